@@ -1,0 +1,29 @@
+# The two commands a newcomer needs: `make generate` and `make test`.
+# Both create a local virtual environment with the pinned dependencies on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: generate test check bench clean-venv
+
+$(STAMP): requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+generate: $(STAMP)
+	$(BIN)/python -m transpiler generate
+
+check: $(STAMP)
+	$(BIN)/python -m transpiler generate --check
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+clean-venv:
+	rm -rf $(VENV)

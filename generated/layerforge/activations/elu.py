@@ -1,0 +1,61 @@
+"""ELU: Exponential linear unit, x for x > 0 and alpha (exp(x) - 1) otherwise.
+Generated from layers_spec/activations/elu.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, alpha=1.0):
+    """ELU forward pass.
+
+    Exponential linear unit, x for x > 0 and alpha (exp(x) - 1) otherwise.
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+        alpha: float, default 1.0. Scale of the negative part.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("elu", {"x": x}, {"x": ("...", "F")})
+    check_attribute("elu", "alpha", alpha, "float")
+    y, saved = _forward(x, alpha)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """ELU backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("elu", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, alpha):
+    _t1 = x > 0
+    _t3 = np.expm1(np.minimum(x, 0))
+    y = np.where(_t1, x, alpha * _t3)
+    return y, (x, alpha, _t1, _t3)
+
+
+def _backward(grad_y, x, alpha, _t1, _t3):
+    grad_x = np.where(_t1, grad_y, 0) + np.where(_t1, 0, grad_y) * alpha * (_t3 + 1) * (
+        x < 0
+    )
+    return grad_x

@@ -1,0 +1,72 @@
+"""GELU: Gaussian error linear unit in its tanh approximation (as the catalog and PyTorch's
+approximate="tanh"), 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+Generated from layers_spec/activations/gelu.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x):
+    """GELU forward pass.
+
+    Gaussian error linear unit in its tanh approximation (as the catalog and PyTorch's
+    approximate="tanh"), 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("gelu", {"x": x}, {"x": ("...", "F")})
+    y, saved = _forward(x)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """GELU backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("gelu", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x):
+    _t1 = 0.044715 * x
+    _t2 = _t1 * x
+    inner = 0.7978845608028654 * (x + _t2 * x)
+    _t5 = 0.5 * x
+    _t6 = np.tanh(inner)
+    _t7 = 1 + _t6
+    y = _t5 * _t7
+    return y, (x, _t1, _t2, _t5, _t6, _t7)
+
+
+def _backward(grad_y, x, _t1, _t2, _t5, _t6, _t7):
+    grad_inner = grad_y * _t5 * (1 - _t6 * _t6)
+    _t1016 = grad_inner * 0.7978845608028654
+    _t1017 = _t1016 * x
+    grad_x = (
+        grad_y * _t7 * 0.5
+        + _t1016
+        + _t1016 * _t2
+        + _t1017 * _t1
+        + _t1017 * x * 0.044715
+    )
+    return grad_x

@@ -1,0 +1,108 @@
+"""Command line: ``python -m transpiler generate [--check] [-O0] [--only NAME ...]`` and
+``python -m transpiler explain NAME``.
+
+Exit codes: 0 success, 1 ``--check`` found differences, 2 the specs have errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+
+from . import writer
+from .errors import Collector, SpecError
+from .grad import build_backward
+from .ir import build_forward, render_function, variants
+from .pipeline import Paths, generate, load_catalog, module_path, render_op
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m transpiler", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, default=ROOT, help="repository root (default: this checkout)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="regenerate generated/ from layers_spec/")
+    gen.add_argument("--check", action="store_true", help="write nothing; report changed, missing, orphaned and hand-edited files (exit 1 if any)")
+    gen.add_argument("-O0", dest="level", action="store_const", const=0, default=1, help="emit unoptimized code (no passes)")
+    gen.add_argument("--only", nargs="+", metavar="NAME", help="generate these ops only")
+    explain = sub.add_parser("explain", help="print an op's IR, what forward saves for backward, and its generated path")
+    explain.add_argument("name")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    paths = Paths(args.root.resolve())
+    try:
+        if args.command == "generate":
+            return _generate(paths, args)
+        return _explain(paths, args.name)
+    except SpecError as exc:
+        print(str(exc), file=sys.stderr)
+        count = len(exc.diagnostics)
+        print(f"{count} error{'s' if count != 1 else ''}; nothing was written.", file=sys.stderr)
+        return 2
+
+
+def _generate(paths: Paths, args: argparse.Namespace) -> int:
+    try:
+        files = generate(paths, level=args.level, only=args.only)
+    except KeyError as exc:
+        print(f"error: unknown op(s): {exc.args[0]}", file=sys.stderr)
+        return 2
+    root = paths.generated
+    if args.only:
+        # A partial run neither checks nor removes the other files.
+        existing = {rel for rel in files if (root / rel).exists() and (root / rel).read_text(encoding="utf-8") == files[rel]}
+        for rel, text in files.items():
+            if rel not in existing:
+                writer._atomic_write(root / rel, text)
+                print(f"wrote generated/{rel}")
+        return 0
+    if args.check:
+        plan = writer.plan(root, files)
+        if plan.clean:
+            print(f"generated/ is up to date ({len(files)} files).")
+            return 0
+        for rel in plan.changed:
+            note = " (edited by hand)" if rel in plan.hand_edited else ""
+            print(f"changed: generated/{rel}{note}")
+            current = (root / rel).read_text(encoding="utf-8").splitlines(keepends=True)
+            sys.stdout.writelines(difflib.unified_diff(current, files[rel].splitlines(keepends=True), f"generated/{rel}", f"generated/{rel} (from specs)"))
+        for rel in plan.missing:
+            print(f"missing: generated/{rel}")
+        for rel in plan.orphaned:
+            print(f"orphaned: generated/{rel}")
+        print("generated/ is out of date; run `make generate` (python -m transpiler generate) to fix it.")
+        return 1
+    touched = writer.write(root, files)
+    print(f"{len(files)} files generated, {len(touched)} written or removed.")
+    return 0
+
+
+def _explain(paths: Paths, name: str) -> int:
+    catalog = load_catalog(paths)
+    if name not in catalog.ops:
+        print(f"error: unknown op '{name}'", file=sys.stderr)
+        return 2
+    spec = catalog.ops[name]
+    errors = Collector()
+    import itertools
+
+    for variant in variants(spec):
+        forward = build_forward(spec, variant, catalog.prims, errors, catalog.of_kind("activation"))
+        errors.check()
+        assert forward is not None
+        backward = build_backward(spec, forward, catalog.prims, errors, itertools.count(10_000))
+        errors.check()
+        assert backward is not None
+        saved = backward.params[len(spec.outputs):]
+        print(f"# variant {variant.suffix or '(only)'}")
+        print(render_function(forward))
+        print(render_function(backward))
+        print(f"# forward saves for backward: {', '.join(saved) or 'nothing'}\n")
+    print(f"# generated: generated/{module_path(spec)}")
+    return 0

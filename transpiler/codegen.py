@@ -1,0 +1,289 @@
+"""Codegen: render an op's IR functions into a Python module through ``templates/``.
+
+Each IR statement becomes one assignment from its primitive's NumPy template; the passes
+then inline and tidy. Logic lives here; the jinja2 templates only place fragments.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .ir import Const, Function, Operand, Variant
+from .primitives import Primitives
+from .spec import AttrDecl, OpSpec
+
+VERSION = "0.1.0"
+RUNTIME = "layerforge._runtime"
+
+
+@dataclass(frozen=True)
+class CompiledVariant:
+    variant: Variant
+    forward: Function
+    backward: Function
+    saved: tuple[str, ...]
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+def operand(value: Operand) -> str:
+    if isinstance(value, Const):
+        v = value.value
+        if isinstance(v, tuple):
+            return repr(tuple(v))
+        text = repr(v)
+        return f"({text})" if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0 else text
+    return value
+
+
+def render_statement(stmt, prims: Primitives) -> str:
+    prim = prims[stmt.prim]
+    names = dict(zip(prim.args, (operand(a) for a in stmt.args)))
+    names.update((k, operand(v)) for k, v in stmt.statics)
+    return f"{stmt.target} = {prim.numpy.format(**names)}"
+
+
+def _param_list(fn: Function, rng: bool) -> str:
+    params = (["rng"] if rng else []) + list(fn.params)
+    return ", ".join(params)
+
+
+def uses_rng(fn: Function, prims: Primitives) -> bool:
+    return any(prims[s.prim].kind == "random" for s in fn.body)
+
+
+def render_function(fn: Function, prims: Primitives, returns: str, doc: str | None = None) -> str:
+    lines = [f"def {fn.name}({_param_list(fn, uses_rng(fn, prims))}):"]
+    if doc:
+        lines.append(f'    """{doc}"""')
+    lines += [f"    {render_statement(s, prims)}" for s in fn.body]
+    lines.append(f"    return {returns}")
+    return "\n".join(lines)
+
+
+def _tuple(items: list[str]) -> str:
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return f"({', '.join(items)})"
+
+
+def _outputs(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items)
+
+
+def _shape_literal(dims) -> str:
+    parts = (['"..."'] if dims.ellipsis else []) + [f'"{d}"' if isinstance(d, str) else str(d) for d in dims.dims]
+    return _tuple(parts) if parts else "()"
+
+
+def _attr_check(op: str, attr: AttrDecl) -> str:
+    extra = ""
+    if attr.minimum is not None:
+        extra += f", minimum={attr.minimum!r}"
+    if attr.maximum is not None:
+        extra += f", maximum={attr.maximum!r}"
+    return f'check_attribute("{op}", "{attr.name}", {attr.name}, "{attr.type}"{extra})'
+
+
+def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
+    lines = [f"{spec.title} forward pass.", ""]
+    lines += textwrap.wrap(spec.summary, 84)
+    lines += ["", "Args:"]
+    for decl in spec.arrays:
+        kind = "parameter" if decl in spec.parameters else "input"
+        text = f"{decl.name}: float32 or float64 {kind} of shape {decl.shape}." + (f" {decl.doc}" if decl.doc else "")
+        lines += _indent_wrap(text)
+    for attr in spec.attributes:
+        default = "required" if attr.default is None else f"default {attr.default!r}"
+        text = f"{attr.name}: {attr.type}, {default}." + (f" {attr.doc}" if attr.doc else "")
+        lines += _indent_wrap(text)
+    if slot_doc and spec.slot:
+        lines += _indent_wrap(
+            f"activation: name of the activation applied to the result, default {spec.slot.default!r}; "
+            f"{', '.join(spec.slot.fused)} are fused into specialized code, any other activation "
+            "of layerforge.activations is composed."
+        )
+        lines += _indent_wrap("activation_options: keyword arguments for the activation, such as {'alpha': 0.5}.")
+    if spec.random:
+        lines += _indent_wrap("rng: a numpy.random.Generator (or CuPy's) for the random draws; a fresh one if None.")
+    lines += ["", "Returns:"]
+    outs = ", ".join(spec.outputs)
+    lines += _indent_wrap(f"({outs}, ctx): the output{'s' if len(spec.outputs) > 1 else ''} and the context that backward needs.")
+    return lines
+
+
+def _indent_wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, 84, initial_indent="    ", subsequent_indent="        ")
+
+
+def _doc_block(lines: list[str]) -> str:
+    body = "\n".join(f"    {line}" if line else "" for line in lines)
+    return f'    """{body.lstrip()}\n    """'
+
+
+def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
+                  env: jinja2.Environment) -> str:
+    op = spec.name
+    arrays = [d.name for d in spec.arrays]
+    numeric = [a for a in spec.attributes if not a.structural]
+    structural = [a for a in spec.structural]
+    fused = spec.slot is not None
+    imports = ["import numpy as np", ""]
+    runtime_names = ["check_arrays"]
+    if numeric or structural:
+        runtime_names.append("check_attribute")
+    if fused:
+        runtime_names.append("activation_module")
+    imports.append(f"from {RUNTIME} import {', '.join(runtime_names)}")
+
+    # -- public forward ----------------------------------------------------------------
+    signature = list(arrays)
+    keywords = []
+    for attr in spec.attributes:
+        keywords.append(attr.name if attr.default is None else f"{attr.name}={attr.default!r}")
+    if fused:
+        assert spec.slot is not None
+        keywords += [f'activation="{spec.slot.default}"', "activation_options=None"]
+    if spec.random:
+        keywords.append("rng=None")
+    params = ", ".join(signature + (["*"] + keywords if keywords else []))
+    body: list[str] = []
+    array_dict = ", ".join(f'"{n}": {n}' for n in arrays)
+    shape_dict = ", ".join(f'"{d.name}": {_shape_literal(d.shape)}' for d in spec.arrays)
+    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}})')
+    for attr in spec.attributes:
+        body.append(_attr_check(op, attr))
+    if spec.random:
+        body.append("if rng is None:")
+        body.append("    rng = np.random.default_rng()")
+    call_args = arrays + [a.name for a in numeric]
+    outs = _outputs(list(spec.outputs))
+    first = compiled[0]
+    if fused:
+        body.append("options = {} if activation_options is None else activation_options")
+        body.append("fused = _FUSED.get(activation)")
+        body.append("if fused is not None:")
+        body.append("    forward_variant, backward_variant = fused")
+        body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
+        body.append(f"    return {outs}, (backward_variant, saved)")
+        body.append(f'module = activation_module("{op}", activation)')
+        pre = _outputs([f"{o}_linear" for o in spec.outputs])
+        identity = next(c for c in compiled if c.variant.activation == "identity")
+        body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(call_args)})")
+        body.append(f"{outs}, activation_ctx = module.forward({pre}, **options)")
+        body.append(f"return {outs}, (_backward_composed, (module, activation_ctx, linear_saved))")
+    else:
+        if structural:
+            key = structural[0].name if len(structural) == 1 else _tuple([a.name for a in structural])
+            body.append(f"forward_variant, backward_variant = _VARIANTS[{key}]")
+            fwd, bwd = "forward_variant", "backward_variant"
+        else:
+            fwd, bwd = first.forward.name, first.backward.name
+        rng_arg = ["rng"] if any(uses_rng(c.forward, prims) for c in compiled) else []
+        body.append(f"{outs}, saved = {fwd}({', '.join(rng_arg + call_args)})")
+        body.append(f"return {outs}, ({bwd}, saved)")
+    public_forward = "\n".join(
+        [f"def forward({params}):", _doc_block(_docstring(spec, fused))] + [f"    {line}" for line in body]
+    )
+
+    # -- public backward ---------------------------------------------------------------
+    grads = [f"grad_{o}" for o in spec.outputs]
+    grad_inputs = ", ".join(f"grad_{n}" for n in arrays)
+    bdoc = [
+        f"{spec.title} backward pass.",
+        "",
+        "Args:",
+        *_indent_wrap(f"{', '.join(grads)}: gradient of the loss with respect to {', '.join(spec.outputs)}."),
+        *_indent_wrap("ctx: the context returned by forward."),
+        "",
+        "Returns:",
+        *_indent_wrap(f"{grad_inputs}: gradients with respect to {', '.join(arrays)}, in that order."),
+    ]
+    grad_arrays = ", ".join(f'"{g}": {g}' for g in grads)
+    public_backward = "\n".join([
+        f"def backward({', '.join(grads)}, ctx):",
+        _doc_block(bdoc),
+        f'    check_arrays("{op}", {{{grad_arrays}}}, {{{", ".join(f"{chr(34)}{g}{chr(34)}: ({chr(34)}...{chr(34)},)" for g in grads)}}})',
+        "    backward_variant, saved = ctx",
+        f"    return backward_variant({', '.join(grads)}, *saved)",
+    ])
+
+    # -- variant functions ---------------------------------------------------------------
+    functions: list[str] = []
+    for c in compiled:
+        returns = f"{_outputs([operand(o) for o in c.forward.outputs])}, {_tuple(list(c.saved)) if c.saved else '()'}"
+        fwd = c.forward
+        if fused:
+            defaults = ", ".join(
+                f"{n}={fwd.attr_defaults[n]!r}" if n in fwd.attr_defaults and n not in {a.name for a in spec.attributes} else n
+                for n in fwd.params
+            )
+            header = f"def {fwd.name}({defaults}):"
+            lines = [header] + [f"    {render_statement(s, prims)}" for s in fwd.body] + [f"    return {returns}"]
+            functions.append("\n".join(lines))
+        else:
+            functions.append(render_function(fwd, prims, returns))
+        functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs])))
+    if fused:
+        functions.append("\n".join([
+            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, linear_saved):",
+            f"    grad_linear = module.backward({', '.join(grads)}, activation_ctx)",
+            f"    return {identity.backward.name}(grad_linear, *linear_saved)",
+        ]))
+
+    variant_table = ""
+    if fused:
+        entries = "".join(f'    "{c.variant.activation}": ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
+        variant_table = f"_FUSED = {{\n{entries}}}"
+    elif structural:
+        entries = ""
+        for c in compiled:
+            values = [v for _, v in c.variant.structural]
+            key = repr(values[0]) if len(values) == 1 else repr(tuple(values))
+            entries += f"    {key}: ({c.forward.name}, {c.backward.name}),\n"
+        variant_table = f"_VARIANTS = {{\n{entries}}}"
+
+    helper_prims = sorted({prims[s.prim].name for c in compiled for f in (c.forward, c.backward) for s in f.body if prims[s.prim].helper})
+    helpers = [prims[p].helper.rstrip() for p in sorted(helper_prims, key=lambda p: prims[p].helper_name or p)]  # type: ignore[union-attr]
+
+    metadata = [
+        f"INPUTS = {_tuple([f'{chr(34)}{d.name}{chr(34)}' for d in spec.inputs])}",
+        f"PARAMETERS = {_tuple([f'{chr(34)}{d.name}{chr(34)}' for d in spec.parameters]) if spec.parameters else '()'}",
+        f"OUTPUTS = {_tuple([f'{chr(34)}{o}{chr(34)}' for o in spec.outputs])}",
+    ]
+    summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
+    return env.get_template("module.py.j2").render(
+        title=summary[0].split(": ", 1)[0],
+        summary_line=summary[0].split(": ", 1)[1] if ": " in summary[0] else "",
+        summary_rest="\n".join(summary[1:]),
+        spec_path=spec.path,
+        version=VERSION,
+        imports=imports,
+        metadata=metadata,
+        public_forward=public_forward,
+        public_backward=public_backward,
+        functions=functions,
+        variant_table=variant_table,
+        helpers=helpers,
+    )
+
+
+def render_package_init(env: jinja2.Environment, doc: str, names: list[str]) -> str:
+    return env.get_template("package_init.py.j2").render(doc=doc, names=names, version=VERSION)
+
+
+def render_runtime(env: jinja2.Environment) -> str:
+    return env.get_template("runtime.py.j2").render(version=VERSION)

@@ -1,0 +1,218 @@
+"""The statement language of the specs, a small subset of Python.
+
+Forward and backward bodies, and the derivative rules of the primitive table, are written as
+Python-syntax statements over primitives::
+
+    inner = 0.7978845608028654 * (x + 0.044715 * x * x * x)
+    y = 0.5 * x * (1 + tanh(inner))
+
+Only single-name assignments, ``if``/``else`` on a structural attribute, calls of primitives,
+names, numbers and the operators ``+ - * / ** @ < <= > >= == & | ~`` are allowed. Operators are
+sugar for primitives (``a * b`` is ``mul(a, b)``). Python's own parser does the work; this
+module maps its tree to a small typed tree that carries spec-file locations.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Union
+
+from .errors import Collector, Location
+from .source import Node
+
+BINARY_OPERATORS: dict[type, str] = {
+    ast.Add: "add",
+    ast.Sub: "sub",
+    ast.Mult: "mul",
+    ast.Div: "div",
+    ast.Pow: "pow",
+    ast.MatMult: "matmul",
+    ast.BitAnd: "logical_and",
+    ast.BitOr: "logical_or",
+}
+UNARY_OPERATORS: dict[type, str] = {ast.USub: "neg", ast.Invert: "logical_not"}
+COMPARISONS: dict[type, str] = {
+    ast.Gt: "gt",
+    ast.GtE: "ge",
+    ast.Lt: "lt",
+    ast.LtE: "le",
+    ast.Eq: "eq",
+}
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Num:
+    value: Union[int, float, bool]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple["Expr", ...]
+    kwargs: tuple[tuple[str, "Expr"], ...]
+    loc: Location
+
+
+Expr = Union[Name, Num, Call]
+
+
+@dataclass(frozen=True)
+class Assign:
+    target: str
+    value: Expr
+    loc: Location
+
+
+@dataclass(frozen=True)
+class If:
+    """``if attr:`` / ``if not attr:`` on a structural (generation-time) attribute."""
+
+    attribute: str
+    negated: bool
+    body: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+    loc: Location
+
+
+Stmt = Union[Assign, If]
+
+
+class _Mapper:
+    def __init__(self, origin: Location, errors: Collector):
+        self.origin = origin
+        self.errors = errors
+        self.ok = True
+
+    def loc(self, lineno: int, col_offset: int) -> Location:
+        if lineno == 1:
+            return Location(self.origin.path, self.origin.line, self.origin.col + col_offset)
+        return Location(self.origin.path, self.origin.line + lineno - 1, self.origin.col + col_offset)
+
+    def fail(self, node: ast.AST, message: str) -> None:
+        self.errors.error(self.loc(node.lineno, node.col_offset), message)  # type: ignore[attr-defined]
+        self.ok = False
+
+    def stmts(self, nodes: list[ast.stmt]) -> tuple[Stmt, ...]:
+        out: list[Stmt] = []
+        for node in nodes:
+            stmt = self.stmt(node)
+            if stmt is not None:
+                out.append(stmt)
+        return tuple(out)
+
+    def stmt(self, node: ast.stmt) -> Stmt | None:
+        loc = self.loc(node.lineno, node.col_offset)
+        if isinstance(node, ast.Assign):
+            if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+                self.fail(node, "an assignment must have exactly one plain name on its left")
+                return None
+            value = self.expr(node.value)
+            if value is None:
+                return None
+            return Assign(node.targets[0].id, value, loc)
+        if isinstance(node, ast.If):
+            test = node.test
+            negated = False
+            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                negated, test = True, test.operand
+            if not isinstance(test, ast.Name):
+                self.fail(node, "an 'if' may only test a structural attribute: 'if name:' or 'if not name:'")
+                return None
+            return If(test.id, negated, self.stmts(node.body), self.stmts(node.orelse), loc)
+        self.fail(node, f"unsupported statement '{type(node).__name__}': only 'name = expression' and 'if' are allowed")
+        return None
+
+    def expr(self, node: ast.expr) -> Expr | None:
+        loc = self.loc(node.lineno, node.col_offset)
+        if isinstance(node, ast.Name):
+            return Name(node.id, loc)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, bool)):
+            return Num(node.value, loc)
+        if isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPERATORS:
+            return self.call(BINARY_OPERATORS[type(node.op)], [node.left, node.right], [], loc)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+            return self.expr(node.operand)
+        if isinstance(node, ast.UnaryOp) and type(node.op) in UNARY_OPERATORS:
+            operand = node.operand
+            if isinstance(node.op, ast.USub) and isinstance(operand, ast.Constant) and isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool):
+                return Num(-operand.value, loc)
+            return self.call(UNARY_OPERATORS[type(node.op)], [operand], [], loc)
+        if isinstance(node, ast.Compare):
+            if len(node.ops) != 1 or type(node.ops[0]) not in COMPARISONS:
+                self.fail(node, "only single comparisons with < <= > >= == are allowed")
+                return None
+            return self.call(COMPARISONS[type(node.ops[0])], [node.left, node.comparators[0]], [], loc)
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                self.fail(node, "only primitives can be called, by their plain name")
+                return None
+            if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+                self.fail(node, "'*' and '**' arguments are not allowed")
+                return None
+            return self.call(node.func.id, node.args, [(k.arg, k.value) for k in node.keywords], loc)
+        self.fail(node, f"unsupported expression '{ast.unparse(node)}'")
+        return None
+
+    def call(self, func: str, args: list[ast.expr], kwargs: list[tuple[str | None, ast.expr]], loc: Location) -> Call | None:
+        parsed_args = [self.expr(a) for a in args]
+        parsed_kwargs = [(k, self.expr(v)) for k, v in kwargs]
+        if any(a is None for a in parsed_args) or any(v is None for _, v in parsed_kwargs):
+            return None
+        return Call(func, tuple(parsed_args), tuple((str(k), v) for k, v in parsed_kwargs), loc)  # type: ignore[arg-type]
+
+
+def _parse(text: str, origin: Location, errors: Collector, mode: str) -> ast.AST | None:
+    try:
+        return ast.parse(text, mode=mode)
+    except SyntaxError as exc:
+        lineno = exc.lineno or 1
+        col = (exc.offset or 1) - 1
+        mapper = _Mapper(origin, errors)
+        errors.error(mapper.loc(lineno, col), f"syntax error in statement: {exc.msg}")
+        return None
+
+
+def parse_block(node: Node, errors: Collector, where: str) -> tuple[Stmt, ...] | None:
+    """Parse a YAML string node holding statements, one per line."""
+    if not isinstance(node.value, str):
+        errors.error(node.loc, f"{where}: expected statements as a string block ('|')")
+        return None
+    origin = node.text_origin or node.loc
+    tree = _parse(node.value, origin, errors, "exec")
+    if tree is None:
+        return None
+    mapper = _Mapper(origin, errors)
+    stmts = mapper.stmts(tree.body)  # type: ignore[attr-defined]
+    return stmts if mapper.ok else None
+
+
+def parse_expression(text: str, origin: Location, errors: Collector) -> Expr | None:
+    """Parse one expression, as in a derivative rule of the primitive table."""
+    tree = _parse(text.strip(), origin, errors, "eval")
+    if tree is None:
+        return None
+    mapper = _Mapper(origin, errors)
+    expr = mapper.expr(tree.body)  # type: ignore[attr-defined]
+    return expr if mapper.ok else None
+
+
+def names_in(expr: Expr) -> list[Name]:
+    """All names an expression reads, in order."""
+    if isinstance(expr, Name):
+        return [expr]
+    if isinstance(expr, Call):
+        out: list[Name] = []
+        for arg in expr.args:
+            out.extend(names_in(arg))
+        for _, value in expr.kwargs:
+            out.extend(names_in(value))
+        return out
+    return []

@@ -1,0 +1,218 @@
+"""Reverse-mode differentiation of a forward ``Function`` at generation time.
+
+Walks the forward statements backwards; for each operand that needs a gradient it
+instantiates the primitive's derivative rule (an expression over ``grad``, ``result``, the
+operands and the statics) and sums it back to the operand's shape. Contributions to one value
+are added together when the walk reaches the value's definition.
+
+What backward reads from forward becomes the saved context, so rules written in terms of
+``result`` (sigmoid, tanh, exp) make forward save its output rather than its input.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from . import shapes
+from .errors import Collector, Location
+from .expr import Assign, Expr
+from .ir import Builder, Const, Function, Operand, Stmt, Value, eliminate_dead_code
+from .primitives import Primitives
+from .shapes import ShapeError
+from .spec import OpSpec
+
+
+def grad_name(name: str) -> str:
+    return f"grad_{name}"
+
+
+def differentiable_values(fn: Function, prims: Primitives) -> set[str]:
+    """Forward values that depend on an input or parameter through differentiable operands."""
+    needs = {n for n in fn.params if fn.values[n].role in ("input", "param")}
+    for stmt in fn.body:
+        prim = prims[stmt.prim]
+        for arg_name, operand in zip(prim.args, stmt.args):
+            if isinstance(operand, str) and operand in needs and arg_name not in prim.nondifferentiable:
+                needs.add(stmt.target)
+                break
+    return needs
+
+
+def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collector,
+                   counter: Iterator[int], explicit: bool = True) -> Function | None:
+    """The backward function of ``fn``: from the spec's ``backward:`` if it has one (and
+    ``explicit``), else derived by reverse-mode differentiation."""
+    values = dict(fn.values)
+    builder = Builder(prims, errors, values, counter)
+    arrays = [n for n in fn.params if fn.values[n].role in ("input", "param")]
+    grad_outputs: list[str] = []
+    for out_name, operand in zip(spec.outputs, fn.outputs):
+        name = grad_name(out_name)
+        shape = values[operand].shape if isinstance(operand, str) else None
+        values[name] = Value(shape, "float", "grad")
+        grad_outputs.append(name)
+    if explicit and spec.backward is not None:
+        results = _explicit(spec, fn, builder, grad_outputs)
+    else:
+        results = _derive(spec, fn, builder, grad_outputs, arrays)
+    if results is None:
+        return None
+    forward_names = [n for n in values if n in fn.values]
+    read = {r for s in builder.body for r in s.reads()} | {r for r in results if isinstance(r, str)}
+    saved = [n for n in forward_names if n in read and n not in grad_outputs]
+    backward = Function(fn.name.replace("_forward", "_backward", 1), grad_outputs + saved,
+                        builder.body, list(results), values)
+    eliminate_dead_code(backward)
+    for name in list(values):
+        if name not in fn.values and name not in grad_outputs and backward.defining(name) is None:
+            del values[name]
+    return backward
+
+
+def saved_values(backward: Function, n_grad_outputs: int) -> list[str]:
+    """Forward values that backward reads, in forward order: what ``ctx`` must hold."""
+    return backward.params[n_grad_outputs:]
+
+
+def _explicit(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str]) -> list[Operand] | None:
+    errors = builder.errors
+    env: dict[str, Operand] = {}
+    # Every forward name is visible: inputs, parameters, attributes, spec-named values.
+    for name in fn.values:
+        env[name] = name
+    for out in grad_outputs:
+        env[out] = out
+    assert spec.backward is not None
+    for stmt in spec.backward:
+        if not isinstance(stmt, Assign):
+            errors.error(stmt.loc, "spec.backward may not branch")
+            return None
+        if stmt.target in env:
+            errors.error(stmt.loc, f"'{stmt.target}' is assigned twice; every name is assigned once")
+            return None
+        result = builder.expr(stmt.value, env, target=stmt.target, role="grad")
+        if result is None:
+            return None
+        env[stmt.target] = result
+    results: list[Operand] = []
+    for decl in spec.arrays:
+        name = grad_name(decl.name)
+        if name not in env:
+            errors.error(spec.loc, f"spec.backward must assign '{name}'")
+            return None
+        results.append(env[name])
+    return results
+
+
+def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str],
+            arrays: list[str]) -> list[Operand] | None:
+    prims = builder.prims
+    errors = builder.errors
+    needs = differentiable_values(fn, prims)
+    contributions: dict[str, list[Operand]] = {}
+    for operand, grad_out in zip(fn.outputs, grad_outputs):
+        if isinstance(operand, str):
+            contributions.setdefault(operand, []).append(grad_out)
+    ok = True
+    for stmt in reversed(fn.body):
+        if stmt.target not in needs or stmt.target not in contributions:
+            continue
+        grad = _accumulate(builder, stmt.target, contributions.pop(stmt.target), named=not stmt.target.startswith("_"))
+        prim = prims[stmt.prim]
+        for arg_name, operand in zip(prim.args, stmt.args):
+            if not isinstance(operand, str) or operand not in needs or arg_name in prim.nondifferentiable:
+                continue
+            rule = prim.rule(arg_name)
+            if rule is None:
+                errors.error(stmt.loc, f"primitive '{prim.name}' has no derivative rule for its operand '{arg_name}'")
+                ok = False
+                continue
+            env: dict[str, Operand] = {"grad": grad, "result": stmt.target}
+            env.update(zip(prim.args, stmt.args))
+            env.update(stmt.statics)
+            contribution = _instantiate(builder, rule, env)
+            if contribution is None:
+                ok = False
+                continue
+            contribution = _sum_to(builder, contribution, operand, stmt)
+            if contribution is not None:
+                contributions.setdefault(operand, []).append(contribution)
+    if not ok:
+        return None
+    results: list[Operand] = []
+    for name in arrays:
+        parts = contributions.pop(name, [])
+        if parts:
+            results.append(_accumulate(builder, name, parts, named=True))
+        else:
+            zero = builder.call(prims["zeros_like"], [name], {}, fn.body[0].loc if fn.body else spec.loc,
+                                target=grad_name(name), role="grad")
+            assert zero is not None
+            results.append(zero)
+    return results
+
+
+def _instantiate(builder: Builder, rule: Expr, env: dict[str, Operand]) -> Operand | None:
+    return builder.expr(rule, env)
+
+
+def _accumulate(builder: Builder, name: str, parts: list[Operand], named: bool) -> Operand:
+    """The sum of the gradient contributions to ``name``, bound to ``grad_<name>`` if named."""
+    target = grad_name(name) if named else None
+    if len(parts) == 1:
+        only = parts[0]
+        if target and isinstance(only, str) and _rename_last(builder, only, target):
+            return target
+        return only
+    total = parts[0]
+    add = builder.prims["add"]
+    loc = builder.body[-1].loc if builder.body else Location("<generated>")
+    for i, part in enumerate(parts[1:], start=2):
+        last = i == len(parts)
+        result = builder.call(add, [total, part], {}, loc, target=target if last else None, role="grad")
+        assert result is not None
+        total = result
+    return total
+
+
+def _rename_last(builder: Builder, temp: str, target: str) -> bool:
+    """Give a fresh, not yet used temporary a readable name."""
+    if not temp.startswith("_t") or target in builder.values:
+        return False
+    for index in range(len(builder.body) - 1, -1, -1):
+        stmt = builder.body[index]
+        if stmt.target == temp:
+            builder.body[index] = Stmt(target, stmt.prim, stmt.args, stmt.statics, stmt.loc)
+            builder.values[target] = Value(builder.values[temp].shape, builder.values[temp].dtype, "grad")
+            del builder.values[temp]
+            return True
+        if temp in stmt.reads():
+            return False
+    return False
+
+
+def _sum_to(builder: Builder, contribution: Operand, operand: str, stmt: Stmt) -> Operand | None:
+    """Undo broadcasting: sum ``contribution`` down to the shape of ``operand``."""
+    source = builder.shape_of(contribution)
+    target = builder.shape_of(operand)
+    if source is None or target is None or source == target:
+        return contribution
+    if source.is_scalar and not target.is_scalar:
+        return contribution  # a scalar broadcasts back by itself
+    try:
+        axes = shapes.sum_to_axes(source, target)
+    except ShapeError as exc:
+        builder.errors.error(stmt.loc, f"gradient of '{operand}': {exc}")
+        return None
+    prims = builder.prims
+    if axes is None:
+        return builder.call(prims["sum_to"], [contribution, operand], {}, stmt.loc)
+    leading, kept = axes
+    result: Operand = contribution
+    for axis_list, keepdims in ((leading, False), (kept, True)):
+        if axis_list:
+            axis = axis_list[0] if len(axis_list) == 1 else tuple(axis_list)
+            result = builder.call(prims["sum_axes"], [result], {"axis": Const(axis), "keepdims": Const(keepdims)}, stmt.loc)  # type: ignore[assignment]
+            builder.values[result] = Value(target if keepdims or not kept else None, "float", "temp")  # type: ignore[index]
+    return result
+

@@ -1,0 +1,427 @@
+"""The IR: straight-line SSA statements over primitives, with symbolic shapes.
+
+A spec's forward body is flattened into one ``Function`` per variant (one value of every
+structural attribute, and one fused activation for layers with an activation slot). Nested
+expressions become compiler temporaries named ``_t<n>``; names chosen in the spec are kept.
+Every name is assigned exactly once, which is what makes the libcst passes scope-safe.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterator, Union
+
+from . import shapes
+from .errors import Collector, Location, did_you_mean
+from .expr import Assign, Call, Expr, If, Name, Num, Stmt as SpecStmt
+from .primitives import Primitive, Primitives
+from .shapes import SCALAR, Shape, ShapeError
+from .spec import AttrValue, OpSpec, check_name
+
+ConstValue = Union[int, float, bool, tuple]
+
+
+@dataclass(frozen=True)
+class Const:
+    value: ConstValue
+
+
+Operand = Union[str, Const]
+
+
+@dataclass(frozen=True)
+class Stmt:
+    target: str
+    prim: str
+    args: tuple[Operand, ...]
+    statics: tuple[tuple[str, Operand], ...]
+    loc: Location
+
+    def operands(self) -> Iterator[Operand]:
+        yield from self.args
+        for _, value in self.statics:
+            yield value
+
+    def reads(self) -> Iterator[str]:
+        return (o for o in self.operands() if isinstance(o, str))
+
+
+@dataclass(frozen=True)
+class Value:
+    shape: Shape | None  # None: known only at run time
+    dtype: str  # float | bool | int
+    role: str  # input | param | attr | temp | grad
+
+
+@dataclass
+class Function:
+    name: str
+    params: list[str]
+    body: list[Stmt]
+    outputs: list[Operand]
+    values: dict[str, Value]
+    attr_defaults: dict[str, AttrValue] = field(default_factory=dict)
+
+    def defining(self, name: str) -> Stmt | None:
+        for stmt in self.body:
+            if stmt.target == name:
+                return stmt
+        return None
+
+
+def _fold(prim: str, values: list[ConstValue]) -> ConstValue | None:
+    """Evaluate arithmetic on constants at generation time."""
+    ops: dict[str, Callable[..., ConstValue]] = {
+        "add": lambda a, b: a + b,
+        "sub": lambda a, b: a - b,
+        "mul": lambda a, b: a * b,
+        "div": lambda a, b: a / b,
+        "pow": lambda a, b: a**b,
+        "neg": lambda a: -a,
+        "sqrt": math.sqrt,
+        "exp": math.exp,
+        "log": math.log,
+    }
+    if prim not in ops:
+        return None
+    try:
+        return ops[prim](*values)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+
+
+class Builder:
+    """Appends SSA statements to a body, checking names, primitives and shapes as it goes."""
+
+    def __init__(self, prims: Primitives, errors: Collector, values: dict[str, Value],
+                 counter: Iterator[int], body: list[Stmt] | None = None):
+        self.prims = prims
+        self.errors = errors
+        self.values = values
+        self.counter = counter
+        self.body: list[Stmt] = [] if body is None else body
+
+    def fresh(self) -> str:
+        return f"_t{next(self.counter)}"
+
+    def shape_of(self, operand: Operand) -> Shape | None:
+        if isinstance(operand, Const):
+            return SCALAR
+        return self.values[operand].shape
+
+    def dtype_of(self, operand: Operand) -> str:
+        if isinstance(operand, Const):
+            return "bool" if isinstance(operand.value, bool) else "scalar"
+        return self.values[operand].dtype
+
+    # -- expressions ---------------------------------------------------------------------
+    def expr(self, expr: Expr, env: dict[str, Operand], target: str | None = None,
+             role: str = "temp") -> Operand | None:
+        if isinstance(expr, Num):
+            return Const(expr.value)
+        if isinstance(expr, Name):
+            if expr.id not in env:
+                self.errors.error(expr.loc, f"undefined name '{expr.id}'{did_you_mean(expr.id, env)}")
+                return None
+            return env[expr.id]
+        prim = self.prims.get(expr.func)
+        if prim is None:
+            self.errors.error(expr.loc, f"unknown primitive '{expr.func}'{did_you_mean(expr.func, self.prims)}")
+            return None
+        if len(expr.args) != len(prim.args):
+            self.errors.error(expr.loc, f"'{prim.name}' takes {len(prim.args)} operand(s) ({', '.join(prim.args)}), got {len(expr.args)}")
+            return None
+        args = [self.expr(a, env) for a in expr.args]
+        statics: dict[str, Operand] = {}
+        for key, value_expr in expr.kwargs:
+            if key not in prim.static_names:
+                known = ", ".join(prim.static_names) or "none"
+                self.errors.error(value_expr.loc, f"'{prim.name}' has no keyword '{key}' (keywords: {known}){did_you_mean(key, prim.static_names)}")
+                return None
+            value = self.expr(value_expr, env)
+            if value is None:
+                return None
+            if self.shape_of(value) != SCALAR:
+                self.errors.error(value_expr.loc, f"'{prim.name}': keyword '{key}' must be a number or attribute, not an array")
+                return None
+            statics[key] = value
+        for key, default in prim.statics:
+            if key not in statics:
+                if default is None:
+                    self.errors.error(expr.loc, f"'{prim.name}' needs the keyword '{key}'")
+                    return None
+                statics[key] = Const(default)
+        if any(a is None for a in args):
+            return None
+        return self.call(prim, args, statics, expr.loc, target, role)  # type: ignore[arg-type]
+
+    def call(self, prim: Primitive, args: list[Operand], statics: dict[str, Operand], loc: Location,
+             target: str | None = None, role: str = "temp") -> Operand | None:
+        if not statics and all(isinstance(a, Const) for a in args):
+            folded = _fold(prim.name, [a.value for a in args])  # type: ignore[union-attr]
+            if folded is not None:
+                return Const(folded)
+        try:
+            shape = self._shape(prim, args, statics)
+        except ShapeError as exc:
+            self.errors.error(loc, f"'{prim.name}': {exc}")
+            return None
+        name = target or self.fresh()
+        self.values[name] = Value(shape, self._dtype(prim, args), role)
+        self.body.append(Stmt(name, prim.name, tuple(args), tuple(sorted(statics.items())), loc))
+        return name
+
+    def _dtype(self, prim: Primitive, args: list[Operand]) -> str:
+        if prim.dtype in ("bool", "int"):
+            return prim.dtype
+        if prim.dtype.startswith("like:"):
+            return self.dtype_of(args[prim.args.index(prim.dtype[5:])])
+        kinds = {self.dtype_of(a) for a in args}
+        return "float" if "float" in kinds or not kinds else ("int" if "int" in kinds else "float")
+
+    def _shape(self, prim: Primitive, args: list[Operand], statics: dict[str, Operand]) -> Shape | None:
+        arg_shapes = [self.shape_of(a) for a in args]
+        rule = prim.shape
+        if rule == "unknown":
+            return None
+        if rule == "scalar":
+            return SCALAR
+        if rule.startswith("like:"):
+            return arg_shapes[prim.args.index(rule[5:])]
+        if any(s is None for s in arg_shapes):
+            return None
+        known: list[Shape] = arg_shapes  # type: ignore[assignment]
+        if rule == "broadcast":
+            out = SCALAR
+            for s in known:
+                out = shapes.broadcast(out, s)
+            return out
+        if rule == "reduce":
+            axis = statics.get("axis", Const(-1))
+            if not isinstance(axis, Const) or not isinstance(axis.value, int):
+                raise ShapeError("the axis must be a literal integer")
+            return known[0].with_dim(axis.value, 1)
+        if rule in ("linear", "matmul", "outer"):
+            a, b = known
+            if a.rank < 1 or b.rank != 2:
+                raise ShapeError(f"expected a matrix operand, got {a} and {b}")
+            if rule == "linear":
+                if a.dims[-1] != b.dims[-1]:
+                    raise ShapeError(f"inner dimensions differ: {a} against weight {b}")
+                return Shape(a.dims[:-1] + (b.dims[0],), a.ellipsis)
+            if rule == "matmul":
+                if a.dims[-1] != b.dims[0]:
+                    raise ShapeError(f"inner dimensions differ: {a} @ {b}")
+                return Shape(a.dims[:-1] + (b.dims[1],), a.ellipsis)
+            return Shape((a.dims[-1], b.dims[-1]))
+        if rule == "transpose":
+            (a,) = known
+            if a.rank != 2 or a.ellipsis:
+                raise ShapeError(f"transpose needs a matrix, got {a}")
+            return Shape(tuple(reversed(a.dims)))
+        if rule == "split_last":
+            (a,) = known
+            pieces = statics["pieces"]
+            label = pieces.value if isinstance(pieces, Const) else pieces
+            return Shape(a.dims[:-1] + (f"{a.dims[-1]}_over_{label}", f"{label}"), a.ellipsis)
+        if rule == "squeeze_last":
+            (a,) = known
+            if not a.dims or a.dims[-1] != 1:
+                raise ShapeError(f"the last dimension of {a} must be 1")
+            return Shape(a.dims[:-1], a.ellipsis)
+        raise ShapeError(f"unknown shape rule '{rule}'")  # pragma: no cover - checked on load
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One specialization: values of the structural attributes, and a fused activation."""
+
+    structural: tuple[tuple[str, AttrValue], ...] = ()
+    activation: str | None = None
+
+    @property
+    def suffix(self) -> str:
+        parts = []
+        for name, value in self.structural:
+            if isinstance(value, bool):
+                parts.append(("train" if value else "eval") if name == "training" else (name if value else f"no_{name}"))
+            else:
+                parts.append(str(value))
+        if self.activation is not None:
+            parts.append(self.activation)
+        return "_".join(parts)
+
+
+def variants(spec: OpSpec) -> list[Variant]:
+    """All specializations of an op, in a fixed order."""
+    axes: list[list[tuple[str, AttrValue]]] = []
+    for attr in spec.structural:
+        values: tuple[AttrValue, ...] = attr.choices or (True, False)
+        axes.append([(attr.name, v) for v in values])
+    combos = [tuple(c) for c in itertools.product(*axes)] or [()]
+    activations: list[str | None] = list(spec.slot.fused) if spec.slot else [None]
+    return [Variant(combo, act) for combo in combos for act in activations]
+
+
+def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
+                  activations: dict[str, OpSpec] | None = None) -> Function | None:
+    """Flatten ``spec.forward`` for one variant into an SSA ``Function``."""
+    values: dict[str, Value] = {}
+    env: dict[str, Operand] = {}
+    params: list[str] = []
+    for decl in spec.inputs:
+        values[decl.name] = Value(decl.shape, "float", "input")
+    for decl in spec.parameters:
+        values[decl.name] = Value(decl.shape, "float", "param")
+    defaults: dict[str, AttrValue] = {}
+    for decl in spec.arrays:
+        env[decl.name] = decl.name
+        params.append(decl.name)
+    structural = dict(variant.structural)
+    for attr in spec.attributes:
+        if attr.structural:
+            continue
+        values[attr.name] = Value(SCALAR, "bool" if attr.type == "bool" else "float", "attr")
+        env[attr.name] = attr.name
+        params.append(attr.name)
+        if attr.default is not None:
+            defaults[attr.name] = attr.default
+    builder = Builder(prims, errors, values, itertools.count(1))
+    fn = Function(f"_forward_{variant.suffix}" if variant.suffix else "_forward", params, builder.body, [], values, defaults)
+    ok = _statements(spec, spec.forward, env, structural, builder, fn, variant, activations or {})
+    for out in spec.outputs:
+        if out not in env:
+            errors.error(spec.loc, f"output '{out}' is never assigned in spec.forward")
+            ok = False
+        else:
+            fn.outputs.append(env[out])
+    if not ok:
+        return None
+    eliminate_dead_code(fn)
+    return fn
+
+
+def _statements(spec: OpSpec, stmts: tuple[SpecStmt, ...], env: dict[str, Operand],
+                structural: dict[str, AttrValue], builder: Builder, fn: Function,
+                variant: Variant, activations: dict[str, OpSpec]) -> bool:
+    ok = True
+    errors = builder.errors
+    for stmt in stmts:
+        if isinstance(stmt, If):
+            attr = spec.attribute(stmt.attribute)
+            if attr is None or not attr.structural or attr.type != "bool":
+                names = [a.name for a in spec.structural]
+                errors.error(stmt.loc, f"'if {stmt.attribute}:' needs a structural bool attribute{did_you_mean(stmt.attribute, names)}")
+                ok = False
+                continue
+            taken = bool(structural[stmt.attribute]) != stmt.negated
+            ok &= _statements(spec, stmt.body if taken else stmt.orelse, env, structural, builder, fn, variant, activations)
+            continue
+        assert isinstance(stmt, Assign)
+        if not check_name(stmt.target, stmt.loc, "statement", errors):
+            ok = False
+            continue
+        if stmt.target in env:
+            errors.error(stmt.loc, f"'{stmt.target}' is assigned twice; every name is assigned once")
+            ok = False
+            continue
+        value = stmt.value
+        if isinstance(value, Call) and value.func == "activation":
+            result = _activation_slot(spec, stmt, env, builder, fn, variant, activations)
+        else:
+            result = builder.expr(value, env, target=stmt.target)
+        if result is None:
+            ok = False
+            continue
+        env[stmt.target] = result
+    return ok
+
+
+def _activation_slot(spec: OpSpec, stmt: Assign, env: dict[str, Operand], builder: Builder,
+                     fn: Function, variant: Variant, activations: dict[str, OpSpec]) -> Operand | None:
+    """``y = activation(z)``: splice the fused activation's forward in, renaming its names."""
+    errors = builder.errors
+    call = stmt.value
+    assert isinstance(call, Call)
+    if spec.slot is None:
+        errors.error(call.loc, "'activation(...)' needs an 'activation:' slot in the spec")
+        return None
+    if len(call.args) != 1 or call.kwargs:
+        errors.error(call.loc, "'activation' takes exactly one operand")
+        return None
+    operand = builder.expr(call.args[0], env)
+    if operand is None or variant.activation is None:
+        return operand
+    act = activations.get(variant.activation)
+    if act is None:
+        errors.error(spec.slot.loc, f"unknown activation '{variant.activation}' in spec.activation.fused{did_you_mean(variant.activation, activations)}")
+        return None
+    if act.parameters or act.random or act.structural or len(act.inputs) != 1 or len(act.outputs) != 1:
+        errors.error(spec.slot.loc, f"activation '{act.name}' has parameters, randomness or variants and cannot be fused")
+        return None
+    inner_env: dict[str, Operand] = {act.inputs[0].name: operand}
+    for attr in act.attributes:
+        if attr.name not in fn.values:
+            fn.values[attr.name] = Value(SCALAR, "float", "attr")
+            fn.params.append(attr.name)
+            if attr.default is not None:
+                fn.attr_defaults[attr.name] = attr.default
+        inner_env[attr.name] = attr.name
+    # Rename the activation's own names so they cannot clash with the layer's.
+    for inner in act.forward:
+        if not isinstance(inner, Assign):
+            errors.error(inner.loc, "a fused activation may not branch")
+            return None
+        is_output = inner.target == act.outputs[0]
+        target = stmt.target if is_output else _unique(f"{act.name}_{inner.target}", fn.values)
+        result = builder.expr(inner.value, inner_env, target=target)
+        if result is None:
+            return None
+        inner_env[inner.target] = result
+    return inner_env[act.outputs[0]]
+
+
+def _unique(name: str, taken: dict[str, Value]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}_{n}"
+    return candidate
+
+
+def eliminate_dead_code(fn: Function) -> None:
+    """Drop statements whose results no output needs."""
+    live = {o for o in fn.outputs if isinstance(o, str)}
+    kept: list[Stmt] = []
+    for stmt in reversed(fn.body):
+        if stmt.target in live:
+            kept.append(stmt)
+            live.update(stmt.reads())
+    fn.body[:] = list(reversed(kept))
+    for name in [n for n, v in fn.values.items() if v.role in ("temp", "grad")]:
+        if name not in live and name not in {s.target for s in fn.body}:
+            del fn.values[name]
+
+
+def render_function(fn: Function) -> str:
+    """A compact, human-readable listing of a function (for ``explain`` and IR goldens)."""
+    lines = [f"def {fn.name}({', '.join(fn.params)}):"]
+    for stmt in fn.body:
+        args = ", ".join(_show(a) for a in stmt.args)
+        statics = "".join(f", {k}={_show(v)}" for k, v in stmt.statics)
+        value = fn.values.get(stmt.target)
+        shape = str(value.shape) if value and value.shape is not None else "?"
+        dtype = value.dtype if value else "?"
+        lines.append(f"    {stmt.target} = {stmt.prim}({args}{statics})  # {dtype}{shape}  line {stmt.loc.line}")
+    lines.append(f"    return {', '.join(_show(o) for o in fn.outputs)}")
+    return "\n".join(lines)
+
+
+def _show(operand: Operand) -> str:
+    return repr(operand.value) if isinstance(operand, Const) else operand
+
+
+__all__ = ["Const", "Operand", "Stmt", "Value", "Function", "Builder", "Variant", "variants",
+           "build_forward", "eliminate_dead_code", "render_function", "replace"]

@@ -1,0 +1,39 @@
+"""Optimization passes over generated modules, as libcst transformers.
+
+Each pass is an independent transformer with its own golden tests. ``optimize`` runs the
+selected passes to a fixed point, then sets parentheses by precedence. ``-O0`` runs none of
+the passes (parenthesization still runs: it changes the text, never the tree).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import libcst as cst
+
+from .inline import InlineTemporaries
+from .parens import Reparenthesize
+
+PassFactory = Callable[[], cst.CSTTransformer]
+
+# The optimizing pipeline, in order. Each entry is (name, transformer factory).
+PIPELINE: list[tuple[str, PassFactory]] = [
+    ("inline", InlineTemporaries),
+]
+
+MAX_ROUNDS = 10
+
+
+def optimize(code: str, level: int = 1) -> str:
+    module = cst.parse_module(code)
+    if level > 0:
+        for _ in range(MAX_ROUNDS):
+            before = module.code
+            for _, factory in PIPELINE:
+                module = module.visit(factory())
+            if module.code == before:
+                break
+    return module.visit(Reparenthesize()).code
+
+
+__all__ = ["optimize", "PIPELINE", "InlineTemporaries", "Reparenthesize"]

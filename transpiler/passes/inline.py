@@ -1,0 +1,135 @@
+"""Inline pass: substitute compiler temporaries that are assigned once and read once.
+
+Codegen emits one assignment per IR statement, with temporaries named ``_t<n>``. Inside one
+function, a temporary that is assigned exactly once and read exactly once, by a later
+assignment, is replaced by its value at the point of use and its assignment is dropped.
+
+Scope safety rests on the SSA invariant of codegen (libcst's scope analysis is
+flow-insensitive, so it cannot prove this on its own): no name is assigned twice. The pass
+checks the invariant rather than trusting it, and also refuses to move:
+  * a value that reads a name which is mutated anywhere in the function (augmented
+    assignment, or an ``out=`` argument), since moving it could cross the mutation;
+  * a value that draws random numbers (reads ``rng``), since draws must keep their order;
+  * a temporary whose single use is not an assignment (a ``return``, say), to keep returns
+    plain names.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import libcst as cst
+import libcst.matchers as m
+
+TEMPORARY_PREFIX = "_t"
+
+
+class _Reads(cst.CSTVisitor):
+    """Names read in a subtree, skipping attribute names and keyword names."""
+
+    def __init__(self) -> None:
+        self.names: Counter[str] = Counter()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names[node.value] += 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        return False
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        return False
+
+
+def reads(node: cst.CSTNode) -> Counter[str]:
+    visitor = _Reads()
+    node.visit(visitor)
+    return visitor.names
+
+
+def _single_assignment(stmt: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:
+    if m.matches(stmt, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name())])])):
+        assign = stmt.body[0]  # type: ignore[attr-defined]
+        return assign.targets[0].target.value, assign.value
+    return None
+
+
+def _mutated(body: list[cst.BaseStatement]) -> set[str]:
+    names: set[str] = set()
+    for stmt in body:
+        for node in m.findall(stmt, m.AugAssign(target=m.Name())):
+            names.add(node.target.value)  # type: ignore[attr-defined]
+        for node in m.findall(stmt, m.Arg(keyword=m.Name("out"), value=m.Name())):
+            names.add(node.value.value)  # type: ignore[attr-defined]
+    return names
+
+
+class _Substitute(cst.CSTTransformer):
+    def __init__(self, values: dict[str, cst.BaseExpression]):
+        self.values = values
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        return True
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        # ``attr`` is never a variable; only ``value`` may have been replaced.
+        return updated.with_changes(attr=original.attr)
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(keyword=original.keyword)
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        return self.values.get(original.value, updated)
+
+
+class InlineTemporaries(cst.CSTTransformer):
+    """Substitute single-use, single-assignment temporaries into their one reader."""
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        body = list(updated.body.body)
+        assigned: Counter[str] = Counter()
+        for stmt in body:
+            for target in m.findall(stmt, m.AssignTarget(target=m.Name())):
+                assigned[target.target.value] += 1  # type: ignore[attr-defined]
+        used = reads(updated.body)
+        mutated = _mutated(body)
+        readers: dict[str, set[str]] = {}  # name -> kinds of statement that read it
+        for stmt in body:
+            kind = "assign" if _single_assignment(stmt) else "other"
+            for name in reads(stmt):
+                readers.setdefault(name, set()).add(kind)
+        candidates: set[str] = set()
+        for stmt in body:
+            single = _single_assignment(stmt)
+            if single is None:
+                continue
+            name, value = single
+            value_reads = reads(value)
+            if (
+                name.startswith(TEMPORARY_PREFIX)
+                and assigned[name] == 1
+                and used[name] == 1
+                and readers.get(name) == {"assign"}
+                and "rng" not in value_reads
+                and not (set(value_reads) & mutated)
+            ):
+                candidates.add(name)
+        if not candidates:
+            return updated
+        values: dict[str, cst.BaseExpression] = {}
+        new_body: list[cst.BaseStatement] = []
+        for stmt in body:
+            substituted = stmt.visit(_Substitute(values)) if values else stmt
+            single = _single_assignment(substituted)  # type: ignore[arg-type]
+            if single is not None and single[0] in candidates:
+                values[single[0]] = single[1]
+                continue
+            new_body.append(substituted)  # type: ignore[arg-type]
+        return updated.with_changes(body=updated.body.with_changes(body=new_body))

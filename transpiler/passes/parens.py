@@ -1,0 +1,95 @@
+"""Parenthesization by precedence: parentheses exactly where the tree needs them.
+
+Not an optimization but the companion of every pass that moves expressions: after a
+substitution the tree is right but its parentheses may not be. This transformer drops every
+parenthesis on an expression and adds one pair back where Python's precedence requires it.
+Operands of equal precedence on the right of a left-associative operator keep their
+parentheses, so ``a - (b - c)`` and ``a + (b + c)`` stay as written: floating-point addition is
+not associative, and the rewrite must not change results.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import libcst as cst
+
+_BINARY = {
+    cst.BitOr: 6, cst.BitXor: 7, cst.BitAnd: 8, cst.LeftShift: 9, cst.RightShift: 9,
+    cst.Add: 10, cst.Subtract: 10, cst.Multiply: 11, cst.Divide: 11, cst.FloorDivide: 11,
+    cst.Modulo: 11, cst.MatrixMultiply: 11, cst.Power: 13,
+}
+_PRIMARY = 15
+_ATOM = 16
+# Nodes whose parentheses carry no meaning of their own (tuples and generators do).
+_NORMALIZED = (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison, cst.BooleanOperation,
+               cst.Name, cst.Integer, cst.Float, cst.Call, cst.Attribute, cst.Subscript, cst.IfExp)
+
+N = TypeVar("N", bound=cst.CSTNode)
+
+
+def precedence(node: cst.CSTNode) -> int:
+    if isinstance(node, cst.IfExp):
+        return 1
+    if isinstance(node, cst.BooleanOperation):
+        return 2 if isinstance(node.operator, cst.Or) else 3
+    if isinstance(node, cst.UnaryOperation):
+        return 4 if isinstance(node.operator, cst.Not) else 12
+    if isinstance(node, cst.Comparison):
+        return 5
+    if isinstance(node, cst.BinaryOperation):
+        return _BINARY[type(node.operator)]
+    if isinstance(node, (cst.Call, cst.Attribute, cst.Subscript)):
+        return _PRIMARY
+    return _ATOM
+
+
+def with_parens(node: N, needed: bool) -> N:
+    if not isinstance(node, _NORMALIZED):
+        return node
+    pairs = ([cst.LeftParen()], [cst.RightParen()]) if needed else ([], [])
+    return node.with_changes(lpar=pairs[0], rpar=pairs[1])  # type: ignore[return-value]
+
+
+class Reparenthesize(cst.CSTTransformer):
+    """Set the parentheses of every operand from its parent's precedence."""
+
+    def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
+        p = precedence(updated)
+        left, right = precedence(updated.left), precedence(updated.right)
+        power = isinstance(updated.operator, cst.Power)
+        left_needed = left < p or (left == p and power)
+        right_needed = right < 12 if power else right <= p
+        return updated.with_changes(left=with_parens(updated.left, left_needed),
+                                    right=with_parens(updated.right, right_needed))
+
+    def leave_UnaryOperation(self, original: cst.UnaryOperation, updated: cst.UnaryOperation) -> cst.BaseExpression:
+        return updated.with_changes(expression=with_parens(updated.expression, precedence(updated.expression) < precedence(updated)))
+
+    def leave_Comparison(self, original: cst.Comparison, updated: cst.Comparison) -> cst.BaseExpression:
+        targets = [t.with_changes(comparator=with_parens(t.comparator, precedence(t.comparator) <= 5)) for t in updated.comparisons]
+        return updated.with_changes(left=with_parens(updated.left, precedence(updated.left) <= 5), comparisons=targets)
+
+    def leave_BooleanOperation(self, original: cst.BooleanOperation, updated: cst.BooleanOperation) -> cst.BaseExpression:
+        p = precedence(updated)
+        return updated.with_changes(left=with_parens(updated.left, precedence(updated.left) < p),
+                                    right=with_parens(updated.right, precedence(updated.right) <= p))
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        value = updated.value
+        return updated.with_changes(value=with_parens(value, precedence(value) < _PRIMARY or isinstance(value, cst.Integer)))
+
+    def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
+        return updated.with_changes(value=with_parens(updated.value, precedence(updated.value) < _PRIMARY))
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        return updated.with_changes(func=with_parens(updated.func, precedence(updated.func) < _PRIMARY))
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(value=with_parens(updated.value, False))
+
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
+        return updated.with_changes(value=with_parens(updated.value, False))
+
+    def leave_Element(self, original: cst.Element, updated: cst.Element) -> cst.Element:
+        return updated.with_changes(value=with_parens(updated.value, False))

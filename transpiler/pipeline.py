@@ -1,0 +1,138 @@
+"""The whole flow: specs -> IR -> grad -> codegen -> passes -> format, all in memory.
+
+Nothing here writes files; ``writer`` does that once everything has succeeded, so a bad spec
+leaves ``generated/`` untouched.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import codegen
+from .errors import Collector, SpecError
+from .fmt import format_code
+from .grad import build_backward, saved_values
+from .ir import build_forward, variants
+from .passes import optimize
+from .primitives import Primitives, load_primitives
+from .spec import OpSpec, load_spec
+
+PACKAGE = "layerforge"
+KIND_DIRS = {"activation": "activations", "layer": "layers"}
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path
+
+    @property
+    def specs(self) -> Path:
+        return self.root / "layers_spec"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def generated(self) -> Path:
+        return self.root / "generated"
+
+    def display(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
+@dataclass
+class Catalog:
+    prims: Primitives
+    ops: dict[str, OpSpec]  # by name, activations and layers
+
+    def of_kind(self, kind: str) -> dict[str, OpSpec]:
+        return {name: spec for name, spec in self.ops.items() if spec.kind == kind}
+
+
+def load_catalog(paths: Paths) -> Catalog:
+    """Read the primitive table and every spec, reporting all errors of all files together."""
+    errors = Collector()
+    prims: Primitives = {}
+    try:
+        prims = load_primitives(paths.specs / "primitives.yaml", paths.display(paths.specs / "primitives.yaml"))
+    except SpecError as exc:
+        errors.extend(exc)
+    ops: dict[str, OpSpec] = {}
+    for kind, folder in KIND_DIRS.items():
+        for path in sorted((paths.specs / folder).glob("*.yaml")):
+            try:
+                spec = load_spec(path, paths.display(path))
+            except SpecError as exc:
+                errors.extend(exc)
+                continue
+            if spec.kind != kind:
+                errors.error(spec.loc, f"spec.kind: a spec under {folder}/ must have kind '{kind}'")
+                continue
+            ops[spec.name] = spec
+    errors.check()
+    return Catalog(prims, ops)
+
+
+def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool = True) -> list[codegen.CompiledVariant]:
+    """Forward and backward IR for every variant of ``spec``."""
+    compiled: list[codegen.CompiledVariant] = []
+    activations = catalog.of_kind("activation")
+    for variant in variants(spec):
+        forward = build_forward(spec, variant, catalog.prims, errors, activations)
+        if forward is None:
+            continue
+        counter = itertools.count(len(forward.values) + 1000)
+        backward = build_backward(spec, forward, catalog.prims, errors, counter, explicit=explicit)
+        if backward is None:
+            continue
+        saved = tuple(saved_values(backward, len(spec.outputs)))
+        compiled.append(codegen.CompiledVariant(variant, forward, backward, saved))
+    return compiled
+
+
+def module_path(spec: OpSpec) -> str:
+    return f"{PACKAGE}/{KIND_DIRS[spec.kind]}/{spec.module_name}.py"
+
+
+def render_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, explicit: bool = True) -> str:
+    errors = Collector()
+    compiled = compile_op(spec, catalog, errors, explicit=explicit)
+    errors.check()
+    env = codegen.environment(paths.templates)
+    raw = codegen.render_module(spec, compiled, catalog.prims, env)
+    return format_code(optimize(raw, level))
+
+
+def generate(paths: Paths, level: int = 1, only: list[str] | None = None) -> dict[str, str]:
+    """Every generated file, keyed by its path under ``generated/``."""
+    catalog = load_catalog(paths)
+    if only:
+        unknown = [n for n in only if n not in catalog.ops]
+        if unknown:
+            raise KeyError(", ".join(unknown))
+    env = codegen.environment(paths.templates)
+    errors = Collector()
+    files: dict[str, str] = {}
+    for name in sorted(catalog.ops):
+        spec = catalog.ops[name]
+        compiled = compile_op(spec, catalog, errors)
+        if errors:
+            continue
+        raw = codegen.render_module(spec, compiled, catalog.prims, env)
+        files[module_path(spec)] = format_code(optimize(raw, level))
+    errors.check()
+    files[f"{PACKAGE}/__init__.py"] = format_code(codegen.render_package_init(
+        env, "layerforge: neural-network layers and activations with forward and backward passes.",
+        ["activations", "layers"]))
+    files[f"{PACKAGE}/_runtime.py"] = format_code(codegen.render_runtime(env))
+    for kind, folder in KIND_DIRS.items():
+        names = sorted(s.module_name for s in catalog.of_kind(kind).values())
+        files[f"{PACKAGE}/{folder}/__init__.py"] = format_code(codegen.render_package_init(
+            env, f"The generated {folder}: one module each, with forward and backward.", names))
+    if only:
+        wanted = {module_path(catalog.ops[n]) for n in only}
+        files = {k: v for k, v in files.items() if k in wanted}
+    return files

@@ -1,0 +1,120 @@
+"""The primitive table (``layers_spec/primitives.yaml``): operations and derivative rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+from .errors import Collector, SpecError
+from .expr import Expr, parse_expression
+from .source import Fields, Node, load
+
+KINDS = ("elementwise", "reduction", "linalg", "shape", "random", "special")
+SHAPE_RULES = ("broadcast", "reduce", "scalar", "linear", "matmul", "transpose", "outer",
+               "split_last", "squeeze_last", "unknown")
+StaticValue = Union[int, float, bool, None]
+
+
+@dataclass(frozen=True)
+class Primitive:
+    name: str
+    kind: str
+    args: tuple[str, ...]
+    statics: tuple[tuple[str, StaticValue], ...]  # name -> default (None: required)
+    numpy: str
+    helper: str | None
+    shape: str
+    dtype: str
+    derivatives: tuple[tuple[str, Expr], ...]
+    nondifferentiable: tuple[str, ...]
+
+    @property
+    def static_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.statics)
+
+    def rule(self, arg: str) -> Expr | None:
+        for name, expr in self.derivatives:
+            if name == arg:
+                return expr
+        return None
+
+    @property
+    def helper_name(self) -> str | None:
+        if self.helper is None:
+            return None
+        return self.helper.split("(", 1)[0].removeprefix("def ").strip()
+
+
+Primitives = dict[str, Primitive]
+
+
+def load_primitives(path: Path, display: str) -> Primitives:
+    """Read and check the primitive table; raise ``SpecError`` listing every problem."""
+    root = load(path.read_text(encoding="utf-8"), display)
+    errors = Collector()
+    table: Primitives = {}
+    if not root.is_map:
+        errors.error(root.loc, "the primitive table must be a mapping of primitive names")
+        errors.check()
+    for name, node in root.items():
+        prim = _primitive(name, node, errors)
+        if prim is not None:
+            table[name] = prim
+    errors.check()
+    return table
+
+
+def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
+    where = f"primitive '{name}'"
+    fields = Fields(node, where, errors)
+    kind = fields.take("kind", str, required=True)
+    args = fields.take("args", list, required=True)
+    statics = fields.take("statics", dict)
+    numpy = fields.take("numpy", str, required=True)
+    helper = fields.take("helper", str)
+    shape = fields.take("shape", str, required=True)
+    dtype = fields.take("dtype", str)
+    derivatives = fields.take("derivatives", dict)
+    nondiff = fields.take("nondifferentiable", list)
+    fields.finish()
+    if kind is not None and kind.value not in KINDS:
+        errors.error(kind.loc, f"{where}.kind: must be one of {', '.join(KINDS)}")
+    if shape is not None:
+        rule = shape.value
+        if rule not in SHAPE_RULES and not rule.startswith("like:"):
+            errors.error(shape.loc, f"{where}.shape: unknown shape rule '{rule}'")
+    arg_names = tuple(str(a.value) for a in args.value) if args else ()
+    static_items = tuple((k, v.value) for k, v in statics.items()) if statics else ()
+    operands = set(arg_names) | {k for k, _ in static_items}
+    rules: list[tuple[str, Expr]] = []
+    if derivatives is not None:
+        for arg, rule_node in derivatives.items():
+            if arg not in arg_names:
+                errors.error(derivatives.key_locs[arg], f"{where}.derivatives: '{arg}' is not an operand")
+                continue
+            text = str(rule_node.value)
+            expr = parse_expression(text, rule_node.text_origin or rule_node.loc, errors)
+            if expr is not None:
+                rules.append((arg, expr))
+    nondiff_names = tuple(str(a.value) for a in nondiff.value) if nondiff else ()
+    for arg in nondiff_names:
+        if arg not in operands:
+            errors.error(nondiff.loc, f"{where}.nondifferentiable: '{arg}' is not an operand")  # type: ignore[union-attr]
+    if kind is None or args is None or numpy is None or shape is None:
+        return None
+    return Primitive(
+        name=name,
+        kind=kind.value,
+        args=arg_names,
+        statics=static_items,
+        numpy=numpy.value,
+        helper=helper.value.rstrip() + "\n" if helper else None,
+        shape=shape.value,
+        dtype=dtype.value if dtype else "same",
+        derivatives=tuple(rules),
+        nondifferentiable=nondiff_names,
+    )
+
+
+__all__ = ["Primitive", "Primitives", "load_primitives", "SpecError"]

@@ -1,0 +1,109 @@
+"""Symbolic shapes: dimensions are names (``B``, ``in_features``) or the integer 1.
+
+A shape may start with ``...`` (any number of leading dimensions, as in an elementwise op that
+accepts any batch layout). Broadcasting follows NumPy, right-aligned. A shape of ``None`` in
+the IR means "not known at generation time"; such values are checked at run time only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+Dim = Union[str, int]
+
+
+class ShapeError(Exception):
+    """A shape mismatch found at generation time."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    dims: tuple[Dim, ...]
+    ellipsis: bool = False  # leading '...'
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+    @property
+    def is_scalar(self) -> bool:
+        return not self.dims and not self.ellipsis
+
+    def __str__(self) -> str:
+        parts = (["..."] if self.ellipsis else []) + [str(d) for d in self.dims]
+        return "[" + ", ".join(parts) + "]"
+
+    def with_dim(self, axis: int, dim: Dim) -> "Shape":
+        dims = list(self.dims)
+        dims[self.normalize_axis(axis)] = dim
+        return Shape(tuple(dims), self.ellipsis)
+
+    def normalize_axis(self, axis: int) -> int:
+        if self.ellipsis and axis >= 0:
+            raise ShapeError(f"axis {axis} counts from the front of a shape with '...'; use a negative axis")
+        index = axis if axis >= 0 else self.rank + axis
+        if not 0 <= index < self.rank:
+            raise ShapeError(f"axis {axis} is out of range for shape {self}")
+        return index
+
+
+SCALAR = Shape(())
+
+
+def parse(dims: list[object]) -> Shape:
+    """A shape from a spec's list, e.g. ``[..., F]`` or ``[B, in_features]``."""
+    ellipsis = bool(dims) and dims[0] == "..."
+    body = dims[1:] if ellipsis else dims
+    out: list[Dim] = []
+    for dim in body:
+        if dim == "...":
+            raise ShapeError("'...' may only be the first dimension")
+        if isinstance(dim, bool) or not isinstance(dim, (str, int)):
+            raise ShapeError(f"a dimension must be a name or 1, got {dim!r}")
+        if isinstance(dim, int) and dim != 1:
+            raise ShapeError(f"a fixed dimension may only be 1, got {dim}; name the dimension instead")
+        if isinstance(dim, str) and not dim.isidentifier():
+            raise ShapeError(f"a dimension name must be an identifier, got {dim!r}")
+        out.append(dim)
+    return Shape(tuple(out), ellipsis)
+
+
+def broadcast(a: Shape, b: Shape) -> Shape:
+    dims: list[Dim] = []
+    for i in range(1, max(a.rank, b.rank) + 1):
+        da = a.dims[-i] if i <= a.rank else None
+        db = b.dims[-i] if i <= b.rank else None
+        if da is None:
+            dims.append(db)  # type: ignore[arg-type]
+        elif db is None or da == db or db == 1:
+            dims.append(da)
+        elif da == 1:
+            dims.append(db)
+        else:
+            raise ShapeError(f"shapes {a} and {b} do not broadcast: {da} against {db}")
+    return Shape(tuple(reversed(dims)), a.ellipsis or b.ellipsis)
+
+
+def sum_to_axes(source: Shape, target: Shape) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The axes to sum so that ``source`` becomes ``target`` after broadcasting.
+
+    Returns ``(leading, kept)``: leading axes to drop, then axes of size 1 in ``target`` to
+    sum with ``keepdims``. Returns ``None`` when the answer depends on a run-time rank.
+    """
+    if source == target:
+        return (), ()
+    if source.ellipsis and not target.ellipsis:
+        return None
+    if target.ellipsis and not source.ellipsis:
+        raise ShapeError(f"cannot reduce {source} to {target}")
+    extra = source.rank - target.rank
+    if extra < 0:
+        raise ShapeError(f"cannot reduce {source} to {target}")
+    if source.ellipsis and extra:
+        return None
+    leading = tuple(range(extra))
+    kept = tuple(
+        i for i, (s, t) in enumerate(zip(source.dims[extra:], target.dims)) if t == 1 and s != 1
+    )
+    return leading, kept

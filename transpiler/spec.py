@@ -1,0 +1,276 @@
+"""Op specs: one YAML file per activation or layer, read into frozen dataclasses.
+
+Every key is popped with its expected type; unknown keys are errors with a did-you-mean.
+The format is documented in ``layers_spec/README.md``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+from . import shapes
+from .errors import Collector, Location, SpecError
+from .expr import Stmt, parse_block
+from .source import Fields, Node, load
+
+KINDS = ("activation", "layer")
+ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,)}
+# Names the generated code itself uses; a spec may not take them.
+RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "result", "grad"})
+AttrValue = Union[int, float, bool, str]
+
+
+@dataclass(frozen=True)
+class TensorDecl:
+    name: str
+    shape: shapes.Shape
+    doc: str
+    loc: Location
+
+
+@dataclass(frozen=True)
+class AttrDecl:
+    name: str
+    type: str
+    default: AttrValue | None  # None: required keyword
+    doc: str
+    structural: bool  # baked in: one specialized function per value
+    minimum: float | None
+    maximum: float | None
+    choices: tuple[AttrValue, ...]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class ActivationSlot:
+    default: str
+    fused: tuple[str, ...]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    kind: str
+    path: str  # as shown in messages and headers, relative to the repository
+    title: str
+    summary: str
+    inputs: tuple[TensorDecl, ...]
+    parameters: tuple[TensorDecl, ...]
+    attributes: tuple[AttrDecl, ...]
+    random: bool
+    slot: ActivationSlot | None
+    forward: tuple[Stmt, ...]
+    backward: tuple[Stmt, ...] | None
+    outputs: tuple[str, ...]
+    test: dict[str, Any] = field(default_factory=dict)
+    loc: Location = Location("")
+
+    @property
+    def arrays(self) -> tuple[TensorDecl, ...]:
+        """Inputs then parameters: the positional arguments of ``forward``."""
+        return self.inputs + self.parameters
+
+    def attribute(self, name: str) -> AttrDecl | None:
+        for attr in self.attributes:
+            if attr.name == name:
+                return attr
+        return None
+
+    @property
+    def structural(self) -> tuple[AttrDecl, ...]:
+        return tuple(a for a in self.attributes if a.structural)
+
+    @property
+    def module_name(self) -> str:
+        return self.name
+
+
+def check_name(name: str, loc: Location, where: str, errors: Collector) -> bool:
+    """A spec-chosen name must be a plain identifier that shadows nothing."""
+    if not name.isidentifier():
+        errors.error(loc, f"{where}: '{name}' is not a valid name")
+    elif keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        errors.error(loc, f"{where}: '{name}' is a Python keyword")
+    elif hasattr(builtins, name):
+        errors.error(loc, f"{where}: '{name}' shadows the Python builtin of that name")
+    elif name in RESERVED:
+        errors.error(loc, f"{where}: '{name}' is reserved for the generated code")
+    elif name.startswith("_") or name.startswith("grad_"):
+        errors.error(loc, f"{where}: names starting with '_' or 'grad_' are reserved for the transpiler")
+    else:
+        return True
+    return False
+
+
+def load_spec(path: Path, display: str) -> OpSpec:
+    """Read one op spec; raise ``SpecError`` with every problem found."""
+    root = load(path.read_text(encoding="utf-8"), display)
+    errors = Collector()
+    spec = _op_spec(root, path.stem, display, errors)
+    errors.check()
+    assert spec is not None
+    return spec
+
+
+def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec | None:
+    fields = Fields(root, "spec", errors)
+    name = fields.take("name", str, required=True)
+    kind = fields.take("kind", str, required=True)
+    title = fields.take("title", str, required=True)
+    summary = fields.take("summary", str, required=True)
+    inputs = fields.take("inputs", dict, required=True)
+    parameters = fields.take("parameters", dict)
+    attributes = fields.take("attributes", dict)
+    random = fields.take("random", bool)
+    slot = fields.take("activation", dict)
+    forward = fields.take("forward", str, required=True)
+    backward = fields.take("backward", str)
+    outputs = fields.take("outputs", list, required=True)
+    test = fields.take("test", dict)
+    fields.finish()
+
+    if name is not None and name.value != stem:
+        errors.error(name.loc, f"spec.name: '{name.value}' must match the file name '{stem}'")
+    if kind is not None and kind.value not in KINDS:
+        errors.error(kind.loc, f"spec.kind: must be one of {', '.join(KINDS)}, got '{kind.value}'")
+    input_decls = _tensors(inputs, "inputs", errors) if inputs else ()
+    param_decls = _tensors(parameters, "parameters", errors) if parameters else ()
+    attr_decls = _attributes(attributes, errors) if attributes else ()
+    if inputs is not None and not input_decls and not errors:
+        errors.error(inputs.loc, "spec.inputs: an op needs at least one input")
+    seen: dict[str, Location] = {}
+    for decl in (*input_decls, *param_decls, *attr_decls):
+        if decl.name in seen:
+            errors.error(decl.loc, f"'{decl.name}' is declared twice (first at line {seen[decl.name].line})")
+        seen[decl.name] = decl.loc
+    slot_decl = _slot(slot, errors) if slot else None
+    forward_stmts = parse_block(forward, errors, "spec.forward") if forward else None
+    backward_stmts = parse_block(backward, errors, "spec.backward") if backward else None
+    output_names: list[str] = []
+    if outputs is not None:
+        for item in outputs.value:
+            if not isinstance(item.value, str):
+                errors.error(item.loc, "spec.outputs: each output is a name")
+            elif check_name(item.value, item.loc, "spec.outputs", errors):
+                output_names.append(item.value)
+        if not outputs.value:
+            errors.error(outputs.loc, "spec.outputs: an op needs at least one output")
+    if None in (name, kind, title, summary, forward_stmts) or outputs is None:
+        return None
+    assert name and kind and title and summary and forward_stmts is not None
+    return OpSpec(
+        name=name.value,
+        kind=kind.value,
+        path=display,
+        title=title.value,
+        summary=" ".join(str(summary.value).split()),
+        inputs=input_decls,
+        parameters=param_decls,
+        attributes=attr_decls,
+        random=bool(random.value) if random else False,
+        slot=slot_decl,
+        forward=forward_stmts,
+        backward=backward_stmts,
+        outputs=tuple(output_names),
+        test=test.plain() if test else {},
+        loc=root.loc,
+    )
+
+
+def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...]:
+    out: list[TensorDecl] = []
+    for tensor_name, decl in node.items():
+        loc = node.key_locs[tensor_name]
+        if not check_name(tensor_name, loc, f"spec.{where}", errors):
+            continue
+        fields = Fields(decl, f"spec.{where}.{tensor_name}", errors)
+        shape_node = fields.take("shape", list, required=True)
+        doc = fields.take("doc", str)
+        fields.finish()
+        if shape_node is None:
+            continue
+        try:
+            shape = shapes.parse(shape_node.plain())
+        except shapes.ShapeError as exc:
+            errors.error(shape_node.loc, f"spec.{where}.{tensor_name}.shape: {exc}")
+            continue
+        out.append(TensorDecl(tensor_name, shape, doc.value if doc else "", loc))
+    return tuple(out)
+
+
+def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
+    out: list[AttrDecl] = []
+    for attr_name, decl in node.items():
+        loc = node.key_locs[attr_name]
+        where = f"spec.attributes.{attr_name}"
+        if attr_name != "training" and not check_name(attr_name, loc, "spec.attributes", errors):
+            continue
+        fields = Fields(decl, where, errors)
+        type_node = fields.take("type", str, required=True)
+        default = fields.take("default", (float, int, bool, str))
+        doc = fields.take("doc", str)
+        structural = fields.take("structural", bool)
+        minimum = fields.take("min", float)
+        maximum = fields.take("max", float)
+        choices = fields.take("choices", list)
+        fields.finish()
+        if type_node is None:
+            continue
+        if type_node.value not in ATTRIBUTE_TYPES:
+            errors.error(type_node.loc, f"{where}.type: must be one of {', '.join(ATTRIBUTE_TYPES)}")
+            continue
+        kinds = ATTRIBUTE_TYPES[type_node.value]
+        if default is not None and not _fits(default.value, kinds):
+            errors.error(default.loc, f"{where}.default: {default.value!r} is not of type {type_node.value}")
+            continue
+        lo = minimum.value if minimum else None
+        hi = maximum.value if maximum else None
+        if default is not None and isinstance(default.value, (int, float)) and not isinstance(default.value, bool):
+            if (lo is not None and default.value < lo) or (hi is not None and default.value > hi):
+                errors.error(default.loc, f"{where}.default: {default.value} is outside [{lo}, {hi}]")
+        choice_values = tuple(c.value for c in choices.value) if choices else ()
+        if default is not None and choice_values and default.value not in choice_values:
+            errors.error(default.loc, f"{where}.default: {default.value!r} is not one of the choices {list(choice_values)}")
+        is_structural = bool(structural.value) if structural else False
+        if is_structural and type_node.value != "bool" and not choice_values:
+            errors.error(loc, f"{where}: a structural attribute must be a bool or have 'choices'")
+        out.append(
+            AttrDecl(
+                name=attr_name,
+                type=type_node.value,
+                default=default.value if default is not None else None,
+                doc=doc.value if doc else "",
+                structural=is_structural,
+                minimum=lo,
+                maximum=hi,
+                choices=choice_values,
+                loc=loc,
+            )
+        )
+    return tuple(out)
+
+
+def _fits(value: object, kinds: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):
+        return bool in kinds
+    if isinstance(value, int):
+        return int in kinds or float in kinds
+    return isinstance(value, kinds)
+
+
+def _slot(node: Node, errors: Collector) -> ActivationSlot | None:
+    fields = Fields(node, "spec.activation", errors)
+    default = fields.take("default", str, required=True)
+    fused = fields.take("fused", list, required=True)
+    fields.finish()
+    if default is None or fused is None:
+        return None
+    return ActivationSlot(default.value, tuple(str(f.value) for f in fused.value), node.loc)
+
+
+__all__ = ["OpSpec", "TensorDecl", "AttrDecl", "ActivationSlot", "load_spec", "SpecError"]
