@@ -57,16 +57,68 @@ def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collec
         results = _derive(spec, fn, builder, grad_outputs, arrays)
     if results is None:
         return None
+    body = rematerialize(fn, builder.body, results, prims)
     forward_names = [n for n in values if n in fn.values]
-    read = {r for s in builder.body for r in s.reads()} | {r for r in results if isinstance(r, str)}
-    saved = [n for n in forward_names if n in read and n not in grad_outputs]
+    read = {r for s in body for r in s.reads()} | {r for r in results if isinstance(r, str)}
+    defined = {s.target for s in body}
+    saved = [n for n in forward_names if n in read and n not in defined and n not in grad_outputs]
     backward = Function(fn.name.replace("_forward", "_backward", 1), grad_outputs + saved,
-                        builder.body, list(results), values)
+                        body, list(results), values)
     eliminate_dead_code(backward)
     for name in list(values):
         if name not in fn.values and name not in grad_outputs and backward.defining(name) is None:
             del values[name]
     return backward
+
+
+def rematerialize(fn: Function, body: list[Stmt], results: list[Operand], prims: Primitives) -> list[Stmt]:
+    """Recompute cheap forward values in backward instead of saving them.
+
+    A forward value that backward reads is recomputed when it comes from elementwise,
+    non-random statements whose leaves (inputs, parameters, attributes, and values that are
+    saved anyway) are already saved. GELU then saves ``x`` alone rather than six temporaries;
+    Dense keeps ``z`` because recomputing it would mean saving the matrix product instead.
+    """
+    cheap = {
+        s.target: s for s in fn.body
+        if prims[s.prim].kind == "elementwise" and s.target not in fn.outputs
+    }
+    read = {r for s in body for r in s.reads()} | {r for r in results if isinstance(r, str)}
+    saved = {n for n in fn.values if n in read}
+    free = {n for n, v in fn.values.items() if v.role == "attr"}
+
+    def leaves(name: str) -> set[str]:
+        if name not in cheap:
+            return {name}
+        out: set[str] = set()
+        for dep in cheap[name].reads():
+            out |= leaves(dep)
+        return out
+
+    recomputed: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for stmt in fn.body:
+            name = stmt.target
+            if name in saved and name in cheap and leaves(name) <= (saved - {name}) | free:
+                saved.discard(name)
+                recomputed.add(name)
+                changed = True
+    if not recomputed:
+        return body
+    needed: set[str] = set()
+
+    def need(name: str) -> None:
+        if name in cheap and name not in saved and name not in needed:
+            needed.add(name)
+            for dep in cheap[name].reads():
+                need(dep)
+
+    for name in recomputed:
+        need(name)
+    prefix = [s for s in fn.body if s.target in needed]
+    return prefix + body
 
 
 def saved_values(backward: Function, n_grad_outputs: int) -> list[str]:
@@ -114,10 +166,23 @@ def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str
         if isinstance(operand, str):
             contributions.setdefault(operand, []).append(grad_out)
     ok = True
+    inside_regions = {t for r in fn.regions for t in r.targets if t != r.output}
     for stmt in reversed(fn.body):
         if stmt.target not in needs or stmt.target not in contributions:
             continue
         grad = _accumulate(builder, stmt.target, contributions.pop(stmt.target), named=not stmt.target.startswith("_"))
+        region = next((r for r in fn.regions if r.output == stmt.target), None)
+        if region is not None:
+            contribution = _region_backward(builder, region, grad)
+            if contribution is None:
+                ok = False
+                continue
+            source, value = contribution
+            if isinstance(source, str) and source in needs:
+                contributions.setdefault(source, []).append(value)
+            continue
+        if stmt.target in inside_regions:
+            continue
         prim = prims[stmt.prim]
         for arg_name, operand in zip(prim.args, stmt.args):
             if not isinstance(operand, str) or operand not in needs or arg_name in prim.nondifferentiable:
@@ -150,6 +215,23 @@ def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str
             assert zero is not None
             results.append(zero)
     return results
+
+
+def _region_backward(builder: Builder, region, grad: Operand) -> tuple[Operand, Operand] | None:
+    """Apply a fused activation's explicit backward to the gradient of its output."""
+    act = region.activation
+    env: dict[str, Operand] = dict(region.env)
+    env[grad_name(act.outputs[0])] = grad
+    for stmt in act.backward:
+        if not isinstance(stmt, Assign):
+            builder.errors.error(stmt.loc, "spec.backward may not branch")
+            return None
+        result = builder.expr(stmt.value, env)
+        if result is None:
+            return None
+        env[stmt.target] = result
+    source = env[act.inputs[0].name]
+    return source, env[grad_name(act.inputs[0].name)]
 
 
 def _instantiate(builder: Builder, rule: Expr, env: dict[str, Operand]) -> Operand | None:
@@ -209,10 +291,11 @@ def _sum_to(builder: Builder, contribution: Operand, operand: str, stmt: Stmt) -
         return builder.call(prims["sum_to"], [contribution, operand], {}, stmt.loc)
     leading, kept = axes
     result: Operand = contribution
-    for axis_list, keepdims in ((leading, False), (kept, True)):
+    for axis_list, prim in ((leading, "sum_axes"), (kept, "sum_axes_keepdims")):
         if axis_list:
             axis = axis_list[0] if len(axis_list) == 1 else tuple(axis_list)
-            result = builder.call(prims["sum_axes"], [result], {"axis": Const(axis), "keepdims": Const(keepdims)}, stmt.loc)  # type: ignore[assignment]
-            builder.values[result] = Value(target if keepdims or not kept else None, "float", "temp")  # type: ignore[index]
+            result = builder.call(prims[prim], [result], {"axis": Const(axis)}, stmt.loc)  # type: ignore[assignment]
+            last = prim == "sum_axes_keepdims" or not kept
+            builder.values[result] = Value(target if last else None, "float", "temp")  # type: ignore[index]
     return result
 

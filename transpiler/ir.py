@@ -55,6 +55,20 @@ class Value:
     role: str  # input | param | attr | temp | grad
 
 
+@dataclass(frozen=True)
+class Region:
+    """Statements spliced in from a fused activation that declares an explicit backward.
+
+    The grad stage differentiates the region as a whole with that backward instead of
+    walking its statements, so a fused layer gets the same closed form as the activation.
+    """
+
+    activation: OpSpec
+    targets: frozenset[str]
+    output: str
+    env: tuple[tuple[str, Operand], ...]  # the activation's names -> operands in this function
+
+
 @dataclass
 class Function:
     name: str
@@ -63,6 +77,7 @@ class Function:
     outputs: list[Operand]
     values: dict[str, Value]
     attr_defaults: dict[str, AttrValue] = field(default_factory=dict)
+    regions: list[Region] = field(default_factory=list)
 
     def defining(self, name: str) -> Stmt | None:
         for stmt in self.body:
@@ -163,6 +178,7 @@ class Builder:
             folded = _fold(prim.name, [a.value for a in args])  # type: ignore[union-attr]
             if folded is not None:
                 return Const(folded)
+        args = [self._representative(a) if n in prim.shape_only else a for n, a in zip(prim.args, args)]
         try:
             shape = self._shape(prim, args, statics)
         except ShapeError as exc:
@@ -172,6 +188,21 @@ class Builder:
         self.values[name] = Value(shape, self._dtype(prim, args), role)
         self.body.append(Stmt(name, prim.name, tuple(args), tuple(sorted(statics.items())), loc))
         return name
+
+    def _representative(self, operand: Operand) -> Operand:
+        """The first input, parameter or earlier value with the same symbolic shape and dtype:
+        read for its shape alone, it spares computing or saving a temporary."""
+        if isinstance(operand, Const):
+            return operand
+        value = self.values[operand]
+        if value.shape is None:
+            return operand
+        for name, other in self.values.items():
+            if name == operand:
+                break
+            if other.shape == value.shape and other.dtype == value.dtype and other.role != "grad":
+                return name
+        return operand
 
     def _dtype(self, prim: Primitive, args: list[Operand]) -> str:
         if prim.dtype in ("bool", "int"):
@@ -370,6 +401,7 @@ def _activation_slot(spec: OpSpec, stmt: Assign, env: dict[str, Operand], builde
                 fn.attr_defaults[attr.name] = attr.default
         inner_env[attr.name] = attr.name
     # Rename the activation's own names so they cannot clash with the layer's.
+    first = len(builder.body)
     for inner in act.forward:
         if not isinstance(inner, Assign):
             errors.error(inner.loc, "a fused activation may not branch")
@@ -380,7 +412,11 @@ def _activation_slot(spec: OpSpec, stmt: Assign, env: dict[str, Operand], builde
         if result is None:
             return None
         inner_env[inner.target] = result
-    return inner_env[act.outputs[0]]
+    output = inner_env[act.outputs[0]]
+    if act.backward is not None and isinstance(output, str):
+        targets = frozenset(st.target for st in builder.body[first:])
+        fn.regions.append(Region(act, targets, output, tuple(sorted(inner_env.items()))))
+    return output
 
 
 def _unique(name: str, taken: dict[str, Value]) -> str:

@@ -28,6 +28,7 @@ class Primitive:
     dtype: str
     derivatives: tuple[tuple[str, Expr], ...]
     nondifferentiable: tuple[str, ...]
+    shape_only: tuple[str, ...] = ()
 
     @property
     def static_names(self) -> tuple[str, ...]:
@@ -77,6 +78,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     dtype = fields.take("dtype", str)
     derivatives = fields.take("derivatives", dict)
     nondiff = fields.take("nondifferentiable", list)
+    shape_only = fields.take("shape_only", list)
     fields.finish()
     if kind is not None and kind.value not in KINDS:
         errors.error(kind.loc, f"{where}.kind: must be one of {', '.join(KINDS)}")
@@ -101,6 +103,10 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     for arg in nondiff_names:
         if arg not in operands:
             errors.error(nondiff.loc, f"{where}.nondifferentiable: '{arg}' is not an operand")  # type: ignore[union-attr]
+    shape_only_names = tuple(str(a.value) for a in shape_only.value) if shape_only else ()
+    for arg in shape_only_names:
+        if arg not in arg_names:
+            errors.error(shape_only.loc, f"{where}.shape_only: '{arg}' is not an operand")  # type: ignore[union-attr]
     if kind is None or args is None or numpy is None or shape is None:
         return None
     return Primitive(
@@ -114,6 +120,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
         dtype=dtype.value if dtype else "same",
         derivatives=tuple(rules),
         nondifferentiable=nondiff_names,
+        shape_only=shape_only_names,
     )
 
 

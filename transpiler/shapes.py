@@ -103,7 +103,10 @@ def sum_to_axes(source: Shape, target: Shape) -> tuple[tuple[int, ...], tuple[in
     if source.ellipsis and extra:
         return None
     leading = tuple(range(extra))
+    # Kept axes count from the end: after the leading ones are gone, and past any '...'.
     kept = tuple(
-        i for i, (s, t) in enumerate(zip(source.dims[extra:], target.dims)) if t == 1 and s != 1
+        i - target.rank
+        for i, (s, t) in enumerate(zip(source.dims[extra:], target.dims))
+        if t == 1 and s != 1
     )
     return leading, kept

@@ -11,7 +11,7 @@ from typing import Callable
 
 import libcst as cst
 
-from .inline import InlineTemporaries
+from .inline import InlineTemporaries, RenumberTemporaries
 from .parens import Reparenthesize
 
 PassFactory = Callable[[], cst.CSTTransformer]
@@ -19,6 +19,7 @@ PassFactory = Callable[[], cst.CSTTransformer]
 # The optimizing pipeline, in order. Each entry is (name, transformer factory).
 PIPELINE: list[tuple[str, PassFactory]] = [
     ("inline", InlineTemporaries),
+    ("renumber", RenumberTemporaries),
 ]
 
 MAX_ROUNDS = 10
@@ -36,4 +37,4 @@ def optimize(code: str, level: int = 1) -> str:
     return module.visit(Reparenthesize()).code
 
 
-__all__ = ["optimize", "PIPELINE", "InlineTemporaries", "Reparenthesize"]
+__all__ = ["optimize", "PIPELINE", "InlineTemporaries", "RenumberTemporaries", "Reparenthesize"]

@@ -133,3 +133,41 @@ class InlineTemporaries(cst.CSTTransformer):
                 continue
             new_body.append(substituted)  # type: ignore[arg-type]
         return updated.with_changes(body=updated.body.with_changes(body=new_body))
+
+
+class RenumberTemporaries(cst.CSTTransformer):
+    """Renumber the temporaries that survive inlining ``_t1, _t2, ...`` per function, in order
+    of first appearance, so names do not depend on how many were inlined away.
+
+    Forward and backward functions exchange saved values by position, not by name, so each
+    function's numbering is its own.
+    """
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        order: dict[str, str] = {}
+        for node in m.findall(updated, m.Name()):
+            name = node.value  # type: ignore[attr-defined]
+            if _is_temporary(name) and name not in order:
+                order[name] = f"{TEMPORARY_PREFIX}{len(order) + 1}"
+        if all(old == new for old, new in order.items()):
+            return updated
+        return updated.visit(_Rename(order))  # type: ignore[return-value]
+
+
+def _is_temporary(name: str) -> bool:
+    return name.startswith(TEMPORARY_PREFIX) and name[len(TEMPORARY_PREFIX):].isdigit()
+
+
+class _Rename(cst.CSTTransformer):
+    def __init__(self, names: dict[str, str]):
+        self.names = names
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        new = self.names.get(original.value)
+        return updated.with_changes(value=new) if new else updated
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+        return updated.with_changes(attr=original.attr)
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(keyword=original.keyword)

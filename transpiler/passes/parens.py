@@ -1,11 +1,13 @@
-"""Parenthesization by precedence: parentheses exactly where the tree needs them.
+"""Parenthesization by precedence: parentheses wherever the tree needs them.
 
 Not an optimization but the companion of every pass that moves expressions: after a
-substitution the tree is right but its parentheses may not be. This transformer drops every
-parenthesis on an expression and adds one pair back where Python's precedence requires it.
-Operands of equal precedence on the right of a left-associative operator keep their
-parentheses, so ``a - (b - c)`` and ``a + (b + c)`` stay as written: floating-point addition is
-not associative, and the rewrite must not change results.
+substitution the tree is right but its parentheses may not be. This transformer adds one
+pair of parentheses wherever Python's precedence requires it, and removes the pairs around
+atoms (names, calls, negative literals) where they are not needed. Other parentheses a
+person wrote (``(a >> b) & 1`` in a helper) stay. Operands of equal precedence on the right
+of a left-associative operator keep their parentheses, so ``a - (b - c)`` and ``a + (b + c)``
+stay as written: floating-point addition is not associative, and the rewrite must not change
+results.
 """
 
 from __future__ import annotations
@@ -44,11 +46,22 @@ def precedence(node: cst.CSTNode) -> int:
     return _ATOM
 
 
+def _atomic(node: cst.CSTNode) -> bool:
+    if precedence(node) >= _PRIMARY:
+        return True
+    return isinstance(node, cst.UnaryOperation) and isinstance(node.expression, (cst.Integer, cst.Float))
+
+
 def with_parens(node: N, needed: bool) -> N:
     if not isinstance(node, _NORMALIZED):
         return node
-    pairs = ([cst.LeftParen()], [cst.RightParen()]) if needed else ([], [])
-    return node.with_changes(lpar=pairs[0], rpar=pairs[1])  # type: ignore[return-value]
+    if needed:
+        if node.lpar:  # type: ignore[attr-defined]
+            return node
+        return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])  # type: ignore[return-value]
+    if _atomic(node):
+        return node.with_changes(lpar=[], rpar=[])  # type: ignore[return-value]
+    return node
 
 
 class Reparenthesize(cst.CSTTransformer):

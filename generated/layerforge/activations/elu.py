@@ -48,14 +48,13 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, alpha):
+    y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+    return y, (x, alpha)
+
+
+def _backward(grad_y, x, alpha):
     _t1 = x > 0
-    _t3 = np.expm1(np.minimum(x, 0))
-    y = np.where(_t1, x, alpha * _t3)
-    return y, (x, alpha, _t1, _t3)
-
-
-def _backward(grad_y, x, alpha, _t1, _t3):
-    grad_x = np.where(_t1, grad_y, 0) + np.where(_t1, 0, grad_y) * alpha * (_t3 + 1) * (
-        x < 0
-    )
+    grad_x = np.where(_t1, grad_y, 0) + np.where(_t1, 0, grad_y) * alpha * (
+        np.expm1(np.minimum(x, 0)) + 1
+    ) * (x < 0)
     return grad_x

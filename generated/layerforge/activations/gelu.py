@@ -48,25 +48,15 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    _t1 = 0.044715 * x
-    _t2 = _t1 * x
-    inner = 0.7978845608028654 * (x + _t2 * x)
-    _t5 = 0.5 * x
-    _t6 = np.tanh(inner)
-    _t7 = 1 + _t6
-    y = _t5 * _t7
-    return y, (x, _t1, _t2, _t5, _t6, _t7)
+    inner = 0.7978845608028654 * (x + 0.044715 * x**3)
+    y = 0.5 * x * (1 + np.tanh(inner))
+    return y, (x,)
 
 
-def _backward(grad_y, x, _t1, _t2, _t5, _t6, _t7):
-    grad_inner = grad_y * _t5 * (1 - _t6 * _t6)
-    _t1016 = grad_inner * 0.7978845608028654
-    _t1017 = _t1016 * x
-    grad_x = (
-        grad_y * _t7 * 0.5
-        + _t1016
-        + _t1016 * _t2
-        + _t1017 * _t1
-        + _t1017 * x * 0.044715
-    )
+def _backward(grad_y, x):
+    inner = 0.7978845608028654 * (x + 0.044715 * x**3)
+    _t1 = np.tanh(inner)
+    grad_inner = grad_y * (0.5 * x) * (1 - _t1 * _t1)
+    _t2 = grad_inner * 0.7978845608028654
+    grad_x = grad_y * (1 + _t1) * 0.5 + _t2 + _t2 * 0.044715 * 3 * x**2
     return grad_x

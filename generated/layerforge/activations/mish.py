@@ -46,13 +46,13 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    _t2 = np.tanh(_softplus(x))
-    y = x * _t2
-    return y, (x, _t2)
+    y = x * np.tanh(_softplus(x))
+    return y, (x,)
 
 
-def _backward(grad_y, x, _t2):
-    grad_x = grad_y * _t2 + grad_y * x * (1 - _t2 * _t2) * _sigmoid(x)
+def _backward(grad_y, x):
+    _t1 = np.tanh(_softplus(x))
+    grad_x = grad_y * _t1 + grad_y * x * (1 - _t1 * _t1) * _sigmoid(x)
     return grad_x
 
 

@@ -46,12 +46,12 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
+    y = x * _sigmoid(x)
+    return y, (x,)
+
+
+def _backward(grad_y, x):
     _t1 = _sigmoid(x)
-    y = x * _t1
-    return y, (x, _t1)
-
-
-def _backward(grad_y, x, _t1):
     grad_x = grad_y * _t1 + grad_y * x * _t1 * (1 - _t1)
     return grad_x
 

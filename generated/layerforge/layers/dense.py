@@ -81,7 +81,7 @@ def _forward_relu(x, weight, bias):
 
 def _backward_relu(grad_y, x, weight, z):
     grad_z = grad_y * (z > 0)
-    grad_bias = np.sum(grad_z, axis=0, keepdims=False)
+    grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
     return grad_x, grad_weight, grad_bias
@@ -95,7 +95,7 @@ def _forward_sigmoid(x, weight, bias):
 
 def _backward_sigmoid(grad_y, x, weight, y):
     grad_z = grad_y * y * (1 - y)
-    grad_bias = np.sum(grad_z, axis=0, keepdims=False)
+    grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
     return grad_x, grad_weight, grad_bias
@@ -109,7 +109,7 @@ def _forward_tanh(x, weight, bias):
 
 def _backward_tanh(grad_y, x, weight, y):
     grad_z = grad_y * (1 - y * y)
-    grad_bias = np.sum(grad_z, axis=0, keepdims=False)
+    grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
     return grad_x, grad_weight, grad_bias
@@ -119,19 +119,15 @@ def _forward_softmax(x, weight, bias):
     z = x @ weight.T + bias
     softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
     softmax_exponentials = np.exp(softmax_shifted)
-    _t4 = np.sum(softmax_exponentials, axis=-1, keepdims=True)
-    y = softmax_exponentials / _t4
-    return y, (x, weight, softmax_exponentials, _t4, y)
+    y = softmax_exponentials / np.sum(softmax_exponentials, axis=-1, keepdims=True)
+    return y, (x, weight, y)
 
 
-def _backward_softmax(grad_y, x, weight, softmax_exponentials, _t4, y):
-    grad_softmax_exponentials = grad_y / _t4 + np.broadcast_to(
-        np.sum(-grad_y * y / _t4, axis=1, keepdims=True), softmax_exponentials.shape
-    )
-    grad_softmax_shifted = grad_softmax_exponentials * softmax_exponentials
-    grad_bias = np.sum(grad_softmax_shifted, axis=0, keepdims=False)
-    grad_x = grad_softmax_shifted @ weight
-    grad_weight = grad_softmax_shifted.T @ x
+def _backward_softmax(grad_y, x, weight, y):
+    grad_z = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_bias = np.sum(grad_z, axis=0)
+    grad_x = grad_z @ weight
+    grad_weight = grad_z.T @ x
     return grad_x, grad_weight, grad_bias
 
 
@@ -141,7 +137,7 @@ def _forward_identity(x, weight, bias):
 
 
 def _backward_identity(grad_y, x, weight):
-    grad_bias = np.sum(grad_y, axis=0, keepdims=False)
+    grad_bias = np.sum(grad_y, axis=0)
     grad_x = grad_y @ weight
     grad_weight = grad_y.T @ x
     return grad_x, grad_weight, grad_bias
@@ -149,28 +145,19 @@ def _backward_identity(grad_y, x, weight):
 
 def _forward_gelu(x, weight, bias):
     z = x @ weight.T + bias
-    _t2 = 0.044715 * z
-    _t3 = _t2 * z
-    gelu_inner = 0.7978845608028654 * (z + _t3 * z)
-    _t6 = 0.5 * z
-    _t7 = np.tanh(gelu_inner)
-    _t8 = 1 + _t7
-    y = _t6 * _t8
-    return y, (x, weight, z, _t2, _t3, _t6, _t7, _t8)
+    gelu_inner = 0.7978845608028654 * (z + 0.044715 * z**3)
+    _t1 = 0.5 * z
+    _t2 = np.tanh(gelu_inner)
+    _t3 = 1 + _t2
+    y = _t1 * _t3
+    return y, (x, weight, z, _t1, _t2, _t3)
 
 
-def _backward_gelu(grad_y, x, weight, z, _t2, _t3, _t6, _t7, _t8):
-    grad_gelu_inner = grad_y * _t6 * (1 - _t7 * _t7)
-    _t1020 = grad_gelu_inner * 0.7978845608028654
-    _t1021 = _t1020 * z
-    grad_z = (
-        grad_y * _t8 * 0.5
-        + _t1020
-        + _t1020 * _t3
-        + _t1021 * _t2
-        + _t1021 * z * 0.044715
-    )
-    grad_bias = np.sum(grad_z, axis=0, keepdims=False)
+def _backward_gelu(grad_y, x, weight, z, _t1, _t2, _t3):
+    grad_gelu_inner = grad_y * _t1 * (1 - _t2 * _t2)
+    _t4 = grad_gelu_inner * 0.7978845608028654
+    grad_z = grad_y * _t3 * 0.5 + _t4 + _t4 * 0.044715 * 3 * z**2
+    grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
     return grad_x, grad_weight, grad_bias
@@ -178,17 +165,17 @@ def _backward_gelu(grad_y, x, weight, z, _t2, _t3, _t6, _t7, _t8):
 
 def _forward_elu(x, weight, bias, alpha=1.0):
     z = x @ weight.T + bias
-    _t2 = z > 0
-    _t4 = np.expm1(np.minimum(z, 0))
-    y = np.where(_t2, z, alpha * _t4)
-    return y, (x, weight, z, alpha, _t2, _t4)
+    _t1 = z > 0
+    _t2 = np.expm1(np.minimum(z, 0))
+    y = np.where(_t1, z, alpha * _t2)
+    return y, (x, weight, z, alpha, _t1, _t2)
 
 
-def _backward_elu(grad_y, x, weight, z, alpha, _t2, _t4):
-    grad_z = np.where(_t2, grad_y, 0) + np.where(_t2, 0, grad_y) * alpha * (_t4 + 1) * (
+def _backward_elu(grad_y, x, weight, z, alpha, _t1, _t2):
+    grad_z = np.where(_t1, grad_y, 0) + np.where(_t1, 0, grad_y) * alpha * (_t2 + 1) * (
         z < 0
     )
-    grad_bias = np.sum(grad_z, axis=0, keepdims=False)
+    grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
     return grad_x, grad_weight, grad_bias
@@ -196,14 +183,14 @@ def _backward_elu(grad_y, x, weight, z, alpha, _t2, _t4):
 
 def _forward_mish(x, weight, bias):
     z = x @ weight.T + bias
-    _t3 = np.tanh(_softplus(z))
-    y = z * _t3
-    return y, (x, weight, z, _t3)
+    _t1 = np.tanh(_softplus(z))
+    y = z * _t1
+    return y, (x, weight, z, _t1)
 
 
-def _backward_mish(grad_y, x, weight, z, _t3):
-    grad_z = grad_y * _t3 + grad_y * z * (1 - _t3 * _t3) * _sigmoid(z)
-    grad_bias = np.sum(grad_z, axis=0, keepdims=False)
+def _backward_mish(grad_y, x, weight, z, _t1):
+    grad_z = grad_y * _t1 + grad_y * z * (1 - _t1 * _t1) * _sigmoid(z)
+    grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
     return grad_x, grad_weight, grad_bias
@@ -211,14 +198,14 @@ def _backward_mish(grad_y, x, weight, z, _t3):
 
 def _forward_swish(x, weight, bias):
     z = x @ weight.T + bias
-    _t2 = _sigmoid(z)
-    y = z * _t2
-    return y, (x, weight, z, _t2)
+    _t1 = _sigmoid(z)
+    y = z * _t1
+    return y, (x, weight, z, _t1)
 
 
-def _backward_swish(grad_y, x, weight, z, _t2):
-    grad_z = grad_y * _t2 + grad_y * z * _t2 * (1 - _t2)
-    grad_bias = np.sum(grad_z, axis=0, keepdims=False)
+def _backward_swish(grad_y, x, weight, z, _t1):
+    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
+    grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
     return grad_x, grad_weight, grad_bias
@@ -226,14 +213,14 @@ def _backward_swish(grad_y, x, weight, z, _t2):
 
 def _forward_silu(x, weight, bias):
     z = x @ weight.T + bias
-    _t2 = _sigmoid(z)
-    y = z * _t2
-    return y, (x, weight, z, _t2)
+    _t1 = _sigmoid(z)
+    y = z * _t1
+    return y, (x, weight, z, _t1)
 
 
-def _backward_silu(grad_y, x, weight, z, _t2):
-    grad_z = grad_y * _t2 + grad_y * z * _t2 * (1 - _t2)
-    grad_bias = np.sum(grad_z, axis=0, keepdims=False)
+def _backward_silu(grad_y, x, weight, z, _t1):
+    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
+    grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
     return grad_x, grad_weight, grad_bias

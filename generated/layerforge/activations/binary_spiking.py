@@ -1,0 +1,66 @@
+"""BinarySpiking: Heaviside spike, 1 if x >= threshold else 0. Its true derivative is zero
+almost everywhere; backward uses the catalog's triangular surrogate slope * max(1 - |x -
+threshold| / width, 0).
+Generated from layers_spec/activations/binary_spiking.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, threshold=1.0, slope=1.0, width=0.2):
+    """BinarySpiking forward pass.
+
+    Heaviside spike, 1 if x >= threshold else 0. Its true derivative is zero almost
+    everywhere; backward uses the catalog's triangular surrogate slope * max(1 - |x -
+    threshold| / width, 0).
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+        threshold: float, default 1.0. Firing threshold.
+        slope: float, default 1.0. Height of the surrogate derivative.
+        width: float, default 0.2. Half-width of the surrogate derivative.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("binary_spiking", {"x": x}, {"x": ("...", "F")})
+    check_attribute("binary_spiking", "threshold", threshold, "float")
+    check_attribute("binary_spiking", "slope", slope, "float")
+    check_attribute("binary_spiking", "width", width, "float", minimum=0.0)
+    y, saved = _forward(x, threshold, slope, width)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """BinarySpiking backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("binary_spiking", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, threshold, slope, width):
+    _t1 = x - threshold
+    y = (_t1 >= 0).astype(_t1.dtype)
+    return y, (slope, width, _t1)
+
+
+def _backward(grad_y, slope, width, _t1):
+    grad_x = grad_y * slope * np.maximum(1 - np.abs(_t1) / width, 0)
+    return grad_x

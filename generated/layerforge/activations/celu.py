@@ -1,0 +1,60 @@
+"""CELU: Continuously differentiable ELU, max(0, x) + min(0, alpha (exp(x / alpha) - 1)).
+Generated from layers_spec/activations/celu.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, alpha=1.0):
+    """CELU forward pass.
+
+    Continuously differentiable ELU, max(0, x) + min(0, alpha (exp(x / alpha) - 1)).
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+        alpha: float, default 1.0. Scale of the negative part; must be positive.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("celu", {"x": x}, {"x": ("...", "F")})
+    check_attribute("celu", "alpha", alpha, "float", minimum=0.0)
+    y, saved = _forward(x, alpha)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """CELU backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("celu", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, alpha):
+    y = np.where(x >= 0, x, alpha * np.expm1(np.minimum(x, 0) / alpha))
+    return y, (x, alpha)
+
+
+def _backward(grad_y, x, alpha):
+    _t1 = x >= 0
+    grad_x = np.where(_t1, grad_y, 0) + np.where(_t1, 0, grad_y) * alpha * (
+        np.expm1(np.minimum(x, 0) / alpha) + 1
+    ) / alpha * (x < 0)
+    return grad_x

@@ -1,0 +1,60 @@
+"""ISRU: Inverse square root unit, x / sqrt(1 + alpha x^2).
+Generated from layers_spec/activations/isru.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, alpha=1.0):
+    """ISRU forward pass.
+
+    Inverse square root unit, x / sqrt(1 + alpha x^2).
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+        alpha: float, default 1.0. Must not be negative.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("isru", {"x": x}, {"x": ("...", "F")})
+    check_attribute("isru", "alpha", alpha, "float", minimum=0.0)
+    y, saved = _forward(x, alpha)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """ISRU backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("isru", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, alpha):
+    y = x / np.sqrt(1 + alpha * x * x)
+    return y, (x, alpha, y)
+
+
+def _backward(grad_y, x, alpha, y):
+    _t1 = alpha * x
+    _t2 = np.sqrt(1 + _t1 * x)
+    _t3 = 0.5 * (-grad_y * y / _t2) / _t2
+    grad_x = grad_y / _t2 + _t3 * _t1 + _t3 * x * alpha
+    return grad_x

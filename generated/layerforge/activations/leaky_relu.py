@@ -1,0 +1,58 @@
+"""LeakyReLU: x for x > 0 and alpha x otherwise.
+Generated from layers_spec/activations/leaky_relu.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, alpha=0.01):
+    """LeakyReLU forward pass.
+
+    x for x > 0 and alpha x otherwise.
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+        alpha: float, default 0.01. Slope of the negative part.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("leaky_relu", {"x": x}, {"x": ("...", "F")})
+    check_attribute("leaky_relu", "alpha", alpha, "float")
+    y, saved = _forward(x, alpha)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """LeakyReLU backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("leaky_relu", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, alpha):
+    _t1 = x > 0
+    y = np.where(_t1, x, alpha * x)
+    return y, (alpha, _t1)
+
+
+def _backward(grad_y, alpha, _t1):
+    grad_x = np.where(_t1, grad_y, 0) + np.where(_t1, 0, grad_y) * alpha
+    return grad_x

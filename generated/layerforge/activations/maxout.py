@@ -1,0 +1,71 @@
+"""Maxout: The maximum of each group of num_pieces consecutive features along the last
+axis, [..., F] to [..., F / num_pieces]; the gradient goes to the first maximum of each
+group.
+Generated from layers_spec/activations/maxout.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, num_pieces=2):
+    """Maxout forward pass.
+
+    The maximum of each group of num_pieces consecutive features along the last axis,
+    [..., F] to [..., F / num_pieces]; the gradient goes to the first maximum of each
+    group.
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+        num_pieces: int, default 2. Group size; must divide F.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("maxout", {"x": x}, {"x": ("...", "F")})
+    check_attribute("maxout", "num_pieces", num_pieces, "int", minimum=2)
+    y, saved = _forward(x, num_pieces)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """Maxout backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("maxout", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, num_pieces):
+    groups = x.reshape(*x.shape[:-1], -1, num_pieces)
+    _t1 = np.max(groups, axis=-1, keepdims=True)
+    y = _t1[..., 0]
+    return y, (x, groups, _t1)
+
+
+def _backward(grad_y, x, groups, _t1):
+    grad_groups = grad_y.reshape(_t1.shape) * _first_max_mask(groups, -1)
+    grad_x = grad_groups.reshape(x.shape)
+    return grad_x
+
+
+def _first_max_mask(x, axis):
+    """1 at the first maximum along ``axis``, 0 elsewhere (ties go to the first)."""
+    mask = np.zeros_like(x)
+    np.put_along_axis(mask, np.argmax(x, axis=axis, keepdims=True), 1, axis=axis)
+    return mask

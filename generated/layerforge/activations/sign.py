@@ -1,0 +1,55 @@
+"""Sign: -1, 0 or 1 by the sign of x; its gradient is zero everywhere (as in PyTorch).
+Generated from layers_spec/activations/sign.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x):
+    """Sign forward pass.
+
+    -1, 0 or 1 by the sign of x; its gradient is zero everywhere (as in PyTorch).
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("sign", {"x": x}, {"x": ("...", "F")})
+    y, saved = _forward(x)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """Sign backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("sign", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x):
+    y = np.sign(x)
+    return y, (x,)
+
+
+def _backward(grad_y, x):
+    grad_x = np.zeros_like(x)
+    return grad_x

@@ -1,0 +1,67 @@
+"""Softplus: log(1 + exp(x)), computed as max(x, 0) + log1p(exp(-|x|)) so it never
+overflows.
+Generated from layers_spec/activations/softplus.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x):
+    """Softplus forward pass.
+
+    log(1 + exp(x)), computed as max(x, 0) + log1p(exp(-|x|)) so it never overflows.
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("softplus", {"x": x}, {"x": ("...", "F")})
+    y, saved = _forward(x)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """Softplus backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("softplus", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x):
+    y = _softplus(x)
+    return y, (x,)
+
+
+def _backward(grad_y, x):
+    grad_x = grad_y * _sigmoid(x)
+    return grad_x
+
+
+def _sigmoid(x):
+    """Logistic sigmoid without overflow: exp is only taken of non-positive numbers."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softplus(x):
+    """log(1 + exp(x)) without overflow."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))

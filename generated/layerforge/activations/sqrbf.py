@@ -1,0 +1,58 @@
+"""SQRBF: Squared radial basis function, exp(-beta x^2).
+Generated from layers_spec/activations/sqrbf.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, beta=1.0):
+    """SQRBF forward pass.
+
+    Squared radial basis function, exp(-beta x^2).
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+        beta: float, default 1.0. Width parameter.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("sqrbf", {"x": x}, {"x": ("...", "F")})
+    check_attribute("sqrbf", "beta", beta, "float")
+    y, saved = _forward(x, beta)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """SQRBF backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("sqrbf", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, beta):
+    y = np.exp(-beta * (x * x))
+    return y, (x, beta, y)
+
+
+def _backward(grad_y, x, beta, y):
+    _t1 = grad_y * y * -beta
+    grad_x = _t1 * x + _t1 * x
+    return grad_x

@@ -1,0 +1,58 @@
+"""ThresholdedReLU: x for x > theta and 0 otherwise.
+Generated from layers_spec/activations/thresholded_relu.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, theta=1.0):
+    """ThresholdedReLU forward pass.
+
+    x for x > theta and 0 otherwise.
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+        theta: float, default 1.0. The threshold.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("thresholded_relu", {"x": x}, {"x": ("...", "F")})
+    check_attribute("thresholded_relu", "theta", theta, "float")
+    y, saved = _forward(x, theta)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """ThresholdedReLU backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("thresholded_relu", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, theta):
+    _t1 = x > theta
+    y = np.where(_t1, x, 0)
+    return y, (_t1,)
+
+
+def _backward(grad_y, _t1):
+    grad_x = np.where(_t1, grad_y, 0)
+    return grad_x
