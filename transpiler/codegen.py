@@ -65,8 +65,9 @@ def uses_rng(fn: Function, prims: Primitives) -> bool:
     return any(prims[s.prim].kind == "random" for s in fn.body)
 
 
-def render_function(fn: Function, prims: Primitives, returns: str, doc: str | None = None) -> str:
-    lines = [f"def {fn.name}({_param_list(fn, uses_rng(fn, prims))}):"]
+def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = False,
+                    doc: str | None = None) -> str:
+    lines = [f"def {fn.name}({_param_list(fn, rng or uses_rng(fn, prims))}):"]
     if doc:
         lines.append(f'    """{doc}"""')
     lines += [f"    {render_statement(s, prims)}" for s in fn.body]
@@ -145,6 +146,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     runtime_names = ["check_arrays"]
     if numeric or structural:
         runtime_names.append("check_attribute")
+    if any(a.divides for a in spec.attributes):
+        runtime_names.append("check_divides")
     if fused:
         runtime_names.append("activation_module")
     imports.append(f"from {RUNTIME} import {', '.join(runtime_names)}")
@@ -166,6 +169,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}})')
     for attr in spec.attributes:
         body.append(_attr_check(op, attr))
+        if attr.divides:
+            holder = next(d for d in spec.arrays if attr.divides in d.shape.dims)
+            axis = list(holder.shape.dims).index(attr.divides) - len(holder.shape.dims)
+            body.append(f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {holder.name}.shape[{axis}])')
     if spec.random:
         body.append("if rng is None:")
         body.append("    rng = np.random.default_rng()")
@@ -192,7 +199,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             fwd, bwd = "forward_variant", "backward_variant"
         else:
             fwd, bwd = first.forward.name, first.backward.name
-        rng_arg = ["rng"] if any(uses_rng(c.forward, prims) for c in compiled) else []
+        rng_arg = ["rng"] if spec.random else []
         body.append(f"{outs}, saved = {fwd}({', '.join(rng_arg + call_args)})")
         body.append(f"return {outs}, ({bwd}, saved)")
     public_forward = "\n".join(
@@ -235,7 +242,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             lines = [header] + [f"    {render_statement(s, prims)}" for s in fwd.body] + [f"    return {returns}"]
             functions.append("\n".join(lines))
         else:
-            functions.append(render_function(fwd, prims, returns))
+            functions.append(render_function(fwd, prims, returns, rng=spec.random))
         functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs])))
     if fused:
         functions.append("\n".join([

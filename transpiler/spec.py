@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from . import shapes
-from .errors import Collector, Location, SpecError
+from .errors import Collector, Location, SpecError, did_you_mean
 from .expr import Stmt, parse_block
 from .source import Fields, Node, load
 
@@ -43,6 +43,7 @@ class AttrDecl:
     maximum: float | None
     choices: tuple[AttrValue, ...]
     loc: Location
+    divides: str | None = None  # a dimension name this attribute must divide
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,10 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         if decl.name in seen:
             errors.error(decl.loc, f"'{decl.name}' is declared twice (first at line {seen[decl.name].line})")
         seen[decl.name] = decl.loc
+    dims = {d for decl in (*input_decls, *param_decls) for d in decl.shape.dims}
+    for attr in attr_decls:
+        if attr.divides is not None and attr.divides not in dims:
+            errors.error(attr.loc, f"spec.attributes.{attr.name}.divides: no input or parameter has a dimension '{attr.divides}'{did_you_mean(attr.divides, [d for d in dims if isinstance(d, str)])}")
     slot_decl = _slot(slot, errors) if slot else None
     forward_stmts = parse_block(forward, errors, "spec.forward") if forward else None
     backward_stmts = parse_block(backward, errors, "spec.backward") if backward else None
@@ -218,6 +223,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         minimum = fields.take("min", float)
         maximum = fields.take("max", float)
         choices = fields.take("choices", list)
+        divides = fields.take("divides", str)
         fields.finish()
         if type_node is None:
             continue
@@ -250,6 +256,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 maximum=hi,
                 choices=choice_values,
                 loc=loc,
+                divides=divides.value if divides else None,
             )
         )
     return tuple(out)

@@ -101,3 +101,12 @@ def activation_module(op, name):
             f"{op}: activation {name!r} has parameters of its own and cannot fill an activation slot"
         )
     return module
+
+
+def check_divides(op, name, value, argument, size):
+    """Check that attribute ``name`` divides a dimension of ``argument`` of the given size."""
+    if size % value:
+        raise ValueError(
+            f"{op}: attribute '{name}' = {value} must divide the last dimension of "
+            f"'{argument}', which is {size}"
+        )

@@ -70,7 +70,7 @@ def _backward_train(grad_y, temperature, y):
     return grad_x
 
 
-def _forward_eval(x, temperature):
+def _forward_eval(rng, x, temperature):
     logits = x / temperature
     shifted = logits - np.max(logits, axis=-1, keepdims=True)
     exponentials = np.exp(shifted)

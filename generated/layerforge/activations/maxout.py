@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_attribute, check_divides
 
 __all__ = ["forward", "backward"]
 
@@ -32,6 +32,7 @@ def forward(x, *, num_pieces=2):
     """
     check_arrays("maxout", {"x": x}, {"x": ("...", "F")})
     check_attribute("maxout", "num_pieces", num_pieces, "int", minimum=2)
+    check_divides("maxout", "num_pieces", num_pieces, "x", x.shape[-1])
     y, saved = _forward(x, num_pieces)
     return y, (_backward, saved)
 

@@ -1,0 +1,110 @@
+"""The numeric test harness, driven by the specs' metadata.
+
+Inputs are built from each spec's declared shapes (every named dimension gets its own size,
+so no test is ever square by accident), its ``test:`` section (kinks to stay away from, sizes
+a dimension must take, attribute values, a surrogate gradient), and the batch size.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from transpiler.pipeline import Catalog, Paths, load_catalog
+from transpiler.spec import OpSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+PATHS = Paths(ROOT)
+
+# Distinct sizes for named dimensions: no two equal, none equal to a batch size used in tests.
+DEFAULT_SIZES = {"F": 7, "in_features": 5, "out_features": 3}
+FALLBACK_SIZES = (11, 13, 17, 19)
+BATCH_SIZES = (1, 32, 128)
+
+
+@functools.lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    return load_catalog(PATHS)
+
+
+def spec(name: str) -> OpSpec:
+    return catalog().ops[name]
+
+
+def names(kind: str) -> list[str]:
+    return sorted(catalog().of_kind(kind))
+
+
+def module(spec_: OpSpec) -> ModuleType:
+    folder = "activations" if spec_.kind == "activation" else "layers"
+    return importlib.import_module(f"layerforge.{folder}.{spec_.name}")
+
+
+def sizes(spec_: OpSpec, batch: int) -> dict[str, int]:
+    out = {"B": batch, **DEFAULT_SIZES, **spec_.test.get("dims", {})}
+    fallback = iter(FALLBACK_SIZES)
+    for decl in spec_.arrays:
+        for dim in decl.shape.dims:
+            if isinstance(dim, str) and dim not in out:
+                out[dim] = next(fallback)
+    return out
+
+
+def shape_of(decl, dims: dict[str, int], batch: int) -> tuple[int, ...]:
+    lead = (batch,) if decl.shape.ellipsis else ()
+    return lead + tuple(dims[d] if isinstance(d, str) else d for d in decl.shape.dims)
+
+
+def away_from_kinks(x: np.ndarray, kinks: list[float], margin: float = 1e-2) -> np.ndarray:
+    """Move points within ``margin`` of a kink to a safe distance on the same side."""
+    x = x.copy()
+    for kink in kinks:
+        near = np.abs(x - kink) < margin
+        x[near] = kink + np.where(x[near] >= kink, 2 * margin, -2 * margin)
+    return x
+
+
+def make_arrays(spec_: OpSpec, batch: int, dtype, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    dims = sizes(spec_, batch)
+    low, high = spec_.test.get("range", [-3.0, 3.0])
+    kinks = spec_.test.get("kinks", [])
+    arrays: dict[str, np.ndarray] = {}
+    for decl in spec_.arrays:
+        shape = shape_of(decl, dims, batch)
+        if decl in spec_.parameters:
+            values = rng.uniform(-1.0, 1.0, size=shape)
+        else:
+            values = away_from_kinks(rng.uniform(low, high, size=shape), kinks)
+        arrays[decl.name] = values.astype(dtype)
+    return arrays
+
+
+def attributes(spec_: OpSpec, training: bool | None = None) -> dict[str, Any]:
+    attrs = dict(spec_.test.get("attributes", {}))
+    if training is not None and spec_.attribute("training") is not None:
+        attrs["training"] = training
+    return attrs
+
+
+def modes(spec_: OpSpec) -> list[bool | None]:
+    return [True, False] if spec_.attribute("training") is not None else [None]
+
+
+def run_forward(spec_: OpSpec, arrays: dict[str, np.ndarray], attrs: dict[str, Any], seed: int = 1234,
+                mod: ModuleType | None = None):
+    """Forward with a fresh generator of a fixed seed, so random draws repeat exactly."""
+    mod = mod or module(spec_)
+    kwargs = dict(attrs)
+    if spec_.random:
+        kwargs["rng"] = np.random.default_rng(seed)
+    return mod.forward(*(arrays[d.name] for d in spec_.arrays), **kwargs)
+
+
+def as_tuple(value) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
