@@ -15,7 +15,7 @@ from . import writer
 from .errors import Collector, SpecError
 from .grad import build_backward
 from .ir import build_forward, render_function, variants
-from .pipeline import Paths, generate, load_catalog, module_path, render_op
+from .pipeline import Paths, UnknownOp, generate, load_catalog, module_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 def _generate(paths: Paths, args: argparse.Namespace) -> int:
     try:
         files = generate(paths, level=args.level, only=args.only)
-    except KeyError as exc:
+    except UnknownOp as exc:
         print(f"error: unknown op(s): {exc.args[0]}", file=sys.stderr)
         return 2
     root = paths.generated

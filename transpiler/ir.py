@@ -117,6 +117,7 @@ class Builder:
         self.values = values
         self.counter = counter
         self.body: list[Stmt] = [] if body is None else body
+        self.poisoned: set[str] = set()  # names whose assignment already failed
 
     def fresh(self) -> str:
         return f"_t{next(self.counter)}"
@@ -137,6 +138,8 @@ class Builder:
         if isinstance(expr, Num):
             return Const(expr.value)
         if isinstance(expr, Name):
+            if expr.id in self.poisoned:
+                return None
             if expr.id not in env:
                 self.errors.error(expr.loc, f"undefined name '{expr.id}'{did_you_mean(expr.id, env)}")
                 return None
@@ -322,6 +325,8 @@ def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Col
     builder = Builder(prims, errors, values, itertools.count(1))
     fn = Function(f"_forward_{variant.suffix}" if variant.suffix else "_forward", params, builder.body, [], values, defaults)
     ok = _statements(spec, spec.forward, env, structural, builder, fn, variant, activations or {})
+    if not ok:
+        return None  # the errors are reported; a missing output now would only echo them
     for out in spec.outputs:
         if out not in env:
             errors.error(spec.loc, f"output '{out}' is never assigned in spec.forward")
@@ -353,6 +358,7 @@ def _statements(spec: OpSpec, stmts: tuple[SpecStmt, ...], env: dict[str, Operan
         assert isinstance(stmt, Assign)
         if not check_name(stmt.target, stmt.loc, "statement", errors):
             ok = False
+            builder.poisoned.add(stmt.target)  # later reads of it are not reported again
             continue
         if stmt.target in env:
             errors.error(stmt.loc, f"'{stmt.target}' is assigned twice; every name is assigned once")
@@ -365,6 +371,7 @@ def _statements(spec: OpSpec, stmts: tuple[SpecStmt, ...], env: dict[str, Operan
             result = builder.expr(value, env, target=stmt.target)
         if result is None:
             ok = False
+            builder.poisoned.add(stmt.target)
             continue
         env[stmt.target] = result
     return ok

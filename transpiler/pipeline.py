@@ -23,6 +23,10 @@ PACKAGE = "layerforge"
 KIND_DIRS = {"activation": "activations", "layer": "layers"}
 
 
+class UnknownOp(LookupError):
+    """``--only`` or ``explain`` named an op that has no spec."""
+
+
 @dataclass(frozen=True)
 class Paths:
     root: Path
@@ -52,9 +56,13 @@ class Catalog:
         return {name: spec for name, spec in self.ops.items() if spec.kind == kind}
 
 
-def load_catalog(paths: Paths) -> Catalog:
-    """Read the primitive table and every spec, reporting all errors of all files together."""
-    errors = Collector()
+def load_catalog(paths: Paths, errors: Collector | None = None) -> Catalog:
+    """Read the primitive table and every spec, reporting all errors of all files together.
+
+    With ``errors`` given, problems are added there and the specs that did load are returned,
+    so later stages can report their own errors in the same run."""
+    collect = errors is not None
+    errors = errors if errors is not None else Collector()
     prims: Primitives = {}
     try:
         prims = load_primitives(paths.specs / "primitives.yaml", paths.display(paths.specs / "primitives.yaml"))
@@ -72,7 +80,8 @@ def load_catalog(paths: Paths) -> Catalog:
                 errors.error(spec.loc, f"spec.kind: a spec under {folder}/ must have kind '{kind}'")
                 continue
             ops[spec.name] = spec
-    errors.check()
+    if not collect:
+        errors.check()
     return Catalog(prims, ops)
 
 
@@ -108,22 +117,23 @@ def render_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, expl
 
 def generate(paths: Paths, level: int = 1, only: list[str] | None = None) -> dict[str, str]:
     """Every generated file, keyed by its path under ``generated/``."""
-    catalog = load_catalog(paths)
+    errors = Collector()
+    catalog = load_catalog(paths, errors)
+    if not catalog.prims:
+        errors.check()
     if only:
         unknown = [n for n in only if n not in catalog.ops]
         if unknown:
-            raise KeyError(", ".join(unknown))
+            raise UnknownOp(", ".join(unknown))
     env = codegen.environment(paths.templates)
-    errors = Collector()
-    files: dict[str, str] = {}
-    for name in sorted(catalog.ops):
-        spec = catalog.ops[name]
-        compiled = compile_op(spec, catalog, errors)
-        if errors:
-            continue
-        raw = codegen.render_module(spec, compiled, catalog.prims, env)
-        files[module_path(spec)] = format_code(optimize(raw, level))
+    # First every op's IR, so that all errors are found before any (slower) rendering.
+    compiled = {name: compile_op(catalog.ops[name], catalog, errors) for name in sorted(catalog.ops)}
     errors.check()
+    files: dict[str, str] = {}
+    for name, variants_ in compiled.items():
+        spec = catalog.ops[name]
+        raw = codegen.render_module(spec, variants_, catalog.prims, env)
+        files[module_path(spec)] = format_code(optimize(raw, level))
     files[f"{PACKAGE}/__init__.py"] = format_code(codegen.render_package_init(
         env, "layerforge: neural-network layers and activations with forward and backward passes.",
         ["activations", "layers"]))

@@ -1,0 +1,111 @@
+"""Bad specs: a clear ``path:line:col: error: message`` for each kind of mistake, exit code 2,
+and generated/ left exactly as it was.
+
+Each file under tests/spec_errors/ holds one mistake; GOLDEN gives the full expected output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from transpiler.cli import main
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CASES = HERE / "spec_errors"
+
+# A primitive with no derivative rule, added to the table for the 'no_derivative' case.
+FLOOR = '\nfloor:\n  kind: elementwise\n  args: [a]\n  numpy: "np.floor({a})"\n  shape: broadcast\n'
+
+GOLDEN = {
+    "yaml_syntax": "activations/yaml_syntax.yaml:6:21: error: YAML syntax error: expected ',' or ']', but got '}'",
+    "unknown_key": "activations/unknown_key.yaml:1:1: error: spec: missing required field 'forward'\n"
+                   "activations/unknown_key.yaml:7:1: error: spec: unknown key 'forwrd'; did you mean 'forward'?",
+    "unknown_primitive": "activations/unknown_primitive.yaml:8:7: error: unknown primitive 'tahn'; did you mean 'tanh'?",
+    "undefined_name": "activations/undefined_name.yaml:9:12: error: undefined name 'hiden'; did you mean 'hidden'?",
+    "no_derivative": "activations/no_derivative.yaml:8:11: error: primitive 'floor' has no derivative rule for its operand 'a'",
+    "duplicate_key": "activations/duplicate_key.yaml:9:1: error: duplicate key 'forward' (first given at line 7)",
+    "wrong_type": "activations/wrong_type.yaml:9:10: error: spec.outputs: expected a list, got the string 'y'",
+    "missing_field": "activations/missing_field.yaml:1:1: error: spec: missing required field 'outputs'",
+    "reassigned": "activations/reassigned.yaml:9:3: error: 'y' is assigned twice; every name is assigned once",
+    "output_never_assigned": "activations/output_never_assigned.yaml:1:1: error: output 'y' is never assigned in spec.forward",
+    "shape_mismatch": "layers/shape_mismatch.yaml:10:7: error: 'linear': inner dimensions differ: [B, in_features] against weight [out_features, hidden]",
+    "broadcast_mismatch": "layers/broadcast_mismatch.yaml:9:7: error: 'add': shapes [B, in_features] and [B, out_features] do not broadcast: in_features against out_features",
+    "shadows_builtin": "activations/shadows_builtin.yaml:8:3: error: statement: 'sum' shadows the Python builtin of that name",
+    "keyword_name": "activations/keyword_name.yaml:6:3: error: spec.inputs: 'lambda' is a Python keyword",
+    "bad_default": "activations/bad_default.yaml:8:31: error: spec.attributes.order.default: 0 is outside [1, None]",
+    "bad_attribute_type": "activations/bad_attribute_type.yaml:8:17: error: spec.attributes.alpha.type: must be one of float, int, bool, str",
+    "if_not_structural": "activations/if_not_structural.yaml:10:3: error: 'if alpha:' needs a structural bool attribute",
+    "wrong_operand_count": "activations/wrong_operand_count.yaml:8:7: error: 'tanh' takes 1 operand(s) (a), got 2",
+    "unknown_keyword": "activations/unknown_keyword.yaml:8:19: error: 'sum' has no keyword 'axes' (keywords: axis); did you mean 'axis'?",
+    "unsupported_syntax": "activations/unsupported_syntax.yaml:8:7: error: unsupported expression '[x for x in range(3)]'",
+    "statement_syntax": "activations/statement_syntax.yaml:8:10: error: syntax error in statement: invalid syntax",
+    "bad_shape": "activations/bad_shape.yaml:6:14: error: spec.inputs.x.shape: a fixed dimension may only be 1, got 3; name the dimension instead",
+    "name_mismatch": "activations/name_mismatch.yaml:1:7: error: spec.name: 'other_name' must match the file name 'name_mismatch'",
+    "missing_backward_result": "activations/missing_backward_result.yaml:1:1: error: spec.backward must assign 'grad_x'",
+    "bad_axis": "activations/bad_axis.yaml:8:11: error: 'sum': axis -3 is out of range for shape [..., F]",
+}
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("repo")
+    for folder in ("layers_spec", "templates", "generated"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(root / "layers_spec" / "primitives.yaml", "a", encoding="utf-8") as table:
+        table.write(FLOOR)
+    return root
+
+
+def test_every_case_has_a_golden():
+    assert sorted(p.stem for p in CASES.glob("*.yaml")) == sorted(GOLDEN)
+    assert len(GOLDEN) >= 20
+
+
+@pytest.mark.parametrize("case", sorted(GOLDEN))
+def test_bad_spec_is_reported_precisely_and_writes_nothing(case, workspace, capsys):
+    text = (CASES / f"{case}.yaml").read_text()
+    folder = "layers" if "kind: layer" in text else "activations"
+    target = workspace / "layers_spec" / folder / f"{case}.yaml"
+    target.write_text(text)
+    before = _tree_digest(workspace / "generated")
+    try:
+        code = main(["--root", str(workspace), "generate"])
+    finally:
+        target.unlink()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err[-1].endswith("nothing was written.")
+    assert "\n".join(err[:-1]) == "\n".join("layers_spec/" + line for line in GOLDEN[case].splitlines())
+    assert _tree_digest(workspace / "generated") == before
+
+
+def test_all_errors_of_a_run_are_reported_together(workspace, capsys):
+    added = []
+    for case in ("unknown_key", "undefined_name", "shape_mismatch"):
+        text = (CASES / f"{case}.yaml").read_text()
+        folder = "layers" if "kind: layer" in text else "activations"
+        target = workspace / "layers_spec" / folder / f"{case}.yaml"
+        target.write_text(text)
+        added.append(target)
+    try:
+        code = main(["--root", str(workspace), "generate"])
+    finally:
+        for target in added:
+            target.unlink()
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "4 errors; nothing was written." in err
