@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--check", action="store_true", help="write nothing; report changed, missing, orphaned and hand-edited files (exit 1 if any)")
     gen.add_argument("-O0", dest="level", action="store_const", const=0, default=1, help="emit unoptimized code (no passes)")
     gen.add_argument("--only", nargs="+", metavar="NAME", help="generate these ops only")
+    gen.add_argument("--no-cache", dest="cache", action="store_false", help="render every module afresh, ignoring .cache/generate/")
     explain = sub.add_parser("explain", help="print an op's IR, what forward saves for backward, and its generated path")
     explain.add_argument("name")
     return parser
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _generate(paths: Paths, args: argparse.Namespace) -> int:
     try:
-        files = generate(paths, level=args.level, only=args.only)
+        files = generate(paths, level=args.level, only=args.only, cache=args.cache)
     except UnknownOp as exc:
         print(f"error: unknown op(s): {exc.args[0]}", file=sys.stderr)
         return 2

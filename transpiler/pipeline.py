@@ -6,9 +6,14 @@ leaves ``generated/`` untouched.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import os
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
+
+import black
 
 from . import codegen
 from .errors import Collector, SpecError
@@ -20,6 +25,7 @@ from .primitives import Primitives, load_primitives
 from .spec import OpSpec, load_spec
 
 PACKAGE = "layerforge"
+libcst_version = version("libcst")
 KIND_DIRS = {"activation": "activations", "layer": "layers"}
 
 
@@ -115,8 +121,35 @@ def render_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, expl
     return format_code(optimize(raw, level))
 
 
-def generate(paths: Paths, level: int = 1, only: list[str] | None = None) -> dict[str, str]:
-    """Every generated file, keyed by its path under ``generated/``."""
+def _tool_fingerprint(paths: Paths) -> str:
+    """A digest of everything besides the op's own spec that shapes its module."""
+    digest = hashlib.sha256(codegen.VERSION.encode())
+    sources = sorted(Path(__file__).parent.rglob("*.py")) + sorted(paths.templates.glob("*.j2"))
+    sources.append(paths.specs / "primitives.yaml")
+    for path in sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update(black.__version__.encode())
+    digest.update(libcst_version.encode())
+    return digest.hexdigest()
+
+
+def _cache_key(tool: str, spec: OpSpec, catalog: Catalog, paths: Paths, level: int) -> str:
+    digest = hashlib.sha256(f"{tool}\0{level}\0".encode())
+    texts = [spec.path] + ([catalog.ops[a].path for a in spec.slot.fused] if spec.slot else [])
+    for rel in texts:
+        digest.update(rel.encode())
+        digest.update((paths.root / rel).read_bytes())
+    return digest.hexdigest()
+
+
+def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache: bool = True) -> dict[str, str]:
+    """Every generated file, keyed by its path under ``generated/``.
+
+    Rendered modules are cached under ``.cache/generate/`` by a digest of the op's spec, the
+    specs it fuses, the primitive table, the templates, the transpiler's own source and the
+    pinned tool versions, so an unchanged regeneration only rebuilds the IR (to report errors).
+    """
     errors = Collector()
     catalog = load_catalog(paths, errors)
     if not catalog.prims:
@@ -130,10 +163,22 @@ def generate(paths: Paths, level: int = 1, only: list[str] | None = None) -> dic
     compiled = {name: compile_op(catalog.ops[name], catalog, errors) for name in sorted(catalog.ops)}
     errors.check()
     files: dict[str, str] = {}
+    tool = _tool_fingerprint(paths) if cache else ""
+    cache_dir = paths.root / ".cache" / "generate"
     for name, variants_ in compiled.items():
         spec = catalog.ops[name]
+        cached = cache_dir / f"{_cache_key(tool, spec, catalog, paths, level)}.py" if cache else None
+        if cached is not None and cached.exists():
+            files[module_path(spec)] = cached.read_text(encoding="utf-8")
+            continue
         raw = codegen.render_module(spec, variants_, catalog.prims, env)
-        files[module_path(spec)] = format_code(optimize(raw, level))
+        text = format_code(optimize(raw, level))
+        files[module_path(spec)] = text
+        if cached is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, cached)
     files[f"{PACKAGE}/__init__.py"] = format_code(codegen.render_package_init(
         env, "layerforge: neural-network layers and activations with forward and backward passes.",
         ["activations", "layers"]))

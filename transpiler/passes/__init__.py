@@ -26,13 +26,16 @@ MAX_ROUNDS = 10
 
 
 def optimize(code: str, level: int = 1) -> str:
+    """Run the pipeline until no pass changes anything (each pass reports ``changed``)."""
     module = cst.parse_module(code)
     if level > 0:
         for _ in range(MAX_ROUNDS):
-            before = module.code
+            changed = False
             for _, factory in PIPELINE:
-                module = module.visit(factory())
-            if module.code == before:
+                transformer = factory()
+                module = module.visit(transformer)
+                changed |= bool(getattr(transformer, "changed", True))
+            if not changed:
                 break
     return module.visit(Reparenthesize()).code
 

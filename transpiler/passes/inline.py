@@ -21,6 +21,8 @@ from collections import Counter
 import libcst as cst
 import libcst.matchers as m
 
+from .common import is_kernel
+
 TEMPORARY_PREFIX = "_t"
 
 
@@ -61,14 +63,30 @@ def _single_assignment(stmt: cst.BaseStatement) -> tuple[str, cst.BaseExpression
     return None
 
 
-def _mutated(body: list[cst.BaseStatement]) -> set[str]:
-    names: set[str] = set()
-    for stmt in body:
-        for node in m.findall(stmt, m.AugAssign(target=m.Name())):
-            names.add(node.target.value)  # type: ignore[attr-defined]
-        for node in m.findall(stmt, m.Arg(keyword=m.Name("out"), value=m.Name())):
-            names.add(node.value.value)  # type: ignore[attr-defined]
-    return names
+class _Writes(cst.CSTVisitor):
+    """How often each name is assigned, and which names are mutated in place."""
+
+    def __init__(self) -> None:
+        self.assigned: Counter[str] = Counter()
+        self.mutated: set[str] = set()
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Name):
+            self.assigned[node.target.value] += 1
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.mutated.add(node.target.value)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value == "out" and isinstance(node.value, cst.Name):
+            self.mutated.add(node.value.value)
+
+
+def writes(node: cst.CSTNode) -> _Writes:
+    visitor = _Writes()
+    node.visit(visitor)
+    return visitor
 
 
 class _Substitute(cst.CSTTransformer):
@@ -92,14 +110,20 @@ class _Substitute(cst.CSTTransformer):
 class InlineTemporaries(cst.CSTTransformer):
     """Substitute single-use, single-assignment temporaries into their one reader."""
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # the work is done in leave_FunctionDef, on the whole function at once
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = False
+
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        if not is_kernel(updated):
+            return updated
         body = list(updated.body.body)
-        assigned: Counter[str] = Counter()
-        for stmt in body:
-            for target in m.findall(stmt, m.AssignTarget(target=m.Name())):
-                assigned[target.target.value] += 1  # type: ignore[attr-defined]
+        written = writes(updated.body)
+        assigned, mutated = written.assigned, written.mutated
         used = reads(updated.body)
-        mutated = _mutated(body)
         readers: dict[str, set[str]] = {}  # name -> kinds of statement that read it
         for stmt in body:
             kind = "assign" if _single_assignment(stmt) else "other"
@@ -123,6 +147,7 @@ class InlineTemporaries(cst.CSTTransformer):
                 candidates.add(name)
         if not candidates:
             return updated
+        self.changed = True
         values: dict[str, cst.BaseExpression] = {}
         new_body: list[cst.BaseStatement] = []
         for stmt in body:
@@ -143,15 +168,36 @@ class RenumberTemporaries(cst.CSTTransformer):
     function's numbering is its own.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        if not is_kernel(updated):
+            return updated
+        names = _Names()
+        updated.visit(names)
         order: dict[str, str] = {}
-        for node in m.findall(updated, m.Name()):
-            name = node.value  # type: ignore[attr-defined]
+        for name in names.seen:
             if _is_temporary(name) and name not in order:
                 order[name] = f"{TEMPORARY_PREFIX}{len(order) + 1}"
         if all(old == new for old, new in order.items()):
             return updated
+        self.changed = True
         return updated.visit(_Rename(order))  # type: ignore[return-value]
+
+
+class _Names(cst.CSTVisitor):
+    """Every name in order of appearance (parameters included)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.seen.append(node.value)
 
 
 def _is_temporary(name: str) -> bool:

@@ -16,6 +16,8 @@ from typing import TypeVar
 
 import libcst as cst
 
+from .common import is_kernel
+
 _BINARY = {
     cst.BitOr: 6, cst.BitXor: 7, cst.BitAnd: 8, cst.LeftShift: 9, cst.RightShift: 9,
     cst.Add: 10, cst.Subtract: 10, cst.Multiply: 11, cst.Divide: 11, cst.FloorDivide: 11,
@@ -65,7 +67,11 @@ def with_parens(node: N, needed: bool) -> N:
 
 
 class Reparenthesize(cst.CSTTransformer):
-    """Set the parentheses of every operand from its parent's precedence."""
+    """Set the parentheses of every operand from its parent's precedence, inside the
+    generated variant functions (the rest of a module is written by hand in templates)."""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return is_kernel(node)
 
     def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
         p = precedence(updated)
