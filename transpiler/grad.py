@@ -54,7 +54,7 @@ def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collec
     if explicit and spec.backward is not None:
         results = _explicit(spec, fn, builder, grad_outputs)
     else:
-        results = _derive(spec, fn, builder, grad_outputs, arrays)
+        results = _derive(spec, fn, builder, grad_outputs, arrays, regions=explicit)
     if results is None:
         return None
     body = rematerialize(fn, builder.body, results, prims)
@@ -157,7 +157,7 @@ def _explicit(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[s
 
 
 def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str],
-            arrays: list[str]) -> list[Operand] | None:
+            arrays: list[str], regions: bool = True) -> list[Operand] | None:
     prims = builder.prims
     errors = builder.errors
     needs = differentiable_values(fn, prims)
@@ -166,12 +166,13 @@ def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str
         if isinstance(operand, str):
             contributions.setdefault(operand, []).append(grad_out)
     ok = True
-    inside_regions = {t for r in fn.regions for t in r.targets if t != r.output}
+    fused_regions = fn.regions if regions else []
+    inside_regions = {t for r in fused_regions for t in r.targets if t != r.output}
     for stmt in reversed(fn.body):
         if stmt.target not in needs or stmt.target not in contributions:
             continue
         grad = _accumulate(builder, stmt.target, contributions.pop(stmt.target), named=not stmt.target.startswith("_"))
-        region = next((r for r in fn.regions if r.output == stmt.target), None)
+        region = next((r for r in fused_regions if r.output == stmt.target), None)
         if region is not None:
             contribution = _region_backward(builder, region, grad)
             if contribution is None:
