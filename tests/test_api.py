@@ -206,3 +206,15 @@ def test_importing_touches_no_gpu_library():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT / "generated", capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_readme_example_runs():
+    import re
+
+    from harness import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})

@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 
 from . import writer
-from .errors import Collector, SpecError
-from .grad import build_backward
-from .ir import build_forward, render_function, variants
-from .pipeline import Paths, UnknownOp, generate, load_catalog, module_path
+from .errors import Collector, SpecError, did_you_mean
+from .ir import render_function
+from .pipeline import Paths, UnknownOp, compile_op, generate, load_catalog, module_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,23 +86,16 @@ def _generate(paths: Paths, args: argparse.Namespace) -> int:
 def _explain(paths: Paths, name: str) -> int:
     catalog = load_catalog(paths)
     if name not in catalog.ops:
-        print(f"error: unknown op '{name}'", file=sys.stderr)
+        print(f"error: unknown op '{name}'{did_you_mean(name, catalog.ops)}", file=sys.stderr)
         return 2
     spec = catalog.ops[name]
     errors = Collector()
-    import itertools
-
-    for variant in variants(spec):
-        forward = build_forward(spec, variant, catalog.prims, errors, catalog.of_kind("activation"))
-        errors.check()
-        assert forward is not None
-        backward = build_backward(spec, forward, catalog.prims, errors, itertools.count(10_000))
-        errors.check()
-        assert backward is not None
-        saved = backward.params[len(spec.outputs):]
-        print(f"# variant {variant.suffix or '(only)'}")
-        print(render_function(forward))
-        print(render_function(backward))
-        print(f"# forward saves for backward: {', '.join(saved) or 'nothing'}\n")
+    compiled = compile_op(spec, catalog, errors)
+    errors.check()
+    for item in compiled:
+        print(f"# variant: {item.variant.suffix or '(the only one)'}")
+        print(render_function(item.forward))
+        print(render_function(item.backward))
+        print(f"# forward saves for backward: {', '.join(item.saved) or 'nothing'}\n")
     print(f"# generated: generated/{module_path(spec)}")
     return 0

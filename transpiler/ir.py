@@ -434,6 +434,13 @@ def _unique(name: str, taken: dict[str, Value]) -> str:
     return candidate
 
 
+def next_temporary(fn: Function) -> int:
+    """The first temporary number not used by ``fn``, so a second function built from it
+    (its backward) continues the numbering."""
+    numbers = [int(n[2:]) for n in fn.values if n.startswith("_t") and n[2:].isdigit()]
+    return max(numbers, default=0) + 1
+
+
 def eliminate_dead_code(fn: Function) -> None:
     """Drop statements whose results no output needs."""
     live = {o for o in fn.outputs if isinstance(o, str)}
@@ -457,7 +464,8 @@ def render_function(fn: Function) -> str:
         value = fn.values.get(stmt.target)
         shape = str(value.shape) if value and value.shape is not None else "?"
         dtype = value.dtype if value else "?"
-        lines.append(f"    {stmt.target} = {stmt.prim}({args}{statics})  # {dtype}{shape}  line {stmt.loc.line}")
+        where = f"{stmt.loc.path.rsplit('/', 1)[-1]}:{stmt.loc.line}"
+        lines.append(f"    {stmt.target} = {stmt.prim}({args}{statics})  # {dtype}{shape}  {where}")
     lines.append(f"    return {', '.join(_show(o) for o in fn.outputs)}")
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ from . import codegen
 from .errors import Collector, SpecError
 from .fmt import format_code
 from .grad import build_backward, saved_values
-from .ir import build_forward, variants
+from .ir import build_forward, next_temporary, variants
 from .passes import optimize
 from .primitives import Primitives, load_primitives
 from .spec import OpSpec, load_spec
@@ -99,7 +99,7 @@ def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool
         forward = build_forward(spec, variant, catalog.prims, errors, activations)
         if forward is None:
             continue
-        counter = itertools.count(len(forward.values) + 1000)
+        counter = itertools.count(next_temporary(forward))
         backward = build_backward(spec, forward, catalog.prims, errors, counter, explicit=explicit)
         if backward is None:
             continue
