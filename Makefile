@@ -8,9 +8,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: generate test check bench clean-venv
 
-$(STAMP): requirements-dev.txt pyproject.toml
+# The package itself is installed editable (from generated/) with its pinned `dev` extra.
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 generate: $(STAMP)
