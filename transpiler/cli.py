@@ -59,7 +59,7 @@ def _generate(paths: Paths, args: argparse.Namespace) -> int:
         existing = {rel for rel in files if (root / rel).exists() and (root / rel).read_text(encoding="utf-8") == files[rel]}
         for rel, text in files.items():
             if rel not in existing:
-                writer._atomic_write(root / rel, text)
+                writer.write_file(root / rel, text)
                 print(f"wrote generated/{rel}")
         return 0
     if args.check:

@@ -1,11 +1,21 @@
-"""Writing ``generated/``: only changed files, each through a temporary file and an atomic
-rename, orphans removed, and a manifest of every file's hash so hand edits are detected."""
+"""Writing ``generated/``: all or nothing, only when something changed, with a manifest of
+every file's hash so hand edits are detected.
+
+A run that changes anything builds the complete new tree beside the old one (unchanged files
+hard-linked, so they keep their identity), then swaps the two directories in one atomic
+``renameat2(RENAME_EXCHANGE)`` on Linux. A process killed at any point leaves
+``generated/`` entirely old or entirely new; leftovers of a killed run are removed by the next.
+Where the exchange is not available, two renames are used and the next run restores the old
+tree if a kill fell between them.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +79,8 @@ def plan(root: Path, files: dict[str, str]) -> Plan:
     return result
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def write_file(path: Path, text: str) -> None:
+    """Write one file through a temporary file and an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -89,25 +100,92 @@ def manifest_text(files: dict[str, str]) -> str:
     return json.dumps({"generator": "layerforge transpiler", "files": entries}, indent=2, sort_keys=True) + "\n"
 
 
+def _staging(root: Path) -> Path:
+    return root.parent / f".{root.name}.staging"
+
+
+def _old(root: Path) -> Path:
+    return root.parent / f".{root.name}.old"
+
+
+def recover(root: Path) -> None:
+    """Undo what a killed run left behind: the old tree comes back if the new one never
+    arrived; stray staging or old trees are removed."""
+    old, staging = _old(root), _staging(root)
+    if not root.exists() and old.exists():
+        os.rename(old, root)
+    for leftover in (old, staging):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result != 0:
+        return False
+    return True
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _build(staging: Path, root: Path, files: dict[str, str], unchanged: set[str]) -> None:
+    for rel, text in sorted(files.items()):
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if rel in unchanged:
+            try:
+                os.link(root / rel, target)
+                continue
+            except OSError:
+                pass
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    with open(staging / MANIFEST, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(manifest_text(files))
+        handle.flush()
+        os.fsync(handle.fileno())
+    for directory in sorted({p.parent for p in staging.rglob("*")}, reverse=True):
+        _fsync_dir(directory)
+
+
 def write(root: Path, files: dict[str, str]) -> list[str]:
-    """Bring ``root`` to exactly ``files``; return the relative paths written or removed."""
+    """Bring ``root`` to exactly ``files``, atomically; return the relative paths written or
+    removed (empty when nothing changed)."""
+    recover(root)
     todo = plan(root, files)
-    touched: list[str] = []
-    for rel in todo.missing + todo.changed:
-        _atomic_write(root / rel, files[rel])
-        touched.append(rel)
-    for rel in todo.orphaned:
-        (root / rel).unlink()
-        touched.append(rel)
-    manifest = manifest_text(files)
     manifest_path = root / MANIFEST
-    if not manifest_path.exists() or manifest_path.read_text(encoding="utf-8") != manifest:
-        _atomic_write(manifest_path, manifest)
-    _remove_empty_dirs(root)
-    return touched
-
-
-def _remove_empty_dirs(root: Path) -> None:
-    for directory in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
-        if directory.name != "__pycache__" and not any(directory.iterdir()):
-            directory.rmdir()
+    manifest_ok = manifest_path.exists() and manifest_path.read_text(encoding="utf-8") == manifest_text(files)
+    if todo.clean and manifest_ok:
+        return []
+    touched = todo.missing + todo.changed + todo.orphaned
+    staging = _staging(root)
+    unchanged = set(files) - set(todo.missing) - set(todo.changed)
+    _build(staging, root, files, unchanged)
+    if not root.exists():
+        os.rename(staging, root)
+    elif _exchange(staging, root):
+        shutil.rmtree(staging)
+    else:
+        os.rename(root, _old(root))
+        os.rename(staging, root)
+        shutil.rmtree(_old(root))
+    _fsync_dir(root.parent)
+    return sorted(touched)
