@@ -1,7 +1,15 @@
-"""Command line: ``python -m transpiler generate [--check] [-O0] [--only NAME ...]`` and
-``python -m transpiler explain NAME``.
+"""Command line of the layerforge transpiler.
 
-Exit codes: 0 success, 1 ``--check`` found differences, 2 the specs have errors.
+  python -m transpiler generate            regenerate generated/ from layers_spec/
+  python -m transpiler generate --check    write nothing; list changed, missing, orphaned
+                                           and hand-edited files with a diff (exit 1)
+  python -m transpiler generate -O0        unoptimized code (no libcst passes)
+  python -m transpiler generate --only relu gelu
+  python -m transpiler explain NAME        the IR of each variant and what forward saves
+
+Exit codes: 0 success, 1 --check found differences, 2 the specs have errors (each reported
+as path:line:col: error: message; nothing is written). On a terminal, generation shows its
+progress.
 """
 
 from __future__ import annotations
@@ -20,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m transpiler", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m transpiler", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=ROOT, help="repository root (default: this checkout)")
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="regenerate generated/ from layers_spec/")
@@ -47,9 +56,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _progress(index: int, total: int, name: str) -> None:
+    """One status line, rewritten in place, when a person watches a terminal."""
+    end = "\n" if index == total else ""
+    sys.stderr.write(f"\r\033[K[{index:>{len(str(total))}}/{total}] {name}{end}")
+    sys.stderr.flush()
+
+
 def _generate(paths: Paths, args: argparse.Namespace) -> int:
     try:
-        files = generate(paths, level=args.level, only=args.only, cache=args.cache)
+        progress = _progress if sys.stderr.isatty() else None
+        files = generate(paths, level=args.level, only=args.only, cache=args.cache, progress=progress)
     except UnknownOp as exc:
         print(f"error: unknown op(s): {exc.args[0]}", file=sys.stderr)
         return 2

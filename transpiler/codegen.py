@@ -14,7 +14,7 @@ import jinja2
 
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives
-from .spec import AttrDecl, OpSpec
+from .spec import DEFAULT_DTYPES, AttrDecl, OpSpec
 
 VERSION = "0.1.0"
 RUNTIME = "layerforge._runtime"
@@ -166,7 +166,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     body: list[str] = []
     array_dict = ", ".join(f'"{n}": {n}' for n in arrays)
     shape_dict = ", ".join(f'"{d.name}": {_shape_literal(d.shape)}' for d in spec.arrays)
-    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}})')
+    dtypes = "" if spec.dtypes == DEFAULT_DTYPES else f", dtypes={spec.dtypes!r}"
+    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes})')
     for attr in spec.attributes:
         body.append(_attr_check(op, attr))
         if attr.divides:
@@ -220,10 +221,11 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         *_indent_wrap(f"{grad_inputs}: gradients with respect to {', '.join(arrays)}, in that order."),
     ]
     grad_arrays = ", ".join(f'"{g}": {g}' for g in grads)
+    grad_shapes = ", ".join(f'"{g}": ("...",)' for g in grads)
     public_backward = "\n".join([
         f"def backward({', '.join(grads)}, ctx):",
         _doc_block(bdoc),
-        f'    check_arrays("{op}", {{{grad_arrays}}}, {{{", ".join(f"{chr(34)}{g}{chr(34)}: ({chr(34)}...{chr(34)},)" for g in grads)}}})',
+        f'    check_arrays("{op}", {{{grad_arrays}}}, {{{grad_shapes}}}{dtypes})',
         "    backward_variant, saved = ctx",
         f"    return backward_variant({', '.join(grads)}, *saved)",
     ])

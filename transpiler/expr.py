@@ -15,6 +15,7 @@ module maps its tree to a small typed tree that carries spec-file locations.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
 from typing import Union
 
@@ -171,7 +172,10 @@ class _Mapper:
 
 def _parse(text: str, origin: Location, errors: Collector, mode: str) -> ast.AST | None:
     try:
-        return ast.parse(text, mode=mode)
+        with warnings.catch_warnings():
+            # Python only warns about some dubious text (``1if x``); a spec treats it as an error.
+            warnings.simplefilter("error", SyntaxWarning)
+            return ast.parse(text, mode=mode)
     except SyntaxError as exc:
         lineno = exc.lineno or 1
         col = (exc.offset or 1) - 1

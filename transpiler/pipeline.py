@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Callable
 
 import black
 
@@ -143,7 +144,8 @@ def _cache_key(tool: str, spec: OpSpec, catalog: Catalog, paths: Paths, level: i
     return digest.hexdigest()
 
 
-def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache: bool = True) -> dict[str, str]:
+def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache: bool = True,
+             progress: Callable[[int, int, str], None] | None = None) -> dict[str, str]:
     """Every generated file, keyed by its path under ``generated/``.
 
     Rendered modules are cached under ``.cache/generate/`` by a digest of the op's spec, the
@@ -165,8 +167,11 @@ def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache:
     files: dict[str, str] = {}
     tool = _tool_fingerprint(paths) if cache else ""
     cache_dir = paths.root / ".cache" / "generate"
-    for name, variants_ in compiled.items():
+    selected = {n: v for n, v in compiled.items() if not only or n in only}
+    for index, (name, variants_) in enumerate(selected.items(), start=1):
         spec = catalog.ops[name]
+        if progress is not None:
+            progress(index, len(selected), name)
         cached = cache_dir / f"{_cache_key(tool, spec, catalog, paths, level)}.py" if cache else None
         if cached is not None and cached.exists():
             files[module_path(spec)] = cached.read_text(encoding="utf-8")

@@ -22,6 +22,8 @@ ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (st
 # Names the generated code itself uses; a spec may not take them.
 RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "result", "grad"})
 AttrValue = Union[int, float, bool, str]
+FLOAT_DTYPES = ("float16", "float32", "float64")
+DEFAULT_DTYPES = ("float32", "float64")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class OpSpec:
     outputs: tuple[str, ...]
     test: dict[str, Any] = field(default_factory=dict)
     loc: Location = Location("")
+    dtypes: tuple[str, ...] = DEFAULT_DTYPES
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
@@ -110,9 +113,14 @@ def check_name(name: str, loc: Location, where: str, errors: Collector) -> bool:
 
 def load_spec(path: Path, display: str) -> OpSpec:
     """Read one op spec; raise ``SpecError`` with every problem found."""
-    root = load(path.read_text(encoding="utf-8"), display)
+    return parse_spec(path.read_text(encoding="utf-8"), display, path.stem)
+
+
+def parse_spec(text: str, display: str, stem: str) -> OpSpec:
+    """An op spec from its text; ``stem`` is the file name it must be named after."""
+    root = load(text, display)
     errors = Collector()
-    spec = _op_spec(root, path.stem, display, errors)
+    spec = _op_spec(root, stem, display, errors)
     errors.check()
     assert spec is not None
     return spec
@@ -133,7 +141,14 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     backward = fields.take("backward", str)
     outputs = fields.take("outputs", list, required=True)
     test = fields.take("test", dict)
+    dtypes = fields.take("dtypes", list)
     fields.finish()
+    dtype_names = DEFAULT_DTYPES
+    if dtypes is not None:
+        dtype_names = tuple(str(d.value) for d in dtypes.value)
+        bad = [d for d in dtype_names if d not in FLOAT_DTYPES]
+        if bad or not dtype_names:
+            errors.error(dtypes.loc, f"spec.dtypes: each must be one of {', '.join(FLOAT_DTYPES)}")
 
     if name is not None and name.value != stem:
         errors.error(name.loc, f"spec.name: '{name.value}' must match the file name '{stem}'")
@@ -184,6 +199,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         outputs=tuple(output_names),
         test=test.plain() if test else {},
         loc=root.loc,
+        dtypes=dtype_names,
     )
 
 

@@ -8,15 +8,15 @@ import importlib
 
 import numpy as np
 
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+DEFAULT_DTYPES = ("float32", "float64")
 
 
-def check_arrays(op, arrays, expected):
+def check_arrays(op, arrays, expected, dtypes=DEFAULT_DTYPES):
     """Check dtypes and shapes of the array arguments of ``op``.
 
     ``arrays`` maps argument names to values, ``expected`` maps them to declared shapes:
     tuples of dimension names (or 1), optionally led by ``"..."``. All arrays must share one
-    float dtype, and every named dimension must have one size across the arguments.
+    of the op's ``dtypes``, and every named dimension must have one size across the arguments.
     """
     sizes = {}
     dtype = None
@@ -29,9 +29,9 @@ def check_arrays(op, arrays, expected):
             raise TypeError(
                 f"{op}: argument '{name}' must be a NumPy or CuPy array, got {type(value).__name__}"
             )
-        if value.dtype not in FLOAT_DTYPES:
+        if value.dtype.name not in dtypes:
             raise TypeError(
-                f"{op}: argument '{name}' must have dtype float32 or float64, got {value.dtype}"
+                f"{op}: argument '{name}' must have dtype {' or '.join(dtypes)}, got {value.dtype}"
             )
         if dtype is None:
             dtype = value.dtype

@@ -25,7 +25,12 @@ def forward(x):
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
-    check_arrays("identity", {"x": x}, {"x": ("...", "F")})
+    check_arrays(
+        "identity",
+        {"x": x},
+        {"x": ("...", "F")},
+        dtypes=("float16", "float32", "float64"),
+    )
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -40,7 +45,12 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("identity", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    check_arrays(
+        "identity",
+        {"grad_y": grad_y},
+        {"grad_y": ("...",)},
+        dtypes=("float16", "float32", "float64"),
+    )
     backward_variant, saved = ctx
     return backward_variant(grad_y, *saved)
 

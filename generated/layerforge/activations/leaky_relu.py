@@ -26,7 +26,12 @@ def forward(x, *, alpha=0.01):
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
-    check_arrays("leaky_relu", {"x": x}, {"x": ("...", "F")})
+    check_arrays(
+        "leaky_relu",
+        {"x": x},
+        {"x": ("...", "F")},
+        dtypes=("float16", "float32", "float64"),
+    )
     check_attribute("leaky_relu", "alpha", alpha, "float")
     y, saved = _forward(x, alpha)
     return y, (_backward, saved)
@@ -42,7 +47,12 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("leaky_relu", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    check_arrays(
+        "leaky_relu",
+        {"grad_y": grad_y},
+        {"grad_y": ("...",)},
+        dtypes=("float16", "float32", "float64"),
+    )
     backward_variant, saved = ctx
     return backward_variant(grad_y, *saved)
 

@@ -25,7 +25,9 @@ def forward(x):
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
-    check_arrays("relu", {"x": x}, {"x": ("...", "F")})
+    check_arrays(
+        "relu", {"x": x}, {"x": ("...", "F")}, dtypes=("float16", "float32", "float64")
+    )
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -40,7 +42,12 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("relu", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    check_arrays(
+        "relu",
+        {"grad_y": grad_y},
+        {"grad_y": ("...",)},
+        dtypes=("float16", "float32", "float64"),
+    )
     backward_variant, saved = ctx
     return backward_variant(grad_y, *saved)
 

@@ -1,4 +1,4 @@
-"""ThresholdedReLU: x for x > theta and 0 otherwise.
+"""ThresholdedReLU: x for x > theta and 0 otherwise (NaN stays NaN, as in PyTorch).
 Generated from layers_spec/activations/thresholded_relu.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -17,7 +17,7 @@ OUTPUTS = ("y",)
 def forward(x, *, theta=1.0):
     """ThresholdedReLU forward pass.
 
-    x for x > theta and 0 otherwise.
+    x for x > theta and 0 otherwise (NaN stays NaN, as in PyTorch).
 
     Args:
         x: float32 or float64 input of shape [..., F].
@@ -48,11 +48,11 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, theta):
-    _t1 = x > theta
-    y = np.where(_t1, x, 0)
+    _t1 = x <= theta
+    y = np.where(_t1, 0, x)
     return y, (_t1,)
 
 
 def _backward(grad_y, _t1):
-    grad_x = np.where(_t1, grad_y, 0)
+    grad_x = np.where(_t1, 0, grad_y)
     return grad_x

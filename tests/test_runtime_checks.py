@@ -1,0 +1,104 @@
+"""Every generated op checks its arguments: each class of bad input raises TypeError or
+ValueError naming the op, the argument and what was expected; NaN propagates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harness import attributes, make_arrays, module, modes, names, run_forward, spec
+
+ALL = names("activation") + names("layer")
+
+
+def call(name, arrays):
+    s = spec(name)
+    return run_forward(s, arrays, attributes(s, modes(s)[0]))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_non_array_argument(name):
+    s = spec(name)
+    for decl in s.arrays:
+        arrays = make_arrays(s, 4, np.float64)
+        arrays[decl.name] = arrays[decl.name].tolist()
+        with pytest.raises(TypeError, match=f"{name}: argument '{decl.name}' must be a NumPy or CuPy array, got list"):
+            call(name, arrays)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_integer_array_argument(name):
+    s = spec(name)
+    for decl in s.arrays:
+        arrays = make_arrays(s, 4, np.float64)
+        arrays[decl.name] = arrays[decl.name].astype(np.int32)
+        with pytest.raises(TypeError, match=f"{name}: argument '{decl.name}' must have dtype .*float64, got int32"):
+            call(name, arrays)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_wrong_rank(name):
+    s = spec(name)
+    for decl in s.arrays:
+        arrays = make_arrays(s, 4, np.float64)
+        bad = arrays[decl.name].reshape(-1)[:1].reshape(()) if decl.shape.ellipsis else arrays[decl.name][..., None]
+        arrays[decl.name] = bad
+        with pytest.raises(ValueError, match=f"{name}: argument '{decl.name}' must have rank"):
+            call(name, arrays)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if len(spec(n).arrays) > 1])
+def test_mixed_dtypes(name):
+    s = spec(name)
+    arrays = make_arrays(s, 4, np.float64)
+    last = s.arrays[-1].name
+    arrays[last] = arrays[last].astype(np.float32)
+    with pytest.raises(TypeError, match=f"{name}: argument '{last}' has dtype float32 but '{s.arrays[0].name}' has float64"):
+        call(name, arrays)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if any(isinstance(d, str) for a in spec(n).arrays for d in a.shape.dims[:-1] + a.shape.dims[-1:]) and len(spec(n).arrays) > 1])
+def test_inconsistent_dimension(name):
+    s = spec(name)
+    arrays = make_arrays(s, 4, np.float64)
+    last = s.arrays[-1]
+    grown = np.concatenate([arrays[last.name], arrays[last.name]], axis=-1)
+    arrays[last.name] = grown
+    with pytest.raises(ValueError, match=f"{name}: argument '{last.name}' has {last.shape.dims[-1]} = "):
+        call(name, arrays)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_gradient_argument_is_checked(name):
+    s = spec(name)
+    y, ctx = call(name, make_arrays(s, 4, np.float64))
+    with pytest.raises(TypeError, match=f"{name}: argument 'grad_{s.outputs[0]}' must be a NumPy or CuPy array"):
+        module(s).backward(None, ctx)
+
+
+STEP_FUNCTIONS = {"binary_spiking"}  # 1 if x >= threshold else 0: NaN compares false, as a step does
+
+
+@pytest.mark.parametrize("name", [n for n in names("activation") if n not in STEP_FUNCTIONS])
+def test_nan_propagates(name):
+    s = spec(name)
+    arrays = make_arrays(s, 4, np.float64)
+    arrays["x"][0, 1] = np.nan
+    y, _ = call(name, arrays)
+    assert np.isnan(y[0]).any(), f"{name}: NaN in row 0 vanished"
+    assert not np.isnan(y[1:]).any(), f"{name}: NaN leaked into other rows"
+
+
+@pytest.mark.parametrize("name", [n for n in names("activation") if "float16" in spec(n).dtypes])
+def test_float16_where_declared(name):
+    x = np.linspace(-3, 3, 24, dtype=np.float16).reshape(4, 6)
+    y, ctx = module(spec(name)).forward(x)
+    dx = module(spec(name)).backward(np.ones_like(y), ctx)
+    assert y.dtype == dx.dtype == np.float16
+    reference, _ = module(spec(name)).forward(x.astype(np.float32))
+    np.testing.assert_allclose(y, reference, rtol=1e-3, atol=1e-3)  # float16: eps 1e-3
+
+
+def test_float16_refused_where_not_declared():
+    with pytest.raises(TypeError, match="gelu: argument 'x' must have dtype float32 or float64, got float16"):
+        module(spec("gelu")).forward(np.ones((2, 3), np.float16))
