@@ -21,7 +21,7 @@ from .errors import Collector, SpecError
 from .fmt import format_code
 from .grad import build_backward, saved_values
 from .ir import build_forward, next_temporary, variants
-from .passes import optimize
+from .passes import Facts, optimize
 from .primitives import Primitives, load_primitives
 from .spec import OpSpec, load_spec
 
@@ -113,13 +113,25 @@ def module_path(spec: OpSpec) -> str:
     return f"{PACKAGE}/{KIND_DIRS[spec.kind]}/{spec.module_name}.py"
 
 
+def facts(compiled: list[codegen.CompiledVariant]) -> Facts:
+    """The IR's shape and dtype of every name, per generated function, for the passes."""
+    out: Facts = {}
+    for item in compiled:
+        for fn in (item.forward, item.backward):
+            out[fn.name] = {name: (value.shape, value.dtype) for name, value in fn.values.items()}
+    return out
+
+
+def render(spec: OpSpec, compiled: list[codegen.CompiledVariant], catalog: Catalog, env, level: int) -> str:
+    raw = codegen.render_module(spec, compiled, catalog.prims, env)
+    return format_code(optimize(raw, level, facts(compiled)))
+
+
 def render_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, explicit: bool = True) -> str:
     errors = Collector()
     compiled = compile_op(spec, catalog, errors, explicit=explicit)
     errors.check()
-    env = codegen.environment(paths.templates)
-    raw = codegen.render_module(spec, compiled, catalog.prims, env)
-    return format_code(optimize(raw, level))
+    return render(spec, compiled, catalog, codegen.environment(paths.templates), level)
 
 
 def _tool_fingerprint(paths: Paths) -> str:
@@ -176,8 +188,7 @@ def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache:
         if cached is not None and cached.exists():
             files[module_path(spec)] = cached.read_text(encoding="utf-8")
             continue
-        raw = codegen.render_module(spec, variants_, catalog.prims, env)
-        text = format_code(optimize(raw, level))
+        text = render(spec, variants_, catalog, env, level)
         files[module_path(spec)] = text
         if cached is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)

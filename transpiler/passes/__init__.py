@@ -11,28 +11,40 @@ from typing import Callable
 
 import libcst as cst
 
+from .algebra import FoldConstants, StrengthReduce
+from .cse import EliminateCommonSubexpressions
+from .dce import EliminateDeadCode
+from .fuse import Facts, FuseElementwise
 from .inline import InlineTemporaries, RenumberTemporaries
 from .parens import Reparenthesize
 
-PassFactory = Callable[[], cst.CSTTransformer]
+PassFactory = Callable[[Facts], cst.CSTTransformer]
 
 # The optimizing pipeline, in order. Each entry is (name, transformer factory).
 PIPELINE: list[tuple[str, PassFactory]] = [
-    ("inline", InlineTemporaries),
-    ("renumber", RenumberTemporaries),
+    ("fold", lambda facts: FoldConstants()),
+    ("strength", lambda facts: StrengthReduce()),
+    ("cse", lambda facts: EliminateCommonSubexpressions()),
+    ("dce", lambda facts: EliminateDeadCode()),
+    ("inline", lambda facts: InlineTemporaries()),
+    ("fuse", FuseElementwise),
+    ("renumber", lambda facts: RenumberTemporaries()),
 ]
 
 MAX_ROUNDS = 10
 
 
-def optimize(code: str, level: int = 1) -> str:
-    """Run the pipeline until no pass changes anything (each pass reports ``changed``)."""
+def optimize(code: str, level: int = 1, facts: Facts | None = None) -> str:
+    """Run the pipeline until no pass changes anything (each pass reports ``changed``).
+
+    ``facts`` gives the IR's symbolic shape and dtype of every name of every generated
+    function; the fusion pass needs them to know where an update may be done in place."""
     module = cst.parse_module(code)
     if level > 0:
         for _ in range(MAX_ROUNDS):
             changed = False
             for _, factory in PIPELINE:
-                transformer = factory()
+                transformer = factory(facts or {})
                 module = module.visit(transformer)
                 changed |= bool(getattr(transformer, "changed", True))
             if not changed:
@@ -40,4 +52,5 @@ def optimize(code: str, level: int = 1) -> str:
     return module.visit(Reparenthesize()).code
 
 
-__all__ = ["optimize", "PIPELINE", "InlineTemporaries", "RenumberTemporaries", "Reparenthesize"]
+__all__ = ["optimize", "PIPELINE", "Facts", "FuseElementwise", "FoldConstants", "StrengthReduce", "EliminateCommonSubexpressions",
+           "EliminateDeadCode", "InlineTemporaries", "RenumberTemporaries", "Reparenthesize"]

@@ -46,11 +46,23 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    y = 0.5 * (np.sqrt(x * x + 1) - 1) + x
+    y = x * x
+    y += 1
+    np.sqrt(y, out=y)
+    y -= 1
+    y *= 0.5
+    y += x
     return y, (x,)
 
 
 def _backward(grad_y, x):
-    _t1 = 0.5 * (grad_y * 0.5) / np.sqrt(x * x + 1)
-    grad_x = grad_y + _t1 * x + _t1 * x
+    _t1 = grad_y * 0.5
+    _t1 *= 0.5
+    _t2 = x * x
+    _t2 += 1
+    np.sqrt(_t2, out=_t2)
+    _t1 /= _t2
+    _t1 *= x
+    grad_x = grad_y + _t1
+    grad_x += _t1
     return grad_x

@@ -62,5 +62,10 @@ def _forward(x, threshold, slope, width):
 
 
 def _backward(grad_y, slope, width, _t1):
-    grad_x = grad_y * slope * np.maximum(1 - np.abs(_t1) / width, 0)
+    grad_x = np.abs(_t1)
+    grad_x /= width
+    np.subtract(1, grad_x, out=grad_x)
+    np.maximum(grad_x, 0, out=grad_x)
+    grad_x *= grad_y
+    grad_x *= slope
     return grad_x

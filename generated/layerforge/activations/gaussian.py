@@ -46,11 +46,15 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    y = np.exp(-(x * x))
+    y = x * x
+    np.negative(y, out=y)
+    np.exp(y, out=y)
     return y, (x, y)
 
 
 def _backward(grad_y, x, y):
-    _t1 = -(grad_y * y)
-    grad_x = _t1 * x + _t1 * x
+    _t1 = grad_y * y
+    np.negative(_t1, out=_t1)
+    _t1 *= x
+    grad_x = _t1 + _t1
     return grad_x

@@ -48,15 +48,38 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    inner = 0.7978845608028654 * (x + 0.044715 * x**3)
-    y = 0.5 * x * (1 + np.tanh(inner))
+    inner = x * x
+    inner *= x
+    inner *= 0.044715
+    inner += x
+    inner *= 0.7978845608028654
+    y = np.tanh(inner)
+    y += 1
+    y *= 0.5
+    y *= x
     return y, (x,)
 
 
 def _backward(grad_y, x):
-    inner = 0.7978845608028654 * (x + 0.044715 * x**3)
+    inner = x * x
+    inner *= x
+    inner *= 0.044715
+    inner += x
+    inner *= 0.7978845608028654
     _t1 = np.tanh(inner)
-    grad_inner = grad_y * (0.5 * x) * (1 - _t1 * _t1)
+    grad_inner = _t1 * _t1
+    np.subtract(1, grad_inner, out=grad_inner)
+    grad_inner *= grad_y
+    grad_inner *= 0.5
+    grad_inner *= x
     _t2 = grad_inner * 0.7978845608028654
-    grad_x = grad_y * (1 + _t1) * 0.5 + _t2 + _t2 * 0.044715 * 3 * x**2
+    grad_x = 1 + _t1
+    grad_x *= grad_y
+    grad_x *= 0.5
+    grad_x += _t2
+    _t3 = _t2 * 0.044715
+    _t3 *= 3
+    _t4 = x * x
+    _t3 *= _t4
+    grad_x += _t3
     return grad_x

@@ -58,7 +58,8 @@ def backward(grad_y, ctx):
 
 def _forward_train(rng, x, temperature):
     _t1 = _gumbel(rng, x)
-    logits = (x + _t1) / temperature
+    logits = x + _t1
+    logits /= temperature
     shifted = logits - np.max(logits, axis=-1, keepdims=True)
     exponentials = np.exp(shifted)
     y = exponentials / np.sum(exponentials, axis=-1, keepdims=True)

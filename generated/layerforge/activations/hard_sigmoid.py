@@ -47,7 +47,8 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    _t1 = 0.5 * (x + 1)
+    _t1 = x + 1
+    _t1 *= 0.5
     y = np.clip(_t1, 0, 1)
     return y, (_t1,)
 

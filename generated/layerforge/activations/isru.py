@@ -48,13 +48,28 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, alpha):
-    y = x / np.sqrt(1 + alpha * x * x)
+    y = alpha * x
+    y *= x
+    y += 1
+    np.sqrt(y, out=y)
+    np.divide(x, y, out=y)
     return y, (x, alpha, y)
 
 
 def _backward(grad_y, x, alpha, y):
     _t1 = alpha * x
-    _t2 = np.sqrt(1 + _t1 * x)
-    _t3 = 0.5 * (-grad_y * y / _t2) / _t2
-    grad_x = grad_y / _t2 + _t3 * _t1 + _t3 * x * alpha
+    _t2 = _t1 * x
+    _t2 += 1
+    np.sqrt(_t2, out=_t2)
+    _t3 = -grad_y
+    _t3 *= y
+    _t3 /= _t2
+    _t3 *= 0.5
+    _t3 /= _t2
+    grad_x = grad_y / _t2
+    _t4 = _t3 * _t1
+    grad_x += _t4
+    _t5 = _t3 * x
+    _t5 *= alpha
+    grad_x += _t5
     return grad_x

@@ -46,11 +46,17 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    y = x * np.tanh(x)
+    y = np.tanh(x)
+    y *= x
     return y, (x,)
 
 
 def _backward(grad_y, x):
     _t1 = np.tanh(x)
-    grad_x = grad_y * _t1 + grad_y * x * (1 - _t1 * _t1)
+    grad_x = grad_y * _t1
+    _t2 = _t1 * _t1
+    np.subtract(1, _t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= x
+    grad_x += _t2
     return grad_x

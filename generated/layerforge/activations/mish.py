@@ -46,13 +46,23 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    y = x * np.tanh(_softplus(x))
+    y = _softplus(x)
+    np.tanh(y, out=y)
+    y *= x
     return y, (x,)
 
 
 def _backward(grad_y, x):
-    _t1 = np.tanh(_softplus(x))
-    grad_x = grad_y * _t1 + grad_y * x * (1 - _t1 * _t1) * _sigmoid(x)
+    _t1 = _softplus(x)
+    np.tanh(_t1, out=_t1)
+    grad_x = grad_y * _t1
+    _t2 = _t1 * _t1
+    np.subtract(1, _t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= x
+    _t3 = _sigmoid(x)
+    _t2 *= _t3
+    grad_x += _t2
     return grad_x
 
 

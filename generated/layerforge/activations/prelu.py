@@ -50,7 +50,10 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, alpha):
-    y = np.maximum(x, 0) + alpha * np.minimum(x, 0)
+    y = np.maximum(x, 0)
+    _t1 = np.minimum(x, 0)
+    _t1 *= alpha
+    y += _t1
     return y, (x, alpha)
 
 

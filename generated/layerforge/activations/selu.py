@@ -48,7 +48,9 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    negative = 1.6732632423543772 * np.expm1(np.minimum(x, 0))
+    negative = np.minimum(x, 0)
+    np.expm1(negative, out=negative)
+    negative *= 1.6732632423543772
     y = 1.0507009873554805 * np.where(x >= 0, x, negative)
     return y, (x,)
 

@@ -51,7 +51,9 @@ def _forward(x):
 
 
 def _backward(grad_y, y):
-    grad_x = grad_y * y * (1 - y)
+    grad_x = 1 - y
+    grad_x *= grad_y
+    grad_x *= y
     return grad_x
 
 

@@ -46,13 +46,19 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    y = x * _sigmoid(x)
+    y = _sigmoid(x)
+    y *= x
     return y, (x,)
 
 
 def _backward(grad_y, x):
     _t1 = _sigmoid(x)
-    grad_x = grad_y * _t1 + grad_y * x * _t1 * (1 - _t1)
+    grad_x = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= x
+    _t2 *= _t1
+    grad_x += _t2
     return grad_x
 
 

@@ -52,7 +52,8 @@ def _forward(x):
 
 
 def _backward(grad_y, x):
-    grad_x = grad_y * _sigmoid(x)
+    grad_x = _sigmoid(x)
+    grad_x *= grad_y
     return grad_x
 
 

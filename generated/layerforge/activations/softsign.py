@@ -46,11 +46,20 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    y = x / (1 + np.abs(x))
+    y = np.abs(x)
+    y += 1
+    np.divide(x, y, out=y)
     return y, (x, y)
 
 
 def _backward(grad_y, x, y):
-    _t1 = 1 + np.abs(x)
-    grad_x = grad_y / _t1 + -grad_y * y / _t1 * np.sign(x)
+    _t1 = np.abs(x)
+    _t1 += 1
+    grad_x = grad_y / _t1
+    _t2 = -grad_y
+    _t2 *= y
+    _t2 /= _t1
+    _t3 = np.sign(x)
+    _t2 *= _t3
+    grad_x += _t2
     return grad_x

@@ -49,7 +49,8 @@ def backward(grad_y, ctx):
 
 def _forward(x):
     tau = _sparsemax_threshold(x)
-    y = np.maximum(x - tau, 0)
+    y = x - tau
+    np.maximum(y, 0, out=y)
     return y, (x, y)
 
 

@@ -49,7 +49,8 @@ def backward(grad_y, ctx):
 
 def _forward(x):
     _t1 = np.sum(x * x, axis=-1, keepdims=True)
-    norm = np.sqrt(np.maximum(_t1, 1e-24))
+    norm = np.maximum(_t1, 1e-24)
+    np.sqrt(norm, out=norm)
     scaled = x / norm
     shifted = scaled - np.max(scaled, axis=-1, keepdims=True)
     exponentials = np.exp(shifted)
@@ -59,13 +60,16 @@ def _forward(x):
 
 
 def _backward(grad_y, x, _t1, exponentials, _t2, y):
-    norm = np.sqrt(np.maximum(_t1, 1e-24))
+    norm = np.maximum(_t1, 1e-24)
+    np.sqrt(norm, out=norm)
     scaled = x / norm
     grad_exponentials = grad_y / _t2 + np.broadcast_to(
         np.sum(-grad_y * y / _t2, axis=-1, keepdims=True), x.shape
     )
     grad_shifted = grad_exponentials * exponentials
     grad_norm = np.sum(-grad_shifted * scaled / norm, axis=-1, keepdims=True)
-    _t3 = np.broadcast_to(0.5 * grad_norm / norm * (_t1 > 1e-24), x.shape)
-    grad_x = grad_shifted / norm + _t3 * x + _t3 * x
+    _t3 = np.broadcast_to(0.5 * grad_norm / norm * (_t1 > 1e-24), x.shape) * x
+    grad_x = grad_shifted / norm
+    grad_x += _t3
+    grad_x += _t3
     return grad_x

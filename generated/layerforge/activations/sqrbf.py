@@ -48,11 +48,15 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, beta):
-    y = np.exp(-beta * (x * x))
+    y = x * x
+    y *= -beta
+    np.exp(y, out=y)
     return y, (x, beta, y)
 
 
 def _backward(grad_y, x, beta, y):
-    _t1 = grad_y * y * -beta
-    grad_x = _t1 * x + _t1 * x
+    _t1 = grad_y * y
+    _t1 *= -beta
+    _t1 *= x
+    grad_x = _t1 + _t1
     return grad_x

@@ -51,7 +51,8 @@ def backward(grad_y, ctx):
 
 def _forward(x, epsilon):
     squared_norm = np.sum(x * x, axis=-1, keepdims=True)
-    norm = np.sqrt(squared_norm + epsilon)
+    norm = squared_norm + epsilon
+    np.sqrt(norm, out=norm)
     _t1 = 1 + squared_norm
     _t2 = norm / _t1
     y = x * _t2
@@ -61,7 +62,14 @@ def _forward(x, epsilon):
 def _backward(grad_y, x, norm, _t1, _t2):
     _t3 = np.sum(grad_y * x, axis=-1, keepdims=True)
     grad_norm = _t3 / _t1
-    grad_squared_norm = -_t3 * _t2 / _t1 + 0.5 * grad_norm / norm
-    _t4 = np.broadcast_to(grad_squared_norm, x.shape)
-    grad_x = grad_y * _t2 + _t4 * x + _t4 * x
+    grad_squared_norm = -_t3
+    grad_squared_norm *= _t2
+    grad_squared_norm /= _t1
+    _t4 = 0.5 * grad_norm
+    _t4 /= norm
+    grad_squared_norm += _t4
+    _t5 = np.broadcast_to(grad_squared_norm, x.shape) * x
+    grad_x = grad_y * _t2
+    grad_x += _t5
+    grad_x += _t5
     return grad_x

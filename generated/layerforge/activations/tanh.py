@@ -51,5 +51,7 @@ def _forward(x):
 
 
 def _backward(grad_y, y):
-    grad_x = grad_y * (1 - y * y)
+    grad_x = y * y
+    np.subtract(1, grad_x, out=grad_x)
+    grad_x *= grad_y
     return grad_x

@@ -94,7 +94,9 @@ def _forward_sigmoid(x, weight, bias):
 
 
 def _backward_sigmoid(grad_y, x, weight, y):
-    grad_z = grad_y * y * (1 - y)
+    grad_z = 1 - y
+    grad_z *= grad_y
+    grad_z *= y
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -108,7 +110,9 @@ def _forward_tanh(x, weight, bias):
 
 
 def _backward_tanh(grad_y, x, weight, y):
-    grad_z = grad_y * (1 - y * y)
+    grad_z = y * y
+    np.subtract(1, grad_z, out=grad_z)
+    grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -145,7 +149,11 @@ def _backward_identity(grad_y, x, weight):
 
 def _forward_gelu(x, weight, bias):
     z = x @ weight.T + bias
-    gelu_inner = 0.7978845608028654 * (z + 0.044715 * z**3)
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
     _t1 = 0.5 * z
     _t2 = np.tanh(gelu_inner)
     _t3 = 1 + _t2
@@ -154,9 +162,19 @@ def _forward_gelu(x, weight, bias):
 
 
 def _backward_gelu(grad_y, x, weight, z, _t1, _t2, _t3):
-    grad_gelu_inner = grad_y * _t1 * (1 - _t2 * _t2)
+    grad_gelu_inner = _t2 * _t2
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_y
+    grad_gelu_inner *= _t1
     _t4 = grad_gelu_inner * 0.7978845608028654
-    grad_z = grad_y * _t3 * 0.5 + _t4 + _t4 * 0.044715 * 3 * z**2
+    grad_z = grad_y * _t3
+    grad_z *= 0.5
+    grad_z += _t4
+    _t5 = _t4 * 0.044715
+    _t5 *= 3
+    _t6 = z * z
+    _t5 *= _t6
+    grad_z += _t5
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -166,7 +184,8 @@ def _backward_gelu(grad_y, x, weight, z, _t1, _t2, _t3):
 def _forward_elu(x, weight, bias, alpha=1.0):
     z = x @ weight.T + bias
     _t1 = z > 0
-    _t2 = np.expm1(np.minimum(z, 0))
+    _t2 = np.minimum(z, 0)
+    np.expm1(_t2, out=_t2)
     y = np.where(_t1, z, alpha * _t2)
     return y, (x, weight, z, alpha, _t1, _t2)
 
@@ -183,13 +202,21 @@ def _backward_elu(grad_y, x, weight, z, alpha, _t1, _t2):
 
 def _forward_mish(x, weight, bias):
     z = x @ weight.T + bias
-    _t1 = np.tanh(_softplus(z))
+    _t1 = _softplus(z)
+    np.tanh(_t1, out=_t1)
     y = z * _t1
     return y, (x, weight, z, _t1)
 
 
 def _backward_mish(grad_y, x, weight, z, _t1):
-    grad_z = grad_y * _t1 + grad_y * z * (1 - _t1 * _t1) * _sigmoid(z)
+    grad_z = grad_y * _t1
+    _t2 = _t1 * _t1
+    np.subtract(1, _t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= z
+    _t3 = _sigmoid(z)
+    _t2 *= _t3
+    grad_z += _t2
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -204,7 +231,12 @@ def _forward_swish(x, weight, bias):
 
 
 def _backward_swish(grad_y, x, weight, z, _t1):
-    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
+    grad_z = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= _t1
+    grad_z += _t2
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -219,7 +251,12 @@ def _forward_silu(x, weight, bias):
 
 
 def _backward_silu(grad_y, x, weight, z, _t1):
-    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
+    grad_z = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= _t1
+    grad_z += _t2
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x

@@ -1,0 +1,245 @@
+"""Benchmark: forward+backward of every generated op, optimized vs -O0 vs PyTorch eager (CPU).
+
+    python scripts/bench.py [--ops NAME ...] [--repeat N] [--out DIR]
+
+All three run in one process on the same inputs: activations on 4M float32 elements
+(4096 x 1024), Dense at batch 256, 1024 -> 1024. Each timing is the median of repeated
+forward+backward runs after a warm-up. PyTorch gets the same thread count as NumPy's BLAS
+(NumPy's elementwise ufuncs run on one thread). Peak memory is the peak of traced NumPy
+allocations during one forward+backward (tracemalloc), optimized vs -O0.
+
+Writes bench-results/bench.json, bench-results/summary.md and bench-results/ratios.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+import types
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "generated"), str(ROOT)]
+
+from harness import PATHS, attributes, catalog, make_arrays, module, spec  # noqa: E402
+from oracles import FUSED, ORACLES  # noqa: E402
+from transpiler.pipeline import generate, render_op  # noqa: E402
+
+ACTIVATION_SHAPE = (4096, 1024)
+DENSE = {"batch": 256, "in_features": 1024, "out_features": 1024}
+
+
+def threads() -> int:
+    return int(os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
+
+
+def median_time(fn, repeat: int) -> float:
+    fn()  # warm-up
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_bytes(fn) -> int:
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def o0_module(name: str) -> types.ModuleType:
+    text = render_op(spec(name), catalog(), PATHS, level=0)
+    mod = types.ModuleType(f"{name}_O0")
+    exec(compile(text, f"<{name} -O0>", "exec"), mod.__dict__)
+    return mod
+
+
+def activation_inputs(name: str):
+    s = spec(name)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, ACTIVATION_SHAPE).astype(np.float32)
+    arrays = {"x": x}
+    attrs = attributes(s, False if s.attribute("training") else None)
+    if s.parameters:  # hierarchical softmax: a 1024 -> 16 class tree
+        attrs = {"num_classes": 16}
+        arrays["weight"] = rng.uniform(-0.1, 0.1, (4, ACTIVATION_SHAPE[1])).astype(np.float32)
+    return s, arrays, attrs
+
+
+def step(mod, s, arrays, attrs):
+    def run():
+        y, ctx = mod.forward(*(arrays[d.name] for d in s.arrays), **attrs)
+        return mod.backward(np.ones_like(y), ctx)
+
+    return run
+
+
+def torch_step(name, arrays, attrs):
+    if name == "dense":
+        activation = attrs["activation"]
+        tensors = [torch.tensor(arrays[k], requires_grad=True) for k in ("x", "weight", "bias")]
+
+        def run():
+            y = FUSED[activation](torch.nn.functional.linear(*tensors))
+            y.backward(torch.ones_like(y))
+
+        return run
+    if name not in ORACLES:
+        return None
+    oracle, _ = ORACLES[name]
+    x = torch.tensor(arrays["x"], requires_grad=True)
+
+    def run():
+        y = oracle(x)
+        y.backward(torch.ones_like(y))
+
+    return run
+
+
+def measure(name, s, arrays, attrs, repeat):
+    optimized = step(module(s), s, arrays, attrs)
+    unoptimized = step(o0_module(name), s, arrays, attrs)
+    row = {
+        "op": name if name != "dense" else f"dense+{attrs['activation']}",
+        "optimized_ms": 1e3 * median_time(optimized, repeat),
+        "O0_ms": 1e3 * median_time(unoptimized, repeat),
+        "optimized_peak_MB": peak_bytes(optimized) / 2**20,
+        "O0_peak_MB": peak_bytes(unoptimized) / 2**20,
+    }
+    reference = torch_step(name, arrays, attrs)
+    row["torch_ms"] = 1e3 * median_time(reference, repeat) if reference else None
+    row["speedup_vs_O0"] = row["O0_ms"] / row["optimized_ms"]
+    row["torch_over_ours"] = row["torch_ms"] / row["optimized_ms"] if row["torch_ms"] else None
+    row["memory_vs_O0"] = row["optimized_peak_MB"] / row["O0_peak_MB"]
+    return row
+
+
+def geomean(values):
+    values = [v for v in values if v]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ops", nargs="+", help="only these ops (default: all)")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
+    args = parser.parse_args()
+    torch.set_num_threads(threads())
+
+    started = time.perf_counter()
+    generate(PATHS, cache=False)
+    generate_s = time.perf_counter() - started
+    started = time.perf_counter()
+    generate(PATHS)
+    regenerate_s = time.perf_counter() - started
+
+    rows = []
+    names = args.ops or sorted(catalog().of_kind("activation"))
+    for name in names:
+        if name == "dense" or spec(name).kind != "activation":
+            continue
+        s, arrays, attrs = activation_inputs(name)
+        rows.append(measure(name, s, arrays, attrs, args.repeat))
+        print(_line(rows[-1]), flush=True)
+    if not args.ops or "dense" in args.ops:
+        s = spec("dense")
+        rng = np.random.default_rng(0)
+        arrays = {
+            "x": rng.standard_normal((DENSE["batch"], DENSE["in_features"])).astype(np.float32),
+            "weight": (rng.standard_normal((DENSE["out_features"], DENSE["in_features"])) * 0.03).astype(np.float32),
+            "bias": np.zeros(DENSE["out_features"], np.float32),
+        }
+        for activation in sorted(FUSED):
+            rows.append(measure("dense", s, arrays, {"activation": activation}, args.repeat))
+            print(_line(rows[-1]), flush=True)
+
+    activations = [r for r in rows if not r["op"].startswith("dense")]
+    summary = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "numpy_blas_threads": threads(),
+        "generate_from_scratch_s": generate_s,
+        "regenerate_unchanged_s": regenerate_s,
+        "geomean_speedup_vs_O0_activations": geomean([r["speedup_vs_O0"] for r in activations]),
+        "geomean_torch_over_ours_activations": geomean([r["torch_over_ours"] for r in activations]),
+        "rows": rows,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (args.out / "summary.md").write_text(_markdown(summary))
+    _chart(rows, args.out / "ratios.png")
+    print(_markdown(summary).split("\n| op")[0])
+
+
+def _line(row) -> str:
+    torch_ms = f"{row['torch_ms']:8.2f}" if row["torch_ms"] else "     n/a"
+    ratio = f"{row['torch_over_ours']:5.2f}" if row["torch_over_ours"] else "  n/a"
+    return (f"{row['op']:<22} ours {row['optimized_ms']:8.2f} ms  -O0 {row['O0_ms']:8.2f} ms  torch {torch_ms} ms"
+            f"  torch/ours {ratio}  -O0/ours {row['speedup_vs_O0']:5.2f}  memory {row['memory_vs_O0']:4.2f} of -O0")
+
+
+def _markdown(summary) -> str:
+    lines = [
+        "# Benchmark: forward + backward",
+        "",
+        f"- machine: {summary['machine']}; NumPy {summary['numpy']} (BLAS threads {summary['numpy_blas_threads']}, "
+        f"ufuncs single-threaded); PyTorch {summary['torch']} eager with {summary['torch_threads']} threads",
+        f"- activations on {ACTIVATION_SHAPE[0]}x{ACTIVATION_SHAPE[1]} float32; dense at batch {DENSE['batch']}, "
+        f"{DENSE['in_features']} -> {DENSE['out_features']}",
+        f"- geometric mean over activations of -O0 / optimized: {summary['geomean_speedup_vs_O0_activations']:.2f}",
+        f"- geometric mean over activations of PyTorch / optimized: {summary['geomean_torch_over_ours_activations']:.2f}",
+        f"- make generate from scratch: {summary['generate_from_scratch_s']:.1f} s; unchanged regeneration: "
+        f"{summary['regenerate_unchanged_s']:.1f} s",
+        "",
+        "| op | ours ms | -O0 ms | PyTorch ms | PyTorch/ours | -O0/ours | peak MB ours | peak MB -O0 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in summary["rows"]:
+        torch_ms = f"{r['torch_ms']:.2f}" if r["torch_ms"] else "n/a"
+        ratio = f"{r['torch_over_ours']:.2f}" if r["torch_over_ours"] else "n/a"
+        lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['O0_ms']:.2f} | {torch_ms} | {ratio} | "
+                     f"{r['speedup_vs_O0']:.2f} | {r['optimized_peak_MB']:.0f} | {r['O0_peak_MB']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _chart(rows, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [r["op"] for r in rows]
+    fig, ax = plt.subplots(figsize=(12, 0.28 * len(rows) + 1.5))
+    y = np.arange(len(rows))
+    ax.barh(y - 0.2, [r["torch_over_ours"] or 0 for r in rows], height=0.4, label="PyTorch eager / ours")
+    ax.barh(y + 0.2, [r["speedup_vs_O0"] for r in rows], height=0.4, label="-O0 / ours")
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_yticks(y, names, fontsize=7)
+    ax.set_xlabel("time ratio (higher is better for ours)")
+    ax.legend(loc="lower right")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    main()

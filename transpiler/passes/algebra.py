@@ -1,0 +1,125 @@
+"""Constant folding and strength reduction: local rewrites of one expression at a time.
+
+Both are shape-preserving: an array operand is never dropped for a constant (``x * 0`` stays,
+since for an array it is an array of zeros, NaN where x is NaN, and of x's shape), and every
+rewrite keeps results within float rounding of the original.
+
+FoldConstants
+    ``2 * 0.5`` -> ``1.0``; ``(x * 0.5) * 2`` is left alone (reassociating changes rounding).
+    Identities that leave an array operand alone: ``x * 1``, ``x / 1``, ``x + 0``, ``x - 0``,
+    ``x ** 1`` -> ``x``; ``-(-x)`` -> ``x``; ``x + -c`` -> ``x - c``; ``x - -c`` -> ``x + c``.
+StrengthReduce
+    small integer powers to products (``x ** 3`` -> ``x * x * x``), ``x ** 0.5`` ->
+    ``np.sqrt(x)``, ``x ** -1`` -> ``1 / x``, division by a constant to multiplication by its
+    reciprocal when that reciprocal is exact in binary (``x / 2`` -> ``x * 0.5``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import libcst as cst
+
+from .common import is_kernel
+
+_FOLDABLE = {
+    cst.Add: lambda a, b: a + b,
+    cst.Subtract: lambda a, b: a - b,
+    cst.Multiply: lambda a, b: a * b,
+    cst.Divide: lambda a, b: a / b,
+    cst.Power: lambda a, b: a**b,
+}
+
+
+def number(node: cst.BaseExpression) -> float | int | None:
+    """The value of a numeric literal, possibly negated, else None."""
+    if isinstance(node, cst.Integer):
+        return int(node.value)
+    if isinstance(node, cst.Float):
+        return float(node.value)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = number(node.expression)
+        return -inner if inner is not None else None
+    return None
+
+
+def literal(value: float | int) -> cst.BaseExpression:
+    text = repr(value)
+    node: cst.BaseExpression = cst.Integer(text.lstrip("-")) if isinstance(value, int) else cst.Float(text.lstrip("-"))
+    return cst.UnaryOperation(cst.Minus(), node) if value < 0 else node
+
+
+class _KernelTransformer(cst.CSTTransformer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return is_kernel(node)
+
+
+class FoldConstants(_KernelTransformer):
+    def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
+        left, right, op = number(updated.left), number(updated.right), type(updated.operator)
+        if left is not None and right is not None and op in _FOLDABLE:
+            try:
+                value = _FOLDABLE[op](left, right)
+            except (ArithmeticError, ValueError):
+                return updated
+            if isinstance(value, complex) or (isinstance(value, float) and not math.isfinite(value)):
+                return updated
+            self.changed = True
+            return literal(value)
+        identity = (op in (cst.Multiply, cst.Divide, cst.Power) and right == 1) or (
+            op in (cst.Add, cst.Subtract) and right == 0)
+        if identity and left is None:
+            self.changed = True
+            return updated.left.with_changes(lpar=[], rpar=[]) if isinstance(updated.left, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)) else updated.left
+        if right is not None and right < 0 and op in (cst.Add, cst.Subtract) and left is None:
+            self.changed = True
+            flipped = cst.Subtract() if op is cst.Add else cst.Add()
+            return updated.with_changes(operator=flipped, right=literal(-right))
+        return updated
+
+    def leave_UnaryOperation(self, original: cst.UnaryOperation, updated: cst.UnaryOperation) -> cst.BaseExpression:
+        inner = updated.expression
+        if (isinstance(updated.operator, cst.Minus) and isinstance(inner, cst.UnaryOperation)
+                and isinstance(inner.operator, cst.Minus)):
+            self.changed = True
+            return inner.expression
+        return updated
+
+
+MAX_PRODUCT_POWER = 4
+
+
+class StrengthReduce(_KernelTransformer):
+    def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
+        op = updated.operator
+        exponent = number(updated.right)
+        if isinstance(op, cst.Power) and exponent is not None and _cheap(updated.left):
+            base = updated.left
+            if exponent in (2, 3, 4) and float(exponent).is_integer():
+                self.changed = True
+                product: cst.BaseExpression = base
+                for _ in range(int(exponent) - 1):
+                    product = cst.BinaryOperation(product, cst.Multiply(), base)
+                return product
+            if exponent == 0.5:
+                self.changed = True
+                return cst.Call(cst.Attribute(cst.Name("np"), cst.Name("sqrt")), [cst.Arg(base)])
+            if exponent == -1:
+                self.changed = True
+                return cst.BinaryOperation(cst.Integer("1"), cst.Divide(), base)
+        if isinstance(op, cst.Divide) and exponent not in (None, 0):
+            reciprocal = 1 / exponent
+            mantissa, _ = math.frexp(abs(exponent))
+            if mantissa == 0.5:  # a power of two: the reciprocal is exact
+                self.changed = True
+                return updated.with_changes(operator=cst.Multiply(), right=literal(float(reciprocal)))
+        return updated
+
+
+def _cheap(node: cst.BaseExpression) -> bool:
+    """Repeating it in a product costs nothing: a name or an attribute of one."""
+    return isinstance(node, cst.Name) or (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name))
