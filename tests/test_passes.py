@@ -182,3 +182,105 @@ def test_o0_runs_no_pass():
     code = "def _forward(x):\n    _t1 = x * 2\n    y = _t1 + 1\n    return y, ()\n"
     assert optimize(code, level=0) == code
     assert optimize(code, level=1) == "def _forward(x):\n    y = x * 2 + 1\n    return y, ()\n"
+
+
+from transpiler.passes import (EliminateCommonSubexpressions, EliminateDeadCode, FoldConstants,  # noqa: E402
+                               FuseElementwise, StrengthReduce)
+from transpiler.shapes import SCALAR, Shape  # noqa: E402
+
+
+def kernel(body: str, params: str = "x, y") -> str:
+    return f"def _forward({params}):\n" + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ") + "\n"
+
+
+FOLD = [
+    ("z = 2 * 0.5 * x", "z = 1.0 * x"),  # constants on one operator fold ...
+    ("z = x * 0.5 * 2", "z = x * 0.5 * 2"),  # ... but are not reassociated out of a product
+    ("z = x * 1", "z = x"),
+    ("z = x + 0", "z = x"),
+    ("z = x ** 1", "z = x"),
+    ("z = x * 0", "z = x * 0"),  # not 0: for an array it is an array (NaN where x is NaN)
+    ("z = -(-x)", "z = x"),
+    ("z = x + -2.0", "z = x - 2.0"),
+    ("z = 1 / 0", "z = 1 / 0"),  # left for Python to raise, never folded to nonsense
+]
+
+
+@pytest.mark.parametrize("before, after", FOLD)
+def test_fold_constants(before, after):
+    assert run(FoldConstants(), kernel(before)) == kernel(after)
+
+
+STRENGTH = [
+    ("z = x ** 2", "z = x * x"),
+    ("z = x ** 3", "z = x * x * x"),
+    ("z = x ** 0.5", "z = np.sqrt(x)"),
+    ("z = x ** -1", "z = 1 / x"),
+    ("z = x / 4", "z = x * 0.25"),
+    ("z = x / 3", "z = x / 3"),  # 1/3 is not exact in binary: the division stays
+    ("z = x ** 7", "z = x ** 7"),  # a long product is no cheaper
+    ("z = (x + y) ** 2", "z = (x + y) ** 2"),  # a product would compute x + y twice
+]
+
+
+@pytest.mark.parametrize("before, after", STRENGTH)
+def test_strength_reduce(before, after):
+    assert run(StrengthReduce(), kernel(before)) == kernel(after)
+
+
+def test_cse_merges_equal_pure_values():
+    before = kernel("a = np.tanh(x)\nb = np.tanh(x)\nz = a * b\nreturn z")
+    after = kernel("a = np.tanh(x)\nz = a * a\nreturn z")
+    assert run(EliminateCommonSubexpressions(), before) == after
+
+
+@pytest.mark.parametrize("body", [
+    "a = rng.uniform(size=3)\nb = rng.uniform(size=3)\nreturn a + b",  # random draws differ
+    "a = x * 2\nb = x * 2\na += 1\nreturn a + b",  # a is changed in place afterwards
+    "a = x * 2\nb = y * 2\nreturn a + b",  # different values
+])
+def test_cse_negative(body):
+    code = kernel(body, "rng, x, y")
+    assert run(EliminateCommonSubexpressions(), code) == code
+
+
+def test_dce_removes_unread_values_only():
+    before = kernel("a = x * 2\nb = np.exp(a)\nc = rng.uniform(size=3)\nz = x + 1\nreturn z", "rng, x")
+    after = kernel("c = rng.uniform(size=3)\nz = x + 1\nreturn z", "rng, x")
+    assert run(EliminateDeadCode(), before) == after
+
+
+FULL = Shape(("B", "F"))
+ROW = Shape(("B", 1))
+FACTS = {"_forward": {"x": (FULL, "float"), "y": (FULL, "float"), "s": (ROW, "float"), "m": (FULL, "bool"),
+                      "alpha": (SCALAR, "float"), "z": (FULL, "float")}}
+
+
+FUSE = [
+    ("z = 0.5 * x * (1 + np.tanh(y))\nreturn z",
+     "z = np.tanh(y)\nz += 1\nz *= 0.5\nz *= x\nreturn z"),
+    ("z = 1 - x * y\nreturn z",  # a non-commutative update goes through out=
+     "z = x * y\nnp.subtract(1, z, out=z)\nreturn z"),
+    ("z = x * s + s\nreturn z",  # s is a row: x * s has the full shape, so it is the buffer
+     "z = x * s\nz += s\nreturn z"),
+    ("z = np.exp(x - y)\nreturn z",
+     "z = x - y\nnp.exp(z, out=z)\nreturn z"),
+    ("z = x * m * alpha\nreturn z",  # masks and scalars are fine operands
+     "z = x * m\nz *= alpha\nreturn z"),
+]
+
+
+@pytest.mark.parametrize("before, after", FUSE)
+def test_fuse(before, after):
+    assert run(FuseElementwise(FACTS), kernel(before)) == kernel(after)
+
+
+@pytest.mark.parametrize("body", [
+    "z = s * s + x\nreturn z",  # the first allocation would be a row, too small for x
+    "z = x + 1\nreturn z",  # a single operation: nothing to do in place
+    "z = np.broadcast_to(s, x.shape) * 2 + x\nreturn z",  # a view is never a buffer
+    "w = x * y + 1\nreturn w",  # no facts for w: shapes unknown, left alone
+])
+def test_fuse_negative(body):
+    code = kernel(body)
+    assert run(FuseElementwise(FACTS), code) == code

@@ -28,6 +28,9 @@ PIPELINE: list[tuple[str, PassFactory]] = [
     ("dce", lambda facts: EliminateDeadCode()),
     ("inline", lambda facts: InlineTemporaries()),
     ("fuse", FuseElementwise),
+]
+# Run once the pipeline has settled: renaming earlier would detach names from their IR facts.
+FINAL: list[tuple[str, PassFactory]] = [
     ("renumber", lambda facts: RenumberTemporaries()),
 ]
 
@@ -49,6 +52,8 @@ def optimize(code: str, level: int = 1, facts: Facts | None = None) -> str:
                 changed |= bool(getattr(transformer, "changed", True))
             if not changed:
                 break
+        for _, factory in FINAL:
+            module = module.visit(factory(facts or {}))
     return module.visit(Reparenthesize()).code
 
 

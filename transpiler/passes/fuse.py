@@ -63,10 +63,10 @@ class _Env:
             return fact[0] if fact else None
         if isinstance(node, cst.BinaryOperation) and type(node.operator) in OPERATORS:
             return self._broadcast([node.left, node.right])
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.BitInvert)):
             return self.shape(node.expression)
-        if isinstance(node, cst.Comparison):
-            return None
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            return self._broadcast([node.left, node.comparisons[0].comparator])
         if isinstance(node, cst.Call):
             name = _callee(node)
             args = [a.value for a in node.args if a.keyword is None]
@@ -94,7 +94,7 @@ class _Env:
         if isinstance(node, cst.BinaryOperation):
             return self.is_float(node.left) or self.is_float(node.right)
         if isinstance(node, cst.UnaryOperation):
-            return self.is_float(node.expression)
+            return isinstance(node.operator, cst.Minus) and self.is_float(node.expression)
         if isinstance(node, cst.Call):
             return _callee(node) in UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS and any(
                 self.is_float(a.value) for a in node.args if a.keyword is None)
@@ -188,7 +188,9 @@ class _Emitter:
         self.lines.append(_line(cst.AugAssign(cst.Name(target), AUGMENTED[op](), self.operand(node))))
 
     def call_into(self, ufunc: str, args: list[cst.BaseExpression], target: str) -> None:
-        call = cst.Call(_np(ufunc), [cst.Arg(a) for a in args] + [cst.Arg(cst.Name(target), keyword=cst.Name("out"))])
+        out = cst.Arg(cst.Name(target), keyword=cst.Name("out"), equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+        call = cst.Call(_np(ufunc), [cst.Arg(a) for a in args] + [out])
         self.lines.append(_line(cst.Expr(call)))
 
 

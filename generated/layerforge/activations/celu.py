@@ -54,7 +54,15 @@ def _forward(x, alpha):
 
 def _backward(grad_y, x, alpha):
     _t1 = x >= 0
-    grad_x = np.where(_t1, grad_y, 0) + np.where(_t1, 0, grad_y) * alpha * (
-        np.expm1(np.minimum(x, 0) / alpha) + 1
-    ) / alpha * (x < 0)
+    grad_x = grad_y * _t1
+    _t2 = np.minimum(x, 0)
+    _t2 /= alpha
+    np.expm1(_t2, out=_t2)
+    _t2 += 1
+    _t2 *= grad_y
+    _t2 *= ~_t1
+    _t2 *= alpha
+    _t2 /= alpha
+    _t2 *= x < 0
+    grad_x += _t2
     return grad_x

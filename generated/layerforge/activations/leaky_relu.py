@@ -64,8 +64,8 @@ def _forward(x, alpha):
 
 
 def _backward(grad_y, alpha, _t1):
-    grad_x = np.where(_t1, grad_y, 0)
-    _t2 = np.where(_t1, 0, grad_y)
+    grad_x = grad_y * _t1
+    _t2 = grad_y * ~_t1
     _t2 *= alpha
     grad_x += _t2
     return grad_x

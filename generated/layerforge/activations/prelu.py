@@ -58,5 +58,8 @@ def _forward(x, alpha):
 
 
 def _backward(grad_y, x, alpha):
-    grad_x = grad_y * alpha * (x < 0) + grad_y * (x > 0)
+    grad_x = grad_y * alpha
+    grad_x *= x < 0
+    _t1 = grad_y * (x > 0)
+    grad_x += _t1
     return grad_x

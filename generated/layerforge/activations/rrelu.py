@@ -68,8 +68,8 @@ def _forward_train(rng, x, lower, upper):
 
 
 def _backward_train(grad_y, slope, _t1):
-    grad_x = np.where(_t1, grad_y, 0)
-    _t2 = np.where(_t1, 0, grad_y)
+    grad_x = grad_y * _t1
+    _t2 = grad_y * ~_t1
     _t2 *= slope
     grad_x += _t2
     return grad_x
@@ -84,8 +84,8 @@ def _forward_eval(rng, x, lower, upper):
 
 def _backward_eval(grad_y, lower, upper, _t1):
     slope = 0.5 * (lower + upper)
-    grad_x = np.where(_t1, grad_y, 0)
-    _t2 = np.where(_t1, 0, grad_y)
+    grad_x = grad_y * _t1
+    _t2 = grad_y * ~_t1
     _t2 *= slope
     grad_x += _t2
     return grad_x

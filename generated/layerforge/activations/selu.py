@@ -51,15 +51,21 @@ def _forward(x):
     negative = np.minimum(x, 0)
     np.expm1(negative, out=negative)
     negative *= 1.6732632423543772
-    y = 1.0507009873554805 * np.where(x >= 0, x, negative)
+    y = np.where(x >= 0, x, negative)
+    y *= 1.0507009873554805
     return y, (x,)
 
 
 def _backward(grad_y, x):
     _t1 = x >= 0
     _t2 = grad_y * 1.0507009873554805
-    grad_negative = np.where(_t1, 0, _t2)
-    grad_x = np.where(_t1, _t2, 0) + grad_negative * 1.6732632423543772 * (
-        np.expm1(np.minimum(x, 0)) + 1
-    ) * (x < 0)
+    grad_negative = _t2 * ~_t1
+    grad_x = _t2 * _t1
+    _t3 = np.minimum(x, 0)
+    np.expm1(_t3, out=_t3)
+    _t3 += 1
+    _t3 *= grad_negative
+    _t3 *= 1.6732632423543772
+    _t3 *= x < 0
+    grad_x += _t3
     return grad_x

@@ -54,5 +54,5 @@ def _forward(x, theta):
 
 
 def _backward(grad_y, _t1):
-    grad_x = np.where(_t1, 0, grad_y)
+    grad_x = grad_y * ~_t1
     return grad_x

@@ -191,9 +191,13 @@ def _forward_elu(x, weight, bias, alpha=1.0):
 
 
 def _backward_elu(grad_y, x, weight, z, alpha, _t1, _t2):
-    grad_z = np.where(_t1, grad_y, 0) + np.where(_t1, 0, grad_y) * alpha * (_t2 + 1) * (
-        z < 0
-    )
+    grad_z = grad_y * _t1
+    _t3 = _t2 + 1
+    _t3 *= grad_y
+    _t3 *= ~_t1
+    _t3 *= alpha
+    _t3 *= z < 0
+    grad_z += _t3
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
