@@ -112,6 +112,12 @@ def torch_step(name, arrays, attrs):
     return run
 
 
+def saved_bytes(mod, s, arrays, attrs) -> int:
+    """Bytes of the arrays forward keeps for backward (views of inputs counted in full)."""
+    _, (_, saved) = mod.forward(*(arrays[d.name] for d in s.arrays), **attrs)
+    return sum(v.nbytes for v in saved if isinstance(v, np.ndarray))
+
+
 def measure(name, s, arrays, attrs, repeat):
     optimized = step(module(s), s, arrays, attrs)
     unoptimized = step(o0_module(name), s, arrays, attrs)
@@ -121,6 +127,7 @@ def measure(name, s, arrays, attrs, repeat):
         "O0_ms": 1e3 * median_time(unoptimized, repeat),
         "optimized_peak_MB": peak_bytes(optimized) / 2**20,
         "O0_peak_MB": peak_bytes(unoptimized) / 2**20,
+        "saved_MB": saved_bytes(module(s), s, arrays, attrs) / 2**20 if name != "dense" or attrs["activation"] in FUSED else None,
     }
     reference = torch_step(name, arrays, attrs)
     row["torch_ms"] = 1e3 * median_time(reference, repeat) if reference else None
@@ -210,14 +217,14 @@ def _markdown(summary) -> str:
         f"- make generate from scratch: {summary['generate_from_scratch_s']:.1f} s; unchanged regeneration: "
         f"{summary['regenerate_unchanged_s']:.1f} s",
         "",
-        "| op | ours ms | -O0 ms | PyTorch ms | PyTorch/ours | -O0/ours | peak MB ours | peak MB -O0 |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| op | ours ms | -O0 ms | PyTorch ms | PyTorch/ours | -O0/ours | peak MB ours | peak MB -O0 | saved for backward MB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in summary["rows"]:
         torch_ms = f"{r['torch_ms']:.2f}" if r["torch_ms"] else "n/a"
         ratio = f"{r['torch_over_ours']:.2f}" if r["torch_over_ours"] else "n/a"
         lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['O0_ms']:.2f} | {torch_ms} | {ratio} | "
-                     f"{r['speedup_vs_O0']:.2f} | {r['optimized_peak_MB']:.0f} | {r['O0_peak_MB']:.0f} |")
+                     f"{r['speedup_vs_O0']:.2f} | {r['optimized_peak_MB']:.0f} | {r['O0_peak_MB']:.0f} | {r['saved_MB']:.0f} |")
     return "\n".join(lines) + "\n"
 
 

@@ -27,6 +27,7 @@ def test_explain_shows_ir_saved_values_and_path(capsys):
     assert "y = tanh(x)" in out
     assert "# forward saves for backward: y" in out
     assert "# generated: generated/layerforge/activations/tanh.py" in out
+    assert "# fusion groups" in out and "def _backward(grad_y, y):" in out
 
 
 def test_unknown_names_exit_2(capsys):

@@ -47,6 +47,7 @@ GOLDEN = {
     "bad_shape": "activations/bad_shape.yaml:6:14: error: spec.inputs.x.shape: a fixed dimension may only be 1, got 3; name the dimension instead",
     "name_mismatch": "activations/name_mismatch.yaml:1:7: error: spec.name: 'other_name' must match the file name 'name_mismatch'",
     "missing_backward_result": "activations/missing_backward_result.yaml:1:1: error: spec.backward must assign 'grad_x'",
+    "wrong_rank": "layers/wrong_rank.yaml:10:7: error: 'linear': expected a matrix operand, got [B, in_features] and [in_features]",
     "bad_axis": "activations/bad_axis.yaml:8:11: error: 'sum': axis -3 is out of range for shape [..., F]",
 }
 

@@ -15,6 +15,7 @@ progress.
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 from . import writer
 from .errors import Collector, SpecError, did_you_mean
 from .ir import render_function
-from .pipeline import Paths, UnknownOp, compile_op, generate, load_catalog, module_path
+from .pipeline import Paths, UnknownOp, compile_op, generate, load_catalog, module_path, render_op
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,5 +115,20 @@ def _explain(paths: Paths, name: str) -> int:
         print(render_function(item.forward))
         print(render_function(item.backward))
         print(f"# forward saves for backward: {', '.join(item.saved) or 'nothing'}\n")
+    print("# fusion groups: each assignment below allocates once; the lines after it update")
+    print("# the same buffer in place (after inlining, CSE and the other passes)")
+    print(_kernels(render_op(spec, catalog, paths)))
     print(f"# generated: generated/{module_path(spec)}")
     return 0
+
+
+def _kernels(module_text: str) -> str:
+    """The generated variant functions of a module, without the rest."""
+    tree = ast.parse(module_text)
+    lines = module_text.splitlines()
+    parts = [
+        "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith(("_forward", "_backward"))
+    ]
+    return "\n\n".join(parts) + "\n"
