@@ -287,9 +287,10 @@ _FUSED = {
 
 
 def _sigmoid(x):
-    """Logistic sigmoid without overflow: exp is only taken of non-positive numbers."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)): exp only of non-positive numbers."""
+    numerator = np.exp(np.minimum(x, 0))
+    numerator /= 1 + np.exp(-np.abs(x))
+    return numerator
 
 
 def _softplus(x):
