@@ -41,13 +41,18 @@ class Plan:
         return not (self.changed or self.missing or self.orphaned)
 
 
+def _foreign(rel: Path) -> bool:
+    """Files that tools put beside generated code (bytecode, packaging metadata)."""
+    return any(part == "__pycache__" or part.endswith(".egg-info") for part in rel.parts)
+
+
 def _existing(root: Path) -> dict[str, Path]:
     if not root.exists():
         return {}
     return {
         p.relative_to(root).as_posix(): p
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and p.name != MANIFEST
+        if p.is_file() and not _foreign(p.relative_to(root)) and p.name != MANIFEST
     }
 
 

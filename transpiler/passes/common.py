@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import libcst as cst
 
 
@@ -10,3 +12,124 @@ def is_kernel(node: cst.FunctionDef) -> bool:
     rewrite; the public wrappers and helpers are left as written."""
     name = node.name.value
     return name.startswith("_forward") or name.startswith("_backward")
+
+
+class KernelPass(cst.CSTTransformer):
+    """A pass that rewrites each generated variant function as a whole.
+
+    Subclasses implement ``rewrite``; it returns the new function or None when nothing
+    changed. ``changed`` tells the pipeline whether another round is needed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # the work is done in leave_FunctionDef, on the whole function at once
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        if not is_kernel(updated):
+            return updated
+        rewritten = self.rewrite(updated)
+        if rewritten is None:
+            return updated
+        self.changed = True
+        return rewritten
+
+    def rewrite(self, function: cst.FunctionDef) -> cst.FunctionDef | None:
+        raise NotImplementedError
+
+
+def with_body(function: cst.FunctionDef, body: list[cst.BaseStatement]) -> cst.FunctionDef:
+    return function.with_changes(body=function.body.with_changes(body=body))
+
+
+class _Reads(cst.CSTVisitor):
+    """Names read in a subtree, skipping attribute names and keyword names."""
+
+    def __init__(self) -> None:
+        self.names: Counter[str] = Counter()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names[node.value] += 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        return False
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        return False
+
+
+def reads(node: cst.CSTNode) -> Counter[str]:
+    visitor = _Reads()
+    node.visit(visitor)
+    return visitor.names
+
+
+class _Writes(cst.CSTVisitor):
+    """How often each name is assigned, and which names are mutated in place."""
+
+    def __init__(self) -> None:
+        self.assigned: Counter[str] = Counter()
+        self.mutated: set[str] = set()
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Name):
+            self.assigned[node.target.value] += 1
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.mutated.add(node.target.value)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value == "out" and isinstance(node.value, cst.Name):
+            self.mutated.add(node.value.value)
+
+
+def writes(node: cst.CSTNode) -> _Writes:
+    visitor = _Writes()
+    node.visit(visitor)
+    return visitor
+
+
+def assignment(stmt: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:
+    """``(name, value)`` of a statement ``name = value``, else None."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+        assign = stmt.body[0]
+        if len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
+            return assign.targets[0].target.value, assign.value
+    return None
+
+
+def pure(value: cst.BaseExpression) -> bool:
+    """No random draws and no in-place writes: safe to move, merge or drop."""
+    return "rng" not in reads(value) and not writes(value).mutated
+
+
+class Substitute(cst.CSTTransformer):
+    """Replace variables by expressions (or other names), leaving attribute names and
+    keyword names alone: they are not variables."""
+
+    def __init__(self, values: dict[str, cst.BaseExpression]):
+        self.values = values
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        return updated.with_changes(attr=original.attr)
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(keyword=original.keyword)
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        return self.values.get(original.value, updated)
+
+
+def rename(names: dict[str, str]) -> Substitute:
+    return Substitute({old: cst.Name(new) for old, new in names.items()})

@@ -9,32 +9,19 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .common import is_kernel
-from .cse import _assignment, _pure
-from .inline import reads
+from .common import KernelPass, assignment, pure, reads, with_body
 
 
-class EliminateDeadCode(cst.CSTTransformer):
-    def __init__(self) -> None:
-        super().__init__()
-        self.changed = False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
-        if not is_kernel(updated):
-            return updated
-        statements = list(updated.body.body)
+class EliminateDeadCode(KernelPass):
+    def rewrite(self, updated: cst.FunctionDef) -> cst.FunctionDef | None:
         kept: list[cst.BaseStatement] = []
         live: set[str] = set()
-        for stmt in reversed(statements):
-            single = _assignment(stmt)
-            if single is not None and single[0] not in live and _pure(single[1]):
-                self.changed = True
+        removed = False
+        for stmt in reversed(updated.body.body):
+            single = assignment(stmt)
+            if single is not None and single[0] not in live and pure(single[1]):
+                removed = True
                 continue
             live |= set(reads(stmt))
             kept.append(stmt)
-        if not self.changed:
-            return updated
-        return updated.with_changes(body=updated.body.with_changes(body=list(reversed(kept))))
+        return with_body(updated, list(reversed(kept))) if removed else None

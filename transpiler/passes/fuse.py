@@ -33,7 +33,7 @@ import libcst as cst
 from .. import shapes
 from ..shapes import SCALAR, Shape, ShapeError
 from .algebra import number
-from .common import is_kernel
+from .common import KernelPass, with_body
 
 # Shapes and dtypes of the names of each generated function, from the IR.
 Facts = dict[str, dict[str, tuple[Shape | None, str]]]
@@ -202,31 +202,28 @@ def _factors(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
         yield node
 
 
-class FuseElementwise(cst.CSTTransformer):
+class FuseElementwise(KernelPass):
     """Rewrite elementwise assignments into one allocation and in-place updates."""
 
     def __init__(self, facts: Facts | None = None) -> None:
         super().__init__()
         self.facts = facts or {}
-        self.changed = False
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
-        if not is_kernel(updated) or updated.name.value not in self.facts:
-            return updated
+    def rewrite(self, updated: cst.FunctionDef) -> cst.FunctionDef | None:
+        if updated.name.value not in self.facts:
+            return None
         env = _Env(self.facts[updated.name.value])
         fresh = (f"_t{n}" for n in itertools.count(10_000))
         body: list[cst.BaseStatement] = []
+        fused = False
         for stmt in updated.body.body:
             rewritten = self._statement(stmt, env, fresh)
             if rewritten is None:
                 body.append(stmt)
             else:
                 body.extend(rewritten)
-                self.changed = True
-        return updated.with_changes(body=updated.body.with_changes(body=body))
+                fused = True
+        return with_body(updated, body) if fused else None
 
     def _statement(self, stmt: cst.BaseStatement, env: _Env, fresh: Iterator[str]):
         if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)):
