@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from transpiler.pipeline import Catalog, Paths, load_catalog
+from transpiler.pipeline import KIND_DIRS, Catalog, Paths, load_catalog
 from transpiler.spec import OpSpec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,8 +41,7 @@ def names(kind: str) -> list[str]:
 
 
 def module(spec_: OpSpec) -> ModuleType:
-    folder = "activations" if spec_.kind == "activation" else "layers"
-    return importlib.import_module(f"layerforge.{folder}.{spec_.name}")
+    return importlib.import_module(f"layerforge.{KIND_DIRS[spec_.kind]}.{spec_.name}")
 
 
 def sizes(spec_: OpSpec, batch: int) -> dict[str, int]:

@@ -9,7 +9,7 @@ import pytest
 
 from harness import as_tuple, attributes, make_arrays, module, modes, names, run_forward, spec
 
-ALL = names("activation") + names("layer")
+ALL = names("activation") + names("layer") + names("loss")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

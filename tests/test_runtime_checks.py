@@ -8,7 +8,7 @@ import pytest
 
 from harness import attributes, make_arrays, module, modes, names, run_forward, spec
 
-ALL = names("activation") + names("layer")
+ALL = names("activation") + names("layer") + names("loss")
 
 
 def call(name, arrays):

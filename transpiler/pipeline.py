@@ -27,7 +27,7 @@ from .spec import OpSpec, load_spec
 
 PACKAGE = "layerforge"
 libcst_version = version("libcst")
-KIND_DIRS = {"activation": "activations", "layer": "layers"}
+KIND_DIRS = {"activation": "activations", "layer": "layers", "loss": "losses"}
 
 
 class UnknownOp(LookupError):
@@ -197,7 +197,7 @@ def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache:
             os.replace(tmp, cached)
     files[f"{PACKAGE}/__init__.py"] = format_code(codegen.render_package_init(
         env, "layerforge: neural-network layers and activations with forward and backward passes.",
-        ["activations", "layers"]))
+        ["activations", "layers", "losses"]))
     files[f"{PACKAGE}/_runtime.py"] = format_code(codegen.render_runtime(env))
     files[f"{PACKAGE}/optim.py"] = format_code(env.get_template("optim.py.j2").render(version=codegen.VERSION))
     for kind, folder in KIND_DIRS.items():

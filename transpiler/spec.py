@@ -17,7 +17,7 @@ from .errors import Collector, Location, SpecError, did_you_mean
 from .expr import Stmt, parse_block
 from .source import Fields, Node, load
 
-KINDS = ("activation", "layer")
+KINDS = ("activation", "layer", "loss")
 ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,)}
 # Names the generated code itself uses; a spec may not take them.
 RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "result", "grad"})

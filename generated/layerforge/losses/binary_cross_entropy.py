@@ -1,0 +1,86 @@
+"""BinaryCrossEntropy: Binary cross-entropy on logits, averaged over all elements:
+mean(softplus(z) - t z), which equals -mean(t log sigmoid(z) + (1 - t) log(1 -
+sigmoid(z))) without overflow (as torch.nn.functional.binary_cross_entropy_with_logits).
+Generated from layers_spec/losses/binary_cross_entropy.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("logits", "target")
+PARAMETERS = ()
+OUTPUTS = ("loss",)
+
+
+def forward(logits, target):
+    """BinaryCrossEntropy forward pass.
+
+    Binary cross-entropy on logits, averaged over all elements: mean(softplus(z) - t z),
+    which equals -mean(t log sigmoid(z) + (1 - t) log(1 - sigmoid(z))) without overflow
+    (as torch.nn.functional.binary_cross_entropy_with_logits).
+
+    Args:
+        logits: float32 or float64 input of shape [..., F].
+        target: float32 or float64 input of shape [..., F]. Probabilities in [0, 1].
+
+    Returns:
+        (loss, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "binary_cross_entropy",
+        {"logits": logits, "target": target},
+        {"logits": ("...", "F"), "target": ("...", "F")},
+    )
+    loss, saved = _forward(logits, target)
+    return loss, (_backward, saved)
+
+
+def backward(grad_loss, ctx):
+    """BinaryCrossEntropy backward pass.
+
+    Args:
+        grad_loss: gradient of the loss with respect to loss.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_logits, grad_target: gradients with respect to logits, target, in that
+            order.
+    """
+    check_arrays(
+        "binary_cross_entropy", {"grad_loss": grad_loss}, {"grad_loss": ("...",)}
+    )
+    backward_variant, saved = ctx
+    return backward_variant(grad_loss, *saved)
+
+
+def _forward(logits, target):
+    _t1 = logits.size
+    loss = np.sum(_softplus(logits) - target * logits) / _t1
+    return loss, (logits, target, _t1)
+
+
+def _backward(grad_loss, logits, target, _t1):
+    _t2 = np.broadcast_to(grad_loss / _t1, logits.shape)
+    _t3 = -_t2
+    grad_target = _t3 * logits
+    grad_logits = _t3 * target
+    _t4 = _sigmoid(logits)
+    _t4 *= _t2
+    grad_logits += _t4
+    return grad_logits, grad_target
+
+
+def _sigmoid(x):
+    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)): exp only of non-positive numbers."""
+    numerator = np.exp(np.minimum(x, 0))
+    numerator /= 1 + np.exp(-np.abs(x))
+    return numerator
+
+
+def _softplus(x):
+    """log(1 + exp(x)) without overflow."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))

@@ -1,0 +1,69 @@
+"""MeanSquaredError: The mean over all elements of (prediction - target)^2, as
+torch.nn.functional.mse_loss.
+Generated from layers_spec/losses/mean_squared_error.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("prediction", "target")
+PARAMETERS = ()
+OUTPUTS = ("loss",)
+
+
+def forward(prediction, target):
+    """MeanSquaredError forward pass.
+
+    The mean over all elements of (prediction - target)^2, as
+    torch.nn.functional.mse_loss.
+
+    Args:
+        prediction: float32 or float64 input of shape [..., F].
+        target: float32 or float64 input of shape [..., F].
+
+    Returns:
+        (loss, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "mean_squared_error",
+        {"prediction": prediction, "target": target},
+        {"prediction": ("...", "F"), "target": ("...", "F")},
+    )
+    loss, saved = _forward(prediction, target)
+    return loss, (_backward, saved)
+
+
+def backward(grad_loss, ctx):
+    """MeanSquaredError backward pass.
+
+    Args:
+        grad_loss: gradient of the loss with respect to loss.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_prediction, grad_target: gradients with respect to prediction, target, in
+            that order.
+    """
+    check_arrays(
+        "mean_squared_error", {"grad_loss": grad_loss}, {"grad_loss": ("...",)}
+    )
+    backward_variant, saved = ctx
+    return backward_variant(grad_loss, *saved)
+
+
+def _forward(prediction, target):
+    difference = prediction - target
+    _t1 = prediction.size
+    loss = np.sum(difference * difference) / _t1
+    return loss, (prediction, difference, _t1)
+
+
+def _backward(grad_loss, prediction, difference, _t1):
+    _t2 = np.broadcast_to(grad_loss / _t1, prediction.shape) * difference
+    grad_difference = _t2 + _t2
+    grad_target = -grad_difference
+    return grad_difference, grad_target
