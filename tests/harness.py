@@ -78,6 +78,8 @@ def make_arrays(spec_: OpSpec, batch: int, dtype, seed: int = 0) -> dict[str, np
         shape = shape_of(decl, dims, batch)
         if decl in spec_.parameters:
             values = rng.uniform(-1.0, 1.0, size=shape)
+        elif decl in spec_.buffers:
+            values = rng.uniform(0.5, 1.5, size=shape)  # state such as running variances: positive
         else:
             values = away_from_kinks(rng.uniform(low, high, size=shape), kinks)
         arrays[decl.name] = values.astype(dtype)
@@ -107,3 +109,13 @@ def run_forward(spec_: OpSpec, arrays: dict[str, np.ndarray], attrs: dict[str, A
 
 def as_tuple(value) -> tuple:
     return value if isinstance(value, tuple) else (value,)
+
+
+def differentiable(spec_: OpSpec, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays backward returns gradients for (inputs and parameters, not buffers)."""
+    return {d.name: arrays[d.name] for d in spec_.differentiable}
+
+
+def grad_outputs(spec_: OpSpec, outputs) -> tuple:
+    """The outputs backward takes gradients for (not state outputs such as running statistics)."""
+    return tuple(o for name, o in zip(spec_.outputs, as_tuple(outputs)) if name not in spec_.nondifferentiable)

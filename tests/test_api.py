@@ -7,7 +7,8 @@ import inspect
 import numpy as np
 import pytest
 
-from harness import as_tuple, attributes, make_arrays, module, modes, names, run_forward, spec
+from harness import (as_tuple, attributes, differentiable, grad_outputs, make_arrays, module, modes,
+                     names, run_forward, spec)
 
 ALL = names("activation") + names("layer") + names("loss")
 
@@ -21,9 +22,9 @@ def test_output_and_gradient_dtype_follow_input(name, dtype):
         y, ctx = run_forward(s, arrays, attributes(s, training))
         for out in as_tuple(y):
             assert out.dtype == dtype
-        grads = as_tuple(module(s).backward(*(np.ones_like(o) for o in as_tuple(y)), ctx))
-        assert [g.dtype for g in grads] == [dtype] * len(arrays)
-        assert [g.shape for g in grads] == [a.shape for a in arrays.values()]
+        grads = as_tuple(module(s).backward(*(np.ones_like(o) for o in grad_outputs(s, y)), ctx))
+        assert [g.dtype for g in grads] == [dtype] * len(s.differentiable)
+        assert [g.shape for g in grads] == [a.shape for a in differentiable(s, arrays).values()]
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -1,7 +1,7 @@
 """Every derivative rule of the primitive table against float64 finite differences.
 
-Each case is a one-line probe op, y = <expression>, over an input x [B, F] and a parameter w
-of the shape given; the probe goes through the real pipeline (IR, grad, codegen, passes) and
+Each case is a one-line probe op, y = <expression>, over an input x [B, F] (or the NCHW
+shape given as a fifth entry, for the window primitives) and a parameter w of the shape given; the probe goes through the real pipeline (IR, grad, codegen, passes) and
 its backward is checked in random directions like the ops themselves (see test_gradients).
 """
 
@@ -22,7 +22,7 @@ kind: layer
 title: Probe
 summary: one primitive
 inputs:
-  x: {{shape: [B, F]}}
+  x: {{shape: {x_shape}}}
 parameters:
   w: {{shape: {w_shape}}}
 forward: |
@@ -30,7 +30,8 @@ forward: |
 outputs: [y]
 """
 
-# primitive -> (expression, shape of w, how to draw x, how to draw w)
+NCHW = "[B, C, H, W]"
+# primitive -> (expression, shape of w, how to draw x, how to draw w[, shape of x])
 CASES = {
     "add": ("x + w", "[F]", "any", "any"),
     "sub": ("x - w", "[B, 1]", "any", "any"),
@@ -62,16 +63,34 @@ CASES = {
     "sparsemax_threshold": ("sparsemax_threshold(x * w) * x", "[B, F]", "any", "any"),
     "taylor_exp": ("taylor_exp(x * w, order=3)", "[B, F]", "any", "any"),
     "broadcast_like": ("broadcast_like(sum(x), w) * w", "[B, F]", "any", "any"),
+    "sum_all": ("sum_all(x * w) * x", "[B, F]", "any", "any"),
     "reshape_like": ("reshape_like(transpose(w), x) * x", "[F, B]", "any", "any"),
+    # Layers (issue 5): shapes, slices and windows; NCHW probes are [6, 2, 4, 6].
+    "flatten_batch": ("flatten_batch(x * w)", "[W]", "any", "any", NCHW),
+    "reshape_batch": ("reshape_batch(x * w, shape=(2, -1))", "[F]", "any", "any"),
+    "squeeze_axis": ("squeeze_axis(sum(x * w, axis=0), axis=0)", "[F]", "any", "any"),
+    "slice_axis": ("slice_axis(x * w, start=1, stop=3, axis=1)", "[F]", "any", "any"),
+    "place_axis": ("place_axis(x * w, concatenate(x, x, axis=1), start=2, axis=1)", "[F]", "any", "any"),
+    "concatenate": ("concatenate(x, w * x, axis=0)", "[F]", "any", "any"),
+    "pad2d": ("pad2d(x * w, top=1, bottom=2, left=0, right=3)", "[W]", "any", "any", NCHW),
+    "crop2d": ("crop2d(x * w, top=1, bottom=2, left=0, right=3)", "[W]", "any", "any", NCHW),
+    "upsample_nearest": ("upsample_nearest(x * w, scale=3)", "[W]", "any", "any", NCHW),
+    "block_sum": ("block_sum(x * w, scale=2)", "[W]", "any", "any", NCHW),
+    "as_channels": ("x * as_channels(w)", "[C]", "any", "any", NCHW),
+    "max_pool2d": ("max_pool2d(x * w, kernel=2, stride=1, padding=1)", "[W]", "any", "any", NCHW),
+    "avg_pool2d": ("avg_pool2d(x * w, kernel=3, stride=2, padding=1)", "[W]", "any", "any", NCHW),
+    "global_max_pool": ("global_max_pool(x * w)", "[W]", "any", "any", NCHW),
+    "im2col": ("im2col(x * x, w, stride=2, padding=1, dilation=1)", "[G, C, K, K]", "any", "any", NCHW),
+    "conv_apply": ("conv_apply(w, im2col(x, w, stride=1, padding=1, dilation=2))", "[G, C, K, K]", "any", "any", NCHW),
 }
 # Covered elsewhere: heaviside's derivative is a declared surrogate (test_gradients);
 # linear_weight_grad, sum_to, sum_axes* and the masks are only ever produced by the grad stage.
-SIZES = {"B": 6, "F": 4, "G": 3, "1": 1}
+SIZES = {"B": 6, "F": 4, "G": 3, "1": 1, "C": 2, "H": 4, "W": 6, "K": 2}
 
 
-def probe_module(expr: str, w_shape: str, tmp_path) -> types.ModuleType:
+def probe_module(expr: str, w_shape: str, tmp_path, x_shape: str = "[B, F]") -> types.ModuleType:
     path = tmp_path / "probe.yaml"
-    path.write_text(PROBE.format(expr=expr, w_shape=w_shape))
+    path.write_text(PROBE.format(expr=expr, w_shape=w_shape, x_shape=x_shape))
     spec = load_spec(path, "probe.yaml")
     text = render_op(spec, Catalog(catalog().prims, {**catalog().ops, "probe": spec}), PATHS)
     mod = types.ModuleType("probe")
@@ -91,15 +110,20 @@ def draw(kind: str, shape, rng):
 def test_every_differentiable_primitive_has_a_case():
     ruled = {name for name, prim in catalog().prims.items() if prim.derivatives}
     assert ruled - {"heaviside"} <= set(CASES) | {"linear_weight_grad"}
+    # col2im is im2col's derivative and has none of its own; the rest are gradient kernels.
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_rule_matches_finite_differences(name, tmp_path):
-    expr, w_shape, x_kind, w_kind = CASES[name]
-    mod = probe_module(expr, w_shape, tmp_path)
+    expr, w_shape, x_kind, w_kind, *rest = CASES[name]
+    x_shape = rest[0] if rest else "[B, F]"
+    mod = probe_module(expr, w_shape, tmp_path, x_shape)
     rng = np.random.default_rng(0)
-    dims = [SIZES[d] for d in w_shape.strip("[]").replace(" ", "").split(",")]
-    x, w = draw(x_kind, (SIZES["B"], SIZES["F"]), rng), draw(w_kind, dims, rng)
+
+    def sizes(shape):
+        return [SIZES[d] for d in shape.strip("[]").replace(" ", "").split(",")]
+
+    x, w = draw(x_kind, sizes(x_shape), rng), draw(w_kind, sizes(w_shape), rng)
     y, ctx = mod.forward(x, w)
     dy = rng.standard_normal(y.shape)
     grads = mod.backward(dy, ctx)

@@ -96,6 +96,8 @@ def _attr_check(op: str, attr: AttrDecl) -> str:
         extra += f", minimum={attr.minimum!r}"
     if attr.maximum is not None:
         extra += f", maximum={attr.maximum!r}"
+    if attr.choices:
+        extra += f", choices={attr.choices!r}"
     return f'check_attribute("{op}", "{attr.name}", {attr.name}, "{attr.type}"{extra})'
 
 
@@ -104,7 +106,7 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
     lines += textwrap.wrap(spec.summary, 84)
     lines += ["", "Args:"]
     for decl in spec.arrays:
-        kind = "parameter" if decl in spec.parameters else "input"
+        kind = "parameter" if decl in spec.parameters else ("buffer" if decl in spec.buffers else "input")
         text = f"{decl.name}: float32 or float64 {kind} of shape {decl.shape}." + (f" {decl.doc}" if decl.doc else "")
         lines += _indent_wrap(text)
     for attr in spec.attributes:
@@ -121,7 +123,7 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
     if spec.random:
         lines += _indent_wrap("rng: a numpy.random.Generator (or CuPy's) for the random draws; a fresh one if None.")
     lines += ["", "Returns:"]
-    outs = ", ".join(spec.outputs)
+    outs = spec.outputs[0] if len(spec.outputs) == 1 else f"({', '.join(spec.outputs)})"
     lines += _indent_wrap(f"({outs}, ctx): the output{'s' if len(spec.outputs) > 1 else ''} and the context that backward needs.")
     return lines
 
@@ -148,6 +150,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_attribute")
     if any(a.divides for a in spec.attributes):
         runtime_names.append("check_divides")
+    if any(a.axis_of for a in spec.attributes):
+        runtime_names.append("check_axis")
+    if spec.window is not None:
+        runtime_names.append("check_window")
     if fused:
         runtime_names.append("activation_module")
     imports.append(f"from {RUNTIME} import {', '.join(runtime_names)}")
@@ -174,11 +180,20 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             holder = next(d for d in spec.arrays if attr.divides in d.shape.dims)
             axis = list(holder.shape.dims).index(attr.divides) - len(holder.shape.dims)
             body.append(f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {holder.name}.shape[{axis}])')
+        if attr.axis_of:
+            body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
+    if spec.window is not None:
+        w = spec.window
+        kernel = f"{w.kernel}.shape[2:]" if spec.array(w.kernel) is not None else w.kernel
+        extra = f", dilation={w.dilation}" if w.dilation else ""
+        body.append(f'check_window("{op}", "{w.input}", {w.input}, {kernel}, {w.stride}, {w.padding}{extra})')
     if spec.random:
         body.append("if rng is None:")
         body.append("    rng = np.random.default_rng()")
     call_args = arrays + [a.name for a in numeric]
     outs = _outputs(list(spec.outputs))
+    # Several outputs come back as one tuple, so that ``outputs, ctx = forward(...)`` always holds.
+    result = outs if len(spec.outputs) == 1 else f"({outs})"
     first = compiled[0]
     if fused:
         body.append("options = {} if activation_options is None else activation_options")
@@ -186,13 +201,13 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append("if fused is not None:")
         body.append("    forward_variant, backward_variant = fused")
         body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
-        body.append(f"    return {outs}, (backward_variant, saved)")
+        body.append(f"    return {result}, (backward_variant, saved)")
         body.append(f'module = activation_module("{op}", activation)')
         pre = _outputs([f"{o}_linear" for o in spec.outputs])
         identity = next(c for c in compiled if c.variant.activation == "identity")
         body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(call_args)})")
         body.append(f"{outs}, activation_ctx = module.forward({pre}, **options)")
-        body.append(f"return {outs}, (_backward_composed, (module, activation_ctx, linear_saved))")
+        body.append(f"return {result}, (_backward_composed, (module, activation_ctx, linear_saved))")
     else:
         if structural:
             key = structural[0].name if len(structural) == 1 else _tuple([a.name for a in structural])
@@ -202,23 +217,24 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             fwd, bwd = first.forward.name, first.backward.name
         rng_arg = ["rng"] if spec.random else []
         body.append(f"{outs}, saved = {fwd}({', '.join(rng_arg + call_args)})")
-        body.append(f"return {outs}, ({bwd}, saved)")
+        body.append(f"return {result}, ({bwd}, saved)")
     public_forward = "\n".join(
         [f"def forward({params}):", _doc_block(_docstring(spec, fused))] + [f"    {line}" for line in body]
     )
 
     # -- public backward ---------------------------------------------------------------
-    grads = [f"grad_{o}" for o in spec.outputs]
-    grad_inputs = ", ".join(f"grad_{n}" for n in arrays)
+    grads = [f"grad_{o}" for o in spec.grad_outputs]
+    differentiable = [d.name for d in spec.differentiable]
+    grad_inputs = ", ".join(f"grad_{n}" for n in differentiable)
     bdoc = [
         f"{spec.title} backward pass.",
         "",
         "Args:",
-        *_indent_wrap(f"{', '.join(grads)}: gradient of the loss with respect to {', '.join(spec.outputs)}."),
+        *_indent_wrap(f"{', '.join(grads)}: gradient of the loss with respect to {', '.join(spec.grad_outputs)}."),
         *_indent_wrap("ctx: the context returned by forward."),
         "",
         "Returns:",
-        *_indent_wrap(f"{grad_inputs}: gradients with respect to {', '.join(arrays)}, in that order."),
+        *_indent_wrap(f"{grad_inputs}: gradients with respect to {', '.join(differentiable)}, in that order."),
     ]
     grad_arrays = ", ".join(f'"{g}": {g}' for g in grads)
     grad_shapes = ", ".join(f'"{g}": ("...",)' for g in grads)
@@ -273,6 +289,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         f"PARAMETERS = {_tuple([f'{chr(34)}{d.name}{chr(34)}' for d in spec.parameters]) if spec.parameters else '()'}",
         f"OUTPUTS = {_tuple([f'{chr(34)}{o}{chr(34)}' for o in spec.outputs])}",
     ]
+    if spec.buffers:
+        metadata.insert(2, f"BUFFERS = {_tuple([f'{chr(34)}{d.name}{chr(34)}' for d in spec.buffers])}")
     summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
     return env.get_template("module.py.j2").render(
         title=summary[0].split(": ", 1)[0],

@@ -49,7 +49,10 @@ class Collector:
         self.diagnostics: list[Diagnostic] = []
 
     def error(self, loc: Location, message: str) -> None:
-        self.diagnostics.append(Diagnostic(loc, message))
+        # A statement compiled once per variant reports a problem once, not once per variant.
+        diagnostic = Diagnostic(loc, message)
+        if diagnostic not in self.diagnostics:
+            self.diagnostics.append(diagnostic)
 
     def extend(self, error: SpecError) -> None:
         self.diagnostics.extend(error.diagnostics)

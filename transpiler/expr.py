@@ -50,7 +50,7 @@ class Name:
 
 @dataclass(frozen=True)
 class Num:
-    value: Union[int, float, bool]
+    value: Union[int, float, bool, tuple]
     loc: Location
 
 
@@ -74,16 +74,27 @@ class Assign:
 
 @dataclass(frozen=True)
 class If:
-    """``if attr:`` / ``if not attr:`` on a structural (generation-time) attribute."""
+    """``if attr:`` / ``if not attr:`` / ``if attr == value:`` on a structural
+    (generation-time) attribute; ``value`` is None for the bool forms."""
 
     attribute: str
     negated: bool
     body: tuple["Stmt", ...]
     orelse: tuple["Stmt", ...]
     loc: Location
+    value: Union[int, float, bool, str, None] = None
 
 
 Stmt = Union[Assign, If]
+
+
+def _int_literal(node: ast.expr) -> int | None:
+    """The value of an integer literal such as ``2`` or ``-1``, else None."""
+    negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+    inner = node.operand if negative else node  # type: ignore[attr-defined]
+    if isinstance(inner, ast.Constant) and type(inner.value) is int:
+        return -inner.value if negative else inner.value
+    return None
 
 
 class _Mapper:
@@ -124,10 +135,16 @@ class _Mapper:
             negated = False
             if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
                 negated, test = True, test.operand
+            value = None
+            if (isinstance(test, ast.Compare) and not negated and len(test.ops) == 1
+                    and isinstance(test.ops[0], ast.Eq) and isinstance(test.left, ast.Name)
+                    and isinstance(test.comparators[0], ast.Constant)):
+                value, test = test.comparators[0].value, test.left
             if not isinstance(test, ast.Name):
-                self.fail(node, "an 'if' may only test a structural attribute: 'if name:' or 'if not name:'")
+                self.fail(node, "an 'if' may only test a structural attribute: 'if name:', "
+                          "'if not name:' or 'if name == value:'")
                 return None
-            return If(test.id, negated, self.stmts(node.body), self.stmts(node.orelse), loc)
+            return If(test.id, negated, self.stmts(node.body), self.stmts(node.orelse), loc, value)
         self.fail(node, f"unsupported statement '{type(node).__name__}': only 'name = expression' and 'if' are allowed")
         return None
 
@@ -137,6 +154,8 @@ class _Mapper:
             return Name(node.id, loc)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, bool)):
             return Num(node.value, loc)
+        if isinstance(node, ast.Tuple) and node.elts and all(_int_literal(e) is not None for e in node.elts):
+            return Num(tuple(_int_literal(e) for e in node.elts), loc)  # axes (0, 2, 3), a shape (2, -1)
         if isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPERATORS:
             return self.call(BINARY_OPERATORS[type(node.op)], [node.left, node.right], [], loc)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):

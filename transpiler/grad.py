@@ -15,11 +15,11 @@ from typing import Iterator
 
 from . import shapes
 from .errors import Collector, Location
-from .expr import Assign, Expr
-from .ir import Builder, Const, Function, Operand, Stmt, Value, eliminate_dead_code
+from .expr import Assign, Expr, If
+from .ir import Builder, Const, Function, Operand, Stmt, Value, branch_taken, eliminate_dead_code
 from .primitives import Primitives
 from .shapes import ShapeError
-from .spec import OpSpec
+from .spec import AttrValue, OpSpec
 
 
 def grad_name(name: str) -> str:
@@ -39,20 +39,24 @@ def differentiable_values(fn: Function, prims: Primitives) -> set[str]:
 
 
 def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collector,
-                   counter: Iterator[int], explicit: bool = True) -> Function | None:
+                   counter: Iterator[int], explicit: bool = True,
+                   structural: dict[str, AttrValue] | None = None) -> Function | None:
     """The backward function of ``fn``: from the spec's ``backward:`` if it has one (and
-    ``explicit``), else derived by reverse-mode differentiation."""
+    ``explicit``), else derived by reverse-mode differentiation. ``structural`` holds the
+    variant's structural values, for ``if`` statements of an explicit backward."""
     values = dict(fn.values)
     builder = Builder(prims, errors, values, counter)
     arrays = [n for n in fn.params if fn.values[n].role in ("input", "param")]
     grad_outputs: list[str] = []
     for out_name, operand in zip(spec.outputs, fn.outputs):
+        if out_name in spec.nondifferentiable:
+            continue
         name = grad_name(out_name)
         shape = values[operand].shape if isinstance(operand, str) else None
         values[name] = Value(shape, "float", "grad")
         grad_outputs.append(name)
     if explicit and spec.backward is not None:
-        results = _explicit(spec, fn, builder, grad_outputs)
+        results = _explicit(spec, fn, builder, grad_outputs, structural or {})
     else:
         results = _derive(spec, fn, builder, grad_outputs, arrays, regions=explicit)
     if results is None:
@@ -126,7 +130,8 @@ def saved_values(backward: Function, n_grad_outputs: int) -> list[str]:
     return backward.params[n_grad_outputs:]
 
 
-def _explicit(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str]) -> list[Operand] | None:
+def _explicit(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str],
+              structural: dict[str, AttrValue]) -> list[Operand] | None:
     errors = builder.errors
     env: dict[str, Operand] = {}
     # Every forward name is visible: inputs, parameters, attributes, spec-named values.
@@ -135,19 +140,10 @@ def _explicit(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[s
     for out in grad_outputs:
         env[out] = out
     assert spec.backward is not None
-    for stmt in spec.backward:
-        if not isinstance(stmt, Assign):
-            errors.error(stmt.loc, "spec.backward may not branch")
-            return None
-        if stmt.target in env:
-            errors.error(stmt.loc, f"'{stmt.target}' is assigned twice; every name is assigned once")
-            return None
-        result = builder.expr(stmt.value, env, target=stmt.target, role="grad")
-        if result is None:
-            return None
-        env[stmt.target] = result
+    if not _explicit_statements(spec, spec.backward, builder, env, structural):
+        return None
     results: list[Operand] = []
-    for decl in spec.arrays:
+    for decl in spec.differentiable:
         name = grad_name(decl.name)
         if name not in env:
             errors.error(spec.loc, f"spec.backward must assign '{name}'")
@@ -156,13 +152,37 @@ def _explicit(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[s
     return results
 
 
+def _explicit_statements(spec: OpSpec, stmts, builder: Builder, env: dict[str, Operand],
+                         structural: dict[str, AttrValue]) -> bool:
+    """The statements of an explicit backward; ``if`` on a structural attribute picks the
+    variant's side, as in forward."""
+    errors = builder.errors
+    for stmt in stmts:
+        if isinstance(stmt, If):
+            taken = branch_taken(spec, stmt, structural, errors)
+            if taken is None:
+                return False
+            if not _explicit_statements(spec, stmt.body if taken else stmt.orelse, builder, env, structural):
+                return False
+            continue
+        if stmt.target in env:
+            errors.error(stmt.loc, f"'{stmt.target}' is assigned twice; every name is assigned once")
+            return False
+        result = builder.expr(stmt.value, env, target=stmt.target, role="grad")
+        if result is None:
+            return False
+        env[stmt.target] = result
+    return True
+
+
 def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str],
             arrays: list[str], regions: bool = True) -> list[Operand] | None:
     prims = builder.prims
     errors = builder.errors
     needs = differentiable_values(fn, prims)
     contributions: dict[str, list[Operand]] = {}
-    for operand, grad_out in zip(fn.outputs, grad_outputs):
+    differentiable = [o for name, o in zip(spec.outputs, fn.outputs) if name not in spec.nondifferentiable]
+    for operand, grad_out in zip(differentiable, grad_outputs):
         if isinstance(operand, str):
             contributions.setdefault(operand, []).append(grad_out)
     ok = True
@@ -172,6 +192,7 @@ def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str
         if stmt.target not in needs or stmt.target not in contributions:
             continue
         grad = _accumulate(builder, stmt.target, contributions.pop(stmt.target), named=not stmt.target.startswith("_"))
+        _assume_value_shape(builder, grad, fn.values[stmt.target])
         region = next((r for r in fused_regions if r.output == stmt.target), None)
         if region is not None:
             contribution = _region_backward(builder, region, grad)
@@ -274,10 +295,25 @@ def _rename_last(builder: Builder, temp: str, target: str) -> bool:
     return False
 
 
+def _assume_value_shape(builder: Builder, grad: Operand, value: Value) -> None:
+    """A gradient has the shape of its value: where the rules could not tell (a primitive of
+    unknown shape downstream), take the forward value's shape, so broadcasting is undone."""
+    if isinstance(grad, str) and value.shape is not None:
+        current = builder.values[grad]
+        if current.shape is None and current.role in ("grad", "temp"):
+            builder.values[grad] = Value(value.shape, current.dtype, current.role)
+
+
 def _sum_to(builder: Builder, contribution: Operand, operand: str, stmt: Stmt) -> Operand | None:
-    """Undo broadcasting: sum ``contribution`` down to the shape of ``operand``."""
+    """Undo broadcasting: sum ``contribution`` down to the shape of ``operand``.
+
+    A contribution of unknown shape to an operand of known shape is summed at run time when
+    it comes from a broadcasting primitive; the rules of other primitives give the operand's
+    own shape."""
     source = builder.shape_of(contribution)
     target = builder.shape_of(operand)
+    if source is None and target is not None and not target.is_scalar and builder.prims[stmt.prim].shape == "broadcast":
+        return builder.call(builder.prims["sum_to"], [contribution, operand], {}, stmt.loc)
     if source is None or target is None or source == target:
         return contribution
     if source.is_scalar and not target.is_scalar:

@@ -234,9 +234,22 @@ class Builder:
             return out
         if rule == "reduce":
             axis = statics.get("axis", Const(-1))
-            if not isinstance(axis, Const) or not isinstance(axis.value, int):
-                raise ShapeError("the axis must be a literal integer")
-            return known[0].with_dim(axis.value, 1)
+            if not isinstance(axis, Const):
+                return None  # an attribute: the axis is known at run time only
+            axes = axis.value if isinstance(axis.value, tuple) else (axis.value,)
+            if not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+                raise ShapeError("the axis must be an integer or a tuple of integers")
+            out = known[0]
+            for a in axes:
+                out = out.with_dim(a, 1)
+            return out
+        if rule == "channels":
+            (a,) = known
+            if a.rank != 1 or a.ellipsis:
+                raise ShapeError(f"expected a vector of per-channel values, got {a}")
+            return Shape((1, a.dims[0], 1, 1))
+        if rule in ("window", "global", "im2col", "conv_apply"):
+            return _window_shape(rule, known)
         if rule in ("linear", "matmul", "outer"):
             a, b = known
             if a.rank < 1 or b.rank != 2:
@@ -266,6 +279,31 @@ class Builder:
                 raise ShapeError(f"the last dimension of {a} must be 1")
             return Shape(a.dims[:-1], a.ellipsis)
         raise ShapeError(f"unknown shape rule '{rule}'")  # pragma: no cover - checked on load
+
+
+def _window_shape(rule: str, known: list[Shape]) -> Shape:
+    """Shapes of the 2-D window primitives over NCHW arrays. ``window``: [N, C, H, W] to
+    [N, C, H_out, W_out]; ``global``: to [N, C, 1, 1]; ``im2col``: x [N, C, H, W] and weight
+    [C_out, C, kH, kW] to columns [N, C*kH*kW, H_out, W_out]; ``conv_apply``: weight and
+    columns to [N, C_out, H_out, W_out]."""
+    for s in known:
+        if s.rank != 4 or s.ellipsis:
+            raise ShapeError(f"expected arrays of rank 4 ([N, C, H, W] or [C_out, C, kH, kW]), got {s}")
+    if rule == "window":
+        n, c, h, w = known[0].dims
+        return Shape((n, c, f"{h}_out", f"{w}_out"))
+    if rule == "global":
+        n, c, _, _ = known[0].dims
+        return Shape((n, c, 1, 1))
+    if rule == "im2col":
+        (n, c, h, w), (_, c_in, kh, kw) = known[0].dims, known[1].dims
+        if c != c_in:
+            raise ShapeError(f"input channels differ: {known[0]} against weight {known[1]}")
+        return Shape((n, f"{c}*{kh}*{kw}", f"{h}_out", f"{w}_out"))
+    (c_out, c, kh, kw), (n, size, h, w) = known[0].dims, known[1].dims
+    if size != f"{c}*{kh}*{kw}":
+        raise ShapeError(f"columns {known[1]} do not match weight {known[0]}")
+    return Shape((n, c_out, h, w))
 
 
 @dataclass(frozen=True)
@@ -309,6 +347,8 @@ def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Col
         values[decl.name] = Value(decl.shape, "float", "input")
     for decl in spec.parameters:
         values[decl.name] = Value(decl.shape, "float", "param")
+    for decl in spec.buffers:
+        values[decl.name] = Value(decl.shape, "float", "buffer")
     defaults: dict[str, AttrValue] = {}
     for decl in spec.arrays:
         env[decl.name] = decl.name
@@ -346,13 +386,10 @@ def _statements(spec: OpSpec, stmts: tuple[SpecStmt, ...], env: dict[str, Operan
     errors = builder.errors
     for stmt in stmts:
         if isinstance(stmt, If):
-            attr = spec.attribute(stmt.attribute)
-            if attr is None or not attr.structural or attr.type != "bool":
-                names = [a.name for a in spec.structural]
-                errors.error(stmt.loc, f"'if {stmt.attribute}:' needs a structural bool attribute{did_you_mean(stmt.attribute, names)}")
+            taken = branch_taken(spec, stmt, structural, errors)
+            if taken is None:
                 ok = False
                 continue
-            taken = bool(structural[stmt.attribute]) != stmt.negated
             ok &= _statements(spec, stmt.body if taken else stmt.orelse, env, structural, builder, fn, variant, activations)
             continue
         assert isinstance(stmt, Assign)
@@ -375,6 +412,25 @@ def _statements(spec: OpSpec, stmts: tuple[SpecStmt, ...], env: dict[str, Operan
             continue
         env[stmt.target] = result
     return ok
+
+
+def branch_taken(spec: OpSpec, stmt: If, structural: dict[str, AttrValue], errors: Collector) -> bool | None:
+    """Which side of a structural ``if`` this variant takes; None (and an error) if the test
+    is not on a structural attribute or compares with a value outside its choices."""
+    attr = spec.attribute(stmt.attribute)
+    names = [a.name for a in spec.structural]
+    if stmt.value is None:
+        if attr is None or not attr.structural or attr.type != "bool":
+            errors.error(stmt.loc, f"'if {stmt.attribute}:' needs a structural bool attribute{did_you_mean(stmt.attribute, names)}")
+            return None
+        return bool(structural[stmt.attribute]) != stmt.negated
+    if attr is None or not attr.structural or not attr.choices:
+        errors.error(stmt.loc, f"'if {stmt.attribute} == ...:' needs a structural attribute with choices{did_you_mean(stmt.attribute, names)}")
+        return None
+    if stmt.value not in attr.choices:
+        errors.error(stmt.loc, f"'if {stmt.attribute} == {stmt.value!r}:' compares with a value that is not one of the choices {list(attr.choices)}")
+        return None
+    return structural[stmt.attribute] == stmt.value
 
 
 def _activation_slot(spec: OpSpec, stmt: Assign, env: dict[str, Operand], builder: Builder,

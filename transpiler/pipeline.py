@@ -101,10 +101,11 @@ def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool
         if forward is None:
             continue
         counter = itertools.count(next_temporary(forward))
-        backward = build_backward(spec, forward, catalog.prims, errors, counter, explicit=explicit)
+        backward = build_backward(spec, forward, catalog.prims, errors, counter, explicit=explicit,
+                                  structural=dict(variant.structural))
         if backward is None:
             continue
-        saved = tuple(saved_values(backward, len(spec.outputs)))
+        saved = tuple(saved_values(backward, len(spec.grad_outputs)))
         compiled.append(codegen.CompiledVariant(variant, forward, backward, saved))
     return compiled
 

@@ -12,8 +12,8 @@ from .source import Fields, Node, load
 
 KINDS = ("elementwise", "reduction", "linalg", "shape", "random", "special")
 SHAPE_RULES = ("broadcast", "reduce", "scalar", "linear", "matmul", "transpose", "outer",
-               "split_last", "squeeze_last", "unknown")
-StaticValue = Union[int, float, bool, None]
+               "split_last", "squeeze_last", "channels", "window", "global", "im2col", "conv_apply", "unknown")
+StaticValue = Union[int, float, bool, tuple, None]
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from .expr import Stmt, parse_block
 from .source import Fields, Node, load
 
 KINDS = ("activation", "layer", "loss")
-ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,)}
+ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,), "ints": (tuple,)}
 # Names the generated code itself uses; a spec may not take them.
 RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "result", "grad"})
-AttrValue = Union[int, float, bool, str]
+AttrValue = Union[int, float, bool, str, tuple]
 FLOAT_DTYPES = ("float16", "float32", "float64")
 DEFAULT_DTYPES = ("float32", "float64")
 
@@ -46,12 +46,27 @@ class AttrDecl:
     choices: tuple[AttrValue, ...]
     loc: Location
     divides: str | None = None  # a dimension name this attribute must divide
+    axis_of: str | None = None  # an array argument this attribute is an axis of
 
 
 @dataclass(frozen=True)
 class ActivationSlot:
     default: str
     fused: tuple[str, ...]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class WindowDecl:
+    """A 2-D sliding window over an NCHW input, checked at run time before forward runs:
+    ``kernel`` is an int attribute or a parameter whose last two dimensions are the kernel;
+    without ``dilation`` it is a pooling window (padding at most half the kernel)."""
+
+    input: str
+    kernel: str
+    stride: str
+    padding: str
+    dilation: str | None
     loc: Location
 
 
@@ -73,11 +88,30 @@ class OpSpec:
     test: dict[str, Any] = field(default_factory=dict)
     loc: Location = Location("")
     dtypes: tuple[str, ...] = DEFAULT_DTYPES
+    buffers: tuple[TensorDecl, ...] = ()  # state arrays read by forward, without gradients
+    nondifferentiable: tuple[str, ...] = ()  # outputs that backward takes no gradient for
+    window: WindowDecl | None = None
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
-        """Inputs then parameters: the positional arguments of ``forward``."""
+        """Inputs, parameters, then buffers: the positional arguments of ``forward``."""
+        return self.inputs + self.parameters + self.buffers
+
+    @property
+    def differentiable(self) -> tuple[TensorDecl, ...]:
+        """Inputs then parameters: the arrays backward returns gradients for, in order."""
         return self.inputs + self.parameters
+
+    @property
+    def grad_outputs(self) -> tuple[str, ...]:
+        """The outputs backward takes a gradient for, in order."""
+        return tuple(o for o in self.outputs if o not in self.nondifferentiable)
+
+    def array(self, name: str) -> TensorDecl | None:
+        for decl in self.arrays:
+            if decl.name == name:
+                return decl
+        return None
 
     def attribute(self, name: str) -> AttrDecl | None:
         for attr in self.attributes:
@@ -134,12 +168,15 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     summary = fields.take("summary", str, required=True)
     inputs = fields.take("inputs", dict, required=True)
     parameters = fields.take("parameters", dict)
+    buffers = fields.take("buffers", dict)
     attributes = fields.take("attributes", dict)
     random = fields.take("random", bool)
     slot = fields.take("activation", dict)
     forward = fields.take("forward", str, required=True)
     backward = fields.take("backward", str)
     outputs = fields.take("outputs", list, required=True)
+    nondiff = fields.take("nondifferentiable", list)
+    window = fields.take("window", dict)
     test = fields.take("test", dict)
     dtypes = fields.take("dtypes", list)
     fields.finish()
@@ -156,19 +193,24 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         errors.error(kind.loc, f"spec.kind: must be one of {', '.join(KINDS)}, got '{kind.value}'")
     input_decls = _tensors(inputs, "inputs", errors) if inputs else ()
     param_decls = _tensors(parameters, "parameters", errors) if parameters else ()
+    buffer_decls = _tensors(buffers, "buffers", errors) if buffers else ()
     attr_decls = _attributes(attributes, errors) if attributes else ()
     if inputs is not None and not input_decls and not errors:
         errors.error(inputs.loc, "spec.inputs: an op needs at least one input")
     seen: dict[str, Location] = {}
-    for decl in (*input_decls, *param_decls, *attr_decls):
+    for decl in (*input_decls, *param_decls, *buffer_decls, *attr_decls):
         if decl.name in seen:
             errors.error(decl.loc, f"'{decl.name}' is declared twice (first at line {seen[decl.name].line})")
         seen[decl.name] = decl.loc
     dims = {d for decl in (*input_decls, *param_decls) for d in decl.shape.dims}
+    array_names = [d.name for d in (*input_decls, *param_decls, *buffer_decls)]
     for attr in attr_decls:
         if attr.divides is not None and attr.divides not in dims:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.divides: no input or parameter has a dimension '{attr.divides}'{did_you_mean(attr.divides, [d for d in dims if isinstance(d, str)])}")
+        if attr.axis_of is not None and attr.axis_of not in array_names:
+            errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{attr.axis_of}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
     slot_decl = _slot(slot, errors) if slot else None
+    window_decl = _window(window, input_decls, param_decls, attr_decls, errors) if window else None
     forward_stmts = parse_block(forward, errors, "spec.forward") if forward else None
     backward_stmts = parse_block(backward, errors, "spec.backward") if backward else None
     output_names: list[str] = []
@@ -180,6 +222,15 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
                 output_names.append(item.value)
         if not outputs.value:
             errors.error(outputs.loc, "spec.outputs: an op needs at least one output")
+    nondiff_names: list[str] = []
+    if nondiff is not None:
+        for item in nondiff.value:
+            if item.value not in output_names:
+                errors.error(item.loc, f"spec.nondifferentiable: '{item.value}' is not an output{did_you_mean(str(item.value), output_names)}")
+            else:
+                nondiff_names.append(item.value)
+        if output_names and len(nondiff_names) == len(output_names):
+            errors.error(nondiff.loc, "spec.nondifferentiable: at least one output must have a gradient")
     if None in (name, kind, title, summary, forward_stmts) or outputs is None:
         return None
     assert name and kind and title and summary and forward_stmts is not None
@@ -200,6 +251,9 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         test=test.plain() if test else {},
         loc=root.loc,
         dtypes=dtype_names,
+        buffers=buffer_decls,
+        nondifferentiable=tuple(nondiff_names),
+        window=window_decl,
     )
 
 
@@ -233,13 +287,14 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
             continue
         fields = Fields(decl, where, errors)
         type_node = fields.take("type", str, required=True)
-        default = fields.take("default", (float, int, bool, str))
+        default = fields.take("default", (float, int, bool, str, list))
         doc = fields.take("doc", str)
         structural = fields.take("structural", bool)
         minimum = fields.take("min", float)
         maximum = fields.take("max", float)
         choices = fields.take("choices", list)
         divides = fields.take("divides", str)
+        axis_of = fields.take("axis_of", str)
         fields.finish()
         if type_node is None:
             continue
@@ -247,9 +302,14 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
             errors.error(type_node.loc, f"{where}.type: must be one of {', '.join(ATTRIBUTE_TYPES)}")
             continue
         kinds = ATTRIBUTE_TYPES[type_node.value]
-        if default is not None and not _fits(default.value, kinds):
-            errors.error(default.loc, f"{where}.default: {default.value!r} is not of type {type_node.value}")
+        default_value = default.plain() if default is not None else None
+        if isinstance(default_value, list):
+            default_value = tuple(default_value)
+        if default is not None and not _fits(default_value, kinds):
+            errors.error(default.loc, f"{where}.default: {default_value!r} is not of type {type_node.value}")
             continue
+        if axis_of is not None and type_node.value != "int":
+            errors.error(axis_of.loc, f"{where}.axis_of: only an int attribute can be an axis")
         lo = minimum.value if minimum else None
         hi = maximum.value if maximum else None
         if default is not None and isinstance(default.value, (int, float)) and not isinstance(default.value, bool):
@@ -265,7 +325,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
             AttrDecl(
                 name=attr_name,
                 type=type_node.value,
-                default=default.value if default is not None else None,
+                default=default_value,
                 doc=doc.value if doc else "",
                 structural=is_structural,
                 minimum=lo,
@@ -273,17 +333,51 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 choices=choice_values,
                 loc=loc,
                 divides=divides.value if divides else None,
+                axis_of=axis_of.value if axis_of else None,
             )
         )
     return tuple(out)
 
 
 def _fits(value: object, kinds: tuple[type, ...]) -> bool:
+    if isinstance(value, tuple):
+        return tuple in kinds and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     if isinstance(value, bool):
         return bool in kinds
     if isinstance(value, int):
         return int in kinds or float in kinds
     return isinstance(value, kinds)
+
+
+def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[TensorDecl, ...],
+            attributes: tuple[AttrDecl, ...], errors: Collector) -> WindowDecl | None:
+    fields = Fields(node, "spec.window", errors)
+    taken = {key: fields.take(key, str, required=key != "dilation")
+             for key in ("input", "kernel", "stride", "padding", "dilation")}
+    fields.finish()
+    if any(taken[k] is None for k in ("input", "kernel", "stride", "padding")):
+        return None
+    ints = [a.name for a in attributes if a.type == "int" and not a.structural]
+    ok = True
+    source = taken["input"]
+    holder = next((d for d in inputs if d.name == source.value), None)  # type: ignore[union-attr]
+    if holder is None or holder.shape.rank != 4 or holder.shape.ellipsis:
+        errors.error(source.loc, f"spec.window.input: '{source.value}' must be an input of shape [N, C, H, W]")  # type: ignore[union-attr]
+        ok = False
+    for key in ("kernel", "stride", "padding", "dilation"):
+        item = taken[key]
+        if item is None or item.value in ints:
+            continue
+        weight = next((d for d in parameters if d.name == item.value), None)
+        if key == "kernel" and weight is not None and weight.shape.rank == 4:
+            continue
+        allowed = "an int attribute or a parameter [C_out, C_in, kH, kW]" if key == "kernel" else "an int attribute"
+        errors.error(item.loc, f"spec.window.{key}: '{item.value}' must be {allowed}{did_you_mean(str(item.value), ints)}")
+        ok = False
+    if not ok:
+        return None
+    return WindowDecl(*(taken[k].value if taken[k] is not None else None  # type: ignore[union-attr]
+                        for k in ("input", "kernel", "stride", "padding", "dilation")), node.loc)
 
 
 def _slot(node: Node, errors: Collector) -> ActivationSlot | None:
@@ -296,4 +390,4 @@ def _slot(node: Node, errors: Collector) -> ActivationSlot | None:
     return ActivationSlot(default.value, tuple(str(f.value) for f in fused.value), node.loc)
 
 
-__all__ = ["OpSpec", "TensorDecl", "AttrDecl", "ActivationSlot", "load_spec", "SpecError"]
+__all__ = ["OpSpec", "TensorDecl", "AttrDecl", "ActivationSlot", "WindowDecl", "load_spec", "SpecError"]

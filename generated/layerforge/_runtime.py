@@ -67,16 +67,28 @@ def check_arrays(op, arrays, expected, dtypes=DEFAULT_DTYPES):
                 sizes.setdefault(dim, (size, name))
 
 
-def check_attribute(op, name, value, kind, minimum=None, maximum=None):
-    """Check one numeric attribute: its type (``"float"``, ``"int"``, ``"bool"``) and range."""
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def check_attribute(op, name, value, kind, minimum=None, maximum=None, choices=None):
+    """Check one attribute: its type (``"float"``, ``"int"``, ``"bool"``, ``"str"``, or
+    ``"ints"``, a tuple of integers), its range and its choices."""
     valid = {
         "float": isinstance(value, (int, float, np.floating, np.integer))
         and not isinstance(value, bool),
-        "int": isinstance(value, (int, np.integer)) and not isinstance(value, bool),
+        "int": _is_int(value),
         "bool": isinstance(value, (bool, np.bool_)),
+        "str": isinstance(value, str),
+        "ints": isinstance(value, (tuple, list)) and all(_is_int(v) for v in value),
     }[kind]
     if not valid:
-        raise TypeError(f"{op}: attribute '{name}' must be {kind}, got {value!r}")
+        expected = "a tuple of ints" if kind == "ints" else kind
+        raise TypeError(f"{op}: attribute '{name}' must be {expected}, got {value!r}")
+    if choices is not None and value not in choices:
+        raise ValueError(
+            f"{op}: attribute '{name}' must be one of {', '.join(repr(c) for c in choices)}, got {value!r}"
+        )
     if minimum is not None and value < minimum:
         raise ValueError(
             f"{op}: attribute '{name}' must be at least {minimum}, got {value!r}"
@@ -110,3 +122,43 @@ def check_divides(op, name, value, argument, size):
             f"{op}: attribute '{name}' = {value} must divide the last dimension of "
             f"'{argument}', which is {size}"
         )
+
+
+def check_axis(op, name, value, argument, ndim):
+    """Check that attribute ``name`` is an axis of ``argument``, which has ``ndim`` axes."""
+    if not -ndim <= value < ndim:
+        raise ValueError(
+            f"{op}: attribute '{name}' = {value} is not an axis of '{argument}', which has "
+            f"{ndim} axes (valid: {-ndim} to {ndim - 1})"
+        )
+
+
+def check_window(op, argument, x, kernel, stride, padding, dilation=None):
+    """Check a 2-D window against the spatial size of ``x`` [N, C, H, W].
+
+    ``kernel`` is an int or a (kH, kW) pair; stride and dilation must be positive, padding
+    non-negative, and the dilated kernel must fit the padded input. Without a dilation the
+    window is a pooling window, whose padding may be at most half the kernel (as in PyTorch).
+    """
+    kernel_hw = (kernel, kernel) if _is_int(kernel) else tuple(kernel)
+    for label, value, low in (
+        ("kernel size", min(kernel_hw), 1),
+        ("stride", stride, 1),
+        ("padding", padding, 0),
+        ("dilation", dilation or 1, 1),
+    ):
+        if value < low:
+            raise ValueError(f"{op}: the {label} must be at least {low}, got {value}")
+    if dilation is None and 2 * padding > min(kernel_hw):
+        raise ValueError(
+            f"{op}: padding {padding} must be at most half the kernel size {min(kernel_hw)}"
+        )
+    for axis, label, k in ((2, "height", kernel_hw[0]), (3, "width", kernel_hw[1])):
+        span = (dilation or 1) * (k - 1) + 1
+        size = x.shape[axis] + 2 * padding
+        if span > size:
+            raise ValueError(
+                f"{op}: the window spans {span} along the {label}, more than the {label} of "
+                f"'{argument}' plus padding ({x.shape[axis]} + 2 * {padding}); "
+                f"got shape {tuple(x.shape)}"
+            )

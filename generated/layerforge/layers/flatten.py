@@ -1,0 +1,57 @@
+"""Flatten: Feature maps [B, C, H, W] to vectors [B, C * H * W] in C order, as
+torch.nn.Flatten; backward reshapes the gradient back.
+Generated from layers_spec/layers/flatten.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x):
+    """Flatten forward pass.
+
+    Feature maps [B, C, H, W] to vectors [B, C * H * W] in C order, as torch.nn.Flatten;
+    backward reshapes the gradient back.
+
+    Args:
+        x: float32 or float64 input of shape [B, C, H, W]. A batch of feature maps.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("flatten", {"x": x}, {"x": ("B", "C", "H", "W")})
+    y, saved = _forward(x)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """Flatten backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("flatten", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x):
+    y = x.reshape(x.shape[0], -1)
+    return y, (x,)
+
+
+def _backward(grad_y, x):
+    grad_x = grad_y.reshape(x.shape)
+    return grad_x

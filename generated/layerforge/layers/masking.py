@@ -1,0 +1,62 @@
+"""Masking: Zeroes the time steps of [B, T, F] sequences whose features all equal
+mask_value (Keras Masking); the gradient of a masked step is 0, of any other step passes
+through.
+Generated from layers_spec/layers/masking.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, mask_value=0.0):
+    """Masking forward pass.
+
+    Zeroes the time steps of [B, T, F] sequences whose features all equal mask_value
+    (Keras Masking); the gradient of a masked step is 0, of any other step passes
+    through.
+
+    Args:
+        x: float32 or float64 input of shape [B, T, F]. A batch of sequences.
+        mask_value: float, default 0.0. The value that marks a padded time step.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("masking", {"x": x}, {"x": ("B", "T", "F")})
+    check_attribute("masking", "mask_value", mask_value, "float")
+    y, saved = _forward(x, mask_value)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """Masking backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("masking", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, mask_value):
+    keep = np.max(np.abs(x - mask_value), axis=-1, keepdims=True) > 0
+    y = np.where(keep, x, 0)
+    return y, (keep,)
+
+
+def _backward(grad_y, keep):
+    grad_x = grad_y * keep
+    return grad_x

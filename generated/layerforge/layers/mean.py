@@ -1,0 +1,61 @@
+"""Mean: The mean over one axis, which is removed, as torch.mean(x, dim=axis); backward
+spreads the gradient evenly.
+Generated from layers_spec/layers/mean.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute, check_axis
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, axis=-1):
+    """Mean forward pass.
+
+    The mean over one axis, which is removed, as torch.mean(x, dim=axis); backward
+    spreads the gradient evenly.
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+        axis: int, default -1. The axis to average over (counting the batch axis).
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("mean", {"x": x}, {"x": ("...", "F")})
+    check_attribute("mean", "axis", axis, "int")
+    check_axis("mean", "axis", axis, "x", x.ndim)
+    y, saved = _forward(x, axis)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """Mean backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("mean", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, axis):
+    _t1 = np.mean(x, axis=axis, keepdims=True)
+    y = np.squeeze(_t1, axis=axis)
+    return y, (x, axis, _t1)
+
+
+def _backward(grad_y, x, axis, _t1):
+    grad_x = np.broadcast_to(grad_y.reshape(_t1.shape), x.shape) / x.shape[axis]
+    return grad_x

@@ -1,0 +1,74 @@
+"""Upsampling: Nearest-neighbour upsampling of [B, C, H, W] by an integer factor, y[b, c,
+i, j] = x[b, c, i // s, j // s] (torch.nn.Upsample(mode="nearest")); backward sums each
+s x s block.
+Generated from layers_spec/layers/upsampling.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, scale_factor=2):
+    """Upsampling forward pass.
+
+    Nearest-neighbour upsampling of [B, C, H, W] by an integer factor, y[b, c, i, j] =
+    x[b, c, i // s, j // s] (torch.nn.Upsample(mode="nearest")); backward sums each s x
+    s block.
+
+    Args:
+        x: float32 or float64 input of shape [B, C, H, W].
+        scale_factor: int, default 2. The integer factor s for height and width.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("upsampling", {"x": x}, {"x": ("B", "C", "H", "W")})
+    check_attribute("upsampling", "scale_factor", scale_factor, "int", minimum=1)
+    y, saved = _forward(x, scale_factor)
+    return y, (_backward, saved)
+
+
+def backward(grad_y, ctx):
+    """Upsampling backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("upsampling", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward(x, scale_factor):
+    y = _upsample_nearest(x, scale_factor)
+    return y, (scale_factor,)
+
+
+def _backward(grad_y, scale_factor):
+    grad_x = _block_sum(grad_y, scale_factor)
+    return grad_x
+
+
+def _block_sum(x, scale):
+    """Sums of the scale x scale blocks of x [N, C, H * scale, W * scale]."""
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // scale, scale, w // scale, scale).sum(axis=(3, 5))
+
+
+def _upsample_nearest(x, scale):
+    """Nearest-neighbour upsampling of x [N, C, H, W] by an integer factor."""
+    n, c, h, w = x.shape
+    blocks = np.broadcast_to(x[:, :, :, None, :, None], (n, c, h, scale, w, scale))
+    return blocks.reshape(n, c, h * scale, w * scale)

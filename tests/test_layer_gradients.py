@@ -1,0 +1,41 @@
+"""Backward of every layer against float64 central finite differences (see test_gradients
+for the step and tolerance), at batch sizes 1, 32 and 128 with the non-square sizes the
+harness gives each named dimension, in training and inference where a layer has both
+(random layers draw from a generator of a fixed seed, so both sides see the same draws).
+
+Layers with an activation slot are checked with their default activation and with a fused
+smooth one (tanh) and a fused vector one (softmax), so the fused backward is covered too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harness import BATCH_SIZES, attributes, make_arrays, modes, names, spec
+from test_gradients import check_gradients
+
+LAYERS = [n for n in names("layer") if n != "dense"]  # dense: test_gradients, every activation
+
+
+def cases():
+    for name in LAYERS:
+        s = spec(name)
+        slot = [s.slot.default, "tanh", "softmax"] if s.slot else [None]
+        for activation in dict.fromkeys(slot):
+            for training in modes(s):
+                yield name, activation, training
+
+
+@pytest.mark.parametrize("batch", BATCH_SIZES)
+@pytest.mark.parametrize("name, activation, training", list(cases()))
+def test_layer_gradient(name, activation, training, batch):
+    s = spec(name)
+    attrs = attributes(s, training)
+    if activation is not None:
+        attrs["activation"] = activation
+    check_gradients(s, make_arrays(s, batch, np.float64, seed=batch), attrs)
+
+
+def test_every_layer_is_checked():
+    assert {n for n, _, _ in cases()} == set(names("layer")) - {"dense"}
