@@ -156,3 +156,26 @@ def test_numpy_only_never_imports_cupy():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             env={"PYTHONPATH": str(ROOT / "generated"), "PATH": ""})
     assert result.returncode == 0, result.stderr
+
+
+# -- the primitive table's cuda fields -------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('foo: {kind: elementwise, args: [a], numpy: "{a}", cuda: "exp({b})", shape: broadcast}',
+     "primitive 'foo'.cuda: '{b}' is not an operand"),
+    ('foo: {kind: reduction, args: [a], numpy: "{a}", cuda: "{a}", shape: reduce}',
+     "primitive 'foo'.cuda: only elementwise primitives have a C template"),
+    ('foo: {kind: elementwise, args: [a], numpy: "{a}", cuda_helper: "int f();", shape: broadcast}',
+     "primitive 'foo'.cuda_helper: needs a 'cuda' template that calls it"),
+    ('foo: {kind: elementwise, args: [a], numpy: "{a}", cuda: "f({a})", cuda_helper: "int f();", shape: broadcast}',
+     "primitive 'foo'.cuda_helper: must be a function template over T"),
+])
+def test_bad_cuda_fields_are_spec_errors(tmp_path, entry, message):
+    from transpiler.primitives import SpecError, load_primitives
+
+    path = tmp_path / "primitives.yaml"
+    path.write_text(entry + "\n")
+    with pytest.raises(SpecError) as info:
+        load_primitives(path, "primitives.yaml")
+    assert message in str(info.value)
