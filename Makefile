@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check bench clean-venv
+.PHONY: generate test check bench gpu clean-venv
 
 # The package itself is installed editable (from generated/) with its pinned `dev` extra.
 $(STAMP): pyproject.toml
@@ -25,6 +25,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# On a machine with a CUDA GPU: CuPy parity for every op and the GPU benchmark against
+# PyTorch eager CUDA; results in results/gpu/ (commit them).
+gpu: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,cupy]"
+	$(BIN)/python -m pytest -q -m gpu
+	$(BIN)/python scripts/gpu_check.py
 
 clean-venv:
 	rm -rf $(VENV)

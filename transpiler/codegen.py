@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import cuda
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives
 from .spec import DEFAULT_DTYPES, AttrDecl, OpSpec
@@ -218,6 +219,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         rng_arg = ["rng"] if spec.random else []
         body.append(f"{outs}, saved = {fwd}({', '.join(rng_arg + call_args)})")
         body.append(f"return {result}, ({bwd}, saved)")
+    cupy = cuda.render_section(spec, compiled, prims)
+    imports += cupy.imports
+    body = cupy.dispatch(spec, body)
     public_forward = "\n".join(
         [f"def forward({params}):", _doc_block(_docstring(spec, fused))] + [f"    {line}" for line in body]
     )
@@ -305,6 +309,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         functions=functions,
         variant_table=variant_table,
         helpers=helpers,
+        cupy=cupy.blocks,
     )
 
 

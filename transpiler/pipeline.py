@@ -200,6 +200,7 @@ def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache:
         env, "layerforge: neural-network layers and activations with forward and backward passes.",
         ["activations", "layers", "losses"]))
     files[f"{PACKAGE}/_runtime.py"] = format_code(codegen.render_runtime(env))
+    files[f"{PACKAGE}/_cupy_runtime.py"] = format_code(env.get_template("cupy_runtime.py.j2").render(version=codegen.VERSION))
     files[f"{PACKAGE}/optim.py"] = format_code(env.get_template("optim.py.j2").render(version=codegen.VERSION))
     for kind, folder in KIND_DIRS.items():
         names = sorted(s.module_name for s in catalog.of_kind(kind).values())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
-from .errors import Collector, SpecError
+from .errors import Collector, SpecError, did_you_mean
 from .expr import Expr, parse_expression
 from .source import Fields, Node, load
 
@@ -29,6 +30,8 @@ class Primitive:
     derivatives: tuple[tuple[str, Expr], ...]
     nondifferentiable: tuple[str, ...]
     shape_only: tuple[str, ...] = ()
+    cuda: str | None = None  # C expression template for CuPy kernels (elementwise only)
+    cuda_helper: str | None = None  # a C++ function template the cuda expression calls
 
     @property
     def static_names(self) -> tuple[str, ...]:
@@ -79,6 +82,8 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     derivatives = fields.take("derivatives", dict)
     nondiff = fields.take("nondifferentiable", list)
     shape_only = fields.take("shape_only", list)
+    cuda = fields.take("cuda", str)
+    cuda_helper = fields.take("cuda_helper", str)
     fields.finish()
     if kind is not None and kind.value not in KINDS:
         errors.error(kind.loc, f"{where}.kind: must be one of {', '.join(KINDS)}")
@@ -107,6 +112,10 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     for arg in shape_only_names:
         if arg not in arg_names:
             errors.error(shape_only.loc, f"{where}.shape_only: '{arg}' is not an operand")  # type: ignore[union-attr]
+    if cuda is not None:
+        _check_cuda(where, kind, cuda, cuda_helper, operands, errors)
+    elif cuda_helper is not None:
+        errors.error(cuda_helper.loc, f"{where}.cuda_helper: needs a 'cuda' template that calls it")
     if kind is None or args is None or numpy is None or shape is None:
         return None
     return Primitive(
@@ -121,7 +130,26 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
         derivatives=tuple(rules),
         nondifferentiable=nondiff_names,
         shape_only=shape_only_names,
+        cuda=cuda.value if cuda else None,
+        cuda_helper=cuda_helper.value.rstrip() + "\n" if cuda_helper else None,
     )
+
+
+def _check_cuda(where: str, kind: Node | None, cuda: Node, helper: Node | None, operands: set[str],
+                errors: Collector) -> None:
+    """A ``cuda`` template belongs to an elementwise primitive and names only its operands."""
+    if kind is not None and kind.value != "elementwise":
+        errors.error(cuda.loc, f"{where}.cuda: only elementwise primitives have a C template")
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(cuda.value) if name is not None]
+    except ValueError as exc:
+        errors.error(cuda.loc, f"{where}.cuda: malformed template ({exc})")
+        return
+    for name in fields:
+        if name not in operands:
+            errors.error(cuda.loc, f"{where}.cuda: '{{{name}}}' is not an operand{did_you_mean(name, operands)}")
+    if helper is not None and not helper.value.lstrip().startswith("template <typename T>"):
+        errors.error(helper.loc, f"{where}.cuda_helper: must be a function template over T")
 
 
 __all__ = ["Primitive", "Primitives", "load_primitives", "SpecError"]

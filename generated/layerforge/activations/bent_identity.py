@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -26,6 +27,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("bent_identity", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -65,4 +69,54 @@ def _backward(grad_y, x):
     _t1 *= x
     grad_x = grad_y + _t1
     grad_x += _t1
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# bent_identity_fwd_0: layers_spec/activations/bent_identity.yaml:8
+_bent_identity_fwd_0 = ElementwiseKernel(
+    "bent_identity_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = x * x;
+    T _t2 = _t1 + T(1);
+    T _t3 = sqrt(_t2);
+    T _t4 = _t3 - T(1);
+    T _t5 = T(0.5) * _t4;
+    y = _t5 + x;
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _bent_identity_fwd_0(x)
+    return y, (x,)
+
+
+# bent_identity_bwd_0: layers_spec/activations/bent_identity.yaml:8; layers_spec/primitives.yaml:56,130,55
+_bent_identity_bwd_0 = ElementwiseKernel(
+    "bent_identity_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = x * x;
+    T _t2 = _t1 + T(1);
+    T _t3 = sqrt(_t2);
+    T _t6 = grad_y * T(0.5);
+    T _t7 = T(0.5) * _t6;
+    T _t8 = _t7 / _t3;
+    T _t9 = _t8 * x;
+    T _t10 = _t8 * x;
+    T _t11 = grad_y + _t9;
+    grad_x = _t11 + _t10;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x):
+    grad_x = _bent_identity_bwd_0(x, grad_y)
     return grad_x

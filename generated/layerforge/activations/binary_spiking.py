@@ -8,6 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -36,6 +37,9 @@ def forward(x, *, threshold=1.0, slope=1.0, width=0.2):
     check_attribute("binary_spiking", "threshold", threshold, "float")
     check_attribute("binary_spiking", "slope", slope, "float")
     check_attribute("binary_spiking", "width", width, "float", minimum=0.0)
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, threshold, slope, width)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, threshold, slope, width)
     return y, (_backward, saved)
 
@@ -68,4 +72,46 @@ def _backward(grad_y, slope, width, _t1):
     np.maximum(grad_x, 0, out=grad_x)
     grad_x *= grad_y
     grad_x *= slope
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# binary_spiking_fwd_0: layers_spec/activations/binary_spiking.yaml:15
+_binary_spiking_fwd_0 = ElementwiseKernel(
+    "binary_spiking_fwd_0",
+    "T x, T threshold, T slope, T width",
+    "T _t1, T y",
+    """
+    _t1 = x - threshold;
+    y = _t1 >= 0;
+    """,
+)
+
+
+def _cupy_forward(x, threshold, slope, width):
+    _t1, y = _binary_spiking_fwd_0(x, threshold, slope, width)
+    return y, (slope, width, _t1)
+
+
+# binary_spiking_bwd_0: layers_spec/primitives.yaml:263
+_binary_spiking_bwd_0 = ElementwiseKernel(
+    "binary_spiking_bwd_0",
+    "T grad_y, T slope, T _t1, T width",
+    "T grad_x",
+    """
+    T _t2 = grad_y * slope;
+    T _t3 = fabs(_t1);
+    T _t4 = _t3 / width;
+    T _t5 = T(1) - _t4;
+    T _t6 = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
+    grad_x = _t2 * _t6;
+    """,
+)
+
+
+def _cupy_backward(grad_y, slope, width, _t1):
+    grad_x = _binary_spiking_bwd_0(grad_y, slope, _t1, width)
     return grad_x

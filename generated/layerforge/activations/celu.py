@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x, *, alpha=1.0):
     """
     check_arrays("celu", {"x": x}, {"x": ("...", "F")})
     check_attribute("celu", "alpha", alpha, "float", minimum=0.0)
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, alpha)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, alpha)
     return y, (_backward, saved)
 
@@ -65,4 +69,58 @@ def _backward(grad_y, x, alpha):
     _t2 /= alpha
     _t2 *= x < 0
     grad_x += _t2
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# celu_fwd_0: layers_spec/activations/celu.yaml:10
+_celu_fwd_0 = ElementwiseKernel(
+    "celu_fwd_0",
+    "T x, T alpha",
+    "T y",
+    """
+    bool _t1 = x >= T(0);
+    T _t2 = x < T(0) || x != x ? x : T(0);
+    T _t3 = _t2 / alpha;
+    T _t4 = expm1(_t3);
+    T _t5 = alpha * _t4;
+    y = _t1 ? x : _t5;
+    """,
+)
+
+
+def _cupy_forward(x, alpha):
+    y = _celu_fwd_0(x, alpha)
+    return y, (x, alpha)
+
+
+# celu_bwd_0: layers_spec/activations/celu.yaml:10; layers_spec/primitives.yaml:223,224,56,103,65,203
+_celu_bwd_0 = ElementwiseKernel(
+    "celu_bwd_0",
+    "T x, T alpha, T grad_y",
+    "T grad_x",
+    """
+    bool _t1 = x >= T(0);
+    T _t2 = x < T(0) || x != x ? x : T(0);
+    T _t3 = _t2 / alpha;
+    T _t4 = expm1(_t3);
+    T _t6 = grad_y * _t1;
+    bool _t7 = !_t1;
+    T _t8 = grad_y * _t7;
+    T _t9 = _t8 * alpha;
+    T _t10 = _t4 + T(1);
+    T _t11 = _t9 * _t10;
+    T _t12 = _t11 / alpha;
+    bool _t13 = x < T(0);
+    T _t14 = _t12 * _t13;
+    grad_x = _t6 + _t14;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, alpha):
+    grad_x = _celu_bwd_0(x, alpha, grad_y)
     return grad_x

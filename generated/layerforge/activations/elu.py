@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x, *, alpha=1.0):
     """
     check_arrays("elu", {"x": x}, {"x": ("...", "F")})
     check_attribute("elu", "alpha", alpha, "float")
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, alpha)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, alpha)
     return y, (_backward, saved)
 
@@ -63,4 +67,55 @@ def _backward(grad_y, x, alpha):
     _t2 *= alpha
     _t2 *= x < 0
     grad_x += _t2
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# elu_fwd_0: layers_spec/activations/elu.yaml:10
+_elu_fwd_0 = ElementwiseKernel(
+    "elu_fwd_0",
+    "T x, T alpha",
+    "T y",
+    """
+    bool _t1 = x > T(0);
+    T _t2 = x < T(0) || x != x ? x : T(0);
+    T _t3 = expm1(_t2);
+    T _t4 = alpha * _t3;
+    y = _t1 ? x : _t4;
+    """,
+)
+
+
+def _cupy_forward(x, alpha):
+    y = _elu_fwd_0(x, alpha)
+    return y, (x, alpha)
+
+
+# elu_bwd_0: layers_spec/activations/elu.yaml:10; layers_spec/primitives.yaml:223,224,56,103,203
+_elu_bwd_0 = ElementwiseKernel(
+    "elu_bwd_0",
+    "T x, T grad_y, T alpha",
+    "T grad_x",
+    """
+    bool _t1 = x > T(0);
+    T _t2 = x < T(0) || x != x ? x : T(0);
+    T _t3 = expm1(_t2);
+    T _t5 = grad_y * _t1;
+    bool _t6 = !_t1;
+    T _t7 = grad_y * _t6;
+    T _t8 = _t7 * alpha;
+    T _t9 = _t3 + T(1);
+    T _t10 = _t8 * _t9;
+    bool _t11 = x < T(0);
+    T _t12 = _t10 * _t11;
+    grad_x = _t5 + _t12;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, alpha):
+    grad_x = _elu_bwd_0(x, grad_y, alpha)
     return grad_x

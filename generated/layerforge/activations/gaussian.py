@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -26,6 +27,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("gaussian", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -57,4 +61,46 @@ def _backward(grad_y, x, y):
     np.negative(_t1, out=_t1)
     _t1 *= x
     grad_x = _t1 + _t1
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# gaussian_fwd_0: layers_spec/activations/gaussian.yaml:8
+_gaussian_fwd_0 = ElementwiseKernel(
+    "gaussian_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = x * x;
+    T _t2 = -_t1;
+    y = exp(_t2);
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _gaussian_fwd_0(x)
+    return y, (x, y)
+
+
+# gaussian_bwd_0: layers_spec/primitives.yaml:94,75,55,56
+_gaussian_bwd_0 = ElementwiseKernel(
+    "gaussian_bwd_0",
+    "T grad_y, T y, T x",
+    "T grad_x",
+    """
+    T _t3 = grad_y * y;
+    T _t4 = -_t3;
+    T _t5 = _t4 * x;
+    T _t6 = _t4 * x;
+    grad_x = _t5 + _t6;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, y):
+    grad_x = _gaussian_bwd_0(grad_y, y, x)
     return grad_x

@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("gelu", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -82,4 +86,66 @@ def _backward(grad_y, x):
     _t4 = x * x
     _t3 *= _t4
     grad_x += _t3
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# gelu_fwd_0: layers_spec/activations/gelu.yaml:10,11
+_gelu_fwd_0 = ElementwiseKernel(
+    "gelu_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = pow(x, T(3));
+    T _t2 = T(0.044715) * _t1;
+    T _t3 = x + _t2;
+    T inner = T(0.7978845608028654) * _t3;
+    T _t4 = T(0.5) * x;
+    T _t5 = tanh(inner);
+    T _t6 = T(1) + _t5;
+    y = _t4 * _t6;
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _gelu_fwd_0(x)
+    return y, (x,)
+
+
+# gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:55,56,139,84
+_gelu_bwd_0 = ElementwiseKernel(
+    "gelu_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = pow(x, T(3));
+    T _t2 = T(0.044715) * _t1;
+    T _t3 = x + _t2;
+    T inner = T(0.7978845608028654) * _t3;
+    T _t4 = T(0.5) * x;
+    T _t5 = tanh(inner);
+    T _t6 = T(1) + _t5;
+    T _t7 = grad_y * _t6;
+    T _t8 = grad_y * _t4;
+    T _t9 = _t5 * _t5;
+    T _t10 = T(1) - _t9;
+    T grad_inner = _t8 * _t10;
+    T _t12 = _t7 * T(0.5);
+    T _t13 = grad_inner * T(0.7978845608028654);
+    T _t14 = _t13 * T(0.044715);
+    T _t15 = _t14 * T(3);
+    T _t16 = pow(x, T(2));
+    T _t17 = _t15 * _t16;
+    T _t18 = _t12 + _t13;
+    grad_x = _t18 + _t17;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x):
+    grad_x = _gelu_bwd_0(x, grad_y)
     return grad_x

@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu, default_gpu_rng
 
 __all__ = ["forward", "backward"]
 
@@ -34,6 +35,12 @@ def forward(x, *, temperature=1.0, training=True, rng=None):
     check_arrays("gumbel_softmax", {"x": x}, {"x": ("...", "F")})
     check_attribute("gumbel_softmax", "temperature", temperature, "float", minimum=0.0)
     check_attribute("gumbel_softmax", "training", training, "bool")
+    if on_gpu(x):
+        if rng is None:
+            rng = default_gpu_rng()
+        forward_variant, backward_variant = _CUPY_VARIANTS[training]
+        y, saved = forward_variant(rng, x, temperature)
+        return y, (backward_variant, saved)
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
@@ -94,3 +101,181 @@ def _gumbel(rng, like):
     """Standard Gumbel noise shaped like ``like``: -log(-log(U)), U clipped away from 0 and 1."""
     u = np.clip(rng.random(like.shape), 1e-10, 1 - 1e-10)
     return (-np.log(-np.log(u))).astype(like.dtype)
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# gumbel_softmax_train_fwd_0: layers_spec/activations/gumbel_softmax.yaml:15
+_gumbel_softmax_train_fwd_0 = ElementwiseKernel(
+    "gumbel_softmax_train_fwd_0",
+    "T x, T _t1, T temperature",
+    "T logits",
+    """
+    T _t2 = x + _t1;
+    logits = _t2 / temperature;
+    """,
+)
+
+
+# gumbel_softmax_train_fwd_1: layers_spec/activations/gumbel_softmax.yaml:18,19
+_gumbel_softmax_train_fwd_1 = ElementwiseKernel(
+    "gumbel_softmax_train_fwd_1",
+    "T logits, T _t4",
+    "T exponentials",
+    """
+    T shifted = logits - _t4;
+    exponentials = exp(shifted);
+    """,
+)
+
+
+# gumbel_softmax_train_fwd_2: layers_spec/activations/gumbel_softmax.yaml:20
+_gumbel_softmax_train_fwd_2 = ElementwiseKernel(
+    "gumbel_softmax_train_fwd_2",
+    "T exponentials, T _t5",
+    "T y",
+    """
+    y = exponentials / _t5;
+    """,
+)
+
+
+def _cupy_forward_train(rng, x, temperature):
+    import cupy as cp
+
+    _t1 = _cupy_gumbel(rng, x)
+    logits = _gumbel_softmax_train_fwd_0(x, _t1, temperature)
+    _t3 = cp.max(logits, axis=(-1), keepdims=True)
+    _t4 = _t3
+    exponentials = _gumbel_softmax_train_fwd_1(logits, _t4)
+    _t5 = cp.sum(exponentials, axis=(-1), keepdims=True)
+    y = _gumbel_softmax_train_fwd_2(exponentials, _t5)
+    return y, (temperature, y)
+
+
+# gumbel_softmax_train_bwd_0: layers_spec/activations/gumbel_softmax.yaml:22
+_gumbel_softmax_train_bwd_0 = ElementwiseKernel(
+    "gumbel_softmax_train_bwd_0",
+    "T grad_y, T y",
+    "T _t6",
+    """
+    _t6 = grad_y * y;
+    """,
+)
+
+
+# gumbel_softmax_train_bwd_1: layers_spec/activations/gumbel_softmax.yaml:22
+_gumbel_softmax_train_bwd_1 = ElementwiseKernel(
+    "gumbel_softmax_train_bwd_1",
+    "T grad_y, T _t7, T y, T temperature",
+    "T grad_x",
+    """
+    T _t8 = grad_y - _t7;
+    T _t9 = y * _t8;
+    grad_x = _t9 / temperature;
+    """,
+)
+
+
+def _cupy_backward_train(grad_y, temperature, y):
+    import cupy as cp
+
+    _t6 = _gumbel_softmax_train_bwd_0(grad_y, y)
+    _t7 = cp.sum(_t6, axis=(-1), keepdims=True)
+    grad_x = _gumbel_softmax_train_bwd_1(grad_y, _t7, y, temperature)
+    return grad_x
+
+
+# gumbel_softmax_eval_fwd_0: layers_spec/activations/gumbel_softmax.yaml:17
+_gumbel_softmax_eval_fwd_0 = ElementwiseKernel(
+    "gumbel_softmax_eval_fwd_0",
+    "T x, T temperature",
+    "T logits",
+    """
+    logits = x / temperature;
+    """,
+)
+
+
+# gumbel_softmax_eval_fwd_1: layers_spec/activations/gumbel_softmax.yaml:18,19
+_gumbel_softmax_eval_fwd_1 = ElementwiseKernel(
+    "gumbel_softmax_eval_fwd_1",
+    "T logits, T _t2",
+    "T exponentials",
+    """
+    T shifted = logits - _t2;
+    exponentials = exp(shifted);
+    """,
+)
+
+
+# gumbel_softmax_eval_fwd_2: layers_spec/activations/gumbel_softmax.yaml:20
+_gumbel_softmax_eval_fwd_2 = ElementwiseKernel(
+    "gumbel_softmax_eval_fwd_2",
+    "T exponentials, T _t3",
+    "T y",
+    """
+    y = exponentials / _t3;
+    """,
+)
+
+
+def _cupy_forward_eval(rng, x, temperature):
+    import cupy as cp
+
+    logits = _gumbel_softmax_eval_fwd_0(x, temperature)
+    _t1 = cp.max(logits, axis=(-1), keepdims=True)
+    _t2 = _t1
+    exponentials = _gumbel_softmax_eval_fwd_1(logits, _t2)
+    _t3 = cp.sum(exponentials, axis=(-1), keepdims=True)
+    y = _gumbel_softmax_eval_fwd_2(exponentials, _t3)
+    return y, (temperature, y)
+
+
+# gumbel_softmax_eval_bwd_0: layers_spec/activations/gumbel_softmax.yaml:22
+_gumbel_softmax_eval_bwd_0 = ElementwiseKernel(
+    "gumbel_softmax_eval_bwd_0",
+    "T grad_y, T y",
+    "T _t4",
+    """
+    _t4 = grad_y * y;
+    """,
+)
+
+
+# gumbel_softmax_eval_bwd_1: layers_spec/activations/gumbel_softmax.yaml:22
+_gumbel_softmax_eval_bwd_1 = ElementwiseKernel(
+    "gumbel_softmax_eval_bwd_1",
+    "T grad_y, T _t5, T y, T temperature",
+    "T grad_x",
+    """
+    T _t6 = grad_y - _t5;
+    T _t7 = y * _t6;
+    grad_x = _t7 / temperature;
+    """,
+)
+
+
+def _cupy_backward_eval(grad_y, temperature, y):
+    import cupy as cp
+
+    _t4 = _gumbel_softmax_eval_bwd_0(grad_y, y)
+    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    grad_x = _gumbel_softmax_eval_bwd_1(grad_y, _t5, y, temperature)
+    return grad_x
+
+
+_CUPY_VARIANTS = {
+    True: (_cupy_forward_train, _cupy_backward_train),
+    False: (_cupy_forward_eval, _cupy_backward_eval),
+}
+
+
+def _cupy_gumbel(rng, like):
+    """Standard Gumbel noise shaped like ``like``: -log(-log(U)), U clipped away from 0 and 1."""
+    import cupy as cp
+
+    u = cp.clip(rng.random(like.shape), 1e-10, 1 - 1e-10)
+    return (-cp.log(-cp.log(u))).astype(like.dtype)

@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -27,6 +28,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("hard_sigmoid", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -55,4 +59,46 @@ def _forward(x):
 
 def _backward(grad_y, _t1):
     grad_x = grad_y * ((_t1 > 0) & (_t1 < 1)) * 0.5
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# hard_sigmoid_fwd_0: layers_spec/activations/hard_sigmoid.yaml:9
+_hard_sigmoid_fwd_0 = ElementwiseKernel(
+    "hard_sigmoid_fwd_0",
+    "T x",
+    "T _t2, T y",
+    """
+    T _t1 = x + T(1);
+    _t2 = T(0.5) * _t1;
+    y = _t2 < T(0) ? T(0) : _t2 > T(1) ? T(1) : _t2;
+    """,
+)
+
+
+def _cupy_forward(x):
+    _t2, y = _hard_sigmoid_fwd_0(x)
+    return y, (_t2,)
+
+
+# hard_sigmoid_bwd_0: layers_spec/primitives.yaml:213,56
+_hard_sigmoid_bwd_0 = ElementwiseKernel(
+    "hard_sigmoid_bwd_0",
+    "T _t2, T grad_y",
+    "T grad_x",
+    """
+    bool _t3 = _t2 > T(0);
+    bool _t4 = _t2 < T(1);
+    bool _t5 = _t3 && _t4;
+    T _t6 = grad_y * _t5;
+    grad_x = _t6 * T(0.5);
+    """,
+)
+
+
+def _cupy_backward(grad_y, _t2):
+    grad_x = _hard_sigmoid_bwd_0(_t2, grad_y)
     return grad_x

@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -31,6 +32,9 @@ def forward(x):
         {"x": ("...", "F")},
         dtypes=("float16", "float32", "float64"),
     )
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -62,4 +66,43 @@ def _forward(x):
 
 def _backward(grad_y, x):
     grad_x = grad_y * ((x > -1) & (x < 1))
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# hard_tanh_fwd_0: layers_spec/activations/hard_tanh.yaml:8
+_hard_tanh_fwd_0 = ElementwiseKernel(
+    "hard_tanh_fwd_0",
+    "T x",
+    "T y",
+    """
+    y = x < T(-1) ? T(-1) : x > T(1) ? T(1) : x;
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _hard_tanh_fwd_0(x)
+    return y, (x,)
+
+
+# hard_tanh_bwd_0: layers_spec/primitives.yaml:213
+_hard_tanh_bwd_0 = ElementwiseKernel(
+    "hard_tanh_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    bool _t1 = x > T(-1);
+    bool _t2 = x < T(1);
+    bool _t3 = _t1 && _t2;
+    grad_x = grad_y * _t3;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x):
+    grad_x = _hard_tanh_bwd_0(x, grad_y)
     return grad_x

@@ -9,6 +9,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -42,6 +43,9 @@ def forward(x, weight, *, num_classes):
     check_attribute(
         "hierarchical_softmax", "num_classes", num_classes, "int", minimum=2
     )
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, weight, num_classes)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, weight, num_classes)
     return y, (_backward, saved)
 
@@ -101,3 +105,166 @@ def _sigmoid(x):
 def _softplus(x):
     """log(1 + exp(x)) without overflow."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# hierarchical_softmax_fwd_0: layers_spec/activations/hierarchical_softmax.yaml:18
+_hierarchical_softmax_fwd_0 = ElementwiseKernel(
+    "hierarchical_softmax_fwd_0",
+    "T logits",
+    "T _t3",
+    """
+    T _t1 = -logits;
+    T _t2 = (_t1 > 0 ? _t1 : T(0)) + log1p(exp(-fabs(_t1)));
+    _t3 = -_t2;
+    """,
+)
+
+
+# hierarchical_softmax_fwd_1: layers_spec/activations/hierarchical_softmax.yaml:18
+_hierarchical_softmax_fwd_1 = ElementwiseKernel(
+    "hierarchical_softmax_fwd_1",
+    "T logits",
+    "T _t6",
+    """
+    T _t5 = (logits > 0 ? logits : T(0)) + log1p(exp(-fabs(logits)));
+    _t6 = -_t5;
+    """,
+)
+
+
+# hierarchical_softmax_fwd_2: layers_spec/activations/hierarchical_softmax.yaml:18
+_hierarchical_softmax_fwd_2 = ElementwiseKernel(
+    "hierarchical_softmax_fwd_2",
+    "T codes",
+    "T _t7",
+    """
+    _t7 = T(1) - codes;
+    """,
+)
+
+
+# hierarchical_softmax_fwd_3: layers_spec/activations/hierarchical_softmax.yaml:18
+_hierarchical_softmax_fwd_3 = ElementwiseKernel(
+    "hierarchical_softmax_fwd_3",
+    "T _t4, T _t8",
+    "T log_probability",
+    """
+    log_probability = _t4 + _t8;
+    """,
+)
+
+
+# hierarchical_softmax_fwd_4: layers_spec/activations/hierarchical_softmax.yaml:19
+_hierarchical_softmax_fwd_4 = ElementwiseKernel(
+    "hierarchical_softmax_fwd_4",
+    "T log_probability",
+    "T y",
+    """
+    y = exp(log_probability);
+    """,
+)
+
+
+def _cupy_forward(x, weight, num_classes):
+    logits = x @ weight.T
+    codes = _cupy_binary_codes(num_classes, weight)
+    _t3 = _hierarchical_softmax_fwd_0(logits)
+    _t4 = _t3 @ codes.T
+    _t6 = _hierarchical_softmax_fwd_1(logits)
+    _t7 = _hierarchical_softmax_fwd_2(codes)
+    _t8 = _t6 @ _t7.T
+    log_probability = _hierarchical_softmax_fwd_3(_t4, _t8)
+    y = _hierarchical_softmax_fwd_4(log_probability)
+    return y, (x, weight, logits, codes, y)
+
+
+# hierarchical_softmax_bwd_0: layers_spec/activations/hierarchical_softmax.yaml:18
+_hierarchical_softmax_bwd_0 = ElementwiseKernel(
+    "hierarchical_softmax_bwd_0",
+    "T logits",
+    "T _t1",
+    """
+    _t1 = -logits;
+    """,
+)
+
+
+# hierarchical_softmax_bwd_1: layers_spec/activations/hierarchical_softmax.yaml:18
+_hierarchical_softmax_bwd_1 = ElementwiseKernel(
+    "hierarchical_softmax_bwd_1",
+    "T codes",
+    "T _t7",
+    """
+    _t7 = T(1) - codes;
+    """,
+)
+
+
+# hierarchical_softmax_bwd_2: layers_spec/primitives.yaml:94
+_hierarchical_softmax_bwd_2 = ElementwiseKernel(
+    "hierarchical_softmax_bwd_2",
+    "T grad_y, T y",
+    "T grad_log_probability",
+    """
+    grad_log_probability = grad_y * y;
+    """,
+)
+
+
+# hierarchical_softmax_bwd_3: layers_spec/primitives.yaml:75,167
+_hierarchical_softmax_bwd_3 = ElementwiseKernel(
+    "hierarchical_softmax_bwd_3",
+    "T _t10, T logits",
+    "T _t13",
+    """
+    T _t11 = -_t10;
+    T _t12 = exp(logits < 0 ? logits : T(0)) / (1 + exp(-fabs(logits)));
+    _t13 = _t11 * _t12;
+    """,
+)
+
+
+# hierarchical_softmax_bwd_4: layers_spec/primitives.yaml:75,167
+_hierarchical_softmax_bwd_4 = ElementwiseKernel(
+    "hierarchical_softmax_bwd_4",
+    "T _t14, T _t1, T _t13",
+    "T grad_logits",
+    """
+    T _t15 = -_t14;
+    T _t16 = exp(_t1 < 0 ? _t1 : T(0)) / (1 + exp(-fabs(_t1)));
+    T _t17 = _t15 * _t16;
+    T _t18 = -_t17;
+    grad_logits = _t13 + _t18;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, weight, logits, codes, y):
+    _t1 = _hierarchical_softmax_bwd_0(logits)
+    _t7 = _hierarchical_softmax_bwd_1(codes)
+    grad_log_probability = _hierarchical_softmax_bwd_2(grad_y, y)
+    _t10 = grad_log_probability @ _t7
+    _t13 = _hierarchical_softmax_bwd_3(_t10, logits)
+    _t14 = grad_log_probability @ codes
+    grad_logits = _hierarchical_softmax_bwd_4(_t14, _t1, _t13)
+    grad_x = grad_logits @ weight
+    grad_weight = grad_logits.T @ x
+    return grad_x, grad_weight
+
+
+def _cupy_binary_codes(num_classes, weight):
+    """Row c holds the bits of class c, most significant first, one bit per row of weight."""
+    import cupy as cp
+
+    depth = max(1, (num_classes - 1).bit_length())
+    if weight.shape[0] != depth:
+        raise ValueError(
+            f"hierarchical_softmax: weight must have {depth} rows for num_classes="
+            f"{num_classes} (one per tree level), got shape {tuple(weight.shape)}"
+        )
+    shifts = cp.arange(depth - 1, -1, -1)
+    return ((cp.arange(num_classes)[:, None] >> shifts) & 1).astype(weight.dtype)

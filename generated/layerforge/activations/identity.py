@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -31,6 +32,9 @@ def forward(x):
         {"x": ("...", "F")},
         dtypes=("float16", "float32", "float64"),
     )
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -60,4 +64,16 @@ def _forward(x):
 
 
 def _backward(grad_y):
+    return grad_y
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+def _cupy_forward(x):
+    return x, ()
+
+
+def _cupy_backward(grad_y):
     return grad_y

@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x, *, alpha=1.0):
     """
     check_arrays("isru", {"x": x}, {"x": ("...", "F")})
     check_attribute("isru", "alpha", alpha, "float", minimum=0.0)
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, alpha)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, alpha)
     return y, (_backward, saved)
 
@@ -72,4 +76,58 @@ def _backward(grad_y, x, alpha, y):
     _t5 = _t3 * x
     _t5 *= alpha
     grad_x += _t5
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# isru_fwd_0: layers_spec/activations/isru.yaml:10
+_isru_fwd_0 = ElementwiseKernel(
+    "isru_fwd_0",
+    "T alpha, T x",
+    "T y",
+    """
+    T _t1 = alpha * x;
+    T _t2 = _t1 * x;
+    T _t3 = T(1) + _t2;
+    T _t4 = sqrt(_t3);
+    y = x / _t4;
+    """,
+)
+
+
+def _cupy_forward(x, alpha):
+    y = _isru_fwd_0(alpha, x)
+    return y, (x, alpha, y)
+
+
+# isru_bwd_0: layers_spec/activations/isru.yaml:10; layers_spec/primitives.yaml:65,66,130,55,56
+_isru_bwd_0 = ElementwiseKernel(
+    "isru_bwd_0",
+    "T alpha, T x, T grad_y, T y",
+    "T grad_x",
+    """
+    T _t1 = alpha * x;
+    T _t2 = _t1 * x;
+    T _t3 = T(1) + _t2;
+    T _t4 = sqrt(_t3);
+    T _t5 = grad_y / _t4;
+    T _t6 = -grad_y;
+    T _t7 = _t6 * y;
+    T _t8 = _t7 / _t4;
+    T _t9 = T(0.5) * _t8;
+    T _t10 = _t9 / _t4;
+    T _t11 = _t10 * x;
+    T _t12 = _t10 * _t1;
+    T _t13 = _t11 * alpha;
+    T _t14 = _t5 + _t12;
+    grad_x = _t14 + _t13;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, alpha, y):
+    grad_x = _isru_bwd_0(alpha, x, grad_y, y)
     return grad_x

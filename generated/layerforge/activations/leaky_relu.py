@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -33,6 +34,9 @@ def forward(x, *, alpha=0.01):
         dtypes=("float16", "float32", "float64"),
     )
     check_attribute("leaky_relu", "alpha", alpha, "float")
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, alpha)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, alpha)
     return y, (_backward, saved)
 
@@ -68,4 +72,46 @@ def _backward(grad_y, alpha, _t1):
     _t2 = grad_y * ~_t1
     _t2 *= alpha
     grad_x += _t2
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# leaky_relu_fwd_0: layers_spec/activations/leaky_relu.yaml:10
+_leaky_relu_fwd_0 = ElementwiseKernel(
+    "leaky_relu_fwd_0",
+    "T x, T alpha",
+    "bool _t1, T y",
+    """
+    _t1 = x > T(0);
+    T _t2 = alpha * x;
+    y = _t1 ? x : _t2;
+    """,
+)
+
+
+def _cupy_forward(x, alpha):
+    _t1, y = _leaky_relu_fwd_0(x, alpha)
+    return y, (alpha, _t1)
+
+
+# leaky_relu_bwd_0: layers_spec/primitives.yaml:223,224,56
+_leaky_relu_bwd_0 = ElementwiseKernel(
+    "leaky_relu_bwd_0",
+    "T grad_y, bool _t1, T alpha",
+    "T grad_x",
+    """
+    T _t3 = grad_y * _t1;
+    bool _t4 = !_t1;
+    T _t5 = grad_y * _t4;
+    T _t6 = _t5 * alpha;
+    grad_x = _t3 + _t6;
+    """,
+)
+
+
+def _cupy_backward(grad_y, alpha, _t1):
+    grad_x = _leaky_relu_bwd_0(grad_y, _t1, alpha)
     return grad_x

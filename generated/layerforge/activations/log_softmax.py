@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("log_softmax", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -55,4 +59,86 @@ def _forward(x):
 
 def _backward(grad_y, y):
     grad_x = grad_y - np.exp(y) * np.sum(grad_y, axis=-1, keepdims=True)
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# log_softmax_fwd_0: layers_spec/activations/log_softmax.yaml:8,9
+_log_softmax_fwd_0 = ElementwiseKernel(
+    "log_softmax_fwd_0",
+    "T x, T _t2",
+    "T shifted, T _t3",
+    """
+    shifted = x - _t2;
+    _t3 = exp(shifted);
+    """,
+)
+
+
+# log_softmax_fwd_1: layers_spec/activations/log_softmax.yaml:9
+_log_softmax_fwd_1 = ElementwiseKernel(
+    "log_softmax_fwd_1",
+    "T _t4",
+    "T _t5",
+    """
+    _t5 = log(_t4);
+    """,
+)
+
+
+# log_softmax_fwd_2: layers_spec/activations/log_softmax.yaml:9
+_log_softmax_fwd_2 = ElementwiseKernel(
+    "log_softmax_fwd_2",
+    "T shifted, T _t5",
+    "T y",
+    """
+    y = shifted - _t5;
+    """,
+)
+
+
+def _cupy_forward(x):
+    import cupy as cp
+
+    _t1 = cp.max(x, axis=(-1), keepdims=True)
+    _t2 = _t1
+    shifted, _t3 = _log_softmax_fwd_0(x, _t2)
+    _t4 = cp.sum(_t3, axis=(-1), keepdims=True)
+    _t5 = _log_softmax_fwd_1(_t4)
+    y = _log_softmax_fwd_2(shifted, _t5)
+    return y, (y,)
+
+
+# log_softmax_bwd_0: layers_spec/activations/log_softmax.yaml:11
+_log_softmax_bwd_0 = ElementwiseKernel(
+    "log_softmax_bwd_0",
+    "T y",
+    "T _t6",
+    """
+    _t6 = exp(y);
+    """,
+)
+
+
+# log_softmax_bwd_1: layers_spec/activations/log_softmax.yaml:11
+_log_softmax_bwd_1 = ElementwiseKernel(
+    "log_softmax_bwd_1",
+    "T _t6, T _t7, T grad_y",
+    "T grad_x",
+    """
+    T _t8 = _t6 * _t7;
+    grad_x = grad_y - _t8;
+    """,
+)
+
+
+def _cupy_backward(grad_y, y):
+    import cupy as cp
+
+    _t6 = _log_softmax_bwd_0(y)
+    _t7 = cp.sum(grad_y, axis=(-1), keepdims=True)
+    grad_x = _log_softmax_bwd_1(_t6, _t7, grad_y)
     return grad_x

@@ -8,6 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute, check_divides
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -33,6 +34,9 @@ def forward(x, *, num_pieces=2):
     check_arrays("maxout", {"x": x}, {"x": ("...", "F")})
     check_attribute("maxout", "num_pieces", num_pieces, "int", minimum=2)
     check_divides("maxout", "num_pieces", num_pieces, "x", x.shape[-1])
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, num_pieces)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, num_pieces)
     return y, (_backward, saved)
 
@@ -69,4 +73,45 @@ def _first_max_mask(x, axis):
     """1 at the first maximum along ``axis``, 0 elsewhere (ties go to the first)."""
     mask = np.zeros_like(x)
     np.put_along_axis(mask, np.argmax(x, axis=axis, keepdims=True), 1, axis=axis)
+    return mask
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+def _cupy_forward(x, num_pieces):
+    import cupy as cp
+
+    groups = x.reshape(*x.shape[:-1], -1, num_pieces)
+    _t1 = cp.max(groups, axis=(-1), keepdims=True)
+    y = _t1[..., 0]
+    return y, (x, groups, _t1)
+
+
+# maxout_bwd_0: layers_spec/primitives.yaml:291
+_maxout_bwd_0 = ElementwiseKernel(
+    "maxout_bwd_0",
+    "T _t2, T _t3",
+    "T grad_groups",
+    """
+    grad_groups = _t2 * _t3;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, groups, _t1):
+    _t2 = grad_y.reshape(_t1.shape)
+    _t3 = _cupy_first_max_mask(groups, (-1))
+    grad_groups = _maxout_bwd_0(_t2, _t3)
+    grad_x = grad_groups.reshape(x.shape)
+    return grad_x
+
+
+def _cupy_first_max_mask(x, axis):
+    """1 at the first maximum along ``axis``, 0 elsewhere (ties go to the first)."""
+    import cupy as cp
+
+    mask = cp.zeros_like(x)
+    cp.put_along_axis(mask, cp.argmax(x, axis=axis, keepdims=True), 1, axis=axis)
     return mask

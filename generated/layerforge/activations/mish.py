@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -26,6 +27,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("mish", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -76,3 +80,50 @@ def _sigmoid(x):
 def _softplus(x):
     """log(1 + exp(x)) without overflow."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# mish_fwd_0: layers_spec/activations/mish.yaml:8
+_mish_fwd_0 = ElementwiseKernel(
+    "mish_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = (x > 0 ? x : T(0)) + log1p(exp(-fabs(x)));
+    T _t2 = tanh(_t1);
+    y = x * _t2;
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _mish_fwd_0(x)
+    return y, (x,)
+
+
+# mish_bwd_0: layers_spec/activations/mish.yaml:8; layers_spec/primitives.yaml:55,56,139,167
+_mish_bwd_0 = ElementwiseKernel(
+    "mish_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = (x > 0 ? x : T(0)) + log1p(exp(-fabs(x)));
+    T _t2 = tanh(_t1);
+    T _t3 = grad_y * _t2;
+    T _t4 = grad_y * x;
+    T _t5 = _t2 * _t2;
+    T _t6 = T(1) - _t5;
+    T _t7 = _t4 * _t6;
+    T _t8 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    T _t9 = _t7 * _t8;
+    grad_x = _t3 + _t9;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x):
+    grad_x = _mish_bwd_0(x, grad_y)
+    return grad_x

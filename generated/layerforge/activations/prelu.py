@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -30,6 +31,9 @@ def forward(x, *, alpha=0.01):
     """
     check_arrays("prelu", {"x": x}, {"x": ("...", "F")})
     check_attribute("prelu", "alpha", alpha, "float")
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, alpha)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, alpha)
     return y, (_backward, saved)
 
@@ -62,4 +66,48 @@ def _backward(grad_y, x, alpha):
     grad_x *= x < 0
     _t1 = grad_y * (x > 0)
     grad_x += _t1
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# prelu_fwd_0: layers_spec/activations/prelu.yaml:12
+_prelu_fwd_0 = ElementwiseKernel(
+    "prelu_fwd_0",
+    "T x, T alpha",
+    "T y",
+    """
+    T _t1 = x > T(0) || x != x ? x : T(0);
+    T _t2 = x < T(0) || x != x ? x : T(0);
+    T _t3 = alpha * _t2;
+    y = _t1 + _t3;
+    """,
+)
+
+
+def _cupy_forward(x, alpha):
+    y = _prelu_fwd_0(x, alpha)
+    return y, (x, alpha)
+
+
+# prelu_bwd_0: layers_spec/primitives.yaml:56,203,193
+_prelu_bwd_0 = ElementwiseKernel(
+    "prelu_bwd_0",
+    "T grad_y, T alpha, T x",
+    "T grad_x",
+    """
+    T _t4 = grad_y * alpha;
+    bool _t5 = x < T(0);
+    T _t6 = _t4 * _t5;
+    bool _t7 = x > T(0);
+    T _t8 = grad_y * _t7;
+    grad_x = _t6 + _t8;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, alpha):
+    grad_x = _prelu_bwd_0(grad_y, alpha, x)
     return grad_x

@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x):
     check_arrays(
         "relu", {"x": x}, {"x": ("...", "F")}, dtypes=("float16", "float32", "float64")
     )
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -59,4 +63,41 @@ def _forward(x):
 
 def _backward(grad_y, x):
     grad_x = grad_y * (x > 0)
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# relu_fwd_0: layers_spec/activations/relu.yaml:8
+_relu_fwd_0 = ElementwiseKernel(
+    "relu_fwd_0",
+    "T x",
+    "T y",
+    """
+    y = x > T(0) || x != x ? x : T(0);
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _relu_fwd_0(x)
+    return y, (x,)
+
+
+# relu_bwd_0: layers_spec/primitives.yaml:193
+_relu_bwd_0 = ElementwiseKernel(
+    "relu_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    bool _t1 = x > T(0);
+    grad_x = grad_y * _t1;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x):
+    grad_x = _relu_bwd_0(x, grad_y)
     return grad_x

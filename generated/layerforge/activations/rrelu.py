@@ -8,6 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu, default_gpu_rng
 
 __all__ = ["forward", "backward"]
 
@@ -38,6 +39,12 @@ def forward(x, *, lower=0.125, upper=0.3333333333333333, training=True, rng=None
     check_attribute("rrelu", "lower", lower, "float")
     check_attribute("rrelu", "upper", upper, "float")
     check_attribute("rrelu", "training", training, "bool")
+    if on_gpu(x):
+        if rng is None:
+            rng = default_gpu_rng()
+        forward_variant, backward_variant = _CUPY_VARIANTS[training]
+        y, saved = forward_variant(rng, x, lower, upper)
+        return y, (backward_variant, saved)
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
@@ -94,4 +101,95 @@ def _backward_eval(grad_y, lower, upper, _t1):
 _VARIANTS = {
     True: (_forward_train, _backward_train),
     False: (_forward_eval, _backward_eval),
+}
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# rrelu_train_fwd_0: layers_spec/activations/rrelu.yaml:20
+_rrelu_train_fwd_0 = ElementwiseKernel(
+    "rrelu_train_fwd_0",
+    "T x, T slope",
+    "bool _t1, T y",
+    """
+    _t1 = x >= T(0);
+    T _t2 = slope * x;
+    y = _t1 ? x : _t2;
+    """,
+)
+
+
+def _cupy_forward_train(rng, x, lower, upper):
+    slope = rng.uniform(lower, upper, size=x.shape).astype(x.dtype)
+    _t1, y = _rrelu_train_fwd_0(x, slope)
+    return y, (slope, _t1)
+
+
+# rrelu_train_bwd_0: layers_spec/primitives.yaml:223,224,56
+_rrelu_train_bwd_0 = ElementwiseKernel(
+    "rrelu_train_bwd_0",
+    "T grad_y, bool _t1, T slope",
+    "T grad_x",
+    """
+    T _t3 = grad_y * _t1;
+    bool _t4 = !_t1;
+    T _t5 = grad_y * _t4;
+    T _t6 = _t5 * slope;
+    grad_x = _t3 + _t6;
+    """,
+)
+
+
+def _cupy_backward_train(grad_y, slope, _t1):
+    grad_x = _rrelu_train_bwd_0(grad_y, _t1, slope)
+    return grad_x
+
+
+# rrelu_eval_fwd_0: layers_spec/activations/rrelu.yaml:20
+_rrelu_eval_fwd_0 = ElementwiseKernel(
+    "rrelu_eval_fwd_0",
+    "T x, T slope",
+    "bool _t2, T y",
+    """
+    _t2 = x >= T(0);
+    T _t3 = slope * x;
+    y = _t2 ? x : _t3;
+    """,
+)
+
+
+def _cupy_forward_eval(rng, x, lower, upper):
+    _t1 = lower + upper
+    slope = 0.5 * _t1
+    _t2, y = _rrelu_eval_fwd_0(x, slope)
+    return y, (lower, upper, _t2)
+
+
+# rrelu_eval_bwd_0: layers_spec/primitives.yaml:223,224,56
+_rrelu_eval_bwd_0 = ElementwiseKernel(
+    "rrelu_eval_bwd_0",
+    "T grad_y, bool _t2, T slope",
+    "T grad_x",
+    """
+    T _t4 = grad_y * _t2;
+    bool _t5 = !_t2;
+    T _t6 = grad_y * _t5;
+    T _t7 = _t6 * slope;
+    grad_x = _t4 + _t7;
+    """,
+)
+
+
+def _cupy_backward_eval(grad_y, lower, upper, _t2):
+    _t1 = lower + upper
+    slope = 0.5 * _t1
+    grad_x = _rrelu_eval_bwd_0(grad_y, _t2, slope)
+    return grad_x
+
+
+_CUPY_VARIANTS = {
+    True: (_cupy_forward_train, _cupy_backward_train),
+    False: (_cupy_forward_eval, _cupy_backward_eval),
 }

@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("selu", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -68,4 +72,57 @@ def _backward(grad_y, x):
     _t3 *= 1.6732632423543772
     _t3 *= x < 0
     grad_x += _t3
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# selu_fwd_0: layers_spec/activations/selu.yaml:10,11
+_selu_fwd_0 = ElementwiseKernel(
+    "selu_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = x < T(0) || x != x ? x : T(0);
+    T _t2 = expm1(_t1);
+    T negative = T(1.6732632423543772) * _t2;
+    bool _t3 = x >= T(0);
+    T _t4 = _t3 ? x : negative;
+    y = T(1.0507009873554805) * _t4;
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _selu_fwd_0(x)
+    return y, (x,)
+
+
+# selu_bwd_0: layers_spec/activations/selu.yaml:10,11; layers_spec/primitives.yaml:56,223,224,103,203
+_selu_bwd_0 = ElementwiseKernel(
+    "selu_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = x < T(0) || x != x ? x : T(0);
+    T _t2 = expm1(_t1);
+    bool _t3 = x >= T(0);
+    T _t5 = grad_y * T(1.0507009873554805);
+    T _t6 = _t5 * _t3;
+    bool _t7 = !_t3;
+    T grad_negative = _t5 * _t7;
+    T _t9 = grad_negative * T(1.6732632423543772);
+    T _t10 = _t2 + T(1);
+    T _t11 = _t9 * _t10;
+    bool _t12 = x < T(0);
+    T _t13 = _t11 * _t12;
+    grad_x = _t6 + _t13;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x):
+    grad_x = _selu_bwd_0(x, grad_y)
     return grad_x

@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -26,6 +27,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("sigmoid", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -62,3 +66,41 @@ def _sigmoid(x):
     numerator = np.exp(np.minimum(x, 0))
     numerator /= 1 + np.exp(-np.abs(x))
     return numerator
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# sigmoid_fwd_0: layers_spec/activations/sigmoid.yaml:8
+_sigmoid_fwd_0 = ElementwiseKernel(
+    "sigmoid_fwd_0",
+    "T x",
+    "T y",
+    """
+    y = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _sigmoid_fwd_0(x)
+    return y, (y,)
+
+
+# sigmoid_bwd_0: layers_spec/primitives.yaml:154
+_sigmoid_bwd_0 = ElementwiseKernel(
+    "sigmoid_bwd_0",
+    "T grad_y, T y",
+    "T grad_x",
+    """
+    T _t1 = grad_y * y;
+    T _t2 = T(1) - y;
+    grad_x = _t1 * _t2;
+    """,
+)
+
+
+def _cupy_backward(grad_y, y):
+    grad_x = _sigmoid_bwd_0(grad_y, y)
+    return grad_x

@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -26,6 +27,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("sign", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -52,4 +56,40 @@ def _forward(x):
 
 def _backward(grad_y, x):
     grad_x = np.zeros_like(x)
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# sign_fwd_0: layers_spec/activations/sign.yaml:8
+_sign_fwd_0 = ElementwiseKernel(
+    "sign_fwd_0",
+    "T x",
+    "T y",
+    """
+    y = x != x ? x : T((x > 0) - (x < 0));
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _sign_fwd_0(x)
+    return y, (x,)
+
+
+# sign_bwd_0: layers_spec/activations/sign.yaml:8
+_sign_bwd_0 = ElementwiseKernel(
+    "sign_bwd_0",
+    "T x",
+    "T grad_x",
+    """
+    grad_x = 0;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x):
+    grad_x = _sign_bwd_0(x)
     return grad_x

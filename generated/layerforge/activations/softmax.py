@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("softmax", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -56,4 +60,74 @@ def _forward(x):
 
 def _backward(grad_y, y):
     grad_x = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# softmax_fwd_0: layers_spec/activations/softmax.yaml:8,9
+_softmax_fwd_0 = ElementwiseKernel(
+    "softmax_fwd_0",
+    "T x, T _t2",
+    "T exponentials",
+    """
+    T shifted = x - _t2;
+    exponentials = exp(shifted);
+    """,
+)
+
+
+# softmax_fwd_1: layers_spec/activations/softmax.yaml:10
+_softmax_fwd_1 = ElementwiseKernel(
+    "softmax_fwd_1",
+    "T exponentials, T _t3",
+    "T y",
+    """
+    y = exponentials / _t3;
+    """,
+)
+
+
+def _cupy_forward(x):
+    import cupy as cp
+
+    _t1 = cp.max(x, axis=(-1), keepdims=True)
+    _t2 = _t1
+    exponentials = _softmax_fwd_0(x, _t2)
+    _t3 = cp.sum(exponentials, axis=(-1), keepdims=True)
+    y = _softmax_fwd_1(exponentials, _t3)
+    return y, (y,)
+
+
+# softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+_softmax_bwd_0 = ElementwiseKernel(
+    "softmax_bwd_0",
+    "T grad_y, T y",
+    "T _t4",
+    """
+    _t4 = grad_y * y;
+    """,
+)
+
+
+# softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_softmax_bwd_1 = ElementwiseKernel(
+    "softmax_bwd_1",
+    "T grad_y, T _t5, T y",
+    "T grad_x",
+    """
+    T _t6 = grad_y - _t5;
+    grad_x = y * _t6;
+    """,
+)
+
+
+def _cupy_backward(grad_y, y):
+    import cupy as cp
+
+    _t4 = _softmax_bwd_0(grad_y, y)
+    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    grad_x = _softmax_bwd_1(grad_y, _t5, y)
     return grad_x

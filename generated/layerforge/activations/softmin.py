@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("softmin", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -57,4 +61,86 @@ def _forward(x):
 
 def _backward(grad_y, y):
     grad_x = y * (np.sum(grad_y * y, axis=-1, keepdims=True) - grad_y)
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# softmin_fwd_0: layers_spec/activations/softmin.yaml:8
+_softmin_fwd_0 = ElementwiseKernel(
+    "softmin_fwd_0",
+    "T x",
+    "T negated",
+    """
+    negated = -x;
+    """,
+)
+
+
+# softmin_fwd_1: layers_spec/activations/softmin.yaml:9,10
+_softmin_fwd_1 = ElementwiseKernel(
+    "softmin_fwd_1",
+    "T negated, T _t2",
+    "T exponentials",
+    """
+    T shifted = negated - _t2;
+    exponentials = exp(shifted);
+    """,
+)
+
+
+# softmin_fwd_2: layers_spec/activations/softmin.yaml:11
+_softmin_fwd_2 = ElementwiseKernel(
+    "softmin_fwd_2",
+    "T exponentials, T _t3",
+    "T y",
+    """
+    y = exponentials / _t3;
+    """,
+)
+
+
+def _cupy_forward(x):
+    import cupy as cp
+
+    negated = _softmin_fwd_0(x)
+    _t1 = cp.max(negated, axis=(-1), keepdims=True)
+    _t2 = _t1
+    exponentials = _softmin_fwd_1(negated, _t2)
+    _t3 = cp.sum(exponentials, axis=(-1), keepdims=True)
+    y = _softmin_fwd_2(exponentials, _t3)
+    return y, (y,)
+
+
+# softmin_bwd_0: layers_spec/activations/softmin.yaml:13
+_softmin_bwd_0 = ElementwiseKernel(
+    "softmin_bwd_0",
+    "T grad_y, T y",
+    "T _t4",
+    """
+    _t4 = grad_y * y;
+    """,
+)
+
+
+# softmin_bwd_1: layers_spec/activations/softmin.yaml:13
+_softmin_bwd_1 = ElementwiseKernel(
+    "softmin_bwd_1",
+    "T _t5, T grad_y, T y",
+    "T grad_x",
+    """
+    T _t6 = _t5 - grad_y;
+    grad_x = y * _t6;
+    """,
+)
+
+
+def _cupy_backward(grad_y, y):
+    import cupy as cp
+
+    _t4 = _softmin_bwd_0(grad_y, y)
+    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    grad_x = _softmin_bwd_1(_t5, grad_y, y)
     return grad_x

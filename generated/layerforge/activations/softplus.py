@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -27,6 +28,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("softplus", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -67,3 +71,40 @@ def _sigmoid(x):
 def _softplus(x):
     """log(1 + exp(x)) without overflow."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# softplus_fwd_0: layers_spec/activations/softplus.yaml:8
+_softplus_fwd_0 = ElementwiseKernel(
+    "softplus_fwd_0",
+    "T x",
+    "T y",
+    """
+    y = (x > 0 ? x : T(0)) + log1p(exp(-fabs(x)));
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _softplus_fwd_0(x)
+    return y, (x,)
+
+
+# softplus_bwd_0: layers_spec/primitives.yaml:167
+_softplus_bwd_0 = ElementwiseKernel(
+    "softplus_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    grad_x = grad_y * _t1;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x):
+    grad_x = _softplus_bwd_0(x, grad_y)
+    return grad_x

@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -26,6 +27,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("softsign", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -62,4 +66,50 @@ def _backward(grad_y, x, y):
     _t3 = np.sign(x)
     _t2 *= _t3
     grad_x += _t2
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# softsign_fwd_0: layers_spec/activations/softsign.yaml:8
+_softsign_fwd_0 = ElementwiseKernel(
+    "softsign_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = fabs(x);
+    T _t2 = T(1) + _t1;
+    y = x / _t2;
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _softsign_fwd_0(x)
+    return y, (x, y)
+
+
+# softsign_bwd_0: layers_spec/activations/softsign.yaml:8; layers_spec/primitives.yaml:65,66,176
+_softsign_bwd_0 = ElementwiseKernel(
+    "softsign_bwd_0",
+    "T x, T grad_y, T y",
+    "T grad_x",
+    """
+    T _t1 = fabs(x);
+    T _t2 = T(1) + _t1;
+    T _t3 = grad_y / _t2;
+    T _t4 = -grad_y;
+    T _t5 = _t4 * y;
+    T _t6 = _t5 / _t2;
+    T _t7 = x != x ? x : T((x > 0) - (x < 0));
+    T _t8 = _t6 * _t7;
+    grad_x = _t3 + _t8;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, y):
+    grad_x = _softsign_bwd_0(x, grad_y, y)
     return grad_x

@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("sparsemax", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -71,4 +75,85 @@ def _sparsemax_threshold(z):
     k = np.arange(1, z.shape[-1] + 1, dtype=z.dtype)
     support_size = np.sum(1 + k * z_sorted > cumulative, axis=-1, keepdims=True)
     total = np.take_along_axis(cumulative, support_size - 1, axis=-1)
+    return (total - 1) / support_size.astype(z.dtype)
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# sparsemax_fwd_0: layers_spec/activations/sparsemax.yaml:11
+_sparsemax_fwd_0 = ElementwiseKernel(
+    "sparsemax_fwd_0",
+    "T x, T tau",
+    "T y",
+    """
+    T _t1 = x - tau;
+    y = _t1 > T(0) || _t1 != _t1 ? _t1 : T(0);
+    """,
+)
+
+
+def _cupy_forward(x):
+    tau = _cupy_sparsemax_threshold(x)
+    y = _sparsemax_fwd_0(x, tau)
+    return y, (x, y)
+
+
+# sparsemax_bwd_0: layers_spec/activations/sparsemax.yaml:13,14
+_sparsemax_bwd_0 = ElementwiseKernel(
+    "sparsemax_bwd_0",
+    "T y, T x, T grad_y",
+    "T support, T _t3",
+    """
+    bool _t2 = y > T(0);
+    support = _t2;
+    _t3 = grad_y * support;
+    """,
+)
+
+
+# sparsemax_bwd_1: layers_spec/activations/sparsemax.yaml:14
+_sparsemax_bwd_1 = ElementwiseKernel(
+    "sparsemax_bwd_1",
+    "T _t4, T _t5",
+    "T _t6",
+    """
+    _t6 = _t4 / _t5;
+    """,
+)
+
+
+# sparsemax_bwd_2: layers_spec/activations/sparsemax.yaml:14
+_sparsemax_bwd_2 = ElementwiseKernel(
+    "sparsemax_bwd_2",
+    "T grad_y, T _t6, T support",
+    "T grad_x",
+    """
+    T _t7 = grad_y - _t6;
+    grad_x = support * _t7;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, y):
+    import cupy as cp
+
+    support, _t3 = _sparsemax_bwd_0(y, x, grad_y)
+    _t4 = cp.sum(_t3, axis=(-1), keepdims=True)
+    _t5 = cp.sum(support, axis=(-1), keepdims=True)
+    _t6 = _sparsemax_bwd_1(_t4, _t5)
+    grad_x = _sparsemax_bwd_2(grad_y, _t6, support)
+    return grad_x
+
+
+def _cupy_sparsemax_threshold(z):
+    """The sparsemax threshold tau along the last axis, kept as a trailing axis of 1."""
+    import cupy as cp
+
+    z_sorted = -cp.sort(-z, axis=-1)
+    cumulative = cp.cumsum(z_sorted, axis=-1)
+    k = cp.arange(1, z.shape[-1] + 1, dtype=z.dtype)
+    support_size = cp.sum(1 + k * z_sorted > cumulative, axis=-1, keepdims=True)
+    total = cp.take_along_axis(cumulative, support_size - 1, axis=-1)
     return (total - 1) / support_size.astype(z.dtype)

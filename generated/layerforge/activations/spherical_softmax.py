@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("spherical_softmax", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -72,4 +76,166 @@ def _backward(grad_y, x, _t1, exponentials, _t2, y):
     grad_x = grad_shifted / norm
     grad_x += _t3
     grad_x += _t3
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# spherical_softmax_fwd_0: layers_spec/activations/spherical_softmax.yaml:10
+_spherical_softmax_fwd_0 = ElementwiseKernel(
+    "spherical_softmax_fwd_0",
+    "T x",
+    "T _t1",
+    """
+    _t1 = x * x;
+    """,
+)
+
+
+# spherical_softmax_fwd_1: layers_spec/activations/spherical_softmax.yaml:10
+_spherical_softmax_fwd_1 = ElementwiseKernel(
+    "spherical_softmax_fwd_1",
+    "T _t2",
+    "T norm",
+    """
+    T _t3 = _t2 > T(1e-24) || _t2 != _t2 ? _t2 : T(1e-24);
+    norm = sqrt(_t3);
+    """,
+)
+
+
+# spherical_softmax_fwd_2: layers_spec/activations/spherical_softmax.yaml:11
+_spherical_softmax_fwd_2 = ElementwiseKernel(
+    "spherical_softmax_fwd_2",
+    "T x, T norm",
+    "T scaled",
+    """
+    scaled = x / norm;
+    """,
+)
+
+
+# spherical_softmax_fwd_3: layers_spec/activations/spherical_softmax.yaml:12,13
+_spherical_softmax_fwd_3 = ElementwiseKernel(
+    "spherical_softmax_fwd_3",
+    "T scaled, T _t5",
+    "T exponentials",
+    """
+    T shifted = scaled - _t5;
+    exponentials = exp(shifted);
+    """,
+)
+
+
+# spherical_softmax_fwd_4: layers_spec/activations/spherical_softmax.yaml:14
+_spherical_softmax_fwd_4 = ElementwiseKernel(
+    "spherical_softmax_fwd_4",
+    "T exponentials, T _t6",
+    "T y",
+    """
+    y = exponentials / _t6;
+    """,
+)
+
+
+def _cupy_forward(x):
+    import cupy as cp
+
+    _t1 = _spherical_softmax_fwd_0(x)
+    _t2 = cp.sum(_t1, axis=(-1), keepdims=True)
+    norm = _spherical_softmax_fwd_1(_t2)
+    scaled = _spherical_softmax_fwd_2(x, norm)
+    _t4 = cp.max(scaled, axis=(-1), keepdims=True)
+    _t5 = _t4
+    exponentials = _spherical_softmax_fwd_3(scaled, _t5)
+    _t6 = cp.sum(exponentials, axis=(-1), keepdims=True)
+    y = _spherical_softmax_fwd_4(exponentials, _t6)
+    return y, (x, _t2, exponentials, _t6, y)
+
+
+# spherical_softmax_bwd_0: layers_spec/activations/spherical_softmax.yaml:10
+_spherical_softmax_bwd_0 = ElementwiseKernel(
+    "spherical_softmax_bwd_0",
+    "T _t2",
+    "T norm",
+    """
+    T _t3 = _t2 > T(1e-24) || _t2 != _t2 ? _t2 : T(1e-24);
+    norm = sqrt(_t3);
+    """,
+)
+
+
+# spherical_softmax_bwd_1: layers_spec/activations/spherical_softmax.yaml:11; layers_spec/primitives.yaml:65,66
+_spherical_softmax_bwd_1 = ElementwiseKernel(
+    "spherical_softmax_bwd_1",
+    "T x, T norm, T grad_y, T _t6, T y",
+    "T scaled, T _t7, T _t10",
+    """
+    scaled = x / norm;
+    _t7 = grad_y / _t6;
+    T _t8 = -grad_y;
+    T _t9 = _t8 * y;
+    _t10 = _t9 / _t6;
+    """,
+)
+
+
+# spherical_softmax_bwd_2: layers_spec/primitives.yaml:273,94,65,66
+_spherical_softmax_bwd_2 = ElementwiseKernel(
+    "spherical_softmax_bwd_2",
+    "T _t7, T _t12, T exponentials, T norm, T scaled",
+    "T _t14, T _t17",
+    """
+    T grad_exponentials = _t7 + _t12;
+    T grad_shifted = grad_exponentials * exponentials;
+    _t14 = grad_shifted / norm;
+    T _t15 = -grad_shifted;
+    T _t16 = _t15 * scaled;
+    _t17 = _t16 / norm;
+    """,
+)
+
+
+# spherical_softmax_bwd_3: layers_spec/primitives.yaml:130,193
+_spherical_softmax_bwd_3 = ElementwiseKernel(
+    "spherical_softmax_bwd_3",
+    "T grad_norm, T norm, T _t2",
+    "T _t22",
+    """
+    T _t19 = T(0.5) * grad_norm;
+    T _t20 = _t19 / norm;
+    bool _t21 = _t2 > T(1e-24);
+    _t22 = _t20 * _t21;
+    """,
+)
+
+
+# spherical_softmax_bwd_4: layers_spec/primitives.yaml:55,56
+_spherical_softmax_bwd_4 = ElementwiseKernel(
+    "spherical_softmax_bwd_4",
+    "T _t23, T x, T _t14",
+    "T grad_x",
+    """
+    T _t24 = _t23 * x;
+    T _t25 = _t23 * x;
+    T _t26 = _t14 + _t24;
+    grad_x = _t26 + _t25;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, _t2, exponentials, _t6, y):
+    import cupy as cp
+
+    norm = _spherical_softmax_bwd_0(_t2)
+    scaled, _t7, _t10 = _spherical_softmax_bwd_1(x, norm, grad_y, _t6, y)
+    _t11 = cp.sum(_t10, axis=(-1), keepdims=True)
+    _t12 = cp.broadcast_to(_t11, x.shape)
+    _t14, _t17 = _spherical_softmax_bwd_2(_t7, _t12, exponentials, norm, scaled)
+    grad_norm = cp.sum(_t17, axis=(-1), keepdims=True)
+    _t22 = _spherical_softmax_bwd_3(grad_norm, norm, _t2)
+    _t23 = cp.broadcast_to(_t22, x.shape)
+    grad_x = _spherical_softmax_bwd_4(_t23, x, _t14)
     return grad_x

@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x, *, beta=1.0):
     """
     check_arrays("sqrbf", {"x": x}, {"x": ("...", "F")})
     check_attribute("sqrbf", "beta", beta, "float")
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, beta)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, beta)
     return y, (_backward, saved)
 
@@ -59,4 +63,48 @@ def _backward(grad_y, x, beta, y):
     _t1 *= -beta
     _t1 *= x
     grad_x = _t1 + _t1
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# sqrbf_fwd_0: layers_spec/activations/sqrbf.yaml:10
+_sqrbf_fwd_0 = ElementwiseKernel(
+    "sqrbf_fwd_0",
+    "T x, T _t1",
+    "T y",
+    """
+    T _t2 = x * x;
+    T _t3 = _t1 * _t2;
+    y = exp(_t3);
+    """,
+)
+
+
+def _cupy_forward(x, beta):
+    _t1 = -beta
+    y = _sqrbf_fwd_0(x, _t1)
+    return y, (x, beta, y)
+
+
+# sqrbf_bwd_0: layers_spec/primitives.yaml:94,56,55
+_sqrbf_bwd_0 = ElementwiseKernel(
+    "sqrbf_bwd_0",
+    "T grad_y, T y, T _t1, T x",
+    "T grad_x",
+    """
+    T _t4 = grad_y * y;
+    T _t5 = _t4 * _t1;
+    T _t6 = _t5 * x;
+    T _t7 = _t5 * x;
+    grad_x = _t6 + _t7;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, beta, y):
+    _t1 = -beta
+    grad_x = _sqrbf_bwd_0(grad_y, y, _t1, x)
     return grad_x

@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -30,6 +31,9 @@ def forward(x, *, epsilon=1e-07):
     """
     check_arrays("squash", {"x": x}, {"x": ("...", "F")})
     check_attribute("squash", "epsilon", epsilon, "float", minimum=0.0)
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, epsilon)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, epsilon)
     return y, (_backward, saved)
 
@@ -72,4 +76,108 @@ def _backward(grad_y, x, norm, _t1, _t2):
     grad_x = grad_y * _t2
     grad_x += _t5
     grad_x += _t5
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# squash_fwd_0: layers_spec/activations/squash.yaml:12
+_squash_fwd_0 = ElementwiseKernel(
+    "squash_fwd_0",
+    "T x",
+    "T _t1",
+    """
+    _t1 = x * x;
+    """,
+)
+
+
+# squash_fwd_1: layers_spec/activations/squash.yaml:13,14
+_squash_fwd_1 = ElementwiseKernel(
+    "squash_fwd_1",
+    "T squared_norm, T epsilon",
+    "T norm, T _t3, T _t4",
+    """
+    T _t2 = squared_norm + epsilon;
+    norm = sqrt(_t2);
+    _t3 = T(1) + squared_norm;
+    _t4 = norm / _t3;
+    """,
+)
+
+
+# squash_fwd_2: layers_spec/activations/squash.yaml:14
+_squash_fwd_2 = ElementwiseKernel(
+    "squash_fwd_2",
+    "T x, T _t4",
+    "T y",
+    """
+    y = x * _t4;
+    """,
+)
+
+
+def _cupy_forward(x, epsilon):
+    import cupy as cp
+
+    _t1 = _squash_fwd_0(x)
+    squared_norm = cp.sum(_t1, axis=(-1), keepdims=True)
+    norm, _t3, _t4 = _squash_fwd_1(squared_norm, epsilon)
+    y = _squash_fwd_2(x, _t4)
+    return y, (x, norm, _t3, _t4)
+
+
+# squash_bwd_0: layers_spec/primitives.yaml:55,56
+_squash_bwd_0 = ElementwiseKernel(
+    "squash_bwd_0",
+    "T grad_y, T _t4, T x",
+    "T _t5, T _t6",
+    """
+    _t5 = grad_y * _t4;
+    _t6 = grad_y * x;
+    """,
+)
+
+
+# squash_bwd_1: layers_spec/primitives.yaml:65,66,130
+_squash_bwd_1 = ElementwiseKernel(
+    "squash_bwd_1",
+    "T _t7, T _t3, T _t4, T norm",
+    "T grad_squared_norm",
+    """
+    T grad_norm = _t7 / _t3;
+    T _t9 = -_t7;
+    T _t10 = _t9 * _t4;
+    T _t11 = _t10 / _t3;
+    T _t12 = T(0.5) * grad_norm;
+    T _t13 = _t12 / norm;
+    grad_squared_norm = _t11 + _t13;
+    """,
+)
+
+
+# squash_bwd_2: layers_spec/primitives.yaml:55,56
+_squash_bwd_2 = ElementwiseKernel(
+    "squash_bwd_2",
+    "T _t14, T x, T _t5",
+    "T grad_x",
+    """
+    T _t15 = _t14 * x;
+    T _t16 = _t14 * x;
+    T _t17 = _t5 + _t15;
+    grad_x = _t17 + _t16;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, norm, _t3, _t4):
+    import cupy as cp
+
+    _t5, _t6 = _squash_bwd_0(grad_y, _t4, x)
+    _t7 = cp.sum(_t6, axis=(-1), keepdims=True)
+    grad_squared_norm = _squash_bwd_1(_t7, _t3, _t4, norm)
+    _t14 = cp.broadcast_to(grad_squared_norm, x.shape)
+    grad_x = _squash_bwd_2(_t14, x, _t5)
     return grad_x

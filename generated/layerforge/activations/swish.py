@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -26,6 +27,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("swish", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -67,3 +71,46 @@ def _sigmoid(x):
     numerator = np.exp(np.minimum(x, 0))
     numerator /= 1 + np.exp(-np.abs(x))
     return numerator
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# swish_fwd_0: layers_spec/activations/swish.yaml:8
+_swish_fwd_0 = ElementwiseKernel(
+    "swish_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    y = x * _t1;
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _swish_fwd_0(x)
+    return y, (x,)
+
+
+# swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:55,56,154
+_swish_bwd_0 = ElementwiseKernel(
+    "swish_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    T _t2 = grad_y * _t1;
+    T _t3 = grad_y * x;
+    T _t4 = _t3 * _t1;
+    T _t5 = T(1) - _t1;
+    T _t6 = _t4 * _t5;
+    grad_x = _t2 + _t6;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x):
+    grad_x = _swish_bwd_0(x, grad_y)
+    return grad_x

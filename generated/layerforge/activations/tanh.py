@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -26,6 +27,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("tanh", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -54,4 +58,42 @@ def _backward(grad_y, y):
     grad_x = y * y
     np.subtract(1, grad_x, out=grad_x)
     grad_x *= grad_y
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# tanh_fwd_0: layers_spec/activations/tanh.yaml:8
+_tanh_fwd_0 = ElementwiseKernel(
+    "tanh_fwd_0",
+    "T x",
+    "T y",
+    """
+    y = tanh(x);
+    """,
+)
+
+
+def _cupy_forward(x):
+    y = _tanh_fwd_0(x)
+    return y, (y,)
+
+
+# tanh_bwd_0: layers_spec/primitives.yaml:139
+_tanh_bwd_0 = ElementwiseKernel(
+    "tanh_bwd_0",
+    "T y, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = y * y;
+    T _t2 = T(1) - _t1;
+    grad_x = grad_y * _t2;
+    """,
+)
+
+
+def _cupy_backward(grad_y, y):
+    grad_x = _tanh_bwd_0(y, grad_y)
     return grad_x

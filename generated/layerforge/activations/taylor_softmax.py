@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -30,6 +31,9 @@ def forward(x, *, order=2):
     """
     check_arrays("taylor_softmax", {"x": x}, {"x": ("...", "F")})
     check_attribute("taylor_softmax", "order", order, "int", minimum=1)
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, order)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, order)
     return y, (_backward, saved)
 
@@ -70,3 +74,118 @@ def _taylor_exp(x, order):
     for n in range(order, 0, -1):
         result = 1 + result * x / n
     return result
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# taylor_softmax_fwd_0: layers_spec/activations/taylor_softmax.yaml:12
+_taylor_softmax_fwd_0 = ElementwiseKernel(
+    "taylor_softmax_fwd_0",
+    "T x, T order",
+    "T t",
+    """
+    T _t1 = taylor_exp(x, order);
+    t = _t1 > T(1e-10) || _t1 != _t1 ? _t1 : T(1e-10);
+    """,
+    preamble="""
+    template <typename T> __device__ T taylor_exp(T x, int order) {
+        T result = 1;
+        for (int n = order; n > 0; --n) {
+            result = 1 + result * x / n;
+        }
+        return result;
+    }
+    """,
+)
+
+
+# taylor_softmax_fwd_1: layers_spec/activations/taylor_softmax.yaml:13
+_taylor_softmax_fwd_1 = ElementwiseKernel(
+    "taylor_softmax_fwd_1",
+    "T t, T _t2",
+    "T y",
+    """
+    y = t / _t2;
+    """,
+)
+
+
+def _cupy_forward(x, order):
+    import cupy as cp
+
+    t = _taylor_softmax_fwd_0(x, order)
+    _t2 = cp.sum(t, axis=(-1), keepdims=True)
+    y = _taylor_softmax_fwd_1(t, _t2)
+    return y, (x, order, _t2, y)
+
+
+# taylor_softmax_bwd_0: layers_spec/activations/taylor_softmax.yaml:12; layers_spec/primitives.yaml:65,66
+_taylor_softmax_bwd_0 = ElementwiseKernel(
+    "taylor_softmax_bwd_0",
+    "T x, T order, T grad_y, T _t2, T y",
+    "T _t1, T _t3, T _t6",
+    """
+    _t1 = taylor_exp(x, order);
+    _t3 = grad_y / _t2;
+    T _t4 = -grad_y;
+    T _t5 = _t4 * y;
+    _t6 = _t5 / _t2;
+    """,
+    preamble="""
+    template <typename T> __device__ T taylor_exp(T x, int order) {
+        T result = 1;
+        for (int n = order; n > 0; --n) {
+            result = 1 + result * x / n;
+        }
+        return result;
+    }
+    """,
+)
+
+
+# taylor_softmax_bwd_1: layers_spec/primitives.yaml:273,193
+_taylor_softmax_bwd_1 = ElementwiseKernel(
+    "taylor_softmax_bwd_1",
+    "T _t3, T _t8, T _t1",
+    "T _t10",
+    """
+    T grad_t = _t3 + _t8;
+    bool _t9 = _t1 > T(1e-10);
+    _t10 = grad_t * _t9;
+    """,
+)
+
+
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:490
+_taylor_softmax_bwd_2 = ElementwiseKernel(
+    "taylor_softmax_bwd_2",
+    "T x, T _t11, T _t10",
+    "T grad_x",
+    """
+    T _t12 = taylor_exp(x, _t11);
+    grad_x = _t10 * _t12;
+    """,
+    preamble="""
+    template <typename T> __device__ T taylor_exp(T x, int order) {
+        T result = 1;
+        for (int n = order; n > 0; --n) {
+            result = 1 + result * x / n;
+        }
+        return result;
+    }
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, order, _t2, y):
+    import cupy as cp
+
+    _t1, _t3, _t6 = _taylor_softmax_bwd_0(x, order, grad_y, _t2, y)
+    _t7 = cp.sum(_t6, axis=(-1), keepdims=True)
+    _t8 = cp.broadcast_to(_t7, x.shape)
+    _t10 = _taylor_softmax_bwd_1(_t3, _t8, _t1)
+    _t11 = order - 1
+    grad_x = _taylor_softmax_bwd_2(x, _t11, _t10)
+    return grad_x

@@ -6,6 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x, *, theta=1.0):
     """
     check_arrays("thresholded_relu", {"x": x}, {"x": ("...", "F")})
     check_attribute("thresholded_relu", "theta", theta, "float")
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, theta)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, theta)
     return y, (_backward, saved)
 
@@ -55,4 +59,42 @@ def _forward(x, theta):
 
 def _backward(grad_y, _t1):
     grad_x = grad_y * ~_t1
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# thresholded_relu_fwd_0: layers_spec/activations/thresholded_relu.yaml:10
+_thresholded_relu_fwd_0 = ElementwiseKernel(
+    "thresholded_relu_fwd_0",
+    "T x, T theta",
+    "bool _t1, T y",
+    """
+    _t1 = x <= theta;
+    y = _t1 ? T(0) : x;
+    """,
+)
+
+
+def _cupy_forward(x, theta):
+    _t1, y = _thresholded_relu_fwd_0(x, theta)
+    return y, (_t1,)
+
+
+# thresholded_relu_bwd_0: layers_spec/primitives.yaml:224
+_thresholded_relu_bwd_0 = ElementwiseKernel(
+    "thresholded_relu_bwd_0",
+    "bool _t1, T grad_y",
+    "T grad_x",
+    """
+    bool _t2 = !_t1;
+    grad_x = grad_y * _t2;
+    """,
+)
+
+
+def _cupy_backward(grad_y, _t1):
+    grad_x = _thresholded_relu_bwd_0(_t1, grad_y)
     return grad_x

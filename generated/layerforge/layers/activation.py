@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, activation_module
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -34,6 +35,17 @@ def forward(x, *, activation="identity", activation_options=None):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("activation", {"x": x}, {"x": ("...", "F")})
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            y, saved = forward_variant(x, **options)
+            return y, (backward_variant, saved)
+        module = activation_module("activation", activation)
+        y_linear, linear_saved = _cupy_forward_identity(x)
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
@@ -256,3 +268,427 @@ def _sigmoid(x):
 def _softplus(x):
     """log(1 + exp(x)) without overflow."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# activation_relu_fwd_0: layers_spec/activations/relu.yaml:8
+_activation_relu_fwd_0 = ElementwiseKernel(
+    "activation_relu_fwd_0",
+    "T x",
+    "T y",
+    """
+    y = x > T(0) || x != x ? x : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(x):
+    y = _activation_relu_fwd_0(x)
+    return y, (x,)
+
+
+# activation_relu_bwd_0: layers_spec/primitives.yaml:193
+_activation_relu_bwd_0 = ElementwiseKernel(
+    "activation_relu_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    bool _t1 = x > T(0);
+    grad_x = grad_y * _t1;
+    """,
+)
+
+
+def _cupy_backward_relu(grad_y, x):
+    grad_x = _activation_relu_bwd_0(x, grad_y)
+    return grad_x
+
+
+# activation_sigmoid_fwd_0: layers_spec/activations/sigmoid.yaml:8
+_activation_sigmoid_fwd_0 = ElementwiseKernel(
+    "activation_sigmoid_fwd_0",
+    "T x",
+    "T y",
+    """
+    y = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(x):
+    y = _activation_sigmoid_fwd_0(x)
+    return y, (y,)
+
+
+# activation_sigmoid_bwd_0: layers_spec/primitives.yaml:154
+_activation_sigmoid_bwd_0 = ElementwiseKernel(
+    "activation_sigmoid_bwd_0",
+    "T grad_y, T y",
+    "T grad_x",
+    """
+    T _t1 = grad_y * y;
+    T _t2 = T(1) - y;
+    grad_x = _t1 * _t2;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(grad_y, y):
+    grad_x = _activation_sigmoid_bwd_0(grad_y, y)
+    return grad_x
+
+
+# activation_tanh_fwd_0: layers_spec/activations/tanh.yaml:8
+_activation_tanh_fwd_0 = ElementwiseKernel(
+    "activation_tanh_fwd_0",
+    "T x",
+    "T y",
+    """
+    y = tanh(x);
+    """,
+)
+
+
+def _cupy_forward_tanh(x):
+    y = _activation_tanh_fwd_0(x)
+    return y, (y,)
+
+
+# activation_tanh_bwd_0: layers_spec/primitives.yaml:139
+_activation_tanh_bwd_0 = ElementwiseKernel(
+    "activation_tanh_bwd_0",
+    "T y, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = y * y;
+    T _t2 = T(1) - _t1;
+    grad_x = grad_y * _t2;
+    """,
+)
+
+
+def _cupy_backward_tanh(grad_y, y):
+    grad_x = _activation_tanh_bwd_0(y, grad_y)
+    return grad_x
+
+
+# activation_softmax_fwd_0: layers_spec/activations/softmax.yaml:8,9
+_activation_softmax_fwd_0 = ElementwiseKernel(
+    "activation_softmax_fwd_0",
+    "T x, T _t2",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = x - _t2;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# activation_softmax_fwd_1: layers_spec/activations/softmax.yaml:10
+_activation_softmax_fwd_1 = ElementwiseKernel(
+    "activation_softmax_fwd_1",
+    "T softmax_exponentials, T _t3",
+    "T y",
+    """
+    y = softmax_exponentials / _t3;
+    """,
+)
+
+
+def _cupy_forward_softmax(x):
+    import cupy as cp
+
+    _t1 = cp.max(x, axis=(-1), keepdims=True)
+    _t2 = _t1
+    softmax_exponentials = _activation_softmax_fwd_0(x, _t2)
+    _t3 = cp.sum(softmax_exponentials, axis=(-1), keepdims=True)
+    y = _activation_softmax_fwd_1(softmax_exponentials, _t3)
+    return y, (y,)
+
+
+# activation_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+_activation_softmax_bwd_0 = ElementwiseKernel(
+    "activation_softmax_bwd_0",
+    "T grad_y, T y",
+    "T _t4",
+    """
+    _t4 = grad_y * y;
+    """,
+)
+
+
+# activation_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_activation_softmax_bwd_1 = ElementwiseKernel(
+    "activation_softmax_bwd_1",
+    "T grad_y, T _t5, T y",
+    "T grad_x",
+    """
+    T _t6 = grad_y - _t5;
+    grad_x = y * _t6;
+    """,
+)
+
+
+def _cupy_backward_softmax(grad_y, y):
+    import cupy as cp
+
+    _t4 = _activation_softmax_bwd_0(grad_y, y)
+    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    grad_x = _activation_softmax_bwd_1(grad_y, _t5, y)
+    return grad_x
+
+
+def _cupy_forward_identity(x):
+    return x, ()
+
+
+def _cupy_backward_identity(grad_y):
+    return grad_y
+
+
+# activation_gelu_fwd_0: layers_spec/activations/gelu.yaml:10,11
+_activation_gelu_fwd_0 = ElementwiseKernel(
+    "activation_gelu_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = pow(x, T(3));
+    T _t2 = T(0.044715) * _t1;
+    T _t3 = x + _t2;
+    T gelu_inner = T(0.7978845608028654) * _t3;
+    T _t4 = T(0.5) * x;
+    T _t5 = tanh(gelu_inner);
+    T _t6 = T(1) + _t5;
+    y = _t4 * _t6;
+    """,
+)
+
+
+def _cupy_forward_gelu(x):
+    y = _activation_gelu_fwd_0(x)
+    return y, (x,)
+
+
+# activation_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:55,56,139,84
+_activation_gelu_bwd_0 = ElementwiseKernel(
+    "activation_gelu_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = pow(x, T(3));
+    T _t2 = T(0.044715) * _t1;
+    T _t3 = x + _t2;
+    T gelu_inner = T(0.7978845608028654) * _t3;
+    T _t4 = T(0.5) * x;
+    T _t5 = tanh(gelu_inner);
+    T _t6 = T(1) + _t5;
+    T _t7 = grad_y * _t6;
+    T _t8 = grad_y * _t4;
+    T _t9 = _t5 * _t5;
+    T _t10 = T(1) - _t9;
+    T grad_gelu_inner = _t8 * _t10;
+    T _t12 = _t7 * T(0.5);
+    T _t13 = grad_gelu_inner * T(0.7978845608028654);
+    T _t14 = _t13 * T(0.044715);
+    T _t15 = _t14 * T(3);
+    T _t16 = pow(x, T(2));
+    T _t17 = _t15 * _t16;
+    T _t18 = _t12 + _t13;
+    grad_x = _t18 + _t17;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, x):
+    grad_x = _activation_gelu_bwd_0(x, grad_y)
+    return grad_x
+
+
+# activation_elu_fwd_0: layers_spec/activations/elu.yaml:10
+_activation_elu_fwd_0 = ElementwiseKernel(
+    "activation_elu_fwd_0",
+    "T x, T alpha",
+    "T y",
+    """
+    bool _t1 = x > T(0);
+    T _t2 = x < T(0) || x != x ? x : T(0);
+    T _t3 = expm1(_t2);
+    T _t4 = alpha * _t3;
+    y = _t1 ? x : _t4;
+    """,
+)
+
+
+def _cupy_forward_elu(x, alpha=1.0):
+    y = _activation_elu_fwd_0(x, alpha)
+    return y, (x, alpha)
+
+
+# activation_elu_bwd_0: layers_spec/activations/elu.yaml:10; layers_spec/primitives.yaml:223,224,56,103,203
+_activation_elu_bwd_0 = ElementwiseKernel(
+    "activation_elu_bwd_0",
+    "T x, T grad_y, T alpha",
+    "T grad_x",
+    """
+    bool _t1 = x > T(0);
+    T _t2 = x < T(0) || x != x ? x : T(0);
+    T _t3 = expm1(_t2);
+    T _t5 = grad_y * _t1;
+    bool _t6 = !_t1;
+    T _t7 = grad_y * _t6;
+    T _t8 = _t7 * alpha;
+    T _t9 = _t3 + T(1);
+    T _t10 = _t8 * _t9;
+    bool _t11 = x < T(0);
+    T _t12 = _t10 * _t11;
+    grad_x = _t5 + _t12;
+    """,
+)
+
+
+def _cupy_backward_elu(grad_y, x, alpha):
+    grad_x = _activation_elu_bwd_0(x, grad_y, alpha)
+    return grad_x
+
+
+# activation_mish_fwd_0: layers_spec/activations/mish.yaml:8
+_activation_mish_fwd_0 = ElementwiseKernel(
+    "activation_mish_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = (x > 0 ? x : T(0)) + log1p(exp(-fabs(x)));
+    T _t2 = tanh(_t1);
+    y = x * _t2;
+    """,
+)
+
+
+def _cupy_forward_mish(x):
+    y = _activation_mish_fwd_0(x)
+    return y, (x,)
+
+
+# activation_mish_bwd_0: layers_spec/activations/mish.yaml:8; layers_spec/primitives.yaml:55,56,139,167
+_activation_mish_bwd_0 = ElementwiseKernel(
+    "activation_mish_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = (x > 0 ? x : T(0)) + log1p(exp(-fabs(x)));
+    T _t2 = tanh(_t1);
+    T _t3 = grad_y * _t2;
+    T _t4 = grad_y * x;
+    T _t5 = _t2 * _t2;
+    T _t6 = T(1) - _t5;
+    T _t7 = _t4 * _t6;
+    T _t8 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    T _t9 = _t7 * _t8;
+    grad_x = _t3 + _t9;
+    """,
+)
+
+
+def _cupy_backward_mish(grad_y, x):
+    grad_x = _activation_mish_bwd_0(x, grad_y)
+    return grad_x
+
+
+# activation_swish_fwd_0: layers_spec/activations/swish.yaml:8
+_activation_swish_fwd_0 = ElementwiseKernel(
+    "activation_swish_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    y = x * _t1;
+    """,
+)
+
+
+def _cupy_forward_swish(x):
+    y = _activation_swish_fwd_0(x)
+    return y, (x,)
+
+
+# activation_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:55,56,154
+_activation_swish_bwd_0 = ElementwiseKernel(
+    "activation_swish_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    T _t2 = grad_y * _t1;
+    T _t3 = grad_y * x;
+    T _t4 = _t3 * _t1;
+    T _t5 = T(1) - _t1;
+    T _t6 = _t4 * _t5;
+    grad_x = _t2 + _t6;
+    """,
+)
+
+
+def _cupy_backward_swish(grad_y, x):
+    grad_x = _activation_swish_bwd_0(x, grad_y)
+    return grad_x
+
+
+# activation_silu_fwd_0: layers_spec/activations/silu.yaml:8
+_activation_silu_fwd_0 = ElementwiseKernel(
+    "activation_silu_fwd_0",
+    "T x",
+    "T y",
+    """
+    T _t1 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    y = x * _t1;
+    """,
+)
+
+
+def _cupy_forward_silu(x):
+    y = _activation_silu_fwd_0(x)
+    return y, (x,)
+
+
+# activation_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:55,56,154
+_activation_silu_bwd_0 = ElementwiseKernel(
+    "activation_silu_bwd_0",
+    "T x, T grad_y",
+    "T grad_x",
+    """
+    T _t1 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
+    T _t2 = grad_y * _t1;
+    T _t3 = grad_y * x;
+    T _t4 = _t3 * _t1;
+    T _t5 = T(1) - _t1;
+    T _t6 = _t4 * _t5;
+    grad_x = _t2 + _t6;
+    """,
+)
+
+
+def _cupy_backward_silu(grad_y, x):
+    grad_x = _activation_silu_bwd_0(x, grad_y)
+    return grad_x
+
+
+def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _cupy_backward_identity(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "elu": (_cupy_forward_elu, _cupy_backward_elu),
+    "mish": (_cupy_forward_mish, _cupy_backward_mish),
+    "swish": (_cupy_forward_swish, _cupy_backward_swish),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}

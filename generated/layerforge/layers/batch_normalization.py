@@ -12,6 +12,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -82,6 +83,12 @@ def forward(
     )
     check_attribute("batch_normalization", "epsilon", epsilon, "float", minimum=0.0)
     check_attribute("batch_normalization", "training", training, "bool")
+    if on_gpu(x):
+        forward_variant, backward_variant = _CUPY_VARIANTS[training]
+        y, new_running_mean, new_running_var, saved = forward_variant(
+            x, weight, bias, running_mean, running_var, momentum, epsilon
+        )
+        return (y, new_running_mean, new_running_var), (backward_variant, saved)
     forward_variant, backward_variant = _VARIANTS[training]
     y, new_running_mean, new_running_var, saved = forward_variant(
         x, weight, bias, running_mean, running_var, momentum, epsilon
@@ -160,6 +167,345 @@ _VARIANTS = {
 
 def _bessel_correction(count):
     """count / (count - 1), for the unbiased variance of ``count`` values (at least 2)."""
+    if count < 2:
+        raise ValueError(
+            f"batch_normalization: training needs more than one value per channel, got "
+            f"N * H * W = {count}"
+        )
+    return count / (count - 1)
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# batch_normalization_train_fwd_0: layers_spec/layers/batch_normalization.yaml:26
+_batch_normalization_train_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_fwd_0",
+    "T _t5, int32 count",
+    "T mu",
+    """
+    mu = _t5 / count;
+    """,
+)
+
+
+# batch_normalization_train_fwd_1: layers_spec/layers/batch_normalization.yaml:27,28
+_batch_normalization_train_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_fwd_1",
+    "T x, T mu",
+    "T centered, T _t6",
+    """
+    centered = x - mu;
+    _t6 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_fwd_2: layers_spec/layers/batch_normalization.yaml:28,29
+_batch_normalization_train_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_fwd_2",
+    "T _t7, int32 count, T epsilon",
+    "T variance, T rstd",
+    """
+    variance = _t7 / count;
+    T _t8 = variance + epsilon;
+    T _t9 = sqrt(_t8);
+    rstd = T(1) / _t9;
+    """,
+)
+
+
+# batch_normalization_train_fwd_3: layers_spec/layers/batch_normalization.yaml:30
+_batch_normalization_train_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_fwd_4: layers_spec/layers/batch_normalization.yaml:32
+_batch_normalization_train_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_fwd_4",
+    "T _t10, T running_mean",
+    "T _t11",
+    """
+    _t11 = _t10 * running_mean;
+    """,
+)
+
+
+# batch_normalization_train_fwd_5: layers_spec/layers/batch_normalization.yaml:32
+_batch_normalization_train_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_fwd_5",
+    "T momentum, T _t12, T _t11",
+    "T new_running_mean",
+    """
+    T _t13 = momentum * _t12;
+    new_running_mean = _t11 + _t13;
+    """,
+)
+
+
+# batch_normalization_train_fwd_6: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_fwd_6",
+    "T _t14, T running_var",
+    "T _t15",
+    """
+    _t15 = _t14 * running_var;
+    """,
+)
+
+
+# batch_normalization_train_fwd_7: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_fwd_7 = ElementwiseKernel(
+    "batch_normalization_train_fwd_7",
+    "T _t16, T _t17, T _t15",
+    "T new_running_var",
+    """
+    T _t18 = _t16 * _t17;
+    new_running_var = _t15 + _t18;
+    """,
+)
+
+
+# batch_normalization_train_fwd_8: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_fwd_8 = ElementwiseKernel(
+    "batch_normalization_train_fwd_8",
+    "T normalized, T _t19",
+    "T _t20",
+    """
+    _t20 = normalized * _t19;
+    """,
+)
+
+
+# batch_normalization_train_fwd_9: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_fwd_9 = ElementwiseKernel(
+    "batch_normalization_train_fwd_9",
+    "T _t20, T _t21",
+    "T y",
+    """
+    y = _t20 + _t21;
+    """,
+)
+
+
+def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon):
+    import cupy as cp
+
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    _t3 = _t1 * _t2
+    _t4 = x.shape[3]
+    count = _t3 * _t4
+    _t5 = cp.sum(x, axis=(0, 2, 3), keepdims=True)
+    mu = _batch_normalization_train_fwd_0(_t5, count)
+    centered, _t6 = _batch_normalization_train_fwd_1(x, mu)
+    _t7 = cp.sum(_t6, axis=(0, 2, 3), keepdims=True)
+    variance, rstd = _batch_normalization_train_fwd_2(_t7, count, epsilon)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
+    unbiased = _cupy_bessel_correction(count)
+    _t10 = 1 - momentum
+    _t11 = _batch_normalization_train_fwd_4(_t10, running_mean)
+    _t12 = mu.reshape(weight.shape)
+    new_running_mean = _batch_normalization_train_fwd_5(momentum, _t12, _t11)
+    _t14 = 1 - momentum
+    _t15 = _batch_normalization_train_fwd_6(_t14, running_var)
+    _t16 = momentum * unbiased
+    _t17 = variance.reshape(weight.shape)
+    new_running_var = _batch_normalization_train_fwd_7(_t16, _t17, _t15)
+    _t19 = weight.reshape(1, -1, 1, 1)
+    _t20 = _batch_normalization_train_fwd_8(normalized, _t19)
+    _t21 = bias.reshape(1, -1, 1, 1)
+    y = _batch_normalization_train_fwd_9(_t20, _t21)
+    return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_bwd_0: layers_spec/layers/batch_normalization.yaml:42
+_batch_normalization_train_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_bwd_0",
+    "T grad_y, T normalized",
+    "T _t23",
+    """
+    _t23 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_bwd_1: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_bwd_1",
+    "T normalized, T _t26, T _t25, int32 count",
+    "T correction",
+    """
+    T _t27 = normalized * _t26;
+    T _t28 = _t25 + _t27;
+    correction = _t28 / count;
+    """,
+)
+
+
+# batch_normalization_train_bwd_2: layers_spec/layers/batch_normalization.yaml:45
+_batch_normalization_train_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_bwd_2",
+    "T _t29, T rstd",
+    "T _t30",
+    """
+    _t30 = _t29 * rstd;
+    """,
+)
+
+
+# batch_normalization_train_bwd_3: layers_spec/layers/batch_normalization.yaml:45
+_batch_normalization_train_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_bwd_3",
+    "T grad_y, T correction, T _t30",
+    "T grad_x",
+    """
+    T _t31 = grad_y - correction;
+    grad_x = _t30 * _t31;
+    """,
+)
+
+
+def _cupy_backward_train(grad_y, weight, count, rstd, normalized):
+    import cupy as cp
+
+    _t22 = cp.sum(grad_y, axis=(0, 2, 3), keepdims=True)
+    grad_bias = _t22.reshape(weight.shape)
+    _t23 = _batch_normalization_train_bwd_0(grad_y, normalized)
+    _t24 = cp.sum(_t23, axis=(0, 2, 3), keepdims=True)
+    grad_weight = _t24.reshape(weight.shape)
+    _t25 = grad_bias.reshape(1, -1, 1, 1)
+    _t26 = grad_weight.reshape(1, -1, 1, 1)
+    correction = _batch_normalization_train_bwd_1(normalized, _t26, _t25, count)
+    _t29 = weight.reshape(1, -1, 1, 1)
+    _t30 = _batch_normalization_train_bwd_2(_t29, rstd)
+    grad_x = _batch_normalization_train_bwd_3(grad_y, correction, _t30)
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_eval_fwd_0: layers_spec/layers/batch_normalization.yaml:35
+_batch_normalization_eval_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_fwd_0",
+    "T _t1, T epsilon",
+    "T rstd",
+    """
+    T _t2 = _t1 + epsilon;
+    T _t3 = sqrt(_t2);
+    rstd = T(1) / _t3;
+    """,
+)
+
+
+# batch_normalization_eval_fwd_1: layers_spec/layers/batch_normalization.yaml:36
+_batch_normalization_eval_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_fwd_1",
+    "T x, T _t4, T rstd",
+    "T normalized",
+    """
+    T _t5 = x - _t4;
+    normalized = _t5 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_fwd_2: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_eval_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_fwd_2",
+    "T normalized, T _t6",
+    "T _t7",
+    """
+    _t7 = normalized * _t6;
+    """,
+)
+
+
+# batch_normalization_eval_fwd_3: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_eval_fwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_fwd_3",
+    "T _t7, T _t8",
+    "T y",
+    """
+    y = _t7 + _t8;
+    """,
+)
+
+
+def _cupy_forward_eval(x, weight, bias, running_mean, running_var, momentum, epsilon):
+    _t1 = running_var.reshape(1, -1, 1, 1)
+    rstd = _batch_normalization_eval_fwd_0(_t1, epsilon)
+    _t4 = running_mean.reshape(1, -1, 1, 1)
+    normalized = _batch_normalization_eval_fwd_1(x, _t4, rstd)
+    _t6 = weight.reshape(1, -1, 1, 1)
+    _t7 = _batch_normalization_eval_fwd_2(normalized, _t6)
+    _t8 = bias.reshape(1, -1, 1, 1)
+    y = _batch_normalization_eval_fwd_3(_t7, _t8)
+    return y, running_mean, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_bwd_0: layers_spec/layers/batch_normalization.yaml:42
+_batch_normalization_eval_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_bwd_0",
+    "T grad_y, T normalized",
+    "T _t10",
+    """
+    _t10 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_bwd_1: layers_spec/layers/batch_normalization.yaml:47
+_batch_normalization_eval_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_bwd_1",
+    "T _t12, T rstd",
+    "T _t13",
+    """
+    _t13 = _t12 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_bwd_2: layers_spec/layers/batch_normalization.yaml:47
+_batch_normalization_eval_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_bwd_2",
+    "T grad_y, T _t13",
+    "T grad_x",
+    """
+    grad_x = grad_y * _t13;
+    """,
+)
+
+
+def _cupy_backward_eval(grad_y, weight, rstd, normalized):
+    import cupy as cp
+
+    _t9 = cp.sum(grad_y, axis=(0, 2, 3), keepdims=True)
+    grad_bias = _t9.reshape(weight.shape)
+    _t10 = _batch_normalization_eval_bwd_0(grad_y, normalized)
+    _t11 = cp.sum(_t10, axis=(0, 2, 3), keepdims=True)
+    grad_weight = _t11.reshape(weight.shape)
+    _t12 = weight.reshape(1, -1, 1, 1)
+    _t13 = _batch_normalization_eval_bwd_1(_t12, rstd)
+    grad_x = _batch_normalization_eval_bwd_2(grad_y, _t13)
+    return grad_x, grad_weight, grad_bias
+
+
+_CUPY_VARIANTS = {
+    True: (_cupy_forward_train, _cupy_backward_train),
+    False: (_cupy_forward_eval, _cupy_backward_eval),
+}
+
+
+def _cupy_bessel_correction(count):
+    """count / (count - 1), for the unbiased variance of ``count`` values (at least 2)."""
+    import cupy as cp
+
     if count < 2:
         raise ValueError(
             f"batch_normalization: training needs more than one value per channel, got "

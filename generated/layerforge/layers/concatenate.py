@@ -13,6 +13,7 @@ from layerforge._runtime import (
     check_axis,
     activation_module,
 )
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -48,6 +49,17 @@ def forward(a, b, *, axis=-1, activation="identity", activation_options=None):
     )
     check_attribute("concatenate", "axis", axis, "int")
     check_axis("concatenate", "axis", axis, "a", a.ndim)
+    if on_gpu(a):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            y, saved = forward_variant(a, b, axis, **options)
+            return y, (backward_variant, saved)
+        module = activation_module("concatenate", activation)
+        y_linear, linear_saved = _cupy_forward_identity(a, b, axis)
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
@@ -274,3 +286,1313 @@ def _slice_axis(x, start, stop, axis):
 def _softplus(x):
     """log(1 + exp(x)) without overflow."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# concatenate_relu_fwd_0: layers_spec/activations/relu.yaml:8
+_concatenate_relu_fwd_0 = ElementwiseKernel(
+    "concatenate_relu_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(a, b, axis):
+    z = _cupy_concatenate(a, b, axis)
+    y = _concatenate_relu_fwd_0(z)
+    return y, (a, axis, z)
+
+
+# concatenate_relu_bwd_0: layers_spec/primitives.yaml:193
+_concatenate_relu_bwd_0 = ElementwiseKernel(
+    "concatenate_relu_bwd_0",
+    "T z",
+    "bool _t1",
+    """
+    _t1 = z > T(0);
+    """,
+)
+
+
+# concatenate_relu_bwd_1: layers_spec/primitives.yaml:193
+_concatenate_relu_bwd_1 = ElementwiseKernel(
+    "concatenate_relu_bwd_1",
+    "T grad_y, bool _t1",
+    "T grad_z",
+    """
+    grad_z = grad_y * _t1;
+    """,
+)
+
+
+def _cupy_backward_relu(grad_y, a, axis, z):
+    _t1 = _concatenate_relu_bwd_0(z)
+    grad_z = _concatenate_relu_bwd_1(grad_y, _t1)
+    _t3 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_z, 0, _t3, axis)
+    _t5 = a.shape[axis]
+    _t6 = grad_z.shape[axis]
+    grad_b = _cupy_slice_axis(grad_z, _t5, _t6, axis)
+    return grad_a, grad_b
+
+
+# concatenate_sigmoid_fwd_0: layers_spec/activations/sigmoid.yaml:8
+_concatenate_sigmoid_fwd_0 = ElementwiseKernel(
+    "concatenate_sigmoid_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(a, b, axis):
+    z = _cupy_concatenate(a, b, axis)
+    y = _concatenate_sigmoid_fwd_0(z)
+    return y, (a, axis, y)
+
+
+# concatenate_sigmoid_bwd_0: layers_spec/primitives.yaml:154
+_concatenate_sigmoid_bwd_0 = ElementwiseKernel(
+    "concatenate_sigmoid_bwd_0",
+    "T grad_y, T y",
+    "T _t1",
+    """
+    _t1 = grad_y * y;
+    """,
+)
+
+
+# concatenate_sigmoid_bwd_1: layers_spec/primitives.yaml:154
+_concatenate_sigmoid_bwd_1 = ElementwiseKernel(
+    "concatenate_sigmoid_bwd_1",
+    "T y",
+    "T _t2",
+    """
+    _t2 = T(1) - y;
+    """,
+)
+
+
+# concatenate_sigmoid_bwd_2: layers_spec/primitives.yaml:154
+_concatenate_sigmoid_bwd_2 = ElementwiseKernel(
+    "concatenate_sigmoid_bwd_2",
+    "T _t1, T _t2",
+    "T grad_z",
+    """
+    grad_z = _t1 * _t2;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(grad_y, a, axis, y):
+    _t1 = _concatenate_sigmoid_bwd_0(grad_y, y)
+    _t2 = _concatenate_sigmoid_bwd_1(y)
+    grad_z = _concatenate_sigmoid_bwd_2(_t1, _t2)
+    _t4 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_z, 0, _t4, axis)
+    _t6 = a.shape[axis]
+    _t7 = grad_z.shape[axis]
+    grad_b = _cupy_slice_axis(grad_z, _t6, _t7, axis)
+    return grad_a, grad_b
+
+
+# concatenate_tanh_fwd_0: layers_spec/activations/tanh.yaml:8
+_concatenate_tanh_fwd_0 = ElementwiseKernel(
+    "concatenate_tanh_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh(a, b, axis):
+    z = _cupy_concatenate(a, b, axis)
+    y = _concatenate_tanh_fwd_0(z)
+    return y, (a, axis, y)
+
+
+# concatenate_tanh_bwd_0: layers_spec/primitives.yaml:139
+_concatenate_tanh_bwd_0 = ElementwiseKernel(
+    "concatenate_tanh_bwd_0",
+    "T y",
+    "T _t1",
+    """
+    _t1 = y * y;
+    """,
+)
+
+
+# concatenate_tanh_bwd_1: layers_spec/primitives.yaml:139
+_concatenate_tanh_bwd_1 = ElementwiseKernel(
+    "concatenate_tanh_bwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = T(1) - _t1;
+    """,
+)
+
+
+# concatenate_tanh_bwd_2: layers_spec/primitives.yaml:139
+_concatenate_tanh_bwd_2 = ElementwiseKernel(
+    "concatenate_tanh_bwd_2",
+    "T grad_y, T _t2",
+    "T grad_z",
+    """
+    grad_z = grad_y * _t2;
+    """,
+)
+
+
+def _cupy_backward_tanh(grad_y, a, axis, y):
+    _t1 = _concatenate_tanh_bwd_0(y)
+    _t2 = _concatenate_tanh_bwd_1(_t1)
+    grad_z = _concatenate_tanh_bwd_2(grad_y, _t2)
+    _t4 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_z, 0, _t4, axis)
+    _t6 = a.shape[axis]
+    _t7 = grad_z.shape[axis]
+    grad_b = _cupy_slice_axis(grad_z, _t6, _t7, axis)
+    return grad_a, grad_b
+
+
+# concatenate_softmax_fwd_0: layers_spec/activations/softmax.yaml:8
+_concatenate_softmax_fwd_0 = ElementwiseKernel(
+    "concatenate_softmax_fwd_0",
+    "T z, T _t2",
+    "T softmax_shifted",
+    """
+    softmax_shifted = z - _t2;
+    """,
+)
+
+
+# concatenate_softmax_fwd_1: layers_spec/activations/softmax.yaml:9
+_concatenate_softmax_fwd_1 = ElementwiseKernel(
+    "concatenate_softmax_fwd_1",
+    "T softmax_shifted",
+    "T softmax_exponentials",
+    """
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# concatenate_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+_concatenate_softmax_fwd_2 = ElementwiseKernel(
+    "concatenate_softmax_fwd_2",
+    "T softmax_exponentials, T _t3",
+    "T y",
+    """
+    y = softmax_exponentials / _t3;
+    """,
+)
+
+
+def _cupy_forward_softmax(a, b, axis):
+    import cupy as cp
+
+    z = _cupy_concatenate(a, b, axis)
+    _t1 = cp.max(z, axis=(-1), keepdims=True)
+    _t2 = _t1
+    softmax_shifted = _concatenate_softmax_fwd_0(z, _t2)
+    softmax_exponentials = _concatenate_softmax_fwd_1(softmax_shifted)
+    _t3 = cp.sum(softmax_exponentials, axis=(-1), keepdims=True)
+    y = _concatenate_softmax_fwd_2(softmax_exponentials, _t3)
+    return y, (a, axis, y)
+
+
+# concatenate_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+_concatenate_softmax_bwd_0 = ElementwiseKernel(
+    "concatenate_softmax_bwd_0",
+    "T grad_y, T y",
+    "T _t4",
+    """
+    _t4 = grad_y * y;
+    """,
+)
+
+
+# concatenate_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_concatenate_softmax_bwd_1 = ElementwiseKernel(
+    "concatenate_softmax_bwd_1",
+    "T grad_y, T _t5",
+    "T _t6",
+    """
+    _t6 = grad_y - _t5;
+    """,
+)
+
+
+# concatenate_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+_concatenate_softmax_bwd_2 = ElementwiseKernel(
+    "concatenate_softmax_bwd_2",
+    "T y, T _t6",
+    "T grad_z",
+    """
+    grad_z = y * _t6;
+    """,
+)
+
+
+def _cupy_backward_softmax(grad_y, a, axis, y):
+    import cupy as cp
+
+    _t4 = _concatenate_softmax_bwd_0(grad_y, y)
+    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    _t6 = _concatenate_softmax_bwd_1(grad_y, _t5)
+    grad_z = _concatenate_softmax_bwd_2(y, _t6)
+    _t8 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_z, 0, _t8, axis)
+    _t10 = a.shape[axis]
+    _t11 = grad_z.shape[axis]
+    grad_b = _cupy_slice_axis(grad_z, _t10, _t11, axis)
+    return grad_a, grad_b
+
+
+def _cupy_forward_identity(a, b, axis):
+    z = _cupy_concatenate(a, b, axis)
+    return z, (a, axis)
+
+
+def _cupy_backward_identity(grad_y, a, axis):
+    _t1 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_y, 0, _t1, axis)
+    _t3 = a.shape[axis]
+    _t4 = grad_y.shape[axis]
+    grad_b = _cupy_slice_axis(grad_y, _t3, _t4, axis)
+    return grad_a, grad_b
+
+
+# concatenate_gelu_fwd_0: layers_spec/activations/gelu.yaml:10
+_concatenate_gelu_fwd_0 = ElementwiseKernel(
+    "concatenate_gelu_fwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = pow(z, T(3));
+    """,
+)
+
+
+# concatenate_gelu_fwd_1: layers_spec/activations/gelu.yaml:10
+_concatenate_gelu_fwd_1 = ElementwiseKernel(
+    "concatenate_gelu_fwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = T(0.044715) * _t1;
+    """,
+)
+
+
+# concatenate_gelu_fwd_2: layers_spec/activations/gelu.yaml:10
+_concatenate_gelu_fwd_2 = ElementwiseKernel(
+    "concatenate_gelu_fwd_2",
+    "T z, T _t2",
+    "T _t3",
+    """
+    _t3 = z + _t2;
+    """,
+)
+
+
+# concatenate_gelu_fwd_3: layers_spec/activations/gelu.yaml:10
+_concatenate_gelu_fwd_3 = ElementwiseKernel(
+    "concatenate_gelu_fwd_3",
+    "T _t3",
+    "T gelu_inner",
+    """
+    gelu_inner = T(0.7978845608028654) * _t3;
+    """,
+)
+
+
+# concatenate_gelu_fwd_4: layers_spec/activations/gelu.yaml:11
+_concatenate_gelu_fwd_4 = ElementwiseKernel(
+    "concatenate_gelu_fwd_4",
+    "T z",
+    "T _t4",
+    """
+    _t4 = T(0.5) * z;
+    """,
+)
+
+
+# concatenate_gelu_fwd_5: layers_spec/activations/gelu.yaml:11
+_concatenate_gelu_fwd_5 = ElementwiseKernel(
+    "concatenate_gelu_fwd_5",
+    "T gelu_inner",
+    "T _t5",
+    """
+    _t5 = tanh(gelu_inner);
+    """,
+)
+
+
+# concatenate_gelu_fwd_6: layers_spec/activations/gelu.yaml:11
+_concatenate_gelu_fwd_6 = ElementwiseKernel(
+    "concatenate_gelu_fwd_6",
+    "T _t5",
+    "T _t6",
+    """
+    _t6 = T(1) + _t5;
+    """,
+)
+
+
+# concatenate_gelu_fwd_7: layers_spec/activations/gelu.yaml:11
+_concatenate_gelu_fwd_7 = ElementwiseKernel(
+    "concatenate_gelu_fwd_7",
+    "T _t4, T _t6",
+    "T y",
+    """
+    y = _t4 * _t6;
+    """,
+)
+
+
+def _cupy_forward_gelu(a, b, axis):
+    z = _cupy_concatenate(a, b, axis)
+    _t1 = _concatenate_gelu_fwd_0(z)
+    _t2 = _concatenate_gelu_fwd_1(_t1)
+    _t3 = _concatenate_gelu_fwd_2(z, _t2)
+    gelu_inner = _concatenate_gelu_fwd_3(_t3)
+    _t4 = _concatenate_gelu_fwd_4(z)
+    _t5 = _concatenate_gelu_fwd_5(gelu_inner)
+    _t6 = _concatenate_gelu_fwd_6(_t5)
+    y = _concatenate_gelu_fwd_7(_t4, _t6)
+    return y, (a, axis, z)
+
+
+# concatenate_gelu_bwd_0: layers_spec/activations/gelu.yaml:10
+_concatenate_gelu_bwd_0 = ElementwiseKernel(
+    "concatenate_gelu_bwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = pow(z, T(3));
+    """,
+)
+
+
+# concatenate_gelu_bwd_1: layers_spec/activations/gelu.yaml:10
+_concatenate_gelu_bwd_1 = ElementwiseKernel(
+    "concatenate_gelu_bwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = T(0.044715) * _t1;
+    """,
+)
+
+
+# concatenate_gelu_bwd_2: layers_spec/activations/gelu.yaml:10
+_concatenate_gelu_bwd_2 = ElementwiseKernel(
+    "concatenate_gelu_bwd_2",
+    "T z, T _t2",
+    "T _t3",
+    """
+    _t3 = z + _t2;
+    """,
+)
+
+
+# concatenate_gelu_bwd_3: layers_spec/activations/gelu.yaml:10
+_concatenate_gelu_bwd_3 = ElementwiseKernel(
+    "concatenate_gelu_bwd_3",
+    "T _t3",
+    "T gelu_inner",
+    """
+    gelu_inner = T(0.7978845608028654) * _t3;
+    """,
+)
+
+
+# concatenate_gelu_bwd_4: layers_spec/activations/gelu.yaml:11
+_concatenate_gelu_bwd_4 = ElementwiseKernel(
+    "concatenate_gelu_bwd_4",
+    "T z",
+    "T _t4",
+    """
+    _t4 = T(0.5) * z;
+    """,
+)
+
+
+# concatenate_gelu_bwd_5: layers_spec/activations/gelu.yaml:11
+_concatenate_gelu_bwd_5 = ElementwiseKernel(
+    "concatenate_gelu_bwd_5",
+    "T gelu_inner",
+    "T _t5",
+    """
+    _t5 = tanh(gelu_inner);
+    """,
+)
+
+
+# concatenate_gelu_bwd_6: layers_spec/activations/gelu.yaml:11
+_concatenate_gelu_bwd_6 = ElementwiseKernel(
+    "concatenate_gelu_bwd_6",
+    "T _t5",
+    "T _t6",
+    """
+    _t6 = T(1) + _t5;
+    """,
+)
+
+
+# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:55
+_concatenate_gelu_bwd_7 = ElementwiseKernel(
+    "concatenate_gelu_bwd_7",
+    "T grad_y, T _t6",
+    "T _t7",
+    """
+    _t7 = grad_y * _t6;
+    """,
+)
+
+
+# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:56
+_concatenate_gelu_bwd_8 = ElementwiseKernel(
+    "concatenate_gelu_bwd_8",
+    "T grad_y, T _t4",
+    "T _t8",
+    """
+    _t8 = grad_y * _t4;
+    """,
+)
+
+
+# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:139
+_concatenate_gelu_bwd_9 = ElementwiseKernel(
+    "concatenate_gelu_bwd_9",
+    "T _t5",
+    "T _t9",
+    """
+    _t9 = _t5 * _t5;
+    """,
+)
+
+
+# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:139
+_concatenate_gelu_bwd_10 = ElementwiseKernel(
+    "concatenate_gelu_bwd_10",
+    "T _t9",
+    "T _t10",
+    """
+    _t10 = T(1) - _t9;
+    """,
+)
+
+
+# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:139
+_concatenate_gelu_bwd_11 = ElementwiseKernel(
+    "concatenate_gelu_bwd_11",
+    "T _t8, T _t10",
+    "T grad_gelu_inner",
+    """
+    grad_gelu_inner = _t8 * _t10;
+    """,
+)
+
+
+# concatenate_gelu_bwd_12: layers_spec/primitives.yaml:56
+_concatenate_gelu_bwd_12 = ElementwiseKernel(
+    "concatenate_gelu_bwd_12",
+    "T _t7",
+    "T _t12",
+    """
+    _t12 = _t7 * T(0.5);
+    """,
+)
+
+
+# concatenate_gelu_bwd_13: layers_spec/primitives.yaml:56
+_concatenate_gelu_bwd_13 = ElementwiseKernel(
+    "concatenate_gelu_bwd_13",
+    "T grad_gelu_inner",
+    "T _t13",
+    """
+    _t13 = grad_gelu_inner * T(0.7978845608028654);
+    """,
+)
+
+
+# concatenate_gelu_bwd_14: layers_spec/primitives.yaml:56
+_concatenate_gelu_bwd_14 = ElementwiseKernel(
+    "concatenate_gelu_bwd_14",
+    "T _t13",
+    "T _t14",
+    """
+    _t14 = _t13 * T(0.044715);
+    """,
+)
+
+
+# concatenate_gelu_bwd_15: layers_spec/primitives.yaml:84
+_concatenate_gelu_bwd_15 = ElementwiseKernel(
+    "concatenate_gelu_bwd_15",
+    "T _t14",
+    "T _t15",
+    """
+    _t15 = _t14 * T(3);
+    """,
+)
+
+
+# concatenate_gelu_bwd_16: layers_spec/primitives.yaml:84
+_concatenate_gelu_bwd_16 = ElementwiseKernel(
+    "concatenate_gelu_bwd_16",
+    "T z",
+    "T _t16",
+    """
+    _t16 = pow(z, T(2));
+    """,
+)
+
+
+# concatenate_gelu_bwd_17: layers_spec/primitives.yaml:84
+_concatenate_gelu_bwd_17 = ElementwiseKernel(
+    "concatenate_gelu_bwd_17",
+    "T _t15, T _t16",
+    "T _t17",
+    """
+    _t17 = _t15 * _t16;
+    """,
+)
+
+
+# concatenate_gelu_bwd_18: layers_spec/primitives.yaml:84
+_concatenate_gelu_bwd_18 = ElementwiseKernel(
+    "concatenate_gelu_bwd_18",
+    "T _t12, T _t13",
+    "T _t18",
+    """
+    _t18 = _t12 + _t13;
+    """,
+)
+
+
+# concatenate_gelu_bwd_19: layers_spec/primitives.yaml:84
+_concatenate_gelu_bwd_19 = ElementwiseKernel(
+    "concatenate_gelu_bwd_19",
+    "T _t18, T _t17",
+    "T grad_z",
+    """
+    grad_z = _t18 + _t17;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, a, axis, z):
+    _t1 = _concatenate_gelu_bwd_0(z)
+    _t2 = _concatenate_gelu_bwd_1(_t1)
+    _t3 = _concatenate_gelu_bwd_2(z, _t2)
+    gelu_inner = _concatenate_gelu_bwd_3(_t3)
+    _t4 = _concatenate_gelu_bwd_4(z)
+    _t5 = _concatenate_gelu_bwd_5(gelu_inner)
+    _t6 = _concatenate_gelu_bwd_6(_t5)
+    _t7 = _concatenate_gelu_bwd_7(grad_y, _t6)
+    _t8 = _concatenate_gelu_bwd_8(grad_y, _t4)
+    _t9 = _concatenate_gelu_bwd_9(_t5)
+    _t10 = _concatenate_gelu_bwd_10(_t9)
+    grad_gelu_inner = _concatenate_gelu_bwd_11(_t8, _t10)
+    _t12 = _concatenate_gelu_bwd_12(_t7)
+    _t13 = _concatenate_gelu_bwd_13(grad_gelu_inner)
+    _t14 = _concatenate_gelu_bwd_14(_t13)
+    _t15 = _concatenate_gelu_bwd_15(_t14)
+    _t16 = _concatenate_gelu_bwd_16(z)
+    _t17 = _concatenate_gelu_bwd_17(_t15, _t16)
+    _t18 = _concatenate_gelu_bwd_18(_t12, _t13)
+    grad_z = _concatenate_gelu_bwd_19(_t18, _t17)
+    _t19 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_z, 0, _t19, axis)
+    _t21 = a.shape[axis]
+    _t22 = grad_z.shape[axis]
+    grad_b = _cupy_slice_axis(grad_z, _t21, _t22, axis)
+    return grad_a, grad_b
+
+
+# concatenate_elu_fwd_0: layers_spec/activations/elu.yaml:10
+_concatenate_elu_fwd_0 = ElementwiseKernel(
+    "concatenate_elu_fwd_0",
+    "T z",
+    "bool _t1",
+    """
+    _t1 = z > T(0);
+    """,
+)
+
+
+# concatenate_elu_fwd_1: layers_spec/activations/elu.yaml:10
+_concatenate_elu_fwd_1 = ElementwiseKernel(
+    "concatenate_elu_fwd_1",
+    "T z",
+    "T _t2",
+    """
+    _t2 = z < T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+# concatenate_elu_fwd_2: layers_spec/activations/elu.yaml:10
+_concatenate_elu_fwd_2 = ElementwiseKernel(
+    "concatenate_elu_fwd_2",
+    "T _t2",
+    "T _t3",
+    """
+    _t3 = expm1(_t2);
+    """,
+)
+
+
+# concatenate_elu_fwd_3: layers_spec/activations/elu.yaml:10
+_concatenate_elu_fwd_3 = ElementwiseKernel(
+    "concatenate_elu_fwd_3",
+    "T alpha, T _t3",
+    "T _t4",
+    """
+    _t4 = alpha * _t3;
+    """,
+)
+
+
+# concatenate_elu_fwd_4: layers_spec/activations/elu.yaml:10
+_concatenate_elu_fwd_4 = ElementwiseKernel(
+    "concatenate_elu_fwd_4",
+    "bool _t1, T z, T _t4",
+    "T y",
+    """
+    y = _t1 ? z : _t4;
+    """,
+)
+
+
+def _cupy_forward_elu(a, b, axis, alpha=1.0):
+    z = _cupy_concatenate(a, b, axis)
+    _t1 = _concatenate_elu_fwd_0(z)
+    _t2 = _concatenate_elu_fwd_1(z)
+    _t3 = _concatenate_elu_fwd_2(_t2)
+    _t4 = _concatenate_elu_fwd_3(alpha, _t3)
+    y = _concatenate_elu_fwd_4(_t1, z, _t4)
+    return y, (a, axis, z, alpha)
+
+
+# concatenate_elu_bwd_0: layers_spec/activations/elu.yaml:10
+_concatenate_elu_bwd_0 = ElementwiseKernel(
+    "concatenate_elu_bwd_0",
+    "T z",
+    "bool _t1",
+    """
+    _t1 = z > T(0);
+    """,
+)
+
+
+# concatenate_elu_bwd_1: layers_spec/activations/elu.yaml:10
+_concatenate_elu_bwd_1 = ElementwiseKernel(
+    "concatenate_elu_bwd_1",
+    "T z",
+    "T _t2",
+    """
+    _t2 = z < T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+# concatenate_elu_bwd_2: layers_spec/activations/elu.yaml:10
+_concatenate_elu_bwd_2 = ElementwiseKernel(
+    "concatenate_elu_bwd_2",
+    "T _t2",
+    "T _t3",
+    """
+    _t3 = expm1(_t2);
+    """,
+)
+
+
+# concatenate_elu_bwd_3: layers_spec/primitives.yaml:223
+_concatenate_elu_bwd_3 = ElementwiseKernel(
+    "concatenate_elu_bwd_3",
+    "T grad_y, bool _t1",
+    "T _t5",
+    """
+    _t5 = grad_y * _t1;
+    """,
+)
+
+
+# concatenate_elu_bwd_4: layers_spec/primitives.yaml:224
+_concatenate_elu_bwd_4 = ElementwiseKernel(
+    "concatenate_elu_bwd_4",
+    "bool _t1",
+    "bool _t6",
+    """
+    _t6 = !_t1;
+    """,
+)
+
+
+# concatenate_elu_bwd_5: layers_spec/primitives.yaml:224
+_concatenate_elu_bwd_5 = ElementwiseKernel(
+    "concatenate_elu_bwd_5",
+    "T grad_y, bool _t6",
+    "T _t7",
+    """
+    _t7 = grad_y * _t6;
+    """,
+)
+
+
+# concatenate_elu_bwd_6: layers_spec/primitives.yaml:56
+_concatenate_elu_bwd_6 = ElementwiseKernel(
+    "concatenate_elu_bwd_6",
+    "T _t7, T alpha",
+    "T _t8",
+    """
+    _t8 = _t7 * alpha;
+    """,
+)
+
+
+# concatenate_elu_bwd_7: layers_spec/primitives.yaml:103
+_concatenate_elu_bwd_7 = ElementwiseKernel(
+    "concatenate_elu_bwd_7",
+    "T _t3",
+    "T _t9",
+    """
+    _t9 = _t3 + T(1);
+    """,
+)
+
+
+# concatenate_elu_bwd_8: layers_spec/primitives.yaml:103
+_concatenate_elu_bwd_8 = ElementwiseKernel(
+    "concatenate_elu_bwd_8",
+    "T _t8, T _t9",
+    "T _t10",
+    """
+    _t10 = _t8 * _t9;
+    """,
+)
+
+
+# concatenate_elu_bwd_9: layers_spec/primitives.yaml:203
+_concatenate_elu_bwd_9 = ElementwiseKernel(
+    "concatenate_elu_bwd_9",
+    "T z",
+    "bool _t11",
+    """
+    _t11 = z < T(0);
+    """,
+)
+
+
+# concatenate_elu_bwd_10: layers_spec/primitives.yaml:203
+_concatenate_elu_bwd_10 = ElementwiseKernel(
+    "concatenate_elu_bwd_10",
+    "T _t10, bool _t11",
+    "T _t12",
+    """
+    _t12 = _t10 * _t11;
+    """,
+)
+
+
+# concatenate_elu_bwd_11: layers_spec/primitives.yaml:203
+_concatenate_elu_bwd_11 = ElementwiseKernel(
+    "concatenate_elu_bwd_11",
+    "T _t5, T _t12",
+    "T grad_z",
+    """
+    grad_z = _t5 + _t12;
+    """,
+)
+
+
+def _cupy_backward_elu(grad_y, a, axis, z, alpha):
+    _t1 = _concatenate_elu_bwd_0(z)
+    _t2 = _concatenate_elu_bwd_1(z)
+    _t3 = _concatenate_elu_bwd_2(_t2)
+    _t5 = _concatenate_elu_bwd_3(grad_y, _t1)
+    _t6 = _concatenate_elu_bwd_4(_t1)
+    _t7 = _concatenate_elu_bwd_5(grad_y, _t6)
+    _t8 = _concatenate_elu_bwd_6(_t7, alpha)
+    _t9 = _concatenate_elu_bwd_7(_t3)
+    _t10 = _concatenate_elu_bwd_8(_t8, _t9)
+    _t11 = _concatenate_elu_bwd_9(z)
+    _t12 = _concatenate_elu_bwd_10(_t10, _t11)
+    grad_z = _concatenate_elu_bwd_11(_t5, _t12)
+    _t13 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_z, 0, _t13, axis)
+    _t15 = a.shape[axis]
+    _t16 = grad_z.shape[axis]
+    grad_b = _cupy_slice_axis(grad_z, _t15, _t16, axis)
+    return grad_a, grad_b
+
+
+# concatenate_mish_fwd_0: layers_spec/activations/mish.yaml:8
+_concatenate_mish_fwd_0 = ElementwiseKernel(
+    "concatenate_mish_fwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = (z > 0 ? z : T(0)) + log1p(exp(-fabs(z)));
+    """,
+)
+
+
+# concatenate_mish_fwd_1: layers_spec/activations/mish.yaml:8
+_concatenate_mish_fwd_1 = ElementwiseKernel(
+    "concatenate_mish_fwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = tanh(_t1);
+    """,
+)
+
+
+# concatenate_mish_fwd_2: layers_spec/activations/mish.yaml:8
+_concatenate_mish_fwd_2 = ElementwiseKernel(
+    "concatenate_mish_fwd_2",
+    "T z, T _t2",
+    "T y",
+    """
+    y = z * _t2;
+    """,
+)
+
+
+def _cupy_forward_mish(a, b, axis):
+    z = _cupy_concatenate(a, b, axis)
+    _t1 = _concatenate_mish_fwd_0(z)
+    _t2 = _concatenate_mish_fwd_1(_t1)
+    y = _concatenate_mish_fwd_2(z, _t2)
+    return y, (a, axis, z)
+
+
+# concatenate_mish_bwd_0: layers_spec/activations/mish.yaml:8
+_concatenate_mish_bwd_0 = ElementwiseKernel(
+    "concatenate_mish_bwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = (z > 0 ? z : T(0)) + log1p(exp(-fabs(z)));
+    """,
+)
+
+
+# concatenate_mish_bwd_1: layers_spec/activations/mish.yaml:8
+_concatenate_mish_bwd_1 = ElementwiseKernel(
+    "concatenate_mish_bwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = tanh(_t1);
+    """,
+)
+
+
+# concatenate_mish_bwd_2: layers_spec/primitives.yaml:55
+_concatenate_mish_bwd_2 = ElementwiseKernel(
+    "concatenate_mish_bwd_2",
+    "T grad_y, T _t2",
+    "T _t3",
+    """
+    _t3 = grad_y * _t2;
+    """,
+)
+
+
+# concatenate_mish_bwd_3: layers_spec/primitives.yaml:56
+_concatenate_mish_bwd_3 = ElementwiseKernel(
+    "concatenate_mish_bwd_3",
+    "T grad_y, T z",
+    "T _t4",
+    """
+    _t4 = grad_y * z;
+    """,
+)
+
+
+# concatenate_mish_bwd_4: layers_spec/primitives.yaml:139
+_concatenate_mish_bwd_4 = ElementwiseKernel(
+    "concatenate_mish_bwd_4",
+    "T _t2",
+    "T _t5",
+    """
+    _t5 = _t2 * _t2;
+    """,
+)
+
+
+# concatenate_mish_bwd_5: layers_spec/primitives.yaml:139
+_concatenate_mish_bwd_5 = ElementwiseKernel(
+    "concatenate_mish_bwd_5",
+    "T _t5",
+    "T _t6",
+    """
+    _t6 = T(1) - _t5;
+    """,
+)
+
+
+# concatenate_mish_bwd_6: layers_spec/primitives.yaml:139
+_concatenate_mish_bwd_6 = ElementwiseKernel(
+    "concatenate_mish_bwd_6",
+    "T _t4, T _t6",
+    "T _t7",
+    """
+    _t7 = _t4 * _t6;
+    """,
+)
+
+
+# concatenate_mish_bwd_7: layers_spec/primitives.yaml:167
+_concatenate_mish_bwd_7 = ElementwiseKernel(
+    "concatenate_mish_bwd_7",
+    "T z",
+    "T _t8",
+    """
+    _t8 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+# concatenate_mish_bwd_8: layers_spec/primitives.yaml:167
+_concatenate_mish_bwd_8 = ElementwiseKernel(
+    "concatenate_mish_bwd_8",
+    "T _t7, T _t8",
+    "T _t9",
+    """
+    _t9 = _t7 * _t8;
+    """,
+)
+
+
+# concatenate_mish_bwd_9: layers_spec/primitives.yaml:167
+_concatenate_mish_bwd_9 = ElementwiseKernel(
+    "concatenate_mish_bwd_9",
+    "T _t3, T _t9",
+    "T grad_z",
+    """
+    grad_z = _t3 + _t9;
+    """,
+)
+
+
+def _cupy_backward_mish(grad_y, a, axis, z):
+    _t1 = _concatenate_mish_bwd_0(z)
+    _t2 = _concatenate_mish_bwd_1(_t1)
+    _t3 = _concatenate_mish_bwd_2(grad_y, _t2)
+    _t4 = _concatenate_mish_bwd_3(grad_y, z)
+    _t5 = _concatenate_mish_bwd_4(_t2)
+    _t6 = _concatenate_mish_bwd_5(_t5)
+    _t7 = _concatenate_mish_bwd_6(_t4, _t6)
+    _t8 = _concatenate_mish_bwd_7(z)
+    _t9 = _concatenate_mish_bwd_8(_t7, _t8)
+    grad_z = _concatenate_mish_bwd_9(_t3, _t9)
+    _t10 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_z, 0, _t10, axis)
+    _t12 = a.shape[axis]
+    _t13 = grad_z.shape[axis]
+    grad_b = _cupy_slice_axis(grad_z, _t12, _t13, axis)
+    return grad_a, grad_b
+
+
+# concatenate_swish_fwd_0: layers_spec/activations/swish.yaml:8
+_concatenate_swish_fwd_0 = ElementwiseKernel(
+    "concatenate_swish_fwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+# concatenate_swish_fwd_1: layers_spec/activations/swish.yaml:8
+_concatenate_swish_fwd_1 = ElementwiseKernel(
+    "concatenate_swish_fwd_1",
+    "T z, T _t1",
+    "T y",
+    """
+    y = z * _t1;
+    """,
+)
+
+
+def _cupy_forward_swish(a, b, axis):
+    z = _cupy_concatenate(a, b, axis)
+    _t1 = _concatenate_swish_fwd_0(z)
+    y = _concatenate_swish_fwd_1(z, _t1)
+    return y, (a, axis, z)
+
+
+# concatenate_swish_bwd_0: layers_spec/activations/swish.yaml:8
+_concatenate_swish_bwd_0 = ElementwiseKernel(
+    "concatenate_swish_bwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+# concatenate_swish_bwd_1: layers_spec/primitives.yaml:55
+_concatenate_swish_bwd_1 = ElementwiseKernel(
+    "concatenate_swish_bwd_1",
+    "T grad_y, T _t1",
+    "T _t2",
+    """
+    _t2 = grad_y * _t1;
+    """,
+)
+
+
+# concatenate_swish_bwd_2: layers_spec/primitives.yaml:56
+_concatenate_swish_bwd_2 = ElementwiseKernel(
+    "concatenate_swish_bwd_2",
+    "T grad_y, T z",
+    "T _t3",
+    """
+    _t3 = grad_y * z;
+    """,
+)
+
+
+# concatenate_swish_bwd_3: layers_spec/primitives.yaml:154
+_concatenate_swish_bwd_3 = ElementwiseKernel(
+    "concatenate_swish_bwd_3",
+    "T _t3, T _t1",
+    "T _t4",
+    """
+    _t4 = _t3 * _t1;
+    """,
+)
+
+
+# concatenate_swish_bwd_4: layers_spec/primitives.yaml:154
+_concatenate_swish_bwd_4 = ElementwiseKernel(
+    "concatenate_swish_bwd_4",
+    "T _t1",
+    "T _t5",
+    """
+    _t5 = T(1) - _t1;
+    """,
+)
+
+
+# concatenate_swish_bwd_5: layers_spec/primitives.yaml:154
+_concatenate_swish_bwd_5 = ElementwiseKernel(
+    "concatenate_swish_bwd_5",
+    "T _t4, T _t5",
+    "T _t6",
+    """
+    _t6 = _t4 * _t5;
+    """,
+)
+
+
+# concatenate_swish_bwd_6: layers_spec/primitives.yaml:154
+_concatenate_swish_bwd_6 = ElementwiseKernel(
+    "concatenate_swish_bwd_6",
+    "T _t2, T _t6",
+    "T grad_z",
+    """
+    grad_z = _t2 + _t6;
+    """,
+)
+
+
+def _cupy_backward_swish(grad_y, a, axis, z):
+    _t1 = _concatenate_swish_bwd_0(z)
+    _t2 = _concatenate_swish_bwd_1(grad_y, _t1)
+    _t3 = _concatenate_swish_bwd_2(grad_y, z)
+    _t4 = _concatenate_swish_bwd_3(_t3, _t1)
+    _t5 = _concatenate_swish_bwd_4(_t1)
+    _t6 = _concatenate_swish_bwd_5(_t4, _t5)
+    grad_z = _concatenate_swish_bwd_6(_t2, _t6)
+    _t7 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_z, 0, _t7, axis)
+    _t9 = a.shape[axis]
+    _t10 = grad_z.shape[axis]
+    grad_b = _cupy_slice_axis(grad_z, _t9, _t10, axis)
+    return grad_a, grad_b
+
+
+# concatenate_silu_fwd_0: layers_spec/activations/silu.yaml:8
+_concatenate_silu_fwd_0 = ElementwiseKernel(
+    "concatenate_silu_fwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+# concatenate_silu_fwd_1: layers_spec/activations/silu.yaml:8
+_concatenate_silu_fwd_1 = ElementwiseKernel(
+    "concatenate_silu_fwd_1",
+    "T z, T _t1",
+    "T y",
+    """
+    y = z * _t1;
+    """,
+)
+
+
+def _cupy_forward_silu(a, b, axis):
+    z = _cupy_concatenate(a, b, axis)
+    _t1 = _concatenate_silu_fwd_0(z)
+    y = _concatenate_silu_fwd_1(z, _t1)
+    return y, (a, axis, z)
+
+
+# concatenate_silu_bwd_0: layers_spec/activations/silu.yaml:8
+_concatenate_silu_bwd_0 = ElementwiseKernel(
+    "concatenate_silu_bwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+# concatenate_silu_bwd_1: layers_spec/primitives.yaml:55
+_concatenate_silu_bwd_1 = ElementwiseKernel(
+    "concatenate_silu_bwd_1",
+    "T grad_y, T _t1",
+    "T _t2",
+    """
+    _t2 = grad_y * _t1;
+    """,
+)
+
+
+# concatenate_silu_bwd_2: layers_spec/primitives.yaml:56
+_concatenate_silu_bwd_2 = ElementwiseKernel(
+    "concatenate_silu_bwd_2",
+    "T grad_y, T z",
+    "T _t3",
+    """
+    _t3 = grad_y * z;
+    """,
+)
+
+
+# concatenate_silu_bwd_3: layers_spec/primitives.yaml:154
+_concatenate_silu_bwd_3 = ElementwiseKernel(
+    "concatenate_silu_bwd_3",
+    "T _t3, T _t1",
+    "T _t4",
+    """
+    _t4 = _t3 * _t1;
+    """,
+)
+
+
+# concatenate_silu_bwd_4: layers_spec/primitives.yaml:154
+_concatenate_silu_bwd_4 = ElementwiseKernel(
+    "concatenate_silu_bwd_4",
+    "T _t1",
+    "T _t5",
+    """
+    _t5 = T(1) - _t1;
+    """,
+)
+
+
+# concatenate_silu_bwd_5: layers_spec/primitives.yaml:154
+_concatenate_silu_bwd_5 = ElementwiseKernel(
+    "concatenate_silu_bwd_5",
+    "T _t4, T _t5",
+    "T _t6",
+    """
+    _t6 = _t4 * _t5;
+    """,
+)
+
+
+# concatenate_silu_bwd_6: layers_spec/primitives.yaml:154
+_concatenate_silu_bwd_6 = ElementwiseKernel(
+    "concatenate_silu_bwd_6",
+    "T _t2, T _t6",
+    "T grad_z",
+    """
+    grad_z = _t2 + _t6;
+    """,
+)
+
+
+def _cupy_backward_silu(grad_y, a, axis, z):
+    _t1 = _concatenate_silu_bwd_0(z)
+    _t2 = _concatenate_silu_bwd_1(grad_y, _t1)
+    _t3 = _concatenate_silu_bwd_2(grad_y, z)
+    _t4 = _concatenate_silu_bwd_3(_t3, _t1)
+    _t5 = _concatenate_silu_bwd_4(_t1)
+    _t6 = _concatenate_silu_bwd_5(_t4, _t5)
+    grad_z = _concatenate_silu_bwd_6(_t2, _t6)
+    _t7 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_z, 0, _t7, axis)
+    _t9 = a.shape[axis]
+    _t10 = grad_z.shape[axis]
+    grad_b = _cupy_slice_axis(grad_z, _t9, _t10, axis)
+    return grad_a, grad_b
+
+
+def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _cupy_backward_identity(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "elu": (_cupy_forward_elu, _cupy_backward_elu),
+    "mish": (_cupy_forward_mish, _cupy_backward_mish),
+    "swish": (_cupy_forward_swish, _cupy_backward_swish),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}
+
+
+def _cupy_concatenate(a, b, axis):
+    """a and b joined along ``axis``; a clear error if their other dimensions differ."""
+    import cupy as cp
+
+    if a.ndim != b.ndim or any(
+        m != n for i, (m, n) in enumerate(zip(a.shape, b.shape)) if i != axis % a.ndim
+    ):
+        raise ValueError(
+            f"concatenate: 'a' {tuple(a.shape)} and 'b' {tuple(b.shape)} must have the same "
+            f"shape except along axis {axis}"
+        )
+    return cp.concatenate((a, b), axis=axis)
+
+
+def _cupy_slice_axis(x, start, stop, axis):
+    """The view x[start:stop] along ``axis``."""
+    import cupy as cp
+
+    index = [slice(None)] * x.ndim
+    index[axis] = slice(start, stop)
+    return x[tuple(index)]

@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute, activation_module
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -51,6 +52,17 @@ def forward(
     check_attribute("cropping", "bottom", bottom, "int", minimum=0)
     check_attribute("cropping", "left", left, "int", minimum=0)
     check_attribute("cropping", "right", right, "int", minimum=0)
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            y, saved = forward_variant(x, top, bottom, left, right, **options)
+            return y, (backward_variant, saved)
+        module = activation_module("cropping", activation)
+        y_linear, linear_saved = _cupy_forward_identity(x, top, bottom, left, right)
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
@@ -259,3 +271,1275 @@ def _sigmoid(x):
 def _softplus(x):
     """log(1 + exp(x)) without overflow."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# cropping_relu_fwd_0: layers_spec/activations/relu.yaml:8
+_cropping_relu_fwd_0 = ElementwiseKernel(
+    "cropping_relu_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(x, top, bottom, left, right):
+    z = _cupy_crop2d(x, top, bottom, left, right)
+    y = _cropping_relu_fwd_0(z)
+    return y, (top, bottom, left, right, z)
+
+
+# cropping_relu_bwd_0: layers_spec/primitives.yaml:193
+_cropping_relu_bwd_0 = ElementwiseKernel(
+    "cropping_relu_bwd_0",
+    "T z",
+    "bool _t1",
+    """
+    _t1 = z > T(0);
+    """,
+)
+
+
+# cropping_relu_bwd_1: layers_spec/primitives.yaml:193
+_cropping_relu_bwd_1 = ElementwiseKernel(
+    "cropping_relu_bwd_1",
+    "T grad_y, bool _t1",
+    "T grad_z",
+    """
+    grad_z = grad_y * _t1;
+    """,
+)
+
+
+def _cupy_backward_relu(grad_y, top, bottom, left, right, z):
+    _t1 = _cropping_relu_bwd_0(z)
+    grad_z = _cropping_relu_bwd_1(grad_y, _t1)
+    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    return grad_x
+
+
+# cropping_sigmoid_fwd_0: layers_spec/activations/sigmoid.yaml:8
+_cropping_sigmoid_fwd_0 = ElementwiseKernel(
+    "cropping_sigmoid_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(x, top, bottom, left, right):
+    z = _cupy_crop2d(x, top, bottom, left, right)
+    y = _cropping_sigmoid_fwd_0(z)
+    return y, (top, bottom, left, right, y)
+
+
+# cropping_sigmoid_bwd_0: layers_spec/primitives.yaml:154
+_cropping_sigmoid_bwd_0 = ElementwiseKernel(
+    "cropping_sigmoid_bwd_0",
+    "T grad_y, T y",
+    "T _t1",
+    """
+    _t1 = grad_y * y;
+    """,
+)
+
+
+# cropping_sigmoid_bwd_1: layers_spec/primitives.yaml:154
+_cropping_sigmoid_bwd_1 = ElementwiseKernel(
+    "cropping_sigmoid_bwd_1",
+    "T y",
+    "T _t2",
+    """
+    _t2 = T(1) - y;
+    """,
+)
+
+
+# cropping_sigmoid_bwd_2: layers_spec/primitives.yaml:154
+_cropping_sigmoid_bwd_2 = ElementwiseKernel(
+    "cropping_sigmoid_bwd_2",
+    "T _t1, T _t2",
+    "T grad_z",
+    """
+    grad_z = _t1 * _t2;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(grad_y, top, bottom, left, right, y):
+    _t1 = _cropping_sigmoid_bwd_0(grad_y, y)
+    _t2 = _cropping_sigmoid_bwd_1(y)
+    grad_z = _cropping_sigmoid_bwd_2(_t1, _t2)
+    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    return grad_x
+
+
+# cropping_tanh_fwd_0: layers_spec/activations/tanh.yaml:8
+_cropping_tanh_fwd_0 = ElementwiseKernel(
+    "cropping_tanh_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh(x, top, bottom, left, right):
+    z = _cupy_crop2d(x, top, bottom, left, right)
+    y = _cropping_tanh_fwd_0(z)
+    return y, (top, bottom, left, right, y)
+
+
+# cropping_tanh_bwd_0: layers_spec/primitives.yaml:139
+_cropping_tanh_bwd_0 = ElementwiseKernel(
+    "cropping_tanh_bwd_0",
+    "T y",
+    "T _t1",
+    """
+    _t1 = y * y;
+    """,
+)
+
+
+# cropping_tanh_bwd_1: layers_spec/primitives.yaml:139
+_cropping_tanh_bwd_1 = ElementwiseKernel(
+    "cropping_tanh_bwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = T(1) - _t1;
+    """,
+)
+
+
+# cropping_tanh_bwd_2: layers_spec/primitives.yaml:139
+_cropping_tanh_bwd_2 = ElementwiseKernel(
+    "cropping_tanh_bwd_2",
+    "T grad_y, T _t2",
+    "T grad_z",
+    """
+    grad_z = grad_y * _t2;
+    """,
+)
+
+
+def _cupy_backward_tanh(grad_y, top, bottom, left, right, y):
+    _t1 = _cropping_tanh_bwd_0(y)
+    _t2 = _cropping_tanh_bwd_1(_t1)
+    grad_z = _cropping_tanh_bwd_2(grad_y, _t2)
+    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    return grad_x
+
+
+# cropping_softmax_fwd_0: layers_spec/activations/softmax.yaml:8
+_cropping_softmax_fwd_0 = ElementwiseKernel(
+    "cropping_softmax_fwd_0",
+    "T z, T _t2",
+    "T softmax_shifted",
+    """
+    softmax_shifted = z - _t2;
+    """,
+)
+
+
+# cropping_softmax_fwd_1: layers_spec/activations/softmax.yaml:9
+_cropping_softmax_fwd_1 = ElementwiseKernel(
+    "cropping_softmax_fwd_1",
+    "T softmax_shifted",
+    "T softmax_exponentials",
+    """
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# cropping_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+_cropping_softmax_fwd_2 = ElementwiseKernel(
+    "cropping_softmax_fwd_2",
+    "T softmax_exponentials, T _t3",
+    "T y",
+    """
+    y = softmax_exponentials / _t3;
+    """,
+)
+
+
+def _cupy_forward_softmax(x, top, bottom, left, right):
+    import cupy as cp
+
+    z = _cupy_crop2d(x, top, bottom, left, right)
+    _t1 = cp.max(z, axis=(-1), keepdims=True)
+    _t2 = _t1
+    softmax_shifted = _cropping_softmax_fwd_0(z, _t2)
+    softmax_exponentials = _cropping_softmax_fwd_1(softmax_shifted)
+    _t3 = cp.sum(softmax_exponentials, axis=(-1), keepdims=True)
+    y = _cropping_softmax_fwd_2(softmax_exponentials, _t3)
+    return y, (top, bottom, left, right, y)
+
+
+# cropping_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+_cropping_softmax_bwd_0 = ElementwiseKernel(
+    "cropping_softmax_bwd_0",
+    "T grad_y, T y",
+    "T _t4",
+    """
+    _t4 = grad_y * y;
+    """,
+)
+
+
+# cropping_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_cropping_softmax_bwd_1 = ElementwiseKernel(
+    "cropping_softmax_bwd_1",
+    "T grad_y, T _t5",
+    "T _t6",
+    """
+    _t6 = grad_y - _t5;
+    """,
+)
+
+
+# cropping_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+_cropping_softmax_bwd_2 = ElementwiseKernel(
+    "cropping_softmax_bwd_2",
+    "T y, T _t6",
+    "T grad_z",
+    """
+    grad_z = y * _t6;
+    """,
+)
+
+
+def _cupy_backward_softmax(grad_y, top, bottom, left, right, y):
+    import cupy as cp
+
+    _t4 = _cropping_softmax_bwd_0(grad_y, y)
+    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    _t6 = _cropping_softmax_bwd_1(grad_y, _t5)
+    grad_z = _cropping_softmax_bwd_2(y, _t6)
+    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    return grad_x
+
+
+def _cupy_forward_identity(x, top, bottom, left, right):
+    z = _cupy_crop2d(x, top, bottom, left, right)
+    return z, (top, bottom, left, right)
+
+
+def _cupy_backward_identity(grad_y, top, bottom, left, right):
+    grad_x = _cupy_pad2d(grad_y, top, bottom, left, right)
+    return grad_x
+
+
+# cropping_gelu_fwd_0: layers_spec/activations/gelu.yaml:10
+_cropping_gelu_fwd_0 = ElementwiseKernel(
+    "cropping_gelu_fwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = pow(z, T(3));
+    """,
+)
+
+
+# cropping_gelu_fwd_1: layers_spec/activations/gelu.yaml:10
+_cropping_gelu_fwd_1 = ElementwiseKernel(
+    "cropping_gelu_fwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = T(0.044715) * _t1;
+    """,
+)
+
+
+# cropping_gelu_fwd_2: layers_spec/activations/gelu.yaml:10
+_cropping_gelu_fwd_2 = ElementwiseKernel(
+    "cropping_gelu_fwd_2",
+    "T z, T _t2",
+    "T _t3",
+    """
+    _t3 = z + _t2;
+    """,
+)
+
+
+# cropping_gelu_fwd_3: layers_spec/activations/gelu.yaml:10
+_cropping_gelu_fwd_3 = ElementwiseKernel(
+    "cropping_gelu_fwd_3",
+    "T _t3",
+    "T gelu_inner",
+    """
+    gelu_inner = T(0.7978845608028654) * _t3;
+    """,
+)
+
+
+# cropping_gelu_fwd_4: layers_spec/activations/gelu.yaml:11
+_cropping_gelu_fwd_4 = ElementwiseKernel(
+    "cropping_gelu_fwd_4",
+    "T z",
+    "T _t4",
+    """
+    _t4 = T(0.5) * z;
+    """,
+)
+
+
+# cropping_gelu_fwd_5: layers_spec/activations/gelu.yaml:11
+_cropping_gelu_fwd_5 = ElementwiseKernel(
+    "cropping_gelu_fwd_5",
+    "T gelu_inner",
+    "T _t5",
+    """
+    _t5 = tanh(gelu_inner);
+    """,
+)
+
+
+# cropping_gelu_fwd_6: layers_spec/activations/gelu.yaml:11
+_cropping_gelu_fwd_6 = ElementwiseKernel(
+    "cropping_gelu_fwd_6",
+    "T _t5",
+    "T _t6",
+    """
+    _t6 = T(1) + _t5;
+    """,
+)
+
+
+# cropping_gelu_fwd_7: layers_spec/activations/gelu.yaml:11
+_cropping_gelu_fwd_7 = ElementwiseKernel(
+    "cropping_gelu_fwd_7",
+    "T _t4, T _t6",
+    "T y",
+    """
+    y = _t4 * _t6;
+    """,
+)
+
+
+def _cupy_forward_gelu(x, top, bottom, left, right):
+    z = _cupy_crop2d(x, top, bottom, left, right)
+    _t1 = _cropping_gelu_fwd_0(z)
+    _t2 = _cropping_gelu_fwd_1(_t1)
+    _t3 = _cropping_gelu_fwd_2(z, _t2)
+    gelu_inner = _cropping_gelu_fwd_3(_t3)
+    _t4 = _cropping_gelu_fwd_4(z)
+    _t5 = _cropping_gelu_fwd_5(gelu_inner)
+    _t6 = _cropping_gelu_fwd_6(_t5)
+    y = _cropping_gelu_fwd_7(_t4, _t6)
+    return y, (top, bottom, left, right, z)
+
+
+# cropping_gelu_bwd_0: layers_spec/activations/gelu.yaml:10
+_cropping_gelu_bwd_0 = ElementwiseKernel(
+    "cropping_gelu_bwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = pow(z, T(3));
+    """,
+)
+
+
+# cropping_gelu_bwd_1: layers_spec/activations/gelu.yaml:10
+_cropping_gelu_bwd_1 = ElementwiseKernel(
+    "cropping_gelu_bwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = T(0.044715) * _t1;
+    """,
+)
+
+
+# cropping_gelu_bwd_2: layers_spec/activations/gelu.yaml:10
+_cropping_gelu_bwd_2 = ElementwiseKernel(
+    "cropping_gelu_bwd_2",
+    "T z, T _t2",
+    "T _t3",
+    """
+    _t3 = z + _t2;
+    """,
+)
+
+
+# cropping_gelu_bwd_3: layers_spec/activations/gelu.yaml:10
+_cropping_gelu_bwd_3 = ElementwiseKernel(
+    "cropping_gelu_bwd_3",
+    "T _t3",
+    "T gelu_inner",
+    """
+    gelu_inner = T(0.7978845608028654) * _t3;
+    """,
+)
+
+
+# cropping_gelu_bwd_4: layers_spec/activations/gelu.yaml:11
+_cropping_gelu_bwd_4 = ElementwiseKernel(
+    "cropping_gelu_bwd_4",
+    "T z",
+    "T _t4",
+    """
+    _t4 = T(0.5) * z;
+    """,
+)
+
+
+# cropping_gelu_bwd_5: layers_spec/activations/gelu.yaml:11
+_cropping_gelu_bwd_5 = ElementwiseKernel(
+    "cropping_gelu_bwd_5",
+    "T gelu_inner",
+    "T _t5",
+    """
+    _t5 = tanh(gelu_inner);
+    """,
+)
+
+
+# cropping_gelu_bwd_6: layers_spec/activations/gelu.yaml:11
+_cropping_gelu_bwd_6 = ElementwiseKernel(
+    "cropping_gelu_bwd_6",
+    "T _t5",
+    "T _t6",
+    """
+    _t6 = T(1) + _t5;
+    """,
+)
+
+
+# cropping_gelu_bwd_7: layers_spec/primitives.yaml:55
+_cropping_gelu_bwd_7 = ElementwiseKernel(
+    "cropping_gelu_bwd_7",
+    "T grad_y, T _t6",
+    "T _t7",
+    """
+    _t7 = grad_y * _t6;
+    """,
+)
+
+
+# cropping_gelu_bwd_8: layers_spec/primitives.yaml:56
+_cropping_gelu_bwd_8 = ElementwiseKernel(
+    "cropping_gelu_bwd_8",
+    "T grad_y, T _t4",
+    "T _t8",
+    """
+    _t8 = grad_y * _t4;
+    """,
+)
+
+
+# cropping_gelu_bwd_9: layers_spec/primitives.yaml:139
+_cropping_gelu_bwd_9 = ElementwiseKernel(
+    "cropping_gelu_bwd_9",
+    "T _t5",
+    "T _t9",
+    """
+    _t9 = _t5 * _t5;
+    """,
+)
+
+
+# cropping_gelu_bwd_10: layers_spec/primitives.yaml:139
+_cropping_gelu_bwd_10 = ElementwiseKernel(
+    "cropping_gelu_bwd_10",
+    "T _t9",
+    "T _t10",
+    """
+    _t10 = T(1) - _t9;
+    """,
+)
+
+
+# cropping_gelu_bwd_11: layers_spec/primitives.yaml:139
+_cropping_gelu_bwd_11 = ElementwiseKernel(
+    "cropping_gelu_bwd_11",
+    "T _t8, T _t10",
+    "T grad_gelu_inner",
+    """
+    grad_gelu_inner = _t8 * _t10;
+    """,
+)
+
+
+# cropping_gelu_bwd_12: layers_spec/primitives.yaml:56
+_cropping_gelu_bwd_12 = ElementwiseKernel(
+    "cropping_gelu_bwd_12",
+    "T _t7",
+    "T _t12",
+    """
+    _t12 = _t7 * T(0.5);
+    """,
+)
+
+
+# cropping_gelu_bwd_13: layers_spec/primitives.yaml:56
+_cropping_gelu_bwd_13 = ElementwiseKernel(
+    "cropping_gelu_bwd_13",
+    "T grad_gelu_inner",
+    "T _t13",
+    """
+    _t13 = grad_gelu_inner * T(0.7978845608028654);
+    """,
+)
+
+
+# cropping_gelu_bwd_14: layers_spec/primitives.yaml:56
+_cropping_gelu_bwd_14 = ElementwiseKernel(
+    "cropping_gelu_bwd_14",
+    "T _t13",
+    "T _t14",
+    """
+    _t14 = _t13 * T(0.044715);
+    """,
+)
+
+
+# cropping_gelu_bwd_15: layers_spec/primitives.yaml:84
+_cropping_gelu_bwd_15 = ElementwiseKernel(
+    "cropping_gelu_bwd_15",
+    "T _t14",
+    "T _t15",
+    """
+    _t15 = _t14 * T(3);
+    """,
+)
+
+
+# cropping_gelu_bwd_16: layers_spec/primitives.yaml:84
+_cropping_gelu_bwd_16 = ElementwiseKernel(
+    "cropping_gelu_bwd_16",
+    "T z",
+    "T _t16",
+    """
+    _t16 = pow(z, T(2));
+    """,
+)
+
+
+# cropping_gelu_bwd_17: layers_spec/primitives.yaml:84
+_cropping_gelu_bwd_17 = ElementwiseKernel(
+    "cropping_gelu_bwd_17",
+    "T _t15, T _t16",
+    "T _t17",
+    """
+    _t17 = _t15 * _t16;
+    """,
+)
+
+
+# cropping_gelu_bwd_18: layers_spec/primitives.yaml:84
+_cropping_gelu_bwd_18 = ElementwiseKernel(
+    "cropping_gelu_bwd_18",
+    "T _t12, T _t13",
+    "T _t18",
+    """
+    _t18 = _t12 + _t13;
+    """,
+)
+
+
+# cropping_gelu_bwd_19: layers_spec/primitives.yaml:84
+_cropping_gelu_bwd_19 = ElementwiseKernel(
+    "cropping_gelu_bwd_19",
+    "T _t18, T _t17",
+    "T grad_z",
+    """
+    grad_z = _t18 + _t17;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, top, bottom, left, right, z):
+    _t1 = _cropping_gelu_bwd_0(z)
+    _t2 = _cropping_gelu_bwd_1(_t1)
+    _t3 = _cropping_gelu_bwd_2(z, _t2)
+    gelu_inner = _cropping_gelu_bwd_3(_t3)
+    _t4 = _cropping_gelu_bwd_4(z)
+    _t5 = _cropping_gelu_bwd_5(gelu_inner)
+    _t6 = _cropping_gelu_bwd_6(_t5)
+    _t7 = _cropping_gelu_bwd_7(grad_y, _t6)
+    _t8 = _cropping_gelu_bwd_8(grad_y, _t4)
+    _t9 = _cropping_gelu_bwd_9(_t5)
+    _t10 = _cropping_gelu_bwd_10(_t9)
+    grad_gelu_inner = _cropping_gelu_bwd_11(_t8, _t10)
+    _t12 = _cropping_gelu_bwd_12(_t7)
+    _t13 = _cropping_gelu_bwd_13(grad_gelu_inner)
+    _t14 = _cropping_gelu_bwd_14(_t13)
+    _t15 = _cropping_gelu_bwd_15(_t14)
+    _t16 = _cropping_gelu_bwd_16(z)
+    _t17 = _cropping_gelu_bwd_17(_t15, _t16)
+    _t18 = _cropping_gelu_bwd_18(_t12, _t13)
+    grad_z = _cropping_gelu_bwd_19(_t18, _t17)
+    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    return grad_x
+
+
+# cropping_elu_fwd_0: layers_spec/activations/elu.yaml:10
+_cropping_elu_fwd_0 = ElementwiseKernel(
+    "cropping_elu_fwd_0",
+    "T z",
+    "bool _t1",
+    """
+    _t1 = z > T(0);
+    """,
+)
+
+
+# cropping_elu_fwd_1: layers_spec/activations/elu.yaml:10
+_cropping_elu_fwd_1 = ElementwiseKernel(
+    "cropping_elu_fwd_1",
+    "T z",
+    "T _t2",
+    """
+    _t2 = z < T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+# cropping_elu_fwd_2: layers_spec/activations/elu.yaml:10
+_cropping_elu_fwd_2 = ElementwiseKernel(
+    "cropping_elu_fwd_2",
+    "T _t2",
+    "T _t3",
+    """
+    _t3 = expm1(_t2);
+    """,
+)
+
+
+# cropping_elu_fwd_3: layers_spec/activations/elu.yaml:10
+_cropping_elu_fwd_3 = ElementwiseKernel(
+    "cropping_elu_fwd_3",
+    "T alpha, T _t3",
+    "T _t4",
+    """
+    _t4 = alpha * _t3;
+    """,
+)
+
+
+# cropping_elu_fwd_4: layers_spec/activations/elu.yaml:10
+_cropping_elu_fwd_4 = ElementwiseKernel(
+    "cropping_elu_fwd_4",
+    "bool _t1, T z, T _t4",
+    "T y",
+    """
+    y = _t1 ? z : _t4;
+    """,
+)
+
+
+def _cupy_forward_elu(x, top, bottom, left, right, alpha=1.0):
+    z = _cupy_crop2d(x, top, bottom, left, right)
+    _t1 = _cropping_elu_fwd_0(z)
+    _t2 = _cropping_elu_fwd_1(z)
+    _t3 = _cropping_elu_fwd_2(_t2)
+    _t4 = _cropping_elu_fwd_3(alpha, _t3)
+    y = _cropping_elu_fwd_4(_t1, z, _t4)
+    return y, (top, bottom, left, right, z, alpha)
+
+
+# cropping_elu_bwd_0: layers_spec/activations/elu.yaml:10
+_cropping_elu_bwd_0 = ElementwiseKernel(
+    "cropping_elu_bwd_0",
+    "T z",
+    "bool _t1",
+    """
+    _t1 = z > T(0);
+    """,
+)
+
+
+# cropping_elu_bwd_1: layers_spec/activations/elu.yaml:10
+_cropping_elu_bwd_1 = ElementwiseKernel(
+    "cropping_elu_bwd_1",
+    "T z",
+    "T _t2",
+    """
+    _t2 = z < T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+# cropping_elu_bwd_2: layers_spec/activations/elu.yaml:10
+_cropping_elu_bwd_2 = ElementwiseKernel(
+    "cropping_elu_bwd_2",
+    "T _t2",
+    "T _t3",
+    """
+    _t3 = expm1(_t2);
+    """,
+)
+
+
+# cropping_elu_bwd_3: layers_spec/primitives.yaml:223
+_cropping_elu_bwd_3 = ElementwiseKernel(
+    "cropping_elu_bwd_3",
+    "T grad_y, bool _t1",
+    "T _t5",
+    """
+    _t5 = grad_y * _t1;
+    """,
+)
+
+
+# cropping_elu_bwd_4: layers_spec/primitives.yaml:224
+_cropping_elu_bwd_4 = ElementwiseKernel(
+    "cropping_elu_bwd_4",
+    "bool _t1",
+    "bool _t6",
+    """
+    _t6 = !_t1;
+    """,
+)
+
+
+# cropping_elu_bwd_5: layers_spec/primitives.yaml:224
+_cropping_elu_bwd_5 = ElementwiseKernel(
+    "cropping_elu_bwd_5",
+    "T grad_y, bool _t6",
+    "T _t7",
+    """
+    _t7 = grad_y * _t6;
+    """,
+)
+
+
+# cropping_elu_bwd_6: layers_spec/primitives.yaml:56
+_cropping_elu_bwd_6 = ElementwiseKernel(
+    "cropping_elu_bwd_6",
+    "T _t7, T alpha",
+    "T _t8",
+    """
+    _t8 = _t7 * alpha;
+    """,
+)
+
+
+# cropping_elu_bwd_7: layers_spec/primitives.yaml:103
+_cropping_elu_bwd_7 = ElementwiseKernel(
+    "cropping_elu_bwd_7",
+    "T _t3",
+    "T _t9",
+    """
+    _t9 = _t3 + T(1);
+    """,
+)
+
+
+# cropping_elu_bwd_8: layers_spec/primitives.yaml:103
+_cropping_elu_bwd_8 = ElementwiseKernel(
+    "cropping_elu_bwd_8",
+    "T _t8, T _t9",
+    "T _t10",
+    """
+    _t10 = _t8 * _t9;
+    """,
+)
+
+
+# cropping_elu_bwd_9: layers_spec/primitives.yaml:203
+_cropping_elu_bwd_9 = ElementwiseKernel(
+    "cropping_elu_bwd_9",
+    "T z",
+    "bool _t11",
+    """
+    _t11 = z < T(0);
+    """,
+)
+
+
+# cropping_elu_bwd_10: layers_spec/primitives.yaml:203
+_cropping_elu_bwd_10 = ElementwiseKernel(
+    "cropping_elu_bwd_10",
+    "T _t10, bool _t11",
+    "T _t12",
+    """
+    _t12 = _t10 * _t11;
+    """,
+)
+
+
+# cropping_elu_bwd_11: layers_spec/primitives.yaml:203
+_cropping_elu_bwd_11 = ElementwiseKernel(
+    "cropping_elu_bwd_11",
+    "T _t5, T _t12",
+    "T grad_z",
+    """
+    grad_z = _t5 + _t12;
+    """,
+)
+
+
+def _cupy_backward_elu(grad_y, top, bottom, left, right, z, alpha):
+    _t1 = _cropping_elu_bwd_0(z)
+    _t2 = _cropping_elu_bwd_1(z)
+    _t3 = _cropping_elu_bwd_2(_t2)
+    _t5 = _cropping_elu_bwd_3(grad_y, _t1)
+    _t6 = _cropping_elu_bwd_4(_t1)
+    _t7 = _cropping_elu_bwd_5(grad_y, _t6)
+    _t8 = _cropping_elu_bwd_6(_t7, alpha)
+    _t9 = _cropping_elu_bwd_7(_t3)
+    _t10 = _cropping_elu_bwd_8(_t8, _t9)
+    _t11 = _cropping_elu_bwd_9(z)
+    _t12 = _cropping_elu_bwd_10(_t10, _t11)
+    grad_z = _cropping_elu_bwd_11(_t5, _t12)
+    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    return grad_x
+
+
+# cropping_mish_fwd_0: layers_spec/activations/mish.yaml:8
+_cropping_mish_fwd_0 = ElementwiseKernel(
+    "cropping_mish_fwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = (z > 0 ? z : T(0)) + log1p(exp(-fabs(z)));
+    """,
+)
+
+
+# cropping_mish_fwd_1: layers_spec/activations/mish.yaml:8
+_cropping_mish_fwd_1 = ElementwiseKernel(
+    "cropping_mish_fwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = tanh(_t1);
+    """,
+)
+
+
+# cropping_mish_fwd_2: layers_spec/activations/mish.yaml:8
+_cropping_mish_fwd_2 = ElementwiseKernel(
+    "cropping_mish_fwd_2",
+    "T z, T _t2",
+    "T y",
+    """
+    y = z * _t2;
+    """,
+)
+
+
+def _cupy_forward_mish(x, top, bottom, left, right):
+    z = _cupy_crop2d(x, top, bottom, left, right)
+    _t1 = _cropping_mish_fwd_0(z)
+    _t2 = _cropping_mish_fwd_1(_t1)
+    y = _cropping_mish_fwd_2(z, _t2)
+    return y, (top, bottom, left, right, z)
+
+
+# cropping_mish_bwd_0: layers_spec/activations/mish.yaml:8
+_cropping_mish_bwd_0 = ElementwiseKernel(
+    "cropping_mish_bwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = (z > 0 ? z : T(0)) + log1p(exp(-fabs(z)));
+    """,
+)
+
+
+# cropping_mish_bwd_1: layers_spec/activations/mish.yaml:8
+_cropping_mish_bwd_1 = ElementwiseKernel(
+    "cropping_mish_bwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = tanh(_t1);
+    """,
+)
+
+
+# cropping_mish_bwd_2: layers_spec/primitives.yaml:55
+_cropping_mish_bwd_2 = ElementwiseKernel(
+    "cropping_mish_bwd_2",
+    "T grad_y, T _t2",
+    "T _t3",
+    """
+    _t3 = grad_y * _t2;
+    """,
+)
+
+
+# cropping_mish_bwd_3: layers_spec/primitives.yaml:56
+_cropping_mish_bwd_3 = ElementwiseKernel(
+    "cropping_mish_bwd_3",
+    "T grad_y, T z",
+    "T _t4",
+    """
+    _t4 = grad_y * z;
+    """,
+)
+
+
+# cropping_mish_bwd_4: layers_spec/primitives.yaml:139
+_cropping_mish_bwd_4 = ElementwiseKernel(
+    "cropping_mish_bwd_4",
+    "T _t2",
+    "T _t5",
+    """
+    _t5 = _t2 * _t2;
+    """,
+)
+
+
+# cropping_mish_bwd_5: layers_spec/primitives.yaml:139
+_cropping_mish_bwd_5 = ElementwiseKernel(
+    "cropping_mish_bwd_5",
+    "T _t5",
+    "T _t6",
+    """
+    _t6 = T(1) - _t5;
+    """,
+)
+
+
+# cropping_mish_bwd_6: layers_spec/primitives.yaml:139
+_cropping_mish_bwd_6 = ElementwiseKernel(
+    "cropping_mish_bwd_6",
+    "T _t4, T _t6",
+    "T _t7",
+    """
+    _t7 = _t4 * _t6;
+    """,
+)
+
+
+# cropping_mish_bwd_7: layers_spec/primitives.yaml:167
+_cropping_mish_bwd_7 = ElementwiseKernel(
+    "cropping_mish_bwd_7",
+    "T z",
+    "T _t8",
+    """
+    _t8 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+# cropping_mish_bwd_8: layers_spec/primitives.yaml:167
+_cropping_mish_bwd_8 = ElementwiseKernel(
+    "cropping_mish_bwd_8",
+    "T _t7, T _t8",
+    "T _t9",
+    """
+    _t9 = _t7 * _t8;
+    """,
+)
+
+
+# cropping_mish_bwd_9: layers_spec/primitives.yaml:167
+_cropping_mish_bwd_9 = ElementwiseKernel(
+    "cropping_mish_bwd_9",
+    "T _t3, T _t9",
+    "T grad_z",
+    """
+    grad_z = _t3 + _t9;
+    """,
+)
+
+
+def _cupy_backward_mish(grad_y, top, bottom, left, right, z):
+    _t1 = _cropping_mish_bwd_0(z)
+    _t2 = _cropping_mish_bwd_1(_t1)
+    _t3 = _cropping_mish_bwd_2(grad_y, _t2)
+    _t4 = _cropping_mish_bwd_3(grad_y, z)
+    _t5 = _cropping_mish_bwd_4(_t2)
+    _t6 = _cropping_mish_bwd_5(_t5)
+    _t7 = _cropping_mish_bwd_6(_t4, _t6)
+    _t8 = _cropping_mish_bwd_7(z)
+    _t9 = _cropping_mish_bwd_8(_t7, _t8)
+    grad_z = _cropping_mish_bwd_9(_t3, _t9)
+    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    return grad_x
+
+
+# cropping_swish_fwd_0: layers_spec/activations/swish.yaml:8
+_cropping_swish_fwd_0 = ElementwiseKernel(
+    "cropping_swish_fwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+# cropping_swish_fwd_1: layers_spec/activations/swish.yaml:8
+_cropping_swish_fwd_1 = ElementwiseKernel(
+    "cropping_swish_fwd_1",
+    "T z, T _t1",
+    "T y",
+    """
+    y = z * _t1;
+    """,
+)
+
+
+def _cupy_forward_swish(x, top, bottom, left, right):
+    z = _cupy_crop2d(x, top, bottom, left, right)
+    _t1 = _cropping_swish_fwd_0(z)
+    y = _cropping_swish_fwd_1(z, _t1)
+    return y, (top, bottom, left, right, z)
+
+
+# cropping_swish_bwd_0: layers_spec/activations/swish.yaml:8
+_cropping_swish_bwd_0 = ElementwiseKernel(
+    "cropping_swish_bwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+# cropping_swish_bwd_1: layers_spec/primitives.yaml:55
+_cropping_swish_bwd_1 = ElementwiseKernel(
+    "cropping_swish_bwd_1",
+    "T grad_y, T _t1",
+    "T _t2",
+    """
+    _t2 = grad_y * _t1;
+    """,
+)
+
+
+# cropping_swish_bwd_2: layers_spec/primitives.yaml:56
+_cropping_swish_bwd_2 = ElementwiseKernel(
+    "cropping_swish_bwd_2",
+    "T grad_y, T z",
+    "T _t3",
+    """
+    _t3 = grad_y * z;
+    """,
+)
+
+
+# cropping_swish_bwd_3: layers_spec/primitives.yaml:154
+_cropping_swish_bwd_3 = ElementwiseKernel(
+    "cropping_swish_bwd_3",
+    "T _t3, T _t1",
+    "T _t4",
+    """
+    _t4 = _t3 * _t1;
+    """,
+)
+
+
+# cropping_swish_bwd_4: layers_spec/primitives.yaml:154
+_cropping_swish_bwd_4 = ElementwiseKernel(
+    "cropping_swish_bwd_4",
+    "T _t1",
+    "T _t5",
+    """
+    _t5 = T(1) - _t1;
+    """,
+)
+
+
+# cropping_swish_bwd_5: layers_spec/primitives.yaml:154
+_cropping_swish_bwd_5 = ElementwiseKernel(
+    "cropping_swish_bwd_5",
+    "T _t4, T _t5",
+    "T _t6",
+    """
+    _t6 = _t4 * _t5;
+    """,
+)
+
+
+# cropping_swish_bwd_6: layers_spec/primitives.yaml:154
+_cropping_swish_bwd_6 = ElementwiseKernel(
+    "cropping_swish_bwd_6",
+    "T _t2, T _t6",
+    "T grad_z",
+    """
+    grad_z = _t2 + _t6;
+    """,
+)
+
+
+def _cupy_backward_swish(grad_y, top, bottom, left, right, z):
+    _t1 = _cropping_swish_bwd_0(z)
+    _t2 = _cropping_swish_bwd_1(grad_y, _t1)
+    _t3 = _cropping_swish_bwd_2(grad_y, z)
+    _t4 = _cropping_swish_bwd_3(_t3, _t1)
+    _t5 = _cropping_swish_bwd_4(_t1)
+    _t6 = _cropping_swish_bwd_5(_t4, _t5)
+    grad_z = _cropping_swish_bwd_6(_t2, _t6)
+    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    return grad_x
+
+
+# cropping_silu_fwd_0: layers_spec/activations/silu.yaml:8
+_cropping_silu_fwd_0 = ElementwiseKernel(
+    "cropping_silu_fwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+# cropping_silu_fwd_1: layers_spec/activations/silu.yaml:8
+_cropping_silu_fwd_1 = ElementwiseKernel(
+    "cropping_silu_fwd_1",
+    "T z, T _t1",
+    "T y",
+    """
+    y = z * _t1;
+    """,
+)
+
+
+def _cupy_forward_silu(x, top, bottom, left, right):
+    z = _cupy_crop2d(x, top, bottom, left, right)
+    _t1 = _cropping_silu_fwd_0(z)
+    y = _cropping_silu_fwd_1(z, _t1)
+    return y, (top, bottom, left, right, z)
+
+
+# cropping_silu_bwd_0: layers_spec/activations/silu.yaml:8
+_cropping_silu_bwd_0 = ElementwiseKernel(
+    "cropping_silu_bwd_0",
+    "T z",
+    "T _t1",
+    """
+    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+# cropping_silu_bwd_1: layers_spec/primitives.yaml:55
+_cropping_silu_bwd_1 = ElementwiseKernel(
+    "cropping_silu_bwd_1",
+    "T grad_y, T _t1",
+    "T _t2",
+    """
+    _t2 = grad_y * _t1;
+    """,
+)
+
+
+# cropping_silu_bwd_2: layers_spec/primitives.yaml:56
+_cropping_silu_bwd_2 = ElementwiseKernel(
+    "cropping_silu_bwd_2",
+    "T grad_y, T z",
+    "T _t3",
+    """
+    _t3 = grad_y * z;
+    """,
+)
+
+
+# cropping_silu_bwd_3: layers_spec/primitives.yaml:154
+_cropping_silu_bwd_3 = ElementwiseKernel(
+    "cropping_silu_bwd_3",
+    "T _t3, T _t1",
+    "T _t4",
+    """
+    _t4 = _t3 * _t1;
+    """,
+)
+
+
+# cropping_silu_bwd_4: layers_spec/primitives.yaml:154
+_cropping_silu_bwd_4 = ElementwiseKernel(
+    "cropping_silu_bwd_4",
+    "T _t1",
+    "T _t5",
+    """
+    _t5 = T(1) - _t1;
+    """,
+)
+
+
+# cropping_silu_bwd_5: layers_spec/primitives.yaml:154
+_cropping_silu_bwd_5 = ElementwiseKernel(
+    "cropping_silu_bwd_5",
+    "T _t4, T _t5",
+    "T _t6",
+    """
+    _t6 = _t4 * _t5;
+    """,
+)
+
+
+# cropping_silu_bwd_6: layers_spec/primitives.yaml:154
+_cropping_silu_bwd_6 = ElementwiseKernel(
+    "cropping_silu_bwd_6",
+    "T _t2, T _t6",
+    "T grad_z",
+    """
+    grad_z = _t2 + _t6;
+    """,
+)
+
+
+def _cupy_backward_silu(grad_y, top, bottom, left, right, z):
+    _t1 = _cropping_silu_bwd_0(z)
+    _t2 = _cropping_silu_bwd_1(grad_y, _t1)
+    _t3 = _cropping_silu_bwd_2(grad_y, z)
+    _t4 = _cropping_silu_bwd_3(_t3, _t1)
+    _t5 = _cropping_silu_bwd_4(_t1)
+    _t6 = _cropping_silu_bwd_5(_t4, _t5)
+    grad_z = _cropping_silu_bwd_6(_t2, _t6)
+    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    return grad_x
+
+
+def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _cupy_backward_identity(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "elu": (_cupy_forward_elu, _cupy_backward_elu),
+    "mish": (_cupy_forward_mish, _cupy_backward_mish),
+    "swish": (_cupy_forward_swish, _cupy_backward_swish),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}
+
+
+def _cupy_crop2d(x, top, bottom, left, right):
+    """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
+    import cupy as cp
+
+    height, width = x.shape[2], x.shape[3]
+    if top + bottom >= height or left + right >= width:
+        raise ValueError(
+            f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
+            f"from an input of shape {tuple(x.shape)}; at least one of each must remain"
+        )
+    return x[:, :, top : height - bottom, left : width - right]
+
+
+def _cupy_pad2d(x, top, bottom, left, right):
+    """x [N, C, H, W] with zero rows above and below and zero columns left and right."""
+    import cupy as cp
+
+    height, width = x.shape[2], x.shape[3]
+    out = cp.zeros(
+        (*x.shape[:2], top + height + bottom, left + width + right), dtype=x.dtype
+    )
+    out[:, :, top : top + height, left : left + width] = x
+    return out

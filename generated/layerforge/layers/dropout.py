@@ -8,6 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu, default_gpu_rng
 
 __all__ = ["forward", "backward"]
 
@@ -36,6 +37,12 @@ def forward(x, *, p=0.5, training=True, rng=None):
     check_arrays("dropout", {"x": x}, {"x": ("...", "F")})
     check_attribute("dropout", "p", p, "float", minimum=0.0, maximum=1.0)
     check_attribute("dropout", "training", training, "bool")
+    if on_gpu(x):
+        if rng is None:
+            rng = default_gpu_rng()
+        forward_variant, backward_variant = _CUPY_VARIANTS[training]
+        y, saved = forward_variant(rng, x, p)
+        return y, (backward_variant, saved)
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
@@ -85,5 +92,64 @@ _VARIANTS = {
 
 def _dropout_mask(rng, like, p):
     """Keep each element with probability 1 - p, scaled by 1 / (1 - p); 0 elsewhere."""
+    keep = rng.random(like.shape, dtype=like.dtype) >= p
+    return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# dropout_train_fwd_0: layers_spec/layers/dropout.yaml:17
+_dropout_train_fwd_0 = ElementwiseKernel(
+    "dropout_train_fwd_0",
+    "T x, T mask",
+    "T y",
+    """
+    y = x * mask;
+    """,
+)
+
+
+def _cupy_forward_train(rng, x, p):
+    mask = _cupy_dropout_mask(rng, x, p)
+    y = _dropout_train_fwd_0(x, mask)
+    return y, (mask,)
+
+
+# dropout_train_bwd_0: layers_spec/primitives.yaml:55
+_dropout_train_bwd_0 = ElementwiseKernel(
+    "dropout_train_bwd_0",
+    "T grad_y, T mask",
+    "T grad_x",
+    """
+    grad_x = grad_y * mask;
+    """,
+)
+
+
+def _cupy_backward_train(grad_y, mask):
+    grad_x = _dropout_train_bwd_0(grad_y, mask)
+    return grad_x
+
+
+def _cupy_forward_eval(rng, x, p):
+    return x, ()
+
+
+def _cupy_backward_eval(grad_y):
+    return grad_y
+
+
+_CUPY_VARIANTS = {
+    True: (_cupy_forward_train, _cupy_backward_train),
+    False: (_cupy_forward_eval, _cupy_backward_eval),
+}
+
+
+def _cupy_dropout_mask(rng, like, p):
+    """Keep each element with probability 1 - p, scaled by 1 / (1 - p); 0 elsewhere."""
+    import cupy as cp
+
     keep = rng.random(like.shape, dtype=like.dtype) >= p
     return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)

@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, activation_module
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -45,6 +46,17 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
             "bias": ("out_features",),
         },
     )
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            y, saved = forward_variant(x, weight, bias, **options)
+            return y, (backward_variant, saved)
+        module = activation_module("feed_forward", activation)
+        y_linear, linear_saved = _cupy_forward_identity(x, weight, bias)
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
@@ -296,3 +308,523 @@ def _sigmoid(x):
 def _softplus(x):
     """log(1 + exp(x)) without overflow."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# feed_forward_relu_fwd_0: layers_spec/layers/feed_forward.yaml:16; layers_spec/activations/relu.yaml:8
+_feed_forward_relu_fwd_0 = ElementwiseKernel(
+    "feed_forward_relu_fwd_0",
+    "T _t1, T bias",
+    "T z, T y",
+    """
+    z = _t1 + bias;
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(x, weight, bias):
+    _t1 = x @ weight
+    z, y = _feed_forward_relu_fwd_0(_t1, bias)
+    return y, (x, weight, z)
+
+
+# feed_forward_relu_bwd_0: layers_spec/primitives.yaml:193
+_feed_forward_relu_bwd_0 = ElementwiseKernel(
+    "feed_forward_relu_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t2 = z > T(0);
+    grad_z = grad_y * _t2;
+    """,
+)
+
+
+def _cupy_backward_relu(grad_y, x, weight, z):
+    import cupy as cp
+
+    grad_z = _feed_forward_relu_bwd_0(z, grad_y)
+    grad_bias = cp.sum(grad_z, axis=0)
+    _t5 = weight.T
+    grad_x = grad_z @ _t5
+    _t7 = x.T
+    grad_weight = _t7 @ grad_z
+    return grad_x, grad_weight, grad_bias
+
+
+# feed_forward_sigmoid_fwd_0: layers_spec/layers/feed_forward.yaml:16; layers_spec/activations/sigmoid.yaml:8
+_feed_forward_sigmoid_fwd_0 = ElementwiseKernel(
+    "feed_forward_sigmoid_fwd_0",
+    "T _t1, T bias",
+    "T y",
+    """
+    T z = _t1 + bias;
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(x, weight, bias):
+    _t1 = x @ weight
+    y = _feed_forward_sigmoid_fwd_0(_t1, bias)
+    return y, (x, weight, y)
+
+
+# feed_forward_sigmoid_bwd_0: layers_spec/primitives.yaml:154
+_feed_forward_sigmoid_bwd_0 = ElementwiseKernel(
+    "feed_forward_sigmoid_bwd_0",
+    "T grad_y, T y",
+    "T grad_z",
+    """
+    T _t2 = grad_y * y;
+    T _t3 = T(1) - y;
+    grad_z = _t2 * _t3;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(grad_y, x, weight, y):
+    import cupy as cp
+
+    grad_z = _feed_forward_sigmoid_bwd_0(grad_y, y)
+    grad_bias = cp.sum(grad_z, axis=0)
+    _t6 = weight.T
+    grad_x = grad_z @ _t6
+    _t8 = x.T
+    grad_weight = _t8 @ grad_z
+    return grad_x, grad_weight, grad_bias
+
+
+# feed_forward_tanh_fwd_0: layers_spec/layers/feed_forward.yaml:16; layers_spec/activations/tanh.yaml:8
+_feed_forward_tanh_fwd_0 = ElementwiseKernel(
+    "feed_forward_tanh_fwd_0",
+    "T _t1, T bias",
+    "T y",
+    """
+    T z = _t1 + bias;
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh(x, weight, bias):
+    _t1 = x @ weight
+    y = _feed_forward_tanh_fwd_0(_t1, bias)
+    return y, (x, weight, y)
+
+
+# feed_forward_tanh_bwd_0: layers_spec/primitives.yaml:139
+_feed_forward_tanh_bwd_0 = ElementwiseKernel(
+    "feed_forward_tanh_bwd_0",
+    "T y, T grad_y",
+    "T grad_z",
+    """
+    T _t2 = y * y;
+    T _t3 = T(1) - _t2;
+    grad_z = grad_y * _t3;
+    """,
+)
+
+
+def _cupy_backward_tanh(grad_y, x, weight, y):
+    import cupy as cp
+
+    grad_z = _feed_forward_tanh_bwd_0(y, grad_y)
+    grad_bias = cp.sum(grad_z, axis=0)
+    _t6 = weight.T
+    grad_x = grad_z @ _t6
+    _t8 = x.T
+    grad_weight = _t8 @ grad_z
+    return grad_x, grad_weight, grad_bias
+
+
+# feed_forward_softmax_fwd_0: layers_spec/layers/feed_forward.yaml:16
+_feed_forward_softmax_fwd_0 = ElementwiseKernel(
+    "feed_forward_softmax_fwd_0",
+    "T _t1, T bias",
+    "T z",
+    """
+    z = _t1 + bias;
+    """,
+)
+
+
+# feed_forward_softmax_fwd_1: layers_spec/activations/softmax.yaml:8,9
+_feed_forward_softmax_fwd_1 = ElementwiseKernel(
+    "feed_forward_softmax_fwd_1",
+    "T z, T _t3",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = z - _t3;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# feed_forward_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+_feed_forward_softmax_fwd_2 = ElementwiseKernel(
+    "feed_forward_softmax_fwd_2",
+    "T softmax_exponentials, T _t4",
+    "T y",
+    """
+    y = softmax_exponentials / _t4;
+    """,
+)
+
+
+def _cupy_forward_softmax(x, weight, bias):
+    import cupy as cp
+
+    _t1 = x @ weight
+    z = _feed_forward_softmax_fwd_0(_t1, bias)
+    _t2 = cp.max(z, axis=(-1), keepdims=True)
+    _t3 = _t2
+    softmax_exponentials = _feed_forward_softmax_fwd_1(z, _t3)
+    _t4 = cp.sum(softmax_exponentials, axis=(-1), keepdims=True)
+    y = _feed_forward_softmax_fwd_2(softmax_exponentials, _t4)
+    return y, (x, weight, y)
+
+
+# feed_forward_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+_feed_forward_softmax_bwd_0 = ElementwiseKernel(
+    "feed_forward_softmax_bwd_0",
+    "T grad_y, T y",
+    "T _t5",
+    """
+    _t5 = grad_y * y;
+    """,
+)
+
+
+# feed_forward_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_feed_forward_softmax_bwd_1 = ElementwiseKernel(
+    "feed_forward_softmax_bwd_1",
+    "T grad_y, T _t6, T y",
+    "T grad_z",
+    """
+    T _t7 = grad_y - _t6;
+    grad_z = y * _t7;
+    """,
+)
+
+
+def _cupy_backward_softmax(grad_y, x, weight, y):
+    import cupy as cp
+
+    _t5 = _feed_forward_softmax_bwd_0(grad_y, y)
+    _t6 = cp.sum(_t5, axis=(-1), keepdims=True)
+    grad_z = _feed_forward_softmax_bwd_1(grad_y, _t6, y)
+    grad_bias = cp.sum(grad_z, axis=0)
+    _t10 = weight.T
+    grad_x = grad_z @ _t10
+    _t12 = x.T
+    grad_weight = _t12 @ grad_z
+    return grad_x, grad_weight, grad_bias
+
+
+# feed_forward_identity_fwd_0: layers_spec/layers/feed_forward.yaml:16
+_feed_forward_identity_fwd_0 = ElementwiseKernel(
+    "feed_forward_identity_fwd_0",
+    "T _t1, T bias",
+    "T z",
+    """
+    z = _t1 + bias;
+    """,
+)
+
+
+def _cupy_forward_identity(x, weight, bias):
+    _t1 = x @ weight
+    z = _feed_forward_identity_fwd_0(_t1, bias)
+    return z, (x, weight)
+
+
+def _cupy_backward_identity(grad_y, x, weight):
+    import cupy as cp
+
+    grad_bias = cp.sum(grad_y, axis=0)
+    _t3 = weight.T
+    grad_x = grad_y @ _t3
+    _t5 = x.T
+    grad_weight = _t5 @ grad_y
+    return grad_x, grad_weight, grad_bias
+
+
+# feed_forward_gelu_fwd_0: layers_spec/layers/feed_forward.yaml:16; layers_spec/activations/gelu.yaml:10,11
+_feed_forward_gelu_fwd_0 = ElementwiseKernel(
+    "feed_forward_gelu_fwd_0",
+    "T _t1, T bias",
+    "T z, T _t5, T _t6, T _t7, T y",
+    """
+    z = _t1 + bias;
+    T _t2 = pow(z, T(3));
+    T _t3 = T(0.044715) * _t2;
+    T _t4 = z + _t3;
+    T gelu_inner = T(0.7978845608028654) * _t4;
+    _t5 = T(0.5) * z;
+    _t6 = tanh(gelu_inner);
+    _t7 = T(1) + _t6;
+    y = _t5 * _t7;
+    """,
+)
+
+
+def _cupy_forward_gelu(x, weight, bias):
+    _t1 = x @ weight
+    z, _t5, _t6, _t7, y = _feed_forward_gelu_fwd_0(_t1, bias)
+    return y, (x, weight, z, _t5, _t6, _t7)
+
+
+# feed_forward_gelu_bwd_0: layers_spec/primitives.yaml:55,56,139,84
+_feed_forward_gelu_bwd_0 = ElementwiseKernel(
+    "feed_forward_gelu_bwd_0",
+    "T grad_y, T _t7, T _t5, T _t6, T z",
+    "T grad_z",
+    """
+    T _t8 = grad_y * _t7;
+    T _t9 = grad_y * _t5;
+    T _t10 = _t6 * _t6;
+    T _t11 = T(1) - _t10;
+    T grad_gelu_inner = _t9 * _t11;
+    T _t13 = _t8 * T(0.5);
+    T _t14 = grad_gelu_inner * T(0.7978845608028654);
+    T _t15 = _t14 * T(0.044715);
+    T _t16 = _t15 * T(3);
+    T _t17 = pow(z, T(2));
+    T _t18 = _t16 * _t17;
+    T _t19 = _t13 + _t14;
+    grad_z = _t19 + _t18;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, x, weight, z, _t5, _t6, _t7):
+    import cupy as cp
+
+    grad_z = _feed_forward_gelu_bwd_0(grad_y, _t7, _t5, _t6, z)
+    grad_bias = cp.sum(grad_z, axis=0)
+    _t21 = weight.T
+    grad_x = grad_z @ _t21
+    _t23 = x.T
+    grad_weight = _t23 @ grad_z
+    return grad_x, grad_weight, grad_bias
+
+
+# feed_forward_elu_fwd_0: layers_spec/layers/feed_forward.yaml:16; layers_spec/activations/elu.yaml:10
+_feed_forward_elu_fwd_0 = ElementwiseKernel(
+    "feed_forward_elu_fwd_0",
+    "T _t1, T bias, T alpha",
+    "T z, bool _t2, T _t4, T y",
+    """
+    z = _t1 + bias;
+    _t2 = z > T(0);
+    T _t3 = z < T(0) || z != z ? z : T(0);
+    _t4 = expm1(_t3);
+    T _t5 = alpha * _t4;
+    y = _t2 ? z : _t5;
+    """,
+)
+
+
+def _cupy_forward_elu(x, weight, bias, alpha=1.0):
+    _t1 = x @ weight
+    z, _t2, _t4, y = _feed_forward_elu_fwd_0(_t1, bias, alpha)
+    return y, (x, weight, z, alpha, _t2, _t4)
+
+
+# feed_forward_elu_bwd_0: layers_spec/primitives.yaml:223,224,56,103,203
+_feed_forward_elu_bwd_0 = ElementwiseKernel(
+    "feed_forward_elu_bwd_0",
+    "T grad_y, bool _t2, T alpha, T _t4, T z",
+    "T grad_z",
+    """
+    T _t6 = grad_y * _t2;
+    bool _t7 = !_t2;
+    T _t8 = grad_y * _t7;
+    T _t9 = _t8 * alpha;
+    T _t10 = _t4 + T(1);
+    T _t11 = _t9 * _t10;
+    bool _t12 = z < T(0);
+    T _t13 = _t11 * _t12;
+    grad_z = _t6 + _t13;
+    """,
+)
+
+
+def _cupy_backward_elu(grad_y, x, weight, z, alpha, _t2, _t4):
+    import cupy as cp
+
+    grad_z = _feed_forward_elu_bwd_0(grad_y, _t2, alpha, _t4, z)
+    grad_bias = cp.sum(grad_z, axis=0)
+    _t15 = weight.T
+    grad_x = grad_z @ _t15
+    _t17 = x.T
+    grad_weight = _t17 @ grad_z
+    return grad_x, grad_weight, grad_bias
+
+
+# feed_forward_mish_fwd_0: layers_spec/layers/feed_forward.yaml:16; layers_spec/activations/mish.yaml:8
+_feed_forward_mish_fwd_0 = ElementwiseKernel(
+    "feed_forward_mish_fwd_0",
+    "T _t1, T bias",
+    "T z, T _t3, T y",
+    """
+    z = _t1 + bias;
+    T _t2 = (z > 0 ? z : T(0)) + log1p(exp(-fabs(z)));
+    _t3 = tanh(_t2);
+    y = z * _t3;
+    """,
+)
+
+
+def _cupy_forward_mish(x, weight, bias):
+    _t1 = x @ weight
+    z, _t3, y = _feed_forward_mish_fwd_0(_t1, bias)
+    return y, (x, weight, z, _t3)
+
+
+# feed_forward_mish_bwd_0: layers_spec/primitives.yaml:55,56,139,167
+_feed_forward_mish_bwd_0 = ElementwiseKernel(
+    "feed_forward_mish_bwd_0",
+    "T grad_y, T _t3, T z",
+    "T grad_z",
+    """
+    T _t4 = grad_y * _t3;
+    T _t5 = grad_y * z;
+    T _t6 = _t3 * _t3;
+    T _t7 = T(1) - _t6;
+    T _t8 = _t5 * _t7;
+    T _t9 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t10 = _t8 * _t9;
+    grad_z = _t4 + _t10;
+    """,
+)
+
+
+def _cupy_backward_mish(grad_y, x, weight, z, _t3):
+    import cupy as cp
+
+    grad_z = _feed_forward_mish_bwd_0(grad_y, _t3, z)
+    grad_bias = cp.sum(grad_z, axis=0)
+    _t12 = weight.T
+    grad_x = grad_z @ _t12
+    _t14 = x.T
+    grad_weight = _t14 @ grad_z
+    return grad_x, grad_weight, grad_bias
+
+
+# feed_forward_swish_fwd_0: layers_spec/layers/feed_forward.yaml:16; layers_spec/activations/swish.yaml:8
+_feed_forward_swish_fwd_0 = ElementwiseKernel(
+    "feed_forward_swish_fwd_0",
+    "T _t1, T bias",
+    "T z, T _t2, T y",
+    """
+    z = _t1 + bias;
+    _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t2;
+    """,
+)
+
+
+def _cupy_forward_swish(x, weight, bias):
+    _t1 = x @ weight
+    z, _t2, y = _feed_forward_swish_fwd_0(_t1, bias)
+    return y, (x, weight, z, _t2)
+
+
+# feed_forward_swish_bwd_0: layers_spec/primitives.yaml:55,56,154
+_feed_forward_swish_bwd_0 = ElementwiseKernel(
+    "feed_forward_swish_bwd_0",
+    "T grad_y, T _t2, T z",
+    "T grad_z",
+    """
+    T _t3 = grad_y * _t2;
+    T _t4 = grad_y * z;
+    T _t5 = _t4 * _t2;
+    T _t6 = T(1) - _t2;
+    T _t7 = _t5 * _t6;
+    grad_z = _t3 + _t7;
+    """,
+)
+
+
+def _cupy_backward_swish(grad_y, x, weight, z, _t2):
+    import cupy as cp
+
+    grad_z = _feed_forward_swish_bwd_0(grad_y, _t2, z)
+    grad_bias = cp.sum(grad_z, axis=0)
+    _t9 = weight.T
+    grad_x = grad_z @ _t9
+    _t11 = x.T
+    grad_weight = _t11 @ grad_z
+    return grad_x, grad_weight, grad_bias
+
+
+# feed_forward_silu_fwd_0: layers_spec/layers/feed_forward.yaml:16; layers_spec/activations/silu.yaml:8
+_feed_forward_silu_fwd_0 = ElementwiseKernel(
+    "feed_forward_silu_fwd_0",
+    "T _t1, T bias",
+    "T z, T _t2, T y",
+    """
+    z = _t1 + bias;
+    _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t2;
+    """,
+)
+
+
+def _cupy_forward_silu(x, weight, bias):
+    _t1 = x @ weight
+    z, _t2, y = _feed_forward_silu_fwd_0(_t1, bias)
+    return y, (x, weight, z, _t2)
+
+
+# feed_forward_silu_bwd_0: layers_spec/primitives.yaml:55,56,154
+_feed_forward_silu_bwd_0 = ElementwiseKernel(
+    "feed_forward_silu_bwd_0",
+    "T grad_y, T _t2, T z",
+    "T grad_z",
+    """
+    T _t3 = grad_y * _t2;
+    T _t4 = grad_y * z;
+    T _t5 = _t4 * _t2;
+    T _t6 = T(1) - _t2;
+    T _t7 = _t5 * _t6;
+    grad_z = _t3 + _t7;
+    """,
+)
+
+
+def _cupy_backward_silu(grad_y, x, weight, z, _t2):
+    import cupy as cp
+
+    grad_z = _feed_forward_silu_bwd_0(grad_y, _t2, z)
+    grad_bias = cp.sum(grad_z, axis=0)
+    _t9 = weight.T
+    grad_x = grad_z @ _t9
+    _t11 = x.T
+    grad_weight = _t11 @ grad_z
+    return grad_x, grad_weight, grad_bias
+
+
+def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _cupy_backward_identity(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "elu": (_cupy_forward_elu, _cupy_backward_elu),
+    "mish": (_cupy_forward_mish, _cupy_backward_mish),
+    "swish": (_cupy_forward_swish, _cupy_backward_swish),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}

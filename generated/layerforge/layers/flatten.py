@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -28,6 +29,9 @@ def forward(x):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("flatten", {"x": x}, {"x": ("B", "C", "H", "W")})
+    if on_gpu(x):
+        y, saved = _cupy_forward(x)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x)
     return y, (_backward, saved)
 
@@ -53,5 +57,19 @@ def _forward(x):
 
 
 def _backward(grad_y, x):
+    grad_x = grad_y.reshape(x.shape)
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+def _cupy_forward(x):
+    y = x.reshape(x.shape[0], -1)
+    return y, (x,)
+
+
+def _cupy_backward(grad_y, x):
     grad_x = grad_y.reshape(x.shape)
     return grad_x

@@ -8,6 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu, default_gpu_rng
 
 __all__ = ["forward", "backward"]
 
@@ -38,6 +39,12 @@ def forward(x, *, stddev=0.1, mean=0.0, training=True, rng=None):
     check_attribute("gaussian_noise", "stddev", stddev, "float", minimum=0.0)
     check_attribute("gaussian_noise", "mean", mean, "float")
     check_attribute("gaussian_noise", "training", training, "bool")
+    if on_gpu(x):
+        if rng is None:
+            rng = default_gpu_rng()
+        forward_variant, backward_variant = _CUPY_VARIANTS[training]
+        y, saved = forward_variant(rng, x, stddev, mean)
+        return y, (backward_variant, saved)
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
@@ -81,4 +88,43 @@ def _backward_eval(grad_y):
 _VARIANTS = {
     True: (_forward_train, _backward_train),
     False: (_forward_eval, _backward_eval),
+}
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# gaussian_noise_train_fwd_0: layers_spec/layers/gaussian_noise.yaml:18
+_gaussian_noise_train_fwd_0 = ElementwiseKernel(
+    "gaussian_noise_train_fwd_0",
+    "T x, T noise",
+    "T y",
+    """
+    y = x + noise;
+    """,
+)
+
+
+def _cupy_forward_train(rng, x, stddev, mean):
+    noise = rng.normal(mean, stddev, size=x.shape).astype(x.dtype)
+    y = _gaussian_noise_train_fwd_0(x, noise)
+    return y, ()
+
+
+def _cupy_backward_train(grad_y):
+    return grad_y
+
+
+def _cupy_forward_eval(rng, x, stddev, mean):
+    return x, ()
+
+
+def _cupy_backward_eval(grad_y):
+    return grad_y
+
+
+_CUPY_VARIANTS = {
+    True: (_cupy_forward_train, _cupy_backward_train),
+    False: (_cupy_forward_eval, _cupy_backward_eval),
 }

@@ -8,6 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -40,6 +41,9 @@ def forward(x, weight, bias, *, epsilon=1e-05):
         {"x": ("...", "F"), "weight": ("F",), "bias": ("F",)},
     )
     check_attribute("layer_normalization", "epsilon", epsilon, "float", minimum=0.0)
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, weight, bias, epsilon)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, weight, bias, epsilon)
     return y, (_backward, saved)
 
@@ -92,3 +96,117 @@ def _sum_to(grad, shape):
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )
     return np.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:17,18
+_layer_normalization_fwd_0 = ElementwiseKernel(
+    "layer_normalization_fwd_0",
+    "T x, T mu",
+    "T centered, T _t1",
+    """
+    centered = x - mu;
+    _t1 = centered * centered;
+    """,
+)
+
+
+# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:19
+_layer_normalization_fwd_1 = ElementwiseKernel(
+    "layer_normalization_fwd_1",
+    "T variance, T epsilon",
+    "T rstd",
+    """
+    T _t2 = variance + epsilon;
+    T _t3 = sqrt(_t2);
+    rstd = T(1) / _t3;
+    """,
+)
+
+
+# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
+_layer_normalization_fwd_2 = ElementwiseKernel(
+    "layer_normalization_fwd_2",
+    "T centered, T rstd, T weight, T bias",
+    "T normalized, T y",
+    """
+    normalized = centered * rstd;
+    T _t4 = normalized * weight;
+    y = _t4 + bias;
+    """,
+)
+
+
+def _cupy_forward(x, weight, bias, epsilon):
+    import cupy as cp
+
+    mu = cp.mean(x, axis=(-1), keepdims=True)
+    centered, _t1 = _layer_normalization_fwd_0(x, mu)
+    variance = cp.mean(_t1, axis=(-1), keepdims=True)
+    rstd = _layer_normalization_fwd_1(variance, epsilon)
+    normalized, y = _layer_normalization_fwd_2(centered, rstd, weight, bias)
+    return y, (weight, rstd, normalized)
+
+
+# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:23
+_layer_normalization_bwd_0 = ElementwiseKernel(
+    "layer_normalization_bwd_0",
+    "T grad_y, T weight",
+    "T grad_normalized",
+    """
+    grad_normalized = grad_y * weight;
+    """,
+)
+
+
+# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:24
+_layer_normalization_bwd_1 = ElementwiseKernel(
+    "layer_normalization_bwd_1",
+    "T grad_normalized, T _t5, T normalized",
+    "T _t6, T _t7",
+    """
+    _t6 = grad_normalized - _t5;
+    _t7 = grad_normalized * normalized;
+    """,
+)
+
+
+# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:24,25
+_layer_normalization_bwd_2 = ElementwiseKernel(
+    "layer_normalization_bwd_2",
+    "T normalized, T _t8, T _t6, T rstd, T grad_y",
+    "T grad_x, T _t11",
+    """
+    T _t9 = normalized * _t8;
+    T _t10 = _t6 - _t9;
+    grad_x = rstd * _t10;
+    _t11 = grad_y * normalized;
+    """,
+)
+
+
+def _cupy_backward(grad_y, weight, rstd, normalized):
+    import cupy as cp
+
+    grad_normalized = _layer_normalization_bwd_0(grad_y, weight)
+    _t5 = cp.mean(grad_normalized, axis=(-1), keepdims=True)
+    _t6, _t7 = _layer_normalization_bwd_1(grad_normalized, _t5, normalized)
+    _t8 = cp.mean(_t7, axis=(-1), keepdims=True)
+    grad_x, _t11 = _layer_normalization_bwd_2(normalized, _t8, _t6, rstd, grad_y)
+    grad_weight = _cupy_sum_to(_t11, weight.shape)
+    grad_bias = _cupy_sum_to(grad_y, weight.shape)
+    return grad_x, grad_weight, grad_bias
+
+
+def _cupy_sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast."""
+    import cupy as cp
+
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    return cp.sum(grad, axis=axes).reshape(shape) if axes else grad

@@ -8,6 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -32,6 +33,9 @@ def forward(x, *, mask_value=0.0):
     """
     check_arrays("masking", {"x": x}, {"x": ("B", "T", "F")})
     check_attribute("masking", "mask_value", mask_value, "float")
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, mask_value)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, mask_value)
     return y, (_backward, saved)
 
@@ -59,4 +63,68 @@ def _forward(x, mask_value):
 
 def _backward(grad_y, keep):
     grad_x = grad_y * keep
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# masking_fwd_0: layers_spec/layers/masking.yaml:12
+_masking_fwd_0 = ElementwiseKernel(
+    "masking_fwd_0",
+    "T x, T mask_value",
+    "T _t2",
+    """
+    T _t1 = x - mask_value;
+    _t2 = fabs(_t1);
+    """,
+)
+
+
+# masking_fwd_1: layers_spec/layers/masking.yaml:12
+_masking_fwd_1 = ElementwiseKernel(
+    "masking_fwd_1",
+    "T _t3",
+    "bool keep",
+    """
+    keep = _t3 > T(0);
+    """,
+)
+
+
+# masking_fwd_2: layers_spec/layers/masking.yaml:13
+_masking_fwd_2 = ElementwiseKernel(
+    "masking_fwd_2",
+    "bool keep, T x",
+    "T y",
+    """
+    y = keep ? x : T(0);
+    """,
+)
+
+
+def _cupy_forward(x, mask_value):
+    import cupy as cp
+
+    _t2 = _masking_fwd_0(x, mask_value)
+    _t3 = cp.max(_t2, axis=(-1), keepdims=True)
+    keep = _masking_fwd_1(_t3)
+    y = _masking_fwd_2(keep, x)
+    return y, (keep,)
+
+
+# masking_bwd_0: layers_spec/primitives.yaml:223
+_masking_bwd_0 = ElementwiseKernel(
+    "masking_bwd_0",
+    "T grad_y, bool keep",
+    "T grad_x",
+    """
+    grad_x = grad_y * keep;
+    """,
+)
+
+
+def _cupy_backward(grad_y, keep):
+    grad_x = _masking_bwd_0(grad_y, keep)
     return grad_x

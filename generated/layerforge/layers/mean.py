@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute, check_axis
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -31,6 +32,9 @@ def forward(x, *, axis=-1):
     check_arrays("mean", {"x": x}, {"x": ("...", "F")})
     check_attribute("mean", "axis", axis, "int")
     check_axis("mean", "axis", axis, "x", x.ndim)
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, axis)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, axis)
     return y, (_backward, saved)
 
@@ -58,4 +62,37 @@ def _forward(x, axis):
 
 def _backward(grad_y, x, axis, _t1):
     grad_x = np.broadcast_to(grad_y.reshape(_t1.shape), x.shape) / x.shape[axis]
+    return grad_x
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+def _cupy_forward(x, axis):
+    import cupy as cp
+
+    _t1 = cp.mean(x, axis=axis, keepdims=True)
+    y = cp.squeeze(_t1, axis=axis)
+    return y, (x, axis, _t1)
+
+
+# mean_bwd_0: layers_spec/primitives.yaml:282
+_mean_bwd_0 = ElementwiseKernel(
+    "mean_bwd_0",
+    "T _t3, int32 _t4",
+    "T grad_x",
+    """
+    grad_x = _t3 / _t4;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, axis, _t1):
+    import cupy as cp
+
+    _t2 = grad_y.reshape(_t1.shape)
+    _t3 = cp.broadcast_to(_t2, x.shape)
+    _t4 = x.shape[axis]
+    grad_x = _mean_bwd_0(_t3, _t4)
     return grad_x

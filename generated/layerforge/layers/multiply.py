@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, activation_module
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -35,6 +36,17 @@ def forward(a, b, *, activation="identity", activation_options=None):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("multiply", {"a": a, "b": b}, {"a": ("...", "F"), "b": ("...", "F")})
+    if on_gpu(a):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            y, saved = forward_variant(a, b, **options)
+            return y, (backward_variant, saved)
+        module = activation_module("multiply", activation)
+        y_linear, linear_saved = _cupy_forward_identity(a, b)
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
@@ -293,3 +305,496 @@ def _sigmoid(x):
 def _softplus(x):
     """log(1 + exp(x)) without overflow."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# multiply_relu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/relu.yaml:8
+_multiply_relu_fwd_0 = ElementwiseKernel(
+    "multiply_relu_fwd_0",
+    "T a, T b",
+    "T y",
+    """
+    T z = a * b;
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(a, b):
+    y = _multiply_relu_fwd_0(a, b)
+    return y, (a, b)
+
+
+# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:193,55,56
+_multiply_relu_bwd_0 = ElementwiseKernel(
+    "multiply_relu_bwd_0",
+    "T a, T b, T grad_y",
+    "T grad_a, T grad_b",
+    """
+    T z = a * b;
+    bool _t1 = z > T(0);
+    T grad_z = grad_y * _t1;
+    grad_a = grad_z * b;
+    grad_b = grad_z * a;
+    """,
+)
+
+
+def _cupy_backward_relu(grad_y, a, b):
+    grad_a, grad_b = _multiply_relu_bwd_0(a, b, grad_y)
+    return grad_a, grad_b
+
+
+# multiply_sigmoid_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/sigmoid.yaml:8
+_multiply_sigmoid_fwd_0 = ElementwiseKernel(
+    "multiply_sigmoid_fwd_0",
+    "T a, T b",
+    "T y",
+    """
+    T z = a * b;
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(a, b):
+    y = _multiply_sigmoid_fwd_0(a, b)
+    return y, (a, b, y)
+
+
+# multiply_sigmoid_bwd_0: layers_spec/primitives.yaml:154,55,56
+_multiply_sigmoid_bwd_0 = ElementwiseKernel(
+    "multiply_sigmoid_bwd_0",
+    "T grad_y, T y, T b, T a",
+    "T grad_a, T grad_b",
+    """
+    T _t1 = grad_y * y;
+    T _t2 = T(1) - y;
+    T grad_z = _t1 * _t2;
+    grad_a = grad_z * b;
+    grad_b = grad_z * a;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(grad_y, a, b, y):
+    grad_a, grad_b = _multiply_sigmoid_bwd_0(grad_y, y, b, a)
+    return grad_a, grad_b
+
+
+# multiply_tanh_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/tanh.yaml:8
+_multiply_tanh_fwd_0 = ElementwiseKernel(
+    "multiply_tanh_fwd_0",
+    "T a, T b",
+    "T y",
+    """
+    T z = a * b;
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh(a, b):
+    y = _multiply_tanh_fwd_0(a, b)
+    return y, (a, b, y)
+
+
+# multiply_tanh_bwd_0: layers_spec/primitives.yaml:139,55,56
+_multiply_tanh_bwd_0 = ElementwiseKernel(
+    "multiply_tanh_bwd_0",
+    "T y, T grad_y, T b, T a",
+    "T grad_a, T grad_b",
+    """
+    T _t1 = y * y;
+    T _t2 = T(1) - _t1;
+    T grad_z = grad_y * _t2;
+    grad_a = grad_z * b;
+    grad_b = grad_z * a;
+    """,
+)
+
+
+def _cupy_backward_tanh(grad_y, a, b, y):
+    grad_a, grad_b = _multiply_tanh_bwd_0(y, grad_y, b, a)
+    return grad_a, grad_b
+
+
+# multiply_softmax_fwd_0: layers_spec/layers/multiply.yaml:12
+_multiply_softmax_fwd_0 = ElementwiseKernel(
+    "multiply_softmax_fwd_0",
+    "T a, T b",
+    "T z",
+    """
+    z = a * b;
+    """,
+)
+
+
+# multiply_softmax_fwd_1: layers_spec/activations/softmax.yaml:8,9
+_multiply_softmax_fwd_1 = ElementwiseKernel(
+    "multiply_softmax_fwd_1",
+    "T z, T _t2",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = z - _t2;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# multiply_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+_multiply_softmax_fwd_2 = ElementwiseKernel(
+    "multiply_softmax_fwd_2",
+    "T softmax_exponentials, T _t3",
+    "T y",
+    """
+    y = softmax_exponentials / _t3;
+    """,
+)
+
+
+def _cupy_forward_softmax(a, b):
+    import cupy as cp
+
+    z = _multiply_softmax_fwd_0(a, b)
+    _t1 = cp.max(z, axis=(-1), keepdims=True)
+    _t2 = _t1
+    softmax_exponentials = _multiply_softmax_fwd_1(z, _t2)
+    _t3 = cp.sum(softmax_exponentials, axis=(-1), keepdims=True)
+    y = _multiply_softmax_fwd_2(softmax_exponentials, _t3)
+    return y, (a, b, y)
+
+
+# multiply_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+_multiply_softmax_bwd_0 = ElementwiseKernel(
+    "multiply_softmax_bwd_0",
+    "T grad_y, T y",
+    "T _t4",
+    """
+    _t4 = grad_y * y;
+    """,
+)
+
+
+# multiply_softmax_bwd_1: layers_spec/activations/softmax.yaml:12; layers_spec/primitives.yaml:55,56
+_multiply_softmax_bwd_1 = ElementwiseKernel(
+    "multiply_softmax_bwd_1",
+    "T grad_y, T _t5, T y, T b, T a",
+    "T grad_a, T grad_b",
+    """
+    T _t6 = grad_y - _t5;
+    T grad_z = y * _t6;
+    grad_a = grad_z * b;
+    grad_b = grad_z * a;
+    """,
+)
+
+
+def _cupy_backward_softmax(grad_y, a, b, y):
+    import cupy as cp
+
+    _t4 = _multiply_softmax_bwd_0(grad_y, y)
+    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    grad_a, grad_b = _multiply_softmax_bwd_1(grad_y, _t5, y, b, a)
+    return grad_a, grad_b
+
+
+# multiply_identity_fwd_0: layers_spec/layers/multiply.yaml:12
+_multiply_identity_fwd_0 = ElementwiseKernel(
+    "multiply_identity_fwd_0",
+    "T a, T b",
+    "T z",
+    """
+    z = a * b;
+    """,
+)
+
+
+def _cupy_forward_identity(a, b):
+    z = _multiply_identity_fwd_0(a, b)
+    return z, (a, b)
+
+
+# multiply_identity_bwd_0: layers_spec/primitives.yaml:55,56
+_multiply_identity_bwd_0 = ElementwiseKernel(
+    "multiply_identity_bwd_0",
+    "T grad_y, T b, T a",
+    "T grad_a, T grad_b",
+    """
+    grad_a = grad_y * b;
+    grad_b = grad_y * a;
+    """,
+)
+
+
+def _cupy_backward_identity(grad_y, a, b):
+    grad_a, grad_b = _multiply_identity_bwd_0(grad_y, b, a)
+    return grad_a, grad_b
+
+
+# multiply_gelu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11
+_multiply_gelu_fwd_0 = ElementwiseKernel(
+    "multiply_gelu_fwd_0",
+    "T a, T b",
+    "T y",
+    """
+    T z = a * b;
+    T _t1 = pow(z, T(3));
+    T _t2 = T(0.044715) * _t1;
+    T _t3 = z + _t2;
+    T gelu_inner = T(0.7978845608028654) * _t3;
+    T _t4 = T(0.5) * z;
+    T _t5 = tanh(gelu_inner);
+    T _t6 = T(1) + _t5;
+    y = _t4 * _t6;
+    """,
+)
+
+
+def _cupy_forward_gelu(a, b):
+    y = _multiply_gelu_fwd_0(a, b)
+    return y, (a, b)
+
+
+# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:55,56,139,84
+_multiply_gelu_bwd_0 = ElementwiseKernel(
+    "multiply_gelu_bwd_0",
+    "T a, T b, T grad_y",
+    "T grad_a, T grad_b",
+    """
+    T z = a * b;
+    T _t1 = pow(z, T(3));
+    T _t2 = T(0.044715) * _t1;
+    T _t3 = z + _t2;
+    T gelu_inner = T(0.7978845608028654) * _t3;
+    T _t4 = T(0.5) * z;
+    T _t5 = tanh(gelu_inner);
+    T _t6 = T(1) + _t5;
+    T _t7 = grad_y * _t6;
+    T _t8 = grad_y * _t4;
+    T _t9 = _t5 * _t5;
+    T _t10 = T(1) - _t9;
+    T grad_gelu_inner = _t8 * _t10;
+    T _t12 = _t7 * T(0.5);
+    T _t13 = grad_gelu_inner * T(0.7978845608028654);
+    T _t14 = _t13 * T(0.044715);
+    T _t15 = _t14 * T(3);
+    T _t16 = pow(z, T(2));
+    T _t17 = _t15 * _t16;
+    T _t18 = _t12 + _t13;
+    T grad_z = _t18 + _t17;
+    grad_a = grad_z * b;
+    grad_b = grad_z * a;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, a, b):
+    grad_a, grad_b = _multiply_gelu_bwd_0(a, b, grad_y)
+    return grad_a, grad_b
+
+
+# multiply_elu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/elu.yaml:10
+_multiply_elu_fwd_0 = ElementwiseKernel(
+    "multiply_elu_fwd_0",
+    "T a, T b, T alpha",
+    "T y",
+    """
+    T z = a * b;
+    bool _t1 = z > T(0);
+    T _t2 = z < T(0) || z != z ? z : T(0);
+    T _t3 = expm1(_t2);
+    T _t4 = alpha * _t3;
+    y = _t1 ? z : _t4;
+    """,
+)
+
+
+def _cupy_forward_elu(a, b, alpha=1.0):
+    y = _multiply_elu_fwd_0(a, b, alpha)
+    return y, (a, b, alpha)
+
+
+# multiply_elu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/elu.yaml:10; layers_spec/primitives.yaml:223,224,56,103,203,55
+_multiply_elu_bwd_0 = ElementwiseKernel(
+    "multiply_elu_bwd_0",
+    "T a, T b, T grad_y, T alpha",
+    "T grad_a, T grad_b",
+    """
+    T z = a * b;
+    bool _t1 = z > T(0);
+    T _t2 = z < T(0) || z != z ? z : T(0);
+    T _t3 = expm1(_t2);
+    T _t5 = grad_y * _t1;
+    bool _t6 = !_t1;
+    T _t7 = grad_y * _t6;
+    T _t8 = _t7 * alpha;
+    T _t9 = _t3 + T(1);
+    T _t10 = _t8 * _t9;
+    bool _t11 = z < T(0);
+    T _t12 = _t10 * _t11;
+    T grad_z = _t5 + _t12;
+    grad_a = grad_z * b;
+    grad_b = grad_z * a;
+    """,
+)
+
+
+def _cupy_backward_elu(grad_y, a, b, alpha):
+    grad_a, grad_b = _multiply_elu_bwd_0(a, b, grad_y, alpha)
+    return grad_a, grad_b
+
+
+# multiply_mish_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/mish.yaml:8
+_multiply_mish_fwd_0 = ElementwiseKernel(
+    "multiply_mish_fwd_0",
+    "T a, T b",
+    "T y",
+    """
+    T z = a * b;
+    T _t1 = (z > 0 ? z : T(0)) + log1p(exp(-fabs(z)));
+    T _t2 = tanh(_t1);
+    y = z * _t2;
+    """,
+)
+
+
+def _cupy_forward_mish(a, b):
+    y = _multiply_mish_fwd_0(a, b)
+    return y, (a, b)
+
+
+# multiply_mish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/mish.yaml:8; layers_spec/primitives.yaml:55,56,139,167
+_multiply_mish_bwd_0 = ElementwiseKernel(
+    "multiply_mish_bwd_0",
+    "T a, T b, T grad_y",
+    "T grad_a, T grad_b",
+    """
+    T z = a * b;
+    T _t1 = (z > 0 ? z : T(0)) + log1p(exp(-fabs(z)));
+    T _t2 = tanh(_t1);
+    T _t3 = grad_y * _t2;
+    T _t4 = grad_y * z;
+    T _t5 = _t2 * _t2;
+    T _t6 = T(1) - _t5;
+    T _t7 = _t4 * _t6;
+    T _t8 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t9 = _t7 * _t8;
+    T grad_z = _t3 + _t9;
+    grad_a = grad_z * b;
+    grad_b = grad_z * a;
+    """,
+)
+
+
+def _cupy_backward_mish(grad_y, a, b):
+    grad_a, grad_b = _multiply_mish_bwd_0(a, b, grad_y)
+    return grad_a, grad_b
+
+
+# multiply_swish_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8
+_multiply_swish_fwd_0 = ElementwiseKernel(
+    "multiply_swish_fwd_0",
+    "T a, T b",
+    "T y",
+    """
+    T z = a * b;
+    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t1;
+    """,
+)
+
+
+def _cupy_forward_swish(a, b):
+    y = _multiply_swish_fwd_0(a, b)
+    return y, (a, b)
+
+
+# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:55,56,154
+_multiply_swish_bwd_0 = ElementwiseKernel(
+    "multiply_swish_bwd_0",
+    "T a, T b, T grad_y",
+    "T grad_a, T grad_b",
+    """
+    T z = a * b;
+    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t2 = grad_y * _t1;
+    T _t3 = grad_y * z;
+    T _t4 = _t3 * _t1;
+    T _t5 = T(1) - _t1;
+    T _t6 = _t4 * _t5;
+    T grad_z = _t2 + _t6;
+    grad_a = grad_z * b;
+    grad_b = grad_z * a;
+    """,
+)
+
+
+def _cupy_backward_swish(grad_y, a, b):
+    grad_a, grad_b = _multiply_swish_bwd_0(a, b, grad_y)
+    return grad_a, grad_b
+
+
+# multiply_silu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8
+_multiply_silu_fwd_0 = ElementwiseKernel(
+    "multiply_silu_fwd_0",
+    "T a, T b",
+    "T y",
+    """
+    T z = a * b;
+    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t1;
+    """,
+)
+
+
+def _cupy_forward_silu(a, b):
+    y = _multiply_silu_fwd_0(a, b)
+    return y, (a, b)
+
+
+# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:55,56,154
+_multiply_silu_bwd_0 = ElementwiseKernel(
+    "multiply_silu_bwd_0",
+    "T a, T b, T grad_y",
+    "T grad_a, T grad_b",
+    """
+    T z = a * b;
+    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t2 = grad_y * _t1;
+    T _t3 = grad_y * z;
+    T _t4 = _t3 * _t1;
+    T _t5 = T(1) - _t1;
+    T _t6 = _t4 * _t5;
+    T grad_z = _t2 + _t6;
+    grad_a = grad_z * b;
+    grad_b = grad_z * a;
+    """,
+)
+
+
+def _cupy_backward_silu(grad_y, a, b):
+    grad_a, grad_b = _multiply_silu_bwd_0(a, b, grad_y)
+    return grad_a, grad_b
+
+
+def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _cupy_backward_identity(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "elu": (_cupy_forward_elu, _cupy_backward_elu),
+    "mish": (_cupy_forward_mish, _cupy_backward_mish),
+    "swish": (_cupy_forward_swish, _cupy_backward_swish),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}

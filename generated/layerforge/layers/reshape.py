@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -30,6 +31,9 @@ def forward(x, *, shape=(-1, 1)):
     """
     check_arrays("reshape", {"x": x}, {"x": ("B", "F")})
     check_attribute("reshape", "shape", shape, "ints")
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, shape)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, shape)
     return y, (_backward, saved)
 
@@ -63,6 +67,39 @@ def _reshape_batch(x, shape):
     """x [N, ...] as [N, *shape] in C order; a clear error if the sizes do not agree."""
     size = int(np.prod(x.shape[1:]))
     known = int(np.prod([n for n in shape if n != -1]))
+    unknown = sum(n == -1 for n in shape)
+    if (
+        unknown > 1
+        or any(n < -1 or n == 0 for n in shape)
+        or (size != known if unknown == 0 else known == 0 or size % known)
+    ):
+        raise ValueError(
+            f"reshape: cannot reshape the {size} features of each sample of an input of shape "
+            f"{tuple(x.shape)} into {tuple(shape)}"
+        )
+    return x.reshape(x.shape[0], *shape)
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+def _cupy_forward(x, shape):
+    y = _cupy_reshape_batch(x, shape)
+    return y, (x,)
+
+
+def _cupy_backward(grad_y, x):
+    grad_x = grad_y.reshape(x.shape)
+    return grad_x
+
+
+def _cupy_reshape_batch(x, shape):
+    """x [N, ...] as [N, *shape] in C order; a clear error if the sizes do not agree."""
+    import cupy as cp
+
+    size = int(cp.prod(x.shape[1:]))
+    known = int(cp.prod([n for n in shape if n != -1]))
     unknown = sum(n == -1 for n in shape)
     if (
         unknown > 1

@@ -9,6 +9,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, activation_module
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -44,6 +45,17 @@ def forward(x, branch, *, activation="identity", activation_options=None):
         {"x": x, "branch": branch},
         {"x": ("...", "F"), "branch": ("...", "F")},
     )
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            y, saved = forward_variant(x, branch, **options)
+            return y, (backward_variant, saved)
+        module = activation_module("residual", activation)
+        y_linear, linear_saved = _cupy_forward_identity(x, branch)
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
@@ -264,3 +276,445 @@ def _sigmoid(x):
 def _softplus(x):
     """log(1 + exp(x)) without overflow."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# residual_relu_fwd_0: layers_spec/layers/residual.yaml:15; layers_spec/activations/relu.yaml:8
+_residual_relu_fwd_0 = ElementwiseKernel(
+    "residual_relu_fwd_0",
+    "T x, T branch",
+    "T z, T y",
+    """
+    z = x + branch;
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(x, branch):
+    z, y = _residual_relu_fwd_0(x, branch)
+    return y, (z,)
+
+
+# residual_relu_bwd_0: layers_spec/primitives.yaml:193
+_residual_relu_bwd_0 = ElementwiseKernel(
+    "residual_relu_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t1 = z > T(0);
+    grad_z = grad_y * _t1;
+    """,
+)
+
+
+def _cupy_backward_relu(grad_y, z):
+    grad_z = _residual_relu_bwd_0(z, grad_y)
+    return grad_z, grad_z
+
+
+# residual_sigmoid_fwd_0: layers_spec/layers/residual.yaml:15; layers_spec/activations/sigmoid.yaml:8
+_residual_sigmoid_fwd_0 = ElementwiseKernel(
+    "residual_sigmoid_fwd_0",
+    "T x, T branch",
+    "T y",
+    """
+    T z = x + branch;
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(x, branch):
+    y = _residual_sigmoid_fwd_0(x, branch)
+    return y, (y,)
+
+
+# residual_sigmoid_bwd_0: layers_spec/primitives.yaml:154
+_residual_sigmoid_bwd_0 = ElementwiseKernel(
+    "residual_sigmoid_bwd_0",
+    "T grad_y, T y",
+    "T grad_z",
+    """
+    T _t1 = grad_y * y;
+    T _t2 = T(1) - y;
+    grad_z = _t1 * _t2;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(grad_y, y):
+    grad_z = _residual_sigmoid_bwd_0(grad_y, y)
+    return grad_z, grad_z
+
+
+# residual_tanh_fwd_0: layers_spec/layers/residual.yaml:15; layers_spec/activations/tanh.yaml:8
+_residual_tanh_fwd_0 = ElementwiseKernel(
+    "residual_tanh_fwd_0",
+    "T x, T branch",
+    "T y",
+    """
+    T z = x + branch;
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh(x, branch):
+    y = _residual_tanh_fwd_0(x, branch)
+    return y, (y,)
+
+
+# residual_tanh_bwd_0: layers_spec/primitives.yaml:139
+_residual_tanh_bwd_0 = ElementwiseKernel(
+    "residual_tanh_bwd_0",
+    "T y, T grad_y",
+    "T grad_z",
+    """
+    T _t1 = y * y;
+    T _t2 = T(1) - _t1;
+    grad_z = grad_y * _t2;
+    """,
+)
+
+
+def _cupy_backward_tanh(grad_y, y):
+    grad_z = _residual_tanh_bwd_0(y, grad_y)
+    return grad_z, grad_z
+
+
+# residual_softmax_fwd_0: layers_spec/layers/residual.yaml:15
+_residual_softmax_fwd_0 = ElementwiseKernel(
+    "residual_softmax_fwd_0",
+    "T x, T branch",
+    "T z",
+    """
+    z = x + branch;
+    """,
+)
+
+
+# residual_softmax_fwd_1: layers_spec/activations/softmax.yaml:8,9
+_residual_softmax_fwd_1 = ElementwiseKernel(
+    "residual_softmax_fwd_1",
+    "T z, T _t2",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = z - _t2;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# residual_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+_residual_softmax_fwd_2 = ElementwiseKernel(
+    "residual_softmax_fwd_2",
+    "T softmax_exponentials, T _t3",
+    "T y",
+    """
+    y = softmax_exponentials / _t3;
+    """,
+)
+
+
+def _cupy_forward_softmax(x, branch):
+    import cupy as cp
+
+    z = _residual_softmax_fwd_0(x, branch)
+    _t1 = cp.max(z, axis=(-1), keepdims=True)
+    _t2 = _t1
+    softmax_exponentials = _residual_softmax_fwd_1(z, _t2)
+    _t3 = cp.sum(softmax_exponentials, axis=(-1), keepdims=True)
+    y = _residual_softmax_fwd_2(softmax_exponentials, _t3)
+    return y, (y,)
+
+
+# residual_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+_residual_softmax_bwd_0 = ElementwiseKernel(
+    "residual_softmax_bwd_0",
+    "T grad_y, T y",
+    "T _t4",
+    """
+    _t4 = grad_y * y;
+    """,
+)
+
+
+# residual_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_residual_softmax_bwd_1 = ElementwiseKernel(
+    "residual_softmax_bwd_1",
+    "T grad_y, T _t5, T y",
+    "T grad_z",
+    """
+    T _t6 = grad_y - _t5;
+    grad_z = y * _t6;
+    """,
+)
+
+
+def _cupy_backward_softmax(grad_y, y):
+    import cupy as cp
+
+    _t4 = _residual_softmax_bwd_0(grad_y, y)
+    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    grad_z = _residual_softmax_bwd_1(grad_y, _t5, y)
+    return grad_z, grad_z
+
+
+# residual_identity_fwd_0: layers_spec/layers/residual.yaml:15
+_residual_identity_fwd_0 = ElementwiseKernel(
+    "residual_identity_fwd_0",
+    "T x, T branch",
+    "T z",
+    """
+    z = x + branch;
+    """,
+)
+
+
+def _cupy_forward_identity(x, branch):
+    z = _residual_identity_fwd_0(x, branch)
+    return z, ()
+
+
+def _cupy_backward_identity(grad_y):
+    return grad_y, grad_y
+
+
+# residual_gelu_fwd_0: layers_spec/layers/residual.yaml:15; layers_spec/activations/gelu.yaml:10,11
+_residual_gelu_fwd_0 = ElementwiseKernel(
+    "residual_gelu_fwd_0",
+    "T x, T branch",
+    "T z, T _t4, T _t5, T _t6, T y",
+    """
+    z = x + branch;
+    T _t1 = pow(z, T(3));
+    T _t2 = T(0.044715) * _t1;
+    T _t3 = z + _t2;
+    T gelu_inner = T(0.7978845608028654) * _t3;
+    _t4 = T(0.5) * z;
+    _t5 = tanh(gelu_inner);
+    _t6 = T(1) + _t5;
+    y = _t4 * _t6;
+    """,
+)
+
+
+def _cupy_forward_gelu(x, branch):
+    z, _t4, _t5, _t6, y = _residual_gelu_fwd_0(x, branch)
+    return y, (z, _t4, _t5, _t6)
+
+
+# residual_gelu_bwd_0: layers_spec/primitives.yaml:55,56,139,84
+_residual_gelu_bwd_0 = ElementwiseKernel(
+    "residual_gelu_bwd_0",
+    "T grad_y, T _t6, T _t4, T _t5, T z",
+    "T grad_z",
+    """
+    T _t7 = grad_y * _t6;
+    T _t8 = grad_y * _t4;
+    T _t9 = _t5 * _t5;
+    T _t10 = T(1) - _t9;
+    T grad_gelu_inner = _t8 * _t10;
+    T _t12 = _t7 * T(0.5);
+    T _t13 = grad_gelu_inner * T(0.7978845608028654);
+    T _t14 = _t13 * T(0.044715);
+    T _t15 = _t14 * T(3);
+    T _t16 = pow(z, T(2));
+    T _t17 = _t15 * _t16;
+    T _t18 = _t12 + _t13;
+    grad_z = _t18 + _t17;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, z, _t4, _t5, _t6):
+    grad_z = _residual_gelu_bwd_0(grad_y, _t6, _t4, _t5, z)
+    return grad_z, grad_z
+
+
+# residual_elu_fwd_0: layers_spec/layers/residual.yaml:15; layers_spec/activations/elu.yaml:10
+_residual_elu_fwd_0 = ElementwiseKernel(
+    "residual_elu_fwd_0",
+    "T x, T branch, T alpha",
+    "T z, bool _t1, T _t3, T y",
+    """
+    z = x + branch;
+    _t1 = z > T(0);
+    T _t2 = z < T(0) || z != z ? z : T(0);
+    _t3 = expm1(_t2);
+    T _t4 = alpha * _t3;
+    y = _t1 ? z : _t4;
+    """,
+)
+
+
+def _cupy_forward_elu(x, branch, alpha=1.0):
+    z, _t1, _t3, y = _residual_elu_fwd_0(x, branch, alpha)
+    return y, (z, alpha, _t1, _t3)
+
+
+# residual_elu_bwd_0: layers_spec/primitives.yaml:223,224,56,103,203
+_residual_elu_bwd_0 = ElementwiseKernel(
+    "residual_elu_bwd_0",
+    "T grad_y, bool _t1, T alpha, T _t3, T z",
+    "T grad_z",
+    """
+    T _t5 = grad_y * _t1;
+    bool _t6 = !_t1;
+    T _t7 = grad_y * _t6;
+    T _t8 = _t7 * alpha;
+    T _t9 = _t3 + T(1);
+    T _t10 = _t8 * _t9;
+    bool _t11 = z < T(0);
+    T _t12 = _t10 * _t11;
+    grad_z = _t5 + _t12;
+    """,
+)
+
+
+def _cupy_backward_elu(grad_y, z, alpha, _t1, _t3):
+    grad_z = _residual_elu_bwd_0(grad_y, _t1, alpha, _t3, z)
+    return grad_z, grad_z
+
+
+# residual_mish_fwd_0: layers_spec/layers/residual.yaml:15; layers_spec/activations/mish.yaml:8
+_residual_mish_fwd_0 = ElementwiseKernel(
+    "residual_mish_fwd_0",
+    "T x, T branch",
+    "T z, T _t2, T y",
+    """
+    z = x + branch;
+    T _t1 = (z > 0 ? z : T(0)) + log1p(exp(-fabs(z)));
+    _t2 = tanh(_t1);
+    y = z * _t2;
+    """,
+)
+
+
+def _cupy_forward_mish(x, branch):
+    z, _t2, y = _residual_mish_fwd_0(x, branch)
+    return y, (z, _t2)
+
+
+# residual_mish_bwd_0: layers_spec/primitives.yaml:55,56,139,167
+_residual_mish_bwd_0 = ElementwiseKernel(
+    "residual_mish_bwd_0",
+    "T grad_y, T _t2, T z",
+    "T grad_z",
+    """
+    T _t3 = grad_y * _t2;
+    T _t4 = grad_y * z;
+    T _t5 = _t2 * _t2;
+    T _t6 = T(1) - _t5;
+    T _t7 = _t4 * _t6;
+    T _t8 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t9 = _t7 * _t8;
+    grad_z = _t3 + _t9;
+    """,
+)
+
+
+def _cupy_backward_mish(grad_y, z, _t2):
+    grad_z = _residual_mish_bwd_0(grad_y, _t2, z)
+    return grad_z, grad_z
+
+
+# residual_swish_fwd_0: layers_spec/layers/residual.yaml:15; layers_spec/activations/swish.yaml:8
+_residual_swish_fwd_0 = ElementwiseKernel(
+    "residual_swish_fwd_0",
+    "T x, T branch",
+    "T z, T _t1, T y",
+    """
+    z = x + branch;
+    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t1;
+    """,
+)
+
+
+def _cupy_forward_swish(x, branch):
+    z, _t1, y = _residual_swish_fwd_0(x, branch)
+    return y, (z, _t1)
+
+
+# residual_swish_bwd_0: layers_spec/primitives.yaml:55,56,154
+_residual_swish_bwd_0 = ElementwiseKernel(
+    "residual_swish_bwd_0",
+    "T grad_y, T _t1, T z",
+    "T grad_z",
+    """
+    T _t2 = grad_y * _t1;
+    T _t3 = grad_y * z;
+    T _t4 = _t3 * _t1;
+    T _t5 = T(1) - _t1;
+    T _t6 = _t4 * _t5;
+    grad_z = _t2 + _t6;
+    """,
+)
+
+
+def _cupy_backward_swish(grad_y, z, _t1):
+    grad_z = _residual_swish_bwd_0(grad_y, _t1, z)
+    return grad_z, grad_z
+
+
+# residual_silu_fwd_0: layers_spec/layers/residual.yaml:15; layers_spec/activations/silu.yaml:8
+_residual_silu_fwd_0 = ElementwiseKernel(
+    "residual_silu_fwd_0",
+    "T x, T branch",
+    "T z, T _t1, T y",
+    """
+    z = x + branch;
+    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t1;
+    """,
+)
+
+
+def _cupy_forward_silu(x, branch):
+    z, _t1, y = _residual_silu_fwd_0(x, branch)
+    return y, (z, _t1)
+
+
+# residual_silu_bwd_0: layers_spec/primitives.yaml:55,56,154
+_residual_silu_bwd_0 = ElementwiseKernel(
+    "residual_silu_bwd_0",
+    "T grad_y, T _t1, T z",
+    "T grad_z",
+    """
+    T _t2 = grad_y * _t1;
+    T _t3 = grad_y * z;
+    T _t4 = _t3 * _t1;
+    T _t5 = T(1) - _t1;
+    T _t6 = _t4 * _t5;
+    grad_z = _t2 + _t6;
+    """,
+)
+
+
+def _cupy_backward_silu(grad_y, z, _t1):
+    grad_z = _residual_silu_bwd_0(grad_y, _t1, z)
+    return grad_z, grad_z
+
+
+def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _cupy_backward_identity(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "elu": (_cupy_forward_elu, _cupy_backward_elu),
+    "mish": (_cupy_forward_mish, _cupy_backward_mish),
+    "swish": (_cupy_forward_swish, _cupy_backward_swish),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}

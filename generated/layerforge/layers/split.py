@@ -8,6 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute, check_axis
+from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -36,6 +37,9 @@ def forward(x, *, split_size=1, axis=-1):
     check_attribute("split", "split_size", split_size, "int", minimum=1)
     check_attribute("split", "axis", axis, "int")
     check_axis("split", "axis", axis, "x", x.ndim)
+    if on_gpu(x):
+        first, second, saved = _cupy_forward(x, split_size, axis)
+        return (first, second), (_cupy_backward, saved)
     first, second, saved = _forward(x, split_size, axis)
     return (first, second), (_backward, saved)
 
@@ -84,6 +88,45 @@ def _concatenate(a, b, axis):
 
 def _slice_axis(x, start, stop, axis):
     """The view x[start:stop] along ``axis``."""
+    index = [slice(None)] * x.ndim
+    index[axis] = slice(start, stop)
+    return x[tuple(index)]
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+def _cupy_forward(x, split_size, axis):
+    first = _cupy_slice_axis(x, 0, split_size, axis)
+    _t1 = x.shape[axis]
+    second = _cupy_slice_axis(x, split_size, _t1, axis)
+    return first, second, (axis,)
+
+
+def _cupy_backward(grad_first, grad_second, axis):
+    grad_x = _cupy_concatenate(grad_first, grad_second, axis)
+    return grad_x
+
+
+def _cupy_concatenate(a, b, axis):
+    """a and b joined along ``axis``; a clear error if their other dimensions differ."""
+    import cupy as cp
+
+    if a.ndim != b.ndim or any(
+        m != n for i, (m, n) in enumerate(zip(a.shape, b.shape)) if i != axis % a.ndim
+    ):
+        raise ValueError(
+            f"concatenate: 'a' {tuple(a.shape)} and 'b' {tuple(b.shape)} must have the same "
+            f"shape except along axis {axis}"
+        )
+    return cp.concatenate((a, b), axis=axis)
+
+
+def _cupy_slice_axis(x, start, stop, axis):
+    """The view x[start:stop] along ``axis``."""
+    import cupy as cp
+
     index = [slice(None)] * x.ndim
     index[axis] = slice(start, stop)
     return x[tuple(index)]

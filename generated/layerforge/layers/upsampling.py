@@ -8,6 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -32,6 +33,9 @@ def forward(x, *, scale_factor=2):
     """
     check_arrays("upsampling", {"x": x}, {"x": ("B", "C", "H", "W")})
     check_attribute("upsampling", "scale_factor", scale_factor, "int", minimum=1)
+    if on_gpu(x):
+        y, saved = _cupy_forward(x, scale_factor)
+        return y, (_cupy_backward, saved)
     y, saved = _forward(x, scale_factor)
     return y, (_backward, saved)
 
@@ -71,4 +75,35 @@ def _upsample_nearest(x, scale):
     """Nearest-neighbour upsampling of x [N, C, H, W] by an integer factor."""
     n, c, h, w = x.shape
     blocks = np.broadcast_to(x[:, :, :, None, :, None], (n, c, h, scale, w, scale))
+    return blocks.reshape(n, c, h * scale, w * scale)
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+def _cupy_forward(x, scale_factor):
+    y = _cupy_upsample_nearest(x, scale_factor)
+    return y, (scale_factor,)
+
+
+def _cupy_backward(grad_y, scale_factor):
+    grad_x = _cupy_block_sum(grad_y, scale_factor)
+    return grad_x
+
+
+def _cupy_block_sum(x, scale):
+    """Sums of the scale x scale blocks of x [N, C, H * scale, W * scale]."""
+    import cupy as cp
+
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // scale, scale, w // scale, scale).sum(axis=(3, 5))
+
+
+def _cupy_upsample_nearest(x, scale):
+    """Nearest-neighbour upsampling of x [N, C, H, W] by an integer factor."""
+    import cupy as cp
+
+    n, c, h, w = x.shape
+    blocks = cp.broadcast_to(x[:, :, :, None, :, None], (n, c, h, scale, w, scale))
     return blocks.reshape(n, c, h * scale, w * scale)

@@ -8,6 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -35,6 +36,9 @@ def forward(logits, target):
         {"logits": logits, "target": target},
         {"logits": ("...", "F"), "target": ("...", "F")},
     )
+    if on_gpu(logits):
+        loss, saved = _cupy_forward(logits, target)
+        return loss, (_cupy_backward, saved)
     loss, saved = _forward(logits, target)
     return loss, (_backward, saved)
 
@@ -84,3 +88,55 @@ def _sigmoid(x):
 def _softplus(x):
     """log(1 + exp(x)) without overflow."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# binary_cross_entropy_fwd_0: layers_spec/losses/binary_cross_entropy.yaml:12
+_binary_cross_entropy_fwd_0 = ElementwiseKernel(
+    "binary_cross_entropy_fwd_0",
+    "T logits, T target",
+    "T _t3",
+    """
+    T _t1 = (logits > 0 ? logits : T(0)) + log1p(exp(-fabs(logits)));
+    T _t2 = target * logits;
+    _t3 = _t1 - _t2;
+    """,
+)
+
+
+def _cupy_forward(logits, target):
+    import cupy as cp
+
+    _t3 = _binary_cross_entropy_fwd_0(logits, target)
+    _t4 = cp.sum(_t3)
+    _t5 = logits.size
+    loss = _t4 / _t5
+    return loss, (logits, target, _t5)
+
+
+# binary_cross_entropy_bwd_0: layers_spec/primitives.yaml:46,55,56,167
+_binary_cross_entropy_bwd_0 = ElementwiseKernel(
+    "binary_cross_entropy_bwd_0",
+    "T _t7, T logits, T target",
+    "T grad_target, T grad_logits",
+    """
+    T _t8 = -_t7;
+    grad_target = _t8 * logits;
+    T _t10 = _t8 * target;
+    T _t11 = exp(logits < 0 ? logits : T(0)) / (1 + exp(-fabs(logits)));
+    T _t12 = _t7 * _t11;
+    grad_logits = _t10 + _t12;
+    """,
+)
+
+
+def _cupy_backward(grad_loss, logits, target, _t5):
+    import cupy as cp
+
+    _t6 = grad_loss / _t5
+    _t7 = cp.broadcast_to(_t6, logits.shape)
+    grad_target, grad_logits = _binary_cross_entropy_bwd_0(_t7, logits, target)
+    return grad_logits, grad_target

@@ -9,6 +9,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -38,6 +39,9 @@ def forward(logits, target):
         {"logits": logits, "target": target},
         {"logits": ("B", "C"), "target": ("B", "C")},
     )
+    if on_gpu(logits):
+        loss, saved = _cupy_forward(logits, target)
+        return loss, (_cupy_backward, saved)
     loss, saved = _forward(logits, target)
     return loss, (_backward, saved)
 
@@ -72,4 +76,98 @@ def _backward(grad_loss, logits, target, log_probability):
     ) * scale
     grad_target = -log_probability
     grad_target *= scale
+    return grad_logits, grad_target
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# cross_entropy_fwd_0: layers_spec/losses/cross_entropy.yaml:13,14
+_cross_entropy_fwd_0 = ElementwiseKernel(
+    "cross_entropy_fwd_0",
+    "T logits, T _t2",
+    "T shifted, T _t3",
+    """
+    shifted = logits - _t2;
+    _t3 = exp(shifted);
+    """,
+)
+
+
+# cross_entropy_fwd_1: layers_spec/losses/cross_entropy.yaml:14
+_cross_entropy_fwd_1 = ElementwiseKernel(
+    "cross_entropy_fwd_1",
+    "T _t4",
+    "T _t5",
+    """
+    _t5 = log(_t4);
+    """,
+)
+
+
+# cross_entropy_fwd_2: layers_spec/losses/cross_entropy.yaml:14,15
+_cross_entropy_fwd_2 = ElementwiseKernel(
+    "cross_entropy_fwd_2",
+    "T shifted, T _t5, T target",
+    "T log_probability, T _t6",
+    """
+    log_probability = shifted - _t5;
+    _t6 = target * log_probability;
+    """,
+)
+
+
+def _cupy_forward(logits, target):
+    import cupy as cp
+
+    _t1 = cp.max(logits, axis=(-1), keepdims=True)
+    _t2 = _t1
+    shifted, _t3 = _cross_entropy_fwd_0(logits, _t2)
+    _t4 = cp.sum(_t3, axis=(-1), keepdims=True)
+    _t5 = _cross_entropy_fwd_1(_t4)
+    log_probability, _t6 = _cross_entropy_fwd_2(shifted, _t5, target)
+    _t7 = cp.sum(_t6)
+    _t8 = -_t7
+    _t9 = logits.shape[0]
+    loss = _t8 / _t9
+    return loss, (logits, target, log_probability)
+
+
+# cross_entropy_bwd_0: layers_spec/losses/cross_entropy.yaml:18
+_cross_entropy_bwd_0 = ElementwiseKernel(
+    "cross_entropy_bwd_0",
+    "T log_probability",
+    "T _t11",
+    """
+    _t11 = exp(log_probability);
+    """,
+)
+
+
+# cross_entropy_bwd_1: layers_spec/losses/cross_entropy.yaml:18,19
+_cross_entropy_bwd_1 = ElementwiseKernel(
+    "cross_entropy_bwd_1",
+    "T _t11, T _t12, T target, T scale, T log_probability",
+    "T grad_logits, T grad_target",
+    """
+    T _t13 = _t11 * _t12;
+    T _t14 = _t13 - target;
+    grad_logits = _t14 * scale;
+    T _t15 = -log_probability;
+    grad_target = _t15 * scale;
+    """,
+)
+
+
+def _cupy_backward(grad_loss, logits, target, log_probability):
+    import cupy as cp
+
+    _t10 = logits.shape[0]
+    scale = grad_loss / _t10
+    _t11 = _cross_entropy_bwd_0(log_probability)
+    _t12 = cp.sum(target, axis=(-1), keepdims=True)
+    grad_logits, grad_target = _cross_entropy_bwd_1(
+        _t11, _t12, target, scale, log_probability
+    )
     return grad_logits, grad_target

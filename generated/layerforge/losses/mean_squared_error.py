@@ -7,6 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -33,6 +34,9 @@ def forward(prediction, target):
         {"prediction": prediction, "target": target},
         {"prediction": ("...", "F"), "target": ("...", "F")},
     )
+    if on_gpu(prediction):
+        loss, saved = _cupy_forward(prediction, target)
+        return loss, (_cupy_backward, saved)
     loss, saved = _forward(prediction, target)
     return loss, (_backward, saved)
 
@@ -66,4 +70,53 @@ def _backward(grad_loss, prediction, difference, _t1):
     _t2 = np.broadcast_to(grad_loss / _t1, prediction.shape) * difference
     grad_difference = _t2 + _t2
     grad_target = -grad_difference
+    return grad_difference, grad_target
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# mean_squared_error_fwd_0: layers_spec/losses/mean_squared_error.yaml:9,10
+_mean_squared_error_fwd_0 = ElementwiseKernel(
+    "mean_squared_error_fwd_0",
+    "T prediction, T target",
+    "T difference, T _t1",
+    """
+    difference = prediction - target;
+    _t1 = difference * difference;
+    """,
+)
+
+
+def _cupy_forward(prediction, target):
+    import cupy as cp
+
+    difference, _t1 = _mean_squared_error_fwd_0(prediction, target)
+    _t2 = cp.sum(_t1)
+    _t3 = prediction.size
+    loss = _t2 / _t3
+    return loss, (prediction, difference, _t3)
+
+
+# mean_squared_error_bwd_0: layers_spec/primitives.yaml:55,56,46
+_mean_squared_error_bwd_0 = ElementwiseKernel(
+    "mean_squared_error_bwd_0",
+    "T _t5, T difference",
+    "T grad_difference, T grad_target",
+    """
+    T _t6 = _t5 * difference;
+    T _t7 = _t5 * difference;
+    grad_difference = _t6 + _t7;
+    grad_target = -grad_difference;
+    """,
+)
+
+
+def _cupy_backward(grad_loss, prediction, difference, _t3):
+    import cupy as cp
+
+    _t4 = grad_loss / _t3
+    _t5 = cp.broadcast_to(_t4, prediction.shape)
+    grad_difference, grad_target = _mean_squared_error_bwd_0(_t5, difference)
     return grad_difference, grad_target

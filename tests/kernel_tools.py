@@ -1,0 +1,232 @@
+"""Checking the generated CuPy kernels without a GPU.
+
+* ``cuda_source`` wraps each ``ElementwiseKernel`` body the way CuPy does (a ``__global__``
+  function over an index, typed parameters, ``T`` a typedef for float or double) so that
+  NVRTC can compile it for compute_90; ``nvrtc_compile`` loads ``libnvrtc.so.12`` from the
+  ``nvidia-cuda-nvrtc-cu12`` wheel with ctypes.
+* ``host_library`` compiles the same bodies as host C++ with g++ into one shared library, and
+  ``fake_cupy`` is NumPy plus an ``ElementwiseKernel`` that runs them, so the generated CuPy
+  code paths run on the CPU and can be compared with the NumPy modules.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import importlib.util
+import shutil
+import subprocess
+import types
+from pathlib import Path
+
+import numpy as np
+
+from harness import module, names, spec
+
+CTYPES = {"T": "T", "bool": "bool", "int32": "int"}
+NUMPY_TYPES = {"bool": np.bool_, "int32": np.int32}
+
+
+def runtime_kernel_type():
+    from layerforge._cupy_runtime import ElementwiseKernel
+
+    return ElementwiseKernel
+
+
+def op_names() -> list[str]:
+    return names("activation") + names("layer")
+
+
+def kernels_of(name: str) -> list:
+    """The kernel objects of one generated module, in the order the module defines them."""
+    kind = runtime_kernel_type()
+    return [v for v in vars(module(spec(name))).values() if isinstance(v, kind)]
+
+
+def parse_params(text: str) -> list[tuple[str, str]]:
+    """``"T x, bool mask"`` -> ``[("T", "x"), ("bool", "mask")]``."""
+    params = []
+    for item in text.split(","):
+        ctype, name = item.split()
+        if ctype not in CTYPES:
+            raise ValueError(f"unexpected kernel parameter type {ctype!r} in {text!r}")
+        params.append((ctype, name))
+    return params
+
+
+def _c_type(ctype: str, real: str) -> str:
+    return real if ctype == "T" else CTYPES[ctype]
+
+
+# -- NVRTC ---------------------------------------------------------------------------------
+
+
+def cuda_source(kernels) -> str:
+    """One CUDA program with every kernel instantiated for float and double, as CuPy would
+    compile it: inputs are const references into the arrays, outputs references."""
+    parts = []
+    for k in kernels:
+        ins, outs = parse_params(k.in_params), parse_params(k.out_params)
+        parts.append(f"namespace {k.name}_ns {{\n{k.preamble}\n")
+        for real in ("float", "double"):
+            params = [f"const {_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in ins]
+            params += [f"{_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in outs]
+            binds = [f"    const {_c_type(t, real)} &{n} = _raw_{n}[i];" for t, n in ins]
+            binds += [f"    {_c_type(t, real)} &{n} = _raw_{n}[i];" for t, n in outs]
+            parts.append(
+                f'extern "C" __global__ void {k.name}_{real}({", ".join(params)}, const long long _size) {{\n'
+                f"  typedef {real} T;\n"
+                "  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < _size;\n"
+                "       i += (long long)blockDim.x * gridDim.x) {\n"
+                + "\n".join(binds)
+                + f"\n    {k.operation.strip()}\n  }}\n}}\n"
+            )
+        parts.append(f"}}  // namespace {k.name}_ns\n")
+    return "\n".join(parts)
+
+
+def nvrtc_path() -> Path | None:
+    found = importlib.util.find_spec("nvidia.cuda_nvrtc")
+    if found is None or not found.submodule_search_locations:
+        return None
+    for root in found.submodule_search_locations:
+        candidate = Path(root) / "lib" / "libnvrtc.so.12"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def nvrtc_compile(lib: ctypes.CDLL, source: str, name: str, arch: str = "compute_90") -> tuple[int, str]:
+    """Compile ``source`` to PTX; returns NVRTC's result code (0 = success) and its log."""
+    program = ctypes.c_void_p()
+    status = lib.nvrtcCreateProgram(ctypes.byref(program), source.encode(), f"{name}.cu".encode(), 0, None, None)
+    if status:
+        return status, "nvrtcCreateProgram failed"
+    options = [f"--gpu-architecture={arch}".encode(), b"--std=c++17"]
+    array = (ctypes.c_char_p * len(options))(*options)
+    result = lib.nvrtcCompileProgram(program, len(options), array)
+    size = ctypes.c_size_t()
+    lib.nvrtcGetProgramLogSize(program, ctypes.byref(size))
+    log = ctypes.create_string_buffer(size.value)
+    lib.nvrtcGetProgramLog(program, log)
+    lib.nvrtcDestroyProgram(ctypes.byref(program))
+    return result, log.value.decode(errors="replace")
+
+
+# -- host C++ ------------------------------------------------------------------------------
+
+
+def host_source(kernels) -> str:
+    """The same bodies as host C++: a loop over contiguous, already broadcast arrays."""
+    parts = ["#include <cmath>", "#include <cstdint>", "#define __device__", "using namespace std;", ""]
+    for k in kernels:
+        ins, outs = parse_params(k.in_params), parse_params(k.out_params)
+        params = [f"const {CTYPES[t]}* _raw_{n}" for t, n in ins] + [f"{CTYPES[t]}* _raw_{n}" for t, n in outs]
+        binds = [f"        const {CTYPES[t]} &{n} = _raw_{n}[_index];" for t, n in ins]
+        binds += [f"        {CTYPES[t]} &{n} = _raw_{n}[_index];" for t, n in outs]
+        parts.append(
+            f"namespace {k.name}_ns {{\n{k.preamble}\n"
+            f"template <typename T>\nvoid run({', '.join(params)}, int64_t _size) {{\n"
+            "    for (int64_t _index = 0; _index < _size; ++_index) {\n"
+            + "\n".join(binds)
+            + f"\n        {k.operation.strip()}\n    }}\n}}\n}}\n"
+        )
+        for real in ("float", "double"):
+            typed = [f"const {_c_type(t, real)}* {n}" for t, n in ins] + [f"{_c_type(t, real)}* {n}" for t, n in outs]
+            args = ", ".join([n for _, n in ins + outs] + ["size"])
+            parts.append(
+                f'extern "C" void {k.name}_{real}({", ".join(typed)}, int64_t size) {{\n'
+                f"    {k.name}_ns::run<{real}>({args});\n}}\n"
+            )
+    return "\n".join(parts)
+
+
+def host_library(kernels, folder: Path) -> ctypes.CDLL:
+    """Compile every kernel into one shared library (cached in ``folder`` by source digest)."""
+    source = host_source(kernels)
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    library = folder / f"kernels_{digest}.so"
+    if not library.exists():
+        compiler = shutil.which("g++") or shutil.which("c++")
+        if compiler is None:
+            raise RuntimeError("no C++ compiler (g++) found")
+        path = folder / f"kernels_{digest}.cpp"
+        path.write_text(source)
+        subprocess.run(
+            [compiler, "-std=c++17", "-O1", "-ffp-contract=off", "-fPIC", "-shared", "-o", str(library), str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return ctypes.CDLL(str(library))
+
+
+class GpuLike(np.ndarray):
+    """A NumPy array whose type claims to come from CuPy: the generated modules dispatch on
+    the type's module, so it takes the CuPy code path, with NumPy behind it."""
+
+
+GpuLike.__module__ = "cupy._fake"
+
+
+class HostKernel:
+    """``cupy.ElementwiseKernel`` for the CPU: broadcasts, allocates, calls the C++ body."""
+
+    calls: set[tuple[str, str]] = set()  # (kernel name, dtype) of every call
+
+    def __init__(self, library: ctypes.CDLL, in_params, out_params, operation, name, preamble=""):
+        self.library = library
+        self.name = name
+        self.ins = parse_params(in_params)
+        self.outs = parse_params(out_params)
+
+    def __call__(self, *args):
+        if len(args) != len(self.ins):
+            raise TypeError(f"{self.name}: {len(self.ins)} arguments expected, got {len(args)}")
+        floats = [a.dtype for (t, _), a in zip(self.ins, args) if t == "T" and isinstance(a, np.ndarray)]
+        generic = any(t == "T" for t, _ in self.ins + self.outs)
+        if generic and (not floats or any(d != floats[0] for d in floats)):
+            raise TypeError(f"{self.name}: T must come from arrays of one float dtype, got {floats}")
+        if not generic:  # masks only: the body does not depend on T, either instance will do
+            floats = [np.dtype(np.float32)]
+            HostKernel.calls.add((self.name, "double"))
+        real = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}[floats[0]]
+        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+        dtype = {"T": floats[0], **NUMPY_TYPES}
+        buffers = [np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=dtype[t]), shape)) for (t, _), a in zip(self.ins, args)]
+        outputs = [np.empty(shape, dtype=dtype[t]) for t, _ in self.outs]
+        function = getattr(self.library, f"{self.name}_{real}")
+        pointers = [ctypes.c_void_p(b.ctypes.data) for b in buffers + outputs]
+        function(*pointers, ctypes.c_int64(int(np.prod(shape))))
+        HostKernel.calls.add((self.name, real))
+        results = [o.view(GpuLike) for o in outputs]
+        return results[0] if len(results) == 1 else tuple(results)
+
+
+def fake_cupy(library: ctypes.CDLL) -> types.ModuleType:
+    """A ``cupy`` module for the CPU: NumPy's functions and ``HostKernel``."""
+    fake = types.ModuleType("cupy")
+
+    def on_device(value):
+        """NumPy results come back as GpuLike, as CuPy's functions return CuPy arrays."""
+        if isinstance(value, np.ndarray) and not isinstance(value, GpuLike):
+            return value.view(GpuLike)
+        if isinstance(value, tuple):
+            return tuple(on_device(v) for v in value)
+        if isinstance(value, list):
+            return [on_device(v) for v in value]
+        return value
+
+    def attribute(name):
+        value = getattr(np, name)
+        if callable(value) and not isinstance(value, type):
+            return lambda *args, **kwargs: on_device(value(*args, **kwargs))
+        return value
+
+    fake.__getattr__ = attribute  # type: ignore[attr-defined]
+
+    def elementwise(in_params, out_params, operation, name, preamble=""):
+        return HostKernel(library, in_params, out_params, operation, name, preamble)
+
+    fake.ElementwiseKernel = elementwise  # type: ignore[attr-defined]
+    return fake

@@ -1,0 +1,185 @@
+"""The CuPy target, checked without a GPU.
+
+1. Every generated ``ElementwiseKernel`` compiles with NVRTC for compute_90, wrapped the way
+   CuPy wraps it, with T as float and as double; the float instantiation does no double
+   arithmetic (a constant or a math call promoted to double would be a silent 2-32x slowdown).
+2. The kernel bodies, compiled as host C++ with g++, run the generated CuPy code paths on the
+   CPU (NumPy standing in for CuPy's array calls) through the public API; results must agree
+   with the NumPy modules for every op and variant, float32 and float64, and every kernel of
+   every module must have run in both precisions.
+3. Without a CuPy array nothing imports CuPy.
+
+Tolerances: both sides evaluate the same IR, but the NumPy modules are rewritten by the passes
+(reordered products, x**3 as x*x*x) and NumPy's vectorized exp/log/tanh differ from glibc's
+by a few units in the last place; through cancellations such as 1 - tanh(z)^2 this grows to
+~1e3 ulp. float64: rtol 1e-10 (~5e5 ulp of 2.2e-16, still far below any real bug), float32:
+rtol 2e-5 (~170 ulp of 1.2e-7); absolute floors of 1e-12 and 1e-6 for values near zero.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import kernel_tools as kt
+from harness import ROOT, as_tuple, attributes, make_arrays, module, modes, run_forward, spec
+
+# float32: parameter gradients sum over the batch (32 rows of O(1) terms), so an element that
+# cancels to near zero carries about sqrt(32) * 6e-8 * 3 ~ 1e-6 of rounding: atol 1e-5.
+TOL = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=2e-5, atol=1e-5)}
+
+
+def all_kernels():
+    return [k for name in kt.op_names() for k in kt.kernels_of(name)]
+
+
+# -- NVRTC ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def nvrtc():
+    path = kt.nvrtc_path()
+    if path is None:
+        pytest.fail("libnvrtc.so.12 not found: install the dev extra (nvidia-cuda-nvrtc-cu12)")
+    return ctypes.CDLL(str(path))
+
+
+def test_kernel_names_are_unique_and_every_op_has_kernels():
+    kernels = all_kernels()
+    assert len({k.name for k in kernels}) == len(kernels)
+    # These only move data (views, reshapes, slices, repeats): no arithmetic for a kernel.
+    data_movement = ["identity", "flatten", "input", "reshape", "split", "upsampling"]
+    assert [name for name in kt.op_names() if not kt.kernels_of(name)] == data_movement
+
+
+@pytest.mark.parametrize("name", kt.op_names())
+def test_kernels_compile_with_nvrtc(nvrtc, name):
+    source = kt.cuda_source(kt.kernels_of(name))
+    result, log = kt.nvrtc_compile(nvrtc, source, name)
+    assert result == 0, f"NVRTC failed for {name}:\n{log}\n--- source ---\n{source}"
+    ptx = _ptx(nvrtc, source, name)
+    for kernel in kt.kernels_of(name):
+        body = ptx.split(f".entry {kernel.name}_float(", 1)[1].split(".entry", 1)[0]
+        assert ".f64" not in body, f"{kernel.name}: the float kernel computes in double"
+
+
+def test_nvrtc_rejects_a_broken_body(nvrtc):
+    """The compile check has teeth: an undeclared name is an error."""
+    broken = kt.cuda_source([_FakeKernel("broken", "T x", "T y", "y = x * undeclared;")])
+    result, log = kt.nvrtc_compile(nvrtc, broken, "broken")
+    assert result != 0 and "undeclared" in log
+
+
+class _FakeKernel:
+    def __init__(self, name, in_params, out_params, operation, preamble=""):
+        self.name, self.in_params, self.out_params = name, in_params, out_params
+        self.operation, self.preamble = operation, preamble
+
+
+def _ptx(lib: ctypes.CDLL, source: str, name: str) -> str:
+    program = ctypes.c_void_p()
+    lib.nvrtcCreateProgram(ctypes.byref(program), source.encode(), f"{name}.cu".encode(), 0, None, None)
+    options = (ctypes.c_char_p * 2)(b"--gpu-architecture=compute_90", b"--std=c++17")
+    assert lib.nvrtcCompileProgram(program, 2, options) == 0
+    size = ctypes.c_size_t()
+    lib.nvrtcGetPTXSize(program, ctypes.byref(size))
+    ptx = ctypes.create_string_buffer(size.value)
+    lib.nvrtcGetPTX(program, ptx)
+    lib.nvrtcDestroyProgram(ctypes.byref(program))
+    return ptx.value.decode()
+
+
+# -- host C++ against NumPy ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def host_cupy(tmp_path_factory, monkeypatch_module):
+    """A fake ``cupy`` whose kernels are the generated bodies compiled for the CPU."""
+    library = kt.host_library(all_kernels(), tmp_path_factory.mktemp("kernels"))
+    monkeypatch_module.setitem(sys.modules, "cupy", kt.fake_cupy(library))
+    kernels = all_kernels()
+    yield library
+    for kernel in kernels:  # drop the host kernels the runtime objects built and kept
+        kernel._kernel = None
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def cases(name):
+    s = spec(name)
+    extras = [{"activation": a} for a in s.slot.fused] + [{"activation": "softsign"}] if s.slot else [{}]
+    for extra in extras:
+        for training in modes(s):
+            yield {**attributes(s, training), **extra}
+
+
+def gpu_like(arrays):
+    return {k: v.view(kt.GpuLike) for k, v in arrays.items()}
+
+
+@pytest.mark.parametrize("name", kt.op_names())
+def test_kernels_match_numpy_on_the_cpu(host_cupy, name):
+    s = spec(name)
+    kt.HostKernel.calls.clear()
+    for dtype in (np.float64, np.float32):
+        for attrs in cases(name):
+            arrays = make_arrays(s, 32, dtype)
+            y_ref, ctx_ref = run_forward(s, arrays, attrs)
+            y, ctx = run_forward(s, gpu_like(arrays), attrs)
+            outputs = dict(zip(s.outputs, as_tuple(y_ref)))
+            dy = [np.random.default_rng(3).standard_normal(outputs[o].shape).astype(dtype) for o in s.grad_outputs]
+            grads_ref = as_tuple(module(s).backward(*dy, ctx_ref))
+            grads = as_tuple(module(s).backward(*(d.view(kt.GpuLike) for d in dy), ctx))
+            for got, want in zip(as_tuple(y) + grads, as_tuple(y_ref) + grads_ref):
+                assert isinstance(got, kt.GpuLike), f"{name} {attrs}: a result left the CuPy path"
+                assert got.dtype == want.dtype == dtype
+                np.testing.assert_allclose(np.asarray(got), want, **TOL[dtype], err_msg=f"{name} {attrs} {dtype.__name__}")
+    missing = {(k.name, real) for k in kt.kernels_of(name) for real in ("float", "double")} - kt.HostKernel.calls
+    assert not missing, f"kernels never exercised: {sorted(missing)}"
+
+
+def test_numpy_only_never_imports_cupy():
+    code = (
+        "import sys, importlib, numpy as np\n"
+        "import layerforge.activations as acts, layerforge.layers as layers\n"
+        "for n in acts.__all__: importlib.import_module('layerforge.activations.' + n)\n"
+        "for n in layers.__all__: importlib.import_module('layerforge.layers.' + n)\n"
+        "from layerforge.activations import gelu\n"
+        "y, ctx = gelu.forward(np.ones((2, 3)))\n"
+        "gelu.backward(np.ones((2, 3)), ctx)\n"
+        "assert 'cupy' not in sys.modules, 'cupy was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(ROOT / "generated"), "PATH": ""})
+    assert result.returncode == 0, result.stderr
+
+
+# -- the primitive table's cuda fields -------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('foo: {kind: elementwise, args: [a], numpy: "{a}", cuda: "exp({b})", shape: broadcast}',
+     "primitive 'foo'.cuda: '{b}' is not an operand"),
+    ('foo: {kind: reduction, args: [a], numpy: "{a}", cuda: "{a}", shape: reduce}',
+     "primitive 'foo'.cuda: only elementwise primitives have a C template"),
+    ('foo: {kind: elementwise, args: [a], numpy: "{a}", cuda_helper: "int f();", shape: broadcast}',
+     "primitive 'foo'.cuda_helper: needs a 'cuda' template that calls it"),
+    ('foo: {kind: elementwise, args: [a], numpy: "{a}", cuda: "f({a})", cuda_helper: "int f();", shape: broadcast}',
+     "primitive 'foo'.cuda_helper: must be a function template over T"),
+])
+def test_bad_cuda_fields_are_spec_errors(tmp_path, entry, message):
+    from transpiler.primitives import SpecError, load_primitives
+
+    path = tmp_path / "primitives.yaml"
+    path.write_text(entry + "\n")
+    with pytest.raises(SpecError) as info:
+        load_primitives(path, "primitives.yaml")
+    assert message in str(info.value)

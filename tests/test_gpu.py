@@ -1,0 +1,56 @@
+"""CuPy on a real GPU: every op and variant against the NumPy module (skipped without one).
+
+The cases, inputs and tolerances are those of ``scripts/gpu_check.py`` (float64 rtol 1e-9,
+float32 rtol 1e-4: CUDA's FMA contraction, its exp/tanh within 2 ulp, another summation order).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from harness import ROOT, names
+
+
+def gpu_available() -> bool:
+    try:
+        import cupy
+    except ImportError:
+        return False
+    try:
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # noqa: BLE001 - a CUDA driver error means no usable GPU
+        return False
+
+
+pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not gpu_available(), reason="needs CuPy and a CUDA device")]
+
+
+@pytest.fixture(scope="module")
+def gpu_check():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import gpu_check
+
+    return gpu_check
+
+
+@pytest.mark.parametrize("name", names("activation") + names("layer"))
+def test_cupy_matches_numpy(gpu_check, name):
+    import cupy
+
+    rows = gpu_check.parity(cupy, [name])
+    failed = [r for r in rows if not r["ok"]]
+    assert not failed, failed
+
+
+def test_kernels_are_built_once_and_named():
+    import cupy
+    from layerforge.activations import gelu
+
+    x = cupy.linspace(-3, 3, 1000, dtype=cupy.float32)
+    y, ctx = gelu.forward(x)
+    gelu.forward(x)
+    assert isinstance(y, cupy.ndarray) and y.dtype == np.float32
+    assert gelu._gelu_fwd_0._kernel is not None and gelu._gelu_fwd_0._kernel.name == "gelu_fwd_0"

@@ -1,0 +1,335 @@
+"""The CuPy target: the same IR functions as fused GPU kernels, rendered into each module.
+
+Every forward and backward function of an op gets a CuPy twin (``_cupy_forward...``; the
+prefix keeps the NumPy passes off it). Its body is split into runs: a maximal run of
+consecutive elementwise statements of one symbolic shape whose primitives all have a
+``cuda`` template becomes one ``cupy.ElementwiseKernel`` named ``<op>[_<variant>]_<fwd|bwd>_<n>``,
+with one C statement per IR statement (``T`` is float or double, masks are ``bool``). The
+kernel reads the values the run uses but does not define, and writes the values that later
+statements or the function's results read. Every other statement (reductions, products,
+shape and random operations) runs as a CuPy array call: its NumPy template with ``cp.``, and
+helpers get a ``_cupy_`` copy with ``cp.`` for ``np.``.
+
+The public ``forward`` sends CuPy arrays (decided by the type of the first array argument) to
+the twins; ``backward`` needs no dispatch since the context carries the backward function.
+Kernels are module-level ``ElementwiseKernel`` objects of ``layerforge._cupy_runtime`` that
+build the CuPy kernel on their first call, so importing a module never imports CuPy.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .ir import Const, Function, Operand, Stmt
+from .primitives import Primitive, Primitives
+from .shapes import SCALAR
+from .spec import OpSpec
+
+RUNTIME = "layerforge._cupy_runtime"
+_NUMPY = re.compile(r"(?<![.\w])np[.]")
+_CUPY = re.compile(r"(?<![.\w])cp[.]")
+# Names a kernel may not use for its values: C++ keywords and types, the math functions the
+# templates call, CuPy's loop index ``i`` and type placeholder ``T``. Such names get a ``_``.
+RESERVED = frozenset(
+    "auto bool break case char const continue default do double else enum extern float for "
+    "goto if inline int long register return short signed sizeof static struct switch "
+    "typedef union unsigned void volatile while class delete new operator private protected "
+    "public template this throw try catch namespace using true false "
+    "i T exp expm1 log log1p sqrt tanh pow fabs taylor_exp".split()
+)
+CTYPES = {"float": "T", "bool": "bool", "int": "int32"}
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One fused elementwise kernel: what it reads and writes and its C body."""
+
+    name: str
+    inputs: tuple[tuple[str, str], ...]  # (CuPy type, value name), in order of first use
+    outputs: tuple[tuple[str, str], ...]  # (CuPy type, value name), in order of definition
+    body: tuple[str, ...]  # C statements
+    helpers: tuple[str, ...]  # C++ helper templates, in the order the body first calls them
+    sources: tuple[str, ...]  # "file:line" of the spec statements, in order, without repeats
+
+    @property
+    def variable(self) -> str:
+        return f"_{self.name}"
+
+    @property
+    def provenance(self) -> str:
+        """``layers_spec/activations/gelu.yaml:10,11``: the spec lines, grouped by file."""
+        files: dict[str, list[str]] = {}
+        for where in self.sources:
+            path, line = where.rsplit(":", 1)
+            files.setdefault(path, []).append(line)
+        return "; ".join(f"{path}:{','.join(lines)}" for path, lines in files.items())
+
+
+@dataclass
+class CupySection:
+    """What ``codegen.render_module`` adds to a module for the CuPy target."""
+
+    imports: list[str]
+    blocks: list[str]  # kernels, functions, tables and helpers, in module order
+    rng: bool
+
+    def dispatch(self, spec: OpSpec, body: list[str]) -> list[str]:
+        """The public forward's body with a branch for CuPy arrays in front of the selection.
+
+        The NumPy body is argument checks followed by the choice of a variant; the branch
+        repeats that choice with the CuPy twins (and a CuPy generator for random ops)."""
+        checks = 0
+        while checks < len(body) and body[checks].startswith("check_"):
+            checks += 1
+        selection = [_gpu_names(line) for line in body[checks:]]
+        first = spec.arrays[0].name
+        return body[:checks] + [f"if on_gpu({first}):"] + [f"    {line}" for line in selection] + body[checks:]
+
+
+def _gpu_names(line: str) -> str:
+    line = re.sub(r"\b(_forward|_backward)", r"_cupy\1", line)
+    line = re.sub(r"\b_(VARIANTS|FUSED)\b", r"_CUPY_\1", line)
+    return line.replace("np.random.default_rng()", "default_gpu_rng()")
+
+
+def kernel_base(spec: OpSpec, fn: Function) -> str:
+    """``gelu_fwd``, ``dense_relu_bwd``: the op, the variant and the direction."""
+    direction = "fwd" if fn.name.startswith("_forward") else "bwd"
+    suffix = fn.name.split("_", 2)[2] if fn.name.count("_") >= 2 else ""
+    return "_".join(p for p in (spec.name, suffix, direction) if p)
+
+
+def is_fusable(stmt: Stmt, fn: Function, prims: Primitives) -> bool:
+    prim = prims[stmt.prim]
+    shape = fn.values[stmt.target].shape
+    return prim.kind == "elementwise" and prim.cuda is not None and shape != SCALAR
+
+
+def split(fn: Function, prims: Primitives) -> list[list[Stmt] | Stmt]:
+    """The body as kernel runs (lists) and single statements, in program order.
+
+    A run is a maximal sequence of fusable statements of one known shape; a statement of
+    unknown shape is a run of its own (the kernel broadcasts its operands at run time). A run
+    that only renames a value (``stop_gradient``) stays a plain assignment."""
+    parts: list[list[Stmt] | Stmt] = []
+    run: list[Stmt] = []
+
+    def flush() -> None:
+        if run and all(prims[s.prim].cuda == "{a}" and prims[s.prim].dtype == "same" for s in run):
+            parts.extend(run)
+        elif run:
+            parts.append(list(run))
+        run.clear()
+
+    for stmt in fn.body:
+        if not is_fusable(stmt, fn, prims):
+            flush()
+            parts.append(stmt)
+            continue
+        shape = fn.values[stmt.target].shape
+        if run and (shape is None or shape != fn.values[run[0].target].shape):
+            flush()
+        run.append(stmt)
+        if shape is None:
+            flush()
+    flush()
+    return parts
+
+
+def c_name(name: str) -> str:
+    return f"{name}_" if name in RESERVED else name
+
+
+def c_constant(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"no C form for the constant {value!r}")
+    return f"T({value!r})"
+
+
+def c_operand(operand: Operand) -> str:
+    return c_constant(operand.value) if isinstance(operand, Const) else c_name(operand)
+
+
+def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, live_after: set[str]) -> Kernel:
+    defined = {s.target for s in run}
+    inputs: list[str] = []
+    for stmt in run:
+        for read in stmt.reads():
+            if read not in defined and read not in inputs:
+                inputs.append(read)
+    outputs = [s.target for s in run if s.target in live_after]
+    body: list[str] = []
+    helpers: list[str] = []
+    sources: list[str] = []
+    for stmt in run:
+        prim = prims[stmt.prim]
+        names = dict(zip(prim.args, (c_operand(a) for a in stmt.args)))
+        names.update((k, c_operand(v)) for k, v in stmt.statics)
+        expr = prim.cuda.format(**names)  # type: ignore[union-attr]
+        target = c_name(stmt.target)
+        ctype = "T" if fn.values[stmt.target].dtype == "float" else fn.values[stmt.target].dtype
+        body.append(f"{target} = {expr};" if stmt.target in outputs else f"{ctype} {target} = {expr};")
+        if prim.cuda_helper and prim.cuda_helper not in helpers:
+            helpers.append(prim.cuda_helper)
+        where = f"{stmt.loc.path}:{stmt.loc.line}"
+        if where not in sources:
+            sources.append(where)
+    return Kernel(
+        name=name,
+        inputs=tuple((_cupy_type(fn, n), n) for n in inputs),
+        outputs=tuple((_cupy_type(fn, n), n) for n in outputs),
+        body=tuple(body),
+        helpers=tuple(helpers),
+        sources=tuple(sources),
+    )
+
+
+def _cupy_type(fn: Function, name: str) -> str:
+    return CTYPES[fn.values[name].dtype]
+
+
+def kernels(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...] = ()) -> list[tuple[Kernel, list[Stmt]]]:
+    """The kernels of one function, with the statements each fuses (``saved``: the values a
+    forward function returns for backward besides its outputs)."""
+    return [(k, run) for k, run in _plan(spec, fn, prims, saved) if isinstance(k, Kernel)]  # type: ignore[misc]
+
+
+def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[tuple[Kernel | None, list[Stmt]]]:
+    parts = split(fn, prims)
+    plan: list[tuple[Kernel | None, list[Stmt]]] = []
+    base = kernel_base(spec, fn)
+    index = 0
+    for position, part in enumerate(parts):
+        if isinstance(part, Stmt):
+            plan.append((None, [part]))
+            continue
+        later = [s for p in parts[position + 1:] for s in (p if isinstance(p, list) else [p])]
+        live_after = {r for s in later for r in s.reads()} | {o for o in fn.outputs if isinstance(o, str)} | set(saved)
+        plan.append((build_kernel(f"{base}_{index}", part, fn, prims, live_after), part))
+        index += 1
+    return plan
+
+
+def render_kernel(kernel: Kernel) -> str:
+    params = [", ".join(f"{t} {c_name(n)}" for t, n in params) for params in (kernel.inputs, kernel.outputs)]
+    lines = [f"# {kernel.name}: {kernel.provenance}"]
+    lines.append(f"{kernel.variable} = ElementwiseKernel(")
+    lines.append(f'    "{kernel.name}",')
+    lines.append(f'    "{params[0]}",')
+    lines.append(f'    "{params[1]}",')
+    lines.append('    """')
+    lines += [f"    {line}" for line in kernel.body]
+    lines.append('    """,')
+    if kernel.helpers:
+        lines.append('    preamble="""')
+        for helper in kernel.helpers:
+            lines += [f"    {line}" if line else "" for line in helper.rstrip().splitlines()]
+        lines.append('    """,')
+    lines.append(")")
+    return "\n".join(lines)
+
+
+def _array_call(stmt: Stmt, prims: Primitives) -> str:
+    prim = prims[stmt.prim]
+    names = dict(zip(prim.args, (_py_operand(a) for a in stmt.args)))
+    names.update((k, _py_operand(v)) for k, v in stmt.statics)
+    text = prim.numpy.format(**names)
+    if prim.helper_name:
+        text = text.replace(f"{prim.helper_name}(", f"_cupy{prim.helper_name}(")
+    return f"{stmt.target} = {_NUMPY.sub('cp.', text)}"
+
+
+def _py_operand(operand: Operand) -> str:
+    from .codegen import operand as render
+
+    return render(operand)
+
+
+def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str, params: str,
+                    saved: tuple[str, ...] = ()) -> tuple[list[str], str]:
+    """The kernels and the CuPy twin of ``fn`` (``params`` as in the NumPy function's header)."""
+    kernels_: list[str] = []
+    lines: list[str] = []
+    for kernel, run in _plan(spec, fn, prims, saved):
+        if kernel is None:
+            lines.append(_array_call(run[0], prims))
+            continue
+        kernels_.append(render_kernel(kernel))
+        outs = ", ".join(n for _, n in kernel.outputs)
+        lines.append(f"{outs} = {kernel.variable}({', '.join(n for _, n in kernel.inputs)})")
+    head = [f"def _cupy{fn.name}({params}):"]
+    if any(_CUPY.search(line) for line in lines):
+        head.append("    import cupy as cp")
+        head.append("")
+    return kernels_, "\n".join(head + [f"    {line}" for line in lines] + [f"    return {returns}"])
+
+
+def cupy_helper(prim: Primitive) -> str:
+    """A helper's CuPy copy: ``_cupy_<name>``, with ``cp.`` for ``np.``, importing CuPy."""
+    assert prim.helper is not None and prim.helper_name is not None
+    text = prim.helper.rstrip().replace(f"def {prim.helper_name}(", f"def _cupy{prim.helper_name}(", 1)
+    lines = text.splitlines()
+    doc = lines[1].strip()
+    doc_end = 2 if len(doc) > 6 and doc.startswith('"""') and doc.endswith('"""') else 1
+    body = [_NUMPY.sub("cp.", line) for line in lines[doc_end:]]
+    return "\n".join(lines[:doc_end] + ["    import cupy as cp", ""] + body)
+
+
+def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
+    """The CuPy kernels, twins, tables and helpers of one module."""
+    from .codegen import _outputs, _tuple, operand, uses_rng
+
+    fused = spec.slot is not None
+    blocks: list[str] = []
+    helper_prims: list[str] = []
+    for c in compiled:
+        fwd_returns = f"{_outputs([operand(o) for o in c.forward.outputs])}, {_tuple(list(c.saved)) if c.saved else '()'}"
+        for fn, returns in ((c.forward, fwd_returns), (c.backward, _outputs([operand(o) for o in c.backward.outputs]))):
+            if fn is c.forward and fused:
+                own = {a.name for a in spec.attributes}
+                params = ", ".join(
+                    f"{n}={fn.attr_defaults[n]!r}" if n in fn.attr_defaults and n not in own else n for n in fn.params
+                )
+            else:
+                params = ", ".join((["rng"] if (fn is c.forward and spec.random) or uses_rng(fn, prims) else []) + list(fn.params))
+            saved = c.saved if fn is c.forward else ()
+            kernel_blocks, function = render_function(spec, fn, prims, returns, params, saved)
+            blocks += kernel_blocks + [function]
+            for kernel, run in _plan(spec, fn, prims, saved):
+                if kernel is None and prims[run[0].prim].helper and run[0].prim not in helper_prims:
+                    helper_prims.append(run[0].prim)
+    if fused:
+        grads = ", ".join(f"grad_{o}" for o in spec.outputs)
+        identity = next(c for c in compiled if c.variant.activation == "identity")
+        blocks.append("\n".join([
+            f"def _cupy_backward_composed({grads}, module, activation_ctx, linear_saved):",
+            f"    grad_linear = module.backward({grads}, activation_ctx)",
+            f"    return _cupy{identity.backward.name}(grad_linear, *linear_saved)",
+        ]))
+        entries = "".join(f'    "{c.variant.activation}": (_cupy{c.forward.name}, _cupy{c.backward.name}),\n' for c in compiled)
+        blocks.append(f"_CUPY_FUSED = {{\n{entries}}}")
+    elif spec.structural:
+        entries = ""
+        for c in compiled:
+            values = [v for _, v in c.variant.structural]
+            key = repr(values[0]) if len(values) == 1 else repr(tuple(values))
+            entries += f"    {key}: (_cupy{c.forward.name}, _cupy{c.backward.name}),\n"
+        blocks.append(f"_CUPY_VARIANTS = {{\n{entries}}}")
+    for name in sorted(helper_prims, key=lambda p: prims[p].helper_name or p):
+        blocks.append(cupy_helper(prims[name]))
+    has_kernels = any(kernels(spec, fn, prims) for c in compiled for fn in (c.forward, c.backward))
+    names = ["ElementwiseKernel"] if has_kernels else []
+    names.append("on_gpu")
+    if spec.random:
+        names.append("default_gpu_rng")
+    header = "# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins\n# of the functions above."
+    if blocks:
+        blocks[0] = f"{header}\n\n\n{blocks[0]}"
+    return CupySection([f"from {RUNTIME} import {', '.join(names)}"], blocks, spec.random)
+
+
+__all__ = ["Kernel", "CupySection", "split", "kernels", "render_section", "render_kernel", "kernel_base"]
