@@ -61,3 +61,46 @@ def test_gelu_recomputes_cheap_values_instead_of_saving_them():
 def test_rrelu_saves_its_random_slopes_and_a_mask():
     assert explain("rrelu", 0).endswith("saved: slope, _t1")
     assert "uniform(lower, upper, x)" in explain("rrelu", 0)
+
+
+def test_convolution_shapes_follow_the_window_rules():
+    """im2col, conv_apply and channels rules give known shapes, so the bias gradient is a
+    static sum over (N, H_out, W_out); forward saves the columns, x only for its shape."""
+    assert explain("convolutional", 4) == textwrap.dedent("""\
+        def _forward_identity(x, weight, bias, stride, padding, dilation):
+            columns = im2col(x, weight, dilation=dilation, padding=padding, stride=stride)  # float[C_in*kH*kW, B, H_out, W_out]  convolutional.yaml:23
+            _t1 = conv_apply(weight, columns)  # float[B, C_out, H_out, W_out]  convolutional.yaml:24
+            _t2 = as_channels(bias)  # float[1, C_out, 1, 1]  convolutional.yaml:24
+            z = add(_t1, _t2)  # float[B, C_out, H_out, W_out]  convolutional.yaml:24
+            return z
+        def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, columns):
+            _t3 = sum_axes_keepdims(grad_y, axis=(-4, -2, -1))  # float[1, C_out, 1, 1]  convolutional.yaml:24
+            grad_bias = reshape_like(_t3, bias)  # float[C_out]  primitives.yaml
+            grad_weight = conv_weight_grad(grad_y, columns, weight)  # float[C_out, C_in, kH, kW]  primitives.yaml
+            grad_columns = conv_columns_grad(grad_y, weight, columns)  # float[C_in*kH*kW, B, H_out, W_out]  primitives.yaml
+            grad_x = col2im(grad_columns, x, weight, dilation=dilation, padding=padding, stride=stride)  # float[B, C_in, H, W]  primitives.yaml
+            return grad_x, grad_weight, grad_bias
+        saved: x, weight, bias, stride, padding, dilation, columns""")
+
+
+def test_pooling_kind_is_baked_in():
+    """``if kind == "average":`` picks one side per variant; no run-time branch remains."""
+    assert explain("pooling", 1) == textwrap.dedent("""\
+        def _forward_average(x, kernel_size, stride, padding):
+            y = avg_pool2d(x, kernel=kernel_size, padding=padding, stride=stride)  # float[B, C, H_out, W_out]  pooling.yaml:20
+            return y
+        def _backward_average(grad_y, x, kernel_size, stride, padding):
+            grad_x = avg_pool2d_grad(grad_y, x, kernel=kernel_size, padding=padding, stride=stride)  # float[B, C, H, W]  primitives.yaml
+            return grad_x
+        saved: x, kernel_size, stride, padding""")
+    assert "max_pool2d" not in explain("pooling", 1) and "avg_pool2d" not in explain("pooling", 0)
+
+
+def test_batch_normalization_state_outputs_take_no_gradient():
+    """Buffers get no gradient and the running statistics are outputs without one: backward
+    takes grad_y only and returns grad_x, grad_weight, grad_bias."""
+    text = explain("batch_normalization", 0)
+    assert "def _backward_train(grad_y, weight, count, rstd, normalized):" in text
+    assert "return grad_x, grad_weight, grad_bias" in text
+    assert "return y, new_running_mean, new_running_var" in text
+    assert "return y, running_mean, running_var" in explain("batch_normalization", 1)

@@ -19,23 +19,27 @@ LAYERS = [n for n in names("layer") if n != "dense"]  # dense: test_gradients, e
 
 
 def cases():
+    """(layer, activation, training, choice): every structural choice (pooling kind) too."""
     for name in LAYERS:
         s = spec(name)
         slot = [s.slot.default, "tanh", "softmax"] if s.slot else [None]
+        choices = [{a.name: v} for a in s.structural if a.choices for v in a.choices] or [{}]
         for activation in dict.fromkeys(slot):
             for training in modes(s):
-                yield name, activation, training
+                for choice in choices:
+                    yield name, activation, training, choice
 
 
 @pytest.mark.parametrize("batch", BATCH_SIZES)
-@pytest.mark.parametrize("name, activation, training", list(cases()))
-def test_layer_gradient(name, activation, training, batch):
+@pytest.mark.parametrize("name, activation, training, choice", list(cases()))
+def test_layer_gradient(name, activation, training, choice, batch):
     s = spec(name)
-    attrs = attributes(s, training)
+    attrs = {**attributes(s, training), **choice}
     if activation is not None:
         attrs["activation"] = activation
     check_gradients(s, make_arrays(s, batch, np.float64, seed=batch), attrs)
 
 
 def test_every_layer_is_checked():
-    assert {n for n, _, _ in cases()} == set(names("layer")) - {"dense"}
+    assert {n for n, *_ in cases()} == set(names("layer")) - {"dense"}
+    assert ("pooling", None, None, {"kind": "average"}) in list(cases())

@@ -107,3 +107,45 @@ def test_dropout_draws_a_fresh_mask_per_seed_and_keeps_the_dtype():
     assert set(np.unique(a)) == {0.0, np.float32(1 / 0.75)}
     with pytest.raises(ValueError, match="dropout: attribute 'p' must be at most 1.0"):
         dropout.forward(x, p=1.5)
+
+
+WINDOW_CALLS = [
+    ("max_pooling", lambda m: m.forward(np.ones((1, 1, 2, 5)), kernel_size=3), ValueError,
+     "max_pooling: the window spans 3 along the height, more than the height of 'x' plus padding (2 + 2 * 0)"),
+    ("avg_pooling", lambda m: m.forward(np.ones((1, 1, 6, 6)), kernel_size=2, padding=2), ValueError,
+     "avg_pooling: padding 2 must be at most half the kernel size 2"),
+    ("pooling", lambda m: m.forward(np.ones((1, 1, 6, 6)), kind="min"), ValueError,
+     "pooling: attribute 'kind' must be one of 'max', 'average', got 'min'"),
+    ("pooling", lambda m: m.forward(np.ones((1, 1, 6, 6)), stride=0), ValueError,
+     "pooling: attribute 'stride' must be at least 1"),
+    ("global_pooling", lambda m: m.forward(np.ones((1, 6, 6))), ValueError,
+     "global_pooling: argument 'x' must have rank 4"),
+    ("convolutional", lambda m: m.forward(np.ones((1, 2, 4, 4)), np.ones((3, 2, 3, 3)), np.ones(3), dilation=2),
+     ValueError, "convolutional: the window spans 5 along the height, more than the height of 'x'"),
+    ("convolutional", lambda m: m.forward(np.ones((1, 2, 4, 4)), np.ones((3, 5, 3, 3)), np.ones(3)),
+     ValueError, "convolutional: argument 'weight' has C_in = 5"),
+    ("convolutional", lambda m: m.forward(np.ones((1, 2, 4, 4)), np.ones((3, 2, 3, 3)), np.ones(3), padding=1.5),
+     TypeError, "convolutional: attribute 'padding' must be int"),
+    ("batch_normalization", lambda m: m.forward(np.ones((1, 2, 1, 1)), *[np.ones(2)] * 4), ValueError,
+     "batch_normalization: training needs more than one value per channel, got N * H * W = 1"),
+]
+
+
+@pytest.mark.parametrize("name, call, error, message", WINDOW_CALLS, ids=[m for *_, m in WINDOW_CALLS])
+def test_window_and_state_errors_name_the_op(name, call, error, message):
+    with pytest.raises(error) as info:
+        call(layer(name))
+    assert message in str(info.value)
+
+
+def test_batch_normalization_in_inference_uses_and_returns_the_running_statistics():
+    bn = layer("batch_normalization")
+    x = np.random.default_rng(0).standard_normal((4, 2, 3, 3))
+    weight, bias = np.array([1.0, 2.0]), np.array([0.0, 1.0])
+    mean, var = np.array([0.5, -1.0]), np.array([4.0, 0.25])
+    (y, new_mean, new_var), ctx = bn.forward(x, weight, bias, mean, var, training=False, epsilon=0.0)
+    expected = (x - mean[:, None, None]) / np.sqrt(var[:, None, None]) * weight[:, None, None] + bias[:, None, None]
+    np.testing.assert_allclose(y, expected)
+    assert new_mean is mean and new_var is var
+    dx, dweight, dbias = bn.backward(np.ones_like(y), ctx)
+    np.testing.assert_allclose(dx, np.ones_like(x) * (weight / np.sqrt(var))[:, None, None])

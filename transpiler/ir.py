@@ -299,8 +299,8 @@ def _window_shape(rule: str, known: list[Shape]) -> Shape:
         (n, c, h, w), (_, c_in, kh, kw) = known[0].dims, known[1].dims
         if c != c_in:
             raise ShapeError(f"input channels differ: {known[0]} against weight {known[1]}")
-        return Shape((n, f"{c}*{kh}*{kw}", f"{h}_out", f"{w}_out"))
-    (c_out, c, kh, kw), (n, size, h, w) = known[0].dims, known[1].dims
+        return Shape((f"{c}*{kh}*{kw}", n, f"{h}_out", f"{w}_out"))
+    (c_out, c, kh, kw), (size, n, h, w) = known[0].dims, known[1].dims
     if size != f"{c}*{kh}*{kw}":
         raise ShapeError(f"columns {known[1]} do not match weight {known[0]}")
     return Shape((n, c_out, h, w))

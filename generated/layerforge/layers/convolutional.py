@@ -1,0 +1,1061 @@
+"""Convolutional: 2-D convolution (cross-correlation) of NCHW feature maps with stride,
+zero padding and dilation, then the activation, as torch.nn.Conv2d: y =
+activation(conv2d(x, weight) + bias) with weight [C_out, C_in, kH, kW]. Computed as one
+im2col copy and one matrix product; the input gradient is summed back with one strided
+add per kernel offset.
+Generated from layers_spec/layers/convolutional.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_attribute,
+    check_window,
+    activation_module,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ("weight", "bias")
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    weight,
+    bias,
+    *,
+    stride=1,
+    padding=0,
+    dilation=1,
+    activation="identity",
+    activation_options=None,
+):
+    """Convolutional forward pass.
+
+    2-D convolution (cross-correlation) of NCHW feature maps with stride, zero padding
+    and dilation, then the activation, as torch.nn.Conv2d: y = activation(conv2d(x,
+    weight) + bias) with weight [C_out, C_in, kH, kW]. Computed as one im2col copy and
+    one matrix product; the input gradient is summed back with one strided add per
+    kernel offset.
+
+    Args:
+        x: float32 or float64 input of shape [B, C_in, H, W]. A batch of feature maps.
+        weight: float32 or float64 parameter of shape [C_out, C_in, kH, kW]. Filters, as
+            torch.nn.Conv2d.weight.
+        bias: float32 or float64 parameter of shape [C_out].
+        stride: int, default 1. Step between windows, in both directions.
+        padding: int, default 0. Zero padding on every side.
+        dilation: int, default 1. Spacing between kernel elements.
+        activation: name of the activation applied to the result, default 'identity';
+            relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
+            fused into specialized code, any other activation of layerforge.activations
+            is composed.
+        activation_options: keyword arguments for the activation, such as {'alpha':
+            0.5}.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "convolutional",
+        {"x": x, "weight": weight, "bias": bias},
+        {
+            "x": ("B", "C_in", "H", "W"),
+            "weight": ("C_out", "C_in", "kH", "kW"),
+            "bias": ("C_out",),
+        },
+    )
+    check_attribute("convolutional", "stride", stride, "int", minimum=1)
+    check_attribute("convolutional", "padding", padding, "int", minimum=0)
+    check_attribute("convolutional", "dilation", dilation, "int", minimum=1)
+    check_window(
+        "convolutional", "x", x, weight.shape[2:], stride, padding, dilation=dilation
+    )
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            y, saved = forward_variant(
+                x, weight, bias, stride, padding, dilation, **options
+            )
+            return y, (backward_variant, saved)
+        module = activation_module("convolutional", activation)
+        y_linear, linear_saved = _cupy_forward_identity(
+            x, weight, bias, stride, padding, dilation
+        )
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+    options = {} if activation_options is None else activation_options
+    fused = _FUSED.get(activation)
+    if fused is not None:
+        forward_variant, backward_variant = fused
+        y, saved = forward_variant(
+            x, weight, bias, stride, padding, dilation, **options
+        )
+        return y, (backward_variant, saved)
+    module = activation_module("convolutional", activation)
+    y_linear, linear_saved = _forward_identity(
+        x, weight, bias, stride, padding, dilation
+    )
+    y, activation_ctx = module.forward(y_linear, **options)
+    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+
+
+def backward(grad_y, ctx):
+    """Convolutional backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_weight, grad_bias: gradients with respect to x, weight, bias, in
+            that order.
+    """
+    check_arrays("convolutional", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_relu(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    y = np.maximum(z, 0)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+def _backward_relu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    grad_z = grad_y * (z > 0)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _conv_columns_grad(grad_z, weight, columns)
+    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_sigmoid(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    y = _sigmoid(z)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+def _backward_sigmoid(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+    grad_z = 1 - y
+    grad_z *= grad_y
+    grad_z *= y
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _conv_columns_grad(grad_z, weight, columns)
+    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_tanh(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    y = np.tanh(z)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+def _backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+    grad_z = y * y
+    np.subtract(1, grad_z, out=grad_z)
+    grad_z *= grad_y
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _conv_columns_grad(grad_z, weight, columns)
+    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_softmax(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_exponentials = np.exp(softmax_shifted)
+    y = softmax_exponentials / np.sum(softmax_exponentials, axis=-1, keepdims=True)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+def _backward_softmax(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+    grad_z = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _conv_columns_grad(grad_z, weight, columns)
+    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_identity(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    return z, (x, weight, bias, stride, padding, dilation, columns)
+
+
+def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, columns):
+    grad_bias = np.sum(grad_y, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(grad_y, columns, weight)
+    grad_columns = _conv_columns_grad(grad_y, weight, columns)
+    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_gelu(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
+    _t1 = 0.5 * z
+    _t2 = np.tanh(gelu_inner)
+    _t3 = 1 + _t2
+    y = _t1 * _t3
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t1, _t2, _t3)
+
+
+def _backward_gelu(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t1, _t2, _t3
+):
+    grad_gelu_inner = _t2 * _t2
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_y
+    grad_gelu_inner *= _t1
+    _t4 = grad_gelu_inner * 0.7978845608028654
+    grad_z = grad_y * _t3
+    grad_z *= 0.5
+    grad_z += _t4
+    _t5 = _t4 * 0.044715
+    _t5 *= 3
+    _t6 = z * z
+    _t5 *= _t6
+    grad_z += _t5
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _conv_columns_grad(grad_z, weight, columns)
+    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    _t1 = z > 0
+    _t2 = np.minimum(z, 0)
+    np.expm1(_t2, out=_t2)
+    y = np.where(_t1, z, alpha * _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, alpha, _t1, _t2)
+
+
+def _backward_elu(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z, alpha, _t1, _t2
+):
+    grad_z = grad_y * _t1
+    _t3 = _t2 + 1
+    _t3 *= grad_y
+    _t3 *= ~_t1
+    _t3 *= alpha
+    _t3 *= z < 0
+    grad_z += _t3
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _conv_columns_grad(grad_z, weight, columns)
+    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_mish(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    _t1 = _softplus(z)
+    np.tanh(_t1, out=_t1)
+    y = z * _t1
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t1)
+
+
+def _backward_mish(grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t1):
+    grad_z = grad_y * _t1
+    _t2 = _t1 * _t1
+    np.subtract(1, _t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= z
+    _t3 = _sigmoid(z)
+    _t2 *= _t3
+    grad_z += _t2
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _conv_columns_grad(grad_z, weight, columns)
+    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_swish(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    _t1 = _sigmoid(z)
+    y = z * _t1
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t1)
+
+
+def _backward_swish(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t1
+):
+    grad_z = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= _t1
+    grad_z += _t2
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _conv_columns_grad(grad_z, weight, columns)
+    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_silu(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    _t1 = _sigmoid(z)
+    y = z * _t1
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t1)
+
+
+def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t1):
+    grad_z = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= _t1
+    grad_z += _t2
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _conv_columns_grad(grad_z, weight, columns)
+    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _backward_identity(grad_linear, *linear_saved)
+
+
+_FUSED = {
+    "relu": (_forward_relu, _backward_relu),
+    "sigmoid": (_forward_sigmoid, _backward_sigmoid),
+    "tanh": (_forward_tanh, _backward_tanh),
+    "softmax": (_forward_softmax, _backward_softmax),
+    "identity": (_forward_identity, _backward_identity),
+    "gelu": (_forward_gelu, _backward_gelu),
+    "elu": (_forward_elu, _backward_elu),
+    "mish": (_forward_mish, _backward_mish),
+    "swish": (_forward_swish, _backward_swish),
+    "silu": (_forward_silu, _backward_silu),
+}
+
+
+def _col2im(columns, x, weight, stride, padding, dilation):
+    """Sum columns [C * kH * kW, N, H_out, W_out] back onto the pixels of x [N, C, H, W]:
+    one strided slice add per kernel offset (kH * kW of them), no scatter."""
+    n, c, h, w = x.shape
+    kernel_h, kernel_w = weight.shape[2], weight.shape[3]
+    out_h, out_w = columns.shape[2], columns.shape[3]
+    parts = columns.reshape(c, kernel_h, kernel_w, n, out_h, out_w)
+    grad_x = np.zeros((c, n, h + 2 * padding, w + 2 * padding), dtype=columns.dtype)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            top, left = u * dilation, v * dilation
+            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
+            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
+            grad_x[:, :, rows, cols] += parts[:, u, v]
+    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+    return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
+
+
+def _conv_apply(weight, columns):
+    """weight [C_out, K...] times columns [K, N, H_out, W_out] -> [N, C_out, H_out, W_out]."""
+    size, n, out_h, out_w = columns.shape
+    product = weight.reshape(weight.shape[0], size) @ columns.reshape(
+        size, n * out_h * out_w
+    )
+    return np.ascontiguousarray(
+        product.reshape(-1, n, out_h, out_w).transpose(1, 0, 2, 3)
+    )
+
+
+def _conv_columns_grad(grad, weight, columns):
+    """weight.T [K, C_out] times grad [C_out, P], shaped like columns [K, N, H_out, W_out]."""
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(grad.shape[1], -1)
+    return (weight.reshape(weight.shape[0], -1).T @ per_channel).reshape(columns.shape)
+
+
+def _conv_weight_grad(grad, columns, weight):
+    """grad [N, C_out, H_out, W_out] times columns [K, N, H_out, W_out] summed over all
+    positions: one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
+    long P axis contiguous in both), transposed and shaped like weight."""
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(grad.shape[1], -1)
+    return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
+        weight.shape
+    )
+
+
+def _im2col(x, weight, stride, padding, dilation):
+    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees, as columns
+    [C * kH * kW, N, H_out, W_out]: one strided view and one copy, no loop over pixels.
+    """
+    kernel_h, kernel_w = weight.shape[2], weight.shape[3]
+    if padding:
+        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
+    windows = np.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
+    windows = windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
+    n, c, out_h, out_w = windows.shape[:4]
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
+        c * kernel_h * kernel_w, n, out_h, out_w
+    )
+
+
+def _sigmoid(x):
+    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)): exp only of non-positive numbers."""
+    numerator = np.exp(np.minimum(x, 0))
+    numerator /= 1 + np.exp(-np.abs(x))
+    return numerator
+
+
+def _softplus(x):
+    """log(1 + exp(x)) without overflow."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# convolutional_relu_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/relu.yaml:8
+_convolutional_relu_fwd_0 = ElementwiseKernel(
+    "convolutional_relu_fwd_0",
+    "T _t1, T _t2",
+    "T z, T y",
+    """
+    z = _t1 + _t2;
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, y = _convolutional_relu_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+# convolutional_relu_bwd_0: layers_spec/primitives.yaml:193
+_convolutional_relu_bwd_0 = ElementwiseKernel(
+    "convolutional_relu_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t3 = z > T(0);
+    grad_z = grad_y * _t3;
+    """,
+)
+
+
+def _cupy_backward_relu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    import cupy as cp
+
+    grad_z = _convolutional_relu_bwd_0(z, grad_y)
+    _t5 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t5.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
+    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# convolutional_sigmoid_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/sigmoid.yaml:8
+_convolutional_sigmoid_fwd_0 = ElementwiseKernel(
+    "convolutional_sigmoid_fwd_0",
+    "T _t1, T _t2",
+    "T y",
+    """
+    T z = _t1 + _t2;
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    y = _convolutional_sigmoid_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+# convolutional_sigmoid_bwd_0: layers_spec/primitives.yaml:154
+_convolutional_sigmoid_bwd_0 = ElementwiseKernel(
+    "convolutional_sigmoid_bwd_0",
+    "T grad_y, T y",
+    "T grad_z",
+    """
+    T _t3 = grad_y * y;
+    T _t4 = T(1) - y;
+    grad_z = _t3 * _t4;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, y
+):
+    import cupy as cp
+
+    grad_z = _convolutional_sigmoid_bwd_0(grad_y, y)
+    _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t6.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
+    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# convolutional_tanh_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/tanh.yaml:8
+_convolutional_tanh_fwd_0 = ElementwiseKernel(
+    "convolutional_tanh_fwd_0",
+    "T _t1, T _t2",
+    "T y",
+    """
+    T z = _t1 + _t2;
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    y = _convolutional_tanh_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+# convolutional_tanh_bwd_0: layers_spec/primitives.yaml:139
+_convolutional_tanh_bwd_0 = ElementwiseKernel(
+    "convolutional_tanh_bwd_0",
+    "T y, T grad_y",
+    "T grad_z",
+    """
+    T _t3 = y * y;
+    T _t4 = T(1) - _t3;
+    grad_z = grad_y * _t4;
+    """,
+)
+
+
+def _cupy_backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+    import cupy as cp
+
+    grad_z = _convolutional_tanh_bwd_0(y, grad_y)
+    _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t6.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
+    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# convolutional_softmax_fwd_0: layers_spec/layers/convolutional.yaml:24
+_convolutional_softmax_fwd_0 = ElementwiseKernel(
+    "convolutional_softmax_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+# convolutional_softmax_fwd_1: layers_spec/activations/softmax.yaml:8,9
+_convolutional_softmax_fwd_1 = ElementwiseKernel(
+    "convolutional_softmax_fwd_1",
+    "T z, T _t4",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = z - _t4;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# convolutional_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+_convolutional_softmax_fwd_2 = ElementwiseKernel(
+    "convolutional_softmax_fwd_2",
+    "T softmax_exponentials, T _t5",
+    "T y",
+    """
+    y = softmax_exponentials / _t5;
+    """,
+)
+
+
+def _cupy_forward_softmax(x, weight, bias, stride, padding, dilation):
+    import cupy as cp
+
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _convolutional_softmax_fwd_0(_t1, _t2)
+    _t3 = cp.max(z, axis=(-1), keepdims=True)
+    _t4 = _t3
+    softmax_exponentials = _convolutional_softmax_fwd_1(z, _t4)
+    _t5 = cp.sum(softmax_exponentials, axis=(-1), keepdims=True)
+    y = _convolutional_softmax_fwd_2(softmax_exponentials, _t5)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+# convolutional_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+_convolutional_softmax_bwd_0 = ElementwiseKernel(
+    "convolutional_softmax_bwd_0",
+    "T grad_y, T y",
+    "T _t6",
+    """
+    _t6 = grad_y * y;
+    """,
+)
+
+
+# convolutional_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_convolutional_softmax_bwd_1 = ElementwiseKernel(
+    "convolutional_softmax_bwd_1",
+    "T grad_y, T _t7, T y",
+    "T grad_z",
+    """
+    T _t8 = grad_y - _t7;
+    grad_z = y * _t8;
+    """,
+)
+
+
+def _cupy_backward_softmax(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, y
+):
+    import cupy as cp
+
+    _t6 = _convolutional_softmax_bwd_0(grad_y, y)
+    _t7 = cp.sum(_t6, axis=(-1), keepdims=True)
+    grad_z = _convolutional_softmax_bwd_1(grad_y, _t7, y)
+    _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t10.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
+    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# convolutional_identity_fwd_0: layers_spec/layers/convolutional.yaml:24
+_convolutional_identity_fwd_0 = ElementwiseKernel(
+    "convolutional_identity_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+def _cupy_forward_identity(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _convolutional_identity_fwd_0(_t1, _t2)
+    return z, (x, weight, bias, stride, padding, dilation, columns)
+
+
+def _cupy_backward_identity(
+    grad_y, x, weight, bias, stride, padding, dilation, columns
+):
+    import cupy as cp
+
+    _t3 = cp.sum(grad_y, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t3.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(grad_y, columns, weight)
+    grad_columns = _cupy_conv_columns_grad(grad_y, weight, columns)
+    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# convolutional_gelu_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/gelu.yaml:10,11
+_convolutional_gelu_fwd_0 = ElementwiseKernel(
+    "convolutional_gelu_fwd_0",
+    "T _t1, T _t2",
+    "T z, T _t6, T _t7, T _t8, T y",
+    """
+    z = _t1 + _t2;
+    T _t3 = pow(z, T(3));
+    T _t4 = T(0.044715) * _t3;
+    T _t5 = z + _t4;
+    T gelu_inner = T(0.7978845608028654) * _t5;
+    _t6 = T(0.5) * z;
+    _t7 = tanh(gelu_inner);
+    _t8 = T(1) + _t7;
+    y = _t6 * _t8;
+    """,
+)
+
+
+def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, _t6, _t7, _t8, y = _convolutional_gelu_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t6, _t7, _t8)
+
+
+# convolutional_gelu_bwd_0: layers_spec/primitives.yaml:55,56,139,84
+_convolutional_gelu_bwd_0 = ElementwiseKernel(
+    "convolutional_gelu_bwd_0",
+    "T grad_y, T _t8, T _t6, T _t7, T z",
+    "T grad_z",
+    """
+    T _t9 = grad_y * _t8;
+    T _t10 = grad_y * _t6;
+    T _t11 = _t7 * _t7;
+    T _t12 = T(1) - _t11;
+    T grad_gelu_inner = _t10 * _t12;
+    T _t14 = _t9 * T(0.5);
+    T _t15 = grad_gelu_inner * T(0.7978845608028654);
+    T _t16 = _t15 * T(0.044715);
+    T _t17 = _t16 * T(3);
+    T _t18 = pow(z, T(2));
+    T _t19 = _t17 * _t18;
+    T _t20 = _t14 + _t15;
+    grad_z = _t20 + _t19;
+    """,
+)
+
+
+def _cupy_backward_gelu(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t6, _t7, _t8
+):
+    import cupy as cp
+
+    grad_z = _convolutional_gelu_bwd_0(grad_y, _t8, _t6, _t7, z)
+    _t21 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t21.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
+    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# convolutional_elu_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/elu.yaml:10
+_convolutional_elu_fwd_0 = ElementwiseKernel(
+    "convolutional_elu_fwd_0",
+    "T _t1, T _t2, T alpha",
+    "T z, bool _t3, T _t5, T y",
+    """
+    z = _t1 + _t2;
+    _t3 = z > T(0);
+    T _t4 = z < T(0) || z != z ? z : T(0);
+    _t5 = expm1(_t4);
+    T _t6 = alpha * _t5;
+    y = _t3 ? z : _t6;
+    """,
+)
+
+
+def _cupy_forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, _t3, _t5, y = _convolutional_elu_fwd_0(_t1, _t2, alpha)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, alpha, _t3, _t5)
+
+
+# convolutional_elu_bwd_0: layers_spec/primitives.yaml:223,224,56,103,203
+_convolutional_elu_bwd_0 = ElementwiseKernel(
+    "convolutional_elu_bwd_0",
+    "T grad_y, bool _t3, T alpha, T _t5, T z",
+    "T grad_z",
+    """
+    T _t7 = grad_y * _t3;
+    bool _t8 = !_t3;
+    T _t9 = grad_y * _t8;
+    T _t10 = _t9 * alpha;
+    T _t11 = _t5 + T(1);
+    T _t12 = _t10 * _t11;
+    bool _t13 = z < T(0);
+    T _t14 = _t12 * _t13;
+    grad_z = _t7 + _t14;
+    """,
+)
+
+
+def _cupy_backward_elu(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z, alpha, _t3, _t5
+):
+    import cupy as cp
+
+    grad_z = _convolutional_elu_bwd_0(grad_y, _t3, alpha, _t5, z)
+    _t15 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t15.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
+    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# convolutional_mish_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/mish.yaml:8
+_convolutional_mish_fwd_0 = ElementwiseKernel(
+    "convolutional_mish_fwd_0",
+    "T _t1, T _t2",
+    "T z, T _t4, T y",
+    """
+    z = _t1 + _t2;
+    T _t3 = (z > 0 ? z : T(0)) + log1p(exp(-fabs(z)));
+    _t4 = tanh(_t3);
+    y = z * _t4;
+    """,
+)
+
+
+def _cupy_forward_mish(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, _t4, y = _convolutional_mish_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t4)
+
+
+# convolutional_mish_bwd_0: layers_spec/primitives.yaml:55,56,139,167
+_convolutional_mish_bwd_0 = ElementwiseKernel(
+    "convolutional_mish_bwd_0",
+    "T grad_y, T _t4, T z",
+    "T grad_z",
+    """
+    T _t5 = grad_y * _t4;
+    T _t6 = grad_y * z;
+    T _t7 = _t4 * _t4;
+    T _t8 = T(1) - _t7;
+    T _t9 = _t6 * _t8;
+    T _t10 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t11 = _t9 * _t10;
+    grad_z = _t5 + _t11;
+    """,
+)
+
+
+def _cupy_backward_mish(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t4
+):
+    import cupy as cp
+
+    grad_z = _convolutional_mish_bwd_0(grad_y, _t4, z)
+    _t12 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t12.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
+    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# convolutional_swish_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/swish.yaml:8
+_convolutional_swish_fwd_0 = ElementwiseKernel(
+    "convolutional_swish_fwd_0",
+    "T _t1, T _t2",
+    "T z, T _t3, T y",
+    """
+    z = _t1 + _t2;
+    _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t3;
+    """,
+)
+
+
+def _cupy_forward_swish(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, _t3, y = _convolutional_swish_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
+
+
+# convolutional_swish_bwd_0: layers_spec/primitives.yaml:55,56,154
+_convolutional_swish_bwd_0 = ElementwiseKernel(
+    "convolutional_swish_bwd_0",
+    "T grad_y, T _t3, T z",
+    "T grad_z",
+    """
+    T _t4 = grad_y * _t3;
+    T _t5 = grad_y * z;
+    T _t6 = _t5 * _t3;
+    T _t7 = T(1) - _t3;
+    T _t8 = _t6 * _t7;
+    grad_z = _t4 + _t8;
+    """,
+)
+
+
+def _cupy_backward_swish(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t3
+):
+    import cupy as cp
+
+    grad_z = _convolutional_swish_bwd_0(grad_y, _t3, z)
+    _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t9.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
+    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# convolutional_silu_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/silu.yaml:8
+_convolutional_silu_fwd_0 = ElementwiseKernel(
+    "convolutional_silu_fwd_0",
+    "T _t1, T _t2",
+    "T z, T _t3, T y",
+    """
+    z = _t1 + _t2;
+    _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t3;
+    """,
+)
+
+
+def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, _t3, y = _convolutional_silu_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
+
+
+# convolutional_silu_bwd_0: layers_spec/primitives.yaml:55,56,154
+_convolutional_silu_bwd_0 = ElementwiseKernel(
+    "convolutional_silu_bwd_0",
+    "T grad_y, T _t3, T z",
+    "T grad_z",
+    """
+    T _t4 = grad_y * _t3;
+    T _t5 = grad_y * z;
+    T _t6 = _t5 * _t3;
+    T _t7 = T(1) - _t3;
+    T _t8 = _t6 * _t7;
+    grad_z = _t4 + _t8;
+    """,
+)
+
+
+def _cupy_backward_silu(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t3
+):
+    import cupy as cp
+
+    grad_z = _convolutional_silu_bwd_0(grad_y, _t3, z)
+    _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t9.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
+    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _cupy_backward_identity(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "elu": (_cupy_forward_elu, _cupy_backward_elu),
+    "mish": (_cupy_forward_mish, _cupy_backward_mish),
+    "swish": (_cupy_forward_swish, _cupy_backward_swish),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}
+
+
+def _cupy_col2im(columns, x, weight, stride, padding, dilation):
+    import cupy as cp
+
+    """Sum columns [C * kH * kW, N, H_out, W_out] back onto the pixels of x [N, C, H, W]:
+    one strided slice add per kernel offset (kH * kW of them), no scatter."""
+    n, c, h, w = x.shape
+    kernel_h, kernel_w = weight.shape[2], weight.shape[3]
+    out_h, out_w = columns.shape[2], columns.shape[3]
+    parts = columns.reshape(c, kernel_h, kernel_w, n, out_h, out_w)
+    grad_x = cp.zeros((c, n, h + 2 * padding, w + 2 * padding), dtype=columns.dtype)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            top, left = u * dilation, v * dilation
+            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
+            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
+            grad_x[:, :, rows, cols] += parts[:, u, v]
+    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+    return cp.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
+
+
+def _cupy_conv_apply(weight, columns):
+    """weight [C_out, K...] times columns [K, N, H_out, W_out] -> [N, C_out, H_out, W_out]."""
+    import cupy as cp
+
+    size, n, out_h, out_w = columns.shape
+    product = weight.reshape(weight.shape[0], size) @ columns.reshape(
+        size, n * out_h * out_w
+    )
+    return cp.ascontiguousarray(
+        product.reshape(-1, n, out_h, out_w).transpose(1, 0, 2, 3)
+    )
+
+
+def _cupy_conv_columns_grad(grad, weight, columns):
+    """weight.T [K, C_out] times grad [C_out, P], shaped like columns [K, N, H_out, W_out]."""
+    import cupy as cp
+
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(grad.shape[1], -1)
+    return (weight.reshape(weight.shape[0], -1).T @ per_channel).reshape(columns.shape)
+
+
+def _cupy_conv_weight_grad(grad, columns, weight):
+    import cupy as cp
+
+    """grad [N, C_out, H_out, W_out] times columns [K, N, H_out, W_out] summed over all
+    positions: one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
+    long P axis contiguous in both), transposed and shaped like weight."""
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(grad.shape[1], -1)
+    return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
+        weight.shape
+    )
+
+
+def _cupy_im2col(x, weight, stride, padding, dilation):
+    import cupy as cp
+
+    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees, as columns
+    [C * kH * kW, N, H_out, W_out]: one strided view and one copy, no loop over pixels."""
+    kernel_h, kernel_w = weight.shape[2], weight.shape[3]
+    if padding:
+        x = cp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
+    windows = cp.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
+    windows = windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
+    n, c, out_h, out_w = windows.shape[:4]
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
+        c * kernel_h * kernel_w, n, out_h, out_w
+    )

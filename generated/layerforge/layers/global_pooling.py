@@ -1,0 +1,167 @@
+"""GlobalPooling: The maximum or the mean of each channel's whole feature map, [B, C, H, W]
+to [B, C, 1, 1] (torch.nn.AdaptiveMaxPool2d(1) / AdaptiveAvgPool2d(1)); the max gradient
+goes to the first maximum in row-major order, the mean's is spread evenly.
+Generated from layers_spec/layers/global_pooling.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import check_arrays, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("y",)
+
+
+def forward(x, *, kind="average"):
+    """GlobalPooling forward pass.
+
+    The maximum or the mean of each channel's whole feature map, [B, C, H, W] to [B, C,
+    1, 1] (torch.nn.AdaptiveMaxPool2d(1) / AdaptiveAvgPool2d(1)); the max gradient goes
+    to the first maximum in row-major order, the mean's is spread evenly.
+
+    Args:
+        x: float32 or float64 input of shape [B, C, H, W]. A batch of feature maps.
+        kind: str, default 'average'. average or max.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays("global_pooling", {"x": x}, {"x": ("B", "C", "H", "W")})
+    check_attribute("global_pooling", "kind", kind, "str", choices=("average", "max"))
+    if on_gpu(x):
+        forward_variant, backward_variant = _CUPY_VARIANTS[kind]
+        y, saved = forward_variant(x)
+        return y, (backward_variant, saved)
+    forward_variant, backward_variant = _VARIANTS[kind]
+    y, saved = forward_variant(x)
+    return y, (backward_variant, saved)
+
+
+def backward(grad_y, ctx):
+    """GlobalPooling backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    check_arrays("global_pooling", {"grad_y": grad_y}, {"grad_y": ("...",)})
+    backward_variant, saved = ctx
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_average(x):
+    _t1 = x.shape[2] * x.shape[3]
+    y = np.sum(x, axis=(2, 3), keepdims=True) / _t1
+    return y, (x, _t1)
+
+
+def _backward_average(grad_y, x, _t1):
+    grad_x = np.broadcast_to(grad_y / _t1, x.shape)
+    return grad_x
+
+
+def _forward_max(x):
+    y = np.max(x, axis=(2, 3), keepdims=True)
+    return y, (x,)
+
+
+def _backward_max(grad_y, x):
+    grad_x = _global_max_pool_grad(grad_y, x)
+    return grad_x
+
+
+_VARIANTS = {
+    "average": (_forward_average, _backward_average),
+    "max": (_forward_max, _backward_max),
+}
+
+
+def _global_max_pool_grad(grad, x):
+    """The gradient of each channel's maximum goes to its first position in row-major order."""
+    flat = x.reshape(*x.shape[:2], -1)
+    first = np.argmax(flat, axis=-1)[..., None]
+    grad_x = np.zeros_like(flat)
+    np.put_along_axis(grad_x, first, grad.reshape(*grad.shape[:2], 1), axis=-1)
+    return grad_x.reshape(x.shape)
+
+
+# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
+# of the functions above.
+
+
+# global_pooling_average_fwd_0: layers_spec/layers/global_pooling.yaml:16
+_global_pooling_average_fwd_0 = ElementwiseKernel(
+    "global_pooling_average_fwd_0",
+    "T _t1, int32 _t4",
+    "T y",
+    """
+    y = _t1 / _t4;
+    """,
+)
+
+
+def _cupy_forward_average(x):
+    import cupy as cp
+
+    _t1 = cp.sum(x, axis=(2, 3), keepdims=True)
+    _t2 = x.shape[2]
+    _t3 = x.shape[3]
+    _t4 = _t2 * _t3
+    y = _global_pooling_average_fwd_0(_t1, _t4)
+    return y, (x, _t4)
+
+
+# global_pooling_average_bwd_0: layers_spec/primitives.yaml:65
+_global_pooling_average_bwd_0 = ElementwiseKernel(
+    "global_pooling_average_bwd_0",
+    "T grad_y, int32 _t4",
+    "T _t5",
+    """
+    _t5 = grad_y / _t4;
+    """,
+)
+
+
+def _cupy_backward_average(grad_y, x, _t4):
+    import cupy as cp
+
+    _t5 = _global_pooling_average_bwd_0(grad_y, _t4)
+    grad_x = cp.broadcast_to(_t5, x.shape)
+    return grad_x
+
+
+def _cupy_forward_max(x):
+    import cupy as cp
+
+    y = cp.max(x, axis=(2, 3), keepdims=True)
+    return y, (x,)
+
+
+def _cupy_backward_max(grad_y, x):
+    grad_x = _cupy_global_max_pool_grad(grad_y, x)
+    return grad_x
+
+
+_CUPY_VARIANTS = {
+    "average": (_cupy_forward_average, _cupy_backward_average),
+    "max": (_cupy_forward_max, _cupy_backward_max),
+}
+
+
+def _cupy_global_max_pool_grad(grad, x):
+    """The gradient of each channel's maximum goes to its first position in row-major order."""
+    import cupy as cp
+
+    flat = x.reshape(*x.shape[:2], -1)
+    first = cp.argmax(flat, axis=-1)[..., None]
+    grad_x = cp.zeros_like(flat)
+    cp.put_along_axis(grad_x, first, grad.reshape(*grad.shape[:2], 1), axis=-1)
+    return grad_x.reshape(x.shape)
