@@ -21,6 +21,7 @@ from .errors import Collector, SpecError
 from .fmt import format_code
 from .grad import build_backward, saved_values
 from .ir import build_forward, next_temporary, variants
+from .nnapi import render_nn
 from .passes import Facts, optimize
 from .primitives import Primitives, load_primitives
 from .spec import OpSpec, load_spec
@@ -202,6 +203,8 @@ def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache:
     files[f"{PACKAGE}/_runtime.py"] = format_code(codegen.render_runtime(env))
     files[f"{PACKAGE}/_cupy_runtime.py"] = format_code(env.get_template("cupy_runtime.py.j2").render(version=codegen.VERSION))
     files[f"{PACKAGE}/optim.py"] = format_code(env.get_template("optim.py.j2").render(version=codegen.VERSION))
+    layers = [catalog.ops[name] for name in sorted(catalog.of_kind("layer"))]
+    files[f"{PACKAGE}/nn.py"] = format_code(render_nn(layers, env))
     for kind, folder in KIND_DIRS.items():
         names = sorted(s.module_name for s in catalog.of_kind(kind).values())
         files[f"{PACKAGE}/{folder}/__init__.py"] = format_code(codegen.render_package_init(

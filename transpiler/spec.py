@@ -32,6 +32,9 @@ class TensorDecl:
     shape: shapes.Shape
     doc: str
     loc: Location
+    # How the object API initialises a parameter or buffer: "zeros", "ones", or a tuple of
+    # dimension names whose product is the fan-in of PyTorch's default uniform(+-1/sqrt(fan_in)).
+    init: str | tuple[str, ...] = "zeros"
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,10 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         seen[decl.name] = decl.loc
     dims = {d for decl in (*input_decls, *param_decls) for d in decl.shape.dims}
     array_names = [d.name for d in (*input_decls, *param_decls, *buffer_decls)]
+    for decl in (*param_decls, *buffer_decls):
+        unknown = [d for d in decl.init if d not in dims] if isinstance(decl.init, tuple) else []
+        if unknown:
+            errors.error(decl.loc, f"'{decl.name}'.init: fan_in names unknown dimension(s) {', '.join(unknown)}")
     for attr in attr_decls:
         if attr.divides is not None and attr.divides not in dims:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.divides: no input or parameter has a dimension '{attr.divides}'{did_you_mean(attr.divides, [d for d in dims if isinstance(d, str)])}")
@@ -266,6 +273,7 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         fields = Fields(decl, f"spec.{where}.{tensor_name}", errors)
         shape_node = fields.take("shape", list, required=True)
         doc = fields.take("doc", str)
+        init_node = fields.take("init", (str, dict))
         fields.finish()
         if shape_node is None:
             continue
@@ -274,8 +282,22 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         except shapes.ShapeError as exc:
             errors.error(shape_node.loc, f"spec.{where}.{tensor_name}.shape: {exc}")
             continue
-        out.append(TensorDecl(tensor_name, shape, doc.value if doc else "", loc))
+        init = _init(init_node, f"spec.{where}.{tensor_name}.init", errors) if init_node else "zeros"
+        out.append(TensorDecl(tensor_name, shape, doc.value if doc else "", loc, init))
     return tuple(out)
+
+
+def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...]:
+    if isinstance(node.value, str):
+        if node.value not in ("zeros", "ones"):
+            errors.error(node.loc, f"{where}: must be zeros, ones or {{fan_in: [dimensions]}}, got '{node.value}'")
+        return node.value
+    fields = Fields(node, where, errors)
+    fan_in = fields.take("fan_in", list, required=True)
+    fields.finish()
+    if fan_in is None:
+        return "zeros"
+    return tuple(str(d.value) for d in fan_in.value)
 
 
 def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:

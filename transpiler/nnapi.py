@@ -1,0 +1,106 @@
+"""The object API: one class per layer spec, rendered into ``layerforge/nn.py``.
+
+The classes are thin shells over the generated functional modules; everything they need
+(constructor arguments, parameter initialisation, which outputs update which buffers) is
+read from the specs.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import jinja2
+
+from .codegen import VERSION
+from .errors import Collector
+from .spec import OpSpec, TensorDecl
+
+
+def _dims(spec: OpSpec) -> list[str]:
+    """Constructor dimensions: the named sizes of parameters and buffers, ordered by where
+    they first appear (inputs first), like torch's ``Linear(in_features, out_features)``."""
+    wanted = {d for decl in spec.parameters + spec.buffers for d in decl.shape.dims if isinstance(d, str)}
+    order: list[str] = []
+    for decl in spec.inputs + spec.parameters + spec.buffers:
+        for dim in decl.shape.dims:
+            if isinstance(dim, str) and dim in wanted and dim not in order:
+                order.append(dim)
+    return order
+
+
+def _tuple(items: list[str]) -> str:
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def _init(decl: TensorDecl) -> str:
+    shape = _tuple([str(d) for d in decl.shape.dims])
+    if decl.init == "zeros":
+        return f"np.zeros({shape}, dtype=dtype)"
+    if decl.init == "ones":
+        return f"np.ones({shape}, dtype=dtype)"
+    return f"_fan_in_uniform(rng, {shape}, {' * '.join(decl.init)}, dtype)"
+
+
+def _group(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+
+
+def describe(spec: OpSpec, errors: Collector) -> dict:
+    attributes = [a for a in spec.attributes if a.name != "training"]
+    keywords = [a.name if a.default is None else f"{a.name}={a.default!r}" for a in attributes]
+    stored = [a.name for a in attributes]
+    call = [d.name for d in spec.inputs] + [f"self.{d.name}" for d in spec.parameters + spec.buffers]
+    call += [f"{a.name}=self.{a.name}" for a in attributes]
+    if spec.slot:
+        keywords += [f'activation="{spec.slot.default}"', "activation_options=None"]
+        stored += ["activation", "activation_options"]
+        call += ["activation=self.activation", "activation_options=self.activation_options"]
+    if spec.attribute("training") is not None:
+        call.append("training=self.training")
+    drawn = any(isinstance(d.init, tuple) for d in spec.parameters + spec.buffers)
+    if drawn or spec.random:
+        keywords.append("rng=None")
+    if spec.parameters or spec.buffers:
+        keywords.append("dtype=np.float32")
+    if spec.random:
+        call.append("rng=self.rng")
+    buffers = {d.name for d in spec.buffers}
+    updates = []
+    for out in spec.nondifferentiable:
+        buffer = out.removeprefix("new_")
+        if buffer not in buffers:
+            errors.error(spec.loc, f"the object API needs nondifferentiable output '{out}' to be named new_<buffer>")
+            continue
+        updates.append((out, buffer))
+    grads_in = [f"grad_{d.name}" for d in spec.inputs]
+    grads_all = grads_in + [f"grad_{d.name}" for d in spec.parameters]
+    doc = textwrap.wrap(f"{spec.title}: {spec.summary.split('. ')[0].rstrip('.')}.", 84)
+    return {
+        "cls": spec.title,
+        "op": spec.name,
+        "doc": "\n    ".join(doc),
+        "drawn": drawn,
+        "parameter_names": _tuple([f'"{d.name}"' for d in spec.parameters]) if spec.parameters else "()",
+        "buffer_names": _tuple([f'"{d.name}"' for d in spec.buffers]) if spec.buffers else "()",
+        "dims": _dims(spec),
+        "keywords": keywords,
+        "stored": stored,
+        "random": spec.random,
+        "params": [{"name": d.name, "init": _init(d)} for d in spec.parameters],
+        "buffers": [{"name": d.name, "init": _init(d)} for d in spec.buffers],
+        "inputs": [d.name for d in spec.inputs],
+        "call": ", ".join(call),
+        "results": _group(list(spec.outputs)),
+        "updates": updates,
+        "returned": _group(list(spec.grad_outputs)),
+        "grad_args": [f"grad_{o}" for o in spec.grad_outputs],
+        "grad_results": ", ".join(grads_all),
+        "grad_returned": _group(grads_in),
+    }
+
+
+def render_nn(layers: list[OpSpec], env: jinja2.Environment) -> str:
+    errors = Collector()
+    described = [describe(spec, errors) for spec in layers]
+    errors.check()
+    return env.get_template("nn.py.j2").render(layers=described, version=VERSION)
