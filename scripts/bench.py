@@ -137,6 +137,61 @@ def measure(name, s, arrays, attrs, repeat):
     return row
 
 
+def layer_cases():
+    """Layer benchmarks: name -> (arrays, attributes, the same computation in PyTorch)."""
+    rng = np.random.default_rng(0)
+
+    def f32(*shape, scale=1.0):
+        return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+    F = torch.nn.functional
+    images = f32(16, 32, 32, 32)
+    conv = {"x": images, "weight": f32(32, 32, 3, 3, scale=0.05), "bias": f32(32)}
+    wide = f32(4096, 512)
+    return {
+        "convolutional": (conv, {"padding": 1}, lambda t: F.conv2d(t["x"], t["weight"], t["bias"], padding=1)),
+        "layer_normalization": ({"x": wide, "weight": f32(512), "bias": f32(512)}, {},
+                                lambda t: F.layer_norm(t["x"], (512,), t["weight"], t["bias"])),
+        "batch_normalization": ({"x": images, "weight": f32(32), "bias": f32(32), "running_mean": np.zeros(32, np.float32),
+                                 "running_var": np.ones(32, np.float32)}, {"training": True},
+                                lambda t: F.batch_norm(t["x"], torch.zeros(32), torch.ones(32), t["weight"], t["bias"], training=True)),
+        "max_pooling": ({"x": images}, {"kernel_size": 2, "stride": 2}, lambda t: F.max_pool2d(t["x"], 2)),
+        "avg_pooling": ({"x": images}, {"kernel_size": 2, "stride": 2}, lambda t: F.avg_pool2d(t["x"], 2)),
+        "global_pooling": ({"x": images}, {}, lambda t: F.adaptive_avg_pool2d(t["x"], 1)),
+        "dropout": ({"x": wide}, {"p": 0.5, "training": False}, lambda t: F.dropout(t["x"], 0.5, training=False) * 1),
+        "flatten": ({"x": images}, {}, lambda t: t["x"].flatten(1)),
+        "add": ({"a": wide, "b": f32(4096, 512)}, {}, lambda t: t["a"] + t["b"]),
+        "multiply": ({"a": wide, "b": f32(4096, 512)}, {}, lambda t: t["a"] * t["b"]),
+        "concatenate": ({"a": wide, "b": f32(4096, 512)}, {"axis": 1}, lambda t: torch.cat([t["a"], t["b"]], 1)),
+        "padding": ({"x": images}, {"padding_h": 1, "padding_w": 1}, lambda t: F.pad(t["x"], (1, 1, 1, 1))),
+        "upsampling": ({"x": images}, {"scale_factor": 2}, lambda t: F.interpolate(t["x"], scale_factor=2)),
+        "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
+                            lambda t: F.linear(t["x"], t["weight"], t["bias"])),
+    }
+
+
+def measure_layer(name, arrays, attrs, oracle, repeat):
+    s = spec(name)
+    mod = module(s)
+    grads = [o for o in s.grad_outputs]
+
+    def ours():
+        out, ctx = mod.forward(*(arrays[d.name] for d in s.arrays), **attrs)
+        outs = dict(zip(s.outputs, out if isinstance(out, tuple) else (out,)))
+        return mod.backward(*(np.ones_like(outs[g]) for g in grads), ctx)
+
+    differentiable = [d.name for d in s.differentiable]
+    tensors = {k: torch.tensor(v, requires_grad=k in differentiable) for k, v in arrays.items()}
+
+    def theirs():
+        y = oracle(tensors)
+        y.backward(torch.ones_like(y))
+
+    row = {"op": name, "optimized_ms": 1e3 * median_time(ours, repeat), "torch_ms": 1e3 * median_time(theirs, repeat)}
+    row["torch_over_ours"] = row["torch_ms"] / row["optimized_ms"]
+    return row
+
+
 def geomean(values):
     values = [v for v in values if v]
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
@@ -177,6 +232,14 @@ def main() -> None:
             rows.append(measure("dense", s, arrays, {"activation": activation}, args.repeat))
             print(_line(rows[-1]), flush=True)
 
+    layer_rows = []
+    for name, (arrays, attrs, oracle) in layer_cases().items():
+        if args.ops and name not in args.ops:
+            continue
+        layer_rows.append(measure_layer(name, arrays, attrs, oracle, args.repeat))
+        r = layer_rows[-1]
+        print(f"{name:<22} ours {r['optimized_ms']:8.2f} ms  torch {r['torch_ms']:8.2f} ms  torch/ours {r['torch_over_ours']:5.2f}", flush=True)
+
     activations = [r for r in rows if not r["op"].startswith("dense")]
     summary = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
@@ -189,6 +252,7 @@ def main() -> None:
         "geomean_speedup_vs_O0_activations": geomean([r["speedup_vs_O0"] for r in activations]),
         "geomean_torch_over_ours_activations": geomean([r["torch_over_ours"] for r in activations]),
         "rows": rows,
+        "layers": layer_rows,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -225,6 +289,12 @@ def _markdown(summary) -> str:
         ratio = f"{r['torch_over_ours']:.2f}" if r["torch_over_ours"] else "n/a"
         lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['O0_ms']:.2f} | {torch_ms} | {ratio} | "
                      f"{r['speedup_vs_O0']:.2f} | {r['optimized_peak_MB']:.0f} | {r['O0_peak_MB']:.0f} | {r['saved_MB']:.0f} |")
+    lines += ["", "## Layers (forward + backward)", "",
+              "Convolution: batch 16, 32 -> 32 channels, 32x32, 3x3, padding 1; layer norm 4096x512; "
+              "batch norm and pooling on 16x32x32x32; elementwise layers on 4096x512; fully connected 256, 1024 -> 1024.",
+              "", "| layer | ours ms | PyTorch ms | PyTorch/ours |", "| --- | --- | --- | --- |"]
+    for r in summary["layers"]:
+        lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['torch_ms']:.2f} | {r['torch_over_ours']:.2f} |")
     return "\n".join(lines) + "\n"
 
 

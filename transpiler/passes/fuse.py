@@ -41,6 +41,7 @@ Facts = dict[str, dict[str, tuple[Shape | None, str]]]
 UNARY_UFUNCS = {"exp", "expm1", "log", "log1p", "sqrt", "tanh", "abs", "negative", "sign", "square", "reciprocal"}
 BINARY_UFUNCS = {"maximum", "minimum"}
 ELEMENTWISE_HELPERS = {"_sigmoid", "_softplus"}  # fresh arrays of their argument's shape
+REDUCTIONS = {"sum", "mean", "max"}  # with keepdims=True: operands of known (reduced) shape
 OPERATORS = {cst.Add: "add", cst.Subtract: "subtract", cst.Multiply: "multiply", cst.Divide: "divide"}
 AUGMENTED = {cst.Add: cst.AddAssign, cst.Subtract: cst.SubtractAssign, cst.Multiply: cst.MultiplyAssign,
              cst.Divide: cst.DivideAssign}
@@ -72,7 +73,22 @@ class _Env:
             args = [a.value for a in node.args if a.keyword is None]
             if name in UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS:
                 return self._broadcast(args)
+            if name in REDUCTIONS and len(args) == 1:
+                return self._reduced(node, args[0])
         return None
+
+    def _reduced(self, node: cst.Call, operand: cst.BaseExpression) -> Shape | None:
+        """``np.sum(a, axis=k, keepdims=True)``: a's shape with a 1 at k."""
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        keepdims = keywords.get("keepdims")
+        axis = number(keywords["axis"]) if "axis" in keywords else None
+        shape = self.shape(operand)
+        if shape is None or not (isinstance(keepdims, cst.Name) and keepdims.value == "True") or not isinstance(axis, int):
+            return None
+        try:
+            return shape.with_dim(axis, 1)
+        except ShapeError:
+            return None
 
     def _broadcast(self, nodes: list[cst.BaseExpression]) -> Shape | None:
         out = SCALAR
@@ -96,7 +112,7 @@ class _Env:
         if isinstance(node, cst.UnaryOperation):
             return isinstance(node.operator, cst.Minus) and self.is_float(node.expression)
         if isinstance(node, cst.Call):
-            return _callee(node) in UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS and any(
+            return _callee(node) in UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS | REDUCTIONS and any(
                 self.is_float(a.value) for a in node.args if a.keyword is None)
         return False
 

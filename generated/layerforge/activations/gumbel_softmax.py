@@ -74,7 +74,9 @@ def _forward_train(rng, x, temperature):
 
 
 def _backward_train(grad_y, temperature, y):
-    grad_x = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)) / temperature
+    grad_x = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_x *= y
+    grad_x /= temperature
     return grad_x
 
 
@@ -87,7 +89,9 @@ def _forward_eval(rng, x, temperature):
 
 
 def _backward_eval(grad_y, temperature, y):
-    grad_x = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)) / temperature
+    grad_x = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_x *= y
+    grad_x /= temperature
     return grad_x
 
 

@@ -58,7 +58,9 @@ def _forward(x):
 
 
 def _backward(grad_y, y):
-    grad_x = grad_y - np.exp(y) * np.sum(grad_y, axis=-1, keepdims=True)
+    grad_x = np.exp(y)
+    grad_x *= np.sum(grad_y, axis=-1, keepdims=True)
+    np.subtract(grad_y, grad_x, out=grad_x)
     return grad_x
 
 

@@ -59,7 +59,8 @@ def _forward(x):
 
 
 def _backward(grad_y, y):
-    grad_x = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_x = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_x *= y
     return grad_x
 
 

@@ -60,7 +60,8 @@ def _forward(x):
 
 
 def _backward(grad_y, y):
-    grad_x = y * (np.sum(grad_y * y, axis=-1, keepdims=True) - grad_y)
+    grad_x = np.sum(grad_y * y, axis=-1, keepdims=True) - grad_y
+    grad_x *= y
     return grad_x
 
 

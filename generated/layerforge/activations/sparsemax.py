@@ -60,11 +60,10 @@ def _forward(x):
 
 def _backward(grad_y, x, y):
     support = (y > 0).astype(x.dtype)
-    grad_x = support * (
-        grad_y
-        - np.sum(grad_y * support, axis=-1, keepdims=True)
-        / np.sum(support, axis=-1, keepdims=True)
+    grad_x = grad_y - np.sum(grad_y * support, axis=-1, keepdims=True) / np.sum(
+        support, axis=-1, keepdims=True
     )
+    grad_x *= support
     return grad_x
 
 

@@ -115,7 +115,8 @@ def _forward_softmax(x):
 
 
 def _backward_softmax(grad_y, y):
-    grad_x = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_x = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_x *= y
     return grad_x
 
 

@@ -120,7 +120,8 @@ def _forward_softmax(a, b):
 
 
 def _backward_softmax(grad_y, y):
-    grad_z = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_z = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_z *= y
     return grad_z, grad_z
 
 

@@ -185,7 +185,8 @@ def _forward_softmax(x, weight, bias, stride, padding, dilation):
 
 
 def _backward_softmax(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
-    grad_z = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_z = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_z *= y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
     grad_columns = _conv_columns_grad(grad_z, weight, columns)

@@ -141,7 +141,8 @@ def _forward_softmax(x, weight, bias):
 
 
 def _backward_softmax(grad_y, x, weight, y):
-    grad_z = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_z = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_z *= y
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x

@@ -79,11 +79,10 @@ def _forward(x, weight, bias, epsilon):
 
 def _backward(grad_y, weight, rstd, normalized):
     grad_normalized = grad_y * weight
-    grad_x = rstd * (
-        grad_normalized
-        - np.mean(grad_normalized, axis=-1, keepdims=True)
-        - normalized * np.mean(grad_normalized * normalized, axis=-1, keepdims=True)
-    )
+    grad_x = grad_normalized - np.mean(grad_normalized, axis=-1, keepdims=True)
+    _t1 = normalized * np.mean(grad_normalized * normalized, axis=-1, keepdims=True)
+    grad_x -= _t1
+    grad_x *= rstd
     grad_weight = _sum_to(grad_y * normalized, weight.shape)
     grad_bias = _sum_to(grad_y, weight.shape)
     return grad_x, grad_weight, grad_bias

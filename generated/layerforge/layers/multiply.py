@@ -127,7 +127,8 @@ def _forward_softmax(a, b):
 
 
 def _backward_softmax(grad_y, a, b, y):
-    grad_z = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_z = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_z *= y
     grad_a = grad_z * b
     grad_b = grad_z * a
     return grad_a, grad_b

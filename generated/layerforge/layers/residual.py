@@ -129,7 +129,8 @@ def _forward_softmax(x, branch):
 
 
 def _backward_softmax(grad_y, y):
-    grad_z = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_z = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_z *= y
     return grad_z, grad_z
 
 

@@ -71,9 +71,10 @@ def _forward(logits, target):
 
 def _backward(grad_loss, logits, target, log_probability):
     scale = grad_loss / logits.shape[0]
-    grad_logits = (
-        np.exp(log_probability) * np.sum(target, axis=-1, keepdims=True) - target
-    ) * scale
+    grad_logits = np.exp(log_probability)
+    grad_logits *= np.sum(target, axis=-1, keepdims=True)
+    grad_logits -= target
+    grad_logits *= scale
     grad_target = -log_probability
     grad_target *= scale
     return grad_logits, grad_target
