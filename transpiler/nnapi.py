@@ -75,10 +75,16 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     grads_in = [f"grad_{d.name}" for d in spec.inputs]
     grads_all = grads_in + [f"grad_{d.name}" for d in spec.parameters]
     doc = textwrap.wrap(f"{spec.title}: {spec.summary.split('. ')[0].rstrip('.')}.", 84)
+    holds = "".join(
+        f"; {label} {', '.join(d.name for d in decls)}"
+        for label, decls in (("parameters", spec.parameters), ("buffers", spec.buffers)) if decls
+    )
+    shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``{holds}.", 84)
     return {
         "cls": spec.title,
         "op": spec.name,
         "doc": "\n    ".join(doc),
+        "shell": "\n    ".join(shell),
         "drawn": drawn,
         "parameter_names": _tuple([f'"{d.name}"' for d in spec.parameters]) if spec.parameters else "()",
         "buffer_names": _tuple([f'"{d.name}"' for d in spec.buffers]) if spec.buffers else "()",

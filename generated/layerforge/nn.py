@@ -283,7 +283,8 @@ class BatchNormalization(Module):
     """BatchNormalization: Per-channel normalization of NCHW feature maps, as
     torch.nn.BatchNorm2d.
 
-    A shell over ``layerforge.layers.batch_normalization``; parameters weight, bias; buffers running_mean, running_var.
+    A shell over ``layerforge.layers.batch_normalization``; parameters weight, bias;
+    buffers running_mean, running_var.
     """
 
     PARAMETERS = ("weight", "bias")
