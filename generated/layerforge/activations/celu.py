@@ -52,23 +52,26 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, alpha):
-    y = np.where(x >= 0, x, alpha * np.expm1(np.minimum(x, 0) / alpha))
+    y = np.maximum(x, 0)
+    _t1 = np.minimum(x, 0)
+    _t1 /= alpha
+    np.expm1(_t1, out=_t1)
+    _t1 *= alpha
+    y += _t1
     return y, (x, alpha)
 
 
 def _backward(grad_y, x, alpha):
-    _t1 = x >= 0
-    grad_x = grad_y * _t1
-    _t2 = np.minimum(x, 0)
-    _t2 /= alpha
-    np.expm1(_t2, out=_t2)
-    _t2 += 1
-    _t2 *= grad_y
-    _t2 *= ~_t1
-    _t2 *= alpha
-    _t2 /= alpha
-    _t2 *= x < 0
-    grad_x += _t2
+    grad_x = np.minimum(x, 0)
+    grad_x /= alpha
+    np.expm1(grad_x, out=grad_x)
+    grad_x += 1
+    grad_x *= grad_y
+    grad_x *= alpha
+    grad_x /= alpha
+    grad_x *= x < 0
+    _t1 = grad_y * (x > 0)
+    grad_x += _t1
     return grad_x
 
 
@@ -82,12 +85,12 @@ _celu_fwd_0 = ElementwiseKernel(
     "T x, T alpha",
     "T y",
     """
-    bool _t1 = x >= T(0);
+    T _t1 = x > T(0) || x != x ? x : T(0);
     T _t2 = x < T(0) || x != x ? x : T(0);
     T _t3 = _t2 / alpha;
     T _t4 = expm1(_t3);
     T _t5 = alpha * _t4;
-    y = _t1 ? x : _t5;
+    y = _t1 + _t5;
     """,
 )
 
@@ -97,26 +100,24 @@ def _cupy_forward(x, alpha):
     return y, (x, alpha)
 
 
-# celu_bwd_0: layers_spec/activations/celu.yaml:10; layers_spec/primitives.yaml:223,224,56,103,65,203
+# celu_bwd_0: layers_spec/activations/celu.yaml:10; layers_spec/primitives.yaml:56,103,65,203,193
 _celu_bwd_0 = ElementwiseKernel(
     "celu_bwd_0",
     "T x, T alpha, T grad_y",
     "T grad_x",
     """
-    bool _t1 = x >= T(0);
     T _t2 = x < T(0) || x != x ? x : T(0);
     T _t3 = _t2 / alpha;
     T _t4 = expm1(_t3);
-    T _t6 = grad_y * _t1;
-    bool _t7 = !_t1;
-    T _t8 = grad_y * _t7;
-    T _t9 = _t8 * alpha;
-    T _t10 = _t4 + T(1);
+    T _t6 = grad_y * alpha;
+    T _t7 = _t4 + T(1);
+    T _t8 = _t6 * _t7;
+    T _t9 = _t8 / alpha;
+    bool _t10 = x < T(0);
     T _t11 = _t9 * _t10;
-    T _t12 = _t11 / alpha;
-    bool _t13 = x < T(0);
-    T _t14 = _t12 * _t13;
-    grad_x = _t6 + _t14;
+    bool _t12 = x > T(0);
+    T _t13 = grad_y * _t12;
+    grad_x = _t11 + _t13;
     """,
 )
 

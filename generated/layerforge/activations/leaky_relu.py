@@ -62,16 +62,18 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, alpha):
-    _t1 = x > 0
-    y = np.where(_t1, x, alpha * x)
-    return y, (alpha, _t1)
+    y = np.maximum(x, 0)
+    _t1 = np.minimum(x, 0)
+    _t1 *= alpha
+    y += _t1
+    return y, (x, alpha)
 
 
-def _backward(grad_y, alpha, _t1):
-    grad_x = grad_y * _t1
-    _t2 = grad_y * ~_t1
-    _t2 *= alpha
-    grad_x += _t2
+def _backward(grad_y, x, alpha):
+    grad_x = grad_y * alpha
+    grad_x *= x < 0
+    _t1 = grad_y * (x > 0)
+    grad_x += _t1
     return grad_x
 
 
@@ -83,35 +85,37 @@ def _backward(grad_y, alpha, _t1):
 _leaky_relu_fwd_0 = ElementwiseKernel(
     "leaky_relu_fwd_0",
     "T x, T alpha",
-    "bool _t1, T y",
+    "T y",
     """
-    _t1 = x > T(0);
-    T _t2 = alpha * x;
-    y = _t1 ? x : _t2;
+    T _t1 = x > T(0) || x != x ? x : T(0);
+    T _t2 = x < T(0) || x != x ? x : T(0);
+    T _t3 = alpha * _t2;
+    y = _t1 + _t3;
     """,
 )
 
 
 def _cupy_forward(x, alpha):
-    _t1, y = _leaky_relu_fwd_0(x, alpha)
-    return y, (alpha, _t1)
+    y = _leaky_relu_fwd_0(x, alpha)
+    return y, (x, alpha)
 
 
-# leaky_relu_bwd_0: layers_spec/primitives.yaml:223,224,56
+# leaky_relu_bwd_0: layers_spec/primitives.yaml:56,203,193
 _leaky_relu_bwd_0 = ElementwiseKernel(
     "leaky_relu_bwd_0",
-    "T grad_y, bool _t1, T alpha",
+    "T grad_y, T alpha, T x",
     "T grad_x",
     """
-    T _t3 = grad_y * _t1;
-    bool _t4 = !_t1;
-    T _t5 = grad_y * _t4;
-    T _t6 = _t5 * alpha;
-    grad_x = _t3 + _t6;
+    T _t4 = grad_y * alpha;
+    bool _t5 = x < T(0);
+    T _t6 = _t4 * _t5;
+    bool _t7 = x > T(0);
+    T _t8 = grad_y * _t7;
+    grad_x = _t6 + _t8;
     """,
 )
 
 
-def _cupy_backward(grad_y, alpha, _t1):
-    grad_x = _leaky_relu_bwd_0(grad_y, _t1, alpha)
+def _cupy_backward(grad_y, x, alpha):
+    grad_x = _leaky_relu_bwd_0(grad_y, alpha, x)
     return grad_x

@@ -69,32 +69,36 @@ def backward(grad_y, ctx):
 
 def _forward_train(rng, x, lower, upper):
     slope = rng.uniform(lower, upper, size=x.shape).astype(x.dtype)
-    _t1 = x >= 0
-    y = np.where(_t1, x, slope * x)
-    return y, (slope, _t1)
+    y = np.maximum(x, 0)
+    _t1 = np.minimum(x, 0)
+    _t1 *= slope
+    y += _t1
+    return y, (x, slope)
 
 
-def _backward_train(grad_y, slope, _t1):
-    grad_x = grad_y * _t1
-    _t2 = grad_y * ~_t1
-    _t2 *= slope
-    grad_x += _t2
+def _backward_train(grad_y, x, slope):
+    grad_x = grad_y * slope
+    grad_x *= x < 0
+    _t1 = grad_y * (x > 0)
+    grad_x += _t1
     return grad_x
 
 
 def _forward_eval(rng, x, lower, upper):
     slope = 0.5 * (lower + upper)
-    _t1 = x >= 0
-    y = np.where(_t1, x, slope * x)
-    return y, (lower, upper, _t1)
+    y = np.maximum(x, 0)
+    _t1 = np.minimum(x, 0)
+    _t1 *= slope
+    y += _t1
+    return y, (x, lower, upper)
 
 
-def _backward_eval(grad_y, lower, upper, _t1):
+def _backward_eval(grad_y, x, lower, upper):
     slope = 0.5 * (lower + upper)
-    grad_x = grad_y * _t1
-    _t2 = grad_y * ~_t1
-    _t2 *= slope
-    grad_x += _t2
+    grad_x = grad_y * slope
+    grad_x *= x < 0
+    _t1 = grad_y * (x > 0)
+    grad_x += _t1
     return grad_x
 
 
@@ -112,38 +116,40 @@ _VARIANTS = {
 _rrelu_train_fwd_0 = ElementwiseKernel(
     "rrelu_train_fwd_0",
     "T x, T slope",
-    "bool _t1, T y",
+    "T y",
     """
-    _t1 = x >= T(0);
-    T _t2 = slope * x;
-    y = _t1 ? x : _t2;
+    T _t1 = x > T(0) || x != x ? x : T(0);
+    T _t2 = x < T(0) || x != x ? x : T(0);
+    T _t3 = slope * _t2;
+    y = _t1 + _t3;
     """,
 )
 
 
 def _cupy_forward_train(rng, x, lower, upper):
     slope = rng.uniform(lower, upper, size=x.shape).astype(x.dtype)
-    _t1, y = _rrelu_train_fwd_0(x, slope)
-    return y, (slope, _t1)
+    y = _rrelu_train_fwd_0(x, slope)
+    return y, (x, slope)
 
 
-# rrelu_train_bwd_0: layers_spec/primitives.yaml:223,224,56
+# rrelu_train_bwd_0: layers_spec/primitives.yaml:56,203,193
 _rrelu_train_bwd_0 = ElementwiseKernel(
     "rrelu_train_bwd_0",
-    "T grad_y, bool _t1, T slope",
+    "T grad_y, T slope, T x",
     "T grad_x",
     """
-    T _t3 = grad_y * _t1;
-    bool _t4 = !_t1;
-    T _t5 = grad_y * _t4;
-    T _t6 = _t5 * slope;
-    grad_x = _t3 + _t6;
+    T _t4 = grad_y * slope;
+    bool _t5 = x < T(0);
+    T _t6 = _t4 * _t5;
+    bool _t7 = x > T(0);
+    T _t8 = grad_y * _t7;
+    grad_x = _t6 + _t8;
     """,
 )
 
 
-def _cupy_backward_train(grad_y, slope, _t1):
-    grad_x = _rrelu_train_bwd_0(grad_y, _t1, slope)
+def _cupy_backward_train(grad_y, x, slope):
+    grad_x = _rrelu_train_bwd_0(grad_y, slope, x)
     return grad_x
 
 
@@ -151,11 +157,12 @@ def _cupy_backward_train(grad_y, slope, _t1):
 _rrelu_eval_fwd_0 = ElementwiseKernel(
     "rrelu_eval_fwd_0",
     "T x, T slope",
-    "bool _t2, T y",
+    "T y",
     """
-    _t2 = x >= T(0);
-    T _t3 = slope * x;
-    y = _t2 ? x : _t3;
+    T _t2 = x > T(0) || x != x ? x : T(0);
+    T _t3 = x < T(0) || x != x ? x : T(0);
+    T _t4 = slope * _t3;
+    y = _t2 + _t4;
     """,
 )
 
@@ -163,29 +170,30 @@ _rrelu_eval_fwd_0 = ElementwiseKernel(
 def _cupy_forward_eval(rng, x, lower, upper):
     _t1 = lower + upper
     slope = 0.5 * _t1
-    _t2, y = _rrelu_eval_fwd_0(x, slope)
-    return y, (lower, upper, _t2)
+    y = _rrelu_eval_fwd_0(x, slope)
+    return y, (x, lower, upper)
 
 
-# rrelu_eval_bwd_0: layers_spec/primitives.yaml:223,224,56
+# rrelu_eval_bwd_0: layers_spec/primitives.yaml:56,203,193
 _rrelu_eval_bwd_0 = ElementwiseKernel(
     "rrelu_eval_bwd_0",
-    "T grad_y, bool _t2, T slope",
+    "T grad_y, T slope, T x",
     "T grad_x",
     """
-    T _t4 = grad_y * _t2;
-    bool _t5 = !_t2;
-    T _t6 = grad_y * _t5;
-    T _t7 = _t6 * slope;
-    grad_x = _t4 + _t7;
+    T _t5 = grad_y * slope;
+    bool _t6 = x < T(0);
+    T _t7 = _t5 * _t6;
+    bool _t8 = x > T(0);
+    T _t9 = grad_y * _t8;
+    grad_x = _t7 + _t9;
     """,
 )
 
 
-def _cupy_backward_eval(grad_y, lower, upper, _t2):
+def _cupy_backward_eval(grad_y, x, lower, upper):
     _t1 = lower + upper
     slope = 0.5 * _t1
-    grad_x = _rrelu_eval_bwd_0(grad_y, _t2, slope)
+    grad_x = _rrelu_eval_bwd_0(grad_y, slope, x)
     return grad_x
 
 

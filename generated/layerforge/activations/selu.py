@@ -55,23 +55,22 @@ def _forward(x):
     negative = np.minimum(x, 0)
     np.expm1(negative, out=negative)
     negative *= 1.6732632423543772
-    y = np.where(x >= 0, x, negative)
+    y = np.maximum(x, 0)
+    y += negative
     y *= 1.0507009873554805
     return y, (x,)
 
 
 def _backward(grad_y, x):
-    _t1 = x >= 0
-    _t2 = grad_y * 1.0507009873554805
-    grad_negative = _t2 * ~_t1
-    grad_x = _t2 * _t1
-    _t3 = np.minimum(x, 0)
-    np.expm1(_t3, out=_t3)
-    _t3 += 1
-    _t3 *= grad_negative
-    _t3 *= 1.6732632423543772
-    _t3 *= x < 0
-    grad_x += _t3
+    _t1 = grad_y * 1.0507009873554805
+    grad_x = _t1 * (x > 0)
+    _t2 = np.minimum(x, 0)
+    np.expm1(_t2, out=_t2)
+    _t2 += 1
+    _t2 *= _t1
+    _t2 *= 1.6732632423543772
+    _t2 *= x < 0
+    grad_x += _t2
     return grad_x
 
 
@@ -88,8 +87,8 @@ _selu_fwd_0 = ElementwiseKernel(
     T _t1 = x < T(0) || x != x ? x : T(0);
     T _t2 = expm1(_t1);
     T negative = T(1.6732632423543772) * _t2;
-    bool _t3 = x >= T(0);
-    T _t4 = _t3 ? x : negative;
+    T _t3 = x > T(0) || x != x ? x : T(0);
+    T _t4 = _t3 + negative;
     y = T(1.0507009873554805) * _t4;
     """,
 )
@@ -100,7 +99,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# selu_bwd_0: layers_spec/activations/selu.yaml:10,11; layers_spec/primitives.yaml:56,223,224,103,203
+# selu_bwd_0: layers_spec/activations/selu.yaml:10; layers_spec/primitives.yaml:56,193,103,203
 _selu_bwd_0 = ElementwiseKernel(
     "selu_bwd_0",
     "T x, T grad_y",
@@ -108,17 +107,15 @@ _selu_bwd_0 = ElementwiseKernel(
     """
     T _t1 = x < T(0) || x != x ? x : T(0);
     T _t2 = expm1(_t1);
-    bool _t3 = x >= T(0);
     T _t5 = grad_y * T(1.0507009873554805);
-    T _t6 = _t5 * _t3;
-    bool _t7 = !_t3;
-    T grad_negative = _t5 * _t7;
-    T _t9 = grad_negative * T(1.6732632423543772);
-    T _t10 = _t2 + T(1);
-    T _t11 = _t9 * _t10;
-    bool _t12 = x < T(0);
-    T _t13 = _t11 * _t12;
-    grad_x = _t6 + _t13;
+    bool _t6 = x > T(0);
+    T _t7 = _t5 * _t6;
+    T _t8 = _t5 * T(1.6732632423543772);
+    T _t9 = _t2 + T(1);
+    T _t10 = _t8 * _t9;
+    bool _t11 = x < T(0);
+    T _t12 = _t10 * _t11;
+    grad_x = _t7 + _t12;
     """,
 )
 

@@ -167,21 +167,23 @@ def _backward_gelu(grad_y, x):
 
 
 def _forward_elu(x, alpha=1.0):
-    y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+    y = np.maximum(x, 0)
+    _t1 = np.minimum(x, 0)
+    np.expm1(_t1, out=_t1)
+    _t1 *= alpha
+    y += _t1
     return y, (x, alpha)
 
 
 def _backward_elu(grad_y, x, alpha):
-    _t1 = x > 0
-    grad_x = grad_y * _t1
-    _t2 = np.minimum(x, 0)
-    np.expm1(_t2, out=_t2)
-    _t2 += 1
-    _t2 *= grad_y
-    _t2 *= ~_t1
-    _t2 *= alpha
-    _t2 *= x < 0
-    grad_x += _t2
+    grad_x = np.minimum(x, 0)
+    np.expm1(grad_x, out=grad_x)
+    grad_x += 1
+    grad_x *= grad_y
+    grad_x *= alpha
+    grad_x *= x < 0
+    _t1 = grad_y * (x > 0)
+    grad_x += _t1
     return grad_x
 
 
@@ -514,11 +516,11 @@ _activation_elu_fwd_0 = ElementwiseKernel(
     "T x, T alpha",
     "T y",
     """
-    bool _t1 = x > T(0);
+    T _t1 = x > T(0) || x != x ? x : T(0);
     T _t2 = x < T(0) || x != x ? x : T(0);
     T _t3 = expm1(_t2);
     T _t4 = alpha * _t3;
-    y = _t1 ? x : _t4;
+    y = _t1 + _t4;
     """,
 )
 
@@ -528,24 +530,22 @@ def _cupy_forward_elu(x, alpha=1.0):
     return y, (x, alpha)
 
 
-# activation_elu_bwd_0: layers_spec/activations/elu.yaml:10; layers_spec/primitives.yaml:223,224,56,103,203
+# activation_elu_bwd_0: layers_spec/activations/elu.yaml:10; layers_spec/primitives.yaml:56,103,203,193
 _activation_elu_bwd_0 = ElementwiseKernel(
     "activation_elu_bwd_0",
     "T x, T grad_y, T alpha",
     "T grad_x",
     """
-    bool _t1 = x > T(0);
     T _t2 = x < T(0) || x != x ? x : T(0);
     T _t3 = expm1(_t2);
-    T _t5 = grad_y * _t1;
-    bool _t6 = !_t1;
-    T _t7 = grad_y * _t6;
-    T _t8 = _t7 * alpha;
-    T _t9 = _t3 + T(1);
-    T _t10 = _t8 * _t9;
-    bool _t11 = x < T(0);
-    T _t12 = _t10 * _t11;
-    grad_x = _t5 + _t12;
+    T _t5 = grad_y * alpha;
+    T _t6 = _t3 + T(1);
+    T _t7 = _t5 * _t6;
+    bool _t8 = x < T(0);
+    T _t9 = _t7 * _t8;
+    bool _t10 = x > T(0);
+    T _t11 = grad_y * _t10;
+    grad_x = _t9 + _t11;
     """,
 )
 

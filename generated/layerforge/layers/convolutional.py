@@ -249,23 +249,23 @@ def _backward_gelu(
 def _forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
     columns = _im2col(x, weight, stride, padding, dilation)
     z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
-    _t1 = z > 0
-    _t2 = np.minimum(z, 0)
-    np.expm1(_t2, out=_t2)
-    y = np.where(_t1, z, alpha * _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z, alpha, _t1, _t2)
+    _t1 = np.minimum(z, 0)
+    np.expm1(_t1, out=_t1)
+    y = np.maximum(z, 0)
+    _t2 = alpha * _t1
+    y += _t2
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, alpha, _t1)
 
 
 def _backward_elu(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, z, alpha, _t1, _t2
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z, alpha, _t1
 ):
-    grad_z = grad_y * _t1
-    _t3 = _t2 + 1
-    _t3 *= grad_y
-    _t3 *= ~_t1
-    _t3 *= alpha
-    _t3 *= z < 0
-    grad_z += _t3
+    grad_z = _t1 + 1
+    grad_z *= grad_y
+    grad_z *= alpha
+    grad_z *= z < 0
+    _t2 = grad_y * (z > 0)
+    grad_z += _t2
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
     grad_columns = _conv_columns_grad(grad_z, weight, columns)
@@ -764,14 +764,14 @@ def _cupy_backward_gelu(
 _convolutional_elu_fwd_0 = ElementwiseKernel(
     "convolutional_elu_fwd_0",
     "T _t1, T _t2, T alpha",
-    "T z, bool _t3, T _t5, T y",
+    "T z, T _t5, T y",
     """
     z = _t1 + _t2;
-    _t3 = z > T(0);
+    T _t3 = z > T(0) || z != z ? z : T(0);
     T _t4 = z < T(0) || z != z ? z : T(0);
     _t5 = expm1(_t4);
     T _t6 = alpha * _t5;
-    y = _t3 ? z : _t6;
+    y = _t3 + _t6;
     """,
 )
 
@@ -780,37 +780,36 @@ def _cupy_forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
     _t1 = _cupy_conv_apply(weight, columns)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z, _t3, _t5, y = _convolutional_elu_fwd_0(_t1, _t2, alpha)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z, alpha, _t3, _t5)
+    z, _t5, y = _convolutional_elu_fwd_0(_t1, _t2, alpha)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z, alpha, _t5)
 
 
-# convolutional_elu_bwd_0: layers_spec/primitives.yaml:223,224,56,103,203
+# convolutional_elu_bwd_0: layers_spec/primitives.yaml:56,103,203,193
 _convolutional_elu_bwd_0 = ElementwiseKernel(
     "convolutional_elu_bwd_0",
-    "T grad_y, bool _t3, T alpha, T _t5, T z",
+    "T grad_y, T alpha, T _t5, T z",
     "T grad_z",
     """
-    T _t7 = grad_y * _t3;
-    bool _t8 = !_t3;
-    T _t9 = grad_y * _t8;
-    T _t10 = _t9 * alpha;
-    T _t11 = _t5 + T(1);
-    T _t12 = _t10 * _t11;
-    bool _t13 = z < T(0);
-    T _t14 = _t12 * _t13;
-    grad_z = _t7 + _t14;
+    T _t7 = grad_y * alpha;
+    T _t8 = _t5 + T(1);
+    T _t9 = _t7 * _t8;
+    bool _t10 = z < T(0);
+    T _t11 = _t9 * _t10;
+    bool _t12 = z > T(0);
+    T _t13 = grad_y * _t12;
+    grad_z = _t11 + _t13;
     """,
 )
 
 
 def _cupy_backward_elu(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, z, alpha, _t3, _t5
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z, alpha, _t5
 ):
     import cupy as cp
 
-    grad_z = _convolutional_elu_bwd_0(grad_y, _t3, alpha, _t5, z)
-    _t15 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
-    grad_bias = _t15.reshape(bias.shape)
+    grad_z = _convolutional_elu_bwd_0(grad_y, alpha, _t5, z)
+    _t14 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t14.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
     grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
     grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)

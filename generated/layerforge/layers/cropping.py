@@ -169,14 +169,13 @@ def _backward_gelu(grad_y, top, bottom, left, right, z):
 
 def _forward_elu(x, top, bottom, left, right, alpha=1.0):
     z = _crop2d(x, top, bottom, left, right)
-    y = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+    y = np.maximum(z, 0) + alpha * np.expm1(np.minimum(z, 0))
     return y, (top, bottom, left, right, z, alpha)
 
 
 def _backward_elu(grad_y, top, bottom, left, right, z, alpha):
-    _t1 = z > 0
-    grad_z = grad_y * _t1 + grad_y * ~_t1 * alpha * (np.expm1(np.minimum(z, 0)) + 1) * (
-        z < 0
+    grad_z = grad_y * alpha * (np.expm1(np.minimum(z, 0)) + 1) * (z < 0) + grad_y * (
+        z > 0
     )
     grad_x = _pad2d(grad_z, top, bottom, left, right)
     return grad_x
@@ -889,9 +888,9 @@ def _cupy_backward_gelu(grad_y, top, bottom, left, right, z):
 _cropping_elu_fwd_0 = ElementwiseKernel(
     "cropping_elu_fwd_0",
     "T z",
-    "bool _t1",
+    "T _t1",
     """
-    _t1 = z > T(0);
+    _t1 = z > T(0) || z != z ? z : T(0);
     """,
 )
 
@@ -932,10 +931,10 @@ _cropping_elu_fwd_3 = ElementwiseKernel(
 # cropping_elu_fwd_4: layers_spec/activations/elu.yaml:10
 _cropping_elu_fwd_4 = ElementwiseKernel(
     "cropping_elu_fwd_4",
-    "bool _t1, T z, T _t4",
+    "T _t1, T _t4",
     "T y",
     """
-    y = _t1 ? z : _t4;
+    y = _t1 + _t4;
     """,
 )
 
@@ -946,24 +945,13 @@ def _cupy_forward_elu(x, top, bottom, left, right, alpha=1.0):
     _t2 = _cropping_elu_fwd_1(z)
     _t3 = _cropping_elu_fwd_2(_t2)
     _t4 = _cropping_elu_fwd_3(alpha, _t3)
-    y = _cropping_elu_fwd_4(_t1, z, _t4)
+    y = _cropping_elu_fwd_4(_t1, _t4)
     return y, (top, bottom, left, right, z, alpha)
 
 
 # cropping_elu_bwd_0: layers_spec/activations/elu.yaml:10
 _cropping_elu_bwd_0 = ElementwiseKernel(
     "cropping_elu_bwd_0",
-    "T z",
-    "bool _t1",
-    """
-    _t1 = z > T(0);
-    """,
-)
-
-
-# cropping_elu_bwd_1: layers_spec/activations/elu.yaml:10
-_cropping_elu_bwd_1 = ElementwiseKernel(
-    "cropping_elu_bwd_1",
     "T z",
     "T _t2",
     """
@@ -972,9 +960,9 @@ _cropping_elu_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_elu_bwd_2: layers_spec/activations/elu.yaml:10
-_cropping_elu_bwd_2 = ElementwiseKernel(
-    "cropping_elu_bwd_2",
+# cropping_elu_bwd_1: layers_spec/activations/elu.yaml:10
+_cropping_elu_bwd_1 = ElementwiseKernel(
+    "cropping_elu_bwd_1",
     "T _t2",
     "T _t3",
     """
@@ -983,118 +971,105 @@ _cropping_elu_bwd_2 = ElementwiseKernel(
 )
 
 
-# cropping_elu_bwd_3: layers_spec/primitives.yaml:223
-_cropping_elu_bwd_3 = ElementwiseKernel(
-    "cropping_elu_bwd_3",
-    "T grad_y, bool _t1",
+# cropping_elu_bwd_2: layers_spec/primitives.yaml:56
+_cropping_elu_bwd_2 = ElementwiseKernel(
+    "cropping_elu_bwd_2",
+    "T grad_y, T alpha",
     "T _t5",
     """
-    _t5 = grad_y * _t1;
+    _t5 = grad_y * alpha;
     """,
 )
 
 
-# cropping_elu_bwd_4: layers_spec/primitives.yaml:224
+# cropping_elu_bwd_3: layers_spec/primitives.yaml:103
+_cropping_elu_bwd_3 = ElementwiseKernel(
+    "cropping_elu_bwd_3",
+    "T _t3",
+    "T _t6",
+    """
+    _t6 = _t3 + T(1);
+    """,
+)
+
+
+# cropping_elu_bwd_4: layers_spec/primitives.yaml:103
 _cropping_elu_bwd_4 = ElementwiseKernel(
     "cropping_elu_bwd_4",
-    "bool _t1",
-    "bool _t6",
-    """
-    _t6 = !_t1;
-    """,
-)
-
-
-# cropping_elu_bwd_5: layers_spec/primitives.yaml:224
-_cropping_elu_bwd_5 = ElementwiseKernel(
-    "cropping_elu_bwd_5",
-    "T grad_y, bool _t6",
+    "T _t5, T _t6",
     "T _t7",
     """
-    _t7 = grad_y * _t6;
+    _t7 = _t5 * _t6;
     """,
 )
 
 
-# cropping_elu_bwd_6: layers_spec/primitives.yaml:56
+# cropping_elu_bwd_5: layers_spec/primitives.yaml:203
+_cropping_elu_bwd_5 = ElementwiseKernel(
+    "cropping_elu_bwd_5",
+    "T z",
+    "bool _t8",
+    """
+    _t8 = z < T(0);
+    """,
+)
+
+
+# cropping_elu_bwd_6: layers_spec/primitives.yaml:203
 _cropping_elu_bwd_6 = ElementwiseKernel(
     "cropping_elu_bwd_6",
-    "T _t7, T alpha",
-    "T _t8",
-    """
-    _t8 = _t7 * alpha;
-    """,
-)
-
-
-# cropping_elu_bwd_7: layers_spec/primitives.yaml:103
-_cropping_elu_bwd_7 = ElementwiseKernel(
-    "cropping_elu_bwd_7",
-    "T _t3",
+    "T _t7, bool _t8",
     "T _t9",
     """
-    _t9 = _t3 + T(1);
+    _t9 = _t7 * _t8;
     """,
 )
 
 
-# cropping_elu_bwd_8: layers_spec/primitives.yaml:103
+# cropping_elu_bwd_7: layers_spec/primitives.yaml:193
+_cropping_elu_bwd_7 = ElementwiseKernel(
+    "cropping_elu_bwd_7",
+    "T z",
+    "bool _t10",
+    """
+    _t10 = z > T(0);
+    """,
+)
+
+
+# cropping_elu_bwd_8: layers_spec/primitives.yaml:193
 _cropping_elu_bwd_8 = ElementwiseKernel(
     "cropping_elu_bwd_8",
-    "T _t8, T _t9",
-    "T _t10",
+    "T grad_y, bool _t10",
+    "T _t11",
     """
-    _t10 = _t8 * _t9;
+    _t11 = grad_y * _t10;
     """,
 )
 
 
-# cropping_elu_bwd_9: layers_spec/primitives.yaml:203
+# cropping_elu_bwd_9: layers_spec/primitives.yaml:193
 _cropping_elu_bwd_9 = ElementwiseKernel(
     "cropping_elu_bwd_9",
-    "T z",
-    "bool _t11",
-    """
-    _t11 = z < T(0);
-    """,
-)
-
-
-# cropping_elu_bwd_10: layers_spec/primitives.yaml:203
-_cropping_elu_bwd_10 = ElementwiseKernel(
-    "cropping_elu_bwd_10",
-    "T _t10, bool _t11",
-    "T _t12",
-    """
-    _t12 = _t10 * _t11;
-    """,
-)
-
-
-# cropping_elu_bwd_11: layers_spec/primitives.yaml:203
-_cropping_elu_bwd_11 = ElementwiseKernel(
-    "cropping_elu_bwd_11",
-    "T _t5, T _t12",
+    "T _t9, T _t11",
     "T grad_z",
     """
-    grad_z = _t5 + _t12;
+    grad_z = _t9 + _t11;
     """,
 )
 
 
 def _cupy_backward_elu(grad_y, top, bottom, left, right, z, alpha):
-    _t1 = _cropping_elu_bwd_0(z)
-    _t2 = _cropping_elu_bwd_1(z)
-    _t3 = _cropping_elu_bwd_2(_t2)
-    _t5 = _cropping_elu_bwd_3(grad_y, _t1)
-    _t6 = _cropping_elu_bwd_4(_t1)
-    _t7 = _cropping_elu_bwd_5(grad_y, _t6)
-    _t8 = _cropping_elu_bwd_6(_t7, alpha)
-    _t9 = _cropping_elu_bwd_7(_t3)
-    _t10 = _cropping_elu_bwd_8(_t8, _t9)
-    _t11 = _cropping_elu_bwd_9(z)
-    _t12 = _cropping_elu_bwd_10(_t10, _t11)
-    grad_z = _cropping_elu_bwd_11(_t5, _t12)
+    _t2 = _cropping_elu_bwd_0(z)
+    _t3 = _cropping_elu_bwd_1(_t2)
+    _t5 = _cropping_elu_bwd_2(grad_y, alpha)
+    _t6 = _cropping_elu_bwd_3(_t3)
+    _t7 = _cropping_elu_bwd_4(_t5, _t6)
+    _t8 = _cropping_elu_bwd_5(z)
+    _t9 = _cropping_elu_bwd_6(_t7, _t8)
+    _t10 = _cropping_elu_bwd_7(z)
+    _t11 = _cropping_elu_bwd_8(grad_y, _t10)
+    grad_z = _cropping_elu_bwd_9(_t9, _t11)
     grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
     return grad_x
 

@@ -196,21 +196,21 @@ def _backward_gelu(grad_y, x, weight, z, _t1, _t2, _t3):
 
 def _forward_elu(x, weight, bias, alpha=1.0):
     z = x @ weight + bias
-    _t1 = z > 0
-    _t2 = np.minimum(z, 0)
-    np.expm1(_t2, out=_t2)
-    y = np.where(_t1, z, alpha * _t2)
-    return y, (x, weight, z, alpha, _t1, _t2)
+    _t1 = np.minimum(z, 0)
+    np.expm1(_t1, out=_t1)
+    y = np.maximum(z, 0)
+    _t2 = alpha * _t1
+    y += _t2
+    return y, (x, weight, z, alpha, _t1)
 
 
-def _backward_elu(grad_y, x, weight, z, alpha, _t1, _t2):
-    grad_z = grad_y * _t1
-    _t3 = _t2 + 1
-    _t3 *= grad_y
-    _t3 *= ~_t1
-    _t3 *= alpha
-    _t3 *= z < 0
-    grad_z += _t3
+def _backward_elu(grad_y, x, weight, z, alpha, _t1):
+    grad_z = _t1 + 1
+    grad_z *= grad_y
+    grad_z *= alpha
+    grad_z *= z < 0
+    _t2 = grad_y * (z > 0)
+    grad_z += _t2
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight.T
     grad_weight = x.T @ grad_z
@@ -619,52 +619,51 @@ def _cupy_backward_gelu(grad_y, x, weight, z, _t5, _t6, _t7):
 _feed_forward_elu_fwd_0 = ElementwiseKernel(
     "feed_forward_elu_fwd_0",
     "T _t1, T bias, T alpha",
-    "T z, bool _t2, T _t4, T y",
+    "T z, T _t4, T y",
     """
     z = _t1 + bias;
-    _t2 = z > T(0);
+    T _t2 = z > T(0) || z != z ? z : T(0);
     T _t3 = z < T(0) || z != z ? z : T(0);
     _t4 = expm1(_t3);
     T _t5 = alpha * _t4;
-    y = _t2 ? z : _t5;
+    y = _t2 + _t5;
     """,
 )
 
 
 def _cupy_forward_elu(x, weight, bias, alpha=1.0):
     _t1 = x @ weight
-    z, _t2, _t4, y = _feed_forward_elu_fwd_0(_t1, bias, alpha)
-    return y, (x, weight, z, alpha, _t2, _t4)
+    z, _t4, y = _feed_forward_elu_fwd_0(_t1, bias, alpha)
+    return y, (x, weight, z, alpha, _t4)
 
 
-# feed_forward_elu_bwd_0: layers_spec/primitives.yaml:223,224,56,103,203
+# feed_forward_elu_bwd_0: layers_spec/primitives.yaml:56,103,203,193
 _feed_forward_elu_bwd_0 = ElementwiseKernel(
     "feed_forward_elu_bwd_0",
-    "T grad_y, bool _t2, T alpha, T _t4, T z",
+    "T grad_y, T alpha, T _t4, T z",
     "T grad_z",
     """
-    T _t6 = grad_y * _t2;
-    bool _t7 = !_t2;
-    T _t8 = grad_y * _t7;
-    T _t9 = _t8 * alpha;
-    T _t10 = _t4 + T(1);
-    T _t11 = _t9 * _t10;
-    bool _t12 = z < T(0);
-    T _t13 = _t11 * _t12;
-    grad_z = _t6 + _t13;
+    T _t6 = grad_y * alpha;
+    T _t7 = _t4 + T(1);
+    T _t8 = _t6 * _t7;
+    bool _t9 = z < T(0);
+    T _t10 = _t8 * _t9;
+    bool _t11 = z > T(0);
+    T _t12 = grad_y * _t11;
+    grad_z = _t10 + _t12;
     """,
 )
 
 
-def _cupy_backward_elu(grad_y, x, weight, z, alpha, _t2, _t4):
+def _cupy_backward_elu(grad_y, x, weight, z, alpha, _t4):
     import cupy as cp
 
-    grad_z = _feed_forward_elu_bwd_0(grad_y, _t2, alpha, _t4, z)
+    grad_z = _feed_forward_elu_bwd_0(grad_y, alpha, _t4, z)
     grad_bias = cp.sum(grad_z, axis=0)
-    _t15 = weight.T
-    grad_x = grad_z @ _t15
-    _t17 = x.T
-    grad_weight = _t17 @ grad_z
+    _t14 = weight.T
+    grad_x = grad_z @ _t14
+    _t16 = x.T
+    grad_weight = _t16 @ grad_z
     return grad_x, grad_weight, grad_bias
 
 

@@ -189,22 +189,24 @@ def _backward_gelu(grad_y, a, b):
 
 def _forward_elu(a, b, alpha=1.0):
     z = a * b
-    y = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+    y = np.maximum(z, 0)
+    _t1 = np.minimum(z, 0)
+    np.expm1(_t1, out=_t1)
+    _t1 *= alpha
+    y += _t1
     return y, (a, b, alpha)
 
 
 def _backward_elu(grad_y, a, b, alpha):
     z = a * b
-    _t1 = z > 0
-    grad_z = grad_y * _t1
-    _t2 = np.minimum(z, 0)
-    np.expm1(_t2, out=_t2)
-    _t2 += 1
-    _t2 *= grad_y
-    _t2 *= ~_t1
-    _t2 *= alpha
-    _t2 *= z < 0
-    grad_z += _t2
+    grad_z = np.minimum(z, 0)
+    np.expm1(grad_z, out=grad_z)
+    grad_z += 1
+    grad_z *= grad_y
+    grad_z *= alpha
+    grad_z *= z < 0
+    _t1 = grad_y * (z > 0)
+    grad_z += _t1
     grad_a = grad_z * b
     grad_b = grad_z * a
     return grad_a, grad_b
@@ -605,11 +607,11 @@ _multiply_elu_fwd_0 = ElementwiseKernel(
     "T y",
     """
     T z = a * b;
-    bool _t1 = z > T(0);
+    T _t1 = z > T(0) || z != z ? z : T(0);
     T _t2 = z < T(0) || z != z ? z : T(0);
     T _t3 = expm1(_t2);
     T _t4 = alpha * _t3;
-    y = _t1 ? z : _t4;
+    y = _t1 + _t4;
     """,
 )
 
@@ -619,25 +621,23 @@ def _cupy_forward_elu(a, b, alpha=1.0):
     return y, (a, b, alpha)
 
 
-# multiply_elu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/elu.yaml:10; layers_spec/primitives.yaml:223,224,56,103,203,55
+# multiply_elu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/elu.yaml:10; layers_spec/primitives.yaml:56,103,203,193,55
 _multiply_elu_bwd_0 = ElementwiseKernel(
     "multiply_elu_bwd_0",
     "T a, T b, T grad_y, T alpha",
     "T grad_a, T grad_b",
     """
     T z = a * b;
-    bool _t1 = z > T(0);
     T _t2 = z < T(0) || z != z ? z : T(0);
     T _t3 = expm1(_t2);
-    T _t5 = grad_y * _t1;
-    bool _t6 = !_t1;
-    T _t7 = grad_y * _t6;
-    T _t8 = _t7 * alpha;
-    T _t9 = _t3 + T(1);
-    T _t10 = _t8 * _t9;
-    bool _t11 = z < T(0);
-    T _t12 = _t10 * _t11;
-    T grad_z = _t5 + _t12;
+    T _t5 = grad_y * alpha;
+    T _t6 = _t3 + T(1);
+    T _t7 = _t5 * _t6;
+    bool _t8 = z < T(0);
+    T _t9 = _t7 * _t8;
+    bool _t10 = z > T(0);
+    T _t11 = grad_y * _t10;
+    T grad_z = _t9 + _t11;
     grad_a = grad_z * b;
     grad_b = grad_z * a;
     """,

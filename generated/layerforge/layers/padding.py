@@ -160,14 +160,13 @@ def _backward_gelu(grad_y, padding_h, padding_w, z):
 
 def _forward_elu(x, padding_h, padding_w, alpha=1.0):
     z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    y = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+    y = np.maximum(z, 0) + alpha * np.expm1(np.minimum(z, 0))
     return y, (padding_h, padding_w, z, alpha)
 
 
 def _backward_elu(grad_y, padding_h, padding_w, z, alpha):
-    _t1 = z > 0
-    grad_z = grad_y * _t1 + grad_y * ~_t1 * alpha * (np.expm1(np.minimum(z, 0)) + 1) * (
-        z < 0
+    grad_z = grad_y * alpha * (np.expm1(np.minimum(z, 0)) + 1) * (z < 0) + grad_y * (
+        z > 0
     )
     grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
     return grad_x
@@ -880,9 +879,9 @@ def _cupy_backward_gelu(grad_y, padding_h, padding_w, z):
 _padding_elu_fwd_0 = ElementwiseKernel(
     "padding_elu_fwd_0",
     "T z",
-    "bool _t1",
+    "T _t1",
     """
-    _t1 = z > T(0);
+    _t1 = z > T(0) || z != z ? z : T(0);
     """,
 )
 
@@ -923,10 +922,10 @@ _padding_elu_fwd_3 = ElementwiseKernel(
 # padding_elu_fwd_4: layers_spec/activations/elu.yaml:10
 _padding_elu_fwd_4 = ElementwiseKernel(
     "padding_elu_fwd_4",
-    "bool _t1, T z, T _t4",
+    "T _t1, T _t4",
     "T y",
     """
-    y = _t1 ? z : _t4;
+    y = _t1 + _t4;
     """,
 )
 
@@ -937,24 +936,13 @@ def _cupy_forward_elu(x, padding_h, padding_w, alpha=1.0):
     _t2 = _padding_elu_fwd_1(z)
     _t3 = _padding_elu_fwd_2(_t2)
     _t4 = _padding_elu_fwd_3(alpha, _t3)
-    y = _padding_elu_fwd_4(_t1, z, _t4)
+    y = _padding_elu_fwd_4(_t1, _t4)
     return y, (padding_h, padding_w, z, alpha)
 
 
 # padding_elu_bwd_0: layers_spec/activations/elu.yaml:10
 _padding_elu_bwd_0 = ElementwiseKernel(
     "padding_elu_bwd_0",
-    "T z",
-    "bool _t1",
-    """
-    _t1 = z > T(0);
-    """,
-)
-
-
-# padding_elu_bwd_1: layers_spec/activations/elu.yaml:10
-_padding_elu_bwd_1 = ElementwiseKernel(
-    "padding_elu_bwd_1",
     "T z",
     "T _t2",
     """
@@ -963,9 +951,9 @@ _padding_elu_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_elu_bwd_2: layers_spec/activations/elu.yaml:10
-_padding_elu_bwd_2 = ElementwiseKernel(
-    "padding_elu_bwd_2",
+# padding_elu_bwd_1: layers_spec/activations/elu.yaml:10
+_padding_elu_bwd_1 = ElementwiseKernel(
+    "padding_elu_bwd_1",
     "T _t2",
     "T _t3",
     """
@@ -974,118 +962,105 @@ _padding_elu_bwd_2 = ElementwiseKernel(
 )
 
 
-# padding_elu_bwd_3: layers_spec/primitives.yaml:223
-_padding_elu_bwd_3 = ElementwiseKernel(
-    "padding_elu_bwd_3",
-    "T grad_y, bool _t1",
+# padding_elu_bwd_2: layers_spec/primitives.yaml:56
+_padding_elu_bwd_2 = ElementwiseKernel(
+    "padding_elu_bwd_2",
+    "T grad_y, T alpha",
     "T _t5",
     """
-    _t5 = grad_y * _t1;
+    _t5 = grad_y * alpha;
     """,
 )
 
 
-# padding_elu_bwd_4: layers_spec/primitives.yaml:224
+# padding_elu_bwd_3: layers_spec/primitives.yaml:103
+_padding_elu_bwd_3 = ElementwiseKernel(
+    "padding_elu_bwd_3",
+    "T _t3",
+    "T _t6",
+    """
+    _t6 = _t3 + T(1);
+    """,
+)
+
+
+# padding_elu_bwd_4: layers_spec/primitives.yaml:103
 _padding_elu_bwd_4 = ElementwiseKernel(
     "padding_elu_bwd_4",
-    "bool _t1",
-    "bool _t6",
-    """
-    _t6 = !_t1;
-    """,
-)
-
-
-# padding_elu_bwd_5: layers_spec/primitives.yaml:224
-_padding_elu_bwd_5 = ElementwiseKernel(
-    "padding_elu_bwd_5",
-    "T grad_y, bool _t6",
+    "T _t5, T _t6",
     "T _t7",
     """
-    _t7 = grad_y * _t6;
+    _t7 = _t5 * _t6;
     """,
 )
 
 
-# padding_elu_bwd_6: layers_spec/primitives.yaml:56
+# padding_elu_bwd_5: layers_spec/primitives.yaml:203
+_padding_elu_bwd_5 = ElementwiseKernel(
+    "padding_elu_bwd_5",
+    "T z",
+    "bool _t8",
+    """
+    _t8 = z < T(0);
+    """,
+)
+
+
+# padding_elu_bwd_6: layers_spec/primitives.yaml:203
 _padding_elu_bwd_6 = ElementwiseKernel(
     "padding_elu_bwd_6",
-    "T _t7, T alpha",
-    "T _t8",
-    """
-    _t8 = _t7 * alpha;
-    """,
-)
-
-
-# padding_elu_bwd_7: layers_spec/primitives.yaml:103
-_padding_elu_bwd_7 = ElementwiseKernel(
-    "padding_elu_bwd_7",
-    "T _t3",
+    "T _t7, bool _t8",
     "T _t9",
     """
-    _t9 = _t3 + T(1);
+    _t9 = _t7 * _t8;
     """,
 )
 
 
-# padding_elu_bwd_8: layers_spec/primitives.yaml:103
+# padding_elu_bwd_7: layers_spec/primitives.yaml:193
+_padding_elu_bwd_7 = ElementwiseKernel(
+    "padding_elu_bwd_7",
+    "T z",
+    "bool _t10",
+    """
+    _t10 = z > T(0);
+    """,
+)
+
+
+# padding_elu_bwd_8: layers_spec/primitives.yaml:193
 _padding_elu_bwd_8 = ElementwiseKernel(
     "padding_elu_bwd_8",
-    "T _t8, T _t9",
-    "T _t10",
+    "T grad_y, bool _t10",
+    "T _t11",
     """
-    _t10 = _t8 * _t9;
+    _t11 = grad_y * _t10;
     """,
 )
 
 
-# padding_elu_bwd_9: layers_spec/primitives.yaml:203
+# padding_elu_bwd_9: layers_spec/primitives.yaml:193
 _padding_elu_bwd_9 = ElementwiseKernel(
     "padding_elu_bwd_9",
-    "T z",
-    "bool _t11",
-    """
-    _t11 = z < T(0);
-    """,
-)
-
-
-# padding_elu_bwd_10: layers_spec/primitives.yaml:203
-_padding_elu_bwd_10 = ElementwiseKernel(
-    "padding_elu_bwd_10",
-    "T _t10, bool _t11",
-    "T _t12",
-    """
-    _t12 = _t10 * _t11;
-    """,
-)
-
-
-# padding_elu_bwd_11: layers_spec/primitives.yaml:203
-_padding_elu_bwd_11 = ElementwiseKernel(
-    "padding_elu_bwd_11",
-    "T _t5, T _t12",
+    "T _t9, T _t11",
     "T grad_z",
     """
-    grad_z = _t5 + _t12;
+    grad_z = _t9 + _t11;
     """,
 )
 
 
 def _cupy_backward_elu(grad_y, padding_h, padding_w, z, alpha):
-    _t1 = _padding_elu_bwd_0(z)
-    _t2 = _padding_elu_bwd_1(z)
-    _t3 = _padding_elu_bwd_2(_t2)
-    _t5 = _padding_elu_bwd_3(grad_y, _t1)
-    _t6 = _padding_elu_bwd_4(_t1)
-    _t7 = _padding_elu_bwd_5(grad_y, _t6)
-    _t8 = _padding_elu_bwd_6(_t7, alpha)
-    _t9 = _padding_elu_bwd_7(_t3)
-    _t10 = _padding_elu_bwd_8(_t8, _t9)
-    _t11 = _padding_elu_bwd_9(z)
-    _t12 = _padding_elu_bwd_10(_t10, _t11)
-    grad_z = _padding_elu_bwd_11(_t5, _t12)
+    _t2 = _padding_elu_bwd_0(z)
+    _t3 = _padding_elu_bwd_1(_t2)
+    _t5 = _padding_elu_bwd_2(grad_y, alpha)
+    _t6 = _padding_elu_bwd_3(_t3)
+    _t7 = _padding_elu_bwd_4(_t5, _t6)
+    _t8 = _padding_elu_bwd_5(z)
+    _t9 = _padding_elu_bwd_6(_t7, _t8)
+    _t10 = _padding_elu_bwd_7(z)
+    _t11 = _padding_elu_bwd_8(grad_y, _t10)
+    grad_z = _padding_elu_bwd_9(_t9, _t11)
     grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
     return grad_x
 

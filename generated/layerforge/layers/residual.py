@@ -176,21 +176,21 @@ def _backward_gelu(grad_y, z, _t1, _t2, _t3):
 
 def _forward_elu(x, branch, alpha=1.0):
     z = x + branch
-    _t1 = z > 0
-    _t2 = np.minimum(z, 0)
-    np.expm1(_t2, out=_t2)
-    y = np.where(_t1, z, alpha * _t2)
-    return y, (z, alpha, _t1, _t2)
+    _t1 = np.minimum(z, 0)
+    np.expm1(_t1, out=_t1)
+    y = np.maximum(z, 0)
+    _t2 = alpha * _t1
+    y += _t2
+    return y, (z, alpha, _t1)
 
 
-def _backward_elu(grad_y, z, alpha, _t1, _t2):
-    grad_z = grad_y * _t1
-    _t3 = _t2 + 1
-    _t3 *= grad_y
-    _t3 *= ~_t1
-    _t3 *= alpha
-    _t3 *= z < 0
-    grad_z += _t3
+def _backward_elu(grad_y, z, alpha, _t1):
+    grad_z = _t1 + 1
+    grad_z *= grad_y
+    grad_z *= alpha
+    grad_z *= z < 0
+    _t2 = grad_y * (z > 0)
+    grad_z += _t2
     return grad_z, grad_z
 
 
@@ -541,44 +541,43 @@ def _cupy_backward_gelu(grad_y, z, _t4, _t5, _t6):
 _residual_elu_fwd_0 = ElementwiseKernel(
     "residual_elu_fwd_0",
     "T x, T branch, T alpha",
-    "T z, bool _t1, T _t3, T y",
+    "T z, T _t3, T y",
     """
     z = x + branch;
-    _t1 = z > T(0);
+    T _t1 = z > T(0) || z != z ? z : T(0);
     T _t2 = z < T(0) || z != z ? z : T(0);
     _t3 = expm1(_t2);
     T _t4 = alpha * _t3;
-    y = _t1 ? z : _t4;
+    y = _t1 + _t4;
     """,
 )
 
 
 def _cupy_forward_elu(x, branch, alpha=1.0):
-    z, _t1, _t3, y = _residual_elu_fwd_0(x, branch, alpha)
-    return y, (z, alpha, _t1, _t3)
+    z, _t3, y = _residual_elu_fwd_0(x, branch, alpha)
+    return y, (z, alpha, _t3)
 
 
-# residual_elu_bwd_0: layers_spec/primitives.yaml:223,224,56,103,203
+# residual_elu_bwd_0: layers_spec/primitives.yaml:56,103,203,193
 _residual_elu_bwd_0 = ElementwiseKernel(
     "residual_elu_bwd_0",
-    "T grad_y, bool _t1, T alpha, T _t3, T z",
+    "T grad_y, T alpha, T _t3, T z",
     "T grad_z",
     """
-    T _t5 = grad_y * _t1;
-    bool _t6 = !_t1;
-    T _t7 = grad_y * _t6;
-    T _t8 = _t7 * alpha;
-    T _t9 = _t3 + T(1);
-    T _t10 = _t8 * _t9;
-    bool _t11 = z < T(0);
-    T _t12 = _t10 * _t11;
-    grad_z = _t5 + _t12;
+    T _t5 = grad_y * alpha;
+    T _t6 = _t3 + T(1);
+    T _t7 = _t5 * _t6;
+    bool _t8 = z < T(0);
+    T _t9 = _t7 * _t8;
+    bool _t10 = z > T(0);
+    T _t11 = grad_y * _t10;
+    grad_z = _t9 + _t11;
     """,
 )
 
 
-def _cupy_backward_elu(grad_y, z, alpha, _t1, _t3):
-    grad_z = _residual_elu_bwd_0(grad_y, _t1, alpha, _t3, z)
+def _cupy_backward_elu(grad_y, z, alpha, _t3):
+    grad_z = _residual_elu_bwd_0(grad_y, alpha, _t3, z)
     return grad_z, grad_z
 
 
