@@ -31,7 +31,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "generated"), str(ROOT)]
 
-from harness import PATHS, attributes, catalog, make_arrays, module, spec  # noqa: E402
+from harness import PATHS, attributes, catalog, module, spec  # noqa: E402
 from oracles import FUSED, ORACLES  # noqa: E402
 from transpiler.pipeline import generate, render_op  # noqa: E402
 

@@ -34,7 +34,6 @@ def row(name, dtype, y, expected, grads, expected_grads):
 def main() -> None:
     print("| op | dtype | forward max rel. error | backward max rel. error |")
     print("| --- | --- | --- | --- |")
-    worst = {np.float32: 0.0, np.float64: 0.0}
     for dtype in (np.float64, np.float32):
         for name, (oracle, attrs) in sorted(ORACLES.items()):
             s = spec(name)

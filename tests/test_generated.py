@@ -87,7 +87,7 @@ def test_modules_name_their_spec_and_carry_no_paths_or_times(files):
                 continue
             doc = ast.get_docstring(ast.parse(text))
             name = rel.rsplit("/", 1)[1][:-3]
-            assert f"Generated from layers_spec/" in doc and f"/{name}.yaml" in doc, rel
+            assert "Generated from layers_spec/" in doc and f"/{name}.yaml" in doc, rel
 
 
 def test_every_module_compiles(files):

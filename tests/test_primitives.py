@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from harness import PATHS, catalog
-from transpiler.errors import Collector
 from transpiler.pipeline import Catalog, render_op
 from transpiler.spec import load_spec
 
