@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "generated"), str(ROOT)]
 
 from harness import PATHS, attributes, catalog, module, spec  # noqa: E402
 from oracles import FUSED, ORACLES  # noqa: E402
-from transpiler.pipeline import generate, render_op  # noqa: E402
+from transpiler.pipeline import generate, load_op  # noqa: E402
 
 ACTIVATION_SHAPE = (4096, 1024)
 DENSE = {"batch": 256, "in_features": 1024, "out_features": 1024}
@@ -64,10 +64,7 @@ def peak_bytes(fn) -> int:
 
 
 def o0_module(name: str) -> types.ModuleType:
-    text = render_op(spec(name), catalog(), PATHS, level=0)
-    mod = types.ModuleType(f"{name}_O0")
-    exec(compile(text, f"<{name} -O0>", "exec"), mod.__dict__)
-    return mod
+    return load_op(spec(name), catalog(), PATHS, level=0)
 
 
 def activation_inputs(name: str):

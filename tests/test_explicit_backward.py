@@ -9,16 +9,13 @@ import numpy as np
 import pytest
 
 from harness import PATHS, as_tuple, attributes, catalog, grad_outputs, make_arrays, module, modes, names, run_forward, spec
-from transpiler.pipeline import render_op
+from transpiler.pipeline import load_op
 
 EXPLICIT = [n for n in names("activation") + names("layer") if spec(n).backward is not None]
 
 
 def derived_module(name: str) -> types.ModuleType:
-    text = render_op(spec(name), catalog(), PATHS, explicit=False)
-    mod = types.ModuleType(f"derived_{name}")
-    exec(compile(text, f"<derived {name}>", "exec"), mod.__dict__)
-    return mod
+    return load_op(spec(name), catalog(), PATHS, explicit=False, name=f"derived_{name}")
 
 
 def test_there_are_explicit_backwards():

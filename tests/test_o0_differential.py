@@ -14,17 +14,14 @@ import numpy as np
 import pytest
 
 from harness import PATHS, as_tuple, attributes, catalog, make_arrays, module, modes, names, run_forward, spec
-from transpiler.pipeline import render_op
+from transpiler.pipeline import load_op
 
 TOL = {np.float64: dict(rtol=1e-12, atol=1e-14), np.float32: dict(rtol=1e-6, atol=1e-7)}
 
 
 @functools.lru_cache(maxsize=None)
 def o0(name: str) -> types.ModuleType:
-    text = render_op(spec(name), catalog(), PATHS, level=0)
-    mod = types.ModuleType(f"{name}_O0")
-    exec(compile(text, f"<{name} -O0>", "exec"), mod.__dict__)
-    return mod
+    return load_op(spec(name), catalog(), PATHS, level=0)
 
 
 def cases():

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from harness import PATHS, catalog
-from transpiler.pipeline import Catalog, render_op
+from transpiler.pipeline import Catalog, load_op
 from transpiler.spec import load_spec
 
 PROBE = """name: probe
@@ -91,10 +91,7 @@ def probe_module(expr: str, w_shape: str, tmp_path, x_shape: str = "[B, F]") -> 
     path = tmp_path / "probe.yaml"
     path.write_text(PROBE.format(expr=expr, w_shape=w_shape, x_shape=x_shape))
     spec = load_spec(path, "probe.yaml")
-    text = render_op(spec, Catalog(catalog().prims, {**catalog().ops, "probe": spec}), PATHS)
-    mod = types.ModuleType("probe")
-    exec(compile(text, "<probe>", "exec"), mod.__dict__)
-    return mod
+    return load_op(spec, Catalog(catalog().prims, {**catalog().ops, "probe": spec}), PATHS, name="probe")
 
 
 def draw(kind: str, shape, rng):

@@ -15,7 +15,7 @@ import jinja2
 from . import cuda
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives
-from .spec import DEFAULT_DTYPES, AttrDecl, OpSpec
+from .spec import DEFAULT_DTYPES, AttrDecl, AttrValue, OpSpec
 
 VERSION = "0.1.0"
 RUNTIME = "layerforge._runtime"
@@ -57,8 +57,8 @@ def render_statement(stmt, prims: Primitives) -> str:
     return f"{stmt.target} = {prim.numpy.format(**names)}"
 
 
-def _param_list(fn: Function, rng: bool) -> str:
-    params = (["rng"] if rng else []) + list(fn.params)
+def _param_list(fn: Function, rng: bool, defaults: dict[str, AttrValue]) -> str:
+    params = (["rng"] if rng else []) + [f"{n}={defaults[n]!r}" if n in defaults else n for n in fn.params]
     return ", ".join(params)
 
 
@@ -67,10 +67,10 @@ def uses_rng(fn: Function, prims: Primitives) -> bool:
 
 
 def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = False,
-                    doc: str | None = None) -> str:
-    lines = [f"def {fn.name}({_param_list(fn, rng or uses_rng(fn, prims))}):"]
-    if doc:
-        lines.append(f'    """{doc}"""')
+                    defaults: dict[str, AttrValue] | None = None) -> str:
+    """``def name(params): statements; return returns``; ``defaults`` gives keyword defaults
+    (a fused activation's attributes, which the layer's own signature does not carry)."""
+    lines = [f"def {fn.name}({_param_list(fn, rng or uses_rng(fn, prims), defaults or {})}):"]
     lines += [f"    {render_statement(s, prims)}" for s in fn.body]
     lines.append(f"    return {returns}")
     return "\n".join(lines)
@@ -255,16 +255,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     for c in compiled:
         returns = f"{_outputs([operand(o) for o in c.forward.outputs])}, {_tuple(list(c.saved)) if c.saved else '()'}"
         fwd = c.forward
-        if fused:
-            defaults = ", ".join(
-                f"{n}={fwd.attr_defaults[n]!r}" if n in fwd.attr_defaults and n not in {a.name for a in spec.attributes} else n
-                for n in fwd.params
-            )
-            header = f"def {fwd.name}({defaults}):"
-            lines = [header] + [f"    {render_statement(s, prims)}" for s in fwd.body] + [f"    return {returns}"]
-            functions.append("\n".join(lines))
-        else:
-            functions.append(render_function(fwd, prims, returns, rng=spec.random))
+        own = {a.name for a in spec.attributes}
+        defaults = {n: v for n, v in fwd.attr_defaults.items() if fused and n not in own}
+        functions.append(render_function(fwd, prims, returns, rng=spec.random, defaults=defaults))
         functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs])))
     if fused:
         functions.append("\n".join([

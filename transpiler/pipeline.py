@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import types
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -134,6 +135,17 @@ def render_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, expl
     compiled = compile_op(spec, catalog, errors, explicit=explicit)
     errors.check()
     return render(spec, compiled, catalog, codegen.environment(paths.templates), level)
+
+
+def load_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, explicit: bool = True,
+            name: str | None = None) -> types.ModuleType:
+    """Render an op and execute the text as a module, without writing it anywhere: how the
+    tests and the benchmark get -O0 or derived-backward twins of the generated modules."""
+    label = name or f"{spec.name}_O{level}"
+    module = types.ModuleType(label)
+    text = render_op(spec, catalog, paths, level=level, explicit=explicit)
+    exec(compile(text, f"<{label}>", "exec"), module.__dict__)
+    return module
 
 
 def _tool_fingerprint(paths: Paths) -> str:
