@@ -53,26 +53,29 @@ def backward(grad_y, ctx):
 
 def _forward(x, alpha):
     y = np.maximum(x, 0)
-    _t1 = np.minimum(x, 0)
-    _t1 /= alpha
-    np.expm1(_t1, out=_t1)
+    _t1 = _expm1(np.minimum(x, 0) / alpha)
     _t1 *= alpha
     y += _t1
-    return y, (x, alpha)
+    return y, (alpha, y)
 
 
-def _backward(grad_y, x, alpha):
-    grad_x = np.minimum(x, 0)
+def _backward(grad_y, alpha, y):
+    grad_x = np.minimum(y, 0)
     grad_x /= alpha
-    np.expm1(grad_x, out=grad_x)
     grad_x += 1
     grad_x *= grad_y
-    grad_x *= alpha
-    grad_x /= alpha
-    grad_x *= x < 0
-    _t1 = grad_y * (x > 0)
-    grad_x += _t1
     return grad_x
+
+
+def _expm1(x):
+    """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
+
+    NumPy's float32 expm1 has no SIMD loop; exp and tanh do (about 4x faster together).
+    """
+    result = np.exp(x)
+    result += 1
+    result *= np.tanh(0.5 * x)
+    return result
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -97,31 +100,23 @@ _celu_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward(x, alpha):
     y = _celu_fwd_0(x, alpha)
-    return y, (x, alpha)
+    return y, (alpha, y)
 
 
-# celu_bwd_0: layers_spec/activations/celu.yaml:10; layers_spec/primitives.yaml:56,103,65,203,193
+# celu_bwd_0: layers_spec/activations/celu.yaml:14
 _celu_bwd_0 = ElementwiseKernel(
     "celu_bwd_0",
-    "T x, T alpha, T grad_y",
+    "T y, T alpha, T grad_y",
     "T grad_x",
     """
-    T _t2 = x < T(0) || x != x ? x : T(0);
-    T _t3 = _t2 / alpha;
-    T _t4 = expm1(_t3);
-    T _t6 = grad_y * alpha;
-    T _t7 = _t4 + T(1);
-    T _t8 = _t6 * _t7;
-    T _t9 = _t8 / alpha;
-    bool _t10 = x < T(0);
-    T _t11 = _t9 * _t10;
-    bool _t12 = x > T(0);
-    T _t13 = grad_y * _t12;
-    grad_x = _t11 + _t13;
+    T _t6 = y < T(0) || y != y ? y : T(0);
+    T _t7 = _t6 / alpha;
+    T _t8 = _t7 + T(1);
+    grad_x = grad_y * _t8;
     """,
 )
 
 
-def _cupy_backward(grad_y, x, alpha):
-    grad_x = _celu_bwd_0(x, alpha, grad_y)
+def _cupy_backward(grad_y, alpha, y):
+    grad_x = _celu_bwd_0(y, alpha, grad_y)
     return grad_x

@@ -53,23 +53,31 @@ def backward(grad_y, ctx):
 
 def _forward(x, alpha):
     y = np.maximum(x, 0)
-    _t1 = np.minimum(x, 0)
-    np.expm1(_t1, out=_t1)
+    _t1 = _expm1(np.minimum(x, 0))
     _t1 *= alpha
     y += _t1
-    return y, (x, alpha)
+    return y, (alpha, y)
 
 
-def _backward(grad_y, x, alpha):
-    grad_x = np.minimum(x, 0)
-    np.expm1(grad_x, out=grad_x)
-    grad_x += 1
+def _backward(grad_y, alpha, y):
+    grad_x = np.minimum(y, 0)
+    grad_x += alpha
     grad_x *= grad_y
-    grad_x *= alpha
-    grad_x *= x < 0
-    _t1 = grad_y * (x > 0)
+    _t1 = grad_y * (y > 0)
+    _t1 *= 1 - alpha
     grad_x += _t1
     return grad_x
+
+
+def _expm1(x):
+    """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
+
+    NumPy's float32 expm1 has no SIMD loop; exp and tanh do (about 4x faster together).
+    """
+    result = np.exp(x)
+    result += 1
+    result *= np.tanh(0.5 * x)
+    return result
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -93,29 +101,38 @@ _elu_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward(x, alpha):
     y = _elu_fwd_0(x, alpha)
-    return y, (x, alpha)
+    return y, (alpha, y)
 
 
-# elu_bwd_0: layers_spec/activations/elu.yaml:10; layers_spec/primitives.yaml:56,103,203,193
+# elu_bwd_0: layers_spec/activations/elu.yaml:15
 _elu_bwd_0 = ElementwiseKernel(
     "elu_bwd_0",
-    "T x, T grad_y, T alpha",
-    "T grad_x",
+    "T y, T alpha, T grad_y",
+    "T _t7, T _t9",
     """
-    T _t2 = x < T(0) || x != x ? x : T(0);
-    T _t3 = expm1(_t2);
-    T _t5 = grad_y * alpha;
-    T _t6 = _t3 + T(1);
-    T _t7 = _t5 * _t6;
-    bool _t8 = x < T(0);
-    T _t9 = _t7 * _t8;
-    bool _t10 = x > T(0);
-    T _t11 = grad_y * _t10;
-    grad_x = _t9 + _t11;
+    T _t5 = y < T(0) || y != y ? y : T(0);
+    T _t6 = _t5 + alpha;
+    _t7 = grad_y * _t6;
+    bool _t8 = y > T(0);
+    _t9 = grad_y * _t8;
     """,
 )
 
 
-def _cupy_backward(grad_y, x, alpha):
-    grad_x = _elu_bwd_0(x, grad_y, alpha)
+# elu_bwd_1: layers_spec/activations/elu.yaml:15
+_elu_bwd_1 = ElementwiseKernel(
+    "elu_bwd_1",
+    "T _t9, T _t10, T _t7",
+    "T grad_x",
+    """
+    T _t11 = _t9 * _t10;
+    grad_x = _t7 + _t11;
+    """,
+)
+
+
+def _cupy_backward(grad_y, alpha, y):
+    _t7, _t9 = _elu_bwd_0(y, alpha, grad_y)
+    _t10 = 1 - alpha
+    grad_x = _elu_bwd_1(_t9, _t10, _t7)
     return grad_x

@@ -96,15 +96,27 @@ def _binary_codes(num_classes, weight):
 
 
 def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)): exp only of non-positive numbers."""
-    numerator = np.exp(np.minimum(x, 0))
-    numerator /= 1 + np.exp(-np.abs(x))
+    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)) with one exp of a non-positive
+    number: the numerator is e = exp(-|x|) where x < 0 and 1 elsewhere, max(e, x >= 0).
+    """
+    e = np.exp(-np.abs(x))
+    numerator = np.maximum(e, x >= 0)
+    e += 1
+    numerator /= e
     return numerator
 
 
 def _softplus(x):
-    """log(1 + exp(x)) without overflow."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    """log(1 + exp(x)) without overflow, max(x, 0) + log1p(u) for u = exp(-|x|), with
+    log1p(u) = log(w) + (u - (w - 1)) / w for w = 1 + u as in _log1p."""
+    u = np.exp(-np.abs(x))
+    w = 1 + u
+    result = w - 1
+    np.subtract(u, result, out=result)
+    result /= w
+    result += np.log(w)
+    result += np.maximum(x, 0)
+    return result
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -215,7 +227,7 @@ _hierarchical_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# hierarchical_softmax_bwd_3: layers_spec/primitives.yaml:75,167
+# hierarchical_softmax_bwd_3: layers_spec/primitives.yaml:75,201
 _hierarchical_softmax_bwd_3 = ElementwiseKernel(
     "hierarchical_softmax_bwd_3",
     "T _t10, T logits",
@@ -228,7 +240,7 @@ _hierarchical_softmax_bwd_3 = ElementwiseKernel(
 )
 
 
-# hierarchical_softmax_bwd_4: layers_spec/primitives.yaml:75,167
+# hierarchical_softmax_bwd_4: layers_spec/primitives.yaml:75,201
 _hierarchical_softmax_bwd_4 = ElementwiseKernel(
     "hierarchical_softmax_bwd_4",
     "T _t14, T _t1, T _t13",

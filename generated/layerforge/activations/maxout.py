@@ -89,7 +89,7 @@ def _cupy_forward(x, num_pieces):
     return y, (x, groups, _t1)
 
 
-# maxout_bwd_0: layers_spec/primitives.yaml:291
+# maxout_bwd_0: layers_spec/primitives.yaml:325
 _maxout_bwd_0 = ElementwiseKernel(
     "maxout_bwd_0",
     "T _t2, T _t3",

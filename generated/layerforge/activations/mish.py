@@ -1,4 +1,7 @@
-"""Mish: x tanh(softplus(x)), with an overflow-free softplus.
+"""Mish: x tanh(softplus(x)), computed with one exp as x n / (n + 2) for n = e (e + 2), e =
+exp(x), since tanh(log(1 + e)) = ((1 + e)^2 - 1) / ((1 + e)^2 + 1); e is taken of min(x,
+20), past which the factor is 1 in float64. Backward: r + x dr/dx with r = n / (n + 2),
+dr/dx = 4 e (e + 1) / (n + 2)^2.
 Generated from layers_spec/activations/mish.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -18,7 +21,10 @@ OUTPUTS = ("y",)
 def forward(x):
     """Mish forward pass.
 
-    x tanh(softplus(x)), with an overflow-free softplus.
+    x tanh(softplus(x)), computed with one exp as x n / (n + 2) for n = e (e + 2), e =
+    exp(x), since tanh(log(1 + e)) = ((1 + e)^2 - 1) / ((1 + e)^2 + 1); e is taken of
+    min(x, 20), past which the factor is 1 in float64. Backward: r + x dr/dx with r = n
+    / (n + 2), dr/dx = 4 e (e + 1) / (n + 2)^2.
 
     Args:
         x: float32 or float64 input of shape [..., F].
@@ -50,51 +56,52 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    y = _softplus(x)
-    np.tanh(y, out=y)
-    y *= x
+    e = np.minimum(x, 20)
+    np.exp(e, out=e)
+    n = e + 2
+    n *= e
+    y = x * n
+    _t1 = n + 2
+    y /= _t1
     return y, (x,)
 
 
 def _backward(grad_y, x):
-    _t1 = _softplus(x)
-    np.tanh(_t1, out=_t1)
-    grad_x = grad_y * _t1
-    _t2 = _t1 * _t1
-    np.subtract(1, _t2, out=_t2)
-    _t2 *= grad_y
-    _t2 *= x
-    _t3 = _sigmoid(x)
-    _t2 *= _t3
-    grad_x += _t2
+    e = np.minimum(x, 20)
+    np.exp(e, out=e)
+    n = e + 2
+    n *= e
+    s = n + 2
+    np.divide(1, s, out=s)
+    grad_x = n * s
+    _t1 = e + 1
+    _t1 *= 4
+    _t1 *= x
+    _t1 *= e
+    _t1 *= s
+    _t1 *= s
+    grad_x += _t1
+    grad_x *= grad_y
     return grad_x
-
-
-def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)): exp only of non-positive numbers."""
-    numerator = np.exp(np.minimum(x, 0))
-    numerator /= 1 + np.exp(-np.abs(x))
-    return numerator
-
-
-def _softplus(x):
-    """log(1 + exp(x)) without overflow."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
 # of the functions above.
 
 
-# mish_fwd_0: layers_spec/activations/mish.yaml:8
+# mish_fwd_0: layers_spec/activations/mish.yaml:12,13,14
 _mish_fwd_0 = ElementwiseKernel(
     "mish_fwd_0",
     "T x",
     "T y",
     """
-    T _t1 = (x > 0 ? x : T(0)) + log1p(exp(-fabs(x)));
-    T _t2 = tanh(_t1);
-    y = x * _t2;
+    T _t1 = x < T(20) || x != x ? x : T(20);
+    T e = exp(_t1);
+    T _t2 = e + T(2);
+    T n = e * _t2;
+    T _t3 = x * n;
+    T _t4 = n + T(2);
+    y = _t3 / _t4;
     """,
 )
 
@@ -104,22 +111,27 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# mish_bwd_0: layers_spec/activations/mish.yaml:8; layers_spec/primitives.yaml:55,56,139,167
+# mish_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
 _mish_bwd_0 = ElementwiseKernel(
     "mish_bwd_0",
     "T x, T grad_y",
     "T grad_x",
     """
-    T _t1 = (x > 0 ? x : T(0)) + log1p(exp(-fabs(x)));
-    T _t2 = tanh(_t1);
-    T _t3 = grad_y * _t2;
-    T _t4 = grad_y * x;
-    T _t5 = _t2 * _t2;
-    T _t6 = T(1) - _t5;
-    T _t7 = _t4 * _t6;
-    T _t8 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
-    T _t9 = _t7 * _t8;
-    grad_x = _t3 + _t9;
+    T _t1 = x < T(20) || x != x ? x : T(20);
+    T e = exp(_t1);
+    T _t2 = e + T(2);
+    T n = e * _t2;
+    T _t5 = n + T(2);
+    T s = T(1) / _t5;
+    T _t6 = n * s;
+    T _t7 = T(4) * x;
+    T _t8 = _t7 * e;
+    T _t9 = e + T(1);
+    T _t10 = _t8 * _t9;
+    T _t11 = _t10 * s;
+    T _t12 = _t11 * s;
+    T _t13 = _t6 + _t12;
+    grad_x = grad_y * _t13;
     """,
 )
 

@@ -52,26 +52,33 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    negative = np.minimum(x, 0)
-    np.expm1(negative, out=negative)
+    negative = _expm1(np.minimum(x, 0))
     negative *= 1.6732632423543772
     y = np.maximum(x, 0)
     y += negative
     y *= 1.0507009873554805
-    return y, (x,)
+    return y, (y,)
 
 
-def _backward(grad_y, x):
-    _t1 = grad_y * 1.0507009873554805
-    grad_x = _t1 * (x > 0)
-    _t2 = np.minimum(x, 0)
-    np.expm1(_t2, out=_t2)
-    _t2 += 1
-    _t2 *= _t1
-    _t2 *= 1.6732632423543772
-    _t2 *= x < 0
-    grad_x += _t2
+def _backward(grad_y, y):
+    grad_x = np.minimum(y, 0)
+    grad_x += 1.7580993408473766
+    grad_x *= grad_y
+    _t1 = grad_y * (y > 0)
+    _t1 *= -0.7073983534918962
+    grad_x += _t1
     return grad_x
+
+
+def _expm1(x):
+    """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
+
+    NumPy's float32 expm1 has no SIMD loop; exp and tanh do (about 4x faster together).
+    """
+    result = np.exp(x)
+    result += 1
+    result *= np.tanh(0.5 * x)
+    return result
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -96,30 +103,26 @@ _selu_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward(x):
     y = _selu_fwd_0(x)
-    return y, (x,)
+    return y, (y,)
 
 
-# selu_bwd_0: layers_spec/activations/selu.yaml:10; layers_spec/primitives.yaml:56,193,103,203
+# selu_bwd_0: layers_spec/activations/selu.yaml:16
 _selu_bwd_0 = ElementwiseKernel(
     "selu_bwd_0",
-    "T x, T grad_y",
+    "T y, T grad_y",
     "T grad_x",
     """
-    T _t1 = x < T(0) || x != x ? x : T(0);
-    T _t2 = expm1(_t1);
-    T _t5 = grad_y * T(1.0507009873554805);
-    bool _t6 = x > T(0);
-    T _t7 = _t5 * _t6;
-    T _t8 = _t5 * T(1.6732632423543772);
-    T _t9 = _t2 + T(1);
-    T _t10 = _t8 * _t9;
-    bool _t11 = x < T(0);
-    T _t12 = _t10 * _t11;
-    grad_x = _t7 + _t12;
+    T _t5 = y < T(0) || y != y ? y : T(0);
+    T _t6 = _t5 + T(1.7580993408473766);
+    T _t7 = grad_y * _t6;
+    bool _t8 = y > T(0);
+    T _t9 = grad_y * _t8;
+    T _t10 = _t9 * T(-0.7073983534918962);
+    grad_x = _t7 + _t10;
     """,
 )
 
 
-def _cupy_backward(grad_y, x):
-    grad_x = _selu_bwd_0(x, grad_y)
+def _cupy_backward(grad_y, y):
+    grad_x = _selu_bwd_0(y, grad_y)
     return grad_x

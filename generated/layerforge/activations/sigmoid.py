@@ -62,9 +62,13 @@ def _backward(grad_y, y):
 
 
 def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)): exp only of non-positive numbers."""
-    numerator = np.exp(np.minimum(x, 0))
-    numerator /= 1 + np.exp(-np.abs(x))
+    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)) with one exp of a non-positive
+    number: the numerator is e = exp(-|x|) where x < 0 and 1 elsewhere, max(e, x >= 0).
+    """
+    e = np.exp(-np.abs(x))
+    numerator = np.maximum(e, x >= 0)
+    e += 1
+    numerator /= e
     return numerator
 
 
@@ -88,7 +92,7 @@ def _cupy_forward(x):
     return y, (y,)
 
 
-# sigmoid_bwd_0: layers_spec/primitives.yaml:154
+# sigmoid_bwd_0: layers_spec/primitives.yaml:180
 _sigmoid_bwd_0 = ElementwiseKernel(
     "sigmoid_bwd_0",
     "T grad_y, T y",

@@ -67,9 +67,13 @@ def _backward(grad_y, x):
 
 
 def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)): exp only of non-positive numbers."""
-    numerator = np.exp(np.minimum(x, 0))
-    numerator /= 1 + np.exp(-np.abs(x))
+    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)) with one exp of a non-positive
+    number: the numerator is e = exp(-|x|) where x < 0 and 1 elsewhere, max(e, x >= 0).
+    """
+    e = np.exp(-np.abs(x))
+    numerator = np.maximum(e, x >= 0)
+    e += 1
+    numerator /= e
     return numerator
 
 
@@ -94,7 +98,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:55,56,154
+# silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:55,56,180
 _silu_bwd_0 = ElementwiseKernel(
     "silu_bwd_0",
     "T x, T grad_y",

@@ -182,7 +182,7 @@ _spherical_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_2: layers_spec/primitives.yaml:273,94,65,66
+# spherical_softmax_bwd_2: layers_spec/primitives.yaml:307,94,65,66
 _spherical_softmax_bwd_2 = ElementwiseKernel(
     "spherical_softmax_bwd_2",
     "T _t7, T _t12, T exponentials, T norm, T scaled",
@@ -198,7 +198,7 @@ _spherical_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_3: layers_spec/primitives.yaml:130,193
+# spherical_softmax_bwd_3: layers_spec/primitives.yaml:153,227
 _spherical_softmax_bwd_3 = ElementwiseKernel(
     "spherical_softmax_bwd_3",
     "T grad_norm, T norm, T _t2",

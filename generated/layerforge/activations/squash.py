@@ -141,7 +141,7 @@ _squash_bwd_0 = ElementwiseKernel(
 )
 
 
-# squash_bwd_1: layers_spec/primitives.yaml:65,66,130
+# squash_bwd_1: layers_spec/primitives.yaml:65,66,153
 _squash_bwd_1 = ElementwiseKernel(
     "squash_bwd_1",
     "T _t7, T _t3, T _t4, T norm",

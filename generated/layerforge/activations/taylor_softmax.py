@@ -54,7 +54,8 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, order):
-    t = np.maximum(_taylor_exp(x, order), 1e-10)
+    t = _taylor_exp(x, order)
+    np.maximum(t, 1e-10, out=t)
     _t1 = np.sum(t, axis=-1, keepdims=True)
     y = t / _t1
     return y, (x, order, _t1, y)
@@ -64,7 +65,9 @@ def _backward(grad_y, x, order, _t1, y):
     grad_t = grad_y / _t1 + np.broadcast_to(
         np.sum(-grad_y * y / _t1, axis=-1, keepdims=True), x.shape
     )
-    grad_x = grad_t * (_taylor_exp(x, order) > 1e-10) * _taylor_exp(x, order - 1)
+    grad_x = _taylor_exp(x, order - 1)
+    grad_x *= grad_t
+    grad_x *= _taylor_exp(x, order) > 1e-10
     return grad_x
 
 
@@ -145,7 +148,7 @@ _taylor_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_1: layers_spec/primitives.yaml:273,193
+# taylor_softmax_bwd_1: layers_spec/primitives.yaml:307,227
 _taylor_softmax_bwd_1 = ElementwiseKernel(
     "taylor_softmax_bwd_1",
     "T _t3, T _t8, T _t1",
@@ -158,7 +161,7 @@ _taylor_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:490
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:524
 _taylor_softmax_bwd_2 = ElementwiseKernel(
     "taylor_softmax_bwd_2",
     "T x, T _t11, T _t10",

@@ -83,7 +83,7 @@ def _cupy_forward(x, theta):
     return y, (_t1,)
 
 
-# thresholded_relu_bwd_0: layers_spec/primitives.yaml:224
+# thresholded_relu_bwd_0: layers_spec/primitives.yaml:258
 _thresholded_relu_bwd_0 = ElementwiseKernel(
     "thresholded_relu_bwd_0",
     "bool _t1, T grad_y",

@@ -196,21 +196,20 @@ def _backward_gelu(grad_y, x, weight, z, _t1, _t2, _t3):
 
 def _forward_elu(x, weight, bias, alpha=1.0):
     z = x @ weight + bias
-    _t1 = np.minimum(z, 0)
-    np.expm1(_t1, out=_t1)
     y = np.maximum(z, 0)
-    _t2 = alpha * _t1
-    y += _t2
-    return y, (x, weight, z, alpha, _t1)
+    _t1 = _expm1(np.minimum(z, 0))
+    _t1 *= alpha
+    y += _t1
+    return y, (x, weight, alpha, y)
 
 
-def _backward_elu(grad_y, x, weight, z, alpha, _t1):
-    grad_z = _t1 + 1
+def _backward_elu(grad_y, x, weight, alpha, y):
+    grad_z = np.minimum(y, 0)
+    grad_z += alpha
     grad_z *= grad_y
-    grad_z *= alpha
-    grad_z *= z < 0
-    _t2 = grad_y * (z > 0)
-    grad_z += _t2
+    _t1 = grad_y * (y > 0)
+    _t1 *= 1 - alpha
+    grad_z += _t1
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight.T
     grad_weight = x.T @ grad_z
@@ -219,21 +218,28 @@ def _backward_elu(grad_y, x, weight, z, alpha, _t1):
 
 def _forward_mish(x, weight, bias):
     z = x @ weight + bias
-    _t1 = _softplus(z)
-    np.tanh(_t1, out=_t1)
-    y = z * _t1
-    return y, (x, weight, z, _t1)
+    mish_e = np.minimum(z, 20)
+    np.exp(mish_e, out=mish_e)
+    mish_n = mish_e + 2
+    mish_n *= mish_e
+    y = z * mish_n
+    _t1 = mish_n + 2
+    y /= _t1
+    return y, (x, weight, z, mish_e, mish_n)
 
 
-def _backward_mish(grad_y, x, weight, z, _t1):
-    grad_z = grad_y * _t1
-    _t2 = _t1 * _t1
-    np.subtract(1, _t2, out=_t2)
-    _t2 *= grad_y
+def _backward_mish(grad_y, x, weight, z, mish_e, mish_n):
+    _t1 = mish_n + 2
+    np.divide(1, _t1, out=_t1)
+    grad_z = mish_n * _t1
+    _t2 = mish_e + 1
+    _t2 *= 4
     _t2 *= z
-    _t3 = _sigmoid(z)
-    _t2 *= _t3
+    _t2 *= mish_e
+    _t2 *= _t1
+    _t2 *= _t1
     grad_z += _t2
+    grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight.T
     grad_weight = x.T @ grad_z
@@ -299,16 +305,26 @@ _FUSED = {
 }
 
 
+def _expm1(x):
+    """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
+
+    NumPy's float32 expm1 has no SIMD loop; exp and tanh do (about 4x faster together).
+    """
+    result = np.exp(x)
+    result += 1
+    result *= np.tanh(0.5 * x)
+    return result
+
+
 def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)): exp only of non-positive numbers."""
-    numerator = np.exp(np.minimum(x, 0))
-    numerator /= 1 + np.exp(-np.abs(x))
+    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)) with one exp of a non-positive
+    number: the numerator is e = exp(-|x|) where x < 0 and 1 elsewhere, max(e, x >= 0).
+    """
+    e = np.exp(-np.abs(x))
+    numerator = np.maximum(e, x >= 0)
+    e += 1
+    numerator /= e
     return numerator
-
-
-def _softplus(x):
-    """log(1 + exp(x)) without overflow."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -333,7 +349,7 @@ def _cupy_forward_relu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# feed_forward_relu_bwd_0: layers_spec/primitives.yaml:193
+# feed_forward_relu_bwd_0: layers_spec/primitives.yaml:227
 _feed_forward_relu_bwd_0 = ElementwiseKernel(
     "feed_forward_relu_bwd_0",
     "T z, T grad_y",
@@ -375,7 +391,7 @@ def _cupy_forward_sigmoid(x, weight, bias):
     return y, (x, weight, y)
 
 
-# feed_forward_sigmoid_bwd_0: layers_spec/primitives.yaml:154
+# feed_forward_sigmoid_bwd_0: layers_spec/primitives.yaml:180
 _feed_forward_sigmoid_bwd_0 = ElementwiseKernel(
     "feed_forward_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -418,7 +434,7 @@ def _cupy_forward_tanh(x, weight, bias):
     return y, (x, weight, y)
 
 
-# feed_forward_tanh_bwd_0: layers_spec/primitives.yaml:139
+# feed_forward_tanh_bwd_0: layers_spec/primitives.yaml:162
 _feed_forward_tanh_bwd_0 = ElementwiseKernel(
     "feed_forward_tanh_bwd_0",
     "T y, T grad_y",
@@ -580,7 +596,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z, _t5, _t6, _t7)
 
 
-# feed_forward_gelu_bwd_0: layers_spec/primitives.yaml:55,56,139,84
+# feed_forward_gelu_bwd_0: layers_spec/primitives.yaml:55,56,162,84
 _feed_forward_gelu_bwd_0 = ElementwiseKernel(
     "feed_forward_gelu_bwd_0",
     "T grad_y, T _t7, T _t5, T _t6, T z",
@@ -619,12 +635,12 @@ def _cupy_backward_gelu(grad_y, x, weight, z, _t5, _t6, _t7):
 _feed_forward_elu_fwd_0 = ElementwiseKernel(
     "feed_forward_elu_fwd_0",
     "T _t1, T bias, T alpha",
-    "T z, T _t4, T y",
+    "T y",
     """
-    z = _t1 + bias;
+    T z = _t1 + bias;
     T _t2 = z > T(0) || z != z ? z : T(0);
     T _t3 = z < T(0) || z != z ? z : T(0);
-    _t4 = expm1(_t3);
+    T _t4 = expm1(_t3);
     T _t5 = alpha * _t4;
     y = _t2 + _t5;
     """,
@@ -633,87 +649,105 @@ _feed_forward_elu_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_elu(x, weight, bias, alpha=1.0):
     _t1 = x @ weight
-    z, _t4, y = _feed_forward_elu_fwd_0(_t1, bias, alpha)
-    return y, (x, weight, z, alpha, _t4)
+    y = _feed_forward_elu_fwd_0(_t1, bias, alpha)
+    return y, (x, weight, alpha, y)
 
 
-# feed_forward_elu_bwd_0: layers_spec/primitives.yaml:56,103,203,193
+# feed_forward_elu_bwd_0: layers_spec/activations/elu.yaml:15
 _feed_forward_elu_bwd_0 = ElementwiseKernel(
     "feed_forward_elu_bwd_0",
-    "T grad_y, T alpha, T _t4, T z",
-    "T grad_z",
+    "T y, T alpha, T grad_y",
+    "T _t8, T _t10",
     """
-    T _t6 = grad_y * alpha;
-    T _t7 = _t4 + T(1);
-    T _t8 = _t6 * _t7;
-    bool _t9 = z < T(0);
-    T _t10 = _t8 * _t9;
-    bool _t11 = z > T(0);
-    T _t12 = grad_y * _t11;
-    grad_z = _t10 + _t12;
+    T _t6 = y < T(0) || y != y ? y : T(0);
+    T _t7 = _t6 + alpha;
+    _t8 = grad_y * _t7;
+    bool _t9 = y > T(0);
+    _t10 = grad_y * _t9;
     """,
 )
 
 
-def _cupy_backward_elu(grad_y, x, weight, z, alpha, _t4):
+# feed_forward_elu_bwd_1: layers_spec/activations/elu.yaml:15
+_feed_forward_elu_bwd_1 = ElementwiseKernel(
+    "feed_forward_elu_bwd_1",
+    "T _t10, T _t11, T _t8",
+    "T grad_z",
+    """
+    T _t12 = _t10 * _t11;
+    grad_z = _t8 + _t12;
+    """,
+)
+
+
+def _cupy_backward_elu(grad_y, x, weight, alpha, y):
     import cupy as cp
 
-    grad_z = _feed_forward_elu_bwd_0(grad_y, alpha, _t4, z)
+    _t8, _t10 = _feed_forward_elu_bwd_0(y, alpha, grad_y)
+    _t11 = 1 - alpha
+    grad_z = _feed_forward_elu_bwd_1(_t10, _t11, _t8)
     grad_bias = cp.sum(grad_z, axis=0)
-    _t14 = weight.T
-    grad_x = grad_z @ _t14
-    _t16 = x.T
-    grad_weight = _t16 @ grad_z
+    _t15 = weight.T
+    grad_x = grad_z @ _t15
+    _t17 = x.T
+    grad_weight = _t17 @ grad_z
     return grad_x, grad_weight, grad_bias
 
 
-# feed_forward_mish_fwd_0: layers_spec/layers/feed_forward.yaml:16; layers_spec/activations/mish.yaml:8
+# feed_forward_mish_fwd_0: layers_spec/layers/feed_forward.yaml:16; layers_spec/activations/mish.yaml:12,13,14
 _feed_forward_mish_fwd_0 = ElementwiseKernel(
     "feed_forward_mish_fwd_0",
     "T _t1, T bias",
-    "T z, T _t3, T y",
+    "T z, T mish_e, T mish_n, T y",
     """
     z = _t1 + bias;
-    T _t2 = (z > 0 ? z : T(0)) + log1p(exp(-fabs(z)));
-    _t3 = tanh(_t2);
-    y = z * _t3;
+    T _t2 = z < T(20) || z != z ? z : T(20);
+    mish_e = exp(_t2);
+    T _t3 = mish_e + T(2);
+    mish_n = mish_e * _t3;
+    T _t4 = z * mish_n;
+    T _t5 = mish_n + T(2);
+    y = _t4 / _t5;
     """,
 )
 
 
 def _cupy_forward_mish(x, weight, bias):
     _t1 = x @ weight
-    z, _t3, y = _feed_forward_mish_fwd_0(_t1, bias)
-    return y, (x, weight, z, _t3)
+    z, mish_e, mish_n, y = _feed_forward_mish_fwd_0(_t1, bias)
+    return y, (x, weight, z, mish_e, mish_n)
 
 
-# feed_forward_mish_bwd_0: layers_spec/primitives.yaml:55,56,139,167
+# feed_forward_mish_bwd_0: layers_spec/activations/mish.yaml:17,18
 _feed_forward_mish_bwd_0 = ElementwiseKernel(
     "feed_forward_mish_bwd_0",
-    "T grad_y, T _t3, T z",
+    "T mish_n, T z, T mish_e, T grad_y",
     "T grad_z",
     """
-    T _t4 = grad_y * _t3;
-    T _t5 = grad_y * z;
-    T _t6 = _t3 * _t3;
-    T _t7 = T(1) - _t6;
-    T _t8 = _t5 * _t7;
-    T _t9 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t10 = _t8 * _t9;
-    grad_z = _t4 + _t10;
+    T _t6 = mish_n + T(2);
+    T _t7 = T(1) / _t6;
+    T _t8 = mish_n * _t7;
+    T _t9 = T(4) * z;
+    T _t10 = _t9 * mish_e;
+    T _t11 = mish_e + T(1);
+    T _t12 = _t10 * _t11;
+    T _t13 = _t12 * _t7;
+    T _t14 = _t13 * _t7;
+    T _t15 = _t8 + _t14;
+    grad_z = grad_y * _t15;
     """,
 )
 
 
-def _cupy_backward_mish(grad_y, x, weight, z, _t3):
+def _cupy_backward_mish(grad_y, x, weight, z, mish_e, mish_n):
     import cupy as cp
 
-    grad_z = _feed_forward_mish_bwd_0(grad_y, _t3, z)
+    grad_z = _feed_forward_mish_bwd_0(mish_n, z, mish_e, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
-    _t12 = weight.T
-    grad_x = grad_z @ _t12
-    _t14 = x.T
-    grad_weight = _t14 @ grad_z
+    _t18 = weight.T
+    grad_x = grad_z @ _t18
+    _t20 = x.T
+    grad_weight = _t20 @ grad_z
     return grad_x, grad_weight, grad_bias
 
 
@@ -736,7 +770,7 @@ def _cupy_forward_swish(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# feed_forward_swish_bwd_0: layers_spec/primitives.yaml:55,56,154
+# feed_forward_swish_bwd_0: layers_spec/primitives.yaml:55,56,180
 _feed_forward_swish_bwd_0 = ElementwiseKernel(
     "feed_forward_swish_bwd_0",
     "T grad_y, T _t2, T z",
@@ -783,7 +817,7 @@ def _cupy_forward_silu(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# feed_forward_silu_bwd_0: layers_spec/primitives.yaml:55,56,154
+# feed_forward_silu_bwd_0: layers_spec/primitives.yaml:55,56,180
 _feed_forward_silu_bwd_0 = ElementwiseKernel(
     "feed_forward_silu_bwd_0",
     "T grad_y, T _t2, T z",

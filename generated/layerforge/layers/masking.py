@@ -114,7 +114,7 @@ def _cupy_forward(x, mask_value):
     return y, (keep,)
 
 
-# masking_bwd_0: layers_spec/primitives.yaml:223
+# masking_bwd_0: layers_spec/primitives.yaml:257
 _masking_bwd_0 = ElementwiseKernel(
     "masking_bwd_0",
     "T grad_y, bool keep",
