@@ -138,8 +138,38 @@ def _doc_block(lines: list[str]) -> str:
     return f'    """{body.lstrip()}\n    """'
 
 
+# Fewer IR statements than this make one or two passes over memory: nothing for cache
+# blocking to save, only its per-block call overhead to pay.
+MIN_BLOCKED_STATEMENTS = 3
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """Which directions run block by block along the leading axis (``in_row_blocks``)."""
+
+    forward: bool = False
+    backward: bool = False
+
+
+def blocking(spec: OpSpec, compiled: list[CompiledVariant]) -> Blocking:
+    """A direction runs blocked when every variant's function is row-local and long enough
+    to gain, for ops without random draws, parameters (whose gradients sum over rows) or an
+    activation slot."""
+    if spec.slot is not None or spec.random or spec.parameters or spec.buffers:
+        return Blocking()
+
+    def gains(fns: list[Function]) -> bool:
+        rows = [fn.values.get(fn.params[0]) for fn in fns]  # what in_row_blocks cuts: not a scalar
+        return (all(r is not None and r.shape is not None and r.shape.ellipsis for r in rows)
+                and all(fn.row_local for fn in fns) and max(len(fn.body) for fn in fns) >= MIN_BLOCKED_STATEMENTS)
+
+    return Blocking(gains([c.forward for c in compiled]), gains([c.backward for c in compiled]))
+
+
 def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
-                  env: jinja2.Environment) -> str:
+                  env: jinja2.Environment, blocked: Blocking = Blocking()) -> str:
+    """The module's source; ``blocked``: the directions whose variant functions run through
+    ``in_row_blocks`` (in the optimized build)."""
     op = spec.name
     arrays = [d.name for d in spec.arrays]
     numeric = [a for a in spec.attributes if not a.structural]
@@ -157,6 +187,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_window")
     if fused:
         runtime_names.append("activation_module")
+    if blocked.forward or blocked.backward:
+        runtime_names.append("in_row_blocks")
     imports.append(f"from {RUNTIME} import {', '.join(runtime_names)}")
 
     # -- public forward ----------------------------------------------------------------
@@ -217,7 +249,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         else:
             fwd, bwd = first.forward.name, first.backward.name
         rng_arg = ["rng"] if spec.random else []
-        body.append(f"{outs}, saved = {fwd}({', '.join(rng_arg + call_args)})")
+        call = f"in_row_blocks({', '.join([fwd] + call_args)})" if blocked.forward else f"{fwd}({', '.join(rng_arg + call_args)})"
+        body.append(f"{outs}, saved = {call}")
         body.append(f"return {result}, ({bwd}, saved)")
     cupy = cuda.render_section(spec, compiled, prims)
     imports += cupy.imports
@@ -247,7 +280,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         _doc_block(bdoc),
         f'    check_arrays("{op}", {{{grad_arrays}}}, {{{grad_shapes}}}{dtypes})',
         "    backward_variant, saved = ctx",
-        f"    return backward_variant({', '.join(grads)}, *saved)",
+        f"    return in_row_blocks(backward_variant, {', '.join(grads)}, *saved)" if blocked.backward
+        else f"    return backward_variant({', '.join(grads)}, *saved)",
     ])
 
     # -- variant functions ---------------------------------------------------------------

@@ -85,6 +85,27 @@ class Function:
                 return stmt
         return None
 
+    @property
+    def row_local(self) -> bool:
+        """Whether row i of every result depends on row i of the array arguments only: every
+        array has a known shape led by '...', and no statement makes a value without '...'
+        from an array (a reduction over leading axes). Such a function may run block by
+        block along the leading axis."""
+        def scalar(operand: Operand) -> bool:
+            return isinstance(operand, Const) or self.values[operand].shape == SCALAR
+
+        for name in self.params:
+            if name not in self.values:  # an argument nothing reads (sign's gradient)
+                continue
+            shape = self.values[name].shape
+            if shape is None or not (shape.ellipsis or shape == SCALAR):
+                return False
+        for stmt in self.body:
+            shape = self.values[stmt.target].shape
+            if shape is None or not (shape.ellipsis or all(scalar(a) for a in stmt.args)):
+                return False
+        return True
+
 
 def _fold(prim: str, values: list[ConstValue]) -> ConstValue | None:
     """Evaluate arithmetic on constants at generation time."""

@@ -162,3 +162,75 @@ def check_window(op, argument, x, kernel, stride, padding, dilation=None):
                 f"'{argument}' plus padding ({x.shape[axis]} + 2 * {padding}); "
                 f"got shape {tuple(x.shape)}"
             )
+
+
+# Elements of one block of rows: with a few temporaries of this size, a kernel's chain of
+# passes runs in the CPU's L2 cache instead of streaming every pass through main memory.
+BLOCK_ELEMENTS = 1 << 16
+
+
+def in_row_blocks(kernel, rows, *args):
+    """``kernel(rows, *args)``, computed block by block along the leading axis of ``rows``.
+
+    Only for kernels whose every value is row-local (elementwise, or reduced over trailing
+    axes), which the transpiler proves from the IR before it emits a call. Arguments of at
+    least the rank of ``rows`` with its leading size are cut into the same blocks (the IR
+    gives every array the leading dimensions of ``rows``), others are passed whole.
+    Each array of a block's result with the block's leading size is written into a full-size
+    array; one that is an argument (an input saved for backward) is returned as the whole
+    argument, one that repeats an earlier result as that result, anything else as the first
+    block's value. Small arrays, 1-D arrays and CuPy arrays run in one call.
+    """
+    n = rows.shape[0] if rows.ndim >= 2 else 0
+    if type(rows) is not np.ndarray or n < 2 or rows.size < 4 * BLOCK_ELEMENTS:
+        return kernel(rows, *args)
+    step = max(1, BLOCK_ELEMENTS // (rows.size // n))
+    cut = [
+        isinstance(a, np.ndarray) and a.ndim >= rows.ndim and a.shape[0] == n
+        for a in args
+    ]
+    whole = [rows, *args]
+    plan = None
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        block = [rows[start:stop]] + [
+            a[start:stop] if c else a for a, c in zip(args, cut)
+        ]
+        result = kernel(*block)
+        leaves = _leaves(result)
+        if plan is None:
+            plan, first = [], result
+            for leaf in leaves:
+                plan.append(
+                    _full(leaf, zip(leaves, plan), block, whole, n, stop - start)
+                )
+        for leaf, (kind, full) in zip(leaves, plan):
+            if kind == "rows":
+                full[start:stop] = leaf
+    return _rebuild(first, iter(full for _, full in plan))
+
+
+def _full(leaf, earlier, block, whole, n, size):
+    """How the full result of one leaf of a block's result is made (see in_row_blocks):
+    ``earlier`` pairs the leaves before it with their plans."""
+    for i, arg in enumerate(block):
+        if leaf is arg:
+            return "argument", whole[i]
+    for other, (_, full) in earlier:
+        if leaf is other:
+            return "repeat", full
+    if isinstance(leaf, np.ndarray) and leaf.ndim >= 1 and leaf.shape[0] == size:
+        return "rows", np.empty((n,) + leaf.shape[1:], leaf.dtype)
+    return "value", leaf
+
+
+def _leaves(result):
+    if isinstance(result, tuple):
+        return [leaf for item in result for leaf in _leaves(item)]
+    return [result]
+
+
+def _rebuild(result, fulls):
+    if isinstance(result, tuple):
+        return tuple(_rebuild(item, fulls) for item in result)
+    return next(fulls)

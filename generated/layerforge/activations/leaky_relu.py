@@ -5,7 +5,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -37,7 +37,7 @@ def forward(x, *, alpha=0.01):
     if on_gpu(x):
         y, saved = _cupy_forward(x, alpha)
         return y, (_cupy_backward, saved)
-    y, saved = _forward(x, alpha)
+    y, saved = in_row_blocks(_forward, x, alpha)
     return y, (_backward, saved)
 
 
@@ -58,7 +58,7 @@ def backward(grad_y, ctx):
         dtypes=("float16", "float32", "float64"),
     )
     backward_variant, saved = ctx
-    return backward_variant(grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved)
 
 
 def _forward(x, alpha):

@@ -5,7 +5,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays
+from layerforge._runtime import check_arrays, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -46,7 +46,7 @@ def backward(grad_y, ctx):
     """
     check_arrays("lisht", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return backward_variant(grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved)
 
 
 def _forward(x):

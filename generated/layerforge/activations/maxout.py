@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, check_divides
+from layerforge._runtime import (
+    check_arrays,
+    check_attribute,
+    check_divides,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -37,7 +42,7 @@ def forward(x, *, num_pieces=2):
     if on_gpu(x):
         y, saved = _cupy_forward(x, num_pieces)
         return y, (_cupy_backward, saved)
-    y, saved = _forward(x, num_pieces)
+    y, saved = in_row_blocks(_forward, x, num_pieces)
     return y, (_backward, saved)
 
 
@@ -53,7 +58,7 @@ def backward(grad_y, ctx):
     """
     check_arrays("maxout", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return backward_variant(grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved)
 
 
 def _forward(x, num_pieces):

@@ -5,7 +5,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -32,7 +32,7 @@ def forward(x, *, theta=1.0):
     if on_gpu(x):
         y, saved = _cupy_forward(x, theta)
         return y, (_cupy_backward, saved)
-    y, saved = _forward(x, theta)
+    y, saved = in_row_blocks(_forward, x, theta)
     return y, (_backward, saved)
 
 
@@ -52,13 +52,13 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, theta):
-    _t1 = x <= theta
-    y = np.where(_t1, 0, x)
-    return y, (_t1,)
+    y = np.maximum(x, theta)
+    y *= x > theta
+    return y, (x, theta)
 
 
-def _backward(grad_y, _t1):
-    grad_x = grad_y * ~_t1
+def _backward(grad_y, x, theta):
+    grad_x = grad_y * (x > theta)
     return grad_x
 
 
@@ -66,35 +66,36 @@ def _backward(grad_y, _t1):
 # of the functions above.
 
 
-# thresholded_relu_fwd_0: layers_spec/activations/thresholded_relu.yaml:10
+# thresholded_relu_fwd_0: layers_spec/activations/thresholded_relu.yaml:12
 _thresholded_relu_fwd_0 = ElementwiseKernel(
     "thresholded_relu_fwd_0",
     "T x, T theta",
-    "bool _t1, T y",
+    "T y",
     """
-    _t1 = x <= theta;
-    y = _t1 ? T(0) : x;
+    T _t1 = x > theta || x != x ? x : theta;
+    bool _t2 = x > theta;
+    y = _t1 * _t2;
     """,
 )
 
 
 def _cupy_forward(x, theta):
-    _t1, y = _thresholded_relu_fwd_0(x, theta)
-    return y, (_t1,)
+    y = _thresholded_relu_fwd_0(x, theta)
+    return y, (x, theta)
 
 
-# thresholded_relu_bwd_0: layers_spec/primitives.yaml:258
+# thresholded_relu_bwd_0: layers_spec/activations/thresholded_relu.yaml:15
 _thresholded_relu_bwd_0 = ElementwiseKernel(
     "thresholded_relu_bwd_0",
-    "bool _t1, T grad_y",
+    "T x, T theta, T grad_y",
     "T grad_x",
     """
-    bool _t2 = !_t1;
-    grad_x = grad_y * _t2;
+    bool _t3 = x > theta;
+    grad_x = grad_y * _t3;
     """,
 )
 
 
-def _cupy_backward(grad_y, _t1):
-    grad_x = _thresholded_relu_bwd_0(_t1, grad_y)
+def _cupy_backward(grad_y, x, theta):
+    grad_x = _thresholded_relu_bwd_0(x, theta, grad_y)
     return grad_x

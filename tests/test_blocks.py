@@ -1,0 +1,84 @@
+"""Blocked execution (``in_row_blocks``): large inputs run block by block along the leading
+axis and must give exactly what one call over the whole array gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from harness import PATHS, as_tuple, attributes, catalog, grad_outputs, make_arrays, module, run_forward, spec
+
+import layerforge._runtime as runtime
+from transpiler import pipeline
+from transpiler.codegen import blocking
+from transpiler.errors import Collector
+
+
+def blocked_ops() -> list[str]:
+    cat = catalog()
+    chosen = {name: blocking(s, pipeline.compile_op(s, cat, Collector())) for name, s in cat.ops.items()}
+    return sorted(name for name, b in chosen.items() if b.forward or b.backward)
+
+
+def test_the_elementwise_and_row_activations_are_blocked():
+    names = blocked_ops()
+    assert {"gelu", "elu", "softmax", "log_softmax", "maxout", "sparsemax", "mish"} <= set(names)
+    # random draws, parameters and reductions over the batch stay in one call
+    assert not {"gumbel_softmax", "rrelu", "dense", "layer_normalization", "batch_normalization"} & set(names)
+    for name in names:
+        assert "in_row_blocks(" in (PATHS.generated / pipeline.module_path(spec(name))).read_text()
+
+
+def _run(s, arrays, attrs):
+    outputs, ctx = run_forward(s, arrays, attrs)
+    rng = np.random.default_rng(7)
+    grads = tuple(rng.standard_normal(o.shape).astype(o.dtype) for o in grad_outputs(s, outputs))
+    return as_tuple(outputs), as_tuple(module(s).backward(*grads, ctx)), ctx
+
+
+@pytest.mark.parametrize("name", blocked_ops())
+@pytest.mark.parametrize("lead", [(1031,), (37, 29)])
+def test_blocked_equals_one_call(name, lead, monkeypatch):
+    s = spec(name)
+    arrays = make_arrays(s, int(np.prod(lead)), np.float64, seed=3)  # every array is led by '...'
+    arrays = {k: v.reshape(*lead, *v.shape[1:]) for k, v in arrays.items()}
+    width = max(v.size // lead[0] for v in arrays.values())
+    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", max(1, 3 * width + 5))  # several blocks, a short last one
+    assert next(iter(arrays.values())).size >= 4 * runtime.BLOCK_ELEMENTS
+    attrs = attributes(s)
+    outputs, grads, ctx = _run(s, arrays, attrs)
+    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 10**12)  # one call
+    expected_outputs, expected_grads, _ = _run(s, arrays, attrs)
+    for got, want in zip(outputs + grads, expected_outputs + expected_grads):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    saved = ctx[1]
+    for value in saved:  # inputs saved for backward are the caller's arrays, not copies
+        if isinstance(value, np.ndarray) and value.shape == arrays["x"].shape and np.array_equal(value, arrays["x"]):
+            assert value is arrays["x"]
+
+
+def test_runner_passes_small_one_dimensional_and_foreign_arrays_whole():
+    calls = []
+
+    def kernel(rows, *args):
+        calls.append(rows.shape)
+        return rows * 2
+
+    runtime.in_row_blocks(kernel, np.ones(10))
+    runtime.in_row_blocks(kernel, np.ones(4 * runtime.BLOCK_ELEMENTS))  # 1-D: no rows to cut
+    runtime.in_row_blocks(kernel, np.ones((4, 1000)))  # small
+    assert calls == [(10,), (4 * runtime.BLOCK_ELEMENTS,), (4, 1000)]
+
+
+def test_runner_results_argument_repeat_and_value():
+    rows = np.arange(8 * 4 * 65536, dtype=np.float64).reshape(8 * 64, 4096)
+    scale = np.full(4096, 2.0)
+
+    def kernel(x, s, k):
+        y = x * s
+        return y, (x, y, s, k, x[:, :1].copy())
+
+    y, (x, y_again, s, k, first) = runtime.in_row_blocks(kernel, rows, scale, 3.5)
+    np.testing.assert_array_equal(y, rows * scale)
+    assert x is rows and y_again is y and s is scale and k == 3.5
+    np.testing.assert_array_equal(first, rows[:, :1])
