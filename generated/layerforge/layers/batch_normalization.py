@@ -504,8 +504,6 @@ _CUPY_VARIANTS = {
 
 def _cupy_bessel_correction(count):
     """count / (count - 1), for the unbiased variance of ``count`` values (at least 2)."""
-    import cupy as cp
-
     if count < 2:
         raise ValueError(
             f"batch_normalization: training needs more than one value per channel, got "

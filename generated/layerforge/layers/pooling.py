@@ -271,10 +271,10 @@ def _cupy_max_pool2d(x, kernel, stride, padding):
 
 
 def _cupy_max_pool2d_grad(grad, x, y, kernel, stride, padding):
-    import cupy as cp
-
     """Each window's gradient goes to its first maximum in row-major order; overlapping
     windows accumulate. One pass per kernel offset, no scatter."""
+    import cupy as cp
+
     if padding:
         x = cp.pad(
             x,

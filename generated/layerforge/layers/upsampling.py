@@ -94,8 +94,6 @@ def _cupy_backward(grad_y, scale_factor):
 
 def _cupy_block_sum(x, scale):
     """Sums of the scale x scale blocks of x [N, C, H * scale, W * scale]."""
-    import cupy as cp
-
     n, c, h, w = x.shape
     return x.reshape(n, c, h // scale, scale, w // scale, scale).sum(axis=(3, 5))
 
