@@ -211,7 +211,8 @@ def test_batch_normalization_with_running_statistics(dtype, training):
     np.testing.assert_array_equal(running_mean, draw((3,), dtype, 4))
 
 
-POOL_CASES = [(2, 2, 0), (3, 2, 1), (3, 1, 1), (2, 1, 0)]  # (kernel, stride, padding): overlapping too
+# (kernel, stride, padding): windows that tile the input, overlap, or skip cells (stride > kernel)
+POOL_CASES = [(2, 2, 0), (3, 2, 1), (3, 1, 1), (2, 1, 0), (2, 3, 0), (3, 3, 1)]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -226,10 +227,11 @@ def test_max_and_avg_pooling(dtype, kernel, stride, padding):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_max_pooling_ties_go_to_the_first_maximum(dtype):
+@pytest.mark.parametrize("stride", [1, 2])  # overlapping windows, and windows that tile the input
+def test_max_pooling_ties_go_to_the_first_maximum(dtype, stride):
     """Equal values in a window: PyTorch's CPU kernel also picks the first in row-major order."""
     x = {"x": np.round(draw((2, 2, 6, 6), dtype) * 2) / 2}  # few distinct values: many ties
-    check("max_pooling", x, lambda x: F.max_pool2d(x, 2, 1, 0), dtype, {"kernel_size": 2, "stride": 1})
+    check("max_pooling", x, lambda x: F.max_pool2d(x, 2, stride, 0), dtype, {"kernel_size": 2, "stride": stride})
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

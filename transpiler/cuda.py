@@ -270,14 +270,26 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
 
 
 def cupy_helper(prim: Primitive) -> str:
-    """A helper's CuPy copy: ``_cupy_<name>``, with ``cp.`` for ``np.``, importing CuPy."""
+    """A helper's CuPy copy: ``_cupy<name>``, with ``cp.`` for ``np.``, importing CuPy after
+    the docstring where the body calls it."""
     assert prim.helper is not None and prim.helper_name is not None
     text = prim.helper.rstrip().replace(f"def {prim.helper_name}(", f"def _cupy{prim.helper_name}(", 1)
     lines = text.splitlines()
-    doc = lines[1].strip()
-    doc_end = 2 if len(doc) > 6 and doc.startswith('"""') and doc.endswith('"""') else 1
-    body = [_NUMPY.sub("cp.", line) for line in lines[doc_end:]]
-    return "\n".join(lines[:doc_end] + ["    import cupy as cp", ""] + body)
+    body_start = _after_docstring(lines)
+    body = [_NUMPY.sub("cp.", line) for line in lines[body_start:]]
+    imports = ["    import cupy as cp", ""] if any(_CUPY.search(line) for line in body) else []
+    return "\n".join(lines[:body_start] + imports + body)
+
+
+def _after_docstring(lines: list[str]) -> int:
+    """The index of the first line after the ``def`` line and its docstring, if any."""
+    first = lines[1].strip() if len(lines) > 1 else ""
+    if not first.startswith('"""'):
+        return 1
+    if len(first) > 6 and first.endswith('"""'):
+        return 2
+    closing = next(i for i in range(2, len(lines)) if lines[i].rstrip().endswith('"""'))
+    return closing + 1
 
 
 def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:

@@ -76,7 +76,25 @@ class _Env:
                 return self._broadcast(args)
             if name in REDUCTIONS and len(args) == 1:
                 return self._reduced(node, args[0])
+            if _is_reshape(node):
+                return self._reshaped(node)
         return None
+
+    def _reshaped(self, node: cst.Call) -> Shape | None:
+        """``v.reshape(1, -1, 1, 1)`` of a vector-like ``v`` (one dimension other than 1):
+        that dimension at the -1, ones elsewhere (a per-channel vector as [1, C, 1, 1])."""
+        assert isinstance(node.func, cst.Attribute)
+        shape = self.shape(node.func.value)
+        sizes = [number(a.value) for a in node.args]
+        if shape is None or shape.ellipsis or any(a.keyword is not None for a in node.args) or sizes.count(-1) != 1:
+            return None
+        if any(size not in (1, -1) for size in sizes):
+            return None
+        others = [d for d in shape.dims if d != 1]
+        if len(others) > 1:
+            return None
+        kept = others[0] if others else 1
+        return Shape(tuple(kept if size == -1 else 1 for size in sizes))
 
     def _reduced(self, node: cst.Call, operand: cst.BaseExpression) -> Shape | None:
         """``np.sum(a, axis=k, keepdims=True)``: a's shape with a 1 at k."""
@@ -112,10 +130,17 @@ class _Env:
             return self.is_float(node.left) or self.is_float(node.right)
         if isinstance(node, cst.UnaryOperation):
             return isinstance(node.operator, cst.Minus) and self.is_float(node.expression)
+        if _is_reshape(node):
+            return self.is_float(node.func.value)  # type: ignore[union-attr]
         if isinstance(node, cst.Call):
             return _callee(node) in UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS | REDUCTIONS and any(
                 self.is_float(a.value) for a in node.args if a.keyword is None)
         return False
+
+
+def _is_reshape(node: cst.BaseExpression) -> bool:
+    """``value.reshape(...)``: a view, known in shape but never a buffer to write into."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "reshape"
 
 
 def _callee(node: cst.Call) -> str | None:
@@ -145,7 +170,7 @@ class _Emitter:
         if isinstance(node, (cst.Name, cst.Integer, cst.Float)) or number(node) is not None:
             return False
         if not (isinstance(node, (cst.BinaryOperation, cst.UnaryOperation)) or (
-                isinstance(node, cst.Call) and self.env.shape(node) is not None)):
+                isinstance(node, cst.Call) and not _is_reshape(node) and self.env.shape(node) is not None)):
             return False
         return self.env.shape(node) == self.result and self.env.is_float(node)
 

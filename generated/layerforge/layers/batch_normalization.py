@@ -127,7 +127,8 @@ def _forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon
     new_running_var = _t1 * running_var + momentum * unbiased * variance.reshape(
         weight.shape
     )
-    y = normalized * weight.reshape(1, -1, 1, 1) + bias.reshape(1, -1, 1, 1)
+    y = normalized * weight.reshape(1, -1, 1, 1)
+    y += bias.reshape(1, -1, 1, 1)
     return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
 
 
@@ -136,17 +137,22 @@ def _backward_train(grad_y, weight, count, rstd, normalized):
     grad_weight = np.sum(grad_y * normalized, axis=(0, 2, 3), keepdims=True).reshape(
         weight.shape
     )
-    correction = (
-        grad_bias.reshape(1, -1, 1, 1) + normalized * grad_weight.reshape(1, -1, 1, 1)
-    ) / count
-    grad_x = weight.reshape(1, -1, 1, 1) * rstd * (grad_y - correction)
+    scale = weight.reshape(1, -1, 1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * grad_weight.reshape(1, -1, 1, 1) / count)
+    grad_x -= _t1
+    grad_x -= scale * grad_bias.reshape(1, -1, 1, 1) / count
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_eval(x, weight, bias, running_mean, running_var, momentum, epsilon):
-    rstd = 1 / np.sqrt(running_var.reshape(1, -1, 1, 1) + epsilon)
-    normalized = (x - running_mean.reshape(1, -1, 1, 1)) * rstd
-    y = normalized * weight.reshape(1, -1, 1, 1) + bias.reshape(1, -1, 1, 1)
+    rstd = running_var.reshape(1, -1, 1, 1) + epsilon
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = x - running_mean.reshape(1, -1, 1, 1)
+    normalized *= rstd
+    y = normalized * weight.reshape(1, -1, 1, 1)
+    y += bias.reshape(1, -1, 1, 1)
     return y, running_mean, running_var, (weight, rstd, normalized)
 
 
@@ -155,7 +161,8 @@ def _backward_eval(grad_y, weight, rstd, normalized):
     grad_weight = np.sum(grad_y * normalized, axis=(0, 2, 3), keepdims=True).reshape(
         weight.shape
     )
-    grad_x = grad_y * (weight.reshape(1, -1, 1, 1) * rstd)
+    scale = weight.reshape(1, -1, 1, 1) * rstd
+    grad_x = grad_y * scale
     return grad_x, grad_weight, grad_bias
 
 
@@ -337,15 +344,13 @@ _batch_normalization_train_bwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_bwd_1: layers_spec/layers/batch_normalization.yaml:44
+# batch_normalization_train_bwd_1: layers_spec/layers/batch_normalization.yaml:43
 _batch_normalization_train_bwd_1 = ElementwiseKernel(
     "batch_normalization_train_bwd_1",
-    "T normalized, T _t26, T _t25, int32 count",
-    "T correction",
+    "T _t25, T rstd",
+    "T scale",
     """
-    T _t27 = normalized * _t26;
-    T _t28 = _t25 + _t27;
-    correction = _t28 / count;
+    scale = _t25 * rstd;
     """,
 )
 
@@ -353,10 +358,10 @@ _batch_normalization_train_bwd_1 = ElementwiseKernel(
 # batch_normalization_train_bwd_2: layers_spec/layers/batch_normalization.yaml:45
 _batch_normalization_train_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_bwd_2",
-    "T _t29, T rstd",
-    "T _t30",
+    "T scale, T grad_y",
+    "T _t26",
     """
-    _t30 = _t29 * rstd;
+    _t26 = scale * grad_y;
     """,
 )
 
@@ -364,11 +369,46 @@ _batch_normalization_train_bwd_2 = ElementwiseKernel(
 # batch_normalization_train_bwd_3: layers_spec/layers/batch_normalization.yaml:45
 _batch_normalization_train_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_bwd_3",
-    "T grad_y, T correction, T _t30",
+    "T scale, T _t27, int32 count",
+    "T _t29",
+    """
+    T _t28 = scale * _t27;
+    _t29 = _t28 / count;
+    """,
+)
+
+
+# batch_normalization_train_bwd_4: layers_spec/layers/batch_normalization.yaml:45
+_batch_normalization_train_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_bwd_4",
+    "T normalized, T _t29, T _t26",
+    "T _t31",
+    """
+    T _t30 = normalized * _t29;
+    _t31 = _t26 - _t30;
+    """,
+)
+
+
+# batch_normalization_train_bwd_5: layers_spec/layers/batch_normalization.yaml:45
+_batch_normalization_train_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_bwd_5",
+    "T scale, T _t32, int32 count",
+    "T _t34",
+    """
+    T _t33 = scale * _t32;
+    _t34 = _t33 / count;
+    """,
+)
+
+
+# batch_normalization_train_bwd_6: layers_spec/layers/batch_normalization.yaml:45
+_batch_normalization_train_bwd_6 = ElementwiseKernel(
+    "batch_normalization_train_bwd_6",
+    "T _t31, T _t34",
     "T grad_x",
     """
-    T _t31 = grad_y - correction;
-    grad_x = _t30 * _t31;
+    grad_x = _t31 - _t34;
     """,
 )
 
@@ -381,12 +421,15 @@ def _cupy_backward_train(grad_y, weight, count, rstd, normalized):
     _t23 = _batch_normalization_train_bwd_0(grad_y, normalized)
     _t24 = cp.sum(_t23, axis=(0, 2, 3), keepdims=True)
     grad_weight = _t24.reshape(weight.shape)
-    _t25 = grad_bias.reshape(1, -1, 1, 1)
-    _t26 = grad_weight.reshape(1, -1, 1, 1)
-    correction = _batch_normalization_train_bwd_1(normalized, _t26, _t25, count)
-    _t29 = weight.reshape(1, -1, 1, 1)
-    _t30 = _batch_normalization_train_bwd_2(_t29, rstd)
-    grad_x = _batch_normalization_train_bwd_3(grad_y, correction, _t30)
+    _t25 = weight.reshape(1, -1, 1, 1)
+    scale = _batch_normalization_train_bwd_1(_t25, rstd)
+    _t26 = _batch_normalization_train_bwd_2(scale, grad_y)
+    _t27 = grad_weight.reshape(1, -1, 1, 1)
+    _t29 = _batch_normalization_train_bwd_3(scale, _t27, count)
+    _t31 = _batch_normalization_train_bwd_4(normalized, _t29, _t26)
+    _t32 = grad_bias.reshape(1, -1, 1, 1)
+    _t34 = _batch_normalization_train_bwd_5(scale, _t32, count)
+    grad_x = _batch_normalization_train_bwd_6(_t31, _t34)
     return grad_x, grad_weight, grad_bias
 
 
@@ -460,13 +503,13 @@ _batch_normalization_eval_bwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_bwd_1: layers_spec/layers/batch_normalization.yaml:47
+# batch_normalization_eval_bwd_1: layers_spec/layers/batch_normalization.yaml:43
 _batch_normalization_eval_bwd_1 = ElementwiseKernel(
     "batch_normalization_eval_bwd_1",
     "T _t12, T rstd",
-    "T _t13",
+    "T scale",
     """
-    _t13 = _t12 * rstd;
+    scale = _t12 * rstd;
     """,
 )
 
@@ -474,10 +517,10 @@ _batch_normalization_eval_bwd_1 = ElementwiseKernel(
 # batch_normalization_eval_bwd_2: layers_spec/layers/batch_normalization.yaml:47
 _batch_normalization_eval_bwd_2 = ElementwiseKernel(
     "batch_normalization_eval_bwd_2",
-    "T grad_y, T _t13",
+    "T grad_y, T scale",
     "T grad_x",
     """
-    grad_x = grad_y * _t13;
+    grad_x = grad_y * scale;
     """,
 )
 
@@ -491,8 +534,8 @@ def _cupy_backward_eval(grad_y, weight, rstd, normalized):
     _t11 = cp.sum(_t10, axis=(0, 2, 3), keepdims=True)
     grad_weight = _t11.reshape(weight.shape)
     _t12 = weight.reshape(1, -1, 1, 1)
-    _t13 = _batch_normalization_eval_bwd_1(_t12, rstd)
-    grad_x = _batch_normalization_eval_bwd_2(grad_y, _t13)
+    scale = _batch_normalization_eval_bwd_1(_t12, rstd)
+    grad_x = _batch_normalization_eval_bwd_2(grad_y, scale)
     return grad_x, grad_weight, grad_bias
 
 
@@ -504,8 +547,6 @@ _CUPY_VARIANTS = {
 
 def _cupy_bessel_correction(count):
     """count / (count - 1), for the unbiased variance of ``count`` values (at least 2)."""
-    import cupy as cp
-
     if count < 2:
         raise ValueError(
             f"batch_normalization: training needs more than one value per channel, got "

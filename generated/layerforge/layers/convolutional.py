@@ -1028,10 +1028,10 @@ _CUPY_FUSED = {
 
 
 def _cupy_col2im(columns, x, weight, stride, padding, dilation):
-    import cupy as cp
-
     """Sum columns [C * kH * kW, N, H_out, W_out] back onto the pixels of x [N, C, H, W]:
     one strided slice add per kernel offset (kH * kW of them), no scatter."""
+    import cupy as cp
+
     n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
     out_h, out_w = columns.shape[2], columns.shape[3]
@@ -1062,15 +1062,11 @@ def _cupy_conv_apply(weight, columns):
 
 def _cupy_conv_columns_grad(grad, weight, columns):
     """weight.T [K, C_out] times grad [C_out, P], shaped like columns [K, N, H_out, W_out]."""
-    import cupy as cp
-
     per_channel = grad.transpose(1, 0, 2, 3).reshape(grad.shape[1], -1)
     return (weight.reshape(weight.shape[0], -1).T @ per_channel).reshape(columns.shape)
 
 
 def _cupy_conv_weight_grad(grad, columns, weight):
-    import cupy as cp
-
     """grad [N, C_out, H_out, W_out] times columns [K, N, H_out, W_out] summed over all
     positions: one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
     long P axis contiguous in both), transposed and shaped like weight."""
@@ -1081,10 +1077,11 @@ def _cupy_conv_weight_grad(grad, columns, weight):
 
 
 def _cupy_im2col(x, weight, stride, padding, dilation):
+    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees, as columns
+    [C * kH * kW, N, H_out, W_out]: one strided view and one copy, no loop over pixels.
+    """
     import cupy as cp
 
-    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees, as columns
-    [C * kH * kW, N, H_out, W_out]: one strided view and one copy, no loop over pixels."""
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
     if padding:
         x = cp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))

@@ -149,7 +149,5 @@ _CUPY_VARIANTS = {
 
 def _cupy_dropout_mask(rng, like, p):
     """Keep each element with probability 1 - p, scaled by 1 / (1 - p); 0 elsewhere."""
-    import cupy as cp
-
     keep = rng.random(like.shape, dtype=like.dtype) >= p
     return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)

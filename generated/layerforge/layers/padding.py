@@ -1573,8 +1573,6 @@ _CUPY_FUSED = {
 
 def _cupy_crop2d(x, top, bottom, left, right):
     """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
-    import cupy as cp
-
     height, width = x.shape[2], x.shape[3]
     if top + bottom >= height or left + right >= width:
         raise ValueError(

@@ -128,7 +128,8 @@ def _avg_pool2d_grad(grad, like, kernel, stride, padding):
 
 
 def _max_pool2d(x, kernel, stride, padding):
-    """Maxima of the kernel x kernel windows of x [N, C, H, W], every ``stride`` pixels."""
+    """Maxima of the kernel x kernel windows of x [N, C, H, W], every ``stride`` pixels:
+    one strided np.maximum per kernel offset."""
     if padding:
         x = np.pad(
             x,
@@ -137,9 +138,7 @@ def _max_pool2d(x, kernel, stride, padding):
         )
     out_h = (x.shape[2] - kernel) // stride + 1
     out_w = (x.shape[3] - kernel) // stride + 1
-    result = x[
-        :, :, : stride * (out_h - 1) + 1 : stride, : stride * (out_w - 1) + 1 : stride
-    ].copy()
+    result = None
     for u in range(kernel):
         for v in range(kernel):
             window = x[
@@ -148,13 +147,17 @@ def _max_pool2d(x, kernel, stride, padding):
                 u : u + stride * (out_h - 1) + 1 : stride,
                 v : v + stride * (out_w - 1) + 1 : stride,
             ]
-            np.maximum(result, window, out=result)
+            if result is None:
+                result = window.copy()
+            else:
+                np.maximum(result, window, out=result)
     return result
 
 
 def _max_pool2d_grad(grad, x, y, kernel, stride, padding):
-    """Each window's gradient goes to its first maximum in row-major order; overlapping
-    windows accumulate. One pass per kernel offset, no scatter."""
+    """Each window's gradient goes to its first maximum in row-major order: one strided
+    pass per kernel offset, no scatter. Windows that do not overlap (stride >= kernel)
+    write their cells directly; overlapping ones accumulate."""
     if padding:
         x = np.pad(
             x,
@@ -163,14 +166,21 @@ def _max_pool2d_grad(grad, x, y, kernel, stride, padding):
         )
     out_h, out_w = y.shape[2], y.shape[3]
     grad_x = np.zeros_like(x)
-    pending = np.ones(y.shape, dtype=bool)
+    unclaimed = None  # windows whose maximum no earlier offset has taken
     for u in range(kernel):
         for v in range(kernel):
             rows = slice(u, u + stride * (out_h - 1) + 1, stride)
             cols = slice(v, v + stride * (out_w - 1) + 1, stride)
-            first = pending & (x[:, :, rows, cols] == y)
-            grad_x[:, :, rows, cols] += np.where(first, grad, 0)
-            pending &= ~first
+            first = x[:, :, rows, cols] == y
+            if unclaimed is None:
+                unclaimed = ~first
+            else:
+                first &= unclaimed
+                unclaimed &= ~first
+            if stride >= kernel:
+                np.multiply(grad, first, out=grad_x[:, :, rows, cols])
+            else:
+                grad_x[:, :, rows, cols] += grad * first
     return grad_x[:, :, padding : x.shape[2] - padding, padding : x.shape[3] - padding]
 
 
@@ -244,7 +254,8 @@ def _cupy_avg_pool2d_grad(grad, like, kernel, stride, padding):
 
 
 def _cupy_max_pool2d(x, kernel, stride, padding):
-    """Maxima of the kernel x kernel windows of x [N, C, H, W], every ``stride`` pixels."""
+    """Maxima of the kernel x kernel windows of x [N, C, H, W], every ``stride`` pixels:
+    one strided np.maximum per kernel offset."""
     import cupy as cp
 
     if padding:
@@ -255,9 +266,7 @@ def _cupy_max_pool2d(x, kernel, stride, padding):
         )
     out_h = (x.shape[2] - kernel) // stride + 1
     out_w = (x.shape[3] - kernel) // stride + 1
-    result = x[
-        :, :, : stride * (out_h - 1) + 1 : stride, : stride * (out_w - 1) + 1 : stride
-    ].copy()
+    result = None
     for u in range(kernel):
         for v in range(kernel):
             window = x[
@@ -266,15 +275,19 @@ def _cupy_max_pool2d(x, kernel, stride, padding):
                 u : u + stride * (out_h - 1) + 1 : stride,
                 v : v + stride * (out_w - 1) + 1 : stride,
             ]
-            cp.maximum(result, window, out=result)
+            if result is None:
+                result = window.copy()
+            else:
+                cp.maximum(result, window, out=result)
     return result
 
 
 def _cupy_max_pool2d_grad(grad, x, y, kernel, stride, padding):
+    """Each window's gradient goes to its first maximum in row-major order: one strided
+    pass per kernel offset, no scatter. Windows that do not overlap (stride >= kernel)
+    write their cells directly; overlapping ones accumulate."""
     import cupy as cp
 
-    """Each window's gradient goes to its first maximum in row-major order; overlapping
-    windows accumulate. One pass per kernel offset, no scatter."""
     if padding:
         x = cp.pad(
             x,
@@ -283,12 +296,19 @@ def _cupy_max_pool2d_grad(grad, x, y, kernel, stride, padding):
         )
     out_h, out_w = y.shape[2], y.shape[3]
     grad_x = cp.zeros_like(x)
-    pending = cp.ones(y.shape, dtype=bool)
+    unclaimed = None  # windows whose maximum no earlier offset has taken
     for u in range(kernel):
         for v in range(kernel):
             rows = slice(u, u + stride * (out_h - 1) + 1, stride)
             cols = slice(v, v + stride * (out_w - 1) + 1, stride)
-            first = pending & (x[:, :, rows, cols] == y)
-            grad_x[:, :, rows, cols] += cp.where(first, grad, 0)
-            pending &= ~first
+            first = x[:, :, rows, cols] == y
+            if unclaimed is None:
+                unclaimed = ~first
+            else:
+                first &= unclaimed
+                unclaimed &= ~first
+            if stride >= kernel:
+                cp.multiply(grad, first, out=grad_x[:, :, rows, cols])
+            else:
+                grad_x[:, :, rows, cols] += grad * first
     return grad_x[:, :, padding : x.shape[2] - padding, padding : x.shape[3] - padding]

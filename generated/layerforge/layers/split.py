@@ -125,8 +125,6 @@ def _cupy_concatenate(a, b, axis):
 
 def _cupy_slice_axis(x, start, stop, axis):
     """The view x[start:stop] along ``axis``."""
-    import cupy as cp
-
     index = [slice(None)] * x.ndim
     index[axis] = slice(start, stop)
     return x[tuple(index)]
