@@ -287,13 +287,15 @@ def test_fuse_negative(body):
 
 
 def test_fusion_knows_every_elementwise_helper():
-    """The fusion pass treats these helpers as fresh elementwise arrays; the set must be the
-    helpers of exactly the broadcasting elementwise primitives of the table."""
+    """The fusion pass treats these helpers as fresh elementwise arrays (and reductions of
+    known shape); the sets must be the helpers of exactly those primitives of the table."""
     from harness import PATHS
 
-    from transpiler.passes.fuse import ELEMENTWISE_HELPERS
+    from transpiler.passes.fuse import ELEMENTWISE_HELPERS, REDUCTION_HELPERS
     from transpiler.primitives import load_primitives
 
     prims = load_primitives(PATHS.specs / "primitives.yaml", "primitives.yaml")
     helpers = {p.helper_name for p in prims.values() if p.kind == "elementwise" and p.shape == "broadcast" and p.helper}
     assert helpers == ELEMENTWISE_HELPERS
+    reductions = {p.helper_name for p in prims.values() if p.kind == "reduction" and p.shape == "reduce" and p.helper}
+    assert reductions == REDUCTION_HELPERS

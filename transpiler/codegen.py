@@ -145,25 +145,32 @@ MIN_BLOCKED_STATEMENTS = 3
 
 @dataclass(frozen=True)
 class Blocking:
-    """Which directions run block by block along the leading axis (``in_row_blocks``)."""
+    """Which directions run block by block along the leading axis (``in_row_blocks``), and
+    how many trailing results of backward are sums over rows (parameter gradients)."""
 
     forward: bool = False
     backward: bool = False
+    sums: int = 0
 
 
 def blocking(spec: OpSpec, compiled: list[CompiledVariant]) -> Blocking:
-    """A direction runs blocked when every variant's function is row-local and long enough
-    to gain, for ops without random draws, parameters (whose gradients sum over rows) or an
-    activation slot."""
-    if spec.slot is not None or spec.random or spec.parameters or spec.buffers:
+    """A direction runs blocked when every variant's function is row-local (its row sums, if
+    any, the same in number) and long enough to gain; ops with random draws, buffers or an
+    activation slot run whole."""
+    if spec.slot is not None or spec.random or spec.buffers:
         return Blocking()
 
-    def gains(fns: list[Function]) -> bool:
+    def sums(fns: list[Function]) -> int | None:
         rows = [fn.values.get(fn.params[0]) for fn in fns]  # what in_row_blocks cuts: not a scalar
-        return (all(r is not None and r.shape is not None and r.shape.ellipsis for r in rows)
-                and all(fn.row_local for fn in fns) and max(len(fn.body) for fn in fns) >= MIN_BLOCKED_STATEMENTS)
+        counts = {fn.row_sums() for fn in fns}
+        if (len(counts) != 1 or None in counts or max(len(fn.body) for fn in fns) < MIN_BLOCKED_STATEMENTS
+                or not all(r is not None and r.shape is not None and r.shape.ellipsis for r in rows)):
+            return None
+        return counts.pop()
 
-    return Blocking(gains([c.forward for c in compiled]), gains([c.backward for c in compiled]))
+    forward = sums([c.forward for c in compiled])
+    backward = sums([c.backward for c in compiled])
+    return Blocking(forward == 0, backward is not None, backward or 0)
 
 
 def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
@@ -280,7 +287,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         _doc_block(bdoc),
         f'    check_arrays("{op}", {{{grad_arrays}}}, {{{grad_shapes}}}{dtypes})',
         "    backward_variant, saved = ctx",
-        f"    return in_row_blocks(backward_variant, {', '.join(grads)}, *saved)" if blocked.backward
+        f"    return in_row_blocks(backward_variant, {', '.join(grads)}, *saved{f', sums={blocked.sums}' if blocked.sums else ''})"
+        if blocked.backward
         else f"    return backward_variant({', '.join(grads)}, *saved)",
     ])
 

@@ -85,26 +85,35 @@ class Function:
                 return stmt
         return None
 
-    @property
-    def row_local(self) -> bool:
-        """Whether row i of every result depends on row i of the array arguments only: every
-        array has a known shape led by '...', and no statement makes a value without '...'
-        from an array (a reduction over leading axes). Such a function may run block by
-        block along the leading axis."""
-        def scalar(operand: Operand) -> bool:
-            return isinstance(operand, Const) or self.values[operand].shape == SCALAR
+    def row_sums(self) -> int | None:
+        """How the function may run block by block along the leading axis, or None.
+
+        Row-local: every array either has a known shape led by '...' or is passed whole (a
+        scalar, or a parameter of rank at most 1, which broadcasts over rows), and no
+        statement makes a value without '...' from row arrays, except ``sum_to`` values that
+        only leave as the last outputs (parameter gradients): blocks give partial sums to
+        add. Returns how many such trailing outputs there are."""
+        def whole(name: str) -> bool:
+            shape = self.values[name].shape
+            return shape is not None and not shape.ellipsis and shape.rank <= 1
 
         for name in self.params:
-            if name not in self.values:  # an argument nothing reads (sign's gradient)
-                continue
-            shape = self.values[name].shape
-            if shape is None or not (shape.ellipsis or shape == SCALAR):
-                return False
+            if name in self.values and not (whole(name) or (self.values[name].shape or SCALAR).ellipsis):
+                return None
+        read = {r for stmt in self.body for r in stmt.reads()}
+        sums: list[str] = []
         for stmt in self.body:
             shape = self.values[stmt.target].shape
-            if shape is None or not (shape.ellipsis or all(scalar(a) for a in stmt.args)):
-                return False
-        return True
+            if shape is None:
+                return None
+            if shape.ellipsis or all(isinstance(a, Const) or whole(a) for a in stmt.args):
+                continue
+            if stmt.prim != "sum_to" or stmt.target in read or shape.rank > 1:
+                return None
+            sums.append(stmt.target)
+        if sums and self.outputs[len(self.outputs) - len(sums):] != sums:
+            return None
+        return len(sums)
 
 
 def _fold(prim: str, values: list[ConstValue]) -> ConstValue | None:

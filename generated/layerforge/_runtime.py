@@ -169,17 +169,19 @@ def check_window(op, argument, x, kernel, stride, padding, dilation=None):
 BLOCK_ELEMENTS = 1 << 16
 
 
-def in_row_blocks(kernel, rows, *args):
+def in_row_blocks(kernel, rows, *args, sums=0):
     """``kernel(rows, *args)``, computed block by block along the leading axis of ``rows``.
 
     Only for kernels whose every value is row-local (elementwise, or reduced over trailing
     axes), which the transpiler proves from the IR before it emits a call. Arguments of at
     least the rank of ``rows`` with its leading size are cut into the same blocks (the IR
-    gives every array the leading dimensions of ``rows``), others are passed whole.
-    Each array of a block's result with the block's leading size is written into a full-size
-    array; one that is an argument (an input saved for backward) is returned as the whole
-    argument, one that repeats an earlier result as that result, anything else as the first
-    block's value. Small arrays, 1-D arrays and CuPy arrays run in one call.
+    gives every such array the leading dimensions of ``rows``), others (scalars, parameters
+    of rank 1) are passed whole. Of a block's results, the last ``sums`` are sums over its
+    rows (parameter gradients) and are added up; any other array with the block's leading
+    size is written into a full-size array; one that is an argument (an input saved for
+    backward) is returned as the whole argument, one that repeats an earlier result as that
+    result, anything else as the first block's value. Small arrays, 1-D arrays and CuPy
+    arrays run in one call.
     """
     n = rows.shape[0] if rows.ndim >= 2 else 0
     if type(rows) is not np.ndarray or n < 2 or rows.size < 4 * BLOCK_ELEMENTS:
@@ -200,13 +202,19 @@ def in_row_blocks(kernel, rows, *args):
         leaves = _leaves(result)
         if plan is None:
             plan, first = [], result
-            for leaf in leaves:
-                plan.append(
-                    _full(leaf, zip(leaves, plan), block, whole, n, stop - start)
-                )
+            for i, leaf in enumerate(leaves):
+                if i >= len(leaves) - sums:
+                    plan.append(("sum", np.array(leaf, copy=True)))
+                else:
+                    plan.append(
+                        _full(leaf, zip(leaves, plan), block, whole, n, stop - start)
+                    )
+            continue
         for leaf, (kind, full) in zip(leaves, plan):
             if kind == "rows":
                 full[start:stop] = leaf
+            elif kind == "sum":
+                full += leaf
     return _rebuild(first, iter(full for _, full in plan))
 
 
@@ -220,7 +228,9 @@ def _full(leaf, earlier, block, whole, n, size):
         if leaf is other:
             return "repeat", full
     if isinstance(leaf, np.ndarray) and leaf.ndim >= 1 and leaf.shape[0] == size:
-        return "rows", np.empty((n,) + leaf.shape[1:], leaf.dtype)
+        full = np.empty((n,) + leaf.shape[1:], leaf.dtype)
+        full[:size] = leaf
+        return "rows", full
     return "value", leaf
 
 

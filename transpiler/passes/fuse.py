@@ -43,6 +43,7 @@ BINARY_UFUNCS = {"maximum", "minimum"}
 ELEMENTWISE_HELPERS = {"_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}  # fresh arrays of their argument's shape;
 # the helpers of the broadcasting elementwise primitives of layers_spec/primitives.yaml (a test keeps them in step)
 REDUCTIONS = {"sum", "mean", "max"}  # with keepdims=True: operands of known (reduced) shape
+REDUCTION_HELPERS = {"_sum", "_mean"}  # (a, axis), the axis kept: the reduction primitives' helpers
 OPERATORS = {cst.Add: "add", cst.Subtract: "subtract", cst.Multiply: "multiply", cst.Divide: "divide"}
 AUGMENTED = {cst.Add: cst.AddAssign, cst.Subtract: cst.SubtractAssign, cst.Multiply: cst.MultiplyAssign,
              cst.Divide: cst.DivideAssign}
@@ -74,7 +75,7 @@ class _Env:
             args = [a.value for a in node.args if a.keyword is None]
             if name in UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS:
                 return self._broadcast(args)
-            if name in REDUCTIONS and len(args) == 1:
+            if name in REDUCTIONS | REDUCTION_HELPERS and len(args) in (1, 2):
                 return self._reduced(node, args[0])
             if _is_reshape(node):
                 return self._reshaped(node)
@@ -97,8 +98,11 @@ class _Env:
         return Shape(tuple(kept if size == -1 else 1 for size in sizes))
 
     def _reduced(self, node: cst.Call, operand: cst.BaseExpression) -> Shape | None:
-        """``np.sum(a, axis=k, keepdims=True)``: a's shape with a 1 at k."""
+        """``np.sum(a, axis=k, keepdims=True)`` or ``_sum(a, k)``: a's shape with a 1 at k."""
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        if _callee(node) in REDUCTION_HELPERS:
+            positional = [a.value for a in node.args if a.keyword is None]
+            keywords = {"axis": positional[-1], "keepdims": cst.Name("True")} if len(positional) == 2 else {}
         keepdims = keywords.get("keepdims")
         axis = number(keywords["axis"]) if "axis" in keywords else None
         shape = self.shape(operand)
@@ -133,7 +137,7 @@ class _Env:
         if _is_reshape(node):
             return self.is_float(node.func.value)  # type: ignore[union-attr]
         if isinstance(node, cst.Call):
-            return _callee(node) in UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS | REDUCTIONS and any(
+            return _callee(node) in UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS | REDUCTIONS | REDUCTION_HELPERS and any(
                 self.is_float(a.value) for a in node.args if a.keyword is None)
         return False
 
@@ -147,7 +151,7 @@ def _callee(node: cst.Call) -> str | None:
     func = node.func
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "np":
         return func.attr.value
-    if isinstance(func, cst.Name) and func.value in ELEMENTWISE_HELPERS:
+    if isinstance(func, cst.Name) and func.value in ELEMENTWISE_HELPERS | REDUCTION_HELPERS:
         return func.value
     return None
 

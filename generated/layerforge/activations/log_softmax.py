@@ -53,15 +53,24 @@ def backward(grad_y, ctx):
 
 def _forward(x):
     shifted = x - np.max(x, axis=-1, keepdims=True)
-    y = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    y = shifted - np.log(_sum(np.exp(shifted), -1))
     return y, (y,)
 
 
 def _backward(grad_y, y):
     grad_x = np.exp(y)
-    grad_x *= np.sum(grad_y, axis=-1, keepdims=True)
+    grad_x *= _sum(grad_y, -1)
     np.subtract(grad_y, grad_x, out=grad_x)
     return grad_x
+
+
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -108,7 +117,7 @@ def _cupy_forward(x):
     _t1 = cp.max(x, axis=(-1), keepdims=True)
     _t2 = _t1
     shifted, _t3 = _log_softmax_fwd_0(x, _t2)
-    _t4 = cp.sum(_t3, axis=(-1), keepdims=True)
+    _t4 = _cupy_sum(_t3, (-1))
     _t5 = _log_softmax_fwd_1(_t4)
     y = _log_softmax_fwd_2(shifted, _t5)
     return y, (y,)
@@ -138,9 +147,18 @@ _log_softmax_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward(grad_y, y):
-    import cupy as cp
-
     _t6 = _log_softmax_bwd_0(y)
-    _t7 = cp.sum(grad_y, axis=(-1), keepdims=True)
+    _t7 = _cupy_sum(grad_y, (-1))
     grad_x = _log_softmax_bwd_1(_t6, _t7, grad_y)
     return grad_x
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

@@ -94,7 +94,7 @@ def _cupy_forward(x, num_pieces):
     return y, (x, groups, _t1)
 
 
-# maxout_bwd_0: layers_spec/primitives.yaml:325
+# maxout_bwd_0: layers_spec/primitives.yaml:340
 _maxout_bwd_0 = ElementwiseKernel(
     "maxout_bwd_0",
     "T _t2, T _t3",

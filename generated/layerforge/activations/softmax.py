@@ -54,14 +54,23 @@ def backward(grad_y, ctx):
 def _forward(x):
     shifted = x - np.max(x, axis=-1, keepdims=True)
     exponentials = np.exp(shifted)
-    y = exponentials / np.sum(exponentials, axis=-1, keepdims=True)
+    y = exponentials / _sum(exponentials, -1)
     return y, (y,)
 
 
 def _backward(grad_y, y):
-    grad_x = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_x = grad_y - _sum(grad_y * y, -1)
     grad_x *= y
     return grad_x
+
+
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -97,7 +106,7 @@ def _cupy_forward(x):
     _t1 = cp.max(x, axis=(-1), keepdims=True)
     _t2 = _t1
     exponentials = _softmax_fwd_0(x, _t2)
-    _t3 = cp.sum(exponentials, axis=(-1), keepdims=True)
+    _t3 = _cupy_sum(exponentials, (-1))
     y = _softmax_fwd_1(exponentials, _t3)
     return y, (y,)
 
@@ -126,9 +135,18 @@ _softmax_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward(grad_y, y):
-    import cupy as cp
-
     _t4 = _softmax_bwd_0(grad_y, y)
-    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    _t5 = _cupy_sum(_t4, (-1))
     grad_x = _softmax_bwd_1(grad_y, _t5, y)
     return grad_x
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

@@ -60,9 +60,7 @@ def _forward(x):
 
 def _backward(grad_y, x, y):
     support = (y > 0).astype(x.dtype)
-    grad_x = grad_y - np.sum(grad_y * support, axis=-1, keepdims=True) / np.sum(
-        support, axis=-1, keepdims=True
-    )
+    grad_x = grad_y - _sum(grad_y * support, -1) / _sum(support, -1)
     grad_x *= support
     return grad_x
 
@@ -75,6 +73,15 @@ def _sparsemax_threshold(z):
     support_size = np.sum(1 + k * z_sorted > cumulative, axis=-1, keepdims=True)
     total = np.take_along_axis(cumulative, support_size - 1, axis=-1)
     return (total - 1) / support_size.astype(z.dtype)
+
+
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -136,11 +143,9 @@ _sparsemax_bwd_2 = ElementwiseKernel(
 
 
 def _cupy_backward(grad_y, x, y):
-    import cupy as cp
-
     support, _t3 = _sparsemax_bwd_0(y, x, grad_y)
-    _t4 = cp.sum(_t3, axis=(-1), keepdims=True)
-    _t5 = cp.sum(support, axis=(-1), keepdims=True)
+    _t4 = _cupy_sum(_t3, (-1))
+    _t5 = _cupy_sum(support, (-1))
     _t6 = _sparsemax_bwd_1(_t4, _t5)
     grad_x = _sparsemax_bwd_2(grad_y, _t6, support)
     return grad_x
@@ -156,3 +161,14 @@ def _cupy_sparsemax_threshold(z):
     support_size = cp.sum(1 + k * z_sorted > cumulative, axis=-1, keepdims=True)
     total = cp.take_along_axis(cumulative, support_size - 1, axis=-1)
     return (total - 1) / support_size.astype(z.dtype)
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

@@ -52,13 +52,13 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    _t1 = np.sum(x * x, axis=-1, keepdims=True)
+    _t1 = _sum(x * x, -1)
     norm = np.maximum(_t1, 1e-24)
     np.sqrt(norm, out=norm)
     scaled = x / norm
     shifted = scaled - np.max(scaled, axis=-1, keepdims=True)
     exponentials = np.exp(shifted)
-    _t2 = np.sum(exponentials, axis=-1, keepdims=True)
+    _t2 = _sum(exponentials, -1)
     y = exponentials / _t2
     return y, (x, _t1, exponentials, _t2, y)
 
@@ -77,6 +77,15 @@ def _backward(grad_y, x, _t1, exponentials, _t2, y):
     grad_x += _t3
     grad_x += _t3
     return grad_x
+
+
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -144,13 +153,13 @@ def _cupy_forward(x):
     import cupy as cp
 
     _t1 = _spherical_softmax_fwd_0(x)
-    _t2 = cp.sum(_t1, axis=(-1), keepdims=True)
+    _t2 = _cupy_sum(_t1, (-1))
     norm = _spherical_softmax_fwd_1(_t2)
     scaled = _spherical_softmax_fwd_2(x, norm)
     _t4 = cp.max(scaled, axis=(-1), keepdims=True)
     _t5 = _t4
     exponentials = _spherical_softmax_fwd_3(scaled, _t5)
-    _t6 = cp.sum(exponentials, axis=(-1), keepdims=True)
+    _t6 = _cupy_sum(exponentials, (-1))
     y = _spherical_softmax_fwd_4(exponentials, _t6)
     return y, (x, _t2, exponentials, _t6, y)
 
@@ -182,7 +191,7 @@ _spherical_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_2: layers_spec/primitives.yaml:307,94,65,66
+# spherical_softmax_bwd_2: layers_spec/primitives.yaml:315,94,65,66
 _spherical_softmax_bwd_2 = ElementwiseKernel(
     "spherical_softmax_bwd_2",
     "T _t7, T _t12, T exponentials, T norm, T scaled",
@@ -239,3 +248,14 @@ def _cupy_backward(grad_y, x, _t2, exponentials, _t6, y):
     _t23 = cp.broadcast_to(_t22, x.shape)
     grad_x = _spherical_softmax_bwd_4(_t23, x, _t14)
     return grad_x
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

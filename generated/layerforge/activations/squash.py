@@ -54,7 +54,7 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, epsilon):
-    squared_norm = np.sum(x * x, axis=-1, keepdims=True)
+    squared_norm = _sum(x * x, -1)
     norm = squared_norm + epsilon
     np.sqrt(norm, out=norm)
     _t1 = 1 + squared_norm
@@ -77,6 +77,15 @@ def _backward(grad_y, x, norm, _t1, _t2):
     grad_x += _t5
     grad_x += _t5
     return grad_x
+
+
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -120,10 +129,8 @@ _squash_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward(x, epsilon):
-    import cupy as cp
-
     _t1 = _squash_fwd_0(x)
-    squared_norm = cp.sum(_t1, axis=(-1), keepdims=True)
+    squared_norm = _cupy_sum(_t1, (-1))
     norm, _t3, _t4 = _squash_fwd_1(squared_norm, epsilon)
     y = _squash_fwd_2(x, _t4)
     return y, (x, norm, _t3, _t4)
@@ -181,3 +188,14 @@ def _cupy_backward(grad_y, x, norm, _t3, _t4):
     _t14 = cp.broadcast_to(grad_squared_norm, x.shape)
     grad_x = _squash_bwd_2(_t14, x, _t5)
     return grad_x
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

@@ -56,7 +56,7 @@ def backward(grad_y, ctx):
 def _forward(x, order):
     t = _taylor_exp(x, order)
     np.maximum(t, 1e-10, out=t)
-    _t1 = np.sum(t, axis=-1, keepdims=True)
+    _t1 = _sum(t, -1)
     y = t / _t1
     return y, (x, order, _t1, y)
 
@@ -69,6 +69,15 @@ def _backward(grad_y, x, order, _t1, y):
     grad_x *= grad_t
     grad_x *= _taylor_exp(x, order) > 1e-10
     return grad_x
+
+
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
 
 
 def _taylor_exp(x, order):
@@ -116,10 +125,8 @@ _taylor_softmax_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward(x, order):
-    import cupy as cp
-
     t = _taylor_softmax_fwd_0(x, order)
-    _t2 = cp.sum(t, axis=(-1), keepdims=True)
+    _t2 = _cupy_sum(t, (-1))
     y = _taylor_softmax_fwd_1(t, _t2)
     return y, (x, order, _t2, y)
 
@@ -148,7 +155,7 @@ _taylor_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_1: layers_spec/primitives.yaml:307,227
+# taylor_softmax_bwd_1: layers_spec/primitives.yaml:315,227
 _taylor_softmax_bwd_1 = ElementwiseKernel(
     "taylor_softmax_bwd_1",
     "T _t3, T _t8, T _t1",
@@ -161,7 +168,7 @@ _taylor_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:524
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:543
 _taylor_softmax_bwd_2 = ElementwiseKernel(
     "taylor_softmax_bwd_2",
     "T x, T _t11, T _t10",
@@ -192,3 +199,14 @@ def _cupy_backward(grad_y, x, order, _t2, y):
     _t11 = order - 1
     grad_x = _taylor_softmax_bwd_2(x, _t11, _t10)
     return grad_x
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

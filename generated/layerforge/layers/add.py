@@ -115,12 +115,12 @@ def _forward_softmax(a, b):
     z = a + b
     softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
     softmax_exponentials = np.exp(softmax_shifted)
-    y = softmax_exponentials / np.sum(softmax_exponentials, axis=-1, keepdims=True)
+    y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (y,)
 
 
 def _backward_softmax(grad_y, y):
-    grad_z = grad_y - np.sum(grad_y * y, axis=-1, keepdims=True)
+    grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     return grad_z, grad_z
 
@@ -286,6 +286,15 @@ def _sigmoid(x):
     return numerator
 
 
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
+
+
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
 # of the functions above.
 
@@ -435,7 +444,7 @@ def _cupy_forward_softmax(a, b):
     _t1 = cp.max(z, axis=(-1), keepdims=True)
     _t2 = _t1
     softmax_exponentials = _add_softmax_fwd_1(z, _t2)
-    _t3 = cp.sum(softmax_exponentials, axis=(-1), keepdims=True)
+    _t3 = _cupy_sum(softmax_exponentials, (-1))
     y = _add_softmax_fwd_2(softmax_exponentials, _t3)
     return y, (y,)
 
@@ -464,10 +473,8 @@ _add_softmax_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward_softmax(grad_y, y):
-    import cupy as cp
-
     _t4 = _add_softmax_bwd_0(grad_y, y)
-    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    _t5 = _cupy_sum(_t4, (-1))
     grad_z = _add_softmax_bwd_1(grad_y, _t5, y)
     return grad_z, grad_z
 
@@ -743,3 +750,14 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

@@ -114,9 +114,9 @@ def backward(grad_y, ctx):
 
 def _forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon):
     count = x.shape[0] * x.shape[2] * x.shape[3]
-    mu = np.sum(x, axis=(0, 2, 3), keepdims=True) / count
+    mu = _sum(x, (0, 2, 3)) / count
     centered = x - mu
-    variance = np.sum(centered * centered, axis=(0, 2, 3), keepdims=True) / count
+    variance = _sum(centered * centered, (0, 2, 3)) / count
     rstd = variance + epsilon
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
@@ -133,10 +133,8 @@ def _forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon
 
 
 def _backward_train(grad_y, weight, count, rstd, normalized):
-    grad_bias = np.sum(grad_y, axis=(0, 2, 3), keepdims=True).reshape(weight.shape)
-    grad_weight = np.sum(grad_y * normalized, axis=(0, 2, 3), keepdims=True).reshape(
-        weight.shape
-    )
+    grad_bias = _sum(grad_y, (0, 2, 3)).reshape(weight.shape)
+    grad_weight = _sum(grad_y * normalized, (0, 2, 3)).reshape(weight.shape)
     scale = weight.reshape(1, -1, 1, 1) * rstd
     grad_x = scale * grad_y
     _t1 = normalized * (scale * grad_weight.reshape(1, -1, 1, 1) / count)
@@ -157,10 +155,8 @@ def _forward_eval(x, weight, bias, running_mean, running_var, momentum, epsilon)
 
 
 def _backward_eval(grad_y, weight, rstd, normalized):
-    grad_bias = np.sum(grad_y, axis=(0, 2, 3), keepdims=True).reshape(weight.shape)
-    grad_weight = np.sum(grad_y * normalized, axis=(0, 2, 3), keepdims=True).reshape(
-        weight.shape
-    )
+    grad_bias = _sum(grad_y, (0, 2, 3)).reshape(weight.shape)
+    grad_weight = _sum(grad_y * normalized, (0, 2, 3)).reshape(weight.shape)
     scale = weight.reshape(1, -1, 1, 1) * rstd
     grad_x = grad_y * scale
     return grad_x, grad_weight, grad_bias
@@ -180,6 +176,15 @@ def _bessel_correction(count):
             f"N * H * W = {count}"
         )
     return count / (count - 1)
+
+
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -303,17 +308,15 @@ _batch_normalization_train_fwd_9 = ElementwiseKernel(
 
 
 def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon):
-    import cupy as cp
-
     _t1 = x.shape[0]
     _t2 = x.shape[2]
     _t3 = _t1 * _t2
     _t4 = x.shape[3]
     count = _t3 * _t4
-    _t5 = cp.sum(x, axis=(0, 2, 3), keepdims=True)
+    _t5 = _cupy_sum(x, (0, 2, 3))
     mu = _batch_normalization_train_fwd_0(_t5, count)
     centered, _t6 = _batch_normalization_train_fwd_1(x, mu)
-    _t7 = cp.sum(_t6, axis=(0, 2, 3), keepdims=True)
+    _t7 = _cupy_sum(_t6, (0, 2, 3))
     variance, rstd = _batch_normalization_train_fwd_2(_t7, count, epsilon)
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     unbiased = _cupy_bessel_correction(count)
@@ -414,12 +417,10 @@ _batch_normalization_train_bwd_6 = ElementwiseKernel(
 
 
 def _cupy_backward_train(grad_y, weight, count, rstd, normalized):
-    import cupy as cp
-
-    _t22 = cp.sum(grad_y, axis=(0, 2, 3), keepdims=True)
+    _t22 = _cupy_sum(grad_y, (0, 2, 3))
     grad_bias = _t22.reshape(weight.shape)
     _t23 = _batch_normalization_train_bwd_0(grad_y, normalized)
-    _t24 = cp.sum(_t23, axis=(0, 2, 3), keepdims=True)
+    _t24 = _cupy_sum(_t23, (0, 2, 3))
     grad_weight = _t24.reshape(weight.shape)
     _t25 = weight.reshape(1, -1, 1, 1)
     scale = _batch_normalization_train_bwd_1(_t25, rstd)
@@ -526,12 +527,10 @@ _batch_normalization_eval_bwd_2 = ElementwiseKernel(
 
 
 def _cupy_backward_eval(grad_y, weight, rstd, normalized):
-    import cupy as cp
-
-    _t9 = cp.sum(grad_y, axis=(0, 2, 3), keepdims=True)
+    _t9 = _cupy_sum(grad_y, (0, 2, 3))
     grad_bias = _t9.reshape(weight.shape)
     _t10 = _batch_normalization_eval_bwd_0(grad_y, normalized)
-    _t11 = cp.sum(_t10, axis=(0, 2, 3), keepdims=True)
+    _t11 = _cupy_sum(_t10, (0, 2, 3))
     grad_weight = _t11.reshape(weight.shape)
     _t12 = weight.reshape(1, -1, 1, 1)
     scale = _batch_normalization_eval_bwd_1(_t12, rstd)
@@ -553,3 +552,14 @@ def _cupy_bessel_correction(count):
             f"N * H * W = {count}"
         )
     return count / (count - 1)
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

@@ -133,12 +133,12 @@ def _forward_softmax(a, b, axis):
     z = _concatenate(a, b, axis)
     softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
     softmax_exponentials = np.exp(softmax_shifted)
-    y = softmax_exponentials / np.sum(softmax_exponentials, axis=-1, keepdims=True)
+    y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (a, axis, y)
 
 
 def _backward_softmax(grad_y, a, axis, y):
-    grad_z = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_z = y * (grad_y - _sum(grad_y * y, -1))
     _t1 = a.shape[axis]
     grad_a = _slice_axis(grad_z, 0, _t1, axis)
     grad_b = _slice_axis(grad_z, _t1, grad_z.shape[axis], axis)
@@ -297,6 +297,15 @@ def _slice_axis(x, start, stop, axis):
     index = [slice(None)] * x.ndim
     index[axis] = slice(start, stop)
     return x[tuple(index)]
+
+
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -518,7 +527,7 @@ def _cupy_forward_softmax(a, b, axis):
     _t2 = _t1
     softmax_shifted = _concatenate_softmax_fwd_0(z, _t2)
     softmax_exponentials = _concatenate_softmax_fwd_1(softmax_shifted)
-    _t3 = cp.sum(softmax_exponentials, axis=(-1), keepdims=True)
+    _t3 = _cupy_sum(softmax_exponentials, (-1))
     y = _concatenate_softmax_fwd_2(softmax_exponentials, _t3)
     return y, (a, axis, y)
 
@@ -557,10 +566,8 @@ _concatenate_softmax_bwd_2 = ElementwiseKernel(
 
 
 def _cupy_backward_softmax(grad_y, a, axis, y):
-    import cupy as cp
-
     _t4 = _concatenate_softmax_bwd_0(grad_y, y)
-    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    _t5 = _cupy_sum(_t4, (-1))
     _t6 = _concatenate_softmax_bwd_1(grad_y, _t5)
     grad_z = _concatenate_softmax_bwd_2(y, _t6)
     _t8 = a.shape[axis]
@@ -1654,3 +1661,14 @@ def _cupy_slice_axis(x, start, stop, axis):
     index = [slice(None)] * x.ndim
     index[axis] = slice(start, stop)
     return x[tuple(index)]
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

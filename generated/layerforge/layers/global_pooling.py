@@ -59,7 +59,7 @@ def backward(grad_y, ctx):
 
 def _forward_average(x):
     _t1 = x.shape[2] * x.shape[3]
-    y = np.sum(x, axis=(2, 3), keepdims=True) / _t1
+    y = _sum(x, (2, 3)) / _t1
     return y, (x, _t1)
 
 
@@ -93,6 +93,15 @@ def _global_max_pool_grad(grad, x):
     return grad_x.reshape(x.shape)
 
 
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
+
+
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
 # of the functions above.
 
@@ -109,9 +118,7 @@ _global_pooling_average_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_average(x):
-    import cupy as cp
-
-    _t1 = cp.sum(x, axis=(2, 3), keepdims=True)
+    _t1 = _cupy_sum(x, (2, 3))
     _t2 = x.shape[2]
     _t3 = x.shape[3]
     _t4 = _t2 * _t3
@@ -165,3 +172,14 @@ def _cupy_global_max_pool_grad(grad, x):
     grad_x = cp.zeros_like(flat)
     cp.put_along_axis(grad_x, first, grad.reshape(*grad.shape[:2], 1), axis=-1)
     return grad_x.reshape(x.shape)
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

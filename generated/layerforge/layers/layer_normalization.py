@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -44,7 +44,7 @@ def forward(x, weight, bias, *, epsilon=1e-05):
     if on_gpu(x):
         y, saved = _cupy_forward(x, weight, bias, epsilon)
         return y, (_cupy_backward, saved)
-    y, saved = _forward(x, weight, bias, epsilon)
+    y, saved = in_row_blocks(_forward, x, weight, bias, epsilon)
     return y, (_backward, saved)
 
 
@@ -61,13 +61,13 @@ def backward(grad_y, ctx):
     """
     check_arrays("layer_normalization", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return backward_variant(grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, sums=2)
 
 
 def _forward(x, weight, bias, epsilon):
-    mu = np.mean(x, axis=-1, keepdims=True)
+    mu = _mean(x, -1)
     centered = x - mu
-    variance = np.mean(centered * centered, axis=-1, keepdims=True)
+    variance = _mean(centered * centered, -1)
     rstd = variance + epsilon
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
@@ -79,8 +79,8 @@ def _forward(x, weight, bias, epsilon):
 
 def _backward(grad_y, weight, rstd, normalized):
     grad_normalized = grad_y * weight
-    grad_x = grad_normalized - np.mean(grad_normalized, axis=-1, keepdims=True)
-    _t1 = normalized * np.mean(grad_normalized * normalized, axis=-1, keepdims=True)
+    grad_x = grad_normalized - _mean(grad_normalized, -1)
+    _t1 = normalized * _mean(grad_normalized * normalized, -1)
     grad_x -= _t1
     grad_x *= rstd
     grad_weight = _sum_to(grad_y * normalized, weight.shape)
@@ -88,12 +88,24 @@ def _backward(grad_y, weight, rstd, normalized):
     return grad_x, grad_weight, grad_bias
 
 
+def _mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return np.mean(x, axis=axis, keepdims=True)
+
+
 def _sum_to(grad, shape):
-    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast."""
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return np.matmul(np.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return np.sum(grad, axis=axes).reshape(shape) if axes else grad
 
 
@@ -140,11 +152,9 @@ _layer_normalization_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward(x, weight, bias, epsilon):
-    import cupy as cp
-
-    mu = cp.mean(x, axis=(-1), keepdims=True)
+    mu = _cupy_mean(x, (-1))
     centered, _t1 = _layer_normalization_fwd_0(x, mu)
-    variance = cp.mean(_t1, axis=(-1), keepdims=True)
+    variance = _cupy_mean(_t1, (-1))
     rstd = _layer_normalization_fwd_1(variance, epsilon)
     normalized, y = _layer_normalization_fwd_2(centered, rstd, weight, bias)
     return y, (weight, rstd, normalized)
@@ -188,24 +198,36 @@ _layer_normalization_bwd_2 = ElementwiseKernel(
 
 
 def _cupy_backward(grad_y, weight, rstd, normalized):
-    import cupy as cp
-
     grad_normalized = _layer_normalization_bwd_0(grad_y, weight)
-    _t5 = cp.mean(grad_normalized, axis=(-1), keepdims=True)
+    _t5 = _cupy_mean(grad_normalized, (-1))
     _t6, _t7 = _layer_normalization_bwd_1(grad_normalized, _t5, normalized)
-    _t8 = cp.mean(_t7, axis=(-1), keepdims=True)
+    _t8 = _cupy_mean(_t7, (-1))
     grad_x, _t11 = _layer_normalization_bwd_2(normalized, _t8, _t6, rstd, grad_y)
     grad_weight = _cupy_sum_to(_t11, weight.shape)
     grad_bias = _cupy_sum_to(grad_y, weight.shape)
     return grad_x, grad_weight, grad_bias
 
 
+def _cupy_mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return cp.mean(x, axis=axis, keepdims=True)
+
+
 def _cupy_sum_to(grad, shape):
-    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast."""
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
     import cupy as cp
 
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad

@@ -55,7 +55,7 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, axis):
-    _t1 = np.mean(x, axis=axis, keepdims=True)
+    _t1 = _mean(x, axis)
     y = np.squeeze(_t1, axis=axis)
     return y, (x, axis, _t1)
 
@@ -65,6 +65,14 @@ def _backward(grad_y, x, axis, _t1):
     return grad_x
 
 
+def _mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return np.mean(x, axis=axis, keepdims=True)
+
+
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
 # of the functions above.
 
@@ -72,12 +80,12 @@ def _backward(grad_y, x, axis, _t1):
 def _cupy_forward(x, axis):
     import cupy as cp
 
-    _t1 = cp.mean(x, axis=axis, keepdims=True)
+    _t1 = _cupy_mean(x, axis)
     y = cp.squeeze(_t1, axis=axis)
     return y, (x, axis, _t1)
 
 
-# mean_bwd_0: layers_spec/primitives.yaml:316
+# mean_bwd_0: layers_spec/primitives.yaml:331
 _mean_bwd_0 = ElementwiseKernel(
     "mean_bwd_0",
     "T _t3, int32 _t4",
@@ -96,3 +104,13 @@ def _cupy_backward(grad_y, x, axis, _t1):
     _t4 = x.shape[axis]
     grad_x = _mean_bwd_0(_t3, _t4)
     return grad_x
+
+
+def _cupy_mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return cp.mean(x, axis=axis, keepdims=True)

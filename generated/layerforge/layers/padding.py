@@ -121,12 +121,12 @@ def _forward_softmax(x, padding_h, padding_w):
     z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
     softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
     softmax_exponentials = np.exp(softmax_shifted)
-    y = softmax_exponentials / np.sum(softmax_exponentials, axis=-1, keepdims=True)
+    y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (padding_h, padding_w, y)
 
 
 def _backward_softmax(grad_y, padding_h, padding_w, y):
-    grad_z = y * (grad_y - np.sum(grad_y * y, axis=-1, keepdims=True))
+    grad_z = y * (grad_y - _sum(grad_y * y, -1))
     grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
     return grad_x
 
@@ -273,6 +273,15 @@ def _sigmoid(x):
     e += 1
     numerator /= e
     return numerator
+
+
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -482,7 +491,7 @@ def _cupy_forward_softmax(x, padding_h, padding_w):
     _t2 = _t1
     softmax_shifted = _padding_softmax_fwd_0(z, _t2)
     softmax_exponentials = _padding_softmax_fwd_1(softmax_shifted)
-    _t3 = cp.sum(softmax_exponentials, axis=(-1), keepdims=True)
+    _t3 = _cupy_sum(softmax_exponentials, (-1))
     y = _padding_softmax_fwd_2(softmax_exponentials, _t3)
     return y, (padding_h, padding_w, y)
 
@@ -521,10 +530,8 @@ _padding_softmax_bwd_2 = ElementwiseKernel(
 
 
 def _cupy_backward_softmax(grad_y, padding_h, padding_w, y):
-    import cupy as cp
-
     _t4 = _padding_softmax_bwd_0(grad_y, y)
-    _t5 = cp.sum(_t4, axis=(-1), keepdims=True)
+    _t5 = _cupy_sum(_t4, (-1))
     _t6 = _padding_softmax_bwd_1(grad_y, _t5)
     grad_z = _padding_softmax_bwd_2(y, _t6)
     grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
@@ -1592,3 +1599,14 @@ def _cupy_pad2d(x, top, bottom, left, right):
     )
     out[:, :, top : top + height, left : left + width] = x
     return out
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)

@@ -64,7 +64,7 @@ def backward(grad_loss, ctx):
 
 def _forward(logits, target):
     shifted = logits - np.max(logits, axis=-1, keepdims=True)
-    log_probability = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    log_probability = shifted - np.log(_sum(np.exp(shifted), -1))
     loss = -np.sum(target * log_probability) / logits.shape[0]
     return loss, (logits, target, log_probability)
 
@@ -72,12 +72,21 @@ def _forward(logits, target):
 def _backward(grad_loss, logits, target, log_probability):
     scale = grad_loss / logits.shape[0]
     grad_logits = np.exp(log_probability)
-    grad_logits *= np.sum(target, axis=-1, keepdims=True)
+    grad_logits *= _sum(target, -1)
     grad_logits -= target
     grad_logits *= scale
     grad_target = -log_probability
     grad_target *= scale
     return grad_logits, grad_target
+
+
+def _sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    return np.sum(x, axis=axis, keepdims=True)
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -125,7 +134,7 @@ def _cupy_forward(logits, target):
     _t1 = cp.max(logits, axis=(-1), keepdims=True)
     _t2 = _t1
     shifted, _t3 = _cross_entropy_fwd_0(logits, _t2)
-    _t4 = cp.sum(_t3, axis=(-1), keepdims=True)
+    _t4 = _cupy_sum(_t3, (-1))
     _t5 = _cross_entropy_fwd_1(_t4)
     log_probability, _t6 = _cross_entropy_fwd_2(shifted, _t5, target)
     _t7 = cp.sum(_t6)
@@ -162,13 +171,22 @@ _cross_entropy_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward(grad_loss, logits, target, log_probability):
-    import cupy as cp
-
     _t10 = logits.shape[0]
     scale = grad_loss / _t10
     _t11 = _cross_entropy_bwd_0(log_probability)
-    _t12 = cp.sum(target, axis=(-1), keepdims=True)
+    _t12 = _cupy_sum(target, (-1))
     grad_logits, grad_target = _cross_entropy_bwd_1(
         _t11, _t12, target, scale, log_probability
     )
     return grad_logits, grad_target
+
+
+def _cupy_sum(x, axis):
+    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
+    array it is a matrix-vector product with ones (BLAS), several times faster than
+    NumPy's reduction loop on rows."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+    return cp.sum(x, axis=axis, keepdims=True)
