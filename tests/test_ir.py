@@ -66,11 +66,12 @@ def test_rrelu_saves_its_random_slopes():
 
 def test_convolution_shapes_follow_the_window_rules():
     """im2col, conv_apply and channels rules give known shapes, so the bias gradient is a
-    static sum over (N, H_out, W_out); forward saves the columns, x only for its shape."""
+    static sum over (N, H_out, W_out); forward saves the columns for the weight gradient, x
+    for the input gradient, which goes to x without a gradient of the columns."""
     assert explain("convolutional", 4) == textwrap.dedent("""\
         def _forward_identity(x, weight, bias, stride, padding, dilation):
             columns = im2col(x, weight, dilation=dilation, padding=padding, stride=stride)  # float[C_in*kH*kW, B, H_out, W_out]  convolutional.yaml:23
-            _t1 = conv_apply(weight, columns)  # float[B, C_out, H_out, W_out]  convolutional.yaml:24
+            _t1 = conv_apply(weight, columns, x, dilation=dilation, padding=padding, stride=stride)  # float[B, C_out, H_out, W_out]  convolutional.yaml:24
             _t2 = as_channels(bias)  # float[1, C_out, 1, 1]  convolutional.yaml:24
             z = add(_t1, _t2)  # float[B, C_out, H_out, W_out]  convolutional.yaml:24
             return z
@@ -78,8 +79,7 @@ def test_convolution_shapes_follow_the_window_rules():
             _t3 = sum_axes_keepdims(grad_y, axis=(-4, -2, -1))  # float[1, C_out, 1, 1]  convolutional.yaml:24
             grad_bias = reshape_like(_t3, bias)  # float[C_out]  primitives.yaml
             grad_weight = conv_weight_grad(grad_y, columns, weight)  # float[C_out, C_in, kH, kW]  primitives.yaml
-            grad_columns = conv_columns_grad(grad_y, weight, columns)  # float[C_in*kH*kW, B, H_out, W_out]  primitives.yaml
-            grad_x = col2im(grad_columns, x, weight, dilation=dilation, padding=padding, stride=stride)  # float[B, C_in, H, W]  primitives.yaml
+            grad_x = conv_input_grad(grad_y, weight, x, dilation=dilation, padding=padding, stride=stride)  # float[B, C_in, H, W]  primitives.yaml
             return grad_x, grad_weight, grad_bias
         saved: x, weight, bias, stride, padding, dilation, columns""")
 

@@ -1,7 +1,7 @@
 """Convolutional: 2-D convolution (cross-correlation) of NCHW feature maps with stride,
 zero padding and dilation, then the activation, as torch.nn.Conv2d: y =
 activation(conv2d(x, weight) + bias) with weight [C_out, C_in, kH, kW]. Computed as one
-im2col copy and one matrix product; the input gradient is summed back with one strided
+im2col copy and one matrix product; the input gradient is one small product and strided
 add per kernel offset.
 Generated from layers_spec/layers/convolutional.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
@@ -40,7 +40,7 @@ def forward(
     2-D convolution (cross-correlation) of NCHW feature maps with stride, zero padding
     and dilation, then the activation, as torch.nn.Conv2d: y = activation(conv2d(x,
     weight) + bias) with weight [C_out, C_in, kH, kW]. Computed as one im2col copy and
-    one matrix product; the input gradient is summed back with one strided add per
+    one matrix product; the input gradient is one small product and strided add per
     kernel offset.
 
     Args:
@@ -134,8 +134,7 @@ def _backward_relu(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z = grad_y * (z > 0)
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _conv_columns_grad(grad_z, weight, columns)
-    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -152,8 +151,7 @@ def _backward_sigmoid(grad_y, x, weight, bias, stride, padding, dilation, column
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _conv_columns_grad(grad_z, weight, columns)
-    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -170,8 +168,7 @@ def _backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _conv_columns_grad(grad_z, weight, columns)
-    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -189,8 +186,7 @@ def _backward_softmax(grad_y, x, weight, bias, stride, padding, dilation, column
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _conv_columns_grad(grad_z, weight, columns)
-    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -203,8 +199,7 @@ def _forward_identity(x, weight, bias, stride, padding, dilation):
 def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, columns):
     grad_bias = np.sum(grad_y, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_y, columns, weight)
-    grad_columns = _conv_columns_grad(grad_y, weight, columns)
-    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_y, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -241,8 +236,7 @@ def _backward_gelu(
     grad_z += _t5
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _conv_columns_grad(grad_z, weight, columns)
-    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -267,8 +261,7 @@ def _backward_elu(
     grad_z += _t1
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _conv_columns_grad(grad_z, weight, columns)
-    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -301,8 +294,7 @@ def _backward_mish(
     grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _conv_columns_grad(grad_z, weight, columns)
-    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -325,8 +317,7 @@ def _backward_swish(
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _conv_columns_grad(grad_z, weight, columns)
-    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -347,8 +338,7 @@ def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _conv_columns_grad(grad_z, weight, columns)
-    grad_x = _col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -371,24 +361,6 @@ _FUSED = {
 }
 
 
-def _col2im(columns, x, weight, stride, padding, dilation):
-    """Sum columns [C * kH * kW, N, H_out, W_out] back onto the pixels of x [N, C, H, W]:
-    one strided slice add per kernel offset (kH * kW of them), no scatter."""
-    n, c, h, w = x.shape
-    kernel_h, kernel_w = weight.shape[2], weight.shape[3]
-    out_h, out_w = columns.shape[2], columns.shape[3]
-    parts = columns.reshape(c, kernel_h, kernel_w, n, out_h, out_w)
-    grad_x = np.zeros((c, n, h + 2 * padding, w + 2 * padding), dtype=columns.dtype)
-    for u in range(kernel_h):
-        for v in range(kernel_w):
-            top, left = u * dilation, v * dilation
-            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
-            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
-            grad_x[:, :, rows, cols] += parts[:, u, v]
-    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
-    return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
-
-
 def _conv_apply(weight, columns):
     """weight [C_out, K...] times columns [K, N, H_out, W_out] -> [N, C_out, H_out, W_out]."""
     size, n, out_h, out_w = columns.shape
@@ -400,10 +372,24 @@ def _conv_apply(weight, columns):
     )
 
 
-def _conv_columns_grad(grad, weight, columns):
-    """weight.T [K, C_out] times grad [C_out, P], shaped like columns [K, N, H_out, W_out]."""
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(grad.shape[1], -1)
-    return (weight.reshape(weight.shape[0], -1).T @ per_channel).reshape(columns.shape)
+def _conv_input_grad(grad, weight, x, stride, padding, dilation):
+    """The gradient of a convolution with respect to x [N, C, H, W]: one [C, C_out] x
+    [C_out, N * H_out * W_out] product per kernel offset, added onto the (padded) pixels
+    that offset read; no column gradient is formed."""
+    n, c, h, w = x.shape
+    c_out, _, kernel_h, kernel_w = weight.shape
+    out_h, out_w = grad.shape[2], grad.shape[3]
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+    grad_x = np.zeros((c, n, h + 2 * padding, w + 2 * padding), dtype=grad.dtype)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            top, left = u * dilation, v * dilation
+            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
+            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
+            part = weight[:, :, u, v].T @ per_channel
+            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
+    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+    return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
 def _conv_weight_grad(grad, columns, weight):
@@ -506,8 +492,7 @@ def _cupy_backward_relu(grad_y, x, weight, bias, stride, padding, dilation, colu
     _t5 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t5.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
-    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -553,8 +538,7 @@ def _cupy_backward_sigmoid(
     _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t6.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
-    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -598,8 +582,7 @@ def _cupy_backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, colu
     _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t6.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
-    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -686,8 +669,7 @@ def _cupy_backward_softmax(
     _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t10.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
-    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -718,8 +700,7 @@ def _cupy_backward_identity(
     _t3 = cp.sum(grad_y, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t3.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_y, columns, weight)
-    grad_columns = _cupy_conv_columns_grad(grad_y, weight, columns)
-    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(grad_y, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -782,8 +763,7 @@ def _cupy_backward_gelu(
     _t21 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t21.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
-    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -849,8 +829,7 @@ def _cupy_backward_elu(
     _t15 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t15.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
-    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -910,8 +889,7 @@ def _cupy_backward_mish(
     _t18 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t18.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
-    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -961,8 +939,7 @@ def _cupy_backward_swish(
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
-    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1012,8 +989,7 @@ def _cupy_backward_silu(
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
-    grad_columns = _cupy_conv_columns_grad(grad_z, weight, columns)
-    grad_x = _cupy_col2im(grad_columns, x, weight, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1036,26 +1012,6 @@ _CUPY_FUSED = {
 }
 
 
-def _cupy_col2im(columns, x, weight, stride, padding, dilation):
-    """Sum columns [C * kH * kW, N, H_out, W_out] back onto the pixels of x [N, C, H, W]:
-    one strided slice add per kernel offset (kH * kW of them), no scatter."""
-    import cupy as cp
-
-    n, c, h, w = x.shape
-    kernel_h, kernel_w = weight.shape[2], weight.shape[3]
-    out_h, out_w = columns.shape[2], columns.shape[3]
-    parts = columns.reshape(c, kernel_h, kernel_w, n, out_h, out_w)
-    grad_x = cp.zeros((c, n, h + 2 * padding, w + 2 * padding), dtype=columns.dtype)
-    for u in range(kernel_h):
-        for v in range(kernel_w):
-            top, left = u * dilation, v * dilation
-            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
-            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
-            grad_x[:, :, rows, cols] += parts[:, u, v]
-    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
-    return cp.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
-
-
 def _cupy_conv_apply(weight, columns):
     """weight [C_out, K...] times columns [K, N, H_out, W_out] -> [N, C_out, H_out, W_out]."""
     import cupy as cp
@@ -1069,10 +1025,26 @@ def _cupy_conv_apply(weight, columns):
     )
 
 
-def _cupy_conv_columns_grad(grad, weight, columns):
-    """weight.T [K, C_out] times grad [C_out, P], shaped like columns [K, N, H_out, W_out]."""
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(grad.shape[1], -1)
-    return (weight.reshape(weight.shape[0], -1).T @ per_channel).reshape(columns.shape)
+def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
+    """The gradient of a convolution with respect to x [N, C, H, W]: one [C, C_out] x
+    [C_out, N * H_out * W_out] product per kernel offset, added onto the (padded) pixels
+    that offset read; no column gradient is formed."""
+    import cupy as cp
+
+    n, c, h, w = x.shape
+    c_out, _, kernel_h, kernel_w = weight.shape
+    out_h, out_w = grad.shape[2], grad.shape[3]
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+    grad_x = cp.zeros((c, n, h + 2 * padding, w + 2 * padding), dtype=grad.dtype)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            top, left = u * dilation, v * dilation
+            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
+            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
+            part = weight[:, :, u, v].T @ per_channel
+            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
+    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+    return cp.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
 def _cupy_conv_weight_grad(grad, columns, weight):
