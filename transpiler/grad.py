@@ -78,14 +78,14 @@ def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collec
 def rematerialize(fn: Function, body: list[Stmt], results: list[Operand], prims: Primitives) -> list[Stmt]:
     """Recompute cheap forward values in backward instead of saving them.
 
-    A forward value that backward reads is recomputed when it comes from elementwise,
-    non-random statements whose leaves (inputs, parameters, attributes, and values that are
+    A forward value that backward reads is recomputed when it comes from elementwise or view
+    (reshape, index), non-random statements whose leaves (inputs, parameters, attributes, and values that are
     saved anyway) are already saved. GELU then saves ``x`` alone rather than six temporaries;
     Dense keeps ``z`` because recomputing it would mean saving the matrix product instead.
     """
     cheap = {
         s.target: s for s in fn.body
-        if prims[s.prim].kind == "elementwise" and s.target not in fn.outputs
+        if (prims[s.prim].kind == "elementwise" or prims[s.prim].view) and s.target not in fn.outputs
     }
     read = {r for s in body for r in s.reads()} | {r for r in results if isinstance(r, str)}
     saved = {n for n in fn.values if n in read}

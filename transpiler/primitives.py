@@ -32,6 +32,7 @@ class Primitive:
     shape_only: tuple[str, ...] = ()
     cuda: str | None = None  # C expression template for CuPy kernels (elementwise only)
     cuda_helper: str | None = None  # a C++ function template the cuda expression calls
+    view: bool = False  # the result is a view of the first operand: free to recompute
 
     @property
     def static_names(self) -> tuple[str, ...]:
@@ -84,6 +85,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     shape_only = fields.take("shape_only", list)
     cuda = fields.take("cuda", str)
     cuda_helper = fields.take("cuda_helper", str)
+    view = fields.take("view", bool)
     fields.finish()
     if kind is not None and kind.value not in KINDS:
         errors.error(kind.loc, f"{where}.kind: must be one of {', '.join(KINDS)}")
@@ -132,6 +134,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
         shape_only=shape_only_names,
         cuda=cuda.value if cuda else None,
         cuda_helper=cuda_helper.value.rstrip() + "\n" if cuda_helper else None,
+        view=bool(view.value) if view else False,
     )
 
 

@@ -43,7 +43,7 @@ BINARY_UFUNCS = {"maximum", "minimum"}
 ELEMENTWISE_HELPERS = {"_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}  # fresh arrays of their argument's shape;
 # the helpers of the broadcasting elementwise primitives of layers_spec/primitives.yaml (a test keeps them in step)
 REDUCTIONS = {"sum", "mean", "max"}  # with keepdims=True: operands of known (reduced) shape
-REDUCTION_HELPERS = {"_sum", "_mean"}  # (a, axis), the axis kept: the reduction primitives' helpers
+REDUCTION_HELPERS = {"_amax", "_mean", "_sum"}  # (a, axis), the axis kept: the reduction primitives' helpers
 OPERATORS = {cst.Add: "add", cst.Subtract: "subtract", cst.Multiply: "multiply", cst.Divide: "divide"}
 AUGMENTED = {cst.Add: cst.AddAssign, cst.Subtract: cst.SubtractAssign, cst.Multiply: cst.MultiplyAssign,
              cst.Divide: cst.DivideAssign}

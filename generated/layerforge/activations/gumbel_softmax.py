@@ -67,7 +67,7 @@ def _forward_train(rng, x, temperature):
     _t1 = _gumbel(rng, x)
     logits = x + _t1
     logits /= temperature
-    shifted = logits - np.max(logits, axis=-1, keepdims=True)
+    shifted = logits - _amax(logits, -1)
     exponentials = np.exp(shifted)
     y = exponentials / _sum(exponentials, -1)
     return y, (temperature, y)
@@ -82,7 +82,7 @@ def _backward_train(grad_y, temperature, y):
 
 def _forward_eval(rng, x, temperature):
     logits = x / temperature
-    shifted = logits - np.max(logits, axis=-1, keepdims=True)
+    shifted = logits - _amax(logits, -1)
     exponentials = np.exp(shifted)
     y = exponentials / _sum(exponentials, -1)
     return y, (temperature, y)
@@ -99,6 +99,19 @@ _VARIANTS = {
     True: (_forward_train, _backward_train),
     False: (_forward_eval, _backward_eval),
 }
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
 
 
 def _gumbel(rng, like):
@@ -156,11 +169,9 @@ _gumbel_softmax_train_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_train(rng, x, temperature):
-    import cupy as cp
-
     _t1 = _cupy_gumbel(rng, x)
     logits = _gumbel_softmax_train_fwd_0(x, _t1, temperature)
-    _t3 = cp.max(logits, axis=(-1), keepdims=True)
+    _t3 = _cupy_amax(logits, (-1))
     _t4 = _t3
     exponentials = _gumbel_softmax_train_fwd_1(logits, _t4)
     _t5 = _cupy_sum(exponentials, (-1))
@@ -234,10 +245,8 @@ _gumbel_softmax_eval_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_eval(rng, x, temperature):
-    import cupy as cp
-
     logits = _gumbel_softmax_eval_fwd_0(x, temperature)
-    _t1 = cp.max(logits, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(logits, (-1))
     _t2 = _t1
     exponentials = _gumbel_softmax_eval_fwd_1(logits, _t2)
     _t3 = _cupy_sum(exponentials, (-1))
@@ -280,6 +289,21 @@ _CUPY_VARIANTS = {
     True: (_cupy_forward_train, _cupy_backward_train),
     False: (_cupy_forward_eval, _cupy_backward_eval),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_gumbel(rng, like):

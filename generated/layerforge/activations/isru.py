@@ -103,7 +103,7 @@ def _cupy_forward(x, alpha):
     return y, (x, alpha, y)
 
 
-# isru_bwd_0: layers_spec/activations/isru.yaml:10; layers_spec/primitives.yaml:65,66,153,55,56
+# isru_bwd_0: layers_spec/activations/isru.yaml:10; layers_spec/primitives.yaml:67,68,155,57,58
 _isru_bwd_0 = ElementwiseKernel(
     "isru_bwd_0",
     "T alpha, T x, T grad_y, T y",

@@ -53,7 +53,7 @@ def backward(grad_y, ctx):
 
 def _forward(x):
     negated = -x
-    shifted = negated - np.max(negated, axis=-1, keepdims=True)
+    shifted = negated - _amax(negated, -1)
     y = shifted - np.log(_sum(np.exp(shifted), -1))
     return y, (y,)
 
@@ -63,6 +63,19 @@ def _backward(grad_y, y):
     grad_x *= _sum(grad_y, -1)
     grad_x -= grad_y
     return grad_x
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
 
 
 def _sum(x, axis):
@@ -124,10 +137,8 @@ _log_softmin_fwd_3 = ElementwiseKernel(
 
 
 def _cupy_forward(x):
-    import cupy as cp
-
     negated = _log_softmin_fwd_0(x)
-    _t1 = cp.max(negated, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(negated, (-1))
     _t2 = _t1
     shifted, _t3 = _log_softmin_fwd_1(negated, _t2)
     _t4 = _cupy_sum(_t3, (-1))
@@ -164,6 +175,21 @@ def _cupy_backward(grad_y, y):
     _t7 = _cupy_sum(grad_y, (-1))
     grad_x = _log_softmin_bwd_1(_t6, _t7, grad_y)
     return grad_x
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):

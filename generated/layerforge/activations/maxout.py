@@ -63,21 +63,48 @@ def backward(grad_y, ctx):
 
 def _forward(x, num_pieces):
     groups = x.reshape(*x.shape[:-1], -1, num_pieces)
-    _t1 = np.max(groups, axis=-1, keepdims=True)
+    _t1 = _amax(groups, -1)
     y = _t1[..., 0]
-    return y, (x, groups, _t1)
+    return y, (x, num_pieces, _t1)
 
 
-def _backward(grad_y, x, groups, _t1):
+def _backward(grad_y, x, num_pieces, _t1):
+    groups = x.reshape(*x.shape[:-1], -1, num_pieces)
     grad_groups = grad_y.reshape(_t1.shape) * _first_max_mask(groups, -1)
     grad_x = grad_groups.reshape(x.shape)
     return grad_x
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _first_max_mask(x, axis):
-    """1 at the first maximum along ``axis``, 0 elsewhere (ties go to the first)."""
+    """1 at the first maximum along ``axis`` (or the first NaN, as argmax), 0 elsewhere.
+    A short axis is scanned slice by slice, a long one goes through argmax."""
     mask = np.zeros_like(x)
-    np.put_along_axis(mask, np.argmax(x, axis=axis, keepdims=True), 1, axis=axis)
+    if x.shape[axis] > 8:
+        np.put_along_axis(mask, np.argmax(x, axis=axis, keepdims=True), 1, axis=axis)
+        return mask
+    pieces, slots = np.moveaxis(x, axis, 0), np.moveaxis(mask, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    free = np.ones(top.shape, dtype=bool)
+    for piece, slot in zip(pieces, slots):
+        hit = (piece == top) | np.isnan(piece)
+        hit &= free
+        slot[...] = hit
+        free &= ~hit
     return mask
 
 
@@ -86,15 +113,13 @@ def _first_max_mask(x, axis):
 
 
 def _cupy_forward(x, num_pieces):
-    import cupy as cp
-
     groups = x.reshape(*x.shape[:-1], -1, num_pieces)
-    _t1 = cp.max(groups, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(groups, (-1))
     y = _t1[..., 0]
-    return y, (x, groups, _t1)
+    return y, (x, num_pieces, _t1)
 
 
-# maxout_bwd_0: layers_spec/primitives.yaml:340
+# maxout_bwd_0: layers_spec/primitives.yaml:354
 _maxout_bwd_0 = ElementwiseKernel(
     "maxout_bwd_0",
     "T _t2, T _t3",
@@ -105,7 +130,8 @@ _maxout_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward(grad_y, x, groups, _t1):
+def _cupy_backward(grad_y, x, num_pieces, _t1):
+    groups = x.reshape(*x.shape[:-1], -1, num_pieces)
     _t2 = grad_y.reshape(_t1.shape)
     _t3 = _cupy_first_max_mask(groups, (-1))
     grad_groups = _maxout_bwd_0(_t2, _t3)
@@ -113,10 +139,38 @@ def _cupy_backward(grad_y, x, groups, _t1):
     return grad_x
 
 
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
+
+
 def _cupy_first_max_mask(x, axis):
-    """1 at the first maximum along ``axis``, 0 elsewhere (ties go to the first)."""
+    """1 at the first maximum along ``axis`` (or the first NaN, as argmax), 0 elsewhere.
+    A short axis is scanned slice by slice, a long one goes through argmax."""
     import cupy as cp
 
     mask = cp.zeros_like(x)
-    cp.put_along_axis(mask, cp.argmax(x, axis=axis, keepdims=True), 1, axis=axis)
+    if x.shape[axis] > 8:
+        cp.put_along_axis(mask, cp.argmax(x, axis=axis, keepdims=True), 1, axis=axis)
+        return mask
+    pieces, slots = cp.moveaxis(x, axis, 0), cp.moveaxis(mask, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    free = cp.ones(top.shape, dtype=bool)
+    for piece, slot in zip(pieces, slots):
+        hit = (piece == top) | cp.isnan(piece)
+        hit &= free
+        slot[...] = hit
+        free &= ~hit
     return mask

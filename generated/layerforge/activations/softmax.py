@@ -52,7 +52,7 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    shifted = x - np.max(x, axis=-1, keepdims=True)
+    shifted = x - _amax(x, -1)
     exponentials = np.exp(shifted)
     y = exponentials / _sum(exponentials, -1)
     return y, (y,)
@@ -62,6 +62,19 @@ def _backward(grad_y, y):
     grad_x = grad_y - _sum(grad_y * y, -1)
     grad_x *= y
     return grad_x
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
 
 
 def _sum(x, axis):
@@ -101,9 +114,7 @@ _softmax_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward(x):
-    import cupy as cp
-
-    _t1 = cp.max(x, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(x, (-1))
     _t2 = _t1
     exponentials = _softmax_fwd_0(x, _t2)
     _t3 = _cupy_sum(exponentials, (-1))
@@ -139,6 +150,21 @@ def _cupy_backward(grad_y, y):
     _t5 = _cupy_sum(_t4, (-1))
     grad_x = _softmax_bwd_1(grad_y, _t5, y)
     return grad_x
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):

@@ -56,7 +56,7 @@ def _forward(x):
     norm = np.maximum(_t1, 1e-24)
     np.sqrt(norm, out=norm)
     scaled = x / norm
-    shifted = scaled - np.max(scaled, axis=-1, keepdims=True)
+    shifted = scaled - _amax(scaled, -1)
     exponentials = np.exp(shifted)
     _t2 = _sum(exponentials, -1)
     y = exponentials / _t2
@@ -77,6 +77,19 @@ def _backward(grad_y, x, _t1, exponentials, _t2, y):
     grad_x += _t3
     grad_x += _t3
     return grad_x
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
 
 
 def _sum(x, axis):
@@ -150,13 +163,11 @@ _spherical_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward(x):
-    import cupy as cp
-
     _t1 = _spherical_softmax_fwd_0(x)
     _t2 = _cupy_sum(_t1, (-1))
     norm = _spherical_softmax_fwd_1(_t2)
     scaled = _spherical_softmax_fwd_2(x, norm)
-    _t4 = cp.max(scaled, axis=(-1), keepdims=True)
+    _t4 = _cupy_amax(scaled, (-1))
     _t5 = _t4
     exponentials = _spherical_softmax_fwd_3(scaled, _t5)
     _t6 = _cupy_sum(exponentials, (-1))
@@ -176,7 +187,7 @@ _spherical_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_1: layers_spec/activations/spherical_softmax.yaml:11; layers_spec/primitives.yaml:65,66
+# spherical_softmax_bwd_1: layers_spec/activations/spherical_softmax.yaml:11; layers_spec/primitives.yaml:67,68
 _spherical_softmax_bwd_1 = ElementwiseKernel(
     "spherical_softmax_bwd_1",
     "T x, T norm, T grad_y, T _t6, T y",
@@ -191,7 +202,7 @@ _spherical_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_2: layers_spec/primitives.yaml:315,94,65,66
+# spherical_softmax_bwd_2: layers_spec/primitives.yaml:317,96,67,68
 _spherical_softmax_bwd_2 = ElementwiseKernel(
     "spherical_softmax_bwd_2",
     "T _t7, T _t12, T exponentials, T norm, T scaled",
@@ -207,7 +218,7 @@ _spherical_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_3: layers_spec/primitives.yaml:153,227
+# spherical_softmax_bwd_3: layers_spec/primitives.yaml:155,229
 _spherical_softmax_bwd_3 = ElementwiseKernel(
     "spherical_softmax_bwd_3",
     "T grad_norm, T norm, T _t2",
@@ -221,7 +232,7 @@ _spherical_softmax_bwd_3 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_4: layers_spec/primitives.yaml:55,56
+# spherical_softmax_bwd_4: layers_spec/primitives.yaml:57,58
 _spherical_softmax_bwd_4 = ElementwiseKernel(
     "spherical_softmax_bwd_4",
     "T _t23, T x, T _t14",
@@ -248,6 +259,21 @@ def _cupy_backward(grad_y, x, _t2, exponentials, _t6, y):
     _t23 = cp.broadcast_to(_t22, x.shape)
     grad_x = _spherical_softmax_bwd_4(_t23, x, _t14)
     return grad_x
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):

@@ -131,7 +131,7 @@ def _cupy_forward(x, order):
     return y, (x, order, _t2, y)
 
 
-# taylor_softmax_bwd_0: layers_spec/activations/taylor_softmax.yaml:12; layers_spec/primitives.yaml:65,66
+# taylor_softmax_bwd_0: layers_spec/activations/taylor_softmax.yaml:12; layers_spec/primitives.yaml:67,68
 _taylor_softmax_bwd_0 = ElementwiseKernel(
     "taylor_softmax_bwd_0",
     "T x, T order, T grad_y, T _t2, T y",
@@ -155,7 +155,7 @@ _taylor_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_1: layers_spec/primitives.yaml:315,227
+# taylor_softmax_bwd_1: layers_spec/primitives.yaml:317,229
 _taylor_softmax_bwd_1 = ElementwiseKernel(
     "taylor_softmax_bwd_1",
     "T _t3, T _t8, T _t1",
@@ -168,7 +168,7 @@ _taylor_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:543
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:572
 _taylor_softmax_bwd_2 = ElementwiseKernel(
     "taylor_softmax_bwd_2",
     "T x, T _t11, T _t10",

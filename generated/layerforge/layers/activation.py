@@ -108,7 +108,7 @@ def _backward_tanh(grad_y, y):
 
 
 def _forward_softmax(x):
-    softmax_shifted = x - np.max(x, axis=-1, keepdims=True)
+    softmax_shifted = x - _amax(x, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (y,)
@@ -267,6 +267,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _expm1(x):
     """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
 
@@ -318,7 +331,7 @@ def _cupy_forward_relu(x):
     return y, (x,)
 
 
-# activation_relu_bwd_0: layers_spec/primitives.yaml:227
+# activation_relu_bwd_0: layers_spec/primitives.yaml:229
 _activation_relu_bwd_0 = ElementwiseKernel(
     "activation_relu_bwd_0",
     "T x, T grad_y",
@@ -351,7 +364,7 @@ def _cupy_forward_sigmoid(x):
     return y, (y,)
 
 
-# activation_sigmoid_bwd_0: layers_spec/primitives.yaml:180
+# activation_sigmoid_bwd_0: layers_spec/primitives.yaml:182
 _activation_sigmoid_bwd_0 = ElementwiseKernel(
     "activation_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -385,7 +398,7 @@ def _cupy_forward_tanh(x):
     return y, (y,)
 
 
-# activation_tanh_bwd_0: layers_spec/primitives.yaml:162
+# activation_tanh_bwd_0: layers_spec/primitives.yaml:164
 _activation_tanh_bwd_0 = ElementwiseKernel(
     "activation_tanh_bwd_0",
     "T y, T grad_y",
@@ -427,9 +440,7 @@ _activation_softmax_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x):
-    import cupy as cp
-
-    _t1 = cp.max(x, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(x, (-1))
     _t2 = _t1
     softmax_exponentials = _activation_softmax_fwd_0(x, _t2)
     _t3 = _cupy_sum(softmax_exponentials, (-1))
@@ -498,7 +509,7 @@ def _cupy_forward_gelu(x):
     return y, (x,)
 
 
-# activation_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:55,56,162,84
+# activation_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:57,58,164,86
 _activation_gelu_bwd_0 = ElementwiseKernel(
     "activation_gelu_bwd_0",
     "T x, T grad_y",
@@ -656,7 +667,7 @@ def _cupy_forward_swish(x):
     return y, (x,)
 
 
-# activation_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:55,56,180
+# activation_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:57,58,182
 _activation_swish_bwd_0 = ElementwiseKernel(
     "activation_swish_bwd_0",
     "T x, T grad_y",
@@ -695,7 +706,7 @@ def _cupy_forward_silu(x):
     return y, (x,)
 
 
-# activation_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:55,56,180
+# activation_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:57,58,182
 _activation_silu_bwd_0 = ElementwiseKernel(
     "activation_silu_bwd_0",
     "T x, T grad_y",
@@ -734,6 +745,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):

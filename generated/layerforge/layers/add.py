@@ -113,7 +113,7 @@ def _backward_tanh(grad_y, y):
 
 def _forward_softmax(a, b):
     z = a + b
-    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (y,)
@@ -264,6 +264,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _expm1(x):
     """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
 
@@ -316,7 +329,7 @@ def _cupy_forward_relu(a, b):
     return y, (z,)
 
 
-# add_relu_bwd_0: layers_spec/primitives.yaml:227
+# add_relu_bwd_0: layers_spec/primitives.yaml:229
 _add_relu_bwd_0 = ElementwiseKernel(
     "add_relu_bwd_0",
     "T z, T grad_y",
@@ -350,7 +363,7 @@ def _cupy_forward_sigmoid(a, b):
     return y, (y,)
 
 
-# add_sigmoid_bwd_0: layers_spec/primitives.yaml:180
+# add_sigmoid_bwd_0: layers_spec/primitives.yaml:182
 _add_sigmoid_bwd_0 = ElementwiseKernel(
     "add_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -385,7 +398,7 @@ def _cupy_forward_tanh(a, b):
     return y, (y,)
 
 
-# add_tanh_bwd_0: layers_spec/primitives.yaml:162
+# add_tanh_bwd_0: layers_spec/primitives.yaml:164
 _add_tanh_bwd_0 = ElementwiseKernel(
     "add_tanh_bwd_0",
     "T y, T grad_y",
@@ -438,10 +451,8 @@ _add_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(a, b):
-    import cupy as cp
-
     z = _add_softmax_fwd_0(a, b)
-    _t1 = cp.max(z, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(z, (-1))
     _t2 = _t1
     softmax_exponentials = _add_softmax_fwd_1(z, _t2)
     _t3 = _cupy_sum(softmax_exponentials, (-1))
@@ -523,7 +534,7 @@ def _cupy_forward_gelu(a, b):
     return y, (z, _t4, _t5, _t6)
 
 
-# add_gelu_bwd_0: layers_spec/primitives.yaml:55,56,162,84
+# add_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
 _add_gelu_bwd_0 = ElementwiseKernel(
     "add_gelu_bwd_0",
     "T grad_y, T _t6, T _t4, T _t5, T z",
@@ -673,7 +684,7 @@ def _cupy_forward_swish(a, b):
     return y, (z, _t1)
 
 
-# add_swish_bwd_0: layers_spec/primitives.yaml:55,56,180
+# add_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
 _add_swish_bwd_0 = ElementwiseKernel(
     "add_swish_bwd_0",
     "T grad_y, T _t1, T z",
@@ -712,7 +723,7 @@ def _cupy_forward_silu(a, b):
     return y, (z, _t1)
 
 
-# add_silu_bwd_0: layers_spec/primitives.yaml:55,56,180
+# add_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
 _add_silu_bwd_0 = ElementwiseKernel(
     "add_silu_bwd_0",
     "T grad_y, T _t1, T z",
@@ -750,6 +761,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):

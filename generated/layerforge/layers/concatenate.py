@@ -131,7 +131,7 @@ def _backward_tanh(grad_y, a, axis, y):
 
 def _forward_softmax(a, b, axis):
     z = _concatenate(a, b, axis)
-    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (a, axis, y)
@@ -258,6 +258,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _concatenate(a, b, axis):
     """a and b joined along ``axis``; a clear error if their other dimensions differ."""
     if a.ndim != b.ndim or any(
@@ -329,7 +342,7 @@ def _cupy_forward_relu(a, b, axis):
     return y, (a, axis, z)
 
 
-# concatenate_relu_bwd_0: layers_spec/primitives.yaml:227
+# concatenate_relu_bwd_0: layers_spec/primitives.yaml:229
 _concatenate_relu_bwd_0 = ElementwiseKernel(
     "concatenate_relu_bwd_0",
     "T z",
@@ -340,7 +353,7 @@ _concatenate_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_relu_bwd_1: layers_spec/primitives.yaml:227
+# concatenate_relu_bwd_1: layers_spec/primitives.yaml:229
 _concatenate_relu_bwd_1 = ElementwiseKernel(
     "concatenate_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -379,7 +392,7 @@ def _cupy_forward_sigmoid(a, b, axis):
     return y, (a, axis, y)
 
 
-# concatenate_sigmoid_bwd_0: layers_spec/primitives.yaml:180
+# concatenate_sigmoid_bwd_0: layers_spec/primitives.yaml:182
 _concatenate_sigmoid_bwd_0 = ElementwiseKernel(
     "concatenate_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -390,7 +403,7 @@ _concatenate_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_sigmoid_bwd_1: layers_spec/primitives.yaml:180
+# concatenate_sigmoid_bwd_1: layers_spec/primitives.yaml:182
 _concatenate_sigmoid_bwd_1 = ElementwiseKernel(
     "concatenate_sigmoid_bwd_1",
     "T y",
@@ -401,7 +414,7 @@ _concatenate_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_sigmoid_bwd_2: layers_spec/primitives.yaml:180
+# concatenate_sigmoid_bwd_2: layers_spec/primitives.yaml:182
 _concatenate_sigmoid_bwd_2 = ElementwiseKernel(
     "concatenate_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -441,7 +454,7 @@ def _cupy_forward_tanh(a, b, axis):
     return y, (a, axis, y)
 
 
-# concatenate_tanh_bwd_0: layers_spec/primitives.yaml:162
+# concatenate_tanh_bwd_0: layers_spec/primitives.yaml:164
 _concatenate_tanh_bwd_0 = ElementwiseKernel(
     "concatenate_tanh_bwd_0",
     "T y",
@@ -452,7 +465,7 @@ _concatenate_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_tanh_bwd_1: layers_spec/primitives.yaml:162
+# concatenate_tanh_bwd_1: layers_spec/primitives.yaml:164
 _concatenate_tanh_bwd_1 = ElementwiseKernel(
     "concatenate_tanh_bwd_1",
     "T _t1",
@@ -463,7 +476,7 @@ _concatenate_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_tanh_bwd_2: layers_spec/primitives.yaml:162
+# concatenate_tanh_bwd_2: layers_spec/primitives.yaml:164
 _concatenate_tanh_bwd_2 = ElementwiseKernel(
     "concatenate_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -520,10 +533,8 @@ _concatenate_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(a, b, axis):
-    import cupy as cp
-
     z = _cupy_concatenate(a, b, axis)
-    _t1 = cp.max(z, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(z, (-1))
     _t2 = _t1
     softmax_shifted = _concatenate_softmax_fwd_0(z, _t2)
     softmax_exponentials = _concatenate_softmax_fwd_1(softmax_shifted)
@@ -770,7 +781,7 @@ _concatenate_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:55
+# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:57
 _concatenate_gelu_bwd_7 = ElementwiseKernel(
     "concatenate_gelu_bwd_7",
     "T grad_y, T _t6",
@@ -781,7 +792,7 @@ _concatenate_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:56
+# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:58
 _concatenate_gelu_bwd_8 = ElementwiseKernel(
     "concatenate_gelu_bwd_8",
     "T grad_y, T _t4",
@@ -792,7 +803,7 @@ _concatenate_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:162
+# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:164
 _concatenate_gelu_bwd_9 = ElementwiseKernel(
     "concatenate_gelu_bwd_9",
     "T _t5",
@@ -803,7 +814,7 @@ _concatenate_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:162
+# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:164
 _concatenate_gelu_bwd_10 = ElementwiseKernel(
     "concatenate_gelu_bwd_10",
     "T _t9",
@@ -814,7 +825,7 @@ _concatenate_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:162
+# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:164
 _concatenate_gelu_bwd_11 = ElementwiseKernel(
     "concatenate_gelu_bwd_11",
     "T _t8, T _t10",
@@ -825,7 +836,7 @@ _concatenate_gelu_bwd_11 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_12: layers_spec/primitives.yaml:56
+# concatenate_gelu_bwd_12: layers_spec/primitives.yaml:58
 _concatenate_gelu_bwd_12 = ElementwiseKernel(
     "concatenate_gelu_bwd_12",
     "T _t7",
@@ -836,7 +847,7 @@ _concatenate_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_13: layers_spec/primitives.yaml:56
+# concatenate_gelu_bwd_13: layers_spec/primitives.yaml:58
 _concatenate_gelu_bwd_13 = ElementwiseKernel(
     "concatenate_gelu_bwd_13",
     "T grad_gelu_inner",
@@ -847,7 +858,7 @@ _concatenate_gelu_bwd_13 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_14: layers_spec/primitives.yaml:56
+# concatenate_gelu_bwd_14: layers_spec/primitives.yaml:58
 _concatenate_gelu_bwd_14 = ElementwiseKernel(
     "concatenate_gelu_bwd_14",
     "T _t13",
@@ -858,7 +869,7 @@ _concatenate_gelu_bwd_14 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_15: layers_spec/primitives.yaml:84
+# concatenate_gelu_bwd_15: layers_spec/primitives.yaml:86
 _concatenate_gelu_bwd_15 = ElementwiseKernel(
     "concatenate_gelu_bwd_15",
     "T _t14",
@@ -869,7 +880,7 @@ _concatenate_gelu_bwd_15 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_16: layers_spec/primitives.yaml:84
+# concatenate_gelu_bwd_16: layers_spec/primitives.yaml:86
 _concatenate_gelu_bwd_16 = ElementwiseKernel(
     "concatenate_gelu_bwd_16",
     "T z",
@@ -880,7 +891,7 @@ _concatenate_gelu_bwd_16 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_17: layers_spec/primitives.yaml:84
+# concatenate_gelu_bwd_17: layers_spec/primitives.yaml:86
 _concatenate_gelu_bwd_17 = ElementwiseKernel(
     "concatenate_gelu_bwd_17",
     "T _t15, T _t16",
@@ -891,7 +902,7 @@ _concatenate_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_18: layers_spec/primitives.yaml:84
+# concatenate_gelu_bwd_18: layers_spec/primitives.yaml:86
 _concatenate_gelu_bwd_18 = ElementwiseKernel(
     "concatenate_gelu_bwd_18",
     "T _t12, T _t13",
@@ -902,7 +913,7 @@ _concatenate_gelu_bwd_18 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_19: layers_spec/primitives.yaml:84
+# concatenate_gelu_bwd_19: layers_spec/primitives.yaml:86
 _concatenate_gelu_bwd_19 = ElementwiseKernel(
     "concatenate_gelu_bwd_19",
     "T _t18, T _t17",
@@ -1419,7 +1430,7 @@ _concatenate_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_1: layers_spec/primitives.yaml:55
+# concatenate_swish_bwd_1: layers_spec/primitives.yaml:57
 _concatenate_swish_bwd_1 = ElementwiseKernel(
     "concatenate_swish_bwd_1",
     "T grad_y, T _t1",
@@ -1430,7 +1441,7 @@ _concatenate_swish_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_2: layers_spec/primitives.yaml:56
+# concatenate_swish_bwd_2: layers_spec/primitives.yaml:58
 _concatenate_swish_bwd_2 = ElementwiseKernel(
     "concatenate_swish_bwd_2",
     "T grad_y, T z",
@@ -1441,7 +1452,7 @@ _concatenate_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_3: layers_spec/primitives.yaml:180
+# concatenate_swish_bwd_3: layers_spec/primitives.yaml:182
 _concatenate_swish_bwd_3 = ElementwiseKernel(
     "concatenate_swish_bwd_3",
     "T _t3, T _t1",
@@ -1452,7 +1463,7 @@ _concatenate_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_4: layers_spec/primitives.yaml:180
+# concatenate_swish_bwd_4: layers_spec/primitives.yaml:182
 _concatenate_swish_bwd_4 = ElementwiseKernel(
     "concatenate_swish_bwd_4",
     "T _t1",
@@ -1463,7 +1474,7 @@ _concatenate_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_5: layers_spec/primitives.yaml:180
+# concatenate_swish_bwd_5: layers_spec/primitives.yaml:182
 _concatenate_swish_bwd_5 = ElementwiseKernel(
     "concatenate_swish_bwd_5",
     "T _t4, T _t5",
@@ -1474,7 +1485,7 @@ _concatenate_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_6: layers_spec/primitives.yaml:180
+# concatenate_swish_bwd_6: layers_spec/primitives.yaml:182
 _concatenate_swish_bwd_6 = ElementwiseKernel(
     "concatenate_swish_bwd_6",
     "T _t2, T _t6",
@@ -1541,7 +1552,7 @@ _concatenate_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_1: layers_spec/primitives.yaml:55
+# concatenate_silu_bwd_1: layers_spec/primitives.yaml:57
 _concatenate_silu_bwd_1 = ElementwiseKernel(
     "concatenate_silu_bwd_1",
     "T grad_y, T _t1",
@@ -1552,7 +1563,7 @@ _concatenate_silu_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_2: layers_spec/primitives.yaml:56
+# concatenate_silu_bwd_2: layers_spec/primitives.yaml:58
 _concatenate_silu_bwd_2 = ElementwiseKernel(
     "concatenate_silu_bwd_2",
     "T grad_y, T z",
@@ -1563,7 +1574,7 @@ _concatenate_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_3: layers_spec/primitives.yaml:180
+# concatenate_silu_bwd_3: layers_spec/primitives.yaml:182
 _concatenate_silu_bwd_3 = ElementwiseKernel(
     "concatenate_silu_bwd_3",
     "T _t3, T _t1",
@@ -1574,7 +1585,7 @@ _concatenate_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_4: layers_spec/primitives.yaml:180
+# concatenate_silu_bwd_4: layers_spec/primitives.yaml:182
 _concatenate_silu_bwd_4 = ElementwiseKernel(
     "concatenate_silu_bwd_4",
     "T _t1",
@@ -1585,7 +1596,7 @@ _concatenate_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_5: layers_spec/primitives.yaml:180
+# concatenate_silu_bwd_5: layers_spec/primitives.yaml:182
 _concatenate_silu_bwd_5 = ElementwiseKernel(
     "concatenate_silu_bwd_5",
     "T _t4, T _t5",
@@ -1596,7 +1607,7 @@ _concatenate_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_6: layers_spec/primitives.yaml:180
+# concatenate_silu_bwd_6: layers_spec/primitives.yaml:182
 _concatenate_silu_bwd_6 = ElementwiseKernel(
     "concatenate_silu_bwd_6",
     "T _t2, T _t6",
@@ -1640,6 +1651,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_concatenate(a, b, axis):

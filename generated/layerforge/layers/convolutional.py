@@ -175,7 +175,7 @@ def _backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, columns, 
 def _forward_softmax(x, weight, bias, stride, padding, dilation):
     columns = _im2col(x, weight, stride, padding, dilation)
     z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
-    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
@@ -361,6 +361,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _conv_apply(weight, columns):
     """weight [C_out, K...] times columns [K, N, H_out, W_out] -> [N, C_out, H_out, W_out]."""
     size, n, out_h, out_w = columns.shape
@@ -473,7 +486,7 @@ def _cupy_forward_relu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-# convolutional_relu_bwd_0: layers_spec/primitives.yaml:227
+# convolutional_relu_bwd_0: layers_spec/primitives.yaml:229
 _convolutional_relu_bwd_0 = ElementwiseKernel(
     "convolutional_relu_bwd_0",
     "T z, T grad_y",
@@ -516,7 +529,7 @@ def _cupy_forward_sigmoid(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
 
 
-# convolutional_sigmoid_bwd_0: layers_spec/primitives.yaml:180
+# convolutional_sigmoid_bwd_0: layers_spec/primitives.yaml:182
 _convolutional_sigmoid_bwd_0 = ElementwiseKernel(
     "convolutional_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -562,7 +575,7 @@ def _cupy_forward_tanh(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
 
 
-# convolutional_tanh_bwd_0: layers_spec/primitives.yaml:162
+# convolutional_tanh_bwd_0: layers_spec/primitives.yaml:164
 _convolutional_tanh_bwd_0 = ElementwiseKernel(
     "convolutional_tanh_bwd_0",
     "T y, T grad_y",
@@ -621,13 +634,11 @@ _convolutional_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias, stride, padding, dilation):
-    import cupy as cp
-
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
     _t1 = _cupy_conv_apply(weight, columns)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _convolutional_softmax_fwd_0(_t1, _t2)
-    _t3 = cp.max(z, axis=(-1), keepdims=True)
+    _t3 = _cupy_amax(z, (-1))
     _t4 = _t3
     softmax_exponentials = _convolutional_softmax_fwd_1(z, _t4)
     _t5 = _cupy_sum(softmax_exponentials, (-1))
@@ -731,7 +742,7 @@ def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t6, _t7, _t8)
 
 
-# convolutional_gelu_bwd_0: layers_spec/primitives.yaml:55,56,162,84
+# convolutional_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
 _convolutional_gelu_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_bwd_0",
     "T grad_y, T _t8, T _t6, T _t7, T z",
@@ -914,7 +925,7 @@ def _cupy_forward_swish(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
 
 
-# convolutional_swish_bwd_0: layers_spec/primitives.yaml:55,56,180
+# convolutional_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
 _convolutional_swish_bwd_0 = ElementwiseKernel(
     "convolutional_swish_bwd_0",
     "T grad_y, T _t3, T z",
@@ -964,7 +975,7 @@ def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
 
 
-# convolutional_silu_bwd_0: layers_spec/primitives.yaml:55,56,180
+# convolutional_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
 _convolutional_silu_bwd_0 = ElementwiseKernel(
     "convolutional_silu_bwd_0",
     "T grad_y, T _t3, T z",
@@ -1010,6 +1021,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_conv_apply(weight, columns):

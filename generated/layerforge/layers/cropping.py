@@ -128,7 +128,7 @@ def _backward_tanh(grad_y, top, bottom, left, right, y):
 
 def _forward_softmax(x, top, bottom, left, right):
     z = _crop2d(x, top, bottom, left, right)
-    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (top, bottom, left, right, y)
@@ -241,6 +241,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _crop2d(x, top, bottom, left, right):
     """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
     height, width = x.shape[2], x.shape[3]
@@ -314,7 +327,7 @@ def _cupy_forward_relu(x, top, bottom, left, right):
     return y, (top, bottom, left, right, z)
 
 
-# cropping_relu_bwd_0: layers_spec/primitives.yaml:227
+# cropping_relu_bwd_0: layers_spec/primitives.yaml:229
 _cropping_relu_bwd_0 = ElementwiseKernel(
     "cropping_relu_bwd_0",
     "T z",
@@ -325,7 +338,7 @@ _cropping_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_relu_bwd_1: layers_spec/primitives.yaml:227
+# cropping_relu_bwd_1: layers_spec/primitives.yaml:229
 _cropping_relu_bwd_1 = ElementwiseKernel(
     "cropping_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -360,7 +373,7 @@ def _cupy_forward_sigmoid(x, top, bottom, left, right):
     return y, (top, bottom, left, right, y)
 
 
-# cropping_sigmoid_bwd_0: layers_spec/primitives.yaml:180
+# cropping_sigmoid_bwd_0: layers_spec/primitives.yaml:182
 _cropping_sigmoid_bwd_0 = ElementwiseKernel(
     "cropping_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -371,7 +384,7 @@ _cropping_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_sigmoid_bwd_1: layers_spec/primitives.yaml:180
+# cropping_sigmoid_bwd_1: layers_spec/primitives.yaml:182
 _cropping_sigmoid_bwd_1 = ElementwiseKernel(
     "cropping_sigmoid_bwd_1",
     "T y",
@@ -382,7 +395,7 @@ _cropping_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_sigmoid_bwd_2: layers_spec/primitives.yaml:180
+# cropping_sigmoid_bwd_2: layers_spec/primitives.yaml:182
 _cropping_sigmoid_bwd_2 = ElementwiseKernel(
     "cropping_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -418,7 +431,7 @@ def _cupy_forward_tanh(x, top, bottom, left, right):
     return y, (top, bottom, left, right, y)
 
 
-# cropping_tanh_bwd_0: layers_spec/primitives.yaml:162
+# cropping_tanh_bwd_0: layers_spec/primitives.yaml:164
 _cropping_tanh_bwd_0 = ElementwiseKernel(
     "cropping_tanh_bwd_0",
     "T y",
@@ -429,7 +442,7 @@ _cropping_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_tanh_bwd_1: layers_spec/primitives.yaml:162
+# cropping_tanh_bwd_1: layers_spec/primitives.yaml:164
 _cropping_tanh_bwd_1 = ElementwiseKernel(
     "cropping_tanh_bwd_1",
     "T _t1",
@@ -440,7 +453,7 @@ _cropping_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_tanh_bwd_2: layers_spec/primitives.yaml:162
+# cropping_tanh_bwd_2: layers_spec/primitives.yaml:164
 _cropping_tanh_bwd_2 = ElementwiseKernel(
     "cropping_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -493,10 +506,8 @@ _cropping_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, top, bottom, left, right):
-    import cupy as cp
-
     z = _cupy_crop2d(x, top, bottom, left, right)
-    _t1 = cp.max(z, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(z, (-1))
     _t2 = _t1
     softmax_shifted = _cropping_softmax_fwd_0(z, _t2)
     softmax_exponentials = _cropping_softmax_fwd_1(softmax_shifted)
@@ -735,7 +746,7 @@ _cropping_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_7: layers_spec/primitives.yaml:55
+# cropping_gelu_bwd_7: layers_spec/primitives.yaml:57
 _cropping_gelu_bwd_7 = ElementwiseKernel(
     "cropping_gelu_bwd_7",
     "T grad_y, T _t6",
@@ -746,7 +757,7 @@ _cropping_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_8: layers_spec/primitives.yaml:56
+# cropping_gelu_bwd_8: layers_spec/primitives.yaml:58
 _cropping_gelu_bwd_8 = ElementwiseKernel(
     "cropping_gelu_bwd_8",
     "T grad_y, T _t4",
@@ -757,7 +768,7 @@ _cropping_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_9: layers_spec/primitives.yaml:162
+# cropping_gelu_bwd_9: layers_spec/primitives.yaml:164
 _cropping_gelu_bwd_9 = ElementwiseKernel(
     "cropping_gelu_bwd_9",
     "T _t5",
@@ -768,7 +779,7 @@ _cropping_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_10: layers_spec/primitives.yaml:162
+# cropping_gelu_bwd_10: layers_spec/primitives.yaml:164
 _cropping_gelu_bwd_10 = ElementwiseKernel(
     "cropping_gelu_bwd_10",
     "T _t9",
@@ -779,7 +790,7 @@ _cropping_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_11: layers_spec/primitives.yaml:162
+# cropping_gelu_bwd_11: layers_spec/primitives.yaml:164
 _cropping_gelu_bwd_11 = ElementwiseKernel(
     "cropping_gelu_bwd_11",
     "T _t8, T _t10",
@@ -790,7 +801,7 @@ _cropping_gelu_bwd_11 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_12: layers_spec/primitives.yaml:56
+# cropping_gelu_bwd_12: layers_spec/primitives.yaml:58
 _cropping_gelu_bwd_12 = ElementwiseKernel(
     "cropping_gelu_bwd_12",
     "T _t7",
@@ -801,7 +812,7 @@ _cropping_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_13: layers_spec/primitives.yaml:56
+# cropping_gelu_bwd_13: layers_spec/primitives.yaml:58
 _cropping_gelu_bwd_13 = ElementwiseKernel(
     "cropping_gelu_bwd_13",
     "T grad_gelu_inner",
@@ -812,7 +823,7 @@ _cropping_gelu_bwd_13 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_14: layers_spec/primitives.yaml:56
+# cropping_gelu_bwd_14: layers_spec/primitives.yaml:58
 _cropping_gelu_bwd_14 = ElementwiseKernel(
     "cropping_gelu_bwd_14",
     "T _t13",
@@ -823,7 +834,7 @@ _cropping_gelu_bwd_14 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_15: layers_spec/primitives.yaml:84
+# cropping_gelu_bwd_15: layers_spec/primitives.yaml:86
 _cropping_gelu_bwd_15 = ElementwiseKernel(
     "cropping_gelu_bwd_15",
     "T _t14",
@@ -834,7 +845,7 @@ _cropping_gelu_bwd_15 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_16: layers_spec/primitives.yaml:84
+# cropping_gelu_bwd_16: layers_spec/primitives.yaml:86
 _cropping_gelu_bwd_16 = ElementwiseKernel(
     "cropping_gelu_bwd_16",
     "T z",
@@ -845,7 +856,7 @@ _cropping_gelu_bwd_16 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_17: layers_spec/primitives.yaml:84
+# cropping_gelu_bwd_17: layers_spec/primitives.yaml:86
 _cropping_gelu_bwd_17 = ElementwiseKernel(
     "cropping_gelu_bwd_17",
     "T _t15, T _t16",
@@ -856,7 +867,7 @@ _cropping_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_18: layers_spec/primitives.yaml:84
+# cropping_gelu_bwd_18: layers_spec/primitives.yaml:86
 _cropping_gelu_bwd_18 = ElementwiseKernel(
     "cropping_gelu_bwd_18",
     "T _t12, T _t13",
@@ -867,7 +878,7 @@ _cropping_gelu_bwd_18 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_19: layers_spec/primitives.yaml:84
+# cropping_gelu_bwd_19: layers_spec/primitives.yaml:86
 _cropping_gelu_bwd_19 = ElementwiseKernel(
     "cropping_gelu_bwd_19",
     "T _t18, T _t17",
@@ -1372,7 +1383,7 @@ _cropping_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_1: layers_spec/primitives.yaml:55
+# cropping_swish_bwd_1: layers_spec/primitives.yaml:57
 _cropping_swish_bwd_1 = ElementwiseKernel(
     "cropping_swish_bwd_1",
     "T grad_y, T _t1",
@@ -1383,7 +1394,7 @@ _cropping_swish_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_2: layers_spec/primitives.yaml:56
+# cropping_swish_bwd_2: layers_spec/primitives.yaml:58
 _cropping_swish_bwd_2 = ElementwiseKernel(
     "cropping_swish_bwd_2",
     "T grad_y, T z",
@@ -1394,7 +1405,7 @@ _cropping_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_3: layers_spec/primitives.yaml:180
+# cropping_swish_bwd_3: layers_spec/primitives.yaml:182
 _cropping_swish_bwd_3 = ElementwiseKernel(
     "cropping_swish_bwd_3",
     "T _t3, T _t1",
@@ -1405,7 +1416,7 @@ _cropping_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_4: layers_spec/primitives.yaml:180
+# cropping_swish_bwd_4: layers_spec/primitives.yaml:182
 _cropping_swish_bwd_4 = ElementwiseKernel(
     "cropping_swish_bwd_4",
     "T _t1",
@@ -1416,7 +1427,7 @@ _cropping_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_5: layers_spec/primitives.yaml:180
+# cropping_swish_bwd_5: layers_spec/primitives.yaml:182
 _cropping_swish_bwd_5 = ElementwiseKernel(
     "cropping_swish_bwd_5",
     "T _t4, T _t5",
@@ -1427,7 +1438,7 @@ _cropping_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_6: layers_spec/primitives.yaml:180
+# cropping_swish_bwd_6: layers_spec/primitives.yaml:182
 _cropping_swish_bwd_6 = ElementwiseKernel(
     "cropping_swish_bwd_6",
     "T _t2, T _t6",
@@ -1490,7 +1501,7 @@ _cropping_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_1: layers_spec/primitives.yaml:55
+# cropping_silu_bwd_1: layers_spec/primitives.yaml:57
 _cropping_silu_bwd_1 = ElementwiseKernel(
     "cropping_silu_bwd_1",
     "T grad_y, T _t1",
@@ -1501,7 +1512,7 @@ _cropping_silu_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_2: layers_spec/primitives.yaml:56
+# cropping_silu_bwd_2: layers_spec/primitives.yaml:58
 _cropping_silu_bwd_2 = ElementwiseKernel(
     "cropping_silu_bwd_2",
     "T grad_y, T z",
@@ -1512,7 +1523,7 @@ _cropping_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_3: layers_spec/primitives.yaml:180
+# cropping_silu_bwd_3: layers_spec/primitives.yaml:182
 _cropping_silu_bwd_3 = ElementwiseKernel(
     "cropping_silu_bwd_3",
     "T _t3, T _t1",
@@ -1523,7 +1534,7 @@ _cropping_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_4: layers_spec/primitives.yaml:180
+# cropping_silu_bwd_4: layers_spec/primitives.yaml:182
 _cropping_silu_bwd_4 = ElementwiseKernel(
     "cropping_silu_bwd_4",
     "T _t1",
@@ -1534,7 +1545,7 @@ _cropping_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_5: layers_spec/primitives.yaml:180
+# cropping_silu_bwd_5: layers_spec/primitives.yaml:182
 _cropping_silu_bwd_5 = ElementwiseKernel(
     "cropping_silu_bwd_5",
     "T _t4, T _t5",
@@ -1545,7 +1556,7 @@ _cropping_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_6: layers_spec/primitives.yaml:180
+# cropping_silu_bwd_6: layers_spec/primitives.yaml:182
 _cropping_silu_bwd_6 = ElementwiseKernel(
     "cropping_silu_bwd_6",
     "T _t2, T _t6",
@@ -1585,6 +1596,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_crop2d(x, top, bottom, left, right):

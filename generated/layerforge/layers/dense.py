@@ -133,7 +133,7 @@ def _backward_tanh(grad_y, x, weight, y):
 
 def _forward_softmax(x, weight, bias):
     z = x @ weight.T + bias
-    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (x, weight, y)
@@ -305,6 +305,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _expm1(x):
     """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
 
@@ -358,7 +371,7 @@ def _cupy_forward_relu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# dense_relu_bwd_0: layers_spec/primitives.yaml:227
+# dense_relu_bwd_0: layers_spec/primitives.yaml:229
 _dense_relu_bwd_0 = ElementwiseKernel(
     "dense_relu_bwd_0",
     "T z, T grad_y",
@@ -398,7 +411,7 @@ def _cupy_forward_sigmoid(x, weight, bias):
     return y, (x, weight, y)
 
 
-# dense_sigmoid_bwd_0: layers_spec/primitives.yaml:180
+# dense_sigmoid_bwd_0: layers_spec/primitives.yaml:182
 _dense_sigmoid_bwd_0 = ElementwiseKernel(
     "dense_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -439,7 +452,7 @@ def _cupy_forward_tanh(x, weight, bias):
     return y, (x, weight, y)
 
 
-# dense_tanh_bwd_0: layers_spec/primitives.yaml:162
+# dense_tanh_bwd_0: layers_spec/primitives.yaml:164
 _dense_tanh_bwd_0 = ElementwiseKernel(
     "dense_tanh_bwd_0",
     "T y, T grad_y",
@@ -497,11 +510,9 @@ _dense_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    import cupy as cp
-
     _t1 = x @ weight.T
     z = _dense_softmax_fwd_0(_t1, bias)
-    _t2 = cp.max(z, axis=(-1), keepdims=True)
+    _t2 = _cupy_amax(z, (-1))
     _t3 = _t2
     softmax_exponentials = _dense_softmax_fwd_1(z, _t3)
     _t4 = _cupy_sum(softmax_exponentials, (-1))
@@ -595,7 +606,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z, _t5, _t6, _t7)
 
 
-# dense_gelu_bwd_0: layers_spec/primitives.yaml:55,56,162,84
+# dense_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
 _dense_gelu_bwd_0 = ElementwiseKernel(
     "dense_gelu_bwd_0",
     "T grad_y, T _t7, T _t5, T _t6, T z",
@@ -763,7 +774,7 @@ def _cupy_forward_swish(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# dense_swish_bwd_0: layers_spec/primitives.yaml:55,56,180
+# dense_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
 _dense_swish_bwd_0 = ElementwiseKernel(
     "dense_swish_bwd_0",
     "T grad_y, T _t2, T z",
@@ -808,7 +819,7 @@ def _cupy_forward_silu(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# dense_silu_bwd_0: layers_spec/primitives.yaml:55,56,180
+# dense_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
 _dense_silu_bwd_0 = ElementwiseKernel(
     "dense_silu_bwd_0",
     "T grad_y, T _t2, T z",
@@ -851,6 +862,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):

@@ -133,7 +133,7 @@ def _backward_tanh(grad_y, x, weight, y):
 
 def _forward_softmax(x, weight, bias):
     z = x @ weight + bias
-    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (x, weight, y)
@@ -305,6 +305,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _expm1(x):
     """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
 
@@ -358,7 +371,7 @@ def _cupy_forward_relu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# feed_forward_relu_bwd_0: layers_spec/primitives.yaml:227
+# feed_forward_relu_bwd_0: layers_spec/primitives.yaml:229
 _feed_forward_relu_bwd_0 = ElementwiseKernel(
     "feed_forward_relu_bwd_0",
     "T z, T grad_y",
@@ -400,7 +413,7 @@ def _cupy_forward_sigmoid(x, weight, bias):
     return y, (x, weight, y)
 
 
-# feed_forward_sigmoid_bwd_0: layers_spec/primitives.yaml:180
+# feed_forward_sigmoid_bwd_0: layers_spec/primitives.yaml:182
 _feed_forward_sigmoid_bwd_0 = ElementwiseKernel(
     "feed_forward_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -443,7 +456,7 @@ def _cupy_forward_tanh(x, weight, bias):
     return y, (x, weight, y)
 
 
-# feed_forward_tanh_bwd_0: layers_spec/primitives.yaml:162
+# feed_forward_tanh_bwd_0: layers_spec/primitives.yaml:164
 _feed_forward_tanh_bwd_0 = ElementwiseKernel(
     "feed_forward_tanh_bwd_0",
     "T y, T grad_y",
@@ -503,11 +516,9 @@ _feed_forward_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    import cupy as cp
-
     _t1 = x @ weight
     z = _feed_forward_softmax_fwd_0(_t1, bias)
-    _t2 = cp.max(z, axis=(-1), keepdims=True)
+    _t2 = _cupy_amax(z, (-1))
     _t3 = _t2
     softmax_exponentials = _feed_forward_softmax_fwd_1(z, _t3)
     _t4 = _cupy_sum(softmax_exponentials, (-1))
@@ -605,7 +616,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z, _t5, _t6, _t7)
 
 
-# feed_forward_gelu_bwd_0: layers_spec/primitives.yaml:55,56,162,84
+# feed_forward_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
 _feed_forward_gelu_bwd_0 = ElementwiseKernel(
     "feed_forward_gelu_bwd_0",
     "T grad_y, T _t7, T _t5, T _t6, T z",
@@ -779,7 +790,7 @@ def _cupy_forward_swish(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# feed_forward_swish_bwd_0: layers_spec/primitives.yaml:55,56,180
+# feed_forward_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
 _feed_forward_swish_bwd_0 = ElementwiseKernel(
     "feed_forward_swish_bwd_0",
     "T grad_y, T _t2, T z",
@@ -826,7 +837,7 @@ def _cupy_forward_silu(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# feed_forward_silu_bwd_0: layers_spec/primitives.yaml:55,56,180
+# feed_forward_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
 _feed_forward_silu_bwd_0 = ElementwiseKernel(
     "feed_forward_silu_bwd_0",
     "T grad_y, T _t2, T z",
@@ -871,6 +882,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):

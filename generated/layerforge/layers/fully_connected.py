@@ -134,7 +134,7 @@ def _backward_tanh(grad_y, x, weight, y):
 
 def _forward_softmax(x, weight, bias):
     z = x @ weight.T + bias
-    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (x, weight, y)
@@ -306,6 +306,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _expm1(x):
     """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
 
@@ -359,7 +372,7 @@ def _cupy_forward_relu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# fully_connected_relu_bwd_0: layers_spec/primitives.yaml:227
+# fully_connected_relu_bwd_0: layers_spec/primitives.yaml:229
 _fully_connected_relu_bwd_0 = ElementwiseKernel(
     "fully_connected_relu_bwd_0",
     "T z, T grad_y",
@@ -399,7 +412,7 @@ def _cupy_forward_sigmoid(x, weight, bias):
     return y, (x, weight, y)
 
 
-# fully_connected_sigmoid_bwd_0: layers_spec/primitives.yaml:180
+# fully_connected_sigmoid_bwd_0: layers_spec/primitives.yaml:182
 _fully_connected_sigmoid_bwd_0 = ElementwiseKernel(
     "fully_connected_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -440,7 +453,7 @@ def _cupy_forward_tanh(x, weight, bias):
     return y, (x, weight, y)
 
 
-# fully_connected_tanh_bwd_0: layers_spec/primitives.yaml:162
+# fully_connected_tanh_bwd_0: layers_spec/primitives.yaml:164
 _fully_connected_tanh_bwd_0 = ElementwiseKernel(
     "fully_connected_tanh_bwd_0",
     "T y, T grad_y",
@@ -498,11 +511,9 @@ _fully_connected_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    import cupy as cp
-
     _t1 = x @ weight.T
     z = _fully_connected_softmax_fwd_0(_t1, bias)
-    _t2 = cp.max(z, axis=(-1), keepdims=True)
+    _t2 = _cupy_amax(z, (-1))
     _t3 = _t2
     softmax_exponentials = _fully_connected_softmax_fwd_1(z, _t3)
     _t4 = _cupy_sum(softmax_exponentials, (-1))
@@ -596,7 +607,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z, _t5, _t6, _t7)
 
 
-# fully_connected_gelu_bwd_0: layers_spec/primitives.yaml:55,56,162,84
+# fully_connected_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
 _fully_connected_gelu_bwd_0 = ElementwiseKernel(
     "fully_connected_gelu_bwd_0",
     "T grad_y, T _t7, T _t5, T _t6, T z",
@@ -764,7 +775,7 @@ def _cupy_forward_swish(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# fully_connected_swish_bwd_0: layers_spec/primitives.yaml:55,56,180
+# fully_connected_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
 _fully_connected_swish_bwd_0 = ElementwiseKernel(
     "fully_connected_swish_bwd_0",
     "T grad_y, T _t2, T z",
@@ -809,7 +820,7 @@ def _cupy_forward_silu(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# fully_connected_silu_bwd_0: layers_spec/primitives.yaml:55,56,180
+# fully_connected_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
 _fully_connected_silu_bwd_0 = ElementwiseKernel(
     "fully_connected_silu_bwd_0",
     "T grad_y, T _t2, T z",
@@ -852,6 +863,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):

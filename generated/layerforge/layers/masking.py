@@ -56,7 +56,7 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, mask_value):
-    keep = np.max(np.abs(x - mask_value), axis=-1, keepdims=True) > 0
+    keep = _amax(np.abs(x - mask_value), -1) > 0
     y = np.where(keep, x, 0)
     return y, (keep,)
 
@@ -64,6 +64,19 @@ def _forward(x, mask_value):
 def _backward(grad_y, keep):
     grad_x = grad_y * keep
     return grad_x
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
 
 
 # The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
@@ -105,16 +118,14 @@ _masking_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward(x, mask_value):
-    import cupy as cp
-
     _t2 = _masking_fwd_0(x, mask_value)
-    _t3 = cp.max(_t2, axis=(-1), keepdims=True)
+    _t3 = _cupy_amax(_t2, (-1))
     keep = _masking_fwd_1(_t3)
     y = _masking_fwd_2(keep, x)
     return y, (keep,)
 
 
-# masking_bwd_0: layers_spec/primitives.yaml:257
+# masking_bwd_0: layers_spec/primitives.yaml:259
 _masking_bwd_0 = ElementwiseKernel(
     "masking_bwd_0",
     "T grad_y, bool keep",
@@ -128,3 +139,18 @@ _masking_bwd_0 = ElementwiseKernel(
 def _cupy_backward(grad_y, keep):
     grad_x = _masking_bwd_0(grad_y, keep)
     return grad_x
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)

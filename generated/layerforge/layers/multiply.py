@@ -120,7 +120,7 @@ def _backward_tanh(grad_y, a, b, y):
 
 def _forward_softmax(a, b):
     z = a * b
-    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (a, b, y)
@@ -303,6 +303,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _expm1(x):
     """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
 
@@ -355,7 +368,7 @@ def _cupy_forward_relu(a, b):
     return y, (a, b)
 
 
-# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:227,55,56
+# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:229,57,58
 _multiply_relu_bwd_0 = ElementwiseKernel(
     "multiply_relu_bwd_0",
     "T a, T b, T grad_y",
@@ -392,7 +405,7 @@ def _cupy_forward_sigmoid(a, b):
     return y, (a, b, y)
 
 
-# multiply_sigmoid_bwd_0: layers_spec/primitives.yaml:180,55,56
+# multiply_sigmoid_bwd_0: layers_spec/primitives.yaml:182,57,58
 _multiply_sigmoid_bwd_0 = ElementwiseKernel(
     "multiply_sigmoid_bwd_0",
     "T grad_y, T y, T b, T a",
@@ -429,7 +442,7 @@ def _cupy_forward_tanh(a, b):
     return y, (a, b, y)
 
 
-# multiply_tanh_bwd_0: layers_spec/primitives.yaml:162,55,56
+# multiply_tanh_bwd_0: layers_spec/primitives.yaml:164,57,58
 _multiply_tanh_bwd_0 = ElementwiseKernel(
     "multiply_tanh_bwd_0",
     "T y, T grad_y, T b, T a",
@@ -484,10 +497,8 @@ _multiply_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(a, b):
-    import cupy as cp
-
     z = _multiply_softmax_fwd_0(a, b)
-    _t1 = cp.max(z, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(z, (-1))
     _t2 = _t1
     softmax_exponentials = _multiply_softmax_fwd_1(z, _t2)
     _t3 = _cupy_sum(softmax_exponentials, (-1))
@@ -506,7 +517,7 @@ _multiply_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# multiply_softmax_bwd_1: layers_spec/activations/softmax.yaml:12; layers_spec/primitives.yaml:55,56
+# multiply_softmax_bwd_1: layers_spec/activations/softmax.yaml:12; layers_spec/primitives.yaml:57,58
 _multiply_softmax_bwd_1 = ElementwiseKernel(
     "multiply_softmax_bwd_1",
     "T grad_y, T _t5, T y, T b, T a",
@@ -543,7 +554,7 @@ def _cupy_forward_identity(a, b):
     return z, (a, b)
 
 
-# multiply_identity_bwd_0: layers_spec/primitives.yaml:55,56
+# multiply_identity_bwd_0: layers_spec/primitives.yaml:57,58
 _multiply_identity_bwd_0 = ElementwiseKernel(
     "multiply_identity_bwd_0",
     "T grad_y, T b, T a",
@@ -584,7 +595,7 @@ def _cupy_forward_gelu(a, b):
     return y, (a, b)
 
 
-# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:55,56,162,84
+# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:57,58,164,86
 _multiply_gelu_bwd_0 = ElementwiseKernel(
     "multiply_gelu_bwd_0",
     "T a, T b, T grad_y",
@@ -658,7 +669,7 @@ _multiply_elu_bwd_0 = ElementwiseKernel(
 )
 
 
-# multiply_elu_bwd_1: layers_spec/activations/elu.yaml:15; layers_spec/primitives.yaml:55,56
+# multiply_elu_bwd_1: layers_spec/activations/elu.yaml:15; layers_spec/primitives.yaml:57,58
 _multiply_elu_bwd_1 = ElementwiseKernel(
     "multiply_elu_bwd_1",
     "T _t9, T _t10, T _t7, T b, T a",
@@ -702,7 +713,7 @@ def _cupy_forward_mish(a, b):
     return y, (a, b)
 
 
-# multiply_mish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/mish.yaml:12,13,17,18; layers_spec/primitives.yaml:55,56
+# multiply_mish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/mish.yaml:12,13,17,18; layers_spec/primitives.yaml:57,58
 _multiply_mish_bwd_0 = ElementwiseKernel(
     "multiply_mish_bwd_0",
     "T a, T b, T grad_y",
@@ -753,7 +764,7 @@ def _cupy_forward_swish(a, b):
     return y, (a, b)
 
 
-# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:55,56,180
+# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:57,58,182
 _multiply_swish_bwd_0 = ElementwiseKernel(
     "multiply_swish_bwd_0",
     "T a, T b, T grad_y",
@@ -796,7 +807,7 @@ def _cupy_forward_silu(a, b):
     return y, (a, b)
 
 
-# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:55,56,180
+# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:57,58,182
 _multiply_silu_bwd_0 = ElementwiseKernel(
     "multiply_silu_bwd_0",
     "T a, T b, T grad_y",
@@ -838,6 +849,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):

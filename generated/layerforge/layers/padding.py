@@ -119,7 +119,7 @@ def _backward_tanh(grad_y, padding_h, padding_w, y):
 
 def _forward_softmax(x, padding_h, padding_w):
     z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (padding_h, padding_w, y)
@@ -232,6 +232,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _crop2d(x, top, bottom, left, right):
     """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
     height, width = x.shape[2], x.shape[3]
@@ -305,7 +318,7 @@ def _cupy_forward_relu(x, padding_h, padding_w):
     return y, (padding_h, padding_w, z)
 
 
-# padding_relu_bwd_0: layers_spec/primitives.yaml:227
+# padding_relu_bwd_0: layers_spec/primitives.yaml:229
 _padding_relu_bwd_0 = ElementwiseKernel(
     "padding_relu_bwd_0",
     "T z",
@@ -316,7 +329,7 @@ _padding_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_relu_bwd_1: layers_spec/primitives.yaml:227
+# padding_relu_bwd_1: layers_spec/primitives.yaml:229
 _padding_relu_bwd_1 = ElementwiseKernel(
     "padding_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -351,7 +364,7 @@ def _cupy_forward_sigmoid(x, padding_h, padding_w):
     return y, (padding_h, padding_w, y)
 
 
-# padding_sigmoid_bwd_0: layers_spec/primitives.yaml:180
+# padding_sigmoid_bwd_0: layers_spec/primitives.yaml:182
 _padding_sigmoid_bwd_0 = ElementwiseKernel(
     "padding_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -362,7 +375,7 @@ _padding_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_sigmoid_bwd_1: layers_spec/primitives.yaml:180
+# padding_sigmoid_bwd_1: layers_spec/primitives.yaml:182
 _padding_sigmoid_bwd_1 = ElementwiseKernel(
     "padding_sigmoid_bwd_1",
     "T y",
@@ -373,7 +386,7 @@ _padding_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_sigmoid_bwd_2: layers_spec/primitives.yaml:180
+# padding_sigmoid_bwd_2: layers_spec/primitives.yaml:182
 _padding_sigmoid_bwd_2 = ElementwiseKernel(
     "padding_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -409,7 +422,7 @@ def _cupy_forward_tanh(x, padding_h, padding_w):
     return y, (padding_h, padding_w, y)
 
 
-# padding_tanh_bwd_0: layers_spec/primitives.yaml:162
+# padding_tanh_bwd_0: layers_spec/primitives.yaml:164
 _padding_tanh_bwd_0 = ElementwiseKernel(
     "padding_tanh_bwd_0",
     "T y",
@@ -420,7 +433,7 @@ _padding_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_tanh_bwd_1: layers_spec/primitives.yaml:162
+# padding_tanh_bwd_1: layers_spec/primitives.yaml:164
 _padding_tanh_bwd_1 = ElementwiseKernel(
     "padding_tanh_bwd_1",
     "T _t1",
@@ -431,7 +444,7 @@ _padding_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_tanh_bwd_2: layers_spec/primitives.yaml:162
+# padding_tanh_bwd_2: layers_spec/primitives.yaml:164
 _padding_tanh_bwd_2 = ElementwiseKernel(
     "padding_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -484,10 +497,8 @@ _padding_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, padding_h, padding_w):
-    import cupy as cp
-
     z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    _t1 = cp.max(z, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(z, (-1))
     _t2 = _t1
     softmax_shifted = _padding_softmax_fwd_0(z, _t2)
     softmax_exponentials = _padding_softmax_fwd_1(softmax_shifted)
@@ -726,7 +737,7 @@ _padding_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_7: layers_spec/primitives.yaml:55
+# padding_gelu_bwd_7: layers_spec/primitives.yaml:57
 _padding_gelu_bwd_7 = ElementwiseKernel(
     "padding_gelu_bwd_7",
     "T grad_y, T _t6",
@@ -737,7 +748,7 @@ _padding_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_8: layers_spec/primitives.yaml:56
+# padding_gelu_bwd_8: layers_spec/primitives.yaml:58
 _padding_gelu_bwd_8 = ElementwiseKernel(
     "padding_gelu_bwd_8",
     "T grad_y, T _t4",
@@ -748,7 +759,7 @@ _padding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_9: layers_spec/primitives.yaml:162
+# padding_gelu_bwd_9: layers_spec/primitives.yaml:164
 _padding_gelu_bwd_9 = ElementwiseKernel(
     "padding_gelu_bwd_9",
     "T _t5",
@@ -759,7 +770,7 @@ _padding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_10: layers_spec/primitives.yaml:162
+# padding_gelu_bwd_10: layers_spec/primitives.yaml:164
 _padding_gelu_bwd_10 = ElementwiseKernel(
     "padding_gelu_bwd_10",
     "T _t9",
@@ -770,7 +781,7 @@ _padding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_11: layers_spec/primitives.yaml:162
+# padding_gelu_bwd_11: layers_spec/primitives.yaml:164
 _padding_gelu_bwd_11 = ElementwiseKernel(
     "padding_gelu_bwd_11",
     "T _t8, T _t10",
@@ -781,7 +792,7 @@ _padding_gelu_bwd_11 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_12: layers_spec/primitives.yaml:56
+# padding_gelu_bwd_12: layers_spec/primitives.yaml:58
 _padding_gelu_bwd_12 = ElementwiseKernel(
     "padding_gelu_bwd_12",
     "T _t7",
@@ -792,7 +803,7 @@ _padding_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_13: layers_spec/primitives.yaml:56
+# padding_gelu_bwd_13: layers_spec/primitives.yaml:58
 _padding_gelu_bwd_13 = ElementwiseKernel(
     "padding_gelu_bwd_13",
     "T grad_gelu_inner",
@@ -803,7 +814,7 @@ _padding_gelu_bwd_13 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_14: layers_spec/primitives.yaml:56
+# padding_gelu_bwd_14: layers_spec/primitives.yaml:58
 _padding_gelu_bwd_14 = ElementwiseKernel(
     "padding_gelu_bwd_14",
     "T _t13",
@@ -814,7 +825,7 @@ _padding_gelu_bwd_14 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_15: layers_spec/primitives.yaml:84
+# padding_gelu_bwd_15: layers_spec/primitives.yaml:86
 _padding_gelu_bwd_15 = ElementwiseKernel(
     "padding_gelu_bwd_15",
     "T _t14",
@@ -825,7 +836,7 @@ _padding_gelu_bwd_15 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_16: layers_spec/primitives.yaml:84
+# padding_gelu_bwd_16: layers_spec/primitives.yaml:86
 _padding_gelu_bwd_16 = ElementwiseKernel(
     "padding_gelu_bwd_16",
     "T z",
@@ -836,7 +847,7 @@ _padding_gelu_bwd_16 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_17: layers_spec/primitives.yaml:84
+# padding_gelu_bwd_17: layers_spec/primitives.yaml:86
 _padding_gelu_bwd_17 = ElementwiseKernel(
     "padding_gelu_bwd_17",
     "T _t15, T _t16",
@@ -847,7 +858,7 @@ _padding_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_18: layers_spec/primitives.yaml:84
+# padding_gelu_bwd_18: layers_spec/primitives.yaml:86
 _padding_gelu_bwd_18 = ElementwiseKernel(
     "padding_gelu_bwd_18",
     "T _t12, T _t13",
@@ -858,7 +869,7 @@ _padding_gelu_bwd_18 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_19: layers_spec/primitives.yaml:84
+# padding_gelu_bwd_19: layers_spec/primitives.yaml:86
 _padding_gelu_bwd_19 = ElementwiseKernel(
     "padding_gelu_bwd_19",
     "T _t18, T _t17",
@@ -1363,7 +1374,7 @@ _padding_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_1: layers_spec/primitives.yaml:55
+# padding_swish_bwd_1: layers_spec/primitives.yaml:57
 _padding_swish_bwd_1 = ElementwiseKernel(
     "padding_swish_bwd_1",
     "T grad_y, T _t1",
@@ -1374,7 +1385,7 @@ _padding_swish_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_2: layers_spec/primitives.yaml:56
+# padding_swish_bwd_2: layers_spec/primitives.yaml:58
 _padding_swish_bwd_2 = ElementwiseKernel(
     "padding_swish_bwd_2",
     "T grad_y, T z",
@@ -1385,7 +1396,7 @@ _padding_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_3: layers_spec/primitives.yaml:180
+# padding_swish_bwd_3: layers_spec/primitives.yaml:182
 _padding_swish_bwd_3 = ElementwiseKernel(
     "padding_swish_bwd_3",
     "T _t3, T _t1",
@@ -1396,7 +1407,7 @@ _padding_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_4: layers_spec/primitives.yaml:180
+# padding_swish_bwd_4: layers_spec/primitives.yaml:182
 _padding_swish_bwd_4 = ElementwiseKernel(
     "padding_swish_bwd_4",
     "T _t1",
@@ -1407,7 +1418,7 @@ _padding_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_5: layers_spec/primitives.yaml:180
+# padding_swish_bwd_5: layers_spec/primitives.yaml:182
 _padding_swish_bwd_5 = ElementwiseKernel(
     "padding_swish_bwd_5",
     "T _t4, T _t5",
@@ -1418,7 +1429,7 @@ _padding_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_6: layers_spec/primitives.yaml:180
+# padding_swish_bwd_6: layers_spec/primitives.yaml:182
 _padding_swish_bwd_6 = ElementwiseKernel(
     "padding_swish_bwd_6",
     "T _t2, T _t6",
@@ -1481,7 +1492,7 @@ _padding_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_1: layers_spec/primitives.yaml:55
+# padding_silu_bwd_1: layers_spec/primitives.yaml:57
 _padding_silu_bwd_1 = ElementwiseKernel(
     "padding_silu_bwd_1",
     "T grad_y, T _t1",
@@ -1492,7 +1503,7 @@ _padding_silu_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_2: layers_spec/primitives.yaml:56
+# padding_silu_bwd_2: layers_spec/primitives.yaml:58
 _padding_silu_bwd_2 = ElementwiseKernel(
     "padding_silu_bwd_2",
     "T grad_y, T z",
@@ -1503,7 +1514,7 @@ _padding_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_3: layers_spec/primitives.yaml:180
+# padding_silu_bwd_3: layers_spec/primitives.yaml:182
 _padding_silu_bwd_3 = ElementwiseKernel(
     "padding_silu_bwd_3",
     "T _t3, T _t1",
@@ -1514,7 +1525,7 @@ _padding_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_4: layers_spec/primitives.yaml:180
+# padding_silu_bwd_4: layers_spec/primitives.yaml:182
 _padding_silu_bwd_4 = ElementwiseKernel(
     "padding_silu_bwd_4",
     "T _t1",
@@ -1525,7 +1536,7 @@ _padding_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_5: layers_spec/primitives.yaml:180
+# padding_silu_bwd_5: layers_spec/primitives.yaml:182
 _padding_silu_bwd_5 = ElementwiseKernel(
     "padding_silu_bwd_5",
     "T _t4, T _t5",
@@ -1536,7 +1547,7 @@ _padding_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_6: layers_spec/primitives.yaml:180
+# padding_silu_bwd_6: layers_spec/primitives.yaml:182
 _padding_silu_bwd_6 = ElementwiseKernel(
     "padding_silu_bwd_6",
     "T _t2, T _t6",
@@ -1576,6 +1587,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_crop2d(x, top, bottom, left, right):

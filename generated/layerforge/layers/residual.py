@@ -122,7 +122,7 @@ def _backward_tanh(grad_y, y):
 
 def _forward_softmax(x, branch):
     z = x + branch
-    softmax_shifted = z - np.max(z, axis=-1, keepdims=True)
+    softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
     return y, (y,)
@@ -273,6 +273,19 @@ _FUSED = {
 }
 
 
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
 def _expm1(x):
     """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
 
@@ -325,7 +338,7 @@ def _cupy_forward_relu(x, branch):
     return y, (z,)
 
 
-# residual_relu_bwd_0: layers_spec/primitives.yaml:227
+# residual_relu_bwd_0: layers_spec/primitives.yaml:229
 _residual_relu_bwd_0 = ElementwiseKernel(
     "residual_relu_bwd_0",
     "T z, T grad_y",
@@ -359,7 +372,7 @@ def _cupy_forward_sigmoid(x, branch):
     return y, (y,)
 
 
-# residual_sigmoid_bwd_0: layers_spec/primitives.yaml:180
+# residual_sigmoid_bwd_0: layers_spec/primitives.yaml:182
 _residual_sigmoid_bwd_0 = ElementwiseKernel(
     "residual_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -394,7 +407,7 @@ def _cupy_forward_tanh(x, branch):
     return y, (y,)
 
 
-# residual_tanh_bwd_0: layers_spec/primitives.yaml:162
+# residual_tanh_bwd_0: layers_spec/primitives.yaml:164
 _residual_tanh_bwd_0 = ElementwiseKernel(
     "residual_tanh_bwd_0",
     "T y, T grad_y",
@@ -447,10 +460,8 @@ _residual_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, branch):
-    import cupy as cp
-
     z = _residual_softmax_fwd_0(x, branch)
-    _t1 = cp.max(z, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(z, (-1))
     _t2 = _t1
     softmax_exponentials = _residual_softmax_fwd_1(z, _t2)
     _t3 = _cupy_sum(softmax_exponentials, (-1))
@@ -532,7 +543,7 @@ def _cupy_forward_gelu(x, branch):
     return y, (z, _t4, _t5, _t6)
 
 
-# residual_gelu_bwd_0: layers_spec/primitives.yaml:55,56,162,84
+# residual_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
 _residual_gelu_bwd_0 = ElementwiseKernel(
     "residual_gelu_bwd_0",
     "T grad_y, T _t6, T _t4, T _t5, T z",
@@ -682,7 +693,7 @@ def _cupy_forward_swish(x, branch):
     return y, (z, _t1)
 
 
-# residual_swish_bwd_0: layers_spec/primitives.yaml:55,56,180
+# residual_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
 _residual_swish_bwd_0 = ElementwiseKernel(
     "residual_swish_bwd_0",
     "T grad_y, T _t1, T z",
@@ -721,7 +732,7 @@ def _cupy_forward_silu(x, branch):
     return y, (z, _t1)
 
 
-# residual_silu_bwd_0: layers_spec/primitives.yaml:55,56,180
+# residual_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
 _residual_silu_bwd_0 = ElementwiseKernel(
     "residual_silu_bwd_0",
     "T grad_y, T _t1, T z",
@@ -759,6 +770,21 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):

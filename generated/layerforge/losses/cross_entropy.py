@@ -63,7 +63,7 @@ def backward(grad_loss, ctx):
 
 
 def _forward(logits, target):
-    shifted = logits - np.max(logits, axis=-1, keepdims=True)
+    shifted = logits - _amax(logits, -1)
     log_probability = shifted - np.log(_sum(np.exp(shifted), -1))
     loss = -np.sum(target * log_probability) / logits.shape[0]
     return loss, (logits, target, log_probability)
@@ -78,6 +78,19 @@ def _backward(grad_loss, logits, target, log_probability):
     grad_target = -log_probability
     grad_target *= scale
     return grad_logits, grad_target
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
 
 
 def _sum(x, axis):
@@ -131,7 +144,7 @@ _cross_entropy_fwd_2 = ElementwiseKernel(
 def _cupy_forward(logits, target):
     import cupy as cp
 
-    _t1 = cp.max(logits, axis=(-1), keepdims=True)
+    _t1 = _cupy_amax(logits, (-1))
     _t2 = _t1
     shifted, _t3 = _cross_entropy_fwd_0(logits, _t2)
     _t4 = _cupy_sum(_t3, (-1))
@@ -179,6 +192,21 @@ def _cupy_backward(grad_loss, logits, target, log_probability):
         _t11, _t12, target, scale, log_probability
     )
     return grad_logits, grad_target
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time."""
+    import cupy as cp
+
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_sum(x, axis):
