@@ -1,12 +1,13 @@
 """Checking the generated CuPy kernels without a GPU.
 
 * ``cuda_source`` wraps each ``ElementwiseKernel`` body the way CuPy does (a ``__global__``
-  function over an index, typed parameters, ``T`` a typedef for float or double) so that
-  NVRTC can compile it for compute_90; ``nvrtc_compile`` loads ``libnvrtc.so.12`` from the
-  ``nvidia-cuda-nvrtc-cu12`` wheel with ctypes.
+  function over an index, typed parameters, ``T`` a typedef for float or double), and each
+  ``ReductionKernel`` as a row loop calling its map function and combining with its reduce
+  expression, so that NVRTC can compile them for compute_90; ``nvrtc_compile`` loads
+  ``libnvrtc.so.12`` from the ``nvidia-cuda-nvrtc-cu12`` wheel with ctypes.
 * ``host_library`` compiles the same bodies as host C++ with g++ into one shared library, and
-  ``fake_cupy`` is NumPy plus an ``ElementwiseKernel`` that runs them, so the generated CuPy
-  code paths run on the CPU and can be compared with the NumPy modules.
+  ``fake_cupy`` is NumPy plus an ``ElementwiseKernel`` and a ``ReductionKernel`` that run
+  them, so the generated CuPy code paths run on the CPU and can be compared with NumPy.
 """
 
 from __future__ import annotations
@@ -28,9 +29,13 @@ NUMPY_TYPES = {"bool": np.bool_, "int32": np.int32}
 
 
 def runtime_kernel_type():
-    from layerforge._cupy_runtime import ElementwiseKernel
+    from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel
 
-    return ElementwiseKernel
+    return (ElementwiseKernel, ReductionKernel)
+
+
+def is_reduction(kernel) -> bool:
+    return hasattr(kernel, "reduce_expr")
 
 
 def op_names() -> list[str]:
@@ -68,6 +73,9 @@ def cuda_source(kernels) -> str:
     for k in kernels:
         ins, outs = parse_params(k.in_params), parse_params(k.out_params)
         parts.append(f"namespace {k.name}_ns {{\n{k.preamble}\n")
+        if is_reduction(k):
+            parts.append(_cuda_reduction(k, ins, outs))
+            continue
         for real in ("float", "double"):
             params = [f"const {_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in ins]
             params += [f"{_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in outs]
@@ -82,6 +90,41 @@ def cuda_source(kernels) -> str:
                 + f"\n    {k.operation.strip()}\n  }}\n}}\n"
             )
         parts.append(f"}}  // namespace {k.name}_ns\n")
+    return "\n".join(parts)
+
+
+def _row_loop(k, ins, outs, real: str, index: str) -> str:
+    """The body of one row of a reduction kernel: map every element, combine, post-map."""
+    binds = [f"        const {_c_type(t, real)} &{n} = _raw_{n}[{index}];" for t, n in ins]
+    (t_out, out), = outs
+    return (  # as CuPy: start from T(identity), combine the mapped values one by one
+        f"    T a = T({k.identity or ''});\n"
+        "    for (long long _j = 0; _j < _width; ++_j) {\n"
+        + "\n".join(binds)
+        + f"\n        T b = {k.map_expr};\n"
+        f"        a = {k.reduce_expr};\n"
+        "    }\n"
+        f"    {_c_type(t_out, real)} &{out} = _raw_{out}[_row];\n"
+        f"    {k.post_map_expr};\n"
+    )
+
+
+def _cuda_reduction(k, ins, outs) -> str:
+    parts = []
+    for real in ("float", "double"):
+        params = [f"const {_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in ins]
+        params += [f"{_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in outs]
+        parts.append(
+            f'extern "C" __global__ void {k.name}_{real}({", ".join(params)}, const long long _rows, const long long _width) {{\n'
+            f"  typedef {real} T;\n"
+            "  struct { long long n; __device__ long long size() const { return n; } } "
+            "_in_ind{_rows * _width}, _out_ind{_rows};\n"
+            "  long long _row = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
+            "  if (_row >= _rows) return;\n"
+            + _row_loop(k, ins, outs, real, "_row * _width + _j")
+            + "}\n"
+        )
+    parts.append(f"}}  // namespace {k.name}_ns\n")
     return "\n".join(parts)
 
 
@@ -118,9 +161,14 @@ def nvrtc_compile(lib: ctypes.CDLL, source: str, name: str, arch: str = "compute
 
 def host_source(kernels) -> str:
     """The same bodies as host C++: a loop over contiguous, already broadcast arrays."""
-    parts = ["#include <cmath>", "#include <cstdint>", "#define __device__", "using namespace std;", ""]
+    parts = ["#include <cmath>", "#include <cstdint>", "#include <cstring>", "#define __device__", "using namespace std;",
+             "static double __longlong_as_double(unsigned long long bits) {",
+             "    double value;", "    memcpy(&value, &bits, sizeof value);", "    return value;", "}", ""]
     for k in kernels:
         ins, outs = parse_params(k.in_params), parse_params(k.out_params)
+        if is_reduction(k):
+            parts.append(_host_reduction(k, ins, outs))
+            continue
         params = [f"const {CTYPES[t]}* _raw_{n}" for t, n in ins] + [f"{CTYPES[t]}* _raw_{n}" for t, n in outs]
         binds = [f"        const {CTYPES[t]} &{n} = _raw_{n}[_index];" for t, n in ins]
         binds += [f"        {CTYPES[t]} &{n} = _raw_{n}[_index];" for t, n in outs]
@@ -139,6 +187,25 @@ def host_source(kernels) -> str:
                 f"    {k.name}_ns::run<{real}>({args});\n}}\n"
             )
     return "\n".join(parts)
+
+
+def _host_reduction(k, ins, outs) -> str:
+    """A reduction kernel as host C++: a loop over rows of contiguous, broadcast inputs."""
+    params = [f"const {CTYPES[t]}* _raw_{n}" for t, n in ins] + [f"{CTYPES[t]}* _raw_{n}" for t, n in outs]
+    text = (
+        f"namespace {k.name}_ns {{\n{k.preamble}\n"
+        f"template <typename T>\nvoid run({', '.join(params)}, long long _rows, long long _width) {{\n"
+        "  struct { long long n; long long size() const { return n; } } _in_ind{_rows * _width}, _out_ind{_rows};\n"
+        "  for (long long _row = 0; _row < _rows; ++_row) {\n"
+        + _row_loop(k, ins, outs, "T", "_row * _width + _j")
+        + "  }\n}\n}\n"
+    )
+    for real in ("float", "double"):
+        typed = [f"const {_c_type(t, real)}* {n}" for t, n in ins] + [f"{_c_type(t, real)}* {n}" for t, n in outs]
+        args = ", ".join([n for _, n in ins + outs] + ["rows", "width"])
+        text += (f'extern "C" void {k.name}_{real}({", ".join(typed)}, long long rows, long long width) {{\n'
+                 f"    {k.name}_ns::run<{real}>({args});\n}}\n")
+    return text
 
 
 def host_library(kernels, folder: Path) -> ctypes.CDLL:
@@ -203,6 +270,31 @@ class HostKernel:
         return results[0] if len(results) == 1 else tuple(results)
 
 
+class HostReduction(HostKernel):
+    """``cupy.ReductionKernel`` for the CPU, over the last axis (kept): broadcasts the
+    inputs, calls the C++ row loop."""
+
+    def __init__(self, library, in_params, out_params, map_expr, reduce_expr, post_map_expr, identity, name,
+                 preamble=""):
+        super().__init__(library, in_params, out_params, "", name, preamble)
+
+    def __call__(self, *args, axis=-1, keepdims=False):
+        assert axis == -1 and keepdims, f"{self.name}: generated code reduces the last axis, kept"
+        floats = [a.dtype for (t, _), a in zip(self.ins, args) if t == "T" and isinstance(a, np.ndarray)]
+        if not floats or any(d != floats[0] for d in floats):
+            raise TypeError(f"{self.name}: T must come from arrays of one float dtype, got {floats}")
+        real = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}[floats[0]]
+        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+        dtype = {"T": floats[0], **NUMPY_TYPES}
+        buffers = [np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=dtype[t]), shape)) for (t, _), a in zip(self.ins, args)]
+        output = np.empty(shape[:-1] + (1,), dtype=floats[0])
+        width = shape[-1]
+        pointers = [ctypes.c_void_p(b.ctypes.data) for b in buffers + [output]]
+        getattr(self.library, f"{self.name}_{real}")(*pointers, ctypes.c_longlong(output.size), ctypes.c_longlong(width))
+        HostKernel.calls.add((self.name, real))
+        return output.view(GpuLike)
+
+
 def fake_cupy(library: ctypes.CDLL) -> types.ModuleType:
     """A ``cupy`` module for the CPU: NumPy's functions and ``HostKernel``."""
     fake = types.ModuleType("cupy")
@@ -229,4 +321,10 @@ def fake_cupy(library: ctypes.CDLL) -> types.ModuleType:
         return HostKernel(library, in_params, out_params, operation, name, preamble)
 
     fake.ElementwiseKernel = elementwise  # type: ignore[attr-defined]
+
+    def reduction(in_params, out_params, map_expr, reduce_expr, post_map_expr, identity, name, preamble=""):
+        return HostReduction(library, in_params, out_params, map_expr, reduce_expr, post_map_expr, identity, name,
+                             preamble)
+
+    fake.ReductionKernel = reduction  # type: ignore[attr-defined]
     return fake

@@ -188,3 +188,13 @@ def test_bad_cuda_fields_are_spec_errors(tmp_path, entry, message):
     with pytest.raises(SpecError) as info:
         load_primitives(path, "primitives.yaml")
     assert message in str(info.value)
+
+
+def test_row_maximum_starts_from_minus_infinity(host_cupy):
+    """The max reduction of rows of negative numbers (a kernel starting from 0 would give 0),
+    and NaN wins as in NumPy."""
+    softmax = module(spec("softmax"))
+    x = -10 - np.random.default_rng(0).random((5, 7))
+    x[2, 3] = np.nan
+    got = softmax._softmax_fwd_0(x.view(kt.GpuLike))
+    np.testing.assert_array_equal(np.asarray(got), np.max(x, axis=-1, keepdims=True))

@@ -52,6 +52,7 @@ class Kernel:
     body: tuple[str, ...]  # C statements
     helpers: tuple[str, ...]  # C++ helper templates, in the order the body first calls them
     sources: tuple[str, ...]  # "file:line" of the spec statements, in order, without repeats
+    reduction: str | None = None  # a row reduction (sum, mean, amax) of the body's last value
 
     @property
     def variable(self) -> str:
@@ -162,12 +163,19 @@ def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, li
         for read in stmt.reads():
             if read not in defined and read not in inputs:
                 inputs.append(read)
-    outputs = [s.target for s in run if s.target in live_after]
+    reduction = run[-1].prim if run[-1].prim in ROW_REDUCTIONS and prims[run[-1].prim].cuda is None else None
+    outputs = [run[-1].target] if reduction else [s.target for s in run if s.target in live_after]
     body: list[str] = []
     helpers: list[str] = []
     sources: list[str] = []
     for stmt in run:
         prim = prims[stmt.prim]
+        if stmt is run[-1] and reduction:  # the map function returns the reduced value
+            body.append(f"return {c_operand(stmt.args[0])};")
+            where = f"{stmt.loc.path}:{stmt.loc.line}"
+            if where not in sources:
+                sources.append(where)
+            continue
         names = dict(zip(prim.args, (c_operand(a) for a in stmt.args)))
         names.update((k, c_operand(v)) for k, v in stmt.statics)
         expr = prim.cuda.format(**names)  # type: ignore[union-attr]
@@ -186,6 +194,7 @@ def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, li
         body=tuple(body),
         helpers=tuple(helpers),
         sources=tuple(sources),
+        reduction=reduction,
     )
 
 
@@ -199,23 +208,78 @@ def kernels(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...
     return [(k, run) for k, run in _plan(spec, fn, prims, saved) if isinstance(k, Kernel)]  # type: ignore[misc]
 
 
+# Reductions along the last axis that become one ``cupy.ReductionKernel`` each: the C
+# expression combining two partial results ``a`` and ``b``, the identity every partial
+# result starts from (CuPy casts it to T), and whether the result is divided by the count.
+# ``amax`` starts from -inf (bit pattern, as NVRTC has no INFINITY) and propagates NaN.
+ROW_REDUCTIONS = {
+    "sum": ("a + b", "0", False),
+    "mean": ("a + b", "0", True),
+    "amax": ("(a > b || a != a) ? a : b", "__longlong_as_double(0xfff0000000000000ULL)", False),
+}
+
+
+def _row_reduction(stmt: Stmt, fn: Function) -> bool:
+    """A sum, mean or max of a float value along its last axis (kept)."""
+    operand = stmt.args[0] if stmt.args else None
+    axis = dict(stmt.statics).get("axis", Const(-1))
+    return (stmt.prim in ROW_REDUCTIONS and isinstance(axis, Const) and axis.value == -1
+            and isinstance(operand, str) and fn.values[operand].dtype == "float"
+            and fn.values[operand].shape is not None and fn.values[stmt.target].shape is not None)
+
+
+def _fold(run: list[Stmt], reduction: Stmt, live_after: set[str]) -> tuple[list[Stmt], list[Stmt]]:
+    """Split a run before a row reduction into (statements that stay, statements that only
+    feed the reduction and move into its map function): a value moves when every reader is
+    the reduction or another moving value, and nothing after the reduction reads it."""
+    moving: set[str] = set()
+    for stmt in reversed(run):
+        readers = [s for s in run if stmt.target in s.reads()]
+        feeds = stmt.target in reduction.reads() or any(s.target in moving for s in readers)
+        if feeds and stmt.target not in live_after and all(s.target in moving for s in readers):
+            moving.add(stmt.target)
+    return [s for s in run if s.target not in moving], [s for s in run if s.target in moving]
+
+
 def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[tuple[Kernel | None, list[Stmt]]]:
     parts = split(fn, prims)
     plan: list[tuple[Kernel | None, list[Stmt]]] = []
     base = kernel_base(spec, fn)
     index = 0
+    results = {o for o in fn.outputs if isinstance(o, str)} | set(saved)
+
+    def live(position: int) -> set[str]:
+        later = [s for p in parts[position:] for s in (p if isinstance(p, list) else [p])]
+        return {r for s in later for r in s.reads()} | results
+
     for position, part in enumerate(parts):
+        if isinstance(part, Stmt) and _row_reduction(part, fn):
+            folded: list[Stmt] = []
+            if plan and plan[-1][0] is not None and plan[-1][0].reduction is None:
+                stays, folded = _fold(plan[-1][1], part, live(position + 1))
+                if folded:
+                    plan.pop()
+                    index -= 1
+                    if stays:
+                        later = folded + [part] + [s for p in parts[position + 1:] for s in (p if isinstance(p, list) else [p])]
+                        live_after = {r for s in later for r in s.reads()} | results
+                        plan.append((build_kernel(f"{base}_{index}", stays, fn, prims, live_after), stays))
+                        index += 1
+            kernel = build_kernel(f"{base}_{index}", folded + [part], fn, prims, {part.target})
+            plan.append((kernel, folded + [part]))
+            index += 1
+            continue
         if isinstance(part, Stmt):
             plan.append((None, [part]))
             continue
-        later = [s for p in parts[position + 1:] for s in (p if isinstance(p, list) else [p])]
-        live_after = {r for s in later for r in s.reads()} | {o for o in fn.outputs if isinstance(o, str)} | set(saved)
-        plan.append((build_kernel(f"{base}_{index}", part, fn, prims, live_after), part))
+        plan.append((build_kernel(f"{base}_{index}", part, fn, prims, live(position + 1)), part))
         index += 1
     return plan
 
 
 def render_kernel(kernel: Kernel) -> str:
+    if kernel.reduction:
+        return _render_reduction(kernel)
     params = [", ".join(f"{t} {c_name(n)}" for t, n in params) for params in (kernel.inputs, kernel.outputs)]
     lines = [f"# {kernel.name}: {kernel.provenance}"]
     lines.append(f"{kernel.variable} = ElementwiseKernel(")
@@ -230,6 +294,36 @@ def render_kernel(kernel: Kernel) -> str:
         for helper in kernel.helpers:
             lines += [f"    {line}" if line else "" for line in helper.rstrip().splitlines()]
         lines.append('    """,')
+    lines.append(")")
+    return "\n".join(lines)
+
+
+def _render_reduction(kernel: Kernel) -> str:
+    """A ``ReductionKernel`` over the last axis: its map is a device function with the folded
+    statements, the reduction and the identity come from ``ROW_REDUCTIONS``."""
+    assert kernel.reduction is not None
+    combine, identity, mean = ROW_REDUCTIONS[kernel.reduction]
+    (_, out), = kernel.outputs
+    params = ", ".join(f"{t} {c_name(n)}" for t, n in kernel.inputs)
+    signature = ", ".join(f"const {'T' if t == 'T' else t} {c_name(n)}" for t, n in kernel.inputs)
+    post = f"{c_name(out)} = a / T(_in_ind.size() / _out_ind.size())" if mean else f"{c_name(out)} = a"
+    lines = [f"# {kernel.name}: {kernel.provenance}"]
+    lines.append(f"{kernel.variable} = ReductionKernel(")
+    lines.append(f'    "{kernel.name}",')
+    lines.append(f'    "{params}",')
+    lines.append(f'    "T {c_name(out)}",')
+    lines.append(f'    map_expr="{kernel.name}_map({", ".join(c_name(n) for _, n in kernel.inputs)})",')
+    lines.append(f'    reduce_expr="{combine}",')
+    lines.append(f'    post_map_expr="{post}",')
+    lines.append(f"    identity={identity!r},")
+    lines.append('    preamble="""')
+    for helper in kernel.helpers:
+        lines += [f"    {line}" if line else "" for line in helper.rstrip().splitlines()]
+    lines.append("    template <typename T>")
+    lines.append(f"    __device__ T {kernel.name}_map({signature}) {{")
+    lines += [f"        {line}" for line in kernel.body]
+    lines.append("    }")
+    lines.append('    """,')
     lines.append(")")
     return "\n".join(lines)
 
@@ -334,8 +428,9 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
         blocks.append(f"_CUPY_VARIANTS = {{\n{entries}}}")
     for name in sorted(helper_prims, key=lambda p: prims[p].helper_name or p):
         blocks.append(cupy_helper(prims[name]))
-    has_kernels = any(kernels(spec, fn, prims) for c in compiled for fn in (c.forward, c.backward))
-    names = ["ElementwiseKernel"] if has_kernels else []
+    every = [k for c in compiled for fn in (c.forward, c.backward) for k, _ in kernels(spec, fn, prims)]
+    names = ["ElementwiseKernel"] if any(not k.reduction for k in every) else []
+    names += ["ReductionKernel"] if any(k.reduction for k in every) else []
     names.append("on_gpu")
     if spec.random:
         names.append("default_gpu_rng")
@@ -345,4 +440,4 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
     return CupySection([f"from {RUNTIME} import {', '.join(names)}"], blocks, spec.random)
 
 
-__all__ = ["Kernel", "CupySection", "split", "kernels", "render_section", "render_kernel", "kernel_base"]
+__all__ = ["Kernel", "CupySection", "ROW_REDUCTIONS", "split", "kernels", "render_section", "render_kernel", "kernel_base"]

@@ -48,3 +48,52 @@ class ElementwiseKernel:
         return (
             f"ElementwiseKernel({self.name!r}, {self.in_params!r}, {self.out_params!r})"
         )
+
+
+class ReductionKernel:
+    """A ``cupy.ReductionKernel`` over the last axis (kept, as NumPy's ``keepdims=True``),
+    built on the first call and kept. Its map expression calls a device function of the
+    preamble that computes the reduced value from the kernel's (broadcast) inputs, so one
+    pass over a row does the elementwise work and the reduction together."""
+
+    def __init__(
+        self,
+        name,
+        in_params,
+        out_params,
+        map_expr,
+        reduce_expr,
+        post_map_expr,
+        identity,
+        preamble="",
+    ):
+        self.name = name
+        self.in_params = in_params
+        self.out_params = out_params
+        self.map_expr = map_expr
+        self.reduce_expr = reduce_expr
+        self.post_map_expr = post_map_expr
+        self.identity = identity
+        self.preamble = preamble
+        self._kernel = None
+
+    def __call__(self, *args):
+        if self._kernel is None:
+            import cupy
+
+            self._kernel = cupy.ReductionKernel(
+                self.in_params,
+                self.out_params,
+                self.map_expr,
+                self.reduce_expr,
+                self.post_map_expr,
+                self.identity,
+                self.name,
+                preamble=self.preamble,
+            )
+        return self._kernel(*args, axis=-1, keepdims=True)
+
+    def __repr__(self):
+        return (
+            f"ReductionKernel({self.name!r}, {self.in_params!r}, {self.out_params!r})"
+        )

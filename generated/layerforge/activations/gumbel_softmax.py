@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu, default_gpu_rng
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    on_gpu,
+    default_gpu_rng,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -145,9 +150,27 @@ _gumbel_softmax_train_fwd_0 = ElementwiseKernel(
 )
 
 
-# gumbel_softmax_train_fwd_1: layers_spec/activations/gumbel_softmax.yaml:18,19
-_gumbel_softmax_train_fwd_1 = ElementwiseKernel(
+# gumbel_softmax_train_fwd_1: layers_spec/activations/gumbel_softmax.yaml:18
+_gumbel_softmax_train_fwd_1 = ReductionKernel(
     "gumbel_softmax_train_fwd_1",
+    "T logits",
+    "T _t3",
+    map_expr="gumbel_softmax_train_fwd_1_map(logits)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t3 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T gumbel_softmax_train_fwd_1_map(const T logits) {
+        return logits;
+    }
+    """,
+)
+
+
+# gumbel_softmax_train_fwd_2: layers_spec/activations/gumbel_softmax.yaml:18,19
+_gumbel_softmax_train_fwd_2 = ElementwiseKernel(
+    "gumbel_softmax_train_fwd_2",
     "T logits, T _t4",
     "T exponentials",
     """
@@ -157,9 +180,27 @@ _gumbel_softmax_train_fwd_1 = ElementwiseKernel(
 )
 
 
-# gumbel_softmax_train_fwd_2: layers_spec/activations/gumbel_softmax.yaml:20
-_gumbel_softmax_train_fwd_2 = ElementwiseKernel(
-    "gumbel_softmax_train_fwd_2",
+# gumbel_softmax_train_fwd_3: layers_spec/activations/gumbel_softmax.yaml:20
+_gumbel_softmax_train_fwd_3 = ReductionKernel(
+    "gumbel_softmax_train_fwd_3",
+    "T exponentials",
+    "T _t5",
+    map_expr="gumbel_softmax_train_fwd_3_map(exponentials)",
+    reduce_expr="a + b",
+    post_map_expr="_t5 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T gumbel_softmax_train_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# gumbel_softmax_train_fwd_4: layers_spec/activations/gumbel_softmax.yaml:20
+_gumbel_softmax_train_fwd_4 = ElementwiseKernel(
+    "gumbel_softmax_train_fwd_4",
     "T exponentials, T _t5",
     "T y",
     """
@@ -171,21 +212,29 @@ _gumbel_softmax_train_fwd_2 = ElementwiseKernel(
 def _cupy_forward_train(rng, x, temperature):
     _t1 = _cupy_gumbel(rng, x)
     logits = _gumbel_softmax_train_fwd_0(x, _t1, temperature)
-    _t3 = _cupy_amax(logits, (-1))
+    _t3 = _gumbel_softmax_train_fwd_1(logits)
     _t4 = _t3
-    exponentials = _gumbel_softmax_train_fwd_1(logits, _t4)
-    _t5 = _cupy_sum(exponentials, (-1))
-    y = _gumbel_softmax_train_fwd_2(exponentials, _t5)
+    exponentials = _gumbel_softmax_train_fwd_2(logits, _t4)
+    _t5 = _gumbel_softmax_train_fwd_3(exponentials)
+    y = _gumbel_softmax_train_fwd_4(exponentials, _t5)
     return y, (temperature, y)
 
 
 # gumbel_softmax_train_bwd_0: layers_spec/activations/gumbel_softmax.yaml:22
-_gumbel_softmax_train_bwd_0 = ElementwiseKernel(
+_gumbel_softmax_train_bwd_0 = ReductionKernel(
     "gumbel_softmax_train_bwd_0",
     "T grad_y, T y",
-    "T _t6",
-    """
-    _t6 = grad_y * y;
+    "T _t7",
+    map_expr="gumbel_softmax_train_bwd_0_map(grad_y, y)",
+    reduce_expr="a + b",
+    post_map_expr="_t7 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T gumbel_softmax_train_bwd_0_map(const T grad_y, const T y) {
+        T _t6 = grad_y * y;
+        return _t6;
+    }
     """,
 )
 
@@ -204,8 +253,7 @@ _gumbel_softmax_train_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward_train(grad_y, temperature, y):
-    _t6 = _gumbel_softmax_train_bwd_0(grad_y, y)
-    _t7 = _cupy_sum(_t6, (-1))
+    _t7 = _gumbel_softmax_train_bwd_0(grad_y, y)
     grad_x = _gumbel_softmax_train_bwd_1(grad_y, _t7, y, temperature)
     return grad_x
 
@@ -221,9 +269,27 @@ _gumbel_softmax_eval_fwd_0 = ElementwiseKernel(
 )
 
 
-# gumbel_softmax_eval_fwd_1: layers_spec/activations/gumbel_softmax.yaml:18,19
-_gumbel_softmax_eval_fwd_1 = ElementwiseKernel(
+# gumbel_softmax_eval_fwd_1: layers_spec/activations/gumbel_softmax.yaml:18
+_gumbel_softmax_eval_fwd_1 = ReductionKernel(
     "gumbel_softmax_eval_fwd_1",
+    "T logits",
+    "T _t1",
+    map_expr="gumbel_softmax_eval_fwd_1_map(logits)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t1 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T gumbel_softmax_eval_fwd_1_map(const T logits) {
+        return logits;
+    }
+    """,
+)
+
+
+# gumbel_softmax_eval_fwd_2: layers_spec/activations/gumbel_softmax.yaml:18,19
+_gumbel_softmax_eval_fwd_2 = ElementwiseKernel(
+    "gumbel_softmax_eval_fwd_2",
     "T logits, T _t2",
     "T exponentials",
     """
@@ -233,9 +299,27 @@ _gumbel_softmax_eval_fwd_1 = ElementwiseKernel(
 )
 
 
-# gumbel_softmax_eval_fwd_2: layers_spec/activations/gumbel_softmax.yaml:20
-_gumbel_softmax_eval_fwd_2 = ElementwiseKernel(
-    "gumbel_softmax_eval_fwd_2",
+# gumbel_softmax_eval_fwd_3: layers_spec/activations/gumbel_softmax.yaml:20
+_gumbel_softmax_eval_fwd_3 = ReductionKernel(
+    "gumbel_softmax_eval_fwd_3",
+    "T exponentials",
+    "T _t3",
+    map_expr="gumbel_softmax_eval_fwd_3_map(exponentials)",
+    reduce_expr="a + b",
+    post_map_expr="_t3 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T gumbel_softmax_eval_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# gumbel_softmax_eval_fwd_4: layers_spec/activations/gumbel_softmax.yaml:20
+_gumbel_softmax_eval_fwd_4 = ElementwiseKernel(
+    "gumbel_softmax_eval_fwd_4",
     "T exponentials, T _t3",
     "T y",
     """
@@ -246,21 +330,29 @@ _gumbel_softmax_eval_fwd_2 = ElementwiseKernel(
 
 def _cupy_forward_eval(rng, x, temperature):
     logits = _gumbel_softmax_eval_fwd_0(x, temperature)
-    _t1 = _cupy_amax(logits, (-1))
+    _t1 = _gumbel_softmax_eval_fwd_1(logits)
     _t2 = _t1
-    exponentials = _gumbel_softmax_eval_fwd_1(logits, _t2)
-    _t3 = _cupy_sum(exponentials, (-1))
-    y = _gumbel_softmax_eval_fwd_2(exponentials, _t3)
+    exponentials = _gumbel_softmax_eval_fwd_2(logits, _t2)
+    _t3 = _gumbel_softmax_eval_fwd_3(exponentials)
+    y = _gumbel_softmax_eval_fwd_4(exponentials, _t3)
     return y, (temperature, y)
 
 
 # gumbel_softmax_eval_bwd_0: layers_spec/activations/gumbel_softmax.yaml:22
-_gumbel_softmax_eval_bwd_0 = ElementwiseKernel(
+_gumbel_softmax_eval_bwd_0 = ReductionKernel(
     "gumbel_softmax_eval_bwd_0",
     "T grad_y, T y",
-    "T _t4",
-    """
-    _t4 = grad_y * y;
+    "T _t5",
+    map_expr="gumbel_softmax_eval_bwd_0_map(grad_y, y)",
+    reduce_expr="a + b",
+    post_map_expr="_t5 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T gumbel_softmax_eval_bwd_0_map(const T grad_y, const T y) {
+        T _t4 = grad_y * y;
+        return _t4;
+    }
     """,
 )
 
@@ -279,8 +371,7 @@ _gumbel_softmax_eval_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward_eval(grad_y, temperature, y):
-    _t4 = _gumbel_softmax_eval_bwd_0(grad_y, y)
-    _t5 = _cupy_sum(_t4, (-1))
+    _t5 = _gumbel_softmax_eval_bwd_0(grad_y, y)
     grad_x = _gumbel_softmax_eval_bwd_1(grad_y, _t5, y, temperature)
     return grad_x
 
@@ -291,35 +382,9 @@ _CUPY_VARIANTS = {
 }
 
 
-def _cupy_amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    import cupy as cp
-
-    if x.shape[axis] > 8:
-        return cp.max(x, axis=axis, keepdims=True)
-    pieces = cp.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    return cp.expand_dims(top, axis)
-
-
 def _cupy_gumbel(rng, like):
     """Standard Gumbel noise shaped like ``like``: -log(-log(U)), U clipped away from 0 and 1."""
     import cupy as cp
 
     u = cp.clip(rng.random(like.shape), 1e-10, 1 - 1e-10)
     return (-cp.log(-cp.log(u))).astype(like.dtype)
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, in_row_blocks
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -90,21 +90,57 @@ def _sum(x, axis):
 # of the functions above.
 
 
-# log_softmax_fwd_0: layers_spec/activations/log_softmax.yaml:8,9
-_log_softmax_fwd_0 = ElementwiseKernel(
+# log_softmax_fwd_0: layers_spec/activations/log_softmax.yaml:8
+_log_softmax_fwd_0 = ReductionKernel(
     "log_softmax_fwd_0",
-    "T x, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = x - _t2;
-    _t3 = exp(shifted);
+    "T x",
+    "T _t1",
+    map_expr="log_softmax_fwd_0_map(x)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t1 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T log_softmax_fwd_0_map(const T x) {
+        return x;
+    }
     """,
 )
 
 
-# log_softmax_fwd_1: layers_spec/activations/log_softmax.yaml:9
+# log_softmax_fwd_1: layers_spec/activations/log_softmax.yaml:8
 _log_softmax_fwd_1 = ElementwiseKernel(
     "log_softmax_fwd_1",
+    "T x, T _t2",
+    "T shifted",
+    """
+    shifted = x - _t2;
+    """,
+)
+
+
+# log_softmax_fwd_2: layers_spec/activations/log_softmax.yaml:9
+_log_softmax_fwd_2 = ReductionKernel(
+    "log_softmax_fwd_2",
+    "T shifted",
+    "T _t4",
+    map_expr="log_softmax_fwd_2_map(shifted)",
+    reduce_expr="a + b",
+    post_map_expr="_t4 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T log_softmax_fwd_2_map(const T shifted) {
+        T _t3 = exp(shifted);
+        return _t3;
+    }
+    """,
+)
+
+
+# log_softmax_fwd_3: layers_spec/activations/log_softmax.yaml:9
+_log_softmax_fwd_3 = ElementwiseKernel(
+    "log_softmax_fwd_3",
     "T _t4",
     "T _t5",
     """
@@ -113,9 +149,9 @@ _log_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# log_softmax_fwd_2: layers_spec/activations/log_softmax.yaml:9
-_log_softmax_fwd_2 = ElementwiseKernel(
-    "log_softmax_fwd_2",
+# log_softmax_fwd_4: layers_spec/activations/log_softmax.yaml:9
+_log_softmax_fwd_4 = ElementwiseKernel(
+    "log_softmax_fwd_4",
     "T shifted, T _t5",
     "T y",
     """
@@ -125,12 +161,12 @@ _log_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward(x):
-    _t1 = _cupy_amax(x, (-1))
+    _t1 = _log_softmax_fwd_0(x)
     _t2 = _t1
-    shifted, _t3 = _log_softmax_fwd_0(x, _t2)
-    _t4 = _cupy_sum(_t3, (-1))
-    _t5 = _log_softmax_fwd_1(_t4)
-    y = _log_softmax_fwd_2(shifted, _t5)
+    shifted = _log_softmax_fwd_1(x, _t2)
+    _t4 = _log_softmax_fwd_2(shifted)
+    _t5 = _log_softmax_fwd_3(_t4)
+    y = _log_softmax_fwd_4(shifted, _t5)
     return y, (y,)
 
 
@@ -146,8 +182,26 @@ _log_softmax_bwd_0 = ElementwiseKernel(
 
 
 # log_softmax_bwd_1: layers_spec/activations/log_softmax.yaml:11
-_log_softmax_bwd_1 = ElementwiseKernel(
+_log_softmax_bwd_1 = ReductionKernel(
     "log_softmax_bwd_1",
+    "T grad_y",
+    "T _t7",
+    map_expr="log_softmax_bwd_1_map(grad_y)",
+    reduce_expr="a + b",
+    post_map_expr="_t7 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T log_softmax_bwd_1_map(const T grad_y) {
+        return grad_y;
+    }
+    """,
+)
+
+
+# log_softmax_bwd_2: layers_spec/activations/log_softmax.yaml:11
+_log_softmax_bwd_2 = ElementwiseKernel(
+    "log_softmax_bwd_2",
     "T _t6, T _t7, T grad_y",
     "T grad_x",
     """
@@ -159,32 +213,6 @@ _log_softmax_bwd_1 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, y):
     _t6 = _log_softmax_bwd_0(y)
-    _t7 = _cupy_sum(grad_y, (-1))
-    grad_x = _log_softmax_bwd_1(_t6, _t7, grad_y)
+    _t7 = _log_softmax_bwd_1(grad_y)
+    grad_x = _log_softmax_bwd_2(_t6, _t7, grad_y)
     return grad_x
-
-
-def _cupy_amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    import cupy as cp
-
-    if x.shape[axis] > 8:
-        return cp.max(x, axis=axis, keepdims=True)
-    pieces = cp.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    return cp.expand_dims(top, axis)
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)

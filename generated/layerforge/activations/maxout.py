@@ -13,7 +13,7 @@ from layerforge._runtime import (
     check_divides,
     in_row_blocks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -112,9 +112,27 @@ def _first_max_mask(x, axis):
 # of the functions above.
 
 
+# maxout_fwd_0: layers_spec/activations/maxout.yaml:13
+_maxout_fwd_0 = ReductionKernel(
+    "maxout_fwd_0",
+    "T groups",
+    "T _t1",
+    map_expr="maxout_fwd_0_map(groups)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t1 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T maxout_fwd_0_map(const T groups) {
+        return groups;
+    }
+    """,
+)
+
+
 def _cupy_forward(x, num_pieces):
     groups = x.reshape(*x.shape[:-1], -1, num_pieces)
-    _t1 = _cupy_amax(groups, (-1))
+    _t1 = _maxout_fwd_0(groups)
     y = _t1[..., 0]
     return y, (x, num_pieces, _t1)
 
@@ -137,21 +155,6 @@ def _cupy_backward(grad_y, x, num_pieces, _t1):
     grad_groups = _maxout_bwd_0(_t2, _t3)
     grad_x = grad_groups.reshape(x.shape)
     return grad_x
-
-
-def _cupy_amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    import cupy as cp
-
-    if x.shape[axis] > 8:
-        return cp.max(x, axis=axis, keepdims=True)
-    pieces = cp.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    return cp.expand_dims(top, axis)
 
 
 def _cupy_first_max_mask(x, axis):

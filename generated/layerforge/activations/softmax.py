@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, in_row_blocks
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -90,9 +90,27 @@ def _sum(x, axis):
 # of the functions above.
 
 
-# softmax_fwd_0: layers_spec/activations/softmax.yaml:8,9
-_softmax_fwd_0 = ElementwiseKernel(
+# softmax_fwd_0: layers_spec/activations/softmax.yaml:8
+_softmax_fwd_0 = ReductionKernel(
     "softmax_fwd_0",
+    "T x",
+    "T _t1",
+    map_expr="softmax_fwd_0_map(x)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t1 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T softmax_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# softmax_fwd_1: layers_spec/activations/softmax.yaml:8,9
+_softmax_fwd_1 = ElementwiseKernel(
+    "softmax_fwd_1",
     "T x, T _t2",
     "T exponentials",
     """
@@ -102,9 +120,27 @@ _softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# softmax_fwd_1: layers_spec/activations/softmax.yaml:10
-_softmax_fwd_1 = ElementwiseKernel(
-    "softmax_fwd_1",
+# softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+_softmax_fwd_2 = ReductionKernel(
+    "softmax_fwd_2",
+    "T exponentials",
+    "T _t3",
+    map_expr="softmax_fwd_2_map(exponentials)",
+    reduce_expr="a + b",
+    post_map_expr="_t3 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T softmax_fwd_2_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# softmax_fwd_3: layers_spec/activations/softmax.yaml:10
+_softmax_fwd_3 = ElementwiseKernel(
+    "softmax_fwd_3",
     "T exponentials, T _t3",
     "T y",
     """
@@ -114,21 +150,29 @@ _softmax_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward(x):
-    _t1 = _cupy_amax(x, (-1))
+    _t1 = _softmax_fwd_0(x)
     _t2 = _t1
-    exponentials = _softmax_fwd_0(x, _t2)
-    _t3 = _cupy_sum(exponentials, (-1))
-    y = _softmax_fwd_1(exponentials, _t3)
+    exponentials = _softmax_fwd_1(x, _t2)
+    _t3 = _softmax_fwd_2(exponentials)
+    y = _softmax_fwd_3(exponentials, _t3)
     return y, (y,)
 
 
 # softmax_bwd_0: layers_spec/activations/softmax.yaml:12
-_softmax_bwd_0 = ElementwiseKernel(
+_softmax_bwd_0 = ReductionKernel(
     "softmax_bwd_0",
     "T grad_y, T y",
-    "T _t4",
-    """
-    _t4 = grad_y * y;
+    "T _t5",
+    map_expr="softmax_bwd_0_map(grad_y, y)",
+    reduce_expr="a + b",
+    post_map_expr="_t5 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T softmax_bwd_0_map(const T grad_y, const T y) {
+        T _t4 = grad_y * y;
+        return _t4;
+    }
     """,
 )
 
@@ -146,33 +190,6 @@ _softmax_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward(grad_y, y):
-    _t4 = _softmax_bwd_0(grad_y, y)
-    _t5 = _cupy_sum(_t4, (-1))
+    _t5 = _softmax_bwd_0(grad_y, y)
     grad_x = _softmax_bwd_1(grad_y, _t5, y)
     return grad_x
-
-
-def _cupy_amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    import cupy as cp
-
-    if x.shape[axis] > 8:
-        return cp.max(x, axis=axis, keepdims=True)
-    pieces = cp.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    return cp.expand_dims(top, axis)
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, in_row_blocks
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -102,9 +102,27 @@ _softmin_fwd_0 = ElementwiseKernel(
 )
 
 
-# softmin_fwd_1: layers_spec/activations/softmin.yaml:9,10
-_softmin_fwd_1 = ElementwiseKernel(
+# softmin_fwd_1: layers_spec/activations/softmin.yaml:9
+_softmin_fwd_1 = ReductionKernel(
     "softmin_fwd_1",
+    "T negated",
+    "T _t1",
+    map_expr="softmin_fwd_1_map(negated)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t1 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T softmin_fwd_1_map(const T negated) {
+        return negated;
+    }
+    """,
+)
+
+
+# softmin_fwd_2: layers_spec/activations/softmin.yaml:9,10
+_softmin_fwd_2 = ElementwiseKernel(
+    "softmin_fwd_2",
     "T negated, T _t2",
     "T exponentials",
     """
@@ -114,9 +132,27 @@ _softmin_fwd_1 = ElementwiseKernel(
 )
 
 
-# softmin_fwd_2: layers_spec/activations/softmin.yaml:11
-_softmin_fwd_2 = ElementwiseKernel(
-    "softmin_fwd_2",
+# softmin_fwd_3: layers_spec/activations/softmin.yaml:11
+_softmin_fwd_3 = ReductionKernel(
+    "softmin_fwd_3",
+    "T exponentials",
+    "T _t3",
+    map_expr="softmin_fwd_3_map(exponentials)",
+    reduce_expr="a + b",
+    post_map_expr="_t3 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T softmin_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# softmin_fwd_4: layers_spec/activations/softmin.yaml:11
+_softmin_fwd_4 = ElementwiseKernel(
+    "softmin_fwd_4",
     "T exponentials, T _t3",
     "T y",
     """
@@ -127,21 +163,29 @@ _softmin_fwd_2 = ElementwiseKernel(
 
 def _cupy_forward(x):
     negated = _softmin_fwd_0(x)
-    _t1 = _cupy_amax(negated, (-1))
+    _t1 = _softmin_fwd_1(negated)
     _t2 = _t1
-    exponentials = _softmin_fwd_1(negated, _t2)
-    _t3 = _cupy_sum(exponentials, (-1))
-    y = _softmin_fwd_2(exponentials, _t3)
+    exponentials = _softmin_fwd_2(negated, _t2)
+    _t3 = _softmin_fwd_3(exponentials)
+    y = _softmin_fwd_4(exponentials, _t3)
     return y, (y,)
 
 
 # softmin_bwd_0: layers_spec/activations/softmin.yaml:13
-_softmin_bwd_0 = ElementwiseKernel(
+_softmin_bwd_0 = ReductionKernel(
     "softmin_bwd_0",
     "T grad_y, T y",
-    "T _t4",
-    """
-    _t4 = grad_y * y;
+    "T _t5",
+    map_expr="softmin_bwd_0_map(grad_y, y)",
+    reduce_expr="a + b",
+    post_map_expr="_t5 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T softmin_bwd_0_map(const T grad_y, const T y) {
+        T _t4 = grad_y * y;
+        return _t4;
+    }
     """,
 )
 
@@ -159,33 +203,6 @@ _softmin_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward(grad_y, y):
-    _t4 = _softmin_bwd_0(grad_y, y)
-    _t5 = _cupy_sum(_t4, (-1))
+    _t5 = _softmin_bwd_0(grad_y, y)
     grad_x = _softmin_bwd_1(_t5, grad_y, y)
     return grad_x
-
-
-def _cupy_amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    import cupy as cp
-
-    if x.shape[axis] > 8:
-        return cp.max(x, axis=axis, keepdims=True)
-    pieces = cp.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    return cp.expand_dims(top, axis)
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)

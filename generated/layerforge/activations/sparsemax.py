@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, in_row_blocks
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -106,22 +106,58 @@ def _cupy_forward(x):
     return y, (x, y)
 
 
-# sparsemax_bwd_0: layers_spec/activations/sparsemax.yaml:13,14
+# sparsemax_bwd_0: layers_spec/activations/sparsemax.yaml:13
 _sparsemax_bwd_0 = ElementwiseKernel(
     "sparsemax_bwd_0",
-    "T y, T x, T grad_y",
-    "T support, T _t3",
+    "T y, T x",
+    "T support",
     """
     bool _t2 = y > T(0);
     support = _t2;
-    _t3 = grad_y * support;
     """,
 )
 
 
 # sparsemax_bwd_1: layers_spec/activations/sparsemax.yaml:14
-_sparsemax_bwd_1 = ElementwiseKernel(
+_sparsemax_bwd_1 = ReductionKernel(
     "sparsemax_bwd_1",
+    "T grad_y, T support",
+    "T _t4",
+    map_expr="sparsemax_bwd_1_map(grad_y, support)",
+    reduce_expr="a + b",
+    post_map_expr="_t4 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T sparsemax_bwd_1_map(const T grad_y, const T support) {
+        T _t3 = grad_y * support;
+        return _t3;
+    }
+    """,
+)
+
+
+# sparsemax_bwd_2: layers_spec/activations/sparsemax.yaml:14
+_sparsemax_bwd_2 = ReductionKernel(
+    "sparsemax_bwd_2",
+    "T support",
+    "T _t5",
+    map_expr="sparsemax_bwd_2_map(support)",
+    reduce_expr="a + b",
+    post_map_expr="_t5 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T sparsemax_bwd_2_map(const T support) {
+        return support;
+    }
+    """,
+)
+
+
+# sparsemax_bwd_3: layers_spec/activations/sparsemax.yaml:14
+_sparsemax_bwd_3 = ElementwiseKernel(
+    "sparsemax_bwd_3",
     "T _t4, T _t5",
     "T _t6",
     """
@@ -130,9 +166,9 @@ _sparsemax_bwd_1 = ElementwiseKernel(
 )
 
 
-# sparsemax_bwd_2: layers_spec/activations/sparsemax.yaml:14
-_sparsemax_bwd_2 = ElementwiseKernel(
-    "sparsemax_bwd_2",
+# sparsemax_bwd_4: layers_spec/activations/sparsemax.yaml:14
+_sparsemax_bwd_4 = ElementwiseKernel(
+    "sparsemax_bwd_4",
     "T grad_y, T _t6, T support",
     "T grad_x",
     """
@@ -143,11 +179,11 @@ _sparsemax_bwd_2 = ElementwiseKernel(
 
 
 def _cupy_backward(grad_y, x, y):
-    support, _t3 = _sparsemax_bwd_0(y, x, grad_y)
-    _t4 = _cupy_sum(_t3, (-1))
-    _t5 = _cupy_sum(support, (-1))
-    _t6 = _sparsemax_bwd_1(_t4, _t5)
-    grad_x = _sparsemax_bwd_2(grad_y, _t6, support)
+    support = _sparsemax_bwd_0(y, x)
+    _t4 = _sparsemax_bwd_1(grad_y, support)
+    _t5 = _sparsemax_bwd_2(support)
+    _t6 = _sparsemax_bwd_3(_t4, _t5)
+    grad_x = _sparsemax_bwd_4(grad_y, _t6, support)
     return grad_x
 
 
@@ -161,14 +197,3 @@ def _cupy_sparsemax_threshold(z):
     support_size = cp.sum(1 + k * z_sorted > cumulative, axis=-1, keepdims=True)
     total = cp.take_along_axis(cumulative, support_size - 1, axis=-1)
     return (total - 1) / support_size.astype(z.dtype)
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, in_row_blocks
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -106,12 +106,20 @@ def _sum(x, axis):
 
 
 # spherical_softmax_fwd_0: layers_spec/activations/spherical_softmax.yaml:10
-_spherical_softmax_fwd_0 = ElementwiseKernel(
+_spherical_softmax_fwd_0 = ReductionKernel(
     "spherical_softmax_fwd_0",
     "T x",
-    "T _t1",
-    """
-    _t1 = x * x;
+    "T _t2",
+    map_expr="spherical_softmax_fwd_0_map(x)",
+    reduce_expr="a + b",
+    post_map_expr="_t2 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T spherical_softmax_fwd_0_map(const T x) {
+        T _t1 = x * x;
+        return _t1;
+    }
     """,
 )
 
@@ -139,9 +147,27 @@ _spherical_softmax_fwd_2 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_fwd_3: layers_spec/activations/spherical_softmax.yaml:12,13
-_spherical_softmax_fwd_3 = ElementwiseKernel(
+# spherical_softmax_fwd_3: layers_spec/activations/spherical_softmax.yaml:12
+_spherical_softmax_fwd_3 = ReductionKernel(
     "spherical_softmax_fwd_3",
+    "T scaled",
+    "T _t4",
+    map_expr="spherical_softmax_fwd_3_map(scaled)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t4 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T spherical_softmax_fwd_3_map(const T scaled) {
+        return scaled;
+    }
+    """,
+)
+
+
+# spherical_softmax_fwd_4: layers_spec/activations/spherical_softmax.yaml:12,13
+_spherical_softmax_fwd_4 = ElementwiseKernel(
+    "spherical_softmax_fwd_4",
     "T scaled, T _t5",
     "T exponentials",
     """
@@ -151,9 +177,27 @@ _spherical_softmax_fwd_3 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_fwd_4: layers_spec/activations/spherical_softmax.yaml:14
-_spherical_softmax_fwd_4 = ElementwiseKernel(
-    "spherical_softmax_fwd_4",
+# spherical_softmax_fwd_5: layers_spec/activations/spherical_softmax.yaml:14
+_spherical_softmax_fwd_5 = ReductionKernel(
+    "spherical_softmax_fwd_5",
+    "T exponentials",
+    "T _t6",
+    map_expr="spherical_softmax_fwd_5_map(exponentials)",
+    reduce_expr="a + b",
+    post_map_expr="_t6 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T spherical_softmax_fwd_5_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# spherical_softmax_fwd_6: layers_spec/activations/spherical_softmax.yaml:14
+_spherical_softmax_fwd_6 = ElementwiseKernel(
+    "spherical_softmax_fwd_6",
     "T exponentials, T _t6",
     "T y",
     """
@@ -163,15 +207,14 @@ _spherical_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward(x):
-    _t1 = _spherical_softmax_fwd_0(x)
-    _t2 = _cupy_sum(_t1, (-1))
+    _t2 = _spherical_softmax_fwd_0(x)
     norm = _spherical_softmax_fwd_1(_t2)
     scaled = _spherical_softmax_fwd_2(x, norm)
-    _t4 = _cupy_amax(scaled, (-1))
+    _t4 = _spherical_softmax_fwd_3(scaled)
     _t5 = _t4
-    exponentials = _spherical_softmax_fwd_3(scaled, _t5)
-    _t6 = _cupy_sum(exponentials, (-1))
-    y = _spherical_softmax_fwd_4(exponentials, _t6)
+    exponentials = _spherical_softmax_fwd_4(scaled, _t5)
+    _t6 = _spherical_softmax_fwd_5(exponentials)
+    y = _spherical_softmax_fwd_6(exponentials, _t6)
     return y, (x, _t2, exponentials, _t6, y)
 
 
@@ -259,29 +302,3 @@ def _cupy_backward(grad_y, x, _t2, exponentials, _t6, y):
     _t23 = cp.broadcast_to(_t22, x.shape)
     grad_x = _spherical_softmax_bwd_4(_t23, x, _t14)
     return grad_x
-
-
-def _cupy_amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    import cupy as cp
-
-    if x.shape[axis] > 8:
-        return cp.max(x, axis=axis, keepdims=True)
-    pieces = cp.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    return cp.expand_dims(top, axis)
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -93,12 +93,20 @@ def _sum(x, axis):
 
 
 # squash_fwd_0: layers_spec/activations/squash.yaml:12
-_squash_fwd_0 = ElementwiseKernel(
+_squash_fwd_0 = ReductionKernel(
     "squash_fwd_0",
     "T x",
-    "T _t1",
-    """
-    _t1 = x * x;
+    "T squared_norm",
+    map_expr="squash_fwd_0_map(x)",
+    reduce_expr="a + b",
+    post_map_expr="squared_norm = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T squash_fwd_0_map(const T x) {
+        T _t1 = x * x;
+        return _t1;
+    }
     """,
 )
 
@@ -129,8 +137,7 @@ _squash_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward(x, epsilon):
-    _t1 = _squash_fwd_0(x)
-    squared_norm = _cupy_sum(_t1, (-1))
+    squared_norm = _squash_fwd_0(x)
     norm, _t3, _t4 = _squash_fwd_1(squared_norm, epsilon)
     y = _squash_fwd_2(x, _t4)
     return y, (x, norm, _t3, _t4)
@@ -188,14 +195,3 @@ def _cupy_backward(grad_y, x, norm, _t3, _t4):
     _t14 = cp.broadcast_to(grad_squared_norm, x.shape)
     grad_x = _squash_bwd_2(_t14, x, _t5)
     return grad_x
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)

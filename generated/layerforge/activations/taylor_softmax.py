@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -114,8 +114,26 @@ _taylor_softmax_fwd_0 = ElementwiseKernel(
 
 
 # taylor_softmax_fwd_1: layers_spec/activations/taylor_softmax.yaml:13
-_taylor_softmax_fwd_1 = ElementwiseKernel(
+_taylor_softmax_fwd_1 = ReductionKernel(
     "taylor_softmax_fwd_1",
+    "T t",
+    "T _t2",
+    map_expr="taylor_softmax_fwd_1_map(t)",
+    reduce_expr="a + b",
+    post_map_expr="_t2 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T taylor_softmax_fwd_1_map(const T t) {
+        return t;
+    }
+    """,
+)
+
+
+# taylor_softmax_fwd_2: layers_spec/activations/taylor_softmax.yaml:13
+_taylor_softmax_fwd_2 = ElementwiseKernel(
+    "taylor_softmax_fwd_2",
     "T t, T _t2",
     "T y",
     """
@@ -126,8 +144,8 @@ _taylor_softmax_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward(x, order):
     t = _taylor_softmax_fwd_0(x, order)
-    _t2 = _cupy_sum(t, (-1))
-    y = _taylor_softmax_fwd_1(t, _t2)
+    _t2 = _taylor_softmax_fwd_1(t)
+    y = _taylor_softmax_fwd_2(t, _t2)
     return y, (x, order, _t2, y)
 
 
@@ -199,14 +217,3 @@ def _cupy_backward(grad_y, x, order, _t2, y):
     _t11 = order - 1
     grad_x = _taylor_softmax_bwd_2(x, _t11, _t10)
     return grad_x
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)

@@ -15,7 +15,7 @@ from layerforge._runtime import (
     check_window,
     activation_module,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -610,9 +610,27 @@ _convolutional_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# convolutional_softmax_fwd_1: layers_spec/activations/softmax.yaml:8,9
-_convolutional_softmax_fwd_1 = ElementwiseKernel(
+# convolutional_softmax_fwd_1: layers_spec/activations/softmax.yaml:8
+_convolutional_softmax_fwd_1 = ReductionKernel(
     "convolutional_softmax_fwd_1",
+    "T z",
+    "T _t3",
+    map_expr="convolutional_softmax_fwd_1_map(z)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t3 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T convolutional_softmax_fwd_1_map(const T z) {
+        return z;
+    }
+    """,
+)
+
+
+# convolutional_softmax_fwd_2: layers_spec/activations/softmax.yaml:8,9
+_convolutional_softmax_fwd_2 = ElementwiseKernel(
+    "convolutional_softmax_fwd_2",
     "T z, T _t4",
     "T softmax_exponentials",
     """
@@ -622,9 +640,27 @@ _convolutional_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# convolutional_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
-_convolutional_softmax_fwd_2 = ElementwiseKernel(
-    "convolutional_softmax_fwd_2",
+# convolutional_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
+_convolutional_softmax_fwd_3 = ReductionKernel(
+    "convolutional_softmax_fwd_3",
+    "T softmax_exponentials",
+    "T _t5",
+    map_expr="convolutional_softmax_fwd_3_map(softmax_exponentials)",
+    reduce_expr="a + b",
+    post_map_expr="_t5 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T convolutional_softmax_fwd_3_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# convolutional_softmax_fwd_4: layers_spec/activations/softmax.yaml:10
+_convolutional_softmax_fwd_4 = ElementwiseKernel(
+    "convolutional_softmax_fwd_4",
     "T softmax_exponentials, T _t5",
     "T y",
     """
@@ -638,21 +674,29 @@ def _cupy_forward_softmax(x, weight, bias, stride, padding, dilation):
     _t1 = _cupy_conv_apply(weight, columns)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _convolutional_softmax_fwd_0(_t1, _t2)
-    _t3 = _cupy_amax(z, (-1))
+    _t3 = _convolutional_softmax_fwd_1(z)
     _t4 = _t3
-    softmax_exponentials = _convolutional_softmax_fwd_1(z, _t4)
-    _t5 = _cupy_sum(softmax_exponentials, (-1))
-    y = _convolutional_softmax_fwd_2(softmax_exponentials, _t5)
+    softmax_exponentials = _convolutional_softmax_fwd_2(z, _t4)
+    _t5 = _convolutional_softmax_fwd_3(softmax_exponentials)
+    y = _convolutional_softmax_fwd_4(softmax_exponentials, _t5)
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
 
 
 # convolutional_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
-_convolutional_softmax_bwd_0 = ElementwiseKernel(
+_convolutional_softmax_bwd_0 = ReductionKernel(
     "convolutional_softmax_bwd_0",
     "T grad_y, T y",
-    "T _t6",
-    """
-    _t6 = grad_y * y;
+    "T _t7",
+    map_expr="convolutional_softmax_bwd_0_map(grad_y, y)",
+    reduce_expr="a + b",
+    post_map_expr="_t7 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T convolutional_softmax_bwd_0_map(const T grad_y, const T y) {
+        T _t6 = grad_y * y;
+        return _t6;
+    }
     """,
 )
 
@@ -674,8 +718,7 @@ def _cupy_backward_softmax(
 ):
     import cupy as cp
 
-    _t6 = _convolutional_softmax_bwd_0(grad_y, y)
-    _t7 = _cupy_sum(_t6, (-1))
+    _t7 = _convolutional_softmax_bwd_0(grad_y, y)
     grad_z = _convolutional_softmax_bwd_1(grad_y, _t7, y)
     _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t10.reshape(bias.shape)
@@ -1023,21 +1066,6 @@ _CUPY_FUSED = {
 }
 
 
-def _cupy_amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    import cupy as cp
-
-    if x.shape[axis] > 8:
-        return cp.max(x, axis=axis, keepdims=True)
-    pieces = cp.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    return cp.expand_dims(top, axis)
-
-
 def _cupy_conv_apply(weight, columns):
     """weight [C_out, K...] times columns [K, N, H_out, W_out] -> [N, C_out, H_out, W_out]."""
     import cupy as cp
@@ -1099,14 +1127,3 @@ def _cupy_im2col(x, weight, stride, padding, dilation):
     return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
         c * kernel_h * kernel_w, n, out_h, out_w
     )
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)

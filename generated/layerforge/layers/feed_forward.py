@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, activation_module
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -492,9 +492,27 @@ _feed_forward_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_softmax_fwd_1: layers_spec/activations/softmax.yaml:8,9
-_feed_forward_softmax_fwd_1 = ElementwiseKernel(
+# feed_forward_softmax_fwd_1: layers_spec/activations/softmax.yaml:8
+_feed_forward_softmax_fwd_1 = ReductionKernel(
     "feed_forward_softmax_fwd_1",
+    "T z",
+    "T _t2",
+    map_expr="feed_forward_softmax_fwd_1_map(z)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t2 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T feed_forward_softmax_fwd_1_map(const T z) {
+        return z;
+    }
+    """,
+)
+
+
+# feed_forward_softmax_fwd_2: layers_spec/activations/softmax.yaml:8,9
+_feed_forward_softmax_fwd_2 = ElementwiseKernel(
+    "feed_forward_softmax_fwd_2",
     "T z, T _t3",
     "T softmax_exponentials",
     """
@@ -504,9 +522,27 @@ _feed_forward_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# feed_forward_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
-_feed_forward_softmax_fwd_2 = ElementwiseKernel(
-    "feed_forward_softmax_fwd_2",
+# feed_forward_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
+_feed_forward_softmax_fwd_3 = ReductionKernel(
+    "feed_forward_softmax_fwd_3",
+    "T softmax_exponentials",
+    "T _t4",
+    map_expr="feed_forward_softmax_fwd_3_map(softmax_exponentials)",
+    reduce_expr="a + b",
+    post_map_expr="_t4 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T feed_forward_softmax_fwd_3_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# feed_forward_softmax_fwd_4: layers_spec/activations/softmax.yaml:10
+_feed_forward_softmax_fwd_4 = ElementwiseKernel(
+    "feed_forward_softmax_fwd_4",
     "T softmax_exponentials, T _t4",
     "T y",
     """
@@ -518,21 +554,29 @@ _feed_forward_softmax_fwd_2 = ElementwiseKernel(
 def _cupy_forward_softmax(x, weight, bias):
     _t1 = x @ weight
     z = _feed_forward_softmax_fwd_0(_t1, bias)
-    _t2 = _cupy_amax(z, (-1))
+    _t2 = _feed_forward_softmax_fwd_1(z)
     _t3 = _t2
-    softmax_exponentials = _feed_forward_softmax_fwd_1(z, _t3)
-    _t4 = _cupy_sum(softmax_exponentials, (-1))
-    y = _feed_forward_softmax_fwd_2(softmax_exponentials, _t4)
+    softmax_exponentials = _feed_forward_softmax_fwd_2(z, _t3)
+    _t4 = _feed_forward_softmax_fwd_3(softmax_exponentials)
+    y = _feed_forward_softmax_fwd_4(softmax_exponentials, _t4)
     return y, (x, weight, y)
 
 
 # feed_forward_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
-_feed_forward_softmax_bwd_0 = ElementwiseKernel(
+_feed_forward_softmax_bwd_0 = ReductionKernel(
     "feed_forward_softmax_bwd_0",
     "T grad_y, T y",
-    "T _t5",
-    """
-    _t5 = grad_y * y;
+    "T _t6",
+    map_expr="feed_forward_softmax_bwd_0_map(grad_y, y)",
+    reduce_expr="a + b",
+    post_map_expr="_t6 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T feed_forward_softmax_bwd_0_map(const T grad_y, const T y) {
+        T _t5 = grad_y * y;
+        return _t5;
+    }
     """,
 )
 
@@ -552,8 +596,7 @@ _feed_forward_softmax_bwd_1 = ElementwiseKernel(
 def _cupy_backward_softmax(grad_y, x, weight, y):
     import cupy as cp
 
-    _t5 = _feed_forward_softmax_bwd_0(grad_y, y)
-    _t6 = _cupy_sum(_t5, (-1))
+    _t6 = _feed_forward_softmax_bwd_0(grad_y, y)
     grad_z = _feed_forward_softmax_bwd_1(grad_y, _t6, y)
     grad_bias = cp.sum(grad_z, axis=0)
     _t10 = weight.T
@@ -882,29 +925,3 @@ _CUPY_FUSED = {
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
-
-
-def _cupy_amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    import cupy as cp
-
-    if x.shape[axis] > 8:
-        return cp.max(x, axis=axis, keepdims=True)
-    pieces = cp.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    return cp.expand_dims(top, axis)
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)

@@ -8,7 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -113,21 +113,57 @@ def _sum_to(grad, shape):
 # of the functions above.
 
 
-# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:17,18
-_layer_normalization_fwd_0 = ElementwiseKernel(
+# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:16
+_layer_normalization_fwd_0 = ReductionKernel(
     "layer_normalization_fwd_0",
-    "T x, T mu",
-    "T centered, T _t1",
-    """
-    centered = x - mu;
-    _t1 = centered * centered;
+    "T x",
+    "T mu",
+    map_expr="layer_normalization_fwd_0_map(x)",
+    reduce_expr="a + b",
+    post_map_expr="mu = a / T(_in_ind.size() / _out_ind.size())",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_fwd_0_map(const T x) {
+        return x;
+    }
     """,
 )
 
 
-# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:19
+# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:17
 _layer_normalization_fwd_1 = ElementwiseKernel(
     "layer_normalization_fwd_1",
+    "T x, T mu",
+    "T centered",
+    """
+    centered = x - mu;
+    """,
+)
+
+
+# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:18
+_layer_normalization_fwd_2 = ReductionKernel(
+    "layer_normalization_fwd_2",
+    "T centered",
+    "T variance",
+    map_expr="layer_normalization_fwd_2_map(centered)",
+    reduce_expr="a + b",
+    post_map_expr="variance = a / T(_in_ind.size() / _out_ind.size())",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_fwd_2_map(const T centered) {
+        T _t1 = centered * centered;
+        return _t1;
+    }
+    """,
+)
+
+
+# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:19
+_layer_normalization_fwd_3 = ElementwiseKernel(
+    "layer_normalization_fwd_3",
     "T variance, T epsilon",
     "T rstd",
     """
@@ -138,9 +174,9 @@ _layer_normalization_fwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
-_layer_normalization_fwd_2 = ElementwiseKernel(
-    "layer_normalization_fwd_2",
+# layer_normalization_fwd_4: layers_spec/layers/layer_normalization.yaml:20,21
+_layer_normalization_fwd_4 = ElementwiseKernel(
+    "layer_normalization_fwd_4",
     "T centered, T rstd, T weight, T bias",
     "T normalized, T y",
     """
@@ -152,11 +188,11 @@ _layer_normalization_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward(x, weight, bias, epsilon):
-    mu = _cupy_mean(x, (-1))
-    centered, _t1 = _layer_normalization_fwd_0(x, mu)
-    variance = _cupy_mean(_t1, (-1))
-    rstd = _layer_normalization_fwd_1(variance, epsilon)
-    normalized, y = _layer_normalization_fwd_2(centered, rstd, weight, bias)
+    mu = _layer_normalization_fwd_0(x)
+    centered = _layer_normalization_fwd_1(x, mu)
+    variance = _layer_normalization_fwd_2(centered)
+    rstd = _layer_normalization_fwd_3(variance, epsilon)
+    normalized, y = _layer_normalization_fwd_4(centered, rstd, weight, bias)
     return y, (weight, rstd, normalized)
 
 
@@ -172,20 +208,56 @@ _layer_normalization_bwd_0 = ElementwiseKernel(
 
 
 # layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:24
-_layer_normalization_bwd_1 = ElementwiseKernel(
+_layer_normalization_bwd_1 = ReductionKernel(
     "layer_normalization_bwd_1",
-    "T grad_normalized, T _t5, T normalized",
-    "T _t6, T _t7",
-    """
-    _t6 = grad_normalized - _t5;
-    _t7 = grad_normalized * normalized;
+    "T grad_normalized",
+    "T _t5",
+    map_expr="layer_normalization_bwd_1_map(grad_normalized)",
+    reduce_expr="a + b",
+    post_map_expr="_t5 = a / T(_in_ind.size() / _out_ind.size())",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_bwd_1_map(const T grad_normalized) {
+        return grad_normalized;
+    }
     """,
 )
 
 
-# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:24,25
+# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:24
 _layer_normalization_bwd_2 = ElementwiseKernel(
     "layer_normalization_bwd_2",
+    "T grad_normalized, T _t5",
+    "T _t6",
+    """
+    _t6 = grad_normalized - _t5;
+    """,
+)
+
+
+# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:24
+_layer_normalization_bwd_3 = ReductionKernel(
+    "layer_normalization_bwd_3",
+    "T grad_normalized, T normalized",
+    "T _t8",
+    map_expr="layer_normalization_bwd_3_map(grad_normalized, normalized)",
+    reduce_expr="a + b",
+    post_map_expr="_t8 = a / T(_in_ind.size() / _out_ind.size())",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_bwd_3_map(const T grad_normalized, const T normalized) {
+        T _t7 = grad_normalized * normalized;
+        return _t7;
+    }
+    """,
+)
+
+
+# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:24,25
+_layer_normalization_bwd_4 = ElementwiseKernel(
+    "layer_normalization_bwd_4",
     "T normalized, T _t8, T _t6, T rstd, T grad_y",
     "T grad_x, T _t11",
     """
@@ -199,23 +271,13 @@ _layer_normalization_bwd_2 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, weight, rstd, normalized):
     grad_normalized = _layer_normalization_bwd_0(grad_y, weight)
-    _t5 = _cupy_mean(grad_normalized, (-1))
-    _t6, _t7 = _layer_normalization_bwd_1(grad_normalized, _t5, normalized)
-    _t8 = _cupy_mean(_t7, (-1))
-    grad_x, _t11 = _layer_normalization_bwd_2(normalized, _t8, _t6, rstd, grad_y)
+    _t5 = _layer_normalization_bwd_1(grad_normalized)
+    _t6 = _layer_normalization_bwd_2(grad_normalized, _t5)
+    _t8 = _layer_normalization_bwd_3(grad_normalized, normalized)
+    grad_x, _t11 = _layer_normalization_bwd_4(normalized, _t8, _t6, rstd, grad_y)
     grad_weight = _cupy_sum_to(_t11, weight.shape)
     grad_bias = _cupy_sum_to(grad_y, weight.shape)
     return grad_x, grad_weight, grad_bias
-
-
-def _cupy_mean(x, axis):
-    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
-    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
-    return cp.mean(x, axis=axis, keepdims=True)
 
 
 def _cupy_sum_to(grad, shape):

@@ -8,7 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_attribute
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -84,13 +84,21 @@ def _amax(x, axis):
 
 
 # masking_fwd_0: layers_spec/layers/masking.yaml:12
-_masking_fwd_0 = ElementwiseKernel(
+_masking_fwd_0 = ReductionKernel(
     "masking_fwd_0",
     "T x, T mask_value",
-    "T _t2",
-    """
-    T _t1 = x - mask_value;
-    _t2 = fabs(_t1);
+    "T _t3",
+    map_expr="masking_fwd_0_map(x, mask_value)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t3 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T masking_fwd_0_map(const T x, const T mask_value) {
+        T _t1 = x - mask_value;
+        T _t2 = fabs(_t1);
+        return _t2;
+    }
     """,
 )
 
@@ -118,8 +126,7 @@ _masking_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward(x, mask_value):
-    _t2 = _masking_fwd_0(x, mask_value)
-    _t3 = _cupy_amax(_t2, (-1))
+    _t3 = _masking_fwd_0(x, mask_value)
     keep = _masking_fwd_1(_t3)
     y = _masking_fwd_2(keep, x)
     return y, (keep,)
@@ -139,18 +146,3 @@ _masking_bwd_0 = ElementwiseKernel(
 def _cupy_backward(grad_y, keep):
     grad_x = _masking_bwd_0(grad_y, keep)
     return grad_x
-
-
-def _cupy_amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    import cupy as cp
-
-    if x.shape[axis] > 8:
-        return cp.max(x, axis=axis, keepdims=True)
-    pieces = cp.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    return cp.expand_dims(top, axis)

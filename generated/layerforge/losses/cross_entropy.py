@@ -9,7 +9,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -106,21 +106,57 @@ def _sum(x, axis):
 # of the functions above.
 
 
-# cross_entropy_fwd_0: layers_spec/losses/cross_entropy.yaml:13,14
-_cross_entropy_fwd_0 = ElementwiseKernel(
+# cross_entropy_fwd_0: layers_spec/losses/cross_entropy.yaml:13
+_cross_entropy_fwd_0 = ReductionKernel(
     "cross_entropy_fwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
+    "T logits",
+    "T _t1",
+    map_expr="cross_entropy_fwd_0_map(logits)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    post_map_expr="_t1 = a",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T cross_entropy_fwd_0_map(const T logits) {
+        return logits;
+    }
     """,
 )
 
 
-# cross_entropy_fwd_1: layers_spec/losses/cross_entropy.yaml:14
+# cross_entropy_fwd_1: layers_spec/losses/cross_entropy.yaml:13
 _cross_entropy_fwd_1 = ElementwiseKernel(
     "cross_entropy_fwd_1",
+    "T logits, T _t2",
+    "T shifted",
+    """
+    shifted = logits - _t2;
+    """,
+)
+
+
+# cross_entropy_fwd_2: layers_spec/losses/cross_entropy.yaml:14
+_cross_entropy_fwd_2 = ReductionKernel(
+    "cross_entropy_fwd_2",
+    "T shifted",
+    "T _t4",
+    map_expr="cross_entropy_fwd_2_map(shifted)",
+    reduce_expr="a + b",
+    post_map_expr="_t4 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T cross_entropy_fwd_2_map(const T shifted) {
+        T _t3 = exp(shifted);
+        return _t3;
+    }
+    """,
+)
+
+
+# cross_entropy_fwd_3: layers_spec/losses/cross_entropy.yaml:14
+_cross_entropy_fwd_3 = ElementwiseKernel(
+    "cross_entropy_fwd_3",
     "T _t4",
     "T _t5",
     """
@@ -129,9 +165,9 @@ _cross_entropy_fwd_1 = ElementwiseKernel(
 )
 
 
-# cross_entropy_fwd_2: layers_spec/losses/cross_entropy.yaml:14,15
-_cross_entropy_fwd_2 = ElementwiseKernel(
-    "cross_entropy_fwd_2",
+# cross_entropy_fwd_4: layers_spec/losses/cross_entropy.yaml:14,15
+_cross_entropy_fwd_4 = ElementwiseKernel(
+    "cross_entropy_fwd_4",
     "T shifted, T _t5, T target",
     "T log_probability, T _t6",
     """
@@ -144,12 +180,12 @@ _cross_entropy_fwd_2 = ElementwiseKernel(
 def _cupy_forward(logits, target):
     import cupy as cp
 
-    _t1 = _cupy_amax(logits, (-1))
+    _t1 = _cross_entropy_fwd_0(logits)
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_fwd_0(logits, _t2)
-    _t4 = _cupy_sum(_t3, (-1))
-    _t5 = _cross_entropy_fwd_1(_t4)
-    log_probability, _t6 = _cross_entropy_fwd_2(shifted, _t5, target)
+    shifted = _cross_entropy_fwd_1(logits, _t2)
+    _t4 = _cross_entropy_fwd_2(shifted)
+    _t5 = _cross_entropy_fwd_3(_t4)
+    log_probability, _t6 = _cross_entropy_fwd_4(shifted, _t5, target)
     _t7 = cp.sum(_t6)
     _t8 = -_t7
     _t9 = logits.shape[0]
@@ -168,9 +204,27 @@ _cross_entropy_bwd_0 = ElementwiseKernel(
 )
 
 
-# cross_entropy_bwd_1: layers_spec/losses/cross_entropy.yaml:18,19
-_cross_entropy_bwd_1 = ElementwiseKernel(
+# cross_entropy_bwd_1: layers_spec/losses/cross_entropy.yaml:18
+_cross_entropy_bwd_1 = ReductionKernel(
     "cross_entropy_bwd_1",
+    "T target",
+    "T _t12",
+    map_expr="cross_entropy_bwd_1_map(target)",
+    reduce_expr="a + b",
+    post_map_expr="_t12 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T cross_entropy_bwd_1_map(const T target) {
+        return target;
+    }
+    """,
+)
+
+
+# cross_entropy_bwd_2: layers_spec/losses/cross_entropy.yaml:18,19
+_cross_entropy_bwd_2 = ElementwiseKernel(
+    "cross_entropy_bwd_2",
     "T _t11, T _t12, T target, T scale, T log_probability",
     "T grad_logits, T grad_target",
     """
@@ -187,34 +241,8 @@ def _cupy_backward(grad_loss, logits, target, log_probability):
     _t10 = logits.shape[0]
     scale = grad_loss / _t10
     _t11 = _cross_entropy_bwd_0(log_probability)
-    _t12 = _cupy_sum(target, (-1))
-    grad_logits, grad_target = _cross_entropy_bwd_1(
+    _t12 = _cross_entropy_bwd_1(target)
+    grad_logits, grad_target = _cross_entropy_bwd_2(
         _t11, _t12, target, scale, log_probability
     )
     return grad_logits, grad_target
-
-
-def _cupy_amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    import cupy as cp
-
-    if x.shape[axis] > 8:
-        return cp.max(x, axis=axis, keepdims=True)
-    pieces = cp.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    return cp.expand_dims(top, axis)
-
-
-def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
-    import cupy as cp
-
-    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)
