@@ -6,9 +6,12 @@ consecutive elementwise statements of one symbolic shape whose primitives all ha
 ``cuda`` template becomes one ``cupy.ElementwiseKernel`` named ``<op>[_<variant>]_<fwd|bwd>_<n>``,
 with one C statement per IR statement (``T`` is float or double, masks are ``bool``). The
 kernel reads the values the run uses but does not define, and writes the values that later
-statements or the function's results read. Every other statement (reductions, products,
-shape and random operations) runs as a CuPy array call: its NumPy template with ``cp.``, and
-helpers get a ``_cupy_`` copy with ``cp.`` for ``np.``.
+statements or the function's results read. A sum, mean or max along the last axis becomes
+one ``cupy.ReductionKernel`` (one pass over each row), and the statements of the run before
+it whose values only it reads move into its map function instead of being written out.
+Every other statement (other reductions, products, shape and random operations) runs as a
+CuPy array call: its NumPy template with ``cp.``, and helpers get a ``_cupy_`` copy with
+``cp.`` for ``np.``.
 
 The public ``forward`` sends CuPy arrays (decided by the type of the first array argument) to
 the twins; ``backward`` needs no dispatch since the context carries the backward function.
@@ -434,7 +437,7 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
     names.append("on_gpu")
     if spec.random:
         names.append("default_gpu_rng")
-    header = "# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins\n# of the functions above."
+    header = "# The CuPy target: fused elementwise and row-reduction kernels, built on first use,\n# and CuPy twins of the functions above."
     if blocks:
         blocks[0] = f"{header}\n\n\n{blocks[0]}"
     return CupySection([f"from {RUNTIME} import {', '.join(names)}"], blocks, spec.random)

@@ -75,8 +75,8 @@ def _backward(grad_y, slope, width, _t1):
     return grad_x
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # binary_spiking_fwd_0: layers_spec/activations/binary_spiking.yaml:15

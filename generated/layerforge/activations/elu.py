@@ -80,8 +80,8 @@ def _expm1(x):
     return result
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # elu_fwd_0: layers_spec/activations/elu.yaml:10

@@ -64,8 +64,8 @@ def _backward(grad_y, x, y):
     return grad_x
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # gaussian_fwd_0: layers_spec/activations/gaussian.yaml:8

@@ -62,8 +62,8 @@ def _backward(grad_y, _t1):
     return grad_x
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # hard_sigmoid_fwd_0: layers_spec/activations/hard_sigmoid.yaml:9

@@ -77,8 +77,8 @@ def _backward(grad_y, x, alpha):
     return grad_x
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # leaky_relu_fwd_0: layers_spec/activations/leaky_relu.yaml:10

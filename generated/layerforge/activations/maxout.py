@@ -108,8 +108,8 @@ def _first_max_mask(x, axis):
     return mask
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # maxout_fwd_0: layers_spec/activations/maxout.yaml:13

@@ -85,8 +85,8 @@ def _backward(grad_y, x):
     return grad_x
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # mish_fwd_0: layers_spec/activations/mish.yaml:12,13,14

@@ -108,8 +108,8 @@ _VARIANTS = {
 }
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # rrelu_train_fwd_0: layers_spec/activations/rrelu.yaml:20

@@ -72,8 +72,8 @@ def _sigmoid(x):
     return numerator
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # sigmoid_fwd_0: layers_spec/activations/sigmoid.yaml:8

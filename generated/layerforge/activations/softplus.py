@@ -85,8 +85,8 @@ def _softplus(x):
     return result
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # softplus_fwd_0: layers_spec/activations/softplus.yaml:8

@@ -69,8 +69,8 @@ def _backward(grad_y, x, y):
     return grad_x
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # softsign_fwd_0: layers_spec/activations/softsign.yaml:8

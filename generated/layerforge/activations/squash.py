@@ -88,8 +88,8 @@ def _sum(x, axis):
     return np.sum(x, axis=axis, keepdims=True)
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # squash_fwd_0: layers_spec/activations/squash.yaml:12

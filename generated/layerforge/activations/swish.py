@@ -77,8 +77,8 @@ def _sigmoid(x):
     return numerator
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # swish_fwd_0: layers_spec/activations/swish.yaml:8

@@ -61,8 +61,8 @@ def _backward(grad_y, y):
     return grad_x
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # tanh_fwd_0: layers_spec/activations/tanh.yaml:8

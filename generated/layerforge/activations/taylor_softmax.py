@@ -88,8 +88,8 @@ def _taylor_exp(x, order):
     return result
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # taylor_softmax_fwd_0: layers_spec/activations/taylor_softmax.yaml:12

@@ -62,8 +62,8 @@ def _backward(grad_y, x, theta):
     return grad_x
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # thresholded_relu_fwd_0: layers_spec/activations/thresholded_relu.yaml:12

@@ -311,8 +311,8 @@ def _sum(x, axis):
     return np.sum(x, axis=axis, keepdims=True)
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # activation_relu_fwd_0: layers_spec/activations/relu.yaml:8

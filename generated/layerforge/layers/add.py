@@ -308,8 +308,8 @@ def _sum(x, axis):
     return np.sum(x, axis=axis, keepdims=True)
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # add_relu_fwd_0: layers_spec/layers/add.yaml:12; layers_spec/activations/relu.yaml:8

@@ -109,8 +109,8 @@ def _avg_pool2d_grad(grad, like, kernel, stride, padding):
     return grad_x[:, :, padding : padding + h, padding : padding + w]
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 def _cupy_forward(x, kernel_size, stride, padding):

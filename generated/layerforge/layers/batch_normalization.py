@@ -187,8 +187,8 @@ def _sum(x, axis):
     return np.sum(x, axis=axis, keepdims=True)
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # batch_normalization_train_fwd_0: layers_spec/layers/batch_normalization.yaml:26

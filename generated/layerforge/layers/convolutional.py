@@ -462,8 +462,8 @@ def _sum(x, axis):
     return np.sum(x, axis=axis, keepdims=True)
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # convolutional_relu_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/relu.yaml:8

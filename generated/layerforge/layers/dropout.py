@@ -96,8 +96,8 @@ def _dropout_mask(rng, like, p):
     return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # dropout_train_fwd_0: layers_spec/layers/dropout.yaml:17

@@ -91,8 +91,8 @@ _VARIANTS = {
 }
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # gaussian_noise_train_fwd_0: layers_spec/layers/gaussian_noise.yaml:18

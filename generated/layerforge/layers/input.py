@@ -60,8 +60,8 @@ def _backward(grad_y):
     return grad_y
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 def _cupy_forward(x):

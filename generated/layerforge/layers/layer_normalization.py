@@ -109,8 +109,8 @@ def _sum_to(grad, shape):
     return np.sum(grad, axis=axes).reshape(shape) if axes else grad
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:16

@@ -79,8 +79,8 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # masking_fwd_0: layers_spec/layers/masking.yaml:12

@@ -131,8 +131,8 @@ def _max_pool2d_grad(grad, x, y, kernel, stride, padding):
     return grad_x[:, :, padding : x.shape[2] - padding, padding : x.shape[3] - padding]
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 def _cupy_forward(x, kernel_size, stride, padding):

@@ -73,8 +73,8 @@ def _mean(x, axis):
     return np.mean(x, axis=axis, keepdims=True)
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 def _cupy_forward(x, axis):

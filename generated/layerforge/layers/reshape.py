@@ -80,8 +80,8 @@ def _reshape_batch(x, shape):
     return x.reshape(x.shape[0], *shape)
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 def _cupy_forward(x, shape):

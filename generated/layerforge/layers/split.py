@@ -93,8 +93,8 @@ def _slice_axis(x, start, stop, axis):
     return x[tuple(index)]
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 def _cupy_forward(x, split_size, axis):

@@ -87,8 +87,8 @@ def _upsample_nearest(x, scale):
     return blocks.reshape(n, c, h * scale, w * scale)
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 def _cupy_forward(x, scale_factor):

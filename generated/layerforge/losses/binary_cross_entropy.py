@@ -102,8 +102,8 @@ def _softplus(x):
     return result
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # binary_cross_entropy_fwd_0: layers_spec/losses/binary_cross_entropy.yaml:12

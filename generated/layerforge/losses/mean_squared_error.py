@@ -73,8 +73,8 @@ def _backward(grad_loss, prediction, difference, _t1):
     return grad_difference, grad_target
 
 
-# The CuPy target: fused elementwise kernels, built on first use, and CuPy twins
-# of the functions above.
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
 
 
 # mean_squared_error_fwd_0: layers_spec/losses/mean_squared_error.yaml:9,10
