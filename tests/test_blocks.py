@@ -15,7 +15,7 @@ from transpiler.errors import Collector
 
 def blocked_ops() -> list[str]:
     cat = catalog()
-    chosen = {name: blocking(s, pipeline.compile_op(s, cat, Collector())) for name, s in cat.ops.items()}
+    chosen = {name: blocking(s, pipeline.compile_op(s, cat, Collector()), cat.prims) for name, s in cat.ops.items()}
     return sorted(name for name, b in chosen.items() if b.forward or b.backward)
 
 

@@ -139,7 +139,8 @@ def _doc_block(lines: list[str]) -> str:
 
 
 # Fewer IR statements than this make one or two passes over memory: nothing for cache
-# blocking to save, only its per-block call overhead to pay.
+# blocking to save, only its per-block call overhead to pay. A statement whose primitive has
+# a helper (sigmoid, softplus, expm1: several passes each) counts as this many.
 MIN_BLOCKED_STATEMENTS = 3
 
 
@@ -153,17 +154,20 @@ class Blocking:
     sums: int = 0
 
 
-def blocking(spec: OpSpec, compiled: list[CompiledVariant]) -> Blocking:
+def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -> Blocking:
     """A direction runs blocked when every variant's function is row-local (its row sums, if
     any, the same in number) and long enough to gain; ops with random draws, buffers or an
     activation slot run whole."""
     if spec.slot is not None or spec.random or spec.buffers:
         return Blocking()
 
+    def passes(fn: Function) -> int:
+        return sum(MIN_BLOCKED_STATEMENTS if prims[s.prim].helper else 1 for s in fn.body)
+
     def sums(fns: list[Function]) -> int | None:
         rows = [fn.values.get(fn.params[0]) for fn in fns]  # what in_row_blocks cuts: not a scalar
         counts = {fn.row_sums() for fn in fns}
-        if (len(counts) != 1 or None in counts or max(len(fn.body) for fn in fns) < MIN_BLOCKED_STATEMENTS
+        if (len(counts) != 1 or None in counts or max(passes(fn) for fn in fns) < MIN_BLOCKED_STATEMENTS
                 or not all(r is not None and r.shape is not None and r.shape.ellipsis for r in rows)):
             return None
         return counts.pop()

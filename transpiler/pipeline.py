@@ -126,7 +126,7 @@ def facts(compiled: list[codegen.CompiledVariant]) -> Facts:
 
 
 def render(spec: OpSpec, compiled: list[codegen.CompiledVariant], catalog: Catalog, env, level: int) -> str:
-    blocked = codegen.blocking(spec, compiled) if level > 0 else codegen.Blocking()
+    blocked = codegen.blocking(spec, compiled, catalog.prims) if level > 0 else codegen.Blocking()
     raw = codegen.render_module(spec, compiled, catalog.prims, env, blocked=blocked)
     return format_code(optimize(raw, level, facts(compiled)))
 

@@ -30,7 +30,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = _forward(x)
+    y, saved = in_row_blocks(_forward, x)
     return y, (_backward, saved)
 
 

@@ -6,7 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays
+from layerforge._runtime import check_arrays, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -31,7 +31,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = _forward(x)
+    y, saved = in_row_blocks(_forward, x)
     return y, (_backward, saved)
 
 
@@ -47,7 +47,7 @@ def backward(grad_y, ctx):
     """
     check_arrays("softplus", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return backward_variant(grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved)
 
 
 def _forward(x):
