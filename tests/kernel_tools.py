@@ -77,8 +77,7 @@ def cuda_source(kernels) -> str:
             parts.append(_cuda_reduction(k, ins, outs))
             continue
         for real in ("float", "double"):
-            params = [f"const {_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in ins]
-            params += [f"{_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in outs]
+            params = _device_params(ins, outs, real)
             binds = [f"    const {_c_type(t, real)} &{n} = _raw_{n}[i];" for t, n in ins]
             binds += [f"    {_c_type(t, real)} &{n} = _raw_{n}[i];" for t, n in outs]
             parts.append(
@@ -91,6 +90,12 @@ def cuda_source(kernels) -> str:
             )
         parts.append(f"}}  // namespace {k.name}_ns\n")
     return "\n".join(parts)
+
+
+def _device_params(ins, outs, real: str) -> list[str]:
+    """Array parameters of a kernel instance: inputs const, all through raw pointers."""
+    return ([f"const {_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in ins]
+            + [f"{_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in outs])
 
 
 def _row_loop(k, ins, outs, real: str, index: str) -> str:
@@ -112,8 +117,7 @@ def _row_loop(k, ins, outs, real: str, index: str) -> str:
 def _cuda_reduction(k, ins, outs) -> str:
     parts = []
     for real in ("float", "double"):
-        params = [f"const {_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in ins]
-        params += [f"{_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in outs]
+        params = _device_params(ins, outs, real)
         parts.append(
             f'extern "C" __global__ void {k.name}_{real}({", ".join(params)}, const long long _rows, const long long _width) {{\n'
             f"  typedef {real} T;\n"
@@ -247,7 +251,9 @@ class HostKernel:
         self.ins = parse_params(in_params)
         self.outs = parse_params(out_params)
 
-    def __call__(self, *args):
+    def _inputs(self, args):
+        """The C type name of T, the broadcast shape, the NumPy dtypes by C type, and the
+        inputs as contiguous arrays of that shape."""
         if len(args) != len(self.ins):
             raise TypeError(f"{self.name}: {len(self.ins)} arguments expected, got {len(args)}")
         floats = [a.dtype for (t, _), a in zip(self.ins, args) if t == "T" and isinstance(a, np.ndarray)]
@@ -261,6 +267,10 @@ class HostKernel:
         shape = np.broadcast_shapes(*(np.shape(a) for a in args))
         dtype = {"T": floats[0], **NUMPY_TYPES}
         buffers = [np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=dtype[t]), shape)) for (t, _), a in zip(self.ins, args)]
+        return real, shape, dtype, buffers
+
+    def __call__(self, *args):
+        real, shape, dtype, buffers = self._inputs(args)
         outputs = [np.empty(shape, dtype=dtype[t]) for t, _ in self.outs]
         function = getattr(self.library, f"{self.name}_{real}")
         pointers = [ctypes.c_void_p(b.ctypes.data) for b in buffers + outputs]
@@ -280,14 +290,8 @@ class HostReduction(HostKernel):
 
     def __call__(self, *args, axis=-1, keepdims=False):
         assert axis == -1 and keepdims, f"{self.name}: generated code reduces the last axis, kept"
-        floats = [a.dtype for (t, _), a in zip(self.ins, args) if t == "T" and isinstance(a, np.ndarray)]
-        if not floats or any(d != floats[0] for d in floats):
-            raise TypeError(f"{self.name}: T must come from arrays of one float dtype, got {floats}")
-        real = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}[floats[0]]
-        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
-        dtype = {"T": floats[0], **NUMPY_TYPES}
-        buffers = [np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=dtype[t]), shape)) for (t, _), a in zip(self.ins, args)]
-        output = np.empty(shape[:-1] + (1,), dtype=floats[0])
+        real, shape, dtype, buffers = self._inputs(args)
+        output = np.empty(shape[:-1] + (1,), dtype=dtype["T"])
         width = shape[-1]
         pointers = [ctypes.c_void_p(b.ctypes.data) for b in buffers + [output]]
         getattr(self.library, f"{self.name}_{real}")(*pointers, ctypes.c_longlong(output.size), ctypes.c_longlong(width))
