@@ -264,8 +264,7 @@ def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...])
                     plan.pop()
                     index -= 1
                     if stays:
-                        later = folded + [part] + [s for p in parts[position + 1:] for s in (p if isinstance(p, list) else [p])]
-                        live_after = {r for s in later for r in s.reads()} | results
+                        live_after = live(position) | {r for s in folded for r in s.reads()}
                         plan.append((build_kernel(f"{base}_{index}", stays, fn, prims, live_after), stays))
                         index += 1
             kernel = build_kernel(f"{base}_{index}", folded + [part], fn, prims, {part.target})
