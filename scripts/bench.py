@@ -3,10 +3,8 @@
     python scripts/bench.py [--ops NAME ...] [--repeat N] [--out DIR]
 
 All three run in one process on the same inputs: activations on 4M float32 elements
-(4096 x 1024), Dense at batch 256, 1024 -> 1024. Each op (each Dense activation, each layer)
-gets a fresh process, so no case inherits another's heap (allocator thresholds and trimming
-after large arrays change the cost of every later allocation). Each timing is the median of
-repeated forward+backward runs after a warm-up. PyTorch gets the same thread count as NumPy's BLAS
+(4096 x 1024), Dense at batch 256, 1024 -> 1024. Each timing is the median of repeated
+forward+backward runs after a warm-up. PyTorch gets the same thread count as NumPy's BLAS
 (NumPy's elementwise ufuncs run on one thread). Peak memory is the peak of traced NumPy
 allocations during one forward+backward (tracemalloc), optimized vs -O0.
 
@@ -17,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import math
 import os
 import platform
@@ -192,38 +189,6 @@ def measure_layer(name, arrays, attrs, oracle, repeat):
     return row
 
 
-def cases(ops: list[str] | None) -> list[tuple[str, str]]:
-    """("activation", name), ("dense", activation) and ("layer", name), as ``--ops`` selects."""
-    chosen = [("activation", n) for n in sorted(catalog().of_kind("activation")) if not ops or n in ops]
-    if not ops or "dense" in ops:
-        chosen += [("dense", a) for a in sorted(FUSED)]
-    return chosen + [("layer", n) for n in layer_cases() if not ops or n in ops]
-
-
-def run_case(case: tuple[str, str], repeat: int) -> dict:
-    """Measure one case in a fresh Python process (``--case``); its row comes back as JSON."""
-    command = [sys.executable, __file__, "--case", *case, "--repeat", str(repeat)]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def measure_case(kind: str, name: str, repeat: int) -> dict:
-    torch.set_num_threads(threads())
-    if kind == "activation":
-        s, arrays, attrs = activation_inputs(name)
-        return measure(name, s, arrays, attrs, repeat)
-    if kind == "dense":
-        rng = np.random.default_rng(0)
-        arrays = {
-            "x": rng.standard_normal((DENSE["batch"], DENSE["in_features"])).astype(np.float32),
-            "weight": (rng.standard_normal((DENSE["out_features"], DENSE["in_features"])) * 0.03).astype(np.float32),
-            "bias": np.zeros(DENSE["out_features"], np.float32),
-        }
-        return measure("dense", spec("dense"), arrays, {"activation": name}, repeat)
-    arrays, attrs, oracle = layer_cases()[name]
-    return measure_layer(name, arrays, attrs, oracle, repeat)
-
-
 def geomean(values):
     values = [v for v in values if v]
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
@@ -234,11 +199,7 @@ def main() -> None:
     parser.add_argument("--ops", nargs="+", help="only these ops (default: all)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
-    parser.add_argument("--case", nargs=2, metavar=("KIND", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.case:  # a worker: one case, its row as JSON on the last line
-        print(json.dumps(measure_case(*args.case, args.repeat)))
-        return
     torch.set_num_threads(threads())
 
     started = time.perf_counter()
@@ -248,16 +209,33 @@ def main() -> None:
     generate(PATHS)
     regenerate_s = time.perf_counter() - started
 
-    rows, layer_rows = [], []
-    for case in cases(args.ops):
-        row = run_case(case, args.repeat)
-        if case[0] == "layer":
-            layer_rows.append(row)
-            print(f"{row['op']:<22} ours {row['optimized_ms']:8.2f} ms  torch {row['torch_ms']:8.2f} ms"
-                  f"  torch/ours {row['torch_over_ours']:5.2f}", flush=True)
-        else:
-            rows.append(row)
-            print(_line(row), flush=True)
+    rows = []
+    names = args.ops or sorted(catalog().of_kind("activation"))
+    for name in names:
+        if name == "dense" or spec(name).kind != "activation":
+            continue
+        s, arrays, attrs = activation_inputs(name)
+        rows.append(measure(name, s, arrays, attrs, args.repeat))
+        print(_line(rows[-1]), flush=True)
+    if not args.ops or "dense" in args.ops:
+        s = spec("dense")
+        rng = np.random.default_rng(0)
+        arrays = {
+            "x": rng.standard_normal((DENSE["batch"], DENSE["in_features"])).astype(np.float32),
+            "weight": (rng.standard_normal((DENSE["out_features"], DENSE["in_features"])) * 0.03).astype(np.float32),
+            "bias": np.zeros(DENSE["out_features"], np.float32),
+        }
+        for activation in sorted(FUSED):
+            rows.append(measure("dense", s, arrays, {"activation": activation}, args.repeat))
+            print(_line(rows[-1]), flush=True)
+
+    layer_rows = []
+    for name, (arrays, attrs, oracle) in layer_cases().items():
+        if args.ops and name not in args.ops:
+            continue
+        layer_rows.append(measure_layer(name, arrays, attrs, oracle, args.repeat))
+        r = layer_rows[-1]
+        print(f"{name:<22} ours {r['optimized_ms']:8.2f} ms  torch {r['torch_ms']:8.2f} ms  torch/ours {r['torch_over_ours']:5.2f}", flush=True)
 
     activations = [r for r in rows if not r["op"].startswith("dense")]
     summary = {
