@@ -29,13 +29,29 @@ NUMPY_TYPES = {"bool": np.bool_, "int32": np.int32}
 
 
 def runtime_kernel_type():
-    from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel
+    from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, RowKernel
 
-    return (ElementwiseKernel, ReductionKernel)
+    return (ElementwiseKernel, ReductionKernel, RowKernel)
 
 
 def is_reduction(kernel) -> bool:
     return hasattr(kernel, "reduce_expr")
+
+
+def is_row(kernel) -> bool:
+    return hasattr(kernel, "row_width")
+
+
+def _row_entry(k, real: str, device: bool) -> str:
+    """One instance of a row kernel: a loop (host) or a thread (device) per row calling the
+    row function on ``a + i * n`` and ``out + i * m``."""
+    head = (f'extern "C" {"__global__ " if device else ""}void {k.name}_{real}(const {real}* a, {real}* out, '
+            "long long rows, long long n, long long m) {\n")
+    if device:
+        loop = "    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n    if (i >= rows) return;\n"
+    else:
+        loop = "    for (long long i = 0; i < rows; ++i)\n"
+    return head + loop + f"    {k.function}<{real}>(a + i * n, out + i * m, n);\n}}\n"
 
 
 def op_names() -> list[str]:
@@ -71,8 +87,12 @@ def cuda_source(kernels) -> str:
     compile it: inputs are const references into the arrays, outputs references."""
     parts = []
     for k in kernels:
-        ins, outs = parse_params(k.in_params), parse_params(k.out_params)
         parts.append(f"namespace {k.name}_ns {{\n{k.preamble}\n")
+        if is_row(k):
+            parts += [_row_entry(k, real, device=True) for real in ("float", "double")]
+            parts.append(f"}}  // namespace {k.name}_ns\n")
+            continue
+        ins, outs = parse_params(k.in_params), parse_params(k.out_params)
         if is_reduction(k):
             parts.append(_cuda_reduction(k, ins, outs))
             continue
@@ -169,6 +189,11 @@ def host_source(kernels) -> str:
              "static double __longlong_as_double(unsigned long long bits) {",
              "    double value;", "    memcpy(&value, &bits, sizeof value);", "    return value;", "}", ""]
     for k in kernels:
+        if is_row(k):
+            parts.append(f"namespace {k.name}_ns {{\n{k.preamble}\n}}\n")
+            parts += [_row_entry(k, real, device=False).replace(f"{k.function}<", f"{k.name}_ns::{k.function}<")
+                      for real in ("float", "double")]
+            continue
         ins, outs = parse_params(k.in_params), parse_params(k.out_params)
         if is_reduction(k):
             parts.append(_host_reduction(k, ins, outs))
@@ -299,6 +324,23 @@ class HostReduction(HostKernel):
         return output.view(GpuLike)
 
 
+class HostRowKernel:
+    """``cupy.ElementwiseKernel("raw T a, int64 n, int64 m", "raw T out", ...)`` as
+    ``RowKernel`` builds it, for the CPU: calls the C++ row loop."""
+
+    def __init__(self, library: ctypes.CDLL, name: str):
+        self.library = library
+        self.name = name
+
+    def __call__(self, a, n, m, out, size):
+        real = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}[a.dtype]
+        assert a.flags.c_contiguous and out.flags.c_contiguous and a.size == size * n and out.size == size * m
+        function = getattr(self.library, f"{self.name}_{real}")
+        function(ctypes.c_void_p(a.ctypes.data), ctypes.c_void_p(out.ctypes.data), ctypes.c_longlong(size),
+                 ctypes.c_longlong(n), ctypes.c_longlong(m))
+        HostKernel.calls.add((self.name, real))
+
+
 def fake_cupy(library: ctypes.CDLL) -> types.ModuleType:
     """A ``cupy`` module for the CPU: NumPy's functions and ``HostKernel``."""
     fake = types.ModuleType("cupy")
@@ -322,6 +364,8 @@ def fake_cupy(library: ctypes.CDLL) -> types.ModuleType:
     fake.__getattr__ = attribute  # type: ignore[attr-defined]
 
     def elementwise(in_params, out_params, operation, name, preamble=""):
+        if in_params.startswith("raw "):  # a RowKernel's rows
+            return HostRowKernel(library, name)
         return HostKernel(library, in_params, out_params, operation, name, preamble)
 
     fake.ElementwiseKernel = elementwise  # type: ignore[attr-defined]

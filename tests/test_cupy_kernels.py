@@ -179,6 +179,8 @@ def test_numpy_only_never_imports_cupy():
      "primitive 'foo'.cuda_helper: needs a 'cuda' template that calls it"),
     ('foo: {kind: elementwise, args: [a], numpy: "{a}", cuda: "f({a})", cuda_helper: "int f();", shape: broadcast}',
      "primitive 'foo'.cuda_helper: must be a function template over T"),
+    ('foo: {kind: special, args: [a], numpy: "{a}", cuda_row: "void f(const float* a);", shape: reduce}',
+     "primitive 'foo'.cuda_row: must be 'template <typename T> __device__ void name(...)'"),
 ])
 def test_bad_cuda_fields_are_spec_errors(tmp_path, entry, message):
     from transpiler.primitives import SpecError, load_primitives

@@ -8,7 +8,9 @@ with one C statement per IR statement (``T`` is float or double, masks are ``boo
 kernel reads the values the run uses but does not define, and writes the values that later
 statements or the function's results read. A sum, mean or max along the last axis becomes
 one ``cupy.ReductionKernel`` (one pass over each row), and the statements of the run before
-it whose values only it reads move into its map function instead of being written out.
+it whose values only it reads move into its map function instead of being written out. A
+primitive with a ``cuda_row`` device function (sparsemax's threshold, maxout's first-max
+mask) is one ``RowKernel``: a thread per row along the last axis.
 Every other statement (other reductions, products, shape and random operations) runs as a
 CuPy array call: its NumPy template with ``cp.``, and helpers get a ``_cupy_`` copy with
 ``cp.`` for ``np.``.
@@ -56,6 +58,8 @@ class Kernel:
     helpers: tuple[str, ...]  # C++ helper templates, in the order the body first calls them
     sources: tuple[str, ...]  # "file:line" of the spec statements, in order, without repeats
     reduction: str | None = None  # a row reduction (sum, mean, amax) of the body's last value
+    row: str | None = None  # a primitive's cuda_row device function, run once per row
+    row_width: int | None = None  # outputs per row: 1 for a reduction, None for the row's width
 
     @property
     def variable(self) -> str:
@@ -231,6 +235,29 @@ def _row_reduction(stmt: Stmt, fn: Function) -> bool:
             and fn.values[operand].shape is not None and fn.values[stmt.target].shape is not None)
 
 
+def _row_function(stmt: Stmt, fn: Function, prims: Primitives) -> bool:
+    """A primitive with a ``cuda_row`` function, applied along the last axis of a float value."""
+    operand = stmt.args[0] if stmt.args else None
+    axis = dict(stmt.statics).get("axis", Const(-1))
+    return (prims[stmt.prim].cuda_row is not None and isinstance(axis, Const) and axis.value == -1
+            and len(stmt.args) == 1 and isinstance(operand, str) and fn.values[operand].dtype == "float")
+
+
+def _row_kernel(name: str, stmt: Stmt, fn: Function, prims: Primitives) -> Kernel:
+    prim = prims[stmt.prim]
+    assert prim.cuda_row is not None and isinstance(stmt.args[0], str)
+    return Kernel(
+        name=name,
+        inputs=(("T", stmt.args[0]),),
+        outputs=(("T", stmt.target),),
+        body=(),
+        helpers=(prim.cuda_row,),
+        sources=(f"{stmt.loc.path}:{stmt.loc.line}",),
+        row=prim.cuda_row_name,
+        row_width=1 if prim.shape == "reduce" else None,
+    )
+
+
 def _fold(run: list[Stmt], reduction: Stmt, live_after: set[str]) -> tuple[list[Stmt], list[Stmt]]:
     """Split a run before a row reduction into (statements that stay, statements that only
     feed the reduction and move into its map function): a value moves when every reader is
@@ -256,6 +283,10 @@ def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...])
         return {r for s in later for r in s.reads()} | results
 
     for position, part in enumerate(parts):
+        if isinstance(part, Stmt) and _row_function(part, fn, prims):
+            plan.append((_row_kernel(f"{base}_{index}", part, fn, prims), [part]))
+            index += 1
+            continue
         if isinstance(part, Stmt) and _row_reduction(part, fn):
             folded: list[Stmt] = []
             if plan and plan[-1][0] is not None and plan[-1][0].reduction is None:
@@ -282,6 +313,8 @@ def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...])
 def render_kernel(kernel: Kernel) -> str:
     if kernel.reduction:
         return _render_reduction(kernel)
+    if kernel.row:
+        return _render_row(kernel)
     params = [", ".join(f"{t} {c_name(n)}" for t, n in params) for params in (kernel.inputs, kernel.outputs)]
     lines = [f"# {kernel.name}: {kernel.provenance}"]
     lines.append(f"{kernel.variable} = ElementwiseKernel(")
@@ -325,6 +358,21 @@ def _render_reduction(kernel: Kernel) -> str:
     lines.append(f"    __device__ T {kernel.name}_map({signature}) {{")
     lines += [f"        {line}" for line in kernel.body]
     lines.append("    }")
+    lines.append('    """,')
+    lines.append(")")
+    return "\n".join(lines)
+
+
+def _render_row(kernel: Kernel) -> str:
+    """A ``RowKernel``: one thread per row along the last axis runs the device function."""
+    lines = [f"# {kernel.name}: {kernel.provenance}"]
+    lines.append(f"{kernel.variable} = RowKernel(")
+    lines.append(f'    "{kernel.name}",')
+    lines.append(f'    "{kernel.row}",')
+    lines.append(f"    row_width={kernel.row_width!r},")
+    lines.append('    preamble="""')
+    for helper in kernel.helpers:
+        lines += [f"    {line}" if line else "" for line in helper.rstrip().splitlines()]
     lines.append('    """,')
     lines.append(")")
     return "\n".join(lines)
@@ -431,8 +479,9 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
     for name in sorted(helper_prims, key=lambda p: prims[p].helper_name or p):
         blocks.append(cupy_helper(prims[name]))
     every = [k for c in compiled for fn in (c.forward, c.backward) for k, _ in kernels(spec, fn, prims)]
-    names = ["ElementwiseKernel"] if any(not k.reduction for k in every) else []
+    names = ["ElementwiseKernel"] if any(not k.reduction and not k.row for k in every) else []
     names += ["ReductionKernel"] if any(k.reduction for k in every) else []
+    names += ["RowKernel"] if any(k.row for k in every) else []
     names.append("on_gpu")
     if spec.random:
         names.append("default_gpu_rng")

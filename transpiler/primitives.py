@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,13 @@ class Primitive:
     cuda: str | None = None  # C expression template for CuPy kernels (elementwise only)
     cuda_helper: str | None = None  # a C++ function template the cuda expression calls
     view: bool = False  # the result is a view of the first operand: free to recompute
+    cuda_row: str | None = None  # a C++ device function computing one row (RowKernel)
+
+    @property
+    def cuda_row_name(self) -> str | None:
+        if self.cuda_row is None:
+            return None
+        return self.cuda_row.split("void ", 1)[1].split("(", 1)[0].strip()
 
     @property
     def static_names(self) -> tuple[str, ...]:
@@ -86,6 +94,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     cuda = fields.take("cuda", str)
     cuda_helper = fields.take("cuda_helper", str)
     view = fields.take("view", bool)
+    cuda_row = fields.take("cuda_row", str)
     fields.finish()
     if kind is not None and kind.value not in KINDS:
         errors.error(kind.loc, f"{where}.kind: must be one of {', '.join(KINDS)}")
@@ -118,6 +127,8 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
         _check_cuda(where, kind, cuda, cuda_helper, operands, errors)
     elif cuda_helper is not None:
         errors.error(cuda_helper.loc, f"{where}.cuda_helper: needs a 'cuda' template that calls it")
+    if cuda_row is not None and not re.match(r"template <typename T>\s+__device__ void \w+\(", cuda_row.value.lstrip()):
+        errors.error(cuda_row.loc, f"{where}.cuda_row: must be 'template <typename T> __device__ void name(...)'")
     if kind is None or args is None or numpy is None or shape is None:
         return None
     return Primitive(
@@ -135,6 +146,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
         cuda=cuda.value if cuda else None,
         cuda_helper=cuda_helper.value.rstrip() + "\n" if cuda_helper else None,
         view=bool(view.value) if view else False,
+        cuda_row=cuda_row.value.rstrip() + "\n" if cuda_row else None,
     )
 
 

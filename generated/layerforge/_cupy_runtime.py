@@ -97,3 +97,39 @@ class ReductionKernel:
         return (
             f"ReductionKernel({self.name!r}, {self.in_params!r}, {self.out_params!r})"
         )
+
+
+class RowKernel:
+    """A device function run once per row along the last axis: ``function(row, out, n)``
+    reads the n elements of a row and writes ``row_width`` outputs (None: n of them), as a
+    ``cupy.ElementwiseKernel`` over the rows with raw pointers, built on the first call.
+    """
+
+    def __init__(self, name, function, row_width=None, preamble=""):
+        self.name = name
+        self.function = function
+        self.row_width = row_width
+        self.preamble = preamble
+        self._kernel = None
+
+    def __call__(self, a):
+        import cupy
+
+        if self._kernel is None:
+            self._kernel = cupy.ElementwiseKernel(
+                "raw T a, int64 n, int64 m",
+                "raw T out",
+                f"{self.function}(&a[i * n], &out[i * m], n)",
+                self.name,
+                preamble=self.preamble,
+            )
+        a = cupy.ascontiguousarray(a)
+        n = a.shape[-1]
+        m = n if self.row_width is None else self.row_width
+        out = cupy.empty(a.shape[:-1] + (m,), dtype=a.dtype)
+        if a.size:
+            self._kernel(a, n, m, out, size=a.size // n)
+        return out
+
+    def __repr__(self):
+        return f"RowKernel({self.name!r}, {self.function!r})"

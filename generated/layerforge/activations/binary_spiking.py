@@ -96,7 +96,7 @@ def _cupy_forward(x, threshold, slope, width):
     return y, (slope, width, _t1)
 
 
-# binary_spiking_bwd_0: layers_spec/primitives.yaml:299
+# binary_spiking_bwd_0: layers_spec/primitives.yaml:303
 _binary_spiking_bwd_0 = ElementwiseKernel(
     "binary_spiking_bwd_0",
     "T grad_y, T slope, T _t1, T width",

@@ -86,7 +86,7 @@ def _cupy_forward(x):
     return y, (x, y)
 
 
-# gaussian_bwd_0: layers_spec/primitives.yaml:96,77,57,58
+# gaussian_bwd_0: layers_spec/primitives.yaml:100,81,61,62
 _gaussian_bwd_0 = ElementwiseKernel(
     "gaussian_bwd_0",
     "T grad_y, T y, T x",

@@ -216,7 +216,7 @@ _hierarchical_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# hierarchical_softmax_bwd_2: layers_spec/primitives.yaml:96
+# hierarchical_softmax_bwd_2: layers_spec/primitives.yaml:100
 _hierarchical_softmax_bwd_2 = ElementwiseKernel(
     "hierarchical_softmax_bwd_2",
     "T grad_y, T y",
@@ -227,7 +227,7 @@ _hierarchical_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# hierarchical_softmax_bwd_3: layers_spec/primitives.yaml:77,203
+# hierarchical_softmax_bwd_3: layers_spec/primitives.yaml:81,207
 _hierarchical_softmax_bwd_3 = ElementwiseKernel(
     "hierarchical_softmax_bwd_3",
     "T _t10, T logits",
@@ -240,7 +240,7 @@ _hierarchical_softmax_bwd_3 = ElementwiseKernel(
 )
 
 
-# hierarchical_softmax_bwd_4: layers_spec/primitives.yaml:77,203
+# hierarchical_softmax_bwd_4: layers_spec/primitives.yaml:81,207
 _hierarchical_softmax_bwd_4 = ElementwiseKernel(
     "hierarchical_softmax_bwd_4",
     "T _t14, T _t1, T _t13",

@@ -100,7 +100,7 @@ def _cupy_forward(x, alpha):
     return y, (x, alpha)
 
 
-# leaky_relu_bwd_0: layers_spec/primitives.yaml:58,239,229
+# leaky_relu_bwd_0: layers_spec/primitives.yaml:62,243,233
 _leaky_relu_bwd_0 = ElementwiseKernel(
     "leaky_relu_bwd_0",
     "T grad_y, T alpha, T x",

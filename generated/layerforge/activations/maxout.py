@@ -13,7 +13,12 @@ from layerforge._runtime import (
     check_divides,
     in_row_blocks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -137,9 +142,28 @@ def _cupy_forward(x, num_pieces):
     return y, (x, num_pieces, _t1)
 
 
-# maxout_bwd_0: layers_spec/primitives.yaml:354
-_maxout_bwd_0 = ElementwiseKernel(
+# maxout_bwd_0: layers_spec/primitives.yaml:358
+_maxout_bwd_0 = RowKernel(
     "maxout_bwd_0",
+    "first_max_mask_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void first_max_mask_row(const T* row, T* out, long long n) {
+        long long best = 0;
+        for (long long k = 1; k < n; ++k) {
+            bool first_nan = row[k] != row[k] && row[best] == row[best];
+            if (row[k] > row[best] || first_nan) best = k;
+        }
+        for (long long k = 0; k < n; ++k) out[k] = k == best ? T(1) : T(0);
+    }
+    """,
+)
+
+
+# maxout_bwd_1: layers_spec/primitives.yaml:358
+_maxout_bwd_1 = ElementwiseKernel(
+    "maxout_bwd_1",
     "T _t2, T _t3",
     "T grad_groups",
     """
@@ -151,29 +175,7 @@ _maxout_bwd_0 = ElementwiseKernel(
 def _cupy_backward(grad_y, x, num_pieces, _t1):
     groups = x.reshape(*x.shape[:-1], -1, num_pieces)
     _t2 = grad_y.reshape(_t1.shape)
-    _t3 = _cupy_first_max_mask(groups, (-1))
-    grad_groups = _maxout_bwd_0(_t2, _t3)
+    _t3 = _maxout_bwd_0(groups)
+    grad_groups = _maxout_bwd_1(_t2, _t3)
     grad_x = grad_groups.reshape(x.shape)
     return grad_x
-
-
-def _cupy_first_max_mask(x, axis):
-    """1 at the first maximum along ``axis`` (or the first NaN, as argmax), 0 elsewhere.
-    A short axis is scanned slice by slice, a long one goes through argmax."""
-    import cupy as cp
-
-    mask = cp.zeros_like(x)
-    if x.shape[axis] > 8:
-        cp.put_along_axis(mask, cp.argmax(x, axis=axis, keepdims=True), 1, axis=axis)
-        return mask
-    pieces, slots = cp.moveaxis(x, axis, 0), cp.moveaxis(mask, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        cp.maximum(top, piece, out=top)
-    free = cp.ones(top.shape, dtype=bool)
-    for piece, slot in zip(pieces, slots):
-        hit = (piece == top) | cp.isnan(piece)
-        hit &= free
-        slot[...] = hit
-        free &= ~hit
-    return mask

@@ -92,7 +92,7 @@ def _cupy_forward(x, alpha):
     return y, (x, alpha)
 
 
-# prelu_bwd_0: layers_spec/primitives.yaml:58,239,229
+# prelu_bwd_0: layers_spec/primitives.yaml:62,243,233
 _prelu_bwd_0 = ElementwiseKernel(
     "prelu_bwd_0",
     "T grad_y, T alpha, T x",

@@ -132,7 +132,7 @@ def _cupy_forward_train(rng, x, lower, upper):
     return y, (x, slope)
 
 
-# rrelu_train_bwd_0: layers_spec/primitives.yaml:58,239,229
+# rrelu_train_bwd_0: layers_spec/primitives.yaml:62,243,233
 _rrelu_train_bwd_0 = ElementwiseKernel(
     "rrelu_train_bwd_0",
     "T grad_y, T slope, T x",
@@ -174,7 +174,7 @@ def _cupy_forward_eval(rng, x, lower, upper):
     return y, (x, lower, upper)
 
 
-# rrelu_eval_bwd_0: layers_spec/primitives.yaml:58,239,229
+# rrelu_eval_bwd_0: layers_spec/primitives.yaml:62,243,233
 _rrelu_eval_bwd_0 = ElementwiseKernel(
     "rrelu_eval_bwd_0",
     "T grad_y, T slope, T x",

@@ -92,7 +92,7 @@ def _cupy_forward(x):
     return y, (y,)
 
 
-# sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _sigmoid_bwd_0 = ElementwiseKernel(
     "sigmoid_bwd_0",
     "T grad_y, T y",

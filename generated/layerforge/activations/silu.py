@@ -98,7 +98,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:57,58,182
+# silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,186
 _silu_bwd_0 = ElementwiseKernel(
     "silu_bwd_0",
     "T x, T grad_y",

@@ -105,7 +105,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# softplus_bwd_0: layers_spec/primitives.yaml:203
+# softplus_bwd_0: layers_spec/primitives.yaml:207
 _softplus_bwd_0 = ElementwiseKernel(
     "softplus_bwd_0",
     "T x, T grad_y",

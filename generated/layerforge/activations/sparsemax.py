@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, in_row_blocks
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -88,9 +93,42 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# sparsemax_fwd_0: layers_spec/activations/sparsemax.yaml:11
-_sparsemax_fwd_0 = ElementwiseKernel(
+# sparsemax_fwd_0: layers_spec/activations/sparsemax.yaml:10
+_sparsemax_fwd_0 = RowKernel(
     "sparsemax_fwd_0",
+    "sparsemax_threshold_row",
+    row_width=1,
+    preamble="""
+    template <typename T>
+    __device__ void sparsemax_threshold_row(const T* z, T* out, long long n) {
+        // Michelot's iteration: tau = (sum of the support - 1) / its size, the support being
+        // {z > tau}; from the whole row tau only grows and the support only shrinks.
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) total += z[k];
+        T tau = (total - T(1)) / T(n);
+        long long size = n;
+        for (long long round = 0; round < n && tau == tau; ++round) {
+            T kept = T(0);
+            long long count = 0;
+            for (long long k = 0; k < n; ++k) {
+                if (z[k] > tau) {
+                    kept += z[k];
+                    ++count;
+                }
+            }
+            if (count == size || count == 0) break;
+            size = count;
+            tau = (kept - T(1)) / T(size);
+        }
+        out[0] = tau;
+    }
+    """,
+)
+
+
+# sparsemax_fwd_1: layers_spec/activations/sparsemax.yaml:11
+_sparsemax_fwd_1 = ElementwiseKernel(
+    "sparsemax_fwd_1",
     "T x, T tau",
     "T y",
     """
@@ -101,8 +139,8 @@ _sparsemax_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward(x):
-    tau = _cupy_sparsemax_threshold(x)
-    y = _sparsemax_fwd_0(x, tau)
+    tau = _sparsemax_fwd_0(x)
+    y = _sparsemax_fwd_1(x, tau)
     return y, (x, y)
 
 
@@ -185,15 +223,3 @@ def _cupy_backward(grad_y, x, y):
     _t6 = _sparsemax_bwd_3(_t4, _t5)
     grad_x = _sparsemax_bwd_4(grad_y, _t6, support)
     return grad_x
-
-
-def _cupy_sparsemax_threshold(z):
-    """The sparsemax threshold tau along the last axis, kept as a trailing axis of 1."""
-    import cupy as cp
-
-    z_sorted = -cp.sort(-z, axis=-1)
-    cumulative = cp.cumsum(z_sorted, axis=-1)
-    k = cp.arange(1, z.shape[-1] + 1, dtype=z.dtype)
-    support_size = cp.sum(1 + k * z_sorted > cumulative, axis=-1, keepdims=True)
-    total = cp.take_along_axis(cumulative, support_size - 1, axis=-1)
-    return (total - 1) / support_size.astype(z.dtype)

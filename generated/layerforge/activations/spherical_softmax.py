@@ -230,7 +230,7 @@ _spherical_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_1: layers_spec/activations/spherical_softmax.yaml:11; layers_spec/primitives.yaml:67,68
+# spherical_softmax_bwd_1: layers_spec/activations/spherical_softmax.yaml:11; layers_spec/primitives.yaml:71,72
 _spherical_softmax_bwd_1 = ElementwiseKernel(
     "spherical_softmax_bwd_1",
     "T x, T norm, T grad_y, T _t6, T y",
@@ -245,7 +245,7 @@ _spherical_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_2: layers_spec/primitives.yaml:317,96,67,68
+# spherical_softmax_bwd_2: layers_spec/primitives.yaml:321,100,71,72
 _spherical_softmax_bwd_2 = ElementwiseKernel(
     "spherical_softmax_bwd_2",
     "T _t7, T _t12, T exponentials, T norm, T scaled",
@@ -261,7 +261,7 @@ _spherical_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_3: layers_spec/primitives.yaml:155,229
+# spherical_softmax_bwd_3: layers_spec/primitives.yaml:159,233
 _spherical_softmax_bwd_3 = ElementwiseKernel(
     "spherical_softmax_bwd_3",
     "T grad_norm, T norm, T _t2",
@@ -275,7 +275,7 @@ _spherical_softmax_bwd_3 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_4: layers_spec/primitives.yaml:57,58
+# spherical_softmax_bwd_4: layers_spec/primitives.yaml:61,62
 _spherical_softmax_bwd_4 = ElementwiseKernel(
     "spherical_softmax_bwd_4",
     "T _t23, T x, T _t14",

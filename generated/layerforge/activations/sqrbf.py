@@ -89,7 +89,7 @@ def _cupy_forward(x, beta):
     return y, (x, beta, y)
 
 
-# sqrbf_bwd_0: layers_spec/primitives.yaml:96,58,57
+# sqrbf_bwd_0: layers_spec/primitives.yaml:100,62,61
 _sqrbf_bwd_0 = ElementwiseKernel(
     "sqrbf_bwd_0",
     "T grad_y, T y, T _t1, T x",

@@ -143,7 +143,7 @@ def _cupy_forward(x, epsilon):
     return y, (x, norm, _t3, _t4)
 
 
-# squash_bwd_0: layers_spec/primitives.yaml:57,58
+# squash_bwd_0: layers_spec/primitives.yaml:61,62
 _squash_bwd_0 = ElementwiseKernel(
     "squash_bwd_0",
     "T grad_y, T _t4, T x",
@@ -155,7 +155,7 @@ _squash_bwd_0 = ElementwiseKernel(
 )
 
 
-# squash_bwd_1: layers_spec/primitives.yaml:67,68,155
+# squash_bwd_1: layers_spec/primitives.yaml:71,72,159
 _squash_bwd_1 = ElementwiseKernel(
     "squash_bwd_1",
     "T _t7, T _t3, T _t4, T norm",
@@ -172,7 +172,7 @@ _squash_bwd_1 = ElementwiseKernel(
 )
 
 
-# squash_bwd_2: layers_spec/primitives.yaml:57,58
+# squash_bwd_2: layers_spec/primitives.yaml:61,62
 _squash_bwd_2 = ElementwiseKernel(
     "squash_bwd_2",
     "T _t14, T x, T _t5",

@@ -98,7 +98,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:57,58,182
+# swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,186
 _swish_bwd_0 = ElementwiseKernel(
     "swish_bwd_0",
     "T x, T grad_y",

@@ -149,7 +149,7 @@ def _cupy_forward(x, order):
     return y, (x, order, _t2, y)
 
 
-# taylor_softmax_bwd_0: layers_spec/activations/taylor_softmax.yaml:12; layers_spec/primitives.yaml:67,68
+# taylor_softmax_bwd_0: layers_spec/activations/taylor_softmax.yaml:12; layers_spec/primitives.yaml:71,72
 _taylor_softmax_bwd_0 = ElementwiseKernel(
     "taylor_softmax_bwd_0",
     "T x, T order, T grad_y, T _t2, T y",
@@ -173,7 +173,7 @@ _taylor_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_1: layers_spec/primitives.yaml:317,229
+# taylor_softmax_bwd_1: layers_spec/primitives.yaml:321,233
 _taylor_softmax_bwd_1 = ElementwiseKernel(
     "taylor_softmax_bwd_1",
     "T _t3, T _t8, T _t1",
@@ -186,7 +186,7 @@ _taylor_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:572
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:610
 _taylor_softmax_bwd_2 = ElementwiseKernel(
     "taylor_softmax_bwd_2",
     "T x, T _t11, T _t10",

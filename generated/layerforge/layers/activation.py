@@ -331,7 +331,7 @@ def _cupy_forward_relu(x):
     return y, (x,)
 
 
-# activation_relu_bwd_0: layers_spec/primitives.yaml:229
+# activation_relu_bwd_0: layers_spec/primitives.yaml:233
 _activation_relu_bwd_0 = ElementwiseKernel(
     "activation_relu_bwd_0",
     "T x, T grad_y",
@@ -364,7 +364,7 @@ def _cupy_forward_sigmoid(x):
     return y, (y,)
 
 
-# activation_sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# activation_sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _activation_sigmoid_bwd_0 = ElementwiseKernel(
     "activation_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -398,7 +398,7 @@ def _cupy_forward_tanh(x):
     return y, (y,)
 
 
-# activation_tanh_bwd_0: layers_spec/primitives.yaml:164
+# activation_tanh_bwd_0: layers_spec/primitives.yaml:168
 _activation_tanh_bwd_0 = ElementwiseKernel(
     "activation_tanh_bwd_0",
     "T y, T grad_y",
@@ -552,7 +552,7 @@ def _cupy_forward_gelu(x):
     return y, (x,)
 
 
-# activation_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:57,58,164,86
+# activation_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,168,90
 _activation_gelu_bwd_0 = ElementwiseKernel(
     "activation_gelu_bwd_0",
     "T x, T grad_y",
@@ -710,7 +710,7 @@ def _cupy_forward_swish(x):
     return y, (x,)
 
 
-# activation_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:57,58,182
+# activation_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,186
 _activation_swish_bwd_0 = ElementwiseKernel(
     "activation_swish_bwd_0",
     "T x, T grad_y",
@@ -749,7 +749,7 @@ def _cupy_forward_silu(x):
     return y, (x,)
 
 
-# activation_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:57,58,182
+# activation_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,186
 _activation_silu_bwd_0 = ElementwiseKernel(
     "activation_silu_bwd_0",
     "T x, T grad_y",

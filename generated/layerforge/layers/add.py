@@ -329,7 +329,7 @@ def _cupy_forward_relu(a, b):
     return y, (z,)
 
 
-# add_relu_bwd_0: layers_spec/primitives.yaml:229
+# add_relu_bwd_0: layers_spec/primitives.yaml:233
 _add_relu_bwd_0 = ElementwiseKernel(
     "add_relu_bwd_0",
     "T z, T grad_y",
@@ -363,7 +363,7 @@ def _cupy_forward_sigmoid(a, b):
     return y, (y,)
 
 
-# add_sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# add_sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _add_sigmoid_bwd_0 = ElementwiseKernel(
     "add_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -398,7 +398,7 @@ def _cupy_forward_tanh(a, b):
     return y, (y,)
 
 
-# add_tanh_bwd_0: layers_spec/primitives.yaml:164
+# add_tanh_bwd_0: layers_spec/primitives.yaml:168
 _add_tanh_bwd_0 = ElementwiseKernel(
     "add_tanh_bwd_0",
     "T y, T grad_y",
@@ -577,7 +577,7 @@ def _cupy_forward_gelu(a, b):
     return y, (z, _t4, _t5, _t6)
 
 
-# add_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
+# add_gelu_bwd_0: layers_spec/primitives.yaml:61,62,168,90
 _add_gelu_bwd_0 = ElementwiseKernel(
     "add_gelu_bwd_0",
     "T grad_y, T _t6, T _t4, T _t5, T z",
@@ -727,7 +727,7 @@ def _cupy_forward_swish(a, b):
     return y, (z, _t1)
 
 
-# add_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
+# add_swish_bwd_0: layers_spec/primitives.yaml:61,62,186
 _add_swish_bwd_0 = ElementwiseKernel(
     "add_swish_bwd_0",
     "T grad_y, T _t1, T z",
@@ -766,7 +766,7 @@ def _cupy_forward_silu(a, b):
     return y, (z, _t1)
 
 
-# add_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
+# add_silu_bwd_0: layers_spec/primitives.yaml:61,62,186
 _add_silu_bwd_0 = ElementwiseKernel(
     "add_silu_bwd_0",
     "T grad_y, T _t1, T z",

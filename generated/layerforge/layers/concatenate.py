@@ -342,7 +342,7 @@ def _cupy_forward_relu(a, b, axis):
     return y, (a, axis, z)
 
 
-# concatenate_relu_bwd_0: layers_spec/primitives.yaml:229
+# concatenate_relu_bwd_0: layers_spec/primitives.yaml:233
 _concatenate_relu_bwd_0 = ElementwiseKernel(
     "concatenate_relu_bwd_0",
     "T z",
@@ -353,7 +353,7 @@ _concatenate_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_relu_bwd_1: layers_spec/primitives.yaml:229
+# concatenate_relu_bwd_1: layers_spec/primitives.yaml:233
 _concatenate_relu_bwd_1 = ElementwiseKernel(
     "concatenate_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -392,7 +392,7 @@ def _cupy_forward_sigmoid(a, b, axis):
     return y, (a, axis, y)
 
 
-# concatenate_sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# concatenate_sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _concatenate_sigmoid_bwd_0 = ElementwiseKernel(
     "concatenate_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -403,7 +403,7 @@ _concatenate_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_sigmoid_bwd_1: layers_spec/primitives.yaml:182
+# concatenate_sigmoid_bwd_1: layers_spec/primitives.yaml:186
 _concatenate_sigmoid_bwd_1 = ElementwiseKernel(
     "concatenate_sigmoid_bwd_1",
     "T y",
@@ -414,7 +414,7 @@ _concatenate_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_sigmoid_bwd_2: layers_spec/primitives.yaml:182
+# concatenate_sigmoid_bwd_2: layers_spec/primitives.yaml:186
 _concatenate_sigmoid_bwd_2 = ElementwiseKernel(
     "concatenate_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -454,7 +454,7 @@ def _cupy_forward_tanh(a, b, axis):
     return y, (a, axis, y)
 
 
-# concatenate_tanh_bwd_0: layers_spec/primitives.yaml:164
+# concatenate_tanh_bwd_0: layers_spec/primitives.yaml:168
 _concatenate_tanh_bwd_0 = ElementwiseKernel(
     "concatenate_tanh_bwd_0",
     "T y",
@@ -465,7 +465,7 @@ _concatenate_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_tanh_bwd_1: layers_spec/primitives.yaml:164
+# concatenate_tanh_bwd_1: layers_spec/primitives.yaml:168
 _concatenate_tanh_bwd_1 = ElementwiseKernel(
     "concatenate_tanh_bwd_1",
     "T _t1",
@@ -476,7 +476,7 @@ _concatenate_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_tanh_bwd_2: layers_spec/primitives.yaml:164
+# concatenate_tanh_bwd_2: layers_spec/primitives.yaml:168
 _concatenate_tanh_bwd_2 = ElementwiseKernel(
     "concatenate_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -781,7 +781,7 @@ _concatenate_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:57
+# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:61
 _concatenate_gelu_bwd_7 = ElementwiseKernel(
     "concatenate_gelu_bwd_7",
     "T grad_y, T _t6",
@@ -792,7 +792,7 @@ _concatenate_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:58
+# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:62
 _concatenate_gelu_bwd_8 = ElementwiseKernel(
     "concatenate_gelu_bwd_8",
     "T grad_y, T _t4",
@@ -803,7 +803,7 @@ _concatenate_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:164
+# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:168
 _concatenate_gelu_bwd_9 = ElementwiseKernel(
     "concatenate_gelu_bwd_9",
     "T _t5",
@@ -814,7 +814,7 @@ _concatenate_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:164
+# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:168
 _concatenate_gelu_bwd_10 = ElementwiseKernel(
     "concatenate_gelu_bwd_10",
     "T _t9",
@@ -825,7 +825,7 @@ _concatenate_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:164
+# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:168
 _concatenate_gelu_bwd_11 = ElementwiseKernel(
     "concatenate_gelu_bwd_11",
     "T _t8, T _t10",
@@ -836,7 +836,7 @@ _concatenate_gelu_bwd_11 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_12: layers_spec/primitives.yaml:58
+# concatenate_gelu_bwd_12: layers_spec/primitives.yaml:62
 _concatenate_gelu_bwd_12 = ElementwiseKernel(
     "concatenate_gelu_bwd_12",
     "T _t7",
@@ -847,7 +847,7 @@ _concatenate_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_13: layers_spec/primitives.yaml:58
+# concatenate_gelu_bwd_13: layers_spec/primitives.yaml:62
 _concatenate_gelu_bwd_13 = ElementwiseKernel(
     "concatenate_gelu_bwd_13",
     "T grad_gelu_inner",
@@ -858,7 +858,7 @@ _concatenate_gelu_bwd_13 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_14: layers_spec/primitives.yaml:58
+# concatenate_gelu_bwd_14: layers_spec/primitives.yaml:62
 _concatenate_gelu_bwd_14 = ElementwiseKernel(
     "concatenate_gelu_bwd_14",
     "T _t13",
@@ -869,7 +869,7 @@ _concatenate_gelu_bwd_14 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_15: layers_spec/primitives.yaml:86
+# concatenate_gelu_bwd_15: layers_spec/primitives.yaml:90
 _concatenate_gelu_bwd_15 = ElementwiseKernel(
     "concatenate_gelu_bwd_15",
     "T _t14",
@@ -880,7 +880,7 @@ _concatenate_gelu_bwd_15 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_16: layers_spec/primitives.yaml:86
+# concatenate_gelu_bwd_16: layers_spec/primitives.yaml:90
 _concatenate_gelu_bwd_16 = ElementwiseKernel(
     "concatenate_gelu_bwd_16",
     "T z",
@@ -891,7 +891,7 @@ _concatenate_gelu_bwd_16 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_17: layers_spec/primitives.yaml:86
+# concatenate_gelu_bwd_17: layers_spec/primitives.yaml:90
 _concatenate_gelu_bwd_17 = ElementwiseKernel(
     "concatenate_gelu_bwd_17",
     "T _t15, T _t16",
@@ -902,7 +902,7 @@ _concatenate_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_18: layers_spec/primitives.yaml:86
+# concatenate_gelu_bwd_18: layers_spec/primitives.yaml:90
 _concatenate_gelu_bwd_18 = ElementwiseKernel(
     "concatenate_gelu_bwd_18",
     "T _t12, T _t13",
@@ -913,7 +913,7 @@ _concatenate_gelu_bwd_18 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_19: layers_spec/primitives.yaml:86
+# concatenate_gelu_bwd_19: layers_spec/primitives.yaml:90
 _concatenate_gelu_bwd_19 = ElementwiseKernel(
     "concatenate_gelu_bwd_19",
     "T _t18, T _t17",
@@ -1430,7 +1430,7 @@ _concatenate_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_1: layers_spec/primitives.yaml:57
+# concatenate_swish_bwd_1: layers_spec/primitives.yaml:61
 _concatenate_swish_bwd_1 = ElementwiseKernel(
     "concatenate_swish_bwd_1",
     "T grad_y, T _t1",
@@ -1441,7 +1441,7 @@ _concatenate_swish_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_2: layers_spec/primitives.yaml:58
+# concatenate_swish_bwd_2: layers_spec/primitives.yaml:62
 _concatenate_swish_bwd_2 = ElementwiseKernel(
     "concatenate_swish_bwd_2",
     "T grad_y, T z",
@@ -1452,7 +1452,7 @@ _concatenate_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_3: layers_spec/primitives.yaml:182
+# concatenate_swish_bwd_3: layers_spec/primitives.yaml:186
 _concatenate_swish_bwd_3 = ElementwiseKernel(
     "concatenate_swish_bwd_3",
     "T _t3, T _t1",
@@ -1463,7 +1463,7 @@ _concatenate_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_4: layers_spec/primitives.yaml:182
+# concatenate_swish_bwd_4: layers_spec/primitives.yaml:186
 _concatenate_swish_bwd_4 = ElementwiseKernel(
     "concatenate_swish_bwd_4",
     "T _t1",
@@ -1474,7 +1474,7 @@ _concatenate_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_5: layers_spec/primitives.yaml:182
+# concatenate_swish_bwd_5: layers_spec/primitives.yaml:186
 _concatenate_swish_bwd_5 = ElementwiseKernel(
     "concatenate_swish_bwd_5",
     "T _t4, T _t5",
@@ -1485,7 +1485,7 @@ _concatenate_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_6: layers_spec/primitives.yaml:182
+# concatenate_swish_bwd_6: layers_spec/primitives.yaml:186
 _concatenate_swish_bwd_6 = ElementwiseKernel(
     "concatenate_swish_bwd_6",
     "T _t2, T _t6",
@@ -1552,7 +1552,7 @@ _concatenate_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_1: layers_spec/primitives.yaml:57
+# concatenate_silu_bwd_1: layers_spec/primitives.yaml:61
 _concatenate_silu_bwd_1 = ElementwiseKernel(
     "concatenate_silu_bwd_1",
     "T grad_y, T _t1",
@@ -1563,7 +1563,7 @@ _concatenate_silu_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_2: layers_spec/primitives.yaml:58
+# concatenate_silu_bwd_2: layers_spec/primitives.yaml:62
 _concatenate_silu_bwd_2 = ElementwiseKernel(
     "concatenate_silu_bwd_2",
     "T grad_y, T z",
@@ -1574,7 +1574,7 @@ _concatenate_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_3: layers_spec/primitives.yaml:182
+# concatenate_silu_bwd_3: layers_spec/primitives.yaml:186
 _concatenate_silu_bwd_3 = ElementwiseKernel(
     "concatenate_silu_bwd_3",
     "T _t3, T _t1",
@@ -1585,7 +1585,7 @@ _concatenate_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_4: layers_spec/primitives.yaml:182
+# concatenate_silu_bwd_4: layers_spec/primitives.yaml:186
 _concatenate_silu_bwd_4 = ElementwiseKernel(
     "concatenate_silu_bwd_4",
     "T _t1",
@@ -1596,7 +1596,7 @@ _concatenate_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_5: layers_spec/primitives.yaml:182
+# concatenate_silu_bwd_5: layers_spec/primitives.yaml:186
 _concatenate_silu_bwd_5 = ElementwiseKernel(
     "concatenate_silu_bwd_5",
     "T _t4, T _t5",
@@ -1607,7 +1607,7 @@ _concatenate_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_6: layers_spec/primitives.yaml:182
+# concatenate_silu_bwd_6: layers_spec/primitives.yaml:186
 _concatenate_silu_bwd_6 = ElementwiseKernel(
     "concatenate_silu_bwd_6",
     "T _t2, T _t6",

@@ -486,7 +486,7 @@ def _cupy_forward_relu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-# convolutional_relu_bwd_0: layers_spec/primitives.yaml:229
+# convolutional_relu_bwd_0: layers_spec/primitives.yaml:233
 _convolutional_relu_bwd_0 = ElementwiseKernel(
     "convolutional_relu_bwd_0",
     "T z, T grad_y",
@@ -529,7 +529,7 @@ def _cupy_forward_sigmoid(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
 
 
-# convolutional_sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# convolutional_sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _convolutional_sigmoid_bwd_0 = ElementwiseKernel(
     "convolutional_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -575,7 +575,7 @@ def _cupy_forward_tanh(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
 
 
-# convolutional_tanh_bwd_0: layers_spec/primitives.yaml:164
+# convolutional_tanh_bwd_0: layers_spec/primitives.yaml:168
 _convolutional_tanh_bwd_0 = ElementwiseKernel(
     "convolutional_tanh_bwd_0",
     "T y, T grad_y",
@@ -785,7 +785,7 @@ def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t6, _t7, _t8)
 
 
-# convolutional_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
+# convolutional_gelu_bwd_0: layers_spec/primitives.yaml:61,62,168,90
 _convolutional_gelu_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_bwd_0",
     "T grad_y, T _t8, T _t6, T _t7, T z",
@@ -968,7 +968,7 @@ def _cupy_forward_swish(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
 
 
-# convolutional_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
+# convolutional_swish_bwd_0: layers_spec/primitives.yaml:61,62,186
 _convolutional_swish_bwd_0 = ElementwiseKernel(
     "convolutional_swish_bwd_0",
     "T grad_y, T _t3, T z",
@@ -1018,7 +1018,7 @@ def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
 
 
-# convolutional_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
+# convolutional_silu_bwd_0: layers_spec/primitives.yaml:61,62,186
 _convolutional_silu_bwd_0 = ElementwiseKernel(
     "convolutional_silu_bwd_0",
     "T grad_y, T _t3, T z",

@@ -327,7 +327,7 @@ def _cupy_forward_relu(x, top, bottom, left, right):
     return y, (top, bottom, left, right, z)
 
 
-# cropping_relu_bwd_0: layers_spec/primitives.yaml:229
+# cropping_relu_bwd_0: layers_spec/primitives.yaml:233
 _cropping_relu_bwd_0 = ElementwiseKernel(
     "cropping_relu_bwd_0",
     "T z",
@@ -338,7 +338,7 @@ _cropping_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_relu_bwd_1: layers_spec/primitives.yaml:229
+# cropping_relu_bwd_1: layers_spec/primitives.yaml:233
 _cropping_relu_bwd_1 = ElementwiseKernel(
     "cropping_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -373,7 +373,7 @@ def _cupy_forward_sigmoid(x, top, bottom, left, right):
     return y, (top, bottom, left, right, y)
 
 
-# cropping_sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# cropping_sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _cropping_sigmoid_bwd_0 = ElementwiseKernel(
     "cropping_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -384,7 +384,7 @@ _cropping_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_sigmoid_bwd_1: layers_spec/primitives.yaml:182
+# cropping_sigmoid_bwd_1: layers_spec/primitives.yaml:186
 _cropping_sigmoid_bwd_1 = ElementwiseKernel(
     "cropping_sigmoid_bwd_1",
     "T y",
@@ -395,7 +395,7 @@ _cropping_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_sigmoid_bwd_2: layers_spec/primitives.yaml:182
+# cropping_sigmoid_bwd_2: layers_spec/primitives.yaml:186
 _cropping_sigmoid_bwd_2 = ElementwiseKernel(
     "cropping_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -431,7 +431,7 @@ def _cupy_forward_tanh(x, top, bottom, left, right):
     return y, (top, bottom, left, right, y)
 
 
-# cropping_tanh_bwd_0: layers_spec/primitives.yaml:164
+# cropping_tanh_bwd_0: layers_spec/primitives.yaml:168
 _cropping_tanh_bwd_0 = ElementwiseKernel(
     "cropping_tanh_bwd_0",
     "T y",
@@ -442,7 +442,7 @@ _cropping_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_tanh_bwd_1: layers_spec/primitives.yaml:164
+# cropping_tanh_bwd_1: layers_spec/primitives.yaml:168
 _cropping_tanh_bwd_1 = ElementwiseKernel(
     "cropping_tanh_bwd_1",
     "T _t1",
@@ -453,7 +453,7 @@ _cropping_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_tanh_bwd_2: layers_spec/primitives.yaml:164
+# cropping_tanh_bwd_2: layers_spec/primitives.yaml:168
 _cropping_tanh_bwd_2 = ElementwiseKernel(
     "cropping_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -746,7 +746,7 @@ _cropping_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_7: layers_spec/primitives.yaml:57
+# cropping_gelu_bwd_7: layers_spec/primitives.yaml:61
 _cropping_gelu_bwd_7 = ElementwiseKernel(
     "cropping_gelu_bwd_7",
     "T grad_y, T _t6",
@@ -757,7 +757,7 @@ _cropping_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_8: layers_spec/primitives.yaml:58
+# cropping_gelu_bwd_8: layers_spec/primitives.yaml:62
 _cropping_gelu_bwd_8 = ElementwiseKernel(
     "cropping_gelu_bwd_8",
     "T grad_y, T _t4",
@@ -768,7 +768,7 @@ _cropping_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_9: layers_spec/primitives.yaml:164
+# cropping_gelu_bwd_9: layers_spec/primitives.yaml:168
 _cropping_gelu_bwd_9 = ElementwiseKernel(
     "cropping_gelu_bwd_9",
     "T _t5",
@@ -779,7 +779,7 @@ _cropping_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_10: layers_spec/primitives.yaml:164
+# cropping_gelu_bwd_10: layers_spec/primitives.yaml:168
 _cropping_gelu_bwd_10 = ElementwiseKernel(
     "cropping_gelu_bwd_10",
     "T _t9",
@@ -790,7 +790,7 @@ _cropping_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_11: layers_spec/primitives.yaml:164
+# cropping_gelu_bwd_11: layers_spec/primitives.yaml:168
 _cropping_gelu_bwd_11 = ElementwiseKernel(
     "cropping_gelu_bwd_11",
     "T _t8, T _t10",
@@ -801,7 +801,7 @@ _cropping_gelu_bwd_11 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_12: layers_spec/primitives.yaml:58
+# cropping_gelu_bwd_12: layers_spec/primitives.yaml:62
 _cropping_gelu_bwd_12 = ElementwiseKernel(
     "cropping_gelu_bwd_12",
     "T _t7",
@@ -812,7 +812,7 @@ _cropping_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_13: layers_spec/primitives.yaml:58
+# cropping_gelu_bwd_13: layers_spec/primitives.yaml:62
 _cropping_gelu_bwd_13 = ElementwiseKernel(
     "cropping_gelu_bwd_13",
     "T grad_gelu_inner",
@@ -823,7 +823,7 @@ _cropping_gelu_bwd_13 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_14: layers_spec/primitives.yaml:58
+# cropping_gelu_bwd_14: layers_spec/primitives.yaml:62
 _cropping_gelu_bwd_14 = ElementwiseKernel(
     "cropping_gelu_bwd_14",
     "T _t13",
@@ -834,7 +834,7 @@ _cropping_gelu_bwd_14 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_15: layers_spec/primitives.yaml:86
+# cropping_gelu_bwd_15: layers_spec/primitives.yaml:90
 _cropping_gelu_bwd_15 = ElementwiseKernel(
     "cropping_gelu_bwd_15",
     "T _t14",
@@ -845,7 +845,7 @@ _cropping_gelu_bwd_15 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_16: layers_spec/primitives.yaml:86
+# cropping_gelu_bwd_16: layers_spec/primitives.yaml:90
 _cropping_gelu_bwd_16 = ElementwiseKernel(
     "cropping_gelu_bwd_16",
     "T z",
@@ -856,7 +856,7 @@ _cropping_gelu_bwd_16 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_17: layers_spec/primitives.yaml:86
+# cropping_gelu_bwd_17: layers_spec/primitives.yaml:90
 _cropping_gelu_bwd_17 = ElementwiseKernel(
     "cropping_gelu_bwd_17",
     "T _t15, T _t16",
@@ -867,7 +867,7 @@ _cropping_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_18: layers_spec/primitives.yaml:86
+# cropping_gelu_bwd_18: layers_spec/primitives.yaml:90
 _cropping_gelu_bwd_18 = ElementwiseKernel(
     "cropping_gelu_bwd_18",
     "T _t12, T _t13",
@@ -878,7 +878,7 @@ _cropping_gelu_bwd_18 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_19: layers_spec/primitives.yaml:86
+# cropping_gelu_bwd_19: layers_spec/primitives.yaml:90
 _cropping_gelu_bwd_19 = ElementwiseKernel(
     "cropping_gelu_bwd_19",
     "T _t18, T _t17",
@@ -1383,7 +1383,7 @@ _cropping_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_1: layers_spec/primitives.yaml:57
+# cropping_swish_bwd_1: layers_spec/primitives.yaml:61
 _cropping_swish_bwd_1 = ElementwiseKernel(
     "cropping_swish_bwd_1",
     "T grad_y, T _t1",
@@ -1394,7 +1394,7 @@ _cropping_swish_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_2: layers_spec/primitives.yaml:58
+# cropping_swish_bwd_2: layers_spec/primitives.yaml:62
 _cropping_swish_bwd_2 = ElementwiseKernel(
     "cropping_swish_bwd_2",
     "T grad_y, T z",
@@ -1405,7 +1405,7 @@ _cropping_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_3: layers_spec/primitives.yaml:182
+# cropping_swish_bwd_3: layers_spec/primitives.yaml:186
 _cropping_swish_bwd_3 = ElementwiseKernel(
     "cropping_swish_bwd_3",
     "T _t3, T _t1",
@@ -1416,7 +1416,7 @@ _cropping_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_4: layers_spec/primitives.yaml:182
+# cropping_swish_bwd_4: layers_spec/primitives.yaml:186
 _cropping_swish_bwd_4 = ElementwiseKernel(
     "cropping_swish_bwd_4",
     "T _t1",
@@ -1427,7 +1427,7 @@ _cropping_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_5: layers_spec/primitives.yaml:182
+# cropping_swish_bwd_5: layers_spec/primitives.yaml:186
 _cropping_swish_bwd_5 = ElementwiseKernel(
     "cropping_swish_bwd_5",
     "T _t4, T _t5",
@@ -1438,7 +1438,7 @@ _cropping_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_6: layers_spec/primitives.yaml:182
+# cropping_swish_bwd_6: layers_spec/primitives.yaml:186
 _cropping_swish_bwd_6 = ElementwiseKernel(
     "cropping_swish_bwd_6",
     "T _t2, T _t6",
@@ -1501,7 +1501,7 @@ _cropping_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_1: layers_spec/primitives.yaml:57
+# cropping_silu_bwd_1: layers_spec/primitives.yaml:61
 _cropping_silu_bwd_1 = ElementwiseKernel(
     "cropping_silu_bwd_1",
     "T grad_y, T _t1",
@@ -1512,7 +1512,7 @@ _cropping_silu_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_2: layers_spec/primitives.yaml:58
+# cropping_silu_bwd_2: layers_spec/primitives.yaml:62
 _cropping_silu_bwd_2 = ElementwiseKernel(
     "cropping_silu_bwd_2",
     "T grad_y, T z",
@@ -1523,7 +1523,7 @@ _cropping_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_3: layers_spec/primitives.yaml:182
+# cropping_silu_bwd_3: layers_spec/primitives.yaml:186
 _cropping_silu_bwd_3 = ElementwiseKernel(
     "cropping_silu_bwd_3",
     "T _t3, T _t1",
@@ -1534,7 +1534,7 @@ _cropping_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_4: layers_spec/primitives.yaml:182
+# cropping_silu_bwd_4: layers_spec/primitives.yaml:186
 _cropping_silu_bwd_4 = ElementwiseKernel(
     "cropping_silu_bwd_4",
     "T _t1",
@@ -1545,7 +1545,7 @@ _cropping_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_5: layers_spec/primitives.yaml:182
+# cropping_silu_bwd_5: layers_spec/primitives.yaml:186
 _cropping_silu_bwd_5 = ElementwiseKernel(
     "cropping_silu_bwd_5",
     "T _t4, T _t5",
@@ -1556,7 +1556,7 @@ _cropping_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_6: layers_spec/primitives.yaml:182
+# cropping_silu_bwd_6: layers_spec/primitives.yaml:186
 _cropping_silu_bwd_6 = ElementwiseKernel(
     "cropping_silu_bwd_6",
     "T _t2, T _t6",

@@ -371,7 +371,7 @@ def _cupy_forward_relu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# dense_relu_bwd_0: layers_spec/primitives.yaml:229
+# dense_relu_bwd_0: layers_spec/primitives.yaml:233
 _dense_relu_bwd_0 = ElementwiseKernel(
     "dense_relu_bwd_0",
     "T z, T grad_y",
@@ -411,7 +411,7 @@ def _cupy_forward_sigmoid(x, weight, bias):
     return y, (x, weight, y)
 
 
-# dense_sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# dense_sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _dense_sigmoid_bwd_0 = ElementwiseKernel(
     "dense_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -452,7 +452,7 @@ def _cupy_forward_tanh(x, weight, bias):
     return y, (x, weight, y)
 
 
-# dense_tanh_bwd_0: layers_spec/primitives.yaml:164
+# dense_tanh_bwd_0: layers_spec/primitives.yaml:168
 _dense_tanh_bwd_0 = ElementwiseKernel(
     "dense_tanh_bwd_0",
     "T y, T grad_y",
@@ -649,7 +649,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z, _t5, _t6, _t7)
 
 
-# dense_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
+# dense_gelu_bwd_0: layers_spec/primitives.yaml:61,62,168,90
 _dense_gelu_bwd_0 = ElementwiseKernel(
     "dense_gelu_bwd_0",
     "T grad_y, T _t7, T _t5, T _t6, T z",
@@ -817,7 +817,7 @@ def _cupy_forward_swish(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# dense_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
+# dense_swish_bwd_0: layers_spec/primitives.yaml:61,62,186
 _dense_swish_bwd_0 = ElementwiseKernel(
     "dense_swish_bwd_0",
     "T grad_y, T _t2, T z",
@@ -862,7 +862,7 @@ def _cupy_forward_silu(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# dense_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
+# dense_silu_bwd_0: layers_spec/primitives.yaml:61,62,186
 _dense_silu_bwd_0 = ElementwiseKernel(
     "dense_silu_bwd_0",
     "T grad_y, T _t2, T z",

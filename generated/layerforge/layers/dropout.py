@@ -117,7 +117,7 @@ def _cupy_forward_train(rng, x, p):
     return y, (mask,)
 
 
-# dropout_train_bwd_0: layers_spec/primitives.yaml:57
+# dropout_train_bwd_0: layers_spec/primitives.yaml:61
 _dropout_train_bwd_0 = ElementwiseKernel(
     "dropout_train_bwd_0",
     "T grad_y, T mask",

@@ -371,7 +371,7 @@ def _cupy_forward_relu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# feed_forward_relu_bwd_0: layers_spec/primitives.yaml:229
+# feed_forward_relu_bwd_0: layers_spec/primitives.yaml:233
 _feed_forward_relu_bwd_0 = ElementwiseKernel(
     "feed_forward_relu_bwd_0",
     "T z, T grad_y",
@@ -413,7 +413,7 @@ def _cupy_forward_sigmoid(x, weight, bias):
     return y, (x, weight, y)
 
 
-# feed_forward_sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# feed_forward_sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _feed_forward_sigmoid_bwd_0 = ElementwiseKernel(
     "feed_forward_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -456,7 +456,7 @@ def _cupy_forward_tanh(x, weight, bias):
     return y, (x, weight, y)
 
 
-# feed_forward_tanh_bwd_0: layers_spec/primitives.yaml:164
+# feed_forward_tanh_bwd_0: layers_spec/primitives.yaml:168
 _feed_forward_tanh_bwd_0 = ElementwiseKernel(
     "feed_forward_tanh_bwd_0",
     "T y, T grad_y",
@@ -659,7 +659,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z, _t5, _t6, _t7)
 
 
-# feed_forward_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
+# feed_forward_gelu_bwd_0: layers_spec/primitives.yaml:61,62,168,90
 _feed_forward_gelu_bwd_0 = ElementwiseKernel(
     "feed_forward_gelu_bwd_0",
     "T grad_y, T _t7, T _t5, T _t6, T z",
@@ -833,7 +833,7 @@ def _cupy_forward_swish(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# feed_forward_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
+# feed_forward_swish_bwd_0: layers_spec/primitives.yaml:61,62,186
 _feed_forward_swish_bwd_0 = ElementwiseKernel(
     "feed_forward_swish_bwd_0",
     "T grad_y, T _t2, T z",
@@ -880,7 +880,7 @@ def _cupy_forward_silu(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# feed_forward_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
+# feed_forward_silu_bwd_0: layers_spec/primitives.yaml:61,62,186
 _feed_forward_silu_bwd_0 = ElementwiseKernel(
     "feed_forward_silu_bwd_0",
     "T grad_y, T _t2, T z",

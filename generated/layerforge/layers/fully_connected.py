@@ -372,7 +372,7 @@ def _cupy_forward_relu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# fully_connected_relu_bwd_0: layers_spec/primitives.yaml:229
+# fully_connected_relu_bwd_0: layers_spec/primitives.yaml:233
 _fully_connected_relu_bwd_0 = ElementwiseKernel(
     "fully_connected_relu_bwd_0",
     "T z, T grad_y",
@@ -412,7 +412,7 @@ def _cupy_forward_sigmoid(x, weight, bias):
     return y, (x, weight, y)
 
 
-# fully_connected_sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# fully_connected_sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _fully_connected_sigmoid_bwd_0 = ElementwiseKernel(
     "fully_connected_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -453,7 +453,7 @@ def _cupy_forward_tanh(x, weight, bias):
     return y, (x, weight, y)
 
 
-# fully_connected_tanh_bwd_0: layers_spec/primitives.yaml:164
+# fully_connected_tanh_bwd_0: layers_spec/primitives.yaml:168
 _fully_connected_tanh_bwd_0 = ElementwiseKernel(
     "fully_connected_tanh_bwd_0",
     "T y, T grad_y",
@@ -650,7 +650,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z, _t5, _t6, _t7)
 
 
-# fully_connected_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
+# fully_connected_gelu_bwd_0: layers_spec/primitives.yaml:61,62,168,90
 _fully_connected_gelu_bwd_0 = ElementwiseKernel(
     "fully_connected_gelu_bwd_0",
     "T grad_y, T _t7, T _t5, T _t6, T z",
@@ -818,7 +818,7 @@ def _cupy_forward_swish(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# fully_connected_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
+# fully_connected_swish_bwd_0: layers_spec/primitives.yaml:61,62,186
 _fully_connected_swish_bwd_0 = ElementwiseKernel(
     "fully_connected_swish_bwd_0",
     "T grad_y, T _t2, T z",
@@ -863,7 +863,7 @@ def _cupy_forward_silu(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# fully_connected_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
+# fully_connected_silu_bwd_0: layers_spec/primitives.yaml:61,62,186
 _fully_connected_silu_bwd_0 = ElementwiseKernel(
     "fully_connected_silu_bwd_0",
     "T grad_y, T _t2, T z",

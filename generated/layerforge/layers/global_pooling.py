@@ -126,7 +126,7 @@ def _cupy_forward_average(x):
     return y, (x, _t4)
 
 
-# global_pooling_average_bwd_0: layers_spec/primitives.yaml:67
+# global_pooling_average_bwd_0: layers_spec/primitives.yaml:71
 _global_pooling_average_bwd_0 = ElementwiseKernel(
     "global_pooling_average_bwd_0",
     "T grad_y, int32 _t4",

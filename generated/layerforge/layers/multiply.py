@@ -368,7 +368,7 @@ def _cupy_forward_relu(a, b):
     return y, (a, b)
 
 
-# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:229,57,58
+# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:233,61,62
 _multiply_relu_bwd_0 = ElementwiseKernel(
     "multiply_relu_bwd_0",
     "T a, T b, T grad_y",
@@ -405,7 +405,7 @@ def _cupy_forward_sigmoid(a, b):
     return y, (a, b, y)
 
 
-# multiply_sigmoid_bwd_0: layers_spec/primitives.yaml:182,57,58
+# multiply_sigmoid_bwd_0: layers_spec/primitives.yaml:186,61,62
 _multiply_sigmoid_bwd_0 = ElementwiseKernel(
     "multiply_sigmoid_bwd_0",
     "T grad_y, T y, T b, T a",
@@ -442,7 +442,7 @@ def _cupy_forward_tanh(a, b):
     return y, (a, b, y)
 
 
-# multiply_tanh_bwd_0: layers_spec/primitives.yaml:164,57,58
+# multiply_tanh_bwd_0: layers_spec/primitives.yaml:168,61,62
 _multiply_tanh_bwd_0 = ElementwiseKernel(
     "multiply_tanh_bwd_0",
     "T y, T grad_y, T b, T a",
@@ -561,7 +561,7 @@ _multiply_softmax_bwd_0 = ReductionKernel(
 )
 
 
-# multiply_softmax_bwd_1: layers_spec/activations/softmax.yaml:12; layers_spec/primitives.yaml:57,58
+# multiply_softmax_bwd_1: layers_spec/activations/softmax.yaml:12; layers_spec/primitives.yaml:61,62
 _multiply_softmax_bwd_1 = ElementwiseKernel(
     "multiply_softmax_bwd_1",
     "T grad_y, T _t5, T y, T b, T a",
@@ -597,7 +597,7 @@ def _cupy_forward_identity(a, b):
     return z, (a, b)
 
 
-# multiply_identity_bwd_0: layers_spec/primitives.yaml:57,58
+# multiply_identity_bwd_0: layers_spec/primitives.yaml:61,62
 _multiply_identity_bwd_0 = ElementwiseKernel(
     "multiply_identity_bwd_0",
     "T grad_y, T b, T a",
@@ -638,7 +638,7 @@ def _cupy_forward_gelu(a, b):
     return y, (a, b)
 
 
-# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:57,58,164,86
+# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,168,90
 _multiply_gelu_bwd_0 = ElementwiseKernel(
     "multiply_gelu_bwd_0",
     "T a, T b, T grad_y",
@@ -712,7 +712,7 @@ _multiply_elu_bwd_0 = ElementwiseKernel(
 )
 
 
-# multiply_elu_bwd_1: layers_spec/activations/elu.yaml:15; layers_spec/primitives.yaml:57,58
+# multiply_elu_bwd_1: layers_spec/activations/elu.yaml:15; layers_spec/primitives.yaml:61,62
 _multiply_elu_bwd_1 = ElementwiseKernel(
     "multiply_elu_bwd_1",
     "T _t9, T _t10, T _t7, T b, T a",
@@ -756,7 +756,7 @@ def _cupy_forward_mish(a, b):
     return y, (a, b)
 
 
-# multiply_mish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/mish.yaml:12,13,17,18; layers_spec/primitives.yaml:57,58
+# multiply_mish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/mish.yaml:12,13,17,18; layers_spec/primitives.yaml:61,62
 _multiply_mish_bwd_0 = ElementwiseKernel(
     "multiply_mish_bwd_0",
     "T a, T b, T grad_y",
@@ -807,7 +807,7 @@ def _cupy_forward_swish(a, b):
     return y, (a, b)
 
 
-# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:57,58,182
+# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,186
 _multiply_swish_bwd_0 = ElementwiseKernel(
     "multiply_swish_bwd_0",
     "T a, T b, T grad_y",
@@ -850,7 +850,7 @@ def _cupy_forward_silu(a, b):
     return y, (a, b)
 
 
-# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:57,58,182
+# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,186
 _multiply_silu_bwd_0 = ElementwiseKernel(
     "multiply_silu_bwd_0",
     "T a, T b, T grad_y",

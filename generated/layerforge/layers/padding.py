@@ -318,7 +318,7 @@ def _cupy_forward_relu(x, padding_h, padding_w):
     return y, (padding_h, padding_w, z)
 
 
-# padding_relu_bwd_0: layers_spec/primitives.yaml:229
+# padding_relu_bwd_0: layers_spec/primitives.yaml:233
 _padding_relu_bwd_0 = ElementwiseKernel(
     "padding_relu_bwd_0",
     "T z",
@@ -329,7 +329,7 @@ _padding_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_relu_bwd_1: layers_spec/primitives.yaml:229
+# padding_relu_bwd_1: layers_spec/primitives.yaml:233
 _padding_relu_bwd_1 = ElementwiseKernel(
     "padding_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -364,7 +364,7 @@ def _cupy_forward_sigmoid(x, padding_h, padding_w):
     return y, (padding_h, padding_w, y)
 
 
-# padding_sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# padding_sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _padding_sigmoid_bwd_0 = ElementwiseKernel(
     "padding_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -375,7 +375,7 @@ _padding_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_sigmoid_bwd_1: layers_spec/primitives.yaml:182
+# padding_sigmoid_bwd_1: layers_spec/primitives.yaml:186
 _padding_sigmoid_bwd_1 = ElementwiseKernel(
     "padding_sigmoid_bwd_1",
     "T y",
@@ -386,7 +386,7 @@ _padding_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_sigmoid_bwd_2: layers_spec/primitives.yaml:182
+# padding_sigmoid_bwd_2: layers_spec/primitives.yaml:186
 _padding_sigmoid_bwd_2 = ElementwiseKernel(
     "padding_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -422,7 +422,7 @@ def _cupy_forward_tanh(x, padding_h, padding_w):
     return y, (padding_h, padding_w, y)
 
 
-# padding_tanh_bwd_0: layers_spec/primitives.yaml:164
+# padding_tanh_bwd_0: layers_spec/primitives.yaml:168
 _padding_tanh_bwd_0 = ElementwiseKernel(
     "padding_tanh_bwd_0",
     "T y",
@@ -433,7 +433,7 @@ _padding_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_tanh_bwd_1: layers_spec/primitives.yaml:164
+# padding_tanh_bwd_1: layers_spec/primitives.yaml:168
 _padding_tanh_bwd_1 = ElementwiseKernel(
     "padding_tanh_bwd_1",
     "T _t1",
@@ -444,7 +444,7 @@ _padding_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_tanh_bwd_2: layers_spec/primitives.yaml:164
+# padding_tanh_bwd_2: layers_spec/primitives.yaml:168
 _padding_tanh_bwd_2 = ElementwiseKernel(
     "padding_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -737,7 +737,7 @@ _padding_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_7: layers_spec/primitives.yaml:57
+# padding_gelu_bwd_7: layers_spec/primitives.yaml:61
 _padding_gelu_bwd_7 = ElementwiseKernel(
     "padding_gelu_bwd_7",
     "T grad_y, T _t6",
@@ -748,7 +748,7 @@ _padding_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_8: layers_spec/primitives.yaml:58
+# padding_gelu_bwd_8: layers_spec/primitives.yaml:62
 _padding_gelu_bwd_8 = ElementwiseKernel(
     "padding_gelu_bwd_8",
     "T grad_y, T _t4",
@@ -759,7 +759,7 @@ _padding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_9: layers_spec/primitives.yaml:164
+# padding_gelu_bwd_9: layers_spec/primitives.yaml:168
 _padding_gelu_bwd_9 = ElementwiseKernel(
     "padding_gelu_bwd_9",
     "T _t5",
@@ -770,7 +770,7 @@ _padding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_10: layers_spec/primitives.yaml:164
+# padding_gelu_bwd_10: layers_spec/primitives.yaml:168
 _padding_gelu_bwd_10 = ElementwiseKernel(
     "padding_gelu_bwd_10",
     "T _t9",
@@ -781,7 +781,7 @@ _padding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_11: layers_spec/primitives.yaml:164
+# padding_gelu_bwd_11: layers_spec/primitives.yaml:168
 _padding_gelu_bwd_11 = ElementwiseKernel(
     "padding_gelu_bwd_11",
     "T _t8, T _t10",
@@ -792,7 +792,7 @@ _padding_gelu_bwd_11 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_12: layers_spec/primitives.yaml:58
+# padding_gelu_bwd_12: layers_spec/primitives.yaml:62
 _padding_gelu_bwd_12 = ElementwiseKernel(
     "padding_gelu_bwd_12",
     "T _t7",
@@ -803,7 +803,7 @@ _padding_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_13: layers_spec/primitives.yaml:58
+# padding_gelu_bwd_13: layers_spec/primitives.yaml:62
 _padding_gelu_bwd_13 = ElementwiseKernel(
     "padding_gelu_bwd_13",
     "T grad_gelu_inner",
@@ -814,7 +814,7 @@ _padding_gelu_bwd_13 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_14: layers_spec/primitives.yaml:58
+# padding_gelu_bwd_14: layers_spec/primitives.yaml:62
 _padding_gelu_bwd_14 = ElementwiseKernel(
     "padding_gelu_bwd_14",
     "T _t13",
@@ -825,7 +825,7 @@ _padding_gelu_bwd_14 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_15: layers_spec/primitives.yaml:86
+# padding_gelu_bwd_15: layers_spec/primitives.yaml:90
 _padding_gelu_bwd_15 = ElementwiseKernel(
     "padding_gelu_bwd_15",
     "T _t14",
@@ -836,7 +836,7 @@ _padding_gelu_bwd_15 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_16: layers_spec/primitives.yaml:86
+# padding_gelu_bwd_16: layers_spec/primitives.yaml:90
 _padding_gelu_bwd_16 = ElementwiseKernel(
     "padding_gelu_bwd_16",
     "T z",
@@ -847,7 +847,7 @@ _padding_gelu_bwd_16 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_17: layers_spec/primitives.yaml:86
+# padding_gelu_bwd_17: layers_spec/primitives.yaml:90
 _padding_gelu_bwd_17 = ElementwiseKernel(
     "padding_gelu_bwd_17",
     "T _t15, T _t16",
@@ -858,7 +858,7 @@ _padding_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_18: layers_spec/primitives.yaml:86
+# padding_gelu_bwd_18: layers_spec/primitives.yaml:90
 _padding_gelu_bwd_18 = ElementwiseKernel(
     "padding_gelu_bwd_18",
     "T _t12, T _t13",
@@ -869,7 +869,7 @@ _padding_gelu_bwd_18 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_19: layers_spec/primitives.yaml:86
+# padding_gelu_bwd_19: layers_spec/primitives.yaml:90
 _padding_gelu_bwd_19 = ElementwiseKernel(
     "padding_gelu_bwd_19",
     "T _t18, T _t17",
@@ -1374,7 +1374,7 @@ _padding_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_1: layers_spec/primitives.yaml:57
+# padding_swish_bwd_1: layers_spec/primitives.yaml:61
 _padding_swish_bwd_1 = ElementwiseKernel(
     "padding_swish_bwd_1",
     "T grad_y, T _t1",
@@ -1385,7 +1385,7 @@ _padding_swish_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_2: layers_spec/primitives.yaml:58
+# padding_swish_bwd_2: layers_spec/primitives.yaml:62
 _padding_swish_bwd_2 = ElementwiseKernel(
     "padding_swish_bwd_2",
     "T grad_y, T z",
@@ -1396,7 +1396,7 @@ _padding_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_3: layers_spec/primitives.yaml:182
+# padding_swish_bwd_3: layers_spec/primitives.yaml:186
 _padding_swish_bwd_3 = ElementwiseKernel(
     "padding_swish_bwd_3",
     "T _t3, T _t1",
@@ -1407,7 +1407,7 @@ _padding_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_4: layers_spec/primitives.yaml:182
+# padding_swish_bwd_4: layers_spec/primitives.yaml:186
 _padding_swish_bwd_4 = ElementwiseKernel(
     "padding_swish_bwd_4",
     "T _t1",
@@ -1418,7 +1418,7 @@ _padding_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_5: layers_spec/primitives.yaml:182
+# padding_swish_bwd_5: layers_spec/primitives.yaml:186
 _padding_swish_bwd_5 = ElementwiseKernel(
     "padding_swish_bwd_5",
     "T _t4, T _t5",
@@ -1429,7 +1429,7 @@ _padding_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_6: layers_spec/primitives.yaml:182
+# padding_swish_bwd_6: layers_spec/primitives.yaml:186
 _padding_swish_bwd_6 = ElementwiseKernel(
     "padding_swish_bwd_6",
     "T _t2, T _t6",
@@ -1492,7 +1492,7 @@ _padding_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_1: layers_spec/primitives.yaml:57
+# padding_silu_bwd_1: layers_spec/primitives.yaml:61
 _padding_silu_bwd_1 = ElementwiseKernel(
     "padding_silu_bwd_1",
     "T grad_y, T _t1",
@@ -1503,7 +1503,7 @@ _padding_silu_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_2: layers_spec/primitives.yaml:58
+# padding_silu_bwd_2: layers_spec/primitives.yaml:62
 _padding_silu_bwd_2 = ElementwiseKernel(
     "padding_silu_bwd_2",
     "T grad_y, T z",
@@ -1514,7 +1514,7 @@ _padding_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_3: layers_spec/primitives.yaml:182
+# padding_silu_bwd_3: layers_spec/primitives.yaml:186
 _padding_silu_bwd_3 = ElementwiseKernel(
     "padding_silu_bwd_3",
     "T _t3, T _t1",
@@ -1525,7 +1525,7 @@ _padding_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_4: layers_spec/primitives.yaml:182
+# padding_silu_bwd_4: layers_spec/primitives.yaml:186
 _padding_silu_bwd_4 = ElementwiseKernel(
     "padding_silu_bwd_4",
     "T _t1",
@@ -1536,7 +1536,7 @@ _padding_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_5: layers_spec/primitives.yaml:182
+# padding_silu_bwd_5: layers_spec/primitives.yaml:186
 _padding_silu_bwd_5 = ElementwiseKernel(
     "padding_silu_bwd_5",
     "T _t4, T _t5",
@@ -1547,7 +1547,7 @@ _padding_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_6: layers_spec/primitives.yaml:182
+# padding_silu_bwd_6: layers_spec/primitives.yaml:186
 _padding_silu_bwd_6 = ElementwiseKernel(
     "padding_silu_bwd_6",
     "T _t2, T _t6",

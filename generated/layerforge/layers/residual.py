@@ -338,7 +338,7 @@ def _cupy_forward_relu(x, branch):
     return y, (z,)
 
 
-# residual_relu_bwd_0: layers_spec/primitives.yaml:229
+# residual_relu_bwd_0: layers_spec/primitives.yaml:233
 _residual_relu_bwd_0 = ElementwiseKernel(
     "residual_relu_bwd_0",
     "T z, T grad_y",
@@ -372,7 +372,7 @@ def _cupy_forward_sigmoid(x, branch):
     return y, (y,)
 
 
-# residual_sigmoid_bwd_0: layers_spec/primitives.yaml:182
+# residual_sigmoid_bwd_0: layers_spec/primitives.yaml:186
 _residual_sigmoid_bwd_0 = ElementwiseKernel(
     "residual_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -407,7 +407,7 @@ def _cupy_forward_tanh(x, branch):
     return y, (y,)
 
 
-# residual_tanh_bwd_0: layers_spec/primitives.yaml:164
+# residual_tanh_bwd_0: layers_spec/primitives.yaml:168
 _residual_tanh_bwd_0 = ElementwiseKernel(
     "residual_tanh_bwd_0",
     "T y, T grad_y",
@@ -586,7 +586,7 @@ def _cupy_forward_gelu(x, branch):
     return y, (z, _t4, _t5, _t6)
 
 
-# residual_gelu_bwd_0: layers_spec/primitives.yaml:57,58,164,86
+# residual_gelu_bwd_0: layers_spec/primitives.yaml:61,62,168,90
 _residual_gelu_bwd_0 = ElementwiseKernel(
     "residual_gelu_bwd_0",
     "T grad_y, T _t6, T _t4, T _t5, T z",
@@ -736,7 +736,7 @@ def _cupy_forward_swish(x, branch):
     return y, (z, _t1)
 
 
-# residual_swish_bwd_0: layers_spec/primitives.yaml:57,58,182
+# residual_swish_bwd_0: layers_spec/primitives.yaml:61,62,186
 _residual_swish_bwd_0 = ElementwiseKernel(
     "residual_swish_bwd_0",
     "T grad_y, T _t1, T z",
@@ -775,7 +775,7 @@ def _cupy_forward_silu(x, branch):
     return y, (z, _t1)
 
 
-# residual_silu_bwd_0: layers_spec/primitives.yaml:57,58,182
+# residual_silu_bwd_0: layers_spec/primitives.yaml:61,62,186
 _residual_silu_bwd_0 = ElementwiseKernel(
     "residual_silu_bwd_0",
     "T grad_y, T _t1, T z",

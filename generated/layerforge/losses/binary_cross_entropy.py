@@ -129,7 +129,7 @@ def _cupy_forward(logits, target):
     return loss, (logits, target, _t5)
 
 
-# binary_cross_entropy_bwd_0: layers_spec/primitives.yaml:48,57,58,203
+# binary_cross_entropy_bwd_0: layers_spec/primitives.yaml:52,61,62,207
 _binary_cross_entropy_bwd_0 = ElementwiseKernel(
     "binary_cross_entropy_bwd_0",
     "T _t7, T logits, T target",

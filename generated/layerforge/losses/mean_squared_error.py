@@ -99,7 +99,7 @@ def _cupy_forward(prediction, target):
     return loss, (prediction, difference, _t3)
 
 
-# mean_squared_error_bwd_0: layers_spec/primitives.yaml:57,58,48
+# mean_squared_error_bwd_0: layers_spec/primitives.yaml:61,62,52
 _mean_squared_error_bwd_0 = ElementwiseKernel(
     "mean_squared_error_bwd_0",
     "T _t5, T difference",
