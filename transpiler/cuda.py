@@ -221,6 +221,7 @@ def kernels(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...
 # ``amax`` starts from -inf (bit pattern, as NVRTC has no INFINITY) and propagates NaN.
 ROW_REDUCTIONS = {
     "sum": ("a + b", "0", False),
+    "sum_axes_keepdims": ("a + b", "0", False),  # the gradient stage's sums, here along -1
     "mean": ("a + b", "0", True),
     "amax": ("(a > b || a != a) ? a : b", "__longlong_as_double(0xfff0000000000000ULL)", False),
 }
@@ -230,9 +231,9 @@ def _row_reduction(stmt: Stmt, fn: Function) -> bool:
     """A sum, mean or max of a float value along its last axis (kept)."""
     operand = stmt.args[0] if stmt.args else None
     axis = dict(stmt.statics).get("axis", Const(-1))
-    return (stmt.prim in ROW_REDUCTIONS and isinstance(axis, Const) and axis.value == -1
+    return (stmt.prim in ROW_REDUCTIONS and isinstance(axis, Const) and axis.value in (-1, (-1,))
             and isinstance(operand, str) and fn.values[operand].dtype == "float"
-            and fn.values[operand].shape is not None and fn.values[stmt.target].shape is not None)
+            and fn.values[operand].shape is not None)
 
 
 def _row_function(stmt: Stmt, fn: Function, prims: Primitives) -> bool:

@@ -230,40 +230,76 @@ _spherical_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_1: layers_spec/activations/spherical_softmax.yaml:11; layers_spec/primitives.yaml:71,72
+# spherical_softmax_bwd_1: layers_spec/activations/spherical_softmax.yaml:11; layers_spec/primitives.yaml:71
 _spherical_softmax_bwd_1 = ElementwiseKernel(
     "spherical_softmax_bwd_1",
-    "T x, T norm, T grad_y, T _t6, T y",
-    "T scaled, T _t7, T _t10",
+    "T x, T norm, T grad_y, T _t6",
+    "T scaled, T _t7",
     """
     scaled = x / norm;
     _t7 = grad_y / _t6;
-    T _t8 = -grad_y;
-    T _t9 = _t8 * y;
-    _t10 = _t9 / _t6;
     """,
 )
 
 
-# spherical_softmax_bwd_2: layers_spec/primitives.yaml:321,100,71,72
-_spherical_softmax_bwd_2 = ElementwiseKernel(
+# spherical_softmax_bwd_2: layers_spec/primitives.yaml:72; layers_spec/activations/spherical_softmax.yaml:14
+_spherical_softmax_bwd_2 = ReductionKernel(
     "spherical_softmax_bwd_2",
-    "T _t7, T _t12, T exponentials, T norm, T scaled",
-    "T _t14, T _t17",
-    """
-    T grad_exponentials = _t7 + _t12;
-    T grad_shifted = grad_exponentials * exponentials;
-    _t14 = grad_shifted / norm;
-    T _t15 = -grad_shifted;
-    T _t16 = _t15 * scaled;
-    _t17 = _t16 / norm;
+    "T grad_y, T y, T _t6",
+    "T _t11",
+    map_expr="spherical_softmax_bwd_2_map(grad_y, y, _t6)",
+    reduce_expr="a + b",
+    post_map_expr="_t11 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T spherical_softmax_bwd_2_map(const T grad_y, const T y, const T _t6) {
+        T _t8 = -grad_y;
+        T _t9 = _t8 * y;
+        T _t10 = _t9 / _t6;
+        return _t10;
+    }
     """,
 )
 
 
-# spherical_softmax_bwd_3: layers_spec/primitives.yaml:159,233
+# spherical_softmax_bwd_3: layers_spec/primitives.yaml:321,100,71
 _spherical_softmax_bwd_3 = ElementwiseKernel(
     "spherical_softmax_bwd_3",
+    "T _t7, T _t12, T exponentials, T norm",
+    "T grad_shifted, T _t14",
+    """
+    T grad_exponentials = _t7 + _t12;
+    grad_shifted = grad_exponentials * exponentials;
+    _t14 = grad_shifted / norm;
+    """,
+)
+
+
+# spherical_softmax_bwd_4: layers_spec/primitives.yaml:72; layers_spec/activations/spherical_softmax.yaml:11
+_spherical_softmax_bwd_4 = ReductionKernel(
+    "spherical_softmax_bwd_4",
+    "T grad_shifted, T scaled, T norm",
+    "T grad_norm",
+    map_expr="spherical_softmax_bwd_4_map(grad_shifted, scaled, norm)",
+    reduce_expr="a + b",
+    post_map_expr="grad_norm = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T spherical_softmax_bwd_4_map(const T grad_shifted, const T scaled, const T norm) {
+        T _t15 = -grad_shifted;
+        T _t16 = _t15 * scaled;
+        T _t17 = _t16 / norm;
+        return _t17;
+    }
+    """,
+)
+
+
+# spherical_softmax_bwd_5: layers_spec/primitives.yaml:159,233
+_spherical_softmax_bwd_5 = ElementwiseKernel(
+    "spherical_softmax_bwd_5",
     "T grad_norm, T norm, T _t2",
     "T _t22",
     """
@@ -275,9 +311,9 @@ _spherical_softmax_bwd_3 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_bwd_4: layers_spec/primitives.yaml:61,62
-_spherical_softmax_bwd_4 = ElementwiseKernel(
-    "spherical_softmax_bwd_4",
+# spherical_softmax_bwd_6: layers_spec/primitives.yaml:61,62
+_spherical_softmax_bwd_6 = ElementwiseKernel(
+    "spherical_softmax_bwd_6",
     "T _t23, T x, T _t14",
     "T grad_x",
     """
@@ -293,12 +329,12 @@ def _cupy_backward(grad_y, x, _t2, exponentials, _t6, y):
     import cupy as cp
 
     norm = _spherical_softmax_bwd_0(_t2)
-    scaled, _t7, _t10 = _spherical_softmax_bwd_1(x, norm, grad_y, _t6, y)
-    _t11 = cp.sum(_t10, axis=(-1), keepdims=True)
+    scaled, _t7 = _spherical_softmax_bwd_1(x, norm, grad_y, _t6)
+    _t11 = _spherical_softmax_bwd_2(grad_y, y, _t6)
     _t12 = cp.broadcast_to(_t11, x.shape)
-    _t14, _t17 = _spherical_softmax_bwd_2(_t7, _t12, exponentials, norm, scaled)
-    grad_norm = cp.sum(_t17, axis=(-1), keepdims=True)
-    _t22 = _spherical_softmax_bwd_3(grad_norm, norm, _t2)
+    grad_shifted, _t14 = _spherical_softmax_bwd_3(_t7, _t12, exponentials, norm)
+    grad_norm = _spherical_softmax_bwd_4(grad_shifted, scaled, norm)
+    _t22 = _spherical_softmax_bwd_5(grad_norm, norm, _t2)
     _t23 = cp.broadcast_to(_t22, x.shape)
-    grad_x = _spherical_softmax_bwd_4(_t23, x, _t14)
+    grad_x = _spherical_softmax_bwd_6(_t23, x, _t14)
     return grad_x

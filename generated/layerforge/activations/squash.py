@@ -143,21 +143,39 @@ def _cupy_forward(x, epsilon):
     return y, (x, norm, _t3, _t4)
 
 
-# squash_bwd_0: layers_spec/primitives.yaml:61,62
+# squash_bwd_0: layers_spec/primitives.yaml:61
 _squash_bwd_0 = ElementwiseKernel(
     "squash_bwd_0",
-    "T grad_y, T _t4, T x",
-    "T _t5, T _t6",
+    "T grad_y, T _t4",
+    "T _t5",
     """
     _t5 = grad_y * _t4;
-    _t6 = grad_y * x;
     """,
 )
 
 
-# squash_bwd_1: layers_spec/primitives.yaml:71,72,159
-_squash_bwd_1 = ElementwiseKernel(
+# squash_bwd_1: layers_spec/primitives.yaml:62; layers_spec/activations/squash.yaml:14
+_squash_bwd_1 = ReductionKernel(
     "squash_bwd_1",
+    "T grad_y, T x",
+    "T _t7",
+    map_expr="squash_bwd_1_map(grad_y, x)",
+    reduce_expr="a + b",
+    post_map_expr="_t7 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T squash_bwd_1_map(const T grad_y, const T x) {
+        T _t6 = grad_y * x;
+        return _t6;
+    }
+    """,
+)
+
+
+# squash_bwd_2: layers_spec/primitives.yaml:71,72,159
+_squash_bwd_2 = ElementwiseKernel(
+    "squash_bwd_2",
     "T _t7, T _t3, T _t4, T norm",
     "T grad_squared_norm",
     """
@@ -172,9 +190,9 @@ _squash_bwd_1 = ElementwiseKernel(
 )
 
 
-# squash_bwd_2: layers_spec/primitives.yaml:61,62
-_squash_bwd_2 = ElementwiseKernel(
-    "squash_bwd_2",
+# squash_bwd_3: layers_spec/primitives.yaml:61,62
+_squash_bwd_3 = ElementwiseKernel(
+    "squash_bwd_3",
     "T _t14, T x, T _t5",
     "T grad_x",
     """
@@ -189,9 +207,9 @@ _squash_bwd_2 = ElementwiseKernel(
 def _cupy_backward(grad_y, x, norm, _t3, _t4):
     import cupy as cp
 
-    _t5, _t6 = _squash_bwd_0(grad_y, _t4, x)
-    _t7 = cp.sum(_t6, axis=(-1), keepdims=True)
-    grad_squared_norm = _squash_bwd_1(_t7, _t3, _t4, norm)
+    _t5 = _squash_bwd_0(grad_y, _t4)
+    _t7 = _squash_bwd_1(grad_y, x)
+    grad_squared_norm = _squash_bwd_2(_t7, _t3, _t4, norm)
     _t14 = cp.broadcast_to(grad_squared_norm, x.shape)
-    grad_x = _squash_bwd_2(_t14, x, _t5)
+    grad_x = _squash_bwd_3(_t14, x, _t5)
     return grad_x

@@ -149,17 +149,14 @@ def _cupy_forward(x, order):
     return y, (x, order, _t2, y)
 
 
-# taylor_softmax_bwd_0: layers_spec/activations/taylor_softmax.yaml:12; layers_spec/primitives.yaml:71,72
+# taylor_softmax_bwd_0: layers_spec/activations/taylor_softmax.yaml:12; layers_spec/primitives.yaml:71
 _taylor_softmax_bwd_0 = ElementwiseKernel(
     "taylor_softmax_bwd_0",
-    "T x, T order, T grad_y, T _t2, T y",
-    "T _t1, T _t3, T _t6",
+    "T x, T order, T grad_y, T _t2",
+    "T _t1, T _t3",
     """
     _t1 = taylor_exp(x, order);
     _t3 = grad_y / _t2;
-    T _t4 = -grad_y;
-    T _t5 = _t4 * y;
-    _t6 = _t5 / _t2;
     """,
     preamble="""
     template <typename T> __device__ T taylor_exp(T x, int order) {
@@ -173,9 +170,30 @@ _taylor_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_1: layers_spec/primitives.yaml:321,233
-_taylor_softmax_bwd_1 = ElementwiseKernel(
+# taylor_softmax_bwd_1: layers_spec/primitives.yaml:72; layers_spec/activations/taylor_softmax.yaml:13
+_taylor_softmax_bwd_1 = ReductionKernel(
     "taylor_softmax_bwd_1",
+    "T grad_y, T y, T _t2",
+    "T _t7",
+    map_expr="taylor_softmax_bwd_1_map(grad_y, y, _t2)",
+    reduce_expr="a + b",
+    post_map_expr="_t7 = a",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T taylor_softmax_bwd_1_map(const T grad_y, const T y, const T _t2) {
+        T _t4 = -grad_y;
+        T _t5 = _t4 * y;
+        T _t6 = _t5 / _t2;
+        return _t6;
+    }
+    """,
+)
+
+
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:321,233
+_taylor_softmax_bwd_2 = ElementwiseKernel(
+    "taylor_softmax_bwd_2",
     "T _t3, T _t8, T _t1",
     "T _t10",
     """
@@ -186,9 +204,9 @@ _taylor_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:610
-_taylor_softmax_bwd_2 = ElementwiseKernel(
-    "taylor_softmax_bwd_2",
+# taylor_softmax_bwd_3: layers_spec/primitives.yaml:610
+_taylor_softmax_bwd_3 = ElementwiseKernel(
+    "taylor_softmax_bwd_3",
     "T x, T _t11, T _t10",
     "T grad_x",
     """
@@ -210,10 +228,10 @@ _taylor_softmax_bwd_2 = ElementwiseKernel(
 def _cupy_backward(grad_y, x, order, _t2, y):
     import cupy as cp
 
-    _t1, _t3, _t6 = _taylor_softmax_bwd_0(x, order, grad_y, _t2, y)
-    _t7 = cp.sum(_t6, axis=(-1), keepdims=True)
+    _t1, _t3 = _taylor_softmax_bwd_0(x, order, grad_y, _t2)
+    _t7 = _taylor_softmax_bwd_1(grad_y, y, _t2)
     _t8 = cp.broadcast_to(_t7, x.shape)
-    _t10 = _taylor_softmax_bwd_1(_t3, _t8, _t1)
+    _t10 = _taylor_softmax_bwd_2(_t3, _t8, _t1)
     _t11 = order - 1
-    grad_x = _taylor_softmax_bwd_2(x, _t11, _t10)
+    grad_x = _taylor_softmax_bwd_3(x, _t11, _t10)
     return grad_x
