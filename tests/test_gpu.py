@@ -54,3 +54,19 @@ def test_kernels_are_built_once_and_named():
     gelu.forward(x)
     assert isinstance(y, cupy.ndarray) and y.dtype == np.float32
     assert gelu._gelu_fwd_0._kernel is not None and gelu._gelu_fwd_0._kernel.name == "gelu_fwd_0"
+
+
+def test_row_kernels_run_on_the_device():
+    """The row-reduction and per-row kernels (softmax, sparsemax, maxout) against NumPy."""
+    import cupy
+    from layerforge.activations import maxout, softmax, sparsemax
+
+    x = np.random.default_rng(0).standard_normal((64, 48))
+    for module, kernel in ((softmax, "_softmax_fwd_0"), (sparsemax, "_sparsemax_fwd_0"), (maxout, "_maxout_fwd_0")):
+        y_ref, ctx_ref = module.forward(x)
+        y, ctx = module.forward(cupy.asarray(x))
+        np.testing.assert_allclose(cupy.asnumpy(y), y_ref, rtol=1e-9, atol=1e-12)
+        grad = np.ones_like(y_ref)
+        np.testing.assert_allclose(cupy.asnumpy(module.backward(cupy.asarray(grad), ctx)),
+                                   module.backward(grad, ctx_ref), rtol=1e-9, atol=1e-12)
+        assert getattr(module, kernel)._kernel is not None
