@@ -326,10 +326,7 @@ def render_kernel(kernel: Kernel) -> str:
     lines += [f"    {line}" for line in kernel.body]
     lines.append('    """,')
     if kernel.helpers:
-        lines.append('    preamble="""')
-        for helper in kernel.helpers:
-            lines += [f"    {line}" if line else "" for line in helper.rstrip().splitlines()]
-        lines.append('    """,')
+        lines += ['    preamble="""', *_indented(kernel.helpers), '    """,']
     lines.append(")")
     return "\n".join(lines)
 
@@ -352,9 +349,7 @@ def _render_reduction(kernel: Kernel) -> str:
     lines.append(f'    reduce_expr="{combine}",')
     lines.append(f'    post_map_expr="{post}",')
     lines.append(f"    identity={identity!r},")
-    lines.append('    preamble="""')
-    for helper in kernel.helpers:
-        lines += [f"    {line}" if line else "" for line in helper.rstrip().splitlines()]
+    lines += ['    preamble="""', *_indented(kernel.helpers)]
     lines.append("    template <typename T>")
     lines.append(f"    __device__ T {kernel.name}_map({signature}) {{")
     lines += [f"        {line}" for line in kernel.body]
@@ -371,12 +366,13 @@ def _render_row(kernel: Kernel) -> str:
     lines.append(f'    "{kernel.name}",')
     lines.append(f'    "{kernel.row}",')
     lines.append(f"    row_width={kernel.row_width!r},")
-    lines.append('    preamble="""')
-    for helper in kernel.helpers:
-        lines += [f"    {line}" if line else "" for line in helper.rstrip().splitlines()]
-    lines.append('    """,')
-    lines.append(")")
+    lines += ['    preamble="""', *_indented(kernel.helpers), '    """,', ")"]
     return "\n".join(lines)
+
+
+def _indented(helpers: tuple[str, ...]) -> list[str]:
+    """C++ helper texts as lines of a preamble string, indented under the kernel's call."""
+    return [f"    {line}" if line else "" for helper in helpers for line in helper.rstrip().splitlines()]
 
 
 def _array_call(stmt: Stmt, prims: Primitives) -> str:
