@@ -227,21 +227,23 @@ ROW_REDUCTIONS = {
 }
 
 
-def _row_reduction(stmt: Stmt, fn: Function) -> bool:
-    """A sum, mean or max of a float value along its last axis (kept)."""
-    operand = stmt.args[0] if stmt.args else None
+def _along_last_axis(stmt: Stmt, fn: Function) -> bool:
+    """A statement over one float value whose ``axis`` (default -1) is the last axis."""
+    operand = stmt.args[0] if len(stmt.args) == 1 else None
     axis = dict(stmt.statics).get("axis", Const(-1))
-    return (stmt.prim in ROW_REDUCTIONS and isinstance(axis, Const) and axis.value in (-1, (-1,))
-            and isinstance(operand, str) and fn.values[operand].dtype == "float"
-            and fn.values[operand].shape is not None)
+    return (isinstance(axis, Const) and axis.value in (-1, (-1,))
+            and isinstance(operand, str) and fn.values[operand].dtype == "float")
+
+
+def _row_reduction(stmt: Stmt, fn: Function) -> bool:
+    """A sum, mean or max of a float value of known shape along its last axis (kept)."""
+    return (stmt.prim in ROW_REDUCTIONS and _along_last_axis(stmt, fn)
+            and fn.values[stmt.args[0]].shape is not None)  # type: ignore[index]
 
 
 def _row_function(stmt: Stmt, fn: Function, prims: Primitives) -> bool:
     """A primitive with a ``cuda_row`` function, applied along the last axis of a float value."""
-    operand = stmt.args[0] if stmt.args else None
-    axis = dict(stmt.statics).get("axis", Const(-1))
-    return (prims[stmt.prim].cuda_row is not None and isinstance(axis, Const) and axis.value == -1
-            and len(stmt.args) == 1 and isinstance(operand, str) and fn.values[operand].dtype == "float")
+    return prims[stmt.prim].cuda_row is not None and _along_last_axis(stmt, fn)
 
 
 def _row_kernel(name: str, stmt: Stmt, fn: Function, prims: Primitives) -> Kernel:

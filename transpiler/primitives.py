@@ -16,6 +16,7 @@ KINDS = ("elementwise", "reduction", "linalg", "shape", "random", "special")
 SHAPE_RULES = ("broadcast", "reduce", "scalar", "linear", "matmul", "transpose", "outer",
                "split_last", "squeeze_last", "channels", "window", "global", "im2col", "conv_apply", "unknown")
 StaticValue = Union[int, float, bool, tuple, None]
+CUDA_ROW = re.compile(r"template <typename T>\s+__device__ void (\w+)\(")  # a cuda_row's head
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ class Primitive:
     def cuda_row_name(self) -> str | None:
         if self.cuda_row is None:
             return None
-        return self.cuda_row.split("void ", 1)[1].split("(", 1)[0].strip()
+        head = CUDA_ROW.match(self.cuda_row.lstrip())
+        assert head is not None  # checked on load
+        return head.group(1)
 
     @property
     def static_names(self) -> tuple[str, ...]:
@@ -127,7 +130,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
         _check_cuda(where, kind, cuda, cuda_helper, operands, errors)
     elif cuda_helper is not None:
         errors.error(cuda_helper.loc, f"{where}.cuda_helper: needs a 'cuda' template that calls it")
-    if cuda_row is not None and not re.match(r"template <typename T>\s+__device__ void \w+\(", cuda_row.value.lstrip()):
+    if cuda_row is not None and not CUDA_ROW.match(cuda_row.value.lstrip()):
         errors.error(cuda_row.loc, f"{where}.cuda_row: must be 'template <typename T> __device__ void name(...)'")
     if kind is None or args is None or numpy is None or shape is None:
         return None

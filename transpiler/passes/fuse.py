@@ -40,10 +40,13 @@ Facts = dict[str, dict[str, tuple[Shape | None, str]]]
 
 UNARY_UFUNCS = {"exp", "expm1", "log", "log1p", "sqrt", "tanh", "abs", "negative", "sign", "square", "reciprocal"}
 BINARY_UFUNCS = {"maximum", "minimum"}
-ELEMENTWISE_HELPERS = {"_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}  # fresh arrays of their argument's shape;
-# the helpers of the broadcasting elementwise primitives of layers_spec/primitives.yaml (a test keeps them in step)
+# The helpers of the broadcasting elementwise primitives of layers_spec/primitives.yaml (a
+# test keeps them in step): fresh arrays of their arguments' broadcast shape.
+ELEMENTWISE_HELPERS = {"_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}
+ELEMENTWISE = UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS
 REDUCTIONS = {"sum", "mean", "max"}  # with keepdims=True: operands of known (reduced) shape
 REDUCTION_HELPERS = {"_amax", "_mean", "_sum"}  # (a, axis), the axis kept: the reduction primitives' helpers
+REDUCING = REDUCTIONS | REDUCTION_HELPERS
 OPERATORS = {cst.Add: "add", cst.Subtract: "subtract", cst.Multiply: "multiply", cst.Divide: "divide"}
 AUGMENTED = {cst.Add: cst.AddAssign, cst.Subtract: cst.SubtractAssign, cst.Multiply: cst.MultiplyAssign,
              cst.Divide: cst.DivideAssign}
@@ -73,9 +76,9 @@ class _Env:
         if isinstance(node, cst.Call):
             name = _callee(node)
             args = [a.value for a in node.args if a.keyword is None]
-            if name in UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS:
+            if name in ELEMENTWISE:
                 return self._broadcast(args)
-            if name in REDUCTIONS | REDUCTION_HELPERS and len(args) in (1, 2):
+            if name in REDUCING and len(args) in (1, 2):
                 return self._reduced(node, args[0])
             if _is_reshape(node):
                 return self._reshaped(node)
@@ -137,7 +140,7 @@ class _Env:
         if _is_reshape(node):
             return self.is_float(node.func.value)  # type: ignore[union-attr]
         if isinstance(node, cst.Call):
-            return _callee(node) in UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS | REDUCTIONS | REDUCTION_HELPERS and any(
+            return _callee(node) in ELEMENTWISE | REDUCING and any(
                 self.is_float(a.value) for a in node.args if a.keyword is None)
         return False
 
