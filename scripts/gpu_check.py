@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "generated"), str(ROOT)]
 
-from harness import as_tuple, attributes, make_arrays, module, modes, names, spec  # noqa: E402
+from harness import as_tuple, attributes, grad_outputs, make_arrays, module, modes, names, spec  # noqa: E402
 
 TOL = {np.float64: dict(rtol=1e-9, atol=1e-12), np.float32: dict(rtol=1e-4, atol=1e-5)}
 ACTIVATION_SHAPE = (1 << 16, 1024)  # 2^26 elements
@@ -95,7 +95,7 @@ def _compare(cp, s, dtype, attrs, random_draws: bool) -> dict:
         kwargs_np = kwargs_cp = kwargs
     y_ref, ctx_ref = mod.forward(*(arrays[d.name] for d in s.arrays), **kwargs_np)
     y, ctx = mod.forward(*(cp.asarray(arrays[d.name]) for d in s.arrays), **kwargs_cp)
-    dy = [np.random.default_rng(3).standard_normal(o.shape).astype(dtype) for o in as_tuple(y_ref)]
+    dy = [np.random.default_rng(3).standard_normal(o.shape).astype(dtype) for o in grad_outputs(s, y_ref)]
     grads_ref = as_tuple(mod.backward(*dy, ctx_ref))
     grads = as_tuple(mod.backward(*(cp.asarray(d) for d in dy), ctx))
     worst = 0.0

@@ -98,12 +98,12 @@ def modes(spec_: OpSpec) -> list[bool | None]:
 
 
 def run_forward(spec_: OpSpec, arrays: dict[str, np.ndarray], attrs: dict[str, Any], seed: int = 1234,
-                mod: ModuleType | None = None):
+                mod: ModuleType | None = None, generator=np.random.default_rng):
     """Forward with a fresh generator of a fixed seed, so random draws repeat exactly."""
     mod = mod or module(spec_)
     kwargs = dict(attrs)
     if spec_.random:
-        kwargs["rng"] = np.random.default_rng(seed)
+        kwargs["rng"] = generator(seed)
     return mod.forward(*(arrays[d.name] for d in spec_.arrays), **kwargs)
 
 

@@ -92,6 +92,8 @@ def cuda_source(kernels) -> str:
             parts += [_row_entry(k, real, device=True) for real in ("float", "double")]
             parts.append(f"}}  // namespace {k.name}_ns\n")
             continue
+        if is_reduction(k):
+            k = cub_form(k)
         ins, outs = parse_params(k.in_params), parse_params(k.out_params)
         if is_reduction(k):
             parts.append(_cuda_reduction(k, ins, outs))
@@ -109,7 +111,15 @@ def cuda_source(kernels) -> str:
                 + f"\n    {k.operation.strip()}\n  }}\n}}\n"
             )
         parts.append(f"}}  // namespace {k.name}_ns\n")
+        parts += [flat_entry(k, real) for real in ("float", "double")]
     return "\n".join(parts)
+
+
+def flat_entry(k, real: str) -> str:
+    """The runtime's flat kernel for ``real`` (its CUDA source as ``cupy.RawKernel`` gets it),
+    in a namespace of its own and renamed ``<name>_flat_<real>`` beside the other instances."""
+    source = k.flat_source(real).replace(f"void {k.name}_{real}(", f"void {k.name}_flat_{real}(")
+    return f"namespace {k.name}_{real}_flat {{\n{source}}}  // namespace {k.name}_{real}_flat\n"
 
 
 def _device_params(ins, outs, real: str) -> list[str]:
@@ -118,18 +128,51 @@ def _device_params(ins, outs, real: str) -> list[str]:
             + [f"{_c_type(t, real)}* __restrict__ _raw_{n}" for t, n in outs])
 
 
+def cub_form(k):
+    """A reduction kernel as CuPy's CUB path compiles it (one input and one output, C
+    contiguous: the common case on a GPU): the parameters become in0 and out0, renamed in
+    the map and post-map expressions by plain text replacement (``str.replace``, not by
+    identifier), so a name that contains a parameter's name is mangled as on the device; and
+    the types of in0 and out0 (``type_in0_raw``, ``type_out0_raw``) are declared only when
+    the parameters had other names."""
+    ins, outs = parse_params(k.in_params), parse_params(k.out_params)
+    if len(ins) != 1 or len(outs) != 1:
+        return k
+    (t_in, old_in), (t_out, old_out) = ins[0], outs[0]
+    return types.SimpleNamespace(
+        name=k.name, identity=k.identity, reduce_expr=k.reduce_expr, preamble=k.preamble,
+        in_params=f"{t_in} in0", out_params=f"{t_out} out0",
+        map_expr=k.map_expr.replace(old_in, "in0"), post_map_expr=k.post_map_expr.replace(old_out, "out0"),
+        cub=True, typedefs=old_in != "in0" or old_out != "out0")
+
+
+def _index_objects(k, device: bool) -> str:
+    """CuPy's ``_in_ind`` and ``_out_ind`` (their sizes), which CUB's kernels do not have."""
+    if getattr(k, "cub", False):
+        return ""
+    return (f"  struct {{ long long n; {'__device__ ' if device else ''}long long size() const {{ return n; }} }} "
+            "_in_ind{_rows * _width}, _out_ind{_rows};\n")
+
+
 def _row_loop(k, ins, outs, real: str, index: str) -> str:
     """The body of one row of a reduction kernel: map every element, combine, post-map."""
     binds = [f"        const {_c_type(t, real)} &{n} = _raw_{n}[{index}];" for t, n in ins]
     (t_out, out), = outs
-    return (  # as CuPy: start from T(identity), combine the mapped values one by one
+    out_type = _c_type(t_out, real)
+    types_ = ""
+    if getattr(k, "cub", False):  # CUB's kernels read and write through these types
+        binds = [f"        const type_in0_raw {n} = _raw_{n}[{index}];" for _, n in ins]
+        out_type = "type_out0_raw"
+        if k.typedefs:
+            types_ = f"    typedef {_c_type(ins[0][0], real)} type_in0_raw;\n    typedef {_c_type(t_out, real)} type_out0_raw;\n"
+    return types_ + (  # as CuPy: start from T(identity), combine the mapped values one by one
         f"    T a = T({k.identity or ''});\n"
         "    for (long long _j = 0; _j < _width; ++_j) {\n"
         + "\n".join(binds)
         + f"\n        T b = {k.map_expr};\n"
         f"        a = {k.reduce_expr};\n"
         "    }\n"
-        f"    {_c_type(t_out, real)} &{out} = _raw_{out}[_row];\n"
+        f"    {out_type} &{out} = _raw_{out}[_row];\n"
         f"    {k.post_map_expr};\n"
     )
 
@@ -141,8 +184,7 @@ def _cuda_reduction(k, ins, outs) -> str:
         parts.append(
             f'extern "C" __global__ void {k.name}_{real}({", ".join(params)}, const long long _rows, const long long _width) {{\n'
             f"  typedef {real} T;\n"
-            "  struct { long long n; __device__ long long size() const { return n; } } "
-            "_in_ind{_rows * _width}, _out_ind{_rows};\n"
+            + _index_objects(k, device=True) +
             "  long long _row = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
             "  if (_row >= _rows) return;\n"
             + _row_loop(k, ins, outs, real, "_row * _width + _j")
@@ -185,7 +227,8 @@ def nvrtc_compile(lib: ctypes.CDLL, source: str, name: str, arch: str = "compute
 
 def host_source(kernels) -> str:
     """The same bodies as host C++: a loop over contiguous, already broadcast arrays."""
-    parts = ["#include <cmath>", "#include <cstdint>", "#include <cstring>", "#define __device__", "using namespace std;",
+    parts = ["#include <cmath>", "#include <cstdint>", "#include <cstring>", "#define __device__", "#define __global__",
+             "using namespace std;", "static struct { unsigned x; } blockIdx, threadIdx;",
              "static double __longlong_as_double(unsigned long long bits) {",
              "    double value;", "    memcpy(&value, &bits, sizeof value);", "    return value;", "}", ""]
     for k in kernels:
@@ -194,6 +237,8 @@ def host_source(kernels) -> str:
             parts += [_row_entry(k, real, device=False).replace(f"{k.function}<", f"{k.name}_ns::{k.function}<")
                       for real in ("float", "double")]
             continue
+        if is_reduction(k):
+            k = cub_form(k)
         ins, outs = parse_params(k.in_params), parse_params(k.out_params)
         if is_reduction(k):
             parts.append(_host_reduction(k, ins, outs))
@@ -215,6 +260,16 @@ def host_source(kernels) -> str:
                 f'extern "C" void {k.name}_{real}({", ".join(typed)}, int64_t size) {{\n'
                 f"    {k.name}_ns::run<{real}>({args});\n}}\n"
             )
+            # The flat kernel, and a launch: every thread of every block, one after another.
+            parts.append(flat_entry(k, real))
+            typed = [f"{_c_type(t, real)} {n}" if n in k.scalars else f"const {_c_type(t, real)}* {n}" for t, n in ins]
+            typed += [f"{_c_type(t, real)}* {n}" for t, n in outs]
+            parts.append(
+                f'extern "C" void {k.name}_launch_{real}({", ".join(typed)}, long long n, unsigned grid, unsigned block) {{\n'
+                "    for (blockIdx.x = 0; blockIdx.x < grid; ++blockIdx.x)\n"
+                "        for (threadIdx.x = 0; threadIdx.x < block; ++threadIdx.x)\n"
+                f"            {k.name}_{real}_flat::{k.name}_flat_{real}({', '.join([n for _, n in ins + outs] + ['n'])});\n}}\n"
+            )
     return "\n".join(parts)
 
 
@@ -224,7 +279,7 @@ def _host_reduction(k, ins, outs) -> str:
     text = (
         f"namespace {k.name}_ns {{\n{k.preamble}\n"
         f"template <typename T>\nvoid run({', '.join(params)}, long long _rows, long long _width) {{\n"
-        "  struct { long long n; long long size() const { return n; } } _in_ind{_rows * _width}, _out_ind{_rows};\n"
+        + _index_objects(k, device=False) +
         "  for (long long _row = 0; _row < _rows; ++_row) {\n"
         + _row_loop(k, ins, outs, "T", "_row * _width + _j")
         + "  }\n}\n}\n"
@@ -324,6 +379,32 @@ class HostReduction(HostKernel):
         return output.view(GpuLike)
 
 
+# The by-value arguments of a flat kernel: NumPy scalars of the kernel's parameter types.
+SCALAR_CTYPES = {np.float32: ctypes.c_float, np.float64: ctypes.c_double, np.bool_: ctypes.c_bool,
+                 np.int32: ctypes.c_int}
+
+
+class HostRawKernel:
+    """``cupy.RawKernel`` for the CPU, for the runtime's flat elementwise kernels: checks that
+    the source is the one compiled into the library, then runs its launch loop."""
+
+    def __init__(self, library: ctypes.CDLL, kernels: dict, code: str, name: str):
+        self.kernel_name, self.real = name.rsplit("_", 1)
+        kernel = kernels[self.kernel_name]
+        assert code == kernel.flat_source(self.real), f"{name}: the source differs from the one compiled"
+        self.block = kernel.block
+        self.function = getattr(library, f"{self.kernel_name}_launch_{self.real}")
+
+    def __call__(self, grid, block, args):
+        assert block == (self.block,), f"{self.kernel_name}: launched with {block}, written for ({self.block},)"
+        *values, size = args
+        assert all(v.flags.c_contiguous for v in values if isinstance(v, np.ndarray))
+        self.function(*(ctypes.c_void_p(v.ctypes.data) if isinstance(v, np.ndarray) else SCALAR_CTYPES[type(v)](v)
+                        for v in values),
+                      ctypes.c_longlong(int(size)), ctypes.c_uint(grid[0]), ctypes.c_uint(block[0]))
+        HostKernel.calls.add((self.kernel_name, self.real))
+
+
 class HostRowKernel:
     """``cupy.ElementwiseKernel("raw T a, int64 n, int64 m", "raw T out", ...)`` as
     ``RowKernel`` builds it, for the CPU: calls the C++ row loop."""
@@ -341,24 +422,53 @@ class HostRowKernel:
         HostKernel.calls.add((self.name, real))
 
 
-def fake_cupy(library: ctypes.CDLL) -> types.ModuleType:
-    """A ``cupy`` module for the CPU: NumPy's functions and ``HostKernel``."""
-    fake = types.ModuleType("cupy")
+def on_device(value):
+    """NumPy results come back as GpuLike, as CuPy's functions return CuPy arrays."""
+    if isinstance(value, np.ndarray) and not isinstance(value, GpuLike):
+        return value.view(GpuLike)
+    if isinstance(value, tuple):
+        return tuple(on_device(v) for v in value)
+    if isinstance(value, list):
+        return [on_device(v) for v in value]
+    return value
 
-    def on_device(value):
-        """NumPy results come back as GpuLike, as CuPy's functions return CuPy arrays."""
-        if isinstance(value, np.ndarray) and not isinstance(value, GpuLike):
-            return value.view(GpuLike)
-        if isinstance(value, tuple):
-            return tuple(on_device(v) for v in value)
-        if isinstance(value, list):
-            return [on_device(v) for v in value]
-        return value
+
+# CuPy functions that take a shape or a list of numbers first; the others want an array.
+SHAPE_FIRST = {"zeros", "ones", "empty", "full", "array", "asarray"}
+
+
+class HostGenerator:
+    """``cupy.random.Generator`` for the CPU: a NumPy Generator's draws (so results can be
+    compared with NumPy's exactly), but only the methods CuPy's Generator has."""
+
+    METHODS = {"random", "integers", "uniform", "standard_normal", "standard_exponential", "standard_gamma",
+               "exponential", "gamma", "beta", "binomial", "chisquare", "dirichlet", "f", "geometric",
+               "hypergeometric", "logseries", "poisson", "power"}
+
+    def __init__(self, seed=None):
+        self._numpy = np.random.default_rng(seed)
+
+    def __getattr__(self, name):
+        if name not in self.METHODS:
+            raise AttributeError(f"'Generator' object has no attribute '{name}'")
+        method = getattr(self._numpy, name)
+        return lambda *args, **kwargs: on_device(method(*args, **kwargs))
+
+
+def fake_cupy(library: ctypes.CDLL, kernels=()) -> types.ModuleType:
+    """A ``cupy`` module for the CPU: NumPy's functions and ``HostKernel``. As in CuPy, a
+    function that wants an array refuses a Python list or tuple of numbers."""
+    fake = types.ModuleType("cupy")
 
     def attribute(name):
         value = getattr(np, name)
         if callable(value) and not isinstance(value, type):
-            return lambda *args, **kwargs: on_device(value(*args, **kwargs))
+            def call(*args, **kwargs):
+                if (name not in SHAPE_FIRST and args and isinstance(args[0], (list, tuple))
+                        and not any(isinstance(a, np.ndarray) for a in args[0])):
+                    raise TypeError(f"cupy.{name}: Unsupported type {type(args[0])}")
+                return on_device(value(*args, **kwargs))
+            return call
         return value
 
     fake.__getattr__ = attribute  # type: ignore[attr-defined]
@@ -375,4 +485,7 @@ def fake_cupy(library: ctypes.CDLL) -> types.ModuleType:
                              preamble)
 
     fake.ReductionKernel = reduction  # type: ignore[attr-defined]
+    fake.random = types.SimpleNamespace(default_rng=HostGenerator)  # type: ignore[attr-defined]
+    by_name = {k.name: k for k in kernels}
+    fake.RawKernel = lambda code, name: HostRawKernel(library, by_name, code, name)  # type: ignore[attr-defined]
     return fake

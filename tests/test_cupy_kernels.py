@@ -64,21 +64,19 @@ def test_kernels_compile_with_nvrtc(nvrtc, name):
     assert result == 0, f"NVRTC failed for {name}:\n{log}\n--- source ---\n{source}"
     ptx = _ptx(nvrtc, source, name)
     for kernel in kt.kernels_of(name):
-        body = ptx.split(f".entry {kernel.name}_float(", 1)[1].split(".entry", 1)[0]
-        assert ".f64" not in body, f"{kernel.name}: the float kernel computes in double"
+        entries = [kernel.name] + ([f"{kernel.name}_flat"] if hasattr(kernel, "flat_source") else [])
+        for entry in entries:
+            body = ptx.split(f".entry {entry}_float(", 1)[1].split(".entry", 1)[0]
+            assert ".f64" not in body, f"{entry}: the float kernel computes in double"
 
 
 def test_nvrtc_rejects_a_broken_body(nvrtc):
     """The compile check has teeth: an undeclared name is an error."""
-    broken = kt.cuda_source([_FakeKernel("broken", "T x", "T y", "y = x * undeclared;")])
+    from layerforge._cupy_runtime import ElementwiseKernel
+
+    broken = kt.cuda_source([ElementwiseKernel("broken", "T x", "T y", "y = x * undeclared;")])
     result, log = kt.nvrtc_compile(nvrtc, broken, "broken")
     assert result != 0 and "undeclared" in log
-
-
-class _FakeKernel:
-    def __init__(self, name, in_params, out_params, operation, preamble=""):
-        self.name, self.in_params, self.out_params = name, in_params, out_params
-        self.operation, self.preamble = operation, preamble
 
 
 def _ptx(lib: ctypes.CDLL, source: str, name: str) -> str:
@@ -100,12 +98,14 @@ def _ptx(lib: ctypes.CDLL, source: str, name: str) -> str:
 @pytest.fixture(scope="module")
 def host_cupy(tmp_path_factory, monkeypatch_module):
     """A fake ``cupy`` whose kernels are the generated bodies compiled for the CPU."""
-    library = kt.host_library(all_kernels(), tmp_path_factory.mktemp("kernels"))
-    monkeypatch_module.setitem(sys.modules, "cupy", kt.fake_cupy(library))
     kernels = all_kernels()
+    library = kt.host_library(kernels, tmp_path_factory.mktemp("kernels"))
+    monkeypatch_module.setitem(sys.modules, "cupy", kt.fake_cupy(library, kernels))
     yield library
     for kernel in kernels:  # drop the host kernels the runtime objects built and kept
         kernel._kernel = None
+        if hasattr(kernel, "_flat"):
+            kernel._flat.clear()
 
 
 @pytest.fixture(scope="module")
@@ -126,15 +126,22 @@ def gpu_like(arrays):
     return {k: v.view(kt.GpuLike) for k, v in arrays.items()}
 
 
+@pytest.mark.parametrize("flat", [True, False], ids=["flat", "cupy-elementwise"])
 @pytest.mark.parametrize("name", kt.op_names())
-def test_kernels_match_numpy_on_the_cpu(host_cupy, name):
+def test_kernels_match_numpy_on_the_cpu(host_cupy, monkeypatch, name, flat):
+    """Every op's CuPy path against NumPy, with the flat elementwise kernels (same-shape
+    contiguous arrays) and with every elementwise kernel as a ``cupy.ElementwiseKernel``."""
+    if not flat:
+        from layerforge._cupy_runtime import ElementwiseKernel
+
+        monkeypatch.setattr(ElementwiseKernel, "_real", lambda self, args: None)
     s = spec(name)
     kt.HostKernel.calls.clear()
     for dtype in (np.float64, np.float32):
         for attrs in cases(name):
             arrays = make_arrays(s, 32, dtype)
             y_ref, ctx_ref = run_forward(s, arrays, attrs)
-            y, ctx = run_forward(s, gpu_like(arrays), attrs)
+            y, ctx = run_forward(s, gpu_like(arrays), attrs, generator=kt.HostGenerator)
             outputs = dict(zip(s.outputs, as_tuple(y_ref)))
             dy = [np.random.default_rng(3).standard_normal(outputs[o].shape).astype(dtype) for o in s.grad_outputs]
             grads_ref = as_tuple(module(s).backward(*dy, ctx_ref))

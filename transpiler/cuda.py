@@ -60,6 +60,7 @@ class Kernel:
     reduction: str | None = None  # a row reduction (sum, mean, amax) of the body's last value
     row: str | None = None  # a primitive's cuda_row device function, run once per row
     row_width: int | None = None  # outputs per row: 1 for a reduction, None for the row's width
+    scalars: tuple[str, ...] = ()  # inputs that are Python numbers at run time, not arrays
 
     @property
     def variable(self) -> str:
@@ -185,7 +186,7 @@ def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, li
             continue
         names = dict(zip(prim.args, (c_operand(a) for a in stmt.args)))
         names.update((k, c_operand(v)) for k, v in stmt.statics)
-        expr = prim.cuda.format(**names)  # type: ignore[union-attr]
+        expr = _small_power(stmt) or prim.cuda.format(**names)  # type: ignore[union-attr]
         target = c_name(stmt.target)
         ctype = "T" if fn.values[stmt.target].dtype == "float" else fn.values[stmt.target].dtype
         body.append(f"{target} = {expr};" if stmt.target in outputs else f"{ctype} {target} = {expr};")
@@ -202,7 +203,16 @@ def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, li
         helpers=tuple(helpers),
         sources=tuple(sources),
         reduction=reduction,
+        scalars=tuple(n for n in inputs if fn.values[n].shape == SCALAR),
     )
+
+
+def _small_power(stmt: Stmt) -> str | None:
+    """``a ** 2`` and ``a ** 3`` as products (CUDA's pow is a long general routine; the
+    products are within a rounding of it), as the NumPy passes' strength reduction does."""
+    if stmt.prim != "pow" or not isinstance(stmt.args[1], Const) or stmt.args[1].value not in (2, 3):
+        return None
+    return " * ".join([c_operand(stmt.args[0])] * int(stmt.args[1].value))
 
 
 def _cupy_type(fn: Function, name: str) -> str:
@@ -327,6 +337,8 @@ def render_kernel(kernel: Kernel) -> str:
     lines.append('    """')
     lines += [f"    {line}" for line in kernel.body]
     lines.append('    """,')
+    if kernel.scalars:
+        lines.append(f"    scalars={tuple(c_name(n) for n in kernel.scalars)!r},")
     if kernel.helpers:
         lines += ['    preamble="""', *_indented(kernel.helpers), '    """,']
     lines.append(")")
@@ -338,19 +350,19 @@ def _render_reduction(kernel: Kernel) -> str:
     statements, the reduction and the identity come from ``ROW_REDUCTIONS``."""
     assert kernel.reduction is not None
     combine, identity, mean = ROW_REDUCTIONS[kernel.reduction]
-    (_, out), = kernel.outputs
-    params = ", ".join(f"{t} {c_name(n)}" for t, n in kernel.inputs)
+    # The kernel's parameters are X0, X1, ... (see the runtime's ReductionKernel: CuPy's CUB
+    # path renames them by text replacement); the map function keeps the spec's names.
+    positional = [f"X{i}" for i in range(len(kernel.inputs))]
+    params = ", ".join(f"{t} {p}" for (t, _), p in zip(kernel.inputs, positional))
     signature = ", ".join(f"const {'T' if t == 'T' else t} {c_name(n)}" for t, n in kernel.inputs)
-    post = f"{c_name(out)} = a / T(_in_ind.size() / _out_ind.size())" if mean else f"{c_name(out)} = a"
     lines = [f"# {kernel.name}: {kernel.provenance}"]
     lines.append(f"{kernel.variable} = ReductionKernel(")
     lines.append(f'    "{kernel.name}",')
     lines.append(f'    "{params}",')
-    lines.append(f'    "T {c_name(out)}",')
-    lines.append(f'    map_expr="{kernel.name}_map({", ".join(c_name(n) for _, n in kernel.inputs)})",')
+    lines.append(f'    map_expr="{kernel.name}_map({", ".join(positional)})",')
     lines.append(f'    reduce_expr="{combine}",')
-    lines.append(f'    post_map_expr="{post}",')
     lines.append(f"    identity={identity!r},")
+    lines += ["    mean=True,"] if mean else []
     lines += ['    preamble="""', *_indented(kernel.helpers)]
     lines.append("    template <typename T>")
     lines.append(f"    __device__ T {kernel.name}_map({signature}) {{")

@@ -5,6 +5,8 @@ Do not edit by hand. Nothing here imports CuPy until a CuPy array arrives, so th
 works with NumPy alone and importing it never touches a GPU.
 """
 
+import numpy as np
+
 
 def on_gpu(array):
     """Whether ``array`` is a CuPy array, decided by its type without importing CuPy."""
@@ -18,23 +20,43 @@ def default_gpu_rng():
     return cupy.random.default_rng()
 
 
-class ElementwiseKernel:
-    """A ``cupy.ElementwiseKernel``, built on the first call and kept (CuPy caches the
-    compiled code per device and type). ``T`` in the parameters and the body stands for
-    float or double, whichever the array arguments have."""
+# C types of kernel parameters other than T, and the NumPy types of their values.
+_C_TYPES = {"bool": "bool", "int32": "int"}
+_DTYPES = {"bool": np.bool_, "int32": np.int32}
 
-    def __init__(self, name, in_params, out_params, operation, preamble=""):
+
+class ElementwiseKernel:
+    """An elementwise kernel over arrays of one float dtype (``T`` in the parameters and the
+    body stands for float or double), built on first use and kept; ``scalars`` names the
+    inputs that are numbers rather than arrays.
+
+    Arrays of one shape, all C-contiguous (the common case), run a flat kernel in which each
+    thread loads ``unroll`` elements of every input before computing any, so enough loads are
+    in flight to keep the GPU's memory busy (one element per thread, as in
+    ``cupy.ElementwiseKernel``, leaves much of its bandwidth unused). Anything else (inputs
+    that broadcast, strided views) runs as a ``cupy.ElementwiseKernel`` of the same body.
+    """
+
+    block = 256
+    unroll = {"float": 8, "double": 4}
+
+    def __init__(self, name, in_params, out_params, operation, scalars=(), preamble=""):
         self.name = name
         self.in_params = in_params
         self.out_params = out_params
         self.operation = operation
+        self.scalars = scalars
         self.preamble = preamble
         self._kernel = None
+        self._flat = {}
 
     def __call__(self, *args):
-        if self._kernel is None:
-            import cupy
+        import cupy
 
+        real = self._real(args)
+        if real is not None:
+            return self._call_flat(cupy, real, args)
+        if self._kernel is None:
             self._kernel = cupy.ElementwiseKernel(
                 self.in_params,
                 self.out_params,
@@ -44,43 +66,140 @@ class ElementwiseKernel:
             )
         return self._kernel(*args)
 
+    def _real(self, args):
+        """float or double when the flat kernel can run: the array arguments non-empty, of one
+        shape, C-contiguous, their T ones of one dtype; else None."""
+        arrays = [
+            (ctype, a)
+            for (ctype, name), a in zip(_params(self.in_params), args)
+            if name not in self.scalars
+        ]
+        shape = arrays[0][1].shape
+        if not all(
+            getattr(a, "shape", None) == shape and a.flags.c_contiguous
+            for _, a in arrays
+        ):
+            return None
+        dtypes = {a.dtype.name for ctype, a in arrays if ctype == "T"}
+        if len(dtypes) != 1 or not arrays[0][1].size:
+            return None
+        return {"float32": "float", "float64": "double"}.get(dtypes.pop())
+
+    def _call_flat(self, cupy, real, args):
+        if real not in self._flat:
+            self._flat[real] = cupy.RawKernel(
+                self.flat_source(real), f"{self.name}_{real}"
+            )
+        params = _params(self.in_params)
+        like = next(
+            a
+            for (ctype, name), a in zip(params, args)
+            if ctype == "T" and name not in self.scalars
+        )
+        values = [
+            (
+                (like.dtype.type if ctype == "T" else _DTYPES[ctype])(a)
+                if name in self.scalars
+                else a
+            )
+            for (ctype, name), a in zip(params, args)
+        ]
+        outputs = [
+            cupy.empty(like.shape, like.dtype if ctype == "T" else _DTYPES[ctype])
+            for ctype, _ in _params(self.out_params)
+        ]
+        per_block = self.block * self.unroll[real]
+        blocks = (like.size + per_block - 1) // per_block
+        self._flat[real](
+            (blocks,), (self.block,), (*values, *outputs, np.int64(like.size))
+        )
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    def flat_source(self, real):
+        """The CUDA source of the flat kernel for ``real`` (float or double)."""
+        ins, outs = _params(self.in_params), _params(self.out_params)
+        arrays = [(t, n) for t, n in ins if n not in self.scalars]
+
+        def c_type(ctype):
+            return real if ctype == "T" else _C_TYPES[ctype]
+
+        unroll = self.unroll[real]
+        params = [
+            (
+                f"const {c_type(t)} {n}"
+                if n in self.scalars
+                else f"const {c_type(t)}* __restrict__ _p_{n}"
+            )
+            for t, n in ins
+        ]
+        params += [f"{c_type(t)}* __restrict__ _p_{n}" for t, n in outs]
+        loads = "\n".join(f"            _r_{n}[_u] = _p_{n}[_j];" for _, n in arrays)
+        binds = [f"            const {c_type(t)} {n} = _r_{n}[_u];" for t, n in arrays]
+        binds += [f"            {c_type(t)} {n};" for t, n in outs]
+        stores = "\n".join(f"            _p_{n}[_j] = {n};" for _, n in outs)
+        body = "\n".join(
+            f"            {line.strip()}"
+            for line in self.operation.strip().splitlines()
+        )
+        return (
+            f"typedef {real} T;\n{self.preamble}\n"
+            f'extern "C" __global__ void {self.name}_{real}({", ".join(params)}, const long long _n) {{\n'
+            f"    const long long _first = (long long)blockIdx.x * {self.block * unroll} + threadIdx.x;\n"
+            + "".join(f"    {c_type(t)} _r_{n}[{unroll}];\n" for t, n in arrays)
+            + f"#pragma unroll\n    for (int _u = 0; _u < {unroll}; ++_u) {{\n"
+            f"        const long long _j = _first + _u * {self.block};\n"
+            f"        if (_j < _n) {{\n{loads}\n        }}\n    }}\n"
+            f"#pragma unroll\n    for (int _u = 0; _u < {unroll}; ++_u) {{\n"
+            f"        const long long _j = _first + _u * {self.block};\n"
+            f"        if (_j < _n) {{\n"
+            + "\n".join(binds)
+            + f"\n{body}\n{stores}\n        }}\n    }}\n}}\n"
+        )
+
     def __repr__(self):
         return (
             f"ElementwiseKernel({self.name!r}, {self.in_params!r}, {self.out_params!r})"
         )
 
 
+def _params(text):
+    """``"T x, bool mask"`` -> ``[("T", "x"), ("bool", "mask")]``."""
+    return [tuple(item.split()) for item in text.split(",")]
+
+
 class ReductionKernel:
     """A ``cupy.ReductionKernel`` over the last axis (kept, as NumPy's ``keepdims=True``),
     built on the first call and kept. Its map expression calls a device function of the
     preamble that computes the reduced value from the kernel's (broadcast) inputs, so one
-    pass over a row does the elementwise work and the reduction together."""
+    pass over a row does the elementwise work and the reduction together; ``mean`` divides
+    the result by the row's length.
+
+    The kernel's parameters are named X0, X1, ... and Y, in capitals, which no kernel or
+    device-function name contains: for one C-contiguous input, CuPy's CUB path renames the
+    input and output to in0 and out0 by plain text replacement in the expressions (a name
+    containing theirs would be mangled), and it declares the types of in0 and out0 only when
+    they had other names. Its kernels have no index objects either, so the mean's division
+    happens here rather than in a post-map."""
+
+    out_params = "T Y"
+    post_map_expr = "Y = a"
 
     def __init__(
-        self,
-        name,
-        in_params,
-        out_params,
-        map_expr,
-        reduce_expr,
-        post_map_expr,
-        identity,
-        preamble="",
+        self, name, in_params, map_expr, reduce_expr, identity, preamble="", mean=False
     ):
         self.name = name
         self.in_params = in_params
-        self.out_params = out_params
         self.map_expr = map_expr
         self.reduce_expr = reduce_expr
-        self.post_map_expr = post_map_expr
         self.identity = identity
         self.preamble = preamble
+        self.mean = mean
         self._kernel = None
 
     def __call__(self, *args):
-        if self._kernel is None:
-            import cupy
+        import cupy
 
+        if self._kernel is None:
             self._kernel = cupy.ReductionKernel(
                 self.in_params,
                 self.out_params,
@@ -91,12 +210,13 @@ class ReductionKernel:
                 self.name,
                 preamble=self.preamble,
             )
-        return self._kernel(*args, axis=-1, keepdims=True)
+        result = self._kernel(*args, axis=-1, keepdims=True)
+        if self.mean:
+            cupy.divide(result, max(a.shape[-1] for a in args if a.ndim), out=result)
+        return result
 
     def __repr__(self):
-        return (
-            f"ReductionKernel({self.name!r}, {self.in_params!r}, {self.out_params!r})"
-        )
+        return f"ReductionKernel({self.name!r}, {self.in_params!r})"
 
 
 class RowKernel:

@@ -88,6 +88,7 @@ _binary_spiking_fwd_0 = ElementwiseKernel(
     _t1 = x - threshold;
     y = _t1 >= 0;
     """,
+    scalars=("threshold", "slope", "width"),
 )
 
 
@@ -109,6 +110,7 @@ _binary_spiking_bwd_0 = ElementwiseKernel(
     T _t6 = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
     grad_x = _t2 * _t6;
     """,
+    scalars=("slope", "width"),
 )
 
 

@@ -95,6 +95,7 @@ _celu_fwd_0 = ElementwiseKernel(
     T _t5 = alpha * _t4;
     y = _t1 + _t5;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -114,6 +115,7 @@ _celu_bwd_0 = ElementwiseKernel(
     T _t8 = _t7 + T(1);
     grad_x = grad_y * _t8;
     """,
+    scalars=("alpha",),
 )
 
 

@@ -96,6 +96,7 @@ _elu_fwd_0 = ElementwiseKernel(
     T _t4 = alpha * _t3;
     y = _t1 + _t4;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -116,6 +117,7 @@ _elu_bwd_0 = ElementwiseKernel(
     bool _t8 = y > T(0);
     _t9 = grad_y * _t8;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -128,6 +130,7 @@ _elu_bwd_1 = ElementwiseKernel(
     T _t11 = _t9 * _t10;
     grad_x = _t7 + _t11;
     """,
+    scalars=("_t10",),
 )
 
 

@@ -99,7 +99,7 @@ _gelu_fwd_0 = ElementwiseKernel(
     "T x",
     "T y",
     """
-    T _t1 = pow(x, T(3));
+    T _t1 = x * x * x;
     T _t2 = T(0.044715) * _t1;
     T _t3 = x + _t2;
     T inner = T(0.7978845608028654) * _t3;
@@ -122,7 +122,7 @@ _gelu_bwd_0 = ElementwiseKernel(
     "T x, T grad_y",
     "T grad_x",
     """
-    T _t1 = pow(x, T(3));
+    T _t1 = x * x * x;
     T _t2 = T(0.044715) * _t1;
     T _t3 = x + _t2;
     T inner = T(0.7978845608028654) * _t3;
@@ -138,7 +138,7 @@ _gelu_bwd_0 = ElementwiseKernel(
     T _t13 = grad_inner * T(0.7978845608028654);
     T _t14 = _t13 * T(0.044715);
     T _t15 = _t14 * T(3);
-    T _t16 = pow(x, T(2));
+    T _t16 = x * x;
     T _t17 = _t15 * _t16;
     T _t18 = _t12 + _t13;
     grad_x = _t18 + _t17;

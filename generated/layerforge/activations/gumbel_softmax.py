@@ -147,17 +147,16 @@ _gumbel_softmax_train_fwd_0 = ElementwiseKernel(
     T _t2 = x + _t1;
     logits = _t2 / temperature;
     """,
+    scalars=("temperature",),
 )
 
 
 # gumbel_softmax_train_fwd_1: layers_spec/activations/gumbel_softmax.yaml:18
 _gumbel_softmax_train_fwd_1 = ReductionKernel(
     "gumbel_softmax_train_fwd_1",
-    "T logits",
-    "T _t3",
-    map_expr="gumbel_softmax_train_fwd_1_map(logits)",
+    "T X0",
+    map_expr="gumbel_softmax_train_fwd_1_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t3 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -183,11 +182,9 @@ _gumbel_softmax_train_fwd_2 = ElementwiseKernel(
 # gumbel_softmax_train_fwd_3: layers_spec/activations/gumbel_softmax.yaml:20
 _gumbel_softmax_train_fwd_3 = ReductionKernel(
     "gumbel_softmax_train_fwd_3",
-    "T exponentials",
-    "T _t5",
-    map_expr="gumbel_softmax_train_fwd_3_map(exponentials)",
+    "T X0",
+    map_expr="gumbel_softmax_train_fwd_3_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t5 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -223,11 +220,9 @@ def _cupy_forward_train(rng, x, temperature):
 # gumbel_softmax_train_bwd_0: layers_spec/activations/gumbel_softmax.yaml:22
 _gumbel_softmax_train_bwd_0 = ReductionKernel(
     "gumbel_softmax_train_bwd_0",
-    "T grad_y, T y",
-    "T _t7",
-    map_expr="gumbel_softmax_train_bwd_0_map(grad_y, y)",
+    "T X0, T X1",
+    map_expr="gumbel_softmax_train_bwd_0_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t7 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -249,6 +244,7 @@ _gumbel_softmax_train_bwd_1 = ElementwiseKernel(
     T _t9 = y * _t8;
     grad_x = _t9 / temperature;
     """,
+    scalars=("temperature",),
 )
 
 
@@ -266,17 +262,16 @@ _gumbel_softmax_eval_fwd_0 = ElementwiseKernel(
     """
     logits = x / temperature;
     """,
+    scalars=("temperature",),
 )
 
 
 # gumbel_softmax_eval_fwd_1: layers_spec/activations/gumbel_softmax.yaml:18
 _gumbel_softmax_eval_fwd_1 = ReductionKernel(
     "gumbel_softmax_eval_fwd_1",
-    "T logits",
-    "T _t1",
-    map_expr="gumbel_softmax_eval_fwd_1_map(logits)",
+    "T X0",
+    map_expr="gumbel_softmax_eval_fwd_1_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t1 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -302,11 +297,9 @@ _gumbel_softmax_eval_fwd_2 = ElementwiseKernel(
 # gumbel_softmax_eval_fwd_3: layers_spec/activations/gumbel_softmax.yaml:20
 _gumbel_softmax_eval_fwd_3 = ReductionKernel(
     "gumbel_softmax_eval_fwd_3",
-    "T exponentials",
-    "T _t3",
-    map_expr="gumbel_softmax_eval_fwd_3_map(exponentials)",
+    "T X0",
+    map_expr="gumbel_softmax_eval_fwd_3_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t3 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -341,11 +334,9 @@ def _cupy_forward_eval(rng, x, temperature):
 # gumbel_softmax_eval_bwd_0: layers_spec/activations/gumbel_softmax.yaml:22
 _gumbel_softmax_eval_bwd_0 = ReductionKernel(
     "gumbel_softmax_eval_bwd_0",
-    "T grad_y, T y",
-    "T _t5",
-    map_expr="gumbel_softmax_eval_bwd_0_map(grad_y, y)",
+    "T X0, T X1",
+    map_expr="gumbel_softmax_eval_bwd_0_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t5 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -367,6 +358,7 @@ _gumbel_softmax_eval_bwd_1 = ElementwiseKernel(
     T _t7 = y * _t6;
     grad_x = _t7 / temperature;
     """,
+    scalars=("temperature",),
 )
 
 

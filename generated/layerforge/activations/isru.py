@@ -95,6 +95,7 @@ _isru_fwd_0 = ElementwiseKernel(
     T _t4 = sqrt(_t3);
     y = x / _t4;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -125,6 +126,7 @@ _isru_bwd_0 = ElementwiseKernel(
     T _t14 = _t5 + _t12;
     grad_x = _t14 + _t13;
     """,
+    scalars=("alpha",),
 )
 
 

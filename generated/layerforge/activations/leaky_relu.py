@@ -92,6 +92,7 @@ _leaky_relu_fwd_0 = ElementwiseKernel(
     T _t3 = alpha * _t2;
     y = _t1 + _t3;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -113,6 +114,7 @@ _leaky_relu_bwd_0 = ElementwiseKernel(
     T _t8 = grad_y * _t7;
     grad_x = _t6 + _t8;
     """,
+    scalars=("alpha",),
 )
 
 

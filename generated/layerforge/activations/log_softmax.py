@@ -93,11 +93,9 @@ def _sum(x, axis):
 # log_softmax_fwd_0: layers_spec/activations/log_softmax.yaml:8
 _log_softmax_fwd_0 = ReductionKernel(
     "log_softmax_fwd_0",
-    "T x",
-    "T _t1",
-    map_expr="log_softmax_fwd_0_map(x)",
+    "T X0",
+    map_expr="log_softmax_fwd_0_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t1 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -122,11 +120,9 @@ _log_softmax_fwd_1 = ElementwiseKernel(
 # log_softmax_fwd_2: layers_spec/activations/log_softmax.yaml:9
 _log_softmax_fwd_2 = ReductionKernel(
     "log_softmax_fwd_2",
-    "T shifted",
-    "T _t4",
-    map_expr="log_softmax_fwd_2_map(shifted)",
+    "T X0",
+    map_expr="log_softmax_fwd_2_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t4 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -184,11 +180,9 @@ _log_softmax_bwd_0 = ElementwiseKernel(
 # log_softmax_bwd_1: layers_spec/activations/log_softmax.yaml:11
 _log_softmax_bwd_1 = ReductionKernel(
     "log_softmax_bwd_1",
-    "T grad_y",
-    "T _t7",
-    map_expr="log_softmax_bwd_1_map(grad_y)",
+    "T X0",
+    map_expr="log_softmax_bwd_1_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t7 = a",
     identity="0",
     preamble="""
     template <typename T>

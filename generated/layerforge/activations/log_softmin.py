@@ -105,11 +105,9 @@ _log_softmin_fwd_0 = ElementwiseKernel(
 # log_softmin_fwd_1: layers_spec/activations/log_softmin.yaml:9
 _log_softmin_fwd_1 = ReductionKernel(
     "log_softmin_fwd_1",
-    "T negated",
-    "T _t1",
-    map_expr="log_softmin_fwd_1_map(negated)",
+    "T X0",
+    map_expr="log_softmin_fwd_1_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t1 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -134,11 +132,9 @@ _log_softmin_fwd_2 = ElementwiseKernel(
 # log_softmin_fwd_3: layers_spec/activations/log_softmin.yaml:10
 _log_softmin_fwd_3 = ReductionKernel(
     "log_softmin_fwd_3",
-    "T shifted",
-    "T _t4",
-    map_expr="log_softmin_fwd_3_map(shifted)",
+    "T X0",
+    map_expr="log_softmin_fwd_3_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t4 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -197,11 +193,9 @@ _log_softmin_bwd_0 = ElementwiseKernel(
 # log_softmin_bwd_1: layers_spec/activations/log_softmin.yaml:12
 _log_softmin_bwd_1 = ReductionKernel(
     "log_softmin_bwd_1",
-    "T grad_y",
-    "T _t7",
-    map_expr="log_softmin_bwd_1_map(grad_y)",
+    "T X0",
+    map_expr="log_softmin_bwd_1_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t7 = a",
     identity="0",
     preamble="""
     template <typename T>

@@ -120,11 +120,9 @@ def _first_max_mask(x, axis):
 # maxout_fwd_0: layers_spec/activations/maxout.yaml:13
 _maxout_fwd_0 = ReductionKernel(
     "maxout_fwd_0",
-    "T groups",
-    "T _t1",
-    map_expr="maxout_fwd_0_map(groups)",
+    "T X0",
+    map_expr="maxout_fwd_0_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t1 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>

@@ -164,6 +164,7 @@ _rrelu_eval_fwd_0 = ElementwiseKernel(
     T _t4 = slope * _t3;
     y = _t2 + _t4;
     """,
+    scalars=("slope",),
 )
 
 
@@ -187,6 +188,7 @@ _rrelu_eval_bwd_0 = ElementwiseKernel(
     T _t9 = grad_y * _t8;
     grad_x = _t7 + _t9;
     """,
+    scalars=("slope",),
 )
 
 

@@ -93,11 +93,9 @@ def _sum(x, axis):
 # softmax_fwd_0: layers_spec/activations/softmax.yaml:8
 _softmax_fwd_0 = ReductionKernel(
     "softmax_fwd_0",
-    "T x",
-    "T _t1",
-    map_expr="softmax_fwd_0_map(x)",
+    "T X0",
+    map_expr="softmax_fwd_0_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t1 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -123,11 +121,9 @@ _softmax_fwd_1 = ElementwiseKernel(
 # softmax_fwd_2: layers_spec/activations/softmax.yaml:10
 _softmax_fwd_2 = ReductionKernel(
     "softmax_fwd_2",
-    "T exponentials",
-    "T _t3",
-    map_expr="softmax_fwd_2_map(exponentials)",
+    "T X0",
+    map_expr="softmax_fwd_2_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t3 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -161,11 +157,9 @@ def _cupy_forward(x):
 # softmax_bwd_0: layers_spec/activations/softmax.yaml:12
 _softmax_bwd_0 = ReductionKernel(
     "softmax_bwd_0",
-    "T grad_y, T y",
-    "T _t5",
-    map_expr="softmax_bwd_0_map(grad_y, y)",
+    "T X0, T X1",
+    map_expr="softmax_bwd_0_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t5 = a",
     identity="0",
     preamble="""
     template <typename T>

@@ -105,11 +105,9 @@ _softmin_fwd_0 = ElementwiseKernel(
 # softmin_fwd_1: layers_spec/activations/softmin.yaml:9
 _softmin_fwd_1 = ReductionKernel(
     "softmin_fwd_1",
-    "T negated",
-    "T _t1",
-    map_expr="softmin_fwd_1_map(negated)",
+    "T X0",
+    map_expr="softmin_fwd_1_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t1 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -135,11 +133,9 @@ _softmin_fwd_2 = ElementwiseKernel(
 # softmin_fwd_3: layers_spec/activations/softmin.yaml:11
 _softmin_fwd_3 = ReductionKernel(
     "softmin_fwd_3",
-    "T exponentials",
-    "T _t3",
-    map_expr="softmin_fwd_3_map(exponentials)",
+    "T X0",
+    map_expr="softmin_fwd_3_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t3 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -174,11 +170,9 @@ def _cupy_forward(x):
 # softmin_bwd_0: layers_spec/activations/softmin.yaml:13
 _softmin_bwd_0 = ReductionKernel(
     "softmin_bwd_0",
-    "T grad_y, T y",
-    "T _t5",
-    map_expr="softmin_bwd_0_map(grad_y, y)",
+    "T X0, T X1",
+    map_expr="softmin_bwd_0_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t5 = a",
     identity="0",
     preamble="""
     template <typename T>

@@ -159,11 +159,9 @@ _sparsemax_bwd_0 = ElementwiseKernel(
 # sparsemax_bwd_1: layers_spec/activations/sparsemax.yaml:14
 _sparsemax_bwd_1 = ReductionKernel(
     "sparsemax_bwd_1",
-    "T grad_y, T support",
-    "T _t4",
-    map_expr="sparsemax_bwd_1_map(grad_y, support)",
+    "T X0, T X1",
+    map_expr="sparsemax_bwd_1_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t4 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -178,11 +176,9 @@ _sparsemax_bwd_1 = ReductionKernel(
 # sparsemax_bwd_2: layers_spec/activations/sparsemax.yaml:14
 _sparsemax_bwd_2 = ReductionKernel(
     "sparsemax_bwd_2",
-    "T support",
-    "T _t5",
-    map_expr="sparsemax_bwd_2_map(support)",
+    "T X0",
+    map_expr="sparsemax_bwd_2_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t5 = a",
     identity="0",
     preamble="""
     template <typename T>

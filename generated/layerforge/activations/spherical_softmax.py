@@ -108,11 +108,9 @@ def _sum(x, axis):
 # spherical_softmax_fwd_0: layers_spec/activations/spherical_softmax.yaml:10
 _spherical_softmax_fwd_0 = ReductionKernel(
     "spherical_softmax_fwd_0",
-    "T x",
-    "T _t2",
-    map_expr="spherical_softmax_fwd_0_map(x)",
+    "T X0",
+    map_expr="spherical_softmax_fwd_0_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t2 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -150,11 +148,9 @@ _spherical_softmax_fwd_2 = ElementwiseKernel(
 # spherical_softmax_fwd_3: layers_spec/activations/spherical_softmax.yaml:12
 _spherical_softmax_fwd_3 = ReductionKernel(
     "spherical_softmax_fwd_3",
-    "T scaled",
-    "T _t4",
-    map_expr="spherical_softmax_fwd_3_map(scaled)",
+    "T X0",
+    map_expr="spherical_softmax_fwd_3_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t4 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -180,11 +176,9 @@ _spherical_softmax_fwd_4 = ElementwiseKernel(
 # spherical_softmax_fwd_5: layers_spec/activations/spherical_softmax.yaml:14
 _spherical_softmax_fwd_5 = ReductionKernel(
     "spherical_softmax_fwd_5",
-    "T exponentials",
-    "T _t6",
-    map_expr="spherical_softmax_fwd_5_map(exponentials)",
+    "T X0",
+    map_expr="spherical_softmax_fwd_5_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t6 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -245,11 +239,9 @@ _spherical_softmax_bwd_1 = ElementwiseKernel(
 # spherical_softmax_bwd_2: layers_spec/primitives.yaml:72; layers_spec/activations/spherical_softmax.yaml:14
 _spherical_softmax_bwd_2 = ReductionKernel(
     "spherical_softmax_bwd_2",
-    "T grad_y, T y, T _t6",
-    "T _t11",
-    map_expr="spherical_softmax_bwd_2_map(grad_y, y, _t6)",
+    "T X0, T X1, T X2",
+    map_expr="spherical_softmax_bwd_2_map(X0, X1, X2)",
     reduce_expr="a + b",
-    post_map_expr="_t11 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -279,11 +271,9 @@ _spherical_softmax_bwd_3 = ElementwiseKernel(
 # spherical_softmax_bwd_4: layers_spec/primitives.yaml:72; layers_spec/activations/spherical_softmax.yaml:11
 _spherical_softmax_bwd_4 = ReductionKernel(
     "spherical_softmax_bwd_4",
-    "T grad_shifted, T scaled, T norm",
-    "T grad_norm",
-    map_expr="spherical_softmax_bwd_4_map(grad_shifted, scaled, norm)",
+    "T X0, T X1, T X2",
+    map_expr="spherical_softmax_bwd_4_map(X0, X1, X2)",
     reduce_expr="a + b",
-    post_map_expr="grad_norm = a",
     identity="0",
     preamble="""
     template <typename T>

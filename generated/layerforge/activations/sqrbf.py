@@ -80,6 +80,7 @@ _sqrbf_fwd_0 = ElementwiseKernel(
     T _t3 = _t1 * _t2;
     y = exp(_t3);
     """,
+    scalars=("_t1",),
 )
 
 
@@ -101,6 +102,7 @@ _sqrbf_bwd_0 = ElementwiseKernel(
     T _t7 = _t5 * x;
     grad_x = _t6 + _t7;
     """,
+    scalars=("_t1",),
 )
 
 

@@ -95,11 +95,9 @@ def _sum(x, axis):
 # squash_fwd_0: layers_spec/activations/squash.yaml:12
 _squash_fwd_0 = ReductionKernel(
     "squash_fwd_0",
-    "T x",
-    "T squared_norm",
-    map_expr="squash_fwd_0_map(x)",
+    "T X0",
+    map_expr="squash_fwd_0_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="squared_norm = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -122,6 +120,7 @@ _squash_fwd_1 = ElementwiseKernel(
     _t3 = T(1) + squared_norm;
     _t4 = norm / _t3;
     """,
+    scalars=("epsilon",),
 )
 
 
@@ -157,11 +156,9 @@ _squash_bwd_0 = ElementwiseKernel(
 # squash_bwd_1: layers_spec/primitives.yaml:62; layers_spec/activations/squash.yaml:14
 _squash_bwd_1 = ReductionKernel(
     "squash_bwd_1",
-    "T grad_y, T x",
-    "T _t7",
-    map_expr="squash_bwd_1_map(grad_y, x)",
+    "T X0, T X1",
+    map_expr="squash_bwd_1_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t7 = a",
     identity="0",
     preamble="""
     template <typename T>

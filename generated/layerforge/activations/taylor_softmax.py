@@ -101,6 +101,7 @@ _taylor_softmax_fwd_0 = ElementwiseKernel(
     T _t1 = taylor_exp(x, order);
     t = _t1 > T(1e-10) || _t1 != _t1 ? _t1 : T(1e-10);
     """,
+    scalars=("order",),
     preamble="""
     template <typename T> __device__ T taylor_exp(T x, int order) {
         T result = 1;
@@ -116,11 +117,9 @@ _taylor_softmax_fwd_0 = ElementwiseKernel(
 # taylor_softmax_fwd_1: layers_spec/activations/taylor_softmax.yaml:13
 _taylor_softmax_fwd_1 = ReductionKernel(
     "taylor_softmax_fwd_1",
-    "T t",
-    "T _t2",
-    map_expr="taylor_softmax_fwd_1_map(t)",
+    "T X0",
+    map_expr="taylor_softmax_fwd_1_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t2 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -158,6 +157,7 @@ _taylor_softmax_bwd_0 = ElementwiseKernel(
     _t1 = taylor_exp(x, order);
     _t3 = grad_y / _t2;
     """,
+    scalars=("order",),
     preamble="""
     template <typename T> __device__ T taylor_exp(T x, int order) {
         T result = 1;
@@ -173,11 +173,9 @@ _taylor_softmax_bwd_0 = ElementwiseKernel(
 # taylor_softmax_bwd_1: layers_spec/primitives.yaml:72; layers_spec/activations/taylor_softmax.yaml:13
 _taylor_softmax_bwd_1 = ReductionKernel(
     "taylor_softmax_bwd_1",
-    "T grad_y, T y, T _t2",
-    "T _t7",
-    map_expr="taylor_softmax_bwd_1_map(grad_y, y, _t2)",
+    "T X0, T X1, T X2",
+    map_expr="taylor_softmax_bwd_1_map(X0, X1, X2)",
     reduce_expr="a + b",
-    post_map_expr="_t7 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -213,6 +211,7 @@ _taylor_softmax_bwd_3 = ElementwiseKernel(
     T _t12 = taylor_exp(x, _t11);
     grad_x = _t10 * _t12;
     """,
+    scalars=("_t11",),
     preamble="""
     template <typename T> __device__ T taylor_exp(T x, int order) {
         T result = 1;

@@ -76,6 +76,7 @@ _thresholded_relu_fwd_0 = ElementwiseKernel(
     bool _t2 = x > theta;
     y = _t1 * _t2;
     """,
+    scalars=("theta",),
 )
 
 
@@ -93,6 +94,7 @@ _thresholded_relu_bwd_0 = ElementwiseKernel(
     bool _t3 = x > theta;
     grad_x = grad_y * _t3;
     """,
+    scalars=("theta",),
 )
 
 

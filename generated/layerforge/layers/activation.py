@@ -419,11 +419,9 @@ def _cupy_backward_tanh(grad_y, y):
 # activation_softmax_fwd_0: layers_spec/activations/softmax.yaml:8
 _activation_softmax_fwd_0 = ReductionKernel(
     "activation_softmax_fwd_0",
-    "T x",
-    "T _t1",
-    map_expr="activation_softmax_fwd_0_map(x)",
+    "T X0",
+    map_expr="activation_softmax_fwd_0_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t1 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -449,11 +447,9 @@ _activation_softmax_fwd_1 = ElementwiseKernel(
 # activation_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
 _activation_softmax_fwd_2 = ReductionKernel(
     "activation_softmax_fwd_2",
-    "T softmax_exponentials",
-    "T _t3",
-    map_expr="activation_softmax_fwd_2_map(softmax_exponentials)",
+    "T X0",
+    map_expr="activation_softmax_fwd_2_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t3 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -487,11 +483,9 @@ def _cupy_forward_softmax(x):
 # activation_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
 _activation_softmax_bwd_0 = ReductionKernel(
     "activation_softmax_bwd_0",
-    "T grad_y, T y",
-    "T _t5",
-    map_expr="activation_softmax_bwd_0_map(grad_y, y)",
+    "T X0, T X1",
+    map_expr="activation_softmax_bwd_0_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t5 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -535,7 +529,7 @@ _activation_gelu_fwd_0 = ElementwiseKernel(
     "T x",
     "T y",
     """
-    T _t1 = pow(x, T(3));
+    T _t1 = x * x * x;
     T _t2 = T(0.044715) * _t1;
     T _t3 = x + _t2;
     T gelu_inner = T(0.7978845608028654) * _t3;
@@ -558,7 +552,7 @@ _activation_gelu_bwd_0 = ElementwiseKernel(
     "T x, T grad_y",
     "T grad_x",
     """
-    T _t1 = pow(x, T(3));
+    T _t1 = x * x * x;
     T _t2 = T(0.044715) * _t1;
     T _t3 = x + _t2;
     T gelu_inner = T(0.7978845608028654) * _t3;
@@ -574,7 +568,7 @@ _activation_gelu_bwd_0 = ElementwiseKernel(
     T _t13 = grad_gelu_inner * T(0.7978845608028654);
     T _t14 = _t13 * T(0.044715);
     T _t15 = _t14 * T(3);
-    T _t16 = pow(x, T(2));
+    T _t16 = x * x;
     T _t17 = _t15 * _t16;
     T _t18 = _t12 + _t13;
     grad_x = _t18 + _t17;
@@ -599,6 +593,7 @@ _activation_elu_fwd_0 = ElementwiseKernel(
     T _t4 = alpha * _t3;
     y = _t1 + _t4;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -619,6 +614,7 @@ _activation_elu_bwd_0 = ElementwiseKernel(
     bool _t8 = y > T(0);
     _t9 = grad_y * _t8;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -631,6 +627,7 @@ _activation_elu_bwd_1 = ElementwiseKernel(
     T _t11 = _t9 * _t10;
     grad_x = _t7 + _t11;
     """,
+    scalars=("_t10",),
 )
 
 

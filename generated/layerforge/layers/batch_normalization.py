@@ -199,6 +199,7 @@ _batch_normalization_train_fwd_0 = ElementwiseKernel(
     """
     mu = _t5 / count;
     """,
+    scalars=("count",),
 )
 
 
@@ -225,6 +226,7 @@ _batch_normalization_train_fwd_2 = ElementwiseKernel(
     T _t9 = sqrt(_t8);
     rstd = T(1) / _t9;
     """,
+    scalars=("count", "epsilon"),
 )
 
 
@@ -247,6 +249,7 @@ _batch_normalization_train_fwd_4 = ElementwiseKernel(
     """
     _t11 = _t10 * running_mean;
     """,
+    scalars=("_t10",),
 )
 
 
@@ -259,6 +262,7 @@ _batch_normalization_train_fwd_5 = ElementwiseKernel(
     T _t13 = momentum * _t12;
     new_running_mean = _t11 + _t13;
     """,
+    scalars=("momentum",),
 )
 
 
@@ -270,6 +274,7 @@ _batch_normalization_train_fwd_6 = ElementwiseKernel(
     """
     _t15 = _t14 * running_var;
     """,
+    scalars=("_t14",),
 )
 
 
@@ -282,6 +287,7 @@ _batch_normalization_train_fwd_7 = ElementwiseKernel(
     T _t18 = _t16 * _t17;
     new_running_var = _t15 + _t18;
     """,
+    scalars=("_t16",),
 )
 
 
@@ -378,6 +384,7 @@ _batch_normalization_train_bwd_3 = ElementwiseKernel(
     T _t28 = scale * _t27;
     _t29 = _t28 / count;
     """,
+    scalars=("count",),
 )
 
 
@@ -402,6 +409,7 @@ _batch_normalization_train_bwd_5 = ElementwiseKernel(
     T _t33 = scale * _t32;
     _t34 = _t33 / count;
     """,
+    scalars=("count",),
 )
 
 
@@ -444,6 +452,7 @@ _batch_normalization_eval_fwd_0 = ElementwiseKernel(
     T _t3 = sqrt(_t2);
     rstd = T(1) / _t3;
     """,
+    scalars=("epsilon",),
 )
 
 

@@ -609,7 +609,7 @@ _concatenate_gelu_fwd_0 = ElementwiseKernel(
     "T z",
     "T _t1",
     """
-    _t1 = pow(z, T(3));
+    _t1 = z * z * z;
     """,
 )
 
@@ -710,7 +710,7 @@ _concatenate_gelu_bwd_0 = ElementwiseKernel(
     "T z",
     "T _t1",
     """
-    _t1 = pow(z, T(3));
+    _t1 = z * z * z;
     """,
 )
 
@@ -886,7 +886,7 @@ _concatenate_gelu_bwd_16 = ElementwiseKernel(
     "T z",
     "T _t16",
     """
-    _t16 = pow(z, T(2));
+    _t16 = z * z;
     """,
 )
 
@@ -994,6 +994,7 @@ _concatenate_elu_fwd_3 = ElementwiseKernel(
     """
     _t4 = alpha * _t3;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -1037,6 +1038,7 @@ _concatenate_elu_bwd_1 = ElementwiseKernel(
     """
     _t6 = _t5 + alpha;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -1081,6 +1083,7 @@ _concatenate_elu_bwd_5 = ElementwiseKernel(
     """
     _t11 = _t9 * _t10;
     """,
+    scalars=("_t10",),
 )
 
 

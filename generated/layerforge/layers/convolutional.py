@@ -613,11 +613,9 @@ _convolutional_softmax_fwd_0 = ElementwiseKernel(
 # convolutional_softmax_fwd_1: layers_spec/activations/softmax.yaml:8
 _convolutional_softmax_fwd_1 = ReductionKernel(
     "convolutional_softmax_fwd_1",
-    "T z",
-    "T _t3",
-    map_expr="convolutional_softmax_fwd_1_map(z)",
+    "T X0",
+    map_expr="convolutional_softmax_fwd_1_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t3 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -643,11 +641,9 @@ _convolutional_softmax_fwd_2 = ElementwiseKernel(
 # convolutional_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
 _convolutional_softmax_fwd_3 = ReductionKernel(
     "convolutional_softmax_fwd_3",
-    "T softmax_exponentials",
-    "T _t5",
-    map_expr="convolutional_softmax_fwd_3_map(softmax_exponentials)",
+    "T X0",
+    map_expr="convolutional_softmax_fwd_3_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t5 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -685,11 +681,9 @@ def _cupy_forward_softmax(x, weight, bias, stride, padding, dilation):
 # convolutional_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
 _convolutional_softmax_bwd_0 = ReductionKernel(
     "convolutional_softmax_bwd_0",
-    "T grad_y, T y",
-    "T _t7",
-    map_expr="convolutional_softmax_bwd_0_map(grad_y, y)",
+    "T X0, T X1",
+    map_expr="convolutional_softmax_bwd_0_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t7 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -765,7 +759,7 @@ _convolutional_gelu_fwd_0 = ElementwiseKernel(
     "T z, T _t6, T _t7, T _t8, T y",
     """
     z = _t1 + _t2;
-    T _t3 = pow(z, T(3));
+    T _t3 = z * z * z;
     T _t4 = T(0.044715) * _t3;
     T _t5 = z + _t4;
     T gelu_inner = T(0.7978845608028654) * _t5;
@@ -800,7 +794,7 @@ _convolutional_gelu_bwd_0 = ElementwiseKernel(
     T _t15 = grad_gelu_inner * T(0.7978845608028654);
     T _t16 = _t15 * T(0.044715);
     T _t17 = _t16 * T(3);
-    T _t18 = pow(z, T(2));
+    T _t18 = z * z;
     T _t19 = _t17 * _t18;
     T _t20 = _t14 + _t15;
     grad_z = _t20 + _t19;
@@ -834,6 +828,7 @@ _convolutional_elu_fwd_0 = ElementwiseKernel(
     T _t6 = alpha * _t5;
     y = _t3 + _t6;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -857,6 +852,7 @@ _convolutional_elu_bwd_0 = ElementwiseKernel(
     bool _t10 = y > T(0);
     _t11 = grad_y * _t10;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -869,6 +865,7 @@ _convolutional_elu_bwd_1 = ElementwiseKernel(
     T _t13 = _t11 * _t12;
     grad_z = _t9 + _t13;
     """,
+    scalars=("_t12",),
 )
 
 

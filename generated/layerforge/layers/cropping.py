@@ -574,7 +574,7 @@ _cropping_gelu_fwd_0 = ElementwiseKernel(
     "T z",
     "T _t1",
     """
-    _t1 = pow(z, T(3));
+    _t1 = z * z * z;
     """,
 )
 
@@ -675,7 +675,7 @@ _cropping_gelu_bwd_0 = ElementwiseKernel(
     "T z",
     "T _t1",
     """
-    _t1 = pow(z, T(3));
+    _t1 = z * z * z;
     """,
 )
 
@@ -851,7 +851,7 @@ _cropping_gelu_bwd_16 = ElementwiseKernel(
     "T z",
     "T _t16",
     """
-    _t16 = pow(z, T(2));
+    _t16 = z * z;
     """,
 )
 
@@ -955,6 +955,7 @@ _cropping_elu_fwd_3 = ElementwiseKernel(
     """
     _t4 = alpha * _t3;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -998,6 +999,7 @@ _cropping_elu_bwd_1 = ElementwiseKernel(
     """
     _t6 = _t5 + alpha;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -1042,6 +1044,7 @@ _cropping_elu_bwd_5 = ElementwiseKernel(
     """
     _t11 = _t9 * _t10;
     """,
+    scalars=("_t10",),
 )
 
 

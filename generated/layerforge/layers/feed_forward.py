@@ -495,11 +495,9 @@ _feed_forward_softmax_fwd_0 = ElementwiseKernel(
 # feed_forward_softmax_fwd_1: layers_spec/activations/softmax.yaml:8
 _feed_forward_softmax_fwd_1 = ReductionKernel(
     "feed_forward_softmax_fwd_1",
-    "T z",
-    "T _t2",
-    map_expr="feed_forward_softmax_fwd_1_map(z)",
+    "T X0",
+    map_expr="feed_forward_softmax_fwd_1_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t2 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -525,11 +523,9 @@ _feed_forward_softmax_fwd_2 = ElementwiseKernel(
 # feed_forward_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
 _feed_forward_softmax_fwd_3 = ReductionKernel(
     "feed_forward_softmax_fwd_3",
-    "T softmax_exponentials",
-    "T _t4",
-    map_expr="feed_forward_softmax_fwd_3_map(softmax_exponentials)",
+    "T X0",
+    map_expr="feed_forward_softmax_fwd_3_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t4 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -565,11 +561,9 @@ def _cupy_forward_softmax(x, weight, bias):
 # feed_forward_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
 _feed_forward_softmax_bwd_0 = ReductionKernel(
     "feed_forward_softmax_bwd_0",
-    "T grad_y, T y",
-    "T _t6",
-    map_expr="feed_forward_softmax_bwd_0_map(grad_y, y)",
+    "T X0, T X1",
+    map_expr="feed_forward_softmax_bwd_0_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t6 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -641,7 +635,7 @@ _feed_forward_gelu_fwd_0 = ElementwiseKernel(
     "T z, T _t5, T _t6, T _t7, T y",
     """
     z = _t1 + bias;
-    T _t2 = pow(z, T(3));
+    T _t2 = z * z * z;
     T _t3 = T(0.044715) * _t2;
     T _t4 = z + _t3;
     T gelu_inner = T(0.7978845608028654) * _t4;
@@ -674,7 +668,7 @@ _feed_forward_gelu_bwd_0 = ElementwiseKernel(
     T _t14 = grad_gelu_inner * T(0.7978845608028654);
     T _t15 = _t14 * T(0.044715);
     T _t16 = _t15 * T(3);
-    T _t17 = pow(z, T(2));
+    T _t17 = z * z;
     T _t18 = _t16 * _t17;
     T _t19 = _t13 + _t14;
     grad_z = _t19 + _t18;
@@ -707,6 +701,7 @@ _feed_forward_elu_fwd_0 = ElementwiseKernel(
     T _t5 = alpha * _t4;
     y = _t2 + _t5;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -728,6 +723,7 @@ _feed_forward_elu_bwd_0 = ElementwiseKernel(
     bool _t9 = y > T(0);
     _t10 = grad_y * _t9;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -740,6 +736,7 @@ _feed_forward_elu_bwd_1 = ElementwiseKernel(
     T _t12 = _t10 * _t11;
     grad_z = _t8 + _t12;
     """,
+    scalars=("_t11",),
 )
 
 

@@ -68,7 +68,7 @@ def backward(grad_y, ctx):
 
 
 def _forward_train(rng, x, stddev, mean):
-    noise = rng.normal(mean, stddev, size=x.shape).astype(x.dtype)
+    noise = (mean + stddev * rng.standard_normal(x.shape)).astype(x.dtype)
     y = x + noise
     return y, ()
 
@@ -107,7 +107,7 @@ _gaussian_noise_train_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_train(rng, x, stddev, mean):
-    noise = rng.normal(mean, stddev, size=x.shape).astype(x.dtype)
+    noise = (mean + stddev * rng.standard_normal(x.shape)).astype(x.dtype)
     y = _gaussian_noise_train_fwd_0(x, noise)
     return y, ()
 

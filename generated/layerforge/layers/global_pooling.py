@@ -114,6 +114,7 @@ _global_pooling_average_fwd_0 = ElementwiseKernel(
     """
     y = _t1 / _t4;
     """,
+    scalars=("_t4",),
 )
 
 
@@ -134,6 +135,7 @@ _global_pooling_average_bwd_0 = ElementwiseKernel(
     """
     _t5 = grad_y / _t4;
     """,
+    scalars=("_t4",),
 )
 
 

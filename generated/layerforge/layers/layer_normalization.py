@@ -116,12 +116,11 @@ def _sum_to(grad, shape):
 # layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:16
 _layer_normalization_fwd_0 = ReductionKernel(
     "layer_normalization_fwd_0",
-    "T x",
-    "T mu",
-    map_expr="layer_normalization_fwd_0_map(x)",
+    "T X0",
+    map_expr="layer_normalization_fwd_0_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="mu = a / T(_in_ind.size() / _out_ind.size())",
     identity="0",
+    mean=True,
     preamble="""
     template <typename T>
     __device__ T layer_normalization_fwd_0_map(const T x) {
@@ -145,12 +144,11 @@ _layer_normalization_fwd_1 = ElementwiseKernel(
 # layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:18
 _layer_normalization_fwd_2 = ReductionKernel(
     "layer_normalization_fwd_2",
-    "T centered",
-    "T variance",
-    map_expr="layer_normalization_fwd_2_map(centered)",
+    "T X0",
+    map_expr="layer_normalization_fwd_2_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="variance = a / T(_in_ind.size() / _out_ind.size())",
     identity="0",
+    mean=True,
     preamble="""
     template <typename T>
     __device__ T layer_normalization_fwd_2_map(const T centered) {
@@ -171,6 +169,7 @@ _layer_normalization_fwd_3 = ElementwiseKernel(
     T _t3 = sqrt(_t2);
     rstd = T(1) / _t3;
     """,
+    scalars=("epsilon",),
 )
 
 
@@ -210,12 +209,11 @@ _layer_normalization_bwd_0 = ElementwiseKernel(
 # layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:24
 _layer_normalization_bwd_1 = ReductionKernel(
     "layer_normalization_bwd_1",
-    "T grad_normalized",
-    "T _t5",
-    map_expr="layer_normalization_bwd_1_map(grad_normalized)",
+    "T X0",
+    map_expr="layer_normalization_bwd_1_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t5 = a / T(_in_ind.size() / _out_ind.size())",
     identity="0",
+    mean=True,
     preamble="""
     template <typename T>
     __device__ T layer_normalization_bwd_1_map(const T grad_normalized) {
@@ -239,12 +237,11 @@ _layer_normalization_bwd_2 = ElementwiseKernel(
 # layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:24
 _layer_normalization_bwd_3 = ReductionKernel(
     "layer_normalization_bwd_3",
-    "T grad_normalized, T normalized",
-    "T _t8",
-    map_expr="layer_normalization_bwd_3_map(grad_normalized, normalized)",
+    "T X0, T X1",
+    map_expr="layer_normalization_bwd_3_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t8 = a / T(_in_ind.size() / _out_ind.size())",
     identity="0",
+    mean=True,
     preamble="""
     template <typename T>
     __device__ T layer_normalization_bwd_3_map(const T grad_normalized, const T normalized) {

@@ -86,11 +86,9 @@ def _amax(x, axis):
 # masking_fwd_0: layers_spec/layers/masking.yaml:12
 _masking_fwd_0 = ReductionKernel(
     "masking_fwd_0",
-    "T x, T mask_value",
-    "T _t3",
-    map_expr="masking_fwd_0_map(x, mask_value)",
+    "T X0, T X1",
+    map_expr="masking_fwd_0_map(X0, X1)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t3 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>

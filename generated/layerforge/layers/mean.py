@@ -93,6 +93,7 @@ _mean_bwd_0 = ElementwiseKernel(
     """
     grad_x = _t3 / _t4;
     """,
+    scalars=("_t4",),
 )
 
 

@@ -476,11 +476,9 @@ _multiply_softmax_fwd_0 = ElementwiseKernel(
 # multiply_softmax_fwd_1: layers_spec/activations/softmax.yaml:8
 _multiply_softmax_fwd_1 = ReductionKernel(
     "multiply_softmax_fwd_1",
-    "T z",
-    "T _t1",
-    map_expr="multiply_softmax_fwd_1_map(z)",
+    "T X0",
+    map_expr="multiply_softmax_fwd_1_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t1 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -506,11 +504,9 @@ _multiply_softmax_fwd_2 = ElementwiseKernel(
 # multiply_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
 _multiply_softmax_fwd_3 = ReductionKernel(
     "multiply_softmax_fwd_3",
-    "T softmax_exponentials",
-    "T _t3",
-    map_expr="multiply_softmax_fwd_3_map(softmax_exponentials)",
+    "T X0",
+    map_expr="multiply_softmax_fwd_3_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t3 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -545,11 +541,9 @@ def _cupy_forward_softmax(a, b):
 # multiply_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
 _multiply_softmax_bwd_0 = ReductionKernel(
     "multiply_softmax_bwd_0",
-    "T grad_y, T y",
-    "T _t5",
-    map_expr="multiply_softmax_bwd_0_map(grad_y, y)",
+    "T X0, T X1",
+    map_expr="multiply_softmax_bwd_0_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t5 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -621,7 +615,7 @@ _multiply_gelu_fwd_0 = ElementwiseKernel(
     "T y",
     """
     T z = a * b;
-    T _t1 = pow(z, T(3));
+    T _t1 = z * z * z;
     T _t2 = T(0.044715) * _t1;
     T _t3 = z + _t2;
     T gelu_inner = T(0.7978845608028654) * _t3;
@@ -645,7 +639,7 @@ _multiply_gelu_bwd_0 = ElementwiseKernel(
     "T grad_a, T grad_b",
     """
     T z = a * b;
-    T _t1 = pow(z, T(3));
+    T _t1 = z * z * z;
     T _t2 = T(0.044715) * _t1;
     T _t3 = z + _t2;
     T gelu_inner = T(0.7978845608028654) * _t3;
@@ -661,7 +655,7 @@ _multiply_gelu_bwd_0 = ElementwiseKernel(
     T _t13 = grad_gelu_inner * T(0.7978845608028654);
     T _t14 = _t13 * T(0.044715);
     T _t15 = _t14 * T(3);
-    T _t16 = pow(z, T(2));
+    T _t16 = z * z;
     T _t17 = _t15 * _t16;
     T _t18 = _t12 + _t13;
     T grad_z = _t18 + _t17;
@@ -689,6 +683,7 @@ _multiply_elu_fwd_0 = ElementwiseKernel(
     T _t4 = alpha * _t3;
     y = _t1 + _t4;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -709,6 +704,7 @@ _multiply_elu_bwd_0 = ElementwiseKernel(
     bool _t8 = y > T(0);
     _t9 = grad_y * _t8;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -723,6 +719,7 @@ _multiply_elu_bwd_1 = ElementwiseKernel(
     grad_a = grad_z * b;
     grad_b = grad_z * a;
     """,
+    scalars=("_t10",),
 )
 
 

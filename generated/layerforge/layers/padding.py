@@ -565,7 +565,7 @@ _padding_gelu_fwd_0 = ElementwiseKernel(
     "T z",
     "T _t1",
     """
-    _t1 = pow(z, T(3));
+    _t1 = z * z * z;
     """,
 )
 
@@ -666,7 +666,7 @@ _padding_gelu_bwd_0 = ElementwiseKernel(
     "T z",
     "T _t1",
     """
-    _t1 = pow(z, T(3));
+    _t1 = z * z * z;
     """,
 )
 
@@ -842,7 +842,7 @@ _padding_gelu_bwd_16 = ElementwiseKernel(
     "T z",
     "T _t16",
     """
-    _t16 = pow(z, T(2));
+    _t16 = z * z;
     """,
 )
 
@@ -946,6 +946,7 @@ _padding_elu_fwd_3 = ElementwiseKernel(
     """
     _t4 = alpha * _t3;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -989,6 +990,7 @@ _padding_elu_bwd_1 = ElementwiseKernel(
     """
     _t6 = _t5 + alpha;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -1033,6 +1035,7 @@ _padding_elu_bwd_5 = ElementwiseKernel(
     """
     _t11 = _t9 * _t10;
     """,
+    scalars=("_t10",),
 )
 
 

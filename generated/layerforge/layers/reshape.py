@@ -65,8 +65,12 @@ def _backward(grad_y, x):
 
 def _reshape_batch(x, shape):
     """x [N, ...] as [N, *shape] in C order; a clear error if the sizes do not agree."""
-    size = int(np.prod(x.shape[1:]))
-    known = int(np.prod([n for n in shape if n != -1]))
+    size = 1
+    for n in x.shape[1:]:
+        size *= n
+    known = 1
+    for n in shape:
+        known *= 1 if n == -1 else n
     unknown = sum(n == -1 for n in shape)
     if (
         unknown > 1
@@ -96,10 +100,12 @@ def _cupy_backward(grad_y, x):
 
 def _cupy_reshape_batch(x, shape):
     """x [N, ...] as [N, *shape] in C order; a clear error if the sizes do not agree."""
-    import cupy as cp
-
-    size = int(cp.prod(x.shape[1:]))
-    known = int(cp.prod([n for n in shape if n != -1]))
+    size = 1
+    for n in x.shape[1:]:
+        size *= n
+    known = 1
+    for n in shape:
+        known *= 1 if n == -1 else n
     unknown = sum(n == -1 for n in shape)
     if (
         unknown > 1

@@ -439,11 +439,9 @@ _residual_softmax_fwd_0 = ElementwiseKernel(
 # residual_softmax_fwd_1: layers_spec/activations/softmax.yaml:8
 _residual_softmax_fwd_1 = ReductionKernel(
     "residual_softmax_fwd_1",
-    "T z",
-    "T _t1",
-    map_expr="residual_softmax_fwd_1_map(z)",
+    "T X0",
+    map_expr="residual_softmax_fwd_1_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t1 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -469,11 +467,9 @@ _residual_softmax_fwd_2 = ElementwiseKernel(
 # residual_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
 _residual_softmax_fwd_3 = ReductionKernel(
     "residual_softmax_fwd_3",
-    "T softmax_exponentials",
-    "T _t3",
-    map_expr="residual_softmax_fwd_3_map(softmax_exponentials)",
+    "T X0",
+    map_expr="residual_softmax_fwd_3_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t3 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -508,11 +504,9 @@ def _cupy_forward_softmax(x, branch):
 # residual_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
 _residual_softmax_bwd_0 = ReductionKernel(
     "residual_softmax_bwd_0",
-    "T grad_y, T y",
-    "T _t5",
-    map_expr="residual_softmax_bwd_0_map(grad_y, y)",
+    "T X0, T X1",
+    map_expr="residual_softmax_bwd_0_map(X0, X1)",
     reduce_expr="a + b",
-    post_map_expr="_t5 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -569,7 +563,7 @@ _residual_gelu_fwd_0 = ElementwiseKernel(
     "T z, T _t4, T _t5, T _t6, T y",
     """
     z = x + branch;
-    T _t1 = pow(z, T(3));
+    T _t1 = z * z * z;
     T _t2 = T(0.044715) * _t1;
     T _t3 = z + _t2;
     T gelu_inner = T(0.7978845608028654) * _t3;
@@ -601,7 +595,7 @@ _residual_gelu_bwd_0 = ElementwiseKernel(
     T _t13 = grad_gelu_inner * T(0.7978845608028654);
     T _t14 = _t13 * T(0.044715);
     T _t15 = _t14 * T(3);
-    T _t16 = pow(z, T(2));
+    T _t16 = z * z;
     T _t17 = _t15 * _t16;
     T _t18 = _t12 + _t13;
     grad_z = _t18 + _t17;
@@ -627,6 +621,7 @@ _residual_elu_fwd_0 = ElementwiseKernel(
     T _t4 = alpha * _t3;
     y = _t1 + _t4;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -647,6 +642,7 @@ _residual_elu_bwd_0 = ElementwiseKernel(
     bool _t8 = y > T(0);
     _t9 = grad_y * _t8;
     """,
+    scalars=("alpha",),
 )
 
 
@@ -659,6 +655,7 @@ _residual_elu_bwd_1 = ElementwiseKernel(
     T _t11 = _t9 * _t10;
     grad_z = _t7 + _t11;
     """,
+    scalars=("_t10",),
 )
 
 

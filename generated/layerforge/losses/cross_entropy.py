@@ -109,11 +109,9 @@ def _sum(x, axis):
 # cross_entropy_fwd_0: layers_spec/losses/cross_entropy.yaml:13
 _cross_entropy_fwd_0 = ReductionKernel(
     "cross_entropy_fwd_0",
-    "T logits",
-    "T _t1",
-    map_expr="cross_entropy_fwd_0_map(logits)",
+    "T X0",
+    map_expr="cross_entropy_fwd_0_map(X0)",
     reduce_expr="(a > b || a != a) ? a : b",
-    post_map_expr="_t1 = a",
     identity="__longlong_as_double(0xfff0000000000000ULL)",
     preamble="""
     template <typename T>
@@ -138,11 +136,9 @@ _cross_entropy_fwd_1 = ElementwiseKernel(
 # cross_entropy_fwd_2: layers_spec/losses/cross_entropy.yaml:14
 _cross_entropy_fwd_2 = ReductionKernel(
     "cross_entropy_fwd_2",
-    "T shifted",
-    "T _t4",
-    map_expr="cross_entropy_fwd_2_map(shifted)",
+    "T X0",
+    map_expr="cross_entropy_fwd_2_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t4 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -207,11 +203,9 @@ _cross_entropy_bwd_0 = ElementwiseKernel(
 # cross_entropy_bwd_1: layers_spec/losses/cross_entropy.yaml:18
 _cross_entropy_bwd_1 = ReductionKernel(
     "cross_entropy_bwd_1",
-    "T target",
-    "T _t12",
-    map_expr="cross_entropy_bwd_1_map(target)",
+    "T X0",
+    map_expr="cross_entropy_bwd_1_map(X0)",
     reduce_expr="a + b",
-    post_map_expr="_t12 = a",
     identity="0",
     preamble="""
     template <typename T>
@@ -234,6 +228,7 @@ _cross_entropy_bwd_2 = ElementwiseKernel(
     T _t15 = -log_probability;
     grad_target = _t15 * scale;
     """,
+    scalars=("scale",),
 )
 
 
