@@ -213,6 +213,16 @@ def bench_dense(cp, torch, activation: str, repeat: int) -> dict:
     return row
 
 
+def _reported(bench, cp, torch, name: str, repeat: int) -> dict:
+    """One op's benchmark row; an error is recorded in the row, not raised, so that one op
+    that fails does not lose the others' timings."""
+    try:
+        return bench(cp, torch, name, repeat)
+    except Exception as exc:  # noqa: BLE001 - reported in the results
+        print(f"bench {name:<22} FAILED {type(exc).__name__}: {exc}")
+        return {"op": name, "error": f"{type(exc).__name__}: {exc}"}
+
+
 def markdown(summary: dict) -> str:
     lines = [f"# GPU check: {summary['device']}", "",
              f"CuPy {summary['cupy']}, CUDA runtime {summary['cuda_runtime']}, PyTorch {summary['torch']}, "
@@ -229,6 +239,9 @@ def markdown(summary: dict) -> str:
                   "| op | fwd ms | bwd ms | total ms | fwd GB/s | bwd GB/s | total GB/s | torch ms | torch / ours |",
                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for r in bench["activations"]:
+            if "error" in r:
+                lines.append(f"| {r['op']} | failed: {r['error']} | | | | | | | |")
+                continue
             torch_ms = f"{r['torch_total_ms']:.3f}" if "torch_total_ms" in r else "n/a"
             ratio = f"{r['torch_over_ours']:.2f}" if "torch_over_ours" in r else "n/a"
             lines.append(f"| {r['op']} | {r['forward_ms']:.3f} | {r['backward_ms']:.3f} | {r['total_ms']:.3f} | "
@@ -278,7 +291,7 @@ def main(argv=None) -> int:
         benchable = [n for n in ops if spec(n).kind == "activation" and not spec(n).parameters]
         summary["bench"] = {
             "copy_GBps": copy_bandwidth(cp, args.repeat),
-            "activations": [bench_activation(cp, torch, n, args.repeat) for n in benchable],
+            "activations": [_reported(bench_activation, cp, torch, n, args.repeat) for n in benchable],
             "dense": [bench_dense(cp, torch, a, args.repeat) for a in spec("dense").slot.fused] if "dense" in ops else [],
         }
     args.out.mkdir(parents=True, exist_ok=True)
@@ -286,6 +299,7 @@ def main(argv=None) -> int:
     (args.out / "gpu_check.md").write_text(markdown(summary))
     print(f"wrote {args.out / 'gpu_check.json'} and {args.out / 'gpu_check.md'}")
     failed = summary["parity"] and any(not r["ok"] for r in summary["parity"])
+    failed = failed or (summary["bench"] and any("error" in r for r in summary["bench"]["activations"]))
     return 1 if failed else 0
 
 

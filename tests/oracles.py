@@ -14,7 +14,7 @@ ORACLES = {
     "selu": (F.selu, {}),
     # alpha a power of two: PyTorch rounds 1/alpha to float32 inside celu even for float64.
     "celu": (lambda x: F.celu(x, 0.5), {"alpha": 0.5}),
-    "prelu": (lambda x: F.prelu(x, torch.tensor([0.25], dtype=x.dtype)), {"alpha": 0.25}),
+    "prelu": (lambda x: F.prelu(x, torch.tensor([0.25], dtype=x.dtype, device=x.device)), {"alpha": 0.25}),
     "rrelu": (lambda x: F.rrelu(x, 0.1, 0.3, training=False), {"lower": 0.1, "upper": 0.3, "training": False}),
     "thresholded_relu": (lambda x: F.threshold(x, 1.0, 0.0), {}),
     "sigmoid": (torch.sigmoid, {}),

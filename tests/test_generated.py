@@ -124,3 +124,22 @@ def test_check_cli_is_clean_and_detects_drift(tmp_path):
     assert "orphaned: generated/layerforge/extra.py" in drift.stdout
     assert "run `make generate`" in drift.stdout
     assert relu.read_text().count("0.0)") == 1  # --check wrote nothing
+
+
+def test_renders_of_code_changed_since_import_are_not_cached(monkeypatch):
+    """A process whose transpiler sources changed on disk after it imported them renders with
+    the old code: it must neither serve nor store renders under the new sources' digest."""
+    from transpiler import pipeline
+
+    renders = []
+    real_render = pipeline.render
+    monkeypatch.setattr(pipeline, "render", lambda *args: renders.append(args[0].name) or real_render(*args))
+    cache = ROOT / ".cache" / "generate"
+    pipeline.generate(PATHS, only=["relu"])
+    entries = sorted(cache.iterdir())
+    renders.clear()
+    pipeline.generate(PATHS, only=["relu"])
+    assert renders == []  # served from the cache
+    monkeypatch.setattr(pipeline, "IMPORTED_SOURCES", "sources as imported before an edit")
+    pipeline.generate(PATHS, only=["relu"])
+    assert renders == ["relu"] and sorted(cache.iterdir()) == entries

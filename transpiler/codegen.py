@@ -29,9 +29,14 @@ class CompiledVariant:
     saved: tuple[str, ...]
 
 
-def environment(templates: Path) -> jinja2.Environment:
+def load_templates(templates: Path) -> dict[str, str]:
+    """The text of every template, read once: what is rendered is what was fingerprinted."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(templates.glob("*.j2"))}
+
+
+def environment(templates: dict[str, str]) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.DictLoader(templates),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

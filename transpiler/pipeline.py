@@ -135,7 +135,7 @@ def render_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, expl
     errors = Collector()
     compiled = compile_op(spec, catalog, errors, explicit=explicit)
     errors.check()
-    return render(spec, compiled, catalog, codegen.environment(paths.templates), level)
+    return render(spec, compiled, catalog, codegen.environment(codegen.load_templates(paths.templates)), level)
 
 
 def load_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, explicit: bool = True,
@@ -149,14 +149,27 @@ def load_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, explic
     return module
 
 
-def _tool_fingerprint(paths: Paths) -> str:
-    """A digest of everything besides the op's own spec that shapes its module."""
-    digest = hashlib.sha256(codegen.VERSION.encode())
-    sources = sorted(Path(__file__).parent.rglob("*.py")) + sorted(paths.templates.glob("*.j2"))
-    sources.append(paths.specs / "primitives.yaml")
-    for path in sources:
+def _transpiler_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# The transpiler's sources as this process imported them. If they change on disk while it
+# runs, its renders come from the old code: they must not be cached under the new sources'
+# digest (generate() then renders without the cache).
+IMPORTED_SOURCES = _transpiler_digest()
+
+
+def _tool_fingerprint(paths: Paths, templates: dict[str, str]) -> str:
+    """A digest of everything besides the op's own spec that shapes its module."""
+    digest = hashlib.sha256(f"{codegen.VERSION}\0{IMPORTED_SOURCES}".encode())
+    for name, text in templates.items():
+        digest.update(name.encode())
+        digest.update(text.encode())
+    digest.update((paths.specs / "primitives.yaml").read_bytes())
     digest.update(black.__version__.encode())
     digest.update(libcst_version.encode())
     return digest.hexdigest()
@@ -179,6 +192,9 @@ def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache:
     specs it fuses, the primitive table, the templates, the transpiler's own source and the
     pinned tool versions, so an unchanged regeneration only rebuilds the IR (to report errors).
     """
+    cache = cache and _transpiler_digest() == IMPORTED_SOURCES
+    templates = codegen.load_templates(paths.templates)
+    tool = _tool_fingerprint(paths, templates) if cache else ""  # read before the specs are
     errors = Collector()
     catalog = load_catalog(paths, errors)
     if not catalog.prims:
@@ -187,12 +203,11 @@ def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache:
         unknown = [n for n in only if n not in catalog.ops]
         if unknown:
             raise UnknownOp(", ".join(unknown))
-    env = codegen.environment(paths.templates)
+    env = codegen.environment(templates)
     # First every op's IR, so that all errors are found before any (slower) rendering.
     compiled = {name: compile_op(catalog.ops[name], catalog, errors) for name in sorted(catalog.ops)}
     errors.check()
     files: dict[str, str] = {}
-    tool = _tool_fingerprint(paths) if cache else ""
     cache_dir = paths.root / ".cache" / "generate"
     selected = {n: v for n, v in compiled.items() if not only or n in only}
     for index, (name, variants_) in enumerate(selected.items(), start=1):
