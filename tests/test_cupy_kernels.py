@@ -207,3 +207,19 @@ def test_row_maximum_starts_from_minus_infinity(host_cupy):
     x[2, 3] = np.nan
     got = softmax._softmax_fwd_0(x.view(kt.GpuLike))
     np.testing.assert_array_equal(np.asarray(got), np.max(x, axis=-1, keepdims=True))
+
+
+@pytest.mark.parametrize("stride, padding, dilation", [(1, 1, 1), (1, 2, 2), (2, 1, 1)])
+def test_convolution_window_layouts_on_the_cupy_path(host_cupy, stride, padding, dilation):
+    """The convolution's helpers branch on the stride (implicit columns for stride 1): both
+    branches of their CuPy twins against the NumPy module, forward and backward."""
+    conv = module(spec("convolutional"))
+    rng = np.random.default_rng(5)
+    x, weight, bias = rng.standard_normal((3, 2, 9, 10)), rng.standard_normal((4, 2, 3, 2)), rng.standard_normal(4)
+    attrs = {"stride": stride, "padding": padding, "dilation": dilation}
+    y_ref, ctx_ref = conv.forward(x, weight, bias, **attrs)
+    y, ctx = conv.forward(*(a.view(kt.GpuLike) for a in (x, weight, bias)), **attrs)
+    dy = rng.standard_normal(y_ref.shape)
+    for got, want in zip((y,) + conv.backward(dy.view(kt.GpuLike), ctx), (y_ref,) + conv.backward(dy, ctx_ref)):
+        assert isinstance(got, kt.GpuLike)
+        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12, atol=1e-12)

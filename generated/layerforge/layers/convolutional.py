@@ -125,7 +125,9 @@ def backward(grad_y, ctx):
 
 def _forward_relu(x, weight, bias, stride, padding, dilation):
     columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
     y = np.maximum(z, 0)
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
@@ -133,14 +135,18 @@ def _forward_relu(x, weight, bias, stride, padding, dilation):
 def _backward_relu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
     grad_z = grad_y * (z > 0)
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_sigmoid(x, weight, bias, stride, padding, dilation):
     columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
     y = _sigmoid(z)
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
 
@@ -150,14 +156,18 @@ def _backward_sigmoid(grad_y, x, weight, bias, stride, padding, dilation, column
     grad_z *= grad_y
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_tanh(x, weight, bias, stride, padding, dilation):
     columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
     y = np.tanh(z)
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
 
@@ -167,14 +177,18 @@ def _backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_softmax(x, weight, bias, stride, padding, dilation):
     columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
     softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
@@ -185,27 +199,35 @@ def _backward_softmax(grad_y, x, weight, bias, stride, padding, dilation, column
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_identity(x, weight, bias, stride, padding, dilation):
     columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
     return z, (x, weight, bias, stride, padding, dilation, columns)
 
 
 def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, columns):
     grad_bias = np.sum(grad_y, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(grad_y, columns, weight)
+    grad_weight = _conv_weight_grad(
+        grad_y, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _conv_input_grad(grad_y, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_gelu(x, weight, bias, stride, padding, dilation):
     columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
     gelu_inner = z * z
     gelu_inner *= z
     gelu_inner *= 0.044715
@@ -235,14 +257,18 @@ def _backward_gelu(
     _t5 *= _t6
     grad_z += _t5
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
     columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
     y = np.maximum(z, 0)
     _t1 = _expm1(np.minimum(z, 0))
     _t1 *= alpha
@@ -260,14 +286,18 @@ def _backward_elu(
     _t1 *= 1 - alpha
     grad_z += _t1
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_mish(x, weight, bias, stride, padding, dilation):
     columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
     mish_e = np.minimum(z, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -293,14 +323,18 @@ def _backward_mish(
     grad_z += _t2
     grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_swish(x, weight, bias, stride, padding, dilation):
     columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
     _t1 = _sigmoid(z)
     y = z * _t1
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t1)
@@ -316,14 +350,18 @@ def _backward_swish(
     _t2 *= _t1
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_silu(x, weight, bias, stride, padding, dilation):
     columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns) + bias.reshape(1, -1, 1, 1)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
     _t1 = _sigmoid(z)
     y = z * _t1
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t1)
@@ -337,7 +375,9 @@ def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     _t2 *= _t1
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -374,42 +414,98 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _conv_apply(weight, columns):
-    """weight [C_out, K...] times columns [K, N, H_out, W_out] -> [N, C_out, H_out, W_out]."""
-    size, n, out_h, out_w = columns.shape
-    product = weight.reshape(weight.shape[0], size) @ columns.reshape(
-        size, n * out_h * out_w
-    )
+def _conv_apply(weight, columns, x, stride, padding, dilation):
+    """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
+    Stride 1: per kernel offset, weight[:, :, u, v] times the shifted slice of the
+    padded input (one reused buffer), summed on the padded grid. Otherwise one matmul.
+    """
+    c_out, _, kernel_h, kernel_w = weight.shape
+    n, _, h, w = x.shape
+    if stride == 1:
+        padded_h, padded_w = h + 2 * padding, w + 2 * padding
+        size = n * padded_h * padded_w
+        product = np.matmul(weight[:, :, 0, 0], columns[:, :size])
+        part = np.empty_like(product)
+        for u in range(kernel_h):
+            for v in range(kernel_w):
+                if u or v:
+                    start = dilation * (u * padded_w + v)
+                    np.matmul(
+                        weight[:, :, u, v], columns[:, start : start + size], out=part
+                    )
+                    product += part
+        out_h = padded_h - dilation * (kernel_h - 1)
+        out_w = padded_w - dilation * (kernel_w - 1)
+        grid = product.reshape(c_out, n, padded_h, padded_w)[:, :, :out_h, :out_w]
+        return np.ascontiguousarray(grid.transpose(1, 0, 2, 3))
+    size, _, out_h, out_w = columns.shape
+    product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
     return np.ascontiguousarray(
         product.reshape(-1, n, out_h, out_w).transpose(1, 0, 2, 3)
     )
 
 
 def _conv_input_grad(grad, weight, x, stride, padding, dilation):
-    """The gradient of a convolution with respect to x [N, C, H, W]: one [C, C_out] x
-    [C_out, N * H_out * W_out] product per kernel offset, added onto the (padded) pixels
-    that offset read; no column gradient is formed."""
+    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: grad on
+    the padded grid, flattened per channel; per kernel offset, weight[:, :, u, v]^T
+    times it (one reused buffer) added as one contiguous slice of the flat padded
+    gradient, shifted by the offset. Otherwise one [C, C_out] x [C_out, N * H_out *
+    W_out] product per kernel offset, added onto the (padded) pixels that offset read.
+    """
     n, c, h, w = x.shape
     c_out, _, kernel_h, kernel_w = weight.shape
     out_h, out_w = grad.shape[2], grad.shape[3]
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-    grad_x = np.zeros((c, n, h + 2 * padding, w + 2 * padding), dtype=grad.dtype)
-    for u in range(kernel_h):
-        for v in range(kernel_w):
-            top, left = u * dilation, v * dilation
-            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
-            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
-            part = weight[:, :, u, v].T @ per_channel
-            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
-    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+    padded_h, padded_w = h + 2 * padding, w + 2 * padding
+    if stride == 1:
+        size = n * padded_h * padded_w
+        on_grid = np.zeros((c_out, n, padded_h, padded_w), dtype=grad.dtype)
+        on_grid[:, :, :out_h, :out_w] = grad.transpose(1, 0, 2, 3)
+        on_grid = on_grid.reshape(c_out, size)
+        grad_x = np.zeros((c, n + 1, padded_h, padded_w), dtype=grad.dtype)
+        flat = grad_x.reshape(c, -1)
+        part = np.empty((c, size), dtype=grad.dtype)
+        for u in range(kernel_h):
+            for v in range(kernel_w):
+                start = dilation * (u * padded_w + v)
+                np.matmul(weight[:, :, u, v].T, on_grid, out=part)
+                flat[:, start : start + size] += part
+    else:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+        grad_x = np.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
+        for u in range(kernel_h):
+            for v in range(kernel_w):
+                top, left = u * dilation, v * dilation
+                rows = slice(top, top + stride * (out_h - 1) + 1, stride)
+                cols = slice(left, left + stride * (out_w - 1) + 1, stride)
+                part = weight[:, :, u, v].T @ per_channel
+                grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
+    cropped = grad_x[:, :n, padding : padding + h, padding : padding + w]
     return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
-def _conv_weight_grad(grad, columns, weight):
-    """grad [N, C_out, H_out, W_out] times columns [K, N, H_out, W_out] summed over all
-    positions: one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
-    long P axis contiguous in both), transposed and shaped like weight."""
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(grad.shape[1], -1)
+def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
+    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
+    Stride 1: grad laid on the padded grid, times each kernel offset's shifted slice of
+    the padded input. Otherwise one matmul [K, P] @ [P, C_out] (the faster order for
+    OpenBLAS, with the long P axis contiguous in both), transposed, shaped like weight.
+    """
+    n, c_out, out_h, out_w = grad.shape
+    if stride == 1:
+        _, _, kernel_h, kernel_w = weight.shape
+        padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
+        size = n * padded_h * padded_w
+        on_grid = np.zeros((c_out, n, padded_h, padded_w), dtype=grad.dtype)
+        on_grid[:, :, :out_h, :out_w] = grad.transpose(1, 0, 2, 3)
+        on_grid = on_grid.reshape(c_out, size)
+        by_offset = np.empty((kernel_h, kernel_w) + weight.shape[:2], dtype=grad.dtype)
+        for u in range(kernel_h):
+            for v in range(kernel_w):
+                start = dilation * (u * padded_w + v)
+                np.matmul(
+                    on_grid, columns[:, start : start + size].T, out=by_offset[u, v]
+                )
+        return np.ascontiguousarray(by_offset.transpose(2, 3, 0, 1))
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
     return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
         weight.shape
     )
@@ -427,16 +523,28 @@ def _expm1(x):
 
 
 def _im2col(x, weight, stride, padding, dilation):
-    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees, as columns
-    [C * kH * kW, N, H_out, W_out]: one strided view and one copy, no loop over pixels.
-    """
+    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees.
+
+    Stride 1: x zero-padded, channel-major and flattened, [C, (N + 1) * H_p * W_p] (one
+    spare image of zeros at the end). The row (c, u, v) of the column matrix, laid on
+    the padded grid, is then the slice of row c that starts at dilation * (u * W_p + v),
+    so the columns are never copied out (positions past H_out or W_out on the grid are
+    computed and dropped). Larger strides: the columns [C * kH * kW, N, H_out, W_out],
+    one strided view and one copy."""
+    n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
+    if stride == 1:
+        padded = np.zeros((c, n + 1, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
+        padded[:, :n, padding : padding + h, padding : padding + w] = x.transpose(
+            1, 0, 2, 3
+        )
+        return padded.reshape(c, -1)
     if padding:
         x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
     windows = np.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
     windows = windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
-    n, c, out_h, out_w = windows.shape[:4]
+    out_h, out_w = windows.shape[2:4]
     return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
         c * kernel_h * kernel_w, n, out_h, out_w
     )
@@ -480,7 +588,7 @@ _convolutional_relu_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_relu(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _convolutional_relu_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
@@ -504,7 +612,9 @@ def _cupy_backward_relu(grad_y, x, weight, bias, stride, padding, dilation, colu
     grad_z = _convolutional_relu_bwd_0(z, grad_y)
     _t5 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t5.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -523,7 +633,7 @@ _convolutional_sigmoid_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_sigmoid(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
     y = _convolutional_sigmoid_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
@@ -550,7 +660,9 @@ def _cupy_backward_sigmoid(
     grad_z = _convolutional_sigmoid_bwd_0(grad_y, y)
     _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t6.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -569,7 +681,7 @@ _convolutional_tanh_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_tanh(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
     y = _convolutional_tanh_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
@@ -594,7 +706,9 @@ def _cupy_backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, colu
     grad_z = _convolutional_tanh_bwd_0(y, grad_y)
     _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t6.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -667,7 +781,7 @@ _convolutional_softmax_fwd_4 = ElementwiseKernel(
 
 def _cupy_forward_softmax(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _convolutional_softmax_fwd_0(_t1, _t2)
     _t3 = _convolutional_softmax_fwd_1(z)
@@ -716,7 +830,9 @@ def _cupy_backward_softmax(
     grad_z = _convolutional_softmax_bwd_1(grad_y, _t7, y)
     _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t10.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -734,7 +850,7 @@ _convolutional_identity_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_identity(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _convolutional_identity_fwd_0(_t1, _t2)
     return z, (x, weight, bias, stride, padding, dilation, columns)
@@ -747,7 +863,9 @@ def _cupy_backward_identity(
 
     _t3 = cp.sum(grad_y, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t3.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(grad_y, columns, weight)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_y, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _cupy_conv_input_grad(grad_y, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -773,7 +891,7 @@ _convolutional_gelu_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, _t6, _t7, _t8, y = _convolutional_gelu_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t6, _t7, _t8)
@@ -810,7 +928,9 @@ def _cupy_backward_gelu(
     grad_z = _convolutional_gelu_bwd_0(grad_y, _t8, _t6, _t7, z)
     _t21 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t21.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -834,7 +954,7 @@ _convolutional_elu_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
     y = _convolutional_elu_fwd_0(_t1, _t2, alpha)
     return y, (x, weight, bias, stride, padding, dilation, columns, alpha, y)
@@ -879,7 +999,9 @@ def _cupy_backward_elu(
     grad_z = _convolutional_elu_bwd_1(_t11, _t12, _t9)
     _t15 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t15.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -904,7 +1026,7 @@ _convolutional_mish_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_mish(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, mish_e, mish_n, y = _convolutional_mish_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z, mish_e, mish_n)
@@ -939,7 +1061,9 @@ def _cupy_backward_mish(
     grad_z = _convolutional_mish_bwd_0(mish_n, z, mish_e, grad_y)
     _t18 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t18.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -959,7 +1083,7 @@ _convolutional_swish_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_swish(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, _t3, y = _convolutional_swish_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
@@ -989,7 +1113,9 @@ def _cupy_backward_swish(
     grad_z = _convolutional_swish_bwd_0(grad_y, _t3, z)
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -1009,7 +1135,7 @@ _convolutional_silu_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, _t3, y = _convolutional_silu_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
@@ -1039,7 +1165,9 @@ def _cupy_backward_silu(
     grad_z = _convolutional_silu_bwd_0(grad_y, _t3, z)
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(grad_z, columns, weight)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
     grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
     return grad_x, grad_weight, grad_bias
 
@@ -1063,64 +1191,134 @@ _CUPY_FUSED = {
 }
 
 
-def _cupy_conv_apply(weight, columns):
-    """weight [C_out, K...] times columns [K, N, H_out, W_out] -> [N, C_out, H_out, W_out]."""
+def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
+    """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
+    Stride 1: per kernel offset, weight[:, :, u, v] times the shifted slice of the
+    padded input (one reused buffer), summed on the padded grid. Otherwise one matmul.
+    """
     import cupy as cp
 
-    size, n, out_h, out_w = columns.shape
-    product = weight.reshape(weight.shape[0], size) @ columns.reshape(
-        size, n * out_h * out_w
-    )
+    c_out, _, kernel_h, kernel_w = weight.shape
+    n, _, h, w = x.shape
+    if stride == 1:
+        padded_h, padded_w = h + 2 * padding, w + 2 * padding
+        size = n * padded_h * padded_w
+        product = cp.matmul(weight[:, :, 0, 0], columns[:, :size])
+        part = cp.empty_like(product)
+        for u in range(kernel_h):
+            for v in range(kernel_w):
+                if u or v:
+                    start = dilation * (u * padded_w + v)
+                    cp.matmul(
+                        weight[:, :, u, v], columns[:, start : start + size], out=part
+                    )
+                    product += part
+        out_h = padded_h - dilation * (kernel_h - 1)
+        out_w = padded_w - dilation * (kernel_w - 1)
+        grid = product.reshape(c_out, n, padded_h, padded_w)[:, :, :out_h, :out_w]
+        return cp.ascontiguousarray(grid.transpose(1, 0, 2, 3))
+    size, _, out_h, out_w = columns.shape
+    product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
     return cp.ascontiguousarray(
         product.reshape(-1, n, out_h, out_w).transpose(1, 0, 2, 3)
     )
 
 
 def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
-    """The gradient of a convolution with respect to x [N, C, H, W]: one [C, C_out] x
-    [C_out, N * H_out * W_out] product per kernel offset, added onto the (padded) pixels
-    that offset read; no column gradient is formed."""
+    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: grad on
+    the padded grid, flattened per channel; per kernel offset, weight[:, :, u, v]^T
+    times it (one reused buffer) added as one contiguous slice of the flat padded
+    gradient, shifted by the offset. Otherwise one [C, C_out] x [C_out, N * H_out *
+    W_out] product per kernel offset, added onto the (padded) pixels that offset read.
+    """
     import cupy as cp
 
     n, c, h, w = x.shape
     c_out, _, kernel_h, kernel_w = weight.shape
     out_h, out_w = grad.shape[2], grad.shape[3]
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-    grad_x = cp.zeros((c, n, h + 2 * padding, w + 2 * padding), dtype=grad.dtype)
-    for u in range(kernel_h):
-        for v in range(kernel_w):
-            top, left = u * dilation, v * dilation
-            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
-            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
-            part = weight[:, :, u, v].T @ per_channel
-            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
-    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+    padded_h, padded_w = h + 2 * padding, w + 2 * padding
+    if stride == 1:
+        size = n * padded_h * padded_w
+        on_grid = cp.zeros((c_out, n, padded_h, padded_w), dtype=grad.dtype)
+        on_grid[:, :, :out_h, :out_w] = grad.transpose(1, 0, 2, 3)
+        on_grid = on_grid.reshape(c_out, size)
+        grad_x = cp.zeros((c, n + 1, padded_h, padded_w), dtype=grad.dtype)
+        flat = grad_x.reshape(c, -1)
+        part = cp.empty((c, size), dtype=grad.dtype)
+        for u in range(kernel_h):
+            for v in range(kernel_w):
+                start = dilation * (u * padded_w + v)
+                cp.matmul(weight[:, :, u, v].T, on_grid, out=part)
+                flat[:, start : start + size] += part
+    else:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+        grad_x = cp.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
+        for u in range(kernel_h):
+            for v in range(kernel_w):
+                top, left = u * dilation, v * dilation
+                rows = slice(top, top + stride * (out_h - 1) + 1, stride)
+                cols = slice(left, left + stride * (out_w - 1) + 1, stride)
+                part = weight[:, :, u, v].T @ per_channel
+                grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
+    cropped = grad_x[:, :n, padding : padding + h, padding : padding + w]
     return cp.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
-def _cupy_conv_weight_grad(grad, columns, weight):
-    """grad [N, C_out, H_out, W_out] times columns [K, N, H_out, W_out] summed over all
-    positions: one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
-    long P axis contiguous in both), transposed and shaped like weight."""
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(grad.shape[1], -1)
+def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
+    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
+    Stride 1: grad laid on the padded grid, times each kernel offset's shifted slice of
+    the padded input. Otherwise one matmul [K, P] @ [P, C_out] (the faster order for
+    OpenBLAS, with the long P axis contiguous in both), transposed, shaped like weight.
+    """
+    import cupy as cp
+
+    n, c_out, out_h, out_w = grad.shape
+    if stride == 1:
+        _, _, kernel_h, kernel_w = weight.shape
+        padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
+        size = n * padded_h * padded_w
+        on_grid = cp.zeros((c_out, n, padded_h, padded_w), dtype=grad.dtype)
+        on_grid[:, :, :out_h, :out_w] = grad.transpose(1, 0, 2, 3)
+        on_grid = on_grid.reshape(c_out, size)
+        by_offset = cp.empty((kernel_h, kernel_w) + weight.shape[:2], dtype=grad.dtype)
+        for u in range(kernel_h):
+            for v in range(kernel_w):
+                start = dilation * (u * padded_w + v)
+                cp.matmul(
+                    on_grid, columns[:, start : start + size].T, out=by_offset[u, v]
+                )
+        return cp.ascontiguousarray(by_offset.transpose(2, 3, 0, 1))
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
     return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
         weight.shape
     )
 
 
 def _cupy_im2col(x, weight, stride, padding, dilation):
-    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees, as columns
-    [C * kH * kW, N, H_out, W_out]: one strided view and one copy, no loop over pixels.
-    """
+    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees.
+
+    Stride 1: x zero-padded, channel-major and flattened, [C, (N + 1) * H_p * W_p] (one
+    spare image of zeros at the end). The row (c, u, v) of the column matrix, laid on
+    the padded grid, is then the slice of row c that starts at dilation * (u * W_p + v),
+    so the columns are never copied out (positions past H_out or W_out on the grid are
+    computed and dropped). Larger strides: the columns [C * kH * kW, N, H_out, W_out],
+    one strided view and one copy."""
     import cupy as cp
 
+    n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
+    if stride == 1:
+        padded = cp.zeros((c, n + 1, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
+        padded[:, :n, padding : padding + h, padding : padding + w] = x.transpose(
+            1, 0, 2, 3
+        )
+        return padded.reshape(c, -1)
     if padding:
         x = cp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
     windows = cp.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
     windows = windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
-    n, c, out_h, out_w = windows.shape[:4]
+    out_h, out_w = windows.shape[2:4]
     return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
         c * kernel_h * kernel_w, n, out_h, out_w
     )
