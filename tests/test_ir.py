@@ -78,7 +78,7 @@ def test_convolution_shapes_follow_the_window_rules():
         def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, columns):
             _t3 = sum_axes_keepdims(grad_y, axis=(-4, -2, -1))  # float[1, C_out, 1, 1]  convolutional.yaml:24
             grad_bias = reshape_like(_t3, bias)  # float[C_out]  primitives.yaml
-            grad_weight = conv_weight_grad(grad_y, columns, weight)  # float[C_out, C_in, kH, kW]  primitives.yaml
+            grad_weight = conv_weight_grad(grad_y, columns, weight, x, dilation=dilation, padding=padding, stride=stride)  # float[C_out, C_in, kH, kW]  primitives.yaml
             grad_x = conv_input_grad(grad_y, weight, x, dilation=dilation, padding=padding, stride=stride)  # float[B, C_in, H, W]  primitives.yaml
             return grad_x, grad_weight, grad_bias
         saved: x, weight, bias, stride, padding, dilation, columns""")
