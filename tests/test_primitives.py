@@ -133,3 +133,27 @@ def test_rule_matches_finite_differences(name, tmp_path):
         numeric = (np.sum(mod.forward(*args_plus)[0] * dy) - np.sum(mod.forward(*args_minus)[0] * dy)) / (2 * step)
         analytic = np.sum(grads[index] * direction)
         assert abs(numeric - analytic) <= 1e-6 * max(1.0, np.sum(np.abs(grads[index] * direction))), (name, index)
+
+
+@pytest.mark.parametrize("shape, axis", [
+    ((4, 3, 5, 6), (0, 2, 3)),  # per channel, over N, H and W
+    ((4, 3, 5, 6), (2, 3)),
+    ((4, 3, 5, 6), (1, 2, 3)),
+    ((4, 3, 5, 6), (0, 1)),  # leading axes only: NumPy's own loop
+    ((4, 3, 5, 6), -1),
+    ((7, 9), 0),
+    ((0, 3, 2, 2), (0, 2, 3)),
+])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sum_helper_agrees_with_numpy(shape, axis, dtype):
+    """The sum helper's BLAS paths (last axis; several trailing axes of a contiguous array)
+    and its fallback, against np.sum with keepdims, also on a strided view."""
+    from layerforge.layers import batch_normalization
+
+    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    tolerance = {np.float64: 1e-12, np.float32: 2e-6}[dtype]  # different summation orders
+    for array in (x, x[..., ::-1]):
+        got = batch_normalization._sum(array, axis)
+        want = np.sum(array.astype(np.float64), axis=axis, keepdims=True)
+        assert got.shape == want.shape and got.dtype == dtype
+        np.testing.assert_allclose(got, want, rtol=tolerance, atol=tolerance * 30)

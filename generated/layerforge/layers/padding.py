@@ -289,12 +289,26 @@ def _sigmoid(x):
 
 
 def _sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
+    """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
+    axis of a float array it is a matrix-vector product with ones (BLAS), several times
+    faster than NumPy's reduction loop on rows; over several trailing axes of a
+    C-contiguous one (per-channel sums over H and W) those are flattened into one such
+    product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
         return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
-    return np.sum(x, axis=axis, keepdims=True)
+    axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
+    trailing = 0
+    while axes and x.ndim - 1 - trailing in axes:
+        trailing += 1
+    if trailing < 2 or x.dtype.kind != "f" or not x.flags.c_contiguous or not x.size:
+        return np.sum(x, axis=axis, keepdims=True)
+    inner = 1
+    for n in x.shape[x.ndim - trailing :]:
+        inner *= n
+    sums = np.matmul(x.reshape(-1, inner), np.ones(inner, x.dtype))
+    sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
+    rest = tuple(a for a in axes if a < x.ndim - trailing)
+    return np.sum(sums, axis=rest, keepdims=True) if rest else sums
 
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
@@ -1631,11 +1645,25 @@ def _cupy_pad2d(x, top, bottom, left, right):
 
 
 def _cupy_sum(x, axis):
-    """The sum along ``axis``, kept as a length-1 axis. Along the last axis of a float
-    array it is a matrix-vector product with ones (BLAS), several times faster than
-    NumPy's reduction loop on rows."""
+    """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
+    axis of a float array it is a matrix-vector product with ones (BLAS), several times
+    faster than NumPy's reduction loop on rows; over several trailing axes of a
+    C-contiguous one (per-channel sums over H and W) those are flattened into one such
+    product, and any leading axes are then summed over the much smaller result."""
     import cupy as cp
 
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
         return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
-    return cp.sum(x, axis=axis, keepdims=True)
+    axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
+    trailing = 0
+    while axes and x.ndim - 1 - trailing in axes:
+        trailing += 1
+    if trailing < 2 or x.dtype.kind != "f" or not x.flags.c_contiguous or not x.size:
+        return cp.sum(x, axis=axis, keepdims=True)
+    inner = 1
+    for n in x.shape[x.ndim - trailing :]:
+        inner *= n
+    sums = cp.matmul(x.reshape(-1, inner), cp.ones(inner, x.dtype))
+    sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
+    rest = tuple(a for a in axes if a < x.ndim - trailing)
+    return cp.sum(sums, axis=rest, keepdims=True) if rest else sums
