@@ -57,6 +57,13 @@ def test_kernel_names_are_unique_and_every_op_has_kernels():
     assert [name for name in kt.op_names() if not kt.kernels_of(name)] == without
 
 
+def test_a_number_computed_in_python_does_not_cut_a_kernel():
+    """ELU's backward computes 1 - alpha in Python between elementwise statements: it is
+    hoisted ahead of the run, which stays one kernel taking it as a by-value scalar."""
+    assert [k.name for k in kt.kernels_of("elu")] == ["elu_fwd_0", "elu_bwd_0"]
+    assert "_t10" in module(spec("elu"))._elu_bwd_0.scalars
+
+
 @pytest.mark.parametrize("name", kt.op_names())
 def test_kernels_compile_with_nvrtc(nvrtc, name):
     source = kt.cuda_source(kt.kernels_of(name))

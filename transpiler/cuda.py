@@ -117,6 +117,12 @@ def is_fusable(stmt: Stmt, fn: Function, prims: Primitives) -> bool:
     return prim.kind == "elementwise" and prim.cuda is not None and shape != SCALAR
 
 
+def _hoistable(stmt: Stmt, fn: Function, run: list[Stmt]) -> bool:
+    """A number computed in Python (``1 - alpha``) that reads nothing of the open run: it can
+    be computed before the run, so it does not cut the run into two kernels."""
+    return fn.values[stmt.target].shape == SCALAR and not set(stmt.reads()) & {s.target for s in run}
+
+
 def split(fn: Function, prims: Primitives) -> list[list[Stmt] | Stmt]:
     """The body as kernel runs (lists) and single statements, in program order.
 
@@ -135,6 +141,9 @@ def split(fn: Function, prims: Primitives) -> list[list[Stmt] | Stmt]:
 
     for stmt in fn.body:
         if not is_fusable(stmt, fn, prims):
+            if run and _hoistable(stmt, fn, run):
+                parts.append(stmt)  # ahead of the open run, which goes on after it
+                continue
             flush()
             parts.append(stmt)
             continue

@@ -203,25 +203,15 @@ _taylor_softmax_bwd_1 = ReductionKernel(
 )
 
 
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:335,233
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:335,233,624
 _taylor_softmax_bwd_2 = ElementwiseKernel(
     "taylor_softmax_bwd_2",
-    "T _t3, T _t8, T _t1",
-    "T _t10",
+    "T _t3, T _t8, T _t1, T x, T _t11",
+    "T grad_x",
     """
     T grad_t = _t3 + _t8;
     bool _t9 = _t1 > T(1e-10);
-    _t10 = grad_t * _t9;
-    """,
-)
-
-
-# taylor_softmax_bwd_3: layers_spec/primitives.yaml:624
-_taylor_softmax_bwd_3 = ElementwiseKernel(
-    "taylor_softmax_bwd_3",
-    "T x, T _t11, T _t10",
-    "T grad_x",
-    """
+    T _t10 = grad_t * _t9;
     T _t12 = taylor_exp(x, _t11);
     grad_x = _t10 * _t12;
     """,
@@ -244,7 +234,6 @@ def _cupy_backward(grad_y, x, order, _t2, y):
     _t1, _t3 = _taylor_softmax_bwd_0(x, order, grad_y, _t2)
     _t7 = _taylor_softmax_bwd_1(grad_y, y, _t2)
     _t8 = cp.broadcast_to(_t7, x.shape)
-    _t10 = _taylor_softmax_bwd_2(_t3, _t8, _t1)
     _t11 = order - 1
-    grad_x = _taylor_softmax_bwd_3(x, _t11, _t10)
+    grad_x = _taylor_softmax_bwd_2(_t3, _t8, _t1, x, _t11)
     return grad_x

@@ -638,36 +638,24 @@ def _cupy_forward_elu(a, b, alpha=1.0):
 # add_elu_bwd_0: layers_spec/activations/elu.yaml:15
 _add_elu_bwd_0 = ElementwiseKernel(
     "add_elu_bwd_0",
-    "T y, T alpha, T grad_y",
-    "T _t7, T _t9",
+    "T y, T alpha, T grad_y, T _t10",
+    "T grad_z",
     """
     T _t5 = y < T(0) || y != y ? y : T(0);
     T _t6 = _t5 + alpha;
-    _t7 = grad_y * _t6;
+    T _t7 = grad_y * _t6;
     bool _t8 = y > T(0);
-    _t9 = grad_y * _t8;
-    """,
-    scalars=("alpha",),
-)
-
-
-# add_elu_bwd_1: layers_spec/activations/elu.yaml:15
-_add_elu_bwd_1 = ElementwiseKernel(
-    "add_elu_bwd_1",
-    "T _t9, T _t10, T _t7",
-    "T grad_z",
-    """
+    T _t9 = grad_y * _t8;
     T _t11 = _t9 * _t10;
     grad_z = _t7 + _t11;
     """,
-    scalars=("_t10",),
+    scalars=("alpha", "_t10"),
 )
 
 
 def _cupy_backward_elu(grad_y, alpha, y):
-    _t7, _t9 = _add_elu_bwd_0(y, alpha, grad_y)
     _t10 = 1 - alpha
-    grad_z = _add_elu_bwd_1(_t9, _t10, _t7)
+    grad_z = _add_elu_bwd_0(y, alpha, grad_y, _t10)
     return grad_z, grad_z
 
 

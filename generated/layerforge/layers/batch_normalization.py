@@ -267,34 +267,23 @@ _batch_normalization_train_fwd_4 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_5: layers_spec/layers/batch_normalization.yaml:32
+# batch_normalization_train_fwd_5: layers_spec/layers/batch_normalization.yaml:32,33
 _batch_normalization_train_fwd_5 = ElementwiseKernel(
     "batch_normalization_train_fwd_5",
-    "T momentum, T _t12, T _t11",
-    "T new_running_mean",
+    "T momentum, T _t12, T _t11, T _t14, T running_var",
+    "T new_running_mean, T _t15",
     """
     T _t13 = momentum * _t12;
     new_running_mean = _t11 + _t13;
+    _t15 = _t14 * running_var;
     """,
-    scalars=("momentum",),
+    scalars=("momentum", "_t14"),
 )
 
 
 # batch_normalization_train_fwd_6: layers_spec/layers/batch_normalization.yaml:33
 _batch_normalization_train_fwd_6 = ElementwiseKernel(
     "batch_normalization_train_fwd_6",
-    "T _t14, T running_var",
-    "T _t15",
-    """
-    _t15 = _t14 * running_var;
-    """,
-    scalars=("_t14",),
-)
-
-
-# batch_normalization_train_fwd_7: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_fwd_7 = ElementwiseKernel(
-    "batch_normalization_train_fwd_7",
     "T _t16, T _t17, T _t15",
     "T new_running_var",
     """
@@ -305,9 +294,9 @@ _batch_normalization_train_fwd_7 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_8: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_fwd_8 = ElementwiseKernel(
-    "batch_normalization_train_fwd_8",
+# batch_normalization_train_fwd_7: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_fwd_7 = ElementwiseKernel(
+    "batch_normalization_train_fwd_7",
     "T normalized, T _t19",
     "T _t20",
     """
@@ -316,9 +305,9 @@ _batch_normalization_train_fwd_8 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_9: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_fwd_9 = ElementwiseKernel(
-    "batch_normalization_train_fwd_9",
+# batch_normalization_train_fwd_8: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_fwd_8 = ElementwiseKernel(
+    "batch_normalization_train_fwd_8",
     "T _t20, T _t21",
     "T y",
     """
@@ -338,21 +327,22 @@ def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, ep
     centered, _t6 = _batch_normalization_train_fwd_1(x, mu)
     _t7 = _cupy_sum(_t6, (0, 2, 3))
     variance, rstd = _batch_normalization_train_fwd_2(_t7, count, epsilon)
-    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     unbiased = _cupy_bessel_correction(count)
     _t10 = 1 - momentum
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t11 = _batch_normalization_train_fwd_4(_t10, running_mean)
     _t12 = mu.reshape(weight.shape)
-    new_running_mean = _batch_normalization_train_fwd_5(momentum, _t12, _t11)
     _t14 = 1 - momentum
-    _t15 = _batch_normalization_train_fwd_6(_t14, running_var)
     _t16 = momentum * unbiased
+    new_running_mean, _t15 = _batch_normalization_train_fwd_5(
+        momentum, _t12, _t11, _t14, running_var
+    )
     _t17 = variance.reshape(weight.shape)
-    new_running_var = _batch_normalization_train_fwd_7(_t16, _t17, _t15)
+    new_running_var = _batch_normalization_train_fwd_6(_t16, _t17, _t15)
     _t19 = weight.reshape(1, -1, 1, 1)
-    _t20 = _batch_normalization_train_fwd_8(normalized, _t19)
+    _t20 = _batch_normalization_train_fwd_7(normalized, _t19)
     _t21 = bias.reshape(1, -1, 1, 1)
-    y = _batch_normalization_train_fwd_9(_t20, _t21)
+    y = _batch_normalization_train_fwd_8(_t20, _t21)
     return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
 
 

@@ -977,29 +977,18 @@ def _cupy_forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
 # convolutional_elu_bwd_0: layers_spec/activations/elu.yaml:15
 _convolutional_elu_bwd_0 = ElementwiseKernel(
     "convolutional_elu_bwd_0",
-    "T y, T alpha, T grad_y",
-    "T _t9, T _t11",
+    "T y, T alpha, T grad_y, T _t12",
+    "T grad_z",
     """
     T _t7 = y < T(0) || y != y ? y : T(0);
     T _t8 = _t7 + alpha;
-    _t9 = grad_y * _t8;
+    T _t9 = grad_y * _t8;
     bool _t10 = y > T(0);
-    _t11 = grad_y * _t10;
-    """,
-    scalars=("alpha",),
-)
-
-
-# convolutional_elu_bwd_1: layers_spec/activations/elu.yaml:15
-_convolutional_elu_bwd_1 = ElementwiseKernel(
-    "convolutional_elu_bwd_1",
-    "T _t11, T _t12, T _t9",
-    "T grad_z",
-    """
+    T _t11 = grad_y * _t10;
     T _t13 = _t11 * _t12;
     grad_z = _t9 + _t13;
     """,
-    scalars=("_t12",),
+    scalars=("alpha", "_t12"),
 )
 
 
@@ -1008,9 +997,8 @@ def _cupy_backward_elu(
 ):
     import cupy as cp
 
-    _t9, _t11 = _convolutional_elu_bwd_0(y, alpha, grad_y)
     _t12 = 1 - alpha
-    grad_z = _convolutional_elu_bwd_1(_t11, _t12, _t9)
+    grad_z = _convolutional_elu_bwd_0(y, alpha, grad_y, _t12)
     _t15 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t15.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(

@@ -728,38 +728,26 @@ def _cupy_forward_elu(x, weight, bias, alpha=1.0):
 # feed_forward_elu_bwd_0: layers_spec/activations/elu.yaml:15
 _feed_forward_elu_bwd_0 = ElementwiseKernel(
     "feed_forward_elu_bwd_0",
-    "T y, T alpha, T grad_y",
-    "T _t8, T _t10",
+    "T y, T alpha, T grad_y, T _t11",
+    "T grad_z",
     """
     T _t6 = y < T(0) || y != y ? y : T(0);
     T _t7 = _t6 + alpha;
-    _t8 = grad_y * _t7;
+    T _t8 = grad_y * _t7;
     bool _t9 = y > T(0);
-    _t10 = grad_y * _t9;
-    """,
-    scalars=("alpha",),
-)
-
-
-# feed_forward_elu_bwd_1: layers_spec/activations/elu.yaml:15
-_feed_forward_elu_bwd_1 = ElementwiseKernel(
-    "feed_forward_elu_bwd_1",
-    "T _t10, T _t11, T _t8",
-    "T grad_z",
-    """
+    T _t10 = grad_y * _t9;
     T _t12 = _t10 * _t11;
     grad_z = _t8 + _t12;
     """,
-    scalars=("_t11",),
+    scalars=("alpha", "_t11"),
 )
 
 
 def _cupy_backward_elu(grad_y, x, weight, alpha, y):
     import cupy as cp
 
-    _t8, _t10 = _feed_forward_elu_bwd_0(y, alpha, grad_y)
     _t11 = 1 - alpha
-    grad_z = _feed_forward_elu_bwd_1(_t10, _t11, _t8)
+    grad_z = _feed_forward_elu_bwd_0(y, alpha, grad_y, _t11)
     grad_bias = cp.sum(grad_z, axis=0)
     _t15 = weight.T
     grad_x = grad_z @ _t15

@@ -717,38 +717,26 @@ def _cupy_forward_elu(x, weight, bias, alpha=1.0):
 # fully_connected_elu_bwd_0: layers_spec/activations/elu.yaml:15
 _fully_connected_elu_bwd_0 = ElementwiseKernel(
     "fully_connected_elu_bwd_0",
-    "T y, T alpha, T grad_y",
-    "T _t8, T _t10",
+    "T y, T alpha, T grad_y, T _t11",
+    "T grad_z",
     """
     T _t6 = y < T(0) || y != y ? y : T(0);
     T _t7 = _t6 + alpha;
-    _t8 = grad_y * _t7;
+    T _t8 = grad_y * _t7;
     bool _t9 = y > T(0);
-    _t10 = grad_y * _t9;
-    """,
-    scalars=("alpha",),
-)
-
-
-# fully_connected_elu_bwd_1: layers_spec/activations/elu.yaml:15
-_fully_connected_elu_bwd_1 = ElementwiseKernel(
-    "fully_connected_elu_bwd_1",
-    "T _t10, T _t11, T _t8",
-    "T grad_z",
-    """
+    T _t10 = grad_y * _t9;
     T _t12 = _t10 * _t11;
     grad_z = _t8 + _t12;
     """,
-    scalars=("_t11",),
+    scalars=("alpha", "_t11"),
 )
 
 
 def _cupy_backward_elu(grad_y, x, weight, alpha, y):
     import cupy as cp
 
-    _t8, _t10 = _fully_connected_elu_bwd_0(y, alpha, grad_y)
     _t11 = 1 - alpha
-    grad_z = _fully_connected_elu_bwd_1(_t10, _t11, _t8)
+    grad_z = _fully_connected_elu_bwd_0(y, alpha, grad_y, _t11)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x

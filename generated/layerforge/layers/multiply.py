@@ -706,41 +706,29 @@ def _cupy_forward_elu(a, b, alpha=1.0):
     return y, (a, b, alpha, y)
 
 
-# multiply_elu_bwd_0: layers_spec/activations/elu.yaml:15
+# multiply_elu_bwd_0: layers_spec/activations/elu.yaml:15; layers_spec/primitives.yaml:61,62
 _multiply_elu_bwd_0 = ElementwiseKernel(
     "multiply_elu_bwd_0",
-    "T y, T alpha, T grad_y",
-    "T _t7, T _t9",
+    "T y, T alpha, T grad_y, T _t10, T b, T a",
+    "T grad_a, T grad_b",
     """
     T _t5 = y < T(0) || y != y ? y : T(0);
     T _t6 = _t5 + alpha;
-    _t7 = grad_y * _t6;
+    T _t7 = grad_y * _t6;
     bool _t8 = y > T(0);
-    _t9 = grad_y * _t8;
-    """,
-    scalars=("alpha",),
-)
-
-
-# multiply_elu_bwd_1: layers_spec/activations/elu.yaml:15; layers_spec/primitives.yaml:61,62
-_multiply_elu_bwd_1 = ElementwiseKernel(
-    "multiply_elu_bwd_1",
-    "T _t9, T _t10, T _t7, T b, T a",
-    "T grad_a, T grad_b",
-    """
+    T _t9 = grad_y * _t8;
     T _t11 = _t9 * _t10;
     T grad_z = _t7 + _t11;
     grad_a = grad_z * b;
     grad_b = grad_z * a;
     """,
-    scalars=("_t10",),
+    scalars=("alpha", "_t10"),
 )
 
 
 def _cupy_backward_elu(grad_y, a, b, alpha, y):
-    _t7, _t9 = _multiply_elu_bwd_0(y, alpha, grad_y)
     _t10 = 1 - alpha
-    grad_a, grad_b = _multiply_elu_bwd_1(_t9, _t10, _t7, b, a)
+    grad_a, grad_b = _multiply_elu_bwd_0(y, alpha, grad_y, _t10, b, a)
     return grad_a, grad_b
 
 
