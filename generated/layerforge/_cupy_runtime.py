@@ -74,6 +74,8 @@ class ElementwiseKernel:
             for (ctype, name), a in zip(_params(self.in_params), args)
             if name not in self.scalars
         ]
+        if not arrays:
+            return None
         shape = arrays[0][1].shape
         if not all(
             getattr(a, "shape", None) == shape and a.flags.c_contiguous
