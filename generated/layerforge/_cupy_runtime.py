@@ -214,7 +214,11 @@ class ReductionKernel:
             )
         result = self._kernel(*args, axis=-1, keepdims=True)
         if self.mean:
-            cupy.divide(result, max(a.shape[-1] for a in args if a.ndim), out=result)
+            cupy.divide(
+                result,
+                max(a.shape[-1] for a in args if getattr(a, "ndim", 0)),
+                out=result,
+            )
         return result
 
     def __repr__(self):
