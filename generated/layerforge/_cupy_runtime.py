@@ -47,6 +47,9 @@ class ElementwiseKernel:
         self.operation = operation
         self.scalars = scalars
         self.preamble = preamble
+        self._ins, self._outs = _params(in_params), _params(
+            out_params
+        )  # (type, name) pairs
         self._kernel = None
         self._flat = {}
 
@@ -71,7 +74,7 @@ class ElementwiseKernel:
         shape, C-contiguous, their T ones of one dtype; else None."""
         arrays = [
             (ctype, a)
-            for (ctype, name), a in zip(_params(self.in_params), args)
+            for (ctype, name), a in zip(self._ins, args)
             if name not in self.scalars
         ]
         if not arrays:
@@ -92,10 +95,9 @@ class ElementwiseKernel:
             self._flat[real] = cupy.RawKernel(
                 self.flat_source(real), f"{self.name}_{real}"
             )
-        params = _params(self.in_params)
         like = next(
             a
-            for (ctype, name), a in zip(params, args)
+            for (ctype, name), a in zip(self._ins, args)
             if ctype == "T" and name not in self.scalars
         )
         values = [
@@ -104,11 +106,11 @@ class ElementwiseKernel:
                 if name in self.scalars
                 else a
             )
-            for (ctype, name), a in zip(params, args)
+            for (ctype, name), a in zip(self._ins, args)
         ]
         outputs = [
             cupy.empty(like.shape, like.dtype if ctype == "T" else _DTYPES[ctype])
-            for ctype, _ in _params(self.out_params)
+            for ctype, _ in self._outs
         ]
         per_block = self.block * self.unroll[real]
         blocks = (like.size + per_block - 1) // per_block
@@ -119,7 +121,7 @@ class ElementwiseKernel:
 
     def flat_source(self, real):
         """The CUDA source of the flat kernel for ``real`` (float or double)."""
-        ins, outs = _params(self.in_params), _params(self.out_params)
+        ins, outs = self._ins, self._outs
         arrays = [(t, n) for t, n in ins if n not in self.scalars]
 
         def c_type(ctype):
