@@ -100,3 +100,76 @@ def test_runner_adds_up_row_sums():
     np.testing.assert_array_equal(grad_x, rows * rows)
     np.testing.assert_allclose(grad_w, np.sum(rows * rows, axis=0), rtol=1e-12)
     np.testing.assert_allclose(grad_b, np.sum(rows, axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3, 7])
+def test_threads_give_each_block_once_and_sums_in_a_fixed_order(threads, monkeypatch):
+    rows = np.random.default_rng(1).standard_normal((1000, 600))
+    seen = []
+
+    def kernel(grad, x):
+        seen.append(len(grad))
+        return grad * x, np.sum(grad * x, axis=0)
+
+    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 600 * 37)  # 28 blocks, a short last one
+    runtime.set_num_threads(threads)
+    try:
+        grad_x, grad_w = runtime.in_row_blocks(kernel, rows, rows, sums=1)
+        again_x, again_w = runtime.in_row_blocks(kernel, rows, rows, sums=1)
+    finally:
+        runtime.set_num_threads(runtime._default_threads())
+    assert sorted(seen[: len(seen) // 2]) == sorted([37] * 27 + [1000 - 27 * 37])
+    np.testing.assert_array_equal(grad_x, rows * rows)
+    np.testing.assert_allclose(grad_w, np.sum(rows * rows, axis=0), rtol=1e-12)
+    np.testing.assert_array_equal(again_w, grad_w)  # the same thread count, the same sums
+    np.testing.assert_array_equal(again_x, grad_x)
+
+
+def test_blocked_ops_agree_across_thread_counts(monkeypatch):
+    s = spec("layer_normalization")
+    arrays = make_arrays(s, 1031, np.float64, seed=5)
+    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 3 * arrays["x"].shape[1] + 5)
+    results = []
+    for threads in (1, 4):
+        runtime.set_num_threads(threads)
+        try:
+            results.append(_run(s, arrays, attributes(s)))
+        finally:
+            runtime.set_num_threads(runtime._default_threads())
+    (out_1, grads_1, _), (out_4, grads_4, _) = results
+    np.testing.assert_array_equal(out_1[0], out_4[0])
+    np.testing.assert_array_equal(grads_1[0], grads_4[0])  # grad_x: row-local, exact
+    for got, want in zip(grads_4[1:], grads_1[1:]):  # parameter gradients: another order of sums
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_a_kernel_error_in_a_worker_reaches_the_caller(monkeypatch):
+    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 100)
+    runtime.set_num_threads(2)
+
+    def kernel(x):
+        if x[0, 0] > 500:
+            raise FloatingPointError("bad block")
+        return x + 1
+
+    try:
+        with pytest.raises(FloatingPointError, match="bad block"):
+            runtime.in_row_blocks(kernel, np.arange(1000.0).reshape(100, 10))
+    finally:
+        runtime.set_num_threads(runtime._default_threads())
+
+
+def test_thread_count_is_checked_and_read_from_the_environment(monkeypatch):
+    import layerforge
+
+    assert layerforge.set_num_threads is runtime.set_num_threads
+    for bad in (0, -1, 1.5, "2", True):
+        with pytest.raises(ValueError, match="set_num_threads: count must be a positive integer"):
+            runtime.set_num_threads(bad)
+    monkeypatch.setenv("LAYERFORGE_NUM_THREADS", "3")
+    assert runtime._default_threads() == 3
+    monkeypatch.setenv("LAYERFORGE_NUM_THREADS", "many")
+    with pytest.raises(ValueError, match="LAYERFORGE_NUM_THREADS must be a positive integer, got 'many'"):
+        runtime._default_threads()
+    monkeypatch.delenv("LAYERFORGE_NUM_THREADS")
+    assert runtime._default_threads() >= 1

@@ -357,8 +357,13 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     )
 
 
-def render_package_init(env: jinja2.Environment, doc: str, names: list[str]) -> str:
-    return env.get_template("package_init.py.j2").render(doc=doc, names=names, version=VERSION)
+def render_package_init(
+    env: jinja2.Environment, doc: str, names: list[str], runtime_names: tuple[str, ...] = ()
+) -> str:
+    """A package's ``__init__``: its submodules in ``__all__``, and ``runtime_names`` taken
+    from the generated runtime."""
+    return env.get_template("package_init.py.j2").render(
+        doc=doc, names=sorted([*names, *runtime_names]), runtime_names=runtime_names, version=VERSION)
 
 
 def render_runtime(env: jinja2.Environment) -> str:

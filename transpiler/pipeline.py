@@ -227,7 +227,7 @@ def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache:
             os.replace(tmp, cached)
     files[f"{PACKAGE}/__init__.py"] = format_code(codegen.render_package_init(
         env, "layerforge: neural-network layers and activations with forward and backward passes.",
-        ["activations", "layers", "losses"]))
+        ["activations", "layers", "losses"], ("get_num_threads", "set_num_threads")))
     files[f"{PACKAGE}/_runtime.py"] = format_code(codegen.render_runtime(env))
     files[f"{PACKAGE}/_cupy_runtime.py"] = format_code(env.get_template("cupy_runtime.py.j2").render(version=codegen.VERSION))
     files[f"{PACKAGE}/optim.py"] = format_code(env.get_template("optim.py.j2").render(version=codegen.VERSION))

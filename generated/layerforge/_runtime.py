@@ -5,6 +5,9 @@ Do not edit by hand.
 """
 
 import importlib
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -182,6 +185,12 @@ def in_row_blocks(kernel, rows, *args, sums=0):
     backward) is returned as the whole argument, one that repeats an earlier result as that
     result, anything else as the first block's value. Small arrays, 1-D arrays and CuPy
     arrays run in one call.
+
+    The first block runs on the calling thread and fixes how the results are assembled; the
+    other blocks are shared out in contiguous runs, one per thread (``set_num_threads``).
+    NumPy releases the GIL inside its loops, so the runs compute at the same time. Every
+    output element is computed exactly as in one call; sums are added per run, then run by
+    run in order, so a given thread count always gives the same result.
     """
     n = rows.shape[0] if rows.ndim >= 2 else 0
     if type(rows) is not np.ndarray or n < 2 or rows.size < 4 * BLOCK_ELEMENTS:
@@ -191,31 +200,139 @@ def in_row_blocks(kernel, rows, *args, sums=0):
         isinstance(a, np.ndarray) and a.ndim >= rows.ndim and a.shape[0] == n
         for a in args
     ]
-    whole = [rows, *args]
-    plan = None
-    for start in range(0, n, step):
-        stop = min(start + step, n)
-        block = [rows[start:stop]] + [
+
+    def block(start, stop):
+        return [rows[start:stop]] + [
             a[start:stop] if c else a for a, c in zip(args, cut)
         ]
-        result = kernel(*block)
-        leaves = _leaves(result)
-        if plan is None:
-            plan, first = [], result
-            for i, leaf in enumerate(leaves):
-                if i >= len(leaves) - sums:
-                    plan.append(("sum", np.array(leaf, copy=True)))
-                else:
-                    plan.append(
-                        _full(leaf, zip(leaves, plan), block, whole, n, stop - start)
-                    )
-            continue
-        for leaf, (kind, full) in zip(leaves, plan):
-            if kind == "rows":
-                full[start:stop] = leaf
-            elif kind == "sum":
-                full += leaf
+
+    first_block = block(0, min(step, n))
+    first = kernel(*first_block)
+    plan = []
+    leaves = _leaves(first)
+    for i, leaf in enumerate(leaves):
+        if i >= len(leaves) - sums:
+            plan.append(("sum", np.array(leaf, copy=True)))
+        else:
+            plan.append(
+                _full(
+                    leaf,
+                    zip(leaves, plan),
+                    first_block,
+                    [rows, *args],
+                    n,
+                    len(first_block[0]),
+                )
+            )
+
+    def run(starts):
+        """Blocks starting at ``starts``: rows written in place, sums returned."""
+        totals = None
+        for start in starts:
+            stop = min(start + step, n)
+            block_sums = []
+            for leaf, (kind, full) in zip(_leaves(kernel(*block(start, stop))), plan):
+                if kind == "rows":
+                    full[start:stop] = leaf
+                elif kind == "sum":
+                    block_sums.append(leaf)
+            if totals is None:
+                totals = [np.array(leaf, copy=True) for leaf in block_sums]
+            else:
+                for total, leaf in zip(totals, block_sums):
+                    total += leaf
+        return totals or []
+
+    rest = range(step, n, step)
+    runs = _share_out(rest)
+    pending = [_workers().submit(run, part) for part in runs[1:]]
+    partials = [run(runs[0])] if runs else []
+    partials += [future.result() for future in pending]
+    for totals in partials:
+        for (kind, full), total in zip([p for p in plan if p[0] == "sum"], totals):
+            full += total
     return _rebuild(first, iter(full for _, full in plan))
+
+
+def _share_out(starts):
+    """``starts`` cut into at most one contiguous run per thread, the longest runs first."""
+    parts = min(len(starts), 1 if _inside_worker() else get_num_threads())
+    if parts == 0:
+        return []
+    size, extra = divmod(len(starts), parts)
+    runs, begin = [], 0
+    for part in range(parts):
+        end = begin + size + (part < extra)
+        runs.append(starts[begin:end])
+        begin = end
+    return runs
+
+
+# Threads for blocked execution. The default is the number of CPUs this process may run on,
+# or the LAYERFORGE_NUM_THREADS environment variable; set_num_threads changes it.
+_threads = {"count": None, "pool": None, "local": threading.local()}
+
+
+def _default_threads():
+    value = os.environ.get("LAYERFORGE_NUM_THREADS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(
+                f"LAYERFORGE_NUM_THREADS must be a positive integer, got {value!r}"
+            )
+        return int(value)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def get_num_threads():
+    """How many threads a large blocked forward or backward pass uses."""
+    if _threads["count"] is None:
+        _threads["count"] = _default_threads()
+    return _threads["count"]
+
+
+def set_num_threads(count):
+    """Use ``count`` threads (at least 1) for large blocked forward and backward passes."""
+    if not _is_int(count) or count < 1:
+        raise ValueError(
+            f"set_num_threads: count must be a positive integer, got {count!r}"
+        )
+    _forget_pool()
+    _threads["count"] = int(count)
+
+
+def _workers():
+    if _threads["pool"] is None:
+        _threads["pool"] = ThreadPoolExecutor(
+            max(1, get_num_threads() - 1),
+            thread_name_prefix="layerforge",
+            initializer=_mark_worker,
+        )
+    return _threads["pool"]
+
+
+def _mark_worker():
+    _threads["local"].worker = True
+
+
+def _inside_worker():
+    """A kernel run by a worker that itself runs blocks does so on its own thread."""
+    return getattr(_threads["local"], "worker", False)
+
+
+def _forget_pool():
+    pool, _threads["pool"] = _threads["pool"], None
+    if pool is not None:
+        pool.shutdown(wait=False)
+
+
+if hasattr(os, "register_at_fork"):  # a forked child has none of its parent's threads
+    os.register_at_fork(
+        after_in_child=lambda: _threads.update(pool=None, local=threading.local())
+    )
 
 
 def _full(leaf, earlier, block, whole, n, size):
