@@ -114,7 +114,7 @@ def test_check_cli_is_clean_and_detects_drift(tmp_path):
     clean = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     relu = tmp_path / "generated" / "layerforge" / "activations" / "relu.py"
-    relu.write_text(relu.read_text().replace("np.maximum(x, 0)", "np.maximum(x, 0.0)"))
+    relu.write_text(relu.read_text() + "# a hand edit\n")
     (tmp_path / "generated" / "layerforge" / "activations" / "gelu.py").unlink()
     (tmp_path / "generated" / "layerforge" / "extra.py").write_text("")
     drift = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
@@ -123,7 +123,7 @@ def test_check_cli_is_clean_and_detects_drift(tmp_path):
     assert "missing: generated/layerforge/activations/gelu.py" in drift.stdout
     assert "orphaned: generated/layerforge/extra.py" in drift.stdout
     assert "run `make generate`" in drift.stdout
-    assert relu.read_text().count("0.0)") == 1  # --check wrote nothing
+    assert relu.read_text().endswith("# a hand edit\n")  # --check wrote nothing
 
 
 def test_renders_of_code_changed_since_import_are_not_cached(monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import libcst as cst
+import numpy as np
 import pytest
 
 from transpiler.passes import InlineTemporaries, Reparenthesize, RenumberTemporaries, optimize
@@ -228,6 +229,35 @@ def test_strength_reduce(before, after):
     assert run(StrengthReduce(), kernel(before)) == kernel(after)
 
 
+CLIP = [
+    ("z = np.maximum(x, 0)", "z = np.clip(x, 0, np.inf)"),
+    ("z = np.minimum(x, 20)", "z = np.clip(x, -np.inf, 20)"),
+    ("z = np.maximum(-1.5, x)", "z = np.clip(x, -1.5, np.inf)"),
+    ("np.maximum(x, 1e-24, out=x)", "np.clip(x, 1e-24, np.inf, out=x)"),
+    ("z = np.maximum(x, y)", "z = np.maximum(x, y)"),  # two arrays: no constant bound
+    ("z = np.maximum(n, 0)", "z = np.maximum(n, 0)"),  # an integer array would become float64
+    ("z = np.maximum(alpha, 0)", "z = np.maximum(alpha, 0)"),  # a scalar: nothing to gain
+    ("z = np.maximum(m, 0)", "z = np.maximum(m, 0)"),  # a mask
+    ("z = np.maximum(w, 0)", "z = np.maximum(w, 0)"),  # unknown to the IR
+]
+
+
+@pytest.mark.parametrize("before, after", CLIP)
+def test_strength_reduce_bounds_to_clips(before, after):
+    facts = {"_forward": {**FACTS["_forward"], "n": (FULL, "int")}}
+    assert run(StrengthReduce(facts), kernel(before)) == kernel(after)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_clip_with_an_infinite_bound_is_the_maximum_or_minimum(dtype):
+    x = np.array([np.nan, -np.inf, np.inf, -0.0, 0.0, -1.5, 1.5, 3e-30, -3e-30, 25.0], dtype)
+    for bound in (0, -1.5, 20, 1e-24):
+        for got, want in ((np.clip(x, bound, np.inf), np.maximum(x, bound)),
+                          (np.clip(x, -np.inf, bound), np.minimum(x, bound))):
+            assert got.dtype == want.dtype == dtype
+            np.testing.assert_array_equal(got, want)  # NaN where NaN; -0.0 == 0.0
+
+
 def test_cse_merges_equal_pure_values():
     before = kernel("a = np.tanh(x)\nb = np.tanh(x)\nz = a * b\nreturn z")
     after = kernel("a = np.tanh(x)\nz = a * a\nreturn z")
@@ -267,6 +297,8 @@ FUSE = [
      "z = x - y\nnp.exp(z, out=z)\nreturn z"),
     ("z = x * m * alpha\nreturn z",  # masks and scalars are fine operands
      "z = x * m\nz *= alpha\nreturn z"),
+    ("z = np.clip(x * y, 0, np.inf)\nreturn z",
+     "z = x * y\nnp.clip(z, 0, np.inf, out=z)\nreturn z"),
 ]
 
 

@@ -23,7 +23,7 @@ PassFactory = Callable[[Facts], cst.CSTTransformer]
 # The optimizing pipeline, in order. Each entry is (name, transformer factory).
 PIPELINE: list[tuple[str, PassFactory]] = [
     ("fold", lambda facts: FoldConstants()),
-    ("strength", lambda facts: StrengthReduce()),
+    ("strength", StrengthReduce),
     ("cse", lambda facts: EliminateCommonSubexpressions()),
     ("dce", lambda facts: EliminateDeadCode()),
     ("inline", lambda facts: InlineTemporaries()),

@@ -133,3 +133,21 @@ class Substitute(cst.CSTTransformer):
 
 def rename(names: dict[str, str]) -> Substitute:
     return Substitute({old: cst.Name(new) for old, new in names.items()})
+
+
+def number(node: cst.BaseExpression) -> float | int | None:
+    """The value of a numeric literal, possibly negated, else None."""
+    if isinstance(node, cst.Integer):
+        return int(node.value)
+    if isinstance(node, cst.Float):
+        return float(node.value)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = number(node.expression)
+        return -inner if inner is not None else None
+    return None
+
+
+def literal(value: float | int) -> cst.BaseExpression:
+    text = repr(value)
+    node: cst.BaseExpression = cst.Integer(text.lstrip("-")) if isinstance(value, int) else cst.Float(text.lstrip("-"))
+    return cst.UnaryOperation(cst.Minus(), node) if value < 0 else node

@@ -97,7 +97,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# bent_identity_bwd_0: layers_spec/activations/bent_identity.yaml:8; layers_spec/primitives.yaml:62,159,61
+# bent_identity_bwd_0: layers_spec/activations/bent_identity.yaml:8; layers_spec/primitives.yaml:62,168,61
 _bent_identity_bwd_0 = ElementwiseKernel(
     "bent_identity_bwd_0",
     "T x, T grad_y",

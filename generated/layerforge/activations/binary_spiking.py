@@ -69,7 +69,7 @@ def _backward(grad_y, slope, width, _t1):
     grad_x = np.abs(_t1)
     grad_x /= width
     np.subtract(1, grad_x, out=grad_x)
-    np.maximum(grad_x, 0, out=grad_x)
+    np.clip(grad_x, 0, np.inf, out=grad_x)
     grad_x *= grad_y
     grad_x *= slope
     return grad_x
@@ -97,7 +97,7 @@ def _cupy_forward(x, threshold, slope, width):
     return y, (slope, width, _t1)
 
 
-# binary_spiking_bwd_0: layers_spec/primitives.yaml:303
+# binary_spiking_bwd_0: layers_spec/primitives.yaml:317
 _binary_spiking_bwd_0 = ElementwiseKernel(
     "binary_spiking_bwd_0",
     "T grad_y, T slope, T _t1, T width",

@@ -52,15 +52,15 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, alpha):
-    y = np.maximum(x, 0)
-    _t1 = _expm1(np.minimum(x, 0) / alpha)
+    y = np.clip(x, 0, np.inf)
+    _t1 = _expm1(np.clip(x, -np.inf, 0) / alpha)
     _t1 *= alpha
     y += _t1
     return y, (alpha, y)
 
 
 def _backward(grad_y, alpha, y):
-    grad_x = np.minimum(y, 0)
+    grad_x = np.clip(y, -np.inf, 0)
     grad_x /= alpha
     grad_x += 1
     grad_x *= grad_y
@@ -68,13 +68,22 @@ def _backward(grad_y, alpha, y):
 
 
 def _expm1(x):
-    """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
+    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
+    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
+    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
 
-    NumPy's float32 expm1 has no SIMD loop; exp and tanh do (about 4x faster together).
+    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
-    result = np.exp(x)
-    result += 1
-    result *= np.tanh(0.5 * x)
+    if np.any(x > 0.5):
+        result = np.exp(x)
+        result += 1
+        result *= np.tanh(0.5 * x)
+        return result
+    half_tanh = np.multiply(x, 0.5)
+    np.tanh(half_tanh, out=half_tanh)
+    result = np.subtract(1, half_tanh)
+    np.divide(half_tanh, result, out=result)
+    result *= 2
     return result
 
 

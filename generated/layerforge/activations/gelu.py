@@ -116,7 +116,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,168,90
+# gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,177,90
 _gelu_bwd_0 = ElementwiseKernel(
     "gelu_bwd_0",
     "T x, T grad_y",

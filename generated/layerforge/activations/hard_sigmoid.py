@@ -84,7 +84,7 @@ def _cupy_forward(x):
     return y, (_t2,)
 
 
-# hard_sigmoid_bwd_0: layers_spec/primitives.yaml:253,62
+# hard_sigmoid_bwd_0: layers_spec/primitives.yaml:267,62
 _hard_sigmoid_bwd_0 = ElementwiseKernel(
     "hard_sigmoid_bwd_0",
     "T _t2, T grad_y",

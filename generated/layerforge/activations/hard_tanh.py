@@ -89,7 +89,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# hard_tanh_bwd_0: layers_spec/primitives.yaml:253
+# hard_tanh_bwd_0: layers_spec/primitives.yaml:267
 _hard_tanh_bwd_0 = ElementwiseKernel(
     "hard_tanh_bwd_0",
     "T x, T grad_y",

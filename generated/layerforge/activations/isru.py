@@ -104,7 +104,7 @@ def _cupy_forward(x, alpha):
     return y, (x, alpha, y)
 
 
-# isru_bwd_0: layers_spec/activations/isru.yaml:10; layers_spec/primitives.yaml:71,72,159,61,62
+# isru_bwd_0: layers_spec/activations/isru.yaml:10; layers_spec/primitives.yaml:71,72,168,61,62
 _isru_bwd_0 = ElementwiseKernel(
     "isru_bwd_0",
     "T alpha, T x, T grad_y, T y",

@@ -87,7 +87,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# lisht_bwd_0: layers_spec/activations/lisht.yaml:8; layers_spec/primitives.yaml:61,62,168
+# lisht_bwd_0: layers_spec/activations/lisht.yaml:8; layers_spec/primitives.yaml:61,62,177
 _lisht_bwd_0 = ElementwiseKernel(
     "lisht_bwd_0",
     "T x, T grad_y",

@@ -56,7 +56,7 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    e = np.minimum(x, 20)
+    e = np.clip(x, -np.inf, 20)
     np.exp(e, out=e)
     n = e + 2
     n *= e
@@ -67,7 +67,7 @@ def _forward(x):
 
 
 def _backward(grad_y, x):
-    e = np.minimum(x, 20)
+    e = np.clip(x, -np.inf, 20)
     np.exp(e, out=e)
     n = e + 2
     n *= e

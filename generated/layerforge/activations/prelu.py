@@ -54,8 +54,8 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, alpha):
-    y = np.maximum(x, 0)
-    _t1 = np.minimum(x, 0)
+    y = np.clip(x, 0, np.inf)
+    _t1 = np.clip(x, -np.inf, 0)
     _t1 *= alpha
     y += _t1
     return y, (x, alpha)
@@ -93,7 +93,7 @@ def _cupy_forward(x, alpha):
     return y, (x, alpha)
 
 
-# prelu_bwd_0: layers_spec/primitives.yaml:62,243,233
+# prelu_bwd_0: layers_spec/primitives.yaml:62,257,247
 _prelu_bwd_0 = ElementwiseKernel(
     "prelu_bwd_0",
     "T grad_y, T alpha, T x",

@@ -57,7 +57,7 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    y = np.maximum(x, 0)
+    y = np.clip(x, 0, np.inf)
     return y, (x,)
 
 
@@ -86,7 +86,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# relu_bwd_0: layers_spec/primitives.yaml:233
+# relu_bwd_0: layers_spec/primitives.yaml:247
 _relu_bwd_0 = ElementwiseKernel(
     "relu_bwd_0",
     "T x, T grad_y",

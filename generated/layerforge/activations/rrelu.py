@@ -69,8 +69,8 @@ def backward(grad_y, ctx):
 
 def _forward_train(rng, x, lower, upper):
     slope = rng.uniform(lower, upper, size=x.shape).astype(x.dtype)
-    y = np.maximum(x, 0)
-    _t1 = np.minimum(x, 0)
+    y = np.clip(x, 0, np.inf)
+    _t1 = np.clip(x, -np.inf, 0)
     _t1 *= slope
     y += _t1
     return y, (x, slope)
@@ -86,8 +86,8 @@ def _backward_train(grad_y, x, slope):
 
 def _forward_eval(rng, x, lower, upper):
     slope = 0.5 * (lower + upper)
-    y = np.maximum(x, 0)
-    _t1 = np.minimum(x, 0)
+    y = np.clip(x, 0, np.inf)
+    _t1 = np.clip(x, -np.inf, 0)
     _t1 *= slope
     y += _t1
     return y, (x, lower, upper)
@@ -132,7 +132,7 @@ def _cupy_forward_train(rng, x, lower, upper):
     return y, (x, slope)
 
 
-# rrelu_train_bwd_0: layers_spec/primitives.yaml:62,243,233
+# rrelu_train_bwd_0: layers_spec/primitives.yaml:62,257,247
 _rrelu_train_bwd_0 = ElementwiseKernel(
     "rrelu_train_bwd_0",
     "T grad_y, T slope, T x",
@@ -175,7 +175,7 @@ def _cupy_forward_eval(rng, x, lower, upper):
     return y, (x, lower, upper)
 
 
-# rrelu_eval_bwd_0: layers_spec/primitives.yaml:62,243,233
+# rrelu_eval_bwd_0: layers_spec/primitives.yaml:62,257,247
 _rrelu_eval_bwd_0 = ElementwiseKernel(
     "rrelu_eval_bwd_0",
     "T grad_y, T slope, T x",

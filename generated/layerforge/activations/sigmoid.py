@@ -62,14 +62,15 @@ def _backward(grad_y, y):
 
 
 def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)) with one exp of a non-positive
-    number: the numerator is e = exp(-|x|) where x < 0 and 1 elsewhere, max(e, x >= 0).
-    """
-    e = np.exp(-np.abs(x))
-    numerator = np.maximum(e, x >= 0)
-    e += 1
-    numerator /= e
-    return numerator
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
 
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
@@ -92,7 +93,7 @@ def _cupy_forward(x):
     return y, (y,)
 
 
-# sigmoid_bwd_0: layers_spec/primitives.yaml:186
+# sigmoid_bwd_0: layers_spec/primitives.yaml:197
 _sigmoid_bwd_0 = ElementwiseKernel(
     "sigmoid_bwd_0",
     "T grad_y, T y",

@@ -62,26 +62,32 @@ def _backward(grad_y, x):
 
 
 def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)) with one exp of a non-positive
-    number: the numerator is e = exp(-|x|) where x < 0 and 1 elsewhere, max(e, x >= 0).
-    """
-    e = np.exp(-np.abs(x))
-    numerator = np.maximum(e, x >= 0)
-    e += 1
-    numerator /= e
-    return numerator
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
 
 
 def _softplus(x):
     """log(1 + exp(x)) without overflow, max(x, 0) + log1p(u) for u = exp(-|x|), with
     log1p(u) = log(w) + (u - (w - 1)) / w for w = 1 + u as in _log1p."""
-    u = np.exp(-np.abs(x))
+    u = np.abs(x)
+    np.negative(u, out=u)
+    np.exp(u, out=u)
     w = 1 + u
     result = w - 1
     np.subtract(u, result, out=result)
     result /= w
-    result += np.log(w)
-    result += np.maximum(x, 0)
+    np.log(w, out=w)
+    result += w
+    result += np.clip(
+        x, 0, np.inf
+    )  # max(x, 0); NumPy clips faster than it takes a maximum
     return result
 
 
@@ -105,7 +111,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# softplus_bwd_0: layers_spec/primitives.yaml:207
+# softplus_bwd_0: layers_spec/primitives.yaml:221
 _softplus_bwd_0 = ElementwiseKernel(
     "softplus_bwd_0",
     "T x, T grad_y",

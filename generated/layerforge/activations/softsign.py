@@ -91,7 +91,7 @@ def _cupy_forward(x):
     return y, (x, y)
 
 
-# softsign_bwd_0: layers_spec/activations/softsign.yaml:8; layers_spec/primitives.yaml:71,72,216
+# softsign_bwd_0: layers_spec/activations/softsign.yaml:8; layers_spec/primitives.yaml:71,72,230
 _softsign_bwd_0 = ElementwiseKernel(
     "softsign_bwd_0",
     "T x, T grad_y, T y",

@@ -59,7 +59,7 @@ def backward(grad_y, ctx):
 def _forward(x):
     tau = _sparsemax_threshold(x)
     y = x - tau
-    np.maximum(y, 0, out=y)
+    np.clip(y, 0, np.inf, out=y)
     return y, (x, y)
 
 

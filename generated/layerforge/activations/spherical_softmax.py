@@ -53,7 +53,7 @@ def backward(grad_y, ctx):
 
 def _forward(x):
     _t1 = _sum(x * x, -1)
-    norm = np.maximum(_t1, 1e-24)
+    norm = np.clip(_t1, 1e-24, np.inf)
     np.sqrt(norm, out=norm)
     scaled = x / norm
     shifted = scaled - _amax(scaled, -1)
@@ -64,7 +64,7 @@ def _forward(x):
 
 
 def _backward(grad_y, x, _t1, exponentials, _t2, y):
-    norm = np.maximum(_t1, 1e-24)
+    norm = np.clip(_t1, 1e-24, np.inf)
     np.sqrt(norm, out=norm)
     scaled = x / norm
     grad_exponentials = grad_y / _t2 + np.broadcast_to(
@@ -269,7 +269,7 @@ _spherical_softmax_bwd_2 = ReductionKernel(
 )
 
 
-# spherical_softmax_bwd_3: layers_spec/primitives.yaml:335,100,71
+# spherical_softmax_bwd_3: layers_spec/primitives.yaml:349,100,71
 _spherical_softmax_bwd_3 = ElementwiseKernel(
     "spherical_softmax_bwd_3",
     "T _t7, T _t12, T exponentials, T norm",
@@ -301,7 +301,7 @@ _spherical_softmax_bwd_4 = ReductionKernel(
 )
 
 
-# spherical_softmax_bwd_5: layers_spec/primitives.yaml:159,233
+# spherical_softmax_bwd_5: layers_spec/primitives.yaml:168,247
 _spherical_softmax_bwd_5 = ElementwiseKernel(
     "spherical_softmax_bwd_5",
     "T grad_norm, T norm, T _t2",

@@ -184,7 +184,7 @@ _squash_bwd_1 = ReductionKernel(
 )
 
 
-# squash_bwd_2: layers_spec/primitives.yaml:71,72,159
+# squash_bwd_2: layers_spec/primitives.yaml:71,72,168
 _squash_bwd_2 = ElementwiseKernel(
     "squash_bwd_2",
     "T _t7, T _t3, T _t4, T norm",

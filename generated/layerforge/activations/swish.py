@@ -67,14 +67,15 @@ def _backward(grad_y, x):
 
 
 def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)) with one exp of a non-positive
-    number: the numerator is e = exp(-|x|) where x < 0 and 1 elsewhere, max(e, x >= 0).
-    """
-    e = np.exp(-np.abs(x))
-    numerator = np.maximum(e, x >= 0)
-    e += 1
-    numerator /= e
-    return numerator
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
 
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
@@ -98,7 +99,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,186
+# swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,197
 _swish_bwd_0 = ElementwiseKernel(
     "swish_bwd_0",
     "T x, T grad_y",

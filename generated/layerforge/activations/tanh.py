@@ -81,7 +81,7 @@ def _cupy_forward(x):
     return y, (y,)
 
 
-# tanh_bwd_0: layers_spec/primitives.yaml:168
+# tanh_bwd_0: layers_spec/primitives.yaml:177
 _tanh_bwd_0 = ElementwiseKernel(
     "tanh_bwd_0",
     "T y, T grad_y",

@@ -55,7 +55,7 @@ def backward(grad_y, ctx):
 
 def _forward(x, order):
     t = _taylor_exp(x, order)
-    np.maximum(t, 1e-10, out=t)
+    np.clip(t, 1e-10, np.inf, out=t)
     _t1 = _sum(t, -1)
     y = t / _t1
     return y, (x, order, _t1, y)
@@ -203,7 +203,7 @@ _taylor_softmax_bwd_1 = ReductionKernel(
 )
 
 
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:335,233,624
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:349,247,638
 _taylor_softmax_bwd_2 = ElementwiseKernel(
     "taylor_softmax_bwd_2",
     "T _t3, T _t8, T _t1, T x, T _t11",

@@ -92,7 +92,7 @@ def backward(grad_y, ctx):
 
 def _forward_relu(x, top, bottom, left, right):
     z = _crop2d(x, top, bottom, left, right)
-    y = np.maximum(z, 0)
+    y = np.clip(z, 0, np.inf)
     return y, (top, bottom, left, right, z)
 
 
@@ -169,26 +169,26 @@ def _backward_gelu(grad_y, top, bottom, left, right, z):
 
 def _forward_elu(x, top, bottom, left, right, alpha=1.0):
     z = _crop2d(x, top, bottom, left, right)
-    y = np.maximum(z, 0) + alpha * _expm1(np.minimum(z, 0))
+    y = np.clip(z, 0, np.inf) + alpha * _expm1(np.clip(z, -np.inf, 0))
     return y, (top, bottom, left, right, alpha, y)
 
 
 def _backward_elu(grad_y, top, bottom, left, right, alpha, y):
-    grad_z = grad_y * (np.minimum(y, 0) + alpha) + grad_y * (y > 0) * (1 - alpha)
+    grad_z = grad_y * (np.clip(y, -np.inf, 0) + alpha) + grad_y * (y > 0) * (1 - alpha)
     grad_x = _pad2d(grad_z, top, bottom, left, right)
     return grad_x
 
 
 def _forward_mish(x, top, bottom, left, right):
     z = _crop2d(x, top, bottom, left, right)
-    mish_e = np.exp(np.minimum(z, 20))
+    mish_e = np.exp(np.clip(z, -np.inf, 20))
     mish_n = mish_e * (mish_e + 2)
     y = z * mish_n / (mish_n + 2)
     return y, (top, bottom, left, right, z)
 
 
 def _backward_mish(grad_y, top, bottom, left, right, z):
-    mish_e = np.exp(np.minimum(z, 20))
+    mish_e = np.exp(np.clip(z, -np.inf, 20))
     mish_n = mish_e * (mish_e + 2)
     _t1 = 1 / (mish_n + 2)
     grad_z = grad_y * (mish_n * _t1 + 4 * z * mish_e * (mish_e + 1) * _t1 * _t1)
@@ -266,13 +266,22 @@ def _crop2d(x, top, bottom, left, right):
 
 
 def _expm1(x):
-    """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
+    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
+    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
+    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
 
-    NumPy's float32 expm1 has no SIMD loop; exp and tanh do (about 4x faster together).
+    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
-    result = np.exp(x)
-    result += 1
-    result *= np.tanh(0.5 * x)
+    if np.any(x > 0.5):
+        result = np.exp(x)
+        result += 1
+        result *= np.tanh(0.5 * x)
+        return result
+    half_tanh = np.multiply(x, 0.5)
+    np.tanh(half_tanh, out=half_tanh)
+    result = np.subtract(1, half_tanh)
+    np.divide(half_tanh, result, out=result)
+    result *= 2
     return result
 
 
@@ -287,14 +296,15 @@ def _pad2d(x, top, bottom, left, right):
 
 
 def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)) with one exp of a non-positive
-    number: the numerator is e = exp(-|x|) where x < 0 and 1 elsewhere, max(e, x >= 0).
-    """
-    e = np.exp(-np.abs(x))
-    numerator = np.maximum(e, x >= 0)
-    e += 1
-    numerator /= e
-    return numerator
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
 
 
 def _sum(x, axis):
@@ -341,7 +351,7 @@ def _cupy_forward_relu(x, top, bottom, left, right):
     return y, (top, bottom, left, right, z)
 
 
-# cropping_relu_bwd_0: layers_spec/primitives.yaml:233
+# cropping_relu_bwd_0: layers_spec/primitives.yaml:247
 _cropping_relu_bwd_0 = ElementwiseKernel(
     "cropping_relu_bwd_0",
     "T z",
@@ -352,7 +362,7 @@ _cropping_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_relu_bwd_1: layers_spec/primitives.yaml:233
+# cropping_relu_bwd_1: layers_spec/primitives.yaml:247
 _cropping_relu_bwd_1 = ElementwiseKernel(
     "cropping_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -387,7 +397,7 @@ def _cupy_forward_sigmoid(x, top, bottom, left, right):
     return y, (top, bottom, left, right, y)
 
 
-# cropping_sigmoid_bwd_0: layers_spec/primitives.yaml:186
+# cropping_sigmoid_bwd_0: layers_spec/primitives.yaml:197
 _cropping_sigmoid_bwd_0 = ElementwiseKernel(
     "cropping_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -398,7 +408,7 @@ _cropping_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_sigmoid_bwd_1: layers_spec/primitives.yaml:186
+# cropping_sigmoid_bwd_1: layers_spec/primitives.yaml:197
 _cropping_sigmoid_bwd_1 = ElementwiseKernel(
     "cropping_sigmoid_bwd_1",
     "T y",
@@ -409,7 +419,7 @@ _cropping_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_sigmoid_bwd_2: layers_spec/primitives.yaml:186
+# cropping_sigmoid_bwd_2: layers_spec/primitives.yaml:197
 _cropping_sigmoid_bwd_2 = ElementwiseKernel(
     "cropping_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -445,7 +455,7 @@ def _cupy_forward_tanh(x, top, bottom, left, right):
     return y, (top, bottom, left, right, y)
 
 
-# cropping_tanh_bwd_0: layers_spec/primitives.yaml:168
+# cropping_tanh_bwd_0: layers_spec/primitives.yaml:177
 _cropping_tanh_bwd_0 = ElementwiseKernel(
     "cropping_tanh_bwd_0",
     "T y",
@@ -456,7 +466,7 @@ _cropping_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_tanh_bwd_1: layers_spec/primitives.yaml:168
+# cropping_tanh_bwd_1: layers_spec/primitives.yaml:177
 _cropping_tanh_bwd_1 = ElementwiseKernel(
     "cropping_tanh_bwd_1",
     "T _t1",
@@ -467,7 +477,7 @@ _cropping_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_tanh_bwd_2: layers_spec/primitives.yaml:168
+# cropping_tanh_bwd_2: layers_spec/primitives.yaml:177
 _cropping_tanh_bwd_2 = ElementwiseKernel(
     "cropping_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -782,7 +792,7 @@ _cropping_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_9: layers_spec/primitives.yaml:168
+# cropping_gelu_bwd_9: layers_spec/primitives.yaml:177
 _cropping_gelu_bwd_9 = ElementwiseKernel(
     "cropping_gelu_bwd_9",
     "T _t5",
@@ -793,7 +803,7 @@ _cropping_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_10: layers_spec/primitives.yaml:168
+# cropping_gelu_bwd_10: layers_spec/primitives.yaml:177
 _cropping_gelu_bwd_10 = ElementwiseKernel(
     "cropping_gelu_bwd_10",
     "T _t9",
@@ -804,7 +814,7 @@ _cropping_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_11: layers_spec/primitives.yaml:168
+# cropping_gelu_bwd_11: layers_spec/primitives.yaml:177
 _cropping_gelu_bwd_11 = ElementwiseKernel(
     "cropping_gelu_bwd_11",
     "T _t8, T _t10",
@@ -1422,7 +1432,7 @@ _cropping_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_3: layers_spec/primitives.yaml:186
+# cropping_swish_bwd_3: layers_spec/primitives.yaml:197
 _cropping_swish_bwd_3 = ElementwiseKernel(
     "cropping_swish_bwd_3",
     "T _t3, T _t1",
@@ -1433,7 +1443,7 @@ _cropping_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_4: layers_spec/primitives.yaml:186
+# cropping_swish_bwd_4: layers_spec/primitives.yaml:197
 _cropping_swish_bwd_4 = ElementwiseKernel(
     "cropping_swish_bwd_4",
     "T _t1",
@@ -1444,7 +1454,7 @@ _cropping_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_5: layers_spec/primitives.yaml:186
+# cropping_swish_bwd_5: layers_spec/primitives.yaml:197
 _cropping_swish_bwd_5 = ElementwiseKernel(
     "cropping_swish_bwd_5",
     "T _t4, T _t5",
@@ -1455,7 +1465,7 @@ _cropping_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_6: layers_spec/primitives.yaml:186
+# cropping_swish_bwd_6: layers_spec/primitives.yaml:197
 _cropping_swish_bwd_6 = ElementwiseKernel(
     "cropping_swish_bwd_6",
     "T _t2, T _t6",
@@ -1540,7 +1550,7 @@ _cropping_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_3: layers_spec/primitives.yaml:186
+# cropping_silu_bwd_3: layers_spec/primitives.yaml:197
 _cropping_silu_bwd_3 = ElementwiseKernel(
     "cropping_silu_bwd_3",
     "T _t3, T _t1",
@@ -1551,7 +1561,7 @@ _cropping_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_4: layers_spec/primitives.yaml:186
+# cropping_silu_bwd_4: layers_spec/primitives.yaml:197
 _cropping_silu_bwd_4 = ElementwiseKernel(
     "cropping_silu_bwd_4",
     "T _t1",
@@ -1562,7 +1572,7 @@ _cropping_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_5: layers_spec/primitives.yaml:186
+# cropping_silu_bwd_5: layers_spec/primitives.yaml:197
 _cropping_silu_bwd_5 = ElementwiseKernel(
     "cropping_silu_bwd_5",
     "T _t4, T _t5",
@@ -1573,7 +1583,7 @@ _cropping_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_6: layers_spec/primitives.yaml:186
+# cropping_silu_bwd_6: layers_spec/primitives.yaml:197
 _cropping_silu_bwd_6 = ElementwiseKernel(
     "cropping_silu_bwd_6",
     "T _t2, T _t6",

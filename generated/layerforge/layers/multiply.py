@@ -76,7 +76,7 @@ def backward(grad_y, ctx):
 
 def _forward_relu(a, b):
     z = a * b
-    y = np.maximum(z, 0)
+    y = np.clip(z, 0, np.inf)
     return y, (a, b)
 
 
@@ -189,15 +189,15 @@ def _backward_gelu(grad_y, a, b):
 
 def _forward_elu(a, b, alpha=1.0):
     z = a * b
-    y = np.maximum(z, 0)
-    _t1 = _expm1(np.minimum(z, 0))
+    y = np.clip(z, 0, np.inf)
+    _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
     y += _t1
     return y, (a, b, alpha, y)
 
 
 def _backward_elu(grad_y, a, b, alpha, y):
-    grad_z = np.minimum(y, 0)
+    grad_z = np.clip(y, -np.inf, 0)
     grad_z += alpha
     grad_z *= grad_y
     _t1 = grad_y * (y > 0)
@@ -210,7 +210,7 @@ def _backward_elu(grad_y, a, b, alpha, y):
 
 def _forward_mish(a, b):
     z = a * b
-    mish_e = np.minimum(z, 20)
+    mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
     mish_n *= mish_e
@@ -222,7 +222,7 @@ def _forward_mish(a, b):
 
 def _backward_mish(grad_y, a, b):
     z = a * b
-    mish_e = np.minimum(z, 20)
+    mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
     mish_n *= mish_e
@@ -317,25 +317,35 @@ def _amax(x, axis):
 
 
 def _expm1(x):
-    """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
+    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
+    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
+    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
 
-    NumPy's float32 expm1 has no SIMD loop; exp and tanh do (about 4x faster together).
+    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
-    result = np.exp(x)
-    result += 1
-    result *= np.tanh(0.5 * x)
+    if np.any(x > 0.5):
+        result = np.exp(x)
+        result += 1
+        result *= np.tanh(0.5 * x)
+        return result
+    half_tanh = np.multiply(x, 0.5)
+    np.tanh(half_tanh, out=half_tanh)
+    result = np.subtract(1, half_tanh)
+    np.divide(half_tanh, result, out=result)
+    result *= 2
     return result
 
 
 def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)) with one exp of a non-positive
-    number: the numerator is e = exp(-|x|) where x < 0 and 1 elsewhere, max(e, x >= 0).
-    """
-    e = np.exp(-np.abs(x))
-    numerator = np.maximum(e, x >= 0)
-    e += 1
-    numerator /= e
-    return numerator
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
 
 
 def _sum(x, axis):
@@ -382,7 +392,7 @@ def _cupy_forward_relu(a, b):
     return y, (a, b)
 
 
-# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:233,61,62
+# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:247,61,62
 _multiply_relu_bwd_0 = ElementwiseKernel(
     "multiply_relu_bwd_0",
     "T a, T b, T grad_y",
@@ -419,7 +429,7 @@ def _cupy_forward_sigmoid(a, b):
     return y, (a, b, y)
 
 
-# multiply_sigmoid_bwd_0: layers_spec/primitives.yaml:186,61,62
+# multiply_sigmoid_bwd_0: layers_spec/primitives.yaml:197,61,62
 _multiply_sigmoid_bwd_0 = ElementwiseKernel(
     "multiply_sigmoid_bwd_0",
     "T grad_y, T y, T b, T a",
@@ -456,7 +466,7 @@ def _cupy_forward_tanh(a, b):
     return y, (a, b, y)
 
 
-# multiply_tanh_bwd_0: layers_spec/primitives.yaml:168,61,62
+# multiply_tanh_bwd_0: layers_spec/primitives.yaml:177,61,62
 _multiply_tanh_bwd_0 = ElementwiseKernel(
     "multiply_tanh_bwd_0",
     "T y, T grad_y, T b, T a",
@@ -646,7 +656,7 @@ def _cupy_forward_gelu(a, b):
     return y, (a, b)
 
 
-# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,168,90
+# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,177,90
 _multiply_gelu_bwd_0 = ElementwiseKernel(
     "multiply_gelu_bwd_0",
     "T a, T b, T grad_y",
@@ -806,7 +816,7 @@ def _cupy_forward_swish(a, b):
     return y, (a, b)
 
 
-# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,186
+# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,197
 _multiply_swish_bwd_0 = ElementwiseKernel(
     "multiply_swish_bwd_0",
     "T a, T b, T grad_y",
@@ -849,7 +859,7 @@ def _cupy_forward_silu(a, b):
     return y, (a, b)
 
 
-# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,186
+# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,197
 _multiply_silu_bwd_0 = ElementwiseKernel(
     "multiply_silu_bwd_0",
     "T a, T b, T grad_y",

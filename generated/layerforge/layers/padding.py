@@ -83,7 +83,7 @@ def backward(grad_y, ctx):
 
 def _forward_relu(x, padding_h, padding_w):
     z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    y = np.maximum(z, 0)
+    y = np.clip(z, 0, np.inf)
     return y, (padding_h, padding_w, z)
 
 
@@ -160,26 +160,26 @@ def _backward_gelu(grad_y, padding_h, padding_w, z):
 
 def _forward_elu(x, padding_h, padding_w, alpha=1.0):
     z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    y = np.maximum(z, 0) + alpha * _expm1(np.minimum(z, 0))
+    y = np.clip(z, 0, np.inf) + alpha * _expm1(np.clip(z, -np.inf, 0))
     return y, (padding_h, padding_w, alpha, y)
 
 
 def _backward_elu(grad_y, padding_h, padding_w, alpha, y):
-    grad_z = grad_y * (np.minimum(y, 0) + alpha) + grad_y * (y > 0) * (1 - alpha)
+    grad_z = grad_y * (np.clip(y, -np.inf, 0) + alpha) + grad_y * (y > 0) * (1 - alpha)
     grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
     return grad_x
 
 
 def _forward_mish(x, padding_h, padding_w):
     z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    mish_e = np.exp(np.minimum(z, 20))
+    mish_e = np.exp(np.clip(z, -np.inf, 20))
     mish_n = mish_e * (mish_e + 2)
     y = z * mish_n / (mish_n + 2)
     return y, (padding_h, padding_w, z)
 
 
 def _backward_mish(grad_y, padding_h, padding_w, z):
-    mish_e = np.exp(np.minimum(z, 20))
+    mish_e = np.exp(np.clip(z, -np.inf, 20))
     mish_n = mish_e * (mish_e + 2)
     _t1 = 1 / (mish_n + 2)
     grad_z = grad_y * (mish_n * _t1 + 4 * z * mish_e * (mish_e + 1) * _t1 * _t1)
@@ -257,13 +257,22 @@ def _crop2d(x, top, bottom, left, right):
 
 
 def _expm1(x):
-    """exp(x) - 1 without cancellation near 0, as tanh(x / 2) (exp(x) + 1).
+    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
+    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
+    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
 
-    NumPy's float32 expm1 has no SIMD loop; exp and tanh do (about 4x faster together).
+    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
-    result = np.exp(x)
-    result += 1
-    result *= np.tanh(0.5 * x)
+    if np.any(x > 0.5):
+        result = np.exp(x)
+        result += 1
+        result *= np.tanh(0.5 * x)
+        return result
+    half_tanh = np.multiply(x, 0.5)
+    np.tanh(half_tanh, out=half_tanh)
+    result = np.subtract(1, half_tanh)
+    np.divide(half_tanh, result, out=result)
+    result *= 2
     return result
 
 
@@ -278,14 +287,15 @@ def _pad2d(x, top, bottom, left, right):
 
 
 def _sigmoid(x):
-    """Logistic sigmoid exp(min(x, 0)) / (1 + exp(-|x|)) with one exp of a non-positive
-    number: the numerator is e = exp(-|x|) where x < 0 and 1 elsewhere, max(e, x >= 0).
-    """
-    e = np.exp(-np.abs(x))
-    numerator = np.maximum(e, x >= 0)
-    e += 1
-    numerator /= e
-    return numerator
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
 
 
 def _sum(x, axis):
@@ -332,7 +342,7 @@ def _cupy_forward_relu(x, padding_h, padding_w):
     return y, (padding_h, padding_w, z)
 
 
-# padding_relu_bwd_0: layers_spec/primitives.yaml:233
+# padding_relu_bwd_0: layers_spec/primitives.yaml:247
 _padding_relu_bwd_0 = ElementwiseKernel(
     "padding_relu_bwd_0",
     "T z",
@@ -343,7 +353,7 @@ _padding_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_relu_bwd_1: layers_spec/primitives.yaml:233
+# padding_relu_bwd_1: layers_spec/primitives.yaml:247
 _padding_relu_bwd_1 = ElementwiseKernel(
     "padding_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -378,7 +388,7 @@ def _cupy_forward_sigmoid(x, padding_h, padding_w):
     return y, (padding_h, padding_w, y)
 
 
-# padding_sigmoid_bwd_0: layers_spec/primitives.yaml:186
+# padding_sigmoid_bwd_0: layers_spec/primitives.yaml:197
 _padding_sigmoid_bwd_0 = ElementwiseKernel(
     "padding_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -389,7 +399,7 @@ _padding_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_sigmoid_bwd_1: layers_spec/primitives.yaml:186
+# padding_sigmoid_bwd_1: layers_spec/primitives.yaml:197
 _padding_sigmoid_bwd_1 = ElementwiseKernel(
     "padding_sigmoid_bwd_1",
     "T y",
@@ -400,7 +410,7 @@ _padding_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_sigmoid_bwd_2: layers_spec/primitives.yaml:186
+# padding_sigmoid_bwd_2: layers_spec/primitives.yaml:197
 _padding_sigmoid_bwd_2 = ElementwiseKernel(
     "padding_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -436,7 +446,7 @@ def _cupy_forward_tanh(x, padding_h, padding_w):
     return y, (padding_h, padding_w, y)
 
 
-# padding_tanh_bwd_0: layers_spec/primitives.yaml:168
+# padding_tanh_bwd_0: layers_spec/primitives.yaml:177
 _padding_tanh_bwd_0 = ElementwiseKernel(
     "padding_tanh_bwd_0",
     "T y",
@@ -447,7 +457,7 @@ _padding_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_tanh_bwd_1: layers_spec/primitives.yaml:168
+# padding_tanh_bwd_1: layers_spec/primitives.yaml:177
 _padding_tanh_bwd_1 = ElementwiseKernel(
     "padding_tanh_bwd_1",
     "T _t1",
@@ -458,7 +468,7 @@ _padding_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_tanh_bwd_2: layers_spec/primitives.yaml:168
+# padding_tanh_bwd_2: layers_spec/primitives.yaml:177
 _padding_tanh_bwd_2 = ElementwiseKernel(
     "padding_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -773,7 +783,7 @@ _padding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_9: layers_spec/primitives.yaml:168
+# padding_gelu_bwd_9: layers_spec/primitives.yaml:177
 _padding_gelu_bwd_9 = ElementwiseKernel(
     "padding_gelu_bwd_9",
     "T _t5",
@@ -784,7 +794,7 @@ _padding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_10: layers_spec/primitives.yaml:168
+# padding_gelu_bwd_10: layers_spec/primitives.yaml:177
 _padding_gelu_bwd_10 = ElementwiseKernel(
     "padding_gelu_bwd_10",
     "T _t9",
@@ -795,7 +805,7 @@ _padding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_11: layers_spec/primitives.yaml:168
+# padding_gelu_bwd_11: layers_spec/primitives.yaml:177
 _padding_gelu_bwd_11 = ElementwiseKernel(
     "padding_gelu_bwd_11",
     "T _t8, T _t10",
@@ -1413,7 +1423,7 @@ _padding_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_3: layers_spec/primitives.yaml:186
+# padding_swish_bwd_3: layers_spec/primitives.yaml:197
 _padding_swish_bwd_3 = ElementwiseKernel(
     "padding_swish_bwd_3",
     "T _t3, T _t1",
@@ -1424,7 +1434,7 @@ _padding_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_4: layers_spec/primitives.yaml:186
+# padding_swish_bwd_4: layers_spec/primitives.yaml:197
 _padding_swish_bwd_4 = ElementwiseKernel(
     "padding_swish_bwd_4",
     "T _t1",
@@ -1435,7 +1445,7 @@ _padding_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_5: layers_spec/primitives.yaml:186
+# padding_swish_bwd_5: layers_spec/primitives.yaml:197
 _padding_swish_bwd_5 = ElementwiseKernel(
     "padding_swish_bwd_5",
     "T _t4, T _t5",
@@ -1446,7 +1456,7 @@ _padding_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_6: layers_spec/primitives.yaml:186
+# padding_swish_bwd_6: layers_spec/primitives.yaml:197
 _padding_swish_bwd_6 = ElementwiseKernel(
     "padding_swish_bwd_6",
     "T _t2, T _t6",
@@ -1531,7 +1541,7 @@ _padding_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_3: layers_spec/primitives.yaml:186
+# padding_silu_bwd_3: layers_spec/primitives.yaml:197
 _padding_silu_bwd_3 = ElementwiseKernel(
     "padding_silu_bwd_3",
     "T _t3, T _t1",
@@ -1542,7 +1552,7 @@ _padding_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_4: layers_spec/primitives.yaml:186
+# padding_silu_bwd_4: layers_spec/primitives.yaml:197
 _padding_silu_bwd_4 = ElementwiseKernel(
     "padding_silu_bwd_4",
     "T _t1",
@@ -1553,7 +1563,7 @@ _padding_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_5: layers_spec/primitives.yaml:186
+# padding_silu_bwd_5: layers_spec/primitives.yaml:197
 _padding_silu_bwd_5 = ElementwiseKernel(
     "padding_silu_bwd_5",
     "T _t4, T _t5",
@@ -1564,7 +1574,7 @@ _padding_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_6: layers_spec/primitives.yaml:186
+# padding_silu_bwd_6: layers_spec/primitives.yaml:197
 _padding_silu_bwd_6 = ElementwiseKernel(
     "padding_silu_bwd_6",
     "T _t2, T _t6",
