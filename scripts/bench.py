@@ -4,9 +4,11 @@
 
 All three run in one process on the same inputs: activations on 4M float32 elements
 (4096 x 1024), Dense at batch 256, 1024 -> 1024. Each timing is the median of repeated
-forward+backward runs after a warm-up. PyTorch gets the same thread count as NumPy's BLAS
-(NumPy's elementwise ufuncs run on one thread). Peak memory is the peak of traced NumPy
-allocations during one forward+backward (tracemalloc), optimized vs -O0.
+forward+backward runs after a warm-up. PyTorch, NumPy's BLAS and layerforge's blocked
+execution (``layerforge.set_num_threads``: each NumPy ufunc call runs on one thread, the
+blocks of a large input are shared out over threads) get the same thread count. Peak
+memory is the peak of traced NumPy allocations during one forward+backward (tracemalloc),
+optimized vs -O0.
 
 Writes bench-results/bench.json, bench-results/summary.md and bench-results/ratios.png.
 """
@@ -31,6 +33,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "generated"), str(ROOT)]
 
+import layerforge  # noqa: E402
 from harness import PATHS, attributes, catalog, module, spec  # noqa: E402
 from oracles import FUSED, ORACLES  # noqa: E402
 from transpiler.pipeline import generate, load_op  # noqa: E402
@@ -201,6 +204,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
     args = parser.parse_args()
     torch.set_num_threads(threads())
+    layerforge.set_num_threads(threads())
 
     started = time.perf_counter()
     generate(PATHS, cache=False)
@@ -244,6 +248,7 @@ def main() -> None:
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
         "numpy_blas_threads": threads(),
+        "layerforge_threads": layerforge.get_num_threads(),
         "generate_from_scratch_s": generate_s,
         "regenerate_unchanged_s": regenerate_s,
         "geomean_speedup_vs_O0_activations": geomean([r["speedup_vs_O0"] for r in activations]),
@@ -269,8 +274,8 @@ def _markdown(summary) -> str:
     lines = [
         "# Benchmark: forward + backward",
         "",
-        f"- machine: {summary['machine']}; NumPy {summary['numpy']} (BLAS threads {summary['numpy_blas_threads']}, "
-        f"ufuncs single-threaded); PyTorch {summary['torch']} eager with {summary['torch_threads']} threads",
+        f"- machine: {summary['machine']}; NumPy {summary['numpy']} (BLAS threads {summary['numpy_blas_threads']}); "
+        f"layerforge blocks on {summary['layerforge_threads']} threads; PyTorch {summary['torch']} eager with {summary['torch_threads']} threads",
         f"- activations on {ACTIVATION_SHAPE[0]}x{ACTIVATION_SHAPE[1]} float32; dense at batch {DENSE['batch']}, "
         f"{DENSE['in_features']} -> {DENSE['out_features']}",
         f"- geometric mean over activations of -O0 / optimized: {summary['geomean_speedup_vs_O0_activations']:.2f}",

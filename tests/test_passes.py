@@ -186,7 +186,7 @@ def test_o0_runs_no_pass():
 
 
 from transpiler.passes import (EliminateCommonSubexpressions, EliminateDeadCode, FoldConstants,  # noqa: E402
-                               FuseElementwise, StrengthReduce)
+                               FuseElementwise, ReuseBuffers, StrengthReduce)
 from transpiler.shapes import SCALAR, Shape  # noqa: E402
 
 
@@ -331,3 +331,57 @@ def test_fusion_knows_every_elementwise_helper():
     assert helpers == ELEMENTWISE_HELPERS
     reductions = {p.helper_name for p in prims.values() if p.kind == "reduction" and p.shape == "reduce" and p.helper}
     assert reductions == REDUCTION_HELPERS
+
+
+
+REUSE_FACTS = {"_forward": {**FACTS["_forward"], **{name: (FULL, "float") for name in "abcghint"},
+                            "v": (ROW, "float"), "r": (ROW, "float")}}
+
+REUSE = [
+    (  # a dead operand takes the result: the update is in place
+        "c = x - s\nv = _mean(c * c, -1)\nn = c * v\nreturn n, (n,)",
+        "c = x - s\nv = _mean(c * c, -1)\nn = np.multiply(c, v, out=c)\nreturn n, (n,)",
+    ),
+    (  # a buffer that died earlier takes a value that does not read it; scalars are fine
+        "a = np.exp(x)\nv = _sum(a, -1)\nb = x * alpha\nreturn b, (v,)",
+        "a = np.exp(x)\nv = _sum(a, -1)\nb = np.multiply(x, alpha, out=a)\nreturn b, (v,)",
+    ),
+    (  # ufuncs and clips take out= too; a reused buffer is passed on when it dies again
+        "a = x * 2\nb = np.tanh(a)\nc = np.clip(b, 0, np.inf)\nreturn c, ()",
+        "a = x * 2\nb = np.tanh(a, out=a)\nc = np.clip(b, 0, np.inf, out=b)\nreturn c, ()",
+    ),
+    (  # a buffer lent to t stays t's: t * t cannot go into it while t is read later
+        "i = x * 2\nt = np.tanh(i)\ng = t * t\nh = 1 + t\nreturn g, (h,)",
+        "i = x * 2\nt = np.tanh(i, out=i)\ng = t * t\nh = np.add(1, t, out=t)\nreturn g, (h,)",
+    ),
+]
+
+
+@pytest.mark.parametrize("before, after", REUSE)
+def test_reuse_buffers(before, after):
+    once = run(ReuseBuffers(REUSE_FACTS), kernel(before, "x, s, alpha"))
+    assert once == kernel(after, "x, s, alpha")
+    assert run(ReuseBuffers(REUSE_FACTS), once) == once  # a second round finds nothing more
+
+
+@pytest.mark.parametrize("body", [
+    "a = np.exp(x)\nb = x * 2\nreturn a, (b,)",  # a is still read after b is made
+    "a = np.exp(x)\nv = _sum(a, -1)\nb = x * v\nreturn b, (a,)",  # a is saved for backward
+    "a = np.exp(x)\nw = a.reshape(-1)\nb = x * 2\nreturn b, (w,)",  # a view of a lives on
+    "a = np.exp(x)\nw = a\nb = x * 2\nreturn b, (w,)",  # an alias of a lives on
+    "a = np.exp(x)\nv = _sum_to(a, s.shape)\nb = x * 2\nreturn b, (v,)",  # an unknown call may return a
+    "r = _sum(x, -1) * 2\nb = x * r\nreturn b, ()",  # a row cannot hold a full array
+    "m = x > 0\nb = x * m\nreturn b, ()",  # a mask is no float buffer
+    "b = x * 2\nc = b * 3\nreturn c, (b,)",  # b is saved: c must not overwrite it
+    "b = x * s\nreturn b, ()",  # arguments (the caller's arrays) are never written
+    "a = np.exp(x)\na = a * 2\nb = x * a\nreturn b, ()",  # assigned twice: not owned
+    "a = np.exp(x)\nv = _sum(a, -1)\nb = v * alpha\nreturn b, ()",  # the value is a row, whatever b claims
+])
+def test_reuse_buffers_negative(body):
+    code = kernel(body, "x, s, alpha")
+    assert run(ReuseBuffers(REUSE_FACTS), code) == code
+
+
+def test_reuse_buffers_leaves_branching_functions_alone():
+    code = kernel("c = x - s\nif alpha:\n    pass\nn = c * s\nreturn n, ()", "x, s, alpha")
+    assert run(ReuseBuffers(REUSE_FACTS), code) == code

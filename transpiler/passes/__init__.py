@@ -17,6 +17,7 @@ from .dce import EliminateDeadCode
 from .fuse import Facts, FuseElementwise
 from .inline import InlineTemporaries, RenumberTemporaries
 from .parens import Reparenthesize
+from .reuse import ReuseBuffers
 
 PassFactory = Callable[[Facts], cst.CSTTransformer]
 
@@ -28,6 +29,7 @@ PIPELINE: list[tuple[str, PassFactory]] = [
     ("dce", lambda facts: EliminateDeadCode()),
     ("inline", lambda facts: InlineTemporaries()),
     ("fuse", FuseElementwise),
+    ("reuse", ReuseBuffers),
 ]
 # Run once the pipeline has settled: renaming earlier would detach names from their IR facts.
 FINAL: list[tuple[str, PassFactory]] = [
@@ -58,4 +60,4 @@ def optimize(code: str, level: int = 1, facts: Facts | None = None) -> str:
 
 
 __all__ = ["optimize", "PIPELINE", "Facts", "FuseElementwise", "FoldConstants", "StrengthReduce", "EliminateCommonSubexpressions",
-           "EliminateDeadCode", "InlineTemporaries", "RenumberTemporaries", "Reparenthesize"]
+           "EliminateDeadCode", "InlineTemporaries", "RenumberTemporaries", "Reparenthesize", "ReuseBuffers"]

@@ -60,7 +60,7 @@ def _backward(grad_y, x, y):
     _t1 = grad_y * y
     np.negative(_t1, out=_t1)
     _t1 *= x
-    grad_x = _t1 + _t1
+    grad_x = np.add(_t1, _t1, out=_t1)
     return grad_x
 
 

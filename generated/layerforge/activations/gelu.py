@@ -57,7 +57,7 @@ def _forward(x):
     inner *= 0.044715
     inner += x
     inner *= 0.7978845608028654
-    y = np.tanh(inner)
+    y = np.tanh(inner, out=inner)
     y += 1
     y *= 0.5
     y *= x
@@ -70,14 +70,14 @@ def _backward(grad_y, x):
     inner *= 0.044715
     inner += x
     inner *= 0.7978845608028654
-    _t1 = np.tanh(inner)
+    _t1 = np.tanh(inner, out=inner)
     grad_inner = _t1 * _t1
     np.subtract(1, grad_inner, out=grad_inner)
     grad_inner *= grad_y
     grad_inner *= 0.5
     grad_inner *= x
     _t2 = grad_inner * 0.7978845608028654
-    grad_x = 1 + _t1
+    grad_x = np.add(1, _t1, out=_t1)
     grad_x *= grad_y
     grad_x *= 0.5
     grad_x += _t2

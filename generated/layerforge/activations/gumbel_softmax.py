@@ -72,9 +72,9 @@ def _forward_train(rng, x, temperature):
     _t1 = _gumbel(rng, x)
     logits = x + _t1
     logits /= temperature
-    shifted = logits - _amax(logits, -1)
-    exponentials = np.exp(shifted)
-    y = exponentials / _sum(exponentials, -1)
+    shifted = np.subtract(logits, _amax(logits, -1), out=logits)
+    exponentials = np.exp(shifted, out=shifted)
+    y = np.divide(exponentials, _sum(exponentials, -1), out=exponentials)
     return y, (temperature, y)
 
 
@@ -87,9 +87,9 @@ def _backward_train(grad_y, temperature, y):
 
 def _forward_eval(rng, x, temperature):
     logits = x / temperature
-    shifted = logits - _amax(logits, -1)
-    exponentials = np.exp(shifted)
-    y = exponentials / _sum(exponentials, -1)
+    shifted = np.subtract(logits, _amax(logits, -1), out=logits)
+    exponentials = np.exp(shifted, out=shifted)
+    y = np.divide(exponentials, _sum(exponentials, -1), out=exponentials)
     return y, (temperature, y)
 
 

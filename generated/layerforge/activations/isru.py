@@ -70,7 +70,7 @@ def _backward(grad_y, x, alpha, y):
     _t3 /= _t2
     _t3 *= 0.5
     _t3 /= _t2
-    grad_x = grad_y / _t2
+    grad_x = np.divide(grad_y, _t2, out=_t2)
     _t4 = _t3 * _t1
     grad_x += _t4
     _t5 = _t3 * x

@@ -53,7 +53,7 @@ def backward(grad_y, ctx):
 
 def _forward(x):
     shifted = x - _amax(x, -1)
-    y = shifted - np.log(_sum(np.exp(shifted), -1))
+    y = np.subtract(shifted, np.log(_sum(np.exp(shifted), -1)), out=shifted)
     return y, (y,)
 
 

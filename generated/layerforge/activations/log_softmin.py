@@ -53,8 +53,8 @@ def backward(grad_y, ctx):
 
 def _forward(x):
     negated = -x
-    shifted = negated - _amax(negated, -1)
-    y = shifted - np.log(_sum(np.exp(shifted), -1))
+    shifted = np.subtract(negated, _amax(negated, -1), out=negated)
+    y = np.subtract(shifted, np.log(_sum(np.exp(shifted), -1)), out=shifted)
     return y, (y,)
 
 

@@ -60,7 +60,7 @@ def _forward(x):
     np.exp(e, out=e)
     n = e + 2
     n *= e
-    y = x * n
+    y = np.multiply(x, n, out=e)
     _t1 = n + 2
     y /= _t1
     return y, (x,)
@@ -73,7 +73,7 @@ def _backward(grad_y, x):
     n *= e
     s = n + 2
     np.divide(1, s, out=s)
-    grad_x = n * s
+    grad_x = np.multiply(n, s, out=n)
     _t1 = e + 1
     _t1 *= 4
     _t1 *= x

@@ -53,8 +53,8 @@ def backward(grad_y, ctx):
 
 def _forward(x):
     shifted = x - _amax(x, -1)
-    exponentials = np.exp(shifted)
-    y = exponentials / _sum(exponentials, -1)
+    exponentials = np.exp(shifted, out=shifted)
+    y = np.divide(exponentials, _sum(exponentials, -1), out=exponentials)
     return y, (y,)
 
 

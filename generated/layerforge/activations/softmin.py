@@ -53,9 +53,9 @@ def backward(grad_y, ctx):
 
 def _forward(x):
     negated = -x
-    shifted = negated - _amax(negated, -1)
-    exponentials = np.exp(shifted)
-    y = exponentials / _sum(exponentials, -1)
+    shifted = np.subtract(negated, _amax(negated, -1), out=negated)
+    exponentials = np.exp(shifted, out=shifted)
+    y = np.divide(exponentials, _sum(exponentials, -1), out=exponentials)
     return y, (y,)
 
 

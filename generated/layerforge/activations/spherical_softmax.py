@@ -56,8 +56,8 @@ def _forward(x):
     norm = np.clip(_t1, 1e-24, np.inf)
     np.sqrt(norm, out=norm)
     scaled = x / norm
-    shifted = scaled - _amax(scaled, -1)
-    exponentials = np.exp(shifted)
+    shifted = np.subtract(scaled, _amax(scaled, -1), out=scaled)
+    exponentials = np.exp(shifted, out=shifted)
     _t2 = _sum(exponentials, -1)
     y = exponentials / _t2
     return y, (x, _t1, exponentials, _t2, y)
@@ -70,10 +70,10 @@ def _backward(grad_y, x, _t1, exponentials, _t2, y):
     grad_exponentials = grad_y / _t2 + np.broadcast_to(
         np.sum(-grad_y * y / _t2, axis=-1, keepdims=True), x.shape
     )
-    grad_shifted = grad_exponentials * exponentials
+    grad_shifted = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     grad_norm = np.sum(-grad_shifted * scaled / norm, axis=-1, keepdims=True)
     _t3 = np.broadcast_to(0.5 * grad_norm / norm * (_t1 > 1e-24), x.shape) * x
-    grad_x = grad_shifted / norm
+    grad_x = np.divide(grad_shifted, norm, out=grad_shifted)
     grad_x += _t3
     grad_x += _t3
     return grad_x

@@ -62,7 +62,7 @@ def _backward(grad_y, x, beta, y):
     _t1 = grad_y * y
     _t1 *= -beta
     _t1 *= x
-    grad_x = _t1 + _t1
+    grad_x = np.add(_t1, _t1, out=_t1)
     return grad_x
 
 

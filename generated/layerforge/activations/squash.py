@@ -57,7 +57,7 @@ def _forward(x, epsilon):
     squared_norm = _sum(x * x, -1)
     norm = squared_norm + epsilon
     np.sqrt(norm, out=norm)
-    _t1 = 1 + squared_norm
+    _t1 = np.add(1, squared_norm, out=squared_norm)
     _t2 = norm / _t1
     y = x * _t2
     return y, (x, norm, _t1, _t2)

@@ -57,7 +57,7 @@ def _forward(x, order):
     t = _taylor_exp(x, order)
     np.clip(t, 1e-10, np.inf, out=t)
     _t1 = _sum(t, -1)
-    y = t / _t1
+    y = np.divide(t, _t1, out=t)
     return y, (x, order, _t1, y)
 
 

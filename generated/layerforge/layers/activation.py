@@ -109,8 +109,10 @@ def _backward_tanh(grad_y, y):
 
 def _forward_softmax(x):
     softmax_shifted = x - _amax(x, -1)
-    softmax_exponentials = np.exp(softmax_shifted)
-    y = softmax_exponentials / _sum(softmax_exponentials, -1)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
     return y, (y,)
 
 
@@ -134,7 +136,7 @@ def _forward_gelu(x):
     gelu_inner *= 0.044715
     gelu_inner += x
     gelu_inner *= 0.7978845608028654
-    y = np.tanh(gelu_inner)
+    y = np.tanh(gelu_inner, out=gelu_inner)
     y += 1
     y *= 0.5
     y *= x
@@ -147,14 +149,14 @@ def _backward_gelu(grad_y, x):
     gelu_inner *= 0.044715
     gelu_inner += x
     gelu_inner *= 0.7978845608028654
-    _t1 = np.tanh(gelu_inner)
+    _t1 = np.tanh(gelu_inner, out=gelu_inner)
     grad_gelu_inner = _t1 * _t1
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
     grad_gelu_inner *= grad_y
     grad_gelu_inner *= 0.5
     grad_gelu_inner *= x
     _t2 = grad_gelu_inner * 0.7978845608028654
-    grad_x = 1 + _t1
+    grad_x = np.add(1, _t1, out=_t1)
     grad_x *= grad_y
     grad_x *= 0.5
     grad_x += _t2
@@ -189,7 +191,7 @@ def _forward_mish(x):
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
     mish_n *= mish_e
-    y = x * mish_n
+    y = np.multiply(x, mish_n, out=mish_e)
     _t1 = mish_n + 2
     y /= _t1
     return y, (x,)
@@ -202,7 +204,7 @@ def _backward_mish(grad_y, x):
     mish_n *= mish_e
     _t1 = mish_n + 2
     np.divide(1, _t1, out=_t1)
-    grad_x = mish_n * _t1
+    grad_x = np.multiply(mish_n, _t1, out=mish_n)
     _t2 = mish_e + 1
     _t2 *= 4
     _t2 *= x

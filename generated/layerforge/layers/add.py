@@ -100,7 +100,7 @@ def _backward_sigmoid(grad_y, y):
 
 def _forward_tanh(a, b):
     z = a + b
-    y = np.tanh(z)
+    y = np.tanh(z, out=z)
     return y, (y,)
 
 
@@ -113,9 +113,11 @@ def _backward_tanh(grad_y, y):
 
 def _forward_softmax(a, b):
     z = a + b
-    softmax_shifted = z - _amax(z, -1)
-    softmax_exponentials = np.exp(softmax_shifted)
-    y = softmax_exponentials / _sum(softmax_exponentials, -1)
+    softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
     return y, (y,)
 
 
@@ -142,7 +144,7 @@ def _forward_gelu(a, b):
     gelu_inner += z
     gelu_inner *= 0.7978845608028654
     _t1 = 0.5 * z
-    _t2 = np.tanh(gelu_inner)
+    _t2 = np.tanh(gelu_inner, out=gelu_inner)
     _t3 = 1 + _t2
     y = _t1 * _t3
     return y, (z, _t1, _t2, _t3)

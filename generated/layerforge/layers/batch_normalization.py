@@ -120,7 +120,7 @@ def _forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon
     rstd = variance + epsilon
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = centered * rstd
+    normalized = np.multiply(centered, rstd, out=centered)
     unbiased = _bessel_correction(count)
     _t1 = 1 - momentum
     new_running_mean = _t1 * running_mean + momentum * mu.reshape(weight.shape)

@@ -117,7 +117,7 @@ def _backward_sigmoid(grad_y, x, weight, y):
 
 def _forward_tanh(x, weight, bias):
     z = x @ weight + bias
-    y = np.tanh(z)
+    y = np.tanh(z, out=z)
     return y, (x, weight, y)
 
 
@@ -133,9 +133,11 @@ def _backward_tanh(grad_y, x, weight, y):
 
 def _forward_softmax(x, weight, bias):
     z = x @ weight + bias
-    softmax_shifted = z - _amax(z, -1)
-    softmax_exponentials = np.exp(softmax_shifted)
-    y = softmax_exponentials / _sum(softmax_exponentials, -1)
+    softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
     return y, (x, weight, y)
 
 
@@ -168,7 +170,7 @@ def _forward_gelu(x, weight, bias):
     gelu_inner += z
     gelu_inner *= 0.7978845608028654
     _t1 = 0.5 * z
-    _t2 = np.tanh(gelu_inner)
+    _t2 = np.tanh(gelu_inner, out=gelu_inner)
     _t3 = 1 + _t2
     y = _t1 * _t3
     return y, (x, weight, z, _t1, _t2, _t3)

@@ -68,10 +68,10 @@ def _forward(x, weight, bias, epsilon):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _mean(centered * centered, -1)
-    rstd = variance + epsilon
+    rstd = np.add(variance, epsilon, out=variance)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = centered * rstd
+    normalized = np.multiply(centered, rstd, out=centered)
     y = normalized * weight
     y += bias
     return y, (weight, rstd, normalized)

@@ -76,15 +76,15 @@ def backward(grad_y, ctx):
 
 def _forward_relu(a, b):
     z = a * b
-    y = np.clip(z, 0, np.inf)
+    y = np.clip(z, 0, np.inf, out=z)
     return y, (a, b)
 
 
 def _backward_relu(grad_y, a, b):
     z = a * b
-    grad_z = grad_y * (z > 0)
+    grad_z = np.multiply(grad_y, z > 0, out=z)
     grad_a = grad_z * b
-    grad_b = grad_z * a
+    grad_b = np.multiply(grad_z, a, out=grad_z)
     return grad_a, grad_b
 
 
@@ -99,13 +99,13 @@ def _backward_sigmoid(grad_y, a, b, y):
     grad_z *= grad_y
     grad_z *= y
     grad_a = grad_z * b
-    grad_b = grad_z * a
+    grad_b = np.multiply(grad_z, a, out=grad_z)
     return grad_a, grad_b
 
 
 def _forward_tanh(a, b):
     z = a * b
-    y = np.tanh(z)
+    y = np.tanh(z, out=z)
     return y, (a, b, y)
 
 
@@ -120,9 +120,11 @@ def _backward_tanh(grad_y, a, b, y):
 
 def _forward_softmax(a, b):
     z = a * b
-    softmax_shifted = z - _amax(z, -1)
-    softmax_exponentials = np.exp(softmax_shifted)
-    y = softmax_exponentials / _sum(softmax_exponentials, -1)
+    softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
     return y, (a, b, y)
 
 
@@ -130,7 +132,7 @@ def _backward_softmax(grad_y, a, b, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_a = grad_z * b
-    grad_b = grad_z * a
+    grad_b = np.multiply(grad_z, a, out=grad_z)
     return grad_a, grad_b
 
 
@@ -152,7 +154,7 @@ def _forward_gelu(a, b):
     gelu_inner *= 0.044715
     gelu_inner += z
     gelu_inner *= 0.7978845608028654
-    y = np.tanh(gelu_inner)
+    y = np.tanh(gelu_inner, out=gelu_inner)
     y += 1
     y *= 0.5
     y *= z
@@ -166,14 +168,14 @@ def _backward_gelu(grad_y, a, b):
     gelu_inner *= 0.044715
     gelu_inner += z
     gelu_inner *= 0.7978845608028654
-    _t1 = np.tanh(gelu_inner)
+    _t1 = np.tanh(gelu_inner, out=gelu_inner)
     grad_gelu_inner = _t1 * _t1
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
     grad_gelu_inner *= grad_y
     grad_gelu_inner *= 0.5
     grad_gelu_inner *= z
     _t2 = grad_gelu_inner * 0.7978845608028654
-    grad_z = 1 + _t1
+    grad_z = np.add(1, _t1, out=_t1)
     grad_z *= grad_y
     grad_z *= 0.5
     grad_z += _t2
@@ -182,8 +184,8 @@ def _backward_gelu(grad_y, a, b):
     _t4 = z * z
     _t3 *= _t4
     grad_z += _t3
-    grad_a = grad_z * b
-    grad_b = grad_z * a
+    grad_a = np.multiply(grad_z, b, out=z)
+    grad_b = np.multiply(grad_z, a, out=grad_z)
     return grad_a, grad_b
 
 
@@ -204,7 +206,7 @@ def _backward_elu(grad_y, a, b, alpha, y):
     _t1 *= 1 - alpha
     grad_z += _t1
     grad_a = grad_z * b
-    grad_b = grad_z * a
+    grad_b = np.multiply(grad_z, a, out=grad_z)
     return grad_a, grad_b
 
 
@@ -214,7 +216,7 @@ def _forward_mish(a, b):
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
     mish_n *= mish_e
-    y = z * mish_n
+    y = np.multiply(z, mish_n, out=z)
     _t1 = mish_n + 2
     y /= _t1
     return y, (a, b)
@@ -228,7 +230,7 @@ def _backward_mish(grad_y, a, b):
     mish_n *= mish_e
     _t1 = mish_n + 2
     np.divide(1, _t1, out=_t1)
-    grad_z = mish_n * _t1
+    grad_z = np.multiply(mish_n, _t1, out=mish_n)
     _t2 = mish_e + 1
     _t2 *= 4
     _t2 *= z
@@ -237,8 +239,8 @@ def _backward_mish(grad_y, a, b):
     _t2 *= _t1
     grad_z += _t2
     grad_z *= grad_y
-    grad_a = grad_z * b
-    grad_b = grad_z * a
+    grad_a = np.multiply(grad_z, b, out=mish_e)
+    grad_b = np.multiply(grad_z, a, out=grad_z)
     return grad_a, grad_b
 
 
@@ -258,8 +260,8 @@ def _backward_swish(grad_y, a, b):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_a = grad_z * b
-    grad_b = grad_z * a
+    grad_a = np.multiply(grad_z, b, out=_t1)
+    grad_b = np.multiply(grad_z, a, out=grad_z)
     return grad_a, grad_b
 
 
@@ -279,8 +281,8 @@ def _backward_silu(grad_y, a, b):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_a = grad_z * b
-    grad_b = grad_z * a
+    grad_a = np.multiply(grad_z, b, out=_t1)
+    grad_b = np.multiply(grad_z, a, out=grad_z)
     return grad_a, grad_b
 
 

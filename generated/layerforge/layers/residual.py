@@ -109,7 +109,7 @@ def _backward_sigmoid(grad_y, y):
 
 def _forward_tanh(x, branch):
     z = x + branch
-    y = np.tanh(z)
+    y = np.tanh(z, out=z)
     return y, (y,)
 
 
@@ -122,9 +122,11 @@ def _backward_tanh(grad_y, y):
 
 def _forward_softmax(x, branch):
     z = x + branch
-    softmax_shifted = z - _amax(z, -1)
-    softmax_exponentials = np.exp(softmax_shifted)
-    y = softmax_exponentials / _sum(softmax_exponentials, -1)
+    softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
     return y, (y,)
 
 
@@ -151,7 +153,7 @@ def _forward_gelu(x, branch):
     gelu_inner += z
     gelu_inner *= 0.7978845608028654
     _t1 = 0.5 * z
-    _t2 = np.tanh(gelu_inner)
+    _t2 = np.tanh(gelu_inner, out=gelu_inner)
     _t3 = 1 + _t2
     y = _t1 * _t3
     return y, (z, _t1, _t2, _t3)

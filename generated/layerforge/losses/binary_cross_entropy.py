@@ -71,7 +71,7 @@ def _backward(grad_loss, logits, target, _t1):
     _t2 = np.broadcast_to(grad_loss / _t1, logits.shape)
     _t3 = -_t2
     grad_target = _t3 * logits
-    grad_logits = _t3 * target
+    grad_logits = np.multiply(_t3, target, out=_t3)
     _t4 = _sigmoid(logits)
     _t4 *= _t2
     grad_logits += _t4

@@ -64,7 +64,9 @@ def backward(grad_loss, ctx):
 
 def _forward(logits, target):
     shifted = logits - _amax(logits, -1)
-    log_probability = shifted - np.log(_sum(np.exp(shifted), -1))
+    log_probability = np.subtract(
+        shifted, np.log(_sum(np.exp(shifted), -1)), out=shifted
+    )
     loss = -np.sum(target * log_probability) / logits.shape[0]
     return loss, (logits, target, log_probability)
 

@@ -68,7 +68,7 @@ def _forward(prediction, target):
 
 def _backward(grad_loss, prediction, difference, _t1):
     _t2 = np.broadcast_to(grad_loss / _t1, prediction.shape) * difference
-    grad_difference = _t2 + _t2
+    grad_difference = np.add(_t2, _t2, out=_t2)
     grad_target = -grad_difference
     return grad_difference, grad_target
 
