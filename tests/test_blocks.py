@@ -3,6 +3,8 @@ axis and must give exactly what one call over the whole array gives."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from harness import PATHS, as_tuple, attributes, catalog, grad_outputs, make_arrays, module, run_forward, spec
@@ -23,8 +25,10 @@ def test_the_elementwise_and_row_activations_are_blocked():
     names = blocked_ops()
     assert {"gelu", "elu", "softmax", "log_softmax", "maxout", "sparsemax", "mish"} <= set(names)
     assert "layer_normalization" in names  # its parameter gradients are sums over rows
-    # random draws and reductions over the batch stay in one call
-    assert not {"gumbel_softmax", "rrelu", "dense", "batch_normalization"} & set(names)
+    # random draws shaped like the rows are blocked (drawn in order: the same numbers) ...
+    assert {"gumbel_softmax", "rrelu", "dropout"} <= set(names)
+    # ... reductions over the batch stay in one call
+    assert not {"dense", "batch_normalization"} & set(names)
     for name in names:
         assert "in_row_blocks(" in (PATHS.generated / pipeline.module_path(spec(name))).read_text()
 
@@ -173,3 +177,34 @@ def test_thread_count_is_checked_and_read_from_the_environment(monkeypatch):
         runtime._default_threads()
     monkeypatch.delenv("LAYERFORGE_NUM_THREADS")
     assert runtime._default_threads() >= 1
+
+
+def test_random_blocks_draw_in_order_on_the_calling_thread(monkeypatch):
+    """Blocks with ``rng`` run in order on the calling thread, whatever the thread count. A
+    Generator consumes its stream element by element, so one draw per kernel gives the
+    numbers of one call; two draws interleave block by block (why the transpiler blocks
+    only kernels that draw once)."""
+    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 7 * 37)
+    threads = set()
+
+    def kernel(rng, x, scale):
+        threads.add(threading.get_ident())
+        return x + scale * rng.random(x.shape, dtype=x.dtype), rng.standard_normal(x.shape)
+
+    rows = np.zeros((1001, 37), np.float32)
+    runtime.set_num_threads(3)
+    try:
+        noisy, normal = runtime.in_row_blocks(kernel, rows, 2.0, rng=np.random.default_rng(11))
+    finally:
+        runtime.set_num_threads(runtime._default_threads())
+    rng = np.random.default_rng(11)
+    first = 2.0 * rng.random((7, 37), dtype=np.float32)
+    assert threads == {threading.get_ident()}
+    np.testing.assert_array_equal(noisy[:7], first)
+    whole_rng = np.random.default_rng(11)
+    expected_noisy, expected_normal = kernel(whole_rng, rows, 2.0)
+    assert not np.array_equal(noisy, expected_noisy)  # one call draws uniform, then normal ...
+    blocks = np.random.default_rng(11)
+    by_block = [kernel(blocks, rows[i:i + 7], 2.0) for i in range(0, 1001, 7)]  # ... blocks alternate
+    np.testing.assert_array_equal(noisy, np.concatenate([b[0] for b in by_block]))
+    np.testing.assert_array_equal(normal, np.concatenate([b[1] for b in by_block]))

@@ -161,10 +161,17 @@ class Blocking:
 
 def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -> Blocking:
     """A direction runs blocked when every variant's function is row-local (its row sums, if
-    any, the same in number) and long enough to gain; ops with random draws, buffers or an
-    activation slot run whole."""
-    if spec.slot is not None or spec.random or spec.buffers:
+    any, the same in number) and long enough to gain; ops with buffers or an activation slot
+    run whole. Random draws must be shaped like a row array: drawn block by block, in order
+    on one thread, they are the very numbers one call draws (a NumPy Generator consumes its
+    stream element by element) if a function draws once: two draws would interleave block
+    by block; a draw of another shape would be repeated in every block."""
+    if spec.slot is not None or spec.buffers:
         return Blocking()
+    for fn in (fn for c in compiled for fn in (c.forward, c.backward)):
+        draws = [fn.values[s.target].shape for s in fn.body if prims[s.prim].kind == "random"]
+        if len(draws) > 1 or not all(shape is not None and shape.ellipsis for shape in draws):
+            return Blocking()
 
     def passes(fn: Function) -> int:
         return sum(MIN_BLOCKED_STATEMENTS if prims[s.prim].helper else 1 for s in fn.body)
@@ -265,7 +272,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         else:
             fwd, bwd = first.forward.name, first.backward.name
         rng_arg = ["rng"] if spec.random else []
-        call = f"in_row_blocks({', '.join([fwd] + call_args)})" if blocked.forward else f"{fwd}({', '.join(rng_arg + call_args)})"
+        call = (f"in_row_blocks({', '.join([fwd] + call_args + [f'{a}={a}' for a in rng_arg])})" if blocked.forward
+                else f"{fwd}({', '.join(rng_arg + call_args)})")
         body.append(f"{outs}, saved = {call}")
         body.append(f"return {result}, ({bwd}, saved)")
     cupy = cuda.render_section(spec, compiled, prims)

@@ -6,7 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
     ReductionKernel,
@@ -49,7 +49,7 @@ def forward(x, *, temperature=1.0, training=True, rng=None):
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
-    y, saved = forward_variant(rng, x, temperature)
+    y, saved = in_row_blocks(forward_variant, x, temperature, rng=rng)
     return y, (backward_variant, saved)
 
 
@@ -65,7 +65,7 @@ def backward(grad_y, ctx):
     """
     check_arrays("gumbel_softmax", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return backward_variant(grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved)
 
 
 def _forward_train(rng, x, temperature):

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu, default_gpu_rng
 
 __all__ = ["forward", "backward"]
@@ -48,7 +48,7 @@ def forward(x, *, lower=0.125, upper=0.3333333333333333, training=True, rng=None
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
-    y, saved = forward_variant(rng, x, lower, upper)
+    y, saved = in_row_blocks(forward_variant, x, lower, upper, rng=rng)
     return y, (backward_variant, saved)
 
 
@@ -64,7 +64,7 @@ def backward(grad_y, ctx):
     """
     check_arrays("rrelu", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return backward_variant(grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved)
 
 
 def _forward_train(rng, x, lower, upper):

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu, default_gpu_rng
 
 __all__ = ["forward", "backward"]
@@ -46,7 +46,7 @@ def forward(x, *, p=0.5, training=True, rng=None):
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
-    y, saved = forward_variant(rng, x, p)
+    y, saved = in_row_blocks(forward_variant, x, p, rng=rng)
     return y, (backward_variant, saved)
 
 
