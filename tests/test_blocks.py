@@ -208,3 +208,23 @@ def test_random_blocks_draw_in_order_on_the_calling_thread(monkeypatch):
     by_block = [kernel(blocks, rows[i:i + 7], 2.0) for i in range(0, 1001, 7)]  # ... blocks alternate
     np.testing.assert_array_equal(noisy, np.concatenate([b[0] for b in by_block]))
     np.testing.assert_array_equal(normal, np.concatenate([b[1] for b in by_block]))
+
+
+def test_every_out_buffer_parameter_is_written():
+    """Blocked functions take ``out_<output>`` buffers only where the passes write the
+    output into them (else the parameter would be dead code and each block copied)."""
+    import ast
+
+    seen = 0
+    for name in blocked_ops():
+        tree = ast.parse((PATHS.generated / pipeline.module_path(spec(name))).read_text())
+        kernels = (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+                   and node.name.startswith(("_forward", "_backward")))
+        for fn in kernels:
+            for param in fn.args.kwonlyargs:
+                assert param.arg.startswith("out_"), (name, fn.name, param.arg)
+                uses = [node for node in ast.walk(fn) if isinstance(node, ast.keyword) and node.arg == "out"
+                        and isinstance(node.value, ast.Name) and node.value.id == param.arg]
+                assert len(uses) == 1, (name, fn.name, param.arg)
+                seen += 1
+    assert seen >= 60

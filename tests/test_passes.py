@@ -324,6 +324,8 @@ def test_fusion_knows_every_elementwise_helper():
     from harness import PATHS
 
     from transpiler.passes.fuse import ELEMENTWISE_HELPERS, REDUCTION_HELPERS
+    from transpiler.codegen import takes_out as takes_out_param
+    from transpiler.passes.values import OUT_HELPERS
     from transpiler.primitives import load_primitives
 
     prims = load_primitives(PATHS.specs / "primitives.yaml", "primitives.yaml")
@@ -331,6 +333,8 @@ def test_fusion_knows_every_elementwise_helper():
     assert helpers == ELEMENTWISE_HELPERS
     reductions = {p.helper_name for p in prims.values() if p.kind == "reduction" and p.shape == "reduce" and p.helper}
     assert reductions == REDUCTION_HELPERS
+    takes_out = {p.helper_name for p in prims.values() if p.helper and takes_out_param(p.helper_name, p.helper)}
+    assert takes_out == OUT_HELPERS
 
 
 

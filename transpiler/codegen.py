@@ -6,6 +6,7 @@ then inline and tidy. Logic lives here; the jinja2 templates only place fragment
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,10 +73,14 @@ def uses_rng(fn: Function, prims: Primitives) -> bool:
 
 
 def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = False,
-                    defaults: dict[str, AttrValue] | None = None) -> str:
+                    defaults: dict[str, AttrValue] | None = None, outs: tuple[str, ...] = ()) -> str:
     """``def name(params): statements; return returns``; ``defaults`` gives keyword defaults
-    (a fused activation's attributes, which the layer's own signature does not carry)."""
-    lines = [f"def {fn.name}({_param_list(fn, rng or uses_rng(fn, prims), defaults or {})}):"]
+    (a fused activation's attributes, which the layer's own signature does not carry);
+    ``outs``, keyword parameters for buffers that outputs are written into (see Blocking)."""
+    params = _param_list(fn, rng or uses_rng(fn, prims), defaults or {})
+    if outs:
+        params += ", *, " + ", ".join(f"{name}=None" for name in outs)
+    lines = [f"def {fn.name}({params}):"]
     lines += [f"    {render_statement(s, prims)}" for s in fn.body]
     lines.append(f"    return {returns}")
     return "\n".join(lines)
@@ -157,6 +162,10 @@ class Blocking:
     forward: bool = False
     backward: bool = False
     sums: int = 0
+    # Keyword parameters ``out_<output>`` of the blocked functions: in_row_blocks passes the
+    # slices of the full results, and the statement making each output writes there.
+    forward_outs: tuple[str, ...] = ()
+    backward_outs: tuple[str, ...] = ()
 
 
 def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -> Blocking:
@@ -186,7 +195,38 @@ def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -
 
     forward = sums([c.forward for c in compiled])
     backward = sums([c.backward for c in compiled])
-    return Blocking(forward == 0, backward is not None, backward or 0)
+    return Blocking(forward == 0, backward is not None, backward or 0,
+                    _out_buffers([c.forward for c in compiled], 0, prims) if forward == 0 else (),
+                    _out_buffers([c.backward for c in compiled], backward or 0, prims) if backward is not None else ())
+
+
+def _out_buffers(fns: list[Function], sums: int, prims: Primitives) -> tuple[str, ...]:
+    """``out_<name>`` for the leading outputs (not the row sums) that every variant makes by
+    one elementwise statement the passes can write into a given buffer (an operator, a
+    ufunc or a helper taking ``out=``), shaped like the rows; stops at the first that is not."""
+    outs: list[str] = []
+    count = len(fns[0].outputs) - sums
+    for position in range(count):
+        names = {fn.outputs[position] if len(fn.outputs) - sums == count else None for fn in fns}
+        name = names.pop() if len(names) == 1 else None
+        if not isinstance(name, str) or not all(_writable(fn, name, prims) for fn in fns):
+            break
+        outs.append(f"out_{name}")
+    return tuple(outs)
+
+
+def _writable(fn: Function, name: str, prims: Primitives) -> bool:
+    made = [s for s in fn.body if s.target == name]
+    value = fn.values.get(name)
+    if len(made) != 1 or value is None or value.shape is None or not value.shape.ellipsis or value.dtype != "float":
+        return False
+    prim = prims[made[0].prim]
+    return prim.kind == "elementwise" and (not prim.helper or takes_out(prim.helper_name or "", prim.helper))
+
+
+def takes_out(name: str, helper: str) -> bool:
+    """Does the helper ``name`` take ``out=None`` (a buffer for its result) last?"""
+    return re.search(rf"def {re.escape(name)}\([^)]*\bout=None\):", helper) is not None
 
 
 def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
@@ -272,7 +312,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         else:
             fwd, bwd = first.forward.name, first.backward.name
         rng_arg = ["rng"] if spec.random else []
-        call = (f"in_row_blocks({', '.join([fwd] + call_args + [f'{a}={a}' for a in rng_arg])})" if blocked.forward
+        outs_arg = [f"outs={_tuple([repr(o) for o in blocked.forward_outs])}"] if blocked.forward_outs else []
+        call = (f"in_row_blocks({', '.join([fwd] + call_args + [f'{a}={a}' for a in rng_arg] + outs_arg)})" if blocked.forward
                 else f"{fwd}({', '.join(rng_arg + call_args)})")
         body.append(f"{outs}, saved = {call}")
         body.append(f"return {result}, ({bwd}, saved)")
@@ -304,7 +345,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         _doc_block(bdoc),
         f'    check_arrays("{op}", {{{grad_arrays}}}, {{{grad_shapes}}}{dtypes})',
         "    backward_variant, saved = ctx",
-        f"    return in_row_blocks(backward_variant, {', '.join(grads)}, *saved{f', sums={blocked.sums}' if blocked.sums else ''})"
+        f"    return in_row_blocks(backward_variant, {', '.join(grads)}, *saved{f', sums={blocked.sums}' if blocked.sums else ''}"
+        f"{f', outs={_tuple([repr(o) for o in blocked.backward_outs])}' if blocked.backward_outs else ''})"
         if blocked.backward
         else f"    return backward_variant({', '.join(grads)}, *saved)",
     ])
@@ -316,8 +358,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         fwd = c.forward
         own = {a.name for a in spec.attributes}
         defaults = {n: v for n, v in fwd.attr_defaults.items() if fused and n not in own}
-        functions.append(render_function(fwd, prims, returns, rng=spec.random, defaults=defaults))
-        functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs])))
+        functions.append(render_function(fwd, prims, returns, rng=spec.random, defaults=defaults, outs=blocked.forward_outs))
+        functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]),
+                                         outs=blocked.backward_outs))
     if fused:
         functions.append("\n".join([
             f"def _backward_composed({', '.join(grads)}, module, activation_ctx, linear_saved):",

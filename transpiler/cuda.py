@@ -98,7 +98,8 @@ class CupySection:
 
 
 def _gpu_names(line: str) -> str:
-    line = re.sub(r"\bin_row_blocks\((\w+), (.*), rng=rng\)", r"\1(rng, \2)", line)  # CuPy runs whole arrays
+    line = re.sub(r", outs=\([^)]*\)", "", line)  # CuPy runs whole arrays
+    line = re.sub(r"\bin_row_blocks\((\w+), (.*), rng=rng\)", r"\1(rng, \2)", line)
     line = re.sub(r"\bin_row_blocks\((\w+), ", r"\1(", line)
     line = re.sub(r"\b(_forward|_backward)", r"_cupy\1", line)
     line = re.sub(r"\b_(VARIANTS|FUSED)\b", r"_CUPY_\1", line)

@@ -173,7 +173,7 @@ def check_window(op, argument, x, kernel, stride, padding, dilation=None):
 BLOCK_ELEMENTS = 1 << 16
 
 
-def in_row_blocks(kernel, rows, *args, sums=0, rng=None):
+def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=()):
     """``kernel(rows, *args)``, computed block by block along the leading axis of ``rows``.
 
     Only for kernels whose every value is row-local (elementwise, or reduced over trailing
@@ -192,6 +192,10 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None):
     NumPy releases the GIL inside its loops, so the runs compute at the same time. Every
     output element is computed exactly as in one call; sums are added per run, then run by
     run in order, so a given thread count always gives the same result.
+
+    ``outs`` names keyword parameters of the kernel for its leading results: after the
+    first block, each gets its block's slice of the full result to write into (the kernel
+    returns that very array, or one of its own, which is then copied in).
 
     A kernel that draws random numbers takes ``rng`` first; its blocks run in order on the
     calling thread, so that they draw what one call draws (the transpiler blocks only draws
@@ -237,9 +241,18 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None):
         totals = None
         for start in starts:
             stop = min(start + step, n)
+            given = {
+                name: full[start:stop]
+                for name, (kind, full) in zip(outs, plan)
+                if kind == "rows"
+            }
             block_sums = []
-            for leaf, (kind, full) in zip(_leaves(kernel(*block(start, stop))), plan):
-                if kind == "rows":
+            for i, (leaf, (kind, full)) in enumerate(
+                zip(_leaves(kernel(*block(start, stop), **given)), plan)
+            ):
+                if kind == "rows" and not (
+                    i < len(outs) and leaf is given.get(outs[i])
+                ):
                     full[start:stop] = leaf
                 elif kind == "sum":
                     block_sums.append(leaf)

@@ -11,7 +11,11 @@ statement, or before it, the statement can write into that array's memory instea
 
 which saves an allocation (and, for arrays too large for the allocator's free lists, the
 page faults of fresh memory) and keeps fewer buffers live, so a block's working set stays
-in cache. Rules that keep it safe:
+in cache. A function run block by block takes keyword parameters ``out_<name>`` for its
+outputs (slices of the full results, from ``in_row_blocks``, or None): the statement that
+makes ``<name>`` writes there, so no block is copied afterwards. Elementwise helpers that
+take ``out=`` (which must not overlap their arguments) get buffers they do not read.
+Rules that keep it safe:
   * Only buffers this function allocated itself are reused: a name assigned once, by an
     operator, a NumPy ufunc or an elementwise helper (all return fresh arrays), or by an
     earlier reuse. Arguments (a caller's arrays, values saved by forward) never are.
@@ -35,6 +39,7 @@ from .values import (
     BINARY_UFUNCS,
     ELEMENTWISE_HELPERS,
     OPERATORS,
+    OUT_HELPERS,
     REDUCING,
     REDUCTIONS,
     UNARY_UFUNCS,
@@ -63,6 +68,7 @@ class ReuseBuffers(KernelPass):
         if not all(isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 for stmt in body):
             return None
         values = Values(self.facts[updated.name.value])
+        params = {p.name.value for p in (*updated.params.params, *updated.params.kwonly_params)}
         assigned = writes(updated.body).assigned
         escaped: set[str] = set()
         last_read: dict[str, int] = {}
@@ -82,6 +88,10 @@ class ReuseBuffers(KernelPass):
                 continue
             buffer = None
             if _into(values, value) and values.shape(value) == values.shape(cst.Name(target)):
+                if f"out_{target}" in params:
+                    body[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=_with_out(value, f"out_{target}"))])  # type: ignore[attr-defined]
+                    changed = True
+                    continue
                 buffer = _dead_buffer(values, target, value, owned, taken, last_read, escaped, index)
             if buffer is not None:
                 body[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=_with_out(value, buffer))])  # type: ignore[attr-defined]
@@ -140,7 +150,7 @@ def _into(values: Values, value: cst.BaseExpression) -> bool:
     elif isinstance(value, cst.UnaryOperation):
         ok = isinstance(value.operator, cst.Minus)
     elif isinstance(value, cst.Call):
-        ok = callee(value) in _INTO and all(a.keyword is None for a in value.args)
+        ok = callee(value) in _INTO | OUT_HELPERS and all(a.keyword is None for a in value.args)
     else:
         ok = False
     return ok and any(_array(values, operand) for operand in _operands(value))
@@ -152,10 +162,12 @@ def _dead_buffer(values, target, value, owned, taken, last_read, escaped, index)
     died last (most likely still in cache)."""
     shape = values.shape(cst.Name(target))
     operands = reads(value)
+    helper = isinstance(value, cst.Call) and callee(value) in OUT_HELPERS
     found = [
         name for name, made in owned.items()
         if made < index and name not in taken and name not in escaped and name != target
         and last_read.get(name, -1) <= index and values.shape(cst.Name(name)) == shape
+        and not (helper and name in operands)  # a helper's out= must not overlap its arguments
     ]
     if not found:
         return None
@@ -163,6 +175,12 @@ def _dead_buffer(values, target, value, owned, taken, last_read, escaped, index)
 
 
 def _with_out(value: cst.BaseExpression, buffer: str) -> cst.Call:
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    no_space = cst.SimpleWhitespace("")
+    out = cst.Arg(cst.Name(buffer), keyword=cst.Name("out"),
+                  equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space))
+    if isinstance(value, cst.Call) and callee(value) in OUT_HELPERS:
+        return value.with_changes(args=[a.with_changes(comma=comma) for a in value.args] + [out])
     if isinstance(value, cst.BinaryOperation):
         ufunc, args = OPERATORS[type(value.operator)], [value.left, value.right]
     elif isinstance(value, cst.UnaryOperation):
@@ -170,10 +188,6 @@ def _with_out(value: cst.BaseExpression, buffer: str) -> cst.Call:
     else:
         assert isinstance(value, cst.Call)
         ufunc, args = callee(value), [a.value for a in value.args]
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    no_space = cst.SimpleWhitespace("")
-    out = cst.Arg(cst.Name(buffer), keyword=cst.Name("out"),
-                  equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space))
     return cst.Call(cst.Attribute(cst.Name("np"), cst.Name(ufunc)),
                     [cst.Arg(_bare(a), comma=comma) for a in args] + [out])
 

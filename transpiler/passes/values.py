@@ -19,6 +19,8 @@ BINARY_UFUNCS = {"maximum", "minimum"}
 # The helpers of the broadcasting elementwise primitives of layers_spec/primitives.yaml (a
 # test keeps them in step): fresh arrays of their arguments' broadcast shape.
 ELEMENTWISE_HELPERS = {"_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}
+# Those of them that take ``out=`` (a buffer that must not overlap their arguments).
+OUT_HELPERS = {"_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}
 ELEMENTWISE = UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS
 REDUCTIONS = {"sum", "mean", "max"}  # with keepdims=True: operands of known (reduced) shape
 REDUCTION_HELPERS = {"_amax", "_mean", "_sum"}  # (a, axis), the axis kept: the reduction primitives' helpers
@@ -41,7 +43,7 @@ class Values:
         if isinstance(node, cst.Name):
             fact = self.facts.get(node.value)
             return fact[0] if fact else None
-        if isinstance(node, cst.BinaryOperation) and type(node.operator) in OPERATORS:
+        if isinstance(node, cst.BinaryOperation) and type(node.operator) in (*OPERATORS, cst.BitAnd, cst.BitOr):
             return self._broadcast([node.left, node.right])
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.BitInvert)):
             return self.shape(node.expression)

@@ -30,7 +30,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -46,11 +46,11 @@ def backward(grad_y, ctx):
     """
     check_arrays("bent_identity", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
-    y = x * x
+def _forward(x, *, out_y=None):
+    y = np.multiply(x, x, out=out_y)
     y += 1
     np.sqrt(y, out=y)
     y -= 1
@@ -59,7 +59,7 @@ def _forward(x):
     return y, (x,)
 
 
-def _backward(grad_y, x):
+def _backward(grad_y, x, *, out_grad_x=None):
     _t1 = grad_y * 0.5
     _t1 *= 0.5
     _t2 = x * x
@@ -67,7 +67,7 @@ def _backward(grad_y, x):
     np.sqrt(_t2, out=_t2)
     _t1 /= _t2
     _t1 *= x
-    grad_x = grad_y + _t1
+    grad_x = np.add(grad_y, _t1, out=out_grad_x)
     grad_x += _t1
     return grad_x
 
@@ -97,7 +97,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# bent_identity_bwd_0: layers_spec/activations/bent_identity.yaml:8; layers_spec/primitives.yaml:62,168,61
+# bent_identity_bwd_0: layers_spec/activations/bent_identity.yaml:8; layers_spec/primitives.yaml:62,171,61
 _bent_identity_bwd_0 = ElementwiseKernel(
     "bent_identity_bwd_0",
     "T x, T grad_y",

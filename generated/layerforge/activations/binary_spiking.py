@@ -56,7 +56,7 @@ def backward(grad_y, ctx):
     """
     check_arrays("binary_spiking", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
 def _forward(x, threshold, slope, width):
@@ -65,8 +65,8 @@ def _forward(x, threshold, slope, width):
     return y, (slope, width, _t1)
 
 
-def _backward(grad_y, slope, width, _t1):
-    grad_x = np.abs(_t1)
+def _backward(grad_y, slope, width, _t1, *, out_grad_x=None):
+    grad_x = np.abs(_t1, out=out_grad_x)
     grad_x /= width
     np.subtract(1, grad_x, out=grad_x)
     np.clip(grad_x, 0, np.inf, out=grad_x)
@@ -97,7 +97,7 @@ def _cupy_forward(x, threshold, slope, width):
     return y, (slope, width, _t1)
 
 
-# binary_spiking_bwd_0: layers_spec/primitives.yaml:317
+# binary_spiking_bwd_0: layers_spec/primitives.yaml:322
 _binary_spiking_bwd_0 = ElementwiseKernel(
     "binary_spiking_bwd_0",
     "T grad_y, T slope, T _t1, T width",

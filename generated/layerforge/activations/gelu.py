@@ -32,7 +32,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -48,23 +48,23 @@ def backward(grad_y, ctx):
     """
     check_arrays("gelu", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
+def _forward(x, *, out_y=None):
     inner = x * x
     inner *= x
     inner *= 0.044715
     inner += x
     inner *= 0.7978845608028654
-    y = np.tanh(inner, out=inner)
+    y = np.tanh(inner, out=out_y)
     y += 1
     y *= 0.5
     y *= x
     return y, (x,)
 
 
-def _backward(grad_y, x):
+def _backward(grad_y, x, *, out_grad_x=None):
     inner = x * x
     inner *= x
     inner *= 0.044715
@@ -77,7 +77,7 @@ def _backward(grad_y, x):
     grad_inner *= 0.5
     grad_inner *= x
     _t2 = grad_inner * 0.7978845608028654
-    grad_x = np.add(1, _t1, out=_t1)
+    grad_x = np.add(1, _t1, out=out_grad_x)
     grad_x *= grad_y
     grad_x *= 0.5
     grad_x += _t2
@@ -116,7 +116,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,177,90
+# gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
 _gelu_bwd_0 = ElementwiseKernel(
     "gelu_bwd_0",
     "T x, T grad_y",

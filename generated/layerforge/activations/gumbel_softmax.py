@@ -49,7 +49,7 @@ def forward(x, *, temperature=1.0, training=True, rng=None):
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
-    y, saved = in_row_blocks(forward_variant, x, temperature, rng=rng)
+    y, saved = in_row_blocks(forward_variant, x, temperature, rng=rng, outs=("out_y",))
     return y, (backward_variant, saved)
 
 
@@ -65,36 +65,36 @@ def backward(grad_y, ctx):
     """
     check_arrays("gumbel_softmax", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward_train(rng, x, temperature):
+def _forward_train(rng, x, temperature, *, out_y=None):
     _t1 = _gumbel(rng, x)
     logits = x + _t1
     logits /= temperature
     shifted = np.subtract(logits, _amax(logits, -1), out=logits)
     exponentials = np.exp(shifted, out=shifted)
-    y = np.divide(exponentials, _sum(exponentials, -1), out=exponentials)
+    y = np.divide(exponentials, _sum(exponentials, -1), out=out_y)
     return y, (temperature, y)
 
 
-def _backward_train(grad_y, temperature, y):
-    grad_x = grad_y - _sum(grad_y * y, -1)
+def _backward_train(grad_y, temperature, y, *, out_grad_x=None):
+    grad_x = np.subtract(grad_y, _sum(grad_y * y, -1), out=out_grad_x)
     grad_x *= y
     grad_x /= temperature
     return grad_x
 
 
-def _forward_eval(rng, x, temperature):
+def _forward_eval(rng, x, temperature, *, out_y=None):
     logits = x / temperature
     shifted = np.subtract(logits, _amax(logits, -1), out=logits)
     exponentials = np.exp(shifted, out=shifted)
-    y = np.divide(exponentials, _sum(exponentials, -1), out=exponentials)
+    y = np.divide(exponentials, _sum(exponentials, -1), out=out_y)
     return y, (temperature, y)
 
 
-def _backward_eval(grad_y, temperature, y):
-    grad_x = grad_y - _sum(grad_y * y, -1)
+def _backward_eval(grad_y, temperature, y, *, out_grad_x=None):
+    grad_x = np.subtract(grad_y, _sum(grad_y * y, -1), out=out_grad_x)
     grad_x *= y
     grad_x /= temperature
     return grad_x

@@ -31,7 +31,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -47,18 +47,19 @@ def backward(grad_y, ctx):
     """
     check_arrays("hard_sigmoid", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
+def _forward(x, *, out_y=None):
     _t1 = x + 1
     _t1 *= 0.5
-    y = np.clip(_t1, 0, 1)
+    y = np.clip(_t1, 0, 1, out=out_y)
     return y, (_t1,)
 
 
-def _backward(grad_y, _t1):
-    grad_x = grad_y * ((_t1 > 0) & (_t1 < 1)) * 0.5
+def _backward(grad_y, _t1, *, out_grad_x=None):
+    grad_x = np.multiply(grad_y, (_t1 > 0) & (_t1 < 1), out=out_grad_x)
+    grad_x *= 0.5
     return grad_x
 
 
@@ -84,7 +85,7 @@ def _cupy_forward(x):
     return y, (_t2,)
 
 
-# hard_sigmoid_bwd_0: layers_spec/primitives.yaml:267,62
+# hard_sigmoid_bwd_0: layers_spec/primitives.yaml:272,62
 _hard_sigmoid_bwd_0 = ElementwiseKernel(
     "hard_sigmoid_bwd_0",
     "T _t2, T grad_y",

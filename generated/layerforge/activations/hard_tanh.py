@@ -56,7 +56,7 @@ def backward(grad_y, ctx):
         dtypes=("float16", "float32", "float64"),
     )
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
 def _forward(x):
@@ -64,8 +64,8 @@ def _forward(x):
     return y, (x,)
 
 
-def _backward(grad_y, x):
-    grad_x = grad_y * ((x > -1) & (x < 1))
+def _backward(grad_y, x, *, out_grad_x=None):
+    grad_x = np.multiply(grad_y, (x > -1) & (x < 1), out=out_grad_x)
     return grad_x
 
 
@@ -89,7 +89,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# hard_tanh_bwd_0: layers_spec/primitives.yaml:267
+# hard_tanh_bwd_0: layers_spec/primitives.yaml:272
 _hard_tanh_bwd_0 = ElementwiseKernel(
     "hard_tanh_bwd_0",
     "T x, T grad_y",

@@ -95,26 +95,28 @@ def _binary_codes(num_classes, weight):
     return ((np.arange(num_classes)[:, None] >> shifts) & 1).astype(weight.dtype)
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
     return result
 
 
-def _softplus(x):
+def _softplus(x, out=None):
     """log(1 + exp(x)) without overflow, max(x, 0) + log1p(u) for u = exp(-|x|), with
-    log1p(u) = log(w) + (u - (w - 1)) / w for w = 1 + u as in _log1p."""
+    log1p(u) = log(w) + (u - (w - 1)) / w for w = 1 + u as in _log1p. ``out``, if given,
+    receives the result and must not overlap ``x``."""
     u = np.abs(x)
     np.negative(u, out=u)
     np.exp(u, out=u)
     w = 1 + u
-    result = w - 1
+    result = np.subtract(w, 1, out=out)
     np.subtract(u, result, out=result)
     result /= w
     np.log(w, out=w)
@@ -233,7 +235,7 @@ _hierarchical_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# hierarchical_softmax_bwd_3: layers_spec/primitives.yaml:81,221
+# hierarchical_softmax_bwd_3: layers_spec/primitives.yaml:81,226
 _hierarchical_softmax_bwd_3 = ElementwiseKernel(
     "hierarchical_softmax_bwd_3",
     "T _t10, T logits",
@@ -246,7 +248,7 @@ _hierarchical_softmax_bwd_3 = ElementwiseKernel(
 )
 
 
-# hierarchical_softmax_bwd_4: layers_spec/primitives.yaml:81,221
+# hierarchical_softmax_bwd_4: layers_spec/primitives.yaml:81,226
 _hierarchical_softmax_bwd_4 = ElementwiseKernel(
     "hierarchical_softmax_bwd_4",
     "T _t14, T _t1, T _t13",

@@ -32,7 +32,7 @@ def forward(x, *, alpha=1.0):
     if on_gpu(x):
         y, saved = _cupy_forward(x, alpha)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x, alpha)
+    y, saved = in_row_blocks(_forward, x, alpha, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -48,11 +48,11 @@ def backward(grad_y, ctx):
     """
     check_arrays("isru", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x, alpha):
-    y = alpha * x
+def _forward(x, alpha, *, out_y=None):
+    y = np.multiply(alpha, x, out=out_y)
     y *= x
     y += 1
     np.sqrt(y, out=y)
@@ -60,7 +60,7 @@ def _forward(x, alpha):
     return y, (x, alpha, y)
 
 
-def _backward(grad_y, x, alpha, y):
+def _backward(grad_y, x, alpha, y, *, out_grad_x=None):
     _t1 = alpha * x
     _t2 = _t1 * x
     _t2 += 1
@@ -70,7 +70,7 @@ def _backward(grad_y, x, alpha, y):
     _t3 /= _t2
     _t3 *= 0.5
     _t3 /= _t2
-    grad_x = np.divide(grad_y, _t2, out=_t2)
+    grad_x = np.divide(grad_y, _t2, out=out_grad_x)
     _t4 = _t3 * _t1
     grad_x += _t4
     _t5 = _t3 * x
@@ -104,7 +104,7 @@ def _cupy_forward(x, alpha):
     return y, (x, alpha, y)
 
 
-# isru_bwd_0: layers_spec/activations/isru.yaml:10; layers_spec/primitives.yaml:71,72,168,61,62
+# isru_bwd_0: layers_spec/activations/isru.yaml:10; layers_spec/primitives.yaml:71,72,171,61,62
 _isru_bwd_0 = ElementwiseKernel(
     "isru_bwd_0",
     "T alpha, T x, T grad_y, T y",

@@ -37,7 +37,7 @@ def forward(x, *, alpha=0.01):
     if on_gpu(x):
         y, saved = _cupy_forward(x, alpha)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x, alpha)
+    y, saved = in_row_blocks(_forward, x, alpha, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -58,19 +58,19 @@ def backward(grad_y, ctx):
         dtypes=("float16", "float32", "float64"),
     )
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x, alpha):
-    y = np.clip(x, 0, np.inf)
+def _forward(x, alpha, *, out_y=None):
+    y = np.clip(x, 0, np.inf, out=out_y)
     _t1 = np.clip(x, -np.inf, 0)
     _t1 *= alpha
     y += _t1
     return y, (x, alpha)
 
 
-def _backward(grad_y, x, alpha):
-    grad_x = grad_y * alpha
+def _backward(grad_y, x, alpha, *, out_grad_x=None):
+    grad_x = np.multiply(grad_y, alpha, out=out_grad_x)
     grad_x *= x < 0
     _t1 = grad_y * (x > 0)
     grad_x += _t1
@@ -101,7 +101,7 @@ def _cupy_forward(x, alpha):
     return y, (x, alpha)
 
 
-# leaky_relu_bwd_0: layers_spec/primitives.yaml:62,257,247
+# leaky_relu_bwd_0: layers_spec/primitives.yaml:62,262,252
 _leaky_relu_bwd_0 = ElementwiseKernel(
     "leaky_relu_bwd_0",
     "T grad_y, T alpha, T x",

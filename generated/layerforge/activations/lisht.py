@@ -46,7 +46,7 @@ def backward(grad_y, ctx):
     """
     check_arrays("lisht", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
 def _forward(x):
@@ -55,9 +55,9 @@ def _forward(x):
     return y, (x,)
 
 
-def _backward(grad_y, x):
+def _backward(grad_y, x, *, out_grad_x=None):
     _t1 = np.tanh(x)
-    grad_x = grad_y * _t1
+    grad_x = np.multiply(grad_y, _t1, out=out_grad_x)
     _t2 = _t1 * _t1
     np.subtract(1, _t2, out=_t2)
     _t2 *= grad_y
@@ -87,7 +87,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# lisht_bwd_0: layers_spec/activations/lisht.yaml:8; layers_spec/primitives.yaml:61,62,177
+# lisht_bwd_0: layers_spec/activations/lisht.yaml:8; layers_spec/primitives.yaml:61,62,180
 _lisht_bwd_0 = ElementwiseKernel(
     "lisht_bwd_0",
     "T x, T grad_y",

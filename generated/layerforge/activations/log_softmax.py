@@ -32,7 +32,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -48,17 +48,17 @@ def backward(grad_y, ctx):
     """
     check_arrays("log_softmax", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
+def _forward(x, *, out_y=None):
     shifted = x - _amax(x, -1)
-    y = np.subtract(shifted, np.log(_sum(np.exp(shifted), -1)), out=shifted)
+    y = np.subtract(shifted, np.log(_sum(np.exp(shifted), -1)), out=out_y)
     return y, (y,)
 
 
-def _backward(grad_y, y):
-    grad_x = np.exp(y)
+def _backward(grad_y, y, *, out_grad_x=None):
+    grad_x = np.exp(y, out=out_grad_x)
     grad_x *= _sum(grad_y, -1)
     np.subtract(grad_y, grad_x, out=grad_x)
     return grad_x

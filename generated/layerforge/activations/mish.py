@@ -36,7 +36,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -52,28 +52,28 @@ def backward(grad_y, ctx):
     """
     check_arrays("mish", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
+def _forward(x, *, out_y=None):
     e = np.clip(x, -np.inf, 20)
     np.exp(e, out=e)
     n = e + 2
     n *= e
-    y = np.multiply(x, n, out=e)
+    y = np.multiply(x, n, out=out_y)
     _t1 = n + 2
     y /= _t1
     return y, (x,)
 
 
-def _backward(grad_y, x):
+def _backward(grad_y, x, *, out_grad_x=None):
     e = np.clip(x, -np.inf, 20)
     np.exp(e, out=e)
     n = e + 2
     n *= e
     s = n + 2
     np.divide(1, s, out=s)
-    grad_x = np.multiply(n, s, out=n)
+    grad_x = np.multiply(n, s, out=out_grad_x)
     _t1 = e + 1
     _t1 *= 4
     _t1 *= x

@@ -86,7 +86,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# relu_bwd_0: layers_spec/primitives.yaml:247
+# relu_bwd_0: layers_spec/primitives.yaml:252
 _relu_bwd_0 = ElementwiseKernel(
     "relu_bwd_0",
     "T x, T grad_y",

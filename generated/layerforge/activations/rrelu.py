@@ -48,7 +48,7 @@ def forward(x, *, lower=0.125, upper=0.3333333333333333, training=True, rng=None
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
-    y, saved = in_row_blocks(forward_variant, x, lower, upper, rng=rng)
+    y, saved = in_row_blocks(forward_variant, x, lower, upper, rng=rng, outs=("out_y",))
     return y, (backward_variant, saved)
 
 
@@ -64,38 +64,38 @@ def backward(grad_y, ctx):
     """
     check_arrays("rrelu", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward_train(rng, x, lower, upper):
+def _forward_train(rng, x, lower, upper, *, out_y=None):
     slope = rng.uniform(lower, upper, size=x.shape).astype(x.dtype)
-    y = np.clip(x, 0, np.inf)
+    y = np.clip(x, 0, np.inf, out=out_y)
     _t1 = np.clip(x, -np.inf, 0)
     _t1 *= slope
     y += _t1
     return y, (x, slope)
 
 
-def _backward_train(grad_y, x, slope):
-    grad_x = grad_y * slope
+def _backward_train(grad_y, x, slope, *, out_grad_x=None):
+    grad_x = np.multiply(grad_y, slope, out=out_grad_x)
     grad_x *= x < 0
     _t1 = grad_y * (x > 0)
     grad_x += _t1
     return grad_x
 
 
-def _forward_eval(rng, x, lower, upper):
+def _forward_eval(rng, x, lower, upper, *, out_y=None):
     slope = 0.5 * (lower + upper)
-    y = np.clip(x, 0, np.inf)
+    y = np.clip(x, 0, np.inf, out=out_y)
     _t1 = np.clip(x, -np.inf, 0)
     _t1 *= slope
     y += _t1
     return y, (x, lower, upper)
 
 
-def _backward_eval(grad_y, x, lower, upper):
+def _backward_eval(grad_y, x, lower, upper, *, out_grad_x=None):
     slope = 0.5 * (lower + upper)
-    grad_x = grad_y * slope
+    grad_x = np.multiply(grad_y, slope, out=out_grad_x)
     grad_x *= x < 0
     _t1 = grad_y * (x > 0)
     grad_x += _t1
@@ -132,7 +132,7 @@ def _cupy_forward_train(rng, x, lower, upper):
     return y, (x, slope)
 
 
-# rrelu_train_bwd_0: layers_spec/primitives.yaml:62,257,247
+# rrelu_train_bwd_0: layers_spec/primitives.yaml:62,262,252
 _rrelu_train_bwd_0 = ElementwiseKernel(
     "rrelu_train_bwd_0",
     "T grad_y, T slope, T x",
@@ -175,7 +175,7 @@ def _cupy_forward_eval(rng, x, lower, upper):
     return y, (x, lower, upper)
 
 
-# rrelu_eval_bwd_0: layers_spec/primitives.yaml:62,257,247
+# rrelu_eval_bwd_0: layers_spec/primitives.yaml:62,262,252
 _rrelu_eval_bwd_0 = ElementwiseKernel(
     "rrelu_eval_bwd_0",
     "T grad_y, T slope, T x",

@@ -32,7 +32,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -48,18 +48,18 @@ def backward(grad_y, ctx):
     """
     check_arrays("softmax", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
+def _forward(x, *, out_y=None):
     shifted = x - _amax(x, -1)
     exponentials = np.exp(shifted, out=shifted)
-    y = np.divide(exponentials, _sum(exponentials, -1), out=exponentials)
+    y = np.divide(exponentials, _sum(exponentials, -1), out=out_y)
     return y, (y,)
 
 
-def _backward(grad_y, y):
-    grad_x = grad_y - _sum(grad_y * y, -1)
+def _backward(grad_y, y, *, out_grad_x=None):
+    grad_x = np.subtract(grad_y, _sum(grad_y * y, -1), out=out_grad_x)
     grad_x *= y
     return grad_x
 

@@ -32,7 +32,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -48,19 +48,19 @@ def backward(grad_y, ctx):
     """
     check_arrays("softmin", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
+def _forward(x, *, out_y=None):
     negated = -x
     shifted = np.subtract(negated, _amax(negated, -1), out=negated)
     exponentials = np.exp(shifted, out=shifted)
-    y = np.divide(exponentials, _sum(exponentials, -1), out=exponentials)
+    y = np.divide(exponentials, _sum(exponentials, -1), out=out_y)
     return y, (y,)
 
 
-def _backward(grad_y, y):
-    grad_x = _sum(grad_y * y, -1) - grad_y
+def _backward(grad_y, y, *, out_grad_x=None):
+    grad_x = np.subtract(_sum(grad_y * y, -1), grad_y, out=out_grad_x)
     grad_x *= y
     return grad_x
 

@@ -31,7 +31,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -47,40 +47,42 @@ def backward(grad_y, ctx):
     """
     check_arrays("softplus", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
-    y = _softplus(x)
+def _forward(x, *, out_y=None):
+    y = _softplus(x, out=out_y)
     return y, (x,)
 
 
-def _backward(grad_y, x):
-    grad_x = _sigmoid(x)
+def _backward(grad_y, x, *, out_grad_x=None):
+    grad_x = _sigmoid(x, out=out_grad_x)
     grad_x *= grad_y
     return grad_x
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
     return result
 
 
-def _softplus(x):
+def _softplus(x, out=None):
     """log(1 + exp(x)) without overflow, max(x, 0) + log1p(u) for u = exp(-|x|), with
-    log1p(u) = log(w) + (u - (w - 1)) / w for w = 1 + u as in _log1p."""
+    log1p(u) = log(w) + (u - (w - 1)) / w for w = 1 + u as in _log1p. ``out``, if given,
+    receives the result and must not overlap ``x``."""
     u = np.abs(x)
     np.negative(u, out=u)
     np.exp(u, out=u)
     w = 1 + u
-    result = w - 1
+    result = np.subtract(w, 1, out=out)
     np.subtract(u, result, out=result)
     result /= w
     np.log(w, out=w)
@@ -111,7 +113,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# softplus_bwd_0: layers_spec/primitives.yaml:221
+# softplus_bwd_0: layers_spec/primitives.yaml:226
 _softplus_bwd_0 = ElementwiseKernel(
     "softplus_bwd_0",
     "T x, T grad_y",

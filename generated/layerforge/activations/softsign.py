@@ -30,7 +30,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -46,20 +46,20 @@ def backward(grad_y, ctx):
     """
     check_arrays("softsign", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
-    y = np.abs(x)
+def _forward(x, *, out_y=None):
+    y = np.abs(x, out=out_y)
     y += 1
     np.divide(x, y, out=y)
     return y, (x, y)
 
 
-def _backward(grad_y, x, y):
+def _backward(grad_y, x, y, *, out_grad_x=None):
     _t1 = np.abs(x)
     _t1 += 1
-    grad_x = grad_y / _t1
+    grad_x = np.divide(grad_y, _t1, out=out_grad_x)
     _t2 = -grad_y
     _t2 *= y
     _t2 /= _t1
@@ -91,7 +91,7 @@ def _cupy_forward(x):
     return y, (x, y)
 
 
-# softsign_bwd_0: layers_spec/activations/softsign.yaml:8; layers_spec/primitives.yaml:71,72,230
+# softsign_bwd_0: layers_spec/activations/softsign.yaml:8; layers_spec/primitives.yaml:71,72,235
 _softsign_bwd_0 = ElementwiseKernel(
     "softsign_bwd_0",
     "T x, T grad_y, T y",

@@ -37,7 +37,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -53,19 +53,21 @@ def backward(grad_y, ctx):
     """
     check_arrays("sparsemax", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
+def _forward(x, *, out_y=None):
     tau = _sparsemax_threshold(x)
-    y = x - tau
+    y = np.subtract(x, tau, out=out_y)
     np.clip(y, 0, np.inf, out=y)
     return y, (x, y)
 
 
-def _backward(grad_y, x, y):
+def _backward(grad_y, x, y, *, out_grad_x=None):
     support = (y > 0).astype(x.dtype)
-    grad_x = grad_y - _sum(grad_y * support, -1) / _sum(support, -1)
+    grad_x = np.subtract(
+        grad_y, _sum(grad_y * support, -1) / _sum(support, -1), out=out_grad_x
+    )
     grad_x *= support
     return grad_x
 

@@ -32,7 +32,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -48,10 +48,10 @@ def backward(grad_y, ctx):
     """
     check_arrays("spherical_softmax", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
+def _forward(x, *, out_y=None):
     _t1 = _sum(x * x, -1)
     norm = np.clip(_t1, 1e-24, np.inf)
     np.sqrt(norm, out=norm)
@@ -59,11 +59,11 @@ def _forward(x):
     shifted = np.subtract(scaled, _amax(scaled, -1), out=scaled)
     exponentials = np.exp(shifted, out=shifted)
     _t2 = _sum(exponentials, -1)
-    y = exponentials / _t2
+    y = np.divide(exponentials, _t2, out=out_y)
     return y, (x, _t1, exponentials, _t2, y)
 
 
-def _backward(grad_y, x, _t1, exponentials, _t2, y):
+def _backward(grad_y, x, _t1, exponentials, _t2, y, *, out_grad_x=None):
     norm = np.clip(_t1, 1e-24, np.inf)
     np.sqrt(norm, out=norm)
     scaled = x / norm
@@ -73,7 +73,7 @@ def _backward(grad_y, x, _t1, exponentials, _t2, y):
     grad_shifted = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     grad_norm = np.sum(-grad_shifted * scaled / norm, axis=-1, keepdims=True)
     _t3 = np.broadcast_to(0.5 * grad_norm / norm * (_t1 > 1e-24), x.shape) * x
-    grad_x = np.divide(grad_shifted, norm, out=grad_shifted)
+    grad_x = np.divide(grad_shifted, norm, out=out_grad_x)
     grad_x += _t3
     grad_x += _t3
     return grad_x
@@ -269,7 +269,7 @@ _spherical_softmax_bwd_2 = ReductionKernel(
 )
 
 
-# spherical_softmax_bwd_3: layers_spec/primitives.yaml:349,100,71
+# spherical_softmax_bwd_3: layers_spec/primitives.yaml:354,100,71
 _spherical_softmax_bwd_3 = ElementwiseKernel(
     "spherical_softmax_bwd_3",
     "T _t7, T _t12, T exponentials, T norm",
@@ -301,7 +301,7 @@ _spherical_softmax_bwd_4 = ReductionKernel(
 )
 
 
-# spherical_softmax_bwd_5: layers_spec/primitives.yaml:168,247
+# spherical_softmax_bwd_5: layers_spec/primitives.yaml:171,252
 _spherical_softmax_bwd_5 = ElementwiseKernel(
     "spherical_softmax_bwd_5",
     "T grad_norm, T norm, T _t2",

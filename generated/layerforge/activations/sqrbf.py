@@ -32,7 +32,7 @@ def forward(x, *, beta=1.0):
     if on_gpu(x):
         y, saved = _cupy_forward(x, beta)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x, beta)
+    y, saved = in_row_blocks(_forward, x, beta, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -48,21 +48,21 @@ def backward(grad_y, ctx):
     """
     check_arrays("sqrbf", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x, beta):
-    y = x * x
+def _forward(x, beta, *, out_y=None):
+    y = np.multiply(x, x, out=out_y)
     y *= -beta
     np.exp(y, out=y)
     return y, (x, beta, y)
 
 
-def _backward(grad_y, x, beta, y):
+def _backward(grad_y, x, beta, y, *, out_grad_x=None):
     _t1 = grad_y * y
     _t1 *= -beta
     _t1 *= x
-    grad_x = np.add(_t1, _t1, out=_t1)
+    grad_x = np.add(_t1, _t1, out=out_grad_x)
     return grad_x
 
 

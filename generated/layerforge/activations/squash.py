@@ -34,7 +34,7 @@ def forward(x, *, epsilon=1e-07):
     if on_gpu(x):
         y, saved = _cupy_forward(x, epsilon)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x, epsilon)
+    y, saved = in_row_blocks(_forward, x, epsilon, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -50,20 +50,20 @@ def backward(grad_y, ctx):
     """
     check_arrays("squash", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x, epsilon):
+def _forward(x, epsilon, *, out_y=None):
     squared_norm = _sum(x * x, -1)
     norm = squared_norm + epsilon
     np.sqrt(norm, out=norm)
     _t1 = np.add(1, squared_norm, out=squared_norm)
     _t2 = norm / _t1
-    y = x * _t2
+    y = np.multiply(x, _t2, out=out_y)
     return y, (x, norm, _t1, _t2)
 
 
-def _backward(grad_y, x, norm, _t1, _t2):
+def _backward(grad_y, x, norm, _t1, _t2, *, out_grad_x=None):
     _t3 = np.sum(grad_y * x, axis=-1, keepdims=True)
     grad_norm = _t3 / _t1
     grad_squared_norm = -_t3
@@ -73,7 +73,7 @@ def _backward(grad_y, x, norm, _t1, _t2):
     _t4 /= norm
     grad_squared_norm += _t4
     _t5 = np.broadcast_to(grad_squared_norm, x.shape) * x
-    grad_x = grad_y * _t2
+    grad_x = np.multiply(grad_y, _t2, out=out_grad_x)
     grad_x += _t5
     grad_x += _t5
     return grad_x
@@ -184,7 +184,7 @@ _squash_bwd_1 = ReductionKernel(
 )
 
 
-# squash_bwd_2: layers_spec/primitives.yaml:71,72,168
+# squash_bwd_2: layers_spec/primitives.yaml:71,72,171
 _squash_bwd_2 = ElementwiseKernel(
     "squash_bwd_2",
     "T _t7, T _t3, T _t4, T norm",

@@ -30,7 +30,7 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x)
+    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -46,18 +46,18 @@ def backward(grad_y, ctx):
     """
     check_arrays("swish", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
-    y = _sigmoid(x)
+def _forward(x, *, out_y=None):
+    y = _sigmoid(x, out=out_y)
     y *= x
     return y, (x,)
 
 
-def _backward(grad_y, x):
+def _backward(grad_y, x, *, out_grad_x=None):
     _t1 = _sigmoid(x)
-    grad_x = grad_y * _t1
+    grad_x = np.multiply(grad_y, _t1, out=out_grad_x)
     _t2 = 1 - _t1
     _t2 *= grad_y
     _t2 *= x
@@ -66,12 +66,13 @@ def _backward(grad_y, x):
     return grad_x
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
@@ -99,7 +100,7 @@ def _cupy_forward(x):
     return y, (x,)
 
 
-# swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,197
+# swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
 _swish_bwd_0 = ElementwiseKernel(
     "swish_bwd_0",
     "T x, T grad_y",

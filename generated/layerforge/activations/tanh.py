@@ -46,7 +46,7 @@ def backward(grad_y, ctx):
     """
     check_arrays("tanh", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
 def _forward(x):
@@ -54,8 +54,8 @@ def _forward(x):
     return y, (y,)
 
 
-def _backward(grad_y, y):
-    grad_x = y * y
+def _backward(grad_y, y, *, out_grad_x=None):
+    grad_x = np.multiply(y, y, out=out_grad_x)
     np.subtract(1, grad_x, out=grad_x)
     grad_x *= grad_y
     return grad_x
@@ -81,7 +81,7 @@ def _cupy_forward(x):
     return y, (y,)
 
 
-# tanh_bwd_0: layers_spec/primitives.yaml:177
+# tanh_bwd_0: layers_spec/primitives.yaml:180
 _tanh_bwd_0 = ElementwiseKernel(
     "tanh_bwd_0",
     "T y, T grad_y",

@@ -34,7 +34,7 @@ def forward(x, *, order=2):
     if on_gpu(x):
         y, saved = _cupy_forward(x, order)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x, order)
+    y, saved = in_row_blocks(_forward, x, order, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -50,22 +50,22 @@ def backward(grad_y, ctx):
     """
     check_arrays("taylor_softmax", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x, order):
+def _forward(x, order, *, out_y=None):
     t = _taylor_exp(x, order)
     np.clip(t, 1e-10, np.inf, out=t)
     _t1 = _sum(t, -1)
-    y = np.divide(t, _t1, out=t)
+    y = np.divide(t, _t1, out=out_y)
     return y, (x, order, _t1, y)
 
 
-def _backward(grad_y, x, order, _t1, y):
+def _backward(grad_y, x, order, _t1, y, *, out_grad_x=None):
     grad_t = grad_y / _t1 + np.broadcast_to(
         np.sum(-grad_y * y / _t1, axis=-1, keepdims=True), x.shape
     )
-    grad_x = _taylor_exp(x, order - 1)
+    grad_x = _taylor_exp(x, order - 1, out=out_grad_x)
     grad_x *= grad_t
     grad_x *= _taylor_exp(x, order) > 1e-10
     return grad_x
@@ -94,11 +94,15 @@ def _sum(x, axis):
     return np.sum(sums, axis=rest, keepdims=True) if rest else sums
 
 
-def _taylor_exp(x, order):
-    """The Taylor polynomial of exp of degree ``order``, by Horner's rule."""
-    result = np.ones_like(x)
+def _taylor_exp(x, order, out=None):
+    """The Taylor polynomial of exp of degree ``order``, by Horner's rule. ``out``, if
+    given, receives the result and must not overlap ``x``."""
+    result = np.ones_like(x) if out is None else out
+    result[...] = 1
     for n in range(order, 0, -1):
-        result = 1 + result * x / n
+        result *= x
+        result /= n
+        result += 1
     return result
 
 
@@ -203,7 +207,7 @@ _taylor_softmax_bwd_1 = ReductionKernel(
 )
 
 
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:349,247,638
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:354,252,647
 _taylor_softmax_bwd_2 = ElementwiseKernel(
     "taylor_softmax_bwd_2",
     "T _t3, T _t8, T _t1, T x, T _t11",

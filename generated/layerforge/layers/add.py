@@ -279,32 +279,35 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _expm1(x):
+def _expm1(x, out=None):
     """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
     never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
     least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
 
     NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
     if np.any(x > 0.5):
-        result = np.exp(x)
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
         result += 1
-        result *= np.tanh(0.5 * x)
+        result *= half_tanh
         return result
     half_tanh = np.multiply(x, 0.5)
     np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
     np.divide(half_tanh, result, out=result)
     result *= 2
     return result
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
@@ -355,7 +358,7 @@ def _cupy_forward_relu(a, b):
     return y, (z,)
 
 
-# add_relu_bwd_0: layers_spec/primitives.yaml:247
+# add_relu_bwd_0: layers_spec/primitives.yaml:252
 _add_relu_bwd_0 = ElementwiseKernel(
     "add_relu_bwd_0",
     "T z, T grad_y",
@@ -389,7 +392,7 @@ def _cupy_forward_sigmoid(a, b):
     return y, (y,)
 
 
-# add_sigmoid_bwd_0: layers_spec/primitives.yaml:197
+# add_sigmoid_bwd_0: layers_spec/primitives.yaml:201
 _add_sigmoid_bwd_0 = ElementwiseKernel(
     "add_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -424,7 +427,7 @@ def _cupy_forward_tanh(a, b):
     return y, (y,)
 
 
-# add_tanh_bwd_0: layers_spec/primitives.yaml:177
+# add_tanh_bwd_0: layers_spec/primitives.yaml:180
 _add_tanh_bwd_0 = ElementwiseKernel(
     "add_tanh_bwd_0",
     "T y, T grad_y",
@@ -597,7 +600,7 @@ def _cupy_forward_gelu(a, b):
     return y, (z, _t4, _t5, _t6)
 
 
-# add_gelu_bwd_0: layers_spec/primitives.yaml:61,62,177,90
+# add_gelu_bwd_0: layers_spec/primitives.yaml:61,62,180,90
 _add_gelu_bwd_0 = ElementwiseKernel(
     "add_gelu_bwd_0",
     "T grad_y, T _t6, T _t4, T _t5, T z",
@@ -738,7 +741,7 @@ def _cupy_forward_swish(a, b):
     return y, (z, _t1)
 
 
-# add_swish_bwd_0: layers_spec/primitives.yaml:61,62,197
+# add_swish_bwd_0: layers_spec/primitives.yaml:61,62,201
 _add_swish_bwd_0 = ElementwiseKernel(
     "add_swish_bwd_0",
     "T grad_y, T _t1, T z",
@@ -777,7 +780,7 @@ def _cupy_forward_silu(a, b):
     return y, (z, _t1)
 
 
-# add_silu_bwd_0: layers_spec/primitives.yaml:61,62,197
+# add_silu_bwd_0: layers_spec/primitives.yaml:61,62,201
 _add_silu_bwd_0 = ElementwiseKernel(
     "add_silu_bwd_0",
     "T grad_y, T _t1, T z",

@@ -283,32 +283,35 @@ def _concatenate(a, b, axis):
     return np.concatenate((a, b), axis=axis)
 
 
-def _expm1(x):
+def _expm1(x, out=None):
     """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
     never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
     least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
 
     NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
     if np.any(x > 0.5):
-        result = np.exp(x)
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
         result += 1
-        result *= np.tanh(0.5 * x)
+        result *= half_tanh
         return result
     half_tanh = np.multiply(x, 0.5)
     np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
     np.divide(half_tanh, result, out=result)
     result *= 2
     return result
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
@@ -366,7 +369,7 @@ def _cupy_forward_relu(a, b, axis):
     return y, (a, axis, z)
 
 
-# concatenate_relu_bwd_0: layers_spec/primitives.yaml:247
+# concatenate_relu_bwd_0: layers_spec/primitives.yaml:252
 _concatenate_relu_bwd_0 = ElementwiseKernel(
     "concatenate_relu_bwd_0",
     "T z",
@@ -377,7 +380,7 @@ _concatenate_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_relu_bwd_1: layers_spec/primitives.yaml:247
+# concatenate_relu_bwd_1: layers_spec/primitives.yaml:252
 _concatenate_relu_bwd_1 = ElementwiseKernel(
     "concatenate_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -416,7 +419,7 @@ def _cupy_forward_sigmoid(a, b, axis):
     return y, (a, axis, y)
 
 
-# concatenate_sigmoid_bwd_0: layers_spec/primitives.yaml:197
+# concatenate_sigmoid_bwd_0: layers_spec/primitives.yaml:201
 _concatenate_sigmoid_bwd_0 = ElementwiseKernel(
     "concatenate_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -427,7 +430,7 @@ _concatenate_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_sigmoid_bwd_1: layers_spec/primitives.yaml:197
+# concatenate_sigmoid_bwd_1: layers_spec/primitives.yaml:201
 _concatenate_sigmoid_bwd_1 = ElementwiseKernel(
     "concatenate_sigmoid_bwd_1",
     "T y",
@@ -438,7 +441,7 @@ _concatenate_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_sigmoid_bwd_2: layers_spec/primitives.yaml:197
+# concatenate_sigmoid_bwd_2: layers_spec/primitives.yaml:201
 _concatenate_sigmoid_bwd_2 = ElementwiseKernel(
     "concatenate_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -478,7 +481,7 @@ def _cupy_forward_tanh(a, b, axis):
     return y, (a, axis, y)
 
 
-# concatenate_tanh_bwd_0: layers_spec/primitives.yaml:177
+# concatenate_tanh_bwd_0: layers_spec/primitives.yaml:180
 _concatenate_tanh_bwd_0 = ElementwiseKernel(
     "concatenate_tanh_bwd_0",
     "T y",
@@ -489,7 +492,7 @@ _concatenate_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_tanh_bwd_1: layers_spec/primitives.yaml:177
+# concatenate_tanh_bwd_1: layers_spec/primitives.yaml:180
 _concatenate_tanh_bwd_1 = ElementwiseKernel(
     "concatenate_tanh_bwd_1",
     "T _t1",
@@ -500,7 +503,7 @@ _concatenate_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_tanh_bwd_2: layers_spec/primitives.yaml:177
+# concatenate_tanh_bwd_2: layers_spec/primitives.yaml:180
 _concatenate_tanh_bwd_2 = ElementwiseKernel(
     "concatenate_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -827,7 +830,7 @@ _concatenate_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:177
+# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:180
 _concatenate_gelu_bwd_9 = ElementwiseKernel(
     "concatenate_gelu_bwd_9",
     "T _t5",
@@ -838,7 +841,7 @@ _concatenate_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:177
+# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:180
 _concatenate_gelu_bwd_10 = ElementwiseKernel(
     "concatenate_gelu_bwd_10",
     "T _t9",
@@ -849,7 +852,7 @@ _concatenate_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:177
+# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:180
 _concatenate_gelu_bwd_11 = ElementwiseKernel(
     "concatenate_gelu_bwd_11",
     "T _t8, T _t10",
@@ -1479,7 +1482,7 @@ _concatenate_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_3: layers_spec/primitives.yaml:197
+# concatenate_swish_bwd_3: layers_spec/primitives.yaml:201
 _concatenate_swish_bwd_3 = ElementwiseKernel(
     "concatenate_swish_bwd_3",
     "T _t3, T _t1",
@@ -1490,7 +1493,7 @@ _concatenate_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_4: layers_spec/primitives.yaml:197
+# concatenate_swish_bwd_4: layers_spec/primitives.yaml:201
 _concatenate_swish_bwd_4 = ElementwiseKernel(
     "concatenate_swish_bwd_4",
     "T _t1",
@@ -1501,7 +1504,7 @@ _concatenate_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_5: layers_spec/primitives.yaml:197
+# concatenate_swish_bwd_5: layers_spec/primitives.yaml:201
 _concatenate_swish_bwd_5 = ElementwiseKernel(
     "concatenate_swish_bwd_5",
     "T _t4, T _t5",
@@ -1512,7 +1515,7 @@ _concatenate_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# concatenate_swish_bwd_6: layers_spec/primitives.yaml:197
+# concatenate_swish_bwd_6: layers_spec/primitives.yaml:201
 _concatenate_swish_bwd_6 = ElementwiseKernel(
     "concatenate_swish_bwd_6",
     "T _t2, T _t6",
@@ -1601,7 +1604,7 @@ _concatenate_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_3: layers_spec/primitives.yaml:197
+# concatenate_silu_bwd_3: layers_spec/primitives.yaml:201
 _concatenate_silu_bwd_3 = ElementwiseKernel(
     "concatenate_silu_bwd_3",
     "T _t3, T _t1",
@@ -1612,7 +1615,7 @@ _concatenate_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_4: layers_spec/primitives.yaml:197
+# concatenate_silu_bwd_4: layers_spec/primitives.yaml:201
 _concatenate_silu_bwd_4 = ElementwiseKernel(
     "concatenate_silu_bwd_4",
     "T _t1",
@@ -1623,7 +1626,7 @@ _concatenate_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_5: layers_spec/primitives.yaml:197
+# concatenate_silu_bwd_5: layers_spec/primitives.yaml:201
 _concatenate_silu_bwd_5 = ElementwiseKernel(
     "concatenate_silu_bwd_5",
     "T _t4, T _t5",
@@ -1634,7 +1637,7 @@ _concatenate_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# concatenate_silu_bwd_6: layers_spec/primitives.yaml:197
+# concatenate_silu_bwd_6: layers_spec/primitives.yaml:201
 _concatenate_silu_bwd_6 = ElementwiseKernel(
     "concatenate_silu_bwd_6",
     "T _t2, T _t6",

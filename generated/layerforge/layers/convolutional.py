@@ -513,21 +513,23 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
     )
 
 
-def _expm1(x):
+def _expm1(x, out=None):
     """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
     never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
     least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
 
     NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
     if np.any(x > 0.5):
-        result = np.exp(x)
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
         result += 1
-        result *= np.tanh(0.5 * x)
+        result *= half_tanh
         return result
     half_tanh = np.multiply(x, 0.5)
     np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
     np.divide(half_tanh, result, out=result)
     result *= 2
     return result
@@ -561,12 +563,13 @@ def _im2col(x, weight, stride, padding, dilation):
     )
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
@@ -620,7 +623,7 @@ def _cupy_forward_relu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-# convolutional_relu_bwd_0: layers_spec/primitives.yaml:247
+# convolutional_relu_bwd_0: layers_spec/primitives.yaml:252
 _convolutional_relu_bwd_0 = ElementwiseKernel(
     "convolutional_relu_bwd_0",
     "T z, T grad_y",
@@ -665,7 +668,7 @@ def _cupy_forward_sigmoid(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
 
 
-# convolutional_sigmoid_bwd_0: layers_spec/primitives.yaml:197
+# convolutional_sigmoid_bwd_0: layers_spec/primitives.yaml:201
 _convolutional_sigmoid_bwd_0 = ElementwiseKernel(
     "convolutional_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -713,7 +716,7 @@ def _cupy_forward_tanh(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
 
 
-# convolutional_tanh_bwd_0: layers_spec/primitives.yaml:177
+# convolutional_tanh_bwd_0: layers_spec/primitives.yaml:180
 _convolutional_tanh_bwd_0 = ElementwiseKernel(
     "convolutional_tanh_bwd_0",
     "T y, T grad_y",
@@ -923,7 +926,7 @@ def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t6, _t7, _t8)
 
 
-# convolutional_gelu_bwd_0: layers_spec/primitives.yaml:61,62,177,90
+# convolutional_gelu_bwd_0: layers_spec/primitives.yaml:61,62,180,90
 _convolutional_gelu_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_bwd_0",
     "T grad_y, T _t8, T _t6, T _t7, T z",
@@ -1103,7 +1106,7 @@ def _cupy_forward_swish(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
 
 
-# convolutional_swish_bwd_0: layers_spec/primitives.yaml:61,62,197
+# convolutional_swish_bwd_0: layers_spec/primitives.yaml:61,62,201
 _convolutional_swish_bwd_0 = ElementwiseKernel(
     "convolutional_swish_bwd_0",
     "T grad_y, T _t3, T z",
@@ -1155,7 +1158,7 @@ def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
 
 
-# convolutional_silu_bwd_0: layers_spec/primitives.yaml:61,62,197
+# convolutional_silu_bwd_0: layers_spec/primitives.yaml:61,62,201
 _convolutional_silu_bwd_0 = ElementwiseKernel(
     "convolutional_silu_bwd_0",
     "T grad_y, T _t3, T z",

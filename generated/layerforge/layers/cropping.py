@@ -265,21 +265,23 @@ def _crop2d(x, top, bottom, left, right):
     return x[:, :, top : height - bottom, left : width - right]
 
 
-def _expm1(x):
+def _expm1(x, out=None):
     """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
     never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
     least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
 
     NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
     if np.any(x > 0.5):
-        result = np.exp(x)
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
         result += 1
-        result *= np.tanh(0.5 * x)
+        result *= half_tanh
         return result
     half_tanh = np.multiply(x, 0.5)
     np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
     np.divide(half_tanh, result, out=result)
     result *= 2
     return result
@@ -295,12 +297,13 @@ def _pad2d(x, top, bottom, left, right):
     return out
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
@@ -351,7 +354,7 @@ def _cupy_forward_relu(x, top, bottom, left, right):
     return y, (top, bottom, left, right, z)
 
 
-# cropping_relu_bwd_0: layers_spec/primitives.yaml:247
+# cropping_relu_bwd_0: layers_spec/primitives.yaml:252
 _cropping_relu_bwd_0 = ElementwiseKernel(
     "cropping_relu_bwd_0",
     "T z",
@@ -362,7 +365,7 @@ _cropping_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_relu_bwd_1: layers_spec/primitives.yaml:247
+# cropping_relu_bwd_1: layers_spec/primitives.yaml:252
 _cropping_relu_bwd_1 = ElementwiseKernel(
     "cropping_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -397,7 +400,7 @@ def _cupy_forward_sigmoid(x, top, bottom, left, right):
     return y, (top, bottom, left, right, y)
 
 
-# cropping_sigmoid_bwd_0: layers_spec/primitives.yaml:197
+# cropping_sigmoid_bwd_0: layers_spec/primitives.yaml:201
 _cropping_sigmoid_bwd_0 = ElementwiseKernel(
     "cropping_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -408,7 +411,7 @@ _cropping_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_sigmoid_bwd_1: layers_spec/primitives.yaml:197
+# cropping_sigmoid_bwd_1: layers_spec/primitives.yaml:201
 _cropping_sigmoid_bwd_1 = ElementwiseKernel(
     "cropping_sigmoid_bwd_1",
     "T y",
@@ -419,7 +422,7 @@ _cropping_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_sigmoid_bwd_2: layers_spec/primitives.yaml:197
+# cropping_sigmoid_bwd_2: layers_spec/primitives.yaml:201
 _cropping_sigmoid_bwd_2 = ElementwiseKernel(
     "cropping_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -455,7 +458,7 @@ def _cupy_forward_tanh(x, top, bottom, left, right):
     return y, (top, bottom, left, right, y)
 
 
-# cropping_tanh_bwd_0: layers_spec/primitives.yaml:177
+# cropping_tanh_bwd_0: layers_spec/primitives.yaml:180
 _cropping_tanh_bwd_0 = ElementwiseKernel(
     "cropping_tanh_bwd_0",
     "T y",
@@ -466,7 +469,7 @@ _cropping_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_tanh_bwd_1: layers_spec/primitives.yaml:177
+# cropping_tanh_bwd_1: layers_spec/primitives.yaml:180
 _cropping_tanh_bwd_1 = ElementwiseKernel(
     "cropping_tanh_bwd_1",
     "T _t1",
@@ -477,7 +480,7 @@ _cropping_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_tanh_bwd_2: layers_spec/primitives.yaml:177
+# cropping_tanh_bwd_2: layers_spec/primitives.yaml:180
 _cropping_tanh_bwd_2 = ElementwiseKernel(
     "cropping_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -792,7 +795,7 @@ _cropping_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_9: layers_spec/primitives.yaml:177
+# cropping_gelu_bwd_9: layers_spec/primitives.yaml:180
 _cropping_gelu_bwd_9 = ElementwiseKernel(
     "cropping_gelu_bwd_9",
     "T _t5",
@@ -803,7 +806,7 @@ _cropping_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_10: layers_spec/primitives.yaml:177
+# cropping_gelu_bwd_10: layers_spec/primitives.yaml:180
 _cropping_gelu_bwd_10 = ElementwiseKernel(
     "cropping_gelu_bwd_10",
     "T _t9",
@@ -814,7 +817,7 @@ _cropping_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_11: layers_spec/primitives.yaml:177
+# cropping_gelu_bwd_11: layers_spec/primitives.yaml:180
 _cropping_gelu_bwd_11 = ElementwiseKernel(
     "cropping_gelu_bwd_11",
     "T _t8, T _t10",
@@ -1432,7 +1435,7 @@ _cropping_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_3: layers_spec/primitives.yaml:197
+# cropping_swish_bwd_3: layers_spec/primitives.yaml:201
 _cropping_swish_bwd_3 = ElementwiseKernel(
     "cropping_swish_bwd_3",
     "T _t3, T _t1",
@@ -1443,7 +1446,7 @@ _cropping_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_4: layers_spec/primitives.yaml:197
+# cropping_swish_bwd_4: layers_spec/primitives.yaml:201
 _cropping_swish_bwd_4 = ElementwiseKernel(
     "cropping_swish_bwd_4",
     "T _t1",
@@ -1454,7 +1457,7 @@ _cropping_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_5: layers_spec/primitives.yaml:197
+# cropping_swish_bwd_5: layers_spec/primitives.yaml:201
 _cropping_swish_bwd_5 = ElementwiseKernel(
     "cropping_swish_bwd_5",
     "T _t4, T _t5",
@@ -1465,7 +1468,7 @@ _cropping_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# cropping_swish_bwd_6: layers_spec/primitives.yaml:197
+# cropping_swish_bwd_6: layers_spec/primitives.yaml:201
 _cropping_swish_bwd_6 = ElementwiseKernel(
     "cropping_swish_bwd_6",
     "T _t2, T _t6",
@@ -1550,7 +1553,7 @@ _cropping_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_3: layers_spec/primitives.yaml:197
+# cropping_silu_bwd_3: layers_spec/primitives.yaml:201
 _cropping_silu_bwd_3 = ElementwiseKernel(
     "cropping_silu_bwd_3",
     "T _t3, T _t1",
@@ -1561,7 +1564,7 @@ _cropping_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_4: layers_spec/primitives.yaml:197
+# cropping_silu_bwd_4: layers_spec/primitives.yaml:201
 _cropping_silu_bwd_4 = ElementwiseKernel(
     "cropping_silu_bwd_4",
     "T _t1",
@@ -1572,7 +1575,7 @@ _cropping_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_5: layers_spec/primitives.yaml:197
+# cropping_silu_bwd_5: layers_spec/primitives.yaml:201
 _cropping_silu_bwd_5 = ElementwiseKernel(
     "cropping_silu_bwd_5",
     "T _t4, T _t5",
@@ -1583,7 +1586,7 @@ _cropping_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# cropping_silu_bwd_6: layers_spec/primitives.yaml:197
+# cropping_silu_bwd_6: layers_spec/primitives.yaml:201
 _cropping_silu_bwd_6 = ElementwiseKernel(
     "cropping_silu_bwd_6",
     "T _t2, T _t6",

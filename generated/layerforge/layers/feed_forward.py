@@ -320,32 +320,35 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _expm1(x):
+def _expm1(x, out=None):
     """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
     never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
     least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
 
     NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
     if np.any(x > 0.5):
-        result = np.exp(x)
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
         result += 1
-        result *= np.tanh(0.5 * x)
+        result *= half_tanh
         return result
     half_tanh = np.multiply(x, 0.5)
     np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
     np.divide(half_tanh, result, out=result)
     result *= 2
     return result
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
@@ -397,7 +400,7 @@ def _cupy_forward_relu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# feed_forward_relu_bwd_0: layers_spec/primitives.yaml:247
+# feed_forward_relu_bwd_0: layers_spec/primitives.yaml:252
 _feed_forward_relu_bwd_0 = ElementwiseKernel(
     "feed_forward_relu_bwd_0",
     "T z, T grad_y",
@@ -439,7 +442,7 @@ def _cupy_forward_sigmoid(x, weight, bias):
     return y, (x, weight, y)
 
 
-# feed_forward_sigmoid_bwd_0: layers_spec/primitives.yaml:197
+# feed_forward_sigmoid_bwd_0: layers_spec/primitives.yaml:201
 _feed_forward_sigmoid_bwd_0 = ElementwiseKernel(
     "feed_forward_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -482,7 +485,7 @@ def _cupy_forward_tanh(x, weight, bias):
     return y, (x, weight, y)
 
 
-# feed_forward_tanh_bwd_0: layers_spec/primitives.yaml:177
+# feed_forward_tanh_bwd_0: layers_spec/primitives.yaml:180
 _feed_forward_tanh_bwd_0 = ElementwiseKernel(
     "feed_forward_tanh_bwd_0",
     "T y, T grad_y",
@@ -679,7 +682,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z, _t5, _t6, _t7)
 
 
-# feed_forward_gelu_bwd_0: layers_spec/primitives.yaml:61,62,177,90
+# feed_forward_gelu_bwd_0: layers_spec/primitives.yaml:61,62,180,90
 _feed_forward_gelu_bwd_0 = ElementwiseKernel(
     "feed_forward_gelu_bwd_0",
     "T grad_y, T _t7, T _t5, T _t6, T z",
@@ -844,7 +847,7 @@ def _cupy_forward_swish(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# feed_forward_swish_bwd_0: layers_spec/primitives.yaml:61,62,197
+# feed_forward_swish_bwd_0: layers_spec/primitives.yaml:61,62,201
 _feed_forward_swish_bwd_0 = ElementwiseKernel(
     "feed_forward_swish_bwd_0",
     "T grad_y, T _t2, T z",
@@ -891,7 +894,7 @@ def _cupy_forward_silu(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# feed_forward_silu_bwd_0: layers_spec/primitives.yaml:61,62,197
+# feed_forward_silu_bwd_0: layers_spec/primitives.yaml:61,62,201
 _feed_forward_silu_bwd_0 = ElementwiseKernel(
     "feed_forward_silu_bwd_0",
     "T grad_y, T _t2, T z",

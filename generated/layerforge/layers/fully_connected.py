@@ -321,32 +321,35 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _expm1(x):
+def _expm1(x, out=None):
     """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
     never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
     least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
 
     NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
     if np.any(x > 0.5):
-        result = np.exp(x)
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
         result += 1
-        result *= np.tanh(0.5 * x)
+        result *= half_tanh
         return result
     half_tanh = np.multiply(x, 0.5)
     np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
     np.divide(half_tanh, result, out=result)
     result *= 2
     return result
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
@@ -398,7 +401,7 @@ def _cupy_forward_relu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# fully_connected_relu_bwd_0: layers_spec/primitives.yaml:247
+# fully_connected_relu_bwd_0: layers_spec/primitives.yaml:252
 _fully_connected_relu_bwd_0 = ElementwiseKernel(
     "fully_connected_relu_bwd_0",
     "T z, T grad_y",
@@ -438,7 +441,7 @@ def _cupy_forward_sigmoid(x, weight, bias):
     return y, (x, weight, y)
 
 
-# fully_connected_sigmoid_bwd_0: layers_spec/primitives.yaml:197
+# fully_connected_sigmoid_bwd_0: layers_spec/primitives.yaml:201
 _fully_connected_sigmoid_bwd_0 = ElementwiseKernel(
     "fully_connected_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -479,7 +482,7 @@ def _cupy_forward_tanh(x, weight, bias):
     return y, (x, weight, y)
 
 
-# fully_connected_tanh_bwd_0: layers_spec/primitives.yaml:177
+# fully_connected_tanh_bwd_0: layers_spec/primitives.yaml:180
 _fully_connected_tanh_bwd_0 = ElementwiseKernel(
     "fully_connected_tanh_bwd_0",
     "T y, T grad_y",
@@ -670,7 +673,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z, _t5, _t6, _t7)
 
 
-# fully_connected_gelu_bwd_0: layers_spec/primitives.yaml:61,62,177,90
+# fully_connected_gelu_bwd_0: layers_spec/primitives.yaml:61,62,180,90
 _fully_connected_gelu_bwd_0 = ElementwiseKernel(
     "fully_connected_gelu_bwd_0",
     "T grad_y, T _t7, T _t5, T _t6, T z",
@@ -829,7 +832,7 @@ def _cupy_forward_swish(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# fully_connected_swish_bwd_0: layers_spec/primitives.yaml:61,62,197
+# fully_connected_swish_bwd_0: layers_spec/primitives.yaml:61,62,201
 _fully_connected_swish_bwd_0 = ElementwiseKernel(
     "fully_connected_swish_bwd_0",
     "T grad_y, T _t2, T z",
@@ -874,7 +877,7 @@ def _cupy_forward_silu(x, weight, bias):
     return y, (x, weight, z, _t2)
 
 
-# fully_connected_silu_bwd_0: layers_spec/primitives.yaml:61,62,197
+# fully_connected_silu_bwd_0: layers_spec/primitives.yaml:61,62,201
 _fully_connected_silu_bwd_0 = ElementwiseKernel(
     "fully_connected_silu_bwd_0",
     "T grad_y, T _t2, T z",

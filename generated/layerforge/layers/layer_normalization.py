@@ -44,7 +44,7 @@ def forward(x, weight, bias, *, epsilon=1e-05):
     if on_gpu(x):
         y, saved = _cupy_forward(x, weight, bias, epsilon)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x, weight, bias, epsilon)
+    y, saved = in_row_blocks(_forward, x, weight, bias, epsilon, outs=("out_y",))
     return y, (_backward, saved)
 
 
@@ -61,10 +61,10 @@ def backward(grad_y, ctx):
     """
     check_arrays("layer_normalization", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_y, *saved, sums=2)
+    return in_row_blocks(backward_variant, grad_y, *saved, sums=2, outs=("out_grad_x",))
 
 
-def _forward(x, weight, bias, epsilon):
+def _forward(x, weight, bias, epsilon, *, out_y=None):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _mean(centered * centered, -1)
@@ -72,14 +72,14 @@ def _forward(x, weight, bias, epsilon):
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
-    y = normalized * weight
+    y = np.multiply(normalized, weight, out=out_y)
     y += bias
     return y, (weight, rstd, normalized)
 
 
-def _backward(grad_y, weight, rstd, normalized):
+def _backward(grad_y, weight, rstd, normalized, *, out_grad_x=None):
     grad_normalized = grad_y * weight
-    grad_x = grad_normalized - _mean(grad_normalized, -1)
+    grad_x = np.subtract(grad_normalized, _mean(grad_normalized, -1), out=out_grad_x)
     _t1 = normalized * _mean(grad_normalized * normalized, -1)
     grad_x -= _t1
     grad_x *= rstd

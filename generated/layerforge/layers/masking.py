@@ -130,7 +130,7 @@ def _cupy_forward(x, mask_value):
     return y, (keep,)
 
 
-# masking_bwd_0: layers_spec/primitives.yaml:277
+# masking_bwd_0: layers_spec/primitives.yaml:282
 _masking_bwd_0 = ElementwiseKernel(
     "masking_bwd_0",
     "T grad_y, bool keep",

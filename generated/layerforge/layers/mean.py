@@ -85,7 +85,7 @@ def _cupy_forward(x, axis):
     return y, (x, axis, _t1)
 
 
-# mean_bwd_0: layers_spec/primitives.yaml:365
+# mean_bwd_0: layers_spec/primitives.yaml:370
 _mean_bwd_0 = ElementwiseKernel(
     "mean_bwd_0",
     "T _t3, int32 _t4",

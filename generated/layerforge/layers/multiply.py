@@ -318,32 +318,35 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _expm1(x):
+def _expm1(x, out=None):
     """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
     never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
     least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
 
     NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
     if np.any(x > 0.5):
-        result = np.exp(x)
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
         result += 1
-        result *= np.tanh(0.5 * x)
+        result *= half_tanh
         return result
     half_tanh = np.multiply(x, 0.5)
     np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
     np.divide(half_tanh, result, out=result)
     result *= 2
     return result
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
@@ -394,7 +397,7 @@ def _cupy_forward_relu(a, b):
     return y, (a, b)
 
 
-# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:247,61,62
+# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:252,61,62
 _multiply_relu_bwd_0 = ElementwiseKernel(
     "multiply_relu_bwd_0",
     "T a, T b, T grad_y",
@@ -431,7 +434,7 @@ def _cupy_forward_sigmoid(a, b):
     return y, (a, b, y)
 
 
-# multiply_sigmoid_bwd_0: layers_spec/primitives.yaml:197,61,62
+# multiply_sigmoid_bwd_0: layers_spec/primitives.yaml:201,61,62
 _multiply_sigmoid_bwd_0 = ElementwiseKernel(
     "multiply_sigmoid_bwd_0",
     "T grad_y, T y, T b, T a",
@@ -468,7 +471,7 @@ def _cupy_forward_tanh(a, b):
     return y, (a, b, y)
 
 
-# multiply_tanh_bwd_0: layers_spec/primitives.yaml:177,61,62
+# multiply_tanh_bwd_0: layers_spec/primitives.yaml:180,61,62
 _multiply_tanh_bwd_0 = ElementwiseKernel(
     "multiply_tanh_bwd_0",
     "T y, T grad_y, T b, T a",
@@ -658,7 +661,7 @@ def _cupy_forward_gelu(a, b):
     return y, (a, b)
 
 
-# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,177,90
+# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
 _multiply_gelu_bwd_0 = ElementwiseKernel(
     "multiply_gelu_bwd_0",
     "T a, T b, T grad_y",
@@ -818,7 +821,7 @@ def _cupy_forward_swish(a, b):
     return y, (a, b)
 
 
-# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,197
+# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
 _multiply_swish_bwd_0 = ElementwiseKernel(
     "multiply_swish_bwd_0",
     "T a, T b, T grad_y",
@@ -861,7 +864,7 @@ def _cupy_forward_silu(a, b):
     return y, (a, b)
 
 
-# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,197
+# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
 _multiply_silu_bwd_0 = ElementwiseKernel(
     "multiply_silu_bwd_0",
     "T a, T b, T grad_y",

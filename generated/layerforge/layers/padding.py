@@ -256,21 +256,23 @@ def _crop2d(x, top, bottom, left, right):
     return x[:, :, top : height - bottom, left : width - right]
 
 
-def _expm1(x):
+def _expm1(x, out=None):
     """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
     never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
     least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
 
     NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
     if np.any(x > 0.5):
-        result = np.exp(x)
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
         result += 1
-        result *= np.tanh(0.5 * x)
+        result *= half_tanh
         return result
     half_tanh = np.multiply(x, 0.5)
     np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
     np.divide(half_tanh, result, out=result)
     result *= 2
     return result
@@ -286,12 +288,13 @@ def _pad2d(x, top, bottom, left, right):
     return out
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
@@ -342,7 +345,7 @@ def _cupy_forward_relu(x, padding_h, padding_w):
     return y, (padding_h, padding_w, z)
 
 
-# padding_relu_bwd_0: layers_spec/primitives.yaml:247
+# padding_relu_bwd_0: layers_spec/primitives.yaml:252
 _padding_relu_bwd_0 = ElementwiseKernel(
     "padding_relu_bwd_0",
     "T z",
@@ -353,7 +356,7 @@ _padding_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_relu_bwd_1: layers_spec/primitives.yaml:247
+# padding_relu_bwd_1: layers_spec/primitives.yaml:252
 _padding_relu_bwd_1 = ElementwiseKernel(
     "padding_relu_bwd_1",
     "T grad_y, bool _t1",
@@ -388,7 +391,7 @@ def _cupy_forward_sigmoid(x, padding_h, padding_w):
     return y, (padding_h, padding_w, y)
 
 
-# padding_sigmoid_bwd_0: layers_spec/primitives.yaml:197
+# padding_sigmoid_bwd_0: layers_spec/primitives.yaml:201
 _padding_sigmoid_bwd_0 = ElementwiseKernel(
     "padding_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -399,7 +402,7 @@ _padding_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_sigmoid_bwd_1: layers_spec/primitives.yaml:197
+# padding_sigmoid_bwd_1: layers_spec/primitives.yaml:201
 _padding_sigmoid_bwd_1 = ElementwiseKernel(
     "padding_sigmoid_bwd_1",
     "T y",
@@ -410,7 +413,7 @@ _padding_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_sigmoid_bwd_2: layers_spec/primitives.yaml:197
+# padding_sigmoid_bwd_2: layers_spec/primitives.yaml:201
 _padding_sigmoid_bwd_2 = ElementwiseKernel(
     "padding_sigmoid_bwd_2",
     "T _t1, T _t2",
@@ -446,7 +449,7 @@ def _cupy_forward_tanh(x, padding_h, padding_w):
     return y, (padding_h, padding_w, y)
 
 
-# padding_tanh_bwd_0: layers_spec/primitives.yaml:177
+# padding_tanh_bwd_0: layers_spec/primitives.yaml:180
 _padding_tanh_bwd_0 = ElementwiseKernel(
     "padding_tanh_bwd_0",
     "T y",
@@ -457,7 +460,7 @@ _padding_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_tanh_bwd_1: layers_spec/primitives.yaml:177
+# padding_tanh_bwd_1: layers_spec/primitives.yaml:180
 _padding_tanh_bwd_1 = ElementwiseKernel(
     "padding_tanh_bwd_1",
     "T _t1",
@@ -468,7 +471,7 @@ _padding_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_tanh_bwd_2: layers_spec/primitives.yaml:177
+# padding_tanh_bwd_2: layers_spec/primitives.yaml:180
 _padding_tanh_bwd_2 = ElementwiseKernel(
     "padding_tanh_bwd_2",
     "T grad_y, T _t2",
@@ -783,7 +786,7 @@ _padding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_9: layers_spec/primitives.yaml:177
+# padding_gelu_bwd_9: layers_spec/primitives.yaml:180
 _padding_gelu_bwd_9 = ElementwiseKernel(
     "padding_gelu_bwd_9",
     "T _t5",
@@ -794,7 +797,7 @@ _padding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_10: layers_spec/primitives.yaml:177
+# padding_gelu_bwd_10: layers_spec/primitives.yaml:180
 _padding_gelu_bwd_10 = ElementwiseKernel(
     "padding_gelu_bwd_10",
     "T _t9",
@@ -805,7 +808,7 @@ _padding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_11: layers_spec/primitives.yaml:177
+# padding_gelu_bwd_11: layers_spec/primitives.yaml:180
 _padding_gelu_bwd_11 = ElementwiseKernel(
     "padding_gelu_bwd_11",
     "T _t8, T _t10",
@@ -1423,7 +1426,7 @@ _padding_swish_bwd_2 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_3: layers_spec/primitives.yaml:197
+# padding_swish_bwd_3: layers_spec/primitives.yaml:201
 _padding_swish_bwd_3 = ElementwiseKernel(
     "padding_swish_bwd_3",
     "T _t3, T _t1",
@@ -1434,7 +1437,7 @@ _padding_swish_bwd_3 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_4: layers_spec/primitives.yaml:197
+# padding_swish_bwd_4: layers_spec/primitives.yaml:201
 _padding_swish_bwd_4 = ElementwiseKernel(
     "padding_swish_bwd_4",
     "T _t1",
@@ -1445,7 +1448,7 @@ _padding_swish_bwd_4 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_5: layers_spec/primitives.yaml:197
+# padding_swish_bwd_5: layers_spec/primitives.yaml:201
 _padding_swish_bwd_5 = ElementwiseKernel(
     "padding_swish_bwd_5",
     "T _t4, T _t5",
@@ -1456,7 +1459,7 @@ _padding_swish_bwd_5 = ElementwiseKernel(
 )
 
 
-# padding_swish_bwd_6: layers_spec/primitives.yaml:197
+# padding_swish_bwd_6: layers_spec/primitives.yaml:201
 _padding_swish_bwd_6 = ElementwiseKernel(
     "padding_swish_bwd_6",
     "T _t2, T _t6",
@@ -1541,7 +1544,7 @@ _padding_silu_bwd_2 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_3: layers_spec/primitives.yaml:197
+# padding_silu_bwd_3: layers_spec/primitives.yaml:201
 _padding_silu_bwd_3 = ElementwiseKernel(
     "padding_silu_bwd_3",
     "T _t3, T _t1",
@@ -1552,7 +1555,7 @@ _padding_silu_bwd_3 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_4: layers_spec/primitives.yaml:197
+# padding_silu_bwd_4: layers_spec/primitives.yaml:201
 _padding_silu_bwd_4 = ElementwiseKernel(
     "padding_silu_bwd_4",
     "T _t1",
@@ -1563,7 +1566,7 @@ _padding_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_5: layers_spec/primitives.yaml:197
+# padding_silu_bwd_5: layers_spec/primitives.yaml:201
 _padding_silu_bwd_5 = ElementwiseKernel(
     "padding_silu_bwd_5",
     "T _t4, T _t5",
@@ -1574,7 +1577,7 @@ _padding_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# padding_silu_bwd_6: layers_spec/primitives.yaml:197
+# padding_silu_bwd_6: layers_spec/primitives.yaml:201
 _padding_silu_bwd_6 = ElementwiseKernel(
     "padding_silu_bwd_6",
     "T _t2, T _t6",

@@ -288,32 +288,35 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _expm1(x):
+def _expm1(x, out=None):
     """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
     never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
     least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
 
     NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
     """
     if np.any(x > 0.5):
-        result = np.exp(x)
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
         result += 1
-        result *= np.tanh(0.5 * x)
+        result *= half_tanh
         return result
     half_tanh = np.multiply(x, 0.5)
     np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
     np.divide(half_tanh, result, out=result)
     result *= 2
     return result
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
@@ -364,7 +367,7 @@ def _cupy_forward_relu(x, branch):
     return y, (z,)
 
 
-# residual_relu_bwd_0: layers_spec/primitives.yaml:247
+# residual_relu_bwd_0: layers_spec/primitives.yaml:252
 _residual_relu_bwd_0 = ElementwiseKernel(
     "residual_relu_bwd_0",
     "T z, T grad_y",
@@ -398,7 +401,7 @@ def _cupy_forward_sigmoid(x, branch):
     return y, (y,)
 
 
-# residual_sigmoid_bwd_0: layers_spec/primitives.yaml:197
+# residual_sigmoid_bwd_0: layers_spec/primitives.yaml:201
 _residual_sigmoid_bwd_0 = ElementwiseKernel(
     "residual_sigmoid_bwd_0",
     "T grad_y, T y",
@@ -433,7 +436,7 @@ def _cupy_forward_tanh(x, branch):
     return y, (y,)
 
 
-# residual_tanh_bwd_0: layers_spec/primitives.yaml:177
+# residual_tanh_bwd_0: layers_spec/primitives.yaml:180
 _residual_tanh_bwd_0 = ElementwiseKernel(
     "residual_tanh_bwd_0",
     "T y, T grad_y",
@@ -606,7 +609,7 @@ def _cupy_forward_gelu(x, branch):
     return y, (z, _t4, _t5, _t6)
 
 
-# residual_gelu_bwd_0: layers_spec/primitives.yaml:61,62,177,90
+# residual_gelu_bwd_0: layers_spec/primitives.yaml:61,62,180,90
 _residual_gelu_bwd_0 = ElementwiseKernel(
     "residual_gelu_bwd_0",
     "T grad_y, T _t6, T _t4, T _t5, T z",
@@ -747,7 +750,7 @@ def _cupy_forward_swish(x, branch):
     return y, (z, _t1)
 
 
-# residual_swish_bwd_0: layers_spec/primitives.yaml:61,62,197
+# residual_swish_bwd_0: layers_spec/primitives.yaml:61,62,201
 _residual_swish_bwd_0 = ElementwiseKernel(
     "residual_swish_bwd_0",
     "T grad_y, T _t1, T z",
@@ -786,7 +789,7 @@ def _cupy_forward_silu(x, branch):
     return y, (z, _t1)
 
 
-# residual_silu_bwd_0: layers_spec/primitives.yaml:61,62,197
+# residual_silu_bwd_0: layers_spec/primitives.yaml:61,62,201
 _residual_silu_bwd_0 = ElementwiseKernel(
     "residual_silu_bwd_0",
     "T grad_y, T _t1, T z",

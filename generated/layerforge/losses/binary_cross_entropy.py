@@ -78,26 +78,28 @@ def _backward(grad_loss, logits, target, _t1):
     return grad_logits, grad_target
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
-    normal number away from the true value: that overflow is expected, not reported."""
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
     with np.errstate(over="ignore"):
-        result = np.negative(x)
+        result = np.negative(x, out=out)
         np.exp(result, out=result)
     result += 1
     np.divide(1, result, out=result)
     return result
 
 
-def _softplus(x):
+def _softplus(x, out=None):
     """log(1 + exp(x)) without overflow, max(x, 0) + log1p(u) for u = exp(-|x|), with
-    log1p(u) = log(w) + (u - (w - 1)) / w for w = 1 + u as in _log1p."""
+    log1p(u) = log(w) + (u - (w - 1)) / w for w = 1 + u as in _log1p. ``out``, if given,
+    receives the result and must not overlap ``x``."""
     u = np.abs(x)
     np.negative(u, out=u)
     np.exp(u, out=u)
     w = 1 + u
-    result = w - 1
+    result = np.subtract(w, 1, out=out)
     np.subtract(u, result, out=result)
     result /= w
     np.log(w, out=w)
@@ -135,7 +137,7 @@ def _cupy_forward(logits, target):
     return loss, (logits, target, _t5)
 
 
-# binary_cross_entropy_bwd_0: layers_spec/primitives.yaml:52,61,62,221
+# binary_cross_entropy_bwd_0: layers_spec/primitives.yaml:52,61,62,226
 _binary_cross_entropy_bwd_0 = ElementwiseKernel(
     "binary_cross_entropy_bwd_0",
     "T _t7, T logits, T target",
