@@ -224,6 +224,11 @@ def _writable(fn: Function, name: str, prims: Primitives) -> bool:
     return prim.kind == "elementwise" and (not prim.helper or takes_out(prim.helper_name or "", prim.helper))
 
 
+def _outs_keyword(outs: tuple[str, ...]) -> str:
+    """``, outs=("out_y",)`` for an in_row_blocks call, or nothing."""
+    return f", outs={_tuple([repr(o) for o in outs])}" if outs else ""
+
+
 def takes_out(name: str, helper: str) -> bool:
     """Does the helper ``name`` take ``out=None`` (a buffer for its result) last?"""
     return re.search(rf"def {re.escape(name)}\([^)]*\bout=None\):", helper) is not None
@@ -312,8 +317,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         else:
             fwd, bwd = first.forward.name, first.backward.name
         rng_arg = ["rng"] if spec.random else []
-        outs_arg = [f"outs={_tuple([repr(o) for o in blocked.forward_outs])}"] if blocked.forward_outs else []
-        call = (f"in_row_blocks({', '.join([fwd] + call_args + [f'{a}={a}' for a in rng_arg] + outs_arg)})" if blocked.forward
+        call = (f"in_row_blocks({', '.join([fwd] + call_args + [f'{a}={a}' for a in rng_arg])}{_outs_keyword(blocked.forward_outs)})"
+                if blocked.forward
                 else f"{fwd}({', '.join(rng_arg + call_args)})")
         body.append(f"{outs}, saved = {call}")
         body.append(f"return {result}, ({bwd}, saved)")
@@ -346,7 +351,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         f'    check_arrays("{op}", {{{grad_arrays}}}, {{{grad_shapes}}}{dtypes})',
         "    backward_variant, saved = ctx",
         f"    return in_row_blocks(backward_variant, {', '.join(grads)}, *saved{f', sums={blocked.sums}' if blocked.sums else ''}"
-        f"{f', outs={_tuple([repr(o) for o in blocked.backward_outs])}' if blocked.backward_outs else ''})"
+        f"{_outs_keyword(blocked.backward_outs)})"
         if blocked.backward
         else f"    return backward_variant({', '.join(grads)}, *saved)",
     ])

@@ -263,20 +263,22 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=()):
                     total += leaf
         return totals or []
 
-    rest = range(step, n, step)
-    runs = _share_out(rest, 1 if rng is not None else get_num_threads())
+    # Random draws stay in order on this thread; a worker's nested call runs on its own.
+    threads = 1 if rng is not None or _inside_worker() else get_num_threads()
+    runs = _share_out(range(step, n, step), threads)
     pending = [_workers().submit(run, part) for part in runs[1:]]
     partials = [run(runs[0])] if runs else []
     partials += [future.result() for future in pending]
+    sum_fulls = [full for kind, full in plan if kind == "sum"]
     for totals in partials:
-        for (kind, full), total in zip([p for p in plan if p[0] == "sum"], totals):
+        for full, total in zip(sum_fulls, totals):
             full += total
     return _rebuild(first, iter(full for _, full in plan))
 
 
 def _share_out(starts, threads):
     """``starts`` cut into at most one contiguous run per thread, the longest runs first."""
-    parts = min(len(starts), 1 if _inside_worker() else threads)
+    parts = min(len(starts), threads)
     if parts == 0:
         return []
     size, extra = divmod(len(starts), parts)
@@ -339,7 +341,7 @@ def _mark_worker():
 
 
 def _inside_worker():
-    """A kernel run by a worker that itself runs blocks does so on its own thread."""
+    """Is this one of the pool's threads?"""
     return getattr(_threads["local"], "worker", False)
 
 

@@ -26,8 +26,8 @@ import math
 
 import libcst as cst
 
-from .common import is_kernel, literal, number
 from ..shapes import SCALAR
+from .common import is_kernel, literal, number
 from .values import Facts, Values, callee
 
 _FOLDABLE = {
@@ -109,7 +109,7 @@ class StrengthReduce(_KernelTransformer):
                     cst.UnaryOperation(cst.Minus(), infinity), constant.value)
                 self.changed = True
                 args = [cst.Arg(array.value), cst.Arg(low), cst.Arg(high)] + keywords
-                return cst.Call(cst.Attribute(cst.Name("np"), cst.Name("clip")), _commas(args))
+                return cst.Call(cst.Attribute(cst.Name("np"), cst.Name("clip")), args)
         return updated
 
     def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
@@ -142,8 +142,3 @@ def _cheap(node: cst.BaseExpression) -> bool:
     """Repeating it in a product costs nothing: a name or an attribute of one."""
     return isinstance(node, cst.Name) or (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name))
 
-
-def _commas(args: list[cst.Arg]) -> list[cst.Arg]:
-    """Arguments separated by ", " (the last one without)."""
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    return [a.with_changes(comma=comma if i < len(args) - 1 else cst.MaybeSentinel.DEFAULT) for i, a in enumerate(args)]

@@ -151,3 +151,9 @@ def literal(value: float | int) -> cst.BaseExpression:
     text = repr(value)
     node: cst.BaseExpression = cst.Integer(text.lstrip("-")) if isinstance(value, int) else cst.Float(text.lstrip("-"))
     return cst.UnaryOperation(cst.Minus(), node) if value < 0 else node
+
+
+def out_arg(name: str) -> cst.Arg:
+    """``out=name``, as a ufunc's keyword argument."""
+    tight = cst.SimpleWhitespace("")
+    return cst.Arg(cst.Name(name), keyword=cst.Name("out"), equal=cst.AssignEqual(whitespace_before=tight, whitespace_after=tight))

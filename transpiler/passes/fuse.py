@@ -30,7 +30,7 @@ from typing import Iterator
 import libcst as cst
 
 from ..shapes import SCALAR, Shape
-from .common import KernelPass, number, with_body
+from .common import KernelPass, number, out_arg, with_body
 from .values import (  # noqa: F401 (ELEMENTWISE_HELPERS and REDUCTION_HELPERS are part of this pass's interface)
     AUGMENTED,
     BINARY_UFUNCS,
@@ -130,9 +130,7 @@ class _Emitter:
         self.lines.append(_line(cst.AugAssign(cst.Name(target), AUGMENTED[op](), self.operand(node))))
 
     def call_into(self, ufunc: str, args: list[cst.BaseExpression], target: str) -> None:
-        out = cst.Arg(cst.Name(target), keyword=cst.Name("out"), equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
-        call = cst.Call(_np(ufunc), [cst.Arg(a) for a in args] + [out])
+        call = cst.Call(_np(ufunc), [cst.Arg(a) for a in args] + [out_arg(target)])
         self.lines.append(_line(cst.Expr(call)))
 
 

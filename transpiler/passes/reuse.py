@@ -13,8 +13,8 @@ which saves an allocation (and, for arrays too large for the allocator's free li
 page faults of fresh memory) and keeps fewer buffers live, so a block's working set stays
 in cache. A function run block by block takes keyword parameters ``out_<name>`` for its
 outputs (slices of the full results, from ``in_row_blocks``, or None): the statement that
-makes ``<name>`` writes there, so no block is copied afterwards. Elementwise helpers that
-take ``out=`` (which must not overlap their arguments) get buffers they do not read.
+makes ``<name>`` writes there, so no block is copied afterwards. Elementwise helpers take
+``out=`` too, which must not overlap their arguments: they get buffers they do not read.
 Rules that keep it safe:
   * Only buffers this function allocated itself are reused: a name assigned once, by an
     operator, a NumPy ufunc or an elementwise helper (all return fresh arrays), or by an
@@ -34,12 +34,11 @@ from __future__ import annotations
 import libcst as cst
 
 from ..shapes import SCALAR
-from .common import KernelPass, assignment, reads, with_body, writes
+from .common import KernelPass, assignment, out_arg, reads, with_body, writes
 from .values import (
     BINARY_UFUNCS,
     ELEMENTWISE_HELPERS,
     OPERATORS,
-    OUT_HELPERS,
     REDUCING,
     REDUCTIONS,
     UNARY_UFUNCS,
@@ -88,17 +87,17 @@ class ReuseBuffers(KernelPass):
                 continue
             buffer = None
             if _into(values, value) and values.shape(value) == values.shape(cst.Name(target)):
-                if f"out_{target}" in params:
-                    body[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=_with_out(value, f"out_{target}"))])  # type: ignore[attr-defined]
-                    changed = True
-                    continue
-                buffer = _dead_buffer(values, target, value, owned, taken, last_read, escaped, index)
-            if buffer is not None:
-                body[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=_with_out(value, buffer))])  # type: ignore[attr-defined]
+                output = f"out_{target}"  # the caller's buffer for this output, if it gives one
+                buffer = output if output in params else _dead_buffer(
+                    values, target, value, owned, taken, last_read, escaped, index)
+            if buffer is None:
+                if _fresh(value, owned):
+                    owned[target] = index
+                continue
+            body[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=_with_out(value, buffer))])  # type: ignore[attr-defined]
+            changed = True
+            if buffer in owned:  # a dead buffer passes to the target; an output buffer stays the caller's
                 taken.add(buffer)
-                changed = True
-                owned[target] = index
-            elif _fresh(value, owned):
                 owned[target] = index
         return with_body(updated, body) if changed else None
 
@@ -150,7 +149,7 @@ def _into(values: Values, value: cst.BaseExpression) -> bool:
     elif isinstance(value, cst.UnaryOperation):
         ok = isinstance(value.operator, cst.Minus)
     elif isinstance(value, cst.Call):
-        ok = callee(value) in _INTO | OUT_HELPERS and all(a.keyword is None for a in value.args)
+        ok = callee(value) in _INTO | ELEMENTWISE_HELPERS and all(a.keyword is None for a in value.args)
     else:
         ok = False
     return ok and any(_array(values, operand) for operand in _operands(value))
@@ -162,7 +161,7 @@ def _dead_buffer(values, target, value, owned, taken, last_read, escaped, index)
     died last (most likely still in cache)."""
     shape = values.shape(cst.Name(target))
     operands = reads(value)
-    helper = isinstance(value, cst.Call) and callee(value) in OUT_HELPERS
+    helper = isinstance(value, cst.Call) and callee(value) in ELEMENTWISE_HELPERS
     found = [
         name for name, made in owned.items()
         if made < index and name not in taken and name not in escaped and name != target
@@ -175,12 +174,8 @@ def _dead_buffer(values, target, value, owned, taken, last_read, escaped, index)
 
 
 def _with_out(value: cst.BaseExpression, buffer: str) -> cst.Call:
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    no_space = cst.SimpleWhitespace("")
-    out = cst.Arg(cst.Name(buffer), keyword=cst.Name("out"),
-                  equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space))
-    if isinstance(value, cst.Call) and callee(value) in OUT_HELPERS:
-        return value.with_changes(args=[a.with_changes(comma=comma) for a in value.args] + [out])
+    if isinstance(value, cst.Call) and callee(value) in ELEMENTWISE_HELPERS:
+        return value.with_changes(args=[*value.args, out_arg(buffer)])
     if isinstance(value, cst.BinaryOperation):
         ufunc, args = OPERATORS[type(value.operator)], [value.left, value.right]
     elif isinstance(value, cst.UnaryOperation):
@@ -188,8 +183,7 @@ def _with_out(value: cst.BaseExpression, buffer: str) -> cst.Call:
     else:
         assert isinstance(value, cst.Call)
         ufunc, args = callee(value), [a.value for a in value.args]
-    return cst.Call(cst.Attribute(cst.Name("np"), cst.Name(ufunc)),
-                    [cst.Arg(_bare(a), comma=comma) for a in args] + [out])
+    return cst.Call(cst.Attribute(cst.Name("np"), cst.Name(ufunc)), [cst.Arg(_bare(a)) for a in args] + [out_arg(buffer)])
 
 
 def _bare(node: cst.BaseExpression) -> cst.BaseExpression:

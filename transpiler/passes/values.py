@@ -17,10 +17,9 @@ Facts = dict[str, dict[str, tuple[Shape | None, str]]]
 UNARY_UFUNCS = {"exp", "expm1", "log", "log1p", "sqrt", "tanh", "abs", "negative", "sign", "square", "reciprocal"}
 BINARY_UFUNCS = {"maximum", "minimum"}
 # The helpers of the broadcasting elementwise primitives of layers_spec/primitives.yaml (a
-# test keeps them in step): fresh arrays of their arguments' broadcast shape.
+# test keeps them in step): fresh arrays of their arguments' broadcast shape. Each takes
+# ``out=`` last, a buffer for its result that must not overlap its arguments.
 ELEMENTWISE_HELPERS = {"_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}
-# Those of them that take ``out=`` (a buffer that must not overlap their arguments).
-OUT_HELPERS = {"_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}
 ELEMENTWISE = UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS
 REDUCTIONS = {"sum", "mean", "max"}  # with keepdims=True: operands of known (reduced) shape
 REDUCTION_HELPERS = {"_amax", "_mean", "_sum"}  # (a, axis), the axis kept: the reduction primitives' helpers
@@ -133,5 +132,3 @@ def callee(node: cst.Call) -> str | None:
     if isinstance(func, cst.Name) and func.value in ELEMENTWISE_HELPERS | REDUCTION_HELPERS:
         return func.value
     return None
-
-
