@@ -211,8 +211,9 @@ def test_batch_normalization_with_running_statistics(dtype, training):
     np.testing.assert_array_equal(running_mean, draw((3,), dtype, 4))
 
 
-# (kernel, stride, padding): windows that tile the input, overlap, or skip cells (stride > kernel)
-POOL_CASES = [(2, 2, 0), (3, 2, 1), (3, 1, 1), (2, 1, 0), (2, 3, 0), (3, 3, 1)]
+# (kernel, stride, padding): windows that tile the input, overlap, or skip cells (stride > kernel),
+# down to single cells
+POOL_CASES = [(2, 2, 0), (3, 2, 1), (3, 1, 1), (2, 1, 0), (2, 3, 0), (3, 3, 1), (1, 2, 0)]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -75,38 +75,48 @@ def _backward(grad_y, x, kernel_size, stride, padding):
 
 
 def _avg_pool2d(x, kernel, stride, padding):
-    """Means of the kernel x kernel windows of x [N, C, H, W], every ``stride`` pixels."""
+    """Means of the kernel x kernel windows of x [N, C, H, W], every ``stride`` pixels.
+    Separable: window sums down the rows (whole rows added at a time), then along them,
+    2 * kernel adds where the windows would take kernel * kernel strided ones."""
     if padding:
         x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    out_h = (x.shape[2] - kernel) // stride + 1
-    out_w = (x.shape[3] - kernel) // stride + 1
-    total = np.zeros((*x.shape[:2], out_h, out_w), dtype=x.dtype)
-    for u in range(kernel):
-        for v in range(kernel):
-            total += x[
-                :,
-                :,
-                u : u + stride * (out_h - 1) + 1 : stride,
-                v : v + stride * (out_w - 1) + 1 : stride,
-            ]
-    return total / x.dtype.type(kernel * kernel)
+    total = x
+    for axis in (2, 3):
+        count = (total.shape[axis] - kernel) // stride + 1
+        index = [slice(None)] * 4
+        windows = []
+        for u in range(kernel):
+            index[axis] = slice(u, u + stride * (count - 1) + 1, stride)
+            windows.append(total[tuple(index)])
+        total = windows[0].copy() if kernel == 1 else np.add(windows[0], windows[1])
+        for window in windows[2:]:
+            total += window
+    total /= x.dtype.type(kernel * kernel)
+    return total
 
 
 def _avg_pool2d_grad(grad, like, kernel, stride, padding):
-    """Each window's gradient, divided by kernel * kernel, added to every cell of it."""
+    """Each window's gradient, divided by kernel * kernel, added to every cell of it:
+    spread along the rows, then down them (whole rows at a time)."""
     n, c, h, w = like.shape
-    out_h, out_w = grad.shape[2], grad.shape[3]
-    grad_x = np.zeros((n, c, h + 2 * padding, w + 2 * padding), dtype=grad.dtype)
-    share = grad / grad.dtype.type(kernel * kernel)
-    for u in range(kernel):
-        for v in range(kernel):
-            grad_x[
-                :,
-                :,
-                u : u + stride * (out_h - 1) + 1 : stride,
-                v : v + stride * (out_w - 1) + 1 : stride,
-            ] += share
-    return grad_x[:, :, padding : padding + h, padding : padding + w]
+    spread = grad / grad.dtype.type(kernel * kernel)
+    for axis, size in ((3, w + 2 * padding), (2, h + 2 * padding)):
+        count = spread.shape[axis]
+        shape = list(spread.shape)
+        shape[axis] = size
+        # Windows apart: each entry is written once; tiled: nothing is left to zero.
+        apart = stride >= kernel
+        tiled = stride == kernel and size == kernel * count
+        result = np.empty(shape, grad.dtype) if tiled else np.zeros(shape, grad.dtype)
+        index = [slice(None)] * 4
+        for u in range(kernel):
+            index[axis] = slice(u, u + stride * (count - 1) + 1, stride)
+            if apart:
+                result[tuple(index)] = spread
+            else:
+                result[tuple(index)] += spread
+        spread = result
+    return spread[:, :, padding : padding + h, padding : padding + w]
 
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
@@ -124,39 +134,49 @@ def _cupy_backward(grad_y, x, kernel_size, stride, padding):
 
 
 def _cupy_avg_pool2d(x, kernel, stride, padding):
-    """Means of the kernel x kernel windows of x [N, C, H, W], every ``stride`` pixels."""
+    """Means of the kernel x kernel windows of x [N, C, H, W], every ``stride`` pixels.
+    Separable: window sums down the rows (whole rows added at a time), then along them,
+    2 * kernel adds where the windows would take kernel * kernel strided ones."""
     import cupy as cp
 
     if padding:
         x = cp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    out_h = (x.shape[2] - kernel) // stride + 1
-    out_w = (x.shape[3] - kernel) // stride + 1
-    total = cp.zeros((*x.shape[:2], out_h, out_w), dtype=x.dtype)
-    for u in range(kernel):
-        for v in range(kernel):
-            total += x[
-                :,
-                :,
-                u : u + stride * (out_h - 1) + 1 : stride,
-                v : v + stride * (out_w - 1) + 1 : stride,
-            ]
-    return total / x.dtype.type(kernel * kernel)
+    total = x
+    for axis in (2, 3):
+        count = (total.shape[axis] - kernel) // stride + 1
+        index = [slice(None)] * 4
+        windows = []
+        for u in range(kernel):
+            index[axis] = slice(u, u + stride * (count - 1) + 1, stride)
+            windows.append(total[tuple(index)])
+        total = windows[0].copy() if kernel == 1 else cp.add(windows[0], windows[1])
+        for window in windows[2:]:
+            total += window
+    total /= x.dtype.type(kernel * kernel)
+    return total
 
 
 def _cupy_avg_pool2d_grad(grad, like, kernel, stride, padding):
-    """Each window's gradient, divided by kernel * kernel, added to every cell of it."""
+    """Each window's gradient, divided by kernel * kernel, added to every cell of it:
+    spread along the rows, then down them (whole rows at a time)."""
     import cupy as cp
 
     n, c, h, w = like.shape
-    out_h, out_w = grad.shape[2], grad.shape[3]
-    grad_x = cp.zeros((n, c, h + 2 * padding, w + 2 * padding), dtype=grad.dtype)
-    share = grad / grad.dtype.type(kernel * kernel)
-    for u in range(kernel):
-        for v in range(kernel):
-            grad_x[
-                :,
-                :,
-                u : u + stride * (out_h - 1) + 1 : stride,
-                v : v + stride * (out_w - 1) + 1 : stride,
-            ] += share
-    return grad_x[:, :, padding : padding + h, padding : padding + w]
+    spread = grad / grad.dtype.type(kernel * kernel)
+    for axis, size in ((3, w + 2 * padding), (2, h + 2 * padding)):
+        count = spread.shape[axis]
+        shape = list(spread.shape)
+        shape[axis] = size
+        # Windows apart: each entry is written once; tiled: nothing is left to zero.
+        apart = stride >= kernel
+        tiled = stride == kernel and size == kernel * count
+        result = cp.empty(shape, grad.dtype) if tiled else cp.zeros(shape, grad.dtype)
+        index = [slice(None)] * 4
+        for u in range(kernel):
+            index[axis] = slice(u, u + stride * (count - 1) + 1, stride)
+            if apart:
+                result[tuple(index)] = spread
+            else:
+                result[tuple(index)] += spread
+        spread = result
+    return spread[:, :, padding : padding + h, padding : padding + w]
