@@ -147,6 +147,82 @@ def test_blocked_ops_agree_across_thread_counts(monkeypatch):
         np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3, 7])
+def test_chunks_take_each_item_once_and_add_in_a_fixed_order(threads):
+    values = np.random.default_rng(2).standard_normal((23, 5))
+    written = np.zeros_like(values)
+    calls = []
+
+    def task(first, last):
+        calls.append((first, last, threading.current_thread().name))
+        written[first:last] = 2 * values[first:last]
+        return values[first:last].sum(axis=0)
+
+    runtime.set_num_threads(threads)
+    try:
+        total = runtime.in_chunks(task, 23, values)
+        again = runtime.in_chunks(task, 23, values)
+    finally:
+        runtime.set_num_threads(runtime._default_threads())
+    assert sorted((first, last) for first, last, _ in calls[:23]) == [(i, i + 1) for i in range(23)]
+    names = {name for _, _, name in calls}
+    assert threading.current_thread().name in names and (len(names) > 1) == (threads > 1)
+    np.testing.assert_array_equal(written, 2 * values)
+    np.testing.assert_allclose(total, values.sum(axis=0), rtol=1e-12)
+    np.testing.assert_array_equal(again, total)  # the same thread count, the same sums
+    assert runtime.in_chunks(lambda first, last: None, 23, values) is None
+
+
+def test_chunks_of_a_foreign_array_or_one_item_are_one_call():
+    calls = []
+
+    def task(first, last):
+        calls.append((first, last))
+        return np.ones(2)
+
+    np.testing.assert_array_equal(runtime.in_chunks(task, 9, [1.0, 2.0]), np.ones(2))
+    np.testing.assert_array_equal(runtime.in_chunks(task, 1, np.ones(3)), np.ones(2))
+    assert calls == [(0, 9), (0, 1)]
+
+
+def test_blas_keeps_to_one_thread_while_layerforge_threads_run():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    blas = [lib for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+    if not blas:
+        pytest.skip("NumPy's BLAS is not one that threadpoolctl controls")
+    seen = []
+
+    def task(first, last):
+        seen.append(max(lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"))
+
+    runtime.set_num_threads(2)
+    try:
+        before = threadpoolctl.threadpool_info()
+        runtime.in_chunks(task, 4, np.ones(4))
+        assert threadpoolctl.threadpool_info() == before  # restored afterwards
+    finally:
+        runtime.set_num_threads(runtime._default_threads())
+    assert seen == [1, 1, 1, 1]
+
+
+def test_convolution_agrees_across_thread_counts():
+    s = spec("convolutional")
+    arrays = make_arrays(s, 5, np.float64, seed=3)
+    attrs = {**attributes(s), "padding": 1, "dilation": 2}
+    results = []
+    for threads in (1, 3):
+        runtime.set_num_threads(threads)
+        try:
+            results.append(_run(s, arrays, attrs))
+        finally:
+            runtime.set_num_threads(runtime._default_threads())
+    (out_1, grads_1, _), (out_3, grads_3, _) = results
+    np.testing.assert_array_equal(out_1[0], out_3[0])  # image by image: exact
+    np.testing.assert_array_equal(grads_1[0], grads_3[0])
+    for got, want in zip(grads_3[1:], grads_1[1:]):  # weight and bias: another order of sums
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
 def test_a_kernel_error_in_a_worker_reaches_the_caller(monkeypatch):
     monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 100)
     runtime.set_num_threads(2)

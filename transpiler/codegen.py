@@ -20,6 +20,8 @@ from .spec import DEFAULT_DTYPES, AttrDecl, AttrValue, OpSpec
 
 VERSION = "0.1.0"
 RUNTIME = "layerforge._runtime"
+# Runtime functions that helpers may call; a module imports those its helpers use.
+HELPER_RUNTIME = ("in_chunks",)
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("activation_module")
     if blocked.forward or blocked.backward:
         runtime_names.append("in_row_blocks")
+    helper_prims = sorted({prims[s.prim].name for c in compiled for f in (c.forward, c.backward) for s in f.body if prims[s.prim].helper})
+    helpers = [prims[p].helper.rstrip() for p in sorted(helper_prims, key=lambda p: prims[p].helper_name or p)]  # type: ignore[union-attr]
+    runtime_names += [name for name in HELPER_RUNTIME if any(f"{name}(" in helper for helper in helpers)]
     imports.append(f"from {RUNTIME} import {', '.join(runtime_names)}")
 
     # -- public forward ----------------------------------------------------------------
@@ -384,9 +389,6 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             key = repr(values[0]) if len(values) == 1 else repr(tuple(values))
             entries += f"    {key}: ({c.forward.name}, {c.backward.name}),\n"
         variant_table = f"_VARIANTS = {{\n{entries}}}"
-
-    helper_prims = sorted({prims[s.prim].name for c in compiled for f in (c.forward, c.backward) for s in f.body if prims[s.prim].helper})
-    helpers = [prims[p].helper.rstrip() for p in sorted(helper_prims, key=lambda p: prims[p].helper_name or p)]  # type: ignore[union-attr]
 
     metadata = [
         f"INPUTS = {_tuple([f'{chr(34)}{d.name}{chr(34)}' for d in spec.inputs])}",

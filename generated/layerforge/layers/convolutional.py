@@ -14,6 +14,7 @@ from layerforge._runtime import (
     check_attribute,
     check_window,
     activation_module,
+    in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
@@ -418,28 +419,38 @@ def _amax(x, axis):
 
 def _conv_apply(weight, columns, x, stride, padding, dilation):
     """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
-    Stride 1: per kernel offset, weight[:, :, u, v] times the shifted slice of the
-    padded input (one reused buffer), summed on the padded grid. Otherwise one matmul.
-    """
-    c_out, _, kernel_h, kernel_w = weight.shape
+    Stride 1: image by image (on threads, see in_chunks), the sum over kernel offsets of
+    weight[:, :, u, v] times the image's shifted slice of the padded input, on the rows
+    of the padded grid. Otherwise one matmul."""
+    c_out, c, kernel_h, kernel_w = weight.shape
     n, _, h, w = x.shape
     if stride == 1:
         padded_h, padded_w = h + 2 * padding, w + 2 * padding
-        size = n * padded_h * padded_w
-        product = np.matmul(weight[:, :, 0, 0], columns[:, :size])
-        part = np.empty_like(product)
-        for u in range(kernel_h):
-            for v in range(kernel_w):
-                if u or v:
-                    start = dilation * (u * padded_w + v)
-                    np.matmul(
-                        weight[:, :, u, v], columns[:, start : start + size], out=part
-                    )
-                    product += part
         out_h = padded_h - dilation * (kernel_h - 1)
         out_w = padded_w - dilation * (kernel_w - 1)
-        grid = product.reshape(c_out, n, padded_h, padded_w)[:, :, :out_h, :out_w]
-        return np.ascontiguousarray(grid.transpose(1, 0, 2, 3))
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        taps = np.ascontiguousarray(weight.transpose(2, 3, 0, 1))
+        flat = columns.reshape(-1)
+        result = np.empty((n, c_out, out_h, out_w), dtype=x.dtype)
+
+        def images(first, last):
+            count = last - first
+            total = np.empty((count, c_out, rows), dtype=x.dtype)
+            part = np.empty_like(total)
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    start = first * image + dilation * (u * padded_w + v)
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    np.matmul(
+                        taps[u, v], shifted[:, :, :rows], out=part if u or v else total
+                    )
+                    if u or v:
+                        total += part
+            on_grid = total.reshape(count, c_out, out_h, padded_w)
+            result[first:last] = on_grid[..., :out_w]
+
+        in_chunks(images, n, x)
+        return result
     size, _, out_h, out_w = columns.shape
     product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
     return np.ascontiguousarray(
@@ -448,65 +459,83 @@ def _conv_apply(weight, columns, x, stride, padding, dilation):
 
 
 def _conv_input_grad(grad, weight, x, stride, padding, dilation):
-    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: grad on
-    the padded grid, flattened per channel; per kernel offset, weight[:, :, u, v]^T
-    times it (one reused buffer) added as one contiguous slice of the flat padded
-    gradient, shifted by the offset. Otherwise one [C, C_out] x [C_out, N * H_out *
-    W_out] product per kernel offset, added onto the (padded) pixels that offset read.
-    """
+    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: image by
+    image (on threads, see in_chunks), grad on the rows of the padded grid; per kernel
+    offset, weight[:, :, u, v]^T times it, added onto the image's shifted slice of the
+    flat padded gradient, cut where the output rows end so that no image writes into
+    another's. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
+    offset, added onto the (padded) pixels that offset read."""
     n, c, h, w = x.shape
     c_out, _, kernel_h, kernel_w = weight.shape
     out_h, out_w = grad.shape[2], grad.shape[3]
     padded_h, padded_w = h + 2 * padding, w + 2 * padding
     if stride == 1:
-        size = n * padded_h * padded_w
-        on_grid = np.zeros((c_out, n, padded_h, padded_w), dtype=grad.dtype)
-        on_grid[:, :, :out_h, :out_w] = grad.transpose(1, 0, 2, 3)
-        on_grid = on_grid.reshape(c_out, size)
-        grad_x = np.zeros((c, n + 1, padded_h, padded_w), dtype=grad.dtype)
-        flat = grad_x.reshape(c, -1)
-        part = np.empty((c, size), dtype=grad.dtype)
-        for u in range(kernel_h):
-            for v in range(kernel_w):
-                start = dilation * (u * padded_w + v)
-                np.matmul(weight[:, :, u, v].T, on_grid, out=part)
-                flat[:, start : start + size] += part
-    else:
-        per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-        grad_x = np.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
-        for u in range(kernel_h):
-            for v in range(kernel_w):
-                top, left = u * dilation, v * dilation
-                rows = slice(top, top + stride * (out_h - 1) + 1, stride)
-                cols = slice(left, left + stride * (out_w - 1) + 1, stride)
-                part = weight[:, :, u, v].T @ per_channel
-                grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
-    cropped = grad_x[:, :n, padding : padding + h, padding : padding + w]
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        span = rows - padded_w + out_w  # from the first output pixel to the last
+        taps = np.ascontiguousarray(weight.transpose(2, 3, 1, 0))
+        grad_x = np.zeros((n + 1, c, padded_h, padded_w), dtype=grad.dtype)
+        flat = grad_x.reshape(-1)
+
+        def images(first, last):
+            count = last - first
+            on_grid = np.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
+            on_grid[..., :out_w] = grad[first:last]
+            on_grid = on_grid.reshape(count, c_out, rows)
+            part = np.empty((count, c, rows), dtype=grad.dtype)
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    start = first * image + dilation * (u * padded_w + v)
+                    np.matmul(taps[u, v], on_grid, out=part)
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    shifted[:, :, :span] += part[:, :, :span]
+
+        in_chunks(images, n, x)
+        return np.ascontiguousarray(
+            grad_x[:n, :, padding : padding + h, padding : padding + w]
+        )
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+    grad_x = np.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            top, left = u * dilation, v * dilation
+            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
+            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
+            part = weight[:, :, u, v].T @ per_channel
+            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
+    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
     return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
 def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
     """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
-    Stride 1: grad laid on the padded grid, times each kernel offset's shifted slice of
-    the padded input. Otherwise one matmul [K, P] @ [P, C_out] (the faster order for
-    OpenBLAS, with the long P axis contiguous in both), transposed, shaped like weight.
-    """
+    Stride 1: image by image (on threads, see in_chunks), grad laid on the rows of the
+    padded grid times each kernel offset's shifted slice of the padded input. Otherwise
+    one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the long P axis
+    contiguous in both), transposed, shaped like weight."""
     n, c_out, out_h, out_w = grad.shape
     if stride == 1:
-        _, _, kernel_h, kernel_w = weight.shape
+        _, c, kernel_h, kernel_w = weight.shape
         padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
-        size = n * padded_h * padded_w
-        on_grid = np.zeros((c_out, n, padded_h, padded_w), dtype=grad.dtype)
-        on_grid[:, :, :out_h, :out_w] = grad.transpose(1, 0, 2, 3)
-        on_grid = on_grid.reshape(c_out, size)
-        by_offset = np.empty((kernel_h, kernel_w) + weight.shape[:2], dtype=grad.dtype)
-        for u in range(kernel_h):
-            for v in range(kernel_w):
-                start = dilation * (u * padded_w + v)
-                np.matmul(
-                    on_grid, columns[:, start : start + size].T, out=by_offset[u, v]
-                )
-        return np.ascontiguousarray(by_offset.transpose(2, 3, 0, 1))
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        flat = columns.reshape(-1)
+
+        def images(first, last):
+            count = last - first
+            on_grid = np.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
+            on_grid[..., :out_w] = grad[first:last]
+            on_grid = on_grid.reshape(count, c_out, rows)
+            taps = np.empty((kernel_h, kernel_w, c_out, c), dtype=grad.dtype)
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    start = first * image + dilation * (u * padded_w + v)
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    products = np.matmul(
+                        on_grid, shifted[:, :, :rows].transpose(0, 2, 1)
+                    )
+                    np.sum(products, axis=0, out=taps[u, v])
+            return taps
+
+        return np.ascontiguousarray(in_chunks(images, n, x).transpose(2, 3, 0, 1))
     per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
     return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
         weight.shape
@@ -538,20 +567,18 @@ def _expm1(x, out=None):
 def _im2col(x, weight, stride, padding, dilation):
     """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees.
 
-    Stride 1: x zero-padded, channel-major and flattened, [C, (N + 1) * H_p * W_p] (one
-    spare image of zeros at the end). The row (c, u, v) of the column matrix, laid on
-    the padded grid, is then the slice of row c that starts at dilation * (u * W_p + v),
-    so the columns are never copied out (positions past H_out or W_out on the grid are
-    computed and dropped). Larger strides: the columns [C * kH * kW, N, H_out, W_out],
-    one strided view and one copy."""
+    Stride 1: x zero-padded, [N + 1, C, H_p, W_p] (one spare image of zeros at the end).
+    Laid on the padded grid, the row (c, u, v) of image i's column matrix is then row c
+    of the flat image shifted by dilation * (u * W_p + v): a slice of the flat array, so
+    the columns are never copied out (positions past W_out on the grid, which read into
+    the next row or image, are computed and dropped). Larger strides: the columns
+    [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
     n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
     if stride == 1:
-        padded = np.zeros((c, n + 1, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
-        padded[:, :n, padding : padding + h, padding : padding + w] = x.transpose(
-            1, 0, 2, 3
-        )
-        return padded.reshape(c, -1)
+        padded = np.zeros((n + 1, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
+        padded[:n, :, padding : padding + h, padding : padding + w] = x
+        return padded
     if padding:
         x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
@@ -1210,30 +1237,40 @@ _CUPY_FUSED = {
 
 def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
     """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
-    Stride 1: per kernel offset, weight[:, :, u, v] times the shifted slice of the
-    padded input (one reused buffer), summed on the padded grid. Otherwise one matmul.
-    """
+    Stride 1: image by image (on threads, see in_chunks), the sum over kernel offsets of
+    weight[:, :, u, v] times the image's shifted slice of the padded input, on the rows
+    of the padded grid. Otherwise one matmul."""
     import cupy as cp
 
-    c_out, _, kernel_h, kernel_w = weight.shape
+    c_out, c, kernel_h, kernel_w = weight.shape
     n, _, h, w = x.shape
     if stride == 1:
         padded_h, padded_w = h + 2 * padding, w + 2 * padding
-        size = n * padded_h * padded_w
-        product = cp.matmul(weight[:, :, 0, 0], columns[:, :size])
-        part = cp.empty_like(product)
-        for u in range(kernel_h):
-            for v in range(kernel_w):
-                if u or v:
-                    start = dilation * (u * padded_w + v)
-                    cp.matmul(
-                        weight[:, :, u, v], columns[:, start : start + size], out=part
-                    )
-                    product += part
         out_h = padded_h - dilation * (kernel_h - 1)
         out_w = padded_w - dilation * (kernel_w - 1)
-        grid = product.reshape(c_out, n, padded_h, padded_w)[:, :, :out_h, :out_w]
-        return cp.ascontiguousarray(grid.transpose(1, 0, 2, 3))
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        taps = cp.ascontiguousarray(weight.transpose(2, 3, 0, 1))
+        flat = columns.reshape(-1)
+        result = cp.empty((n, c_out, out_h, out_w), dtype=x.dtype)
+
+        def images(first, last):
+            count = last - first
+            total = cp.empty((count, c_out, rows), dtype=x.dtype)
+            part = cp.empty_like(total)
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    start = first * image + dilation * (u * padded_w + v)
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    cp.matmul(
+                        taps[u, v], shifted[:, :, :rows], out=part if u or v else total
+                    )
+                    if u or v:
+                        total += part
+            on_grid = total.reshape(count, c_out, out_h, padded_w)
+            result[first:last] = on_grid[..., :out_w]
+
+        in_chunks(images, n, x)
+        return result
     size, _, out_h, out_w = columns.shape
     product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
     return cp.ascontiguousarray(
@@ -1242,12 +1279,12 @@ def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
 
 
 def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
-    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: grad on
-    the padded grid, flattened per channel; per kernel offset, weight[:, :, u, v]^T
-    times it (one reused buffer) added as one contiguous slice of the flat padded
-    gradient, shifted by the offset. Otherwise one [C, C_out] x [C_out, N * H_out *
-    W_out] product per kernel offset, added onto the (padded) pixels that offset read.
-    """
+    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: image by
+    image (on threads, see in_chunks), grad on the rows of the padded grid; per kernel
+    offset, weight[:, :, u, v]^T times it, added onto the image's shifted slice of the
+    flat padded gradient, cut where the output rows end so that no image writes into
+    another's. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
+    offset, added onto the (padded) pixels that offset read."""
     import cupy as cp
 
     n, c, h, w = x.shape
@@ -1255,56 +1292,74 @@ def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
     out_h, out_w = grad.shape[2], grad.shape[3]
     padded_h, padded_w = h + 2 * padding, w + 2 * padding
     if stride == 1:
-        size = n * padded_h * padded_w
-        on_grid = cp.zeros((c_out, n, padded_h, padded_w), dtype=grad.dtype)
-        on_grid[:, :, :out_h, :out_w] = grad.transpose(1, 0, 2, 3)
-        on_grid = on_grid.reshape(c_out, size)
-        grad_x = cp.zeros((c, n + 1, padded_h, padded_w), dtype=grad.dtype)
-        flat = grad_x.reshape(c, -1)
-        part = cp.empty((c, size), dtype=grad.dtype)
-        for u in range(kernel_h):
-            for v in range(kernel_w):
-                start = dilation * (u * padded_w + v)
-                cp.matmul(weight[:, :, u, v].T, on_grid, out=part)
-                flat[:, start : start + size] += part
-    else:
-        per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-        grad_x = cp.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
-        for u in range(kernel_h):
-            for v in range(kernel_w):
-                top, left = u * dilation, v * dilation
-                rows = slice(top, top + stride * (out_h - 1) + 1, stride)
-                cols = slice(left, left + stride * (out_w - 1) + 1, stride)
-                part = weight[:, :, u, v].T @ per_channel
-                grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
-    cropped = grad_x[:, :n, padding : padding + h, padding : padding + w]
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        span = rows - padded_w + out_w  # from the first output pixel to the last
+        taps = cp.ascontiguousarray(weight.transpose(2, 3, 1, 0))
+        grad_x = cp.zeros((n + 1, c, padded_h, padded_w), dtype=grad.dtype)
+        flat = grad_x.reshape(-1)
+
+        def images(first, last):
+            count = last - first
+            on_grid = cp.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
+            on_grid[..., :out_w] = grad[first:last]
+            on_grid = on_grid.reshape(count, c_out, rows)
+            part = cp.empty((count, c, rows), dtype=grad.dtype)
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    start = first * image + dilation * (u * padded_w + v)
+                    cp.matmul(taps[u, v], on_grid, out=part)
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    shifted[:, :, :span] += part[:, :, :span]
+
+        in_chunks(images, n, x)
+        return cp.ascontiguousarray(
+            grad_x[:n, :, padding : padding + h, padding : padding + w]
+        )
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+    grad_x = cp.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            top, left = u * dilation, v * dilation
+            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
+            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
+            part = weight[:, :, u, v].T @ per_channel
+            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
+    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
     return cp.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
 def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
     """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
-    Stride 1: grad laid on the padded grid, times each kernel offset's shifted slice of
-    the padded input. Otherwise one matmul [K, P] @ [P, C_out] (the faster order for
-    OpenBLAS, with the long P axis contiguous in both), transposed, shaped like weight.
-    """
+    Stride 1: image by image (on threads, see in_chunks), grad laid on the rows of the
+    padded grid times each kernel offset's shifted slice of the padded input. Otherwise
+    one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the long P axis
+    contiguous in both), transposed, shaped like weight."""
     import cupy as cp
 
     n, c_out, out_h, out_w = grad.shape
     if stride == 1:
-        _, _, kernel_h, kernel_w = weight.shape
+        _, c, kernel_h, kernel_w = weight.shape
         padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
-        size = n * padded_h * padded_w
-        on_grid = cp.zeros((c_out, n, padded_h, padded_w), dtype=grad.dtype)
-        on_grid[:, :, :out_h, :out_w] = grad.transpose(1, 0, 2, 3)
-        on_grid = on_grid.reshape(c_out, size)
-        by_offset = cp.empty((kernel_h, kernel_w) + weight.shape[:2], dtype=grad.dtype)
-        for u in range(kernel_h):
-            for v in range(kernel_w):
-                start = dilation * (u * padded_w + v)
-                cp.matmul(
-                    on_grid, columns[:, start : start + size].T, out=by_offset[u, v]
-                )
-        return cp.ascontiguousarray(by_offset.transpose(2, 3, 0, 1))
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        flat = columns.reshape(-1)
+
+        def images(first, last):
+            count = last - first
+            on_grid = cp.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
+            on_grid[..., :out_w] = grad[first:last]
+            on_grid = on_grid.reshape(count, c_out, rows)
+            taps = cp.empty((kernel_h, kernel_w, c_out, c), dtype=grad.dtype)
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    start = first * image + dilation * (u * padded_w + v)
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    products = cp.matmul(
+                        on_grid, shifted[:, :, :rows].transpose(0, 2, 1)
+                    )
+                    cp.sum(products, axis=0, out=taps[u, v])
+            return taps
+
+        return cp.ascontiguousarray(in_chunks(images, n, x).transpose(2, 3, 0, 1))
     per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
     return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
         weight.shape
@@ -1314,22 +1369,20 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
 def _cupy_im2col(x, weight, stride, padding, dilation):
     """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees.
 
-    Stride 1: x zero-padded, channel-major and flattened, [C, (N + 1) * H_p * W_p] (one
-    spare image of zeros at the end). The row (c, u, v) of the column matrix, laid on
-    the padded grid, is then the slice of row c that starts at dilation * (u * W_p + v),
-    so the columns are never copied out (positions past H_out or W_out on the grid are
-    computed and dropped). Larger strides: the columns [C * kH * kW, N, H_out, W_out],
-    one strided view and one copy."""
+    Stride 1: x zero-padded, [N + 1, C, H_p, W_p] (one spare image of zeros at the end).
+    Laid on the padded grid, the row (c, u, v) of image i's column matrix is then row c
+    of the flat image shifted by dilation * (u * W_p + v): a slice of the flat array, so
+    the columns are never copied out (positions past W_out on the grid, which read into
+    the next row or image, are computed and dropped). Larger strides: the columns
+    [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
     import cupy as cp
 
     n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
     if stride == 1:
-        padded = cp.zeros((c, n + 1, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
-        padded[:, :n, padding : padding + h, padding : padding + w] = x.transpose(
-            1, 0, 2, 3
-        )
-        return padded.reshape(c, -1)
+        padded = cp.zeros((n + 1, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
+        padded[:n, :, padding : padding + h, padding : padding + w] = x
+        return padded
     if padding:
         x = cp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
