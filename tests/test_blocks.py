@@ -48,11 +48,11 @@ def test_blocked_equals_one_call(name, lead, monkeypatch):
     arrays = {d.name: arrays[d.name].reshape(*lead, *arrays[d.name].shape[1:]) if d.shape.ellipsis else arrays[d.name]
               for d in s.arrays}
     width = arrays[s.arrays[0].name].size // lead[0]
-    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", max(1, 3 * width + 5))  # several blocks, a short last one
-    assert arrays[s.arrays[0].name].size >= 4 * runtime.BLOCK_ELEMENTS
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", 8 * (3 * width + 5))  # several blocks, a short last one
+    assert arrays[s.arrays[0].name].nbytes >= 4 * runtime.BLOCK_BYTES
     attrs = attributes(s)
     outputs, grads, ctx = _run(s, arrays, attrs)
-    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 10**12)  # one call
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", 10**12)  # one call
     expected_outputs, expected_grads, _ = _run(s, arrays, attrs)
     row_sums = len(s.parameters)  # parameter gradients: partial sums per block, added up
     for i, (got, want) in enumerate(zip(outputs + grads, expected_outputs + expected_grads)):
@@ -75,9 +75,9 @@ def test_runner_passes_small_one_dimensional_and_foreign_arrays_whole():
         return rows * 2
 
     runtime.in_row_blocks(kernel, np.ones(10))
-    runtime.in_row_blocks(kernel, np.ones(4 * runtime.BLOCK_ELEMENTS))  # 1-D: no rows to cut
+    runtime.in_row_blocks(kernel, np.ones(runtime.BLOCK_BYTES))  # 1-D: no rows to cut
     runtime.in_row_blocks(kernel, np.ones((4, 1000)))  # small
-    assert calls == [(10,), (4 * runtime.BLOCK_ELEMENTS,), (4, 1000)]
+    assert calls == [(10,), (runtime.BLOCK_BYTES,), (4, 1000)]
 
 
 def test_runner_results_argument_repeat_and_value():
@@ -115,7 +115,7 @@ def test_threads_give_each_block_once_and_sums_in_a_fixed_order(threads, monkeyp
         seen.append(len(grad))
         return grad * x, np.sum(grad * x, axis=0)
 
-    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 600 * 37)  # 28 blocks, a short last one
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", 8 * 600 * 37)  # 28 blocks, a short last one
     runtime.set_num_threads(threads)
     try:
         grad_x, grad_w = runtime.in_row_blocks(kernel, rows, rows, sums=1)
@@ -132,7 +132,7 @@ def test_threads_give_each_block_once_and_sums_in_a_fixed_order(threads, monkeyp
 def test_blocked_ops_agree_across_thread_counts(monkeypatch):
     s = spec("layer_normalization")
     arrays = make_arrays(s, 1031, np.float64, seed=5)
-    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 3 * arrays["x"].shape[1] + 5)
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", 8 * (3 * arrays["x"].shape[1] + 5))
     results = []
     for threads in (1, 4):
         runtime.set_num_threads(threads)
@@ -224,7 +224,7 @@ def test_convolution_agrees_across_thread_counts():
 
 
 def test_a_kernel_error_in_a_worker_reaches_the_caller(monkeypatch):
-    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 100)
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", 8 * 100)
     runtime.set_num_threads(2)
 
     def kernel(x):
@@ -260,7 +260,7 @@ def test_random_blocks_draw_in_order_on_the_calling_thread(monkeypatch):
     Generator consumes its stream element by element, so one draw per kernel gives the
     numbers of one call; two draws interleave block by block (why the transpiler blocks
     only kernels that draw once)."""
-    monkeypatch.setattr(runtime, "BLOCK_ELEMENTS", 7 * 37)
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", 4 * 7 * 37)
     threads = set()
 
     def kernel(rng, x, scale):

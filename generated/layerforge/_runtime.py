@@ -169,9 +169,10 @@ def check_window(op, argument, x, kernel, stride, padding, dilation=None):
             )
 
 
-# Elements of one block of rows: with a few temporaries of this size, a kernel's chain of
-# passes runs in the CPU's L2 cache instead of streaming every pass through main memory.
-BLOCK_ELEMENTS = 1 << 16
+# Bytes of one block of rows (128K float32 or 64K float64 elements): with a few temporaries
+# of this size, a kernel's chain of passes runs in the CPU's L2 cache instead of streaming
+# every pass through main memory, and each NumPy call has enough work to amortise its cost.
+BLOCK_BYTES = 1 << 19
 
 
 def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=()):
@@ -205,9 +206,9 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=()):
     if rng is not None:
         kernel = functools.partial(kernel, rng)
     n = rows.shape[0] if rows.ndim >= 2 else 0
-    if type(rows) is not np.ndarray or n < 2 or rows.size < 4 * BLOCK_ELEMENTS:
+    if type(rows) is not np.ndarray or n < 2 or rows.nbytes < 4 * BLOCK_BYTES:
         return kernel(rows, *args)
-    step = max(1, BLOCK_ELEMENTS // (rows.size // n))
+    step = max(1, BLOCK_BYTES // (rows.nbytes // n))
     cut = [
         isinstance(a, np.ndarray) and a.ndim >= rows.ndim and a.shape[0] == n
         for a in args
