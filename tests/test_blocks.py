@@ -3,6 +3,7 @@ axis and must give exactly what one call over the whole array gives."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import numpy as np
@@ -13,6 +14,7 @@ import layerforge._runtime as runtime
 from transpiler import pipeline
 from transpiler.codegen import blocking
 from transpiler.errors import Collector
+from transpiler.ir import Const
 
 
 def blocked_ops() -> list[str]:
@@ -21,10 +23,27 @@ def blocked_ops() -> list[str]:
     return sorted(name for name, b in chosen.items() if b.forward or b.backward)
 
 
+def _compiled(name: str):
+    cat = catalog()
+    return cat.ops[name], pipeline.compile_op(cat.ops[name], cat, Collector()), cat.prims
+
+
+def test_the_size_of_the_leading_axis_is_not_row_local():
+    s, compiled, prims = _compiled("layer_normalization")
+    forward = compiled[0].forward
+    assert forward.row_sums() == 0
+    sizes = [stmt for stmt in forward.body if stmt.prim == "axis_size"]
+    assert sizes  # F, the size of x's last axis: the same in every block ...
+    leading = dataclasses.replace(sizes[0], statics=(("axis", Const(0)),))
+    forward.body[forward.body.index(sizes[0])] = leading
+    assert forward.row_sums() is None  # ... but the number of rows is not
+
+
 def test_the_elementwise_and_row_activations_are_blocked():
     names = blocked_ops()
     assert {"gelu", "elu", "softmax", "log_softmax", "maxout", "sparsemax", "mish"} <= set(names)
     assert "layer_normalization" in names  # its parameter gradients are sums over rows
+    assert blocking(*_compiled("layer_normalization")).forward  # F = x.shape[-1] in every block
     # random draws shaped like the rows are blocked (drawn in order: the same numbers) ...
     assert {"gumbel_softmax", "rrelu", "dropout"} <= set(names)
     # ... reductions over the batch stay in one call

@@ -132,6 +132,7 @@ PARENS = [
     ("y = (x + 1).T", "y = (x + 1).T"),
     ("y = (x).T", "y = x.T"),
     ("y = f((x))", "y = f(x)"),
+    ("y = x.shape[(-1)]", "y = x.shape[-1]"),
     ("y = (a > b) & (c < d)", "y = (a > b) & (c < d)"),
     ("y = ((a >> b) & 1)", "y = ((a >> b) & 1)"),  # a person's redundant parentheses stay
 ]

@@ -54,6 +54,7 @@ CASES = {
     "sum": ("sum(x * w) * x", "[F]", "any", "any"),
     "mean": ("mean(x * w, axis=0) * x", "[B, F]", "any", "any"),
     "amax": ("amax(x + w) * x", "[B, F]", "any", "any"),
+    "dot_last": ("dot_last(x, w) * x + dot_last(x * w, x)", "[F]", "any", "any"),
     "linear": ("linear(x, w)", "[G, F]", "any", "any"),
     "matmul": ("matmul(x, w)", "[F, G]", "any", "any"),
     "transpose": ("matmul(transpose(x), w)", "[B, G]", "any", "any"),

@@ -48,21 +48,28 @@ def environment(templates: dict[str, str]) -> jinja2.Environment:
     )
 
 
-def operand(value: Operand) -> str:
+def operand(value: Operand, bare: bool = False) -> str:
+    """Python text of an operand; a negative number in parentheses unless ``bare`` (a
+    static, which templates place only as a call argument or an index)."""
     if isinstance(value, Const):
         v = value.value
         if isinstance(v, tuple):
             return repr(tuple(v))
         text = repr(v)
-        return f"({text})" if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0 else text
+        negative = isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0
+        return f"({text})" if negative and not bare else text
     return value
 
 
+def template_names(stmt, prims: Primitives) -> dict[str, str]:
+    """The texts of a statement's operands and statics, by the names of its template."""
+    names = dict(zip(prims[stmt.prim].args, (operand(a) for a in stmt.args)))
+    names.update((k, operand(v, bare=True)) for k, v in stmt.statics)
+    return names
+
+
 def render_statement(stmt, prims: Primitives) -> str:
-    prim = prims[stmt.prim]
-    names = dict(zip(prim.args, (operand(a) for a in stmt.args)))
-    names.update((k, operand(v)) for k, v in stmt.statics)
-    return f"{stmt.target} = {prim.numpy.format(**names)}"
+    return f"{stmt.target} = {prims[stmt.prim].numpy.format(**template_names(stmt, prims))}"
 
 
 def _param_list(fn: Function, rng: bool, defaults: dict[str, AttrValue]) -> str:

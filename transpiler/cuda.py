@@ -401,19 +401,13 @@ def _indented(helpers: tuple[str, ...]) -> list[str]:
 
 
 def _array_call(stmt: Stmt, prims: Primitives) -> str:
+    from .codegen import template_names
+
     prim = prims[stmt.prim]
-    names = dict(zip(prim.args, (_py_operand(a) for a in stmt.args)))
-    names.update((k, _py_operand(v)) for k, v in stmt.statics)
-    text = prim.numpy.format(**names)
+    text = prim.numpy.format(**template_names(stmt, prims))
     if prim.helper_name:
         text = text.replace(f"{prim.helper_name}(", f"_cupy{prim.helper_name}(")
     return f"{stmt.target} = {_NUMPY.sub('cp.', text)}"
-
-
-def _py_operand(operand: Operand) -> str:
-    from .codegen import operand as render
-
-    return render(operand)
 
 
 def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str, params: str,

@@ -92,10 +92,18 @@ class Function:
         scalar, or a parameter of rank at most 1, which broadcasts over rows), and no
         statement makes a value without '...' from row arrays, except ``sum_to`` values that
         only leave as the last outputs (parameter gradients): blocks give partial sums to
-        add. Returns how many such trailing outputs there are."""
+        add. The size of a trailing axis of a row array (``axis_size`` with a negative axis
+        within its named dimensions) is the same in every block. Returns how many such
+        trailing outputs there are."""
         def whole(name: str) -> bool:
             shape = self.values[name].shape
             return shape is not None and not shape.ellipsis and shape.rank <= 1
+
+        def trailing_size(stmt: Stmt) -> bool:
+            axis = dict(stmt.statics).get("axis", Const(-1))
+            shape = self.values[stmt.args[0]].shape if isinstance(stmt.args[0], str) else None
+            return (stmt.prim == "axis_size" and isinstance(axis, Const) and isinstance(axis.value, int)
+                    and shape is not None and -shape.rank <= axis.value < 0)
 
         for name in self.params:
             if name in self.values and not (whole(name) or (self.values[name].shape or SCALAR).ellipsis):
@@ -106,7 +114,7 @@ class Function:
             shape = self.values[stmt.target].shape
             if shape is None:
                 return None
-            if shape.ellipsis or all(isinstance(a, Const) or whole(a) for a in stmt.args):
+            if shape.ellipsis or all(isinstance(a, Const) or whole(a) for a in stmt.args) or trailing_size(stmt):
                 continue
             if stmt.prim != "sum_to" or stmt.target in read or shape.rank > 1:
                 return None

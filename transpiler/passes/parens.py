@@ -112,3 +112,6 @@ class Reparenthesize(cst.CSTTransformer):
 
     def leave_Element(self, original: cst.Element, updated: cst.Element) -> cst.Element:
         return updated.with_changes(value=with_parens(updated.value, False))
+
+    def leave_Index(self, original: cst.Index, updated: cst.Index) -> cst.Index:
+        return updated.with_changes(value=with_parens(updated.value, False))

@@ -9,7 +9,7 @@ import libcst as cst
 
 from .. import shapes
 from ..shapes import SCALAR, Shape, ShapeError
-from .common import number
+from .common import literal, number
 
 # Shapes and dtypes of the names of each generated function, from the IR.
 Facts = dict[str, dict[str, tuple[Shape | None, str]]]
@@ -22,7 +22,8 @@ BINARY_UFUNCS = {"maximum", "minimum"}
 ELEMENTWISE_HELPERS = {"_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}
 ELEMENTWISE = UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS
 REDUCTIONS = {"sum", "mean", "max"}  # with keepdims=True: operands of known (reduced) shape
-REDUCTION_HELPERS = {"_amax", "_mean", "_sum"}  # (a, axis), the axis kept: the reduction primitives' helpers
+# The reduction primitives' helpers: (a, axis), the axis kept; _dot_last (a, b), over the last.
+REDUCTION_HELPERS = {"_amax", "_mean", "_sum", "_dot_last"}
 REDUCING = REDUCTIONS | REDUCTION_HELPERS
 OPERATORS = {cst.Add: "add", cst.Subtract: "subtract", cst.Multiply: "multiply", cst.Divide: "divide"}
 AUGMENTED = {cst.Add: cst.AddAssign, cst.Subtract: cst.SubtractAssign, cst.Multiply: cst.MultiplyAssign,
@@ -78,7 +79,9 @@ class Values:
     def _reduced(self, node: cst.Call, operand: cst.BaseExpression) -> Shape | None:
         """``np.sum(a, axis=k, keepdims=True)`` or ``_sum(a, k)``: a's shape with a 1 at k."""
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-        if callee(node) in REDUCTION_HELPERS:
+        if callee(node) == "_dot_last":
+            keywords = {"axis": literal(-1), "keepdims": cst.Name("True")}
+        elif callee(node) in REDUCTION_HELPERS:
             positional = [a.value for a in node.args if a.keyword is None]
             keywords = {"axis": positional[-1], "keepdims": cst.Name("True")} if len(positional) == 2 else {}
         keepdims = keywords.get("keepdims")

@@ -561,11 +561,11 @@ _concatenate_softmax_fwd_2 = ElementwiseKernel(
 
 def _cupy_forward_softmax(a, b, axis):
     z = _cupy_concatenate(a, b, axis)
-    _t1 = _cupy_amax(z, (-1))
+    _t1 = _cupy_amax(z, -1)
     _t2 = _t1
     softmax_shifted = _concatenate_softmax_fwd_0(z, _t2)
     softmax_exponentials = _concatenate_softmax_fwd_1(softmax_shifted)
-    _t3 = _cupy_sum(softmax_exponentials, (-1))
+    _t3 = _cupy_sum(softmax_exponentials, -1)
     y = _concatenate_softmax_fwd_2(softmax_exponentials, _t3)
     return y, (a, axis, y)
 
@@ -605,7 +605,7 @@ _concatenate_softmax_bwd_2 = ElementwiseKernel(
 
 def _cupy_backward_softmax(grad_y, a, axis, y):
     _t4 = _concatenate_softmax_bwd_0(grad_y, y)
-    _t5 = _cupy_sum(_t4, (-1))
+    _t5 = _cupy_sum(_t4, -1)
     _t6 = _concatenate_softmax_bwd_1(grad_y, _t5)
     grad_z = _concatenate_softmax_bwd_2(y, _t6)
     _t8 = a.shape[axis]

@@ -534,11 +534,11 @@ _cropping_softmax_fwd_2 = ElementwiseKernel(
 
 def _cupy_forward_softmax(x, top, bottom, left, right):
     z = _cupy_crop2d(x, top, bottom, left, right)
-    _t1 = _cupy_amax(z, (-1))
+    _t1 = _cupy_amax(z, -1)
     _t2 = _t1
     softmax_shifted = _cropping_softmax_fwd_0(z, _t2)
     softmax_exponentials = _cropping_softmax_fwd_1(softmax_shifted)
-    _t3 = _cupy_sum(softmax_exponentials, (-1))
+    _t3 = _cupy_sum(softmax_exponentials, -1)
     y = _cropping_softmax_fwd_2(softmax_exponentials, _t3)
     return y, (top, bottom, left, right, y)
 
@@ -578,7 +578,7 @@ _cropping_softmax_bwd_2 = ElementwiseKernel(
 
 def _cupy_backward_softmax(grad_y, top, bottom, left, right, y):
     _t4 = _cropping_softmax_bwd_0(grad_y, y)
-    _t5 = _cupy_sum(_t4, (-1))
+    _t5 = _cupy_sum(_t4, -1)
     _t6 = _cropping_softmax_bwd_1(grad_y, _t5)
     grad_z = _cropping_softmax_bwd_2(y, _t6)
     grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)

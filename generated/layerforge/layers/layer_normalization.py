@@ -67,25 +67,36 @@ def backward(grad_y, ctx):
 def _forward(x, weight, bias, epsilon, *, out_y=None):
     mu = _mean(x, -1)
     centered = x - mu
-    variance = _mean(centered * centered, -1)
+    variance = _dot_last(centered, centered) / x.shape[-1]
     rstd = np.add(variance, epsilon, out=variance)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
     y = np.multiply(normalized, weight, out=out_y)
     y += bias
-    return y, (weight, rstd, normalized)
+    return y, (x, weight, rstd, normalized)
 
 
-def _backward(grad_y, weight, rstd, normalized, *, out_grad_x=None):
-    grad_normalized = grad_y * weight
-    grad_x = np.subtract(grad_normalized, _mean(grad_normalized, -1), out=out_grad_x)
-    _t1 = normalized * _mean(grad_normalized * normalized, -1)
-    grad_x -= _t1
-    grad_x *= rstd
-    grad_weight = _sum_to(grad_y * normalized, weight.shape)
+def _backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
+    p = grad_y * normalized
+    grad_weight = _sum_to(p, weight.shape)
     grad_bias = _sum_to(grad_y, weight.shape)
+    scale = rstd / x.shape[-1]
+    grad_x = np.multiply(grad_y, weight, out=out_grad_x)
+    grad_x *= rstd
+    _t1 = normalized * (_dot_last(p, weight) * scale)
+    grad_x -= _t1
+    grad_x -= _dot_last(grad_y, weight) * scale
     return grad_x, grad_weight, grad_bias
+
+
+def _dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    if b.ndim == 1:
+        return np.matmul(a, b)[..., None]
+    return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _mean(x, axis):
@@ -141,47 +152,30 @@ _layer_normalization_fwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:18
-_layer_normalization_fwd_2 = ReductionKernel(
+# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:18,19
+_layer_normalization_fwd_2 = ElementwiseKernel(
     "layer_normalization_fwd_2",
-    "T X0",
-    map_expr="layer_normalization_fwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_fwd_2_map(const T centered) {
-        T _t1 = centered * centered;
-        return _t1;
-    }
-    """,
-)
-
-
-# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:19
-_layer_normalization_fwd_3 = ElementwiseKernel(
-    "layer_normalization_fwd_3",
-    "T variance, T epsilon",
+    "T _t1, int32 _t2, T epsilon",
     "T rstd",
     """
-    T _t2 = variance + epsilon;
-    T _t3 = sqrt(_t2);
-    rstd = T(1) / _t3;
+    T variance = _t1 / _t2;
+    T _t3 = variance + epsilon;
+    T _t4 = sqrt(_t3);
+    rstd = T(1) / _t4;
     """,
-    scalars=("epsilon",),
+    scalars=("_t2", "epsilon"),
 )
 
 
-# layer_normalization_fwd_4: layers_spec/layers/layer_normalization.yaml:20,21
-_layer_normalization_fwd_4 = ElementwiseKernel(
-    "layer_normalization_fwd_4",
+# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:20,21
+_layer_normalization_fwd_3 = ElementwiseKernel(
+    "layer_normalization_fwd_3",
     "T centered, T rstd, T weight, T bias",
     "T normalized, T y",
     """
     normalized = centered * rstd;
-    T _t4 = normalized * weight;
-    y = _t4 + bias;
+    T _t5 = normalized * weight;
+    y = _t5 + bias;
     """,
 )
 
@@ -189,92 +183,118 @@ _layer_normalization_fwd_4 = ElementwiseKernel(
 def _cupy_forward(x, weight, bias, epsilon):
     mu = _layer_normalization_fwd_0(x)
     centered = _layer_normalization_fwd_1(x, mu)
-    variance = _layer_normalization_fwd_2(centered)
-    rstd = _layer_normalization_fwd_3(variance, epsilon)
-    normalized, y = _layer_normalization_fwd_4(centered, rstd, weight, bias)
-    return y, (weight, rstd, normalized)
+    _t1 = _cupy_dot_last(centered, centered)
+    _t2 = x.shape[-1]
+    rstd = _layer_normalization_fwd_2(_t1, _t2, epsilon)
+    normalized, y = _layer_normalization_fwd_3(centered, rstd, weight, bias)
+    return y, (x, weight, rstd, normalized)
 
 
-# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:23
+# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:27
 _layer_normalization_bwd_0 = ElementwiseKernel(
     "layer_normalization_bwd_0",
-    "T grad_y, T weight",
-    "T grad_normalized",
+    "T grad_y, T normalized",
+    "T p",
     """
-    grad_normalized = grad_y * weight;
+    p = grad_y * normalized;
     """,
 )
 
 
-# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:24
-_layer_normalization_bwd_1 = ReductionKernel(
+# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:30
+_layer_normalization_bwd_1 = ElementwiseKernel(
     "layer_normalization_bwd_1",
-    "T X0",
-    map_expr="layer_normalization_bwd_1_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_bwd_1_map(const T grad_normalized) {
-        return grad_normalized;
-    }
+    "T rstd, int32 _t6",
+    "T scale",
+    """
+    scale = rstd / _t6;
     """,
+    scalars=("_t6",),
 )
 
 
-# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:24
+# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:31
 _layer_normalization_bwd_2 = ElementwiseKernel(
     "layer_normalization_bwd_2",
-    "T grad_normalized, T _t5",
-    "T _t6",
+    "T grad_y, T weight, T rstd",
+    "T _t8",
     """
-    _t6 = grad_normalized - _t5;
+    T _t7 = grad_y * weight;
+    _t8 = _t7 * rstd;
     """,
 )
 
 
-# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:24
-_layer_normalization_bwd_3 = ReductionKernel(
+# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:31
+_layer_normalization_bwd_3 = ElementwiseKernel(
     "layer_normalization_bwd_3",
-    "T X0, T X1",
-    map_expr="layer_normalization_bwd_3_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_bwd_3_map(const T grad_normalized, const T normalized) {
-        T _t7 = grad_normalized * normalized;
-        return _t7;
-    }
+    "T _t9, T scale",
+    "T _t10",
+    """
+    _t10 = _t9 * scale;
     """,
 )
 
 
-# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:24,25
+# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:31
 _layer_normalization_bwd_4 = ElementwiseKernel(
     "layer_normalization_bwd_4",
-    "T normalized, T _t8, T _t6, T rstd, T grad_y",
-    "T grad_x, T _t11",
+    "T normalized, T _t10, T _t8",
+    "T _t12",
     """
-    T _t9 = normalized * _t8;
-    T _t10 = _t6 - _t9;
-    grad_x = rstd * _t10;
-    _t11 = grad_y * normalized;
+    T _t11 = normalized * _t10;
+    _t12 = _t8 - _t11;
     """,
 )
 
 
-def _cupy_backward(grad_y, weight, rstd, normalized):
-    grad_normalized = _layer_normalization_bwd_0(grad_y, weight)
-    _t5 = _layer_normalization_bwd_1(grad_normalized)
-    _t6 = _layer_normalization_bwd_2(grad_normalized, _t5)
-    _t8 = _layer_normalization_bwd_3(grad_normalized, normalized)
-    grad_x, _t11 = _layer_normalization_bwd_4(normalized, _t8, _t6, rstd, grad_y)
-    grad_weight = _cupy_sum_to(_t11, weight.shape)
+# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:31
+_layer_normalization_bwd_5 = ElementwiseKernel(
+    "layer_normalization_bwd_5",
+    "T _t13, T scale",
+    "T _t14",
+    """
+    _t14 = _t13 * scale;
+    """,
+)
+
+
+# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:31
+_layer_normalization_bwd_6 = ElementwiseKernel(
+    "layer_normalization_bwd_6",
+    "T _t12, T _t14",
+    "T grad_x",
+    """
+    grad_x = _t12 - _t14;
+    """,
+)
+
+
+def _cupy_backward(grad_y, x, weight, rstd, normalized):
+    p = _layer_normalization_bwd_0(grad_y, normalized)
+    grad_weight = _cupy_sum_to(p, weight.shape)
     grad_bias = _cupy_sum_to(grad_y, weight.shape)
+    _t6 = x.shape[-1]
+    scale = _layer_normalization_bwd_1(rstd, _t6)
+    _t8 = _layer_normalization_bwd_2(grad_y, weight, rstd)
+    _t9 = _cupy_dot_last(p, weight)
+    _t10 = _layer_normalization_bwd_3(_t9, scale)
+    _t12 = _layer_normalization_bwd_4(normalized, _t10, _t8)
+    _t13 = _cupy_dot_last(grad_y, weight)
+    _t14 = _layer_normalization_bwd_5(_t13, scale)
+    grad_x = _layer_normalization_bwd_6(_t12, _t14)
     return grad_x, grad_weight, grad_bias
+
+
+def _cupy_dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    import cupy as cp
+
+    if b.ndim == 1:
+        return cp.matmul(a, b)[..., None]
+    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _cupy_sum_to(grad, shape):

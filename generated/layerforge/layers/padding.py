@@ -525,11 +525,11 @@ _padding_softmax_fwd_2 = ElementwiseKernel(
 
 def _cupy_forward_softmax(x, padding_h, padding_w):
     z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    _t1 = _cupy_amax(z, (-1))
+    _t1 = _cupy_amax(z, -1)
     _t2 = _t1
     softmax_shifted = _padding_softmax_fwd_0(z, _t2)
     softmax_exponentials = _padding_softmax_fwd_1(softmax_shifted)
-    _t3 = _cupy_sum(softmax_exponentials, (-1))
+    _t3 = _cupy_sum(softmax_exponentials, -1)
     y = _padding_softmax_fwd_2(softmax_exponentials, _t3)
     return y, (padding_h, padding_w, y)
 
@@ -569,7 +569,7 @@ _padding_softmax_bwd_2 = ElementwiseKernel(
 
 def _cupy_backward_softmax(grad_y, padding_h, padding_w, y):
     _t4 = _padding_softmax_bwd_0(grad_y, y)
-    _t5 = _cupy_sum(_t4, (-1))
+    _t5 = _cupy_sum(_t4, -1)
     _t6 = _padding_softmax_bwd_1(grad_y, _t5)
     grad_z = _padding_softmax_bwd_2(y, _t6)
     grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
