@@ -58,6 +58,14 @@ def test_gelu_recomputes_cheap_values_instead_of_saving_them():
     assert explain("gelu").endswith("saved: x")
 
 
+def test_a_fused_activation_recomputes_from_the_saved_pre_activation():
+    # z = x @ weight.T + bias is kept (a matrix product away from what is saved); the GELU
+    # values computed from z alone are recomputed from it, as in the GELU activation.
+    gelu = [i for i, item in enumerate(compile_op(spec("dense"), catalog(), Collector()))
+            if item.forward.name == "_forward_gelu"]
+    assert explain("dense", gelu[0]).endswith("saved: x, weight, z")
+
+
 def test_rrelu_saves_its_random_slopes():
     # The input (which the caller holds anyway) rather than masks: they are recomputed.
     assert explain("rrelu", 0).endswith("saved: x, slope")

@@ -79,9 +79,10 @@ def rematerialize(fn: Function, body: list[Stmt], results: list[Operand], prims:
     """Recompute cheap forward values in backward instead of saving them.
 
     A forward value that backward reads is recomputed when it comes from elementwise or view
-    (reshape, index), non-random statements whose leaves (inputs, parameters, attributes, and values that are
-    saved anyway) are already saved. GELU then saves ``x`` alone rather than six temporaries;
-    Dense keeps ``z`` because recomputing it would mean saving the matrix product instead.
+    (reshape, index), non-random statements down to leaves that are saved anyway (inputs,
+    parameters, attributes, other saved values). GELU then saves ``x`` alone rather than six
+    temporaries; Dense keeps ``z`` because recomputing it would mean saving the matrix
+    product instead, and Dense+GELU recomputes its GELU values from that ``z``.
     """
     cheap = {
         s.target: s for s in fn.body
@@ -91,12 +92,13 @@ def rematerialize(fn: Function, body: list[Stmt], results: list[Operand], prims:
     saved = {n for n in fn.values if n in read}
     free = {n for n, v in fn.values.items() if v.role == "attr"}
 
-    def leaves(name: str) -> set[str]:
-        if name not in cheap:
+    def leaves(name: str, kept: set[str]) -> set[str]:
+        """What ``name`` is computed from, down to values kept anyway or not cheap."""
+        if name not in cheap or name in kept:
             return {name}
         out: set[str] = set()
         for dep in cheap[name].reads():
-            out |= leaves(dep)
+            out |= leaves(dep, kept)
         return out
 
     recomputed: set[str] = set()
@@ -105,7 +107,7 @@ def rematerialize(fn: Function, body: list[Stmt], results: list[Operand], prims:
         changed = False
         for stmt in fn.body:
             name = stmt.target
-            if name in saved and name in cheap and leaves(name) <= (saved - {name}) | free:
+            if name in saved and name in cheap and leaves(name, saved - {name}) <= (saved - {name}) | free:
                 saved.discard(name)
                 recomputed.add(name)
                 changed = True

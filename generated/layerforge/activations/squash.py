@@ -58,12 +58,12 @@ def _forward(x, epsilon, *, out_y=None):
     norm = squared_norm + epsilon
     np.sqrt(norm, out=norm)
     _t1 = np.add(1, squared_norm, out=squared_norm)
+    y = np.multiply(x, norm / _t1, out=out_y)
+    return y, (x, norm, _t1)
+
+
+def _backward(grad_y, x, norm, _t1, *, out_grad_x=None):
     _t2 = norm / _t1
-    y = np.multiply(x, _t2, out=out_y)
-    return y, (x, norm, _t1, _t2)
-
-
-def _backward(grad_y, x, norm, _t1, _t2, *, out_grad_x=None):
     _t3 = np.sum(grad_y * x, axis=-1, keepdims=True)
     grad_norm = _t3 / _t1
     grad_squared_norm = -_t3
@@ -153,12 +153,23 @@ def _cupy_forward(x, epsilon):
     squared_norm = _squash_fwd_0(x)
     norm, _t3, _t4 = _squash_fwd_1(squared_norm, epsilon)
     y = _squash_fwd_2(x, _t4)
-    return y, (x, norm, _t3, _t4)
+    return y, (x, norm, _t3)
 
 
-# squash_bwd_0: layers_spec/primitives.yaml:61
+# squash_bwd_0: layers_spec/activations/squash.yaml:14
 _squash_bwd_0 = ElementwiseKernel(
     "squash_bwd_0",
+    "T norm, T _t3",
+    "T _t4",
+    """
+    _t4 = norm / _t3;
+    """,
+)
+
+
+# squash_bwd_1: layers_spec/primitives.yaml:61
+_squash_bwd_1 = ElementwiseKernel(
+    "squash_bwd_1",
     "T grad_y, T _t4",
     "T _t5",
     """
@@ -167,16 +178,16 @@ _squash_bwd_0 = ElementwiseKernel(
 )
 
 
-# squash_bwd_1: layers_spec/primitives.yaml:62; layers_spec/activations/squash.yaml:14
-_squash_bwd_1 = ReductionKernel(
-    "squash_bwd_1",
+# squash_bwd_2: layers_spec/primitives.yaml:62; layers_spec/activations/squash.yaml:14
+_squash_bwd_2 = ReductionKernel(
+    "squash_bwd_2",
     "T X0, T X1",
-    map_expr="squash_bwd_1_map(X0, X1)",
+    map_expr="squash_bwd_2_map(X0, X1)",
     reduce_expr="a + b",
     identity="0",
     preamble="""
     template <typename T>
-    __device__ T squash_bwd_1_map(const T grad_y, const T x) {
+    __device__ T squash_bwd_2_map(const T grad_y, const T x) {
         T _t6 = grad_y * x;
         return _t6;
     }
@@ -184,9 +195,9 @@ _squash_bwd_1 = ReductionKernel(
 )
 
 
-# squash_bwd_2: layers_spec/primitives.yaml:71,72,171
-_squash_bwd_2 = ElementwiseKernel(
-    "squash_bwd_2",
+# squash_bwd_3: layers_spec/primitives.yaml:71,72,171
+_squash_bwd_3 = ElementwiseKernel(
+    "squash_bwd_3",
     "T _t7, T _t3, T _t4, T norm",
     "T grad_squared_norm",
     """
@@ -201,9 +212,9 @@ _squash_bwd_2 = ElementwiseKernel(
 )
 
 
-# squash_bwd_3: layers_spec/primitives.yaml:61,62
-_squash_bwd_3 = ElementwiseKernel(
-    "squash_bwd_3",
+# squash_bwd_4: layers_spec/primitives.yaml:61,62
+_squash_bwd_4 = ElementwiseKernel(
+    "squash_bwd_4",
     "T _t14, T x, T _t5",
     "T grad_x",
     """
@@ -215,12 +226,13 @@ _squash_bwd_3 = ElementwiseKernel(
 )
 
 
-def _cupy_backward(grad_y, x, norm, _t3, _t4):
+def _cupy_backward(grad_y, x, norm, _t3):
     import cupy as cp
 
-    _t5 = _squash_bwd_0(grad_y, _t4)
-    _t7 = _squash_bwd_1(grad_y, x)
-    grad_squared_norm = _squash_bwd_2(_t7, _t3, _t4, norm)
+    _t4 = _squash_bwd_0(norm, _t3)
+    _t5 = _squash_bwd_1(grad_y, _t4)
+    _t7 = _squash_bwd_2(grad_y, x)
+    grad_squared_norm = _squash_bwd_3(_t7, _t3, _t4, norm)
     _t14 = cp.broadcast_to(grad_squared_norm, x.shape)
-    grad_x = _squash_bwd_3(_t14, x, _t5)
+    grad_x = _squash_bwd_4(_t14, x, _t5)
     return grad_x

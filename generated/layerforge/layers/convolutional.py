@@ -236,29 +236,35 @@ def _forward_gelu(x, weight, bias, stride, padding, dilation):
     gelu_inner *= 0.044715
     gelu_inner += z
     gelu_inner *= 0.7978845608028654
-    _t1 = 0.5 * z
-    _t2 = np.tanh(gelu_inner, out=gelu_inner)
-    _t3 = 1 + _t2
-    y = _t1 * _t3
-    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t1, _t2, _t3)
+    y = np.tanh(gelu_inner, out=gelu_inner)
+    y += 1
+    y *= 0.5
+    y *= z
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-def _backward_gelu(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t1, _t2, _t3
-):
-    grad_gelu_inner = _t2 * _t2
+def _backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
+    _t1 = np.tanh(gelu_inner, out=gelu_inner)
+    grad_gelu_inner = _t1 * _t1
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
     grad_gelu_inner *= grad_y
-    grad_gelu_inner *= _t1
-    _t4 = grad_gelu_inner * 0.7978845608028654
-    grad_z = grad_y * _t3
+    grad_gelu_inner *= 0.5
+    grad_gelu_inner *= z
+    _t2 = grad_gelu_inner * 0.7978845608028654
+    grad_z = np.add(1, _t1, out=_t1)
+    grad_z *= grad_y
     grad_z *= 0.5
-    grad_z += _t4
-    _t5 = _t4 * 0.044715
-    _t5 *= 3
-    _t6 = z * z
-    _t5 *= _t6
-    grad_z += _t5
+    grad_z += _t2
+    _t3 = _t2 * 0.044715
+    _t3 *= 3
+    _t4 = z * z
+    _t3 *= _t4
+    grad_z += _t3
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, dilation
@@ -305,18 +311,20 @@ def _forward_mish(x, weight, bias, stride, padding, dilation):
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
     mish_n *= mish_e
-    y = z * mish_n
+    y = np.multiply(z, mish_n, out=mish_e)
     _t1 = mish_n + 2
     y /= _t1
-    return y, (x, weight, bias, stride, padding, dilation, columns, z, mish_e, mish_n)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-def _backward_mish(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, z, mish_e, mish_n
-):
+def _backward_mish(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    mish_e = np.clip(z, -np.inf, 20)
+    np.exp(mish_e, out=mish_e)
+    mish_n = mish_e + 2
+    mish_n *= mish_e
     _t1 = mish_n + 2
     np.divide(1, _t1, out=_t1)
-    grad_z = mish_n * _t1
+    grad_z = np.multiply(mish_n, _t1, out=mish_n)
     _t2 = mish_e + 1
     _t2 *= 4
     _t2 *= z
@@ -338,14 +346,13 @@ def _forward_swish(x, weight, bias, stride, padding, dilation):
     z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
         1, -1, 1, 1
     )
+    y = _sigmoid(z)
+    y *= z
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+def _backward_swish(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
     _t1 = _sigmoid(z)
-    y = z * _t1
-    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t1)
-
-
-def _backward_swish(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t1
-):
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
     _t2 *= grad_y
@@ -365,12 +372,13 @@ def _forward_silu(x, weight, bias, stride, padding, dilation):
     z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
         1, -1, 1, 1
     )
+    y = _sigmoid(z)
+    y *= z
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
     _t1 = _sigmoid(z)
-    y = z * _t1
-    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t1)
-
-
-def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t1):
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
     _t2 *= grad_y
@@ -930,16 +938,16 @@ def _cupy_backward_identity(
 _convolutional_gelu_fwd_0 = ElementwiseKernel(
     "convolutional_gelu_fwd_0",
     "T _t1, T _t2",
-    "T z, T _t6, T _t7, T _t8, T y",
+    "T z, T y",
     """
     z = _t1 + _t2;
     T _t3 = z * z * z;
     T _t4 = T(0.044715) * _t3;
     T _t5 = z + _t4;
     T gelu_inner = T(0.7978845608028654) * _t5;
-    _t6 = T(0.5) * z;
-    _t7 = tanh(gelu_inner);
-    _t8 = T(1) + _t7;
+    T _t6 = T(0.5) * z;
+    T _t7 = tanh(gelu_inner);
+    T _t8 = T(1) + _t7;
     y = _t6 * _t8;
     """,
 )
@@ -949,16 +957,23 @@ def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z, _t6, _t7, _t8, y = _convolutional_gelu_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t6, _t7, _t8)
+    z, y = _convolutional_gelu_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-# convolutional_gelu_bwd_0: layers_spec/primitives.yaml:61,62,180,90
+# convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
 _convolutional_gelu_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_bwd_0",
-    "T grad_y, T _t8, T _t6, T _t7, T z",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t3 = z * z * z;
+    T _t4 = T(0.044715) * _t3;
+    T _t5 = z + _t4;
+    T gelu_inner = T(0.7978845608028654) * _t5;
+    T _t6 = T(0.5) * z;
+    T _t7 = tanh(gelu_inner);
+    T _t8 = T(1) + _t7;
     T _t9 = grad_y * _t8;
     T _t10 = grad_y * _t6;
     T _t11 = _t7 * _t7;
@@ -976,12 +991,10 @@ _convolutional_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_gelu(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t6, _t7, _t8
-):
+def _cupy_backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
     import cupy as cp
 
-    grad_z = _convolutional_gelu_bwd_0(grad_y, _t8, _t6, _t7, z)
+    grad_z = _convolutional_gelu_bwd_0(z, grad_y)
     _t21 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t21.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -1054,13 +1067,13 @@ def _cupy_backward_elu(
 _convolutional_mish_fwd_0 = ElementwiseKernel(
     "convolutional_mish_fwd_0",
     "T _t1, T _t2",
-    "T z, T mish_e, T mish_n, T y",
+    "T z, T y",
     """
     z = _t1 + _t2;
     T _t3 = z < T(20) || z != z ? z : T(20);
-    mish_e = exp(_t3);
+    T mish_e = exp(_t3);
     T _t4 = mish_e + T(2);
-    mish_n = mish_e * _t4;
+    T mish_n = mish_e * _t4;
     T _t5 = z * mish_n;
     T _t6 = mish_n + T(2);
     y = _t5 / _t6;
@@ -1072,16 +1085,20 @@ def _cupy_forward_mish(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z, mish_e, mish_n, y = _convolutional_mish_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z, mish_e, mish_n)
+    z, y = _convolutional_mish_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-# convolutional_mish_bwd_0: layers_spec/activations/mish.yaml:17,18
+# convolutional_mish_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
 _convolutional_mish_bwd_0 = ElementwiseKernel(
     "convolutional_mish_bwd_0",
-    "T mish_n, T z, T mish_e, T grad_y",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t3 = z < T(20) || z != z ? z : T(20);
+    T mish_e = exp(_t3);
+    T _t4 = mish_e + T(2);
+    T mish_n = mish_e * _t4;
     T _t7 = mish_n + T(2);
     T _t8 = T(1) / _t7;
     T _t9 = mish_n * _t8;
@@ -1097,12 +1114,10 @@ _convolutional_mish_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, z, mish_e, mish_n
-):
+def _cupy_backward_mish(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
     import cupy as cp
 
-    grad_z = _convolutional_mish_bwd_0(mish_n, z, mish_e, grad_y)
+    grad_z = _convolutional_mish_bwd_0(z, grad_y)
     _t18 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t18.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -1116,10 +1131,10 @@ def _cupy_backward_mish(
 _convolutional_swish_fwd_0 = ElementwiseKernel(
     "convolutional_swish_fwd_0",
     "T _t1, T _t2",
-    "T z, T _t3, T y",
+    "T z, T y",
     """
     z = _t1 + _t2;
-    _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     y = z * _t3;
     """,
 )
@@ -1129,16 +1144,17 @@ def _cupy_forward_swish(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z, _t3, y = _convolutional_swish_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
+    z, y = _convolutional_swish_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-# convolutional_swish_bwd_0: layers_spec/primitives.yaml:61,62,201
+# convolutional_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
 _convolutional_swish_bwd_0 = ElementwiseKernel(
     "convolutional_swish_bwd_0",
-    "T grad_y, T _t3, T z",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     T _t4 = grad_y * _t3;
     T _t5 = grad_y * z;
     T _t6 = _t5 * _t3;
@@ -1150,11 +1166,11 @@ _convolutional_swish_bwd_0 = ElementwiseKernel(
 
 
 def _cupy_backward_swish(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t3
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z
 ):
     import cupy as cp
 
-    grad_z = _convolutional_swish_bwd_0(grad_y, _t3, z)
+    grad_z = _convolutional_swish_bwd_0(z, grad_y)
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -1168,10 +1184,10 @@ def _cupy_backward_swish(
 _convolutional_silu_fwd_0 = ElementwiseKernel(
     "convolutional_silu_fwd_0",
     "T _t1, T _t2",
-    "T z, T _t3, T y",
+    "T z, T y",
     """
     z = _t1 + _t2;
-    _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     y = z * _t3;
     """,
 )
@@ -1181,16 +1197,17 @@ def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z, _t3, y = _convolutional_silu_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z, _t3)
+    z, y = _convolutional_silu_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-# convolutional_silu_bwd_0: layers_spec/primitives.yaml:61,62,201
+# convolutional_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
 _convolutional_silu_bwd_0 = ElementwiseKernel(
     "convolutional_silu_bwd_0",
-    "T grad_y, T _t3, T z",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     T _t4 = grad_y * _t3;
     T _t5 = grad_y * z;
     T _t6 = _t5 * _t3;
@@ -1201,12 +1218,10 @@ _convolutional_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, z, _t3
-):
+def _cupy_backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
     import cupy as cp
 
-    grad_z = _convolutional_silu_bwd_0(grad_y, _t3, z)
+    grad_z = _convolutional_silu_bwd_0(z, grad_y)
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(

@@ -170,27 +170,35 @@ def _forward_gelu(x, weight, bias):
     gelu_inner *= 0.044715
     gelu_inner += z
     gelu_inner *= 0.7978845608028654
-    _t1 = 0.5 * z
-    _t2 = np.tanh(gelu_inner, out=gelu_inner)
-    _t3 = 1 + _t2
-    y = _t1 * _t3
-    return y, (x, weight, z, _t1, _t2, _t3)
+    y = np.tanh(gelu_inner, out=gelu_inner)
+    y += 1
+    y *= 0.5
+    y *= z
+    return y, (x, weight, z)
 
 
-def _backward_gelu(grad_y, x, weight, z, _t1, _t2, _t3):
-    grad_gelu_inner = _t2 * _t2
+def _backward_gelu(grad_y, x, weight, z):
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
+    _t1 = np.tanh(gelu_inner, out=gelu_inner)
+    grad_gelu_inner = _t1 * _t1
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
     grad_gelu_inner *= grad_y
-    grad_gelu_inner *= _t1
-    _t4 = grad_gelu_inner * 0.7978845608028654
-    grad_z = grad_y * _t3
+    grad_gelu_inner *= 0.5
+    grad_gelu_inner *= z
+    _t2 = grad_gelu_inner * 0.7978845608028654
+    grad_z = np.add(1, _t1, out=_t1)
+    grad_z *= grad_y
     grad_z *= 0.5
-    grad_z += _t4
-    _t5 = _t4 * 0.044715
-    _t5 *= 3
-    _t6 = z * z
-    _t5 *= _t6
-    grad_z += _t5
+    grad_z += _t2
+    _t3 = _t2 * 0.044715
+    _t3 *= 3
+    _t4 = z * z
+    _t3 *= _t4
+    grad_z += _t3
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -225,16 +233,20 @@ def _forward_mish(x, weight, bias):
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
     mish_n *= mish_e
-    y = z * mish_n
+    y = np.multiply(z, mish_n, out=mish_e)
     _t1 = mish_n + 2
     y /= _t1
-    return y, (x, weight, z, mish_e, mish_n)
+    return y, (x, weight, z)
 
 
-def _backward_mish(grad_y, x, weight, z, mish_e, mish_n):
+def _backward_mish(grad_y, x, weight, z):
+    mish_e = np.clip(z, -np.inf, 20)
+    np.exp(mish_e, out=mish_e)
+    mish_n = mish_e + 2
+    mish_n *= mish_e
     _t1 = mish_n + 2
     np.divide(1, _t1, out=_t1)
-    grad_z = mish_n * _t1
+    grad_z = np.multiply(mish_n, _t1, out=mish_n)
     _t2 = mish_e + 1
     _t2 *= 4
     _t2 *= z
@@ -251,12 +263,13 @@ def _backward_mish(grad_y, x, weight, z, mish_e, mish_n):
 
 def _forward_swish(x, weight, bias):
     z = x @ weight.T + bias
+    y = _sigmoid(z)
+    y *= z
+    return y, (x, weight, z)
+
+
+def _backward_swish(grad_y, x, weight, z):
     _t1 = _sigmoid(z)
-    y = z * _t1
-    return y, (x, weight, z, _t1)
-
-
-def _backward_swish(grad_y, x, weight, z, _t1):
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
     _t2 *= grad_y
@@ -271,12 +284,13 @@ def _backward_swish(grad_y, x, weight, z, _t1):
 
 def _forward_silu(x, weight, bias):
     z = x @ weight.T + bias
+    y = _sigmoid(z)
+    y *= z
+    return y, (x, weight, z)
+
+
+def _backward_silu(grad_y, x, weight, z):
     _t1 = _sigmoid(z)
-    y = z * _t1
-    return y, (x, weight, z, _t1)
-
-
-def _backward_silu(grad_y, x, weight, z, _t1):
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
     _t2 *= grad_y
@@ -652,16 +666,16 @@ def _cupy_backward_identity(grad_y, x, weight):
 _fully_connected_gelu_fwd_0 = ElementwiseKernel(
     "fully_connected_gelu_fwd_0",
     "T _t1, T bias",
-    "T z, T _t5, T _t6, T _t7, T y",
+    "T z, T y",
     """
     z = _t1 + bias;
     T _t2 = z * z * z;
     T _t3 = T(0.044715) * _t2;
     T _t4 = z + _t3;
     T gelu_inner = T(0.7978845608028654) * _t4;
-    _t5 = T(0.5) * z;
-    _t6 = tanh(gelu_inner);
-    _t7 = T(1) + _t6;
+    T _t5 = T(0.5) * z;
+    T _t6 = tanh(gelu_inner);
+    T _t7 = T(1) + _t6;
     y = _t5 * _t7;
     """,
 )
@@ -669,16 +683,23 @@ _fully_connected_gelu_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_gelu(x, weight, bias):
     _t1 = x @ weight.T
-    z, _t5, _t6, _t7, y = _fully_connected_gelu_fwd_0(_t1, bias)
-    return y, (x, weight, z, _t5, _t6, _t7)
+    z, y = _fully_connected_gelu_fwd_0(_t1, bias)
+    return y, (x, weight, z)
 
 
-# fully_connected_gelu_bwd_0: layers_spec/primitives.yaml:61,62,180,90
+# fully_connected_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
 _fully_connected_gelu_bwd_0 = ElementwiseKernel(
     "fully_connected_gelu_bwd_0",
-    "T grad_y, T _t7, T _t5, T _t6, T z",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t2 = z * z * z;
+    T _t3 = T(0.044715) * _t2;
+    T _t4 = z + _t3;
+    T gelu_inner = T(0.7978845608028654) * _t4;
+    T _t5 = T(0.5) * z;
+    T _t6 = tanh(gelu_inner);
+    T _t7 = T(1) + _t6;
     T _t8 = grad_y * _t7;
     T _t9 = grad_y * _t5;
     T _t10 = _t6 * _t6;
@@ -696,10 +717,10 @@ _fully_connected_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_gelu(grad_y, x, weight, z, _t5, _t6, _t7):
+def _cupy_backward_gelu(grad_y, x, weight, z):
     import cupy as cp
 
-    grad_z = _fully_connected_gelu_bwd_0(grad_y, _t7, _t5, _t6, z)
+    grad_z = _fully_connected_gelu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -762,13 +783,13 @@ def _cupy_backward_elu(grad_y, x, weight, alpha, y):
 _fully_connected_mish_fwd_0 = ElementwiseKernel(
     "fully_connected_mish_fwd_0",
     "T _t1, T bias",
-    "T z, T mish_e, T mish_n, T y",
+    "T z, T y",
     """
     z = _t1 + bias;
     T _t2 = z < T(20) || z != z ? z : T(20);
-    mish_e = exp(_t2);
+    T mish_e = exp(_t2);
     T _t3 = mish_e + T(2);
-    mish_n = mish_e * _t3;
+    T mish_n = mish_e * _t3;
     T _t4 = z * mish_n;
     T _t5 = mish_n + T(2);
     y = _t4 / _t5;
@@ -778,16 +799,20 @@ _fully_connected_mish_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_mish(x, weight, bias):
     _t1 = x @ weight.T
-    z, mish_e, mish_n, y = _fully_connected_mish_fwd_0(_t1, bias)
-    return y, (x, weight, z, mish_e, mish_n)
+    z, y = _fully_connected_mish_fwd_0(_t1, bias)
+    return y, (x, weight, z)
 
 
-# fully_connected_mish_bwd_0: layers_spec/activations/mish.yaml:17,18
+# fully_connected_mish_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
 _fully_connected_mish_bwd_0 = ElementwiseKernel(
     "fully_connected_mish_bwd_0",
-    "T mish_n, T z, T mish_e, T grad_y",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t2 = z < T(20) || z != z ? z : T(20);
+    T mish_e = exp(_t2);
+    T _t3 = mish_e + T(2);
+    T mish_n = mish_e * _t3;
     T _t6 = mish_n + T(2);
     T _t7 = T(1) / _t6;
     T _t8 = mish_n * _t7;
@@ -803,10 +828,10 @@ _fully_connected_mish_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish(grad_y, x, weight, z, mish_e, mish_n):
+def _cupy_backward_mish(grad_y, x, weight, z):
     import cupy as cp
 
-    grad_z = _fully_connected_mish_bwd_0(mish_n, z, mish_e, grad_y)
+    grad_z = _fully_connected_mish_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -817,10 +842,10 @@ def _cupy_backward_mish(grad_y, x, weight, z, mish_e, mish_n):
 _fully_connected_swish_fwd_0 = ElementwiseKernel(
     "fully_connected_swish_fwd_0",
     "T _t1, T bias",
-    "T z, T _t2, T y",
+    "T z, T y",
     """
     z = _t1 + bias;
-    _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     y = z * _t2;
     """,
 )
@@ -828,16 +853,17 @@ _fully_connected_swish_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_swish(x, weight, bias):
     _t1 = x @ weight.T
-    z, _t2, y = _fully_connected_swish_fwd_0(_t1, bias)
-    return y, (x, weight, z, _t2)
+    z, y = _fully_connected_swish_fwd_0(_t1, bias)
+    return y, (x, weight, z)
 
 
-# fully_connected_swish_bwd_0: layers_spec/primitives.yaml:61,62,201
+# fully_connected_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
 _fully_connected_swish_bwd_0 = ElementwiseKernel(
     "fully_connected_swish_bwd_0",
-    "T grad_y, T _t2, T z",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     T _t3 = grad_y * _t2;
     T _t4 = grad_y * z;
     T _t5 = _t4 * _t2;
@@ -848,10 +874,10 @@ _fully_connected_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_swish(grad_y, x, weight, z, _t2):
+def _cupy_backward_swish(grad_y, x, weight, z):
     import cupy as cp
 
-    grad_z = _fully_connected_swish_bwd_0(grad_y, _t2, z)
+    grad_z = _fully_connected_swish_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -862,10 +888,10 @@ def _cupy_backward_swish(grad_y, x, weight, z, _t2):
 _fully_connected_silu_fwd_0 = ElementwiseKernel(
     "fully_connected_silu_fwd_0",
     "T _t1, T bias",
-    "T z, T _t2, T y",
+    "T z, T y",
     """
     z = _t1 + bias;
-    _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     y = z * _t2;
     """,
 )
@@ -873,16 +899,17 @@ _fully_connected_silu_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_silu(x, weight, bias):
     _t1 = x @ weight.T
-    z, _t2, y = _fully_connected_silu_fwd_0(_t1, bias)
-    return y, (x, weight, z, _t2)
+    z, y = _fully_connected_silu_fwd_0(_t1, bias)
+    return y, (x, weight, z)
 
 
-# fully_connected_silu_bwd_0: layers_spec/primitives.yaml:61,62,201
+# fully_connected_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
 _fully_connected_silu_bwd_0 = ElementwiseKernel(
     "fully_connected_silu_bwd_0",
-    "T grad_y, T _t2, T z",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     T _t3 = grad_y * _t2;
     T _t4 = grad_y * z;
     T _t5 = _t4 * _t2;
@@ -893,10 +920,10 @@ _fully_connected_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu(grad_y, x, weight, z, _t2):
+def _cupy_backward_silu(grad_y, x, weight, z):
     import cupy as cp
 
-    grad_z = _fully_connected_silu_bwd_0(grad_y, _t2, z)
+    grad_z = _fully_connected_silu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x

@@ -152,27 +152,35 @@ def _forward_gelu(x, branch):
     gelu_inner *= 0.044715
     gelu_inner += z
     gelu_inner *= 0.7978845608028654
-    _t1 = 0.5 * z
-    _t2 = np.tanh(gelu_inner, out=gelu_inner)
-    _t3 = 1 + _t2
-    y = _t1 * _t3
-    return y, (z, _t1, _t2, _t3)
+    y = np.tanh(gelu_inner, out=gelu_inner)
+    y += 1
+    y *= 0.5
+    y *= z
+    return y, (z,)
 
 
-def _backward_gelu(grad_y, z, _t1, _t2, _t3):
-    grad_gelu_inner = _t2 * _t2
+def _backward_gelu(grad_y, z):
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
+    _t1 = np.tanh(gelu_inner, out=gelu_inner)
+    grad_gelu_inner = _t1 * _t1
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
     grad_gelu_inner *= grad_y
-    grad_gelu_inner *= _t1
-    _t4 = grad_gelu_inner * 0.7978845608028654
-    grad_z = grad_y * _t3
+    grad_gelu_inner *= 0.5
+    grad_gelu_inner *= z
+    _t2 = grad_gelu_inner * 0.7978845608028654
+    grad_z = np.add(1, _t1, out=_t1)
+    grad_z *= grad_y
     grad_z *= 0.5
-    grad_z += _t4
-    _t5 = _t4 * 0.044715
-    _t5 *= 3
-    _t6 = z * z
-    _t5 *= _t6
-    grad_z += _t5
+    grad_z += _t2
+    _t3 = _t2 * 0.044715
+    _t3 *= 3
+    _t4 = z * z
+    _t3 *= _t4
+    grad_z += _t3
     return grad_z, grad_z
 
 
@@ -201,16 +209,20 @@ def _forward_mish(x, branch):
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
     mish_n *= mish_e
-    y = z * mish_n
+    y = np.multiply(z, mish_n, out=mish_e)
     _t1 = mish_n + 2
     y /= _t1
-    return y, (z, mish_e, mish_n)
+    return y, (z,)
 
 
-def _backward_mish(grad_y, z, mish_e, mish_n):
+def _backward_mish(grad_y, z):
+    mish_e = np.clip(z, -np.inf, 20)
+    np.exp(mish_e, out=mish_e)
+    mish_n = mish_e + 2
+    mish_n *= mish_e
     _t1 = mish_n + 2
     np.divide(1, _t1, out=_t1)
-    grad_z = mish_n * _t1
+    grad_z = np.multiply(mish_n, _t1, out=mish_n)
     _t2 = mish_e + 1
     _t2 *= 4
     _t2 *= z
@@ -224,12 +236,13 @@ def _backward_mish(grad_y, z, mish_e, mish_n):
 
 def _forward_swish(x, branch):
     z = x + branch
+    y = _sigmoid(z)
+    y *= z
+    return y, (z,)
+
+
+def _backward_swish(grad_y, z):
     _t1 = _sigmoid(z)
-    y = z * _t1
-    return y, (z, _t1)
-
-
-def _backward_swish(grad_y, z, _t1):
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
     _t2 *= grad_y
@@ -241,12 +254,13 @@ def _backward_swish(grad_y, z, _t1):
 
 def _forward_silu(x, branch):
     z = x + branch
+    y = _sigmoid(z)
+    y *= z
+    return y, (z,)
+
+
+def _backward_silu(grad_y, z):
     _t1 = _sigmoid(z)
-    y = z * _t1
-    return y, (z, _t1)
-
-
-def _backward_silu(grad_y, z, _t1):
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
     _t2 *= grad_y
@@ -589,32 +603,39 @@ def _cupy_backward_identity(grad_y):
 _residual_gelu_fwd_0 = ElementwiseKernel(
     "residual_gelu_fwd_0",
     "T x, T branch",
-    "T z, T _t4, T _t5, T _t6, T y",
+    "T z, T y",
     """
     z = x + branch;
     T _t1 = z * z * z;
     T _t2 = T(0.044715) * _t1;
     T _t3 = z + _t2;
     T gelu_inner = T(0.7978845608028654) * _t3;
-    _t4 = T(0.5) * z;
-    _t5 = tanh(gelu_inner);
-    _t6 = T(1) + _t5;
+    T _t4 = T(0.5) * z;
+    T _t5 = tanh(gelu_inner);
+    T _t6 = T(1) + _t5;
     y = _t4 * _t6;
     """,
 )
 
 
 def _cupy_forward_gelu(x, branch):
-    z, _t4, _t5, _t6, y = _residual_gelu_fwd_0(x, branch)
-    return y, (z, _t4, _t5, _t6)
+    z, y = _residual_gelu_fwd_0(x, branch)
+    return y, (z,)
 
 
-# residual_gelu_bwd_0: layers_spec/primitives.yaml:61,62,180,90
+# residual_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
 _residual_gelu_bwd_0 = ElementwiseKernel(
     "residual_gelu_bwd_0",
-    "T grad_y, T _t6, T _t4, T _t5, T z",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t1 = z * z * z;
+    T _t2 = T(0.044715) * _t1;
+    T _t3 = z + _t2;
+    T gelu_inner = T(0.7978845608028654) * _t3;
+    T _t4 = T(0.5) * z;
+    T _t5 = tanh(gelu_inner);
+    T _t6 = T(1) + _t5;
     T _t7 = grad_y * _t6;
     T _t8 = grad_y * _t4;
     T _t9 = _t5 * _t5;
@@ -632,8 +653,8 @@ _residual_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_gelu(grad_y, z, _t4, _t5, _t6):
-    grad_z = _residual_gelu_bwd_0(grad_y, _t6, _t4, _t5, z)
+def _cupy_backward_gelu(grad_y, z):
+    grad_z = _residual_gelu_bwd_0(z, grad_y)
     return grad_z, grad_z
 
 
@@ -687,13 +708,13 @@ def _cupy_backward_elu(grad_y, alpha, y):
 _residual_mish_fwd_0 = ElementwiseKernel(
     "residual_mish_fwd_0",
     "T x, T branch",
-    "T z, T mish_e, T mish_n, T y",
+    "T z, T y",
     """
     z = x + branch;
     T _t1 = z < T(20) || z != z ? z : T(20);
-    mish_e = exp(_t1);
+    T mish_e = exp(_t1);
     T _t2 = mish_e + T(2);
-    mish_n = mish_e * _t2;
+    T mish_n = mish_e * _t2;
     T _t3 = z * mish_n;
     T _t4 = mish_n + T(2);
     y = _t3 / _t4;
@@ -702,16 +723,20 @@ _residual_mish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish(x, branch):
-    z, mish_e, mish_n, y = _residual_mish_fwd_0(x, branch)
-    return y, (z, mish_e, mish_n)
+    z, y = _residual_mish_fwd_0(x, branch)
+    return y, (z,)
 
 
-# residual_mish_bwd_0: layers_spec/activations/mish.yaml:17,18
+# residual_mish_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
 _residual_mish_bwd_0 = ElementwiseKernel(
     "residual_mish_bwd_0",
-    "T mish_n, T z, T mish_e, T grad_y",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t1 = z < T(20) || z != z ? z : T(20);
+    T mish_e = exp(_t1);
+    T _t2 = mish_e + T(2);
+    T mish_n = mish_e * _t2;
     T _t5 = mish_n + T(2);
     T _t6 = T(1) / _t5;
     T _t7 = mish_n * _t6;
@@ -727,8 +752,8 @@ _residual_mish_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish(grad_y, z, mish_e, mish_n):
-    grad_z = _residual_mish_bwd_0(mish_n, z, mish_e, grad_y)
+def _cupy_backward_mish(grad_y, z):
+    grad_z = _residual_mish_bwd_0(z, grad_y)
     return grad_z, grad_z
 
 
@@ -736,26 +761,27 @@ def _cupy_backward_mish(grad_y, z, mish_e, mish_n):
 _residual_swish_fwd_0 = ElementwiseKernel(
     "residual_swish_fwd_0",
     "T x, T branch",
-    "T z, T _t1, T y",
+    "T z, T y",
     """
     z = x + branch;
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     y = z * _t1;
     """,
 )
 
 
 def _cupy_forward_swish(x, branch):
-    z, _t1, y = _residual_swish_fwd_0(x, branch)
-    return y, (z, _t1)
+    z, y = _residual_swish_fwd_0(x, branch)
+    return y, (z,)
 
 
-# residual_swish_bwd_0: layers_spec/primitives.yaml:61,62,201
+# residual_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
 _residual_swish_bwd_0 = ElementwiseKernel(
     "residual_swish_bwd_0",
-    "T grad_y, T _t1, T z",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     T _t2 = grad_y * _t1;
     T _t3 = grad_y * z;
     T _t4 = _t3 * _t1;
@@ -766,8 +792,8 @@ _residual_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_swish(grad_y, z, _t1):
-    grad_z = _residual_swish_bwd_0(grad_y, _t1, z)
+def _cupy_backward_swish(grad_y, z):
+    grad_z = _residual_swish_bwd_0(z, grad_y)
     return grad_z, grad_z
 
 
@@ -775,26 +801,27 @@ def _cupy_backward_swish(grad_y, z, _t1):
 _residual_silu_fwd_0 = ElementwiseKernel(
     "residual_silu_fwd_0",
     "T x, T branch",
-    "T z, T _t1, T y",
+    "T z, T y",
     """
     z = x + branch;
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     y = z * _t1;
     """,
 )
 
 
 def _cupy_forward_silu(x, branch):
-    z, _t1, y = _residual_silu_fwd_0(x, branch)
-    return y, (z, _t1)
+    z, y = _residual_silu_fwd_0(x, branch)
+    return y, (z,)
 
 
-# residual_silu_bwd_0: layers_spec/primitives.yaml:61,62,201
+# residual_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
 _residual_silu_bwd_0 = ElementwiseKernel(
     "residual_silu_bwd_0",
-    "T grad_y, T _t1, T z",
+    "T z, T grad_y",
     "T grad_z",
     """
+    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
     T _t2 = grad_y * _t1;
     T _t3 = grad_y * z;
     T _t4 = _t3 * _t1;
@@ -805,8 +832,8 @@ _residual_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu(grad_y, z, _t1):
-    grad_z = _residual_silu_bwd_0(grad_y, _t1, z)
+def _cupy_backward_silu(grad_y, z):
+    grad_z = _residual_silu_bwd_0(z, grad_y)
     return grad_z, grad_z
 
 
