@@ -3,6 +3,7 @@ axis and must give exactly what one call over the whole array gives."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 
@@ -15,6 +16,16 @@ from transpiler import pipeline
 from transpiler.codegen import blocking
 from transpiler.errors import Collector
 from transpiler.ir import Const
+
+
+@contextlib.contextmanager
+def on_threads(count: int):
+    """layerforge on ``count`` threads inside the block, its default after."""
+    runtime.set_num_threads(count)
+    try:
+        yield
+    finally:
+        runtime.set_num_threads(runtime._default_threads())
 
 
 def blocked_ops() -> list[str]:
@@ -135,12 +146,9 @@ def test_threads_give_each_block_once_and_sums_in_a_fixed_order(threads, monkeyp
         return grad * x, np.sum(grad * x, axis=0)
 
     monkeypatch.setattr(runtime, "BLOCK_BYTES", 8 * 600 * 37)  # 28 blocks, a short last one
-    runtime.set_num_threads(threads)
-    try:
+    with on_threads(threads):
         grad_x, grad_w = runtime.in_row_blocks(kernel, rows, rows, sums=1)
         again_x, again_w = runtime.in_row_blocks(kernel, rows, rows, sums=1)
-    finally:
-        runtime.set_num_threads(runtime._default_threads())
     assert sorted(seen[: len(seen) // 2]) == sorted([37] * 27 + [1000 - 27 * 37])
     np.testing.assert_array_equal(grad_x, rows * rows)
     np.testing.assert_allclose(grad_w, np.sum(rows * rows, axis=0), rtol=1e-12)
@@ -148,20 +156,21 @@ def test_threads_give_each_block_once_and_sums_in_a_fixed_order(threads, monkeyp
     np.testing.assert_array_equal(again_x, grad_x)
 
 
-def test_blocked_ops_agree_across_thread_counts(monkeypatch):
-    s = spec("layer_normalization")
-    arrays = make_arrays(s, 1031, np.float64, seed=5)
-    monkeypatch.setattr(runtime, "BLOCK_BYTES", 8 * (3 * arrays["x"].shape[1] + 5))
+@pytest.mark.parametrize("name, count, attrs", [
+    ("layer_normalization", 1031, {}),  # blocks of rows, with row sums
+    ("convolutional", 5, {"padding": 1, "dilation": 2}),  # images (in_chunks), with sums over images
+])
+def test_results_agree_across_thread_counts(name, count, attrs, monkeypatch):
+    s = spec(name)
+    arrays = make_arrays(s, count, np.float64, seed=5)
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", 8 * (3 * arrays["x"][0].size + 5))
     results = []
-    for threads in (1, 4):
-        runtime.set_num_threads(threads)
-        try:
-            results.append(_run(s, arrays, attributes(s)))
-        finally:
-            runtime.set_num_threads(runtime._default_threads())
+    for count in (1, 4):
+        with on_threads(count):
+            results.append(_run(s, arrays, {**attributes(s), **attrs}))
     (out_1, grads_1, _), (out_4, grads_4, _) = results
     np.testing.assert_array_equal(out_1[0], out_4[0])
-    np.testing.assert_array_equal(grads_1[0], grads_4[0])  # grad_x: row-local, exact
+    np.testing.assert_array_equal(grads_1[0], grads_4[0])  # grad_x: row by row or image by image, exact
     for got, want in zip(grads_4[1:], grads_1[1:]):  # parameter gradients: another order of sums
         np.testing.assert_allclose(got, want, rtol=1e-12)
 
@@ -177,12 +186,9 @@ def test_chunks_take_each_item_once_and_add_in_a_fixed_order(threads):
         written[first:last] = 2 * values[first:last]
         return values[first:last].sum(axis=0)
 
-    runtime.set_num_threads(threads)
-    try:
+    with on_threads(threads):
         total = runtime.in_chunks(task, 23, values)
         again = runtime.in_chunks(task, 23, values)
-    finally:
-        runtime.set_num_threads(runtime._default_threads())
     assert sorted((first, last) for first, last, _ in calls[:23]) == [(i, i + 1) for i in range(23)]
     names = {name for _, _, name in calls}
     assert threading.current_thread().name in names and (len(names) > 1) == (threads > 1)
@@ -214,48 +220,23 @@ def test_blas_keeps_to_one_thread_while_layerforge_threads_run():
     def task(first, last):
         seen.append(max(lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"))
 
-    runtime.set_num_threads(2)
-    try:
+    with on_threads(2):
         before = threadpoolctl.threadpool_info()
         runtime.in_chunks(task, 4, np.ones(4))
         assert threadpoolctl.threadpool_info() == before  # restored afterwards
-    finally:
-        runtime.set_num_threads(runtime._default_threads())
     assert seen == [1, 1, 1, 1]
-
-
-def test_convolution_agrees_across_thread_counts():
-    s = spec("convolutional")
-    arrays = make_arrays(s, 5, np.float64, seed=3)
-    attrs = {**attributes(s), "padding": 1, "dilation": 2}
-    results = []
-    for threads in (1, 3):
-        runtime.set_num_threads(threads)
-        try:
-            results.append(_run(s, arrays, attrs))
-        finally:
-            runtime.set_num_threads(runtime._default_threads())
-    (out_1, grads_1, _), (out_3, grads_3, _) = results
-    np.testing.assert_array_equal(out_1[0], out_3[0])  # image by image: exact
-    np.testing.assert_array_equal(grads_1[0], grads_3[0])
-    for got, want in zip(grads_3[1:], grads_1[1:]):  # weight and bias: another order of sums
-        np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
 def test_a_kernel_error_in_a_worker_reaches_the_caller(monkeypatch):
     monkeypatch.setattr(runtime, "BLOCK_BYTES", 8 * 100)
-    runtime.set_num_threads(2)
 
     def kernel(x):
         if x[0, 0] > 500:
             raise FloatingPointError("bad block")
         return x + 1
 
-    try:
-        with pytest.raises(FloatingPointError, match="bad block"):
-            runtime.in_row_blocks(kernel, np.arange(1000.0).reshape(100, 10))
-    finally:
-        runtime.set_num_threads(runtime._default_threads())
+    with on_threads(2), pytest.raises(FloatingPointError, match="bad block"):
+        runtime.in_row_blocks(kernel, np.arange(1000.0).reshape(100, 10))
 
 
 def test_thread_count_is_checked_and_read_from_the_environment(monkeypatch):
@@ -287,11 +268,8 @@ def test_random_blocks_draw_in_order_on_the_calling_thread(monkeypatch):
         return x + scale * rng.random(x.shape, dtype=x.dtype), rng.standard_normal(x.shape)
 
     rows = np.zeros((1001, 37), np.float32)
-    runtime.set_num_threads(3)
-    try:
+    with on_threads(3):
         noisy, normal = runtime.in_row_blocks(kernel, rows, 2.0, rng=np.random.default_rng(11))
-    finally:
-        runtime.set_num_threads(runtime._default_threads())
     rng = np.random.default_rng(11)
     first = 2.0 * rng.random((7, 37), dtype=np.float32)
     assert threads == {threading.get_ident()}
