@@ -281,9 +281,9 @@ def in_chunks(task, count, like):
     For NumPy arrays (``like``) each call takes one item, an image of a batch, whose working
     set stays in the CPU's cache, and the items are shared out in contiguous runs, one per
     thread (``set_num_threads``), as in ``in_row_blocks``; calls may write disjoint parts of
-    shared results. What they return is added item by item within a run, then run by run in
-    order, so a given thread count always gives the same result. Otherwise (CuPy arrays) one
-    call takes every item.
+    shared results. What they return (a new array, or None) is added item by item within a
+    run, then run by run in order, so a given thread count always gives the same result.
+    Otherwise (CuPy arrays) one call takes every item.
     """
     if type(like) is not np.ndarray or count < 2:
         return task(0, count)
@@ -291,16 +291,20 @@ def in_chunks(task, count, like):
     def run(items):
         total = None
         for item in items:
-            result = task(item, item + 1)
-            if result is not None:
-                total = result if total is None else np.add(total, result, out=total)
+            total = _accumulate(total, task(item, item + 1))
         return total
 
     total = None
     for result in _on_threads(run, range(count)):
-        if result is not None:
-            total = result if total is None else np.add(total, result, out=total)
+        total = _accumulate(total, result)
     return total
+
+
+def _accumulate(total, result):
+    """``total + result``, in ``total``'s buffer; either may be None (nothing yet)."""
+    if result is None or total is None:
+        return total if result is None else result
+    return np.add(total, result, out=total)
 
 
 def _on_threads(run, items, serial=False):
