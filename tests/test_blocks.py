@@ -227,6 +227,53 @@ def test_blas_keeps_to_one_thread_while_layerforge_threads_run():
     assert seen == [1, 1, 1, 1]
 
 
+def test_blas_limit_is_the_main_thread_s_and_always_lifted():
+    """The main thread and another of the caller's threads inside in_chunks at once: the main
+    thread's call keeps BLAS to one thread, the other's leaves the count alone, and BLAS has
+    its own count back once both are done."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        counts = [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+        if not counts:
+            pytest.skip("NumPy's BLAS is not one that threadpoolctl controls")
+        return max(counts)
+
+    before = blas_threads()
+    both_inside = threading.Barrier(2)
+    seen = {}
+
+    def task(first, last):
+        if first == 0:  # each caller's first item, on its own thread: meet the other one
+            both_inside.wait(timeout=10)
+        seen.setdefault(threading.current_thread().name, []).append(blas_threads())
+
+    with on_threads(2):
+        other = threading.Thread(target=runtime.in_chunks, args=(task, 4, np.ones(4)), name="other caller")
+        other.start()
+        runtime.in_chunks(task, 4, np.ones(4))
+        other.join(timeout=30)
+    assert seen[threading.main_thread().name] == [1, 1]
+    assert len(seen["other caller"]) == 2 and sum(len(v) for v in seen.values()) == 8
+    assert blas_threads() == before
+
+
+def test_a_forked_child_runs_blocks_on_threads_of_its_own():
+    import multiprocessing
+
+    rows = np.arange(8000.0).reshape(800, 10)
+    with on_threads(2):
+        runtime.in_chunks(lambda first, last: None, 4, rows)  # the parent's pool is started
+        context = multiprocessing.get_context("fork")
+        with context.Pool(1) as pool:
+            total = pool.apply(runtime.in_chunks, (_row_sums, 800, rows))
+    np.testing.assert_array_equal(total, rows.sum(axis=0))
+
+
+def _row_sums(first, last):
+    return np.arange(8000.0).reshape(800, 10)[first:last].sum(axis=0)
+
+
 def test_a_kernel_error_in_a_worker_reaches_the_caller(monkeypatch):
     monkeypatch.setattr(runtime, "BLOCK_BYTES", 8 * 100)
 

@@ -322,18 +322,36 @@ def _on_threads(run, items, serial=False):
         return results + [future.result() for future in pending]
 
 
+@contextlib.contextmanager
 def _one_blas_thread():
-    """A context keeping BLAS to one thread, through threadpoolctl when it is installed."""
-    if _threads["blas"] is None:
+    """BLAS kept to one thread inside, through threadpoolctl when it is installed, for calls
+    from the main thread (where a program's work usually runs). OpenBLAS's count is
+    process-wide, but one set from another thread does not reliably take effect (OpenBLAS
+    0.3.31), so calls from other threads leave it as it is; a nested call keeps the limit
+    of the outer one."""
+    blas = _threads["blas"]
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or blas["limit"] is not None
+    ):
+        yield
+        return
+    if blas["controller"] is None:
         try:
             from threadpoolctl import ThreadpoolController
         except ImportError:
-            _threads["blas"] = False
+            blas["controller"] = False
         else:
-            _threads["blas"] = ThreadpoolController()
-    if not _threads["blas"]:
-        return contextlib.nullcontext()
-    return _threads["blas"].limit(limits=1, user_api="blas")
+            blas["controller"] = ThreadpoolController()
+    if not blas["controller"]:
+        yield
+        return
+    blas["limit"] = blas["controller"].limit(limits=1, user_api="blas")
+    try:
+        yield
+    finally:
+        blas["limit"].restore_original_limits()
+        blas["limit"] = None
 
 
 def _share_out(starts, threads):
@@ -352,7 +370,13 @@ def _share_out(starts, threads):
 
 # Threads for blocked execution. The default is the number of CPUs this process may run on,
 # or the LAYERFORGE_NUM_THREADS environment variable; set_num_threads changes it.
-_threads = {"count": None, "pool": None, "local": threading.local(), "blas": None}
+_threads = {
+    "count": None,
+    "pool": None,
+    "local": threading.local(),
+    # the BLAS limit while blocks run on threads (see _one_blas_thread)
+    "blas": {"controller": None, "limit": None},
+}
 
 
 def _default_threads():
@@ -411,10 +435,17 @@ def _forget_pool():
         pool.shutdown(wait=False)
 
 
-if hasattr(os, "register_at_fork"):  # a forked child has none of its parent's threads
-    os.register_at_fork(
-        after_in_child=lambda: _threads.update(pool=None, local=threading.local())
-    )
+def _after_fork_in_child():
+    """A forked child has none of its parent's threads: no pool, no blocks running."""
+    blas = _threads["blas"]
+    if blas["limit"] is not None:
+        blas["limit"].restore_original_limits()
+    blas["limit"] = None
+    _threads.update(pool=None, local=threading.local())
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _full(leaf, earlier, block, whole, n, size):
