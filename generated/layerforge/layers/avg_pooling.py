@@ -98,7 +98,7 @@ def _avg_pool2d(x, kernel, stride, padding):
 def _avg_pool2d_grad(grad, like, kernel, stride, padding):
     """Each window's gradient, divided by kernel * kernel, added to every cell of it:
     spread along the rows, then down them (whole rows at a time)."""
-    n, c, h, w = like.shape
+    h, w = like.shape[2:]
     spread = grad / grad.dtype.type(kernel * kernel)
     for axis, size in ((3, w + 2 * padding), (2, h + 2 * padding)):
         count = spread.shape[axis]
@@ -161,7 +161,7 @@ def _cupy_avg_pool2d_grad(grad, like, kernel, stride, padding):
     spread along the rows, then down them (whole rows at a time)."""
     import cupy as cp
 
-    n, c, h, w = like.shape
+    h, w = like.shape[2:]
     spread = grad / grad.dtype.type(kernel * kernel)
     for axis, size in ((3, w + 2 * padding), (2, h + 2 * padding)):
         count = spread.shape[axis]
