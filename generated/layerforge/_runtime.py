@@ -311,8 +311,8 @@ def _on_threads(run, items, serial=False):
     """``run`` over ``items`` cut into contiguous runs, one per thread (one run if
     ``serial`` or on one of the pool's threads, whose nested calls run on their own): the
     first run on this thread, the others on the pool; their results in order. While several
-    run, BLAS calls use one thread each (with threadpoolctl installed), so that BLAS's own
-    threads do not contend with these for the cores."""
+    run, BLAS may be kept to one thread (``_one_blas_thread``), so that its own threads do
+    not contend with these for the cores."""
     runs = _share_out(items, 1 if serial or _inside_worker() else get_num_threads())
     if len(runs) < 2:
         return [run(part) for part in runs]
@@ -333,9 +333,21 @@ def _one_blas_thread():
     if (
         threading.current_thread() is not threading.main_thread()
         or blas["limit"] is not None
+        or not _blas()
     ):
         yield
         return
+    blas["limit"] = _blas().limit(limits=1, user_api="blas")
+    try:
+        yield
+    finally:
+        blas["limit"].restore_original_limits()
+        blas["limit"] = None
+
+
+def _blas():
+    """threadpoolctl's controller of the loaded BLAS, made on first use, or False without it."""
+    blas = _threads["blas"]
     if blas["controller"] is None:
         try:
             from threadpoolctl import ThreadpoolController
@@ -343,15 +355,7 @@ def _one_blas_thread():
             blas["controller"] = False
         else:
             blas["controller"] = ThreadpoolController()
-    if not blas["controller"]:
-        yield
-        return
-    blas["limit"] = blas["controller"].limit(limits=1, user_api="blas")
-    try:
-        yield
-    finally:
-        blas["limit"].restore_original_limits()
-        blas["limit"] = None
+    return blas["controller"]
 
 
 def _share_out(starts, threads):
