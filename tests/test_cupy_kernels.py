@@ -165,6 +165,23 @@ def test_kernels_match_numpy_on_the_cpu(host_cupy, monkeypatch, name, flat):
     assert not missing, f"kernels never exercised: {sorted(missing)}"
 
 
+def test_a_helper_may_call_another_helper():
+    """A helper that calls another helper's function brings it into the module, and its CuPy
+    copy calls the other's CuPy copy (the convolution's input gradient is a convolution)."""
+    from transpiler.cuda import cupy_helper
+    from transpiler.primitives import with_called_helpers
+
+    from harness import catalog
+
+    prims = catalog().prims
+    assert with_called_helpers(["conv_input_grad"], prims) == ["conv_input_grad", "conv_apply"]
+    assert with_called_helpers(["conv_apply"], prims) == ["conv_apply"]
+    text = cupy_helper(prims["conv_input_grad"], ["_conv_input_grad", "_conv_apply"])
+    assert "_cupy_conv_apply(flipped, padded" in text and " _conv_apply(" not in text
+    source = (ROOT / "generated" / "layerforge" / "layers" / "convolutional.py").read_text()
+    assert source.count("\ndef _conv_apply(") == 1 and source.count("\ndef _cupy_conv_apply(") == 1
+
+
 def test_numpy_only_never_imports_cupy():
     code = (
         "import sys, importlib, numpy as np\n"

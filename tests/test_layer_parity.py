@@ -249,6 +249,7 @@ CONV_CASES = [  # (C_in, C_out, kH, kW, stride, padding, dilation, H, W)
     (3, 2, 3, 3, 2, 2, 2, 10, 11),
     (4, 3, 1, 1, 1, 0, 1, 5, 6),
     (2, 3, 3, 2, 1, 2, 2, 9, 10),  # stride 1 (implicit columns) with dilation, non-square
+    (3, 2, 3, 3, 1, 3, 1, 6, 5),  # padding past the kernel's reach: the input gradient is cropped
     (2, 3, 5, 5, 3, 0, 1, 11, 13),
 ]
 

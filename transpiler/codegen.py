@@ -15,7 +15,7 @@ import jinja2
 
 from . import cuda
 from .ir import Const, Function, Operand, Variant
-from .primitives import Primitives
+from .primitives import Primitives, with_called_helpers
 from .spec import DEFAULT_DTYPES, AttrDecl, AttrValue, OpSpec
 
 VERSION = "0.1.0"
@@ -266,7 +266,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("activation_module")
     if blocked.forward or blocked.backward:
         runtime_names.append("in_row_blocks")
-    helper_prims = sorted({prims[s.prim].name for c in compiled for f in (c.forward, c.backward) for s in f.body if prims[s.prim].helper})
+    used = sorted({prims[s.prim].name for c in compiled for f in (c.forward, c.backward) for s in f.body if prims[s.prim].helper})
+    helper_prims = with_called_helpers(used, prims)
     helpers = [prims[p].helper.rstrip() for p in sorted(helper_prims, key=lambda p: prims[p].helper_name or p)]  # type: ignore[union-attr]
     runtime_names += [name for name in HELPER_RUNTIME if any(f"{name}(" in helper for helper in helpers)]
     imports.append(f"from {RUNTIME} import {', '.join(runtime_names)}")

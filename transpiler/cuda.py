@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .ir import Const, Function, Operand, Stmt
-from .primitives import Primitive, Primitives
+from .primitives import Primitive, Primitives, with_called_helpers
 from .shapes import SCALAR
 from .spec import OpSpec
 
@@ -429,14 +430,18 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
     return kernels_, "\n".join(head + [f"    {line}" for line in lines] + [f"    return {returns}"])
 
 
-def cupy_helper(prim: Primitive) -> str:
-    """A helper's CuPy copy: ``_cupy<name>``, with ``cp.`` for ``np.``, importing CuPy after
-    the docstring where the body calls it."""
+def cupy_helper(prim: Primitive, called: Iterable[str] = ()) -> str:
+    """A helper's CuPy copy: ``_cupy<name>``, with ``cp.`` for ``np.`` and the CuPy copies of
+    the helper functions ``called`` that its body calls, importing CuPy after the docstring
+    where the body calls it."""
     assert prim.helper is not None and prim.helper_name is not None
     text = prim.helper.rstrip().replace(f"def {prim.helper_name}(", f"def _cupy{prim.helper_name}(", 1)
     lines = text.splitlines()
     body_start = _after_docstring(lines)
     body = [_NUMPY.sub("cp.", line) for line in lines[body_start:]]
+    for function in called:
+        call = re.compile(rf"(?<![\w.]){re.escape(function)}\(")
+        body = [call.sub(f"_cupy{function}(", line) for line in body]
     imports = ["    import cupy as cp", ""] if any(_CUPY.search(line) for line in body) else []
     return "\n".join(lines[:body_start] + imports + body)
 
@@ -492,8 +497,10 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
             key = repr(values[0]) if len(values) == 1 else repr(tuple(values))
             entries += f"    {key}: (_cupy{c.forward.name}, _cupy{c.backward.name}),\n"
         blocks.append(f"_CUPY_VARIANTS = {{\n{entries}}}")
+    helper_prims = with_called_helpers(helper_prims, prims)
+    called = [prims[name].helper_name or name for name in helper_prims]
     for name in sorted(helper_prims, key=lambda p: prims[p].helper_name or p):
-        blocks.append(cupy_helper(prims[name]))
+        blocks.append(cupy_helper(prims[name], called))
     every = [k for c in compiled for fn in (c.forward, c.backward) for k, _ in kernels(spec, fn, prims)]
     names = ["ElementwiseKernel"] if any(not k.reduction and not k.row for k in every) else []
     names += ["ReductionKernel"] if any(k.reduction for k in every) else []

@@ -65,6 +65,20 @@ class Primitive:
 Primitives = dict[str, Primitive]
 
 
+def with_called_helpers(names: list[str], prims: Primitives) -> list[str]:
+    """The primitives ``names`` and, after them, those whose helper functions their helpers
+    call by name (transitively): a helper may build on another's function, which is then
+    emitted into the module too."""
+    by_function = {p.helper_name: name for name, p in prims.items() if p.helper_name}
+    result = list(names)
+    for name in result:  # grows while it is walked
+        helper = prims[name].helper or ""
+        for function, callee in by_function.items():
+            if callee not in result and re.search(rf"(?<![\w.]){re.escape(function)}\(", helper):
+                result.append(callee)
+    return result
+
+
 def load_primitives(path: Path, display: str) -> Primitives:
     """Read and check the primitive table; raise ``SpecError`` listing every problem."""
     root = load(path.read_text(encoding="utf-8"), display)

@@ -427,9 +427,10 @@ def _amax(x, axis):
 
 def _conv_apply(weight, columns, x, stride, padding, dilation):
     """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
-    Stride 1: image by image (on threads, see in_chunks), the sum over kernel offsets of
-    weight[:, :, u, v] times the image's shifted slice of the padded input, on the rows
-    of the padded grid. Otherwise one matmul."""
+    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
+    [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded input (one
+    per kernel offset) and one matrix product with weight, on the rows of the padded
+    grid. Otherwise one matmul."""
     c_out, c, kernel_h, kernel_w = weight.shape
     n, _, h, w = x.shape
     if stride == 1:
@@ -437,25 +438,22 @@ def _conv_apply(weight, columns, x, stride, padding, dilation):
         out_h = padded_h - dilation * (kernel_h - 1)
         out_w = padded_w - dilation * (kernel_w - 1)
         image, rows = c * padded_h * padded_w, out_h * padded_w
-        taps = np.ascontiguousarray(weight.transpose(2, 3, 0, 1))
+        matrix = weight.reshape(c_out, -1)
         flat = columns.reshape(-1)
         result = np.empty((n, c_out, out_h, out_w), dtype=x.dtype)
 
         def images(first, last):
             count = last - first
-            total = np.empty((count, c_out, rows), dtype=x.dtype)
-            part = np.empty_like(total)
+            gathered = np.empty((count, c, kernel_h, kernel_w, rows), dtype=x.dtype)
             for u in range(kernel_h):
                 for v in range(kernel_w):
                     start = first * image + dilation * (u * padded_w + v)
                     shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    np.matmul(
-                        taps[u, v], shifted[:, :, :rows], out=part if u or v else total
-                    )
-                    if u or v:
-                        total += part
-            on_grid = total.reshape(count, c_out, out_h, padded_w)
-            result[first:last] = on_grid[..., :out_w]
+                    gathered[:, :, u, v] = shifted[:, :, :rows]
+            on_grid = np.matmul(matrix, gathered.reshape(count, -1, rows))
+            result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
+                ..., :out_w
+            ]
 
         in_chunks(images, n, x)
         return result
@@ -467,40 +465,28 @@ def _conv_apply(weight, columns, x, stride, padding, dilation):
 
 
 def _conv_input_grad(grad, weight, x, stride, padding, dilation):
-    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: image by
-    image (on threads, see in_chunks), grad on the rows of the padded grid; per kernel
-    offset, weight[:, :, u, v]^T times it, added onto the image's shifted slice of the
-    flat padded gradient, cut where the output rows end so that no image writes into
-    another's. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
-    offset, added onto the (padded) pixels that offset read."""
+    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: the
+    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0), with
+    the kernel flipped in both directions and its channel axes swapped (_conv_apply),
+    cropped to x's pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product
+    per kernel offset, added onto the (padded) pixels that offset read."""
     n, c, h, w = x.shape
     c_out, _, kernel_h, kernel_w = weight.shape
     out_h, out_w = grad.shape[2], grad.shape[3]
     padded_h, padded_w = h + 2 * padding, w + 2 * padding
     if stride == 1:
-        image, rows = c * padded_h * padded_w, out_h * padded_w
-        span = rows - padded_w + out_w  # from the first output pixel to the last
-        taps = np.ascontiguousarray(weight.transpose(2, 3, 1, 0))
-        grad_x = np.zeros((n + 1, c, padded_h, padded_w), dtype=grad.dtype)
-        flat = grad_x.reshape(-1)
-
-        def images(first, last):
-            count = last - first
-            on_grid = np.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
-            on_grid[..., :out_w] = grad[first:last]
-            on_grid = on_grid.reshape(count, c_out, rows)
-            part = np.empty((count, c, rows), dtype=grad.dtype)
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    start = first * image + dilation * (u * padded_w + v)
-                    np.matmul(taps[u, v], on_grid, out=part)
-                    shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    shifted[:, :, :span] += part[:, :, :span]
-
-        in_chunks(images, n, x)
-        return np.ascontiguousarray(
-            grad_x[:n, :, padding : padding + h, padding : padding + w]
+        reach_h, reach_w = dilation * (kernel_h - 1), dilation * (kernel_w - 1)
+        pad_h, pad_w = max(reach_h - padding, 0), max(reach_w - padding, 0)
+        padded = np.zeros(
+            (n + 1, c_out, out_h + 2 * pad_h, out_w + 2 * pad_w), dtype=grad.dtype
         )
+        padded[:n, :, pad_h : pad_h + out_h, pad_w : pad_w + out_w] = grad
+        flipped = np.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+        full = _conv_apply(flipped, padded, padded[:n], 1, 0, dilation)
+        top, left = max(padding - reach_h, 0), max(padding - reach_w, 0)
+        if full.shape[2:] == (h, w):
+            return full
+        return np.ascontiguousarray(full[:, :, top : top + h, left : left + w])
     per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
     grad_x = np.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
     for u in range(kernel_h):
@@ -1252,9 +1238,10 @@ _CUPY_FUSED = {
 
 def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
     """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
-    Stride 1: image by image (on threads, see in_chunks), the sum over kernel offsets of
-    weight[:, :, u, v] times the image's shifted slice of the padded input, on the rows
-    of the padded grid. Otherwise one matmul."""
+    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
+    [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded input (one
+    per kernel offset) and one matrix product with weight, on the rows of the padded
+    grid. Otherwise one matmul."""
     import cupy as cp
 
     c_out, c, kernel_h, kernel_w = weight.shape
@@ -1264,25 +1251,22 @@ def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
         out_h = padded_h - dilation * (kernel_h - 1)
         out_w = padded_w - dilation * (kernel_w - 1)
         image, rows = c * padded_h * padded_w, out_h * padded_w
-        taps = cp.ascontiguousarray(weight.transpose(2, 3, 0, 1))
+        matrix = weight.reshape(c_out, -1)
         flat = columns.reshape(-1)
         result = cp.empty((n, c_out, out_h, out_w), dtype=x.dtype)
 
         def images(first, last):
             count = last - first
-            total = cp.empty((count, c_out, rows), dtype=x.dtype)
-            part = cp.empty_like(total)
+            gathered = cp.empty((count, c, kernel_h, kernel_w, rows), dtype=x.dtype)
             for u in range(kernel_h):
                 for v in range(kernel_w):
                     start = first * image + dilation * (u * padded_w + v)
                     shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    cp.matmul(
-                        taps[u, v], shifted[:, :, :rows], out=part if u or v else total
-                    )
-                    if u or v:
-                        total += part
-            on_grid = total.reshape(count, c_out, out_h, padded_w)
-            result[first:last] = on_grid[..., :out_w]
+                    gathered[:, :, u, v] = shifted[:, :, :rows]
+            on_grid = cp.matmul(matrix, gathered.reshape(count, -1, rows))
+            result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
+                ..., :out_w
+            ]
 
         in_chunks(images, n, x)
         return result
@@ -1294,12 +1278,11 @@ def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
 
 
 def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
-    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: image by
-    image (on threads, see in_chunks), grad on the rows of the padded grid; per kernel
-    offset, weight[:, :, u, v]^T times it, added onto the image's shifted slice of the
-    flat padded gradient, cut where the output rows end so that no image writes into
-    another's. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
-    offset, added onto the (padded) pixels that offset read."""
+    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: the
+    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0), with
+    the kernel flipped in both directions and its channel axes swapped (_conv_apply),
+    cropped to x's pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product
+    per kernel offset, added onto the (padded) pixels that offset read."""
     import cupy as cp
 
     n, c, h, w = x.shape
@@ -1307,29 +1290,18 @@ def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
     out_h, out_w = grad.shape[2], grad.shape[3]
     padded_h, padded_w = h + 2 * padding, w + 2 * padding
     if stride == 1:
-        image, rows = c * padded_h * padded_w, out_h * padded_w
-        span = rows - padded_w + out_w  # from the first output pixel to the last
-        taps = cp.ascontiguousarray(weight.transpose(2, 3, 1, 0))
-        grad_x = cp.zeros((n + 1, c, padded_h, padded_w), dtype=grad.dtype)
-        flat = grad_x.reshape(-1)
-
-        def images(first, last):
-            count = last - first
-            on_grid = cp.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
-            on_grid[..., :out_w] = grad[first:last]
-            on_grid = on_grid.reshape(count, c_out, rows)
-            part = cp.empty((count, c, rows), dtype=grad.dtype)
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    start = first * image + dilation * (u * padded_w + v)
-                    cp.matmul(taps[u, v], on_grid, out=part)
-                    shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    shifted[:, :, :span] += part[:, :, :span]
-
-        in_chunks(images, n, x)
-        return cp.ascontiguousarray(
-            grad_x[:n, :, padding : padding + h, padding : padding + w]
+        reach_h, reach_w = dilation * (kernel_h - 1), dilation * (kernel_w - 1)
+        pad_h, pad_w = max(reach_h - padding, 0), max(reach_w - padding, 0)
+        padded = cp.zeros(
+            (n + 1, c_out, out_h + 2 * pad_h, out_w + 2 * pad_w), dtype=grad.dtype
         )
+        padded[:n, :, pad_h : pad_h + out_h, pad_w : pad_w + out_w] = grad
+        flipped = cp.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+        full = _cupy_conv_apply(flipped, padded, padded[:n], 1, 0, dilation)
+        top, left = max(padding - reach_h, 0), max(padding - reach_w, 0)
+        if full.shape[2:] == (h, w):
+            return full
+        return cp.ascontiguousarray(full[:, :, top : top + h, left : left + w])
     per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
     grad_x = cp.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
     for u in range(kernel_h):
