@@ -502,10 +502,10 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation):
 
 def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
     """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
-    Stride 1: image by image (on threads, see in_chunks), grad laid on the rows of the
-    padded grid times each kernel offset's shifted slice of the padded input. Otherwise
-    one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the long P axis
-    contiguous in both), transposed, shaped like weight."""
+    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
+    gathered as in _conv_apply times grad laid on the rows of the padded grid.
+    Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
+    long P axis contiguous in both), transposed, shaped like weight."""
     n, c_out, out_h, out_w = grad.shape
     if stride == 1:
         _, c, kernel_h, kernel_w = weight.shape
@@ -517,19 +517,19 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
             count = last - first
             on_grid = np.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
             on_grid[..., :out_w] = grad[first:last]
-            on_grid = on_grid.reshape(count, c_out, rows)
-            taps = np.empty((kernel_h, kernel_w, c_out, c), dtype=grad.dtype)
+            gathered = np.empty((count, c, kernel_h, kernel_w, rows), dtype=grad.dtype)
             for u in range(kernel_h):
                 for v in range(kernel_w):
                     start = first * image + dilation * (u * padded_w + v)
                     shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    products = np.matmul(
-                        on_grid, shifted[:, :, :rows].transpose(0, 2, 1)
-                    )
-                    np.sum(products, axis=0, out=taps[u, v])
-            return taps
+                    gathered[:, :, u, v] = shifted[:, :, :rows]
+            products = np.matmul(
+                gathered.reshape(count, -1, rows),
+                on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
+            )
+            return products.sum(axis=0)
 
-        return np.ascontiguousarray(in_chunks(images, n, x).transpose(2, 3, 0, 1))
+        return np.ascontiguousarray(in_chunks(images, n, x).T).reshape(weight.shape)
     per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
     return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
         weight.shape
@@ -1317,10 +1317,10 @@ def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
 
 def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
     """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
-    Stride 1: image by image (on threads, see in_chunks), grad laid on the rows of the
-    padded grid times each kernel offset's shifted slice of the padded input. Otherwise
-    one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the long P axis
-    contiguous in both), transposed, shaped like weight."""
+    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
+    gathered as in _conv_apply times grad laid on the rows of the padded grid.
+    Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
+    long P axis contiguous in both), transposed, shaped like weight."""
     import cupy as cp
 
     n, c_out, out_h, out_w = grad.shape
@@ -1334,19 +1334,19 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
             count = last - first
             on_grid = cp.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
             on_grid[..., :out_w] = grad[first:last]
-            on_grid = on_grid.reshape(count, c_out, rows)
-            taps = cp.empty((kernel_h, kernel_w, c_out, c), dtype=grad.dtype)
+            gathered = cp.empty((count, c, kernel_h, kernel_w, rows), dtype=grad.dtype)
             for u in range(kernel_h):
                 for v in range(kernel_w):
                     start = first * image + dilation * (u * padded_w + v)
                     shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    products = cp.matmul(
-                        on_grid, shifted[:, :, :rows].transpose(0, 2, 1)
-                    )
-                    cp.sum(products, axis=0, out=taps[u, v])
-            return taps
+                    gathered[:, :, u, v] = shifted[:, :, :rows]
+            products = cp.matmul(
+                gathered.reshape(count, -1, rows),
+                on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
+            )
+            return products.sum(axis=0)
 
-        return cp.ascontiguousarray(in_chunks(images, n, x).transpose(2, 3, 0, 1))
+        return cp.ascontiguousarray(in_chunks(images, n, x).T).reshape(weight.shape)
     per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
     return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
         weight.shape
