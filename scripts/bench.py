@@ -10,6 +10,14 @@ blocks of a large input are shared out over threads) get the same thread count. 
 memory is the peak of traced NumPy allocations during one forward+backward (tracemalloc),
 optimized vs -O0.
 
+Both sides run with glibc's malloc told to keep freed memory (``MALLOC_MMAP_THRESHOLD_`` and
+``MALLOC_TRIM_THRESHOLD_``, set by re-executing the script unless ``--system-malloc``): by
+default, depending on what the process allocated before, glibc hands large freed buffers
+back to the system and every step faults them in again (2,000 page faults and twice the
+time for layer norm after the convolution; about 1,100 per step for PyTorch's convolution),
+which makes the order of the table change its numbers. This is the glibc form of PyTorch's
+CPU tuning advice to run with a caching allocator (jemalloc, tcmalloc).
+
 The transpiler runs in a child process (the generation timings and the -O0 modules'
 sources), never in the measuring one: its memory churn changes how glibc serves later
 allocations, and after an in-process generation layer norm's step took 2,000 page faults
@@ -46,6 +54,11 @@ from transpiler.pipeline import generate, render_op  # noqa: E402
 
 ACTIVATION_SHAPE = (4096, 1024)
 DENSE = {"batch": 256, "in_features": 1024, "out_features": 1024}
+
+
+# glibc malloc: arrays up to 32 MiB (its largest threshold) from the heap, freed memory kept
+# (see the docstring).
+KEEP_FREED_MEMORY = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 
 
 def threads() -> int:
@@ -227,7 +240,11 @@ def main() -> None:
     parser.add_argument("--ops", nargs="+", help="only these ops (default: all)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
+    parser.add_argument("--system-malloc", action="store_true",
+                        help="leave glibc's malloc settings as they are (see above)")
     args = parser.parse_args()
+    if not args.system_malloc and any(name not in os.environ for name in KEEP_FREED_MEMORY):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **KEEP_FREED_MEMORY})
     torch.set_num_threads(threads())
     layerforge.set_num_threads(threads())
 
@@ -265,6 +282,7 @@ def main() -> None:
     activations = [r for r in rows if not r["op"].startswith("dense")]
     summary = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "malloc": ", ".join(f"{k}={os.environ[k]}" for k in KEEP_FREED_MEMORY if k in os.environ) or "glibc defaults",
         "numpy": np.__version__,
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
@@ -295,7 +313,7 @@ def _markdown(summary) -> str:
     lines = [
         "# Benchmark: forward + backward",
         "",
-        f"- machine: {summary['machine']}; NumPy {summary['numpy']} (BLAS threads {summary['numpy_blas_threads']}); "
+        f"- machine: {summary['machine']}; malloc: {summary['malloc']}; NumPy {summary['numpy']} (BLAS threads {summary['numpy_blas_threads']}); "
         f"layerforge blocks on {summary['layerforge_threads']} threads; PyTorch {summary['torch']} eager with {summary['torch_threads']} threads",
         f"- activations on {ACTIVATION_SHAPE[0]}x{ACTIVATION_SHAPE[1]} float32; dense at batch {DENSE['batch']}, "
         f"{DENSE['in_features']} -> {DENSE['out_features']}",
