@@ -124,6 +124,31 @@ def test_runner_results_argument_repeat_and_value():
     np.testing.assert_array_equal(first, rows[:, :1])
 
 
+def test_runner_hands_out_buffers_result_by_result():
+    """``outs`` names a buffer per result, None where a result has none: a saved value gets
+    its block's slice of the full array to write into, as an output does."""
+    rows = np.arange(8 * 4 * 65536, dtype=np.float64).reshape(8 * 64, 4096)
+    given = []
+
+    def kernel(x, *, out_y=None, out_scaled=None):
+        given.append((out_y is None, out_scaled is None))
+        scaled = np.multiply(x, 2.0, out=out_scaled)
+        return np.add(scaled, 1.0, out=out_y), (x, scaled)
+
+    y, (x, scaled) = runtime.in_row_blocks(kernel, rows, outs=("out_y", None, "out_scaled"))
+    np.testing.assert_array_equal(y, rows * 2 + 1)
+    np.testing.assert_array_equal(scaled, rows * 2)
+    assert x is rows and given[0] == (True, True) and set(given[1:]) == {(False, False)}
+
+
+def test_saved_values_are_written_into_the_full_arrays():
+    """Layer norm's blocks write y and the saved rstd and normalized values straight into
+    the full arrays (x and weight are the caller's and have no buffer)."""
+    b = blocking(*_compiled("layer_normalization"))
+    assert b.forward_outs == ("out_y", None, None, "out_rstd", "out_normalized")
+    assert b.backward_outs == ("out_grad_x",)
+
+
 def test_runner_adds_up_row_sums():
     rows = np.random.default_rng(0).standard_normal((1000, 600))
 

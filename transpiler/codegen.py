@@ -82,13 +82,13 @@ def uses_rng(fn: Function, prims: Primitives) -> bool:
 
 
 def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = False,
-                    defaults: dict[str, AttrValue] | None = None, outs: tuple[str, ...] = ()) -> str:
+                    defaults: dict[str, AttrValue] | None = None, outs: tuple[str | None, ...] = ()) -> str:
     """``def name(params): statements; return returns``; ``defaults`` gives keyword defaults
     (a fused activation's attributes, which the layer's own signature does not carry);
     ``outs``, keyword parameters for buffers that outputs are written into (see Blocking)."""
     params = _param_list(fn, rng or uses_rng(fn, prims), defaults or {})
-    if outs:
-        params += ", *, " + ", ".join(f"{name}=None" for name in outs)
+    if any(outs):
+        params += ", *, " + ", ".join(f"{name}=None" for name in outs if name)
     lines = [f"def {fn.name}({params}):"]
     lines += [f"    {render_statement(s, prims)}" for s in fn.body]
     lines.append(f"    return {returns}")
@@ -171,10 +171,11 @@ class Blocking:
     forward: bool = False
     backward: bool = False
     sums: int = 0
-    # Keyword parameters ``out_<output>`` of the blocked functions: in_row_blocks passes the
-    # slices of the full results, and the statement making each output writes there.
-    forward_outs: tuple[str, ...] = ()
-    backward_outs: tuple[str, ...] = ()
+    # Keyword parameters ``out_<name>`` of the blocked functions, result by result (None for a
+    # result without one): in_row_blocks passes the slices of the full results, and the
+    # statement making each result writes there.
+    forward_outs: tuple[str | None, ...] = ()
+    backward_outs: tuple[str | None, ...] = ()
 
 
 def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -> Blocking:
@@ -204,23 +205,30 @@ def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -
 
     forward = sums([c.forward for c in compiled])
     backward = sums([c.backward for c in compiled])
+    forwards, backwards = [c.forward for c in compiled], [c.backward for c in compiled]
     return Blocking(forward == 0, backward is not None, backward or 0,
-                    _out_buffers([c.forward for c in compiled], 0, prims) if forward == 0 else (),
-                    _out_buffers([c.backward for c in compiled], backward or 0, prims) if backward is not None else ())
+                    _out_buffers(forwards, [(*fn.outputs, *c.saved) for fn, c in zip(forwards, compiled)], prims)
+                    if forward == 0 else (),
+                    _out_buffers(backwards, [tuple(fn.outputs[:len(fn.outputs) - (backward or 0)]) for fn in backwards], prims)
+                    if backward is not None else ())
 
 
-def _out_buffers(fns: list[Function], sums: int, prims: Primitives) -> tuple[str, ...]:
-    """``out_<name>`` for the leading outputs (not the row sums) that every variant makes by
-    one elementwise statement the passes can write into a given buffer (an operator, a
-    ufunc or a helper taking ``out=``), shaped like the rows; stops at the first that is not."""
-    outs: list[str] = []
-    count = len(fns[0].outputs) - sums
-    for position in range(count):
-        names = {fn.outputs[position] if len(fn.outputs) - sums == count else None for fn in fns}
+def _out_buffers(fns: list[Function], results: list[tuple[str, ...]], prims: Primitives) -> tuple[str | None, ...]:
+    """Result by result (``results``: each variant's, in the order the function returns them
+    and in_row_blocks flattens them: outputs, then saved values; the row sums left out),
+    ``out_<name>`` where every variant has the same value there and makes it by one
+    elementwise statement the passes can write into a given buffer (an operator, a ufunc or
+    a helper taking ``out=``), shaped like the rows, under a name from the spec (a
+    temporary's is renumbered later); None elsewhere, and trailing Nones cut."""
+    outs: list[str | None] = []
+    for position in range(min(len(names) for names in results)):
+        names = {names[position] for names in results}
         name = names.pop() if len(names) == 1 else None
-        if not isinstance(name, str) or not all(_writable(fn, name, prims) for fn in fns):
-            break
-        outs.append(f"out_{name}")
+        writable = (name is not None and not name.startswith("_") and f"out_{name}" not in outs
+                    and all(_writable(fn, name, prims) for fn in fns))
+        outs.append(f"out_{name}" if writable else None)
+    while outs and outs[-1] is None:
+        outs.pop()
     return tuple(outs)
 
 
@@ -233,7 +241,7 @@ def _writable(fn: Function, name: str, prims: Primitives) -> bool:
     return prim.kind == "elementwise" and (not prim.helper or takes_out(prim.helper_name or "", prim.helper))
 
 
-def _outs_keyword(outs: tuple[str, ...]) -> str:
+def _outs_keyword(outs: tuple[str | None, ...]) -> str:
     """``, outs=("out_y",)`` for an in_row_blocks call, or nothing."""
     return f", outs={_tuple([repr(o) for o in outs])}" if outs else ""
 

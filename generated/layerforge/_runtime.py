@@ -195,9 +195,10 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=()):
     output element is computed exactly as in one call; sums are added per run, then run by
     run in order, so a given thread count always gives the same result.
 
-    ``outs`` names keyword parameters of the kernel for its leading results: after the
-    first block, each gets its block's slice of the full result to write into (the kernel
-    returns that very array, or one of its own, which is then copied in).
+    ``outs`` names, result by result (the leaves of what the kernel returns, in order; None
+    for a result without one), keyword parameters of the kernel: after the first block,
+    each gets its block's slice of the full result to write into (the kernel returns that
+    very array, or one of its own, which is then copied in).
 
     A kernel that draws random numbers takes ``rng`` first; its blocks run in order on the
     calling thread, so that they draw what one call draws (the transpiler blocks only draws
@@ -246,7 +247,7 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=()):
             given = {
                 name: full[start:stop]
                 for name, (kind, full) in zip(outs, plan)
-                if kind == "rows"
+                if name and kind == "rows"
             }
             block_sums = []
             for i, (leaf, (kind, full)) in enumerate(

@@ -32,7 +32,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
+    y, saved = in_row_blocks(
+        _forward, x, outs=("out_y", None, None, "out_exponentials")
+    )
     return y, (_backward, saved)
 
 
@@ -51,13 +53,13 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x, *, out_y=None):
+def _forward(x, *, out_y=None, out_exponentials=None):
     _t1 = _sum(x * x, -1)
     norm = np.clip(_t1, 1e-24, np.inf)
     np.sqrt(norm, out=norm)
     scaled = x / norm
     shifted = np.subtract(scaled, _amax(scaled, -1), out=scaled)
-    exponentials = np.exp(shifted, out=shifted)
+    exponentials = np.exp(shifted, out=out_exponentials)
     _t2 = _sum(exponentials, -1)
     y = np.divide(exponentials, _t2, out=out_y)
     return y, (x, _t1, exponentials, _t2, y)

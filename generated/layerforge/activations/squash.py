@@ -34,7 +34,7 @@ def forward(x, *, epsilon=1e-07):
     if on_gpu(x):
         y, saved = _cupy_forward(x, epsilon)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x, epsilon, outs=("out_y",))
+    y, saved = in_row_blocks(_forward, x, epsilon, outs=("out_y", None, "out_norm"))
     return y, (_backward, saved)
 
 
@@ -53,9 +53,9 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x, epsilon, *, out_y=None):
+def _forward(x, epsilon, *, out_y=None, out_norm=None):
     squared_norm = _sum(x * x, -1)
-    norm = squared_norm + epsilon
+    norm = np.add(squared_norm, epsilon, out=out_norm)
     np.sqrt(norm, out=norm)
     _t1 = np.add(1, squared_norm, out=squared_norm)
     y = np.multiply(x, norm / _t1, out=out_y)

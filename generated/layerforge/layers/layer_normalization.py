@@ -44,7 +44,14 @@ def forward(x, weight, bias, *, epsilon=1e-05):
     if on_gpu(x):
         y, saved = _cupy_forward(x, weight, bias, epsilon)
         return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x, weight, bias, epsilon, outs=("out_y",))
+    y, saved = in_row_blocks(
+        _forward,
+        x,
+        weight,
+        bias,
+        epsilon,
+        outs=("out_y", None, None, "out_rstd", "out_normalized"),
+    )
     return y, (_backward, saved)
 
 
@@ -64,14 +71,16 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, sums=2, outs=("out_grad_x",))
 
 
-def _forward(x, weight, bias, epsilon, *, out_y=None):
+def _forward(
+    x, weight, bias, epsilon, *, out_y=None, out_rstd=None, out_normalized=None
+):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered) / x.shape[-1]
-    rstd = np.add(variance, epsilon, out=variance)
+    rstd = np.add(variance, epsilon, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
+    normalized = np.multiply(centered, rstd, out=out_normalized)
     y = np.multiply(normalized, weight, out=out_y)
     y += bias
     return y, (x, weight, rstd, normalized)
