@@ -59,12 +59,22 @@ def parse_args(argv=None) -> argparse.Namespace:
 # -- parity ----------------------------------------------------------------------------------
 
 
+# Window layouts besides a spec's test attributes, for ops that take all of these: stride 1
+# runs another path (implicit columns, the input gradient as a convolution), and padding past
+# the kernel's reach crops that gradient.
+STRIDE_ONE = [{"stride": 1, "padding": 1, "dilation": 1}, {"stride": 1, "padding": 0, "dilation": 2},
+              {"stride": 1, "padding": 3, "dilation": 1}]
+
+
 def cases(name: str):
     s = spec(name)
     extras = [{"activation": a} for a in s.slot.fused] + [{"activation": "softsign"}] if s.slot else [{}]
     for extra in extras:
         for training in modes(s):
             yield {**attributes(s, training), **extra}
+    for layout in STRIDE_ONE:
+        if all(s.attribute(key) is not None for key in layout):
+            yield {**attributes(s), **layout}
 
 
 def parity(cp, ops: list[str]) -> list[dict]:
