@@ -184,6 +184,7 @@ def test_threads_give_each_block_once_and_sums_in_a_fixed_order(threads, monkeyp
 @pytest.mark.parametrize("name, count, attrs", [
     ("layer_normalization", 1031, {}),  # blocks of rows, with row sums
     ("convolutional", 5, {"padding": 1, "dilation": 2}),  # images (in_chunks), with sums over images
+    ("upsampling", 5, {}),  # images (in_chunks), each written by one call
 ])
 def test_results_agree_across_thread_counts(name, count, attrs, monkeypatch):
     s = spec(name)

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_attribute, in_chunks
 from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
@@ -67,23 +67,36 @@ def _backward(grad_y, scale_factor):
 
 def _block_sum(x, scale):
     """Sums of the scale x scale blocks of x [N, C, H * scale, W * scale]: one strided
-    add per position in the block (faster than a reduction over two inner axes)."""
-    total = x[:, :, ::scale, ::scale].copy()
-    for u in range(scale):
-        for v in range(scale):
-            if u or v:
-                total += x[:, :, u::scale, v::scale]
+    add per position in the block (faster than a reduction over two inner axes), image
+    by image (on threads, see in_chunks) so that an image's sums stay in cache."""
+    n, c, h, w = x.shape
+    total = np.empty((n, c, h // scale, w // scale), dtype=x.dtype)
+
+    def images(first, last):
+        part, sums = x[first:last], total[first:last]
+        sums[...] = part[:, :, ::scale, ::scale]
+        for u in range(scale):
+            for v in range(scale):
+                if u or v:
+                    sums += part[:, :, u::scale, v::scale]
+
+    in_chunks(images, n, x)
     return total
 
 
 def _upsample_nearest(x, scale):
     """Nearest-neighbour upsampling of x [N, C, H, W] by an integer factor: one strided
-    copy of x per position in the scale x scale block."""
+    copy of x per position in the scale x scale block, image by image (on threads, see
+    in_chunks) so that an image's output is written while it is in the CPU's cache."""
     n, c, h, w = x.shape
     blocks = np.empty((n, c, h, scale, w, scale), dtype=x.dtype)
-    for u in range(scale):
-        for v in range(scale):
-            blocks[:, :, :, u, :, v] = x
+
+    def images(first, last):
+        for u in range(scale):
+            for v in range(scale):
+                blocks[first:last, :, :, u, :, v] = x[first:last]
+
+    in_chunks(images, n, x)
     return blocks.reshape(n, c, h * scale, w * scale)
 
 
@@ -103,23 +116,38 @@ def _cupy_backward(grad_y, scale_factor):
 
 def _cupy_block_sum(x, scale):
     """Sums of the scale x scale blocks of x [N, C, H * scale, W * scale]: one strided
-    add per position in the block (faster than a reduction over two inner axes)."""
-    total = x[:, :, ::scale, ::scale].copy()
-    for u in range(scale):
-        for v in range(scale):
-            if u or v:
-                total += x[:, :, u::scale, v::scale]
+    add per position in the block (faster than a reduction over two inner axes), image
+    by image (on threads, see in_chunks) so that an image's sums stay in cache."""
+    import cupy as cp
+
+    n, c, h, w = x.shape
+    total = cp.empty((n, c, h // scale, w // scale), dtype=x.dtype)
+
+    def images(first, last):
+        part, sums = x[first:last], total[first:last]
+        sums[...] = part[:, :, ::scale, ::scale]
+        for u in range(scale):
+            for v in range(scale):
+                if u or v:
+                    sums += part[:, :, u::scale, v::scale]
+
+    in_chunks(images, n, x)
     return total
 
 
 def _cupy_upsample_nearest(x, scale):
     """Nearest-neighbour upsampling of x [N, C, H, W] by an integer factor: one strided
-    copy of x per position in the scale x scale block."""
+    copy of x per position in the scale x scale block, image by image (on threads, see
+    in_chunks) so that an image's output is written while it is in the CPU's cache."""
     import cupy as cp
 
     n, c, h, w = x.shape
     blocks = cp.empty((n, c, h, scale, w, scale), dtype=x.dtype)
-    for u in range(scale):
-        for v in range(scale):
-            blocks[:, :, :, u, :, v] = x
+
+    def images(first, last):
+        for u in range(scale):
+            for v in range(scale):
+                blocks[first:last, :, :, u, :, v] = x[first:last]
+
+    in_chunks(images, n, x)
     return blocks.reshape(n, c, h * scale, w * scale)
