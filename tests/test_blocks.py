@@ -93,8 +93,27 @@ def test_blocked_equals_one_call(name, lead, monkeypatch):
             np.testing.assert_array_equal(got, want)
     saved = ctx[1]
     for value in saved:  # inputs saved for backward are the caller's arrays, not copies
-        if isinstance(value, np.ndarray) and value.shape == arrays["x"].shape and np.array_equal(value, arrays["x"]):
-            assert value is arrays["x"]
+        for array in arrays.values():
+            if isinstance(value, np.ndarray) and value.shape == array.shape and np.array_equal(value, array):
+                assert value is array
+
+
+@pytest.mark.parametrize("activation, options", [("elu", {"alpha": 0.5}), ("softsign", {})])
+def test_a_slot_layer_runs_fused_variants_blocked_and_composed_ones_whole(activation, options, monkeypatch):
+    """multiply's fused variants run block by block with the activation's attributes passed
+    to every block; a composed activation (softsign) keeps whole arrays in its context."""
+    s = spec("multiply")
+    arrays = make_arrays(s, 1031, np.float64, seed=4)
+    attrs = {"activation": activation, "activation_options": options}
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", 8 * (3 * arrays["a"][0].size + 5))
+    outputs, grads, _ = _run(s, arrays, attrs)
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", 10**12)
+    expected_outputs, expected_grads, _ = _run(s, arrays, attrs)
+    for got, want in zip(outputs + grads, expected_outputs + expected_grads):
+        np.testing.assert_array_equal(got, want)
+    product = arrays["a"] * arrays["b"]
+    want = np.where(product > 0, product, 0.5 * np.expm1(product)) if activation == "elu" else product / (1 + np.abs(product))
+    np.testing.assert_allclose(outputs[0], want, rtol=1e-12, atol=1e-15)
 
 
 def test_runner_passes_small_one_dimensional_and_foreign_arrays_whole():

@@ -180,12 +180,14 @@ class Blocking:
 
 def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -> Blocking:
     """A direction runs blocked when every variant's function is row-local (its row sums, if
-    any, the same in number) and long enough to gain; ops with buffers or an activation slot
-    run whole. Random draws must be shaped like a row array: drawn block by block, in order
+    any, the same in number) and long enough to gain; ops with buffers run whole, and so do
+    ops with matrix products (BLAS wants the whole batch). A layer with an activation slot
+    runs its fused variants blocked; a composed activation runs whole. Random draws must be shaped like a row array: drawn block by block, in order
     on one thread, they are the very numbers one call draws (a NumPy Generator consumes its
     stream element by element) if a function draws once: two draws would interleave block
     by block; a draw of another shape would be repeated in every block."""
-    if spec.slot is not None or spec.buffers:
+    if spec.buffers or any(prims[s.prim].kind == "linalg" for c in compiled for fn in (c.forward, c.backward)
+                           for s in fn.body):
         return Blocking()
     for fn in (fn for c in compiled for fn in (c.forward, c.backward)):
         draws = [fn.values[s.target].shape for s in fn.body if prims[s.prim].kind == "random"]
@@ -322,7 +324,11 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append("fused = _FUSED.get(activation)")
         body.append("if fused is not None:")
         body.append("    forward_variant, backward_variant = fused")
-        body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
+        if blocked.forward:
+            body.append(f"    {outs}, saved = in_row_blocks({', '.join(['forward_variant'] + call_args)}, options=options"
+                        f"{_outs_keyword(blocked.forward_outs)})")
+        else:
+            body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
         body.append(f"    return {result}, (backward_variant, saved)")
         body.append(f'module = activation_module("{op}", activation)')
         pre = _outputs([f"{o}_linear" for o in spec.outputs])
@@ -371,6 +377,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         _doc_block(bdoc),
         f'    check_arrays("{op}", {{{grad_arrays}}}, {{{grad_shapes}}}{dtypes})',
         "    backward_variant, saved = ctx",
+        *([  # a composed activation's context holds whole arrays: never cut into blocks
+            "    if backward_variant is _backward_composed:",
+            f"        return _backward_composed({', '.join(grads)}, *saved)",
+        ] if blocked.backward and fused else []),
         f"    return in_row_blocks(backward_variant, {', '.join(grads)}, *saved{f', sums={blocked.sums}' if blocked.sums else ''}"
         f"{_outs_keyword(blocked.backward_outs)})"
         if blocked.backward

@@ -102,6 +102,7 @@ def _gpu_names(line: str) -> str:
     line = re.sub(r", outs=\([^)]*\)", "", line)  # CuPy runs whole arrays
     line = re.sub(r"\bin_row_blocks\((\w+), (.*), rng=rng\)", r"\1(rng, \2)", line)
     line = re.sub(r"\bin_row_blocks\((\w+), ", r"\1(", line)
+    line = line.replace(", options=options)", ", **options)")  # a fused variant's attributes
     line = re.sub(r"\b(_forward|_backward)", r"_cupy\1", line)
     line = re.sub(r"\b_(VARIANTS|FUSED)\b", r"_CUPY_\1", line)
     return line.replace("np.random.default_rng()", "default_gpu_rng()")

@@ -175,7 +175,7 @@ def check_window(op, argument, x, kernel, stride, padding, dilation=None):
 BLOCK_BYTES = 1 << 19
 
 
-def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=()):
+def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
     """``kernel(rows, *args)``, computed block by block along the leading axis of ``rows``.
 
     Only for kernels whose every value is row-local (elementwise, or reduced over trailing
@@ -200,12 +200,15 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=()):
     each gets its block's slice of the full result to write into (the kernel returns that
     very array, or one of its own, which is then copied in).
 
-    A kernel that draws random numbers takes ``rng`` first; its blocks run in order on the
+    ``options`` are keyword arguments for every call of the kernel (a fused activation's
+    attributes). A kernel that draws random numbers takes ``rng`` first; its blocks run in order on the
     calling thread, so that they draw what one call draws (the transpiler blocks only draws
     shaped like the rows).
     """
     if rng is not None:
         kernel = functools.partial(kernel, rng)
+    if options:
+        kernel = functools.partial(kernel, **options)
     n = rows.shape[0] if rows.ndim >= 2 else 0
     if type(rows) is not np.ndarray or n < 2 or rows.nbytes < 4 * BLOCK_BYTES:
         return kernel(rows, *args)

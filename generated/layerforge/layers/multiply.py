@@ -6,7 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, activation_module
+from layerforge._runtime import check_arrays, activation_module, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -51,7 +51,7 @@ def forward(a, b, *, activation="identity", activation_options=None):
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
-        y, saved = forward_variant(a, b, **options)
+        y, saved = in_row_blocks(forward_variant, a, b, options=options)
         return y, (backward_variant, saved)
     module = activation_module("multiply", activation)
     y_linear, linear_saved = _forward_identity(a, b)
@@ -71,7 +71,11 @@ def backward(grad_y, ctx):
     """
     check_arrays("multiply", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return backward_variant(grad_y, *saved)
+    if backward_variant is _backward_composed:
+        return _backward_composed(grad_y, *saved)
+    return in_row_blocks(
+        backward_variant, grad_y, *saved, outs=("out_grad_a", "out_grad_b")
+    )
 
 
 def _forward_relu(a, b):
@@ -80,11 +84,11 @@ def _forward_relu(a, b):
     return y, (a, b)
 
 
-def _backward_relu(grad_y, a, b):
+def _backward_relu(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
     z = a * b
     grad_z = np.multiply(grad_y, z > 0, out=z)
-    grad_a = grad_z * b
-    grad_b = np.multiply(grad_z, a, out=grad_z)
+    grad_a = np.multiply(grad_z, b, out=out_grad_a)
+    grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
 
 
@@ -94,12 +98,12 @@ def _forward_sigmoid(a, b):
     return y, (a, b, y)
 
 
-def _backward_sigmoid(grad_y, a, b, y):
+def _backward_sigmoid(grad_y, a, b, y, *, out_grad_a=None, out_grad_b=None):
     grad_z = 1 - y
     grad_z *= grad_y
     grad_z *= y
-    grad_a = grad_z * b
-    grad_b = np.multiply(grad_z, a, out=grad_z)
+    grad_a = np.multiply(grad_z, b, out=out_grad_a)
+    grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
 
 
@@ -109,12 +113,12 @@ def _forward_tanh(a, b):
     return y, (a, b, y)
 
 
-def _backward_tanh(grad_y, a, b, y):
+def _backward_tanh(grad_y, a, b, y, *, out_grad_a=None, out_grad_b=None):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
-    grad_a = grad_z * b
-    grad_b = grad_z * a
+    grad_a = np.multiply(grad_z, b, out=out_grad_a)
+    grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
 
 
@@ -128,11 +132,11 @@ def _forward_softmax(a, b):
     return y, (a, b, y)
 
 
-def _backward_softmax(grad_y, a, b, y):
+def _backward_softmax(grad_y, a, b, y, *, out_grad_a=None, out_grad_b=None):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
-    grad_a = grad_z * b
-    grad_b = np.multiply(grad_z, a, out=grad_z)
+    grad_a = np.multiply(grad_z, b, out=out_grad_a)
+    grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
 
 
@@ -141,9 +145,9 @@ def _forward_identity(a, b):
     return z, (a, b)
 
 
-def _backward_identity(grad_y, a, b):
-    grad_a = grad_y * b
-    grad_b = grad_y * a
+def _backward_identity(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
+    grad_a = np.multiply(grad_y, b, out=out_grad_a)
+    grad_b = np.multiply(grad_y, a, out=out_grad_b)
     return grad_a, grad_b
 
 
@@ -161,7 +165,7 @@ def _forward_gelu(a, b):
     return y, (a, b)
 
 
-def _backward_gelu(grad_y, a, b):
+def _backward_gelu(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
     z = a * b
     gelu_inner = z * z
     gelu_inner *= z
@@ -184,8 +188,8 @@ def _backward_gelu(grad_y, a, b):
     _t4 = z * z
     _t3 *= _t4
     grad_z += _t3
-    grad_a = np.multiply(grad_z, b, out=z)
-    grad_b = np.multiply(grad_z, a, out=grad_z)
+    grad_a = np.multiply(grad_z, b, out=out_grad_a)
+    grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
 
 
@@ -198,15 +202,15 @@ def _forward_elu(a, b, alpha=1.0):
     return y, (a, b, alpha, y)
 
 
-def _backward_elu(grad_y, a, b, alpha, y):
+def _backward_elu(grad_y, a, b, alpha, y, *, out_grad_a=None, out_grad_b=None):
     grad_z = np.clip(y, -np.inf, 0)
     grad_z += alpha
     grad_z *= grad_y
     _t1 = grad_y * (y > 0)
     _t1 *= 1 - alpha
     grad_z += _t1
-    grad_a = grad_z * b
-    grad_b = np.multiply(grad_z, a, out=grad_z)
+    grad_a = np.multiply(grad_z, b, out=out_grad_a)
+    grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
 
 
@@ -222,7 +226,7 @@ def _forward_mish(a, b):
     return y, (a, b)
 
 
-def _backward_mish(grad_y, a, b):
+def _backward_mish(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
     z = a * b
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
@@ -239,8 +243,8 @@ def _backward_mish(grad_y, a, b):
     _t2 *= _t1
     grad_z += _t2
     grad_z *= grad_y
-    grad_a = np.multiply(grad_z, b, out=mish_e)
-    grad_b = np.multiply(grad_z, a, out=grad_z)
+    grad_a = np.multiply(grad_z, b, out=out_grad_a)
+    grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
 
 
@@ -251,7 +255,7 @@ def _forward_swish(a, b):
     return y, (a, b)
 
 
-def _backward_swish(grad_y, a, b):
+def _backward_swish(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
     z = a * b
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
@@ -260,8 +264,8 @@ def _backward_swish(grad_y, a, b):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_a = np.multiply(grad_z, b, out=_t1)
-    grad_b = np.multiply(grad_z, a, out=grad_z)
+    grad_a = np.multiply(grad_z, b, out=out_grad_a)
+    grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
 
 
@@ -272,7 +276,7 @@ def _forward_silu(a, b):
     return y, (a, b)
 
 
-def _backward_silu(grad_y, a, b):
+def _backward_silu(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
     z = a * b
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
@@ -281,8 +285,8 @@ def _backward_silu(grad_y, a, b):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_a = np.multiply(grad_z, b, out=_t1)
-    grad_b = np.multiply(grad_z, a, out=grad_z)
+    grad_a = np.multiply(grad_z, b, out=out_grad_a)
+    grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
 
 

@@ -8,7 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, activation_module
+from layerforge._runtime import check_arrays, activation_module, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -60,7 +60,7 @@ def forward(x, branch, *, activation="identity", activation_options=None):
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
-        y, saved = forward_variant(x, branch, **options)
+        y, saved = in_row_blocks(forward_variant, x, branch, options=options)
         return y, (backward_variant, saved)
     module = activation_module("residual", activation)
     y_linear, linear_saved = _forward_identity(x, branch)
@@ -80,7 +80,9 @@ def backward(grad_y, ctx):
     """
     check_arrays("residual", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
-    return backward_variant(grad_y, *saved)
+    if backward_variant is _backward_composed:
+        return _backward_composed(grad_y, *saved)
+    return in_row_blocks(backward_variant, grad_y, *saved)
 
 
 def _forward_relu(x, branch):
