@@ -182,10 +182,11 @@ def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -
     """A direction runs blocked when every variant's function is row-local (its row sums, if
     any, the same in number) and long enough to gain; ops with buffers run whole, and so do
     ops with matrix products (BLAS wants the whole batch). A layer with an activation slot
-    runs its fused variants blocked; a composed activation runs whole. Random draws must be shaped like a row array: drawn block by block, in order
-    on one thread, they are the very numbers one call draws (a NumPy Generator consumes its
-    stream element by element) if a function draws once: two draws would interleave block
-    by block; a draw of another shape would be repeated in every block."""
+    runs its fused variants blocked; a composed activation runs whole. Random draws must be
+    shaped like a row array: drawn block by block, in order on one thread, they are the very
+    numbers one call draws (a NumPy Generator consumes its stream element by element) if a
+    function draws once: two draws would interleave block by block; a draw of another shape
+    would be repeated in every block."""
     if spec.buffers or any(prims[s.prim].kind == "linalg" for c in compiled for fn in (c.forward, c.backward)
                            for s in fn.body):
         return Blocking()

@@ -201,9 +201,9 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
     very array, or one of its own, which is then copied in).
 
     ``options`` are keyword arguments for every call of the kernel (a fused activation's
-    attributes). A kernel that draws random numbers takes ``rng`` first; its blocks run in order on the
-    calling thread, so that they draw what one call draws (the transpiler blocks only draws
-    shaped like the rows).
+    attributes). A kernel that draws random numbers takes ``rng`` first; its blocks run in
+    order on the calling thread, so that they draw what one call draws (the transpiler
+    blocks only draws shaped like the rows).
     """
     if rng is not None:
         kernel = functools.partial(kernel, rng)
