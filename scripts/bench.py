@@ -38,7 +38,6 @@ import statistics
 import sys
 import time
 import tracemalloc
-import types
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +49,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "generated"), str(ROOT)]
 import layerforge  # noqa: E402
 from harness import PATHS, attributes, catalog, module, spec  # noqa: E402
 from oracles import FUSED, ORACLES  # noqa: E402
-from transpiler.pipeline import generate, render_op  # noqa: E402
+from transpiler.pipeline import generate, module_from_source, render_op  # noqa: E402
 
 ACTIVATION_SHAPE = (4096, 1024)
 DENSE = {"batch": 256, "in_features": 1024, "out_features": 1024}
@@ -100,12 +99,6 @@ def _transpile(names: list[str]) -> tuple[dict[str, str], float, float]:
     started = time.perf_counter()
     generate(PATHS)
     return sources, generate_s, time.perf_counter() - started
-
-
-def module_from(name: str, source: str) -> types.ModuleType:
-    module = types.ModuleType(f"{name}_O0")
-    exec(compile(source, f"<{name}_O0>", "exec"), module.__dict__)
-    return module
 
 
 def activation_inputs(name: str):
@@ -256,11 +249,11 @@ def main() -> None:
     rows = []
     for name in activation_names:
         s, arrays, attrs = activation_inputs(name)
-        rows.append(measure(name, s, arrays, attrs, args.repeat, module_from(name, sources[name])))
+        rows.append(measure(name, s, arrays, attrs, args.repeat, module_from_source(f"{name}_O0", sources[name])))
         print(_line(rows[-1]), flush=True)
     if dense:
         s = spec("dense")
-        o0 = module_from("dense", sources["dense"])
+        o0 = module_from_source("dense_O0", sources["dense"])
         rng = np.random.default_rng(0)
         arrays = {
             "x": rng.standard_normal((DENSE["batch"], DENSE["in_features"])).astype(np.float32),

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .ir import Const, Function, Operand, Stmt
-from .primitives import Primitive, Primitives, with_called_helpers
+from .primitives import Primitive, Primitives, call_of, with_called_helpers
 from .shapes import SCALAR
 from .spec import OpSpec
 
@@ -441,8 +441,7 @@ def cupy_helper(prim: Primitive, called: Iterable[str] = ()) -> str:
     body_start = _after_docstring(lines)
     body = [_NUMPY.sub("cp.", line) for line in lines[body_start:]]
     for function in called:
-        call = re.compile(rf"(?<![\w.]){re.escape(function)}\(")
-        body = [call.sub(f"_cupy{function}(", line) for line in body]
+        body = [call_of(function).sub(f"_cupy{function}(", line) for line in body]
     imports = ["    import cupy as cp", ""] if any(_CUPY.search(line) for line in body) else []
     return "\n".join(lines[:body_start] + imports + body)
 

@@ -142,9 +142,13 @@ def load_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, explic
             name: str | None = None) -> types.ModuleType:
     """Render an op and execute the text as a module, without writing it anywhere: how the
     tests and the benchmark get -O0 or derived-backward twins of the generated modules."""
-    label = name or f"{spec.name}_O{level}"
-    module = types.ModuleType(label)
     text = render_op(spec, catalog, paths, level=level, explicit=explicit)
+    return module_from_source(name or f"{spec.name}_O{level}", text)
+
+
+def module_from_source(label: str, text: str) -> types.ModuleType:
+    """A module executed from rendered text (``label`` names it in tracebacks)."""
+    module = types.ModuleType(label)
     exec(compile(text, f"<{label}>", "exec"), module.__dict__)
     return module
 

@@ -65,6 +65,11 @@ class Primitive:
 Primitives = dict[str, Primitive]
 
 
+def call_of(function: str) -> re.Pattern[str]:
+    """A call of ``function`` by its bare name (not ``np.function(`` or ``_cupy_function(``)."""
+    return re.compile(rf"(?<![\w.]){re.escape(function)}\(")
+
+
 def with_called_helpers(names: list[str], prims: Primitives) -> list[str]:
     """The primitives ``names`` and, after them, those whose helper functions their helpers
     call by name (transitively): a helper may build on another's function, which is then
@@ -74,7 +79,7 @@ def with_called_helpers(names: list[str], prims: Primitives) -> list[str]:
     for name in result:  # grows while it is walked
         helper = prims[name].helper or ""
         for function, callee in by_function.items():
-            if callee not in result and re.search(rf"(?<![\w.]){re.escape(function)}\(", helper):
+            if callee not in result and call_of(function).search(helper):
                 result.append(callee)
     return result
 
