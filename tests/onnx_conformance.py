@@ -266,11 +266,18 @@ class Plan:
                     sizes.setdefault(dim, (size, argument))
         return ok
 
-    def set_attribute(self, kwargs: dict, keyword: str, value, default, feature: str, text: str) -> None:
-        """Pass ``value`` as ``keyword`` if layerforge takes it; a value equal to layerforge's
+    def set_attribute(
+        self, kwargs: dict, keyword: str, value, default, feature: str, text: str, spatial: bool = False
+    ) -> None:
+        """Pass ``value`` as ``keyword`` if layerforge takes it (a ``spatial`` int also as one
+        per spatial axis, for an attribute declared as a tuple); a value equal to layerforge's
         fixed behaviour (``default``) needs no keyword; else record the reason."""
-        if self.target.accepts(keyword, value):
-            kwargs[keyword] = value
+        spelled = [value]
+        if spatial and isinstance(value, int):
+            spelled.append((value,) * (self.case.inputs[0].ndim - 2))
+        accepted = next((v for v in spelled if self.target.accepts(keyword, v)), None)
+        if accepted is not None:
+            kwargs[keyword] = accepted
         elif not self.target.has(keyword) and _equal(value, default):
             return
         else:
@@ -488,7 +495,8 @@ def _nary(target_name: str):
         arrays = [a for a in case.inputs if a is not None]
         count, variadic = plan.target.arity
         if len(arrays) < count or (len(arrays) > count and not variadic):
-            plan.why(f"{len(arrays)} inputs", f"{len(arrays)} inputs: {target_name} takes {count}")
+            inputs = f"{len(arrays)} input{'s' * (len(arrays) != 1)}"
+            plan.why(inputs, f"{inputs}: {target_name} takes {count}")
             return plan
         named = [d.name for d in plan.target.spec.inputs]
         checked = dict(zip(named, arrays)) if len(arrays) == len(named) else {}
@@ -610,8 +618,9 @@ def _reduce_mean(case: Case) -> Plan:
     keepdims = bool(case.attr("keepdims", 1))
     kwargs: dict = {}
     keyword = plan.target.first("dim", "axis")
-    value = axes[0] if len(axes) == 1 else tuple(axes)
-    if plan.target.accepts(keyword, value):
+    spelled = ([axes[0]] if len(axes) == 1 else []) + [tuple(axes)]
+    value = next((v for v in spelled if plan.target.accepts(keyword, v)), None)
+    if value is not None:
         kwargs[keyword] = value
     else:
         plan.why("several axes", f"axes {axes}: mean reduces one axis")
@@ -709,6 +718,7 @@ def _set_padding(plan: Plan, kwargs: dict, begins, ends, per_side: bool, same: b
             0,
             "padding per axis",
             f"pads {list(begins)} per axis: padding is one int for all axes",
+            spatial=True,
         )
         return
     if per_side and same and plan.target.accepts("padding", "same"):
@@ -750,7 +760,13 @@ def _conv(case: Case) -> Plan:
     kernel = tuple(w.shape[2:])
     strides, dilations, begins, ends = _window(case, x, kernel)
     plan.set_attribute(
-        kwargs, "stride", _one(strides), 1, "stride per axis", f"strides {list(strides)}: stride is one int"
+        kwargs,
+        "stride",
+        _one(strides),
+        1,
+        "stride per axis",
+        f"strides {list(strides)}: stride is one int",
+        spatial=True,
     )
     plan.set_attribute(
         kwargs,
@@ -759,6 +775,7 @@ def _conv(case: Case) -> Plan:
         1,
         "dilation per axis",
         f"dilations {list(dilations)}: dilation is one int",
+        spatial=True,
     )
     # PyTorch's padding="same" is ONNX's SAME_UPPER at stride 1.
     same = set(strides) == {1} and _window(case, x, kernel, "SAME_UPPER")[2:] == (begins, ends)
@@ -788,6 +805,7 @@ def _pool(target_name: str):
             None,
             "kernel per axis",
             f"kernel {list(kernel)}: the kernel is square",
+            spatial=True,
         )
         plan.set_attribute(
             kwargs,
@@ -796,6 +814,7 @@ def _pool(target_name: str):
             None,
             "stride per axis",
             f"strides {list(strides)}: stride is one int",
+            spatial=True,
         )
         plan.set_attribute(
             kwargs,
@@ -804,6 +823,7 @@ def _pool(target_name: str):
             1,
             "dilation",
             f"dilations {list(dilations)}: {target_name} has no dilation",
+            spatial=True,
         )
         _set_padding(plan, kwargs, begins, ends, per_side=False)
         for i, k in enumerate(kernel):
@@ -865,20 +885,24 @@ def _global_pool(kind: str):
 def _batch_norm(case: Case) -> Plan:
     plan = Plan(case, "batch_normalization")
     x, scale, bias, mean, var = (case.input(i) for i in range(5))
-    training = bool(case.attr("training_mode", 0))
-    if case.opset < 14 and not case.attr("is_test", 1 if case.opset >= 7 else 0):
-        training = len(case.output_names) > 1
+    # Opset 14 on says so in training_mode; before, training is asked for by its outputs.
+    training = bool(case.attr("training_mode", 0)) if case.opset >= 14 else len(case.output_names) > 1
     arrays = {"x": x, "weight": scale, "bias": bias, "running_mean": mean, "running_var": var}
     if not plan.check_arrays(arrays):
         return plan
     epsilon = float(case.attr("epsilon", 1e-5))
     # ONNX keeps `momentum` of the running value; layerforge (as PyTorch) gives it to the batch.
     momentum = 1.0 - float(case.attr("momentum", 0.9))
-    if training and len(case.output_names) == 3:
+    count = len(case.output_names)
+    if training and count >= 3:
         plan.why_output(
             "running_var from the biased variance",
             "output_var: ONNX updates the running variance with the biased batch variance, "
             "layerforge (as PyTorch) with the unbiased one",
+        )
+    if count > 3:
+        plan.why_output(
+            "saved mean and variance outputs", "saved_mean, saved_var: not returned", count=count - 3
         )
     plan.call(
         x,
@@ -889,7 +913,7 @@ def _batch_norm(case: Case) -> Plan:
         epsilon=epsilon,
         momentum=momentum,
         training=training,
-        pick=lambda outputs: {0: outputs[0], 1: outputs[1]} if training else {0: outputs[0]},
+        pick=lambda outputs: {0: outputs[0]} | ({1: outputs[1]} if training and count >= 2 else {}),
     )
     return plan
 
@@ -1268,6 +1292,12 @@ def run_case(case: Case) -> Result:
         result.status, result.detail = "fail", f"{type(exc).__name__}: {exc}"
         return result
     for index, actual in sorted(outputs.items()):
+        if not 0 <= index < len(case.expected):
+            result.status, result.detail = (
+                "fail",
+                f"the mapper picked output {index}, which ONNX does not expect",
+            )
+            return result
         problem = compare(actual, case.expected[index], case)
         if problem:
             result.status, result.detail = "fail", f"output {case.output_names[index]}: {problem}"
