@@ -234,7 +234,7 @@ class Plan:
             if not isinstance(value, np.ndarray):
                 kind = "a sequence" if isinstance(value, list) else type(value).__name__
                 self.reasons.append(
-                    Reason(f"input that is not a tensor", f"{argument} is {kind}: {spec.name} takes arrays")
+                    Reason("input that is not a tensor", f"{argument} is {kind}: {spec.name} takes arrays")
                 )
                 ok = False
                 continue
@@ -295,7 +295,10 @@ class Plan:
 
 
 def _equal(a, b) -> bool:
-    return a == b if not isinstance(a, float) else math.isclose(a, b, rel_tol=1e-6)
+    """``a`` is layerforge's fixed behaviour ``b`` (floats to float32 rounding)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-6)
+    return a == b
 
 
 def _one(values):
