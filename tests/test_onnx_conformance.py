@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import torch
 
 import onnx_conformance as conformance
 
@@ -80,7 +81,6 @@ def test_report_is_current():
 # padding, ceil_mode, count_include_pad, group, momentum, softmax axis, coordinate transforms
 # of Resize...), not layerforge; the real run above decides what layerforge passes.
 
-torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
 
