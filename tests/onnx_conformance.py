@@ -247,6 +247,8 @@ class Plan:
                 )
                 ok = False
             decl = self.target.declared(argument)
+            if decl is None:  # one of a variadic op's inputs: no declared shape
+                continue
             named = decl.shape.dims
             if (value.ndim < len(named)) if decl.shape.ellipsis else (value.ndim != len(named)):
                 self.why(
@@ -502,8 +504,9 @@ def _nary(target_name: str):
             plan.why(inputs, f"{inputs}: {target_name} takes {count}")
             return plan
         named = [d.name for d in plan.target.spec.inputs]
-        checked = dict(zip(named, arrays)) if len(arrays) == len(named) else {}
-        if plan.check_arrays(checked):
+        if len(arrays) != len(named):  # more inputs than declared: their dtypes only
+            named = [f"input {i}" for i in range(len(arrays))]
+        if plan.check_arrays(dict(zip(named, arrays))):
             plan.call(*arrays)
         return plan
 
@@ -519,8 +522,10 @@ def _concat(case: Case) -> Plan:
         return plan
     axis = int(case.attr("axis"))
     keyword = plan.target.first("dim", "axis")
-    names = list(plan.target.params)[:count]
-    if variadic or plan.check_arrays(dict(zip(names, arrays))):
+    named = [d.name for d in plan.target.spec.inputs]
+    if len(arrays) != len(named):  # more inputs than declared: their dtypes only
+        named = [f"input {i}" for i in range(len(arrays))]
+    if plan.check_arrays(dict(zip(named, arrays))):
         plan.call(*arrays, **{keyword: axis})
     return plan
 

@@ -185,6 +185,7 @@ STAND_INS = {
     "mean": (lambda x, *, dim=-1, keepdim=False: _n(torch.mean(_t(x), dim, keepdim)), {}),
     "flatten": (lambda x, *, start_dim=1, end_dim=-1: _n(torch.flatten(_t(x), start_dim, end_dim)), {}),
     "padding": (_pad, {}),
+    "reshape": (lambda x, *, shape=(-1, 1): x.reshape(x.shape[0], *shape), {"x": (True, ("F",))}),
     "upsampling": (_interpolate, {}),
 }
 
@@ -240,6 +241,7 @@ def test_capability_branches_agree_with_pytorch(monkeypatch):
         "test_maxpool_2d_ceil",
         "test_maxpool_2d_dilations",
         "test_reduce_mean_default_axes_keepdims_example",
+        "test_reshape_zero_and_negative_dim",
         "test_resize_upsample_scales_linear",
         "test_resize_upsample_scales_linear_align_corners",
         "test_resize_upsample_sizes_nearest",
