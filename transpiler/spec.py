@@ -94,6 +94,9 @@ class OpSpec:
     buffers: tuple[TensorDecl, ...] = ()  # state arrays read by forward, without gradients
     nondifferentiable: tuple[str, ...] = ()  # outputs that backward takes no gradient for
     window: WindowDecl | None = None
+    # the inputs led by '...' broadcast against each other as in NumPy, each gradient summed
+    # back to its own input's shape
+    broadcast: bool = False
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
@@ -180,6 +183,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     outputs = fields.take("outputs", list, required=True)
     nondiff = fields.take("nondifferentiable", list)
     window = fields.take("window", dict)
+    broadcast = fields.take("broadcast", bool)
     test = fields.take("test", dict)
     dtypes = fields.take("dtypes", list)
     fields.finish()
@@ -261,6 +265,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         buffers=buffer_decls,
         nondifferentiable=tuple(nondiff_names),
         window=window_decl,
+        broadcast=bool(broadcast.value) if broadcast else False,
     )
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from layerforge._runtime import (
     check_arrays,
+    check_context,
     check_attribute,
     check_divides,
     in_row_blocks,
@@ -46,9 +47,9 @@ def forward(x, *, num_pieces=2):
     check_divides("maxout", "num_pieces", num_pieces, "x", x.shape[-1])
     if on_gpu(x):
         y, saved = _cupy_forward(x, num_pieces)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, num_pieces)
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -61,8 +62,7 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("maxout", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context("maxout", __name__, ctx, {"grad_y": grad_y})
     return in_row_blocks(backward_variant, grad_y, *saved)
 
 

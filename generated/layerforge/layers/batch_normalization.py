@@ -11,7 +11,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_context, check_attribute
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -88,12 +88,22 @@ def forward(
         y, new_running_mean, new_running_var, saved = forward_variant(
             x, weight, bias, running_mean, running_var, momentum, epsilon
         )
-        return (y, new_running_mean, new_running_var), (backward_variant, saved)
+        return (y, new_running_mean, new_running_var), (
+            backward_variant,
+            saved,
+            (y.dtype, y.shape),
+            None,
+        )
     forward_variant, backward_variant = _VARIANTS[training]
     y, new_running_mean, new_running_var, saved = forward_variant(
         x, weight, bias, running_mean, running_var, momentum, epsilon
     )
-    return (y, new_running_mean, new_running_var), (backward_variant, saved)
+    return (y, new_running_mean, new_running_var), (
+        backward_variant,
+        saved,
+        (y.dtype, y.shape),
+        None,
+    )
 
 
 def backward(grad_y, ctx):
@@ -107,8 +117,9 @@ def backward(grad_y, ctx):
         grad_x, grad_weight, grad_bias: gradients with respect to x, weight, bias, in
             that order.
     """
-    check_arrays("batch_normalization", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "batch_normalization", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from layerforge._runtime import (
     check_arrays,
+    check_context,
     check_attribute,
     check_window,
     activation_module,
@@ -85,13 +86,18 @@ def forward(
             y, saved = forward_variant(
                 x, weight, bias, stride, padding, dilation, **options
             )
-            return y, (backward_variant, saved)
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("convolutional", activation)
         y_linear, linear_saved = _cupy_forward_identity(
             x, weight, bias, stride, padding, dilation
         )
         y, activation_ctx = module.forward(y_linear, **options)
-        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
@@ -99,13 +105,18 @@ def forward(
         y, saved = forward_variant(
             x, weight, bias, stride, padding, dilation, **options
         )
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("convolutional", activation)
     y_linear, linear_saved = _forward_identity(
         x, weight, bias, stride, padding, dilation
     )
     y, activation_ctx = module.forward(y_linear, **options)
-    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
 
 
 def backward(grad_y, ctx):
@@ -119,8 +130,9 @@ def backward(grad_y, ctx):
         grad_x, grad_weight, grad_bias: gradients with respect to x, weight, bias, in
             that order.
     """
-    check_arrays("convolutional", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "convolutional", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 

@@ -6,7 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, activation_module
+from layerforge._runtime import check_arrays, check_context, activation_module
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -52,21 +52,31 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
         if fused is not None:
             forward_variant, backward_variant = fused
             y, saved = forward_variant(x, weight, bias, **options)
-            return y, (backward_variant, saved)
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("feed_forward", activation)
         y_linear, linear_saved = _cupy_forward_identity(x, weight, bias)
         y, activation_ctx = module.forward(y_linear, **options)
-        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
         y, saved = forward_variant(x, weight, bias, **options)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("feed_forward", activation)
     y_linear, linear_saved = _forward_identity(x, weight, bias)
     y, activation_ctx = module.forward(y_linear, **options)
-    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
 
 
 def backward(grad_y, ctx):
@@ -80,8 +90,9 @@ def backward(grad_y, ctx):
         grad_x, grad_weight, grad_bias: gradients with respect to x, weight, bias, in
             that order.
     """
-    check_arrays("feed_forward", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "feed_forward", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 

@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -43,7 +48,7 @@ def forward(x, weight, bias, *, epsilon=1e-05):
     check_attribute("layer_normalization", "epsilon", epsilon, "float", minimum=0.0)
     if on_gpu(x):
         y, saved = _cupy_forward(x, weight, bias, epsilon)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(
         _forward,
         x,
@@ -52,7 +57,7 @@ def forward(x, weight, bias, *, epsilon=1e-05):
         epsilon,
         outs=("out_y", None, None, "out_rstd", "out_normalized"),
     )
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -66,8 +71,9 @@ def backward(grad_y, ctx):
         grad_x, grad_weight, grad_bias: gradients with respect to x, weight, bias, in
             that order.
     """
-    check_arrays("layer_normalization", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "layer_normalization", __name__, ctx, {"grad_y": grad_y}
+    )
     return in_row_blocks(backward_variant, grad_y, *saved, sums=2, outs=("out_grad_x",))
 
 

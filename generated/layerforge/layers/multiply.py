@@ -6,7 +6,14 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, activation_module, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    broadcast_inputs,
+    sum_to_shapes,
+    activation_module,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -35,28 +42,44 @@ def forward(a, b, *, activation="identity", activation_options=None):
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
-    check_arrays("multiply", {"a": a, "b": b}, {"a": ("...", "F"), "b": ("...", "F")})
+    check_arrays(
+        "multiply",
+        {"a": a, "b": b},
+        {"a": ("...", "F"), "b": ("...", "F")},
+        leading="broadcast",
+    )
+    a, b, input_shapes = broadcast_inputs(a, b)
     if on_gpu(a):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
             y, saved = forward_variant(a, b, **options)
-            return y, (backward_variant, saved)
+            return y, (backward_variant, saved, (y.dtype, y.shape), input_shapes)
         module = activation_module("multiply", activation)
         y_linear, linear_saved = _cupy_forward_identity(a, b)
         y, activation_ctx = module.forward(y_linear, **options)
-        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            input_shapes,
+        )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
         y, saved = in_row_blocks(forward_variant, a, b, options=options)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), input_shapes)
     module = activation_module("multiply", activation)
     y_linear, linear_saved = _forward_identity(a, b)
     y, activation_ctx = module.forward(y_linear, **options)
-    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        input_shapes,
+    )
 
 
 def backward(grad_y, ctx):
@@ -69,12 +92,16 @@ def backward(grad_y, ctx):
     Returns:
         grad_a, grad_b: gradients with respect to a, b, in that order.
     """
-    check_arrays("multiply", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "multiply", __name__, ctx, {"grad_y": grad_y}
+    )
     if backward_variant is _backward_composed:
-        return _backward_composed(grad_y, *saved)
-    return in_row_blocks(
-        backward_variant, grad_y, *saved, outs=("out_grad_a", "out_grad_b")
+        return sum_to_shapes(_backward_composed(grad_y, *saved), ctx[3])
+    return sum_to_shapes(
+        in_row_blocks(
+            backward_variant, grad_y, *saved, outs=("out_grad_a", "out_grad_b")
+        ),
+        ctx[3],
     )
 
 
@@ -384,7 +411,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# multiply_relu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/relu.yaml:8
+# multiply_relu_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/relu.yaml:8
 _multiply_relu_fwd_0 = ElementwiseKernel(
     "multiply_relu_fwd_0",
     "T a, T b",
@@ -401,7 +428,7 @@ def _cupy_forward_relu(a, b):
     return y, (a, b)
 
 
-# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:252,61,62
+# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/primitives.yaml:252,61,62
 _multiply_relu_bwd_0 = ElementwiseKernel(
     "multiply_relu_bwd_0",
     "T a, T b, T grad_y",
@@ -421,7 +448,7 @@ def _cupy_backward_relu(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_sigmoid_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/sigmoid.yaml:8
+# multiply_sigmoid_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/sigmoid.yaml:8
 _multiply_sigmoid_fwd_0 = ElementwiseKernel(
     "multiply_sigmoid_fwd_0",
     "T a, T b",
@@ -458,7 +485,7 @@ def _cupy_backward_sigmoid(grad_y, a, b, y):
     return grad_a, grad_b
 
 
-# multiply_tanh_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/tanh.yaml:8
+# multiply_tanh_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/tanh.yaml:8
 _multiply_tanh_fwd_0 = ElementwiseKernel(
     "multiply_tanh_fwd_0",
     "T a, T b",
@@ -495,7 +522,7 @@ def _cupy_backward_tanh(grad_y, a, b, y):
     return grad_a, grad_b
 
 
-# multiply_softmax_fwd_0: layers_spec/layers/multiply.yaml:12
+# multiply_softmax_fwd_0: layers_spec/layers/multiply.yaml:13
 _multiply_softmax_fwd_0 = ElementwiseKernel(
     "multiply_softmax_fwd_0",
     "T a, T b",
@@ -608,7 +635,7 @@ def _cupy_backward_softmax(grad_y, a, b, y):
     return grad_a, grad_b
 
 
-# multiply_identity_fwd_0: layers_spec/layers/multiply.yaml:12
+# multiply_identity_fwd_0: layers_spec/layers/multiply.yaml:13
 _multiply_identity_fwd_0 = ElementwiseKernel(
     "multiply_identity_fwd_0",
     "T a, T b",
@@ -641,7 +668,7 @@ def _cupy_backward_identity(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_gelu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11
+# multiply_gelu_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/gelu.yaml:10,11
 _multiply_gelu_fwd_0 = ElementwiseKernel(
     "multiply_gelu_fwd_0",
     "T a, T b",
@@ -665,7 +692,7 @@ def _cupy_forward_gelu(a, b):
     return y, (a, b)
 
 
-# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
 _multiply_gelu_bwd_0 = ElementwiseKernel(
     "multiply_gelu_bwd_0",
     "T a, T b, T grad_y",
@@ -703,7 +730,7 @@ def _cupy_backward_gelu(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_elu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/elu.yaml:10
+# multiply_elu_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/elu.yaml:10
 _multiply_elu_fwd_0 = ElementwiseKernel(
     "multiply_elu_fwd_0",
     "T a, T b, T alpha",
@@ -751,7 +778,7 @@ def _cupy_backward_elu(grad_y, a, b, alpha, y):
     return grad_a, grad_b
 
 
-# multiply_mish_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/mish.yaml:12,13,14
+# multiply_mish_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/mish.yaml:12,13,14
 _multiply_mish_fwd_0 = ElementwiseKernel(
     "multiply_mish_fwd_0",
     "T a, T b",
@@ -774,7 +801,7 @@ def _cupy_forward_mish(a, b):
     return y, (a, b)
 
 
-# multiply_mish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/mish.yaml:12,13,17,18; layers_spec/primitives.yaml:61,62
+# multiply_mish_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/mish.yaml:12,13,17,18; layers_spec/primitives.yaml:61,62
 _multiply_mish_bwd_0 = ElementwiseKernel(
     "multiply_mish_bwd_0",
     "T a, T b, T grad_y",
@@ -807,7 +834,7 @@ def _cupy_backward_mish(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_swish_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8
+# multiply_swish_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/swish.yaml:8
 _multiply_swish_fwd_0 = ElementwiseKernel(
     "multiply_swish_fwd_0",
     "T a, T b",
@@ -825,7 +852,7 @@ def _cupy_forward_swish(a, b):
     return y, (a, b)
 
 
-# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
+# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
 _multiply_swish_bwd_0 = ElementwiseKernel(
     "multiply_swish_bwd_0",
     "T a, T b, T grad_y",
@@ -850,7 +877,7 @@ def _cupy_backward_swish(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_silu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8
+# multiply_silu_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/silu.yaml:8
 _multiply_silu_fwd_0 = ElementwiseKernel(
     "multiply_silu_fwd_0",
     "T a, T b",
@@ -868,7 +895,7 @@ def _cupy_forward_silu(a, b):
     return y, (a, b)
 
 
-# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
+# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
 _multiply_silu_bwd_0 = ElementwiseKernel(
     "multiply_silu_bwd_0",
     "T a, T b, T grad_y",

@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, activation_module
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    activation_module,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -49,21 +54,31 @@ def forward(
         if fused is not None:
             forward_variant, backward_variant = fused
             y, saved = forward_variant(x, padding_h, padding_w, **options)
-            return y, (backward_variant, saved)
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("padding", activation)
         y_linear, linear_saved = _cupy_forward_identity(x, padding_h, padding_w)
         y, activation_ctx = module.forward(y_linear, **options)
-        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
         y, saved = forward_variant(x, padding_h, padding_w, **options)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("padding", activation)
     y_linear, linear_saved = _forward_identity(x, padding_h, padding_w)
     y, activation_ctx = module.forward(y_linear, **options)
-    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
 
 
 def backward(grad_y, ctx):
@@ -75,9 +90,13 @@ def backward(grad_y, ctx):
 
     Returns:
         grad_x: gradients with respect to x, in that order.
+
+    Gradients are writable, and no copy is made: grad_x may be grad_y itself or a view
+    of it. Copy one before updating it in place if the others must not change.
     """
-    check_arrays("padding", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "padding", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, check_axis
+from layerforge._runtime import check_arrays, check_context, check_attribute, check_axis
 from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
@@ -39,9 +39,19 @@ def forward(x, *, split_size=1, axis=-1):
     check_axis("split", "axis", axis, "x", x.ndim)
     if on_gpu(x):
         first, second, saved = _cupy_forward(x, split_size, axis)
-        return (first, second), (_cupy_backward, saved)
+        return (first, second), (
+            _cupy_backward,
+            saved,
+            (first.dtype, first.shape, second.shape),
+            None,
+        )
     first, second, saved = _forward(x, split_size, axis)
-    return (first, second), (_backward, saved)
+    return (first, second), (
+        _backward,
+        saved,
+        (first.dtype, first.shape, second.shape),
+        None,
+    )
 
 
 def backward(grad_first, grad_second, ctx):
@@ -54,12 +64,9 @@ def backward(grad_first, grad_second, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays(
-        "split",
-        {"grad_first": grad_first, "grad_second": grad_second},
-        {"grad_first": ("...",), "grad_second": ("...",)},
+    backward_variant, saved = check_context(
+        "split", __name__, ctx, {"grad_first": grad_first, "grad_second": grad_second}
     )
-    backward_variant, saved = ctx
     return backward_variant(grad_first, grad_second, *saved)
 
 

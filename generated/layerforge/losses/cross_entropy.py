@@ -8,7 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays
+from layerforge._runtime import check_arrays, check_context
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -41,9 +41,9 @@ def forward(logits, target):
     )
     if on_gpu(logits):
         loss, saved = _cupy_forward(logits, target)
-        return loss, (_cupy_backward, saved)
+        return loss, (_cupy_backward, saved, (loss.dtype, loss.shape), None)
     loss, saved = _forward(logits, target)
-    return loss, (_backward, saved)
+    return loss, (_backward, saved, (loss.dtype, loss.shape), None)
 
 
 def backward(grad_loss, ctx):
@@ -57,8 +57,9 @@ def backward(grad_loss, ctx):
         grad_logits, grad_target: gradients with respect to logits, target, in that
             order.
     """
-    check_arrays("cross_entropy", {"grad_loss": grad_loss}, {"grad_loss": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "cross_entropy", __name__, ctx, {"grad_loss": grad_loss}
+    )
     return backward_variant(grad_loss, *saved)
 
 

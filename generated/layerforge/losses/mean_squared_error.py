@@ -6,7 +6,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    broadcast_inputs,
+    sum_to_shapes,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -33,12 +38,14 @@ def forward(prediction, target):
         "mean_squared_error",
         {"prediction": prediction, "target": target},
         {"prediction": ("...", "F"), "target": ("...", "F")},
+        leading="broadcast",
     )
+    prediction, target, input_shapes = broadcast_inputs(prediction, target)
     if on_gpu(prediction):
         loss, saved = _cupy_forward(prediction, target)
-        return loss, (_cupy_backward, saved)
+        return loss, (_cupy_backward, saved, (loss.dtype, loss.shape), input_shapes)
     loss, saved = _forward(prediction, target)
-    return loss, (_backward, saved)
+    return loss, (_backward, saved, (loss.dtype, loss.shape), input_shapes)
 
 
 def backward(grad_loss, ctx):
@@ -52,11 +59,10 @@ def backward(grad_loss, ctx):
         grad_prediction, grad_target: gradients with respect to prediction, target, in
             that order.
     """
-    check_arrays(
-        "mean_squared_error", {"grad_loss": grad_loss}, {"grad_loss": ("...",)}
+    backward_variant, saved = check_context(
+        "mean_squared_error", __name__, ctx, {"grad_loss": grad_loss}
     )
-    backward_variant, saved = ctx
-    return backward_variant(grad_loss, *saved)
+    return sum_to_shapes(backward_variant(grad_loss, *saved), ctx[3])
 
 
 def _forward(prediction, target):
@@ -77,7 +83,7 @@ def _backward(grad_loss, prediction, difference, _t1):
 # and CuPy twins of the functions above.
 
 
-# mean_squared_error_fwd_0: layers_spec/losses/mean_squared_error.yaml:9,10
+# mean_squared_error_fwd_0: layers_spec/losses/mean_squared_error.yaml:10,11
 _mean_squared_error_fwd_0 = ElementwiseKernel(
     "mean_squared_error_fwd_0",
     "T prediction, T target",
