@@ -341,6 +341,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_divides")
     if any(a.axis_of for a in spec.attributes):
         runtime_names.append("check_axis")
+    if any(a.below for a in spec.attributes):
+        runtime_names.append("check_below")
     if spec.window is not None:
         runtime_names.append("check_window")
     if fused:
@@ -379,6 +381,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append(f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {holder.name}.shape[{axis}])')
         if attr.axis_of:
             body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
+    for attr in spec.attributes:
+        if attr.below:
+            array, axis = attr.below
+            body.append(f'check_below("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
     if spec.window is not None:
         w = spec.window
         kernel = f"{w.kernel}.shape[2:]" if spec.array(w.kernel) is not None else w.kernel

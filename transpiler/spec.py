@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -37,6 +38,10 @@ class TensorDecl:
     init: str | tuple[str, ...] = "zeros"
 
 
+# ``below: x.shape[axis]``: an array, then an integer axis or an int attribute
+BELOW = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\.shape\[(-?[0-9]+|[A-Za-z][A-Za-z0-9_]*)\]")
+
+
 @dataclass(frozen=True)
 class AttrDecl:
     name: str
@@ -50,6 +55,9 @@ class AttrDecl:
     loc: Location
     divides: str | None = None  # a dimension name this attribute must divide
     axis_of: str | None = None  # an array argument this attribute is an axis of
+    # ``(array, axis)``: the attribute must be less than that array's size along the axis
+    # (an int, or the name of an int attribute), checked at run time
+    below: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -218,8 +226,19 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     for attr in attr_decls:
         if attr.divides is not None and attr.divides not in dims:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.divides: no input or parameter has a dimension '{attr.divides}'{did_you_mean(attr.divides, [d for d in dims if isinstance(d, str)])}")
+        if attr.below is not None:
+            array, axis = attr.below
+            ints = [a.name for a in attr_decls if a.type == "int"]
+            if array not in array_names:
+                errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{array}' is not an array argument{did_you_mean(array, array_names)}")
+            if not axis.lstrip("-").isdigit() and axis not in ints:
+                errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{axis}' is neither an integer nor an int attribute{did_you_mean(axis, ints)}")
         if attr.axis_of is not None and attr.axis_of not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{attr.axis_of}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
+    if broadcast is not None and broadcast.value:
+        decls = (*input_decls, *param_decls, *buffer_decls)
+        if len(decls) < 2 or not all(d.shape.ellipsis for d in decls):
+            errors.error(broadcast.loc, "spec.broadcast: only an op whose arrays (two or more) all start with '...' broadcasts them")
     slot_decl = _slot(slot, errors) if slot else None
     window_decl = _window(window, input_decls, param_decls, attr_decls, errors) if window else None
     forward_stmts = parse_block(forward, errors, "spec.forward") if forward else None
@@ -322,6 +341,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         choices = fields.take("choices", list)
         divides = fields.take("divides", str)
         axis_of = fields.take("axis_of", str)
+        below = fields.take("below", str)
         fields.finish()
         if type_node is None:
             continue
@@ -337,6 +357,13 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
             continue
         if axis_of is not None and type_node.value != "int":
             errors.error(axis_of.loc, f"{where}.axis_of: only an int attribute can be an axis")
+        below_size = None
+        if below is not None:
+            match = BELOW.fullmatch(str(below.value))
+            if type_node.value != "int" or match is None:
+                errors.error(below.loc, f"{where}.below: an int attribute may be below a size written ARRAY.shape[AXIS], AXIS an int or an int attribute")
+            else:
+                below_size = (match.group(1), match.group(2))
         lo = minimum.value if minimum else None
         hi = maximum.value if maximum else None
         if default is not None and isinstance(default.value, (int, float)) and not isinstance(default.value, bool):
@@ -361,6 +388,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 loc=loc,
                 divides=divides.value if divides else None,
                 axis_of=axis_of.value if axis_of else None,
+                below=below_size,
             )
         )
     return tuple(out)

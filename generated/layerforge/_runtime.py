@@ -287,6 +287,16 @@ def check_axis(op, name, value, argument, ndim):
         )
 
 
+def check_below(op, name, value, argument, shape, axis):
+    """Check that attribute ``name`` is less than the size of ``argument`` (of ``shape``)
+    along ``axis`` (a valid axis, checked before)."""
+    if value >= shape[axis]:
+        raise ValueError(
+            f"{op}: attribute '{name}' = {value} must be less than the size of '{argument}' "
+            f"along axis {axis}, which is {shape[axis]} (shape {tuple(shape)})"
+        )
+
+
 def check_window(op, argument, x, kernel, stride, padding, dilation=None):
     """Check a 2-D window against the spatial size of ``x`` [N, C, H, W].
 

@@ -749,7 +749,8 @@ class LayerNormalization(Module):
 
 class Masking(Module):
     """Masking: Zeroes the time steps of [B, T, F] sequences whose features all equal
-    mask_value (Keras Masking); the gradient of a masked step is 0, of any other step
+    mask_value (Keras Masking: a step is kept if any feature differs, so a NaN is kept
+    and reaches the output); the gradient of a masked step is 0, of any other step
     passes through.
 
     A shell over ``layerforge.layers.masking``.
