@@ -343,6 +343,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_axis")
     if any(a.below for a in spec.attributes):
         runtime_names.append("check_below")
+    if spec.nonempty:
+        runtime_names.append("check_nonempty")
     if spec.window is not None:
         runtime_names.append("check_window")
     if fused:
@@ -381,6 +383,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append(f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {holder.name}.shape[{axis}])')
         if attr.axis_of:
             body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
+    for array, axis, condition in spec.nonempty:
+        applies = f", applies={condition}" if condition else ""
+        where = "" if axis is None else f", {axis}"
+        body.append(f'check_nonempty("{op}", "{array}", {array}.shape{where}{applies})')
     for attr in spec.attributes:
         if attr.below:
             array, axis = attr.below

@@ -105,6 +105,9 @@ class OpSpec:
     # the inputs led by '...' broadcast against each other as in NumPy, each gradient summed
     # back to its own input's shape
     broadcast: bool = False
+    # what the op reduces over, which must not be empty: (array, axis or None for all of it,
+    # a structural bool attribute that must be true for the check to apply, or None)
+    nonempty: tuple[tuple[str, str | None, str | None], ...] = ()
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
@@ -192,6 +195,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     nondiff = fields.take("nondifferentiable", list)
     window = fields.take("window", dict)
     broadcast = fields.take("broadcast", bool)
+    nonempty = fields.take("nonempty", (list, dict))
     test = fields.take("test", dict)
     dtypes = fields.take("dtypes", list)
     fields.finish()
@@ -239,6 +243,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         decls = (*input_decls, *param_decls, *buffer_decls)
         if len(decls) < 2 or not all(d.shape.ellipsis for d in decls):
             errors.error(broadcast.loc, "spec.broadcast: only an op whose arrays (two or more) all start with '...' broadcasts them")
+    nonempty_decl = _nonempty(nonempty, (*input_decls, *param_decls, *buffer_decls), attr_decls, errors) if nonempty else ()
     slot_decl = _slot(slot, errors) if slot else None
     window_decl = _window(window, input_decls, param_decls, attr_decls, errors) if window else None
     forward_stmts = parse_block(forward, errors, "spec.forward") if forward else None
@@ -285,7 +290,43 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         nondifferentiable=tuple(nondiff_names),
         window=window_decl,
         broadcast=bool(broadcast.value) if broadcast else False,
+        nonempty=nonempty_decl,
     )
+
+
+def _nonempty(node: Node, arrays: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...],
+              errors: Collector) -> tuple[tuple[str, str | None, str | None], ...]:
+    """``nonempty: [x, "x.shape[axis]"]`` (a whole array, or its size along an axis), or
+    ``nonempty: {training: [...]}``, the same when a structural bool attribute is true."""
+    condition = None
+    items = node.value
+    if node.is_map:
+        if len(node.value) != 1:
+            errors.error(node.loc, "spec.nonempty: a mapping holds one structural bool attribute")
+            return ()
+        condition, inner = next(iter(node.value.items()))
+        attr = next((a for a in attrs if a.name == condition), None)
+        if attr is None or not attr.structural or attr.type != "bool":
+            errors.error(node.key_locs[condition], f"spec.nonempty: '{condition}' is not a structural bool attribute")
+            return ()
+        if not isinstance(inner.value, list):
+            errors.error(inner.loc, "spec.nonempty: expected a list of arrays and sizes")
+            return ()
+        items = inner.value
+    names = [d.name for d in arrays]
+    ints = [a.name for a in attrs if a.type == "int"]
+    out = []
+    for item in items:
+        text = str(item.value)
+        match = BELOW.fullmatch(text)
+        array, axis = (match.group(1), match.group(2)) if match else (text, None)
+        if array not in names:
+            errors.error(item.loc, f"spec.nonempty: '{array}' is not an array argument{did_you_mean(array, names)}")
+        elif axis is not None and not axis.lstrip("-").isdigit() and axis not in ints:
+            errors.error(item.loc, f"spec.nonempty: '{axis}' is neither an integer nor an int attribute")
+        else:
+            out.append((array, axis, condition))
+    return tuple(out)
 
 
 def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...]:

@@ -287,6 +287,18 @@ def check_axis(op, name, value, argument, ndim):
         )
 
 
+def check_nonempty(op, name, shape, axis=None, applies=True):
+    """Check that argument ``name`` (of ``shape``) is not empty along ``axis`` (or at all,
+    for None) where ``applies``: ``op`` averages or normalizes over it, which is undefined
+    over no elements. (Empty along other axes, an op returns an empty result.)"""
+    if applies and (0 in shape if axis is None else shape[axis] == 0):
+        where = "" if axis is None else f" along axis {axis}"
+        raise ValueError(
+            f"{op}: argument '{name}' of shape {tuple(shape)} is empty{where}; {op} reduces over "
+            f"it, which is undefined over no elements"
+        )
+
+
 def check_below(op, name, value, argument, shape, axis):
     """Check that attribute ``name`` is less than the size of ``argument`` (of ``shape``)
     along ``axis`` (a valid axis, checked before)."""

@@ -75,6 +75,8 @@ def _backward(grad_y, x, y, *, out_grad_x=None):
 
 def _sparsemax_threshold(z):
     """The sparsemax threshold tau along the last axis, kept as a trailing axis of 1."""
+    if not z.shape[-1]:  # an empty row: tau is never used
+        return np.zeros((*z.shape[:-1], 1), z.dtype)
     z_sorted = -np.sort(-z, axis=-1)
     cumulative = np.cumsum(z_sorted, axis=-1)
     k = np.arange(1, z.shape[-1] + 1, dtype=z.dtype)

@@ -427,7 +427,14 @@ _FUSED = {
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)
@@ -445,6 +452,10 @@ def _conv_apply(weight, columns, x, stride, padding, dilation):
     grid. Otherwise one matmul."""
     c_out, c, kernel_h, kernel_w = weight.shape
     n, _, h, w = x.shape
+    if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
+        out_h = (h + 2 * padding - dilation * (kernel_h - 1) - 1) // stride + 1
+        out_w = (w + 2 * padding - dilation * (kernel_w - 1) - 1) // stride + 1
+        return np.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
     if stride == 1:
         padded_h, padded_w = h + 2 * padding, w + 2 * padding
         out_h = padded_h - dilation * (kernel_h - 1)
@@ -484,6 +495,8 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation):
     per kernel offset, added onto the (padded) pixels that offset read."""
     n, c, h, w = x.shape
     c_out, _, kernel_h, kernel_w = weight.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return np.zeros(x.shape, dtype=grad.dtype)
     out_h, out_w = grad.shape[2], grad.shape[3]
     padded_h, padded_w = h + 2 * padding, w + 2 * padding
     if stride == 1:
@@ -519,6 +532,8 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
     Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
     long P axis contiguous in both), transposed, shaped like weight."""
     n, c_out, out_h, out_w = grad.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return np.zeros(weight.shape, dtype=grad.dtype)
     if stride == 1:
         _, c, kernel_h, kernel_w = weight.shape
         padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
@@ -1258,6 +1273,10 @@ def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
 
     c_out, c, kernel_h, kernel_w = weight.shape
     n, _, h, w = x.shape
+    if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
+        out_h = (h + 2 * padding - dilation * (kernel_h - 1) - 1) // stride + 1
+        out_w = (w + 2 * padding - dilation * (kernel_w - 1) - 1) // stride + 1
+        return cp.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
     if stride == 1:
         padded_h, padded_w = h + 2 * padding, w + 2 * padding
         out_h = padded_h - dilation * (kernel_h - 1)
@@ -1299,6 +1318,8 @@ def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
 
     n, c, h, w = x.shape
     c_out, _, kernel_h, kernel_w = weight.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return cp.zeros(x.shape, dtype=grad.dtype)
     out_h, out_w = grad.shape[2], grad.shape[3]
     padded_h, padded_w = h + 2 * padding, w + 2 * padding
     if stride == 1:
@@ -1336,6 +1357,8 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
     import cupy as cp
 
     n, c_out, out_h, out_w = grad.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return cp.zeros(weight.shape, dtype=grad.dtype)
     if stride == 1:
         _, c, kernel_h, kernel_w = weight.shape
         padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding

@@ -260,7 +260,14 @@ _FUSED = {
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)
@@ -273,10 +280,10 @@ def _amax(x, axis):
 def _crop2d(x, top, bottom, left, right):
     """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
     height, width = x.shape[2], x.shape[3]
-    if top + bottom >= height or left + right >= width:
+    if top + bottom > height or left + right > width:
         raise ValueError(
             f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
-            f"from an input of shape {tuple(x.shape)}; at least one of each must remain"
+            f"from an input of shape {tuple(x.shape)}, which has fewer"
         )
     return x[:, :, top : height - bottom, left : width - right]
 
@@ -1647,9 +1654,16 @@ _CUPY_FUSED = {
 def _cupy_amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
     import cupy as cp
 
+    if not x.shape[axis]:
+        return cp.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -cp.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return cp.max(x, axis=axis, keepdims=True)
     pieces = cp.moveaxis(x, axis, 0)
@@ -1662,10 +1676,10 @@ def _cupy_amax(x, axis):
 def _cupy_crop2d(x, top, bottom, left, right):
     """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
     height, width = x.shape[2], x.shape[3]
-    if top + bottom >= height or left + right >= width:
+    if top + bottom > height or left + right > width:
         raise ValueError(
             f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
-            f"from an input of shape {tuple(x.shape)}; at least one of each must remain"
+            f"from an input of shape {tuple(x.shape)}, which has fewer"
         )
     return x[:, :, top : height - bottom, left : width - right]
 

@@ -56,7 +56,7 @@ def backward(grad_y, ctx):
 
 
 def _forward(x):
-    y = x.reshape(x.shape[0], -1)
+    y = _flatten_batch(x)
     return y, (x,)
 
 
@@ -65,15 +65,33 @@ def _backward(grad_y, x):
     return grad_x
 
 
+def _flatten_batch(x):
+    """x [N, ...] as [N, features] in C order; the features counted from the shape, which
+    NumPy cannot infer (-1) for an empty batch."""
+    features = 1
+    for n in x.shape[1:]:
+        features *= n
+    return x.reshape(x.shape[0], features)
+
+
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
 
 
 def _cupy_forward(x):
-    y = x.reshape(x.shape[0], -1)
+    y = _cupy_flatten_batch(x)
     return y, (x,)
 
 
 def _cupy_backward(grad_y, x):
     grad_x = grad_y.reshape(x.shape)
     return grad_x
+
+
+def _cupy_flatten_batch(x):
+    """x [N, ...] as [N, features] in C order; the features counted from the shape, which
+    NumPy cannot infer (-1) for an empty batch."""
+    features = 1
+    for n in x.shape[1:]:
+        features *= n
+    return x.reshape(x.shape[0], features)

@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, check_attribute
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_nonempty,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -33,6 +38,8 @@ def forward(x, *, kind="average"):
     """
     check_arrays("global_pooling", {"x": x}, {"x": ("B", "C", "H", "W")})
     check_attribute("global_pooling", "kind", kind, "str", choices=("average", "max"))
+    check_nonempty("global_pooling", "x", x.shape, 2)
+    check_nonempty("global_pooling", "x", x.shape, 3)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[kind]
         y, saved = forward_variant(x)
@@ -121,7 +128,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# global_pooling_average_fwd_0: layers_spec/layers/global_pooling.yaml:16
+# global_pooling_average_fwd_0: layers_spec/layers/global_pooling.yaml:17
 _global_pooling_average_fwd_0 = ElementwiseKernel(
     "global_pooling_average_fwd_0",
     "T _t1, int32 _t4",

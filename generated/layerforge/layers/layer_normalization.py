@@ -11,6 +11,7 @@ from layerforge._runtime import (
     check_arrays,
     check_context,
     check_attribute,
+    check_nonempty,
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
@@ -46,6 +47,7 @@ def forward(x, weight, bias, *, epsilon=1e-05):
         {"x": ("...", "F"), "weight": ("F",), "bias": ("F",)},
     )
     check_attribute("layer_normalization", "epsilon", epsilon, "float", minimum=0.0)
+    check_nonempty("layer_normalization", "x", x.shape, -1)
     if on_gpu(x):
         y, saved = _cupy_forward(x, weight, bias, epsilon)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
@@ -139,7 +141,7 @@ def _sum_to(grad, shape):
 # and CuPy twins of the functions above.
 
 
-# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:16
+# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:17
 _layer_normalization_fwd_0 = ReductionKernel(
     "layer_normalization_fwd_0",
     "T X0",
@@ -156,7 +158,7 @@ _layer_normalization_fwd_0 = ReductionKernel(
 )
 
 
-# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:17
+# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:18
 _layer_normalization_fwd_1 = ElementwiseKernel(
     "layer_normalization_fwd_1",
     "T x, T mu",
@@ -167,7 +169,7 @@ _layer_normalization_fwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:18,19
+# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:19,20
 _layer_normalization_fwd_2 = ElementwiseKernel(
     "layer_normalization_fwd_2",
     "T _t1, int32 _t2, T epsilon",
@@ -182,7 +184,7 @@ _layer_normalization_fwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:20,21
+# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:21,22
 _layer_normalization_fwd_3 = ElementwiseKernel(
     "layer_normalization_fwd_3",
     "T centered, T rstd, T weight, T bias",
@@ -205,7 +207,7 @@ def _cupy_forward(x, weight, bias, epsilon):
     return y, (x, weight, rstd, normalized)
 
 
-# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:27
+# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:28
 _layer_normalization_bwd_0 = ElementwiseKernel(
     "layer_normalization_bwd_0",
     "T grad_y, T normalized",
@@ -216,7 +218,7 @@ _layer_normalization_bwd_0 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:30
+# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:31
 _layer_normalization_bwd_1 = ElementwiseKernel(
     "layer_normalization_bwd_1",
     "T rstd, int32 _t6",
@@ -228,7 +230,7 @@ _layer_normalization_bwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_2 = ElementwiseKernel(
     "layer_normalization_bwd_2",
     "T grad_y, T weight, T rstd",
@@ -240,7 +242,7 @@ _layer_normalization_bwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_3 = ElementwiseKernel(
     "layer_normalization_bwd_3",
     "T _t9, T scale",
@@ -251,7 +253,7 @@ _layer_normalization_bwd_3 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_4 = ElementwiseKernel(
     "layer_normalization_bwd_4",
     "T normalized, T _t10, T _t8",
@@ -263,7 +265,7 @@ _layer_normalization_bwd_4 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_5 = ElementwiseKernel(
     "layer_normalization_bwd_5",
     "T _t13, T scale",
@@ -274,7 +276,7 @@ _layer_normalization_bwd_5 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_6 = ElementwiseKernel(
     "layer_normalization_bwd_6",
     "T _t12, T _t14",

@@ -6,7 +6,13 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, check_attribute, check_axis
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_axis,
+    check_nonempty,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -32,6 +38,7 @@ def forward(x, *, axis=-1):
     check_arrays("mean", {"x": x}, {"x": ("...", "F")})
     check_attribute("mean", "axis", axis, "int")
     check_axis("mean", "axis", axis, "x", x.ndim)
+    check_nonempty("mean", "x", x.shape, axis)
     if on_gpu(x):
         y, saved = _cupy_forward(x, axis)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)

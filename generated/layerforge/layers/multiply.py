@@ -339,7 +339,14 @@ _FUSED = {
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)

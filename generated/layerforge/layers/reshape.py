@@ -85,6 +85,8 @@ def _reshape_batch(x, shape):
             f"reshape: cannot reshape the {size} features of each sample of an input of shape "
             f"{tuple(x.shape)} into {tuple(shape)}"
         )
+    if -1 in shape and not x.size:  # NumPy cannot infer -1 from an empty batch
+        shape = tuple(size // known if n == -1 else n for n in shape)
     return x.reshape(x.shape[0], *shape)
 
 
@@ -120,4 +122,6 @@ def _cupy_reshape_batch(x, shape):
             f"reshape: cannot reshape the {size} features of each sample of an input of shape "
             f"{tuple(x.shape)} into {tuple(shape)}"
         )
+    if -1 in shape and not x.size:  # NumPy cannot infer -1 from an empty batch
+        shape = tuple(size // known if n == -1 else n for n in shape)
     return x.reshape(x.shape[0], *shape)

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context
+from layerforge._runtime import check_arrays, check_context, check_nonempty
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -36,6 +36,7 @@ def forward(logits, target):
         {"logits": logits, "target": target},
         {"logits": ("...", "F"), "target": ("...", "F")},
     )
+    check_nonempty("binary_cross_entropy", "logits", logits.shape)
     if on_gpu(logits):
         loss, saved = _cupy_forward(logits, target)
         return loss, (_cupy_backward, saved, (loss.dtype, loss.shape), None)
@@ -113,7 +114,7 @@ def _softplus(x, out=None):
 # and CuPy twins of the functions above.
 
 
-# binary_cross_entropy_fwd_0: layers_spec/losses/binary_cross_entropy.yaml:12
+# binary_cross_entropy_fwd_0: layers_spec/losses/binary_cross_entropy.yaml:13
 _binary_cross_entropy_fwd_0 = ElementwiseKernel(
     "binary_cross_entropy_fwd_0",
     "T logits, T target",

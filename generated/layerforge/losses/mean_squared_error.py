@@ -11,6 +11,7 @@ from layerforge._runtime import (
     check_context,
     broadcast_inputs,
     sum_to_shapes,
+    check_nonempty,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -40,6 +41,8 @@ def forward(prediction, target):
         {"prediction": ("...", "F"), "target": ("...", "F")},
         leading="broadcast",
     )
+    check_nonempty("mean_squared_error", "prediction", prediction.shape)
+    check_nonempty("mean_squared_error", "target", target.shape)
     prediction, target, input_shapes = broadcast_inputs(prediction, target)
     if on_gpu(prediction):
         loss, saved = _cupy_forward(prediction, target)
@@ -83,7 +86,7 @@ def _backward(grad_loss, prediction, difference, _t1):
 # and CuPy twins of the functions above.
 
 
-# mean_squared_error_fwd_0: layers_spec/losses/mean_squared_error.yaml:10,11
+# mean_squared_error_fwd_0: layers_spec/losses/mean_squared_error.yaml:11,12
 _mean_squared_error_fwd_0 = ElementwiseKernel(
     "mean_squared_error_fwd_0",
     "T prediction, T target",
