@@ -225,8 +225,8 @@ class Activation(Module):
 
 
 class Add(Module):
-    """Add: The elementwise sum of two arrays of one shape, then the activation; one
-    gradient per input.
+    """Add: The elementwise sum of two arrays, broadcast against each other as in NumPy,
+    then the activation; one gradient per input, of its shape.
 
     A shell over ``layerforge.layers.add``.
     """
@@ -825,8 +825,8 @@ class Mean(Module):
 
 
 class Multiply(Module):
-    """Multiply: The elementwise product of two arrays of one shape, then the activation;
-    one gradient per input.
+    """Multiply: The elementwise product of two arrays, broadcast against each other as in
+    NumPy, then the activation; one gradient per input, of its shape.
 
     A shell over ``layerforge.layers.multiply``.
     """

@@ -1,5 +1,5 @@
-"""Add: The elementwise sum of two arrays of one shape, then the activation; one gradient
-per input.
+"""Add: The elementwise sum of two arrays, broadcast against each other as in NumPy, then
+the activation; one gradient per input, of its shape.
 Generated from layers_spec/layers/add.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -26,8 +26,8 @@ OUTPUTS = ("y",)
 def forward(a, b, *, activation="identity", activation_options=None):
     """Add forward pass.
 
-    The elementwise sum of two arrays of one shape, then the activation; one gradient
-    per input.
+    The elementwise sum of two arrays, broadcast against each other as in NumPy, then
+    the activation; one gradient per input, of its shape.
 
     Args:
         a: float32 or float64 input of shape [..., F].

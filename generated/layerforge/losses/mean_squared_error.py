@@ -1,5 +1,5 @@
-"""MeanSquaredError: The mean over all elements of (prediction - target)^2, as
-torch.nn.functional.mse_loss.
+"""MeanSquaredError: The mean over all elements of (prediction - target)^2, the two
+broadcast against each other, as torch.nn.functional.mse_loss.
 Generated from layers_spec/losses/mean_squared_error.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -25,8 +25,8 @@ OUTPUTS = ("loss",)
 def forward(prediction, target):
     """MeanSquaredError forward pass.
 
-    The mean over all elements of (prediction - target)^2, as
-    torch.nn.functional.mse_loss.
+    The mean over all elements of (prediction - target)^2, the two broadcast against
+    each other, as torch.nn.functional.mse_loss.
 
     Args:
         prediction: float32 or float64 input of shape [..., F].
