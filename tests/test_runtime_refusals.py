@@ -373,3 +373,25 @@ def test_softmax_of_empty_rows_and_layer_norm_without_features():
     y, ctx = layer("layer_normalization").forward(np.ones((0, 3)), np.ones(3), np.zeros(3))
     dx, dw, db = layer("layer_normalization").backward(y, ctx)
     assert y.shape == dx.shape == (0, 3) and not dw.any() and not db.any()
+
+
+SLOT_LAYERS = [n for n in names("layer") if spec(n).slot is not None]
+
+
+@pytest.mark.parametrize("name", SLOT_LAYERS)
+def test_fused_activation_options_are_checked_as_the_activation_checks_them(name):
+    """A fused activation's forward is never called: the layer checks its options itself."""
+    s = spec(name)
+    arrays = make_arrays(s, 2, np.float64)
+    call = module(s).forward
+    args = [arrays[d.name] for d in s.arrays]
+    with pytest.raises(ValueError, match=re.escape(f"{name}: activation 'elu': attribute 'alpha' must be a number, got nan")):
+        call(*args, activation="elu", activation_options={"alpha": np.nan}, **attributes(s))
+    with pytest.raises(TypeError, match=re.escape(f"{name}: activation 'elu' has no attribute 'alhpa'; it has 'alpha'")):
+        call(*args, activation="elu", activation_options={"alhpa": 0.5}, **attributes(s))
+    with pytest.raises(TypeError, match=re.escape(f"{name}: activation 'relu' has no attribute 'alpha'")):
+        call(*args, activation="relu", activation_options={"alpha": 0.5}, **attributes(s))
+    fused, _ = call(*args, activation="elu", activation_options={"alpha": 0.5}, **attributes(s))
+    linear, _ = call(*args, **attributes(s))
+    composed, _ = layer("elu").forward(linear, alpha=0.5)
+    np.testing.assert_allclose(fused, composed, rtol=1e-12, atol=1e-15)

@@ -111,6 +111,13 @@ def _shape_literal(dims) -> str:
     return _tuple(parts) if parts else "()"
 
 
+def _attribute_entry(attr: AttrDecl) -> str:
+    """``"alpha": {"kind": "float", "minimum": 0.0}``: check_attribute's keywords."""
+    keywords = {"kind": attr.type, "minimum": attr.minimum, "maximum": attr.maximum,
+                "choices": attr.choices or None}
+    return f'"{attr.name}": {{{", ".join(f"{chr(34)}{k}{chr(34)}: {v!r}" for k, v in keywords.items() if v is not None)}}}'
+
+
 def _attr_check(op: str, attr: AttrDecl) -> str:
     extra = ""
     if attr.minimum is not None:
@@ -348,7 +355,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     if spec.window is not None:
         runtime_names.append("check_window")
     if fused:
-        runtime_names.append("activation_module")
+        runtime_names += ["activation_module", "check_options"]
     if blocked.forward or blocked.backward:
         runtime_names.append("in_row_blocks")
     used = sorted({prims[s.prim].name for c in compiled for f in (c.forward, c.backward) for s in f.body if prims[s.prim].helper})
@@ -417,6 +424,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append("fused = _FUSED.get(activation)")
         body.append("if fused is not None:")
         body.append("    forward_variant, backward_variant = fused")
+        body.append("    if options:")
+        body.append(f'        check_options("{op}", activation, options)')
         if blocked.forward:
             body.append(f"    {outs}, saved = in_row_blocks({', '.join(['forward_variant'] + call_args)}, options=options"
                         f"{_outs_keyword(blocked.forward_outs)})")
@@ -521,6 +530,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     ]
     if spec.buffers:
         metadata.insert(2, f"BUFFERS = {_tuple([f'{chr(34)}{d.name}{chr(34)}' for d in spec.buffers])}")
+    if spec.kind == "activation":
+        # what check_attribute checks of each attribute: a layer that fuses this activation
+        # checks its activation_options with it (check_options)
+        metadata.append(f"ATTRIBUTES = {{{', '.join(_attribute_entry(a) for a in spec.attributes)}}}")
     summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
     return env.get_template("module.py.j2").render(
         title=summary[0].split(": ", 1)[0],

@@ -269,6 +269,20 @@ def activation_module(op, name):
     return module
 
 
+def check_options(op, name, options):
+    """Check the ``activation_options`` of a layer that runs activation ``name`` fused (its
+    own forward is not called to check them): each is one of the activation's attributes,
+    checked as the activation checks it."""
+    declared = activation_module(op, name).ATTRIBUTES
+    for key, value in options.items():
+        if key not in declared:
+            raise TypeError(
+                f"{op}: activation {name!r} has no attribute {key!r}"
+                + (f"; it has {', '.join(map(repr, declared))}" if declared else "")
+            )
+        check_attribute(f"{op}: activation {name!r}", key, value, **declared[key])
+
+
 def check_divides(op, name, value, argument, size):
     """Check that attribute ``name`` divides a dimension of ``argument`` of the given size."""
     if size % value:

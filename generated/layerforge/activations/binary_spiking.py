@@ -20,6 +20,11 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {
+    "threshold": {"kind": "float"},
+    "slope": {"kind": "float"},
+    "width": {"kind": "float", "minimum": 0.0},
+}
 
 
 def forward(x, *, threshold=1.0, slope=1.0, width=0.2):

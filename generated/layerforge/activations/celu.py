@@ -18,6 +18,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {"alpha": {"kind": "float", "minimum": 0.0}}
 
 
 def forward(x, *, alpha=1.0):

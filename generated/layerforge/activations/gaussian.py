@@ -13,6 +13,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {}
 
 
 def forward(x):

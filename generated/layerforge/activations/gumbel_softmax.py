@@ -24,6 +24,10 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {
+    "temperature": {"kind": "float", "minimum": 0.0},
+    "training": {"kind": "bool"},
+}
 
 
 def forward(x, *, temperature=1.0, training=True, rng=None):

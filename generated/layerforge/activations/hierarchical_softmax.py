@@ -16,6 +16,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ("weight",)
 OUTPUTS = ("y",)
+ATTRIBUTES = {"num_classes": {"kind": "int", "minimum": 2}}
 
 
 def forward(x, weight, *, num_classes):

@@ -26,6 +26,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {"num_pieces": {"kind": "int", "minimum": 2}}
 
 
 def forward(x, *, num_pieces=2):

@@ -20,6 +20,11 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {
+    "lower": {"kind": "float"},
+    "upper": {"kind": "float"},
+    "training": {"kind": "bool"},
+}
 
 
 def forward(x, *, lower=0.125, upper=0.3333333333333333, training=True, rng=None):

@@ -18,6 +18,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {"beta": {"kind": "float"}}
 
 
 def forward(x, *, beta=1.0):

@@ -19,6 +19,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {"epsilon": {"kind": "float", "minimum": 0.0}}
 
 
 def forward(x, *, epsilon=1e-07):

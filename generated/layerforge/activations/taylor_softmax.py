@@ -19,6 +19,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {"order": {"kind": "int", "minimum": 1}}
 
 
 def forward(x, *, order=2):

@@ -18,6 +18,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {"theta": {"kind": "float"}}
 
 
 def forward(x, *, theta=1.0):

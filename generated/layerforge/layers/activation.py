@@ -10,6 +10,7 @@ from layerforge._runtime import (
     check_arrays,
     check_context,
     activation_module,
+    check_options,
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
@@ -45,6 +46,8 @@ def forward(x, *, activation="identity", activation_options=None):
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("activation", activation, options)
             y, saved = forward_variant(x, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("activation", activation)
@@ -60,6 +63,8 @@ def forward(x, *, activation="identity", activation_options=None):
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("activation", activation, options)
         y, saved = in_row_blocks(forward_variant, x, options=options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("activation", activation)

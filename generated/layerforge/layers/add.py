@@ -12,6 +12,7 @@ from layerforge._runtime import (
     broadcast_inputs,
     sum_to_shapes,
     activation_module,
+    check_options,
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
@@ -54,6 +55,8 @@ def forward(a, b, *, activation="identity", activation_options=None):
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("add", activation, options)
             y, saved = forward_variant(a, b, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), input_shapes)
         module = activation_module("add", activation)
@@ -69,6 +72,8 @@ def forward(a, b, *, activation="identity", activation_options=None):
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("add", activation, options)
         y, saved = in_row_blocks(forward_variant, a, b, options=options)
         return y, (backward_variant, saved, (y.dtype, y.shape), input_shapes)
     module = activation_module("add", activation)

@@ -13,6 +13,7 @@ from layerforge._runtime import (
     check_attribute,
     check_axis,
     activation_module,
+    check_options,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -58,6 +59,8 @@ def forward(a, b, *, axis=-1, activation="identity", activation_options=None):
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("concatenate", activation, options)
             y, saved = forward_variant(a, b, axis, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("concatenate", activation)
@@ -73,6 +76,8 @@ def forward(a, b, *, axis=-1, activation="identity", activation_options=None):
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("concatenate", activation, options)
         y, saved = forward_variant(a, b, axis, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("concatenate", activation)

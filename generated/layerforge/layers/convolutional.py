@@ -15,6 +15,7 @@ from layerforge._runtime import (
     check_attribute,
     check_window,
     activation_module,
+    check_options,
     in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
@@ -83,6 +84,8 @@ def forward(
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("convolutional", activation, options)
             y, saved = forward_variant(
                 x, weight, bias, stride, padding, dilation, **options
             )
@@ -102,6 +105,8 @@ def forward(
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("convolutional", activation, options)
         y, saved = forward_variant(
             x, weight, bias, stride, padding, dilation, **options
         )

@@ -11,6 +11,7 @@ from layerforge._runtime import (
     check_context,
     check_attribute,
     activation_module,
+    check_options,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -62,6 +63,8 @@ def forward(
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("cropping", activation, options)
             y, saved = forward_variant(x, top, bottom, left, right, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("cropping", activation)
@@ -77,6 +80,8 @@ def forward(
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("cropping", activation, options)
         y, saved = forward_variant(x, top, bottom, left, right, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("cropping", activation)

@@ -6,7 +6,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, activation_module
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    activation_module,
+    check_options,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -51,6 +56,8 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("dense", activation, options)
             y, saved = forward_variant(x, weight, bias, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("dense", activation)
@@ -66,6 +73,8 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("dense", activation, options)
         y, saved = forward_variant(x, weight, bias, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("dense", activation)

@@ -12,6 +12,7 @@ from layerforge._runtime import (
     check_context,
     check_attribute,
     activation_module,
+    check_options,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -53,6 +54,8 @@ def forward(
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("padding", activation, options)
             y, saved = forward_variant(x, padding_h, padding_w, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("padding", activation)
@@ -68,6 +71,8 @@ def forward(
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("padding", activation, options)
         y, saved = forward_variant(x, padding_h, padding_w, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("padding", activation)
