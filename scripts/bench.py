@@ -145,7 +145,8 @@ def torch_step(name, arrays, attrs):
 
 def saved_bytes(mod, s, arrays, attrs) -> int:
     """Bytes of the arrays forward keeps for backward (views of inputs counted in full)."""
-    _, (_, saved) = mod.forward(*(arrays[d.name] for d in s.arrays), **attrs)
+    _, ctx = mod.forward(*(arrays[d.name] for d in s.arrays), **attrs)
+    saved = ctx[1]  # ctx: (backward variant, saved values, what backward checks, input shapes)
     return sum(v.nbytes for v in saved if isinstance(v, np.ndarray))
 
 

@@ -63,6 +63,7 @@ CASES = {
     "sparsemax_threshold": ("sparsemax_threshold(x * w) * x", "[B, F]", "any", "any"),
     "taylor_exp": ("taylor_exp(x * w, order=3)", "[B, F]", "any", "any"),
     "broadcast_like": ("broadcast_like(sum(x), w) * w", "[B, F]", "any", "any"),
+    "broadcast_copy": ("broadcast_copy(sum(x), w) * w", "[B, F]", "any", "any"),
     "sum_all": ("sum_all(x * w) * x", "[B, F]", "any", "any"),
     "reshape_like": ("reshape_like(transpose(w), x) * x", "[F, B]", "any", "any"),
     # Layers (issue 5): shapes, slices and windows; NCHW probes are [6, 2, 4, 6].

@@ -6,6 +6,7 @@ then inline and tidy. Logic lives here; the jinja2 templates only place fragment
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
 from dataclasses import dataclass
@@ -110,6 +111,13 @@ def _shape_literal(dims) -> str:
     return _tuple(parts) if parts else "()"
 
 
+def _attribute_entry(attr: AttrDecl) -> str:
+    """``"alpha": {"kind": "float", "minimum": 0.0}``: check_attribute's keywords."""
+    keywords = {"kind": attr.type, "minimum": attr.minimum, "maximum": attr.maximum,
+                "choices": attr.choices or None}
+    return f'"{attr.name}": {{{", ".join(f"{chr(34)}{k}{chr(34)}: {v!r}" for k, v in keywords.items() if v is not None)}}}'
+
+
 def _attr_check(op: str, attr: AttrDecl) -> str:
     extra = ""
     if attr.minimum is not None:
@@ -146,6 +154,59 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
     outs = spec.outputs[0] if len(spec.outputs) == 1 else f"({', '.join(spec.outputs)})"
     lines += _indent_wrap(f"({outs}, ctx): the output{'s' if len(spec.outputs) > 1 else ''} and the context that backward needs.")
     return lines
+
+
+# Primitives whose NumPy result may be a view of their first operand (a reshape, an index,
+# a slice, a broadcast): a gradient made by them shares memory with what they read.
+VIEW_PRIMS = frozenset({"broadcast_like", "reshape_like", "split_last", "squeeze_last", "transpose",
+                        "flatten_batch", "reshape_batch", "squeeze_axis", "slice_axis", "crop2d", "as_channels"})
+
+
+def _alias_doc(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -> list[str]:
+    """A note for backward's docstring on the gradients that may share memory with a
+    gradient argument or with each other (no copy is made: add's two gradients are one
+    array, and its identity variant's is ``grad_y`` itself); none if none may."""
+    grads = {f"grad_{o}" for o in spec.grad_outputs}
+    names = [f"grad_{d.name}" for d in spec.differentiable]
+    with_argument: set[str] = set()
+    with_other: set[str] = set()
+    for c in compiled:
+        fn = c.backward
+        roots: dict[str, set[str]] = {p: {p} for p in fn.params}
+        for s in fn.body:
+            first = s.args[0] if s.args else None
+            view = (s.prim in VIEW_PRIMS or prims[s.prim].view) and isinstance(first, str)
+            roots[s.target] = roots.get(first, set()) if view else {s.target}  # type: ignore[arg-type]
+        outs = [roots.get(o, set()) if isinstance(o, str) else set() for o in fn.outputs]
+        for i, (name, root) in enumerate(zip(names, outs)):
+            if root & grads:
+                with_argument.add(name)
+            if any(root & other for j, other in enumerate(outs) if j != i):
+                with_other.add(name)
+    if not with_argument and not with_other:
+        return []
+    parts = []
+    if len(with_other) > 1:
+        parts.append(f"{' and '.join(n for n in names if n in with_other)} may be one array")
+    if with_argument:
+        owned = [n for n in names if n in with_argument]
+        parts.append(f"{', '.join(owned)} may be {' or '.join(sorted(grads))} itself or a view of it")
+    note = ("Gradients are writable, and no copy is made: " + "; ".join(parts)
+            + ". Copy one before updating it in place if the others must not change.")
+    return ["", *textwrap.wrap(note, 84)]
+
+
+def _leading(spec: OpSpec) -> str:
+    """How check_arrays relates the leading ('...') dimensions of the arguments that have
+    them: "broadcast" for an op that broadcasts its inputs; "any" where an axis attribute
+    may name one of them (concatenate joins along it, and checks the others itself);
+    otherwise "equal", one shape for all."""
+    if spec.broadcast:
+        return "broadcast"
+    led = [d.name for d in spec.arrays if d.shape.ellipsis]
+    if len(led) > 1 and any(a.axis_of in led for a in spec.attributes):
+        return "any"
+    return "equal"
 
 
 def _indent_wrap(text: str) -> list[str]:
@@ -254,27 +315,47 @@ def takes_out(name: str, helper: str) -> bool:
     return re.search(rf"def {re.escape(name)}\([^)]*\bout=None\):", helper) is not None
 
 
+def writable_gradients(c: CompiledVariant) -> CompiledVariant:
+    """A gradient that backward returns is the caller's to update in place: one made by
+    ``broadcast_like`` (a read-only view, in CuPy one whose elements share memory) is made
+    by ``broadcast_copy`` instead."""
+    fn = c.backward
+    outputs = {o for o in fn.outputs if isinstance(o, str)}
+    if not any(s.prim == "broadcast_like" and s.target in outputs for s in fn.body):
+        return c
+    body = [dataclasses.replace(s, prim="broadcast_copy") if s.prim == "broadcast_like" and s.target in outputs
+            else s for s in fn.body]
+    return dataclasses.replace(c, backward=dataclasses.replace(fn, body=body))
+
+
 def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
                   env: jinja2.Environment, blocked: Blocking = Blocking()) -> str:
     """The module's source; ``blocked``: the directions whose variant functions run through
     ``in_row_blocks`` (in the optimized build)."""
+    compiled = [writable_gradients(c) for c in compiled]
     op = spec.name
     arrays = [d.name for d in spec.arrays]
     numeric = [a for a in spec.attributes if not a.structural]
     structural = [a for a in spec.structural]
     fused = spec.slot is not None
     imports = ["import numpy as np", ""]
-    runtime_names = ["check_arrays"]
+    runtime_names = ["check_arrays", "check_context"]
+    if spec.broadcast:
+        runtime_names += ["broadcast_inputs", "sum_to_shapes"]
     if numeric or structural:
         runtime_names.append("check_attribute")
     if any(a.divides for a in spec.attributes):
         runtime_names.append("check_divides")
     if any(a.axis_of for a in spec.attributes):
         runtime_names.append("check_axis")
+    if any(a.below for a in spec.attributes):
+        runtime_names.append("check_below")
+    if spec.nonempty:
+        runtime_names.append("check_nonempty")
     if spec.window is not None:
         runtime_names.append("check_window")
     if fused:
-        runtime_names.append("activation_module")
+        runtime_names += ["activation_module", "check_options"]
     if blocked.forward or blocked.backward:
         runtime_names.append("in_row_blocks")
     used = sorted({prims[s.prim].name for c in compiled for f in (c.forward, c.backward) for s in f.body if prims[s.prim].helper})
@@ -298,7 +379,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     array_dict = ", ".join(f'"{n}": {n}' for n in arrays)
     shape_dict = ", ".join(f'"{d.name}": {_shape_literal(d.shape)}' for d in spec.arrays)
     dtypes = "" if spec.dtypes == DEFAULT_DTYPES else f", dtypes={spec.dtypes!r}"
-    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes})')
+    leading = _leading(spec)
+    leading_arg = "" if leading == "equal" else f', leading="{leading}"'
+    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg})')
     for attr in spec.attributes:
         body.append(_attr_check(op, attr))
         if attr.divides:
@@ -307,6 +390,14 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append(f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {holder.name}.shape[{axis}])')
         if attr.axis_of:
             body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
+    for array, axis, condition in spec.nonempty:
+        applies = f", applies={condition}" if condition else ""
+        where = "" if axis is None else f", {axis}"
+        body.append(f'check_nonempty("{op}", "{array}", {array}.shape{where}{applies})')
+    for attr in spec.attributes:
+        if attr.below:
+            array, axis = attr.below
+            body.append(f'check_below("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
     if spec.window is not None:
         w = spec.window
         kernel = f"{w.kernel}.shape[2:]" if spec.array(w.kernel) is not None else w.kernel
@@ -315,7 +406,15 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     if spec.random:
         body.append("if rng is None:")
         body.append("    rng = np.random.default_rng()")
+    if spec.broadcast:
+        broadcast = [d.name for d in spec.arrays if d.shape.ellipsis]
+        body.append(f"{', '.join(broadcast)}, input_shapes = broadcast_inputs({', '.join(broadcast)})")
     call_args = arrays + [a.name for a in numeric]
+    # What backward checks its gradients against: the outputs' dtype and shapes; and, for
+    # an op that broadcasts its inputs, their own shapes (to sum each gradient back to).
+    grad_outs = list(spec.grad_outputs)
+    expected = _tuple([f"{grad_outs[0]}.dtype"] + [f"{o}.shape" for o in grad_outs])
+    sum_to = "input_shapes" if spec.broadcast else "None"
     outs = _outputs(list(spec.outputs))
     # Several outputs come back as one tuple, so that ``outputs, ctx = forward(...)`` always holds.
     result = outs if len(spec.outputs) == 1 else f"({outs})"
@@ -325,18 +424,20 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append("fused = _FUSED.get(activation)")
         body.append("if fused is not None:")
         body.append("    forward_variant, backward_variant = fused")
+        body.append("    if options:")
+        body.append(f'        check_options("{op}", activation, options)')
         if blocked.forward:
             body.append(f"    {outs}, saved = in_row_blocks({', '.join(['forward_variant'] + call_args)}, options=options"
                         f"{_outs_keyword(blocked.forward_outs)})")
         else:
             body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
-        body.append(f"    return {result}, (backward_variant, saved)")
+        body.append(f"    return {result}, (backward_variant, saved, {expected}, {sum_to})")
         body.append(f'module = activation_module("{op}", activation)')
         pre = _outputs([f"{o}_linear" for o in spec.outputs])
         identity = next(c for c in compiled if c.variant.activation == "identity")
         body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(call_args)})")
         body.append(f"{outs}, activation_ctx = module.forward({pre}, **options)")
-        body.append(f"return {result}, (_backward_composed, (module, activation_ctx, linear_saved))")
+        body.append(f"return {result}, (_backward_composed, (module, activation_ctx, linear_saved), {expected}, {sum_to})")
     else:
         if structural:
             key = structural[0].name if len(structural) == 1 else _tuple([a.name for a in structural])
@@ -349,7 +450,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
                 if blocked.forward
                 else f"{fwd}({', '.join(rng_arg + call_args)})")
         body.append(f"{outs}, saved = {call}")
-        body.append(f"return {result}, ({bwd}, saved)")
+        body.append(f"return {result}, ({bwd}, saved, {expected}, {sum_to})")
     cupy = cuda.render_section(spec, compiled, prims)
     imports += cupy.imports
     body = cupy.dispatch(spec, body)
@@ -371,21 +472,26 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         "Returns:",
         *_indent_wrap(f"{grad_inputs}: gradients with respect to {', '.join(differentiable)}, in that order."),
     ]
+    bdoc += _alias_doc(spec, compiled, prims)
     grad_arrays = ", ".join(f'"{g}": {g}' for g in grads)
-    grad_shapes = ", ".join(f'"{g}": ("...",)' for g in grads)
+
+    def returned(call: str) -> str:
+        # an op that broadcast its inputs sums each gradient back to its input's shape
+        return f"sum_to_shapes({call}, ctx[3])" if spec.broadcast else call
+
     public_backward = "\n".join([
         f"def backward({', '.join(grads)}, ctx):",
         _doc_block(bdoc),
-        f'    check_arrays("{op}", {{{grad_arrays}}}, {{{grad_shapes}}}{dtypes})',
-        "    backward_variant, saved = ctx",
+        f'    backward_variant, saved = check_context("{op}", __name__, ctx, {{{grad_arrays}}})',
         *([  # a composed activation's context holds whole arrays: never cut into blocks
             "    if backward_variant is _backward_composed:",
-            f"        return _backward_composed({', '.join(grads)}, *saved)",
+            f"        return {returned(f'_backward_composed({chr(44).join(grads)}, *saved)')}",
         ] if blocked.backward and fused else []),
-        f"    return in_row_blocks(backward_variant, {', '.join(grads)}, *saved{f', sums={blocked.sums}' if blocked.sums else ''}"
-        f"{_outs_keyword(blocked.backward_outs)})"
-        if blocked.backward
-        else f"    return backward_variant({', '.join(grads)}, *saved)",
+        "    return " + returned(
+            f"in_row_blocks(backward_variant, {', '.join(grads)}, *saved{f', sums={blocked.sums}' if blocked.sums else ''}"
+            f"{_outs_keyword(blocked.backward_outs)})"
+            if blocked.backward
+            else f"backward_variant({', '.join(grads)}, *saved)"),
     ])
 
     # -- variant functions ---------------------------------------------------------------
@@ -424,6 +530,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     ]
     if spec.buffers:
         metadata.insert(2, f"BUFFERS = {_tuple([f'{chr(34)}{d.name}{chr(34)}' for d in spec.buffers])}")
+    if spec.kind == "activation":
+        # what check_attribute checks of each attribute: a layer that fuses this activation
+        # checks its activation_options with it (check_options)
+        metadata.append(f"ATTRIBUTES = {{{', '.join(_attribute_entry(a) for a in spec.attributes)}}}")
     summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
     return env.get_template("module.py.j2").render(
         title=summary[0].split(": ", 1)[0],

@@ -90,8 +90,8 @@ class CupySection:
 
         The NumPy body is argument checks followed by the choice of a variant; the branch
         repeats that choice with the CuPy twins (and a CuPy generator for random ops)."""
-        checks = 0
-        while checks < len(body) and body[checks].startswith("check_"):
+        checks = 0  # the checks, and the broadcast of the inputs of an op that broadcasts
+        while checks < len(body) and (body[checks].startswith("check_") or "= broadcast_inputs(" in body[checks]):
             checks += 1
         selection = [_gpu_names(line) for line in body[checks:]]
         first = spec.arrays[0].name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -37,6 +38,10 @@ class TensorDecl:
     init: str | tuple[str, ...] = "zeros"
 
 
+# ``below: x.shape[axis]``: an array, then an integer axis or an int attribute
+BELOW = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\.shape\[(-?[0-9]+|[A-Za-z][A-Za-z0-9_]*)\]")
+
+
 @dataclass(frozen=True)
 class AttrDecl:
     name: str
@@ -50,6 +55,9 @@ class AttrDecl:
     loc: Location
     divides: str | None = None  # a dimension name this attribute must divide
     axis_of: str | None = None  # an array argument this attribute is an axis of
+    # ``(array, axis)``: the attribute must be less than that array's size along the axis
+    # (an int, or the name of an int attribute), checked at run time
+    below: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,12 @@ class OpSpec:
     buffers: tuple[TensorDecl, ...] = ()  # state arrays read by forward, without gradients
     nondifferentiable: tuple[str, ...] = ()  # outputs that backward takes no gradient for
     window: WindowDecl | None = None
+    # the inputs led by '...' broadcast against each other as in NumPy, each gradient summed
+    # back to its own input's shape
+    broadcast: bool = False
+    # what the op reduces over, which must not be empty: (array, axis or None for all of it,
+    # a structural bool attribute that must be true for the check to apply, or None)
+    nonempty: tuple[tuple[str, str | None, str | None], ...] = ()
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
@@ -180,6 +194,8 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     outputs = fields.take("outputs", list, required=True)
     nondiff = fields.take("nondifferentiable", list)
     window = fields.take("window", dict)
+    broadcast = fields.take("broadcast", bool)
+    nonempty = fields.take("nonempty", (list, dict))
     test = fields.take("test", dict)
     dtypes = fields.take("dtypes", list)
     fields.finish()
@@ -214,8 +230,20 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     for attr in attr_decls:
         if attr.divides is not None and attr.divides not in dims:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.divides: no input or parameter has a dimension '{attr.divides}'{did_you_mean(attr.divides, [d for d in dims if isinstance(d, str)])}")
+        if attr.below is not None:
+            array, axis = attr.below
+            ints = [a.name for a in attr_decls if a.type == "int"]
+            if array not in array_names:
+                errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{array}' is not an array argument{did_you_mean(array, array_names)}")
+            if not axis.lstrip("-").isdigit() and axis not in ints:
+                errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{axis}' is neither an integer nor an int attribute{did_you_mean(axis, ints)}")
         if attr.axis_of is not None and attr.axis_of not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{attr.axis_of}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
+    if broadcast is not None and broadcast.value:
+        decls = (*input_decls, *param_decls, *buffer_decls)
+        if len(decls) < 2 or not all(d.shape.ellipsis for d in decls):
+            errors.error(broadcast.loc, "spec.broadcast: only an op whose arrays (two or more) all start with '...' broadcasts them")
+    nonempty_decl = _nonempty(nonempty, (*input_decls, *param_decls, *buffer_decls), attr_decls, errors) if nonempty else ()
     slot_decl = _slot(slot, errors) if slot else None
     window_decl = _window(window, input_decls, param_decls, attr_decls, errors) if window else None
     forward_stmts = parse_block(forward, errors, "spec.forward") if forward else None
@@ -261,7 +289,44 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         buffers=buffer_decls,
         nondifferentiable=tuple(nondiff_names),
         window=window_decl,
+        broadcast=bool(broadcast.value) if broadcast else False,
+        nonempty=nonempty_decl,
     )
+
+
+def _nonempty(node: Node, arrays: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...],
+              errors: Collector) -> tuple[tuple[str, str | None, str | None], ...]:
+    """``nonempty: [x, "x.shape[axis]"]`` (a whole array, or its size along an axis), or
+    ``nonempty: {training: [...]}``, the same when a structural bool attribute is true."""
+    condition = None
+    items = node.value
+    if node.is_map:
+        if len(node.value) != 1:
+            errors.error(node.loc, "spec.nonempty: a mapping holds one structural bool attribute")
+            return ()
+        condition, inner = next(iter(node.value.items()))
+        attr = next((a for a in attrs if a.name == condition), None)
+        if attr is None or not attr.structural or attr.type != "bool":
+            errors.error(node.key_locs[condition], f"spec.nonempty: '{condition}' is not a structural bool attribute")
+            return ()
+        if not isinstance(inner.value, list):
+            errors.error(inner.loc, "spec.nonempty: expected a list of arrays and sizes")
+            return ()
+        items = inner.value
+    names = [d.name for d in arrays]
+    ints = [a.name for a in attrs if a.type == "int"]
+    out = []
+    for item in items:
+        text = str(item.value)
+        match = BELOW.fullmatch(text)
+        array, axis = (match.group(1), match.group(2)) if match else (text, None)
+        if array not in names:
+            errors.error(item.loc, f"spec.nonempty: '{array}' is not an array argument{did_you_mean(array, names)}")
+        elif axis is not None and not axis.lstrip("-").isdigit() and axis not in ints:
+            errors.error(item.loc, f"spec.nonempty: '{axis}' is neither an integer nor an int attribute")
+        else:
+            out.append((array, axis, condition))
+    return tuple(out)
 
 
 def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...]:
@@ -317,6 +382,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         choices = fields.take("choices", list)
         divides = fields.take("divides", str)
         axis_of = fields.take("axis_of", str)
+        below = fields.take("below", str)
         fields.finish()
         if type_node is None:
             continue
@@ -332,6 +398,13 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
             continue
         if axis_of is not None and type_node.value != "int":
             errors.error(axis_of.loc, f"{where}.axis_of: only an int attribute can be an axis")
+        below_size = None
+        if below is not None:
+            match = BELOW.fullmatch(str(below.value))
+            if type_node.value != "int" or match is None:
+                errors.error(below.loc, f"{where}.below: an int attribute may be below a size written ARRAY.shape[AXIS], AXIS an int or an int attribute")
+            else:
+                below_size = (match.group(1), match.group(2))
         lo = minimum.value if minimum else None
         hi = maximum.value if maximum else None
         if default is not None and isinstance(default.value, (int, float)) and not isinstance(default.value, bool):
@@ -356,6 +429,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 loc=loc,
                 divides=divides.value if divides else None,
                 axis_of=axis_of.value if axis_of else None,
+                below=below_size,
             )
         )
     return tuple(out)

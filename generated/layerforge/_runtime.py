@@ -16,15 +16,21 @@ import numpy as np
 DEFAULT_DTYPES = ("float32", "float64")
 
 
-def check_arrays(op, arrays, expected, dtypes=DEFAULT_DTYPES):
+def check_arrays(op, arrays, expected, dtypes=DEFAULT_DTYPES, leading="equal"):
     """Check dtypes and shapes of the array arguments of ``op``.
 
     ``arrays`` maps argument names to values, ``expected`` maps them to declared shapes:
     tuples of dimension names (or 1), optionally led by ``"..."``. All arrays must share one
-    of the op's ``dtypes``, and every named dimension must have one size across the arguments.
+    of the op's ``dtypes``, in the machine's byte order, and every named dimension must have
+    one size across the arguments. ``leading`` says how the arguments led by ``"..."`` relate:
+    ``"equal"``, one shape for all their leading dimensions; ``"broadcast"``, their whole
+    shapes broadcast against each other as in NumPy (an op whose gradients are summed back
+    to each input's shape); ``"any"``, the op compares them itself (an axis attribute may
+    name a leading axis). Costs O(rank) per argument; nothing is copied.
     """
     sizes = {}
     dtype = None
+    lead_name = lead_shape = None
     for name, value in arrays.items():
         if not (
             hasattr(value, "dtype")
@@ -39,8 +45,12 @@ def check_arrays(op, arrays, expected, dtypes=DEFAULT_DTYPES):
                 f"{op}: argument '{name}' must have dtype {' or '.join(dtypes)}, got {value.dtype}"
             )
         if dtype is None:
+            if not value.dtype.isnative:
+                raise TypeError(_byte_order_message(op, name, value.dtype))
             dtype = value.dtype
         elif value.dtype != dtype:
+            if not value.dtype.isnative:
+                raise TypeError(_byte_order_message(op, name, value.dtype))
             first = next(iter(arrays))
             raise TypeError(
                 f"{op}: argument '{name}' has dtype {value.dtype} but '{first}' has {dtype}; "
@@ -56,6 +66,24 @@ def check_arrays(op, arrays, expected, dtypes=DEFAULT_DTYPES):
                 f"{op}: argument '{name}' must have rank {rank} (shape {shown}), "
                 f"got shape {tuple(value.shape)}"
             )
+        if lead and leading != "any":
+            if lead_name is None:
+                lead_name, lead_shape = name, tuple(value.shape)
+            elif leading == "broadcast":
+                lead_shape = _broadcast_shape(
+                    op, lead_name, lead_shape, name, tuple(value.shape)
+                )
+                continue  # named dimensions may be 1 against n: broadcast
+            elif (
+                value.shape[: value.ndim - len(named)]
+                != lead_shape[: len(lead_shape) - len(named)]
+            ):
+                raise ValueError(
+                    f"{op}: argument '{name}' has leading dimensions "
+                    f"{tuple(value.shape[: value.ndim - len(named)])} (shape {tuple(value.shape)}, "
+                    f"expected {shown}), but '{lead_name}' has "
+                    f"{lead_shape[: len(lead_shape) - len(named)]}; the '...' dimensions must be equal"
+                )
         actual = value.shape[value.ndim - len(named) :]
         for dim, size in zip(named, actual):
             if dim == 1 and size != 1:
@@ -72,13 +100,125 @@ def check_arrays(op, arrays, expected, dtypes=DEFAULT_DTYPES):
                 sizes.setdefault(dim, (size, name))
 
 
+def _byte_order_message(op, name, dtype):
+    return (
+        f"{op}: argument '{name}' has dtype {dtype.str} in non-native byte order; convert it "
+        f"with x.astype(x.dtype.newbyteorder('='))"
+    )
+
+
+def _broadcast_shape(op, first, shape, name, other):
+    """The NumPy broadcast of two shapes, or a ValueError naming both arguments."""
+    out = []
+    for i in range(1, max(len(shape), len(other)) + 1):
+        m = shape[-i] if i <= len(shape) else 1
+        n = other[-i] if i <= len(other) else 1
+        if m != n and m != 1 and n != 1:
+            raise ValueError(
+                f"{op}: argument '{name}' of shape {other} does not broadcast against "
+                f"{shape} (from '{first}'): {n} against {m} in axis {-i}"
+            )
+        out.append(n if m == 1 else m)
+    return tuple(reversed(out))
+
+
+def broadcast_inputs(*arrays):
+    """``arrays`` as views of their common broadcast shape (checked by ``check_arrays``), and
+    their own shapes, for ``sum_to_shapes`` in backward; the arrays themselves and None when
+    they already share one shape (the usual case: no work at all)."""
+    shape = arrays[0].shape
+    if all(a.shape == shape for a in arrays[1:]):
+        return (*arrays, None)
+    xp = np if type(arrays[0]) is np.ndarray else importlib.import_module("cupy")
+    views = xp.broadcast_arrays(*arrays)
+    return (*views, tuple(a.shape for a in arrays))
+
+
+def sum_to_shapes(grads, shapes):
+    """Each gradient summed over the axes along which its input was broadcast in forward
+    (``shapes``, from ``broadcast_inputs``; None: nothing was)."""
+    if shapes is None:
+        return grads
+    out = []
+    for grad, shape in zip(grads, shapes):
+        lead = grad.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i
+            for i, n in enumerate(shape)
+            if n == 1 and grad.shape[lead + i] != 1
+        )
+        out.append(grad.sum(axis=axes).reshape(shape) if axes else grad)
+    return tuple(out)
+
+
+def check_context(op, module, ctx, grads):
+    """Check that ``ctx`` was made by this op's forward (the module ``module``) and that each
+    gradient of ``grads`` (name: array) has the shape and dtype of its output; return the
+    backward variant and what forward saved. O(rank): the gradients are not read.
+
+    A gradient must have its output's dtype, exactly: like forward, backward never converts
+    an array (a TypeError says what to convert)."""
+    try:
+        backward_variant, saved, expected, _ = ctx
+        maker = backward_variant.__module__
+    except (TypeError, ValueError, AttributeError):
+        raise TypeError(
+            f"{op}: ctx must be the context returned by {op}.forward, got {_describe(ctx)}"
+        ) from None
+    if maker != module:
+        raise ValueError(
+            f"{op}: ctx was made by {_made_by(backward_variant)}, not by {op}.forward; "
+            f"pass backward the ctx of its own forward"
+        )
+    dtype = expected[0]
+    for (name, grad), shape in zip(grads.items(), expected[1:]):
+        if not (hasattr(grad, "dtype") and hasattr(grad, "shape")):
+            raise TypeError(
+                f"{op}: argument '{name}' must be a NumPy or CuPy array, got {type(grad).__name__}"
+            )
+        if grad.dtype != dtype:
+            if grad.dtype.name == dtype.name:
+                raise TypeError(_byte_order_message(op, name, grad.dtype))
+            raise TypeError(
+                f"{op}: argument '{name}' must have dtype {dtype}, the dtype of "
+                f"'{name[5:]}' from forward, got {grad.dtype}"
+            )
+        if grad.shape != shape:
+            raise ValueError(
+                f"{op}: argument '{name}' must have shape {tuple(shape)}, the shape of "
+                f"'{name[5:]}' from forward, got {tuple(grad.shape)}"
+            )
+    return backward_variant, saved
+
+
+def _made_by(backward_variant):
+    """``gelu.forward`` or ``dense.forward (activation relu)``, from a backward variant."""
+    maker = f"{backward_variant.__module__.rpartition('.')[2]}.forward"
+    variant = (
+        backward_variant.__name__.replace("_cupy", "")
+        .replace("_backward", "")
+        .strip("_")
+    )
+    return f"{maker} (variant {variant})" if variant else maker
+
+
+def _describe(value):
+    return (
+        f"a {type(value).__name__} of length {len(value)}"
+        if isinstance(value, tuple)
+        else type(value).__name__
+    )
+
+
 def _is_int(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def check_attribute(op, name, value, kind, minimum=None, maximum=None, choices=None):
     """Check one attribute: its type (``"float"``, ``"int"``, ``"bool"``, ``"str"``, or
-    ``"ints"``, a tuple of integers), its range and its choices."""
+    ``"ints"``, a tuple of integers), its range and its choices. A float is never NaN, and
+    never infinite where its range is finite (bounded on both sides); a bound on one side
+    refuses that side's infinity as out of range."""
     valid = {
         "float": isinstance(value, (int, float, np.floating, np.integer))
         and not isinstance(value, bool),
@@ -90,6 +230,15 @@ def check_attribute(op, name, value, kind, minimum=None, maximum=None, choices=N
     if not valid:
         expected = "a tuple of ints" if kind == "ints" else kind
         raise TypeError(f"{op}: attribute '{name}' must be {expected}, got {value!r}")
+    if kind == "float" and value != value:
+        raise ValueError(f"{op}: attribute '{name}' must be a number, got {value!r}")
+    if (
+        kind == "float"
+        and abs(value) == float("inf")
+        and minimum is not None
+        and maximum is not None
+    ):
+        raise ValueError(f"{op}: attribute '{name}' must be finite, got {value!r}")
     if choices is not None and value not in choices:
         raise ValueError(
             f"{op}: attribute '{name}' must be one of {', '.join(repr(c) for c in choices)}, got {value!r}"
@@ -120,6 +269,20 @@ def activation_module(op, name):
     return module
 
 
+def check_options(op, name, options):
+    """Check the ``activation_options`` of a layer that runs activation ``name`` fused (its
+    own forward is not called to check them): each is one of the activation's attributes,
+    checked as the activation checks it."""
+    declared = activation_module(op, name).ATTRIBUTES
+    for key, value in options.items():
+        if key not in declared:
+            raise TypeError(
+                f"{op}: activation {name!r} has no attribute {key!r}"
+                + (f"; it has {', '.join(map(repr, declared))}" if declared else "")
+            )
+        check_attribute(f"{op}: activation {name!r}", key, value, **declared[key])
+
+
 def check_divides(op, name, value, argument, size):
     """Check that attribute ``name`` divides a dimension of ``argument`` of the given size."""
     if size % value:
@@ -135,6 +298,28 @@ def check_axis(op, name, value, argument, ndim):
         raise ValueError(
             f"{op}: attribute '{name}' = {value} is not an axis of '{argument}', which has "
             f"{ndim} axes (valid: {-ndim} to {ndim - 1})"
+        )
+
+
+def check_nonempty(op, name, shape, axis=None, applies=True):
+    """Check that argument ``name`` (of ``shape``) is not empty along ``axis`` (or at all,
+    for None) where ``applies``: ``op`` averages or normalizes over it, which is undefined
+    over no elements. (Empty along other axes, an op returns an empty result.)"""
+    if applies and (0 in shape if axis is None else shape[axis] == 0):
+        where = "" if axis is None else f" along axis {axis}"
+        raise ValueError(
+            f"{op}: argument '{name}' of shape {tuple(shape)} is empty{where}; {op} reduces over "
+            f"it, which is undefined over no elements"
+        )
+
+
+def check_below(op, name, value, argument, shape, axis):
+    """Check that attribute ``name`` is less than the size of ``argument`` (of ``shape``)
+    along ``axis`` (a valid axis, checked before)."""
+    if value >= shape[axis]:
+        raise ValueError(
+            f"{op}: attribute '{name}' = {value} must be less than the size of '{argument}' "
+            f"along axis {axis}, which is {shape[axis]} (shape {tuple(shape)})"
         )
 
 

@@ -225,8 +225,8 @@ class Activation(Module):
 
 
 class Add(Module):
-    """Add: The elementwise sum of two arrays of one shape, then the activation; one
-    gradient per input.
+    """Add: The elementwise sum of two arrays, broadcast against each other as in NumPy,
+    then the activation; one gradient per input, of its shape.
 
     A shell over ``layerforge.layers.add``.
     """
@@ -749,7 +749,8 @@ class LayerNormalization(Module):
 
 class Masking(Module):
     """Masking: Zeroes the time steps of [B, T, F] sequences whose features all equal
-    mask_value (Keras Masking); the gradient of a masked step is 0, of any other step
+    mask_value (Keras Masking: a step is kept if any feature differs, so a NaN is kept
+    and reaches the output); the gradient of a masked step is 0, of any other step
     passes through.
 
     A shell over ``layerforge.layers.masking``.
@@ -824,8 +825,8 @@ class Mean(Module):
 
 
 class Multiply(Module):
-    """Multiply: The elementwise product of two arrays of one shape, then the activation;
-    one gradient per input.
+    """Multiply: The elementwise product of two arrays, broadcast against each other as in
+    NumPy, then the activation; one gradient per input, of its shape.
 
     A shell over ``layerforge.layers.multiply``.
     """

@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -15,6 +20,11 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {
+    "threshold": {"kind": "float"},
+    "slope": {"kind": "float"},
+    "width": {"kind": "float", "minimum": 0.0},
+}
 
 
 def forward(x, *, threshold=1.0, slope=1.0, width=0.2):
@@ -39,9 +49,9 @@ def forward(x, *, threshold=1.0, slope=1.0, width=0.2):
     check_attribute("binary_spiking", "width", width, "float", minimum=0.0)
     if on_gpu(x):
         y, saved = _cupy_forward(x, threshold, slope, width)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x, threshold, slope, width)
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -54,8 +64,9 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("binary_spiking", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "binary_spiking", __name__, ctx, {"grad_y": grad_y}
+    )
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 

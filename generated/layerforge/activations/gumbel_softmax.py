@@ -6,7 +6,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
     ReductionKernel,
@@ -19,6 +24,10 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {
+    "temperature": {"kind": "float", "minimum": 0.0},
+    "training": {"kind": "bool"},
+}
 
 
 def forward(x, *, temperature=1.0, training=True, rng=None):
@@ -45,12 +54,12 @@ def forward(x, *, temperature=1.0, training=True, rng=None):
             rng = default_gpu_rng()
         forward_variant, backward_variant = _CUPY_VARIANTS[training]
         y, saved = forward_variant(rng, x, temperature)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
     y, saved = in_row_blocks(forward_variant, x, temperature, rng=rng, outs=("out_y",))
-    return y, (backward_variant, saved)
+    return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -63,8 +72,9 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("gumbel_softmax", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "gumbel_softmax", __name__, ctx, {"grad_y": grad_y}
+    )
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
@@ -109,7 +119,14 @@ _VARIANTS = {
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)

@@ -8,7 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_context, check_attribute
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -16,6 +16,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ("weight",)
 OUTPUTS = ("y",)
+ATTRIBUTES = {"num_classes": {"kind": "int", "minimum": 2}}
 
 
 def forward(x, weight, *, num_classes):
@@ -45,9 +46,9 @@ def forward(x, weight, *, num_classes):
     )
     if on_gpu(x):
         y, saved = _cupy_forward(x, weight, num_classes)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x, weight, num_classes)
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -60,8 +61,9 @@ def backward(grad_y, ctx):
     Returns:
         grad_x, grad_weight: gradients with respect to x, weight, in that order.
     """
-    check_arrays("hierarchical_softmax", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "hierarchical_softmax", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 

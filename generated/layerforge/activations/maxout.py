@@ -9,6 +9,7 @@ import numpy as np
 
 from layerforge._runtime import (
     check_arrays,
+    check_context,
     check_attribute,
     check_divides,
     in_row_blocks,
@@ -25,6 +26,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {"num_pieces": {"kind": "int", "minimum": 2}}
 
 
 def forward(x, *, num_pieces=2):
@@ -46,9 +48,9 @@ def forward(x, *, num_pieces=2):
     check_divides("maxout", "num_pieces", num_pieces, "x", x.shape[-1])
     if on_gpu(x):
         y, saved = _cupy_forward(x, num_pieces)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, num_pieces)
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -61,20 +63,19 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("maxout", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context("maxout", __name__, ctx, {"grad_y": grad_y})
     return in_row_blocks(backward_variant, grad_y, *saved)
 
 
 def _forward(x, num_pieces):
-    groups = x.reshape(*x.shape[:-1], -1, num_pieces)
+    groups = x.reshape(*x.shape[:-1], x.shape[-1] // num_pieces, num_pieces)
     _t1 = _amax(groups, -1)
     y = _t1[..., 0]
     return y, (x, num_pieces, _t1)
 
 
 def _backward(grad_y, x, num_pieces, _t1):
-    groups = x.reshape(*x.shape[:-1], -1, num_pieces)
+    groups = x.reshape(*x.shape[:-1], x.shape[-1] // num_pieces, num_pieces)
     grad_groups = grad_y.reshape(_t1.shape) * _first_max_mask(groups, -1)
     grad_x = grad_groups.reshape(x.shape)
     return grad_x
@@ -83,7 +84,14 @@ def _backward(grad_y, x, num_pieces, _t1):
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)
@@ -134,13 +142,13 @@ _maxout_fwd_0 = ReductionKernel(
 
 
 def _cupy_forward(x, num_pieces):
-    groups = x.reshape(*x.shape[:-1], -1, num_pieces)
+    groups = x.reshape(*x.shape[:-1], x.shape[-1] // num_pieces, num_pieces)
     _t1 = _maxout_fwd_0(groups)
     y = _t1[..., 0]
     return y, (x, num_pieces, _t1)
 
 
-# maxout_bwd_0: layers_spec/primitives.yaml:410
+# maxout_bwd_0: layers_spec/primitives.yaml:413
 _maxout_bwd_0 = RowKernel(
     "maxout_bwd_0",
     "first_max_mask_row",
@@ -159,7 +167,7 @@ _maxout_bwd_0 = RowKernel(
 )
 
 
-# maxout_bwd_1: layers_spec/primitives.yaml:410
+# maxout_bwd_1: layers_spec/primitives.yaml:413
 _maxout_bwd_1 = ElementwiseKernel(
     "maxout_bwd_1",
     "T _t2, T _t3",
@@ -171,7 +179,7 @@ _maxout_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward(grad_y, x, num_pieces, _t1):
-    groups = x.reshape(*x.shape[:-1], -1, num_pieces)
+    groups = x.reshape(*x.shape[:-1], x.shape[-1] // num_pieces, num_pieces)
     _t2 = grad_y.reshape(_t1.shape)
     _t3 = _maxout_bwd_0(groups)
     grad_groups = _maxout_bwd_1(_t2, _t3)

@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu, default_gpu_rng
 
 __all__ = ["forward", "backward"]
@@ -15,6 +20,11 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {
+    "lower": {"kind": "float"},
+    "upper": {"kind": "float"},
+    "training": {"kind": "bool"},
+}
 
 
 def forward(x, *, lower=0.125, upper=0.3333333333333333, training=True, rng=None):
@@ -44,12 +54,12 @@ def forward(x, *, lower=0.125, upper=0.3333333333333333, training=True, rng=None
             rng = default_gpu_rng()
         forward_variant, backward_variant = _CUPY_VARIANTS[training]
         y, saved = forward_variant(rng, x, lower, upper)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
     y, saved = in_row_blocks(forward_variant, x, lower, upper, rng=rng, outs=("out_y",))
-    return y, (backward_variant, saved)
+    return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -62,8 +72,7 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("rrelu", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context("rrelu", __name__, ctx, {"grad_y": grad_y})
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 

@@ -6,7 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, in_row_blocks
+from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -14,6 +14,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {}
 
 
 def forward(x):
@@ -31,9 +32,9 @@ def forward(x):
     check_arrays("softmax", {"x": x}, {"x": ("...", "F")})
     if on_gpu(x):
         y, saved = _cupy_forward(x)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -46,8 +47,9 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("softmax", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "softmax", __name__, ctx, {"grad_y": grad_y}
+    )
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
@@ -67,7 +69,14 @@ def _backward(grad_y, y, *, out_grad_x=None):
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)

@@ -6,7 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, in_row_blocks
+from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
     ReductionKernel,
@@ -19,6 +19,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {}
 
 
 def forward(x):
@@ -36,9 +37,9 @@ def forward(x):
     check_arrays("sparsemax", {"x": x}, {"x": ("...", "F")})
     if on_gpu(x):
         y, saved = _cupy_forward(x)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -51,8 +52,9 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("sparsemax", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "sparsemax", __name__, ctx, {"grad_y": grad_y}
+    )
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
@@ -74,6 +76,8 @@ def _backward(grad_y, x, y, *, out_grad_x=None):
 
 def _sparsemax_threshold(z):
     """The sparsemax threshold tau along the last axis, kept as a trailing axis of 1."""
+    if not z.shape[-1]:  # an empty row: tau is never used
+        return np.zeros((*z.shape[:-1], 1), z.dtype)
     z_sorted = -np.sort(-z, axis=-1)
     cumulative = np.cumsum(z_sorted, axis=-1)
     k = np.arange(1, z.shape[-1] + 1, dtype=z.dtype)

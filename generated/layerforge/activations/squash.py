@@ -6,7 +6,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -14,6 +19,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {"epsilon": {"kind": "float", "minimum": 0.0}}
 
 
 def forward(x, *, epsilon=1e-07):
@@ -33,9 +39,9 @@ def forward(x, *, epsilon=1e-07):
     check_attribute("squash", "epsilon", epsilon, "float", minimum=0.0)
     if on_gpu(x):
         y, saved = _cupy_forward(x, epsilon)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, epsilon, outs=("out_y", None, "out_norm"))
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -48,8 +54,7 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("squash", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context("squash", __name__, ctx, {"grad_y": grad_y})
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 

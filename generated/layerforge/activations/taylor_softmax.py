@@ -6,7 +6,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -14,6 +19,7 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
+ATTRIBUTES = {"order": {"kind": "int", "minimum": 1}}
 
 
 def forward(x, *, order=2):
@@ -33,9 +39,9 @@ def forward(x, *, order=2):
     check_attribute("taylor_softmax", "order", order, "int", minimum=1)
     if on_gpu(x):
         y, saved = _cupy_forward(x, order)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, order, outs=("out_y",))
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -48,8 +54,9 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("taylor_softmax", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "taylor_softmax", __name__, ctx, {"grad_y": grad_y}
+    )
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
@@ -207,7 +214,7 @@ _taylor_softmax_bwd_1 = ReductionKernel(
 )
 
 
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:354,252,666
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:354,252,671
 _taylor_softmax_bwd_2 = ElementwiseKernel(
     "taylor_softmax_bwd_2",
     "T _t3, T _t8, T _t1, T x, T _t11",

@@ -6,7 +6,13 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, activation_module, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    activation_module,
+    check_options,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -40,22 +46,36 @@ def forward(x, *, activation="identity", activation_options=None):
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("activation", activation, options)
             y, saved = forward_variant(x, **options)
-            return y, (backward_variant, saved)
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("activation", activation)
         y_linear, linear_saved = _cupy_forward_identity(x)
         y, activation_ctx = module.forward(y_linear, **options)
-        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("activation", activation, options)
         y, saved = in_row_blocks(forward_variant, x, options=options)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("activation", activation)
     y_linear, linear_saved = _forward_identity(x)
     y, activation_ctx = module.forward(y_linear, **options)
-    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
 
 
 def backward(grad_y, ctx):
@@ -67,9 +87,13 @@ def backward(grad_y, ctx):
 
     Returns:
         grad_x: gradients with respect to x, in that order.
+
+    Gradients are writable, and no copy is made: grad_x may be grad_y itself or a view
+    of it. Copy one before updating it in place if the others must not change.
     """
-    check_arrays("activation", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "activation", __name__, ctx, {"grad_y": grad_y}
+    )
     if backward_variant is _backward_composed:
         return _backward_composed(grad_y, *saved)
     return in_row_blocks(backward_variant, grad_y, *saved)
@@ -274,7 +298,14 @@ _FUSED = {
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)

@@ -1,12 +1,20 @@
-"""Add: The elementwise sum of two arrays of one shape, then the activation; one gradient
-per input.
+"""Add: The elementwise sum of two arrays, broadcast against each other as in NumPy, then
+the activation; one gradient per input, of its shape.
 Generated from layers_spec/layers/add.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, activation_module, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    broadcast_inputs,
+    sum_to_shapes,
+    activation_module,
+    check_options,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -19,8 +27,8 @@ OUTPUTS = ("y",)
 def forward(a, b, *, activation="identity", activation_options=None):
     """Add forward pass.
 
-    The elementwise sum of two arrays of one shape, then the activation; one gradient
-    per input.
+    The elementwise sum of two arrays, broadcast against each other as in NumPy, then
+    the activation; one gradient per input, of its shape.
 
     Args:
         a: float32 or float64 input of shape [..., F].
@@ -35,28 +43,48 @@ def forward(a, b, *, activation="identity", activation_options=None):
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
-    check_arrays("add", {"a": a, "b": b}, {"a": ("...", "F"), "b": ("...", "F")})
+    check_arrays(
+        "add",
+        {"a": a, "b": b},
+        {"a": ("...", "F"), "b": ("...", "F")},
+        leading="broadcast",
+    )
+    a, b, input_shapes = broadcast_inputs(a, b)
     if on_gpu(a):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("add", activation, options)
             y, saved = forward_variant(a, b, **options)
-            return y, (backward_variant, saved)
+            return y, (backward_variant, saved, (y.dtype, y.shape), input_shapes)
         module = activation_module("add", activation)
         y_linear, linear_saved = _cupy_forward_identity(a, b)
         y, activation_ctx = module.forward(y_linear, **options)
-        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            input_shapes,
+        )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("add", activation, options)
         y, saved = in_row_blocks(forward_variant, a, b, options=options)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), input_shapes)
     module = activation_module("add", activation)
     y_linear, linear_saved = _forward_identity(a, b)
     y, activation_ctx = module.forward(y_linear, **options)
-    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        input_shapes,
+    )
 
 
 def backward(grad_y, ctx):
@@ -68,12 +96,15 @@ def backward(grad_y, ctx):
 
     Returns:
         grad_a, grad_b: gradients with respect to a, b, in that order.
+
+    Gradients are writable, and no copy is made: grad_a and grad_b may be one array;
+    grad_a, grad_b may be grad_y itself or a view of it. Copy one before updating it in
+    place if the others must not change.
     """
-    check_arrays("add", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context("add", __name__, ctx, {"grad_y": grad_y})
     if backward_variant is _backward_composed:
-        return _backward_composed(grad_y, *saved)
-    return in_row_blocks(backward_variant, grad_y, *saved)
+        return sum_to_shapes(_backward_composed(grad_y, *saved), ctx[3])
+    return sum_to_shapes(in_row_blocks(backward_variant, grad_y, *saved), ctx[3])
 
 
 def _forward_relu(a, b):
@@ -285,7 +316,14 @@ _FUSED = {
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)
@@ -357,7 +395,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# add_relu_fwd_0: layers_spec/layers/add.yaml:12; layers_spec/activations/relu.yaml:8
+# add_relu_fwd_0: layers_spec/layers/add.yaml:13; layers_spec/activations/relu.yaml:8
 _add_relu_fwd_0 = ElementwiseKernel(
     "add_relu_fwd_0",
     "T a, T b",
@@ -391,7 +429,7 @@ def _cupy_backward_relu(grad_y, z):
     return grad_z, grad_z
 
 
-# add_sigmoid_fwd_0: layers_spec/layers/add.yaml:12; layers_spec/activations/sigmoid.yaml:8
+# add_sigmoid_fwd_0: layers_spec/layers/add.yaml:13; layers_spec/activations/sigmoid.yaml:8
 _add_sigmoid_fwd_0 = ElementwiseKernel(
     "add_sigmoid_fwd_0",
     "T a, T b",
@@ -426,7 +464,7 @@ def _cupy_backward_sigmoid(grad_y, y):
     return grad_z, grad_z
 
 
-# add_tanh_fwd_0: layers_spec/layers/add.yaml:12; layers_spec/activations/tanh.yaml:8
+# add_tanh_fwd_0: layers_spec/layers/add.yaml:13; layers_spec/activations/tanh.yaml:8
 _add_tanh_fwd_0 = ElementwiseKernel(
     "add_tanh_fwd_0",
     "T a, T b",
@@ -461,7 +499,7 @@ def _cupy_backward_tanh(grad_y, y):
     return grad_z, grad_z
 
 
-# add_softmax_fwd_0: layers_spec/layers/add.yaml:12
+# add_softmax_fwd_0: layers_spec/layers/add.yaml:13
 _add_softmax_fwd_0 = ElementwiseKernel(
     "add_softmax_fwd_0",
     "T a, T b",
@@ -572,7 +610,7 @@ def _cupy_backward_softmax(grad_y, y):
     return grad_z, grad_z
 
 
-# add_identity_fwd_0: layers_spec/layers/add.yaml:12
+# add_identity_fwd_0: layers_spec/layers/add.yaml:13
 _add_identity_fwd_0 = ElementwiseKernel(
     "add_identity_fwd_0",
     "T a, T b",
@@ -592,7 +630,7 @@ def _cupy_backward_identity(grad_y):
     return grad_y, grad_y
 
 
-# add_gelu_fwd_0: layers_spec/layers/add.yaml:12; layers_spec/activations/gelu.yaml:10,11
+# add_gelu_fwd_0: layers_spec/layers/add.yaml:13; layers_spec/activations/gelu.yaml:10,11
 _add_gelu_fwd_0 = ElementwiseKernel(
     "add_gelu_fwd_0",
     "T a, T b",
@@ -651,7 +689,7 @@ def _cupy_backward_gelu(grad_y, z):
     return grad_z, grad_z
 
 
-# add_elu_fwd_0: layers_spec/layers/add.yaml:12; layers_spec/activations/elu.yaml:10
+# add_elu_fwd_0: layers_spec/layers/add.yaml:13; layers_spec/activations/elu.yaml:10
 _add_elu_fwd_0 = ElementwiseKernel(
     "add_elu_fwd_0",
     "T a, T b, T alpha",
@@ -697,7 +735,7 @@ def _cupy_backward_elu(grad_y, alpha, y):
     return grad_z, grad_z
 
 
-# add_mish_fwd_0: layers_spec/layers/add.yaml:12; layers_spec/activations/mish.yaml:12,13,14
+# add_mish_fwd_0: layers_spec/layers/add.yaml:13; layers_spec/activations/mish.yaml:12,13,14
 _add_mish_fwd_0 = ElementwiseKernel(
     "add_mish_fwd_0",
     "T a, T b",
@@ -750,7 +788,7 @@ def _cupy_backward_mish(grad_y, z):
     return grad_z, grad_z
 
 
-# add_swish_fwd_0: layers_spec/layers/add.yaml:12; layers_spec/activations/swish.yaml:8
+# add_swish_fwd_0: layers_spec/layers/add.yaml:13; layers_spec/activations/swish.yaml:8
 _add_swish_fwd_0 = ElementwiseKernel(
     "add_swish_fwd_0",
     "T a, T b",
@@ -790,7 +828,7 @@ def _cupy_backward_swish(grad_y, z):
     return grad_z, grad_z
 
 
-# add_silu_fwd_0: layers_spec/layers/add.yaml:12; layers_spec/activations/silu.yaml:8
+# add_silu_fwd_0: layers_spec/layers/add.yaml:13; layers_spec/activations/silu.yaml:8
 _add_silu_fwd_0 = ElementwiseKernel(
     "add_silu_fwd_0",
     "T a, T b",

@@ -11,7 +11,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_nonempty,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -83,17 +88,30 @@ def forward(
     )
     check_attribute("batch_normalization", "epsilon", epsilon, "float", minimum=0.0)
     check_attribute("batch_normalization", "training", training, "bool")
+    check_nonempty("batch_normalization", "x", x.shape, 0, applies=training)
+    check_nonempty("batch_normalization", "x", x.shape, 2, applies=training)
+    check_nonempty("batch_normalization", "x", x.shape, 3, applies=training)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[training]
         y, new_running_mean, new_running_var, saved = forward_variant(
             x, weight, bias, running_mean, running_var, momentum, epsilon
         )
-        return (y, new_running_mean, new_running_var), (backward_variant, saved)
+        return (y, new_running_mean, new_running_var), (
+            backward_variant,
+            saved,
+            (y.dtype, y.shape),
+            None,
+        )
     forward_variant, backward_variant = _VARIANTS[training]
     y, new_running_mean, new_running_var, saved = forward_variant(
         x, weight, bias, running_mean, running_var, momentum, epsilon
     )
-    return (y, new_running_mean, new_running_var), (backward_variant, saved)
+    return (y, new_running_mean, new_running_var), (
+        backward_variant,
+        saved,
+        (y.dtype, y.shape),
+        None,
+    )
 
 
 def backward(grad_y, ctx):
@@ -107,8 +125,9 @@ def backward(grad_y, ctx):
         grad_x, grad_weight, grad_bias: gradients with respect to x, weight, bias, in
             that order.
     """
-    check_arrays("batch_normalization", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "batch_normalization", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 
@@ -205,7 +224,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# batch_normalization_train_fwd_0: layers_spec/layers/batch_normalization.yaml:26
+# batch_normalization_train_fwd_0: layers_spec/layers/batch_normalization.yaml:27
 _batch_normalization_train_fwd_0 = ElementwiseKernel(
     "batch_normalization_train_fwd_0",
     "T _t5, int32 count",
@@ -217,7 +236,7 @@ _batch_normalization_train_fwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_1: layers_spec/layers/batch_normalization.yaml:27,28
+# batch_normalization_train_fwd_1: layers_spec/layers/batch_normalization.yaml:28,29
 _batch_normalization_train_fwd_1 = ElementwiseKernel(
     "batch_normalization_train_fwd_1",
     "T x, T mu",
@@ -229,7 +248,7 @@ _batch_normalization_train_fwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_2: layers_spec/layers/batch_normalization.yaml:28,29
+# batch_normalization_train_fwd_2: layers_spec/layers/batch_normalization.yaml:29,30
 _batch_normalization_train_fwd_2 = ElementwiseKernel(
     "batch_normalization_train_fwd_2",
     "T _t7, int32 count, T epsilon",
@@ -244,7 +263,7 @@ _batch_normalization_train_fwd_2 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_3: layers_spec/layers/batch_normalization.yaml:30
+# batch_normalization_train_fwd_3: layers_spec/layers/batch_normalization.yaml:31
 _batch_normalization_train_fwd_3 = ElementwiseKernel(
     "batch_normalization_train_fwd_3",
     "T centered, T rstd",
@@ -255,7 +274,7 @@ _batch_normalization_train_fwd_3 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_4: layers_spec/layers/batch_normalization.yaml:32
+# batch_normalization_train_fwd_4: layers_spec/layers/batch_normalization.yaml:33
 _batch_normalization_train_fwd_4 = ElementwiseKernel(
     "batch_normalization_train_fwd_4",
     "T _t10, T running_mean",
@@ -267,7 +286,7 @@ _batch_normalization_train_fwd_4 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_5: layers_spec/layers/batch_normalization.yaml:32,33
+# batch_normalization_train_fwd_5: layers_spec/layers/batch_normalization.yaml:33,34
 _batch_normalization_train_fwd_5 = ElementwiseKernel(
     "batch_normalization_train_fwd_5",
     "T momentum, T _t12, T _t11, T _t14, T running_var",
@@ -281,7 +300,7 @@ _batch_normalization_train_fwd_5 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_6: layers_spec/layers/batch_normalization.yaml:33
+# batch_normalization_train_fwd_6: layers_spec/layers/batch_normalization.yaml:34
 _batch_normalization_train_fwd_6 = ElementwiseKernel(
     "batch_normalization_train_fwd_6",
     "T _t16, T _t17, T _t15",
@@ -294,7 +313,7 @@ _batch_normalization_train_fwd_6 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_7: layers_spec/layers/batch_normalization.yaml:39
+# batch_normalization_train_fwd_7: layers_spec/layers/batch_normalization.yaml:40
 _batch_normalization_train_fwd_7 = ElementwiseKernel(
     "batch_normalization_train_fwd_7",
     "T normalized, T _t19",
@@ -305,7 +324,7 @@ _batch_normalization_train_fwd_7 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_8: layers_spec/layers/batch_normalization.yaml:39
+# batch_normalization_train_fwd_8: layers_spec/layers/batch_normalization.yaml:40
 _batch_normalization_train_fwd_8 = ElementwiseKernel(
     "batch_normalization_train_fwd_8",
     "T _t20, T _t21",
@@ -346,7 +365,7 @@ def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, ep
     return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_bwd_0: layers_spec/layers/batch_normalization.yaml:42
+# batch_normalization_train_bwd_0: layers_spec/layers/batch_normalization.yaml:43
 _batch_normalization_train_bwd_0 = ElementwiseKernel(
     "batch_normalization_train_bwd_0",
     "T grad_y, T normalized",
@@ -357,7 +376,7 @@ _batch_normalization_train_bwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_bwd_1: layers_spec/layers/batch_normalization.yaml:43
+# batch_normalization_train_bwd_1: layers_spec/layers/batch_normalization.yaml:44
 _batch_normalization_train_bwd_1 = ElementwiseKernel(
     "batch_normalization_train_bwd_1",
     "T _t25, T rstd",
@@ -368,7 +387,7 @@ _batch_normalization_train_bwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_bwd_2: layers_spec/layers/batch_normalization.yaml:45
+# batch_normalization_train_bwd_2: layers_spec/layers/batch_normalization.yaml:46
 _batch_normalization_train_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_bwd_2",
     "T scale, T grad_y",
@@ -379,7 +398,7 @@ _batch_normalization_train_bwd_2 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_bwd_3: layers_spec/layers/batch_normalization.yaml:45
+# batch_normalization_train_bwd_3: layers_spec/layers/batch_normalization.yaml:46
 _batch_normalization_train_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_bwd_3",
     "T scale, T _t27, int32 count",
@@ -392,7 +411,7 @@ _batch_normalization_train_bwd_3 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_bwd_4: layers_spec/layers/batch_normalization.yaml:45
+# batch_normalization_train_bwd_4: layers_spec/layers/batch_normalization.yaml:46
 _batch_normalization_train_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_bwd_4",
     "T normalized, T _t29, T _t26",
@@ -404,7 +423,7 @@ _batch_normalization_train_bwd_4 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_bwd_5: layers_spec/layers/batch_normalization.yaml:45
+# batch_normalization_train_bwd_5: layers_spec/layers/batch_normalization.yaml:46
 _batch_normalization_train_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_bwd_5",
     "T scale, T _t32, int32 count",
@@ -417,7 +436,7 @@ _batch_normalization_train_bwd_5 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_bwd_6: layers_spec/layers/batch_normalization.yaml:45
+# batch_normalization_train_bwd_6: layers_spec/layers/batch_normalization.yaml:46
 _batch_normalization_train_bwd_6 = ElementwiseKernel(
     "batch_normalization_train_bwd_6",
     "T _t31, T _t34",
@@ -446,7 +465,7 @@ def _cupy_backward_train(grad_y, weight, count, rstd, normalized):
     return grad_x, grad_weight, grad_bias
 
 
-# batch_normalization_eval_fwd_0: layers_spec/layers/batch_normalization.yaml:35
+# batch_normalization_eval_fwd_0: layers_spec/layers/batch_normalization.yaml:36
 _batch_normalization_eval_fwd_0 = ElementwiseKernel(
     "batch_normalization_eval_fwd_0",
     "T _t1, T epsilon",
@@ -460,7 +479,7 @@ _batch_normalization_eval_fwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_fwd_1: layers_spec/layers/batch_normalization.yaml:36
+# batch_normalization_eval_fwd_1: layers_spec/layers/batch_normalization.yaml:37
 _batch_normalization_eval_fwd_1 = ElementwiseKernel(
     "batch_normalization_eval_fwd_1",
     "T x, T _t4, T rstd",
@@ -472,7 +491,7 @@ _batch_normalization_eval_fwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_fwd_2: layers_spec/layers/batch_normalization.yaml:39
+# batch_normalization_eval_fwd_2: layers_spec/layers/batch_normalization.yaml:40
 _batch_normalization_eval_fwd_2 = ElementwiseKernel(
     "batch_normalization_eval_fwd_2",
     "T normalized, T _t6",
@@ -483,7 +502,7 @@ _batch_normalization_eval_fwd_2 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_fwd_3: layers_spec/layers/batch_normalization.yaml:39
+# batch_normalization_eval_fwd_3: layers_spec/layers/batch_normalization.yaml:40
 _batch_normalization_eval_fwd_3 = ElementwiseKernel(
     "batch_normalization_eval_fwd_3",
     "T _t7, T _t8",
@@ -506,7 +525,7 @@ def _cupy_forward_eval(x, weight, bias, running_mean, running_var, momentum, eps
     return y, running_mean, running_var, (weight, rstd, normalized)
 
 
-# batch_normalization_eval_bwd_0: layers_spec/layers/batch_normalization.yaml:42
+# batch_normalization_eval_bwd_0: layers_spec/layers/batch_normalization.yaml:43
 _batch_normalization_eval_bwd_0 = ElementwiseKernel(
     "batch_normalization_eval_bwd_0",
     "T grad_y, T normalized",
@@ -517,7 +536,7 @@ _batch_normalization_eval_bwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_bwd_1: layers_spec/layers/batch_normalization.yaml:43
+# batch_normalization_eval_bwd_1: layers_spec/layers/batch_normalization.yaml:44
 _batch_normalization_eval_bwd_1 = ElementwiseKernel(
     "batch_normalization_eval_bwd_1",
     "T _t12, T rstd",
@@ -528,7 +547,7 @@ _batch_normalization_eval_bwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_bwd_2: layers_spec/layers/batch_normalization.yaml:47
+# batch_normalization_eval_bwd_2: layers_spec/layers/batch_normalization.yaml:48
 _batch_normalization_eval_bwd_2 = ElementwiseKernel(
     "batch_normalization_eval_bwd_2",
     "T grad_y, T scale",

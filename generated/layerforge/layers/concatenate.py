@@ -9,9 +9,11 @@ import numpy as np
 
 from layerforge._runtime import (
     check_arrays,
+    check_context,
     check_attribute,
     check_axis,
     activation_module,
+    check_options,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -45,7 +47,10 @@ def forward(a, b, *, axis=-1, activation="identity", activation_options=None):
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays(
-        "concatenate", {"a": a, "b": b}, {"a": ("...", "F_a"), "b": ("...", "F_b")}
+        "concatenate",
+        {"a": a, "b": b},
+        {"a": ("...", "F_a"), "b": ("...", "F_b")},
+        leading="any",
     )
     check_attribute("concatenate", "axis", axis, "int")
     check_axis("concatenate", "axis", axis, "a", a.ndim)
@@ -54,22 +59,36 @@ def forward(a, b, *, axis=-1, activation="identity", activation_options=None):
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("concatenate", activation, options)
             y, saved = forward_variant(a, b, axis, **options)
-            return y, (backward_variant, saved)
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("concatenate", activation)
         y_linear, linear_saved = _cupy_forward_identity(a, b, axis)
         y, activation_ctx = module.forward(y_linear, **options)
-        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("concatenate", activation, options)
         y, saved = forward_variant(a, b, axis, **options)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("concatenate", activation)
     y_linear, linear_saved = _forward_identity(a, b, axis)
     y, activation_ctx = module.forward(y_linear, **options)
-    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
 
 
 def backward(grad_y, ctx):
@@ -81,9 +100,14 @@ def backward(grad_y, ctx):
 
     Returns:
         grad_a, grad_b: gradients with respect to a, b, in that order.
+
+    Gradients are writable, and no copy is made: grad_a and grad_b may be one array;
+    grad_a, grad_b may be grad_y itself or a view of it. Copy one before updating it in
+    place if the others must not change.
     """
-    check_arrays("concatenate", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "concatenate", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 
@@ -261,7 +285,14 @@ _FUSED = {
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)
@@ -1686,9 +1717,16 @@ _CUPY_FUSED = {
 def _cupy_amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
     import cupy as cp
 
+    if not x.shape[axis]:
+        return cp.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -cp.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return cp.max(x, axis=axis, keepdims=True)
     pieces = cp.moveaxis(x, axis, 0)

@@ -11,9 +11,11 @@ import numpy as np
 
 from layerforge._runtime import (
     check_arrays,
+    check_context,
     check_attribute,
     check_window,
     activation_module,
+    check_options,
     in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
@@ -82,30 +84,44 @@ def forward(
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("convolutional", activation, options)
             y, saved = forward_variant(
                 x, weight, bias, stride, padding, dilation, **options
             )
-            return y, (backward_variant, saved)
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("convolutional", activation)
         y_linear, linear_saved = _cupy_forward_identity(
             x, weight, bias, stride, padding, dilation
         )
         y, activation_ctx = module.forward(y_linear, **options)
-        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("convolutional", activation, options)
         y, saved = forward_variant(
             x, weight, bias, stride, padding, dilation, **options
         )
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("convolutional", activation)
     y_linear, linear_saved = _forward_identity(
         x, weight, bias, stride, padding, dilation
     )
     y, activation_ctx = module.forward(y_linear, **options)
-    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
 
 
 def backward(grad_y, ctx):
@@ -119,8 +135,9 @@ def backward(grad_y, ctx):
         grad_x, grad_weight, grad_bias: gradients with respect to x, weight, bias, in
             that order.
     """
-    check_arrays("convolutional", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "convolutional", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 
@@ -415,7 +432,14 @@ _FUSED = {
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)
@@ -433,6 +457,10 @@ def _conv_apply(weight, columns, x, stride, padding, dilation):
     grid. Otherwise one matmul."""
     c_out, c, kernel_h, kernel_w = weight.shape
     n, _, h, w = x.shape
+    if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
+        out_h = (h + 2 * padding - dilation * (kernel_h - 1) - 1) // stride + 1
+        out_w = (w + 2 * padding - dilation * (kernel_w - 1) - 1) // stride + 1
+        return np.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
     if stride == 1:
         padded_h, padded_w = h + 2 * padding, w + 2 * padding
         out_h = padded_h - dilation * (kernel_h - 1)
@@ -472,6 +500,8 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation):
     per kernel offset, added onto the (padded) pixels that offset read."""
     n, c, h, w = x.shape
     c_out, _, kernel_h, kernel_w = weight.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return np.zeros(x.shape, dtype=grad.dtype)
     out_h, out_w = grad.shape[2], grad.shape[3]
     padded_h, padded_w = h + 2 * padding, w + 2 * padding
     if stride == 1:
@@ -507,6 +537,8 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
     Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
     long P axis contiguous in both), transposed, shaped like weight."""
     n, c_out, out_h, out_w = grad.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return np.zeros(weight.shape, dtype=grad.dtype)
     if stride == 1:
         _, c, kernel_h, kernel_w = weight.shape
         padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
@@ -1246,6 +1278,10 @@ def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
 
     c_out, c, kernel_h, kernel_w = weight.shape
     n, _, h, w = x.shape
+    if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
+        out_h = (h + 2 * padding - dilation * (kernel_h - 1) - 1) // stride + 1
+        out_w = (w + 2 * padding - dilation * (kernel_w - 1) - 1) // stride + 1
+        return cp.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
     if stride == 1:
         padded_h, padded_w = h + 2 * padding, w + 2 * padding
         out_h = padded_h - dilation * (kernel_h - 1)
@@ -1287,6 +1323,8 @@ def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
 
     n, c, h, w = x.shape
     c_out, _, kernel_h, kernel_w = weight.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return cp.zeros(x.shape, dtype=grad.dtype)
     out_h, out_w = grad.shape[2], grad.shape[3]
     padded_h, padded_w = h + 2 * padding, w + 2 * padding
     if stride == 1:
@@ -1324,6 +1362,8 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
     import cupy as cp
 
     n, c_out, out_h, out_w = grad.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return cp.zeros(weight.shape, dtype=grad.dtype)
     if stride == 1:
         _, c, kernel_h, kernel_w = weight.shape
         padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_context, check_attribute
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu, default_gpu_rng
 
 __all__ = ["forward", "backward"]
@@ -44,12 +44,12 @@ def forward(x, *, stddev=0.1, mean=0.0, training=True, rng=None):
             rng = default_gpu_rng()
         forward_variant, backward_variant = _CUPY_VARIANTS[training]
         y, saved = forward_variant(rng, x, stddev, mean)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     if rng is None:
         rng = np.random.default_rng()
     forward_variant, backward_variant = _VARIANTS[training]
     y, saved = forward_variant(rng, x, stddev, mean)
-    return y, (backward_variant, saved)
+    return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -61,9 +61,13 @@ def backward(grad_y, ctx):
 
     Returns:
         grad_x: gradients with respect to x, in that order.
+
+    Gradients are writable, and no copy is made: grad_x may be grad_y itself or a view
+    of it. Copy one before updating it in place if the others must not change.
     """
-    check_arrays("gaussian_noise", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "gaussian_noise", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 

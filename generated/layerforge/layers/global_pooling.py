@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_nonempty,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -33,13 +38,15 @@ def forward(x, *, kind="average"):
     """
     check_arrays("global_pooling", {"x": x}, {"x": ("B", "C", "H", "W")})
     check_attribute("global_pooling", "kind", kind, "str", choices=("average", "max"))
+    check_nonempty("global_pooling", "x", x.shape, 2)
+    check_nonempty("global_pooling", "x", x.shape, 3)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[kind]
         y, saved = forward_variant(x)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     forward_variant, backward_variant = _VARIANTS[kind]
     y, saved = forward_variant(x)
-    return y, (backward_variant, saved)
+    return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -52,8 +59,9 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("global_pooling", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "global_pooling", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 
@@ -64,7 +72,7 @@ def _forward_average(x):
 
 
 def _backward_average(grad_y, x, _t1):
-    grad_x = np.broadcast_to(grad_y / _t1, x.shape)
+    grad_x = np.broadcast_to(grad_y / _t1, x.shape).copy()
     return grad_x
 
 
@@ -120,7 +128,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# global_pooling_average_fwd_0: layers_spec/layers/global_pooling.yaml:16
+# global_pooling_average_fwd_0: layers_spec/layers/global_pooling.yaml:17
 _global_pooling_average_fwd_0 = ElementwiseKernel(
     "global_pooling_average_fwd_0",
     "T _t1, int32 _t4",
@@ -157,7 +165,7 @@ def _cupy_backward_average(grad_y, x, _t4):
     import cupy as cp
 
     _t5 = _global_pooling_average_bwd_0(grad_y, _t4)
-    grad_x = cp.broadcast_to(_t5, x.shape)
+    grad_x = cp.broadcast_to(_t5, x.shape).copy()
     return grad_x
 
 

@@ -6,7 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays
+from layerforge._runtime import check_arrays, check_context
 from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
@@ -32,9 +32,9 @@ def forward(x):
     check_arrays("input", {"x": x}, {"x": ("...", "F")})
     if on_gpu(x):
         y, saved = _cupy_forward(x)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x)
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -46,9 +46,11 @@ def backward(grad_y, ctx):
 
     Returns:
         grad_x: gradients with respect to x, in that order.
+
+    Gradients are writable, and no copy is made: grad_x may be grad_y itself or a view
+    of it. Copy one before updating it in place if the others must not change.
     """
-    check_arrays("input", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context("input", __name__, ctx, {"grad_y": grad_y})
     return backward_variant(grad_y, *saved)
 
 

@@ -7,7 +7,13 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_nonempty,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -41,9 +47,10 @@ def forward(x, weight, bias, *, epsilon=1e-05):
         {"x": ("...", "F"), "weight": ("F",), "bias": ("F",)},
     )
     check_attribute("layer_normalization", "epsilon", epsilon, "float", minimum=0.0)
+    check_nonempty("layer_normalization", "x", x.shape, -1)
     if on_gpu(x):
         y, saved = _cupy_forward(x, weight, bias, epsilon)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(
         _forward,
         x,
@@ -52,7 +59,7 @@ def forward(x, weight, bias, *, epsilon=1e-05):
         epsilon,
         outs=("out_y", None, None, "out_rstd", "out_normalized"),
     )
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -66,8 +73,9 @@ def backward(grad_y, ctx):
         grad_x, grad_weight, grad_bias: gradients with respect to x, weight, bias, in
             that order.
     """
-    check_arrays("layer_normalization", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "layer_normalization", __name__, ctx, {"grad_y": grad_y}
+    )
     return in_row_blocks(backward_variant, grad_y, *saved, sums=2, outs=("out_grad_x",))
 
 
@@ -133,7 +141,7 @@ def _sum_to(grad, shape):
 # and CuPy twins of the functions above.
 
 
-# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:16
+# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:17
 _layer_normalization_fwd_0 = ReductionKernel(
     "layer_normalization_fwd_0",
     "T X0",
@@ -150,7 +158,7 @@ _layer_normalization_fwd_0 = ReductionKernel(
 )
 
 
-# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:17
+# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:18
 _layer_normalization_fwd_1 = ElementwiseKernel(
     "layer_normalization_fwd_1",
     "T x, T mu",
@@ -161,7 +169,7 @@ _layer_normalization_fwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:18,19
+# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:19,20
 _layer_normalization_fwd_2 = ElementwiseKernel(
     "layer_normalization_fwd_2",
     "T _t1, int32 _t2, T epsilon",
@@ -176,7 +184,7 @@ _layer_normalization_fwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:20,21
+# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:21,22
 _layer_normalization_fwd_3 = ElementwiseKernel(
     "layer_normalization_fwd_3",
     "T centered, T rstd, T weight, T bias",
@@ -199,7 +207,7 @@ def _cupy_forward(x, weight, bias, epsilon):
     return y, (x, weight, rstd, normalized)
 
 
-# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:27
+# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:28
 _layer_normalization_bwd_0 = ElementwiseKernel(
     "layer_normalization_bwd_0",
     "T grad_y, T normalized",
@@ -210,7 +218,7 @@ _layer_normalization_bwd_0 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:30
+# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:31
 _layer_normalization_bwd_1 = ElementwiseKernel(
     "layer_normalization_bwd_1",
     "T rstd, int32 _t6",
@@ -222,7 +230,7 @@ _layer_normalization_bwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_2 = ElementwiseKernel(
     "layer_normalization_bwd_2",
     "T grad_y, T weight, T rstd",
@@ -234,7 +242,7 @@ _layer_normalization_bwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_3 = ElementwiseKernel(
     "layer_normalization_bwd_3",
     "T _t9, T scale",
@@ -245,7 +253,7 @@ _layer_normalization_bwd_3 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_4 = ElementwiseKernel(
     "layer_normalization_bwd_4",
     "T normalized, T _t10, T _t8",
@@ -257,7 +265,7 @@ _layer_normalization_bwd_4 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_5 = ElementwiseKernel(
     "layer_normalization_bwd_5",
     "T _t13, T scale",
@@ -268,7 +276,7 @@ _layer_normalization_bwd_5 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_6 = ElementwiseKernel(
     "layer_normalization_bwd_6",
     "T _t12, T _t14",

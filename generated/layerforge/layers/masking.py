@@ -1,5 +1,6 @@
 """Masking: Zeroes the time steps of [B, T, F] sequences whose features all equal
-mask_value (Keras Masking); the gradient of a masked step is 0, of any other step passes
+mask_value (Keras Masking: a step is kept if any feature differs, so a NaN is kept and
+reaches the output); the gradient of a masked step is 0, of any other step passes
 through.
 Generated from layers_spec/layers/masking.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
@@ -7,8 +8,8 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._runtime import check_arrays, check_context, check_attribute
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -21,8 +22,8 @@ def forward(x, *, mask_value=0.0):
     """Masking forward pass.
 
     Zeroes the time steps of [B, T, F] sequences whose features all equal mask_value
-    (Keras Masking); the gradient of a masked step is 0, of any other step passes
-    through.
+    (Keras Masking: a step is kept if any feature differs, so a NaN is kept and reaches
+    the output); the gradient of a masked step is 0, of any other step passes through.
 
     Args:
         x: float32 or float64 input of shape [B, T, F]. A batch of sequences.
@@ -35,9 +36,9 @@ def forward(x, *, mask_value=0.0):
     check_attribute("masking", "mask_value", mask_value, "float")
     if on_gpu(x):
         y, saved = _cupy_forward(x, mask_value)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x, mask_value)
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -50,13 +51,14 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("masking", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "masking", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 
 def _forward(x, mask_value):
-    keep = _amax(np.abs(x - mask_value), -1) > 0
+    keep = np.any(~(x == mask_value), axis=-1, keepdims=True)
     y = np.where(keep, x, 0)
     return y, (keep,)
 
@@ -66,55 +68,26 @@ def _backward(grad_y, keep):
     return grad_x
 
 
-def _amax(x, axis):
-    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
-    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
-    if x.shape[axis] > 8:
-        return np.max(x, axis=axis, keepdims=True)
-    pieces = np.moveaxis(x, axis, 0)
-    top = pieces[0].copy()
-    for piece in pieces[1:]:
-        np.maximum(top, piece, out=top)
-    return np.expand_dims(top, axis)
-
-
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
 
 
-# masking_fwd_0: layers_spec/layers/masking.yaml:12
-_masking_fwd_0 = ReductionKernel(
+# masking_fwd_0: layers_spec/layers/masking.yaml:13
+_masking_fwd_0 = ElementwiseKernel(
     "masking_fwd_0",
-    "T X0, T X1",
-    map_expr="masking_fwd_0_map(X0, X1)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T masking_fwd_0_map(const T x, const T mask_value) {
-        T _t1 = x - mask_value;
-        T _t2 = fabs(_t1);
-        return _t2;
-    }
+    "T x, T mask_value",
+    "bool _t2",
+    """
+    bool _t1 = x == mask_value;
+    _t2 = !_t1;
     """,
+    scalars=("mask_value",),
 )
 
 
-# masking_fwd_1: layers_spec/layers/masking.yaml:12
+# masking_fwd_1: layers_spec/layers/masking.yaml:14
 _masking_fwd_1 = ElementwiseKernel(
     "masking_fwd_1",
-    "T _t3",
-    "bool keep",
-    """
-    keep = _t3 > T(0);
-    """,
-)
-
-
-# masking_fwd_2: layers_spec/layers/masking.yaml:13
-_masking_fwd_2 = ElementwiseKernel(
-    "masking_fwd_2",
     "bool keep, T x",
     "T y",
     """
@@ -124,9 +97,11 @@ _masking_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward(x, mask_value):
-    _t3 = _masking_fwd_0(x, mask_value)
-    keep = _masking_fwd_1(_t3)
-    y = _masking_fwd_2(keep, x)
+    import cupy as cp
+
+    _t2 = _masking_fwd_0(x, mask_value)
+    keep = cp.any(_t2, axis=-1, keepdims=True)
+    y = _masking_fwd_1(keep, x)
     return y, (keep,)
 
 

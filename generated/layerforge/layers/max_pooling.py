@@ -8,7 +8,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, check_window
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_window,
+)
 from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
@@ -44,9 +49,9 @@ def forward(x, *, kernel_size=2, stride=2, padding=0):
     check_window("max_pooling", "x", x, kernel_size, stride, padding)
     if on_gpu(x):
         y, saved = _cupy_forward(x, kernel_size, stride, padding)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x, kernel_size, stride, padding)
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -59,8 +64,9 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("max_pooling", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "max_pooling", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 

@@ -6,7 +6,13 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, check_axis
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_axis,
+    check_nonempty,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -32,11 +38,12 @@ def forward(x, *, axis=-1):
     check_arrays("mean", {"x": x}, {"x": ("...", "F")})
     check_attribute("mean", "axis", axis, "int")
     check_axis("mean", "axis", axis, "x", x.ndim)
+    check_nonempty("mean", "x", x.shape, axis)
     if on_gpu(x):
         y, saved = _cupy_forward(x, axis)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x, axis)
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -49,8 +56,7 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("mean", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context("mean", __name__, ctx, {"grad_y": grad_y})
     return backward_variant(grad_y, *saved)
 
 

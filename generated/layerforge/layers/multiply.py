@@ -1,12 +1,20 @@
-"""Multiply: The elementwise product of two arrays of one shape, then the activation; one
-gradient per input.
+"""Multiply: The elementwise product of two arrays, broadcast against each other as in
+NumPy, then the activation; one gradient per input, of its shape.
 Generated from layers_spec/layers/multiply.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, activation_module, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    broadcast_inputs,
+    sum_to_shapes,
+    activation_module,
+    check_options,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -19,8 +27,8 @@ OUTPUTS = ("y",)
 def forward(a, b, *, activation="identity", activation_options=None):
     """Multiply forward pass.
 
-    The elementwise product of two arrays of one shape, then the activation; one
-    gradient per input.
+    The elementwise product of two arrays, broadcast against each other as in NumPy,
+    then the activation; one gradient per input, of its shape.
 
     Args:
         a: float32 or float64 input of shape [..., F].
@@ -35,28 +43,48 @@ def forward(a, b, *, activation="identity", activation_options=None):
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
-    check_arrays("multiply", {"a": a, "b": b}, {"a": ("...", "F"), "b": ("...", "F")})
+    check_arrays(
+        "multiply",
+        {"a": a, "b": b},
+        {"a": ("...", "F"), "b": ("...", "F")},
+        leading="broadcast",
+    )
+    a, b, input_shapes = broadcast_inputs(a, b)
     if on_gpu(a):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("multiply", activation, options)
             y, saved = forward_variant(a, b, **options)
-            return y, (backward_variant, saved)
+            return y, (backward_variant, saved, (y.dtype, y.shape), input_shapes)
         module = activation_module("multiply", activation)
         y_linear, linear_saved = _cupy_forward_identity(a, b)
         y, activation_ctx = module.forward(y_linear, **options)
-        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            input_shapes,
+        )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("multiply", activation, options)
         y, saved = in_row_blocks(forward_variant, a, b, options=options)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), input_shapes)
     module = activation_module("multiply", activation)
     y_linear, linear_saved = _forward_identity(a, b)
     y, activation_ctx = module.forward(y_linear, **options)
-    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        input_shapes,
+    )
 
 
 def backward(grad_y, ctx):
@@ -69,12 +97,16 @@ def backward(grad_y, ctx):
     Returns:
         grad_a, grad_b: gradients with respect to a, b, in that order.
     """
-    check_arrays("multiply", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "multiply", __name__, ctx, {"grad_y": grad_y}
+    )
     if backward_variant is _backward_composed:
-        return _backward_composed(grad_y, *saved)
-    return in_row_blocks(
-        backward_variant, grad_y, *saved, outs=("out_grad_a", "out_grad_b")
+        return sum_to_shapes(_backward_composed(grad_y, *saved), ctx[3])
+    return sum_to_shapes(
+        in_row_blocks(
+            backward_variant, grad_y, *saved, outs=("out_grad_a", "out_grad_b")
+        ),
+        ctx[3],
     )
 
 
@@ -312,7 +344,14 @@ _FUSED = {
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)
@@ -384,7 +423,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# multiply_relu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/relu.yaml:8
+# multiply_relu_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/relu.yaml:8
 _multiply_relu_fwd_0 = ElementwiseKernel(
     "multiply_relu_fwd_0",
     "T a, T b",
@@ -401,7 +440,7 @@ def _cupy_forward_relu(a, b):
     return y, (a, b)
 
 
-# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/primitives.yaml:252,61,62
+# multiply_relu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/primitives.yaml:252,61,62
 _multiply_relu_bwd_0 = ElementwiseKernel(
     "multiply_relu_bwd_0",
     "T a, T b, T grad_y",
@@ -421,7 +460,7 @@ def _cupy_backward_relu(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_sigmoid_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/sigmoid.yaml:8
+# multiply_sigmoid_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/sigmoid.yaml:8
 _multiply_sigmoid_fwd_0 = ElementwiseKernel(
     "multiply_sigmoid_fwd_0",
     "T a, T b",
@@ -458,7 +497,7 @@ def _cupy_backward_sigmoid(grad_y, a, b, y):
     return grad_a, grad_b
 
 
-# multiply_tanh_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/tanh.yaml:8
+# multiply_tanh_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/tanh.yaml:8
 _multiply_tanh_fwd_0 = ElementwiseKernel(
     "multiply_tanh_fwd_0",
     "T a, T b",
@@ -495,7 +534,7 @@ def _cupy_backward_tanh(grad_y, a, b, y):
     return grad_a, grad_b
 
 
-# multiply_softmax_fwd_0: layers_spec/layers/multiply.yaml:12
+# multiply_softmax_fwd_0: layers_spec/layers/multiply.yaml:13
 _multiply_softmax_fwd_0 = ElementwiseKernel(
     "multiply_softmax_fwd_0",
     "T a, T b",
@@ -608,7 +647,7 @@ def _cupy_backward_softmax(grad_y, a, b, y):
     return grad_a, grad_b
 
 
-# multiply_identity_fwd_0: layers_spec/layers/multiply.yaml:12
+# multiply_identity_fwd_0: layers_spec/layers/multiply.yaml:13
 _multiply_identity_fwd_0 = ElementwiseKernel(
     "multiply_identity_fwd_0",
     "T a, T b",
@@ -641,7 +680,7 @@ def _cupy_backward_identity(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_gelu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11
+# multiply_gelu_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/gelu.yaml:10,11
 _multiply_gelu_fwd_0 = ElementwiseKernel(
     "multiply_gelu_fwd_0",
     "T a, T b",
@@ -665,7 +704,7 @@ def _cupy_forward_gelu(a, b):
     return y, (a, b)
 
 
-# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
 _multiply_gelu_bwd_0 = ElementwiseKernel(
     "multiply_gelu_bwd_0",
     "T a, T b, T grad_y",
@@ -703,7 +742,7 @@ def _cupy_backward_gelu(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_elu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/elu.yaml:10
+# multiply_elu_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/elu.yaml:10
 _multiply_elu_fwd_0 = ElementwiseKernel(
     "multiply_elu_fwd_0",
     "T a, T b, T alpha",
@@ -751,7 +790,7 @@ def _cupy_backward_elu(grad_y, a, b, alpha, y):
     return grad_a, grad_b
 
 
-# multiply_mish_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/mish.yaml:12,13,14
+# multiply_mish_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/mish.yaml:12,13,14
 _multiply_mish_fwd_0 = ElementwiseKernel(
     "multiply_mish_fwd_0",
     "T a, T b",
@@ -774,7 +813,7 @@ def _cupy_forward_mish(a, b):
     return y, (a, b)
 
 
-# multiply_mish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/mish.yaml:12,13,17,18; layers_spec/primitives.yaml:61,62
+# multiply_mish_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/mish.yaml:12,13,17,18; layers_spec/primitives.yaml:61,62
 _multiply_mish_bwd_0 = ElementwiseKernel(
     "multiply_mish_bwd_0",
     "T a, T b, T grad_y",
@@ -807,7 +846,7 @@ def _cupy_backward_mish(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_swish_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8
+# multiply_swish_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/swish.yaml:8
 _multiply_swish_fwd_0 = ElementwiseKernel(
     "multiply_swish_fwd_0",
     "T a, T b",
@@ -825,7 +864,7 @@ def _cupy_forward_swish(a, b):
     return y, (a, b)
 
 
-# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
+# multiply_swish_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
 _multiply_swish_bwd_0 = ElementwiseKernel(
     "multiply_swish_bwd_0",
     "T a, T b, T grad_y",
@@ -850,7 +889,7 @@ def _cupy_backward_swish(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_silu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8
+# multiply_silu_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/silu.yaml:8
 _multiply_silu_fwd_0 = ElementwiseKernel(
     "multiply_silu_fwd_0",
     "T a, T b",
@@ -868,7 +907,7 @@ def _cupy_forward_silu(a, b):
     return y, (a, b)
 
 
-# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
+# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
 _multiply_silu_bwd_0 = ElementwiseKernel(
     "multiply_silu_bwd_0",
     "T a, T b, T grad_y",

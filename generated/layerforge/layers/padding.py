@@ -7,7 +7,13 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, activation_module
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    activation_module,
+    check_options,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -48,22 +54,36 @@ def forward(
         fused = _CUPY_FUSED.get(activation)
         if fused is not None:
             forward_variant, backward_variant = fused
+            if options:
+                check_options("padding", activation, options)
             y, saved = forward_variant(x, padding_h, padding_w, **options)
-            return y, (backward_variant, saved)
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("padding", activation)
         y_linear, linear_saved = _cupy_forward_identity(x, padding_h, padding_w)
         y, activation_ctx = module.forward(y_linear, **options)
-        return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
     if fused is not None:
         forward_variant, backward_variant = fused
+        if options:
+            check_options("padding", activation, options)
         y, saved = forward_variant(x, padding_h, padding_w, **options)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("padding", activation)
     y_linear, linear_saved = _forward_identity(x, padding_h, padding_w)
     y, activation_ctx = module.forward(y_linear, **options)
-    return y, (_backward_composed, (module, activation_ctx, linear_saved))
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
 
 
 def backward(grad_y, ctx):
@@ -75,9 +95,13 @@ def backward(grad_y, ctx):
 
     Returns:
         grad_x: gradients with respect to x, in that order.
+
+    Gradients are writable, and no copy is made: grad_x may be grad_y itself or a view
+    of it. Copy one before updating it in place if the others must not change.
     """
-    check_arrays("padding", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "padding", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 
@@ -235,7 +259,14 @@ _FUSED = {
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)
@@ -248,10 +279,10 @@ def _amax(x, axis):
 def _crop2d(x, top, bottom, left, right):
     """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
     height, width = x.shape[2], x.shape[3]
-    if top + bottom >= height or left + right >= width:
+    if top + bottom > height or left + right > width:
         raise ValueError(
             f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
-            f"from an input of shape {tuple(x.shape)}; at least one of each must remain"
+            f"from an input of shape {tuple(x.shape)}, which has fewer"
         )
     return x[:, :, top : height - bottom, left : width - right]
 
@@ -1622,9 +1653,16 @@ _CUPY_FUSED = {
 def _cupy_amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
     import cupy as cp
 
+    if not x.shape[axis]:
+        return cp.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -cp.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return cp.max(x, axis=axis, keepdims=True)
     pieces = cp.moveaxis(x, axis, 0)
@@ -1637,10 +1675,10 @@ def _cupy_amax(x, axis):
 def _cupy_crop2d(x, top, bottom, left, right):
     """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
     height, width = x.shape[2], x.shape[3]
-    if top + bottom >= height or left + right >= width:
+    if top + bottom > height or left + right > width:
         raise ValueError(
             f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
-            f"from an input of shape {tuple(x.shape)}; at least one of each must remain"
+            f"from an input of shape {tuple(x.shape)}, which has fewer"
         )
     return x[:, :, top : height - bottom, left : width - right]
 

@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, check_window
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_window,
+)
 from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
@@ -45,10 +50,10 @@ def forward(x, *, kernel_size=2, stride=2, padding=0, kind="max"):
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[kind]
         y, saved = forward_variant(x, kernel_size, stride, padding)
-        return y, (backward_variant, saved)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
     forward_variant, backward_variant = _VARIANTS[kind]
     y, saved = forward_variant(x, kernel_size, stride, padding)
-    return y, (backward_variant, saved)
+    return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -61,8 +66,9 @@ def backward(grad_y, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays("pooling", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "pooling", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 

@@ -6,7 +6,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute
+from layerforge._runtime import check_arrays, check_context, check_attribute
 from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
@@ -33,9 +33,9 @@ def forward(x, *, shape=(-1, 1)):
     check_attribute("reshape", "shape", shape, "ints")
     if on_gpu(x):
         y, saved = _cupy_forward(x, shape)
-        return y, (_cupy_backward, saved)
+        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x, shape)
-    return y, (_backward, saved)
+    return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -47,9 +47,13 @@ def backward(grad_y, ctx):
 
     Returns:
         grad_x: gradients with respect to x, in that order.
+
+    Gradients are writable, and no copy is made: grad_x may be grad_y itself or a view
+    of it. Copy one before updating it in place if the others must not change.
     """
-    check_arrays("reshape", {"grad_y": grad_y}, {"grad_y": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "reshape", __name__, ctx, {"grad_y": grad_y}
+    )
     return backward_variant(grad_y, *saved)
 
 
@@ -81,6 +85,8 @@ def _reshape_batch(x, shape):
             f"reshape: cannot reshape the {size} features of each sample of an input of shape "
             f"{tuple(x.shape)} into {tuple(shape)}"
         )
+    if -1 in shape and not x.size:  # NumPy cannot infer -1 from an empty batch
+        shape = tuple(size // known if n == -1 else n for n in shape)
     return x.reshape(x.shape[0], *shape)
 
 
@@ -116,4 +122,6 @@ def _cupy_reshape_batch(x, shape):
             f"reshape: cannot reshape the {size} features of each sample of an input of shape "
             f"{tuple(x.shape)} into {tuple(shape)}"
         )
+    if -1 in shape and not x.size:  # NumPy cannot infer -1 from an empty batch
+        shape = tuple(size // known if n == -1 else n for n in shape)
     return x.reshape(x.shape[0], *shape)

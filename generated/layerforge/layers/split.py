@@ -7,7 +7,13 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_attribute, check_axis
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_axis,
+    check_below,
+)
 from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
@@ -37,11 +43,22 @@ def forward(x, *, split_size=1, axis=-1):
     check_attribute("split", "split_size", split_size, "int", minimum=1)
     check_attribute("split", "axis", axis, "int")
     check_axis("split", "axis", axis, "x", x.ndim)
+    check_below("split", "split_size", split_size, "x", x.shape, axis)
     if on_gpu(x):
         first, second, saved = _cupy_forward(x, split_size, axis)
-        return (first, second), (_cupy_backward, saved)
+        return (first, second), (
+            _cupy_backward,
+            saved,
+            (first.dtype, first.shape, second.shape),
+            None,
+        )
     first, second, saved = _forward(x, split_size, axis)
-    return (first, second), (_backward, saved)
+    return (first, second), (
+        _backward,
+        saved,
+        (first.dtype, first.shape, second.shape),
+        None,
+    )
 
 
 def backward(grad_first, grad_second, ctx):
@@ -54,12 +71,9 @@ def backward(grad_first, grad_second, ctx):
     Returns:
         grad_x: gradients with respect to x, in that order.
     """
-    check_arrays(
-        "split",
-        {"grad_first": grad_first, "grad_second": grad_second},
-        {"grad_first": ("...",), "grad_second": ("...",)},
+    backward_variant, saved = check_context(
+        "split", __name__, ctx, {"grad_first": grad_first, "grad_second": grad_second}
     )
-    backward_variant, saved = ctx
     return backward_variant(grad_first, grad_second, *saved)
 
 

@@ -7,7 +7,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays
+from layerforge._runtime import check_arrays, check_context, check_nonempty
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -36,11 +36,12 @@ def forward(logits, target):
         {"logits": logits, "target": target},
         {"logits": ("...", "F"), "target": ("...", "F")},
     )
+    check_nonempty("binary_cross_entropy", "logits", logits.shape)
     if on_gpu(logits):
         loss, saved = _cupy_forward(logits, target)
-        return loss, (_cupy_backward, saved)
+        return loss, (_cupy_backward, saved, (loss.dtype, loss.shape), None)
     loss, saved = _forward(logits, target)
-    return loss, (_backward, saved)
+    return loss, (_backward, saved, (loss.dtype, loss.shape), None)
 
 
 def backward(grad_loss, ctx):
@@ -54,10 +55,9 @@ def backward(grad_loss, ctx):
         grad_logits, grad_target: gradients with respect to logits, target, in that
             order.
     """
-    check_arrays(
-        "binary_cross_entropy", {"grad_loss": grad_loss}, {"grad_loss": ("...",)}
+    backward_variant, saved = check_context(
+        "binary_cross_entropy", __name__, ctx, {"grad_loss": grad_loss}
     )
-    backward_variant, saved = ctx
     return backward_variant(grad_loss, *saved)
 
 
@@ -114,7 +114,7 @@ def _softplus(x, out=None):
 # and CuPy twins of the functions above.
 
 
-# binary_cross_entropy_fwd_0: layers_spec/losses/binary_cross_entropy.yaml:12
+# binary_cross_entropy_fwd_0: layers_spec/losses/binary_cross_entropy.yaml:13
 _binary_cross_entropy_fwd_0 = ElementwiseKernel(
     "binary_cross_entropy_fwd_0",
     "T logits, T target",

@@ -8,7 +8,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays
+from layerforge._runtime import check_arrays, check_context, check_nonempty
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -39,11 +39,12 @@ def forward(logits, target):
         {"logits": logits, "target": target},
         {"logits": ("B", "C"), "target": ("B", "C")},
     )
+    check_nonempty("cross_entropy", "logits", logits.shape)
     if on_gpu(logits):
         loss, saved = _cupy_forward(logits, target)
-        return loss, (_cupy_backward, saved)
+        return loss, (_cupy_backward, saved, (loss.dtype, loss.shape), None)
     loss, saved = _forward(logits, target)
-    return loss, (_backward, saved)
+    return loss, (_backward, saved, (loss.dtype, loss.shape), None)
 
 
 def backward(grad_loss, ctx):
@@ -57,8 +58,9 @@ def backward(grad_loss, ctx):
         grad_logits, grad_target: gradients with respect to logits, target, in that
             order.
     """
-    check_arrays("cross_entropy", {"grad_loss": grad_loss}, {"grad_loss": ("...",)})
-    backward_variant, saved = ctx
+    backward_variant, saved = check_context(
+        "cross_entropy", __name__, ctx, {"grad_loss": grad_loss}
+    )
     return backward_variant(grad_loss, *saved)
 
 
@@ -85,7 +87,14 @@ def _backward(grad_loss, logits, target, log_probability):
 def _amax(x, axis):
     """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
     (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
-    is slow on a few elements at a time."""
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
     if x.shape[axis] > 8:
         return np.max(x, axis=axis, keepdims=True)
     pieces = np.moveaxis(x, axis, 0)
@@ -122,7 +131,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# cross_entropy_fwd_0: layers_spec/losses/cross_entropy.yaml:13
+# cross_entropy_fwd_0: layers_spec/losses/cross_entropy.yaml:14
 _cross_entropy_fwd_0 = ReductionKernel(
     "cross_entropy_fwd_0",
     "T X0",
@@ -138,7 +147,7 @@ _cross_entropy_fwd_0 = ReductionKernel(
 )
 
 
-# cross_entropy_fwd_1: layers_spec/losses/cross_entropy.yaml:13
+# cross_entropy_fwd_1: layers_spec/losses/cross_entropy.yaml:14
 _cross_entropy_fwd_1 = ElementwiseKernel(
     "cross_entropy_fwd_1",
     "T logits, T _t2",
@@ -149,7 +158,7 @@ _cross_entropy_fwd_1 = ElementwiseKernel(
 )
 
 
-# cross_entropy_fwd_2: layers_spec/losses/cross_entropy.yaml:14
+# cross_entropy_fwd_2: layers_spec/losses/cross_entropy.yaml:15
 _cross_entropy_fwd_2 = ReductionKernel(
     "cross_entropy_fwd_2",
     "T X0",
@@ -166,7 +175,7 @@ _cross_entropy_fwd_2 = ReductionKernel(
 )
 
 
-# cross_entropy_fwd_3: layers_spec/losses/cross_entropy.yaml:14
+# cross_entropy_fwd_3: layers_spec/losses/cross_entropy.yaml:15
 _cross_entropy_fwd_3 = ElementwiseKernel(
     "cross_entropy_fwd_3",
     "T _t4",
@@ -177,7 +186,7 @@ _cross_entropy_fwd_3 = ElementwiseKernel(
 )
 
 
-# cross_entropy_fwd_4: layers_spec/losses/cross_entropy.yaml:14,15
+# cross_entropy_fwd_4: layers_spec/losses/cross_entropy.yaml:15,16
 _cross_entropy_fwd_4 = ElementwiseKernel(
     "cross_entropy_fwd_4",
     "T shifted, T _t5, T target",
@@ -205,7 +214,7 @@ def _cupy_forward(logits, target):
     return loss, (logits, target, log_probability)
 
 
-# cross_entropy_bwd_0: layers_spec/losses/cross_entropy.yaml:18
+# cross_entropy_bwd_0: layers_spec/losses/cross_entropy.yaml:19
 _cross_entropy_bwd_0 = ElementwiseKernel(
     "cross_entropy_bwd_0",
     "T log_probability",
@@ -216,7 +225,7 @@ _cross_entropy_bwd_0 = ElementwiseKernel(
 )
 
 
-# cross_entropy_bwd_1: layers_spec/losses/cross_entropy.yaml:18
+# cross_entropy_bwd_1: layers_spec/losses/cross_entropy.yaml:19
 _cross_entropy_bwd_1 = ReductionKernel(
     "cross_entropy_bwd_1",
     "T X0",
@@ -232,7 +241,7 @@ _cross_entropy_bwd_1 = ReductionKernel(
 )
 
 
-# cross_entropy_bwd_2: layers_spec/losses/cross_entropy.yaml:18,19
+# cross_entropy_bwd_2: layers_spec/losses/cross_entropy.yaml:19,20
 _cross_entropy_bwd_2 = ElementwiseKernel(
     "cross_entropy_bwd_2",
     "T _t11, T _t12, T target, T scale, T log_probability",

@@ -1,12 +1,18 @@
-"""MeanSquaredError: The mean over all elements of (prediction - target)^2, as
-torch.nn.functional.mse_loss.
+"""MeanSquaredError: The mean over all elements of (prediction - target)^2, the two
+broadcast against each other, as torch.nn.functional.mse_loss.
 Generated from layers_spec/losses/mean_squared_error.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
 import numpy as np
 
-from layerforge._runtime import check_arrays
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    broadcast_inputs,
+    sum_to_shapes,
+    check_nonempty,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -19,8 +25,8 @@ OUTPUTS = ("loss",)
 def forward(prediction, target):
     """MeanSquaredError forward pass.
 
-    The mean over all elements of (prediction - target)^2, as
-    torch.nn.functional.mse_loss.
+    The mean over all elements of (prediction - target)^2, the two broadcast against
+    each other, as torch.nn.functional.mse_loss.
 
     Args:
         prediction: float32 or float64 input of shape [..., F].
@@ -33,12 +39,16 @@ def forward(prediction, target):
         "mean_squared_error",
         {"prediction": prediction, "target": target},
         {"prediction": ("...", "F"), "target": ("...", "F")},
+        leading="broadcast",
     )
+    check_nonempty("mean_squared_error", "prediction", prediction.shape)
+    check_nonempty("mean_squared_error", "target", target.shape)
+    prediction, target, input_shapes = broadcast_inputs(prediction, target)
     if on_gpu(prediction):
         loss, saved = _cupy_forward(prediction, target)
-        return loss, (_cupy_backward, saved)
+        return loss, (_cupy_backward, saved, (loss.dtype, loss.shape), input_shapes)
     loss, saved = _forward(prediction, target)
-    return loss, (_backward, saved)
+    return loss, (_backward, saved, (loss.dtype, loss.shape), input_shapes)
 
 
 def backward(grad_loss, ctx):
@@ -52,11 +62,10 @@ def backward(grad_loss, ctx):
         grad_prediction, grad_target: gradients with respect to prediction, target, in
             that order.
     """
-    check_arrays(
-        "mean_squared_error", {"grad_loss": grad_loss}, {"grad_loss": ("...",)}
+    backward_variant, saved = check_context(
+        "mean_squared_error", __name__, ctx, {"grad_loss": grad_loss}
     )
-    backward_variant, saved = ctx
-    return backward_variant(grad_loss, *saved)
+    return sum_to_shapes(backward_variant(grad_loss, *saved), ctx[3])
 
 
 def _forward(prediction, target):
@@ -77,7 +86,7 @@ def _backward(grad_loss, prediction, difference, _t1):
 # and CuPy twins of the functions above.
 
 
-# mean_squared_error_fwd_0: layers_spec/losses/mean_squared_error.yaml:9,10
+# mean_squared_error_fwd_0: layers_spec/losses/mean_squared_error.yaml:11,12
 _mean_squared_error_fwd_0 = ElementwiseKernel(
     "mean_squared_error_fwd_0",
     "T prediction, T target",
