@@ -56,6 +56,10 @@ GOLDEN = {
     "bad_window": "layers/bad_window.yaml:10:49: error: spec.window.stride: 'stride' must be an int attribute",
     "bad_ints_default": "layers/bad_ints_default.yaml:8:32: error: spec.attributes.shape.default: (2, 1.5) is not of type ints",
     "window_rank": "layers/window_rank.yaml:8:7: error: 'max_pool2d': expected arrays of rank 4 ([N, C, H, W] or [C_out, C, kH, kW]), got [B, F]",
+    # Init kinds and chunk (issue 16).
+    "bad_init": "layers/bad_init.yaml:8:39: error: spec.parameters.scale.init.uniform: must be [a, b], two numbers, got 0.5",
+    "unknown_init": "layers/unknown_init.yaml:8:30: error: spec.parameters.scale.init: unknown init kind 'normall'; did you mean 'normal'?",
+    "chunk_axis": "layers/chunk_axis.yaml:8:7: error: 'chunk': axis 0 counts from the front of a shape with '...'; use a negative axis",
 }
 
 

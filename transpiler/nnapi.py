@@ -13,7 +13,7 @@ import jinja2
 
 from .codegen import VERSION
 from .errors import Collector
-from .spec import OpSpec, TensorDecl
+from .spec import Init, OpSpec, TensorDecl
 
 
 def _dims(spec: OpSpec) -> list[str]:
@@ -38,6 +38,13 @@ def _init(decl: TensorDecl) -> str:
         return f"np.zeros({shape}, dtype=dtype)"
     if decl.init == "ones":
         return f"np.ones({shape}, dtype=dtype)"
+    if isinstance(decl.init, Init):
+        values = decl.init.values
+        if decl.init.kind == "constant":
+            return f"np.full({shape}, {values[0]!r}, dtype=dtype)"
+        if decl.init.kind == "normal":
+            return f"rng.normal(0.0, {values[0]!r}, size={shape}).astype(dtype)"
+        return f"rng.uniform({values[0]!r}, {values[1]!r}, size={shape}).astype(dtype)"
     return f"_fan_in_uniform(rng, {shape}, {' * '.join(decl.init)}, dtype)"
 
 
@@ -57,7 +64,8 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         call += ["activation=self.activation", "activation_options=self.activation_options"]
     if spec.attribute("training") is not None:
         call.append("training=self.training")
-    drawn = any(isinstance(d.init, tuple) for d in spec.parameters + spec.buffers)
+    drawn = any(isinstance(d.init, tuple) or (isinstance(d.init, Init) and d.init.kind != "constant")
+                for d in spec.parameters + spec.buffers)
     if drawn or spec.random:
         keywords.append("rng=None")
     if spec.parameters or spec.buffers:

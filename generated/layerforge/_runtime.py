@@ -138,6 +138,17 @@ def check_axis(op, name, value, argument, ndim):
         )
 
 
+def check_blocks(op, argument, value, pieces, axis):
+    """Check that axis ``axis`` of ``argument`` splits into ``pieces`` equal blocks (a
+    ``chunk`` of it in the op's forward)."""
+    size = value.shape[axis]
+    if size % pieces:
+        raise ValueError(
+            f"{op}: argument '{argument}' has {size} entries along axis {axis}, which do not "
+            f"split into {pieces} equal blocks; got shape {tuple(value.shape)}"
+        )
+
+
 def check_window(op, argument, x, kernel, stride, padding, dilation=None):
     """Check a 2-D window against the spatial size of ``x`` [N, C, H, W].
 

@@ -17,19 +17,28 @@ from layerforge.layers import convolutional
 from layerforge.layers import cropping
 from layerforge.layers import dense
 from layerforge.layers import dropout
+from layerforge.layers import expert
 from layerforge.layers import feed_forward
 from layerforge.layers import flatten
 from layerforge.layers import fully_connected
+from layerforge.layers import gated_linear_unit
 from layerforge.layers import gaussian_noise
 from layerforge.layers import global_pooling
+from layerforge.layers import highway
 from layerforge.layers import input
 from layerforge.layers import layer_normalization
+from layerforge.layers import log_variance
 from layerforge.layers import masking
 from layerforge.layers import max_pooling
 from layerforge.layers import mean
+from layerforge.layers import measurement
 from layerforge.layers import multiply
 from layerforge.layers import padding
 from layerforge.layers import pooling
+from layerforge.layers import rbf
+from layerforge.layers import readout
+from layerforge.layers import reconstruction
+from layerforge.layers import rep_parameterization
 from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import split
@@ -48,19 +57,28 @@ __all__ = [
     "Cropping",
     "Dense",
     "Dropout",
+    "Expert",
     "FeedForward",
     "Flatten",
     "FullyConnected",
+    "GatedLinearUnit",
     "GaussianNoise",
     "GlobalPooling",
+    "Highway",
     "Input",
     "LayerNormalization",
+    "LogVariance",
     "Masking",
     "MaxPooling",
     "Mean",
+    "Measurement",
     "Multiply",
     "Padding",
     "Pooling",
+    "RBF",
+    "Readout",
+    "Reconstruction",
+    "RepParameterization",
     "Reshape",
     "Residual",
     "Split",
@@ -527,6 +545,66 @@ class Dropout(Module):
         return grad_x
 
 
+class Expert(Module):
+    """Expert: One expert of a mixture of experts, the preset of AiDotNet's builder: y =
+    activation(fc2(relu(fc1(x)))), two fully connected layers with weights in
+    torch.nn.Linear layout, ReLU between them (fixed), the output activation the slot
+    (identity by default).
+
+    A shell over ``layerforge.layers.expert``; parameters fc1_weight, fc1_bias,
+    fc2_weight, fc2_bias.
+    """
+
+    PARAMETERS = ("fc1_weight", "fc1_bias", "fc2_weight", "fc2_bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        hidden_features,
+        out_features,
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.fc1_weight = _fan_in_uniform(
+            rng, (hidden_features, in_features), in_features, dtype
+        )
+        self.fc1_bias = _fan_in_uniform(rng, (hidden_features,), in_features, dtype)
+        self.fc2_weight = _fan_in_uniform(
+            rng, (out_features, hidden_features), hidden_features, dtype
+        )
+        self.fc2_bias = _fan_in_uniform(rng, (out_features,), hidden_features, dtype)
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = expert.forward(
+            x,
+            self.fc1_weight,
+            self.fc1_bias,
+            self.fc2_weight,
+            self.fc2_bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias = (
+            expert.backward(grad_y, self._ctx)
+        )
+        self.grads["fc1_weight"] = grad_fc1_weight
+        self.grads["fc1_bias"] = grad_fc1_bias
+        self.grads["fc2_weight"] = grad_fc2_weight
+        self.grads["fc2_bias"] = grad_fc2_bias
+        return grad_x
+
+
 class FeedForward(Module):
     """FeedForward: Fully connected layer with the weight stored [in_features,
     out_features], y = activation(x @ weight + bias).
@@ -642,6 +720,68 @@ class FullyConnected(Module):
         return grad_x
 
 
+class GatedLinearUnit(Module):
+    """GatedLinearUnit: Gated linear unit, y = (x @ weight_linear.T + bias_linear) * gate(x
+    @ weight_gate.T + bias_gate), weights stored [out_features, in_features] as
+    torch.nn.Linear.
+
+    A shell over ``layerforge.layers.gated_linear_unit``; parameters weight_linear,
+    bias_linear, weight_gate, bias_gate.
+    """
+
+    PARAMETERS = ("weight_linear", "bias_linear", "weight_gate", "bias_gate")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        out_features,
+        *,
+        activation="sigmoid",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_linear = _fan_in_uniform(
+            rng, (out_features, in_features), in_features, dtype
+        )
+        self.bias_linear = _fan_in_uniform(rng, (out_features,), in_features, dtype)
+        self.weight_gate = _fan_in_uniform(
+            rng, (out_features, in_features), in_features, dtype
+        )
+        self.bias_gate = _fan_in_uniform(rng, (out_features,), in_features, dtype)
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = gated_linear_unit.forward(
+            x,
+            self.weight_linear,
+            self.bias_linear,
+            self.weight_gate,
+            self.bias_gate,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_weight_linear,
+            grad_bias_linear,
+            grad_weight_gate,
+            grad_bias_gate,
+        ) = gated_linear_unit.backward(grad_y, self._ctx)
+        self.grads["weight_linear"] = grad_weight_linear
+        self.grads["bias_linear"] = grad_bias_linear
+        self.grads["weight_gate"] = grad_weight_gate
+        self.grads["bias_gate"] = grad_bias_gate
+        return grad_x
+
+
 class GaussianNoise(Module):
     """GaussianNoise: Adds noise drawn from N(mean, stddev^2) to every element in training
     (Keras GaussianNoise); the noise is a constant for backward, so the gradient passes
@@ -695,6 +835,49 @@ class GlobalPooling(Module):
         return grad_x
 
 
+class Highway(Module):
+    """Highway: Highway layer (Srivastava et al.
+
+    A shell over ``layerforge.layers.highway``; parameters weight_hidden, bias_hidden,
+    weight_transform, bias_transform.
+    """
+
+    PARAMETERS = ("weight_hidden", "bias_hidden", "weight_transform", "bias_transform")
+    BUFFERS = ()
+
+    def __init__(self, F, *, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_hidden = _fan_in_uniform(rng, (F, F), F, dtype)
+        self.bias_hidden = np.zeros((F,), dtype=dtype)
+        self.weight_transform = _fan_in_uniform(rng, (F, F), F, dtype)
+        self.bias_transform = np.full((F,), -1.0, dtype=dtype)
+
+    def forward(self, x):
+        y, self._ctx = highway.forward(
+            x,
+            self.weight_hidden,
+            self.bias_hidden,
+            self.weight_transform,
+            self.bias_transform,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_weight_hidden,
+            grad_bias_hidden,
+            grad_weight_transform,
+            grad_bias_transform,
+        ) = highway.backward(grad_y, self._ctx)
+        self.grads["weight_hidden"] = grad_weight_hidden
+        self.grads["bias_hidden"] = grad_bias_hidden
+        self.grads["weight_transform"] = grad_weight_transform
+        self.grads["bias_transform"] = grad_bias_transform
+        return grad_x
+
+
 class Input(Module):
     """Input: The identity, marking where data enters a network; the gradient passes
     through unchanged.
@@ -744,6 +927,31 @@ class LayerNormalization(Module):
         grad_x, grad_weight, grad_bias = layer_normalization.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class LogVariance(Module):
+    """LogVariance: The logarithm of the biased variance over one axis, which is removed, y
+    = log(var(x, axis) + epsilon), as torch.log(torch.var(x, dim=axis, unbiased=False) +
+    epsilon).
+
+    A shell over ``layerforge.layers.log_variance``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, axis=-1, epsilon=1e-08):
+        super().__init__()
+        self.axis = axis
+        self.epsilon = epsilon
+
+    def forward(self, x):
+        y, self._ctx = log_variance.forward(x, axis=self.axis, epsilon=self.epsilon)
+        return y
+
+    def backward(self, grad_y):
+        grad_x = log_variance.backward(grad_y, self._ctx)
         return grad_x
 
 
@@ -820,6 +1028,29 @@ class Mean(Module):
 
     def backward(self, grad_y):
         grad_x = mean.backward(grad_y, self._ctx)
+        return grad_x
+
+
+class Measurement(Module):
+    """Measurement: Born-rule measurement of real amplitudes: the probabilities p = x^2 /
+    sum(x^2) over the last axis.
+
+    A shell over ``layerforge.layers.measurement``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, epsilon=1e-30):
+        super().__init__()
+        self.epsilon = epsilon
+
+    def forward(self, x):
+        y, self._ctx = measurement.forward(x, epsilon=self.epsilon)
+        return y
+
+    def backward(self, grad_y):
+        grad_x = measurement.backward(grad_y, self._ctx)
         return grad_x
 
 
@@ -919,6 +1150,187 @@ class Pooling(Module):
 
     def backward(self, grad_y):
         grad_x = pooling.backward(grad_y, self._ctx)
+        return grad_x
+
+
+class RBF(Module):
+    """RBF: Gaussian radial basis functions, y[b, j] = exp(-|x_b - centers_j|^2 / (2
+    widths_j^2)), with centers [out_features, in_features] and one width per centre.
+
+    A shell over ``layerforge.layers.rbf``; parameters centers, widths.
+    """
+
+    PARAMETERS = ("centers", "widths")
+    BUFFERS = ()
+
+    def __init__(self, in_features, out_features, *, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.centers = rng.uniform(-1.0, 1.0, size=(out_features, in_features)).astype(
+            dtype
+        )
+        self.widths = np.full((out_features,), 1.0, dtype=dtype)
+
+    def forward(self, x):
+        y, self._ctx = rbf.forward(x, self.centers, self.widths)
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_centers, grad_widths = rbf.backward(grad_y, self._ctx)
+        self.grads["centers"] = grad_centers
+        self.grads["widths"] = grad_widths
+        return grad_x
+
+
+class Readout(Module):
+    """Readout: The read-out of a reservoir (echo state network), y = activation(x @
+    weight.T + bias) with weight [out_features, in_features] drawn from U(-0.05, 0.05)
+    and a zero bias at initialisation.
+
+    A shell over ``layerforge.layers.readout``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        out_features,
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = rng.uniform(-0.05, 0.05, size=(out_features, in_features)).astype(
+            dtype
+        )
+        self.bias = np.zeros((out_features,), dtype=dtype)
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = readout.forward(
+            x,
+            self.weight,
+            self.bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = readout.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class Reconstruction(Module):
+    """Reconstruction: The decoder of a capsule network, y =
+    activation(fc3(relu(fc2(relu(fc1(x)))))), three fully connected layers with weights
+    in torch.nn.Linear layout; the hidden activations are ReLU (fixed), the output
+    activation is the slot (sigmoid by default).
+
+    A shell over ``layerforge.layers.reconstruction``; parameters fc1_weight, fc1_bias,
+    fc2_weight, fc2_bias, fc3_weight, fc3_bias.
+    """
+
+    PARAMETERS = (
+        "fc1_weight",
+        "fc1_bias",
+        "fc2_weight",
+        "fc2_bias",
+        "fc3_weight",
+        "fc3_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        hidden1,
+        hidden2,
+        out_features,
+        *,
+        activation="sigmoid",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.fc1_weight = _fan_in_uniform(
+            rng, (hidden1, in_features), in_features, dtype
+        )
+        self.fc1_bias = _fan_in_uniform(rng, (hidden1,), in_features, dtype)
+        self.fc2_weight = _fan_in_uniform(rng, (hidden2, hidden1), hidden1, dtype)
+        self.fc2_bias = _fan_in_uniform(rng, (hidden2,), hidden1, dtype)
+        self.fc3_weight = _fan_in_uniform(rng, (out_features, hidden2), hidden2, dtype)
+        self.fc3_bias = _fan_in_uniform(rng, (out_features,), hidden2, dtype)
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = reconstruction.forward(
+            x,
+            self.fc1_weight,
+            self.fc1_bias,
+            self.fc2_weight,
+            self.fc2_bias,
+            self.fc3_weight,
+            self.fc3_bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_fc1_weight,
+            grad_fc1_bias,
+            grad_fc2_weight,
+            grad_fc2_bias,
+            grad_fc3_weight,
+            grad_fc3_bias,
+        ) = reconstruction.backward(grad_y, self._ctx)
+        self.grads["fc1_weight"] = grad_fc1_weight
+        self.grads["fc1_bias"] = grad_fc1_bias
+        self.grads["fc2_weight"] = grad_fc2_weight
+        self.grads["fc2_bias"] = grad_fc2_bias
+        self.grads["fc3_weight"] = grad_fc3_weight
+        self.grads["fc3_bias"] = grad_fc3_bias
+        return grad_x
+
+
+class RepParameterization(Module):
+    """RepParameterization: The reparameterization trick of a variational autoencoder: x
+    [..., 2L] holds the mean (first half) and the log variance (second half); in
+    training z = mean + exp(log_variance / 2) * noise with noise ~ N(0, 1) drawn from
+    rng and held fixed for backward, in inference z = mean.
+
+    A shell over ``layerforge.layers.rep_parameterization``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, rng=None):
+        super().__init__()
+        self.rng = np.random.default_rng() if rng is None else rng
+
+    def forward(self, x):
+        z, self._ctx = rep_parameterization.forward(
+            x, training=self.training, rng=self.rng
+        )
+        return z
+
+    def backward(self, grad_z):
+        grad_x = rep_parameterization.backward(grad_z, self._ctx)
         return grad_x
 
 
@@ -1099,8 +1511,10 @@ def load_torch_state_dict(module, torch_state):
     """Copy a ``torch.nn`` model's state_dict into the equivalent layerforge model.
 
     Tensors are matched in order with this module's parameters and buffers (so a torch model
-    with separate activation modules maps onto layers with fused activations); each pair
-    must agree in the last part of its name (weight, bias, running_mean, ...) and in shape.
+    with separate activation modules maps onto layers with fused activations, and a torch
+    Sequential of Linear layers onto one layer holding fc1_weight, fc1_bias, ...); each pair
+    must agree in the last part of its name (weight, bias, running_mean, ...; ours may carry
+    a prefix joined by '_') and in shape.
     """
     theirs = [
         (name, value)
@@ -1121,16 +1535,23 @@ def load_torch_state_dict(module, torch_state):
             if hasattr(value, "detach")
             else np.asarray(value)
         )
-        if (
-            their_name.rsplit(".", 1)[-1] != our_name.rsplit(".", 1)[-1]
-            or array.shape != target.shape
-        ):
+        if not _same_kind(their_name, our_name) or array.shape != target.shape:
             raise ValueError(
                 f"load_torch_state_dict: torch '{their_name}' {tuple(array.shape)} does not match "
                 f"'{our_name}' {tuple(target.shape)}"
             )
         state[our_name] = array.astype(target.dtype)
     module.load_state_dict(state)
+
+
+def _same_kind(their_name, our_name):
+    """'0.weight' and 'fc1_weight' or 'weight', 'fc1.bias' and 'fc1_bias': the same kind of tensor."""
+    theirs, ours = their_name.rsplit(".", 1)[-1], our_name.rsplit(".", 1)[-1]
+    return (
+        ours == theirs
+        or ours.endswith(f"_{theirs}")
+        or their_name.replace(".", "_").endswith(ours)
+    )
 
 
 def _torch_order(name, module):
