@@ -128,9 +128,11 @@ def cases(name):
     # the last step (a gate slot takes fused activations only).
     composed = [{"activation": "softsign"}] if slot_is_final(s) else []
     extras = [{"activation": a} for a in s.slot.fused] + composed if s.slot else [{}]
+    choices = [{a.name: v} for a in s.structural if a.choices for v in a.choices] or [{}]
     for extra in extras:
         for training in modes(s):
-            yield {**attributes(s, training), **extra}
+            for choice in choices:  # every value of a structural choice (pooling kind, score mode)
+                yield {**attributes(s, training), **extra, **choice}
 
 
 def gpu_like(arrays):

@@ -161,6 +161,141 @@ def _against_torch_module(ours, model, x, dtype, name):
         compare(grad, tensor.grad, dtype, f"{name} grad_{key} ({their_name})")
 
 
+@pytest.mark.parametrize("batch", BATCH_SIZES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_squeeze_and_excitation(dtype, batch):
+    """torchvision.ops.SqueezeExcitation's forward (torchvision is not installed here):
+    average pool, 1 x 1 convolutions with our Linear weights as [out, in, 1, 1], ReLU,
+    sigmoid, scale."""
+    arrays = {"x": draw((batch, 8, 5, 4), dtype, 1), "fc1_weight": draw((2, 8), dtype, 2), "fc1_bias": draw((2,), dtype, 3),
+              "fc2_weight": draw((8, 2), dtype, 4), "fc2_bias": draw((8,), dtype, 5)}
+
+    def reference(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
+        scale = F.adaptive_avg_pool2d(x, 1)
+        scale = F.relu(F.conv2d(scale, fc1_weight[:, :, None, None], fc1_bias))
+        scale = torch.sigmoid(F.conv2d(scale, fc2_weight[:, :, None, None], fc2_bias))
+        return x * scale
+
+    check("squeeze_and_excitation", arrays, reference, dtype, {"reduction": 4})
+
+
+def _softmax_read(query, memory, scale):
+    return torch.softmax((query @ memory.T) * scale, dim=-1)
+
+
+@pytest.mark.parametrize("batch", BATCH_SIZES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("activation, torch_act", [("identity", lambda z: z), ("tanh", torch.tanh)])
+def test_memory_read(dtype, activation, torch_act, batch):
+    """The memory's gradient comes back separately from the input's."""
+    arrays = {"x": draw((batch, 5), dtype, 1), "memory": draw((6, 4), dtype, 2), "key_weight": draw((4, 5), dtype, 3),
+              "value_weight": draw((3, 4), dtype, 4), "output_weight": draw((3, 3), dtype, 5),
+              "output_bias": draw((3,), dtype, 6)}
+
+    def reference(x, memory, key_weight, value_weight, output_weight, output_bias):
+        read = _softmax_read(F.linear(x, key_weight), memory, 0.5) @ memory
+        return torch_act(F.linear(F.linear(read, value_weight), output_weight, output_bias))
+
+    check("memory_read", arrays, reference, dtype, {"scale": 0.5, "activation": activation})
+
+
+@pytest.mark.parametrize("batch", BATCH_SIZES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("activation, torch_act", [("identity", lambda z: z), ("sigmoid", torch.sigmoid)])
+def test_memory_write(dtype, activation, torch_act, batch):
+    arrays = {"x": draw((batch, 5), dtype, 1), "memory": draw((6, 4), dtype, 2), "query_weight": draw((4, 5), dtype, 3),
+              "value_weight": draw((4, 5), dtype, 4), "output_weight": draw((4, 4), dtype, 5),
+              "output_bias": draw((4,), dtype, 6)}
+
+    def reference(x, memory, query_weight, value_weight, output_weight, output_bias):
+        values = F.linear(x, value_weight)
+        attention = _softmax_read(F.linear(x, query_weight), memory, 4**-0.5)
+        return torch_act(F.linear(values, output_weight, output_bias)), attention.T @ values
+
+    check("memory_write", arrays, reference, dtype, {"activation": activation}, outputs=2)
+
+
+DILATED_CASES = [  # (C_in, C_out, kH, kW, stride, padding, dilation, H, W)
+    (3, 4, 3, 3, 1, 2, 2, 9, 10),
+    (2, 3, 3, 2, 2, 1, 3, 11, 9),
+    (2, 2, 2, 2, 1, 0, 4, 7, 8),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("c_in, c_out, kh, kw, stride, padding, dilation, h, w", DILATED_CASES)
+def test_dilated_convolution(dtype, c_in, c_out, kh, kw, stride, padding, dilation, h, w):
+    arrays = {"x": draw((5, c_in, h, w), dtype, 1), "weight": draw((c_out, c_in, kh, kw), dtype, 2),
+              "bias": draw((c_out,), dtype, 3)}
+    attrs = {"stride": stride, "padding": padding, "dilation": dilation, "activation": "relu"}
+    check("dilated_convolutional", arrays,
+          lambda x, weight, bias: F.relu(F.conv2d(x, weight, bias, stride=stride, padding=padding, dilation=dilation)),
+          dtype, attrs)
+
+
+@pytest.mark.parametrize("batch", BATCH_SIZES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_anomaly_detector_mse(dtype, batch):
+    actual, predicted, ema = draw((batch, 3, 7), dtype, 1), draw((batch, 3, 7), dtype, 2), np.array([0.25], dtype)
+    detector = module(spec("anomaly_detector"))
+    (score, new_ema), ctx = detector.forward(actual, predicted, ema, mode="mse", smoothing=0.2)
+    a, p = torch.tensor(actual, requires_grad=True), torch.tensor(predicted, requires_grad=True)
+    expected = F.mse_loss(a, p, reduction="none").mean(-1)
+    compare(score, expected, dtype, "anomaly_detector score")
+    compare(new_ema, 0.8 * ema + 0.2 * expected.detach().numpy().mean(), dtype, "anomaly_detector new_ema")
+    dy = draw(score.shape, dtype, 3)
+    expected.backward(torch.tensor(dy))
+    grad_actual, grad_predicted = detector.backward(dy, ctx)
+    compare(grad_actual, a.grad, dtype, "anomaly_detector grad_actual")
+    compare(grad_predicted, p.grad, dtype, "anomaly_detector grad_predicted")
+    np.testing.assert_array_equal(ema, [0.25])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_anomaly_detector_htm_is_one_minus_jaccard(dtype):
+    """Against a float64 NumPy reference written from the definition, row by row."""
+    rng = np.random.default_rng(0)
+    actual = (rng.random((40, 16)) < 0.3).astype(dtype)
+    predicted = (rng.random((40, 16)) < 0.3).astype(dtype)
+    actual[0], predicted[0] = 0, 0  # nothing on: score 0
+    predicted[1] = actual[1]  # a perfect prediction: score 0
+    expected = []
+    for a, p in zip(actual.astype(bool), predicted.astype(bool)):
+        union = np.count_nonzero(a | p)
+        expected.append(np.count_nonzero(a != p) / union if union else 0.0)
+    detector = module(spec("anomaly_detector"))
+    (score, new_ema), ctx = detector.forward(actual, predicted, np.array([0.5], dtype))
+    np.testing.assert_allclose(score, expected, rtol=1e-6 if dtype == np.float32 else 1e-15)
+    np.testing.assert_allclose(new_ema, [0.9 * 0.5 + 0.1 * np.mean(expected)], rtol=1e-6)
+    assert score[0] == 0 and score[1] == 0 and score.dtype == dtype
+    for grad in detector.backward(np.ones_like(score), ctx):
+        assert grad.dtype == dtype and not grad.any()
+
+
+def test_anomaly_detector_object_api_keeps_the_moving_average():
+    detector = nn.AnomalyDetector(mode="mse", smoothing=0.5, dtype=np.float64)
+    x = np.zeros((4, 3))
+    detector(x, np.ones((4, 3)))
+    np.testing.assert_allclose(detector.ema, [0.5])
+    detector(x, np.ones((4, 3)))
+    np.testing.assert_allclose(detector.ema, [0.75])
+    grad_actual, grad_predicted = detector.backward(np.ones(4))
+    np.testing.assert_allclose(grad_actual, np.full((4, 3), -2 / 3))
+
+
+def test_memory_object_api_returns_both_gradients():
+    rng = np.random.default_rng(0)
+    read = nn.MemoryRead(5, 4, 3, rng=rng, dtype=np.float64)  # in, memory and out features
+    assert list(read.named_parameters()) == ["key_weight", "value_weight", "output_weight", "output_bias"]
+    x, memory = rng.standard_normal((2, 5)), rng.standard_normal((6, 4))
+    y = read(x, memory)
+    grad_x, grad_memory = read.backward(np.ones_like(y))
+    assert grad_x.shape == x.shape and grad_memory.shape == memory.shape
+    write = nn.MemoryWrite(5, 4, rng=rng)
+    y, update = write(x.astype(np.float32), memory.astype(np.float32))
+    assert y.shape == (2, 4) and update.shape == (6, 4)
+
+
 # -- the object API ----------------------------------------------------------------------
 
 
@@ -182,6 +317,9 @@ def test_object_api_names_and_initialisation():
     assert list(glu.named_parameters()) == ["weight_linear", "bias_linear", "weight_gate", "bias_gate"]
     assert nn.Reconstruction(4, 6, 5, 3).activation == "sigmoid"
     assert nn.Expert(4, 6, 3).activation == "identity"
+    se = nn.SqueezeAndExcitation(32, reduction=8, rng=rng)
+    assert se.fc1_weight.shape == (4, 32) and se.fc2_weight.shape == (32, 4)
+    assert np.abs(se.fc2_weight).max() <= 1 / 2  # fan-in 4
 
 
 def test_object_api_trains_a_highway_layer():
@@ -212,6 +350,33 @@ BAD_CALLS = [
      ValueError, "highway: argument 'weight_hidden' has F = 4"),
     ("rbf", lambda m: m.forward(np.ones((2, 3)), np.ones((4, 2)), np.ones(4)), ValueError,
      "rbf: argument 'centers' has in_features = 2"),
+    ("memory_read", lambda m: m.forward(np.ones((2, 3)), np.ones((6, 5)), np.ones((4, 3)), np.ones((2, 4)),
+                                        np.ones((2, 2)), np.ones(2)),
+     ValueError, "memory_read: argument 'key_weight' has memory_features = 4"),
+    ("memory_write", lambda m: m.forward(np.ones((2, 3)), np.ones((6, 4)), np.ones((4, 3)), np.ones((4, 2)),
+                                         np.ones((4, 4)), np.ones(4)),
+     ValueError, "memory_write: argument 'value_weight' has in_features = 2"),
+    ("dilated_convolutional", lambda m: m.forward(np.ones((1, 2, 8, 8)), np.ones((3, 2, 3, 3)), np.ones(3)),
+     TypeError, "dilation"),
+    ("dilated_convolutional", lambda m: m.forward(np.ones((1, 2, 8, 8)), np.ones((3, 2, 3, 3)), np.ones(3), dilation=0),
+     ValueError, "dilated_convolutional: attribute 'dilation' must be at least 1"),
+    ("dilated_convolutional", lambda m: m.forward(np.ones((1, 2, 8, 8)), np.ones((3, 2, 3, 3)), np.ones(3), dilation=4),
+     ValueError, "dilated_convolutional: the window spans 9 along the height, more than the height of 'x'"),
+    ("anomaly_detector", lambda m: m.forward(np.ones((2, 3)), np.ones((2, 3)), np.ones(1), mode="l1"), ValueError,
+     "anomaly_detector: attribute 'mode' must be one of 'htm', 'mse', got 'l1'"),
+    ("anomaly_detector", lambda m: m.forward(np.ones((2, 3)), np.ones((2, 3)), np.ones(1), smoothing=1.5), ValueError,
+     "anomaly_detector: attribute 'smoothing' must be at most 1.0"),
+    ("anomaly_detector", lambda m: m.forward(np.ones((2, 3)), np.ones((2, 4)), np.ones(1)), ValueError,
+     "anomaly_detector: argument 'predicted' has F = 4"),
+    ("squeeze_and_excitation", lambda m: m.forward(np.ones((2, 6, 3, 3)), np.ones((2, 6)), np.ones(2), np.ones((6, 2)),
+                                                   np.ones(6), reduction=4),
+     ValueError, "squeeze_and_excitation: attribute 'reduction' = 4 must divide dimension C of 'x', which is 6"),
+    ("squeeze_and_excitation", lambda m: m.forward(np.ones((2, 6, 3, 3)), np.ones((2, 6)), np.ones(2), np.ones((6, 2)),
+                                                   np.ones(6), reduction=2),
+     ValueError, "squeeze_and_excitation: argument 'fc1_weight' has C_over_reduction = 2, expected 6 / reduction = 3"),
+    ("squeeze_and_excitation", lambda m: m.forward(np.ones((2, 6, 3, 3)), np.ones((3, 6)), np.ones(3), np.ones((6, 3)),
+                                                   np.ones(6), reduction=0),
+     ValueError, "squeeze_and_excitation: attribute 'reduction' must be at least 1"),
     ("reconstruction", lambda m: m.forward(np.ones((2, 3)), np.ones((4, 3)), np.ones(4), np.ones((5, 3)), np.ones(5),
                                            np.ones((2, 5)), np.ones(2)),
      ValueError, "reconstruction: argument 'fc2_weight' has hidden1 = 3"),
@@ -226,7 +391,8 @@ def test_bad_arguments_name_the_op_and_argument(name, call, error, message):
 
 
 GROUP_A = ["gated_linear_unit", "log_variance", "rep_parameterization", "highway", "rbf", "readout", "measurement",
-           "reconstruction", "expert"]
+           "reconstruction", "expert", "memory_read", "memory_write", "dilated_convolutional", "anomaly_detector",
+           "squeeze_and_excitation"]
 
 
 @pytest.mark.parametrize("name", GROUP_A)

@@ -251,6 +251,12 @@ def _outs_keyword(outs: tuple[str | None, ...]) -> str:
     return f", outs={_tuple([repr(o) for o in outs])}" if outs else ""
 
 
+def quotient_dimension(attr: AttrDecl) -> str:
+    """The name of the dimension D / attribute for an attribute that divides D
+    (``C_over_reduction``): arrays may use it, and it is checked to be exactly that size."""
+    return f"{attr.divides}_over_{attr.name}"
+
+
 def slot_is_final(spec: OpSpec) -> bool:
     """Whether the activation slot is the layer's last step (``y = activation(z)`` with y its
     only output), so that an activation that is not fused can be composed at run time after
@@ -303,6 +309,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_attribute")
     if any(a.divides for a in spec.attributes):
         runtime_names.append("check_divides")
+    if any(a.divides and any(quotient_dimension(a) in d.shape.dims for d in spec.arrays) for a in spec.attributes):
+        runtime_names.append("check_quotient")
     if any(a.axis_of for a in spec.attributes):
         runtime_names.append("check_axis")
     if spec.window is not None:
@@ -341,7 +349,15 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if attr.divides:
             holder = next(d for d in spec.arrays if attr.divides in d.shape.dims)
             axis = list(holder.shape.dims).index(attr.divides) - len(holder.shape.dims)
-            body.append(f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {holder.name}.shape[{axis}])')
+            named = "" if axis == -1 else f', dimension="{attr.divides}"'
+            whole = f"{holder.name}.shape[{axis}]"
+            body.append(f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {whole}{named})')
+            quotient = quotient_dimension(attr)
+            part = next((d for d in spec.arrays if quotient in d.shape.dims), None)
+            if part is not None:
+                index = list(part.shape.dims).index(quotient) - len(part.shape.dims)
+                body.append(f'check_quotient("{op}", "{part.name}", {part.name}.shape[{index}], "{quotient}", '
+                            f'{whole}, "{attr.name}", {attr.name})')
         if attr.axis_of:
             body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
     if spec.window is not None:

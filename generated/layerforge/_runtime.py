@@ -120,12 +120,23 @@ def activation_module(op, name):
     return module
 
 
-def check_divides(op, name, value, argument, size):
-    """Check that attribute ``name`` divides a dimension of ``argument`` of the given size."""
+def check_divides(op, name, value, argument, size, dimension=None):
+    """Check that attribute ``name`` divides a dimension of ``argument`` of the given size
+    (its last one, unless ``dimension`` names it)."""
     if size % value:
+        which = "the last dimension" if dimension is None else f"dimension {dimension}"
         raise ValueError(
-            f"{op}: attribute '{name}' = {value} must divide the last dimension of "
+            f"{op}: attribute '{name}' = {value} must divide {which} of "
             f"'{argument}', which is {size}"
+        )
+
+
+def check_quotient(op, argument, size, dimension, whole, name, value):
+    """Check a dimension named ``<D>_over_<attribute>``: its size must be D // attribute."""
+    if size != whole // value:
+        raise ValueError(
+            f"{op}: argument '{argument}' has {dimension} = {size}, expected {whole} / {name} "
+            f"= {whole // value} (with {name} = {value})"
         )
 
 

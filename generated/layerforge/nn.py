@@ -10,12 +10,14 @@ import numpy as np
 
 from layerforge.layers import activation
 from layerforge.layers import add
+from layerforge.layers import anomaly_detector
 from layerforge.layers import avg_pooling
 from layerforge.layers import batch_normalization
 from layerforge.layers import concatenate
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
 from layerforge.layers import dense
+from layerforge.layers import dilated_convolutional
 from layerforge.layers import dropout
 from layerforge.layers import expert
 from layerforge.layers import feed_forward
@@ -32,6 +34,8 @@ from layerforge.layers import masking
 from layerforge.layers import max_pooling
 from layerforge.layers import mean
 from layerforge.layers import measurement
+from layerforge.layers import memory_read
+from layerforge.layers import memory_write
 from layerforge.layers import multiply
 from layerforge.layers import padding
 from layerforge.layers import pooling
@@ -42,6 +46,7 @@ from layerforge.layers import rep_parameterization
 from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import split
+from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import upsampling
 from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
 
@@ -50,12 +55,14 @@ __all__ = [
     "Sequential",
     "Activation",
     "Add",
+    "AnomalyDetector",
     "AvgPooling",
     "BatchNormalization",
     "Concatenate",
     "Convolutional",
     "Cropping",
     "Dense",
+    "DilatedConvolutional",
     "Dropout",
     "Expert",
     "FeedForward",
@@ -72,6 +79,8 @@ __all__ = [
     "MaxPooling",
     "Mean",
     "Measurement",
+    "MemoryRead",
+    "MemoryWrite",
     "Multiply",
     "Padding",
     "Pooling",
@@ -82,6 +91,7 @@ __all__ = [
     "Reshape",
     "Residual",
     "Split",
+    "SqueezeAndExcitation",
     "Upsampling",
     "CrossEntropyLoss",
     "MSELoss",
@@ -266,6 +276,33 @@ class Add(Module):
     def backward(self, grad_y):
         grad_a, grad_b = add.backward(grad_y, self._ctx)
         return (grad_a, grad_b)
+
+
+class AnomalyDetector(Module):
+    """AnomalyDetector: An anomaly score per sample, in one of two modes.
+
+    A shell over ``layerforge.layers.anomaly_detector``; buffers ema.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ("ema",)
+
+    def __init__(self, *, mode="htm", smoothing=0.1, dtype=np.float32):
+        super().__init__()
+        self.ema = np.zeros((1,), dtype=dtype)
+        self.mode = mode
+        self.smoothing = smoothing
+
+    def forward(self, actual, predicted):
+        (score, new_ema), self._ctx = anomaly_detector.forward(
+            actual, predicted, self.ema, mode=self.mode, smoothing=self.smoothing
+        )
+        self.ema = new_ema
+        return score
+
+    def backward(self, grad_score):
+        grad_actual, grad_predicted = anomaly_detector.backward(grad_score, self._ctx)
+        return (grad_actual, grad_predicted)
 
 
 class AvgPooling(Module):
@@ -513,6 +550,66 @@ class Dense(Module):
 
     def backward(self, grad_y):
         grad_x, grad_weight, grad_bias = dense.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class DilatedConvolutional(Module):
+    """DilatedConvolutional: Dilated (atrous) 2-D convolution of NCHW feature maps, as
+    torch.nn.Conv2d with a dilation that must be given: y = activation(conv2d(x, weight,
+    stride, padding, dilation) + bias) with weight [C_out, C_in, kH, kW]; the output is
+    (H + 2 padding - dilation (kH - 1) - 1) / stride + 1 high (rounded down), and as
+    wide.
+
+    A shell over ``layerforge.layers.dilated_convolutional``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        C_out,
+        kH,
+        kW,
+        *,
+        stride=1,
+        padding=0,
+        dilation,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(rng, (C_out, C_in, kH, kW), C_in * kH * kW, dtype)
+        self.bias = _fan_in_uniform(rng, (C_out,), C_in * kH * kW, dtype)
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = dilated_convolutional.forward(
+            x,
+            self.weight,
+            self.bias,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = dilated_convolutional.backward(
+            grad_y, self._ctx
+        )
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
         return grad_x
@@ -1054,6 +1151,148 @@ class Measurement(Module):
         return grad_x
 
 
+class MemoryRead(Module):
+    """MemoryRead: Content-based read from a memory of slots (Memory Networks, NTM): the
+    query x @ key_weight.T scores every slot by its dot product with it, times scale;
+    the softmax of the scores over the slots weighs the slots into one read vector,
+    which is projected, y = activation(read @ value_weight.T @ output_weight.T +
+    output_bias).
+
+    A shell over ``layerforge.layers.memory_read``; parameters key_weight, value_weight,
+    output_weight, output_bias.
+    """
+
+    PARAMETERS = ("key_weight", "value_weight", "output_weight", "output_bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        memory_features,
+        out_features,
+        *,
+        scale=1.0,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.key_weight = _fan_in_uniform(
+            rng, (memory_features, in_features), in_features, dtype
+        )
+        self.value_weight = _fan_in_uniform(
+            rng, (out_features, memory_features), memory_features, dtype
+        )
+        self.output_weight = _fan_in_uniform(
+            rng, (out_features, out_features), out_features, dtype
+        )
+        self.output_bias = _fan_in_uniform(rng, (out_features,), out_features, dtype)
+        self.scale = scale
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, memory):
+        y, self._ctx = memory_read.forward(
+            x,
+            memory,
+            self.key_weight,
+            self.value_weight,
+            self.output_weight,
+            self.output_bias,
+            scale=self.scale,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_memory,
+            grad_key_weight,
+            grad_value_weight,
+            grad_output_weight,
+            grad_output_bias,
+        ) = memory_read.backward(grad_y, self._ctx)
+        self.grads["key_weight"] = grad_key_weight
+        self.grads["value_weight"] = grad_value_weight
+        self.grads["output_weight"] = grad_output_weight
+        self.grads["output_bias"] = grad_output_bias
+        return (grad_x, grad_memory)
+
+
+class MemoryWrite(Module):
+    """MemoryWrite: What a batch writes to a memory of slots: the values x @ value_weight.T
+    give the output y = activation(values @ output_weight.T + output_bias) and, weighted
+    by the softmax over the slots of the query x @ query_weight.T against the memory
+    scaled by 1 / sqrt(memory_features), the update memory_update = attention.T @ values
+    [slots, memory_features], summed over the batch.
+
+    A shell over ``layerforge.layers.memory_write``; parameters query_weight,
+    value_weight, output_weight, output_bias.
+    """
+
+    PARAMETERS = ("query_weight", "value_weight", "output_weight", "output_bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        memory_features,
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.query_weight = _fan_in_uniform(
+            rng, (memory_features, in_features), in_features, dtype
+        )
+        self.value_weight = _fan_in_uniform(
+            rng, (memory_features, in_features), in_features, dtype
+        )
+        self.output_weight = _fan_in_uniform(
+            rng, (memory_features, memory_features), memory_features, dtype
+        )
+        self.output_bias = _fan_in_uniform(
+            rng, (memory_features,), memory_features, dtype
+        )
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, memory):
+        (y, memory_update), self._ctx = memory_write.forward(
+            x,
+            memory,
+            self.query_weight,
+            self.value_weight,
+            self.output_weight,
+            self.output_bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return (y, memory_update)
+
+    def backward(self, grad_y, grad_memory_update):
+        (
+            grad_x,
+            grad_memory,
+            grad_query_weight,
+            grad_value_weight,
+            grad_output_weight,
+            grad_output_bias,
+        ) = memory_write.backward(grad_y, grad_memory_update, self._ctx)
+        self.grads["query_weight"] = grad_query_weight
+        self.grads["value_weight"] = grad_value_weight
+        self.grads["output_weight"] = grad_output_weight
+        self.grads["output_bias"] = grad_output_bias
+        return (grad_x, grad_memory)
+
+
 class Multiply(Module):
     """Multiply: The elementwise product of two arrays of one shape, then the activation;
     one gradient per input.
@@ -1412,6 +1651,49 @@ class Split(Module):
 
     def backward(self, grad_first, grad_second):
         grad_x = split.backward(grad_first, grad_second, self._ctx)
+        return grad_x
+
+
+class SqueezeAndExcitation(Module):
+    """SqueezeAndExcitation: Squeeze-and-excitation of NCHW feature maps (Hu et al.
+
+    A shell over ``layerforge.layers.squeeze_and_excitation``; parameters fc1_weight,
+    fc1_bias, fc2_weight, fc2_bias.
+    """
+
+    PARAMETERS = ("fc1_weight", "fc1_bias", "fc2_weight", "fc2_bias")
+    BUFFERS = ()
+
+    def __init__(self, C, *, reduction=16, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.fc1_weight = _fan_in_uniform(rng, ((C // reduction), C), C, dtype)
+        self.fc1_bias = _fan_in_uniform(rng, ((C // reduction),), C, dtype)
+        self.fc2_weight = _fan_in_uniform(
+            rng, (C, (C // reduction)), (C // reduction), dtype
+        )
+        self.fc2_bias = _fan_in_uniform(rng, (C,), (C // reduction), dtype)
+        self.reduction = reduction
+
+    def forward(self, x):
+        y, self._ctx = squeeze_and_excitation.forward(
+            x,
+            self.fc1_weight,
+            self.fc1_bias,
+            self.fc2_weight,
+            self.fc2_bias,
+            reduction=self.reduction,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias = (
+            squeeze_and_excitation.backward(grad_y, self._ctx)
+        )
+        self.grads["fc1_weight"] = grad_fc1_weight
+        self.grads["fc1_bias"] = grad_fc1_bias
+        self.grads["fc2_weight"] = grad_fc2_weight
+        self.grads["fc2_bias"] = grad_fc2_bias
         return grad_x
 
 
