@@ -99,7 +99,8 @@ def _forward_htm(actual, predicted, ema, smoothing):
 
 def _backward_htm(grad_score, actual):
     grad_actual = np.zeros_like(actual)
-    return grad_actual, grad_actual
+    grad_predicted = np.zeros_like(actual)
+    return grad_actual, grad_predicted
 
 
 def _forward_mse(actual, predicted, ema, smoothing):
