@@ -324,6 +324,18 @@ def test_object_api_names_and_initialisation():
     assert np.abs(se.fc2_weight).max() <= 1 / 2  # fan-in 4
 
 
+def test_object_api_dilated_convolution_and_sampling_modes():
+    conv = nn.DilatedConvolutional(2, 3, 3, 3, dilation=2, padding=2, rng=np.random.default_rng(0))
+    y = conv(np.ones((1, 2, 8, 8), np.float32))
+    assert y.shape == (1, 3, 8, 8) and conv.dilation == 2
+    with pytest.raises(TypeError, match="dilation"):
+        nn.DilatedConvolutional(2, 3, 3, 3)
+    sampler = nn.RepParameterization(rng=np.random.default_rng(0))
+    x = np.random.default_rng(1).standard_normal((4, 6))
+    assert not np.array_equal(sampler(x), x[:, :3])
+    np.testing.assert_array_equal(sampler.eval()(x), x[:, :3])
+
+
 def test_object_api_trains_a_highway_layer():
     layer = nn.Highway(4, rng=np.random.default_rng(0), dtype=np.float64)
     x = np.random.default_rng(1).standard_normal((5, 4))
