@@ -45,9 +45,8 @@ def forward(
             hidden_features].
         fc2_bias: float32 or float64 parameter of shape [out_features].
         activation: name of the activation applied to the result, default 'identity';
-            relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
-            fused into specialized code, any other activation of layerforge.activations
-            is composed.
+            identity, relu, tanh, softmax, gelu, silu are fused into specialized code,
+            any other activation of layerforge.activations is composed.
         activation_options: keyword arguments for the activation, such as {'alpha':
             0.5}.
 
@@ -119,6 +118,25 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
+def _forward_identity(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
+    _t1 = x @ fc1_weight.T + fc1_bias
+    hidden = np.clip(_t1, 0, np.inf)
+    z = hidden @ fc2_weight.T + fc2_bias
+    return z, (x, fc1_weight, fc2_weight, _t1)
+
+
+def _backward_identity(grad_y, x, fc1_weight, fc2_weight, _t1):
+    hidden = np.clip(_t1, 0, np.inf)
+    grad_fc2_bias = np.sum(grad_y, axis=0)
+    grad_hidden = grad_y @ fc2_weight
+    grad_fc2_weight = grad_y.T @ hidden
+    _t2 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
+    grad_fc1_bias = np.sum(_t2, axis=0)
+    grad_x = _t2 @ fc1_weight
+    grad_fc1_weight = _t2.T @ x
+    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
+
+
 def _forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = x @ fc1_weight.T + fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
@@ -130,29 +148,6 @@ def _forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
 def _backward_relu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
     hidden = np.clip(_t1, 0, np.inf)
     grad_z = grad_y * (z > 0)
-    grad_fc2_bias = np.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t2 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
-    grad_fc1_bias = np.sum(_t2, axis=0)
-    grad_x = _t2 @ fc1_weight
-    grad_fc1_weight = _t2.T @ x
-    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-def _forward_sigmoid(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
-    hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
-    y = _sigmoid(z)
-    return y, (x, fc1_weight, fc2_weight, _t1, y)
-
-
-def _backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, _t1, y):
-    hidden = np.clip(_t1, 0, np.inf)
-    grad_z = 1 - y
-    grad_z *= grad_y
-    grad_z *= y
     grad_fc2_bias = np.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
     grad_fc2_weight = grad_z.T @ hidden
@@ -212,25 +207,6 @@ def _backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t1, y):
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
-def _forward_identity(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
-    hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
-    return z, (x, fc1_weight, fc2_weight, _t1)
-
-
-def _backward_identity(grad_y, x, fc1_weight, fc2_weight, _t1):
-    hidden = np.clip(_t1, 0, np.inf)
-    grad_fc2_bias = np.sum(grad_y, axis=0)
-    grad_hidden = grad_y @ fc2_weight
-    grad_fc2_weight = grad_y.T @ hidden
-    _t2 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
-    grad_fc1_bias = np.sum(_t2, axis=0)
-    grad_x = _t2 @ fc1_weight
-    grad_fc1_weight = _t2.T @ x
-    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
 def _forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = x @ fc1_weight.T + fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
@@ -280,104 +256,6 @@ def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
-def _forward_elu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, alpha=1.0):
-    _t1 = x @ fc1_weight.T + fc1_bias
-    hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
-    y = np.clip(z, 0, np.inf)
-    _t2 = _expm1(np.clip(z, -np.inf, 0))
-    _t2 *= alpha
-    y += _t2
-    return y, (x, fc1_weight, fc2_weight, _t1, alpha, y)
-
-
-def _backward_elu(grad_y, x, fc1_weight, fc2_weight, _t1, alpha, y):
-    hidden = np.clip(_t1, 0, np.inf)
-    grad_z = np.clip(y, -np.inf, 0)
-    grad_z += alpha
-    grad_z *= grad_y
-    _t2 = grad_y * (y > 0)
-    _t2 *= 1 - alpha
-    grad_z += _t2
-    grad_fc2_bias = np.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t3 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
-    grad_fc1_bias = np.sum(_t3, axis=0)
-    grad_x = _t3 @ fc1_weight
-    grad_fc1_weight = _t3.T @ x
-    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-def _forward_mish(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
-    hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
-    mish_e = np.clip(z, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    y = np.multiply(z, mish_n, out=mish_e)
-    _t2 = mish_n + 2
-    y /= _t2
-    return y, (x, fc1_weight, fc2_weight, _t1, z)
-
-
-def _backward_mish(grad_y, x, fc1_weight, fc2_weight, _t1, z):
-    hidden = np.clip(_t1, 0, np.inf)
-    mish_e = np.clip(z, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    _t2 = mish_n + 2
-    np.divide(1, _t2, out=_t2)
-    grad_z = np.multiply(mish_n, _t2, out=mish_n)
-    _t3 = mish_e + 1
-    _t3 *= 4
-    _t3 *= z
-    _t3 *= mish_e
-    _t3 *= _t2
-    _t3 *= _t2
-    grad_z += _t3
-    grad_z *= grad_y
-    grad_fc2_bias = np.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t4 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
-    grad_fc1_bias = np.sum(_t4, axis=0)
-    grad_x = _t4 @ fc1_weight
-    grad_fc1_weight = _t4.T @ x
-    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-def _forward_swish(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
-    hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, fc1_weight, fc2_weight, _t1, z)
-
-
-def _backward_swish(grad_y, x, fc1_weight, fc2_weight, _t1, z):
-    hidden = np.clip(_t1, 0, np.inf)
-    _t2 = _sigmoid(z)
-    grad_z = grad_y * _t2
-    _t3 = 1 - _t2
-    _t3 *= grad_y
-    _t3 *= z
-    _t3 *= _t2
-    grad_z += _t3
-    grad_fc2_bias = np.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t4 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
-    grad_fc1_bias = np.sum(_t4, axis=0)
-    grad_x = _t4 @ fc1_weight
-    grad_fc1_weight = _t4.T @ x
-    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
 def _forward_silu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = x @ fc1_weight.T + fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
@@ -412,15 +290,11 @@ def _backward_composed(grad_y, module, activation_ctx, linear_saved):
 
 
 _FUSED = {
+    "identity": (_forward_identity, _backward_identity),
     "relu": (_forward_relu, _backward_relu),
-    "sigmoid": (_forward_sigmoid, _backward_sigmoid),
     "tanh": (_forward_tanh, _backward_tanh),
     "softmax": (_forward_softmax, _backward_softmax),
-    "identity": (_forward_identity, _backward_identity),
     "gelu": (_forward_gelu, _backward_gelu),
-    "elu": (_forward_elu, _backward_elu),
-    "mish": (_forward_mish, _backward_mish),
-    "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
 }
 
@@ -436,28 +310,6 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
-
-
-def _expm1(x, out=None):
-    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
-    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
-    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
-    ``out``, if given, receives the result and must not overlap ``x``.
-
-    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
-    """
-    if np.any(x > 0.5):
-        half_tanh = np.tanh(0.5 * x)
-        result = np.exp(x, out=out)
-        result += 1
-        result *= half_tanh
-        return result
-    half_tanh = np.multiply(x, 0.5)
-    np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh, out=out)
-    np.divide(half_tanh, result, out=result)
-    result *= 2
-    return result
 
 
 def _sigmoid(x, out=None):
@@ -498,6 +350,74 @@ def _sum(x, axis):
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
+
+
+# expert_identity_fwd_0: layers_spec/layers/expert.yaml:19
+_expert_identity_fwd_0 = ElementwiseKernel(
+    "expert_identity_fwd_0",
+    "T _t1, T fc1_bias",
+    "T _t2, T hidden",
+    """
+    _t2 = _t1 + fc1_bias;
+    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# expert_identity_fwd_1: layers_spec/layers/expert.yaml:20
+_expert_identity_fwd_1 = ElementwiseKernel(
+    "expert_identity_fwd_1",
+    "T _t3, T fc2_bias",
+    "T z",
+    """
+    z = _t3 + fc2_bias;
+    """,
+)
+
+
+def _cupy_forward_identity(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
+    _t1 = x @ fc1_weight.T
+    _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
+    _t3 = hidden @ fc2_weight.T
+    z = _expert_identity_fwd_1(_t3, fc2_bias)
+    return z, (x, fc1_weight, fc2_weight, _t2)
+
+
+# expert_identity_bwd_0: layers_spec/layers/expert.yaml:19
+_expert_identity_bwd_0 = ElementwiseKernel(
+    "expert_identity_bwd_0",
+    "T _t2",
+    "T hidden",
+    """
+    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# expert_identity_bwd_1: layers_spec/primitives.yaml:252
+_expert_identity_bwd_1 = ElementwiseKernel(
+    "expert_identity_bwd_1",
+    "T _t2, T grad_hidden",
+    "T _t8",
+    """
+    bool _t7 = _t2 > T(0);
+    _t8 = grad_hidden * _t7;
+    """,
+)
+
+
+def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, _t2):
+    import cupy as cp
+
+    hidden = _expert_identity_bwd_0(_t2)
+    grad_fc2_bias = cp.sum(grad_y, axis=0)
+    grad_hidden = grad_y @ fc2_weight
+    grad_fc2_weight = grad_y.T @ hidden
+    _t8 = _expert_identity_bwd_1(_t2, grad_hidden)
+    grad_fc1_bias = cp.sum(_t8, axis=0)
+    grad_x = _t8 @ fc1_weight
+    grad_fc1_weight = _t8.T @ x
+    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
 # expert_relu_fwd_0: layers_spec/layers/expert.yaml:19
@@ -579,89 +499,6 @@ def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     grad_fc1_bias = cp.sum(_t10, axis=0)
     grad_x = _t10 @ fc1_weight
     grad_fc1_weight = _t10.T @ x
-    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-# expert_sigmoid_fwd_0: layers_spec/layers/expert.yaml:19
-_expert_sigmoid_fwd_0 = ElementwiseKernel(
-    "expert_sigmoid_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T hidden",
-    """
-    _t2 = _t1 + fc1_bias;
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_sigmoid_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/sigmoid.yaml:8
-_expert_sigmoid_fwd_1 = ElementwiseKernel(
-    "expert_sigmoid_fwd_1",
-    "T _t3, T fc2_bias",
-    "T y",
-    """
-    T z = _t3 + fc2_bias;
-    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-def _cupy_forward_sigmoid(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T
-    _t2, hidden = _expert_sigmoid_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
-    y = _expert_sigmoid_fwd_1(_t3, fc2_bias)
-    return y, (x, fc1_weight, fc2_weight, _t2, y)
-
-
-# expert_sigmoid_bwd_0: layers_spec/layers/expert.yaml:19
-_expert_sigmoid_bwd_0 = ElementwiseKernel(
-    "expert_sigmoid_bwd_0",
-    "T _t2",
-    "T hidden",
-    """
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_sigmoid_bwd_1: layers_spec/primitives.yaml:201
-_expert_sigmoid_bwd_1 = ElementwiseKernel(
-    "expert_sigmoid_bwd_1",
-    "T grad_y, T y",
-    "T grad_z",
-    """
-    T _t4 = grad_y * y;
-    T _t5 = T(1) - y;
-    grad_z = _t4 * _t5;
-    """,
-)
-
-
-# expert_sigmoid_bwd_2: layers_spec/primitives.yaml:252
-_expert_sigmoid_bwd_2 = ElementwiseKernel(
-    "expert_sigmoid_bwd_2",
-    "T _t2, T grad_hidden",
-    "T _t11",
-    """
-    bool _t10 = _t2 > T(0);
-    _t11 = grad_hidden * _t10;
-    """,
-)
-
-
-def _cupy_backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, _t2, y):
-    import cupy as cp
-
-    hidden = _expert_sigmoid_bwd_0(_t2)
-    grad_z = _expert_sigmoid_bwd_1(grad_y, y)
-    grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t11 = _expert_sigmoid_bwd_2(_t2, grad_hidden)
-    grad_fc1_bias = cp.sum(_t11, axis=0)
-    grad_x = _t11 @ fc1_weight
-    grad_fc1_weight = _t11.T @ x
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -907,74 +744,6 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
-# expert_identity_fwd_0: layers_spec/layers/expert.yaml:19
-_expert_identity_fwd_0 = ElementwiseKernel(
-    "expert_identity_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T hidden",
-    """
-    _t2 = _t1 + fc1_bias;
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_identity_fwd_1: layers_spec/layers/expert.yaml:20
-_expert_identity_fwd_1 = ElementwiseKernel(
-    "expert_identity_fwd_1",
-    "T _t3, T fc2_bias",
-    "T z",
-    """
-    z = _t3 + fc2_bias;
-    """,
-)
-
-
-def _cupy_forward_identity(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T
-    _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
-    z = _expert_identity_fwd_1(_t3, fc2_bias)
-    return z, (x, fc1_weight, fc2_weight, _t2)
-
-
-# expert_identity_bwd_0: layers_spec/layers/expert.yaml:19
-_expert_identity_bwd_0 = ElementwiseKernel(
-    "expert_identity_bwd_0",
-    "T _t2",
-    "T hidden",
-    """
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_identity_bwd_1: layers_spec/primitives.yaml:252
-_expert_identity_bwd_1 = ElementwiseKernel(
-    "expert_identity_bwd_1",
-    "T _t2, T grad_hidden",
-    "T _t8",
-    """
-    bool _t7 = _t2 > T(0);
-    _t8 = grad_hidden * _t7;
-    """,
-)
-
-
-def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, _t2):
-    import cupy as cp
-
-    hidden = _expert_identity_bwd_0(_t2)
-    grad_fc2_bias = cp.sum(grad_y, axis=0)
-    grad_hidden = grad_y @ fc2_weight
-    grad_fc2_weight = grad_y.T @ hidden
-    _t8 = _expert_identity_bwd_1(_t2, grad_hidden)
-    grad_fc1_bias = cp.sum(_t8, axis=0)
-    grad_x = _t8 @ fc1_weight
-    grad_fc1_weight = _t8.T @ x
-    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
 # expert_gelu_fwd_0: layers_spec/layers/expert.yaml:19
 _expert_gelu_fwd_0 = ElementwiseKernel(
     "expert_gelu_fwd_0",
@@ -1082,289 +851,6 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
-# expert_elu_fwd_0: layers_spec/layers/expert.yaml:19
-_expert_elu_fwd_0 = ElementwiseKernel(
-    "expert_elu_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T hidden",
-    """
-    _t2 = _t1 + fc1_bias;
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_elu_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/elu.yaml:10
-_expert_elu_fwd_1 = ElementwiseKernel(
-    "expert_elu_fwd_1",
-    "T _t3, T fc2_bias, T alpha",
-    "T y",
-    """
-    T z = _t3 + fc2_bias;
-    T _t4 = z > T(0) || z != z ? z : T(0);
-    T _t5 = z < T(0) || z != z ? z : T(0);
-    T _t6 = expm1(_t5);
-    T _t7 = alpha * _t6;
-    y = _t4 + _t7;
-    """,
-    scalars=("alpha",),
-)
-
-
-def _cupy_forward_elu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, alpha=1.0):
-    _t1 = x @ fc1_weight.T
-    _t2, hidden = _expert_elu_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
-    y = _expert_elu_fwd_1(_t3, fc2_bias, alpha)
-    return y, (x, fc1_weight, fc2_weight, _t2, alpha, y)
-
-
-# expert_elu_bwd_0: layers_spec/layers/expert.yaml:19
-_expert_elu_bwd_0 = ElementwiseKernel(
-    "expert_elu_bwd_0",
-    "T _t2",
-    "T hidden",
-    """
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_elu_bwd_1: layers_spec/activations/elu.yaml:15
-_expert_elu_bwd_1 = ElementwiseKernel(
-    "expert_elu_bwd_1",
-    "T y, T alpha, T grad_y, T _t13",
-    "T grad_z",
-    """
-    T _t8 = y < T(0) || y != y ? y : T(0);
-    T _t9 = _t8 + alpha;
-    T _t10 = grad_y * _t9;
-    bool _t11 = y > T(0);
-    T _t12 = grad_y * _t11;
-    T _t14 = _t12 * _t13;
-    grad_z = _t10 + _t14;
-    """,
-    scalars=("alpha", "_t13"),
-)
-
-
-# expert_elu_bwd_2: layers_spec/primitives.yaml:252
-_expert_elu_bwd_2 = ElementwiseKernel(
-    "expert_elu_bwd_2",
-    "T _t2, T grad_hidden",
-    "T _t20",
-    """
-    bool _t19 = _t2 > T(0);
-    _t20 = grad_hidden * _t19;
-    """,
-)
-
-
-def _cupy_backward_elu(grad_y, x, fc1_weight, fc2_weight, _t2, alpha, y):
-    import cupy as cp
-
-    hidden = _expert_elu_bwd_0(_t2)
-    _t13 = 1 - alpha
-    grad_z = _expert_elu_bwd_1(y, alpha, grad_y, _t13)
-    grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t20 = _expert_elu_bwd_2(_t2, grad_hidden)
-    grad_fc1_bias = cp.sum(_t20, axis=0)
-    grad_x = _t20 @ fc1_weight
-    grad_fc1_weight = _t20.T @ x
-    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-# expert_mish_fwd_0: layers_spec/layers/expert.yaml:19
-_expert_mish_fwd_0 = ElementwiseKernel(
-    "expert_mish_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T hidden",
-    """
-    _t2 = _t1 + fc1_bias;
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_mish_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/mish.yaml:12,13,14
-_expert_mish_fwd_1 = ElementwiseKernel(
-    "expert_mish_fwd_1",
-    "T _t3, T fc2_bias",
-    "T z, T y",
-    """
-    z = _t3 + fc2_bias;
-    T _t4 = z < T(20) || z != z ? z : T(20);
-    T mish_e = exp(_t4);
-    T _t5 = mish_e + T(2);
-    T mish_n = mish_e * _t5;
-    T _t6 = z * mish_n;
-    T _t7 = mish_n + T(2);
-    y = _t6 / _t7;
-    """,
-)
-
-
-def _cupy_forward_mish(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T
-    _t2, hidden = _expert_mish_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
-    z, y = _expert_mish_fwd_1(_t3, fc2_bias)
-    return y, (x, fc1_weight, fc2_weight, _t2, z)
-
-
-# expert_mish_bwd_0: layers_spec/layers/expert.yaml:19
-_expert_mish_bwd_0 = ElementwiseKernel(
-    "expert_mish_bwd_0",
-    "T _t2",
-    "T hidden",
-    """
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_mish_bwd_1: layers_spec/activations/mish.yaml:12,13,17,18
-_expert_mish_bwd_1 = ElementwiseKernel(
-    "expert_mish_bwd_1",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t4 = z < T(20) || z != z ? z : T(20);
-    T mish_e = exp(_t4);
-    T _t5 = mish_e + T(2);
-    T mish_n = mish_e * _t5;
-    T _t8 = mish_n + T(2);
-    T _t9 = T(1) / _t8;
-    T _t10 = mish_n * _t9;
-    T _t11 = T(4) * z;
-    T _t12 = _t11 * mish_e;
-    T _t13 = mish_e + T(1);
-    T _t14 = _t12 * _t13;
-    T _t15 = _t14 * _t9;
-    T _t16 = _t15 * _t9;
-    T _t17 = _t10 + _t16;
-    grad_z = grad_y * _t17;
-    """,
-)
-
-
-# expert_mish_bwd_2: layers_spec/primitives.yaml:252
-_expert_mish_bwd_2 = ElementwiseKernel(
-    "expert_mish_bwd_2",
-    "T _t2, T grad_hidden",
-    "T _t23",
-    """
-    bool _t22 = _t2 > T(0);
-    _t23 = grad_hidden * _t22;
-    """,
-)
-
-
-def _cupy_backward_mish(grad_y, x, fc1_weight, fc2_weight, _t2, z):
-    import cupy as cp
-
-    hidden = _expert_mish_bwd_0(_t2)
-    grad_z = _expert_mish_bwd_1(z, grad_y)
-    grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t23 = _expert_mish_bwd_2(_t2, grad_hidden)
-    grad_fc1_bias = cp.sum(_t23, axis=0)
-    grad_x = _t23 @ fc1_weight
-    grad_fc1_weight = _t23.T @ x
-    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-# expert_swish_fwd_0: layers_spec/layers/expert.yaml:19
-_expert_swish_fwd_0 = ElementwiseKernel(
-    "expert_swish_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T hidden",
-    """
-    _t2 = _t1 + fc1_bias;
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_swish_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/swish.yaml:8
-_expert_swish_fwd_1 = ElementwiseKernel(
-    "expert_swish_fwd_1",
-    "T _t3, T fc2_bias",
-    "T z, T y",
-    """
-    z = _t3 + fc2_bias;
-    T _t4 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t4;
-    """,
-)
-
-
-def _cupy_forward_swish(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T
-    _t2, hidden = _expert_swish_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
-    z, y = _expert_swish_fwd_1(_t3, fc2_bias)
-    return y, (x, fc1_weight, fc2_weight, _t2, z)
-
-
-# expert_swish_bwd_0: layers_spec/layers/expert.yaml:19
-_expert_swish_bwd_0 = ElementwiseKernel(
-    "expert_swish_bwd_0",
-    "T _t2",
-    "T hidden",
-    """
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_swish_bwd_1: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
-_expert_swish_bwd_1 = ElementwiseKernel(
-    "expert_swish_bwd_1",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t4 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t5 = grad_y * _t4;
-    T _t6 = grad_y * z;
-    T _t7 = _t6 * _t4;
-    T _t8 = T(1) - _t4;
-    T _t9 = _t7 * _t8;
-    grad_z = _t5 + _t9;
-    """,
-)
-
-
-# expert_swish_bwd_2: layers_spec/primitives.yaml:252
-_expert_swish_bwd_2 = ElementwiseKernel(
-    "expert_swish_bwd_2",
-    "T _t2, T grad_hidden",
-    "T _t14",
-    """
-    bool _t13 = _t2 > T(0);
-    _t14 = grad_hidden * _t13;
-    """,
-)
-
-
-def _cupy_backward_swish(grad_y, x, fc1_weight, fc2_weight, _t2, z):
-    import cupy as cp
-
-    hidden = _expert_swish_bwd_0(_t2)
-    grad_z = _expert_swish_bwd_1(z, grad_y)
-    grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t14 = _expert_swish_bwd_2(_t2, grad_hidden)
-    grad_fc1_bias = cp.sum(_t14, axis=0)
-    grad_x = _t14 @ fc1_weight
-    grad_fc1_weight = _t14.T @ x
-    return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
 # expert_silu_fwd_0: layers_spec/layers/expert.yaml:19
 _expert_silu_fwd_0 = ElementwiseKernel(
     "expert_silu_fwd_0",
@@ -1459,14 +945,10 @@ def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
 
 
 _CUPY_FUSED = {
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "relu": (_cupy_forward_relu, _cupy_backward_relu),
-    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
     "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
     "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
-    "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
-    "elu": (_cupy_forward_elu, _cupy_backward_elu),
-    "mish": (_cupy_forward_mish, _cupy_backward_mish),
-    "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }

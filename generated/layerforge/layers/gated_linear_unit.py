@@ -46,9 +46,8 @@ def forward(
             The gate projection.
         bias_gate: float32 or float64 parameter of shape [out_features].
         activation: name of the activation applied to the result, default 'sigmoid';
-            sigmoid, relu, tanh, softmax, identity, gelu, elu, mish, swish, silu are
-            fused into specialized code, and only these: the slot is not the layer's
-            last step.
+            sigmoid, relu, gelu, swish, silu, tanh, softmax, identity are fused into
+            specialized code, and only these: the slot is not the layer's last step.
         activation_options: keyword arguments for the activation, such as {'alpha':
             0.5}.
 
@@ -172,6 +171,129 @@ def _backward_relu(grad_y, x, weight_linear, weight_gate, value, _t1):
     )
 
 
+def _forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    _t1 = x @ weight_gate.T + bias_gate
+    gelu_inner = _t1 * _t1
+    gelu_inner *= _t1
+    gelu_inner *= 0.044715
+    gelu_inner += _t1
+    gelu_inner *= 0.7978845608028654
+    gate = np.tanh(gelu_inner, out=gelu_inner)
+    gate += 1
+    gate *= 0.5
+    gate *= _t1
+    y = np.multiply(value, gate, out=gate)
+    return y, (x, weight_linear, weight_gate, value, _t1)
+
+
+def _backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t1):
+    gelu_inner = _t1 * _t1
+    gelu_inner *= _t1
+    gelu_inner *= 0.044715
+    gelu_inner += _t1
+    gelu_inner *= 0.7978845608028654
+    _t2 = 0.5 * _t1
+    _t3 = np.tanh(gelu_inner, out=gelu_inner)
+    _t4 = 1 + _t3
+    gate = _t2 * _t4
+    grad_value = np.multiply(grad_y, gate, out=gate)
+    grad_gate = grad_y * value
+    grad_gelu_inner = np.multiply(_t3, _t3, out=_t3)
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_gate
+    grad_gelu_inner *= _t2
+    _t5 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t2)
+    _t6 = np.multiply(grad_gate, _t4, out=_t4)
+    _t6 *= 0.5
+    _t6 += _t5
+    _t7 = _t5 * 0.044715
+    _t7 *= 3
+    _t8 = _t1 * _t1
+    _t7 *= _t8
+    _t6 += _t7
+    grad_bias_gate = np.sum(_t6, axis=0)
+    grad_weight_gate = _t6.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t6 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+def _forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    _t1 = x @ weight_gate.T + bias_gate
+    gate = _sigmoid(_t1)
+    gate *= _t1
+    y = np.multiply(value, gate, out=gate)
+    return y, (x, weight_linear, weight_gate, value, _t1)
+
+
+def _backward_swish(grad_y, x, weight_linear, weight_gate, value, _t1):
+    _t2 = _sigmoid(_t1)
+    gate = _t1 * _t2
+    grad_value = np.multiply(grad_y, gate, out=gate)
+    grad_gate = grad_y * value
+    _t3 = grad_gate * _t2
+    _t4 = 1 - _t2
+    _t4 *= grad_gate
+    _t4 *= _t1
+    _t4 *= _t2
+    _t3 += _t4
+    grad_bias_gate = np.sum(_t3, axis=0)
+    grad_weight_gate = _t3.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t3 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+def _forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    _t1 = x @ weight_gate.T + bias_gate
+    gate = _sigmoid(_t1)
+    gate *= _t1
+    y = np.multiply(value, gate, out=gate)
+    return y, (x, weight_linear, weight_gate, value, _t1)
+
+
+def _backward_silu(grad_y, x, weight_linear, weight_gate, value, _t1):
+    _t2 = _sigmoid(_t1)
+    gate = _t1 * _t2
+    grad_value = np.multiply(grad_y, gate, out=gate)
+    grad_gate = grad_y * value
+    _t3 = grad_gate * _t2
+    _t4 = 1 - _t2
+    _t4 *= grad_gate
+    _t4 *= _t1
+    _t4 *= _t2
+    _t3 += _t4
+    grad_bias_gate = np.sum(_t3, axis=0)
+    grad_weight_gate = _t3.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t3 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
 def _forward_tanh(x, weight_linear, bias_linear, weight_gate, bias_gate):
     value = x @ weight_linear.T + bias_linear
     gate = np.tanh(x @ weight_gate.T + bias_gate)
@@ -254,222 +376,15 @@ def _backward_identity(grad_y, x, weight_linear, weight_gate, value, _t1):
     )
 
 
-def _forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
-    gelu_inner = _t1 * _t1
-    gelu_inner *= _t1
-    gelu_inner *= 0.044715
-    gelu_inner += _t1
-    gelu_inner *= 0.7978845608028654
-    gate = np.tanh(gelu_inner, out=gelu_inner)
-    gate += 1
-    gate *= 0.5
-    gate *= _t1
-    y = np.multiply(value, gate, out=gate)
-    return y, (x, weight_linear, weight_gate, value, _t1)
-
-
-def _backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t1):
-    gelu_inner = _t1 * _t1
-    gelu_inner *= _t1
-    gelu_inner *= 0.044715
-    gelu_inner += _t1
-    gelu_inner *= 0.7978845608028654
-    _t2 = 0.5 * _t1
-    _t3 = np.tanh(gelu_inner, out=gelu_inner)
-    _t4 = 1 + _t3
-    gate = _t2 * _t4
-    grad_value = np.multiply(grad_y, gate, out=gate)
-    grad_gate = grad_y * value
-    grad_gelu_inner = np.multiply(_t3, _t3, out=_t3)
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_gate
-    grad_gelu_inner *= _t2
-    _t5 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t2)
-    _t6 = np.multiply(grad_gate, _t4, out=_t4)
-    _t6 *= 0.5
-    _t6 += _t5
-    _t7 = _t5 * 0.044715
-    _t7 *= 3
-    _t8 = _t1 * _t1
-    _t7 *= _t8
-    _t6 += _t7
-    grad_bias_gate = np.sum(_t6, axis=0)
-    grad_weight_gate = _t6.T @ x
-    grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
-    grad_x = _t6 @ weight_gate + grad_value @ weight_linear
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
-def _forward_elu(x, weight_linear, bias_linear, weight_gate, bias_gate, alpha=1.0):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
-    gate = np.clip(_t1, 0, np.inf)
-    _t2 = _expm1(np.clip(_t1, -np.inf, 0))
-    _t2 *= alpha
-    gate += _t2
-    y = np.multiply(value, gate, out=_t1)
-    return y, (x, weight_linear, weight_gate, value, alpha, gate)
-
-
-def _backward_elu(grad_y, x, weight_linear, weight_gate, value, alpha, gate):
-    grad_value = grad_y * gate
-    grad_gate = grad_y * value
-    _t1 = np.clip(gate, -np.inf, 0)
-    _t1 += alpha
-    _t1 *= grad_gate
-    _t2 = grad_gate * (gate > 0)
-    _t2 *= 1 - alpha
-    _t1 += _t2
-    grad_bias_gate = np.sum(_t1, axis=0)
-    grad_weight_gate = _t1.T @ x
-    grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
-    grad_x = _t1 @ weight_gate + grad_value @ weight_linear
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
-def _forward_mish(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
-    mish_e = np.clip(_t1, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    gate = np.multiply(_t1, mish_n, out=mish_e)
-    _t2 = mish_n + 2
-    gate /= _t2
-    y = np.multiply(value, gate, out=gate)
-    return y, (x, weight_linear, weight_gate, value, _t1)
-
-
-def _backward_mish(grad_y, x, weight_linear, weight_gate, value, _t1):
-    mish_e = np.clip(_t1, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    _t2 = mish_n + 2
-    gate = _t1 * mish_n
-    gate /= _t2
-    grad_value = np.multiply(grad_y, gate, out=gate)
-    grad_gate = grad_y * value
-    _t3 = np.divide(1, _t2, out=_t2)
-    _t4 = np.multiply(mish_n, _t3, out=mish_n)
-    _t5 = mish_e + 1
-    _t5 *= 4
-    _t5 *= _t1
-    _t5 *= mish_e
-    _t5 *= _t3
-    _t5 *= _t3
-    _t4 += _t5
-    _t4 *= grad_gate
-    grad_bias_gate = np.sum(_t4, axis=0)
-    grad_weight_gate = _t4.T @ x
-    grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
-    grad_x = _t4 @ weight_gate + grad_value @ weight_linear
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
-def _forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
-    gate = _sigmoid(_t1)
-    gate *= _t1
-    y = np.multiply(value, gate, out=gate)
-    return y, (x, weight_linear, weight_gate, value, _t1)
-
-
-def _backward_swish(grad_y, x, weight_linear, weight_gate, value, _t1):
-    _t2 = _sigmoid(_t1)
-    gate = _t1 * _t2
-    grad_value = np.multiply(grad_y, gate, out=gate)
-    grad_gate = grad_y * value
-    _t3 = grad_gate * _t2
-    _t4 = 1 - _t2
-    _t4 *= grad_gate
-    _t4 *= _t1
-    _t4 *= _t2
-    _t3 += _t4
-    grad_bias_gate = np.sum(_t3, axis=0)
-    grad_weight_gate = _t3.T @ x
-    grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
-    grad_x = _t3 @ weight_gate + grad_value @ weight_linear
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
-def _forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
-    gate = _sigmoid(_t1)
-    gate *= _t1
-    y = np.multiply(value, gate, out=gate)
-    return y, (x, weight_linear, weight_gate, value, _t1)
-
-
-def _backward_silu(grad_y, x, weight_linear, weight_gate, value, _t1):
-    _t2 = _sigmoid(_t1)
-    gate = _t1 * _t2
-    grad_value = np.multiply(grad_y, gate, out=gate)
-    grad_gate = grad_y * value
-    _t3 = grad_gate * _t2
-    _t4 = 1 - _t2
-    _t4 *= grad_gate
-    _t4 *= _t1
-    _t4 *= _t2
-    _t3 += _t4
-    grad_bias_gate = np.sum(_t3, axis=0)
-    grad_weight_gate = _t3.T @ x
-    grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
-    grad_x = _t3 @ weight_gate + grad_value @ weight_linear
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
 _FUSED = {
     "sigmoid": (_forward_sigmoid, _backward_sigmoid),
     "relu": (_forward_relu, _backward_relu),
+    "gelu": (_forward_gelu, _backward_gelu),
+    "swish": (_forward_swish, _backward_swish),
+    "silu": (_forward_silu, _backward_silu),
     "tanh": (_forward_tanh, _backward_tanh),
     "softmax": (_forward_softmax, _backward_softmax),
     "identity": (_forward_identity, _backward_identity),
-    "gelu": (_forward_gelu, _backward_gelu),
-    "elu": (_forward_elu, _backward_elu),
-    "mish": (_forward_mish, _backward_mish),
-    "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
 }
 
 
@@ -484,28 +399,6 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
-
-
-def _expm1(x, out=None):
-    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
-    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
-    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
-    ``out``, if given, receives the result and must not overlap ``x``.
-
-    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
-    """
-    if np.any(x > 0.5):
-        half_tanh = np.tanh(0.5 * x)
-        result = np.exp(x, out=out)
-        result += 1
-        result *= half_tanh
-        return result
-    half_tanh = np.multiply(x, 0.5)
-    np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh, out=out)
-    np.divide(half_tanh, result, out=result)
-    result *= 2
-    return result
 
 
 def _sigmoid(x, out=None):
@@ -695,6 +588,277 @@ def _cupy_backward_relu(grad_y, x, weight_linear, weight_gate, value, _t3):
     _t12 = grad_value @ weight_linear
     grad_weight_linear = grad_value.T @ x
     grad_x = _gated_linear_unit_relu_bwd_1(_t9, _t12)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+# gated_linear_unit_gelu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_gelu_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_gelu_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_gelu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/gelu.yaml:10,11
+_gated_linear_unit_gelu_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_gelu_fwd_1",
+    "T _t2, T bias_gate, T value",
+    "T _t3, T y",
+    """
+    _t3 = _t2 + bias_gate;
+    T _t4 = _t3 * _t3 * _t3;
+    T _t5 = T(0.044715) * _t4;
+    T _t6 = _t3 + _t5;
+    T gelu_inner = T(0.7978845608028654) * _t6;
+    T _t7 = T(0.5) * _t3;
+    T _t8 = tanh(gelu_inner);
+    T _t9 = T(1) + _t8;
+    T gate = _t7 * _t9;
+    y = value * gate;
+    """,
+)
+
+
+def _cupy_forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_gelu_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    _t3, y = _gated_linear_unit_gelu_fwd_1(_t2, bias_gate, value)
+    return y, (x, weight_linear, weight_gate, value, _t3)
+
+
+# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+_gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_gelu_bwd_0",
+    "T _t3, T grad_y, T value",
+    "T grad_value, T _t24",
+    """
+    T _t4 = _t3 * _t3 * _t3;
+    T _t5 = T(0.044715) * _t4;
+    T _t6 = _t3 + _t5;
+    T gelu_inner = T(0.7978845608028654) * _t6;
+    T _t7 = T(0.5) * _t3;
+    T _t8 = tanh(gelu_inner);
+    T _t9 = T(1) + _t8;
+    T gate = _t7 * _t9;
+    grad_value = grad_y * gate;
+    T grad_gate = grad_y * value;
+    T _t12 = grad_gate * _t9;
+    T _t13 = grad_gate * _t7;
+    T _t14 = _t8 * _t8;
+    T _t15 = T(1) - _t14;
+    T grad_gelu_inner = _t13 * _t15;
+    T _t17 = _t12 * T(0.5);
+    T _t18 = grad_gelu_inner * T(0.7978845608028654);
+    T _t19 = _t18 * T(0.044715);
+    T _t20 = _t19 * T(3);
+    T _t21 = _t3 * _t3;
+    T _t22 = _t20 * _t21;
+    T _t23 = _t17 + _t18;
+    _t24 = _t23 + _t22;
+    """,
+)
+
+
+# gated_linear_unit_gelu_bwd_1: layers_spec/primitives.yaml:507
+_gated_linear_unit_gelu_bwd_1 = ElementwiseKernel(
+    "gated_linear_unit_gelu_bwd_1",
+    "T _t26, T _t29",
+    "T grad_x",
+    """
+    grad_x = _t26 + _t29;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t3):
+    import cupy as cp
+
+    grad_value, _t24 = _gated_linear_unit_gelu_bwd_0(_t3, grad_y, value)
+    grad_bias_gate = cp.sum(_t24, axis=0)
+    _t26 = _t24 @ weight_gate
+    grad_weight_gate = _t24.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t29 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_gelu_bwd_1(_t26, _t29)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+# gated_linear_unit_swish_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_swish_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_swish_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_swish_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/swish.yaml:8
+_gated_linear_unit_swish_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_swish_fwd_1",
+    "T _t2, T bias_gate, T value",
+    "T _t3, T y",
+    """
+    _t3 = _t2 + bias_gate;
+    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
+    T gate = _t3 * _t4;
+    y = value * gate;
+    """,
+)
+
+
+def _cupy_forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_swish_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    _t3, y = _gated_linear_unit_swish_fwd_1(_t2, bias_gate, value)
+    return y, (x, weight_linear, weight_gate, value, _t3)
+
+
+# gated_linear_unit_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
+_gated_linear_unit_swish_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_swish_bwd_0",
+    "T _t3, T grad_y, T value",
+    "T grad_value, T _t12",
+    """
+    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
+    T gate = _t3 * _t4;
+    grad_value = grad_y * gate;
+    T grad_gate = grad_y * value;
+    T _t7 = grad_gate * _t4;
+    T _t8 = grad_gate * _t3;
+    T _t9 = _t8 * _t4;
+    T _t10 = T(1) - _t4;
+    T _t11 = _t9 * _t10;
+    _t12 = _t7 + _t11;
+    """,
+)
+
+
+# gated_linear_unit_swish_bwd_1: layers_spec/primitives.yaml:507
+_gated_linear_unit_swish_bwd_1 = ElementwiseKernel(
+    "gated_linear_unit_swish_bwd_1",
+    "T _t14, T _t17",
+    "T grad_x",
+    """
+    grad_x = _t14 + _t17;
+    """,
+)
+
+
+def _cupy_backward_swish(grad_y, x, weight_linear, weight_gate, value, _t3):
+    import cupy as cp
+
+    grad_value, _t12 = _gated_linear_unit_swish_bwd_0(_t3, grad_y, value)
+    grad_bias_gate = cp.sum(_t12, axis=0)
+    _t14 = _t12 @ weight_gate
+    grad_weight_gate = _t12.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t17 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+# gated_linear_unit_silu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_silu_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_silu_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_silu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/silu.yaml:8
+_gated_linear_unit_silu_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_silu_fwd_1",
+    "T _t2, T bias_gate, T value",
+    "T _t3, T y",
+    """
+    _t3 = _t2 + bias_gate;
+    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
+    T gate = _t3 * _t4;
+    y = value * gate;
+    """,
+)
+
+
+def _cupy_forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_silu_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    _t3, y = _gated_linear_unit_silu_fwd_1(_t2, bias_gate, value)
+    return y, (x, weight_linear, weight_gate, value, _t3)
+
+
+# gated_linear_unit_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
+_gated_linear_unit_silu_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_silu_bwd_0",
+    "T _t3, T grad_y, T value",
+    "T grad_value, T _t12",
+    """
+    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
+    T gate = _t3 * _t4;
+    grad_value = grad_y * gate;
+    T grad_gate = grad_y * value;
+    T _t7 = grad_gate * _t4;
+    T _t8 = grad_gate * _t3;
+    T _t9 = _t8 * _t4;
+    T _t10 = T(1) - _t4;
+    T _t11 = _t9 * _t10;
+    _t12 = _t7 + _t11;
+    """,
+)
+
+
+# gated_linear_unit_silu_bwd_1: layers_spec/primitives.yaml:507
+_gated_linear_unit_silu_bwd_1 = ElementwiseKernel(
+    "gated_linear_unit_silu_bwd_1",
+    "T _t14, T _t17",
+    "T grad_x",
+    """
+    grad_x = _t14 + _t17;
+    """,
+)
+
+
+def _cupy_backward_silu(grad_y, x, weight_linear, weight_gate, value, _t3):
+    import cupy as cp
+
+    grad_value, _t12 = _gated_linear_unit_silu_bwd_0(_t3, grad_y, value)
+    grad_bias_gate = cp.sum(_t12, axis=0)
+    _t14 = _t12 @ weight_gate
+    grad_weight_gate = _t12.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t17 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_silu_bwd_1(_t14, _t17)
     return (
         grad_x,
         grad_weight_linear,
@@ -1021,474 +1185,13 @@ def _cupy_backward_identity(grad_y, x, weight_linear, weight_gate, value, _t3):
     )
 
 
-# gated_linear_unit_gelu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_gelu_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_gelu_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
-
-
-# gated_linear_unit_gelu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/gelu.yaml:10,11
-_gated_linear_unit_gelu_fwd_1 = ElementwiseKernel(
-    "gated_linear_unit_gelu_fwd_1",
-    "T _t2, T bias_gate, T value",
-    "T _t3, T y",
-    """
-    _t3 = _t2 + bias_gate;
-    T _t4 = _t3 * _t3 * _t3;
-    T _t5 = T(0.044715) * _t4;
-    T _t6 = _t3 + _t5;
-    T gelu_inner = T(0.7978845608028654) * _t6;
-    T _t7 = T(0.5) * _t3;
-    T _t8 = tanh(gelu_inner);
-    T _t9 = T(1) + _t8;
-    T gate = _t7 * _t9;
-    y = value * gate;
-    """,
-)
-
-
-def _cupy_forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
-    value = _gated_linear_unit_gelu_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
-    _t3, y = _gated_linear_unit_gelu_fwd_1(_t2, bias_gate, value)
-    return y, (x, weight_linear, weight_gate, value, _t3)
-
-
-# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
-_gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
-    "gated_linear_unit_gelu_bwd_0",
-    "T _t3, T grad_y, T value",
-    "T grad_value, T _t24",
-    """
-    T _t4 = _t3 * _t3 * _t3;
-    T _t5 = T(0.044715) * _t4;
-    T _t6 = _t3 + _t5;
-    T gelu_inner = T(0.7978845608028654) * _t6;
-    T _t7 = T(0.5) * _t3;
-    T _t8 = tanh(gelu_inner);
-    T _t9 = T(1) + _t8;
-    T gate = _t7 * _t9;
-    grad_value = grad_y * gate;
-    T grad_gate = grad_y * value;
-    T _t12 = grad_gate * _t9;
-    T _t13 = grad_gate * _t7;
-    T _t14 = _t8 * _t8;
-    T _t15 = T(1) - _t14;
-    T grad_gelu_inner = _t13 * _t15;
-    T _t17 = _t12 * T(0.5);
-    T _t18 = grad_gelu_inner * T(0.7978845608028654);
-    T _t19 = _t18 * T(0.044715);
-    T _t20 = _t19 * T(3);
-    T _t21 = _t3 * _t3;
-    T _t22 = _t20 * _t21;
-    T _t23 = _t17 + _t18;
-    _t24 = _t23 + _t22;
-    """,
-)
-
-
-# gated_linear_unit_gelu_bwd_1: layers_spec/primitives.yaml:507
-_gated_linear_unit_gelu_bwd_1 = ElementwiseKernel(
-    "gated_linear_unit_gelu_bwd_1",
-    "T _t26, T _t29",
-    "T grad_x",
-    """
-    grad_x = _t26 + _t29;
-    """,
-)
-
-
-def _cupy_backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t3):
-    import cupy as cp
-
-    grad_value, _t24 = _gated_linear_unit_gelu_bwd_0(_t3, grad_y, value)
-    grad_bias_gate = cp.sum(_t24, axis=0)
-    _t26 = _t24 @ weight_gate
-    grad_weight_gate = _t24.T @ x
-    grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t29 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
-    grad_x = _gated_linear_unit_gelu_bwd_1(_t26, _t29)
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
-# gated_linear_unit_elu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_elu_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_elu_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
-
-
-# gated_linear_unit_elu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/elu.yaml:10
-_gated_linear_unit_elu_fwd_1 = ElementwiseKernel(
-    "gated_linear_unit_elu_fwd_1",
-    "T _t2, T bias_gate, T alpha, T value",
-    "T gate, T y",
-    """
-    T _t3 = _t2 + bias_gate;
-    T _t4 = _t3 > T(0) || _t3 != _t3 ? _t3 : T(0);
-    T _t5 = _t3 < T(0) || _t3 != _t3 ? _t3 : T(0);
-    T _t6 = expm1(_t5);
-    T _t7 = alpha * _t6;
-    gate = _t4 + _t7;
-    y = value * gate;
-    """,
-    scalars=("alpha",),
-)
-
-
-def _cupy_forward_elu(x, weight_linear, bias_linear, weight_gate, bias_gate, alpha=1.0):
-    _t1 = x @ weight_linear.T
-    value = _gated_linear_unit_elu_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
-    gate, y = _gated_linear_unit_elu_fwd_1(_t2, bias_gate, alpha, value)
-    return y, (x, weight_linear, weight_gate, value, alpha, gate)
-
-
-# gated_linear_unit_elu_bwd_0: layers_spec/primitives.yaml:61,62; layers_spec/activations/elu.yaml:15
-_gated_linear_unit_elu_bwd_0 = ElementwiseKernel(
-    "gated_linear_unit_elu_bwd_0",
-    "T grad_y, T gate, T value, T alpha, T _t15",
-    "T grad_value, T _t17",
-    """
-    grad_value = grad_y * gate;
-    T grad_gate = grad_y * value;
-    T _t10 = gate < T(0) || gate != gate ? gate : T(0);
-    T _t11 = _t10 + alpha;
-    T _t12 = grad_gate * _t11;
-    bool _t13 = gate > T(0);
-    T _t14 = grad_gate * _t13;
-    T _t16 = _t14 * _t15;
-    _t17 = _t12 + _t16;
-    """,
-    scalars=("alpha", "_t15"),
-)
-
-
-# gated_linear_unit_elu_bwd_1: layers_spec/primitives.yaml:507
-_gated_linear_unit_elu_bwd_1 = ElementwiseKernel(
-    "gated_linear_unit_elu_bwd_1",
-    "T _t19, T _t22",
-    "T grad_x",
-    """
-    grad_x = _t19 + _t22;
-    """,
-)
-
-
-def _cupy_backward_elu(grad_y, x, weight_linear, weight_gate, value, alpha, gate):
-    import cupy as cp
-
-    _t15 = 1 - alpha
-    grad_value, _t17 = _gated_linear_unit_elu_bwd_0(grad_y, gate, value, alpha, _t15)
-    grad_bias_gate = cp.sum(_t17, axis=0)
-    _t19 = _t17 @ weight_gate
-    grad_weight_gate = _t17.T @ x
-    grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t22 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
-    grad_x = _gated_linear_unit_elu_bwd_1(_t19, _t22)
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
-# gated_linear_unit_mish_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_mish_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_mish_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
-
-
-# gated_linear_unit_mish_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/mish.yaml:12,13,14
-_gated_linear_unit_mish_fwd_1 = ElementwiseKernel(
-    "gated_linear_unit_mish_fwd_1",
-    "T _t2, T bias_gate, T value",
-    "T _t3, T y",
-    """
-    _t3 = _t2 + bias_gate;
-    T _t4 = _t3 < T(20) || _t3 != _t3 ? _t3 : T(20);
-    T mish_e = exp(_t4);
-    T _t5 = mish_e + T(2);
-    T mish_n = mish_e * _t5;
-    T _t6 = _t3 * mish_n;
-    T _t7 = mish_n + T(2);
-    T gate = _t6 / _t7;
-    y = value * gate;
-    """,
-)
-
-
-def _cupy_forward_mish(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
-    value = _gated_linear_unit_mish_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
-    _t3, y = _gated_linear_unit_mish_fwd_1(_t2, bias_gate, value)
-    return y, (x, weight_linear, weight_gate, value, _t3)
-
-
-# gated_linear_unit_mish_bwd_0: layers_spec/activations/mish.yaml:12,13,14,17,18; layers_spec/primitives.yaml:61,62
-_gated_linear_unit_mish_bwd_0 = ElementwiseKernel(
-    "gated_linear_unit_mish_bwd_0",
-    "T _t3, T grad_y, T value",
-    "T grad_value, T _t20",
-    """
-    T _t4 = _t3 < T(20) || _t3 != _t3 ? _t3 : T(20);
-    T mish_e = exp(_t4);
-    T _t5 = mish_e + T(2);
-    T mish_n = mish_e * _t5;
-    T _t6 = _t3 * mish_n;
-    T _t7 = mish_n + T(2);
-    T gate = _t6 / _t7;
-    grad_value = grad_y * gate;
-    T grad_gate = grad_y * value;
-    T _t10 = mish_n + T(2);
-    T _t11 = T(1) / _t10;
-    T _t12 = mish_n * _t11;
-    T _t13 = T(4) * _t3;
-    T _t14 = _t13 * mish_e;
-    T _t15 = mish_e + T(1);
-    T _t16 = _t14 * _t15;
-    T _t17 = _t16 * _t11;
-    T _t18 = _t17 * _t11;
-    T _t19 = _t12 + _t18;
-    _t20 = grad_gate * _t19;
-    """,
-)
-
-
-# gated_linear_unit_mish_bwd_1: layers_spec/primitives.yaml:507
-_gated_linear_unit_mish_bwd_1 = ElementwiseKernel(
-    "gated_linear_unit_mish_bwd_1",
-    "T _t22, T _t25",
-    "T grad_x",
-    """
-    grad_x = _t22 + _t25;
-    """,
-)
-
-
-def _cupy_backward_mish(grad_y, x, weight_linear, weight_gate, value, _t3):
-    import cupy as cp
-
-    grad_value, _t20 = _gated_linear_unit_mish_bwd_0(_t3, grad_y, value)
-    grad_bias_gate = cp.sum(_t20, axis=0)
-    _t22 = _t20 @ weight_gate
-    grad_weight_gate = _t20.T @ x
-    grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t25 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
-    grad_x = _gated_linear_unit_mish_bwd_1(_t22, _t25)
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
-# gated_linear_unit_swish_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_swish_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_swish_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
-
-
-# gated_linear_unit_swish_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/swish.yaml:8
-_gated_linear_unit_swish_fwd_1 = ElementwiseKernel(
-    "gated_linear_unit_swish_fwd_1",
-    "T _t2, T bias_gate, T value",
-    "T _t3, T y",
-    """
-    _t3 = _t2 + bias_gate;
-    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
-    T gate = _t3 * _t4;
-    y = value * gate;
-    """,
-)
-
-
-def _cupy_forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
-    value = _gated_linear_unit_swish_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
-    _t3, y = _gated_linear_unit_swish_fwd_1(_t2, bias_gate, value)
-    return y, (x, weight_linear, weight_gate, value, _t3)
-
-
-# gated_linear_unit_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
-_gated_linear_unit_swish_bwd_0 = ElementwiseKernel(
-    "gated_linear_unit_swish_bwd_0",
-    "T _t3, T grad_y, T value",
-    "T grad_value, T _t12",
-    """
-    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
-    T gate = _t3 * _t4;
-    grad_value = grad_y * gate;
-    T grad_gate = grad_y * value;
-    T _t7 = grad_gate * _t4;
-    T _t8 = grad_gate * _t3;
-    T _t9 = _t8 * _t4;
-    T _t10 = T(1) - _t4;
-    T _t11 = _t9 * _t10;
-    _t12 = _t7 + _t11;
-    """,
-)
-
-
-# gated_linear_unit_swish_bwd_1: layers_spec/primitives.yaml:507
-_gated_linear_unit_swish_bwd_1 = ElementwiseKernel(
-    "gated_linear_unit_swish_bwd_1",
-    "T _t14, T _t17",
-    "T grad_x",
-    """
-    grad_x = _t14 + _t17;
-    """,
-)
-
-
-def _cupy_backward_swish(grad_y, x, weight_linear, weight_gate, value, _t3):
-    import cupy as cp
-
-    grad_value, _t12 = _gated_linear_unit_swish_bwd_0(_t3, grad_y, value)
-    grad_bias_gate = cp.sum(_t12, axis=0)
-    _t14 = _t12 @ weight_gate
-    grad_weight_gate = _t12.T @ x
-    grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t17 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
-    grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
-# gated_linear_unit_silu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_silu_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_silu_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
-
-
-# gated_linear_unit_silu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/silu.yaml:8
-_gated_linear_unit_silu_fwd_1 = ElementwiseKernel(
-    "gated_linear_unit_silu_fwd_1",
-    "T _t2, T bias_gate, T value",
-    "T _t3, T y",
-    """
-    _t3 = _t2 + bias_gate;
-    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
-    T gate = _t3 * _t4;
-    y = value * gate;
-    """,
-)
-
-
-def _cupy_forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
-    value = _gated_linear_unit_silu_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
-    _t3, y = _gated_linear_unit_silu_fwd_1(_t2, bias_gate, value)
-    return y, (x, weight_linear, weight_gate, value, _t3)
-
-
-# gated_linear_unit_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_gated_linear_unit_silu_bwd_0 = ElementwiseKernel(
-    "gated_linear_unit_silu_bwd_0",
-    "T _t3, T grad_y, T value",
-    "T grad_value, T _t12",
-    """
-    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
-    T gate = _t3 * _t4;
-    grad_value = grad_y * gate;
-    T grad_gate = grad_y * value;
-    T _t7 = grad_gate * _t4;
-    T _t8 = grad_gate * _t3;
-    T _t9 = _t8 * _t4;
-    T _t10 = T(1) - _t4;
-    T _t11 = _t9 * _t10;
-    _t12 = _t7 + _t11;
-    """,
-)
-
-
-# gated_linear_unit_silu_bwd_1: layers_spec/primitives.yaml:507
-_gated_linear_unit_silu_bwd_1 = ElementwiseKernel(
-    "gated_linear_unit_silu_bwd_1",
-    "T _t14, T _t17",
-    "T grad_x",
-    """
-    grad_x = _t14 + _t17;
-    """,
-)
-
-
-def _cupy_backward_silu(grad_y, x, weight_linear, weight_gate, value, _t3):
-    import cupy as cp
-
-    grad_value, _t12 = _gated_linear_unit_silu_bwd_0(_t3, grad_y, value)
-    grad_bias_gate = cp.sum(_t12, axis=0)
-    _t14 = _t12 @ weight_gate
-    grad_weight_gate = _t12.T @ x
-    grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t17 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
-    grad_x = _gated_linear_unit_silu_bwd_1(_t14, _t17)
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
 _CUPY_FUSED = {
     "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
     "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "swish": (_cupy_forward_swish, _cupy_backward_swish),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
     "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
     "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
     "identity": (_cupy_forward_identity, _cupy_backward_identity),
-    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
-    "elu": (_cupy_forward_elu, _cupy_backward_elu),
-    "mish": (_cupy_forward_mish, _cupy_backward_mish),
-    "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }

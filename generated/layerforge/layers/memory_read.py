@@ -56,9 +56,9 @@ def forward(
         scale: float, default 1.0. Multiplies the scores before the softmax (1 as
             AiDotNet; 1 / sqrt(memory_features) as attention).
         activation: name of the activation applied to the result, default 'identity';
-            relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
-            fused into specialized code, any other activation of layerforge.activations
-            is composed.
+            identity, relu, sigmoid, tanh, softmax, gelu, silu are fused into
+            specialized code, any other activation of layerforge.activations is
+            composed.
         activation_options: keyword arguments for the activation, such as {'alpha':
             0.5}.
 
@@ -145,6 +145,76 @@ def backward(grad_y, ctx):
     check_arrays("memory_read", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
     return backward_variant(grad_y, *saved)
+
+
+def _forward_identity(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _t1 * scale
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t2 = _sum(exponentials, -1)
+    attention = exponentials / _t2
+    read = attention @ memory
+    _t3 = read @ value_weight.T
+    z = _t3 @ output_weight.T + output_bias
+    return z, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t2,
+        read,
+        _t3,
+    )
+
+
+def _backward_identity(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t2,
+    read,
+    _t3,
+):
+    attention = exponentials / _t2
+    grad_output_bias = np.sum(grad_y, axis=0)
+    _t4 = grad_y @ output_weight
+    grad_output_weight = grad_y.T @ _t3
+    grad_read = _t4 @ value_weight
+    grad_value_weight = _t4.T @ read
+    grad_attention = grad_read @ memory.T
+    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t5 = np.multiply(grad_scores, scale, out=grad_scores)
+    grad_query = _t5 @ memory
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = attention.T @ grad_read + _t5.T @ query
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
 
 
 def _forward_relu(
@@ -452,76 +522,6 @@ def _backward_softmax(
     )
 
 
-def _forward_identity(
-    x, memory, key_weight, value_weight, output_weight, output_bias, scale
-):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
-    scores = _t1 * scale
-    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
-    np.exp(exponentials, out=exponentials)
-    _t2 = _sum(exponentials, -1)
-    attention = exponentials / _t2
-    read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
-    return z, (
-        x,
-        memory,
-        key_weight,
-        value_weight,
-        output_weight,
-        scale,
-        query,
-        _t1,
-        exponentials,
-        _t2,
-        read,
-        _t3,
-    )
-
-
-def _backward_identity(
-    grad_y,
-    x,
-    memory,
-    key_weight,
-    value_weight,
-    output_weight,
-    scale,
-    query,
-    _t1,
-    exponentials,
-    _t2,
-    read,
-    _t3,
-):
-    attention = exponentials / _t2
-    grad_output_bias = np.sum(grad_y, axis=0)
-    _t4 = grad_y @ output_weight
-    grad_output_weight = grad_y.T @ _t3
-    grad_read = _t4 @ value_weight
-    grad_value_weight = _t4.T @ read
-    grad_attention = grad_read @ memory.T
-    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
-        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
-    )
-    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
-    _t5 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t5 @ memory
-    grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t5.T @ query
-    return (
-        grad_x,
-        grad_memory,
-        grad_key_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
 def _forward_gelu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
@@ -624,265 +624,6 @@ def _backward_gelu(
     )
 
 
-def _forward_elu(
-    x, memory, key_weight, value_weight, output_weight, output_bias, scale, alpha=1.0
-):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
-    scores = _t1 * scale
-    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
-    np.exp(exponentials, out=exponentials)
-    _t2 = _sum(exponentials, -1)
-    attention = exponentials / _t2
-    read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
-    y = np.clip(z, 0, np.inf)
-    _t4 = _expm1(np.clip(z, -np.inf, 0))
-    _t4 *= alpha
-    y += _t4
-    return y, (
-        x,
-        memory,
-        key_weight,
-        value_weight,
-        output_weight,
-        scale,
-        query,
-        _t1,
-        exponentials,
-        _t2,
-        read,
-        _t3,
-        alpha,
-        y,
-    )
-
-
-def _backward_elu(
-    grad_y,
-    x,
-    memory,
-    key_weight,
-    value_weight,
-    output_weight,
-    scale,
-    query,
-    _t1,
-    exponentials,
-    _t2,
-    read,
-    _t3,
-    alpha,
-    y,
-):
-    attention = exponentials / _t2
-    grad_z = np.clip(y, -np.inf, 0)
-    grad_z += alpha
-    grad_z *= grad_y
-    _t4 = grad_y * (y > 0)
-    _t4 *= 1 - alpha
-    grad_z += _t4
-    grad_output_bias = np.sum(grad_z, axis=0)
-    _t5 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t3
-    grad_read = _t5 @ value_weight
-    grad_value_weight = _t5.T @ read
-    grad_attention = grad_read @ memory.T
-    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
-        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
-    )
-    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
-    _t6 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t6 @ memory
-    grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t6.T @ query
-    return (
-        grad_x,
-        grad_memory,
-        grad_key_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
-def _forward_mish(
-    x, memory, key_weight, value_weight, output_weight, output_bias, scale
-):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
-    scores = _t1 * scale
-    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
-    np.exp(exponentials, out=exponentials)
-    _t2 = _sum(exponentials, -1)
-    attention = exponentials / _t2
-    read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
-    mish_e = np.clip(z, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    y = np.multiply(z, mish_n, out=mish_e)
-    _t4 = mish_n + 2
-    y /= _t4
-    return y, (
-        x,
-        memory,
-        key_weight,
-        value_weight,
-        output_weight,
-        scale,
-        query,
-        _t1,
-        exponentials,
-        _t2,
-        read,
-        _t3,
-        z,
-    )
-
-
-def _backward_mish(
-    grad_y,
-    x,
-    memory,
-    key_weight,
-    value_weight,
-    output_weight,
-    scale,
-    query,
-    _t1,
-    exponentials,
-    _t2,
-    read,
-    _t3,
-    z,
-):
-    attention = exponentials / _t2
-    mish_e = np.clip(z, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    _t4 = mish_n + 2
-    np.divide(1, _t4, out=_t4)
-    grad_z = np.multiply(mish_n, _t4, out=mish_n)
-    _t5 = mish_e + 1
-    _t5 *= 4
-    _t5 *= z
-    _t5 *= mish_e
-    _t5 *= _t4
-    _t5 *= _t4
-    grad_z += _t5
-    grad_z *= grad_y
-    grad_output_bias = np.sum(grad_z, axis=0)
-    _t6 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t3
-    grad_read = _t6 @ value_weight
-    grad_value_weight = _t6.T @ read
-    grad_attention = grad_read @ memory.T
-    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
-        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
-    )
-    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
-    _t7 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t7 @ memory
-    grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t7.T @ query
-    return (
-        grad_x,
-        grad_memory,
-        grad_key_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
-def _forward_swish(
-    x, memory, key_weight, value_weight, output_weight, output_bias, scale
-):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
-    scores = _t1 * scale
-    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
-    np.exp(exponentials, out=exponentials)
-    _t2 = _sum(exponentials, -1)
-    attention = exponentials / _t2
-    read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
-    y = _sigmoid(z)
-    y *= z
-    return y, (
-        x,
-        memory,
-        key_weight,
-        value_weight,
-        output_weight,
-        scale,
-        query,
-        _t1,
-        exponentials,
-        _t2,
-        read,
-        _t3,
-        z,
-    )
-
-
-def _backward_swish(
-    grad_y,
-    x,
-    memory,
-    key_weight,
-    value_weight,
-    output_weight,
-    scale,
-    query,
-    _t1,
-    exponentials,
-    _t2,
-    read,
-    _t3,
-    z,
-):
-    attention = exponentials / _t2
-    _t4 = _sigmoid(z)
-    grad_z = grad_y * _t4
-    _t5 = 1 - _t4
-    _t5 *= grad_y
-    _t5 *= z
-    _t5 *= _t4
-    grad_z += _t5
-    grad_output_bias = np.sum(grad_z, axis=0)
-    _t6 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t3
-    grad_read = _t6 @ value_weight
-    grad_value_weight = _t6.T @ read
-    grad_attention = grad_read @ memory.T
-    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
-        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
-    )
-    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
-    _t7 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t7 @ memory
-    grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t7.T @ query
-    return (
-        grad_x,
-        grad_memory,
-        grad_key_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
 def _forward_silu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
@@ -970,15 +711,12 @@ def _backward_composed(grad_y, module, activation_ctx, linear_saved):
 
 
 _FUSED = {
+    "identity": (_forward_identity, _backward_identity),
     "relu": (_forward_relu, _backward_relu),
     "sigmoid": (_forward_sigmoid, _backward_sigmoid),
     "tanh": (_forward_tanh, _backward_tanh),
     "softmax": (_forward_softmax, _backward_softmax),
-    "identity": (_forward_identity, _backward_identity),
     "gelu": (_forward_gelu, _backward_gelu),
-    "elu": (_forward_elu, _backward_elu),
-    "mish": (_forward_mish, _backward_mish),
-    "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
 }
 
@@ -994,28 +732,6 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
-
-
-def _expm1(x, out=None):
-    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
-    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
-    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
-    ``out``, if given, receives the result and must not overlap ``x``.
-
-    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
-    """
-    if np.any(x > 0.5):
-        half_tanh = np.tanh(0.5 * x)
-        result = np.exp(x, out=out)
-        result += 1
-        result *= half_tanh
-        return result
-    half_tanh = np.multiply(x, 0.5)
-    np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh, out=out)
-    np.divide(half_tanh, result, out=result)
-    result *= 2
-    return result
 
 
 def _sigmoid(x, out=None):
@@ -1056,6 +772,227 @@ def _sum(x, axis):
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
+
+
+# memory_read_identity_fwd_0: layers_spec/layers/memory_read.yaml:26
+_memory_read_identity_fwd_0 = ElementwiseKernel(
+    "memory_read_identity_fwd_0",
+    "T _t1, T scale",
+    "T scores",
+    """
+    scores = _t1 * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_identity_fwd_1: layers_spec/layers/memory_read.yaml:27
+_memory_read_identity_fwd_1 = ReductionKernel(
+    "memory_read_identity_fwd_1",
+    "T X0",
+    map_expr="memory_read_identity_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_identity_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_read_identity_fwd_2: layers_spec/layers/memory_read.yaml:27
+_memory_read_identity_fwd_2 = ElementwiseKernel(
+    "memory_read_identity_fwd_2",
+    "T scores, T _t3",
+    "T exponentials",
+    """
+    T _t4 = scores - _t3;
+    exponentials = exp(_t4);
+    """,
+)
+
+
+# memory_read_identity_fwd_3: layers_spec/layers/memory_read.yaml:28
+_memory_read_identity_fwd_3 = ReductionKernel(
+    "memory_read_identity_fwd_3",
+    "T X0",
+    map_expr="memory_read_identity_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_identity_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_read_identity_fwd_4: layers_spec/layers/memory_read.yaml:28
+_memory_read_identity_fwd_4 = ElementwiseKernel(
+    "memory_read_identity_fwd_4",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_identity_fwd_5: layers_spec/layers/memory_read.yaml:30
+_memory_read_identity_fwd_5 = ElementwiseKernel(
+    "memory_read_identity_fwd_5",
+    "T _t7, T output_bias",
+    "T z",
+    """
+    z = _t7 + output_bias;
+    """,
+)
+
+
+def _cupy_forward_identity(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _memory_read_identity_fwd_0(_t1, scale)
+    _t2 = _memory_read_identity_fwd_1(scores)
+    _t3 = _t2
+    exponentials = _memory_read_identity_fwd_2(scores, _t3)
+    _t5 = _memory_read_identity_fwd_3(exponentials)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    read = attention @ memory
+    _t6 = read @ value_weight.T
+    _t7 = _t6 @ output_weight.T
+    z = _memory_read_identity_fwd_5(_t7, output_bias)
+    return z, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t5,
+        read,
+        _t6,
+    )
+
+
+# memory_read_identity_bwd_0: layers_spec/layers/memory_read.yaml:28
+_memory_read_identity_bwd_0 = ElementwiseKernel(
+    "memory_read_identity_bwd_0",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_identity_bwd_1: layers_spec/primitives.yaml:71
+_memory_read_identity_bwd_1 = ElementwiseKernel(
+    "memory_read_identity_bwd_1",
+    "T grad_attention, T _t5",
+    "T _t17",
+    """
+    _t17 = grad_attention / _t5;
+    """,
+)
+
+
+# memory_read_identity_bwd_2: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
+_memory_read_identity_bwd_2 = ReductionKernel(
+    "memory_read_identity_bwd_2",
+    "T X0, T X1, T X2",
+    map_expr="memory_read_identity_bwd_2_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_identity_bwd_2_map(const T grad_attention, const T attention, const T _t5) {
+        T _t18 = -grad_attention;
+        T _t19 = _t18 * attention;
+        T _t20 = _t19 / _t5;
+        return _t20;
+    }
+    """,
+)
+
+
+# memory_read_identity_bwd_3: layers_spec/primitives.yaml:354,100,61
+_memory_read_identity_bwd_3 = ElementwiseKernel(
+    "memory_read_identity_bwd_3",
+    "T _t17, T _t22, T exponentials, T scale",
+    "T _t24",
+    """
+    T grad_exponentials = _t17 + _t22;
+    T grad_scores = grad_exponentials * exponentials;
+    _t24 = grad_scores * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_identity_bwd_4: layers_spec/primitives.yaml:507
+_memory_read_identity_bwd_4 = ElementwiseKernel(
+    "memory_read_identity_bwd_4",
+    "T _t16, T _t26",
+    "T grad_memory",
+    """
+    grad_memory = _t16 + _t26;
+    """,
+)
+
+
+def _cupy_backward_identity(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t5,
+    read,
+    _t6,
+):
+    import cupy as cp
+
+    attention = _memory_read_identity_bwd_0(exponentials, _t5)
+    grad_output_bias = cp.sum(grad_y, axis=0)
+    _t9 = grad_y @ output_weight
+    grad_output_weight = grad_y.T @ _t6
+    grad_read = _t9 @ value_weight
+    grad_value_weight = _t9.T @ read
+    _t13 = memory.T
+    grad_attention = grad_read @ _t13
+    _t15 = attention.T
+    _t16 = _t15 @ grad_read
+    _t17 = _memory_read_identity_bwd_1(grad_attention, _t5)
+    _t21 = _memory_read_identity_bwd_2(grad_attention, attention, _t5)
+    _t22 = cp.broadcast_to(_t21, _t1.shape)
+    _t24 = _memory_read_identity_bwd_3(_t17, _t22, exponentials, scale)
+    grad_query = _t24 @ memory
+    _t26 = _t24.T @ query
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = _memory_read_identity_bwd_4(_t16, _t26)
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
 
 
 # memory_read_relu_fwd_0: layers_spec/layers/memory_read.yaml:26
@@ -2085,227 +2022,6 @@ def _cupy_backward_softmax(
     )
 
 
-# memory_read_identity_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_identity_fwd_0 = ElementwiseKernel(
-    "memory_read_identity_fwd_0",
-    "T _t1, T scale",
-    "T scores",
-    """
-    scores = _t1 * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_identity_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_identity_fwd_1 = ReductionKernel(
-    "memory_read_identity_fwd_1",
-    "T X0",
-    map_expr="memory_read_identity_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_identity_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_identity_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_identity_fwd_2 = ElementwiseKernel(
-    "memory_read_identity_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_identity_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_identity_fwd_3 = ReductionKernel(
-    "memory_read_identity_fwd_3",
-    "T X0",
-    map_expr="memory_read_identity_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_identity_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_identity_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_identity_fwd_4 = ElementwiseKernel(
-    "memory_read_identity_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
-# memory_read_identity_fwd_5: layers_spec/layers/memory_read.yaml:30
-_memory_read_identity_fwd_5 = ElementwiseKernel(
-    "memory_read_identity_fwd_5",
-    "T _t7, T output_bias",
-    "T z",
-    """
-    z = _t7 + output_bias;
-    """,
-)
-
-
-def _cupy_forward_identity(
-    x, memory, key_weight, value_weight, output_weight, output_bias, scale
-):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
-    scores = _memory_read_identity_fwd_0(_t1, scale)
-    _t2 = _memory_read_identity_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_identity_fwd_2(scores, _t3)
-    _t5 = _memory_read_identity_fwd_3(exponentials)
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
-    read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
-    z = _memory_read_identity_fwd_5(_t7, output_bias)
-    return z, (
-        x,
-        memory,
-        key_weight,
-        value_weight,
-        output_weight,
-        scale,
-        query,
-        _t1,
-        exponentials,
-        _t5,
-        read,
-        _t6,
-    )
-
-
-# memory_read_identity_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_identity_bwd_0 = ElementwiseKernel(
-    "memory_read_identity_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
-# memory_read_identity_bwd_1: layers_spec/primitives.yaml:71
-_memory_read_identity_bwd_1 = ElementwiseKernel(
-    "memory_read_identity_bwd_1",
-    "T grad_attention, T _t5",
-    "T _t17",
-    """
-    _t17 = grad_attention / _t5;
-    """,
-)
-
-
-# memory_read_identity_bwd_2: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_identity_bwd_2 = ReductionKernel(
-    "memory_read_identity_bwd_2",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_identity_bwd_2_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_identity_bwd_2_map(const T grad_attention, const T attention, const T _t5) {
-        T _t18 = -grad_attention;
-        T _t19 = _t18 * attention;
-        T _t20 = _t19 / _t5;
-        return _t20;
-    }
-    """,
-)
-
-
-# memory_read_identity_bwd_3: layers_spec/primitives.yaml:354,100,61
-_memory_read_identity_bwd_3 = ElementwiseKernel(
-    "memory_read_identity_bwd_3",
-    "T _t17, T _t22, T exponentials, T scale",
-    "T _t24",
-    """
-    T grad_exponentials = _t17 + _t22;
-    T grad_scores = grad_exponentials * exponentials;
-    _t24 = grad_scores * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_identity_bwd_4: layers_spec/primitives.yaml:507
-_memory_read_identity_bwd_4 = ElementwiseKernel(
-    "memory_read_identity_bwd_4",
-    "T _t16, T _t26",
-    "T grad_memory",
-    """
-    grad_memory = _t16 + _t26;
-    """,
-)
-
-
-def _cupy_backward_identity(
-    grad_y,
-    x,
-    memory,
-    key_weight,
-    value_weight,
-    output_weight,
-    scale,
-    query,
-    _t1,
-    exponentials,
-    _t5,
-    read,
-    _t6,
-):
-    import cupy as cp
-
-    attention = _memory_read_identity_bwd_0(exponentials, _t5)
-    grad_output_bias = cp.sum(grad_y, axis=0)
-    _t9 = grad_y @ output_weight
-    grad_output_weight = grad_y.T @ _t6
-    grad_read = _t9 @ value_weight
-    grad_value_weight = _t9.T @ read
-    _t13 = memory.T
-    grad_attention = grad_read @ _t13
-    _t15 = attention.T
-    _t16 = _t15 @ grad_read
-    _t17 = _memory_read_identity_bwd_1(grad_attention, _t5)
-    _t21 = _memory_read_identity_bwd_2(grad_attention, attention, _t5)
-    _t22 = cp.broadcast_to(_t21, _t1.shape)
-    _t24 = _memory_read_identity_bwd_3(_t17, _t22, exponentials, scale)
-    grad_query = _t24 @ memory
-    _t26 = _t24.T @ query
-    grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = _memory_read_identity_bwd_4(_t16, _t26)
-    return (
-        grad_x,
-        grad_memory,
-        grad_key_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
 # memory_read_gelu_fwd_0: layers_spec/layers/memory_read.yaml:26
 _memory_read_gelu_fwd_0 = ElementwiseKernel(
     "memory_read_gelu_fwd_0",
@@ -2568,756 +2284,6 @@ def _cupy_backward_gelu(
     )
 
 
-# memory_read_elu_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_elu_fwd_0 = ElementwiseKernel(
-    "memory_read_elu_fwd_0",
-    "T _t1, T scale",
-    "T scores",
-    """
-    scores = _t1 * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_elu_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_elu_fwd_1 = ReductionKernel(
-    "memory_read_elu_fwd_1",
-    "T X0",
-    map_expr="memory_read_elu_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_elu_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_elu_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_elu_fwd_2 = ElementwiseKernel(
-    "memory_read_elu_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_elu_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_elu_fwd_3 = ReductionKernel(
-    "memory_read_elu_fwd_3",
-    "T X0",
-    map_expr="memory_read_elu_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_elu_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_elu_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_elu_fwd_4 = ElementwiseKernel(
-    "memory_read_elu_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
-# memory_read_elu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/elu.yaml:10
-_memory_read_elu_fwd_5 = ElementwiseKernel(
-    "memory_read_elu_fwd_5",
-    "T _t7, T output_bias, T alpha",
-    "T y",
-    """
-    T z = _t7 + output_bias;
-    T _t8 = z > T(0) || z != z ? z : T(0);
-    T _t9 = z < T(0) || z != z ? z : T(0);
-    T _t10 = expm1(_t9);
-    T _t11 = alpha * _t10;
-    y = _t8 + _t11;
-    """,
-    scalars=("alpha",),
-)
-
-
-def _cupy_forward_elu(
-    x, memory, key_weight, value_weight, output_weight, output_bias, scale, alpha=1.0
-):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
-    scores = _memory_read_elu_fwd_0(_t1, scale)
-    _t2 = _memory_read_elu_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_elu_fwd_2(scores, _t3)
-    _t5 = _memory_read_elu_fwd_3(exponentials)
-    attention = _memory_read_elu_fwd_4(exponentials, _t5)
-    read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
-    y = _memory_read_elu_fwd_5(_t7, output_bias, alpha)
-    return y, (
-        x,
-        memory,
-        key_weight,
-        value_weight,
-        output_weight,
-        scale,
-        query,
-        _t1,
-        exponentials,
-        _t5,
-        read,
-        _t6,
-        alpha,
-        y,
-    )
-
-
-# memory_read_elu_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_elu_bwd_0 = ElementwiseKernel(
-    "memory_read_elu_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
-# memory_read_elu_bwd_1: layers_spec/activations/elu.yaml:15
-_memory_read_elu_bwd_1 = ElementwiseKernel(
-    "memory_read_elu_bwd_1",
-    "T y, T alpha, T grad_y, T _t17",
-    "T grad_z",
-    """
-    T _t12 = y < T(0) || y != y ? y : T(0);
-    T _t13 = _t12 + alpha;
-    T _t14 = grad_y * _t13;
-    bool _t15 = y > T(0);
-    T _t16 = grad_y * _t15;
-    T _t18 = _t16 * _t17;
-    grad_z = _t14 + _t18;
-    """,
-    scalars=("alpha", "_t17"),
-)
-
-
-# memory_read_elu_bwd_2: layers_spec/primitives.yaml:71
-_memory_read_elu_bwd_2 = ElementwiseKernel(
-    "memory_read_elu_bwd_2",
-    "T grad_attention, T _t5",
-    "T _t29",
-    """
-    _t29 = grad_attention / _t5;
-    """,
-)
-
-
-# memory_read_elu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_elu_bwd_3 = ReductionKernel(
-    "memory_read_elu_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_elu_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_elu_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
-        T _t30 = -grad_attention;
-        T _t31 = _t30 * attention;
-        T _t32 = _t31 / _t5;
-        return _t32;
-    }
-    """,
-)
-
-
-# memory_read_elu_bwd_4: layers_spec/primitives.yaml:354,100,61
-_memory_read_elu_bwd_4 = ElementwiseKernel(
-    "memory_read_elu_bwd_4",
-    "T _t29, T _t34, T exponentials, T scale",
-    "T _t36",
-    """
-    T grad_exponentials = _t29 + _t34;
-    T grad_scores = grad_exponentials * exponentials;
-    _t36 = grad_scores * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_elu_bwd_5: layers_spec/primitives.yaml:507
-_memory_read_elu_bwd_5 = ElementwiseKernel(
-    "memory_read_elu_bwd_5",
-    "T _t28, T _t38",
-    "T grad_memory",
-    """
-    grad_memory = _t28 + _t38;
-    """,
-)
-
-
-def _cupy_backward_elu(
-    grad_y,
-    x,
-    memory,
-    key_weight,
-    value_weight,
-    output_weight,
-    scale,
-    query,
-    _t1,
-    exponentials,
-    _t5,
-    read,
-    _t6,
-    alpha,
-    y,
-):
-    import cupy as cp
-
-    attention = _memory_read_elu_bwd_0(exponentials, _t5)
-    _t17 = 1 - alpha
-    grad_z = _memory_read_elu_bwd_1(y, alpha, grad_y, _t17)
-    grad_output_bias = cp.sum(grad_z, axis=0)
-    _t21 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t6
-    grad_read = _t21 @ value_weight
-    grad_value_weight = _t21.T @ read
-    _t25 = memory.T
-    grad_attention = grad_read @ _t25
-    _t27 = attention.T
-    _t28 = _t27 @ grad_read
-    _t29 = _memory_read_elu_bwd_2(grad_attention, _t5)
-    _t33 = _memory_read_elu_bwd_3(grad_attention, attention, _t5)
-    _t34 = cp.broadcast_to(_t33, _t1.shape)
-    _t36 = _memory_read_elu_bwd_4(_t29, _t34, exponentials, scale)
-    grad_query = _t36 @ memory
-    _t38 = _t36.T @ query
-    grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = _memory_read_elu_bwd_5(_t28, _t38)
-    return (
-        grad_x,
-        grad_memory,
-        grad_key_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
-# memory_read_mish_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_mish_fwd_0 = ElementwiseKernel(
-    "memory_read_mish_fwd_0",
-    "T _t1, T scale",
-    "T scores",
-    """
-    scores = _t1 * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_mish_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_mish_fwd_1 = ReductionKernel(
-    "memory_read_mish_fwd_1",
-    "T X0",
-    map_expr="memory_read_mish_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_mish_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_mish_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_mish_fwd_2 = ElementwiseKernel(
-    "memory_read_mish_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_mish_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_mish_fwd_3 = ReductionKernel(
-    "memory_read_mish_fwd_3",
-    "T X0",
-    map_expr="memory_read_mish_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_mish_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_mish_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_mish_fwd_4 = ElementwiseKernel(
-    "memory_read_mish_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
-# memory_read_mish_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/mish.yaml:12,13,14
-_memory_read_mish_fwd_5 = ElementwiseKernel(
-    "memory_read_mish_fwd_5",
-    "T _t7, T output_bias",
-    "T z, T y",
-    """
-    z = _t7 + output_bias;
-    T _t8 = z < T(20) || z != z ? z : T(20);
-    T mish_e = exp(_t8);
-    T _t9 = mish_e + T(2);
-    T mish_n = mish_e * _t9;
-    T _t10 = z * mish_n;
-    T _t11 = mish_n + T(2);
-    y = _t10 / _t11;
-    """,
-)
-
-
-def _cupy_forward_mish(
-    x, memory, key_weight, value_weight, output_weight, output_bias, scale
-):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
-    scores = _memory_read_mish_fwd_0(_t1, scale)
-    _t2 = _memory_read_mish_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_mish_fwd_2(scores, _t3)
-    _t5 = _memory_read_mish_fwd_3(exponentials)
-    attention = _memory_read_mish_fwd_4(exponentials, _t5)
-    read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
-    z, y = _memory_read_mish_fwd_5(_t7, output_bias)
-    return y, (
-        x,
-        memory,
-        key_weight,
-        value_weight,
-        output_weight,
-        scale,
-        query,
-        _t1,
-        exponentials,
-        _t5,
-        read,
-        _t6,
-        z,
-    )
-
-
-# memory_read_mish_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_mish_bwd_0 = ElementwiseKernel(
-    "memory_read_mish_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
-# memory_read_mish_bwd_1: layers_spec/activations/mish.yaml:12,13,17,18
-_memory_read_mish_bwd_1 = ElementwiseKernel(
-    "memory_read_mish_bwd_1",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t8 = z < T(20) || z != z ? z : T(20);
-    T mish_e = exp(_t8);
-    T _t9 = mish_e + T(2);
-    T mish_n = mish_e * _t9;
-    T _t12 = mish_n + T(2);
-    T _t13 = T(1) / _t12;
-    T _t14 = mish_n * _t13;
-    T _t15 = T(4) * z;
-    T _t16 = _t15 * mish_e;
-    T _t17 = mish_e + T(1);
-    T _t18 = _t16 * _t17;
-    T _t19 = _t18 * _t13;
-    T _t20 = _t19 * _t13;
-    T _t21 = _t14 + _t20;
-    grad_z = grad_y * _t21;
-    """,
-)
-
-
-# memory_read_mish_bwd_2: layers_spec/primitives.yaml:71
-_memory_read_mish_bwd_2 = ElementwiseKernel(
-    "memory_read_mish_bwd_2",
-    "T grad_attention, T _t5",
-    "T _t32",
-    """
-    _t32 = grad_attention / _t5;
-    """,
-)
-
-
-# memory_read_mish_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_mish_bwd_3 = ReductionKernel(
-    "memory_read_mish_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_mish_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_mish_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
-        T _t33 = -grad_attention;
-        T _t34 = _t33 * attention;
-        T _t35 = _t34 / _t5;
-        return _t35;
-    }
-    """,
-)
-
-
-# memory_read_mish_bwd_4: layers_spec/primitives.yaml:354,100,61
-_memory_read_mish_bwd_4 = ElementwiseKernel(
-    "memory_read_mish_bwd_4",
-    "T _t32, T _t37, T exponentials, T scale",
-    "T _t39",
-    """
-    T grad_exponentials = _t32 + _t37;
-    T grad_scores = grad_exponentials * exponentials;
-    _t39 = grad_scores * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_mish_bwd_5: layers_spec/primitives.yaml:507
-_memory_read_mish_bwd_5 = ElementwiseKernel(
-    "memory_read_mish_bwd_5",
-    "T _t31, T _t41",
-    "T grad_memory",
-    """
-    grad_memory = _t31 + _t41;
-    """,
-)
-
-
-def _cupy_backward_mish(
-    grad_y,
-    x,
-    memory,
-    key_weight,
-    value_weight,
-    output_weight,
-    scale,
-    query,
-    _t1,
-    exponentials,
-    _t5,
-    read,
-    _t6,
-    z,
-):
-    import cupy as cp
-
-    attention = _memory_read_mish_bwd_0(exponentials, _t5)
-    grad_z = _memory_read_mish_bwd_1(z, grad_y)
-    grad_output_bias = cp.sum(grad_z, axis=0)
-    _t24 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t6
-    grad_read = _t24 @ value_weight
-    grad_value_weight = _t24.T @ read
-    _t28 = memory.T
-    grad_attention = grad_read @ _t28
-    _t30 = attention.T
-    _t31 = _t30 @ grad_read
-    _t32 = _memory_read_mish_bwd_2(grad_attention, _t5)
-    _t36 = _memory_read_mish_bwd_3(grad_attention, attention, _t5)
-    _t37 = cp.broadcast_to(_t36, _t1.shape)
-    _t39 = _memory_read_mish_bwd_4(_t32, _t37, exponentials, scale)
-    grad_query = _t39 @ memory
-    _t41 = _t39.T @ query
-    grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = _memory_read_mish_bwd_5(_t31, _t41)
-    return (
-        grad_x,
-        grad_memory,
-        grad_key_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
-# memory_read_swish_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_swish_fwd_0 = ElementwiseKernel(
-    "memory_read_swish_fwd_0",
-    "T _t1, T scale",
-    "T scores",
-    """
-    scores = _t1 * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_swish_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_swish_fwd_1 = ReductionKernel(
-    "memory_read_swish_fwd_1",
-    "T X0",
-    map_expr="memory_read_swish_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_swish_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_swish_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_swish_fwd_2 = ElementwiseKernel(
-    "memory_read_swish_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_swish_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_swish_fwd_3 = ReductionKernel(
-    "memory_read_swish_fwd_3",
-    "T X0",
-    map_expr="memory_read_swish_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_swish_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_swish_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_swish_fwd_4 = ElementwiseKernel(
-    "memory_read_swish_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
-# memory_read_swish_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/swish.yaml:8
-_memory_read_swish_fwd_5 = ElementwiseKernel(
-    "memory_read_swish_fwd_5",
-    "T _t7, T output_bias",
-    "T z, T y",
-    """
-    z = _t7 + output_bias;
-    T _t8 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t8;
-    """,
-)
-
-
-def _cupy_forward_swish(
-    x, memory, key_weight, value_weight, output_weight, output_bias, scale
-):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
-    scores = _memory_read_swish_fwd_0(_t1, scale)
-    _t2 = _memory_read_swish_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_swish_fwd_2(scores, _t3)
-    _t5 = _memory_read_swish_fwd_3(exponentials)
-    attention = _memory_read_swish_fwd_4(exponentials, _t5)
-    read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
-    z, y = _memory_read_swish_fwd_5(_t7, output_bias)
-    return y, (
-        x,
-        memory,
-        key_weight,
-        value_weight,
-        output_weight,
-        scale,
-        query,
-        _t1,
-        exponentials,
-        _t5,
-        read,
-        _t6,
-        z,
-    )
-
-
-# memory_read_swish_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_swish_bwd_0 = ElementwiseKernel(
-    "memory_read_swish_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
-# memory_read_swish_bwd_1: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
-_memory_read_swish_bwd_1 = ElementwiseKernel(
-    "memory_read_swish_bwd_1",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t8 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t9 = grad_y * _t8;
-    T _t10 = grad_y * z;
-    T _t11 = _t10 * _t8;
-    T _t12 = T(1) - _t8;
-    T _t13 = _t11 * _t12;
-    grad_z = _t9 + _t13;
-    """,
-)
-
-
-# memory_read_swish_bwd_2: layers_spec/primitives.yaml:71
-_memory_read_swish_bwd_2 = ElementwiseKernel(
-    "memory_read_swish_bwd_2",
-    "T grad_attention, T _t5",
-    "T _t23",
-    """
-    _t23 = grad_attention / _t5;
-    """,
-)
-
-
-# memory_read_swish_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_swish_bwd_3 = ReductionKernel(
-    "memory_read_swish_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_swish_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_swish_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
-        T _t24 = -grad_attention;
-        T _t25 = _t24 * attention;
-        T _t26 = _t25 / _t5;
-        return _t26;
-    }
-    """,
-)
-
-
-# memory_read_swish_bwd_4: layers_spec/primitives.yaml:354,100,61
-_memory_read_swish_bwd_4 = ElementwiseKernel(
-    "memory_read_swish_bwd_4",
-    "T _t23, T _t28, T exponentials, T scale",
-    "T _t30",
-    """
-    T grad_exponentials = _t23 + _t28;
-    T grad_scores = grad_exponentials * exponentials;
-    _t30 = grad_scores * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_swish_bwd_5: layers_spec/primitives.yaml:507
-_memory_read_swish_bwd_5 = ElementwiseKernel(
-    "memory_read_swish_bwd_5",
-    "T _t22, T _t32",
-    "T grad_memory",
-    """
-    grad_memory = _t22 + _t32;
-    """,
-)
-
-
-def _cupy_backward_swish(
-    grad_y,
-    x,
-    memory,
-    key_weight,
-    value_weight,
-    output_weight,
-    scale,
-    query,
-    _t1,
-    exponentials,
-    _t5,
-    read,
-    _t6,
-    z,
-):
-    import cupy as cp
-
-    attention = _memory_read_swish_bwd_0(exponentials, _t5)
-    grad_z = _memory_read_swish_bwd_1(z, grad_y)
-    grad_output_bias = cp.sum(grad_z, axis=0)
-    _t15 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t6
-    grad_read = _t15 @ value_weight
-    grad_value_weight = _t15.T @ read
-    _t19 = memory.T
-    grad_attention = grad_read @ _t19
-    _t21 = attention.T
-    _t22 = _t21 @ grad_read
-    _t23 = _memory_read_swish_bwd_2(grad_attention, _t5)
-    _t27 = _memory_read_swish_bwd_3(grad_attention, attention, _t5)
-    _t28 = cp.broadcast_to(_t27, _t1.shape)
-    _t30 = _memory_read_swish_bwd_4(_t23, _t28, exponentials, scale)
-    grad_query = _t30 @ memory
-    _t32 = _t30.T @ query
-    grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = _memory_read_swish_bwd_5(_t22, _t32)
-    return (
-        grad_x,
-        grad_memory,
-        grad_key_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
 # memory_read_silu_fwd_0: layers_spec/layers/memory_read.yaml:26
 _memory_read_silu_fwd_0 = ElementwiseKernel(
     "memory_read_silu_fwd_0",
@@ -3567,14 +2533,11 @@ def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
 
 
 _CUPY_FUSED = {
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "relu": (_cupy_forward_relu, _cupy_backward_relu),
     "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
     "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
     "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
-    "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
-    "elu": (_cupy_forward_elu, _cupy_backward_elu),
-    "mish": (_cupy_forward_mish, _cupy_backward_mish),
-    "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }

@@ -55,9 +55,8 @@ def forward(
             memory_features].
         output_bias: float32 or float64 parameter of shape [memory_features].
         activation: name of the activation applied to the result, default 'identity';
-            relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
-            fused into specialized code, and only these: the slot is not the layer's
-            last step.
+            identity, relu, sigmoid, tanh, softmax, gelu, silu are fused into
+            specialized code, and only these: the slot is not the layer's last step.
         activation_options: keyword arguments for the activation, such as {'alpha':
             0.5}.
 
@@ -138,6 +137,82 @@ def backward(grad_y, grad_memory_update, ctx):
     )
     backward_variant, saved = ctx
     return backward_variant(grad_y, grad_memory_update, *saved)
+
+
+def _forward_identity(
+    x, memory, query_weight, value_weight, output_weight, output_bias
+):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1] ** -0.5
+    scores = _t1 * _t2
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t3 = _sum(exponentials, -1)
+    attention = exponentials / _t3
+    _t4 = attention.T
+    memory_update = _t4 @ values
+    _t5 = values @ output_weight.T + output_bias
+    return (
+        _t5,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t2,
+            exponentials,
+            _t3,
+            _t4,
+        ),
+    )
+
+
+def _backward_identity(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t2,
+    exponentials,
+    _t3,
+    _t4,
+):
+    attention = exponentials / _t3
+    grad_output_bias = np.sum(grad_y, axis=0)
+    grad_output_weight = grad_y.T @ values
+    grad_attention = (grad_memory_update @ values.T).T
+    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t5 = np.multiply(grad_scores, _t2, out=grad_scores)
+    grad_query = _t5 @ memory
+    grad_memory = _t5.T @ query
+    grad_values = grad_y @ output_weight + _t4.T @ grad_memory_update
+    grad_value_weight = grad_values.T @ x
+    grad_query_weight = grad_query.T @ x
+    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
 
 
 def _forward_relu(x, memory, query_weight, value_weight, output_weight, output_bias):
@@ -459,82 +534,6 @@ def _backward_softmax(
     )
 
 
-def _forward_identity(
-    x, memory, query_weight, value_weight, output_weight, output_bias
-):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
-    _t2 = memory.shape[-1] ** -0.5
-    scores = _t1 * _t2
-    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
-    np.exp(exponentials, out=exponentials)
-    _t3 = _sum(exponentials, -1)
-    attention = exponentials / _t3
-    _t4 = attention.T
-    memory_update = _t4 @ values
-    _t5 = values @ output_weight.T + output_bias
-    return (
-        _t5,
-        memory_update,
-        (
-            x,
-            memory,
-            query_weight,
-            value_weight,
-            output_weight,
-            query,
-            values,
-            _t1,
-            _t2,
-            exponentials,
-            _t3,
-            _t4,
-        ),
-    )
-
-
-def _backward_identity(
-    grad_y,
-    grad_memory_update,
-    x,
-    memory,
-    query_weight,
-    value_weight,
-    output_weight,
-    query,
-    values,
-    _t1,
-    _t2,
-    exponentials,
-    _t3,
-    _t4,
-):
-    attention = exponentials / _t3
-    grad_output_bias = np.sum(grad_y, axis=0)
-    grad_output_weight = grad_y.T @ values
-    grad_attention = (grad_memory_update @ values.T).T
-    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
-        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
-    )
-    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
-    _t5 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t5 @ memory
-    grad_memory = _t5.T @ query
-    grad_values = grad_y @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
-    return (
-        grad_x,
-        grad_memory,
-        grad_query_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
 def _forward_gelu(x, memory, query_weight, value_weight, output_weight, output_bias):
     query = x @ query_weight.T
     values = x @ value_weight.T
@@ -641,279 +640,6 @@ def _backward_gelu(
     )
 
 
-def _forward_elu(
-    x, memory, query_weight, value_weight, output_weight, output_bias, alpha=1.0
-):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
-    _t2 = memory.shape[-1] ** -0.5
-    scores = _t1 * _t2
-    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
-    np.exp(exponentials, out=exponentials)
-    _t3 = _sum(exponentials, -1)
-    attention = exponentials / _t3
-    _t4 = attention.T
-    memory_update = _t4 @ values
-    _t5 = values @ output_weight.T + output_bias
-    y = np.clip(_t5, 0, np.inf)
-    _t6 = _expm1(np.clip(_t5, -np.inf, 0))
-    _t6 *= alpha
-    y += _t6
-    return (
-        y,
-        memory_update,
-        (
-            x,
-            memory,
-            query_weight,
-            value_weight,
-            output_weight,
-            query,
-            values,
-            _t1,
-            _t2,
-            exponentials,
-            _t3,
-            _t4,
-            alpha,
-            y,
-        ),
-    )
-
-
-def _backward_elu(
-    grad_y,
-    grad_memory_update,
-    x,
-    memory,
-    query_weight,
-    value_weight,
-    output_weight,
-    query,
-    values,
-    _t1,
-    _t2,
-    exponentials,
-    _t3,
-    _t4,
-    alpha,
-    y,
-):
-    attention = exponentials / _t3
-    _t5 = np.clip(y, -np.inf, 0)
-    _t5 += alpha
-    _t5 *= grad_y
-    _t6 = grad_y * (y > 0)
-    _t6 *= 1 - alpha
-    _t5 += _t6
-    grad_output_bias = np.sum(_t5, axis=0)
-    grad_output_weight = _t5.T @ values
-    grad_attention = (grad_memory_update @ values.T).T
-    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
-        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
-    )
-    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
-    _t7 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t7 @ memory
-    grad_memory = _t7.T @ query
-    grad_values = _t5 @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
-    return (
-        grad_x,
-        grad_memory,
-        grad_query_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
-def _forward_mish(x, memory, query_weight, value_weight, output_weight, output_bias):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
-    _t2 = memory.shape[-1] ** -0.5
-    scores = _t1 * _t2
-    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
-    np.exp(exponentials, out=exponentials)
-    _t3 = _sum(exponentials, -1)
-    attention = exponentials / _t3
-    _t4 = attention.T
-    memory_update = _t4 @ values
-    _t5 = values @ output_weight.T + output_bias
-    mish_e = np.clip(_t5, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    y = np.multiply(_t5, mish_n, out=mish_e)
-    _t6 = mish_n + 2
-    y /= _t6
-    return (
-        y,
-        memory_update,
-        (
-            x,
-            memory,
-            query_weight,
-            value_weight,
-            output_weight,
-            query,
-            values,
-            _t1,
-            _t2,
-            exponentials,
-            _t3,
-            _t4,
-            _t5,
-        ),
-    )
-
-
-def _backward_mish(
-    grad_y,
-    grad_memory_update,
-    x,
-    memory,
-    query_weight,
-    value_weight,
-    output_weight,
-    query,
-    values,
-    _t1,
-    _t2,
-    exponentials,
-    _t3,
-    _t4,
-    _t5,
-):
-    attention = exponentials / _t3
-    mish_e = np.clip(_t5, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    _t6 = mish_n + 2
-    np.divide(1, _t6, out=_t6)
-    _t7 = np.multiply(mish_n, _t6, out=mish_n)
-    _t8 = mish_e + 1
-    _t8 *= 4
-    _t8 *= _t5
-    _t8 *= mish_e
-    _t8 *= _t6
-    _t8 *= _t6
-    _t7 += _t8
-    _t7 *= grad_y
-    grad_output_bias = np.sum(_t7, axis=0)
-    grad_output_weight = _t7.T @ values
-    grad_attention = (grad_memory_update @ values.T).T
-    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
-        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
-    )
-    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
-    _t9 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t9 @ memory
-    grad_memory = _t9.T @ query
-    grad_values = _t7 @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
-    return (
-        grad_x,
-        grad_memory,
-        grad_query_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
-def _forward_swish(x, memory, query_weight, value_weight, output_weight, output_bias):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
-    _t2 = memory.shape[-1] ** -0.5
-    scores = _t1 * _t2
-    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
-    np.exp(exponentials, out=exponentials)
-    _t3 = _sum(exponentials, -1)
-    attention = exponentials / _t3
-    _t4 = attention.T
-    memory_update = _t4 @ values
-    _t5 = values @ output_weight.T + output_bias
-    y = _sigmoid(_t5)
-    y *= _t5
-    return (
-        y,
-        memory_update,
-        (
-            x,
-            memory,
-            query_weight,
-            value_weight,
-            output_weight,
-            query,
-            values,
-            _t1,
-            _t2,
-            exponentials,
-            _t3,
-            _t4,
-            _t5,
-        ),
-    )
-
-
-def _backward_swish(
-    grad_y,
-    grad_memory_update,
-    x,
-    memory,
-    query_weight,
-    value_weight,
-    output_weight,
-    query,
-    values,
-    _t1,
-    _t2,
-    exponentials,
-    _t3,
-    _t4,
-    _t5,
-):
-    attention = exponentials / _t3
-    _t6 = _sigmoid(_t5)
-    _t7 = grad_y * _t6
-    _t8 = 1 - _t6
-    _t8 *= grad_y
-    _t8 *= _t5
-    _t8 *= _t6
-    _t7 += _t8
-    grad_output_bias = np.sum(_t7, axis=0)
-    grad_output_weight = _t7.T @ values
-    grad_attention = (grad_memory_update @ values.T).T
-    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
-        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
-    )
-    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
-    _t9 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t9 @ memory
-    grad_memory = _t9.T @ query
-    grad_values = _t7 @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
-    return (
-        grad_x,
-        grad_memory,
-        grad_query_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
 def _forward_silu(x, memory, query_weight, value_weight, output_weight, output_bias):
     query = x @ query_weight.T
     values = x @ value_weight.T
@@ -1000,15 +726,12 @@ def _backward_silu(
 
 
 _FUSED = {
+    "identity": (_forward_identity, _backward_identity),
     "relu": (_forward_relu, _backward_relu),
     "sigmoid": (_forward_sigmoid, _backward_sigmoid),
     "tanh": (_forward_tanh, _backward_tanh),
     "softmax": (_forward_softmax, _backward_softmax),
-    "identity": (_forward_identity, _backward_identity),
     "gelu": (_forward_gelu, _backward_gelu),
-    "elu": (_forward_elu, _backward_elu),
-    "mish": (_forward_mish, _backward_mish),
-    "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
 }
 
@@ -1024,28 +747,6 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
-
-
-def _expm1(x, out=None):
-    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
-    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
-    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
-    ``out``, if given, receives the result and must not overlap ``x``.
-
-    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
-    """
-    if np.any(x > 0.5):
-        half_tanh = np.tanh(0.5 * x)
-        result = np.exp(x, out=out)
-        result += 1
-        result *= half_tanh
-        return result
-    half_tanh = np.multiply(x, 0.5)
-    np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh, out=out)
-    np.divide(half_tanh, result, out=result)
-    result *= 2
-    return result
 
 
 def _sigmoid(x, out=None):
@@ -1086,6 +787,248 @@ def _sum(x, axis):
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
+
+
+# memory_write_identity_fwd_0: layers_spec/layers/memory_write.yaml:25
+_memory_write_identity_fwd_0 = ElementwiseKernel(
+    "memory_write_identity_fwd_0",
+    "T _t1, T _t3",
+    "T scores",
+    """
+    scores = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_identity_fwd_1: layers_spec/layers/memory_write.yaml:26
+_memory_write_identity_fwd_1 = ReductionKernel(
+    "memory_write_identity_fwd_1",
+    "T X0",
+    map_expr="memory_write_identity_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_identity_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_write_identity_fwd_2: layers_spec/layers/memory_write.yaml:26
+_memory_write_identity_fwd_2 = ElementwiseKernel(
+    "memory_write_identity_fwd_2",
+    "T scores, T _t5",
+    "T exponentials",
+    """
+    T _t6 = scores - _t5;
+    exponentials = exp(_t6);
+    """,
+)
+
+
+# memory_write_identity_fwd_3: layers_spec/layers/memory_write.yaml:27
+_memory_write_identity_fwd_3 = ReductionKernel(
+    "memory_write_identity_fwd_3",
+    "T X0",
+    map_expr="memory_write_identity_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_identity_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_write_identity_fwd_4: layers_spec/layers/memory_write.yaml:27
+_memory_write_identity_fwd_4 = ElementwiseKernel(
+    "memory_write_identity_fwd_4",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_identity_fwd_5: layers_spec/layers/memory_write.yaml:29
+_memory_write_identity_fwd_5 = ElementwiseKernel(
+    "memory_write_identity_fwd_5",
+    "T _t9, T output_bias",
+    "T _t10",
+    """
+    _t10 = _t9 + output_bias;
+    """,
+)
+
+
+def _cupy_forward_identity(
+    x, memory, query_weight, value_weight, output_weight, output_bias
+):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1]
+    _t3 = _t2 ** (-0.5)
+    scores = _memory_write_identity_fwd_0(_t1, _t3)
+    _t4 = _memory_write_identity_fwd_1(scores)
+    _t5 = _t4
+    exponentials = _memory_write_identity_fwd_2(scores, _t5)
+    _t7 = _memory_write_identity_fwd_3(exponentials)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    _t8 = attention.T
+    memory_update = _t8 @ values
+    _t9 = values @ output_weight.T
+    _t10 = _memory_write_identity_fwd_5(_t9, output_bias)
+    return (
+        _t10,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t3,
+            exponentials,
+            _t7,
+            _t8,
+        ),
+    )
+
+
+# memory_write_identity_bwd_0: layers_spec/layers/memory_write.yaml:27
+_memory_write_identity_bwd_0 = ElementwiseKernel(
+    "memory_write_identity_bwd_0",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_identity_bwd_1: layers_spec/primitives.yaml:71
+_memory_write_identity_bwd_1 = ElementwiseKernel(
+    "memory_write_identity_bwd_1",
+    "T grad_attention, T _t7",
+    "T _t19",
+    """
+    _t19 = grad_attention / _t7;
+    """,
+)
+
+
+# memory_write_identity_bwd_2: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:27
+_memory_write_identity_bwd_2 = ReductionKernel(
+    "memory_write_identity_bwd_2",
+    "T X0, T X1, T X2",
+    map_expr="memory_write_identity_bwd_2_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_identity_bwd_2_map(const T grad_attention, const T attention, const T _t7) {
+        T _t20 = -grad_attention;
+        T _t21 = _t20 * attention;
+        T _t22 = _t21 / _t7;
+        return _t22;
+    }
+    """,
+)
+
+
+# memory_write_identity_bwd_3: layers_spec/primitives.yaml:354,100,61
+_memory_write_identity_bwd_3 = ElementwiseKernel(
+    "memory_write_identity_bwd_3",
+    "T _t19, T _t24, T exponentials, T _t3",
+    "T _t26",
+    """
+    T grad_exponentials = _t19 + _t24;
+    T grad_scores = grad_exponentials * exponentials;
+    _t26 = grad_scores * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_identity_bwd_4: layers_spec/primitives.yaml:507
+_memory_write_identity_bwd_4 = ElementwiseKernel(
+    "memory_write_identity_bwd_4",
+    "T _t12, T _t17",
+    "T grad_values",
+    """
+    grad_values = _t12 + _t17;
+    """,
+)
+
+
+# memory_write_identity_bwd_5: layers_spec/primitives.yaml:507
+_memory_write_identity_bwd_5 = ElementwiseKernel(
+    "memory_write_identity_bwd_5",
+    "T _t29, T _t31",
+    "T grad_x",
+    """
+    grad_x = _t29 + _t31;
+    """,
+)
+
+
+def _cupy_backward_identity(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t3,
+    exponentials,
+    _t7,
+    _t8,
+):
+    import cupy as cp
+
+    attention = _memory_write_identity_bwd_0(exponentials, _t7)
+    grad_output_bias = cp.sum(grad_y, axis=0)
+    _t12 = grad_y @ output_weight
+    grad_output_weight = grad_y.T @ values
+    _t14 = values.T
+    _t15 = grad_memory_update @ _t14
+    _t16 = _t8.T
+    _t17 = _t16 @ grad_memory_update
+    grad_attention = _t15.T
+    _t19 = _memory_write_identity_bwd_1(grad_attention, _t7)
+    _t23 = _memory_write_identity_bwd_2(grad_attention, attention, _t7)
+    _t24 = cp.broadcast_to(_t23, _t1.shape)
+    _t26 = _memory_write_identity_bwd_3(_t19, _t24, exponentials, _t3)
+    grad_query = _t26 @ memory
+    grad_memory = _t26.T @ query
+    grad_values = _memory_write_identity_bwd_4(_t12, _t17)
+    _t29 = grad_values @ value_weight
+    grad_value_weight = grad_values.T @ x
+    _t31 = grad_query @ query_weight
+    grad_query_weight = grad_query.T @ x
+    grad_x = _memory_write_identity_bwd_5(_t29, _t31)
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
 
 
 # memory_write_relu_fwd_0: layers_spec/layers/memory_write.yaml:25
@@ -2199,248 +2142,6 @@ def _cupy_backward_softmax(
     )
 
 
-# memory_write_identity_fwd_0: layers_spec/layers/memory_write.yaml:25
-_memory_write_identity_fwd_0 = ElementwiseKernel(
-    "memory_write_identity_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
-    """
-    scores = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_identity_fwd_1: layers_spec/layers/memory_write.yaml:26
-_memory_write_identity_fwd_1 = ReductionKernel(
-    "memory_write_identity_fwd_1",
-    "T X0",
-    map_expr="memory_write_identity_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_identity_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_identity_fwd_2: layers_spec/layers/memory_write.yaml:26
-_memory_write_identity_fwd_2 = ElementwiseKernel(
-    "memory_write_identity_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_identity_fwd_3: layers_spec/layers/memory_write.yaml:27
-_memory_write_identity_fwd_3 = ReductionKernel(
-    "memory_write_identity_fwd_3",
-    "T X0",
-    map_expr="memory_write_identity_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_identity_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_identity_fwd_4: layers_spec/layers/memory_write.yaml:27
-_memory_write_identity_fwd_4 = ElementwiseKernel(
-    "memory_write_identity_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
-# memory_write_identity_fwd_5: layers_spec/layers/memory_write.yaml:29
-_memory_write_identity_fwd_5 = ElementwiseKernel(
-    "memory_write_identity_fwd_5",
-    "T _t9, T output_bias",
-    "T _t10",
-    """
-    _t10 = _t9 + output_bias;
-    """,
-)
-
-
-def _cupy_forward_identity(
-    x, memory, query_weight, value_weight, output_weight, output_bias
-):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
-    _t2 = memory.shape[-1]
-    _t3 = _t2 ** (-0.5)
-    scores = _memory_write_identity_fwd_0(_t1, _t3)
-    _t4 = _memory_write_identity_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_identity_fwd_2(scores, _t5)
-    _t7 = _memory_write_identity_fwd_3(exponentials)
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
-    _t8 = attention.T
-    memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
-    _t10 = _memory_write_identity_fwd_5(_t9, output_bias)
-    return (
-        _t10,
-        memory_update,
-        (
-            x,
-            memory,
-            query_weight,
-            value_weight,
-            output_weight,
-            query,
-            values,
-            _t1,
-            _t3,
-            exponentials,
-            _t7,
-            _t8,
-        ),
-    )
-
-
-# memory_write_identity_bwd_0: layers_spec/layers/memory_write.yaml:27
-_memory_write_identity_bwd_0 = ElementwiseKernel(
-    "memory_write_identity_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
-# memory_write_identity_bwd_1: layers_spec/primitives.yaml:71
-_memory_write_identity_bwd_1 = ElementwiseKernel(
-    "memory_write_identity_bwd_1",
-    "T grad_attention, T _t7",
-    "T _t19",
-    """
-    _t19 = grad_attention / _t7;
-    """,
-)
-
-
-# memory_write_identity_bwd_2: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:27
-_memory_write_identity_bwd_2 = ReductionKernel(
-    "memory_write_identity_bwd_2",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_identity_bwd_2_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_identity_bwd_2_map(const T grad_attention, const T attention, const T _t7) {
-        T _t20 = -grad_attention;
-        T _t21 = _t20 * attention;
-        T _t22 = _t21 / _t7;
-        return _t22;
-    }
-    """,
-)
-
-
-# memory_write_identity_bwd_3: layers_spec/primitives.yaml:354,100,61
-_memory_write_identity_bwd_3 = ElementwiseKernel(
-    "memory_write_identity_bwd_3",
-    "T _t19, T _t24, T exponentials, T _t3",
-    "T _t26",
-    """
-    T grad_exponentials = _t19 + _t24;
-    T grad_scores = grad_exponentials * exponentials;
-    _t26 = grad_scores * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_identity_bwd_4: layers_spec/primitives.yaml:507
-_memory_write_identity_bwd_4 = ElementwiseKernel(
-    "memory_write_identity_bwd_4",
-    "T _t12, T _t17",
-    "T grad_values",
-    """
-    grad_values = _t12 + _t17;
-    """,
-)
-
-
-# memory_write_identity_bwd_5: layers_spec/primitives.yaml:507
-_memory_write_identity_bwd_5 = ElementwiseKernel(
-    "memory_write_identity_bwd_5",
-    "T _t29, T _t31",
-    "T grad_x",
-    """
-    grad_x = _t29 + _t31;
-    """,
-)
-
-
-def _cupy_backward_identity(
-    grad_y,
-    grad_memory_update,
-    x,
-    memory,
-    query_weight,
-    value_weight,
-    output_weight,
-    query,
-    values,
-    _t1,
-    _t3,
-    exponentials,
-    _t7,
-    _t8,
-):
-    import cupy as cp
-
-    attention = _memory_write_identity_bwd_0(exponentials, _t7)
-    grad_output_bias = cp.sum(grad_y, axis=0)
-    _t12 = grad_y @ output_weight
-    grad_output_weight = grad_y.T @ values
-    _t14 = values.T
-    _t15 = grad_memory_update @ _t14
-    _t16 = _t8.T
-    _t17 = _t16 @ grad_memory_update
-    grad_attention = _t15.T
-    _t19 = _memory_write_identity_bwd_1(grad_attention, _t7)
-    _t23 = _memory_write_identity_bwd_2(grad_attention, attention, _t7)
-    _t24 = cp.broadcast_to(_t23, _t1.shape)
-    _t26 = _memory_write_identity_bwd_3(_t19, _t24, exponentials, _t3)
-    grad_query = _t26 @ memory
-    grad_memory = _t26.T @ query
-    grad_values = _memory_write_identity_bwd_4(_t12, _t17)
-    _t29 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
-    _t31 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
-    grad_x = _memory_write_identity_bwd_5(_t29, _t31)
-    return (
-        grad_x,
-        grad_memory,
-        grad_query_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
 # memory_write_gelu_fwd_0: layers_spec/layers/memory_write.yaml:25
 _memory_write_gelu_fwd_0 = ElementwiseKernel(
     "memory_write_gelu_fwd_0",
@@ -2724,819 +2425,6 @@ def _cupy_backward_gelu(
     )
 
 
-# memory_write_elu_fwd_0: layers_spec/layers/memory_write.yaml:25
-_memory_write_elu_fwd_0 = ElementwiseKernel(
-    "memory_write_elu_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
-    """
-    scores = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_elu_fwd_1: layers_spec/layers/memory_write.yaml:26
-_memory_write_elu_fwd_1 = ReductionKernel(
-    "memory_write_elu_fwd_1",
-    "T X0",
-    map_expr="memory_write_elu_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_elu_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_elu_fwd_2: layers_spec/layers/memory_write.yaml:26
-_memory_write_elu_fwd_2 = ElementwiseKernel(
-    "memory_write_elu_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_elu_fwd_3: layers_spec/layers/memory_write.yaml:27
-_memory_write_elu_fwd_3 = ReductionKernel(
-    "memory_write_elu_fwd_3",
-    "T X0",
-    map_expr="memory_write_elu_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_elu_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_elu_fwd_4: layers_spec/layers/memory_write.yaml:27
-_memory_write_elu_fwd_4 = ElementwiseKernel(
-    "memory_write_elu_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
-# memory_write_elu_fwd_5: layers_spec/layers/memory_write.yaml:29; layers_spec/activations/elu.yaml:10
-_memory_write_elu_fwd_5 = ElementwiseKernel(
-    "memory_write_elu_fwd_5",
-    "T _t9, T output_bias, T alpha",
-    "T y",
-    """
-    T _t10 = _t9 + output_bias;
-    T _t11 = _t10 > T(0) || _t10 != _t10 ? _t10 : T(0);
-    T _t12 = _t10 < T(0) || _t10 != _t10 ? _t10 : T(0);
-    T _t13 = expm1(_t12);
-    T _t14 = alpha * _t13;
-    y = _t11 + _t14;
-    """,
-    scalars=("alpha",),
-)
-
-
-def _cupy_forward_elu(
-    x, memory, query_weight, value_weight, output_weight, output_bias, alpha=1.0
-):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
-    _t2 = memory.shape[-1]
-    _t3 = _t2 ** (-0.5)
-    scores = _memory_write_elu_fwd_0(_t1, _t3)
-    _t4 = _memory_write_elu_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_elu_fwd_2(scores, _t5)
-    _t7 = _memory_write_elu_fwd_3(exponentials)
-    attention = _memory_write_elu_fwd_4(exponentials, _t7)
-    _t8 = attention.T
-    memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
-    y = _memory_write_elu_fwd_5(_t9, output_bias, alpha)
-    return (
-        y,
-        memory_update,
-        (
-            x,
-            memory,
-            query_weight,
-            value_weight,
-            output_weight,
-            query,
-            values,
-            _t1,
-            _t3,
-            exponentials,
-            _t7,
-            _t8,
-            alpha,
-            y,
-        ),
-    )
-
-
-# memory_write_elu_bwd_0: layers_spec/layers/memory_write.yaml:27
-_memory_write_elu_bwd_0 = ElementwiseKernel(
-    "memory_write_elu_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
-# memory_write_elu_bwd_1: layers_spec/activations/elu.yaml:15
-_memory_write_elu_bwd_1 = ElementwiseKernel(
-    "memory_write_elu_bwd_1",
-    "T y, T alpha, T grad_y, T _t20",
-    "T _t22",
-    """
-    T _t15 = y < T(0) || y != y ? y : T(0);
-    T _t16 = _t15 + alpha;
-    T _t17 = grad_y * _t16;
-    bool _t18 = y > T(0);
-    T _t19 = grad_y * _t18;
-    T _t21 = _t19 * _t20;
-    _t22 = _t17 + _t21;
-    """,
-    scalars=("alpha", "_t20"),
-)
-
-
-# memory_write_elu_bwd_2: layers_spec/primitives.yaml:71
-_memory_write_elu_bwd_2 = ElementwiseKernel(
-    "memory_write_elu_bwd_2",
-    "T grad_attention, T _t7",
-    "T _t31",
-    """
-    _t31 = grad_attention / _t7;
-    """,
-)
-
-
-# memory_write_elu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:27
-_memory_write_elu_bwd_3 = ReductionKernel(
-    "memory_write_elu_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_elu_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_elu_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
-        T _t32 = -grad_attention;
-        T _t33 = _t32 * attention;
-        T _t34 = _t33 / _t7;
-        return _t34;
-    }
-    """,
-)
-
-
-# memory_write_elu_bwd_4: layers_spec/primitives.yaml:354,100,61
-_memory_write_elu_bwd_4 = ElementwiseKernel(
-    "memory_write_elu_bwd_4",
-    "T _t31, T _t36, T exponentials, T _t3",
-    "T _t38",
-    """
-    T grad_exponentials = _t31 + _t36;
-    T grad_scores = grad_exponentials * exponentials;
-    _t38 = grad_scores * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_elu_bwd_5: layers_spec/primitives.yaml:507
-_memory_write_elu_bwd_5 = ElementwiseKernel(
-    "memory_write_elu_bwd_5",
-    "T _t24, T _t29",
-    "T grad_values",
-    """
-    grad_values = _t24 + _t29;
-    """,
-)
-
-
-# memory_write_elu_bwd_6: layers_spec/primitives.yaml:507
-_memory_write_elu_bwd_6 = ElementwiseKernel(
-    "memory_write_elu_bwd_6",
-    "T _t41, T _t43",
-    "T grad_x",
-    """
-    grad_x = _t41 + _t43;
-    """,
-)
-
-
-def _cupy_backward_elu(
-    grad_y,
-    grad_memory_update,
-    x,
-    memory,
-    query_weight,
-    value_weight,
-    output_weight,
-    query,
-    values,
-    _t1,
-    _t3,
-    exponentials,
-    _t7,
-    _t8,
-    alpha,
-    y,
-):
-    import cupy as cp
-
-    attention = _memory_write_elu_bwd_0(exponentials, _t7)
-    _t20 = 1 - alpha
-    _t22 = _memory_write_elu_bwd_1(y, alpha, grad_y, _t20)
-    grad_output_bias = cp.sum(_t22, axis=0)
-    _t24 = _t22 @ output_weight
-    grad_output_weight = _t22.T @ values
-    _t26 = values.T
-    _t27 = grad_memory_update @ _t26
-    _t28 = _t8.T
-    _t29 = _t28 @ grad_memory_update
-    grad_attention = _t27.T
-    _t31 = _memory_write_elu_bwd_2(grad_attention, _t7)
-    _t35 = _memory_write_elu_bwd_3(grad_attention, attention, _t7)
-    _t36 = cp.broadcast_to(_t35, _t1.shape)
-    _t38 = _memory_write_elu_bwd_4(_t31, _t36, exponentials, _t3)
-    grad_query = _t38 @ memory
-    grad_memory = _t38.T @ query
-    grad_values = _memory_write_elu_bwd_5(_t24, _t29)
-    _t41 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
-    _t43 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
-    grad_x = _memory_write_elu_bwd_6(_t41, _t43)
-    return (
-        grad_x,
-        grad_memory,
-        grad_query_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
-# memory_write_mish_fwd_0: layers_spec/layers/memory_write.yaml:25
-_memory_write_mish_fwd_0 = ElementwiseKernel(
-    "memory_write_mish_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
-    """
-    scores = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_mish_fwd_1: layers_spec/layers/memory_write.yaml:26
-_memory_write_mish_fwd_1 = ReductionKernel(
-    "memory_write_mish_fwd_1",
-    "T X0",
-    map_expr="memory_write_mish_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_mish_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_mish_fwd_2: layers_spec/layers/memory_write.yaml:26
-_memory_write_mish_fwd_2 = ElementwiseKernel(
-    "memory_write_mish_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_mish_fwd_3: layers_spec/layers/memory_write.yaml:27
-_memory_write_mish_fwd_3 = ReductionKernel(
-    "memory_write_mish_fwd_3",
-    "T X0",
-    map_expr="memory_write_mish_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_mish_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_mish_fwd_4: layers_spec/layers/memory_write.yaml:27
-_memory_write_mish_fwd_4 = ElementwiseKernel(
-    "memory_write_mish_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
-# memory_write_mish_fwd_5: layers_spec/layers/memory_write.yaml:29; layers_spec/activations/mish.yaml:12,13,14
-_memory_write_mish_fwd_5 = ElementwiseKernel(
-    "memory_write_mish_fwd_5",
-    "T _t9, T output_bias",
-    "T _t10, T y",
-    """
-    _t10 = _t9 + output_bias;
-    T _t11 = _t10 < T(20) || _t10 != _t10 ? _t10 : T(20);
-    T mish_e = exp(_t11);
-    T _t12 = mish_e + T(2);
-    T mish_n = mish_e * _t12;
-    T _t13 = _t10 * mish_n;
-    T _t14 = mish_n + T(2);
-    y = _t13 / _t14;
-    """,
-)
-
-
-def _cupy_forward_mish(
-    x, memory, query_weight, value_weight, output_weight, output_bias
-):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
-    _t2 = memory.shape[-1]
-    _t3 = _t2 ** (-0.5)
-    scores = _memory_write_mish_fwd_0(_t1, _t3)
-    _t4 = _memory_write_mish_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_mish_fwd_2(scores, _t5)
-    _t7 = _memory_write_mish_fwd_3(exponentials)
-    attention = _memory_write_mish_fwd_4(exponentials, _t7)
-    _t8 = attention.T
-    memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
-    _t10, y = _memory_write_mish_fwd_5(_t9, output_bias)
-    return (
-        y,
-        memory_update,
-        (
-            x,
-            memory,
-            query_weight,
-            value_weight,
-            output_weight,
-            query,
-            values,
-            _t1,
-            _t3,
-            exponentials,
-            _t7,
-            _t8,
-            _t10,
-        ),
-    )
-
-
-# memory_write_mish_bwd_0: layers_spec/layers/memory_write.yaml:27
-_memory_write_mish_bwd_0 = ElementwiseKernel(
-    "memory_write_mish_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
-# memory_write_mish_bwd_1: layers_spec/activations/mish.yaml:12,13,17,18
-_memory_write_mish_bwd_1 = ElementwiseKernel(
-    "memory_write_mish_bwd_1",
-    "T _t10, T grad_y",
-    "T _t25",
-    """
-    T _t11 = _t10 < T(20) || _t10 != _t10 ? _t10 : T(20);
-    T mish_e = exp(_t11);
-    T _t12 = mish_e + T(2);
-    T mish_n = mish_e * _t12;
-    T _t15 = mish_n + T(2);
-    T _t16 = T(1) / _t15;
-    T _t17 = mish_n * _t16;
-    T _t18 = T(4) * _t10;
-    T _t19 = _t18 * mish_e;
-    T _t20 = mish_e + T(1);
-    T _t21 = _t19 * _t20;
-    T _t22 = _t21 * _t16;
-    T _t23 = _t22 * _t16;
-    T _t24 = _t17 + _t23;
-    _t25 = grad_y * _t24;
-    """,
-)
-
-
-# memory_write_mish_bwd_2: layers_spec/primitives.yaml:71
-_memory_write_mish_bwd_2 = ElementwiseKernel(
-    "memory_write_mish_bwd_2",
-    "T grad_attention, T _t7",
-    "T _t34",
-    """
-    _t34 = grad_attention / _t7;
-    """,
-)
-
-
-# memory_write_mish_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:27
-_memory_write_mish_bwd_3 = ReductionKernel(
-    "memory_write_mish_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_mish_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_mish_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
-        T _t35 = -grad_attention;
-        T _t36 = _t35 * attention;
-        T _t37 = _t36 / _t7;
-        return _t37;
-    }
-    """,
-)
-
-
-# memory_write_mish_bwd_4: layers_spec/primitives.yaml:354,100,61
-_memory_write_mish_bwd_4 = ElementwiseKernel(
-    "memory_write_mish_bwd_4",
-    "T _t34, T _t39, T exponentials, T _t3",
-    "T _t41",
-    """
-    T grad_exponentials = _t34 + _t39;
-    T grad_scores = grad_exponentials * exponentials;
-    _t41 = grad_scores * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_mish_bwd_5: layers_spec/primitives.yaml:507
-_memory_write_mish_bwd_5 = ElementwiseKernel(
-    "memory_write_mish_bwd_5",
-    "T _t27, T _t32",
-    "T grad_values",
-    """
-    grad_values = _t27 + _t32;
-    """,
-)
-
-
-# memory_write_mish_bwd_6: layers_spec/primitives.yaml:507
-_memory_write_mish_bwd_6 = ElementwiseKernel(
-    "memory_write_mish_bwd_6",
-    "T _t44, T _t46",
-    "T grad_x",
-    """
-    grad_x = _t44 + _t46;
-    """,
-)
-
-
-def _cupy_backward_mish(
-    grad_y,
-    grad_memory_update,
-    x,
-    memory,
-    query_weight,
-    value_weight,
-    output_weight,
-    query,
-    values,
-    _t1,
-    _t3,
-    exponentials,
-    _t7,
-    _t8,
-    _t10,
-):
-    import cupy as cp
-
-    attention = _memory_write_mish_bwd_0(exponentials, _t7)
-    _t25 = _memory_write_mish_bwd_1(_t10, grad_y)
-    grad_output_bias = cp.sum(_t25, axis=0)
-    _t27 = _t25 @ output_weight
-    grad_output_weight = _t25.T @ values
-    _t29 = values.T
-    _t30 = grad_memory_update @ _t29
-    _t31 = _t8.T
-    _t32 = _t31 @ grad_memory_update
-    grad_attention = _t30.T
-    _t34 = _memory_write_mish_bwd_2(grad_attention, _t7)
-    _t38 = _memory_write_mish_bwd_3(grad_attention, attention, _t7)
-    _t39 = cp.broadcast_to(_t38, _t1.shape)
-    _t41 = _memory_write_mish_bwd_4(_t34, _t39, exponentials, _t3)
-    grad_query = _t41 @ memory
-    grad_memory = _t41.T @ query
-    grad_values = _memory_write_mish_bwd_5(_t27, _t32)
-    _t44 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
-    _t46 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
-    grad_x = _memory_write_mish_bwd_6(_t44, _t46)
-    return (
-        grad_x,
-        grad_memory,
-        grad_query_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
-# memory_write_swish_fwd_0: layers_spec/layers/memory_write.yaml:25
-_memory_write_swish_fwd_0 = ElementwiseKernel(
-    "memory_write_swish_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
-    """
-    scores = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_swish_fwd_1: layers_spec/layers/memory_write.yaml:26
-_memory_write_swish_fwd_1 = ReductionKernel(
-    "memory_write_swish_fwd_1",
-    "T X0",
-    map_expr="memory_write_swish_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_swish_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_swish_fwd_2: layers_spec/layers/memory_write.yaml:26
-_memory_write_swish_fwd_2 = ElementwiseKernel(
-    "memory_write_swish_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_swish_fwd_3: layers_spec/layers/memory_write.yaml:27
-_memory_write_swish_fwd_3 = ReductionKernel(
-    "memory_write_swish_fwd_3",
-    "T X0",
-    map_expr="memory_write_swish_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_swish_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_swish_fwd_4: layers_spec/layers/memory_write.yaml:27
-_memory_write_swish_fwd_4 = ElementwiseKernel(
-    "memory_write_swish_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
-# memory_write_swish_fwd_5: layers_spec/layers/memory_write.yaml:29; layers_spec/activations/swish.yaml:8
-_memory_write_swish_fwd_5 = ElementwiseKernel(
-    "memory_write_swish_fwd_5",
-    "T _t9, T output_bias",
-    "T _t10, T y",
-    """
-    _t10 = _t9 + output_bias;
-    T _t11 = exp(_t10 < 0 ? _t10 : T(0)) / (1 + exp(-fabs(_t10)));
-    y = _t10 * _t11;
-    """,
-)
-
-
-def _cupy_forward_swish(
-    x, memory, query_weight, value_weight, output_weight, output_bias
-):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
-    _t2 = memory.shape[-1]
-    _t3 = _t2 ** (-0.5)
-    scores = _memory_write_swish_fwd_0(_t1, _t3)
-    _t4 = _memory_write_swish_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_swish_fwd_2(scores, _t5)
-    _t7 = _memory_write_swish_fwd_3(exponentials)
-    attention = _memory_write_swish_fwd_4(exponentials, _t7)
-    _t8 = attention.T
-    memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
-    _t10, y = _memory_write_swish_fwd_5(_t9, output_bias)
-    return (
-        y,
-        memory_update,
-        (
-            x,
-            memory,
-            query_weight,
-            value_weight,
-            output_weight,
-            query,
-            values,
-            _t1,
-            _t3,
-            exponentials,
-            _t7,
-            _t8,
-            _t10,
-        ),
-    )
-
-
-# memory_write_swish_bwd_0: layers_spec/layers/memory_write.yaml:27
-_memory_write_swish_bwd_0 = ElementwiseKernel(
-    "memory_write_swish_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
-# memory_write_swish_bwd_1: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
-_memory_write_swish_bwd_1 = ElementwiseKernel(
-    "memory_write_swish_bwd_1",
-    "T _t10, T grad_y",
-    "T _t17",
-    """
-    T _t11 = exp(_t10 < 0 ? _t10 : T(0)) / (1 + exp(-fabs(_t10)));
-    T _t12 = grad_y * _t11;
-    T _t13 = grad_y * _t10;
-    T _t14 = _t13 * _t11;
-    T _t15 = T(1) - _t11;
-    T _t16 = _t14 * _t15;
-    _t17 = _t12 + _t16;
-    """,
-)
-
-
-# memory_write_swish_bwd_2: layers_spec/primitives.yaml:71
-_memory_write_swish_bwd_2 = ElementwiseKernel(
-    "memory_write_swish_bwd_2",
-    "T grad_attention, T _t7",
-    "T _t26",
-    """
-    _t26 = grad_attention / _t7;
-    """,
-)
-
-
-# memory_write_swish_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:27
-_memory_write_swish_bwd_3 = ReductionKernel(
-    "memory_write_swish_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_swish_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_swish_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
-        T _t27 = -grad_attention;
-        T _t28 = _t27 * attention;
-        T _t29 = _t28 / _t7;
-        return _t29;
-    }
-    """,
-)
-
-
-# memory_write_swish_bwd_4: layers_spec/primitives.yaml:354,100,61
-_memory_write_swish_bwd_4 = ElementwiseKernel(
-    "memory_write_swish_bwd_4",
-    "T _t26, T _t31, T exponentials, T _t3",
-    "T _t33",
-    """
-    T grad_exponentials = _t26 + _t31;
-    T grad_scores = grad_exponentials * exponentials;
-    _t33 = grad_scores * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_swish_bwd_5: layers_spec/primitives.yaml:507
-_memory_write_swish_bwd_5 = ElementwiseKernel(
-    "memory_write_swish_bwd_5",
-    "T _t19, T _t24",
-    "T grad_values",
-    """
-    grad_values = _t19 + _t24;
-    """,
-)
-
-
-# memory_write_swish_bwd_6: layers_spec/primitives.yaml:507
-_memory_write_swish_bwd_6 = ElementwiseKernel(
-    "memory_write_swish_bwd_6",
-    "T _t36, T _t38",
-    "T grad_x",
-    """
-    grad_x = _t36 + _t38;
-    """,
-)
-
-
-def _cupy_backward_swish(
-    grad_y,
-    grad_memory_update,
-    x,
-    memory,
-    query_weight,
-    value_weight,
-    output_weight,
-    query,
-    values,
-    _t1,
-    _t3,
-    exponentials,
-    _t7,
-    _t8,
-    _t10,
-):
-    import cupy as cp
-
-    attention = _memory_write_swish_bwd_0(exponentials, _t7)
-    _t17 = _memory_write_swish_bwd_1(_t10, grad_y)
-    grad_output_bias = cp.sum(_t17, axis=0)
-    _t19 = _t17 @ output_weight
-    grad_output_weight = _t17.T @ values
-    _t21 = values.T
-    _t22 = grad_memory_update @ _t21
-    _t23 = _t8.T
-    _t24 = _t23 @ grad_memory_update
-    grad_attention = _t22.T
-    _t26 = _memory_write_swish_bwd_2(grad_attention, _t7)
-    _t30 = _memory_write_swish_bwd_3(grad_attention, attention, _t7)
-    _t31 = cp.broadcast_to(_t30, _t1.shape)
-    _t33 = _memory_write_swish_bwd_4(_t26, _t31, exponentials, _t3)
-    grad_query = _t33 @ memory
-    grad_memory = _t33.T @ query
-    grad_values = _memory_write_swish_bwd_5(_t19, _t24)
-    _t36 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
-    _t38 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
-    grad_x = _memory_write_swish_bwd_6(_t36, _t38)
-    return (
-        grad_x,
-        grad_memory,
-        grad_query_weight,
-        grad_value_weight,
-        grad_output_weight,
-        grad_output_bias,
-    )
-
-
 # memory_write_silu_fwd_0: layers_spec/layers/memory_write.yaml:25
 _memory_write_silu_fwd_0 = ElementwiseKernel(
     "memory_write_silu_fwd_0",
@@ -3802,14 +2690,11 @@ def _cupy_backward_silu(
 
 
 _CUPY_FUSED = {
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "relu": (_cupy_forward_relu, _cupy_backward_relu),
     "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
     "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
     "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
-    "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
-    "elu": (_cupy_forward_elu, _cupy_backward_elu),
-    "mish": (_cupy_forward_mish, _cupy_backward_mish),
-    "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }

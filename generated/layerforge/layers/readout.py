@@ -32,9 +32,9 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
         weight: float32 or float64 parameter of shape [out_features, in_features].
         bias: float32 or float64 parameter of shape [out_features].
         activation: name of the activation applied to the result, default 'identity';
-            relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
-            fused into specialized code, any other activation of layerforge.activations
-            is composed.
+            identity, relu, sigmoid, tanh, softmax, gelu, silu are fused into
+            specialized code, any other activation of layerforge.activations is
+            composed.
         activation_options: keyword arguments for the activation, such as {'alpha':
             0.5}.
 
@@ -87,6 +87,18 @@ def backward(grad_y, ctx):
     check_arrays("readout", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
     return backward_variant(grad_y, *saved)
+
+
+def _forward_identity(x, weight, bias):
+    z = x @ weight.T + bias
+    return z, (x, weight)
+
+
+def _backward_identity(grad_y, x, weight):
+    grad_bias = np.sum(grad_y, axis=0)
+    grad_x = grad_y @ weight
+    grad_weight = grad_y.T @ x
+    return grad_x, grad_weight, grad_bias
 
 
 def _forward_relu(x, weight, bias):
@@ -154,18 +166,6 @@ def _backward_softmax(grad_y, x, weight, y):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_identity(x, weight, bias):
-    z = x @ weight.T + bias
-    return z, (x, weight)
-
-
-def _backward_identity(grad_y, x, weight):
-    grad_bias = np.sum(grad_y, axis=0)
-    grad_x = grad_y @ weight
-    grad_weight = grad_y.T @ x
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_gelu(x, weight, bias):
     z = x @ weight.T + bias
     gelu_inner = z * z
@@ -208,83 +208,6 @@ def _backward_gelu(grad_y, x, weight, z):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_elu(x, weight, bias, alpha=1.0):
-    z = x @ weight.T + bias
-    y = np.clip(z, 0, np.inf)
-    _t1 = _expm1(np.clip(z, -np.inf, 0))
-    _t1 *= alpha
-    y += _t1
-    return y, (x, weight, alpha, y)
-
-
-def _backward_elu(grad_y, x, weight, alpha, y):
-    grad_z = np.clip(y, -np.inf, 0)
-    grad_z += alpha
-    grad_z *= grad_y
-    _t1 = grad_y * (y > 0)
-    _t1 *= 1 - alpha
-    grad_z += _t1
-    grad_bias = np.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
-    return grad_x, grad_weight, grad_bias
-
-
-def _forward_mish(x, weight, bias):
-    z = x @ weight.T + bias
-    mish_e = np.clip(z, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    y = np.multiply(z, mish_n, out=mish_e)
-    _t1 = mish_n + 2
-    y /= _t1
-    return y, (x, weight, z)
-
-
-def _backward_mish(grad_y, x, weight, z):
-    mish_e = np.clip(z, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    _t1 = mish_n + 2
-    np.divide(1, _t1, out=_t1)
-    grad_z = np.multiply(mish_n, _t1, out=mish_n)
-    _t2 = mish_e + 1
-    _t2 *= 4
-    _t2 *= z
-    _t2 *= mish_e
-    _t2 *= _t1
-    _t2 *= _t1
-    grad_z += _t2
-    grad_z *= grad_y
-    grad_bias = np.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
-    return grad_x, grad_weight, grad_bias
-
-
-def _forward_swish(x, weight, bias):
-    z = x @ weight.T + bias
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, weight, z)
-
-
-def _backward_swish(grad_y, x, weight, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_bias = np.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_silu(x, weight, bias):
     z = x @ weight.T + bias
     y = _sigmoid(z)
@@ -312,15 +235,12 @@ def _backward_composed(grad_y, module, activation_ctx, linear_saved):
 
 
 _FUSED = {
+    "identity": (_forward_identity, _backward_identity),
     "relu": (_forward_relu, _backward_relu),
     "sigmoid": (_forward_sigmoid, _backward_sigmoid),
     "tanh": (_forward_tanh, _backward_tanh),
     "softmax": (_forward_softmax, _backward_softmax),
-    "identity": (_forward_identity, _backward_identity),
     "gelu": (_forward_gelu, _backward_gelu),
-    "elu": (_forward_elu, _backward_elu),
-    "mish": (_forward_mish, _backward_mish),
-    "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
 }
 
@@ -336,28 +256,6 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
-
-
-def _expm1(x, out=None):
-    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
-    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
-    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
-    ``out``, if given, receives the result and must not overlap ``x``.
-
-    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
-    """
-    if np.any(x > 0.5):
-        half_tanh = np.tanh(0.5 * x)
-        result = np.exp(x, out=out)
-        result += 1
-        result *= half_tanh
-        return result
-    half_tanh = np.multiply(x, 0.5)
-    np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh, out=out)
-    np.divide(half_tanh, result, out=result)
-    result *= 2
-    return result
 
 
 def _sigmoid(x, out=None):
@@ -398,6 +296,32 @@ def _sum(x, axis):
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
+
+
+# readout_identity_fwd_0: layers_spec/layers/readout.yaml:17
+_readout_identity_fwd_0 = ElementwiseKernel(
+    "readout_identity_fwd_0",
+    "T _t1, T bias",
+    "T z",
+    """
+    z = _t1 + bias;
+    """,
+)
+
+
+def _cupy_forward_identity(x, weight, bias):
+    _t1 = x @ weight.T
+    z = _readout_identity_fwd_0(_t1, bias)
+    return z, (x, weight)
+
+
+def _cupy_backward_identity(grad_y, x, weight):
+    import cupy as cp
+
+    grad_bias = cp.sum(grad_y, axis=0)
+    grad_x = grad_y @ weight
+    grad_weight = grad_y.T @ x
+    return grad_x, grad_weight, grad_bias
 
 
 # readout_relu_fwd_0: layers_spec/layers/readout.yaml:17; layers_spec/activations/relu.yaml:8
@@ -639,32 +563,6 @@ def _cupy_backward_softmax(grad_y, x, weight, y):
     return grad_x, grad_weight, grad_bias
 
 
-# readout_identity_fwd_0: layers_spec/layers/readout.yaml:17
-_readout_identity_fwd_0 = ElementwiseKernel(
-    "readout_identity_fwd_0",
-    "T _t1, T bias",
-    "T z",
-    """
-    z = _t1 + bias;
-    """,
-)
-
-
-def _cupy_forward_identity(x, weight, bias):
-    _t1 = x @ weight.T
-    z = _readout_identity_fwd_0(_t1, bias)
-    return z, (x, weight)
-
-
-def _cupy_backward_identity(grad_y, x, weight):
-    import cupy as cp
-
-    grad_bias = cp.sum(grad_y, axis=0)
-    grad_x = grad_y @ weight
-    grad_weight = grad_y.T @ x
-    return grad_x, grad_weight, grad_bias
-
-
 # readout_gelu_fwd_0: layers_spec/layers/readout.yaml:17; layers_spec/activations/gelu.yaml:10,11
 _readout_gelu_fwd_0 = ElementwiseKernel(
     "readout_gelu_fwd_0",
@@ -730,163 +628,6 @@ def _cupy_backward_gelu(grad_y, x, weight, z):
     return grad_x, grad_weight, grad_bias
 
 
-# readout_elu_fwd_0: layers_spec/layers/readout.yaml:17; layers_spec/activations/elu.yaml:10
-_readout_elu_fwd_0 = ElementwiseKernel(
-    "readout_elu_fwd_0",
-    "T _t1, T bias, T alpha",
-    "T y",
-    """
-    T z = _t1 + bias;
-    T _t2 = z > T(0) || z != z ? z : T(0);
-    T _t3 = z < T(0) || z != z ? z : T(0);
-    T _t4 = expm1(_t3);
-    T _t5 = alpha * _t4;
-    y = _t2 + _t5;
-    """,
-    scalars=("alpha",),
-)
-
-
-def _cupy_forward_elu(x, weight, bias, alpha=1.0):
-    _t1 = x @ weight.T
-    y = _readout_elu_fwd_0(_t1, bias, alpha)
-    return y, (x, weight, alpha, y)
-
-
-# readout_elu_bwd_0: layers_spec/activations/elu.yaml:15
-_readout_elu_bwd_0 = ElementwiseKernel(
-    "readout_elu_bwd_0",
-    "T y, T alpha, T grad_y, T _t11",
-    "T grad_z",
-    """
-    T _t6 = y < T(0) || y != y ? y : T(0);
-    T _t7 = _t6 + alpha;
-    T _t8 = grad_y * _t7;
-    bool _t9 = y > T(0);
-    T _t10 = grad_y * _t9;
-    T _t12 = _t10 * _t11;
-    grad_z = _t8 + _t12;
-    """,
-    scalars=("alpha", "_t11"),
-)
-
-
-def _cupy_backward_elu(grad_y, x, weight, alpha, y):
-    import cupy as cp
-
-    _t11 = 1 - alpha
-    grad_z = _readout_elu_bwd_0(y, alpha, grad_y, _t11)
-    grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
-    return grad_x, grad_weight, grad_bias
-
-
-# readout_mish_fwd_0: layers_spec/layers/readout.yaml:17; layers_spec/activations/mish.yaml:12,13,14
-_readout_mish_fwd_0 = ElementwiseKernel(
-    "readout_mish_fwd_0",
-    "T _t1, T bias",
-    "T z, T y",
-    """
-    z = _t1 + bias;
-    T _t2 = z < T(20) || z != z ? z : T(20);
-    T mish_e = exp(_t2);
-    T _t3 = mish_e + T(2);
-    T mish_n = mish_e * _t3;
-    T _t4 = z * mish_n;
-    T _t5 = mish_n + T(2);
-    y = _t4 / _t5;
-    """,
-)
-
-
-def _cupy_forward_mish(x, weight, bias):
-    _t1 = x @ weight.T
-    z, y = _readout_mish_fwd_0(_t1, bias)
-    return y, (x, weight, z)
-
-
-# readout_mish_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
-_readout_mish_bwd_0 = ElementwiseKernel(
-    "readout_mish_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t2 = z < T(20) || z != z ? z : T(20);
-    T mish_e = exp(_t2);
-    T _t3 = mish_e + T(2);
-    T mish_n = mish_e * _t3;
-    T _t6 = mish_n + T(2);
-    T _t7 = T(1) / _t6;
-    T _t8 = mish_n * _t7;
-    T _t9 = T(4) * z;
-    T _t10 = _t9 * mish_e;
-    T _t11 = mish_e + T(1);
-    T _t12 = _t10 * _t11;
-    T _t13 = _t12 * _t7;
-    T _t14 = _t13 * _t7;
-    T _t15 = _t8 + _t14;
-    grad_z = grad_y * _t15;
-    """,
-)
-
-
-def _cupy_backward_mish(grad_y, x, weight, z):
-    import cupy as cp
-
-    grad_z = _readout_mish_bwd_0(z, grad_y)
-    grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
-    return grad_x, grad_weight, grad_bias
-
-
-# readout_swish_fwd_0: layers_spec/layers/readout.yaml:17; layers_spec/activations/swish.yaml:8
-_readout_swish_fwd_0 = ElementwiseKernel(
-    "readout_swish_fwd_0",
-    "T _t1, T bias",
-    "T z, T y",
-    """
-    z = _t1 + bias;
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t2;
-    """,
-)
-
-
-def _cupy_forward_swish(x, weight, bias):
-    _t1 = x @ weight.T
-    z, y = _readout_swish_fwd_0(_t1, bias)
-    return y, (x, weight, z)
-
-
-# readout_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
-_readout_swish_bwd_0 = ElementwiseKernel(
-    "readout_swish_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t3 = grad_y * _t2;
-    T _t4 = grad_y * z;
-    T _t5 = _t4 * _t2;
-    T _t6 = T(1) - _t2;
-    T _t7 = _t5 * _t6;
-    grad_z = _t3 + _t7;
-    """,
-)
-
-
-def _cupy_backward_swish(grad_y, x, weight, z):
-    import cupy as cp
-
-    grad_z = _readout_swish_bwd_0(z, grad_y)
-    grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
-    return grad_x, grad_weight, grad_bias
-
-
 # readout_silu_fwd_0: layers_spec/layers/readout.yaml:17; layers_spec/activations/silu.yaml:8
 _readout_silu_fwd_0 = ElementwiseKernel(
     "readout_silu_fwd_0",
@@ -939,14 +680,11 @@ def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
 
 
 _CUPY_FUSED = {
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "relu": (_cupy_forward_relu, _cupy_backward_relu),
     "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
     "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
     "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
-    "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
-    "elu": (_cupy_forward_elu, _cupy_backward_elu),
-    "mish": (_cupy_forward_mish, _cupy_backward_mish),
-    "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }

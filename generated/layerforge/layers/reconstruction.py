@@ -54,9 +54,9 @@ def forward(
         fc3_weight: float32 or float64 parameter of shape [out_features, hidden2].
         fc3_bias: float32 or float64 parameter of shape [out_features].
         activation: name of the activation applied to the result, default 'sigmoid';
-            relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
-            fused into specialized code, any other activation of layerforge.activations
-            is composed.
+            identity, relu, sigmoid, tanh, softmax, gelu, silu are fused into
+            specialized code, any other activation of layerforge.activations is
+            composed.
         activation_options: keyword arguments for the activation, such as {'alpha':
             0.5}.
 
@@ -144,6 +144,42 @@ def backward(grad_y, ctx):
     check_arrays("reconstruction", {"grad_y": grad_y}, {"grad_y": ("...",)})
     backward_variant, saved = ctx
     return backward_variant(grad_y, *saved)
+
+
+def _forward_identity(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T + fc1_bias
+    h1 = np.clip(_t1, 0, np.inf)
+    _t2 = h1 @ fc2_weight.T + fc2_bias
+    h2 = np.clip(_t2, 0, np.inf)
+    z = h2 @ fc3_weight.T + fc3_bias
+    return z, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2)
+
+
+def _backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2):
+    h1 = np.clip(_t1, 0, np.inf)
+    h2 = np.clip(_t2, 0, np.inf)
+    grad_fc3_bias = np.sum(grad_y, axis=0)
+    grad_h2 = grad_y @ fc3_weight
+    grad_fc3_weight = grad_y.T @ h2
+    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc2_bias = np.sum(_t3, axis=0)
+    grad_h1 = _t3 @ fc2_weight
+    grad_fc2_weight = _t3.T @ h1
+    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc1_bias = np.sum(_t4, axis=0)
+    grad_x = _t4 @ fc1_weight
+    grad_fc1_weight = _t4.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
 
 
 def _forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
@@ -303,42 +339,6 @@ def _backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y
     )
 
 
-def _forward_identity(
-    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
-):
-    _t1 = x @ fc1_weight.T + fc1_bias
-    h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
-    h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
-    return z, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2)
-
-
-def _backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2):
-    h1 = np.clip(_t1, 0, np.inf)
-    h2 = np.clip(_t2, 0, np.inf)
-    grad_fc3_bias = np.sum(grad_y, axis=0)
-    grad_h2 = grad_y @ fc3_weight
-    grad_fc3_weight = grad_y.T @ h2
-    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
-    grad_fc2_bias = np.sum(_t3, axis=0)
-    grad_h1 = _t3 @ fc2_weight
-    grad_fc2_weight = _t3.T @ h1
-    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
-    grad_fc1_bias = np.sum(_t4, axis=0)
-    grad_x = _t4 @ fc1_weight
-    grad_fc1_weight = _t4.T @ x
-    return (
-        grad_x,
-        grad_fc1_weight,
-        grad_fc1_bias,
-        grad_fc2_weight,
-        grad_fc2_bias,
-        grad_fc3_weight,
-        grad_fc3_bias,
-    )
-
-
 def _forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
     _t1 = x @ fc1_weight.T + fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
@@ -403,151 +403,6 @@ def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
     )
 
 
-def _forward_elu(
-    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias, alpha=1.0
-):
-    _t1 = x @ fc1_weight.T + fc1_bias
-    h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
-    h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
-    y = np.clip(z, 0, np.inf)
-    _t3 = _expm1(np.clip(z, -np.inf, 0))
-    _t3 *= alpha
-    y += _t3
-    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, alpha, y)
-
-
-def _backward_elu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, alpha, y):
-    h1 = np.clip(_t1, 0, np.inf)
-    h2 = np.clip(_t2, 0, np.inf)
-    grad_z = np.clip(y, -np.inf, 0)
-    grad_z += alpha
-    grad_z *= grad_y
-    _t3 = grad_y * (y > 0)
-    _t3 *= 1 - alpha
-    grad_z += _t3
-    grad_fc3_bias = np.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t4 = np.multiply(grad_h2, _t2 > 0, out=h2)
-    grad_fc2_bias = np.sum(_t4, axis=0)
-    grad_h1 = _t4 @ fc2_weight
-    grad_fc2_weight = _t4.T @ h1
-    _t5 = np.multiply(grad_h1, _t1 > 0, out=h1)
-    grad_fc1_bias = np.sum(_t5, axis=0)
-    grad_x = _t5 @ fc1_weight
-    grad_fc1_weight = _t5.T @ x
-    return (
-        grad_x,
-        grad_fc1_weight,
-        grad_fc1_bias,
-        grad_fc2_weight,
-        grad_fc2_bias,
-        grad_fc3_weight,
-        grad_fc3_bias,
-    )
-
-
-def _forward_mish(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
-    h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
-    h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
-    mish_e = np.clip(z, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    y = np.multiply(z, mish_n, out=mish_e)
-    _t3 = mish_n + 2
-    y /= _t3
-    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z)
-
-
-def _backward_mish(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
-    h1 = np.clip(_t1, 0, np.inf)
-    h2 = np.clip(_t2, 0, np.inf)
-    mish_e = np.clip(z, -np.inf, 20)
-    np.exp(mish_e, out=mish_e)
-    mish_n = mish_e + 2
-    mish_n *= mish_e
-    _t3 = mish_n + 2
-    np.divide(1, _t3, out=_t3)
-    grad_z = np.multiply(mish_n, _t3, out=mish_n)
-    _t4 = mish_e + 1
-    _t4 *= 4
-    _t4 *= z
-    _t4 *= mish_e
-    _t4 *= _t3
-    _t4 *= _t3
-    grad_z += _t4
-    grad_z *= grad_y
-    grad_fc3_bias = np.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t5 = np.multiply(grad_h2, _t2 > 0, out=h2)
-    grad_fc2_bias = np.sum(_t5, axis=0)
-    grad_h1 = _t5 @ fc2_weight
-    grad_fc2_weight = _t5.T @ h1
-    _t6 = np.multiply(grad_h1, _t1 > 0, out=h1)
-    grad_fc1_bias = np.sum(_t6, axis=0)
-    grad_x = _t6 @ fc1_weight
-    grad_fc1_weight = _t6.T @ x
-    return (
-        grad_x,
-        grad_fc1_weight,
-        grad_fc1_bias,
-        grad_fc2_weight,
-        grad_fc2_bias,
-        grad_fc3_weight,
-        grad_fc3_bias,
-    )
-
-
-def _forward_swish(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
-    h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
-    h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z)
-
-
-def _backward_swish(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
-    h1 = np.clip(_t1, 0, np.inf)
-    h2 = np.clip(_t2, 0, np.inf)
-    _t3 = _sigmoid(z)
-    grad_z = grad_y * _t3
-    _t4 = 1 - _t3
-    _t4 *= grad_y
-    _t4 *= z
-    _t4 *= _t3
-    grad_z += _t4
-    grad_fc3_bias = np.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t5 = np.multiply(grad_h2, _t2 > 0, out=h2)
-    grad_fc2_bias = np.sum(_t5, axis=0)
-    grad_h1 = _t5 @ fc2_weight
-    grad_fc2_weight = _t5.T @ h1
-    _t6 = np.multiply(grad_h1, _t1 > 0, out=h1)
-    grad_fc1_bias = np.sum(_t6, axis=0)
-    grad_x = _t6 @ fc1_weight
-    grad_fc1_weight = _t6.T @ x
-    return (
-        grad_x,
-        grad_fc1_weight,
-        grad_fc1_bias,
-        grad_fc2_weight,
-        grad_fc2_bias,
-        grad_fc3_weight,
-        grad_fc3_bias,
-    )
-
-
 def _forward_silu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
     _t1 = x @ fc1_weight.T + fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
@@ -597,15 +452,12 @@ def _backward_composed(grad_y, module, activation_ctx, linear_saved):
 
 
 _FUSED = {
+    "identity": (_forward_identity, _backward_identity),
     "relu": (_forward_relu, _backward_relu),
     "sigmoid": (_forward_sigmoid, _backward_sigmoid),
     "tanh": (_forward_tanh, _backward_tanh),
     "softmax": (_forward_softmax, _backward_softmax),
-    "identity": (_forward_identity, _backward_identity),
     "gelu": (_forward_gelu, _backward_gelu),
-    "elu": (_forward_elu, _backward_elu),
-    "mish": (_forward_mish, _backward_mish),
-    "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
 }
 
@@ -621,28 +473,6 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
-
-
-def _expm1(x, out=None):
-    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
-    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
-    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
-    ``out``, if given, receives the result and must not overlap ``x``.
-
-    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
-    """
-    if np.any(x > 0.5):
-        half_tanh = np.tanh(0.5 * x)
-        result = np.exp(x, out=out)
-        result += 1
-        result *= half_tanh
-        return result
-    half_tanh = np.multiply(x, 0.5)
-    np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh, out=out)
-    np.divide(half_tanh, result, out=result)
-    result *= 2
-    return result
 
 
 def _sigmoid(x, out=None):
@@ -683,6 +513,126 @@ def _sum(x, axis):
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
+
+
+# reconstruction_identity_fwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_identity_fwd_0 = ElementwiseKernel(
+    "reconstruction_identity_fwd_0",
+    "T _t1, T fc1_bias",
+    "T _t2, T h1",
+    """
+    _t2 = _t1 + fc1_bias;
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_identity_fwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_identity_fwd_1 = ElementwiseKernel(
+    "reconstruction_identity_fwd_1",
+    "T _t3, T fc2_bias",
+    "T _t4, T h2",
+    """
+    _t4 = _t3 + fc2_bias;
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_identity_fwd_2: layers_spec/layers/reconstruction.yaml:23
+_reconstruction_identity_fwd_2 = ElementwiseKernel(
+    "reconstruction_identity_fwd_2",
+    "T _t5, T fc3_bias",
+    "T z",
+    """
+    z = _t5 + fc3_bias;
+    """,
+)
+
+
+def _cupy_forward_identity(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T
+    _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
+    _t3 = h1 @ fc2_weight.T
+    _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
+    _t5 = h2 @ fc3_weight.T
+    z = _reconstruction_identity_fwd_2(_t5, fc3_bias)
+    return z, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4)
+
+
+# reconstruction_identity_bwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_identity_bwd_0 = ElementwiseKernel(
+    "reconstruction_identity_bwd_0",
+    "T _t2",
+    "T h1",
+    """
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_identity_bwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_identity_bwd_1 = ElementwiseKernel(
+    "reconstruction_identity_bwd_1",
+    "T _t4",
+    "T h2",
+    """
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_identity_bwd_2: layers_spec/primitives.yaml:252
+_reconstruction_identity_bwd_2 = ElementwiseKernel(
+    "reconstruction_identity_bwd_2",
+    "T _t4, T grad_h2",
+    "T _t10",
+    """
+    bool _t9 = _t4 > T(0);
+    _t10 = grad_h2 * _t9;
+    """,
+)
+
+
+# reconstruction_identity_bwd_3: layers_spec/primitives.yaml:252
+_reconstruction_identity_bwd_3 = ElementwiseKernel(
+    "reconstruction_identity_bwd_3",
+    "T _t2, T grad_h1",
+    "T _t15",
+    """
+    bool _t14 = _t2 > T(0);
+    _t15 = grad_h1 * _t14;
+    """,
+)
+
+
+def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4):
+    import cupy as cp
+
+    h1 = _reconstruction_identity_bwd_0(_t2)
+    h2 = _reconstruction_identity_bwd_1(_t4)
+    grad_fc3_bias = cp.sum(grad_y, axis=0)
+    grad_h2 = grad_y @ fc3_weight
+    grad_fc3_weight = grad_y.T @ h2
+    _t10 = _reconstruction_identity_bwd_2(_t4, grad_h2)
+    grad_fc2_bias = cp.sum(_t10, axis=0)
+    grad_h1 = _t10 @ fc2_weight
+    grad_fc2_weight = _t10.T @ h1
+    _t15 = _reconstruction_identity_bwd_3(_t2, grad_h1)
+    grad_fc1_bias = cp.sum(_t15, axis=0)
+    grad_x = _t15 @ fc1_weight
+    grad_fc1_weight = _t15.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
 
 
 # reconstruction_relu_fwd_0: layers_spec/layers/reconstruction.yaml:21
@@ -1300,126 +1250,6 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _
     )
 
 
-# reconstruction_identity_fwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_identity_fwd_0 = ElementwiseKernel(
-    "reconstruction_identity_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T h1",
-    """
-    _t2 = _t1 + fc1_bias;
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_identity_fwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_identity_fwd_1 = ElementwiseKernel(
-    "reconstruction_identity_fwd_1",
-    "T _t3, T fc2_bias",
-    "T _t4, T h2",
-    """
-    _t4 = _t3 + fc2_bias;
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
-# reconstruction_identity_fwd_2: layers_spec/layers/reconstruction.yaml:23
-_reconstruction_identity_fwd_2 = ElementwiseKernel(
-    "reconstruction_identity_fwd_2",
-    "T _t5, T fc3_bias",
-    "T z",
-    """
-    z = _t5 + fc3_bias;
-    """,
-)
-
-
-def _cupy_forward_identity(
-    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
-):
-    _t1 = x @ fc1_weight.T
-    _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
-    _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
-    z = _reconstruction_identity_fwd_2(_t5, fc3_bias)
-    return z, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4)
-
-
-# reconstruction_identity_bwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_identity_bwd_0 = ElementwiseKernel(
-    "reconstruction_identity_bwd_0",
-    "T _t2",
-    "T h1",
-    """
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_identity_bwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_identity_bwd_1 = ElementwiseKernel(
-    "reconstruction_identity_bwd_1",
-    "T _t4",
-    "T h2",
-    """
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
-# reconstruction_identity_bwd_2: layers_spec/primitives.yaml:252
-_reconstruction_identity_bwd_2 = ElementwiseKernel(
-    "reconstruction_identity_bwd_2",
-    "T _t4, T grad_h2",
-    "T _t10",
-    """
-    bool _t9 = _t4 > T(0);
-    _t10 = grad_h2 * _t9;
-    """,
-)
-
-
-# reconstruction_identity_bwd_3: layers_spec/primitives.yaml:252
-_reconstruction_identity_bwd_3 = ElementwiseKernel(
-    "reconstruction_identity_bwd_3",
-    "T _t2, T grad_h1",
-    "T _t15",
-    """
-    bool _t14 = _t2 > T(0);
-    _t15 = grad_h1 * _t14;
-    """,
-)
-
-
-def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4):
-    import cupy as cp
-
-    h1 = _reconstruction_identity_bwd_0(_t2)
-    h2 = _reconstruction_identity_bwd_1(_t4)
-    grad_fc3_bias = cp.sum(grad_y, axis=0)
-    grad_h2 = grad_y @ fc3_weight
-    grad_fc3_weight = grad_y.T @ h2
-    _t10 = _reconstruction_identity_bwd_2(_t4, grad_h2)
-    grad_fc2_bias = cp.sum(_t10, axis=0)
-    grad_h1 = _t10 @ fc2_weight
-    grad_fc2_weight = _t10.T @ h1
-    _t15 = _reconstruction_identity_bwd_3(_t2, grad_h1)
-    grad_fc1_bias = cp.sum(_t15, axis=0)
-    grad_x = _t15 @ fc1_weight
-    grad_fc1_weight = _t15.T @ x
-    return (
-        grad_x,
-        grad_fc1_weight,
-        grad_fc1_bias,
-        grad_fc2_weight,
-        grad_fc2_bias,
-        grad_fc3_weight,
-        grad_fc3_bias,
-    )
-
-
 # reconstruction_gelu_fwd_0: layers_spec/layers/reconstruction.yaml:21
 _reconstruction_gelu_fwd_0 = ElementwiseKernel(
     "reconstruction_gelu_fwd_0",
@@ -1579,447 +1409,6 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     )
 
 
-# reconstruction_elu_fwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_elu_fwd_0 = ElementwiseKernel(
-    "reconstruction_elu_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T h1",
-    """
-    _t2 = _t1 + fc1_bias;
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_elu_fwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_elu_fwd_1 = ElementwiseKernel(
-    "reconstruction_elu_fwd_1",
-    "T _t3, T fc2_bias",
-    "T _t4, T h2",
-    """
-    _t4 = _t3 + fc2_bias;
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
-# reconstruction_elu_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/elu.yaml:10
-_reconstruction_elu_fwd_2 = ElementwiseKernel(
-    "reconstruction_elu_fwd_2",
-    "T _t5, T fc3_bias, T alpha",
-    "T y",
-    """
-    T z = _t5 + fc3_bias;
-    T _t6 = z > T(0) || z != z ? z : T(0);
-    T _t7 = z < T(0) || z != z ? z : T(0);
-    T _t8 = expm1(_t7);
-    T _t9 = alpha * _t8;
-    y = _t6 + _t9;
-    """,
-    scalars=("alpha",),
-)
-
-
-def _cupy_forward_elu(
-    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias, alpha=1.0
-):
-    _t1 = x @ fc1_weight.T
-    _t2, h1 = _reconstruction_elu_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
-    _t4, h2 = _reconstruction_elu_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
-    y = _reconstruction_elu_fwd_2(_t5, fc3_bias, alpha)
-    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, alpha, y)
-
-
-# reconstruction_elu_bwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_elu_bwd_0 = ElementwiseKernel(
-    "reconstruction_elu_bwd_0",
-    "T _t2",
-    "T h1",
-    """
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_elu_bwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_elu_bwd_1 = ElementwiseKernel(
-    "reconstruction_elu_bwd_1",
-    "T _t4",
-    "T h2",
-    """
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
-# reconstruction_elu_bwd_2: layers_spec/activations/elu.yaml:15
-_reconstruction_elu_bwd_2 = ElementwiseKernel(
-    "reconstruction_elu_bwd_2",
-    "T y, T alpha, T grad_y, T _t15",
-    "T grad_z",
-    """
-    T _t10 = y < T(0) || y != y ? y : T(0);
-    T _t11 = _t10 + alpha;
-    T _t12 = grad_y * _t11;
-    bool _t13 = y > T(0);
-    T _t14 = grad_y * _t13;
-    T _t16 = _t14 * _t15;
-    grad_z = _t12 + _t16;
-    """,
-    scalars=("alpha", "_t15"),
-)
-
-
-# reconstruction_elu_bwd_3: layers_spec/primitives.yaml:252
-_reconstruction_elu_bwd_3 = ElementwiseKernel(
-    "reconstruction_elu_bwd_3",
-    "T _t4, T grad_h2",
-    "T _t22",
-    """
-    bool _t21 = _t4 > T(0);
-    _t22 = grad_h2 * _t21;
-    """,
-)
-
-
-# reconstruction_elu_bwd_4: layers_spec/primitives.yaml:252
-_reconstruction_elu_bwd_4 = ElementwiseKernel(
-    "reconstruction_elu_bwd_4",
-    "T _t2, T grad_h1",
-    "T _t27",
-    """
-    bool _t26 = _t2 > T(0);
-    _t27 = grad_h1 * _t26;
-    """,
-)
-
-
-def _cupy_backward_elu(
-    grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, alpha, y
-):
-    import cupy as cp
-
-    h1 = _reconstruction_elu_bwd_0(_t2)
-    h2 = _reconstruction_elu_bwd_1(_t4)
-    _t15 = 1 - alpha
-    grad_z = _reconstruction_elu_bwd_2(y, alpha, grad_y, _t15)
-    grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t22 = _reconstruction_elu_bwd_3(_t4, grad_h2)
-    grad_fc2_bias = cp.sum(_t22, axis=0)
-    grad_h1 = _t22 @ fc2_weight
-    grad_fc2_weight = _t22.T @ h1
-    _t27 = _reconstruction_elu_bwd_4(_t2, grad_h1)
-    grad_fc1_bias = cp.sum(_t27, axis=0)
-    grad_x = _t27 @ fc1_weight
-    grad_fc1_weight = _t27.T @ x
-    return (
-        grad_x,
-        grad_fc1_weight,
-        grad_fc1_bias,
-        grad_fc2_weight,
-        grad_fc2_bias,
-        grad_fc3_weight,
-        grad_fc3_bias,
-    )
-
-
-# reconstruction_mish_fwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_mish_fwd_0 = ElementwiseKernel(
-    "reconstruction_mish_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T h1",
-    """
-    _t2 = _t1 + fc1_bias;
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_mish_fwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_mish_fwd_1 = ElementwiseKernel(
-    "reconstruction_mish_fwd_1",
-    "T _t3, T fc2_bias",
-    "T _t4, T h2",
-    """
-    _t4 = _t3 + fc2_bias;
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
-# reconstruction_mish_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/mish.yaml:12,13,14
-_reconstruction_mish_fwd_2 = ElementwiseKernel(
-    "reconstruction_mish_fwd_2",
-    "T _t5, T fc3_bias",
-    "T z, T y",
-    """
-    z = _t5 + fc3_bias;
-    T _t6 = z < T(20) || z != z ? z : T(20);
-    T mish_e = exp(_t6);
-    T _t7 = mish_e + T(2);
-    T mish_n = mish_e * _t7;
-    T _t8 = z * mish_n;
-    T _t9 = mish_n + T(2);
-    y = _t8 / _t9;
-    """,
-)
-
-
-def _cupy_forward_mish(
-    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
-):
-    _t1 = x @ fc1_weight.T
-    _t2, h1 = _reconstruction_mish_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
-    _t4, h2 = _reconstruction_mish_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
-    z, y = _reconstruction_mish_fwd_2(_t5, fc3_bias)
-    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
-
-
-# reconstruction_mish_bwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_mish_bwd_0 = ElementwiseKernel(
-    "reconstruction_mish_bwd_0",
-    "T _t2",
-    "T h1",
-    """
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_mish_bwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_mish_bwd_1 = ElementwiseKernel(
-    "reconstruction_mish_bwd_1",
-    "T _t4",
-    "T h2",
-    """
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
-# reconstruction_mish_bwd_2: layers_spec/activations/mish.yaml:12,13,17,18
-_reconstruction_mish_bwd_2 = ElementwiseKernel(
-    "reconstruction_mish_bwd_2",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t6 = z < T(20) || z != z ? z : T(20);
-    T mish_e = exp(_t6);
-    T _t7 = mish_e + T(2);
-    T mish_n = mish_e * _t7;
-    T _t10 = mish_n + T(2);
-    T _t11 = T(1) / _t10;
-    T _t12 = mish_n * _t11;
-    T _t13 = T(4) * z;
-    T _t14 = _t13 * mish_e;
-    T _t15 = mish_e + T(1);
-    T _t16 = _t14 * _t15;
-    T _t17 = _t16 * _t11;
-    T _t18 = _t17 * _t11;
-    T _t19 = _t12 + _t18;
-    grad_z = grad_y * _t19;
-    """,
-)
-
-
-# reconstruction_mish_bwd_3: layers_spec/primitives.yaml:252
-_reconstruction_mish_bwd_3 = ElementwiseKernel(
-    "reconstruction_mish_bwd_3",
-    "T _t4, T grad_h2",
-    "T _t25",
-    """
-    bool _t24 = _t4 > T(0);
-    _t25 = grad_h2 * _t24;
-    """,
-)
-
-
-# reconstruction_mish_bwd_4: layers_spec/primitives.yaml:252
-_reconstruction_mish_bwd_4 = ElementwiseKernel(
-    "reconstruction_mish_bwd_4",
-    "T _t2, T grad_h1",
-    "T _t30",
-    """
-    bool _t29 = _t2 > T(0);
-    _t30 = grad_h1 * _t29;
-    """,
-)
-
-
-def _cupy_backward_mish(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z):
-    import cupy as cp
-
-    h1 = _reconstruction_mish_bwd_0(_t2)
-    h2 = _reconstruction_mish_bwd_1(_t4)
-    grad_z = _reconstruction_mish_bwd_2(z, grad_y)
-    grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t25 = _reconstruction_mish_bwd_3(_t4, grad_h2)
-    grad_fc2_bias = cp.sum(_t25, axis=0)
-    grad_h1 = _t25 @ fc2_weight
-    grad_fc2_weight = _t25.T @ h1
-    _t30 = _reconstruction_mish_bwd_4(_t2, grad_h1)
-    grad_fc1_bias = cp.sum(_t30, axis=0)
-    grad_x = _t30 @ fc1_weight
-    grad_fc1_weight = _t30.T @ x
-    return (
-        grad_x,
-        grad_fc1_weight,
-        grad_fc1_bias,
-        grad_fc2_weight,
-        grad_fc2_bias,
-        grad_fc3_weight,
-        grad_fc3_bias,
-    )
-
-
-# reconstruction_swish_fwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_swish_fwd_0 = ElementwiseKernel(
-    "reconstruction_swish_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T h1",
-    """
-    _t2 = _t1 + fc1_bias;
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_swish_fwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_swish_fwd_1 = ElementwiseKernel(
-    "reconstruction_swish_fwd_1",
-    "T _t3, T fc2_bias",
-    "T _t4, T h2",
-    """
-    _t4 = _t3 + fc2_bias;
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
-# reconstruction_swish_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/swish.yaml:8
-_reconstruction_swish_fwd_2 = ElementwiseKernel(
-    "reconstruction_swish_fwd_2",
-    "T _t5, T fc3_bias",
-    "T z, T y",
-    """
-    z = _t5 + fc3_bias;
-    T _t6 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t6;
-    """,
-)
-
-
-def _cupy_forward_swish(
-    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
-):
-    _t1 = x @ fc1_weight.T
-    _t2, h1 = _reconstruction_swish_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
-    _t4, h2 = _reconstruction_swish_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
-    z, y = _reconstruction_swish_fwd_2(_t5, fc3_bias)
-    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
-
-
-# reconstruction_swish_bwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_swish_bwd_0 = ElementwiseKernel(
-    "reconstruction_swish_bwd_0",
-    "T _t2",
-    "T h1",
-    """
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_swish_bwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_swish_bwd_1 = ElementwiseKernel(
-    "reconstruction_swish_bwd_1",
-    "T _t4",
-    "T h2",
-    """
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
-# reconstruction_swish_bwd_2: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
-_reconstruction_swish_bwd_2 = ElementwiseKernel(
-    "reconstruction_swish_bwd_2",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t6 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t7 = grad_y * _t6;
-    T _t8 = grad_y * z;
-    T _t9 = _t8 * _t6;
-    T _t10 = T(1) - _t6;
-    T _t11 = _t9 * _t10;
-    grad_z = _t7 + _t11;
-    """,
-)
-
-
-# reconstruction_swish_bwd_3: layers_spec/primitives.yaml:252
-_reconstruction_swish_bwd_3 = ElementwiseKernel(
-    "reconstruction_swish_bwd_3",
-    "T _t4, T grad_h2",
-    "T _t16",
-    """
-    bool _t15 = _t4 > T(0);
-    _t16 = grad_h2 * _t15;
-    """,
-)
-
-
-# reconstruction_swish_bwd_4: layers_spec/primitives.yaml:252
-_reconstruction_swish_bwd_4 = ElementwiseKernel(
-    "reconstruction_swish_bwd_4",
-    "T _t2, T grad_h1",
-    "T _t21",
-    """
-    bool _t20 = _t2 > T(0);
-    _t21 = grad_h1 * _t20;
-    """,
-)
-
-
-def _cupy_backward_swish(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z):
-    import cupy as cp
-
-    h1 = _reconstruction_swish_bwd_0(_t2)
-    h2 = _reconstruction_swish_bwd_1(_t4)
-    grad_z = _reconstruction_swish_bwd_2(z, grad_y)
-    grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t16 = _reconstruction_swish_bwd_3(_t4, grad_h2)
-    grad_fc2_bias = cp.sum(_t16, axis=0)
-    grad_h1 = _t16 @ fc2_weight
-    grad_fc2_weight = _t16.T @ h1
-    _t21 = _reconstruction_swish_bwd_4(_t2, grad_h1)
-    grad_fc1_bias = cp.sum(_t21, axis=0)
-    grad_x = _t21 @ fc1_weight
-    grad_fc1_weight = _t21.T @ x
-    return (
-        grad_x,
-        grad_fc1_weight,
-        grad_fc1_bias,
-        grad_fc2_weight,
-        grad_fc2_bias,
-        grad_fc3_weight,
-        grad_fc3_bias,
-    )
-
-
 # reconstruction_silu_fwd_0: layers_spec/layers/reconstruction.yaml:21
 _reconstruction_silu_fwd_0 = ElementwiseKernel(
     "reconstruction_silu_fwd_0",
@@ -2166,14 +1555,11 @@ def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
 
 
 _CUPY_FUSED = {
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "relu": (_cupy_forward_relu, _cupy_backward_relu),
     "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
     "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
     "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
-    "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
-    "elu": (_cupy_forward_elu, _cupy_backward_elu),
-    "mish": (_cupy_forward_mish, _cupy_backward_mish),
-    "swish": (_cupy_forward_swish, _cupy_backward_swish),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
