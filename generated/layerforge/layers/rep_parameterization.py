@@ -68,7 +68,7 @@ def backward(grad_z, ctx):
     """
     check_arrays("rep_parameterization", {"grad_z": grad_z}, {"grad_z": ("...",)})
     backward_variant, saved = ctx
-    return in_row_blocks(backward_variant, grad_z, *saved)
+    return backward_variant(grad_z, *saved)
 
 
 def _forward_train(rng, x):
@@ -79,19 +79,11 @@ def _forward_train(rng, x):
     np.exp(z, out=z)
     z *= noise
     z += mu
-    return z, (x, noise)
+    return z, (log_variance, noise)
 
 
-def _backward_train(grad_z, x, noise):
-    log_variance = _chunk(x, 2, 1, -1)
-    grad_log_variance = 0.5 * log_variance
-    np.exp(grad_log_variance, out=grad_log_variance)
-    grad_log_variance *= grad_z
-    grad_log_variance *= noise
-    grad_log_variance *= 0.5
-    grad_x = _chunk_place(grad_log_variance, x, 2, 1, -1) + _chunk_place(
-        grad_z, x, 2, 0, -1
-    )
+def _backward_train(grad_z, log_variance, noise):
+    grad_x = _concatenate(grad_z, grad_z * noise * 0.5 * np.exp(0.5 * log_variance), -1)
     return grad_x
 
 
@@ -130,6 +122,18 @@ def _chunk_place(block, like, pieces, index, axis):
     return out
 
 
+def _concatenate(a, b, axis):
+    """a and b joined along ``axis``; a clear error if their other dimensions differ."""
+    if a.ndim != b.ndim or any(
+        m != n for i, (m, n) in enumerate(zip(a.shape, b.shape)) if i != axis % a.ndim
+    ):
+        raise ValueError(
+            f"concatenate: 'a' {tuple(a.shape)} and 'b' {tuple(b.shape)} must have the same "
+            f"shape except along axis {axis}"
+        )
+    return np.concatenate((a, b), axis=axis)
+
+
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
 
@@ -153,41 +157,27 @@ def _cupy_forward_train(rng, x):
     log_variance = _cupy_chunk(x, 2, 1, -1)
     noise = (0.0 + 1.0 * rng.standard_normal(mu.shape)).astype(mu.dtype)
     z = _rep_parameterization_train_fwd_0(log_variance, noise, mu)
-    return z, (x, noise)
+    return z, (log_variance, noise)
 
 
-# rep_parameterization_train_bwd_0: layers_spec/layers/rep_parameterization.yaml:19; layers_spec/primitives.yaml:61,100,62
+# rep_parameterization_train_bwd_0: layers_spec/layers/rep_parameterization.yaml:26
 _rep_parameterization_train_bwd_0 = ElementwiseKernel(
     "rep_parameterization_train_bwd_0",
-    "T log_variance, T grad_z, T noise",
-    "T grad_log_variance",
+    "T grad_z, T noise, T log_variance",
+    "T _t8",
     """
-    T _t1 = T(0.5) * log_variance;
-    T _t2 = exp(_t1);
     T _t4 = grad_z * noise;
-    T _t5 = _t4 * _t2;
-    grad_log_variance = _t5 * T(0.5);
+    T _t5 = _t4 * T(0.5);
+    T _t6 = T(0.5) * log_variance;
+    T _t7 = exp(_t6);
+    _t8 = _t5 * _t7;
     """,
 )
 
 
-# rep_parameterization_train_bwd_1: layers_spec/primitives.yaml:802
-_rep_parameterization_train_bwd_1 = ElementwiseKernel(
-    "rep_parameterization_train_bwd_1",
-    "T _t7, T _t8",
-    "T grad_x",
-    """
-    grad_x = _t7 + _t8;
-    """,
-)
-
-
-def _cupy_backward_train(grad_z, x, noise):
-    log_variance = _cupy_chunk(x, 2, 1, -1)
-    grad_log_variance = _rep_parameterization_train_bwd_0(log_variance, grad_z, noise)
-    _t7 = _cupy_chunk_place(grad_log_variance, x, 2, 1, -1)
-    _t8 = _cupy_chunk_place(grad_z, x, 2, 0, -1)
-    grad_x = _rep_parameterization_train_bwd_1(_t7, _t8)
+def _cupy_backward_train(grad_z, log_variance, noise):
+    _t8 = _rep_parameterization_train_bwd_0(grad_z, noise, log_variance)
+    grad_x = _cupy_concatenate(grad_z, _t8, -1)
     return grad_x
 
 
@@ -226,3 +216,17 @@ def _cupy_chunk_place(block, like, pieces, index, axis):
     where[axis] = slice(index * size, (index + 1) * size)
     out[tuple(where)] = block
     return out
+
+
+def _cupy_concatenate(a, b, axis):
+    """a and b joined along ``axis``; a clear error if their other dimensions differ."""
+    import cupy as cp
+
+    if a.ndim != b.ndim or any(
+        m != n for i, (m, n) in enumerate(zip(a.shape, b.shape)) if i != axis % a.ndim
+    ):
+        raise ValueError(
+            f"concatenate: 'a' {tuple(a.shape)} and 'b' {tuple(b.shape)} must have the same "
+            f"shape except along axis {axis}"
+        )
+    return cp.concatenate((a, b), axis=axis)
