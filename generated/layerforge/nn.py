@@ -933,7 +933,10 @@ class GlobalPooling(Module):
 
 
 class Highway(Module):
-    """Highway: Highway layer (Srivastava et al.
+    """Highway: Highway layer (Srivastava et al., 2015), y = gate * hidden + (1 - gate) * x
+    with hidden = tanh(x @ weight_hidden.T + bias_hidden) and the transform gate =
+    sigmoid(x @ weight_transform.T + bias_transform); weights [F, F] in torch.nn.Linear
+    layout.
 
     A shell over ``layerforge.layers.highway``; parameters weight_hidden, bias_hidden,
     weight_transform, bias_transform.
@@ -1655,7 +1658,10 @@ class Split(Module):
 
 
 class SqueezeAndExcitation(Module):
-    """SqueezeAndExcitation: Squeeze-and-excitation of NCHW feature maps (Hu et al.
+    """SqueezeAndExcitation: Squeeze-and-excitation of NCHW feature maps (Hu et al., 2018),
+    as torchvision.ops.SqueezeExcitation: each channel's mean over the map is squeezed
+    through fc1 (C to C / reduction channels) and ReLU, excited through fc2 and a
+    sigmoid, and scales its channel, y = x * sigmoid(fc2(relu(fc1(mean(x))))).
 
     A shell over ``layerforge.layers.squeeze_and_excitation``; parameters fc1_weight,
     fc1_bias, fc2_weight, fc2_bias.

@@ -1,6 +1,6 @@
-"""Highway: Highway layer (Srivastava et al. 2015), y = gate * hidden + (1 - gate) * x with
-hidden = tanh(x @ weight_hidden.T + bias_hidden) and the transform gate = sigmoid(x @
-weight_transform.T + bias_transform); weights [F, F] in torch.nn.Linear layout. The
+"""Highway: Highway layer (Srivastava et al., 2015), y = gate * hidden + (1 - gate) * x
+with hidden = tanh(x @ weight_hidden.T + bias_hidden) and the transform gate = sigmoid(x
+@ weight_transform.T + bias_transform); weights [F, F] in torch.nn.Linear layout. The
 gate's bias starts at -1, so that the layer first carries x through. The activations are
 fixed (tanh, sigmoid).
 Generated from layers_spec/layers/highway.yaml by the layerforge transpiler 0.1.0.
@@ -22,7 +22,7 @@ OUTPUTS = ("y",)
 def forward(x, weight_hidden, bias_hidden, weight_transform, bias_transform):
     """Highway forward pass.
 
-    Highway layer (Srivastava et al. 2015), y = gate * hidden + (1 - gate) * x with
+    Highway layer (Srivastava et al., 2015), y = gate * hidden + (1 - gate) * x with
     hidden = tanh(x @ weight_hidden.T + bias_hidden) and the transform gate = sigmoid(x
     @ weight_transform.T + bias_transform); weights [F, F] in torch.nn.Linear layout.
     The gate's bias starts at -1, so that the layer first carries x through. The

@@ -1,4 +1,4 @@
-"""SqueezeAndExcitation: Squeeze-and-excitation of NCHW feature maps (Hu et al. 2018), as
+"""SqueezeAndExcitation: Squeeze-and-excitation of NCHW feature maps (Hu et al., 2018), as
 torchvision.ops.SqueezeExcitation: each channel's mean over the map is squeezed through
 fc1 (C to C / reduction channels) and ReLU, excited through fc2 and a sigmoid, and
 scales its channel, y = x * sigmoid(fc2(relu(fc1(mean(x))))). Weights in torch.nn.Linear
@@ -28,7 +28,7 @@ OUTPUTS = ("y",)
 def forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, *, reduction=16):
     """SqueezeAndExcitation forward pass.
 
-    Squeeze-and-excitation of NCHW feature maps (Hu et al. 2018), as
+    Squeeze-and-excitation of NCHW feature maps (Hu et al., 2018), as
     torchvision.ops.SqueezeExcitation: each channel's mean over the map is squeezed
     through fc1 (C to C / reduction channels) and ReLU, excited through fc2 and a
     sigmoid, and scales its channel, y = x * sigmoid(fc2(relu(fc1(mean(x))))). Weights
