@@ -434,3 +434,38 @@ def test_report_worst_parity_ratio_of_group_a(capsys):
                 if ratio is not None:
                     print(f"  worst |ours - torch| / tolerance: {name} {dtype}: {ratio:.3g}")
     assert all(ratio <= 1.0 for key, ratio in WORST.items() if key.split()[0] in GROUP_A)
+
+
+INIT_SPEC = """name: probe
+kind: layer
+title: Probe
+summary: initial values of every kind
+inputs:
+  x: {shape: [B, F]}
+parameters:
+  a: {shape: [F], init: {constant: -1.0}}
+  b: {shape: [G, F], init: {normal: 0.02}}
+  c: {shape: [F], init: {uniform: [0.5, 1.5]}}
+  d: {shape: [G, F], init: {fan_in: [F]}}
+forward: |
+  y = linear(x * a * c, b + d)
+outputs: [y]
+"""
+
+
+def test_init_kinds_render_into_the_object_api():
+    from transpiler.errors import Collector
+    from transpiler.nnapi import describe
+    from transpiler.spec import parse_spec
+
+    described = describe(parse_spec(INIT_SPEC, "probe.yaml", "probe"), Collector())
+    assert [p["init"] for p in described["params"]] == [
+        "np.full((F,), -1.0, dtype=dtype)",
+        "rng.normal(0.0, 0.02, size=(G, F)).astype(dtype)",
+        "rng.uniform(0.5, 1.5, size=(F,)).astype(dtype)",
+        "_fan_in_uniform(rng, (G, F), F, dtype)",
+    ]
+    assert described["drawn"] and "rng=None" in described["keywords"]
+    constant_only = INIT_SPEC.replace("{normal: 0.02}", "zeros").replace("{uniform: [0.5, 1.5]}", "ones").replace(
+        "{fan_in: [F]}", "{constant: 2.0}")
+    assert not describe(parse_spec(constant_only, "probe.yaml", "probe"), Collector())["drawn"]
