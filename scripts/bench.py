@@ -199,7 +199,48 @@ def layer_cases():
         "upsampling": ({"x": images}, {"scale_factor": 2}, lambda t: F.interpolate(t["x"], scale_factor=2)),
         "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
                             lambda t: F.linear(t["x"], t["weight"], t["bias"])),
+        # Group A (issue 16): PyTorch compositions as the peers, as in the parity tests.
+        "highway": ({"x": f32(256, 1024), "weight_hidden": f32(1024, 1024, scale=0.03), "bias_hidden": f32(1024),
+                     "weight_transform": f32(1024, 1024, scale=0.03), "bias_transform": f32(1024)}, {}, _highway),
+        "gated_linear_unit": ({"x": f32(256, 1024), "weight_linear": f32(1024, 1024, scale=0.03), "bias_linear": f32(1024),
+                               "weight_gate": f32(1024, 1024, scale=0.03), "bias_gate": f32(1024)}, {},
+                              lambda t: F.glu(F.linear(t["x"], torch.cat([t["weight_linear"], t["weight_gate"]]),
+                                                       torch.cat([t["bias_linear"], t["bias_gate"]])), dim=-1)),
+        "squeeze_and_excitation": ({"x": f32(16, 64, 32, 32), "fc1_weight": f32(4, 64, scale=0.1), "fc1_bias": f32(4),
+                                    "fc2_weight": f32(64, 4, scale=0.1), "fc2_bias": f32(64)}, {"reduction": 16},
+                                   _squeeze_and_excitation),
+        "rbf": ({"x": f32(256, 256, scale=0.1), "centers": f32(256, 256, scale=0.1),
+                 "widths": np.full(256, 2.0, np.float32)}, {},
+                lambda t: torch.exp(-((t["x"][:, None] - t["centers"][None]) ** 2).sum(-1) / (2 * t["widths"] ** 2))),
+        "reconstruction": ({"x": f32(256, 160), "fc1_weight": f32(512, 160, scale=0.08), "fc1_bias": f32(512),
+                            "fc2_weight": f32(1024, 512, scale=0.04), "fc2_bias": f32(1024),
+                            "fc3_weight": f32(784, 1024, scale=0.03), "fc3_bias": f32(784)}, {},
+                           lambda t: torch.sigmoid(F.linear(F.relu(F.linear(F.relu(F.linear(
+                               t["x"], t["fc1_weight"], t["fc1_bias"])), t["fc2_weight"], t["fc2_bias"])),
+                               t["fc3_weight"], t["fc3_bias"]))),
+        "memory_read": ({"x": f32(256, 1024), "memory": f32(512, 256), "key_weight": f32(256, 1024, scale=0.03),
+                         "value_weight": f32(1024, 256, scale=0.06), "output_weight": f32(1024, 1024, scale=0.03),
+                         "output_bias": f32(1024)}, {}, _memory_read),
     }
+
+
+def _highway(t):
+    F = torch.nn.functional
+    gate = torch.sigmoid(F.linear(t["x"], t["weight_transform"], t["bias_transform"]))
+    return gate * torch.tanh(F.linear(t["x"], t["weight_hidden"], t["bias_hidden"])) + (1 - gate) * t["x"]
+
+
+def _squeeze_and_excitation(t):
+    F = torch.nn.functional
+    scale = F.relu(F.linear(F.adaptive_avg_pool2d(t["x"], 1).flatten(1), t["fc1_weight"], t["fc1_bias"]))
+    scale = torch.sigmoid(F.linear(scale, t["fc2_weight"], t["fc2_bias"]))
+    return t["x"] * scale[:, :, None, None]
+
+
+def _memory_read(t):
+    F = torch.nn.functional
+    attention = torch.softmax(F.linear(t["x"], t["key_weight"]) @ t["memory"].T, dim=-1)
+    return F.linear(F.linear(attention @ t["memory"], t["value_weight"]), t["output_weight"], t["output_bias"])
 
 
 def measure_layer(name, arrays, attrs, oracle, repeat):
@@ -326,7 +367,10 @@ def _markdown(summary) -> str:
                      f"{r['speedup_vs_O0']:.2f} | {r['optimized_peak_MB']:.0f} | {r['O0_peak_MB']:.0f} | {r['saved_MB']:.0f} |")
     lines += ["", "## Layers (forward + backward)", "",
               "Convolution: batch 16, 32 -> 32 channels, 32x32, 3x3, padding 1; layer norm 4096x512; "
-              "batch norm and pooling on 16x32x32x32; elementwise layers on 4096x512; fully connected 256, 1024 -> 1024.",
+              "batch norm and pooling on 16x32x32x32; elementwise layers on 4096x512; fully connected 256, 1024 -> 1024. "
+              "Highway and gated linear unit: 256 x 1024 -> 1024; squeeze-and-excitation 16x64x32x32, reduction 16; "
+              "rbf 256 x 256 against 256 centres (PyTorch: the direct [B, out, in] difference); reconstruction "
+              "256 x 160 -> 512 -> 1024 -> 784; memory read 256 x 1024, 512 slots of 256, -> 1024.",
               "", "| layer | ours ms | PyTorch ms | PyTorch/ours |", "| --- | --- | --- | --- |"]
     for r in summary["layers"]:
         lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['torch_ms']:.2f} | {r['torch_over_ours']:.2f} |")

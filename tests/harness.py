@@ -46,6 +46,10 @@ def module(spec_: OpSpec) -> ModuleType:
 
 def sizes(spec_: OpSpec, batch: int) -> dict[str, int]:
     out = {"B": batch, **DEFAULT_SIZES, **spec_.test.get("dims", {})}
+    chosen = spec_.test.get("attributes", {})
+    for attr in spec_.attributes:  # D_over_<attribute>: D divided by the attribute's value
+        if attr.divides and attr.divides in out:
+            out[f"{attr.divides}_over_{attr.name}"] = out[attr.divides] // chosen.get(attr.name, attr.default)
     fallback = iter(FALLBACK_SIZES)
     for decl in spec_.arrays:
         for dim in decl.shape.dims:

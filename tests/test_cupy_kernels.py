@@ -27,6 +27,7 @@ import pytest
 
 import kernel_tools as kt
 from harness import ROOT, as_tuple, attributes, make_arrays, module, modes, run_forward, spec
+from transpiler.codegen import slot_is_final
 
 # float32: parameter gradients sum over the batch (32 rows of O(1) terms), so an element that
 # cancels to near zero carries about sqrt(32) * 6e-8 * 3 ~ 1e-6 of rounding: atol 1e-5.
@@ -123,10 +124,15 @@ def monkeypatch_module():
 
 def cases(name):
     s = spec(name)
-    extras = [{"activation": a} for a in s.slot.fused] + [{"activation": "softsign"}] if s.slot else [{}]
+    # softsign is not fused anywhere: composed after the identity variant where the slot is
+    # the last step (a gate slot takes fused activations only).
+    composed = [{"activation": "softsign"}] if slot_is_final(s) else []
+    extras = [{"activation": a} for a in s.slot.fused] + composed if s.slot else [{}]
+    choices = [{a.name: v} for a in s.structural if a.choices for v in a.choices] or [{}]
     for extra in extras:
         for training in modes(s):
-            yield {**attributes(s, training), **extra}
+            for choice in choices:  # every value of a structural choice (pooling kind, score mode)
+                yield {**attributes(s, training), **extra, **choice}
 
 
 def gpu_like(arrays):

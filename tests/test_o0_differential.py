@@ -13,7 +13,8 @@ import types
 import numpy as np
 import pytest
 
-from harness import PATHS, as_tuple, attributes, catalog, make_arrays, module, modes, names, run_forward, spec
+from harness import (PATHS, as_tuple, attributes, catalog, grad_outputs, make_arrays, module, modes, names,
+                     run_forward, spec)
 from transpiler.pipeline import load_op
 
 TOL = {np.float64: dict(rtol=1e-12, atol=1e-14), np.float32: dict(rtol=1e-6, atol=1e-7)}
@@ -29,6 +30,9 @@ def cases():
         yield name, {}
     for activation in spec("dense").slot.fused:
         yield "dense", {"activation": activation}
+    for name in names("layer"):  # every other layer with its default activation, if it has a slot
+        if name != "dense":
+            yield name, {}
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -43,7 +47,7 @@ def test_optimized_equals_o0(name, extra, dtype):
         y2, c2 = run_forward(s, arrays, attrs, mod=o0(name))
         for a, b in zip(as_tuple(y1), as_tuple(y2)):
             np.testing.assert_allclose(a, b, **TOL[dtype])
-        dy = [np.random.default_rng(3).standard_normal(o.shape).astype(dtype) for o in as_tuple(y1)]
+        dy = [np.random.default_rng(3).standard_normal(o.shape).astype(dtype) for o in grad_outputs(s, y1)]
         for a, b in zip(as_tuple(module(s).backward(*dy, c1)), as_tuple(o0(name).backward(*dy, c2))):
             assert a.dtype == b.dtype == dtype
             np.testing.assert_allclose(a, b, **TOL[dtype])

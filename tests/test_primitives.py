@@ -83,6 +83,10 @@ CASES = {
     "global_max_pool": ("global_max_pool(x * w)", "[W]", "any", "any", NCHW),
     "conv_apply": ("conv_apply(w, im2col(x * x, w, stride=2, padding=1, dilation=1), x * x, stride=2, padding=1, dilation=1)",
                    "[G, C, K, K]", "any", "any", NCHW),
+    # Issue 16: blocks of an axis (F = 4: halves; along the batch axis B = 6: thirds).
+    "chunk": ("chunk(x * w, pieces=2, index=1) * chunk(x, pieces=2, index=0) + sum_all(chunk(x * x, pieces=3, index=2, axis=0))",
+              "[F]", "any", "any"),
+    "chunk_place": ("chunk_place(chunk(x * w, pieces=3, index=1, axis=0), x, pieces=3, index=1, axis=0) * x", "[F]", "any", "any"),
 }
 # Covered elsewhere: heaviside's derivative is a declared surrogate (test_gradients);
 # linear_weight_grad, sum_to, sum_axes* and the masks are only ever produced by the grad stage.

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import torch
 
+from transpiler.codegen import slot_is_final
+
 from harness import (as_tuple, attributes, differentiable, grad_outputs, make_arrays, module, modes, names,
                      run_forward, shape_of, sizes, spec)
 
@@ -239,7 +241,8 @@ def variants(name):
         if attr.choices:
             base = [dict(b, **{attr.name: c}) for b in base for c in attr.choices]
     if s.slot:
-        return [dict(b, activation=a) for b in base for a in (*s.slot.fused, "softsign")]
+        composed = ("softsign",) if slot_is_final(s) else ()  # a gate slot takes its fused activations only
+        return [dict(b, activation=a) for b in base for a in (*s.slot.fused, *composed)]
     return base
 
 
@@ -376,9 +379,20 @@ def test_softmax_of_empty_rows_and_layer_norm_without_features():
 
 
 SLOT_LAYERS = [n for n in names("layer") if spec(n).slot is not None]
+# Layers that fuse ELU (an activation with an attribute) into their own code.
+ELU_SLOT_LAYERS = [n for n in SLOT_LAYERS if "elu" in spec(n).slot.fused]
 
 
 @pytest.mark.parametrize("name", SLOT_LAYERS)
+def test_fused_activation_options_of_an_activation_without_attributes_are_refused(name):
+    s = spec(name)
+    arrays = make_arrays(s, 2, np.float64)
+    with pytest.raises(TypeError, match=re.escape(f"{name}: activation 'relu' has no attribute 'alpha'")):
+        module(s).forward(*[arrays[d.name] for d in s.arrays], activation="relu",
+                          activation_options={"alpha": 0.5}, **attributes(s))
+
+
+@pytest.mark.parametrize("name", ELU_SLOT_LAYERS)
 def test_fused_activation_options_are_checked_as_the_activation_checks_them(name):
     """A fused activation's forward is never called: the layer checks its options itself."""
     s = spec(name)
@@ -389,8 +403,6 @@ def test_fused_activation_options_are_checked_as_the_activation_checks_them(name
         call(*args, activation="elu", activation_options={"alpha": np.nan}, **attributes(s))
     with pytest.raises(TypeError, match=re.escape(f"{name}: activation 'elu' has no attribute 'alhpa'; it has 'alpha'")):
         call(*args, activation="elu", activation_options={"alhpa": 0.5}, **attributes(s))
-    with pytest.raises(TypeError, match=re.escape(f"{name}: activation 'relu' has no attribute 'alpha'")):
-        call(*args, activation="relu", activation_options={"alpha": 0.5}, **attributes(s))
     fused, _ = call(*args, activation="elu", activation_options={"alpha": 0.5}, **attributes(s))
     linear, _ = call(*args, **attributes(s))
     composed, _ = layer("elu").forward(linear, alpha=0.5)

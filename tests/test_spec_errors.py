@@ -59,6 +59,10 @@ GOLDEN = {
     # Run-time relations a spec declares (issue 15, 23).
     "bad_broadcast": "layers/bad_broadcast.yaml:5:12: error: spec.broadcast: only an op whose arrays (two or more) all start with '...' broadcasts them",
     "bad_below": "layers/bad_below.yaml:8:3: error: spec.attributes.size.below: 'y' is not an array argument",
+    # Init kinds and chunk (issue 16).
+    "bad_init": "layers/bad_init.yaml:8:39: error: spec.parameters.scale.init.uniform: must be [a, b], two numbers, got 0.5",
+    "unknown_init": "layers/unknown_init.yaml:8:30: error: spec.parameters.scale.init: unknown init kind 'normall'; did you mean 'normal'?",
+    "chunk_axis": "layers/chunk_axis.yaml:8:7: error: 'chunk': axis 0 counts from the front of a shape with '...'; use a negative axis",
 }
 
 

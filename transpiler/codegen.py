@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from . import cuda
+from .expr import Call, If
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives, with_called_helpers
 from .spec import DEFAULT_DTYPES, AttrDecl, AttrValue, OpSpec
@@ -144,8 +145,9 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
     if slot_doc and spec.slot:
         lines += _indent_wrap(
             f"activation: name of the activation applied to the result, default {spec.slot.default!r}; "
-            f"{', '.join(spec.slot.fused)} are fused into specialized code, any other activation "
-            "of layerforge.activations is composed."
+            f"{', '.join(spec.slot.fused)} are fused into specialized code, "
+            + ("any other activation of layerforge.activations is composed." if slot_is_final(spec)
+               else "and only these: the slot is not the layer's last step.")
         )
         lines += _indent_wrap("activation_options: keyword arguments for the activation, such as {'alpha': 0.5}.")
     if spec.random:
@@ -310,6 +312,44 @@ def _outs_keyword(outs: tuple[str | None, ...]) -> str:
     return f", outs={_tuple([repr(o) for o in outs])}" if outs else ""
 
 
+def quotient_dimension(attr: AttrDecl) -> str:
+    """The name of the dimension D / attribute for an attribute that divides D
+    (``C_over_reduction``): arrays may use it, and it is checked to be exactly that size."""
+    return f"{attr.divides}_over_{attr.name}"
+
+
+def slot_is_final(spec: OpSpec) -> bool:
+    """Whether the activation slot is the layer's last step (``y = activation(z)`` with y its
+    only output), so that an activation that is not fused can be composed at run time after
+    the identity variant. A slot elsewhere (a gate) takes fused activations only."""
+    def targets(stmts) -> set[str]:
+        found: set[str] = set()
+        for stmt in stmts:
+            if isinstance(stmt, If):
+                found |= targets(stmt.body) | targets(stmt.orelse)
+            elif isinstance(stmt.value, Call) and stmt.value.func == "activation":
+                found.add(stmt.target)
+        return found
+
+    return spec.slot is not None and len(spec.outputs) == 1 and targets(spec.forward) == {spec.outputs[0]}
+
+
+def _chunked_inputs(spec: OpSpec, compiled: list[CompiledVariant]) -> list[tuple[str, str, str]]:
+    """(input, pieces, axis) of every ``chunk`` of an array argument in a forward: checked up
+    front, so that a length that does not split evenly is an error naming the op and the
+    argument rather than a silently short block."""
+    arrays = {d.name for d in spec.arrays}
+    found: list[tuple[str, str, str]] = []
+    for c in compiled:
+        for stmt in c.forward.body:
+            if stmt.prim == "chunk" and stmt.args[0] in arrays:
+                statics = dict(stmt.statics)
+                key = (str(stmt.args[0]), operand(statics["pieces"], bare=True), operand(statics["axis"], bare=True))
+                if key not in found:
+                    found.append(key)
+    return found
+
+
 def takes_out(name: str, helper: str) -> bool:
     """Does the helper ``name`` take ``out=None`` (a buffer for its result) last?"""
     return re.search(rf"def {re.escape(name)}\([^)]*\bout=None\):", helper) is not None
@@ -346,6 +386,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_attribute")
     if any(a.divides for a in spec.attributes):
         runtime_names.append("check_divides")
+    if any(a.divides and any(quotient_dimension(a) in d.shape.dims for d in spec.arrays) for a in spec.attributes):
+        runtime_names.append("check_quotient")
     if any(a.axis_of for a in spec.attributes):
         runtime_names.append("check_axis")
     if any(a.below for a in spec.attributes):
@@ -354,6 +396,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_nonempty")
     if spec.window is not None:
         runtime_names.append("check_window")
+    blocks = _chunked_inputs(spec, compiled)
+    if blocks:
+        runtime_names.append("check_blocks")
     if fused:
         runtime_names += ["activation_module", "check_options"]
     if blocked.forward or blocked.backward:
@@ -387,7 +432,15 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if attr.divides:
             holder = next(d for d in spec.arrays if attr.divides in d.shape.dims)
             axis = list(holder.shape.dims).index(attr.divides) - len(holder.shape.dims)
-            body.append(f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {holder.name}.shape[{axis}])')
+            named = "" if axis == -1 else f', dimension="{attr.divides}"'
+            whole = f"{holder.name}.shape[{axis}]"
+            body.append(f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {whole}{named})')
+            quotient = quotient_dimension(attr)
+            part = next((d for d in spec.arrays if quotient in d.shape.dims), None)
+            if part is not None:
+                index = list(part.shape.dims).index(quotient) - len(part.shape.dims)
+                body.append(f'check_quotient("{op}", "{part.name}", {part.name}.shape[{index}], "{quotient}", '
+                            f'{whole}, "{attr.name}", {attr.name})')
         if attr.axis_of:
             body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
     for array, axis, condition in spec.nonempty:
@@ -403,6 +456,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         kernel = f"{w.kernel}.shape[2:]" if spec.array(w.kernel) is not None else w.kernel
         extra = f", dilation={w.dilation}" if w.dilation else ""
         body.append(f'check_window("{op}", "{w.input}", {w.input}, {kernel}, {w.stride}, {w.padding}{extra})')
+    for name, pieces, axis in blocks:
+        body.append(f'check_blocks("{op}", "{name}", {name}, {pieces}, {axis})')
     if spec.random:
         body.append("if rng is None:")
         body.append("    rng = np.random.default_rng()")
@@ -432,12 +487,19 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         else:
             body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
         body.append(f"    return {result}, (backward_variant, saved, {expected}, {sum_to})")
-        body.append(f'module = activation_module("{op}", activation)')
-        pre = _outputs([f"{o}_linear" for o in spec.outputs])
         identity = next(c for c in compiled if c.variant.activation == "identity")
-        body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(call_args)})")
-        body.append(f"{outs}, activation_ctx = module.forward({pre}, **options)")
-        body.append(f"return {result}, (_backward_composed, (module, activation_ctx, linear_saved), {expected}, {sum_to})")
+        if slot_is_final(spec):
+            body.append(f'module = activation_module("{op}", activation)')
+            pre = _outputs([f"{o}_linear" for o in spec.outputs])
+            body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(call_args)})")
+            body.append(f"{outs}, activation_ctx = module.forward({pre}, **options)")
+            body.append(f"return {result}, (_backward_composed, (module, activation_ctx, linear_saved), {expected}, {sum_to})")
+        else:
+            body.append("raise ValueError(")
+            body.append(f'    f"{op}: activation {{activation!r}} cannot fill this layer\'s slot, "')
+            body.append('    "which is not its last step (no composition); choose one of "')
+            body.append("    f\"{', '.join(_FUSED)}\"")
+            body.append(")")
     else:
         if structural:
             key = structural[0].name if len(structural) == 1 else _tuple([a.name for a in structural])
@@ -486,7 +548,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         *([  # a composed activation's context holds whole arrays: never cut into blocks
             "    if backward_variant is _backward_composed:",
             f"        return {returned(f'_backward_composed({chr(44).join(grads)}, *saved)')}",
-        ] if blocked.backward and fused else []),
+        ] if blocked.backward and fused and slot_is_final(spec) else []),
         "    return " + returned(
             f"in_row_blocks(backward_variant, {', '.join(grads)}, *saved{f', sums={blocked.sums}' if blocked.sums else ''}"
             f"{_outs_keyword(blocked.backward_outs)})"
@@ -504,7 +566,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         functions.append(render_function(fwd, prims, returns, rng=spec.random, defaults=defaults, outs=blocked.forward_outs))
         functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]),
                                          outs=blocked.backward_outs))
-    if fused:
+    if fused and slot_is_final(spec):
         functions.append("\n".join([
             f"def _backward_composed({', '.join(grads)}, module, activation_ctx, linear_saved):",
             f"    grad_linear = module.backward({', '.join(grads)}, activation_ctx)",

@@ -459,7 +459,7 @@ def _after_docstring(lines: list[str]) -> int:
 
 def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
     """The CuPy kernels, twins, tables and helpers of one module."""
-    from .codegen import _outputs, _tuple, operand, uses_rng
+    from .codegen import _outputs, _tuple, operand, slot_is_final, uses_rng
 
     fused = spec.slot is not None
     blocks: list[str] = []
@@ -481,13 +481,14 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
                 if kernel is None and prims[run[0].prim].helper and run[0].prim not in helper_prims:
                     helper_prims.append(run[0].prim)
     if fused:
-        grads = ", ".join(f"grad_{o}" for o in spec.outputs)
-        identity = next(c for c in compiled if c.variant.activation == "identity")
-        blocks.append("\n".join([
-            f"def _cupy_backward_composed({grads}, module, activation_ctx, linear_saved):",
-            f"    grad_linear = module.backward({grads}, activation_ctx)",
-            f"    return _cupy{identity.backward.name}(grad_linear, *linear_saved)",
-        ]))
+        if slot_is_final(spec):
+            grads = ", ".join(f"grad_{o}" for o in spec.outputs)
+            identity = next(c for c in compiled if c.variant.activation == "identity")
+            blocks.append("\n".join([
+                f"def _cupy_backward_composed({grads}, module, activation_ctx, linear_saved):",
+                f"    grad_linear = module.backward({grads}, activation_ctx)",
+                f"    return _cupy{identity.backward.name}(grad_linear, *linear_saved)",
+            ]))
         entries = "".join(f'    "{c.variant.activation}": (_cupy{c.forward.name}, _cupy{c.backward.name}),\n' for c in compiled)
         blocks.append(f"_CUPY_FUSED = {{\n{entries}}}")
     elif spec.structural:

@@ -223,7 +223,7 @@ def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str
             if contribution is None:
                 ok = False
                 continue
-            contribution = _sum_to(builder, contribution, operand, stmt)
+            contribution = _sum_to(builder, contribution, operand, stmt, fn)
             if contribution is not None:
                 contributions.setdefault(operand, []).append(contribution)
     if not ok:
@@ -306,7 +306,8 @@ def _assume_value_shape(builder: Builder, grad: Operand, value: Value) -> None:
             builder.values[grad] = Value(value.shape, current.dtype, current.role)
 
 
-def _sum_to(builder: Builder, contribution: Operand, operand: str, stmt: Stmt) -> Operand | None:
+def _sum_to(builder: Builder, contribution: Operand, operand: str, stmt: Stmt,
+            forward: Function | None = None) -> Operand | None:
     """Undo broadcasting: sum ``contribution`` down to the shape of ``operand``.
 
     A contribution of unknown shape to an operand of known shape is summed at run time when
@@ -314,7 +315,12 @@ def _sum_to(builder: Builder, contribution: Operand, operand: str, stmt: Stmt) -
     own shape."""
     source = builder.shape_of(contribution)
     target = builder.shape_of(operand)
-    if source is None and target is not None and not target.is_scalar and builder.prims[stmt.prim].shape == "broadcast":
+    broadcasting = builder.prims[stmt.prim].shape == "broadcast"
+    if source is None and target is not None and not target.is_scalar and broadcasting:
+        return builder.call(builder.prims["sum_to"], [contribution, operand], {}, stmt.loc)
+    if target is None and broadcasting and not (source is not None and source.is_scalar) and _reduced(builder, forward, operand):
+        # A reduction over an attribute's axis (shape unknown until run time) kept that axis
+        # as 1 and was broadcast back: only run time can tell along which axis to sum.
         return builder.call(builder.prims["sum_to"], [contribution, operand], {}, stmt.loc)
     if source is None or target is None or source == target:
         return contribution
@@ -338,3 +344,9 @@ def _sum_to(builder: Builder, contribution: Operand, operand: str, stmt: Stmt) -
             builder.values[result] = Value(target if last else None, "float", "temp")  # type: ignore[index]
     return result
 
+
+
+def _reduced(builder: Builder, forward: Function | None, name: str) -> bool:
+    """Is ``name`` made by a reduction that keeps its axes (shape rule ``reduce``)?"""
+    made = forward.defining(name) if forward is not None else None
+    return made is not None and builder.prims[made.prim].shape == "reduce"

@@ -251,6 +251,8 @@ class Builder:
         if prim.dtype.startswith("like:"):
             return self.dtype_of(args[prim.args.index(prim.dtype[5:])])
         kinds = {self.dtype_of(a) for a in args}
+        if prim.name == "div" or any(isinstance(a, Const) and isinstance(a.value, float) for a in args):
+            return "float"  # Python's true division, and a float constant, give floats
         return "float" if "float" in kinds or not kinds else ("int" if "int" in kinds else "float")
 
     def _shape(self, prim: Primitive, args: list[Operand], statics: dict[str, Operand]) -> Shape | None:
@@ -311,6 +313,14 @@ class Builder:
             pieces = statics["pieces"]
             label = pieces.value if isinstance(pieces, Const) else pieces
             return Shape(a.dims[:-1] + (f"{a.dims[-1]}_over_{label}", f"{label}"), a.ellipsis)
+        if rule == "chunk":
+            (a,) = known
+            pieces, axis = statics["pieces"], statics["axis"]
+            if not (isinstance(pieces, Const) and isinstance(axis, Const)):
+                return None  # attributes: the block's shape is known at run time only
+            index = a.normalize_axis(axis.value)  # type: ignore[arg-type]
+            dim = a.dims[index]
+            return a.with_dim(axis.value, f"{dim}_over_{pieces.value}" if pieces.value != 1 else dim)  # type: ignore[arg-type]
         if rule == "squeeze_last":
             (a,) = known
             if not a.dims or a.dims[-1] != 1:

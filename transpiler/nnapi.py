@@ -13,13 +13,22 @@ import jinja2
 
 from .codegen import VERSION
 from .errors import Collector
-from .spec import OpSpec, TensorDecl
+from .spec import Init, OpSpec, TensorDecl
+
+
+def _quotients(spec: OpSpec) -> dict[str, str]:
+    """Dimensions named ``<D>_over_<attribute>`` (the attribute divides D), as the expression
+    the constructor computes them by: ``(C // reduction)``."""
+    return {f"{a.divides}_over_{a.name}": f"({a.divides} // {a.name})" for a in spec.attributes if a.divides}
 
 
 def _dims(spec: OpSpec) -> list[str]:
     """Constructor dimensions: the named sizes of parameters and buffers, ordered by where
-    they first appear (inputs first), like torch's ``Linear(in_features, out_features)``."""
-    wanted = {d for decl in spec.parameters + spec.buffers for d in decl.shape.dims if isinstance(d, str)}
+    they first appear (inputs first), like torch's ``Linear(in_features, out_features)``;
+    a dimension that an attribute divides into another is computed, not asked for."""
+    derived = _quotients(spec)
+    wanted = {d for decl in spec.parameters + spec.buffers for d in decl.shape.dims
+              if isinstance(d, str) and d not in derived}
     order: list[str] = []
     for decl in spec.inputs + spec.parameters + spec.buffers:
         for dim in decl.shape.dims:
@@ -32,13 +41,20 @@ def _tuple(items: list[str]) -> str:
     return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
 
 
-def _init(decl: TensorDecl) -> str:
-    shape = _tuple([str(d) for d in decl.shape.dims])
+def _init(decl: TensorDecl, derived: dict[str, str]) -> str:
+    shape = _tuple([derived.get(str(d), str(d)) for d in decl.shape.dims])
     if decl.init == "zeros":
         return f"np.zeros({shape}, dtype=dtype)"
     if decl.init == "ones":
         return f"np.ones({shape}, dtype=dtype)"
-    return f"_fan_in_uniform(rng, {shape}, {' * '.join(decl.init)}, dtype)"
+    if isinstance(decl.init, Init):
+        values = decl.init.values
+        if decl.init.kind == "constant":
+            return f"np.full({shape}, {values[0]!r}, dtype=dtype)"
+        if decl.init.kind == "normal":
+            return f"rng.normal(0.0, {values[0]!r}, size={shape}).astype(dtype)"
+        return f"rng.uniform({values[0]!r}, {values[1]!r}, size={shape}).astype(dtype)"
+    return f"_fan_in_uniform(rng, {shape}, {' * '.join(derived.get(d, d) for d in decl.init)}, dtype)"
 
 
 def _group(names: list[str]) -> str:
@@ -57,7 +73,8 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         call += ["activation=self.activation", "activation_options=self.activation_options"]
     if spec.attribute("training") is not None:
         call.append("training=self.training")
-    drawn = any(isinstance(d.init, tuple) for d in spec.parameters + spec.buffers)
+    drawn = any(isinstance(d.init, tuple) or (isinstance(d.init, Init) and d.init.kind != "constant")
+                for d in spec.parameters + spec.buffers)
     if drawn or spec.random:
         keywords.append("rng=None")
     if spec.parameters or spec.buffers:
@@ -92,8 +109,8 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         "keywords": keywords,
         "stored": stored,
         "random": spec.random,
-        "params": [{"name": d.name, "init": _init(d)} for d in spec.parameters],
-        "buffers": [{"name": d.name, "init": _init(d)} for d in spec.buffers],
+        "params": [{"name": d.name, "init": _init(d, _quotients(spec))} for d in spec.parameters],
+        "buffers": [{"name": d.name, "init": _init(d, _quotients(spec))} for d in spec.buffers],
         "inputs": [d.name for d in spec.inputs],
         "call": ", ".join(call),
         "results": _group(list(spec.outputs)),

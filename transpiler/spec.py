@@ -28,14 +28,27 @@ DEFAULT_DTYPES = ("float32", "float64")
 
 
 @dataclass(frozen=True)
+class Init:
+    """A drawn or constant initial value: ``constant`` (values = (v,)), ``normal`` (values =
+    (std,), mean 0) or ``uniform`` (values = (a, b))."""
+
+    kind: str
+    values: tuple[float, ...]
+
+
+INIT_KINDS = {"constant": 1, "normal": 1, "uniform": 2}
+
+
+@dataclass(frozen=True)
 class TensorDecl:
     name: str
     shape: shapes.Shape
     doc: str
     loc: Location
     # How the object API initialises a parameter or buffer: "zeros", "ones", or a tuple of
-    # dimension names whose product is the fan-in of PyTorch's default uniform(+-1/sqrt(fan_in)).
-    init: str | tuple[str, ...] = "zeros"
+    # dimension names whose product is the fan-in of PyTorch's default uniform(+-1/sqrt(fan_in)),
+    # or an ``Init``: a constant, N(0, std^2) or U(a, b).
+    init: str | tuple[str, ...] | Init = "zeros"
 
 
 # ``below: x.shape[axis]``: an array, then an integer axis or an int attribute
@@ -352,17 +365,38 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
     return tuple(out)
 
 
-def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...]:
+def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...] | Init:
+    expected = "zeros, ones, {fan_in: [dimensions]}, {constant: v}, {normal: std} or {uniform: [a, b]}"
     if isinstance(node.value, str):
         if node.value not in ("zeros", "ones"):
-            errors.error(node.loc, f"{where}: must be zeros, ones or {{fan_in: [dimensions]}}, got '{node.value}'")
+            errors.error(node.loc, f"{where}: must be {expected}, got '{node.value}'")
         return node.value
-    fields = Fields(node, where, errors)
-    fan_in = fields.take("fan_in", list, required=True)
-    fields.finish()
-    if fan_in is None:
+    if len(node.value) != 1:
+        errors.error(node.loc, f"{where}: must be {expected}, with exactly one key")
         return "zeros"
-    return tuple(str(d.value) for d in fan_in.value)
+    (key,) = node.value
+    if key == "fan_in":
+        fields = Fields(node, where, errors)
+        fan_in = fields.take("fan_in", list, required=True)
+        fields.finish()
+        return tuple(str(d.value) for d in fan_in.value) if fan_in is not None else "zeros"
+    if key not in INIT_KINDS:
+        errors.error(node.key_locs[key], f"{where}: unknown init kind '{key}'{did_you_mean(key, ['fan_in', *INIT_KINDS])}")
+        return "zeros"
+    item = node.value[key]
+    raw = item.plain()
+    values = raw if isinstance(raw, list) else [raw]
+    count = INIT_KINDS[key]
+    if len(values) != count or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        shape = "[a, b], two numbers" if count == 2 else "one number"
+        errors.error(item.loc, f"{where}.{key}: must be {shape}, got {raw!r}")
+        return "zeros"
+    values = [float(v) for v in values]
+    if key == "normal" and values[0] < 0:
+        errors.error(item.loc, f"{where}.normal: the standard deviation must be at least 0, got {values[0]}")
+    if key == "uniform" and values[0] > values[1]:
+        errors.error(item.loc, f"{where}.uniform: the low end {values[0]} exceeds the high end {values[1]}")
+    return Init(key, tuple(values))
 
 
 def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
@@ -486,4 +520,4 @@ def _slot(node: Node, errors: Collector) -> ActivationSlot | None:
     return ActivationSlot(default.value, tuple(str(f.value) for f in fused.value), node.loc)
 
 
-__all__ = ["OpSpec", "TensorDecl", "AttrDecl", "ActivationSlot", "WindowDecl", "load_spec", "SpecError"]
+__all__ = ["OpSpec", "TensorDecl", "Init", "AttrDecl", "ActivationSlot", "WindowDecl", "load_spec", "SpecError"]

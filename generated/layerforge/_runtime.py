@@ -283,12 +283,23 @@ def check_options(op, name, options):
         check_attribute(f"{op}: activation {name!r}", key, value, **declared[key])
 
 
-def check_divides(op, name, value, argument, size):
-    """Check that attribute ``name`` divides a dimension of ``argument`` of the given size."""
+def check_divides(op, name, value, argument, size, dimension=None):
+    """Check that attribute ``name`` divides a dimension of ``argument`` of the given size
+    (its last one, unless ``dimension`` names it)."""
     if size % value:
+        which = "the last dimension" if dimension is None else f"dimension {dimension}"
         raise ValueError(
-            f"{op}: attribute '{name}' = {value} must divide the last dimension of "
+            f"{op}: attribute '{name}' = {value} must divide {which} of "
             f"'{argument}', which is {size}"
+        )
+
+
+def check_quotient(op, argument, size, dimension, whole, name, value):
+    """Check a dimension named ``<D>_over_<attribute>``: its size must be D // attribute."""
+    if size != whole // value:
+        raise ValueError(
+            f"{op}: argument '{argument}' has {dimension} = {size}, expected {whole} / {name} "
+            f"= {whole // value} (with {name} = {value})"
         )
 
 
@@ -320,6 +331,17 @@ def check_below(op, name, value, argument, shape, axis):
         raise ValueError(
             f"{op}: attribute '{name}' = {value} must be less than the size of '{argument}' "
             f"along axis {axis}, which is {shape[axis]} (shape {tuple(shape)})"
+        )
+
+
+def check_blocks(op, argument, value, pieces, axis):
+    """Check that axis ``axis`` of ``argument`` splits into ``pieces`` equal blocks (a
+    ``chunk`` of it in the op's forward)."""
+    size = value.shape[axis]
+    if size % pieces:
+        raise ValueError(
+            f"{op}: argument '{argument}' has {size} entries along axis {axis}, which do not "
+            f"split into {pieces} equal blocks; got shape {tuple(value.shape)}"
         )
 
 

@@ -10,29 +10,43 @@ import numpy as np
 
 from layerforge.layers import activation
 from layerforge.layers import add
+from layerforge.layers import anomaly_detector
 from layerforge.layers import avg_pooling
 from layerforge.layers import batch_normalization
 from layerforge.layers import concatenate
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
 from layerforge.layers import dense
+from layerforge.layers import dilated_convolutional
 from layerforge.layers import dropout
+from layerforge.layers import expert
 from layerforge.layers import feed_forward
 from layerforge.layers import flatten
 from layerforge.layers import fully_connected
+from layerforge.layers import gated_linear_unit
 from layerforge.layers import gaussian_noise
 from layerforge.layers import global_pooling
+from layerforge.layers import highway
 from layerforge.layers import input
 from layerforge.layers import layer_normalization
+from layerforge.layers import log_variance
 from layerforge.layers import masking
 from layerforge.layers import max_pooling
 from layerforge.layers import mean
+from layerforge.layers import measurement
+from layerforge.layers import memory_read
+from layerforge.layers import memory_write
 from layerforge.layers import multiply
 from layerforge.layers import padding
 from layerforge.layers import pooling
+from layerforge.layers import rbf
+from layerforge.layers import readout
+from layerforge.layers import reconstruction
+from layerforge.layers import rep_parameterization
 from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import split
+from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import upsampling
 from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
 
@@ -41,29 +55,43 @@ __all__ = [
     "Sequential",
     "Activation",
     "Add",
+    "AnomalyDetector",
     "AvgPooling",
     "BatchNormalization",
     "Concatenate",
     "Convolutional",
     "Cropping",
     "Dense",
+    "DilatedConvolutional",
     "Dropout",
+    "Expert",
     "FeedForward",
     "Flatten",
     "FullyConnected",
+    "GatedLinearUnit",
     "GaussianNoise",
     "GlobalPooling",
+    "Highway",
     "Input",
     "LayerNormalization",
+    "LogVariance",
     "Masking",
     "MaxPooling",
     "Mean",
+    "Measurement",
+    "MemoryRead",
+    "MemoryWrite",
     "Multiply",
     "Padding",
     "Pooling",
+    "RBF",
+    "Readout",
+    "Reconstruction",
+    "RepParameterization",
     "Reshape",
     "Residual",
     "Split",
+    "SqueezeAndExcitation",
     "Upsampling",
     "CrossEntropyLoss",
     "MSELoss",
@@ -248,6 +276,33 @@ class Add(Module):
     def backward(self, grad_y):
         grad_a, grad_b = add.backward(grad_y, self._ctx)
         return (grad_a, grad_b)
+
+
+class AnomalyDetector(Module):
+    """AnomalyDetector: An anomaly score per sample, in one of two modes.
+
+    A shell over ``layerforge.layers.anomaly_detector``; buffers ema.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ("ema",)
+
+    def __init__(self, *, mode="htm", smoothing=0.1, dtype=np.float32):
+        super().__init__()
+        self.ema = np.zeros((1,), dtype=dtype)
+        self.mode = mode
+        self.smoothing = smoothing
+
+    def forward(self, actual, predicted):
+        (score, new_ema), self._ctx = anomaly_detector.forward(
+            actual, predicted, self.ema, mode=self.mode, smoothing=self.smoothing
+        )
+        self.ema = new_ema
+        return score
+
+    def backward(self, grad_score):
+        grad_actual, grad_predicted = anomaly_detector.backward(grad_score, self._ctx)
+        return (grad_actual, grad_predicted)
 
 
 class AvgPooling(Module):
@@ -500,6 +555,66 @@ class Dense(Module):
         return grad_x
 
 
+class DilatedConvolutional(Module):
+    """DilatedConvolutional: Dilated (atrous) 2-D convolution of NCHW feature maps, as
+    torch.nn.Conv2d with a dilation that must be given: y = activation(conv2d(x, weight,
+    stride, padding, dilation) + bias) with weight [C_out, C_in, kH, kW]; the output is
+    (H + 2 padding - dilation (kH - 1) - 1) / stride + 1 high (rounded down), and as
+    wide.
+
+    A shell over ``layerforge.layers.dilated_convolutional``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        C_out,
+        kH,
+        kW,
+        *,
+        stride=1,
+        padding=0,
+        dilation,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(rng, (C_out, C_in, kH, kW), C_in * kH * kW, dtype)
+        self.bias = _fan_in_uniform(rng, (C_out,), C_in * kH * kW, dtype)
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = dilated_convolutional.forward(
+            x,
+            self.weight,
+            self.bias,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = dilated_convolutional.backward(
+            grad_y, self._ctx
+        )
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
 class Dropout(Module):
     """Dropout: Inverted dropout: in training each element is kept with probability 1 - p
     and scaled by 1 / (1 - p), else zeroed (torch.nn.functional.dropout); the mask is
@@ -524,6 +639,66 @@ class Dropout(Module):
 
     def backward(self, grad_y):
         grad_x = dropout.backward(grad_y, self._ctx)
+        return grad_x
+
+
+class Expert(Module):
+    """Expert: One expert of a mixture of experts, the preset of AiDotNet's builder: y =
+    activation(fc2(relu(fc1(x)))), two fully connected layers with weights in
+    torch.nn.Linear layout, ReLU between them (fixed), the output activation the slot
+    (identity by default).
+
+    A shell over ``layerforge.layers.expert``; parameters fc1_weight, fc1_bias,
+    fc2_weight, fc2_bias.
+    """
+
+    PARAMETERS = ("fc1_weight", "fc1_bias", "fc2_weight", "fc2_bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        hidden_features,
+        out_features,
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.fc1_weight = _fan_in_uniform(
+            rng, (hidden_features, in_features), in_features, dtype
+        )
+        self.fc1_bias = _fan_in_uniform(rng, (hidden_features,), in_features, dtype)
+        self.fc2_weight = _fan_in_uniform(
+            rng, (out_features, hidden_features), hidden_features, dtype
+        )
+        self.fc2_bias = _fan_in_uniform(rng, (out_features,), hidden_features, dtype)
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = expert.forward(
+            x,
+            self.fc1_weight,
+            self.fc1_bias,
+            self.fc2_weight,
+            self.fc2_bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias = (
+            expert.backward(grad_y, self._ctx)
+        )
+        self.grads["fc1_weight"] = grad_fc1_weight
+        self.grads["fc1_bias"] = grad_fc1_bias
+        self.grads["fc2_weight"] = grad_fc2_weight
+        self.grads["fc2_bias"] = grad_fc2_bias
         return grad_x
 
 
@@ -642,6 +817,68 @@ class FullyConnected(Module):
         return grad_x
 
 
+class GatedLinearUnit(Module):
+    """GatedLinearUnit: Gated linear unit, y = (x @ weight_linear.T + bias_linear) * gate(x
+    @ weight_gate.T + bias_gate), weights stored [out_features, in_features] as
+    torch.nn.Linear.
+
+    A shell over ``layerforge.layers.gated_linear_unit``; parameters weight_linear,
+    bias_linear, weight_gate, bias_gate.
+    """
+
+    PARAMETERS = ("weight_linear", "bias_linear", "weight_gate", "bias_gate")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        out_features,
+        *,
+        activation="sigmoid",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_linear = _fan_in_uniform(
+            rng, (out_features, in_features), in_features, dtype
+        )
+        self.bias_linear = _fan_in_uniform(rng, (out_features,), in_features, dtype)
+        self.weight_gate = _fan_in_uniform(
+            rng, (out_features, in_features), in_features, dtype
+        )
+        self.bias_gate = _fan_in_uniform(rng, (out_features,), in_features, dtype)
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = gated_linear_unit.forward(
+            x,
+            self.weight_linear,
+            self.bias_linear,
+            self.weight_gate,
+            self.bias_gate,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_weight_linear,
+            grad_bias_linear,
+            grad_weight_gate,
+            grad_bias_gate,
+        ) = gated_linear_unit.backward(grad_y, self._ctx)
+        self.grads["weight_linear"] = grad_weight_linear
+        self.grads["bias_linear"] = grad_bias_linear
+        self.grads["weight_gate"] = grad_weight_gate
+        self.grads["bias_gate"] = grad_bias_gate
+        return grad_x
+
+
 class GaussianNoise(Module):
     """GaussianNoise: Adds noise drawn from N(mean, stddev^2) to every element in training
     (Keras GaussianNoise); the noise is a constant for backward, so the gradient passes
@@ -695,6 +932,52 @@ class GlobalPooling(Module):
         return grad_x
 
 
+class Highway(Module):
+    """Highway: Highway layer (Srivastava et al., 2015), y = gate * hidden + (1 - gate) * x
+    with hidden = tanh(x @ weight_hidden.T + bias_hidden) and the transform gate =
+    sigmoid(x @ weight_transform.T + bias_transform); weights [F, F] in torch.nn.Linear
+    layout.
+
+    A shell over ``layerforge.layers.highway``; parameters weight_hidden, bias_hidden,
+    weight_transform, bias_transform.
+    """
+
+    PARAMETERS = ("weight_hidden", "bias_hidden", "weight_transform", "bias_transform")
+    BUFFERS = ()
+
+    def __init__(self, F, *, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_hidden = _fan_in_uniform(rng, (F, F), F, dtype)
+        self.bias_hidden = np.zeros((F,), dtype=dtype)
+        self.weight_transform = _fan_in_uniform(rng, (F, F), F, dtype)
+        self.bias_transform = np.full((F,), -1.0, dtype=dtype)
+
+    def forward(self, x):
+        y, self._ctx = highway.forward(
+            x,
+            self.weight_hidden,
+            self.bias_hidden,
+            self.weight_transform,
+            self.bias_transform,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_weight_hidden,
+            grad_bias_hidden,
+            grad_weight_transform,
+            grad_bias_transform,
+        ) = highway.backward(grad_y, self._ctx)
+        self.grads["weight_hidden"] = grad_weight_hidden
+        self.grads["bias_hidden"] = grad_bias_hidden
+        self.grads["weight_transform"] = grad_weight_transform
+        self.grads["bias_transform"] = grad_bias_transform
+        return grad_x
+
+
 class Input(Module):
     """Input: The identity, marking where data enters a network; the gradient passes
     through unchanged.
@@ -744,6 +1027,31 @@ class LayerNormalization(Module):
         grad_x, grad_weight, grad_bias = layer_normalization.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class LogVariance(Module):
+    """LogVariance: The logarithm of the biased variance over one axis, which is removed, y
+    = log(var(x, axis) + epsilon), as torch.log(torch.var(x, dim=axis, unbiased=False) +
+    epsilon).
+
+    A shell over ``layerforge.layers.log_variance``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, axis=-1, epsilon=1e-08):
+        super().__init__()
+        self.axis = axis
+        self.epsilon = epsilon
+
+    def forward(self, x):
+        y, self._ctx = log_variance.forward(x, axis=self.axis, epsilon=self.epsilon)
+        return y
+
+    def backward(self, grad_y):
+        grad_x = log_variance.backward(grad_y, self._ctx)
         return grad_x
 
 
@@ -822,6 +1130,171 @@ class Mean(Module):
     def backward(self, grad_y):
         grad_x = mean.backward(grad_y, self._ctx)
         return grad_x
+
+
+class Measurement(Module):
+    """Measurement: Born-rule measurement of real amplitudes: the probabilities p = x^2 /
+    sum(x^2) over the last axis.
+
+    A shell over ``layerforge.layers.measurement``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, epsilon=1e-30):
+        super().__init__()
+        self.epsilon = epsilon
+
+    def forward(self, x):
+        y, self._ctx = measurement.forward(x, epsilon=self.epsilon)
+        return y
+
+    def backward(self, grad_y):
+        grad_x = measurement.backward(grad_y, self._ctx)
+        return grad_x
+
+
+class MemoryRead(Module):
+    """MemoryRead: Content-based read from a memory of slots (Memory Networks, NTM): the
+    query x @ key_weight.T scores every slot by its dot product with it, times scale;
+    the softmax of the scores over the slots weighs the slots into one read vector,
+    which is projected, y = activation(read @ value_weight.T @ output_weight.T +
+    output_bias).
+
+    A shell over ``layerforge.layers.memory_read``; parameters key_weight, value_weight,
+    output_weight, output_bias.
+    """
+
+    PARAMETERS = ("key_weight", "value_weight", "output_weight", "output_bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        memory_features,
+        out_features,
+        *,
+        scale=1.0,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.key_weight = _fan_in_uniform(
+            rng, (memory_features, in_features), in_features, dtype
+        )
+        self.value_weight = _fan_in_uniform(
+            rng, (out_features, memory_features), memory_features, dtype
+        )
+        self.output_weight = _fan_in_uniform(
+            rng, (out_features, out_features), out_features, dtype
+        )
+        self.output_bias = _fan_in_uniform(rng, (out_features,), out_features, dtype)
+        self.scale = scale
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, memory):
+        y, self._ctx = memory_read.forward(
+            x,
+            memory,
+            self.key_weight,
+            self.value_weight,
+            self.output_weight,
+            self.output_bias,
+            scale=self.scale,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_memory,
+            grad_key_weight,
+            grad_value_weight,
+            grad_output_weight,
+            grad_output_bias,
+        ) = memory_read.backward(grad_y, self._ctx)
+        self.grads["key_weight"] = grad_key_weight
+        self.grads["value_weight"] = grad_value_weight
+        self.grads["output_weight"] = grad_output_weight
+        self.grads["output_bias"] = grad_output_bias
+        return (grad_x, grad_memory)
+
+
+class MemoryWrite(Module):
+    """MemoryWrite: What a batch writes to a memory of slots: the values x @ value_weight.T
+    give the output y = activation(values @ output_weight.T + output_bias) and, weighted
+    by the softmax over the slots of the query x @ query_weight.T against the memory
+    scaled by 1 / sqrt(memory_features), the update memory_update = attention.T @ values
+    [slots, memory_features], summed over the batch.
+
+    A shell over ``layerforge.layers.memory_write``; parameters query_weight,
+    value_weight, output_weight, output_bias.
+    """
+
+    PARAMETERS = ("query_weight", "value_weight", "output_weight", "output_bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        memory_features,
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.query_weight = _fan_in_uniform(
+            rng, (memory_features, in_features), in_features, dtype
+        )
+        self.value_weight = _fan_in_uniform(
+            rng, (memory_features, in_features), in_features, dtype
+        )
+        self.output_weight = _fan_in_uniform(
+            rng, (memory_features, memory_features), memory_features, dtype
+        )
+        self.output_bias = _fan_in_uniform(
+            rng, (memory_features,), memory_features, dtype
+        )
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, memory):
+        (y, memory_update), self._ctx = memory_write.forward(
+            x,
+            memory,
+            self.query_weight,
+            self.value_weight,
+            self.output_weight,
+            self.output_bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return (y, memory_update)
+
+    def backward(self, grad_y, grad_memory_update):
+        (
+            grad_x,
+            grad_memory,
+            grad_query_weight,
+            grad_value_weight,
+            grad_output_weight,
+            grad_output_bias,
+        ) = memory_write.backward(grad_y, grad_memory_update, self._ctx)
+        self.grads["query_weight"] = grad_query_weight
+        self.grads["value_weight"] = grad_value_weight
+        self.grads["output_weight"] = grad_output_weight
+        self.grads["output_bias"] = grad_output_bias
+        return (grad_x, grad_memory)
 
 
 class Multiply(Module):
@@ -923,6 +1396,187 @@ class Pooling(Module):
         return grad_x
 
 
+class RBF(Module):
+    """RBF: Gaussian radial basis functions, y[b, j] = exp(-|x_b - centers_j|^2 / (2
+    widths_j^2)), with centers [out_features, in_features] and one width per centre.
+
+    A shell over ``layerforge.layers.rbf``; parameters centers, widths.
+    """
+
+    PARAMETERS = ("centers", "widths")
+    BUFFERS = ()
+
+    def __init__(self, in_features, out_features, *, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.centers = rng.uniform(-1.0, 1.0, size=(out_features, in_features)).astype(
+            dtype
+        )
+        self.widths = np.full((out_features,), 1.0, dtype=dtype)
+
+    def forward(self, x):
+        y, self._ctx = rbf.forward(x, self.centers, self.widths)
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_centers, grad_widths = rbf.backward(grad_y, self._ctx)
+        self.grads["centers"] = grad_centers
+        self.grads["widths"] = grad_widths
+        return grad_x
+
+
+class Readout(Module):
+    """Readout: The read-out of a reservoir (echo state network), y = activation(x @
+    weight.T + bias) with weight [out_features, in_features] drawn from U(-0.05, 0.05)
+    and a zero bias at initialisation.
+
+    A shell over ``layerforge.layers.readout``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        out_features,
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = rng.uniform(-0.05, 0.05, size=(out_features, in_features)).astype(
+            dtype
+        )
+        self.bias = np.zeros((out_features,), dtype=dtype)
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = readout.forward(
+            x,
+            self.weight,
+            self.bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = readout.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class Reconstruction(Module):
+    """Reconstruction: The decoder of a capsule network, y =
+    activation(fc3(relu(fc2(relu(fc1(x)))))), three fully connected layers with weights
+    in torch.nn.Linear layout; the hidden activations are ReLU (fixed), the output
+    activation is the slot (sigmoid by default).
+
+    A shell over ``layerforge.layers.reconstruction``; parameters fc1_weight, fc1_bias,
+    fc2_weight, fc2_bias, fc3_weight, fc3_bias.
+    """
+
+    PARAMETERS = (
+        "fc1_weight",
+        "fc1_bias",
+        "fc2_weight",
+        "fc2_bias",
+        "fc3_weight",
+        "fc3_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        hidden1,
+        hidden2,
+        out_features,
+        *,
+        activation="sigmoid",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.fc1_weight = _fan_in_uniform(
+            rng, (hidden1, in_features), in_features, dtype
+        )
+        self.fc1_bias = _fan_in_uniform(rng, (hidden1,), in_features, dtype)
+        self.fc2_weight = _fan_in_uniform(rng, (hidden2, hidden1), hidden1, dtype)
+        self.fc2_bias = _fan_in_uniform(rng, (hidden2,), hidden1, dtype)
+        self.fc3_weight = _fan_in_uniform(rng, (out_features, hidden2), hidden2, dtype)
+        self.fc3_bias = _fan_in_uniform(rng, (out_features,), hidden2, dtype)
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = reconstruction.forward(
+            x,
+            self.fc1_weight,
+            self.fc1_bias,
+            self.fc2_weight,
+            self.fc2_bias,
+            self.fc3_weight,
+            self.fc3_bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_fc1_weight,
+            grad_fc1_bias,
+            grad_fc2_weight,
+            grad_fc2_bias,
+            grad_fc3_weight,
+            grad_fc3_bias,
+        ) = reconstruction.backward(grad_y, self._ctx)
+        self.grads["fc1_weight"] = grad_fc1_weight
+        self.grads["fc1_bias"] = grad_fc1_bias
+        self.grads["fc2_weight"] = grad_fc2_weight
+        self.grads["fc2_bias"] = grad_fc2_bias
+        self.grads["fc3_weight"] = grad_fc3_weight
+        self.grads["fc3_bias"] = grad_fc3_bias
+        return grad_x
+
+
+class RepParameterization(Module):
+    """RepParameterization: The reparameterization trick of a variational autoencoder: x
+    [..., 2L] holds the mean (first half) and the log variance (second half); in
+    training z = mean + exp(log_variance / 2) * noise with noise ~ N(0, 1) drawn from
+    rng and held fixed for backward, in inference z = mean.
+
+    A shell over ``layerforge.layers.rep_parameterization``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, rng=None):
+        super().__init__()
+        self.rng = np.random.default_rng() if rng is None else rng
+
+    def forward(self, x):
+        z, self._ctx = rep_parameterization.forward(
+            x, training=self.training, rng=self.rng
+        )
+        return z
+
+    def backward(self, grad_z):
+        grad_x = rep_parameterization.backward(grad_z, self._ctx)
+        return grad_x
+
+
 class Reshape(Module):
     """Reshape: Feature vectors [B, F] to [B, *shape] in C order (one entry of shape may be
     -1), as x.reshape(B, *shape); backward reshapes the gradient back.
@@ -1001,6 +1655,52 @@ class Split(Module):
 
     def backward(self, grad_first, grad_second):
         grad_x = split.backward(grad_first, grad_second, self._ctx)
+        return grad_x
+
+
+class SqueezeAndExcitation(Module):
+    """SqueezeAndExcitation: Squeeze-and-excitation of NCHW feature maps (Hu et al., 2018),
+    as torchvision.ops.SqueezeExcitation: each channel's mean over the map is squeezed
+    through fc1 (C to C / reduction channels) and ReLU, excited through fc2 and a
+    sigmoid, and scales its channel, y = x * sigmoid(fc2(relu(fc1(mean(x))))).
+
+    A shell over ``layerforge.layers.squeeze_and_excitation``; parameters fc1_weight,
+    fc1_bias, fc2_weight, fc2_bias.
+    """
+
+    PARAMETERS = ("fc1_weight", "fc1_bias", "fc2_weight", "fc2_bias")
+    BUFFERS = ()
+
+    def __init__(self, C, *, reduction=16, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.fc1_weight = _fan_in_uniform(rng, ((C // reduction), C), C, dtype)
+        self.fc1_bias = _fan_in_uniform(rng, ((C // reduction),), C, dtype)
+        self.fc2_weight = _fan_in_uniform(
+            rng, (C, (C // reduction)), (C // reduction), dtype
+        )
+        self.fc2_bias = _fan_in_uniform(rng, (C,), (C // reduction), dtype)
+        self.reduction = reduction
+
+    def forward(self, x):
+        y, self._ctx = squeeze_and_excitation.forward(
+            x,
+            self.fc1_weight,
+            self.fc1_bias,
+            self.fc2_weight,
+            self.fc2_bias,
+            reduction=self.reduction,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias = (
+            squeeze_and_excitation.backward(grad_y, self._ctx)
+        )
+        self.grads["fc1_weight"] = grad_fc1_weight
+        self.grads["fc1_bias"] = grad_fc1_bias
+        self.grads["fc2_weight"] = grad_fc2_weight
+        self.grads["fc2_bias"] = grad_fc2_bias
         return grad_x
 
 
@@ -1100,8 +1800,10 @@ def load_torch_state_dict(module, torch_state):
     """Copy a ``torch.nn`` model's state_dict into the equivalent layerforge model.
 
     Tensors are matched in order with this module's parameters and buffers (so a torch model
-    with separate activation modules maps onto layers with fused activations); each pair
-    must agree in the last part of its name (weight, bias, running_mean, ...) and in shape.
+    with separate activation modules maps onto layers with fused activations, and a torch
+    Sequential of Linear layers onto one layer holding fc1_weight, fc1_bias, ...); each pair
+    must agree in the last part of its name (weight, bias, running_mean, ...; ours may carry
+    a prefix joined by '_') and in shape.
     """
     theirs = [
         (name, value)
@@ -1122,16 +1824,23 @@ def load_torch_state_dict(module, torch_state):
             if hasattr(value, "detach")
             else np.asarray(value)
         )
-        if (
-            their_name.rsplit(".", 1)[-1] != our_name.rsplit(".", 1)[-1]
-            or array.shape != target.shape
-        ):
+        if not _same_kind(their_name, our_name) or array.shape != target.shape:
             raise ValueError(
                 f"load_torch_state_dict: torch '{their_name}' {tuple(array.shape)} does not match "
                 f"'{our_name}' {tuple(target.shape)}"
             )
         state[our_name] = array.astype(target.dtype)
     module.load_state_dict(state)
+
+
+def _same_kind(their_name, our_name):
+    """'0.weight' and 'fc1_weight' or 'weight', 'fc1.bias' and 'fc1_bias': the same kind of tensor."""
+    theirs, ours = their_name.rsplit(".", 1)[-1], our_name.rsplit(".", 1)[-1]
+    return (
+        ours == theirs
+        or ours.endswith(f"_{theirs}")
+        or their_name.replace(".", "_").endswith(ours)
+    )
 
 
 def _torch_order(name, module):

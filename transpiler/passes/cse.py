@@ -4,7 +4,8 @@ Two assignments whose right-hand sides are the same pure expression compute the 
 (every name is assigned once, so the operands cannot have changed in between): the second
 becomes a use of the first's name. Comparison is on the code of the expression, so it also
 catches a value that backward recomputes next to an identical one. Calls that draw random
-numbers (``rng``) or write in place (``out=``) are never merged.
+numbers (``rng``) or write in place (``out=``) are never merged, nor are two results the
+function returns (two gradients of zeros): the caller owns each, and may update one in place.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class EliminateCommonSubexpressions(KernelPass):
         written = writes(updated.body)
         assigned, mutated = written.assigned, written.mutated
         seen: dict[str, str] = {}  # code of a value -> the name that holds it
+        returned = _returned_names(updated)
         renames: dict[str, str] = {}
         body: list[cst.BaseStatement] = []
         for stmt in updated.body.body:
@@ -30,9 +32,25 @@ class EliminateCommonSubexpressions(KernelPass):
                 name, value = single
                 key = module.code_for_node(value)
                 if assigned[name] == 1 and name not in mutated and pure(value):
-                    if key in seen:
+                    if key in seen and not (name in returned and seen[key] in returned):
                         renames[name] = seen[key]
                         continue
                     seen[key] = name
             body.append(stmt)
         return with_body(updated, body) if renames else None
+
+
+def _returned_names(function: cst.FunctionDef) -> set[str]:
+    """The names that the function's last statement, a return, hands back (at top level of
+    its value or of a tuple in it)."""
+    last = function.body.body[-1] if function.body.body else None
+    if not isinstance(last, cst.SimpleStatementLine) or not isinstance(last.body[0], cst.Return):
+        return set()
+    value = last.body[0].value
+    items = value.elements if isinstance(value, cst.Tuple) else [value]
+    names: set[str] = set()
+    for item in items:
+        node = item.value if isinstance(item, cst.Element) else item
+        if isinstance(node, cst.Name):
+            names.add(node.value)
+    return names

@@ -1,0 +1,1427 @@
+"""DilatedConvolutional: Dilated (atrous) 2-D convolution of NCHW feature maps, as
+torch.nn.Conv2d with a dilation that must be given: y = activation(conv2d(x, weight,
+stride, padding, dilation) + bias) with weight [C_out, C_in, kH, kW]; the output is (H +
+2 padding - dilation (kH - 1) - 1) / stride + 1 high (rounded down), and as wide. The
+convolutional layer's computation, with the kernel elements dilation apart.
+Generated from layers_spec/layers/dilated_convolutional.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_window,
+    activation_module,
+    check_options,
+    in_chunks,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ("weight", "bias")
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    weight,
+    bias,
+    *,
+    stride=1,
+    padding=0,
+    dilation,
+    activation="identity",
+    activation_options=None,
+):
+    """DilatedConvolutional forward pass.
+
+    Dilated (atrous) 2-D convolution of NCHW feature maps, as torch.nn.Conv2d with a
+    dilation that must be given: y = activation(conv2d(x, weight, stride, padding,
+    dilation) + bias) with weight [C_out, C_in, kH, kW]; the output is (H + 2 padding -
+    dilation (kH - 1) - 1) / stride + 1 high (rounded down), and as wide. The
+    convolutional layer's computation, with the kernel elements dilation apart.
+
+    Args:
+        x: float32 or float64 input of shape [B, C_in, H, W]. A batch of feature maps.
+        weight: float32 or float64 parameter of shape [C_out, C_in, kH, kW]. Filters, as
+            torch.nn.Conv2d.weight.
+        bias: float32 or float64 parameter of shape [C_out].
+        stride: int, default 1. Step between windows, in both directions.
+        padding: int, default 0. Zero padding on every side.
+        dilation: int, required. Spacing between kernel elements (required).
+        activation: name of the activation applied to the result, default 'identity';
+            relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
+            fused into specialized code, any other activation of layerforge.activations
+            is composed.
+        activation_options: keyword arguments for the activation, such as {'alpha':
+            0.5}.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "dilated_convolutional",
+        {"x": x, "weight": weight, "bias": bias},
+        {
+            "x": ("B", "C_in", "H", "W"),
+            "weight": ("C_out", "C_in", "kH", "kW"),
+            "bias": ("C_out",),
+        },
+    )
+    check_attribute("dilated_convolutional", "stride", stride, "int", minimum=1)
+    check_attribute("dilated_convolutional", "padding", padding, "int", minimum=0)
+    check_attribute("dilated_convolutional", "dilation", dilation, "int", minimum=1)
+    check_window(
+        "dilated_convolutional",
+        "x",
+        x,
+        weight.shape[2:],
+        stride,
+        padding,
+        dilation=dilation,
+    )
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            if options:
+                check_options("dilated_convolutional", activation, options)
+            y, saved = forward_variant(
+                x, weight, bias, stride, padding, dilation, **options
+            )
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
+        module = activation_module("dilated_convolutional", activation)
+        y_linear, linear_saved = _cupy_forward_identity(
+            x, weight, bias, stride, padding, dilation
+        )
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
+    options = {} if activation_options is None else activation_options
+    fused = _FUSED.get(activation)
+    if fused is not None:
+        forward_variant, backward_variant = fused
+        if options:
+            check_options("dilated_convolutional", activation, options)
+        y, saved = forward_variant(
+            x, weight, bias, stride, padding, dilation, **options
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    module = activation_module("dilated_convolutional", activation)
+    y_linear, linear_saved = _forward_identity(
+        x, weight, bias, stride, padding, dilation
+    )
+    y, activation_ctx = module.forward(y_linear, **options)
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
+
+
+def backward(grad_y, ctx):
+    """DilatedConvolutional backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_weight, grad_bias: gradients with respect to x, weight, bias, in
+            that order.
+    """
+    backward_variant, saved = check_context(
+        "dilated_convolutional", __name__, ctx, {"grad_y": grad_y}
+    )
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_relu(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
+    y = np.clip(z, 0, np.inf)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+def _backward_relu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    grad_z = grad_y * (z > 0)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_sigmoid(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
+    y = _sigmoid(z)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+def _backward_sigmoid(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+    grad_z = 1 - y
+    grad_z *= grad_y
+    grad_z *= y
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_tanh(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
+    y = np.tanh(z, out=z)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+def _backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+    grad_z = y * y
+    np.subtract(1, grad_z, out=grad_z)
+    grad_z *= grad_y
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_softmax(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
+    softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+def _backward_softmax(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+    grad_z = grad_y - _sum(grad_y * y, -1)
+    grad_z *= y
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_identity(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
+    return z, (x, weight, bias, stride, padding, dilation, columns)
+
+
+def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, columns):
+    grad_bias = np.sum(grad_y, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_y, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _conv_input_grad(grad_y, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_gelu(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
+    y = np.tanh(gelu_inner, out=gelu_inner)
+    y += 1
+    y *= 0.5
+    y *= z
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+def _backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
+    _t1 = np.tanh(gelu_inner, out=gelu_inner)
+    grad_gelu_inner = _t1 * _t1
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_y
+    grad_gelu_inner *= 0.5
+    grad_gelu_inner *= z
+    _t2 = grad_gelu_inner * 0.7978845608028654
+    grad_z = np.add(1, _t1, out=_t1)
+    grad_z *= grad_y
+    grad_z *= 0.5
+    grad_z += _t2
+    _t3 = _t2 * 0.044715
+    _t3 *= 3
+    _t4 = z * z
+    _t3 *= _t4
+    grad_z += _t3
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
+    y = np.clip(z, 0, np.inf)
+    _t1 = _expm1(np.clip(z, -np.inf, 0))
+    _t1 *= alpha
+    y += _t1
+    return y, (x, weight, bias, stride, padding, dilation, columns, alpha, y)
+
+
+def _backward_elu(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, alpha, y
+):
+    grad_z = np.clip(y, -np.inf, 0)
+    grad_z += alpha
+    grad_z *= grad_y
+    _t1 = grad_y * (y > 0)
+    _t1 *= 1 - alpha
+    grad_z += _t1
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_mish(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
+    mish_e = np.clip(z, -np.inf, 20)
+    np.exp(mish_e, out=mish_e)
+    mish_n = mish_e + 2
+    mish_n *= mish_e
+    y = np.multiply(z, mish_n, out=mish_e)
+    _t1 = mish_n + 2
+    y /= _t1
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+def _backward_mish(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    mish_e = np.clip(z, -np.inf, 20)
+    np.exp(mish_e, out=mish_e)
+    mish_n = mish_e + 2
+    mish_n *= mish_e
+    _t1 = mish_n + 2
+    np.divide(1, _t1, out=_t1)
+    grad_z = np.multiply(mish_n, _t1, out=mish_n)
+    _t2 = mish_e + 1
+    _t2 *= 4
+    _t2 *= z
+    _t2 *= mish_e
+    _t2 *= _t1
+    _t2 *= _t1
+    grad_z += _t2
+    grad_z *= grad_y
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_swish(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
+    y = _sigmoid(z)
+    y *= z
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+def _backward_swish(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    _t1 = _sigmoid(z)
+    grad_z = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= _t1
+    grad_z += _t2
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_silu(x, weight, bias, stride, padding, dilation):
+    columns = _im2col(x, weight, stride, padding, dilation)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+        1, -1, 1, 1
+    )
+    y = _sigmoid(z)
+    y *= z
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    _t1 = _sigmoid(z)
+    grad_z = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= _t1
+    grad_z += _t2
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _backward_identity(grad_linear, *linear_saved)
+
+
+_FUSED = {
+    "relu": (_forward_relu, _backward_relu),
+    "sigmoid": (_forward_sigmoid, _backward_sigmoid),
+    "tanh": (_forward_tanh, _backward_tanh),
+    "softmax": (_forward_softmax, _backward_softmax),
+    "identity": (_forward_identity, _backward_identity),
+    "gelu": (_forward_gelu, _backward_gelu),
+    "elu": (_forward_elu, _backward_elu),
+    "mish": (_forward_mish, _backward_mish),
+    "swish": (_forward_swish, _backward_swish),
+    "silu": (_forward_silu, _backward_silu),
+}
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
+def _conv_apply(weight, columns, x, stride, padding, dilation):
+    """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
+    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
+    [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded input (one
+    per kernel offset) and one matrix product with weight, on the rows of the padded
+    grid. Otherwise one matmul."""
+    c_out, c, kernel_h, kernel_w = weight.shape
+    n, _, h, w = x.shape
+    if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
+        out_h = (h + 2 * padding - dilation * (kernel_h - 1) - 1) // stride + 1
+        out_w = (w + 2 * padding - dilation * (kernel_w - 1) - 1) // stride + 1
+        return np.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
+    if stride == 1:
+        padded_h, padded_w = h + 2 * padding, w + 2 * padding
+        out_h = padded_h - dilation * (kernel_h - 1)
+        out_w = padded_w - dilation * (kernel_w - 1)
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        matrix = weight.reshape(c_out, -1)
+        flat = columns.reshape(-1)
+        result = np.empty((n, c_out, out_h, out_w), dtype=x.dtype)
+
+        def images(first, last):
+            count = last - first
+            gathered = np.empty((count, c, kernel_h, kernel_w, rows), dtype=x.dtype)
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    start = first * image + dilation * (u * padded_w + v)
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    gathered[:, :, u, v] = shifted[:, :, :rows]
+            on_grid = np.matmul(matrix, gathered.reshape(count, -1, rows))
+            result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
+                ..., :out_w
+            ]
+
+        in_chunks(images, n, x)
+        return result
+    size, _, out_h, out_w = columns.shape
+    product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    return np.ascontiguousarray(
+        product.reshape(-1, n, out_h, out_w).transpose(1, 0, 2, 3)
+    )
+
+
+def _conv_input_grad(grad, weight, x, stride, padding, dilation):
+    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: the
+    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0), with
+    the kernel flipped in both directions and its channel axes swapped (_conv_apply),
+    cropped to x's pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product
+    per kernel offset, added onto the (padded) pixels that offset read."""
+    n, c, h, w = x.shape
+    c_out, _, kernel_h, kernel_w = weight.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return np.zeros(x.shape, dtype=grad.dtype)
+    out_h, out_w = grad.shape[2], grad.shape[3]
+    padded_h, padded_w = h + 2 * padding, w + 2 * padding
+    if stride == 1:
+        reach_h, reach_w = dilation * (kernel_h - 1), dilation * (kernel_w - 1)
+        pad_h, pad_w = max(reach_h - padding, 0), max(reach_w - padding, 0)
+        padded = np.zeros(
+            (n + 1, c_out, out_h + 2 * pad_h, out_w + 2 * pad_w), dtype=grad.dtype
+        )
+        padded[:n, :, pad_h : pad_h + out_h, pad_w : pad_w + out_w] = grad
+        flipped = np.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+        full = _conv_apply(flipped, padded, padded[:n], 1, 0, dilation)
+        top, left = max(padding - reach_h, 0), max(padding - reach_w, 0)
+        if full.shape[2:] == (h, w):
+            return full
+        return np.ascontiguousarray(full[:, :, top : top + h, left : left + w])
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+    grad_x = np.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            top, left = u * dilation, v * dilation
+            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
+            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
+            part = weight[:, :, u, v].T @ per_channel
+            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
+    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+    return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
+
+
+def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
+    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
+    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
+    gathered as in _conv_apply times grad laid on the rows of the padded grid.
+    Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
+    long P axis contiguous in both), transposed, shaped like weight."""
+    n, c_out, out_h, out_w = grad.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return np.zeros(weight.shape, dtype=grad.dtype)
+    if stride == 1:
+        _, c, kernel_h, kernel_w = weight.shape
+        padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        flat = columns.reshape(-1)
+
+        def images(first, last):
+            count = last - first
+            on_grid = np.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
+            on_grid[..., :out_w] = grad[first:last]
+            gathered = np.empty((count, c, kernel_h, kernel_w, rows), dtype=grad.dtype)
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    start = first * image + dilation * (u * padded_w + v)
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    gathered[:, :, u, v] = shifted[:, :, :rows]
+            products = np.matmul(
+                gathered.reshape(count, -1, rows),
+                on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
+            )
+            return products.sum(axis=0)
+
+        return np.ascontiguousarray(in_chunks(images, n, x).T).reshape(weight.shape)
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+    return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
+        weight.shape
+    )
+
+
+def _expm1(x, out=None):
+    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
+    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
+    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
+
+    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
+    """
+    if np.any(x > 0.5):
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
+        result += 1
+        result *= half_tanh
+        return result
+    half_tanh = np.multiply(x, 0.5)
+    np.tanh(half_tanh, out=half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
+    np.divide(half_tanh, result, out=result)
+    result *= 2
+    return result
+
+
+def _im2col(x, weight, stride, padding, dilation):
+    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees.
+
+    Stride 1: x zero-padded, [N + 1, C, H_p, W_p] (one spare image of zeros at the end).
+    Laid on the padded grid, the row (c, u, v) of image i's column matrix is then row c
+    of the flat image shifted by dilation * (u * W_p + v): a slice of the flat array, so
+    the columns are never copied out (positions past W_out on the grid, which read into
+    the next row or image, are computed and dropped). Larger strides: the columns
+    [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
+    n, c, h, w = x.shape
+    kernel_h, kernel_w = weight.shape[2], weight.shape[3]
+    if stride == 1:
+        padded = np.zeros((n + 1, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
+        padded[:n, :, padding : padding + h, padding : padding + w] = x
+        return padded
+    if padding:
+        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
+    windows = np.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
+    windows = windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
+    out_h, out_w = windows.shape[2:4]
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
+        c * kernel_h * kernel_w, n, out_h, out_w
+    )
+
+
+def _sigmoid(x, out=None):
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x, out=out)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
+
+
+def _sum(x, axis):
+    """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
+    axis of a float array it is a matrix-vector product with ones (BLAS), several times
+    faster than NumPy's reduction loop on rows; over several trailing axes of a
+    C-contiguous one (per-channel sums over H and W) those are flattened into one such
+    product, and any leading axes are then summed over the much smaller result."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
+    trailing = 0
+    while axes and x.ndim - 1 - trailing in axes:
+        trailing += 1
+    if trailing < 2 or x.dtype.kind != "f" or not x.flags.c_contiguous or not x.size:
+        return np.sum(x, axis=axis, keepdims=True)
+    inner = 1
+    for n in x.shape[x.ndim - trailing :]:
+        inner *= n
+    sums = np.matmul(x.reshape(-1, inner), np.ones(inner, x.dtype))
+    sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
+    rest = tuple(a for a in axes if a < x.ndim - trailing)
+    return np.sum(sums, axis=rest, keepdims=True) if rest else sums
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# dilated_convolutional_relu_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25; layers_spec/activations/relu.yaml:8
+_dilated_convolutional_relu_fwd_0 = ElementwiseKernel(
+    "dilated_convolutional_relu_fwd_0",
+    "T _t1, T _t2",
+    "T z, T y",
+    """
+    z = _t1 + _t2;
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, y = _dilated_convolutional_relu_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+# dilated_convolutional_relu_bwd_0: layers_spec/primitives.yaml:252
+_dilated_convolutional_relu_bwd_0 = ElementwiseKernel(
+    "dilated_convolutional_relu_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t3 = z > T(0);
+    grad_z = grad_y * _t3;
+    """,
+)
+
+
+def _cupy_backward_relu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    import cupy as cp
+
+    grad_z = _dilated_convolutional_relu_bwd_0(z, grad_y)
+    _t5 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t5.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# dilated_convolutional_sigmoid_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25; layers_spec/activations/sigmoid.yaml:8
+_dilated_convolutional_sigmoid_fwd_0 = ElementwiseKernel(
+    "dilated_convolutional_sigmoid_fwd_0",
+    "T _t1, T _t2",
+    "T y",
+    """
+    T z = _t1 + _t2;
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    y = _dilated_convolutional_sigmoid_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+# dilated_convolutional_sigmoid_bwd_0: layers_spec/primitives.yaml:201
+_dilated_convolutional_sigmoid_bwd_0 = ElementwiseKernel(
+    "dilated_convolutional_sigmoid_bwd_0",
+    "T grad_y, T y",
+    "T grad_z",
+    """
+    T _t3 = grad_y * y;
+    T _t4 = T(1) - y;
+    grad_z = _t3 * _t4;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, y
+):
+    import cupy as cp
+
+    grad_z = _dilated_convolutional_sigmoid_bwd_0(grad_y, y)
+    _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t6.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# dilated_convolutional_tanh_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25; layers_spec/activations/tanh.yaml:8
+_dilated_convolutional_tanh_fwd_0 = ElementwiseKernel(
+    "dilated_convolutional_tanh_fwd_0",
+    "T _t1, T _t2",
+    "T y",
+    """
+    T z = _t1 + _t2;
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    y = _dilated_convolutional_tanh_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+# dilated_convolutional_tanh_bwd_0: layers_spec/primitives.yaml:180
+_dilated_convolutional_tanh_bwd_0 = ElementwiseKernel(
+    "dilated_convolutional_tanh_bwd_0",
+    "T y, T grad_y",
+    "T grad_z",
+    """
+    T _t3 = y * y;
+    T _t4 = T(1) - _t3;
+    grad_z = grad_y * _t4;
+    """,
+)
+
+
+def _cupy_backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+    import cupy as cp
+
+    grad_z = _dilated_convolutional_tanh_bwd_0(y, grad_y)
+    _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t6.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# dilated_convolutional_softmax_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25
+_dilated_convolutional_softmax_fwd_0 = ElementwiseKernel(
+    "dilated_convolutional_softmax_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+# dilated_convolutional_softmax_fwd_1: layers_spec/activations/softmax.yaml:8
+_dilated_convolutional_softmax_fwd_1 = ReductionKernel(
+    "dilated_convolutional_softmax_fwd_1",
+    "T X0",
+    map_expr="dilated_convolutional_softmax_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T dilated_convolutional_softmax_fwd_1_map(const T z) {
+        return z;
+    }
+    """,
+)
+
+
+# dilated_convolutional_softmax_fwd_2: layers_spec/activations/softmax.yaml:8,9
+_dilated_convolutional_softmax_fwd_2 = ElementwiseKernel(
+    "dilated_convolutional_softmax_fwd_2",
+    "T z, T _t4",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = z - _t4;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# dilated_convolutional_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
+_dilated_convolutional_softmax_fwd_3 = ReductionKernel(
+    "dilated_convolutional_softmax_fwd_3",
+    "T X0",
+    map_expr="dilated_convolutional_softmax_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T dilated_convolutional_softmax_fwd_3_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# dilated_convolutional_softmax_fwd_4: layers_spec/activations/softmax.yaml:10
+_dilated_convolutional_softmax_fwd_4 = ElementwiseKernel(
+    "dilated_convolutional_softmax_fwd_4",
+    "T softmax_exponentials, T _t5",
+    "T y",
+    """
+    y = softmax_exponentials / _t5;
+    """,
+)
+
+
+def _cupy_forward_softmax(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _dilated_convolutional_softmax_fwd_0(_t1, _t2)
+    _t3 = _dilated_convolutional_softmax_fwd_1(z)
+    _t4 = _t3
+    softmax_exponentials = _dilated_convolutional_softmax_fwd_2(z, _t4)
+    _t5 = _dilated_convolutional_softmax_fwd_3(softmax_exponentials)
+    y = _dilated_convolutional_softmax_fwd_4(softmax_exponentials, _t5)
+    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+
+
+# dilated_convolutional_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+_dilated_convolutional_softmax_bwd_0 = ReductionKernel(
+    "dilated_convolutional_softmax_bwd_0",
+    "T X0, T X1",
+    map_expr="dilated_convolutional_softmax_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T dilated_convolutional_softmax_bwd_0_map(const T grad_y, const T y) {
+        T _t6 = grad_y * y;
+        return _t6;
+    }
+    """,
+)
+
+
+# dilated_convolutional_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_dilated_convolutional_softmax_bwd_1 = ElementwiseKernel(
+    "dilated_convolutional_softmax_bwd_1",
+    "T grad_y, T _t7, T y",
+    "T grad_z",
+    """
+    T _t8 = grad_y - _t7;
+    grad_z = y * _t8;
+    """,
+)
+
+
+def _cupy_backward_softmax(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, y
+):
+    import cupy as cp
+
+    _t7 = _dilated_convolutional_softmax_bwd_0(grad_y, y)
+    grad_z = _dilated_convolutional_softmax_bwd_1(grad_y, _t7, y)
+    _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t10.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# dilated_convolutional_identity_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25
+_dilated_convolutional_identity_fwd_0 = ElementwiseKernel(
+    "dilated_convolutional_identity_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+def _cupy_forward_identity(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _dilated_convolutional_identity_fwd_0(_t1, _t2)
+    return z, (x, weight, bias, stride, padding, dilation, columns)
+
+
+def _cupy_backward_identity(
+    grad_y, x, weight, bias, stride, padding, dilation, columns
+):
+    import cupy as cp
+
+    _t3 = cp.sum(grad_y, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t3.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_y, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _cupy_conv_input_grad(grad_y, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# dilated_convolutional_gelu_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25; layers_spec/activations/gelu.yaml:10,11
+_dilated_convolutional_gelu_fwd_0 = ElementwiseKernel(
+    "dilated_convolutional_gelu_fwd_0",
+    "T _t1, T _t2",
+    "T z, T y",
+    """
+    z = _t1 + _t2;
+    T _t3 = z * z * z;
+    T _t4 = T(0.044715) * _t3;
+    T _t5 = z + _t4;
+    T gelu_inner = T(0.7978845608028654) * _t5;
+    T _t6 = T(0.5) * z;
+    T _t7 = tanh(gelu_inner);
+    T _t8 = T(1) + _t7;
+    y = _t6 * _t8;
+    """,
+)
+
+
+def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, y = _dilated_convolutional_gelu_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+# dilated_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+_dilated_convolutional_gelu_bwd_0 = ElementwiseKernel(
+    "dilated_convolutional_gelu_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t3 = z * z * z;
+    T _t4 = T(0.044715) * _t3;
+    T _t5 = z + _t4;
+    T gelu_inner = T(0.7978845608028654) * _t5;
+    T _t6 = T(0.5) * z;
+    T _t7 = tanh(gelu_inner);
+    T _t8 = T(1) + _t7;
+    T _t9 = grad_y * _t8;
+    T _t10 = grad_y * _t6;
+    T _t11 = _t7 * _t7;
+    T _t12 = T(1) - _t11;
+    T grad_gelu_inner = _t10 * _t12;
+    T _t14 = _t9 * T(0.5);
+    T _t15 = grad_gelu_inner * T(0.7978845608028654);
+    T _t16 = _t15 * T(0.044715);
+    T _t17 = _t16 * T(3);
+    T _t18 = z * z;
+    T _t19 = _t17 * _t18;
+    T _t20 = _t14 + _t15;
+    grad_z = _t20 + _t19;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    import cupy as cp
+
+    grad_z = _dilated_convolutional_gelu_bwd_0(z, grad_y)
+    _t21 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t21.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# dilated_convolutional_elu_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25; layers_spec/activations/elu.yaml:10
+_dilated_convolutional_elu_fwd_0 = ElementwiseKernel(
+    "dilated_convolutional_elu_fwd_0",
+    "T _t1, T _t2, T alpha",
+    "T y",
+    """
+    T z = _t1 + _t2;
+    T _t3 = z > T(0) || z != z ? z : T(0);
+    T _t4 = z < T(0) || z != z ? z : T(0);
+    T _t5 = expm1(_t4);
+    T _t6 = alpha * _t5;
+    y = _t3 + _t6;
+    """,
+    scalars=("alpha",),
+)
+
+
+def _cupy_forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    y = _dilated_convolutional_elu_fwd_0(_t1, _t2, alpha)
+    return y, (x, weight, bias, stride, padding, dilation, columns, alpha, y)
+
+
+# dilated_convolutional_elu_bwd_0: layers_spec/activations/elu.yaml:15
+_dilated_convolutional_elu_bwd_0 = ElementwiseKernel(
+    "dilated_convolutional_elu_bwd_0",
+    "T y, T alpha, T grad_y, T _t12",
+    "T grad_z",
+    """
+    T _t7 = y < T(0) || y != y ? y : T(0);
+    T _t8 = _t7 + alpha;
+    T _t9 = grad_y * _t8;
+    bool _t10 = y > T(0);
+    T _t11 = grad_y * _t10;
+    T _t13 = _t11 * _t12;
+    grad_z = _t9 + _t13;
+    """,
+    scalars=("alpha", "_t12"),
+)
+
+
+def _cupy_backward_elu(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, alpha, y
+):
+    import cupy as cp
+
+    _t12 = 1 - alpha
+    grad_z = _dilated_convolutional_elu_bwd_0(y, alpha, grad_y, _t12)
+    _t15 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t15.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# dilated_convolutional_mish_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25; layers_spec/activations/mish.yaml:12,13,14
+_dilated_convolutional_mish_fwd_0 = ElementwiseKernel(
+    "dilated_convolutional_mish_fwd_0",
+    "T _t1, T _t2",
+    "T z, T y",
+    """
+    z = _t1 + _t2;
+    T _t3 = z < T(20) || z != z ? z : T(20);
+    T mish_e = exp(_t3);
+    T _t4 = mish_e + T(2);
+    T mish_n = mish_e * _t4;
+    T _t5 = z * mish_n;
+    T _t6 = mish_n + T(2);
+    y = _t5 / _t6;
+    """,
+)
+
+
+def _cupy_forward_mish(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, y = _dilated_convolutional_mish_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+# dilated_convolutional_mish_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
+_dilated_convolutional_mish_bwd_0 = ElementwiseKernel(
+    "dilated_convolutional_mish_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t3 = z < T(20) || z != z ? z : T(20);
+    T mish_e = exp(_t3);
+    T _t4 = mish_e + T(2);
+    T mish_n = mish_e * _t4;
+    T _t7 = mish_n + T(2);
+    T _t8 = T(1) / _t7;
+    T _t9 = mish_n * _t8;
+    T _t10 = T(4) * z;
+    T _t11 = _t10 * mish_e;
+    T _t12 = mish_e + T(1);
+    T _t13 = _t11 * _t12;
+    T _t14 = _t13 * _t8;
+    T _t15 = _t14 * _t8;
+    T _t16 = _t9 + _t15;
+    grad_z = grad_y * _t16;
+    """,
+)
+
+
+def _cupy_backward_mish(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    import cupy as cp
+
+    grad_z = _dilated_convolutional_mish_bwd_0(z, grad_y)
+    _t18 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t18.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# dilated_convolutional_swish_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25; layers_spec/activations/swish.yaml:8
+_dilated_convolutional_swish_fwd_0 = ElementwiseKernel(
+    "dilated_convolutional_swish_fwd_0",
+    "T _t1, T _t2",
+    "T z, T y",
+    """
+    z = _t1 + _t2;
+    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t3;
+    """,
+)
+
+
+def _cupy_forward_swish(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, y = _dilated_convolutional_swish_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+# dilated_convolutional_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
+_dilated_convolutional_swish_bwd_0 = ElementwiseKernel(
+    "dilated_convolutional_swish_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t4 = grad_y * _t3;
+    T _t5 = grad_y * z;
+    T _t6 = _t5 * _t3;
+    T _t7 = T(1) - _t3;
+    T _t8 = _t6 * _t7;
+    grad_z = _t4 + _t8;
+    """,
+)
+
+
+def _cupy_backward_swish(
+    grad_y, x, weight, bias, stride, padding, dilation, columns, z
+):
+    import cupy as cp
+
+    grad_z = _dilated_convolutional_swish_bwd_0(z, grad_y)
+    _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t9.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+# dilated_convolutional_silu_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25; layers_spec/activations/silu.yaml:8
+_dilated_convolutional_silu_fwd_0 = ElementwiseKernel(
+    "dilated_convolutional_silu_fwd_0",
+    "T _t1, T _t2",
+    "T z, T y",
+    """
+    z = _t1 + _t2;
+    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t3;
+    """,
+)
+
+
+def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z, y = _dilated_convolutional_silu_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+
+
+# dilated_convolutional_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
+_dilated_convolutional_silu_bwd_0 = ElementwiseKernel(
+    "dilated_convolutional_silu_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t4 = grad_y * _t3;
+    T _t5 = grad_y * z;
+    T _t6 = _t5 * _t3;
+    T _t7 = T(1) - _t3;
+    T _t8 = _t6 * _t7;
+    grad_z = _t4 + _t8;
+    """,
+)
+
+
+def _cupy_backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    import cupy as cp
+
+    grad_z = _dilated_convolutional_silu_bwd_0(z, grad_y)
+    _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t9.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation
+    )
+    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    return grad_x, grad_weight, grad_bias
+
+
+def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _cupy_backward_identity(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "elu": (_cupy_forward_elu, _cupy_backward_elu),
+    "mish": (_cupy_forward_mish, _cupy_backward_mish),
+    "swish": (_cupy_forward_swish, _cupy_backward_swish),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}
+
+
+def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
+    """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
+    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
+    [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded input (one
+    per kernel offset) and one matrix product with weight, on the rows of the padded
+    grid. Otherwise one matmul."""
+    import cupy as cp
+
+    c_out, c, kernel_h, kernel_w = weight.shape
+    n, _, h, w = x.shape
+    if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
+        out_h = (h + 2 * padding - dilation * (kernel_h - 1) - 1) // stride + 1
+        out_w = (w + 2 * padding - dilation * (kernel_w - 1) - 1) // stride + 1
+        return cp.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
+    if stride == 1:
+        padded_h, padded_w = h + 2 * padding, w + 2 * padding
+        out_h = padded_h - dilation * (kernel_h - 1)
+        out_w = padded_w - dilation * (kernel_w - 1)
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        matrix = weight.reshape(c_out, -1)
+        flat = columns.reshape(-1)
+        result = cp.empty((n, c_out, out_h, out_w), dtype=x.dtype)
+
+        def images(first, last):
+            count = last - first
+            gathered = cp.empty((count, c, kernel_h, kernel_w, rows), dtype=x.dtype)
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    start = first * image + dilation * (u * padded_w + v)
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    gathered[:, :, u, v] = shifted[:, :, :rows]
+            on_grid = cp.matmul(matrix, gathered.reshape(count, -1, rows))
+            result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
+                ..., :out_w
+            ]
+
+        in_chunks(images, n, x)
+        return result
+    size, _, out_h, out_w = columns.shape
+    product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    return cp.ascontiguousarray(
+        product.reshape(-1, n, out_h, out_w).transpose(1, 0, 2, 3)
+    )
+
+
+def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
+    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: the
+    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0), with
+    the kernel flipped in both directions and its channel axes swapped (_conv_apply),
+    cropped to x's pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product
+    per kernel offset, added onto the (padded) pixels that offset read."""
+    import cupy as cp
+
+    n, c, h, w = x.shape
+    c_out, _, kernel_h, kernel_w = weight.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return cp.zeros(x.shape, dtype=grad.dtype)
+    out_h, out_w = grad.shape[2], grad.shape[3]
+    padded_h, padded_w = h + 2 * padding, w + 2 * padding
+    if stride == 1:
+        reach_h, reach_w = dilation * (kernel_h - 1), dilation * (kernel_w - 1)
+        pad_h, pad_w = max(reach_h - padding, 0), max(reach_w - padding, 0)
+        padded = cp.zeros(
+            (n + 1, c_out, out_h + 2 * pad_h, out_w + 2 * pad_w), dtype=grad.dtype
+        )
+        padded[:n, :, pad_h : pad_h + out_h, pad_w : pad_w + out_w] = grad
+        flipped = cp.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+        full = _cupy_conv_apply(flipped, padded, padded[:n], 1, 0, dilation)
+        top, left = max(padding - reach_h, 0), max(padding - reach_w, 0)
+        if full.shape[2:] == (h, w):
+            return full
+        return cp.ascontiguousarray(full[:, :, top : top + h, left : left + w])
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+    grad_x = cp.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            top, left = u * dilation, v * dilation
+            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
+            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
+            part = weight[:, :, u, v].T @ per_channel
+            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
+    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+    return cp.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
+
+
+def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
+    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
+    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
+    gathered as in _conv_apply times grad laid on the rows of the padded grid.
+    Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
+    long P axis contiguous in both), transposed, shaped like weight."""
+    import cupy as cp
+
+    n, c_out, out_h, out_w = grad.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return cp.zeros(weight.shape, dtype=grad.dtype)
+    if stride == 1:
+        _, c, kernel_h, kernel_w = weight.shape
+        padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        flat = columns.reshape(-1)
+
+        def images(first, last):
+            count = last - first
+            on_grid = cp.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
+            on_grid[..., :out_w] = grad[first:last]
+            gathered = cp.empty((count, c, kernel_h, kernel_w, rows), dtype=grad.dtype)
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    start = first * image + dilation * (u * padded_w + v)
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    gathered[:, :, u, v] = shifted[:, :, :rows]
+            products = cp.matmul(
+                gathered.reshape(count, -1, rows),
+                on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
+            )
+            return products.sum(axis=0)
+
+        return cp.ascontiguousarray(in_chunks(images, n, x).T).reshape(weight.shape)
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+    return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
+        weight.shape
+    )
+
+
+def _cupy_im2col(x, weight, stride, padding, dilation):
+    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees.
+
+    Stride 1: x zero-padded, [N + 1, C, H_p, W_p] (one spare image of zeros at the end).
+    Laid on the padded grid, the row (c, u, v) of image i's column matrix is then row c
+    of the flat image shifted by dilation * (u * W_p + v): a slice of the flat array, so
+    the columns are never copied out (positions past W_out on the grid, which read into
+    the next row or image, are computed and dropped). Larger strides: the columns
+    [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
+    import cupy as cp
+
+    n, c, h, w = x.shape
+    kernel_h, kernel_w = weight.shape[2], weight.shape[3]
+    if stride == 1:
+        padded = cp.zeros((n + 1, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
+        padded[:n, :, padding : padding + h, padding : padding + w] = x
+        return padded
+    if padding:
+        x = cp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
+    windows = cp.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
+    windows = windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
+    out_h, out_w = windows.shape[2:4]
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
+        c * kernel_h * kernel_w, n, out_h, out_w
+    )

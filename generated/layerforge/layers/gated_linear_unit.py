@@ -1,0 +1,1214 @@
+"""GatedLinearUnit: Gated linear unit, y = (x @ weight_linear.T + bias_linear) * gate(x @
+weight_gate.T + bias_gate), weights stored [out_features, in_features] as
+torch.nn.Linear. The activation slot is the gate: sigmoid (the default) gives
+torch.nn.functional.glu of the two stacked projections, gelu GEGLU, swish SwiGLU, relu
+ReGLU.
+Generated from layers_spec/layers/gated_linear_unit.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    activation_module,
+    check_options,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ("weight_linear", "bias_linear", "weight_gate", "bias_gate")
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    weight_linear,
+    bias_linear,
+    weight_gate,
+    bias_gate,
+    *,
+    activation="sigmoid",
+    activation_options=None,
+):
+    """GatedLinearUnit forward pass.
+
+    Gated linear unit, y = (x @ weight_linear.T + bias_linear) * gate(x @ weight_gate.T
+    + bias_gate), weights stored [out_features, in_features] as torch.nn.Linear. The
+    activation slot is the gate: sigmoid (the default) gives torch.nn.functional.glu of
+    the two stacked projections, gelu GEGLU, swish SwiGLU, relu ReGLU.
+
+    Args:
+        x: float32 or float64 input of shape [B, in_features]. A batch of feature
+            vectors.
+        weight_linear: float32 or float64 parameter of shape [out_features,
+            in_features]. The value projection.
+        bias_linear: float32 or float64 parameter of shape [out_features].
+        weight_gate: float32 or float64 parameter of shape [out_features, in_features].
+            The gate projection.
+        bias_gate: float32 or float64 parameter of shape [out_features].
+        activation: name of the activation applied to the result, default 'sigmoid';
+            sigmoid, relu, gelu, swish, silu, tanh, softmax, identity are fused into
+            specialized code, and only these: the slot is not the layer's last step.
+        activation_options: keyword arguments for the activation, such as {'alpha':
+            0.5}.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "gated_linear_unit",
+        {
+            "x": x,
+            "weight_linear": weight_linear,
+            "bias_linear": bias_linear,
+            "weight_gate": weight_gate,
+            "bias_gate": bias_gate,
+        },
+        {
+            "x": ("B", "in_features"),
+            "weight_linear": ("out_features", "in_features"),
+            "bias_linear": ("out_features",),
+            "weight_gate": ("out_features", "in_features"),
+            "bias_gate": ("out_features",),
+        },
+    )
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            if options:
+                check_options("gated_linear_unit", activation, options)
+            y, saved = forward_variant(
+                x, weight_linear, bias_linear, weight_gate, bias_gate, **options
+            )
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
+        raise ValueError(
+            f"gated_linear_unit: activation {activation!r} cannot fill this layer's slot, "
+            "which is not its last step (no composition); choose one of "
+            f"{', '.join(_CUPY_FUSED)}"
+        )
+    options = {} if activation_options is None else activation_options
+    fused = _FUSED.get(activation)
+    if fused is not None:
+        forward_variant, backward_variant = fused
+        if options:
+            check_options("gated_linear_unit", activation, options)
+        y, saved = forward_variant(
+            x, weight_linear, bias_linear, weight_gate, bias_gate, **options
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    raise ValueError(
+        f"gated_linear_unit: activation {activation!r} cannot fill this layer's slot, "
+        "which is not its last step (no composition); choose one of "
+        f"{', '.join(_FUSED)}"
+    )
+
+
+def backward(grad_y, ctx):
+    """GatedLinearUnit backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_weight_linear, grad_bias_linear, grad_weight_gate, grad_bias_gate:
+            gradients with respect to x, weight_linear, bias_linear, weight_gate,
+            bias_gate, in that order.
+    """
+    backward_variant, saved = check_context(
+        "gated_linear_unit", __name__, ctx, {"grad_y": grad_y}
+    )
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_sigmoid(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    gate = _sigmoid(x @ weight_gate.T + bias_gate)
+    y = value * gate
+    return y, (x, weight_linear, weight_gate, value, gate)
+
+
+def _backward_sigmoid(grad_y, x, weight_linear, weight_gate, value, gate):
+    grad_value = grad_y * gate
+    grad_gate = grad_y * value
+    _t1 = 1 - gate
+    _t1 *= grad_gate
+    _t1 *= gate
+    grad_bias_gate = np.sum(_t1, axis=0)
+    grad_weight_gate = _t1.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t1 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+def _forward_relu(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    _t1 = x @ weight_gate.T + bias_gate
+    gate = np.clip(_t1, 0, np.inf)
+    y = np.multiply(value, gate, out=gate)
+    return y, (x, weight_linear, weight_gate, value, _t1)
+
+
+def _backward_relu(grad_y, x, weight_linear, weight_gate, value, _t1):
+    gate = np.clip(_t1, 0, np.inf)
+    grad_value = np.multiply(grad_y, gate, out=gate)
+    grad_gate = grad_y * value
+    _t2 = np.multiply(grad_gate, _t1 > 0, out=grad_gate)
+    grad_bias_gate = np.sum(_t2, axis=0)
+    grad_weight_gate = _t2.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t2 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+def _forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    _t1 = x @ weight_gate.T + bias_gate
+    gelu_inner = _t1 * _t1
+    gelu_inner *= _t1
+    gelu_inner *= 0.044715
+    gelu_inner += _t1
+    gelu_inner *= 0.7978845608028654
+    gate = np.tanh(gelu_inner, out=gelu_inner)
+    gate += 1
+    gate *= 0.5
+    gate *= _t1
+    y = np.multiply(value, gate, out=gate)
+    return y, (x, weight_linear, weight_gate, value, _t1)
+
+
+def _backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t1):
+    gelu_inner = _t1 * _t1
+    gelu_inner *= _t1
+    gelu_inner *= 0.044715
+    gelu_inner += _t1
+    gelu_inner *= 0.7978845608028654
+    _t2 = 0.5 * _t1
+    _t3 = np.tanh(gelu_inner, out=gelu_inner)
+    _t4 = 1 + _t3
+    gate = _t2 * _t4
+    grad_value = np.multiply(grad_y, gate, out=gate)
+    grad_gate = grad_y * value
+    grad_gelu_inner = np.multiply(_t3, _t3, out=_t3)
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_gate
+    grad_gelu_inner *= _t2
+    _t5 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t2)
+    _t6 = np.multiply(grad_gate, _t4, out=_t4)
+    _t6 *= 0.5
+    _t6 += _t5
+    _t7 = _t5 * 0.044715
+    _t7 *= 3
+    _t8 = _t1 * _t1
+    _t7 *= _t8
+    _t6 += _t7
+    grad_bias_gate = np.sum(_t6, axis=0)
+    grad_weight_gate = _t6.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t6 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+def _forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    _t1 = x @ weight_gate.T + bias_gate
+    gate = _sigmoid(_t1)
+    gate *= _t1
+    y = np.multiply(value, gate, out=gate)
+    return y, (x, weight_linear, weight_gate, value, _t1)
+
+
+def _backward_swish(grad_y, x, weight_linear, weight_gate, value, _t1):
+    _t2 = _sigmoid(_t1)
+    gate = _t1 * _t2
+    grad_value = np.multiply(grad_y, gate, out=gate)
+    grad_gate = grad_y * value
+    _t3 = grad_gate * _t2
+    _t4 = 1 - _t2
+    _t4 *= grad_gate
+    _t4 *= _t1
+    _t4 *= _t2
+    _t3 += _t4
+    grad_bias_gate = np.sum(_t3, axis=0)
+    grad_weight_gate = _t3.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t3 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+def _forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    _t1 = x @ weight_gate.T + bias_gate
+    gate = _sigmoid(_t1)
+    gate *= _t1
+    y = np.multiply(value, gate, out=gate)
+    return y, (x, weight_linear, weight_gate, value, _t1)
+
+
+def _backward_silu(grad_y, x, weight_linear, weight_gate, value, _t1):
+    _t2 = _sigmoid(_t1)
+    gate = _t1 * _t2
+    grad_value = np.multiply(grad_y, gate, out=gate)
+    grad_gate = grad_y * value
+    _t3 = grad_gate * _t2
+    _t4 = 1 - _t2
+    _t4 *= grad_gate
+    _t4 *= _t1
+    _t4 *= _t2
+    _t3 += _t4
+    grad_bias_gate = np.sum(_t3, axis=0)
+    grad_weight_gate = _t3.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t3 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+def _forward_tanh(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    gate = np.tanh(x @ weight_gate.T + bias_gate)
+    y = value * gate
+    return y, (x, weight_linear, weight_gate, value, gate)
+
+
+def _backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
+    grad_value = grad_y * gate
+    grad_gate = grad_y * value
+    _t1 = gate * gate
+    np.subtract(1, _t1, out=_t1)
+    _t1 *= grad_gate
+    grad_bias_gate = np.sum(_t1, axis=0)
+    grad_weight_gate = _t1.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t1 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+def _forward_softmax(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    _t1 = x @ weight_gate.T + bias_gate
+    softmax_shifted = np.subtract(_t1, _amax(_t1, -1), out=_t1)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    gate = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    y = value * gate
+    return y, (x, weight_linear, weight_gate, value, gate)
+
+
+def _backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
+    grad_value = grad_y * gate
+    grad_gate = grad_y * value
+    _t1 = np.subtract(grad_gate, _sum(grad_gate * gate, -1), out=grad_gate)
+    _t1 *= gate
+    grad_bias_gate = np.sum(_t1, axis=0)
+    grad_weight_gate = _t1.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t1 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+def _forward_identity(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    value = x @ weight_linear.T + bias_linear
+    _t1 = x @ weight_gate.T + bias_gate
+    y = value * _t1
+    return y, (x, weight_linear, weight_gate, value, _t1)
+
+
+def _backward_identity(grad_y, x, weight_linear, weight_gate, value, _t1):
+    grad_value = grad_y * _t1
+    _t2 = grad_y * value
+    grad_bias_gate = np.sum(_t2, axis=0)
+    grad_weight_gate = _t2.T @ x
+    grad_bias_linear = np.sum(grad_value, axis=0)
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _t2 @ weight_gate + grad_value @ weight_linear
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+_FUSED = {
+    "sigmoid": (_forward_sigmoid, _backward_sigmoid),
+    "relu": (_forward_relu, _backward_relu),
+    "gelu": (_forward_gelu, _backward_gelu),
+    "swish": (_forward_swish, _backward_swish),
+    "silu": (_forward_silu, _backward_silu),
+    "tanh": (_forward_tanh, _backward_tanh),
+    "softmax": (_forward_softmax, _backward_softmax),
+    "identity": (_forward_identity, _backward_identity),
+}
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
+def _sigmoid(x, out=None):
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x, out=out)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
+
+
+def _sum(x, axis):
+    """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
+    axis of a float array it is a matrix-vector product with ones (BLAS), several times
+    faster than NumPy's reduction loop on rows; over several trailing axes of a
+    C-contiguous one (per-channel sums over H and W) those are flattened into one such
+    product, and any leading axes are then summed over the much smaller result."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
+    trailing = 0
+    while axes and x.ndim - 1 - trailing in axes:
+        trailing += 1
+    if trailing < 2 or x.dtype.kind != "f" or not x.flags.c_contiguous or not x.size:
+        return np.sum(x, axis=axis, keepdims=True)
+    inner = 1
+    for n in x.shape[x.ndim - trailing :]:
+        inner *= n
+    sums = np.matmul(x.reshape(-1, inner), np.ones(inner, x.dtype))
+    sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
+    rest = tuple(a for a in axes if a < x.ndim - trailing)
+    return np.sum(sums, axis=rest, keepdims=True) if rest else sums
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# gated_linear_unit_sigmoid_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_sigmoid_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_sigmoid_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_sigmoid_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/sigmoid.yaml:8
+_gated_linear_unit_sigmoid_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_sigmoid_fwd_1",
+    "T _t2, T bias_gate, T value",
+    "T gate, T y",
+    """
+    T _t3 = _t2 + bias_gate;
+    gate = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
+    y = value * gate;
+    """,
+)
+
+
+def _cupy_forward_sigmoid(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    gate, y = _gated_linear_unit_sigmoid_fwd_1(_t2, bias_gate, value)
+    return y, (x, weight_linear, weight_gate, value, gate)
+
+
+# gated_linear_unit_sigmoid_bwd_0: layers_spec/primitives.yaml:61,62,201
+_gated_linear_unit_sigmoid_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_sigmoid_bwd_0",
+    "T grad_y, T gate, T value",
+    "T grad_value, T _t8",
+    """
+    grad_value = grad_y * gate;
+    T grad_gate = grad_y * value;
+    T _t6 = grad_gate * gate;
+    T _t7 = T(1) - gate;
+    _t8 = _t6 * _t7;
+    """,
+)
+
+
+# gated_linear_unit_sigmoid_bwd_1: layers_spec/primitives.yaml:510
+_gated_linear_unit_sigmoid_bwd_1 = ElementwiseKernel(
+    "gated_linear_unit_sigmoid_bwd_1",
+    "T _t10, T _t13",
+    "T grad_x",
+    """
+    grad_x = _t10 + _t13;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(grad_y, x, weight_linear, weight_gate, value, gate):
+    import cupy as cp
+
+    grad_value, _t8 = _gated_linear_unit_sigmoid_bwd_0(grad_y, gate, value)
+    grad_bias_gate = cp.sum(_t8, axis=0)
+    _t10 = _t8 @ weight_gate
+    grad_weight_gate = _t8.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t13 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_sigmoid_bwd_1(_t10, _t13)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+# gated_linear_unit_relu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_relu_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_relu_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_relu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/relu.yaml:8
+_gated_linear_unit_relu_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_relu_fwd_1",
+    "T _t2, T bias_gate, T value",
+    "T _t3, T y",
+    """
+    _t3 = _t2 + bias_gate;
+    T gate = _t3 > T(0) || _t3 != _t3 ? _t3 : T(0);
+    y = value * gate;
+    """,
+)
+
+
+def _cupy_forward_relu(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_relu_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    _t3, y = _gated_linear_unit_relu_fwd_1(_t2, bias_gate, value)
+    return y, (x, weight_linear, weight_gate, value, _t3)
+
+
+# gated_linear_unit_relu_bwd_0: layers_spec/activations/relu.yaml:8; layers_spec/primitives.yaml:61,62,252
+_gated_linear_unit_relu_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_relu_bwd_0",
+    "T _t3, T grad_y, T value",
+    "T grad_value, T _t7",
+    """
+    T gate = _t3 > T(0) || _t3 != _t3 ? _t3 : T(0);
+    grad_value = grad_y * gate;
+    T grad_gate = grad_y * value;
+    bool _t6 = _t3 > T(0);
+    _t7 = grad_gate * _t6;
+    """,
+)
+
+
+# gated_linear_unit_relu_bwd_1: layers_spec/primitives.yaml:510
+_gated_linear_unit_relu_bwd_1 = ElementwiseKernel(
+    "gated_linear_unit_relu_bwd_1",
+    "T _t9, T _t12",
+    "T grad_x",
+    """
+    grad_x = _t9 + _t12;
+    """,
+)
+
+
+def _cupy_backward_relu(grad_y, x, weight_linear, weight_gate, value, _t3):
+    import cupy as cp
+
+    grad_value, _t7 = _gated_linear_unit_relu_bwd_0(_t3, grad_y, value)
+    grad_bias_gate = cp.sum(_t7, axis=0)
+    _t9 = _t7 @ weight_gate
+    grad_weight_gate = _t7.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t12 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_relu_bwd_1(_t9, _t12)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+# gated_linear_unit_gelu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_gelu_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_gelu_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_gelu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/gelu.yaml:10,11
+_gated_linear_unit_gelu_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_gelu_fwd_1",
+    "T _t2, T bias_gate, T value",
+    "T _t3, T y",
+    """
+    _t3 = _t2 + bias_gate;
+    T _t4 = _t3 * _t3 * _t3;
+    T _t5 = T(0.044715) * _t4;
+    T _t6 = _t3 + _t5;
+    T gelu_inner = T(0.7978845608028654) * _t6;
+    T _t7 = T(0.5) * _t3;
+    T _t8 = tanh(gelu_inner);
+    T _t9 = T(1) + _t8;
+    T gate = _t7 * _t9;
+    y = value * gate;
+    """,
+)
+
+
+def _cupy_forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_gelu_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    _t3, y = _gated_linear_unit_gelu_fwd_1(_t2, bias_gate, value)
+    return y, (x, weight_linear, weight_gate, value, _t3)
+
+
+# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+_gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_gelu_bwd_0",
+    "T _t3, T grad_y, T value",
+    "T grad_value, T _t24",
+    """
+    T _t4 = _t3 * _t3 * _t3;
+    T _t5 = T(0.044715) * _t4;
+    T _t6 = _t3 + _t5;
+    T gelu_inner = T(0.7978845608028654) * _t6;
+    T _t7 = T(0.5) * _t3;
+    T _t8 = tanh(gelu_inner);
+    T _t9 = T(1) + _t8;
+    T gate = _t7 * _t9;
+    grad_value = grad_y * gate;
+    T grad_gate = grad_y * value;
+    T _t12 = grad_gate * _t9;
+    T _t13 = grad_gate * _t7;
+    T _t14 = _t8 * _t8;
+    T _t15 = T(1) - _t14;
+    T grad_gelu_inner = _t13 * _t15;
+    T _t17 = _t12 * T(0.5);
+    T _t18 = grad_gelu_inner * T(0.7978845608028654);
+    T _t19 = _t18 * T(0.044715);
+    T _t20 = _t19 * T(3);
+    T _t21 = _t3 * _t3;
+    T _t22 = _t20 * _t21;
+    T _t23 = _t17 + _t18;
+    _t24 = _t23 + _t22;
+    """,
+)
+
+
+# gated_linear_unit_gelu_bwd_1: layers_spec/primitives.yaml:510
+_gated_linear_unit_gelu_bwd_1 = ElementwiseKernel(
+    "gated_linear_unit_gelu_bwd_1",
+    "T _t26, T _t29",
+    "T grad_x",
+    """
+    grad_x = _t26 + _t29;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t3):
+    import cupy as cp
+
+    grad_value, _t24 = _gated_linear_unit_gelu_bwd_0(_t3, grad_y, value)
+    grad_bias_gate = cp.sum(_t24, axis=0)
+    _t26 = _t24 @ weight_gate
+    grad_weight_gate = _t24.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t29 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_gelu_bwd_1(_t26, _t29)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+# gated_linear_unit_swish_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_swish_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_swish_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_swish_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/swish.yaml:8
+_gated_linear_unit_swish_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_swish_fwd_1",
+    "T _t2, T bias_gate, T value",
+    "T _t3, T y",
+    """
+    _t3 = _t2 + bias_gate;
+    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
+    T gate = _t3 * _t4;
+    y = value * gate;
+    """,
+)
+
+
+def _cupy_forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_swish_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    _t3, y = _gated_linear_unit_swish_fwd_1(_t2, bias_gate, value)
+    return y, (x, weight_linear, weight_gate, value, _t3)
+
+
+# gated_linear_unit_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
+_gated_linear_unit_swish_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_swish_bwd_0",
+    "T _t3, T grad_y, T value",
+    "T grad_value, T _t12",
+    """
+    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
+    T gate = _t3 * _t4;
+    grad_value = grad_y * gate;
+    T grad_gate = grad_y * value;
+    T _t7 = grad_gate * _t4;
+    T _t8 = grad_gate * _t3;
+    T _t9 = _t8 * _t4;
+    T _t10 = T(1) - _t4;
+    T _t11 = _t9 * _t10;
+    _t12 = _t7 + _t11;
+    """,
+)
+
+
+# gated_linear_unit_swish_bwd_1: layers_spec/primitives.yaml:510
+_gated_linear_unit_swish_bwd_1 = ElementwiseKernel(
+    "gated_linear_unit_swish_bwd_1",
+    "T _t14, T _t17",
+    "T grad_x",
+    """
+    grad_x = _t14 + _t17;
+    """,
+)
+
+
+def _cupy_backward_swish(grad_y, x, weight_linear, weight_gate, value, _t3):
+    import cupy as cp
+
+    grad_value, _t12 = _gated_linear_unit_swish_bwd_0(_t3, grad_y, value)
+    grad_bias_gate = cp.sum(_t12, axis=0)
+    _t14 = _t12 @ weight_gate
+    grad_weight_gate = _t12.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t17 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+# gated_linear_unit_silu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_silu_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_silu_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_silu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/silu.yaml:8
+_gated_linear_unit_silu_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_silu_fwd_1",
+    "T _t2, T bias_gate, T value",
+    "T _t3, T y",
+    """
+    _t3 = _t2 + bias_gate;
+    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
+    T gate = _t3 * _t4;
+    y = value * gate;
+    """,
+)
+
+
+def _cupy_forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_silu_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    _t3, y = _gated_linear_unit_silu_fwd_1(_t2, bias_gate, value)
+    return y, (x, weight_linear, weight_gate, value, _t3)
+
+
+# gated_linear_unit_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
+_gated_linear_unit_silu_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_silu_bwd_0",
+    "T _t3, T grad_y, T value",
+    "T grad_value, T _t12",
+    """
+    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
+    T gate = _t3 * _t4;
+    grad_value = grad_y * gate;
+    T grad_gate = grad_y * value;
+    T _t7 = grad_gate * _t4;
+    T _t8 = grad_gate * _t3;
+    T _t9 = _t8 * _t4;
+    T _t10 = T(1) - _t4;
+    T _t11 = _t9 * _t10;
+    _t12 = _t7 + _t11;
+    """,
+)
+
+
+# gated_linear_unit_silu_bwd_1: layers_spec/primitives.yaml:510
+_gated_linear_unit_silu_bwd_1 = ElementwiseKernel(
+    "gated_linear_unit_silu_bwd_1",
+    "T _t14, T _t17",
+    "T grad_x",
+    """
+    grad_x = _t14 + _t17;
+    """,
+)
+
+
+def _cupy_backward_silu(grad_y, x, weight_linear, weight_gate, value, _t3):
+    import cupy as cp
+
+    grad_value, _t12 = _gated_linear_unit_silu_bwd_0(_t3, grad_y, value)
+    grad_bias_gate = cp.sum(_t12, axis=0)
+    _t14 = _t12 @ weight_gate
+    grad_weight_gate = _t12.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t17 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_silu_bwd_1(_t14, _t17)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+# gated_linear_unit_tanh_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_tanh_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_tanh_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_tanh_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/tanh.yaml:8
+_gated_linear_unit_tanh_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_tanh_fwd_1",
+    "T _t2, T bias_gate, T value",
+    "T gate, T y",
+    """
+    T _t3 = _t2 + bias_gate;
+    gate = tanh(_t3);
+    y = value * gate;
+    """,
+)
+
+
+def _cupy_forward_tanh(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_tanh_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    gate, y = _gated_linear_unit_tanh_fwd_1(_t2, bias_gate, value)
+    return y, (x, weight_linear, weight_gate, value, gate)
+
+
+# gated_linear_unit_tanh_bwd_0: layers_spec/primitives.yaml:61,62,180
+_gated_linear_unit_tanh_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_tanh_bwd_0",
+    "T grad_y, T gate, T value",
+    "T grad_value, T _t8",
+    """
+    grad_value = grad_y * gate;
+    T grad_gate = grad_y * value;
+    T _t6 = gate * gate;
+    T _t7 = T(1) - _t6;
+    _t8 = grad_gate * _t7;
+    """,
+)
+
+
+# gated_linear_unit_tanh_bwd_1: layers_spec/primitives.yaml:510
+_gated_linear_unit_tanh_bwd_1 = ElementwiseKernel(
+    "gated_linear_unit_tanh_bwd_1",
+    "T _t10, T _t13",
+    "T grad_x",
+    """
+    grad_x = _t10 + _t13;
+    """,
+)
+
+
+def _cupy_backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
+    import cupy as cp
+
+    grad_value, _t8 = _gated_linear_unit_tanh_bwd_0(grad_y, gate, value)
+    grad_bias_gate = cp.sum(_t8, axis=0)
+    _t10 = _t8 @ weight_gate
+    grad_weight_gate = _t8.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t13 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_tanh_bwd_1(_t10, _t13)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+# gated_linear_unit_softmax_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_softmax_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_softmax_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_softmax_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21
+_gated_linear_unit_softmax_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_softmax_fwd_1",
+    "T _t2, T bias_gate",
+    "T _t3",
+    """
+    _t3 = _t2 + bias_gate;
+    """,
+)
+
+
+# gated_linear_unit_softmax_fwd_2: layers_spec/activations/softmax.yaml:8
+_gated_linear_unit_softmax_fwd_2 = ReductionKernel(
+    "gated_linear_unit_softmax_fwd_2",
+    "T X0",
+    map_expr="gated_linear_unit_softmax_fwd_2_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T gated_linear_unit_softmax_fwd_2_map(const T _t3) {
+        return _t3;
+    }
+    """,
+)
+
+
+# gated_linear_unit_softmax_fwd_3: layers_spec/activations/softmax.yaml:8,9
+_gated_linear_unit_softmax_fwd_3 = ElementwiseKernel(
+    "gated_linear_unit_softmax_fwd_3",
+    "T _t3, T _t5",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = _t3 - _t5;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# gated_linear_unit_softmax_fwd_4: layers_spec/activations/softmax.yaml:10
+_gated_linear_unit_softmax_fwd_4 = ReductionKernel(
+    "gated_linear_unit_softmax_fwd_4",
+    "T X0",
+    map_expr="gated_linear_unit_softmax_fwd_4_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T gated_linear_unit_softmax_fwd_4_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# gated_linear_unit_softmax_fwd_5: layers_spec/activations/softmax.yaml:10; layers_spec/layers/gated_linear_unit.yaml:22
+_gated_linear_unit_softmax_fwd_5 = ElementwiseKernel(
+    "gated_linear_unit_softmax_fwd_5",
+    "T softmax_exponentials, T _t6, T value",
+    "T gate, T y",
+    """
+    gate = softmax_exponentials / _t6;
+    y = value * gate;
+    """,
+)
+
+
+def _cupy_forward_softmax(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_softmax_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    _t3 = _gated_linear_unit_softmax_fwd_1(_t2, bias_gate)
+    _t4 = _gated_linear_unit_softmax_fwd_2(_t3)
+    _t5 = _t4
+    softmax_exponentials = _gated_linear_unit_softmax_fwd_3(_t3, _t5)
+    _t6 = _gated_linear_unit_softmax_fwd_4(softmax_exponentials)
+    gate, y = _gated_linear_unit_softmax_fwd_5(softmax_exponentials, _t6, value)
+    return y, (x, weight_linear, weight_gate, value, gate)
+
+
+# gated_linear_unit_softmax_bwd_0: layers_spec/primitives.yaml:61,62
+_gated_linear_unit_softmax_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_softmax_bwd_0",
+    "T grad_y, T gate, T value",
+    "T grad_value, T grad_gate",
+    """
+    grad_value = grad_y * gate;
+    grad_gate = grad_y * value;
+    """,
+)
+
+
+# gated_linear_unit_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_gated_linear_unit_softmax_bwd_1 = ReductionKernel(
+    "gated_linear_unit_softmax_bwd_1",
+    "T X0, T X1",
+    map_expr="gated_linear_unit_softmax_bwd_1_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T gated_linear_unit_softmax_bwd_1_map(const T grad_gate, const T gate) {
+        T _t9 = grad_gate * gate;
+        return _t9;
+    }
+    """,
+)
+
+
+# gated_linear_unit_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+_gated_linear_unit_softmax_bwd_2 = ElementwiseKernel(
+    "gated_linear_unit_softmax_bwd_2",
+    "T grad_gate, T _t10, T gate",
+    "T _t12",
+    """
+    T _t11 = grad_gate - _t10;
+    _t12 = gate * _t11;
+    """,
+)
+
+
+# gated_linear_unit_softmax_bwd_3: layers_spec/primitives.yaml:510
+_gated_linear_unit_softmax_bwd_3 = ElementwiseKernel(
+    "gated_linear_unit_softmax_bwd_3",
+    "T _t14, T _t17",
+    "T grad_x",
+    """
+    grad_x = _t14 + _t17;
+    """,
+)
+
+
+def _cupy_backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
+    import cupy as cp
+
+    grad_value, grad_gate = _gated_linear_unit_softmax_bwd_0(grad_y, gate, value)
+    _t10 = _gated_linear_unit_softmax_bwd_1(grad_gate, gate)
+    _t12 = _gated_linear_unit_softmax_bwd_2(grad_gate, _t10, gate)
+    grad_bias_gate = cp.sum(_t12, axis=0)
+    _t14 = _t12 @ weight_gate
+    grad_weight_gate = _t12.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t17 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_softmax_bwd_3(_t14, _t17)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+# gated_linear_unit_identity_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
+_gated_linear_unit_identity_fwd_0 = ElementwiseKernel(
+    "gated_linear_unit_identity_fwd_0",
+    "T _t1, T bias_linear",
+    "T value",
+    """
+    value = _t1 + bias_linear;
+    """,
+)
+
+
+# gated_linear_unit_identity_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22
+_gated_linear_unit_identity_fwd_1 = ElementwiseKernel(
+    "gated_linear_unit_identity_fwd_1",
+    "T _t2, T bias_gate, T value",
+    "T _t3, T y",
+    """
+    _t3 = _t2 + bias_gate;
+    y = value * _t3;
+    """,
+)
+
+
+def _cupy_forward_identity(x, weight_linear, bias_linear, weight_gate, bias_gate):
+    _t1 = x @ weight_linear.T
+    value = _gated_linear_unit_identity_fwd_0(_t1, bias_linear)
+    _t2 = x @ weight_gate.T
+    _t3, y = _gated_linear_unit_identity_fwd_1(_t2, bias_gate, value)
+    return y, (x, weight_linear, weight_gate, value, _t3)
+
+
+# gated_linear_unit_identity_bwd_0: layers_spec/primitives.yaml:61,62
+_gated_linear_unit_identity_bwd_0 = ElementwiseKernel(
+    "gated_linear_unit_identity_bwd_0",
+    "T grad_y, T _t3, T value",
+    "T grad_value, T _t5",
+    """
+    grad_value = grad_y * _t3;
+    _t5 = grad_y * value;
+    """,
+)
+
+
+# gated_linear_unit_identity_bwd_1: layers_spec/primitives.yaml:510
+_gated_linear_unit_identity_bwd_1 = ElementwiseKernel(
+    "gated_linear_unit_identity_bwd_1",
+    "T _t7, T _t10",
+    "T grad_x",
+    """
+    grad_x = _t7 + _t10;
+    """,
+)
+
+
+def _cupy_backward_identity(grad_y, x, weight_linear, weight_gate, value, _t3):
+    import cupy as cp
+
+    grad_value, _t5 = _gated_linear_unit_identity_bwd_0(grad_y, _t3, value)
+    grad_bias_gate = cp.sum(_t5, axis=0)
+    _t7 = _t5 @ weight_gate
+    grad_weight_gate = _t5.T @ x
+    grad_bias_linear = cp.sum(grad_value, axis=0)
+    _t10 = grad_value @ weight_linear
+    grad_weight_linear = grad_value.T @ x
+    grad_x = _gated_linear_unit_identity_bwd_1(_t7, _t10)
+    return (
+        grad_x,
+        grad_weight_linear,
+        grad_bias_linear,
+        grad_weight_gate,
+        grad_bias_gate,
+    )
+
+
+_CUPY_FUSED = {
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "swish": (_cupy_forward_swish, _cupy_backward_swish),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+}

@@ -1,0 +1,2571 @@
+"""MemoryRead: Content-based read from a memory of slots (Memory Networks, NTM): the query
+x @ key_weight.T scores every slot by its dot product with it, times scale; the softmax
+of the scores over the slots weighs the slots into one read vector, which is projected,
+y = activation(read @ value_weight.T @ output_weight.T + output_bias). The memory
+[slots, memory_features] is an input shared by the batch and gets its own gradient.
+Weights are in torch.nn.Linear layout.
+Generated from layers_spec/layers/memory_read.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    activation_module,
+    check_options,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x", "memory")
+PARAMETERS = ("key_weight", "value_weight", "output_weight", "output_bias")
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    output_bias,
+    *,
+    scale=1.0,
+    activation="identity",
+    activation_options=None,
+):
+    """MemoryRead forward pass.
+
+    Content-based read from a memory of slots (Memory Networks, NTM): the query x @
+    key_weight.T scores every slot by its dot product with it, times scale; the softmax
+    of the scores over the slots weighs the slots into one read vector, which is
+    projected, y = activation(read @ value_weight.T @ output_weight.T + output_bias).
+    The memory [slots, memory_features] is an input shared by the batch and gets its own
+    gradient. Weights are in torch.nn.Linear layout.
+
+    Args:
+        x: float32 or float64 input of shape [B, in_features]. A batch of feature
+            vectors.
+        memory: float32 or float64 input of shape [slots, memory_features]. The memory,
+            one slot per row.
+        key_weight: float32 or float64 parameter of shape [memory_features,
+            in_features]. Projects x to a query.
+        value_weight: float32 or float64 parameter of shape [out_features,
+            memory_features].
+        output_weight: float32 or float64 parameter of shape [out_features,
+            out_features].
+        output_bias: float32 or float64 parameter of shape [out_features].
+        scale: float, default 1.0. Multiplies the scores before the softmax (1 as
+            AiDotNet; 1 / sqrt(memory_features) as attention).
+        activation: name of the activation applied to the result, default 'identity';
+            identity, relu, sigmoid, tanh, softmax, gelu, silu are fused into
+            specialized code, any other activation of layerforge.activations is
+            composed.
+        activation_options: keyword arguments for the activation, such as {'alpha':
+            0.5}.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "memory_read",
+        {
+            "x": x,
+            "memory": memory,
+            "key_weight": key_weight,
+            "value_weight": value_weight,
+            "output_weight": output_weight,
+            "output_bias": output_bias,
+        },
+        {
+            "x": ("B", "in_features"),
+            "memory": ("slots", "memory_features"),
+            "key_weight": ("memory_features", "in_features"),
+            "value_weight": ("out_features", "memory_features"),
+            "output_weight": ("out_features", "out_features"),
+            "output_bias": ("out_features",),
+        },
+    )
+    check_attribute("memory_read", "scale", scale, "float")
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            if options:
+                check_options("memory_read", activation, options)
+            y, saved = forward_variant(
+                x,
+                memory,
+                key_weight,
+                value_weight,
+                output_weight,
+                output_bias,
+                scale,
+                **options,
+            )
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
+        module = activation_module("memory_read", activation)
+        y_linear, linear_saved = _cupy_forward_identity(
+            x, memory, key_weight, value_weight, output_weight, output_bias, scale
+        )
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
+    options = {} if activation_options is None else activation_options
+    fused = _FUSED.get(activation)
+    if fused is not None:
+        forward_variant, backward_variant = fused
+        if options:
+            check_options("memory_read", activation, options)
+        y, saved = forward_variant(
+            x,
+            memory,
+            key_weight,
+            value_weight,
+            output_weight,
+            output_bias,
+            scale,
+            **options,
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    module = activation_module("memory_read", activation)
+    y_linear, linear_saved = _forward_identity(
+        x, memory, key_weight, value_weight, output_weight, output_bias, scale
+    )
+    y, activation_ctx = module.forward(y_linear, **options)
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
+
+
+def backward(grad_y, ctx):
+    """MemoryRead backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_memory, grad_key_weight, grad_value_weight, grad_output_weight,
+            grad_output_bias: gradients with respect to x, memory, key_weight,
+            value_weight, output_weight, output_bias, in that order.
+    """
+    backward_variant, saved = check_context(
+        "memory_read", __name__, ctx, {"grad_y": grad_y}
+    )
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_identity(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _t1 * scale
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t2 = _sum(exponentials, -1)
+    attention = exponentials / _t2
+    read = attention @ memory
+    _t3 = read @ value_weight.T
+    z = _t3 @ output_weight.T + output_bias
+    return z, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t2,
+        read,
+        _t3,
+    )
+
+
+def _backward_identity(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t2,
+    read,
+    _t3,
+):
+    attention = exponentials / _t2
+    grad_output_bias = np.sum(grad_y, axis=0)
+    _t4 = grad_y @ output_weight
+    grad_output_weight = grad_y.T @ _t3
+    grad_read = _t4 @ value_weight
+    grad_value_weight = _t4.T @ read
+    grad_attention = grad_read @ memory.T
+    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t5 = np.multiply(grad_scores, scale, out=grad_scores)
+    grad_query = _t5 @ memory
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = attention.T @ grad_read + _t5.T @ query
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_relu(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _t1 * scale
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t2 = _sum(exponentials, -1)
+    attention = exponentials / _t2
+    read = attention @ memory
+    _t3 = read @ value_weight.T
+    z = _t3 @ output_weight.T + output_bias
+    y = np.clip(z, 0, np.inf)
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t2,
+        read,
+        _t3,
+        z,
+    )
+
+
+def _backward_relu(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t2,
+    read,
+    _t3,
+    z,
+):
+    attention = exponentials / _t2
+    grad_z = grad_y * (z > 0)
+    grad_output_bias = np.sum(grad_z, axis=0)
+    _t4 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t3
+    grad_read = _t4 @ value_weight
+    grad_value_weight = _t4.T @ read
+    grad_attention = grad_read @ memory.T
+    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t5 = np.multiply(grad_scores, scale, out=grad_scores)
+    grad_query = _t5 @ memory
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = attention.T @ grad_read + _t5.T @ query
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_sigmoid(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _t1 * scale
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t2 = _sum(exponentials, -1)
+    attention = exponentials / _t2
+    read = attention @ memory
+    _t3 = read @ value_weight.T
+    z = _t3 @ output_weight.T + output_bias
+    y = _sigmoid(z)
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t2,
+        read,
+        _t3,
+        y,
+    )
+
+
+def _backward_sigmoid(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t2,
+    read,
+    _t3,
+    y,
+):
+    attention = exponentials / _t2
+    grad_z = 1 - y
+    grad_z *= grad_y
+    grad_z *= y
+    grad_output_bias = np.sum(grad_z, axis=0)
+    _t4 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t3
+    grad_read = _t4 @ value_weight
+    grad_value_weight = _t4.T @ read
+    grad_attention = grad_read @ memory.T
+    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t5 = np.multiply(grad_scores, scale, out=grad_scores)
+    grad_query = _t5 @ memory
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = attention.T @ grad_read + _t5.T @ query
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_tanh(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _t1 * scale
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t2 = _sum(exponentials, -1)
+    attention = exponentials / _t2
+    read = attention @ memory
+    _t3 = read @ value_weight.T
+    z = _t3 @ output_weight.T + output_bias
+    y = np.tanh(z, out=z)
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t2,
+        read,
+        _t3,
+        y,
+    )
+
+
+def _backward_tanh(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t2,
+    read,
+    _t3,
+    y,
+):
+    attention = exponentials / _t2
+    grad_z = y * y
+    np.subtract(1, grad_z, out=grad_z)
+    grad_z *= grad_y
+    grad_output_bias = np.sum(grad_z, axis=0)
+    _t4 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t3
+    grad_read = _t4 @ value_weight
+    grad_value_weight = _t4.T @ read
+    grad_attention = grad_read @ memory.T
+    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t5 = np.multiply(grad_scores, scale, out=grad_scores)
+    grad_query = _t5 @ memory
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = attention.T @ grad_read + _t5.T @ query
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_softmax(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _t1 * scale
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t2 = _sum(exponentials, -1)
+    attention = exponentials / _t2
+    read = attention @ memory
+    _t3 = read @ value_weight.T
+    z = _t3 @ output_weight.T + output_bias
+    softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t2,
+        read,
+        _t3,
+        y,
+    )
+
+
+def _backward_softmax(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t2,
+    read,
+    _t3,
+    y,
+):
+    attention = exponentials / _t2
+    grad_z = grad_y - _sum(grad_y * y, -1)
+    grad_z *= y
+    grad_output_bias = np.sum(grad_z, axis=0)
+    _t4 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t3
+    grad_read = _t4 @ value_weight
+    grad_value_weight = _t4.T @ read
+    grad_attention = grad_read @ memory.T
+    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t5 = np.multiply(grad_scores, scale, out=grad_scores)
+    grad_query = _t5 @ memory
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = attention.T @ grad_read + _t5.T @ query
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_gelu(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _t1 * scale
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t2 = _sum(exponentials, -1)
+    attention = exponentials / _t2
+    read = attention @ memory
+    _t3 = read @ value_weight.T
+    z = _t3 @ output_weight.T + output_bias
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
+    y = np.tanh(gelu_inner, out=gelu_inner)
+    y += 1
+    y *= 0.5
+    y *= z
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t2,
+        read,
+        _t3,
+        z,
+    )
+
+
+def _backward_gelu(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t2,
+    read,
+    _t3,
+    z,
+):
+    attention = exponentials / _t2
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
+    _t4 = np.tanh(gelu_inner, out=gelu_inner)
+    grad_gelu_inner = _t4 * _t4
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_y
+    grad_gelu_inner *= 0.5
+    grad_gelu_inner *= z
+    _t5 = grad_gelu_inner * 0.7978845608028654
+    grad_z = np.add(1, _t4, out=_t4)
+    grad_z *= grad_y
+    grad_z *= 0.5
+    grad_z += _t5
+    _t6 = _t5 * 0.044715
+    _t6 *= 3
+    _t7 = z * z
+    _t6 *= _t7
+    grad_z += _t6
+    grad_output_bias = np.sum(grad_z, axis=0)
+    _t8 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t3
+    grad_read = _t8 @ value_weight
+    grad_value_weight = _t8.T @ read
+    grad_attention = grad_read @ memory.T
+    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t9 = np.multiply(grad_scores, scale, out=grad_scores)
+    grad_query = _t9 @ memory
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = attention.T @ grad_read + _t9.T @ query
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_silu(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _t1 * scale
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t2 = _sum(exponentials, -1)
+    attention = exponentials / _t2
+    read = attention @ memory
+    _t3 = read @ value_weight.T
+    z = _t3 @ output_weight.T + output_bias
+    y = _sigmoid(z)
+    y *= z
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t2,
+        read,
+        _t3,
+        z,
+    )
+
+
+def _backward_silu(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t2,
+    read,
+    _t3,
+    z,
+):
+    attention = exponentials / _t2
+    _t4 = _sigmoid(z)
+    grad_z = grad_y * _t4
+    _t5 = 1 - _t4
+    _t5 *= grad_y
+    _t5 *= z
+    _t5 *= _t4
+    grad_z += _t5
+    grad_output_bias = np.sum(grad_z, axis=0)
+    _t6 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t3
+    grad_read = _t6 @ value_weight
+    grad_value_weight = _t6.T @ read
+    grad_attention = grad_read @ memory.T
+    grad_exponentials = grad_attention / _t2 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t7 = np.multiply(grad_scores, scale, out=grad_scores)
+    grad_query = _t7 @ memory
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = attention.T @ grad_read + _t7.T @ query
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _backward_identity(grad_linear, *linear_saved)
+
+
+_FUSED = {
+    "identity": (_forward_identity, _backward_identity),
+    "relu": (_forward_relu, _backward_relu),
+    "sigmoid": (_forward_sigmoid, _backward_sigmoid),
+    "tanh": (_forward_tanh, _backward_tanh),
+    "softmax": (_forward_softmax, _backward_softmax),
+    "gelu": (_forward_gelu, _backward_gelu),
+    "silu": (_forward_silu, _backward_silu),
+}
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
+def _sigmoid(x, out=None):
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x, out=out)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
+
+
+def _sum(x, axis):
+    """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
+    axis of a float array it is a matrix-vector product with ones (BLAS), several times
+    faster than NumPy's reduction loop on rows; over several trailing axes of a
+    C-contiguous one (per-channel sums over H and W) those are flattened into one such
+    product, and any leading axes are then summed over the much smaller result."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
+    trailing = 0
+    while axes and x.ndim - 1 - trailing in axes:
+        trailing += 1
+    if trailing < 2 or x.dtype.kind != "f" or not x.flags.c_contiguous or not x.size:
+        return np.sum(x, axis=axis, keepdims=True)
+    inner = 1
+    for n in x.shape[x.ndim - trailing :]:
+        inner *= n
+    sums = np.matmul(x.reshape(-1, inner), np.ones(inner, x.dtype))
+    sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
+    rest = tuple(a for a in axes if a < x.ndim - trailing)
+    return np.sum(sums, axis=rest, keepdims=True) if rest else sums
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# memory_read_identity_fwd_0: layers_spec/layers/memory_read.yaml:26
+_memory_read_identity_fwd_0 = ElementwiseKernel(
+    "memory_read_identity_fwd_0",
+    "T _t1, T scale",
+    "T scores",
+    """
+    scores = _t1 * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_identity_fwd_1: layers_spec/layers/memory_read.yaml:27
+_memory_read_identity_fwd_1 = ReductionKernel(
+    "memory_read_identity_fwd_1",
+    "T X0",
+    map_expr="memory_read_identity_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_identity_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_read_identity_fwd_2: layers_spec/layers/memory_read.yaml:27
+_memory_read_identity_fwd_2 = ElementwiseKernel(
+    "memory_read_identity_fwd_2",
+    "T scores, T _t3",
+    "T exponentials",
+    """
+    T _t4 = scores - _t3;
+    exponentials = exp(_t4);
+    """,
+)
+
+
+# memory_read_identity_fwd_3: layers_spec/layers/memory_read.yaml:28
+_memory_read_identity_fwd_3 = ReductionKernel(
+    "memory_read_identity_fwd_3",
+    "T X0",
+    map_expr="memory_read_identity_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_identity_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_read_identity_fwd_4: layers_spec/layers/memory_read.yaml:28
+_memory_read_identity_fwd_4 = ElementwiseKernel(
+    "memory_read_identity_fwd_4",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_identity_fwd_5: layers_spec/layers/memory_read.yaml:30
+_memory_read_identity_fwd_5 = ElementwiseKernel(
+    "memory_read_identity_fwd_5",
+    "T _t7, T output_bias",
+    "T z",
+    """
+    z = _t7 + output_bias;
+    """,
+)
+
+
+def _cupy_forward_identity(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _memory_read_identity_fwd_0(_t1, scale)
+    _t2 = _memory_read_identity_fwd_1(scores)
+    _t3 = _t2
+    exponentials = _memory_read_identity_fwd_2(scores, _t3)
+    _t5 = _memory_read_identity_fwd_3(exponentials)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    read = attention @ memory
+    _t6 = read @ value_weight.T
+    _t7 = _t6 @ output_weight.T
+    z = _memory_read_identity_fwd_5(_t7, output_bias)
+    return z, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t5,
+        read,
+        _t6,
+    )
+
+
+# memory_read_identity_bwd_0: layers_spec/layers/memory_read.yaml:28
+_memory_read_identity_bwd_0 = ElementwiseKernel(
+    "memory_read_identity_bwd_0",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_identity_bwd_1: layers_spec/primitives.yaml:71
+_memory_read_identity_bwd_1 = ElementwiseKernel(
+    "memory_read_identity_bwd_1",
+    "T grad_attention, T _t5",
+    "T _t17",
+    """
+    _t17 = grad_attention / _t5;
+    """,
+)
+
+
+# memory_read_identity_bwd_2: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
+_memory_read_identity_bwd_2 = ReductionKernel(
+    "memory_read_identity_bwd_2",
+    "T X0, T X1, T X2",
+    map_expr="memory_read_identity_bwd_2_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_identity_bwd_2_map(const T grad_attention, const T attention, const T _t5) {
+        T _t18 = -grad_attention;
+        T _t19 = _t18 * attention;
+        T _t20 = _t19 / _t5;
+        return _t20;
+    }
+    """,
+)
+
+
+# memory_read_identity_bwd_3: layers_spec/primitives.yaml:354,100,61
+_memory_read_identity_bwd_3 = ElementwiseKernel(
+    "memory_read_identity_bwd_3",
+    "T _t17, T _t22, T exponentials, T scale",
+    "T _t24",
+    """
+    T grad_exponentials = _t17 + _t22;
+    T grad_scores = grad_exponentials * exponentials;
+    _t24 = grad_scores * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_identity_bwd_4: layers_spec/primitives.yaml:510
+_memory_read_identity_bwd_4 = ElementwiseKernel(
+    "memory_read_identity_bwd_4",
+    "T _t16, T _t26",
+    "T grad_memory",
+    """
+    grad_memory = _t16 + _t26;
+    """,
+)
+
+
+def _cupy_backward_identity(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t5,
+    read,
+    _t6,
+):
+    import cupy as cp
+
+    attention = _memory_read_identity_bwd_0(exponentials, _t5)
+    grad_output_bias = cp.sum(grad_y, axis=0)
+    _t9 = grad_y @ output_weight
+    grad_output_weight = grad_y.T @ _t6
+    grad_read = _t9 @ value_weight
+    grad_value_weight = _t9.T @ read
+    _t13 = memory.T
+    grad_attention = grad_read @ _t13
+    _t15 = attention.T
+    _t16 = _t15 @ grad_read
+    _t17 = _memory_read_identity_bwd_1(grad_attention, _t5)
+    _t21 = _memory_read_identity_bwd_2(grad_attention, attention, _t5)
+    _t22 = cp.broadcast_to(_t21, _t1.shape)
+    _t24 = _memory_read_identity_bwd_3(_t17, _t22, exponentials, scale)
+    grad_query = _t24 @ memory
+    _t26 = _t24.T @ query
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = _memory_read_identity_bwd_4(_t16, _t26)
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_read_relu_fwd_0: layers_spec/layers/memory_read.yaml:26
+_memory_read_relu_fwd_0 = ElementwiseKernel(
+    "memory_read_relu_fwd_0",
+    "T _t1, T scale",
+    "T scores",
+    """
+    scores = _t1 * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_relu_fwd_1: layers_spec/layers/memory_read.yaml:27
+_memory_read_relu_fwd_1 = ReductionKernel(
+    "memory_read_relu_fwd_1",
+    "T X0",
+    map_expr="memory_read_relu_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_relu_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_read_relu_fwd_2: layers_spec/layers/memory_read.yaml:27
+_memory_read_relu_fwd_2 = ElementwiseKernel(
+    "memory_read_relu_fwd_2",
+    "T scores, T _t3",
+    "T exponentials",
+    """
+    T _t4 = scores - _t3;
+    exponentials = exp(_t4);
+    """,
+)
+
+
+# memory_read_relu_fwd_3: layers_spec/layers/memory_read.yaml:28
+_memory_read_relu_fwd_3 = ReductionKernel(
+    "memory_read_relu_fwd_3",
+    "T X0",
+    map_expr="memory_read_relu_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_relu_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_read_relu_fwd_4: layers_spec/layers/memory_read.yaml:28
+_memory_read_relu_fwd_4 = ElementwiseKernel(
+    "memory_read_relu_fwd_4",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_relu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/relu.yaml:8
+_memory_read_relu_fwd_5 = ElementwiseKernel(
+    "memory_read_relu_fwd_5",
+    "T _t7, T output_bias",
+    "T z, T y",
+    """
+    z = _t7 + output_bias;
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _memory_read_relu_fwd_0(_t1, scale)
+    _t2 = _memory_read_relu_fwd_1(scores)
+    _t3 = _t2
+    exponentials = _memory_read_relu_fwd_2(scores, _t3)
+    _t5 = _memory_read_relu_fwd_3(exponentials)
+    attention = _memory_read_relu_fwd_4(exponentials, _t5)
+    read = attention @ memory
+    _t6 = read @ value_weight.T
+    _t7 = _t6 @ output_weight.T
+    z, y = _memory_read_relu_fwd_5(_t7, output_bias)
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t5,
+        read,
+        _t6,
+        z,
+    )
+
+
+# memory_read_relu_bwd_0: layers_spec/layers/memory_read.yaml:28
+_memory_read_relu_bwd_0 = ElementwiseKernel(
+    "memory_read_relu_bwd_0",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_relu_bwd_1: layers_spec/primitives.yaml:252
+_memory_read_relu_bwd_1 = ElementwiseKernel(
+    "memory_read_relu_bwd_1",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t8 = z > T(0);
+    grad_z = grad_y * _t8;
+    """,
+)
+
+
+# memory_read_relu_bwd_2: layers_spec/primitives.yaml:71
+_memory_read_relu_bwd_2 = ElementwiseKernel(
+    "memory_read_relu_bwd_2",
+    "T grad_attention, T _t5",
+    "T _t19",
+    """
+    _t19 = grad_attention / _t5;
+    """,
+)
+
+
+# memory_read_relu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
+_memory_read_relu_bwd_3 = ReductionKernel(
+    "memory_read_relu_bwd_3",
+    "T X0, T X1, T X2",
+    map_expr="memory_read_relu_bwd_3_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_relu_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
+        T _t20 = -grad_attention;
+        T _t21 = _t20 * attention;
+        T _t22 = _t21 / _t5;
+        return _t22;
+    }
+    """,
+)
+
+
+# memory_read_relu_bwd_4: layers_spec/primitives.yaml:354,100,61
+_memory_read_relu_bwd_4 = ElementwiseKernel(
+    "memory_read_relu_bwd_4",
+    "T _t19, T _t24, T exponentials, T scale",
+    "T _t26",
+    """
+    T grad_exponentials = _t19 + _t24;
+    T grad_scores = grad_exponentials * exponentials;
+    _t26 = grad_scores * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_relu_bwd_5: layers_spec/primitives.yaml:510
+_memory_read_relu_bwd_5 = ElementwiseKernel(
+    "memory_read_relu_bwd_5",
+    "T _t18, T _t28",
+    "T grad_memory",
+    """
+    grad_memory = _t18 + _t28;
+    """,
+)
+
+
+def _cupy_backward_relu(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t5,
+    read,
+    _t6,
+    z,
+):
+    import cupy as cp
+
+    attention = _memory_read_relu_bwd_0(exponentials, _t5)
+    grad_z = _memory_read_relu_bwd_1(z, grad_y)
+    grad_output_bias = cp.sum(grad_z, axis=0)
+    _t11 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t6
+    grad_read = _t11 @ value_weight
+    grad_value_weight = _t11.T @ read
+    _t15 = memory.T
+    grad_attention = grad_read @ _t15
+    _t17 = attention.T
+    _t18 = _t17 @ grad_read
+    _t19 = _memory_read_relu_bwd_2(grad_attention, _t5)
+    _t23 = _memory_read_relu_bwd_3(grad_attention, attention, _t5)
+    _t24 = cp.broadcast_to(_t23, _t1.shape)
+    _t26 = _memory_read_relu_bwd_4(_t19, _t24, exponentials, scale)
+    grad_query = _t26 @ memory
+    _t28 = _t26.T @ query
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = _memory_read_relu_bwd_5(_t18, _t28)
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_read_sigmoid_fwd_0: layers_spec/layers/memory_read.yaml:26
+_memory_read_sigmoid_fwd_0 = ElementwiseKernel(
+    "memory_read_sigmoid_fwd_0",
+    "T _t1, T scale",
+    "T scores",
+    """
+    scores = _t1 * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_sigmoid_fwd_1: layers_spec/layers/memory_read.yaml:27
+_memory_read_sigmoid_fwd_1 = ReductionKernel(
+    "memory_read_sigmoid_fwd_1",
+    "T X0",
+    map_expr="memory_read_sigmoid_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_sigmoid_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_read_sigmoid_fwd_2: layers_spec/layers/memory_read.yaml:27
+_memory_read_sigmoid_fwd_2 = ElementwiseKernel(
+    "memory_read_sigmoid_fwd_2",
+    "T scores, T _t3",
+    "T exponentials",
+    """
+    T _t4 = scores - _t3;
+    exponentials = exp(_t4);
+    """,
+)
+
+
+# memory_read_sigmoid_fwd_3: layers_spec/layers/memory_read.yaml:28
+_memory_read_sigmoid_fwd_3 = ReductionKernel(
+    "memory_read_sigmoid_fwd_3",
+    "T X0",
+    map_expr="memory_read_sigmoid_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_sigmoid_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_read_sigmoid_fwd_4: layers_spec/layers/memory_read.yaml:28
+_memory_read_sigmoid_fwd_4 = ElementwiseKernel(
+    "memory_read_sigmoid_fwd_4",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_sigmoid_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/sigmoid.yaml:8
+_memory_read_sigmoid_fwd_5 = ElementwiseKernel(
+    "memory_read_sigmoid_fwd_5",
+    "T _t7, T output_bias",
+    "T y",
+    """
+    T z = _t7 + output_bias;
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _memory_read_sigmoid_fwd_0(_t1, scale)
+    _t2 = _memory_read_sigmoid_fwd_1(scores)
+    _t3 = _t2
+    exponentials = _memory_read_sigmoid_fwd_2(scores, _t3)
+    _t5 = _memory_read_sigmoid_fwd_3(exponentials)
+    attention = _memory_read_sigmoid_fwd_4(exponentials, _t5)
+    read = attention @ memory
+    _t6 = read @ value_weight.T
+    _t7 = _t6 @ output_weight.T
+    y = _memory_read_sigmoid_fwd_5(_t7, output_bias)
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t5,
+        read,
+        _t6,
+        y,
+    )
+
+
+# memory_read_sigmoid_bwd_0: layers_spec/layers/memory_read.yaml:28
+_memory_read_sigmoid_bwd_0 = ElementwiseKernel(
+    "memory_read_sigmoid_bwd_0",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_sigmoid_bwd_1: layers_spec/primitives.yaml:201
+_memory_read_sigmoid_bwd_1 = ElementwiseKernel(
+    "memory_read_sigmoid_bwd_1",
+    "T grad_y, T y",
+    "T grad_z",
+    """
+    T _t8 = grad_y * y;
+    T _t9 = T(1) - y;
+    grad_z = _t8 * _t9;
+    """,
+)
+
+
+# memory_read_sigmoid_bwd_2: layers_spec/primitives.yaml:71
+_memory_read_sigmoid_bwd_2 = ElementwiseKernel(
+    "memory_read_sigmoid_bwd_2",
+    "T grad_attention, T _t5",
+    "T _t20",
+    """
+    _t20 = grad_attention / _t5;
+    """,
+)
+
+
+# memory_read_sigmoid_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
+_memory_read_sigmoid_bwd_3 = ReductionKernel(
+    "memory_read_sigmoid_bwd_3",
+    "T X0, T X1, T X2",
+    map_expr="memory_read_sigmoid_bwd_3_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_sigmoid_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
+        T _t21 = -grad_attention;
+        T _t22 = _t21 * attention;
+        T _t23 = _t22 / _t5;
+        return _t23;
+    }
+    """,
+)
+
+
+# memory_read_sigmoid_bwd_4: layers_spec/primitives.yaml:354,100,61
+_memory_read_sigmoid_bwd_4 = ElementwiseKernel(
+    "memory_read_sigmoid_bwd_4",
+    "T _t20, T _t25, T exponentials, T scale",
+    "T _t27",
+    """
+    T grad_exponentials = _t20 + _t25;
+    T grad_scores = grad_exponentials * exponentials;
+    _t27 = grad_scores * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_sigmoid_bwd_5: layers_spec/primitives.yaml:510
+_memory_read_sigmoid_bwd_5 = ElementwiseKernel(
+    "memory_read_sigmoid_bwd_5",
+    "T _t19, T _t29",
+    "T grad_memory",
+    """
+    grad_memory = _t19 + _t29;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t5,
+    read,
+    _t6,
+    y,
+):
+    import cupy as cp
+
+    attention = _memory_read_sigmoid_bwd_0(exponentials, _t5)
+    grad_z = _memory_read_sigmoid_bwd_1(grad_y, y)
+    grad_output_bias = cp.sum(grad_z, axis=0)
+    _t12 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t6
+    grad_read = _t12 @ value_weight
+    grad_value_weight = _t12.T @ read
+    _t16 = memory.T
+    grad_attention = grad_read @ _t16
+    _t18 = attention.T
+    _t19 = _t18 @ grad_read
+    _t20 = _memory_read_sigmoid_bwd_2(grad_attention, _t5)
+    _t24 = _memory_read_sigmoid_bwd_3(grad_attention, attention, _t5)
+    _t25 = cp.broadcast_to(_t24, _t1.shape)
+    _t27 = _memory_read_sigmoid_bwd_4(_t20, _t25, exponentials, scale)
+    grad_query = _t27 @ memory
+    _t29 = _t27.T @ query
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = _memory_read_sigmoid_bwd_5(_t19, _t29)
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_read_tanh_fwd_0: layers_spec/layers/memory_read.yaml:26
+_memory_read_tanh_fwd_0 = ElementwiseKernel(
+    "memory_read_tanh_fwd_0",
+    "T _t1, T scale",
+    "T scores",
+    """
+    scores = _t1 * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_tanh_fwd_1: layers_spec/layers/memory_read.yaml:27
+_memory_read_tanh_fwd_1 = ReductionKernel(
+    "memory_read_tanh_fwd_1",
+    "T X0",
+    map_expr="memory_read_tanh_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_tanh_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_read_tanh_fwd_2: layers_spec/layers/memory_read.yaml:27
+_memory_read_tanh_fwd_2 = ElementwiseKernel(
+    "memory_read_tanh_fwd_2",
+    "T scores, T _t3",
+    "T exponentials",
+    """
+    T _t4 = scores - _t3;
+    exponentials = exp(_t4);
+    """,
+)
+
+
+# memory_read_tanh_fwd_3: layers_spec/layers/memory_read.yaml:28
+_memory_read_tanh_fwd_3 = ReductionKernel(
+    "memory_read_tanh_fwd_3",
+    "T X0",
+    map_expr="memory_read_tanh_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_tanh_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_read_tanh_fwd_4: layers_spec/layers/memory_read.yaml:28
+_memory_read_tanh_fwd_4 = ElementwiseKernel(
+    "memory_read_tanh_fwd_4",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_tanh_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/tanh.yaml:8
+_memory_read_tanh_fwd_5 = ElementwiseKernel(
+    "memory_read_tanh_fwd_5",
+    "T _t7, T output_bias",
+    "T y",
+    """
+    T z = _t7 + output_bias;
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _memory_read_tanh_fwd_0(_t1, scale)
+    _t2 = _memory_read_tanh_fwd_1(scores)
+    _t3 = _t2
+    exponentials = _memory_read_tanh_fwd_2(scores, _t3)
+    _t5 = _memory_read_tanh_fwd_3(exponentials)
+    attention = _memory_read_tanh_fwd_4(exponentials, _t5)
+    read = attention @ memory
+    _t6 = read @ value_weight.T
+    _t7 = _t6 @ output_weight.T
+    y = _memory_read_tanh_fwd_5(_t7, output_bias)
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t5,
+        read,
+        _t6,
+        y,
+    )
+
+
+# memory_read_tanh_bwd_0: layers_spec/layers/memory_read.yaml:28
+_memory_read_tanh_bwd_0 = ElementwiseKernel(
+    "memory_read_tanh_bwd_0",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_tanh_bwd_1: layers_spec/primitives.yaml:180
+_memory_read_tanh_bwd_1 = ElementwiseKernel(
+    "memory_read_tanh_bwd_1",
+    "T y, T grad_y",
+    "T grad_z",
+    """
+    T _t8 = y * y;
+    T _t9 = T(1) - _t8;
+    grad_z = grad_y * _t9;
+    """,
+)
+
+
+# memory_read_tanh_bwd_2: layers_spec/primitives.yaml:71
+_memory_read_tanh_bwd_2 = ElementwiseKernel(
+    "memory_read_tanh_bwd_2",
+    "T grad_attention, T _t5",
+    "T _t20",
+    """
+    _t20 = grad_attention / _t5;
+    """,
+)
+
+
+# memory_read_tanh_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
+_memory_read_tanh_bwd_3 = ReductionKernel(
+    "memory_read_tanh_bwd_3",
+    "T X0, T X1, T X2",
+    map_expr="memory_read_tanh_bwd_3_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_tanh_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
+        T _t21 = -grad_attention;
+        T _t22 = _t21 * attention;
+        T _t23 = _t22 / _t5;
+        return _t23;
+    }
+    """,
+)
+
+
+# memory_read_tanh_bwd_4: layers_spec/primitives.yaml:354,100,61
+_memory_read_tanh_bwd_4 = ElementwiseKernel(
+    "memory_read_tanh_bwd_4",
+    "T _t20, T _t25, T exponentials, T scale",
+    "T _t27",
+    """
+    T grad_exponentials = _t20 + _t25;
+    T grad_scores = grad_exponentials * exponentials;
+    _t27 = grad_scores * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_tanh_bwd_5: layers_spec/primitives.yaml:510
+_memory_read_tanh_bwd_5 = ElementwiseKernel(
+    "memory_read_tanh_bwd_5",
+    "T _t19, T _t29",
+    "T grad_memory",
+    """
+    grad_memory = _t19 + _t29;
+    """,
+)
+
+
+def _cupy_backward_tanh(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t5,
+    read,
+    _t6,
+    y,
+):
+    import cupy as cp
+
+    attention = _memory_read_tanh_bwd_0(exponentials, _t5)
+    grad_z = _memory_read_tanh_bwd_1(y, grad_y)
+    grad_output_bias = cp.sum(grad_z, axis=0)
+    _t12 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t6
+    grad_read = _t12 @ value_weight
+    grad_value_weight = _t12.T @ read
+    _t16 = memory.T
+    grad_attention = grad_read @ _t16
+    _t18 = attention.T
+    _t19 = _t18 @ grad_read
+    _t20 = _memory_read_tanh_bwd_2(grad_attention, _t5)
+    _t24 = _memory_read_tanh_bwd_3(grad_attention, attention, _t5)
+    _t25 = cp.broadcast_to(_t24, _t1.shape)
+    _t27 = _memory_read_tanh_bwd_4(_t20, _t25, exponentials, scale)
+    grad_query = _t27 @ memory
+    _t29 = _t27.T @ query
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = _memory_read_tanh_bwd_5(_t19, _t29)
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_read_softmax_fwd_0: layers_spec/layers/memory_read.yaml:26
+_memory_read_softmax_fwd_0 = ElementwiseKernel(
+    "memory_read_softmax_fwd_0",
+    "T _t1, T scale",
+    "T scores",
+    """
+    scores = _t1 * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_softmax_fwd_1: layers_spec/layers/memory_read.yaml:27
+_memory_read_softmax_fwd_1 = ReductionKernel(
+    "memory_read_softmax_fwd_1",
+    "T X0",
+    map_expr="memory_read_softmax_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_softmax_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_read_softmax_fwd_2: layers_spec/layers/memory_read.yaml:27
+_memory_read_softmax_fwd_2 = ElementwiseKernel(
+    "memory_read_softmax_fwd_2",
+    "T scores, T _t3",
+    "T exponentials",
+    """
+    T _t4 = scores - _t3;
+    exponentials = exp(_t4);
+    """,
+)
+
+
+# memory_read_softmax_fwd_3: layers_spec/layers/memory_read.yaml:28
+_memory_read_softmax_fwd_3 = ReductionKernel(
+    "memory_read_softmax_fwd_3",
+    "T X0",
+    map_expr="memory_read_softmax_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_softmax_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_read_softmax_fwd_4: layers_spec/layers/memory_read.yaml:28
+_memory_read_softmax_fwd_4 = ElementwiseKernel(
+    "memory_read_softmax_fwd_4",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_softmax_fwd_5: layers_spec/layers/memory_read.yaml:30
+_memory_read_softmax_fwd_5 = ElementwiseKernel(
+    "memory_read_softmax_fwd_5",
+    "T _t7, T output_bias",
+    "T z",
+    """
+    z = _t7 + output_bias;
+    """,
+)
+
+
+# memory_read_softmax_fwd_6: layers_spec/activations/softmax.yaml:8
+_memory_read_softmax_fwd_6 = ReductionKernel(
+    "memory_read_softmax_fwd_6",
+    "T X0",
+    map_expr="memory_read_softmax_fwd_6_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_softmax_fwd_6_map(const T z) {
+        return z;
+    }
+    """,
+)
+
+
+# memory_read_softmax_fwd_7: layers_spec/activations/softmax.yaml:8,9
+_memory_read_softmax_fwd_7 = ElementwiseKernel(
+    "memory_read_softmax_fwd_7",
+    "T z, T _t9",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = z - _t9;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# memory_read_softmax_fwd_8: layers_spec/activations/softmax.yaml:10
+_memory_read_softmax_fwd_8 = ReductionKernel(
+    "memory_read_softmax_fwd_8",
+    "T X0",
+    map_expr="memory_read_softmax_fwd_8_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_softmax_fwd_8_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# memory_read_softmax_fwd_9: layers_spec/activations/softmax.yaml:10
+_memory_read_softmax_fwd_9 = ElementwiseKernel(
+    "memory_read_softmax_fwd_9",
+    "T softmax_exponentials, T _t10",
+    "T y",
+    """
+    y = softmax_exponentials / _t10;
+    """,
+)
+
+
+def _cupy_forward_softmax(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _memory_read_softmax_fwd_0(_t1, scale)
+    _t2 = _memory_read_softmax_fwd_1(scores)
+    _t3 = _t2
+    exponentials = _memory_read_softmax_fwd_2(scores, _t3)
+    _t5 = _memory_read_softmax_fwd_3(exponentials)
+    attention = _memory_read_softmax_fwd_4(exponentials, _t5)
+    read = attention @ memory
+    _t6 = read @ value_weight.T
+    _t7 = _t6 @ output_weight.T
+    z = _memory_read_softmax_fwd_5(_t7, output_bias)
+    _t8 = _memory_read_softmax_fwd_6(z)
+    _t9 = _t8
+    softmax_exponentials = _memory_read_softmax_fwd_7(z, _t9)
+    _t10 = _memory_read_softmax_fwd_8(softmax_exponentials)
+    y = _memory_read_softmax_fwd_9(softmax_exponentials, _t10)
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t5,
+        read,
+        _t6,
+        y,
+    )
+
+
+# memory_read_softmax_bwd_0: layers_spec/layers/memory_read.yaml:28
+_memory_read_softmax_bwd_0 = ElementwiseKernel(
+    "memory_read_softmax_bwd_0",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_memory_read_softmax_bwd_1 = ReductionKernel(
+    "memory_read_softmax_bwd_1",
+    "T X0, T X1",
+    map_expr="memory_read_softmax_bwd_1_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_softmax_bwd_1_map(const T grad_y, const T y) {
+        T _t11 = grad_y * y;
+        return _t11;
+    }
+    """,
+)
+
+
+# memory_read_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+_memory_read_softmax_bwd_2 = ElementwiseKernel(
+    "memory_read_softmax_bwd_2",
+    "T grad_y, T _t12, T y",
+    "T grad_z",
+    """
+    T _t13 = grad_y - _t12;
+    grad_z = y * _t13;
+    """,
+)
+
+
+# memory_read_softmax_bwd_3: layers_spec/primitives.yaml:71
+_memory_read_softmax_bwd_3 = ElementwiseKernel(
+    "memory_read_softmax_bwd_3",
+    "T grad_attention, T _t5",
+    "T _t24",
+    """
+    _t24 = grad_attention / _t5;
+    """,
+)
+
+
+# memory_read_softmax_bwd_4: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
+_memory_read_softmax_bwd_4 = ReductionKernel(
+    "memory_read_softmax_bwd_4",
+    "T X0, T X1, T X2",
+    map_expr="memory_read_softmax_bwd_4_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_softmax_bwd_4_map(const T grad_attention, const T attention, const T _t5) {
+        T _t25 = -grad_attention;
+        T _t26 = _t25 * attention;
+        T _t27 = _t26 / _t5;
+        return _t27;
+    }
+    """,
+)
+
+
+# memory_read_softmax_bwd_5: layers_spec/primitives.yaml:354,100,61
+_memory_read_softmax_bwd_5 = ElementwiseKernel(
+    "memory_read_softmax_bwd_5",
+    "T _t24, T _t29, T exponentials, T scale",
+    "T _t31",
+    """
+    T grad_exponentials = _t24 + _t29;
+    T grad_scores = grad_exponentials * exponentials;
+    _t31 = grad_scores * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_softmax_bwd_6: layers_spec/primitives.yaml:510
+_memory_read_softmax_bwd_6 = ElementwiseKernel(
+    "memory_read_softmax_bwd_6",
+    "T _t23, T _t33",
+    "T grad_memory",
+    """
+    grad_memory = _t23 + _t33;
+    """,
+)
+
+
+def _cupy_backward_softmax(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t5,
+    read,
+    _t6,
+    y,
+):
+    import cupy as cp
+
+    attention = _memory_read_softmax_bwd_0(exponentials, _t5)
+    _t12 = _memory_read_softmax_bwd_1(grad_y, y)
+    grad_z = _memory_read_softmax_bwd_2(grad_y, _t12, y)
+    grad_output_bias = cp.sum(grad_z, axis=0)
+    _t16 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t6
+    grad_read = _t16 @ value_weight
+    grad_value_weight = _t16.T @ read
+    _t20 = memory.T
+    grad_attention = grad_read @ _t20
+    _t22 = attention.T
+    _t23 = _t22 @ grad_read
+    _t24 = _memory_read_softmax_bwd_3(grad_attention, _t5)
+    _t28 = _memory_read_softmax_bwd_4(grad_attention, attention, _t5)
+    _t29 = cp.broadcast_to(_t28, _t1.shape)
+    _t31 = _memory_read_softmax_bwd_5(_t24, _t29, exponentials, scale)
+    grad_query = _t31 @ memory
+    _t33 = _t31.T @ query
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = _memory_read_softmax_bwd_6(_t23, _t33)
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_read_gelu_fwd_0: layers_spec/layers/memory_read.yaml:26
+_memory_read_gelu_fwd_0 = ElementwiseKernel(
+    "memory_read_gelu_fwd_0",
+    "T _t1, T scale",
+    "T scores",
+    """
+    scores = _t1 * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_gelu_fwd_1: layers_spec/layers/memory_read.yaml:27
+_memory_read_gelu_fwd_1 = ReductionKernel(
+    "memory_read_gelu_fwd_1",
+    "T X0",
+    map_expr="memory_read_gelu_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_gelu_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_read_gelu_fwd_2: layers_spec/layers/memory_read.yaml:27
+_memory_read_gelu_fwd_2 = ElementwiseKernel(
+    "memory_read_gelu_fwd_2",
+    "T scores, T _t3",
+    "T exponentials",
+    """
+    T _t4 = scores - _t3;
+    exponentials = exp(_t4);
+    """,
+)
+
+
+# memory_read_gelu_fwd_3: layers_spec/layers/memory_read.yaml:28
+_memory_read_gelu_fwd_3 = ReductionKernel(
+    "memory_read_gelu_fwd_3",
+    "T X0",
+    map_expr="memory_read_gelu_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_gelu_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_read_gelu_fwd_4: layers_spec/layers/memory_read.yaml:28
+_memory_read_gelu_fwd_4 = ElementwiseKernel(
+    "memory_read_gelu_fwd_4",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_gelu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/gelu.yaml:10,11
+_memory_read_gelu_fwd_5 = ElementwiseKernel(
+    "memory_read_gelu_fwd_5",
+    "T _t7, T output_bias",
+    "T z, T y",
+    """
+    z = _t7 + output_bias;
+    T _t8 = z * z * z;
+    T _t9 = T(0.044715) * _t8;
+    T _t10 = z + _t9;
+    T gelu_inner = T(0.7978845608028654) * _t10;
+    T _t11 = T(0.5) * z;
+    T _t12 = tanh(gelu_inner);
+    T _t13 = T(1) + _t12;
+    y = _t11 * _t13;
+    """,
+)
+
+
+def _cupy_forward_gelu(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _memory_read_gelu_fwd_0(_t1, scale)
+    _t2 = _memory_read_gelu_fwd_1(scores)
+    _t3 = _t2
+    exponentials = _memory_read_gelu_fwd_2(scores, _t3)
+    _t5 = _memory_read_gelu_fwd_3(exponentials)
+    attention = _memory_read_gelu_fwd_4(exponentials, _t5)
+    read = attention @ memory
+    _t6 = read @ value_weight.T
+    _t7 = _t6 @ output_weight.T
+    z, y = _memory_read_gelu_fwd_5(_t7, output_bias)
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t5,
+        read,
+        _t6,
+        z,
+    )
+
+
+# memory_read_gelu_bwd_0: layers_spec/layers/memory_read.yaml:28
+_memory_read_gelu_bwd_0 = ElementwiseKernel(
+    "memory_read_gelu_bwd_0",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+_memory_read_gelu_bwd_1 = ElementwiseKernel(
+    "memory_read_gelu_bwd_1",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t8 = z * z * z;
+    T _t9 = T(0.044715) * _t8;
+    T _t10 = z + _t9;
+    T gelu_inner = T(0.7978845608028654) * _t10;
+    T _t11 = T(0.5) * z;
+    T _t12 = tanh(gelu_inner);
+    T _t13 = T(1) + _t12;
+    T _t14 = grad_y * _t13;
+    T _t15 = grad_y * _t11;
+    T _t16 = _t12 * _t12;
+    T _t17 = T(1) - _t16;
+    T grad_gelu_inner = _t15 * _t17;
+    T _t19 = _t14 * T(0.5);
+    T _t20 = grad_gelu_inner * T(0.7978845608028654);
+    T _t21 = _t20 * T(0.044715);
+    T _t22 = _t21 * T(3);
+    T _t23 = z * z;
+    T _t24 = _t22 * _t23;
+    T _t25 = _t19 + _t20;
+    grad_z = _t25 + _t24;
+    """,
+)
+
+
+# memory_read_gelu_bwd_2: layers_spec/primitives.yaml:71
+_memory_read_gelu_bwd_2 = ElementwiseKernel(
+    "memory_read_gelu_bwd_2",
+    "T grad_attention, T _t5",
+    "T _t35",
+    """
+    _t35 = grad_attention / _t5;
+    """,
+)
+
+
+# memory_read_gelu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
+_memory_read_gelu_bwd_3 = ReductionKernel(
+    "memory_read_gelu_bwd_3",
+    "T X0, T X1, T X2",
+    map_expr="memory_read_gelu_bwd_3_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_gelu_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
+        T _t36 = -grad_attention;
+        T _t37 = _t36 * attention;
+        T _t38 = _t37 / _t5;
+        return _t38;
+    }
+    """,
+)
+
+
+# memory_read_gelu_bwd_4: layers_spec/primitives.yaml:354,100,61
+_memory_read_gelu_bwd_4 = ElementwiseKernel(
+    "memory_read_gelu_bwd_4",
+    "T _t35, T _t40, T exponentials, T scale",
+    "T _t42",
+    """
+    T grad_exponentials = _t35 + _t40;
+    T grad_scores = grad_exponentials * exponentials;
+    _t42 = grad_scores * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_gelu_bwd_5: layers_spec/primitives.yaml:510
+_memory_read_gelu_bwd_5 = ElementwiseKernel(
+    "memory_read_gelu_bwd_5",
+    "T _t34, T _t44",
+    "T grad_memory",
+    """
+    grad_memory = _t34 + _t44;
+    """,
+)
+
+
+def _cupy_backward_gelu(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t5,
+    read,
+    _t6,
+    z,
+):
+    import cupy as cp
+
+    attention = _memory_read_gelu_bwd_0(exponentials, _t5)
+    grad_z = _memory_read_gelu_bwd_1(z, grad_y)
+    grad_output_bias = cp.sum(grad_z, axis=0)
+    _t27 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t6
+    grad_read = _t27 @ value_weight
+    grad_value_weight = _t27.T @ read
+    _t31 = memory.T
+    grad_attention = grad_read @ _t31
+    _t33 = attention.T
+    _t34 = _t33 @ grad_read
+    _t35 = _memory_read_gelu_bwd_2(grad_attention, _t5)
+    _t39 = _memory_read_gelu_bwd_3(grad_attention, attention, _t5)
+    _t40 = cp.broadcast_to(_t39, _t1.shape)
+    _t42 = _memory_read_gelu_bwd_4(_t35, _t40, exponentials, scale)
+    grad_query = _t42 @ memory
+    _t44 = _t42.T @ query
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = _memory_read_gelu_bwd_5(_t34, _t44)
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_read_silu_fwd_0: layers_spec/layers/memory_read.yaml:26
+_memory_read_silu_fwd_0 = ElementwiseKernel(
+    "memory_read_silu_fwd_0",
+    "T _t1, T scale",
+    "T scores",
+    """
+    scores = _t1 * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_silu_fwd_1: layers_spec/layers/memory_read.yaml:27
+_memory_read_silu_fwd_1 = ReductionKernel(
+    "memory_read_silu_fwd_1",
+    "T X0",
+    map_expr="memory_read_silu_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_silu_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_read_silu_fwd_2: layers_spec/layers/memory_read.yaml:27
+_memory_read_silu_fwd_2 = ElementwiseKernel(
+    "memory_read_silu_fwd_2",
+    "T scores, T _t3",
+    "T exponentials",
+    """
+    T _t4 = scores - _t3;
+    exponentials = exp(_t4);
+    """,
+)
+
+
+# memory_read_silu_fwd_3: layers_spec/layers/memory_read.yaml:28
+_memory_read_silu_fwd_3 = ReductionKernel(
+    "memory_read_silu_fwd_3",
+    "T X0",
+    map_expr="memory_read_silu_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_silu_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_read_silu_fwd_4: layers_spec/layers/memory_read.yaml:28
+_memory_read_silu_fwd_4 = ElementwiseKernel(
+    "memory_read_silu_fwd_4",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_silu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/silu.yaml:8
+_memory_read_silu_fwd_5 = ElementwiseKernel(
+    "memory_read_silu_fwd_5",
+    "T _t7, T output_bias",
+    "T z, T y",
+    """
+    z = _t7 + output_bias;
+    T _t8 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t8;
+    """,
+)
+
+
+def _cupy_forward_silu(
+    x, memory, key_weight, value_weight, output_weight, output_bias, scale
+):
+    query = x @ key_weight.T
+    _t1 = query @ memory.T
+    scores = _memory_read_silu_fwd_0(_t1, scale)
+    _t2 = _memory_read_silu_fwd_1(scores)
+    _t3 = _t2
+    exponentials = _memory_read_silu_fwd_2(scores, _t3)
+    _t5 = _memory_read_silu_fwd_3(exponentials)
+    attention = _memory_read_silu_fwd_4(exponentials, _t5)
+    read = attention @ memory
+    _t6 = read @ value_weight.T
+    _t7 = _t6 @ output_weight.T
+    z, y = _memory_read_silu_fwd_5(_t7, output_bias)
+    return y, (
+        x,
+        memory,
+        key_weight,
+        value_weight,
+        output_weight,
+        scale,
+        query,
+        _t1,
+        exponentials,
+        _t5,
+        read,
+        _t6,
+        z,
+    )
+
+
+# memory_read_silu_bwd_0: layers_spec/layers/memory_read.yaml:28
+_memory_read_silu_bwd_0 = ElementwiseKernel(
+    "memory_read_silu_bwd_0",
+    "T exponentials, T _t5",
+    "T attention",
+    """
+    attention = exponentials / _t5;
+    """,
+)
+
+
+# memory_read_silu_bwd_1: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
+_memory_read_silu_bwd_1 = ElementwiseKernel(
+    "memory_read_silu_bwd_1",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t8 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t9 = grad_y * _t8;
+    T _t10 = grad_y * z;
+    T _t11 = _t10 * _t8;
+    T _t12 = T(1) - _t8;
+    T _t13 = _t11 * _t12;
+    grad_z = _t9 + _t13;
+    """,
+)
+
+
+# memory_read_silu_bwd_2: layers_spec/primitives.yaml:71
+_memory_read_silu_bwd_2 = ElementwiseKernel(
+    "memory_read_silu_bwd_2",
+    "T grad_attention, T _t5",
+    "T _t23",
+    """
+    _t23 = grad_attention / _t5;
+    """,
+)
+
+
+# memory_read_silu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
+_memory_read_silu_bwd_3 = ReductionKernel(
+    "memory_read_silu_bwd_3",
+    "T X0, T X1, T X2",
+    map_expr="memory_read_silu_bwd_3_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_read_silu_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
+        T _t24 = -grad_attention;
+        T _t25 = _t24 * attention;
+        T _t26 = _t25 / _t5;
+        return _t26;
+    }
+    """,
+)
+
+
+# memory_read_silu_bwd_4: layers_spec/primitives.yaml:354,100,61
+_memory_read_silu_bwd_4 = ElementwiseKernel(
+    "memory_read_silu_bwd_4",
+    "T _t23, T _t28, T exponentials, T scale",
+    "T _t30",
+    """
+    T grad_exponentials = _t23 + _t28;
+    T grad_scores = grad_exponentials * exponentials;
+    _t30 = grad_scores * scale;
+    """,
+    scalars=("scale",),
+)
+
+
+# memory_read_silu_bwd_5: layers_spec/primitives.yaml:510
+_memory_read_silu_bwd_5 = ElementwiseKernel(
+    "memory_read_silu_bwd_5",
+    "T _t22, T _t32",
+    "T grad_memory",
+    """
+    grad_memory = _t22 + _t32;
+    """,
+)
+
+
+def _cupy_backward_silu(
+    grad_y,
+    x,
+    memory,
+    key_weight,
+    value_weight,
+    output_weight,
+    scale,
+    query,
+    _t1,
+    exponentials,
+    _t5,
+    read,
+    _t6,
+    z,
+):
+    import cupy as cp
+
+    attention = _memory_read_silu_bwd_0(exponentials, _t5)
+    grad_z = _memory_read_silu_bwd_1(z, grad_y)
+    grad_output_bias = cp.sum(grad_z, axis=0)
+    _t15 = grad_z @ output_weight
+    grad_output_weight = grad_z.T @ _t6
+    grad_read = _t15 @ value_weight
+    grad_value_weight = _t15.T @ read
+    _t19 = memory.T
+    grad_attention = grad_read @ _t19
+    _t21 = attention.T
+    _t22 = _t21 @ grad_read
+    _t23 = _memory_read_silu_bwd_2(grad_attention, _t5)
+    _t27 = _memory_read_silu_bwd_3(grad_attention, attention, _t5)
+    _t28 = cp.broadcast_to(_t27, _t1.shape)
+    _t30 = _memory_read_silu_bwd_4(_t23, _t28, exponentials, scale)
+    grad_query = _t30 @ memory
+    _t32 = _t30.T @ query
+    grad_x = grad_query @ key_weight
+    grad_key_weight = grad_query.T @ x
+    grad_memory = _memory_read_silu_bwd_5(_t22, _t32)
+    return (
+        grad_x,
+        grad_memory,
+        grad_key_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _cupy_backward_identity(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}

@@ -1,0 +1,2728 @@
+"""MemoryWrite: What a batch writes to a memory of slots: the values x @ value_weight.T
+give the output y = activation(values @ output_weight.T + output_bias) and, weighted by
+the softmax over the slots of the query x @ query_weight.T against the memory scaled by
+1 / sqrt(memory_features), the update memory_update = attention.T @ values [slots,
+memory_features], summed over the batch. Both outputs take gradients; applying the
+update (memory + memory_update, or an erase and add) is the caller's. Weights are in
+torch.nn.Linear layout.
+Generated from layers_spec/layers/memory_write.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_nonempty,
+    activation_module,
+    check_options,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x", "memory")
+PARAMETERS = ("query_weight", "value_weight", "output_weight", "output_bias")
+OUTPUTS = ("y", "memory_update")
+
+
+def forward(
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    output_bias,
+    *,
+    activation="identity",
+    activation_options=None,
+):
+    """MemoryWrite forward pass.
+
+    What a batch writes to a memory of slots: the values x @ value_weight.T give the
+    output y = activation(values @ output_weight.T + output_bias) and, weighted by the
+    softmax over the slots of the query x @ query_weight.T against the memory scaled by
+    1 / sqrt(memory_features), the update memory_update = attention.T @ values [slots,
+    memory_features], summed over the batch. Both outputs take gradients; applying the
+    update (memory + memory_update, or an erase and add) is the caller's. Weights are in
+    torch.nn.Linear layout.
+
+    Args:
+        x: float32 or float64 input of shape [B, in_features]. A batch of feature
+            vectors.
+        memory: float32 or float64 input of shape [slots, memory_features]. The memory,
+            one slot per row.
+        query_weight: float32 or float64 parameter of shape [memory_features,
+            in_features].
+        value_weight: float32 or float64 parameter of shape [memory_features,
+            in_features].
+        output_weight: float32 or float64 parameter of shape [memory_features,
+            memory_features].
+        output_bias: float32 or float64 parameter of shape [memory_features].
+        activation: name of the activation applied to the result, default 'identity';
+            identity, relu, sigmoid, tanh, softmax, gelu, silu are fused into
+            specialized code, and only these: the slot is not the layer's last step.
+        activation_options: keyword arguments for the activation, such as {'alpha':
+            0.5}.
+
+    Returns:
+        ((y, memory_update), ctx): the outputs and the context that backward needs.
+    """
+    check_arrays(
+        "memory_write",
+        {
+            "x": x,
+            "memory": memory,
+            "query_weight": query_weight,
+            "value_weight": value_weight,
+            "output_weight": output_weight,
+            "output_bias": output_bias,
+        },
+        {
+            "x": ("B", "in_features"),
+            "memory": ("slots", "memory_features"),
+            "query_weight": ("memory_features", "in_features"),
+            "value_weight": ("memory_features", "in_features"),
+            "output_weight": ("memory_features", "memory_features"),
+            "output_bias": ("memory_features",),
+        },
+    )
+    check_nonempty("memory_write", "memory", memory.shape, -1)
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            if options:
+                check_options("memory_write", activation, options)
+            y, memory_update, saved = forward_variant(
+                x,
+                memory,
+                query_weight,
+                value_weight,
+                output_weight,
+                output_bias,
+                **options,
+            )
+            return (y, memory_update), (
+                backward_variant,
+                saved,
+                (y.dtype, y.shape, memory_update.shape),
+                None,
+            )
+        raise ValueError(
+            f"memory_write: activation {activation!r} cannot fill this layer's slot, "
+            "which is not its last step (no composition); choose one of "
+            f"{', '.join(_CUPY_FUSED)}"
+        )
+    options = {} if activation_options is None else activation_options
+    fused = _FUSED.get(activation)
+    if fused is not None:
+        forward_variant, backward_variant = fused
+        if options:
+            check_options("memory_write", activation, options)
+        y, memory_update, saved = forward_variant(
+            x, memory, query_weight, value_weight, output_weight, output_bias, **options
+        )
+        return (y, memory_update), (
+            backward_variant,
+            saved,
+            (y.dtype, y.shape, memory_update.shape),
+            None,
+        )
+    raise ValueError(
+        f"memory_write: activation {activation!r} cannot fill this layer's slot, "
+        "which is not its last step (no composition); choose one of "
+        f"{', '.join(_FUSED)}"
+    )
+
+
+def backward(grad_y, grad_memory_update, ctx):
+    """MemoryWrite backward pass.
+
+    Args:
+        grad_y, grad_memory_update: gradient of the loss with respect to y,
+            memory_update.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_memory, grad_query_weight, grad_value_weight, grad_output_weight,
+            grad_output_bias: gradients with respect to x, memory, query_weight,
+            value_weight, output_weight, output_bias, in that order.
+    """
+    backward_variant, saved = check_context(
+        "memory_write",
+        __name__,
+        ctx,
+        {"grad_y": grad_y, "grad_memory_update": grad_memory_update},
+    )
+    return backward_variant(grad_y, grad_memory_update, *saved)
+
+
+def _forward_identity(
+    x, memory, query_weight, value_weight, output_weight, output_bias
+):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1] ** -0.5
+    scores = _t1 * _t2
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t3 = _sum(exponentials, -1)
+    attention = exponentials / _t3
+    _t4 = attention.T
+    memory_update = _t4 @ values
+    _t5 = values @ output_weight.T + output_bias
+    return (
+        _t5,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t2,
+            exponentials,
+            _t3,
+            _t4,
+        ),
+    )
+
+
+def _backward_identity(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t2,
+    exponentials,
+    _t3,
+    _t4,
+):
+    attention = exponentials / _t3
+    grad_output_bias = np.sum(grad_y, axis=0)
+    grad_output_weight = grad_y.T @ values
+    grad_attention = (grad_memory_update @ values.T).T
+    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t5 = np.multiply(grad_scores, _t2, out=grad_scores)
+    grad_query = _t5 @ memory
+    grad_memory = _t5.T @ query
+    grad_values = grad_y @ output_weight + _t4.T @ grad_memory_update
+    grad_value_weight = grad_values.T @ x
+    grad_query_weight = grad_query.T @ x
+    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_relu(x, memory, query_weight, value_weight, output_weight, output_bias):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1] ** -0.5
+    scores = _t1 * _t2
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t3 = _sum(exponentials, -1)
+    attention = exponentials / _t3
+    _t4 = attention.T
+    memory_update = _t4 @ values
+    _t5 = values @ output_weight.T + output_bias
+    y = np.clip(_t5, 0, np.inf)
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t2,
+            exponentials,
+            _t3,
+            _t4,
+            _t5,
+        ),
+    )
+
+
+def _backward_relu(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t2,
+    exponentials,
+    _t3,
+    _t4,
+    _t5,
+):
+    attention = exponentials / _t3
+    _t6 = grad_y * (_t5 > 0)
+    grad_output_bias = np.sum(_t6, axis=0)
+    grad_output_weight = _t6.T @ values
+    grad_attention = (grad_memory_update @ values.T).T
+    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t7 = np.multiply(grad_scores, _t2, out=grad_scores)
+    grad_query = _t7 @ memory
+    grad_memory = _t7.T @ query
+    grad_values = _t6 @ output_weight + _t4.T @ grad_memory_update
+    grad_value_weight = grad_values.T @ x
+    grad_query_weight = grad_query.T @ x
+    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_sigmoid(x, memory, query_weight, value_weight, output_weight, output_bias):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1] ** -0.5
+    scores = _t1 * _t2
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t3 = _sum(exponentials, -1)
+    attention = exponentials / _t3
+    _t4 = attention.T
+    memory_update = _t4 @ values
+    y = _sigmoid(values @ output_weight.T + output_bias)
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t2,
+            exponentials,
+            _t3,
+            _t4,
+            y,
+        ),
+    )
+
+
+def _backward_sigmoid(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t2,
+    exponentials,
+    _t3,
+    _t4,
+    y,
+):
+    attention = exponentials / _t3
+    _t5 = 1 - y
+    _t5 *= grad_y
+    _t5 *= y
+    grad_output_bias = np.sum(_t5, axis=0)
+    grad_output_weight = _t5.T @ values
+    grad_attention = (grad_memory_update @ values.T).T
+    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t6 = np.multiply(grad_scores, _t2, out=grad_scores)
+    grad_query = _t6 @ memory
+    grad_memory = _t6.T @ query
+    grad_values = _t5 @ output_weight + _t4.T @ grad_memory_update
+    grad_value_weight = grad_values.T @ x
+    grad_query_weight = grad_query.T @ x
+    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_tanh(x, memory, query_weight, value_weight, output_weight, output_bias):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1] ** -0.5
+    scores = _t1 * _t2
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t3 = _sum(exponentials, -1)
+    attention = exponentials / _t3
+    _t4 = attention.T
+    memory_update = _t4 @ values
+    y = np.tanh(values @ output_weight.T + output_bias)
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t2,
+            exponentials,
+            _t3,
+            _t4,
+            y,
+        ),
+    )
+
+
+def _backward_tanh(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t2,
+    exponentials,
+    _t3,
+    _t4,
+    y,
+):
+    attention = exponentials / _t3
+    _t5 = y * y
+    np.subtract(1, _t5, out=_t5)
+    _t5 *= grad_y
+    grad_output_bias = np.sum(_t5, axis=0)
+    grad_output_weight = _t5.T @ values
+    grad_attention = (grad_memory_update @ values.T).T
+    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t6 = np.multiply(grad_scores, _t2, out=grad_scores)
+    grad_query = _t6 @ memory
+    grad_memory = _t6.T @ query
+    grad_values = _t5 @ output_weight + _t4.T @ grad_memory_update
+    grad_value_weight = grad_values.T @ x
+    grad_query_weight = grad_query.T @ x
+    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_softmax(x, memory, query_weight, value_weight, output_weight, output_bias):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1] ** -0.5
+    scores = _t1 * _t2
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t3 = _sum(exponentials, -1)
+    attention = exponentials / _t3
+    _t4 = attention.T
+    memory_update = _t4 @ values
+    _t5 = values @ output_weight.T + output_bias
+    softmax_shifted = np.subtract(_t5, _amax(_t5, -1), out=_t5)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t2,
+            exponentials,
+            _t3,
+            _t4,
+            y,
+        ),
+    )
+
+
+def _backward_softmax(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t2,
+    exponentials,
+    _t3,
+    _t4,
+    y,
+):
+    attention = exponentials / _t3
+    _t5 = grad_y - _sum(grad_y * y, -1)
+    _t5 *= y
+    grad_output_bias = np.sum(_t5, axis=0)
+    grad_output_weight = _t5.T @ values
+    grad_attention = (grad_memory_update @ values.T).T
+    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t6 = np.multiply(grad_scores, _t2, out=grad_scores)
+    grad_query = _t6 @ memory
+    grad_memory = _t6.T @ query
+    grad_values = _t5 @ output_weight + _t4.T @ grad_memory_update
+    grad_value_weight = grad_values.T @ x
+    grad_query_weight = grad_query.T @ x
+    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_gelu(x, memory, query_weight, value_weight, output_weight, output_bias):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1] ** -0.5
+    scores = _t1 * _t2
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t3 = _sum(exponentials, -1)
+    attention = exponentials / _t3
+    _t4 = attention.T
+    memory_update = _t4 @ values
+    _t5 = values @ output_weight.T + output_bias
+    gelu_inner = _t5 * _t5
+    gelu_inner *= _t5
+    gelu_inner *= 0.044715
+    gelu_inner += _t5
+    gelu_inner *= 0.7978845608028654
+    y = np.tanh(gelu_inner, out=gelu_inner)
+    y += 1
+    y *= 0.5
+    y *= _t5
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t2,
+            exponentials,
+            _t3,
+            _t4,
+            _t5,
+        ),
+    )
+
+
+def _backward_gelu(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t2,
+    exponentials,
+    _t3,
+    _t4,
+    _t5,
+):
+    attention = exponentials / _t3
+    gelu_inner = _t5 * _t5
+    gelu_inner *= _t5
+    gelu_inner *= 0.044715
+    gelu_inner += _t5
+    gelu_inner *= 0.7978845608028654
+    _t6 = np.tanh(gelu_inner, out=gelu_inner)
+    grad_gelu_inner = _t6 * _t6
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_y
+    grad_gelu_inner *= 0.5
+    grad_gelu_inner *= _t5
+    _t7 = grad_gelu_inner * 0.7978845608028654
+    _t8 = np.add(1, _t6, out=_t6)
+    _t8 *= grad_y
+    _t8 *= 0.5
+    _t8 += _t7
+    _t9 = _t7 * 0.044715
+    _t9 *= 3
+    _t10 = _t5 * _t5
+    _t9 *= _t10
+    _t8 += _t9
+    grad_output_bias = np.sum(_t8, axis=0)
+    grad_output_weight = _t8.T @ values
+    grad_attention = (grad_memory_update @ values.T).T
+    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t11 = np.multiply(grad_scores, _t2, out=grad_scores)
+    grad_query = _t11 @ memory
+    grad_memory = _t11.T @ query
+    grad_values = _t8 @ output_weight + _t4.T @ grad_memory_update
+    grad_value_weight = grad_values.T @ x
+    grad_query_weight = grad_query.T @ x
+    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+def _forward_silu(x, memory, query_weight, value_weight, output_weight, output_bias):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1] ** -0.5
+    scores = _t1 * _t2
+    exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
+    np.exp(exponentials, out=exponentials)
+    _t3 = _sum(exponentials, -1)
+    attention = exponentials / _t3
+    _t4 = attention.T
+    memory_update = _t4 @ values
+    _t5 = values @ output_weight.T + output_bias
+    y = _sigmoid(_t5)
+    y *= _t5
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t2,
+            exponentials,
+            _t3,
+            _t4,
+            _t5,
+        ),
+    )
+
+
+def _backward_silu(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t2,
+    exponentials,
+    _t3,
+    _t4,
+    _t5,
+):
+    attention = exponentials / _t3
+    _t6 = _sigmoid(_t5)
+    _t7 = grad_y * _t6
+    _t8 = 1 - _t6
+    _t8 *= grad_y
+    _t8 *= _t5
+    _t8 *= _t6
+    _t7 += _t8
+    grad_output_bias = np.sum(_t7, axis=0)
+    grad_output_weight = _t7.T @ values
+    grad_attention = (grad_memory_update @ values.T).T
+    grad_exponentials = grad_attention / _t3 + np.broadcast_to(
+        np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
+    )
+    grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
+    _t9 = np.multiply(grad_scores, _t2, out=grad_scores)
+    grad_query = _t9 @ memory
+    grad_memory = _t9.T @ query
+    grad_values = _t7 @ output_weight + _t4.T @ grad_memory_update
+    grad_value_weight = grad_values.T @ x
+    grad_query_weight = grad_query.T @ x
+    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+_FUSED = {
+    "identity": (_forward_identity, _backward_identity),
+    "relu": (_forward_relu, _backward_relu),
+    "sigmoid": (_forward_sigmoid, _backward_sigmoid),
+    "tanh": (_forward_tanh, _backward_tanh),
+    "softmax": (_forward_softmax, _backward_softmax),
+    "gelu": (_forward_gelu, _backward_gelu),
+    "silu": (_forward_silu, _backward_silu),
+}
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
+def _sigmoid(x, out=None):
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x, out=out)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
+
+
+def _sum(x, axis):
+    """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
+    axis of a float array it is a matrix-vector product with ones (BLAS), several times
+    faster than NumPy's reduction loop on rows; over several trailing axes of a
+    C-contiguous one (per-channel sums over H and W) those are flattened into one such
+    product, and any leading axes are then summed over the much smaller result."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
+    trailing = 0
+    while axes and x.ndim - 1 - trailing in axes:
+        trailing += 1
+    if trailing < 2 or x.dtype.kind != "f" or not x.flags.c_contiguous or not x.size:
+        return np.sum(x, axis=axis, keepdims=True)
+    inner = 1
+    for n in x.shape[x.ndim - trailing :]:
+        inner *= n
+    sums = np.matmul(x.reshape(-1, inner), np.ones(inner, x.dtype))
+    sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
+    rest = tuple(a for a in axes if a < x.ndim - trailing)
+    return np.sum(sums, axis=rest, keepdims=True) if rest else sums
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# memory_write_identity_fwd_0: layers_spec/layers/memory_write.yaml:26
+_memory_write_identity_fwd_0 = ElementwiseKernel(
+    "memory_write_identity_fwd_0",
+    "T _t1, T _t3",
+    "T scores",
+    """
+    scores = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_identity_fwd_1: layers_spec/layers/memory_write.yaml:27
+_memory_write_identity_fwd_1 = ReductionKernel(
+    "memory_write_identity_fwd_1",
+    "T X0",
+    map_expr="memory_write_identity_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_identity_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_write_identity_fwd_2: layers_spec/layers/memory_write.yaml:27
+_memory_write_identity_fwd_2 = ElementwiseKernel(
+    "memory_write_identity_fwd_2",
+    "T scores, T _t5",
+    "T exponentials",
+    """
+    T _t6 = scores - _t5;
+    exponentials = exp(_t6);
+    """,
+)
+
+
+# memory_write_identity_fwd_3: layers_spec/layers/memory_write.yaml:28
+_memory_write_identity_fwd_3 = ReductionKernel(
+    "memory_write_identity_fwd_3",
+    "T X0",
+    map_expr="memory_write_identity_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_identity_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_write_identity_fwd_4: layers_spec/layers/memory_write.yaml:28
+_memory_write_identity_fwd_4 = ElementwiseKernel(
+    "memory_write_identity_fwd_4",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_identity_fwd_5: layers_spec/layers/memory_write.yaml:30
+_memory_write_identity_fwd_5 = ElementwiseKernel(
+    "memory_write_identity_fwd_5",
+    "T _t9, T output_bias",
+    "T _t10",
+    """
+    _t10 = _t9 + output_bias;
+    """,
+)
+
+
+def _cupy_forward_identity(
+    x, memory, query_weight, value_weight, output_weight, output_bias
+):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1]
+    _t3 = _t2 ** (-0.5)
+    scores = _memory_write_identity_fwd_0(_t1, _t3)
+    _t4 = _memory_write_identity_fwd_1(scores)
+    _t5 = _t4
+    exponentials = _memory_write_identity_fwd_2(scores, _t5)
+    _t7 = _memory_write_identity_fwd_3(exponentials)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    _t8 = attention.T
+    memory_update = _t8 @ values
+    _t9 = values @ output_weight.T
+    _t10 = _memory_write_identity_fwd_5(_t9, output_bias)
+    return (
+        _t10,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t3,
+            exponentials,
+            _t7,
+            _t8,
+        ),
+    )
+
+
+# memory_write_identity_bwd_0: layers_spec/layers/memory_write.yaml:28
+_memory_write_identity_bwd_0 = ElementwiseKernel(
+    "memory_write_identity_bwd_0",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_identity_bwd_1: layers_spec/primitives.yaml:71
+_memory_write_identity_bwd_1 = ElementwiseKernel(
+    "memory_write_identity_bwd_1",
+    "T grad_attention, T _t7",
+    "T _t19",
+    """
+    _t19 = grad_attention / _t7;
+    """,
+)
+
+
+# memory_write_identity_bwd_2: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
+_memory_write_identity_bwd_2 = ReductionKernel(
+    "memory_write_identity_bwd_2",
+    "T X0, T X1, T X2",
+    map_expr="memory_write_identity_bwd_2_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_identity_bwd_2_map(const T grad_attention, const T attention, const T _t7) {
+        T _t20 = -grad_attention;
+        T _t21 = _t20 * attention;
+        T _t22 = _t21 / _t7;
+        return _t22;
+    }
+    """,
+)
+
+
+# memory_write_identity_bwd_3: layers_spec/primitives.yaml:354,100,61
+_memory_write_identity_bwd_3 = ElementwiseKernel(
+    "memory_write_identity_bwd_3",
+    "T _t19, T _t24, T exponentials, T _t3",
+    "T _t26",
+    """
+    T grad_exponentials = _t19 + _t24;
+    T grad_scores = grad_exponentials * exponentials;
+    _t26 = grad_scores * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_identity_bwd_4: layers_spec/primitives.yaml:510
+_memory_write_identity_bwd_4 = ElementwiseKernel(
+    "memory_write_identity_bwd_4",
+    "T _t12, T _t17",
+    "T grad_values",
+    """
+    grad_values = _t12 + _t17;
+    """,
+)
+
+
+# memory_write_identity_bwd_5: layers_spec/primitives.yaml:510
+_memory_write_identity_bwd_5 = ElementwiseKernel(
+    "memory_write_identity_bwd_5",
+    "T _t29, T _t31",
+    "T grad_x",
+    """
+    grad_x = _t29 + _t31;
+    """,
+)
+
+
+def _cupy_backward_identity(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t3,
+    exponentials,
+    _t7,
+    _t8,
+):
+    import cupy as cp
+
+    attention = _memory_write_identity_bwd_0(exponentials, _t7)
+    grad_output_bias = cp.sum(grad_y, axis=0)
+    _t12 = grad_y @ output_weight
+    grad_output_weight = grad_y.T @ values
+    _t14 = values.T
+    _t15 = grad_memory_update @ _t14
+    _t16 = _t8.T
+    _t17 = _t16 @ grad_memory_update
+    grad_attention = _t15.T
+    _t19 = _memory_write_identity_bwd_1(grad_attention, _t7)
+    _t23 = _memory_write_identity_bwd_2(grad_attention, attention, _t7)
+    _t24 = cp.broadcast_to(_t23, _t1.shape)
+    _t26 = _memory_write_identity_bwd_3(_t19, _t24, exponentials, _t3)
+    grad_query = _t26 @ memory
+    grad_memory = _t26.T @ query
+    grad_values = _memory_write_identity_bwd_4(_t12, _t17)
+    _t29 = grad_values @ value_weight
+    grad_value_weight = grad_values.T @ x
+    _t31 = grad_query @ query_weight
+    grad_query_weight = grad_query.T @ x
+    grad_x = _memory_write_identity_bwd_5(_t29, _t31)
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_write_relu_fwd_0: layers_spec/layers/memory_write.yaml:26
+_memory_write_relu_fwd_0 = ElementwiseKernel(
+    "memory_write_relu_fwd_0",
+    "T _t1, T _t3",
+    "T scores",
+    """
+    scores = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_relu_fwd_1: layers_spec/layers/memory_write.yaml:27
+_memory_write_relu_fwd_1 = ReductionKernel(
+    "memory_write_relu_fwd_1",
+    "T X0",
+    map_expr="memory_write_relu_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_relu_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_write_relu_fwd_2: layers_spec/layers/memory_write.yaml:27
+_memory_write_relu_fwd_2 = ElementwiseKernel(
+    "memory_write_relu_fwd_2",
+    "T scores, T _t5",
+    "T exponentials",
+    """
+    T _t6 = scores - _t5;
+    exponentials = exp(_t6);
+    """,
+)
+
+
+# memory_write_relu_fwd_3: layers_spec/layers/memory_write.yaml:28
+_memory_write_relu_fwd_3 = ReductionKernel(
+    "memory_write_relu_fwd_3",
+    "T X0",
+    map_expr="memory_write_relu_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_relu_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_write_relu_fwd_4: layers_spec/layers/memory_write.yaml:28
+_memory_write_relu_fwd_4 = ElementwiseKernel(
+    "memory_write_relu_fwd_4",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_relu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/relu.yaml:8
+_memory_write_relu_fwd_5 = ElementwiseKernel(
+    "memory_write_relu_fwd_5",
+    "T _t9, T output_bias",
+    "T _t10, T y",
+    """
+    _t10 = _t9 + output_bias;
+    y = _t10 > T(0) || _t10 != _t10 ? _t10 : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(
+    x, memory, query_weight, value_weight, output_weight, output_bias
+):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1]
+    _t3 = _t2 ** (-0.5)
+    scores = _memory_write_relu_fwd_0(_t1, _t3)
+    _t4 = _memory_write_relu_fwd_1(scores)
+    _t5 = _t4
+    exponentials = _memory_write_relu_fwd_2(scores, _t5)
+    _t7 = _memory_write_relu_fwd_3(exponentials)
+    attention = _memory_write_relu_fwd_4(exponentials, _t7)
+    _t8 = attention.T
+    memory_update = _t8 @ values
+    _t9 = values @ output_weight.T
+    _t10, y = _memory_write_relu_fwd_5(_t9, output_bias)
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t3,
+            exponentials,
+            _t7,
+            _t8,
+            _t10,
+        ),
+    )
+
+
+# memory_write_relu_bwd_0: layers_spec/layers/memory_write.yaml:28
+_memory_write_relu_bwd_0 = ElementwiseKernel(
+    "memory_write_relu_bwd_0",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_relu_bwd_1: layers_spec/primitives.yaml:252
+_memory_write_relu_bwd_1 = ElementwiseKernel(
+    "memory_write_relu_bwd_1",
+    "T _t10, T grad_y",
+    "T _t12",
+    """
+    bool _t11 = _t10 > T(0);
+    _t12 = grad_y * _t11;
+    """,
+)
+
+
+# memory_write_relu_bwd_2: layers_spec/primitives.yaml:71
+_memory_write_relu_bwd_2 = ElementwiseKernel(
+    "memory_write_relu_bwd_2",
+    "T grad_attention, T _t7",
+    "T _t21",
+    """
+    _t21 = grad_attention / _t7;
+    """,
+)
+
+
+# memory_write_relu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
+_memory_write_relu_bwd_3 = ReductionKernel(
+    "memory_write_relu_bwd_3",
+    "T X0, T X1, T X2",
+    map_expr="memory_write_relu_bwd_3_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_relu_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
+        T _t22 = -grad_attention;
+        T _t23 = _t22 * attention;
+        T _t24 = _t23 / _t7;
+        return _t24;
+    }
+    """,
+)
+
+
+# memory_write_relu_bwd_4: layers_spec/primitives.yaml:354,100,61
+_memory_write_relu_bwd_4 = ElementwiseKernel(
+    "memory_write_relu_bwd_4",
+    "T _t21, T _t26, T exponentials, T _t3",
+    "T _t28",
+    """
+    T grad_exponentials = _t21 + _t26;
+    T grad_scores = grad_exponentials * exponentials;
+    _t28 = grad_scores * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_relu_bwd_5: layers_spec/primitives.yaml:510
+_memory_write_relu_bwd_5 = ElementwiseKernel(
+    "memory_write_relu_bwd_5",
+    "T _t14, T _t19",
+    "T grad_values",
+    """
+    grad_values = _t14 + _t19;
+    """,
+)
+
+
+# memory_write_relu_bwd_6: layers_spec/primitives.yaml:510
+_memory_write_relu_bwd_6 = ElementwiseKernel(
+    "memory_write_relu_bwd_6",
+    "T _t31, T _t33",
+    "T grad_x",
+    """
+    grad_x = _t31 + _t33;
+    """,
+)
+
+
+def _cupy_backward_relu(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t3,
+    exponentials,
+    _t7,
+    _t8,
+    _t10,
+):
+    import cupy as cp
+
+    attention = _memory_write_relu_bwd_0(exponentials, _t7)
+    _t12 = _memory_write_relu_bwd_1(_t10, grad_y)
+    grad_output_bias = cp.sum(_t12, axis=0)
+    _t14 = _t12 @ output_weight
+    grad_output_weight = _t12.T @ values
+    _t16 = values.T
+    _t17 = grad_memory_update @ _t16
+    _t18 = _t8.T
+    _t19 = _t18 @ grad_memory_update
+    grad_attention = _t17.T
+    _t21 = _memory_write_relu_bwd_2(grad_attention, _t7)
+    _t25 = _memory_write_relu_bwd_3(grad_attention, attention, _t7)
+    _t26 = cp.broadcast_to(_t25, _t1.shape)
+    _t28 = _memory_write_relu_bwd_4(_t21, _t26, exponentials, _t3)
+    grad_query = _t28 @ memory
+    grad_memory = _t28.T @ query
+    grad_values = _memory_write_relu_bwd_5(_t14, _t19)
+    _t31 = grad_values @ value_weight
+    grad_value_weight = grad_values.T @ x
+    _t33 = grad_query @ query_weight
+    grad_query_weight = grad_query.T @ x
+    grad_x = _memory_write_relu_bwd_6(_t31, _t33)
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_write_sigmoid_fwd_0: layers_spec/layers/memory_write.yaml:26
+_memory_write_sigmoid_fwd_0 = ElementwiseKernel(
+    "memory_write_sigmoid_fwd_0",
+    "T _t1, T _t3",
+    "T scores",
+    """
+    scores = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_sigmoid_fwd_1: layers_spec/layers/memory_write.yaml:27
+_memory_write_sigmoid_fwd_1 = ReductionKernel(
+    "memory_write_sigmoid_fwd_1",
+    "T X0",
+    map_expr="memory_write_sigmoid_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_sigmoid_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_write_sigmoid_fwd_2: layers_spec/layers/memory_write.yaml:27
+_memory_write_sigmoid_fwd_2 = ElementwiseKernel(
+    "memory_write_sigmoid_fwd_2",
+    "T scores, T _t5",
+    "T exponentials",
+    """
+    T _t6 = scores - _t5;
+    exponentials = exp(_t6);
+    """,
+)
+
+
+# memory_write_sigmoid_fwd_3: layers_spec/layers/memory_write.yaml:28
+_memory_write_sigmoid_fwd_3 = ReductionKernel(
+    "memory_write_sigmoid_fwd_3",
+    "T X0",
+    map_expr="memory_write_sigmoid_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_sigmoid_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_write_sigmoid_fwd_4: layers_spec/layers/memory_write.yaml:28
+_memory_write_sigmoid_fwd_4 = ElementwiseKernel(
+    "memory_write_sigmoid_fwd_4",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_sigmoid_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/sigmoid.yaml:8
+_memory_write_sigmoid_fwd_5 = ElementwiseKernel(
+    "memory_write_sigmoid_fwd_5",
+    "T _t9, T output_bias",
+    "T y",
+    """
+    T _t10 = _t9 + output_bias;
+    y = exp(_t10 < 0 ? _t10 : T(0)) / (1 + exp(-fabs(_t10)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(
+    x, memory, query_weight, value_weight, output_weight, output_bias
+):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1]
+    _t3 = _t2 ** (-0.5)
+    scores = _memory_write_sigmoid_fwd_0(_t1, _t3)
+    _t4 = _memory_write_sigmoid_fwd_1(scores)
+    _t5 = _t4
+    exponentials = _memory_write_sigmoid_fwd_2(scores, _t5)
+    _t7 = _memory_write_sigmoid_fwd_3(exponentials)
+    attention = _memory_write_sigmoid_fwd_4(exponentials, _t7)
+    _t8 = attention.T
+    memory_update = _t8 @ values
+    _t9 = values @ output_weight.T
+    y = _memory_write_sigmoid_fwd_5(_t9, output_bias)
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t3,
+            exponentials,
+            _t7,
+            _t8,
+            y,
+        ),
+    )
+
+
+# memory_write_sigmoid_bwd_0: layers_spec/layers/memory_write.yaml:28
+_memory_write_sigmoid_bwd_0 = ElementwiseKernel(
+    "memory_write_sigmoid_bwd_0",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_sigmoid_bwd_1: layers_spec/primitives.yaml:201
+_memory_write_sigmoid_bwd_1 = ElementwiseKernel(
+    "memory_write_sigmoid_bwd_1",
+    "T grad_y, T y",
+    "T _t13",
+    """
+    T _t11 = grad_y * y;
+    T _t12 = T(1) - y;
+    _t13 = _t11 * _t12;
+    """,
+)
+
+
+# memory_write_sigmoid_bwd_2: layers_spec/primitives.yaml:71
+_memory_write_sigmoid_bwd_2 = ElementwiseKernel(
+    "memory_write_sigmoid_bwd_2",
+    "T grad_attention, T _t7",
+    "T _t22",
+    """
+    _t22 = grad_attention / _t7;
+    """,
+)
+
+
+# memory_write_sigmoid_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
+_memory_write_sigmoid_bwd_3 = ReductionKernel(
+    "memory_write_sigmoid_bwd_3",
+    "T X0, T X1, T X2",
+    map_expr="memory_write_sigmoid_bwd_3_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_sigmoid_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
+        T _t23 = -grad_attention;
+        T _t24 = _t23 * attention;
+        T _t25 = _t24 / _t7;
+        return _t25;
+    }
+    """,
+)
+
+
+# memory_write_sigmoid_bwd_4: layers_spec/primitives.yaml:354,100,61
+_memory_write_sigmoid_bwd_4 = ElementwiseKernel(
+    "memory_write_sigmoid_bwd_4",
+    "T _t22, T _t27, T exponentials, T _t3",
+    "T _t29",
+    """
+    T grad_exponentials = _t22 + _t27;
+    T grad_scores = grad_exponentials * exponentials;
+    _t29 = grad_scores * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_sigmoid_bwd_5: layers_spec/primitives.yaml:510
+_memory_write_sigmoid_bwd_5 = ElementwiseKernel(
+    "memory_write_sigmoid_bwd_5",
+    "T _t15, T _t20",
+    "T grad_values",
+    """
+    grad_values = _t15 + _t20;
+    """,
+)
+
+
+# memory_write_sigmoid_bwd_6: layers_spec/primitives.yaml:510
+_memory_write_sigmoid_bwd_6 = ElementwiseKernel(
+    "memory_write_sigmoid_bwd_6",
+    "T _t32, T _t34",
+    "T grad_x",
+    """
+    grad_x = _t32 + _t34;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t3,
+    exponentials,
+    _t7,
+    _t8,
+    y,
+):
+    import cupy as cp
+
+    attention = _memory_write_sigmoid_bwd_0(exponentials, _t7)
+    _t13 = _memory_write_sigmoid_bwd_1(grad_y, y)
+    grad_output_bias = cp.sum(_t13, axis=0)
+    _t15 = _t13 @ output_weight
+    grad_output_weight = _t13.T @ values
+    _t17 = values.T
+    _t18 = grad_memory_update @ _t17
+    _t19 = _t8.T
+    _t20 = _t19 @ grad_memory_update
+    grad_attention = _t18.T
+    _t22 = _memory_write_sigmoid_bwd_2(grad_attention, _t7)
+    _t26 = _memory_write_sigmoid_bwd_3(grad_attention, attention, _t7)
+    _t27 = cp.broadcast_to(_t26, _t1.shape)
+    _t29 = _memory_write_sigmoid_bwd_4(_t22, _t27, exponentials, _t3)
+    grad_query = _t29 @ memory
+    grad_memory = _t29.T @ query
+    grad_values = _memory_write_sigmoid_bwd_5(_t15, _t20)
+    _t32 = grad_values @ value_weight
+    grad_value_weight = grad_values.T @ x
+    _t34 = grad_query @ query_weight
+    grad_query_weight = grad_query.T @ x
+    grad_x = _memory_write_sigmoid_bwd_6(_t32, _t34)
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_write_tanh_fwd_0: layers_spec/layers/memory_write.yaml:26
+_memory_write_tanh_fwd_0 = ElementwiseKernel(
+    "memory_write_tanh_fwd_0",
+    "T _t1, T _t3",
+    "T scores",
+    """
+    scores = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_tanh_fwd_1: layers_spec/layers/memory_write.yaml:27
+_memory_write_tanh_fwd_1 = ReductionKernel(
+    "memory_write_tanh_fwd_1",
+    "T X0",
+    map_expr="memory_write_tanh_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_tanh_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_write_tanh_fwd_2: layers_spec/layers/memory_write.yaml:27
+_memory_write_tanh_fwd_2 = ElementwiseKernel(
+    "memory_write_tanh_fwd_2",
+    "T scores, T _t5",
+    "T exponentials",
+    """
+    T _t6 = scores - _t5;
+    exponentials = exp(_t6);
+    """,
+)
+
+
+# memory_write_tanh_fwd_3: layers_spec/layers/memory_write.yaml:28
+_memory_write_tanh_fwd_3 = ReductionKernel(
+    "memory_write_tanh_fwd_3",
+    "T X0",
+    map_expr="memory_write_tanh_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_tanh_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_write_tanh_fwd_4: layers_spec/layers/memory_write.yaml:28
+_memory_write_tanh_fwd_4 = ElementwiseKernel(
+    "memory_write_tanh_fwd_4",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_tanh_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/tanh.yaml:8
+_memory_write_tanh_fwd_5 = ElementwiseKernel(
+    "memory_write_tanh_fwd_5",
+    "T _t9, T output_bias",
+    "T y",
+    """
+    T _t10 = _t9 + output_bias;
+    y = tanh(_t10);
+    """,
+)
+
+
+def _cupy_forward_tanh(
+    x, memory, query_weight, value_weight, output_weight, output_bias
+):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1]
+    _t3 = _t2 ** (-0.5)
+    scores = _memory_write_tanh_fwd_0(_t1, _t3)
+    _t4 = _memory_write_tanh_fwd_1(scores)
+    _t5 = _t4
+    exponentials = _memory_write_tanh_fwd_2(scores, _t5)
+    _t7 = _memory_write_tanh_fwd_3(exponentials)
+    attention = _memory_write_tanh_fwd_4(exponentials, _t7)
+    _t8 = attention.T
+    memory_update = _t8 @ values
+    _t9 = values @ output_weight.T
+    y = _memory_write_tanh_fwd_5(_t9, output_bias)
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t3,
+            exponentials,
+            _t7,
+            _t8,
+            y,
+        ),
+    )
+
+
+# memory_write_tanh_bwd_0: layers_spec/layers/memory_write.yaml:28
+_memory_write_tanh_bwd_0 = ElementwiseKernel(
+    "memory_write_tanh_bwd_0",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_tanh_bwd_1: layers_spec/primitives.yaml:180
+_memory_write_tanh_bwd_1 = ElementwiseKernel(
+    "memory_write_tanh_bwd_1",
+    "T y, T grad_y",
+    "T _t13",
+    """
+    T _t11 = y * y;
+    T _t12 = T(1) - _t11;
+    _t13 = grad_y * _t12;
+    """,
+)
+
+
+# memory_write_tanh_bwd_2: layers_spec/primitives.yaml:71
+_memory_write_tanh_bwd_2 = ElementwiseKernel(
+    "memory_write_tanh_bwd_2",
+    "T grad_attention, T _t7",
+    "T _t22",
+    """
+    _t22 = grad_attention / _t7;
+    """,
+)
+
+
+# memory_write_tanh_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
+_memory_write_tanh_bwd_3 = ReductionKernel(
+    "memory_write_tanh_bwd_3",
+    "T X0, T X1, T X2",
+    map_expr="memory_write_tanh_bwd_3_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_tanh_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
+        T _t23 = -grad_attention;
+        T _t24 = _t23 * attention;
+        T _t25 = _t24 / _t7;
+        return _t25;
+    }
+    """,
+)
+
+
+# memory_write_tanh_bwd_4: layers_spec/primitives.yaml:354,100,61
+_memory_write_tanh_bwd_4 = ElementwiseKernel(
+    "memory_write_tanh_bwd_4",
+    "T _t22, T _t27, T exponentials, T _t3",
+    "T _t29",
+    """
+    T grad_exponentials = _t22 + _t27;
+    T grad_scores = grad_exponentials * exponentials;
+    _t29 = grad_scores * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_tanh_bwd_5: layers_spec/primitives.yaml:510
+_memory_write_tanh_bwd_5 = ElementwiseKernel(
+    "memory_write_tanh_bwd_5",
+    "T _t15, T _t20",
+    "T grad_values",
+    """
+    grad_values = _t15 + _t20;
+    """,
+)
+
+
+# memory_write_tanh_bwd_6: layers_spec/primitives.yaml:510
+_memory_write_tanh_bwd_6 = ElementwiseKernel(
+    "memory_write_tanh_bwd_6",
+    "T _t32, T _t34",
+    "T grad_x",
+    """
+    grad_x = _t32 + _t34;
+    """,
+)
+
+
+def _cupy_backward_tanh(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t3,
+    exponentials,
+    _t7,
+    _t8,
+    y,
+):
+    import cupy as cp
+
+    attention = _memory_write_tanh_bwd_0(exponentials, _t7)
+    _t13 = _memory_write_tanh_bwd_1(y, grad_y)
+    grad_output_bias = cp.sum(_t13, axis=0)
+    _t15 = _t13 @ output_weight
+    grad_output_weight = _t13.T @ values
+    _t17 = values.T
+    _t18 = grad_memory_update @ _t17
+    _t19 = _t8.T
+    _t20 = _t19 @ grad_memory_update
+    grad_attention = _t18.T
+    _t22 = _memory_write_tanh_bwd_2(grad_attention, _t7)
+    _t26 = _memory_write_tanh_bwd_3(grad_attention, attention, _t7)
+    _t27 = cp.broadcast_to(_t26, _t1.shape)
+    _t29 = _memory_write_tanh_bwd_4(_t22, _t27, exponentials, _t3)
+    grad_query = _t29 @ memory
+    grad_memory = _t29.T @ query
+    grad_values = _memory_write_tanh_bwd_5(_t15, _t20)
+    _t32 = grad_values @ value_weight
+    grad_value_weight = grad_values.T @ x
+    _t34 = grad_query @ query_weight
+    grad_query_weight = grad_query.T @ x
+    grad_x = _memory_write_tanh_bwd_6(_t32, _t34)
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_write_softmax_fwd_0: layers_spec/layers/memory_write.yaml:26
+_memory_write_softmax_fwd_0 = ElementwiseKernel(
+    "memory_write_softmax_fwd_0",
+    "T _t1, T _t3",
+    "T scores",
+    """
+    scores = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_softmax_fwd_1: layers_spec/layers/memory_write.yaml:27
+_memory_write_softmax_fwd_1 = ReductionKernel(
+    "memory_write_softmax_fwd_1",
+    "T X0",
+    map_expr="memory_write_softmax_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_softmax_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_write_softmax_fwd_2: layers_spec/layers/memory_write.yaml:27
+_memory_write_softmax_fwd_2 = ElementwiseKernel(
+    "memory_write_softmax_fwd_2",
+    "T scores, T _t5",
+    "T exponentials",
+    """
+    T _t6 = scores - _t5;
+    exponentials = exp(_t6);
+    """,
+)
+
+
+# memory_write_softmax_fwd_3: layers_spec/layers/memory_write.yaml:28
+_memory_write_softmax_fwd_3 = ReductionKernel(
+    "memory_write_softmax_fwd_3",
+    "T X0",
+    map_expr="memory_write_softmax_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_softmax_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_write_softmax_fwd_4: layers_spec/layers/memory_write.yaml:28
+_memory_write_softmax_fwd_4 = ElementwiseKernel(
+    "memory_write_softmax_fwd_4",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_softmax_fwd_5: layers_spec/layers/memory_write.yaml:30
+_memory_write_softmax_fwd_5 = ElementwiseKernel(
+    "memory_write_softmax_fwd_5",
+    "T _t9, T output_bias",
+    "T _t10",
+    """
+    _t10 = _t9 + output_bias;
+    """,
+)
+
+
+# memory_write_softmax_fwd_6: layers_spec/activations/softmax.yaml:8
+_memory_write_softmax_fwd_6 = ReductionKernel(
+    "memory_write_softmax_fwd_6",
+    "T X0",
+    map_expr="memory_write_softmax_fwd_6_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_softmax_fwd_6_map(const T _t10) {
+        return _t10;
+    }
+    """,
+)
+
+
+# memory_write_softmax_fwd_7: layers_spec/activations/softmax.yaml:8,9
+_memory_write_softmax_fwd_7 = ElementwiseKernel(
+    "memory_write_softmax_fwd_7",
+    "T _t10, T _t12",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = _t10 - _t12;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# memory_write_softmax_fwd_8: layers_spec/activations/softmax.yaml:10
+_memory_write_softmax_fwd_8 = ReductionKernel(
+    "memory_write_softmax_fwd_8",
+    "T X0",
+    map_expr="memory_write_softmax_fwd_8_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_softmax_fwd_8_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# memory_write_softmax_fwd_9: layers_spec/activations/softmax.yaml:10
+_memory_write_softmax_fwd_9 = ElementwiseKernel(
+    "memory_write_softmax_fwd_9",
+    "T softmax_exponentials, T _t13",
+    "T y",
+    """
+    y = softmax_exponentials / _t13;
+    """,
+)
+
+
+def _cupy_forward_softmax(
+    x, memory, query_weight, value_weight, output_weight, output_bias
+):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1]
+    _t3 = _t2 ** (-0.5)
+    scores = _memory_write_softmax_fwd_0(_t1, _t3)
+    _t4 = _memory_write_softmax_fwd_1(scores)
+    _t5 = _t4
+    exponentials = _memory_write_softmax_fwd_2(scores, _t5)
+    _t7 = _memory_write_softmax_fwd_3(exponentials)
+    attention = _memory_write_softmax_fwd_4(exponentials, _t7)
+    _t8 = attention.T
+    memory_update = _t8 @ values
+    _t9 = values @ output_weight.T
+    _t10 = _memory_write_softmax_fwd_5(_t9, output_bias)
+    _t11 = _memory_write_softmax_fwd_6(_t10)
+    _t12 = _t11
+    softmax_exponentials = _memory_write_softmax_fwd_7(_t10, _t12)
+    _t13 = _memory_write_softmax_fwd_8(softmax_exponentials)
+    y = _memory_write_softmax_fwd_9(softmax_exponentials, _t13)
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t3,
+            exponentials,
+            _t7,
+            _t8,
+            y,
+        ),
+    )
+
+
+# memory_write_softmax_bwd_0: layers_spec/layers/memory_write.yaml:28
+_memory_write_softmax_bwd_0 = ElementwiseKernel(
+    "memory_write_softmax_bwd_0",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+_memory_write_softmax_bwd_1 = ReductionKernel(
+    "memory_write_softmax_bwd_1",
+    "T X0, T X1",
+    map_expr="memory_write_softmax_bwd_1_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_softmax_bwd_1_map(const T grad_y, const T y) {
+        T _t14 = grad_y * y;
+        return _t14;
+    }
+    """,
+)
+
+
+# memory_write_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+_memory_write_softmax_bwd_2 = ElementwiseKernel(
+    "memory_write_softmax_bwd_2",
+    "T grad_y, T _t15, T y",
+    "T _t17",
+    """
+    T _t16 = grad_y - _t15;
+    _t17 = y * _t16;
+    """,
+)
+
+
+# memory_write_softmax_bwd_3: layers_spec/primitives.yaml:71
+_memory_write_softmax_bwd_3 = ElementwiseKernel(
+    "memory_write_softmax_bwd_3",
+    "T grad_attention, T _t7",
+    "T _t26",
+    """
+    _t26 = grad_attention / _t7;
+    """,
+)
+
+
+# memory_write_softmax_bwd_4: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
+_memory_write_softmax_bwd_4 = ReductionKernel(
+    "memory_write_softmax_bwd_4",
+    "T X0, T X1, T X2",
+    map_expr="memory_write_softmax_bwd_4_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_softmax_bwd_4_map(const T grad_attention, const T attention, const T _t7) {
+        T _t27 = -grad_attention;
+        T _t28 = _t27 * attention;
+        T _t29 = _t28 / _t7;
+        return _t29;
+    }
+    """,
+)
+
+
+# memory_write_softmax_bwd_5: layers_spec/primitives.yaml:354,100,61
+_memory_write_softmax_bwd_5 = ElementwiseKernel(
+    "memory_write_softmax_bwd_5",
+    "T _t26, T _t31, T exponentials, T _t3",
+    "T _t33",
+    """
+    T grad_exponentials = _t26 + _t31;
+    T grad_scores = grad_exponentials * exponentials;
+    _t33 = grad_scores * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_softmax_bwd_6: layers_spec/primitives.yaml:510
+_memory_write_softmax_bwd_6 = ElementwiseKernel(
+    "memory_write_softmax_bwd_6",
+    "T _t19, T _t24",
+    "T grad_values",
+    """
+    grad_values = _t19 + _t24;
+    """,
+)
+
+
+# memory_write_softmax_bwd_7: layers_spec/primitives.yaml:510
+_memory_write_softmax_bwd_7 = ElementwiseKernel(
+    "memory_write_softmax_bwd_7",
+    "T _t36, T _t38",
+    "T grad_x",
+    """
+    grad_x = _t36 + _t38;
+    """,
+)
+
+
+def _cupy_backward_softmax(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t3,
+    exponentials,
+    _t7,
+    _t8,
+    y,
+):
+    import cupy as cp
+
+    attention = _memory_write_softmax_bwd_0(exponentials, _t7)
+    _t15 = _memory_write_softmax_bwd_1(grad_y, y)
+    _t17 = _memory_write_softmax_bwd_2(grad_y, _t15, y)
+    grad_output_bias = cp.sum(_t17, axis=0)
+    _t19 = _t17 @ output_weight
+    grad_output_weight = _t17.T @ values
+    _t21 = values.T
+    _t22 = grad_memory_update @ _t21
+    _t23 = _t8.T
+    _t24 = _t23 @ grad_memory_update
+    grad_attention = _t22.T
+    _t26 = _memory_write_softmax_bwd_3(grad_attention, _t7)
+    _t30 = _memory_write_softmax_bwd_4(grad_attention, attention, _t7)
+    _t31 = cp.broadcast_to(_t30, _t1.shape)
+    _t33 = _memory_write_softmax_bwd_5(_t26, _t31, exponentials, _t3)
+    grad_query = _t33 @ memory
+    grad_memory = _t33.T @ query
+    grad_values = _memory_write_softmax_bwd_6(_t19, _t24)
+    _t36 = grad_values @ value_weight
+    grad_value_weight = grad_values.T @ x
+    _t38 = grad_query @ query_weight
+    grad_query_weight = grad_query.T @ x
+    grad_x = _memory_write_softmax_bwd_7(_t36, _t38)
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_write_gelu_fwd_0: layers_spec/layers/memory_write.yaml:26
+_memory_write_gelu_fwd_0 = ElementwiseKernel(
+    "memory_write_gelu_fwd_0",
+    "T _t1, T _t3",
+    "T scores",
+    """
+    scores = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_gelu_fwd_1: layers_spec/layers/memory_write.yaml:27
+_memory_write_gelu_fwd_1 = ReductionKernel(
+    "memory_write_gelu_fwd_1",
+    "T X0",
+    map_expr="memory_write_gelu_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_gelu_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_write_gelu_fwd_2: layers_spec/layers/memory_write.yaml:27
+_memory_write_gelu_fwd_2 = ElementwiseKernel(
+    "memory_write_gelu_fwd_2",
+    "T scores, T _t5",
+    "T exponentials",
+    """
+    T _t6 = scores - _t5;
+    exponentials = exp(_t6);
+    """,
+)
+
+
+# memory_write_gelu_fwd_3: layers_spec/layers/memory_write.yaml:28
+_memory_write_gelu_fwd_3 = ReductionKernel(
+    "memory_write_gelu_fwd_3",
+    "T X0",
+    map_expr="memory_write_gelu_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_gelu_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_write_gelu_fwd_4: layers_spec/layers/memory_write.yaml:28
+_memory_write_gelu_fwd_4 = ElementwiseKernel(
+    "memory_write_gelu_fwd_4",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_gelu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/gelu.yaml:10,11
+_memory_write_gelu_fwd_5 = ElementwiseKernel(
+    "memory_write_gelu_fwd_5",
+    "T _t9, T output_bias",
+    "T _t10, T y",
+    """
+    _t10 = _t9 + output_bias;
+    T _t11 = _t10 * _t10 * _t10;
+    T _t12 = T(0.044715) * _t11;
+    T _t13 = _t10 + _t12;
+    T gelu_inner = T(0.7978845608028654) * _t13;
+    T _t14 = T(0.5) * _t10;
+    T _t15 = tanh(gelu_inner);
+    T _t16 = T(1) + _t15;
+    y = _t14 * _t16;
+    """,
+)
+
+
+def _cupy_forward_gelu(
+    x, memory, query_weight, value_weight, output_weight, output_bias
+):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1]
+    _t3 = _t2 ** (-0.5)
+    scores = _memory_write_gelu_fwd_0(_t1, _t3)
+    _t4 = _memory_write_gelu_fwd_1(scores)
+    _t5 = _t4
+    exponentials = _memory_write_gelu_fwd_2(scores, _t5)
+    _t7 = _memory_write_gelu_fwd_3(exponentials)
+    attention = _memory_write_gelu_fwd_4(exponentials, _t7)
+    _t8 = attention.T
+    memory_update = _t8 @ values
+    _t9 = values @ output_weight.T
+    _t10, y = _memory_write_gelu_fwd_5(_t9, output_bias)
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t3,
+            exponentials,
+            _t7,
+            _t8,
+            _t10,
+        ),
+    )
+
+
+# memory_write_gelu_bwd_0: layers_spec/layers/memory_write.yaml:28
+_memory_write_gelu_bwd_0 = ElementwiseKernel(
+    "memory_write_gelu_bwd_0",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+_memory_write_gelu_bwd_1 = ElementwiseKernel(
+    "memory_write_gelu_bwd_1",
+    "T _t10, T grad_y",
+    "T _t29",
+    """
+    T _t11 = _t10 * _t10 * _t10;
+    T _t12 = T(0.044715) * _t11;
+    T _t13 = _t10 + _t12;
+    T gelu_inner = T(0.7978845608028654) * _t13;
+    T _t14 = T(0.5) * _t10;
+    T _t15 = tanh(gelu_inner);
+    T _t16 = T(1) + _t15;
+    T _t17 = grad_y * _t16;
+    T _t18 = grad_y * _t14;
+    T _t19 = _t15 * _t15;
+    T _t20 = T(1) - _t19;
+    T grad_gelu_inner = _t18 * _t20;
+    T _t22 = _t17 * T(0.5);
+    T _t23 = grad_gelu_inner * T(0.7978845608028654);
+    T _t24 = _t23 * T(0.044715);
+    T _t25 = _t24 * T(3);
+    T _t26 = _t10 * _t10;
+    T _t27 = _t25 * _t26;
+    T _t28 = _t22 + _t23;
+    _t29 = _t28 + _t27;
+    """,
+)
+
+
+# memory_write_gelu_bwd_2: layers_spec/primitives.yaml:71
+_memory_write_gelu_bwd_2 = ElementwiseKernel(
+    "memory_write_gelu_bwd_2",
+    "T grad_attention, T _t7",
+    "T _t38",
+    """
+    _t38 = grad_attention / _t7;
+    """,
+)
+
+
+# memory_write_gelu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
+_memory_write_gelu_bwd_3 = ReductionKernel(
+    "memory_write_gelu_bwd_3",
+    "T X0, T X1, T X2",
+    map_expr="memory_write_gelu_bwd_3_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_gelu_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
+        T _t39 = -grad_attention;
+        T _t40 = _t39 * attention;
+        T _t41 = _t40 / _t7;
+        return _t41;
+    }
+    """,
+)
+
+
+# memory_write_gelu_bwd_4: layers_spec/primitives.yaml:354,100,61
+_memory_write_gelu_bwd_4 = ElementwiseKernel(
+    "memory_write_gelu_bwd_4",
+    "T _t38, T _t43, T exponentials, T _t3",
+    "T _t45",
+    """
+    T grad_exponentials = _t38 + _t43;
+    T grad_scores = grad_exponentials * exponentials;
+    _t45 = grad_scores * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_gelu_bwd_5: layers_spec/primitives.yaml:510
+_memory_write_gelu_bwd_5 = ElementwiseKernel(
+    "memory_write_gelu_bwd_5",
+    "T _t31, T _t36",
+    "T grad_values",
+    """
+    grad_values = _t31 + _t36;
+    """,
+)
+
+
+# memory_write_gelu_bwd_6: layers_spec/primitives.yaml:510
+_memory_write_gelu_bwd_6 = ElementwiseKernel(
+    "memory_write_gelu_bwd_6",
+    "T _t48, T _t50",
+    "T grad_x",
+    """
+    grad_x = _t48 + _t50;
+    """,
+)
+
+
+def _cupy_backward_gelu(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t3,
+    exponentials,
+    _t7,
+    _t8,
+    _t10,
+):
+    import cupy as cp
+
+    attention = _memory_write_gelu_bwd_0(exponentials, _t7)
+    _t29 = _memory_write_gelu_bwd_1(_t10, grad_y)
+    grad_output_bias = cp.sum(_t29, axis=0)
+    _t31 = _t29 @ output_weight
+    grad_output_weight = _t29.T @ values
+    _t33 = values.T
+    _t34 = grad_memory_update @ _t33
+    _t35 = _t8.T
+    _t36 = _t35 @ grad_memory_update
+    grad_attention = _t34.T
+    _t38 = _memory_write_gelu_bwd_2(grad_attention, _t7)
+    _t42 = _memory_write_gelu_bwd_3(grad_attention, attention, _t7)
+    _t43 = cp.broadcast_to(_t42, _t1.shape)
+    _t45 = _memory_write_gelu_bwd_4(_t38, _t43, exponentials, _t3)
+    grad_query = _t45 @ memory
+    grad_memory = _t45.T @ query
+    grad_values = _memory_write_gelu_bwd_5(_t31, _t36)
+    _t48 = grad_values @ value_weight
+    grad_value_weight = grad_values.T @ x
+    _t50 = grad_query @ query_weight
+    grad_query_weight = grad_query.T @ x
+    grad_x = _memory_write_gelu_bwd_6(_t48, _t50)
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+# memory_write_silu_fwd_0: layers_spec/layers/memory_write.yaml:26
+_memory_write_silu_fwd_0 = ElementwiseKernel(
+    "memory_write_silu_fwd_0",
+    "T _t1, T _t3",
+    "T scores",
+    """
+    scores = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_silu_fwd_1: layers_spec/layers/memory_write.yaml:27
+_memory_write_silu_fwd_1 = ReductionKernel(
+    "memory_write_silu_fwd_1",
+    "T X0",
+    map_expr="memory_write_silu_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_silu_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# memory_write_silu_fwd_2: layers_spec/layers/memory_write.yaml:27
+_memory_write_silu_fwd_2 = ElementwiseKernel(
+    "memory_write_silu_fwd_2",
+    "T scores, T _t5",
+    "T exponentials",
+    """
+    T _t6 = scores - _t5;
+    exponentials = exp(_t6);
+    """,
+)
+
+
+# memory_write_silu_fwd_3: layers_spec/layers/memory_write.yaml:28
+_memory_write_silu_fwd_3 = ReductionKernel(
+    "memory_write_silu_fwd_3",
+    "T X0",
+    map_expr="memory_write_silu_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_silu_fwd_3_map(const T exponentials) {
+        return exponentials;
+    }
+    """,
+)
+
+
+# memory_write_silu_fwd_4: layers_spec/layers/memory_write.yaml:28
+_memory_write_silu_fwd_4 = ElementwiseKernel(
+    "memory_write_silu_fwd_4",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_silu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/silu.yaml:8
+_memory_write_silu_fwd_5 = ElementwiseKernel(
+    "memory_write_silu_fwd_5",
+    "T _t9, T output_bias",
+    "T _t10, T y",
+    """
+    _t10 = _t9 + output_bias;
+    T _t11 = exp(_t10 < 0 ? _t10 : T(0)) / (1 + exp(-fabs(_t10)));
+    y = _t10 * _t11;
+    """,
+)
+
+
+def _cupy_forward_silu(
+    x, memory, query_weight, value_weight, output_weight, output_bias
+):
+    query = x @ query_weight.T
+    values = x @ value_weight.T
+    _t1 = query @ memory.T
+    _t2 = memory.shape[-1]
+    _t3 = _t2 ** (-0.5)
+    scores = _memory_write_silu_fwd_0(_t1, _t3)
+    _t4 = _memory_write_silu_fwd_1(scores)
+    _t5 = _t4
+    exponentials = _memory_write_silu_fwd_2(scores, _t5)
+    _t7 = _memory_write_silu_fwd_3(exponentials)
+    attention = _memory_write_silu_fwd_4(exponentials, _t7)
+    _t8 = attention.T
+    memory_update = _t8 @ values
+    _t9 = values @ output_weight.T
+    _t10, y = _memory_write_silu_fwd_5(_t9, output_bias)
+    return (
+        y,
+        memory_update,
+        (
+            x,
+            memory,
+            query_weight,
+            value_weight,
+            output_weight,
+            query,
+            values,
+            _t1,
+            _t3,
+            exponentials,
+            _t7,
+            _t8,
+            _t10,
+        ),
+    )
+
+
+# memory_write_silu_bwd_0: layers_spec/layers/memory_write.yaml:28
+_memory_write_silu_bwd_0 = ElementwiseKernel(
+    "memory_write_silu_bwd_0",
+    "T exponentials, T _t7",
+    "T attention",
+    """
+    attention = exponentials / _t7;
+    """,
+)
+
+
+# memory_write_silu_bwd_1: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
+_memory_write_silu_bwd_1 = ElementwiseKernel(
+    "memory_write_silu_bwd_1",
+    "T _t10, T grad_y",
+    "T _t17",
+    """
+    T _t11 = exp(_t10 < 0 ? _t10 : T(0)) / (1 + exp(-fabs(_t10)));
+    T _t12 = grad_y * _t11;
+    T _t13 = grad_y * _t10;
+    T _t14 = _t13 * _t11;
+    T _t15 = T(1) - _t11;
+    T _t16 = _t14 * _t15;
+    _t17 = _t12 + _t16;
+    """,
+)
+
+
+# memory_write_silu_bwd_2: layers_spec/primitives.yaml:71
+_memory_write_silu_bwd_2 = ElementwiseKernel(
+    "memory_write_silu_bwd_2",
+    "T grad_attention, T _t7",
+    "T _t26",
+    """
+    _t26 = grad_attention / _t7;
+    """,
+)
+
+
+# memory_write_silu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
+_memory_write_silu_bwd_3 = ReductionKernel(
+    "memory_write_silu_bwd_3",
+    "T X0, T X1, T X2",
+    map_expr="memory_write_silu_bwd_3_map(X0, X1, X2)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T memory_write_silu_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
+        T _t27 = -grad_attention;
+        T _t28 = _t27 * attention;
+        T _t29 = _t28 / _t7;
+        return _t29;
+    }
+    """,
+)
+
+
+# memory_write_silu_bwd_4: layers_spec/primitives.yaml:354,100,61
+_memory_write_silu_bwd_4 = ElementwiseKernel(
+    "memory_write_silu_bwd_4",
+    "T _t26, T _t31, T exponentials, T _t3",
+    "T _t33",
+    """
+    T grad_exponentials = _t26 + _t31;
+    T grad_scores = grad_exponentials * exponentials;
+    _t33 = grad_scores * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# memory_write_silu_bwd_5: layers_spec/primitives.yaml:510
+_memory_write_silu_bwd_5 = ElementwiseKernel(
+    "memory_write_silu_bwd_5",
+    "T _t19, T _t24",
+    "T grad_values",
+    """
+    grad_values = _t19 + _t24;
+    """,
+)
+
+
+# memory_write_silu_bwd_6: layers_spec/primitives.yaml:510
+_memory_write_silu_bwd_6 = ElementwiseKernel(
+    "memory_write_silu_bwd_6",
+    "T _t36, T _t38",
+    "T grad_x",
+    """
+    grad_x = _t36 + _t38;
+    """,
+)
+
+
+def _cupy_backward_silu(
+    grad_y,
+    grad_memory_update,
+    x,
+    memory,
+    query_weight,
+    value_weight,
+    output_weight,
+    query,
+    values,
+    _t1,
+    _t3,
+    exponentials,
+    _t7,
+    _t8,
+    _t10,
+):
+    import cupy as cp
+
+    attention = _memory_write_silu_bwd_0(exponentials, _t7)
+    _t17 = _memory_write_silu_bwd_1(_t10, grad_y)
+    grad_output_bias = cp.sum(_t17, axis=0)
+    _t19 = _t17 @ output_weight
+    grad_output_weight = _t17.T @ values
+    _t21 = values.T
+    _t22 = grad_memory_update @ _t21
+    _t23 = _t8.T
+    _t24 = _t23 @ grad_memory_update
+    grad_attention = _t22.T
+    _t26 = _memory_write_silu_bwd_2(grad_attention, _t7)
+    _t30 = _memory_write_silu_bwd_3(grad_attention, attention, _t7)
+    _t31 = cp.broadcast_to(_t30, _t1.shape)
+    _t33 = _memory_write_silu_bwd_4(_t26, _t31, exponentials, _t3)
+    grad_query = _t33 @ memory
+    grad_memory = _t33.T @ query
+    grad_values = _memory_write_silu_bwd_5(_t19, _t24)
+    _t36 = grad_values @ value_weight
+    grad_value_weight = grad_values.T @ x
+    _t38 = grad_query @ query_weight
+    grad_query_weight = grad_query.T @ x
+    grad_x = _memory_write_silu_bwd_6(_t36, _t38)
+    return (
+        grad_x,
+        grad_memory,
+        grad_query_weight,
+        grad_value_weight,
+        grad_output_weight,
+        grad_output_bias,
+    )
+
+
+_CUPY_FUSED = {
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}

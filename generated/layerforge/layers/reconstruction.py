@@ -1,0 +1,1592 @@
+"""Reconstruction: The decoder of a capsule network, y =
+activation(fc3(relu(fc2(relu(fc1(x)))))), three fully connected layers with weights in
+torch.nn.Linear layout; the hidden activations are ReLU (fixed), the output activation
+is the slot (sigmoid by default).
+Generated from layers_spec/layers/reconstruction.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    activation_module,
+    check_options,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = (
+    "fc1_weight",
+    "fc1_bias",
+    "fc2_weight",
+    "fc2_bias",
+    "fc3_weight",
+    "fc3_bias",
+)
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    fc1_weight,
+    fc1_bias,
+    fc2_weight,
+    fc2_bias,
+    fc3_weight,
+    fc3_bias,
+    *,
+    activation="sigmoid",
+    activation_options=None,
+):
+    """Reconstruction forward pass.
+
+    The decoder of a capsule network, y = activation(fc3(relu(fc2(relu(fc1(x)))))),
+    three fully connected layers with weights in torch.nn.Linear layout; the hidden
+    activations are ReLU (fixed), the output activation is the slot (sigmoid by
+    default).
+
+    Args:
+        x: float32 or float64 input of shape [B, in_features]. A batch of (masked)
+            capsule outputs, flattened.
+        fc1_weight: float32 or float64 parameter of shape [hidden1, in_features].
+        fc1_bias: float32 or float64 parameter of shape [hidden1].
+        fc2_weight: float32 or float64 parameter of shape [hidden2, hidden1].
+        fc2_bias: float32 or float64 parameter of shape [hidden2].
+        fc3_weight: float32 or float64 parameter of shape [out_features, hidden2].
+        fc3_bias: float32 or float64 parameter of shape [out_features].
+        activation: name of the activation applied to the result, default 'sigmoid';
+            identity, relu, sigmoid, tanh, softmax, gelu, silu are fused into
+            specialized code, any other activation of layerforge.activations is
+            composed.
+        activation_options: keyword arguments for the activation, such as {'alpha':
+            0.5}.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "reconstruction",
+        {
+            "x": x,
+            "fc1_weight": fc1_weight,
+            "fc1_bias": fc1_bias,
+            "fc2_weight": fc2_weight,
+            "fc2_bias": fc2_bias,
+            "fc3_weight": fc3_weight,
+            "fc3_bias": fc3_bias,
+        },
+        {
+            "x": ("B", "in_features"),
+            "fc1_weight": ("hidden1", "in_features"),
+            "fc1_bias": ("hidden1",),
+            "fc2_weight": ("hidden2", "hidden1"),
+            "fc2_bias": ("hidden2",),
+            "fc3_weight": ("out_features", "hidden2"),
+            "fc3_bias": ("out_features",),
+        },
+    )
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get(activation)
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            if options:
+                check_options("reconstruction", activation, options)
+            y, saved = forward_variant(
+                x,
+                fc1_weight,
+                fc1_bias,
+                fc2_weight,
+                fc2_bias,
+                fc3_weight,
+                fc3_bias,
+                **options,
+            )
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
+        module = activation_module("reconstruction", activation)
+        y_linear, linear_saved = _cupy_forward_identity(
+            x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+        )
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
+    options = {} if activation_options is None else activation_options
+    fused = _FUSED.get(activation)
+    if fused is not None:
+        forward_variant, backward_variant = fused
+        if options:
+            check_options("reconstruction", activation, options)
+        y, saved = forward_variant(
+            x,
+            fc1_weight,
+            fc1_bias,
+            fc2_weight,
+            fc2_bias,
+            fc3_weight,
+            fc3_bias,
+            **options,
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    module = activation_module("reconstruction", activation)
+    y_linear, linear_saved = _forward_identity(
+        x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+    )
+    y, activation_ctx = module.forward(y_linear, **options)
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
+
+
+def backward(grad_y, ctx):
+    """Reconstruction backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias,
+            grad_fc3_weight, grad_fc3_bias: gradients with respect to x, fc1_weight,
+            fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias, in that order.
+    """
+    backward_variant, saved = check_context(
+        "reconstruction", __name__, ctx, {"grad_y": grad_y}
+    )
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_identity(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T + fc1_bias
+    h1 = np.clip(_t1, 0, np.inf)
+    _t2 = h1 @ fc2_weight.T + fc2_bias
+    h2 = np.clip(_t2, 0, np.inf)
+    z = h2 @ fc3_weight.T + fc3_bias
+    return z, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2)
+
+
+def _backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2):
+    h1 = np.clip(_t1, 0, np.inf)
+    h2 = np.clip(_t2, 0, np.inf)
+    grad_fc3_bias = np.sum(grad_y, axis=0)
+    grad_h2 = grad_y @ fc3_weight
+    grad_fc3_weight = grad_y.T @ h2
+    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc2_bias = np.sum(_t3, axis=0)
+    grad_h1 = _t3 @ fc2_weight
+    grad_fc2_weight = _t3.T @ h1
+    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc1_bias = np.sum(_t4, axis=0)
+    grad_x = _t4 @ fc1_weight
+    grad_fc1_weight = _t4.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+def _forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
+    _t1 = x @ fc1_weight.T + fc1_bias
+    h1 = np.clip(_t1, 0, np.inf)
+    _t2 = h1 @ fc2_weight.T + fc2_bias
+    h2 = np.clip(_t2, 0, np.inf)
+    z = h2 @ fc3_weight.T + fc3_bias
+    y = np.clip(z, 0, np.inf)
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z)
+
+
+def _backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
+    h1 = np.clip(_t1, 0, np.inf)
+    h2 = np.clip(_t2, 0, np.inf)
+    grad_z = grad_y * (z > 0)
+    grad_fc3_bias = np.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc2_bias = np.sum(_t3, axis=0)
+    grad_h1 = _t3 @ fc2_weight
+    grad_fc2_weight = _t3.T @ h1
+    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc1_bias = np.sum(_t4, axis=0)
+    grad_x = _t4 @ fc1_weight
+    grad_fc1_weight = _t4.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+def _forward_sigmoid(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T + fc1_bias
+    h1 = np.clip(_t1, 0, np.inf)
+    _t2 = h1 @ fc2_weight.T + fc2_bias
+    h2 = np.clip(_t2, 0, np.inf)
+    z = h2 @ fc3_weight.T + fc3_bias
+    y = _sigmoid(z)
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y)
+
+
+def _backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y):
+    h1 = np.clip(_t1, 0, np.inf)
+    h2 = np.clip(_t2, 0, np.inf)
+    grad_z = 1 - y
+    grad_z *= grad_y
+    grad_z *= y
+    grad_fc3_bias = np.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc2_bias = np.sum(_t3, axis=0)
+    grad_h1 = _t3 @ fc2_weight
+    grad_fc2_weight = _t3.T @ h1
+    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc1_bias = np.sum(_t4, axis=0)
+    grad_x = _t4 @ fc1_weight
+    grad_fc1_weight = _t4.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+def _forward_tanh(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
+    _t1 = x @ fc1_weight.T + fc1_bias
+    h1 = np.clip(_t1, 0, np.inf)
+    _t2 = h1 @ fc2_weight.T + fc2_bias
+    h2 = np.clip(_t2, 0, np.inf)
+    z = h2 @ fc3_weight.T + fc3_bias
+    y = np.tanh(z, out=z)
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y)
+
+
+def _backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y):
+    h1 = np.clip(_t1, 0, np.inf)
+    h2 = np.clip(_t2, 0, np.inf)
+    grad_z = y * y
+    np.subtract(1, grad_z, out=grad_z)
+    grad_z *= grad_y
+    grad_fc3_bias = np.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc2_bias = np.sum(_t3, axis=0)
+    grad_h1 = _t3 @ fc2_weight
+    grad_fc2_weight = _t3.T @ h1
+    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc1_bias = np.sum(_t4, axis=0)
+    grad_x = _t4 @ fc1_weight
+    grad_fc1_weight = _t4.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+def _forward_softmax(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T + fc1_bias
+    h1 = np.clip(_t1, 0, np.inf)
+    _t2 = h1 @ fc2_weight.T + fc2_bias
+    h2 = np.clip(_t2, 0, np.inf)
+    z = h2 @ fc3_weight.T + fc3_bias
+    softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y)
+
+
+def _backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y):
+    h1 = np.clip(_t1, 0, np.inf)
+    h2 = np.clip(_t2, 0, np.inf)
+    grad_z = grad_y - _sum(grad_y * y, -1)
+    grad_z *= y
+    grad_fc3_bias = np.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc2_bias = np.sum(_t3, axis=0)
+    grad_h1 = _t3 @ fc2_weight
+    grad_fc2_weight = _t3.T @ h1
+    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc1_bias = np.sum(_t4, axis=0)
+    grad_x = _t4 @ fc1_weight
+    grad_fc1_weight = _t4.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+def _forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
+    _t1 = x @ fc1_weight.T + fc1_bias
+    h1 = np.clip(_t1, 0, np.inf)
+    _t2 = h1 @ fc2_weight.T + fc2_bias
+    h2 = np.clip(_t2, 0, np.inf)
+    z = h2 @ fc3_weight.T + fc3_bias
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
+    y = np.tanh(gelu_inner, out=gelu_inner)
+    y += 1
+    y *= 0.5
+    y *= z
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z)
+
+
+def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
+    h1 = np.clip(_t1, 0, np.inf)
+    h2 = np.clip(_t2, 0, np.inf)
+    gelu_inner = z * z
+    gelu_inner *= z
+    gelu_inner *= 0.044715
+    gelu_inner += z
+    gelu_inner *= 0.7978845608028654
+    _t3 = np.tanh(gelu_inner, out=gelu_inner)
+    grad_gelu_inner = _t3 * _t3
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_y
+    grad_gelu_inner *= 0.5
+    grad_gelu_inner *= z
+    _t4 = grad_gelu_inner * 0.7978845608028654
+    grad_z = np.add(1, _t3, out=_t3)
+    grad_z *= grad_y
+    grad_z *= 0.5
+    grad_z += _t4
+    _t5 = _t4 * 0.044715
+    _t5 *= 3
+    _t6 = z * z
+    _t5 *= _t6
+    grad_z += _t5
+    grad_fc3_bias = np.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t7 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc2_bias = np.sum(_t7, axis=0)
+    grad_h1 = _t7 @ fc2_weight
+    grad_fc2_weight = _t7.T @ h1
+    _t8 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc1_bias = np.sum(_t8, axis=0)
+    grad_x = _t8 @ fc1_weight
+    grad_fc1_weight = _t8.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+def _forward_silu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
+    _t1 = x @ fc1_weight.T + fc1_bias
+    h1 = np.clip(_t1, 0, np.inf)
+    _t2 = h1 @ fc2_weight.T + fc2_bias
+    h2 = np.clip(_t2, 0, np.inf)
+    z = h2 @ fc3_weight.T + fc3_bias
+    y = _sigmoid(z)
+    y *= z
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z)
+
+
+def _backward_silu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
+    h1 = np.clip(_t1, 0, np.inf)
+    h2 = np.clip(_t2, 0, np.inf)
+    _t3 = _sigmoid(z)
+    grad_z = grad_y * _t3
+    _t4 = 1 - _t3
+    _t4 *= grad_y
+    _t4 *= z
+    _t4 *= _t3
+    grad_z += _t4
+    grad_fc3_bias = np.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t5 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc2_bias = np.sum(_t5, axis=0)
+    grad_h1 = _t5 @ fc2_weight
+    grad_fc2_weight = _t5.T @ h1
+    _t6 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc1_bias = np.sum(_t6, axis=0)
+    grad_x = _t6 @ fc1_weight
+    grad_fc1_weight = _t6.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+def _backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _backward_identity(grad_linear, *linear_saved)
+
+
+_FUSED = {
+    "identity": (_forward_identity, _backward_identity),
+    "relu": (_forward_relu, _backward_relu),
+    "sigmoid": (_forward_sigmoid, _backward_sigmoid),
+    "tanh": (_forward_tanh, _backward_tanh),
+    "softmax": (_forward_softmax, _backward_softmax),
+    "gelu": (_forward_gelu, _backward_gelu),
+    "silu": (_forward_silu, _backward_silu),
+}
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
+def _sigmoid(x, out=None):
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x, out=out)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
+
+
+def _sum(x, axis):
+    """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
+    axis of a float array it is a matrix-vector product with ones (BLAS), several times
+    faster than NumPy's reduction loop on rows; over several trailing axes of a
+    C-contiguous one (per-channel sums over H and W) those are flattened into one such
+    product, and any leading axes are then summed over the much smaller result."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
+    trailing = 0
+    while axes and x.ndim - 1 - trailing in axes:
+        trailing += 1
+    if trailing < 2 or x.dtype.kind != "f" or not x.flags.c_contiguous or not x.size:
+        return np.sum(x, axis=axis, keepdims=True)
+    inner = 1
+    for n in x.shape[x.ndim - trailing :]:
+        inner *= n
+    sums = np.matmul(x.reshape(-1, inner), np.ones(inner, x.dtype))
+    sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
+    rest = tuple(a for a in axes if a < x.ndim - trailing)
+    return np.sum(sums, axis=rest, keepdims=True) if rest else sums
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# reconstruction_identity_fwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_identity_fwd_0 = ElementwiseKernel(
+    "reconstruction_identity_fwd_0",
+    "T _t1, T fc1_bias",
+    "T _t2, T h1",
+    """
+    _t2 = _t1 + fc1_bias;
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_identity_fwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_identity_fwd_1 = ElementwiseKernel(
+    "reconstruction_identity_fwd_1",
+    "T _t3, T fc2_bias",
+    "T _t4, T h2",
+    """
+    _t4 = _t3 + fc2_bias;
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_identity_fwd_2: layers_spec/layers/reconstruction.yaml:23
+_reconstruction_identity_fwd_2 = ElementwiseKernel(
+    "reconstruction_identity_fwd_2",
+    "T _t5, T fc3_bias",
+    "T z",
+    """
+    z = _t5 + fc3_bias;
+    """,
+)
+
+
+def _cupy_forward_identity(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T
+    _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
+    _t3 = h1 @ fc2_weight.T
+    _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
+    _t5 = h2 @ fc3_weight.T
+    z = _reconstruction_identity_fwd_2(_t5, fc3_bias)
+    return z, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4)
+
+
+# reconstruction_identity_bwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_identity_bwd_0 = ElementwiseKernel(
+    "reconstruction_identity_bwd_0",
+    "T _t2",
+    "T h1",
+    """
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_identity_bwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_identity_bwd_1 = ElementwiseKernel(
+    "reconstruction_identity_bwd_1",
+    "T _t4",
+    "T h2",
+    """
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_identity_bwd_2: layers_spec/primitives.yaml:252
+_reconstruction_identity_bwd_2 = ElementwiseKernel(
+    "reconstruction_identity_bwd_2",
+    "T _t4, T grad_h2",
+    "T _t10",
+    """
+    bool _t9 = _t4 > T(0);
+    _t10 = grad_h2 * _t9;
+    """,
+)
+
+
+# reconstruction_identity_bwd_3: layers_spec/primitives.yaml:252
+_reconstruction_identity_bwd_3 = ElementwiseKernel(
+    "reconstruction_identity_bwd_3",
+    "T _t2, T grad_h1",
+    "T _t15",
+    """
+    bool _t14 = _t2 > T(0);
+    _t15 = grad_h1 * _t14;
+    """,
+)
+
+
+def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4):
+    import cupy as cp
+
+    h1 = _reconstruction_identity_bwd_0(_t2)
+    h2 = _reconstruction_identity_bwd_1(_t4)
+    grad_fc3_bias = cp.sum(grad_y, axis=0)
+    grad_h2 = grad_y @ fc3_weight
+    grad_fc3_weight = grad_y.T @ h2
+    _t10 = _reconstruction_identity_bwd_2(_t4, grad_h2)
+    grad_fc2_bias = cp.sum(_t10, axis=0)
+    grad_h1 = _t10 @ fc2_weight
+    grad_fc2_weight = _t10.T @ h1
+    _t15 = _reconstruction_identity_bwd_3(_t2, grad_h1)
+    grad_fc1_bias = cp.sum(_t15, axis=0)
+    grad_x = _t15 @ fc1_weight
+    grad_fc1_weight = _t15.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+# reconstruction_relu_fwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_relu_fwd_0 = ElementwiseKernel(
+    "reconstruction_relu_fwd_0",
+    "T _t1, T fc1_bias",
+    "T _t2, T h1",
+    """
+    _t2 = _t1 + fc1_bias;
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_relu_fwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_relu_fwd_1 = ElementwiseKernel(
+    "reconstruction_relu_fwd_1",
+    "T _t3, T fc2_bias",
+    "T _t4, T h2",
+    """
+    _t4 = _t3 + fc2_bias;
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_relu_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/relu.yaml:8
+_reconstruction_relu_fwd_2 = ElementwiseKernel(
+    "reconstruction_relu_fwd_2",
+    "T _t5, T fc3_bias",
+    "T z, T y",
+    """
+    z = _t5 + fc3_bias;
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T
+    _t2, h1 = _reconstruction_relu_fwd_0(_t1, fc1_bias)
+    _t3 = h1 @ fc2_weight.T
+    _t4, h2 = _reconstruction_relu_fwd_1(_t3, fc2_bias)
+    _t5 = h2 @ fc3_weight.T
+    z, y = _reconstruction_relu_fwd_2(_t5, fc3_bias)
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
+
+
+# reconstruction_relu_bwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_relu_bwd_0 = ElementwiseKernel(
+    "reconstruction_relu_bwd_0",
+    "T _t2",
+    "T h1",
+    """
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_relu_bwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_relu_bwd_1 = ElementwiseKernel(
+    "reconstruction_relu_bwd_1",
+    "T _t4",
+    "T h2",
+    """
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_relu_bwd_2: layers_spec/primitives.yaml:252
+_reconstruction_relu_bwd_2 = ElementwiseKernel(
+    "reconstruction_relu_bwd_2",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t6 = z > T(0);
+    grad_z = grad_y * _t6;
+    """,
+)
+
+
+# reconstruction_relu_bwd_3: layers_spec/primitives.yaml:252
+_reconstruction_relu_bwd_3 = ElementwiseKernel(
+    "reconstruction_relu_bwd_3",
+    "T _t4, T grad_h2",
+    "T _t12",
+    """
+    bool _t11 = _t4 > T(0);
+    _t12 = grad_h2 * _t11;
+    """,
+)
+
+
+# reconstruction_relu_bwd_4: layers_spec/primitives.yaml:252
+_reconstruction_relu_bwd_4 = ElementwiseKernel(
+    "reconstruction_relu_bwd_4",
+    "T _t2, T grad_h1",
+    "T _t17",
+    """
+    bool _t16 = _t2 > T(0);
+    _t17 = grad_h1 * _t16;
+    """,
+)
+
+
+def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z):
+    import cupy as cp
+
+    h1 = _reconstruction_relu_bwd_0(_t2)
+    h2 = _reconstruction_relu_bwd_1(_t4)
+    grad_z = _reconstruction_relu_bwd_2(z, grad_y)
+    grad_fc3_bias = cp.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t12 = _reconstruction_relu_bwd_3(_t4, grad_h2)
+    grad_fc2_bias = cp.sum(_t12, axis=0)
+    grad_h1 = _t12 @ fc2_weight
+    grad_fc2_weight = _t12.T @ h1
+    _t17 = _reconstruction_relu_bwd_4(_t2, grad_h1)
+    grad_fc1_bias = cp.sum(_t17, axis=0)
+    grad_x = _t17 @ fc1_weight
+    grad_fc1_weight = _t17.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+# reconstruction_sigmoid_fwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_sigmoid_fwd_0 = ElementwiseKernel(
+    "reconstruction_sigmoid_fwd_0",
+    "T _t1, T fc1_bias",
+    "T _t2, T h1",
+    """
+    _t2 = _t1 + fc1_bias;
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_sigmoid_fwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_sigmoid_fwd_1 = ElementwiseKernel(
+    "reconstruction_sigmoid_fwd_1",
+    "T _t3, T fc2_bias",
+    "T _t4, T h2",
+    """
+    _t4 = _t3 + fc2_bias;
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_sigmoid_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/sigmoid.yaml:8
+_reconstruction_sigmoid_fwd_2 = ElementwiseKernel(
+    "reconstruction_sigmoid_fwd_2",
+    "T _t5, T fc3_bias",
+    "T y",
+    """
+    T z = _t5 + fc3_bias;
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T
+    _t2, h1 = _reconstruction_sigmoid_fwd_0(_t1, fc1_bias)
+    _t3 = h1 @ fc2_weight.T
+    _t4, h2 = _reconstruction_sigmoid_fwd_1(_t3, fc2_bias)
+    _t5 = h2 @ fc3_weight.T
+    y = _reconstruction_sigmoid_fwd_2(_t5, fc3_bias)
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
+
+
+# reconstruction_sigmoid_bwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_sigmoid_bwd_0 = ElementwiseKernel(
+    "reconstruction_sigmoid_bwd_0",
+    "T _t2",
+    "T h1",
+    """
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_sigmoid_bwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_sigmoid_bwd_1 = ElementwiseKernel(
+    "reconstruction_sigmoid_bwd_1",
+    "T _t4",
+    "T h2",
+    """
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_sigmoid_bwd_2: layers_spec/primitives.yaml:201
+_reconstruction_sigmoid_bwd_2 = ElementwiseKernel(
+    "reconstruction_sigmoid_bwd_2",
+    "T grad_y, T y",
+    "T grad_z",
+    """
+    T _t6 = grad_y * y;
+    T _t7 = T(1) - y;
+    grad_z = _t6 * _t7;
+    """,
+)
+
+
+# reconstruction_sigmoid_bwd_3: layers_spec/primitives.yaml:252
+_reconstruction_sigmoid_bwd_3 = ElementwiseKernel(
+    "reconstruction_sigmoid_bwd_3",
+    "T _t4, T grad_h2",
+    "T _t13",
+    """
+    bool _t12 = _t4 > T(0);
+    _t13 = grad_h2 * _t12;
+    """,
+)
+
+
+# reconstruction_sigmoid_bwd_4: layers_spec/primitives.yaml:252
+_reconstruction_sigmoid_bwd_4 = ElementwiseKernel(
+    "reconstruction_sigmoid_bwd_4",
+    "T _t2, T grad_h1",
+    "T _t18",
+    """
+    bool _t17 = _t2 > T(0);
+    _t18 = grad_h1 * _t17;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y):
+    import cupy as cp
+
+    h1 = _reconstruction_sigmoid_bwd_0(_t2)
+    h2 = _reconstruction_sigmoid_bwd_1(_t4)
+    grad_z = _reconstruction_sigmoid_bwd_2(grad_y, y)
+    grad_fc3_bias = cp.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t13 = _reconstruction_sigmoid_bwd_3(_t4, grad_h2)
+    grad_fc2_bias = cp.sum(_t13, axis=0)
+    grad_h1 = _t13 @ fc2_weight
+    grad_fc2_weight = _t13.T @ h1
+    _t18 = _reconstruction_sigmoid_bwd_4(_t2, grad_h1)
+    grad_fc1_bias = cp.sum(_t18, axis=0)
+    grad_x = _t18 @ fc1_weight
+    grad_fc1_weight = _t18.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+# reconstruction_tanh_fwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_tanh_fwd_0 = ElementwiseKernel(
+    "reconstruction_tanh_fwd_0",
+    "T _t1, T fc1_bias",
+    "T _t2, T h1",
+    """
+    _t2 = _t1 + fc1_bias;
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_tanh_fwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_tanh_fwd_1 = ElementwiseKernel(
+    "reconstruction_tanh_fwd_1",
+    "T _t3, T fc2_bias",
+    "T _t4, T h2",
+    """
+    _t4 = _t3 + fc2_bias;
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_tanh_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/tanh.yaml:8
+_reconstruction_tanh_fwd_2 = ElementwiseKernel(
+    "reconstruction_tanh_fwd_2",
+    "T _t5, T fc3_bias",
+    "T y",
+    """
+    T z = _t5 + fc3_bias;
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T
+    _t2, h1 = _reconstruction_tanh_fwd_0(_t1, fc1_bias)
+    _t3 = h1 @ fc2_weight.T
+    _t4, h2 = _reconstruction_tanh_fwd_1(_t3, fc2_bias)
+    _t5 = h2 @ fc3_weight.T
+    y = _reconstruction_tanh_fwd_2(_t5, fc3_bias)
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
+
+
+# reconstruction_tanh_bwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_tanh_bwd_0 = ElementwiseKernel(
+    "reconstruction_tanh_bwd_0",
+    "T _t2",
+    "T h1",
+    """
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_tanh_bwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_tanh_bwd_1 = ElementwiseKernel(
+    "reconstruction_tanh_bwd_1",
+    "T _t4",
+    "T h2",
+    """
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_tanh_bwd_2: layers_spec/primitives.yaml:180
+_reconstruction_tanh_bwd_2 = ElementwiseKernel(
+    "reconstruction_tanh_bwd_2",
+    "T y, T grad_y",
+    "T grad_z",
+    """
+    T _t6 = y * y;
+    T _t7 = T(1) - _t6;
+    grad_z = grad_y * _t7;
+    """,
+)
+
+
+# reconstruction_tanh_bwd_3: layers_spec/primitives.yaml:252
+_reconstruction_tanh_bwd_3 = ElementwiseKernel(
+    "reconstruction_tanh_bwd_3",
+    "T _t4, T grad_h2",
+    "T _t13",
+    """
+    bool _t12 = _t4 > T(0);
+    _t13 = grad_h2 * _t12;
+    """,
+)
+
+
+# reconstruction_tanh_bwd_4: layers_spec/primitives.yaml:252
+_reconstruction_tanh_bwd_4 = ElementwiseKernel(
+    "reconstruction_tanh_bwd_4",
+    "T _t2, T grad_h1",
+    "T _t18",
+    """
+    bool _t17 = _t2 > T(0);
+    _t18 = grad_h1 * _t17;
+    """,
+)
+
+
+def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y):
+    import cupy as cp
+
+    h1 = _reconstruction_tanh_bwd_0(_t2)
+    h2 = _reconstruction_tanh_bwd_1(_t4)
+    grad_z = _reconstruction_tanh_bwd_2(y, grad_y)
+    grad_fc3_bias = cp.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t13 = _reconstruction_tanh_bwd_3(_t4, grad_h2)
+    grad_fc2_bias = cp.sum(_t13, axis=0)
+    grad_h1 = _t13 @ fc2_weight
+    grad_fc2_weight = _t13.T @ h1
+    _t18 = _reconstruction_tanh_bwd_4(_t2, grad_h1)
+    grad_fc1_bias = cp.sum(_t18, axis=0)
+    grad_x = _t18 @ fc1_weight
+    grad_fc1_weight = _t18.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+# reconstruction_softmax_fwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_softmax_fwd_0 = ElementwiseKernel(
+    "reconstruction_softmax_fwd_0",
+    "T _t1, T fc1_bias",
+    "T _t2, T h1",
+    """
+    _t2 = _t1 + fc1_bias;
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_softmax_fwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_softmax_fwd_1 = ElementwiseKernel(
+    "reconstruction_softmax_fwd_1",
+    "T _t3, T fc2_bias",
+    "T _t4, T h2",
+    """
+    _t4 = _t3 + fc2_bias;
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_softmax_fwd_2: layers_spec/layers/reconstruction.yaml:23
+_reconstruction_softmax_fwd_2 = ElementwiseKernel(
+    "reconstruction_softmax_fwd_2",
+    "T _t5, T fc3_bias",
+    "T z",
+    """
+    z = _t5 + fc3_bias;
+    """,
+)
+
+
+# reconstruction_softmax_fwd_3: layers_spec/activations/softmax.yaml:8
+_reconstruction_softmax_fwd_3 = ReductionKernel(
+    "reconstruction_softmax_fwd_3",
+    "T X0",
+    map_expr="reconstruction_softmax_fwd_3_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T reconstruction_softmax_fwd_3_map(const T z) {
+        return z;
+    }
+    """,
+)
+
+
+# reconstruction_softmax_fwd_4: layers_spec/activations/softmax.yaml:8,9
+_reconstruction_softmax_fwd_4 = ElementwiseKernel(
+    "reconstruction_softmax_fwd_4",
+    "T z, T _t7",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = z - _t7;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# reconstruction_softmax_fwd_5: layers_spec/activations/softmax.yaml:10
+_reconstruction_softmax_fwd_5 = ReductionKernel(
+    "reconstruction_softmax_fwd_5",
+    "T X0",
+    map_expr="reconstruction_softmax_fwd_5_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T reconstruction_softmax_fwd_5_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# reconstruction_softmax_fwd_6: layers_spec/activations/softmax.yaml:10
+_reconstruction_softmax_fwd_6 = ElementwiseKernel(
+    "reconstruction_softmax_fwd_6",
+    "T softmax_exponentials, T _t8",
+    "T y",
+    """
+    y = softmax_exponentials / _t8;
+    """,
+)
+
+
+def _cupy_forward_softmax(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T
+    _t2, h1 = _reconstruction_softmax_fwd_0(_t1, fc1_bias)
+    _t3 = h1 @ fc2_weight.T
+    _t4, h2 = _reconstruction_softmax_fwd_1(_t3, fc2_bias)
+    _t5 = h2 @ fc3_weight.T
+    z = _reconstruction_softmax_fwd_2(_t5, fc3_bias)
+    _t6 = _reconstruction_softmax_fwd_3(z)
+    _t7 = _t6
+    softmax_exponentials = _reconstruction_softmax_fwd_4(z, _t7)
+    _t8 = _reconstruction_softmax_fwd_5(softmax_exponentials)
+    y = _reconstruction_softmax_fwd_6(softmax_exponentials, _t8)
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
+
+
+# reconstruction_softmax_bwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_softmax_bwd_0 = ElementwiseKernel(
+    "reconstruction_softmax_bwd_0",
+    "T _t2",
+    "T h1",
+    """
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_softmax_bwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_softmax_bwd_1 = ElementwiseKernel(
+    "reconstruction_softmax_bwd_1",
+    "T _t4",
+    "T h2",
+    """
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+_reconstruction_softmax_bwd_2 = ReductionKernel(
+    "reconstruction_softmax_bwd_2",
+    "T X0, T X1",
+    map_expr="reconstruction_softmax_bwd_2_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T reconstruction_softmax_bwd_2_map(const T grad_y, const T y) {
+        T _t9 = grad_y * y;
+        return _t9;
+    }
+    """,
+)
+
+
+# reconstruction_softmax_bwd_3: layers_spec/activations/softmax.yaml:12
+_reconstruction_softmax_bwd_3 = ElementwiseKernel(
+    "reconstruction_softmax_bwd_3",
+    "T grad_y, T _t10, T y",
+    "T grad_z",
+    """
+    T _t11 = grad_y - _t10;
+    grad_z = y * _t11;
+    """,
+)
+
+
+# reconstruction_softmax_bwd_4: layers_spec/primitives.yaml:252
+_reconstruction_softmax_bwd_4 = ElementwiseKernel(
+    "reconstruction_softmax_bwd_4",
+    "T _t4, T grad_h2",
+    "T _t17",
+    """
+    bool _t16 = _t4 > T(0);
+    _t17 = grad_h2 * _t16;
+    """,
+)
+
+
+# reconstruction_softmax_bwd_5: layers_spec/primitives.yaml:252
+_reconstruction_softmax_bwd_5 = ElementwiseKernel(
+    "reconstruction_softmax_bwd_5",
+    "T _t2, T grad_h1",
+    "T _t22",
+    """
+    bool _t21 = _t2 > T(0);
+    _t22 = grad_h1 * _t21;
+    """,
+)
+
+
+def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y):
+    import cupy as cp
+
+    h1 = _reconstruction_softmax_bwd_0(_t2)
+    h2 = _reconstruction_softmax_bwd_1(_t4)
+    _t10 = _reconstruction_softmax_bwd_2(grad_y, y)
+    grad_z = _reconstruction_softmax_bwd_3(grad_y, _t10, y)
+    grad_fc3_bias = cp.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t17 = _reconstruction_softmax_bwd_4(_t4, grad_h2)
+    grad_fc2_bias = cp.sum(_t17, axis=0)
+    grad_h1 = _t17 @ fc2_weight
+    grad_fc2_weight = _t17.T @ h1
+    _t22 = _reconstruction_softmax_bwd_5(_t2, grad_h1)
+    grad_fc1_bias = cp.sum(_t22, axis=0)
+    grad_x = _t22 @ fc1_weight
+    grad_fc1_weight = _t22.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+# reconstruction_gelu_fwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_gelu_fwd_0 = ElementwiseKernel(
+    "reconstruction_gelu_fwd_0",
+    "T _t1, T fc1_bias",
+    "T _t2, T h1",
+    """
+    _t2 = _t1 + fc1_bias;
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_gelu_fwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_gelu_fwd_1 = ElementwiseKernel(
+    "reconstruction_gelu_fwd_1",
+    "T _t3, T fc2_bias",
+    "T _t4, T h2",
+    """
+    _t4 = _t3 + fc2_bias;
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_gelu_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/gelu.yaml:10,11
+_reconstruction_gelu_fwd_2 = ElementwiseKernel(
+    "reconstruction_gelu_fwd_2",
+    "T _t5, T fc3_bias",
+    "T z, T y",
+    """
+    z = _t5 + fc3_bias;
+    T _t6 = z * z * z;
+    T _t7 = T(0.044715) * _t6;
+    T _t8 = z + _t7;
+    T gelu_inner = T(0.7978845608028654) * _t8;
+    T _t9 = T(0.5) * z;
+    T _t10 = tanh(gelu_inner);
+    T _t11 = T(1) + _t10;
+    y = _t9 * _t11;
+    """,
+)
+
+
+def _cupy_forward_gelu(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T
+    _t2, h1 = _reconstruction_gelu_fwd_0(_t1, fc1_bias)
+    _t3 = h1 @ fc2_weight.T
+    _t4, h2 = _reconstruction_gelu_fwd_1(_t3, fc2_bias)
+    _t5 = h2 @ fc3_weight.T
+    z, y = _reconstruction_gelu_fwd_2(_t5, fc3_bias)
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
+
+
+# reconstruction_gelu_bwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_gelu_bwd_0 = ElementwiseKernel(
+    "reconstruction_gelu_bwd_0",
+    "T _t2",
+    "T h1",
+    """
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_gelu_bwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_gelu_bwd_1 = ElementwiseKernel(
+    "reconstruction_gelu_bwd_1",
+    "T _t4",
+    "T h2",
+    """
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+_reconstruction_gelu_bwd_2 = ElementwiseKernel(
+    "reconstruction_gelu_bwd_2",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t6 = z * z * z;
+    T _t7 = T(0.044715) * _t6;
+    T _t8 = z + _t7;
+    T gelu_inner = T(0.7978845608028654) * _t8;
+    T _t9 = T(0.5) * z;
+    T _t10 = tanh(gelu_inner);
+    T _t11 = T(1) + _t10;
+    T _t12 = grad_y * _t11;
+    T _t13 = grad_y * _t9;
+    T _t14 = _t10 * _t10;
+    T _t15 = T(1) - _t14;
+    T grad_gelu_inner = _t13 * _t15;
+    T _t17 = _t12 * T(0.5);
+    T _t18 = grad_gelu_inner * T(0.7978845608028654);
+    T _t19 = _t18 * T(0.044715);
+    T _t20 = _t19 * T(3);
+    T _t21 = z * z;
+    T _t22 = _t20 * _t21;
+    T _t23 = _t17 + _t18;
+    grad_z = _t23 + _t22;
+    """,
+)
+
+
+# reconstruction_gelu_bwd_3: layers_spec/primitives.yaml:252
+_reconstruction_gelu_bwd_3 = ElementwiseKernel(
+    "reconstruction_gelu_bwd_3",
+    "T _t4, T grad_h2",
+    "T _t28",
+    """
+    bool _t27 = _t4 > T(0);
+    _t28 = grad_h2 * _t27;
+    """,
+)
+
+
+# reconstruction_gelu_bwd_4: layers_spec/primitives.yaml:252
+_reconstruction_gelu_bwd_4 = ElementwiseKernel(
+    "reconstruction_gelu_bwd_4",
+    "T _t2, T grad_h1",
+    "T _t33",
+    """
+    bool _t32 = _t2 > T(0);
+    _t33 = grad_h1 * _t32;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z):
+    import cupy as cp
+
+    h1 = _reconstruction_gelu_bwd_0(_t2)
+    h2 = _reconstruction_gelu_bwd_1(_t4)
+    grad_z = _reconstruction_gelu_bwd_2(z, grad_y)
+    grad_fc3_bias = cp.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t28 = _reconstruction_gelu_bwd_3(_t4, grad_h2)
+    grad_fc2_bias = cp.sum(_t28, axis=0)
+    grad_h1 = _t28 @ fc2_weight
+    grad_fc2_weight = _t28.T @ h1
+    _t33 = _reconstruction_gelu_bwd_4(_t2, grad_h1)
+    grad_fc1_bias = cp.sum(_t33, axis=0)
+    grad_x = _t33 @ fc1_weight
+    grad_fc1_weight = _t33.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+# reconstruction_silu_fwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_silu_fwd_0 = ElementwiseKernel(
+    "reconstruction_silu_fwd_0",
+    "T _t1, T fc1_bias",
+    "T _t2, T h1",
+    """
+    _t2 = _t1 + fc1_bias;
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_silu_fwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_silu_fwd_1 = ElementwiseKernel(
+    "reconstruction_silu_fwd_1",
+    "T _t3, T fc2_bias",
+    "T _t4, T h2",
+    """
+    _t4 = _t3 + fc2_bias;
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_silu_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/silu.yaml:8
+_reconstruction_silu_fwd_2 = ElementwiseKernel(
+    "reconstruction_silu_fwd_2",
+    "T _t5, T fc3_bias",
+    "T z, T y",
+    """
+    z = _t5 + fc3_bias;
+    T _t6 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t6;
+    """,
+)
+
+
+def _cupy_forward_silu(
+    x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
+):
+    _t1 = x @ fc1_weight.T
+    _t2, h1 = _reconstruction_silu_fwd_0(_t1, fc1_bias)
+    _t3 = h1 @ fc2_weight.T
+    _t4, h2 = _reconstruction_silu_fwd_1(_t3, fc2_bias)
+    _t5 = h2 @ fc3_weight.T
+    z, y = _reconstruction_silu_fwd_2(_t5, fc3_bias)
+    return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
+
+
+# reconstruction_silu_bwd_0: layers_spec/layers/reconstruction.yaml:21
+_reconstruction_silu_bwd_0 = ElementwiseKernel(
+    "reconstruction_silu_bwd_0",
+    "T _t2",
+    "T h1",
+    """
+    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
+    """,
+)
+
+
+# reconstruction_silu_bwd_1: layers_spec/layers/reconstruction.yaml:22
+_reconstruction_silu_bwd_1 = ElementwiseKernel(
+    "reconstruction_silu_bwd_1",
+    "T _t4",
+    "T h2",
+    """
+    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
+    """,
+)
+
+
+# reconstruction_silu_bwd_2: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
+_reconstruction_silu_bwd_2 = ElementwiseKernel(
+    "reconstruction_silu_bwd_2",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t6 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t7 = grad_y * _t6;
+    T _t8 = grad_y * z;
+    T _t9 = _t8 * _t6;
+    T _t10 = T(1) - _t6;
+    T _t11 = _t9 * _t10;
+    grad_z = _t7 + _t11;
+    """,
+)
+
+
+# reconstruction_silu_bwd_3: layers_spec/primitives.yaml:252
+_reconstruction_silu_bwd_3 = ElementwiseKernel(
+    "reconstruction_silu_bwd_3",
+    "T _t4, T grad_h2",
+    "T _t16",
+    """
+    bool _t15 = _t4 > T(0);
+    _t16 = grad_h2 * _t15;
+    """,
+)
+
+
+# reconstruction_silu_bwd_4: layers_spec/primitives.yaml:252
+_reconstruction_silu_bwd_4 = ElementwiseKernel(
+    "reconstruction_silu_bwd_4",
+    "T _t2, T grad_h1",
+    "T _t21",
+    """
+    bool _t20 = _t2 > T(0);
+    _t21 = grad_h1 * _t20;
+    """,
+)
+
+
+def _cupy_backward_silu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z):
+    import cupy as cp
+
+    h1 = _reconstruction_silu_bwd_0(_t2)
+    h2 = _reconstruction_silu_bwd_1(_t4)
+    grad_z = _reconstruction_silu_bwd_2(z, grad_y)
+    grad_fc3_bias = cp.sum(grad_z, axis=0)
+    grad_h2 = grad_z @ fc3_weight
+    grad_fc3_weight = grad_z.T @ h2
+    _t16 = _reconstruction_silu_bwd_3(_t4, grad_h2)
+    grad_fc2_bias = cp.sum(_t16, axis=0)
+    grad_h1 = _t16 @ fc2_weight
+    grad_fc2_weight = _t16.T @ h1
+    _t21 = _reconstruction_silu_bwd_4(_t2, grad_h1)
+    grad_fc1_bias = cp.sum(_t21, axis=0)
+    grad_x = _t21 @ fc1_weight
+    grad_fc1_weight = _t21.T @ x
+    return (
+        grad_x,
+        grad_fc1_weight,
+        grad_fc1_bias,
+        grad_fc2_weight,
+        grad_fc2_bias,
+        grad_fc3_weight,
+        grad_fc3_bias,
+    )
+
+
+def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return _cupy_backward_identity(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    "identity": (_cupy_forward_identity, _cupy_backward_identity),
+    "relu": (_cupy_forward_relu, _cupy_backward_relu),
+    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
+    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
+    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+}
