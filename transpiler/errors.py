@@ -65,6 +65,24 @@ class Collector:
             raise SpecError(self.diagnostics)
 
 
+# How much of a spec's own text a message quotes: enough to recognise it, never a whole file.
+QUOTE_LIMIT = 60
+
+
+def quoted(value: object) -> str:
+    """``repr(value)``, cut to ``QUOTE_LIMIT`` characters with an ellipsis: a message names
+    a value, it never echoes a file."""
+    text = repr(value)
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    return text[: QUOTE_LIMIT - 4] + "...'" if text[0] == "'" else text[: QUOTE_LIMIT - 3] + "..."
+
+
+def short(text: str) -> str:
+    """A spec-given string for a message inside quotes, cut like ``quoted``."""
+    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 3] + "..."
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """A ``; did you mean 'x'?`` suffix for a misspelled name, or an empty string."""
     close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)

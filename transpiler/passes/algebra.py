@@ -26,6 +26,8 @@ import math
 
 import libcst as cst
 
+from ..expr import constant_problem
+from ..ir import power_fits
 from ..shapes import SCALAR
 from .common import is_kernel, literal, number
 from .values import Facts, Values, callee
@@ -52,11 +54,13 @@ class FoldConstants(_KernelTransformer):
     def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
         left, right, op = number(updated.left), number(updated.right), type(updated.operator)
         if left is not None and right is not None and op in _FOLDABLE:
+            if op is cst.Power and not power_fits(left, right):
+                return updated  # never computed: 9 ** 999999999 would take minutes
             try:
                 value = _FOLDABLE[op](left, right)
             except (ArithmeticError, ValueError):
                 return updated
-            if isinstance(value, complex) or (isinstance(value, float) and not math.isfinite(value)):
+            if isinstance(value, complex) or constant_problem(value) is not None:
                 return updated
             self.changed = True
             return literal(value)
