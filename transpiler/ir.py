@@ -572,8 +572,9 @@ def eliminate_dead_code(fn: Function) -> None:
             kept.append(stmt)
             live.update(stmt.reads())
     fn.body[:] = list(reversed(kept))
+    targets = {s.target for s in fn.body}
     for name in [n for n, v in fn.values.items() if v.role in ("temp", "grad")]:
-        if name not in live and name not in {s.target for s in fn.body}:
+        if name not in live and name not in targets:
             del fn.values[name]
 
 
