@@ -6,6 +6,8 @@ leaves ``generated/`` untouched.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import itertools
 import os
@@ -13,7 +15,7 @@ import types
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import black
 
@@ -167,7 +169,22 @@ def facts(compiled: list[codegen.CompiledVariant]) -> Facts:
 def render(spec: OpSpec, compiled: list[codegen.CompiledVariant], catalog: Catalog, env, level: int) -> str:
     blocked = codegen.blocking(spec, compiled, catalog.prims) if level > 0 else codegen.Blocking()
     raw = codegen.render_module(spec, compiled, catalog.prims, env, blocked=blocked)
-    return format_code(optimize(raw, level, facts(compiled)))
+    with _no_cycle_collection():
+        return format_code(optimize(raw, level, facts(compiled)))
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The passes and black build millions of short-lived tree nodes (freed by reference
+    counting); Python's cycle collector would rescan every live one, over and over, making
+    a long module's rendering grow faster than its length. It is paused meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def render_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, explicit: bool = True) -> str:

@@ -21,10 +21,11 @@ class EliminateCommonSubexpressions(KernelPass):
         assigned, mutated = written.assigned, written.mutated
         seen: dict[str, str] = {}  # code of a value -> the name that holds it
         renames: dict[str, str] = {}
+        substitute = rename({})  # one transformer, its table grown as names merge (not rebuilt per statement)
         body: list[cst.BaseStatement] = []
         for stmt in updated.body.body:
             if renames:
-                stmt = stmt.visit(rename(renames))  # type: ignore[assignment]
+                stmt = stmt.visit(substitute)  # type: ignore[assignment]
             single = assignment(stmt)
             if single is not None:
                 name, value = single
@@ -32,6 +33,7 @@ class EliminateCommonSubexpressions(KernelPass):
                 if assigned[name] == 1 and name not in mutated and pure(value):
                     if key in seen:
                         renames[name] = seen[key]
+                        substitute.values[name] = cst.Name(seen[key])
                         continue
                     seen[key] = name
             body.append(stmt)
