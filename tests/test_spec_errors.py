@@ -64,6 +64,7 @@ GOLDEN = {
     "reserved_title": "layers/reserved_title.yaml:1:1: error: spec: 'Sequential' is a name layerforge.nn defines; a layer may not take it",
     "activation_default_code": 'layers/activation_default_code.yaml:8:12: error: spec.activation.default: \'relu"; import os; "\' is not an op name (ASCII snake case: lower-case letters, digits, single \'_\')',
     "unknown_activation_default": "layers/unknown_activation_default.yaml:8:12: error: spec.activation.default: unknown activation 'relux'; did you mean 'relu'?",
+    "reserved_local": "activations/reserved_local.yaml:8:3: error: spec.attributes: 'options' is reserved for the generated code",
     "unicode_name": "activations/unicode_name.yaml:8:3: error: spec.attributes: '\uff41' is not a valid name (ASCII letters, digits and '_')",
     "control_character": "activations/control_character.yaml:4:10: error: spec.summary: the character '\\x07' is not allowed in text",
     "keyword_dimension": "activations/keyword_dimension.yaml:6:14: error: spec.inputs.x.shape: a dimension name must be an ASCII identifier, not a keyword, got 'lambda'",

@@ -22,7 +22,14 @@ from .source import Fields, Node, load
 KINDS = ("activation", "layer", "loss")
 ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,), "ints": (tuple,)}
 # Names the generated code itself uses; a spec may not take them.
-RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "result", "grad"})
+RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "result", "grad",
+                      # the public functions' own locals, and what a module imports or defines:
+                      # a spec name equal to one would silently replace it
+                      "options", "fused", "module", "forward_variant", "backward_variant", "linear_saved",
+                      "activation_ctx", "activation_options", "forward", "backward", "cp",
+                      "check_arrays", "check_attribute", "check_divides", "check_axis", "check_window",
+                      "activation_module", "in_row_blocks", "in_chunks", "on_gpu", "default_gpu_rng",
+                      "INPUTS", "PARAMETERS", "BUFFERS", "OUTPUTS"})
 AttrValue = Union[int, float, bool, str, tuple]
 FLOAT_DTYPES = ("float16", "float32", "float64")
 # An op's name is its module's name: ASCII snake case ('lambda_' for a keyword), no dunders.
