@@ -181,7 +181,7 @@ def c_operand(operand: Operand) -> str:
     return c_constant(operand.value) if isinstance(operand, Const) else c_name(operand)
 
 
-def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, live_after: set[str]) -> Kernel:
+def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, live_after: "set[str] | _Live") -> Kernel:
     defined = {s.target for s in run}
     # Insertion-ordered dicts as ordered sets: a kernel may hold thousands of statements.
     inputs = dict.fromkeys(read for stmt in run for read in stmt.reads() if read not in defined)
@@ -281,17 +281,38 @@ def _row_kernel(name: str, stmt: Stmt, fn: Function, prims: Primitives) -> Kerne
     )
 
 
-def _fold(run: list[Stmt], reduction: Stmt, live_after: set[str]) -> tuple[list[Stmt], list[Stmt]]:
+def _fold(run: list[Stmt], reduction: Stmt, live_after: "set[str] | _Live") -> tuple[list[Stmt], list[Stmt]]:
     """Split a run before a row reduction into (statements that stay, statements that only
     feed the reduction and move into its map function): a value moves when every reader is
     the reduction or another moving value, and nothing after the reduction reads it."""
     moving: set[str] = set()
+    readers_of: dict[str, list[Stmt]] = {}
+    for s in run:
+        for name in dict.fromkeys(s.reads()):
+            readers_of.setdefault(name, []).append(s)
     for stmt in reversed(run):
-        readers = [s for s in run if stmt.target in s.reads()]
+        readers = readers_of.get(stmt.target, [])
         feeds = stmt.target in reduction.reads() or any(s.target in moving for s in readers)
         if feeds and stmt.target not in live_after and all(s.target in moving for s in readers):
             moving.add(stmt.target)
     return [s for s in run if s.target not in moving], [s for s in run if s.target in moving]
+
+
+@dataclass(frozen=True)
+class _Live:
+    """The names read from part ``position`` on, or results (and ``extra``): a view, not a
+    set built per part (that was quadratic in the number of parts)."""
+
+    last_read: dict[str, int]
+    results: set[str]
+    position: int
+    extra: frozenset[str] = frozenset()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.extra or name in self.results or self.last_read.get(name, -1) >= self.position  # type: ignore[arg-type]
+
+    def __or__(self, other: set[str]) -> "_Live":
+        return _Live(self.last_read, self.results, self.position, self.extra | frozenset(other))
 
 
 def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[tuple[Kernel | None, list[Stmt]]]:
@@ -301,9 +322,14 @@ def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...])
     index = 0
     results = {o for o in fn.outputs if isinstance(o, str)} | set(saved)
 
-    def live(position: int) -> set[str]:
-        later = [s for p in parts[position:] for s in (p if isinstance(p, list) else [p])]
-        return {r for s in later for r in s.reads()} | results
+    last_read: dict[str, int] = {}  # the last part that reads each name
+    for position, part in enumerate(parts):
+        for stmt in part if isinstance(part, list) else [part]:
+            for name in stmt.reads():
+                last_read[name] = position
+
+    def live(position: int) -> _Live:
+        return _Live(last_read, results, position)
 
     for position, part in enumerate(parts):
         if isinstance(part, Stmt) and _row_function(part, fn, prims):

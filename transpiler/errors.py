@@ -47,15 +47,18 @@ class Collector:
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
+        self._seen: set[Diagnostic] = set()
 
     def error(self, loc: Location, message: str) -> None:
         # A statement compiled once per variant reports a problem once, not once per variant.
         diagnostic = Diagnostic(loc, message)
-        if diagnostic not in self.diagnostics:
+        if diagnostic not in self._seen:
+            self._seen.add(diagnostic)
             self.diagnostics.append(diagnostic)
 
     def extend(self, error: SpecError) -> None:
         self.diagnostics.extend(error.diagnostics)
+        self._seen.update(error.diagnostics)
 
     def __bool__(self) -> bool:
         return bool(self.diagnostics)
