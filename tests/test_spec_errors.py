@@ -63,6 +63,30 @@ GOLDEN = {
     "bad_init": "layers/bad_init.yaml:8:39: error: spec.parameters.scale.init.uniform: must be [a, b], two numbers, got 0.5",
     "unknown_init": "layers/unknown_init.yaml:8:30: error: spec.parameters.scale.init: unknown init kind 'normall'; did you mean 'normal'?",
     "chunk_axis": "layers/chunk_axis.yaml:8:7: error: 'chunk': axis 0 counts from the front of a shape with '...'; use a negative axis",
+    # Hostile or careless specs (issue 23): spec text never becomes code, numbers stay finite
+    # and bounded, expressions stay within limits, YAML aliases are refused, no whole file is echoed.
+    "op_name_code": 'activations/op_name_code.yaml:1:7: error: spec.name: "e = 0; __import__(\'os\').system(\'id\'); _x" is not an op name (ASCII snake case: lower-case letters, digits, single \'_\')',
+    "layer_title_code": "layers/layer_title_code.yaml:3:8: error: spec.title: 'Evil(object):\\n    pass\\nimport os\\nclass Evil2' is not a layer's title (ASCII CamelCase: it names the layer's class)",
+    "duplicate_title": "layers/duplicate_title.yaml:1:1: error: spec.title: 'Dense' is also the title of layers_spec/layers/dense.yaml; layer titles (class names) are unique",
+    "reserved_title": "layers/reserved_title.yaml:1:1: error: spec: 'Sequential' is a name layerforge.nn defines; a layer may not take it",
+    "activation_default_code": 'layers/activation_default_code.yaml:8:12: error: spec.activation.default: \'relu"; import os; "\' is not an op name (ASCII snake case: lower-case letters, digits, single \'_\')',
+    "unknown_activation_default": "layers/unknown_activation_default.yaml:8:12: error: spec.activation.default: unknown activation 'relux'; did you mean 'relu'?",
+    "reserved_local": "activations/reserved_local.yaml:8:3: error: spec.attributes: 'options' is reserved for the generated code",
+    "unicode_name": "activations/unicode_name.yaml:8:3: error: spec.attributes: '\uff41' is not a valid name (ASCII letters, digits and '_')",
+    "control_character": "activations/control_character.yaml:4:10: error: spec.summary: the character '\\x07' is not allowed in text",
+    "keyword_dimension": "activations/keyword_dimension.yaml:6:14: error: spec.inputs.x.shape: a dimension name must be an ASCII identifier, not a keyword, got 'lambda'",
+    "nan_default": "activations/nan_default.yaml:8:33: error: spec.attributes.alpha.default: nan is not a finite number",
+    "infinite_bound": "activations/infinite_bound.yaml:8:43: error: spec.attributes.alpha.max: inf is not a finite number",
+    "infinite_literal": "activations/infinite_literal.yaml:8:11: error: the number inf is not finite",
+    "huge_power": "activations/huge_power.yaml:8:11: error: 'pow' of the constants 9, 999999999 folds to an integer beyond 2**63 (limit: integers below 2**63, finite floats)",
+    "huge_integer": "activations/huge_integer.yaml:8:11: error: the integer constant 123456789012345678901234567890 is too large (limit 2**63)",
+    "overflowing_fold": "activations/overflowing_fold.yaml:8:12: error: 'mul' of the constants 1e+308, 10 folds to a number that is not finite (limit: integers below 2**63, finite floats)",
+    "deep_expression": "activations/deep_expression.yaml:8:7: error: expression nested 900 deep (limit 64); split it into statements",
+    "large_expression": "activations/large_expression.yaml:8:8: error: expression of 2047 terms (limit 1000); split it into statements",
+    "yaml_alias": "activations/yaml_alias.yaml:7:9: error: YAML anchor '&a': anchors and aliases are not allowed in specs",
+    "whole_file": "activations/whole_file.yaml:1:1: error: spec: expected a mapping, got the string 'kind: activation forward: y = x kind: activation forwar...'\n"
+                  + "\n".join(f"activations/whole_file.yaml:1:1: error: spec: missing required field '{field}'"
+                              for field in ("forward", "inputs", "kind", "name", "outputs", "summary", "title")),
 }
 
 

@@ -8,8 +8,10 @@
   python -m transpiler explain NAME        the IR of each variant and what forward saves
 
 Exit codes: 0 success, 1 --check found differences, 2 the specs have errors (each reported
-as path:line:col: error: message; nothing is written). On a terminal, generation shows its
-progress.
+as path:line:col: error: message; nothing is written), 3 generated/ cannot be written (a
+symbolic link, read-only, or --only through a link to outside it; checked before building).
+Two runs at once are safe: the second waits for the first to finish writing. On a terminal,
+generation shows its progress.
 """
 
 from __future__ import annotations
@@ -64,7 +66,21 @@ def _progress(index: int, total: int, name: str) -> None:
     sys.stderr.flush()
 
 
+def _waiting() -> None:
+    print("another generate run is writing generated/; waiting for it to finish", file=sys.stderr, flush=True)
+
+
 def _generate(paths: Paths, args: argparse.Namespace) -> int:
+    try:
+        if not args.check:
+            writer.check_writable(paths.generated)  # before building, not after
+        return _generate_checked(paths, args)
+    except writer.WriteError as exc:
+        print(f"error: {exc}; nothing was written.", file=sys.stderr)
+        return 3
+
+
+def _generate_checked(paths: Paths, args: argparse.Namespace) -> int:
     try:
         progress = _progress if sys.stderr.isatty() else None
         files = generate(paths, level=args.level, only=args.only, cache=args.cache, progress=progress)
@@ -74,11 +90,8 @@ def _generate(paths: Paths, args: argparse.Namespace) -> int:
     root = paths.generated
     if args.only:
         # A partial run neither checks nor removes the other files.
-        existing = {rel for rel in files if (root / rel).exists() and (root / rel).read_text(encoding="utf-8") == files[rel]}
-        for rel, text in files.items():
-            if rel not in existing:
-                writer.write_file(root / rel, text)
-                print(f"wrote generated/{rel}")
+        for rel in writer.write_some(root, files, waiting=_waiting):
+            print(f"wrote generated/{rel}")
         return 0
     if args.check:
         plan = writer.plan(root, files)
@@ -96,7 +109,7 @@ def _generate(paths: Paths, args: argparse.Namespace) -> int:
             print(f"orphaned: generated/{rel}")
         print("generated/ is out of date; run `make generate` (python -m transpiler generate) to fix it.")
         return 1
-    touched = writer.write(root, files)
+    touched = writer.write(root, files, waiting=_waiting)
     print(f"{len(files)} files generated, {len(touched)} written or removed.")
     return 0
 

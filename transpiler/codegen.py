@@ -215,8 +215,16 @@ def _indent_wrap(text: str) -> list[str]:
     return textwrap.wrap(text, 84, initial_indent="    ", subsequent_indent="        ")
 
 
+def docstring_text(text: str) -> str:
+    """Spec text (titles, summaries, docs) as it may stand inside a triple-quoted docstring:
+    backslashes escaped, and the double quotes of a run of two or more or at the end (where
+    the closing quotes follow), so no text can end the string early; a lone quote in prose
+    (``approximate="tanh"``) stays as written."""
+    return re.sub(r'"(?="|$)|(?<=")"', r'\\"', text.replace("\\", "\\\\"))
+
+
 def _doc_block(lines: list[str]) -> str:
-    body = "\n".join(f"    {line}" if line else "" for line in lines)
+    body = "\n".join(f"    {docstring_text(line)}" if line else "" for line in lines)
     return f'    """{body.lstrip()}\n    """'
 
 
@@ -598,10 +606,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         metadata.append(f"ATTRIBUTES = {{{', '.join(_attribute_entry(a) for a in spec.attributes)}}}")
     summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
     return env.get_template("module.py.j2").render(
-        title=summary[0].split(": ", 1)[0],
-        summary_line=summary[0].split(": ", 1)[1] if ": " in summary[0] else "",
-        summary_rest="\n".join(summary[1:]),
-        spec_path=spec.path,
+        title=docstring_text(summary[0].split(": ", 1)[0]),
+        summary_line=docstring_text(summary[0].split(": ", 1)[1] if ": " in summary[0] else ""),
+        summary_rest=docstring_text("\n".join(summary[1:])),
+        spec_path=docstring_text(spec.path),
         version=VERSION,
         imports=imports,
         metadata=metadata,

@@ -121,10 +121,11 @@ def is_fusable(stmt: Stmt, fn: Function, prims: Primitives) -> bool:
     return prim.kind == "elementwise" and prim.cuda is not None and shape != SCALAR
 
 
-def _hoistable(stmt: Stmt, fn: Function, run: list[Stmt]) -> bool:
-    """A number computed in Python (``1 - alpha``) that reads nothing of the open run: it can
-    be computed before the run, so it does not cut the run into two kernels."""
-    return fn.values[stmt.target].shape == SCALAR and not set(stmt.reads()) & {s.target for s in run}
+def _hoistable(stmt: Stmt, fn: Function, run_targets: set[str]) -> bool:
+    """A number computed in Python (``1 - alpha``) that reads nothing of the open run (whose
+    targets are ``run_targets``): it can be computed before the run, so it does not cut the
+    run into two kernels."""
+    return fn.values[stmt.target].shape == SCALAR and not set(stmt.reads()) & run_targets
 
 
 def split(fn: Function, prims: Primitives) -> list[list[Stmt] | Stmt]:
@@ -135,6 +136,7 @@ def split(fn: Function, prims: Primitives) -> list[list[Stmt] | Stmt]:
     that only renames a value (``stop_gradient``) stays a plain assignment."""
     parts: list[list[Stmt] | Stmt] = []
     run: list[Stmt] = []
+    run_targets: set[str] = set()
 
     def flush() -> None:
         if run and all(prims[s.prim].cuda == "{a}" and prims[s.prim].dtype == "same" for s in run):
@@ -142,10 +144,11 @@ def split(fn: Function, prims: Primitives) -> list[list[Stmt] | Stmt]:
         elif run:
             parts.append(list(run))
         run.clear()
+        run_targets.clear()
 
     for stmt in fn.body:
         if not is_fusable(stmt, fn, prims):
-            if run and _hoistable(stmt, fn, run):
+            if run and _hoistable(stmt, fn, run_targets):
                 parts.append(stmt)  # ahead of the open run, which goes on after it
                 continue
             flush()
@@ -155,6 +158,7 @@ def split(fn: Function, prims: Primitives) -> list[list[Stmt] | Stmt]:
         if run and (shape is None or shape != fn.values[run[0].target].shape):
             flush()
         run.append(stmt)
+        run_targets.add(stmt.target)
         if shape is None:
             flush()
     flush()
@@ -177,25 +181,20 @@ def c_operand(operand: Operand) -> str:
     return c_constant(operand.value) if isinstance(operand, Const) else c_name(operand)
 
 
-def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, live_after: set[str]) -> Kernel:
+def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, live_after: "set[str] | _Live") -> Kernel:
     defined = {s.target for s in run}
-    inputs: list[str] = []
-    for stmt in run:
-        for read in stmt.reads():
-            if read not in defined and read not in inputs:
-                inputs.append(read)
+    # Insertion-ordered dicts as ordered sets: a kernel may hold thousands of statements.
+    inputs = dict.fromkeys(read for stmt in run for read in stmt.reads() if read not in defined)
     reduction = run[-1].prim if run[-1].prim in ROW_REDUCTIONS and prims[run[-1].prim].cuda is None else None
-    outputs = [run[-1].target] if reduction else [s.target for s in run if s.target in live_after]
+    outputs = dict.fromkeys([run[-1].target] if reduction else [s.target for s in run if s.target in live_after])
     body: list[str] = []
     helpers: list[str] = []
-    sources: list[str] = []
+    sources: dict[str, None] = {}
     for stmt in run:
         prim = prims[stmt.prim]
         if stmt is run[-1] and reduction:  # the map function returns the reduced value
             body.append(f"return {c_operand(stmt.args[0])};")
-            where = f"{stmt.loc.path}:{stmt.loc.line}"
-            if where not in sources:
-                sources.append(where)
+            sources[f"{stmt.loc.path}:{stmt.loc.line}"] = None
             continue
         names = dict(zip(prim.args, (c_operand(a) for a in stmt.args)))
         names.update((k, c_operand(v)) for k, v in stmt.statics)
@@ -205,9 +204,7 @@ def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, li
         body.append(f"{target} = {expr};" if stmt.target in outputs else f"{ctype} {target} = {expr};")
         if prim.cuda_helper and prim.cuda_helper not in helpers:
             helpers.append(prim.cuda_helper)
-        where = f"{stmt.loc.path}:{stmt.loc.line}"
-        if where not in sources:
-            sources.append(where)
+        sources[f"{stmt.loc.path}:{stmt.loc.line}"] = None
     return Kernel(
         name=name,
         inputs=tuple((_cupy_type(fn, n), n) for n in inputs),
@@ -284,17 +281,38 @@ def _row_kernel(name: str, stmt: Stmt, fn: Function, prims: Primitives) -> Kerne
     )
 
 
-def _fold(run: list[Stmt], reduction: Stmt, live_after: set[str]) -> tuple[list[Stmt], list[Stmt]]:
+def _fold(run: list[Stmt], reduction: Stmt, live_after: "set[str] | _Live") -> tuple[list[Stmt], list[Stmt]]:
     """Split a run before a row reduction into (statements that stay, statements that only
     feed the reduction and move into its map function): a value moves when every reader is
     the reduction or another moving value, and nothing after the reduction reads it."""
     moving: set[str] = set()
+    readers_of: dict[str, list[Stmt]] = {}
+    for s in run:
+        for name in dict.fromkeys(s.reads()):
+            readers_of.setdefault(name, []).append(s)
     for stmt in reversed(run):
-        readers = [s for s in run if stmt.target in s.reads()]
+        readers = readers_of.get(stmt.target, [])
         feeds = stmt.target in reduction.reads() or any(s.target in moving for s in readers)
         if feeds and stmt.target not in live_after and all(s.target in moving for s in readers):
             moving.add(stmt.target)
     return [s for s in run if s.target not in moving], [s for s in run if s.target in moving]
+
+
+@dataclass(frozen=True)
+class _Live:
+    """The names read from part ``position`` on, or results (and ``extra``): a view, not a
+    set built per part (that was quadratic in the number of parts)."""
+
+    last_read: dict[str, int]
+    results: set[str]
+    position: int
+    extra: frozenset[str] = frozenset()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.extra or name in self.results or self.last_read.get(name, -1) >= self.position  # type: ignore[arg-type]
+
+    def __or__(self, other: set[str]) -> "_Live":
+        return _Live(self.last_read, self.results, self.position, self.extra | frozenset(other))
 
 
 def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[tuple[Kernel | None, list[Stmt]]]:
@@ -304,9 +322,14 @@ def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...])
     index = 0
     results = {o for o in fn.outputs if isinstance(o, str)} | set(saved)
 
-    def live(position: int) -> set[str]:
-        later = [s for p in parts[position:] for s in (p if isinstance(p, list) else [p])]
-        return {r for s in later for r in s.reads()} | results
+    last_read: dict[str, int] = {}  # the last part that reads each name
+    for position, part in enumerate(parts):
+        for stmt in part if isinstance(part, list) else [part]:
+            for name in stmt.reads():
+                last_read[name] = position
+
+    def live(position: int) -> _Live:
+        return _Live(last_read, results, position)
 
     for position, part in enumerate(parts):
         if isinstance(part, Stmt) and _row_function(part, fn, prims):

@@ -47,15 +47,18 @@ class Collector:
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
+        self._seen: set[Diagnostic] = set()
 
     def error(self, loc: Location, message: str) -> None:
         # A statement compiled once per variant reports a problem once, not once per variant.
         diagnostic = Diagnostic(loc, message)
-        if diagnostic not in self.diagnostics:
+        if diagnostic not in self._seen:
+            self._seen.add(diagnostic)
             self.diagnostics.append(diagnostic)
 
     def extend(self, error: SpecError) -> None:
         self.diagnostics.extend(error.diagnostics)
+        self._seen.update(error.diagnostics)
 
     def __bool__(self) -> bool:
         return bool(self.diagnostics)
@@ -63,6 +66,24 @@ class Collector:
     def check(self) -> None:
         if self.diagnostics:
             raise SpecError(self.diagnostics)
+
+
+# How much of a spec's own text a message quotes: enough to recognise it, never a whole file.
+QUOTE_LIMIT = 60
+
+
+def quoted(value: object) -> str:
+    """``repr(value)``, cut to ``QUOTE_LIMIT`` characters with an ellipsis: a message names
+    a value, it never echoes a file."""
+    text = repr(value)
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    return text[: QUOTE_LIMIT - 4] + "...'" if text[0] == "'" else text[: QUOTE_LIMIT - 3] + "..."
+
+
+def short(text: str) -> str:
+    """A spec-given string for a message inside quotes, cut like ``quoted``."""
+    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 3] + "..."
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

@@ -15,11 +15,12 @@ module maps its tree to a small typed tree that carries spec-file locations.
 from __future__ import annotations
 
 import ast
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Union
 
-from .errors import Collector, Location
+from .errors import Collector, Location, short
 from .source import Node
 
 BINARY_OPERATORS: dict[type, str] = {
@@ -40,6 +41,46 @@ COMPARISONS: dict[type, str] = {
     ast.LtE: "le",
     ast.Eq: "eq",
 }
+
+
+# Limits of one statement's expression (a spec needing more splits it into statements):
+# how deeply operators and calls nest, and how many names, numbers and operations it holds.
+MAX_EXPRESSION_DEPTH = 64
+MAX_EXPRESSION_SIZE = 1000
+# Integer constants, written or folded: beyond this they are no spec's sizes or exponents.
+INT_LIMIT = 2**63
+
+
+def constant_problem(value: object) -> str | None:
+    """Why a number may not be a constant of the generated code, or None: an integer of
+    2**63 or more in magnitude, or a float that is not finite (``inf`` and ``nan`` are not
+    Python literals)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and abs(value) >= INT_LIMIT:
+        return f"the integer constant {_digits(value)} is too large (limit 2**63)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"the number {value} is not finite"
+    return None
+
+
+def _digits(value: int) -> str:
+    """An integer for a message: its digits, or how many there are."""
+    bits = value.bit_length()
+    return str(value) if bits < 200 else f"of about {int(bits * 0.30103) + 1} digits"
+
+
+def _measure(node: ast.AST) -> tuple[int, int]:
+    """(depth, size) of an expression tree, without recursion."""
+    depth = size = 0
+    stack = [(node, 1)]
+    while stack:
+        item, level = stack.pop()
+        size += 1
+        depth = max(depth, level)
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(item)
+                     if isinstance(child, ast.expr))
+    return depth, size
 
 
 @dataclass(frozen=True)
@@ -92,7 +133,7 @@ def _int_literal(node: ast.expr) -> int | None:
     """The value of an integer literal such as ``2`` or ``-1``, else None."""
     negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
     inner = node.operand if negative else node  # type: ignore[attr-defined]
-    if isinstance(inner, ast.Constant) and type(inner.value) is int:
+    if isinstance(inner, ast.Constant) and type(inner.value) is int and abs(inner.value) < INT_LIMIT:
         return -inner.value if negative else inner.value
     return None
 
@@ -122,6 +163,8 @@ class _Mapper:
 
     def stmt(self, node: ast.stmt) -> Stmt | None:
         loc = self.loc(node.lineno, node.col_offset)
+        if isinstance(node, ast.Assign) and not self.within_limits(node.value):
+            return None
         if isinstance(node, ast.Assign):
             if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
                 self.fail(node, "an assignment must have exactly one plain name on its left")
@@ -148,11 +191,25 @@ class _Mapper:
         self.fail(node, f"unsupported statement '{type(node).__name__}': only 'name = expression' and 'if' are allowed")
         return None
 
+    def within_limits(self, node: ast.expr) -> bool:
+        depth, size = _measure(node)
+        if depth > MAX_EXPRESSION_DEPTH:
+            self.fail(node, f"expression nested {depth} deep (limit {MAX_EXPRESSION_DEPTH}); split it into statements")
+        elif size > MAX_EXPRESSION_SIZE:
+            self.fail(node, f"expression of {size} terms (limit {MAX_EXPRESSION_SIZE}); split it into statements")
+        else:
+            return True
+        return False
+
     def expr(self, node: ast.expr) -> Expr | None:
         loc = self.loc(node.lineno, node.col_offset)
         if isinstance(node, ast.Name):
             return Name(node.id, loc)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, bool)):
+            problem = constant_problem(node.value)
+            if problem is not None:
+                self.fail(node, problem)
+                return None
             return Num(node.value, loc)
         if isinstance(node, ast.Tuple) and node.elts and all(_int_literal(e) is not None for e in node.elts):
             return Num(tuple(_int_literal(e) for e in node.elts), loc)  # axes (0, 2, 3), a shape (2, -1)
@@ -163,6 +220,10 @@ class _Mapper:
         if isinstance(node, ast.UnaryOp) and type(node.op) in UNARY_OPERATORS:
             operand = node.operand
             if isinstance(node.op, ast.USub) and isinstance(operand, ast.Constant) and isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool):
+                problem = constant_problem(operand.value)
+                if problem is not None:
+                    self.fail(operand, problem)
+                    return None
                 return Num(-operand.value, loc)
             return self.call(UNARY_OPERATORS[type(node.op)], [operand], [], loc)
         if isinstance(node, ast.Compare):
@@ -178,7 +239,7 @@ class _Mapper:
                 self.fail(node, "'*' and '**' arguments are not allowed")
                 return None
             return self.call(node.func.id, node.args, [(k.arg, k.value) for k in node.keywords], loc)
-        self.fail(node, f"unsupported expression '{ast.unparse(node)}'")
+        self.fail(node, f"unsupported expression '{short(ast.unparse(node))}'")
         return None
 
     def call(self, func: str, args: list[ast.expr], kwargs: list[tuple[str | None, ast.expr]], loc: Location) -> Call | None:
@@ -195,6 +256,9 @@ def _parse(text: str, origin: Location, errors: Collector, mode: str) -> ast.AST
             # Python only warns about some dubious text (``1if x``); a spec treats it as an error.
             warnings.simplefilter("error", SyntaxWarning)
             return ast.parse(text, mode=mode)
+    except (RecursionError, MemoryError):
+        errors.error(origin, f"statements nested too deeply for Python's parser (limit {MAX_EXPRESSION_DEPTH} levels)")
+        return None
     except SyntaxError as exc:
         lineno = exc.lineno or 1
         col = (exc.offset or 1) - 1
@@ -223,6 +287,8 @@ def parse_expression(text: str, origin: Location, errors: Collector) -> Expr | N
     if tree is None:
         return None
     mapper = _Mapper(origin, errors)
+    if not mapper.within_limits(tree.body):  # type: ignore[attr-defined]
+        return None
     expr = mapper.expr(tree.body)  # type: ignore[attr-defined]
     return expr if mapper.ok else None
 

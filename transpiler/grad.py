@@ -69,8 +69,9 @@ def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collec
     backward = Function(fn.name.replace("_forward", "_backward", 1), grad_outputs + saved,
                         body, list(results), values)
     eliminate_dead_code(backward)
+    defined = {s.target for s in backward.body}
     for name in list(values):
-        if name not in fn.values and name not in grad_outputs and backward.defining(name) is None:
+        if name not in fn.values and name not in grad_outputs and name not in defined:
             del values[name]
     return backward
 
@@ -91,15 +92,31 @@ def rematerialize(fn: Function, body: list[Stmt], results: list[Operand], prims:
     read = {r for s in body for r in s.reads()} | {r for r in results if isinstance(r, str)}
     saved = {n for n in fn.values if n in read}
     free = {n for n, v in fn.values.items() if v.role == "attr"}
+    # Whether an unsaved cheap value can be recomputed from saved or free values. Once known
+    # it holds for the rest of the walk: ``saved`` only loses values whose own operands can
+    # be had, and a value that cannot be had stays so (it reaches an unsaved costly one).
+    known: dict[str, bool] = {}
 
-    def leaves(name: str, kept: set[str]) -> set[str]:
-        """What ``name`` is computed from, down to values kept anyway or not cheap."""
-        if name not in cheap or name in kept:
-            return {name}
-        out: set[str] = set()
-        for dep in cheap[name].reads():
-            out |= leaves(dep, kept)
-        return out
+    def available(name: str) -> bool:
+        """Can backward have ``name``: saved, free, or recomputed from such? (Iterative:
+        chains of cheap values may be thousands of statements long.)"""
+        stack = [name]
+        while stack:
+            current = stack[-1]
+            if current in saved or current in free or current in known:
+                stack.pop()
+                continue
+            if current not in cheap:
+                known[current] = False
+                stack.pop()
+                continue
+            pending = [d for d in cheap[current].reads() if not (d in saved or d in free or d in known)]
+            if pending:
+                stack.extend(pending)
+                continue
+            known[current] = all(d in saved or d in free or known[d] for d in cheap[current].reads())
+            stack.pop()
+        return name in saved or name in free or known[name]
 
     recomputed: set[str] = set()
     changed = True
@@ -107,22 +124,20 @@ def rematerialize(fn: Function, body: list[Stmt], results: list[Operand], prims:
         changed = False
         for stmt in fn.body:
             name = stmt.target
-            if name in saved and name in cheap and leaves(name, saved - {name}) <= (saved - {name}) | free:
+            if name in saved and name in cheap and all(available(d) for d in cheap[name].reads()):
                 saved.discard(name)
+                known[name] = True
                 recomputed.add(name)
                 changed = True
     if not recomputed:
         return body
     needed: set[str] = set()
-
-    def need(name: str) -> None:
+    stack = list(recomputed)
+    while stack:
+        name = stack.pop()
         if name in cheap and name not in saved and name not in needed:
             needed.add(name)
-            for dep in cheap[name].reads():
-                need(dep)
-
-    for name in recomputed:
-        need(name)
+            stack.extend(cheap[name].reads())
     prefix = [s for s in fn.body if s.target in needed]
     return prefix + body
 
@@ -270,9 +285,21 @@ def _accumulate(builder: Builder, name: str, parts: list[Operand], named: bool) 
         if target and isinstance(only, str) and _rename_last(builder, only, target):
             return target
         return only
+    loc = builder.body[-1].loc if builder.body else Location("<generated>")
+    while len(parts) > SUM_GROUP:
+        # Many contributions (a value read by hundreds of statements) are summed in groups,
+        # then the group sums: the expressions the passes inline stay shallow.
+        parts = [_add_all(builder, parts[i:i + SUM_GROUP], loc, None) for i in range(0, len(parts), SUM_GROUP)]
+    return _add_all(builder, parts, loc, target)
+
+
+# How many gradient contributions are added one after another before sums are grouped.
+SUM_GROUP = 8
+
+
+def _add_all(builder: Builder, parts: list[Operand], loc: Location, target: str | None) -> Operand:
     total = parts[0]
     add = builder.prims["add"]
-    loc = builder.body[-1].loc if builder.body else Location("<generated>")
     for i, part in enumerate(parts[1:], start=2):
         last = i == len(parts)
         result = builder.call(add, [total, part], {}, loc, target=target if last else None, role="grad")

@@ -15,7 +15,7 @@ from typing import Callable, Iterator, Union
 
 from . import shapes
 from .errors import Collector, Location, did_you_mean
-from .expr import Assign, Call, Expr, If, Name, Num, Stmt as SpecStmt
+from .expr import INT_LIMIT, Assign, Call, Expr, If, Name, Num, Stmt as SpecStmt, constant_problem
 from .primitives import Primitive, Primitives
 from .shapes import SCALAR, Shape, ShapeError
 from .spec import AttrValue, OpSpec, check_name
@@ -124,8 +124,23 @@ class Function:
         return len(sums)
 
 
+class FoldLimit(ArithmeticError):
+    """A constant expression whose value lies beyond what generation folds."""
+
+
+def power_fits(base: object, exponent: object) -> bool:
+    """Would ``base ** exponent`` of integers stay below ``INT_LIMIT``? Decided from bit
+    lengths, without computing it (``9 ** 999999999`` takes minutes and gigabytes)."""
+    if not (isinstance(base, int) and isinstance(exponent, int)) or exponent <= 0 or abs(base) <= 1:
+        return True
+    return (abs(base).bit_length() - 1) * exponent < INT_LIMIT.bit_length() - 1
+
+
 def _fold(prim: str, values: list[ConstValue]) -> ConstValue | None:
-    """Evaluate arithmetic on constants at generation time."""
+    """Evaluate arithmetic on constants at generation time; ``FoldLimit`` if the result
+    would be an integer beyond ``INT_LIMIT`` or a float that is not finite."""
+    if prim == "pow" and len(values) == 2 and not power_fits(*values):
+        raise FoldLimit("an integer beyond 2**63")
     ops: dict[str, Callable[..., ConstValue]] = {
         "add": lambda a, b: a + b,
         "sub": lambda a, b: a - b,
@@ -140,9 +155,17 @@ def _fold(prim: str, values: list[ConstValue]) -> ConstValue | None:
     if prim not in ops:
         return None
     try:
-        return ops[prim](*values)
+        result = ops[prim](*values)
+    except OverflowError:
+        raise FoldLimit("a float beyond the largest finite number") from None
     except (ArithmeticError, ValueError, TypeError):
         return None
+    if isinstance(result, complex):
+        return None
+    problem = constant_problem(result)
+    if problem is not None:
+        raise FoldLimit("an integer beyond 2**63" if isinstance(result, int) else "a number that is not finite")
+    return result
 
 
 class Builder:
@@ -216,7 +239,12 @@ class Builder:
     def call(self, prim: Primitive, args: list[Operand], statics: dict[str, Operand], loc: Location,
              target: str | None = None, role: str = "temp") -> Operand | None:
         if not statics and all(isinstance(a, Const) for a in args):
-            folded = _fold(prim.name, [a.value for a in args])  # type: ignore[union-attr]
+            try:
+                folded = _fold(prim.name, [a.value for a in args])  # type: ignore[union-attr]
+            except FoldLimit as exc:
+                shown = ", ".join(_show(a) if len(_show(a)) < 40 else "..." for a in args)
+                self.errors.error(loc, f"'{prim.name}' of the constants {shown} folds to {exc} (limit: integers below 2**63, finite floats)")
+                return None
             if folded is not None:
                 return Const(folded)
         args = [self._representative(a) if n in prim.shape_only else a for n, a in zip(prim.args, args)]
@@ -554,8 +582,9 @@ def eliminate_dead_code(fn: Function) -> None:
             kept.append(stmt)
             live.update(stmt.reads())
     fn.body[:] = list(reversed(kept))
+    targets = {s.target for s in fn.body}
     for name in [n for n, v in fn.values.items() if v.role in ("temp", "grad")]:
-        if name not in live and name not in {s.target for s in fn.body}:
+        if name not in live and name not in targets:
             del fn.values[name]
 
 

@@ -11,7 +11,7 @@ import textwrap
 
 import jinja2
 
-from .codegen import VERSION
+from .codegen import VERSION, docstring_text
 from .errors import Collector
 from .spec import Init, OpSpec, TensorDecl
 
@@ -100,8 +100,8 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     return {
         "cls": spec.title,
         "op": spec.name,
-        "doc": "\n    ".join(doc),
-        "shell": "\n    ".join(shell),
+        "doc": docstring_text("\n    ".join(doc)),
+        "shell": docstring_text("\n    ".join(shell)),
         "drawn": drawn,
         "parameter_names": _tuple([f'"{d.name}"' for d in spec.parameters]) if spec.parameters else "()",
         "buffer_names": _tuple([f'"{d.name}"' for d in spec.buffers]) if spec.buffers else "()",

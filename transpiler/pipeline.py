@@ -6,6 +6,8 @@ leaves ``generated/`` untouched.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import itertools
 import os
@@ -13,12 +15,12 @@ import types
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import black
 
 from . import codegen
-from .errors import Collector, SpecError
+from .errors import Collector, Diagnostic, Location, SpecError, did_you_mean
 from .fmt import format_code
 from .grad import build_backward, saved_values
 from .ir import build_forward, next_temporary, variants
@@ -73,13 +75,19 @@ def load_catalog(paths: Paths, errors: Collector | None = None) -> Catalog:
     collect = errors is not None
     errors = errors if errors is not None else Collector()
     prims: Primitives = {}
+    table = paths.specs / "primitives.yaml"
     try:
+        if not _inside(table, paths.specs):
+            raise SpecError([Diagnostic(Location(paths.display(table)), "the primitive table is a link to a file outside layers_spec/; refused")])
         prims = load_primitives(paths.specs / "primitives.yaml", paths.display(paths.specs / "primitives.yaml"))
     except SpecError as exc:
         errors.extend(exc)
     ops: dict[str, OpSpec] = {}
     for kind, folder in KIND_DIRS.items():
         for path in sorted((paths.specs / folder).glob("*.yaml")):
+            if not _inside(path, paths.specs):
+                errors.error(Location(paths.display(path)), "the spec is a link to a file outside layers_spec/; refused")
+                continue
             try:
                 spec = load_spec(path, paths.display(path))
             except SpecError as exc:
@@ -88,10 +96,43 @@ def load_catalog(paths: Paths, errors: Collector | None = None) -> Catalog:
             if spec.kind != kind:
                 errors.error(spec.loc, f"spec.kind: a spec under {folder}/ must have kind '{kind}'")
                 continue
+            if spec.name in ops:
+                errors.error(spec.loc, f"spec.name: '{spec.name}' is also the name of {ops[spec.name].path}; op names are unique across folders")
+                continue
             ops[spec.name] = spec
+    _check_catalog(ops, errors)
     if not collect:
         errors.check()
     return Catalog(prims, ops)
+
+
+# Names that layerforge/nn.py defines itself: a layer's module (imported there by its name)
+# or class (named by its title) may not take them.
+NN_NAMES = frozenset({"np", "binary_cross_entropy", "cross_entropy", "mean_squared_error", "save", "load",
+                      "load_torch_state_dict", "Module", "Sequential", "CrossEntropyLoss", "MSELoss",
+                      "BCEWithLogitsLoss"})
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Does ``path``, links resolved, lie under ``folder`` (links resolved)?"""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _check_catalog(ops: dict[str, OpSpec], errors: Collector) -> None:
+    """What one spec cannot tell alone: layer titles (class names of layerforge.nn) are unique,
+    layers take no name nn.py uses, and activation slots name known activations."""
+    titles: dict[str, OpSpec] = {}
+    activations = sorted(n for n, s in ops.items() if s.kind == "activation")
+    for name, spec in sorted(ops.items()):
+        if spec.kind == "layer":
+            if spec.title in titles:
+                errors.error(spec.loc, f"spec.title: '{spec.title}' is also the title of {titles[spec.title].path}; layer titles (class names) are unique")
+            titles.setdefault(spec.title, spec)
+            for taken in {spec.name, spec.title} & NN_NAMES:
+                errors.error(spec.loc, f"spec: '{taken}' is a name layerforge.nn defines; a layer may not take it")
+        if spec.slot is not None and spec.slot.default not in activations:
+            errors.error(spec.slot.default_loc or spec.slot.loc,
+                         f"spec.activation.default: unknown activation '{spec.slot.default}'{did_you_mean(spec.slot.default, activations)}")
 
 
 def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool = True) -> list[codegen.CompiledVariant]:
@@ -128,7 +169,22 @@ def facts(compiled: list[codegen.CompiledVariant]) -> Facts:
 def render(spec: OpSpec, compiled: list[codegen.CompiledVariant], catalog: Catalog, env, level: int) -> str:
     blocked = codegen.blocking(spec, compiled, catalog.prims) if level > 0 else codegen.Blocking()
     raw = codegen.render_module(spec, compiled, catalog.prims, env, blocked=blocked)
-    return format_code(optimize(raw, level, facts(compiled)))
+    with _no_cycle_collection():
+        return format_code(optimize(raw, level, facts(compiled)))
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The passes and black build millions of short-lived tree nodes (freed by reference
+    counting); Python's cycle collector would rescan every live one, over and over, making
+    a long module's rendering grow faster than its length. It is paused meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def render_op(spec: OpSpec, catalog: Catalog, paths: Paths, level: int = 1, explicit: bool = True) -> str:

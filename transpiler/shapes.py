@@ -7,6 +7,7 @@ the IR means "not known at generation time"; such values are checked at run time
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
 from typing import Union
 
@@ -63,8 +64,9 @@ def parse(dims: list[object]) -> Shape:
             raise ShapeError(f"a dimension must be a name or 1, got {dim!r}")
         if isinstance(dim, int) and dim != 1:
             raise ShapeError(f"a fixed dimension may only be 1, got {dim}; name the dimension instead")
-        if isinstance(dim, str) and not dim.isidentifier():
-            raise ShapeError(f"a dimension name must be an identifier, got {dim!r}")
+        if isinstance(dim, str) and not (dim.isascii() and dim.isidentifier()) or keyword.iskeyword(str(dim)):
+            shown = repr(dim) if len(repr(dim)) <= 60 else repr(dim)[:56] + "...'"
+            raise ShapeError(f"a dimension name must be an ASCII identifier, not a keyword, got {shown}")
         out.append(dim)
     return Shape(tuple(out), ellipsis)
 

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from .errors import Collector, Diagnostic, Location, SpecError, did_you_mean
+from .errors import Collector, Diagnostic, Location, SpecError, did_you_mean, quoted, short
 
 
 @dataclass
@@ -52,10 +52,33 @@ def _loc(path: str, mark: yaml.Mark) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
+class _AliasFound(Exception):
+    def __init__(self, mark: yaml.Mark, what: str):
+        super().__init__(what)
+        self.mark = mark
+        self.what = what
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors and aliases: a spec never needs them, and an
+    alias of an alias of ... (a "billion laughs" file of a few hundred bytes) would expand
+    into gigabytes when the tree is converted."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _AliasFound(event.start_mark, f"alias '*{event.anchor}'")
+        if getattr(event, "anchor", None) is not None:
+            raise _AliasFound(event.start_mark, f"anchor '&{event.anchor}'")
+        return super().compose_node(parent, index)
+
+
 def load(text: str, path: str) -> Node:
     """Parse ``text`` (the contents of ``path``) into a ``Node`` tree or raise ``SpecError``."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
+    except _AliasFound as exc:
+        raise SpecError([_diag(_loc(path, exc.mark), f"YAML {exc.what}: anchors and aliases are not allowed in specs")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(path, mark) if mark else Location(path)
@@ -161,7 +184,7 @@ class Fields:
         for key, _ in self.remaining.items():
             loc = self.node.key_locs.get(key, self.node.loc)
             self.errors.error(
-                loc, f"{self.where}: unknown key '{key}'{did_you_mean(key, self.known)}"
+                loc, f"{self.where}: unknown key '{short(key)}'{did_you_mean(key, self.known)}"
             )
 
 
@@ -192,5 +215,5 @@ def _kind(node: Node) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):
-        return f"the number {value!r}"
-    return f"the string {value!r}"
+        return f"the number {quoted(value)}"
+    return f"the string {quoted(value)}"

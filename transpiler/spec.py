@@ -8,22 +8,36 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
 from . import shapes
-from .errors import Collector, Location, SpecError, did_you_mean
+from .errors import Collector, Location, SpecError, did_you_mean, quoted, short
 from .expr import Stmt, parse_block
 from .source import Fields, Node, load
 
 KINDS = ("activation", "layer", "loss")
 ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,), "ints": (tuple,)}
 # Names the generated code itself uses; a spec may not take them.
-RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "result", "grad"})
+RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "result", "grad",
+                      # the public functions' own locals, and what a module imports or defines:
+                      # a spec name equal to one would silently replace it
+                      "options", "fused", "module", "forward_variant", "backward_variant", "linear_saved",
+                      "activation_ctx", "activation_options", "forward", "backward", "cp",
+                      "check_arrays", "check_attribute", "check_divides", "check_axis", "check_window",
+                      "activation_module", "in_row_blocks", "in_chunks", "on_gpu", "default_gpu_rng",
+                      "INPUTS", "PARAMETERS", "BUFFERS", "OUTPUTS"})
 AttrValue = Union[int, float, bool, str, tuple]
 FLOAT_DTYPES = ("float16", "float32", "float64")
+# An op's name is its module's name: ASCII snake case ('lambda_' for a keyword), no dunders.
+OP_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_?")
+# A layer's title is its class name in layerforge.nn; every title begins its docstrings.
+TITLE = re.compile(r"[A-Z][A-Za-z0-9]*")
+# Names the object API's constructors take besides a layer's dimensions.
+CONSTRUCTOR_NAMES = frozenset({"self", "dtype", "rng", "activation", "activation_options"})
 DEFAULT_DTYPES = ("float32", "float64")
 
 
@@ -78,6 +92,7 @@ class ActivationSlot:
     default: str
     fused: tuple[str, ...]
     loc: Location
+    default_loc: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -158,10 +173,16 @@ class OpSpec:
         return self.name
 
 
+def is_identifier(name: str) -> bool:
+    """An ASCII Python identifier (Python folds other letters by NFKC: two spec names could
+    become one Python name)."""
+    return name.isascii() and name.isidentifier()
+
+
 def check_name(name: str, loc: Location, where: str, errors: Collector) -> bool:
-    """A spec-chosen name must be a plain identifier that shadows nothing."""
-    if not name.isidentifier():
-        errors.error(loc, f"{where}: '{name}' is not a valid name")
+    """A spec-chosen name must be a plain ASCII identifier that shadows nothing."""
+    if not is_identifier(name):
+        errors.error(loc, f"{where}: {quoted(name)} is not a valid name (ASCII letters, digits and '_')")
     elif keyword.iskeyword(name) or keyword.issoftkeyword(name):
         errors.error(loc, f"{where}: '{name}' is a Python keyword")
     elif hasattr(builtins, name):
@@ -173,6 +194,40 @@ def check_name(name: str, loc: Location, where: str, errors: Collector) -> bool:
     else:
         return True
     return False
+
+
+def check_op_name(name: str, loc: Location, where: str, errors: Collector) -> bool:
+    """An op's name (a module and file name): ASCII snake case, not a keyword."""
+    if not OP_NAME.fullmatch(name):
+        errors.error(loc, f"{where}: {quoted(name)} is not an op name (ASCII snake case: lower-case letters, digits, single '_')")
+    elif keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        errors.error(loc, f"{where}: '{name}' is a Python keyword; add '_' ('{name}_')")
+    else:
+        return True
+    return False
+
+
+def check_prose(node: Node, where: str, errors: Collector, one_line: bool = False) -> str:
+    """Text for docstrings (titles, summaries, docs): printable characters only; the
+    templates escape quotes and backslashes, so it stays text."""
+    text = str(node.value)
+    allowed = "" if one_line else "\n\t"
+    bad = next((c for c in text if not c.isprintable() and c not in allowed), None)
+    if bad is not None:
+        errors.error(node.loc, f"{where}: the character {bad!r} is not allowed in text")
+    return text
+
+
+def check_finite(node: Node, where: str, errors: Collector) -> bool:
+    """Numbers of a spec (defaults, bounds, choices) must be finite: ``.nan`` or ``.inf``
+    would be written as ``nan``/``inf``, which are not Python literals."""
+    values = node.value if isinstance(node.value, list) else [node]
+    for item in values:
+        value = item.value if isinstance(item, Node) else item
+        if isinstance(value, float) and not math.isfinite(value):
+            errors.error(item.loc if isinstance(item, Node) else node.loc, f"{where}: {value} is not a finite number")
+            return False
+    return True
 
 
 def load_spec(path: Path, display: str) -> OpSpec:
@@ -219,10 +274,16 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         if bad or not dtype_names:
             errors.error(dtypes.loc, f"spec.dtypes: each must be one of {', '.join(FLOAT_DTYPES)}")
 
-    if name is not None and name.value != stem:
-        errors.error(name.loc, f"spec.name: '{name.value}' must match the file name '{stem}'")
+    if name is not None and check_op_name(name.value, name.loc, "spec.name", errors) and name.value != stem:
+        errors.error(name.loc, f"spec.name: '{name.value}' must match the file name {quoted(stem)}")
     if kind is not None and kind.value not in KINDS:
-        errors.error(kind.loc, f"spec.kind: must be one of {', '.join(KINDS)}, got '{kind.value}'")
+        errors.error(kind.loc, f"spec.kind: must be one of {', '.join(KINDS)}, got {quoted(kind.value)}")
+    if title is not None and kind is not None and kind.value == "layer" and not TITLE.fullmatch(title.value):
+        errors.error(title.loc, f"spec.title: {quoted(title.value)} is not a layer's title (ASCII CamelCase: it names the layer's class)")
+    elif title is not None:
+        check_prose(title, "spec.title", errors, one_line=True)
+    if summary is not None:
+        check_prose(summary, "spec.summary", errors)
     input_decls = _tensors(inputs, "inputs", errors) if inputs else ()
     param_decls = _tensors(parameters, "parameters", errors) if parameters else ()
     buffer_decls = _tensors(buffers, "buffers", errors) if buffers else ()
@@ -242,16 +303,16 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
             errors.error(decl.loc, f"'{decl.name}'.init: fan_in names unknown dimension(s) {', '.join(unknown)}")
     for attr in attr_decls:
         if attr.divides is not None and attr.divides not in dims:
-            errors.error(attr.loc, f"spec.attributes.{attr.name}.divides: no input or parameter has a dimension '{attr.divides}'{did_you_mean(attr.divides, [d for d in dims if isinstance(d, str)])}")
+            errors.error(attr.loc, f"spec.attributes.{attr.name}.divides: no input or parameter has a dimension '{short(attr.divides)}'{did_you_mean(attr.divides, [d for d in dims if isinstance(d, str)])}")
         if attr.below is not None:
             array, axis = attr.below
             ints = [a.name for a in attr_decls if a.type == "int"]
             if array not in array_names:
-                errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{array}' is not an array argument{did_you_mean(array, array_names)}")
+                errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{short(array)}' is not an array argument{did_you_mean(array, array_names)}")
             if not axis.lstrip("-").isdigit() and axis not in ints:
-                errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{axis}' is neither an integer nor an int attribute{did_you_mean(axis, ints)}")
+                errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{short(axis)}' is neither an integer nor an int attribute{did_you_mean(axis, ints)}")
         if attr.axis_of is not None and attr.axis_of not in array_names:
-            errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{attr.axis_of}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
+            errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{short(attr.axis_of)}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
     if broadcast is not None and broadcast.value:
         decls = (*input_decls, *param_decls, *buffer_decls)
         if len(decls) < 2 or not all(d.shape.ellipsis for d in decls):
@@ -274,7 +335,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     if nondiff is not None:
         for item in nondiff.value:
             if item.value not in output_names:
-                errors.error(item.loc, f"spec.nondifferentiable: '{item.value}' is not an output{did_you_mean(str(item.value), output_names)}")
+                errors.error(item.loc, f"spec.nondifferentiable: '{short(str(item.value))}' is not an output{did_you_mean(str(item.value), output_names)}")
             else:
                 nondiff_names.append(item.value)
         if output_names and len(nondiff_names) == len(output_names):
@@ -361,7 +422,12 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
             errors.error(shape_node.loc, f"spec.{where}.{tensor_name}.shape: {exc}")
             continue
         init = _init(init_node, f"spec.{where}.{tensor_name}.init", errors) if init_node else "zeros"
-        out.append(TensorDecl(tensor_name, shape, doc.value if doc else "", loc, init))
+        text = check_prose(doc, f"spec.{where}.{tensor_name}.doc", errors) if doc else ""
+        taken = [d for d in shape.dims if isinstance(d, str) and (d in CONSTRUCTOR_NAMES or keyword.issoftkeyword(d) or d.startswith("_"))]
+        if taken:
+            errors.error(shape_node.loc, f"spec.{where}.{tensor_name}.shape: the dimension name '{taken[0]}' is reserved")
+            continue
+        out.append(TensorDecl(tensor_name, shape, text, loc, init))
     return tuple(out)
 
 
@@ -369,7 +435,7 @@ def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...] | 
     expected = "zeros, ones, {fan_in: [dimensions]}, {constant: v}, {normal: std} or {uniform: [a, b]}"
     if isinstance(node.value, str):
         if node.value not in ("zeros", "ones"):
-            errors.error(node.loc, f"{where}: must be {expected}, got '{node.value}'")
+            errors.error(node.loc, f"{where}: must be {expected}, got {quoted(node.value)}")
         return node.value
     if len(node.value) != 1:
         errors.error(node.loc, f"{where}: must be {expected}, with exactly one key")
@@ -392,6 +458,9 @@ def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...] | 
         errors.error(item.loc, f"{where}.{key}: must be {shape}, got {raw!r}")
         return "zeros"
     values = [float(v) for v in values]
+    if not all(math.isfinite(v) for v in values):
+        errors.error(item.loc, f"{where}.{key}: {raw!r} is not finite")
+        return "zeros"
     if key == "normal" and values[0] < 0:
         errors.error(item.loc, f"{where}.normal: the standard deviation must be at least 0, got {values[0]}")
     if key == "uniform" and values[0] > values[1]:
@@ -424,6 +493,9 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
             errors.error(type_node.loc, f"{where}.type: must be one of {', '.join(ATTRIBUTE_TYPES)}")
             continue
         kinds = ATTRIBUTE_TYPES[type_node.value]
+        if not all(check_finite(item, f"{where}.{key}", errors) for key, item in
+                   (("default", default), ("min", minimum), ("max", maximum), ("choices", choices)) if item is not None):
+            continue
         default_value = default.plain() if default is not None else None
         if isinstance(default_value, list):
             default_value = tuple(default_value)
@@ -455,7 +527,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 name=attr_name,
                 type=type_node.value,
                 default=default_value,
-                doc=doc.value if doc else "",
+                doc=check_prose(doc, f"{where}.doc", errors) if doc else "",
                 structural=is_structural,
                 minimum=lo,
                 maximum=hi,
@@ -492,7 +564,7 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
     source = taken["input"]
     holder = next((d for d in inputs if d.name == source.value), None)  # type: ignore[union-attr]
     if holder is None or holder.shape.rank != 4 or holder.shape.ellipsis:
-        errors.error(source.loc, f"spec.window.input: '{source.value}' must be an input of shape [N, C, H, W]")  # type: ignore[union-attr]
+        errors.error(source.loc, f"spec.window.input: '{short(str(source.value))}' must be an input of shape [N, C, H, W]")  # type: ignore[union-attr]
         ok = False
     for key in ("kernel", "stride", "padding", "dilation"):
         item = taken[key]
@@ -502,7 +574,7 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
         if key == "kernel" and weight is not None and weight.shape.rank == 4:
             continue
         allowed = "an int attribute or a parameter [C_out, C_in, kH, kW]" if key == "kernel" else "an int attribute"
-        errors.error(item.loc, f"spec.window.{key}: '{item.value}' must be {allowed}{did_you_mean(str(item.value), ints)}")
+        errors.error(item.loc, f"spec.window.{key}: '{short(str(item.value))}' must be {allowed}{did_you_mean(str(item.value), ints)}")
         ok = False
     if not ok:
         return None
@@ -517,7 +589,16 @@ def _slot(node: Node, errors: Collector) -> ActivationSlot | None:
     fields.finish()
     if default is None or fused is None:
         return None
-    return ActivationSlot(default.value, tuple(str(f.value) for f in fused.value), node.loc)
+    ok = check_op_name(default.value, default.loc, "spec.activation.default", errors)
+    for item in fused.value:
+        if not isinstance(item.value, str):
+            errors.error(item.loc, "spec.activation.fused: each entry is an activation's name")
+            ok = False
+        else:
+            ok &= check_op_name(item.value, item.loc, "spec.activation.fused", errors)
+    if not ok:
+        return None
+    return ActivationSlot(default.value, tuple(str(f.value) for f in fused.value), node.loc, default.loc)
 
 
 __all__ = ["OpSpec", "TensorDecl", "Init", "AttrDecl", "ActivationSlot", "WindowDecl", "load_spec", "SpecError"]

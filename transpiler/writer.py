@@ -7,11 +7,20 @@ hard-linked, so they keep their identity), then swaps the two directories in one
 ``generated/`` entirely old or entirely new; leftovers of a killed run are removed by the next.
 Where the exchange is not available, two renames are used and the next run restores the old
 tree if a kill fell between them.
+
+Runs that write take an exclusive lock (``flock`` on the output root's parent directory, so
+no lock file is left behind): a second ``generate`` waits for the first, and neither can
+remove the other's staging tree. Before anything is built, ``check_writable`` refuses an
+output root that is a symbolic link or that cannot be written, with a clear message, so no
+run leaves a state that later runs fail on; ``write_some`` (``--only``) refuses paths that
+resolve outside the root. Files get the usual mode (0644 under the usual umask).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import fcntl
 import hashlib
 import json
 import os
@@ -19,8 +28,65 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
 MANIFEST = ".manifest.json"
+
+
+class WriteError(Exception):
+    """The output tree cannot be written as asked (a link, no permission, a path outside)."""
+
+
+def _mode() -> int:
+    """The mode a new file gets from ``open``: 0666 less the process's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def check_writable(root: Path) -> None:
+    """Refuse, before any work, an output root that a run could not replace cleanly: a
+    symbolic link (the swap would move the link, not the tree), or a root, directory below
+    it or parent that this process cannot write (the old tree could not be removed)."""
+    display = root.name + "/"
+    if root.is_symlink():
+        raise WriteError(f"{display} is a symbolic link (to {os.readlink(root)}); refusing to replace it: "
+                         "make it a real directory")
+    parent = root.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent  # created on writing: the first folder that exists must be writable
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise WriteError(f"cannot write in {parent} (the folder that holds {display})")
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise WriteError(f"{display} is not a directory")
+    for directory in [root, *(p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())]:
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise WriteError(f"{display}{directory.relative_to(root).as_posix() if directory != root else ''} "
+                             "is read-only; make it writable (chmod u+w) and run again")
+    links = [p for p in root.rglob("*") if p.is_symlink()]
+    if links:
+        raise WriteError(f"{display}{links[0].relative_to(root).as_posix()} is a symbolic link; "
+                         f"{display} must hold plain files and folders only")
+
+
+@contextlib.contextmanager
+def locked(root: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the exclusive lock of ``root``'s writers (``flock`` on its parent directory);
+    ``waiting`` is called once if another run holds it (then this one waits its turn)."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def digest(text: str) -> str:
@@ -89,6 +155,7 @@ def write_file(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _mode())  # mkstemp makes 0600; a generated file is as any other
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
@@ -98,6 +165,27 @@ def write_file(path: Path, text: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_some(root: Path, files: dict[str, str], waiting: Callable[[], None] | None = None) -> list[str]:
+    """Write the files that differ (``--only``), under the writers' lock; the others and
+    the manifest are left alone. A path whose folder resolves outside ``root`` (a link
+    inside it) is refused before anything is written."""
+    check_writable(root)
+    top = root.resolve()
+    for rel in files:
+        target = root / rel
+        if not target.parent.resolve().is_relative_to(top) or target.is_symlink():
+            raise WriteError(f"{root.name}/{rel} resolves outside {root.name}/ (a symbolic link or '..'); refused")
+    written = []
+    with locked(root, waiting):
+        for rel, text in sorted(files.items()):
+            target = root / rel
+            if target.exists() and target.read_text(encoding="utf-8") == text:
+                continue
+            write_file(target, text)
+            written.append(rel)
+    return written
 
 
 def manifest_text(files: dict[str, str]) -> str:
@@ -117,11 +205,23 @@ def recover(root: Path) -> None:
     """Undo what a killed run left behind: the old tree comes back if the new one never
     arrived; stray staging or old trees are removed."""
     old, staging = _old(root), _staging(root)
-    if not root.exists() and old.exists():
+    if not root.exists() and old.exists() and not old.is_symlink():
         os.rename(old, root)
     for leftover in (old, staging):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+        if leftover.is_symlink():
+            leftover.unlink()  # a link that an older version swapped out of the way
+        elif leftover.exists():
+            shutil.rmtree(leftover, onerror=_force)
+
+
+def _force(function, path, _excinfo) -> None:  # type: ignore[no-untyped-def]
+    """rmtree's error handler: a read-only folder of a leftover is made writable and the
+    removal tried again, so a leftover never blocks later runs."""
+    parent = os.path.dirname(path)
+    os.chmod(parent, os.stat(parent).st_mode | 0o700)
+    if os.path.isdir(path) and not os.path.islink(path):
+        os.chmod(path, os.stat(path).st_mode | 0o700)
+    function(path)
 
 
 _AT_FDCWD = -100
@@ -171,9 +271,15 @@ def _build(staging: Path, root: Path, files: dict[str, str], unchanged: set[str]
         _fsync_dir(directory)
 
 
-def write(root: Path, files: dict[str, str]) -> list[str]:
-    """Bring ``root`` to exactly ``files``, atomically; return the relative paths written or
-    removed (empty when nothing changed)."""
+def write(root: Path, files: dict[str, str], waiting: Callable[[], None] | None = None) -> list[str]:
+    """Bring ``root`` to exactly ``files``, atomically, under the writers' lock; return the
+    relative paths written or removed (empty when nothing changed)."""
+    check_writable(root)
+    with locked(root, waiting):
+        return _write(root, files)
+
+
+def _write(root: Path, files: dict[str, str]) -> list[str]:
     recover(root)
     todo = plan(root, files)
     manifest_path = root / MANIFEST

@@ -46,14 +46,17 @@ def optimize(code: str, level: int = 1, facts: Facts | None = None) -> str:
     function; the fusion pass needs them to know where an update may be done in place."""
     module = cst.parse_module(code)
     if level > 0:
-        for _ in range(MAX_ROUNDS):
-            changed = False
-            for _, factory in PIPELINE:
-                transformer = factory(facts or {})
-                module = module.visit(transformer)
-                changed |= bool(getattr(transformer, "changed", True))
-            if not changed:
+        # The passes in pipeline order, round after round, until every pass has run once on
+        # the tree as it stands without changing it (a pass is a function of the tree, so a
+        # further round would change nothing): the passes that follow the last change of a
+        # round are not run again.
+        unchanged = 0
+        for step in range(MAX_ROUNDS * len(PIPELINE)):
+            if unchanged == len(PIPELINE):
                 break
+            transformer = PIPELINE[step % len(PIPELINE)][1](facts or {})
+            module = module.visit(transformer)
+            unchanged = 0 if getattr(transformer, "changed", True) else unchanged + 1
         for _, factory in FINAL:
             module = module.visit(factory(facts or {}))
     return module.visit(Reparenthesize()).code

@@ -26,8 +26,10 @@ import math
 
 import libcst as cst
 
+from ..expr import constant_problem
+from ..ir import power_fits
 from ..shapes import SCALAR
-from .common import is_kernel, literal, number
+from .common import is_kernel, literal, nodes, number
 from .values import Facts, Values, callee
 
 _FOLDABLE = {
@@ -49,14 +51,21 @@ class _KernelTransformer(cst.CSTTransformer):
 
 
 class FoldConstants(_KernelTransformer):
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        # A function without a node to rewrite is left unvisited (rewrites only ever start
+        # at such a node): most are, once the first round has folded what there was.
+        return is_kernel(node) and any(_foldable(n) for n in nodes(node.body))
+
     def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
         left, right, op = number(updated.left), number(updated.right), type(updated.operator)
         if left is not None and right is not None and op in _FOLDABLE:
+            if op is cst.Power and not power_fits(left, right):
+                return updated  # never computed: 9 ** 999999999 would take minutes
             try:
                 value = _FOLDABLE[op](left, right)
             except (ArithmeticError, ValueError):
                 return updated
-            if isinstance(value, complex) or (isinstance(value, float) and not math.isfinite(value)):
+            if isinstance(value, complex) or constant_problem(value) is not None:
                 return updated
             self.changed = True
             return literal(value)
@@ -80,6 +89,22 @@ class FoldConstants(_KernelTransformer):
         return updated
 
 
+def _foldable(node: cst.CSTNode) -> bool:
+    """Could FoldConstants rewrite this node as it stands?"""
+    if isinstance(node, cst.BinaryOperation):
+        left, right = number(node.left), number(node.right)
+        return (left is not None and right is not None) or right in (0, 1) or (right is not None and right < 0)
+    return (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+            and isinstance(node.expression, cst.UnaryOperation) and isinstance(node.expression.operator, cst.Minus))
+
+
+def _reducible(node: cst.CSTNode) -> bool:
+    """Could StrengthReduce rewrite this node?"""
+    if isinstance(node, cst.BinaryOperation):
+        return isinstance(node.operator, (cst.Power, cst.Divide)) and number(node.right) is not None
+    return isinstance(node, cst.Call) and callee(node) in ("maximum", "minimum")
+
+
 MAX_PRODUCT_POWER = 4
 
 
@@ -91,7 +116,7 @@ class StrengthReduce(_KernelTransformer):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.values = Values(self.facts.get(node.name.value, {}))
-        return super().visit_FunctionDef(node)
+        return super().visit_FunctionDef(node) and any(_reducible(n) for n in nodes(node.body))
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         name = callee(updated)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Iterator
 
 import libcst as cst
 
@@ -68,10 +69,67 @@ class _Reads(cst.CSTVisitor):
         return False
 
 
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """A node's children that can hold names, without libcst's visitor machinery for the
+    node types generated code is made of (a visit rebuilds every node it passes: a pass
+    asking what each statement reads would cost as much as rewriting the function)."""
+    kind = type(node)
+    if kind in _LEAVES:
+        return []
+    if kind is cst.BinaryOperation:
+        return [node.left, node.right]  # type: ignore[attr-defined]
+    if kind is cst.Call:
+        return [node.func, *node.args]  # type: ignore[attr-defined]
+    if kind is cst.Arg:
+        return [node.value] if node.keyword is None else [node.value, node.keyword]  # type: ignore[attr-defined]
+    if kind is cst.Attribute:
+        return [node.value, node.attr]  # type: ignore[attr-defined]
+    if kind is cst.UnaryOperation:
+        return [node.expression]  # type: ignore[attr-defined]
+    if kind in (cst.SimpleStatementLine, cst.IndentedBlock):
+        return list(node.body)  # type: ignore[attr-defined]
+    if kind is cst.Assign:
+        return [*node.targets, node.value]  # type: ignore[attr-defined]
+    if kind is cst.AssignTarget:
+        return [node.target]  # type: ignore[attr-defined]
+    if kind is cst.AugAssign:
+        return [node.target, node.value]  # type: ignore[attr-defined]
+    if kind in (cst.Expr, cst.Return):
+        return [] if node.value is None else [node.value]  # type: ignore[attr-defined]
+    if kind is cst.Comparison:
+        return [node.left, *(c.comparator for c in node.comparisons)]  # type: ignore[attr-defined]
+    if kind in (cst.Tuple, cst.List):
+        return [e.value for e in node.elements]  # type: ignore[attr-defined]
+    return list(node.children)
+
+
+_LEAVES = (cst.Integer, cst.Float, cst.SimpleString, cst.Pass)
+
+
+def nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node of a subtree that can hold a name, in source order (pre-order)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(reversed(_children(item)))
+
+
 def reads(node: cst.CSTNode) -> Counter[str]:
-    visitor = _Reads()
-    node.visit(visitor)
-    return visitor.names
+    """How often each name is read in a subtree, skipping attribute names, keyword names,
+    assignment targets and parameters."""
+    names: Counter[str] = Counter()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is cst.Name:
+            names[item.value] += 1  # type: ignore[attr-defined]
+        elif kind is cst.Attribute or kind is cst.Arg:
+            stack.append(item.value)  # type: ignore[attr-defined]
+        elif kind is not cst.AssignTarget and kind is not cst.Param:
+            stack.extend(_children(item))
+    return names
 
 
 class _Writes(cst.CSTVisitor):
@@ -95,9 +153,21 @@ class _Writes(cst.CSTVisitor):
 
 
 def writes(node: cst.CSTNode) -> _Writes:
-    visitor = _Writes()
-    node.visit(visitor)
-    return visitor
+    """How often each name is assigned, and which names are mutated in place (augmented
+    assignments, ``out=`` arguments), in a subtree."""
+    found = _Writes()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is cst.AssignTarget:
+            found.visit_AssignTarget(item)  # type: ignore[arg-type]
+        elif kind is cst.AugAssign:
+            found.visit_AugAssign(item)  # type: ignore[arg-type]
+        elif kind is cst.Arg:
+            found.visit_Arg(item)  # type: ignore[arg-type]
+        stack.extend(_children(item))
+    return found
 
 
 def assignment(stmt: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:

@@ -23,10 +23,11 @@ class EliminateCommonSubexpressions(KernelPass):
         seen: dict[str, str] = {}  # code of a value -> the name that holds it
         returned = _returned_names(updated)
         renames: dict[str, str] = {}
+        substitute = rename({})  # one transformer, its table grown as names merge (not rebuilt per statement)
         body: list[cst.BaseStatement] = []
         for stmt in updated.body.body:
             if renames:
-                stmt = stmt.visit(rename(renames))  # type: ignore[assignment]
+                stmt = stmt.visit(substitute)  # type: ignore[assignment]
             single = assignment(stmt)
             if single is not None:
                 name, value = single
@@ -34,6 +35,7 @@ class EliminateCommonSubexpressions(KernelPass):
                 if assigned[name] == 1 and name not in mutated and pure(value):
                     if key in seen and not (name in returned and seen[key] in returned):
                         renames[name] = seen[key]
+                        substitute.values[name] = cst.Name(seen[key])
                         continue
                     seen[key] = name
             body.append(stmt)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .common import KernelPass, Substitute, assignment, reads, rename, with_body, writes
+from .common import KernelPass, Substitute, assignment, nodes, reads, rename, with_body, writes
 
 TEMPORARY_PREFIX = "_t"
 
@@ -75,25 +75,13 @@ class RenumberTemporaries(KernelPass):
     """
 
     def rewrite(self, updated: cst.FunctionDef) -> cst.FunctionDef | None:
-        names = _Names()
-        updated.visit(names)
         order: dict[str, str] = {}
-        for name in names.seen:
+        for name in (n.value for n in nodes(updated) if type(n) is cst.Name):
             if _is_temporary(name) and name not in order:
                 order[name] = f"{TEMPORARY_PREFIX}{len(order) + 1}"
         if all(old == new for old, new in order.items()):
             return None
         return updated.visit(rename(order))  # type: ignore[return-value]
-
-
-class _Names(cst.CSTVisitor):
-    """Every name in order of appearance (parameters included)."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.seen.append(node.value)
 
 
 def _is_temporary(name: str) -> bool:

@@ -31,6 +31,8 @@ Rules that keep it safe:
 
 from __future__ import annotations
 
+import heapq
+
 import libcst as cst
 
 from ..shapes import SCALAR
@@ -77,6 +79,7 @@ class ReuseBuffers(KernelPass):
                 last_read[name] = index
         owned: dict[str, int] = {}  # buffer name -> statement that allocated it
         taken = _lent(body)  # buffers an earlier round already gave to another name
+        pools = _Pools(values, last_read, escaped, taken)
         changed = False
         for index, stmt in enumerate(body):
             single = assignment(stmt)
@@ -88,17 +91,18 @@ class ReuseBuffers(KernelPass):
             buffer = None
             if _into(values, value) and values.shape(value) == values.shape(cst.Name(target)):
                 output = f"out_{target}"  # the caller's buffer for this output, if it gives one
-                buffer = output if output in params else _dead_buffer(
-                    values, target, value, owned, taken, last_read, escaped, index)
+                buffer = output if output in params else pools.dead_buffer(target, value, owned, index)
             if buffer is None:
                 if _fresh(value, owned):
                     owned[target] = index
+                    pools.add(target)
                 continue
             body[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=_with_out(value, buffer))])  # type: ignore[attr-defined]
             changed = True
             if buffer in owned:  # a dead buffer passes to the target; an output buffer stays the caller's
                 taken.add(buffer)
                 owned[target] = index
+                pools.add(target)
         return with_body(updated, body) if changed else None
 
 
@@ -155,22 +159,64 @@ def _into(values: Values, value: cst.BaseExpression) -> bool:
     return ok and any(_array(values, operand) for operand in _operands(value))
 
 
-def _dead_buffer(values, target, value, owned, taken, last_read, escaped, index) -> str | None:
-    """An owned, unescaped buffer of ``target``'s shape that nothing reads after ``index``;
-    one that ``value`` reads first (the update is then truly in place), else the one that
-    died last (most likely still in cache)."""
-    shape = values.shape(cst.Name(target))
-    operands = reads(value)
-    helper = isinstance(value, cst.Call) and callee(value) in ELEMENTWISE_HELPERS
-    found = [
-        name for name, made in owned.items()
-        if made < index and name not in taken and name not in escaped and name != target
-        and last_read.get(name, -1) <= index and values.shape(cst.Name(name)) == shape
-        and not (helper and name in operands)  # a helper's out= must not overlap its arguments
-    ]
-    if not found:
-        return None
-    return max(found, key=lambda name: (name in operands, last_read.get(name, -1)))
+class _Pools:
+    """The owned buffers that may be lent, by shape: those still read later wait in a heap
+    by their last read, and move to a heap of dead buffers (the one that died last on top)
+    when the walk passes that read. Each statement then finds its buffer in about log n steps,
+    not by a scan of every buffer owned so far (quadratic in a long function)."""
+
+    def __init__(self, values: Values, last_read: dict[str, int], escaped: set[str], taken: set[str]):
+        self.values = values
+        self.last_read = last_read
+        self.escaped = escaped
+        self.taken = taken
+        self.order: dict[str, int] = {}  # when each buffer became owned: the tie-break
+        self.pending: dict[object, list[tuple[int, int, str]]] = {}
+        self.dead: dict[object, list[tuple[int, int, str]]] = {}
+
+    def add(self, name: str) -> None:
+        self.order[name] = len(self.order)
+        if name in self.escaped:
+            return  # never lent
+        shape = self.values.shape(cst.Name(name))
+        heapq.heappush(self.pending.setdefault(shape, []), (self.last_read.get(name, -1), self.order[name], name))
+
+    def dead_buffer(self, target: str, value: cst.BaseExpression, owned: dict[str, int], index: int) -> str | None:
+        """An owned, unescaped buffer of ``target``'s shape that nothing reads after
+        ``index``; one that ``value`` reads first (the update is then truly in place), else
+        the one that died last (most likely still in cache), the earliest owned of a tie."""
+        shape = self.values.shape(cst.Name(target))
+        pending, dead = self.pending.get(shape, []), self.dead.setdefault(shape, [])
+        while pending and pending[0][0] <= index:
+            last, order, name = heapq.heappop(pending)
+            heapq.heappush(dead, (-last, order, name))
+        operands = reads(value)
+        helper = isinstance(value, cst.Call) and callee(value) in ELEMENTWISE_HELPERS
+        if not helper:  # a helper's out= must not overlap its arguments
+            read_first = [(-self.last_read.get(n, -1), self.order[n], n) for n in operands
+                          if n in owned and owned[n] < index and n not in self.taken and n not in self.escaped
+                          and n != target and self.last_read.get(n, -1) <= index
+                          and self.values.shape(cst.Name(n)) == shape]
+            if read_first:
+                return min(read_first)[2]
+        skipped = []
+        found = None
+        while dead:
+            entry = dead[0]
+            name = entry[2]
+            if name in self.taken or name == target:
+                heapq.heappop(dead)  # lent already: never again
+                if name == target:
+                    skipped.append(entry)
+                continue
+            if helper and name in operands:
+                skipped.append(heapq.heappop(dead))
+                continue
+            found = name
+            break
+        for entry in skipped:
+            heapq.heappush(dead, entry)
+        return found
 
 
 def _with_out(value: cst.BaseExpression, buffer: str) -> cst.Call:
