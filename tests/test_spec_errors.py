@@ -38,7 +38,7 @@ GOLDEN = {
     "shadows_builtin": "activations/shadows_builtin.yaml:8:3: error: statement: 'sum' shadows the Python builtin of that name",
     "keyword_name": "activations/keyword_name.yaml:6:3: error: spec.inputs: 'lambda' is a Python keyword",
     "bad_default": "activations/bad_default.yaml:8:31: error: spec.attributes.order.default: 0 is outside [1, None]",
-    "bad_attribute_type": "activations/bad_attribute_type.yaml:8:17: error: spec.attributes.alpha.type: must be one of float, int, bool, str, ints",
+    "bad_attribute_type": "activations/bad_attribute_type.yaml:8:17: error: spec.attributes.alpha.type: must be one of float, int, bool, str, ints, pair, padding",
     "if_not_structural": "activations/if_not_structural.yaml:10:3: error: 'if alpha:' needs a structural bool attribute",
     "wrong_operand_count": "activations/wrong_operand_count.yaml:8:7: error: 'tanh' takes 1 operand(s) (a), got 2",
     "unknown_keyword": "activations/unknown_keyword.yaml:8:19: error: 'sum' has no keyword 'axes' (keywords: axis); did you mean 'axis'?",
@@ -53,8 +53,9 @@ GOLDEN = {
     "if_value_not_a_choice": "layers/if_value_not_a_choice.yaml:10:3: error: 'if kind == 'min':' compares with a value that is not one of the choices ['max', 'average']",
     "bad_axis_of": "layers/bad_axis_of.yaml:8:3: error: spec.attributes.axis.axis_of: 'y' is not an array argument",
     "bad_nondifferentiable": "layers/bad_nondifferentiable.yaml:12:21: error: spec.nondifferentiable: 'stat' is not an output",
-    "bad_window": "layers/bad_window.yaml:10:49: error: spec.window.stride: 'stride' must be an int attribute",
+    "bad_window": "layers/bad_window.yaml:10:49: error: spec.window.stride: 'stride' must be an int or pair attribute",
     "bad_ints_default": "layers/bad_ints_default.yaml:8:32: error: spec.attributes.shape.default: (2, 1.5) is not of type ints",
+    "window_pair": "layers/window_pair.yaml:9:3: error: spec.attributes.shift: a pair attribute must be named by the window (kernel, stride, padding, dilation or output_size)",
     "window_rank": "layers/window_rank.yaml:8:7: error: 'max_pool2d': expected arrays of rank 4 ([N, C, H, W] or [C_out, C, kH, kW]), got [B, F]",
 }
 

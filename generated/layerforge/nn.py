@@ -9,6 +9,7 @@ modules: it holds parameters, buffers and gradients, and calls ``forward``/``bac
 import numpy as np
 
 from layerforge.layers import activation
+from layerforge.layers import adaptive_pooling
 from layerforge.layers import add
 from layerforge.layers import avg_pooling
 from layerforge.layers import batch_normalization
@@ -40,6 +41,7 @@ __all__ = [
     "Module",
     "Sequential",
     "Activation",
+    "AdaptivePooling",
     "Add",
     "AvgPooling",
     "BatchNormalization",
@@ -65,6 +67,11 @@ __all__ = [
     "Residual",
     "Split",
     "Upsampling",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
@@ -224,6 +231,34 @@ class Activation(Module):
         return grad_x
 
 
+class AdaptivePooling(Module):
+    """AdaptivePooling: Average or max pooling of NCHW feature maps to a given output size,
+    as torch.nn.functional.adaptive_avg_pool2d and adaptive_max_pool2d: output cell i of
+    an axis of size S out of O covers [floor(i * S / O), ceil((i + 1) * S / O)); the
+    kind is baked in, one specialized function each.
+
+    A shell over ``layerforge.layers.adaptive_pooling``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, output_size, kind="average"):
+        super().__init__()
+        self.output_size = output_size
+        self.kind = kind
+
+    def forward(self, x):
+        y, self._ctx = adaptive_pooling.forward(
+            x, output_size=self.output_size, kind=self.kind
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x = adaptive_pooling.backward(grad_y, self._ctx)
+        return grad_x
+
+
 class Add(Module):
     """Add: The elementwise sum of two arrays of one shape, then the activation; one
     gradient per input.
@@ -262,15 +297,30 @@ class AvgPooling(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, kernel_size=2, stride=2, padding=0):
+    def __init__(
+        self,
+        *,
+        kernel_size=2,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+    ):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
 
     def forward(self, x):
         y, self._ctx = avg_pooling.forward(
-            x, kernel_size=self.kernel_size, stride=self.stride, padding=self.padding
+            x,
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            ceil_mode=self.ceil_mode,
+            count_include_pad=self.count_include_pad,
         )
         return y
 
@@ -355,8 +405,8 @@ class Concatenate(Module):
 
 class Convolutional(Module):
     """Convolutional: 2-D convolution (cross-correlation) of NCHW feature maps with stride,
-    zero padding and dilation, then the activation, as torch.nn.Conv2d: y =
-    activation(conv2d(x, weight) + bias) with weight [C_out, C_in, kH, kW].
+    padding, dilation and groups, then the activation, as torch.nn.Conv2d: y =
+    activation(conv2d(x, weight) + bias) with weight [C_out, C_in / groups, kH, kW].
 
     A shell over ``layerforge.layers.convolutional``; parameters weight, bias.
     """
@@ -366,14 +416,16 @@ class Convolutional(Module):
 
     def __init__(
         self,
-        C_in,
         C_out,
+        C_group,
         kH,
         kW,
         *,
         stride=1,
         padding=0,
         dilation=1,
+        groups=1,
+        padding_mode="zeros",
         activation="identity",
         activation_options=None,
         rng=None,
@@ -381,11 +433,15 @@ class Convolutional(Module):
     ):
         super().__init__()
         rng = np.random.default_rng() if rng is None else rng
-        self.weight = _fan_in_uniform(rng, (C_out, C_in, kH, kW), C_in * kH * kW, dtype)
-        self.bias = _fan_in_uniform(rng, (C_out,), C_in * kH * kW, dtype)
+        self.weight = _fan_in_uniform(
+            rng, (C_out, C_group, kH, kW), C_group * kH * kW, dtype
+        )
+        self.bias = _fan_in_uniform(rng, (C_out,), C_group * kH * kW, dtype)
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
+        self.groups = groups
+        self.padding_mode = padding_mode
         self.activation = activation
         self.activation_options = activation_options
 
@@ -397,6 +453,8 @@ class Convolutional(Module):
             stride=self.stride,
             padding=self.padding,
             dilation=self.dilation,
+            groups=self.groups,
+            padding_mode=self.padding_mode,
             activation=self.activation,
             activation_options=self.activation_options,
         )
@@ -783,15 +841,24 @@ class MaxPooling(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, kernel_size=2, stride=2, padding=0):
+    def __init__(
+        self, *, kernel_size=2, stride=None, padding=0, dilation=1, ceil_mode=False
+    ):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding
+        self.dilation = dilation
+        self.ceil_mode = ceil_mode
 
     def forward(self, x):
         y, self._ctx = max_pooling.forward(
-            x, kernel_size=self.kernel_size, stride=self.stride, padding=self.padding
+            x,
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            ceil_mode=self.ceil_mode,
         )
         return y
 
@@ -900,11 +967,22 @@ class Pooling(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, kernel_size=2, stride=2, padding=0, kind="max"):
+    def __init__(
+        self,
+        *,
+        kernel_size=2,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+        kind="max",
+    ):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
         self.kind = kind
 
     def forward(self, x):
@@ -913,6 +991,8 @@ class Pooling(Module):
             kernel_size=self.kernel_size,
             stride=self.stride,
             padding=self.padding,
+            ceil_mode=self.ceil_mode,
+            count_include_pad=self.count_include_pad,
             kind=self.kind,
         )
         return y
@@ -1025,6 +1105,110 @@ class Upsampling(Module):
     def backward(self, grad_y):
         grad_x = upsampling.backward(grad_y, self._ctx)
         return grad_x
+
+
+# PyTorch's names and constructor signatures over the classes above (torch.nn.Conv2d, ...),
+# so that a model definition ports by changing its import.
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+
+
+class Conv2d(Convolutional):
+    """torch.nn.Conv2d: weight [out_channels, in_channels / groups, kH, kW] and bias
+    [out_channels] drawn as PyTorch draws them; ``bias=False`` leaves the bias out of the
+    parameters (and of state_dict), adding zeros."""
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"Conv2d: groups = {groups} must divide in_channels ({in_channels}) and out_channels ({out_channels})"
+            )
+        kernel_h, kernel_w = _pair(kernel_size)
+        super().__init__(
+            out_channels,
+            in_channels // groups,
+            kernel_h,
+            kernel_w,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            padding_mode=padding_mode,
+            activation=activation,
+            activation_options=activation_options,
+            rng=rng,
+            dtype=dtype,
+        )
+        if not bias:
+            self.bias = np.zeros(out_channels, dtype=dtype)
+            self.PARAMETERS = ("weight",)
+
+
+class MaxPool2d(MaxPooling):
+    """torch.nn.MaxPool2d (return_indices is not offered)."""
+
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
+    ):
+        super().__init__(
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            ceil_mode=ceil_mode,
+        )
+
+
+class AvgPool2d(AvgPooling):
+    """torch.nn.AvgPool2d (divisor_override is not offered)."""
+
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+    ):
+        super().__init__(
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            ceil_mode=ceil_mode,
+            count_include_pad=count_include_pad,
+        )
+
+
+class AdaptiveAvgPool2d(AdaptivePooling):
+    """torch.nn.AdaptiveAvgPool2d."""
+
+    def __init__(self, output_size):
+        super().__init__(output_size=output_size, kind="average")
+
+
+class AdaptiveMaxPool2d(AdaptivePooling):
+    """torch.nn.AdaptiveMaxPool2d (return_indices is not offered)."""
+
+    def __init__(self, output_size):
+        super().__init__(output_size=output_size, kind="max")
 
 
 class _Loss:
