@@ -159,6 +159,8 @@ def _pool_divisor(h, w, kernel, stride, padding, ceil_mode, count_include_pad, d
     scalar kH * kW where every window is whole, else an [out_h, out_w] array, the
     product of each axis's count (PyTorch's rule: the padding counts with
     count_include_pad, what lies past it never)."""
+    if not ceil_mode and (count_include_pad or not any(padding[0] + padding[1])):
+        return dtype.type(kernel[0] * kernel[1])  # every window whole
     sizes = []
     for size, k, step, (before, after) in zip((h, w), kernel, stride, padding):
         count = pooled_size(size, k, step, before, after, 1, ceil_mode)
@@ -273,6 +275,8 @@ def _cupy_pool_divisor(
     count_include_pad, what lies past it never)."""
     import cupy as cp
 
+    if not ceil_mode and (count_include_pad or not any(padding[0] + padding[1])):
+        return dtype.type(kernel[0] * kernel[1])  # every window whole
     sizes = []
     for size, k, step, (before, after) in zip((h, w), kernel, stride, padding):
         count = pooled_size(size, k, step, before, after, 1, ceil_mode)

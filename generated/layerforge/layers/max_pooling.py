@@ -150,11 +150,12 @@ def _max_pool2d_grad(grad, x, y, kernel, stride, padding, dilation):
         )
         for i in (0, 1)
     ]
-    x = np.pad(
-        x,
-        ((0, 0), (0, 0), (padding[0][0], ends[0]), (padding[1][0], ends[1])),
-        constant_values=-np.inf,
-    )
+    if padding[0][0] or padding[1][0] or ends[0] or ends[1]:
+        x = np.pad(
+            x,
+            ((0, 0), (0, 0), (padding[0][0], ends[0]), (padding[1][0], ends[1])),
+            constant_values=-np.inf,
+        )
     grad_x = np.zeros_like(x)
     apart = stride[0] >= spans[0] and stride[1] >= spans[1]
     unclaimed = None  # windows whose maximum no earlier offset has taken
@@ -260,11 +261,12 @@ def _cupy_max_pool2d_grad(grad, x, y, kernel, stride, padding, dilation):
         )
         for i in (0, 1)
     ]
-    x = cp.pad(
-        x,
-        ((0, 0), (0, 0), (padding[0][0], ends[0]), (padding[1][0], ends[1])),
-        constant_values=-cp.inf,
-    )
+    if padding[0][0] or padding[1][0] or ends[0] or ends[1]:
+        x = cp.pad(
+            x,
+            ((0, 0), (0, 0), (padding[0][0], ends[0]), (padding[1][0], ends[1])),
+            constant_values=-cp.inf,
+        )
     grad_x = cp.zeros_like(x)
     apart = stride[0] >= spans[0] and stride[1] >= spans[1]
     unclaimed = None  # windows whose maximum no earlier offset has taken

@@ -247,11 +247,12 @@ def _max_pool2d_grad(grad, x, y, kernel, stride, padding, dilation):
         )
         for i in (0, 1)
     ]
-    x = np.pad(
-        x,
-        ((0, 0), (0, 0), (padding[0][0], ends[0]), (padding[1][0], ends[1])),
-        constant_values=-np.inf,
-    )
+    if padding[0][0] or padding[1][0] or ends[0] or ends[1]:
+        x = np.pad(
+            x,
+            ((0, 0), (0, 0), (padding[0][0], ends[0]), (padding[1][0], ends[1])),
+            constant_values=-np.inf,
+        )
     grad_x = np.zeros_like(x)
     apart = stride[0] >= spans[0] and stride[1] >= spans[1]
     unclaimed = None  # windows whose maximum no earlier offset has taken
@@ -280,6 +281,8 @@ def _pool_divisor(h, w, kernel, stride, padding, ceil_mode, count_include_pad, d
     scalar kH * kW where every window is whole, else an [out_h, out_w] array, the
     product of each axis's count (PyTorch's rule: the padding counts with
     count_include_pad, what lies past it never)."""
+    if not ceil_mode and (count_include_pad or not any(padding[0] + padding[1])):
+        return dtype.type(kernel[0] * kernel[1])  # every window whole
     sizes = []
     for size, k, step, (before, after) in zip((h, w), kernel, stride, padding):
         count = pooled_size(size, k, step, before, after, 1, ceil_mode)
@@ -471,11 +474,12 @@ def _cupy_max_pool2d_grad(grad, x, y, kernel, stride, padding, dilation):
         )
         for i in (0, 1)
     ]
-    x = cp.pad(
-        x,
-        ((0, 0), (0, 0), (padding[0][0], ends[0]), (padding[1][0], ends[1])),
-        constant_values=-cp.inf,
-    )
+    if padding[0][0] or padding[1][0] or ends[0] or ends[1]:
+        x = cp.pad(
+            x,
+            ((0, 0), (0, 0), (padding[0][0], ends[0]), (padding[1][0], ends[1])),
+            constant_values=-cp.inf,
+        )
     grad_x = cp.zeros_like(x)
     apart = stride[0] >= spans[0] and stride[1] >= spans[1]
     unclaimed = None  # windows whose maximum no earlier offset has taken
@@ -508,6 +512,8 @@ def _cupy_pool_divisor(
     count_include_pad, what lies past it never)."""
     import cupy as cp
 
+    if not ceil_mode and (count_include_pad or not any(padding[0] + padding[1])):
+        return dtype.type(kernel[0] * kernel[1])  # every window whole
     sizes = []
     for size, k, step, (before, after) in zip((h, w), kernel, stride, padding):
         count = pooled_size(size, k, step, before, after, 1, ceil_mode)
