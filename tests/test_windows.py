@@ -241,3 +241,38 @@ def test_adaptive_max_pool2d_class():
     x = draw((2, 3, 8, 9), np.float64)
     y = nn.AdaptiveMaxPool2d((3, None))(x)
     np.testing.assert_array_equal(y, F.adaptive_max_pool2d(torch.tensor(x), (3, None)).numpy())
+
+
+def test_one_dimensional_classes_match_torch():
+    """Conv1d and the 1-D pooling classes (the 2-D functions over an image of height 1)
+    against torch.nn in float64: output, input gradient and parameter gradients."""
+    torch.manual_seed(1)
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv1d(4, 6, 3, stride=1, padding="same", groups=2, padding_mode="circular"),
+        torch.nn.MaxPool1d(3, stride=2, padding=1, dilation=1, ceil_mode=True),
+        torch.nn.Conv1d(6, 6, 2, stride=2, padding=1, dilation=2, groups=6, bias=False),
+        torch.nn.AvgPool1d(2, ceil_mode=True, count_include_pad=False, padding=1),
+        torch.nn.AdaptiveMaxPool1d(3),
+        torch.nn.AdaptiveAvgPool1d(2),
+    ).double()
+    ours = nn.Sequential(
+        nn.Conv1d(4, 6, 3, stride=1, padding="same", groups=2, padding_mode="circular", dtype=np.float64),
+        nn.MaxPool1d(3, stride=2, padding=1, dilation=1, ceil_mode=True),
+        nn.Conv1d(6, 6, 2, stride=2, padding=1, dilation=2, groups=6, bias=False, dtype=np.float64),
+        nn.AvgPool1d(2, ceil_mode=True, count_include_pad=False, padding=1),
+        nn.AdaptiveMaxPool1d(3),
+        nn.AdaptiveAvgPool1d(2),
+    )
+    nn.load_torch_state_dict(ours, theirs.state_dict())
+    x = draw((3, 4, 23), np.float64)
+    tx = torch.tensor(x, requires_grad=True)
+    expected = theirs(tx)
+    y = ours(x)
+    np.testing.assert_allclose(y, expected.detach().numpy(), rtol=1e-9, atol=1e-12)
+    cotangent = draw(y.shape, np.float64, seed=6)
+    expected.backward(torch.tensor(cotangent))
+    grad_x = ours.backward(cotangent)
+    np.testing.assert_allclose(grad_x, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+    grads = dict(zip(ours.named_parameters(), ours.gradients()))
+    for name, tensor in theirs.named_parameters():
+        np.testing.assert_allclose(grads[name], tensor.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)

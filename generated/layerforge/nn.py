@@ -72,6 +72,11 @@ __all__ = [
     "AvgPool2d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool2d",
+    "Conv1d",
+    "MaxPool1d",
+    "AvgPool1d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveMaxPool1d",
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
@@ -1209,6 +1214,162 @@ class AdaptiveMaxPool2d(AdaptivePooling):
 
     def __init__(self, output_size):
         super().__init__(output_size=output_size, kind="max")
+
+
+# 1-D layers: a signal [B, C, L] runs through the 2-D functions as an image of height 1.
+
+
+def _single(value):
+    return int(value) if isinstance(value, (int, np.integer)) else int(tuple(value)[0])
+
+
+class Conv1d(Module):
+    """torch.nn.Conv1d over ``layerforge.layers.convolutional`` (the signal as an image of
+    height 1): weight [out_channels, in_channels / groups, kernel_size], bias
+    [out_channels]; ``bias=False`` leaves the bias out of the parameters."""
+
+    PARAMETERS = ("weight", "bias")
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"Conv1d: groups = {groups} must divide in_channels ({in_channels}) and out_channels ({out_channels})"
+            )
+        rng = np.random.default_rng() if rng is None else rng
+        kernel = _single(kernel_size)
+        fan_in = in_channels // groups * kernel
+        self.weight = _fan_in_uniform(
+            rng, (out_channels, in_channels // groups, kernel), fan_in, dtype
+        )
+        self.bias = _fan_in_uniform(rng, (out_channels,), fan_in, dtype)
+        if not bias:
+            self.bias = np.zeros(out_channels, dtype=dtype)
+            self.PARAMETERS = ("weight",)
+        self.stride, self.dilation, self.groups, self.padding_mode = (
+            stride,
+            dilation,
+            groups,
+            padding_mode,
+        )
+        self.padding = padding
+        self.activation, self.activation_options = activation, activation_options
+
+    def forward(self, x):
+        padding = (
+            self.padding
+            if isinstance(self.padding, str)
+            else (0, _single(self.padding))
+        )
+        y, self._ctx = convolutional.forward(
+            x[:, :, None, :],
+            self.weight[:, :, None, :],
+            self.bias,
+            stride=(1, _single(self.stride)),
+            padding=padding,
+            dilation=(1, _single(self.dilation)),
+            groups=self.groups,
+            padding_mode=self.padding_mode,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y[:, :, 0, :]
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = convolutional.backward(
+            grad_y[:, :, None, :], self._ctx
+        )
+        self.grads["weight"] = grad_weight[:, :, 0, :]
+        self.grads["bias"] = grad_bias
+        return grad_x[:, :, 0, :]
+
+
+class _Pool1d(Module):
+    """A 2-D pooling layer over a signal [B, C, L] as an image of height 1."""
+
+    def __init__(self, op, **window):
+        super().__init__()
+        self.op, self.window = op, window
+
+    def forward(self, x):
+        y, self._ctx = self.op.forward(x[:, :, None, :], **self.window)
+        return y[:, :, 0, :]
+
+    def backward(self, grad_y):
+        return self.op.backward(grad_y[:, :, None, :], self._ctx)[:, :, 0, :]
+
+
+class MaxPool1d(_Pool1d):
+    """torch.nn.MaxPool1d (return_indices is not offered)."""
+
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
+    ):
+        stride = None if stride is None else (1, _single(stride))
+        super().__init__(
+            max_pooling,
+            kernel_size=(1, _single(kernel_size)),
+            stride=stride,
+            padding=(0, _single(padding)),
+            dilation=(1, _single(dilation)),
+            ceil_mode=ceil_mode,
+        )
+
+
+class AvgPool1d(_Pool1d):
+    """torch.nn.AvgPool1d."""
+
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+    ):
+        stride = None if stride is None else (1, _single(stride))
+        super().__init__(
+            avg_pooling,
+            kernel_size=(1, _single(kernel_size)),
+            stride=stride,
+            padding=(0, _single(padding)),
+            ceil_mode=ceil_mode,
+            count_include_pad=count_include_pad,
+        )
+
+
+class AdaptiveAvgPool1d(_Pool1d):
+    """torch.nn.AdaptiveAvgPool1d."""
+
+    def __init__(self, output_size):
+        super().__init__(
+            adaptive_pooling, output_size=(1, _single(output_size)), kind="average"
+        )
+
+
+class AdaptiveMaxPool1d(_Pool1d):
+    """torch.nn.AdaptiveMaxPool1d (return_indices is not offered)."""
+
+    def __init__(self, output_size):
+        super().__init__(
+            adaptive_pooling, output_size=(1, _single(output_size)), kind="max"
+        )
 
 
 class _Loss:
