@@ -132,9 +132,10 @@ def _adaptive_max_pool2d_grad(grad, x):
             cols = slice(j * w // out_w, -(-(j + 1) * w // out_w))
             window = x[:, :, rows, cols]
             first = np.argmax(window.reshape(n, c, -1), axis=-1)[..., None]
-            cell = np.zeros((n, c, window.shape[2] * window.shape[3]), dtype=grad.dtype)
-            np.put_along_axis(cell, first, grad[:, :, i, j, None], axis=-1)
-            grad_x[:, :, rows, cols] += cell.reshape(window.shape)
+            cells = np.arange(window.shape[2] * window.shape[3]) == first
+            grad_x[:, :, rows, cols] += (cells * grad[:, :, i, j, None]).reshape(
+                window.shape
+            )
     return grad_x
 
 
@@ -229,9 +230,10 @@ def _cupy_adaptive_max_pool2d_grad(grad, x):
             cols = slice(j * w // out_w, -(-(j + 1) * w // out_w))
             window = x[:, :, rows, cols]
             first = cp.argmax(window.reshape(n, c, -1), axis=-1)[..., None]
-            cell = cp.zeros((n, c, window.shape[2] * window.shape[3]), dtype=grad.dtype)
-            cp.put_along_axis(cell, first, grad[:, :, i, j, None], axis=-1)
-            grad_x[:, :, rows, cols] += cell.reshape(window.shape)
+            cells = cp.arange(window.shape[2] * window.shape[3]) == first
+            grad_x[:, :, rows, cols] += (cells * grad[:, :, i, j, None]).reshape(
+                window.shape
+            )
     return grad_x
 
 
