@@ -25,10 +25,10 @@ def build_model(rng: np.random.Generator, dtype=np.float32) -> nn.Sequential:
     """conv 1->8 (3x3, relu) - max pool - conv 8->16 (3x3, relu) - max pool - flatten -
     dense 64->64 (relu) - dense 64->10."""
     return nn.Sequential(
-        nn.Convolutional(1, 8, 3, 3, padding=1, activation="relu", rng=rng, dtype=dtype),
-        nn.MaxPooling(kernel_size=2, stride=2),
-        nn.Convolutional(8, 16, 3, 3, padding=1, activation="relu", rng=rng, dtype=dtype),
-        nn.MaxPooling(kernel_size=2, stride=2),
+        nn.Conv2d(1, 8, 3, padding=1, activation="relu", rng=rng, dtype=dtype),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1, activation="relu", rng=rng, dtype=dtype),
+        nn.MaxPool2d(2),
         nn.Flatten(),
         nn.Dense(64, 64, activation="relu", rng=rng, dtype=dtype),
         nn.Dense(64, 10, rng=rng, dtype=dtype),

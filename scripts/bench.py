@@ -170,7 +170,8 @@ def measure(name, s, arrays, attrs, repeat, o0):
 
 
 def layer_cases():
-    """Layer benchmarks: name -> (arrays, attributes, the same computation in PyTorch)."""
+    """Layer benchmarks: name -> (arrays, attributes, the same computation in PyTorch); a
+    name's first word is the op."""
     rng = np.random.default_rng(0)
 
     def f32(*shape, scale=1.0):
@@ -180,8 +181,16 @@ def layer_cases():
     images = f32(16, 32, 32, 32)
     conv = {"x": images, "weight": f32(32, 32, 3, 3, scale=0.05), "bias": f32(32)}
     wide = f32(4096, 512)
+    large = f32(16, 32, 64, 64)
+    depthwise = {"x": large, "weight": f32(32, 1, 3, 3, scale=0.3), "bias": f32(32)}
+    grouped = {"x": large, "weight": f32(32, 8, 3, 3, scale=0.1), "bias": f32(32)}
     return {
         "convolutional": (conv, {"padding": 1}, lambda t: F.conv2d(t["x"], t["weight"], t["bias"], padding=1)),
+        # Rows named "<op> <variant>" run the op with other attributes.
+        "convolutional depthwise": (depthwise, {"padding": 1, "groups": 32},
+                                    lambda t: F.conv2d(t["x"], t["weight"], t["bias"], padding=1, groups=32)),
+        "convolutional groups=4": (grouped, {"padding": 1, "groups": 4},
+                                   lambda t: F.conv2d(t["x"], t["weight"], t["bias"], padding=1, groups=4)),
         "layer_normalization": ({"x": wide, "weight": f32(512), "bias": f32(512)}, {},
                                 lambda t: F.layer_norm(t["x"], (512,), t["weight"], t["bias"])),
         "batch_normalization": ({"x": images, "weight": f32(32), "bias": f32(32), "running_mean": np.zeros(32, np.float32),
@@ -244,7 +253,7 @@ def _memory_read(t):
 
 
 def measure_layer(name, arrays, attrs, oracle, repeat):
-    s = spec(name)
+    s = spec(name.split()[0])
     mod = module(s)
     grads = [o for o in s.grad_outputs]
 
@@ -308,11 +317,11 @@ def main() -> None:
 
     layer_rows = []
     for name, (arrays, attrs, oracle) in layer_cases().items():
-        if args.ops and name not in args.ops:
+        if args.ops and name.split()[0] not in args.ops:
             continue
         layer_rows.append(measure_layer(name, arrays, attrs, oracle, args.repeat))
         r = layer_rows[-1]
-        print(f"{name:<22} ours {r['optimized_ms']:8.2f} ms  torch {r['torch_ms']:8.2f} ms  torch/ours {r['torch_over_ours']:5.2f}", flush=True)
+        print(f"{name:<26} ours {r['optimized_ms']:8.2f} ms  torch {r['torch_ms']:8.2f} ms  torch/ours {r['torch_over_ours']:5.2f}", flush=True)
 
     activations = [r for r in rows if not r["op"].startswith("dense")]
     summary = {

@@ -168,9 +168,12 @@ class Target:
         decl = next((a for a in self.spec.attributes if a.name == keyword), None)
         if decl is None:
             return True
-        check = importlib.import_module("layerforge._runtime").check_attribute
+        runtime = importlib.import_module("layerforge._runtime")
         try:
-            check(self.name, keyword, value, decl.type, decl.minimum, decl.maximum, decl.choices or None)
+            if decl.type in ("pair", "padding"):  # window attributes: check_window's own check
+                runtime.check_window_attribute(self.name, keyword, value, decl.type)
+            else:
+                runtime.check_attribute(self.name, keyword, value, decl.type, decl.minimum, decl.maximum, decl.choices or None)
         except (TypeError, ValueError):
             return False
         return True

@@ -35,7 +35,10 @@ def test_numeric_attributes_are_keywords_with_spec_defaults(name):
     for attr in s.attributes:
         param = params[attr.name]
         assert param.kind is inspect.Parameter.KEYWORD_ONLY
-        expected = inspect.Parameter.empty if attr.default is None else attr.default
+        if attr.default is None:  # required, or None for an optional attribute (pooling's stride)
+            expected = None if attr.optional else inspect.Parameter.empty
+        else:
+            expected = attr.default
         assert param.default == expected
 
 

@@ -54,7 +54,7 @@ def test_kernel_names_are_unique_and_every_op_has_kernels():
     assert len({k.name for k in kernels}) == len(kernels)
     # These only move data (views, reshapes, slices, repeats), or are window ops whose work is
     # strided CuPy array code (pooling): no elementwise arithmetic for a kernel.
-    without = ["identity", "avg_pooling", "flatten", "input", "max_pooling", "pooling", "reshape", "split", "upsampling"]
+    without = ["identity", "adaptive_pooling", "avg_pooling", "flatten", "input", "max_pooling", "pooling", "reshape", "split", "upsampling"]
     assert [name for name in kt.op_names() if not kt.kernels_of(name)] == without
 
 
@@ -180,10 +180,14 @@ def test_a_helper_may_call_another_helper():
     from harness import catalog
 
     prims = catalog().prims
-    assert with_called_helpers(["conv_input_grad"], prims) == ["conv_input_grad", "conv_apply"]
+    # The input gradient pads grad (im2col), convolves it (conv_apply) and, for a padding mode
+    # other than zeros, folds the padded grid back (window_fold); im2col pads with window_pad.
+    called = ["conv_input_grad", "window_fold", "im2col", "conv_apply", "window_pad"]
+    assert with_called_helpers(["conv_input_grad"], prims) == called
     assert with_called_helpers(["conv_apply"], prims) == ["conv_apply"]
-    text = cupy_helper(prims["conv_input_grad"], ["_conv_input_grad", "_conv_apply"])
+    text = cupy_helper(prims["conv_input_grad"], [prims[name].helper_name for name in called])
     assert "_cupy_conv_apply(flipped, padded" in text and " _conv_apply(" not in text
+    assert "_cupy_window_fold(on_grid" in text and " _window_fold(" not in text
     source = (ROOT / "generated" / "layerforge" / "layers" / "convolutional.py").read_text()
     assert source.count("\ndef _conv_apply(") == 1 and source.count("\ndef _cupy_conv_apply(") == 1
 

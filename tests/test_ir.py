@@ -77,31 +77,31 @@ def test_convolution_shapes_follow_the_window_rules():
     static sum over (N, H_out, W_out); forward saves the columns for the weight gradient, x
     for the input gradient, which goes to x without a gradient of the columns."""
     assert explain("convolutional", 4) == textwrap.dedent("""\
-        def _forward_identity(x, weight, bias, stride, padding, dilation):
-            columns = im2col(x, weight, dilation=dilation, padding=padding, stride=stride)  # float[C_in*kH*kW, B, H_out, W_out]  convolutional.yaml:23
-            _t1 = conv_apply(weight, columns, x, dilation=dilation, padding=padding, stride=stride)  # float[B, C_out, H_out, W_out]  convolutional.yaml:24
-            _t2 = as_channels(bias)  # float[1, C_out, 1, 1]  convolutional.yaml:24
-            z = add(_t1, _t2)  # float[B, C_out, H_out, W_out]  convolutional.yaml:24
+        def _forward_identity(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+            columns = im2col(x, weight, dilation=dilation, padding=padding, padding_mode=padding_mode, stride=stride)  # float[C_in*kH*kW, B, H_out, W_out]  convolutional.yaml:26
+            _t1 = conv_apply(weight, columns, x, dilation=dilation, groups=groups, padding=padding, padding_mode=padding_mode, stride=stride)  # float[B, C_out, H_out, W_out]  convolutional.yaml:27
+            _t2 = as_channels(bias)  # float[1, C_out, 1, 1]  convolutional.yaml:27
+            z = add(_t1, _t2)  # float[B, C_out, H_out, W_out]  convolutional.yaml:27
             return z
-        def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, columns):
-            _t3 = sum_axes_keepdims(grad_y, axis=(-4, -2, -1))  # float[1, C_out, 1, 1]  convolutional.yaml:24
+        def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns):
+            _t3 = sum_axes_keepdims(grad_y, axis=(-4, -2, -1))  # float[1, C_out, 1, 1]  convolutional.yaml:27
             grad_bias = reshape_like(_t3, bias)  # float[C_out]  primitives.yaml
-            grad_weight = conv_weight_grad(grad_y, columns, weight, x, dilation=dilation, padding=padding, stride=stride)  # float[C_out, C_in, kH, kW]  primitives.yaml
-            grad_x = conv_input_grad(grad_y, weight, x, dilation=dilation, padding=padding, stride=stride)  # float[B, C_in, H, W]  primitives.yaml
+            grad_weight = conv_weight_grad(grad_y, columns, weight, x, dilation=dilation, groups=groups, padding=padding, stride=stride)  # float[C_out, C_group, kH, kW]  primitives.yaml
+            grad_x = conv_input_grad(grad_y, weight, x, dilation=dilation, groups=groups, padding=padding, padding_mode=padding_mode, stride=stride)  # float[B, C_in, H, W]  primitives.yaml
             return grad_x, grad_weight, grad_bias
-        saved: x, weight, bias, stride, padding, dilation, columns""")
+        saved: x, weight, bias, stride, padding, dilation, groups, padding_mode, columns""")
 
 
 def test_pooling_kind_is_baked_in():
     """``if kind == "average":`` picks one side per variant; no run-time branch remains."""
     assert explain("pooling", 1) == textwrap.dedent("""\
-        def _forward_average(x, kernel_size, stride, padding):
-            y = avg_pool2d(x, kernel=kernel_size, padding=padding, stride=stride)  # float[B, C, H_out, W_out]  pooling.yaml:20
+        def _forward_average(x, kernel_size, stride, padding, ceil_mode, count_include_pad):
+            y = avg_pool2d(x, ceil_mode=ceil_mode, count_include_pad=count_include_pad, kernel=kernel_size, padding=padding, stride=stride)  # float[B, C, H_out, W_out]  pooling.yaml:22
             return y
-        def _backward_average(grad_y, x, kernel_size, stride, padding):
-            grad_x = avg_pool2d_grad(grad_y, x, kernel=kernel_size, padding=padding, stride=stride)  # float[B, C, H, W]  primitives.yaml
+        def _backward_average(grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad):
+            grad_x = avg_pool2d_grad(grad_y, x, ceil_mode=ceil_mode, count_include_pad=count_include_pad, kernel=kernel_size, padding=padding, stride=stride)  # float[B, C, H, W]  primitives.yaml
             return grad_x
-        saved: x, kernel_size, stride, padding""")
+        saved: x, kernel_size, stride, padding, ceil_mode, count_include_pad""")
     assert "max_pool2d" not in explain("pooling", 1) and "avg_pool2d" not in explain("pooling", 0)
 
 

@@ -111,7 +111,7 @@ def test_dropout_draws_a_fresh_mask_per_seed_and_keeps_the_dtype():
 
 WINDOW_CALLS = [
     ("max_pooling", lambda m: m.forward(np.ones((1, 1, 2, 5)), kernel_size=3), ValueError,
-     "max_pooling: the window spans 3 along the height, more than the height of 'x' plus padding (2 + 2 * 0)"),
+     "max_pooling: the window spans 3 along the height, more than the height of 'x' plus padding (2 + 0 + 0)"),
     ("avg_pooling", lambda m: m.forward(np.ones((1, 1, 6, 6)), kernel_size=2, padding=2), ValueError,
      "avg_pooling: padding 2 must be at most half the kernel size 2"),
     ("pooling", lambda m: m.forward(np.ones((1, 1, 6, 6)), kind="min"), ValueError,
@@ -123,9 +123,9 @@ WINDOW_CALLS = [
     ("convolutional", lambda m: m.forward(np.ones((1, 2, 4, 4)), np.ones((3, 2, 3, 3)), np.ones(3), dilation=2),
      ValueError, "convolutional: the window spans 5 along the height, more than the height of 'x'"),
     ("convolutional", lambda m: m.forward(np.ones((1, 2, 4, 4)), np.ones((3, 5, 3, 3)), np.ones(3)),
-     ValueError, "convolutional: argument 'weight' has C_in = 5"),
+     ValueError, "convolutional: weight [C_out, C_in / groups, kH, kW] must have 2 input channels (C_in = 2, groups = 1), got shape (3, 5, 3, 3)"),
     ("convolutional", lambda m: m.forward(np.ones((1, 2, 4, 4)), np.ones((3, 2, 3, 3)), np.ones(3), padding=1.5),
-     TypeError, "convolutional: attribute 'padding' must be int"),
+     TypeError, "convolutional: attribute 'padding' must be an int, a pair (height, width), four ints"),
     ("batch_normalization", lambda m: m.forward(np.ones((1, 2, 1, 1)), *[np.ones(2)] * 4), ValueError,
      "batch_normalization: training needs more than one value per channel, got N * H * W = 1"),
 ]

@@ -78,11 +78,19 @@ CASES = {
     "upsample_nearest": ("upsample_nearest(x * w, scale=3)", "[W]", "any", "any", NCHW),
     "block_sum": ("block_sum(x * w, scale=2)", "[W]", "any", "any", NCHW),
     "as_channels": ("x * as_channels(w)", "[C]", "any", "any", NCHW),
-    "max_pool2d": ("max_pool2d(x * w, kernel=2, stride=1, padding=1)", "[W]", "any", "any", NCHW),
-    "avg_pool2d": ("avg_pool2d(x * w, kernel=3, stride=2, padding=1)", "[W]", "any", "any", NCHW),
+    # Window statics per axis, as check_window gives them: pairs, padding ((top, bottom), (left, right)).
+    "max_pool2d": ("max_pool2d(x * w, kernel=(2, 3), stride=(1, 2), padding=((1, 1), (1, 1)), dilation=(2, 1), ceil_mode=True)",
+                   "[W]", "any", "any", NCHW),
+    "avg_pool2d": ("avg_pool2d(x * w, kernel=(3, 2), stride=(2, 1), padding=((1, 1), (0, 0)), ceil_mode=True, count_include_pad=False)",
+                   "[W]", "any", "any", NCHW),
+    "adaptive_avg_pool2d": ("adaptive_avg_pool2d(x * w, output_size=(3, 4))", "[W]", "any", "any", NCHW),
+    "adaptive_max_pool2d": ("adaptive_max_pool2d(x * w, output_size=(3, 4))", "[W]", "any", "any", NCHW),
+    "window_pad": ("window_pad(x * w, padding=((1, 2), (3, 0)))", "[W]", "any", "any", NCHW),
     "global_max_pool": ("global_max_pool(x * w)", "[W]", "any", "any", NCHW),
-    "conv_apply": ("conv_apply(w, im2col(x * x, w, stride=2, padding=1, dilation=1), x * x, stride=2, padding=1, dilation=1)",
-                   "[G, C, K, K]", "any", "any", NCHW),
+    "conv_apply": ("conv_apply(w, im2col(x * x, w, stride=(2, 1), padding=((1, 0), (1, 2)), dilation=(1, 1)), x * x, stride=(2, 1), "
+                   "padding=((1, 0), (1, 2)), dilation=(1, 1))", "[G, C, K, K]", "any", "any", NCHW),
+    "conv_apply stride 1": ("conv_apply(w, im2col(x * x, w, stride=(1, 1), padding=((1, 0), (1, 2)), dilation=(1, 2)), x * x, "
+                            "stride=(1, 1), padding=((1, 0), (1, 2)), dilation=(1, 2))", "[G, C, K, K]", "any", "any", NCHW),
     # Issue 16: blocks of an axis (F = 4: halves; along the batch axis B = 6: thirds).
     "chunk": ("chunk(x * w, pieces=2, index=1) * chunk(x, pieces=2, index=0) + sum_all(chunk(x * x, pieces=3, index=2, axis=0))",
               "[F]", "any", "any"),

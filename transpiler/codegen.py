@@ -18,12 +18,12 @@ from . import cuda
 from .expr import Call, If
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives, with_called_helpers
-from .spec import DEFAULT_DTYPES, AttrDecl, AttrValue, OpSpec
+from .spec import DEFAULT_DTYPES, WINDOW_TYPES, AttrDecl, AttrValue, OpSpec
 
 VERSION = "0.1.0"
 RUNTIME = "layerforge._runtime"
 # Runtime functions that helpers may call; a module imports those its helpers use.
-HELPER_RUNTIME = ("in_chunks",)
+HELPER_RUNTIME = ("in_chunks", "pooled_size")
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,38 @@ def _attribute_entry(attr: AttrDecl) -> str:
     return f'"{attr.name}": {{{", ".join(f"{chr(34)}{k}{chr(34)}: {v!r}" for k, v in keywords.items() if v is not None)}}}'
 
 
+def _type_text(attr: AttrDecl) -> str:
+    """An attribute's type as the docstring gives it (window types in words)."""
+    return {"pair": "int or (int, int)", "padding": "int, (int, int), 4 ints per side, 'same' or 'valid'"}.get(attr.type, attr.type)
+
+
+def _keyword(attr: AttrDecl) -> str:
+    if attr.default is None:
+        return f"{attr.name}=None" if attr.optional else attr.name
+    return f"{attr.name}={attr.default!r}"
+
+
+def _window_check(spec: OpSpec) -> str:
+    """The call of check_window, assigning the window's attributes as it returns them (per
+    spatial axis, the padding per side)."""
+    w = spec.window
+    assert w is not None
+    op = spec.name
+    if w.output_size is not None:
+        return f'{w.output_size} = check_adaptive_window("{op}", "{w.input}", {w.input}, {w.output_size})'
+    if w.kernel_is_array:
+        names = [w.stride, w.padding] + ([w.dilation] if w.dilation else [])
+        args = [w.stride, w.padding] + ([w.dilation] if w.dilation else []) + [f"weight={w.kernel}"]
+    else:
+        names = [w.kernel, w.stride, w.padding] + ([w.dilation] if w.dilation else [])
+        args = [w.stride, w.padding] + ([w.dilation] if w.dilation else []) + [f"kernel={w.kernel}"]
+    for key in ("groups", "padding_mode", "ceil_mode"):
+        name = getattr(w, key)
+        if name is not None:
+            args.append(f"{key}={name}")
+    return f'{", ".join(names)} = check_window("{op}", "{w.input}", {w.input}, {", ".join(args)})'
+
+
 def _attr_check(op: str, attr: AttrDecl) -> str:
     extra = ""
     if attr.minimum is not None:
@@ -139,8 +171,8 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
         text = f"{decl.name}: float32 or float64 {kind} of shape {decl.shape}." + (f" {decl.doc}" if decl.doc else "")
         lines += _indent_wrap(text)
     for attr in spec.attributes:
-        default = "required" if attr.default is None else f"default {attr.default!r}"
-        text = f"{attr.name}: {attr.type}, {default}." + (f" {attr.doc}" if attr.doc else "")
+        default = ("default None" if attr.optional else "required") if attr.default is None else f"default {attr.default!r}"
+        text = f"{attr.name}: {_type_text(attr)}, {default}." + (f" {attr.doc}" if attr.doc else "")
         lines += _indent_wrap(text)
     if slot_doc and spec.slot:
         lines += _indent_wrap(
@@ -390,7 +422,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     runtime_names = ["check_arrays", "check_context"]
     if spec.broadcast:
         runtime_names += ["broadcast_inputs", "sum_to_shapes"]
-    if numeric or structural:
+    if any(a.type not in WINDOW_TYPES for a in numeric + structural):
         runtime_names.append("check_attribute")
     if any(a.divides for a in spec.attributes):
         runtime_names.append("check_divides")
@@ -403,7 +435,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.window is not None:
-        runtime_names.append("check_window")
+        runtime_names.append("check_window" if spec.window.output_size is None else "check_adaptive_window")
     blocks = _chunked_inputs(spec, compiled)
     if blocks:
         runtime_names.append("check_blocks")
@@ -421,7 +453,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     signature = list(arrays)
     keywords = []
     for attr in spec.attributes:
-        keywords.append(attr.name if attr.default is None else f"{attr.name}={attr.default!r}")
+        keywords.append(_keyword(attr))
     if fused:
         assert spec.slot is not None
         keywords += [f'activation="{spec.slot.default}"', "activation_options=None"]
@@ -436,6 +468,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     leading_arg = "" if leading == "equal" else f', leading="{leading}"'
     body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg})')
     for attr in spec.attributes:
+        if attr.type in WINDOW_TYPES:  # checked by check_window
+            continue
         body.append(_attr_check(op, attr))
         if attr.divides:
             holder = next(d for d in spec.arrays if attr.divides in d.shape.dims)
@@ -460,10 +494,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             array, axis = attr.below
             body.append(f'check_below("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
     if spec.window is not None:
-        w = spec.window
-        kernel = f"{w.kernel}.shape[2:]" if spec.array(w.kernel) is not None else w.kernel
-        extra = f", dilation={w.dilation}" if w.dilation else ""
-        body.append(f'check_window("{op}", "{w.input}", {w.input}, {kernel}, {w.stride}, {w.padding}{extra})')
+        body.append(_window_check(spec))
     for name, pieces, axis in blocks:
         body.append(f'check_blocks("{op}", "{name}", {name}, {pieces}, {axis})')
     if spec.random:

@@ -129,8 +129,12 @@ class If:
 Stmt = Union[Assign, If]
 
 
-def _int_literal(node: ast.expr) -> int | None:
-    """The value of an integer literal such as ``2`` or ``-1``, else None."""
+def _int_literal(node: ast.expr) -> int | tuple | None:
+    """The value of an integer literal such as ``2`` or ``-1``, or of a tuple of them (or of
+    such tuples: a window's padding ((top, bottom), (left, right))), else None."""
+    if isinstance(node, ast.Tuple) and node.elts:
+        items = [_int_literal(e) for e in node.elts]
+        return None if any(i is None for i in items) else tuple(items)
     negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
     inner = node.operand if negative else node  # type: ignore[attr-defined]
     if isinstance(inner, ast.Constant) and type(inner.value) is int and abs(inner.value) < INT_LIMIT:

@@ -371,13 +371,11 @@ def _window_shape(rule: str, known: list[Shape]) -> Shape:
     if rule == "global":
         n, c, _, _ = known[0].dims
         return Shape((n, c, 1, 1))
-    if rule == "im2col":
-        (n, c, h, w), (_, c_in, kh, kw) = known[0].dims, known[1].dims
-        if c != c_in:
-            raise ShapeError(f"input channels differ: {known[0]} against weight {known[1]}")
+    if rule == "im2col":  # the weight's channels are the input's, or a group's (checked at run time)
+        (n, c, h, w), (_, _, kh, kw) = known[0].dims, known[1].dims
         return Shape((f"{c}*{kh}*{kw}", n, f"{h}_out", f"{w}_out"))
     (c_out, c, kh, kw), (size, n, h, w) = known[0].dims, known[1].dims
-    if size != f"{c}*{kh}*{kw}":
+    if not str(size).endswith(f"*{kh}*{kw}"):
         raise ShapeError(f"columns {known[1]} do not match weight {known[0]}")
     return Shape((n, c_out, h, w))
 

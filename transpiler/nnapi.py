@@ -63,7 +63,8 @@ def _group(names: list[str]) -> str:
 
 def describe(spec: OpSpec, errors: Collector) -> dict:
     attributes = [a for a in spec.attributes if a.name != "training"]
-    keywords = [a.name if a.default is None else f"{a.name}={a.default!r}" for a in attributes]
+    keywords = [(f"{a.name}=None" if a.optional else a.name) if a.default is None else f"{a.name}={a.default!r}"
+                for a in attributes]
     stored = [a.name for a in attributes]
     call = [d.name for d in spec.inputs] + [f"self.{d.name}" for d in spec.parameters + spec.buffers]
     call += [f"{a.name}=self.{a.name}" for a in attributes]

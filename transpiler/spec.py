@@ -20,7 +20,10 @@ from .expr import Stmt, parse_block
 from .source import Fields, Node, load
 
 KINDS = ("activation", "layer", "loss")
-ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,), "ints": (tuple,)}
+ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,), "ints": (tuple,),
+                   "pair": (int, tuple), "padding": (int, tuple, str)}
+# Attribute types only a window may name: check_window checks them and gives them per axis.
+WINDOW_TYPES = ("pair", "padding")
 # Names the generated code itself uses; a spec may not take them.
 RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "result", "grad",
                       # the public functions' own locals, and what a module imports or defines:
@@ -85,6 +88,7 @@ class AttrDecl:
     # ``(array, axis)``: the attribute must be less than that array's size along the axis
     # (an int, or the name of an int attribute), checked at run time
     below: tuple[str, str] | None = None
+    optional: bool = False  # None is a value (the default when there is no other)
 
 
 @dataclass(frozen=True)
@@ -98,15 +102,26 @@ class ActivationSlot:
 @dataclass(frozen=True)
 class WindowDecl:
     """A 2-D sliding window over an NCHW input, checked at run time before forward runs:
-    ``kernel`` is an int attribute or a parameter whose last two dimensions are the kernel;
-    without ``dilation`` it is a pooling window (padding at most half the kernel)."""
+    ``kernel`` is an int or pair attribute (a pooling window, padding at most half the
+    kernel) or a parameter whose last two dimensions are the kernel (a convolution, which
+    may name ``groups`` and ``padding_mode``); ``ceil_mode`` names a bool attribute. An
+    adaptive window names only its ``output_size`` (a pair attribute)."""
 
     input: str
-    kernel: str
-    stride: str
-    padding: str
+    kernel: str | None
+    stride: str | None
+    padding: str | None
     dilation: str | None
     loc: Location
+    groups: str | None = None
+    padding_mode: str | None = None
+    ceil_mode: str | None = None
+    kernel_is_array: bool = False
+    output_size: str | None = None  # an adaptive window: no kernel, stride or padding
+
+    @property
+    def pooling(self) -> bool:
+        return not self.kernel_is_array
 
 
 @dataclass(frozen=True)
@@ -486,6 +501,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         divides = fields.take("divides", str)
         axis_of = fields.take("axis_of", str)
         below = fields.take("below", str)
+        optional = fields.take("optional", bool)
         fields.finish()
         if type_node is None:
             continue
@@ -536,12 +552,18 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 divides=divides.value if divides else None,
                 axis_of=axis_of.value if axis_of else None,
                 below=below_size,
+                optional=bool(optional.value) if optional else False,
             )
         )
     return tuple(out)
 
 
 def _fits(value: object, kinds: tuple[type, ...]) -> bool:
+    if isinstance(value, str) and str in kinds and int in kinds:  # window padding
+        return value in ("same", "valid")
+    if isinstance(value, tuple) and int in kinds:  # a pair, or padding per side
+        return len(value) in ((2, 4) if str in kinds else (2,)) and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value)
     if isinstance(value, tuple):
         return tuple in kinds and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     if isinstance(value, bool):
@@ -554,13 +576,32 @@ def _fits(value: object, kinds: tuple[type, ...]) -> bool:
 def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[TensorDecl, ...],
             attributes: tuple[AttrDecl, ...], errors: Collector) -> WindowDecl | None:
     fields = Fields(node, "spec.window", errors)
-    taken = {key: fields.take(key, str, required=key != "dilation")
-             for key in ("input", "kernel", "stride", "padding", "dilation")}
+    keys = ("input", "kernel", "stride", "padding", "dilation", "groups", "padding_mode", "ceil_mode", "output_size")
+    adaptive = "output_size" in node.key_locs
+    required = ("input", "output_size") if adaptive else ("input", "kernel", "stride", "padding")
+    taken = {key: fields.take(key, str, required=key in required) for key in keys}
     fields.finish()
-    if any(taken[k] is None for k in ("input", "kernel", "stride", "padding")):
+    if any(taken[k] is None for k in required):
         return None
-    ints = [a.name for a in attributes if a.type == "int" and not a.structural]
-    ok = True
+    extra = [k for k in keys if k not in required and taken[k] is not None] if adaptive else []
+    for key in extra:
+        errors.error(taken[key].loc, f"spec.window.{key}: an adaptive window (output_size) has no {key}")  # type: ignore[union-attr]
+    ints = [a.name for a in attributes if a.type in ("int", "pair", "padding") and not a.structural]
+    kernel_is_array = False
+    kinds = {"groups": ("int",), "padding_mode": ("str",), "ceil_mode": ("bool",)}
+    kinds["output_size"] = ("pair",)
+    ok = not extra
+    for key, types in kinds.items():
+        item = taken[key]
+        attr = next((a for a in attributes if item is not None and a.name == item.value), None)
+        if item is not None and (attr is None or attr.type not in types or attr.structural):
+            errors.error(item.loc, f"spec.window.{key}: '{item.value}' must be a non-structural {types[0]} attribute")
+            ok = False
+    named = {taken[k].value for k in ("kernel", "stride", "padding", "dilation", "output_size") if taken[k] is not None}  # type: ignore[union-attr]
+    for attr in attributes:
+        if attr.type in WINDOW_TYPES and attr.name not in named:
+            errors.error(attr.loc, f"spec.attributes.{attr.name}: a {attr.type} attribute must be named by the window (kernel, stride, padding, dilation or output_size)")
+            ok = False
     source = taken["input"]
     holder = next((d for d in inputs if d.name == source.value), None)  # type: ignore[union-attr]
     if holder is None or holder.shape.rank != 4 or holder.shape.ellipsis:
@@ -572,14 +613,22 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
             continue
         weight = next((d for d in parameters if d.name == item.value), None)
         if key == "kernel" and weight is not None and weight.shape.rank == 4:
+            kernel_is_array = True
             continue
-        allowed = "an int attribute or a parameter [C_out, C_in, kH, kW]" if key == "kernel" else "an int attribute"
+        allowed = "an int or pair attribute or a parameter [C_out, C_in, kH, kW]" if key == "kernel" else "an int or pair attribute"
         errors.error(item.loc, f"spec.window.{key}: '{short(str(item.value))}' must be {allowed}{did_you_mean(str(item.value), ints)}")
         ok = False
+    if taken["kernel"] is not None and not kernel_is_array:
+        for key in ("groups", "padding_mode"):
+            if taken[key] is not None:
+                errors.error(taken[key].loc, f"spec.window.{key}: only a convolution window (kernel a parameter) has {key}")  # type: ignore[union-attr]
+                ok = False
     if not ok:
         return None
-    return WindowDecl(*(taken[k].value if taken[k] is not None else None  # type: ignore[union-attr]
-                        for k in ("input", "kernel", "stride", "padding", "dilation")), node.loc)
+    value = {k: taken[k].value if taken[k] is not None else None for k in keys}  # type: ignore[union-attr]
+    return WindowDecl(value["input"], value["kernel"], value["stride"], value["padding"], value["dilation"], node.loc,
+                      groups=value["groups"], padding_mode=value["padding_mode"], ceil_mode=value["ceil_mode"],
+                      kernel_is_array=kernel_is_array, output_size=value["output_size"])
 
 
 def _slot(node: Node, errors: Collector) -> ActivationSlot | None:

@@ -345,35 +345,185 @@ def check_blocks(op, argument, value, pieces, axis):
         )
 
 
-def check_window(op, argument, x, kernel, stride, padding, dilation=None):
-    """Check a 2-D window against the spatial size of ``x`` [N, C, H, W].
+def check_window_attribute(op, name, value, kind):
+    """Check one window attribute and return it per spatial axis. ``kind`` is ``"pair"``
+    (an int, or a pair of ints one per axis: (height, width)) or ``"padding"`` (a pair, or
+    per side as F.pad's (left, right, top, bottom), or ((top, bottom), (left, right)), or
+    ``"same"`` / ``"valid"``, returned as they are). Pairs come back as a tuple of two ints,
+    per-side padding as ((top, bottom), (left, right))."""
+    if kind == "padding" and isinstance(value, str):
+        if value not in ("same", "valid"):
+            raise ValueError(
+                f"{op}: attribute '{name}' must be 'same', 'valid' or ints, got {value!r}"
+            )
+        return value
+    if _is_int(value):
+        return (int(value), int(value))
+    if isinstance(value, (tuple, list)):
+        items = tuple(value)
+        if len(items) == 2 and all(_is_int(v) for v in items):
+            return tuple(int(v) for v in items)
+        if kind == "padding" and len(items) == 4 and all(_is_int(v) for v in items):
+            left, right, top, bottom = (int(v) for v in items)
+            return ((top, bottom), (left, right))
+        if (
+            kind == "padding"
+            and len(items) == 2
+            and all(
+                isinstance(v, (tuple, list))
+                and len(v) == 2
+                and all(_is_int(s) for s in v)
+                for v in items
+            )
+        ):
+            return tuple((int(a), int(b)) for a, b in items)
+    expected = {
+        "pair": "an int or a pair of ints (height, width)",
+        "padding": "an int, a pair (height, width), four ints (left, right, top, bottom), "
+        "((top, bottom), (left, right)), 'same' or 'valid'",
+    }[kind]
+    raise TypeError(f"{op}: attribute '{name}' must be {expected}, got {value!r}")
 
-    ``kernel`` is an int or a (kH, kW) pair; stride and dilation must be positive, padding
-    non-negative, and the dilated kernel must fit the padded input. Without a dilation the
-    window is a pooling window, whose padding may be at most half the kernel (as in PyTorch).
+
+def check_window(
+    op,
+    argument,
+    x,
+    stride,
+    padding,
+    dilation=None,
+    *,
+    kernel=None,
+    weight=None,
+    groups=1,
+    padding_mode="zeros",
+    ceil_mode=False,
+):
+    """Check a 2-D window over ``x`` [N, C, H, W] and return its attributes per spatial axis.
+
+    A convolution passes its ``weight`` [C_out, C_in / groups, kH, kW] (the kernel is its
+    last two axes, ``groups`` must divide C_in and C_out); a pooling window its ``kernel``
+    (an int or a pair), whose padding may be at most half the kernel (as in PyTorch) and
+    whose ``stride`` None means the kernel. Kernel, stride and dilation must be positive,
+    padding non-negative, and the dilated kernel must fit the padded input. Returns the
+    kernel (pooling only), stride, padding and dilation (when given), in that order: pairs
+    (height, width), the padding as ((top, bottom), (left, right)) with "same" and "valid"
+    resolved (PyTorch's "same" puts the odd pixel at the end).
     """
-    kernel_hw = (kernel, kernel) if _is_int(kernel) else tuple(kernel)
-    for label, value, low in (
-        ("kernel size", min(kernel_hw), 1),
-        ("stride", stride, 1),
-        ("padding", padding, 0),
-        ("dilation", dilation or 1, 1),
+    pooling = weight is None
+    if pooling:
+        kernel_hw = check_window_attribute(op, "kernel_size", kernel, "pair")
+    else:
+        kernel_hw = tuple(int(k) for k in weight.shape[2:])
+    stride_hw = (
+        kernel_hw
+        if stride is None and pooling
+        else check_window_attribute(op, "stride", stride, "pair")
+    )
+    dilation_hw = (
+        (1, 1)
+        if dilation is None
+        else check_window_attribute(op, "dilation", dilation, "pair")
+    )
+    given = check_window_attribute(
+        op, "padding", padding, "pair" if pooling else "padding"
+    )
+    for name, values in (
+        ("kernel_size", kernel_hw),
+        ("stride", stride_hw),
+        ("dilation", dilation_hw),
     ):
-        if value < low:
-            raise ValueError(f"{op}: the {label} must be at least {low}, got {value}")
-    if dilation is None and 2 * padding > min(kernel_hw):
-        raise ValueError(
-            f"{op}: padding {padding} must be at most half the kernel size {min(kernel_hw)}"
+        if min(values) < 1:
+            raise ValueError(
+                f"{op}: attribute '{name}' must be at least 1, got {values if values[0] != values[1] else values[0]}"
+            )
+    spans = tuple(d * (k - 1) + 1 for d, k in zip(dilation_hw, kernel_hw))
+    if given == "same":
+        if stride_hw != (1, 1):
+            raise ValueError(
+                f"{op}: padding 'same' needs stride 1 (as PyTorch), got stride {stride}"
+            )
+        pads = tuple(
+            (total // 2, total - total // 2) for total in (s - 1 for s in spans)
         )
-    for axis, label, k in ((2, "height", kernel_hw[0]), (3, "width", kernel_hw[1])):
-        span = (dilation or 1) * (k - 1) + 1
-        size = x.shape[axis] + 2 * padding
-        if span > size:
+    elif given == "valid":
+        pads = ((0, 0), (0, 0))
+    elif _is_int(given[0]):
+        pads = ((given[0], given[0]), (given[1], given[1]))
+    else:
+        pads = given
+    if min(p for side in pads for p in side) < 0:
+        raise ValueError(f"{op}: the padding must be at least 0, got {padding!r}")
+    if not pooling:
+        c_in, c_out = x.shape[1], weight.shape[0]
+        if not _is_int(groups) or groups < 1:
+            raise ValueError(
+                f"{op}: attribute 'groups' must be a positive int, got {groups!r}"
+            )
+        if c_in % groups or c_out % groups:
+            raise ValueError(
+                f"{op}: groups = {groups} must divide the input channels ({c_in}) and the output "
+                f"channels ({c_out}); got '{argument}' of shape {tuple(x.shape)} and weight of shape {tuple(weight.shape)}"
+            )
+        if weight.shape[1] * groups != c_in:
+            raise ValueError(
+                f"{op}: weight [C_out, C_in / groups, kH, kW] must have {c_in // groups} input channels "
+                f"(C_in = {c_in}, groups = {groups}), got shape {tuple(weight.shape)}"
+            )
+    for axis, label, k, span, (before, after) in zip(
+        (2, 3), ("height", "width"), kernel_hw, spans, pads
+    ):
+        size = x.shape[axis]
+        if pooling and 2 * max(before, after) > k:
+            raise ValueError(
+                f"{op}: padding {max(before, after)} must be at most half the kernel size {k}"
+            )
+        if padding_mode == "reflect" and max(before, after) >= size:
+            raise ValueError(
+                f"{op}: reflect padding {max(before, after)} must be less than the {label} of "
+                f"'{argument}' ({size}); got shape {tuple(x.shape)}"
+            )
+        if padding_mode == "circular" and max(before, after) > size:
+            raise ValueError(
+                f"{op}: circular padding {max(before, after)} must be at most the {label} of "
+                f"'{argument}' ({size}); got shape {tuple(x.shape)}"
+            )
+        if span > size + before + after:
             raise ValueError(
                 f"{op}: the window spans {span} along the {label}, more than the {label} of "
-                f"'{argument}' plus padding ({x.shape[axis]} + 2 * {padding}); "
+                f"'{argument}' plus padding ({size} + {before} + {after}); "
                 f"got shape {tuple(x.shape)}"
             )
+    result = (kernel_hw,) if pooling else ()
+    result += (stride_hw, pads)
+    return result + ((dilation_hw,) if dilation is not None else ())
+
+
+def check_adaptive_window(op, argument, x, output_size):
+    """Check an adaptive window's ``output_size`` over ``x`` [N, C, H, W]: an int, or a pair
+    (height, width) whose entries may be None (that axis keeps the input's size), as
+    PyTorch's adaptive pooling. Returns the output size as a pair of positive ints."""
+    spelled = output_size
+    if isinstance(output_size, (tuple, list)) and len(output_size) == 2:
+        spelled = tuple(
+            x.shape[2 + i] if v is None else v for i, v in enumerate(output_size)
+        )
+    sizes = check_window_attribute(op, "output_size", spelled, "pair")
+    if min(sizes) < 1:
+        raise ValueError(
+            f"{op}: the output size must be at least 1, got {output_size!r}"
+        )
+    return sizes
+
+
+def pooled_size(size, kernel, stride, before, after, dilation=1, ceil_mode=False):
+    """The number of windows along one axis (PyTorch's rule: with ``ceil_mode`` a last,
+    partial window is kept if it starts inside the input or its leading padding)."""
+    reach = size + before + after - dilation * (kernel - 1) - 1
+    if not ceil_mode:
+        return reach // stride + 1
+    count = -(-reach // stride) + 1
+    return count - 1 if (count - 1) * stride >= size + before else count
 
 
 # Bytes of one block of rows (128K float32 or 64K float64 elements): with a few temporaries

@@ -9,6 +9,7 @@ modules: it holds parameters, buffers and gradients, and calls ``forward``/``bac
 import numpy as np
 
 from layerforge.layers import activation
+from layerforge.layers import adaptive_pooling
 from layerforge.layers import add
 from layerforge.layers import anomaly_detector
 from layerforge.layers import avg_pooling
@@ -54,6 +55,7 @@ __all__ = [
     "Module",
     "Sequential",
     "Activation",
+    "AdaptivePooling",
     "Add",
     "AnomalyDetector",
     "AvgPooling",
@@ -93,6 +95,16 @@ __all__ = [
     "Split",
     "SqueezeAndExcitation",
     "Upsampling",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
+    "Conv1d",
+    "MaxPool1d",
+    "AvgPool1d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveMaxPool1d",
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
@@ -252,6 +264,34 @@ class Activation(Module):
         return grad_x
 
 
+class AdaptivePooling(Module):
+    """AdaptivePooling: Average or max pooling of NCHW feature maps to a given output size,
+    as torch.nn.functional.adaptive_avg_pool2d and adaptive_max_pool2d: output cell i of
+    an axis of size S out of O covers [floor(i * S / O), ceil((i + 1) * S / O)); the
+    kind is baked in, one specialized function each.
+
+    A shell over ``layerforge.layers.adaptive_pooling``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, output_size, kind="average"):
+        super().__init__()
+        self.output_size = output_size
+        self.kind = kind
+
+    def forward(self, x):
+        y, self._ctx = adaptive_pooling.forward(
+            x, output_size=self.output_size, kind=self.kind
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x = adaptive_pooling.backward(grad_y, self._ctx)
+        return grad_x
+
+
 class Add(Module):
     """Add: The elementwise sum of two arrays, broadcast against each other as in NumPy,
     then the activation; one gradient per input, of its shape.
@@ -317,15 +357,30 @@ class AvgPooling(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, kernel_size=2, stride=2, padding=0):
+    def __init__(
+        self,
+        *,
+        kernel_size=2,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+    ):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
 
     def forward(self, x):
         y, self._ctx = avg_pooling.forward(
-            x, kernel_size=self.kernel_size, stride=self.stride, padding=self.padding
+            x,
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            ceil_mode=self.ceil_mode,
+            count_include_pad=self.count_include_pad,
         )
         return y
 
@@ -410,8 +465,8 @@ class Concatenate(Module):
 
 class Convolutional(Module):
     """Convolutional: 2-D convolution (cross-correlation) of NCHW feature maps with stride,
-    zero padding and dilation, then the activation, as torch.nn.Conv2d: y =
-    activation(conv2d(x, weight) + bias) with weight [C_out, C_in, kH, kW].
+    padding, dilation and groups, then the activation, as torch.nn.Conv2d: y =
+    activation(conv2d(x, weight) + bias) with weight [C_out, C_in / groups, kH, kW].
 
     A shell over ``layerforge.layers.convolutional``; parameters weight, bias.
     """
@@ -421,14 +476,16 @@ class Convolutional(Module):
 
     def __init__(
         self,
-        C_in,
         C_out,
+        C_group,
         kH,
         kW,
         *,
         stride=1,
         padding=0,
         dilation=1,
+        groups=1,
+        padding_mode="zeros",
         activation="identity",
         activation_options=None,
         rng=None,
@@ -436,11 +493,15 @@ class Convolutional(Module):
     ):
         super().__init__()
         rng = np.random.default_rng() if rng is None else rng
-        self.weight = _fan_in_uniform(rng, (C_out, C_in, kH, kW), C_in * kH * kW, dtype)
-        self.bias = _fan_in_uniform(rng, (C_out,), C_in * kH * kW, dtype)
+        self.weight = _fan_in_uniform(
+            rng, (C_out, C_group, kH, kW), C_group * kH * kW, dtype
+        )
+        self.bias = _fan_in_uniform(rng, (C_out,), C_group * kH * kW, dtype)
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
+        self.groups = groups
+        self.padding_mode = padding_mode
         self.activation = activation
         self.activation_options = activation_options
 
@@ -452,6 +513,8 @@ class Convolutional(Module):
             stride=self.stride,
             padding=self.padding,
             dilation=self.dilation,
+            groups=self.groups,
+            padding_mode=self.padding_mode,
             activation=self.activation,
             activation_options=self.activation_options,
         )
@@ -559,8 +622,8 @@ class DilatedConvolutional(Module):
     """DilatedConvolutional: Dilated (atrous) 2-D convolution of NCHW feature maps, as
     torch.nn.Conv2d with a dilation that must be given: y = activation(conv2d(x, weight,
     stride, padding, dilation) + bias) with weight [C_out, C_in, kH, kW]; the output is
-    (H + 2 padding - dilation (kH - 1) - 1) / stride + 1 high (rounded down), and as
-    wide.
+    (H + top + bottom - dilation (kH - 1) - 1) / stride + 1 high (rounded down), and
+    likewise wide.
 
     A shell over ``layerforge.layers.dilated_convolutional``; parameters weight, bias.
     """
@@ -1092,15 +1155,24 @@ class MaxPooling(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, kernel_size=2, stride=2, padding=0):
+    def __init__(
+        self, *, kernel_size=2, stride=None, padding=0, dilation=1, ceil_mode=False
+    ):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding
+        self.dilation = dilation
+        self.ceil_mode = ceil_mode
 
     def forward(self, x):
         y, self._ctx = max_pooling.forward(
-            x, kernel_size=self.kernel_size, stride=self.stride, padding=self.padding
+            x,
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            ceil_mode=self.ceil_mode,
         )
         return y
 
@@ -1374,11 +1446,22 @@ class Pooling(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, kernel_size=2, stride=2, padding=0, kind="max"):
+    def __init__(
+        self,
+        *,
+        kernel_size=2,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+        kind="max",
+    ):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
         self.kind = kind
 
     def forward(self, x):
@@ -1387,6 +1470,8 @@ class Pooling(Module):
             kernel_size=self.kernel_size,
             stride=self.stride,
             padding=self.padding,
+            ceil_mode=self.ceil_mode,
+            count_include_pad=self.count_include_pad,
             kind=self.kind,
         )
         return y
@@ -1726,6 +1811,266 @@ class Upsampling(Module):
     def backward(self, grad_y):
         grad_x = upsampling.backward(grad_y, self._ctx)
         return grad_x
+
+
+# PyTorch's names and constructor signatures over the classes above (torch.nn.Conv2d, ...),
+# so that a model definition ports by changing its import.
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+
+
+class Conv2d(Convolutional):
+    """torch.nn.Conv2d: weight [out_channels, in_channels / groups, kH, kW] and bias
+    [out_channels] drawn as PyTorch draws them; ``bias=False`` leaves the bias out of the
+    parameters (and of state_dict), adding zeros."""
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"Conv2d: groups = {groups} must divide in_channels ({in_channels}) and out_channels ({out_channels})"
+            )
+        kernel_h, kernel_w = _pair(kernel_size)
+        super().__init__(
+            out_channels,
+            in_channels // groups,
+            kernel_h,
+            kernel_w,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            padding_mode=padding_mode,
+            activation=activation,
+            activation_options=activation_options,
+            rng=rng,
+            dtype=dtype,
+        )
+        if not bias:
+            self.bias = np.zeros(out_channels, dtype=dtype)
+            self.PARAMETERS = ("weight",)
+
+
+class MaxPool2d(MaxPooling):
+    """torch.nn.MaxPool2d (return_indices is not offered)."""
+
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
+    ):
+        super().__init__(
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            ceil_mode=ceil_mode,
+        )
+
+
+class AvgPool2d(AvgPooling):
+    """torch.nn.AvgPool2d (divisor_override is not offered)."""
+
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+    ):
+        super().__init__(
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            ceil_mode=ceil_mode,
+            count_include_pad=count_include_pad,
+        )
+
+
+class AdaptiveAvgPool2d(AdaptivePooling):
+    """torch.nn.AdaptiveAvgPool2d."""
+
+    def __init__(self, output_size):
+        super().__init__(output_size=output_size, kind="average")
+
+
+class AdaptiveMaxPool2d(AdaptivePooling):
+    """torch.nn.AdaptiveMaxPool2d (return_indices is not offered)."""
+
+    def __init__(self, output_size):
+        super().__init__(output_size=output_size, kind="max")
+
+
+# 1-D layers: a signal [B, C, L] runs through the 2-D functions as an image of height 1.
+
+
+def _single(value):
+    return int(value) if isinstance(value, (int, np.integer)) else int(tuple(value)[0])
+
+
+class Conv1d(Module):
+    """torch.nn.Conv1d over ``layerforge.layers.convolutional`` (the signal as an image of
+    height 1): weight [out_channels, in_channels / groups, kernel_size], bias
+    [out_channels]; ``bias=False`` leaves the bias out of the parameters."""
+
+    PARAMETERS = ("weight", "bias")
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"Conv1d: groups = {groups} must divide in_channels ({in_channels}) and out_channels ({out_channels})"
+            )
+        rng = np.random.default_rng() if rng is None else rng
+        kernel = _single(kernel_size)
+        fan_in = in_channels // groups * kernel
+        self.weight = _fan_in_uniform(
+            rng, (out_channels, in_channels // groups, kernel), fan_in, dtype
+        )
+        self.bias = _fan_in_uniform(rng, (out_channels,), fan_in, dtype)
+        if not bias:
+            self.bias = np.zeros(out_channels, dtype=dtype)
+            self.PARAMETERS = ("weight",)
+        self.stride, self.dilation, self.groups, self.padding_mode = (
+            stride,
+            dilation,
+            groups,
+            padding_mode,
+        )
+        self.padding = padding
+        self.activation, self.activation_options = activation, activation_options
+
+    def forward(self, x):
+        padding = (
+            self.padding
+            if isinstance(self.padding, str)
+            else (0, _single(self.padding))
+        )
+        y, self._ctx = convolutional.forward(
+            x[:, :, None, :],
+            self.weight[:, :, None, :],
+            self.bias,
+            stride=(1, _single(self.stride)),
+            padding=padding,
+            dilation=(1, _single(self.dilation)),
+            groups=self.groups,
+            padding_mode=self.padding_mode,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y[:, :, 0, :]
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = convolutional.backward(
+            grad_y[:, :, None, :], self._ctx
+        )
+        self.grads["weight"] = grad_weight[:, :, 0, :]
+        self.grads["bias"] = grad_bias
+        return grad_x[:, :, 0, :]
+
+
+class _Pool1d(Module):
+    """A 2-D pooling layer over a signal [B, C, L] as an image of height 1."""
+
+    def __init__(self, op, **window):
+        super().__init__()
+        self.op, self.window = op, window
+
+    def forward(self, x):
+        y, self._ctx = self.op.forward(x[:, :, None, :], **self.window)
+        return y[:, :, 0, :]
+
+    def backward(self, grad_y):
+        return self.op.backward(grad_y[:, :, None, :], self._ctx)[:, :, 0, :]
+
+
+class MaxPool1d(_Pool1d):
+    """torch.nn.MaxPool1d (return_indices is not offered)."""
+
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
+    ):
+        stride = None if stride is None else (1, _single(stride))
+        super().__init__(
+            max_pooling,
+            kernel_size=(1, _single(kernel_size)),
+            stride=stride,
+            padding=(0, _single(padding)),
+            dilation=(1, _single(dilation)),
+            ceil_mode=ceil_mode,
+        )
+
+
+class AvgPool1d(_Pool1d):
+    """torch.nn.AvgPool1d."""
+
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+    ):
+        stride = None if stride is None else (1, _single(stride))
+        super().__init__(
+            avg_pooling,
+            kernel_size=(1, _single(kernel_size)),
+            stride=stride,
+            padding=(0, _single(padding)),
+            ceil_mode=ceil_mode,
+            count_include_pad=count_include_pad,
+        )
+
+
+class AdaptiveAvgPool1d(_Pool1d):
+    """torch.nn.AdaptiveAvgPool1d."""
+
+    def __init__(self, output_size):
+        super().__init__(
+            adaptive_pooling, output_size=(1, _single(output_size)), kind="average"
+        )
+
+
+class AdaptiveMaxPool1d(_Pool1d):
+    """torch.nn.AdaptiveMaxPool1d (return_indices is not offered)."""
+
+    def __init__(self, output_size):
+        super().__init__(
+            adaptive_pooling, output_size=(1, _single(output_size)), kind="max"
+        )
 
 
 class _Loss:

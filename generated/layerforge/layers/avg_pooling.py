@@ -13,6 +13,7 @@ from layerforge._runtime import (
     check_context,
     check_attribute,
     check_window,
+    pooled_size,
 )
 from layerforge._cupy_runtime import on_gpu
 
@@ -23,7 +24,9 @@ PARAMETERS = ()
 OUTPUTS = ("y",)
 
 
-def forward(x, *, kernel_size=2, stride=2, padding=0):
+def forward(
+    x, *, kernel_size=2, stride=None, padding=0, ceil_mode=False, count_include_pad=True
+):
     """AvgPooling forward pass.
 
     The mean of each kernel_size x kernel_size window of NCHW feature maps, windows
@@ -33,24 +36,32 @@ def forward(x, *, kernel_size=2, stride=2, padding=0):
 
     Args:
         x: float32 or float64 input of shape [B, C, H, W]. A batch of feature maps.
-        kernel_size: int, default 2. Height and width of the square window.
-        stride: int, default 2. Step between windows (PyTorch defaults it to
-            kernel_size; here 2, matching the default kernel).
-        padding: int, default 0. Implicit padding on every side; at most half the
-            kernel.
+        kernel_size: int or (int, int), default 2. The window: one int (square), or
+            (height, width).
+        stride: int or (int, int), default None. Step between windows: one int, or
+            (height, width); None (the default) is the kernel size, as PyTorch.
+        padding: int or (int, int), default 0. Implicit padding on both sides of each
+            axis: one int, or (height, width); at most half the kernel.
+        ceil_mode: bool, default False. Count windows rounding up: a last, partial
+            window is kept if it starts inside the input or its leading padding.
+        count_include_pad: bool, default True. Whether the zero padding counts in each
+            window's size (the divisor of its mean).
 
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("avg_pooling", {"x": x}, {"x": ("B", "C", "H", "W")})
-    check_attribute("avg_pooling", "kernel_size", kernel_size, "int", minimum=1)
-    check_attribute("avg_pooling", "stride", stride, "int", minimum=1)
-    check_attribute("avg_pooling", "padding", padding, "int", minimum=0)
-    check_window("avg_pooling", "x", x, kernel_size, stride, padding)
+    check_attribute("avg_pooling", "ceil_mode", ceil_mode, "bool")
+    check_attribute("avg_pooling", "count_include_pad", count_include_pad, "bool")
+    kernel_size, stride, padding = check_window(
+        "avg_pooling", "x", x, stride, padding, kernel=kernel_size, ceil_mode=ceil_mode
+    )
     if on_gpu(x):
-        y, saved = _cupy_forward(x, kernel_size, stride, padding)
+        y, saved = _cupy_forward(
+            x, kernel_size, stride, padding, ceil_mode, count_include_pad
+        )
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
-    y, saved = _forward(x, kernel_size, stride, padding)
+    y, saved = _forward(x, kernel_size, stride, padding, ceil_mode, count_include_pad)
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
@@ -70,119 +81,217 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward(x, kernel_size, stride, padding):
-    y = _avg_pool2d(x, kernel_size, stride, padding)
-    return y, (x, kernel_size, stride, padding)
+def _forward(x, kernel_size, stride, padding, ceil_mode, count_include_pad):
+    y = _avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    return y, (x, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
-def _backward(grad_y, x, kernel_size, stride, padding):
-    grad_x = _avg_pool2d_grad(grad_y, x, kernel_size, stride, padding)
+def _backward(grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad):
+    grad_x = _avg_pool2d_grad(
+        grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad
+    )
     return grad_x
 
 
-def _avg_pool2d(x, kernel, stride, padding):
-    """Means of the kernel x kernel windows of x [N, C, H, W], every ``stride`` pixels.
+def _avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad):
+    """Means of the kernel windows of x [N, C, H, W], every ``stride`` pixels.
     Separable: window sums down the rows (whole rows added at a time), then along them,
-    2 * kernel adds where the windows would take kernel * kernel strided ones."""
-    if padding:
-        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    kH + kW adds where the windows would take kH * kW strided ones; then divided by the
+    window sizes (_pool_divisor: one number unless windows are cut short)."""
+    h, w = x.shape[2:]
+    counts = [
+        pooled_size(x.shape[2 + i], kernel[i], stride[i], *padding[i], 1, ceil_mode)
+        for i in (0, 1)
+    ]
+    ends = [
+        max(
+            padding[i][1],
+            (counts[i] - 1) * stride[i] + kernel[i] - x.shape[2 + i] - padding[i][0],
+        )
+        for i in (0, 1)
+    ]
+    if any(padding[0]) or any(padding[1]) or ends != [padding[0][1], padding[1][1]]:
+        x = np.pad(
+            x, ((0, 0), (0, 0), (padding[0][0], ends[0]), (padding[1][0], ends[1]))
+        )
     total = x
     for axis in (2, 3):
-        count = (total.shape[axis] - kernel) // stride + 1
+        k, step, count = kernel[axis - 2], stride[axis - 2], counts[axis - 2]
         index = [slice(None)] * 4
         windows = []
-        for u in range(kernel):
-            index[axis] = slice(u, u + stride * (count - 1) + 1, stride)
+        for u in range(k):
+            index[axis] = slice(u, u + step * (count - 1) + 1, step)
             windows.append(total[tuple(index)])
-        total = windows[0].copy() if kernel == 1 else np.add(windows[0], windows[1])
+        total = windows[0].copy() if k == 1 else np.add(windows[0], windows[1])
         for window in windows[2:]:
             total += window
-    total /= x.dtype.type(kernel * kernel)
+    total /= _pool_divisor(
+        h, w, kernel, stride, padding, ceil_mode, count_include_pad, x.dtype
+    )
     return total
 
 
-def _avg_pool2d_grad(grad, like, kernel, stride, padding):
-    """Each window's gradient, divided by kernel * kernel, added to every cell of it:
-    spread along the rows, then down them (whole rows at a time)."""
+def _avg_pool2d_grad(grad, like, kernel, stride, padding, ceil_mode, count_include_pad):
+    """Each window's gradient, divided by its size, added to every cell of it: spread
+    along the rows, then down them (whole rows at a time)."""
     h, w = like.shape[2:]
-    spread = grad / grad.dtype.type(kernel * kernel)
-    for axis, size in ((3, w + 2 * padding), (2, h + 2 * padding)):
-        count = spread.shape[axis]
+    counts = list(grad.shape[2:])
+    spread = grad / _pool_divisor(
+        h, w, kernel, stride, padding, ceil_mode, count_include_pad, grad.dtype
+    )
+    for axis, size in ((3, w), (2, h)):
+        k, step, count = kernel[axis - 2], stride[axis - 2], counts[axis - 2]
+        before, after = padding[axis - 2]
+        size = max(size + before + after, (count - 1) * step + k)
         shape = list(spread.shape)
         shape[axis] = size
         # Windows apart: each entry is written once; tiled: nothing is left to zero.
-        apart = stride >= kernel
-        tiled = stride == kernel and size == kernel * count
+        apart = step >= k
+        tiled = step == k and size == k * count
         result = np.empty(shape, grad.dtype) if tiled else np.zeros(shape, grad.dtype)
         index = [slice(None)] * 4
-        for u in range(kernel):
-            index[axis] = slice(u, u + stride * (count - 1) + 1, stride)
+        for u in range(k):
+            index[axis] = slice(u, u + step * (count - 1) + 1, step)
             if apart:
                 result[tuple(index)] = spread
             else:
                 result[tuple(index)] += spread
         spread = result
-    return spread[:, :, padding : padding + h, padding : padding + w]
+    top, left = padding[0][0], padding[1][0]
+    return spread[:, :, top : top + h, left : left + w]
+
+
+def _pool_divisor(h, w, kernel, stride, padding, ceil_mode, count_include_pad, dtype):
+    """The cell count of each average-pooling window over an input of h x w pixels: a
+    scalar kH * kW where every window is whole, else an [out_h, out_w] array, the
+    product of each axis's count (PyTorch's rule: the padding counts with
+    count_include_pad, what lies past it never)."""
+    if not ceil_mode and (count_include_pad or not any(padding[0] + padding[1])):
+        return dtype.type(kernel[0] * kernel[1])  # every window whole
+    sizes = []
+    for size, k, step, (before, after) in zip((h, w), kernel, stride, padding):
+        count = pooled_size(size, k, step, before, after, 1, ceil_mode)
+        starts = np.arange(count) * step
+        low, high = (
+            (0, size + before + after) if count_include_pad else (before, before + size)
+        )
+        sizes.append(np.minimum(starts + k, high) - np.maximum(starts, low))
+    if (sizes[0] == kernel[0]).all() and (sizes[1] == kernel[1]).all():
+        return dtype.type(kernel[0] * kernel[1])
+    return (sizes[0][:, None] * sizes[1][None, :]).astype(dtype)
 
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
 
 
-def _cupy_forward(x, kernel_size, stride, padding):
-    y = _cupy_avg_pool2d(x, kernel_size, stride, padding)
-    return y, (x, kernel_size, stride, padding)
+def _cupy_forward(x, kernel_size, stride, padding, ceil_mode, count_include_pad):
+    y = _cupy_avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    return y, (x, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
-def _cupy_backward(grad_y, x, kernel_size, stride, padding):
-    grad_x = _cupy_avg_pool2d_grad(grad_y, x, kernel_size, stride, padding)
+def _cupy_backward(
+    grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad
+):
+    grad_x = _cupy_avg_pool2d_grad(
+        grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad
+    )
     return grad_x
 
 
-def _cupy_avg_pool2d(x, kernel, stride, padding):
-    """Means of the kernel x kernel windows of x [N, C, H, W], every ``stride`` pixels.
+def _cupy_avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad):
+    """Means of the kernel windows of x [N, C, H, W], every ``stride`` pixels.
     Separable: window sums down the rows (whole rows added at a time), then along them,
-    2 * kernel adds where the windows would take kernel * kernel strided ones."""
+    kH + kW adds where the windows would take kH * kW strided ones; then divided by the
+    window sizes (_pool_divisor: one number unless windows are cut short)."""
     import cupy as cp
 
-    if padding:
-        x = cp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    h, w = x.shape[2:]
+    counts = [
+        pooled_size(x.shape[2 + i], kernel[i], stride[i], *padding[i], 1, ceil_mode)
+        for i in (0, 1)
+    ]
+    ends = [
+        max(
+            padding[i][1],
+            (counts[i] - 1) * stride[i] + kernel[i] - x.shape[2 + i] - padding[i][0],
+        )
+        for i in (0, 1)
+    ]
+    if any(padding[0]) or any(padding[1]) or ends != [padding[0][1], padding[1][1]]:
+        x = cp.pad(
+            x, ((0, 0), (0, 0), (padding[0][0], ends[0]), (padding[1][0], ends[1]))
+        )
     total = x
     for axis in (2, 3):
-        count = (total.shape[axis] - kernel) // stride + 1
+        k, step, count = kernel[axis - 2], stride[axis - 2], counts[axis - 2]
         index = [slice(None)] * 4
         windows = []
-        for u in range(kernel):
-            index[axis] = slice(u, u + stride * (count - 1) + 1, stride)
+        for u in range(k):
+            index[axis] = slice(u, u + step * (count - 1) + 1, step)
             windows.append(total[tuple(index)])
-        total = windows[0].copy() if kernel == 1 else cp.add(windows[0], windows[1])
+        total = windows[0].copy() if k == 1 else cp.add(windows[0], windows[1])
         for window in windows[2:]:
             total += window
-    total /= x.dtype.type(kernel * kernel)
+    total /= _cupy_pool_divisor(
+        h, w, kernel, stride, padding, ceil_mode, count_include_pad, x.dtype
+    )
     return total
 
 
-def _cupy_avg_pool2d_grad(grad, like, kernel, stride, padding):
-    """Each window's gradient, divided by kernel * kernel, added to every cell of it:
-    spread along the rows, then down them (whole rows at a time)."""
+def _cupy_avg_pool2d_grad(
+    grad, like, kernel, stride, padding, ceil_mode, count_include_pad
+):
+    """Each window's gradient, divided by its size, added to every cell of it: spread
+    along the rows, then down them (whole rows at a time)."""
     import cupy as cp
 
     h, w = like.shape[2:]
-    spread = grad / grad.dtype.type(kernel * kernel)
-    for axis, size in ((3, w + 2 * padding), (2, h + 2 * padding)):
-        count = spread.shape[axis]
+    counts = list(grad.shape[2:])
+    spread = grad / _cupy_pool_divisor(
+        h, w, kernel, stride, padding, ceil_mode, count_include_pad, grad.dtype
+    )
+    for axis, size in ((3, w), (2, h)):
+        k, step, count = kernel[axis - 2], stride[axis - 2], counts[axis - 2]
+        before, after = padding[axis - 2]
+        size = max(size + before + after, (count - 1) * step + k)
         shape = list(spread.shape)
         shape[axis] = size
         # Windows apart: each entry is written once; tiled: nothing is left to zero.
-        apart = stride >= kernel
-        tiled = stride == kernel and size == kernel * count
+        apart = step >= k
+        tiled = step == k and size == k * count
         result = cp.empty(shape, grad.dtype) if tiled else cp.zeros(shape, grad.dtype)
         index = [slice(None)] * 4
-        for u in range(kernel):
-            index[axis] = slice(u, u + stride * (count - 1) + 1, stride)
+        for u in range(k):
+            index[axis] = slice(u, u + step * (count - 1) + 1, step)
             if apart:
                 result[tuple(index)] = spread
             else:
                 result[tuple(index)] += spread
         spread = result
-    return spread[:, :, padding : padding + h, padding : padding + w]
+    top, left = padding[0][0], padding[1][0]
+    return spread[:, :, top : top + h, left : left + w]
+
+
+def _cupy_pool_divisor(
+    h, w, kernel, stride, padding, ceil_mode, count_include_pad, dtype
+):
+    """The cell count of each average-pooling window over an input of h x w pixels: a
+    scalar kH * kW where every window is whole, else an [out_h, out_w] array, the
+    product of each axis's count (PyTorch's rule: the padding counts with
+    count_include_pad, what lies past it never)."""
+    import cupy as cp
+
+    if not ceil_mode and (count_include_pad or not any(padding[0] + padding[1])):
+        return dtype.type(kernel[0] * kernel[1])  # every window whole
+    sizes = []
+    for size, k, step, (before, after) in zip((h, w), kernel, stride, padding):
+        count = pooled_size(size, k, step, before, after, 1, ceil_mode)
+        starts = cp.arange(count) * step
+        low, high = (
+            (0, size + before + after) if count_include_pad else (before, before + size)
+        )
+        sizes.append(cp.minimum(starts + k, high) - cp.maximum(starts, low))
+    if (sizes[0] == kernel[0]).all() and (sizes[1] == kernel[1]).all():
+        return dtype.type(kernel[0] * kernel[1])
+    return (sizes[0][:, None] * sizes[1][None, :]).astype(dtype)

@@ -1,8 +1,9 @@
 """Convolutional: 2-D convolution (cross-correlation) of NCHW feature maps with stride,
-zero padding and dilation, then the activation, as torch.nn.Conv2d: y =
-activation(conv2d(x, weight) + bias) with weight [C_out, C_in, kH, kW]. Computed as one
-im2col copy and one matrix product; the input gradient is one small product and strided
-add per kernel offset.
+padding, dilation and groups, then the activation, as torch.nn.Conv2d: y =
+activation(conv2d(x, weight) + bias) with weight [C_out, C_in / groups, kH, kW].
+Computed as one im2col copy and one matrix product (batched over the groups; depthwise
+convolutions add one shifted product per kernel offset); the input gradient is the
+convolution of the gradient with the flipped kernel.
 Generated from layers_spec/layers/convolutional.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -35,25 +36,38 @@ def forward(
     stride=1,
     padding=0,
     dilation=1,
+    groups=1,
+    padding_mode="zeros",
     activation="identity",
     activation_options=None,
 ):
     """Convolutional forward pass.
 
-    2-D convolution (cross-correlation) of NCHW feature maps with stride, zero padding
-    and dilation, then the activation, as torch.nn.Conv2d: y = activation(conv2d(x,
-    weight) + bias) with weight [C_out, C_in, kH, kW]. Computed as one im2col copy and
-    one matrix product; the input gradient is one small product and strided add per
-    kernel offset.
+    2-D convolution (cross-correlation) of NCHW feature maps with stride, padding,
+    dilation and groups, then the activation, as torch.nn.Conv2d: y =
+    activation(conv2d(x, weight) + bias) with weight [C_out, C_in / groups, kH, kW].
+    Computed as one im2col copy and one matrix product (batched over the groups;
+    depthwise convolutions add one shifted product per kernel offset); the input
+    gradient is the convolution of the gradient with the flipped kernel.
 
     Args:
         x: float32 or float64 input of shape [B, C_in, H, W]. A batch of feature maps.
-        weight: float32 or float64 parameter of shape [C_out, C_in, kH, kW]. Filters, as
-            torch.nn.Conv2d.weight.
+        weight: float32 or float64 parameter of shape [C_out, C_group, kH, kW]. Filters,
+            as torch.nn.Conv2d.weight; C_group = C_in / groups.
         bias: float32 or float64 parameter of shape [C_out].
-        stride: int, default 1. Step between windows, in both directions.
-        padding: int, default 0. Zero padding on every side.
-        dilation: int, default 1. Spacing between kernel elements.
+        stride: int or (int, int), default 1. Step between windows: one int, or (height,
+            width).
+        padding: int, (int, int), 4 ints per side, 'same' or 'valid', default 0.
+            Padding: one int, (height, width), per side as F.pad's (left, right, top,
+            bottom) or ((top, bottom), (left, right)), 'valid' (none) or 'same' (the
+            output as large as the input, stride 1; an odd total puts the extra pixel at
+            the end, as PyTorch).
+        dilation: int or (int, int), default 1. Spacing between kernel elements: one
+            int, or (height, width).
+        groups: int, default 1. Channel groups: output group g sees input group g only;
+            groups = C_in is a depthwise convolution.
+        padding_mode: str, default 'zeros'. How the padding is filled, as
+            torch.nn.Conv2d.
         activation: name of the activation applied to the result, default 'identity';
             relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
             fused into specialized code, any other activation of layerforge.activations
@@ -69,15 +83,28 @@ def forward(
         {"x": x, "weight": weight, "bias": bias},
         {
             "x": ("B", "C_in", "H", "W"),
-            "weight": ("C_out", "C_in", "kH", "kW"),
+            "weight": ("C_out", "C_group", "kH", "kW"),
             "bias": ("C_out",),
         },
     )
-    check_attribute("convolutional", "stride", stride, "int", minimum=1)
-    check_attribute("convolutional", "padding", padding, "int", minimum=0)
-    check_attribute("convolutional", "dilation", dilation, "int", minimum=1)
-    check_window(
-        "convolutional", "x", x, weight.shape[2:], stride, padding, dilation=dilation
+    check_attribute("convolutional", "groups", groups, "int", minimum=1)
+    check_attribute(
+        "convolutional",
+        "padding_mode",
+        padding_mode,
+        "str",
+        choices=("zeros", "reflect", "replicate", "circular"),
+    )
+    stride, padding, dilation = check_window(
+        "convolutional",
+        "x",
+        x,
+        stride,
+        padding,
+        dilation,
+        weight=weight,
+        groups=groups,
+        padding_mode=padding_mode,
     )
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
@@ -87,12 +114,20 @@ def forward(
             if options:
                 check_options("convolutional", activation, options)
             y, saved = forward_variant(
-                x, weight, bias, stride, padding, dilation, **options
+                x,
+                weight,
+                bias,
+                stride,
+                padding,
+                dilation,
+                groups,
+                padding_mode,
+                **options,
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("convolutional", activation)
         y_linear, linear_saved = _cupy_forward_identity(
-            x, weight, bias, stride, padding, dilation
+            x, weight, bias, stride, padding, dilation, groups, padding_mode
         )
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
@@ -108,12 +143,12 @@ def forward(
         if options:
             check_options("convolutional", activation, options)
         y, saved = forward_variant(
-            x, weight, bias, stride, padding, dilation, **options
+            x, weight, bias, stride, padding, dilation, groups, padding_mode, **options
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("convolutional", activation)
     y_linear, linear_saved = _forward_identity(
-        x, weight, bias, stride, padding, dilation
+        x, weight, bias, stride, padding, dilation, groups, padding_mode
     )
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (
@@ -141,113 +176,187 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_relu(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
-        1, -1, 1, 1
-    )
+def _forward_relu(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(
+        weight, columns, x, stride, padding, dilation, groups
+    ) + bias.reshape(1, -1, 1, 1)
     y = np.clip(z, 0, np.inf)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
 
 
-def _backward_relu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+def _backward_relu(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
     grad_z = grad_y * (z > 0)
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_sigmoid(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
-        1, -1, 1, 1
-    )
+def _forward_sigmoid(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(
+        weight, columns, x, stride, padding, dilation, groups
+    ) + bias.reshape(1, -1, 1, 1)
     y = _sigmoid(z)
-    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
 
 
-def _backward_sigmoid(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+def _backward_sigmoid(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
+):
     grad_z = 1 - y
     grad_z *= grad_y
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_tanh(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
-        1, -1, 1, 1
-    )
+def _forward_tanh(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(
+        weight, columns, x, stride, padding, dilation, groups
+    ) + bias.reshape(1, -1, 1, 1)
     y = np.tanh(z, out=z)
-    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
 
 
-def _backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+def _backward_tanh(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
+):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_softmax(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
-        1, -1, 1, 1
-    )
+def _forward_softmax(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(
+        weight, columns, x, stride, padding, dilation, groups
+    ) + bias.reshape(1, -1, 1, 1)
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
-    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
 
 
-def _backward_softmax(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+def _backward_softmax(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
+):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_identity(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
-        1, -1, 1, 1
+def _forward_identity(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(
+        weight, columns, x, stride, padding, dilation, groups
+    ) + bias.reshape(1, -1, 1, 1)
+    return z, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
     )
-    return z, (x, weight, bias, stride, padding, dilation, columns)
 
 
-def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, columns):
+def _backward_identity(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns
+):
     grad_bias = np.sum(grad_y, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_y, columns, weight, x, stride, padding, dilation
+        grad_y, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _conv_input_grad(grad_y, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(
+        grad_y, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_gelu(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
-        1, -1, 1, 1
-    )
+def _forward_gelu(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(
+        weight, columns, x, stride, padding, dilation, groups
+    ) + bias.reshape(1, -1, 1, 1)
     gelu_inner = z * z
     gelu_inner *= z
     gelu_inner *= 0.044715
@@ -257,10 +366,23 @@ def _forward_gelu(x, weight, bias, stride, padding, dilation):
     y += 1
     y *= 0.5
     y *= z
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
 
 
-def _backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+def _backward_gelu(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
     gelu_inner = z * z
     gelu_inner *= z
     gelu_inner *= 0.044715
@@ -284,26 +406,53 @@ def _backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z += _t3
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
-        1, -1, 1, 1
-    )
+def _forward_elu(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode, alpha=1.0
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(
+        weight, columns, x, stride, padding, dilation, groups
+    ) + bias.reshape(1, -1, 1, 1)
     y = np.clip(z, 0, np.inf)
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
     y += _t1
-    return y, (x, weight, bias, stride, padding, dilation, columns, alpha, y)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        alpha,
+        y,
+    )
 
 
 def _backward_elu(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, alpha, y
+    grad_y,
+    x,
+    weight,
+    bias,
+    stride,
+    padding,
+    dilation,
+    groups,
+    padding_mode,
+    columns,
+    alpha,
+    y,
 ):
     grad_z = np.clip(y, -np.inf, 0)
     grad_z += alpha
@@ -313,17 +462,19 @@ def _backward_elu(
     grad_z += _t1
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_mish(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
-        1, -1, 1, 1
-    )
+def _forward_mish(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(
+        weight, columns, x, stride, padding, dilation, groups
+    ) + bias.reshape(1, -1, 1, 1)
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -331,10 +482,23 @@ def _forward_mish(x, weight, bias, stride, padding, dilation):
     y = np.multiply(z, mish_n, out=mish_e)
     _t1 = mish_n + 2
     y /= _t1
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
 
 
-def _backward_mish(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+def _backward_mish(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -352,23 +516,38 @@ def _backward_mish(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_swish(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
-        1, -1, 1, 1
-    )
+def _forward_swish(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(
+        weight, columns, x, stride, padding, dilation, groups
+    ) + bias.reshape(1, -1, 1, 1)
     y = _sigmoid(z)
     y *= z
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
 
 
-def _backward_swish(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+def _backward_swish(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -378,23 +557,38 @@ def _backward_swish(grad_y, x, weight, bias, stride, padding, dilation, columns,
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_silu(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
-        1, -1, 1, 1
-    )
+def _forward_silu(x, weight, bias, stride, padding, dilation, groups, padding_mode):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(
+        weight, columns, x, stride, padding, dilation, groups
+    ) + bias.reshape(1, -1, 1, 1)
     y = _sigmoid(z)
     y *= z
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
 
 
-def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+def _backward_silu(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -404,9 +598,11 @@ def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -449,123 +645,213 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _conv_apply(weight, columns, x, stride, padding, dilation):
-    """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
-    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
-    [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded input (one
-    per kernel offset) and one matrix product with weight, on the rows of the padded
-    grid. Otherwise one matmul."""
-    c_out, c, kernel_h, kernel_w = weight.shape
-    n, _, h, w = x.shape
+def _conv_apply(weight, columns, x, stride, padding, dilation, groups):
+    """weight [C_out, C / groups, kH, kW] times the columns of x -> [N, C_out, H_out,
+    W_out], each group of output channels from its group of input channels.
+
+    Stride 1: image by image (on threads, see in_chunks), on the rows of the padded
+    grid. Depthwise (groups = C = C_out): per kernel offset, the shifted image times
+    each channel's tap, added up (no column matrix). Otherwise the image's column
+    matrix [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded
+    input (one per kernel offset) and one matrix product with weight (a batched one
+    over the groups). Larger strides: one matmul (batched over the groups)."""
+    c_out, _, kernel_h, kernel_w = weight.shape
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = padding
     if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
-        out_h = (h + 2 * padding - dilation * (kernel_h - 1) - 1) // stride + 1
-        out_w = (w + 2 * padding - dilation * (kernel_w - 1) - 1) // stride + 1
+        out_h = (h + top + bottom - dilation[0] * (kernel_h - 1) - 1) // stride[0] + 1
+        out_w = (w + left + right - dilation[1] * (kernel_w - 1) - 1) // stride[1] + 1
         return np.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
-    if stride == 1:
-        padded_h, padded_w = h + 2 * padding, w + 2 * padding
-        out_h = padded_h - dilation * (kernel_h - 1)
-        out_w = padded_w - dilation * (kernel_w - 1)
+    if stride[0] == 1 and stride[1] == 1:
+        padded_h, padded_w = h + top + bottom, w + left + right
+        out_h = padded_h - dilation[0] * (kernel_h - 1)
+        out_w = padded_w - dilation[1] * (kernel_w - 1)
         image, rows = c * padded_h * padded_w, out_h * padded_w
-        matrix = weight.reshape(c_out, -1)
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
         flat = columns.reshape(-1)
         result = np.empty((n, c_out, out_h, out_w), dtype=x.dtype)
 
-        def images(first, last):
-            count = last - first
-            gathered = np.empty((count, c, kernel_h, kernel_w, rows), dtype=x.dtype)
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    start = first * image + dilation * (u * padded_w + v)
+        if groups == c == c_out:
+            taps = weight.reshape(c, -1, 1)
+
+            def images(first, last):
+                on_grid = np.empty((c, rows), dtype=x.dtype)
+                term = np.empty((c, rows), dtype=x.dtype)
+                for i in range(first, last):
+                    for k, shift in enumerate(shifts):
+                        start = i * image + shift
+                        shifted = flat[start : start + image].reshape(c, -1)[:, :rows]
+                        if k == 0:
+                            np.multiply(shifted, taps[:, 0], out=on_grid)
+                        else:
+                            on_grid += np.multiply(shifted, taps[:, k], out=term)
+                    result[i] = on_grid.reshape(c, out_h, padded_w)[..., :out_w]
+
+        else:
+            matrix = (
+                weight.reshape(c_out, -1)
+                if groups == 1
+                else weight.reshape(groups, c_out // groups, -1)
+            )
+
+            def images(first, last):
+                count = last - first
+                gathered = np.empty((count, c, len(shifts), rows), dtype=x.dtype)
+                for k, shift in enumerate(shifts):
+                    start = first * image + shift
                     shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    gathered[:, :, u, v] = shifted[:, :, :rows]
-            on_grid = np.matmul(matrix, gathered.reshape(count, -1, rows))
-            result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
-                ..., :out_w
-            ]
+                    gathered[:, :, k] = shifted[:, :, :rows]
+                on_grid = np.matmul(
+                    matrix,
+                    (
+                        gathered.reshape(count, -1, rows)
+                        if groups == 1
+                        else gathered.reshape(count, groups, -1, rows)
+                    ),
+                )
+                result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
+                    ..., :out_w
+                ]
 
         in_chunks(images, n, x)
         return result
     size, _, out_h, out_w = columns.shape
-    product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    if groups == 1:
+        product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    else:
+        product = np.matmul(
+            weight.reshape(groups, c_out // groups, -1),
+            columns.reshape(groups, size // groups, -1),
+        )
     return np.ascontiguousarray(
-        product.reshape(-1, n, out_h, out_w).transpose(1, 0, 2, 3)
+        product.reshape(c_out, n, out_h, out_w).transpose(1, 0, 2, 3)
     )
 
 
-def _conv_input_grad(grad, weight, x, stride, padding, dilation):
+def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding_mode):
     """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: the
-    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0), with
-    the kernel flipped in both directions and its channel axes swapped (_conv_apply),
-    cropped to x's pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product
-    per kernel offset, added onto the (padded) pixels that offset read."""
+    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0) on
+    each side, with the kernel flipped in both directions and its channel axes swapped
+    within each group (_conv_apply, depthwise where the convolution is), cropped to x's
+    pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
+    offset (batched over the groups), added onto the (padded) pixels that offset read.
+    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    the pixels each padded one copies (_window_fold)."""
     n, c, h, w = x.shape
-    c_out, _, kernel_h, kernel_w = weight.shape
+    c_out, c_group, kernel_h, kernel_w = weight.shape
     if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
         return np.zeros(x.shape, dtype=grad.dtype)
     out_h, out_w = grad.shape[2], grad.shape[3]
-    padded_h, padded_w = h + 2 * padding, w + 2 * padding
-    if stride == 1:
-        reach_h, reach_w = dilation * (kernel_h - 1), dilation * (kernel_w - 1)
-        pad_h, pad_w = max(reach_h - padding, 0), max(reach_w - padding, 0)
-        padded = np.zeros(
-            (n + 1, c_out, out_h + 2 * pad_h, out_w + 2 * pad_w), dtype=grad.dtype
+    (top, bottom), (left, right) = padding
+    if padding_mode != "zeros":
+        grid = np.broadcast_to(
+            np.zeros((), dtype=grad.dtype), (n, c, h + top + bottom, w + left + right)
         )
-        padded[:n, :, pad_h : pad_h + out_h, pad_w : pad_w + out_w] = grad
-        flipped = np.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-        full = _conv_apply(flipped, padded, padded[:n], 1, 0, dilation)
-        top, left = max(padding - reach_h, 0), max(padding - reach_w, 0)
+        on_grid = _conv_input_grad(
+            grad, weight, grid, stride, ((0, 0), (0, 0)), dilation, groups, "zeros"
+        )
+        return _window_fold(on_grid, x, padding, padding_mode)
+    if stride[0] == 1 and stride[1] == 1:
+        reach_h, reach_w = dilation[0] * (kernel_h - 1), dilation[1] * (kernel_w - 1)
+        pads = (
+            (max(reach_h - top, 0), max(reach_h - bottom, 0)),
+            (max(reach_w - left, 0), max(reach_w - right, 0)),
+        )
+        flipped = weight[:, :, ::-1, ::-1].reshape(
+            groups, c_out // groups, c_group, kernel_h, kernel_w
+        )
+        flipped = np.ascontiguousarray(flipped.transpose(0, 2, 1, 3, 4)).reshape(
+            c, c_out // groups, kernel_h, kernel_w
+        )
+        padded = _im2col(grad, flipped, (1, 1), pads, dilation, "zeros")
+        full = _conv_apply(flipped, padded, grad, (1, 1), pads, dilation, groups)
         if full.shape[2:] == (h, w):
             return full
-        return np.ascontiguousarray(full[:, :, top : top + h, left : left + w])
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-    grad_x = np.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
+        first_row, first_col = max(top - reach_h, 0), max(left - reach_w, 0)
+        return np.ascontiguousarray(
+            full[:, :, first_row : first_row + h, first_col : first_col + w]
+        )
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+    grad_x = np.zeros((c, n, h + top + bottom, w + left + right), dtype=grad.dtype)
     for u in range(kernel_h):
         for v in range(kernel_w):
-            top, left = u * dilation, v * dilation
-            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
-            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
-            part = weight[:, :, u, v].T @ per_channel
-            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
-    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+            first_row, first_col = u * dilation[0], v * dilation[1]
+            rows = slice(first_row, first_row + stride[0] * (out_h - 1) + 1, stride[0])
+            cols = slice(first_col, first_col + stride[1] * (out_w - 1) + 1, stride[1])
+            taps = (
+                weight[:, :, u, v]
+                .reshape(groups, c_out // groups, c_group)
+                .transpose(0, 2, 1)
+            )
+            grad_x[:, :, rows, cols] += np.matmul(taps, per_channel).reshape(
+                c, n, out_h, out_w
+            )
+    cropped = grad_x[:, :, top : top + h, left : left + w]
     return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
-def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
-    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
+def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, groups):
+    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions,
+    each group of output channels with its group of input channels.
     Stride 1: image by image (on threads, see in_chunks), the image's column matrix
     gathered as in _conv_apply times grad laid on the rows of the padded grid.
     Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
-    long P axis contiguous in both), transposed, shaped like weight."""
+    long P axis contiguous in both), batched over the groups, transposed, shaped like
+    weight."""
     n, c_out, out_h, out_w = grad.shape
     if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
         return np.zeros(weight.shape, dtype=grad.dtype)
-    if stride == 1:
-        _, c, kernel_h, kernel_w = weight.shape
-        padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
+    if stride[0] == 1 and stride[1] == 1:
+        _, _, kernel_h, kernel_w = weight.shape
+        c = x.shape[1]
+        (top, bottom), (left, right) = padding
+        padded_h, padded_w = x.shape[2] + top + bottom, x.shape[3] + left + right
         image, rows = c * padded_h * padded_w, out_h * padded_w
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
         flat = columns.reshape(-1)
 
         def images(first, last):
             count = last - first
             on_grid = np.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
             on_grid[..., :out_w] = grad[first:last]
-            gathered = np.empty((count, c, kernel_h, kernel_w, rows), dtype=grad.dtype)
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    start = first * image + dilation * (u * padded_w + v)
-                    shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    gathered[:, :, u, v] = shifted[:, :, :rows]
-            products = np.matmul(
-                gathered.reshape(count, -1, rows),
-                on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
-            )
+            gathered = np.empty((count, c, len(shifts), rows), dtype=grad.dtype)
+            for k, shift in enumerate(shifts):
+                start = first * image + shift
+                shifted = flat[start : start + count * image].reshape(count, c, -1)
+                gathered[:, :, k] = shifted[:, :, :rows]
+            if groups == 1:
+                products = np.matmul(
+                    gathered.reshape(count, -1, rows),
+                    on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
+                )
+            else:
+                per_group = on_grid.reshape(
+                    count, groups, c_out // groups, rows
+                ).transpose(0, 1, 3, 2)
+                products = np.matmul(
+                    gathered.reshape(count, groups, -1, rows), per_group
+                )
             return products.sum(axis=0)
 
-        return np.ascontiguousarray(in_chunks(images, n, x).T).reshape(weight.shape)
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-    return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
-        weight.shape
-    )
+        total = in_chunks(images, n, x)
+    elif groups == 1:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+        total = columns.reshape(columns.shape[0], -1) @ per_channel.T
+    else:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+        total = np.matmul(
+            columns.reshape(groups, columns.shape[0] // groups, -1),
+            per_channel.transpose(0, 2, 1),
+        )
+    return np.ascontiguousarray(np.swapaxes(total, -1, -2)).reshape(weight.shape)
 
 
 def _expm1(x, out=None):
@@ -590,26 +876,31 @@ def _expm1(x, out=None):
     return result
 
 
-def _im2col(x, weight, stride, padding, dilation):
-    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees.
+def _im2col(x, weight, stride, padding, dilation, padding_mode):
+    """The windows of x [N, C, H, W] that a weight [C_out, C / groups, kH, kW] sees.
 
-    Stride 1: x zero-padded, [N + 1, C, H_p, W_p] (one spare image of zeros at the end).
-    Laid on the padded grid, the row (c, u, v) of image i's column matrix is then row c
-    of the flat image shifted by dilation * (u * W_p + v): a slice of the flat array, so
-    the columns are never copied out (positions past W_out on the grid, which read into
-    the next row or image, are computed and dropped). Larger strides: the columns
+    Stride 1: x padded (with zeros or as ``padding_mode``), [N + 1, C, H_p, W_p] (one
+    spare image of zeros at the end). Laid on the padded grid, the row (c, u, v) of
+    image i's column matrix is then row c of the flat image shifted by
+    dilation_h * u * W_p + dilation_w * v: a slice of the flat array, so the columns are
+    never copied out (positions past W_out on the grid, which read into the next row or
+    image, are computed and dropped). Larger strides: the columns
     [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
     n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
-    if stride == 1:
-        padded = np.zeros((n + 1, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
-        padded[:n, :, padding : padding + h, padding : padding + w] = x
+    (top, bottom), (left, right) = padding
+    if stride[0] == 1 and stride[1] == 1:
+        padded = np.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
+        if padding_mode == "zeros":
+            padded[:n, :, top : top + h, left : left + w] = x
+        else:
+            padded[:n] = _window_pad(x, padding, padding_mode)
         return padded
-    if padding:
-        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
+    if top or bottom or left or right:
+        x = _window_pad(x, padding, padding_mode)
+    span_h, span_w = dilation[0] * (kernel_h - 1) + 1, dilation[1] * (kernel_w - 1) + 1
     windows = np.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
-    windows = windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
+    windows = windows[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
     out_h, out_w = windows.shape[2:4]
     return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
         c * kernel_h * kernel_w, n, out_h, out_w
@@ -652,11 +943,43 @@ def _sum(x, axis):
     return np.sum(sums, axis=rest, keepdims=True) if rest else sums
 
 
+def _window_fold(grad, like, padding, padding_mode):
+    """The gradient of _window_pad: grad on the padded grid summed back onto the pixels
+    of like [N, C, H, W] that each padded pixel copies (one product per axis with the
+    0/1 matrix of the copies: exact, each pixel's copies added up)."""
+    (top, bottom), (left, right) = padding
+    h, w = like.shape[2], like.shape[3]
+    if padding_mode == "zeros":
+        return np.ascontiguousarray(grad[:, :, top : top + h, left : left + w])
+    mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[padding_mode]
+    result = grad
+    for axis, size, sides in ((2, h, (top, bottom)), (3, w, (left, right))):
+        source = np.pad(np.arange(size), sides, mode=mode)
+        copies = (source[:, None] == np.arange(size)[None, :]).astype(grad.dtype)
+        result = np.moveaxis(np.matmul(np.moveaxis(result, axis, -1), copies), -1, axis)
+    return np.ascontiguousarray(result)
+
+
+def _window_pad(x, padding, padding_mode):
+    """x [N, C, H, W] padded by ((top, bottom), (left, right)): with zeros, or with
+    PyTorch's reflect, replicate or circular padding (np.pad's reflect, edge, wrap)."""
+    widths = ((0, 0), (0, 0), tuple(padding[0]), tuple(padding[1]))
+    if padding_mode == "zeros":
+        return np.pad(x, widths)
+    return np.pad(
+        x,
+        widths,
+        mode={"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[
+            padding_mode
+        ],
+    )
+
+
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
 
 
-# convolutional_relu_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/relu.yaml:8
+# convolutional_relu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/relu.yaml:8
 _convolutional_relu_fwd_0 = ElementwiseKernel(
     "convolutional_relu_fwd_0",
     "T _t1, T _t2",
@@ -668,12 +991,25 @@ _convolutional_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_relu(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+def _cupy_forward_relu(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _convolutional_relu_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
 
 
 # convolutional_relu_bwd_0: layers_spec/primitives.yaml:252
@@ -688,20 +1024,24 @@ _convolutional_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_relu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+def _cupy_backward_relu(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
     import cupy as cp
 
     grad_z = _convolutional_relu_bwd_0(z, grad_y)
     _t5 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t5.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_sigmoid_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/sigmoid.yaml:8
+# convolutional_sigmoid_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/sigmoid.yaml:8
 _convolutional_sigmoid_fwd_0 = ElementwiseKernel(
     "convolutional_sigmoid_fwd_0",
     "T _t1, T _t2",
@@ -713,12 +1053,25 @@ _convolutional_sigmoid_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_sigmoid(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+def _cupy_forward_sigmoid(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
     y = _convolutional_sigmoid_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
 
 
 # convolutional_sigmoid_bwd_0: layers_spec/primitives.yaml:201
@@ -735,7 +1088,7 @@ _convolutional_sigmoid_bwd_0 = ElementwiseKernel(
 
 
 def _cupy_backward_sigmoid(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, y
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
 ):
     import cupy as cp
 
@@ -743,13 +1096,15 @@ def _cupy_backward_sigmoid(
     _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t6.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_tanh_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/tanh.yaml:8
+# convolutional_tanh_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/tanh.yaml:8
 _convolutional_tanh_fwd_0 = ElementwiseKernel(
     "convolutional_tanh_fwd_0",
     "T _t1, T _t2",
@@ -761,12 +1116,25 @@ _convolutional_tanh_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_tanh(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+def _cupy_forward_tanh(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
     y = _convolutional_tanh_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
 
 
 # convolutional_tanh_bwd_0: layers_spec/primitives.yaml:180
@@ -782,20 +1150,24 @@ _convolutional_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, columns, y):
+def _cupy_backward_tanh(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
+):
     import cupy as cp
 
     grad_z = _convolutional_tanh_bwd_0(y, grad_y)
     _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t6.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_softmax_fwd_0: layers_spec/layers/convolutional.yaml:24
+# convolutional_softmax_fwd_0: layers_spec/layers/convolutional.yaml:27
 _convolutional_softmax_fwd_0 = ElementwiseKernel(
     "convolutional_softmax_fwd_0",
     "T _t1, T _t2",
@@ -861,9 +1233,11 @@ _convolutional_softmax_fwd_4 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_softmax(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+def _cupy_forward_softmax(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _convolutional_softmax_fwd_0(_t1, _t2)
     _t3 = _convolutional_softmax_fwd_1(z)
@@ -871,7 +1245,18 @@ def _cupy_forward_softmax(x, weight, bias, stride, padding, dilation):
     softmax_exponentials = _convolutional_softmax_fwd_2(z, _t4)
     _t5 = _convolutional_softmax_fwd_3(softmax_exponentials)
     y = _convolutional_softmax_fwd_4(softmax_exponentials, _t5)
-    return y, (x, weight, bias, stride, padding, dilation, columns, y)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
 
 
 # convolutional_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
@@ -904,7 +1289,7 @@ _convolutional_softmax_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward_softmax(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, y
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
 ):
     import cupy as cp
 
@@ -913,13 +1298,15 @@ def _cupy_backward_softmax(
     _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t10.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_identity_fwd_0: layers_spec/layers/convolutional.yaml:24
+# convolutional_identity_fwd_0: layers_spec/layers/convolutional.yaml:27
 _convolutional_identity_fwd_0 = ElementwiseKernel(
     "convolutional_identity_fwd_0",
     "T _t1, T _t2",
@@ -930,29 +1317,43 @@ _convolutional_identity_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_identity(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+def _cupy_forward_identity(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _convolutional_identity_fwd_0(_t1, _t2)
-    return z, (x, weight, bias, stride, padding, dilation, columns)
+    return z, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+    )
 
 
 def _cupy_backward_identity(
-    grad_y, x, weight, bias, stride, padding, dilation, columns
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns
 ):
     import cupy as cp
 
     _t3 = cp.sum(grad_y, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t3.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_y, columns, weight, x, stride, padding, dilation
+        grad_y, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _cupy_conv_input_grad(grad_y, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_y, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_gelu_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/gelu.yaml:10,11
+# convolutional_gelu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/gelu.yaml:10,11
 _convolutional_gelu_fwd_0 = ElementwiseKernel(
     "convolutional_gelu_fwd_0",
     "T _t1, T _t2",
@@ -971,12 +1372,25 @@ _convolutional_gelu_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+def _cupy_forward_gelu(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _convolutional_gelu_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
 
 
 # convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
@@ -1009,20 +1423,24 @@ _convolutional_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+def _cupy_backward_gelu(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
     import cupy as cp
 
     grad_z = _convolutional_gelu_bwd_0(z, grad_y)
     _t21 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t21.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_elu_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/elu.yaml:10
+# convolutional_elu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/elu.yaml:10
 _convolutional_elu_fwd_0 = ElementwiseKernel(
     "convolutional_elu_fwd_0",
     "T _t1, T _t2, T alpha",
@@ -1039,12 +1457,26 @@ _convolutional_elu_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+def _cupy_forward_elu(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode, alpha=1.0
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
     y = _convolutional_elu_fwd_0(_t1, _t2, alpha)
-    return y, (x, weight, bias, stride, padding, dilation, columns, alpha, y)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        alpha,
+        y,
+    )
 
 
 # convolutional_elu_bwd_0: layers_spec/activations/elu.yaml:15
@@ -1066,7 +1498,18 @@ _convolutional_elu_bwd_0 = ElementwiseKernel(
 
 
 def _cupy_backward_elu(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, alpha, y
+    grad_y,
+    x,
+    weight,
+    bias,
+    stride,
+    padding,
+    dilation,
+    groups,
+    padding_mode,
+    columns,
+    alpha,
+    y,
 ):
     import cupy as cp
 
@@ -1075,13 +1518,15 @@ def _cupy_backward_elu(
     _t15 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t15.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_mish_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/mish.yaml:12,13,14
+# convolutional_mish_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/mish.yaml:12,13,14
 _convolutional_mish_fwd_0 = ElementwiseKernel(
     "convolutional_mish_fwd_0",
     "T _t1, T _t2",
@@ -1099,12 +1544,25 @@ _convolutional_mish_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_mish(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+def _cupy_forward_mish(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _convolutional_mish_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
 
 
 # convolutional_mish_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
@@ -1132,20 +1590,24 @@ _convolutional_mish_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+def _cupy_backward_mish(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
     import cupy as cp
 
     grad_z = _convolutional_mish_bwd_0(z, grad_y)
     _t18 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t18.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_swish_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/swish.yaml:8
+# convolutional_swish_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/swish.yaml:8
 _convolutional_swish_fwd_0 = ElementwiseKernel(
     "convolutional_swish_fwd_0",
     "T _t1, T _t2",
@@ -1158,12 +1620,25 @@ _convolutional_swish_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_swish(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+def _cupy_forward_swish(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _convolutional_swish_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
 
 
 # convolutional_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1184,7 +1659,7 @@ _convolutional_swish_bwd_0 = ElementwiseKernel(
 
 
 def _cupy_backward_swish(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, z
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
 ):
     import cupy as cp
 
@@ -1192,13 +1667,15 @@ def _cupy_backward_swish(
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_silu_fwd_0: layers_spec/layers/convolutional.yaml:24; layers_spec/activations/silu.yaml:8
+# convolutional_silu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/silu.yaml:8
 _convolutional_silu_fwd_0 = ElementwiseKernel(
     "convolutional_silu_fwd_0",
     "T _t1, T _t2",
@@ -1211,12 +1688,25 @@ _convolutional_silu_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+def _cupy_forward_silu(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _convolutional_silu_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
 
 
 # convolutional_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1236,16 +1726,20 @@ _convolutional_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+def _cupy_backward_silu(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
     import cupy as cp
 
     grad_z = _convolutional_silu_bwd_0(z, grad_y)
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, groups
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -1268,154 +1762,287 @@ _CUPY_FUSED = {
 }
 
 
-def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
-    """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
-    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
-    [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded input (one
-    per kernel offset) and one matrix product with weight, on the rows of the padded
-    grid. Otherwise one matmul."""
+def _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups):
+    """weight [C_out, C / groups, kH, kW] times the columns of x -> [N, C_out, H_out,
+    W_out], each group of output channels from its group of input channels.
+
+    Stride 1: image by image (on threads, see in_chunks), on the rows of the padded
+    grid. Depthwise (groups = C = C_out): per kernel offset, the shifted image times
+    each channel's tap, added up (no column matrix). Otherwise the image's column
+    matrix [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded
+    input (one per kernel offset) and one matrix product with weight (a batched one
+    over the groups). Larger strides: one matmul (batched over the groups)."""
     import cupy as cp
 
-    c_out, c, kernel_h, kernel_w = weight.shape
-    n, _, h, w = x.shape
+    c_out, _, kernel_h, kernel_w = weight.shape
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = padding
     if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
-        out_h = (h + 2 * padding - dilation * (kernel_h - 1) - 1) // stride + 1
-        out_w = (w + 2 * padding - dilation * (kernel_w - 1) - 1) // stride + 1
+        out_h = (h + top + bottom - dilation[0] * (kernel_h - 1) - 1) // stride[0] + 1
+        out_w = (w + left + right - dilation[1] * (kernel_w - 1) - 1) // stride[1] + 1
         return cp.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
-    if stride == 1:
-        padded_h, padded_w = h + 2 * padding, w + 2 * padding
-        out_h = padded_h - dilation * (kernel_h - 1)
-        out_w = padded_w - dilation * (kernel_w - 1)
+    if stride[0] == 1 and stride[1] == 1:
+        padded_h, padded_w = h + top + bottom, w + left + right
+        out_h = padded_h - dilation[0] * (kernel_h - 1)
+        out_w = padded_w - dilation[1] * (kernel_w - 1)
         image, rows = c * padded_h * padded_w, out_h * padded_w
-        matrix = weight.reshape(c_out, -1)
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
         flat = columns.reshape(-1)
         result = cp.empty((n, c_out, out_h, out_w), dtype=x.dtype)
 
-        def images(first, last):
-            count = last - first
-            gathered = cp.empty((count, c, kernel_h, kernel_w, rows), dtype=x.dtype)
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    start = first * image + dilation * (u * padded_w + v)
+        if groups == c == c_out:
+            taps = weight.reshape(c, -1, 1)
+
+            def images(first, last):
+                on_grid = cp.empty((c, rows), dtype=x.dtype)
+                term = cp.empty((c, rows), dtype=x.dtype)
+                for i in range(first, last):
+                    for k, shift in enumerate(shifts):
+                        start = i * image + shift
+                        shifted = flat[start : start + image].reshape(c, -1)[:, :rows]
+                        if k == 0:
+                            cp.multiply(shifted, taps[:, 0], out=on_grid)
+                        else:
+                            on_grid += cp.multiply(shifted, taps[:, k], out=term)
+                    result[i] = on_grid.reshape(c, out_h, padded_w)[..., :out_w]
+
+        else:
+            matrix = (
+                weight.reshape(c_out, -1)
+                if groups == 1
+                else weight.reshape(groups, c_out // groups, -1)
+            )
+
+            def images(first, last):
+                count = last - first
+                gathered = cp.empty((count, c, len(shifts), rows), dtype=x.dtype)
+                for k, shift in enumerate(shifts):
+                    start = first * image + shift
                     shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    gathered[:, :, u, v] = shifted[:, :, :rows]
-            on_grid = cp.matmul(matrix, gathered.reshape(count, -1, rows))
-            result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
-                ..., :out_w
-            ]
+                    gathered[:, :, k] = shifted[:, :, :rows]
+                on_grid = cp.matmul(
+                    matrix,
+                    (
+                        gathered.reshape(count, -1, rows)
+                        if groups == 1
+                        else gathered.reshape(count, groups, -1, rows)
+                    ),
+                )
+                result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
+                    ..., :out_w
+                ]
 
         in_chunks(images, n, x)
         return result
     size, _, out_h, out_w = columns.shape
-    product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    if groups == 1:
+        product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    else:
+        product = cp.matmul(
+            weight.reshape(groups, c_out // groups, -1),
+            columns.reshape(groups, size // groups, -1),
+        )
     return cp.ascontiguousarray(
-        product.reshape(-1, n, out_h, out_w).transpose(1, 0, 2, 3)
+        product.reshape(c_out, n, out_h, out_w).transpose(1, 0, 2, 3)
     )
 
 
-def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
+def _cupy_conv_input_grad(
+    grad, weight, x, stride, padding, dilation, groups, padding_mode
+):
     """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: the
-    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0), with
-    the kernel flipped in both directions and its channel axes swapped (_conv_apply),
-    cropped to x's pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product
-    per kernel offset, added onto the (padded) pixels that offset read."""
+    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0) on
+    each side, with the kernel flipped in both directions and its channel axes swapped
+    within each group (_conv_apply, depthwise where the convolution is), cropped to x's
+    pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
+    offset (batched over the groups), added onto the (padded) pixels that offset read.
+    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    the pixels each padded one copies (_window_fold)."""
     import cupy as cp
 
     n, c, h, w = x.shape
-    c_out, _, kernel_h, kernel_w = weight.shape
+    c_out, c_group, kernel_h, kernel_w = weight.shape
     if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
         return cp.zeros(x.shape, dtype=grad.dtype)
     out_h, out_w = grad.shape[2], grad.shape[3]
-    padded_h, padded_w = h + 2 * padding, w + 2 * padding
-    if stride == 1:
-        reach_h, reach_w = dilation * (kernel_h - 1), dilation * (kernel_w - 1)
-        pad_h, pad_w = max(reach_h - padding, 0), max(reach_w - padding, 0)
-        padded = cp.zeros(
-            (n + 1, c_out, out_h + 2 * pad_h, out_w + 2 * pad_w), dtype=grad.dtype
+    (top, bottom), (left, right) = padding
+    if padding_mode != "zeros":
+        grid = cp.broadcast_to(
+            cp.zeros((), dtype=grad.dtype), (n, c, h + top + bottom, w + left + right)
         )
-        padded[:n, :, pad_h : pad_h + out_h, pad_w : pad_w + out_w] = grad
-        flipped = cp.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-        full = _cupy_conv_apply(flipped, padded, padded[:n], 1, 0, dilation)
-        top, left = max(padding - reach_h, 0), max(padding - reach_w, 0)
+        on_grid = _cupy_conv_input_grad(
+            grad, weight, grid, stride, ((0, 0), (0, 0)), dilation, groups, "zeros"
+        )
+        return _cupy_window_fold(on_grid, x, padding, padding_mode)
+    if stride[0] == 1 and stride[1] == 1:
+        reach_h, reach_w = dilation[0] * (kernel_h - 1), dilation[1] * (kernel_w - 1)
+        pads = (
+            (max(reach_h - top, 0), max(reach_h - bottom, 0)),
+            (max(reach_w - left, 0), max(reach_w - right, 0)),
+        )
+        flipped = weight[:, :, ::-1, ::-1].reshape(
+            groups, c_out // groups, c_group, kernel_h, kernel_w
+        )
+        flipped = cp.ascontiguousarray(flipped.transpose(0, 2, 1, 3, 4)).reshape(
+            c, c_out // groups, kernel_h, kernel_w
+        )
+        padded = _cupy_im2col(grad, flipped, (1, 1), pads, dilation, "zeros")
+        full = _cupy_conv_apply(flipped, padded, grad, (1, 1), pads, dilation, groups)
         if full.shape[2:] == (h, w):
             return full
-        return cp.ascontiguousarray(full[:, :, top : top + h, left : left + w])
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-    grad_x = cp.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
+        first_row, first_col = max(top - reach_h, 0), max(left - reach_w, 0)
+        return cp.ascontiguousarray(
+            full[:, :, first_row : first_row + h, first_col : first_col + w]
+        )
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+    grad_x = cp.zeros((c, n, h + top + bottom, w + left + right), dtype=grad.dtype)
     for u in range(kernel_h):
         for v in range(kernel_w):
-            top, left = u * dilation, v * dilation
-            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
-            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
-            part = weight[:, :, u, v].T @ per_channel
-            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
-    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+            first_row, first_col = u * dilation[0], v * dilation[1]
+            rows = slice(first_row, first_row + stride[0] * (out_h - 1) + 1, stride[0])
+            cols = slice(first_col, first_col + stride[1] * (out_w - 1) + 1, stride[1])
+            taps = (
+                weight[:, :, u, v]
+                .reshape(groups, c_out // groups, c_group)
+                .transpose(0, 2, 1)
+            )
+            grad_x[:, :, rows, cols] += cp.matmul(taps, per_channel).reshape(
+                c, n, out_h, out_w
+            )
+    cropped = grad_x[:, :, top : top + h, left : left + w]
     return cp.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
-def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
-    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
+def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, groups):
+    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions,
+    each group of output channels with its group of input channels.
     Stride 1: image by image (on threads, see in_chunks), the image's column matrix
     gathered as in _conv_apply times grad laid on the rows of the padded grid.
     Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
-    long P axis contiguous in both), transposed, shaped like weight."""
+    long P axis contiguous in both), batched over the groups, transposed, shaped like
+    weight."""
     import cupy as cp
 
     n, c_out, out_h, out_w = grad.shape
     if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
         return cp.zeros(weight.shape, dtype=grad.dtype)
-    if stride == 1:
-        _, c, kernel_h, kernel_w = weight.shape
-        padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
+    if stride[0] == 1 and stride[1] == 1:
+        _, _, kernel_h, kernel_w = weight.shape
+        c = x.shape[1]
+        (top, bottom), (left, right) = padding
+        padded_h, padded_w = x.shape[2] + top + bottom, x.shape[3] + left + right
         image, rows = c * padded_h * padded_w, out_h * padded_w
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
         flat = columns.reshape(-1)
 
         def images(first, last):
             count = last - first
             on_grid = cp.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
             on_grid[..., :out_w] = grad[first:last]
-            gathered = cp.empty((count, c, kernel_h, kernel_w, rows), dtype=grad.dtype)
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    start = first * image + dilation * (u * padded_w + v)
-                    shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    gathered[:, :, u, v] = shifted[:, :, :rows]
-            products = cp.matmul(
-                gathered.reshape(count, -1, rows),
-                on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
-            )
+            gathered = cp.empty((count, c, len(shifts), rows), dtype=grad.dtype)
+            for k, shift in enumerate(shifts):
+                start = first * image + shift
+                shifted = flat[start : start + count * image].reshape(count, c, -1)
+                gathered[:, :, k] = shifted[:, :, :rows]
+            if groups == 1:
+                products = cp.matmul(
+                    gathered.reshape(count, -1, rows),
+                    on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
+                )
+            else:
+                per_group = on_grid.reshape(
+                    count, groups, c_out // groups, rows
+                ).transpose(0, 1, 3, 2)
+                products = cp.matmul(
+                    gathered.reshape(count, groups, -1, rows), per_group
+                )
             return products.sum(axis=0)
 
-        return cp.ascontiguousarray(in_chunks(images, n, x).T).reshape(weight.shape)
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-    return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
-        weight.shape
-    )
+        total = in_chunks(images, n, x)
+    elif groups == 1:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+        total = columns.reshape(columns.shape[0], -1) @ per_channel.T
+    else:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+        total = cp.matmul(
+            columns.reshape(groups, columns.shape[0] // groups, -1),
+            per_channel.transpose(0, 2, 1),
+        )
+    return cp.ascontiguousarray(cp.swapaxes(total, -1, -2)).reshape(weight.shape)
 
 
-def _cupy_im2col(x, weight, stride, padding, dilation):
-    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees.
+def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
+    """The windows of x [N, C, H, W] that a weight [C_out, C / groups, kH, kW] sees.
 
-    Stride 1: x zero-padded, [N + 1, C, H_p, W_p] (one spare image of zeros at the end).
-    Laid on the padded grid, the row (c, u, v) of image i's column matrix is then row c
-    of the flat image shifted by dilation * (u * W_p + v): a slice of the flat array, so
-    the columns are never copied out (positions past W_out on the grid, which read into
-    the next row or image, are computed and dropped). Larger strides: the columns
+    Stride 1: x padded (with zeros or as ``padding_mode``), [N + 1, C, H_p, W_p] (one
+    spare image of zeros at the end). Laid on the padded grid, the row (c, u, v) of
+    image i's column matrix is then row c of the flat image shifted by
+    dilation_h * u * W_p + dilation_w * v: a slice of the flat array, so the columns are
+    never copied out (positions past W_out on the grid, which read into the next row or
+    image, are computed and dropped). Larger strides: the columns
     [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
     import cupy as cp
 
     n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
-    if stride == 1:
-        padded = cp.zeros((n + 1, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
-        padded[:n, :, padding : padding + h, padding : padding + w] = x
+    (top, bottom), (left, right) = padding
+    if stride[0] == 1 and stride[1] == 1:
+        padded = cp.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
+        if padding_mode == "zeros":
+            padded[:n, :, top : top + h, left : left + w] = x
+        else:
+            padded[:n] = _cupy_window_pad(x, padding, padding_mode)
         return padded
-    if padding:
-        x = cp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
+    if top or bottom or left or right:
+        x = _cupy_window_pad(x, padding, padding_mode)
+    span_h, span_w = dilation[0] * (kernel_h - 1) + 1, dilation[1] * (kernel_w - 1) + 1
     windows = cp.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
-    windows = windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
+    windows = windows[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
     out_h, out_w = windows.shape[2:4]
     return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
         c * kernel_h * kernel_w, n, out_h, out_w
+    )
+
+
+def _cupy_window_fold(grad, like, padding, padding_mode):
+    """The gradient of _window_pad: grad on the padded grid summed back onto the pixels
+    of like [N, C, H, W] that each padded pixel copies (one product per axis with the
+    0/1 matrix of the copies: exact, each pixel's copies added up)."""
+    import cupy as cp
+
+    (top, bottom), (left, right) = padding
+    h, w = like.shape[2], like.shape[3]
+    if padding_mode == "zeros":
+        return cp.ascontiguousarray(grad[:, :, top : top + h, left : left + w])
+    mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[padding_mode]
+    result = grad
+    for axis, size, sides in ((2, h, (top, bottom)), (3, w, (left, right))):
+        source = cp.pad(cp.arange(size), sides, mode=mode)
+        copies = (source[:, None] == cp.arange(size)[None, :]).astype(grad.dtype)
+        result = cp.moveaxis(cp.matmul(cp.moveaxis(result, axis, -1), copies), -1, axis)
+    return cp.ascontiguousarray(result)
+
+
+def _cupy_window_pad(x, padding, padding_mode):
+    """x [N, C, H, W] padded by ((top, bottom), (left, right)): with zeros, or with
+    PyTorch's reflect, replicate or circular padding (np.pad's reflect, edge, wrap)."""
+    import cupy as cp
+
+    widths = ((0, 0), (0, 0), tuple(padding[0]), tuple(padding[1]))
+    if padding_mode == "zeros":
+        return cp.pad(x, widths)
+    return cp.pad(
+        x,
+        widths,
+        mode={"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[
+            padding_mode
+        ],
     )

@@ -1,8 +1,8 @@
 """DilatedConvolutional: Dilated (atrous) 2-D convolution of NCHW feature maps, as
 torch.nn.Conv2d with a dilation that must be given: y = activation(conv2d(x, weight,
 stride, padding, dilation) + bias) with weight [C_out, C_in, kH, kW]; the output is (H +
-2 padding - dilation (kH - 1) - 1) / stride + 1 high (rounded down), and as wide. The
-convolutional layer's computation, with the kernel elements dilation apart.
+top + bottom - dilation (kH - 1) - 1) / stride + 1 high (rounded down), and likewise
+wide. The convolutional layer's computation, with the kernel elements dilation apart.
 Generated from layers_spec/layers/dilated_convolutional.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -12,7 +12,6 @@ import numpy as np
 from layerforge._runtime import (
     check_arrays,
     check_context,
-    check_attribute,
     check_window,
     activation_module,
     check_options,
@@ -42,8 +41,8 @@ def forward(
 
     Dilated (atrous) 2-D convolution of NCHW feature maps, as torch.nn.Conv2d with a
     dilation that must be given: y = activation(conv2d(x, weight, stride, padding,
-    dilation) + bias) with weight [C_out, C_in, kH, kW]; the output is (H + 2 padding -
-    dilation (kH - 1) - 1) / stride + 1 high (rounded down), and as wide. The
+    dilation) + bias) with weight [C_out, C_in, kH, kW]; the output is (H + top + bottom
+    - dilation (kH - 1) - 1) / stride + 1 high (rounded down), and likewise wide. The
     convolutional layer's computation, with the kernel elements dilation apart.
 
     Args:
@@ -51,9 +50,13 @@ def forward(
         weight: float32 or float64 parameter of shape [C_out, C_in, kH, kW]. Filters, as
             torch.nn.Conv2d.weight.
         bias: float32 or float64 parameter of shape [C_out].
-        stride: int, default 1. Step between windows, in both directions.
-        padding: int, default 0. Zero padding on every side.
-        dilation: int, required. Spacing between kernel elements (required).
+        stride: int or (int, int), default 1. Step between windows: one int, or (height,
+            width).
+        padding: int, (int, int), 4 ints per side, 'same' or 'valid', default 0. Zero
+            padding: one int, (height, width), per side as F.pad's (left, right, top,
+            bottom) or ((top, bottom), (left, right)), 'valid' or 'same' (stride 1).
+        dilation: int or (int, int), required. Spacing between kernel elements: one int,
+            or (height, width) (required).
         activation: name of the activation applied to the result, default 'identity';
             relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
             fused into specialized code, any other activation of layerforge.activations
@@ -73,17 +76,8 @@ def forward(
             "bias": ("C_out",),
         },
     )
-    check_attribute("dilated_convolutional", "stride", stride, "int", minimum=1)
-    check_attribute("dilated_convolutional", "padding", padding, "int", minimum=0)
-    check_attribute("dilated_convolutional", "dilation", dilation, "int", minimum=1)
-    check_window(
-        "dilated_convolutional",
-        "x",
-        x,
-        weight.shape[2:],
-        stride,
-        padding,
-        dilation=dilation,
+    stride, padding, dilation = check_window(
+        "dilated_convolutional", "x", x, stride, padding, dilation, weight=weight
     )
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
@@ -148,8 +142,8 @@ def backward(grad_y, ctx):
 
 
 def _forward_relu(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
         1, -1, 1, 1
     )
     y = np.clip(z, 0, np.inf)
@@ -160,15 +154,15 @@ def _backward_relu(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z = grad_y * (z > 0)
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation, 1, "zeros")
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_sigmoid(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
         1, -1, 1, 1
     )
     y = _sigmoid(z)
@@ -181,15 +175,15 @@ def _backward_sigmoid(grad_y, x, weight, bias, stride, padding, dilation, column
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation, 1, "zeros")
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_tanh(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
         1, -1, 1, 1
     )
     y = np.tanh(z, out=z)
@@ -202,15 +196,15 @@ def _backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation, 1, "zeros")
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_softmax(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
         1, -1, 1, 1
     )
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
@@ -226,15 +220,15 @@ def _backward_softmax(grad_y, x, weight, bias, stride, padding, dilation, column
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation, 1, "zeros")
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_identity(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
         1, -1, 1, 1
     )
     return z, (x, weight, bias, stride, padding, dilation, columns)
@@ -243,15 +237,15 @@ def _forward_identity(x, weight, bias, stride, padding, dilation):
 def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, columns):
     grad_bias = np.sum(grad_y, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_y, columns, weight, x, stride, padding, dilation
+        grad_y, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _conv_input_grad(grad_y, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_y, weight, x, stride, padding, dilation, 1, "zeros")
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_gelu(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
         1, -1, 1, 1
     )
     gelu_inner = z * z
@@ -290,15 +284,15 @@ def _backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z += _t3
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation, 1, "zeros")
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
         1, -1, 1, 1
     )
     y = np.clip(z, 0, np.inf)
@@ -319,15 +313,15 @@ def _backward_elu(
     grad_z += _t1
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation, 1, "zeros")
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_mish(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
         1, -1, 1, 1
     )
     mish_e = np.clip(z, -np.inf, 20)
@@ -358,15 +352,15 @@ def _backward_mish(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation, 1, "zeros")
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_swish(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
         1, -1, 1, 1
     )
     y = _sigmoid(z)
@@ -384,15 +378,15 @@ def _backward_swish(grad_y, x, weight, bias, stride, padding, dilation, columns,
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation, 1, "zeros")
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_silu(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
+    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
         1, -1, 1, 1
     )
     y = _sigmoid(z)
@@ -410,9 +404,9 @@ def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, 
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation, 1, "zeros")
     return grad_x, grad_weight, grad_bias
 
 
@@ -455,123 +449,213 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _conv_apply(weight, columns, x, stride, padding, dilation):
-    """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
-    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
-    [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded input (one
-    per kernel offset) and one matrix product with weight, on the rows of the padded
-    grid. Otherwise one matmul."""
-    c_out, c, kernel_h, kernel_w = weight.shape
-    n, _, h, w = x.shape
+def _conv_apply(weight, columns, x, stride, padding, dilation, groups):
+    """weight [C_out, C / groups, kH, kW] times the columns of x -> [N, C_out, H_out,
+    W_out], each group of output channels from its group of input channels.
+
+    Stride 1: image by image (on threads, see in_chunks), on the rows of the padded
+    grid. Depthwise (groups = C = C_out): per kernel offset, the shifted image times
+    each channel's tap, added up (no column matrix). Otherwise the image's column
+    matrix [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded
+    input (one per kernel offset) and one matrix product with weight (a batched one
+    over the groups). Larger strides: one matmul (batched over the groups)."""
+    c_out, _, kernel_h, kernel_w = weight.shape
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = padding
     if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
-        out_h = (h + 2 * padding - dilation * (kernel_h - 1) - 1) // stride + 1
-        out_w = (w + 2 * padding - dilation * (kernel_w - 1) - 1) // stride + 1
+        out_h = (h + top + bottom - dilation[0] * (kernel_h - 1) - 1) // stride[0] + 1
+        out_w = (w + left + right - dilation[1] * (kernel_w - 1) - 1) // stride[1] + 1
         return np.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
-    if stride == 1:
-        padded_h, padded_w = h + 2 * padding, w + 2 * padding
-        out_h = padded_h - dilation * (kernel_h - 1)
-        out_w = padded_w - dilation * (kernel_w - 1)
+    if stride[0] == 1 and stride[1] == 1:
+        padded_h, padded_w = h + top + bottom, w + left + right
+        out_h = padded_h - dilation[0] * (kernel_h - 1)
+        out_w = padded_w - dilation[1] * (kernel_w - 1)
         image, rows = c * padded_h * padded_w, out_h * padded_w
-        matrix = weight.reshape(c_out, -1)
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
         flat = columns.reshape(-1)
         result = np.empty((n, c_out, out_h, out_w), dtype=x.dtype)
 
-        def images(first, last):
-            count = last - first
-            gathered = np.empty((count, c, kernel_h, kernel_w, rows), dtype=x.dtype)
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    start = first * image + dilation * (u * padded_w + v)
+        if groups == c == c_out:
+            taps = weight.reshape(c, -1, 1)
+
+            def images(first, last):
+                on_grid = np.empty((c, rows), dtype=x.dtype)
+                term = np.empty((c, rows), dtype=x.dtype)
+                for i in range(first, last):
+                    for k, shift in enumerate(shifts):
+                        start = i * image + shift
+                        shifted = flat[start : start + image].reshape(c, -1)[:, :rows]
+                        if k == 0:
+                            np.multiply(shifted, taps[:, 0], out=on_grid)
+                        else:
+                            on_grid += np.multiply(shifted, taps[:, k], out=term)
+                    result[i] = on_grid.reshape(c, out_h, padded_w)[..., :out_w]
+
+        else:
+            matrix = (
+                weight.reshape(c_out, -1)
+                if groups == 1
+                else weight.reshape(groups, c_out // groups, -1)
+            )
+
+            def images(first, last):
+                count = last - first
+                gathered = np.empty((count, c, len(shifts), rows), dtype=x.dtype)
+                for k, shift in enumerate(shifts):
+                    start = first * image + shift
                     shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    gathered[:, :, u, v] = shifted[:, :, :rows]
-            on_grid = np.matmul(matrix, gathered.reshape(count, -1, rows))
-            result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
-                ..., :out_w
-            ]
+                    gathered[:, :, k] = shifted[:, :, :rows]
+                on_grid = np.matmul(
+                    matrix,
+                    (
+                        gathered.reshape(count, -1, rows)
+                        if groups == 1
+                        else gathered.reshape(count, groups, -1, rows)
+                    ),
+                )
+                result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
+                    ..., :out_w
+                ]
 
         in_chunks(images, n, x)
         return result
     size, _, out_h, out_w = columns.shape
-    product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    if groups == 1:
+        product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    else:
+        product = np.matmul(
+            weight.reshape(groups, c_out // groups, -1),
+            columns.reshape(groups, size // groups, -1),
+        )
     return np.ascontiguousarray(
-        product.reshape(-1, n, out_h, out_w).transpose(1, 0, 2, 3)
+        product.reshape(c_out, n, out_h, out_w).transpose(1, 0, 2, 3)
     )
 
 
-def _conv_input_grad(grad, weight, x, stride, padding, dilation):
+def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding_mode):
     """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: the
-    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0), with
-    the kernel flipped in both directions and its channel axes swapped (_conv_apply),
-    cropped to x's pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product
-    per kernel offset, added onto the (padded) pixels that offset read."""
+    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0) on
+    each side, with the kernel flipped in both directions and its channel axes swapped
+    within each group (_conv_apply, depthwise where the convolution is), cropped to x's
+    pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
+    offset (batched over the groups), added onto the (padded) pixels that offset read.
+    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    the pixels each padded one copies (_window_fold)."""
     n, c, h, w = x.shape
-    c_out, _, kernel_h, kernel_w = weight.shape
+    c_out, c_group, kernel_h, kernel_w = weight.shape
     if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
         return np.zeros(x.shape, dtype=grad.dtype)
     out_h, out_w = grad.shape[2], grad.shape[3]
-    padded_h, padded_w = h + 2 * padding, w + 2 * padding
-    if stride == 1:
-        reach_h, reach_w = dilation * (kernel_h - 1), dilation * (kernel_w - 1)
-        pad_h, pad_w = max(reach_h - padding, 0), max(reach_w - padding, 0)
-        padded = np.zeros(
-            (n + 1, c_out, out_h + 2 * pad_h, out_w + 2 * pad_w), dtype=grad.dtype
+    (top, bottom), (left, right) = padding
+    if padding_mode != "zeros":
+        grid = np.broadcast_to(
+            np.zeros((), dtype=grad.dtype), (n, c, h + top + bottom, w + left + right)
         )
-        padded[:n, :, pad_h : pad_h + out_h, pad_w : pad_w + out_w] = grad
-        flipped = np.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-        full = _conv_apply(flipped, padded, padded[:n], 1, 0, dilation)
-        top, left = max(padding - reach_h, 0), max(padding - reach_w, 0)
+        on_grid = _conv_input_grad(
+            grad, weight, grid, stride, ((0, 0), (0, 0)), dilation, groups, "zeros"
+        )
+        return _window_fold(on_grid, x, padding, padding_mode)
+    if stride[0] == 1 and stride[1] == 1:
+        reach_h, reach_w = dilation[0] * (kernel_h - 1), dilation[1] * (kernel_w - 1)
+        pads = (
+            (max(reach_h - top, 0), max(reach_h - bottom, 0)),
+            (max(reach_w - left, 0), max(reach_w - right, 0)),
+        )
+        flipped = weight[:, :, ::-1, ::-1].reshape(
+            groups, c_out // groups, c_group, kernel_h, kernel_w
+        )
+        flipped = np.ascontiguousarray(flipped.transpose(0, 2, 1, 3, 4)).reshape(
+            c, c_out // groups, kernel_h, kernel_w
+        )
+        padded = _im2col(grad, flipped, (1, 1), pads, dilation, "zeros")
+        full = _conv_apply(flipped, padded, grad, (1, 1), pads, dilation, groups)
         if full.shape[2:] == (h, w):
             return full
-        return np.ascontiguousarray(full[:, :, top : top + h, left : left + w])
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-    grad_x = np.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
+        first_row, first_col = max(top - reach_h, 0), max(left - reach_w, 0)
+        return np.ascontiguousarray(
+            full[:, :, first_row : first_row + h, first_col : first_col + w]
+        )
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+    grad_x = np.zeros((c, n, h + top + bottom, w + left + right), dtype=grad.dtype)
     for u in range(kernel_h):
         for v in range(kernel_w):
-            top, left = u * dilation, v * dilation
-            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
-            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
-            part = weight[:, :, u, v].T @ per_channel
-            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
-    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+            first_row, first_col = u * dilation[0], v * dilation[1]
+            rows = slice(first_row, first_row + stride[0] * (out_h - 1) + 1, stride[0])
+            cols = slice(first_col, first_col + stride[1] * (out_w - 1) + 1, stride[1])
+            taps = (
+                weight[:, :, u, v]
+                .reshape(groups, c_out // groups, c_group)
+                .transpose(0, 2, 1)
+            )
+            grad_x[:, :, rows, cols] += np.matmul(taps, per_channel).reshape(
+                c, n, out_h, out_w
+            )
+    cropped = grad_x[:, :, top : top + h, left : left + w]
     return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
-def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
-    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
+def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, groups):
+    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions,
+    each group of output channels with its group of input channels.
     Stride 1: image by image (on threads, see in_chunks), the image's column matrix
     gathered as in _conv_apply times grad laid on the rows of the padded grid.
     Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
-    long P axis contiguous in both), transposed, shaped like weight."""
+    long P axis contiguous in both), batched over the groups, transposed, shaped like
+    weight."""
     n, c_out, out_h, out_w = grad.shape
     if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
         return np.zeros(weight.shape, dtype=grad.dtype)
-    if stride == 1:
-        _, c, kernel_h, kernel_w = weight.shape
-        padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
+    if stride[0] == 1 and stride[1] == 1:
+        _, _, kernel_h, kernel_w = weight.shape
+        c = x.shape[1]
+        (top, bottom), (left, right) = padding
+        padded_h, padded_w = x.shape[2] + top + bottom, x.shape[3] + left + right
         image, rows = c * padded_h * padded_w, out_h * padded_w
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
         flat = columns.reshape(-1)
 
         def images(first, last):
             count = last - first
             on_grid = np.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
             on_grid[..., :out_w] = grad[first:last]
-            gathered = np.empty((count, c, kernel_h, kernel_w, rows), dtype=grad.dtype)
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    start = first * image + dilation * (u * padded_w + v)
-                    shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    gathered[:, :, u, v] = shifted[:, :, :rows]
-            products = np.matmul(
-                gathered.reshape(count, -1, rows),
-                on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
-            )
+            gathered = np.empty((count, c, len(shifts), rows), dtype=grad.dtype)
+            for k, shift in enumerate(shifts):
+                start = first * image + shift
+                shifted = flat[start : start + count * image].reshape(count, c, -1)
+                gathered[:, :, k] = shifted[:, :, :rows]
+            if groups == 1:
+                products = np.matmul(
+                    gathered.reshape(count, -1, rows),
+                    on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
+                )
+            else:
+                per_group = on_grid.reshape(
+                    count, groups, c_out // groups, rows
+                ).transpose(0, 1, 3, 2)
+                products = np.matmul(
+                    gathered.reshape(count, groups, -1, rows), per_group
+                )
             return products.sum(axis=0)
 
-        return np.ascontiguousarray(in_chunks(images, n, x).T).reshape(weight.shape)
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-    return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
-        weight.shape
-    )
+        total = in_chunks(images, n, x)
+    elif groups == 1:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+        total = columns.reshape(columns.shape[0], -1) @ per_channel.T
+    else:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+        total = np.matmul(
+            columns.reshape(groups, columns.shape[0] // groups, -1),
+            per_channel.transpose(0, 2, 1),
+        )
+    return np.ascontiguousarray(np.swapaxes(total, -1, -2)).reshape(weight.shape)
 
 
 def _expm1(x, out=None):
@@ -596,26 +680,31 @@ def _expm1(x, out=None):
     return result
 
 
-def _im2col(x, weight, stride, padding, dilation):
-    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees.
+def _im2col(x, weight, stride, padding, dilation, padding_mode):
+    """The windows of x [N, C, H, W] that a weight [C_out, C / groups, kH, kW] sees.
 
-    Stride 1: x zero-padded, [N + 1, C, H_p, W_p] (one spare image of zeros at the end).
-    Laid on the padded grid, the row (c, u, v) of image i's column matrix is then row c
-    of the flat image shifted by dilation * (u * W_p + v): a slice of the flat array, so
-    the columns are never copied out (positions past W_out on the grid, which read into
-    the next row or image, are computed and dropped). Larger strides: the columns
+    Stride 1: x padded (with zeros or as ``padding_mode``), [N + 1, C, H_p, W_p] (one
+    spare image of zeros at the end). Laid on the padded grid, the row (c, u, v) of
+    image i's column matrix is then row c of the flat image shifted by
+    dilation_h * u * W_p + dilation_w * v: a slice of the flat array, so the columns are
+    never copied out (positions past W_out on the grid, which read into the next row or
+    image, are computed and dropped). Larger strides: the columns
     [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
     n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
-    if stride == 1:
-        padded = np.zeros((n + 1, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
-        padded[:n, :, padding : padding + h, padding : padding + w] = x
+    (top, bottom), (left, right) = padding
+    if stride[0] == 1 and stride[1] == 1:
+        padded = np.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
+        if padding_mode == "zeros":
+            padded[:n, :, top : top + h, left : left + w] = x
+        else:
+            padded[:n] = _window_pad(x, padding, padding_mode)
         return padded
-    if padding:
-        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
+    if top or bottom or left or right:
+        x = _window_pad(x, padding, padding_mode)
+    span_h, span_w = dilation[0] * (kernel_h - 1) + 1, dilation[1] * (kernel_w - 1) + 1
     windows = np.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
-    windows = windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
+    windows = windows[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
     out_h, out_w = windows.shape[2:4]
     return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
         c * kernel_h * kernel_w, n, out_h, out_w
@@ -658,6 +747,38 @@ def _sum(x, axis):
     return np.sum(sums, axis=rest, keepdims=True) if rest else sums
 
 
+def _window_fold(grad, like, padding, padding_mode):
+    """The gradient of _window_pad: grad on the padded grid summed back onto the pixels
+    of like [N, C, H, W] that each padded pixel copies (one product per axis with the
+    0/1 matrix of the copies: exact, each pixel's copies added up)."""
+    (top, bottom), (left, right) = padding
+    h, w = like.shape[2], like.shape[3]
+    if padding_mode == "zeros":
+        return np.ascontiguousarray(grad[:, :, top : top + h, left : left + w])
+    mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[padding_mode]
+    result = grad
+    for axis, size, sides in ((2, h, (top, bottom)), (3, w, (left, right))):
+        source = np.pad(np.arange(size), sides, mode=mode)
+        copies = (source[:, None] == np.arange(size)[None, :]).astype(grad.dtype)
+        result = np.moveaxis(np.matmul(np.moveaxis(result, axis, -1), copies), -1, axis)
+    return np.ascontiguousarray(result)
+
+
+def _window_pad(x, padding, padding_mode):
+    """x [N, C, H, W] padded by ((top, bottom), (left, right)): with zeros, or with
+    PyTorch's reflect, replicate or circular padding (np.pad's reflect, edge, wrap)."""
+    widths = ((0, 0), (0, 0), tuple(padding[0]), tuple(padding[1]))
+    if padding_mode == "zeros":
+        return np.pad(x, widths)
+    return np.pad(
+        x,
+        widths,
+        mode={"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[
+            padding_mode
+        ],
+    )
+
+
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
 
@@ -675,8 +796,8 @@ _dilated_convolutional_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _dilated_convolutional_relu_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
@@ -701,9 +822,11 @@ def _cupy_backward_relu(grad_y, x, weight, bias, stride, padding, dilation, colu
     _t5 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t5.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, 1, "zeros"
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -720,8 +843,8 @@ _dilated_convolutional_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     y = _dilated_convolutional_sigmoid_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
@@ -749,9 +872,11 @@ def _cupy_backward_sigmoid(
     _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t6.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, 1, "zeros"
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -768,8 +893,8 @@ _dilated_convolutional_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     y = _dilated_convolutional_tanh_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, y)
@@ -795,9 +920,11 @@ def _cupy_backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, colu
     _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t6.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, 1, "zeros"
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -868,8 +995,8 @@ _dilated_convolutional_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _dilated_convolutional_softmax_fwd_0(_t1, _t2)
     _t3 = _dilated_convolutional_softmax_fwd_1(z)
@@ -919,9 +1046,11 @@ def _cupy_backward_softmax(
     _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t10.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, 1, "zeros"
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -937,8 +1066,8 @@ _dilated_convolutional_identity_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _dilated_convolutional_identity_fwd_0(_t1, _t2)
     return z, (x, weight, bias, stride, padding, dilation, columns)
@@ -952,9 +1081,11 @@ def _cupy_backward_identity(
     _t3 = cp.sum(grad_y, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t3.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_y, columns, weight, x, stride, padding, dilation
+        grad_y, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _cupy_conv_input_grad(grad_y, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_y, weight, x, stride, padding, dilation, 1, "zeros"
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -978,8 +1109,8 @@ _dilated_convolutional_gelu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _dilated_convolutional_gelu_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
@@ -1022,9 +1153,11 @@ def _cupy_backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, colu
     _t21 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t21.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, 1, "zeros"
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -1046,8 +1179,8 @@ _dilated_convolutional_elu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu(x, weight, bias, stride, padding, dilation, alpha=1.0):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     y = _dilated_convolutional_elu_fwd_0(_t1, _t2, alpha)
     return y, (x, weight, bias, stride, padding, dilation, columns, alpha, y)
@@ -1081,9 +1214,11 @@ def _cupy_backward_elu(
     _t15 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t15.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, 1, "zeros"
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -1106,8 +1241,8 @@ _dilated_convolutional_mish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _dilated_convolutional_mish_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
@@ -1145,9 +1280,11 @@ def _cupy_backward_mish(grad_y, x, weight, bias, stride, padding, dilation, colu
     _t18 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t18.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, 1, "zeros"
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -1165,8 +1302,8 @@ _dilated_convolutional_swish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _dilated_convolutional_swish_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
@@ -1198,9 +1335,11 @@ def _cupy_backward_swish(
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, 1, "zeros"
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -1218,8 +1357,8 @@ _dilated_convolutional_silu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z, y = _dilated_convolutional_silu_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
@@ -1249,9 +1388,11 @@ def _cupy_backward_silu(grad_y, x, weight, bias, stride, padding, dilation, colu
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation
+        grad_z, columns, weight, x, stride, padding, dilation, 1
     )
-    grad_x = _cupy_conv_input_grad(grad_z, weight, x, stride, padding, dilation)
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, 1, "zeros"
+    )
     return grad_x, grad_weight, grad_bias
 
 
@@ -1274,154 +1415,287 @@ _CUPY_FUSED = {
 }
 
 
-def _cupy_conv_apply(weight, columns, x, stride, padding, dilation):
-    """weight [C_out, C, kH, kW] times the columns of x -> [N, C_out, H_out, W_out].
-    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
-    [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded input (one
-    per kernel offset) and one matrix product with weight, on the rows of the padded
-    grid. Otherwise one matmul."""
+def _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups):
+    """weight [C_out, C / groups, kH, kW] times the columns of x -> [N, C_out, H_out,
+    W_out], each group of output channels from its group of input channels.
+
+    Stride 1: image by image (on threads, see in_chunks), on the rows of the padded
+    grid. Depthwise (groups = C = C_out): per kernel offset, the shifted image times
+    each channel's tap, added up (no column matrix). Otherwise the image's column
+    matrix [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded
+    input (one per kernel offset) and one matrix product with weight (a batched one
+    over the groups). Larger strides: one matmul (batched over the groups)."""
     import cupy as cp
 
-    c_out, c, kernel_h, kernel_w = weight.shape
-    n, _, h, w = x.shape
+    c_out, _, kernel_h, kernel_w = weight.shape
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = padding
     if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
-        out_h = (h + 2 * padding - dilation * (kernel_h - 1) - 1) // stride + 1
-        out_w = (w + 2 * padding - dilation * (kernel_w - 1) - 1) // stride + 1
+        out_h = (h + top + bottom - dilation[0] * (kernel_h - 1) - 1) // stride[0] + 1
+        out_w = (w + left + right - dilation[1] * (kernel_w - 1) - 1) // stride[1] + 1
         return cp.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
-    if stride == 1:
-        padded_h, padded_w = h + 2 * padding, w + 2 * padding
-        out_h = padded_h - dilation * (kernel_h - 1)
-        out_w = padded_w - dilation * (kernel_w - 1)
+    if stride[0] == 1 and stride[1] == 1:
+        padded_h, padded_w = h + top + bottom, w + left + right
+        out_h = padded_h - dilation[0] * (kernel_h - 1)
+        out_w = padded_w - dilation[1] * (kernel_w - 1)
         image, rows = c * padded_h * padded_w, out_h * padded_w
-        matrix = weight.reshape(c_out, -1)
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
         flat = columns.reshape(-1)
         result = cp.empty((n, c_out, out_h, out_w), dtype=x.dtype)
 
-        def images(first, last):
-            count = last - first
-            gathered = cp.empty((count, c, kernel_h, kernel_w, rows), dtype=x.dtype)
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    start = first * image + dilation * (u * padded_w + v)
+        if groups == c == c_out:
+            taps = weight.reshape(c, -1, 1)
+
+            def images(first, last):
+                on_grid = cp.empty((c, rows), dtype=x.dtype)
+                term = cp.empty((c, rows), dtype=x.dtype)
+                for i in range(first, last):
+                    for k, shift in enumerate(shifts):
+                        start = i * image + shift
+                        shifted = flat[start : start + image].reshape(c, -1)[:, :rows]
+                        if k == 0:
+                            cp.multiply(shifted, taps[:, 0], out=on_grid)
+                        else:
+                            on_grid += cp.multiply(shifted, taps[:, k], out=term)
+                    result[i] = on_grid.reshape(c, out_h, padded_w)[..., :out_w]
+
+        else:
+            matrix = (
+                weight.reshape(c_out, -1)
+                if groups == 1
+                else weight.reshape(groups, c_out // groups, -1)
+            )
+
+            def images(first, last):
+                count = last - first
+                gathered = cp.empty((count, c, len(shifts), rows), dtype=x.dtype)
+                for k, shift in enumerate(shifts):
+                    start = first * image + shift
                     shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    gathered[:, :, u, v] = shifted[:, :, :rows]
-            on_grid = cp.matmul(matrix, gathered.reshape(count, -1, rows))
-            result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
-                ..., :out_w
-            ]
+                    gathered[:, :, k] = shifted[:, :, :rows]
+                on_grid = cp.matmul(
+                    matrix,
+                    (
+                        gathered.reshape(count, -1, rows)
+                        if groups == 1
+                        else gathered.reshape(count, groups, -1, rows)
+                    ),
+                )
+                result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
+                    ..., :out_w
+                ]
 
         in_chunks(images, n, x)
         return result
     size, _, out_h, out_w = columns.shape
-    product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    if groups == 1:
+        product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    else:
+        product = cp.matmul(
+            weight.reshape(groups, c_out // groups, -1),
+            columns.reshape(groups, size // groups, -1),
+        )
     return cp.ascontiguousarray(
-        product.reshape(-1, n, out_h, out_w).transpose(1, 0, 2, 3)
+        product.reshape(c_out, n, out_h, out_w).transpose(1, 0, 2, 3)
     )
 
 
-def _cupy_conv_input_grad(grad, weight, x, stride, padding, dilation):
+def _cupy_conv_input_grad(
+    grad, weight, x, stride, padding, dilation, groups, padding_mode
+):
     """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: the
-    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0), with
-    the kernel flipped in both directions and its channel axes swapped (_conv_apply),
-    cropped to x's pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product
-    per kernel offset, added onto the (padded) pixels that offset read."""
+    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0) on
+    each side, with the kernel flipped in both directions and its channel axes swapped
+    within each group (_conv_apply, depthwise where the convolution is), cropped to x's
+    pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
+    offset (batched over the groups), added onto the (padded) pixels that offset read.
+    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    the pixels each padded one copies (_window_fold)."""
     import cupy as cp
 
     n, c, h, w = x.shape
-    c_out, _, kernel_h, kernel_w = weight.shape
+    c_out, c_group, kernel_h, kernel_w = weight.shape
     if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
         return cp.zeros(x.shape, dtype=grad.dtype)
     out_h, out_w = grad.shape[2], grad.shape[3]
-    padded_h, padded_w = h + 2 * padding, w + 2 * padding
-    if stride == 1:
-        reach_h, reach_w = dilation * (kernel_h - 1), dilation * (kernel_w - 1)
-        pad_h, pad_w = max(reach_h - padding, 0), max(reach_w - padding, 0)
-        padded = cp.zeros(
-            (n + 1, c_out, out_h + 2 * pad_h, out_w + 2 * pad_w), dtype=grad.dtype
+    (top, bottom), (left, right) = padding
+    if padding_mode != "zeros":
+        grid = cp.broadcast_to(
+            cp.zeros((), dtype=grad.dtype), (n, c, h + top + bottom, w + left + right)
         )
-        padded[:n, :, pad_h : pad_h + out_h, pad_w : pad_w + out_w] = grad
-        flipped = cp.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-        full = _cupy_conv_apply(flipped, padded, padded[:n], 1, 0, dilation)
-        top, left = max(padding - reach_h, 0), max(padding - reach_w, 0)
+        on_grid = _cupy_conv_input_grad(
+            grad, weight, grid, stride, ((0, 0), (0, 0)), dilation, groups, "zeros"
+        )
+        return _cupy_window_fold(on_grid, x, padding, padding_mode)
+    if stride[0] == 1 and stride[1] == 1:
+        reach_h, reach_w = dilation[0] * (kernel_h - 1), dilation[1] * (kernel_w - 1)
+        pads = (
+            (max(reach_h - top, 0), max(reach_h - bottom, 0)),
+            (max(reach_w - left, 0), max(reach_w - right, 0)),
+        )
+        flipped = weight[:, :, ::-1, ::-1].reshape(
+            groups, c_out // groups, c_group, kernel_h, kernel_w
+        )
+        flipped = cp.ascontiguousarray(flipped.transpose(0, 2, 1, 3, 4)).reshape(
+            c, c_out // groups, kernel_h, kernel_w
+        )
+        padded = _cupy_im2col(grad, flipped, (1, 1), pads, dilation, "zeros")
+        full = _cupy_conv_apply(flipped, padded, grad, (1, 1), pads, dilation, groups)
         if full.shape[2:] == (h, w):
             return full
-        return cp.ascontiguousarray(full[:, :, top : top + h, left : left + w])
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-    grad_x = cp.zeros((c, n, padded_h, padded_w), dtype=grad.dtype)
+        first_row, first_col = max(top - reach_h, 0), max(left - reach_w, 0)
+        return cp.ascontiguousarray(
+            full[:, :, first_row : first_row + h, first_col : first_col + w]
+        )
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+    grad_x = cp.zeros((c, n, h + top + bottom, w + left + right), dtype=grad.dtype)
     for u in range(kernel_h):
         for v in range(kernel_w):
-            top, left = u * dilation, v * dilation
-            rows = slice(top, top + stride * (out_h - 1) + 1, stride)
-            cols = slice(left, left + stride * (out_w - 1) + 1, stride)
-            part = weight[:, :, u, v].T @ per_channel
-            grad_x[:, :, rows, cols] += part.reshape(c, n, out_h, out_w)
-    cropped = grad_x[:, :, padding : padding + h, padding : padding + w]
+            first_row, first_col = u * dilation[0], v * dilation[1]
+            rows = slice(first_row, first_row + stride[0] * (out_h - 1) + 1, stride[0])
+            cols = slice(first_col, first_col + stride[1] * (out_w - 1) + 1, stride[1])
+            taps = (
+                weight[:, :, u, v]
+                .reshape(groups, c_out // groups, c_group)
+                .transpose(0, 2, 1)
+            )
+            grad_x[:, :, rows, cols] += cp.matmul(taps, per_channel).reshape(
+                c, n, out_h, out_w
+            )
+    cropped = grad_x[:, :, top : top + h, left : left + w]
     return cp.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
 
 
-def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation):
-    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions.
+def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, groups):
+    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions,
+    each group of output channels with its group of input channels.
     Stride 1: image by image (on threads, see in_chunks), the image's column matrix
     gathered as in _conv_apply times grad laid on the rows of the padded grid.
     Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
-    long P axis contiguous in both), transposed, shaped like weight."""
+    long P axis contiguous in both), batched over the groups, transposed, shaped like
+    weight."""
     import cupy as cp
 
     n, c_out, out_h, out_w = grad.shape
     if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
         return cp.zeros(weight.shape, dtype=grad.dtype)
-    if stride == 1:
-        _, c, kernel_h, kernel_w = weight.shape
-        padded_h, padded_w = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
+    if stride[0] == 1 and stride[1] == 1:
+        _, _, kernel_h, kernel_w = weight.shape
+        c = x.shape[1]
+        (top, bottom), (left, right) = padding
+        padded_h, padded_w = x.shape[2] + top + bottom, x.shape[3] + left + right
         image, rows = c * padded_h * padded_w, out_h * padded_w
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
         flat = columns.reshape(-1)
 
         def images(first, last):
             count = last - first
             on_grid = cp.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
             on_grid[..., :out_w] = grad[first:last]
-            gathered = cp.empty((count, c, kernel_h, kernel_w, rows), dtype=grad.dtype)
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    start = first * image + dilation * (u * padded_w + v)
-                    shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    gathered[:, :, u, v] = shifted[:, :, :rows]
-            products = cp.matmul(
-                gathered.reshape(count, -1, rows),
-                on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
-            )
+            gathered = cp.empty((count, c, len(shifts), rows), dtype=grad.dtype)
+            for k, shift in enumerate(shifts):
+                start = first * image + shift
+                shifted = flat[start : start + count * image].reshape(count, c, -1)
+                gathered[:, :, k] = shifted[:, :, :rows]
+            if groups == 1:
+                products = cp.matmul(
+                    gathered.reshape(count, -1, rows),
+                    on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
+                )
+            else:
+                per_group = on_grid.reshape(
+                    count, groups, c_out // groups, rows
+                ).transpose(0, 1, 3, 2)
+                products = cp.matmul(
+                    gathered.reshape(count, groups, -1, rows), per_group
+                )
             return products.sum(axis=0)
 
-        return cp.ascontiguousarray(in_chunks(images, n, x).T).reshape(weight.shape)
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
-    return (columns.reshape(columns.shape[0], -1) @ per_channel.T).T.reshape(
-        weight.shape
-    )
+        total = in_chunks(images, n, x)
+    elif groups == 1:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+        total = columns.reshape(columns.shape[0], -1) @ per_channel.T
+    else:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+        total = cp.matmul(
+            columns.reshape(groups, columns.shape[0] // groups, -1),
+            per_channel.transpose(0, 2, 1),
+        )
+    return cp.ascontiguousarray(cp.swapaxes(total, -1, -2)).reshape(weight.shape)
 
 
-def _cupy_im2col(x, weight, stride, padding, dilation):
-    """The windows of x [N, C, H, W] that a weight [C_out, C, kH, kW] sees.
+def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
+    """The windows of x [N, C, H, W] that a weight [C_out, C / groups, kH, kW] sees.
 
-    Stride 1: x zero-padded, [N + 1, C, H_p, W_p] (one spare image of zeros at the end).
-    Laid on the padded grid, the row (c, u, v) of image i's column matrix is then row c
-    of the flat image shifted by dilation * (u * W_p + v): a slice of the flat array, so
-    the columns are never copied out (positions past W_out on the grid, which read into
-    the next row or image, are computed and dropped). Larger strides: the columns
+    Stride 1: x padded (with zeros or as ``padding_mode``), [N + 1, C, H_p, W_p] (one
+    spare image of zeros at the end). Laid on the padded grid, the row (c, u, v) of
+    image i's column matrix is then row c of the flat image shifted by
+    dilation_h * u * W_p + dilation_w * v: a slice of the flat array, so the columns are
+    never copied out (positions past W_out on the grid, which read into the next row or
+    image, are computed and dropped). Larger strides: the columns
     [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
     import cupy as cp
 
     n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
-    if stride == 1:
-        padded = cp.zeros((n + 1, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
-        padded[:n, :, padding : padding + h, padding : padding + w] = x
+    (top, bottom), (left, right) = padding
+    if stride[0] == 1 and stride[1] == 1:
+        padded = cp.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
+        if padding_mode == "zeros":
+            padded[:n, :, top : top + h, left : left + w] = x
+        else:
+            padded[:n] = _cupy_window_pad(x, padding, padding_mode)
         return padded
-    if padding:
-        x = cp.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
+    if top or bottom or left or right:
+        x = _cupy_window_pad(x, padding, padding_mode)
+    span_h, span_w = dilation[0] * (kernel_h - 1) + 1, dilation[1] * (kernel_w - 1) + 1
     windows = cp.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
-    windows = windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
+    windows = windows[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
     out_h, out_w = windows.shape[2:4]
     return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
         c * kernel_h * kernel_w, n, out_h, out_w
+    )
+
+
+def _cupy_window_fold(grad, like, padding, padding_mode):
+    """The gradient of _window_pad: grad on the padded grid summed back onto the pixels
+    of like [N, C, H, W] that each padded pixel copies (one product per axis with the
+    0/1 matrix of the copies: exact, each pixel's copies added up)."""
+    import cupy as cp
+
+    (top, bottom), (left, right) = padding
+    h, w = like.shape[2], like.shape[3]
+    if padding_mode == "zeros":
+        return cp.ascontiguousarray(grad[:, :, top : top + h, left : left + w])
+    mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[padding_mode]
+    result = grad
+    for axis, size, sides in ((2, h, (top, bottom)), (3, w, (left, right))):
+        source = cp.pad(cp.arange(size), sides, mode=mode)
+        copies = (source[:, None] == cp.arange(size)[None, :]).astype(grad.dtype)
+        result = cp.moveaxis(cp.matmul(cp.moveaxis(result, axis, -1), copies), -1, axis)
+    return cp.ascontiguousarray(result)
+
+
+def _cupy_window_pad(x, padding, padding_mode):
+    """x [N, C, H, W] padded by ((top, bottom), (left, right)): with zeros, or with
+    PyTorch's reflect, replicate or circular padding (np.pad's reflect, edge, wrap)."""
+    import cupy as cp
+
+    widths = ((0, 0), (0, 0), tuple(padding[0]), tuple(padding[1]))
+    if padding_mode == "zeros":
+        return cp.pad(x, widths)
+    return cp.pad(
+        x,
+        widths,
+        mode={"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[
+            padding_mode
+        ],
     )
