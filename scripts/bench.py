@@ -194,7 +194,7 @@ def layer_cases():
         "add": ({"a": wide, "b": f32(4096, 512)}, {}, lambda t: t["a"] + t["b"]),
         "multiply": ({"a": wide, "b": f32(4096, 512)}, {}, lambda t: t["a"] * t["b"]),
         "concatenate": ({"a": wide, "b": f32(4096, 512)}, {"axis": 1}, lambda t: torch.cat([t["a"], t["b"]], 1)),
-        "padding": ({"x": images}, {"padding_h": 1, "padding_w": 1}, lambda t: F.pad(t["x"], (1, 1, 1, 1))),
+        "padding": ({"x": images}, {"pad": (1, 1, 1, 1)}, lambda t: F.pad(t["x"], (1, 1, 1, 1))),
         "upsampling": ({"x": images}, {"scale_factor": 2}, lambda t: F.interpolate(t["x"], scale_factor=2)),
         "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
                             lambda t: F.linear(t["x"], t["weight"], t["bias"])),

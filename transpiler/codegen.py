@@ -255,17 +255,20 @@ def takes_out(name: str, helper: str) -> bool:
 
 
 def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
-                  env: jinja2.Environment, blocked: Blocking = Blocking()) -> str:
+                  env: jinja2.Environment, blocked: Blocking = Blocking(),
+                  fixed: dict[str, dict[str, AttrValue]] | None = None) -> str:
     """The module's source; ``blocked``: the directions whose variant functions run through
-    ``in_row_blocks`` (in the optimized build)."""
+    ``in_row_blocks`` (in the optimized build); ``fixed``: per fused activation, the options
+    its fused code is specialized at (other values of them run it composed)."""
     op = spec.name
     arrays = [d.name for d in spec.arrays]
-    numeric = [a for a in spec.attributes if not a.structural]
+    numeric = [a for a in spec.attributes if not a.structural and not a.along]
+    along = next((a for a in spec.attributes if a.along), None)
     structural = [a for a in spec.structural]
     fused = spec.slot is not None
     imports = ["import numpy as np", ""]
     runtime_names = ["check_arrays"]
-    if numeric or structural:
+    if spec.attributes:
         runtime_names.append("check_attribute")
     if any(a.divides for a in spec.attributes):
         runtime_names.append("check_divides")
@@ -287,7 +290,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     signature = list(arrays)
     keywords = []
     for attr in spec.attributes:
-        keywords.append(attr.name if attr.default is None else f"{attr.name}={attr.default!r}")
+        keywords.append(f"{attr.name}=None" if attr.optional else
+                        attr.name if attr.default is None else f"{attr.name}={attr.default!r}")
     if fused:
         assert spec.slot is not None
         keywords += [f'activation="{spec.slot.default}"', "activation_options=None"]
@@ -300,7 +304,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     dtypes = "" if spec.dtypes == DEFAULT_DTYPES else f", dtypes={spec.dtypes!r}"
     body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes})')
     for attr in spec.attributes:
-        body.append(_attr_check(op, attr))
+        if attr.optional:
+            body += [f"if {attr.name} is not None:", f"    {_attr_check(op, attr)}"]
+        else:
+            body.append(_attr_check(op, attr))
         if attr.divides:
             holder = next(d for d in spec.arrays if attr.divides in d.shape.dims)
             axis = list(holder.shape.dims).index(attr.divides) - len(holder.shape.dims)
@@ -312,6 +319,13 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         kernel = f"{w.kernel}.shape[2:]" if spec.array(w.kernel) is not None else w.kernel
         extra = f", dilation={w.dilation}" if w.dilation else ""
         body.append(f'check_window("{op}", "{w.input}", {w.input}, {kernel}, {w.stride}, {w.padding}{extra})')
+    if along is not None:  # the last-axis code on the axis moved last, then moved back
+        moved = [f"{a}.swapaxes({along.name}, -1)" if a == along.along else a for a in arrays]
+        outs_moved = ", ".join(f"{o}.swapaxes({along.name}, -1)" for o in spec.outputs)
+        body.append(f"if {along.name} != -1 and {along.name} != {along.along}.ndim - 1:")
+        body.append(f"    {_outputs(list(spec.outputs))}, ctx = forward({', '.join(moved)})")
+        body.append(f"    return {outs_moved if len(spec.outputs) == 1 else f'({outs_moved})'}, (_backward_along, (ctx, {along.name}))")
+    preamble = len(body)  # checks (and the move of an axis): not repeated for CuPy
     if spec.random:
         body.append("if rng is None:")
         body.append("    rng = np.random.default_rng()")
@@ -323,7 +337,12 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     if fused:
         body.append("options = {} if activation_options is None else activation_options")
         body.append("fused = _FUSED.get(activation)")
-        body.append("if fused is not None:")
+        if fixed:
+            body.append("fixed = _FUSED_FIXED.get(activation, {})")
+            body.append("if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):")
+            body.append("    options = {k: v for k, v in options.items() if k not in fixed}")
+        else:
+            body.append("if fused is not None:")
         body.append("    forward_variant, backward_variant = fused")
         if blocked.forward:
             body.append(f"    {outs}, saved = in_row_blocks({', '.join(['forward_variant'] + call_args)}, options=options"
@@ -352,7 +371,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append(f"return {result}, ({bwd}, saved)")
     cupy = cuda.render_section(spec, compiled, prims)
     imports += cupy.imports
-    body = cupy.dispatch(spec, body)
+    body = body[:preamble] + cupy.dispatch(spec, body[preamble:])
     public_forward = "\n".join(
         [f"def forward({params}):", _doc_block(_docstring(spec, fused))] + [f"    {line}" for line in body]
     )
@@ -378,6 +397,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         _doc_block(bdoc),
         f'    check_arrays("{op}", {{{grad_arrays}}}, {{{grad_shapes}}}{dtypes})',
         "    backward_variant, saved = ctx",
+        *([
+            "    if backward_variant is _backward_along:",
+            f"        return _backward_along({', '.join(grads)}, *saved)",
+        ] if along is not None else []),
         *([  # a composed activation's context holds whole arrays: never cut into blocks
             "    if backward_variant is _backward_composed:",
             f"        return _backward_composed({', '.join(grads)}, *saved)",
@@ -405,10 +428,22 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             f"    return {identity.backward.name}(grad_linear, *linear_saved)",
         ]))
 
+    if along is not None:
+        moved_grads = ", ".join(f"{g}.swapaxes(axis, -1)" for g in grads)
+        functions.append("\n".join([
+            f"def _backward_along({', '.join(grads)}, ctx, axis):",
+            f'    """The backward of a forward along axis ``axis`` (moved last and back)."""',
+            f"    return backward({moved_grads}, ctx).swapaxes(axis, -1)",
+        ]))
+
     variant_table = ""
     if fused:
         entries = "".join(f'    "{c.variant.activation}": ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
         variant_table = f"_FUSED = {{\n{entries}}}"
+        if fixed:
+            entries = "".join(f'    "{name}": {values!r},\n' for name, values in fixed.items())
+            variant_table += ("\n# The options each fused activation is specialized at; other values run it composed."
+                              f"\n_FUSED_FIXED = {{\n{entries}}}")
     elif structural:
         entries = ""
         for c in compiled:

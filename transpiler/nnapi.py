@@ -38,6 +38,8 @@ def _init(decl: TensorDecl) -> str:
         return f"np.zeros({shape}, dtype=dtype)"
     if decl.init == "ones":
         return f"np.ones({shape}, dtype=dtype)"
+    if isinstance(decl.init, float):
+        return f"np.full({shape}, {decl.init!r}, dtype=dtype)"
     return f"_fan_in_uniform(rng, {shape}, {' * '.join(decl.init)}, dtype)"
 
 
@@ -47,7 +49,8 @@ def _group(names: list[str]) -> str:
 
 def describe(spec: OpSpec, errors: Collector) -> dict:
     attributes = [a for a in spec.attributes if a.name != "training"]
-    keywords = [a.name if a.default is None else f"{a.name}={a.default!r}" for a in attributes]
+    keywords = [f"{a.name}=None" if a.optional else a.name if a.default is None else f"{a.name}={a.default!r}"
+                for a in attributes]
     stored = [a.name for a in attributes]
     call = [d.name for d in spec.inputs] + [f"self.{d.name}" for d in spec.parameters + spec.buffers]
     call += [f"{a.name}=self.{a.name}" for a in attributes]

@@ -18,7 +18,8 @@ from .expr import Stmt, parse_block
 from .source import Fields, Node, load
 
 KINDS = ("activation", "layer", "loss")
-ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,), "ints": (tuple,)}
+ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,), "ints": (tuple,),
+                   "int_or_ints": (int, tuple), "float_or_floats": (float, tuple)}
 # Names the generated code itself uses; a spec may not take them.
 RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "result", "grad"})
 AttrValue = Union[int, float, bool, str, tuple]
@@ -32,9 +33,10 @@ class TensorDecl:
     shape: shapes.Shape
     doc: str
     loc: Location
-    # How the object API initialises a parameter or buffer: "zeros", "ones", or a tuple of
-    # dimension names whose product is the fan-in of PyTorch's default uniform(+-1/sqrt(fan_in)).
-    init: str | tuple[str, ...] = "zeros"
+    # How the object API initialises a parameter or buffer: "zeros", "ones", a number (every
+    # entry, as nn.PReLU's 0.25), or a tuple of dimension names whose product is the fan-in of
+    # PyTorch's default uniform(+-1/sqrt(fan_in)).
+    init: str | float | tuple[str, ...] = "zeros"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class AttrDecl:
     loc: Location
     divides: str | None = None  # a dimension name this attribute must divide
     axis_of: str | None = None  # an array argument this attribute is an axis of
+    # The op acts along this axis of an array (the last by default): forward moves it last,
+    # runs the last-axis code and moves it back; the variant functions never see it.
+    along: str | None = None
+    optional: bool = False  # default None: the keyword may be left out (F.interpolate's size)
 
 
 @dataclass(frozen=True)
@@ -273,7 +279,7 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         fields = Fields(decl, f"spec.{where}.{tensor_name}", errors)
         shape_node = fields.take("shape", list, required=True)
         doc = fields.take("doc", str)
-        init_node = fields.take("init", (str, dict))
+        init_node = fields.take("init", (str, float, dict))
         fields.finish()
         if shape_node is None:
             continue
@@ -287,7 +293,9 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
     return tuple(out)
 
 
-def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...]:
+def _init(node: Node, where: str, errors: Collector) -> str | float | tuple[str, ...]:
+    if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return float(node.value)
     if isinstance(node.value, str):
         if node.value not in ("zeros", "ones"):
             errors.error(node.loc, f"{where}: must be zeros, ones or {{fan_in: [dimensions]}}, got '{node.value}'")
@@ -317,6 +325,8 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         choices = fields.take("choices", list)
         divides = fields.take("divides", str)
         axis_of = fields.take("axis_of", str)
+        along = fields.take("along", str)
+        optional = fields.take("optional", bool)
         fields.finish()
         if type_node is None:
             continue
@@ -332,6 +342,11 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
             continue
         if axis_of is not None and type_node.value != "int":
             errors.error(axis_of.loc, f"{where}.axis_of: only an int attribute can be an axis")
+        if along is not None and (type_node.value != "int" or axis_of is not None):
+            errors.error(along.loc, f"{where}.along: only an int attribute without axis_of can be the axis an op acts along")
+        is_optional = bool(optional.value) if optional else False
+        if is_optional and default is not None:
+            errors.error(optional.loc, f"{where}.optional: an optional attribute has no default (it is None)")
         lo = minimum.value if minimum else None
         hi = maximum.value if maximum else None
         if default is not None and isinstance(default.value, (int, float)) and not isinstance(default.value, bool):
@@ -355,7 +370,9 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 choices=choice_values,
                 loc=loc,
                 divides=divides.value if divides else None,
-                axis_of=axis_of.value if axis_of else None,
+                axis_of=axis_of.value if axis_of else (along.value if along else None),
+                along=along.value if along else None,
+                optional=is_optional,
             )
         )
     return tuple(out)
@@ -363,7 +380,8 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
 
 def _fits(value: object, kinds: tuple[type, ...]) -> bool:
     if isinstance(value, tuple):
-        return tuple in kinds and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        number = (int, float) if float in kinds else int
+        return tuple in kinds and all(isinstance(v, number) and not isinstance(v, bool) for v in value)
     if isinstance(value, bool):
         return bool in kinds
     if isinstance(value, int):

@@ -76,9 +76,16 @@ def _is_int(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
+def _is_float(value):
+    return isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(
+        value, bool
+    )
+
+
 def check_attribute(op, name, value, kind, minimum=None, maximum=None, choices=None):
-    """Check one attribute: its type (``"float"``, ``"int"``, ``"bool"``, ``"str"``, or
-    ``"ints"``, a tuple of integers), its range and its choices."""
+    """Check one attribute: its type (``"float"``, ``"int"``, ``"bool"``, ``"str"``,
+    ``"ints"``, a tuple of integers, ``"int_or_ints"`` or ``"float_or_floats"``, one value or
+    a tuple of them), its range (of every entry of a tuple) and its choices."""
     valid = {
         "float": isinstance(value, (int, float, np.floating, np.integer))
         and not isinstance(value, bool),
@@ -86,19 +93,36 @@ def check_attribute(op, name, value, kind, minimum=None, maximum=None, choices=N
         "bool": isinstance(value, (bool, np.bool_)),
         "str": isinstance(value, str),
         "ints": isinstance(value, (tuple, list)) and all(_is_int(v) for v in value),
+        "int_or_ints": _is_int(value)
+        or isinstance(value, (tuple, list))
+        and all(_is_int(v) for v in value),
+        "float_or_floats": _is_float(value)
+        or isinstance(value, (tuple, list))
+        and bool(value)
+        and all(_is_float(v) for v in value),
     }[kind]
     if not valid:
-        expected = "a tuple of ints" if kind == "ints" else kind
+        expected = {
+            "ints": "a tuple of ints",
+            "int_or_ints": "an int or a tuple of ints",
+            "float_or_floats": "a float or a tuple of floats",
+        }.get(kind, kind)
         raise TypeError(f"{op}: attribute '{name}' must be {expected}, got {value!r}")
     if choices is not None and value not in choices:
         raise ValueError(
             f"{op}: attribute '{name}' must be one of {', '.join(repr(c) for c in choices)}, got {value!r}"
         )
-    if minimum is not None and value < minimum:
+    entries = (
+        value
+        if kind in ("int_or_ints", "float_or_floats")
+        and isinstance(value, (tuple, list))
+        else (value,)
+    )
+    if minimum is not None and any(v < minimum for v in entries):
         raise ValueError(
             f"{op}: attribute '{name}' must be at least {minimum}, got {value!r}"
         )
-    if maximum is not None and value > maximum:
+    if maximum is not None and any(v > maximum for v in entries):
         raise ValueError(
             f"{op}: attribute '{name}' must be at most {maximum}, got {value!r}"
         )

@@ -410,8 +410,10 @@ class Convolutional(Module):
 
 
 class Cropping(Module):
-    """Cropping: Removes rows and columns at the borders of [B, C, H, W] feature maps
-    (Keras Cropping2D), then the activation; backward zero-pads the gradient back.
+    """Cropping: Removes entries at the borders of the trailing axes, the sides given as
+    F.pad's pad tuple (last_begin, last_end, previous_begin, ...; Keras Cropping2D's
+    ((top, bottom), (left, right)) is (left, right, top, bottom)), then the activation;
+    backward zero-pads the gradient back.
 
     A shell over ``layerforge.layers.cropping``.
     """
@@ -420,30 +422,17 @@ class Cropping(Module):
     BUFFERS = ()
 
     def __init__(
-        self,
-        *,
-        top=1,
-        bottom=1,
-        left=1,
-        right=1,
-        activation="identity",
-        activation_options=None,
+        self, *, crop=(1, 1, 1, 1), activation="identity", activation_options=None
     ):
         super().__init__()
-        self.top = top
-        self.bottom = bottom
-        self.left = left
-        self.right = right
+        self.crop = crop
         self.activation = activation
         self.activation_options = activation_options
 
     def forward(self, x):
         y, self._ctx = cropping.forward(
             x,
-            top=self.top,
-            bottom=self.bottom,
-            left=self.left,
-            right=self.right,
+            crop=self.crop,
             activation=self.activation,
             activation_options=self.activation_options,
         )
@@ -574,8 +563,9 @@ class FeedForward(Module):
 
 
 class Flatten(Module):
-    """Flatten: Feature maps [B, C, H, W] to vectors [B, C * H * W] in C order, as
-    torch.nn.Flatten; backward reshapes the gradient back.
+    """Flatten: The axes start_dim to end_dim joined into one in C order, as torch.flatten
+    and torch.nn.Flatten (by default every axis but the batch axis: [B, C, H, W] to [B,
+    C * H * W]); backward reshapes the gradient back.
 
     A shell over ``layerforge.layers.flatten``.
     """
@@ -583,11 +573,15 @@ class Flatten(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self):
+    def __init__(self, *, start_dim=1, end_dim=-1):
         super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
 
     def forward(self, x):
-        y, self._ctx = flatten.forward(x)
+        y, self._ctx = flatten.forward(
+            x, start_dim=self.start_dim, end_dim=self.end_dim
+        )
         return y
 
     def backward(self, grad_y):
@@ -801,8 +795,9 @@ class MaxPooling(Module):
 
 
 class Mean(Module):
-    """Mean: The mean over one axis, which is removed, as torch.mean(x, dim=axis); backward
-    spreads the gradient evenly.
+    """Mean: The mean over one axis or several, as torch.mean(x, dim, keepdim): the reduced
+    axes are removed, or kept as length 1 with keepdim; backward spreads the gradient
+    evenly.
 
     A shell over ``layerforge.layers.mean``.
     """
@@ -810,12 +805,13 @@ class Mean(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, axis=-1):
+    def __init__(self, *, dim=-1, keepdim=False):
         super().__init__()
-        self.axis = axis
+        self.dim = dim
+        self.keepdim = keepdim
 
     def forward(self, x):
-        y, self._ctx = mean.forward(x, axis=self.axis)
+        y, self._ctx = mean.forward(x, dim=self.dim, keepdim=self.keepdim)
         return y
 
     def backward(self, grad_y):
@@ -850,9 +846,9 @@ class Multiply(Module):
 
 
 class Padding(Module):
-    """Padding: Symmetric zero padding of the height and width of [B, C, H, W] feature maps
-    (Keras ZeroPadding2D, torch.nn.ZeroPad2d), then the activation; backward crops the
-    gradient.
+    """Padding: Padding of the trailing axes as torch.nn.functional.pad(x, pad, mode,
+    value): pad = (last_begin, last_end, previous_begin, ...), mode constant (with
+    value; negative pads crop), reflect, replicate or circular; then the activation.
 
     A shell over ``layerforge.layers.padding``.
     """
@@ -863,22 +859,25 @@ class Padding(Module):
     def __init__(
         self,
         *,
-        padding_h=1,
-        padding_w=1,
+        pad=(1, 1, 1, 1),
+        mode="constant",
+        value=0.0,
         activation="identity",
         activation_options=None,
     ):
         super().__init__()
-        self.padding_h = padding_h
-        self.padding_w = padding_w
+        self.pad = pad
+        self.mode = mode
+        self.value = value
         self.activation = activation
         self.activation_options = activation_options
 
     def forward(self, x):
         y, self._ctx = padding.forward(
             x,
-            padding_h=self.padding_h,
-            padding_w=self.padding_w,
+            pad=self.pad,
+            mode=self.mode,
+            value=self.value,
             activation=self.activation,
             activation_options=self.activation_options,
         )
@@ -923,8 +922,9 @@ class Pooling(Module):
 
 
 class Reshape(Module):
-    """Reshape: Feature vectors [B, F] to [B, *shape] in C order (one entry of shape may be
-    -1), as x.reshape(B, *shape); backward reshapes the gradient back.
+    """Reshape: The input in C order as the target shape (one entry may be -1), as
+    torch.reshape on the whole array (the batch axis included: shape=(B, *per_sample)
+    for Keras' Reshape); backward reshapes the gradient back.
 
     A shell over ``layerforge.layers.reshape``.
     """
@@ -932,7 +932,7 @@ class Reshape(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, shape=(-1, 1)):
+    def __init__(self, *, shape):
         super().__init__()
         self.shape = shape
 

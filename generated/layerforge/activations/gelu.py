@@ -1,12 +1,15 @@
-"""GELU: Gaussian error linear unit in its tanh approximation (as the catalog and PyTorch's
-approximate="tanh"), 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+"""GELU: Gaussian error linear unit, x Phi(x) = 0.5 x (1 + erf(x / sqrt(2)))
+(approximate="none", the default, as torch.nn.GELU), or its tanh approximation 0.5 x (1
++ tanh(sqrt(2/pi) (x + 0.044715 x^3))) (approximate="tanh", the catalog's). A layer's
+fused gelu is the default (erf); pass activation_options={"approximate": "tanh"} for the
+other.
 Generated from layers_spec/activations/gelu.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, in_row_blocks
+from layerforge._runtime import check_arrays, check_attribute, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -16,24 +19,32 @@ PARAMETERS = ()
 OUTPUTS = ("y",)
 
 
-def forward(x):
+def forward(x, *, approximate="none"):
     """GELU forward pass.
 
-    Gaussian error linear unit in its tanh approximation (as the catalog and PyTorch's
-    approximate="tanh"), 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+    Gaussian error linear unit, x Phi(x) = 0.5 x (1 + erf(x / sqrt(2)))
+    (approximate="none", the default, as torch.nn.GELU), or its tanh approximation 0.5 x
+    (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (approximate="tanh", the catalog's). A
+    layer's fused gelu is the default (erf); pass activation_options={"approximate":
+    "tanh"} for the other.
 
     Args:
         x: float32 or float64 input of shape [..., F].
+        approximate: str, default 'none'. "none": the exact GELU (erf); "tanh": the tanh
+            approximation.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("gelu", {"x": x}, {"x": ("...", "F")})
+    check_attribute("gelu", "approximate", approximate, "str", choices=("none", "tanh"))
     if on_gpu(x):
-        y, saved = _cupy_forward(x)
-        return y, (_cupy_backward, saved)
-    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
-    return y, (_backward, saved)
+        forward_variant, backward_variant = _CUPY_VARIANTS[approximate]
+        y, saved = forward_variant(x)
+        return y, (backward_variant, saved)
+    forward_variant, backward_variant = _VARIANTS[approximate]
+    y, saved = in_row_blocks(forward_variant, x, outs=("out_y",))
+    return y, (backward_variant, saved)
 
 
 def backward(grad_y, ctx):
@@ -51,7 +62,22 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x, *, out_y=None):
+def _forward_none(x, *, out_y=None):
+    _t1 = 0.5 * x
+    _t2 = 0.7071067811865476 * x
+    y = _t1 * (1 + _erf(_t2))
+    return y, (_t1, _t2)
+
+
+def _backward_none(grad_y, _t1, _t2, *, out_grad_x=None):
+    grad_x = (
+        grad_y * _t1 * 1.1283791670955126 * np.exp(-(_t2 * _t2)) * 0.7071067811865476
+        + grad_y * (1 + _erf(_t2)) * 0.5
+    )
+    return grad_x
+
+
+def _forward_tanh(x, *, out_y=None):
     inner = x * x
     inner *= x
     inner *= 0.044715
@@ -64,7 +90,7 @@ def _forward(x, *, out_y=None):
     return y, (x,)
 
 
-def _backward(grad_y, x, *, out_grad_x=None):
+def _backward_tanh(grad_y, x, *, out_grad_x=None):
     inner = x * x
     inner *= x
     inner *= 0.044715
@@ -89,13 +115,141 @@ def _backward(grad_y, x, *, out_grad_x=None):
     return grad_x
 
 
+_VARIANTS = {
+    "none": (_forward_none, _backward_none),
+    "tanh": (_forward_tanh, _backward_tanh),
+}
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) beyond (R rational in |x| up to 4, in 1 / x^2 past
+    it), with exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded down
+    to 1/16 so that no rounding of x^2 is magnified. Computed in x's dtype; NaN stays NaN.
+    """
+    y = np.abs(x)
+    z = np.minimum(y, 1.0)  # the inner rational function only, where it is used
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z.copy()
+    for a, b in (
+        (3.16112374387056560e00, 2.36012909523441209e01),
+        (1.13864154151050156e02, 2.44024637934444173e02),
+        (3.77485237685302021e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den += b
+        den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    far = np.nonzero(~(y <= 0.46875))  # and NaN
+    t, signs = y[far], x[far]
+    result = np.multiply(x, num, out=out)
+    result /= den  # replaced beyond 0.46875 below
+    if t.size:
+        mid = t <= 4.0
+        tail = np.empty_like(t)
+        u = t[mid]
+        num = 2.15311535474403846e-8 * u
+        den = u.copy()
+        for a, b in (
+            (5.64188496988670089e-1, 1.57449261107098347e01),
+            (8.88314979438837594e00, 1.17693950891312499e02),
+            (6.61191906371416295e01, 5.37181101862009858e02),
+            (2.98635138197400131e02, 1.62138957456669019e03),
+            (8.81952221241769090e02, 3.29079923573345963e03),
+            (1.71204761263407058e03, 4.36261909014324716e03),
+            (2.05107837782607147e03, 3.43936767414372164e03),
+        ):
+            num += a
+            num *= u
+            den += b
+            den *= u
+        tail[mid] = (num + 1.23033935479799725e03) / (den + 1.23033935480374942e03)
+        u = t[~mid]
+        with np.errstate(over="ignore"):
+            w = 1 / (u * u)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail[~mid] = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / u
+        s = np.trunc(t * 16) / 16
+        with np.errstate(over="ignore", invalid="ignore"):
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail = np.where(t > 26.6, 0, tail)  # past where erfc underflows (and for inf)
+        erf_far = (0.5 - tail) + 0.5
+        result[far] = np.where(np.isnan(t), t, np.copysign(erf_far, signs))
+    return result
+
+
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
 
 
-# gelu_fwd_0: layers_spec/activations/gelu.yaml:10,11
-_gelu_fwd_0 = ElementwiseKernel(
-    "gelu_fwd_0",
+# gelu_none_fwd_0: layers_spec/activations/gelu.yaml:23
+_gelu_none_fwd_0 = ElementwiseKernel(
+    "gelu_none_fwd_0",
+    "T x",
+    "T _t1, T _t2, T y",
+    """
+    _t1 = T(0.5) * x;
+    _t2 = T(0.7071067811865476) * x;
+    T _t3 = erf(_t2);
+    T _t4 = T(1) + _t3;
+    y = _t1 * _t4;
+    """,
+)
+
+
+def _cupy_forward_none(x):
+    _t1, _t2, y = _gelu_none_fwd_0(x)
+    return y, (_t1, _t2)
+
+
+# gelu_none_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1348
+_gelu_none_bwd_0 = ElementwiseKernel(
+    "gelu_none_bwd_0",
+    "T _t2, T grad_y, T _t1",
+    "T grad_x",
+    """
+    T _t3 = erf(_t2);
+    T _t4 = T(1) + _t3;
+    T _t5 = grad_y * _t4;
+    T _t6 = grad_y * _t1;
+    T _t7 = _t6 * T(1.1283791670955126);
+    T _t8 = _t2 * _t2;
+    T _t9 = -_t8;
+    T _t10 = exp(_t9);
+    T _t11 = _t7 * _t10;
+    T _t12 = _t11 * T(0.7071067811865476);
+    T _t13 = _t5 * T(0.5);
+    grad_x = _t12 + _t13;
+    """,
+)
+
+
+def _cupy_backward_none(grad_y, _t1, _t2):
+    grad_x = _gelu_none_bwd_0(_t2, grad_y, _t1)
+    return grad_x
+
+
+# gelu_tanh_fwd_0: layers_spec/activations/gelu.yaml:20,21
+_gelu_tanh_fwd_0 = ElementwiseKernel(
+    "gelu_tanh_fwd_0",
     "T x",
     "T y",
     """
@@ -111,14 +265,14 @@ _gelu_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward(x):
-    y = _gelu_fwd_0(x)
+def _cupy_forward_tanh(x):
+    y = _gelu_tanh_fwd_0(x)
     return y, (x,)
 
 
-# gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
-_gelu_bwd_0 = ElementwiseKernel(
-    "gelu_bwd_0",
+# gelu_tanh_bwd_0: layers_spec/activations/gelu.yaml:20,21; layers_spec/primitives.yaml:61,62,180,90
+_gelu_tanh_bwd_0 = ElementwiseKernel(
+    "gelu_tanh_bwd_0",
     "T x, T grad_y",
     "T grad_x",
     """
@@ -146,6 +300,12 @@ _gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward(grad_y, x):
-    grad_x = _gelu_bwd_0(x, grad_y)
+def _cupy_backward_tanh(grad_y, x):
+    grad_x = _gelu_tanh_bwd_0(x, grad_y)
     return grad_x
+
+
+_CUPY_VARIANTS = {
+    "none": (_cupy_forward_none, _cupy_backward_none),
+    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+}

@@ -50,7 +50,9 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
             y, saved = forward_variant(x, weight, bias, **options)
             return y, (backward_variant, saved)
@@ -60,7 +62,9 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
         return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
         y, saved = forward_variant(x, weight, bias, **options)
         return y, (backward_variant, saved)
@@ -165,40 +169,17 @@ def _backward_identity(grad_y, x, weight):
 
 def _forward_gelu(x, weight, bias):
     z = x @ weight.T + bias
-    gelu_inner = z * z
-    gelu_inner *= z
-    gelu_inner *= 0.044715
-    gelu_inner += z
-    gelu_inner *= 0.7978845608028654
-    y = np.tanh(gelu_inner, out=gelu_inner)
-    y += 1
-    y *= 0.5
-    y *= z
-    return y, (x, weight, z)
+    _t1 = 0.5 * z
+    _t2 = np.multiply(0.7071067811865476, z, out=z)
+    y = _t1 * (1 + _erf(_t2))
+    return y, (x, weight, _t1, _t2)
 
 
-def _backward_gelu(grad_y, x, weight, z):
-    gelu_inner = z * z
-    gelu_inner *= z
-    gelu_inner *= 0.044715
-    gelu_inner += z
-    gelu_inner *= 0.7978845608028654
-    _t1 = np.tanh(gelu_inner, out=gelu_inner)
-    grad_gelu_inner = _t1 * _t1
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_y
-    grad_gelu_inner *= 0.5
-    grad_gelu_inner *= z
-    _t2 = grad_gelu_inner * 0.7978845608028654
-    grad_z = np.add(1, _t1, out=_t1)
-    grad_z *= grad_y
-    grad_z *= 0.5
-    grad_z += _t2
-    _t3 = _t2 * 0.044715
-    _t3 *= 3
-    _t4 = z * z
-    _t3 *= _t4
-    grad_z += _t3
+def _backward_gelu(grad_y, x, weight, _t1, _t2):
+    grad_z = (
+        grad_y * _t1 * 1.1283791670955126 * np.exp(-(_t2 * _t2)) * 0.7071067811865476
+        + grad_y * (1 + _erf(_t2)) * 0.5
+    )
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -320,6 +301,11 @@ _FUSED = {
     "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
 }
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "gelu": {"approximate": "none"},
+}
 
 
 def _amax(x, axis):
@@ -333,6 +319,81 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) beyond (R rational in |x| up to 4, in 1 / x^2 past
+    it), with exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded down
+    to 1/16 so that no rounding of x^2 is magnified. Computed in x's dtype; NaN stays NaN.
+    """
+    y = np.abs(x)
+    z = np.minimum(y, 1.0)  # the inner rational function only, where it is used
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z.copy()
+    for a, b in (
+        (3.16112374387056560e00, 2.36012909523441209e01),
+        (1.13864154151050156e02, 2.44024637934444173e02),
+        (3.77485237685302021e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den += b
+        den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    far = np.nonzero(~(y <= 0.46875))  # and NaN
+    t, signs = y[far], x[far]
+    result = np.multiply(x, num, out=out)
+    result /= den  # replaced beyond 0.46875 below
+    if t.size:
+        mid = t <= 4.0
+        tail = np.empty_like(t)
+        u = t[mid]
+        num = 2.15311535474403846e-8 * u
+        den = u.copy()
+        for a, b in (
+            (5.64188496988670089e-1, 1.57449261107098347e01),
+            (8.88314979438837594e00, 1.17693950891312499e02),
+            (6.61191906371416295e01, 5.37181101862009858e02),
+            (2.98635138197400131e02, 1.62138957456669019e03),
+            (8.81952221241769090e02, 3.29079923573345963e03),
+            (1.71204761263407058e03, 4.36261909014324716e03),
+            (2.05107837782607147e03, 3.43936767414372164e03),
+        ):
+            num += a
+            num *= u
+            den += b
+            den *= u
+        tail[mid] = (num + 1.23033935479799725e03) / (den + 1.23033935480374942e03)
+        u = t[~mid]
+        with np.errstate(over="ignore"):
+            w = 1 / (u * u)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail[~mid] = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / u
+        s = np.trunc(t * 16) / 16
+        with np.errstate(over="ignore", invalid="ignore"):
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail = np.where(t > 26.6, 0, tail)  # past where erfc underflows (and for inf)
+        erf_far = (0.5 - tail) + 0.5
+        result[far] = np.where(np.isnan(t), t, np.copysign(erf_far, signs))
+    return result
 
 
 def _expm1(x, out=None):
@@ -530,7 +591,7 @@ _fully_connected_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# fully_connected_softmax_fwd_1: layers_spec/activations/softmax.yaml:8
+# fully_connected_softmax_fwd_1: layers_spec/activations/softmax.yaml:10
 _fully_connected_softmax_fwd_1 = ReductionKernel(
     "fully_connected_softmax_fwd_1",
     "T X0",
@@ -546,7 +607,7 @@ _fully_connected_softmax_fwd_1 = ReductionKernel(
 )
 
 
-# fully_connected_softmax_fwd_2: layers_spec/activations/softmax.yaml:8,9
+# fully_connected_softmax_fwd_2: layers_spec/activations/softmax.yaml:10,11
 _fully_connected_softmax_fwd_2 = ElementwiseKernel(
     "fully_connected_softmax_fwd_2",
     "T z, T _t3",
@@ -558,7 +619,7 @@ _fully_connected_softmax_fwd_2 = ElementwiseKernel(
 )
 
 
-# fully_connected_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
+# fully_connected_softmax_fwd_3: layers_spec/activations/softmax.yaml:12
 _fully_connected_softmax_fwd_3 = ReductionKernel(
     "fully_connected_softmax_fwd_3",
     "T X0",
@@ -574,7 +635,7 @@ _fully_connected_softmax_fwd_3 = ReductionKernel(
 )
 
 
-# fully_connected_softmax_fwd_4: layers_spec/activations/softmax.yaml:10
+# fully_connected_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
 _fully_connected_softmax_fwd_4 = ElementwiseKernel(
     "fully_connected_softmax_fwd_4",
     "T softmax_exponentials, T _t4",
@@ -596,7 +657,7 @@ def _cupy_forward_softmax(x, weight, bias):
     return y, (x, weight, y)
 
 
-# fully_connected_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+# fully_connected_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
 _fully_connected_softmax_bwd_0 = ReductionKernel(
     "fully_connected_softmax_bwd_0",
     "T X0, T X1",
@@ -613,7 +674,7 @@ _fully_connected_softmax_bwd_0 = ReductionKernel(
 )
 
 
-# fully_connected_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# fully_connected_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _fully_connected_softmax_bwd_1 = ElementwiseKernel(
     "fully_connected_softmax_bwd_1",
     "T grad_y, T _t6, T y",
@@ -662,65 +723,54 @@ def _cupy_backward_identity(grad_y, x, weight):
     return grad_x, grad_weight, grad_bias
 
 
-# fully_connected_gelu_fwd_0: layers_spec/layers/fully_connected.yaml:16; layers_spec/activations/gelu.yaml:10,11
+# fully_connected_gelu_fwd_0: layers_spec/layers/fully_connected.yaml:16; layers_spec/activations/gelu.yaml:23
 _fully_connected_gelu_fwd_0 = ElementwiseKernel(
     "fully_connected_gelu_fwd_0",
     "T _t1, T bias",
-    "T z, T y",
+    "T _t2, T _t3, T y",
     """
-    z = _t1 + bias;
-    T _t2 = z * z * z;
-    T _t3 = T(0.044715) * _t2;
-    T _t4 = z + _t3;
-    T gelu_inner = T(0.7978845608028654) * _t4;
-    T _t5 = T(0.5) * z;
-    T _t6 = tanh(gelu_inner);
-    T _t7 = T(1) + _t6;
-    y = _t5 * _t7;
+    T z = _t1 + bias;
+    _t2 = T(0.5) * z;
+    _t3 = T(0.7071067811865476) * z;
+    T _t4 = erf(_t3);
+    T _t5 = T(1) + _t4;
+    y = _t2 * _t5;
     """,
 )
 
 
 def _cupy_forward_gelu(x, weight, bias):
     _t1 = x @ weight.T
-    z, y = _fully_connected_gelu_fwd_0(_t1, bias)
-    return y, (x, weight, z)
+    _t2, _t3, y = _fully_connected_gelu_fwd_0(_t1, bias)
+    return y, (x, weight, _t2, _t3)
 
 
-# fully_connected_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+# fully_connected_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1348
 _fully_connected_gelu_bwd_0 = ElementwiseKernel(
     "fully_connected_gelu_bwd_0",
-    "T z, T grad_y",
+    "T _t3, T grad_y, T _t2",
     "T grad_z",
     """
-    T _t2 = z * z * z;
-    T _t3 = T(0.044715) * _t2;
-    T _t4 = z + _t3;
-    T gelu_inner = T(0.7978845608028654) * _t4;
-    T _t5 = T(0.5) * z;
-    T _t6 = tanh(gelu_inner);
-    T _t7 = T(1) + _t6;
-    T _t8 = grad_y * _t7;
-    T _t9 = grad_y * _t5;
-    T _t10 = _t6 * _t6;
-    T _t11 = T(1) - _t10;
-    T grad_gelu_inner = _t9 * _t11;
-    T _t13 = _t8 * T(0.5);
-    T _t14 = grad_gelu_inner * T(0.7978845608028654);
-    T _t15 = _t14 * T(0.044715);
-    T _t16 = _t15 * T(3);
-    T _t17 = z * z;
-    T _t18 = _t16 * _t17;
-    T _t19 = _t13 + _t14;
-    grad_z = _t19 + _t18;
+    T _t4 = erf(_t3);
+    T _t5 = T(1) + _t4;
+    T _t6 = grad_y * _t5;
+    T _t7 = grad_y * _t2;
+    T _t8 = _t7 * T(1.1283791670955126);
+    T _t9 = _t3 * _t3;
+    T _t10 = -_t9;
+    T _t11 = exp(_t10);
+    T _t12 = _t8 * _t11;
+    T _t13 = _t12 * T(0.7071067811865476);
+    T _t14 = _t6 * T(0.5);
+    grad_z = _t13 + _t14;
     """,
 )
 
 
-def _cupy_backward_gelu(grad_y, x, weight, z):
+def _cupy_backward_gelu(grad_y, x, weight, _t2, _t3):
     import cupy as cp
 
-    grad_z = _fully_connected_gelu_bwd_0(z, grad_y)
+    grad_z = _fully_connected_gelu_bwd_0(_t3, grad_y, _t2)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x

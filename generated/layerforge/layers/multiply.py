@@ -39,7 +39,9 @@ def forward(a, b, *, activation="identity", activation_options=None):
     if on_gpu(a):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
             y, saved = forward_variant(a, b, **options)
             return y, (backward_variant, saved)
@@ -49,7 +51,9 @@ def forward(a, b, *, activation="identity", activation_options=None):
         return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
         y, saved = in_row_blocks(forward_variant, a, b, options=options)
         return y, (backward_variant, saved)
@@ -153,41 +157,21 @@ def _backward_identity(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
 
 def _forward_gelu(a, b):
     z = a * b
-    gelu_inner = z * z
-    gelu_inner *= z
-    gelu_inner *= 0.044715
-    gelu_inner += z
-    gelu_inner *= 0.7978845608028654
-    y = np.tanh(gelu_inner, out=gelu_inner)
-    y += 1
-    y *= 0.5
-    y *= z
+    y = 0.5 * z * (1 + _erf(0.7071067811865476 * z))
     return y, (a, b)
 
 
 def _backward_gelu(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
     z = a * b
-    gelu_inner = z * z
-    gelu_inner *= z
-    gelu_inner *= 0.044715
-    gelu_inner += z
-    gelu_inner *= 0.7978845608028654
-    _t1 = np.tanh(gelu_inner, out=gelu_inner)
-    grad_gelu_inner = _t1 * _t1
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_y
-    grad_gelu_inner *= 0.5
-    grad_gelu_inner *= z
-    _t2 = grad_gelu_inner * 0.7978845608028654
-    grad_z = np.add(1, _t1, out=_t1)
-    grad_z *= grad_y
-    grad_z *= 0.5
-    grad_z += _t2
-    _t3 = _t2 * 0.044715
-    _t3 *= 3
-    _t4 = z * z
-    _t3 *= _t4
-    grad_z += _t3
+    _t1 = 0.7071067811865476 * z
+    grad_z = (
+        grad_y
+        * (0.5 * z)
+        * 1.1283791670955126
+        * np.exp(-(_t1 * _t1))
+        * 0.7071067811865476
+        + grad_y * (1 + _erf(_t1)) * 0.5
+    )
     grad_a = np.multiply(grad_z, b, out=out_grad_a)
     grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
@@ -307,6 +291,11 @@ _FUSED = {
     "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
 }
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "gelu": {"approximate": "none"},
+}
 
 
 def _amax(x, axis):
@@ -320,6 +309,81 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) beyond (R rational in |x| up to 4, in 1 / x^2 past
+    it), with exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded down
+    to 1/16 so that no rounding of x^2 is magnified. Computed in x's dtype; NaN stays NaN.
+    """
+    y = np.abs(x)
+    z = np.minimum(y, 1.0)  # the inner rational function only, where it is used
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z.copy()
+    for a, b in (
+        (3.16112374387056560e00, 2.36012909523441209e01),
+        (1.13864154151050156e02, 2.44024637934444173e02),
+        (3.77485237685302021e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den += b
+        den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    far = np.nonzero(~(y <= 0.46875))  # and NaN
+    t, signs = y[far], x[far]
+    result = np.multiply(x, num, out=out)
+    result /= den  # replaced beyond 0.46875 below
+    if t.size:
+        mid = t <= 4.0
+        tail = np.empty_like(t)
+        u = t[mid]
+        num = 2.15311535474403846e-8 * u
+        den = u.copy()
+        for a, b in (
+            (5.64188496988670089e-1, 1.57449261107098347e01),
+            (8.88314979438837594e00, 1.17693950891312499e02),
+            (6.61191906371416295e01, 5.37181101862009858e02),
+            (2.98635138197400131e02, 1.62138957456669019e03),
+            (8.81952221241769090e02, 3.29079923573345963e03),
+            (1.71204761263407058e03, 4.36261909014324716e03),
+            (2.05107837782607147e03, 3.43936767414372164e03),
+        ):
+            num += a
+            num *= u
+            den += b
+            den *= u
+        tail[mid] = (num + 1.23033935479799725e03) / (den + 1.23033935480374942e03)
+        u = t[~mid]
+        with np.errstate(over="ignore"):
+            w = 1 / (u * u)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail[~mid] = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / u
+        s = np.trunc(t * 16) / 16
+        with np.errstate(over="ignore", invalid="ignore"):
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail = np.where(t > 26.6, 0, tail)  # past where erfc underflows (and for inf)
+        erf_far = (0.5 - tail) + 0.5
+        result[far] = np.where(np.isnan(t), t, np.copysign(erf_far, signs))
+    return result
 
 
 def _expm1(x, out=None):
@@ -506,7 +570,7 @@ _multiply_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# multiply_softmax_fwd_1: layers_spec/activations/softmax.yaml:8
+# multiply_softmax_fwd_1: layers_spec/activations/softmax.yaml:10
 _multiply_softmax_fwd_1 = ReductionKernel(
     "multiply_softmax_fwd_1",
     "T X0",
@@ -522,7 +586,7 @@ _multiply_softmax_fwd_1 = ReductionKernel(
 )
 
 
-# multiply_softmax_fwd_2: layers_spec/activations/softmax.yaml:8,9
+# multiply_softmax_fwd_2: layers_spec/activations/softmax.yaml:10,11
 _multiply_softmax_fwd_2 = ElementwiseKernel(
     "multiply_softmax_fwd_2",
     "T z, T _t2",
@@ -534,7 +598,7 @@ _multiply_softmax_fwd_2 = ElementwiseKernel(
 )
 
 
-# multiply_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
+# multiply_softmax_fwd_3: layers_spec/activations/softmax.yaml:12
 _multiply_softmax_fwd_3 = ReductionKernel(
     "multiply_softmax_fwd_3",
     "T X0",
@@ -550,7 +614,7 @@ _multiply_softmax_fwd_3 = ReductionKernel(
 )
 
 
-# multiply_softmax_fwd_4: layers_spec/activations/softmax.yaml:10
+# multiply_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
 _multiply_softmax_fwd_4 = ElementwiseKernel(
     "multiply_softmax_fwd_4",
     "T softmax_exponentials, T _t3",
@@ -571,7 +635,7 @@ def _cupy_forward_softmax(a, b):
     return y, (a, b, y)
 
 
-# multiply_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+# multiply_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
 _multiply_softmax_bwd_0 = ReductionKernel(
     "multiply_softmax_bwd_0",
     "T X0, T X1",
@@ -588,7 +652,7 @@ _multiply_softmax_bwd_0 = ReductionKernel(
 )
 
 
-# multiply_softmax_bwd_1: layers_spec/activations/softmax.yaml:12; layers_spec/primitives.yaml:61,62
+# multiply_softmax_bwd_1: layers_spec/activations/softmax.yaml:14; layers_spec/primitives.yaml:61,62
 _multiply_softmax_bwd_1 = ElementwiseKernel(
     "multiply_softmax_bwd_1",
     "T grad_y, T _t5, T y, T b, T a",
@@ -641,21 +705,18 @@ def _cupy_backward_identity(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_gelu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11
+# multiply_gelu_fwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:23
 _multiply_gelu_fwd_0 = ElementwiseKernel(
     "multiply_gelu_fwd_0",
     "T a, T b",
     "T y",
     """
     T z = a * b;
-    T _t1 = z * z * z;
-    T _t2 = T(0.044715) * _t1;
-    T _t3 = z + _t2;
-    T gelu_inner = T(0.7978845608028654) * _t3;
-    T _t4 = T(0.5) * z;
-    T _t5 = tanh(gelu_inner);
-    T _t6 = T(1) + _t5;
-    y = _t4 * _t6;
+    T _t1 = T(0.5) * z;
+    T _t2 = T(0.7071067811865476) * z;
+    T _t3 = erf(_t2);
+    T _t4 = T(1) + _t3;
+    y = _t1 * _t4;
     """,
 )
 
@@ -665,33 +726,27 @@ def _cupy_forward_gelu(a, b):
     return y, (a, b)
 
 
-# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:12; layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1348
 _multiply_gelu_bwd_0 = ElementwiseKernel(
     "multiply_gelu_bwd_0",
     "T a, T b, T grad_y",
     "T grad_a, T grad_b",
     """
     T z = a * b;
-    T _t1 = z * z * z;
-    T _t2 = T(0.044715) * _t1;
-    T _t3 = z + _t2;
-    T gelu_inner = T(0.7978845608028654) * _t3;
-    T _t4 = T(0.5) * z;
-    T _t5 = tanh(gelu_inner);
-    T _t6 = T(1) + _t5;
-    T _t7 = grad_y * _t6;
-    T _t8 = grad_y * _t4;
-    T _t9 = _t5 * _t5;
-    T _t10 = T(1) - _t9;
-    T grad_gelu_inner = _t8 * _t10;
-    T _t12 = _t7 * T(0.5);
-    T _t13 = grad_gelu_inner * T(0.7978845608028654);
-    T _t14 = _t13 * T(0.044715);
-    T _t15 = _t14 * T(3);
-    T _t16 = z * z;
-    T _t17 = _t15 * _t16;
-    T _t18 = _t12 + _t13;
-    T grad_z = _t18 + _t17;
+    T _t1 = T(0.5) * z;
+    T _t2 = T(0.7071067811865476) * z;
+    T _t3 = erf(_t2);
+    T _t4 = T(1) + _t3;
+    T _t5 = grad_y * _t4;
+    T _t6 = grad_y * _t1;
+    T _t7 = _t6 * T(1.1283791670955126);
+    T _t8 = _t2 * _t2;
+    T _t9 = -_t8;
+    T _t10 = exp(_t9);
+    T _t11 = _t7 * _t10;
+    T _t12 = _t11 * T(0.7071067811865476);
+    T _t13 = _t5 * T(0.5);
+    T grad_z = _t12 + _t13;
     grad_a = grad_z * b;
     grad_b = grad_z * a;
     """,

@@ -1,6 +1,8 @@
-"""Padding: Symmetric zero padding of the height and width of [B, C, H, W] feature maps
-(Keras ZeroPadding2D, torch.nn.ZeroPad2d), then the activation; backward crops the
-gradient.
+"""Padding: Padding of the trailing axes as torch.nn.functional.pad(x, pad, mode, value):
+pad = (last_begin, last_end, previous_begin, ...), mode constant (with value; negative
+pads crop), reflect, replicate or circular; then the activation. The default pads height
+and width of [B, C, H, W] by one zero (torch.nn.ZeroPad2d(1)). Backward crops the
+gradient, adding the copied borders back onto their sources.
 Generated from layers_spec/layers/padding.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -18,18 +20,28 @@ OUTPUTS = ("y",)
 
 
 def forward(
-    x, *, padding_h=1, padding_w=1, activation="identity", activation_options=None
+    x,
+    *,
+    pad=(1, 1, 1, 1),
+    mode="constant",
+    value=0.0,
+    activation="identity",
+    activation_options=None,
 ):
     """Padding forward pass.
 
-    Symmetric zero padding of the height and width of [B, C, H, W] feature maps (Keras
-    ZeroPadding2D, torch.nn.ZeroPad2d), then the activation; backward crops the
-    gradient.
+    Padding of the trailing axes as torch.nn.functional.pad(x, pad, mode, value): pad =
+    (last_begin, last_end, previous_begin, ...), mode constant (with value; negative
+    pads crop), reflect, replicate or circular; then the activation. The default pads
+    height and width of [B, C, H, W] by one zero (torch.nn.ZeroPad2d(1)). Backward crops
+    the gradient, adding the copied borders back onto their sources.
 
     Args:
-        x: float32 or float64 input of shape [B, C, H, W].
-        padding_h: int, default 1. Zero rows added above and below.
-        padding_w: int, default 1. Zero columns added left and right.
+        x: float32 or float64 input of shape [..., F].
+        pad: ints, default (1, 1, 1, 1). Entries added before and after each axis, last
+            axis first.
+        mode: str, default 'constant'. How the new entries are filled.
+        value: float, default 0.0. The fill value of constant mode.
         activation: name of the activation applied to the result, default 'identity';
             relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
             fused into specialized code, any other activation of layerforge.activations
@@ -40,28 +52,39 @@ def forward(
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
-    check_arrays("padding", {"x": x}, {"x": ("B", "C", "H", "W")})
-    check_attribute("padding", "padding_h", padding_h, "int", minimum=0)
-    check_attribute("padding", "padding_w", padding_w, "int", minimum=0)
+    check_arrays("padding", {"x": x}, {"x": ("...", "F")})
+    check_attribute("padding", "pad", pad, "ints")
+    check_attribute(
+        "padding",
+        "mode",
+        mode,
+        "str",
+        choices=("constant", "reflect", "replicate", "circular"),
+    )
+    check_attribute("padding", "value", value, "float")
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
-            y, saved = forward_variant(x, padding_h, padding_w, **options)
+            y, saved = forward_variant(x, pad, mode, value, **options)
             return y, (backward_variant, saved)
         module = activation_module("padding", activation)
-        y_linear, linear_saved = _cupy_forward_identity(x, padding_h, padding_w)
+        y_linear, linear_saved = _cupy_forward_identity(x, pad, mode, value)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (_cupy_backward_composed, (module, activation_ctx, linear_saved))
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
-        y, saved = forward_variant(x, padding_h, padding_w, **options)
+        y, saved = forward_variant(x, pad, mode, value, **options)
         return y, (backward_variant, saved)
     module = activation_module("padding", activation)
-    y_linear, linear_saved = _forward_identity(x, padding_h, padding_w)
+    y_linear, linear_saved = _forward_identity(x, pad, mode, value)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (_backward_composed, (module, activation_ctx, linear_saved))
 
@@ -81,135 +104,135 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_relu(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_relu(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     y = np.clip(z, 0, np.inf)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
-def _backward_relu(grad_y, padding_h, padding_w, z):
+def _backward_relu(grad_y, x, pad, mode, z):
     grad_z = grad_y * (z > 0)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_sigmoid(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_sigmoid(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     y = _sigmoid(z)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
-def _backward_sigmoid(grad_y, padding_h, padding_w, y):
+def _backward_sigmoid(grad_y, x, pad, mode, y):
     grad_z = grad_y * y * (1 - y)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_tanh(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_tanh(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     y = np.tanh(z)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
-def _backward_tanh(grad_y, padding_h, padding_w, y):
+def _backward_tanh(grad_y, x, pad, mode, y):
     grad_z = grad_y * (1 - y * y)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_softmax(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_softmax(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
-def _backward_softmax(grad_y, padding_h, padding_w, y):
+def _backward_softmax(grad_y, x, pad, mode, y):
     grad_z = y * (grad_y - _sum(grad_y * y, -1))
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_identity(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    return z, (padding_h, padding_w)
+def _forward_identity(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
+    return z, (x, pad, mode)
 
 
-def _backward_identity(grad_y, padding_h, padding_w):
-    grad_x = _crop2d(grad_y, padding_h, padding_h, padding_w, padding_w)
+def _backward_identity(grad_y, x, pad, mode):
+    grad_x = _pad_nd_grad(grad_y, x, pad, mode)
     return grad_x
 
 
-def _forward_gelu(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    gelu_inner = 0.7978845608028654 * (z + 0.044715 * (z * z * z))
-    y = 0.5 * z * (1 + np.tanh(gelu_inner))
-    return y, (padding_h, padding_w, z)
+def _forward_gelu(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
+    _t1 = 0.5 * z
+    _t2 = 0.7071067811865476 * z
+    y = _t1 * (1 + _erf(_t2))
+    return y, (x, pad, mode, _t1, _t2)
 
 
-def _backward_gelu(grad_y, padding_h, padding_w, z):
-    gelu_inner = 0.7978845608028654 * (z + 0.044715 * (z * z * z))
-    _t1 = np.tanh(gelu_inner)
-    grad_gelu_inner = grad_y * (0.5 * z) * (1 - _t1 * _t1)
-    _t2 = grad_gelu_inner * 0.7978845608028654
-    grad_z = grad_y * (1 + _t1) * 0.5 + _t2 + _t2 * 0.044715 * 3 * (z * z)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+def _backward_gelu(grad_y, x, pad, mode, _t1, _t2):
+    grad_z = (
+        grad_y * _t1 * 1.1283791670955126 * np.exp(-(_t2 * _t2)) * 0.7071067811865476
+        + grad_y * (1 + _erf(_t2)) * 0.5
+    )
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_elu(x, padding_h, padding_w, alpha=1.0):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_elu(x, pad, mode, value, alpha=1.0):
+    z = _pad_nd(x, pad, mode, value)
     y = np.clip(z, 0, np.inf) + alpha * _expm1(np.clip(z, -np.inf, 0))
-    return y, (padding_h, padding_w, alpha, y)
+    return y, (x, pad, mode, alpha, y)
 
 
-def _backward_elu(grad_y, padding_h, padding_w, alpha, y):
+def _backward_elu(grad_y, x, pad, mode, alpha, y):
     grad_z = grad_y * (np.clip(y, -np.inf, 0) + alpha) + grad_y * (y > 0) * (1 - alpha)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_mish(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_mish(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     mish_e = np.exp(np.clip(z, -np.inf, 20))
     mish_n = mish_e * (mish_e + 2)
     y = z * mish_n / (mish_n + 2)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
-def _backward_mish(grad_y, padding_h, padding_w, z):
+def _backward_mish(grad_y, x, pad, mode, z):
     mish_e = np.exp(np.clip(z, -np.inf, 20))
     mish_n = mish_e * (mish_e + 2)
     _t1 = 1 / (mish_n + 2)
     grad_z = grad_y * (mish_n * _t1 + 4 * z * mish_e * (mish_e + 1) * _t1 * _t1)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_swish(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_swish(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     y = z * _sigmoid(z)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
-def _backward_swish(grad_y, padding_h, padding_w, z):
+def _backward_swish(grad_y, x, pad, mode, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_silu(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_silu(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     y = z * _sigmoid(z)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
-def _backward_silu(grad_y, padding_h, padding_w, z):
+def _backward_silu(grad_y, x, pad, mode, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -230,6 +253,11 @@ _FUSED = {
     "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
 }
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "gelu": {"approximate": "none"},
+}
 
 
 def _amax(x, axis):
@@ -245,15 +273,79 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _crop2d(x, top, bottom, left, right):
-    """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
-    height, width = x.shape[2], x.shape[3]
-    if top + bottom >= height or left + right >= width:
-        raise ValueError(
-            f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
-            f"from an input of shape {tuple(x.shape)}; at least one of each must remain"
-        )
-    return x[:, :, top : height - bottom, left : width - right]
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) beyond (R rational in |x| up to 4, in 1 / x^2 past
+    it), with exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded down
+    to 1/16 so that no rounding of x^2 is magnified. Computed in x's dtype; NaN stays NaN.
+    """
+    y = np.abs(x)
+    z = np.minimum(y, 1.0)  # the inner rational function only, where it is used
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z.copy()
+    for a, b in (
+        (3.16112374387056560e00, 2.36012909523441209e01),
+        (1.13864154151050156e02, 2.44024637934444173e02),
+        (3.77485237685302021e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den += b
+        den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    far = np.nonzero(~(y <= 0.46875))  # and NaN
+    t, signs = y[far], x[far]
+    result = np.multiply(x, num, out=out)
+    result /= den  # replaced beyond 0.46875 below
+    if t.size:
+        mid = t <= 4.0
+        tail = np.empty_like(t)
+        u = t[mid]
+        num = 2.15311535474403846e-8 * u
+        den = u.copy()
+        for a, b in (
+            (5.64188496988670089e-1, 1.57449261107098347e01),
+            (8.88314979438837594e00, 1.17693950891312499e02),
+            (6.61191906371416295e01, 5.37181101862009858e02),
+            (2.98635138197400131e02, 1.62138957456669019e03),
+            (8.81952221241769090e02, 3.29079923573345963e03),
+            (1.71204761263407058e03, 4.36261909014324716e03),
+            (2.05107837782607147e03, 3.43936767414372164e03),
+        ):
+            num += a
+            num *= u
+            den += b
+            den *= u
+        tail[mid] = (num + 1.23033935479799725e03) / (den + 1.23033935480374942e03)
+        u = t[~mid]
+        with np.errstate(over="ignore"):
+            w = 1 / (u * u)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail[~mid] = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / u
+        s = np.trunc(t * 16) / 16
+        with np.errstate(over="ignore", invalid="ignore"):
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail = np.where(t > 26.6, 0, tail)  # past where erfc underflows (and for inf)
+        erf_far = (0.5 - tail) + 0.5
+        result[far] = np.where(np.isnan(t), t, np.copysign(erf_far, signs))
+    return result
 
 
 def _expm1(x, out=None):
@@ -278,14 +370,96 @@ def _expm1(x, out=None):
     return result
 
 
-def _pad2d(x, top, bottom, left, right):
-    """x [N, C, H, W] with zero rows above and below and zero columns left and right."""
-    height, width = x.shape[2], x.shape[3]
-    out = np.zeros(
-        (*x.shape[:2], top + height + bottom, left + width + right), dtype=x.dtype
-    )
-    out[:, :, top : top + height, left : left + width] = x
-    return out
+def _pad_nd(x, pad, mode, value):
+    """x padded as F.pad(x, pad, mode, value): pad[2k], pad[2k + 1] are the entries added
+    before and after axis -1 - k (a negative count removes entries, in constant mode).
+    Constant padding writes x into a filled array; the other modes gather along each
+    padded axis the source entries np.pad's matching mode picks for the indices."""
+    widths = _pad_widths(x, pad, mode)
+    if mode == "constant":
+        kept = tuple(
+            slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(widths, x.shape)
+        )
+        part = x[kept]
+        shape = tuple(
+            max(b, 0) + n + max(e, 0) for (b, e), n in zip(widths, part.shape)
+        )
+        out = np.zeros(shape, x.dtype) if value == 0 else np.full(shape, value, x.dtype)
+        out[
+            tuple(
+                slice(max(b, 0), max(b, 0) + n) for (b, _), n in zip(widths, part.shape)
+            )
+        ] = part
+        return out
+    for axis, (b, e) in enumerate(widths):
+        if b or e:
+            x = np.take(x, _pad_sources(x.shape[axis], b, e, mode), axis=axis)
+    return x
+
+
+def _pad_nd_grad(grad, x, pad, mode):
+    """The gradient of _pad_nd for an input like x: in constant mode the padded region
+    cut off (a view of ``grad`` unless some pad was negative); otherwise, axis by axis in
+    reverse, the interior plus every border slice added onto the entry it copied."""
+    widths = _pad_widths(x, pad, mode)
+    if mode == "constant":
+        inner = tuple(
+            slice(max(b, 0), g - max(e, 0)) for (b, e), g in zip(widths, grad.shape)
+        )
+        if all(b >= 0 and e >= 0 for b, e in widths):
+            return grad[inner]
+        out = np.zeros(x.shape, grad.dtype)
+        out[
+            tuple(
+                slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(widths, x.shape)
+            )
+        ] = grad[inner]
+        return out
+    for axis in reversed(range(x.ndim)):
+        b, e = widths[axis]
+        if not (b or e):
+            continue
+        n = x.shape[axis]
+        sources = _pad_sources(n, b, e, mode)
+        moved = np.moveaxis(grad, axis, 0)
+        total = moved[b : b + n].copy()
+        for k in (*range(b), *range(b + n, b + n + e)):
+            total[sources[k]] += moved[k]
+        grad = np.moveaxis(total, 0, axis)
+    return grad
+
+
+def _pad_sources(n, before, after, mode):
+    """The source index of each entry of an axis of length n padded by (before, after)."""
+    numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+    return np.pad(np.arange(n), (before, after), mode=numpy_mode)
+
+
+def _pad_widths(x, pad, mode):
+    """F.pad's ``pad`` (last axis first) as (before, after) per axis of x, checked:
+    an even length of at most 2 x.ndim; in reflect mode pads below the axis length, in
+    circular mode at most it, and no negative pads but in constant mode."""
+    if len(pad) % 2 or len(pad) > 2 * x.ndim:
+        raise ValueError(
+            f"padding: 'pad' {tuple(pad)} must hold two entries per padded axis, for at most "
+            f"the {x.ndim} axes of 'x' {tuple(x.shape)}"
+        )
+    widths = [(0, 0)] * x.ndim
+    for k in range(len(pad) // 2):
+        widths[x.ndim - 1 - k] = (int(pad[2 * k]), int(pad[2 * k + 1]))
+    for (b, e), n in zip(widths, x.shape):
+        limit = {"reflect": n - 1, "circular": n}.get(mode)
+        if (
+            (mode != "constant" and min(b, e) < 0)
+            or (limit is not None and max(b, e) > limit)
+            or (mode == "replicate" and n == 0 and max(b, e) > 0)
+            or b + n + e < 0
+        ):
+            raise ValueError(
+                f"padding: cannot pad an axis of length {n} by ({b}, {e}) in {mode} mode "
+                f"('x' {tuple(x.shape)}, pad {tuple(pad)})"
+            )
+    return widths
 
 
 def _sigmoid(x, out=None):
@@ -339,10 +513,10 @@ _padding_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_relu(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_relu(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     y = _padding_relu_fwd_0(z)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
 # padding_relu_bwd_0: layers_spec/primitives.yaml:252
@@ -367,10 +541,10 @@ _padding_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_relu(grad_y, padding_h, padding_w, z):
+def _cupy_backward_relu(grad_y, x, pad, mode, z):
     _t1 = _padding_relu_bwd_0(z)
     grad_z = _padding_relu_bwd_1(grad_y, _t1)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -385,10 +559,10 @@ _padding_sigmoid_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_sigmoid(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_sigmoid(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     y = _padding_sigmoid_fwd_0(z)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
 # padding_sigmoid_bwd_0: layers_spec/primitives.yaml:201
@@ -424,11 +598,11 @@ _padding_sigmoid_bwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_sigmoid(grad_y, padding_h, padding_w, y):
+def _cupy_backward_sigmoid(grad_y, x, pad, mode, y):
     _t1 = _padding_sigmoid_bwd_0(grad_y, y)
     _t2 = _padding_sigmoid_bwd_1(y)
     grad_z = _padding_sigmoid_bwd_2(_t1, _t2)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -443,10 +617,10 @@ _padding_tanh_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_tanh(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_tanh(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     y = _padding_tanh_fwd_0(z)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
 # padding_tanh_bwd_0: layers_spec/primitives.yaml:180
@@ -482,15 +656,15 @@ _padding_tanh_bwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_tanh(grad_y, padding_h, padding_w, y):
+def _cupy_backward_tanh(grad_y, x, pad, mode, y):
     _t1 = _padding_tanh_bwd_0(y)
     _t2 = _padding_tanh_bwd_1(_t1)
     grad_z = _padding_tanh_bwd_2(grad_y, _t2)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-# padding_softmax_fwd_0: layers_spec/activations/softmax.yaml:8
+# padding_softmax_fwd_0: layers_spec/activations/softmax.yaml:10
 _padding_softmax_fwd_0 = ElementwiseKernel(
     "padding_softmax_fwd_0",
     "T z, T _t2",
@@ -501,7 +675,7 @@ _padding_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# padding_softmax_fwd_1: layers_spec/activations/softmax.yaml:9
+# padding_softmax_fwd_1: layers_spec/activations/softmax.yaml:11
 _padding_softmax_fwd_1 = ElementwiseKernel(
     "padding_softmax_fwd_1",
     "T softmax_shifted",
@@ -512,7 +686,7 @@ _padding_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# padding_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+# padding_softmax_fwd_2: layers_spec/activations/softmax.yaml:12
 _padding_softmax_fwd_2 = ElementwiseKernel(
     "padding_softmax_fwd_2",
     "T softmax_exponentials, T _t3",
@@ -523,18 +697,18 @@ _padding_softmax_fwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_softmax(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_softmax(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _cupy_amax(z, -1)
     _t2 = _t1
     softmax_shifted = _padding_softmax_fwd_0(z, _t2)
     softmax_exponentials = _padding_softmax_fwd_1(softmax_shifted)
     _t3 = _cupy_sum(softmax_exponentials, -1)
     y = _padding_softmax_fwd_2(softmax_exponentials, _t3)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
-# padding_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+# padding_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
 _padding_softmax_bwd_0 = ElementwiseKernel(
     "padding_softmax_bwd_0",
     "T grad_y, T y",
@@ -545,7 +719,7 @@ _padding_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# padding_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _padding_softmax_bwd_1 = ElementwiseKernel(
     "padding_softmax_bwd_1",
     "T grad_y, T _t5",
@@ -556,7 +730,7 @@ _padding_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+# padding_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
 _padding_softmax_bwd_2 = ElementwiseKernel(
     "padding_softmax_bwd_2",
     "T y, T _t6",
@@ -567,368 +741,236 @@ _padding_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_softmax(grad_y, padding_h, padding_w, y):
+def _cupy_backward_softmax(grad_y, x, pad, mode, y):
     _t4 = _padding_softmax_bwd_0(grad_y, y)
     _t5 = _cupy_sum(_t4, -1)
     _t6 = _padding_softmax_bwd_1(grad_y, _t5)
     grad_z = _padding_softmax_bwd_2(y, _t6)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _cupy_forward_identity(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    return z, (padding_h, padding_w)
+def _cupy_forward_identity(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
+    return z, (x, pad, mode)
 
 
-def _cupy_backward_identity(grad_y, padding_h, padding_w):
-    grad_x = _cupy_crop2d(grad_y, padding_h, padding_h, padding_w, padding_w)
+def _cupy_backward_identity(grad_y, x, pad, mode):
+    grad_x = _cupy_pad_nd_grad(grad_y, x, pad, mode)
     return grad_x
 
 
-# padding_gelu_fwd_0: layers_spec/activations/gelu.yaml:10
+# padding_gelu_fwd_0: layers_spec/activations/gelu.yaml:23
 _padding_gelu_fwd_0 = ElementwiseKernel(
     "padding_gelu_fwd_0",
     "T z",
     "T _t1",
     """
-    _t1 = z * z * z;
+    _t1 = T(0.5) * z;
     """,
 )
 
 
-# padding_gelu_fwd_1: layers_spec/activations/gelu.yaml:10
+# padding_gelu_fwd_1: layers_spec/activations/gelu.yaml:23
 _padding_gelu_fwd_1 = ElementwiseKernel(
     "padding_gelu_fwd_1",
-    "T _t1",
+    "T z",
     "T _t2",
     """
-    _t2 = T(0.044715) * _t1;
+    _t2 = T(0.7071067811865476) * z;
     """,
 )
 
 
-# padding_gelu_fwd_2: layers_spec/activations/gelu.yaml:10
+# padding_gelu_fwd_2: layers_spec/activations/gelu.yaml:23
 _padding_gelu_fwd_2 = ElementwiseKernel(
     "padding_gelu_fwd_2",
-    "T z, T _t2",
+    "T _t2",
     "T _t3",
     """
-    _t3 = z + _t2;
+    _t3 = erf(_t2);
     """,
 )
 
 
-# padding_gelu_fwd_3: layers_spec/activations/gelu.yaml:10
+# padding_gelu_fwd_3: layers_spec/activations/gelu.yaml:23
 _padding_gelu_fwd_3 = ElementwiseKernel(
     "padding_gelu_fwd_3",
     "T _t3",
-    "T gelu_inner",
+    "T _t4",
     """
-    gelu_inner = T(0.7978845608028654) * _t3;
+    _t4 = T(1) + _t3;
     """,
 )
 
 
-# padding_gelu_fwd_4: layers_spec/activations/gelu.yaml:11
+# padding_gelu_fwd_4: layers_spec/activations/gelu.yaml:23
 _padding_gelu_fwd_4 = ElementwiseKernel(
     "padding_gelu_fwd_4",
-    "T z",
-    "T _t4",
-    """
-    _t4 = T(0.5) * z;
-    """,
-)
-
-
-# padding_gelu_fwd_5: layers_spec/activations/gelu.yaml:11
-_padding_gelu_fwd_5 = ElementwiseKernel(
-    "padding_gelu_fwd_5",
-    "T gelu_inner",
-    "T _t5",
-    """
-    _t5 = tanh(gelu_inner);
-    """,
-)
-
-
-# padding_gelu_fwd_6: layers_spec/activations/gelu.yaml:11
-_padding_gelu_fwd_6 = ElementwiseKernel(
-    "padding_gelu_fwd_6",
-    "T _t5",
-    "T _t6",
-    """
-    _t6 = T(1) + _t5;
-    """,
-)
-
-
-# padding_gelu_fwd_7: layers_spec/activations/gelu.yaml:11
-_padding_gelu_fwd_7 = ElementwiseKernel(
-    "padding_gelu_fwd_7",
-    "T _t4, T _t6",
+    "T _t1, T _t4",
     "T y",
     """
-    y = _t4 * _t6;
+    y = _t1 * _t4;
     """,
 )
 
 
-def _cupy_forward_gelu(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_gelu(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _padding_gelu_fwd_0(z)
-    _t2 = _padding_gelu_fwd_1(_t1)
-    _t3 = _padding_gelu_fwd_2(z, _t2)
-    gelu_inner = _padding_gelu_fwd_3(_t3)
-    _t4 = _padding_gelu_fwd_4(z)
-    _t5 = _padding_gelu_fwd_5(gelu_inner)
-    _t6 = _padding_gelu_fwd_6(_t5)
-    y = _padding_gelu_fwd_7(_t4, _t6)
-    return y, (padding_h, padding_w, z)
+    _t2 = _padding_gelu_fwd_1(z)
+    _t3 = _padding_gelu_fwd_2(_t2)
+    _t4 = _padding_gelu_fwd_3(_t3)
+    y = _padding_gelu_fwd_4(_t1, _t4)
+    return y, (x, pad, mode, _t1, _t2)
 
 
-# padding_gelu_bwd_0: layers_spec/activations/gelu.yaml:10
+# padding_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
 _padding_gelu_bwd_0 = ElementwiseKernel(
     "padding_gelu_bwd_0",
-    "T z",
-    "T _t1",
+    "T _t2",
+    "T _t3",
     """
-    _t1 = z * z * z;
+    _t3 = erf(_t2);
     """,
 )
 
 
-# padding_gelu_bwd_1: layers_spec/activations/gelu.yaml:10
+# padding_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
 _padding_gelu_bwd_1 = ElementwiseKernel(
     "padding_gelu_bwd_1",
-    "T _t1",
-    "T _t2",
-    """
-    _t2 = T(0.044715) * _t1;
-    """,
-)
-
-
-# padding_gelu_bwd_2: layers_spec/activations/gelu.yaml:10
-_padding_gelu_bwd_2 = ElementwiseKernel(
-    "padding_gelu_bwd_2",
-    "T z, T _t2",
     "T _t3",
-    """
-    _t3 = z + _t2;
-    """,
-)
-
-
-# padding_gelu_bwd_3: layers_spec/activations/gelu.yaml:10
-_padding_gelu_bwd_3 = ElementwiseKernel(
-    "padding_gelu_bwd_3",
-    "T _t3",
-    "T gelu_inner",
-    """
-    gelu_inner = T(0.7978845608028654) * _t3;
-    """,
-)
-
-
-# padding_gelu_bwd_4: layers_spec/activations/gelu.yaml:11
-_padding_gelu_bwd_4 = ElementwiseKernel(
-    "padding_gelu_bwd_4",
-    "T z",
     "T _t4",
     """
-    _t4 = T(0.5) * z;
+    _t4 = T(1) + _t3;
     """,
 )
 
 
-# padding_gelu_bwd_5: layers_spec/activations/gelu.yaml:11
-_padding_gelu_bwd_5 = ElementwiseKernel(
-    "padding_gelu_bwd_5",
-    "T gelu_inner",
+# padding_gelu_bwd_2: layers_spec/primitives.yaml:61
+_padding_gelu_bwd_2 = ElementwiseKernel(
+    "padding_gelu_bwd_2",
+    "T grad_y, T _t4",
     "T _t5",
     """
-    _t5 = tanh(gelu_inner);
+    _t5 = grad_y * _t4;
     """,
 )
 
 
-# padding_gelu_bwd_6: layers_spec/activations/gelu.yaml:11
-_padding_gelu_bwd_6 = ElementwiseKernel(
-    "padding_gelu_bwd_6",
-    "T _t5",
+# padding_gelu_bwd_3: layers_spec/primitives.yaml:62
+_padding_gelu_bwd_3 = ElementwiseKernel(
+    "padding_gelu_bwd_3",
+    "T grad_y, T _t1",
     "T _t6",
     """
-    _t6 = T(1) + _t5;
+    _t6 = grad_y * _t1;
     """,
 )
 
 
-# padding_gelu_bwd_7: layers_spec/primitives.yaml:61
-_padding_gelu_bwd_7 = ElementwiseKernel(
-    "padding_gelu_bwd_7",
-    "T grad_y, T _t6",
+# padding_gelu_bwd_4: layers_spec/primitives.yaml:1348
+_padding_gelu_bwd_4 = ElementwiseKernel(
+    "padding_gelu_bwd_4",
+    "T _t6",
     "T _t7",
     """
-    _t7 = grad_y * _t6;
+    _t7 = _t6 * T(1.1283791670955126);
     """,
 )
 
 
-# padding_gelu_bwd_8: layers_spec/primitives.yaml:62
-_padding_gelu_bwd_8 = ElementwiseKernel(
-    "padding_gelu_bwd_8",
-    "T grad_y, T _t4",
+# padding_gelu_bwd_5: layers_spec/primitives.yaml:1348
+_padding_gelu_bwd_5 = ElementwiseKernel(
+    "padding_gelu_bwd_5",
+    "T _t2",
     "T _t8",
     """
-    _t8 = grad_y * _t4;
+    _t8 = _t2 * _t2;
     """,
 )
 
 
-# padding_gelu_bwd_9: layers_spec/primitives.yaml:180
-_padding_gelu_bwd_9 = ElementwiseKernel(
-    "padding_gelu_bwd_9",
-    "T _t5",
+# padding_gelu_bwd_6: layers_spec/primitives.yaml:1348
+_padding_gelu_bwd_6 = ElementwiseKernel(
+    "padding_gelu_bwd_6",
+    "T _t8",
     "T _t9",
     """
-    _t9 = _t5 * _t5;
+    _t9 = -_t8;
     """,
 )
 
 
-# padding_gelu_bwd_10: layers_spec/primitives.yaml:180
-_padding_gelu_bwd_10 = ElementwiseKernel(
-    "padding_gelu_bwd_10",
+# padding_gelu_bwd_7: layers_spec/primitives.yaml:1348
+_padding_gelu_bwd_7 = ElementwiseKernel(
+    "padding_gelu_bwd_7",
     "T _t9",
     "T _t10",
     """
-    _t10 = T(1) - _t9;
+    _t10 = exp(_t9);
     """,
 )
 
 
-# padding_gelu_bwd_11: layers_spec/primitives.yaml:180
-_padding_gelu_bwd_11 = ElementwiseKernel(
-    "padding_gelu_bwd_11",
-    "T _t8, T _t10",
-    "T grad_gelu_inner",
+# padding_gelu_bwd_8: layers_spec/primitives.yaml:1348
+_padding_gelu_bwd_8 = ElementwiseKernel(
+    "padding_gelu_bwd_8",
+    "T _t7, T _t10",
+    "T _t11",
     """
-    grad_gelu_inner = _t8 * _t10;
+    _t11 = _t7 * _t10;
     """,
 )
 
 
-# padding_gelu_bwd_12: layers_spec/primitives.yaml:62
-_padding_gelu_bwd_12 = ElementwiseKernel(
-    "padding_gelu_bwd_12",
-    "T _t7",
+# padding_gelu_bwd_9: layers_spec/primitives.yaml:62
+_padding_gelu_bwd_9 = ElementwiseKernel(
+    "padding_gelu_bwd_9",
+    "T _t11",
     "T _t12",
     """
-    _t12 = _t7 * T(0.5);
+    _t12 = _t11 * T(0.7071067811865476);
     """,
 )
 
 
-# padding_gelu_bwd_13: layers_spec/primitives.yaml:62
-_padding_gelu_bwd_13 = ElementwiseKernel(
-    "padding_gelu_bwd_13",
-    "T grad_gelu_inner",
+# padding_gelu_bwd_10: layers_spec/primitives.yaml:62
+_padding_gelu_bwd_10 = ElementwiseKernel(
+    "padding_gelu_bwd_10",
+    "T _t5",
     "T _t13",
     """
-    _t13 = grad_gelu_inner * T(0.7978845608028654);
+    _t13 = _t5 * T(0.5);
     """,
 )
 
 
-# padding_gelu_bwd_14: layers_spec/primitives.yaml:62
-_padding_gelu_bwd_14 = ElementwiseKernel(
-    "padding_gelu_bwd_14",
-    "T _t13",
-    "T _t14",
-    """
-    _t14 = _t13 * T(0.044715);
-    """,
-)
-
-
-# padding_gelu_bwd_15: layers_spec/primitives.yaml:90
-_padding_gelu_bwd_15 = ElementwiseKernel(
-    "padding_gelu_bwd_15",
-    "T _t14",
-    "T _t15",
-    """
-    _t15 = _t14 * T(3);
-    """,
-)
-
-
-# padding_gelu_bwd_16: layers_spec/primitives.yaml:90
-_padding_gelu_bwd_16 = ElementwiseKernel(
-    "padding_gelu_bwd_16",
-    "T z",
-    "T _t16",
-    """
-    _t16 = z * z;
-    """,
-)
-
-
-# padding_gelu_bwd_17: layers_spec/primitives.yaml:90
-_padding_gelu_bwd_17 = ElementwiseKernel(
-    "padding_gelu_bwd_17",
-    "T _t15, T _t16",
-    "T _t17",
-    """
-    _t17 = _t15 * _t16;
-    """,
-)
-
-
-# padding_gelu_bwd_18: layers_spec/primitives.yaml:90
-_padding_gelu_bwd_18 = ElementwiseKernel(
-    "padding_gelu_bwd_18",
+# padding_gelu_bwd_11: layers_spec/primitives.yaml:62
+_padding_gelu_bwd_11 = ElementwiseKernel(
+    "padding_gelu_bwd_11",
     "T _t12, T _t13",
-    "T _t18",
-    """
-    _t18 = _t12 + _t13;
-    """,
-)
-
-
-# padding_gelu_bwd_19: layers_spec/primitives.yaml:90
-_padding_gelu_bwd_19 = ElementwiseKernel(
-    "padding_gelu_bwd_19",
-    "T _t18, T _t17",
     "T grad_z",
     """
-    grad_z = _t18 + _t17;
+    grad_z = _t12 + _t13;
     """,
 )
 
 
-def _cupy_backward_gelu(grad_y, padding_h, padding_w, z):
-    _t1 = _padding_gelu_bwd_0(z)
-    _t2 = _padding_gelu_bwd_1(_t1)
-    _t3 = _padding_gelu_bwd_2(z, _t2)
-    gelu_inner = _padding_gelu_bwd_3(_t3)
-    _t4 = _padding_gelu_bwd_4(z)
-    _t5 = _padding_gelu_bwd_5(gelu_inner)
-    _t6 = _padding_gelu_bwd_6(_t5)
-    _t7 = _padding_gelu_bwd_7(grad_y, _t6)
-    _t8 = _padding_gelu_bwd_8(grad_y, _t4)
-    _t9 = _padding_gelu_bwd_9(_t5)
-    _t10 = _padding_gelu_bwd_10(_t9)
-    grad_gelu_inner = _padding_gelu_bwd_11(_t8, _t10)
-    _t12 = _padding_gelu_bwd_12(_t7)
-    _t13 = _padding_gelu_bwd_13(grad_gelu_inner)
-    _t14 = _padding_gelu_bwd_14(_t13)
-    _t15 = _padding_gelu_bwd_15(_t14)
-    _t16 = _padding_gelu_bwd_16(z)
-    _t17 = _padding_gelu_bwd_17(_t15, _t16)
-    _t18 = _padding_gelu_bwd_18(_t12, _t13)
-    grad_z = _padding_gelu_bwd_19(_t18, _t17)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+def _cupy_backward_gelu(grad_y, x, pad, mode, _t1, _t2):
+    _t3 = _padding_gelu_bwd_0(_t2)
+    _t4 = _padding_gelu_bwd_1(_t3)
+    _t5 = _padding_gelu_bwd_2(grad_y, _t4)
+    _t6 = _padding_gelu_bwd_3(grad_y, _t1)
+    _t7 = _padding_gelu_bwd_4(_t6)
+    _t8 = _padding_gelu_bwd_5(_t2)
+    _t9 = _padding_gelu_bwd_6(_t8)
+    _t10 = _padding_gelu_bwd_7(_t9)
+    _t11 = _padding_gelu_bwd_8(_t7, _t10)
+    _t12 = _padding_gelu_bwd_9(_t11)
+    _t13 = _padding_gelu_bwd_10(_t5)
+    grad_z = _padding_gelu_bwd_11(_t12, _t13)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -988,14 +1030,14 @@ _padding_elu_fwd_4 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_elu(x, padding_h, padding_w, alpha=1.0):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_elu(x, pad, mode, value, alpha=1.0):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _padding_elu_fwd_0(z)
     _t2 = _padding_elu_fwd_1(z)
     _t3 = _padding_elu_fwd_2(_t2)
     _t4 = _padding_elu_fwd_3(alpha, _t3)
     y = _padding_elu_fwd_4(_t1, _t4)
-    return y, (padding_h, padding_w, alpha, y)
+    return y, (x, pad, mode, alpha, y)
 
 
 # padding_elu_bwd_0: layers_spec/activations/elu.yaml:15
@@ -1077,7 +1119,7 @@ _padding_elu_bwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_elu(grad_y, padding_h, padding_w, alpha, y):
+def _cupy_backward_elu(grad_y, x, pad, mode, alpha, y):
     _t5 = _padding_elu_bwd_0(y)
     _t6 = _padding_elu_bwd_1(_t5, alpha)
     _t7 = _padding_elu_bwd_2(grad_y, _t6)
@@ -1086,7 +1128,7 @@ def _cupy_backward_elu(grad_y, padding_h, padding_w, alpha, y):
     _t10 = 1 - alpha
     _t11 = _padding_elu_bwd_5(_t9, _t10)
     grad_z = _padding_elu_bwd_6(_t7, _t11)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -1167,8 +1209,8 @@ _padding_mish_fwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_mish(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_mish(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _padding_mish_fwd_0(z)
     mish_e = _padding_mish_fwd_1(_t1)
     _t2 = _padding_mish_fwd_2(mish_e)
@@ -1176,7 +1218,7 @@ def _cupy_forward_mish(x, padding_h, padding_w):
     _t3 = _padding_mish_fwd_4(z, mish_n)
     _t4 = _padding_mish_fwd_5(mish_n)
     y = _padding_mish_fwd_6(_t3, _t4)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
 # padding_mish_bwd_0: layers_spec/activations/mish.yaml:12
@@ -1344,7 +1386,7 @@ _padding_mish_bwd_14 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish(grad_y, padding_h, padding_w, z):
+def _cupy_backward_mish(grad_y, x, pad, mode, z):
     _t1 = _padding_mish_bwd_0(z)
     mish_e = _padding_mish_bwd_1(_t1)
     _t2 = _padding_mish_bwd_2(mish_e)
@@ -1360,7 +1402,7 @@ def _cupy_backward_mish(grad_y, padding_h, padding_w, z):
     _t13 = _padding_mish_bwd_12(_t12, _t6)
     _t14 = _padding_mish_bwd_13(_t7, _t13)
     grad_z = _padding_mish_bwd_14(grad_y, _t14)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -1386,11 +1428,11 @@ _padding_swish_fwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_swish(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_swish(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _padding_swish_fwd_0(z)
     y = _padding_swish_fwd_1(z, _t1)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
 # padding_swish_bwd_0: layers_spec/activations/swish.yaml:8
@@ -1470,7 +1512,7 @@ _padding_swish_bwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_swish(grad_y, padding_h, padding_w, z):
+def _cupy_backward_swish(grad_y, x, pad, mode, z):
     _t1 = _padding_swish_bwd_0(z)
     _t2 = _padding_swish_bwd_1(grad_y, _t1)
     _t3 = _padding_swish_bwd_2(grad_y, z)
@@ -1478,7 +1520,7 @@ def _cupy_backward_swish(grad_y, padding_h, padding_w, z):
     _t5 = _padding_swish_bwd_4(_t1)
     _t6 = _padding_swish_bwd_5(_t4, _t5)
     grad_z = _padding_swish_bwd_6(_t2, _t6)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -1504,11 +1546,11 @@ _padding_silu_fwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_silu(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_silu(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _padding_silu_fwd_0(z)
     y = _padding_silu_fwd_1(z, _t1)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
 # padding_silu_bwd_0: layers_spec/activations/silu.yaml:8
@@ -1588,7 +1630,7 @@ _padding_silu_bwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu(grad_y, padding_h, padding_w, z):
+def _cupy_backward_silu(grad_y, x, pad, mode, z):
     _t1 = _padding_silu_bwd_0(z)
     _t2 = _padding_silu_bwd_1(grad_y, _t1)
     _t3 = _padding_silu_bwd_2(grad_y, z)
@@ -1596,7 +1638,7 @@ def _cupy_backward_silu(grad_y, padding_h, padding_w, z):
     _t5 = _padding_silu_bwd_4(_t1)
     _t6 = _padding_silu_bwd_5(_t4, _t5)
     grad_z = _padding_silu_bwd_6(_t2, _t6)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -1634,27 +1676,102 @@ def _cupy_amax(x, axis):
     return cp.expand_dims(top, axis)
 
 
-def _cupy_crop2d(x, top, bottom, left, right):
-    """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
-    height, width = x.shape[2], x.shape[3]
-    if top + bottom >= height or left + right >= width:
-        raise ValueError(
-            f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
-            f"from an input of shape {tuple(x.shape)}; at least one of each must remain"
-        )
-    return x[:, :, top : height - bottom, left : width - right]
-
-
-def _cupy_pad2d(x, top, bottom, left, right):
-    """x [N, C, H, W] with zero rows above and below and zero columns left and right."""
+def _cupy_pad_nd(x, pad, mode, value):
+    """x padded as F.pad(x, pad, mode, value): pad[2k], pad[2k + 1] are the entries added
+    before and after axis -1 - k (a negative count removes entries, in constant mode).
+    Constant padding writes x into a filled array; the other modes gather along each
+    padded axis the source entries np.pad's matching mode picks for the indices."""
     import cupy as cp
 
-    height, width = x.shape[2], x.shape[3]
-    out = cp.zeros(
-        (*x.shape[:2], top + height + bottom, left + width + right), dtype=x.dtype
-    )
-    out[:, :, top : top + height, left : left + width] = x
-    return out
+    widths = _cupy_pad_widths(x, pad, mode)
+    if mode == "constant":
+        kept = tuple(
+            slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(widths, x.shape)
+        )
+        part = x[kept]
+        shape = tuple(
+            max(b, 0) + n + max(e, 0) for (b, e), n in zip(widths, part.shape)
+        )
+        out = cp.zeros(shape, x.dtype) if value == 0 else cp.full(shape, value, x.dtype)
+        out[
+            tuple(
+                slice(max(b, 0), max(b, 0) + n) for (b, _), n in zip(widths, part.shape)
+            )
+        ] = part
+        return out
+    for axis, (b, e) in enumerate(widths):
+        if b or e:
+            x = cp.take(x, _cupy_pad_sources(x.shape[axis], b, e, mode), axis=axis)
+    return x
+
+
+def _cupy_pad_nd_grad(grad, x, pad, mode):
+    """The gradient of _pad_nd for an input like x: in constant mode the padded region
+    cut off (a view of ``grad`` unless some pad was negative); otherwise, axis by axis in
+    reverse, the interior plus every border slice added onto the entry it copied."""
+    import cupy as cp
+
+    widths = _cupy_pad_widths(x, pad, mode)
+    if mode == "constant":
+        inner = tuple(
+            slice(max(b, 0), g - max(e, 0)) for (b, e), g in zip(widths, grad.shape)
+        )
+        if all(b >= 0 and e >= 0 for b, e in widths):
+            return grad[inner]
+        out = cp.zeros(x.shape, grad.dtype)
+        out[
+            tuple(
+                slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(widths, x.shape)
+            )
+        ] = grad[inner]
+        return out
+    for axis in reversed(range(x.ndim)):
+        b, e = widths[axis]
+        if not (b or e):
+            continue
+        n = x.shape[axis]
+        sources = _cupy_pad_sources(n, b, e, mode)
+        moved = cp.moveaxis(grad, axis, 0)
+        total = moved[b : b + n].copy()
+        for k in (*range(b), *range(b + n, b + n + e)):
+            total[sources[k]] += moved[k]
+        grad = cp.moveaxis(total, 0, axis)
+    return grad
+
+
+def _cupy_pad_sources(n, before, after, mode):
+    """The source index of each entry of an axis of length n padded by (before, after)."""
+    import cupy as cp
+
+    numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+    return cp.pad(cp.arange(n), (before, after), mode=numpy_mode)
+
+
+def _cupy_pad_widths(x, pad, mode):
+    """F.pad's ``pad`` (last axis first) as (before, after) per axis of x, checked:
+    an even length of at most 2 x.ndim; in reflect mode pads below the axis length, in
+    circular mode at most it, and no negative pads but in constant mode."""
+    if len(pad) % 2 or len(pad) > 2 * x.ndim:
+        raise ValueError(
+            f"padding: 'pad' {tuple(pad)} must hold two entries per padded axis, for at most "
+            f"the {x.ndim} axes of 'x' {tuple(x.shape)}"
+        )
+    widths = [(0, 0)] * x.ndim
+    for k in range(len(pad) // 2):
+        widths[x.ndim - 1 - k] = (int(pad[2 * k]), int(pad[2 * k + 1]))
+    for (b, e), n in zip(widths, x.shape):
+        limit = {"reflect": n - 1, "circular": n}.get(mode)
+        if (
+            (mode != "constant" and min(b, e) < 0)
+            or (limit is not None and max(b, e) > limit)
+            or (mode == "replicate" and n == 0 and max(b, e) > 0)
+            or b + n + e < 0
+        ):
+            raise ValueError(
+                f"padding: cannot pad an axis of length {n} by ({b}, {e}) in {mode} mode "
+                f"('x' {tuple(x.shape)}, pad {tuple(pad)})"
+            )
+    return widths
 
 
 def _cupy_sum(x, axis):
