@@ -196,13 +196,15 @@ def layer_cases():
         "concatenate": ({"a": wide, "b": f32(4096, 512)}, {"axis": 1}, lambda t: torch.cat([t["a"], t["b"]], 1)),
         "padding": ({"x": images}, {"pad": (1, 1, 1, 1)}, lambda t: F.pad(t["x"], (1, 1, 1, 1))),
         "upsampling": ({"x": images}, {"scale_factor": 2}, lambda t: F.interpolate(t["x"], scale_factor=2)),
+        "upsampling bilinear": ({"x": f32(16, 32, 64, 64)}, {"scale_factor": 2, "mode": "bilinear"},
+                                lambda t: F.interpolate(t["x"], scale_factor=2, mode="bilinear")),
         "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
                             lambda t: F.linear(t["x"], t["weight"], t["bias"])),
     }
 
 
 def measure_layer(name, arrays, attrs, oracle, repeat):
-    s = spec(name)
+    s = spec(name.split()[0])  # "upsampling bilinear": the op, then the variant measured
     mod = module(s)
     grads = [o for o in s.grad_outputs]
 
@@ -266,7 +268,7 @@ def main() -> None:
 
     layer_rows = []
     for name, (arrays, attrs, oracle) in layer_cases().items():
-        if args.ops and name not in args.ops:
+        if args.ops and name.split()[0] not in args.ops:
             continue
         layer_rows.append(measure_layer(name, arrays, attrs, oracle, args.repeat))
         r = layer_rows[-1]

@@ -291,3 +291,44 @@ def test_cropping_sides(crop, dtype):
         index[3 - k] = slice(crop[2 * k], x.shape[3 - k] - crop[2 * k + 1])
     check("cropping", [x], lambda t: t[tuple(index)], dtype, {"crop": crop})
     check("cropping", [x], lambda t: F.pad(t, tuple(-c for c in crop)), dtype, {"crop": crop})
+
+
+# -- upsampling ------------------------------------------------------------------------------
+
+RESIZES = [  # (input H, W, keywords)
+    (4, 5, {}), (4, 5, {"scale_factor": 2}), (4, 5, {"scale_factor": 3.0}), (4, 5, {"scale_factor": (2, 3)}),
+    (4, 5, {"scale_factor": 1.5}), (5, 3, {"scale_factor": (2.5, 1.7)}), (6, 8, {"scale_factor": 0.5}),
+    (4, 5, {"size": 7}), (4, 5, {"size": (9, 10)}), (6, 7, {"size": (4, 3)}), (3, 3, {"size": (1, 1)}),
+    (4, 5, {"size": (8, 10)}),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("mode, align_corners", [("nearest", None), ("bilinear", False), ("bilinear", True)])
+@pytest.mark.parametrize("h, w, keywords", RESIZES)
+def test_upsampling_as_interpolate(h, w, keywords, mode, align_corners, dtype):
+    x = draw((2, 3, h, w), dtype)
+    attrs = dict(keywords, mode=mode) if mode != "nearest" else dict(keywords)
+    if align_corners is not None:
+        attrs["align_corners"] = align_corners
+    torch_keywords = dict(keywords) if keywords else {"scale_factor": 2}
+    check("upsampling", [x], lambda t: F.interpolate(t, mode=mode, align_corners=align_corners, **torch_keywords),
+          dtype, attrs)
+    if dtype == np.float64 and mode == "bilinear":
+        finite_differences("upsampling", [x], attrs)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_upsampling_keeps_non_finite_values_local(mode):
+    x = draw((1, 2, 4, 4), np.float64)
+    x[0, 0, 1, 2] = np.inf
+    x[0, 1, 3, 0] = np.nan
+    y, ctx = module(spec("upsampling")).forward(x, scale_factor=2, mode=mode)
+    expected = F.interpolate(torch.tensor(x), scale_factor=2, mode=mode)
+    np.testing.assert_array_equal(np.isnan(y), np.isnan(expected.numpy()))
+    np.testing.assert_allclose(y[np.isfinite(y)], expected.numpy()[np.isfinite(y)], rtol=1e-12)
+
+
+def test_upsampling_size_and_scale_both():
+    with pytest.raises(ValueError, match="upsampling: give either 'size' or 'scale_factor', not both"):
+        module(spec("upsampling")).forward(np.ones((1, 1, 2, 2)), size=4, scale_factor=2)

@@ -130,7 +130,7 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
         text = f"{decl.name}: float32 or float64 {kind} of shape {decl.shape}." + (f" {decl.doc}" if decl.doc else "")
         lines += _indent_wrap(text)
     for attr in spec.attributes:
-        default = "required" if attr.default is None else f"default {attr.default!r}"
+        default = "default None" if attr.optional else "required" if attr.default is None else f"default {attr.default!r}"
         text = f"{attr.name}: {attr.type}, {default}." + (f" {attr.doc}" if attr.doc else "")
         lines += _indent_wrap(text)
     if slot_doc and spec.slot:

@@ -1004,9 +1004,10 @@ class Split(Module):
 
 
 class Upsampling(Module):
-    """Upsampling: Nearest-neighbour upsampling of [B, C, H, W] by an integer factor, y[b,
-    c, i, j] = x[b, c, i // s, j // s] (torch.nn.Upsample(mode="nearest")); backward
-    sums each s x s block.
+    """Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
+    F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
+    bilinear (align_corners or not), to a size= or by a scale_factor= (a float or one
+    per axis; the output is floor(in * scale)); with neither, a factor of 2.
 
     A shell over ``layerforge.layers.upsampling``.
     """
@@ -1014,12 +1015,23 @@ class Upsampling(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, scale_factor=2):
+    def __init__(
+        self, *, size=None, scale_factor=None, mode="nearest", align_corners=False
+    ):
         super().__init__()
+        self.size = size
         self.scale_factor = scale_factor
+        self.mode = mode
+        self.align_corners = align_corners
 
     def forward(self, x):
-        y, self._ctx = upsampling.forward(x, scale_factor=self.scale_factor)
+        y, self._ctx = upsampling.forward(
+            x,
+            size=self.size,
+            scale_factor=self.scale_factor,
+            mode=self.mode,
+            align_corners=self.align_corners,
+        )
         return y
 
     def backward(self, grad_y):
