@@ -34,6 +34,7 @@ from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import split
 from layerforge.layers import upsampling
+from layerforge.activations import gelu, hard_tanh, log_softmax, prelu, softmax
 from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
 
 __all__ = [
@@ -65,6 +66,12 @@ __all__ = [
     "Residual",
     "Split",
     "Upsampling",
+    "GELU",
+    "Softmax",
+    "LogSoftmax",
+    "Hardtanh",
+    "PReLU",
+    "Upsample",
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
@@ -1037,6 +1044,98 @@ class Upsampling(Module):
     def backward(self, grad_y):
         grad_x = upsampling.backward(grad_y, self._ctx)
         return grad_x
+
+
+# PyTorch's names and constructor signatures for activations and resizing (torch.nn.GELU,
+# Softmax, ...): shells over layerforge.activations and the layers above.
+
+
+class _Activation(Module):
+    """An activation of layerforge.activations with fixed options, as a module."""
+
+    op = None
+
+    def __init__(self, **options):
+        super().__init__()
+        self.options = options
+
+    def forward(self, x):
+        y, self._ctx = self.op.forward(x, **self.options)
+        return y
+
+    def backward(self, grad_y):
+        return self.op.backward(grad_y, self._ctx)
+
+
+class GELU(_Activation):
+    """torch.nn.GELU: the exact GELU (approximate="none", erf) or its tanh approximation."""
+
+    op = gelu
+
+    def __init__(self, approximate="none"):
+        super().__init__(approximate=approximate)
+
+
+class Softmax(_Activation):
+    """torch.nn.Softmax over axis ``dim`` (None: the last axis)."""
+
+    op = softmax
+
+    def __init__(self, dim=None):
+        super().__init__(dim=-1 if dim is None else dim)
+
+
+class LogSoftmax(_Activation):
+    """torch.nn.LogSoftmax over axis ``dim`` (None: the last axis)."""
+
+    op = log_softmax
+
+    def __init__(self, dim=None):
+        super().__init__(dim=-1 if dim is None else dim)
+
+
+class Hardtanh(_Activation):
+    """torch.nn.Hardtanh: clip(x, min_val, max_val)."""
+
+    op = hard_tanh
+
+    def __init__(self, min_val=-1.0, max_val=1.0):
+        super().__init__(min_val=min_val, max_val=max_val)
+
+
+class PReLU(Module):
+    """torch.nn.PReLU: max(0, x) + weight min(0, x) with ``num_parameters`` slopes (1, or
+    one per channel, axis 1), initialised to ``init``; holds parameters weight."""
+
+    PARAMETERS = ("weight",)
+    BUFFERS = ()
+
+    def __init__(self, num_parameters=1, init=0.25, *, dtype=np.float32):
+        super().__init__()
+        self.weight = np.full((num_parameters,), init, dtype=dtype)
+
+    def forward(self, x):
+        y, self._ctx = prelu.forward(x, self.weight)
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight = prelu.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        return grad_x
+
+
+class Upsample(Upsampling):
+    """torch.nn.Upsample(size, scale_factor, mode, align_corners): nearest or bilinear."""
+
+    def __init__(
+        self, size=None, scale_factor=None, mode="nearest", align_corners=None
+    ):
+        super().__init__(
+            size=size,
+            scale_factor=scale_factor,
+            mode=mode,
+            align_corners=bool(align_corners),
+        )
 
 
 class _Loss:

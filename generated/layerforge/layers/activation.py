@@ -137,17 +137,28 @@ def _backward_identity(grad_y):
 
 
 def _forward_gelu(x):
-    _t1 = 0.5 * x
-    _t2 = 0.7071067811865476 * x
-    y = _t1 * (1 + _erf(_t2))
-    return y, (_t1, _t2)
+    y = _erf(0.7071067811865476 * x)
+    y *= 0.5
+    y += 0.5
+    y *= x
+    return y, (x,)
 
 
-def _backward_gelu(grad_y, _t1, _t2):
-    grad_x = (
-        grad_y * _t1 * 1.1283791670955126 * np.exp(-(_t2 * _t2)) * 0.7071067811865476
-        + grad_y * (1 + _erf(_t2)) * 0.5
-    )
+def _backward_gelu(grad_y, x):
+    _t1 = 0.7071067811865476 * x
+    grad_x = _erf(_t1)
+    grad_x *= 0.5
+    grad_x += 0.5
+    grad_x *= grad_y
+    _t2 = _t1 * _t1
+    np.negative(_t2, out=_t2)
+    np.exp(_t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= x
+    _t2 *= 0.5
+    _t2 *= 1.1283791670955126
+    _t2 *= 0.7071067811865476
+    grad_x += _t2
     return grad_x
 
 
@@ -619,46 +630,48 @@ def _cupy_backward_identity(grad_y):
 _activation_gelu_fwd_0 = ElementwiseKernel(
     "activation_gelu_fwd_0",
     "T x",
-    "T _t1, T _t2, T y",
+    "T y",
     """
-    _t1 = T(0.5) * x;
-    _t2 = T(0.7071067811865476) * x;
-    T _t3 = erf(_t2);
-    T _t4 = T(1) + _t3;
-    y = _t1 * _t4;
+    T _t1 = T(0.7071067811865476) * x;
+    T _t2 = erf(_t1);
+    T _t3 = T(0.5) * _t2;
+    T _t4 = T(0.5) + _t3;
+    y = x * _t4;
     """,
 )
 
 
 def _cupy_forward_gelu(x):
-    _t1, _t2, y = _activation_gelu_fwd_0(x)
-    return y, (_t1, _t2)
+    y = _activation_gelu_fwd_0(x)
+    return y, (x,)
 
 
 # activation_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1348
 _activation_gelu_bwd_0 = ElementwiseKernel(
     "activation_gelu_bwd_0",
-    "T _t2, T grad_y, T _t1",
+    "T x, T grad_y",
     "T grad_x",
     """
-    T _t3 = erf(_t2);
-    T _t4 = T(1) + _t3;
+    T _t1 = T(0.7071067811865476) * x;
+    T _t2 = erf(_t1);
+    T _t3 = T(0.5) * _t2;
+    T _t4 = T(0.5) + _t3;
     T _t5 = grad_y * _t4;
-    T _t6 = grad_y * _t1;
-    T _t7 = _t6 * T(1.1283791670955126);
-    T _t8 = _t2 * _t2;
-    T _t9 = -_t8;
-    T _t10 = exp(_t9);
-    T _t11 = _t7 * _t10;
-    T _t12 = _t11 * T(0.7071067811865476);
-    T _t13 = _t5 * T(0.5);
-    grad_x = _t12 + _t13;
+    T _t6 = grad_y * x;
+    T _t7 = _t6 * T(0.5);
+    T _t8 = _t7 * T(1.1283791670955126);
+    T _t9 = _t1 * _t1;
+    T _t10 = -_t9;
+    T _t11 = exp(_t10);
+    T _t12 = _t8 * _t11;
+    T _t13 = _t12 * T(0.7071067811865476);
+    grad_x = _t5 + _t13;
     """,
 )
 
 
-def _cupy_backward_gelu(grad_y, _t1, _t2):
-    grad_x = _activation_gelu_bwd_0(_t2, grad_y, _t1)
+def _cupy_backward_gelu(grad_y, x):
+    grad_x = _activation_gelu_bwd_0(x, grad_y)
     return grad_x
 
 

@@ -163,20 +163,24 @@ def _backward_identity(grad_y, a, axis):
 
 def _forward_gelu(a, b, axis):
     z = _concatenate(a, b, axis)
-    _t1 = 0.5 * z
-    _t2 = 0.7071067811865476 * z
-    y = _t1 * (1 + _erf(_t2))
-    return y, (a, axis, _t1, _t2)
+    y = z * (0.5 + 0.5 * _erf(0.7071067811865476 * z))
+    return y, (a, axis, z)
 
 
-def _backward_gelu(grad_y, a, axis, _t1, _t2):
+def _backward_gelu(grad_y, a, axis, z):
+    _t1 = 0.7071067811865476 * z
     grad_z = (
-        grad_y * _t1 * 1.1283791670955126 * np.exp(-(_t2 * _t2)) * 0.7071067811865476
-        + grad_y * (1 + _erf(_t2)) * 0.5
+        grad_y * (0.5 + 0.5 * _erf(_t1))
+        + grad_y
+        * z
+        * 0.5
+        * 1.1283791670955126
+        * np.exp(-(_t1 * _t1))
+        * 0.7071067811865476
     )
-    _t3 = a.shape[axis]
-    grad_a = _slice_axis(grad_z, 0, _t3, axis)
-    grad_b = _slice_axis(grad_z, _t3, grad_z.shape[axis], axis)
+    _t2 = a.shape[axis]
+    grad_a = _slice_axis(grad_z, 0, _t2, axis)
+    grad_b = _slice_axis(grad_z, _t2, grad_z.shape[axis], axis)
     return grad_a, grad_b
 
 
@@ -720,7 +724,7 @@ _concatenate_gelu_fwd_0 = ElementwiseKernel(
     "T z",
     "T _t1",
     """
-    _t1 = T(0.5) * z;
+    _t1 = T(0.7071067811865476) * z;
     """,
 )
 
@@ -728,10 +732,10 @@ _concatenate_gelu_fwd_0 = ElementwiseKernel(
 # concatenate_gelu_fwd_1: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_fwd_1 = ElementwiseKernel(
     "concatenate_gelu_fwd_1",
-    "T z",
+    "T _t1",
     "T _t2",
     """
-    _t2 = T(0.7071067811865476) * z;
+    _t2 = erf(_t1);
     """,
 )
 
@@ -742,7 +746,7 @@ _concatenate_gelu_fwd_2 = ElementwiseKernel(
     "T _t2",
     "T _t3",
     """
-    _t3 = erf(_t2);
+    _t3 = T(0.5) * _t2;
     """,
 )
 
@@ -753,7 +757,7 @@ _concatenate_gelu_fwd_3 = ElementwiseKernel(
     "T _t3",
     "T _t4",
     """
-    _t4 = T(1) + _t3;
+    _t4 = T(0.5) + _t3;
     """,
 )
 
@@ -761,10 +765,10 @@ _concatenate_gelu_fwd_3 = ElementwiseKernel(
 # concatenate_gelu_fwd_4: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_fwd_4 = ElementwiseKernel(
     "concatenate_gelu_fwd_4",
-    "T _t1, T _t4",
+    "T z, T _t4",
     "T y",
     """
-    y = _t1 * _t4;
+    y = z * _t4;
     """,
 )
 
@@ -772,20 +776,20 @@ _concatenate_gelu_fwd_4 = ElementwiseKernel(
 def _cupy_forward_gelu(a, b, axis):
     z = _cupy_concatenate(a, b, axis)
     _t1 = _concatenate_gelu_fwd_0(z)
-    _t2 = _concatenate_gelu_fwd_1(z)
+    _t2 = _concatenate_gelu_fwd_1(_t1)
     _t3 = _concatenate_gelu_fwd_2(_t2)
     _t4 = _concatenate_gelu_fwd_3(_t3)
-    y = _concatenate_gelu_fwd_4(_t1, _t4)
-    return y, (a, axis, _t1, _t2)
+    y = _concatenate_gelu_fwd_4(z, _t4)
+    return y, (a, axis, z)
 
 
 # concatenate_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_bwd_0 = ElementwiseKernel(
     "concatenate_gelu_bwd_0",
-    "T _t2",
-    "T _t3",
+    "T z",
+    "T _t1",
     """
-    _t3 = erf(_t2);
+    _t1 = T(0.7071067811865476) * z;
     """,
 )
 
@@ -793,17 +797,39 @@ _concatenate_gelu_bwd_0 = ElementwiseKernel(
 # concatenate_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_bwd_1 = ElementwiseKernel(
     "concatenate_gelu_bwd_1",
-    "T _t3",
-    "T _t4",
+    "T _t1",
+    "T _t2",
     """
-    _t4 = T(1) + _t3;
+    _t2 = erf(_t1);
     """,
 )
 
 
-# concatenate_gelu_bwd_2: layers_spec/primitives.yaml:61
+# concatenate_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_bwd_2 = ElementwiseKernel(
     "concatenate_gelu_bwd_2",
+    "T _t2",
+    "T _t3",
+    """
+    _t3 = T(0.5) * _t2;
+    """,
+)
+
+
+# concatenate_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
+_concatenate_gelu_bwd_3 = ElementwiseKernel(
+    "concatenate_gelu_bwd_3",
+    "T _t3",
+    "T _t4",
+    """
+    _t4 = T(0.5) + _t3;
+    """,
+)
+
+
+# concatenate_gelu_bwd_4: layers_spec/primitives.yaml:61
+_concatenate_gelu_bwd_4 = ElementwiseKernel(
+    "concatenate_gelu_bwd_4",
     "T grad_y, T _t4",
     "T _t5",
     """
@@ -812,46 +838,24 @@ _concatenate_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_3: layers_spec/primitives.yaml:62
-_concatenate_gelu_bwd_3 = ElementwiseKernel(
-    "concatenate_gelu_bwd_3",
-    "T grad_y, T _t1",
+# concatenate_gelu_bwd_5: layers_spec/primitives.yaml:62
+_concatenate_gelu_bwd_5 = ElementwiseKernel(
+    "concatenate_gelu_bwd_5",
+    "T grad_y, T z",
     "T _t6",
     """
-    _t6 = grad_y * _t1;
+    _t6 = grad_y * z;
     """,
 )
 
 
-# concatenate_gelu_bwd_4: layers_spec/primitives.yaml:1348
-_concatenate_gelu_bwd_4 = ElementwiseKernel(
-    "concatenate_gelu_bwd_4",
+# concatenate_gelu_bwd_6: layers_spec/primitives.yaml:62
+_concatenate_gelu_bwd_6 = ElementwiseKernel(
+    "concatenate_gelu_bwd_6",
     "T _t6",
     "T _t7",
     """
-    _t7 = _t6 * T(1.1283791670955126);
-    """,
-)
-
-
-# concatenate_gelu_bwd_5: layers_spec/primitives.yaml:1348
-_concatenate_gelu_bwd_5 = ElementwiseKernel(
-    "concatenate_gelu_bwd_5",
-    "T _t2",
-    "T _t8",
-    """
-    _t8 = _t2 * _t2;
-    """,
-)
-
-
-# concatenate_gelu_bwd_6: layers_spec/primitives.yaml:1348
-_concatenate_gelu_bwd_6 = ElementwiseKernel(
-    "concatenate_gelu_bwd_6",
-    "T _t8",
-    "T _t9",
-    """
-    _t9 = -_t8;
+    _t7 = _t6 * T(0.5);
     """,
 )
 
@@ -859,10 +863,10 @@ _concatenate_gelu_bwd_6 = ElementwiseKernel(
 # concatenate_gelu_bwd_7: layers_spec/primitives.yaml:1348
 _concatenate_gelu_bwd_7 = ElementwiseKernel(
     "concatenate_gelu_bwd_7",
-    "T _t9",
-    "T _t10",
+    "T _t7",
+    "T _t8",
     """
-    _t10 = exp(_t9);
+    _t8 = _t7 * T(1.1283791670955126);
     """,
 )
 
@@ -870,60 +874,84 @@ _concatenate_gelu_bwd_7 = ElementwiseKernel(
 # concatenate_gelu_bwd_8: layers_spec/primitives.yaml:1348
 _concatenate_gelu_bwd_8 = ElementwiseKernel(
     "concatenate_gelu_bwd_8",
-    "T _t7, T _t10",
-    "T _t11",
+    "T _t1",
+    "T _t9",
     """
-    _t11 = _t7 * _t10;
+    _t9 = _t1 * _t1;
     """,
 )
 
 
-# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:62
+# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:1348
 _concatenate_gelu_bwd_9 = ElementwiseKernel(
     "concatenate_gelu_bwd_9",
-    "T _t11",
-    "T _t12",
+    "T _t9",
+    "T _t10",
     """
-    _t12 = _t11 * T(0.7071067811865476);
+    _t10 = -_t9;
     """,
 )
 
 
-# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:62
+# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:1348
 _concatenate_gelu_bwd_10 = ElementwiseKernel(
     "concatenate_gelu_bwd_10",
-    "T _t5",
-    "T _t13",
+    "T _t10",
+    "T _t11",
     """
-    _t13 = _t5 * T(0.5);
+    _t11 = exp(_t10);
     """,
 )
 
 
-# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:62
+# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:1348
 _concatenate_gelu_bwd_11 = ElementwiseKernel(
     "concatenate_gelu_bwd_11",
-    "T _t12, T _t13",
-    "T grad_z",
+    "T _t8, T _t11",
+    "T _t12",
     """
-    grad_z = _t12 + _t13;
+    _t12 = _t8 * _t11;
     """,
 )
 
 
-def _cupy_backward_gelu(grad_y, a, axis, _t1, _t2):
-    _t3 = _concatenate_gelu_bwd_0(_t2)
-    _t4 = _concatenate_gelu_bwd_1(_t3)
-    _t5 = _concatenate_gelu_bwd_2(grad_y, _t4)
-    _t6 = _concatenate_gelu_bwd_3(grad_y, _t1)
-    _t7 = _concatenate_gelu_bwd_4(_t6)
-    _t8 = _concatenate_gelu_bwd_5(_t2)
-    _t9 = _concatenate_gelu_bwd_6(_t8)
-    _t10 = _concatenate_gelu_bwd_7(_t9)
-    _t11 = _concatenate_gelu_bwd_8(_t7, _t10)
-    _t12 = _concatenate_gelu_bwd_9(_t11)
-    _t13 = _concatenate_gelu_bwd_10(_t5)
-    grad_z = _concatenate_gelu_bwd_11(_t12, _t13)
+# concatenate_gelu_bwd_12: layers_spec/primitives.yaml:62
+_concatenate_gelu_bwd_12 = ElementwiseKernel(
+    "concatenate_gelu_bwd_12",
+    "T _t12",
+    "T _t13",
+    """
+    _t13 = _t12 * T(0.7071067811865476);
+    """,
+)
+
+
+# concatenate_gelu_bwd_13: layers_spec/primitives.yaml:62
+_concatenate_gelu_bwd_13 = ElementwiseKernel(
+    "concatenate_gelu_bwd_13",
+    "T _t5, T _t13",
+    "T grad_z",
+    """
+    grad_z = _t5 + _t13;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, a, axis, z):
+    _t1 = _concatenate_gelu_bwd_0(z)
+    _t2 = _concatenate_gelu_bwd_1(_t1)
+    _t3 = _concatenate_gelu_bwd_2(_t2)
+    _t4 = _concatenate_gelu_bwd_3(_t3)
+    _t5 = _concatenate_gelu_bwd_4(grad_y, _t4)
+    _t6 = _concatenate_gelu_bwd_5(grad_y, z)
+    _t7 = _concatenate_gelu_bwd_6(_t6)
+    _t8 = _concatenate_gelu_bwd_7(_t7)
+    _t9 = _concatenate_gelu_bwd_8(_t1)
+    _t10 = _concatenate_gelu_bwd_9(_t9)
+    _t11 = _concatenate_gelu_bwd_10(_t10)
+    _t12 = _concatenate_gelu_bwd_11(_t8, _t11)
+    _t13 = _concatenate_gelu_bwd_12(_t12)
+    grad_z = _concatenate_gelu_bwd_13(_t5, _t13)
     _t14 = a.shape[axis]
     grad_a = _cupy_slice_axis(grad_z, 0, _t14, axis)
     _t16 = a.shape[axis]

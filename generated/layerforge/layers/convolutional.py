@@ -235,19 +235,28 @@ def _forward_gelu(x, weight, bias, stride, padding, dilation):
     z = _conv_apply(weight, columns, x, stride, padding, dilation) + bias.reshape(
         1, -1, 1, 1
     )
-    _t1 = 0.5 * z
-    _t2 = np.multiply(0.7071067811865476, z, out=z)
-    y = _t1 * (1 + _erf(_t2))
-    return y, (x, weight, bias, stride, padding, dilation, columns, _t1, _t2)
+    y = _erf(0.7071067811865476 * z)
+    y *= 0.5
+    y += 0.5
+    y *= z
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-def _backward_gelu(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, _t1, _t2
-):
-    grad_z = (
-        grad_y * _t1 * 1.1283791670955126 * np.exp(-(_t2 * _t2)) * 0.7071067811865476
-        + grad_y * (1 + _erf(_t2)) * 0.5
-    )
+def _backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
+    _t1 = 0.7071067811865476 * z
+    grad_z = _erf(_t1)
+    grad_z *= 0.5
+    grad_z += 0.5
+    grad_z *= grad_y
+    _t2 = _t1 * _t1
+    np.negative(_t2, out=_t2)
+    np.exp(_t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= 0.5
+    _t2 *= 1.1283791670955126
+    _t2 *= 0.7071067811865476
+    grad_z += _t2
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     grad_weight = _conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, dilation
@@ -987,14 +996,14 @@ def _cupy_backward_identity(
 _convolutional_gelu_fwd_0 = ElementwiseKernel(
     "convolutional_gelu_fwd_0",
     "T _t1, T _t2",
-    "T _t3, T _t4, T y",
+    "T z, T y",
     """
-    T z = _t1 + _t2;
-    _t3 = T(0.5) * z;
-    _t4 = T(0.7071067811865476) * z;
-    T _t5 = erf(_t4);
-    T _t6 = T(1) + _t5;
-    y = _t3 * _t6;
+    z = _t1 + _t2;
+    T _t3 = T(0.7071067811865476) * z;
+    T _t4 = erf(_t3);
+    T _t5 = T(0.5) * _t4;
+    T _t6 = T(0.5) + _t5;
+    y = z * _t6;
     """,
 )
 
@@ -1003,38 +1012,38 @@ def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation)
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation)
     _t2 = bias.reshape(1, -1, 1, 1)
-    _t3, _t4, y = _convolutional_gelu_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, _t3, _t4)
+    z, y = _convolutional_gelu_fwd_0(_t1, _t2)
+    return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
 # convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1348
 _convolutional_gelu_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_bwd_0",
-    "T _t4, T grad_y, T _t3",
+    "T z, T grad_y",
     "T grad_z",
     """
-    T _t5 = erf(_t4);
-    T _t6 = T(1) + _t5;
+    T _t3 = T(0.7071067811865476) * z;
+    T _t4 = erf(_t3);
+    T _t5 = T(0.5) * _t4;
+    T _t6 = T(0.5) + _t5;
     T _t7 = grad_y * _t6;
-    T _t8 = grad_y * _t3;
-    T _t9 = _t8 * T(1.1283791670955126);
-    T _t10 = _t4 * _t4;
-    T _t11 = -_t10;
-    T _t12 = exp(_t11);
-    T _t13 = _t9 * _t12;
-    T _t14 = _t13 * T(0.7071067811865476);
-    T _t15 = _t7 * T(0.5);
-    grad_z = _t14 + _t15;
+    T _t8 = grad_y * z;
+    T _t9 = _t8 * T(0.5);
+    T _t10 = _t9 * T(1.1283791670955126);
+    T _t11 = _t3 * _t3;
+    T _t12 = -_t11;
+    T _t13 = exp(_t12);
+    T _t14 = _t10 * _t13;
+    T _t15 = _t14 * T(0.7071067811865476);
+    grad_z = _t7 + _t15;
     """,
 )
 
 
-def _cupy_backward_gelu(
-    grad_y, x, weight, bias, stride, padding, dilation, columns, _t3, _t4
-):
+def _cupy_backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
     import cupy as cp
 
-    grad_z = _convolutional_gelu_bwd_0(_t4, grad_y, _t3)
+    grad_z = _convolutional_gelu_bwd_0(z, grad_y)
     _t16 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t16.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(

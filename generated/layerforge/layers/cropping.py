@@ -146,16 +146,20 @@ def _backward_identity(grad_y, x, crop):
 
 def _forward_gelu(x, crop):
     z = _crop_nd(x, crop)
-    _t1 = 0.5 * z
-    _t2 = 0.7071067811865476 * z
-    y = _t1 * (1 + _erf(_t2))
-    return y, (x, crop, _t1, _t2)
+    y = z * (0.5 + 0.5 * _erf(0.7071067811865476 * z))
+    return y, (x, crop, z)
 
 
-def _backward_gelu(grad_y, x, crop, _t1, _t2):
+def _backward_gelu(grad_y, x, crop, z):
+    _t1 = 0.7071067811865476 * z
     grad_z = (
-        grad_y * _t1 * 1.1283791670955126 * np.exp(-(_t2 * _t2)) * 0.7071067811865476
-        + grad_y * (1 + _erf(_t2)) * 0.5
+        grad_y * (0.5 + 0.5 * _erf(_t1))
+        + grad_y
+        * z
+        * 0.5
+        * 1.1283791670955126
+        * np.exp(-(_t1 * _t1))
+        * 0.7071067811865476
     )
     grad_x = _uncrop_nd(grad_z, x, crop)
     return grad_x
@@ -685,7 +689,7 @@ _cropping_gelu_fwd_0 = ElementwiseKernel(
     "T z",
     "T _t1",
     """
-    _t1 = T(0.5) * z;
+    _t1 = T(0.7071067811865476) * z;
     """,
 )
 
@@ -693,10 +697,10 @@ _cropping_gelu_fwd_0 = ElementwiseKernel(
 # cropping_gelu_fwd_1: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_fwd_1 = ElementwiseKernel(
     "cropping_gelu_fwd_1",
-    "T z",
+    "T _t1",
     "T _t2",
     """
-    _t2 = T(0.7071067811865476) * z;
+    _t2 = erf(_t1);
     """,
 )
 
@@ -707,7 +711,7 @@ _cropping_gelu_fwd_2 = ElementwiseKernel(
     "T _t2",
     "T _t3",
     """
-    _t3 = erf(_t2);
+    _t3 = T(0.5) * _t2;
     """,
 )
 
@@ -718,7 +722,7 @@ _cropping_gelu_fwd_3 = ElementwiseKernel(
     "T _t3",
     "T _t4",
     """
-    _t4 = T(1) + _t3;
+    _t4 = T(0.5) + _t3;
     """,
 )
 
@@ -726,10 +730,10 @@ _cropping_gelu_fwd_3 = ElementwiseKernel(
 # cropping_gelu_fwd_4: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_fwd_4 = ElementwiseKernel(
     "cropping_gelu_fwd_4",
-    "T _t1, T _t4",
+    "T z, T _t4",
     "T y",
     """
-    y = _t1 * _t4;
+    y = z * _t4;
     """,
 )
 
@@ -737,20 +741,20 @@ _cropping_gelu_fwd_4 = ElementwiseKernel(
 def _cupy_forward_gelu(x, crop):
     z = _cupy_crop_nd(x, crop)
     _t1 = _cropping_gelu_fwd_0(z)
-    _t2 = _cropping_gelu_fwd_1(z)
+    _t2 = _cropping_gelu_fwd_1(_t1)
     _t3 = _cropping_gelu_fwd_2(_t2)
     _t4 = _cropping_gelu_fwd_3(_t3)
-    y = _cropping_gelu_fwd_4(_t1, _t4)
-    return y, (x, crop, _t1, _t2)
+    y = _cropping_gelu_fwd_4(z, _t4)
+    return y, (x, crop, z)
 
 
 # cropping_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_bwd_0 = ElementwiseKernel(
     "cropping_gelu_bwd_0",
-    "T _t2",
-    "T _t3",
+    "T z",
+    "T _t1",
     """
-    _t3 = erf(_t2);
+    _t1 = T(0.7071067811865476) * z;
     """,
 )
 
@@ -758,17 +762,39 @@ _cropping_gelu_bwd_0 = ElementwiseKernel(
 # cropping_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_bwd_1 = ElementwiseKernel(
     "cropping_gelu_bwd_1",
-    "T _t3",
-    "T _t4",
+    "T _t1",
+    "T _t2",
     """
-    _t4 = T(1) + _t3;
+    _t2 = erf(_t1);
     """,
 )
 
 
-# cropping_gelu_bwd_2: layers_spec/primitives.yaml:61
+# cropping_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_bwd_2 = ElementwiseKernel(
     "cropping_gelu_bwd_2",
+    "T _t2",
+    "T _t3",
+    """
+    _t3 = T(0.5) * _t2;
+    """,
+)
+
+
+# cropping_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
+_cropping_gelu_bwd_3 = ElementwiseKernel(
+    "cropping_gelu_bwd_3",
+    "T _t3",
+    "T _t4",
+    """
+    _t4 = T(0.5) + _t3;
+    """,
+)
+
+
+# cropping_gelu_bwd_4: layers_spec/primitives.yaml:61
+_cropping_gelu_bwd_4 = ElementwiseKernel(
+    "cropping_gelu_bwd_4",
     "T grad_y, T _t4",
     "T _t5",
     """
@@ -777,46 +803,24 @@ _cropping_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_3: layers_spec/primitives.yaml:62
-_cropping_gelu_bwd_3 = ElementwiseKernel(
-    "cropping_gelu_bwd_3",
-    "T grad_y, T _t1",
+# cropping_gelu_bwd_5: layers_spec/primitives.yaml:62
+_cropping_gelu_bwd_5 = ElementwiseKernel(
+    "cropping_gelu_bwd_5",
+    "T grad_y, T z",
     "T _t6",
     """
-    _t6 = grad_y * _t1;
+    _t6 = grad_y * z;
     """,
 )
 
 
-# cropping_gelu_bwd_4: layers_spec/primitives.yaml:1348
-_cropping_gelu_bwd_4 = ElementwiseKernel(
-    "cropping_gelu_bwd_4",
+# cropping_gelu_bwd_6: layers_spec/primitives.yaml:62
+_cropping_gelu_bwd_6 = ElementwiseKernel(
+    "cropping_gelu_bwd_6",
     "T _t6",
     "T _t7",
     """
-    _t7 = _t6 * T(1.1283791670955126);
-    """,
-)
-
-
-# cropping_gelu_bwd_5: layers_spec/primitives.yaml:1348
-_cropping_gelu_bwd_5 = ElementwiseKernel(
-    "cropping_gelu_bwd_5",
-    "T _t2",
-    "T _t8",
-    """
-    _t8 = _t2 * _t2;
-    """,
-)
-
-
-# cropping_gelu_bwd_6: layers_spec/primitives.yaml:1348
-_cropping_gelu_bwd_6 = ElementwiseKernel(
-    "cropping_gelu_bwd_6",
-    "T _t8",
-    "T _t9",
-    """
-    _t9 = -_t8;
+    _t7 = _t6 * T(0.5);
     """,
 )
 
@@ -824,10 +828,10 @@ _cropping_gelu_bwd_6 = ElementwiseKernel(
 # cropping_gelu_bwd_7: layers_spec/primitives.yaml:1348
 _cropping_gelu_bwd_7 = ElementwiseKernel(
     "cropping_gelu_bwd_7",
-    "T _t9",
-    "T _t10",
+    "T _t7",
+    "T _t8",
     """
-    _t10 = exp(_t9);
+    _t8 = _t7 * T(1.1283791670955126);
     """,
 )
 
@@ -835,60 +839,84 @@ _cropping_gelu_bwd_7 = ElementwiseKernel(
 # cropping_gelu_bwd_8: layers_spec/primitives.yaml:1348
 _cropping_gelu_bwd_8 = ElementwiseKernel(
     "cropping_gelu_bwd_8",
-    "T _t7, T _t10",
-    "T _t11",
+    "T _t1",
+    "T _t9",
     """
-    _t11 = _t7 * _t10;
+    _t9 = _t1 * _t1;
     """,
 )
 
 
-# cropping_gelu_bwd_9: layers_spec/primitives.yaml:62
+# cropping_gelu_bwd_9: layers_spec/primitives.yaml:1348
 _cropping_gelu_bwd_9 = ElementwiseKernel(
     "cropping_gelu_bwd_9",
-    "T _t11",
-    "T _t12",
+    "T _t9",
+    "T _t10",
     """
-    _t12 = _t11 * T(0.7071067811865476);
+    _t10 = -_t9;
     """,
 )
 
 
-# cropping_gelu_bwd_10: layers_spec/primitives.yaml:62
+# cropping_gelu_bwd_10: layers_spec/primitives.yaml:1348
 _cropping_gelu_bwd_10 = ElementwiseKernel(
     "cropping_gelu_bwd_10",
-    "T _t5",
-    "T _t13",
+    "T _t10",
+    "T _t11",
     """
-    _t13 = _t5 * T(0.5);
+    _t11 = exp(_t10);
     """,
 )
 
 
-# cropping_gelu_bwd_11: layers_spec/primitives.yaml:62
+# cropping_gelu_bwd_11: layers_spec/primitives.yaml:1348
 _cropping_gelu_bwd_11 = ElementwiseKernel(
     "cropping_gelu_bwd_11",
-    "T _t12, T _t13",
-    "T grad_z",
+    "T _t8, T _t11",
+    "T _t12",
     """
-    grad_z = _t12 + _t13;
+    _t12 = _t8 * _t11;
     """,
 )
 
 
-def _cupy_backward_gelu(grad_y, x, crop, _t1, _t2):
-    _t3 = _cropping_gelu_bwd_0(_t2)
-    _t4 = _cropping_gelu_bwd_1(_t3)
-    _t5 = _cropping_gelu_bwd_2(grad_y, _t4)
-    _t6 = _cropping_gelu_bwd_3(grad_y, _t1)
-    _t7 = _cropping_gelu_bwd_4(_t6)
-    _t8 = _cropping_gelu_bwd_5(_t2)
-    _t9 = _cropping_gelu_bwd_6(_t8)
-    _t10 = _cropping_gelu_bwd_7(_t9)
-    _t11 = _cropping_gelu_bwd_8(_t7, _t10)
-    _t12 = _cropping_gelu_bwd_9(_t11)
-    _t13 = _cropping_gelu_bwd_10(_t5)
-    grad_z = _cropping_gelu_bwd_11(_t12, _t13)
+# cropping_gelu_bwd_12: layers_spec/primitives.yaml:62
+_cropping_gelu_bwd_12 = ElementwiseKernel(
+    "cropping_gelu_bwd_12",
+    "T _t12",
+    "T _t13",
+    """
+    _t13 = _t12 * T(0.7071067811865476);
+    """,
+)
+
+
+# cropping_gelu_bwd_13: layers_spec/primitives.yaml:62
+_cropping_gelu_bwd_13 = ElementwiseKernel(
+    "cropping_gelu_bwd_13",
+    "T _t5, T _t13",
+    "T grad_z",
+    """
+    grad_z = _t5 + _t13;
+    """,
+)
+
+
+def _cupy_backward_gelu(grad_y, x, crop, z):
+    _t1 = _cropping_gelu_bwd_0(z)
+    _t2 = _cropping_gelu_bwd_1(_t1)
+    _t3 = _cropping_gelu_bwd_2(_t2)
+    _t4 = _cropping_gelu_bwd_3(_t3)
+    _t5 = _cropping_gelu_bwd_4(grad_y, _t4)
+    _t6 = _cropping_gelu_bwd_5(grad_y, z)
+    _t7 = _cropping_gelu_bwd_6(_t6)
+    _t8 = _cropping_gelu_bwd_7(_t7)
+    _t9 = _cropping_gelu_bwd_8(_t1)
+    _t10 = _cropping_gelu_bwd_9(_t9)
+    _t11 = _cropping_gelu_bwd_10(_t10)
+    _t12 = _cropping_gelu_bwd_11(_t8, _t11)
+    _t13 = _cropping_gelu_bwd_12(_t12)
+    grad_z = _cropping_gelu_bwd_13(_t5, _t13)
     grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 

@@ -168,17 +168,28 @@ def _backward_identity(grad_y, x, weight):
 
 def _forward_gelu(x, weight, bias):
     z = x @ weight + bias
-    _t1 = 0.5 * z
-    _t2 = np.multiply(0.7071067811865476, z, out=z)
-    y = _t1 * (1 + _erf(_t2))
-    return y, (x, weight, _t1, _t2)
+    y = _erf(0.7071067811865476 * z)
+    y *= 0.5
+    y += 0.5
+    y *= z
+    return y, (x, weight, z)
 
 
-def _backward_gelu(grad_y, x, weight, _t1, _t2):
-    grad_z = (
-        grad_y * _t1 * 1.1283791670955126 * np.exp(-(_t2 * _t2)) * 0.7071067811865476
-        + grad_y * (1 + _erf(_t2)) * 0.5
-    )
+def _backward_gelu(grad_y, x, weight, z):
+    _t1 = 0.7071067811865476 * z
+    grad_z = _erf(_t1)
+    grad_z *= 0.5
+    grad_z += 0.5
+    grad_z *= grad_y
+    _t2 = _t1 * _t1
+    np.negative(_t2, out=_t2)
+    np.exp(_t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= 0.5
+    _t2 *= 1.1283791670955126
+    _t2 *= 0.7071067811865476
+    grad_z += _t2
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight.T
     grad_weight = x.T @ grad_z
@@ -736,50 +747,52 @@ def _cupy_backward_identity(grad_y, x, weight):
 _feed_forward_gelu_fwd_0 = ElementwiseKernel(
     "feed_forward_gelu_fwd_0",
     "T _t1, T bias",
-    "T _t2, T _t3, T y",
+    "T z, T y",
     """
-    T z = _t1 + bias;
-    _t2 = T(0.5) * z;
-    _t3 = T(0.7071067811865476) * z;
-    T _t4 = erf(_t3);
-    T _t5 = T(1) + _t4;
-    y = _t2 * _t5;
+    z = _t1 + bias;
+    T _t2 = T(0.7071067811865476) * z;
+    T _t3 = erf(_t2);
+    T _t4 = T(0.5) * _t3;
+    T _t5 = T(0.5) + _t4;
+    y = z * _t5;
     """,
 )
 
 
 def _cupy_forward_gelu(x, weight, bias):
     _t1 = x @ weight
-    _t2, _t3, y = _feed_forward_gelu_fwd_0(_t1, bias)
-    return y, (x, weight, _t2, _t3)
+    z, y = _feed_forward_gelu_fwd_0(_t1, bias)
+    return y, (x, weight, z)
 
 
 # feed_forward_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1348
 _feed_forward_gelu_bwd_0 = ElementwiseKernel(
     "feed_forward_gelu_bwd_0",
-    "T _t3, T grad_y, T _t2",
+    "T z, T grad_y",
     "T grad_z",
     """
-    T _t4 = erf(_t3);
-    T _t5 = T(1) + _t4;
+    T _t2 = T(0.7071067811865476) * z;
+    T _t3 = erf(_t2);
+    T _t4 = T(0.5) * _t3;
+    T _t5 = T(0.5) + _t4;
     T _t6 = grad_y * _t5;
-    T _t7 = grad_y * _t2;
-    T _t8 = _t7 * T(1.1283791670955126);
-    T _t9 = _t3 * _t3;
-    T _t10 = -_t9;
-    T _t11 = exp(_t10);
-    T _t12 = _t8 * _t11;
-    T _t13 = _t12 * T(0.7071067811865476);
-    T _t14 = _t6 * T(0.5);
-    grad_z = _t13 + _t14;
+    T _t7 = grad_y * z;
+    T _t8 = _t7 * T(0.5);
+    T _t9 = _t8 * T(1.1283791670955126);
+    T _t10 = _t2 * _t2;
+    T _t11 = -_t10;
+    T _t12 = exp(_t11);
+    T _t13 = _t9 * _t12;
+    T _t14 = _t13 * T(0.7071067811865476);
+    grad_z = _t6 + _t14;
     """,
 )
 
 
-def _cupy_backward_gelu(grad_y, x, weight, _t2, _t3):
+def _cupy_backward_gelu(grad_y, x, weight, z):
     import cupy as cp
 
-    grad_z = _feed_forward_gelu_bwd_0(_t3, grad_y, _t2)
+    grad_z = _feed_forward_gelu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
     _t16 = weight.T
     grad_x = grad_z @ _t16

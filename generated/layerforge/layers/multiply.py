@@ -157,21 +157,29 @@ def _backward_identity(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
 
 def _forward_gelu(a, b):
     z = a * b
-    y = 0.5 * z * (1 + _erf(0.7071067811865476 * z))
+    y = _erf(0.7071067811865476 * z)
+    y *= 0.5
+    y += 0.5
+    y *= z
     return y, (a, b)
 
 
 def _backward_gelu(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
     z = a * b
     _t1 = 0.7071067811865476 * z
-    grad_z = (
-        grad_y
-        * (0.5 * z)
-        * 1.1283791670955126
-        * np.exp(-(_t1 * _t1))
-        * 0.7071067811865476
-        + grad_y * (1 + _erf(_t1)) * 0.5
-    )
+    grad_z = _erf(_t1)
+    grad_z *= 0.5
+    grad_z += 0.5
+    grad_z *= grad_y
+    _t2 = _t1 * _t1
+    np.negative(_t2, out=_t2)
+    np.exp(_t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= 0.5
+    _t2 *= 1.1283791670955126
+    _t2 *= 0.7071067811865476
+    grad_z += _t2
     grad_a = np.multiply(grad_z, b, out=out_grad_a)
     grad_b = np.multiply(grad_z, a, out=out_grad_b)
     return grad_a, grad_b
@@ -712,11 +720,11 @@ _multiply_gelu_fwd_0 = ElementwiseKernel(
     "T y",
     """
     T z = a * b;
-    T _t1 = T(0.5) * z;
-    T _t2 = T(0.7071067811865476) * z;
-    T _t3 = erf(_t2);
-    T _t4 = T(1) + _t3;
-    y = _t1 * _t4;
+    T _t1 = T(0.7071067811865476) * z;
+    T _t2 = erf(_t1);
+    T _t3 = T(0.5) * _t2;
+    T _t4 = T(0.5) + _t3;
+    y = z * _t4;
     """,
 )
 
@@ -733,20 +741,20 @@ _multiply_gelu_bwd_0 = ElementwiseKernel(
     "T grad_a, T grad_b",
     """
     T z = a * b;
-    T _t1 = T(0.5) * z;
-    T _t2 = T(0.7071067811865476) * z;
-    T _t3 = erf(_t2);
-    T _t4 = T(1) + _t3;
+    T _t1 = T(0.7071067811865476) * z;
+    T _t2 = erf(_t1);
+    T _t3 = T(0.5) * _t2;
+    T _t4 = T(0.5) + _t3;
     T _t5 = grad_y * _t4;
-    T _t6 = grad_y * _t1;
-    T _t7 = _t6 * T(1.1283791670955126);
-    T _t8 = _t2 * _t2;
-    T _t9 = -_t8;
-    T _t10 = exp(_t9);
-    T _t11 = _t7 * _t10;
-    T _t12 = _t11 * T(0.7071067811865476);
-    T _t13 = _t5 * T(0.5);
-    T grad_z = _t12 + _t13;
+    T _t6 = grad_y * z;
+    T _t7 = _t6 * T(0.5);
+    T _t8 = _t7 * T(1.1283791670955126);
+    T _t9 = _t1 * _t1;
+    T _t10 = -_t9;
+    T _t11 = exp(_t10);
+    T _t12 = _t8 * _t11;
+    T _t13 = _t12 * T(0.7071067811865476);
+    T grad_z = _t5 + _t13;
     grad_a = grad_z * b;
     grad_b = grad_z * a;
     """,

@@ -153,17 +153,28 @@ def _backward_identity(grad_y):
 
 def _forward_gelu(x, branch):
     z = x + branch
-    _t1 = 0.5 * z
-    _t2 = np.multiply(0.7071067811865476, z, out=z)
-    y = _t1 * (1 + _erf(_t2))
-    return y, (_t1, _t2)
+    y = _erf(0.7071067811865476 * z)
+    y *= 0.5
+    y += 0.5
+    y *= z
+    return y, (z,)
 
 
-def _backward_gelu(grad_y, _t1, _t2):
-    grad_z = (
-        grad_y * _t1 * 1.1283791670955126 * np.exp(-(_t2 * _t2)) * 0.7071067811865476
-        + grad_y * (1 + _erf(_t2)) * 0.5
-    )
+def _backward_gelu(grad_y, z):
+    _t1 = 0.7071067811865476 * z
+    grad_z = _erf(_t1)
+    grad_z *= 0.5
+    grad_z += 0.5
+    grad_z *= grad_y
+    _t2 = _t1 * _t1
+    np.negative(_t2, out=_t2)
+    np.exp(_t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= 0.5
+    _t2 *= 1.1283791670955126
+    _t2 *= 0.7071067811865476
+    grad_z += _t2
     return grad_z, grad_z
 
 
@@ -666,47 +677,49 @@ def _cupy_backward_identity(grad_y):
 _residual_gelu_fwd_0 = ElementwiseKernel(
     "residual_gelu_fwd_0",
     "T x, T branch",
-    "T _t1, T _t2, T y",
+    "T z, T y",
     """
-    T z = x + branch;
-    _t1 = T(0.5) * z;
-    _t2 = T(0.7071067811865476) * z;
-    T _t3 = erf(_t2);
-    T _t4 = T(1) + _t3;
-    y = _t1 * _t4;
+    z = x + branch;
+    T _t1 = T(0.7071067811865476) * z;
+    T _t2 = erf(_t1);
+    T _t3 = T(0.5) * _t2;
+    T _t4 = T(0.5) + _t3;
+    y = z * _t4;
     """,
 )
 
 
 def _cupy_forward_gelu(x, branch):
-    _t1, _t2, y = _residual_gelu_fwd_0(x, branch)
-    return y, (_t1, _t2)
+    z, y = _residual_gelu_fwd_0(x, branch)
+    return y, (z,)
 
 
 # residual_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1348
 _residual_gelu_bwd_0 = ElementwiseKernel(
     "residual_gelu_bwd_0",
-    "T _t2, T grad_y, T _t1",
+    "T z, T grad_y",
     "T grad_z",
     """
-    T _t3 = erf(_t2);
-    T _t4 = T(1) + _t3;
+    T _t1 = T(0.7071067811865476) * z;
+    T _t2 = erf(_t1);
+    T _t3 = T(0.5) * _t2;
+    T _t4 = T(0.5) + _t3;
     T _t5 = grad_y * _t4;
-    T _t6 = grad_y * _t1;
-    T _t7 = _t6 * T(1.1283791670955126);
-    T _t8 = _t2 * _t2;
-    T _t9 = -_t8;
-    T _t10 = exp(_t9);
-    T _t11 = _t7 * _t10;
-    T _t12 = _t11 * T(0.7071067811865476);
-    T _t13 = _t5 * T(0.5);
-    grad_z = _t12 + _t13;
+    T _t6 = grad_y * z;
+    T _t7 = _t6 * T(0.5);
+    T _t8 = _t7 * T(1.1283791670955126);
+    T _t9 = _t1 * _t1;
+    T _t10 = -_t9;
+    T _t11 = exp(_t10);
+    T _t12 = _t8 * _t11;
+    T _t13 = _t12 * T(0.7071067811865476);
+    grad_z = _t5 + _t13;
     """,
 )
 
 
-def _cupy_backward_gelu(grad_y, _t1, _t2):
-    grad_z = _residual_gelu_bwd_0(_t2, grad_y, _t1)
+def _cupy_backward_gelu(grad_y, z):
+    grad_z = _residual_gelu_bwd_0(z, grad_y)
     return grad_z, grad_z
 
 
