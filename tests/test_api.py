@@ -35,7 +35,7 @@ def test_numeric_attributes_are_keywords_with_spec_defaults(name):
     for attr in s.attributes:
         param = params[attr.name]
         assert param.kind is inspect.Parameter.KEYWORD_ONLY
-        expected = inspect.Parameter.empty if attr.default is None else attr.default
+        expected = None if attr.optional else inspect.Parameter.empty if attr.default is None else attr.default
         assert param.default == expected
 
 

@@ -116,6 +116,20 @@ def _block_sum(x, scale):
     return total
 
 
+def _copied_rows_grad(grad, sources, n):
+    """Rows of grad [N, ..., n_out, W] added onto rows ``sources`` of an array of n rows,
+    one output row at a time, image by image (on threads, see in_chunks)."""
+    out = np.zeros(grad.shape[:-2] + (n, grad.shape[-1]), grad.dtype)
+
+    def images(start, stop):
+        source, target = grad[start:stop], out[start:stop]
+        for i, row in enumerate(sources.tolist()):
+            target[..., row, :] += source[..., i, :]
+
+    in_chunks(images, grad.shape[0], grad)
+    return out
+
+
 def _interpolate_bilinear(x, size, scale, align_corners):
     """Bilinear resizing of x [N, C, H, W] as F.interpolate(mode="bilinear"), one axis
     after the other as PyTorch mixes them (columns, then rows): the columns as one matrix
@@ -126,9 +140,8 @@ def _interpolate_bilinear(x, size, scale, align_corners):
     n, c, h, w = x.shape
     c0, c1, cw0, cw1 = _linear_weights(w, out_w, scale_w, align_corners, x.dtype)
     if np.isfinite(x).all():
-        mixing = np.zeros((w, out_w), x.dtype)
-        np.add.at(mixing, (c0, np.arange(out_w)), cw0)
-        np.add.at(mixing, (c1, np.arange(out_w)), cw1)
+        entries = np.arange(w)[:, None]
+        mixing = (entries == c0) * cw0 + (entries == c1) * cw1  # [W, W_out]
         columns = np.matmul(x.reshape(-1, w), mixing).reshape(n, c, h, out_w)
     else:
         columns = np.swapaxes(_mix_rows(np.swapaxes(x, 2, 3), c0, c1, cw0, cw1), 2, 3)
@@ -147,9 +160,10 @@ def _interpolate_bilinear_grad(grad, x, size, scale, align_corners):
     rows = _mix_rows_grad(grad, r0, r1, rw0, rw1, h)
     c0, c1, cw0, cw1 = _linear_weights(w, out_w, scale_w, align_corners, grad.dtype)
     if np.isfinite(rows).all():
-        mixing = np.zeros((out_w, w), grad.dtype)
-        np.add.at(mixing, (np.arange(out_w), c0), cw0)
-        np.add.at(mixing, (np.arange(out_w), c1), cw1)
+        entries = np.arange(w)
+        mixing = (c0[:, None] == entries) * cw0[:, None] + (
+            c1[:, None] == entries
+        ) * cw1[:, None]
         return np.matmul(rows.reshape(-1, out_w), mixing).reshape(x.shape)
     columns = _mix_rows_grad(np.swapaxes(rows, 2, 3), c0, c1, cw0, cw1, w)
     return np.ascontiguousarray(np.swapaxes(columns, 2, 3))
@@ -174,11 +188,13 @@ def _interpolate_nearest_grad(grad, x, size, scale):
     n, c, h, w = x.shape
     if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
         return _block_sum(grad, out_h // h)
-    columns = _spread_rows(
+    columns = _copied_rows_grad(
         np.swapaxes(grad, 2, 3), _nearest_sources(w, out_w, scale_w), w
     )
     return np.ascontiguousarray(
-        _spread_rows(np.swapaxes(columns, 2, 3), _nearest_sources(h, out_h, scale_h), h)
+        _copied_rows_grad(
+            np.swapaxes(columns, 2, 3), _nearest_sources(h, out_h, scale_h), h
+        )
     )
 
 
@@ -243,9 +259,11 @@ def _mix_rows(x, first, second, w0, w1):
         with np.errstate(
             invalid="ignore"
         ):  # inf times a weight of 0 is NaN, as in PyTorch
-            for i, (a, b) in enumerate(zip(first, second)):
-                np.multiply(source[..., a, :], w0[i], out=target[..., i, :])
-                np.multiply(source[..., b, :], w1[i], out=part)
+            for i, (a, b, u, v) in enumerate(
+                zip(first.tolist(), second.tolist(), w0.tolist(), w1.tolist())
+            ):
+                np.multiply(source[..., a, :], u, out=target[..., i, :])
+                np.multiply(source[..., b, :], v, out=part)
                 target[..., i, :] += part
 
     in_chunks(images, x.shape[0], x)
@@ -262,8 +280,10 @@ def _mix_rows_grad(grad, first, second, w0, w1, n):
         source, target = grad[start:stop], out[start:stop]
         part = np.empty(source.shape[:-2] + (source.shape[-1],), grad.dtype)
         with np.errstate(invalid="ignore"):
-            for i, (a, b) in enumerate(zip(first, second)):
-                for row, weight in ((a, w0[i]), (b, w1[i])):
+            for i, (a, b, u, v) in enumerate(
+                zip(first.tolist(), second.tolist(), w0.tolist(), w1.tolist())
+            ):
+                for row, weight in ((a, u), (b, v)):
                     np.multiply(source[..., i, :], weight, out=part)
                     target[..., row, :] += part
 
@@ -282,15 +302,6 @@ def _nearest_sources(n_in, n_out, scale):
         return i >> 1
     ratio = np.float32(1 / scale) if scale else np.float32(n_in) / np.float32(n_out)
     return np.minimum(np.floor(i.astype(np.float32) * ratio).astype(np.int64), n_in - 1)
-
-
-def _spread_rows(grad, sources, n):
-    """Rows of grad [..., n_out, W] summed onto rows ``sources`` (sorted) of an array of n
-    rows: one add.reduceat over the runs of equal sources."""
-    present, starts = np.unique(sources, return_index=True)
-    out = np.zeros(grad.shape[:-2] + (n, grad.shape[-1]), grad.dtype)
-    out[..., present, :] = np.add.reduceat(grad, starts, axis=-2)
-    return out
 
 
 def _upsample_nearest(x, scale):
@@ -362,6 +373,22 @@ def _cupy_block_sum(x, scale):
     return total
 
 
+def _cupy_copied_rows_grad(grad, sources, n):
+    """Rows of grad [N, ..., n_out, W] added onto rows ``sources`` of an array of n rows,
+    one output row at a time, image by image (on threads, see in_chunks)."""
+    import cupy as cp
+
+    out = cp.zeros(grad.shape[:-2] + (n, grad.shape[-1]), grad.dtype)
+
+    def images(start, stop):
+        source, target = grad[start:stop], out[start:stop]
+        for i, row in enumerate(sources.tolist()):
+            target[..., row, :] += source[..., i, :]
+
+    in_chunks(images, grad.shape[0], grad)
+    return out
+
+
 def _cupy_interpolate_bilinear(x, size, scale, align_corners):
     """Bilinear resizing of x [N, C, H, W] as F.interpolate(mode="bilinear"), one axis
     after the other as PyTorch mixes them (columns, then rows): the columns as one matrix
@@ -374,9 +401,8 @@ def _cupy_interpolate_bilinear(x, size, scale, align_corners):
     n, c, h, w = x.shape
     c0, c1, cw0, cw1 = _cupy_linear_weights(w, out_w, scale_w, align_corners, x.dtype)
     if cp.isfinite(x).all():
-        mixing = cp.zeros((w, out_w), x.dtype)
-        cp.add.at(mixing, (c0, cp.arange(out_w)), cw0)
-        cp.add.at(mixing, (c1, cp.arange(out_w)), cw1)
+        entries = cp.arange(w)[:, None]
+        mixing = (entries == c0) * cw0 + (entries == c1) * cw1  # [W, W_out]
         columns = cp.matmul(x.reshape(-1, w), mixing).reshape(n, c, h, out_w)
     else:
         columns = cp.swapaxes(
@@ -403,9 +429,10 @@ def _cupy_interpolate_bilinear_grad(grad, x, size, scale, align_corners):
         w, out_w, scale_w, align_corners, grad.dtype
     )
     if cp.isfinite(rows).all():
-        mixing = cp.zeros((out_w, w), grad.dtype)
-        cp.add.at(mixing, (cp.arange(out_w), c0), cw0)
-        cp.add.at(mixing, (cp.arange(out_w), c1), cw1)
+        entries = cp.arange(w)
+        mixing = (c0[:, None] == entries) * cw0[:, None] + (
+            c1[:, None] == entries
+        ) * cw1[:, None]
         return cp.matmul(rows.reshape(-1, out_w), mixing).reshape(x.shape)
     columns = _cupy_mix_rows_grad(cp.swapaxes(rows, 2, 3), c0, c1, cw0, cw1, w)
     return cp.ascontiguousarray(cp.swapaxes(columns, 2, 3))
@@ -434,11 +461,11 @@ def _cupy_interpolate_nearest_grad(grad, x, size, scale):
     n, c, h, w = x.shape
     if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
         return _cupy_block_sum(grad, out_h // h)
-    columns = _cupy_spread_rows(
+    columns = _cupy_copied_rows_grad(
         cp.swapaxes(grad, 2, 3), _cupy_nearest_sources(w, out_w, scale_w), w
     )
     return cp.ascontiguousarray(
-        _cupy_spread_rows(
+        _cupy_copied_rows_grad(
             cp.swapaxes(columns, 2, 3), _cupy_nearest_sources(h, out_h, scale_h), h
         )
     )
@@ -511,9 +538,11 @@ def _cupy_mix_rows(x, first, second, w0, w1):
         with cp.errstate(
             invalid="ignore"
         ):  # inf times a weight of 0 is NaN, as in PyTorch
-            for i, (a, b) in enumerate(zip(first, second)):
-                cp.multiply(source[..., a, :], w0[i], out=target[..., i, :])
-                cp.multiply(source[..., b, :], w1[i], out=part)
+            for i, (a, b, u, v) in enumerate(
+                zip(first.tolist(), second.tolist(), w0.tolist(), w1.tolist())
+            ):
+                cp.multiply(source[..., a, :], u, out=target[..., i, :])
+                cp.multiply(source[..., b, :], v, out=part)
                 target[..., i, :] += part
 
     in_chunks(images, x.shape[0], x)
@@ -532,8 +561,10 @@ def _cupy_mix_rows_grad(grad, first, second, w0, w1, n):
         source, target = grad[start:stop], out[start:stop]
         part = cp.empty(source.shape[:-2] + (source.shape[-1],), grad.dtype)
         with cp.errstate(invalid="ignore"):
-            for i, (a, b) in enumerate(zip(first, second)):
-                for row, weight in ((a, w0[i]), (b, w1[i])):
+            for i, (a, b, u, v) in enumerate(
+                zip(first.tolist(), second.tolist(), w0.tolist(), w1.tolist())
+            ):
+                for row, weight in ((a, u), (b, v)):
                     cp.multiply(source[..., i, :], weight, out=part)
                     target[..., row, :] += part
 
@@ -554,17 +585,6 @@ def _cupy_nearest_sources(n_in, n_out, scale):
         return i >> 1
     ratio = cp.float32(1 / scale) if scale else cp.float32(n_in) / cp.float32(n_out)
     return cp.minimum(cp.floor(i.astype(cp.float32) * ratio).astype(cp.int64), n_in - 1)
-
-
-def _cupy_spread_rows(grad, sources, n):
-    """Rows of grad [..., n_out, W] summed onto rows ``sources`` (sorted) of an array of n
-    rows: one add.reduceat over the runs of equal sources."""
-    import cupy as cp
-
-    present, starts = cp.unique(sources, return_index=True)
-    out = cp.zeros(grad.shape[:-2] + (n, grad.shape[-1]), grad.dtype)
-    out[..., present, :] = cp.add.reduceat(grad, starts, axis=-2)
-    return out
 
 
 def _cupy_upsample_nearest(x, scale):
