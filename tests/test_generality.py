@@ -332,3 +332,60 @@ def test_upsampling_keeps_non_finite_values_local(mode):
 def test_upsampling_size_and_scale_both():
     with pytest.raises(ValueError, match="upsampling: give either 'size' or 'scale_factor', not both"):
         module(spec("upsampling")).forward(np.ones((1, 1, 2, 2)), size=4, scale_factor=2)
+
+
+# -- layerforge.nn under PyTorch's names -----------------------------------------------------
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    (lambda nn: nn.GELU(), torch.nn.GELU()),
+    (lambda nn: nn.GELU(approximate="tanh"), torch.nn.GELU(approximate="tanh")),
+    (lambda nn: nn.Softmax(dim=1), torch.nn.Softmax(dim=1)),
+    (lambda nn: nn.LogSoftmax(dim=-1), torch.nn.LogSoftmax(dim=-1)),
+    (lambda nn: nn.Hardtanh(-0.5, 2.0), torch.nn.Hardtanh(-0.5, 2.0)),
+    (lambda nn: nn.Flatten(start_dim=1, end_dim=2), torch.nn.Flatten(1, 2)),
+    (lambda nn: nn.Upsample(scale_factor=2), torch.nn.Upsample(scale_factor=2)),
+    (lambda nn: nn.Upsample(size=(5, 7), mode="bilinear", align_corners=True),
+     torch.nn.Upsample(size=(5, 7), mode="bilinear", align_corners=True)),
+])
+def test_nn_classes_with_pytorch_signatures(ours, theirs):
+    from layerforge import nn
+
+    module_ = ours(nn)
+    x = draw((2, 3, 4, 6), np.float64)
+    t = torch.tensor(x, requires_grad=True)
+    expected = theirs(t)
+    y = module_(x)
+    compare(y, expected, np.float64, f"nn.{type(module_).__name__} forward")
+    dy = draw(y.shape, np.float64, seed=5)
+    expected.backward(torch.tensor(dy))
+    compare(module_.backward(dy), t.grad, np.float64, f"nn.{type(module_).__name__} backward")
+
+
+@pytest.mark.parametrize("num_parameters", [1, 3])
+def test_nn_prelu_loads_torch_weights_and_returns_their_gradient(num_parameters):
+    from layerforge import nn
+
+    theirs = torch.nn.PReLU(num_parameters, init=0.1).double()
+    with torch.no_grad():
+        theirs.weight.uniform_(-0.5, 0.5)
+    ours = nn.PReLU(num_parameters, dtype=np.float64)
+    np.testing.assert_array_equal(ours.weight, np.full(num_parameters, 0.25))
+    nn.load_torch_state_dict(ours, theirs.state_dict())
+    x = draw((4, 3, 5), np.float64)
+    t = torch.tensor(x, requires_grad=True)
+    expected = theirs(t)
+    y = ours(x)
+    compare(y, expected, np.float64, "nn.PReLU forward")
+    dy = draw(y.shape, np.float64, seed=6)
+    expected.backward(torch.tensor(dy))
+    compare(ours.backward(dy), t.grad, np.float64, "nn.PReLU backward")
+    (grad_weight,) = ours.gradients()
+    compare(grad_weight, theirs.weight.grad, np.float64, "nn.PReLU weight gradient")
+
+
+def test_report_worst_parity_ratio():
+    """Print the worst |ours - torch| / tolerance per op and dtype (run with -s)."""
+    assert all(v <= 1.0 for v in WORST.values())
+    for key, value in sorted(WORST.items()):
+        print(f"  worst |ours - torch| / tolerance: {key}: {value:.3g}")
