@@ -248,23 +248,22 @@ def _linear_weights(n_in, n_out, scale, align_corners, dtype):
 
 def _mix_rows(x, first, second, w0, w1):
     """Rows of x [N, ..., n, W] mixed two at a time: out[..., i, :] = w0[i] x[..., first[i], :]
-    + w1[i] x[..., second[i], :], one output row at a time (no gathered copy is made),
-    image by image along the first axis (on threads, see in_chunks) so that an image's
-    rows are read from the CPU's cache."""
+    + w1[i] x[..., second[i], :], run by run of rows (_row_runs: a few strided slices for
+    an integer upscaling; no gathered copy is made), image by image along the first axis
+    (on threads, see in_chunks) so that an image's rows are read from the CPU's cache.
+    """
     out = np.empty(x.shape[:-2] + (len(first), x.shape[-1]), x.dtype)
+    runs = _row_runs(len(first), first, second, w0, w1, x.shape[-2])
 
     def images(start, stop):
         source, target = x[start:stop], out[start:stop]
-        part = np.empty(source.shape[:-2] + (source.shape[-1],), x.dtype)
         with np.errstate(
             invalid="ignore"
         ):  # inf times a weight of 0 is NaN, as in PyTorch
-            for i, (a, b, u, v) in enumerate(
-                zip(first.tolist(), second.tolist(), w0.tolist(), w1.tolist())
-            ):
-                np.multiply(source[..., a, :], u, out=target[..., i, :])
-                np.multiply(source[..., b, :], v, out=part)
-                target[..., i, :] += part
+            for head, stride, count, a, b, u, v in runs:
+                rows = target[..., head : head + stride * (count - 1) + 1 : stride, :]
+                np.multiply(source[..., a : a + count, :], u, out=rows)
+                rows += v * source[..., b : b + count, :]
 
     in_chunks(images, x.shape[0], x)
     return out
@@ -272,20 +271,19 @@ def _mix_rows(x, first, second, w0, w1):
 
 def _mix_rows_grad(grad, first, second, w0, w1, n):
     """The gradient of _mix_rows for an input of n rows: grad[..., i, :] times w0[i] added
-    onto row first[i] and times w1[i] onto row second[i], one output row at a time,
-    image by image (on threads, see in_chunks)."""
+    onto row first[i] and times w1[i] onto row second[i], run by run (_row_runs: within a
+    run the sources differ, so each run is one slice addition per weight), image by image
+    (on threads, see in_chunks)."""
     out = np.zeros(grad.shape[:-2] + (n, grad.shape[-1]), grad.dtype)
+    runs = _row_runs(grad.shape[-2], first, second, w0, w1, n)
 
     def images(start, stop):
         source, target = grad[start:stop], out[start:stop]
-        part = np.empty(source.shape[:-2] + (source.shape[-1],), grad.dtype)
         with np.errstate(invalid="ignore"):
-            for i, (a, b, u, v) in enumerate(
-                zip(first.tolist(), second.tolist(), w0.tolist(), w1.tolist())
-            ):
-                for row, weight in ((a, u), (b, v)):
-                    np.multiply(source[..., i, :], weight, out=part)
-                    target[..., row, :] += part
+            for head, stride, count, a, b, u, v in runs:
+                rows = source[..., head : head + stride * (count - 1) + 1 : stride, :]
+                target[..., a : a + count, :] += u * rows
+                target[..., b : b + count, :] += v * rows
 
     in_chunks(images, grad.shape[0], grad)
     return out
@@ -302,6 +300,42 @@ def _nearest_sources(n_in, n_out, scale):
         return i >> 1
     ratio = np.float32(1 / scale) if scale else np.float32(n_in) / np.float32(n_out)
     return np.minimum(np.floor(i.astype(np.float32) * ratio).astype(np.int64), n_in - 1)
+
+
+def _row_runs(n_out, first, second, w0, w1, n):
+    """Output rows of _mix_rows grouped into runs (start, stride, count, first, second,
+    w0, w1): rows start, start + stride, ... whose sources advance by one row and whose
+    weights agree, so that a run is three operations on strided slices rather than three
+    per row. The stride is the integer factor of an upscaling (its phases; PyTorch's
+    weights repeat with it), else 1."""
+    stride = n_out // n if n_out % n == 0 and n_out >= n else 1
+    first, second, w0, w1 = first.tolist(), second.tolist(), w0.tolist(), w1.tolist()
+    runs = []
+    for phase in range(stride):
+        rows = range(phase, n_out, stride)
+        start = 0
+        for k in range(1, len(rows) + 1):
+            i, j = rows[k - 1], rows[k] if k < len(rows) else None
+            if j is None or (first[j], second[j], w0[j], w1[j]) != (
+                first[i] + 1,
+                second[i] + 1,
+                w0[i],
+                w1[i],
+            ):
+                head = rows[start]
+                runs.append(
+                    (
+                        head,
+                        stride,
+                        k - start,
+                        first[head],
+                        second[head],
+                        w0[head],
+                        w1[head],
+                    )
+                )
+                start = k
+    return runs
 
 
 def _upsample_nearest(x, scale):
@@ -525,25 +559,24 @@ def _cupy_linear_weights(n_in, n_out, scale, align_corners, dtype):
 
 def _cupy_mix_rows(x, first, second, w0, w1):
     """Rows of x [N, ..., n, W] mixed two at a time: out[..., i, :] = w0[i] x[..., first[i], :]
-    + w1[i] x[..., second[i], :], one output row at a time (no gathered copy is made),
-    image by image along the first axis (on threads, see in_chunks) so that an image's
-    rows are read from the CPU's cache."""
+    + w1[i] x[..., second[i], :], run by run of rows (_row_runs: a few strided slices for
+    an integer upscaling; no gathered copy is made), image by image along the first axis
+    (on threads, see in_chunks) so that an image's rows are read from the CPU's cache.
+    """
     import cupy as cp
 
     out = cp.empty(x.shape[:-2] + (len(first), x.shape[-1]), x.dtype)
+    runs = _cupy_row_runs(len(first), first, second, w0, w1, x.shape[-2])
 
     def images(start, stop):
         source, target = x[start:stop], out[start:stop]
-        part = cp.empty(source.shape[:-2] + (source.shape[-1],), x.dtype)
         with cp.errstate(
             invalid="ignore"
         ):  # inf times a weight of 0 is NaN, as in PyTorch
-            for i, (a, b, u, v) in enumerate(
-                zip(first.tolist(), second.tolist(), w0.tolist(), w1.tolist())
-            ):
-                cp.multiply(source[..., a, :], u, out=target[..., i, :])
-                cp.multiply(source[..., b, :], v, out=part)
-                target[..., i, :] += part
+            for head, stride, count, a, b, u, v in runs:
+                rows = target[..., head : head + stride * (count - 1) + 1 : stride, :]
+                cp.multiply(source[..., a : a + count, :], u, out=rows)
+                rows += v * source[..., b : b + count, :]
 
     in_chunks(images, x.shape[0], x)
     return out
@@ -551,22 +584,21 @@ def _cupy_mix_rows(x, first, second, w0, w1):
 
 def _cupy_mix_rows_grad(grad, first, second, w0, w1, n):
     """The gradient of _mix_rows for an input of n rows: grad[..., i, :] times w0[i] added
-    onto row first[i] and times w1[i] onto row second[i], one output row at a time,
-    image by image (on threads, see in_chunks)."""
+    onto row first[i] and times w1[i] onto row second[i], run by run (_row_runs: within a
+    run the sources differ, so each run is one slice addition per weight), image by image
+    (on threads, see in_chunks)."""
     import cupy as cp
 
     out = cp.zeros(grad.shape[:-2] + (n, grad.shape[-1]), grad.dtype)
+    runs = _cupy_row_runs(grad.shape[-2], first, second, w0, w1, n)
 
     def images(start, stop):
         source, target = grad[start:stop], out[start:stop]
-        part = cp.empty(source.shape[:-2] + (source.shape[-1],), grad.dtype)
         with cp.errstate(invalid="ignore"):
-            for i, (a, b, u, v) in enumerate(
-                zip(first.tolist(), second.tolist(), w0.tolist(), w1.tolist())
-            ):
-                for row, weight in ((a, u), (b, v)):
-                    cp.multiply(source[..., i, :], weight, out=part)
-                    target[..., row, :] += part
+            for head, stride, count, a, b, u, v in runs:
+                rows = source[..., head : head + stride * (count - 1) + 1 : stride, :]
+                target[..., a : a + count, :] += u * rows
+                target[..., b : b + count, :] += v * rows
 
     in_chunks(images, grad.shape[0], grad)
     return out
@@ -585,6 +617,42 @@ def _cupy_nearest_sources(n_in, n_out, scale):
         return i >> 1
     ratio = cp.float32(1 / scale) if scale else cp.float32(n_in) / cp.float32(n_out)
     return cp.minimum(cp.floor(i.astype(cp.float32) * ratio).astype(cp.int64), n_in - 1)
+
+
+def _cupy_row_runs(n_out, first, second, w0, w1, n):
+    """Output rows of _mix_rows grouped into runs (start, stride, count, first, second,
+    w0, w1): rows start, start + stride, ... whose sources advance by one row and whose
+    weights agree, so that a run is three operations on strided slices rather than three
+    per row. The stride is the integer factor of an upscaling (its phases; PyTorch's
+    weights repeat with it), else 1."""
+    stride = n_out // n if n_out % n == 0 and n_out >= n else 1
+    first, second, w0, w1 = first.tolist(), second.tolist(), w0.tolist(), w1.tolist()
+    runs = []
+    for phase in range(stride):
+        rows = range(phase, n_out, stride)
+        start = 0
+        for k in range(1, len(rows) + 1):
+            i, j = rows[k - 1], rows[k] if k < len(rows) else None
+            if j is None or (first[j], second[j], w0[j], w1[j]) != (
+                first[i] + 1,
+                second[i] + 1,
+                w0[i],
+                w1[i],
+            ):
+                head = rows[start]
+                runs.append(
+                    (
+                        head,
+                        stride,
+                        k - start,
+                        first[head],
+                        second[head],
+                        w0[head],
+                        w1[head],
+                    )
+                )
+                start = k
+    return runs
 
 
 def _cupy_upsample_nearest(x, scale):
