@@ -204,8 +204,10 @@ def layer_cases():
         "add": ({"a": wide, "b": f32(4096, 512)}, {}, lambda t: t["a"] + t["b"]),
         "multiply": ({"a": wide, "b": f32(4096, 512)}, {}, lambda t: t["a"] * t["b"]),
         "concatenate": ({"a": wide, "b": f32(4096, 512)}, {"axis": 1}, lambda t: torch.cat([t["a"], t["b"]], 1)),
-        "padding": ({"x": images}, {"padding_h": 1, "padding_w": 1}, lambda t: F.pad(t["x"], (1, 1, 1, 1))),
+        "padding": ({"x": images}, {"pad": (1, 1, 1, 1)}, lambda t: F.pad(t["x"], (1, 1, 1, 1))),
         "upsampling": ({"x": images}, {"scale_factor": 2}, lambda t: F.interpolate(t["x"], scale_factor=2)),
+        "upsampling bilinear": ({"x": f32(16, 32, 64, 64)}, {"scale_factor": 2, "mode": "bilinear"},
+                                lambda t: F.interpolate(t["x"], scale_factor=2, mode="bilinear")),
         "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
                             lambda t: F.linear(t["x"], t["weight"], t["bias"])),
         # Group A (issue 16): PyTorch compositions as the peers, as in the parity tests.
@@ -253,7 +255,7 @@ def _memory_read(t):
 
 
 def measure_layer(name, arrays, attrs, oracle, repeat):
-    s = spec(name.split()[0])
+    s = spec(name.split()[0])  # "upsampling bilinear": the op, then the variant measured
     mod = module(s)
     grads = [o for o in s.grad_outputs]
 

@@ -604,13 +604,7 @@ def _reshape(case: Case) -> Plan:
         return plan
     allowzero = int(case.attr("allowzero", 0))
     resolved = [x.shape[i] if s == 0 and not allowzero else s for i, s in enumerate(shape)]
-    if not resolved or resolved[0] != x.shape[0]:
-        plan.why(
-            "target that changes the leading axis",
-            f"{list(x.shape)} to {shape}: reshape keeps the leading (batch) axis",
-        )
-        return plan
-    plan.call(x, shape=tuple(resolved[1:]))
+    plan.call(x, shape=tuple(resolved))  # torch.reshape on the whole array
     return plan
 
 

@@ -9,12 +9,11 @@ import torch.nn.functional as F
 ORACLES = {
     "relu": (F.relu, {}),
     "leaky_relu": (lambda x: F.leaky_relu(x, 0.2), {"alpha": 0.2}),
-    "gelu": (lambda x: F.gelu(x, approximate="tanh"), {}),
+    "gelu": (F.gelu, {}),
     "elu": (lambda x: F.elu(x, 0.7), {"alpha": 0.7}),
     "selu": (F.selu, {}),
     # alpha a power of two: PyTorch rounds 1/alpha to float32 inside celu even for float64.
     "celu": (lambda x: F.celu(x, 0.5), {"alpha": 0.5}),
-    "prelu": (lambda x: F.prelu(x, torch.tensor([0.25], dtype=x.dtype, device=x.device)), {"alpha": 0.25}),
     "rrelu": (lambda x: F.rrelu(x, 0.1, 0.3, training=False), {"lower": 0.1, "upper": 0.3, "training": False}),
     "thresholded_relu": (lambda x: F.threshold(x, 1.0, 0.0), {}),
     "sigmoid": (torch.sigmoid, {}),
@@ -51,7 +50,7 @@ FUSED = {
     "tanh": torch.tanh,
     "softmax": lambda z: F.softmax(z, dim=-1),
     "identity": lambda z: z,
-    "gelu": lambda z: F.gelu(z, approximate="tanh"),
+    "gelu": F.gelu,  # the fused gelu is the activation's default, approximate="none"
     "elu": F.elu,
     "mish": F.mish,
     "swish": F.silu,

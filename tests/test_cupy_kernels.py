@@ -22,6 +22,8 @@ import ctypes
 import subprocess
 import sys
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -53,8 +55,10 @@ def test_kernel_names_are_unique_and_every_op_has_kernels():
     kernels = all_kernels()
     assert len({k.name for k in kernels}) == len(kernels)
     # These only move data (views, reshapes, slices, repeats), or are window ops whose work is
-    # strided CuPy array code (pooling): no elementwise arithmetic for a kernel.
-    without = ["identity", "adaptive_pooling", "avg_pooling", "flatten", "input", "max_pooling", "pooling", "reshape", "split", "upsampling"]
+    # strided CuPy array code (pooling), or a reduction over any axes and its spread (mean): no
+    # elementwise arithmetic for a kernel.
+    without = ["identity", "adaptive_pooling", "avg_pooling", "flatten", "input", "max_pooling", "mean", "pooling",
+               "reshape", "split", "upsampling"]
     assert [name for name in kt.op_names() if not kt.kernels_of(name)] == without
 
 
@@ -128,11 +132,13 @@ def cases(name):
     # the last step (a gate slot takes fused activations only).
     composed = [{"activation": "softsign"}] if slot_is_final(s) else []
     extras = [{"activation": a} for a in s.slot.fused] + composed if s.slot else [{}]
-    choices = [{a.name: v} for a in s.structural if a.choices for v in a.choices] or [{}]
+    # Each choice of a structural attribute (pooling kind, score mode, gelu's approximate) is
+    # its own variant.
+    choices = [[{a.name: c} for c in a.choices] for a in s.structural if a.choices]
     for extra in extras:
         for training in modes(s):
-            for choice in choices:  # every value of a structural choice (pooling kind, score mode)
-                yield {**attributes(s, training), **extra, **choice}
+            for chosen in itertools.product(*choices):
+                yield {**attributes(s, training), **extra, **{k: v for c in chosen for k, v in c.items()}}
 
 
 def gpu_like(arrays):

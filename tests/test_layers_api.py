@@ -50,7 +50,7 @@ def test_flatten_and_reshape_invert_each_other():
     x = np.random.default_rng(1).standard_normal((3, 2, 4, 5))
     flat, _ = layer("flatten").forward(x)
     assert flat.shape == (3, 40)
-    back, _ = layer("reshape").forward(flat, shape=(2, 4, -1))
+    back, _ = layer("reshape").forward(flat, shape=(3, 2, 4, -1))
     np.testing.assert_array_equal(back, x)
 
 
@@ -63,15 +63,20 @@ BAD_CALLS = [
      "split: attribute 'axis' = -3 is not an axis of 'x'"),
     ("split", lambda m: m.forward(np.ones((2, 3)), split_size=0), ValueError,
      "split: attribute 'split_size' must be at least 1"),
-    ("mean", lambda m: m.forward(np.ones((2, 3)), axis=1.0), TypeError, "mean: attribute 'axis' must be int"),
+    ("mean", lambda m: m.forward(np.ones((2, 3)), dim=1.0), TypeError,
+     "mean: attribute 'dim' must be an int or a tuple of ints"),
+    ("mean", lambda m: m.forward(np.ones((2, 3)), dim=(0, 2)), ValueError,
+     "mean: attribute 'dim' = (0, 2) is not an axis of 'x', which has 2 axes"),
     ("reshape", lambda m: m.forward(np.ones((2, 12)), shape=(5, -1)), ValueError,
-     "reshape: cannot reshape the 12 features of each sample of an input of shape (2, 12) into (5, -1)"),
+     "reshape: cannot reshape an input of shape (2, 12) (24 elements) into (5, -1)"),
     ("reshape", lambda m: m.forward(np.ones((2, 12)), shape=3), TypeError,
      "reshape: attribute 'shape' must be a tuple of ints, got 3"),
-    ("cropping", lambda m: m.forward(np.ones((1, 1, 4, 4)), top=3, bottom=2), ValueError,
-     "cropping: cannot remove 3 + 2 rows and 1 + 1 columns from an input of shape (1, 1, 4, 4), which has fewer"),
-    ("padding", lambda m: m.forward(np.ones((1, 1, 4, 4)), padding_h=-1), ValueError,
-     "padding: attribute 'padding_h' must be at least 0"),
+    ("cropping", lambda m: m.forward(np.ones((1, 1, 4, 4)), crop=(1, 1, 2, 2)), ValueError,
+     "cropping: cannot remove 2 + 2 entries from axis 2 of an input of shape (1, 1, 4, 4)"),
+    ("padding", lambda m: m.forward(np.ones((1, 1, 4, 4)), pad=(4, 0), mode="reflect"), ValueError,
+     "padding: cannot pad an axis of length 4 by (4, 0) in reflect mode"),
+    ("padding", lambda m: m.forward(np.ones((1, 1, 4, 4)), mode="edge"), ValueError,
+     "padding: attribute 'mode' must be one of 'constant', 'reflect', 'replicate', 'circular'"),
     ("upsampling", lambda m: m.forward(np.ones((1, 4, 4))), ValueError,
      "upsampling: argument 'x' must have rank 4"),
     ("masking", lambda m: m.forward(np.ones((2, 3))), ValueError, "masking: argument 'x' must have rank 3"),

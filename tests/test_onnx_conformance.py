@@ -185,7 +185,7 @@ STAND_INS = {
     "mean": (lambda x, *, dim=-1, keepdim=False: _n(torch.mean(_t(x), dim, keepdim)), {}),
     "flatten": (lambda x, *, start_dim=1, end_dim=-1: _n(torch.flatten(_t(x), start_dim, end_dim)), {}),
     "padding": (_pad, {}),
-    "reshape": (lambda x, *, shape=(-1, 1): x.reshape(x.shape[0], *shape), {"x": (True, ("F",))}),
+    "reshape": (lambda x, *, shape: x.reshape(shape), {"x": (True, ("F",))}),
     "upsampling": (_interpolate, {}),
 }
 

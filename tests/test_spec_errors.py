@@ -38,7 +38,7 @@ GOLDEN = {
     "shadows_builtin": "activations/shadows_builtin.yaml:8:3: error: statement: 'sum' shadows the Python builtin of that name",
     "keyword_name": "activations/keyword_name.yaml:6:3: error: spec.inputs: 'lambda' is a Python keyword",
     "bad_default": "activations/bad_default.yaml:8:31: error: spec.attributes.order.default: 0 is outside [1, None]",
-    "bad_attribute_type": "activations/bad_attribute_type.yaml:8:17: error: spec.attributes.alpha.type: must be one of float, int, bool, str, ints, pair, padding",
+    "bad_attribute_type": "activations/bad_attribute_type.yaml:8:17: error: spec.attributes.alpha.type: must be one of float, int, bool, str, ints, pair, padding, int_or_ints, float_or_floats",
     "if_not_structural": "activations/if_not_structural.yaml:10:3: error: 'if alpha:' needs a structural bool attribute",
     "wrong_operand_count": "activations/wrong_operand_count.yaml:8:7: error: 'tanh' takes 1 operand(s) (a), got 2",
     "unknown_keyword": "activations/unknown_keyword.yaml:8:19: error: 'sum' has no keyword 'axes' (keywords: axis); did you mean 'axis'?",

@@ -25,7 +25,8 @@ OP_FOLDERS = ("activations", "layers", "losses")
 
 # What templates/*.j2 and codegen put at the top of a module.
 IMPORTS = {"numpy": "np", "contextlib": None, "functools": None, "importlib": None, "os": None, "threading": None}
-IMPORT_FROM = {"layerforge._runtime", "layerforge._cupy_runtime", "layerforge.layers", "layerforge.losses",
+IMPORT_FROM = {"layerforge._runtime", "layerforge._cupy_runtime", "layerforge.activations", "layerforge.layers",
+               "layerforge.losses",
                "concurrent.futures", None}  # None: ``from . import name`` in a package's __init__
 MODULE_CALLS = {"ElementwiseKernel", "ReductionKernel", "RowKernel", "threading.local"}
 # Never in generated code: what would run or load code, or reach the system.

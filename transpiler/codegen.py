@@ -409,20 +409,23 @@ def writable_gradients(c: CompiledVariant) -> CompiledVariant:
 
 
 def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
-                  env: jinja2.Environment, blocked: Blocking = Blocking()) -> str:
+                  env: jinja2.Environment, blocked: Blocking = Blocking(),
+                  fixed: dict[str, dict[str, AttrValue]] | None = None) -> str:
     """The module's source; ``blocked``: the directions whose variant functions run through
-    ``in_row_blocks`` (in the optimized build)."""
+    ``in_row_blocks`` (in the optimized build); ``fixed``: per fused activation, the options
+    its fused code is specialized at (other values of them run it composed)."""
     compiled = [writable_gradients(c) for c in compiled]
     op = spec.name
     arrays = [d.name for d in spec.arrays]
-    numeric = [a for a in spec.attributes if not a.structural]
+    numeric = [a for a in spec.attributes if not a.structural and not a.along]
+    along = next((a for a in spec.attributes if a.along), None)
     structural = [a for a in spec.structural]
     fused = spec.slot is not None
     imports = ["import numpy as np", ""]
     runtime_names = ["check_arrays", "check_context"]
     if spec.broadcast:
         runtime_names += ["broadcast_inputs", "sum_to_shapes"]
-    if any(a.type not in WINDOW_TYPES for a in numeric + structural):
+    if any(a.type not in WINDOW_TYPES for a in spec.attributes):
         runtime_names.append("check_attribute")
     if any(a.divides for a in spec.attributes):
         runtime_names.append("check_divides")
@@ -470,7 +473,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     for attr in spec.attributes:
         if attr.type in WINDOW_TYPES:  # checked by check_window
             continue
-        body.append(_attr_check(op, attr))
+        if attr.optional:
+            body += [f"if {attr.name} is not None:", f"    {_attr_check(op, attr)}"]
+        else:
+            body.append(_attr_check(op, attr))
         if attr.divides:
             holder = next(d for d in spec.arrays if attr.divides in d.shape.dims)
             axis = list(holder.shape.dims).index(attr.divides) - len(holder.shape.dims)
@@ -497,13 +503,6 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append(_window_check(spec))
     for name, pieces, axis in blocks:
         body.append(f'check_blocks("{op}", "{name}", {name}, {pieces}, {axis})')
-    if spec.random:
-        body.append("if rng is None:")
-        body.append("    rng = np.random.default_rng()")
-    if spec.broadcast:
-        broadcast = [d.name for d in spec.arrays if d.shape.ellipsis]
-        body.append(f"{', '.join(broadcast)}, input_shapes = broadcast_inputs({', '.join(broadcast)})")
-    call_args = arrays + [a.name for a in numeric]
     # What backward checks its gradients against: the outputs' dtype and shapes; and, for
     # an op that broadcasts its inputs, their own shapes (to sum each gradient back to).
     grad_outs = list(spec.grad_outputs)
@@ -512,11 +511,31 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     outs = _outputs(list(spec.outputs))
     # Several outputs come back as one tuple, so that ``outputs, ctx = forward(...)`` always holds.
     result = outs if len(spec.outputs) == 1 else f"({outs})"
+    if along is not None:  # the last-axis code on the axis moved last, then moved back
+        moved = [f"{a}.swapaxes({along.name}, -1)" if a == along.along else a for a in arrays]
+        others = [f"{a.name}={a.name}" for a in spec.attributes if a is not along]
+        body.append(f"if {along.name} != -1 and {along.name} != {along.along}.ndim - 1:")
+        body.append(f"    {outs}, moved_ctx = forward({', '.join(moved + others)})")
+        body.append(f"    {outs} = {', '.join(f'{o}.swapaxes({along.name}, -1)' for o in spec.outputs)}")
+        body.append(f"    return {result}, (_backward_along, (moved_ctx, {along.name}), {expected}, None)")
+    preamble = len(body)  # checks (and the move of an axis): not repeated for CuPy
+    if spec.random:
+        body.append("if rng is None:")
+        body.append("    rng = np.random.default_rng()")
+    if spec.broadcast:
+        broadcast = [d.name for d in spec.arrays if d.shape.ellipsis]
+        body.append(f"{', '.join(broadcast)}, input_shapes = broadcast_inputs({', '.join(broadcast)})")
+    call_args = arrays + [a.name for a in numeric]
     first = compiled[0]
     if fused:
         body.append("options = {} if activation_options is None else activation_options")
         body.append("fused = _FUSED.get(activation)")
-        body.append("if fused is not None:")
+        if fixed:
+            body.append("fixed = _FUSED_FIXED.get(activation, {})")
+            body.append("if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):")
+            body.append("    options = {k: v for k, v in options.items() if k not in fixed}")
+        else:
+            body.append("if fused is not None:")
         body.append("    forward_variant, backward_variant = fused")
         body.append("    if options:")
         body.append(f'        check_options("{op}", activation, options)')
@@ -554,7 +573,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append(f"return {result}, ({bwd}, saved, {expected}, {sum_to})")
     cupy = cuda.render_section(spec, compiled, prims)
     imports += cupy.imports
-    body = cupy.dispatch(spec, body)
+    body = body[:preamble] + cupy.dispatch(spec, body[preamble:])
     public_forward = "\n".join(
         [f"def forward({params}):", _doc_block(_docstring(spec, fused))] + [f"    {line}" for line in body]
     )
@@ -584,6 +603,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         f"def backward({', '.join(grads)}, ctx):",
         _doc_block(bdoc),
         f'    backward_variant, saved = check_context("{op}", __name__, ctx, {{{grad_arrays}}})',
+        *([
+            "    if backward_variant is _backward_along:",
+            f"        return _backward_along({', '.join(grads)}, *saved)",
+        ] if along is not None else []),
         *([  # a composed activation's context holds whole arrays: never cut into blocks
             "    if backward_variant is _backward_composed:",
             f"        return {returned(f'_backward_composed({chr(44).join(grads)}, *saved)')}",
@@ -612,10 +635,22 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             f"    return {identity.backward.name}(grad_linear, *linear_saved)",
         ]))
 
+    if along is not None:
+        moved_grads = ", ".join(f"{g}.swapaxes(axis, -1)" for g in grads)
+        functions.append("\n".join([
+            f"def _backward_along({', '.join(grads)}, ctx, axis):",
+            f'    """The backward of a forward along axis ``axis`` (moved last and back)."""',
+            f"    return backward({moved_grads}, ctx).swapaxes(axis, -1)",
+        ]))
+
     variant_table = ""
     if fused:
         entries = "".join(f'    "{c.variant.activation}": ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
         variant_table = f"_FUSED = {{\n{entries}}}"
+        if fixed:
+            entries = "".join(f'    "{name}": {values!r},\n' for name, values in fixed.items())
+            variant_table += ("\n# The options each fused activation is specialized at; other values run it composed."
+                              f"\n_FUSED_FIXED = {{\n{entries}}}")
     elif structural:
         entries = ""
         for c in compiled:

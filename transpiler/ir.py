@@ -429,7 +429,7 @@ def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Col
         params.append(decl.name)
     structural = dict(variant.structural)
     for attr in spec.attributes:
-        if attr.structural:
+        if attr.structural or attr.along:
             continue
         values[attr.name] = Value(SCALAR, "bool" if attr.type == "bool" else "float", "attr")
         env[attr.name] = attr.name
@@ -526,11 +526,13 @@ def _activation_slot(spec: OpSpec, stmt: Assign, env: dict[str, Operand], builde
     if act is None:
         errors.error(spec.slot.loc, f"unknown activation '{variant.activation}' in spec.activation.fused{did_you_mean(variant.activation, activations)}")
         return None
-    if act.parameters or act.random or act.structural or len(act.inputs) != 1 or len(act.outputs) != 1:
-        errors.error(spec.slot.loc, f"activation '{act.name}' has parameters, randomness or variants and cannot be fused")
+    if act.parameters or act.random or len(act.inputs) != 1 or len(act.outputs) != 1:
+        errors.error(spec.slot.loc, f"activation '{act.name}' has parameters or randomness and cannot be fused")
         return None
     inner_env: dict[str, Operand] = {act.inputs[0].name: operand}
     for attr in act.attributes:
+        if attr.structural or attr.along:  # fused at its default (see fused_fixed)
+            continue
         if attr.name not in fn.values:
             fn.values[attr.name] = Value(SCALAR, "float", "attr")
             fn.params.append(attr.name)
@@ -539,7 +541,7 @@ def _activation_slot(spec: OpSpec, stmt: Assign, env: dict[str, Operand], builde
         inner_env[attr.name] = attr.name
     # Rename the activation's own names so they cannot clash with the layer's.
     first = len(builder.body)
-    for inner in act.forward:
+    for inner in _taken(act, act.forward, dict(fused_fixed(act)), errors):
         if not isinstance(inner, Assign):
             errors.error(inner.loc, "a fused activation may not branch")
             return None
@@ -554,6 +556,25 @@ def _activation_slot(spec: OpSpec, stmt: Assign, env: dict[str, Operand], builde
         targets = frozenset(st.target for st in builder.body[first:])
         fn.regions.append(Region(act, targets, output, tuple(sorted(inner_env.items()))))
     return output
+
+
+def fused_fixed(act: OpSpec) -> tuple[tuple[str, AttrValue], ...]:
+    """The attributes a fused activation is specialized at: structural ones at their
+    default (GELU's approximate="none"), the axis of an op along an axis at the last (-1).
+    Other values of these options run the activation composed."""
+    return tuple((a.name, -1 if a.along else a.default) for a in act.attributes if a.structural or a.along)
+
+
+def _taken(spec: OpSpec, stmts, structural: dict[str, AttrValue], errors: Collector) -> list:
+    """The statements of ``stmts`` that the given structural values select (ifs flattened)."""
+    out: list = []
+    for stmt in stmts:
+        if isinstance(stmt, If):
+            taken = branch_taken(spec, stmt, structural, errors)
+            out += _taken(spec, stmt.body if taken else stmt.orelse, structural, errors)
+        else:
+            out.append(stmt)
+    return out
 
 
 def _unique(name: str, taken: dict[str, Value]) -> str:
@@ -606,4 +627,4 @@ def _show(operand: Operand) -> str:
 
 
 __all__ = ["Const", "Operand", "Stmt", "Value", "Function", "Builder", "Variant", "variants",
-           "build_forward", "eliminate_dead_code", "render_function", "replace"]
+           "build_forward", "fused_fixed", "eliminate_dead_code", "render_function", "replace"]

@@ -23,7 +23,7 @@ from . import codegen
 from .errors import Collector, Diagnostic, Location, SpecError, did_you_mean
 from .fmt import format_code
 from .grad import build_backward, saved_values
-from .ir import build_forward, next_temporary, variants
+from .ir import build_forward, fused_fixed, next_temporary, variants
 from .nnapi import render_nn
 from .passes import Facts, optimize
 from .primitives import Primitives, load_primitives
@@ -168,7 +168,10 @@ def facts(compiled: list[codegen.CompiledVariant]) -> Facts:
 
 def render(spec: OpSpec, compiled: list[codegen.CompiledVariant], catalog: Catalog, env, level: int) -> str:
     blocked = codegen.blocking(spec, compiled, catalog.prims) if level > 0 else codegen.Blocking()
-    raw = codegen.render_module(spec, compiled, catalog.prims, env, blocked=blocked)
+    activations = catalog.of_kind("activation")
+    fixed = {name: dict(fused_fixed(activations[name])) for name in (spec.slot.fused if spec.slot else ())
+             if name in activations and fused_fixed(activations[name])}
+    raw = codegen.render_module(spec, compiled, catalog.prims, env, blocked=blocked, fixed=fixed)
     with _no_cycle_collection():
         return format_code(optimize(raw, level, facts(compiled)))
 

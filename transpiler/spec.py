@@ -21,7 +21,8 @@ from .source import Fields, Node, load
 
 KINDS = ("activation", "layer", "loss")
 ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,), "ints": (tuple,),
-                   "pair": (int, tuple), "padding": (int, tuple, str)}
+                   "pair": (int, tuple), "padding": (int, tuple, str),
+                   "int_or_ints": (int, tuple), "float_or_floats": (float, tuple)}
 # Attribute types only a window may name: check_window checks them and gives them per axis.
 WINDOW_TYPES = ("pair", "padding")
 # Names the generated code itself uses; a spec may not take them.
@@ -64,7 +65,8 @@ class TensorDecl:
     loc: Location
     # How the object API initialises a parameter or buffer: "zeros", "ones", or a tuple of
     # dimension names whose product is the fan-in of PyTorch's default uniform(+-1/sqrt(fan_in)),
-    # or an ``Init``: a constant, N(0, std^2) or U(a, b).
+    # or an ``Init``: a constant (also written as a bare number, as nn.PReLU's 0.25),
+    # N(0, std^2) or U(a, b).
     init: str | tuple[str, ...] | Init = "zeros"
 
 
@@ -88,7 +90,10 @@ class AttrDecl:
     # ``(array, axis)``: the attribute must be less than that array's size along the axis
     # (an int, or the name of an int attribute), checked at run time
     below: tuple[str, str] | None = None
-    optional: bool = False  # None is a value (the default when there is no other)
+    # The op acts along this axis of an array (the last by default): forward moves it last,
+    # runs the last-axis code and moves it back; the variant functions never see it.
+    along: str | None = None
+    optional: bool = False  # default None: the keyword may be left out (F.interpolate's size)
 
 
 @dataclass(frozen=True)
@@ -427,7 +432,7 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         fields = Fields(decl, f"spec.{where}.{tensor_name}", errors)
         shape_node = fields.take("shape", list, required=True)
         doc = fields.take("doc", str)
-        init_node = fields.take("init", (str, dict))
+        init_node = fields.take("init", (str, float, dict))
         fields.finish()
         if shape_node is None:
             continue
@@ -447,7 +452,12 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
 
 
 def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...] | Init:
-    expected = "zeros, ones, {fan_in: [dimensions]}, {constant: v}, {normal: std} or {uniform: [a, b]}"
+    expected = "zeros, ones, a number, {fan_in: [dimensions]}, {constant: v}, {normal: std} or {uniform: [a, b]}"
+    if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        if not math.isfinite(node.value):
+            errors.error(node.loc, f"{where}: {node.value!r} is not finite")
+            return "zeros"
+        return Init("constant", (float(node.value),))
     if isinstance(node.value, str):
         if node.value not in ("zeros", "ones"):
             errors.error(node.loc, f"{where}: must be {expected}, got {quoted(node.value)}")
@@ -501,6 +511,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         divides = fields.take("divides", str)
         axis_of = fields.take("axis_of", str)
         below = fields.take("below", str)
+        along = fields.take("along", str)
         optional = fields.take("optional", bool)
         fields.finish()
         if type_node is None:
@@ -527,6 +538,11 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 errors.error(below.loc, f"{where}.below: an int attribute may be below a size written ARRAY.shape[AXIS], AXIS an int or an int attribute")
             else:
                 below_size = (match.group(1), match.group(2))
+        if along is not None and (type_node.value != "int" or axis_of is not None):
+            errors.error(along.loc, f"{where}.along: only an int attribute without axis_of can be the axis an op acts along")
+        is_optional = bool(optional.value) if optional else False
+        if is_optional and default is not None:
+            errors.error(optional.loc, f"{where}.optional: an optional attribute has no default (it is None)")
         lo = minimum.value if minimum else None
         hi = maximum.value if maximum else None
         if default is not None and isinstance(default.value, (int, float)) and not isinstance(default.value, bool):
@@ -550,9 +566,10 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 choices=choice_values,
                 loc=loc,
                 divides=divides.value if divides else None,
-                axis_of=axis_of.value if axis_of else None,
+                axis_of=axis_of.value if axis_of else (along.value if along else None),
                 below=below_size,
-                optional=bool(optional.value) if optional else False,
+                along=along.value if along else None,
+                optional=is_optional,
             )
         )
     return tuple(out)
@@ -565,7 +582,8 @@ def _fits(value: object, kinds: tuple[type, ...]) -> bool:
         return len(value) in ((2, 4) if str in kinds else (2,)) and all(
             isinstance(v, int) and not isinstance(v, bool) for v in value)
     if isinstance(value, tuple):
-        return tuple in kinds and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        number = (int, float) if float in kinds else int
+        return tuple in kinds and all(isinstance(v, number) and not isinstance(v, bool) for v in value)
     if isinstance(value, bool):
         return bool in kinds
     if isinstance(value, int):

@@ -214,11 +214,18 @@ def _is_int(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
+def _is_float(value):
+    return isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(
+        value, bool
+    )
+
+
 def check_attribute(op, name, value, kind, minimum=None, maximum=None, choices=None):
-    """Check one attribute: its type (``"float"``, ``"int"``, ``"bool"``, ``"str"``, or
-    ``"ints"``, a tuple of integers), its range and its choices. A float is never NaN, and
-    never infinite where its range is finite (bounded on both sides); a bound on one side
-    refuses that side's infinity as out of range."""
+    """Check one attribute: its type (``"float"``, ``"int"``, ``"bool"``, ``"str"``,
+    ``"ints"``, a tuple of integers, ``"int_or_ints"`` or ``"float_or_floats"``, one value or
+    a tuple of them), its range (of every entry of a tuple) and its choices. A float is never
+    NaN, and never infinite where its range is finite (bounded on both sides); a bound on one
+    side refuses that side's infinity as out of range."""
     valid = {
         "float": isinstance(value, (int, float, np.floating, np.integer))
         and not isinstance(value, bool),
@@ -226,28 +233,47 @@ def check_attribute(op, name, value, kind, minimum=None, maximum=None, choices=N
         "bool": isinstance(value, (bool, np.bool_)),
         "str": isinstance(value, str),
         "ints": isinstance(value, (tuple, list)) and all(_is_int(v) for v in value),
+        "int_or_ints": _is_int(value)
+        or isinstance(value, (tuple, list))
+        and all(_is_int(v) for v in value),
+        "float_or_floats": _is_float(value)
+        or isinstance(value, (tuple, list))
+        and bool(value)
+        and all(_is_float(v) for v in value),
     }[kind]
     if not valid:
-        expected = "a tuple of ints" if kind == "ints" else kind
+        expected = {
+            "ints": "a tuple of ints",
+            "int_or_ints": "an int or a tuple of ints",
+            "float_or_floats": "a float or a tuple of floats",
+        }.get(kind, kind)
         raise TypeError(f"{op}: attribute '{name}' must be {expected}, got {value!r}")
-    if kind == "float" and value != value:
-        raise ValueError(f"{op}: attribute '{name}' must be a number, got {value!r}")
-    if (
-        kind == "float"
-        and abs(value) == float("inf")
-        and minimum is not None
-        and maximum is not None
-    ):
-        raise ValueError(f"{op}: attribute '{name}' must be finite, got {value!r}")
+    entries = (
+        value
+        if kind in ("int_or_ints", "float_or_floats")
+        and isinstance(value, (tuple, list))
+        else (value,)
+    )
+    if kind in ("float", "float_or_floats"):
+        if any(v != v for v in entries):
+            raise ValueError(
+                f"{op}: attribute '{name}' must be a number, got {value!r}"
+            )
+        if (
+            any(abs(v) == float("inf") for v in entries)
+            and minimum is not None
+            and maximum is not None
+        ):
+            raise ValueError(f"{op}: attribute '{name}' must be finite, got {value!r}")
     if choices is not None and value not in choices:
         raise ValueError(
             f"{op}: attribute '{name}' must be one of {', '.join(repr(c) for c in choices)}, got {value!r}"
         )
-    if minimum is not None and value < minimum:
+    if minimum is not None and any(v < minimum for v in entries):
         raise ValueError(
             f"{op}: attribute '{name}' must be at least {minimum}, got {value!r}"
         )
-    if maximum is not None and value > maximum:
+    if maximum is not None and any(v > maximum for v in entries):
         raise ValueError(
             f"{op}: attribute '{name}' must be at most {maximum}, got {value!r}"
         )

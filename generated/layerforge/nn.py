@@ -49,6 +49,7 @@ from layerforge.layers import residual
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import upsampling
+from layerforge.activations import gelu, hard_tanh, log_softmax, prelu, softmax
 from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
 
 __all__ = [
@@ -105,6 +106,12 @@ __all__ = [
     "AvgPool1d",
     "AdaptiveAvgPool1d",
     "AdaptiveMaxPool1d",
+    "GELU",
+    "Softmax",
+    "LogSoftmax",
+    "Hardtanh",
+    "PReLU",
+    "Upsample",
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
@@ -528,8 +535,10 @@ class Convolutional(Module):
 
 
 class Cropping(Module):
-    """Cropping: Removes rows and columns at the borders of [B, C, H, W] feature maps
-    (Keras Cropping2D), then the activation; backward zero-pads the gradient back.
+    """Cropping: Removes entries at the borders of the trailing axes, the sides given as
+    F.pad's pad tuple (last_begin, last_end, previous_begin, ...; Keras Cropping2D's
+    ((top, bottom), (left, right)) is (left, right, top, bottom)), then the activation;
+    backward zero-pads the gradient back.
 
     A shell over ``layerforge.layers.cropping``.
     """
@@ -538,30 +547,17 @@ class Cropping(Module):
     BUFFERS = ()
 
     def __init__(
-        self,
-        *,
-        top=1,
-        bottom=1,
-        left=1,
-        right=1,
-        activation="identity",
-        activation_options=None,
+        self, *, crop=(1, 1, 1, 1), activation="identity", activation_options=None
     ):
         super().__init__()
-        self.top = top
-        self.bottom = bottom
-        self.left = left
-        self.right = right
+        self.crop = crop
         self.activation = activation
         self.activation_options = activation_options
 
     def forward(self, x):
         y, self._ctx = cropping.forward(
             x,
-            top=self.top,
-            bottom=self.bottom,
-            left=self.left,
-            right=self.right,
+            crop=self.crop,
             activation=self.activation,
             activation_options=self.activation_options,
         )
@@ -812,8 +808,9 @@ class FeedForward(Module):
 
 
 class Flatten(Module):
-    """Flatten: Feature maps [B, C, H, W] to vectors [B, C * H * W] in C order, as
-    torch.nn.Flatten; backward reshapes the gradient back.
+    """Flatten: The axes start_dim to end_dim joined into one in C order, as torch.flatten
+    and torch.nn.Flatten (by default every axis but the batch axis: [B, C, H, W] to [B,
+    C * H * W]); backward reshapes the gradient back.
 
     A shell over ``layerforge.layers.flatten``.
     """
@@ -821,11 +818,15 @@ class Flatten(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self):
+    def __init__(self, *, start_dim=1, end_dim=-1):
         super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
 
     def forward(self, x):
-        y, self._ctx = flatten.forward(x)
+        y, self._ctx = flatten.forward(
+            x, start_dim=self.start_dim, end_dim=self.end_dim
+        )
         return y
 
     def backward(self, grad_y):
@@ -1182,8 +1183,9 @@ class MaxPooling(Module):
 
 
 class Mean(Module):
-    """Mean: The mean over one axis, which is removed, as torch.mean(x, dim=axis); backward
-    spreads the gradient evenly.
+    """Mean: The mean over one axis or several, as torch.mean(x, dim, keepdim): the reduced
+    axes are removed, or kept as length 1 with keepdim; backward spreads the gradient
+    evenly.
 
     A shell over ``layerforge.layers.mean``.
     """
@@ -1191,12 +1193,13 @@ class Mean(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, axis=-1):
+    def __init__(self, *, dim=-1, keepdim=False):
         super().__init__()
-        self.axis = axis
+        self.dim = dim
+        self.keepdim = keepdim
 
     def forward(self, x):
-        y, self._ctx = mean.forward(x, axis=self.axis)
+        y, self._ctx = mean.forward(x, dim=self.dim, keepdim=self.keepdim)
         return y
 
     def backward(self, grad_y):
@@ -1396,9 +1399,9 @@ class Multiply(Module):
 
 
 class Padding(Module):
-    """Padding: Symmetric zero padding of the height and width of [B, C, H, W] feature maps
-    (Keras ZeroPadding2D, torch.nn.ZeroPad2d), then the activation; backward crops the
-    gradient.
+    """Padding: Padding of the trailing axes as torch.nn.functional.pad(x, pad, mode,
+    value): pad = (last_begin, last_end, previous_begin, ...), mode constant (with
+    value; negative pads crop), reflect, replicate or circular; then the activation.
 
     A shell over ``layerforge.layers.padding``.
     """
@@ -1409,22 +1412,25 @@ class Padding(Module):
     def __init__(
         self,
         *,
-        padding_h=1,
-        padding_w=1,
+        pad=(1, 1, 1, 1),
+        mode="constant",
+        value=0.0,
         activation="identity",
         activation_options=None,
     ):
         super().__init__()
-        self.padding_h = padding_h
-        self.padding_w = padding_w
+        self.pad = pad
+        self.mode = mode
+        self.value = value
         self.activation = activation
         self.activation_options = activation_options
 
     def forward(self, x):
         y, self._ctx = padding.forward(
             x,
-            padding_h=self.padding_h,
-            padding_w=self.padding_w,
+            pad=self.pad,
+            mode=self.mode,
+            value=self.value,
             activation=self.activation,
             activation_options=self.activation_options,
         )
@@ -1663,8 +1669,9 @@ class RepParameterization(Module):
 
 
 class Reshape(Module):
-    """Reshape: Feature vectors [B, F] to [B, *shape] in C order (one entry of shape may be
-    -1), as x.reshape(B, *shape); backward reshapes the gradient back.
+    """Reshape: The input in C order as the target shape (one entry may be -1), as
+    torch.reshape on the whole array (the batch axis included: shape=(B, *per_sample)
+    for Keras' Reshape); backward reshapes the gradient back.
 
     A shell over ``layerforge.layers.reshape``.
     """
@@ -1672,7 +1679,7 @@ class Reshape(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, shape=(-1, 1)):
+    def __init__(self, *, shape):
         super().__init__()
         self.shape = shape
 
@@ -1790,9 +1797,10 @@ class SqueezeAndExcitation(Module):
 
 
 class Upsampling(Module):
-    """Upsampling: Nearest-neighbour upsampling of [B, C, H, W] by an integer factor, y[b,
-    c, i, j] = x[b, c, i // s, j // s] (torch.nn.Upsample(mode="nearest")); backward
-    sums each s x s block.
+    """Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
+    F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
+    bilinear (align_corners or not), to a size= or by a scale_factor= (a float or one
+    per axis; the output is floor(in * scale)); with neither, a factor of 2.
 
     A shell over ``layerforge.layers.upsampling``.
     """
@@ -1800,12 +1808,23 @@ class Upsampling(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, scale_factor=2):
+    def __init__(
+        self, *, size=None, scale_factor=None, mode="nearest", align_corners=False
+    ):
         super().__init__()
+        self.size = size
         self.scale_factor = scale_factor
+        self.mode = mode
+        self.align_corners = align_corners
 
     def forward(self, x):
-        y, self._ctx = upsampling.forward(x, scale_factor=self.scale_factor)
+        y, self._ctx = upsampling.forward(
+            x,
+            size=self.size,
+            scale_factor=self.scale_factor,
+            mode=self.mode,
+            align_corners=self.align_corners,
+        )
         return y
 
     def backward(self, grad_y):
@@ -2070,6 +2089,98 @@ class AdaptiveMaxPool1d(_Pool1d):
     def __init__(self, output_size):
         super().__init__(
             adaptive_pooling, output_size=(1, _single(output_size)), kind="max"
+        )
+
+
+# PyTorch's names and constructor signatures for activations and resizing (torch.nn.GELU,
+# Softmax, ...): shells over layerforge.activations and the layers above.
+
+
+class _Activation(Module):
+    """An activation of layerforge.activations with fixed options, as a module."""
+
+    op = None
+
+    def __init__(self, **options):
+        super().__init__()
+        self.options = options
+
+    def forward(self, x):
+        y, self._ctx = self.op.forward(x, **self.options)
+        return y
+
+    def backward(self, grad_y):
+        return self.op.backward(grad_y, self._ctx)
+
+
+class GELU(_Activation):
+    """torch.nn.GELU: the exact GELU (approximate="none", erf) or its tanh approximation."""
+
+    op = gelu
+
+    def __init__(self, approximate="none"):
+        super().__init__(approximate=approximate)
+
+
+class Softmax(_Activation):
+    """torch.nn.Softmax over axis ``dim`` (None: the last axis)."""
+
+    op = softmax
+
+    def __init__(self, dim=None):
+        super().__init__(dim=-1 if dim is None else dim)
+
+
+class LogSoftmax(_Activation):
+    """torch.nn.LogSoftmax over axis ``dim`` (None: the last axis)."""
+
+    op = log_softmax
+
+    def __init__(self, dim=None):
+        super().__init__(dim=-1 if dim is None else dim)
+
+
+class Hardtanh(_Activation):
+    """torch.nn.Hardtanh: clip(x, min_val, max_val)."""
+
+    op = hard_tanh
+
+    def __init__(self, min_val=-1.0, max_val=1.0):
+        super().__init__(min_val=min_val, max_val=max_val)
+
+
+class PReLU(Module):
+    """torch.nn.PReLU: max(0, x) + weight min(0, x) with ``num_parameters`` slopes (1, or
+    one per channel, axis 1), initialised to ``init``; holds parameters weight."""
+
+    PARAMETERS = ("weight",)
+    BUFFERS = ()
+
+    def __init__(self, num_parameters=1, init=0.25, *, dtype=np.float32):
+        super().__init__()
+        self.weight = np.full((num_parameters,), init, dtype=dtype)
+
+    def forward(self, x):
+        y, self._ctx = prelu.forward(x, self.weight)
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight = prelu.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        return grad_x
+
+
+class Upsample(Upsampling):
+    """torch.nn.Upsample(size, scale_factor, mode, align_corners): nearest or bilinear."""
+
+    def __init__(
+        self, size=None, scale_factor=None, mode="nearest", align_corners=None
+    ):
+        super().__init__(
+            size=size,
+            scale_factor=scale_factor,
+            mode=mode,
+            align_corners=bool(align_corners),
         )
 
 

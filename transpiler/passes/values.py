@@ -19,7 +19,7 @@ BINARY_UFUNCS = {"maximum", "minimum"}
 # The helpers of the broadcasting elementwise primitives of layers_spec/primitives.yaml (a
 # test keeps them in step): fresh arrays of their arguments' broadcast shape. Each takes
 # ``out=`` last, a buffer for its result that must not overlap its arguments.
-ELEMENTWISE_HELPERS = {"_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}
+ELEMENTWISE_HELPERS = {"_erf", "_expm1", "_log1p", "_sigmoid", "_softplus", "_taylor_exp"}
 ELEMENTWISE = UNARY_UFUNCS | BINARY_UFUNCS | {"where", "clip"} | ELEMENTWISE_HELPERS
 REDUCTIONS = {"sum", "mean", "max"}  # with keepdims=True: operands of known (reduced) shape
 # The reduction primitives' helpers: (a, axis), the axis kept; _dot_last (a, b), over the last.

@@ -1,12 +1,18 @@
-"""HardSigmoid: clip((x + 1) / 2, 0, 1), the catalog's definition (not PyTorch's relu6(x +
-3) / 6).
+"""HardSigmoid: clip(alpha x + beta, 0, 1), as ONNX's HardSigmoid; the default alpha = beta
+= 1/2 is the catalog's clip((x + 1) / 2, 0, 1), alpha = 1/6 and beta = 1/2 PyTorch's
+hardsigmoid.
 Generated from layers_spec/activations/hard_sigmoid.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -14,25 +20,31 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
-ATTRIBUTES = {}
+ATTRIBUTES = {"alpha": {"kind": "float"}, "beta": {"kind": "float"}}
 
 
-def forward(x):
+def forward(x, *, alpha=0.5, beta=0.5):
     """HardSigmoid forward pass.
 
-    clip((x + 1) / 2, 0, 1), the catalog's definition (not PyTorch's relu6(x + 3) / 6).
+    clip(alpha x + beta, 0, 1), as ONNX's HardSigmoid; the default alpha = beta = 1/2 is
+    the catalog's clip((x + 1) / 2, 0, 1), alpha = 1/6 and beta = 1/2 PyTorch's
+    hardsigmoid.
 
     Args:
         x: float32 or float64 input of shape [..., F].
+        alpha: float, default 0.5. The slope.
+        beta: float, default 0.5. The offset.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("hard_sigmoid", {"x": x}, {"x": ("...", "F")})
+    check_attribute("hard_sigmoid", "alpha", alpha, "float")
+    check_attribute("hard_sigmoid", "beta", beta, "float")
     if on_gpu(x):
-        y, saved = _cupy_forward(x)
+        y, saved = _cupy_forward(x, alpha, beta)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
-    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
+    y, saved = in_row_blocks(_forward, x, alpha, beta, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
@@ -52,16 +64,16 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x, *, out_y=None):
-    _t1 = x + 1
-    _t1 *= 0.5
+def _forward(x, alpha, beta, *, out_y=None):
+    _t1 = alpha * x
+    _t1 += beta
     y = np.clip(_t1, 0, 1, out=out_y)
-    return y, (_t1,)
+    return y, (alpha, _t1)
 
 
-def _backward(grad_y, _t1, *, out_grad_x=None):
+def _backward(grad_y, alpha, _t1, *, out_grad_x=None):
     grad_x = np.multiply(grad_y, (_t1 > 0) & (_t1 < 1), out=out_grad_x)
-    grad_x *= 0.5
+    grad_x *= alpha
     return grad_x
 
 
@@ -69,39 +81,41 @@ def _backward(grad_y, _t1, *, out_grad_x=None):
 # and CuPy twins of the functions above.
 
 
-# hard_sigmoid_fwd_0: layers_spec/activations/hard_sigmoid.yaml:9
+# hard_sigmoid_fwd_0: layers_spec/activations/hard_sigmoid.yaml:13
 _hard_sigmoid_fwd_0 = ElementwiseKernel(
     "hard_sigmoid_fwd_0",
-    "T x",
+    "T alpha, T x, T beta",
     "T _t2, T y",
     """
-    T _t1 = x + T(1);
-    _t2 = T(0.5) * _t1;
+    T _t1 = alpha * x;
+    _t2 = _t1 + beta;
     y = _t2 < T(0) ? T(0) : _t2 > T(1) ? T(1) : _t2;
     """,
+    scalars=("alpha", "beta"),
 )
 
 
-def _cupy_forward(x):
-    _t2, y = _hard_sigmoid_fwd_0(x)
-    return y, (_t2,)
+def _cupy_forward(x, alpha, beta):
+    _t2, y = _hard_sigmoid_fwd_0(alpha, x, beta)
+    return y, (alpha, _t2)
 
 
 # hard_sigmoid_bwd_0: layers_spec/primitives.yaml:272,62
 _hard_sigmoid_bwd_0 = ElementwiseKernel(
     "hard_sigmoid_bwd_0",
-    "T _t2, T grad_y",
+    "T _t2, T grad_y, T alpha",
     "T grad_x",
     """
     bool _t3 = _t2 > T(0);
     bool _t4 = _t2 < T(1);
     bool _t5 = _t3 && _t4;
     T _t6 = grad_y * _t5;
-    grad_x = _t6 * T(0.5);
+    grad_x = _t6 * alpha;
     """,
+    scalars=("alpha",),
 )
 
 
-def _cupy_backward(grad_y, _t2):
-    grad_x = _hard_sigmoid_bwd_0(_t2, grad_y)
+def _cupy_backward(grad_y, alpha, _t2):
+    grad_x = _hard_sigmoid_bwd_0(_t2, grad_y, alpha)
     return grad_x

@@ -1,11 +1,16 @@
-"""HardTanh: clip(x, -1, 1).
+"""HardTanh: clip(x, min_val, max_val), as torch.nn.Hardtanh (default [-1, 1]).
 Generated from layers_spec/activations/hard_tanh.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -13,16 +18,18 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
-ATTRIBUTES = {}
+ATTRIBUTES = {"min_val": {"kind": "float"}, "max_val": {"kind": "float"}}
 
 
-def forward(x):
+def forward(x, *, min_val=-1.0, max_val=1.0):
     """HardTanh forward pass.
 
-    clip(x, -1, 1).
+    clip(x, min_val, max_val), as torch.nn.Hardtanh (default [-1, 1]).
 
     Args:
         x: float32 or float64 input of shape [..., F].
+        min_val: float, default -1.0. The lower bound.
+        max_val: float, default 1.0. The upper bound (at least min_val).
 
     Returns:
         (y, ctx): the output and the context that backward needs.
@@ -33,10 +40,12 @@ def forward(x):
         {"x": ("...", "F")},
         dtypes=("float16", "float32", "float64"),
     )
+    check_attribute("hard_tanh", "min_val", min_val, "float")
+    check_attribute("hard_tanh", "max_val", max_val, "float")
     if on_gpu(x):
-        y, saved = _cupy_forward(x)
+        y, saved = _cupy_forward(x, min_val, max_val)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
-    y, saved = _forward(x)
+    y, saved = _forward(x, min_val, max_val)
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
@@ -56,13 +65,13 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x):
-    y = np.clip(x, -1, 1)
-    return y, (x,)
+def _forward(x, min_val, max_val):
+    y = np.clip(x, min_val, max_val)
+    return y, (x, min_val, max_val)
 
 
-def _backward(grad_y, x, *, out_grad_x=None):
-    grad_x = np.multiply(grad_y, (x > -1) & (x < 1), out=out_grad_x)
+def _backward(grad_y, x, min_val, max_val, *, out_grad_x=None):
+    grad_x = np.multiply(grad_y, (x > min_val) & (x < max_val), out=out_grad_x)
     return grad_x
 
 
@@ -70,36 +79,38 @@ def _backward(grad_y, x, *, out_grad_x=None):
 # and CuPy twins of the functions above.
 
 
-# hard_tanh_fwd_0: layers_spec/activations/hard_tanh.yaml:8
+# hard_tanh_fwd_0: layers_spec/activations/hard_tanh.yaml:11
 _hard_tanh_fwd_0 = ElementwiseKernel(
     "hard_tanh_fwd_0",
-    "T x",
+    "T x, T min_val, T max_val",
     "T y",
     """
-    y = x < T(-1) ? T(-1) : x > T(1) ? T(1) : x;
+    y = x < min_val ? min_val : x > max_val ? max_val : x;
     """,
+    scalars=("min_val", "max_val"),
 )
 
 
-def _cupy_forward(x):
-    y = _hard_tanh_fwd_0(x)
-    return y, (x,)
+def _cupy_forward(x, min_val, max_val):
+    y = _hard_tanh_fwd_0(x, min_val, max_val)
+    return y, (x, min_val, max_val)
 
 
 # hard_tanh_bwd_0: layers_spec/primitives.yaml:272
 _hard_tanh_bwd_0 = ElementwiseKernel(
     "hard_tanh_bwd_0",
-    "T x, T grad_y",
+    "T x, T min_val, T max_val, T grad_y",
     "T grad_x",
     """
-    bool _t1 = x > T(-1);
-    bool _t2 = x < T(1);
+    bool _t1 = x > min_val;
+    bool _t2 = x < max_val;
     bool _t3 = _t1 && _t2;
     grad_x = grad_y * _t3;
     """,
+    scalars=("min_val", "max_val"),
 )
 
 
-def _cupy_backward(grad_y, x):
-    grad_x = _hard_tanh_bwd_0(x, grad_y)
+def _cupy_backward(grad_y, x, min_val, max_val):
+    grad_x = _hard_tanh_bwd_0(x, min_val, max_val, grad_y)
     return grad_x

@@ -1,12 +1,18 @@
-"""LogSoftmax: x_i - log sum_j exp(x_j) over the last axis, shifted by the row maximum for
-stability.
+"""LogSoftmax: x_i - log sum_j exp(x_j) over axis dim (the last by default, as torch's
+dim=-1), shifted by the row maximum for stability.
 Generated from layers_spec/activations/log_softmax.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_axis,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -14,22 +20,29 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
-ATTRIBUTES = {}
+ATTRIBUTES = {"dim": {"kind": "int"}}
 
 
-def forward(x):
+def forward(x, *, dim=-1):
     """LogSoftmax forward pass.
 
-    x_i - log sum_j exp(x_j) over the last axis, shifted by the row maximum for
-    stability.
+    x_i - log sum_j exp(x_j) over axis dim (the last by default, as torch's dim=-1),
+    shifted by the row maximum for stability.
 
     Args:
         x: float32 or float64 input of shape [..., F].
+        dim: int, default -1. The axis to normalize over.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("log_softmax", {"x": x}, {"x": ("...", "F")})
+    check_attribute("log_softmax", "dim", dim, "int")
+    check_axis("log_softmax", "dim", dim, "x", x.ndim)
+    if dim != -1 and dim != x.ndim - 1:
+        y, moved_ctx = forward(x.swapaxes(dim, -1))
+        y = y.swapaxes(dim, -1)
+        return y, (_backward_along, (moved_ctx, dim), (y.dtype, y.shape), None)
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
@@ -50,6 +63,8 @@ def backward(grad_y, ctx):
     backward_variant, saved = check_context(
         "log_softmax", __name__, ctx, {"grad_y": grad_y}
     )
+    if backward_variant is _backward_along:
+        return _backward_along(grad_y, *saved)
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
@@ -64,6 +79,11 @@ def _backward(grad_y, y, *, out_grad_x=None):
     grad_x *= _sum(grad_y, -1)
     np.subtract(grad_y, grad_x, out=grad_x)
     return grad_x
+
+
+def _backward_along(grad_y, ctx, axis):
+    """The backward of a forward along axis ``axis`` (moved last and back)."""
+    return backward(grad_y.swapaxes(axis, -1), ctx).swapaxes(axis, -1)
 
 
 def _amax(x, axis):
@@ -113,7 +133,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# log_softmax_fwd_0: layers_spec/activations/log_softmax.yaml:8
+# log_softmax_fwd_0: layers_spec/activations/log_softmax.yaml:10
 _log_softmax_fwd_0 = ReductionKernel(
     "log_softmax_fwd_0",
     "T X0",
@@ -129,7 +149,7 @@ _log_softmax_fwd_0 = ReductionKernel(
 )
 
 
-# log_softmax_fwd_1: layers_spec/activations/log_softmax.yaml:8
+# log_softmax_fwd_1: layers_spec/activations/log_softmax.yaml:10
 _log_softmax_fwd_1 = ElementwiseKernel(
     "log_softmax_fwd_1",
     "T x, T _t2",
@@ -140,7 +160,7 @@ _log_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# log_softmax_fwd_2: layers_spec/activations/log_softmax.yaml:9
+# log_softmax_fwd_2: layers_spec/activations/log_softmax.yaml:11
 _log_softmax_fwd_2 = ReductionKernel(
     "log_softmax_fwd_2",
     "T X0",
@@ -157,7 +177,7 @@ _log_softmax_fwd_2 = ReductionKernel(
 )
 
 
-# log_softmax_fwd_3: layers_spec/activations/log_softmax.yaml:9
+# log_softmax_fwd_3: layers_spec/activations/log_softmax.yaml:11
 _log_softmax_fwd_3 = ElementwiseKernel(
     "log_softmax_fwd_3",
     "T _t4",
@@ -168,7 +188,7 @@ _log_softmax_fwd_3 = ElementwiseKernel(
 )
 
 
-# log_softmax_fwd_4: layers_spec/activations/log_softmax.yaml:9
+# log_softmax_fwd_4: layers_spec/activations/log_softmax.yaml:11
 _log_softmax_fwd_4 = ElementwiseKernel(
     "log_softmax_fwd_4",
     "T shifted, T _t5",
@@ -189,7 +209,7 @@ def _cupy_forward(x):
     return y, (y,)
 
 
-# log_softmax_bwd_0: layers_spec/activations/log_softmax.yaml:11
+# log_softmax_bwd_0: layers_spec/activations/log_softmax.yaml:13
 _log_softmax_bwd_0 = ElementwiseKernel(
     "log_softmax_bwd_0",
     "T y",
@@ -200,7 +220,7 @@ _log_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# log_softmax_bwd_1: layers_spec/activations/log_softmax.yaml:11
+# log_softmax_bwd_1: layers_spec/activations/log_softmax.yaml:13
 _log_softmax_bwd_1 = ReductionKernel(
     "log_softmax_bwd_1",
     "T X0",
@@ -216,7 +236,7 @@ _log_softmax_bwd_1 = ReductionKernel(
 )
 
 
-# log_softmax_bwd_2: layers_spec/activations/log_softmax.yaml:11
+# log_softmax_bwd_2: layers_spec/activations/log_softmax.yaml:13
 _log_softmax_bwd_2 = ElementwiseKernel(
     "log_softmax_bwd_2",
     "T _t6, T _t7, T grad_y",

@@ -1,12 +1,18 @@
-"""Softmax: exp(x_i) / sum_j exp(x_j) over the last axis, shifted by the row maximum for
-stability.
+"""Softmax: exp(x_i) / sum_j exp(x_j) over axis dim (the last by default, as torch's
+dim=-1), shifted by the row maximum for stability.
 Generated from layers_spec/activations/softmax.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_axis,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -14,22 +20,29 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
-ATTRIBUTES = {}
+ATTRIBUTES = {"dim": {"kind": "int"}}
 
 
-def forward(x):
+def forward(x, *, dim=-1):
     """Softmax forward pass.
 
-    exp(x_i) / sum_j exp(x_j) over the last axis, shifted by the row maximum for
-    stability.
+    exp(x_i) / sum_j exp(x_j) over axis dim (the last by default, as torch's dim=-1),
+    shifted by the row maximum for stability.
 
     Args:
         x: float32 or float64 input of shape [..., F].
+        dim: int, default -1. The axis to normalize over.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("softmax", {"x": x}, {"x": ("...", "F")})
+    check_attribute("softmax", "dim", dim, "int")
+    check_axis("softmax", "dim", dim, "x", x.ndim)
+    if dim != -1 and dim != x.ndim - 1:
+        y, moved_ctx = forward(x.swapaxes(dim, -1))
+        y = y.swapaxes(dim, -1)
+        return y, (_backward_along, (moved_ctx, dim), (y.dtype, y.shape), None)
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
@@ -50,6 +63,8 @@ def backward(grad_y, ctx):
     backward_variant, saved = check_context(
         "softmax", __name__, ctx, {"grad_y": grad_y}
     )
+    if backward_variant is _backward_along:
+        return _backward_along(grad_y, *saved)
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
@@ -64,6 +79,11 @@ def _backward(grad_y, y, *, out_grad_x=None):
     grad_x = np.subtract(grad_y, _sum(grad_y * y, -1), out=out_grad_x)
     grad_x *= y
     return grad_x
+
+
+def _backward_along(grad_y, ctx, axis):
+    """The backward of a forward along axis ``axis`` (moved last and back)."""
+    return backward(grad_y.swapaxes(axis, -1), ctx).swapaxes(axis, -1)
 
 
 def _amax(x, axis):
@@ -113,7 +133,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# softmax_fwd_0: layers_spec/activations/softmax.yaml:8
+# softmax_fwd_0: layers_spec/activations/softmax.yaml:10
 _softmax_fwd_0 = ReductionKernel(
     "softmax_fwd_0",
     "T X0",
@@ -129,7 +149,7 @@ _softmax_fwd_0 = ReductionKernel(
 )
 
 
-# softmax_fwd_1: layers_spec/activations/softmax.yaml:8,9
+# softmax_fwd_1: layers_spec/activations/softmax.yaml:10,11
 _softmax_fwd_1 = ElementwiseKernel(
     "softmax_fwd_1",
     "T x, T _t2",
@@ -141,7 +161,7 @@ _softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+# softmax_fwd_2: layers_spec/activations/softmax.yaml:12
 _softmax_fwd_2 = ReductionKernel(
     "softmax_fwd_2",
     "T X0",
@@ -157,7 +177,7 @@ _softmax_fwd_2 = ReductionKernel(
 )
 
 
-# softmax_fwd_3: layers_spec/activations/softmax.yaml:10
+# softmax_fwd_3: layers_spec/activations/softmax.yaml:12
 _softmax_fwd_3 = ElementwiseKernel(
     "softmax_fwd_3",
     "T exponentials, T _t3",
@@ -177,7 +197,7 @@ def _cupy_forward(x):
     return y, (y,)
 
 
-# softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+# softmax_bwd_0: layers_spec/activations/softmax.yaml:14
 _softmax_bwd_0 = ReductionKernel(
     "softmax_bwd_0",
     "T X0, T X1",
@@ -194,7 +214,7 @@ _softmax_bwd_0 = ReductionKernel(
 )
 
 
-# softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _softmax_bwd_1 = ElementwiseKernel(
     "softmax_bwd_1",
     "T grad_y, T _t5, T y",

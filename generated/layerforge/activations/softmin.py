@@ -1,12 +1,18 @@
-"""Softmin: exp(-x_i) / sum_j exp(-x_j) over the last axis, shifted by the row minimum for
-stability.
+"""Softmin: exp(-x_i) / sum_j exp(-x_j) over axis dim (the last by default, as torch's
+dim=-1), shifted by the row minimum for stability.
 Generated from layers_spec/activations/softmin.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_axis,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -14,22 +20,29 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
-ATTRIBUTES = {}
+ATTRIBUTES = {"dim": {"kind": "int"}}
 
 
-def forward(x):
+def forward(x, *, dim=-1):
     """Softmin forward pass.
 
-    exp(-x_i) / sum_j exp(-x_j) over the last axis, shifted by the row minimum for
-    stability.
+    exp(-x_i) / sum_j exp(-x_j) over axis dim (the last by default, as torch's dim=-1),
+    shifted by the row minimum for stability.
 
     Args:
         x: float32 or float64 input of shape [..., F].
+        dim: int, default -1. The axis to normalize over.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("softmin", {"x": x}, {"x": ("...", "F")})
+    check_attribute("softmin", "dim", dim, "int")
+    check_axis("softmin", "dim", dim, "x", x.ndim)
+    if dim != -1 and dim != x.ndim - 1:
+        y, moved_ctx = forward(x.swapaxes(dim, -1))
+        y = y.swapaxes(dim, -1)
+        return y, (_backward_along, (moved_ctx, dim), (y.dtype, y.shape), None)
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
@@ -50,6 +63,8 @@ def backward(grad_y, ctx):
     backward_variant, saved = check_context(
         "softmin", __name__, ctx, {"grad_y": grad_y}
     )
+    if backward_variant is _backward_along:
+        return _backward_along(grad_y, *saved)
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
@@ -65,6 +80,11 @@ def _backward(grad_y, y, *, out_grad_x=None):
     grad_x = np.subtract(_sum(grad_y * y, -1), grad_y, out=out_grad_x)
     grad_x *= y
     return grad_x
+
+
+def _backward_along(grad_y, ctx, axis):
+    """The backward of a forward along axis ``axis`` (moved last and back)."""
+    return backward(grad_y.swapaxes(axis, -1), ctx).swapaxes(axis, -1)
 
 
 def _amax(x, axis):
@@ -114,7 +134,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# softmin_fwd_0: layers_spec/activations/softmin.yaml:8
+# softmin_fwd_0: layers_spec/activations/softmin.yaml:10
 _softmin_fwd_0 = ElementwiseKernel(
     "softmin_fwd_0",
     "T x",
@@ -125,7 +145,7 @@ _softmin_fwd_0 = ElementwiseKernel(
 )
 
 
-# softmin_fwd_1: layers_spec/activations/softmin.yaml:9
+# softmin_fwd_1: layers_spec/activations/softmin.yaml:11
 _softmin_fwd_1 = ReductionKernel(
     "softmin_fwd_1",
     "T X0",
@@ -141,7 +161,7 @@ _softmin_fwd_1 = ReductionKernel(
 )
 
 
-# softmin_fwd_2: layers_spec/activations/softmin.yaml:9,10
+# softmin_fwd_2: layers_spec/activations/softmin.yaml:11,12
 _softmin_fwd_2 = ElementwiseKernel(
     "softmin_fwd_2",
     "T negated, T _t2",
@@ -153,7 +173,7 @@ _softmin_fwd_2 = ElementwiseKernel(
 )
 
 
-# softmin_fwd_3: layers_spec/activations/softmin.yaml:11
+# softmin_fwd_3: layers_spec/activations/softmin.yaml:13
 _softmin_fwd_3 = ReductionKernel(
     "softmin_fwd_3",
     "T X0",
@@ -169,7 +189,7 @@ _softmin_fwd_3 = ReductionKernel(
 )
 
 
-# softmin_fwd_4: layers_spec/activations/softmin.yaml:11
+# softmin_fwd_4: layers_spec/activations/softmin.yaml:13
 _softmin_fwd_4 = ElementwiseKernel(
     "softmin_fwd_4",
     "T exponentials, T _t3",
@@ -190,7 +210,7 @@ def _cupy_forward(x):
     return y, (y,)
 
 
-# softmin_bwd_0: layers_spec/activations/softmin.yaml:13
+# softmin_bwd_0: layers_spec/activations/softmin.yaml:15
 _softmin_bwd_0 = ReductionKernel(
     "softmin_bwd_0",
     "T X0, T X1",
@@ -207,7 +227,7 @@ _softmin_bwd_0 = ReductionKernel(
 )
 
 
-# softmin_bwd_1: layers_spec/activations/softmin.yaml:13
+# softmin_bwd_1: layers_spec/activations/softmin.yaml:15
 _softmin_bwd_1 = ElementwiseKernel(
     "softmin_bwd_1",
     "T _t5, T grad_y, T y",

@@ -57,7 +57,9 @@ def forward(a, b, *, axis=-1, activation="identity", activation_options=None):
     if on_gpu(a):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
             if options:
                 check_options("concatenate", activation, options)
@@ -74,7 +76,9 @@ def forward(a, b, *, axis=-1, activation="identity", activation_options=None):
         )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
         if options:
             check_options("concatenate", activation, options)
@@ -183,20 +187,24 @@ def _backward_identity(grad_y, a, axis):
 
 def _forward_gelu(a, b, axis):
     z = _concatenate(a, b, axis)
-    gelu_inner = 0.7978845608028654 * (z + 0.044715 * (z * z * z))
-    y = 0.5 * z * (1 + np.tanh(gelu_inner))
+    y = z * (0.5 + 0.5 * _erf(0.7071067811865476 * z))
     return y, (a, axis, z)
 
 
 def _backward_gelu(grad_y, a, axis, z):
-    gelu_inner = 0.7978845608028654 * (z + 0.044715 * (z * z * z))
-    _t1 = np.tanh(gelu_inner)
-    grad_gelu_inner = grad_y * (0.5 * z) * (1 - _t1 * _t1)
-    _t2 = grad_gelu_inner * 0.7978845608028654
-    grad_z = grad_y * (1 + _t1) * 0.5 + _t2 + _t2 * 0.044715 * 3 * (z * z)
-    _t3 = a.shape[axis]
-    grad_a = _slice_axis(grad_z, 0, _t3, axis)
-    grad_b = _slice_axis(grad_z, _t3, grad_z.shape[axis], axis)
+    _t1 = 0.7071067811865476 * z
+    grad_z = (
+        grad_y * (0.5 + 0.5 * _erf(_t1))
+        + grad_y
+        * z
+        * 0.5
+        * 1.1283791670955126
+        * np.exp(-(_t1 * _t1))
+        * 0.7071067811865476
+    )
+    _t2 = a.shape[axis]
+    grad_a = _slice_axis(grad_z, 0, _t2, axis)
+    grad_b = _slice_axis(grad_z, _t2, grad_z.shape[axis], axis)
     return grad_a, grad_b
 
 
@@ -280,6 +288,11 @@ _FUSED = {
     "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
 }
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "gelu": {"approximate": "none"},
+}
 
 
 def _amax(x, axis):
@@ -312,6 +325,96 @@ def _concatenate(a, b, axis):
             f"shape except along axis {axis}"
         )
     return np.concatenate((a, b), axis=axis)
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result."""
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
 
 
 def _expm1(x, out=None):
@@ -557,7 +660,7 @@ def _cupy_backward_tanh(grad_y, a, axis, y):
     return grad_a, grad_b
 
 
-# concatenate_softmax_fwd_0: layers_spec/activations/softmax.yaml:8
+# concatenate_softmax_fwd_0: layers_spec/activations/softmax.yaml:10
 _concatenate_softmax_fwd_0 = ElementwiseKernel(
     "concatenate_softmax_fwd_0",
     "T z, T _t2",
@@ -568,7 +671,7 @@ _concatenate_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_softmax_fwd_1: layers_spec/activations/softmax.yaml:9
+# concatenate_softmax_fwd_1: layers_spec/activations/softmax.yaml:11
 _concatenate_softmax_fwd_1 = ElementwiseKernel(
     "concatenate_softmax_fwd_1",
     "T softmax_shifted",
@@ -579,7 +682,7 @@ _concatenate_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+# concatenate_softmax_fwd_2: layers_spec/activations/softmax.yaml:12
 _concatenate_softmax_fwd_2 = ElementwiseKernel(
     "concatenate_softmax_fwd_2",
     "T softmax_exponentials, T _t3",
@@ -601,7 +704,7 @@ def _cupy_forward_softmax(a, b, axis):
     return y, (a, axis, y)
 
 
-# concatenate_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+# concatenate_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
 _concatenate_softmax_bwd_0 = ElementwiseKernel(
     "concatenate_softmax_bwd_0",
     "T grad_y, T y",
@@ -612,7 +715,7 @@ _concatenate_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# concatenate_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# concatenate_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _concatenate_softmax_bwd_1 = ElementwiseKernel(
     "concatenate_softmax_bwd_1",
     "T grad_y, T _t5",
@@ -623,7 +726,7 @@ _concatenate_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# concatenate_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+# concatenate_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
 _concatenate_softmax_bwd_2 = ElementwiseKernel(
     "concatenate_softmax_bwd_2",
     "T y, T _t6",
@@ -661,90 +764,57 @@ def _cupy_backward_identity(grad_y, a, axis):
     return grad_a, grad_b
 
 
-# concatenate_gelu_fwd_0: layers_spec/activations/gelu.yaml:10
+# concatenate_gelu_fwd_0: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_fwd_0 = ElementwiseKernel(
     "concatenate_gelu_fwd_0",
     "T z",
     "T _t1",
     """
-    _t1 = z * z * z;
+    _t1 = T(0.7071067811865476) * z;
     """,
 )
 
 
-# concatenate_gelu_fwd_1: layers_spec/activations/gelu.yaml:10
+# concatenate_gelu_fwd_1: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_fwd_1 = ElementwiseKernel(
     "concatenate_gelu_fwd_1",
     "T _t1",
     "T _t2",
     """
-    _t2 = T(0.044715) * _t1;
+    _t2 = erf(_t1);
     """,
 )
 
 
-# concatenate_gelu_fwd_2: layers_spec/activations/gelu.yaml:10
+# concatenate_gelu_fwd_2: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_fwd_2 = ElementwiseKernel(
     "concatenate_gelu_fwd_2",
-    "T z, T _t2",
+    "T _t2",
     "T _t3",
     """
-    _t3 = z + _t2;
+    _t3 = T(0.5) * _t2;
     """,
 )
 
 
-# concatenate_gelu_fwd_3: layers_spec/activations/gelu.yaml:10
+# concatenate_gelu_fwd_3: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_fwd_3 = ElementwiseKernel(
     "concatenate_gelu_fwd_3",
     "T _t3",
-    "T gelu_inner",
-    """
-    gelu_inner = T(0.7978845608028654) * _t3;
-    """,
-)
-
-
-# concatenate_gelu_fwd_4: layers_spec/activations/gelu.yaml:11
-_concatenate_gelu_fwd_4 = ElementwiseKernel(
-    "concatenate_gelu_fwd_4",
-    "T z",
     "T _t4",
     """
-    _t4 = T(0.5) * z;
+    _t4 = T(0.5) + _t3;
     """,
 )
 
 
-# concatenate_gelu_fwd_5: layers_spec/activations/gelu.yaml:11
-_concatenate_gelu_fwd_5 = ElementwiseKernel(
-    "concatenate_gelu_fwd_5",
-    "T gelu_inner",
-    "T _t5",
-    """
-    _t5 = tanh(gelu_inner);
-    """,
-)
-
-
-# concatenate_gelu_fwd_6: layers_spec/activations/gelu.yaml:11
-_concatenate_gelu_fwd_6 = ElementwiseKernel(
-    "concatenate_gelu_fwd_6",
-    "T _t5",
-    "T _t6",
-    """
-    _t6 = T(1) + _t5;
-    """,
-)
-
-
-# concatenate_gelu_fwd_7: layers_spec/activations/gelu.yaml:11
-_concatenate_gelu_fwd_7 = ElementwiseKernel(
-    "concatenate_gelu_fwd_7",
-    "T _t4, T _t6",
+# concatenate_gelu_fwd_4: layers_spec/activations/gelu.yaml:23
+_concatenate_gelu_fwd_4 = ElementwiseKernel(
+    "concatenate_gelu_fwd_4",
+    "T z, T _t4",
     "T y",
     """
-    y = _t4 * _t6;
+    y = z * _t4;
     """,
 )
 
@@ -753,143 +823,140 @@ def _cupy_forward_gelu(a, b, axis):
     z = _cupy_concatenate(a, b, axis)
     _t1 = _concatenate_gelu_fwd_0(z)
     _t2 = _concatenate_gelu_fwd_1(_t1)
-    _t3 = _concatenate_gelu_fwd_2(z, _t2)
-    gelu_inner = _concatenate_gelu_fwd_3(_t3)
-    _t4 = _concatenate_gelu_fwd_4(z)
-    _t5 = _concatenate_gelu_fwd_5(gelu_inner)
-    _t6 = _concatenate_gelu_fwd_6(_t5)
-    y = _concatenate_gelu_fwd_7(_t4, _t6)
+    _t3 = _concatenate_gelu_fwd_2(_t2)
+    _t4 = _concatenate_gelu_fwd_3(_t3)
+    y = _concatenate_gelu_fwd_4(z, _t4)
     return y, (a, axis, z)
 
 
-# concatenate_gelu_bwd_0: layers_spec/activations/gelu.yaml:10
+# concatenate_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_bwd_0 = ElementwiseKernel(
     "concatenate_gelu_bwd_0",
     "T z",
     "T _t1",
     """
-    _t1 = z * z * z;
+    _t1 = T(0.7071067811865476) * z;
     """,
 )
 
 
-# concatenate_gelu_bwd_1: layers_spec/activations/gelu.yaml:10
+# concatenate_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_bwd_1 = ElementwiseKernel(
     "concatenate_gelu_bwd_1",
     "T _t1",
     "T _t2",
     """
-    _t2 = T(0.044715) * _t1;
+    _t2 = erf(_t1);
     """,
 )
 
 
-# concatenate_gelu_bwd_2: layers_spec/activations/gelu.yaml:10
+# concatenate_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_bwd_2 = ElementwiseKernel(
     "concatenate_gelu_bwd_2",
-    "T z, T _t2",
+    "T _t2",
     "T _t3",
     """
-    _t3 = z + _t2;
+    _t3 = T(0.5) * _t2;
     """,
 )
 
 
-# concatenate_gelu_bwd_3: layers_spec/activations/gelu.yaml:10
+# concatenate_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
 _concatenate_gelu_bwd_3 = ElementwiseKernel(
     "concatenate_gelu_bwd_3",
     "T _t3",
-    "T gelu_inner",
-    """
-    gelu_inner = T(0.7978845608028654) * _t3;
-    """,
-)
-
-
-# concatenate_gelu_bwd_4: layers_spec/activations/gelu.yaml:11
-_concatenate_gelu_bwd_4 = ElementwiseKernel(
-    "concatenate_gelu_bwd_4",
-    "T z",
     "T _t4",
     """
-    _t4 = T(0.5) * z;
+    _t4 = T(0.5) + _t3;
     """,
 )
 
 
-# concatenate_gelu_bwd_5: layers_spec/activations/gelu.yaml:11
+# concatenate_gelu_bwd_4: layers_spec/primitives.yaml:61
+_concatenate_gelu_bwd_4 = ElementwiseKernel(
+    "concatenate_gelu_bwd_4",
+    "T grad_y, T _t4",
+    "T _t5",
+    """
+    _t5 = grad_y * _t4;
+    """,
+)
+
+
+# concatenate_gelu_bwd_5: layers_spec/primitives.yaml:62
 _concatenate_gelu_bwd_5 = ElementwiseKernel(
     "concatenate_gelu_bwd_5",
-    "T gelu_inner",
-    "T _t5",
-    """
-    _t5 = tanh(gelu_inner);
-    """,
-)
-
-
-# concatenate_gelu_bwd_6: layers_spec/activations/gelu.yaml:11
-_concatenate_gelu_bwd_6 = ElementwiseKernel(
-    "concatenate_gelu_bwd_6",
-    "T _t5",
+    "T grad_y, T z",
     "T _t6",
     """
-    _t6 = T(1) + _t5;
+    _t6 = grad_y * z;
     """,
 )
 
 
-# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:61
-_concatenate_gelu_bwd_7 = ElementwiseKernel(
-    "concatenate_gelu_bwd_7",
-    "T grad_y, T _t6",
+# concatenate_gelu_bwd_6: layers_spec/primitives.yaml:62
+_concatenate_gelu_bwd_6 = ElementwiseKernel(
+    "concatenate_gelu_bwd_6",
+    "T _t6",
     "T _t7",
     """
-    _t7 = grad_y * _t6;
+    _t7 = _t6 * T(0.5);
     """,
 )
 
 
-# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:62
-_concatenate_gelu_bwd_8 = ElementwiseKernel(
-    "concatenate_gelu_bwd_8",
-    "T grad_y, T _t4",
+# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:1698
+_concatenate_gelu_bwd_7 = ElementwiseKernel(
+    "concatenate_gelu_bwd_7",
+    "T _t7",
     "T _t8",
     """
-    _t8 = grad_y * _t4;
+    _t8 = _t7 * T(1.1283791670955126);
     """,
 )
 
 
-# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:180
-_concatenate_gelu_bwd_9 = ElementwiseKernel(
-    "concatenate_gelu_bwd_9",
-    "T _t5",
+# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:1698
+_concatenate_gelu_bwd_8 = ElementwiseKernel(
+    "concatenate_gelu_bwd_8",
+    "T _t1",
     "T _t9",
     """
-    _t9 = _t5 * _t5;
+    _t9 = _t1 * _t1;
     """,
 )
 
 
-# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:180
-_concatenate_gelu_bwd_10 = ElementwiseKernel(
-    "concatenate_gelu_bwd_10",
+# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:1698
+_concatenate_gelu_bwd_9 = ElementwiseKernel(
+    "concatenate_gelu_bwd_9",
     "T _t9",
     "T _t10",
     """
-    _t10 = T(1) - _t9;
+    _t10 = -_t9;
     """,
 )
 
 
-# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:180
+# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:1698
+_concatenate_gelu_bwd_10 = ElementwiseKernel(
+    "concatenate_gelu_bwd_10",
+    "T _t10",
+    "T _t11",
+    """
+    _t11 = exp(_t10);
+    """,
+)
+
+
+# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:1698
 _concatenate_gelu_bwd_11 = ElementwiseKernel(
     "concatenate_gelu_bwd_11",
-    "T _t8, T _t10",
-    "T grad_gelu_inner",
+    "T _t8, T _t11",
+    "T _t12",
     """
-    grad_gelu_inner = _t8 * _t10;
+    _t12 = _t8 * _t11;
     """,
 )
 
@@ -897,10 +964,10 @@ _concatenate_gelu_bwd_11 = ElementwiseKernel(
 # concatenate_gelu_bwd_12: layers_spec/primitives.yaml:62
 _concatenate_gelu_bwd_12 = ElementwiseKernel(
     "concatenate_gelu_bwd_12",
-    "T _t7",
     "T _t12",
+    "T _t13",
     """
-    _t12 = _t7 * T(0.5);
+    _t13 = _t12 * T(0.7071067811865476);
     """,
 )
 
@@ -908,76 +975,10 @@ _concatenate_gelu_bwd_12 = ElementwiseKernel(
 # concatenate_gelu_bwd_13: layers_spec/primitives.yaml:62
 _concatenate_gelu_bwd_13 = ElementwiseKernel(
     "concatenate_gelu_bwd_13",
-    "T grad_gelu_inner",
-    "T _t13",
-    """
-    _t13 = grad_gelu_inner * T(0.7978845608028654);
-    """,
-)
-
-
-# concatenate_gelu_bwd_14: layers_spec/primitives.yaml:62
-_concatenate_gelu_bwd_14 = ElementwiseKernel(
-    "concatenate_gelu_bwd_14",
-    "T _t13",
-    "T _t14",
-    """
-    _t14 = _t13 * T(0.044715);
-    """,
-)
-
-
-# concatenate_gelu_bwd_15: layers_spec/primitives.yaml:90
-_concatenate_gelu_bwd_15 = ElementwiseKernel(
-    "concatenate_gelu_bwd_15",
-    "T _t14",
-    "T _t15",
-    """
-    _t15 = _t14 * T(3);
-    """,
-)
-
-
-# concatenate_gelu_bwd_16: layers_spec/primitives.yaml:90
-_concatenate_gelu_bwd_16 = ElementwiseKernel(
-    "concatenate_gelu_bwd_16",
-    "T z",
-    "T _t16",
-    """
-    _t16 = z * z;
-    """,
-)
-
-
-# concatenate_gelu_bwd_17: layers_spec/primitives.yaml:90
-_concatenate_gelu_bwd_17 = ElementwiseKernel(
-    "concatenate_gelu_bwd_17",
-    "T _t15, T _t16",
-    "T _t17",
-    """
-    _t17 = _t15 * _t16;
-    """,
-)
-
-
-# concatenate_gelu_bwd_18: layers_spec/primitives.yaml:90
-_concatenate_gelu_bwd_18 = ElementwiseKernel(
-    "concatenate_gelu_bwd_18",
-    "T _t12, T _t13",
-    "T _t18",
-    """
-    _t18 = _t12 + _t13;
-    """,
-)
-
-
-# concatenate_gelu_bwd_19: layers_spec/primitives.yaml:90
-_concatenate_gelu_bwd_19 = ElementwiseKernel(
-    "concatenate_gelu_bwd_19",
-    "T _t18, T _t17",
+    "T _t5, T _t13",
     "T grad_z",
     """
-    grad_z = _t18 + _t17;
+    grad_z = _t5 + _t13;
     """,
 )
 
@@ -985,29 +986,23 @@ _concatenate_gelu_bwd_19 = ElementwiseKernel(
 def _cupy_backward_gelu(grad_y, a, axis, z):
     _t1 = _concatenate_gelu_bwd_0(z)
     _t2 = _concatenate_gelu_bwd_1(_t1)
-    _t3 = _concatenate_gelu_bwd_2(z, _t2)
-    gelu_inner = _concatenate_gelu_bwd_3(_t3)
-    _t4 = _concatenate_gelu_bwd_4(z)
-    _t5 = _concatenate_gelu_bwd_5(gelu_inner)
-    _t6 = _concatenate_gelu_bwd_6(_t5)
-    _t7 = _concatenate_gelu_bwd_7(grad_y, _t6)
-    _t8 = _concatenate_gelu_bwd_8(grad_y, _t4)
-    _t9 = _concatenate_gelu_bwd_9(_t5)
-    _t10 = _concatenate_gelu_bwd_10(_t9)
-    grad_gelu_inner = _concatenate_gelu_bwd_11(_t8, _t10)
-    _t12 = _concatenate_gelu_bwd_12(_t7)
-    _t13 = _concatenate_gelu_bwd_13(grad_gelu_inner)
-    _t14 = _concatenate_gelu_bwd_14(_t13)
-    _t15 = _concatenate_gelu_bwd_15(_t14)
-    _t16 = _concatenate_gelu_bwd_16(z)
-    _t17 = _concatenate_gelu_bwd_17(_t15, _t16)
-    _t18 = _concatenate_gelu_bwd_18(_t12, _t13)
-    grad_z = _concatenate_gelu_bwd_19(_t18, _t17)
-    _t19 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t19, axis)
-    _t21 = a.shape[axis]
-    _t22 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t21, _t22, axis)
+    _t3 = _concatenate_gelu_bwd_2(_t2)
+    _t4 = _concatenate_gelu_bwd_3(_t3)
+    _t5 = _concatenate_gelu_bwd_4(grad_y, _t4)
+    _t6 = _concatenate_gelu_bwd_5(grad_y, z)
+    _t7 = _concatenate_gelu_bwd_6(_t6)
+    _t8 = _concatenate_gelu_bwd_7(_t7)
+    _t9 = _concatenate_gelu_bwd_8(_t1)
+    _t10 = _concatenate_gelu_bwd_9(_t9)
+    _t11 = _concatenate_gelu_bwd_10(_t10)
+    _t12 = _concatenate_gelu_bwd_11(_t8, _t11)
+    _t13 = _concatenate_gelu_bwd_12(_t12)
+    grad_z = _concatenate_gelu_bwd_13(_t5, _t13)
+    _t14 = a.shape[axis]
+    grad_a = _cupy_slice_axis(grad_z, 0, _t14, axis)
+    _t16 = a.shape[axis]
+    _t17 = grad_z.shape[axis]
+    grad_b = _cupy_slice_axis(grad_z, _t16, _t17, axis)
     return grad_a, grad_b
 
 

@@ -1,5 +1,7 @@
-"""Cropping: Removes rows and columns at the borders of [B, C, H, W] feature maps (Keras
-Cropping2D), then the activation; backward zero-pads the gradient back.
+"""Cropping: Removes entries at the borders of the trailing axes, the sides given as
+F.pad's pad tuple (last_begin, last_end, previous_begin, ...; Keras Cropping2D's ((top,
+bottom), (left, right)) is (left, right, top, bottom)), then the activation; backward
+zero-pads the gradient back.
 Generated from layers_spec/layers/cropping.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -22,27 +24,18 @@ PARAMETERS = ()
 OUTPUTS = ("y",)
 
 
-def forward(
-    x,
-    *,
-    top=1,
-    bottom=1,
-    left=1,
-    right=1,
-    activation="identity",
-    activation_options=None,
-):
+def forward(x, *, crop=(1, 1, 1, 1), activation="identity", activation_options=None):
     """Cropping forward pass.
 
-    Removes rows and columns at the borders of [B, C, H, W] feature maps (Keras
-    Cropping2D), then the activation; backward zero-pads the gradient back.
+    Removes entries at the borders of the trailing axes, the sides given as F.pad's pad
+    tuple (last_begin, last_end, previous_begin, ...; Keras Cropping2D's ((top, bottom),
+    (left, right)) is (left, right, top, bottom)), then the activation; backward zero-
+    pads the gradient back.
 
     Args:
-        x: float32 or float64 input of shape [B, C, H, W].
-        top: int, default 1. Rows removed at the top.
-        bottom: int, default 1. Rows removed at the bottom.
-        left: int, default 1. Columns removed on the left.
-        right: int, default 1. Columns removed on the right.
+        x: float32 or float64 input of shape [..., F].
+        crop: ints, default (1, 1, 1, 1). Entries removed before and after each axis,
+            last axis first.
         activation: name of the activation applied to the result, default 'identity';
             relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
             fused into specialized code, any other activation of layerforge.activations
@@ -53,22 +46,21 @@ def forward(
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
-    check_arrays("cropping", {"x": x}, {"x": ("B", "C", "H", "W")})
-    check_attribute("cropping", "top", top, "int", minimum=0)
-    check_attribute("cropping", "bottom", bottom, "int", minimum=0)
-    check_attribute("cropping", "left", left, "int", minimum=0)
-    check_attribute("cropping", "right", right, "int", minimum=0)
+    check_arrays("cropping", {"x": x}, {"x": ("...", "F")})
+    check_attribute("cropping", "crop", crop, "ints")
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
             if options:
                 check_options("cropping", activation, options)
-            y, saved = forward_variant(x, top, bottom, left, right, **options)
+            y, saved = forward_variant(x, crop, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("cropping", activation)
-        y_linear, linear_saved = _cupy_forward_identity(x, top, bottom, left, right)
+        y_linear, linear_saved = _cupy_forward_identity(x, crop)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
             _cupy_backward_composed,
@@ -78,14 +70,16 @@ def forward(
         )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
         if options:
             check_options("cropping", activation, options)
-        y, saved = forward_variant(x, top, bottom, left, right, **options)
+        y, saved = forward_variant(x, crop, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("cropping", activation)
-    y_linear, linear_saved = _forward_identity(x, top, bottom, left, right)
+    y_linear, linear_saved = _forward_identity(x, crop)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (
         _backward_composed,
@@ -111,135 +105,139 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_relu(x, top, bottom, left, right):
-    z = _crop2d(x, top, bottom, left, right)
+def _forward_relu(x, crop):
+    z = _crop_nd(x, crop)
     y = np.clip(z, 0, np.inf)
-    return y, (top, bottom, left, right, z)
+    return y, (x, crop, z)
 
 
-def _backward_relu(grad_y, top, bottom, left, right, z):
+def _backward_relu(grad_y, x, crop, z):
     grad_z = grad_y * (z > 0)
-    grad_x = _pad2d(grad_z, top, bottom, left, right)
+    grad_x = _uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
-def _forward_sigmoid(x, top, bottom, left, right):
-    z = _crop2d(x, top, bottom, left, right)
+def _forward_sigmoid(x, crop):
+    z = _crop_nd(x, crop)
     y = _sigmoid(z)
-    return y, (top, bottom, left, right, y)
+    return y, (x, crop, y)
 
 
-def _backward_sigmoid(grad_y, top, bottom, left, right, y):
+def _backward_sigmoid(grad_y, x, crop, y):
     grad_z = grad_y * y * (1 - y)
-    grad_x = _pad2d(grad_z, top, bottom, left, right)
+    grad_x = _uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
-def _forward_tanh(x, top, bottom, left, right):
-    z = _crop2d(x, top, bottom, left, right)
+def _forward_tanh(x, crop):
+    z = _crop_nd(x, crop)
     y = np.tanh(z)
-    return y, (top, bottom, left, right, y)
+    return y, (x, crop, y)
 
 
-def _backward_tanh(grad_y, top, bottom, left, right, y):
+def _backward_tanh(grad_y, x, crop, y):
     grad_z = grad_y * (1 - y * y)
-    grad_x = _pad2d(grad_z, top, bottom, left, right)
+    grad_x = _uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
-def _forward_softmax(x, top, bottom, left, right):
-    z = _crop2d(x, top, bottom, left, right)
+def _forward_softmax(x, crop):
+    z = _crop_nd(x, crop)
     softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
-    return y, (top, bottom, left, right, y)
+    return y, (x, crop, y)
 
 
-def _backward_softmax(grad_y, top, bottom, left, right, y):
+def _backward_softmax(grad_y, x, crop, y):
     grad_z = y * (grad_y - _sum(grad_y * y, -1))
-    grad_x = _pad2d(grad_z, top, bottom, left, right)
+    grad_x = _uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
-def _forward_identity(x, top, bottom, left, right):
-    z = _crop2d(x, top, bottom, left, right)
-    return z, (top, bottom, left, right)
+def _forward_identity(x, crop):
+    z = _crop_nd(x, crop)
+    return z, (x, crop)
 
 
-def _backward_identity(grad_y, top, bottom, left, right):
-    grad_x = _pad2d(grad_y, top, bottom, left, right)
+def _backward_identity(grad_y, x, crop):
+    grad_x = _uncrop_nd(grad_y, x, crop)
     return grad_x
 
 
-def _forward_gelu(x, top, bottom, left, right):
-    z = _crop2d(x, top, bottom, left, right)
-    gelu_inner = 0.7978845608028654 * (z + 0.044715 * (z * z * z))
-    y = 0.5 * z * (1 + np.tanh(gelu_inner))
-    return y, (top, bottom, left, right, z)
+def _forward_gelu(x, crop):
+    z = _crop_nd(x, crop)
+    y = z * (0.5 + 0.5 * _erf(0.7071067811865476 * z))
+    return y, (x, crop, z)
 
 
-def _backward_gelu(grad_y, top, bottom, left, right, z):
-    gelu_inner = 0.7978845608028654 * (z + 0.044715 * (z * z * z))
-    _t1 = np.tanh(gelu_inner)
-    grad_gelu_inner = grad_y * (0.5 * z) * (1 - _t1 * _t1)
-    _t2 = grad_gelu_inner * 0.7978845608028654
-    grad_z = grad_y * (1 + _t1) * 0.5 + _t2 + _t2 * 0.044715 * 3 * (z * z)
-    grad_x = _pad2d(grad_z, top, bottom, left, right)
+def _backward_gelu(grad_y, x, crop, z):
+    _t1 = 0.7071067811865476 * z
+    grad_z = (
+        grad_y * (0.5 + 0.5 * _erf(_t1))
+        + grad_y
+        * z
+        * 0.5
+        * 1.1283791670955126
+        * np.exp(-(_t1 * _t1))
+        * 0.7071067811865476
+    )
+    grad_x = _uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
-def _forward_elu(x, top, bottom, left, right, alpha=1.0):
-    z = _crop2d(x, top, bottom, left, right)
+def _forward_elu(x, crop, alpha=1.0):
+    z = _crop_nd(x, crop)
     y = np.clip(z, 0, np.inf) + alpha * _expm1(np.clip(z, -np.inf, 0))
-    return y, (top, bottom, left, right, alpha, y)
+    return y, (x, crop, alpha, y)
 
 
-def _backward_elu(grad_y, top, bottom, left, right, alpha, y):
+def _backward_elu(grad_y, x, crop, alpha, y):
     grad_z = grad_y * (np.clip(y, -np.inf, 0) + alpha) + grad_y * (y > 0) * (1 - alpha)
-    grad_x = _pad2d(grad_z, top, bottom, left, right)
+    grad_x = _uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
-def _forward_mish(x, top, bottom, left, right):
-    z = _crop2d(x, top, bottom, left, right)
+def _forward_mish(x, crop):
+    z = _crop_nd(x, crop)
     mish_e = np.exp(np.clip(z, -np.inf, 20))
     mish_n = mish_e * (mish_e + 2)
     y = z * mish_n / (mish_n + 2)
-    return y, (top, bottom, left, right, z)
+    return y, (x, crop, z)
 
 
-def _backward_mish(grad_y, top, bottom, left, right, z):
+def _backward_mish(grad_y, x, crop, z):
     mish_e = np.exp(np.clip(z, -np.inf, 20))
     mish_n = mish_e * (mish_e + 2)
     _t1 = 1 / (mish_n + 2)
     grad_z = grad_y * (mish_n * _t1 + 4 * z * mish_e * (mish_e + 1) * _t1 * _t1)
-    grad_x = _pad2d(grad_z, top, bottom, left, right)
+    grad_x = _uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
-def _forward_swish(x, top, bottom, left, right):
-    z = _crop2d(x, top, bottom, left, right)
+def _forward_swish(x, crop):
+    z = _crop_nd(x, crop)
     y = z * _sigmoid(z)
-    return y, (top, bottom, left, right, z)
+    return y, (x, crop, z)
 
 
-def _backward_swish(grad_y, top, bottom, left, right, z):
+def _backward_swish(grad_y, x, crop, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _pad2d(grad_z, top, bottom, left, right)
+    grad_x = _uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
-def _forward_silu(x, top, bottom, left, right):
-    z = _crop2d(x, top, bottom, left, right)
+def _forward_silu(x, crop):
+    z = _crop_nd(x, crop)
     y = z * _sigmoid(z)
-    return y, (top, bottom, left, right, z)
+    return y, (x, crop, z)
 
 
-def _backward_silu(grad_y, top, bottom, left, right, z):
+def _backward_silu(grad_y, x, crop, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _pad2d(grad_z, top, bottom, left, right)
+    grad_x = _uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
@@ -259,6 +257,11 @@ _FUSED = {
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
+}
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "gelu": {"approximate": "none"},
 }
 
 
@@ -282,15 +285,114 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _crop2d(x, top, bottom, left, right):
-    """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
-    height, width = x.shape[2], x.shape[3]
-    if top + bottom > height or left + right > width:
+def _crop_nd(x, crop):
+    """The view of x without crop[2k] entries before and crop[2k + 1] after axis -1 - k;
+    at least one entry of every axis must remain."""
+    if len(crop) % 2 or len(crop) > 2 * x.ndim or any(c < 0 for c in crop):
         raise ValueError(
-            f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
-            f"from an input of shape {tuple(x.shape)}, which has fewer"
+            f"cropping: 'crop' {tuple(crop)} must hold two non-negative entries per cropped "
+            f"axis, for at most the {x.ndim} axes of 'x' {tuple(x.shape)}"
         )
-    return x[:, :, top : height - bottom, left : width - right]
+    index = [slice(None)] * x.ndim
+    for k in range(len(crop) // 2):
+        axis, b, e = x.ndim - 1 - k, crop[2 * k], crop[2 * k + 1]
+        if b + e >= x.shape[axis]:
+            raise ValueError(
+                f"cropping: cannot remove {b} + {e} entries from axis {axis} of an input of "
+                f"shape {tuple(x.shape)}; at least one must remain"
+            )
+        index[axis] = slice(b, x.shape[axis] - e)
+    return x[tuple(index)]
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result."""
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
 
 
 def _expm1(x, out=None):
@@ -313,16 +415,6 @@ def _expm1(x, out=None):
     np.divide(half_tanh, result, out=result)
     result *= 2
     return result
-
-
-def _pad2d(x, top, bottom, left, right):
-    """x [N, C, H, W] with zero rows above and below and zero columns left and right."""
-    height, width = x.shape[2], x.shape[3]
-    out = np.zeros(
-        (*x.shape[:2], top + height + bottom, left + width + right), dtype=x.dtype
-    )
-    out[:, :, top : top + height, left : left + width] = x
-    return out
 
 
 def _sigmoid(x, out=None):
@@ -361,6 +453,17 @@ def _sum(x, axis):
     return np.sum(sums, axis=rest, keepdims=True) if rest else sums
 
 
+def _uncrop_nd(grad, x, crop):
+    """The gradient of _crop_nd: ``grad`` written into zeros shaped like x."""
+    out = np.zeros(x.shape, grad.dtype)
+    index = [slice(None)] * x.ndim
+    for k in range(len(crop) // 2):
+        axis = x.ndim - 1 - k
+        index[axis] = slice(crop[2 * k], x.shape[axis] - crop[2 * k + 1])
+    out[tuple(index)] = grad
+    return out
+
+
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
 
@@ -376,10 +479,10 @@ _cropping_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_relu(x, top, bottom, left, right):
-    z = _cupy_crop2d(x, top, bottom, left, right)
+def _cupy_forward_relu(x, crop):
+    z = _cupy_crop_nd(x, crop)
     y = _cropping_relu_fwd_0(z)
-    return y, (top, bottom, left, right, z)
+    return y, (x, crop, z)
 
 
 # cropping_relu_bwd_0: layers_spec/primitives.yaml:252
@@ -404,10 +507,10 @@ _cropping_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_relu(grad_y, top, bottom, left, right, z):
+def _cupy_backward_relu(grad_y, x, crop, z):
     _t1 = _cropping_relu_bwd_0(z)
     grad_z = _cropping_relu_bwd_1(grad_y, _t1)
-    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
@@ -422,10 +525,10 @@ _cropping_sigmoid_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_sigmoid(x, top, bottom, left, right):
-    z = _cupy_crop2d(x, top, bottom, left, right)
+def _cupy_forward_sigmoid(x, crop):
+    z = _cupy_crop_nd(x, crop)
     y = _cropping_sigmoid_fwd_0(z)
-    return y, (top, bottom, left, right, y)
+    return y, (x, crop, y)
 
 
 # cropping_sigmoid_bwd_0: layers_spec/primitives.yaml:201
@@ -461,11 +564,11 @@ _cropping_sigmoid_bwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_sigmoid(grad_y, top, bottom, left, right, y):
+def _cupy_backward_sigmoid(grad_y, x, crop, y):
     _t1 = _cropping_sigmoid_bwd_0(grad_y, y)
     _t2 = _cropping_sigmoid_bwd_1(y)
     grad_z = _cropping_sigmoid_bwd_2(_t1, _t2)
-    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
@@ -480,10 +583,10 @@ _cropping_tanh_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_tanh(x, top, bottom, left, right):
-    z = _cupy_crop2d(x, top, bottom, left, right)
+def _cupy_forward_tanh(x, crop):
+    z = _cupy_crop_nd(x, crop)
     y = _cropping_tanh_fwd_0(z)
-    return y, (top, bottom, left, right, y)
+    return y, (x, crop, y)
 
 
 # cropping_tanh_bwd_0: layers_spec/primitives.yaml:180
@@ -519,15 +622,15 @@ _cropping_tanh_bwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_tanh(grad_y, top, bottom, left, right, y):
+def _cupy_backward_tanh(grad_y, x, crop, y):
     _t1 = _cropping_tanh_bwd_0(y)
     _t2 = _cropping_tanh_bwd_1(_t1)
     grad_z = _cropping_tanh_bwd_2(grad_y, _t2)
-    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
-# cropping_softmax_fwd_0: layers_spec/activations/softmax.yaml:8
+# cropping_softmax_fwd_0: layers_spec/activations/softmax.yaml:10
 _cropping_softmax_fwd_0 = ElementwiseKernel(
     "cropping_softmax_fwd_0",
     "T z, T _t2",
@@ -538,7 +641,7 @@ _cropping_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_softmax_fwd_1: layers_spec/activations/softmax.yaml:9
+# cropping_softmax_fwd_1: layers_spec/activations/softmax.yaml:11
 _cropping_softmax_fwd_1 = ElementwiseKernel(
     "cropping_softmax_fwd_1",
     "T softmax_shifted",
@@ -549,7 +652,7 @@ _cropping_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+# cropping_softmax_fwd_2: layers_spec/activations/softmax.yaml:12
 _cropping_softmax_fwd_2 = ElementwiseKernel(
     "cropping_softmax_fwd_2",
     "T softmax_exponentials, T _t3",
@@ -560,18 +663,18 @@ _cropping_softmax_fwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_softmax(x, top, bottom, left, right):
-    z = _cupy_crop2d(x, top, bottom, left, right)
+def _cupy_forward_softmax(x, crop):
+    z = _cupy_crop_nd(x, crop)
     _t1 = _cupy_amax(z, -1)
     _t2 = _t1
     softmax_shifted = _cropping_softmax_fwd_0(z, _t2)
     softmax_exponentials = _cropping_softmax_fwd_1(softmax_shifted)
     _t3 = _cupy_sum(softmax_exponentials, -1)
     y = _cropping_softmax_fwd_2(softmax_exponentials, _t3)
-    return y, (top, bottom, left, right, y)
+    return y, (x, crop, y)
 
 
-# cropping_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+# cropping_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
 _cropping_softmax_bwd_0 = ElementwiseKernel(
     "cropping_softmax_bwd_0",
     "T grad_y, T y",
@@ -582,7 +685,7 @@ _cropping_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# cropping_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# cropping_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _cropping_softmax_bwd_1 = ElementwiseKernel(
     "cropping_softmax_bwd_1",
     "T grad_y, T _t5",
@@ -593,7 +696,7 @@ _cropping_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# cropping_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+# cropping_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
 _cropping_softmax_bwd_2 = ElementwiseKernel(
     "cropping_softmax_bwd_2",
     "T y, T _t6",
@@ -604,254 +707,218 @@ _cropping_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_softmax(grad_y, top, bottom, left, right, y):
+def _cupy_backward_softmax(grad_y, x, crop, y):
     _t4 = _cropping_softmax_bwd_0(grad_y, y)
     _t5 = _cupy_sum(_t4, -1)
     _t6 = _cropping_softmax_bwd_1(grad_y, _t5)
     grad_z = _cropping_softmax_bwd_2(y, _t6)
-    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
-def _cupy_forward_identity(x, top, bottom, left, right):
-    z = _cupy_crop2d(x, top, bottom, left, right)
-    return z, (top, bottom, left, right)
+def _cupy_forward_identity(x, crop):
+    z = _cupy_crop_nd(x, crop)
+    return z, (x, crop)
 
 
-def _cupy_backward_identity(grad_y, top, bottom, left, right):
-    grad_x = _cupy_pad2d(grad_y, top, bottom, left, right)
+def _cupy_backward_identity(grad_y, x, crop):
+    grad_x = _cupy_uncrop_nd(grad_y, x, crop)
     return grad_x
 
 
-# cropping_gelu_fwd_0: layers_spec/activations/gelu.yaml:10
+# cropping_gelu_fwd_0: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_fwd_0 = ElementwiseKernel(
     "cropping_gelu_fwd_0",
     "T z",
     "T _t1",
     """
-    _t1 = z * z * z;
+    _t1 = T(0.7071067811865476) * z;
     """,
 )
 
 
-# cropping_gelu_fwd_1: layers_spec/activations/gelu.yaml:10
+# cropping_gelu_fwd_1: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_fwd_1 = ElementwiseKernel(
     "cropping_gelu_fwd_1",
     "T _t1",
     "T _t2",
     """
-    _t2 = T(0.044715) * _t1;
+    _t2 = erf(_t1);
     """,
 )
 
 
-# cropping_gelu_fwd_2: layers_spec/activations/gelu.yaml:10
+# cropping_gelu_fwd_2: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_fwd_2 = ElementwiseKernel(
     "cropping_gelu_fwd_2",
-    "T z, T _t2",
+    "T _t2",
     "T _t3",
     """
-    _t3 = z + _t2;
+    _t3 = T(0.5) * _t2;
     """,
 )
 
 
-# cropping_gelu_fwd_3: layers_spec/activations/gelu.yaml:10
+# cropping_gelu_fwd_3: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_fwd_3 = ElementwiseKernel(
     "cropping_gelu_fwd_3",
     "T _t3",
-    "T gelu_inner",
-    """
-    gelu_inner = T(0.7978845608028654) * _t3;
-    """,
-)
-
-
-# cropping_gelu_fwd_4: layers_spec/activations/gelu.yaml:11
-_cropping_gelu_fwd_4 = ElementwiseKernel(
-    "cropping_gelu_fwd_4",
-    "T z",
     "T _t4",
     """
-    _t4 = T(0.5) * z;
+    _t4 = T(0.5) + _t3;
     """,
 )
 
 
-# cropping_gelu_fwd_5: layers_spec/activations/gelu.yaml:11
-_cropping_gelu_fwd_5 = ElementwiseKernel(
-    "cropping_gelu_fwd_5",
-    "T gelu_inner",
-    "T _t5",
-    """
-    _t5 = tanh(gelu_inner);
-    """,
-)
-
-
-# cropping_gelu_fwd_6: layers_spec/activations/gelu.yaml:11
-_cropping_gelu_fwd_6 = ElementwiseKernel(
-    "cropping_gelu_fwd_6",
-    "T _t5",
-    "T _t6",
-    """
-    _t6 = T(1) + _t5;
-    """,
-)
-
-
-# cropping_gelu_fwd_7: layers_spec/activations/gelu.yaml:11
-_cropping_gelu_fwd_7 = ElementwiseKernel(
-    "cropping_gelu_fwd_7",
-    "T _t4, T _t6",
+# cropping_gelu_fwd_4: layers_spec/activations/gelu.yaml:23
+_cropping_gelu_fwd_4 = ElementwiseKernel(
+    "cropping_gelu_fwd_4",
+    "T z, T _t4",
     "T y",
     """
-    y = _t4 * _t6;
+    y = z * _t4;
     """,
 )
 
 
-def _cupy_forward_gelu(x, top, bottom, left, right):
-    z = _cupy_crop2d(x, top, bottom, left, right)
+def _cupy_forward_gelu(x, crop):
+    z = _cupy_crop_nd(x, crop)
     _t1 = _cropping_gelu_fwd_0(z)
     _t2 = _cropping_gelu_fwd_1(_t1)
-    _t3 = _cropping_gelu_fwd_2(z, _t2)
-    gelu_inner = _cropping_gelu_fwd_3(_t3)
-    _t4 = _cropping_gelu_fwd_4(z)
-    _t5 = _cropping_gelu_fwd_5(gelu_inner)
-    _t6 = _cropping_gelu_fwd_6(_t5)
-    y = _cropping_gelu_fwd_7(_t4, _t6)
-    return y, (top, bottom, left, right, z)
+    _t3 = _cropping_gelu_fwd_2(_t2)
+    _t4 = _cropping_gelu_fwd_3(_t3)
+    y = _cropping_gelu_fwd_4(z, _t4)
+    return y, (x, crop, z)
 
 
-# cropping_gelu_bwd_0: layers_spec/activations/gelu.yaml:10
+# cropping_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_bwd_0 = ElementwiseKernel(
     "cropping_gelu_bwd_0",
     "T z",
     "T _t1",
     """
-    _t1 = z * z * z;
+    _t1 = T(0.7071067811865476) * z;
     """,
 )
 
 
-# cropping_gelu_bwd_1: layers_spec/activations/gelu.yaml:10
+# cropping_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_bwd_1 = ElementwiseKernel(
     "cropping_gelu_bwd_1",
     "T _t1",
     "T _t2",
     """
-    _t2 = T(0.044715) * _t1;
+    _t2 = erf(_t1);
     """,
 )
 
 
-# cropping_gelu_bwd_2: layers_spec/activations/gelu.yaml:10
+# cropping_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_bwd_2 = ElementwiseKernel(
     "cropping_gelu_bwd_2",
-    "T z, T _t2",
+    "T _t2",
     "T _t3",
     """
-    _t3 = z + _t2;
+    _t3 = T(0.5) * _t2;
     """,
 )
 
 
-# cropping_gelu_bwd_3: layers_spec/activations/gelu.yaml:10
+# cropping_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
 _cropping_gelu_bwd_3 = ElementwiseKernel(
     "cropping_gelu_bwd_3",
     "T _t3",
-    "T gelu_inner",
-    """
-    gelu_inner = T(0.7978845608028654) * _t3;
-    """,
-)
-
-
-# cropping_gelu_bwd_4: layers_spec/activations/gelu.yaml:11
-_cropping_gelu_bwd_4 = ElementwiseKernel(
-    "cropping_gelu_bwd_4",
-    "T z",
     "T _t4",
     """
-    _t4 = T(0.5) * z;
+    _t4 = T(0.5) + _t3;
     """,
 )
 
 
-# cropping_gelu_bwd_5: layers_spec/activations/gelu.yaml:11
+# cropping_gelu_bwd_4: layers_spec/primitives.yaml:61
+_cropping_gelu_bwd_4 = ElementwiseKernel(
+    "cropping_gelu_bwd_4",
+    "T grad_y, T _t4",
+    "T _t5",
+    """
+    _t5 = grad_y * _t4;
+    """,
+)
+
+
+# cropping_gelu_bwd_5: layers_spec/primitives.yaml:62
 _cropping_gelu_bwd_5 = ElementwiseKernel(
     "cropping_gelu_bwd_5",
-    "T gelu_inner",
-    "T _t5",
-    """
-    _t5 = tanh(gelu_inner);
-    """,
-)
-
-
-# cropping_gelu_bwd_6: layers_spec/activations/gelu.yaml:11
-_cropping_gelu_bwd_6 = ElementwiseKernel(
-    "cropping_gelu_bwd_6",
-    "T _t5",
+    "T grad_y, T z",
     "T _t6",
     """
-    _t6 = T(1) + _t5;
+    _t6 = grad_y * z;
     """,
 )
 
 
-# cropping_gelu_bwd_7: layers_spec/primitives.yaml:61
-_cropping_gelu_bwd_7 = ElementwiseKernel(
-    "cropping_gelu_bwd_7",
-    "T grad_y, T _t6",
+# cropping_gelu_bwd_6: layers_spec/primitives.yaml:62
+_cropping_gelu_bwd_6 = ElementwiseKernel(
+    "cropping_gelu_bwd_6",
+    "T _t6",
     "T _t7",
     """
-    _t7 = grad_y * _t6;
+    _t7 = _t6 * T(0.5);
     """,
 )
 
 
-# cropping_gelu_bwd_8: layers_spec/primitives.yaml:62
-_cropping_gelu_bwd_8 = ElementwiseKernel(
-    "cropping_gelu_bwd_8",
-    "T grad_y, T _t4",
+# cropping_gelu_bwd_7: layers_spec/primitives.yaml:1698
+_cropping_gelu_bwd_7 = ElementwiseKernel(
+    "cropping_gelu_bwd_7",
+    "T _t7",
     "T _t8",
     """
-    _t8 = grad_y * _t4;
+    _t8 = _t7 * T(1.1283791670955126);
     """,
 )
 
 
-# cropping_gelu_bwd_9: layers_spec/primitives.yaml:180
-_cropping_gelu_bwd_9 = ElementwiseKernel(
-    "cropping_gelu_bwd_9",
-    "T _t5",
+# cropping_gelu_bwd_8: layers_spec/primitives.yaml:1698
+_cropping_gelu_bwd_8 = ElementwiseKernel(
+    "cropping_gelu_bwd_8",
+    "T _t1",
     "T _t9",
     """
-    _t9 = _t5 * _t5;
+    _t9 = _t1 * _t1;
     """,
 )
 
 
-# cropping_gelu_bwd_10: layers_spec/primitives.yaml:180
-_cropping_gelu_bwd_10 = ElementwiseKernel(
-    "cropping_gelu_bwd_10",
+# cropping_gelu_bwd_9: layers_spec/primitives.yaml:1698
+_cropping_gelu_bwd_9 = ElementwiseKernel(
+    "cropping_gelu_bwd_9",
     "T _t9",
     "T _t10",
     """
-    _t10 = T(1) - _t9;
+    _t10 = -_t9;
     """,
 )
 
 
-# cropping_gelu_bwd_11: layers_spec/primitives.yaml:180
+# cropping_gelu_bwd_10: layers_spec/primitives.yaml:1698
+_cropping_gelu_bwd_10 = ElementwiseKernel(
+    "cropping_gelu_bwd_10",
+    "T _t10",
+    "T _t11",
+    """
+    _t11 = exp(_t10);
+    """,
+)
+
+
+# cropping_gelu_bwd_11: layers_spec/primitives.yaml:1698
 _cropping_gelu_bwd_11 = ElementwiseKernel(
     "cropping_gelu_bwd_11",
-    "T _t8, T _t10",
-    "T grad_gelu_inner",
+    "T _t8, T _t11",
+    "T _t12",
     """
-    grad_gelu_inner = _t8 * _t10;
+    _t12 = _t8 * _t11;
     """,
 )
 
@@ -859,10 +926,10 @@ _cropping_gelu_bwd_11 = ElementwiseKernel(
 # cropping_gelu_bwd_12: layers_spec/primitives.yaml:62
 _cropping_gelu_bwd_12 = ElementwiseKernel(
     "cropping_gelu_bwd_12",
-    "T _t7",
     "T _t12",
+    "T _t13",
     """
-    _t12 = _t7 * T(0.5);
+    _t13 = _t12 * T(0.7071067811865476);
     """,
 )
 
@@ -870,102 +937,30 @@ _cropping_gelu_bwd_12 = ElementwiseKernel(
 # cropping_gelu_bwd_13: layers_spec/primitives.yaml:62
 _cropping_gelu_bwd_13 = ElementwiseKernel(
     "cropping_gelu_bwd_13",
-    "T grad_gelu_inner",
-    "T _t13",
-    """
-    _t13 = grad_gelu_inner * T(0.7978845608028654);
-    """,
-)
-
-
-# cropping_gelu_bwd_14: layers_spec/primitives.yaml:62
-_cropping_gelu_bwd_14 = ElementwiseKernel(
-    "cropping_gelu_bwd_14",
-    "T _t13",
-    "T _t14",
-    """
-    _t14 = _t13 * T(0.044715);
-    """,
-)
-
-
-# cropping_gelu_bwd_15: layers_spec/primitives.yaml:90
-_cropping_gelu_bwd_15 = ElementwiseKernel(
-    "cropping_gelu_bwd_15",
-    "T _t14",
-    "T _t15",
-    """
-    _t15 = _t14 * T(3);
-    """,
-)
-
-
-# cropping_gelu_bwd_16: layers_spec/primitives.yaml:90
-_cropping_gelu_bwd_16 = ElementwiseKernel(
-    "cropping_gelu_bwd_16",
-    "T z",
-    "T _t16",
-    """
-    _t16 = z * z;
-    """,
-)
-
-
-# cropping_gelu_bwd_17: layers_spec/primitives.yaml:90
-_cropping_gelu_bwd_17 = ElementwiseKernel(
-    "cropping_gelu_bwd_17",
-    "T _t15, T _t16",
-    "T _t17",
-    """
-    _t17 = _t15 * _t16;
-    """,
-)
-
-
-# cropping_gelu_bwd_18: layers_spec/primitives.yaml:90
-_cropping_gelu_bwd_18 = ElementwiseKernel(
-    "cropping_gelu_bwd_18",
-    "T _t12, T _t13",
-    "T _t18",
-    """
-    _t18 = _t12 + _t13;
-    """,
-)
-
-
-# cropping_gelu_bwd_19: layers_spec/primitives.yaml:90
-_cropping_gelu_bwd_19 = ElementwiseKernel(
-    "cropping_gelu_bwd_19",
-    "T _t18, T _t17",
+    "T _t5, T _t13",
     "T grad_z",
     """
-    grad_z = _t18 + _t17;
+    grad_z = _t5 + _t13;
     """,
 )
 
 
-def _cupy_backward_gelu(grad_y, top, bottom, left, right, z):
+def _cupy_backward_gelu(grad_y, x, crop, z):
     _t1 = _cropping_gelu_bwd_0(z)
     _t2 = _cropping_gelu_bwd_1(_t1)
-    _t3 = _cropping_gelu_bwd_2(z, _t2)
-    gelu_inner = _cropping_gelu_bwd_3(_t3)
-    _t4 = _cropping_gelu_bwd_4(z)
-    _t5 = _cropping_gelu_bwd_5(gelu_inner)
-    _t6 = _cropping_gelu_bwd_6(_t5)
-    _t7 = _cropping_gelu_bwd_7(grad_y, _t6)
-    _t8 = _cropping_gelu_bwd_8(grad_y, _t4)
-    _t9 = _cropping_gelu_bwd_9(_t5)
-    _t10 = _cropping_gelu_bwd_10(_t9)
-    grad_gelu_inner = _cropping_gelu_bwd_11(_t8, _t10)
-    _t12 = _cropping_gelu_bwd_12(_t7)
-    _t13 = _cropping_gelu_bwd_13(grad_gelu_inner)
-    _t14 = _cropping_gelu_bwd_14(_t13)
-    _t15 = _cropping_gelu_bwd_15(_t14)
-    _t16 = _cropping_gelu_bwd_16(z)
-    _t17 = _cropping_gelu_bwd_17(_t15, _t16)
-    _t18 = _cropping_gelu_bwd_18(_t12, _t13)
-    grad_z = _cropping_gelu_bwd_19(_t18, _t17)
-    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    _t3 = _cropping_gelu_bwd_2(_t2)
+    _t4 = _cropping_gelu_bwd_3(_t3)
+    _t5 = _cropping_gelu_bwd_4(grad_y, _t4)
+    _t6 = _cropping_gelu_bwd_5(grad_y, z)
+    _t7 = _cropping_gelu_bwd_6(_t6)
+    _t8 = _cropping_gelu_bwd_7(_t7)
+    _t9 = _cropping_gelu_bwd_8(_t1)
+    _t10 = _cropping_gelu_bwd_9(_t9)
+    _t11 = _cropping_gelu_bwd_10(_t10)
+    _t12 = _cropping_gelu_bwd_11(_t8, _t11)
+    _t13 = _cropping_gelu_bwd_12(_t12)
+    grad_z = _cropping_gelu_bwd_13(_t5, _t13)
+    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
@@ -1025,14 +1020,14 @@ _cropping_elu_fwd_4 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_elu(x, top, bottom, left, right, alpha=1.0):
-    z = _cupy_crop2d(x, top, bottom, left, right)
+def _cupy_forward_elu(x, crop, alpha=1.0):
+    z = _cupy_crop_nd(x, crop)
     _t1 = _cropping_elu_fwd_0(z)
     _t2 = _cropping_elu_fwd_1(z)
     _t3 = _cropping_elu_fwd_2(_t2)
     _t4 = _cropping_elu_fwd_3(alpha, _t3)
     y = _cropping_elu_fwd_4(_t1, _t4)
-    return y, (top, bottom, left, right, alpha, y)
+    return y, (x, crop, alpha, y)
 
 
 # cropping_elu_bwd_0: layers_spec/activations/elu.yaml:15
@@ -1114,7 +1109,7 @@ _cropping_elu_bwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_elu(grad_y, top, bottom, left, right, alpha, y):
+def _cupy_backward_elu(grad_y, x, crop, alpha, y):
     _t5 = _cropping_elu_bwd_0(y)
     _t6 = _cropping_elu_bwd_1(_t5, alpha)
     _t7 = _cropping_elu_bwd_2(grad_y, _t6)
@@ -1123,7 +1118,7 @@ def _cupy_backward_elu(grad_y, top, bottom, left, right, alpha, y):
     _t10 = 1 - alpha
     _t11 = _cropping_elu_bwd_5(_t9, _t10)
     grad_z = _cropping_elu_bwd_6(_t7, _t11)
-    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
@@ -1204,8 +1199,8 @@ _cropping_mish_fwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_mish(x, top, bottom, left, right):
-    z = _cupy_crop2d(x, top, bottom, left, right)
+def _cupy_forward_mish(x, crop):
+    z = _cupy_crop_nd(x, crop)
     _t1 = _cropping_mish_fwd_0(z)
     mish_e = _cropping_mish_fwd_1(_t1)
     _t2 = _cropping_mish_fwd_2(mish_e)
@@ -1213,7 +1208,7 @@ def _cupy_forward_mish(x, top, bottom, left, right):
     _t3 = _cropping_mish_fwd_4(z, mish_n)
     _t4 = _cropping_mish_fwd_5(mish_n)
     y = _cropping_mish_fwd_6(_t3, _t4)
-    return y, (top, bottom, left, right, z)
+    return y, (x, crop, z)
 
 
 # cropping_mish_bwd_0: layers_spec/activations/mish.yaml:12
@@ -1381,7 +1376,7 @@ _cropping_mish_bwd_14 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish(grad_y, top, bottom, left, right, z):
+def _cupy_backward_mish(grad_y, x, crop, z):
     _t1 = _cropping_mish_bwd_0(z)
     mish_e = _cropping_mish_bwd_1(_t1)
     _t2 = _cropping_mish_bwd_2(mish_e)
@@ -1397,7 +1392,7 @@ def _cupy_backward_mish(grad_y, top, bottom, left, right, z):
     _t13 = _cropping_mish_bwd_12(_t12, _t6)
     _t14 = _cropping_mish_bwd_13(_t7, _t13)
     grad_z = _cropping_mish_bwd_14(grad_y, _t14)
-    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
@@ -1423,11 +1418,11 @@ _cropping_swish_fwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_swish(x, top, bottom, left, right):
-    z = _cupy_crop2d(x, top, bottom, left, right)
+def _cupy_forward_swish(x, crop):
+    z = _cupy_crop_nd(x, crop)
     _t1 = _cropping_swish_fwd_0(z)
     y = _cropping_swish_fwd_1(z, _t1)
-    return y, (top, bottom, left, right, z)
+    return y, (x, crop, z)
 
 
 # cropping_swish_bwd_0: layers_spec/activations/swish.yaml:8
@@ -1507,7 +1502,7 @@ _cropping_swish_bwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_swish(grad_y, top, bottom, left, right, z):
+def _cupy_backward_swish(grad_y, x, crop, z):
     _t1 = _cropping_swish_bwd_0(z)
     _t2 = _cropping_swish_bwd_1(grad_y, _t1)
     _t3 = _cropping_swish_bwd_2(grad_y, z)
@@ -1515,7 +1510,7 @@ def _cupy_backward_swish(grad_y, top, bottom, left, right, z):
     _t5 = _cropping_swish_bwd_4(_t1)
     _t6 = _cropping_swish_bwd_5(_t4, _t5)
     grad_z = _cropping_swish_bwd_6(_t2, _t6)
-    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
@@ -1541,11 +1536,11 @@ _cropping_silu_fwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_silu(x, top, bottom, left, right):
-    z = _cupy_crop2d(x, top, bottom, left, right)
+def _cupy_forward_silu(x, crop):
+    z = _cupy_crop_nd(x, crop)
     _t1 = _cropping_silu_fwd_0(z)
     y = _cropping_silu_fwd_1(z, _t1)
-    return y, (top, bottom, left, right, z)
+    return y, (x, crop, z)
 
 
 # cropping_silu_bwd_0: layers_spec/activations/silu.yaml:8
@@ -1625,7 +1620,7 @@ _cropping_silu_bwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu(grad_y, top, bottom, left, right, z):
+def _cupy_backward_silu(grad_y, x, crop, z):
     _t1 = _cropping_silu_bwd_0(z)
     _t2 = _cropping_silu_bwd_1(grad_y, _t1)
     _t3 = _cropping_silu_bwd_2(grad_y, z)
@@ -1633,7 +1628,7 @@ def _cupy_backward_silu(grad_y, top, bottom, left, right, z):
     _t5 = _cropping_silu_bwd_4(_t1)
     _t6 = _cropping_silu_bwd_5(_t4, _t5)
     grad_z = _cropping_silu_bwd_6(_t2, _t6)
-    grad_x = _cupy_pad2d(grad_z, top, bottom, left, right)
+    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 
 
@@ -1678,27 +1673,24 @@ def _cupy_amax(x, axis):
     return cp.expand_dims(top, axis)
 
 
-def _cupy_crop2d(x, top, bottom, left, right):
-    """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
-    height, width = x.shape[2], x.shape[3]
-    if top + bottom > height or left + right > width:
+def _cupy_crop_nd(x, crop):
+    """The view of x without crop[2k] entries before and crop[2k + 1] after axis -1 - k;
+    at least one entry of every axis must remain."""
+    if len(crop) % 2 or len(crop) > 2 * x.ndim or any(c < 0 for c in crop):
         raise ValueError(
-            f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
-            f"from an input of shape {tuple(x.shape)}, which has fewer"
+            f"cropping: 'crop' {tuple(crop)} must hold two non-negative entries per cropped "
+            f"axis, for at most the {x.ndim} axes of 'x' {tuple(x.shape)}"
         )
-    return x[:, :, top : height - bottom, left : width - right]
-
-
-def _cupy_pad2d(x, top, bottom, left, right):
-    """x [N, C, H, W] with zero rows above and below and zero columns left and right."""
-    import cupy as cp
-
-    height, width = x.shape[2], x.shape[3]
-    out = cp.zeros(
-        (*x.shape[:2], top + height + bottom, left + width + right), dtype=x.dtype
-    )
-    out[:, :, top : top + height, left : left + width] = x
-    return out
+    index = [slice(None)] * x.ndim
+    for k in range(len(crop) // 2):
+        axis, b, e = x.ndim - 1 - k, crop[2 * k], crop[2 * k + 1]
+        if b + e >= x.shape[axis]:
+            raise ValueError(
+                f"cropping: cannot remove {b} + {e} entries from axis {axis} of an input of "
+                f"shape {tuple(x.shape)}; at least one must remain"
+            )
+        index[axis] = slice(b, x.shape[axis] - e)
+    return x[tuple(index)]
 
 
 def _cupy_sum(x, axis):
@@ -1724,3 +1716,16 @@ def _cupy_sum(x, axis):
     sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
     rest = tuple(a for a in axes if a < x.ndim - trailing)
     return cp.sum(sums, axis=rest, keepdims=True) if rest else sums
+
+
+def _cupy_uncrop_nd(grad, x, crop):
+    """The gradient of _crop_nd: ``grad`` written into zeros shaped like x."""
+    import cupy as cp
+
+    out = cp.zeros(x.shape, grad.dtype)
+    index = [slice(None)] * x.ndim
+    for k in range(len(crop) // 2):
+        axis = x.ndim - 1 - k
+        index[axis] = slice(crop[2 * k], x.shape[axis] - crop[2 * k + 1])
+    out[tuple(index)] = grad
+    return out

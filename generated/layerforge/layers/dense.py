@@ -54,7 +54,9 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
             if options:
                 check_options("dense", activation, options)
@@ -71,7 +73,9 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
         )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
         if options:
             check_options("dense", activation, options)
@@ -182,40 +186,28 @@ def _backward_identity(grad_y, x, weight):
 
 def _forward_gelu(x, weight, bias):
     z = x @ weight.T + bias
-    gelu_inner = z * z
-    gelu_inner *= z
-    gelu_inner *= 0.044715
-    gelu_inner += z
-    gelu_inner *= 0.7978845608028654
-    y = np.tanh(gelu_inner, out=gelu_inner)
-    y += 1
+    y = _erf(0.7071067811865476 * z)
     y *= 0.5
+    y += 0.5
     y *= z
     return y, (x, weight, z)
 
 
 def _backward_gelu(grad_y, x, weight, z):
-    gelu_inner = z * z
-    gelu_inner *= z
-    gelu_inner *= 0.044715
-    gelu_inner += z
-    gelu_inner *= 0.7978845608028654
-    _t1 = np.tanh(gelu_inner, out=gelu_inner)
-    grad_gelu_inner = _t1 * _t1
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_y
-    grad_gelu_inner *= 0.5
-    grad_gelu_inner *= z
-    _t2 = grad_gelu_inner * 0.7978845608028654
-    grad_z = np.add(1, _t1, out=_t1)
-    grad_z *= grad_y
+    _t1 = 0.7071067811865476 * z
+    grad_z = _erf(_t1)
     grad_z *= 0.5
+    grad_z += 0.5
+    grad_z *= grad_y
+    _t2 = _t1 * _t1
+    np.negative(_t2, out=_t2)
+    np.exp(_t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= 0.5
+    _t2 *= 1.1283791670955126
+    _t2 *= 0.7071067811865476
     grad_z += _t2
-    _t3 = _t2 * 0.044715
-    _t3 *= 3
-    _t4 = z * z
-    _t3 *= _t4
-    grad_z += _t3
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
     grad_weight = grad_z.T @ x
@@ -337,6 +329,11 @@ _FUSED = {
     "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
 }
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "gelu": {"approximate": "none"},
+}
 
 
 def _amax(x, axis):
@@ -357,6 +354,96 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result."""
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
 
 
 def _expm1(x, out=None):
@@ -554,7 +641,7 @@ _dense_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# dense_softmax_fwd_1: layers_spec/activations/softmax.yaml:8
+# dense_softmax_fwd_1: layers_spec/activations/softmax.yaml:10
 _dense_softmax_fwd_1 = ReductionKernel(
     "dense_softmax_fwd_1",
     "T X0",
@@ -570,7 +657,7 @@ _dense_softmax_fwd_1 = ReductionKernel(
 )
 
 
-# dense_softmax_fwd_2: layers_spec/activations/softmax.yaml:8,9
+# dense_softmax_fwd_2: layers_spec/activations/softmax.yaml:10,11
 _dense_softmax_fwd_2 = ElementwiseKernel(
     "dense_softmax_fwd_2",
     "T z, T _t3",
@@ -582,7 +669,7 @@ _dense_softmax_fwd_2 = ElementwiseKernel(
 )
 
 
-# dense_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
+# dense_softmax_fwd_3: layers_spec/activations/softmax.yaml:12
 _dense_softmax_fwd_3 = ReductionKernel(
     "dense_softmax_fwd_3",
     "T X0",
@@ -598,7 +685,7 @@ _dense_softmax_fwd_3 = ReductionKernel(
 )
 
 
-# dense_softmax_fwd_4: layers_spec/activations/softmax.yaml:10
+# dense_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
 _dense_softmax_fwd_4 = ElementwiseKernel(
     "dense_softmax_fwd_4",
     "T softmax_exponentials, T _t4",
@@ -620,7 +707,7 @@ def _cupy_forward_softmax(x, weight, bias):
     return y, (x, weight, y)
 
 
-# dense_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+# dense_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
 _dense_softmax_bwd_0 = ReductionKernel(
     "dense_softmax_bwd_0",
     "T X0, T X1",
@@ -637,7 +724,7 @@ _dense_softmax_bwd_0 = ReductionKernel(
 )
 
 
-# dense_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# dense_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _dense_softmax_bwd_1 = ElementwiseKernel(
     "dense_softmax_bwd_1",
     "T grad_y, T _t6, T y",
@@ -686,21 +773,18 @@ def _cupy_backward_identity(grad_y, x, weight):
     return grad_x, grad_weight, grad_bias
 
 
-# dense_gelu_fwd_0: layers_spec/layers/dense.yaml:16; layers_spec/activations/gelu.yaml:10,11
+# dense_gelu_fwd_0: layers_spec/layers/dense.yaml:16; layers_spec/activations/gelu.yaml:23
 _dense_gelu_fwd_0 = ElementwiseKernel(
     "dense_gelu_fwd_0",
     "T _t1, T bias",
     "T z, T y",
     """
     z = _t1 + bias;
-    T _t2 = z * z * z;
-    T _t3 = T(0.044715) * _t2;
-    T _t4 = z + _t3;
-    T gelu_inner = T(0.7978845608028654) * _t4;
-    T _t5 = T(0.5) * z;
-    T _t6 = tanh(gelu_inner);
-    T _t7 = T(1) + _t6;
-    y = _t5 * _t7;
+    T _t2 = T(0.7071067811865476) * z;
+    T _t3 = erf(_t2);
+    T _t4 = T(0.5) * _t3;
+    T _t5 = T(0.5) + _t4;
+    y = z * _t5;
     """,
 )
 
@@ -711,32 +795,26 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# dense_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+# dense_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
 _dense_gelu_bwd_0 = ElementwiseKernel(
     "dense_gelu_bwd_0",
     "T z, T grad_y",
     "T grad_z",
     """
-    T _t2 = z * z * z;
-    T _t3 = T(0.044715) * _t2;
-    T _t4 = z + _t3;
-    T gelu_inner = T(0.7978845608028654) * _t4;
-    T _t5 = T(0.5) * z;
-    T _t6 = tanh(gelu_inner);
-    T _t7 = T(1) + _t6;
-    T _t8 = grad_y * _t7;
-    T _t9 = grad_y * _t5;
-    T _t10 = _t6 * _t6;
-    T _t11 = T(1) - _t10;
-    T grad_gelu_inner = _t9 * _t11;
-    T _t13 = _t8 * T(0.5);
-    T _t14 = grad_gelu_inner * T(0.7978845608028654);
-    T _t15 = _t14 * T(0.044715);
-    T _t16 = _t15 * T(3);
-    T _t17 = z * z;
-    T _t18 = _t16 * _t17;
-    T _t19 = _t13 + _t14;
-    grad_z = _t19 + _t18;
+    T _t2 = T(0.7071067811865476) * z;
+    T _t3 = erf(_t2);
+    T _t4 = T(0.5) * _t3;
+    T _t5 = T(0.5) + _t4;
+    T _t6 = grad_y * _t5;
+    T _t7 = grad_y * z;
+    T _t8 = _t7 * T(0.5);
+    T _t9 = _t8 * T(1.1283791670955126);
+    T _t10 = _t2 * _t2;
+    T _t11 = -_t10;
+    T _t12 = exp(_t11);
+    T _t13 = _t9 * _t12;
+    T _t14 = _t13 * T(0.7071067811865476);
+    grad_z = _t6 + _t14;
     """,
 )
 

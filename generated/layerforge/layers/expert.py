@@ -78,7 +78,9 @@ def forward(
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
             if options:
                 check_options("expert", activation, options)
@@ -99,7 +101,9 @@ def forward(
         )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
         if options:
             check_options("expert", activation, options)
@@ -229,48 +233,36 @@ def _forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = x @ fc1_weight.T + fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
     z = hidden @ fc2_weight.T + fc2_bias
-    gelu_inner = z * z
-    gelu_inner *= z
-    gelu_inner *= 0.044715
-    gelu_inner += z
-    gelu_inner *= 0.7978845608028654
-    y = np.tanh(gelu_inner, out=gelu_inner)
-    y += 1
+    y = _erf(0.7071067811865476 * z)
     y *= 0.5
+    y += 0.5
     y *= z
     return y, (x, fc1_weight, fc2_weight, _t1, z)
 
 
 def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
     hidden = np.clip(_t1, 0, np.inf)
-    gelu_inner = z * z
-    gelu_inner *= z
-    gelu_inner *= 0.044715
-    gelu_inner += z
-    gelu_inner *= 0.7978845608028654
-    _t2 = np.tanh(gelu_inner, out=gelu_inner)
-    grad_gelu_inner = _t2 * _t2
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_y
-    grad_gelu_inner *= 0.5
-    grad_gelu_inner *= z
-    _t3 = grad_gelu_inner * 0.7978845608028654
-    grad_z = np.add(1, _t2, out=_t2)
-    grad_z *= grad_y
+    _t2 = 0.7071067811865476 * z
+    grad_z = _erf(_t2)
     grad_z *= 0.5
+    grad_z += 0.5
+    grad_z *= grad_y
+    _t3 = _t2 * _t2
+    np.negative(_t3, out=_t3)
+    np.exp(_t3, out=_t3)
+    _t3 *= grad_y
+    _t3 *= z
+    _t3 *= 0.5
+    _t3 *= 1.1283791670955126
+    _t3 *= 0.7071067811865476
     grad_z += _t3
-    _t4 = _t3 * 0.044715
-    _t4 *= 3
-    _t5 = z * z
-    _t4 *= _t5
-    grad_z += _t4
     grad_fc2_bias = np.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
     grad_fc2_weight = grad_z.T @ hidden
-    _t6 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
-    grad_fc1_bias = np.sum(_t6, axis=0)
-    grad_x = _t6 @ fc1_weight
-    grad_fc1_weight = _t6.T @ x
+    _t4 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
+    grad_fc1_bias = np.sum(_t4, axis=0)
+    grad_x = _t4 @ fc1_weight
+    grad_fc1_weight = _t4.T @ x
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -315,6 +307,11 @@ _FUSED = {
     "gelu": (_forward_gelu, _backward_gelu),
     "silu": (_forward_silu, _backward_silu),
 }
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "gelu": {"approximate": "none"},
+}
 
 
 def _amax(x, axis):
@@ -335,6 +332,96 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result."""
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
 
 
 def _sigmoid(x, out=None):
@@ -633,7 +720,7 @@ _expert_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# expert_softmax_fwd_2: layers_spec/activations/softmax.yaml:8
+# expert_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
 _expert_softmax_fwd_2 = ReductionKernel(
     "expert_softmax_fwd_2",
     "T X0",
@@ -649,7 +736,7 @@ _expert_softmax_fwd_2 = ReductionKernel(
 )
 
 
-# expert_softmax_fwd_3: layers_spec/activations/softmax.yaml:8,9
+# expert_softmax_fwd_3: layers_spec/activations/softmax.yaml:10,11
 _expert_softmax_fwd_3 = ElementwiseKernel(
     "expert_softmax_fwd_3",
     "T z, T _t5",
@@ -661,7 +748,7 @@ _expert_softmax_fwd_3 = ElementwiseKernel(
 )
 
 
-# expert_softmax_fwd_4: layers_spec/activations/softmax.yaml:10
+# expert_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
 _expert_softmax_fwd_4 = ReductionKernel(
     "expert_softmax_fwd_4",
     "T X0",
@@ -677,7 +764,7 @@ _expert_softmax_fwd_4 = ReductionKernel(
 )
 
 
-# expert_softmax_fwd_5: layers_spec/activations/softmax.yaml:10
+# expert_softmax_fwd_5: layers_spec/activations/softmax.yaml:12
 _expert_softmax_fwd_5 = ElementwiseKernel(
     "expert_softmax_fwd_5",
     "T softmax_exponentials, T _t6",
@@ -712,7 +799,7 @@ _expert_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# expert_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# expert_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _expert_softmax_bwd_1 = ReductionKernel(
     "expert_softmax_bwd_1",
     "T X0, T X1",
@@ -729,7 +816,7 @@ _expert_softmax_bwd_1 = ReductionKernel(
 )
 
 
-# expert_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+# expert_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
 _expert_softmax_bwd_2 = ElementwiseKernel(
     "expert_softmax_bwd_2",
     "T grad_y, T _t8, T y",
@@ -781,21 +868,18 @@ _expert_gelu_fwd_0 = ElementwiseKernel(
 )
 
 
-# expert_gelu_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/gelu.yaml:10,11
+# expert_gelu_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/gelu.yaml:23
 _expert_gelu_fwd_1 = ElementwiseKernel(
     "expert_gelu_fwd_1",
     "T _t3, T fc2_bias",
     "T z, T y",
     """
     z = _t3 + fc2_bias;
-    T _t4 = z * z * z;
-    T _t5 = T(0.044715) * _t4;
-    T _t6 = z + _t5;
-    T gelu_inner = T(0.7978845608028654) * _t6;
-    T _t7 = T(0.5) * z;
-    T _t8 = tanh(gelu_inner);
-    T _t9 = T(1) + _t8;
-    y = _t7 * _t9;
+    T _t4 = T(0.7071067811865476) * z;
+    T _t5 = erf(_t4);
+    T _t6 = T(0.5) * _t5;
+    T _t7 = T(0.5) + _t6;
+    y = z * _t7;
     """,
 )
 
@@ -819,32 +903,26 @@ _expert_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
 _expert_gelu_bwd_1 = ElementwiseKernel(
     "expert_gelu_bwd_1",
     "T z, T grad_y",
     "T grad_z",
     """
-    T _t4 = z * z * z;
-    T _t5 = T(0.044715) * _t4;
-    T _t6 = z + _t5;
-    T gelu_inner = T(0.7978845608028654) * _t6;
-    T _t7 = T(0.5) * z;
-    T _t8 = tanh(gelu_inner);
-    T _t9 = T(1) + _t8;
-    T _t10 = grad_y * _t9;
-    T _t11 = grad_y * _t7;
-    T _t12 = _t8 * _t8;
-    T _t13 = T(1) - _t12;
-    T grad_gelu_inner = _t11 * _t13;
-    T _t15 = _t10 * T(0.5);
-    T _t16 = grad_gelu_inner * T(0.7978845608028654);
-    T _t17 = _t16 * T(0.044715);
-    T _t18 = _t17 * T(3);
-    T _t19 = z * z;
-    T _t20 = _t18 * _t19;
-    T _t21 = _t15 + _t16;
-    grad_z = _t21 + _t20;
+    T _t4 = T(0.7071067811865476) * z;
+    T _t5 = erf(_t4);
+    T _t6 = T(0.5) * _t5;
+    T _t7 = T(0.5) + _t6;
+    T _t8 = grad_y * _t7;
+    T _t9 = grad_y * z;
+    T _t10 = _t9 * T(0.5);
+    T _t11 = _t10 * T(1.1283791670955126);
+    T _t12 = _t4 * _t4;
+    T _t13 = -_t12;
+    T _t14 = exp(_t13);
+    T _t15 = _t11 * _t14;
+    T _t16 = _t15 * T(0.7071067811865476);
+    grad_z = _t8 + _t16;
     """,
 )
 
@@ -853,10 +931,10 @@ _expert_gelu_bwd_1 = ElementwiseKernel(
 _expert_gelu_bwd_2 = ElementwiseKernel(
     "expert_gelu_bwd_2",
     "T _t2, T grad_hidden",
-    "T _t26",
+    "T _t21",
     """
-    bool _t25 = _t2 > T(0);
-    _t26 = grad_hidden * _t25;
+    bool _t20 = _t2 > T(0);
+    _t21 = grad_hidden * _t20;
     """,
 )
 
@@ -869,10 +947,10 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
     grad_fc2_weight = grad_z.T @ hidden
-    _t26 = _expert_gelu_bwd_2(_t2, grad_hidden)
-    grad_fc1_bias = cp.sum(_t26, axis=0)
-    grad_x = _t26 @ fc1_weight
-    grad_fc1_weight = _t26.T @ x
+    _t21 = _expert_gelu_bwd_2(_t2, grad_hidden)
+    grad_fc1_bias = cp.sum(_t21, axis=0)
+    grad_x = _t21 @ fc1_weight
+    grad_fc1_weight = _t21.T @ x
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 

@@ -79,7 +79,9 @@ def forward(
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
             if options:
                 check_options("gated_linear_unit", activation, options)
@@ -94,7 +96,9 @@ def forward(
         )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
         if options:
             check_options("gated_linear_unit", activation, options)
@@ -184,49 +188,37 @@ def _backward_relu(grad_y, x, weight_linear, weight_gate, value, _t1):
 def _forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
     value = x @ weight_linear.T + bias_linear
     _t1 = x @ weight_gate.T + bias_gate
-    gelu_inner = _t1 * _t1
-    gelu_inner *= _t1
-    gelu_inner *= 0.044715
-    gelu_inner += _t1
-    gelu_inner *= 0.7978845608028654
-    gate = np.tanh(gelu_inner, out=gelu_inner)
-    gate += 1
+    gate = _erf(0.7071067811865476 * _t1)
     gate *= 0.5
+    gate += 0.5
     gate *= _t1
     y = np.multiply(value, gate, out=gate)
     return y, (x, weight_linear, weight_gate, value, _t1)
 
 
 def _backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t1):
-    gelu_inner = _t1 * _t1
-    gelu_inner *= _t1
-    gelu_inner *= 0.044715
-    gelu_inner += _t1
-    gelu_inner *= 0.7978845608028654
-    _t2 = 0.5 * _t1
-    _t3 = np.tanh(gelu_inner, out=gelu_inner)
-    _t4 = 1 + _t3
-    gate = _t2 * _t4
+    _t2 = 0.7071067811865476 * _t1
+    _t3 = _erf(_t2)
+    _t3 *= 0.5
+    _t3 += 0.5
+    gate = _t1 * _t3
     grad_value = np.multiply(grad_y, gate, out=gate)
     grad_gate = grad_y * value
-    grad_gelu_inner = np.multiply(_t3, _t3, out=_t3)
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_gate
-    grad_gelu_inner *= _t2
-    _t5 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t2)
-    _t6 = np.multiply(grad_gate, _t4, out=_t4)
-    _t6 *= 0.5
-    _t6 += _t5
-    _t7 = _t5 * 0.044715
-    _t7 *= 3
-    _t8 = _t1 * _t1
-    _t7 *= _t8
-    _t6 += _t7
-    grad_bias_gate = np.sum(_t6, axis=0)
-    grad_weight_gate = _t6.T @ x
+    _t4 = np.multiply(grad_gate, _t3, out=_t3)
+    _t5 = _t2 * _t2
+    np.negative(_t5, out=_t5)
+    np.exp(_t5, out=_t5)
+    _t5 *= grad_gate
+    _t5 *= _t1
+    _t5 *= 0.5
+    _t5 *= 1.1283791670955126
+    _t5 *= 0.7071067811865476
+    _t4 += _t5
+    grad_bias_gate = np.sum(_t4, axis=0)
+    grad_weight_gate = _t4.T @ x
     grad_bias_linear = np.sum(grad_value, axis=0)
     grad_weight_linear = grad_value.T @ x
-    grad_x = _t6 @ weight_gate + grad_value @ weight_linear
+    grad_x = _t4 @ weight_gate + grad_value @ weight_linear
     return (
         grad_x,
         grad_weight_linear,
@@ -396,6 +388,11 @@ _FUSED = {
     "softmax": (_forward_softmax, _backward_softmax),
     "identity": (_forward_identity, _backward_identity),
 }
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "gelu": {"approximate": "none"},
+    "softmax": {"dim": -1},
+}
 
 
 def _amax(x, axis):
@@ -416,6 +413,96 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result."""
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
 
 
 def _sigmoid(x, out=None):
@@ -625,21 +712,18 @@ _gated_linear_unit_gelu_fwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_gelu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/gelu.yaml:10,11
+# gated_linear_unit_gelu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/gelu.yaml:23
 _gated_linear_unit_gelu_fwd_1 = ElementwiseKernel(
     "gated_linear_unit_gelu_fwd_1",
     "T _t2, T bias_gate, T value",
     "T _t3, T y",
     """
     _t3 = _t2 + bias_gate;
-    T _t4 = _t3 * _t3 * _t3;
-    T _t5 = T(0.044715) * _t4;
-    T _t6 = _t3 + _t5;
-    T gelu_inner = T(0.7978845608028654) * _t6;
-    T _t7 = T(0.5) * _t3;
-    T _t8 = tanh(gelu_inner);
-    T _t9 = T(1) + _t8;
-    T gate = _t7 * _t9;
+    T _t4 = T(0.7071067811865476) * _t3;
+    T _t5 = erf(_t4);
+    T _t6 = T(0.5) * _t5;
+    T _t7 = T(0.5) + _t6;
+    T gate = _t3 * _t7;
     y = value * gate;
     """,
 )
@@ -653,35 +737,29 @@ def _cupy_forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
     return y, (x, weight_linear, weight_gate, value, _t3)
 
 
-# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
 _gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
     "gated_linear_unit_gelu_bwd_0",
     "T _t3, T grad_y, T value",
-    "T grad_value, T _t24",
+    "T grad_value, T _t19",
     """
-    T _t4 = _t3 * _t3 * _t3;
-    T _t5 = T(0.044715) * _t4;
-    T _t6 = _t3 + _t5;
-    T gelu_inner = T(0.7978845608028654) * _t6;
-    T _t7 = T(0.5) * _t3;
-    T _t8 = tanh(gelu_inner);
-    T _t9 = T(1) + _t8;
-    T gate = _t7 * _t9;
+    T _t4 = T(0.7071067811865476) * _t3;
+    T _t5 = erf(_t4);
+    T _t6 = T(0.5) * _t5;
+    T _t7 = T(0.5) + _t6;
+    T gate = _t3 * _t7;
     grad_value = grad_y * gate;
     T grad_gate = grad_y * value;
-    T _t12 = grad_gate * _t9;
-    T _t13 = grad_gate * _t7;
-    T _t14 = _t8 * _t8;
-    T _t15 = T(1) - _t14;
-    T grad_gelu_inner = _t13 * _t15;
-    T _t17 = _t12 * T(0.5);
-    T _t18 = grad_gelu_inner * T(0.7978845608028654);
-    T _t19 = _t18 * T(0.044715);
-    T _t20 = _t19 * T(3);
-    T _t21 = _t3 * _t3;
-    T _t22 = _t20 * _t21;
-    T _t23 = _t17 + _t18;
-    _t24 = _t23 + _t22;
+    T _t10 = grad_gate * _t7;
+    T _t11 = grad_gate * _t3;
+    T _t12 = _t11 * T(0.5);
+    T _t13 = _t12 * T(1.1283791670955126);
+    T _t14 = _t4 * _t4;
+    T _t15 = -_t14;
+    T _t16 = exp(_t15);
+    T _t17 = _t13 * _t16;
+    T _t18 = _t17 * T(0.7071067811865476);
+    _t19 = _t10 + _t18;
     """,
 )
 
@@ -689,10 +767,10 @@ _gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
 # gated_linear_unit_gelu_bwd_1: layers_spec/primitives.yaml:510
 _gated_linear_unit_gelu_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_gelu_bwd_1",
-    "T _t26, T _t29",
+    "T _t21, T _t24",
     "T grad_x",
     """
-    grad_x = _t26 + _t29;
+    grad_x = _t21 + _t24;
     """,
 )
 
@@ -700,14 +778,14 @@ _gated_linear_unit_gelu_bwd_1 = ElementwiseKernel(
 def _cupy_backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t3):
     import cupy as cp
 
-    grad_value, _t24 = _gated_linear_unit_gelu_bwd_0(_t3, grad_y, value)
-    grad_bias_gate = cp.sum(_t24, axis=0)
-    _t26 = _t24 @ weight_gate
-    grad_weight_gate = _t24.T @ x
+    grad_value, _t19 = _gated_linear_unit_gelu_bwd_0(_t3, grad_y, value)
+    grad_bias_gate = cp.sum(_t19, axis=0)
+    _t21 = _t19 @ weight_gate
+    grad_weight_gate = _t19.T @ x
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t29 = grad_value @ weight_linear
+    _t24 = grad_value @ weight_linear
     grad_weight_linear = grad_value.T @ x
-    grad_x = _gated_linear_unit_gelu_bwd_1(_t26, _t29)
+    grad_x = _gated_linear_unit_gelu_bwd_1(_t21, _t24)
     return (
         grad_x,
         grad_weight_linear,
@@ -985,7 +1063,7 @@ _gated_linear_unit_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_softmax_fwd_2: layers_spec/activations/softmax.yaml:8
+# gated_linear_unit_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
 _gated_linear_unit_softmax_fwd_2 = ReductionKernel(
     "gated_linear_unit_softmax_fwd_2",
     "T X0",
@@ -1001,7 +1079,7 @@ _gated_linear_unit_softmax_fwd_2 = ReductionKernel(
 )
 
 
-# gated_linear_unit_softmax_fwd_3: layers_spec/activations/softmax.yaml:8,9
+# gated_linear_unit_softmax_fwd_3: layers_spec/activations/softmax.yaml:10,11
 _gated_linear_unit_softmax_fwd_3 = ElementwiseKernel(
     "gated_linear_unit_softmax_fwd_3",
     "T _t3, T _t5",
@@ -1013,7 +1091,7 @@ _gated_linear_unit_softmax_fwd_3 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_softmax_fwd_4: layers_spec/activations/softmax.yaml:10
+# gated_linear_unit_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
 _gated_linear_unit_softmax_fwd_4 = ReductionKernel(
     "gated_linear_unit_softmax_fwd_4",
     "T X0",
@@ -1029,7 +1107,7 @@ _gated_linear_unit_softmax_fwd_4 = ReductionKernel(
 )
 
 
-# gated_linear_unit_softmax_fwd_5: layers_spec/activations/softmax.yaml:10; layers_spec/layers/gated_linear_unit.yaml:22
+# gated_linear_unit_softmax_fwd_5: layers_spec/activations/softmax.yaml:12; layers_spec/layers/gated_linear_unit.yaml:22
 _gated_linear_unit_softmax_fwd_5 = ElementwiseKernel(
     "gated_linear_unit_softmax_fwd_5",
     "T softmax_exponentials, T _t6, T value",
@@ -1066,7 +1144,7 @@ _gated_linear_unit_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# gated_linear_unit_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _gated_linear_unit_softmax_bwd_1 = ReductionKernel(
     "gated_linear_unit_softmax_bwd_1",
     "T X0, T X1",
@@ -1083,7 +1161,7 @@ _gated_linear_unit_softmax_bwd_1 = ReductionKernel(
 )
 
 
-# gated_linear_unit_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+# gated_linear_unit_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
 _gated_linear_unit_softmax_bwd_2 = ElementwiseKernel(
     "gated_linear_unit_softmax_bwd_2",
     "T grad_gate, T _t10, T gate",

@@ -94,7 +94,9 @@ def forward(
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
             if options:
                 check_options("memory_read", activation, options)
@@ -122,7 +124,9 @@ def forward(
         )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
         if options:
             check_options("memory_read", activation, options)
@@ -556,14 +560,9 @@ def _forward_gelu(
     read = attention @ memory
     _t3 = read @ value_weight.T
     z = _t3 @ output_weight.T + output_bias
-    gelu_inner = z * z
-    gelu_inner *= z
-    gelu_inner *= 0.044715
-    gelu_inner += z
-    gelu_inner *= 0.7978845608028654
-    y = np.tanh(gelu_inner, out=gelu_inner)
-    y += 1
+    y = _erf(0.7071067811865476 * z)
     y *= 0.5
+    y += 0.5
     y *= z
     return y, (
         x,
@@ -599,42 +598,35 @@ def _backward_gelu(
     z,
 ):
     attention = exponentials / _t2
-    gelu_inner = z * z
-    gelu_inner *= z
-    gelu_inner *= 0.044715
-    gelu_inner += z
-    gelu_inner *= 0.7978845608028654
-    _t4 = np.tanh(gelu_inner, out=gelu_inner)
-    grad_gelu_inner = _t4 * _t4
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_y
-    grad_gelu_inner *= 0.5
-    grad_gelu_inner *= z
-    _t5 = grad_gelu_inner * 0.7978845608028654
-    grad_z = np.add(1, _t4, out=_t4)
-    grad_z *= grad_y
+    _t4 = 0.7071067811865476 * z
+    grad_z = _erf(_t4)
     grad_z *= 0.5
+    grad_z += 0.5
+    grad_z *= grad_y
+    _t5 = _t4 * _t4
+    np.negative(_t5, out=_t5)
+    np.exp(_t5, out=_t5)
+    _t5 *= grad_y
+    _t5 *= z
+    _t5 *= 0.5
+    _t5 *= 1.1283791670955126
+    _t5 *= 0.7071067811865476
     grad_z += _t5
-    _t6 = _t5 * 0.044715
-    _t6 *= 3
-    _t7 = z * z
-    _t6 *= _t7
-    grad_z += _t6
     grad_output_bias = np.sum(grad_z, axis=0)
-    _t8 = grad_z @ output_weight
+    _t6 = grad_z @ output_weight
     grad_output_weight = grad_z.T @ _t3
-    grad_read = _t8 @ value_weight
-    grad_value_weight = _t8.T @ read
+    grad_read = _t6 @ value_weight
+    grad_value_weight = _t6.T @ read
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
-    _t9 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t9 @ memory
+    _t7 = np.multiply(grad_scores, scale, out=grad_scores)
+    grad_query = _t7 @ memory
     grad_x = grad_query @ key_weight
     grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t9.T @ query
+    grad_memory = attention.T @ grad_read + _t7.T @ query
     return (
         grad_x,
         grad_memory,
@@ -740,6 +732,11 @@ _FUSED = {
     "gelu": (_forward_gelu, _backward_gelu),
     "silu": (_forward_silu, _backward_silu),
 }
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "gelu": {"approximate": "none"},
+}
 
 
 def _amax(x, axis):
@@ -760,6 +757,96 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result."""
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
 
 
 def _sigmoid(x, out=None):
@@ -1814,7 +1901,7 @@ _memory_read_softmax_fwd_5 = ElementwiseKernel(
 )
 
 
-# memory_read_softmax_fwd_6: layers_spec/activations/softmax.yaml:8
+# memory_read_softmax_fwd_6: layers_spec/activations/softmax.yaml:10
 _memory_read_softmax_fwd_6 = ReductionKernel(
     "memory_read_softmax_fwd_6",
     "T X0",
@@ -1830,7 +1917,7 @@ _memory_read_softmax_fwd_6 = ReductionKernel(
 )
 
 
-# memory_read_softmax_fwd_7: layers_spec/activations/softmax.yaml:8,9
+# memory_read_softmax_fwd_7: layers_spec/activations/softmax.yaml:10,11
 _memory_read_softmax_fwd_7 = ElementwiseKernel(
     "memory_read_softmax_fwd_7",
     "T z, T _t9",
@@ -1842,7 +1929,7 @@ _memory_read_softmax_fwd_7 = ElementwiseKernel(
 )
 
 
-# memory_read_softmax_fwd_8: layers_spec/activations/softmax.yaml:10
+# memory_read_softmax_fwd_8: layers_spec/activations/softmax.yaml:12
 _memory_read_softmax_fwd_8 = ReductionKernel(
     "memory_read_softmax_fwd_8",
     "T X0",
@@ -1858,7 +1945,7 @@ _memory_read_softmax_fwd_8 = ReductionKernel(
 )
 
 
-# memory_read_softmax_fwd_9: layers_spec/activations/softmax.yaml:10
+# memory_read_softmax_fwd_9: layers_spec/activations/softmax.yaml:12
 _memory_read_softmax_fwd_9 = ElementwiseKernel(
     "memory_read_softmax_fwd_9",
     "T softmax_exponentials, T _t10",
@@ -1917,7 +2004,7 @@ _memory_read_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# memory_read_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# memory_read_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _memory_read_softmax_bwd_1 = ReductionKernel(
     "memory_read_softmax_bwd_1",
     "T X0, T X1",
@@ -1934,7 +2021,7 @@ _memory_read_softmax_bwd_1 = ReductionKernel(
 )
 
 
-# memory_read_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+# memory_read_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
 _memory_read_softmax_bwd_2 = ElementwiseKernel(
     "memory_read_softmax_bwd_2",
     "T grad_y, T _t12, T y",
@@ -2117,21 +2204,18 @@ _memory_read_gelu_fwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_gelu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/gelu.yaml:10,11
+# memory_read_gelu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/gelu.yaml:23
 _memory_read_gelu_fwd_5 = ElementwiseKernel(
     "memory_read_gelu_fwd_5",
     "T _t7, T output_bias",
     "T z, T y",
     """
     z = _t7 + output_bias;
-    T _t8 = z * z * z;
-    T _t9 = T(0.044715) * _t8;
-    T _t10 = z + _t9;
-    T gelu_inner = T(0.7978845608028654) * _t10;
-    T _t11 = T(0.5) * z;
-    T _t12 = tanh(gelu_inner);
-    T _t13 = T(1) + _t12;
-    y = _t11 * _t13;
+    T _t8 = T(0.7071067811865476) * z;
+    T _t9 = erf(_t8);
+    T _t10 = T(0.5) * _t9;
+    T _t11 = T(0.5) + _t10;
+    y = z * _t11;
     """,
 )
 
@@ -2179,32 +2263,26 @@ _memory_read_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
 _memory_read_gelu_bwd_1 = ElementwiseKernel(
     "memory_read_gelu_bwd_1",
     "T z, T grad_y",
     "T grad_z",
     """
-    T _t8 = z * z * z;
-    T _t9 = T(0.044715) * _t8;
-    T _t10 = z + _t9;
-    T gelu_inner = T(0.7978845608028654) * _t10;
-    T _t11 = T(0.5) * z;
-    T _t12 = tanh(gelu_inner);
-    T _t13 = T(1) + _t12;
-    T _t14 = grad_y * _t13;
-    T _t15 = grad_y * _t11;
-    T _t16 = _t12 * _t12;
-    T _t17 = T(1) - _t16;
-    T grad_gelu_inner = _t15 * _t17;
-    T _t19 = _t14 * T(0.5);
-    T _t20 = grad_gelu_inner * T(0.7978845608028654);
-    T _t21 = _t20 * T(0.044715);
-    T _t22 = _t21 * T(3);
-    T _t23 = z * z;
-    T _t24 = _t22 * _t23;
-    T _t25 = _t19 + _t20;
-    grad_z = _t25 + _t24;
+    T _t8 = T(0.7071067811865476) * z;
+    T _t9 = erf(_t8);
+    T _t10 = T(0.5) * _t9;
+    T _t11 = T(0.5) + _t10;
+    T _t12 = grad_y * _t11;
+    T _t13 = grad_y * z;
+    T _t14 = _t13 * T(0.5);
+    T _t15 = _t14 * T(1.1283791670955126);
+    T _t16 = _t8 * _t8;
+    T _t17 = -_t16;
+    T _t18 = exp(_t17);
+    T _t19 = _t15 * _t18;
+    T _t20 = _t19 * T(0.7071067811865476);
+    grad_z = _t12 + _t20;
     """,
 )
 
@@ -2213,9 +2291,9 @@ _memory_read_gelu_bwd_1 = ElementwiseKernel(
 _memory_read_gelu_bwd_2 = ElementwiseKernel(
     "memory_read_gelu_bwd_2",
     "T grad_attention, T _t5",
-    "T _t35",
+    "T _t30",
     """
-    _t35 = grad_attention / _t5;
+    _t30 = grad_attention / _t5;
     """,
 )
 
@@ -2230,10 +2308,10 @@ _memory_read_gelu_bwd_3 = ReductionKernel(
     preamble="""
     template <typename T>
     __device__ T memory_read_gelu_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
-        T _t36 = -grad_attention;
-        T _t37 = _t36 * attention;
-        T _t38 = _t37 / _t5;
-        return _t38;
+        T _t31 = -grad_attention;
+        T _t32 = _t31 * attention;
+        T _t33 = _t32 / _t5;
+        return _t33;
     }
     """,
 )
@@ -2242,12 +2320,12 @@ _memory_read_gelu_bwd_3 = ReductionKernel(
 # memory_read_gelu_bwd_4: layers_spec/primitives.yaml:354,100,61
 _memory_read_gelu_bwd_4 = ElementwiseKernel(
     "memory_read_gelu_bwd_4",
-    "T _t35, T _t40, T exponentials, T scale",
-    "T _t42",
+    "T _t30, T _t35, T exponentials, T scale",
+    "T _t37",
     """
-    T grad_exponentials = _t35 + _t40;
+    T grad_exponentials = _t30 + _t35;
     T grad_scores = grad_exponentials * exponentials;
-    _t42 = grad_scores * scale;
+    _t37 = grad_scores * scale;
     """,
     scalars=("scale",),
 )
@@ -2256,10 +2334,10 @@ _memory_read_gelu_bwd_4 = ElementwiseKernel(
 # memory_read_gelu_bwd_5: layers_spec/primitives.yaml:510
 _memory_read_gelu_bwd_5 = ElementwiseKernel(
     "memory_read_gelu_bwd_5",
-    "T _t34, T _t44",
+    "T _t29, T _t39",
     "T grad_memory",
     """
-    grad_memory = _t34 + _t44;
+    grad_memory = _t29 + _t39;
     """,
 )
 
@@ -2285,23 +2363,23 @@ def _cupy_backward_gelu(
     attention = _memory_read_gelu_bwd_0(exponentials, _t5)
     grad_z = _memory_read_gelu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t27 = grad_z @ output_weight
+    _t22 = grad_z @ output_weight
     grad_output_weight = grad_z.T @ _t6
-    grad_read = _t27 @ value_weight
-    grad_value_weight = _t27.T @ read
-    _t31 = memory.T
-    grad_attention = grad_read @ _t31
-    _t33 = attention.T
-    _t34 = _t33 @ grad_read
-    _t35 = _memory_read_gelu_bwd_2(grad_attention, _t5)
-    _t39 = _memory_read_gelu_bwd_3(grad_attention, attention, _t5)
-    _t40 = cp.broadcast_to(_t39, _t1.shape)
-    _t42 = _memory_read_gelu_bwd_4(_t35, _t40, exponentials, scale)
-    grad_query = _t42 @ memory
-    _t44 = _t42.T @ query
+    grad_read = _t22 @ value_weight
+    grad_value_weight = _t22.T @ read
+    _t26 = memory.T
+    grad_attention = grad_read @ _t26
+    _t28 = attention.T
+    _t29 = _t28 @ grad_read
+    _t30 = _memory_read_gelu_bwd_2(grad_attention, _t5)
+    _t34 = _memory_read_gelu_bwd_3(grad_attention, attention, _t5)
+    _t35 = cp.broadcast_to(_t34, _t1.shape)
+    _t37 = _memory_read_gelu_bwd_4(_t30, _t35, exponentials, scale)
+    grad_query = _t37 @ memory
+    _t39 = _t37.T @ query
     grad_x = grad_query @ key_weight
     grad_key_weight = grad_query.T @ x
-    grad_memory = _memory_read_gelu_bwd_5(_t34, _t44)
+    grad_memory = _memory_read_gelu_bwd_5(_t29, _t39)
     return (
         grad_x,
         grad_memory,

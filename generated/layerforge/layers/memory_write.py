@@ -92,7 +92,9 @@ def forward(
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
             if options:
                 check_options("memory_write", activation, options)
@@ -118,7 +120,9 @@ def forward(
         )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
         if options:
             check_options("memory_write", activation, options)
@@ -568,14 +572,9 @@ def _forward_gelu(x, memory, query_weight, value_weight, output_weight, output_b
     _t4 = attention.T
     memory_update = _t4 @ values
     _t5 = values @ output_weight.T + output_bias
-    gelu_inner = _t5 * _t5
-    gelu_inner *= _t5
-    gelu_inner *= 0.044715
-    gelu_inner += _t5
-    gelu_inner *= 0.7978845608028654
-    y = np.tanh(gelu_inner, out=gelu_inner)
-    y += 1
+    y = _erf(0.7071067811865476 * _t5)
     y *= 0.5
+    y += 0.5
     y *= _t5
     return (
         y,
@@ -616,38 +615,31 @@ def _backward_gelu(
     _t5,
 ):
     attention = exponentials / _t3
-    gelu_inner = _t5 * _t5
-    gelu_inner *= _t5
-    gelu_inner *= 0.044715
-    gelu_inner += _t5
-    gelu_inner *= 0.7978845608028654
-    _t6 = np.tanh(gelu_inner, out=gelu_inner)
-    grad_gelu_inner = _t6 * _t6
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_y
-    grad_gelu_inner *= 0.5
-    grad_gelu_inner *= _t5
-    _t7 = grad_gelu_inner * 0.7978845608028654
-    _t8 = np.add(1, _t6, out=_t6)
+    _t6 = 0.7071067811865476 * _t5
+    _t7 = _erf(_t6)
+    _t7 *= 0.5
+    _t7 += 0.5
+    _t7 *= grad_y
+    _t8 = _t6 * _t6
+    np.negative(_t8, out=_t8)
+    np.exp(_t8, out=_t8)
     _t8 *= grad_y
+    _t8 *= _t5
     _t8 *= 0.5
-    _t8 += _t7
-    _t9 = _t7 * 0.044715
-    _t9 *= 3
-    _t10 = _t5 * _t5
-    _t9 *= _t10
-    _t8 += _t9
-    grad_output_bias = np.sum(_t8, axis=0)
-    grad_output_weight = _t8.T @ values
+    _t8 *= 1.1283791670955126
+    _t8 *= 0.7071067811865476
+    _t7 += _t8
+    grad_output_bias = np.sum(_t7, axis=0)
+    grad_output_weight = _t7.T @ values
     grad_attention = (grad_memory_update @ values.T).T
     grad_exponentials = grad_attention / _t3 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
-    _t11 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t11 @ memory
-    grad_memory = _t11.T @ query
-    grad_values = _t8 @ output_weight + _t4.T @ grad_memory_update
+    _t9 = np.multiply(grad_scores, _t2, out=grad_scores)
+    grad_query = _t9 @ memory
+    grad_memory = _t9.T @ query
+    grad_values = _t7 @ output_weight + _t4.T @ grad_memory_update
     grad_value_weight = grad_values.T @ x
     grad_query_weight = grad_query.T @ x
     grad_x = grad_values @ value_weight + grad_query @ query_weight
@@ -755,6 +747,11 @@ _FUSED = {
     "gelu": (_forward_gelu, _backward_gelu),
     "silu": (_forward_silu, _backward_silu),
 }
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "gelu": {"approximate": "none"},
+}
 
 
 def _amax(x, axis):
@@ -775,6 +772,96 @@ def _amax(x, axis):
     for piece in pieces[1:]:
         np.maximum(top, piece, out=top)
     return np.expand_dims(top, axis)
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result."""
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
 
 
 def _sigmoid(x, out=None):
@@ -1913,7 +2000,7 @@ _memory_write_softmax_fwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_softmax_fwd_6: layers_spec/activations/softmax.yaml:8
+# memory_write_softmax_fwd_6: layers_spec/activations/softmax.yaml:10
 _memory_write_softmax_fwd_6 = ReductionKernel(
     "memory_write_softmax_fwd_6",
     "T X0",
@@ -1929,7 +2016,7 @@ _memory_write_softmax_fwd_6 = ReductionKernel(
 )
 
 
-# memory_write_softmax_fwd_7: layers_spec/activations/softmax.yaml:8,9
+# memory_write_softmax_fwd_7: layers_spec/activations/softmax.yaml:10,11
 _memory_write_softmax_fwd_7 = ElementwiseKernel(
     "memory_write_softmax_fwd_7",
     "T _t10, T _t12",
@@ -1941,7 +2028,7 @@ _memory_write_softmax_fwd_7 = ElementwiseKernel(
 )
 
 
-# memory_write_softmax_fwd_8: layers_spec/activations/softmax.yaml:10
+# memory_write_softmax_fwd_8: layers_spec/activations/softmax.yaml:12
 _memory_write_softmax_fwd_8 = ReductionKernel(
     "memory_write_softmax_fwd_8",
     "T X0",
@@ -1957,7 +2044,7 @@ _memory_write_softmax_fwd_8 = ReductionKernel(
 )
 
 
-# memory_write_softmax_fwd_9: layers_spec/activations/softmax.yaml:10
+# memory_write_softmax_fwd_9: layers_spec/activations/softmax.yaml:12
 _memory_write_softmax_fwd_9 = ElementwiseKernel(
     "memory_write_softmax_fwd_9",
     "T softmax_exponentials, T _t13",
@@ -2023,7 +2110,7 @@ _memory_write_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# memory_write_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# memory_write_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _memory_write_softmax_bwd_1 = ReductionKernel(
     "memory_write_softmax_bwd_1",
     "T X0, T X1",
@@ -2040,7 +2127,7 @@ _memory_write_softmax_bwd_1 = ReductionKernel(
 )
 
 
-# memory_write_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+# memory_write_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
 _memory_write_softmax_bwd_2 = ElementwiseKernel(
     "memory_write_softmax_bwd_2",
     "T grad_y, T _t15, T y",
@@ -2237,21 +2324,18 @@ _memory_write_gelu_fwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/gelu.yaml:10,11
+# memory_write_gelu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/gelu.yaml:23
 _memory_write_gelu_fwd_5 = ElementwiseKernel(
     "memory_write_gelu_fwd_5",
     "T _t9, T output_bias",
     "T _t10, T y",
     """
     _t10 = _t9 + output_bias;
-    T _t11 = _t10 * _t10 * _t10;
-    T _t12 = T(0.044715) * _t11;
-    T _t13 = _t10 + _t12;
-    T gelu_inner = T(0.7978845608028654) * _t13;
-    T _t14 = T(0.5) * _t10;
-    T _t15 = tanh(gelu_inner);
-    T _t16 = T(1) + _t15;
-    y = _t14 * _t16;
+    T _t11 = T(0.7071067811865476) * _t10;
+    T _t12 = erf(_t11);
+    T _t13 = T(0.5) * _t12;
+    T _t14 = T(0.5) + _t13;
+    y = _t10 * _t14;
     """,
 )
 
@@ -2306,32 +2390,26 @@ _memory_write_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
+# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
 _memory_write_gelu_bwd_1 = ElementwiseKernel(
     "memory_write_gelu_bwd_1",
     "T _t10, T grad_y",
-    "T _t29",
+    "T _t24",
     """
-    T _t11 = _t10 * _t10 * _t10;
-    T _t12 = T(0.044715) * _t11;
-    T _t13 = _t10 + _t12;
-    T gelu_inner = T(0.7978845608028654) * _t13;
-    T _t14 = T(0.5) * _t10;
-    T _t15 = tanh(gelu_inner);
-    T _t16 = T(1) + _t15;
-    T _t17 = grad_y * _t16;
-    T _t18 = grad_y * _t14;
-    T _t19 = _t15 * _t15;
-    T _t20 = T(1) - _t19;
-    T grad_gelu_inner = _t18 * _t20;
-    T _t22 = _t17 * T(0.5);
-    T _t23 = grad_gelu_inner * T(0.7978845608028654);
-    T _t24 = _t23 * T(0.044715);
-    T _t25 = _t24 * T(3);
-    T _t26 = _t10 * _t10;
-    T _t27 = _t25 * _t26;
-    T _t28 = _t22 + _t23;
-    _t29 = _t28 + _t27;
+    T _t11 = T(0.7071067811865476) * _t10;
+    T _t12 = erf(_t11);
+    T _t13 = T(0.5) * _t12;
+    T _t14 = T(0.5) + _t13;
+    T _t15 = grad_y * _t14;
+    T _t16 = grad_y * _t10;
+    T _t17 = _t16 * T(0.5);
+    T _t18 = _t17 * T(1.1283791670955126);
+    T _t19 = _t11 * _t11;
+    T _t20 = -_t19;
+    T _t21 = exp(_t20);
+    T _t22 = _t18 * _t21;
+    T _t23 = _t22 * T(0.7071067811865476);
+    _t24 = _t15 + _t23;
     """,
 )
 
@@ -2340,9 +2418,9 @@ _memory_write_gelu_bwd_1 = ElementwiseKernel(
 _memory_write_gelu_bwd_2 = ElementwiseKernel(
     "memory_write_gelu_bwd_2",
     "T grad_attention, T _t7",
-    "T _t38",
+    "T _t33",
     """
-    _t38 = grad_attention / _t7;
+    _t33 = grad_attention / _t7;
     """,
 )
 
@@ -2357,10 +2435,10 @@ _memory_write_gelu_bwd_3 = ReductionKernel(
     preamble="""
     template <typename T>
     __device__ T memory_write_gelu_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
-        T _t39 = -grad_attention;
-        T _t40 = _t39 * attention;
-        T _t41 = _t40 / _t7;
-        return _t41;
+        T _t34 = -grad_attention;
+        T _t35 = _t34 * attention;
+        T _t36 = _t35 / _t7;
+        return _t36;
     }
     """,
 )
@@ -2369,12 +2447,12 @@ _memory_write_gelu_bwd_3 = ReductionKernel(
 # memory_write_gelu_bwd_4: layers_spec/primitives.yaml:354,100,61
 _memory_write_gelu_bwd_4 = ElementwiseKernel(
     "memory_write_gelu_bwd_4",
-    "T _t38, T _t43, T exponentials, T _t3",
-    "T _t45",
+    "T _t33, T _t38, T exponentials, T _t3",
+    "T _t40",
     """
-    T grad_exponentials = _t38 + _t43;
+    T grad_exponentials = _t33 + _t38;
     T grad_scores = grad_exponentials * exponentials;
-    _t45 = grad_scores * _t3;
+    _t40 = grad_scores * _t3;
     """,
     scalars=("_t3",),
 )
@@ -2383,10 +2461,10 @@ _memory_write_gelu_bwd_4 = ElementwiseKernel(
 # memory_write_gelu_bwd_5: layers_spec/primitives.yaml:510
 _memory_write_gelu_bwd_5 = ElementwiseKernel(
     "memory_write_gelu_bwd_5",
-    "T _t31, T _t36",
+    "T _t26, T _t31",
     "T grad_values",
     """
-    grad_values = _t31 + _t36;
+    grad_values = _t26 + _t31;
     """,
 )
 
@@ -2394,10 +2472,10 @@ _memory_write_gelu_bwd_5 = ElementwiseKernel(
 # memory_write_gelu_bwd_6: layers_spec/primitives.yaml:510
 _memory_write_gelu_bwd_6 = ElementwiseKernel(
     "memory_write_gelu_bwd_6",
-    "T _t48, T _t50",
+    "T _t43, T _t45",
     "T grad_x",
     """
-    grad_x = _t48 + _t50;
+    grad_x = _t43 + _t45;
     """,
 )
 
@@ -2422,27 +2500,27 @@ def _cupy_backward_gelu(
     import cupy as cp
 
     attention = _memory_write_gelu_bwd_0(exponentials, _t7)
-    _t29 = _memory_write_gelu_bwd_1(_t10, grad_y)
-    grad_output_bias = cp.sum(_t29, axis=0)
-    _t31 = _t29 @ output_weight
-    grad_output_weight = _t29.T @ values
-    _t33 = values.T
-    _t34 = grad_memory_update @ _t33
-    _t35 = _t8.T
-    _t36 = _t35 @ grad_memory_update
-    grad_attention = _t34.T
-    _t38 = _memory_write_gelu_bwd_2(grad_attention, _t7)
-    _t42 = _memory_write_gelu_bwd_3(grad_attention, attention, _t7)
-    _t43 = cp.broadcast_to(_t42, _t1.shape)
-    _t45 = _memory_write_gelu_bwd_4(_t38, _t43, exponentials, _t3)
-    grad_query = _t45 @ memory
-    grad_memory = _t45.T @ query
-    grad_values = _memory_write_gelu_bwd_5(_t31, _t36)
-    _t48 = grad_values @ value_weight
+    _t24 = _memory_write_gelu_bwd_1(_t10, grad_y)
+    grad_output_bias = cp.sum(_t24, axis=0)
+    _t26 = _t24 @ output_weight
+    grad_output_weight = _t24.T @ values
+    _t28 = values.T
+    _t29 = grad_memory_update @ _t28
+    _t30 = _t8.T
+    _t31 = _t30 @ grad_memory_update
+    grad_attention = _t29.T
+    _t33 = _memory_write_gelu_bwd_2(grad_attention, _t7)
+    _t37 = _memory_write_gelu_bwd_3(grad_attention, attention, _t7)
+    _t38 = cp.broadcast_to(_t37, _t1.shape)
+    _t40 = _memory_write_gelu_bwd_4(_t33, _t38, exponentials, _t3)
+    grad_query = _t40 @ memory
+    grad_memory = _t40.T @ query
+    grad_values = _memory_write_gelu_bwd_5(_t26, _t31)
+    _t43 = grad_values @ value_weight
     grad_value_weight = grad_values.T @ x
-    _t50 = grad_query @ query_weight
+    _t45 = grad_query @ query_weight
     grad_query_weight = grad_query.T @ x
-    grad_x = _memory_write_gelu_bwd_6(_t48, _t50)
+    grad_x = _memory_write_gelu_bwd_6(_t43, _t45)
     return (
         grad_x,
         grad_memory,

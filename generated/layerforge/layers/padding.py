@@ -1,6 +1,8 @@
-"""Padding: Symmetric zero padding of the height and width of [B, C, H, W] feature maps
-(Keras ZeroPadding2D, torch.nn.ZeroPad2d), then the activation; backward crops the
-gradient.
+"""Padding: Padding of the trailing axes as torch.nn.functional.pad(x, pad, mode, value):
+pad = (last_begin, last_end, previous_begin, ...), mode constant (with value; negative
+pads crop), reflect, replicate or circular; then the activation. The default pads height
+and width of [B, C, H, W] by one zero (torch.nn.ZeroPad2d(1)). Backward crops the
+gradient, adding the copied borders back onto their sources.
 Generated from layers_spec/layers/padding.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -24,18 +26,28 @@ OUTPUTS = ("y",)
 
 
 def forward(
-    x, *, padding_h=1, padding_w=1, activation="identity", activation_options=None
+    x,
+    *,
+    pad=(1, 1, 1, 1),
+    mode="constant",
+    value=0.0,
+    activation="identity",
+    activation_options=None,
 ):
     """Padding forward pass.
 
-    Symmetric zero padding of the height and width of [B, C, H, W] feature maps (Keras
-    ZeroPadding2D, torch.nn.ZeroPad2d), then the activation; backward crops the
-    gradient.
+    Padding of the trailing axes as torch.nn.functional.pad(x, pad, mode, value): pad =
+    (last_begin, last_end, previous_begin, ...), mode constant (with value; negative
+    pads crop), reflect, replicate or circular; then the activation. The default pads
+    height and width of [B, C, H, W] by one zero (torch.nn.ZeroPad2d(1)). Backward crops
+    the gradient, adding the copied borders back onto their sources.
 
     Args:
-        x: float32 or float64 input of shape [B, C, H, W].
-        padding_h: int, default 1. Zero rows added above and below.
-        padding_w: int, default 1. Zero columns added left and right.
+        x: float32 or float64 input of shape [..., F].
+        pad: ints, default (1, 1, 1, 1). Entries added before and after each axis, last
+            axis first.
+        mode: str, default 'constant'. How the new entries are filled.
+        value: float, default 0.0. The fill value of constant mode.
         activation: name of the activation applied to the result, default 'identity';
             relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
             fused into specialized code, any other activation of layerforge.activations
@@ -46,20 +58,29 @@ def forward(
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
-    check_arrays("padding", {"x": x}, {"x": ("B", "C", "H", "W")})
-    check_attribute("padding", "padding_h", padding_h, "int", minimum=0)
-    check_attribute("padding", "padding_w", padding_w, "int", minimum=0)
+    check_arrays("padding", {"x": x}, {"x": ("...", "F")})
+    check_attribute("padding", "pad", pad, "ints")
+    check_attribute(
+        "padding",
+        "mode",
+        mode,
+        "str",
+        choices=("constant", "reflect", "replicate", "circular"),
+    )
+    check_attribute("padding", "value", value, "float")
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get(activation)
-        if fused is not None:
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
             forward_variant, backward_variant = fused
             if options:
                 check_options("padding", activation, options)
-            y, saved = forward_variant(x, padding_h, padding_w, **options)
+            y, saved = forward_variant(x, pad, mode, value, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("padding", activation)
-        y_linear, linear_saved = _cupy_forward_identity(x, padding_h, padding_w)
+        y_linear, linear_saved = _cupy_forward_identity(x, pad, mode, value)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
             _cupy_backward_composed,
@@ -69,14 +90,16 @@ def forward(
         )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get(activation)
-    if fused is not None:
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
         forward_variant, backward_variant = fused
         if options:
             check_options("padding", activation, options)
-        y, saved = forward_variant(x, padding_h, padding_w, **options)
+        y, saved = forward_variant(x, pad, mode, value, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("padding", activation)
-    y_linear, linear_saved = _forward_identity(x, padding_h, padding_w)
+    y_linear, linear_saved = _forward_identity(x, pad, mode, value)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (
         _backward_composed,
@@ -95,9 +118,6 @@ def backward(grad_y, ctx):
 
     Returns:
         grad_x: gradients with respect to x, in that order.
-
-    Gradients are writable, and no copy is made: grad_x may be grad_y itself or a view
-    of it. Copy one before updating it in place if the others must not change.
     """
     backward_variant, saved = check_context(
         "padding", __name__, ctx, {"grad_y": grad_y}
@@ -105,135 +125,139 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_relu(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_relu(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     y = np.clip(z, 0, np.inf)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
-def _backward_relu(grad_y, padding_h, padding_w, z):
+def _backward_relu(grad_y, x, pad, mode, z):
     grad_z = grad_y * (z > 0)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_sigmoid(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_sigmoid(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     y = _sigmoid(z)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
-def _backward_sigmoid(grad_y, padding_h, padding_w, y):
+def _backward_sigmoid(grad_y, x, pad, mode, y):
     grad_z = grad_y * y * (1 - y)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_tanh(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_tanh(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     y = np.tanh(z)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
-def _backward_tanh(grad_y, padding_h, padding_w, y):
+def _backward_tanh(grad_y, x, pad, mode, y):
     grad_z = grad_y * (1 - y * y)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_softmax(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_softmax(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted)
     y = softmax_exponentials / _sum(softmax_exponentials, -1)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
-def _backward_softmax(grad_y, padding_h, padding_w, y):
+def _backward_softmax(grad_y, x, pad, mode, y):
     grad_z = y * (grad_y - _sum(grad_y * y, -1))
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_identity(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    return z, (padding_h, padding_w)
+def _forward_identity(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
+    return z, (x, pad, mode)
 
 
-def _backward_identity(grad_y, padding_h, padding_w):
-    grad_x = _crop2d(grad_y, padding_h, padding_h, padding_w, padding_w)
+def _backward_identity(grad_y, x, pad, mode):
+    grad_x = _pad_nd_grad(grad_y, x, pad, mode)
     return grad_x
 
 
-def _forward_gelu(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    gelu_inner = 0.7978845608028654 * (z + 0.044715 * (z * z * z))
-    y = 0.5 * z * (1 + np.tanh(gelu_inner))
-    return y, (padding_h, padding_w, z)
+def _forward_gelu(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
+    y = z * (0.5 + 0.5 * _erf(0.7071067811865476 * z))
+    return y, (x, pad, mode, z)
 
 
-def _backward_gelu(grad_y, padding_h, padding_w, z):
-    gelu_inner = 0.7978845608028654 * (z + 0.044715 * (z * z * z))
-    _t1 = np.tanh(gelu_inner)
-    grad_gelu_inner = grad_y * (0.5 * z) * (1 - _t1 * _t1)
-    _t2 = grad_gelu_inner * 0.7978845608028654
-    grad_z = grad_y * (1 + _t1) * 0.5 + _t2 + _t2 * 0.044715 * 3 * (z * z)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+def _backward_gelu(grad_y, x, pad, mode, z):
+    _t1 = 0.7071067811865476 * z
+    grad_z = (
+        grad_y * (0.5 + 0.5 * _erf(_t1))
+        + grad_y
+        * z
+        * 0.5
+        * 1.1283791670955126
+        * np.exp(-(_t1 * _t1))
+        * 0.7071067811865476
+    )
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_elu(x, padding_h, padding_w, alpha=1.0):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_elu(x, pad, mode, value, alpha=1.0):
+    z = _pad_nd(x, pad, mode, value)
     y = np.clip(z, 0, np.inf) + alpha * _expm1(np.clip(z, -np.inf, 0))
-    return y, (padding_h, padding_w, alpha, y)
+    return y, (x, pad, mode, alpha, y)
 
 
-def _backward_elu(grad_y, padding_h, padding_w, alpha, y):
+def _backward_elu(grad_y, x, pad, mode, alpha, y):
     grad_z = grad_y * (np.clip(y, -np.inf, 0) + alpha) + grad_y * (y > 0) * (1 - alpha)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_mish(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_mish(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     mish_e = np.exp(np.clip(z, -np.inf, 20))
     mish_n = mish_e * (mish_e + 2)
     y = z * mish_n / (mish_n + 2)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
-def _backward_mish(grad_y, padding_h, padding_w, z):
+def _backward_mish(grad_y, x, pad, mode, z):
     mish_e = np.exp(np.clip(z, -np.inf, 20))
     mish_n = mish_e * (mish_e + 2)
     _t1 = 1 / (mish_n + 2)
     grad_z = grad_y * (mish_n * _t1 + 4 * z * mish_e * (mish_e + 1) * _t1 * _t1)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_swish(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_swish(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     y = z * _sigmoid(z)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
-def _backward_swish(grad_y, padding_h, padding_w, z):
+def _backward_swish(grad_y, x, pad, mode, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _forward_silu(x, padding_h, padding_w):
-    z = _pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _forward_silu(x, pad, mode, value):
+    z = _pad_nd(x, pad, mode, value)
     y = z * _sigmoid(z)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
-def _backward_silu(grad_y, padding_h, padding_w, z):
+def _backward_silu(grad_y, x, pad, mode, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -253,6 +277,11 @@ _FUSED = {
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
     "silu": (_forward_silu, _backward_silu),
+}
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "gelu": {"approximate": "none"},
 }
 
 
@@ -276,15 +305,94 @@ def _amax(x, axis):
     return np.expand_dims(top, axis)
 
 
-def _crop2d(x, top, bottom, left, right):
-    """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
-    height, width = x.shape[2], x.shape[3]
-    if top + bottom > height or left + right > width:
-        raise ValueError(
-            f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
-            f"from an input of shape {tuple(x.shape)}, which has fewer"
-        )
-    return x[:, :, top : height - bottom, left : width - right]
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result."""
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
 
 
 def _expm1(x, out=None):
@@ -309,14 +417,96 @@ def _expm1(x, out=None):
     return result
 
 
-def _pad2d(x, top, bottom, left, right):
-    """x [N, C, H, W] with zero rows above and below and zero columns left and right."""
-    height, width = x.shape[2], x.shape[3]
-    out = np.zeros(
-        (*x.shape[:2], top + height + bottom, left + width + right), dtype=x.dtype
-    )
-    out[:, :, top : top + height, left : left + width] = x
-    return out
+def _pad_nd(x, pad, mode, value):
+    """x padded as F.pad(x, pad, mode, value): pad[2k], pad[2k + 1] are the entries added
+    before and after axis -1 - k (a negative count removes entries, in constant mode).
+    Constant padding writes x into a filled array; the other modes gather along each
+    padded axis the source entries np.pad's matching mode picks for the indices."""
+    widths = _pad_widths(x, pad, mode)
+    if mode == "constant":
+        kept = tuple(
+            slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(widths, x.shape)
+        )
+        part = x[kept]
+        shape = tuple(
+            max(b, 0) + n + max(e, 0) for (b, e), n in zip(widths, part.shape)
+        )
+        out = np.zeros(shape, x.dtype) if value == 0 else np.full(shape, value, x.dtype)
+        out[
+            tuple(
+                slice(max(b, 0), max(b, 0) + n) for (b, _), n in zip(widths, part.shape)
+            )
+        ] = part
+        return out
+    for axis, (b, e) in enumerate(widths):
+        if b or e:
+            x = np.take(x, _pad_sources(x.shape[axis], b, e, mode), axis=axis)
+    return x
+
+
+def _pad_nd_grad(grad, x, pad, mode):
+    """The gradient of _pad_nd for an input like x: in constant mode the padded region
+    cut off (a view of ``grad`` unless some pad was negative); otherwise, axis by axis in
+    reverse, the interior plus every border slice added onto the entry it copied."""
+    widths = _pad_widths(x, pad, mode)
+    if mode == "constant":
+        inner = tuple(
+            slice(max(b, 0), g - max(e, 0)) for (b, e), g in zip(widths, grad.shape)
+        )
+        if all(b >= 0 and e >= 0 for b, e in widths):
+            return grad[inner]
+        out = np.zeros(x.shape, grad.dtype)
+        out[
+            tuple(
+                slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(widths, x.shape)
+            )
+        ] = grad[inner]
+        return out
+    for axis in reversed(range(x.ndim)):
+        b, e = widths[axis]
+        if not (b or e):
+            continue
+        n = x.shape[axis]
+        sources = _pad_sources(n, b, e, mode)
+        moved = np.moveaxis(grad, axis, 0)
+        total = moved[b : b + n].copy()
+        for k in (*range(b), *range(b + n, b + n + e)):
+            total[sources[k]] += moved[k]
+        grad = np.moveaxis(total, 0, axis)
+    return grad
+
+
+def _pad_sources(n, before, after, mode):
+    """The source index of each entry of an axis of length n padded by (before, after)."""
+    numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+    return np.pad(np.arange(n), (before, after), mode=numpy_mode)
+
+
+def _pad_widths(x, pad, mode):
+    """F.pad's ``pad`` (last axis first) as (before, after) per axis of x, checked:
+    an even length of at most 2 x.ndim; in reflect mode pads below the axis length, in
+    circular mode at most it, and no negative pads but in constant mode."""
+    if len(pad) % 2 or len(pad) > 2 * x.ndim:
+        raise ValueError(
+            f"padding: 'pad' {tuple(pad)} must hold two entries per padded axis, for at most "
+            f"the {x.ndim} axes of 'x' {tuple(x.shape)}"
+        )
+    widths = [(0, 0)] * x.ndim
+    for k in range(len(pad) // 2):
+        widths[x.ndim - 1 - k] = (int(pad[2 * k]), int(pad[2 * k + 1]))
+    for (b, e), n in zip(widths, x.shape):
+        limit = {"reflect": n - 1, "circular": n}.get(mode)
+        if (
+            (mode != "constant" and min(b, e) < 0)
+            or (limit is not None and 0 < max(b, e) > limit)
+            or (mode == "replicate" and n == 0 and max(b, e) > 0)
+            or b + n + e < 0
+        ):
+            raise ValueError(
+                f"padding: cannot pad an axis of length {n} by ({b}, {e}) in {mode} mode "
+                f"('x' {tuple(x.shape)}, pad {tuple(pad)})"
+            )
+    return widths
 
 
 def _sigmoid(x, out=None):
@@ -370,10 +560,10 @@ _padding_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_relu(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_relu(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     y = _padding_relu_fwd_0(z)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
 # padding_relu_bwd_0: layers_spec/primitives.yaml:252
@@ -398,10 +588,10 @@ _padding_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_relu(grad_y, padding_h, padding_w, z):
+def _cupy_backward_relu(grad_y, x, pad, mode, z):
     _t1 = _padding_relu_bwd_0(z)
     grad_z = _padding_relu_bwd_1(grad_y, _t1)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -416,10 +606,10 @@ _padding_sigmoid_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_sigmoid(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_sigmoid(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     y = _padding_sigmoid_fwd_0(z)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
 # padding_sigmoid_bwd_0: layers_spec/primitives.yaml:201
@@ -455,11 +645,11 @@ _padding_sigmoid_bwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_sigmoid(grad_y, padding_h, padding_w, y):
+def _cupy_backward_sigmoid(grad_y, x, pad, mode, y):
     _t1 = _padding_sigmoid_bwd_0(grad_y, y)
     _t2 = _padding_sigmoid_bwd_1(y)
     grad_z = _padding_sigmoid_bwd_2(_t1, _t2)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -474,10 +664,10 @@ _padding_tanh_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_tanh(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_tanh(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     y = _padding_tanh_fwd_0(z)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
 # padding_tanh_bwd_0: layers_spec/primitives.yaml:180
@@ -513,15 +703,15 @@ _padding_tanh_bwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_tanh(grad_y, padding_h, padding_w, y):
+def _cupy_backward_tanh(grad_y, x, pad, mode, y):
     _t1 = _padding_tanh_bwd_0(y)
     _t2 = _padding_tanh_bwd_1(_t1)
     grad_z = _padding_tanh_bwd_2(grad_y, _t2)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-# padding_softmax_fwd_0: layers_spec/activations/softmax.yaml:8
+# padding_softmax_fwd_0: layers_spec/activations/softmax.yaml:10
 _padding_softmax_fwd_0 = ElementwiseKernel(
     "padding_softmax_fwd_0",
     "T z, T _t2",
@@ -532,7 +722,7 @@ _padding_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# padding_softmax_fwd_1: layers_spec/activations/softmax.yaml:9
+# padding_softmax_fwd_1: layers_spec/activations/softmax.yaml:11
 _padding_softmax_fwd_1 = ElementwiseKernel(
     "padding_softmax_fwd_1",
     "T softmax_shifted",
@@ -543,7 +733,7 @@ _padding_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# padding_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
+# padding_softmax_fwd_2: layers_spec/activations/softmax.yaml:12
 _padding_softmax_fwd_2 = ElementwiseKernel(
     "padding_softmax_fwd_2",
     "T softmax_exponentials, T _t3",
@@ -554,18 +744,18 @@ _padding_softmax_fwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_softmax(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_softmax(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _cupy_amax(z, -1)
     _t2 = _t1
     softmax_shifted = _padding_softmax_fwd_0(z, _t2)
     softmax_exponentials = _padding_softmax_fwd_1(softmax_shifted)
     _t3 = _cupy_sum(softmax_exponentials, -1)
     y = _padding_softmax_fwd_2(softmax_exponentials, _t3)
-    return y, (padding_h, padding_w, y)
+    return y, (x, pad, mode, y)
 
 
-# padding_softmax_bwd_0: layers_spec/activations/softmax.yaml:12
+# padding_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
 _padding_softmax_bwd_0 = ElementwiseKernel(
     "padding_softmax_bwd_0",
     "T grad_y, T y",
@@ -576,7 +766,7 @@ _padding_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# padding_softmax_bwd_1: layers_spec/activations/softmax.yaml:12
+# padding_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
 _padding_softmax_bwd_1 = ElementwiseKernel(
     "padding_softmax_bwd_1",
     "T grad_y, T _t5",
@@ -587,7 +777,7 @@ _padding_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-# padding_softmax_bwd_2: layers_spec/activations/softmax.yaml:12
+# padding_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
 _padding_softmax_bwd_2 = ElementwiseKernel(
     "padding_softmax_bwd_2",
     "T y, T _t6",
@@ -598,254 +788,218 @@ _padding_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_softmax(grad_y, padding_h, padding_w, y):
+def _cupy_backward_softmax(grad_y, x, pad, mode, y):
     _t4 = _padding_softmax_bwd_0(grad_y, y)
     _t5 = _cupy_sum(_t4, -1)
     _t6 = _padding_softmax_bwd_1(grad_y, _t5)
     grad_z = _padding_softmax_bwd_2(y, _t6)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
-def _cupy_forward_identity(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
-    return z, (padding_h, padding_w)
+def _cupy_forward_identity(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
+    return z, (x, pad, mode)
 
 
-def _cupy_backward_identity(grad_y, padding_h, padding_w):
-    grad_x = _cupy_crop2d(grad_y, padding_h, padding_h, padding_w, padding_w)
+def _cupy_backward_identity(grad_y, x, pad, mode):
+    grad_x = _cupy_pad_nd_grad(grad_y, x, pad, mode)
     return grad_x
 
 
-# padding_gelu_fwd_0: layers_spec/activations/gelu.yaml:10
+# padding_gelu_fwd_0: layers_spec/activations/gelu.yaml:23
 _padding_gelu_fwd_0 = ElementwiseKernel(
     "padding_gelu_fwd_0",
     "T z",
     "T _t1",
     """
-    _t1 = z * z * z;
+    _t1 = T(0.7071067811865476) * z;
     """,
 )
 
 
-# padding_gelu_fwd_1: layers_spec/activations/gelu.yaml:10
+# padding_gelu_fwd_1: layers_spec/activations/gelu.yaml:23
 _padding_gelu_fwd_1 = ElementwiseKernel(
     "padding_gelu_fwd_1",
     "T _t1",
     "T _t2",
     """
-    _t2 = T(0.044715) * _t1;
+    _t2 = erf(_t1);
     """,
 )
 
 
-# padding_gelu_fwd_2: layers_spec/activations/gelu.yaml:10
+# padding_gelu_fwd_2: layers_spec/activations/gelu.yaml:23
 _padding_gelu_fwd_2 = ElementwiseKernel(
     "padding_gelu_fwd_2",
-    "T z, T _t2",
+    "T _t2",
     "T _t3",
     """
-    _t3 = z + _t2;
+    _t3 = T(0.5) * _t2;
     """,
 )
 
 
-# padding_gelu_fwd_3: layers_spec/activations/gelu.yaml:10
+# padding_gelu_fwd_3: layers_spec/activations/gelu.yaml:23
 _padding_gelu_fwd_3 = ElementwiseKernel(
     "padding_gelu_fwd_3",
     "T _t3",
-    "T gelu_inner",
-    """
-    gelu_inner = T(0.7978845608028654) * _t3;
-    """,
-)
-
-
-# padding_gelu_fwd_4: layers_spec/activations/gelu.yaml:11
-_padding_gelu_fwd_4 = ElementwiseKernel(
-    "padding_gelu_fwd_4",
-    "T z",
     "T _t4",
     """
-    _t4 = T(0.5) * z;
+    _t4 = T(0.5) + _t3;
     """,
 )
 
 
-# padding_gelu_fwd_5: layers_spec/activations/gelu.yaml:11
-_padding_gelu_fwd_5 = ElementwiseKernel(
-    "padding_gelu_fwd_5",
-    "T gelu_inner",
-    "T _t5",
-    """
-    _t5 = tanh(gelu_inner);
-    """,
-)
-
-
-# padding_gelu_fwd_6: layers_spec/activations/gelu.yaml:11
-_padding_gelu_fwd_6 = ElementwiseKernel(
-    "padding_gelu_fwd_6",
-    "T _t5",
-    "T _t6",
-    """
-    _t6 = T(1) + _t5;
-    """,
-)
-
-
-# padding_gelu_fwd_7: layers_spec/activations/gelu.yaml:11
-_padding_gelu_fwd_7 = ElementwiseKernel(
-    "padding_gelu_fwd_7",
-    "T _t4, T _t6",
+# padding_gelu_fwd_4: layers_spec/activations/gelu.yaml:23
+_padding_gelu_fwd_4 = ElementwiseKernel(
+    "padding_gelu_fwd_4",
+    "T z, T _t4",
     "T y",
     """
-    y = _t4 * _t6;
+    y = z * _t4;
     """,
 )
 
 
-def _cupy_forward_gelu(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_gelu(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _padding_gelu_fwd_0(z)
     _t2 = _padding_gelu_fwd_1(_t1)
-    _t3 = _padding_gelu_fwd_2(z, _t2)
-    gelu_inner = _padding_gelu_fwd_3(_t3)
-    _t4 = _padding_gelu_fwd_4(z)
-    _t5 = _padding_gelu_fwd_5(gelu_inner)
-    _t6 = _padding_gelu_fwd_6(_t5)
-    y = _padding_gelu_fwd_7(_t4, _t6)
-    return y, (padding_h, padding_w, z)
+    _t3 = _padding_gelu_fwd_2(_t2)
+    _t4 = _padding_gelu_fwd_3(_t3)
+    y = _padding_gelu_fwd_4(z, _t4)
+    return y, (x, pad, mode, z)
 
 
-# padding_gelu_bwd_0: layers_spec/activations/gelu.yaml:10
+# padding_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
 _padding_gelu_bwd_0 = ElementwiseKernel(
     "padding_gelu_bwd_0",
     "T z",
     "T _t1",
     """
-    _t1 = z * z * z;
+    _t1 = T(0.7071067811865476) * z;
     """,
 )
 
 
-# padding_gelu_bwd_1: layers_spec/activations/gelu.yaml:10
+# padding_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
 _padding_gelu_bwd_1 = ElementwiseKernel(
     "padding_gelu_bwd_1",
     "T _t1",
     "T _t2",
     """
-    _t2 = T(0.044715) * _t1;
+    _t2 = erf(_t1);
     """,
 )
 
 
-# padding_gelu_bwd_2: layers_spec/activations/gelu.yaml:10
+# padding_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
 _padding_gelu_bwd_2 = ElementwiseKernel(
     "padding_gelu_bwd_2",
-    "T z, T _t2",
+    "T _t2",
     "T _t3",
     """
-    _t3 = z + _t2;
+    _t3 = T(0.5) * _t2;
     """,
 )
 
 
-# padding_gelu_bwd_3: layers_spec/activations/gelu.yaml:10
+# padding_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
 _padding_gelu_bwd_3 = ElementwiseKernel(
     "padding_gelu_bwd_3",
     "T _t3",
-    "T gelu_inner",
-    """
-    gelu_inner = T(0.7978845608028654) * _t3;
-    """,
-)
-
-
-# padding_gelu_bwd_4: layers_spec/activations/gelu.yaml:11
-_padding_gelu_bwd_4 = ElementwiseKernel(
-    "padding_gelu_bwd_4",
-    "T z",
     "T _t4",
     """
-    _t4 = T(0.5) * z;
+    _t4 = T(0.5) + _t3;
     """,
 )
 
 
-# padding_gelu_bwd_5: layers_spec/activations/gelu.yaml:11
+# padding_gelu_bwd_4: layers_spec/primitives.yaml:61
+_padding_gelu_bwd_4 = ElementwiseKernel(
+    "padding_gelu_bwd_4",
+    "T grad_y, T _t4",
+    "T _t5",
+    """
+    _t5 = grad_y * _t4;
+    """,
+)
+
+
+# padding_gelu_bwd_5: layers_spec/primitives.yaml:62
 _padding_gelu_bwd_5 = ElementwiseKernel(
     "padding_gelu_bwd_5",
-    "T gelu_inner",
-    "T _t5",
-    """
-    _t5 = tanh(gelu_inner);
-    """,
-)
-
-
-# padding_gelu_bwd_6: layers_spec/activations/gelu.yaml:11
-_padding_gelu_bwd_6 = ElementwiseKernel(
-    "padding_gelu_bwd_6",
-    "T _t5",
+    "T grad_y, T z",
     "T _t6",
     """
-    _t6 = T(1) + _t5;
+    _t6 = grad_y * z;
     """,
 )
 
 
-# padding_gelu_bwd_7: layers_spec/primitives.yaml:61
-_padding_gelu_bwd_7 = ElementwiseKernel(
-    "padding_gelu_bwd_7",
-    "T grad_y, T _t6",
+# padding_gelu_bwd_6: layers_spec/primitives.yaml:62
+_padding_gelu_bwd_6 = ElementwiseKernel(
+    "padding_gelu_bwd_6",
+    "T _t6",
     "T _t7",
     """
-    _t7 = grad_y * _t6;
+    _t7 = _t6 * T(0.5);
     """,
 )
 
 
-# padding_gelu_bwd_8: layers_spec/primitives.yaml:62
-_padding_gelu_bwd_8 = ElementwiseKernel(
-    "padding_gelu_bwd_8",
-    "T grad_y, T _t4",
+# padding_gelu_bwd_7: layers_spec/primitives.yaml:1698
+_padding_gelu_bwd_7 = ElementwiseKernel(
+    "padding_gelu_bwd_7",
+    "T _t7",
     "T _t8",
     """
-    _t8 = grad_y * _t4;
+    _t8 = _t7 * T(1.1283791670955126);
     """,
 )
 
 
-# padding_gelu_bwd_9: layers_spec/primitives.yaml:180
-_padding_gelu_bwd_9 = ElementwiseKernel(
-    "padding_gelu_bwd_9",
-    "T _t5",
+# padding_gelu_bwd_8: layers_spec/primitives.yaml:1698
+_padding_gelu_bwd_8 = ElementwiseKernel(
+    "padding_gelu_bwd_8",
+    "T _t1",
     "T _t9",
     """
-    _t9 = _t5 * _t5;
+    _t9 = _t1 * _t1;
     """,
 )
 
 
-# padding_gelu_bwd_10: layers_spec/primitives.yaml:180
-_padding_gelu_bwd_10 = ElementwiseKernel(
-    "padding_gelu_bwd_10",
+# padding_gelu_bwd_9: layers_spec/primitives.yaml:1698
+_padding_gelu_bwd_9 = ElementwiseKernel(
+    "padding_gelu_bwd_9",
     "T _t9",
     "T _t10",
     """
-    _t10 = T(1) - _t9;
+    _t10 = -_t9;
     """,
 )
 
 
-# padding_gelu_bwd_11: layers_spec/primitives.yaml:180
+# padding_gelu_bwd_10: layers_spec/primitives.yaml:1698
+_padding_gelu_bwd_10 = ElementwiseKernel(
+    "padding_gelu_bwd_10",
+    "T _t10",
+    "T _t11",
+    """
+    _t11 = exp(_t10);
+    """,
+)
+
+
+# padding_gelu_bwd_11: layers_spec/primitives.yaml:1698
 _padding_gelu_bwd_11 = ElementwiseKernel(
     "padding_gelu_bwd_11",
-    "T _t8, T _t10",
-    "T grad_gelu_inner",
+    "T _t8, T _t11",
+    "T _t12",
     """
-    grad_gelu_inner = _t8 * _t10;
+    _t12 = _t8 * _t11;
     """,
 )
 
@@ -853,10 +1007,10 @@ _padding_gelu_bwd_11 = ElementwiseKernel(
 # padding_gelu_bwd_12: layers_spec/primitives.yaml:62
 _padding_gelu_bwd_12 = ElementwiseKernel(
     "padding_gelu_bwd_12",
-    "T _t7",
     "T _t12",
+    "T _t13",
     """
-    _t12 = _t7 * T(0.5);
+    _t13 = _t12 * T(0.7071067811865476);
     """,
 )
 
@@ -864,102 +1018,30 @@ _padding_gelu_bwd_12 = ElementwiseKernel(
 # padding_gelu_bwd_13: layers_spec/primitives.yaml:62
 _padding_gelu_bwd_13 = ElementwiseKernel(
     "padding_gelu_bwd_13",
-    "T grad_gelu_inner",
-    "T _t13",
-    """
-    _t13 = grad_gelu_inner * T(0.7978845608028654);
-    """,
-)
-
-
-# padding_gelu_bwd_14: layers_spec/primitives.yaml:62
-_padding_gelu_bwd_14 = ElementwiseKernel(
-    "padding_gelu_bwd_14",
-    "T _t13",
-    "T _t14",
-    """
-    _t14 = _t13 * T(0.044715);
-    """,
-)
-
-
-# padding_gelu_bwd_15: layers_spec/primitives.yaml:90
-_padding_gelu_bwd_15 = ElementwiseKernel(
-    "padding_gelu_bwd_15",
-    "T _t14",
-    "T _t15",
-    """
-    _t15 = _t14 * T(3);
-    """,
-)
-
-
-# padding_gelu_bwd_16: layers_spec/primitives.yaml:90
-_padding_gelu_bwd_16 = ElementwiseKernel(
-    "padding_gelu_bwd_16",
-    "T z",
-    "T _t16",
-    """
-    _t16 = z * z;
-    """,
-)
-
-
-# padding_gelu_bwd_17: layers_spec/primitives.yaml:90
-_padding_gelu_bwd_17 = ElementwiseKernel(
-    "padding_gelu_bwd_17",
-    "T _t15, T _t16",
-    "T _t17",
-    """
-    _t17 = _t15 * _t16;
-    """,
-)
-
-
-# padding_gelu_bwd_18: layers_spec/primitives.yaml:90
-_padding_gelu_bwd_18 = ElementwiseKernel(
-    "padding_gelu_bwd_18",
-    "T _t12, T _t13",
-    "T _t18",
-    """
-    _t18 = _t12 + _t13;
-    """,
-)
-
-
-# padding_gelu_bwd_19: layers_spec/primitives.yaml:90
-_padding_gelu_bwd_19 = ElementwiseKernel(
-    "padding_gelu_bwd_19",
-    "T _t18, T _t17",
+    "T _t5, T _t13",
     "T grad_z",
     """
-    grad_z = _t18 + _t17;
+    grad_z = _t5 + _t13;
     """,
 )
 
 
-def _cupy_backward_gelu(grad_y, padding_h, padding_w, z):
+def _cupy_backward_gelu(grad_y, x, pad, mode, z):
     _t1 = _padding_gelu_bwd_0(z)
     _t2 = _padding_gelu_bwd_1(_t1)
-    _t3 = _padding_gelu_bwd_2(z, _t2)
-    gelu_inner = _padding_gelu_bwd_3(_t3)
-    _t4 = _padding_gelu_bwd_4(z)
-    _t5 = _padding_gelu_bwd_5(gelu_inner)
-    _t6 = _padding_gelu_bwd_6(_t5)
-    _t7 = _padding_gelu_bwd_7(grad_y, _t6)
-    _t8 = _padding_gelu_bwd_8(grad_y, _t4)
-    _t9 = _padding_gelu_bwd_9(_t5)
-    _t10 = _padding_gelu_bwd_10(_t9)
-    grad_gelu_inner = _padding_gelu_bwd_11(_t8, _t10)
-    _t12 = _padding_gelu_bwd_12(_t7)
-    _t13 = _padding_gelu_bwd_13(grad_gelu_inner)
-    _t14 = _padding_gelu_bwd_14(_t13)
-    _t15 = _padding_gelu_bwd_15(_t14)
-    _t16 = _padding_gelu_bwd_16(z)
-    _t17 = _padding_gelu_bwd_17(_t15, _t16)
-    _t18 = _padding_gelu_bwd_18(_t12, _t13)
-    grad_z = _padding_gelu_bwd_19(_t18, _t17)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    _t3 = _padding_gelu_bwd_2(_t2)
+    _t4 = _padding_gelu_bwd_3(_t3)
+    _t5 = _padding_gelu_bwd_4(grad_y, _t4)
+    _t6 = _padding_gelu_bwd_5(grad_y, z)
+    _t7 = _padding_gelu_bwd_6(_t6)
+    _t8 = _padding_gelu_bwd_7(_t7)
+    _t9 = _padding_gelu_bwd_8(_t1)
+    _t10 = _padding_gelu_bwd_9(_t9)
+    _t11 = _padding_gelu_bwd_10(_t10)
+    _t12 = _padding_gelu_bwd_11(_t8, _t11)
+    _t13 = _padding_gelu_bwd_12(_t12)
+    grad_z = _padding_gelu_bwd_13(_t5, _t13)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -1019,14 +1101,14 @@ _padding_elu_fwd_4 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_elu(x, padding_h, padding_w, alpha=1.0):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_elu(x, pad, mode, value, alpha=1.0):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _padding_elu_fwd_0(z)
     _t2 = _padding_elu_fwd_1(z)
     _t3 = _padding_elu_fwd_2(_t2)
     _t4 = _padding_elu_fwd_3(alpha, _t3)
     y = _padding_elu_fwd_4(_t1, _t4)
-    return y, (padding_h, padding_w, alpha, y)
+    return y, (x, pad, mode, alpha, y)
 
 
 # padding_elu_bwd_0: layers_spec/activations/elu.yaml:15
@@ -1108,7 +1190,7 @@ _padding_elu_bwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_elu(grad_y, padding_h, padding_w, alpha, y):
+def _cupy_backward_elu(grad_y, x, pad, mode, alpha, y):
     _t5 = _padding_elu_bwd_0(y)
     _t6 = _padding_elu_bwd_1(_t5, alpha)
     _t7 = _padding_elu_bwd_2(grad_y, _t6)
@@ -1117,7 +1199,7 @@ def _cupy_backward_elu(grad_y, padding_h, padding_w, alpha, y):
     _t10 = 1 - alpha
     _t11 = _padding_elu_bwd_5(_t9, _t10)
     grad_z = _padding_elu_bwd_6(_t7, _t11)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -1198,8 +1280,8 @@ _padding_mish_fwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_mish(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_mish(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _padding_mish_fwd_0(z)
     mish_e = _padding_mish_fwd_1(_t1)
     _t2 = _padding_mish_fwd_2(mish_e)
@@ -1207,7 +1289,7 @@ def _cupy_forward_mish(x, padding_h, padding_w):
     _t3 = _padding_mish_fwd_4(z, mish_n)
     _t4 = _padding_mish_fwd_5(mish_n)
     y = _padding_mish_fwd_6(_t3, _t4)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
 # padding_mish_bwd_0: layers_spec/activations/mish.yaml:12
@@ -1375,7 +1457,7 @@ _padding_mish_bwd_14 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish(grad_y, padding_h, padding_w, z):
+def _cupy_backward_mish(grad_y, x, pad, mode, z):
     _t1 = _padding_mish_bwd_0(z)
     mish_e = _padding_mish_bwd_1(_t1)
     _t2 = _padding_mish_bwd_2(mish_e)
@@ -1391,7 +1473,7 @@ def _cupy_backward_mish(grad_y, padding_h, padding_w, z):
     _t13 = _padding_mish_bwd_12(_t12, _t6)
     _t14 = _padding_mish_bwd_13(_t7, _t13)
     grad_z = _padding_mish_bwd_14(grad_y, _t14)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -1417,11 +1499,11 @@ _padding_swish_fwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_swish(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_swish(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _padding_swish_fwd_0(z)
     y = _padding_swish_fwd_1(z, _t1)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
 # padding_swish_bwd_0: layers_spec/activations/swish.yaml:8
@@ -1501,7 +1583,7 @@ _padding_swish_bwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_swish(grad_y, padding_h, padding_w, z):
+def _cupy_backward_swish(grad_y, x, pad, mode, z):
     _t1 = _padding_swish_bwd_0(z)
     _t2 = _padding_swish_bwd_1(grad_y, _t1)
     _t3 = _padding_swish_bwd_2(grad_y, z)
@@ -1509,7 +1591,7 @@ def _cupy_backward_swish(grad_y, padding_h, padding_w, z):
     _t5 = _padding_swish_bwd_4(_t1)
     _t6 = _padding_swish_bwd_5(_t4, _t5)
     grad_z = _padding_swish_bwd_6(_t2, _t6)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -1535,11 +1617,11 @@ _padding_silu_fwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_silu(x, padding_h, padding_w):
-    z = _cupy_pad2d(x, padding_h, padding_h, padding_w, padding_w)
+def _cupy_forward_silu(x, pad, mode, value):
+    z = _cupy_pad_nd(x, pad, mode, value)
     _t1 = _padding_silu_fwd_0(z)
     y = _padding_silu_fwd_1(z, _t1)
-    return y, (padding_h, padding_w, z)
+    return y, (x, pad, mode, z)
 
 
 # padding_silu_bwd_0: layers_spec/activations/silu.yaml:8
@@ -1619,7 +1701,7 @@ _padding_silu_bwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu(grad_y, padding_h, padding_w, z):
+def _cupy_backward_silu(grad_y, x, pad, mode, z):
     _t1 = _padding_silu_bwd_0(z)
     _t2 = _padding_silu_bwd_1(grad_y, _t1)
     _t3 = _padding_silu_bwd_2(grad_y, z)
@@ -1627,7 +1709,7 @@ def _cupy_backward_silu(grad_y, padding_h, padding_w, z):
     _t5 = _padding_silu_bwd_4(_t1)
     _t6 = _padding_silu_bwd_5(_t4, _t5)
     grad_z = _padding_silu_bwd_6(_t2, _t6)
-    grad_x = _cupy_crop2d(grad_z, padding_h, padding_h, padding_w, padding_w)
+    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 
 
@@ -1672,27 +1754,102 @@ def _cupy_amax(x, axis):
     return cp.expand_dims(top, axis)
 
 
-def _cupy_crop2d(x, top, bottom, left, right):
-    """x [N, C, H, W] without ``top``/``bottom`` rows and ``left``/``right`` columns."""
-    height, width = x.shape[2], x.shape[3]
-    if top + bottom > height or left + right > width:
-        raise ValueError(
-            f"cropping: cannot remove {top} + {bottom} rows and {left} + {right} columns "
-            f"from an input of shape {tuple(x.shape)}, which has fewer"
-        )
-    return x[:, :, top : height - bottom, left : width - right]
-
-
-def _cupy_pad2d(x, top, bottom, left, right):
-    """x [N, C, H, W] with zero rows above and below and zero columns left and right."""
+def _cupy_pad_nd(x, pad, mode, value):
+    """x padded as F.pad(x, pad, mode, value): pad[2k], pad[2k + 1] are the entries added
+    before and after axis -1 - k (a negative count removes entries, in constant mode).
+    Constant padding writes x into a filled array; the other modes gather along each
+    padded axis the source entries np.pad's matching mode picks for the indices."""
     import cupy as cp
 
-    height, width = x.shape[2], x.shape[3]
-    out = cp.zeros(
-        (*x.shape[:2], top + height + bottom, left + width + right), dtype=x.dtype
-    )
-    out[:, :, top : top + height, left : left + width] = x
-    return out
+    widths = _cupy_pad_widths(x, pad, mode)
+    if mode == "constant":
+        kept = tuple(
+            slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(widths, x.shape)
+        )
+        part = x[kept]
+        shape = tuple(
+            max(b, 0) + n + max(e, 0) for (b, e), n in zip(widths, part.shape)
+        )
+        out = cp.zeros(shape, x.dtype) if value == 0 else cp.full(shape, value, x.dtype)
+        out[
+            tuple(
+                slice(max(b, 0), max(b, 0) + n) for (b, _), n in zip(widths, part.shape)
+            )
+        ] = part
+        return out
+    for axis, (b, e) in enumerate(widths):
+        if b or e:
+            x = cp.take(x, _cupy_pad_sources(x.shape[axis], b, e, mode), axis=axis)
+    return x
+
+
+def _cupy_pad_nd_grad(grad, x, pad, mode):
+    """The gradient of _pad_nd for an input like x: in constant mode the padded region
+    cut off (a view of ``grad`` unless some pad was negative); otherwise, axis by axis in
+    reverse, the interior plus every border slice added onto the entry it copied."""
+    import cupy as cp
+
+    widths = _cupy_pad_widths(x, pad, mode)
+    if mode == "constant":
+        inner = tuple(
+            slice(max(b, 0), g - max(e, 0)) for (b, e), g in zip(widths, grad.shape)
+        )
+        if all(b >= 0 and e >= 0 for b, e in widths):
+            return grad[inner]
+        out = cp.zeros(x.shape, grad.dtype)
+        out[
+            tuple(
+                slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(widths, x.shape)
+            )
+        ] = grad[inner]
+        return out
+    for axis in reversed(range(x.ndim)):
+        b, e = widths[axis]
+        if not (b or e):
+            continue
+        n = x.shape[axis]
+        sources = _cupy_pad_sources(n, b, e, mode)
+        moved = cp.moveaxis(grad, axis, 0)
+        total = moved[b : b + n].copy()
+        for k in (*range(b), *range(b + n, b + n + e)):
+            total[sources[k]] += moved[k]
+        grad = cp.moveaxis(total, 0, axis)
+    return grad
+
+
+def _cupy_pad_sources(n, before, after, mode):
+    """The source index of each entry of an axis of length n padded by (before, after)."""
+    import cupy as cp
+
+    numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+    return cp.pad(cp.arange(n), (before, after), mode=numpy_mode)
+
+
+def _cupy_pad_widths(x, pad, mode):
+    """F.pad's ``pad`` (last axis first) as (before, after) per axis of x, checked:
+    an even length of at most 2 x.ndim; in reflect mode pads below the axis length, in
+    circular mode at most it, and no negative pads but in constant mode."""
+    if len(pad) % 2 or len(pad) > 2 * x.ndim:
+        raise ValueError(
+            f"padding: 'pad' {tuple(pad)} must hold two entries per padded axis, for at most "
+            f"the {x.ndim} axes of 'x' {tuple(x.shape)}"
+        )
+    widths = [(0, 0)] * x.ndim
+    for k in range(len(pad) // 2):
+        widths[x.ndim - 1 - k] = (int(pad[2 * k]), int(pad[2 * k + 1]))
+    for (b, e), n in zip(widths, x.shape):
+        limit = {"reflect": n - 1, "circular": n}.get(mode)
+        if (
+            (mode != "constant" and min(b, e) < 0)
+            or (limit is not None and 0 < max(b, e) > limit)
+            or (mode == "replicate" and n == 0 and max(b, e) > 0)
+            or b + n + e < 0
+        ):
+            raise ValueError(
+                f"padding: cannot pad an axis of length {n} by ({b}, {e}) in {mode} mode "
+                f"('x' {tuple(x.shape)}, pad {tuple(pad)})"
+            )
+    return widths
 
 
 def _cupy_sum(x, axis):

@@ -1,5 +1,6 @@
-"""Reshape: Feature vectors [B, F] to [B, *shape] in C order (one entry of shape may be
--1), as x.reshape(B, *shape); backward reshapes the gradient back.
+"""Reshape: The input in C order as the target shape (one entry may be -1), as
+torch.reshape on the whole array (the batch axis included: shape=(B, *per_sample) for
+Keras' Reshape); backward reshapes the gradient back.
 Generated from layers_spec/layers/reshape.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -16,20 +17,21 @@ PARAMETERS = ()
 OUTPUTS = ("y",)
 
 
-def forward(x, *, shape=(-1, 1)):
+def forward(x, *, shape):
     """Reshape forward pass.
 
-    Feature vectors [B, F] to [B, *shape] in C order (one entry of shape may be -1), as
-    x.reshape(B, *shape); backward reshapes the gradient back.
+    The input in C order as the target shape (one entry may be -1), as torch.reshape on
+    the whole array (the batch axis included: shape=(B, *per_sample) for Keras'
+    Reshape); backward reshapes the gradient back.
 
     Args:
-        x: float32 or float64 input of shape [B, F]. A batch of feature vectors.
-        shape: ints, default (-1, 1). Per-sample target shape, without the batch axis.
+        x: float32 or float64 input of shape [..., F]. An array of any rank.
+        shape: ints, required. The target shape, with at most one -1.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
-    check_arrays("reshape", {"x": x}, {"x": ("B", "F")})
+    check_arrays("reshape", {"x": x}, {"x": ("...", "F")})
     check_attribute("reshape", "shape", shape, "ints")
     if on_gpu(x):
         y, saved = _cupy_forward(x, shape)
@@ -58,7 +60,7 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, shape):
-    y = _reshape_batch(x, shape)
+    y = _reshape_to(x, shape)
     return y, (x,)
 
 
@@ -67,27 +69,22 @@ def _backward(grad_y, x):
     return grad_x
 
 
-def _reshape_batch(x, shape):
-    """x [N, ...] as [N, *shape] in C order; a clear error if the sizes do not agree."""
-    size = 1
-    for n in x.shape[1:]:
-        size *= n
+def _reshape_to(x, shape):
+    """x as ``shape`` in C order (one entry may be -1); a clear error if the sizes differ."""
     known = 1
     for n in shape:
         known *= 1 if n == -1 else n
     unknown = sum(n == -1 for n in shape)
     if (
         unknown > 1
-        or any(n < -1 or n == 0 for n in shape)
-        or (size != known if unknown == 0 else known == 0 or size % known)
+        or any(n < -1 for n in shape)
+        or (x.size != known if unknown == 0 else known == 0 or x.size % known)
     ):
         raise ValueError(
-            f"reshape: cannot reshape the {size} features of each sample of an input of shape "
-            f"{tuple(x.shape)} into {tuple(shape)}"
+            f"reshape: cannot reshape an input of shape {tuple(x.shape)} ({x.size} elements) "
+            f"into {tuple(shape)}"
         )
-    if -1 in shape and not x.size:  # NumPy cannot infer -1 from an empty batch
-        shape = tuple(size // known if n == -1 else n for n in shape)
-    return x.reshape(x.shape[0], *shape)
+    return x.reshape(tuple(shape))
 
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
@@ -95,7 +92,7 @@ def _reshape_batch(x, shape):
 
 
 def _cupy_forward(x, shape):
-    y = _cupy_reshape_batch(x, shape)
+    y = _cupy_reshape_to(x, shape)
     return y, (x,)
 
 
@@ -104,24 +101,19 @@ def _cupy_backward(grad_y, x):
     return grad_x
 
 
-def _cupy_reshape_batch(x, shape):
-    """x [N, ...] as [N, *shape] in C order; a clear error if the sizes do not agree."""
-    size = 1
-    for n in x.shape[1:]:
-        size *= n
+def _cupy_reshape_to(x, shape):
+    """x as ``shape`` in C order (one entry may be -1); a clear error if the sizes differ."""
     known = 1
     for n in shape:
         known *= 1 if n == -1 else n
     unknown = sum(n == -1 for n in shape)
     if (
         unknown > 1
-        or any(n < -1 or n == 0 for n in shape)
-        or (size != known if unknown == 0 else known == 0 or size % known)
+        or any(n < -1 for n in shape)
+        or (x.size != known if unknown == 0 else known == 0 or x.size % known)
     ):
         raise ValueError(
-            f"reshape: cannot reshape the {size} features of each sample of an input of shape "
-            f"{tuple(x.shape)} into {tuple(shape)}"
+            f"reshape: cannot reshape an input of shape {tuple(x.shape)} ({x.size} elements) "
+            f"into {tuple(shape)}"
         )
-    if -1 in shape and not x.size:  # NumPy cannot infer -1 from an empty batch
-        shape = tuple(size // known if n == -1 else n for n in shape)
-    return x.reshape(x.shape[0], *shape)
+    return x.reshape(tuple(shape))

@@ -1,6 +1,8 @@
-"""Upsampling: Nearest-neighbour upsampling of [B, C, H, W] by an integer factor, y[b, c,
-i, j] = x[b, c, i // s, j // s] (torch.nn.Upsample(mode="nearest")); backward sums each
-s x s block.
+"""Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
+F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
+bilinear (align_corners or not), to a size= or by a scale_factor= (a float or one per
+axis; the output is floor(in * scale)); with neither, a factor of 2. Backward adds each
+output's gradient back onto the inputs it was made from.
 Generated from layers_spec/layers/upsampling.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -17,27 +19,41 @@ PARAMETERS = ()
 OUTPUTS = ("y",)
 
 
-def forward(x, *, scale_factor=2):
+def forward(x, *, size=None, scale_factor=None, mode="nearest", align_corners=False):
     """Upsampling forward pass.
 
-    Nearest-neighbour upsampling of [B, C, H, W] by an integer factor, y[b, c, i, j] =
-    x[b, c, i // s, j // s] (torch.nn.Upsample(mode="nearest")); backward sums each s x
-    s block.
+    Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and F.interpolate: mode
+    nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or bilinear
+    (align_corners or not), to a size= or by a scale_factor= (a float or one per axis;
+    the output is floor(in * scale)); with neither, a factor of 2. Backward adds each
+    output's gradient back onto the inputs it was made from.
 
     Args:
         x: float32 or float64 input of shape [B, C, H, W].
-        scale_factor: int, default 2. The integer factor s for height and width.
+        size: int_or_ints, default None. The output height and width (an int for both).
+        scale_factor: float_or_floats, default None. The factor for height and width, or
+            one per axis.
+        mode: str, default 'nearest'. The interpolation.
+        align_corners: bool, default False. Bilinear: corner pixels aligned (ignored by
+            nearest).
 
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("upsampling", {"x": x}, {"x": ("B", "C", "H", "W")})
-    check_attribute("upsampling", "scale_factor", scale_factor, "int", minimum=1)
+    if size is not None:
+        check_attribute("upsampling", "size", size, "int_or_ints", minimum=1)
+    if scale_factor is not None:
+        check_attribute("upsampling", "scale_factor", scale_factor, "float_or_floats")
+    check_attribute("upsampling", "mode", mode, "str", choices=("nearest", "bilinear"))
+    check_attribute("upsampling", "align_corners", align_corners, "bool")
     if on_gpu(x):
-        y, saved = _cupy_forward(x, scale_factor)
-        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
-    y, saved = _forward(x, scale_factor)
-    return y, (_backward, saved, (y.dtype, y.shape), None)
+        forward_variant, backward_variant = _CUPY_VARIANTS[mode]
+        y, saved = forward_variant(x, size, scale_factor, align_corners)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    forward_variant, backward_variant = _VARIANTS[mode]
+    y, saved = forward_variant(x, size, scale_factor, align_corners)
+    return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -56,14 +72,30 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward(x, scale_factor):
-    y = _upsample_nearest(x, scale_factor)
-    return y, (scale_factor,)
+def _forward_nearest(x, size, scale_factor, align_corners):
+    y = _interpolate_nearest(x, size, scale_factor)
+    return y, (x, size, scale_factor)
 
 
-def _backward(grad_y, scale_factor):
-    grad_x = _block_sum(grad_y, scale_factor)
+def _backward_nearest(grad_y, x, size, scale_factor):
+    grad_x = _interpolate_nearest_grad(grad_y, x, size, scale_factor)
     return grad_x
+
+
+def _forward_bilinear(x, size, scale_factor, align_corners):
+    y = _interpolate_bilinear(x, size, scale_factor, align_corners)
+    return y, (x, size, scale_factor, align_corners)
+
+
+def _backward_bilinear(grad_y, x, size, scale_factor, align_corners):
+    grad_x = _interpolate_bilinear_grad(grad_y, x, size, scale_factor, align_corners)
+    return grad_x
+
+
+_VARIANTS = {
+    "nearest": (_forward_nearest, _backward_nearest),
+    "bilinear": (_forward_bilinear, _backward_bilinear),
+}
 
 
 def _block_sum(x, scale):
@@ -83,6 +115,228 @@ def _block_sum(x, scale):
 
     in_chunks(images, n, x)
     return total
+
+
+def _copied_rows_grad(grad, sources, n):
+    """Rows of grad [N, ..., n_out, W] added onto rows ``sources`` of an array of n rows,
+    one output row at a time, image by image (on threads, see in_chunks)."""
+    out = np.zeros(grad.shape[:-2] + (n, grad.shape[-1]), grad.dtype)
+
+    def images(start, stop):
+        source, target = grad[start:stop], out[start:stop]
+        for i, row in enumerate(sources.tolist()):
+            target[..., row, :] += source[..., i, :]
+
+    in_chunks(images, grad.shape[0], grad)
+    return out
+
+
+def _interpolate_bilinear(x, size, scale, align_corners):
+    """Bilinear resizing of x [N, C, H, W] as F.interpolate(mode="bilinear"), one axis
+    after the other as PyTorch mixes them (columns, then rows): the columns as one matrix
+    product with the [W, W_out] interpolation matrix (two weights a column; BLAS), the
+    rows mixed two at a time (_mix_rows). An input with inf or NaN has its columns mixed
+    that way too, so that they stay where they are (0 * inf would spread NaN)."""
+    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    c0, c1, cw0, cw1 = _linear_weights(w, out_w, scale_w, align_corners, x.dtype)
+    if np.isfinite(x).all():
+        entries = np.arange(w)[:, None]
+        mixing = (entries == c0) * cw0 + (entries == c1) * cw1  # [W, W_out]
+        columns = np.matmul(x.reshape(-1, w), mixing).reshape(n, c, h, out_w)
+    else:
+        columns = np.swapaxes(_mix_rows(np.swapaxes(x, 2, 3), c0, c1, cw0, cw1), 2, 3)
+    r0, r1, rw0, rw1 = _linear_weights(h, out_h, scale_h, align_corners, x.dtype)
+    return _mix_rows(columns, r0, r1, rw0, rw1)
+
+
+def _interpolate_bilinear_grad(grad, x, size, scale, align_corners):
+    """The gradient of _interpolate_bilinear, its steps transposed in reverse: each
+    output row's weighted gradient added onto its two source rows (_mix_rows_grad), then
+    the columns through the transposed interpolation matrix (row by row as well if the
+    gradient is not finite)."""
+    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    r0, r1, rw0, rw1 = _linear_weights(h, out_h, scale_h, align_corners, grad.dtype)
+    rows = _mix_rows_grad(grad, r0, r1, rw0, rw1, h)
+    c0, c1, cw0, cw1 = _linear_weights(w, out_w, scale_w, align_corners, grad.dtype)
+    if np.isfinite(rows).all():
+        entries = np.arange(w)
+        mixing = (c0[:, None] == entries) * cw0[:, None] + (
+            c1[:, None] == entries
+        ) * cw1[:, None]
+        return np.matmul(rows.reshape(-1, out_w), mixing).reshape(x.shape)
+    columns = _mix_rows_grad(np.swapaxes(rows, 2, 3), c0, c1, cw0, cw1, w)
+    return np.ascontiguousarray(np.swapaxes(columns, 2, 3))
+
+
+def _interpolate_nearest(x, size, scale):
+    """Nearest-neighbour resizing of x [N, C, H, W] as F.interpolate(mode="nearest"):
+    by one integer factor for both axes, the block copy of _upsample_nearest; otherwise
+    the source rows, then the source columns, gathered."""
+    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+        return _upsample_nearest(x, out_h // h)
+    rows = np.take(x, _nearest_sources(h, out_h, scale_h), axis=2)
+    return np.take(rows, _nearest_sources(w, out_w, scale_w), axis=3)
+
+
+def _interpolate_nearest_grad(grad, x, size, scale):
+    """The gradient of _interpolate_nearest: every output's gradient added onto the
+    input it copied (the block sums of _block_sum for one integer factor)."""
+    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+        return _block_sum(grad, out_h // h)
+    columns = _copied_rows_grad(
+        np.swapaxes(grad, 2, 3), _nearest_sources(w, out_w, scale_w), w
+    )
+    return np.ascontiguousarray(
+        _copied_rows_grad(
+            np.swapaxes(columns, 2, 3), _nearest_sources(h, out_h, scale_h), h
+        )
+    )
+
+
+def _interpolate_size(x, size, scale):
+    """The output height and width of upsampling x [N, C, H, W], and the scale per axis
+    PyTorch's coordinates use (None where the size was given): ``size`` (an int or a
+    pair) or ``scale_factor`` (a float or a pair; the size is floor(in * scale)); with
+    neither, a factor of 2. A clear error for both, or an empty output."""
+    if size is not None and scale is not None:
+        raise ValueError("upsampling: give either 'size' or 'scale_factor', not both")
+    if size is None and scale is None:
+        scale = 2
+    values = size if size is not None else scale
+    values = tuple(values) if isinstance(values, (tuple, list)) else (values, values)
+    if len(values) != 2:
+        name = "size" if size is not None else "scale_factor"
+        raise ValueError(
+            f"upsampling: '{name}' {values} must give one value or one per spatial axis (2)"
+        )
+    if size is not None:
+        out, scales = tuple(int(v) for v in values), (None, None)
+    else:
+        out, scales = (
+            tuple(int(np.floor(n * float(s))) for n, s in zip(x.shape[2:], values)),
+            values,
+        )
+    if min(out) < 1:
+        raise ValueError(
+            f"upsampling: the output size {out} of 'x' {tuple(x.shape)} must be at least 1"
+        )
+    return out, scales
+
+
+def _linear_weights(n_in, n_out, scale, align_corners, dtype):
+    """For each of n_out outputs along an axis of n_in entries, the two input indices
+    i0 <= i1 it mixes and their weights w0 + w1 = 1, as PyTorch's linear modes: the
+    source coordinate is i (n_in - 1) / (n_out - 1) with align_corners, else
+    (i + 1/2) r - 1/2 clamped at 0, r = 1 / scale_factor if one was given, else
+    n_in / n_out; i1 stops at the last entry."""
+    i = np.arange(n_out, dtype=np.float64)
+    if align_corners:
+        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
+    else:
+        ratio = 1 / scale if scale else n_in / n_out
+        source = np.maximum((i + 0.5) * ratio - 0.5, 0)
+    first = np.minimum(source.astype(np.int64), n_in - 1)
+    second = np.minimum(first + 1, n_in - 1)
+    w1 = np.clip(source - first, 0, 1)
+    return first, second, (1 - w1).astype(dtype), w1.astype(dtype)
+
+
+def _mix_rows(x, first, second, w0, w1):
+    """Rows of x [N, ..., n, W] mixed two at a time: out[..., i, :] = w0[i] x[..., first[i], :]
+    + w1[i] x[..., second[i], :], run by run of rows (_row_runs: a few strided slices for
+    an integer upscaling; no gathered copy is made), image by image along the first axis
+    (on threads, see in_chunks) so that an image's rows are read from the CPU's cache.
+    """
+    out = np.empty(x.shape[:-2] + (len(first), x.shape[-1]), x.dtype)
+    runs = _row_runs(len(first), first, second, w0, w1, x.shape[-2])
+
+    def images(start, stop):
+        source, target = x[start:stop], out[start:stop]
+        with np.errstate(
+            invalid="ignore"
+        ):  # inf times a weight of 0 is NaN, as in PyTorch
+            for head, stride, count, a, b, u, v in runs:
+                rows = target[..., head : head + stride * (count - 1) + 1 : stride, :]
+                np.multiply(source[..., a : a + count, :], u, out=rows)
+                rows += v * source[..., b : b + count, :]
+
+    in_chunks(images, x.shape[0], x)
+    return out
+
+
+def _mix_rows_grad(grad, first, second, w0, w1, n):
+    """The gradient of _mix_rows for an input of n rows: grad[..., i, :] times w0[i] added
+    onto row first[i] and times w1[i] onto row second[i], run by run (_row_runs: within a
+    run the sources differ, so each run is one slice addition per weight), image by image
+    (on threads, see in_chunks)."""
+    out = np.zeros(grad.shape[:-2] + (n, grad.shape[-1]), grad.dtype)
+    runs = _row_runs(grad.shape[-2], first, second, w0, w1, n)
+
+    def images(start, stop):
+        source, target = grad[start:stop], out[start:stop]
+        with np.errstate(invalid="ignore"):
+            for head, stride, count, a, b, u, v in runs:
+                rows = source[..., head : head + stride * (count - 1) + 1 : stride, :]
+                target[..., a : a + count, :] += u * rows
+                target[..., b : b + count, :] += v * rows
+
+    in_chunks(images, grad.shape[0], grad)
+    return out
+
+
+def _nearest_sources(n_in, n_out, scale):
+    """The input index each of n_out outputs copies, as PyTorch's mode="nearest":
+    floor(i * r) in float32 arithmetic, r = 1 / scale_factor if one was given, else
+    n_in / n_out (an equal size copies, twice the size halves the index exactly)."""
+    i = np.arange(n_out)
+    if n_out == n_in:
+        return i
+    if n_out == 2 * n_in:
+        return i >> 1
+    ratio = np.float32(1 / scale) if scale else np.float32(n_in) / np.float32(n_out)
+    return np.minimum(np.floor(i.astype(np.float32) * ratio).astype(np.int64), n_in - 1)
+
+
+def _row_runs(n_out, first, second, w0, w1, n):
+    """Output rows of _mix_rows grouped into runs (start, stride, count, first, second,
+    w0, w1): rows start, start + stride, ... whose sources advance by one row and whose
+    weights agree, so that a run is three operations on strided slices rather than three
+    per row. The stride is the integer factor of an upscaling (its phases; PyTorch's
+    weights repeat with it), else 1."""
+    stride = n_out // n if n_out % n == 0 and n_out >= n else 1
+    first, second, w0, w1 = first.tolist(), second.tolist(), w0.tolist(), w1.tolist()
+    runs = []
+    for phase in range(stride):
+        rows = range(phase, n_out, stride)
+        start = 0
+        for k in range(1, len(rows) + 1):
+            i, j = rows[k - 1], rows[k] if k < len(rows) else None
+            if j is None or (first[j], second[j], w0[j], w1[j]) != (
+                first[i] + 1,
+                second[i] + 1,
+                w0[i],
+                w1[i],
+            ):
+                head = rows[start]
+                runs.append(
+                    (
+                        head,
+                        stride,
+                        k - start,
+                        first[head],
+                        second[head],
+                        w0[head],
+                        w1[head],
+                    )
+                )
+                start = k
+    return runs
 
 
 def _upsample_nearest(x, scale):
@@ -105,14 +359,32 @@ def _upsample_nearest(x, scale):
 # and CuPy twins of the functions above.
 
 
-def _cupy_forward(x, scale_factor):
-    y = _cupy_upsample_nearest(x, scale_factor)
-    return y, (scale_factor,)
+def _cupy_forward_nearest(x, size, scale_factor, align_corners):
+    y = _cupy_interpolate_nearest(x, size, scale_factor)
+    return y, (x, size, scale_factor)
 
 
-def _cupy_backward(grad_y, scale_factor):
-    grad_x = _cupy_block_sum(grad_y, scale_factor)
+def _cupy_backward_nearest(grad_y, x, size, scale_factor):
+    grad_x = _cupy_interpolate_nearest_grad(grad_y, x, size, scale_factor)
     return grad_x
+
+
+def _cupy_forward_bilinear(x, size, scale_factor, align_corners):
+    y = _cupy_interpolate_bilinear(x, size, scale_factor, align_corners)
+    return y, (x, size, scale_factor, align_corners)
+
+
+def _cupy_backward_bilinear(grad_y, x, size, scale_factor, align_corners):
+    grad_x = _cupy_interpolate_bilinear_grad(
+        grad_y, x, size, scale_factor, align_corners
+    )
+    return grad_x
+
+
+_CUPY_VARIANTS = {
+    "nearest": (_cupy_forward_nearest, _cupy_backward_nearest),
+    "bilinear": (_cupy_forward_bilinear, _cupy_backward_bilinear),
+}
 
 
 def _cupy_block_sum(x, scale):
@@ -134,6 +406,254 @@ def _cupy_block_sum(x, scale):
 
     in_chunks(images, n, x)
     return total
+
+
+def _cupy_copied_rows_grad(grad, sources, n):
+    """Rows of grad [N, ..., n_out, W] added onto rows ``sources`` of an array of n rows,
+    one output row at a time, image by image (on threads, see in_chunks)."""
+    import cupy as cp
+
+    out = cp.zeros(grad.shape[:-2] + (n, grad.shape[-1]), grad.dtype)
+
+    def images(start, stop):
+        source, target = grad[start:stop], out[start:stop]
+        for i, row in enumerate(sources.tolist()):
+            target[..., row, :] += source[..., i, :]
+
+    in_chunks(images, grad.shape[0], grad)
+    return out
+
+
+def _cupy_interpolate_bilinear(x, size, scale, align_corners):
+    """Bilinear resizing of x [N, C, H, W] as F.interpolate(mode="bilinear"), one axis
+    after the other as PyTorch mixes them (columns, then rows): the columns as one matrix
+    product with the [W, W_out] interpolation matrix (two weights a column; BLAS), the
+    rows mixed two at a time (_mix_rows). An input with inf or NaN has its columns mixed
+    that way too, so that they stay where they are (0 * inf would spread NaN)."""
+    import cupy as cp
+
+    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    c0, c1, cw0, cw1 = _cupy_linear_weights(w, out_w, scale_w, align_corners, x.dtype)
+    if cp.isfinite(x).all():
+        entries = cp.arange(w)[:, None]
+        mixing = (entries == c0) * cw0 + (entries == c1) * cw1  # [W, W_out]
+        columns = cp.matmul(x.reshape(-1, w), mixing).reshape(n, c, h, out_w)
+    else:
+        columns = cp.swapaxes(
+            _cupy_mix_rows(cp.swapaxes(x, 2, 3), c0, c1, cw0, cw1), 2, 3
+        )
+    r0, r1, rw0, rw1 = _cupy_linear_weights(h, out_h, scale_h, align_corners, x.dtype)
+    return _cupy_mix_rows(columns, r0, r1, rw0, rw1)
+
+
+def _cupy_interpolate_bilinear_grad(grad, x, size, scale, align_corners):
+    """The gradient of _interpolate_bilinear, its steps transposed in reverse: each
+    output row's weighted gradient added onto its two source rows (_mix_rows_grad), then
+    the columns through the transposed interpolation matrix (row by row as well if the
+    gradient is not finite)."""
+    import cupy as cp
+
+    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    r0, r1, rw0, rw1 = _cupy_linear_weights(
+        h, out_h, scale_h, align_corners, grad.dtype
+    )
+    rows = _cupy_mix_rows_grad(grad, r0, r1, rw0, rw1, h)
+    c0, c1, cw0, cw1 = _cupy_linear_weights(
+        w, out_w, scale_w, align_corners, grad.dtype
+    )
+    if cp.isfinite(rows).all():
+        entries = cp.arange(w)
+        mixing = (c0[:, None] == entries) * cw0[:, None] + (
+            c1[:, None] == entries
+        ) * cw1[:, None]
+        return cp.matmul(rows.reshape(-1, out_w), mixing).reshape(x.shape)
+    columns = _cupy_mix_rows_grad(cp.swapaxes(rows, 2, 3), c0, c1, cw0, cw1, w)
+    return cp.ascontiguousarray(cp.swapaxes(columns, 2, 3))
+
+
+def _cupy_interpolate_nearest(x, size, scale):
+    """Nearest-neighbour resizing of x [N, C, H, W] as F.interpolate(mode="nearest"):
+    by one integer factor for both axes, the block copy of _upsample_nearest; otherwise
+    the source rows, then the source columns, gathered."""
+    import cupy as cp
+
+    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+        return _cupy_upsample_nearest(x, out_h // h)
+    rows = cp.take(x, _cupy_nearest_sources(h, out_h, scale_h), axis=2)
+    return cp.take(rows, _cupy_nearest_sources(w, out_w, scale_w), axis=3)
+
+
+def _cupy_interpolate_nearest_grad(grad, x, size, scale):
+    """The gradient of _interpolate_nearest: every output's gradient added onto the
+    input it copied (the block sums of _block_sum for one integer factor)."""
+    import cupy as cp
+
+    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+        return _cupy_block_sum(grad, out_h // h)
+    columns = _cupy_copied_rows_grad(
+        cp.swapaxes(grad, 2, 3), _cupy_nearest_sources(w, out_w, scale_w), w
+    )
+    return cp.ascontiguousarray(
+        _cupy_copied_rows_grad(
+            cp.swapaxes(columns, 2, 3), _cupy_nearest_sources(h, out_h, scale_h), h
+        )
+    )
+
+
+def _cupy_interpolate_size(x, size, scale):
+    """The output height and width of upsampling x [N, C, H, W], and the scale per axis
+    PyTorch's coordinates use (None where the size was given): ``size`` (an int or a
+    pair) or ``scale_factor`` (a float or a pair; the size is floor(in * scale)); with
+    neither, a factor of 2. A clear error for both, or an empty output."""
+    import cupy as cp
+
+    if size is not None and scale is not None:
+        raise ValueError("upsampling: give either 'size' or 'scale_factor', not both")
+    if size is None and scale is None:
+        scale = 2
+    values = size if size is not None else scale
+    values = tuple(values) if isinstance(values, (tuple, list)) else (values, values)
+    if len(values) != 2:
+        name = "size" if size is not None else "scale_factor"
+        raise ValueError(
+            f"upsampling: '{name}' {values} must give one value or one per spatial axis (2)"
+        )
+    if size is not None:
+        out, scales = tuple(int(v) for v in values), (None, None)
+    else:
+        out, scales = (
+            tuple(int(cp.floor(n * float(s))) for n, s in zip(x.shape[2:], values)),
+            values,
+        )
+    if min(out) < 1:
+        raise ValueError(
+            f"upsampling: the output size {out} of 'x' {tuple(x.shape)} must be at least 1"
+        )
+    return out, scales
+
+
+def _cupy_linear_weights(n_in, n_out, scale, align_corners, dtype):
+    """For each of n_out outputs along an axis of n_in entries, the two input indices
+    i0 <= i1 it mixes and their weights w0 + w1 = 1, as PyTorch's linear modes: the
+    source coordinate is i (n_in - 1) / (n_out - 1) with align_corners, else
+    (i + 1/2) r - 1/2 clamped at 0, r = 1 / scale_factor if one was given, else
+    n_in / n_out; i1 stops at the last entry."""
+    import cupy as cp
+
+    i = cp.arange(n_out, dtype=cp.float64)
+    if align_corners:
+        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else cp.zeros(n_out)
+    else:
+        ratio = 1 / scale if scale else n_in / n_out
+        source = cp.maximum((i + 0.5) * ratio - 0.5, 0)
+    first = cp.minimum(source.astype(cp.int64), n_in - 1)
+    second = cp.minimum(first + 1, n_in - 1)
+    w1 = cp.clip(source - first, 0, 1)
+    return first, second, (1 - w1).astype(dtype), w1.astype(dtype)
+
+
+def _cupy_mix_rows(x, first, second, w0, w1):
+    """Rows of x [N, ..., n, W] mixed two at a time: out[..., i, :] = w0[i] x[..., first[i], :]
+    + w1[i] x[..., second[i], :], run by run of rows (_row_runs: a few strided slices for
+    an integer upscaling; no gathered copy is made), image by image along the first axis
+    (on threads, see in_chunks) so that an image's rows are read from the CPU's cache.
+    """
+    import cupy as cp
+
+    out = cp.empty(x.shape[:-2] + (len(first), x.shape[-1]), x.dtype)
+    runs = _cupy_row_runs(len(first), first, second, w0, w1, x.shape[-2])
+
+    def images(start, stop):
+        source, target = x[start:stop], out[start:stop]
+        with cp.errstate(
+            invalid="ignore"
+        ):  # inf times a weight of 0 is NaN, as in PyTorch
+            for head, stride, count, a, b, u, v in runs:
+                rows = target[..., head : head + stride * (count - 1) + 1 : stride, :]
+                cp.multiply(source[..., a : a + count, :], u, out=rows)
+                rows += v * source[..., b : b + count, :]
+
+    in_chunks(images, x.shape[0], x)
+    return out
+
+
+def _cupy_mix_rows_grad(grad, first, second, w0, w1, n):
+    """The gradient of _mix_rows for an input of n rows: grad[..., i, :] times w0[i] added
+    onto row first[i] and times w1[i] onto row second[i], run by run (_row_runs: within a
+    run the sources differ, so each run is one slice addition per weight), image by image
+    (on threads, see in_chunks)."""
+    import cupy as cp
+
+    out = cp.zeros(grad.shape[:-2] + (n, grad.shape[-1]), grad.dtype)
+    runs = _cupy_row_runs(grad.shape[-2], first, second, w0, w1, n)
+
+    def images(start, stop):
+        source, target = grad[start:stop], out[start:stop]
+        with cp.errstate(invalid="ignore"):
+            for head, stride, count, a, b, u, v in runs:
+                rows = source[..., head : head + stride * (count - 1) + 1 : stride, :]
+                target[..., a : a + count, :] += u * rows
+                target[..., b : b + count, :] += v * rows
+
+    in_chunks(images, grad.shape[0], grad)
+    return out
+
+
+def _cupy_nearest_sources(n_in, n_out, scale):
+    """The input index each of n_out outputs copies, as PyTorch's mode="nearest":
+    floor(i * r) in float32 arithmetic, r = 1 / scale_factor if one was given, else
+    n_in / n_out (an equal size copies, twice the size halves the index exactly)."""
+    import cupy as cp
+
+    i = cp.arange(n_out)
+    if n_out == n_in:
+        return i
+    if n_out == 2 * n_in:
+        return i >> 1
+    ratio = cp.float32(1 / scale) if scale else cp.float32(n_in) / cp.float32(n_out)
+    return cp.minimum(cp.floor(i.astype(cp.float32) * ratio).astype(cp.int64), n_in - 1)
+
+
+def _cupy_row_runs(n_out, first, second, w0, w1, n):
+    """Output rows of _mix_rows grouped into runs (start, stride, count, first, second,
+    w0, w1): rows start, start + stride, ... whose sources advance by one row and whose
+    weights agree, so that a run is three operations on strided slices rather than three
+    per row. The stride is the integer factor of an upscaling (its phases; PyTorch's
+    weights repeat with it), else 1."""
+    stride = n_out // n if n_out % n == 0 and n_out >= n else 1
+    first, second, w0, w1 = first.tolist(), second.tolist(), w0.tolist(), w1.tolist()
+    runs = []
+    for phase in range(stride):
+        rows = range(phase, n_out, stride)
+        start = 0
+        for k in range(1, len(rows) + 1):
+            i, j = rows[k - 1], rows[k] if k < len(rows) else None
+            if j is None or (first[j], second[j], w0[j], w1[j]) != (
+                first[i] + 1,
+                second[i] + 1,
+                w0[i],
+                w1[i],
+            ):
+                head = rows[start]
+                runs.append(
+                    (
+                        head,
+                        stride,
+                        k - start,
+                        first[head],
+                        second[head],
+                        w0[head],
+                        w1[head],
+                    )
+                )
+                start = k
+    return runs
 
 
 def _cupy_upsample_nearest(x, scale):
