@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from typing import Iterator
+from typing import Iterator, TypeVar
 
 import libcst as cst
+
+N = TypeVar("N", bound=cst.CSTNode)
 
 
 def is_kernel(node: cst.FunctionDef) -> bool:
@@ -186,10 +189,16 @@ def pure(value: cst.BaseExpression) -> bool:
 
 class Substitute(cst.CSTTransformer):
     """Replace variables by expressions (or other names), leaving attribute names and
-    keyword names alone: they are not variables."""
+    keyword names alone: they are not variables.
+
+    ``apply`` gives the same tree as ``node.visit(self)`` without libcst's visitor, which
+    rebuilds every node it passes: it rebuilds only the nodes above a replaced name."""
 
     def __init__(self, values: dict[str, cst.BaseExpression]):
         self.values = values
+
+    def apply(self, node: N) -> N:
+        return _substitute(node, self.values) if self.values else node  # type: ignore[return-value]
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         return updated.with_changes(attr=original.attr)
@@ -199,6 +208,45 @@ class Substitute(cst.CSTTransformer):
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
         return self.values.get(original.value, updated)
+
+
+# Node types that never hold a variable: tokens, whitespace, operators, literals.
+_NAMELESS = (cst.BaseParenthesizableWhitespace, cst.LeftParen, cst.RightParen, cst.Comma, cst.AssignEqual,
+             cst.Dot, cst.Semicolon, cst.Newline, cst.TrailingWhitespace, cst.EmptyLine, cst.Comment,
+             cst.BaseBinaryOp, cst.BaseUnaryOp, cst.BaseAugOp, cst.BaseCompOp, cst.BaseBooleanOp,
+             cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.LeftSquareBracket,
+             cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Colon, cst.Pass)
+# Per node type, the fields that can hold a variable (an attribute's name and an argument's
+# keyword are not variables).
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    found = _FIELDS.get(kind)
+    if found is None:
+        skipped = {(cst.Attribute, "attr"), (cst.Arg, "keyword")}
+        found = () if issubclass(kind, _NAMELESS) else tuple(
+            f.name for f in dataclasses.fields(kind) if (kind, f.name) not in skipped)
+        _FIELDS[kind] = found
+    return found
+
+
+def _substitute(node: cst.CSTNode, values: dict[str, cst.BaseExpression]) -> cst.CSTNode:
+    kind = type(node)
+    if kind is cst.Name:
+        return values.get(node.value, node)  # type: ignore[attr-defined]
+    changes: dict[str, object] = {}
+    for field in _fields(kind):
+        value = getattr(node, field)
+        if isinstance(value, cst.CSTNode):
+            new = _substitute(value, values)
+            if new is not value:
+                changes[field] = new
+        elif isinstance(value, (list, tuple)) and value and isinstance(value[0], cst.CSTNode):
+            items = [_substitute(item, values) for item in value]
+            if any(a is not b for a, b in zip(items, value)):
+                changes[field] = type(value)(items)
+    return node.with_changes(**changes) if changes else node
 
 
 def rename(names: dict[str, str]) -> Substitute:
