@@ -106,7 +106,9 @@ def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
     return list(node.children)
 
 
-_LEAVES = (cst.Integer, cst.Float, cst.SimpleString, cst.Pass)
+# Nodes with no child that can hold a name (a name's children are its parentheses).
+_LEAVES = (cst.Name, cst.Integer, cst.Float, cst.SimpleString, cst.Pass, cst.SimpleWhitespace, cst.Comma,
+           cst.EmptyLine, cst.Newline, cst.AssignEqual)
 
 
 def nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
