@@ -233,6 +233,18 @@ def _fields(kind: type) -> tuple[str, ...]:
     return found
 
 
+def is_node(value: object) -> bool:
+    """``isinstance(value, cst.CSTNode)``, without the cost of an abstract class's check."""
+    kind = type(value)
+    found = _IS_NODE.get(kind)
+    if found is None:
+        found = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return found
+
+
+_IS_NODE: dict[type, bool] = {}
+
+
 def _substitute(node: cst.CSTNode, values: dict[str, cst.BaseExpression]) -> cst.CSTNode:
     kind = type(node)
     if kind is cst.Name:
@@ -240,11 +252,11 @@ def _substitute(node: cst.CSTNode, values: dict[str, cst.BaseExpression]) -> cst
     changes: dict[str, object] = {}
     for field in _fields(kind):
         value = getattr(node, field)
-        if isinstance(value, cst.CSTNode):
+        if is_node(value):
             new = _substitute(value, values)
             if new is not value:
                 changes[field] = new
-        elif isinstance(value, (list, tuple)) and value and isinstance(value[0], cst.CSTNode):
+        elif type(value) in (list, tuple) and value and is_node(value[0]):
             items = [_substitute(item, values) for item in value]
             if any(a is not b for a, b in zip(items, value)):
                 changes[field] = type(value)(items)
@@ -257,11 +269,12 @@ def rename(names: dict[str, str]) -> Substitute:
 
 def number(node: cst.BaseExpression) -> float | int | None:
     """The value of a numeric literal, possibly negated, else None."""
-    if isinstance(node, cst.Integer):
-        return int(node.value)
-    if isinstance(node, cst.Float):
-        return float(node.value)
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+    kind = type(node)  # libcst's node classes are final: a type test is an isinstance test, faster
+    if kind is cst.Integer:
+        return int(node.value)  # type: ignore[attr-defined]
+    if kind is cst.Float:
+        return float(node.value)  # type: ignore[attr-defined]
+    if kind is cst.UnaryOperation and type(node.operator) is cst.Minus:  # type: ignore[attr-defined]
         inner = number(node.expression)
         return -inner if inner is not None else None
     return None

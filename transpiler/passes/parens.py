@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import libcst as cst
 
-from .common import _fields, is_kernel
+from .common import _fields, is_kernel, is_node
 
 _BINARY = {
     cst.BitOr: 6, cst.BitXor: 7, cst.BitAnd: 8, cst.LeftShift: 9, cst.RightShift: 9,
@@ -93,11 +93,11 @@ class Reparenthesize(cst.CSTTransformer):
         changes: dict[str, object] = {}
         for field in _fields(kind):
             value = getattr(node, field)
-            if isinstance(value, cst.CSTNode):
+            if is_node(value):
                 new = self._walk(value)
                 if new is not value:
                     changes[field] = new
-            elif isinstance(value, (list, tuple)) and value and isinstance(value[0], cst.CSTNode):
+            elif type(value) in (list, tuple) and value and is_node(value[0]):
                 items = [self._walk(item) for item in value]
                 if any(a is not b for a, b in zip(items, value)):
                     changes[field] = type(value)(items)
