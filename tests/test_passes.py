@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import libcst as cst
 import numpy as np
 import pytest
 
 from transpiler.passes import InlineTemporaries, Reparenthesize, RenumberTemporaries, optimize
+from transpiler.passes.common import Substitute, is_kernel, nodes, reads, writes
 
 
 def run(transformer: cst.CSTTransformer, code: str) -> str:
@@ -390,3 +392,34 @@ def test_reuse_buffers_negative(body):
 def test_reuse_buffers_leaves_branching_functions_alone():
     code = kernel("c = x - s\nif alpha:\n    pass\nn = c * s\nreturn n, ()", "x, s, alpha")
     assert run(ReuseBuffers(REUSE_FACTS), code) == code
+
+
+def _modules_for_walkers() -> list[cst.Module]:
+    """Generated modules of several kinds, and the parenthesization cases as functions."""
+    root = Path(__file__).resolve().parent.parent / "generated" / "layerforge"
+    modules = [cst.parse_module(path.read_text()) for path in (
+        root / "activations" / "gelu.py", root / "layers" / "layer_normalization.py", root / "layers" / "dense.py")]
+    wrap = "def _forward(a, b, c, d, x):\n    {}\n    return y\n"
+    return modules + [cst.parse_module(wrap.format(before)) for before, _ in PARENS]
+
+
+def test_the_fast_walks_give_libcst_visits_trees():
+    """``Reparenthesize.apply`` and ``Substitute.apply`` (which rebuild only what changes)
+    give the code of the libcst visits they stand for, on whole generated modules."""
+    for module in _modules_for_walkers():
+        assert Reparenthesize().apply(module).code == module.visit(Reparenthesize()).code
+        for function in (s for s in module.body if isinstance(s, cst.FunctionDef) and is_kernel(s)):
+            names = sorted({n.value for n in nodes(function) if type(n) is cst.Name})
+            table = {name: cst.Name(f"renamed_{i}") for i, name in enumerate(names[::2])}
+            written = writes(function.body)
+            params = {p.name.value for p in (*function.params.params, *function.params.kwonly_params)}
+            values = sorted(set(reads(function.body)) - set(written.assigned) - written.mutated - params)
+            table.update({name: cst.parse_expression("(u + v)") for name in values[1::2]})
+            substitute = Substitute(table)
+            assert module.code_for_node(substitute.apply(function)) == module.code_for_node(function.visit(substitute))
+
+
+def test_substitution_leaves_attribute_and_keyword_names_alone():
+    function = cst.parse_module("def _forward(x, out):\n    y = np.add(x, x.out, out=out)\n    return y\n")
+    renamed = Substitute({"out": cst.Name("o"), "x": cst.Name("z"), "np": cst.Name("cp")}).apply(function)
+    assert renamed.code == "def _forward(z, o):\n    y = cp.add(z, z.out, out=o)\n    return y\n"

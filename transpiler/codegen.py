@@ -348,8 +348,9 @@ def _writable(fn: Function, name: str, prims: Primitives) -> bool:
 
 
 def _outs_keyword(outs: tuple[str | None, ...]) -> str:
-    """``, outs=("out_y",)`` for an in_row_blocks call, or nothing."""
-    return f", outs={_tuple([repr(o) for o in outs])}" if outs else ""
+    """``, outs=("out_y",)`` for an in_row_blocks call, or nothing (quoted as black quotes)."""
+    quoted = ["None" if o is None else f'"{o}"' for o in outs]
+    return f", outs={_tuple(quoted)}" if outs else ""
 
 
 def quotient_dimension(attr: AttrDecl) -> str:

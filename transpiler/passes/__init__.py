@@ -59,7 +59,7 @@ def optimize(code: str, level: int = 1, facts: Facts | None = None) -> str:
             unchanged = 0 if getattr(transformer, "changed", True) else unchanged + 1
         for _, factory in FINAL:
             module = module.visit(factory(facts or {}))
-    return module.visit(Reparenthesize()).code
+    return Reparenthesize().apply(module).code
 
 
 __all__ = ["optimize", "PIPELINE", "Facts", "FuseElementwise", "FoldConstants", "StrengthReduce", "EliminateCommonSubexpressions",

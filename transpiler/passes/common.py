@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from typing import Iterator
+from typing import Iterator, TypeVar
 
 import libcst as cst
+
+N = TypeVar("N", bound=cst.CSTNode)
 
 
 def is_kernel(node: cst.FunctionDef) -> bool:
@@ -103,7 +106,9 @@ def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
     return list(node.children)
 
 
-_LEAVES = (cst.Integer, cst.Float, cst.SimpleString, cst.Pass)
+# Nodes with no child that can hold a name (a name's children are its parentheses).
+_LEAVES = (cst.Name, cst.Integer, cst.Float, cst.SimpleString, cst.Pass, cst.SimpleWhitespace, cst.Comma,
+           cst.EmptyLine, cst.Newline, cst.AssignEqual)
 
 
 def nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -186,10 +191,16 @@ def pure(value: cst.BaseExpression) -> bool:
 
 class Substitute(cst.CSTTransformer):
     """Replace variables by expressions (or other names), leaving attribute names and
-    keyword names alone: they are not variables."""
+    keyword names alone: they are not variables.
+
+    ``apply`` gives the same tree as ``node.visit(self)`` without libcst's visitor, which
+    rebuilds every node it passes: it rebuilds only the nodes above a replaced name."""
 
     def __init__(self, values: dict[str, cst.BaseExpression]):
         self.values = values
+
+    def apply(self, node: N) -> N:
+        return _substitute(node, self.values) if self.values else node  # type: ignore[return-value]
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         return updated.with_changes(attr=original.attr)
@@ -201,17 +212,69 @@ class Substitute(cst.CSTTransformer):
         return self.values.get(original.value, updated)
 
 
+# Node types that never hold a variable: tokens, whitespace, operators, literals.
+_NAMELESS = (cst.BaseParenthesizableWhitespace, cst.LeftParen, cst.RightParen, cst.Comma, cst.AssignEqual,
+             cst.Dot, cst.Semicolon, cst.Newline, cst.TrailingWhitespace, cst.EmptyLine, cst.Comment,
+             cst.BaseBinaryOp, cst.BaseUnaryOp, cst.BaseAugOp, cst.BaseCompOp, cst.BaseBooleanOp,
+             cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.LeftSquareBracket,
+             cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Colon, cst.Pass)
+# Per node type, the fields that can hold a variable (an attribute's name and an argument's
+# keyword are not variables).
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    found = _FIELDS.get(kind)
+    if found is None:
+        skipped = {(cst.Attribute, "attr"), (cst.Arg, "keyword")}
+        found = () if issubclass(kind, _NAMELESS) else tuple(
+            f.name for f in dataclasses.fields(kind) if (kind, f.name) not in skipped)
+        _FIELDS[kind] = found
+    return found
+
+
+def is_node(value: object) -> bool:
+    """``isinstance(value, cst.CSTNode)``, without the cost of an abstract class's check."""
+    kind = type(value)
+    found = _IS_NODE.get(kind)
+    if found is None:
+        found = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return found
+
+
+_IS_NODE: dict[type, bool] = {}
+
+
+def _substitute(node: cst.CSTNode, values: dict[str, cst.BaseExpression]) -> cst.CSTNode:
+    kind = type(node)
+    if kind is cst.Name:
+        return values.get(node.value, node)  # type: ignore[attr-defined]
+    changes: dict[str, object] = {}
+    for field in _fields(kind):
+        value = getattr(node, field)
+        if is_node(value):
+            new = _substitute(value, values)
+            if new is not value:
+                changes[field] = new
+        elif type(value) in (list, tuple) and value and is_node(value[0]):
+            items = [_substitute(item, values) for item in value]
+            if any(a is not b for a, b in zip(items, value)):
+                changes[field] = type(value)(items)
+    return node.with_changes(**changes) if changes else node
+
+
 def rename(names: dict[str, str]) -> Substitute:
     return Substitute({old: cst.Name(new) for old, new in names.items()})
 
 
 def number(node: cst.BaseExpression) -> float | int | None:
     """The value of a numeric literal, possibly negated, else None."""
-    if isinstance(node, cst.Integer):
-        return int(node.value)
-    if isinstance(node, cst.Float):
-        return float(node.value)
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+    kind = type(node)  # libcst's node classes are final: a type test is an isinstance test, faster
+    if kind is cst.Integer:
+        return int(node.value)  # type: ignore[attr-defined]
+    if kind is cst.Float:
+        return float(node.value)  # type: ignore[attr-defined]
+    if kind is cst.UnaryOperation and type(node.operator) is cst.Minus:  # type: ignore[attr-defined]
         inner = number(node.expression)
         return -inner if inner is not None else None
     return None

@@ -27,12 +27,12 @@ class EliminateCommonSubexpressions(KernelPass):
         body: list[cst.BaseStatement] = []
         for stmt in updated.body.body:
             if renames:
-                stmt = stmt.visit(substitute)  # type: ignore[assignment]
+                stmt = substitute.apply(stmt)
             single = assignment(stmt)
             if single is not None:
                 name, value = single
-                key = module.code_for_node(value)
                 if assigned[name] == 1 and name not in mutated and pure(value):
+                    key = module.code_for_node(value)
                     if key in seen and not (name in returned and seen[key] in returned):
                         renames[name] = seen[key]
                         substitute.values[name] = cst.Name(seen[key])

@@ -55,9 +55,10 @@ class InlineTemporaries(KernelPass):
         if not candidates:
             return None
         values: dict[str, cst.BaseExpression] = {}
+        substitute = Substitute(values)  # its table grows as temporaries are taken
         new_body: list[cst.BaseStatement] = []
         for stmt in body:
-            substituted = stmt.visit(Substitute(values)) if values else stmt
+            substituted = substitute.apply(stmt)
             single = assignment(substituted)  # type: ignore[arg-type]
             if single is not None and single[0] in candidates:
                 values[single[0]] = single[1]
@@ -81,7 +82,7 @@ class RenumberTemporaries(KernelPass):
                 order[name] = f"{TEMPORARY_PREFIX}{len(order) + 1}"
         if all(old == new for old, new in order.items()):
             return None
-        return updated.visit(rename(order))  # type: ignore[return-value]
+        return rename(order).apply(updated)
 
 
 def _is_temporary(name: str) -> bool:

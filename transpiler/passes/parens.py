@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import libcst as cst
 
-from .common import is_kernel
+from .common import _fields, is_kernel, is_node
 
 _BINARY = {
     cst.BitOr: 6, cst.BitXor: 7, cst.BitAnd: 8, cst.LeftShift: 9, cst.RightShift: 9,
@@ -61,9 +61,17 @@ def with_parens(node: N, needed: bool) -> N:
         if node.lpar:  # type: ignore[attr-defined]
             return node
         return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])  # type: ignore[return-value]
-    if _atomic(node):
+    if _atomic(node) and (node.lpar or node.rpar):  # type: ignore[attr-defined]
         return node.with_changes(lpar=[], rpar=[])  # type: ignore[return-value]
     return node
+
+
+def _with(node: N, **fields: object) -> N:
+    """``node.with_changes(**fields)``, or the node itself when every field is already so
+    (nothing above it is rebuilt then)."""
+    if all(getattr(node, name) is value for name, value in fields.items()):
+        return node
+    return node.with_changes(**fields)
 
 
 class Reparenthesize(cst.CSTTransformer):
@@ -73,45 +81,71 @@ class Reparenthesize(cst.CSTTransformer):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return is_kernel(node)
 
+    def apply(self, node: N) -> N:
+        """``node.visit(self)`` without libcst's visitor, which rebuilds every node it passes:
+        only the nodes whose parentheses change, and those above them, are rebuilt."""
+        return self._walk(node)  # type: ignore[return-value]
+
+    def _walk(self, node: cst.CSTNode) -> cst.CSTNode:
+        kind = type(node)
+        if kind is cst.FunctionDef and not is_kernel(node):  # type: ignore[arg-type]
+            return node
+        changes: dict[str, object] = {}
+        for field in _fields(kind):
+            value = getattr(node, field)
+            if is_node(value):
+                new = self._walk(value)
+                if new is not value:
+                    changes[field] = new
+            elif type(value) in (list, tuple) and value and is_node(value[0]):
+                items = [self._walk(item) for item in value]
+                if any(a is not b for a, b in zip(items, value)):
+                    changes[field] = type(value)(items)
+        updated = node.with_changes(**changes) if changes else node
+        leave = getattr(self, f"leave_{kind.__name__}", None)
+        return leave(node, updated) if leave is not None else updated
+
     def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
         p = precedence(updated)
         left, right = precedence(updated.left), precedence(updated.right)
         power = isinstance(updated.operator, cst.Power)
         left_needed = left < p or (left == p and power)
         right_needed = right < 12 if power else right <= p
-        return updated.with_changes(left=with_parens(updated.left, left_needed),
+        return _with(updated, left=with_parens(updated.left, left_needed),
                                     right=with_parens(updated.right, right_needed))
 
     def leave_UnaryOperation(self, original: cst.UnaryOperation, updated: cst.UnaryOperation) -> cst.BaseExpression:
-        return updated.with_changes(expression=with_parens(updated.expression, precedence(updated.expression) < precedence(updated)))
+        return _with(updated, expression=with_parens(updated.expression, precedence(updated.expression) < precedence(updated)))
 
     def leave_Comparison(self, original: cst.Comparison, updated: cst.Comparison) -> cst.BaseExpression:
-        targets = [t.with_changes(comparator=with_parens(t.comparator, precedence(t.comparator) <= 5)) for t in updated.comparisons]
-        return updated.with_changes(left=with_parens(updated.left, precedence(updated.left) <= 5), comparisons=targets)
+        targets = [_with(t, comparator=with_parens(t.comparator, precedence(t.comparator) <= 5)) for t in updated.comparisons]
+        if all(a is b for a, b in zip(targets, updated.comparisons)):
+            targets = updated.comparisons  # type: ignore[assignment]
+        return _with(updated, left=with_parens(updated.left, precedence(updated.left) <= 5), comparisons=targets)
 
     def leave_BooleanOperation(self, original: cst.BooleanOperation, updated: cst.BooleanOperation) -> cst.BaseExpression:
         p = precedence(updated)
-        return updated.with_changes(left=with_parens(updated.left, precedence(updated.left) < p),
+        return _with(updated, left=with_parens(updated.left, precedence(updated.left) < p),
                                     right=with_parens(updated.right, precedence(updated.right) <= p))
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         value = updated.value
-        return updated.with_changes(value=with_parens(value, precedence(value) < _PRIMARY or isinstance(value, cst.Integer)))
+        return _with(updated, value=with_parens(value, precedence(value) < _PRIMARY or isinstance(value, cst.Integer)))
 
     def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
-        return updated.with_changes(value=with_parens(updated.value, precedence(updated.value) < _PRIMARY))
+        return _with(updated, value=with_parens(updated.value, precedence(updated.value) < _PRIMARY))
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        return updated.with_changes(func=with_parens(updated.func, precedence(updated.func) < _PRIMARY))
+        return _with(updated, func=with_parens(updated.func, precedence(updated.func) < _PRIMARY))
 
     def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
-        return updated.with_changes(value=with_parens(updated.value, False))
+        return _with(updated, value=with_parens(updated.value, False))
 
     def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
-        return updated.with_changes(value=with_parens(updated.value, False))
+        return _with(updated, value=with_parens(updated.value, False))
 
     def leave_Element(self, original: cst.Element, updated: cst.Element) -> cst.Element:
-        return updated.with_changes(value=with_parens(updated.value, False))
+        return _with(updated, value=with_parens(updated.value, False))
 
     def leave_Index(self, original: cst.Index, updated: cst.Index) -> cst.Index:
-        return updated.with_changes(value=with_parens(updated.value, False))
+        return _with(updated, value=with_parens(updated.value, False))
