@@ -146,8 +146,8 @@ def test_feed_forward_and_fully_connected(dtype):
     x, w, b = draw((8, 5), dtype, 1), draw((3, 5), dtype, 2), draw((3,), dtype, 3)
     check("fully_connected", {"x": x, "weight": w, "bias": b}, lambda x, weight, bias: F.silu(F.linear(x, weight, bias)),
           dtype, {"activation": "silu"})
-    check("feed_forward", {"x": x, "weight": np.ascontiguousarray(w.T), "bias": b},
-          lambda x, weight, bias: F.elu(x @ weight + bias), dtype, {"activation": "elu"})
+    check("feed_forward", {"x": x, "weight": w, "bias": b},
+          lambda x, weight, bias: F.elu(F.linear(x, weight, bias)), dtype, {"activation": "elu"})
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -175,8 +175,8 @@ STAND_INS = {
         {"weight": (False, ("O", "I"))},
     ),
     "feed_forward": (
-        lambda x, weight, bias=None: x @ weight + (0 if bias is None else bias),
-        {"weight": (False, ("I", "O"))},
+        lambda x, weight, bias=None: _n(F.linear(_t(x), _t(weight), None if bias is None else _t(bias))),
+        {"weight": (False, ("O", "I"))},
     ),
     "add": (_fold(np.add), {}),
     "multiply": (_fold(np.multiply), {}),

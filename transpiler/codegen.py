@@ -365,7 +365,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     imports.append(f"from {RUNTIME} import {', '.join(runtime_names)}")
 
     # -- public forward ----------------------------------------------------------------
-    signature = list(arrays)
+    optional = [d.name for d in spec.optional]
+    # an optional array defaults to None where every array after it is optional too
+    signature = [f"{n}=None" if all(m in optional for m in arrays[i:]) else n for i, n in enumerate(arrays)]
     keywords = []
     for attr in spec.attributes:
         keywords.append(attr.name if attr.default is None else f"{attr.name}={attr.default!r}")
@@ -381,7 +383,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     dtypes = "" if spec.dtypes == DEFAULT_DTYPES else f", dtypes={spec.dtypes!r}"
     leading = _leading(spec)
     leading_arg = "" if leading == "equal" else f', leading="{leading}"'
-    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg})')
+    optional_arg = f", optional={_tuple([repr(n) for n in optional])}" if optional else ""
+    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg}{optional_arg})')
     for attr in spec.attributes:
         body.append(_attr_check(op, attr))
         if attr.divides:
@@ -419,9 +422,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     # Several outputs come back as one tuple, so that ``outputs, ctx = forward(...)`` always holds.
     result = outs if len(spec.outputs) == 1 else f"({outs})"
     first = compiled[0]
+    given = [f"{n} is not None" for n in optional]  # the optional arrays in a variant's key
     if fused:
         body.append("options = {} if activation_options is None else activation_options")
-        body.append("fused = _FUSED.get(activation)")
+        body.append(f"fused = _FUSED.get({_tuple(['activation'] + given) if given else 'activation'})")
         body.append("if fused is not None:")
         body.append("    forward_variant, backward_variant = fused")
         body.append("    if options:")
@@ -435,12 +439,19 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append(f'module = activation_module("{op}", activation)')
         pre = _outputs([f"{o}_linear" for o in spec.outputs])
         identity = next(c for c in compiled if c.variant.activation == "identity")
-        body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(call_args)})")
+        if given:  # the identity variant with the optional arrays given
+            body.append(f"linear_forward, linear_backward = _FUSED[{', '.join(['{!r}'.format('identity')] + given)}]")
+            body.append(f"{pre}, linear_saved = linear_forward({', '.join(call_args)})")
+            linear_saved = "linear_backward, linear_saved"
+        else:
+            body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(call_args)})")
+            linear_saved = "linear_saved"
         body.append(f"{outs}, activation_ctx = module.forward({pre}, **options)")
-        body.append(f"return {result}, (_backward_composed, (module, activation_ctx, linear_saved), {expected}, {sum_to})")
+        body.append(f"return {result}, (_backward_composed, (module, activation_ctx, {linear_saved}), {expected}, {sum_to})")
     else:
-        if structural:
-            key = structural[0].name if len(structural) == 1 else _tuple([a.name for a in structural])
+        if structural or optional:
+            keys = [a.name for a in structural] + given
+            key = keys[0] if len(keys) == 1 else _tuple(keys)
             body.append(f"forward_variant, backward_variant = _VARIANTS[{key}]")
             fwd, bwd = "forward_variant", "backward_variant"
         else:
@@ -505,20 +516,21 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]),
                                          outs=blocked.backward_outs))
     if fused:
+        linear = "linear_backward" if optional else identity.backward.name
         functions.append("\n".join([
-            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, linear_saved):",
+            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, {'linear_backward, ' if optional else ''}linear_saved):",
             f"    grad_linear = module.backward({', '.join(grads)}, activation_ctx)",
-            f"    return {identity.backward.name}(grad_linear, *linear_saved)",
+            f"    return {linear}(grad_linear, *linear_saved)",
         ]))
 
     variant_table = ""
     if fused:
-        entries = "".join(f'    "{c.variant.activation}": ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
+        entries = "".join(f'    {variant_key(c.variant, optional)}: ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
         variant_table = f"_FUSED = {{\n{entries}}}"
-    elif structural:
+    elif structural or optional:
         entries = ""
         for c in compiled:
-            values = [v for _, v in c.variant.structural]
+            values = [v for _, v in c.variant.structural] + [n not in c.variant.absent for n in optional]
             key = repr(values[0]) if len(values) == 1 else repr(tuple(values))
             entries += f"    {key}: ({c.forward.name}, {c.backward.name}),\n"
         variant_table = f"_VARIANTS = {{\n{entries}}}"
@@ -550,6 +562,14 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         helpers=helpers,
         cupy=cupy.blocks,
     )
+
+
+def variant_key(variant: Variant, optional: list[str]) -> str:
+    """A fused variant's key in ``_FUSED``: its activation, and whether each optional array
+    is given."""
+    if not optional:
+        return f'"{variant.activation}"'
+    return repr((variant.activation, *(n not in variant.absent for n in optional)))
 
 
 def render_package_init(

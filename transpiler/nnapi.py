@@ -7,6 +7,7 @@ read from the specs.
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 
 import jinja2
@@ -33,6 +34,8 @@ def _tuple(items: list[str]) -> str:
 
 
 def _init(decl: TensorDecl) -> str:
+    if decl.optional:
+        return f"{_init(dataclasses.replace(decl, optional=False))} if {decl.name} else None"
     shape = _tuple([str(d) for d in decl.shape.dims])
     if decl.init == "zeros":
         return f"np.zeros({shape}, dtype=dtype)"
@@ -57,6 +60,8 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         call += ["activation=self.activation", "activation_options=self.activation_options"]
     if spec.attribute("training") is not None:
         call.append("training=self.training")
+    # an optional parameter or buffer: a bool keyword of its name, False to leave it out (None)
+    keywords += [f"{d.name}=True" for d in spec.optional]
     drawn = any(isinstance(d.init, tuple) for d in spec.parameters + spec.buffers)
     if drawn or spec.random:
         keywords.append("rng=None")

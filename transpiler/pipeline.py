@@ -104,7 +104,7 @@ def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool
             continue
         counter = itertools.count(next_temporary(forward))
         backward = build_backward(spec, forward, catalog.prims, errors, counter, explicit=explicit,
-                                  structural=dict(variant.structural))
+                                  structural=variant.conditions)
         if backward is None:
             continue
         saved = tuple(saved_values(backward, len(spec.grad_outputs)))

@@ -36,6 +36,9 @@ class TensorDecl:
     # How the object API initialises a parameter or buffer: "zeros", "ones", or a tuple of
     # dimension names whose product is the fan-in of PyTorch's default uniform(+-1/sqrt(fan_in)).
     init: str | tuple[str, ...] = "zeros"
+    # ``optional: true`` (parameters and buffers): forward takes None for it, which picks a
+    # variant specialized without it (see ``ir.ABSENT``); backward returns None as its gradient
+    optional: bool = False
 
 
 # ``below: x.shape[axis]``: an array, then an integer axis or an int attribute
@@ -135,6 +138,11 @@ class OpSpec:
             if attr.name == name:
                 return attr
         return None
+
+    @property
+    def optional(self) -> tuple[TensorDecl, ...]:
+        """The parameters and buffers that forward may be given as None."""
+        return tuple(d for d in self.arrays if d.optional)
 
     @property
     def structural(self) -> tuple[AttrDecl, ...]:
@@ -339,7 +347,10 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         shape_node = fields.take("shape", list, required=True)
         doc = fields.take("doc", str)
         init_node = fields.take("init", (str, dict))
+        optional = fields.take("optional", bool)
         fields.finish()
+        if optional is not None and optional.value and where == "inputs":
+            errors.error(optional.loc, f"spec.{where}.{tensor_name}.optional: only a parameter or a buffer may be optional")
         if shape_node is None:
             continue
         try:
@@ -348,7 +359,8 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
             errors.error(shape_node.loc, f"spec.{where}.{tensor_name}.shape: {exc}")
             continue
         init = _init(init_node, f"spec.{where}.{tensor_name}.init", errors) if init_node else "zeros"
-        out.append(TensorDecl(tensor_name, shape, doc.value if doc else "", loc, init))
+        out.append(TensorDecl(tensor_name, shape, doc.value if doc else "", loc, init,
+                              bool(optional.value) if optional is not None else False))
     return tuple(out)
 
 

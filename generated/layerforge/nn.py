@@ -65,6 +65,11 @@ __all__ = [
     "Residual",
     "Split",
     "Upsampling",
+    "Linear",
+    "LayerNorm",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "ReLU",
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
@@ -95,11 +100,20 @@ class Module:
         return self.forward(*inputs)
 
     def named_parameters(self):
-        """Parameters by name, in a fixed order (the order optimizers and gradients use)."""
-        return {name: getattr(self, name) for name in self.PARAMETERS}
+        """Parameters by name, in a fixed order (the order optimizers and gradients use);
+        an optional one left out (None) is not listed."""
+        return {
+            name: getattr(self, name)
+            for name in self.PARAMETERS
+            if getattr(self, name) is not None
+        }
 
     def named_buffers(self):
-        return {name: getattr(self, name) for name in self.BUFFERS}
+        return {
+            name: getattr(self, name)
+            for name in self.BUFFERS
+            if getattr(self, name) is not None
+        }
 
     def parameters(self):
         return list(self.named_parameters().values())
@@ -290,10 +304,19 @@ class BatchNormalization(Module):
     PARAMETERS = ("weight", "bias")
     BUFFERS = ("running_mean", "running_var")
 
-    def __init__(self, C, *, momentum=0.1, epsilon=1e-05, dtype=np.float32):
+    def __init__(
+        self,
+        C,
+        *,
+        momentum=0.1,
+        epsilon=1e-05,
+        weight=True,
+        bias=True,
+        dtype=np.float32,
+    ):
         super().__init__()
-        self.weight = np.ones((C,), dtype=dtype)
-        self.bias = np.zeros((C,), dtype=dtype)
+        self.weight = np.ones((C,), dtype=dtype) if weight else None
+        self.bias = np.zeros((C,), dtype=dtype) if bias else None
         self.running_mean = np.zeros((C,), dtype=dtype)
         self.running_var = np.ones((C,), dtype=dtype)
         self.momentum = momentum
@@ -456,7 +479,8 @@ class Cropping(Module):
 
 class Dense(Module):
     """Dense: Fully connected layer, y = activation(x @ weight.T + bias), with weight
-    stored [out_features, in_features] as in torch.nn.Linear.
+    stored [out_features, in_features] as in torch.nn.Linear; x may have any leading
+    dimensions and the bias may be left out (None).
 
     A shell over ``layerforge.layers.dense``; parameters weight, bias.
     """
@@ -471,6 +495,7 @@ class Dense(Module):
         *,
         activation="identity",
         activation_options=None,
+        bias=True,
         rng=None,
         dtype=np.float32,
     ):
@@ -479,7 +504,9 @@ class Dense(Module):
         self.weight = _fan_in_uniform(
             rng, (out_features, in_features), in_features, dtype
         )
-        self.bias = _fan_in_uniform(rng, (out_features,), in_features, dtype)
+        self.bias = (
+            _fan_in_uniform(rng, (out_features,), in_features, dtype) if bias else None
+        )
         self.activation = activation
         self.activation_options = activation_options
 
@@ -528,8 +555,10 @@ class Dropout(Module):
 
 
 class FeedForward(Module):
-    """FeedForward: Fully connected layer with the weight stored [in_features,
-    out_features], y = activation(x @ weight + bias).
+    """FeedForward: Fully connected layer, y = activation(x @ weight.T + bias), with weight
+    stored [out_features, in_features] as in torch.nn.Linear (the layout of Dense and
+    FullyConnected); x may have any leading dimensions and the bias may be left out
+    (None).
 
     A shell over ``layerforge.layers.feed_forward``; parameters weight, bias.
     """
@@ -544,15 +573,18 @@ class FeedForward(Module):
         *,
         activation="identity",
         activation_options=None,
+        bias=True,
         rng=None,
         dtype=np.float32,
     ):
         super().__init__()
         rng = np.random.default_rng() if rng is None else rng
         self.weight = _fan_in_uniform(
-            rng, (in_features, out_features), in_features, dtype
+            rng, (out_features, in_features), in_features, dtype
         )
-        self.bias = _fan_in_uniform(rng, (out_features,), in_features, dtype)
+        self.bias = (
+            _fan_in_uniform(rng, (out_features,), in_features, dtype) if bias else None
+        )
         self.activation = activation
         self.activation_options = activation_options
 
@@ -597,8 +629,9 @@ class Flatten(Module):
 
 class FullyConnected(Module):
     """FullyConnected: Fully connected layer, y = activation(x @ weight.T + bias), with
-    weight stored [out_features, in_features] as in torch.nn.Linear (the same
-    computation as Dense).
+    weight stored [out_features, in_features] as in torch.nn.Linear; x may have any
+    leading dimensions and the bias may be left out (None) (the same computation as
+    Dense).
 
     A shell over ``layerforge.layers.fully_connected``; parameters weight, bias.
     """
@@ -613,6 +646,7 @@ class FullyConnected(Module):
         *,
         activation="identity",
         activation_options=None,
+        bias=True,
         rng=None,
         dtype=np.float32,
     ):
@@ -621,7 +655,9 @@ class FullyConnected(Module):
         self.weight = _fan_in_uniform(
             rng, (out_features, in_features), in_features, dtype
         )
-        self.bias = _fan_in_uniform(rng, (out_features,), in_features, dtype)
+        self.bias = (
+            _fan_in_uniform(rng, (out_features,), in_features, dtype) if bias else None
+        )
         self.activation = activation
         self.activation_options = activation_options
 
@@ -728,10 +764,10 @@ class LayerNormalization(Module):
     PARAMETERS = ("weight", "bias")
     BUFFERS = ()
 
-    def __init__(self, F, *, epsilon=1e-05, dtype=np.float32):
+    def __init__(self, F, *, epsilon=1e-05, weight=True, bias=True, dtype=np.float32):
         super().__init__()
-        self.weight = np.ones((F,), dtype=dtype)
-        self.bias = np.zeros((F,), dtype=dtype)
+        self.weight = np.ones((F,), dtype=dtype) if weight else None
+        self.bias = np.zeros((F,), dtype=dtype) if bias else None
         self.epsilon = epsilon
 
     def forward(self, x):
@@ -1026,6 +1062,117 @@ class Upsampling(Module):
     def backward(self, grad_y):
         grad_x = upsampling.backward(grad_y, self._ctx)
         return grad_x
+
+
+# PyTorch's class names with PyTorch's constructor signatures, over the classes above, so
+# that a torch.nn model definition ports by changing its import.
+
+
+class Linear(Dense):
+    """torch.nn.Linear(in_features, out_features, bias=True): y = x @ weight.T + bias over
+    any leading axes; ``bias=False`` leaves the bias out."""
+
+    def __init__(
+        self, in_features, out_features, bias=True, *, rng=None, dtype=np.float32
+    ):
+        super().__init__(in_features, out_features, bias=bias, rng=rng, dtype=dtype)
+
+
+class LayerNorm(LayerNormalization):
+    """torch.nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True),
+    over the last axis (``normalized_shape`` one size)."""
+
+    def __init__(
+        self,
+        normalized_shape,
+        eps=1e-5,
+        elementwise_affine=True,
+        bias=True,
+        *,
+        dtype=np.float32,
+    ):
+        shape = (
+            (normalized_shape,)
+            if isinstance(normalized_shape, int)
+            else tuple(normalized_shape)
+        )
+        if len(shape) != 1:
+            raise ValueError(
+                f"LayerNorm: normalizes over the last axis, normalized_shape of one size; got {shape}"
+            )
+        super().__init__(
+            shape[0],
+            epsilon=eps,
+            weight=elementwise_affine,
+            bias=elementwise_affine and bias,
+            dtype=dtype,
+        )
+
+
+class _BatchNorm(BatchNormalization):
+    """torch.nn.BatchNorm*d's constructor over batch_normalization, with the batch and channel
+    axes first and the rest (``RANKS``) viewed as batch_normalization's [N, C, H, W]."""
+
+    RANKS = (4,)
+
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        *,
+        dtype=np.float32,
+    ):
+        if momentum is None or not track_running_stats:
+            raise ValueError(
+                f"{type(self).__name__}: momentum=None and track_running_stats=False are not offered; "
+                "the running statistics use momentum (a float in [0, 1])"
+            )
+        super().__init__(
+            num_features,
+            momentum=momentum,
+            epsilon=eps,
+            weight=affine,
+            bias=affine,
+            dtype=dtype,
+        )
+
+    def forward(self, x):
+        if x.ndim not in self.RANKS:
+            raise ValueError(
+                f"{type(self).__name__}: expected an input of rank {' or '.join(map(str, self.RANKS))}, got shape {tuple(x.shape)}"
+            )
+        self._shape = x.shape
+        y = super().forward(x.reshape(x.shape + (1,) * (4 - x.ndim)))
+        return y.reshape(x.shape)
+
+    def backward(self, grad_y):
+        grad_x = super().backward(
+            grad_y.reshape(grad_y.shape + (1,) * (4 - grad_y.ndim))
+        )
+        return grad_x.reshape(self._shape)
+
+
+class BatchNorm1d(_BatchNorm):
+    """torch.nn.BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True): inputs [N, C]
+    or [N, C, L]."""
+
+    RANKS = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """torch.nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True): inputs [N, C, H, W]."""
+
+    RANKS = (4,)
+
+
+class ReLU(Activation):
+    """torch.nn.ReLU()."""
+
+    def __init__(self, inplace=False):
+        super().__init__(activation="relu")
 
 
 class _Loss:
