@@ -267,17 +267,20 @@ def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -
             return None
         return counts.pop()
 
+    given = [not c.variant.absent for c in compiled]
     forward = sums([c.forward for c in compiled])
     backward = sums([c.backward for c in compiled])
     forwards, backwards = [c.forward for c in compiled], [c.backward for c in compiled]
     return Blocking(forward == 0, backward is not None, backward or 0,
-                    _out_buffers(forwards, [(*fn.outputs, *c.saved) for fn, c in zip(forwards, compiled)], prims)
+                    _out_buffers(forwards, [(*fn.outputs, *c.saved) for fn, c in zip(forwards, compiled)], prims, given)
                     if forward == 0 else (),
-                    _out_buffers(backwards, [tuple(fn.outputs[:len(fn.outputs) - (backward or 0)]) for fn in backwards], prims)
+                    _out_buffers(backwards, [tuple(fn.outputs[:len(fn.outputs) - (backward or 0)]) for fn in backwards], prims,
+                                 given)
                     if backward is not None else ())
 
 
-def _out_buffers(fns: list[Function], results: list[tuple[str, ...]], prims: Primitives) -> tuple[str | None, ...]:
+def _out_buffers(fns: list[Function], results: list[tuple[str, ...]], prims: Primitives,
+                 given: list[bool] | None = None) -> tuple[str | None, ...]:
     """Result by result (``results``: each variant's, in the order the function returns them
     and in_row_blocks flattens them: outputs, then saved values; the row sums left out),
     ``out_<name>`` where every variant has the same value there and makes it by one
@@ -285,11 +288,17 @@ def _out_buffers(fns: list[Function], results: list[tuple[str, ...]], prims: Pri
     a helper taking ``out=``), shaped like the rows, under a name from the spec (a
     temporary's is renumbered later); None elsewhere, and trailing Nones cut."""
     outs: list[str | None] = []
+    given = given or [True] * len(fns)
     for position in range(min(len(names) for names in results)):
-        names = {names[position] for names in results}
+        # A variant without some optional arrays may hold another value there, one it makes
+        # under no name that has a buffer (the kernel returns it, and it is copied in).
+        names = {names[position] for names, full in zip(results, given) if full}
         name = names.pop() if len(names) == 1 else None
+        others = [(fn, names[position]) for fn, names, full in zip(fns, results, given) if not full]
         writable = (name is not None and not name.startswith("_") and f"out_{name}" not in outs
-                    and all(_writable(fn, name, prims) for fn in fns))
+                    and all(_writable(fn, name, prims) for fn, full in zip(fns, given) if full)
+                    and all(other == name and _writable(fn, name, prims) or fn.defining(name) is None
+                            for fn, other in others))
         outs.append(f"out_{name}" if writable else None)
     while outs and outs[-1] is None:
         outs.pop()

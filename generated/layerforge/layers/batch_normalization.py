@@ -255,10 +255,15 @@ def _forward_train_no_weight_no_bias(
     new_running_var = _t1 * running_var + momentum * unbiased * variance.reshape(
         running_mean.shape
     )
-    return normalized, new_running_mean, new_running_var, (count, rstd, normalized)
+    return (
+        normalized,
+        new_running_mean,
+        new_running_var,
+        (weight, count, rstd, normalized),
+    )
 
 
-def _backward_train_no_weight_no_bias(grad_y, count, rstd, normalized):
+def _backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normalized):
     shift_sums = _sum(grad_y, (0, 2, 3))
     scale_sums = _sum(grad_y * normalized, (0, 2, 3))
     grad_x = rstd * grad_y
@@ -336,10 +341,10 @@ def _forward_eval_no_weight_no_bias(
     np.divide(1, rstd, out=rstd)
     normalized = x - running_mean.reshape(1, -1, 1, 1)
     normalized *= rstd
-    return normalized, running_mean, running_var, (rstd, normalized)
+    return normalized, running_mean, running_var, (weight, rstd, normalized)
 
 
-def _backward_eval_no_weight_no_bias(grad_y, rstd, normalized):
+def _backward_eval_no_weight_no_bias(grad_y, weight, rstd, normalized):
     grad_x = grad_y * rstd
     return grad_x, None, None
 
@@ -1197,7 +1202,12 @@ def _cupy_forward_train_no_weight_no_bias(
     new_running_var = _batch_normalization_train_no_weight_no_bias_fwd_6(
         _t16, _t17, _t15
     )
-    return normalized, new_running_mean, new_running_var, (count, rstd, normalized)
+    return (
+        normalized,
+        new_running_mean,
+        new_running_var,
+        (weight, count, rstd, normalized),
+    )
 
 
 # batch_normalization_train_no_weight_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:44
@@ -1271,7 +1281,7 @@ _batch_normalization_train_no_weight_no_bias_bwd_5 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_train_no_weight_no_bias(grad_y, count, rstd, normalized):
+def _cupy_backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normalized):
     shift_sums = _cupy_sum(grad_y, (0, 2, 3))
     _t19 = _batch_normalization_train_no_weight_no_bias_bwd_0(grad_y, normalized)
     scale_sums = _cupy_sum(_t19, (0, 2, 3))
@@ -1580,7 +1590,7 @@ def _cupy_forward_eval_no_weight_no_bias(
     rstd = _batch_normalization_eval_no_weight_no_bias_fwd_0(_t1, epsilon)
     _t4 = running_mean.reshape(1, -1, 1, 1)
     normalized = _batch_normalization_eval_no_weight_no_bias_fwd_1(x, _t4, rstd)
-    return normalized, running_mean, running_var, (rstd, normalized)
+    return normalized, running_mean, running_var, (weight, rstd, normalized)
 
 
 # batch_normalization_eval_no_weight_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:51
@@ -1594,7 +1604,7 @@ _batch_normalization_eval_no_weight_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_eval_no_weight_no_bias(grad_y, rstd, normalized):
+def _cupy_backward_eval_no_weight_no_bias(grad_y, weight, rstd, normalized):
     grad_x = _batch_normalization_eval_no_weight_no_bias_bwd_0(grad_y, rstd)
     return grad_x, None, None
 

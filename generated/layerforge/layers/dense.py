@@ -329,10 +329,10 @@ def _backward_silu(grad_y, x, weight, bias, z):
 def _forward_relu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = np.clip(z, 0, np.inf)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_relu_no_bias(grad_y, x, weight, z):
+def _backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
     grad_x = grad_z @ weight
     grad_weight = _rows(grad_z).T @ _rows(x)
@@ -342,10 +342,10 @@ def _backward_relu_no_bias(grad_y, x, weight, z):
 def _forward_sigmoid_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _sigmoid(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_sigmoid_no_bias(grad_y, x, weight, y):
+def _backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = 1 - y
     grad_z *= grad_y
     grad_z *= y
@@ -357,10 +357,10 @@ def _backward_sigmoid_no_bias(grad_y, x, weight, y):
 def _forward_tanh_no_bias(x, weight, bias):
     z = x @ weight.T
     y = np.tanh(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_tanh_no_bias(grad_y, x, weight, y):
+def _backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
@@ -376,10 +376,10 @@ def _forward_softmax_no_bias(x, weight, bias):
     y = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_softmax_no_bias(grad_y, x, weight, y):
+def _backward_softmax_no_bias(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_x = grad_z @ weight
@@ -389,10 +389,10 @@ def _backward_softmax_no_bias(grad_y, x, weight, y):
 
 def _forward_identity_no_bias(x, weight, bias):
     z = x @ weight.T
-    return z, (x, weight)
+    return z, (x, weight, bias)
 
 
-def _backward_identity_no_bias(grad_y, x, weight):
+def _backward_identity_no_bias(grad_y, x, weight, bias):
     grad_x = grad_y @ weight
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, None
@@ -409,10 +409,10 @@ def _forward_gelu_no_bias(x, weight, bias):
     y += 1
     y *= 0.5
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_gelu_no_bias(grad_y, x, weight, z):
+def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
     gelu_inner = z * z
     gelu_inner *= z
     gelu_inner *= 0.044715
@@ -445,10 +445,10 @@ def _forward_elu_no_bias(x, weight, bias, alpha=1.0):
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
     y += _t1
-    return y, (x, weight, alpha, y)
+    return y, (x, weight, bias, alpha, y)
 
 
-def _backward_elu_no_bias(grad_y, x, weight, alpha, y):
+def _backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     grad_z = np.clip(y, -np.inf, 0)
     grad_z += alpha
     grad_z *= grad_y
@@ -469,10 +469,10 @@ def _forward_mish_no_bias(x, weight, bias):
     y = np.multiply(z, mish_n, out=mish_e)
     _t1 = mish_n + 2
     y /= _t1
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_mish_no_bias(grad_y, x, weight, z):
+def _backward_mish_no_bias(grad_y, x, weight, bias, z):
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -497,10 +497,10 @@ def _forward_swish_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _sigmoid(z)
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_swish_no_bias(grad_y, x, weight, z):
+def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -517,10 +517,10 @@ def _forward_silu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _sigmoid(z)
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_silu_no_bias(grad_y, x, weight, z):
+def _backward_silu_no_bias(grad_y, x, weight, bias, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -1190,7 +1190,7 @@ _dense_relu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_relu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _dense_relu_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # dense_relu_no_bias_bwd_0: layers_spec/primitives.yaml:252
@@ -1205,7 +1205,7 @@ _dense_relu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_relu_no_bias(grad_y, x, weight, z):
+def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_relu_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1226,7 +1226,7 @@ _dense_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_sigmoid_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _dense_sigmoid_no_bias_fwd_0(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # dense_sigmoid_no_bias_bwd_0: layers_spec/primitives.yaml:201
@@ -1242,7 +1242,7 @@ _dense_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, y):
+def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = _dense_sigmoid_no_bias_bwd_0(grad_y, y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1263,7 +1263,7 @@ _dense_tanh_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_tanh_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _dense_tanh_no_bias_fwd_0(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # dense_tanh_no_bias_bwd_0: layers_spec/primitives.yaml:180
@@ -1279,7 +1279,7 @@ _dense_tanh_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_tanh_no_bias(grad_y, x, weight, y):
+def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = _dense_tanh_no_bias_bwd_0(y, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1348,7 +1348,7 @@ def _cupy_forward_softmax_no_bias(x, weight, bias):
     softmax_exponentials = _dense_softmax_no_bias_fwd_1(z, _t3)
     _t4 = _dense_softmax_no_bias_fwd_2(softmax_exponentials)
     y = _dense_softmax_no_bias_fwd_3(softmax_exponentials, _t4)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # dense_softmax_no_bias_bwd_0: layers_spec/activations/softmax.yaml:12
@@ -1380,7 +1380,7 @@ _dense_softmax_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_softmax_no_bias(grad_y, x, weight, y):
+def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
     _t6 = _dense_softmax_no_bias_bwd_0(grad_y, y)
     grad_z = _dense_softmax_no_bias_bwd_1(grad_y, _t6, y)
     grad_x = grad_z @ weight
@@ -1390,10 +1390,10 @@ def _cupy_backward_softmax_no_bias(grad_y, x, weight, y):
 
 def _cupy_forward_identity_no_bias(x, weight, bias):
     z = x @ weight.T
-    return z, (x, weight)
+    return z, (x, weight, bias)
 
 
-def _cupy_backward_identity_no_bias(grad_y, x, weight):
+def _cupy_backward_identity_no_bias(grad_y, x, weight, bias):
     grad_x = grad_y @ weight
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
@@ -1420,7 +1420,7 @@ _dense_gelu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_gelu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _dense_gelu_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # dense_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
@@ -1453,7 +1453,7 @@ _dense_gelu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_gelu_no_bias(grad_y, x, weight, z):
+def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_gelu_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1479,7 +1479,7 @@ _dense_elu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
     z = x @ weight.T
     y = _dense_elu_no_bias_fwd_0(z, alpha)
-    return y, (x, weight, alpha, y)
+    return y, (x, weight, bias, alpha, y)
 
 
 # dense_elu_no_bias_bwd_0: layers_spec/activations/elu.yaml:15
@@ -1500,7 +1500,7 @@ _dense_elu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_elu_no_bias(grad_y, x, weight, alpha, y):
+def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _dense_elu_no_bias_bwd_0(y, alpha, grad_y, _t11)
     grad_x = grad_z @ weight
@@ -1528,7 +1528,7 @@ _dense_mish_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_mish_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _dense_mish_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # dense_mish_no_bias_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
@@ -1556,7 +1556,7 @@ _dense_mish_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish_no_bias(grad_y, x, weight, z):
+def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_mish_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1578,7 +1578,7 @@ _dense_swish_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_swish_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _dense_swish_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # dense_swish_no_bias_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1598,7 +1598,7 @@ _dense_swish_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_swish_no_bias(grad_y, x, weight, z):
+def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_swish_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1620,7 +1620,7 @@ _dense_silu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_silu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _dense_silu_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # dense_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1640,7 +1640,7 @@ _dense_silu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu_no_bias(grad_y, x, weight, z):
+def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_silu_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)

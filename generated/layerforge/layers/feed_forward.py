@@ -332,10 +332,10 @@ def _backward_silu(grad_y, x, weight, bias, z):
 def _forward_relu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = np.clip(z, 0, np.inf)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_relu_no_bias(grad_y, x, weight, z):
+def _backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
     grad_x = grad_z @ weight
     grad_weight = _rows(grad_z).T @ _rows(x)
@@ -345,10 +345,10 @@ def _backward_relu_no_bias(grad_y, x, weight, z):
 def _forward_sigmoid_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _sigmoid(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_sigmoid_no_bias(grad_y, x, weight, y):
+def _backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = 1 - y
     grad_z *= grad_y
     grad_z *= y
@@ -360,10 +360,10 @@ def _backward_sigmoid_no_bias(grad_y, x, weight, y):
 def _forward_tanh_no_bias(x, weight, bias):
     z = x @ weight.T
     y = np.tanh(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_tanh_no_bias(grad_y, x, weight, y):
+def _backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
@@ -379,10 +379,10 @@ def _forward_softmax_no_bias(x, weight, bias):
     y = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_softmax_no_bias(grad_y, x, weight, y):
+def _backward_softmax_no_bias(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_x = grad_z @ weight
@@ -392,10 +392,10 @@ def _backward_softmax_no_bias(grad_y, x, weight, y):
 
 def _forward_identity_no_bias(x, weight, bias):
     z = x @ weight.T
-    return z, (x, weight)
+    return z, (x, weight, bias)
 
 
-def _backward_identity_no_bias(grad_y, x, weight):
+def _backward_identity_no_bias(grad_y, x, weight, bias):
     grad_x = grad_y @ weight
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, None
@@ -412,10 +412,10 @@ def _forward_gelu_no_bias(x, weight, bias):
     y += 1
     y *= 0.5
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_gelu_no_bias(grad_y, x, weight, z):
+def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
     gelu_inner = z * z
     gelu_inner *= z
     gelu_inner *= 0.044715
@@ -448,10 +448,10 @@ def _forward_elu_no_bias(x, weight, bias, alpha=1.0):
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
     y += _t1
-    return y, (x, weight, alpha, y)
+    return y, (x, weight, bias, alpha, y)
 
 
-def _backward_elu_no_bias(grad_y, x, weight, alpha, y):
+def _backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     grad_z = np.clip(y, -np.inf, 0)
     grad_z += alpha
     grad_z *= grad_y
@@ -472,10 +472,10 @@ def _forward_mish_no_bias(x, weight, bias):
     y = np.multiply(z, mish_n, out=mish_e)
     _t1 = mish_n + 2
     y /= _t1
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_mish_no_bias(grad_y, x, weight, z):
+def _backward_mish_no_bias(grad_y, x, weight, bias, z):
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -500,10 +500,10 @@ def _forward_swish_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _sigmoid(z)
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_swish_no_bias(grad_y, x, weight, z):
+def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -520,10 +520,10 @@ def _forward_silu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _sigmoid(z)
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_silu_no_bias(grad_y, x, weight, z):
+def _backward_silu_no_bias(grad_y, x, weight, bias, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -1193,7 +1193,7 @@ _feed_forward_relu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_relu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _feed_forward_relu_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # feed_forward_relu_no_bias_bwd_0: layers_spec/primitives.yaml:252
@@ -1208,7 +1208,7 @@ _feed_forward_relu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_relu_no_bias(grad_y, x, weight, z):
+def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_relu_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1229,7 +1229,7 @@ _feed_forward_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_sigmoid_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _feed_forward_sigmoid_no_bias_fwd_0(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # feed_forward_sigmoid_no_bias_bwd_0: layers_spec/primitives.yaml:201
@@ -1245,7 +1245,7 @@ _feed_forward_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, y):
+def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = _feed_forward_sigmoid_no_bias_bwd_0(grad_y, y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1266,7 +1266,7 @@ _feed_forward_tanh_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_tanh_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _feed_forward_tanh_no_bias_fwd_0(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # feed_forward_tanh_no_bias_bwd_0: layers_spec/primitives.yaml:180
@@ -1282,7 +1282,7 @@ _feed_forward_tanh_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_tanh_no_bias(grad_y, x, weight, y):
+def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = _feed_forward_tanh_no_bias_bwd_0(y, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1351,7 +1351,7 @@ def _cupy_forward_softmax_no_bias(x, weight, bias):
     softmax_exponentials = _feed_forward_softmax_no_bias_fwd_1(z, _t3)
     _t4 = _feed_forward_softmax_no_bias_fwd_2(softmax_exponentials)
     y = _feed_forward_softmax_no_bias_fwd_3(softmax_exponentials, _t4)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # feed_forward_softmax_no_bias_bwd_0: layers_spec/activations/softmax.yaml:12
@@ -1383,7 +1383,7 @@ _feed_forward_softmax_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_softmax_no_bias(grad_y, x, weight, y):
+def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
     _t6 = _feed_forward_softmax_no_bias_bwd_0(grad_y, y)
     grad_z = _feed_forward_softmax_no_bias_bwd_1(grad_y, _t6, y)
     grad_x = grad_z @ weight
@@ -1393,10 +1393,10 @@ def _cupy_backward_softmax_no_bias(grad_y, x, weight, y):
 
 def _cupy_forward_identity_no_bias(x, weight, bias):
     z = x @ weight.T
-    return z, (x, weight)
+    return z, (x, weight, bias)
 
 
-def _cupy_backward_identity_no_bias(grad_y, x, weight):
+def _cupy_backward_identity_no_bias(grad_y, x, weight, bias):
     grad_x = grad_y @ weight
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
@@ -1423,7 +1423,7 @@ _feed_forward_gelu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_gelu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _feed_forward_gelu_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # feed_forward_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
@@ -1456,7 +1456,7 @@ _feed_forward_gelu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_gelu_no_bias(grad_y, x, weight, z):
+def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_gelu_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1482,7 +1482,7 @@ _feed_forward_elu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
     z = x @ weight.T
     y = _feed_forward_elu_no_bias_fwd_0(z, alpha)
-    return y, (x, weight, alpha, y)
+    return y, (x, weight, bias, alpha, y)
 
 
 # feed_forward_elu_no_bias_bwd_0: layers_spec/activations/elu.yaml:15
@@ -1503,7 +1503,7 @@ _feed_forward_elu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_elu_no_bias(grad_y, x, weight, alpha, y):
+def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _feed_forward_elu_no_bias_bwd_0(y, alpha, grad_y, _t11)
     grad_x = grad_z @ weight
@@ -1531,7 +1531,7 @@ _feed_forward_mish_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_mish_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _feed_forward_mish_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # feed_forward_mish_no_bias_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
@@ -1559,7 +1559,7 @@ _feed_forward_mish_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish_no_bias(grad_y, x, weight, z):
+def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_mish_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1581,7 +1581,7 @@ _feed_forward_swish_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_swish_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _feed_forward_swish_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # feed_forward_swish_no_bias_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1601,7 +1601,7 @@ _feed_forward_swish_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_swish_no_bias(grad_y, x, weight, z):
+def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_swish_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1623,7 +1623,7 @@ _feed_forward_silu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_silu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _feed_forward_silu_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # feed_forward_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1643,7 +1643,7 @@ _feed_forward_silu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu_no_bias(grad_y, x, weight, z):
+def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_silu_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)

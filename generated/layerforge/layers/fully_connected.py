@@ -331,10 +331,10 @@ def _backward_silu(grad_y, x, weight, bias, z):
 def _forward_relu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = np.clip(z, 0, np.inf)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_relu_no_bias(grad_y, x, weight, z):
+def _backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
     grad_x = grad_z @ weight
     grad_weight = _rows(grad_z).T @ _rows(x)
@@ -344,10 +344,10 @@ def _backward_relu_no_bias(grad_y, x, weight, z):
 def _forward_sigmoid_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _sigmoid(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_sigmoid_no_bias(grad_y, x, weight, y):
+def _backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = 1 - y
     grad_z *= grad_y
     grad_z *= y
@@ -359,10 +359,10 @@ def _backward_sigmoid_no_bias(grad_y, x, weight, y):
 def _forward_tanh_no_bias(x, weight, bias):
     z = x @ weight.T
     y = np.tanh(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_tanh_no_bias(grad_y, x, weight, y):
+def _backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
@@ -378,10 +378,10 @@ def _forward_softmax_no_bias(x, weight, bias):
     y = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_softmax_no_bias(grad_y, x, weight, y):
+def _backward_softmax_no_bias(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_x = grad_z @ weight
@@ -391,10 +391,10 @@ def _backward_softmax_no_bias(grad_y, x, weight, y):
 
 def _forward_identity_no_bias(x, weight, bias):
     z = x @ weight.T
-    return z, (x, weight)
+    return z, (x, weight, bias)
 
 
-def _backward_identity_no_bias(grad_y, x, weight):
+def _backward_identity_no_bias(grad_y, x, weight, bias):
     grad_x = grad_y @ weight
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, None
@@ -411,10 +411,10 @@ def _forward_gelu_no_bias(x, weight, bias):
     y += 1
     y *= 0.5
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_gelu_no_bias(grad_y, x, weight, z):
+def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
     gelu_inner = z * z
     gelu_inner *= z
     gelu_inner *= 0.044715
@@ -447,10 +447,10 @@ def _forward_elu_no_bias(x, weight, bias, alpha=1.0):
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
     y += _t1
-    return y, (x, weight, alpha, y)
+    return y, (x, weight, bias, alpha, y)
 
 
-def _backward_elu_no_bias(grad_y, x, weight, alpha, y):
+def _backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     grad_z = np.clip(y, -np.inf, 0)
     grad_z += alpha
     grad_z *= grad_y
@@ -471,10 +471,10 @@ def _forward_mish_no_bias(x, weight, bias):
     y = np.multiply(z, mish_n, out=mish_e)
     _t1 = mish_n + 2
     y /= _t1
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_mish_no_bias(grad_y, x, weight, z):
+def _backward_mish_no_bias(grad_y, x, weight, bias, z):
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -499,10 +499,10 @@ def _forward_swish_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _sigmoid(z)
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_swish_no_bias(grad_y, x, weight, z):
+def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -519,10 +519,10 @@ def _forward_silu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _sigmoid(z)
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_silu_no_bias(grad_y, x, weight, z):
+def _backward_silu_no_bias(grad_y, x, weight, bias, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -1192,7 +1192,7 @@ _fully_connected_relu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_relu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _fully_connected_relu_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # fully_connected_relu_no_bias_bwd_0: layers_spec/primitives.yaml:252
@@ -1207,7 +1207,7 @@ _fully_connected_relu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_relu_no_bias(grad_y, x, weight, z):
+def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_relu_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1228,7 +1228,7 @@ _fully_connected_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_sigmoid_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _fully_connected_sigmoid_no_bias_fwd_0(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # fully_connected_sigmoid_no_bias_bwd_0: layers_spec/primitives.yaml:201
@@ -1244,7 +1244,7 @@ _fully_connected_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, y):
+def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = _fully_connected_sigmoid_no_bias_bwd_0(grad_y, y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1265,7 +1265,7 @@ _fully_connected_tanh_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_tanh_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _fully_connected_tanh_no_bias_fwd_0(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # fully_connected_tanh_no_bias_bwd_0: layers_spec/primitives.yaml:180
@@ -1281,7 +1281,7 @@ _fully_connected_tanh_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_tanh_no_bias(grad_y, x, weight, y):
+def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = _fully_connected_tanh_no_bias_bwd_0(y, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1350,7 +1350,7 @@ def _cupy_forward_softmax_no_bias(x, weight, bias):
     softmax_exponentials = _fully_connected_softmax_no_bias_fwd_1(z, _t3)
     _t4 = _fully_connected_softmax_no_bias_fwd_2(softmax_exponentials)
     y = _fully_connected_softmax_no_bias_fwd_3(softmax_exponentials, _t4)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # fully_connected_softmax_no_bias_bwd_0: layers_spec/activations/softmax.yaml:12
@@ -1382,7 +1382,7 @@ _fully_connected_softmax_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_softmax_no_bias(grad_y, x, weight, y):
+def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
     _t6 = _fully_connected_softmax_no_bias_bwd_0(grad_y, y)
     grad_z = _fully_connected_softmax_no_bias_bwd_1(grad_y, _t6, y)
     grad_x = grad_z @ weight
@@ -1392,10 +1392,10 @@ def _cupy_backward_softmax_no_bias(grad_y, x, weight, y):
 
 def _cupy_forward_identity_no_bias(x, weight, bias):
     z = x @ weight.T
-    return z, (x, weight)
+    return z, (x, weight, bias)
 
 
-def _cupy_backward_identity_no_bias(grad_y, x, weight):
+def _cupy_backward_identity_no_bias(grad_y, x, weight, bias):
     grad_x = grad_y @ weight
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
@@ -1422,7 +1422,7 @@ _fully_connected_gelu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_gelu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _fully_connected_gelu_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # fully_connected_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:10,11; layers_spec/primitives.yaml:61,62,180,90
@@ -1455,7 +1455,7 @@ _fully_connected_gelu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_gelu_no_bias(grad_y, x, weight, z):
+def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_gelu_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1481,7 +1481,7 @@ _fully_connected_elu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
     z = x @ weight.T
     y = _fully_connected_elu_no_bias_fwd_0(z, alpha)
-    return y, (x, weight, alpha, y)
+    return y, (x, weight, bias, alpha, y)
 
 
 # fully_connected_elu_no_bias_bwd_0: layers_spec/activations/elu.yaml:15
@@ -1502,7 +1502,7 @@ _fully_connected_elu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_elu_no_bias(grad_y, x, weight, alpha, y):
+def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _fully_connected_elu_no_bias_bwd_0(y, alpha, grad_y, _t11)
     grad_x = grad_z @ weight
@@ -1530,7 +1530,7 @@ _fully_connected_mish_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_mish_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _fully_connected_mish_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # fully_connected_mish_no_bias_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
@@ -1558,7 +1558,7 @@ _fully_connected_mish_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish_no_bias(grad_y, x, weight, z):
+def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_mish_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1580,7 +1580,7 @@ _fully_connected_swish_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_swish_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _fully_connected_swish_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # fully_connected_swish_no_bias_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1600,7 +1600,7 @@ _fully_connected_swish_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_swish_no_bias(grad_y, x, weight, z):
+def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_swish_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1622,7 +1622,7 @@ _fully_connected_silu_no_bias_fwd_0 = ElementwiseKernel(
 def _cupy_forward_silu_no_bias(x, weight, bias):
     z = x @ weight.T
     y = _fully_connected_silu_no_bias_fwd_0(z)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # fully_connected_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1642,7 +1642,7 @@ _fully_connected_silu_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu_no_bias(grad_y, x, weight, z):
+def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_silu_no_bias_bwd_0(z, grad_y)
     grad_x = grad_z @ weight
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)

@@ -62,7 +62,14 @@ def forward(x, weight=None, bias=None, *, epsilon=1e-05):
     forward_variant, backward_variant = _VARIANTS[
         (weight is not None, bias is not None)
     ]
-    y, saved = in_row_blocks(forward_variant, x, weight, bias, epsilon)
+    y, saved = in_row_blocks(
+        forward_variant,
+        x,
+        weight,
+        bias,
+        epsilon,
+        outs=("out_y", None, None, "out_rstd", "out_normalized"),
+    )
     return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
 
@@ -83,15 +90,17 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, sums=2, outs=("out_grad_x",))
 
 
-def _forward(x, weight, bias, epsilon):
+def _forward(
+    x, weight, bias, epsilon, *, out_y=None, out_rstd=None, out_normalized=None
+):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered) / x.shape[-1]
-    rstd = np.add(variance, epsilon, out=variance)
+    rstd = np.add(variance, epsilon, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
-    y = normalized * weight
+    normalized = np.multiply(centered, rstd, out=out_normalized)
+    y = np.multiply(normalized, weight, out=out_y)
     y += bias
     return y, (x, weight, rstd, normalized)
 
@@ -109,15 +118,17 @@ def _backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_no_bias(x, weight, bias, epsilon):
+def _forward_no_bias(
+    x, weight, bias, epsilon, *, out_y=None, out_rstd=None, out_normalized=None
+):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered) / x.shape[-1]
-    rstd = np.add(variance, epsilon, out=variance)
+    rstd = np.add(variance, epsilon, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
-    y = normalized * weight
+    normalized = np.multiply(centered, rstd, out=out_normalized)
+    y = np.multiply(normalized, weight, out=out_y)
     return y, (x, weight, rstd, normalized)
 
 
@@ -133,15 +144,17 @@ def _backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
     return grad_x, grad_weight, None
 
 
-def _forward_no_weight(x, weight, bias, epsilon):
+def _forward_no_weight(
+    x, weight, bias, epsilon, *, out_y=None, out_rstd=None, out_normalized=None
+):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered) / x.shape[-1]
-    rstd = np.add(variance, epsilon, out=variance)
+    rstd = np.add(variance, epsilon, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
-    y = normalized + bias
+    normalized = np.multiply(centered, rstd, out=out_normalized)
+    y = np.add(normalized, bias, out=out_y)
     return y, (x, bias, rstd, normalized)
 
 
@@ -156,18 +169,22 @@ def _backward_no_weight(grad_y, x, bias, rstd, normalized, *, out_grad_x=None):
     return grad_x, None, grad_bias
 
 
-def _forward_no_weight_no_bias(x, weight, bias, epsilon):
+def _forward_no_weight_no_bias(
+    x, weight, bias, epsilon, *, out_y=None, out_rstd=None, out_normalized=None
+):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered) / x.shape[-1]
-    rstd = np.add(variance, epsilon, out=variance)
+    rstd = np.add(variance, epsilon, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
-    return normalized, (x, rstd, normalized)
+    normalized = np.multiply(centered, rstd, out=out_normalized)
+    return normalized, (x, weight, rstd, normalized)
 
 
-def _backward_no_weight_no_bias(grad_y, x, rstd, normalized, *, out_grad_x=None):
+def _backward_no_weight_no_bias(
+    grad_y, x, weight, rstd, normalized, *, out_grad_x=None
+):
     p = grad_y * normalized
     scale = rstd / x.shape[-1]
     grad_x = np.multiply(grad_y, rstd, out=out_grad_x)
@@ -816,7 +833,7 @@ def _cupy_forward_no_weight_no_bias(x, weight, bias, epsilon):
     _t2 = x.shape[-1]
     rstd = _layer_normalization_no_weight_no_bias_fwd_2(_t1, _t2, epsilon)
     normalized = _layer_normalization_no_weight_no_bias_fwd_3(centered, rstd)
-    return normalized, (x, rstd, normalized)
+    return normalized, (x, weight, rstd, normalized)
 
 
 # layer_normalization_no_weight_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:30
@@ -930,7 +947,7 @@ _layer_normalization_no_weight_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_no_weight_no_bias(grad_y, x, rstd, normalized):
+def _cupy_backward_no_weight_no_bias(grad_y, x, weight, rstd, normalized):
     _t5 = x.shape[-1]
     p = _layer_normalization_no_weight_no_bias_bwd_0(grad_y, normalized)
     scale = _layer_normalization_no_weight_no_bias_bwd_1(rstd, _t5)
