@@ -99,20 +99,40 @@ class Module:
     def __call__(self, *inputs):
         return self.forward(*inputs)
 
-    def named_parameters(self):
-        """Parameters by name, in a fixed order (the order optimizers and gradients use);
-        an optional one left out (None) is not listed."""
+    def named_children(self):
+        """The modules held as attributes, in the order they were assigned (as torch's): a
+        model written as a Module subclass (a residual block) lists its layers' parameters
+        under ``<attribute>.<name>``."""
         return {
+            name: value
+            for name, value in vars(self).items()
+            if isinstance(value, Module)
+        }
+
+    def named_parameters(self):
+        """Parameters by name, in a fixed order (the order optimizers and gradients use): the
+        module's own (an optional one left out, None, is not listed), then its children's.
+        """
+        own = {
             name: getattr(self, name)
             for name in self.PARAMETERS
             if getattr(self, name) is not None
         }
+        return own | self._of_children("named_parameters")
 
     def named_buffers(self):
-        return {
+        own = {
             name: getattr(self, name)
             for name in self.BUFFERS
             if getattr(self, name) is not None
+        }
+        return own | self._of_children("named_buffers")
+
+    def _of_children(self, method):
+        return {
+            f"{child}.{name}": value
+            for child, module in self.named_children().items()
+            for name, value in getattr(module, method)().items()
         }
 
     def parameters(self):
@@ -120,18 +140,25 @@ class Module:
 
     def gradients(self):
         """The gradients of the last backward, in the order of ``parameters()``."""
-        missing = [name for name in self.named_parameters() if name not in self.grads]
+        own = [name for name in self.PARAMETERS if getattr(self, name) is not None]
+        missing = [name for name in own if name not in self.grads]
         if missing:
             raise RuntimeError(
                 f"{type(self).__name__}: no gradient for {', '.join(missing)}; call backward first"
             )
-        return [self.grads[name] for name in self.named_parameters()]
+        return [self.grads[name] for name in own] + [
+            g for child in self.named_children().values() for g in child.gradients()
+        ]
 
     def zero_grad(self):
         self.grads = {}
+        for child in self.named_children().values():
+            child.zero_grad()
 
     def train(self, mode=True):
         self.training = bool(mode)
+        for child in self.named_children().values():
+            child.train(mode)
         return self
 
     def eval(self):
@@ -184,32 +211,8 @@ class Sequential(Module):
             grad = layer.backward(grad)
         return grad
 
-    def named_parameters(self):
-        return {
-            f"{i}.{name}": value
-            for i, layer in enumerate(self.layers)
-            for name, value in layer.named_parameters().items()
-        }
-
-    def named_buffers(self):
-        return {
-            f"{i}.{name}": value
-            for i, layer in enumerate(self.layers)
-            for name, value in layer.named_buffers().items()
-        }
-
-    def gradients(self):
-        return [grad for layer in self.layers for grad in layer.gradients()]
-
-    def zero_grad(self):
-        for layer in self.layers:
-            layer.zero_grad()
-
-    def train(self, mode=True):
-        self.training = bool(mode)
-        for layer in self.layers:
-            layer.train(mode)
-        return self
+    def named_children(self):
+        return {str(i): layer for i, layer in enumerate(self.layers)}
 
 
 class Activation(Module):
@@ -1255,8 +1258,7 @@ def load_torch_state_dict(module, torch_state):
         for name, value in torch_state.items()
         if not name.endswith("num_batches_tracked")
     ]
-    ours = list({**module.named_parameters(), **module.named_buffers()}.items())
-    ordered = sorted(ours, key=lambda item: _torch_order(item[0], module))
+    ordered = _torch_order(module)
     if len(theirs) != len(ordered):
         raise ValueError(
             f"load_torch_state_dict: the torch model has {len(theirs)} tensors "
@@ -1281,13 +1283,16 @@ def load_torch_state_dict(module, torch_state):
     module.load_state_dict(state)
 
 
-def _torch_order(name, module):
-    """Parameters before buffers within each layer, as torch lists them."""
-    layers = module.layers if isinstance(module, Sequential) else [module]
-    index, _, short = name.rpartition(".")
-    layer = layers[int(index)] if index else layers[0]
-    return (
-        int(index) if index else 0,
-        short in layer.BUFFERS,
-        list(layer.PARAMETERS + layer.BUFFERS).index(short),
-    )
+def _torch_order(module, prefix=""):
+    """(name, array) of every parameter and buffer as torch's state_dict lists them: each
+    module's own parameters, then its own buffers, then its children's, depth first."""
+    own = [
+        (name, getattr(module, name))
+        for name in module.PARAMETERS + module.BUFFERS
+        if getattr(module, name) is not None
+    ]
+    return [(prefix + name, value) for name, value in own] + [
+        item
+        for child, layer in module.named_children().items()
+        for item in _torch_order(layer, f"{prefix}{child}.")
+    ]
