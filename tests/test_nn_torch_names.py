@@ -44,7 +44,8 @@ def test_layer_norm(affine, bias):
     _parity(nn.LayerNorm(6, eps=1e-3, elementwise_affine=affine, bias=bias, dtype=np.float64), theirs, x)
 
 
-@pytest.mark.parametrize("cls, shape", [("BatchNorm1d", (5, 3)), ("BatchNorm1d", (5, 3, 4)), ("BatchNorm2d", (4, 3, 5, 2))])
+@pytest.mark.parametrize("cls, shape", [("BatchNorm1d", (5, 3)), ("BatchNorm1d", (5, 3, 4)), ("BatchNorm2d", (4, 3, 5, 2)),
+                                        ("BatchNorm3d", (2, 3, 2, 3, 4))])
 @pytest.mark.parametrize("affine", [True, False])
 def test_batch_norm(cls, shape, affine):
     x = np.random.default_rng(0).standard_normal(shape)
@@ -58,3 +59,39 @@ def test_batch_norm(cls, shape, affine):
 def test_relu():
     x = np.random.default_rng(0).standard_normal((4, 7))
     _parity(nn.ReLU(), torch.nn.ReLU(), x)
+
+
+@pytest.mark.parametrize("momentum", [None, 0.3])
+@pytest.mark.parametrize("track", [True, False])
+def test_batch_norm_cumulative_average_and_no_running_statistics(momentum, track):
+    """momentum=None: the running statistics are the mean of every batch's so far (PyTorch's
+    num_batches_tracked, loaded from its state_dict too); track_running_stats=False: batch
+    statistics in training and evaluation, no buffers."""
+    theirs = torch.nn.BatchNorm2d(3, momentum=momentum, track_running_stats=track, dtype=torch.float64)
+    ours = nn.BatchNorm2d(3, momentum=momentum, track_running_stats=track, dtype=np.float64)
+    rng = np.random.default_rng(1)
+    with torch.no_grad():
+        theirs(torch.tensor(rng.standard_normal((4, 3, 2, 2))))  # one step before the state is copied
+    for step in range(3):
+        if step == 0:
+            nn.load_torch_state_dict(ours, theirs.state_dict())
+        x = rng.standard_normal((4, 3, 2, 2)) * (step + 1)
+        _parity_step(ours, theirs, x)
+        if track:
+            np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), **TOL)
+            np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), **TOL)
+            assert ours.num_batches_tracked == int(theirs.num_batches_tracked)
+        else:
+            assert ours.running_mean is None and not ours.named_buffers()
+    ours.eval(), theirs.eval()
+    _parity_step(ours, theirs, rng.standard_normal((4, 3, 2, 2)))
+
+
+def _parity_step(ours, theirs, x):
+    xt = torch.tensor(x, requires_grad=True)
+    expected = theirs(xt)
+    y = ours(x)
+    np.testing.assert_allclose(y, expected.detach().numpy(), **TOL)
+    dy = np.random.default_rng(2).standard_normal(y.shape)
+    expected.backward(torch.tensor(dy))
+    np.testing.assert_allclose(ours.backward(dy), xt.grad.numpy(), **TOL)

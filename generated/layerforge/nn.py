@@ -69,6 +69,7 @@ __all__ = [
     "LayerNorm",
     "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
     "ReLU",
     "CrossEntropyLoss",
     "MSELoss",
@@ -1114,7 +1115,13 @@ class LayerNorm(LayerNormalization):
 
 class _BatchNorm(BatchNormalization):
     """torch.nn.BatchNorm*d's constructor over batch_normalization, with the batch and channel
-    axes first and the rest (``RANKS``) viewed as batch_normalization's [N, C, H, W]."""
+    axes first and the others (``RANKS``) viewed as batch_normalization's [N, C, H, W].
+
+    ``momentum=None`` gives the cumulative moving average, as PyTorch: each training step
+    counts ``num_batches_tracked`` and weights the batch statistics by 1 / that count (the
+    running values are then the plain mean of every batch's statistics so far).
+    ``track_running_stats=False`` keeps no running statistics (None) and normalizes with the
+    batch's in training and in evaluation alike."""
 
     RANKS = (4,)
 
@@ -1128,19 +1135,19 @@ class _BatchNorm(BatchNormalization):
         *,
         dtype=np.float32,
     ):
-        if momentum is None or not track_running_stats:
-            raise ValueError(
-                f"{type(self).__name__}: momentum=None and track_running_stats=False are not offered; "
-                "the running statistics use momentum (a float in [0, 1])"
-            )
         super().__init__(
             num_features,
-            momentum=momentum,
+            momentum=0.0 if momentum is None else momentum,
             epsilon=eps,
             weight=affine,
             bias=affine,
             dtype=dtype,
         )
+        self.cumulative = momentum is None
+        self.track_running_stats = track_running_stats
+        self.num_batches_tracked = 0
+        if not track_running_stats:
+            self.running_mean = self.running_var = None
 
     def forward(self, x):
         if x.ndim not in self.RANKS:
@@ -1148,27 +1155,55 @@ class _BatchNorm(BatchNormalization):
                 f"{type(self).__name__}: expected an input of rank {' or '.join(map(str, self.RANKS))}, got shape {tuple(x.shape)}"
             )
         self._shape = x.shape
-        y = super().forward(x.reshape(x.shape + (1,) * (4 - x.ndim)))
-        return y.reshape(x.shape)
+        view = x.reshape(
+            x.shape[:3] + (-1,) if x.ndim > 4 else x.shape + (1,) * (4 - x.ndim)
+        )
+        if not self.track_running_stats:  # batch statistics always; nothing to update
+            running = np.zeros(x.shape[1], x.dtype), np.ones(x.shape[1], x.dtype)
+            (y, _, _), self._ctx = batch_normalization.forward(
+                view,
+                self.weight,
+                self.bias,
+                *running,
+                momentum=0.0,
+                epsilon=self.epsilon,
+                training=True,
+            )
+            return y.reshape(x.shape)
+        if self.training:
+            self.num_batches_tracked += 1
+            if self.cumulative:
+                self.momentum = 1.0 / self.num_batches_tracked
+        return super().forward(view).reshape(x.shape)
 
     def backward(self, grad_y):
-        grad_x = super().backward(
-            grad_y.reshape(grad_y.shape + (1,) * (4 - grad_y.ndim))
+        view = grad_y.reshape(
+            grad_y.shape[:3] + (-1,)
+            if grad_y.ndim > 4
+            else grad_y.shape + (1,) * (4 - grad_y.ndim)
         )
-        return grad_x.reshape(self._shape)
+        return super().backward(view).reshape(self._shape)
 
 
 class BatchNorm1d(_BatchNorm):
-    """torch.nn.BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True): inputs [N, C]
-    or [N, C, L]."""
+    """torch.nn.BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True): inputs [N, C] or [N, C, L]."""
 
     RANKS = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
-    """torch.nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True): inputs [N, C, H, W]."""
+    """torch.nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True): inputs [N, C, H, W]."""
 
     RANKS = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """torch.nn.BatchNorm3d(num_features, eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True): inputs [N, C, D, H, W]."""
+
+    RANKS = (5,)
 
 
 class ReLU(Activation):
@@ -1253,6 +1288,11 @@ def load_torch_state_dict(module, torch_state):
     with separate activation modules maps onto layers with fused activations); each pair
     must agree in the last part of its name (weight, bias, running_mean, ...) and in shape.
     """
+    counts = {
+        name.rpartition(".")[0]: value
+        for name, value in torch_state.items()
+        if name.endswith("num_batches_tracked")
+    }
     theirs = [
         (name, value)
         for name, value in torch_state.items()
@@ -1281,6 +1321,15 @@ def load_torch_state_dict(module, torch_state):
             )
         state[our_name] = array.astype(target.dtype)
     module.load_state_dict(state)
+    for (
+        path,
+        count,
+    ) in counts.items():  # batch norms count their training steps (momentum=None)
+        layer = module
+        for part in path.split(".") if path else []:
+            layer = layer.named_children()[part]
+        if hasattr(layer, "num_batches_tracked"):
+            layer.num_batches_tracked = int(count)
 
 
 def _torch_order(module, prefix=""):
