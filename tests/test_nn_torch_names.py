@@ -35,13 +35,16 @@ def test_linear(bias):
 
 
 @pytest.mark.parametrize("affine, bias", [(True, True), (True, False), (False, True)])
-def test_layer_norm(affine, bias):
+@pytest.mark.parametrize("shape", [6, (3, 6), [2, 3, 6]])
+def test_layer_norm(affine, bias, shape):
     x = np.random.default_rng(0).standard_normal((2, 3, 6))
-    theirs = torch.nn.LayerNorm(6, eps=1e-3, elementwise_affine=affine, bias=bias, dtype=torch.float64)
+    theirs = torch.nn.LayerNorm(shape, eps=1e-3, elementwise_affine=affine, bias=bias, dtype=torch.float64)
     if affine:
         with torch.no_grad():
             theirs.weight.uniform_(0.5, 1.5)
-    _parity(nn.LayerNorm(6, eps=1e-3, elementwise_affine=affine, bias=bias, dtype=np.float64), theirs, x)
+            if bias:
+                theirs.bias.uniform_(-1, 1)
+    _parity(nn.LayerNorm(shape, eps=1e-3, elementwise_affine=affine, bias=bias, dtype=np.float64), theirs, x)
 
 
 @pytest.mark.parametrize("cls, shape", [("BatchNorm1d", (5, 3)), ("BatchNorm1d", (5, 3, 4)), ("BatchNorm2d", (4, 3, 5, 2)),

@@ -1083,8 +1083,9 @@ class Linear(Dense):
 
 
 class LayerNorm(LayerNormalization):
-    """torch.nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True),
-    over the last axis (``normalized_shape`` one size)."""
+    """torch.nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True):
+    over the last len(normalized_shape) axes, viewed as one axis of layer_normalization
+    (weight and bias have shape normalized_shape, as PyTorch's)."""
 
     def __init__(
         self,
@@ -1100,17 +1101,52 @@ class LayerNorm(LayerNormalization):
             if isinstance(normalized_shape, int)
             else tuple(normalized_shape)
         )
-        if len(shape) != 1:
+        if not shape or not all(
+            isinstance(n, (int, np.integer)) and n > 0 for n in shape
+        ):
             raise ValueError(
-                f"LayerNorm: normalizes over the last axis, normalized_shape of one size; got {shape}"
+                f"LayerNorm: normalized_shape must be positive sizes, got {normalized_shape!r}"
             )
         super().__init__(
-            shape[0],
+            int(np.prod(shape)),
             epsilon=eps,
             weight=elementwise_affine,
             bias=elementwise_affine and bias,
             dtype=dtype,
         )
+        self.normalized_shape = shape
+        for name in ("weight", "bias"):
+            if getattr(self, name) is not None:
+                setattr(self, name, getattr(self, name).reshape(shape))
+
+    def forward(self, x):
+        k = len(self.normalized_shape)
+        if tuple(x.shape[x.ndim - k :]) != self.normalized_shape or x.ndim < k:
+            raise ValueError(
+                f"LayerNorm: input of shape {tuple(x.shape)} does not end in normalized_shape {self.normalized_shape}"
+            )
+        self._shape = x.shape
+        flat = (-1,)
+        y, self._ctx = layer_normalization.forward(
+            x.reshape(x.shape[: x.ndim - k] + flat),
+            None if self.weight is None else self.weight.reshape(flat),
+            None if self.bias is None else self.bias.reshape(flat),
+            epsilon=self.epsilon,
+        )
+        return y.reshape(x.shape)
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = layer_normalization.backward(
+            grad_y.reshape(self._ctx_shape()), self._ctx
+        )
+        for name, grad in (("weight", grad_weight), ("bias", grad_bias)):
+            self.grads[name] = (
+                None if grad is None else grad.reshape(self.normalized_shape)
+            )
+        return grad_x.reshape(self._shape)
+
+    def _ctx_shape(self):
+        return self._shape[: len(self._shape) - len(self.normalized_shape)] + (-1,)
 
 
 class _BatchNorm(BatchNormalization):
