@@ -137,6 +137,12 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
         kind = "parameter" if decl in spec.parameters else ("buffer" if decl in spec.buffers else "input")
         text = f"{decl.name}: float32 or float64 {kind} of shape {decl.shape}." + (f" {decl.doc}" if decl.doc else "")
         lines += _indent_wrap(text)
+        if decl.variadic:
+            lines += _indent_wrap(f"*more: any number of further inputs like {decl.name}, folded from the left: "
+                                  f"forward(forward({spec.inputs[0].name}, {decl.name}), more[0]), ..., "
+                                  "the activation applied once, at the end." if spec.slot else
+                                  f"*more: any number of further inputs like {decl.name}, folded from the left: "
+                                  f"forward(forward({spec.inputs[0].name}, {decl.name}), more[0]), ....")
     for attr in spec.attributes:
         default = "required" if attr.default is None else f"default {attr.default!r}"
         text = f"{attr.name}: {attr.type}, {default}." + (f" {attr.doc}" if attr.doc else "")
@@ -385,7 +391,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         keywords += [f'activation="{spec.slot.default}"', "activation_options=None"]
     if spec.random:
         keywords.append("rng=None")
-    params = ", ".join(signature + (["*"] + keywords if keywords else []))
+    if spec.variadic:  # more inputs like the last: folded from the left
+        signature.insert(len(spec.inputs), "*more")
+    params = ", ".join(signature + (["*"] + keywords if keywords and not spec.variadic else keywords))
     body: list[str] = []
     array_dict = ", ".join(f'"{n}": {n}' for n in arrays)
     shape_dict = ", ".join(f'"{d.name}": {_shape_literal(d.shape)}' for d in spec.arrays)
@@ -474,6 +482,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     cupy = cuda.render_section(spec, compiled, prims)
     imports += cupy.imports
     body = cupy.dispatch(spec, body)
+    folded: list[str] = []
+    if spec.variadic:
+        body = _fold_call(spec) + body
+        folded = _folded_functions(spec)
     public_forward = "\n".join(
         [f"def forward({params}):", _doc_block(_docstring(spec, fused))] + [f"    {line}" for line in body]
     )
@@ -490,7 +502,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         *_indent_wrap("ctx: the context returned by forward."),
         "",
         "Returns:",
-        *_indent_wrap(f"{grad_inputs}: gradients with respect to {', '.join(differentiable)}, in that order."),
+        *_indent_wrap(f"{grad_inputs}: gradients with respect to {', '.join(differentiable)}, in that order"
+                      + (" (and one more for each input of *more)." if spec.variadic else ".")),
     ]
     bdoc += _alias_doc(spec, compiled, prims)
     grad_arrays = ", ".join(f'"{g}": {g}' for g in grads)
@@ -503,6 +516,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         f"def backward({', '.join(grads)}, ctx):",
         _doc_block(bdoc),
         f'    backward_variant, saved = check_context("{op}", __name__, ctx, {{{grad_arrays}}})',
+        *([  # a fold's context holds the contexts of its steps
+            "    if backward_variant is _backward_folded:",
+            f"        return _backward_folded({', '.join(grads)}, *saved)",
+        ] if spec.variadic else []),
         *([  # a composed activation's context holds whole arrays: never cut into blocks
             "    if backward_variant is _backward_composed:",
             f"        return {returned(f'_backward_composed({chr(44).join(grads)}, *saved)')}",
@@ -532,6 +549,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             f"    return {linear}(grad_linear, *linear_saved)",
         ]))
 
+    functions += folded
     variant_table = ""
     if fused:
         entries = "".join(f'    {variant_key(c.variant, optional)}: ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
@@ -571,6 +589,49 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         helpers=helpers,
         cupy=cupy.blocks,
     )
+
+
+def _fold_call(spec: OpSpec) -> list[str]:
+    """The public forward's first lines for a variadic op: more inputs than declared go to
+    ``_forward_folded``."""
+    names = [d.name for d in spec.inputs]
+    keywords = [a.name for a in spec.attributes] + (["activation", "activation_options"] if spec.slot else [])
+    keywords += ["rng"] if spec.random else []
+    return ["if more:",
+            f"    return _forward_folded(({', '.join(names)}, *more){''.join(f', {k}={k}' for k in keywords)})"]
+
+
+def _folded_functions(spec: OpSpec) -> list[str]:
+    """``_forward_folded`` and ``_backward_folded``: a variadic (binary) op on more than two
+    inputs, as a left fold of its forward, forward(forward(a, b), c), ..., the activation
+    applied once, at the end; backward runs the steps' backward passes in reverse."""
+    (grad,) = [f"grad_{o}" for o in spec.grad_outputs]
+    (out,) = spec.outputs
+    attrs = [a.name for a in spec.attributes] + (["rng"] if spec.random else [])
+    step = "".join(f", {a}={a}" for a in attrs)
+    last = step + (", activation=activation, activation_options=activation_options" if spec.slot else "")
+    params = ", ".join(["arrays", "*"] + attrs + (["activation", "activation_options"] if spec.slot else []))
+    forward_folded = "\n".join([
+        f"def _forward_folded({params}):",
+        '    """forward over more than two inputs: a left fold of it, the activation at the end."""',
+        "    partial, contexts = arrays[0], []",
+        "    for array in arrays[1:-1]:",
+        f"        partial, ctx = forward(partial, array{step})",
+        "        contexts.append(ctx)",
+        f"    {out}, ctx = forward(partial, arrays[-1]{last})",
+        "    contexts.append(ctx)",
+        f"    return {out}, (_backward_folded, (contexts,), ctx[2], None)",
+    ])
+    backward_folded = "\n".join([
+        f"def _backward_folded({grad}, contexts):",
+        '    """backward of _forward_folded: its steps\' backward passes in reverse."""',
+        "    grads = []",
+        "    for ctx in reversed(contexts):",
+        f"        {grad}, grad_array = backward({grad}, ctx)",
+        "        grads.append(grad_array)",
+        f"    return ({grad}, *reversed(grads))",
+    ])
+    return [forward_folded, backward_folded]
 
 
 def variant_key(variant: Variant, optional: list[str]) -> str:

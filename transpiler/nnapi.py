@@ -52,7 +52,8 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     attributes = [a for a in spec.attributes if a.name != "training"]
     keywords = [a.name if a.default is None else f"{a.name}={a.default!r}" for a in attributes]
     stored = [a.name for a in attributes]
-    call = [d.name for d in spec.inputs] + [f"self.{d.name}" for d in spec.parameters + spec.buffers]
+    call = [d.name for d in spec.inputs] + (["*more"] if spec.variadic else [])
+    call += [f"self.{d.name}" for d in spec.parameters + spec.buffers]
     call += [f"{a.name}=self.{a.name}" for a in attributes]
     if spec.slot:
         keywords += [f'activation="{spec.slot.default}"', "activation_options=None"]
@@ -99,14 +100,15 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         "random": spec.random,
         "params": [{"name": d.name, "init": _init(d)} for d in spec.parameters],
         "buffers": [{"name": d.name, "init": _init(d)} for d in spec.buffers],
-        "inputs": [d.name for d in spec.inputs],
+        "inputs": [d.name for d in spec.inputs] + (["*more"] if spec.variadic else []),
         "call": ", ".join(call),
         "results": _group(list(spec.outputs)),
         "updates": updates,
         "returned": _group(list(spec.grad_outputs)),
         "grad_args": [f"grad_{o}" for o in spec.grad_outputs],
-        "grad_results": ", ".join(grads_all),
-        "grad_returned": _group(grads_in),
+        # a variadic op returns one gradient per input it was given
+        "grad_results": "grads" if spec.variadic else ", ".join(grads_all),
+        "grad_returned": "grads" if spec.variadic else _group(grads_in),
     }
 
 

@@ -257,15 +257,19 @@ class Add(Module):
         self.activation = activation
         self.activation_options = activation_options
 
-    def forward(self, a, b):
+    def forward(self, a, b, *more):
         y, self._ctx = add.forward(
-            a, b, activation=self.activation, activation_options=self.activation_options
+            a,
+            b,
+            *more,
+            activation=self.activation,
+            activation_options=self.activation_options,
         )
         return y
 
     def backward(self, grad_y):
-        grad_a, grad_b = add.backward(grad_y, self._ctx)
-        return (grad_a, grad_b)
+        grads = add.backward(grad_y, self._ctx)
+        return grads
 
 
 class AvgPooling(Module):
@@ -365,10 +369,11 @@ class Concatenate(Module):
         self.activation = activation
         self.activation_options = activation_options
 
-    def forward(self, a, b):
+    def forward(self, a, b, *more):
         y, self._ctx = concatenate.forward(
             a,
             b,
+            *more,
             axis=self.axis,
             activation=self.activation,
             activation_options=self.activation_options,
@@ -376,8 +381,8 @@ class Concatenate(Module):
         return y
 
     def backward(self, grad_y):
-        grad_a, grad_b = concatenate.backward(grad_y, self._ctx)
-        return (grad_a, grad_b)
+        grads = concatenate.backward(grad_y, self._ctx)
+        return grads
 
 
 class Convolutional(Module):
@@ -879,15 +884,19 @@ class Multiply(Module):
         self.activation = activation
         self.activation_options = activation_options
 
-    def forward(self, a, b):
+    def forward(self, a, b, *more):
         y, self._ctx = multiply.forward(
-            a, b, activation=self.activation, activation_options=self.activation_options
+            a,
+            b,
+            *more,
+            activation=self.activation,
+            activation_options=self.activation_options,
         )
         return y
 
     def backward(self, grad_y):
-        grad_a, grad_b = multiply.backward(grad_y, self._ctx)
-        return (grad_a, grad_b)
+        grads = multiply.backward(grad_y, self._ctx)
+        return grads
 
 
 class Padding(Module):
