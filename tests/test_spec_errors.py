@@ -59,6 +59,10 @@ GOLDEN = {
     # Run-time relations a spec declares (issue 15, 23).
     "bad_broadcast": "layers/bad_broadcast.yaml:5:12: error: spec.broadcast: only an op whose arrays (two or more) all start with '...' broadcasts them",
     "bad_below": "layers/bad_below.yaml:8:3: error: spec.attributes.size.below: 'y' is not an array argument",
+    "bad_optional": "layers/bad_optional.yaml:11:11: error: 'exp': an optional array that this variant goes without "
+                    "(given as None) cannot be dropped from it; put the statement under 'if <array>:'",
+    "bad_variadic": "layers/bad_variadic.yaml:6:34: error: spec.inputs.a.variadic: only the second of two inputs may be "
+                    "variadic (a binary op, folded from the left)",
 }
 
 

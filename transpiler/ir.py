@@ -250,8 +250,8 @@ class Builder:
         if rule is not None and args.count(ABSENT) == len(args):
             return ABSENT
         others = [n for i, n in enumerate(prim.args) if i != position]
-        if rule is None and position == 0 and all(n in prim.shape_only for n in others):
-            return ABSENT  # a view or reshape of an absent array
+        if rule is None and prim.kind == "shape" and position == 0 and all(n in prim.shape_only for n in others):
+            return ABSENT  # a reshape of an absent array
         self.errors.error(loc, f"'{prim.name}': an optional array that this variant goes without (given as None) "
                                f"cannot be dropped from it; put the statement under 'if <array>:'")
         return None
