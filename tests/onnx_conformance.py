@@ -920,7 +920,7 @@ def _batch_norm(case: Case) -> Plan:
         bias,
         mean,
         var,
-        epsilon=epsilon,
+        **{plan.target.first("eps", "epsilon"): epsilon},
         momentum=momentum,
         training=training,
         pick=lambda outputs: {0: outputs[0]} | ({1: outputs[1]} if training and count >= 2 else {}),
@@ -962,7 +962,7 @@ def _layer_norm(case: Case) -> Plan:
         bias = np.zeros_like(scale)
     arrays = {"x": x} if kwargs else {"x": x, "weight": scale} | ({"bias": bias} if bias is not None else {})
     if plan.check_arrays(arrays):
-        plan.call(x, scale, bias, epsilon=float(case.attr("epsilon", 1e-5)), **kwargs)
+        plan.call(x, scale, bias, **{plan.target.first("eps", "epsilon"): float(case.attr("epsilon", 1e-5))}, **kwargs)
     return plan
 
 

@@ -313,14 +313,7 @@ class BatchNormalization(Module):
     BUFFERS = ("running_mean", "running_var")
 
     def __init__(
-        self,
-        C,
-        *,
-        momentum=0.1,
-        epsilon=1e-05,
-        weight=True,
-        bias=True,
-        dtype=np.float32,
+        self, C, *, momentum=0.1, eps=1e-05, weight=True, bias=True, dtype=np.float32
     ):
         super().__init__()
         self.weight = np.ones((C,), dtype=dtype) if weight else None
@@ -328,7 +321,7 @@ class BatchNormalization(Module):
         self.running_mean = np.zeros((C,), dtype=dtype)
         self.running_var = np.ones((C,), dtype=dtype)
         self.momentum = momentum
-        self.epsilon = epsilon
+        self.eps = eps
 
     def forward(self, x):
         (y, new_running_mean, new_running_var), self._ctx = batch_normalization.forward(
@@ -338,7 +331,7 @@ class BatchNormalization(Module):
             self.running_mean,
             self.running_var,
             momentum=self.momentum,
-            epsilon=self.epsilon,
+            eps=self.eps,
             training=self.training,
         )
         self.running_mean = new_running_mean
@@ -765,7 +758,7 @@ class Input(Module):
 class LayerNormalization(Module):
     """LayerNormalization: Normalizes each feature vector over the last axis to zero mean
     and unit variance (the biased variance), then scales and shifts it, y = (x - mean) /
-    sqrt(var + epsilon) * weight + bias, as torch.nn.LayerNorm(F).
+    sqrt(var + eps) * weight + bias, as torch.nn.LayerNorm(F).
 
     A shell over ``layerforge.layers.layer_normalization``; parameters weight, bias.
     """
@@ -773,15 +766,15 @@ class LayerNormalization(Module):
     PARAMETERS = ("weight", "bias")
     BUFFERS = ()
 
-    def __init__(self, F, *, epsilon=1e-05, weight=True, bias=True, dtype=np.float32):
+    def __init__(self, F, *, eps=1e-05, weight=True, bias=True, dtype=np.float32):
         super().__init__()
         self.weight = np.ones((F,), dtype=dtype) if weight else None
         self.bias = np.zeros((F,), dtype=dtype) if bias else None
-        self.epsilon = epsilon
+        self.eps = eps
 
     def forward(self, x):
         y, self._ctx = layer_normalization.forward(
-            x, self.weight, self.bias, epsilon=self.epsilon
+            x, self.weight, self.bias, eps=self.eps
         )
         return y
 
@@ -1118,7 +1111,7 @@ class LayerNorm(LayerNormalization):
             )
         super().__init__(
             int(np.prod(shape)),
-            epsilon=eps,
+            eps=eps,
             weight=elementwise_affine,
             bias=elementwise_affine and bias,
             dtype=dtype,
@@ -1140,7 +1133,7 @@ class LayerNorm(LayerNormalization):
             x.reshape(x.shape[: x.ndim - k] + flat),
             None if self.weight is None else self.weight.reshape(flat),
             None if self.bias is None else self.bias.reshape(flat),
-            epsilon=self.epsilon,
+            eps=self.eps,
         )
         return y.reshape(x.shape)
 
@@ -1183,7 +1176,7 @@ class _BatchNorm(BatchNormalization):
         super().__init__(
             num_features,
             momentum=0.0 if momentum is None else momentum,
-            epsilon=eps,
+            eps=eps,
             weight=affine,
             bias=affine,
             dtype=dtype,
@@ -1211,7 +1204,7 @@ class _BatchNorm(BatchNormalization):
                 self.bias,
                 *running,
                 momentum=0.0,
-                epsilon=self.epsilon,
+                eps=self.eps,
                 training=True,
             )
             return y.reshape(x.shape)

@@ -36,7 +36,7 @@ def forward(
     running_var,
     *,
     momentum=0.1,
-    epsilon=1e-05,
+    eps=1e-05,
     training=True,
 ):
     """BatchNormalization forward pass.
@@ -62,7 +62,7 @@ def forward(
             channel (1 at initialisation).
         momentum: float, default 0.1. Weight of the batch statistics in the running
             update.
-        epsilon: float, default 1e-05. Added to the variance.
+        eps: float, default 1e-05. Added to the variance.
         training: bool, default True. Batch statistics (and updated running ones) if
             true, running statistics if false.
 
@@ -91,7 +91,7 @@ def forward(
     check_attribute(
         "batch_normalization", "momentum", momentum, "float", minimum=0.0, maximum=1.0
     )
-    check_attribute("batch_normalization", "epsilon", epsilon, "float", minimum=0.0)
+    check_attribute("batch_normalization", "eps", eps, "float", minimum=0.0)
     check_attribute("batch_normalization", "training", training, "bool")
     check_nonempty("batch_normalization", "x", x.shape, 0, applies=training)
     check_nonempty("batch_normalization", "x", x.shape, 2, applies=training)
@@ -101,7 +101,7 @@ def forward(
             (training, weight is not None, bias is not None)
         ]
         y, new_running_mean, new_running_var, saved = forward_variant(
-            x, weight, bias, running_mean, running_var, momentum, epsilon
+            x, weight, bias, running_mean, running_var, momentum, eps
         )
         return (y, new_running_mean, new_running_var), (
             backward_variant,
@@ -113,7 +113,7 @@ def forward(
         (training, weight is not None, bias is not None)
     ]
     y, new_running_mean, new_running_var, saved = forward_variant(
-        x, weight, bias, running_mean, running_var, momentum, epsilon
+        x, weight, bias, running_mean, running_var, momentum, eps
     )
     return (y, new_running_mean, new_running_var), (
         backward_variant,
@@ -140,12 +140,12 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon):
+def _forward_train(x, weight, bias, running_mean, running_var, momentum, eps):
     count = x.shape[0] * x.shape[2] * x.shape[3]
     mu = _sum(x, (0, 2, 3)) / count
     centered = x - mu
     variance = _sum(centered * centered, (0, 2, 3)) / count
-    rstd = variance + epsilon
+    rstd = variance + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
@@ -173,14 +173,12 @@ def _backward_train(grad_y, weight, count, rstd, normalized):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_train_no_bias(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
-):
+def _forward_train_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
     count = x.shape[0] * x.shape[2] * x.shape[3]
     mu = _sum(x, (0, 2, 3)) / count
     centered = x - mu
     variance = _sum(centered * centered, (0, 2, 3)) / count
-    rstd = variance + epsilon
+    rstd = variance + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
@@ -206,14 +204,12 @@ def _backward_train_no_bias(grad_y, weight, count, rstd, normalized):
     return grad_x, grad_weight, None
 
 
-def _forward_train_no_weight(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
-):
+def _forward_train_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
     count = x.shape[0] * x.shape[2] * x.shape[3]
     mu = _sum(x, (0, 2, 3)) / count
     centered = x - mu
     variance = _sum(centered * centered, (0, 2, 3)) / count
-    rstd = variance + epsilon
+    rstd = variance + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
@@ -239,13 +235,13 @@ def _backward_train_no_weight(grad_y, bias, count, rstd, normalized):
 
 
 def _forward_train_no_weight_no_bias(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
+    x, weight, bias, running_mean, running_var, momentum, eps
 ):
     count = x.shape[0] * x.shape[2] * x.shape[3]
     mu = _sum(x, (0, 2, 3)) / count
     centered = x - mu
     variance = _sum(centered * centered, (0, 2, 3)) / count
-    rstd = variance + epsilon
+    rstd = variance + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
@@ -273,8 +269,8 @@ def _backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normalized):
     return grad_x, None, None
 
 
-def _forward_eval(x, weight, bias, running_mean, running_var, momentum, epsilon):
-    rstd = running_var.reshape(1, -1, 1, 1) + epsilon
+def _forward_eval(x, weight, bias, running_mean, running_var, momentum, eps):
+    rstd = running_var.reshape(1, -1, 1, 1) + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = x - running_mean.reshape(1, -1, 1, 1)
@@ -294,10 +290,8 @@ def _backward_eval(grad_y, weight, rstd, normalized):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_eval_no_bias(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
-):
-    rstd = running_var.reshape(1, -1, 1, 1) + epsilon
+def _forward_eval_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
+    rstd = running_var.reshape(1, -1, 1, 1) + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = x - running_mean.reshape(1, -1, 1, 1)
@@ -314,10 +308,8 @@ def _backward_eval_no_bias(grad_y, weight, rstd, normalized):
     return grad_x, grad_weight, None
 
 
-def _forward_eval_no_weight(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
-):
-    rstd = running_var.reshape(1, -1, 1, 1) + epsilon
+def _forward_eval_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
+    rstd = running_var.reshape(1, -1, 1, 1) + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = x - running_mean.reshape(1, -1, 1, 1)
@@ -334,9 +326,9 @@ def _backward_eval_no_weight(grad_y, bias, rstd, normalized):
 
 
 def _forward_eval_no_weight_no_bias(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
+    x, weight, bias, running_mean, running_var, momentum, eps
 ):
-    rstd = running_var.reshape(1, -1, 1, 1) + epsilon
+    rstd = running_var.reshape(1, -1, 1, 1) + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = x - running_mean.reshape(1, -1, 1, 1)
@@ -431,15 +423,15 @@ _batch_normalization_train_fwd_1 = ElementwiseKernel(
 # batch_normalization_train_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
 _batch_normalization_train_fwd_2 = ElementwiseKernel(
     "batch_normalization_train_fwd_2",
-    "T _t7, int32 count, T epsilon",
+    "T _t7, int32 count, T eps",
     "T variance, T rstd",
     """
     variance = _t7 / count;
-    T _t8 = variance + epsilon;
+    T _t8 = variance + eps;
     T _t9 = sqrt(_t8);
     rstd = T(1) / _t9;
     """,
-    scalars=("count", "epsilon"),
+    scalars=("count", "eps"),
 )
 
 
@@ -515,7 +507,7 @@ _batch_normalization_train_fwd_8 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon):
+def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, eps):
     _t1 = x.shape[0]
     _t2 = x.shape[2]
     _t3 = _t1 * _t2
@@ -525,7 +517,7 @@ def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, ep
     mu = _batch_normalization_train_fwd_0(_t5, count)
     centered, _t6 = _batch_normalization_train_fwd_1(x, mu)
     _t7 = _cupy_sum(_t6, (0, 2, 3))
-    variance, rstd = _batch_normalization_train_fwd_2(_t7, count, epsilon)
+    variance, rstd = _batch_normalization_train_fwd_2(_t7, count, eps)
     unbiased = _cupy_bessel_correction(count)
     _t10 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
@@ -670,15 +662,15 @@ _batch_normalization_train_no_bias_fwd_1 = ElementwiseKernel(
 # batch_normalization_train_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
 _batch_normalization_train_no_bias_fwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_bias_fwd_2",
-    "T _t7, int32 count, T epsilon",
+    "T _t7, int32 count, T eps",
     "T variance, T rstd",
     """
     variance = _t7 / count;
-    T _t8 = variance + epsilon;
+    T _t8 = variance + eps;
     T _t9 = sqrt(_t8);
     rstd = T(1) / _t9;
     """,
-    scalars=("count", "epsilon"),
+    scalars=("count", "eps"),
 )
 
 
@@ -744,7 +736,7 @@ _batch_normalization_train_no_bias_fwd_7 = ElementwiseKernel(
 
 
 def _cupy_forward_train_no_bias(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
+    x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = x.shape[0]
     _t2 = x.shape[2]
@@ -755,7 +747,7 @@ def _cupy_forward_train_no_bias(
     mu = _batch_normalization_train_no_bias_fwd_0(_t5, count)
     centered, _t6 = _batch_normalization_train_no_bias_fwd_1(x, mu)
     _t7 = _cupy_sum(_t6, (0, 2, 3))
-    variance, rstd = _batch_normalization_train_no_bias_fwd_2(_t7, count, epsilon)
+    variance, rstd = _batch_normalization_train_no_bias_fwd_2(_t7, count, eps)
     unbiased = _cupy_bessel_correction(count)
     _t10 = 1 - momentum
     normalized = _batch_normalization_train_no_bias_fwd_3(centered, rstd)
@@ -897,15 +889,15 @@ _batch_normalization_train_no_weight_fwd_1 = ElementwiseKernel(
 # batch_normalization_train_no_weight_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
 _batch_normalization_train_no_weight_fwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_fwd_2",
-    "T _t7, int32 count, T epsilon",
+    "T _t7, int32 count, T eps",
     "T variance, T rstd",
     """
     variance = _t7 / count;
-    T _t8 = variance + epsilon;
+    T _t8 = variance + eps;
     T _t9 = sqrt(_t8);
     rstd = T(1) / _t9;
     """,
-    scalars=("count", "epsilon"),
+    scalars=("count", "eps"),
 )
 
 
@@ -971,7 +963,7 @@ _batch_normalization_train_no_weight_fwd_7 = ElementwiseKernel(
 
 
 def _cupy_forward_train_no_weight(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
+    x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = x.shape[0]
     _t2 = x.shape[2]
@@ -982,7 +974,7 @@ def _cupy_forward_train_no_weight(
     mu = _batch_normalization_train_no_weight_fwd_0(_t5, count)
     centered, _t6 = _batch_normalization_train_no_weight_fwd_1(x, mu)
     _t7 = _cupy_sum(_t6, (0, 2, 3))
-    variance, rstd = _batch_normalization_train_no_weight_fwd_2(_t7, count, epsilon)
+    variance, rstd = _batch_normalization_train_no_weight_fwd_2(_t7, count, eps)
     unbiased = _cupy_bessel_correction(count)
     _t10 = 1 - momentum
     normalized = _batch_normalization_train_no_weight_fwd_3(centered, rstd)
@@ -1111,15 +1103,15 @@ _batch_normalization_train_no_weight_no_bias_fwd_1 = ElementwiseKernel(
 # batch_normalization_train_no_weight_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
 _batch_normalization_train_no_weight_no_bias_fwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_fwd_2",
-    "T _t7, int32 count, T epsilon",
+    "T _t7, int32 count, T eps",
     "T variance, T rstd",
     """
     variance = _t7 / count;
-    T _t8 = variance + epsilon;
+    T _t8 = variance + eps;
     T _t9 = sqrt(_t8);
     rstd = T(1) / _t9;
     """,
-    scalars=("count", "epsilon"),
+    scalars=("count", "eps"),
 )
 
 
@@ -1174,7 +1166,7 @@ _batch_normalization_train_no_weight_no_bias_fwd_6 = ElementwiseKernel(
 
 
 def _cupy_forward_train_no_weight_no_bias(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
+    x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = x.shape[0]
     _t2 = x.shape[2]
@@ -1185,9 +1177,7 @@ def _cupy_forward_train_no_weight_no_bias(
     mu = _batch_normalization_train_no_weight_no_bias_fwd_0(_t5, count)
     centered, _t6 = _batch_normalization_train_no_weight_no_bias_fwd_1(x, mu)
     _t7 = _cupy_sum(_t6, (0, 2, 3))
-    variance, rstd = _batch_normalization_train_no_weight_no_bias_fwd_2(
-        _t7, count, epsilon
-    )
+    variance, rstd = _batch_normalization_train_no_weight_no_bias_fwd_2(_t7, count, eps)
     unbiased = _cupy_bessel_correction(count)
     _t10 = 1 - momentum
     normalized = _batch_normalization_train_no_weight_no_bias_fwd_3(centered, rstd)
@@ -1296,14 +1286,14 @@ def _cupy_backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normaliz
 # batch_normalization_eval_fwd_0: layers_spec/layers/batch_normalization.yaml:37
 _batch_normalization_eval_fwd_0 = ElementwiseKernel(
     "batch_normalization_eval_fwd_0",
-    "T _t1, T epsilon",
+    "T _t1, T eps",
     "T rstd",
     """
-    T _t2 = _t1 + epsilon;
+    T _t2 = _t1 + eps;
     T _t3 = sqrt(_t2);
     rstd = T(1) / _t3;
     """,
-    scalars=("epsilon",),
+    scalars=("eps",),
 )
 
 
@@ -1341,9 +1331,9 @@ _batch_normalization_eval_fwd_3 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_eval(x, weight, bias, running_mean, running_var, momentum, epsilon):
+def _cupy_forward_eval(x, weight, bias, running_mean, running_var, momentum, eps):
     _t1 = running_var.reshape(1, -1, 1, 1)
-    rstd = _batch_normalization_eval_fwd_0(_t1, epsilon)
+    rstd = _batch_normalization_eval_fwd_0(_t1, eps)
     _t4 = running_mean.reshape(1, -1, 1, 1)
     normalized = _batch_normalization_eval_fwd_1(x, _t4, rstd)
     _t6 = weight.reshape(1, -1, 1, 1)
@@ -1401,14 +1391,14 @@ def _cupy_backward_eval(grad_y, weight, rstd, normalized):
 # batch_normalization_eval_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:37
 _batch_normalization_eval_no_bias_fwd_0 = ElementwiseKernel(
     "batch_normalization_eval_no_bias_fwd_0",
-    "T _t1, T epsilon",
+    "T _t1, T eps",
     "T rstd",
     """
-    T _t2 = _t1 + epsilon;
+    T _t2 = _t1 + eps;
     T _t3 = sqrt(_t2);
     rstd = T(1) / _t3;
     """,
-    scalars=("epsilon",),
+    scalars=("eps",),
 )
 
 
@@ -1436,10 +1426,10 @@ _batch_normalization_eval_no_bias_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_eval_no_bias(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
+    x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = running_var.reshape(1, -1, 1, 1)
-    rstd = _batch_normalization_eval_no_bias_fwd_0(_t1, epsilon)
+    rstd = _batch_normalization_eval_no_bias_fwd_0(_t1, eps)
     _t4 = running_mean.reshape(1, -1, 1, 1)
     normalized = _batch_normalization_eval_no_bias_fwd_1(x, _t4, rstd)
     _t6 = weight.reshape(1, -1, 1, 1)
@@ -1493,14 +1483,14 @@ def _cupy_backward_eval_no_bias(grad_y, weight, rstd, normalized):
 # batch_normalization_eval_no_weight_fwd_0: layers_spec/layers/batch_normalization.yaml:37
 _batch_normalization_eval_no_weight_fwd_0 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_fwd_0",
-    "T _t1, T epsilon",
+    "T _t1, T eps",
     "T rstd",
     """
-    T _t2 = _t1 + epsilon;
+    T _t2 = _t1 + eps;
     T _t3 = sqrt(_t2);
     rstd = T(1) / _t3;
     """,
-    scalars=("epsilon",),
+    scalars=("eps",),
 )
 
 
@@ -1528,10 +1518,10 @@ _batch_normalization_eval_no_weight_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_eval_no_weight(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
+    x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = running_var.reshape(1, -1, 1, 1)
-    rstd = _batch_normalization_eval_no_weight_fwd_0(_t1, epsilon)
+    rstd = _batch_normalization_eval_no_weight_fwd_0(_t1, eps)
     _t4 = running_mean.reshape(1, -1, 1, 1)
     normalized = _batch_normalization_eval_no_weight_fwd_1(x, _t4, rstd)
     _t6 = bias.reshape(1, -1, 1, 1)
@@ -1560,14 +1550,14 @@ def _cupy_backward_eval_no_weight(grad_y, bias, rstd, normalized):
 # batch_normalization_eval_no_weight_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:37
 _batch_normalization_eval_no_weight_no_bias_fwd_0 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_no_bias_fwd_0",
-    "T _t1, T epsilon",
+    "T _t1, T eps",
     "T rstd",
     """
-    T _t2 = _t1 + epsilon;
+    T _t2 = _t1 + eps;
     T _t3 = sqrt(_t2);
     rstd = T(1) / _t3;
     """,
-    scalars=("epsilon",),
+    scalars=("eps",),
 )
 
 
@@ -1584,10 +1574,10 @@ _batch_normalization_eval_no_weight_no_bias_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_eval_no_weight_no_bias(
-    x, weight, bias, running_mean, running_var, momentum, epsilon
+    x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = running_var.reshape(1, -1, 1, 1)
-    rstd = _batch_normalization_eval_no_weight_no_bias_fwd_0(_t1, epsilon)
+    rstd = _batch_normalization_eval_no_weight_no_bias_fwd_0(_t1, eps)
     _t4 = running_mean.reshape(1, -1, 1, 1)
     normalized = _batch_normalization_eval_no_weight_no_bias_fwd_1(x, _t4, rstd)
     return normalized, running_mean, running_var, (weight, rstd, normalized)

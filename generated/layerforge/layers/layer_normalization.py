@@ -1,8 +1,8 @@
 """LayerNormalization: Normalizes each feature vector over the last axis to zero mean and
 unit variance (the biased variance), then scales and shifts it, y = (x - mean) /
-sqrt(var + epsilon) * weight + bias, as torch.nn.LayerNorm(F). weight and bias may each
-be left out (None): without both it is LayerNorm(F, elementwise_affine=False), without
-bias LayerNorm(F, bias=False).
+sqrt(var + eps) * weight + bias, as torch.nn.LayerNorm(F). weight and bias may each be
+left out (None): without both it is LayerNorm(F, elementwise_affine=False), without bias
+LayerNorm(F, bias=False).
 Generated from layers_spec/layers/layer_normalization.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -25,13 +25,13 @@ PARAMETERS = ("weight", "bias")
 OUTPUTS = ("y",)
 
 
-def forward(x, weight=None, bias=None, *, epsilon=1e-05):
+def forward(x, weight=None, bias=None, *, eps=1e-05):
     """LayerNormalization forward pass.
 
     Normalizes each feature vector over the last axis to zero mean and unit variance
-    (the biased variance), then scales and shifts it, y = (x - mean) / sqrt(var +
-    epsilon) * weight + bias, as torch.nn.LayerNorm(F). weight and bias may each be left
-    out (None): without both it is LayerNorm(F, elementwise_affine=False), without bias
+    (the biased variance), then scales and shifts it, y = (x - mean) / sqrt(var + eps) *
+    weight + bias, as torch.nn.LayerNorm(F). weight and bias may each be left out
+    (None): without both it is LayerNorm(F, elementwise_affine=False), without bias
     LayerNorm(F, bias=False).
 
     Args:
@@ -40,7 +40,7 @@ def forward(x, weight=None, bias=None, *, epsilon=1e-05):
             at initialisation; None for none.
         bias: float32 or float64 parameter of shape [F]. Per-feature shift (beta), 0 at
             initialisation; None for none.
-        epsilon: float, default 1e-05. Added to the variance.
+        eps: float, default 1e-05. Added to the variance.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
@@ -51,13 +51,13 @@ def forward(x, weight=None, bias=None, *, epsilon=1e-05):
         {"x": ("...", "F"), "weight": ("F",), "bias": ("F",)},
         optional=("weight", "bias"),
     )
-    check_attribute("layer_normalization", "epsilon", epsilon, "float", minimum=0.0)
+    check_attribute("layer_normalization", "eps", eps, "float", minimum=0.0)
     check_nonempty("layer_normalization", "x", x.shape, -1)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[
             (weight is not None, bias is not None)
         ]
-        y, saved = forward_variant(x, weight, bias, epsilon)
+        y, saved = forward_variant(x, weight, bias, eps)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     forward_variant, backward_variant = _VARIANTS[
         (weight is not None, bias is not None)
@@ -67,7 +67,7 @@ def forward(x, weight=None, bias=None, *, epsilon=1e-05):
         x,
         weight,
         bias,
-        epsilon,
+        eps,
         outs=("out_y", None, None, "out_rstd", "out_normalized"),
     )
     return y, (backward_variant, saved, (y.dtype, y.shape), None)
@@ -90,13 +90,11 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, sums=2, outs=("out_grad_x",))
 
 
-def _forward(
-    x, weight, bias, epsilon, *, out_y=None, out_rstd=None, out_normalized=None
-):
+def _forward(x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered) / x.shape[-1]
-    rstd = np.add(variance, epsilon, out=out_rstd)
+    rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=out_normalized)
@@ -119,12 +117,12 @@ def _backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
 
 
 def _forward_no_bias(
-    x, weight, bias, epsilon, *, out_y=None, out_rstd=None, out_normalized=None
+    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
 ):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered) / x.shape[-1]
-    rstd = np.add(variance, epsilon, out=out_rstd)
+    rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=out_normalized)
@@ -145,12 +143,12 @@ def _backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
 
 
 def _forward_no_weight(
-    x, weight, bias, epsilon, *, out_y=None, out_rstd=None, out_normalized=None
+    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
 ):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered) / x.shape[-1]
-    rstd = np.add(variance, epsilon, out=out_rstd)
+    rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=out_normalized)
@@ -170,12 +168,12 @@ def _backward_no_weight(grad_y, x, bias, rstd, normalized, *, out_grad_x=None):
 
 
 def _forward_no_weight_no_bias(
-    x, weight, bias, epsilon, *, out_y=None, out_rstd=None, out_normalized=None
+    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
 ):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered) / x.shape[-1]
-    rstd = np.add(variance, epsilon, out=out_rstd)
+    rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=out_normalized)
@@ -290,15 +288,15 @@ _layer_normalization_fwd_1 = ElementwiseKernel(
 # layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
 _layer_normalization_fwd_2 = ElementwiseKernel(
     "layer_normalization_fwd_2",
-    "T _t1, int32 _t2, T epsilon",
+    "T _t1, int32 _t2, T eps",
     "T rstd",
     """
     T variance = _t1 / _t2;
-    T _t3 = variance + epsilon;
+    T _t3 = variance + eps;
     T _t4 = sqrt(_t3);
     rstd = T(1) / _t4;
     """,
-    scalars=("_t2", "epsilon"),
+    scalars=("_t2", "eps"),
 )
 
 
@@ -315,12 +313,12 @@ _layer_normalization_fwd_3 = ElementwiseKernel(
 )
 
 
-def _cupy_forward(x, weight, bias, epsilon):
+def _cupy_forward(x, weight, bias, eps):
     mu = _layer_normalization_fwd_0(x)
     centered = _layer_normalization_fwd_1(x, mu)
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_fwd_2(_t1, _t2, epsilon)
+    rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
     normalized, y = _layer_normalization_fwd_3(centered, rstd, weight, bias)
     return y, (x, weight, rstd, normalized)
 
@@ -452,15 +450,15 @@ _layer_normalization_no_bias_fwd_1 = ElementwiseKernel(
 # layer_normalization_no_bias_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
 _layer_normalization_no_bias_fwd_2 = ElementwiseKernel(
     "layer_normalization_no_bias_fwd_2",
-    "T _t1, int32 _t2, T epsilon",
+    "T _t1, int32 _t2, T eps",
     "T rstd",
     """
     T variance = _t1 / _t2;
-    T _t3 = variance + epsilon;
+    T _t3 = variance + eps;
     T _t4 = sqrt(_t3);
     rstd = T(1) / _t4;
     """,
-    scalars=("_t2", "epsilon"),
+    scalars=("_t2", "eps"),
 )
 
 
@@ -476,12 +474,12 @@ _layer_normalization_no_bias_fwd_3 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_no_bias(x, weight, bias, epsilon):
+def _cupy_forward_no_bias(x, weight, bias, eps):
     mu = _layer_normalization_no_bias_fwd_0(x)
     centered = _layer_normalization_no_bias_fwd_1(x, mu)
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_no_bias_fwd_2(_t1, _t2, epsilon)
+    rstd = _layer_normalization_no_bias_fwd_2(_t1, _t2, eps)
     normalized, y = _layer_normalization_no_bias_fwd_3(centered, rstd, weight)
     return y, (x, weight, rstd, normalized)
 
@@ -612,15 +610,15 @@ _layer_normalization_no_weight_fwd_1 = ElementwiseKernel(
 # layer_normalization_no_weight_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
 _layer_normalization_no_weight_fwd_2 = ElementwiseKernel(
     "layer_normalization_no_weight_fwd_2",
-    "T _t1, int32 _t2, T epsilon",
+    "T _t1, int32 _t2, T eps",
     "T rstd",
     """
     T variance = _t1 / _t2;
-    T _t3 = variance + epsilon;
+    T _t3 = variance + eps;
     T _t4 = sqrt(_t3);
     rstd = T(1) / _t4;
     """,
-    scalars=("_t2", "epsilon"),
+    scalars=("_t2", "eps"),
 )
 
 
@@ -636,12 +634,12 @@ _layer_normalization_no_weight_fwd_3 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_no_weight(x, weight, bias, epsilon):
+def _cupy_forward_no_weight(x, weight, bias, eps):
     mu = _layer_normalization_no_weight_fwd_0(x)
     centered = _layer_normalization_no_weight_fwd_1(x, mu)
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_no_weight_fwd_2(_t1, _t2, epsilon)
+    rstd = _layer_normalization_no_weight_fwd_2(_t1, _t2, eps)
     normalized, y = _layer_normalization_no_weight_fwd_3(centered, rstd, bias)
     return y, (x, bias, rstd, normalized)
 
@@ -803,15 +801,15 @@ _layer_normalization_no_weight_no_bias_fwd_1 = ElementwiseKernel(
 # layer_normalization_no_weight_no_bias_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
 _layer_normalization_no_weight_no_bias_fwd_2 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_fwd_2",
-    "T _t1, int32 _t2, T epsilon",
+    "T _t1, int32 _t2, T eps",
     "T rstd",
     """
     T variance = _t1 / _t2;
-    T _t3 = variance + epsilon;
+    T _t3 = variance + eps;
     T _t4 = sqrt(_t3);
     rstd = T(1) / _t4;
     """,
-    scalars=("_t2", "epsilon"),
+    scalars=("_t2", "eps"),
 )
 
 
@@ -826,12 +824,12 @@ _layer_normalization_no_weight_no_bias_fwd_3 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_no_weight_no_bias(x, weight, bias, epsilon):
+def _cupy_forward_no_weight_no_bias(x, weight, bias, eps):
     mu = _layer_normalization_no_weight_no_bias_fwd_0(x)
     centered = _layer_normalization_no_weight_no_bias_fwd_1(x, mu)
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_no_weight_no_bias_fwd_2(_t1, _t2, epsilon)
+    rstd = _layer_normalization_no_weight_no_bias_fwd_2(_t1, _t2, eps)
     normalized = _layer_normalization_no_weight_no_bias_fwd_3(centered, rstd)
     return normalized, (x, weight, rstd, normalized)
 
