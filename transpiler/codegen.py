@@ -517,8 +517,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         _doc_block(bdoc),
         f'    backward_variant, saved = check_context("{op}", __name__, ctx, {{{grad_arrays}}})',
         *([  # a fold's context holds the contexts of its steps
-            "    if backward_variant is _backward_folded:",
-            f"        return _backward_folded({', '.join(grads)}, *saved)",
+            "    if backward_variant is _folded_backward:",
+            f"        return _folded_backward({', '.join(grads)}, *saved)",
         ] if spec.variadic else []),
         *([  # a composed activation's context holds whole arrays: never cut into blocks
             "    if backward_variant is _backward_composed:",
@@ -593,16 +593,16 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
 
 def _fold_call(spec: OpSpec) -> list[str]:
     """The public forward's first lines for a variadic op: more inputs than declared go to
-    ``_forward_folded``."""
+    ``_folded_forward``."""
     names = [d.name for d in spec.inputs]
     keywords = [a.name for a in spec.attributes] + (["activation", "activation_options"] if spec.slot else [])
     keywords += ["rng"] if spec.random else []
     return ["if more:",
-            f"    return _forward_folded(({', '.join(names)}, *more){''.join(f', {k}={k}' for k in keywords)})"]
+            f"    return _folded_forward(({', '.join(names)}, *more){''.join(f', {k}={k}' for k in keywords)})"]
 
 
 def _folded_functions(spec: OpSpec) -> list[str]:
-    """``_forward_folded`` and ``_backward_folded``: a variadic (binary) op on more than two
+    """``_folded_forward`` and ``_folded_backward``: a variadic (binary) op on more than two
     inputs, as a left fold of its forward, forward(forward(a, b), c), ..., the activation
     applied once, at the end; backward runs the steps' backward passes in reverse."""
     (grad,) = [f"grad_{o}" for o in spec.grad_outputs]
@@ -612,7 +612,7 @@ def _folded_functions(spec: OpSpec) -> list[str]:
     last = step + (", activation=activation, activation_options=activation_options" if spec.slot else "")
     params = ", ".join(["arrays", "*"] + attrs + (["activation", "activation_options"] if spec.slot else []))
     forward_folded = "\n".join([
-        f"def _forward_folded({params}):",
+        f"def _folded_forward({params}):",
         '    """forward over more than two inputs: a left fold of it, the activation at the end."""',
         "    partial, contexts = arrays[0], []",
         "    for array in arrays[1:-1]:",
@@ -620,11 +620,11 @@ def _folded_functions(spec: OpSpec) -> list[str]:
         "        contexts.append(ctx)",
         f"    {out}, ctx = forward(partial, arrays[-1]{last})",
         "    contexts.append(ctx)",
-        f"    return {out}, (_backward_folded, (contexts,), ctx[2], None)",
+        f"    return {out}, (_folded_backward, (contexts,), ctx[2], None)",
     ])
     backward_folded = "\n".join([
-        f"def _backward_folded({grad}, contexts):",
-        '    """backward of _forward_folded: its steps\' backward passes in reverse."""',
+        f"def _folded_backward({grad}, contexts):",
+        '    """backward of _folded_forward: its steps\' backward passes in reverse."""',
         "    grads = []",
         "    for ctx in reversed(contexts):",
         f"        {grad}, grad_array = backward({grad}, ctx)",

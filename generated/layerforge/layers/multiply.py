@@ -47,7 +47,7 @@ def forward(a, b, *more, activation="identity", activation_options=None):
         (y, ctx): the output and the context that backward needs.
     """
     if more:
-        return _forward_folded(
+        return _folded_forward(
             (a, b, *more), activation=activation, activation_options=activation_options
         )
     check_arrays(
@@ -108,8 +108,8 @@ def backward(grad_y, ctx):
     backward_variant, saved = check_context(
         "multiply", __name__, ctx, {"grad_y": grad_y}
     )
-    if backward_variant is _backward_folded:
-        return _backward_folded(grad_y, *saved)
+    if backward_variant is _folded_backward:
+        return _folded_backward(grad_y, *saved)
     if backward_variant is _backward_composed:
         return sum_to_shapes(_backward_composed(grad_y, *saved), ctx[3])
     return sum_to_shapes(
@@ -337,7 +337,7 @@ def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     return _backward_identity(grad_linear, *linear_saved)
 
 
-def _forward_folded(arrays, *, activation, activation_options):
+def _folded_forward(arrays, *, activation, activation_options):
     """forward over more than two inputs: a left fold of it, the activation at the end."""
     partial, contexts = arrays[0], []
     for array in arrays[1:-1]:
@@ -350,11 +350,11 @@ def _forward_folded(arrays, *, activation, activation_options):
         activation_options=activation_options,
     )
     contexts.append(ctx)
-    return y, (_backward_folded, (contexts,), ctx[2], None)
+    return y, (_folded_backward, (contexts,), ctx[2], None)
 
 
-def _backward_folded(grad_y, contexts):
-    """backward of _forward_folded: its steps' backward passes in reverse."""
+def _folded_backward(grad_y, contexts):
+    """backward of _folded_forward: its steps' backward passes in reverse."""
     grads = []
     for ctx in reversed(contexts):
         grad_y, grad_array = backward(grad_y, ctx)
