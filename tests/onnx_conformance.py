@@ -656,8 +656,9 @@ def _gemm(case: Case) -> Plan:
     a, b, c = case.input(0), case.input(1), case.input(2)
     trans_a, trans_b = int(case.attr("transA", 0)), int(case.attr("transB", 0))
     alpha, beta = float(case.attr("alpha", 1.0)), float(case.attr("beta", 1.0))
-    # transB=1: B is [N, K], dense's [out, in] layout; else [K, N], feed_forward's.
-    plan = Plan(case, "dense" if trans_b else "feed_forward")
+    # transB=1: B is [N, K], dense's [out, in] layout; else [K, N], transposed to it.
+    plan = Plan(case, "dense")
+    b = b if trans_b else np.ascontiguousarray(b.T)
     if trans_a:
         plan.why("transposed input (transA=1)", "transA=1: x is [batch, in_features], not transposed")
     if alpha != 1.0:
@@ -666,7 +667,7 @@ def _gemm(case: Case) -> Plan:
         plan.why("bias scale (beta)", f"beta {beta:g}: no scale on the bias")
     if plan.reasons or not plan.check_arrays({"x": a, "weight": b}):
         return plan
-    n = b.shape[0] if trans_b else b.shape[1]
+    n = b.shape[0]
     if c is not None:
         if c.size == 1 or c.shape in ((n,), (1, n)):
             c = np.broadcast_to(c.reshape(-1), (n,)).copy()
@@ -678,10 +679,11 @@ def _gemm(case: Case) -> Plan:
 
 
 def _matmul(case: Case) -> Plan:
-    plan = Plan(case, "feed_forward")  # weight [in_features, out_features], as MatMul's B
+    plan = Plan(case, "dense")  # weight [out_features, in_features]: MatMul's B transposed
     a, b = case.input(0), case.input(1)
-    if plan.check_arrays({"x": a, "weight": b}):
-        plan.call(a, b, _bias_or_zeros(plan, None, b.shape[1], a.dtype))
+    weight = np.ascontiguousarray(np.swapaxes(b, -1, -2)) if b.ndim >= 2 else b
+    if plan.check_arrays({"x": a, "weight": weight}):
+        plan.call(a, weight, _bias_or_zeros(plan, None, weight.shape[0], a.dtype))
     return plan
 
 
@@ -915,7 +917,7 @@ def _batch_norm(case: Case) -> Plan:
         bias,
         mean,
         var,
-        epsilon=epsilon,
+        **{plan.target.first("eps", "epsilon"): epsilon},
         momentum=momentum,
         training=training,
         pick=lambda outputs: {0: outputs[0]} | ({1: outputs[1]} if training and count >= 2 else {}),
@@ -957,7 +959,7 @@ def _layer_norm(case: Case) -> Plan:
         bias = np.zeros_like(scale)
     arrays = {"x": x} if kwargs else {"x": x, "weight": scale} | ({"bias": bias} if bias is not None else {})
     if plan.check_arrays(arrays):
-        plan.call(x, scale, bias, epsilon=float(case.attr("epsilon", 1e-5)), **kwargs)
+        plan.call(x, scale, bias, **{plan.target.first("eps", "epsilon"): float(case.attr("epsilon", 1e-5))}, **kwargs)
     return plan
 
 

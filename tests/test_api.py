@@ -161,8 +161,8 @@ def test_dense_fused_variant_matches_composition():
 BAD_CALLS = [
     ("dense", lambda m: m.forward(np.ones((2, 5)), np.ones((3, 4)), np.ones(3)), ValueError,
      "dense: argument 'weight' has in_features = 4"),
-    ("dense", lambda m: m.forward(np.ones((2, 5, 1)), np.ones((3, 5)), np.ones(3)), ValueError,
-     "dense: argument 'x' must have rank 2"),
+    ("dense", lambda m: m.forward(np.ones(()), np.ones((3, 5)), np.ones(3)), ValueError,
+     "dense: argument 'x' must have rank at least 1"),
     ("dense", lambda m: m.forward(np.ones((2, 5)), np.ones((3, 5)), np.ones(4)), ValueError,
      "dense: argument 'bias' has out_features = 4"),
     ("dense", lambda m: m.forward(np.ones((2, 5), dtype=np.int64), np.ones((3, 5)), np.ones(3)), TypeError,

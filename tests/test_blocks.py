@@ -377,7 +377,10 @@ def test_random_blocks_draw_in_order_on_the_calling_thread(monkeypatch):
 
 def test_every_out_buffer_parameter_is_written():
     """Blocked functions take ``out_<output>`` buffers only where the passes write the
-    output into them (else the parameter would be dead code and each block copied)."""
+    output into them (else the parameter would be dead code and each block copied); a
+    variant without an optional array may return another value where its full variant
+    returns ``<output>`` (layer norm without weight and bias returns normalized as y), and
+    then leaves that buffer alone: in_row_blocks copies its own value in."""
     import ast
 
     seen = 0
@@ -385,11 +388,17 @@ def test_every_out_buffer_parameter_is_written():
         tree = ast.parse((PATHS.generated / pipeline.module_path(spec(name))).read_text())
         kernels = (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
                    and node.name.startswith(("_forward", "_backward")))
+        without = tuple(f"_no_{d.name}" for d in spec(name).optional)
         for fn in kernels:
             for param in fn.args.kwonlyargs:
                 assert param.arg.startswith("out_"), (name, fn.name, param.arg)
                 uses = [node for node in ast.walk(fn) if isinstance(node, ast.keyword) and node.arg == "out"
                         and isinstance(node.value, ast.Name) and node.value.id == param.arg]
+                made = any(isinstance(node, ast.Name) and node.id == param.arg[4:] and isinstance(node.ctx, ast.Store)
+                           for node in ast.walk(fn))
+                if without and any(w in fn.name for w in without) and not made:
+                    assert not uses, (name, fn.name, param.arg)
+                    continue
                 assert len(uses) == 1, (name, fn.name, param.arg)
                 seen += 1
     assert seen >= 60

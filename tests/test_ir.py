@@ -38,20 +38,40 @@ def test_sigmoid_saves_its_output():
 
 
 def test_dense_relu_sums_the_bias_gradient_over_the_batch():
+    """x has any leading dimensions, so the bias gradient sums over all of them (sum_to, to
+    the bias's shape), and the weight gradient takes x and grad_z as matrices of rows."""
     assert explain("dense") == textwrap.dedent("""\
         def _forward_relu(x, weight, bias):
-            _t1 = linear(x, weight)  # float[B, out_features]  dense.yaml:16
-            z = add(_t1, bias)  # float[B, out_features]  dense.yaml:16
-            y = maximum(z, 0)  # float[B, out_features]  relu.yaml:8
+            _t1 = linear(x, weight)  # float[..., out_features]  dense.yaml:17
+            z = add(_t1, bias)  # float[..., out_features]  dense.yaml:17
+            y = maximum(z, 0)  # float[..., out_features]  relu.yaml:8
             return y
-        def _backward_relu(grad_y, x, weight, z):
-            _t2 = gt(z, 0)  # bool[B, out_features]  primitives.yaml
-            grad_z = mul(grad_y, _t2)  # float[B, out_features]  primitives.yaml
-            grad_bias = sum_axes(grad_z, axis=0)  # float[out_features]  dense.yaml:16
-            grad_x = matmul(grad_z, weight)  # float[B, in_features]  primitives.yaml
+        def _backward_relu(grad_y, x, weight, bias, z):
+            _t2 = gt(z, 0)  # bool[..., out_features]  primitives.yaml
+            grad_z = mul(grad_y, _t2)  # float[..., out_features]  primitives.yaml
+            grad_bias = sum_to(grad_z, bias)  # float[out_features]  dense.yaml:17
+            grad_x = matmul(grad_z, weight)  # float[..., in_features]  primitives.yaml
             grad_weight = linear_weight_grad(grad_z, x)  # float[out_features, in_features]  primitives.yaml
             return grad_x, grad_weight, grad_bias
-        saved: x, weight, z""")
+        saved: x, weight, bias, z""")
+
+
+def test_dense_without_bias_is_its_own_variant():
+    """bias given as None: z is the matrix product alone, and the bias gradient is None."""
+    without = [i for i, item in enumerate(compile_op(spec("dense"), catalog(), Collector()))
+               if item.forward.name == "_forward_relu_no_bias"]
+    assert explain("dense", without[0]) == textwrap.dedent("""\
+        def _forward_relu_no_bias(x, weight, bias):
+            z = linear(x, weight)  # float[..., out_features]  dense.yaml:17
+            y = maximum(z, 0)  # float[..., out_features]  relu.yaml:8
+            return y
+        def _backward_relu_no_bias(grad_y, x, weight, bias, z):
+            _t1 = gt(z, 0)  # bool[..., out_features]  primitives.yaml
+            grad_z = mul(grad_y, _t1)  # float[..., out_features]  primitives.yaml
+            grad_x = matmul(grad_z, weight)  # float[..., in_features]  primitives.yaml
+            grad_weight = linear_weight_grad(grad_z, x)  # float[out_features, in_features]  primitives.yaml
+            return grad_x, grad_weight, None
+        saved: x, weight, bias, z""")
 
 
 def test_gelu_recomputes_cheap_values_instead_of_saving_them():
@@ -63,7 +83,7 @@ def test_a_fused_activation_recomputes_from_the_saved_pre_activation():
     # values computed from z alone are recomputed from it, as in the GELU activation.
     gelu = [i for i, item in enumerate(compile_op(spec("dense"), catalog(), Collector()))
             if item.forward.name == "_forward_gelu"]
-    assert explain("dense", gelu[0]).endswith("saved: x, weight, z")
+    assert explain("dense", gelu[0]).endswith("saved: x, weight, bias, z")  # bias for its shape
 
 
 def test_rrelu_saves_its_random_slopes():
@@ -112,4 +132,6 @@ def test_batch_normalization_state_outputs_take_no_gradient():
     assert "def _backward_train(grad_y, weight, count, rstd, normalized):" in text
     assert "return grad_x, grad_weight, grad_bias" in text
     assert "return y, new_running_mean, new_running_var" in text
-    assert "return y, running_mean, running_var" in explain("batch_normalization", 1)
+    evaluation = [i for i, item in enumerate(compile_op(spec("batch_normalization"), catalog(), Collector()))
+                  if item.forward.name == "_forward_eval"]
+    assert "return y, running_mean, running_var" in explain("batch_normalization", evaluation[0])

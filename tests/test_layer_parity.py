@@ -146,8 +146,8 @@ def test_feed_forward_and_fully_connected(dtype):
     x, w, b = draw((8, 5), dtype, 1), draw((3, 5), dtype, 2), draw((3,), dtype, 3)
     check("fully_connected", {"x": x, "weight": w, "bias": b}, lambda x, weight, bias: F.silu(F.linear(x, weight, bias)),
           dtype, {"activation": "silu"})
-    check("feed_forward", {"x": x, "weight": np.ascontiguousarray(w.T), "bias": b},
-          lambda x, weight, bias: F.elu(x @ weight + bias), dtype, {"activation": "elu"})
+    check("feed_forward", {"x": x, "weight": w, "bias": b},
+          lambda x, weight, bias: F.elu(F.linear(x, weight, bias)), dtype, {"activation": "elu"})
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -179,7 +179,7 @@ def test_dropout_with_the_mask_it_drew(dtype, p):
 def test_layer_normalization(dtype, shape):
     arrays = {"x": draw(shape, dtype, 1, -3, 5), "weight": draw(shape[-1:], dtype, 2), "bias": draw(shape[-1:], dtype, 3)}
     check("layer_normalization", arrays,
-          lambda x, weight, bias: F.layer_norm(x, shape[-1:], weight, bias, eps=1e-3), dtype, {"epsilon": 1e-3})
+          lambda x, weight, bias: F.layer_norm(x, shape[-1:], weight, bias, eps=1e-3), dtype, {"eps": 1e-3})
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -197,7 +197,7 @@ def test_batch_normalization_with_running_statistics(dtype, training):
 
     bn = module(spec("batch_normalization"))
     (y, new_mean, new_var), ctx = bn.forward(*arrays.values(), running_mean, running_var, momentum=0.3,
-                                             epsilon=1e-4, training=training)
+                                             eps=1e-4, training=training)
     tensors = {k: torch.tensor(v, requires_grad=True) for k, v in arrays.items()}
     expected = reference(**tensors)
     compare(y, expected, dtype, "batch_normalization forward")

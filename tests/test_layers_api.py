@@ -148,7 +148,7 @@ def test_batch_normalization_in_inference_uses_and_returns_the_running_statistic
     x = np.random.default_rng(0).standard_normal((4, 2, 3, 3))
     weight, bias = np.array([1.0, 2.0]), np.array([0.0, 1.0])
     mean, var = np.array([0.5, -1.0]), np.array([4.0, 0.25])
-    (y, new_mean, new_var), ctx = bn.forward(x, weight, bias, mean, var, training=False, epsilon=0.0)
+    (y, new_mean, new_var), ctx = bn.forward(x, weight, bias, mean, var, training=False, eps=0.0)
     expected = (x - mean[:, None, None]) / np.sqrt(var[:, None, None]) * weight[:, None, None] + bias[:, None, None]
     np.testing.assert_allclose(y, expected)
     assert new_mean is mean and new_var is var

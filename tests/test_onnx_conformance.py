@@ -110,15 +110,15 @@ def _avg_pool(x, *, kernel_size=2, stride=None, padding=0, ceil_mode=False, coun
     return _n(pool(_t(x), kernel_size, stride, padding, ceil_mode, count_include_pad))
 
 
-def _batch_norm(x, weight, bias, running_mean, running_var, *, momentum=0.1, epsilon=1e-5, training=True):
+def _batch_norm(x, weight, bias, running_mean, running_var, *, momentum=0.1, eps=1e-5, training=True):
     mean, var = _t(running_mean.copy()), _t(running_var.copy())
-    y = F.batch_norm(_t(x), mean, var, _t(weight), _t(bias), training, momentum, epsilon)
+    y = F.batch_norm(_t(x), mean, var, _t(weight), _t(bias), training, momentum, eps)
     return _n(y), _n(mean), _n(var)
 
 
-def _layer_norm(x, weight, bias=None, *, epsilon=1e-5, normalized_shape=None):
+def _layer_norm(x, weight, bias=None, *, eps=1e-5, normalized_shape=None):
     shape = normalized_shape or x.shape[-1:]
-    return _n(F.layer_norm(_t(x), shape, _t(weight), None if bias is None else _t(bias), epsilon))
+    return _n(F.layer_norm(_t(x), shape, _t(weight), None if bias is None else _t(bias), eps))
 
 
 def _fold(op):
@@ -175,8 +175,8 @@ STAND_INS = {
         {"weight": (False, ("O", "I"))},
     ),
     "feed_forward": (
-        lambda x, weight, bias=None: x @ weight + (0 if bias is None else bias),
-        {"weight": (False, ("I", "O"))},
+        lambda x, weight, bias=None: _n(F.linear(_t(x), _t(weight), None if bias is None else _t(bias))),
+        {"weight": (False, ("O", "I"))},
     ),
     "add": (_fold(np.add), {}),
     "multiply": (_fold(np.multiply), {}),

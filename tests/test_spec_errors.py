@@ -88,6 +88,10 @@ GOLDEN = {
     "whole_file": "activations/whole_file.yaml:1:1: error: spec: expected a mapping, got the string 'kind: activation forward: y = x kind: activation forwar...'\n"
                   + "\n".join(f"activations/whole_file.yaml:1:1: error: spec: missing required field '{field}'"
                               for field in ("forward", "inputs", "kind", "name", "outputs", "summary", "title")),
+    "bad_optional": "layers/bad_optional.yaml:11:11: error: 'exp': an optional array that this variant goes without "
+                    "(given as None) cannot be dropped from it; put the statement under 'if <array>:'",
+    "bad_variadic": "layers/bad_variadic.yaml:6:34: error: spec.inputs.a.variadic: only the second of two inputs may be "
+                    "variadic (a binary op, folded from the left)",
 }
 
 

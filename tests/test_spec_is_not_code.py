@@ -34,6 +34,9 @@ FORBIDDEN_NAMES = {"eval", "exec", "compile", "__import__", "breakpoint", "globa
                    "setattr", "delattr", "exit", "quit", "subprocess", "sys", "builtins"}
 # Where the runtime modules differ: what only they may hold.
 RUNTIME_FILES = {"_runtime.py", "_cupy_runtime.py"}
+# Forbidden names a template's own code needs, per file: nn.Module.named_children lists a
+# model's layers from vars(self), in assignment order, as torch does.
+ALLOWED_NAMES = {"nn.py": {"vars"}}
 
 
 def _literal(node: ast.expr) -> bool:
@@ -99,7 +102,7 @@ def _problems(path: Path, text: str) -> list[str]:
             out.append(f"{where}: a top-level {type(node).__name__}")
     for node in ast.walk(tree):
         name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
-        if name in FORBIDDEN_NAMES:
+        if name in FORBIDDEN_NAMES and name not in ALLOWED_NAMES.get(path.name, ()):
             out.append(f"{rel}:{node.lineno}: the name {name}")  # type: ignore[attr-defined]
         if isinstance(node, ast.Attribute) and node.attr.startswith("__") and node.attr not in ("__init__", "__name__", "__module__"):
             out.append(f"{rel}:{node.lineno}: the attribute {node.attr}")

@@ -170,6 +170,12 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
         kind = "parameter" if decl in spec.parameters else ("buffer" if decl in spec.buffers else "input")
         text = f"{decl.name}: float32 or float64 {kind} of shape {decl.shape}." + (f" {decl.doc}" if decl.doc else "")
         lines += _indent_wrap(text)
+        if decl.variadic:
+            lines += _indent_wrap(f"*more: any number of further inputs like {decl.name}, folded from the left: "
+                                  f"forward(forward({spec.inputs[0].name}, {decl.name}), more[0]), ..., "
+                                  "the activation applied once, at the end." if spec.slot else
+                                  f"*more: any number of further inputs like {decl.name}, folded from the left: "
+                                  f"forward(forward({spec.inputs[0].name}, {decl.name}), more[0]), ....")
     for attr in spec.attributes:
         default = ("default None" if attr.optional else "required") if attr.default is None else f"default {attr.default!r}"
         text = f"{attr.name}: {_type_text(attr)}, {default}." + (f" {attr.doc}" if attr.doc else "")
@@ -309,17 +315,20 @@ def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -
             return None
         return counts.pop()
 
+    given = [not c.variant.absent for c in compiled]
     forward = sums([c.forward for c in compiled])
     backward = sums([c.backward for c in compiled])
     forwards, backwards = [c.forward for c in compiled], [c.backward for c in compiled]
     return Blocking(forward == 0, backward is not None, backward or 0,
-                    _out_buffers(forwards, [(*fn.outputs, *c.saved) for fn, c in zip(forwards, compiled)], prims)
+                    _out_buffers(forwards, [(*fn.outputs, *c.saved) for fn, c in zip(forwards, compiled)], prims, given)
                     if forward == 0 else (),
-                    _out_buffers(backwards, [tuple(fn.outputs[:len(fn.outputs) - (backward or 0)]) for fn in backwards], prims)
+                    _out_buffers(backwards, [tuple(fn.outputs[:len(fn.outputs) - (backward or 0)]) for fn in backwards], prims,
+                                 given)
                     if backward is not None else ())
 
 
-def _out_buffers(fns: list[Function], results: list[tuple[str, ...]], prims: Primitives) -> tuple[str | None, ...]:
+def _out_buffers(fns: list[Function], results: list[tuple[str, ...]], prims: Primitives,
+                 given: list[bool] | None = None) -> tuple[str | None, ...]:
     """Result by result (``results``: each variant's, in the order the function returns them
     and in_row_blocks flattens them: outputs, then saved values; the row sums left out),
     ``out_<name>`` where every variant has the same value there and makes it by one
@@ -327,11 +336,17 @@ def _out_buffers(fns: list[Function], results: list[tuple[str, ...]], prims: Pri
     a helper taking ``out=``), shaped like the rows, under a name from the spec (a
     temporary's is renumbered later); None elsewhere, and trailing Nones cut."""
     outs: list[str | None] = []
+    given = given or [True] * len(fns)
     for position in range(min(len(names) for names in results)):
-        names = {names[position] for names in results}
+        # A variant without some optional arrays may hold another value there, one it makes
+        # under no name that has a buffer (the kernel returns it, and it is copied in).
+        names = {names[position] for names, full in zip(results, given) if full}
         name = names.pop() if len(names) == 1 else None
+        others = [(fn, names[position]) for fn, names, full in zip(fns, results, given) if not full]
         writable = (name is not None and not name.startswith("_") and f"out_{name}" not in outs
-                    and all(_writable(fn, name, prims) for fn in fns))
+                    and all(_writable(fn, name, prims) for fn, full in zip(fns, given) if full)
+                    and all(other == name and _writable(fn, name, prims) or fn.defining(name) is None
+                            for fn, other in others))
         outs.append(f"out_{name}" if writable else None)
     while outs and outs[-1] is None:
         outs.pop()
@@ -454,7 +469,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     imports.append(f"from {RUNTIME} import {', '.join(runtime_names)}")
 
     # -- public forward ----------------------------------------------------------------
-    signature = list(arrays)
+    optional = [d.name for d in spec.optional]
+    # an optional array defaults to None where every array after it is optional too
+    signature = [f"{n}=None" if all(m in optional for m in arrays[i:]) else n for i, n in enumerate(arrays)]
     keywords = []
     for attr in spec.attributes:
         keywords.append(_keyword(attr))
@@ -463,14 +480,17 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         keywords += [f'activation="{spec.slot.default}"', "activation_options=None"]
     if spec.random:
         keywords.append("rng=None")
-    params = ", ".join(signature + (["*"] + keywords if keywords else []))
+    if spec.variadic:  # more inputs like the last: folded from the left
+        signature.insert(len(spec.inputs), "*more")
+    params = ", ".join(signature + (["*"] + keywords if keywords and not spec.variadic else keywords))
     body: list[str] = []
     array_dict = ", ".join(f'"{n}": {n}' for n in arrays)
     shape_dict = ", ".join(f'"{d.name}": {_shape_literal(d.shape)}' for d in spec.arrays)
     dtypes = "" if spec.dtypes == DEFAULT_DTYPES else f", dtypes={spec.dtypes!r}"
     leading = _leading(spec)
     leading_arg = "" if leading == "equal" else f', leading="{leading}"'
-    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg})')
+    optional_arg = f", optional={_tuple([repr(n) for n in optional])}" if optional else ""
+    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg}{optional_arg})')
     for attr in spec.attributes:
         if attr.type in WINDOW_TYPES:  # checked by check_window
             continue
@@ -528,9 +548,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append(f"{', '.join(broadcast)}, input_shapes = broadcast_inputs({', '.join(broadcast)})")
     call_args = arrays + [a.name for a in numeric]
     first = compiled[0]
+    given = [f"{n} is not None" for n in optional]  # the optional arrays in a variant's key
     if fused:
         body.append("options = {} if activation_options is None else activation_options")
-        body.append("fused = _FUSED.get(activation)")
+        body.append(f"fused = _FUSED.get({_tuple(['activation'] + given) if given else 'activation'})")
         if fixed:
             body.append("fixed = _FUSED_FIXED.get(activation, {})")
             body.append("if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):")
@@ -550,9 +571,15 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if slot_is_final(spec):
             body.append(f'module = activation_module("{op}", activation)')
             pre = _outputs([f"{o}_linear" for o in spec.outputs])
-            body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(call_args)})")
+            if given:  # the identity variant with the optional arrays given
+                body.append(f"linear_forward, linear_backward = _FUSED[{', '.join(['{!r}'.format('identity')] + given)}]")
+                body.append(f"{pre}, linear_saved = linear_forward({', '.join(call_args)})")
+                linear_saved = "linear_backward, linear_saved"
+            else:
+                body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(call_args)})")
+                linear_saved = "linear_saved"
             body.append(f"{outs}, activation_ctx = module.forward({pre}, **options)")
-            body.append(f"return {result}, (_backward_composed, (module, activation_ctx, linear_saved), {expected}, {sum_to})")
+            body.append(f"return {result}, (_backward_composed, (module, activation_ctx, {linear_saved}), {expected}, {sum_to})")
         else:
             body.append("raise ValueError(")
             body.append(f'    f"{op}: activation {{activation!r}} cannot fill this layer\'s slot, "')
@@ -560,8 +587,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append("    f\"{', '.join(_FUSED)}\"")
             body.append(")")
     else:
-        if structural:
-            key = structural[0].name if len(structural) == 1 else _tuple([a.name for a in structural])
+        if structural or optional:
+            keys = [a.name for a in structural] + given
+            key = keys[0] if len(keys) == 1 else _tuple(keys)
             body.append(f"forward_variant, backward_variant = _VARIANTS[{key}]")
             fwd, bwd = "forward_variant", "backward_variant"
         else:
@@ -575,6 +603,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     cupy = cuda.render_section(spec, compiled, prims)
     imports += cupy.imports
     body = body[:preamble] + cupy.dispatch(spec, body[preamble:])
+    folded: list[str] = []
+    if spec.variadic:
+        body = _fold_call(spec) + body
+        folded = _folded_functions(spec)
     public_forward = "\n".join(
         [f"def forward({params}):", _doc_block(_docstring(spec, fused))] + [f"    {line}" for line in body]
     )
@@ -591,7 +623,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         *_indent_wrap("ctx: the context returned by forward."),
         "",
         "Returns:",
-        *_indent_wrap(f"{grad_inputs}: gradients with respect to {', '.join(differentiable)}, in that order."),
+        *_indent_wrap(f"{grad_inputs}: gradients with respect to {', '.join(differentiable)}, in that order"
+                      + (" (and one more for each input of *more)." if spec.variadic else ".")),
     ]
     bdoc += _alias_doc(spec, compiled, prims)
     grad_arrays = ", ".join(f'"{g}": {g}' for g in grads)
@@ -608,6 +641,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             "    if backward_variant is _backward_along:",
             f"        return _backward_along({', '.join(grads)}, *saved)",
         ] if along is not None else []),
+        *([  # a fold's context holds the contexts of its steps
+            "    if backward_variant is _folded_backward:",
+            f"        return _folded_backward({', '.join(grads)}, *saved)",
+        ] if spec.variadic else []),
         *([  # a composed activation's context holds whole arrays: never cut into blocks
             "    if backward_variant is _backward_composed:",
             f"        return {returned(f'_backward_composed({chr(44).join(grads)}, *saved)')}",
@@ -630,10 +667,11 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]),
                                          outs=blocked.backward_outs))
     if fused and slot_is_final(spec):
+        linear = "linear_backward" if optional else identity.backward.name
         functions.append("\n".join([
-            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, linear_saved):",
+            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, {'linear_backward, ' if optional else ''}linear_saved):",
             f"    grad_linear = module.backward({', '.join(grads)}, activation_ctx)",
-            f"    return {identity.backward.name}(grad_linear, *linear_saved)",
+            f"    return {linear}(grad_linear, *linear_saved)",
         ]))
 
     if along is not None:
@@ -643,19 +681,19 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             f'    """The backward of a forward along axis ``axis`` (moved last and back)."""',
             f"    return backward({moved_grads}, ctx).swapaxes(axis, -1)",
         ]))
-
+    functions += folded
     variant_table = ""
     if fused:
-        entries = "".join(f'    "{c.variant.activation}": ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
+        entries = "".join(f'    {variant_key(c.variant, optional)}: ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
         variant_table = f"_FUSED = {{\n{entries}}}"
         if fixed:
             entries = "".join(f'    "{name}": {values!r},\n' for name, values in fixed.items())
             variant_table += ("\n# The options each fused activation is specialized at; other values run it composed."
                               f"\n_FUSED_FIXED = {{\n{entries}}}")
-    elif structural:
+    elif structural or optional:
         entries = ""
         for c in compiled:
-            values = [v for _, v in c.variant.structural]
+            values = [v for _, v in c.variant.structural] + [n not in c.variant.absent for n in optional]
             key = repr(values[0]) if len(values) == 1 else repr(tuple(values))
             entries += f"    {key}: ({c.forward.name}, {c.backward.name}),\n"
         variant_table = f"_VARIANTS = {{\n{entries}}}"
@@ -687,6 +725,57 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         helpers=helpers,
         cupy=cupy.blocks,
     )
+
+
+def _fold_call(spec: OpSpec) -> list[str]:
+    """The public forward's first lines for a variadic op: more inputs than declared go to
+    ``_folded_forward``."""
+    names = [d.name for d in spec.inputs]
+    keywords = [a.name for a in spec.attributes] + (["activation", "activation_options"] if spec.slot else [])
+    keywords += ["rng"] if spec.random else []
+    return ["if more:",
+            f"    return _folded_forward(({', '.join(names)}, *more){''.join(f', {k}={k}' for k in keywords)})"]
+
+
+def _folded_functions(spec: OpSpec) -> list[str]:
+    """``_folded_forward`` and ``_folded_backward``: a variadic (binary) op on more than two
+    inputs, as a left fold of its forward, forward(forward(a, b), c), ..., the activation
+    applied once, at the end; backward runs the steps' backward passes in reverse."""
+    (grad,) = [f"grad_{o}" for o in spec.grad_outputs]
+    (out,) = spec.outputs
+    attrs = [a.name for a in spec.attributes] + (["rng"] if spec.random else [])
+    step = "".join(f", {a}={a}" for a in attrs)
+    last = step + (", activation=activation, activation_options=activation_options" if spec.slot else "")
+    params = ", ".join(["arrays", "*"] + attrs + (["activation", "activation_options"] if spec.slot else []))
+    forward_folded = "\n".join([
+        f"def _folded_forward({params}):",
+        '    """forward over more than two inputs: a left fold of it, the activation at the end."""',
+        "    partial, contexts = arrays[0], []",
+        "    for array in arrays[1:-1]:",
+        f"        partial, ctx = forward(partial, array{step})",
+        "        contexts.append(ctx)",
+        f"    {out}, ctx = forward(partial, arrays[-1]{last})",
+        "    contexts.append(ctx)",
+        f"    return {out}, (_folded_backward, (contexts,), ctx[2], None)",
+    ])
+    backward_folded = "\n".join([
+        f"def _folded_backward({grad}, contexts):",
+        '    """backward of _folded_forward: its steps\' backward passes in reverse."""',
+        "    grads = []",
+        "    for ctx in reversed(contexts):",
+        f"        {grad}, grad_array = backward({grad}, ctx)",
+        "        grads.append(grad_array)",
+        f"    return ({grad}, *reversed(grads))",
+    ])
+    return [forward_folded, backward_folded]
+
+
+def variant_key(variant: Variant, optional: list[str]) -> str:
+    """A fused variant's key in ``_FUSED``: its activation, and whether each optional array
+    is given."""
+    if not optional:
+        return f'"{variant.activation}"'
+    return repr((variant.activation, *(n not in variant.absent for n in optional)))
 
 
 def render_package_init(

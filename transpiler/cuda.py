@@ -505,21 +505,25 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
             for kernel, run in _plan(spec, fn, prims, saved):
                 if kernel is None and prims[run[0].prim].helper and run[0].prim not in helper_prims:
                     helper_prims.append(run[0].prim)
+    optional = [d.name for d in spec.optional]
     if fused:
+        from .codegen import variant_key
+
         if slot_is_final(spec):
             grads = ", ".join(f"grad_{o}" for o in spec.outputs)
             identity = next(c for c in compiled if c.variant.activation == "identity")
+            linear = "linear_backward" if optional else f"_cupy{identity.backward.name}"
             blocks.append("\n".join([
-                f"def _cupy_backward_composed({grads}, module, activation_ctx, linear_saved):",
+                f"def _cupy_backward_composed({grads}, module, activation_ctx, {'linear_backward, ' if optional else ''}linear_saved):",
                 f"    grad_linear = module.backward({grads}, activation_ctx)",
-                f"    return _cupy{identity.backward.name}(grad_linear, *linear_saved)",
+                f"    return {linear}(grad_linear, *linear_saved)",
             ]))
-        entries = "".join(f'    "{c.variant.activation}": (_cupy{c.forward.name}, _cupy{c.backward.name}),\n' for c in compiled)
+        entries = "".join(f'    {variant_key(c.variant, optional)}: (_cupy{c.forward.name}, _cupy{c.backward.name}),\n' for c in compiled)
         blocks.append(f"_CUPY_FUSED = {{\n{entries}}}")
-    elif spec.structural:
+    elif spec.structural or optional:
         entries = ""
         for c in compiled:
-            values = [v for _, v in c.variant.structural]
+            values = [v for _, v in c.variant.structural] + [n not in c.variant.absent for n in optional]
             key = repr(values[0]) if len(values) == 1 else repr(tuple(values))
             entries += f"    {key}: (_cupy{c.forward.name}, _cupy{c.backward.name}),\n"
         blocks.append(f"_CUPY_VARIANTS = {{\n{entries}}}")

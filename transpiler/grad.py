@@ -16,7 +16,7 @@ from typing import Iterator
 from . import shapes
 from .errors import Collector, Location
 from .expr import Assign, Expr, If
-from .ir import Builder, Const, Function, Operand, Stmt, Value, branch_taken, eliminate_dead_code
+from .ir import ABSENT, Builder, Const, Function, Operand, Stmt, Value, branch_taken, eliminate_dead_code
 from .primitives import Primitives
 from .shapes import ShapeError
 from .spec import AttrValue, OpSpec
@@ -47,6 +47,7 @@ def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collec
     values = dict(fn.values)
     builder = Builder(prims, errors, values, counter)
     arrays = [n for n in fn.params if fn.values[n].role in ("input", "param")]
+    absent = [n for n in fn.params if fn.values[n].role == "absent"]
     grad_outputs: list[str] = []
     for out_name, operand in zip(spec.outputs, fn.outputs):
         if out_name in spec.nondifferentiable:
@@ -61,6 +62,10 @@ def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collec
         results = _derive(spec, fn, builder, grad_outputs, arrays, regions=explicit)
     if results is None:
         return None
+    if absent:  # an absent parameter's gradient is None, in its place
+        given = iter(results) if not (explicit and spec.backward is not None) else None
+        if given is not None:
+            results = [ABSENT if d.name in absent else next(given) for d in spec.differentiable]
     body = rematerialize(fn, builder.body, results, prims)
     forward_names = [n for n in values if n in fn.values]
     read = {r for s in body for r in s.reads()} | {r for r in results if isinstance(r, str)}
@@ -153,7 +158,7 @@ def _explicit(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[s
     env: dict[str, Operand] = {}
     # Every forward name is visible: inputs, parameters, attributes, spec-named values.
     for name in fn.values:
-        env[name] = name
+        env[name] = ABSENT if fn.values[name].role == "absent" else name
     for out in grad_outputs:
         env[out] = out
     assert spec.backward is not None
@@ -162,6 +167,9 @@ def _explicit(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[s
     results: list[Operand] = []
     for decl in spec.differentiable:
         name = grad_name(decl.name)
+        if fn.values.get(decl.name, Value(None, "", "")).role == "absent":
+            results.append(ABSENT)
+            continue
         if name not in env:
             errors.error(spec.loc, f"spec.backward must assign '{name}'")
             return None
@@ -185,6 +193,8 @@ def _explicit_statements(spec: OpSpec, stmts, builder: Builder, env: dict[str, O
         if stmt.target in env:
             errors.error(stmt.loc, f"'{stmt.target}' is assigned twice; every name is assigned once")
             return False
+        if stmt.target.startswith("grad_") and env.get(stmt.target[5:]) == ABSENT:
+            continue  # the gradient of an absent optional array: None, never computed
         result = builder.expr(stmt.value, env, target=stmt.target, role="grad")
         if result is None:
             return False

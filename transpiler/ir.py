@@ -30,6 +30,19 @@ class Const:
 
 Operand = Union[str, Const]
 
+# An optional parameter or buffer that this variant goes without (``optional: true``, given
+# as None): it is the identity of the operation it meets, 0 in ``a + p`` and ``a - p``, 1 in
+# ``a * p`` and ``a / p``; a view or reshape of it is absent too. Anything else is an error.
+ABSENT = Const(None)
+# Each absent-aware primitive: the operand positions an absent operand may take, and what the
+# result is then (the other operand's position, or None: absent).
+_ABSENT_RULES: dict[str, dict[int, int | None]] = {
+    "add": {0: 1, 1: 0},
+    "sub": {1: 0},
+    "mul": {0: 1, 1: 0},
+    "div": {1: 0},
+}
+
 
 @dataclass(frozen=True)
 class Stmt:
@@ -119,9 +132,15 @@ class Function:
             if stmt.prim != "sum_to" or stmt.target in read or shape.rank > 1:
                 return None
             sums.append(stmt.target)
-        if sums and self.outputs[len(self.outputs) - len(sums):] != sums:
+        # an absent parameter's gradient (None) counts as a row sum where the others are
+        trailing = 0
+        for output in reversed(self.outputs):
+            if output != ABSENT and output not in sums:
+                break
+            trailing += 1
+        if [o for o in self.outputs[len(self.outputs) - trailing:] if o != ABSENT] != sums:
             return None
-        return len(sums)
+        return trailing
 
 
 class FoldLimit(ArithmeticError):
@@ -234,7 +253,31 @@ class Builder:
                 statics[key] = Const(default)
         if any(a is None for a in args):
             return None
+        if ABSENT in args:
+            return self._without(prim, args, expr.loc)  # type: ignore[arg-type]
         return self.call(prim, args, statics, expr.loc, target, role)  # type: ignore[arg-type]
+
+    def rename_last(self, target: str) -> str:
+        """Give the temporary that the last statement made the name ``target``."""
+        last = self.body[-1]
+        self.values[target] = self.values.pop(last.target)
+        self.body[-1] = replace(last, target=target)
+        return target
+
+    def _without(self, prim: Primitive, args: list[Operand], loc: Location) -> Operand | None:
+        """A call that meets an absent optional array (see ``ABSENT``)."""
+        position = args.index(ABSENT)
+        rule = _ABSENT_RULES.get(prim.name)
+        if rule is not None and position in rule and args.count(ABSENT) == 1:
+            return args[rule[position]]  # type: ignore[index]
+        if rule is not None and args.count(ABSENT) == len(args):
+            return ABSENT
+        others = [n for i, n in enumerate(prim.args) if i != position]
+        if rule is None and prim.kind == "shape" and position == 0 and all(n in prim.shape_only for n in others):
+            return ABSENT  # a reshape of an absent array
+        self.errors.error(loc, f"'{prim.name}': an optional array that this variant goes without (given as None) "
+                               f"cannot be dropped from it; put the statement under 'if <array>:'")
+        return None
 
     def call(self, prim: Primitive, args: list[Operand], statics: dict[str, Operand], loc: Location,
              target: str | None = None, role: str = "temp") -> Operand | None:
@@ -269,7 +312,7 @@ class Builder:
         for name, other in self.values.items():
             if name == operand:
                 break
-            if other.shape == value.shape and other.dtype == value.dtype and other.role != "grad":
+            if other.shape == value.shape and other.dtype == value.dtype and other.role not in ("grad", "absent"):
                 return name
         return operand
 
@@ -320,6 +363,10 @@ class Builder:
             return _window_shape(rule, known)
         if rule in ("linear", "matmul", "outer"):
             a, b = known
+            if rule == "outer":
+                if a.rank < 1 or b.rank < 1:
+                    raise ShapeError(f"expected arrays with a last axis, got {a} and {b}")
+                return Shape((a.dims[-1], b.dims[-1]))
             if a.rank < 1 or b.rank != 2:
                 raise ShapeError(f"expected a matrix operand, got {a} and {b}")
             if rule == "linear":
@@ -386,6 +433,13 @@ class Variant:
 
     structural: tuple[tuple[str, AttrValue], ...] = ()
     activation: str | None = None
+    absent: tuple[str, ...] = ()  # the optional arrays this variant goes without
+
+    @property
+    def conditions(self) -> dict[str, AttrValue]:
+        """What ``if`` statements test: the structural values, and False for each optional
+        array left out (an optional array not named here is given)."""
+        return dict(self.structural) | {name: False for name in self.absent}
 
     @property
     def suffix(self) -> str:
@@ -397,6 +451,7 @@ class Variant:
                 parts.append(str(value))
         if self.activation is not None:
             parts.append(self.activation)
+        parts += [f"no_{name}" for name in self.absent]
         return "_".join(parts)
 
 
@@ -408,7 +463,11 @@ def variants(spec: OpSpec) -> list[Variant]:
         axes.append([(attr.name, v) for v in values])
     combos = [tuple(c) for c in itertools.product(*axes)] or [()]
     activations: list[str | None] = list(spec.slot.fused) if spec.slot else [None]
-    return [Variant(combo, act) for combo in combos for act in activations]
+    # every subset of the optional arrays left out, all given first
+    optional = [d.name for d in spec.optional]
+    leaving = [tuple(n for n, given in zip(optional, flags) if not given)
+               for flags in itertools.product((True, False), repeat=len(optional))]
+    return [Variant(combo, act, absent) for combo in combos for absent in leaving for act in activations]
 
 
 def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
@@ -425,9 +484,11 @@ def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Col
         values[decl.name] = Value(decl.shape, "float", "buffer")
     defaults: dict[str, AttrValue] = {}
     for decl in spec.arrays:
-        env[decl.name] = decl.name
+        env[decl.name] = ABSENT if decl.name in variant.absent else decl.name
         params.append(decl.name)
-    structural = dict(variant.structural)
+        if decl.name in variant.absent:  # taken (as None, for one call signature) but never read
+            values[decl.name] = Value(decl.shape, "float", "absent")
+    structural = variant.conditions
     for attr in spec.attributes:
         if attr.structural or attr.along:
             continue
@@ -480,6 +541,9 @@ def _statements(spec: OpSpec, stmts: tuple[SpecStmt, ...], env: dict[str, Operan
             result = _activation_slot(spec, stmt, env, builder, fn, variant, activations)
         else:
             result = builder.expr(value, env, target=stmt.target)
+            if (isinstance(result, str) and result.startswith("_t") and builder.body
+                    and builder.body[-1].target == result):
+                result = builder.rename_last(stmt.target)  # 'z = x @ w + bias' without bias: z
         if result is None:
             ok = False
             builder.poisoned.add(stmt.target)
@@ -493,6 +557,9 @@ def branch_taken(spec: OpSpec, stmt: If, structural: dict[str, AttrValue], error
     is not on a structural attribute or compares with a value outside its choices."""
     attr = spec.attribute(stmt.attribute)
     names = [a.name for a in spec.structural]
+    optional = spec.array(stmt.attribute)
+    if optional is not None and optional.optional and stmt.value is None:
+        return bool(structural.get(stmt.attribute, True)) != stmt.negated  # 'if bias:', bias given
     if stmt.value is None:
         if attr is None or not attr.structural or attr.type != "bool":
             errors.error(stmt.loc, f"'if {stmt.attribute}:' needs a structural bool attribute{did_you_mean(stmt.attribute, names)}")

@@ -7,6 +7,7 @@ read from the specs.
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 
 import jinja2
@@ -42,6 +43,8 @@ def _tuple(items: list[str]) -> str:
 
 
 def _init(decl: TensorDecl, derived: dict[str, str]) -> str:
+    if decl.optional:
+        return f"{_init(dataclasses.replace(decl, optional=False), derived)} if {decl.name} else None"
     shape = _tuple([derived.get(str(d), str(d)) for d in decl.shape.dims])
     if decl.init == "zeros":
         return f"np.zeros({shape}, dtype=dtype)"
@@ -66,7 +69,8 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     keywords = [(f"{a.name}=None" if a.optional else a.name) if a.default is None else f"{a.name}={a.default!r}"
                 for a in attributes]
     stored = [a.name for a in attributes]
-    call = [d.name for d in spec.inputs] + [f"self.{d.name}" for d in spec.parameters + spec.buffers]
+    call = [d.name for d in spec.inputs] + (["*more"] if spec.variadic else [])
+    call += [f"self.{d.name}" for d in spec.parameters + spec.buffers]
     call += [f"{a.name}=self.{a.name}" for a in attributes]
     if spec.slot:
         keywords += [f'activation="{spec.slot.default}"', "activation_options=None"]
@@ -74,6 +78,8 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         call += ["activation=self.activation", "activation_options=self.activation_options"]
     if spec.attribute("training") is not None:
         call.append("training=self.training")
+    # an optional parameter or buffer: a bool keyword of its name, False to leave it out (None)
+    keywords += [f"{d.name}=True" for d in spec.optional]
     drawn = any(isinstance(d.init, tuple) or (isinstance(d.init, Init) and d.init.kind != "constant")
                 for d in spec.parameters + spec.buffers)
     if drawn or spec.random:
@@ -112,14 +118,15 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         "random": spec.random,
         "params": [{"name": d.name, "init": _init(d, _quotients(spec))} for d in spec.parameters],
         "buffers": [{"name": d.name, "init": _init(d, _quotients(spec))} for d in spec.buffers],
-        "inputs": [d.name for d in spec.inputs],
+        "inputs": [d.name for d in spec.inputs] + (["*more"] if spec.variadic else []),
         "call": ", ".join(call),
         "results": _group(list(spec.outputs)),
         "updates": updates,
         "returned": _group(list(spec.grad_outputs)),
         "grad_args": [f"grad_{o}" for o in spec.grad_outputs],
-        "grad_results": ", ".join(grads_all),
-        "grad_returned": _group(grads_in),
+        # a variadic op returns one gradient per input it was given
+        "grad_results": "grads" if spec.variadic else ", ".join(grads_all),
+        "grad_returned": "grads" if spec.variadic else _group(grads_in),
     }
 
 

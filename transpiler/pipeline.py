@@ -7,6 +7,7 @@ leaves ``generated/`` untouched.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import itertools
@@ -145,12 +146,27 @@ def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool
             continue
         counter = itertools.count(next_temporary(forward))
         backward = build_backward(spec, forward, catalog.prims, errors, counter, explicit=explicit,
-                                  structural=dict(variant.structural))
+                                  structural=variant.conditions)
         if backward is None:
             continue
         saved = tuple(saved_values(backward, len(spec.grad_outputs)))
         compiled.append(codegen.CompiledVariant(variant, forward, backward, saved))
-    return compiled
+    return [_aligned(c, compiled) for c in compiled]
+
+
+def _aligned(c: codegen.CompiledVariant, compiled: list[codegen.CompiledVariant]) -> codegen.CompiledVariant:
+    """A variant without some optional arrays whose context is its full variant's less
+    those arrays saves them too (None), so that every variant's context has one layout:
+    blocked execution writes each variant's results into the same buffers (``Blocking``)."""
+    if not c.variant.absent:
+        return c
+    full = next((f for f in compiled if not f.variant.absent and f.variant.structural == c.variant.structural
+                 and f.variant.activation == c.variant.activation), None)
+    if full is None or full.saved == c.saved or tuple(n for n in full.saved if n not in c.variant.absent) != c.saved:
+        return c
+    grads = c.backward.params[: len(c.backward.params) - len(c.saved)]
+    backward = dataclasses.replace(c.backward, params=grads + list(full.saved))
+    return dataclasses.replace(c, backward=backward, saved=full.saved)
 
 
 def module_path(spec: OpSpec) -> str:

@@ -68,6 +68,12 @@ class TensorDecl:
     # or an ``Init``: a constant (also written as a bare number, as nn.PReLU's 0.25),
     # N(0, std^2) or U(a, b).
     init: str | tuple[str, ...] | Init = "zeros"
+    # ``optional: true`` (parameters and buffers): forward takes None for it, which picks a
+    # variant specialized without it (see ``ir.ABSENT``); backward returns None as its gradient
+    optional: bool = False
+    # ``variadic: true`` (the second of two inputs): forward takes any number more
+    # (``*more``), folded from the left: forward(forward(a, b), c), ...
+    variadic: bool = False
 
 
 # ``below: x.shape[axis]``: an array, then an integer axis or an int attribute
@@ -183,6 +189,16 @@ class OpSpec:
             if attr.name == name:
                 return attr
         return None
+
+    @property
+    def optional(self) -> tuple[TensorDecl, ...]:
+        """The parameters and buffers that forward may be given as None."""
+        return tuple(d for d in self.arrays if d.optional)
+
+    @property
+    def variadic(self) -> bool:
+        """Forward takes more inputs like the last one (``*more``), folded from the left."""
+        return bool(self.inputs) and self.inputs[-1].variadic
 
     @property
     def structural(self) -> tuple[AttrDecl, ...]:
@@ -433,7 +449,14 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         shape_node = fields.take("shape", list, required=True)
         doc = fields.take("doc", str)
         init_node = fields.take("init", (str, float, dict))
+        optional = fields.take("optional", bool)
+        variadic = fields.take("variadic", bool)
         fields.finish()
+        if variadic is not None and variadic.value and (where != "inputs" or tensor_name != list(node.value)[-1]
+                                                        or len(node.value) != 2):
+            errors.error(variadic.loc, f"spec.{where}.{tensor_name}.variadic: only the second of two inputs may be variadic (a binary op, folded from the left)")
+        if optional is not None and optional.value and where == "inputs":
+            errors.error(optional.loc, f"spec.{where}.{tensor_name}.optional: only a parameter or a buffer may be optional")
         if shape_node is None:
             continue
         try:
@@ -447,7 +470,9 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         if taken:
             errors.error(shape_node.loc, f"spec.{where}.{tensor_name}.shape: the dimension name '{taken[0]}' is reserved")
             continue
-        out.append(TensorDecl(tensor_name, shape, text, loc, init))
+        out.append(TensorDecl(tensor_name, shape, text, loc, init,
+                              bool(optional.value) if optional is not None else False,
+                              bool(variadic.value) if variadic is not None else False))
     return tuple(out)
 
 

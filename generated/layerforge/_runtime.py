@@ -16,7 +16,9 @@ import numpy as np
 DEFAULT_DTYPES = ("float32", "float64")
 
 
-def check_arrays(op, arrays, expected, dtypes=DEFAULT_DTYPES, leading="equal"):
+def check_arrays(
+    op, arrays, expected, dtypes=DEFAULT_DTYPES, leading="equal", optional=()
+):
     """Check dtypes and shapes of the array arguments of ``op``.
 
     ``arrays`` maps argument names to values, ``expected`` maps them to declared shapes:
@@ -26,12 +28,15 @@ def check_arrays(op, arrays, expected, dtypes=DEFAULT_DTYPES, leading="equal"):
     ``"equal"``, one shape for all their leading dimensions; ``"broadcast"``, their whole
     shapes broadcast against each other as in NumPy (an op whose gradients are summed back
     to each input's shape); ``"any"``, the op compares them itself (an axis attribute may
-    name a leading axis). Costs O(rank) per argument; nothing is copied.
+    name a leading axis). The arguments named in ``optional`` may be None (left out). Costs
+    O(rank) per argument; nothing is copied.
     """
     sizes = {}
     dtype = None
     lead_name = lead_shape = None
     for name, value in arrays.items():
+        if value is None and name in optional:
+            continue
         if not (
             hasattr(value, "dtype")
             and hasattr(value, "shape")
@@ -611,8 +616,8 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
     plan = []
     leaves = _leaves(first)
     for i, leaf in enumerate(leaves):
-        if i >= len(leaves) - sums:
-            plan.append(("sum", np.array(leaf, copy=True)))
+        if i >= len(leaves) - sums:  # None: the gradient of a parameter left out
+            plan.append(("sum", None if leaf is None else np.array(leaf, copy=True)))
         else:
             plan.append(
                 _full(
@@ -646,10 +651,14 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
                 elif kind == "sum":
                     block_sums.append(leaf)
             if totals is None:
-                totals = [np.array(leaf, copy=True) for leaf in block_sums]
+                totals = [
+                    None if leaf is None else np.array(leaf, copy=True)
+                    for leaf in block_sums
+                ]
             else:
                 for total, leaf in zip(totals, block_sums):
-                    total += leaf
+                    if total is not None:
+                        total += leaf
         return totals or []
 
     # Random draws stay in order on this thread; a worker's nested call runs on its own.
@@ -657,7 +666,8 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
     sum_fulls = [full for kind, full in plan if kind == "sum"]
     for totals in partials:
         for full, total in zip(sum_fulls, totals):
-            full += total
+            if full is not None:
+                full += total
     return _rebuild(first, iter(full for _, full in plan))
 
 

@@ -112,6 +112,12 @@ __all__ = [
     "Hardtanh",
     "PReLU",
     "Upsample",
+    "Linear",
+    "LayerNorm",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "ReLU",
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
@@ -141,30 +147,66 @@ class Module:
     def __call__(self, *inputs):
         return self.forward(*inputs)
 
+    def named_children(self):
+        """The modules held as attributes, in the order they were assigned (as torch's): a
+        model written as a Module subclass (a residual block) lists its layers' parameters
+        under ``<attribute>.<name>``."""
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if isinstance(value, Module)
+        }
+
     def named_parameters(self):
-        """Parameters by name, in a fixed order (the order optimizers and gradients use)."""
-        return {name: getattr(self, name) for name in self.PARAMETERS}
+        """Parameters by name, in a fixed order (the order optimizers and gradients use): the
+        module's own (an optional one left out, None, is not listed), then its children's.
+        """
+        own = {
+            name: getattr(self, name)
+            for name in self.PARAMETERS
+            if getattr(self, name) is not None
+        }
+        return own | self._of_children("named_parameters")
 
     def named_buffers(self):
-        return {name: getattr(self, name) for name in self.BUFFERS}
+        own = {
+            name: getattr(self, name)
+            for name in self.BUFFERS
+            if getattr(self, name) is not None
+        }
+        return own | self._of_children("named_buffers")
+
+    def _of_children(self, method):
+        return {
+            f"{child}.{name}": value
+            for child, module in self.named_children().items()
+            for name, value in getattr(module, method)().items()
+        }
 
     def parameters(self):
         return list(self.named_parameters().values())
 
     def gradients(self):
         """The gradients of the last backward, in the order of ``parameters()``."""
-        missing = [name for name in self.named_parameters() if name not in self.grads]
+        own = [name for name in self.PARAMETERS if getattr(self, name) is not None]
+        missing = [name for name in own if name not in self.grads]
         if missing:
             raise RuntimeError(
                 f"{type(self).__name__}: no gradient for {', '.join(missing)}; call backward first"
             )
-        return [self.grads[name] for name in self.named_parameters()]
+        return [self.grads[name] for name in own] + [
+            g for child in self.named_children().values() for g in child.gradients()
+        ]
 
     def zero_grad(self):
         self.grads = {}
+        for child in self.named_children().values():
+            child.zero_grad()
 
     def train(self, mode=True):
         self.training = bool(mode)
+        for child in self.named_children().values():
+            child.train(mode)
         return self
 
     def eval(self):
@@ -217,32 +259,8 @@ class Sequential(Module):
             grad = layer.backward(grad)
         return grad
 
-    def named_parameters(self):
-        return {
-            f"{i}.{name}": value
-            for i, layer in enumerate(self.layers)
-            for name, value in layer.named_parameters().items()
-        }
-
-    def named_buffers(self):
-        return {
-            f"{i}.{name}": value
-            for i, layer in enumerate(self.layers)
-            for name, value in layer.named_buffers().items()
-        }
-
-    def gradients(self):
-        return [grad for layer in self.layers for grad in layer.gradients()]
-
-    def zero_grad(self):
-        for layer in self.layers:
-            layer.zero_grad()
-
-    def train(self, mode=True):
-        self.training = bool(mode)
-        for layer in self.layers:
-            layer.train(mode)
-        return self
+    def named_children(self):
+        return {str(i): layer for i, layer in enumerate(self.layers)}
 
 
 class Activation(Module):
@@ -314,15 +332,19 @@ class Add(Module):
         self.activation = activation
         self.activation_options = activation_options
 
-    def forward(self, a, b):
+    def forward(self, a, b, *more):
         y, self._ctx = add.forward(
-            a, b, activation=self.activation, activation_options=self.activation_options
+            a,
+            b,
+            *more,
+            activation=self.activation,
+            activation_options=self.activation_options,
         )
         return y
 
     def backward(self, grad_y):
-        grad_a, grad_b = add.backward(grad_y, self._ctx)
-        return (grad_a, grad_b)
+        grads = add.backward(grad_y, self._ctx)
+        return grads
 
 
 class AnomalyDetector(Module):
@@ -407,14 +429,16 @@ class BatchNormalization(Module):
     PARAMETERS = ("weight", "bias")
     BUFFERS = ("running_mean", "running_var")
 
-    def __init__(self, C, *, momentum=0.1, epsilon=1e-05, dtype=np.float32):
+    def __init__(
+        self, C, *, momentum=0.1, eps=1e-05, weight=True, bias=True, dtype=np.float32
+    ):
         super().__init__()
-        self.weight = np.ones((C,), dtype=dtype)
-        self.bias = np.zeros((C,), dtype=dtype)
+        self.weight = np.ones((C,), dtype=dtype) if weight else None
+        self.bias = np.zeros((C,), dtype=dtype) if bias else None
         self.running_mean = np.zeros((C,), dtype=dtype)
         self.running_var = np.ones((C,), dtype=dtype)
         self.momentum = momentum
-        self.epsilon = epsilon
+        self.eps = eps
 
     def forward(self, x):
         (y, new_running_mean, new_running_var), self._ctx = batch_normalization.forward(
@@ -424,7 +448,7 @@ class BatchNormalization(Module):
             self.running_mean,
             self.running_var,
             momentum=self.momentum,
-            epsilon=self.epsilon,
+            eps=self.eps,
             training=self.training,
         )
         self.running_mean = new_running_mean
@@ -455,10 +479,11 @@ class Concatenate(Module):
         self.activation = activation
         self.activation_options = activation_options
 
-    def forward(self, a, b):
+    def forward(self, a, b, *more):
         y, self._ctx = concatenate.forward(
             a,
             b,
+            *more,
             axis=self.axis,
             activation=self.activation,
             activation_options=self.activation_options,
@@ -466,8 +491,8 @@ class Concatenate(Module):
         return y
 
     def backward(self, grad_y):
-        grad_a, grad_b = concatenate.backward(grad_y, self._ctx)
-        return (grad_a, grad_b)
+        grads = concatenate.backward(grad_y, self._ctx)
+        return grads
 
 
 class Convolutional(Module):
@@ -570,7 +595,8 @@ class Cropping(Module):
 
 class Dense(Module):
     """Dense: Fully connected layer, y = activation(x @ weight.T + bias), with weight
-    stored [out_features, in_features] as in torch.nn.Linear.
+    stored [out_features, in_features] as in torch.nn.Linear; x may have any leading
+    dimensions and the bias may be left out (None).
 
     A shell over ``layerforge.layers.dense``; parameters weight, bias.
     """
@@ -585,6 +611,7 @@ class Dense(Module):
         *,
         activation="identity",
         activation_options=None,
+        bias=True,
         rng=None,
         dtype=np.float32,
     ):
@@ -593,7 +620,9 @@ class Dense(Module):
         self.weight = _fan_in_uniform(
             rng, (out_features, in_features), in_features, dtype
         )
-        self.bias = _fan_in_uniform(rng, (out_features,), in_features, dtype)
+        self.bias = (
+            _fan_in_uniform(rng, (out_features,), in_features, dtype) if bias else None
+        )
         self.activation = activation
         self.activation_options = activation_options
 
@@ -762,8 +791,10 @@ class Expert(Module):
 
 
 class FeedForward(Module):
-    """FeedForward: Fully connected layer with the weight stored [in_features,
-    out_features], y = activation(x @ weight + bias).
+    """FeedForward: Fully connected layer, y = activation(x @ weight.T + bias), with weight
+    stored [out_features, in_features] as in torch.nn.Linear (the layout of Dense and
+    FullyConnected); x may have any leading dimensions and the bias may be left out
+    (None).
 
     A shell over ``layerforge.layers.feed_forward``; parameters weight, bias.
     """
@@ -778,15 +809,18 @@ class FeedForward(Module):
         *,
         activation="identity",
         activation_options=None,
+        bias=True,
         rng=None,
         dtype=np.float32,
     ):
         super().__init__()
         rng = np.random.default_rng() if rng is None else rng
         self.weight = _fan_in_uniform(
-            rng, (in_features, out_features), in_features, dtype
+            rng, (out_features, in_features), in_features, dtype
         )
-        self.bias = _fan_in_uniform(rng, (out_features,), in_features, dtype)
+        self.bias = (
+            _fan_in_uniform(rng, (out_features,), in_features, dtype) if bias else None
+        )
         self.activation = activation
         self.activation_options = activation_options
 
@@ -836,8 +870,9 @@ class Flatten(Module):
 
 class FullyConnected(Module):
     """FullyConnected: Fully connected layer, y = activation(x @ weight.T + bias), with
-    weight stored [out_features, in_features] as in torch.nn.Linear (the same
-    computation as Dense).
+    weight stored [out_features, in_features] as in torch.nn.Linear; x may have any
+    leading dimensions and the bias may be left out (None) (the same computation as
+    Dense).
 
     A shell over ``layerforge.layers.fully_connected``; parameters weight, bias.
     """
@@ -852,6 +887,7 @@ class FullyConnected(Module):
         *,
         activation="identity",
         activation_options=None,
+        bias=True,
         rng=None,
         dtype=np.float32,
     ):
@@ -860,7 +896,9 @@ class FullyConnected(Module):
         self.weight = _fan_in_uniform(
             rng, (out_features, in_features), in_features, dtype
         )
-        self.bias = _fan_in_uniform(rng, (out_features,), in_features, dtype)
+        self.bias = (
+            _fan_in_uniform(rng, (out_features,), in_features, dtype) if bias else None
+        )
         self.activation = activation
         self.activation_options = activation_options
 
@@ -1067,7 +1105,7 @@ class Input(Module):
 class LayerNormalization(Module):
     """LayerNormalization: Normalizes each feature vector over the last axis to zero mean
     and unit variance (the biased variance), then scales and shifts it, y = (x - mean) /
-    sqrt(var + epsilon) * weight + bias, as torch.nn.LayerNorm(F).
+    sqrt(var + eps) * weight + bias, as torch.nn.LayerNorm(F).
 
     A shell over ``layerforge.layers.layer_normalization``; parameters weight, bias.
     """
@@ -1075,15 +1113,15 @@ class LayerNormalization(Module):
     PARAMETERS = ("weight", "bias")
     BUFFERS = ()
 
-    def __init__(self, F, *, epsilon=1e-05, dtype=np.float32):
+    def __init__(self, F, *, eps=1e-05, weight=True, bias=True, dtype=np.float32):
         super().__init__()
-        self.weight = np.ones((F,), dtype=dtype)
-        self.bias = np.zeros((F,), dtype=dtype)
-        self.epsilon = epsilon
+        self.weight = np.ones((F,), dtype=dtype) if weight else None
+        self.bias = np.zeros((F,), dtype=dtype) if bias else None
+        self.eps = eps
 
     def forward(self, x):
         y, self._ctx = layer_normalization.forward(
-            x, self.weight, self.bias, epsilon=self.epsilon
+            x, self.weight, self.bias, eps=self.eps
         )
         return y
 
@@ -1387,15 +1425,19 @@ class Multiply(Module):
         self.activation = activation
         self.activation_options = activation_options
 
-    def forward(self, a, b):
+    def forward(self, a, b, *more):
         y, self._ctx = multiply.forward(
-            a, b, activation=self.activation, activation_options=self.activation_options
+            a,
+            b,
+            *more,
+            activation=self.activation,
+            activation_options=self.activation_options,
         )
         return y
 
     def backward(self, grad_y):
-        grad_a, grad_b = multiply.backward(grad_y, self._ctx)
-        return (grad_a, grad_b)
+        grads = multiply.backward(grad_y, self._ctx)
+        return grads
 
 
 class Padding(Module):
@@ -2184,6 +2226,188 @@ class Upsample(Upsampling):
         )
 
 
+# PyTorch's class names with PyTorch's constructor signatures, over the classes above, so
+# that a torch.nn model definition ports by changing its import.
+
+
+class Linear(Dense):
+    """torch.nn.Linear(in_features, out_features, bias=True): y = x @ weight.T + bias over
+    any leading axes; ``bias=False`` leaves the bias out."""
+
+    def __init__(
+        self, in_features, out_features, bias=True, *, rng=None, dtype=np.float32
+    ):
+        super().__init__(in_features, out_features, bias=bias, rng=rng, dtype=dtype)
+
+
+class LayerNorm(LayerNormalization):
+    """torch.nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True):
+    over the last len(normalized_shape) axes, viewed as one axis of layer_normalization
+    (weight and bias have shape normalized_shape, as PyTorch's)."""
+
+    def __init__(
+        self,
+        normalized_shape,
+        eps=1e-5,
+        elementwise_affine=True,
+        bias=True,
+        *,
+        dtype=np.float32,
+    ):
+        shape = (
+            (normalized_shape,)
+            if isinstance(normalized_shape, int)
+            else tuple(normalized_shape)
+        )
+        if not shape or not all(
+            isinstance(n, (int, np.integer)) and n > 0 for n in shape
+        ):
+            raise ValueError(
+                f"LayerNorm: normalized_shape must be positive sizes, got {normalized_shape!r}"
+            )
+        super().__init__(
+            int(np.prod(shape)),
+            eps=eps,
+            weight=elementwise_affine,
+            bias=elementwise_affine and bias,
+            dtype=dtype,
+        )
+        self.normalized_shape = shape
+        if self.weight is not None:
+            self.weight = self.weight.reshape(shape)
+        if self.bias is not None:
+            self.bias = self.bias.reshape(shape)
+
+    def forward(self, x):
+        k = len(self.normalized_shape)
+        if tuple(x.shape[x.ndim - k :]) != self.normalized_shape or x.ndim < k:
+            raise ValueError(
+                f"LayerNorm: input of shape {tuple(x.shape)} does not end in normalized_shape {self.normalized_shape}"
+            )
+        self._shape = x.shape
+        flat = (-1,)
+        y, self._ctx = layer_normalization.forward(
+            x.reshape(x.shape[: x.ndim - k] + flat),
+            None if self.weight is None else self.weight.reshape(flat),
+            None if self.bias is None else self.bias.reshape(flat),
+            eps=self.eps,
+        )
+        return y.reshape(x.shape)
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = layer_normalization.backward(
+            grad_y.reshape(self._ctx_shape()), self._ctx
+        )
+        for name, grad in (("weight", grad_weight), ("bias", grad_bias)):
+            self.grads[name] = (
+                None if grad is None else grad.reshape(self.normalized_shape)
+            )
+        return grad_x.reshape(self._shape)
+
+    def _ctx_shape(self):
+        return self._shape[: len(self._shape) - len(self.normalized_shape)] + (-1,)
+
+
+class _BatchNorm(BatchNormalization):
+    """torch.nn.BatchNorm*d's constructor over batch_normalization, with the batch and channel
+    axes first and the others (``RANKS``) viewed as batch_normalization's [N, C, H, W].
+
+    ``momentum=None`` gives the cumulative moving average, as PyTorch: each training step
+    counts ``num_batches_tracked`` and weights the batch statistics by 1 / that count (the
+    running values are then the plain mean of every batch's statistics so far).
+    ``track_running_stats=False`` keeps no running statistics (None) and normalizes with the
+    batch's in training and in evaluation alike."""
+
+    RANKS = (4,)
+
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        *,
+        dtype=np.float32,
+    ):
+        super().__init__(
+            num_features,
+            momentum=0.0 if momentum is None else momentum,
+            eps=eps,
+            weight=affine,
+            bias=affine,
+            dtype=dtype,
+        )
+        self.cumulative = momentum is None
+        self.track_running_stats = track_running_stats
+        self.num_batches_tracked = 0
+        if not track_running_stats:
+            self.running_mean = self.running_var = None
+
+    def forward(self, x):
+        if x.ndim not in self.RANKS:
+            raise ValueError(
+                f"{type(self).__name__}: expected an input of rank {' or '.join(map(str, self.RANKS))}, got shape {tuple(x.shape)}"
+            )
+        self._shape = x.shape
+        view = x.reshape(
+            x.shape[:3] + (-1,) if x.ndim > 4 else x.shape + (1,) * (4 - x.ndim)
+        )
+        if not self.track_running_stats:  # batch statistics always; nothing to update
+            running = np.zeros(x.shape[1], x.dtype), np.ones(x.shape[1], x.dtype)
+            (y, _, _), self._ctx = batch_normalization.forward(
+                view,
+                self.weight,
+                self.bias,
+                *running,
+                momentum=0.0,
+                eps=self.eps,
+                training=True,
+            )
+            return y.reshape(x.shape)
+        if self.training:
+            self.num_batches_tracked += 1
+            if self.cumulative:
+                self.momentum = 1.0 / self.num_batches_tracked
+        return super().forward(view).reshape(x.shape)
+
+    def backward(self, grad_y):
+        view = grad_y.reshape(
+            grad_y.shape[:3] + (-1,)
+            if grad_y.ndim > 4
+            else grad_y.shape + (1,) * (4 - grad_y.ndim)
+        )
+        return super().backward(view).reshape(self._shape)
+
+
+class BatchNorm1d(_BatchNorm):
+    """torch.nn.BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True): inputs [N, C] or [N, C, L]."""
+
+    RANKS = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """torch.nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True): inputs [N, C, H, W]."""
+
+    RANKS = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """torch.nn.BatchNorm3d(num_features, eps=1e-5, momentum=0.1, affine=True,
+    track_running_stats=True): inputs [N, C, D, H, W]."""
+
+    RANKS = (5,)
+
+
+class ReLU(Activation):
+    """torch.nn.ReLU()."""
+
+    def __init__(self, inplace=False):
+        super().__init__(activation="relu")
+
+
 class _Loss:
     """A loss: ``forward(prediction, target)`` gives a number; ``backward(scale=1.0)`` the
     gradient with respect to the prediction."""
@@ -2261,13 +2485,17 @@ def load_torch_state_dict(module, torch_state):
     must agree in the last part of its name (weight, bias, running_mean, ...; ours may carry
     a prefix joined by '_') and in shape.
     """
+    counts = {
+        name.rpartition(".")[0]: value
+        for name, value in torch_state.items()
+        if name.endswith("num_batches_tracked")
+    }
     theirs = [
         (name, value)
         for name, value in torch_state.items()
         if not name.endswith("num_batches_tracked")
     ]
-    ours = list({**module.named_parameters(), **module.named_buffers()}.items())
-    ordered = sorted(ours, key=lambda item: _torch_order(item[0], module))
+    ordered = _torch_order(module)
     if len(theirs) != len(ordered):
         raise ValueError(
             f"load_torch_state_dict: the torch model has {len(theirs)} tensors "
@@ -2287,6 +2515,15 @@ def load_torch_state_dict(module, torch_state):
             )
         state[our_name] = array.astype(target.dtype)
     module.load_state_dict(state)
+    for (
+        path,
+        count,
+    ) in counts.items():  # batch norms count their training steps (momentum=None)
+        layer = module
+        for part in path.split(".") if path else []:
+            layer = layer.named_children()[part]
+        if hasattr(layer, "num_batches_tracked"):
+            layer.num_batches_tracked = int(count)
 
 
 def _same_kind(their_name, our_name):
@@ -2299,13 +2536,16 @@ def _same_kind(their_name, our_name):
     )
 
 
-def _torch_order(name, module):
-    """Parameters before buffers within each layer, as torch lists them."""
-    layers = module.layers if isinstance(module, Sequential) else [module]
-    index, _, short = name.rpartition(".")
-    layer = layers[int(index)] if index else layers[0]
-    return (
-        int(index) if index else 0,
-        short in layer.BUFFERS,
-        list(layer.PARAMETERS + layer.BUFFERS).index(short),
-    )
+def _torch_order(module, prefix=""):
+    """(name, array) of every parameter and buffer as torch's state_dict lists them: each
+    module's own parameters, then its own buffers, then its children's, depth first."""
+    own = [
+        (name, getattr(module, name))
+        for name in module.PARAMETERS + module.BUFFERS
+        if getattr(module, name) is not None
+    ]
+    return [(prefix + name, value) for name, value in own] + [
+        item
+        for child, layer in module.named_children().items()
+        for item in _torch_order(layer, f"{prefix}{child}.")
+    ]

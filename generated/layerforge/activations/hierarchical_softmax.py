@@ -81,7 +81,7 @@ def _backward(grad_y, x, weight, logits, codes, y):
         -(grad_log_probability @ codes) * _sigmoid(-logits)
     )
     grad_x = grad_logits @ weight
-    grad_weight = grad_logits.T @ x
+    grad_weight = _rows(grad_logits).T @ _rows(x)
     return grad_x, grad_weight
 
 
@@ -95,6 +95,12 @@ def _binary_codes(num_classes, weight):
         )
     shifts = np.arange(depth - 1, -1, -1)
     return ((np.arange(num_classes)[:, None] >> shifts) & 1).astype(weight.dtype)
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -274,7 +280,7 @@ def _cupy_backward(grad_y, x, weight, logits, codes, y):
     _t14 = grad_log_probability @ codes
     grad_logits = _hierarchical_softmax_bwd_4(_t14, _t1, _t13)
     grad_x = grad_logits @ weight
-    grad_weight = grad_logits.T @ x
+    grad_weight = _cupy_rows(grad_logits).T @ _cupy_rows(x)
     return grad_x, grad_weight
 
 
@@ -290,3 +296,9 @@ def _cupy_binary_codes(num_classes, weight):
         )
     shifts = cp.arange(depth - 1, -1, -1)
     return ((cp.arange(num_classes)[:, None] >> shifts) & 1).astype(weight.dtype)
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])

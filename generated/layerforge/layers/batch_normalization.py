@@ -4,7 +4,8 @@ variance over (N, H, W), and the running statistics are returned updated, new = 
 momentum) * running + momentum * batch, with the unbiased batch variance for running_var
 (as PyTorch). In inference the running statistics normalize and are returned unchanged.
 The buffers are never modified in place: the caller keeps new_running_mean and
-new_running_var. Then y = normalized * weight + bias.
+new_running_var. Then y = normalized * weight + bias; weight and bias may each be left
+out (None): without both it is BatchNorm2d(C, affine=False).
 Generated from layers_spec/layers/batch_normalization.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -35,7 +36,7 @@ def forward(
     running_var,
     *,
     momentum=0.1,
-    epsilon=1e-05,
+    eps=1e-05,
     training=True,
 ):
     """BatchNormalization forward pass.
@@ -46,19 +47,22 @@ def forward(
     batch, with the unbiased batch variance for running_var (as PyTorch). In inference
     the running statistics normalize and are returned unchanged. The buffers are never
     modified in place: the caller keeps new_running_mean and new_running_var. Then y =
-    normalized * weight + bias.
+    normalized * weight + bias; weight and bias may each be left out (None): without
+    both it is BatchNorm2d(C, affine=False).
 
     Args:
         x: float32 or float64 input of shape [B, C, H, W]. A batch of feature maps.
-        weight: float32 or float64 parameter of shape [C]. Per-channel scale (gamma).
-        bias: float32 or float64 parameter of shape [C]. Per-channel shift (beta).
+        weight: float32 or float64 parameter of shape [C]. Per-channel scale (gamma);
+            None for none.
+        bias: float32 or float64 parameter of shape [C]. Per-channel shift (beta); None
+            for none.
         running_mean: float32 or float64 buffer of shape [C]. Running mean of each
             channel (0 at initialisation).
         running_var: float32 or float64 buffer of shape [C]. Running variance of each
             channel (1 at initialisation).
         momentum: float, default 0.1. Weight of the batch statistics in the running
             update.
-        epsilon: float, default 1e-05. Added to the variance.
+        eps: float, default 1e-05. Added to the variance.
         training: bool, default True. Batch statistics (and updated running ones) if
             true, running statistics if false.
 
@@ -82,19 +86,22 @@ def forward(
             "running_mean": ("C",),
             "running_var": ("C",),
         },
+        optional=("weight", "bias"),
     )
     check_attribute(
         "batch_normalization", "momentum", momentum, "float", minimum=0.0, maximum=1.0
     )
-    check_attribute("batch_normalization", "epsilon", epsilon, "float", minimum=0.0)
+    check_attribute("batch_normalization", "eps", eps, "float", minimum=0.0)
     check_attribute("batch_normalization", "training", training, "bool")
     check_nonempty("batch_normalization", "x", x.shape, 0, applies=training)
     check_nonempty("batch_normalization", "x", x.shape, 2, applies=training)
     check_nonempty("batch_normalization", "x", x.shape, 3, applies=training)
     if on_gpu(x):
-        forward_variant, backward_variant = _CUPY_VARIANTS[training]
+        forward_variant, backward_variant = _CUPY_VARIANTS[
+            (training, weight is not None, bias is not None)
+        ]
         y, new_running_mean, new_running_var, saved = forward_variant(
-            x, weight, bias, running_mean, running_var, momentum, epsilon
+            x, weight, bias, running_mean, running_var, momentum, eps
         )
         return (y, new_running_mean, new_running_var), (
             backward_variant,
@@ -102,9 +109,11 @@ def forward(
             (y.dtype, y.shape),
             None,
         )
-    forward_variant, backward_variant = _VARIANTS[training]
+    forward_variant, backward_variant = _VARIANTS[
+        (training, weight is not None, bias is not None)
+    ]
     y, new_running_mean, new_running_var, saved = forward_variant(
-        x, weight, bias, running_mean, running_var, momentum, epsilon
+        x, weight, bias, running_mean, running_var, momentum, eps
     )
     return (y, new_running_mean, new_running_var), (
         backward_variant,
@@ -131,12 +140,12 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon):
+def _forward_train(x, weight, bias, running_mean, running_var, momentum, eps):
     count = x.shape[0] * x.shape[2] * x.shape[3]
     mu = _sum(x, (0, 2, 3)) / count
     centered = x - mu
     variance = _sum(centered * centered, (0, 2, 3)) / count
-    rstd = variance + epsilon
+    rstd = variance + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
@@ -152,18 +161,116 @@ def _forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon
 
 
 def _backward_train(grad_y, weight, count, rstd, normalized):
-    grad_bias = _sum(grad_y, (0, 2, 3)).reshape(weight.shape)
-    grad_weight = _sum(grad_y * normalized, (0, 2, 3)).reshape(weight.shape)
+    shift_sums = _sum(grad_y, (0, 2, 3))
+    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
     scale = weight.reshape(1, -1, 1, 1) * rstd
     grad_x = scale * grad_y
-    _t1 = normalized * (scale * grad_weight.reshape(1, -1, 1, 1) / count)
+    _t1 = normalized * (scale * scale_sums / count)
     grad_x -= _t1
-    grad_x -= scale * grad_bias.reshape(1, -1, 1, 1) / count
+    grad_x -= scale * shift_sums / count
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_eval(x, weight, bias, running_mean, running_var, momentum, epsilon):
-    rstd = running_var.reshape(1, -1, 1, 1) + epsilon
+def _forward_train_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
+    count = x.shape[0] * x.shape[2] * x.shape[3]
+    mu = _sum(x, (0, 2, 3)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2, 3)) / count
+    rstd = variance + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    unbiased = _bessel_correction(count)
+    _t1 = 1 - momentum
+    new_running_mean = _t1 * running_mean + momentum * mu.reshape(weight.shape)
+    new_running_var = _t1 * running_var + momentum * unbiased * variance.reshape(
+        weight.shape
+    )
+    y = normalized * weight.reshape(1, -1, 1, 1)
+    return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
+
+
+def _backward_train_no_bias(grad_y, weight, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2, 3))
+    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(1, -1, 1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, None
+
+
+def _forward_train_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
+    count = x.shape[0] * x.shape[2] * x.shape[3]
+    mu = _sum(x, (0, 2, 3)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2, 3)) / count
+    rstd = variance + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    unbiased = _bessel_correction(count)
+    _t1 = 1 - momentum
+    new_running_mean = _t1 * running_mean + momentum * mu.reshape(bias.shape)
+    new_running_var = _t1 * running_var + momentum * unbiased * variance.reshape(
+        bias.shape
+    )
+    y = normalized + bias.reshape(1, -1, 1, 1)
+    return y, new_running_mean, new_running_var, (bias, count, rstd, normalized)
+
+
+def _backward_train_no_weight(grad_y, bias, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2, 3))
+    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    grad_bias = shift_sums.reshape(bias.shape)
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, grad_bias
+
+
+def _forward_train_no_weight_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2] * x.shape[3]
+    mu = _sum(x, (0, 2, 3)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2, 3)) / count
+    rstd = variance + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    unbiased = _bessel_correction(count)
+    _t1 = 1 - momentum
+    new_running_mean = _t1 * running_mean + momentum * mu.reshape(running_mean.shape)
+    new_running_var = _t1 * running_var + momentum * unbiased * variance.reshape(
+        running_mean.shape
+    )
+    return (
+        normalized,
+        new_running_mean,
+        new_running_var,
+        (weight, count, rstd, normalized),
+    )
+
+
+def _backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2, 3))
+    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, None
+
+
+def _forward_eval(x, weight, bias, running_mean, running_var, momentum, eps):
+    rstd = running_var.reshape(1, -1, 1, 1) + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = x - running_mean.reshape(1, -1, 1, 1)
@@ -174,16 +281,81 @@ def _forward_eval(x, weight, bias, running_mean, running_var, momentum, epsilon)
 
 
 def _backward_eval(grad_y, weight, rstd, normalized):
-    grad_bias = _sum(grad_y, (0, 2, 3)).reshape(weight.shape)
-    grad_weight = _sum(grad_y * normalized, (0, 2, 3)).reshape(weight.shape)
+    shift_sums = _sum(grad_y, (0, 2, 3))
+    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
     scale = weight.reshape(1, -1, 1, 1) * rstd
     grad_x = grad_y * scale
     return grad_x, grad_weight, grad_bias
 
 
+def _forward_eval_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
+    rstd = running_var.reshape(1, -1, 1, 1) + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = x - running_mean.reshape(1, -1, 1, 1)
+    normalized *= rstd
+    y = normalized * weight.reshape(1, -1, 1, 1)
+    return y, running_mean, running_var, (weight, rstd, normalized)
+
+
+def _backward_eval_no_bias(grad_y, weight, rstd, normalized):
+    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(1, -1, 1, 1) * rstd
+    grad_x = grad_y * scale
+    return grad_x, grad_weight, None
+
+
+def _forward_eval_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
+    rstd = running_var.reshape(1, -1, 1, 1) + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = x - running_mean.reshape(1, -1, 1, 1)
+    normalized *= rstd
+    y = normalized + bias.reshape(1, -1, 1, 1)
+    return y, running_mean, running_var, (bias, rstd, normalized)
+
+
+def _backward_eval_no_weight(grad_y, bias, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2, 3))
+    grad_bias = shift_sums.reshape(bias.shape)
+    grad_x = grad_y * rstd
+    return grad_x, None, grad_bias
+
+
+def _forward_eval_no_weight_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = running_var.reshape(1, -1, 1, 1) + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = x - running_mean.reshape(1, -1, 1, 1)
+    normalized *= rstd
+    return normalized, running_mean, running_var, (weight, rstd, normalized)
+
+
+def _backward_eval_no_weight_no_bias(grad_y, weight, rstd, normalized):
+    grad_x = grad_y * rstd
+    return grad_x, None, None
+
+
 _VARIANTS = {
-    True: (_forward_train, _backward_train),
-    False: (_forward_eval, _backward_eval),
+    (True, True, True): (_forward_train, _backward_train),
+    (True, True, False): (_forward_train_no_bias, _backward_train_no_bias),
+    (True, False, True): (_forward_train_no_weight, _backward_train_no_weight),
+    (True, False, False): (
+        _forward_train_no_weight_no_bias,
+        _backward_train_no_weight_no_bias,
+    ),
+    (False, True, True): (_forward_eval, _backward_eval),
+    (False, True, False): (_forward_eval_no_bias, _backward_eval_no_bias),
+    (False, False, True): (_forward_eval_no_weight, _backward_eval_no_weight),
+    (False, False, False): (
+        _forward_eval_no_weight_no_bias,
+        _backward_eval_no_weight_no_bias,
+    ),
 }
 
 
@@ -224,7 +396,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# batch_normalization_train_fwd_0: layers_spec/layers/batch_normalization.yaml:27
+# batch_normalization_train_fwd_0: layers_spec/layers/batch_normalization.yaml:28
 _batch_normalization_train_fwd_0 = ElementwiseKernel(
     "batch_normalization_train_fwd_0",
     "T _t5, int32 count",
@@ -236,7 +408,7 @@ _batch_normalization_train_fwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_1: layers_spec/layers/batch_normalization.yaml:28,29
+# batch_normalization_train_fwd_1: layers_spec/layers/batch_normalization.yaml:29,30
 _batch_normalization_train_fwd_1 = ElementwiseKernel(
     "batch_normalization_train_fwd_1",
     "T x, T mu",
@@ -248,22 +420,22 @@ _batch_normalization_train_fwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_2: layers_spec/layers/batch_normalization.yaml:29,30
+# batch_normalization_train_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
 _batch_normalization_train_fwd_2 = ElementwiseKernel(
     "batch_normalization_train_fwd_2",
-    "T _t7, int32 count, T epsilon",
+    "T _t7, int32 count, T eps",
     "T variance, T rstd",
     """
     variance = _t7 / count;
-    T _t8 = variance + epsilon;
+    T _t8 = variance + eps;
     T _t9 = sqrt(_t8);
     rstd = T(1) / _t9;
     """,
-    scalars=("count", "epsilon"),
+    scalars=("count", "eps"),
 )
 
 
-# batch_normalization_train_fwd_3: layers_spec/layers/batch_normalization.yaml:31
+# batch_normalization_train_fwd_3: layers_spec/layers/batch_normalization.yaml:32
 _batch_normalization_train_fwd_3 = ElementwiseKernel(
     "batch_normalization_train_fwd_3",
     "T centered, T rstd",
@@ -274,7 +446,7 @@ _batch_normalization_train_fwd_3 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_4: layers_spec/layers/batch_normalization.yaml:33
+# batch_normalization_train_fwd_4: layers_spec/layers/batch_normalization.yaml:34
 _batch_normalization_train_fwd_4 = ElementwiseKernel(
     "batch_normalization_train_fwd_4",
     "T _t10, T running_mean",
@@ -286,7 +458,7 @@ _batch_normalization_train_fwd_4 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_5: layers_spec/layers/batch_normalization.yaml:33,34
+# batch_normalization_train_fwd_5: layers_spec/layers/batch_normalization.yaml:34,35
 _batch_normalization_train_fwd_5 = ElementwiseKernel(
     "batch_normalization_train_fwd_5",
     "T momentum, T _t12, T _t11, T _t14, T running_var",
@@ -300,7 +472,7 @@ _batch_normalization_train_fwd_5 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_6: layers_spec/layers/batch_normalization.yaml:34
+# batch_normalization_train_fwd_6: layers_spec/layers/batch_normalization.yaml:35
 _batch_normalization_train_fwd_6 = ElementwiseKernel(
     "batch_normalization_train_fwd_6",
     "T _t16, T _t17, T _t15",
@@ -313,7 +485,7 @@ _batch_normalization_train_fwd_6 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_7: layers_spec/layers/batch_normalization.yaml:40
+# batch_normalization_train_fwd_7: layers_spec/layers/batch_normalization.yaml:41
 _batch_normalization_train_fwd_7 = ElementwiseKernel(
     "batch_normalization_train_fwd_7",
     "T normalized, T _t19",
@@ -324,7 +496,7 @@ _batch_normalization_train_fwd_7 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_8: layers_spec/layers/batch_normalization.yaml:40
+# batch_normalization_train_fwd_8: layers_spec/layers/batch_normalization.yaml:41
 _batch_normalization_train_fwd_8 = ElementwiseKernel(
     "batch_normalization_train_fwd_8",
     "T _t20, T _t21",
@@ -335,7 +507,7 @@ _batch_normalization_train_fwd_8 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, epsilon):
+def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, eps):
     _t1 = x.shape[0]
     _t2 = x.shape[2]
     _t3 = _t1 * _t2
@@ -345,7 +517,7 @@ def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, ep
     mu = _batch_normalization_train_fwd_0(_t5, count)
     centered, _t6 = _batch_normalization_train_fwd_1(x, mu)
     _t7 = _cupy_sum(_t6, (0, 2, 3))
-    variance, rstd = _batch_normalization_train_fwd_2(_t7, count, epsilon)
+    variance, rstd = _batch_normalization_train_fwd_2(_t7, count, eps)
     unbiased = _cupy_bessel_correction(count)
     _t10 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
@@ -365,121 +537,767 @@ def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, ep
     return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_bwd_0: layers_spec/layers/batch_normalization.yaml:43
+# batch_normalization_train_bwd_0: layers_spec/layers/batch_normalization.yaml:44
 _batch_normalization_train_bwd_0 = ElementwiseKernel(
     "batch_normalization_train_bwd_0",
     "T grad_y, T normalized",
-    "T _t23",
+    "T _t22",
     """
-    _t23 = grad_y * normalized;
+    _t22 = grad_y * normalized;
     """,
 )
 
 
-# batch_normalization_train_bwd_1: layers_spec/layers/batch_normalization.yaml:44
+# batch_normalization_train_bwd_1: layers_spec/layers/batch_normalization.yaml:47
 _batch_normalization_train_bwd_1 = ElementwiseKernel(
     "batch_normalization_train_bwd_1",
-    "T _t25, T rstd",
+    "T _t23, T rstd",
     "T scale",
     """
-    scale = _t25 * rstd;
+    scale = _t23 * rstd;
     """,
 )
 
 
-# batch_normalization_train_bwd_2: layers_spec/layers/batch_normalization.yaml:46
+# batch_normalization_train_bwd_2: layers_spec/layers/batch_normalization.yaml:49
 _batch_normalization_train_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_bwd_2",
     "T scale, T grad_y",
-    "T _t26",
+    "T _t24",
     """
-    _t26 = scale * grad_y;
+    _t24 = scale * grad_y;
     """,
 )
 
 
-# batch_normalization_train_bwd_3: layers_spec/layers/batch_normalization.yaml:46
+# batch_normalization_train_bwd_3: layers_spec/layers/batch_normalization.yaml:49
 _batch_normalization_train_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_bwd_3",
-    "T scale, T _t27, int32 count",
-    "T _t29",
+    "T scale, T scale_sums, int32 count",
+    "T _t26",
     """
-    T _t28 = scale * _t27;
-    _t29 = _t28 / count;
+    T _t25 = scale * scale_sums;
+    _t26 = _t25 / count;
     """,
     scalars=("count",),
 )
 
 
-# batch_normalization_train_bwd_4: layers_spec/layers/batch_normalization.yaml:46
+# batch_normalization_train_bwd_4: layers_spec/layers/batch_normalization.yaml:49
 _batch_normalization_train_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_bwd_4",
-    "T normalized, T _t29, T _t26",
-    "T _t31",
+    "T normalized, T _t26, T _t24",
+    "T _t28",
     """
-    T _t30 = normalized * _t29;
-    _t31 = _t26 - _t30;
+    T _t27 = normalized * _t26;
+    _t28 = _t24 - _t27;
     """,
 )
 
 
-# batch_normalization_train_bwd_5: layers_spec/layers/batch_normalization.yaml:46
+# batch_normalization_train_bwd_5: layers_spec/layers/batch_normalization.yaml:49
 _batch_normalization_train_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_bwd_5",
-    "T scale, T _t32, int32 count",
-    "T _t34",
+    "T scale, T shift_sums, int32 count",
+    "T _t30",
     """
-    T _t33 = scale * _t32;
-    _t34 = _t33 / count;
+    T _t29 = scale * shift_sums;
+    _t30 = _t29 / count;
     """,
     scalars=("count",),
 )
 
 
-# batch_normalization_train_bwd_6: layers_spec/layers/batch_normalization.yaml:46
+# batch_normalization_train_bwd_6: layers_spec/layers/batch_normalization.yaml:49
 _batch_normalization_train_bwd_6 = ElementwiseKernel(
     "batch_normalization_train_bwd_6",
-    "T _t31, T _t34",
+    "T _t28, T _t30",
     "T grad_x",
     """
-    grad_x = _t31 - _t34;
+    grad_x = _t28 - _t30;
     """,
 )
 
 
 def _cupy_backward_train(grad_y, weight, count, rstd, normalized):
-    _t22 = _cupy_sum(grad_y, (0, 2, 3))
-    grad_bias = _t22.reshape(weight.shape)
-    _t23 = _batch_normalization_train_bwd_0(grad_y, normalized)
-    _t24 = _cupy_sum(_t23, (0, 2, 3))
-    grad_weight = _t24.reshape(weight.shape)
-    _t25 = weight.reshape(1, -1, 1, 1)
-    scale = _batch_normalization_train_bwd_1(_t25, rstd)
-    _t26 = _batch_normalization_train_bwd_2(scale, grad_y)
-    _t27 = grad_weight.reshape(1, -1, 1, 1)
-    _t29 = _batch_normalization_train_bwd_3(scale, _t27, count)
-    _t31 = _batch_normalization_train_bwd_4(normalized, _t29, _t26)
-    _t32 = grad_bias.reshape(1, -1, 1, 1)
-    _t34 = _batch_normalization_train_bwd_5(scale, _t32, count)
-    grad_x = _batch_normalization_train_bwd_6(_t31, _t34)
+    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
+    _t22 = _batch_normalization_train_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t22, (0, 2, 3))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t23 = weight.reshape(1, -1, 1, 1)
+    scale = _batch_normalization_train_bwd_1(_t23, rstd)
+    _t24 = _batch_normalization_train_bwd_2(scale, grad_y)
+    _t26 = _batch_normalization_train_bwd_3(scale, scale_sums, count)
+    _t28 = _batch_normalization_train_bwd_4(normalized, _t26, _t24)
+    _t30 = _batch_normalization_train_bwd_5(scale, shift_sums, count)
+    grad_x = _batch_normalization_train_bwd_6(_t28, _t30)
     return grad_x, grad_weight, grad_bias
 
 
-# batch_normalization_eval_fwd_0: layers_spec/layers/batch_normalization.yaml:36
-_batch_normalization_eval_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_fwd_0",
-    "T _t1, T epsilon",
-    "T rstd",
+# batch_normalization_train_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:28
+_batch_normalization_train_no_bias_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_0",
+    "T _t5, int32 count",
+    "T mu",
     """
-    T _t2 = _t1 + epsilon;
-    T _t3 = sqrt(_t2);
-    rstd = T(1) / _t3;
+    mu = _t5 / count;
     """,
-    scalars=("epsilon",),
+    scalars=("count",),
 )
 
 
-# batch_normalization_eval_fwd_1: layers_spec/layers/batch_normalization.yaml:37
+# batch_normalization_train_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:29,30
+_batch_normalization_train_no_bias_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_1",
+    "T x, T mu",
+    "T centered, T _t6",
+    """
+    centered = x - mu;
+    _t6 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
+_batch_normalization_train_no_bias_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_2",
+    "T _t7, int32 count, T eps",
+    "T variance, T rstd",
+    """
+    variance = _t7 / count;
+    T _t8 = variance + eps;
+    T _t9 = sqrt(_t8);
+    rstd = T(1) / _t9;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_bias_fwd_3: layers_spec/layers/batch_normalization.yaml:32
+_batch_normalization_train_no_bias_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_fwd_4: layers_spec/layers/batch_normalization.yaml:34
+_batch_normalization_train_no_bias_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_4",
+    "T _t10, T running_mean",
+    "T _t11",
+    """
+    _t11 = _t10 * running_mean;
+    """,
+    scalars=("_t10",),
+)
+
+
+# batch_normalization_train_no_bias_fwd_5: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_bias_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_5",
+    "T momentum, T _t12, T _t11, T _t14, T running_var",
+    "T new_running_mean, T _t15",
+    """
+    T _t13 = momentum * _t12;
+    new_running_mean = _t11 + _t13;
+    _t15 = _t14 * running_var;
+    """,
+    scalars=("momentum", "_t14"),
+)
+
+
+# batch_normalization_train_no_bias_fwd_6: layers_spec/layers/batch_normalization.yaml:35
+_batch_normalization_train_no_bias_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_6",
+    "T _t16, T _t17, T _t15",
+    "T new_running_var",
+    """
+    T _t18 = _t16 * _t17;
+    new_running_var = _t15 + _t18;
+    """,
+    scalars=("_t16",),
+)
+
+
+# batch_normalization_train_no_bias_fwd_7: layers_spec/layers/batch_normalization.yaml:41
+_batch_normalization_train_no_bias_fwd_7 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_7",
+    "T normalized, T _t19",
+    "T y",
+    """
+    y = normalized * _t19;
+    """,
+)
+
+
+def _cupy_forward_train_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    _t3 = _t1 * _t2
+    _t4 = x.shape[3]
+    count = _t3 * _t4
+    _t5 = _cupy_sum(x, (0, 2, 3))
+    mu = _batch_normalization_train_no_bias_fwd_0(_t5, count)
+    centered, _t6 = _batch_normalization_train_no_bias_fwd_1(x, mu)
+    _t7 = _cupy_sum(_t6, (0, 2, 3))
+    variance, rstd = _batch_normalization_train_no_bias_fwd_2(_t7, count, eps)
+    unbiased = _cupy_bessel_correction(count)
+    _t10 = 1 - momentum
+    normalized = _batch_normalization_train_no_bias_fwd_3(centered, rstd)
+    _t11 = _batch_normalization_train_no_bias_fwd_4(_t10, running_mean)
+    _t12 = mu.reshape(weight.shape)
+    _t14 = 1 - momentum
+    _t16 = momentum * unbiased
+    new_running_mean, _t15 = _batch_normalization_train_no_bias_fwd_5(
+        momentum, _t12, _t11, _t14, running_var
+    )
+    _t17 = variance.reshape(weight.shape)
+    new_running_var = _batch_normalization_train_no_bias_fwd_6(_t16, _t17, _t15)
+    _t19 = weight.reshape(1, -1, 1, 1)
+    y = _batch_normalization_train_no_bias_fwd_7(normalized, _t19)
+    return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_bias_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_0",
+    "T grad_y, T normalized",
+    "T _t20",
+    """
+    _t20 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_bwd_1: layers_spec/layers/batch_normalization.yaml:47
+_batch_normalization_train_no_bias_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_1",
+    "T _t21, T rstd",
+    "T scale",
+    """
+    scale = _t21 * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_bias_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_2",
+    "T scale, T grad_y",
+    "T _t22",
+    """
+    _t22 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_bwd_3: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_bias_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t24",
+    """
+    T _t23 = scale * scale_sums;
+    _t24 = _t23 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_bwd_4: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_bias_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_4",
+    "T normalized, T _t24, T _t22",
+    "T _t26",
+    """
+    T _t25 = normalized * _t24;
+    _t26 = _t22 - _t25;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_bwd_5: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_bias_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t28",
+    """
+    T _t27 = scale * shift_sums;
+    _t28 = _t27 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_bwd_6: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_bias_bwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_6",
+    "T _t26, T _t28",
+    "T grad_x",
+    """
+    grad_x = _t26 - _t28;
+    """,
+)
+
+
+def _cupy_backward_train_no_bias(grad_y, weight, count, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
+    _t20 = _batch_normalization_train_no_bias_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t20, (0, 2, 3))
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t21 = weight.reshape(1, -1, 1, 1)
+    scale = _batch_normalization_train_no_bias_bwd_1(_t21, rstd)
+    _t22 = _batch_normalization_train_no_bias_bwd_2(scale, grad_y)
+    _t24 = _batch_normalization_train_no_bias_bwd_3(scale, scale_sums, count)
+    _t26 = _batch_normalization_train_no_bias_bwd_4(normalized, _t24, _t22)
+    _t28 = _batch_normalization_train_no_bias_bwd_5(scale, shift_sums, count)
+    grad_x = _batch_normalization_train_no_bias_bwd_6(_t26, _t28)
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_train_no_weight_fwd_0: layers_spec/layers/batch_normalization.yaml:28
+_batch_normalization_train_no_weight_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_0",
+    "T _t5, int32 count",
+    "T mu",
+    """
+    mu = _t5 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_fwd_1: layers_spec/layers/batch_normalization.yaml:29,30
+_batch_normalization_train_no_weight_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_1",
+    "T x, T mu",
+    "T centered, T _t6",
+    """
+    centered = x - mu;
+    _t6 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
+_batch_normalization_train_no_weight_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_2",
+    "T _t7, int32 count, T eps",
+    "T variance, T rstd",
+    """
+    variance = _t7 / count;
+    T _t8 = variance + eps;
+    T _t9 = sqrt(_t8);
+    rstd = T(1) / _t9;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_weight_fwd_3: layers_spec/layers/batch_normalization.yaml:32
+_batch_normalization_train_no_weight_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_fwd_4: layers_spec/layers/batch_normalization.yaml:34
+_batch_normalization_train_no_weight_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_4",
+    "T _t10, T running_mean",
+    "T _t11",
+    """
+    _t11 = _t10 * running_mean;
+    """,
+    scalars=("_t10",),
+)
+
+
+# batch_normalization_train_no_weight_fwd_5: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_weight_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_5",
+    "T momentum, T _t12, T _t11, T _t14, T running_var",
+    "T new_running_mean, T _t15",
+    """
+    T _t13 = momentum * _t12;
+    new_running_mean = _t11 + _t13;
+    _t15 = _t14 * running_var;
+    """,
+    scalars=("momentum", "_t14"),
+)
+
+
+# batch_normalization_train_no_weight_fwd_6: layers_spec/layers/batch_normalization.yaml:35
+_batch_normalization_train_no_weight_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_6",
+    "T _t16, T _t17, T _t15",
+    "T new_running_var",
+    """
+    T _t18 = _t16 * _t17;
+    new_running_var = _t15 + _t18;
+    """,
+    scalars=("_t16",),
+)
+
+
+# batch_normalization_train_no_weight_fwd_7: layers_spec/layers/batch_normalization.yaml:41
+_batch_normalization_train_no_weight_fwd_7 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_7",
+    "T normalized, T _t19",
+    "T y",
+    """
+    y = normalized + _t19;
+    """,
+)
+
+
+def _cupy_forward_train_no_weight(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    _t3 = _t1 * _t2
+    _t4 = x.shape[3]
+    count = _t3 * _t4
+    _t5 = _cupy_sum(x, (0, 2, 3))
+    mu = _batch_normalization_train_no_weight_fwd_0(_t5, count)
+    centered, _t6 = _batch_normalization_train_no_weight_fwd_1(x, mu)
+    _t7 = _cupy_sum(_t6, (0, 2, 3))
+    variance, rstd = _batch_normalization_train_no_weight_fwd_2(_t7, count, eps)
+    unbiased = _cupy_bessel_correction(count)
+    _t10 = 1 - momentum
+    normalized = _batch_normalization_train_no_weight_fwd_3(centered, rstd)
+    _t11 = _batch_normalization_train_no_weight_fwd_4(_t10, running_mean)
+    _t12 = mu.reshape(bias.shape)
+    _t14 = 1 - momentum
+    _t16 = momentum * unbiased
+    new_running_mean, _t15 = _batch_normalization_train_no_weight_fwd_5(
+        momentum, _t12, _t11, _t14, running_var
+    )
+    _t17 = variance.reshape(bias.shape)
+    new_running_var = _batch_normalization_train_no_weight_fwd_6(_t16, _t17, _t15)
+    _t19 = bias.reshape(1, -1, 1, 1)
+    y = _batch_normalization_train_no_weight_fwd_7(normalized, _t19)
+    return y, new_running_mean, new_running_var, (bias, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_bwd_0: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_weight_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_bwd_0",
+    "T grad_y, T normalized",
+    "T _t20",
+    """
+    _t20 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_bwd_1: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_weight_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_bwd_1",
+    "T rstd, T grad_y",
+    "T _t21",
+    """
+    _t21 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_bwd_2: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_weight_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t23",
+    """
+    T _t22 = rstd * scale_sums;
+    _t23 = _t22 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_bwd_3: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_weight_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_bwd_3",
+    "T normalized, T _t23, T _t21",
+    "T _t25",
+    """
+    T _t24 = normalized * _t23;
+    _t25 = _t21 - _t24;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_bwd_4: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_weight_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t27",
+    """
+    T _t26 = rstd * shift_sums;
+    _t27 = _t26 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_bwd_5: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_weight_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_bwd_5",
+    "T _t25, T _t27",
+    "T grad_x",
+    """
+    grad_x = _t25 - _t27;
+    """,
+)
+
+
+def _cupy_backward_train_no_weight(grad_y, bias, count, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
+    _t20 = _batch_normalization_train_no_weight_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t20, (0, 2, 3))
+    grad_bias = shift_sums.reshape(bias.shape)
+    _t21 = _batch_normalization_train_no_weight_bwd_1(rstd, grad_y)
+    _t23 = _batch_normalization_train_no_weight_bwd_2(rstd, scale_sums, count)
+    _t25 = _batch_normalization_train_no_weight_bwd_3(normalized, _t23, _t21)
+    _t27 = _batch_normalization_train_no_weight_bwd_4(rstd, shift_sums, count)
+    grad_x = _batch_normalization_train_no_weight_bwd_5(_t25, _t27)
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:28
+_batch_normalization_train_no_weight_no_bias_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_fwd_0",
+    "T _t5, int32 count",
+    "T mu",
+    """
+    mu = _t5 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:29,30
+_batch_normalization_train_no_weight_no_bias_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_fwd_1",
+    "T x, T mu",
+    "T centered, T _t6",
+    """
+    centered = x - mu;
+    _t6 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
+_batch_normalization_train_no_weight_no_bias_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_fwd_2",
+    "T _t7, int32 count, T eps",
+    "T variance, T rstd",
+    """
+    variance = _t7 / count;
+    T _t8 = variance + eps;
+    T _t9 = sqrt(_t8);
+    rstd = T(1) / _t9;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_3: layers_spec/layers/batch_normalization.yaml:32
+_batch_normalization_train_no_weight_no_bias_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_4: layers_spec/layers/batch_normalization.yaml:34
+_batch_normalization_train_no_weight_no_bias_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_fwd_4",
+    "T _t10, T running_mean",
+    "T _t11",
+    """
+    _t11 = _t10 * running_mean;
+    """,
+    scalars=("_t10",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_5: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_weight_no_bias_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_fwd_5",
+    "T momentum, T _t12, T _t11, T _t14, T running_var",
+    "T new_running_mean, T _t15",
+    """
+    T _t13 = momentum * _t12;
+    new_running_mean = _t11 + _t13;
+    _t15 = _t14 * running_var;
+    """,
+    scalars=("momentum", "_t14"),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_6: layers_spec/layers/batch_normalization.yaml:35
+_batch_normalization_train_no_weight_no_bias_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_fwd_6",
+    "T _t16, T _t17, T _t15",
+    "T new_running_var",
+    """
+    T _t18 = _t16 * _t17;
+    new_running_var = _t15 + _t18;
+    """,
+    scalars=("_t16",),
+)
+
+
+def _cupy_forward_train_no_weight_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    _t3 = _t1 * _t2
+    _t4 = x.shape[3]
+    count = _t3 * _t4
+    _t5 = _cupy_sum(x, (0, 2, 3))
+    mu = _batch_normalization_train_no_weight_no_bias_fwd_0(_t5, count)
+    centered, _t6 = _batch_normalization_train_no_weight_no_bias_fwd_1(x, mu)
+    _t7 = _cupy_sum(_t6, (0, 2, 3))
+    variance, rstd = _batch_normalization_train_no_weight_no_bias_fwd_2(_t7, count, eps)
+    unbiased = _cupy_bessel_correction(count)
+    _t10 = 1 - momentum
+    normalized = _batch_normalization_train_no_weight_no_bias_fwd_3(centered, rstd)
+    _t11 = _batch_normalization_train_no_weight_no_bias_fwd_4(_t10, running_mean)
+    _t12 = mu.reshape(running_mean.shape)
+    _t14 = 1 - momentum
+    _t16 = momentum * unbiased
+    new_running_mean, _t15 = _batch_normalization_train_no_weight_no_bias_fwd_5(
+        momentum, _t12, _t11, _t14, running_var
+    )
+    _t17 = variance.reshape(running_mean.shape)
+    new_running_var = _batch_normalization_train_no_weight_no_bias_fwd_6(
+        _t16, _t17, _t15
+    )
+    return (
+        normalized,
+        new_running_mean,
+        new_running_var,
+        (weight, count, rstd, normalized),
+    )
+
+
+# batch_normalization_train_no_weight_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_weight_no_bias_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_bwd_0",
+    "T grad_y, T normalized",
+    "T _t19",
+    """
+    _t19 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_bwd_1: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_weight_no_bias_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_bwd_1",
+    "T rstd, T grad_y",
+    "T _t20",
+    """
+    _t20 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_weight_no_bias_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t22",
+    """
+    T _t21 = rstd * scale_sums;
+    _t22 = _t21 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_bwd_3: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_weight_no_bias_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_bwd_3",
+    "T normalized, T _t22, T _t20",
+    "T _t24",
+    """
+    T _t23 = normalized * _t22;
+    _t24 = _t20 - _t23;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_bwd_4: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_weight_no_bias_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t26",
+    """
+    T _t25 = rstd * shift_sums;
+    _t26 = _t25 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_bwd_5: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_train_no_weight_no_bias_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_bwd_5",
+    "T _t24, T _t26",
+    "T grad_x",
+    """
+    grad_x = _t24 - _t26;
+    """,
+)
+
+
+def _cupy_backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
+    _t19 = _batch_normalization_train_no_weight_no_bias_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t19, (0, 2, 3))
+    _t20 = _batch_normalization_train_no_weight_no_bias_bwd_1(rstd, grad_y)
+    _t22 = _batch_normalization_train_no_weight_no_bias_bwd_2(rstd, scale_sums, count)
+    _t24 = _batch_normalization_train_no_weight_no_bias_bwd_3(normalized, _t22, _t20)
+    _t26 = _batch_normalization_train_no_weight_no_bias_bwd_4(rstd, shift_sums, count)
+    grad_x = _batch_normalization_train_no_weight_no_bias_bwd_5(_t24, _t26)
+    return grad_x, None, None
+
+
+# batch_normalization_eval_fwd_0: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_eval_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_fwd_0",
+    "T _t1, T eps",
+    "T rstd",
+    """
+    T _t2 = _t1 + eps;
+    T _t3 = sqrt(_t2);
+    rstd = T(1) / _t3;
+    """,
+    scalars=("eps",),
+)
+
+
+# batch_normalization_eval_fwd_1: layers_spec/layers/batch_normalization.yaml:38
 _batch_normalization_eval_fwd_1 = ElementwiseKernel(
     "batch_normalization_eval_fwd_1",
     "T x, T _t4, T rstd",
@@ -491,7 +1309,7 @@ _batch_normalization_eval_fwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_fwd_2: layers_spec/layers/batch_normalization.yaml:40
+# batch_normalization_eval_fwd_2: layers_spec/layers/batch_normalization.yaml:41
 _batch_normalization_eval_fwd_2 = ElementwiseKernel(
     "batch_normalization_eval_fwd_2",
     "T normalized, T _t6",
@@ -502,7 +1320,7 @@ _batch_normalization_eval_fwd_2 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_fwd_3: layers_spec/layers/batch_normalization.yaml:40
+# batch_normalization_eval_fwd_3: layers_spec/layers/batch_normalization.yaml:41
 _batch_normalization_eval_fwd_3 = ElementwiseKernel(
     "batch_normalization_eval_fwd_3",
     "T _t7, T _t8",
@@ -513,9 +1331,9 @@ _batch_normalization_eval_fwd_3 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_eval(x, weight, bias, running_mean, running_var, momentum, epsilon):
+def _cupy_forward_eval(x, weight, bias, running_mean, running_var, momentum, eps):
     _t1 = running_var.reshape(1, -1, 1, 1)
-    rstd = _batch_normalization_eval_fwd_0(_t1, epsilon)
+    rstd = _batch_normalization_eval_fwd_0(_t1, eps)
     _t4 = running_mean.reshape(1, -1, 1, 1)
     normalized = _batch_normalization_eval_fwd_1(x, _t4, rstd)
     _t6 = weight.reshape(1, -1, 1, 1)
@@ -525,29 +1343,29 @@ def _cupy_forward_eval(x, weight, bias, running_mean, running_var, momentum, eps
     return y, running_mean, running_var, (weight, rstd, normalized)
 
 
-# batch_normalization_eval_bwd_0: layers_spec/layers/batch_normalization.yaml:43
+# batch_normalization_eval_bwd_0: layers_spec/layers/batch_normalization.yaml:44
 _batch_normalization_eval_bwd_0 = ElementwiseKernel(
     "batch_normalization_eval_bwd_0",
     "T grad_y, T normalized",
-    "T _t10",
+    "T _t9",
     """
-    _t10 = grad_y * normalized;
+    _t9 = grad_y * normalized;
     """,
 )
 
 
-# batch_normalization_eval_bwd_1: layers_spec/layers/batch_normalization.yaml:44
+# batch_normalization_eval_bwd_1: layers_spec/layers/batch_normalization.yaml:47
 _batch_normalization_eval_bwd_1 = ElementwiseKernel(
     "batch_normalization_eval_bwd_1",
-    "T _t12, T rstd",
+    "T _t10, T rstd",
     "T scale",
     """
-    scale = _t12 * rstd;
+    scale = _t10 * rstd;
     """,
 )
 
 
-# batch_normalization_eval_bwd_2: layers_spec/layers/batch_normalization.yaml:48
+# batch_normalization_eval_bwd_2: layers_spec/layers/batch_normalization.yaml:51
 _batch_normalization_eval_bwd_2 = ElementwiseKernel(
     "batch_normalization_eval_bwd_2",
     "T grad_y, T scale",
@@ -559,20 +1377,246 @@ _batch_normalization_eval_bwd_2 = ElementwiseKernel(
 
 
 def _cupy_backward_eval(grad_y, weight, rstd, normalized):
-    _t9 = _cupy_sum(grad_y, (0, 2, 3))
-    grad_bias = _t9.reshape(weight.shape)
-    _t10 = _batch_normalization_eval_bwd_0(grad_y, normalized)
-    _t11 = _cupy_sum(_t10, (0, 2, 3))
-    grad_weight = _t11.reshape(weight.shape)
-    _t12 = weight.reshape(1, -1, 1, 1)
-    scale = _batch_normalization_eval_bwd_1(_t12, rstd)
+    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
+    _t9 = _batch_normalization_eval_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t9, (0, 2, 3))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t10 = weight.reshape(1, -1, 1, 1)
+    scale = _batch_normalization_eval_bwd_1(_t10, rstd)
     grad_x = _batch_normalization_eval_bwd_2(grad_y, scale)
     return grad_x, grad_weight, grad_bias
 
 
+# batch_normalization_eval_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_eval_no_bias_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_fwd_0",
+    "T _t1, T eps",
+    "T rstd",
+    """
+    T _t2 = _t1 + eps;
+    T _t3 = sqrt(_t2);
+    rstd = T(1) / _t3;
+    """,
+    scalars=("eps",),
+)
+
+
+# batch_normalization_eval_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:38
+_batch_normalization_eval_no_bias_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_fwd_1",
+    "T x, T _t4, T rstd",
+    "T normalized",
+    """
+    T _t5 = x - _t4;
+    normalized = _t5 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:41
+_batch_normalization_eval_no_bias_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_fwd_2",
+    "T normalized, T _t6",
+    "T y",
+    """
+    y = normalized * _t6;
+    """,
+)
+
+
+def _cupy_forward_eval_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = running_var.reshape(1, -1, 1, 1)
+    rstd = _batch_normalization_eval_no_bias_fwd_0(_t1, eps)
+    _t4 = running_mean.reshape(1, -1, 1, 1)
+    normalized = _batch_normalization_eval_no_bias_fwd_1(x, _t4, rstd)
+    _t6 = weight.reshape(1, -1, 1, 1)
+    y = _batch_normalization_eval_no_bias_fwd_2(normalized, _t6)
+    return y, running_mean, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_eval_no_bias_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_bwd_0",
+    "T grad_y, T normalized",
+    "T _t7",
+    """
+    _t7 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_bwd_1: layers_spec/layers/batch_normalization.yaml:47
+_batch_normalization_eval_no_bias_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_bwd_1",
+    "T _t8, T rstd",
+    "T scale",
+    """
+    scale = _t8 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:51
+_batch_normalization_eval_no_bias_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_bwd_2",
+    "T grad_y, T scale",
+    "T grad_x",
+    """
+    grad_x = grad_y * scale;
+    """,
+)
+
+
+def _cupy_backward_eval_no_bias(grad_y, weight, rstd, normalized):
+    _t7 = _batch_normalization_eval_no_bias_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t7, (0, 2, 3))
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t8 = weight.reshape(1, -1, 1, 1)
+    scale = _batch_normalization_eval_no_bias_bwd_1(_t8, rstd)
+    grad_x = _batch_normalization_eval_no_bias_bwd_2(grad_y, scale)
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_eval_no_weight_fwd_0: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_eval_no_weight_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_fwd_0",
+    "T _t1, T eps",
+    "T rstd",
+    """
+    T _t2 = _t1 + eps;
+    T _t3 = sqrt(_t2);
+    rstd = T(1) / _t3;
+    """,
+    scalars=("eps",),
+)
+
+
+# batch_normalization_eval_no_weight_fwd_1: layers_spec/layers/batch_normalization.yaml:38
+_batch_normalization_eval_no_weight_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_fwd_1",
+    "T x, T _t4, T rstd",
+    "T normalized",
+    """
+    T _t5 = x - _t4;
+    normalized = _t5 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_fwd_2: layers_spec/layers/batch_normalization.yaml:41
+_batch_normalization_eval_no_weight_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_fwd_2",
+    "T normalized, T _t6",
+    "T y",
+    """
+    y = normalized + _t6;
+    """,
+)
+
+
+def _cupy_forward_eval_no_weight(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = running_var.reshape(1, -1, 1, 1)
+    rstd = _batch_normalization_eval_no_weight_fwd_0(_t1, eps)
+    _t4 = running_mean.reshape(1, -1, 1, 1)
+    normalized = _batch_normalization_eval_no_weight_fwd_1(x, _t4, rstd)
+    _t6 = bias.reshape(1, -1, 1, 1)
+    y = _batch_normalization_eval_no_weight_fwd_2(normalized, _t6)
+    return y, running_mean, running_var, (bias, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_bwd_0: layers_spec/layers/batch_normalization.yaml:51
+_batch_normalization_eval_no_weight_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_bwd_0",
+    "T grad_y, T rstd",
+    "T grad_x",
+    """
+    grad_x = grad_y * rstd;
+    """,
+)
+
+
+def _cupy_backward_eval_no_weight(grad_y, bias, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
+    grad_bias = shift_sums.reshape(bias.shape)
+    grad_x = _batch_normalization_eval_no_weight_bwd_0(grad_y, rstd)
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_eval_no_weight_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_eval_no_weight_no_bias_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_fwd_0",
+    "T _t1, T eps",
+    "T rstd",
+    """
+    T _t2 = _t1 + eps;
+    T _t3 = sqrt(_t2);
+    rstd = T(1) / _t3;
+    """,
+    scalars=("eps",),
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:38
+_batch_normalization_eval_no_weight_no_bias_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_fwd_1",
+    "T x, T _t4, T rstd",
+    "T normalized",
+    """
+    T _t5 = x - _t4;
+    normalized = _t5 * rstd;
+    """,
+)
+
+
+def _cupy_forward_eval_no_weight_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = running_var.reshape(1, -1, 1, 1)
+    rstd = _batch_normalization_eval_no_weight_no_bias_fwd_0(_t1, eps)
+    _t4 = running_mean.reshape(1, -1, 1, 1)
+    normalized = _batch_normalization_eval_no_weight_no_bias_fwd_1(x, _t4, rstd)
+    return normalized, running_mean, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:51
+_batch_normalization_eval_no_weight_no_bias_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_bwd_0",
+    "T grad_y, T rstd",
+    "T grad_x",
+    """
+    grad_x = grad_y * rstd;
+    """,
+)
+
+
+def _cupy_backward_eval_no_weight_no_bias(grad_y, weight, rstd, normalized):
+    grad_x = _batch_normalization_eval_no_weight_no_bias_bwd_0(grad_y, rstd)
+    return grad_x, None, None
+
+
 _CUPY_VARIANTS = {
-    True: (_cupy_forward_train, _cupy_backward_train),
-    False: (_cupy_forward_eval, _cupy_backward_eval),
+    (True, True, True): (_cupy_forward_train, _cupy_backward_train),
+    (True, True, False): (_cupy_forward_train_no_bias, _cupy_backward_train_no_bias),
+    (True, False, True): (
+        _cupy_forward_train_no_weight,
+        _cupy_backward_train_no_weight,
+    ),
+    (True, False, False): (
+        _cupy_forward_train_no_weight_no_bias,
+        _cupy_backward_train_no_weight_no_bias,
+    ),
+    (False, True, True): (_cupy_forward_eval, _cupy_backward_eval),
+    (False, True, False): (_cupy_forward_eval_no_bias, _cupy_backward_eval_no_bias),
+    (False, False, True): (_cupy_forward_eval_no_weight, _cupy_backward_eval_no_weight),
+    (False, False, False): (
+        _cupy_forward_eval_no_weight_no_bias,
+        _cupy_backward_eval_no_weight_no_bias,
+    ),
 }
 
 

@@ -24,7 +24,7 @@ PARAMETERS = ()
 OUTPUTS = ("y",)
 
 
-def forward(a, b, *, axis=-1, activation="identity", activation_options=None):
+def forward(a, b, *more, axis=-1, activation="identity", activation_options=None):
     """Concatenate forward pass.
 
     Two arrays joined along an axis (counting the batch axis; negative counts from the
@@ -34,6 +34,9 @@ def forward(a, b, *, axis=-1, activation="identity", activation_options=None):
     Args:
         a: float32 or float64 input of shape [..., F_a].
         b: float32 or float64 input of shape [..., F_b].
+        *more: any number of further inputs like b, folded from the left:
+            forward(forward(a, b), more[0]), ..., the activation applied once, at the
+            end.
         axis: int, default -1. The axis to join along; a and b must agree on every other
             axis.
         activation: name of the activation applied to the result, default 'identity';
@@ -46,6 +49,13 @@ def forward(a, b, *, axis=-1, activation="identity", activation_options=None):
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
+    if more:
+        return _folded_forward(
+            (a, b, *more),
+            axis=axis,
+            activation=activation,
+            activation_options=activation_options,
+        )
     check_arrays(
         "concatenate",
         {"a": a, "b": b},
@@ -103,7 +113,8 @@ def backward(grad_y, ctx):
         ctx: the context returned by forward.
 
     Returns:
-        grad_a, grad_b: gradients with respect to a, b, in that order.
+        grad_a, grad_b: gradients with respect to a, b, in that order (and one more for
+            each input of *more).
 
     Gradients are writable, and no copy is made: grad_a and grad_b may be one array;
     grad_a, grad_b may be grad_y itself or a view of it. Copy one before updating it in
@@ -112,6 +123,8 @@ def backward(grad_y, ctx):
     backward_variant, saved = check_context(
         "concatenate", __name__, ctx, {"grad_y": grad_y}
     )
+    if backward_variant is _folded_backward:
+        return _folded_backward(grad_y, *saved)
     return backward_variant(grad_y, *saved)
 
 
@@ -274,6 +287,32 @@ def _backward_silu(grad_y, a, axis, z):
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
+
+
+def _folded_forward(arrays, *, axis, activation, activation_options):
+    """forward over more than two inputs: a left fold of it, the activation at the end."""
+    partial, contexts = arrays[0], []
+    for array in arrays[1:-1]:
+        partial, ctx = forward(partial, array, axis=axis)
+        contexts.append(ctx)
+    y, ctx = forward(
+        partial,
+        arrays[-1],
+        axis=axis,
+        activation=activation,
+        activation_options=activation_options,
+    )
+    contexts.append(ctx)
+    return y, (_folded_backward, (contexts,), ctx[2], None)
+
+
+def _folded_backward(grad_y, contexts):
+    """backward of _folded_forward: its steps' backward passes in reverse."""
+    grads = []
+    for ctx in reversed(contexts):
+        grad_y, grad_array = backward(grad_y, ctx)
+        grads.append(grad_array)
+    return (grad_y, *reversed(grads))
 
 
 _FUSED = {
@@ -906,7 +945,7 @@ _concatenate_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:1698
+# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:1704
 _concatenate_gelu_bwd_7 = ElementwiseKernel(
     "concatenate_gelu_bwd_7",
     "T _t7",
@@ -917,7 +956,7 @@ _concatenate_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:1698
+# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:1704
 _concatenate_gelu_bwd_8 = ElementwiseKernel(
     "concatenate_gelu_bwd_8",
     "T _t1",
@@ -928,7 +967,7 @@ _concatenate_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:1698
+# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:1704
 _concatenate_gelu_bwd_9 = ElementwiseKernel(
     "concatenate_gelu_bwd_9",
     "T _t9",
@@ -939,7 +978,7 @@ _concatenate_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:1698
+# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:1704
 _concatenate_gelu_bwd_10 = ElementwiseKernel(
     "concatenate_gelu_bwd_10",
     "T _t10",
@@ -950,7 +989,7 @@ _concatenate_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:1698
+# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:1704
 _concatenate_gelu_bwd_11 = ElementwiseKernel(
     "concatenate_gelu_bwd_11",
     "T _t8, T _t11",

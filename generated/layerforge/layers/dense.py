@@ -1,5 +1,6 @@
 """Dense: Fully connected layer, y = activation(x @ weight.T + bias), with weight stored
-[out_features, in_features] as in torch.nn.Linear.
+[out_features, in_features] as in torch.nn.Linear; x may have any leading dimensions and
+the bias may be left out (None).
 Generated from layers_spec/layers/dense.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -21,17 +22,19 @@ PARAMETERS = ("weight", "bias")
 OUTPUTS = ("y",)
 
 
-def forward(x, weight, bias, *, activation="identity", activation_options=None):
+def forward(x, weight, bias=None, *, activation="identity", activation_options=None):
     """Dense forward pass.
 
     Fully connected layer, y = activation(x @ weight.T + bias), with weight stored
-    [out_features, in_features] as in torch.nn.Linear.
+    [out_features, in_features] as in torch.nn.Linear; x may have any leading dimensions
+    and the bias may be left out (None).
 
     Args:
-        x: float32 or float64 input of shape [B, in_features]. A batch of feature
-            vectors.
+        x: float32 or float64 input of shape [..., in_features]. Feature vectors, any
+            leading dimensions.
         weight: float32 or float64 parameter of shape [out_features, in_features].
-        bias: float32 or float64 parameter of shape [out_features].
+        bias: float32 or float64 parameter of shape [out_features]. None for a layer
+            without bias (bias=False).
         activation: name of the activation applied to the result, default 'identity';
             relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
             fused into specialized code, any other activation of layerforge.activations
@@ -46,14 +49,15 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
         "dense",
         {"x": x, "weight": weight, "bias": bias},
         {
-            "x": ("B", "in_features"),
+            "x": ("...", "in_features"),
             "weight": ("out_features", "in_features"),
             "bias": ("out_features",),
         },
+        optional=("bias",),
     )
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
-        fused = _CUPY_FUSED.get(activation)
+        fused = _CUPY_FUSED.get((activation, bias is not None))
         fixed = _FUSED_FIXED.get(activation, {})
         if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
             options = {k: v for k, v in options.items() if k not in fixed}
@@ -63,16 +67,17 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
             y, saved = forward_variant(x, weight, bias, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("dense", activation)
-        y_linear, linear_saved = _cupy_forward_identity(x, weight, bias)
+        linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
+        y_linear, linear_saved = linear_forward(x, weight, bias)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
             _cupy_backward_composed,
-            (module, activation_ctx, linear_saved),
+            (module, activation_ctx, linear_backward, linear_saved),
             (y.dtype, y.shape),
             None,
         )
     options = {} if activation_options is None else activation_options
-    fused = _FUSED.get(activation)
+    fused = _FUSED.get((activation, bias is not None))
     fixed = _FUSED_FIXED.get(activation, {})
     if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
         options = {k: v for k, v in options.items() if k not in fixed}
@@ -82,11 +87,12 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
         y, saved = forward_variant(x, weight, bias, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("dense", activation)
-    y_linear, linear_saved = _forward_identity(x, weight, bias)
+    linear_forward, linear_backward = _FUSED["identity", bias is not None]
+    y_linear, linear_saved = linear_forward(x, weight, bias)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (
         _backward_composed,
-        (module, activation_ctx, linear_saved),
+        (module, activation_ctx, linear_backward, linear_saved),
         (y.dtype, y.shape),
         None,
     )
@@ -110,46 +116,46 @@ def backward(grad_y, ctx):
 def _forward_relu(x, weight, bias):
     z = x @ weight.T + bias
     y = np.clip(z, 0, np.inf)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_relu(grad_y, x, weight, z):
+def _backward_relu(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
-    grad_bias = np.sum(grad_z, axis=0)
+    grad_bias = _sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_sigmoid(x, weight, bias):
     z = x @ weight.T + bias
     y = _sigmoid(z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_sigmoid(grad_y, x, weight, y):
+def _backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z = 1 - y
     grad_z *= grad_y
     grad_z *= y
-    grad_bias = np.sum(grad_z, axis=0)
+    grad_bias = _sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_tanh(x, weight, bias):
     z = x @ weight.T + bias
     y = np.tanh(z, out=z)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_tanh(grad_y, x, weight, y):
+def _backward_tanh(grad_y, x, weight, bias, y):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
-    grad_bias = np.sum(grad_z, axis=0)
+    grad_bias = _sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -160,27 +166,27 @@ def _forward_softmax(x, weight, bias):
     y = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
-def _backward_softmax(grad_y, x, weight, y):
+def _backward_softmax(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
-    grad_bias = np.sum(grad_z, axis=0)
+    grad_bias = _sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_identity(x, weight, bias):
     z = x @ weight.T + bias
-    return z, (x, weight)
+    return z, (x, weight, bias)
 
 
-def _backward_identity(grad_y, x, weight):
-    grad_bias = np.sum(grad_y, axis=0)
+def _backward_identity(grad_y, x, weight, bias):
+    grad_bias = _sum_to(grad_y, bias.shape)
     grad_x = grad_y @ weight
-    grad_weight = grad_y.T @ x
+    grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -190,10 +196,10 @@ def _forward_gelu(x, weight, bias):
     y *= 0.5
     y += 0.5
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_gelu(grad_y, x, weight, z):
+def _backward_gelu(grad_y, x, weight, bias, z):
     _t1 = 0.7071067811865476 * z
     grad_z = _erf(_t1)
     grad_z *= 0.5
@@ -208,9 +214,9 @@ def _backward_gelu(grad_y, x, weight, z):
     _t2 *= 1.1283791670955126
     _t2 *= 0.7071067811865476
     grad_z += _t2
-    grad_bias = np.sum(grad_z, axis=0)
+    grad_bias = _sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -220,19 +226,19 @@ def _forward_elu(x, weight, bias, alpha=1.0):
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
     y += _t1
-    return y, (x, weight, alpha, y)
+    return y, (x, weight, bias, alpha, y)
 
 
-def _backward_elu(grad_y, x, weight, alpha, y):
+def _backward_elu(grad_y, x, weight, bias, alpha, y):
     grad_z = np.clip(y, -np.inf, 0)
     grad_z += alpha
     grad_z *= grad_y
     _t1 = grad_y * (y > 0)
     _t1 *= 1 - alpha
     grad_z += _t1
-    grad_bias = np.sum(grad_z, axis=0)
+    grad_bias = _sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -245,10 +251,10 @@ def _forward_mish(x, weight, bias):
     y = np.multiply(z, mish_n, out=mish_e)
     _t1 = mish_n + 2
     y /= _t1
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_mish(grad_y, x, weight, z):
+def _backward_mish(grad_y, x, weight, bias, z):
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -264,9 +270,9 @@ def _backward_mish(grad_y, x, weight, z):
     _t2 *= _t1
     grad_z += _t2
     grad_z *= grad_y
-    grad_bias = np.sum(grad_z, axis=0)
+    grad_bias = _sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -274,10 +280,10 @@ def _forward_swish(x, weight, bias):
     z = x @ weight.T + bias
     y = _sigmoid(z)
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_swish(grad_y, x, weight, z):
+def _backward_swish(grad_y, x, weight, bias, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -285,9 +291,9 @@ def _backward_swish(grad_y, x, weight, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_bias = np.sum(grad_z, axis=0)
+    grad_bias = _sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -295,10 +301,10 @@ def _forward_silu(x, weight, bias):
     z = x @ weight.T + bias
     y = _sigmoid(z)
     y *= z
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-def _backward_silu(grad_y, x, weight, z):
+def _backward_silu(grad_y, x, weight, bias, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -306,28 +312,233 @@ def _backward_silu(grad_y, x, weight, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_bias = np.sum(grad_z, axis=0)
+    grad_bias = _sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-def _backward_composed(grad_y, module, activation_ctx, linear_saved):
+def _forward_relu_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = np.clip(z, 0, np.inf)
+    return y, (x, weight, bias, z)
+
+
+def _backward_relu_no_bias(grad_y, x, weight, bias, z):
+    grad_z = grad_y * (z > 0)
+    grad_x = grad_z @ weight
+    grad_weight = _rows(grad_z).T @ _rows(x)
+    return grad_x, grad_weight, None
+
+
+def _forward_sigmoid_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _sigmoid(z)
+    return y, (x, weight, bias, y)
+
+
+def _backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
+    grad_z = 1 - y
+    grad_z *= grad_y
+    grad_z *= y
+    grad_x = grad_z @ weight
+    grad_weight = _rows(grad_z).T @ _rows(x)
+    return grad_x, grad_weight, None
+
+
+def _forward_tanh_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = np.tanh(z)
+    return y, (x, weight, bias, y)
+
+
+def _backward_tanh_no_bias(grad_y, x, weight, bias, y):
+    grad_z = y * y
+    np.subtract(1, grad_z, out=grad_z)
+    grad_z *= grad_y
+    grad_x = grad_z @ weight
+    grad_weight = _rows(grad_z).T @ _rows(x)
+    return grad_x, grad_weight, None
+
+
+def _forward_softmax_no_bias(x, weight, bias):
+    z = x @ weight.T
+    softmax_shifted = z - _amax(z, -1)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    return y, (x, weight, bias, y)
+
+
+def _backward_softmax_no_bias(grad_y, x, weight, bias, y):
+    grad_z = grad_y - _sum(grad_y * y, -1)
+    grad_z *= y
+    grad_x = grad_z @ weight
+    grad_weight = _rows(grad_z).T @ _rows(x)
+    return grad_x, grad_weight, None
+
+
+def _forward_identity_no_bias(x, weight, bias):
+    z = x @ weight.T
+    return z, (x, weight, bias)
+
+
+def _backward_identity_no_bias(grad_y, x, weight, bias):
+    grad_x = grad_y @ weight
+    grad_weight = _rows(grad_y).T @ _rows(x)
+    return grad_x, grad_weight, None
+
+
+def _forward_gelu_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _erf(0.7071067811865476 * z)
+    y *= 0.5
+    y += 0.5
+    y *= z
+    return y, (x, weight, bias, z)
+
+
+def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
+    _t1 = 0.7071067811865476 * z
+    grad_z = _erf(_t1)
+    grad_z *= 0.5
+    grad_z += 0.5
+    grad_z *= grad_y
+    _t2 = _t1 * _t1
+    np.negative(_t2, out=_t2)
+    np.exp(_t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= 0.5
+    _t2 *= 1.1283791670955126
+    _t2 *= 0.7071067811865476
+    grad_z += _t2
+    grad_x = grad_z @ weight
+    grad_weight = _rows(grad_z).T @ _rows(x)
+    return grad_x, grad_weight, None
+
+
+def _forward_elu_no_bias(x, weight, bias, alpha=1.0):
+    z = x @ weight.T
+    y = np.clip(z, 0, np.inf)
+    _t1 = _expm1(np.clip(z, -np.inf, 0))
+    _t1 *= alpha
+    y += _t1
+    return y, (x, weight, bias, alpha, y)
+
+
+def _backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
+    grad_z = np.clip(y, -np.inf, 0)
+    grad_z += alpha
+    grad_z *= grad_y
+    _t1 = grad_y * (y > 0)
+    _t1 *= 1 - alpha
+    grad_z += _t1
+    grad_x = grad_z @ weight
+    grad_weight = _rows(grad_z).T @ _rows(x)
+    return grad_x, grad_weight, None
+
+
+def _forward_mish_no_bias(x, weight, bias):
+    z = x @ weight.T
+    mish_e = np.clip(z, -np.inf, 20)
+    np.exp(mish_e, out=mish_e)
+    mish_n = mish_e + 2
+    mish_n *= mish_e
+    y = np.multiply(z, mish_n, out=mish_e)
+    _t1 = mish_n + 2
+    y /= _t1
+    return y, (x, weight, bias, z)
+
+
+def _backward_mish_no_bias(grad_y, x, weight, bias, z):
+    mish_e = np.clip(z, -np.inf, 20)
+    np.exp(mish_e, out=mish_e)
+    mish_n = mish_e + 2
+    mish_n *= mish_e
+    _t1 = mish_n + 2
+    np.divide(1, _t1, out=_t1)
+    grad_z = np.multiply(mish_n, _t1, out=mish_n)
+    _t2 = mish_e + 1
+    _t2 *= 4
+    _t2 *= z
+    _t2 *= mish_e
+    _t2 *= _t1
+    _t2 *= _t1
+    grad_z += _t2
+    grad_z *= grad_y
+    grad_x = grad_z @ weight
+    grad_weight = _rows(grad_z).T @ _rows(x)
+    return grad_x, grad_weight, None
+
+
+def _forward_swish_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _sigmoid(z)
+    y *= z
+    return y, (x, weight, bias, z)
+
+
+def _backward_swish_no_bias(grad_y, x, weight, bias, z):
+    _t1 = _sigmoid(z)
+    grad_z = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= _t1
+    grad_z += _t2
+    grad_x = grad_z @ weight
+    grad_weight = _rows(grad_z).T @ _rows(x)
+    return grad_x, grad_weight, None
+
+
+def _forward_silu_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _sigmoid(z)
+    y *= z
+    return y, (x, weight, bias, z)
+
+
+def _backward_silu_no_bias(grad_y, x, weight, bias, z):
+    _t1 = _sigmoid(z)
+    grad_z = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= _t1
+    grad_z += _t2
+    grad_x = grad_z @ weight
+    grad_weight = _rows(grad_z).T @ _rows(x)
+    return grad_x, grad_weight, None
+
+
+def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
-    return _backward_identity(grad_linear, *linear_saved)
+    return linear_backward(grad_linear, *linear_saved)
 
 
 _FUSED = {
-    "relu": (_forward_relu, _backward_relu),
-    "sigmoid": (_forward_sigmoid, _backward_sigmoid),
-    "tanh": (_forward_tanh, _backward_tanh),
-    "softmax": (_forward_softmax, _backward_softmax),
-    "identity": (_forward_identity, _backward_identity),
-    "gelu": (_forward_gelu, _backward_gelu),
-    "elu": (_forward_elu, _backward_elu),
-    "mish": (_forward_mish, _backward_mish),
-    "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    ("relu", True): (_forward_relu, _backward_relu),
+    ("sigmoid", True): (_forward_sigmoid, _backward_sigmoid),
+    ("tanh", True): (_forward_tanh, _backward_tanh),
+    ("softmax", True): (_forward_softmax, _backward_softmax),
+    ("identity", True): (_forward_identity, _backward_identity),
+    ("gelu", True): (_forward_gelu, _backward_gelu),
+    ("elu", True): (_forward_elu, _backward_elu),
+    ("mish", True): (_forward_mish, _backward_mish),
+    ("swish", True): (_forward_swish, _backward_swish),
+    ("silu", True): (_forward_silu, _backward_silu),
+    ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
+    ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
+    ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
+    ("softmax", False): (_forward_softmax_no_bias, _backward_softmax_no_bias),
+    ("identity", False): (_forward_identity_no_bias, _backward_identity_no_bias),
+    ("gelu", False): (_forward_gelu_no_bias, _backward_gelu_no_bias),
+    ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
+    ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
+    ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
+    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -468,6 +679,12 @@ def _expm1(x, out=None):
     return result
 
 
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
 def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
@@ -504,11 +721,24 @@ def _sum(x, axis):
     return np.sum(sums, axis=rest, keepdims=True) if rest else sums
 
 
+def _sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return np.matmul(np.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return np.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
 # and CuPy twins of the functions above.
 
 
-# dense_relu_fwd_0: layers_spec/layers/dense.yaml:16; layers_spec/activations/relu.yaml:8
+# dense_relu_fwd_0: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
 _dense_relu_fwd_0 = ElementwiseKernel(
     "dense_relu_fwd_0",
     "T _t1, T bias",
@@ -523,7 +753,7 @@ _dense_relu_fwd_0 = ElementwiseKernel(
 def _cupy_forward_relu(x, weight, bias):
     _t1 = x @ weight.T
     z, y = _dense_relu_fwd_0(_t1, bias)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # dense_relu_bwd_0: layers_spec/primitives.yaml:252
@@ -538,17 +768,15 @@ _dense_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_relu(grad_y, x, weight, z):
-    import cupy as cp
-
+def _cupy_backward_relu(grad_y, x, weight, bias, z):
     grad_z = _dense_relu_bwd_0(z, grad_y)
-    grad_bias = cp.sum(grad_z, axis=0)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-# dense_sigmoid_fwd_0: layers_spec/layers/dense.yaml:16; layers_spec/activations/sigmoid.yaml:8
+# dense_sigmoid_fwd_0: layers_spec/layers/dense.yaml:17; layers_spec/activations/sigmoid.yaml:8
 _dense_sigmoid_fwd_0 = ElementwiseKernel(
     "dense_sigmoid_fwd_0",
     "T _t1, T bias",
@@ -563,7 +791,7 @@ _dense_sigmoid_fwd_0 = ElementwiseKernel(
 def _cupy_forward_sigmoid(x, weight, bias):
     _t1 = x @ weight.T
     y = _dense_sigmoid_fwd_0(_t1, bias)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # dense_sigmoid_bwd_0: layers_spec/primitives.yaml:201
@@ -579,17 +807,15 @@ _dense_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_sigmoid(grad_y, x, weight, y):
-    import cupy as cp
-
+def _cupy_backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z = _dense_sigmoid_bwd_0(grad_y, y)
-    grad_bias = cp.sum(grad_z, axis=0)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-# dense_tanh_fwd_0: layers_spec/layers/dense.yaml:16; layers_spec/activations/tanh.yaml:8
+# dense_tanh_fwd_0: layers_spec/layers/dense.yaml:17; layers_spec/activations/tanh.yaml:8
 _dense_tanh_fwd_0 = ElementwiseKernel(
     "dense_tanh_fwd_0",
     "T _t1, T bias",
@@ -604,7 +830,7 @@ _dense_tanh_fwd_0 = ElementwiseKernel(
 def _cupy_forward_tanh(x, weight, bias):
     _t1 = x @ weight.T
     y = _dense_tanh_fwd_0(_t1, bias)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # dense_tanh_bwd_0: layers_spec/primitives.yaml:180
@@ -620,17 +846,15 @@ _dense_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_tanh(grad_y, x, weight, y):
-    import cupy as cp
-
+def _cupy_backward_tanh(grad_y, x, weight, bias, y):
     grad_z = _dense_tanh_bwd_0(y, grad_y)
-    grad_bias = cp.sum(grad_z, axis=0)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-# dense_softmax_fwd_0: layers_spec/layers/dense.yaml:16
+# dense_softmax_fwd_0: layers_spec/layers/dense.yaml:17
 _dense_softmax_fwd_0 = ElementwiseKernel(
     "dense_softmax_fwd_0",
     "T _t1, T bias",
@@ -704,7 +928,7 @@ def _cupy_forward_softmax(x, weight, bias):
     softmax_exponentials = _dense_softmax_fwd_2(z, _t3)
     _t4 = _dense_softmax_fwd_3(softmax_exponentials)
     y = _dense_softmax_fwd_4(softmax_exponentials, _t4)
-    return y, (x, weight, y)
+    return y, (x, weight, bias, y)
 
 
 # dense_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
@@ -736,18 +960,16 @@ _dense_softmax_bwd_1 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_softmax(grad_y, x, weight, y):
-    import cupy as cp
-
+def _cupy_backward_softmax(grad_y, x, weight, bias, y):
     _t6 = _dense_softmax_bwd_0(grad_y, y)
     grad_z = _dense_softmax_bwd_1(grad_y, _t6, y)
-    grad_bias = cp.sum(grad_z, axis=0)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-# dense_identity_fwd_0: layers_spec/layers/dense.yaml:16
+# dense_identity_fwd_0: layers_spec/layers/dense.yaml:17
 _dense_identity_fwd_0 = ElementwiseKernel(
     "dense_identity_fwd_0",
     "T _t1, T bias",
@@ -761,19 +983,17 @@ _dense_identity_fwd_0 = ElementwiseKernel(
 def _cupy_forward_identity(x, weight, bias):
     _t1 = x @ weight.T
     z = _dense_identity_fwd_0(_t1, bias)
-    return z, (x, weight)
+    return z, (x, weight, bias)
 
 
-def _cupy_backward_identity(grad_y, x, weight):
-    import cupy as cp
-
-    grad_bias = cp.sum(grad_y, axis=0)
+def _cupy_backward_identity(grad_y, x, weight, bias):
+    grad_bias = _cupy_sum_to(grad_y, bias.shape)
     grad_x = grad_y @ weight
-    grad_weight = grad_y.T @ x
+    grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-# dense_gelu_fwd_0: layers_spec/layers/dense.yaml:16; layers_spec/activations/gelu.yaml:23
+# dense_gelu_fwd_0: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
 _dense_gelu_fwd_0 = ElementwiseKernel(
     "dense_gelu_fwd_0",
     "T _t1, T bias",
@@ -792,10 +1012,10 @@ _dense_gelu_fwd_0 = ElementwiseKernel(
 def _cupy_forward_gelu(x, weight, bias):
     _t1 = x @ weight.T
     z, y = _dense_gelu_fwd_0(_t1, bias)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
-# dense_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
+# dense_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
 _dense_gelu_bwd_0 = ElementwiseKernel(
     "dense_gelu_bwd_0",
     "T z, T grad_y",
@@ -819,17 +1039,15 @@ _dense_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_gelu(grad_y, x, weight, z):
-    import cupy as cp
-
+def _cupy_backward_gelu(grad_y, x, weight, bias, z):
     grad_z = _dense_gelu_bwd_0(z, grad_y)
-    grad_bias = cp.sum(grad_z, axis=0)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-# dense_elu_fwd_0: layers_spec/layers/dense.yaml:16; layers_spec/activations/elu.yaml:10
+# dense_elu_fwd_0: layers_spec/layers/dense.yaml:17; layers_spec/activations/elu.yaml:10
 _dense_elu_fwd_0 = ElementwiseKernel(
     "dense_elu_fwd_0",
     "T _t1, T bias, T alpha",
@@ -849,7 +1067,7 @@ _dense_elu_fwd_0 = ElementwiseKernel(
 def _cupy_forward_elu(x, weight, bias, alpha=1.0):
     _t1 = x @ weight.T
     y = _dense_elu_fwd_0(_t1, bias, alpha)
-    return y, (x, weight, alpha, y)
+    return y, (x, weight, bias, alpha, y)
 
 
 # dense_elu_bwd_0: layers_spec/activations/elu.yaml:15
@@ -870,18 +1088,16 @@ _dense_elu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_elu(grad_y, x, weight, alpha, y):
-    import cupy as cp
-
+def _cupy_backward_elu(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _dense_elu_bwd_0(y, alpha, grad_y, _t11)
-    grad_bias = cp.sum(grad_z, axis=0)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-# dense_mish_fwd_0: layers_spec/layers/dense.yaml:16; layers_spec/activations/mish.yaml:12,13,14
+# dense_mish_fwd_0: layers_spec/layers/dense.yaml:17; layers_spec/activations/mish.yaml:12,13,14
 _dense_mish_fwd_0 = ElementwiseKernel(
     "dense_mish_fwd_0",
     "T _t1, T bias",
@@ -902,7 +1118,7 @@ _dense_mish_fwd_0 = ElementwiseKernel(
 def _cupy_forward_mish(x, weight, bias):
     _t1 = x @ weight.T
     z, y = _dense_mish_fwd_0(_t1, bias)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # dense_mish_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
@@ -930,17 +1146,15 @@ _dense_mish_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_mish(grad_y, x, weight, z):
-    import cupy as cp
-
+def _cupy_backward_mish(grad_y, x, weight, bias, z):
     grad_z = _dense_mish_bwd_0(z, grad_y)
-    grad_bias = cp.sum(grad_z, axis=0)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-# dense_swish_fwd_0: layers_spec/layers/dense.yaml:16; layers_spec/activations/swish.yaml:8
+# dense_swish_fwd_0: layers_spec/layers/dense.yaml:17; layers_spec/activations/swish.yaml:8
 _dense_swish_fwd_0 = ElementwiseKernel(
     "dense_swish_fwd_0",
     "T _t1, T bias",
@@ -956,7 +1170,7 @@ _dense_swish_fwd_0 = ElementwiseKernel(
 def _cupy_forward_swish(x, weight, bias):
     _t1 = x @ weight.T
     z, y = _dense_swish_fwd_0(_t1, bias)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # dense_swish_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -976,17 +1190,15 @@ _dense_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_swish(grad_y, x, weight, z):
-    import cupy as cp
-
+def _cupy_backward_swish(grad_y, x, weight, bias, z):
     grad_z = _dense_swish_bwd_0(z, grad_y)
-    grad_bias = cp.sum(grad_z, axis=0)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-# dense_silu_fwd_0: layers_spec/layers/dense.yaml:16; layers_spec/activations/silu.yaml:8
+# dense_silu_fwd_0: layers_spec/layers/dense.yaml:17; layers_spec/activations/silu.yaml:8
 _dense_silu_fwd_0 = ElementwiseKernel(
     "dense_silu_fwd_0",
     "T _t1, T bias",
@@ -1002,7 +1214,7 @@ _dense_silu_fwd_0 = ElementwiseKernel(
 def _cupy_forward_silu(x, weight, bias):
     _t1 = x @ weight.T
     z, y = _dense_silu_fwd_0(_t1, bias)
-    return y, (x, weight, z)
+    return y, (x, weight, bias, z)
 
 
 # dense_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1022,30 +1234,526 @@ _dense_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_silu(grad_y, x, weight, z):
-    import cupy as cp
-
+def _cupy_backward_silu(grad_y, x, weight, bias, z):
     grad_z = _dense_silu_bwd_0(z, grad_y)
-    grad_bias = cp.sum(grad_z, axis=0)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+# dense_relu_no_bias_fwd_0: layers_spec/activations/relu.yaml:8
+_dense_relu_no_bias_fwd_0 = ElementwiseKernel(
+    "dense_relu_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _dense_relu_no_bias_fwd_0(z)
+    return y, (x, weight, bias, z)
+
+
+# dense_relu_no_bias_bwd_0: layers_spec/primitives.yaml:252
+_dense_relu_no_bias_bwd_0 = ElementwiseKernel(
+    "dense_relu_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t1 = z > T(0);
+    grad_z = grad_y * _t1;
+    """,
+)
+
+
+def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, z):
+    grad_z = _dense_relu_no_bias_bwd_0(z, grad_y)
+    grad_x = grad_z @ weight
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    return grad_x, grad_weight, None
+
+
+# dense_sigmoid_no_bias_fwd_0: layers_spec/activations/sigmoid.yaml:8
+_dense_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
+    "dense_sigmoid_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _dense_sigmoid_no_bias_fwd_0(z)
+    return y, (x, weight, bias, y)
+
+
+# dense_sigmoid_no_bias_bwd_0: layers_spec/primitives.yaml:201
+_dense_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
+    "dense_sigmoid_no_bias_bwd_0",
+    "T grad_y, T y",
+    "T grad_z",
+    """
+    T _t1 = grad_y * y;
+    T _t2 = T(1) - y;
+    grad_z = _t1 * _t2;
+    """,
+)
+
+
+def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
+    grad_z = _dense_sigmoid_no_bias_bwd_0(grad_y, y)
+    grad_x = grad_z @ weight
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    return grad_x, grad_weight, None
+
+
+# dense_tanh_no_bias_fwd_0: layers_spec/activations/tanh.yaml:8
+_dense_tanh_no_bias_fwd_0 = ElementwiseKernel(
+    "dense_tanh_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _dense_tanh_no_bias_fwd_0(z)
+    return y, (x, weight, bias, y)
+
+
+# dense_tanh_no_bias_bwd_0: layers_spec/primitives.yaml:180
+_dense_tanh_no_bias_bwd_0 = ElementwiseKernel(
+    "dense_tanh_no_bias_bwd_0",
+    "T y, T grad_y",
+    "T grad_z",
+    """
+    T _t1 = y * y;
+    T _t2 = T(1) - _t1;
+    grad_z = grad_y * _t2;
+    """,
+)
+
+
+def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
+    grad_z = _dense_tanh_no_bias_bwd_0(y, grad_y)
+    grad_x = grad_z @ weight
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    return grad_x, grad_weight, None
+
+
+# dense_softmax_no_bias_fwd_0: layers_spec/activations/softmax.yaml:10
+_dense_softmax_no_bias_fwd_0 = ReductionKernel(
+    "dense_softmax_no_bias_fwd_0",
+    "T X0",
+    map_expr="dense_softmax_no_bias_fwd_0_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T dense_softmax_no_bias_fwd_0_map(const T z) {
+        return z;
+    }
+    """,
+)
+
+
+# dense_softmax_no_bias_fwd_1: layers_spec/activations/softmax.yaml:10,11
+_dense_softmax_no_bias_fwd_1 = ElementwiseKernel(
+    "dense_softmax_no_bias_fwd_1",
+    "T z, T _t3",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = z - _t3;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# dense_softmax_no_bias_fwd_2: layers_spec/activations/softmax.yaml:12
+_dense_softmax_no_bias_fwd_2 = ReductionKernel(
+    "dense_softmax_no_bias_fwd_2",
+    "T X0",
+    map_expr="dense_softmax_no_bias_fwd_2_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T dense_softmax_no_bias_fwd_2_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# dense_softmax_no_bias_fwd_3: layers_spec/activations/softmax.yaml:12
+_dense_softmax_no_bias_fwd_3 = ElementwiseKernel(
+    "dense_softmax_no_bias_fwd_3",
+    "T softmax_exponentials, T _t4",
+    "T y",
+    """
+    y = softmax_exponentials / _t4;
+    """,
+)
+
+
+def _cupy_forward_softmax_no_bias(x, weight, bias):
+    z = x @ weight.T
+    _t2 = _dense_softmax_no_bias_fwd_0(z)
+    _t3 = _t2
+    softmax_exponentials = _dense_softmax_no_bias_fwd_1(z, _t3)
+    _t4 = _dense_softmax_no_bias_fwd_2(softmax_exponentials)
+    y = _dense_softmax_no_bias_fwd_3(softmax_exponentials, _t4)
+    return y, (x, weight, bias, y)
+
+
+# dense_softmax_no_bias_bwd_0: layers_spec/activations/softmax.yaml:14
+_dense_softmax_no_bias_bwd_0 = ReductionKernel(
+    "dense_softmax_no_bias_bwd_0",
+    "T X0, T X1",
+    map_expr="dense_softmax_no_bias_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T dense_softmax_no_bias_bwd_0_map(const T grad_y, const T y) {
+        T _t5 = grad_y * y;
+        return _t5;
+    }
+    """,
+)
+
+
+# dense_softmax_no_bias_bwd_1: layers_spec/activations/softmax.yaml:14
+_dense_softmax_no_bias_bwd_1 = ElementwiseKernel(
+    "dense_softmax_no_bias_bwd_1",
+    "T grad_y, T _t6, T y",
+    "T grad_z",
+    """
+    T _t7 = grad_y - _t6;
+    grad_z = y * _t7;
+    """,
+)
+
+
+def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
+    _t6 = _dense_softmax_no_bias_bwd_0(grad_y, y)
+    grad_z = _dense_softmax_no_bias_bwd_1(grad_y, _t6, y)
+    grad_x = grad_z @ weight
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    return grad_x, grad_weight, None
+
+
+def _cupy_forward_identity_no_bias(x, weight, bias):
+    z = x @ weight.T
+    return z, (x, weight, bias)
+
+
+def _cupy_backward_identity_no_bias(grad_y, x, weight, bias):
+    grad_x = grad_y @ weight
+    grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
+    return grad_x, grad_weight, None
+
+
+# dense_gelu_no_bias_fwd_0: layers_spec/activations/gelu.yaml:23
+_dense_gelu_no_bias_fwd_0 = ElementwiseKernel(
+    "dense_gelu_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    T _t2 = T(0.7071067811865476) * z;
+    T _t3 = erf(_t2);
+    T _t4 = T(0.5) * _t3;
+    T _t5 = T(0.5) + _t4;
+    y = z * _t5;
+    """,
+)
+
+
+def _cupy_forward_gelu_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _dense_gelu_no_bias_fwd_0(z)
+    return y, (x, weight, bias, z)
+
+
+# dense_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
+_dense_gelu_no_bias_bwd_0 = ElementwiseKernel(
+    "dense_gelu_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t2 = T(0.7071067811865476) * z;
+    T _t3 = erf(_t2);
+    T _t4 = T(0.5) * _t3;
+    T _t5 = T(0.5) + _t4;
+    T _t6 = grad_y * _t5;
+    T _t7 = grad_y * z;
+    T _t8 = _t7 * T(0.5);
+    T _t9 = _t8 * T(1.1283791670955126);
+    T _t10 = _t2 * _t2;
+    T _t11 = -_t10;
+    T _t12 = exp(_t11);
+    T _t13 = _t9 * _t12;
+    T _t14 = _t13 * T(0.7071067811865476);
+    grad_z = _t6 + _t14;
+    """,
+)
+
+
+def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
+    grad_z = _dense_gelu_no_bias_bwd_0(z, grad_y)
+    grad_x = grad_z @ weight
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    return grad_x, grad_weight, None
+
+
+# dense_elu_no_bias_fwd_0: layers_spec/activations/elu.yaml:10
+_dense_elu_no_bias_fwd_0 = ElementwiseKernel(
+    "dense_elu_no_bias_fwd_0",
+    "T z, T alpha",
+    "T y",
+    """
+    T _t2 = z > T(0) || z != z ? z : T(0);
+    T _t3 = z < T(0) || z != z ? z : T(0);
+    T _t4 = expm1(_t3);
+    T _t5 = alpha * _t4;
+    y = _t2 + _t5;
+    """,
+    scalars=("alpha",),
+)
+
+
+def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
+    z = x @ weight.T
+    y = _dense_elu_no_bias_fwd_0(z, alpha)
+    return y, (x, weight, bias, alpha, y)
+
+
+# dense_elu_no_bias_bwd_0: layers_spec/activations/elu.yaml:15
+_dense_elu_no_bias_bwd_0 = ElementwiseKernel(
+    "dense_elu_no_bias_bwd_0",
+    "T y, T alpha, T grad_y, T _t11",
+    "T grad_z",
+    """
+    T _t6 = y < T(0) || y != y ? y : T(0);
+    T _t7 = _t6 + alpha;
+    T _t8 = grad_y * _t7;
+    bool _t9 = y > T(0);
+    T _t10 = grad_y * _t9;
+    T _t12 = _t10 * _t11;
+    grad_z = _t8 + _t12;
+    """,
+    scalars=("alpha", "_t11"),
+)
+
+
+def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
+    _t11 = 1 - alpha
+    grad_z = _dense_elu_no_bias_bwd_0(y, alpha, grad_y, _t11)
+    grad_x = grad_z @ weight
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    return grad_x, grad_weight, None
+
+
+# dense_mish_no_bias_fwd_0: layers_spec/activations/mish.yaml:12,13,14
+_dense_mish_no_bias_fwd_0 = ElementwiseKernel(
+    "dense_mish_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    T _t2 = z < T(20) || z != z ? z : T(20);
+    T mish_e = exp(_t2);
+    T _t3 = mish_e + T(2);
+    T mish_n = mish_e * _t3;
+    T _t4 = z * mish_n;
+    T _t5 = mish_n + T(2);
+    y = _t4 / _t5;
+    """,
+)
+
+
+def _cupy_forward_mish_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _dense_mish_no_bias_fwd_0(z)
+    return y, (x, weight, bias, z)
+
+
+# dense_mish_no_bias_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
+_dense_mish_no_bias_bwd_0 = ElementwiseKernel(
+    "dense_mish_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t2 = z < T(20) || z != z ? z : T(20);
+    T mish_e = exp(_t2);
+    T _t3 = mish_e + T(2);
+    T mish_n = mish_e * _t3;
+    T _t6 = mish_n + T(2);
+    T _t7 = T(1) / _t6;
+    T _t8 = mish_n * _t7;
+    T _t9 = T(4) * z;
+    T _t10 = _t9 * mish_e;
+    T _t11 = mish_e + T(1);
+    T _t12 = _t10 * _t11;
+    T _t13 = _t12 * _t7;
+    T _t14 = _t13 * _t7;
+    T _t15 = _t8 + _t14;
+    grad_z = grad_y * _t15;
+    """,
+)
+
+
+def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
+    grad_z = _dense_mish_no_bias_bwd_0(z, grad_y)
+    grad_x = grad_z @ weight
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    return grad_x, grad_weight, None
+
+
+# dense_swish_no_bias_fwd_0: layers_spec/activations/swish.yaml:8
+_dense_swish_no_bias_fwd_0 = ElementwiseKernel(
+    "dense_swish_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t2;
+    """,
+)
+
+
+def _cupy_forward_swish_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _dense_swish_no_bias_fwd_0(z)
+    return y, (x, weight, bias, z)
+
+
+# dense_swish_no_bias_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
+_dense_swish_no_bias_bwd_0 = ElementwiseKernel(
+    "dense_swish_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t3 = grad_y * _t2;
+    T _t4 = grad_y * z;
+    T _t5 = _t4 * _t2;
+    T _t6 = T(1) - _t2;
+    T _t7 = _t5 * _t6;
+    grad_z = _t3 + _t7;
+    """,
+)
+
+
+def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
+    grad_z = _dense_swish_no_bias_bwd_0(z, grad_y)
+    grad_x = grad_z @ weight
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    return grad_x, grad_weight, None
+
+
+# dense_silu_no_bias_fwd_0: layers_spec/activations/silu.yaml:8
+_dense_silu_no_bias_fwd_0 = ElementwiseKernel(
+    "dense_silu_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t2;
+    """,
+)
+
+
+def _cupy_forward_silu_no_bias(x, weight, bias):
+    z = x @ weight.T
+    y = _dense_silu_no_bias_fwd_0(z)
+    return y, (x, weight, bias, z)
+
+
+# dense_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
+_dense_silu_no_bias_bwd_0 = ElementwiseKernel(
+    "dense_silu_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t3 = grad_y * _t2;
+    T _t4 = grad_y * z;
+    T _t5 = _t4 * _t2;
+    T _t6 = T(1) - _t2;
+    T _t7 = _t5 * _t6;
+    grad_z = _t3 + _t7;
+    """,
+)
+
+
+def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
+    grad_z = _dense_silu_no_bias_bwd_0(z, grad_y)
+    grad_x = grad_z @ weight
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    return grad_x, grad_weight, None
+
+
+def _cupy_backward_composed(
+    grad_y, module, activation_ctx, linear_backward, linear_saved
+):
     grad_linear = module.backward(grad_y, activation_ctx)
-    return _cupy_backward_identity(grad_linear, *linear_saved)
+    return linear_backward(grad_linear, *linear_saved)
 
 
 _CUPY_FUSED = {
-    "relu": (_cupy_forward_relu, _cupy_backward_relu),
-    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
-    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
-    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
-    "identity": (_cupy_forward_identity, _cupy_backward_identity),
-    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
-    "elu": (_cupy_forward_elu, _cupy_backward_elu),
-    "mish": (_cupy_forward_mish, _cupy_backward_mish),
-    "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    ("relu", True): (_cupy_forward_relu, _cupy_backward_relu),
+    ("sigmoid", True): (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    ("tanh", True): (_cupy_forward_tanh, _cupy_backward_tanh),
+    ("softmax", True): (_cupy_forward_softmax, _cupy_backward_softmax),
+    ("identity", True): (_cupy_forward_identity, _cupy_backward_identity),
+    ("gelu", True): (_cupy_forward_gelu, _cupy_backward_gelu),
+    ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
+    ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
+    ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
+    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
+    ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
+    ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
+    ("softmax", False): (_cupy_forward_softmax_no_bias, _cupy_backward_softmax_no_bias),
+    ("identity", False): (
+        _cupy_forward_identity_no_bias,
+        _cupy_backward_identity_no_bias,
+    ),
+    ("gelu", False): (_cupy_forward_gelu_no_bias, _cupy_backward_gelu_no_bias),
+    ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
+    ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
+    ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
+    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
 }
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _cupy_sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    import cupy as cp
+
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return cp.sum(grad, axis=axes).reshape(shape) if axes else grad

@@ -151,11 +151,11 @@ def _backward_identity(grad_y, x, fc1_weight, fc2_weight, _t1):
     hidden = np.clip(_t1, 0, np.inf)
     grad_fc2_bias = np.sum(grad_y, axis=0)
     grad_hidden = grad_y @ fc2_weight
-    grad_fc2_weight = grad_y.T @ hidden
-    _t2 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
+    grad_fc2_weight = _rows(grad_y).T @ _rows(hidden)
+    _t2 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t2, axis=0)
     grad_x = _t2 @ fc1_weight
-    grad_fc1_weight = _t2.T @ x
+    grad_fc1_weight = _rows(_t2).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -172,11 +172,11 @@ def _backward_relu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
     grad_z = grad_y * (z > 0)
     grad_fc2_bias = np.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t2 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
+    grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
+    _t2 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t2, axis=0)
     grad_x = _t2 @ fc1_weight
-    grad_fc1_weight = _t2.T @ x
+    grad_fc1_weight = _rows(_t2).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -195,11 +195,11 @@ def _backward_tanh(grad_y, x, fc1_weight, fc2_weight, _t1, y):
     grad_z *= grad_y
     grad_fc2_bias = np.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t2 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
+    grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
+    _t2 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t2, axis=0)
     grad_x = _t2 @ fc1_weight
-    grad_fc1_weight = _t2.T @ x
+    grad_fc1_weight = _rows(_t2).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -221,11 +221,11 @@ def _backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t1, y):
     grad_z *= y
     grad_fc2_bias = np.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t2 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
+    grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
+    _t2 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t2, axis=0)
     grad_x = _t2 @ fc1_weight
-    grad_fc1_weight = _t2.T @ x
+    grad_fc1_weight = _rows(_t2).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -258,11 +258,11 @@ def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
     grad_z += _t3
     grad_fc2_bias = np.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t4 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
+    grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
+    _t4 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
     grad_x = _t4 @ fc1_weight
-    grad_fc1_weight = _t4.T @ x
+    grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -286,11 +286,11 @@ def _backward_silu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
     grad_z += _t3
     grad_fc2_bias = np.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
-    _t4 = np.multiply(grad_hidden, _t1 > 0, out=hidden)
+    grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
+    _t4 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
     grad_x = _t4 @ fc1_weight
-    grad_fc1_weight = _t4.T @ x
+    grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -424,6 +424,12 @@ def _erf(x, out=None):
     return result
 
 
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
 def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
@@ -524,11 +530,11 @@ def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, _t2):
     hidden = _expert_identity_bwd_0(_t2)
     grad_fc2_bias = cp.sum(grad_y, axis=0)
     grad_hidden = grad_y @ fc2_weight
-    grad_fc2_weight = grad_y.T @ hidden
+    grad_fc2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     _t8 = _expert_identity_bwd_1(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t8, axis=0)
     grad_x = _t8 @ fc1_weight
-    grad_fc1_weight = _t8.T @ x
+    grad_fc1_weight = _cupy_rows(_t8).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -606,11 +612,11 @@ def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     grad_z = _expert_relu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
+    grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
     _t10 = _expert_relu_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t10, axis=0)
     grad_x = _t10 @ fc1_weight
-    grad_fc1_weight = _t10.T @ x
+    grad_fc1_weight = _cupy_rows(_t10).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -689,11 +695,11 @@ def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     grad_z = _expert_tanh_bwd_1(y, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
+    grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
     _t11 = _expert_tanh_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t11, axis=0)
     grad_x = _t11 @ fc1_weight
-    grad_fc1_weight = _t11.T @ x
+    grad_fc1_weight = _cupy_rows(_t11).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -848,11 +854,11 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     grad_z = _expert_softmax_bwd_2(grad_y, _t8, y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
+    grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
     _t15 = _expert_softmax_bwd_3(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t15, axis=0)
     grad_x = _t15 @ fc1_weight
-    grad_fc1_weight = _t15.T @ x
+    grad_fc1_weight = _cupy_rows(_t15).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -903,7 +909,7 @@ _expert_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
+# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
 _expert_gelu_bwd_1 = ElementwiseKernel(
     "expert_gelu_bwd_1",
     "T z, T grad_y",
@@ -946,11 +952,11 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     grad_z = _expert_gelu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
+    grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
     _t21 = _expert_gelu_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t21, axis=0)
     grad_x = _t21 @ fc1_weight
-    grad_fc1_weight = _t21.T @ x
+    grad_fc1_weight = _cupy_rows(_t21).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -1034,11 +1040,11 @@ def _cupy_backward_silu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     grad_z = _expert_silu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = grad_z @ fc2_weight
-    grad_fc2_weight = grad_z.T @ hidden
+    grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
     _t14 = _expert_silu_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t14, axis=0)
     grad_x = _t14 @ fc1_weight
-    grad_fc1_weight = _t14.T @ x
+    grad_fc1_weight = _cupy_rows(_t14).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -1055,3 +1061,9 @@ _CUPY_FUSED = {
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])

@@ -145,9 +145,9 @@ def _backward_sigmoid(grad_y, x, weight_linear, weight_gate, value, gate):
     _t1 *= grad_gate
     _t1 *= gate
     grad_bias_gate = np.sum(_t1, axis=0)
-    grad_weight_gate = _t1.T @ x
+    grad_weight_gate = _rows(_t1).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _t1 @ weight_gate + grad_value @ weight_linear
     return (
         grad_x,
@@ -172,9 +172,9 @@ def _backward_relu(grad_y, x, weight_linear, weight_gate, value, _t1):
     grad_gate = grad_y * value
     _t2 = np.multiply(grad_gate, _t1 > 0, out=grad_gate)
     grad_bias_gate = np.sum(_t2, axis=0)
-    grad_weight_gate = _t2.T @ x
+    grad_weight_gate = _rows(_t2).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _t2 @ weight_gate + grad_value @ weight_linear
     return (
         grad_x,
@@ -215,9 +215,9 @@ def _backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t1):
     _t5 *= 0.7071067811865476
     _t4 += _t5
     grad_bias_gate = np.sum(_t4, axis=0)
-    grad_weight_gate = _t4.T @ x
+    grad_weight_gate = _rows(_t4).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _t4 @ weight_gate + grad_value @ weight_linear
     return (
         grad_x,
@@ -249,9 +249,9 @@ def _backward_swish(grad_y, x, weight_linear, weight_gate, value, _t1):
     _t4 *= _t2
     _t3 += _t4
     grad_bias_gate = np.sum(_t3, axis=0)
-    grad_weight_gate = _t3.T @ x
+    grad_weight_gate = _rows(_t3).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _t3 @ weight_gate + grad_value @ weight_linear
     return (
         grad_x,
@@ -283,9 +283,9 @@ def _backward_silu(grad_y, x, weight_linear, weight_gate, value, _t1):
     _t4 *= _t2
     _t3 += _t4
     grad_bias_gate = np.sum(_t3, axis=0)
-    grad_weight_gate = _t3.T @ x
+    grad_weight_gate = _rows(_t3).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _t3 @ weight_gate + grad_value @ weight_linear
     return (
         grad_x,
@@ -310,9 +310,9 @@ def _backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
     np.subtract(1, _t1, out=_t1)
     _t1 *= grad_gate
     grad_bias_gate = np.sum(_t1, axis=0)
-    grad_weight_gate = _t1.T @ x
+    grad_weight_gate = _rows(_t1).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _t1 @ weight_gate + grad_value @ weight_linear
     return (
         grad_x,
@@ -341,9 +341,9 @@ def _backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
     _t1 = np.subtract(grad_gate, _sum(grad_gate * gate, -1), out=grad_gate)
     _t1 *= gate
     grad_bias_gate = np.sum(_t1, axis=0)
-    grad_weight_gate = _t1.T @ x
+    grad_weight_gate = _rows(_t1).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _t1 @ weight_gate + grad_value @ weight_linear
     return (
         grad_x,
@@ -365,9 +365,9 @@ def _backward_identity(grad_y, x, weight_linear, weight_gate, value, _t1):
     grad_value = grad_y * _t1
     _t2 = grad_y * value
     grad_bias_gate = np.sum(_t2, axis=0)
-    grad_weight_gate = _t2.T @ x
+    grad_weight_gate = _rows(_t2).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _t2 @ weight_gate + grad_value @ weight_linear
     return (
         grad_x,
@@ -505,6 +505,12 @@ def _erf(x, out=None):
     return result
 
 
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
 def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
@@ -609,10 +615,10 @@ def _cupy_backward_sigmoid(grad_y, x, weight_linear, weight_gate, value, gate):
     grad_value, _t8 = _gated_linear_unit_sigmoid_bwd_0(grad_y, gate, value)
     grad_bias_gate = cp.sum(_t8, axis=0)
     _t10 = _t8 @ weight_gate
-    grad_weight_gate = _t8.T @ x
+    grad_weight_gate = _cupy_rows(_t8).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t13 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_sigmoid_bwd_1(_t10, _t13)
     return (
         grad_x,
@@ -687,10 +693,10 @@ def _cupy_backward_relu(grad_y, x, weight_linear, weight_gate, value, _t3):
     grad_value, _t7 = _gated_linear_unit_relu_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t7, axis=0)
     _t9 = _t7 @ weight_gate
-    grad_weight_gate = _t7.T @ x
+    grad_weight_gate = _cupy_rows(_t7).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t12 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_relu_bwd_1(_t9, _t12)
     return (
         grad_x,
@@ -737,7 +743,7 @@ def _cupy_forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
     return y, (x, weight_linear, weight_gate, value, _t3)
 
 
-# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
+# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
 _gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
     "gated_linear_unit_gelu_bwd_0",
     "T _t3, T grad_y, T value",
@@ -781,10 +787,10 @@ def _cupy_backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t3):
     grad_value, _t19 = _gated_linear_unit_gelu_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t19, axis=0)
     _t21 = _t19 @ weight_gate
-    grad_weight_gate = _t19.T @ x
+    grad_weight_gate = _cupy_rows(_t19).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t24 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_gelu_bwd_1(_t21, _t24)
     return (
         grad_x,
@@ -865,10 +871,10 @@ def _cupy_backward_swish(grad_y, x, weight_linear, weight_gate, value, _t3):
     grad_value, _t12 = _gated_linear_unit_swish_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t12, axis=0)
     _t14 = _t12 @ weight_gate
-    grad_weight_gate = _t12.T @ x
+    grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t17 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
     return (
         grad_x,
@@ -949,10 +955,10 @@ def _cupy_backward_silu(grad_y, x, weight_linear, weight_gate, value, _t3):
     grad_value, _t12 = _gated_linear_unit_silu_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t12, axis=0)
     _t14 = _t12 @ weight_gate
-    grad_weight_gate = _t12.T @ x
+    grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t17 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_silu_bwd_1(_t14, _t17)
     return (
         grad_x,
@@ -1027,10 +1033,10 @@ def _cupy_backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
     grad_value, _t8 = _gated_linear_unit_tanh_bwd_0(grad_y, gate, value)
     grad_bias_gate = cp.sum(_t8, axis=0)
     _t10 = _t8 @ weight_gate
-    grad_weight_gate = _t8.T @ x
+    grad_weight_gate = _cupy_rows(_t8).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t13 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_tanh_bwd_1(_t10, _t13)
     return (
         grad_x,
@@ -1192,10 +1198,10 @@ def _cupy_backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
     _t12 = _gated_linear_unit_softmax_bwd_2(grad_gate, _t10, gate)
     grad_bias_gate = cp.sum(_t12, axis=0)
     _t14 = _t12 @ weight_gate
-    grad_weight_gate = _t12.T @ x
+    grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t17 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_softmax_bwd_3(_t14, _t17)
     return (
         grad_x,
@@ -1266,10 +1272,10 @@ def _cupy_backward_identity(grad_y, x, weight_linear, weight_gate, value, _t3):
     grad_value, _t5 = _gated_linear_unit_identity_bwd_0(grad_y, _t3, value)
     grad_bias_gate = cp.sum(_t5, axis=0)
     _t7 = _t5 @ weight_gate
-    grad_weight_gate = _t5.T @ x
+    grad_weight_gate = _cupy_rows(_t5).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t10 = grad_value @ weight_linear
-    grad_weight_linear = grad_value.T @ x
+    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_identity_bwd_1(_t7, _t10)
     return (
         grad_x,
@@ -1290,3 +1296,9 @@ _CUPY_FUSED = {
     "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
     "identity": (_cupy_forward_identity, _cupy_backward_identity),
 }
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])

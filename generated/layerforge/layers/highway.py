@@ -102,12 +102,12 @@ def _backward(grad_y, x, weight_hidden, weight_transform, hidden, gate):
     _t2 *= grad_gate
     _t2 *= gate
     grad_bias_transform = np.sum(_t2, axis=0)
-    grad_weight_transform = _t2.T @ x
+    grad_weight_transform = _rows(_t2).T @ _rows(x)
     _t3 = np.multiply(hidden, hidden, out=grad_gate)
     np.subtract(1, _t3, out=_t3)
     _t3 *= _t1
     grad_bias_hidden = np.sum(_t3, axis=0)
-    grad_weight_hidden = _t3.T @ x
+    grad_weight_hidden = _rows(_t3).T @ _rows(x)
     grad_x = grad_y + -_t1 + _t2 @ weight_transform + _t3 @ weight_hidden
     return (
         grad_x,
@@ -116,6 +116,12 @@ def _backward(grad_y, x, weight_hidden, weight_transform, hidden, gate):
         grad_weight_transform,
         grad_bias_transform,
     )
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -219,11 +225,11 @@ def _cupy_backward(grad_y, x, weight_hidden, weight_transform, hidden, gate):
     _t8, _t9, _t12 = _highway_bwd_0(hidden, x, grad_y, gate)
     grad_bias_transform = cp.sum(_t12, axis=0)
     _t14 = _t12 @ weight_transform
-    grad_weight_transform = _t12.T @ x
+    grad_weight_transform = _cupy_rows(_t12).T @ _cupy_rows(x)
     _t18 = _highway_bwd_1(hidden, _t8)
     grad_bias_hidden = cp.sum(_t18, axis=0)
     _t20 = _t18 @ weight_hidden
-    grad_weight_hidden = _t18.T @ x
+    grad_weight_hidden = _cupy_rows(_t18).T @ _cupy_rows(x)
     grad_x = _highway_bwd_2(grad_y, _t9, _t14, _t20)
     return (
         grad_x,
@@ -232,3 +238,9 @@ def _cupy_backward(grad_y, x, weight_hidden, weight_transform, hidden, gate):
         grad_weight_transform,
         grad_bias_transform,
     )
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])

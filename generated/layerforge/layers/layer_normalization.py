@@ -1,6 +1,8 @@
 """LayerNormalization: Normalizes each feature vector over the last axis to zero mean and
 unit variance (the biased variance), then scales and shifts it, y = (x - mean) /
-sqrt(var + epsilon) * weight + bias, as torch.nn.LayerNorm(F).
+sqrt(var + eps) * weight + bias, as torch.nn.LayerNorm(F). weight and bias may each be
+left out (None): without both it is LayerNorm(F, elementwise_affine=False), without bias
+LayerNorm(F, bias=False).
 Generated from layers_spec/layers/layer_normalization.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -23,20 +25,22 @@ PARAMETERS = ("weight", "bias")
 OUTPUTS = ("y",)
 
 
-def forward(x, weight, bias, *, epsilon=1e-05):
+def forward(x, weight=None, bias=None, *, eps=1e-05):
     """LayerNormalization forward pass.
 
     Normalizes each feature vector over the last axis to zero mean and unit variance
-    (the biased variance), then scales and shifts it, y = (x - mean) / sqrt(var +
-    epsilon) * weight + bias, as torch.nn.LayerNorm(F).
+    (the biased variance), then scales and shifts it, y = (x - mean) / sqrt(var + eps) *
+    weight + bias, as torch.nn.LayerNorm(F). weight and bias may each be left out
+    (None): without both it is LayerNorm(F, elementwise_affine=False), without bias
+    LayerNorm(F, bias=False).
 
     Args:
         x: float32 or float64 input of shape [..., F].
         weight: float32 or float64 parameter of shape [F]. Per-feature scale (gamma), 1
-            at initialisation.
+            at initialisation; None for none.
         bias: float32 or float64 parameter of shape [F]. Per-feature shift (beta), 0 at
-            initialisation.
-        epsilon: float, default 1e-05. Added to the variance.
+            initialisation; None for none.
+        eps: float, default 1e-05. Added to the variance.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
@@ -45,21 +49,28 @@ def forward(x, weight, bias, *, epsilon=1e-05):
         "layer_normalization",
         {"x": x, "weight": weight, "bias": bias},
         {"x": ("...", "F"), "weight": ("F",), "bias": ("F",)},
+        optional=("weight", "bias"),
     )
-    check_attribute("layer_normalization", "epsilon", epsilon, "float", minimum=0.0)
+    check_attribute("layer_normalization", "eps", eps, "float", minimum=0.0)
     check_nonempty("layer_normalization", "x", x.shape, -1)
     if on_gpu(x):
-        y, saved = _cupy_forward(x, weight, bias, epsilon)
-        return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+        forward_variant, backward_variant = _CUPY_VARIANTS[
+            (weight is not None, bias is not None)
+        ]
+        y, saved = forward_variant(x, weight, bias, eps)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    forward_variant, backward_variant = _VARIANTS[
+        (weight is not None, bias is not None)
+    ]
     y, saved = in_row_blocks(
-        _forward,
+        forward_variant,
         x,
         weight,
         bias,
-        epsilon,
+        eps,
         outs=("out_y", None, None, "out_rstd", "out_normalized"),
     )
-    return y, (_backward, saved, (y.dtype, y.shape), None)
+    return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
 
 def backward(grad_y, ctx):
@@ -79,13 +90,11 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, sums=2, outs=("out_grad_x",))
 
 
-def _forward(
-    x, weight, bias, epsilon, *, out_y=None, out_rstd=None, out_normalized=None
-):
+def _forward(x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered) / x.shape[-1]
-    rstd = np.add(variance, epsilon, out=out_rstd)
+    rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=out_normalized)
@@ -107,6 +116,90 @@ def _backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
     return grad_x, grad_weight, grad_bias
 
 
+def _forward_no_bias(
+    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
+):
+    mu = _mean(x, -1)
+    centered = x - mu
+    variance = _dot_last(centered, centered) / x.shape[-1]
+    rstd = np.add(variance, eps, out=out_rstd)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=out_normalized)
+    y = np.multiply(normalized, weight, out=out_y)
+    return y, (x, weight, rstd, normalized)
+
+
+def _backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
+    p = grad_y * normalized
+    grad_weight = _sum_to(p, weight.shape)
+    scale = rstd / x.shape[-1]
+    grad_x = np.multiply(grad_y, weight, out=out_grad_x)
+    grad_x *= rstd
+    _t1 = normalized * (_dot_last(p, weight) * scale)
+    grad_x -= _t1
+    grad_x -= _dot_last(grad_y, weight) * scale
+    return grad_x, grad_weight, None
+
+
+def _forward_no_weight(
+    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
+):
+    mu = _mean(x, -1)
+    centered = x - mu
+    variance = _dot_last(centered, centered) / x.shape[-1]
+    rstd = np.add(variance, eps, out=out_rstd)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=out_normalized)
+    y = np.add(normalized, bias, out=out_y)
+    return y, (x, bias, rstd, normalized)
+
+
+def _backward_no_weight(grad_y, x, bias, rstd, normalized, *, out_grad_x=None):
+    p = grad_y * normalized
+    grad_bias = _sum_to(grad_y, bias.shape)
+    scale = rstd / x.shape[-1]
+    grad_x = np.multiply(grad_y, rstd, out=out_grad_x)
+    _t1 = normalized * (_sum(p, -1) * scale)
+    grad_x -= _t1
+    grad_x -= _sum(grad_y, -1) * scale
+    return grad_x, None, grad_bias
+
+
+def _forward_no_weight_no_bias(
+    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
+):
+    mu = _mean(x, -1)
+    centered = x - mu
+    variance = _dot_last(centered, centered) / x.shape[-1]
+    rstd = np.add(variance, eps, out=out_rstd)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=out_normalized)
+    return normalized, (x, weight, rstd, normalized)
+
+
+def _backward_no_weight_no_bias(
+    grad_y, x, weight, rstd, normalized, *, out_grad_x=None
+):
+    p = grad_y * normalized
+    scale = rstd / x.shape[-1]
+    grad_x = np.multiply(grad_y, rstd, out=out_grad_x)
+    _t1 = normalized * (_sum(p, -1) * scale)
+    grad_x -= _t1
+    grad_x -= _sum(grad_y, -1) * scale
+    return grad_x, None, None
+
+
+_VARIANTS = {
+    (True, True): (_forward, _backward),
+    (True, False): (_forward_no_bias, _backward_no_bias),
+    (False, True): (_forward_no_weight, _backward_no_weight),
+    (False, False): (_forward_no_weight_no_bias, _backward_no_weight_no_bias),
+}
+
+
 def _dot_last(a, b):
     """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
     (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
@@ -122,6 +215,29 @@ def _mean(x, axis):
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
         return np.matmul(x, np.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
     return np.mean(x, axis=axis, keepdims=True)
+
+
+def _sum(x, axis):
+    """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
+    axis of a float array it is a matrix-vector product with ones (BLAS), several times
+    faster than NumPy's reduction loop on rows; over several trailing axes of a
+    C-contiguous one (per-channel sums over H and W) those are flattened into one such
+    product, and any leading axes are then summed over the much smaller result."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
+    trailing = 0
+    while axes and x.ndim - 1 - trailing in axes:
+        trailing += 1
+    if trailing < 2 or x.dtype.kind != "f" or not x.flags.c_contiguous or not x.size:
+        return np.sum(x, axis=axis, keepdims=True)
+    inner = 1
+    for n in x.shape[x.ndim - trailing :]:
+        inner *= n
+    sums = np.matmul(x.reshape(-1, inner), np.ones(inner, x.dtype))
+    sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
+    rest = tuple(a for a in axes if a < x.ndim - trailing)
+    return np.sum(sums, axis=rest, keepdims=True) if rest else sums
 
 
 def _sum_to(grad, shape):
@@ -141,7 +257,7 @@ def _sum_to(grad, shape):
 # and CuPy twins of the functions above.
 
 
-# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:17
+# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:18
 _layer_normalization_fwd_0 = ReductionKernel(
     "layer_normalization_fwd_0",
     "T X0",
@@ -158,7 +274,7 @@ _layer_normalization_fwd_0 = ReductionKernel(
 )
 
 
-# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:18
+# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:19
 _layer_normalization_fwd_1 = ElementwiseKernel(
     "layer_normalization_fwd_1",
     "T x, T mu",
@@ -169,22 +285,22 @@ _layer_normalization_fwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:19,20
+# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
 _layer_normalization_fwd_2 = ElementwiseKernel(
     "layer_normalization_fwd_2",
-    "T _t1, int32 _t2, T epsilon",
+    "T _t1, int32 _t2, T eps",
     "T rstd",
     """
     T variance = _t1 / _t2;
-    T _t3 = variance + epsilon;
+    T _t3 = variance + eps;
     T _t4 = sqrt(_t3);
     rstd = T(1) / _t4;
     """,
-    scalars=("_t2", "epsilon"),
+    scalars=("_t2", "eps"),
 )
 
 
-# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:21,22
+# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:22,23
 _layer_normalization_fwd_3 = ElementwiseKernel(
     "layer_normalization_fwd_3",
     "T centered, T rstd, T weight, T bias",
@@ -197,17 +313,17 @@ _layer_normalization_fwd_3 = ElementwiseKernel(
 )
 
 
-def _cupy_forward(x, weight, bias, epsilon):
+def _cupy_forward(x, weight, bias, eps):
     mu = _layer_normalization_fwd_0(x)
     centered = _layer_normalization_fwd_1(x, mu)
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_fwd_2(_t1, _t2, epsilon)
+    rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
     normalized, y = _layer_normalization_fwd_3(centered, rstd, weight, bias)
     return y, (x, weight, rstd, normalized)
 
 
-# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:28
+# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:30
 _layer_normalization_bwd_0 = ElementwiseKernel(
     "layer_normalization_bwd_0",
     "T grad_y, T normalized",
@@ -218,7 +334,7 @@ _layer_normalization_bwd_0 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:31
+# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:33
 _layer_normalization_bwd_1 = ElementwiseKernel(
     "layer_normalization_bwd_1",
     "T rstd, int32 _t6",
@@ -230,7 +346,7 @@ _layer_normalization_bwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:32
+# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:35
 _layer_normalization_bwd_2 = ElementwiseKernel(
     "layer_normalization_bwd_2",
     "T grad_y, T weight, T rstd",
@@ -242,7 +358,7 @@ _layer_normalization_bwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:32
+# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:35
 _layer_normalization_bwd_3 = ElementwiseKernel(
     "layer_normalization_bwd_3",
     "T _t9, T scale",
@@ -253,7 +369,7 @@ _layer_normalization_bwd_3 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:32
+# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:35
 _layer_normalization_bwd_4 = ElementwiseKernel(
     "layer_normalization_bwd_4",
     "T normalized, T _t10, T _t8",
@@ -265,7 +381,7 @@ _layer_normalization_bwd_4 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:32
+# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:35
 _layer_normalization_bwd_5 = ElementwiseKernel(
     "layer_normalization_bwd_5",
     "T _t13, T scale",
@@ -276,7 +392,7 @@ _layer_normalization_bwd_5 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:32
+# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:35
 _layer_normalization_bwd_6 = ElementwiseKernel(
     "layer_normalization_bwd_6",
     "T _t12, T _t14",
@@ -301,6 +417,554 @@ def _cupy_backward(grad_y, x, weight, rstd, normalized):
     _t14 = _layer_normalization_bwd_5(_t13, scale)
     grad_x = _layer_normalization_bwd_6(_t12, _t14)
     return grad_x, grad_weight, grad_bias
+
+
+# layer_normalization_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:18
+_layer_normalization_no_bias_fwd_0 = ReductionKernel(
+    "layer_normalization_no_bias_fwd_0",
+    "T X0",
+    map_expr="layer_normalization_no_bias_fwd_0_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_no_bias_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# layer_normalization_no_bias_fwd_1: layers_spec/layers/layer_normalization.yaml:19
+_layer_normalization_no_bias_fwd_1 = ElementwiseKernel(
+    "layer_normalization_no_bias_fwd_1",
+    "T x, T mu",
+    "T centered",
+    """
+    centered = x - mu;
+    """,
+)
+
+
+# layer_normalization_no_bias_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
+_layer_normalization_no_bias_fwd_2 = ElementwiseKernel(
+    "layer_normalization_no_bias_fwd_2",
+    "T _t1, int32 _t2, T eps",
+    "T rstd",
+    """
+    T variance = _t1 / _t2;
+    T _t3 = variance + eps;
+    T _t4 = sqrt(_t3);
+    rstd = T(1) / _t4;
+    """,
+    scalars=("_t2", "eps"),
+)
+
+
+# layer_normalization_no_bias_fwd_3: layers_spec/layers/layer_normalization.yaml:22,23
+_layer_normalization_no_bias_fwd_3 = ElementwiseKernel(
+    "layer_normalization_no_bias_fwd_3",
+    "T centered, T rstd, T weight",
+    "T normalized, T y",
+    """
+    normalized = centered * rstd;
+    y = normalized * weight;
+    """,
+)
+
+
+def _cupy_forward_no_bias(x, weight, bias, eps):
+    mu = _layer_normalization_no_bias_fwd_0(x)
+    centered = _layer_normalization_no_bias_fwd_1(x, mu)
+    _t1 = _cupy_dot_last(centered, centered)
+    _t2 = x.shape[-1]
+    rstd = _layer_normalization_no_bias_fwd_2(_t1, _t2, eps)
+    normalized, y = _layer_normalization_no_bias_fwd_3(centered, rstd, weight)
+    return y, (x, weight, rstd, normalized)
+
+
+# layer_normalization_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:30
+_layer_normalization_no_bias_bwd_0 = ElementwiseKernel(
+    "layer_normalization_no_bias_bwd_0",
+    "T grad_y, T normalized",
+    "T p",
+    """
+    p = grad_y * normalized;
+    """,
+)
+
+
+# layer_normalization_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:33
+_layer_normalization_no_bias_bwd_1 = ElementwiseKernel(
+    "layer_normalization_no_bias_bwd_1",
+    "T rstd, int32 _t5",
+    "T scale",
+    """
+    scale = rstd / _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# layer_normalization_no_bias_bwd_2: layers_spec/layers/layer_normalization.yaml:35
+_layer_normalization_no_bias_bwd_2 = ElementwiseKernel(
+    "layer_normalization_no_bias_bwd_2",
+    "T grad_y, T weight, T rstd",
+    "T _t7",
+    """
+    T _t6 = grad_y * weight;
+    _t7 = _t6 * rstd;
+    """,
+)
+
+
+# layer_normalization_no_bias_bwd_3: layers_spec/layers/layer_normalization.yaml:35
+_layer_normalization_no_bias_bwd_3 = ElementwiseKernel(
+    "layer_normalization_no_bias_bwd_3",
+    "T _t8, T scale",
+    "T _t9",
+    """
+    _t9 = _t8 * scale;
+    """,
+)
+
+
+# layer_normalization_no_bias_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+_layer_normalization_no_bias_bwd_4 = ElementwiseKernel(
+    "layer_normalization_no_bias_bwd_4",
+    "T normalized, T _t9, T _t7",
+    "T _t11",
+    """
+    T _t10 = normalized * _t9;
+    _t11 = _t7 - _t10;
+    """,
+)
+
+
+# layer_normalization_no_bias_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+_layer_normalization_no_bias_bwd_5 = ElementwiseKernel(
+    "layer_normalization_no_bias_bwd_5",
+    "T _t12, T scale",
+    "T _t13",
+    """
+    _t13 = _t12 * scale;
+    """,
+)
+
+
+# layer_normalization_no_bias_bwd_6: layers_spec/layers/layer_normalization.yaml:35
+_layer_normalization_no_bias_bwd_6 = ElementwiseKernel(
+    "layer_normalization_no_bias_bwd_6",
+    "T _t11, T _t13",
+    "T grad_x",
+    """
+    grad_x = _t11 - _t13;
+    """,
+)
+
+
+def _cupy_backward_no_bias(grad_y, x, weight, rstd, normalized):
+    p = _layer_normalization_no_bias_bwd_0(grad_y, normalized)
+    grad_weight = _cupy_sum_to(p, weight.shape)
+    _t5 = x.shape[-1]
+    scale = _layer_normalization_no_bias_bwd_1(rstd, _t5)
+    _t7 = _layer_normalization_no_bias_bwd_2(grad_y, weight, rstd)
+    _t8 = _cupy_dot_last(p, weight)
+    _t9 = _layer_normalization_no_bias_bwd_3(_t8, scale)
+    _t11 = _layer_normalization_no_bias_bwd_4(normalized, _t9, _t7)
+    _t12 = _cupy_dot_last(grad_y, weight)
+    _t13 = _layer_normalization_no_bias_bwd_5(_t12, scale)
+    grad_x = _layer_normalization_no_bias_bwd_6(_t11, _t13)
+    return grad_x, grad_weight, None
+
+
+# layer_normalization_no_weight_fwd_0: layers_spec/layers/layer_normalization.yaml:18
+_layer_normalization_no_weight_fwd_0 = ReductionKernel(
+    "layer_normalization_no_weight_fwd_0",
+    "T X0",
+    map_expr="layer_normalization_no_weight_fwd_0_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_no_weight_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# layer_normalization_no_weight_fwd_1: layers_spec/layers/layer_normalization.yaml:19
+_layer_normalization_no_weight_fwd_1 = ElementwiseKernel(
+    "layer_normalization_no_weight_fwd_1",
+    "T x, T mu",
+    "T centered",
+    """
+    centered = x - mu;
+    """,
+)
+
+
+# layer_normalization_no_weight_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
+_layer_normalization_no_weight_fwd_2 = ElementwiseKernel(
+    "layer_normalization_no_weight_fwd_2",
+    "T _t1, int32 _t2, T eps",
+    "T rstd",
+    """
+    T variance = _t1 / _t2;
+    T _t3 = variance + eps;
+    T _t4 = sqrt(_t3);
+    rstd = T(1) / _t4;
+    """,
+    scalars=("_t2", "eps"),
+)
+
+
+# layer_normalization_no_weight_fwd_3: layers_spec/layers/layer_normalization.yaml:22,23
+_layer_normalization_no_weight_fwd_3 = ElementwiseKernel(
+    "layer_normalization_no_weight_fwd_3",
+    "T centered, T rstd, T bias",
+    "T normalized, T y",
+    """
+    normalized = centered * rstd;
+    y = normalized + bias;
+    """,
+)
+
+
+def _cupy_forward_no_weight(x, weight, bias, eps):
+    mu = _layer_normalization_no_weight_fwd_0(x)
+    centered = _layer_normalization_no_weight_fwd_1(x, mu)
+    _t1 = _cupy_dot_last(centered, centered)
+    _t2 = x.shape[-1]
+    rstd = _layer_normalization_no_weight_fwd_2(_t1, _t2, eps)
+    normalized, y = _layer_normalization_no_weight_fwd_3(centered, rstd, bias)
+    return y, (x, bias, rstd, normalized)
+
+
+# layer_normalization_no_weight_bwd_0: layers_spec/layers/layer_normalization.yaml:30
+_layer_normalization_no_weight_bwd_0 = ElementwiseKernel(
+    "layer_normalization_no_weight_bwd_0",
+    "T grad_y, T normalized",
+    "T p",
+    """
+    p = grad_y * normalized;
+    """,
+)
+
+
+# layer_normalization_no_weight_bwd_1: layers_spec/layers/layer_normalization.yaml:33
+_layer_normalization_no_weight_bwd_1 = ElementwiseKernel(
+    "layer_normalization_no_weight_bwd_1",
+    "T rstd, int32 _t5",
+    "T scale",
+    """
+    scale = rstd / _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# layer_normalization_no_weight_bwd_2: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_bwd_2 = ElementwiseKernel(
+    "layer_normalization_no_weight_bwd_2",
+    "T grad_y, T rstd",
+    "T _t6",
+    """
+    _t6 = grad_y * rstd;
+    """,
+)
+
+
+# layer_normalization_no_weight_bwd_3: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_bwd_3 = ReductionKernel(
+    "layer_normalization_no_weight_bwd_3",
+    "T X0",
+    map_expr="layer_normalization_no_weight_bwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_no_weight_bwd_3_map(const T p) {
+        return p;
+    }
+    """,
+)
+
+
+# layer_normalization_no_weight_bwd_4: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_bwd_4 = ElementwiseKernel(
+    "layer_normalization_no_weight_bwd_4",
+    "T _t7, T scale",
+    "T _t8",
+    """
+    _t8 = _t7 * scale;
+    """,
+)
+
+
+# layer_normalization_no_weight_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_bwd_5 = ElementwiseKernel(
+    "layer_normalization_no_weight_bwd_5",
+    "T normalized, T _t8, T _t6",
+    "T _t10",
+    """
+    T _t9 = normalized * _t8;
+    _t10 = _t6 - _t9;
+    """,
+)
+
+
+# layer_normalization_no_weight_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_bwd_6 = ReductionKernel(
+    "layer_normalization_no_weight_bwd_6",
+    "T X0",
+    map_expr="layer_normalization_no_weight_bwd_6_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_no_weight_bwd_6_map(const T grad_y) {
+        return grad_y;
+    }
+    """,
+)
+
+
+# layer_normalization_no_weight_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_bwd_7 = ElementwiseKernel(
+    "layer_normalization_no_weight_bwd_7",
+    "T _t11, T scale",
+    "T _t12",
+    """
+    _t12 = _t11 * scale;
+    """,
+)
+
+
+# layer_normalization_no_weight_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_bwd_8 = ElementwiseKernel(
+    "layer_normalization_no_weight_bwd_8",
+    "T _t10, T _t12",
+    "T grad_x",
+    """
+    grad_x = _t10 - _t12;
+    """,
+)
+
+
+def _cupy_backward_no_weight(grad_y, x, bias, rstd, normalized):
+    p = _layer_normalization_no_weight_bwd_0(grad_y, normalized)
+    grad_bias = _cupy_sum_to(grad_y, bias.shape)
+    _t5 = x.shape[-1]
+    scale = _layer_normalization_no_weight_bwd_1(rstd, _t5)
+    _t6 = _layer_normalization_no_weight_bwd_2(grad_y, rstd)
+    _t7 = _layer_normalization_no_weight_bwd_3(p)
+    _t8 = _layer_normalization_no_weight_bwd_4(_t7, scale)
+    _t10 = _layer_normalization_no_weight_bwd_5(normalized, _t8, _t6)
+    _t11 = _layer_normalization_no_weight_bwd_6(grad_y)
+    _t12 = _layer_normalization_no_weight_bwd_7(_t11, scale)
+    grad_x = _layer_normalization_no_weight_bwd_8(_t10, _t12)
+    return grad_x, None, grad_bias
+
+
+# layer_normalization_no_weight_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:18
+_layer_normalization_no_weight_no_bias_fwd_0 = ReductionKernel(
+    "layer_normalization_no_weight_no_bias_fwd_0",
+    "T X0",
+    map_expr="layer_normalization_no_weight_no_bias_fwd_0_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_no_weight_no_bias_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# layer_normalization_no_weight_no_bias_fwd_1: layers_spec/layers/layer_normalization.yaml:19
+_layer_normalization_no_weight_no_bias_fwd_1 = ElementwiseKernel(
+    "layer_normalization_no_weight_no_bias_fwd_1",
+    "T x, T mu",
+    "T centered",
+    """
+    centered = x - mu;
+    """,
+)
+
+
+# layer_normalization_no_weight_no_bias_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
+_layer_normalization_no_weight_no_bias_fwd_2 = ElementwiseKernel(
+    "layer_normalization_no_weight_no_bias_fwd_2",
+    "T _t1, int32 _t2, T eps",
+    "T rstd",
+    """
+    T variance = _t1 / _t2;
+    T _t3 = variance + eps;
+    T _t4 = sqrt(_t3);
+    rstd = T(1) / _t4;
+    """,
+    scalars=("_t2", "eps"),
+)
+
+
+# layer_normalization_no_weight_no_bias_fwd_3: layers_spec/layers/layer_normalization.yaml:22
+_layer_normalization_no_weight_no_bias_fwd_3 = ElementwiseKernel(
+    "layer_normalization_no_weight_no_bias_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+def _cupy_forward_no_weight_no_bias(x, weight, bias, eps):
+    mu = _layer_normalization_no_weight_no_bias_fwd_0(x)
+    centered = _layer_normalization_no_weight_no_bias_fwd_1(x, mu)
+    _t1 = _cupy_dot_last(centered, centered)
+    _t2 = x.shape[-1]
+    rstd = _layer_normalization_no_weight_no_bias_fwd_2(_t1, _t2, eps)
+    normalized = _layer_normalization_no_weight_no_bias_fwd_3(centered, rstd)
+    return normalized, (x, weight, rstd, normalized)
+
+
+# layer_normalization_no_weight_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:30
+_layer_normalization_no_weight_no_bias_bwd_0 = ElementwiseKernel(
+    "layer_normalization_no_weight_no_bias_bwd_0",
+    "T grad_y, T normalized",
+    "T p",
+    """
+    p = grad_y * normalized;
+    """,
+)
+
+
+# layer_normalization_no_weight_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:33
+_layer_normalization_no_weight_no_bias_bwd_1 = ElementwiseKernel(
+    "layer_normalization_no_weight_no_bias_bwd_1",
+    "T rstd, int32 _t5",
+    "T scale",
+    """
+    scale = rstd / _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# layer_normalization_no_weight_no_bias_bwd_2: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_no_bias_bwd_2 = ElementwiseKernel(
+    "layer_normalization_no_weight_no_bias_bwd_2",
+    "T grad_y, T rstd",
+    "T _t6",
+    """
+    _t6 = grad_y * rstd;
+    """,
+)
+
+
+# layer_normalization_no_weight_no_bias_bwd_3: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_no_bias_bwd_3 = ReductionKernel(
+    "layer_normalization_no_weight_no_bias_bwd_3",
+    "T X0",
+    map_expr="layer_normalization_no_weight_no_bias_bwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_no_weight_no_bias_bwd_3_map(const T p) {
+        return p;
+    }
+    """,
+)
+
+
+# layer_normalization_no_weight_no_bias_bwd_4: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_no_bias_bwd_4 = ElementwiseKernel(
+    "layer_normalization_no_weight_no_bias_bwd_4",
+    "T _t7, T scale",
+    "T _t8",
+    """
+    _t8 = _t7 * scale;
+    """,
+)
+
+
+# layer_normalization_no_weight_no_bias_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_no_bias_bwd_5 = ElementwiseKernel(
+    "layer_normalization_no_weight_no_bias_bwd_5",
+    "T normalized, T _t8, T _t6",
+    "T _t10",
+    """
+    T _t9 = normalized * _t8;
+    _t10 = _t6 - _t9;
+    """,
+)
+
+
+# layer_normalization_no_weight_no_bias_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_no_bias_bwd_6 = ReductionKernel(
+    "layer_normalization_no_weight_no_bias_bwd_6",
+    "T X0",
+    map_expr="layer_normalization_no_weight_no_bias_bwd_6_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T layer_normalization_no_weight_no_bias_bwd_6_map(const T grad_y) {
+        return grad_y;
+    }
+    """,
+)
+
+
+# layer_normalization_no_weight_no_bias_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_no_bias_bwd_7 = ElementwiseKernel(
+    "layer_normalization_no_weight_no_bias_bwd_7",
+    "T _t11, T scale",
+    "T _t12",
+    """
+    _t12 = _t11 * scale;
+    """,
+)
+
+
+# layer_normalization_no_weight_no_bias_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_layer_normalization_no_weight_no_bias_bwd_8 = ElementwiseKernel(
+    "layer_normalization_no_weight_no_bias_bwd_8",
+    "T _t10, T _t12",
+    "T grad_x",
+    """
+    grad_x = _t10 - _t12;
+    """,
+)
+
+
+def _cupy_backward_no_weight_no_bias(grad_y, x, weight, rstd, normalized):
+    _t5 = x.shape[-1]
+    p = _layer_normalization_no_weight_no_bias_bwd_0(grad_y, normalized)
+    scale = _layer_normalization_no_weight_no_bias_bwd_1(rstd, _t5)
+    _t6 = _layer_normalization_no_weight_no_bias_bwd_2(grad_y, rstd)
+    _t7 = _layer_normalization_no_weight_no_bias_bwd_3(p)
+    _t8 = _layer_normalization_no_weight_no_bias_bwd_4(_t7, scale)
+    _t10 = _layer_normalization_no_weight_no_bias_bwd_5(normalized, _t8, _t6)
+    _t11 = _layer_normalization_no_weight_no_bias_bwd_6(grad_y)
+    _t12 = _layer_normalization_no_weight_no_bias_bwd_7(_t11, scale)
+    grad_x = _layer_normalization_no_weight_no_bias_bwd_8(_t10, _t12)
+    return grad_x, None, None
+
+
+_CUPY_VARIANTS = {
+    (True, True): (_cupy_forward, _cupy_backward),
+    (True, False): (_cupy_forward_no_bias, _cupy_backward_no_bias),
+    (False, True): (_cupy_forward_no_weight, _cupy_backward_no_weight),
+    (False, False): (_cupy_forward_no_weight_no_bias, _cupy_backward_no_weight_no_bias),
+}
 
 
 def _cupy_dot_last(a, b):

@@ -219,9 +219,9 @@ def _backward_identity(
     attention = exponentials / _t2
     grad_output_bias = np.sum(grad_y, axis=0)
     _t4 = grad_y @ output_weight
-    grad_output_weight = grad_y.T @ _t3
+    grad_output_weight = _rows(grad_y).T @ _rows(_t3)
     grad_read = _t4 @ value_weight
-    grad_value_weight = _t4.T @ read
+    grad_value_weight = _rows(_t4).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
@@ -230,8 +230,8 @@ def _backward_identity(
     _t5 = np.multiply(grad_scores, scale, out=grad_scores)
     grad_query = _t5 @ memory
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t5.T @ query
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
+    grad_memory = attention.T @ grad_read + _rows(_t5).T @ _rows(query)
     return (
         grad_x,
         grad_memory,
@@ -293,9 +293,9 @@ def _backward_relu(
     grad_z = grad_y * (z > 0)
     grad_output_bias = np.sum(grad_z, axis=0)
     _t4 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t3
+    grad_output_weight = _rows(grad_z).T @ _rows(_t3)
     grad_read = _t4 @ value_weight
-    grad_value_weight = _t4.T @ read
+    grad_value_weight = _rows(_t4).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
@@ -304,8 +304,8 @@ def _backward_relu(
     _t5 = np.multiply(grad_scores, scale, out=grad_scores)
     grad_query = _t5 @ memory
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t5.T @ query
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
+    grad_memory = attention.T @ grad_read + _rows(_t5).T @ _rows(query)
     return (
         grad_x,
         grad_memory,
@@ -369,9 +369,9 @@ def _backward_sigmoid(
     grad_z *= y
     grad_output_bias = np.sum(grad_z, axis=0)
     _t4 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t3
+    grad_output_weight = _rows(grad_z).T @ _rows(_t3)
     grad_read = _t4 @ value_weight
-    grad_value_weight = _t4.T @ read
+    grad_value_weight = _rows(_t4).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
@@ -380,8 +380,8 @@ def _backward_sigmoid(
     _t5 = np.multiply(grad_scores, scale, out=grad_scores)
     grad_query = _t5 @ memory
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t5.T @ query
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
+    grad_memory = attention.T @ grad_read + _rows(_t5).T @ _rows(query)
     return (
         grad_x,
         grad_memory,
@@ -445,9 +445,9 @@ def _backward_tanh(
     grad_z *= grad_y
     grad_output_bias = np.sum(grad_z, axis=0)
     _t4 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t3
+    grad_output_weight = _rows(grad_z).T @ _rows(_t3)
     grad_read = _t4 @ value_weight
-    grad_value_weight = _t4.T @ read
+    grad_value_weight = _rows(_t4).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
@@ -456,8 +456,8 @@ def _backward_tanh(
     _t5 = np.multiply(grad_scores, scale, out=grad_scores)
     grad_query = _t5 @ memory
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t5.T @ query
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
+    grad_memory = attention.T @ grad_read + _rows(_t5).T @ _rows(query)
     return (
         grad_x,
         grad_memory,
@@ -524,9 +524,9 @@ def _backward_softmax(
     grad_z *= y
     grad_output_bias = np.sum(grad_z, axis=0)
     _t4 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t3
+    grad_output_weight = _rows(grad_z).T @ _rows(_t3)
     grad_read = _t4 @ value_weight
-    grad_value_weight = _t4.T @ read
+    grad_value_weight = _rows(_t4).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
@@ -535,8 +535,8 @@ def _backward_softmax(
     _t5 = np.multiply(grad_scores, scale, out=grad_scores)
     grad_query = _t5 @ memory
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t5.T @ query
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
+    grad_memory = attention.T @ grad_read + _rows(_t5).T @ _rows(query)
     return (
         grad_x,
         grad_memory,
@@ -614,9 +614,9 @@ def _backward_gelu(
     grad_z += _t5
     grad_output_bias = np.sum(grad_z, axis=0)
     _t6 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t3
+    grad_output_weight = _rows(grad_z).T @ _rows(_t3)
     grad_read = _t6 @ value_weight
-    grad_value_weight = _t6.T @ read
+    grad_value_weight = _rows(_t6).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
@@ -625,8 +625,8 @@ def _backward_gelu(
     _t7 = np.multiply(grad_scores, scale, out=grad_scores)
     grad_query = _t7 @ memory
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t7.T @ query
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
+    grad_memory = attention.T @ grad_read + _rows(_t7).T @ _rows(query)
     return (
         grad_x,
         grad_memory,
@@ -695,9 +695,9 @@ def _backward_silu(
     grad_z += _t5
     grad_output_bias = np.sum(grad_z, axis=0)
     _t6 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t3
+    grad_output_weight = _rows(grad_z).T @ _rows(_t3)
     grad_read = _t6 @ value_weight
-    grad_value_weight = _t6.T @ read
+    grad_value_weight = _rows(_t6).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t2, axis=-1, keepdims=True), _t1.shape
@@ -706,8 +706,8 @@ def _backward_silu(
     _t7 = np.multiply(grad_scores, scale, out=grad_scores)
     grad_query = _t7 @ memory
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
-    grad_memory = attention.T @ grad_read + _t7.T @ query
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
+    grad_memory = attention.T @ grad_read + _rows(_t7).T @ _rows(query)
     return (
         grad_x,
         grad_memory,
@@ -847,6 +847,12 @@ def _erf(x, out=None):
         tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
         result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
     return result
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -1084,9 +1090,9 @@ def _cupy_backward_identity(
     attention = _memory_read_identity_bwd_0(exponentials, _t5)
     grad_output_bias = cp.sum(grad_y, axis=0)
     _t9 = grad_y @ output_weight
-    grad_output_weight = grad_y.T @ _t6
+    grad_output_weight = _cupy_rows(grad_y).T @ _cupy_rows(_t6)
     grad_read = _t9 @ value_weight
-    grad_value_weight = _t9.T @ read
+    grad_value_weight = _cupy_rows(_t9).T @ _cupy_rows(read)
     _t13 = memory.T
     grad_attention = grad_read @ _t13
     _t15 = attention.T
@@ -1096,9 +1102,9 @@ def _cupy_backward_identity(
     _t22 = cp.broadcast_to(_t21, _t1.shape)
     _t24 = _memory_read_identity_bwd_3(_t17, _t22, exponentials, scale)
     grad_query = _t24 @ memory
-    _t26 = _t24.T @ query
+    _t26 = _cupy_rows(_t24).T @ _cupy_rows(query)
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
+    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_identity_bwd_4(_t16, _t26)
     return (
         grad_x,
@@ -1321,9 +1327,9 @@ def _cupy_backward_relu(
     grad_z = _memory_read_relu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t11 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t6
+    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
     grad_read = _t11 @ value_weight
-    grad_value_weight = _t11.T @ read
+    grad_value_weight = _cupy_rows(_t11).T @ _cupy_rows(read)
     _t15 = memory.T
     grad_attention = grad_read @ _t15
     _t17 = attention.T
@@ -1333,9 +1339,9 @@ def _cupy_backward_relu(
     _t24 = cp.broadcast_to(_t23, _t1.shape)
     _t26 = _memory_read_relu_bwd_4(_t19, _t24, exponentials, scale)
     grad_query = _t26 @ memory
-    _t28 = _t26.T @ query
+    _t28 = _cupy_rows(_t26).T @ _cupy_rows(query)
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
+    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_relu_bwd_5(_t18, _t28)
     return (
         grad_x,
@@ -1559,9 +1565,9 @@ def _cupy_backward_sigmoid(
     grad_z = _memory_read_sigmoid_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t12 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t6
+    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
     grad_read = _t12 @ value_weight
-    grad_value_weight = _t12.T @ read
+    grad_value_weight = _cupy_rows(_t12).T @ _cupy_rows(read)
     _t16 = memory.T
     grad_attention = grad_read @ _t16
     _t18 = attention.T
@@ -1571,9 +1577,9 @@ def _cupy_backward_sigmoid(
     _t25 = cp.broadcast_to(_t24, _t1.shape)
     _t27 = _memory_read_sigmoid_bwd_4(_t20, _t25, exponentials, scale)
     grad_query = _t27 @ memory
-    _t29 = _t27.T @ query
+    _t29 = _cupy_rows(_t27).T @ _cupy_rows(query)
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
+    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_sigmoid_bwd_5(_t19, _t29)
     return (
         grad_x,
@@ -1797,9 +1803,9 @@ def _cupy_backward_tanh(
     grad_z = _memory_read_tanh_bwd_1(y, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t12 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t6
+    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
     grad_read = _t12 @ value_weight
-    grad_value_weight = _t12.T @ read
+    grad_value_weight = _cupy_rows(_t12).T @ _cupy_rows(read)
     _t16 = memory.T
     grad_attention = grad_read @ _t16
     _t18 = attention.T
@@ -1809,9 +1815,9 @@ def _cupy_backward_tanh(
     _t25 = cp.broadcast_to(_t24, _t1.shape)
     _t27 = _memory_read_tanh_bwd_4(_t20, _t25, exponentials, scale)
     grad_query = _t27 @ memory
-    _t29 = _t27.T @ query
+    _t29 = _cupy_rows(_t27).T @ _cupy_rows(query)
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
+    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_tanh_bwd_5(_t19, _t29)
     return (
         grad_x,
@@ -2111,9 +2117,9 @@ def _cupy_backward_softmax(
     grad_z = _memory_read_softmax_bwd_2(grad_y, _t12, y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t16 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t6
+    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
     grad_read = _t16 @ value_weight
-    grad_value_weight = _t16.T @ read
+    grad_value_weight = _cupy_rows(_t16).T @ _cupy_rows(read)
     _t20 = memory.T
     grad_attention = grad_read @ _t20
     _t22 = attention.T
@@ -2123,9 +2129,9 @@ def _cupy_backward_softmax(
     _t29 = cp.broadcast_to(_t28, _t1.shape)
     _t31 = _memory_read_softmax_bwd_5(_t24, _t29, exponentials, scale)
     grad_query = _t31 @ memory
-    _t33 = _t31.T @ query
+    _t33 = _cupy_rows(_t31).T @ _cupy_rows(query)
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
+    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_softmax_bwd_6(_t23, _t33)
     return (
         grad_x,
@@ -2263,7 +2269,7 @@ _memory_read_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
+# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
 _memory_read_gelu_bwd_1 = ElementwiseKernel(
     "memory_read_gelu_bwd_1",
     "T z, T grad_y",
@@ -2364,9 +2370,9 @@ def _cupy_backward_gelu(
     grad_z = _memory_read_gelu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t22 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t6
+    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
     grad_read = _t22 @ value_weight
-    grad_value_weight = _t22.T @ read
+    grad_value_weight = _cupy_rows(_t22).T @ _cupy_rows(read)
     _t26 = memory.T
     grad_attention = grad_read @ _t26
     _t28 = attention.T
@@ -2376,9 +2382,9 @@ def _cupy_backward_gelu(
     _t35 = cp.broadcast_to(_t34, _t1.shape)
     _t37 = _memory_read_gelu_bwd_4(_t30, _t35, exponentials, scale)
     grad_query = _t37 @ memory
-    _t39 = _t37.T @ query
+    _t39 = _cupy_rows(_t37).T @ _cupy_rows(query)
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
+    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_gelu_bwd_5(_t29, _t39)
     return (
         grad_x,
@@ -2607,9 +2613,9 @@ def _cupy_backward_silu(
     grad_z = _memory_read_silu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t15 = grad_z @ output_weight
-    grad_output_weight = grad_z.T @ _t6
+    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
     grad_read = _t15 @ value_weight
-    grad_value_weight = _t15.T @ read
+    grad_value_weight = _cupy_rows(_t15).T @ _cupy_rows(read)
     _t19 = memory.T
     grad_attention = grad_read @ _t19
     _t21 = attention.T
@@ -2619,9 +2625,9 @@ def _cupy_backward_silu(
     _t28 = cp.broadcast_to(_t27, _t1.shape)
     _t30 = _memory_read_silu_bwd_4(_t23, _t28, exponentials, scale)
     grad_query = _t30 @ memory
-    _t32 = _t30.T @ query
+    _t32 = _cupy_rows(_t30).T @ _cupy_rows(query)
     grad_x = grad_query @ key_weight
-    grad_key_weight = grad_query.T @ x
+    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_silu_bwd_5(_t22, _t32)
     return (
         grad_x,
@@ -2647,3 +2653,9 @@ _CUPY_FUSED = {
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])

@@ -217,7 +217,7 @@ def _backward_identity(
 ):
     attention = exponentials / _t3
     grad_output_bias = np.sum(grad_y, axis=0)
-    grad_output_weight = grad_y.T @ values
+    grad_output_weight = _rows(grad_y).T @ _rows(values)
     grad_attention = (grad_memory_update @ values.T).T
     grad_exponentials = grad_attention / _t3 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
@@ -225,10 +225,10 @@ def _backward_identity(
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t5 = np.multiply(grad_scores, _t2, out=grad_scores)
     grad_query = _t5 @ memory
-    grad_memory = _t5.T @ query
+    grad_memory = _rows(_t5).T @ _rows(query)
     grad_values = grad_y @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = grad_values @ value_weight + grad_query @ query_weight
     return (
         grad_x,
@@ -295,7 +295,7 @@ def _backward_relu(
     attention = exponentials / _t3
     _t6 = grad_y * (_t5 > 0)
     grad_output_bias = np.sum(_t6, axis=0)
-    grad_output_weight = _t6.T @ values
+    grad_output_weight = _rows(_t6).T @ _rows(values)
     grad_attention = (grad_memory_update @ values.T).T
     grad_exponentials = grad_attention / _t3 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
@@ -303,10 +303,10 @@ def _backward_relu(
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t7 = np.multiply(grad_scores, _t2, out=grad_scores)
     grad_query = _t7 @ memory
-    grad_memory = _t7.T @ query
+    grad_memory = _rows(_t7).T @ _rows(query)
     grad_values = _t6 @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = grad_values @ value_weight + grad_query @ query_weight
     return (
         grad_x,
@@ -374,7 +374,7 @@ def _backward_sigmoid(
     _t5 *= grad_y
     _t5 *= y
     grad_output_bias = np.sum(_t5, axis=0)
-    grad_output_weight = _t5.T @ values
+    grad_output_weight = _rows(_t5).T @ _rows(values)
     grad_attention = (grad_memory_update @ values.T).T
     grad_exponentials = grad_attention / _t3 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
@@ -382,10 +382,10 @@ def _backward_sigmoid(
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t6 = np.multiply(grad_scores, _t2, out=grad_scores)
     grad_query = _t6 @ memory
-    grad_memory = _t6.T @ query
+    grad_memory = _rows(_t6).T @ _rows(query)
     grad_values = _t5 @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = grad_values @ value_weight + grad_query @ query_weight
     return (
         grad_x,
@@ -453,7 +453,7 @@ def _backward_tanh(
     np.subtract(1, _t5, out=_t5)
     _t5 *= grad_y
     grad_output_bias = np.sum(_t5, axis=0)
-    grad_output_weight = _t5.T @ values
+    grad_output_weight = _rows(_t5).T @ _rows(values)
     grad_attention = (grad_memory_update @ values.T).T
     grad_exponentials = grad_attention / _t3 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
@@ -461,10 +461,10 @@ def _backward_tanh(
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t6 = np.multiply(grad_scores, _t2, out=grad_scores)
     grad_query = _t6 @ memory
-    grad_memory = _t6.T @ query
+    grad_memory = _rows(_t6).T @ _rows(query)
     grad_values = _t5 @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = grad_values @ value_weight + grad_query @ query_weight
     return (
         grad_x,
@@ -536,7 +536,7 @@ def _backward_softmax(
     _t5 = grad_y - _sum(grad_y * y, -1)
     _t5 *= y
     grad_output_bias = np.sum(_t5, axis=0)
-    grad_output_weight = _t5.T @ values
+    grad_output_weight = _rows(_t5).T @ _rows(values)
     grad_attention = (grad_memory_update @ values.T).T
     grad_exponentials = grad_attention / _t3 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
@@ -544,10 +544,10 @@ def _backward_softmax(
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t6 = np.multiply(grad_scores, _t2, out=grad_scores)
     grad_query = _t6 @ memory
-    grad_memory = _t6.T @ query
+    grad_memory = _rows(_t6).T @ _rows(query)
     grad_values = _t5 @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = grad_values @ value_weight + grad_query @ query_weight
     return (
         grad_x,
@@ -630,7 +630,7 @@ def _backward_gelu(
     _t8 *= 0.7071067811865476
     _t7 += _t8
     grad_output_bias = np.sum(_t7, axis=0)
-    grad_output_weight = _t7.T @ values
+    grad_output_weight = _rows(_t7).T @ _rows(values)
     grad_attention = (grad_memory_update @ values.T).T
     grad_exponentials = grad_attention / _t3 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
@@ -638,10 +638,10 @@ def _backward_gelu(
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t9 = np.multiply(grad_scores, _t2, out=grad_scores)
     grad_query = _t9 @ memory
-    grad_memory = _t9.T @ query
+    grad_memory = _rows(_t9).T @ _rows(query)
     grad_values = _t7 @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = grad_values @ value_weight + grad_query @ query_weight
     return (
         grad_x,
@@ -715,7 +715,7 @@ def _backward_silu(
     _t8 *= _t6
     _t7 += _t8
     grad_output_bias = np.sum(_t7, axis=0)
-    grad_output_weight = _t7.T @ values
+    grad_output_weight = _rows(_t7).T @ _rows(values)
     grad_attention = (grad_memory_update @ values.T).T
     grad_exponentials = grad_attention / _t3 + np.broadcast_to(
         np.sum(-grad_attention * attention / _t3, axis=-1, keepdims=True), _t1.shape
@@ -723,10 +723,10 @@ def _backward_silu(
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t9 = np.multiply(grad_scores, _t2, out=grad_scores)
     grad_query = _t9 @ memory
-    grad_memory = _t9.T @ query
+    grad_memory = _rows(_t9).T @ _rows(query)
     grad_values = _t7 @ output_weight + _t4.T @ grad_memory_update
-    grad_value_weight = grad_values.T @ x
-    grad_query_weight = grad_query.T @ x
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = grad_values @ value_weight + grad_query @ query_weight
     return (
         grad_x,
@@ -862,6 +862,12 @@ def _erf(x, out=None):
         tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
         result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
     return result
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -1118,7 +1124,7 @@ def _cupy_backward_identity(
     attention = _memory_write_identity_bwd_0(exponentials, _t7)
     grad_output_bias = cp.sum(grad_y, axis=0)
     _t12 = grad_y @ output_weight
-    grad_output_weight = grad_y.T @ values
+    grad_output_weight = _cupy_rows(grad_y).T @ _cupy_rows(values)
     _t14 = values.T
     _t15 = grad_memory_update @ _t14
     _t16 = _t8.T
@@ -1129,12 +1135,12 @@ def _cupy_backward_identity(
     _t24 = cp.broadcast_to(_t23, _t1.shape)
     _t26 = _memory_write_identity_bwd_3(_t19, _t24, exponentials, _t3)
     grad_query = _t26 @ memory
-    grad_memory = _t26.T @ query
+    grad_memory = _cupy_rows(_t26).T @ _cupy_rows(query)
     grad_values = _memory_write_identity_bwd_4(_t12, _t17)
     _t29 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
+    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
     _t31 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
+    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_identity_bwd_5(_t29, _t31)
     return (
         grad_x,
@@ -1376,7 +1382,7 @@ def _cupy_backward_relu(
     _t12 = _memory_write_relu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t12, axis=0)
     _t14 = _t12 @ output_weight
-    grad_output_weight = _t12.T @ values
+    grad_output_weight = _cupy_rows(_t12).T @ _cupy_rows(values)
     _t16 = values.T
     _t17 = grad_memory_update @ _t16
     _t18 = _t8.T
@@ -1387,12 +1393,12 @@ def _cupy_backward_relu(
     _t26 = cp.broadcast_to(_t25, _t1.shape)
     _t28 = _memory_write_relu_bwd_4(_t21, _t26, exponentials, _t3)
     grad_query = _t28 @ memory
-    grad_memory = _t28.T @ query
+    grad_memory = _cupy_rows(_t28).T @ _cupy_rows(query)
     grad_values = _memory_write_relu_bwd_5(_t14, _t19)
     _t31 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
+    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
     _t33 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
+    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_relu_bwd_6(_t31, _t33)
     return (
         grad_x,
@@ -1635,7 +1641,7 @@ def _cupy_backward_sigmoid(
     _t13 = _memory_write_sigmoid_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(_t13, axis=0)
     _t15 = _t13 @ output_weight
-    grad_output_weight = _t13.T @ values
+    grad_output_weight = _cupy_rows(_t13).T @ _cupy_rows(values)
     _t17 = values.T
     _t18 = grad_memory_update @ _t17
     _t19 = _t8.T
@@ -1646,12 +1652,12 @@ def _cupy_backward_sigmoid(
     _t27 = cp.broadcast_to(_t26, _t1.shape)
     _t29 = _memory_write_sigmoid_bwd_4(_t22, _t27, exponentials, _t3)
     grad_query = _t29 @ memory
-    grad_memory = _t29.T @ query
+    grad_memory = _cupy_rows(_t29).T @ _cupy_rows(query)
     grad_values = _memory_write_sigmoid_bwd_5(_t15, _t20)
     _t32 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
+    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
     _t34 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
+    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_sigmoid_bwd_6(_t32, _t34)
     return (
         grad_x,
@@ -1894,7 +1900,7 @@ def _cupy_backward_tanh(
     _t13 = _memory_write_tanh_bwd_1(y, grad_y)
     grad_output_bias = cp.sum(_t13, axis=0)
     _t15 = _t13 @ output_weight
-    grad_output_weight = _t13.T @ values
+    grad_output_weight = _cupy_rows(_t13).T @ _cupy_rows(values)
     _t17 = values.T
     _t18 = grad_memory_update @ _t17
     _t19 = _t8.T
@@ -1905,12 +1911,12 @@ def _cupy_backward_tanh(
     _t27 = cp.broadcast_to(_t26, _t1.shape)
     _t29 = _memory_write_tanh_bwd_4(_t22, _t27, exponentials, _t3)
     grad_query = _t29 @ memory
-    grad_memory = _t29.T @ query
+    grad_memory = _cupy_rows(_t29).T @ _cupy_rows(query)
     grad_values = _memory_write_tanh_bwd_5(_t15, _t20)
     _t32 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
+    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
     _t34 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
+    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_tanh_bwd_6(_t32, _t34)
     return (
         grad_x,
@@ -2229,7 +2235,7 @@ def _cupy_backward_softmax(
     _t17 = _memory_write_softmax_bwd_2(grad_y, _t15, y)
     grad_output_bias = cp.sum(_t17, axis=0)
     _t19 = _t17 @ output_weight
-    grad_output_weight = _t17.T @ values
+    grad_output_weight = _cupy_rows(_t17).T @ _cupy_rows(values)
     _t21 = values.T
     _t22 = grad_memory_update @ _t21
     _t23 = _t8.T
@@ -2240,12 +2246,12 @@ def _cupy_backward_softmax(
     _t31 = cp.broadcast_to(_t30, _t1.shape)
     _t33 = _memory_write_softmax_bwd_5(_t26, _t31, exponentials, _t3)
     grad_query = _t33 @ memory
-    grad_memory = _t33.T @ query
+    grad_memory = _cupy_rows(_t33).T @ _cupy_rows(query)
     grad_values = _memory_write_softmax_bwd_6(_t19, _t24)
     _t36 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
+    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
     _t38 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
+    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_softmax_bwd_7(_t36, _t38)
     return (
         grad_x,
@@ -2390,7 +2396,7 @@ _memory_write_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
+# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
 _memory_write_gelu_bwd_1 = ElementwiseKernel(
     "memory_write_gelu_bwd_1",
     "T _t10, T grad_y",
@@ -2503,7 +2509,7 @@ def _cupy_backward_gelu(
     _t24 = _memory_write_gelu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t24, axis=0)
     _t26 = _t24 @ output_weight
-    grad_output_weight = _t24.T @ values
+    grad_output_weight = _cupy_rows(_t24).T @ _cupy_rows(values)
     _t28 = values.T
     _t29 = grad_memory_update @ _t28
     _t30 = _t8.T
@@ -2514,12 +2520,12 @@ def _cupy_backward_gelu(
     _t38 = cp.broadcast_to(_t37, _t1.shape)
     _t40 = _memory_write_gelu_bwd_4(_t33, _t38, exponentials, _t3)
     grad_query = _t40 @ memory
-    grad_memory = _t40.T @ query
+    grad_memory = _cupy_rows(_t40).T @ _cupy_rows(query)
     grad_values = _memory_write_gelu_bwd_5(_t26, _t31)
     _t43 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
+    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
     _t45 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
+    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_gelu_bwd_6(_t43, _t45)
     return (
         grad_x,
@@ -2767,7 +2773,7 @@ def _cupy_backward_silu(
     _t17 = _memory_write_silu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t17, axis=0)
     _t19 = _t17 @ output_weight
-    grad_output_weight = _t17.T @ values
+    grad_output_weight = _cupy_rows(_t17).T @ _cupy_rows(values)
     _t21 = values.T
     _t22 = grad_memory_update @ _t21
     _t23 = _t8.T
@@ -2778,12 +2784,12 @@ def _cupy_backward_silu(
     _t31 = cp.broadcast_to(_t30, _t1.shape)
     _t33 = _memory_write_silu_bwd_4(_t26, _t31, exponentials, _t3)
     grad_query = _t33 @ memory
-    grad_memory = _t33.T @ query
+    grad_memory = _cupy_rows(_t33).T @ _cupy_rows(query)
     grad_values = _memory_write_silu_bwd_5(_t19, _t24)
     _t36 = grad_values @ value_weight
-    grad_value_weight = grad_values.T @ x
+    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
     _t38 = grad_query @ query_weight
-    grad_query_weight = grad_query.T @ x
+    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_silu_bwd_6(_t36, _t38)
     return (
         grad_x,
@@ -2804,3 +2810,9 @@ _CUPY_FUSED = {
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])

@@ -24,7 +24,7 @@ PARAMETERS = ()
 OUTPUTS = ("y",)
 
 
-def forward(a, b, *, activation="identity", activation_options=None):
+def forward(a, b, *more, activation="identity", activation_options=None):
     """Multiply forward pass.
 
     The elementwise product of two arrays, broadcast against each other as in NumPy,
@@ -33,6 +33,9 @@ def forward(a, b, *, activation="identity", activation_options=None):
     Args:
         a: float32 or float64 input of shape [..., F].
         b: float32 or float64 input of shape [..., F].
+        *more: any number of further inputs like b, folded from the left:
+            forward(forward(a, b), more[0]), ..., the activation applied once, at the
+            end.
         activation: name of the activation applied to the result, default 'identity';
             relu, sigmoid, tanh, softmax, identity, gelu, elu, mish, swish, silu are
             fused into specialized code, any other activation of layerforge.activations
@@ -43,6 +46,10 @@ def forward(a, b, *, activation="identity", activation_options=None):
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
+    if more:
+        return _folded_forward(
+            (a, b, *more), activation=activation, activation_options=activation_options
+        )
     check_arrays(
         "multiply",
         {"a": a, "b": b},
@@ -99,11 +106,14 @@ def backward(grad_y, ctx):
         ctx: the context returned by forward.
 
     Returns:
-        grad_a, grad_b: gradients with respect to a, b, in that order.
+        grad_a, grad_b: gradients with respect to a, b, in that order (and one more for
+            each input of *more).
     """
     backward_variant, saved = check_context(
         "multiply", __name__, ctx, {"grad_y": grad_y}
     )
+    if backward_variant is _folded_backward:
+        return _folded_backward(grad_y, *saved)
     if backward_variant is _backward_composed:
         return sum_to_shapes(_backward_composed(grad_y, *saved), ctx[3])
     return sum_to_shapes(
@@ -317,6 +327,31 @@ def _backward_silu(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
+
+
+def _folded_forward(arrays, *, activation, activation_options):
+    """forward over more than two inputs: a left fold of it, the activation at the end."""
+    partial, contexts = arrays[0], []
+    for array in arrays[1:-1]:
+        partial, ctx = forward(partial, array)
+        contexts.append(ctx)
+    y, ctx = forward(
+        partial,
+        arrays[-1],
+        activation=activation,
+        activation_options=activation_options,
+    )
+    contexts.append(ctx)
+    return y, (_folded_backward, (contexts,), ctx[2], None)
+
+
+def _folded_backward(grad_y, contexts):
+    """backward of _folded_forward: its steps' backward passes in reverse."""
+    grads = []
+    for ctx in reversed(contexts):
+        grad_y, grad_array = backward(grad_y, ctx)
+        grads.append(grad_array)
+    return (grad_y, *reversed(grads))
 
 
 _FUSED = {
@@ -788,7 +823,7 @@ def _cupy_forward_gelu(a, b):
     return y, (a, b)
 
 
-# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
+# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
 _multiply_gelu_bwd_0 = ElementwiseKernel(
     "multiply_gelu_bwd_0",
     "T a, T b, T grad_y",

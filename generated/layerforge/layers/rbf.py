@@ -91,7 +91,7 @@ def _backward(grad_y, x, centers, widths, _t1, _t2, y):
     _t9 *= 2
     _t10 = np.sum(_t7, axis=-1, keepdims=True) * x
     grad_x = _t9 @ centers + _t10 + _t10
-    grad_centers = _t8 + _t8 + _t9.T @ x
+    grad_centers = _t8 + _t8 + _rows(_t9).T @ _rows(x)
     grad_widths = np.add(_t6, _t6, out=_t6)
     return grad_x, grad_centers, grad_widths
 
@@ -103,6 +103,12 @@ def _dot_last(a, b):
     if b.ndim == 1:
         return np.matmul(a, b)[..., None]
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
 
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
@@ -324,7 +330,7 @@ def _cupy_backward(grad_y, x, centers, widths, _t5, _t7, y):
     _t26 = _rbf_bwd_6(_t21)
     _t28 = _rbf_bwd_7(_t21)
     _t29 = _t28 @ centers
-    _t30 = _t28.T @ x
+    _t30 = _cupy_rows(_t28).T @ _cupy_rows(x)
     grad_x = _rbf_bwd_8(_t26, x, _t29)
     grad_centers = _rbf_bwd_9(_t24, _t25, _t30)
     grad_widths = _rbf_bwd_10(_t18, _t19)
@@ -340,3 +346,9 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])

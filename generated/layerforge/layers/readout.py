@@ -121,7 +121,7 @@ def _forward_identity(x, weight, bias):
 def _backward_identity(grad_y, x, weight):
     grad_bias = np.sum(grad_y, axis=0)
     grad_x = grad_y @ weight
-    grad_weight = grad_y.T @ x
+    grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -135,7 +135,7 @@ def _backward_relu(grad_y, x, weight, z):
     grad_z = grad_y * (z > 0)
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -151,7 +151,7 @@ def _backward_sigmoid(grad_y, x, weight, y):
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -167,7 +167,7 @@ def _backward_tanh(grad_y, x, weight, y):
     grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -186,7 +186,7 @@ def _backward_softmax(grad_y, x, weight, y):
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -216,7 +216,7 @@ def _backward_gelu(grad_y, x, weight, z):
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -237,7 +237,7 @@ def _backward_silu(grad_y, x, weight, z):
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -372,6 +372,12 @@ def _erf(x, out=None):
     return result
 
 
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
 def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
@@ -434,7 +440,7 @@ def _cupy_backward_identity(grad_y, x, weight):
 
     grad_bias = cp.sum(grad_y, axis=0)
     grad_x = grad_y @ weight
-    grad_weight = grad_y.T @ x
+    grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -474,7 +480,7 @@ def _cupy_backward_relu(grad_y, x, weight, z):
     grad_z = _readout_relu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -515,7 +521,7 @@ def _cupy_backward_sigmoid(grad_y, x, weight, y):
     grad_z = _readout_sigmoid_bwd_0(grad_y, y)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -556,7 +562,7 @@ def _cupy_backward_tanh(grad_y, x, weight, y):
     grad_z = _readout_tanh_bwd_0(y, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -673,7 +679,7 @@ def _cupy_backward_softmax(grad_y, x, weight, y):
     grad_z = _readout_softmax_bwd_1(grad_y, _t6, y)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -699,7 +705,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# readout_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
+# readout_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
 _readout_gelu_bwd_0 = ElementwiseKernel(
     "readout_gelu_bwd_0",
     "T z, T grad_y",
@@ -729,7 +735,7 @@ def _cupy_backward_gelu(grad_y, x, weight, z):
     grad_z = _readout_gelu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -775,7 +781,7 @@ def _cupy_backward_silu(grad_y, x, weight, z):
     grad_z = _readout_silu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
     grad_x = grad_z @ weight
-    grad_weight = grad_z.T @ x
+    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -793,3 +799,9 @@ _CUPY_FUSED = {
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])

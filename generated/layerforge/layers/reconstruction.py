@@ -186,15 +186,15 @@ def _backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2):
     h2 = np.clip(_t2, 0, np.inf)
     grad_fc3_bias = np.sum(grad_y, axis=0)
     grad_h2 = grad_y @ fc3_weight
-    grad_fc3_weight = grad_y.T @ h2
-    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc3_weight = _rows(grad_y).T @ _rows(h2)
+    _t3 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t3, axis=0)
     grad_h1 = _t3 @ fc2_weight
-    grad_fc2_weight = _t3.T @ h1
-    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc2_weight = _rows(_t3).T @ _rows(h1)
+    _t4 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
     grad_x = _t4 @ fc1_weight
-    grad_fc1_weight = _t4.T @ x
+    grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -222,15 +222,15 @@ def _backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
     grad_z = grad_y * (z > 0)
     grad_fc3_bias = np.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
+    _t3 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t3, axis=0)
     grad_h1 = _t3 @ fc2_weight
-    grad_fc2_weight = _t3.T @ h1
-    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc2_weight = _rows(_t3).T @ _rows(h1)
+    _t4 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
     grad_x = _t4 @ fc1_weight
-    grad_fc1_weight = _t4.T @ x
+    grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -262,15 +262,15 @@ def _backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y
     grad_z *= y
     grad_fc3_bias = np.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
+    _t3 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t3, axis=0)
     grad_h1 = _t3 @ fc2_weight
-    grad_fc2_weight = _t3.T @ h1
-    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc2_weight = _rows(_t3).T @ _rows(h1)
+    _t4 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
     grad_x = _t4 @ fc1_weight
-    grad_fc1_weight = _t4.T @ x
+    grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -300,15 +300,15 @@ def _backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y):
     grad_z *= grad_y
     grad_fc3_bias = np.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
+    _t3 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t3, axis=0)
     grad_h1 = _t3 @ fc2_weight
-    grad_fc2_weight = _t3.T @ h1
-    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc2_weight = _rows(_t3).T @ _rows(h1)
+    _t4 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
     grad_x = _t4 @ fc1_weight
-    grad_fc1_weight = _t4.T @ x
+    grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -343,15 +343,15 @@ def _backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y
     grad_z *= y
     grad_fc3_bias = np.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t3 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
+    _t3 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t3, axis=0)
     grad_h1 = _t3 @ fc2_weight
-    grad_fc2_weight = _t3.T @ h1
-    _t4 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc2_weight = _rows(_t3).T @ _rows(h1)
+    _t4 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
     grad_x = _t4 @ fc1_weight
-    grad_fc1_weight = _t4.T @ x
+    grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -395,15 +395,15 @@ def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
     grad_z += _t4
     grad_fc3_bias = np.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t5 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
+    _t5 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t5, axis=0)
     grad_h1 = _t5 @ fc2_weight
-    grad_fc2_weight = _t5.T @ h1
-    _t6 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc2_weight = _rows(_t5).T @ _rows(h1)
+    _t6 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t6, axis=0)
     grad_x = _t6 @ fc1_weight
-    grad_fc1_weight = _t6.T @ x
+    grad_fc1_weight = _rows(_t6).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -438,15 +438,15 @@ def _backward_silu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
     grad_z += _t4
     grad_fc3_bias = np.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
-    _t5 = np.multiply(grad_h2, _t2 > 0, out=h2)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
+    _t5 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t5, axis=0)
     grad_h1 = _t5 @ fc2_weight
-    grad_fc2_weight = _t5.T @ h1
-    _t6 = np.multiply(grad_h1, _t1 > 0, out=h1)
+    grad_fc2_weight = _rows(_t5).T @ _rows(h1)
+    _t6 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t6, axis=0)
     grad_x = _t6 @ fc1_weight
-    grad_fc1_weight = _t6.T @ x
+    grad_fc1_weight = _rows(_t6).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -589,6 +589,12 @@ def _erf(x, out=None):
     return result
 
 
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
 def _sigmoid(x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
     float32, -709 in float64) it is inf and the result is 0, less than the smallest
@@ -729,15 +735,15 @@ def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, 
     h2 = _reconstruction_identity_bwd_1(_t4)
     grad_fc3_bias = cp.sum(grad_y, axis=0)
     grad_h2 = grad_y @ fc3_weight
-    grad_fc3_weight = grad_y.T @ h2
+    grad_fc3_weight = _cupy_rows(grad_y).T @ _cupy_rows(h2)
     _t10 = _reconstruction_identity_bwd_2(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t10, axis=0)
     grad_h1 = _t10 @ fc2_weight
-    grad_fc2_weight = _t10.T @ h1
+    grad_fc2_weight = _cupy_rows(_t10).T @ _cupy_rows(h1)
     _t15 = _reconstruction_identity_bwd_3(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t15, axis=0)
     grad_x = _t15 @ fc1_weight
-    grad_fc1_weight = _t15.T @ x
+    grad_fc1_weight = _cupy_rows(_t15).T @ _cupy_rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -863,15 +869,15 @@ def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     grad_z = _reconstruction_relu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
+    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t12 = _reconstruction_relu_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t12, axis=0)
     grad_h1 = _t12 @ fc2_weight
-    grad_fc2_weight = _t12.T @ h1
+    grad_fc2_weight = _cupy_rows(_t12).T @ _cupy_rows(h1)
     _t17 = _reconstruction_relu_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t17, axis=0)
     grad_x = _t17 @ fc1_weight
-    grad_fc1_weight = _t17.T @ x
+    grad_fc1_weight = _cupy_rows(_t17).T @ _cupy_rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -998,15 +1004,15 @@ def _cupy_backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _
     grad_z = _reconstruction_sigmoid_bwd_2(grad_y, y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
+    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t13 = _reconstruction_sigmoid_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t13, axis=0)
     grad_h1 = _t13 @ fc2_weight
-    grad_fc2_weight = _t13.T @ h1
+    grad_fc2_weight = _cupy_rows(_t13).T @ _cupy_rows(h1)
     _t18 = _reconstruction_sigmoid_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t18, axis=0)
     grad_x = _t18 @ fc1_weight
-    grad_fc1_weight = _t18.T @ x
+    grad_fc1_weight = _cupy_rows(_t18).T @ _cupy_rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -1133,15 +1139,15 @@ def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     grad_z = _reconstruction_tanh_bwd_2(y, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
+    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t13 = _reconstruction_tanh_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t13, axis=0)
     grad_h1 = _t13 @ fc2_weight
-    grad_fc2_weight = _t13.T @ h1
+    grad_fc2_weight = _cupy_rows(_t13).T @ _cupy_rows(h1)
     _t18 = _reconstruction_tanh_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t18, axis=0)
     grad_x = _t18 @ fc1_weight
-    grad_fc1_weight = _t18.T @ x
+    grad_fc1_weight = _cupy_rows(_t18).T @ _cupy_rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -1344,15 +1350,15 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _
     grad_z = _reconstruction_softmax_bwd_3(grad_y, _t10, y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
+    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t17 = _reconstruction_softmax_bwd_4(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t17, axis=0)
     grad_h1 = _t17 @ fc2_weight
-    grad_fc2_weight = _t17.T @ h1
+    grad_fc2_weight = _cupy_rows(_t17).T @ _cupy_rows(h1)
     _t22 = _reconstruction_softmax_bwd_5(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t22, axis=0)
     grad_x = _t22 @ fc1_weight
-    grad_fc1_weight = _t22.T @ x
+    grad_fc1_weight = _cupy_rows(_t22).T @ _cupy_rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -1438,7 +1444,7 @@ _reconstruction_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1698
+# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
 _reconstruction_gelu_bwd_2 = ElementwiseKernel(
     "reconstruction_gelu_bwd_2",
     "T z, T grad_y",
@@ -1494,15 +1500,15 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     grad_z = _reconstruction_gelu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
+    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t23 = _reconstruction_gelu_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t23, axis=0)
     grad_h1 = _t23 @ fc2_weight
-    grad_fc2_weight = _t23.T @ h1
+    grad_fc2_weight = _cupy_rows(_t23).T @ _cupy_rows(h1)
     _t28 = _reconstruction_gelu_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t28, axis=0)
     grad_x = _t28 @ fc1_weight
-    grad_fc1_weight = _t28.T @ x
+    grad_fc1_weight = _cupy_rows(_t28).T @ _cupy_rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -1634,15 +1640,15 @@ def _cupy_backward_silu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     grad_z = _reconstruction_silu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = grad_z @ fc3_weight
-    grad_fc3_weight = grad_z.T @ h2
+    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t16 = _reconstruction_silu_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t16, axis=0)
     grad_h1 = _t16 @ fc2_weight
-    grad_fc2_weight = _t16.T @ h1
+    grad_fc2_weight = _cupy_rows(_t16).T @ _cupy_rows(h1)
     _t21 = _reconstruction_silu_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t21, axis=0)
     grad_x = _t21 @ fc1_weight
-    grad_fc1_weight = _t21.T @ x
+    grad_fc1_weight = _cupy_rows(_t21).T @ _cupy_rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -1668,3 +1674,9 @@ _CUPY_FUSED = {
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])

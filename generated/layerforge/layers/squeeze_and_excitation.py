@@ -155,11 +155,11 @@ def _backward(
     _t5 = grad_excitation * excitation * (1 - excitation)
     grad_fc2_bias = _sum_to(_t5, fc2_bias.shape)
     grad_hidden = _t5 @ fc2_weight
-    grad_fc2_weight = _t5.T @ hidden
+    grad_fc2_weight = _rows(_t5).T @ _rows(hidden)
     _t6 = grad_hidden * (_t3 > 0)
     grad_fc1_bias = _sum_to(_t6, fc1_bias.shape)
     grad_squeezed = _t6 @ fc1_weight
-    grad_fc1_weight = _t6.T @ squeezed
+    grad_fc1_weight = _rows(_t6).T @ _rows(squeezed)
     grad_pooled = grad_squeezed.reshape(_t1.shape)
     grad_x = grad_y * _t4 + np.broadcast_to(grad_pooled / _t2, x.shape)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
@@ -172,6 +172,12 @@ def _flatten_batch(x):
     for n in x.shape[1:]:
         features *= n
     return x.reshape(x.shape[0], features)
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -450,12 +456,12 @@ def _cupy_backward(
     _t16 = _squeeze_and_excitation_bwd_4(_t14, _t15)
     grad_fc2_bias = _cupy_sum_to(_t16, fc2_bias.shape)
     grad_hidden = _t16 @ fc2_weight
-    grad_fc2_weight = _t16.T @ hidden
+    grad_fc2_weight = _cupy_rows(_t16).T @ _cupy_rows(hidden)
     _t20 = _squeeze_and_excitation_bwd_5(_t6)
     _t21 = _squeeze_and_excitation_bwd_6(grad_hidden, _t20)
     grad_fc1_bias = _cupy_sum_to(_t21, fc1_bias.shape)
     grad_squeezed = _t21 @ fc1_weight
-    grad_fc1_weight = _t21.T @ squeezed
+    grad_fc1_weight = _cupy_rows(_t21).T @ _cupy_rows(squeezed)
     grad_pooled = grad_squeezed.reshape(_t1.shape)
     _t26 = _squeeze_and_excitation_bwd_7(grad_pooled, _t4)
     _t27 = cp.broadcast_to(_t26, x.shape)
@@ -470,6 +476,12 @@ def _cupy_flatten_batch(x):
     for n in x.shape[1:]:
         features *= n
     return x.reshape(x.shape[0], features)
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
 
 
 def _cupy_sum(x, axis):
