@@ -87,6 +87,19 @@ def test_linear_layer_without_bias_fuses_its_activation(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("stride, groups", [(1, 1), (2, 1), (1, 3)])
+def test_convolution_without_bias(dtype, stride, groups):
+    """torch.nn.Conv2d(bias=False): bias=None runs the variant without bias (stride 1 and 2,
+    grouped), with relu fused."""
+    x, w = draw((2, 6, 7, 8), dtype, 1), draw((3, 6 // groups, 3, 3), dtype, 2)
+    attrs = {"stride": stride, "padding": 1, "groups": groups, "activation": "relu"}
+    run("convolutional", {"x": x, "weight": w, "bias": None},
+        lambda x, weight, bias: F.relu(F.conv2d(x, weight, None, stride=stride, padding=1, groups=groups)), dtype, attrs)
+    if dtype == np.float64:
+        finite_differences("convolutional", {"x": x, "weight": w, "bias": None}, attrs)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("given", [(True, True), (True, False), (False, True), (False, False)])
 def test_layer_normalization_without_weight_or_bias(dtype, given):
     x = draw((3, 4, 7), dtype, 1)

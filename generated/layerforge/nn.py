@@ -520,6 +520,7 @@ class Convolutional(Module):
         padding_mode="zeros",
         activation="identity",
         activation_options=None,
+        bias=True,
         rng=None,
         dtype=np.float32,
     ):
@@ -528,7 +529,9 @@ class Convolutional(Module):
         self.weight = _fan_in_uniform(
             rng, (C_out, C_group, kH, kW), C_group * kH * kW, dtype
         )
-        self.bias = _fan_in_uniform(rng, (C_out,), C_group * kH * kW, dtype)
+        self.bias = (
+            _fan_in_uniform(rng, (C_out,), C_group * kH * kW, dtype) if bias else None
+        )
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
@@ -1884,8 +1887,8 @@ def _pair(value):
 
 class Conv2d(Convolutional):
     """torch.nn.Conv2d: weight [out_channels, in_channels / groups, kH, kW] and bias
-    [out_channels] drawn as PyTorch draws them; ``bias=False`` leaves the bias out of the
-    parameters (and of state_dict), adding zeros."""
+    [out_channels] drawn as PyTorch draws them; ``bias=False`` leaves the bias out (None:
+    the convolution's variant without bias)."""
 
     def __init__(
         self,
@@ -1921,12 +1924,10 @@ class Conv2d(Convolutional):
             padding_mode=padding_mode,
             activation=activation,
             activation_options=activation_options,
+            bias=bias,
             rng=rng,
             dtype=dtype,
         )
-        if not bias:
-            self.bias = np.zeros(out_channels, dtype=dtype)
-            self.PARAMETERS = ("weight",)
 
 
 class MaxPool2d(MaxPooling):
@@ -2020,10 +2021,9 @@ class Conv1d(Module):
         self.weight = _fan_in_uniform(
             rng, (out_channels, in_channels // groups, kernel), fan_in, dtype
         )
-        self.bias = _fan_in_uniform(rng, (out_channels,), fan_in, dtype)
-        if not bias:
-            self.bias = np.zeros(out_channels, dtype=dtype)
-            self.PARAMETERS = ("weight",)
+        self.bias = (
+            _fan_in_uniform(rng, (out_channels,), fan_in, dtype) if bias else None
+        )
         self.stride, self.dilation, self.groups, self.padding_mode = (
             stride,
             dilation,

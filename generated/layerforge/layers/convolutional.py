@@ -31,7 +31,7 @@ OUTPUTS = ("y",)
 def forward(
     x,
     weight,
-    bias,
+    bias=None,
     *,
     stride=1,
     padding=0,
@@ -54,7 +54,8 @@ def forward(
         x: float32 or float64 input of shape [B, C_in, H, W]. A batch of feature maps.
         weight: float32 or float64 parameter of shape [C_out, C_group, kH, kW]. Filters,
             as torch.nn.Conv2d.weight; C_group = C_in / groups.
-        bias: float32 or float64 parameter of shape [C_out].
+        bias: float32 or float64 parameter of shape [C_out]. None (or bias=False in the
+            object API) for a convolution without bias.
         stride: int or (int, int), default 1. Step between windows: one int, or (height,
             width).
         padding: int, (int, int), 4 ints per side, 'same' or 'valid', default 0.
@@ -86,6 +87,7 @@ def forward(
             "weight": ("C_out", "C_group", "kH", "kW"),
             "bias": ("C_out",),
         },
+        optional=("bias",),
     )
     check_attribute("convolutional", "groups", groups, "int", minimum=1)
     check_attribute(
@@ -108,7 +110,7 @@ def forward(
     )
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
-        fused = _CUPY_FUSED.get(activation)
+        fused = _CUPY_FUSED.get((activation, bias is not None))
         fixed = _FUSED_FIXED.get(activation, {})
         if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
             options = {k: v for k, v in options.items() if k not in fixed}
@@ -128,18 +130,19 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("convolutional", activation)
-        y_linear, linear_saved = _cupy_forward_identity(
+        linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
+        y_linear, linear_saved = linear_forward(
             x, weight, bias, stride, padding, dilation, groups, padding_mode
         )
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
             _cupy_backward_composed,
-            (module, activation_ctx, linear_saved),
+            (module, activation_ctx, linear_backward, linear_saved),
             (y.dtype, y.shape),
             None,
         )
     options = {} if activation_options is None else activation_options
-    fused = _FUSED.get(activation)
+    fused = _FUSED.get((activation, bias is not None))
     fixed = _FUSED_FIXED.get(activation, {})
     if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
         options = {k: v for k, v in options.items() if k not in fixed}
@@ -151,13 +154,14 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("convolutional", activation)
-    y_linear, linear_saved = _forward_identity(
+    linear_forward, linear_backward = _FUSED["identity", bias is not None]
+    y_linear, linear_saved = linear_forward(
         x, weight, bias, stride, padding, dilation, groups, padding_mode
     )
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (
         _backward_composed,
-        (module, activation_ctx, linear_saved),
+        (module, activation_ctx, linear_backward, linear_saved),
         (y.dtype, y.shape),
         None,
     )
@@ -598,22 +602,438 @@ def _backward_silu(
     return grad_x, grad_weight, grad_bias
 
 
-def _backward_composed(grad_y, module, activation_ctx, linear_saved):
+def _forward_relu_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = np.clip(z, 0, np.inf)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
+
+
+def _backward_relu_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
+    grad_z = grad_y * (z > 0)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _forward_sigmoid_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _sigmoid(z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
+
+
+def _backward_sigmoid_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
+):
+    grad_z = 1 - y
+    grad_z *= grad_y
+    grad_z *= y
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _forward_tanh_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = np.tanh(z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
+
+
+def _backward_tanh_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
+):
+    grad_z = y * y
+    np.subtract(1, grad_z, out=grad_z)
+    grad_z *= grad_y
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _forward_softmax_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    softmax_shifted = z - _amax(z, -1)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    y = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
+
+
+def _backward_softmax_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
+):
+    grad_z = grad_y - _sum(grad_y * y, -1)
+    grad_z *= y
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _forward_identity_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    return z, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+    )
+
+
+def _backward_identity_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns
+):
+    grad_weight = _conv_weight_grad(
+        grad_y, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _conv_input_grad(
+        grad_y, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _forward_gelu_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _erf(0.7071067811865476 * z)
+    y *= 0.5
+    y += 0.5
+    y *= z
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
+
+
+def _backward_gelu_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
+    _t1 = 0.7071067811865476 * z
+    grad_z = _erf(_t1)
+    grad_z *= 0.5
+    grad_z += 0.5
+    grad_z *= grad_y
+    _t2 = _t1 * _t1
+    np.negative(_t2, out=_t2)
+    np.exp(_t2, out=_t2)
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= 0.5
+    _t2 *= 1.1283791670955126
+    _t2 *= 0.7071067811865476
+    grad_z += _t2
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _forward_elu_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode, alpha=1.0
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = np.clip(z, 0, np.inf)
+    _t1 = _expm1(np.clip(z, -np.inf, 0))
+    _t1 *= alpha
+    y += _t1
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        alpha,
+        y,
+    )
+
+
+def _backward_elu_no_bias(
+    grad_y,
+    x,
+    weight,
+    bias,
+    stride,
+    padding,
+    dilation,
+    groups,
+    padding_mode,
+    columns,
+    alpha,
+    y,
+):
+    grad_z = np.clip(y, -np.inf, 0)
+    grad_z += alpha
+    grad_z *= grad_y
+    _t1 = grad_y * (y > 0)
+    _t1 *= 1 - alpha
+    grad_z += _t1
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _forward_mish_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    mish_e = np.clip(z, -np.inf, 20)
+    np.exp(mish_e, out=mish_e)
+    mish_n = mish_e + 2
+    mish_n *= mish_e
+    y = np.multiply(z, mish_n, out=mish_e)
+    _t1 = mish_n + 2
+    y /= _t1
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
+
+
+def _backward_mish_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
+    mish_e = np.clip(z, -np.inf, 20)
+    np.exp(mish_e, out=mish_e)
+    mish_n = mish_e + 2
+    mish_n *= mish_e
+    _t1 = mish_n + 2
+    np.divide(1, _t1, out=_t1)
+    grad_z = np.multiply(mish_n, _t1, out=mish_n)
+    _t2 = mish_e + 1
+    _t2 *= 4
+    _t2 *= z
+    _t2 *= mish_e
+    _t2 *= _t1
+    _t2 *= _t1
+    grad_z += _t2
+    grad_z *= grad_y
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _forward_swish_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _sigmoid(z)
+    y *= z
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
+
+
+def _backward_swish_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
+    _t1 = _sigmoid(z)
+    grad_z = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= _t1
+    grad_z += _t2
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _forward_silu_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _sigmoid(z)
+    y *= z
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
+
+
+def _backward_silu_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
+    _t1 = _sigmoid(z)
+    grad_z = grad_y * _t1
+    _t2 = 1 - _t1
+    _t2 *= grad_y
+    _t2 *= z
+    _t2 *= _t1
+    grad_z += _t2
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
-    return _backward_identity(grad_linear, *linear_saved)
+    return linear_backward(grad_linear, *linear_saved)
 
 
 _FUSED = {
-    "relu": (_forward_relu, _backward_relu),
-    "sigmoid": (_forward_sigmoid, _backward_sigmoid),
-    "tanh": (_forward_tanh, _backward_tanh),
-    "softmax": (_forward_softmax, _backward_softmax),
-    "identity": (_forward_identity, _backward_identity),
-    "gelu": (_forward_gelu, _backward_gelu),
-    "elu": (_forward_elu, _backward_elu),
-    "mish": (_forward_mish, _backward_mish),
-    "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    ("relu", True): (_forward_relu, _backward_relu),
+    ("sigmoid", True): (_forward_sigmoid, _backward_sigmoid),
+    ("tanh", True): (_forward_tanh, _backward_tanh),
+    ("softmax", True): (_forward_softmax, _backward_softmax),
+    ("identity", True): (_forward_identity, _backward_identity),
+    ("gelu", True): (_forward_gelu, _backward_gelu),
+    ("elu", True): (_forward_elu, _backward_elu),
+    ("mish", True): (_forward_mish, _backward_mish),
+    ("swish", True): (_forward_swish, _backward_swish),
+    ("silu", True): (_forward_silu, _backward_silu),
+    ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
+    ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
+    ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
+    ("softmax", False): (_forward_softmax_no_bias, _backward_softmax_no_bias),
+    ("identity", False): (_forward_identity_no_bias, _backward_identity_no_bias),
+    ("gelu", False): (_forward_gelu_no_bias, _backward_gelu_no_bias),
+    ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
+    ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
+    ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
+    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -1821,22 +2241,710 @@ def _cupy_backward_silu(
     return grad_x, grad_weight, grad_bias
 
 
-def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
+# convolutional_relu_no_bias_fwd_0: layers_spec/activations/relu.yaml:8
+_convolutional_relu_no_bias_fwd_0 = ElementwiseKernel(
+    "convolutional_relu_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _convolutional_relu_no_bias_fwd_0(z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
+
+
+# convolutional_relu_no_bias_bwd_0: layers_spec/primitives.yaml:252
+_convolutional_relu_no_bias_bwd_0 = ElementwiseKernel(
+    "convolutional_relu_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t1 = z > T(0);
+    grad_z = grad_y * _t1;
+    """,
+)
+
+
+def _cupy_backward_relu_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
+    grad_z = _convolutional_relu_no_bias_bwd_0(z, grad_y)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+# convolutional_sigmoid_no_bias_fwd_0: layers_spec/activations/sigmoid.yaml:8
+_convolutional_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
+    "convolutional_sigmoid_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _convolutional_sigmoid_no_bias_fwd_0(z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
+
+
+# convolutional_sigmoid_no_bias_bwd_0: layers_spec/primitives.yaml:201
+_convolutional_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
+    "convolutional_sigmoid_no_bias_bwd_0",
+    "T grad_y, T y",
+    "T grad_z",
+    """
+    T _t1 = grad_y * y;
+    T _t2 = T(1) - y;
+    grad_z = _t1 * _t2;
+    """,
+)
+
+
+def _cupy_backward_sigmoid_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
+):
+    grad_z = _convolutional_sigmoid_no_bias_bwd_0(grad_y, y)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+# convolutional_tanh_no_bias_fwd_0: layers_spec/activations/tanh.yaml:8
+_convolutional_tanh_no_bias_fwd_0 = ElementwiseKernel(
+    "convolutional_tanh_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    y = tanh(z);
+    """,
+)
+
+
+def _cupy_forward_tanh_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _convolutional_tanh_no_bias_fwd_0(z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
+
+
+# convolutional_tanh_no_bias_bwd_0: layers_spec/primitives.yaml:180
+_convolutional_tanh_no_bias_bwd_0 = ElementwiseKernel(
+    "convolutional_tanh_no_bias_bwd_0",
+    "T y, T grad_y",
+    "T grad_z",
+    """
+    T _t1 = y * y;
+    T _t2 = T(1) - _t1;
+    grad_z = grad_y * _t2;
+    """,
+)
+
+
+def _cupy_backward_tanh_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
+):
+    grad_z = _convolutional_tanh_no_bias_bwd_0(y, grad_y)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+# convolutional_softmax_no_bias_fwd_0: layers_spec/activations/softmax.yaml:10
+_convolutional_softmax_no_bias_fwd_0 = ReductionKernel(
+    "convolutional_softmax_no_bias_fwd_0",
+    "T X0",
+    map_expr="convolutional_softmax_no_bias_fwd_0_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T convolutional_softmax_no_bias_fwd_0_map(const T z) {
+        return z;
+    }
+    """,
+)
+
+
+# convolutional_softmax_no_bias_fwd_1: layers_spec/activations/softmax.yaml:10,11
+_convolutional_softmax_no_bias_fwd_1 = ElementwiseKernel(
+    "convolutional_softmax_no_bias_fwd_1",
+    "T z, T _t3",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = z - _t3;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# convolutional_softmax_no_bias_fwd_2: layers_spec/activations/softmax.yaml:12
+_convolutional_softmax_no_bias_fwd_2 = ReductionKernel(
+    "convolutional_softmax_no_bias_fwd_2",
+    "T X0",
+    map_expr="convolutional_softmax_no_bias_fwd_2_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T convolutional_softmax_no_bias_fwd_2_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# convolutional_softmax_no_bias_fwd_3: layers_spec/activations/softmax.yaml:12
+_convolutional_softmax_no_bias_fwd_3 = ElementwiseKernel(
+    "convolutional_softmax_no_bias_fwd_3",
+    "T softmax_exponentials, T _t4",
+    "T y",
+    """
+    y = softmax_exponentials / _t4;
+    """,
+)
+
+
+def _cupy_forward_softmax_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    _t2 = _convolutional_softmax_no_bias_fwd_0(z)
+    _t3 = _t2
+    softmax_exponentials = _convolutional_softmax_no_bias_fwd_1(z, _t3)
+    _t4 = _convolutional_softmax_no_bias_fwd_2(softmax_exponentials)
+    y = _convolutional_softmax_no_bias_fwd_3(softmax_exponentials, _t4)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        y,
+    )
+
+
+# convolutional_softmax_no_bias_bwd_0: layers_spec/activations/softmax.yaml:14
+_convolutional_softmax_no_bias_bwd_0 = ReductionKernel(
+    "convolutional_softmax_no_bias_bwd_0",
+    "T X0, T X1",
+    map_expr="convolutional_softmax_no_bias_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T convolutional_softmax_no_bias_bwd_0_map(const T grad_y, const T y) {
+        T _t5 = grad_y * y;
+        return _t5;
+    }
+    """,
+)
+
+
+# convolutional_softmax_no_bias_bwd_1: layers_spec/activations/softmax.yaml:14
+_convolutional_softmax_no_bias_bwd_1 = ElementwiseKernel(
+    "convolutional_softmax_no_bias_bwd_1",
+    "T grad_y, T _t6, T y",
+    "T grad_z",
+    """
+    T _t7 = grad_y - _t6;
+    grad_z = y * _t7;
+    """,
+)
+
+
+def _cupy_backward_softmax_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, y
+):
+    _t6 = _convolutional_softmax_no_bias_bwd_0(grad_y, y)
+    grad_z = _convolutional_softmax_no_bias_bwd_1(grad_y, _t6, y)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _cupy_forward_identity_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    return z, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+    )
+
+
+def _cupy_backward_identity_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns
+):
+    grad_weight = _cupy_conv_weight_grad(
+        grad_y, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_y, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+# convolutional_gelu_no_bias_fwd_0: layers_spec/activations/gelu.yaml:23
+_convolutional_gelu_no_bias_fwd_0 = ElementwiseKernel(
+    "convolutional_gelu_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    T _t2 = T(0.7071067811865476) * z;
+    T _t3 = erf(_t2);
+    T _t4 = T(0.5) * _t3;
+    T _t5 = T(0.5) + _t4;
+    y = z * _t5;
+    """,
+)
+
+
+def _cupy_forward_gelu_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _convolutional_gelu_no_bias_fwd_0(z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
+
+
+# convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
+_convolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
+    "convolutional_gelu_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t2 = T(0.7071067811865476) * z;
+    T _t3 = erf(_t2);
+    T _t4 = T(0.5) * _t3;
+    T _t5 = T(0.5) + _t4;
+    T _t6 = grad_y * _t5;
+    T _t7 = grad_y * z;
+    T _t8 = _t7 * T(0.5);
+    T _t9 = _t8 * T(1.1283791670955126);
+    T _t10 = _t2 * _t2;
+    T _t11 = -_t10;
+    T _t12 = exp(_t11);
+    T _t13 = _t9 * _t12;
+    T _t14 = _t13 * T(0.7071067811865476);
+    grad_z = _t6 + _t14;
+    """,
+)
+
+
+def _cupy_backward_gelu_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
+    grad_z = _convolutional_gelu_no_bias_bwd_0(z, grad_y)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+# convolutional_elu_no_bias_fwd_0: layers_spec/activations/elu.yaml:10
+_convolutional_elu_no_bias_fwd_0 = ElementwiseKernel(
+    "convolutional_elu_no_bias_fwd_0",
+    "T z, T alpha",
+    "T y",
+    """
+    T _t2 = z > T(0) || z != z ? z : T(0);
+    T _t3 = z < T(0) || z != z ? z : T(0);
+    T _t4 = expm1(_t3);
+    T _t5 = alpha * _t4;
+    y = _t2 + _t5;
+    """,
+    scalars=("alpha",),
+)
+
+
+def _cupy_forward_elu_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode, alpha=1.0
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _convolutional_elu_no_bias_fwd_0(z, alpha)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        alpha,
+        y,
+    )
+
+
+# convolutional_elu_no_bias_bwd_0: layers_spec/activations/elu.yaml:15
+_convolutional_elu_no_bias_bwd_0 = ElementwiseKernel(
+    "convolutional_elu_no_bias_bwd_0",
+    "T y, T alpha, T grad_y, T _t11",
+    "T grad_z",
+    """
+    T _t6 = y < T(0) || y != y ? y : T(0);
+    T _t7 = _t6 + alpha;
+    T _t8 = grad_y * _t7;
+    bool _t9 = y > T(0);
+    T _t10 = grad_y * _t9;
+    T _t12 = _t10 * _t11;
+    grad_z = _t8 + _t12;
+    """,
+    scalars=("alpha", "_t11"),
+)
+
+
+def _cupy_backward_elu_no_bias(
+    grad_y,
+    x,
+    weight,
+    bias,
+    stride,
+    padding,
+    dilation,
+    groups,
+    padding_mode,
+    columns,
+    alpha,
+    y,
+):
+    _t11 = 1 - alpha
+    grad_z = _convolutional_elu_no_bias_bwd_0(y, alpha, grad_y, _t11)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+# convolutional_mish_no_bias_fwd_0: layers_spec/activations/mish.yaml:12,13,14
+_convolutional_mish_no_bias_fwd_0 = ElementwiseKernel(
+    "convolutional_mish_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    T _t2 = z < T(20) || z != z ? z : T(20);
+    T mish_e = exp(_t2);
+    T _t3 = mish_e + T(2);
+    T mish_n = mish_e * _t3;
+    T _t4 = z * mish_n;
+    T _t5 = mish_n + T(2);
+    y = _t4 / _t5;
+    """,
+)
+
+
+def _cupy_forward_mish_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _convolutional_mish_no_bias_fwd_0(z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
+
+
+# convolutional_mish_no_bias_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
+_convolutional_mish_no_bias_bwd_0 = ElementwiseKernel(
+    "convolutional_mish_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t2 = z < T(20) || z != z ? z : T(20);
+    T mish_e = exp(_t2);
+    T _t3 = mish_e + T(2);
+    T mish_n = mish_e * _t3;
+    T _t6 = mish_n + T(2);
+    T _t7 = T(1) / _t6;
+    T _t8 = mish_n * _t7;
+    T _t9 = T(4) * z;
+    T _t10 = _t9 * mish_e;
+    T _t11 = mish_e + T(1);
+    T _t12 = _t10 * _t11;
+    T _t13 = _t12 * _t7;
+    T _t14 = _t13 * _t7;
+    T _t15 = _t8 + _t14;
+    grad_z = grad_y * _t15;
+    """,
+)
+
+
+def _cupy_backward_mish_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
+    grad_z = _convolutional_mish_no_bias_bwd_0(z, grad_y)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+# convolutional_swish_no_bias_fwd_0: layers_spec/activations/swish.yaml:8
+_convolutional_swish_no_bias_fwd_0 = ElementwiseKernel(
+    "convolutional_swish_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t2;
+    """,
+)
+
+
+def _cupy_forward_swish_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _convolutional_swish_no_bias_fwd_0(z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
+
+
+# convolutional_swish_no_bias_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
+_convolutional_swish_no_bias_bwd_0 = ElementwiseKernel(
+    "convolutional_swish_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t3 = grad_y * _t2;
+    T _t4 = grad_y * z;
+    T _t5 = _t4 * _t2;
+    T _t6 = T(1) - _t2;
+    T _t7 = _t5 * _t6;
+    grad_z = _t3 + _t7;
+    """,
+)
+
+
+def _cupy_backward_swish_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
+    grad_z = _convolutional_swish_no_bias_bwd_0(z, grad_y)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+# convolutional_silu_no_bias_fwd_0: layers_spec/activations/silu.yaml:8
+_convolutional_silu_no_bias_fwd_0 = ElementwiseKernel(
+    "convolutional_silu_no_bias_fwd_0",
+    "T z",
+    "T y",
+    """
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    y = z * _t2;
+    """,
+)
+
+
+def _cupy_forward_silu_no_bias(
+    x, weight, bias, stride, padding, dilation, groups, padding_mode
+):
+    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
+    y = _convolutional_silu_no_bias_fwd_0(z)
+    return y, (
+        x,
+        weight,
+        bias,
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        columns,
+        z,
+    )
+
+
+# convolutional_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
+_convolutional_silu_no_bias_bwd_0 = ElementwiseKernel(
+    "convolutional_silu_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
+    T _t3 = grad_y * _t2;
+    T _t4 = grad_y * z;
+    T _t5 = _t4 * _t2;
+    T _t6 = T(1) - _t2;
+    T _t7 = _t5 * _t6;
+    grad_z = _t3 + _t7;
+    """,
+)
+
+
+def _cupy_backward_silu_no_bias(
+    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
+):
+    grad_z = _convolutional_silu_no_bias_bwd_0(z, grad_y)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, dilation, groups
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
+    )
+    return grad_x, grad_weight, None
+
+
+def _cupy_backward_composed(
+    grad_y, module, activation_ctx, linear_backward, linear_saved
+):
     grad_linear = module.backward(grad_y, activation_ctx)
-    return _cupy_backward_identity(grad_linear, *linear_saved)
+    return linear_backward(grad_linear, *linear_saved)
 
 
 _CUPY_FUSED = {
-    "relu": (_cupy_forward_relu, _cupy_backward_relu),
-    "sigmoid": (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
-    "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
-    "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
-    "identity": (_cupy_forward_identity, _cupy_backward_identity),
-    "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
-    "elu": (_cupy_forward_elu, _cupy_backward_elu),
-    "mish": (_cupy_forward_mish, _cupy_backward_mish),
-    "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    ("relu", True): (_cupy_forward_relu, _cupy_backward_relu),
+    ("sigmoid", True): (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    ("tanh", True): (_cupy_forward_tanh, _cupy_backward_tanh),
+    ("softmax", True): (_cupy_forward_softmax, _cupy_backward_softmax),
+    ("identity", True): (_cupy_forward_identity, _cupy_backward_identity),
+    ("gelu", True): (_cupy_forward_gelu, _cupy_backward_gelu),
+    ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
+    ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
+    ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
+    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
+    ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
+    ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
+    ("softmax", False): (_cupy_forward_softmax_no_bias, _cupy_backward_softmax_no_bias),
+    ("identity", False): (
+        _cupy_forward_identity_no_bias,
+        _cupy_backward_identity_no_bias,
+    ),
+    ("gelu", False): (_cupy_forward_gelu_no_bias, _cupy_backward_gelu_no_bias),
+    ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
+    ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
+    ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
+    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
 }
 
 
