@@ -81,9 +81,9 @@ def _flatten_dims(x, start, end):
             f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
             f"{tuple(x.shape)}"
         )
-    joined = int(
-        np.prod(x.shape[first : last + 1])
-    )  # not -1: an empty x has no size to infer
+    joined = 1  # the joined size, not -1: an empty x has no size to infer from
+    for size in x.shape[first : last + 1]:
+        joined *= size
     return (
         x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
         if x.ndim
@@ -107,17 +107,15 @@ def _cupy_backward(grad_y, x):
 
 def _cupy_flatten_dims(x, start, end):
     """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
-    import cupy as cp
-
     first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
     if first > last:
         raise ValueError(
             f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
             f"{tuple(x.shape)}"
         )
-    joined = int(
-        cp.prod(x.shape[first : last + 1])
-    )  # not -1: an empty x has no size to infer
+    joined = 1  # the joined size, not -1: an empty x has no size to infer from
+    for size in x.shape[first : last + 1]:
+        joined *= size
     return (
         x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
         if x.ndim
