@@ -208,6 +208,13 @@ def layer_cases():
         "upsampling": ({"x": images}, {"scale_factor": 2}, lambda t: F.interpolate(t["x"], scale_factor=2)),
         "upsampling bilinear": ({"x": f32(16, 32, 64, 64)}, {"scale_factor": 2, "mode": "bilinear"},
                                 lambda t: F.interpolate(t["x"], scale_factor=2, mode="bilinear")),
+        "adaptive_pooling": ({"x": images}, {"output_size": (7, 7)}, lambda t: F.adaptive_avg_pool2d(t["x"], (7, 7))),
+        "adaptive_pooling max": ({"x": images}, {"output_size": (7, 7), "kind": "max"},
+                                 lambda t: F.adaptive_max_pool2d(t["x"], (7, 7))),
+        "mean": ({"x": images}, {"dim": (2, 3), "keepdim": True}, lambda t: t["x"].mean((2, 3), keepdim=True)),
+        "dilated_convolutional": ({**conv}, {"padding": 2, "dilation": 2},
+                                  lambda t: F.conv2d(t["x"], t["weight"], t["bias"], padding=2, dilation=2)),
+        "log_variance": ({"x": wide}, {}, lambda t: torch.log(torch.var(t["x"], -1, unbiased=False) + 1e-8)),
         "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
                             lambda t: F.linear(t["x"], t["weight"], t["bias"])),
         # Group A (issue 16): PyTorch compositions as the peers, as in the parity tests.
