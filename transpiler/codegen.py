@@ -124,7 +124,9 @@ def _type_text(attr: AttrDecl) -> str:
     return {"pair": "int or (int, int)", "padding": "int, (int, int), 4 ints per side, 'same' or 'valid'"}.get(attr.type, attr.type)
 
 
-def _keyword(attr: AttrDecl) -> str:
+def keyword(attr: AttrDecl) -> str:
+    """An attribute as a keyword parameter: ``alpha=1.0``, ``size=None`` (optional), or the
+    bare name of a required one."""
     if attr.default is None:
         return f"{attr.name}=None" if attr.optional else attr.name
     return f"{attr.name}={attr.default!r}"
@@ -474,7 +476,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     signature = [f"{n}=None" if all(m in optional for m in arrays[i:]) else n for i, n in enumerate(arrays)]
     keywords = []
     for attr in spec.attributes:
-        keywords.append(_keyword(attr))
+        keywords.append(keyword(attr))
     if fused:
         assert spec.slot is not None
         keywords += [f'activation="{spec.slot.default}"', "activation_options=None"]

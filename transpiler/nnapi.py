@@ -12,7 +12,7 @@ import textwrap
 
 import jinja2
 
-from .codegen import VERSION, docstring_text
+from .codegen import VERSION, docstring_text, keyword
 from .errors import Collector
 from .spec import Init, OpSpec, TensorDecl
 
@@ -66,8 +66,7 @@ def _group(names: list[str]) -> str:
 
 def describe(spec: OpSpec, errors: Collector) -> dict:
     attributes = [a for a in spec.attributes if a.name != "training"]
-    keywords = [(f"{a.name}=None" if a.optional else a.name) if a.default is None else f"{a.name}={a.default!r}"
-                for a in attributes]
+    keywords = [keyword(a) for a in attributes]
     stored = [a.name for a in attributes]
     call = [d.name for d in spec.inputs] + (["*more"] if spec.variadic else [])
     call += [f"self.{d.name}" for d in spec.parameters + spec.buffers]
