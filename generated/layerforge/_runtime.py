@@ -49,13 +49,11 @@ def check_arrays(
             raise TypeError(
                 f"{op}: argument '{name}' must have dtype {' or '.join(dtypes)}, got {value.dtype}"
             )
+        if not value.dtype.isnative:
+            raise TypeError(_byte_order_message(op, name, value.dtype))
         if dtype is None:
-            if not value.dtype.isnative:
-                raise TypeError(_byte_order_message(op, name, value.dtype))
             dtype = value.dtype
         elif value.dtype != dtype:
-            if not value.dtype.isnative:
-                raise TypeError(_byte_order_message(op, name, value.dtype))
             first = next(iter(arrays))
             raise TypeError(
                 f"{op}: argument '{name}' has dtype {value.dtype} but '{first}' has {dtype}; "
@@ -232,8 +230,7 @@ def check_attribute(op, name, value, kind, minimum=None, maximum=None, choices=N
     NaN, and never infinite where its range is finite (bounded on both sides); a bound on one
     side refuses that side's infinity as out of range."""
     valid = {
-        "float": isinstance(value, (int, float, np.floating, np.integer))
-        and not isinstance(value, bool),
+        "float": _is_float(value),
         "int": _is_int(value),
         "bool": isinstance(value, (bool, np.bool_)),
         "str": isinstance(value, str),
