@@ -62,6 +62,7 @@ GOLDEN = {
     "bad_below": "layers/bad_below.yaml:8:3: error: spec.attributes.size.below: 'y' is not an array argument",
     # Init kinds and chunk (issue 16).
     "bad_init": "layers/bad_init.yaml:8:39: error: spec.parameters.scale.init.uniform: must be [a, b], two numbers, got 0.5",
+    "infinite_init": "layers/infinite_init.yaml:8:43: error: spec.parameters.scale.init.uniform: inf is not a finite number",
     "unknown_init": "layers/unknown_init.yaml:8:30: error: spec.parameters.scale.init: unknown init kind 'normall'; did you mean 'normal'?",
     "chunk_axis": "layers/chunk_axis.yaml:8:7: error: 'chunk': axis 0 counts from the front of a shape with '...'; use a negative axis",
     # Hostile or careless specs (issue 23): spec text never becomes code, numbers stay finite

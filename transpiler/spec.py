@@ -479,8 +479,7 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
 def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...] | Init:
     expected = "zeros, ones, a number, {fan_in: [dimensions]}, {constant: v}, {normal: std} or {uniform: [a, b]}"
     if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        if not math.isfinite(node.value):
-            errors.error(node.loc, f"{where}: {node.value!r} is not finite")
+        if not check_finite(node, where, errors):
             return "zeros"
         return Init("constant", (float(node.value),))
     if isinstance(node.value, str):
@@ -507,10 +506,9 @@ def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...] | 
         shape = "[a, b], two numbers" if count == 2 else "one number"
         errors.error(item.loc, f"{where}.{key}: must be {shape}, got {raw!r}")
         return "zeros"
-    values = [float(v) for v in values]
-    if not all(math.isfinite(v) for v in values):
-        errors.error(item.loc, f"{where}.{key}: {raw!r} is not finite")
+    if not check_finite(item, f"{where}.{key}", errors):
         return "zeros"
+    values = [float(v) for v in values]
     if key == "normal" and values[0] < 0:
         errors.error(item.loc, f"{where}.normal: the standard deviation must be at least 0, got {values[0]}")
     if key == "uniform" and values[0] > values[1]:
