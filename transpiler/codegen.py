@@ -541,13 +541,13 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append(f"    {outs}, moved_ctx = forward({', '.join(moved + others)})")
         body.append(f"    {outs} = {', '.join(f'{o}.swapaxes({along.name}, -1)' for o in spec.outputs)}")
         body.append(f"    return {result}, (_backward_along, (moved_ctx, {along.name}), {expected}, None)")
-    preamble = len(body)  # checks (and the move of an axis): not repeated for CuPy
+    if spec.broadcast:  # NumPy or CuPy arrays alike
+        broadcast = [d.name for d in spec.arrays if d.shape.ellipsis]
+        body.append(f"{', '.join(broadcast)}, input_shapes = broadcast_inputs({', '.join(broadcast)})")
+    preamble = len(body)  # checks, the move of an axis, the broadcast: not repeated for CuPy
     if spec.random:
         body.append("if rng is None:")
         body.append("    rng = np.random.default_rng()")
-    if spec.broadcast:
-        broadcast = [d.name for d in spec.arrays if d.shape.ellipsis]
-        body.append(f"{', '.join(broadcast)}, input_shapes = broadcast_inputs({', '.join(broadcast)})")
     call_args = arrays + [a.name for a in numeric]
     first = compiled[0]
     given = [f"{n} is not None" for n in optional]  # the optional arrays in a variant's key

@@ -86,18 +86,12 @@ class CupySection:
     rng: bool
 
     def dispatch(self, spec: OpSpec, body: list[str]) -> list[str]:
-        """The public forward's body with a branch for CuPy arrays in front of the selection.
-
-        The NumPy body is argument checks (check_window's assigning the window per axis)
-        followed by the choice of a variant; the branch repeats that choice with the CuPy
-        twins (and a CuPy generator for random ops)."""
-        checks = 0  # the checks, and the broadcast of the inputs of an op that broadcasts
-        while checks < len(body) and (re.match(r"(\w+(, \w+)* = )?check_", body[checks])  # check_window assigns
-                                      or "= broadcast_inputs(" in body[checks]):
-            checks += 1
-        selection = [_gpu_names(line) for line in body[checks:]]
+        """The choice of a variant in the public forward (what follows its checks), with a
+        branch for CuPy arrays in front that repeats the choice with the CuPy twins (and a
+        CuPy generator for random ops)."""
+        selection = [_gpu_names(line) for line in body]
         first = spec.arrays[0].name
-        return body[:checks] + [f"if on_gpu({first}):"] + [f"    {line}" for line in selection] + body[checks:]
+        return [f"if on_gpu({first}):"] + [f"    {line}" for line in selection] + body
 
 
 def _gpu_names(line: str) -> str:
