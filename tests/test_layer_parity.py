@@ -101,7 +101,7 @@ def test_split(dtype, axis, size):
     x = draw((5, 4, 7), dtype)
     n = x.shape[axis]
     check("split", {"x": x}, lambda x: torch.split(x, [size, n - size], dim=axis), dtype,
-          {"axis": axis, "split_size": size}, outputs=2)
+          {"dim": axis, "split_size_or_sections": (size, n - size)}, outputs=2)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -31,7 +31,7 @@ def test_masking_zeroes_whole_time_steps_and_their_gradient():
 
 def test_split_returns_a_tuple_and_takes_one_gradient_per_output():
     x = np.arange(12.0).reshape(2, 6)
-    (first, second), ctx = layer("split").forward(x, split_size=2)
+    (first, second), ctx = layer("split").forward(x, split_size_or_sections=(2, 4))
     np.testing.assert_array_equal(first, x[:, :2])
     np.testing.assert_array_equal(second, x[:, 2:])
     dx = layer("split").backward(np.ones_like(first), 2 * np.ones_like(second), ctx)
@@ -59,10 +59,10 @@ BAD_CALLS = [
      "concatenate: 'a' (2, 3) and 'b' (4, 5) must have the same shape except along axis -1"),
     ("concatenate", lambda m: m.forward(np.ones((2, 3)), np.ones((2, 5)), axis=2), ValueError,
      "concatenate: attribute 'axis' = 2 is not an axis of 'a', which has 2 axes"),
-    ("split", lambda m: m.forward(np.ones((2, 3)), axis=-3), ValueError,
-     "split: attribute 'axis' = -3 is not an axis of 'x'"),
-    ("split", lambda m: m.forward(np.ones((2, 3)), split_size=0), ValueError,
-     "split: attribute 'split_size' must be at least 1"),
+    ("split", lambda m: m.forward(np.ones((2, 3)), split_size_or_sections=1, dim=-3), ValueError,
+     "split: attribute 'dim' = -3 is not an axis of 'x'"),
+    ("split", lambda m: m.forward(np.ones((2, 3)), split_size_or_sections=-1), ValueError,
+     "split: attribute 'split_size_or_sections' must be at least 0"),
     ("mean", lambda m: m.forward(np.ones((2, 3)), dim=1.0), TypeError,
      "mean: attribute 'dim' must be an int or a tuple of ints"),
     ("mean", lambda m: m.forward(np.ones((2, 3)), dim=(0, 2)), ValueError,

@@ -220,15 +220,21 @@ def test_masking_keeps_a_time_step_that_holds_nan():
     np.testing.assert_array_equal(y, 0.0)  # inf == inf: masked, as in Keras
 
 
-@pytest.mark.parametrize("split_size, axis", [(6, -1), (9, -1), (2, 0), (3, 0)])
-def test_split_refuses_a_split_size_that_leaves_the_second_part_empty(split_size, axis):
+@pytest.mark.parametrize("sections, axis", [((6, 1), -1), ((2, 3), -1), ((1,), 0), ((), 0)])
+def test_split_refuses_sections_that_do_not_sum_to_the_axis(sections, axis):
     x = np.ones((2, 6))
     with pytest.raises(ValueError, match=re.escape(
-            f"split: attribute 'split_size' = {split_size} must be less than the size of 'x' along axis {axis}, "
-            f"which is {x.shape[axis]} (shape (2, 6))")):
-        layer("split").forward(x, split_size=split_size, axis=axis)
-    (first, second), _ = layer("split").forward(x, split_size=x.shape[axis] - 1, axis=axis)
+            f"split: attribute 'split_size_or_sections' = {sections} must be sizes that sum to the size of "
+            f"'x' along axis {axis}, which is {x.shape[axis]} (shape (2, 6))")):
+        layer("split").forward(x, split_size_or_sections=sections, dim=axis)
+    (first, second), _ = layer("split").forward(x, split_size_or_sections=(x.shape[axis] - 1, 1), dim=axis)
     assert first.shape[axis] == x.shape[axis] - 1 and second.shape[axis] == 1
+
+
+def test_split_refuses_a_size_of_zero_on_a_nonempty_axis():
+    with pytest.raises(ValueError, match=re.escape(
+            "split: attribute 'split_size_or_sections' = 0 cuts 'x' along axis -1 into no parts")):
+        layer("split").forward(np.ones((2, 6)), split_size_or_sections=0)
 
 
 # -- gradients the caller may update in place -----------------------------------------

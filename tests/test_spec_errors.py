@@ -57,6 +57,13 @@ GOLDEN = {
     "bad_ints_default": "layers/bad_ints_default.yaml:8:32: error: spec.attributes.shape.default: (2, 1.5) is not of type ints",
     "window_pair": "layers/window_pair.yaml:9:3: error: spec.attributes.shift: a pair attribute must be named by the window (kernel, stride, padding, dilation or output_size)",
     "window_rank": "layers/window_rank.yaml:8:7: error: 'max_pool2d': expected arrays of rank 4 ([N, C, H, W] or [C_out, C, kH, kW]), got [B, F]",
+    # An op with parts (torch.split's split_size_or_sections), issue 15.
+    "parts_type": "layers/parts_type.yaml:8:46: error: spec.attributes.size.parts_along: only an int_or_ints attribute "
+                  "gives parts (a size, or a tuple of sizes)",
+    "parts_along": "layers/parts_along.yaml:8:3: error: spec.attributes.sizes.parts_along: 'dims' is not an int attribute "
+                   "with axis_of; did you mean 'dim'?",
+    "parts_outputs": "layers/parts_outputs.yaml:8:3: error: spec.attributes.sizes.parts_along: an op with parts has one "
+                     "input, no parameters or activation, and two outputs with gradients (the part cut off and the rest)",
     # Run-time relations a spec declares (issue 15, 23).
     "bad_broadcast": "layers/bad_broadcast.yaml:5:12: error: spec.broadcast: only an op whose arrays (two or more) all start with '...' broadcasts them",
     "bad_below": "layers/bad_below.yaml:8:3: error: spec.attributes.size.below: 'y' is not an array argument",

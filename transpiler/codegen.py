@@ -194,7 +194,11 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
         lines += _indent_wrap("rng: a numpy.random.Generator (or CuPy's) for the random draws; a fresh one if None.")
     lines += ["", "Returns:"]
     outs = spec.outputs[0] if len(spec.outputs) == 1 else f"({', '.join(spec.outputs)})"
-    lines += _indent_wrap(f"({outs}, ctx): the output{'s' if len(spec.outputs) > 1 else ''} and the context that backward needs.")
+    if spec.parts is not None:
+        lines += _indent_wrap(f"(parts, ctx): a tuple of the parts along {spec.parts.parts_along}, as "
+                              f"{spec.parts.name} gives them, and the context that backward needs.")
+    else:
+        lines += _indent_wrap(f"({outs}, ctx): the output{'s' if len(spec.outputs) > 1 else ''} and the context that backward needs.")
     return lines
 
 
@@ -453,6 +457,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_axis")
     if any(a.below for a in spec.attributes):
         runtime_names.append("check_below")
+    if spec.parts is not None:
+        runtime_names.append("check_parts")
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.window is not None:
@@ -522,6 +528,12 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if attr.below:
             array, axis = attr.below
             body.append(f'check_below("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
+    if spec.parts is not None:  # other than two parts: a fold of the two-part cut
+        parts, x, axis = spec.parts, spec.inputs[0].name, spec.parts.parts_along
+        body.append(f'sizes = check_parts("{op}", "{parts.name}", {parts.name}, "{x}", {x}.shape, {axis})')
+        body.append("if len(sizes) != 2:")
+        body.append(f"    return _parts_forward({x}, sizes{''.join(f', {a.name}={a.name}' for a in spec.attributes if a is not parts)})")
+        body.append(f"{parts.name} = sizes[0]")
     if spec.window is not None:
         body.append(_window_check(spec))
     for name, pieces, axis in blocks:
@@ -635,7 +647,12 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         # an op that broadcast its inputs sums each gradient back to its input's shape
         return f"sum_to_shapes({call}, ctx[3])" if spec.broadcast else call
 
-    public_backward = "\n".join([
+    if spec.parts is not None:
+        public_backward = _parts_backward_entry(spec, bdoc)
+        functions_parts = _parts_functions(spec)
+    else:
+        functions_parts = []
+    public_backward = public_backward if spec.parts is not None else "\n".join([
         f"def backward({', '.join(grads)}, ctx):",
         _doc_block(bdoc),
         f'    backward_variant, saved = check_context("{op}", __name__, ctx, {{{grad_arrays}}})',
@@ -683,7 +700,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             f'    """The backward of a forward along axis ``axis`` (moved last and back)."""',
             f"    return backward({moved_grads}, ctx).swapaxes(axis, -1)",
         ]))
-    functions += folded
+    functions += folded + functions_parts
     variant_table = ""
     if fused:
         entries = "".join(f'    {variant_key(c.variant, optional)}: ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
@@ -770,6 +787,65 @@ def _folded_functions(spec: OpSpec) -> list[str]:
         f"    return ({grad}, *reversed(grads))",
     ])
     return [forward_folded, backward_folded]
+
+
+def _parts_backward_entry(spec: OpSpec, bdoc: list[str]) -> str:
+    """The public backward of an op with parts: one gradient per part, then ctx."""
+    assert spec.parts is not None
+    op = spec.name
+    (x,) = [d.name for d in spec.inputs]
+    grads = [f"grad_{o}" for o in spec.grad_outputs]
+    args = ["Args:", *_indent_wrap("*args: the gradient of the loss with respect to each part that forward returned, "
+                                   "in order, then ctx, the context returned by forward.")]
+    start, stop = bdoc.index("Args:"), bdoc.index("Returns:")
+    bdoc = bdoc[:start] + args + [""] + bdoc[stop:]
+    bdoc += _indent_wrap(f"With one part, grad_{x} is its gradient itself (not a copy).")
+    return "\n".join([
+        "def backward(*args):",
+        _doc_block(bdoc),
+        "    *grads, ctx = args or (None,)",
+        "    # two parts are the outputs of the cut; others, the parts of its fold",
+        f"    names = {_tuple([repr(g) for g in grads])} if len(grads) == 2 else "
+        '[f"grad_parts[{i}]" for i in range(len(grads))]',
+        f'    backward_variant, saved = check_context("{op}", __name__, ctx, dict(zip(names, grads)))',
+        "    if backward_variant is _parts_backward:",
+        "        return _parts_backward(grads, *saved)",
+        f"    {', '.join(grads)} = grads",
+        f"    return backward_variant({', '.join(grads)}, *saved)",
+    ])
+
+
+def _parts_functions(spec: OpSpec) -> list[str]:
+    """``_parts_forward`` and ``_parts_backward``: an op with parts (``parts_along``) cut into
+    other than two parts, as a fold of its two-part cut: each step cuts the next part off the
+    rest; backward runs the steps' backward passes in reverse."""
+    parts = spec.parts
+    assert parts is not None
+    (x,) = [d.name for d in spec.inputs]
+    axis = parts.parts_along
+    others = [a.name for a in spec.attributes if a is not parts]
+    step = "".join(f", {a}={a}" for a in others)
+    forward_parts = "\n".join([
+        f"def _parts_forward({x}, sizes, *, {', '.join(others)}):",
+        '    """forward into other than two parts: the cut folded over the sizes, part by part."""',
+        f"    parts, contexts, rest = [], [], {x}",
+        "    for size in sizes[:-1]:",
+        f"        remaining = rest.shape[{axis}] - size",
+        f"        (part, rest), ctx = forward(rest, {parts.name}=(size, remaining){step})",
+        "        parts.append(part)",
+        "        contexts.append(ctx)",
+        "    parts.append(rest)",
+        f"    return tuple(parts), (_parts_backward, (contexts,), ({x}.dtype, *(p.shape for p in parts)), None)",
+    ])
+    backward_parts = "\n".join([
+        "def _parts_backward(grads, contexts):",
+        '    """backward of _parts_forward: its steps\' backward passes in reverse."""',
+        "    grad_rest = grads[-1]",
+        "    for grad_part, ctx in zip(reversed(grads[:-1]), reversed(contexts)):",
+        "        grad_rest = backward(grad_part, grad_rest, ctx)",
+        "    return grad_rest",
+    ])
+    return [forward_parts, backward_parts]
 
 
 def variant_key(variant: Variant, optional: list[str]) -> str:

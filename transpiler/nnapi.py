@@ -119,10 +119,11 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         "buffers": [{"name": d.name, "init": _init(d, _quotients(spec))} for d in spec.buffers],
         "inputs": [d.name for d in spec.inputs] + (["*more"] if spec.variadic else []),
         "call": ", ".join(call),
-        "results": _group(list(spec.outputs)),
+        # an op with parts returns a tuple of any length, and takes a gradient for each
+        "results": "parts" if spec.parts else _group(list(spec.outputs)),
         "updates": updates,
-        "returned": _group(list(spec.grad_outputs)),
-        "grad_args": [f"grad_{o}" for o in spec.grad_outputs],
+        "returned": "parts" if spec.parts else _group(list(spec.grad_outputs)),
+        "grad_args": ["*grad_parts"] if spec.parts else [f"grad_{o}" for o in spec.grad_outputs],
         # a variadic op returns one gradient per input it was given
         "grad_results": "grads" if spec.variadic else ", ".join(grads_all),
         "grad_returned": "grads" if spec.variadic else _group(grads_in),

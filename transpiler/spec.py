@@ -100,6 +100,12 @@ class AttrDecl:
     # runs the last-axis code and moves it back; the variant functions never see it.
     along: str | None = None
     optional: bool = False  # default None: the keyword may be left out (F.interpolate's size)
+    # ``parts_along: AXIS``: the attribute gives the parts of an array along the int
+    # attribute AXIS (itself ``axis_of`` that array), as torch.split's split_size_or_sections:
+    # an int, parts of that size (the last smaller), or a tuple of sizes summing to the axis'
+    # length. The op's statements cut one part off (its two outputs: the part and the rest);
+    # forward returns any number of parts, a fold of that cut (see ``OpSpec.parts``).
+    parts_along: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,12 @@ class OpSpec:
     def variadic(self) -> bool:
         """Forward takes more inputs like the last one (``*more``), folded from the left."""
         return bool(self.inputs) and self.inputs[-1].variadic
+
+    @property
+    def parts(self) -> AttrDecl | None:
+        """The attribute that gives the parts (``parts_along``): forward returns one output per
+        part, a fold of the op's cut (its first output) from its second output."""
+        return next((a for a in self.attributes if a.parts_along), None)
 
     @property
     def structural(self) -> tuple[AttrDecl, ...]:
@@ -347,6 +359,16 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
                 errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{short(array)}' is not an array argument{did_you_mean(array, array_names)}")
             if not axis.lstrip("-").isdigit() and axis not in ints:
                 errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{short(axis)}' is neither an integer nor an int attribute{did_you_mean(axis, ints)}")
+        if attr.parts_along is not None:
+            axis_attr = next((a for a in attr_decls if a.name == attr.parts_along and a.axis_of), None)
+            axes = [a.name for a in attr_decls if a.axis_of]
+            if axis_attr is None:
+                errors.error(attr.loc, f"spec.attributes.{attr.name}.parts_along: '{short(attr.parts_along)}' is not an int attribute with axis_of{did_you_mean(attr.parts_along, axes)}")
+            parts_attrs = [a for a in attr_decls if a.parts_along]
+            if attr is not parts_attrs[0]:
+                errors.error(attr.loc, f"spec.attributes.{attr.name}.parts_along: an op has one attribute that gives parts")
+            elif outputs is not None and (len(outputs.value) != 2 or nondiff is not None or input_decls[1:] or param_decls or slot is not None):
+                errors.error(attr.loc, f"spec.attributes.{attr.name}.parts_along: an op with parts has one input, no parameters or activation, and two outputs with gradients (the part cut off and the rest)")
         if attr.axis_of is not None and attr.axis_of not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{short(attr.axis_of)}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
     if broadcast is not None and broadcast.value:
@@ -536,6 +558,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         below = fields.take("below", str)
         along = fields.take("along", str)
         optional = fields.take("optional", bool)
+        parts_along = fields.take("parts_along", str)
         fields.finish()
         if type_node is None:
             continue
@@ -563,6 +586,8 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 below_size = (match.group(1), match.group(2))
         if along is not None and (type_node.value != "int" or axis_of is not None):
             errors.error(along.loc, f"{where}.along: only an int attribute without axis_of can be the axis an op acts along")
+        if parts_along is not None and type_node.value != "int_or_ints":
+            errors.error(parts_along.loc, f"{where}.parts_along: only an int_or_ints attribute gives parts (a size, or a tuple of sizes)")
         is_optional = bool(optional.value) if optional else False
         if is_optional and default is not None:
             errors.error(optional.loc, f"{where}.optional: an optional attribute has no default (it is None)")
@@ -593,6 +618,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 below=below_size,
                 along=along.value if along else None,
                 optional=is_optional,
+                parts_along=parts_along.value if parts_along else None,
             )
         )
     return tuple(out)

@@ -173,6 +173,11 @@ def check_context(op, module, ctx, grads):
             f"{op}: ctx was made by {_made_by(backward_variant)}, not by {op}.forward; "
             f"pass backward the ctx of its own forward"
         )
+    if len(grads) != len(expected) - 1:
+        raise ValueError(
+            f"{op}: backward takes {len(expected) - 1} gradient(s), one per output that forward "
+            f"returned, got {len(grads)}"
+        )
     dtype = expected[0]
     for (name, grad), shape in zip(grads.items(), expected[1:]):
         if not (hasattr(grad, "dtype") and hasattr(grad, "shape")):
@@ -360,6 +365,30 @@ def check_below(op, name, value, argument, shape, axis):
             f"{op}: attribute '{name}' = {value} must be less than the size of '{argument}' "
             f"along axis {axis}, which is {shape[axis]} (shape {tuple(shape)})"
         )
+
+
+def check_parts(op, name, value, argument, shape, axis):
+    """The sizes of the parts that attribute ``name`` gives ``argument`` (of ``shape``) along
+    ``axis`` (a valid axis, checked before), as torch.split's split_size_or_sections: an
+    int, parts of that size, the last smaller where it does not divide the axis (one part
+    of size 0 when the axis is empty); a tuple or list, the sizes themselves, which must sum
+    to the axis' length. Entries are at least 0 (checked before)."""
+    size = shape[axis]
+    if isinstance(value, (tuple, list)):
+        if not value or sum(value) != size:
+            raise ValueError(
+                f"{op}: attribute '{name}' = {tuple(value)} must be sizes that sum to the size "
+                f"of '{argument}' along axis {axis}, which is {size} (shape {tuple(shape)})"
+            )
+        return tuple(int(v) for v in value)
+    if value == 0 and size:
+        raise ValueError(
+            f"{op}: attribute '{name}' = 0 cuts '{argument}' along axis {axis} into no parts; "
+            f"a size must be at least 1 unless the axis is empty (shape {tuple(shape)})"
+        )
+    if not size:
+        return (0,)
+    return (value,) * (size // value) + ((size % value,) if size % value else ())
 
 
 def check_blocks(op, argument, value, pieces, axis):

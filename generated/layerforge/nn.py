@@ -1769,9 +1769,10 @@ class Residual(Module):
 
 
 class Split(Module):
-    """Split: An array cut in two along an axis, the first split_size entries and the rest,
-    as torch.split(x, [split_size, n - split_size], dim=axis); backward joins the two
-    gradients.
+    """Split: An array cut into parts along an axis, as torch.split(x,
+    split_size_or_sections, dim): parts of split_size_or_sections entries (the last
+    smaller), or of the sizes it lists; forward returns a tuple of the parts, backward
+    joins their gradients.
 
     A shell over ``layerforge.layers.split``.
     """
@@ -1779,19 +1780,19 @@ class Split(Module):
     PARAMETERS = ()
     BUFFERS = ()
 
-    def __init__(self, *, split_size=1, axis=-1):
+    def __init__(self, *, split_size_or_sections, dim=-1):
         super().__init__()
-        self.split_size = split_size
-        self.axis = axis
+        self.split_size_or_sections = split_size_or_sections
+        self.dim = dim
 
     def forward(self, x):
-        (first, second), self._ctx = split.forward(
-            x, split_size=self.split_size, axis=self.axis
+        parts, self._ctx = split.forward(
+            x, split_size_or_sections=self.split_size_or_sections, dim=self.dim
         )
-        return (first, second)
+        return parts
 
-    def backward(self, grad_first, grad_second):
-        grad_x = split.backward(grad_first, grad_second, self._ctx)
+    def backward(self, *grad_parts):
+        grad_x = split.backward(*grad_parts, self._ctx)
         return grad_x
 
 

@@ -1,6 +1,6 @@
-"""Split: An array cut in two along an axis, the first split_size entries and the rest, as
-torch.split(x, [split_size, n - split_size], dim=axis); backward joins the two
-gradients.
+"""Split: An array cut into parts along an axis, as torch.split(x, split_size_or_sections,
+dim): parts of split_size_or_sections entries (the last smaller), or of the sizes it
+lists; forward returns a tuple of the parts, backward joins their gradients.
 Generated from layers_spec/layers/split.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -12,7 +12,7 @@ from layerforge._runtime import (
     check_context,
     check_attribute,
     check_axis,
-    check_below,
+    check_parts,
 )
 from layerforge._cupy_runtime import on_gpu
 
@@ -20,72 +20,123 @@ __all__ = ["forward", "backward"]
 
 INPUTS = ("x",)
 PARAMETERS = ()
-OUTPUTS = ("first", "second")
+OUTPUTS = ("first", "rest")
 
 
-def forward(x, *, split_size=1, axis=-1):
+def forward(x, *, split_size_or_sections, dim=-1):
     """Split forward pass.
 
-    An array cut in two along an axis, the first split_size entries and the rest, as
-    torch.split(x, [split_size, n - split_size], dim=axis); backward joins the two
-    gradients.
+    An array cut into parts along an axis, as torch.split(x, split_size_or_sections,
+    dim): parts of split_size_or_sections entries (the last smaller), or of the sizes it
+    lists; forward returns a tuple of the parts, backward joins their gradients.
 
     Args:
         x: float32 or float64 input of shape [..., F].
-        split_size: int, default 1. Length of the first part; at least one entry must
-            remain for the second.
-        axis: int, default -1. The axis to cut.
+        split_size_or_sections: int_or_ints, required. The size of each part (the last
+            may be smaller), or a tuple of the sizes, which sum to the size of x along
+            dim.
+        dim: int, default -1. The axis to cut.
 
     Returns:
-        ((first, second), ctx): the outputs and the context that backward needs.
+        (parts, ctx): a tuple of the parts along dim, as split_size_or_sections gives
+            them, and the context that backward needs.
     """
     check_arrays("split", {"x": x}, {"x": ("...", "F")})
-    check_attribute("split", "split_size", split_size, "int", minimum=1)
-    check_attribute("split", "axis", axis, "int")
-    check_axis("split", "axis", axis, "x", x.ndim)
-    check_below("split", "split_size", split_size, "x", x.shape, axis)
+    check_attribute(
+        "split",
+        "split_size_or_sections",
+        split_size_or_sections,
+        "int_or_ints",
+        minimum=0,
+    )
+    check_attribute("split", "dim", dim, "int")
+    check_axis("split", "dim", dim, "x", x.ndim)
+    sizes = check_parts(
+        "split", "split_size_or_sections", split_size_or_sections, "x", x.shape, dim
+    )
+    if len(sizes) != 2:
+        return _parts_forward(x, sizes, dim=dim)
+    split_size_or_sections = sizes[0]
     if on_gpu(x):
-        first, second, saved = _cupy_forward(x, split_size, axis)
-        return (first, second), (
+        first, rest, saved = _cupy_forward(x, split_size_or_sections, dim)
+        return (first, rest), (
             _cupy_backward,
             saved,
-            (first.dtype, first.shape, second.shape),
+            (first.dtype, first.shape, rest.shape),
             None,
         )
-    first, second, saved = _forward(x, split_size, axis)
-    return (first, second), (
+    first, rest, saved = _forward(x, split_size_or_sections, dim)
+    return (first, rest), (
         _backward,
         saved,
-        (first.dtype, first.shape, second.shape),
+        (first.dtype, first.shape, rest.shape),
         None,
     )
 
 
-def backward(grad_first, grad_second, ctx):
+def backward(*args):
     """Split backward pass.
 
     Args:
-        grad_first, grad_second: gradient of the loss with respect to first, second.
-        ctx: the context returned by forward.
+        *args: the gradient of the loss with respect to each part that forward returned,
+            in order, then ctx, the context returned by forward.
 
     Returns:
         grad_x: gradients with respect to x, in that order.
+        With one part, grad_x is its gradient itself (not a copy).
     """
-    backward_variant, saved = check_context(
-        "split", __name__, ctx, {"grad_first": grad_first, "grad_second": grad_second}
+    *grads, ctx = args or (None,)
+    # two parts are the outputs of the cut; others, the parts of its fold
+    names = (
+        ("grad_first", "grad_rest")
+        if len(grads) == 2
+        else [f"grad_parts[{i}]" for i in range(len(grads))]
     )
-    return backward_variant(grad_first, grad_second, *saved)
+    backward_variant, saved = check_context(
+        "split", __name__, ctx, dict(zip(names, grads))
+    )
+    if backward_variant is _parts_backward:
+        return _parts_backward(grads, *saved)
+    grad_first, grad_rest = grads
+    return backward_variant(grad_first, grad_rest, *saved)
 
 
-def _forward(x, split_size, axis):
-    first = _slice_axis(x, 0, split_size, axis)
-    second = _slice_axis(x, split_size, x.shape[axis], axis)
-    return first, second, (axis,)
+def _forward(x, split_size_or_sections, dim):
+    first = _slice_axis(x, 0, split_size_or_sections, dim)
+    rest = _slice_axis(x, split_size_or_sections, x.shape[dim], dim)
+    return first, rest, (dim,)
 
 
-def _backward(grad_first, grad_second, axis):
-    grad_x = _concatenate(grad_first, grad_second, axis)
+def _backward(grad_first, grad_rest, dim):
+    grad_x = _concatenate(grad_first, grad_rest, dim)
     return grad_x
+
+
+def _parts_forward(x, sizes, *, dim):
+    """forward into other than two parts: the cut folded over the sizes, part by part."""
+    parts, contexts, rest = [], [], x
+    for size in sizes[:-1]:
+        remaining = rest.shape[dim] - size
+        (part, rest), ctx = forward(
+            rest, split_size_or_sections=(size, remaining), dim=dim
+        )
+        parts.append(part)
+        contexts.append(ctx)
+    parts.append(rest)
+    return tuple(parts), (
+        _parts_backward,
+        (contexts,),
+        (x.dtype, *(p.shape for p in parts)),
+        None,
+    )
+
+
+def _parts_backward(grads, contexts):
+    """backward of _parts_forward: its steps' backward passes in reverse."""
+    grad_rest = grads[-1]
+    for grad_part, ctx in zip(reversed(grads[:-1]), reversed(contexts)):
+        grad_rest = backward(grad_part, grad_rest, ctx)
+    return grad_rest
 
 
 def _concatenate(a, b, axis):
@@ -111,15 +162,15 @@ def _slice_axis(x, start, stop, axis):
 # and CuPy twins of the functions above.
 
 
-def _cupy_forward(x, split_size, axis):
-    first = _cupy_slice_axis(x, 0, split_size, axis)
-    _t1 = x.shape[axis]
-    second = _cupy_slice_axis(x, split_size, _t1, axis)
-    return first, second, (axis,)
+def _cupy_forward(x, split_size_or_sections, dim):
+    first = _cupy_slice_axis(x, 0, split_size_or_sections, dim)
+    _t1 = x.shape[dim]
+    rest = _cupy_slice_axis(x, split_size_or_sections, _t1, dim)
+    return first, rest, (dim,)
 
 
-def _cupy_backward(grad_first, grad_second, axis):
-    grad_x = _cupy_concatenate(grad_first, grad_second, axis)
+def _cupy_backward(grad_first, grad_rest, dim):
+    grad_x = _cupy_concatenate(grad_first, grad_rest, dim)
     return grad_x
 
 
