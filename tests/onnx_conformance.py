@@ -205,6 +205,8 @@ def target(name: str) -> Target:
 
 def _shape_text(decl) -> str:
     dims = (["..."] if decl.shape.ellipsis else []) + [str(d) for d in decl.shape.dims]
+    if getattr(decl, "trailing", False):  # the last dimension stands for any number of trailing axes
+        dims[-1] = "*"
     return "[" + ", ".join(dims) + "]"
 
 
@@ -253,14 +255,21 @@ class Plan:
             if decl is None:  # one of a variadic op's inputs: no declared shape
                 continue
             named = decl.shape.dims
-            if (value.ndim < len(named)) if decl.shape.ellipsis else (value.ndim != len(named)):
+            trailing = getattr(decl, "trailing", False)  # a stand-in declares none
+            if trailing:  # [N, C, *]: the named dimensions before the trailing axes
+                named = named[:-1]
+                outside = value.ndim < len(named)
+            else:
+                outside = (value.ndim < len(named)) if decl.shape.ellipsis else (value.ndim != len(named))
+            if outside:
                 self.why(
                     f"rank-{value.ndim} {argument}",
                     f"{argument} of shape {list(value.shape)}: {spec.name} takes {argument} as {_shape_text(decl)}",
                 )
                 ok = False
                 continue
-            for dim, size in zip(named, value.shape[value.ndim - len(named) :]):
+            lead = value.shape[: len(named)] if trailing else value.shape[value.ndim - len(named) :]
+            for dim, size in zip(named, lead):
                 if isinstance(dim, str):
                     if dim in sizes and sizes[dim][0] != size:
                         self.why(

@@ -57,6 +57,13 @@ GOLDEN = {
     "bad_ints_default": "layers/bad_ints_default.yaml:8:32: error: spec.attributes.shape.default: (2, 1.5) is not of type ints",
     "window_pair": "layers/window_pair.yaml:9:3: error: spec.attributes.shift: a pair attribute must be named by the window (kernel, stride, padding, dilation or output_size)",
     "window_rank": "layers/window_rank.yaml:8:7: error: 'max_pool2d': expected arrays of rank 4 ([N, C, H, W] or [C_out, C, kH, kW]), got [B, F]",
+    # An attribute that stands for an expression when None; trailing axes [N, C, *] (issue 15).
+    "none_expression": "layers/none_expression.yaml:8:47: error: spec.attributes.momentum.none: 'count' is not an int or "
+                       "float attribute declared before it",
+    "none_code": "layers/none_code.yaml:9:47: error: spec.attributes.momentum.none: \"__import__('os').getcwd()\" is not "
+                 "an expression of numbers and attributes with + - * / and parentheses",
+    "trailing_input": "layers/trailing_input.yaml:7:35: error: spec.inputs.z.trailing: only the first input may take "
+                      "trailing axes",
     # An op with parts (torch.split's split_size_or_sections), issue 15.
     "parts_type": "layers/parts_type.yaml:8:46: error: spec.attributes.size.parts_along: only an int_or_ints attribute "
                   "gives parts (a size, or a tuple of sizes)",

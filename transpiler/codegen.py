@@ -439,7 +439,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     compiled = [writable_gradients(c) for c in compiled]
     op = spec.name
     arrays = [d.name for d in spec.arrays]
-    numeric = [a for a in spec.attributes if not a.structural and not a.along]
+    numeric = [a for a in spec.attributes if spec.passed(a)]
     along = next((a for a in spec.attributes if a.along), None)
     structural = [a for a in spec.structural]
     fused = spec.slot is not None
@@ -459,6 +459,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_below")
     if spec.parts is not None:
         runtime_names.append("check_parts")
+    if any(d.trailing for d in spec.inputs):
+        runtime_names.append("join_trailing")
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.window is not None:
@@ -502,6 +504,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     for attr in spec.attributes:
         if attr.type in WINDOW_TYPES:  # checked by check_window
             continue
+        if attr.none:  # None stands for an expression of the attributes before it
+            body += [f"if {attr.name} is None:", f"    {attr.name} = {attr.none}"]
         if attr.optional:
             body += [f"if {attr.name} is not None:", f"    {_attr_check(op, attr)}"]
         else:
@@ -546,6 +550,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     outs = _outputs(list(spec.outputs))
     # Several outputs come back as one tuple, so that ``outputs, ctx = forward(...)`` always holds.
     result = outs if len(spec.outputs) == 1 else f"({outs})"
+    trailing = next((d for d in spec.inputs if d.trailing), None)
+    if trailing is not None:  # [N, C, *]: the code on the trailing axes joined, outputs unjoined
+        body[:0] = _join_trailing(spec, compiled, trailing, outs, result, expected)
     if along is not None:  # the last-axis code on the axis moved last, then moved back
         moved = [f"{a}.swapaxes({along.name}, -1)" if a == along.along else a for a in arrays]
         others = [f"{a.name}={a.name}" for a in spec.attributes if a is not along]
@@ -660,6 +667,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             "    if backward_variant is _backward_along:",
             f"        return _backward_along({', '.join(grads)}, *saved)",
         ] if along is not None else []),
+        *([
+            "    if backward_variant is _backward_joined:",
+            f"        return _backward_joined({', '.join(grads)}, *saved)",
+        ] if any(d.trailing for d in spec.inputs) else []),
         *([  # a fold's context holds the contexts of its steps
             "    if backward_variant is _folded_backward:",
             f"        return _folded_backward({', '.join(grads)}, *saved)",
@@ -700,6 +711,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             f'    """The backward of a forward along axis ``axis`` (moved last and back)."""',
             f"    return backward({moved_grads}, ctx).swapaxes(axis, -1)",
         ]))
+    if trailing is not None:
+        functions.append(_backward_joined(spec, compiled, trailing))
     functions += folded + functions_parts
     variant_table = ""
     if fused:
@@ -787,6 +800,55 @@ def _folded_functions(spec: OpSpec) -> list[str]:
         f"    return ({grad}, *reversed(grads))",
     ])
     return [forward_folded, backward_folded]
+
+
+def _joined_outputs(spec: OpSpec, compiled: list, trailing) -> list[str]:
+    """The outputs of the shape of the input with trailing axes (given back in its shape)."""
+    joined = []
+    for i, out in enumerate(spec.outputs):
+        for c in compiled:
+            operand = c.forward.outputs[i]
+            if isinstance(operand, str) and c.forward.values[operand].shape is not None:
+                if c.forward.values[operand].shape == trailing.shape:
+                    joined.append(out)
+                break
+    return joined
+
+
+def _join_trailing(spec: OpSpec, compiled: list, trailing, outs: str, result: str, expected: str) -> list[str]:
+    """The public forward's first lines for an input with trailing axes (``trailing: true``):
+    another rank than the spec's runs forward on the input with those axes joined into one,
+    and the outputs of its shape come back in the caller's."""
+    name, rank = trailing.name, trailing.shape.rank
+    form = "[" + ", ".join([str(d) for d in trailing.shape.dims[:-1]] + ["*"]) + "]"
+    arrays = [f'join_trailing("{spec.name}", "{name}", {name}, {rank - 1}, "{form}")' if d is trailing else d.name
+              for d in spec.arrays]
+    keywords = [f"{a.name}={a.name}" for a in spec.attributes]
+    keywords += ["activation=activation", "activation_options=activation_options"] if spec.slot else []
+    keywords += ["rng=rng"] if spec.random else []
+    joined = _joined_outputs(spec, compiled, trailing)
+    return [
+        f'if hasattr({name}, "ndim") and {name}.ndim != {rank}:',
+        f"    {result}, joined_ctx = forward({', '.join(arrays + keywords)})",
+        f"    {', '.join(joined)} = {', '.join(f'{o}.reshape({name}.shape)' for o in joined)}",
+        f"    return {result}, (_backward_joined, (joined_ctx, {name}.shape), {expected}, None)",
+    ]
+
+
+def _backward_joined(spec: OpSpec, compiled: list, trailing) -> str:
+    """``_backward_joined``: the backward of a forward on an input with its trailing axes
+    joined: the gradients of the outputs of its shape joined the same way, its own unjoined."""
+    grads = [f"grad_{o}" for o in spec.grad_outputs]
+    joined = set(_joined_outputs(spec, compiled, trailing))
+    given = [f"{g}.reshape(ctx[2][{i + 1}])" if g[5:] in joined else g for i, g in enumerate(grads)]
+    results = [f"grad_{d.name}" for d in spec.differentiable]
+    back = [f"{r}.reshape(shape)" if r == f"grad_{trailing.name}" else r for r in results]
+    return "\n".join([
+        f"def _backward_joined({', '.join(grads)}, ctx, shape):",
+        f'    """The backward of a forward on {trailing.name} with its trailing axes joined into one."""',
+        f"    {', '.join(results)} = backward({', '.join(given + ['ctx'])})",
+        f"    return {', '.join(back)}",
+    ])
 
 
 def _parts_backward_entry(spec: OpSpec, bdoc: list[str]) -> str:

@@ -359,6 +359,11 @@ class Builder:
             if a.rank != 1 or a.ellipsis:
                 raise ShapeError(f"expected a vector of per-channel values, got {a}")
             return Shape((1, a.dims[0], 1, 1))
+        if rule == "column":
+            (a,) = known
+            if a.rank != 1 or a.ellipsis:
+                raise ShapeError(f"expected a vector of per-channel values, got {a}")
+            return Shape((a.dims[0], 1))
         if rule in ("window", "global", "im2col", "conv_apply"):
             return _window_shape(rule, known)
         if rule in ("linear", "matmul", "outer"):
@@ -490,7 +495,7 @@ def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Col
             values[decl.name] = Value(decl.shape, "float", "absent")
     structural = variant.conditions
     for attr in spec.attributes:
-        if attr.structural or attr.along:
+        if not spec.passed(attr):
             continue
         values[attr.name] = Value(SCALAR, "bool" if attr.type == "bool" else "float", "attr")
         env[attr.name] = attr.name

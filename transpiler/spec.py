@@ -6,6 +6,7 @@ The format is documented in ``layers_spec/README.md``.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import keyword
 import math
@@ -74,6 +75,10 @@ class TensorDecl:
     # ``variadic: true`` (the second of two inputs): forward takes any number more
     # (``*more``), folded from the left: forward(forward(a, b), c), ...
     variadic: bool = False
+    # ``trailing: true`` (an input): its last dimension stands for every trailing axis, any
+    # number of them, none included (PyTorch's [N, C, *]): forward joins them into one and
+    # gives outputs of the input's shape back in the caller's shape
+    trailing: bool = False
 
 
 # ``below: x.shape[axis]``: an array, then an integer axis or an int attribute
@@ -106,6 +111,10 @@ class AttrDecl:
     # length. The op's statements cut one part off (its two outputs: the part and the rest);
     # forward returns any number of parts, a fold of that cut (see ``OpSpec.parts``).
     parts_along: str | None = None
+    # ``none: EXPR``: the attribute may be None, which stands for EXPR, an arithmetic
+    # expression of numbers and attributes declared before it (batch norm's momentum=None,
+    # ``1 / num_batches_tracked``); rendered as Python in forward before the checks
+    none: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +214,27 @@ class OpSpec:
     def variadic(self) -> bool:
         """Forward takes more inputs like the last one (``*more``), folded from the left."""
         return bool(self.inputs) and self.inputs[-1].variadic
+
+    @property
+    def statement_names(self) -> frozenset[str]:
+        """Every name that forward's or backward's statements read."""
+        from .expr import Assign, If, names_in
+
+        def walk(stmts) -> set[str]:
+            out: set[str] = set()
+            for stmt in stmts or ():
+                if isinstance(stmt, If):
+                    out |= {stmt.attribute} | walk(stmt.body) | walk(stmt.orelse)
+                elif isinstance(stmt, Assign):
+                    out |= {n.id for n in names_in(stmt.value)}
+            return out
+
+        return frozenset(walk(self.forward) | walk(self.backward))
+
+    def passed(self, attr: AttrDecl) -> bool:
+        """Whether the variant functions take the attribute: a numeric one that the
+        statements read (one read only by another's ``none`` expression is not)."""
+        return not attr.structural and not attr.along and attr.name in self.statement_names
 
     @property
     def parts(self) -> AttrDecl | None:
@@ -473,7 +503,10 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         init_node = fields.take("init", (str, float, dict))
         optional = fields.take("optional", bool)
         variadic = fields.take("variadic", bool)
+        trailing = fields.take("trailing", bool)
         fields.finish()
+        if trailing is not None and trailing.value and (where != "inputs" or tensor_name != list(node.value)[0]):
+            errors.error(trailing.loc, f"spec.{where}.{tensor_name}.trailing: only the first input may take trailing axes")
         if variadic is not None and variadic.value and (where != "inputs" or tensor_name != list(node.value)[-1]
                                                         or len(node.value) != 2):
             errors.error(variadic.loc, f"spec.{where}.{tensor_name}.variadic: only the second of two inputs may be variadic (a binary op, folded from the left)")
@@ -492,10 +525,45 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         if taken:
             errors.error(shape_node.loc, f"spec.{where}.{tensor_name}.shape: the dimension name '{taken[0]}' is reserved")
             continue
+        if trailing is not None and trailing.value and (shape.ellipsis or shape.rank < 2):
+            errors.error(trailing.loc, f"spec.{where}.{tensor_name}.trailing: the shape needs named leading dimensions and a last one for the trailing axes, without '...'")
+            continue
         out.append(TensorDecl(tensor_name, shape, text, loc, init,
                               bool(optional.value) if optional is not None else False,
-                              bool(variadic.value) if variadic is not None else False))
+                              bool(variadic.value) if variadic is not None else False,
+                              bool(trailing.value) if trailing is not None else False))
     return tuple(out)
+
+
+def _none_expression(node: Node, where: str, kind: str, before: list[AttrDecl], errors: Collector) -> str | None:
+    """``none: EXPR`` of an int or float attribute: numbers, the int and float attributes
+    declared before it, + - * / and parentheses; returned as the Python it becomes."""
+    text = str(node.value)
+    names = [a.name for a in before if a.type in ("int", "float") and not a.optional and a.none is None]
+    if kind not in ("int", "float"):
+        errors.error(node.loc, f"{where}.none: only an int or float attribute may stand for an expression when None")
+        return None
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        tree = None
+    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.Load)
+    for sub in ast.walk(tree) if tree is not None else ():
+        if isinstance(sub, ast.Name):
+            if sub.id not in names:
+                errors.error(node.loc, f"{where}.none: '{short(sub.id)}' is not an int or float attribute declared before it{did_you_mean(sub.id, names)}")
+                return None
+        elif isinstance(sub, ast.Constant):
+            if not isinstance(sub.value, (int, float)) or isinstance(sub.value, bool) or not math.isfinite(sub.value):
+                tree = None
+                break
+        elif not isinstance(sub, allowed):
+            tree = None
+            break
+    if tree is None:
+        errors.error(node.loc, f"{where}.none: {quoted(text)} is not an expression of numbers and attributes with + - * / and parentheses")
+        return None
+    return ast.unparse(tree)
 
 
 def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...] | Init:
@@ -559,6 +627,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         along = fields.take("along", str)
         optional = fields.take("optional", bool)
         parts_along = fields.take("parts_along", str)
+        none = fields.take("none", str)
         fields.finish()
         if type_node is None:
             continue
@@ -619,6 +688,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 along=along.value if along else None,
                 optional=is_optional,
                 parts_along=parts_along.value if parts_along else None,
+                none=_none_expression(none, where, type_node.value, out, errors) if none else None,
             )
         )
     return tuple(out)

@@ -7,6 +7,7 @@ Do not edit by hand.
 import contextlib
 import functools
 import importlib
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -389,6 +390,18 @@ def check_parts(op, name, value, argument, shape, axis):
     if not size:
         return (0,)
     return (value,) * (size // value) + ((size % value,) if size % value else ())
+
+
+def join_trailing(op, name, value, lead, form):
+    """``value`` with every axis after its first ``lead`` joined into one (``form``, such as
+    [B, C, *], read as [B, C, L]): a view where the memory allows; a clear error with fewer
+    than ``lead`` axes."""
+    if value.ndim < lead:
+        raise ValueError(
+            f"{op}: argument '{name}' must have at least {lead} axes ({form}), got shape "
+            f"{tuple(value.shape)}"
+        )
+    return value.reshape(tuple(value.shape[:lead]) + (math.prod(value.shape[lead:]),))
 
 
 def check_blocks(op, argument, value, pieces, axis):

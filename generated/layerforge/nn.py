@@ -419,8 +419,8 @@ class AvgPooling(Module):
 
 
 class BatchNormalization(Module):
-    """BatchNormalization: Per-channel normalization of NCHW feature maps, as
-    torch.nn.BatchNorm2d.
+    """BatchNormalization: Per-channel normalization of a batch [N, C, *] (any rank from 2:
+    [N, C], [N, C, L], [N, C, H, W], [N, C, D, H, W]), as torch.nn.BatchNorm1d/2d/3d.
 
     A shell over ``layerforge.layers.batch_normalization``; parameters weight, bias;
     buffers running_mean, running_var.
@@ -430,13 +430,24 @@ class BatchNormalization(Module):
     BUFFERS = ("running_mean", "running_var")
 
     def __init__(
-        self, C, *, momentum=0.1, eps=1e-05, weight=True, bias=True, dtype=np.float32
+        self,
+        C,
+        *,
+        num_batches_tracked=0,
+        momentum=0.1,
+        eps=1e-05,
+        weight=True,
+        bias=True,
+        running_mean=True,
+        running_var=True,
+        dtype=np.float32,
     ):
         super().__init__()
         self.weight = np.ones((C,), dtype=dtype) if weight else None
         self.bias = np.zeros((C,), dtype=dtype) if bias else None
-        self.running_mean = np.zeros((C,), dtype=dtype)
-        self.running_var = np.ones((C,), dtype=dtype)
+        self.running_mean = np.zeros((C,), dtype=dtype) if running_mean else None
+        self.running_var = np.ones((C,), dtype=dtype) if running_var else None
+        self.num_batches_tracked = num_batches_tracked
         self.momentum = momentum
         self.eps = eps
 
@@ -447,6 +458,7 @@ class BatchNormalization(Module):
             self.bias,
             self.running_mean,
             self.running_var,
+            num_batches_tracked=self.num_batches_tracked,
             momentum=self.momentum,
             eps=self.eps,
             training=self.training,
@@ -2310,14 +2322,14 @@ class LayerNorm(LayerNormalization):
 
 
 class _BatchNorm(BatchNormalization):
-    """torch.nn.BatchNorm*d's constructor over batch_normalization, with the batch and channel
-    axes first and the others (``RANKS``) viewed as batch_normalization's [N, C, H, W].
+    """torch.nn.BatchNorm*d's constructor over batch_normalization (which takes [N, C, *]),
+    for inputs of the ranks its class takes (``RANKS``).
 
     ``momentum=None`` gives the cumulative moving average, as PyTorch: each training step
-    counts ``num_batches_tracked`` and weights the batch statistics by 1 / that count (the
-    running values are then the plain mean of every batch's statistics so far).
-    ``track_running_stats=False`` keeps no running statistics (None) and normalizes with the
-    batch's in training and in evaluation alike."""
+    counts ``num_batches_tracked``, and batch_normalization weights the batch statistics by
+    1 / that count (the running values are then the plain mean of every batch's statistics
+    so far). ``track_running_stats=False`` keeps no running statistics (None): the batch's
+    normalize in training and in evaluation alike."""
 
     RANKS = (4,)
 
@@ -2333,52 +2345,26 @@ class _BatchNorm(BatchNormalization):
     ):
         super().__init__(
             num_features,
-            momentum=0.0 if momentum is None else momentum,
+            num_batches_tracked=0,
+            momentum=momentum,
             eps=eps,
             weight=affine,
             bias=affine,
+            running_mean=track_running_stats,
+            running_var=track_running_stats,
             dtype=dtype,
         )
-        self.cumulative = momentum is None
         self.track_running_stats = track_running_stats
-        self.num_batches_tracked = 0
-        if not track_running_stats:
-            self.running_mean = self.running_var = None
 
     def forward(self, x):
         if x.ndim not in self.RANKS:
             raise ValueError(
                 f"{type(self).__name__}: expected an input of rank {' or '.join(map(str, self.RANKS))}, got shape {tuple(x.shape)}"
             )
-        self._shape = x.shape
-        view = x.reshape(
-            x.shape[:3] + (-1,) if x.ndim > 4 else x.shape + (1,) * (4 - x.ndim)
-        )
-        if not self.track_running_stats:  # batch statistics always; nothing to update
-            running = np.zeros(x.shape[1], x.dtype), np.ones(x.shape[1], x.dtype)
-            (y, _, _), self._ctx = batch_normalization.forward(
-                view,
-                self.weight,
-                self.bias,
-                *running,
-                momentum=0.0,
-                eps=self.eps,
-                training=True,
-            )
-            return y.reshape(x.shape)
-        if self.training:
+        y = super().forward(x)
+        if self.training and self.track_running_stats:
             self.num_batches_tracked += 1
-            if self.cumulative:
-                self.momentum = 1.0 / self.num_batches_tracked
-        return super().forward(view).reshape(x.shape)
-
-    def backward(self, grad_y):
-        view = grad_y.reshape(
-            grad_y.shape[:3] + (-1,)
-            if grad_y.ndim > 4
-            else grad_y.shape + (1,) * (4 - grad_y.ndim)
-        )
-        return super().backward(view).reshape(self._shape)
+        return y
 
 
 class BatchNorm1d(_BatchNorm):

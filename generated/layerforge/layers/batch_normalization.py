@@ -1,11 +1,14 @@
-"""BatchNormalization: Per-channel normalization of NCHW feature maps, as
-torch.nn.BatchNorm2d. In training each channel is normalized with the mean and biased
-variance over (N, H, W), and the running statistics are returned updated, new = (1 -
-momentum) * running + momentum * batch, with the unbiased batch variance for running_var
-(as PyTorch). In inference the running statistics normalize and are returned unchanged.
-The buffers are never modified in place: the caller keeps new_running_mean and
-new_running_var. Then y = normalized * weight + bias; weight and bias may each be left
-out (None): without both it is BatchNorm2d(C, affine=False).
+"""BatchNormalization: Per-channel normalization of a batch [N, C, *] (any rank from 2: [N,
+C], [N, C, L], [N, C, H, W], [N, C, D, H, W]), as torch.nn.BatchNorm1d/2d/3d. In
+training each channel is normalized with the mean and biased variance over N and the
+trailing axes, and the running statistics are returned updated, new = (1 - momentum) *
+running + momentum * batch, with the unbiased batch variance for running_var (as
+PyTorch; momentum=None is the cumulative average, 1 / (num_batches_tracked + 1)). In
+inference the running statistics normalize and are returned unchanged. The buffers are
+never modified in place: the caller keeps new_running_mean and new_running_var. Without
+running statistics (None, as track_running_stats=False) the batch statistics normalize
+in training and inference alike and the new ones are None. Then y = normalized * weight
++ bias; weight and bias may each be left out (None): without both it is affine=False.
 Generated from layers_spec/layers/batch_normalization.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -16,6 +19,7 @@ from layerforge._runtime import (
     check_arrays,
     check_context,
     check_attribute,
+    join_trailing,
     check_nonempty,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
@@ -30,38 +34,46 @@ OUTPUTS = ("y", "new_running_mean", "new_running_var")
 
 def forward(
     x,
-    weight,
-    bias,
-    running_mean,
-    running_var,
+    weight=None,
+    bias=None,
+    running_mean=None,
+    running_var=None,
     *,
+    num_batches_tracked=0,
     momentum=0.1,
     eps=1e-05,
     training=True,
 ):
     """BatchNormalization forward pass.
 
-    Per-channel normalization of NCHW feature maps, as torch.nn.BatchNorm2d. In training
-    each channel is normalized with the mean and biased variance over (N, H, W), and the
-    running statistics are returned updated, new = (1 - momentum) * running + momentum *
-    batch, with the unbiased batch variance for running_var (as PyTorch). In inference
-    the running statistics normalize and are returned unchanged. The buffers are never
-    modified in place: the caller keeps new_running_mean and new_running_var. Then y =
+    Per-channel normalization of a batch [N, C, *] (any rank from 2: [N, C], [N, C, L],
+    [N, C, H, W], [N, C, D, H, W]), as torch.nn.BatchNorm1d/2d/3d. In training each
+    channel is normalized with the mean and biased variance over N and the trailing
+    axes, and the running statistics are returned updated, new = (1 - momentum) *
+    running + momentum * batch, with the unbiased batch variance for running_var (as
+    PyTorch; momentum=None is the cumulative average, 1 / (num_batches_tracked + 1)). In
+    inference the running statistics normalize and are returned unchanged. The buffers
+    are never modified in place: the caller keeps new_running_mean and new_running_var.
+    Without running statistics (None, as track_running_stats=False) the batch statistics
+    normalize in training and inference alike and the new ones are None. Then y =
     normalized * weight + bias; weight and bias may each be left out (None): without
-    both it is BatchNorm2d(C, affine=False).
+    both it is affine=False.
 
     Args:
-        x: float32 or float64 input of shape [B, C, H, W]. A batch of feature maps.
+        x: float32 or float64 input of shape [B, C, L]. A batch [N, C, *]: every axis
+            after C is one of L's.
         weight: float32 or float64 parameter of shape [C]. Per-channel scale (gamma);
             None for none.
         bias: float32 or float64 parameter of shape [C]. Per-channel shift (beta); None
             for none.
         running_mean: float32 or float64 buffer of shape [C]. Running mean of each
-            channel (0 at initialisation).
+            channel (0 at initialisation); None for none.
         running_var: float32 or float64 buffer of shape [C]. Running variance of each
-            channel (1 at initialisation).
+            channel (1 at initialisation); None for none.
+        num_batches_tracked: int, default 0. With momentum=None: how many batches the
+            running statistics average (torch's num_batches_tracked before this step).
         momentum: float, default 0.1. Weight of the batch statistics in the running
-            update.
+            update; None: the cumulative average, 1 / (num_batches_tracked + 1).
         eps: float, default 1e-05. Added to the variance.
         training: bool, default True. Batch statistics (and updated running ones) if
             true, running statistics if false.
@@ -70,6 +82,25 @@ def forward(
         ((y, new_running_mean, new_running_var), ctx): the outputs and the context that
             backward needs.
     """
+    if hasattr(x, "ndim") and x.ndim != 3:
+        (y, new_running_mean, new_running_var), joined_ctx = forward(
+            join_trailing("batch_normalization", "x", x, 2, "[B, C, *]"),
+            weight,
+            bias,
+            running_mean,
+            running_var,
+            num_batches_tracked=num_batches_tracked,
+            momentum=momentum,
+            eps=eps,
+            training=training,
+        )
+        y = y.reshape(x.shape)
+        return (y, new_running_mean, new_running_var), (
+            _backward_joined,
+            (joined_ctx, x.shape),
+            (y.dtype, y.shape),
+            None,
+        )
     check_arrays(
         "batch_normalization",
         {
@@ -80,14 +111,23 @@ def forward(
             "running_var": running_var,
         },
         {
-            "x": ("B", "C", "H", "W"),
+            "x": ("B", "C", "L"),
             "weight": ("C",),
             "bias": ("C",),
             "running_mean": ("C",),
             "running_var": ("C",),
         },
-        optional=("weight", "bias"),
+        optional=("weight", "bias", "running_mean", "running_var"),
     )
+    check_attribute(
+        "batch_normalization",
+        "num_batches_tracked",
+        num_batches_tracked,
+        "int",
+        minimum=0,
+    )
+    if momentum is None:
+        momentum = 1 / (num_batches_tracked + 1)
     check_attribute(
         "batch_normalization", "momentum", momentum, "float", minimum=0.0, maximum=1.0
     )
@@ -95,10 +135,15 @@ def forward(
     check_attribute("batch_normalization", "training", training, "bool")
     check_nonempty("batch_normalization", "x", x.shape, 0, applies=training)
     check_nonempty("batch_normalization", "x", x.shape, 2, applies=training)
-    check_nonempty("batch_normalization", "x", x.shape, 3, applies=training)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[
-            (training, weight is not None, bias is not None)
+            (
+                training,
+                weight is not None,
+                bias is not None,
+                running_mean is not None,
+                running_var is not None,
+            )
         ]
         y, new_running_mean, new_running_var, saved = forward_variant(
             x, weight, bias, running_mean, running_var, momentum, eps
@@ -110,7 +155,13 @@ def forward(
             None,
         )
     forward_variant, backward_variant = _VARIANTS[
-        (training, weight is not None, bias is not None)
+        (
+            training,
+            weight is not None,
+            bias is not None,
+            running_mean is not None,
+            running_var is not None,
+        )
     ]
     y, new_running_mean, new_running_var, saved = forward_variant(
         x, weight, bias, running_mean, running_var, momentum, eps
@@ -137,35 +188,133 @@ def backward(grad_y, ctx):
     backward_variant, saved = check_context(
         "batch_normalization", __name__, ctx, {"grad_y": grad_y}
     )
+    if backward_variant is _backward_joined:
+        return _backward_joined(grad_y, *saved)
     return backward_variant(grad_y, *saved)
 
 
 def _forward_train(x, weight, bias, running_mean, running_var, momentum, eps):
-    count = x.shape[0] * x.shape[2] * x.shape[3]
-    mu = _sum(x, (0, 2, 3)) / count
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
     centered = x - mu
-    variance = _sum(centered * centered, (0, 2, 3)) / count
+    variance = _sum(centered * centered, (0, 2)) / count
     rstd = variance + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
-    unbiased = _bessel_correction(count)
     _t1 = 1 - momentum
     new_running_mean = _t1 * running_mean + momentum * mu.reshape(weight.shape)
+    unbiased = _bessel_correction(count)
     new_running_var = _t1 * running_var + momentum * unbiased * variance.reshape(
         weight.shape
     )
-    y = normalized * weight.reshape(1, -1, 1, 1)
-    y += bias.reshape(1, -1, 1, 1)
+    y = normalized * weight.reshape(-1, 1)
+    y += bias.reshape(-1, 1)
     return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
 
 
 def _backward_train(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2, 3))
-    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
     grad_bias = shift_sums.reshape(weight.shape)
     grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(1, -1, 1, 1) * rstd
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_train_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    new_running_mean = (1 - momentum) * running_mean + momentum * mu.reshape(
+        weight.shape
+    )
+    y = normalized * weight.reshape(-1, 1)
+    y += bias.reshape(-1, 1)
+    return y, new_running_mean, None, (weight, count, rstd, normalized)
+
+
+def _backward_train_no_running_var(grad_y, weight, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_train_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=mu)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    unbiased = _bessel_correction(count)
+    new_running_var = (
+        1 - momentum
+    ) * running_var + momentum * unbiased * variance.reshape(weight.shape)
+    y = normalized * weight.reshape(-1, 1)
+    y += bias.reshape(-1, 1)
+    return y, None, new_running_var, (weight, count, rstd, normalized)
+
+
+def _backward_train_no_running_mean(grad_y, weight, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_train_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    y = normalized * weight.reshape(-1, 1)
+    y += bias.reshape(-1, 1)
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+def _backward_train_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
     grad_x = scale * grad_y
     _t1 = normalized * (scale * scale_sums / count)
     grad_x -= _t1
@@ -174,29 +323,119 @@ def _backward_train(grad_y, weight, count, rstd, normalized):
 
 
 def _forward_train_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
-    count = x.shape[0] * x.shape[2] * x.shape[3]
-    mu = _sum(x, (0, 2, 3)) / count
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
     centered = x - mu
-    variance = _sum(centered * centered, (0, 2, 3)) / count
+    variance = _sum(centered * centered, (0, 2)) / count
     rstd = variance + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
-    unbiased = _bessel_correction(count)
     _t1 = 1 - momentum
     new_running_mean = _t1 * running_mean + momentum * mu.reshape(weight.shape)
+    unbiased = _bessel_correction(count)
     new_running_var = _t1 * running_var + momentum * unbiased * variance.reshape(
         weight.shape
     )
-    y = normalized * weight.reshape(1, -1, 1, 1)
+    y = normalized * weight.reshape(-1, 1)
     return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
 
 
 def _backward_train_no_bias(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2, 3))
-    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
     grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(1, -1, 1, 1) * rstd
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, None
+
+
+def _forward_train_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    new_running_mean = (1 - momentum) * running_mean + momentum * mu.reshape(
+        weight.shape
+    )
+    y = normalized * weight.reshape(-1, 1)
+    return y, new_running_mean, None, (weight, count, rstd, normalized)
+
+
+def _backward_train_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, None
+
+
+def _forward_train_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=mu)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    unbiased = _bessel_correction(count)
+    new_running_var = (
+        1 - momentum
+    ) * running_var + momentum * unbiased * variance.reshape(weight.shape)
+    y = normalized * weight.reshape(-1, 1)
+    return y, None, new_running_var, (weight, count, rstd, normalized)
+
+
+def _backward_train_no_bias_no_running_mean(grad_y, weight, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, None
+
+
+def _forward_train_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    y = normalized * weight.reshape(-1, 1)
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+def _backward_train_no_bias_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
     grad_x = scale * grad_y
     _t1 = normalized * (scale * scale_sums / count)
     grad_x -= _t1
@@ -205,27 +444,112 @@ def _backward_train_no_bias(grad_y, weight, count, rstd, normalized):
 
 
 def _forward_train_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
-    count = x.shape[0] * x.shape[2] * x.shape[3]
-    mu = _sum(x, (0, 2, 3)) / count
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
     centered = x - mu
-    variance = _sum(centered * centered, (0, 2, 3)) / count
+    variance = _sum(centered * centered, (0, 2)) / count
     rstd = variance + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
-    unbiased = _bessel_correction(count)
     _t1 = 1 - momentum
     new_running_mean = _t1 * running_mean + momentum * mu.reshape(bias.shape)
+    unbiased = _bessel_correction(count)
     new_running_var = _t1 * running_var + momentum * unbiased * variance.reshape(
         bias.shape
     )
-    y = normalized + bias.reshape(1, -1, 1, 1)
+    y = normalized + bias.reshape(-1, 1)
     return y, new_running_mean, new_running_var, (bias, count, rstd, normalized)
 
 
 def _backward_train_no_weight(grad_y, bias, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2, 3))
-    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, grad_bias
+
+
+def _forward_train_no_weight_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    new_running_mean = (1 - momentum) * running_mean + momentum * mu.reshape(bias.shape)
+    y = normalized + bias.reshape(-1, 1)
+    return y, new_running_mean, None, (bias, count, rstd, normalized)
+
+
+def _backward_train_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, grad_bias
+
+
+def _forward_train_no_weight_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=mu)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    unbiased = _bessel_correction(count)
+    new_running_var = (
+        1 - momentum
+    ) * running_var + momentum * unbiased * variance.reshape(bias.shape)
+    y = normalized + bias.reshape(-1, 1)
+    return y, None, new_running_var, (bias, count, rstd, normalized)
+
+
+def _backward_train_no_weight_no_running_mean(grad_y, bias, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, grad_bias
+
+
+def _forward_train_no_weight_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    y = normalized + bias.reshape(-1, 1)
+    return y, None, None, (bias, count, rstd, normalized)
+
+
+def _backward_train_no_weight_no_running_mean_no_running_var(
+    grad_y, bias, count, rstd, normalized
+):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
     grad_bias = shift_sums.reshape(bias.shape)
     grad_x = rstd * grad_y
     _t1 = normalized * (rstd * scale_sums / count)
@@ -237,17 +561,17 @@ def _backward_train_no_weight(grad_y, bias, count, rstd, normalized):
 def _forward_train_no_weight_no_bias(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
-    count = x.shape[0] * x.shape[2] * x.shape[3]
-    mu = _sum(x, (0, 2, 3)) / count
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
     centered = x - mu
-    variance = _sum(centered * centered, (0, 2, 3)) / count
+    variance = _sum(centered * centered, (0, 2)) / count
     rstd = variance + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
-    unbiased = _bessel_correction(count)
     _t1 = 1 - momentum
     new_running_mean = _t1 * running_mean + momentum * mu.reshape(running_mean.shape)
+    unbiased = _bessel_correction(count)
     new_running_var = _t1 * running_var + momentum * unbiased * variance.reshape(
         running_mean.shape
     )
@@ -260,8 +584,93 @@ def _forward_train_no_weight_no_bias(
 
 
 def _backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2, 3))
-    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, None
+
+
+def _forward_train_no_weight_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    new_running_mean = (1 - momentum) * running_mean + momentum * mu.reshape(
+        running_mean.shape
+    )
+    return normalized, new_running_mean, None, (weight, count, rstd, normalized)
+
+
+def _backward_train_no_weight_no_bias_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, None
+
+
+def _forward_train_no_weight_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=mu)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    unbiased = _bessel_correction(count)
+    new_running_var = (
+        1 - momentum
+    ) * running_var + momentum * unbiased * variance.reshape(running_var.shape)
+    return normalized, None, new_running_var, (weight, count, rstd, normalized)
+
+
+def _backward_train_no_weight_no_bias_no_running_mean(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, None
+
+
+def _forward_train_no_weight_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    return normalized, None, None, (weight, count, rstd, normalized)
+
+
+def _backward_train_no_weight_no_bias_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
     grad_x = rstd * grad_y
     _t1 = normalized * (rstd * scale_sums / count)
     grad_x -= _t1
@@ -270,68 +679,297 @@ def _backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normalized):
 
 
 def _forward_eval(x, weight, bias, running_mean, running_var, momentum, eps):
-    rstd = running_var.reshape(1, -1, 1, 1) + eps
+    rstd = running_var.reshape(-1, 1) + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = x - running_mean.reshape(1, -1, 1, 1)
+    normalized = x - running_mean.reshape(-1, 1)
     normalized *= rstd
-    y = normalized * weight.reshape(1, -1, 1, 1)
-    y += bias.reshape(1, -1, 1, 1)
+    y = normalized * weight.reshape(-1, 1)
+    y += bias.reshape(-1, 1)
     return y, running_mean, running_var, (weight, rstd, normalized)
 
 
 def _backward_eval(grad_y, weight, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2, 3))
-    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
     grad_bias = shift_sums.reshape(weight.shape)
     grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(1, -1, 1, 1) * rstd
+    scale = weight.reshape(-1, 1) * rstd
     grad_x = grad_y * scale
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_eval_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
-    rstd = running_var.reshape(1, -1, 1, 1) + eps
+def _forward_eval_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = x - running_mean.reshape(1, -1, 1, 1)
+    normalized = np.multiply(centered, rstd, out=centered)
+    y = normalized * weight.reshape(-1, 1)
+    y += bias.reshape(-1, 1)
+    return y, running_mean, None, (weight, count, rstd, normalized)
+
+
+def _backward_eval_no_running_var(grad_y, weight, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_eval_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = running_var.reshape(-1, 1) + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = x * rstd
+    y = normalized * weight.reshape(-1, 1)
+    y += bias.reshape(-1, 1)
+    return y, None, running_var, (weight, rstd, normalized)
+
+
+def _backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = grad_y * scale
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_eval_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    y = normalized * weight.reshape(-1, 1)
+    y += bias.reshape(-1, 1)
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+def _backward_eval_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_eval_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
+    rstd = running_var.reshape(-1, 1) + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = x - running_mean.reshape(-1, 1)
     normalized *= rstd
-    y = normalized * weight.reshape(1, -1, 1, 1)
+    y = normalized * weight.reshape(-1, 1)
     return y, running_mean, running_var, (weight, rstd, normalized)
 
 
 def _backward_eval_no_bias(grad_y, weight, rstd, normalized):
-    scale_sums = _sum(grad_y * normalized, (0, 2, 3))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
     grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(1, -1, 1, 1) * rstd
+    scale = weight.reshape(-1, 1) * rstd
     grad_x = grad_y * scale
     return grad_x, grad_weight, None
 
 
-def _forward_eval_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
-    rstd = running_var.reshape(1, -1, 1, 1) + eps
+def _forward_eval_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = x - running_mean.reshape(1, -1, 1, 1)
+    normalized = np.multiply(centered, rstd, out=centered)
+    y = normalized * weight.reshape(-1, 1)
+    return y, running_mean, None, (weight, count, rstd, normalized)
+
+
+def _backward_eval_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, None
+
+
+def _forward_eval_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = running_var.reshape(-1, 1) + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = x * rstd
+    y = normalized * weight.reshape(-1, 1)
+    return y, None, running_var, (weight, rstd, normalized)
+
+
+def _backward_eval_no_bias_no_running_mean(grad_y, weight, rstd, normalized):
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = grad_y * scale
+    return grad_x, grad_weight, None
+
+
+def _forward_eval_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    y = normalized * weight.reshape(-1, 1)
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+def _backward_eval_no_bias_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    scale = weight.reshape(-1, 1) * rstd
+    grad_x = scale * grad_y
+    _t1 = normalized * (scale * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= scale * shift_sums / count
+    return grad_x, grad_weight, None
+
+
+def _forward_eval_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
+    rstd = running_var.reshape(-1, 1) + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = x - running_mean.reshape(-1, 1)
     normalized *= rstd
-    y = normalized + bias.reshape(1, -1, 1, 1)
+    y = normalized + bias.reshape(-1, 1)
     return y, running_mean, running_var, (bias, rstd, normalized)
 
 
 def _backward_eval_no_weight(grad_y, bias, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2, 3))
+    shift_sums = _sum(grad_y, (0, 2))
     grad_bias = shift_sums.reshape(bias.shape)
     grad_x = grad_y * rstd
+    return grad_x, None, grad_bias
+
+
+def _forward_eval_no_weight_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    y = normalized + bias.reshape(-1, 1)
+    return y, running_mean, None, (bias, count, rstd, normalized)
+
+
+def _backward_eval_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, grad_bias
+
+
+def _forward_eval_no_weight_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = running_var.reshape(-1, 1) + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = x * rstd
+    y = normalized + bias.reshape(-1, 1)
+    return y, None, running_var, (bias, rstd, normalized)
+
+
+def _backward_eval_no_weight_no_running_mean(grad_y, bias, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    grad_x = grad_y * rstd
+    return grad_x, None, grad_bias
+
+
+def _forward_eval_no_weight_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    y = normalized + bias.reshape(-1, 1)
+    return y, None, None, (bias, count, rstd, normalized)
+
+
+def _backward_eval_no_weight_no_running_mean_no_running_var(
+    grad_y, bias, count, rstd, normalized
+):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
     return grad_x, None, grad_bias
 
 
 def _forward_eval_no_weight_no_bias(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
-    rstd = running_var.reshape(1, -1, 1, 1) + eps
+    rstd = running_var.reshape(-1, 1) + eps
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = x - running_mean.reshape(1, -1, 1, 1)
+    normalized = x - running_mean.reshape(-1, 1)
     normalized *= rstd
     return normalized, running_mean, running_var, (weight, rstd, normalized)
 
@@ -341,20 +979,193 @@ def _backward_eval_no_weight_no_bias(grad_y, weight, rstd, normalized):
     return grad_x, None, None
 
 
+def _forward_eval_no_weight_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    return normalized, running_mean, None, (count, rstd, normalized)
+
+
+def _backward_eval_no_weight_no_bias_no_running_var(grad_y, count, rstd, normalized):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, None
+
+
+def _forward_eval_no_weight_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = running_var.reshape(-1, 1) + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = x * rstd
+    return normalized, None, running_var, (weight, rstd, normalized)
+
+
+def _backward_eval_no_weight_no_bias_no_running_mean(grad_y, weight, rstd, normalized):
+    grad_x = grad_y * rstd
+    return grad_x, None, None
+
+
+def _forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    count = x.shape[0] * x.shape[2]
+    mu = _sum(x, (0, 2)) / count
+    centered = x - mu
+    variance = _sum(centered * centered, (0, 2)) / count
+    rstd = np.add(variance, eps, out=variance)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    normalized = np.multiply(centered, rstd, out=centered)
+    return normalized, None, None, (count, rstd, normalized)
+
+
+def _backward_eval_no_weight_no_bias_no_running_mean_no_running_var(
+    grad_y, count, rstd, normalized
+):
+    shift_sums = _sum(grad_y, (0, 2))
+    scale_sums = _sum(grad_y * normalized, (0, 2))
+    grad_x = rstd * grad_y
+    _t1 = normalized * (rstd * scale_sums / count)
+    grad_x -= _t1
+    grad_x -= rstd * shift_sums / count
+    return grad_x, None, None
+
+
+def _backward_joined(grad_y, ctx, shape):
+    """The backward of a forward on x with its trailing axes joined into one."""
+    grad_x, grad_weight, grad_bias = backward(grad_y.reshape(ctx[2][1]), ctx)
+    return grad_x.reshape(shape), grad_weight, grad_bias
+
+
 _VARIANTS = {
-    (True, True, True): (_forward_train, _backward_train),
-    (True, True, False): (_forward_train_no_bias, _backward_train_no_bias),
-    (True, False, True): (_forward_train_no_weight, _backward_train_no_weight),
-    (True, False, False): (
+    (True, True, True, True, True): (_forward_train, _backward_train),
+    (True, True, True, True, False): (
+        _forward_train_no_running_var,
+        _backward_train_no_running_var,
+    ),
+    (True, True, True, False, True): (
+        _forward_train_no_running_mean,
+        _backward_train_no_running_mean,
+    ),
+    (True, True, True, False, False): (
+        _forward_train_no_running_mean_no_running_var,
+        _backward_train_no_running_mean_no_running_var,
+    ),
+    (True, True, False, True, True): (_forward_train_no_bias, _backward_train_no_bias),
+    (True, True, False, True, False): (
+        _forward_train_no_bias_no_running_var,
+        _backward_train_no_bias_no_running_var,
+    ),
+    (True, True, False, False, True): (
+        _forward_train_no_bias_no_running_mean,
+        _backward_train_no_bias_no_running_mean,
+    ),
+    (True, True, False, False, False): (
+        _forward_train_no_bias_no_running_mean_no_running_var,
+        _backward_train_no_bias_no_running_mean_no_running_var,
+    ),
+    (True, False, True, True, True): (
+        _forward_train_no_weight,
+        _backward_train_no_weight,
+    ),
+    (True, False, True, True, False): (
+        _forward_train_no_weight_no_running_var,
+        _backward_train_no_weight_no_running_var,
+    ),
+    (True, False, True, False, True): (
+        _forward_train_no_weight_no_running_mean,
+        _backward_train_no_weight_no_running_mean,
+    ),
+    (True, False, True, False, False): (
+        _forward_train_no_weight_no_running_mean_no_running_var,
+        _backward_train_no_weight_no_running_mean_no_running_var,
+    ),
+    (True, False, False, True, True): (
         _forward_train_no_weight_no_bias,
         _backward_train_no_weight_no_bias,
     ),
-    (False, True, True): (_forward_eval, _backward_eval),
-    (False, True, False): (_forward_eval_no_bias, _backward_eval_no_bias),
-    (False, False, True): (_forward_eval_no_weight, _backward_eval_no_weight),
-    (False, False, False): (
+    (True, False, False, True, False): (
+        _forward_train_no_weight_no_bias_no_running_var,
+        _backward_train_no_weight_no_bias_no_running_var,
+    ),
+    (True, False, False, False, True): (
+        _forward_train_no_weight_no_bias_no_running_mean,
+        _backward_train_no_weight_no_bias_no_running_mean,
+    ),
+    (True, False, False, False, False): (
+        _forward_train_no_weight_no_bias_no_running_mean_no_running_var,
+        _backward_train_no_weight_no_bias_no_running_mean_no_running_var,
+    ),
+    (False, True, True, True, True): (_forward_eval, _backward_eval),
+    (False, True, True, True, False): (
+        _forward_eval_no_running_var,
+        _backward_eval_no_running_var,
+    ),
+    (False, True, True, False, True): (
+        _forward_eval_no_running_mean,
+        _backward_eval_no_running_mean,
+    ),
+    (False, True, True, False, False): (
+        _forward_eval_no_running_mean_no_running_var,
+        _backward_eval_no_running_mean_no_running_var,
+    ),
+    (False, True, False, True, True): (_forward_eval_no_bias, _backward_eval_no_bias),
+    (False, True, False, True, False): (
+        _forward_eval_no_bias_no_running_var,
+        _backward_eval_no_bias_no_running_var,
+    ),
+    (False, True, False, False, True): (
+        _forward_eval_no_bias_no_running_mean,
+        _backward_eval_no_bias_no_running_mean,
+    ),
+    (False, True, False, False, False): (
+        _forward_eval_no_bias_no_running_mean_no_running_var,
+        _backward_eval_no_bias_no_running_mean_no_running_var,
+    ),
+    (False, False, True, True, True): (
+        _forward_eval_no_weight,
+        _backward_eval_no_weight,
+    ),
+    (False, False, True, True, False): (
+        _forward_eval_no_weight_no_running_var,
+        _backward_eval_no_weight_no_running_var,
+    ),
+    (False, False, True, False, True): (
+        _forward_eval_no_weight_no_running_mean,
+        _backward_eval_no_weight_no_running_mean,
+    ),
+    (False, False, True, False, False): (
+        _forward_eval_no_weight_no_running_mean_no_running_var,
+        _backward_eval_no_weight_no_running_mean_no_running_var,
+    ),
+    (False, False, False, True, True): (
         _forward_eval_no_weight_no_bias,
         _backward_eval_no_weight_no_bias,
+    ),
+    (False, False, False, True, False): (
+        _forward_eval_no_weight_no_bias_no_running_var,
+        _backward_eval_no_weight_no_bias_no_running_var,
+    ),
+    (False, False, False, False, True): (
+        _forward_eval_no_weight_no_bias_no_running_mean,
+        _backward_eval_no_weight_no_bias_no_running_mean,
+    ),
+    (False, False, False, False, False): (
+        _forward_eval_no_weight_no_bias_no_running_mean_no_running_var,
+        _backward_eval_no_weight_no_bias_no_running_mean_no_running_var,
     ),
 }
 
@@ -396,46 +1207,46 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# batch_normalization_train_fwd_0: layers_spec/layers/batch_normalization.yaml:28
+# batch_normalization_train_fwd_0: layers_spec/layers/batch_normalization.yaml:33
 _batch_normalization_train_fwd_0 = ElementwiseKernel(
     "batch_normalization_train_fwd_0",
-    "T _t5, int32 count",
+    "T _t3, int32 count",
     "T mu",
     """
-    mu = _t5 / count;
+    mu = _t3 / count;
     """,
     scalars=("count",),
 )
 
 
-# batch_normalization_train_fwd_1: layers_spec/layers/batch_normalization.yaml:29,30
+# batch_normalization_train_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
 _batch_normalization_train_fwd_1 = ElementwiseKernel(
     "batch_normalization_train_fwd_1",
     "T x, T mu",
-    "T centered, T _t6",
+    "T centered, T _t4",
     """
     centered = x - mu;
-    _t6 = centered * centered;
+    _t4 = centered * centered;
     """,
 )
 
 
-# batch_normalization_train_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
+# batch_normalization_train_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
 _batch_normalization_train_fwd_2 = ElementwiseKernel(
     "batch_normalization_train_fwd_2",
-    "T _t7, int32 count, T eps",
+    "T _t5, int32 count, T eps",
     "T variance, T rstd",
     """
-    variance = _t7 / count;
-    T _t8 = variance + eps;
-    T _t9 = sqrt(_t8);
-    rstd = T(1) / _t9;
+    variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
     """,
     scalars=("count", "eps"),
 )
 
 
-# batch_normalization_train_fwd_3: layers_spec/layers/batch_normalization.yaml:32
+# batch_normalization_train_fwd_3: layers_spec/layers/batch_normalization.yaml:37
 _batch_normalization_train_fwd_3 = ElementwiseKernel(
     "batch_normalization_train_fwd_3",
     "T centered, T rstd",
@@ -446,63 +1257,63 @@ _batch_normalization_train_fwd_3 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_fwd_4: layers_spec/layers/batch_normalization.yaml:34
+# batch_normalization_train_fwd_4: layers_spec/layers/batch_normalization.yaml:39
 _batch_normalization_train_fwd_4 = ElementwiseKernel(
     "batch_normalization_train_fwd_4",
-    "T _t10, T running_mean",
-    "T _t11",
+    "T _t8, T running_mean",
+    "T _t9",
     """
-    _t11 = _t10 * running_mean;
+    _t9 = _t8 * running_mean;
     """,
-    scalars=("_t10",),
+    scalars=("_t8",),
 )
 
 
-# batch_normalization_train_fwd_5: layers_spec/layers/batch_normalization.yaml:34,35
+# batch_normalization_train_fwd_5: layers_spec/layers/batch_normalization.yaml:39,44
 _batch_normalization_train_fwd_5 = ElementwiseKernel(
     "batch_normalization_train_fwd_5",
-    "T momentum, T _t12, T _t11, T _t14, T running_var",
-    "T new_running_mean, T _t15",
+    "T momentum, T _t10, T _t9, T _t12, T running_var",
+    "T new_running_mean, T _t13",
     """
-    T _t13 = momentum * _t12;
-    new_running_mean = _t11 + _t13;
-    _t15 = _t14 * running_var;
+    T _t11 = momentum * _t10;
+    new_running_mean = _t9 + _t11;
+    _t13 = _t12 * running_var;
     """,
-    scalars=("momentum", "_t14"),
+    scalars=("momentum", "_t12"),
 )
 
 
-# batch_normalization_train_fwd_6: layers_spec/layers/batch_normalization.yaml:35
+# batch_normalization_train_fwd_6: layers_spec/layers/batch_normalization.yaml:44
 _batch_normalization_train_fwd_6 = ElementwiseKernel(
     "batch_normalization_train_fwd_6",
-    "T _t16, T _t17, T _t15",
+    "T _t14, T _t15, T _t13",
     "T new_running_var",
     """
-    T _t18 = _t16 * _t17;
-    new_running_var = _t15 + _t18;
+    T _t16 = _t14 * _t15;
+    new_running_var = _t13 + _t16;
     """,
-    scalars=("_t16",),
+    scalars=("_t14",),
 )
 
 
-# batch_normalization_train_fwd_7: layers_spec/layers/batch_normalization.yaml:41
+# batch_normalization_train_fwd_7: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_train_fwd_7 = ElementwiseKernel(
     "batch_normalization_train_fwd_7",
-    "T normalized, T _t19",
-    "T _t20",
+    "T normalized, T _t17",
+    "T _t18",
     """
-    _t20 = normalized * _t19;
+    _t18 = normalized * _t17;
     """,
 )
 
 
-# batch_normalization_train_fwd_8: layers_spec/layers/batch_normalization.yaml:41
+# batch_normalization_train_fwd_8: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_train_fwd_8 = ElementwiseKernel(
     "batch_normalization_train_fwd_8",
-    "T _t20, T _t21",
+    "T _t18, T _t19",
     "T y",
     """
-    y = _t20 + _t21;
+    y = _t18 + _t19;
     """,
 )
 
@@ -510,264 +1321,34 @@ _batch_normalization_train_fwd_8 = ElementwiseKernel(
 def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, eps):
     _t1 = x.shape[0]
     _t2 = x.shape[2]
-    _t3 = _t1 * _t2
-    _t4 = x.shape[3]
-    count = _t3 * _t4
-    _t5 = _cupy_sum(x, (0, 2, 3))
-    mu = _batch_normalization_train_fwd_0(_t5, count)
-    centered, _t6 = _batch_normalization_train_fwd_1(x, mu)
-    _t7 = _cupy_sum(_t6, (0, 2, 3))
-    variance, rstd = _batch_normalization_train_fwd_2(_t7, count, eps)
-    unbiased = _cupy_bessel_correction(count)
-    _t10 = 1 - momentum
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
+    _t8 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
-    _t11 = _batch_normalization_train_fwd_4(_t10, running_mean)
-    _t12 = mu.reshape(weight.shape)
-    _t14 = 1 - momentum
-    _t16 = momentum * unbiased
-    new_running_mean, _t15 = _batch_normalization_train_fwd_5(
-        momentum, _t12, _t11, _t14, running_var
+    _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
+    _t10 = mu.reshape(weight.shape)
+    unbiased = _cupy_bessel_correction(count)
+    _t12 = 1 - momentum
+    _t14 = momentum * unbiased
+    new_running_mean, _t13 = _batch_normalization_train_fwd_5(
+        momentum, _t10, _t9, _t12, running_var
     )
-    _t17 = variance.reshape(weight.shape)
-    new_running_var = _batch_normalization_train_fwd_6(_t16, _t17, _t15)
-    _t19 = weight.reshape(1, -1, 1, 1)
-    _t20 = _batch_normalization_train_fwd_7(normalized, _t19)
-    _t21 = bias.reshape(1, -1, 1, 1)
-    y = _batch_normalization_train_fwd_8(_t20, _t21)
+    _t15 = variance.reshape(weight.shape)
+    new_running_var = _batch_normalization_train_fwd_6(_t14, _t15, _t13)
+    _t17 = weight.reshape(-1, 1)
+    _t18 = _batch_normalization_train_fwd_7(normalized, _t17)
+    _t19 = bias.reshape(-1, 1)
+    y = _batch_normalization_train_fwd_8(_t18, _t19)
     return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_bwd_0: layers_spec/layers/batch_normalization.yaml:44
+# batch_normalization_train_bwd_0: layers_spec/layers/batch_normalization.yaml:63
 _batch_normalization_train_bwd_0 = ElementwiseKernel(
     "batch_normalization_train_bwd_0",
-    "T grad_y, T normalized",
-    "T _t22",
-    """
-    _t22 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_train_bwd_1: layers_spec/layers/batch_normalization.yaml:47
-_batch_normalization_train_bwd_1 = ElementwiseKernel(
-    "batch_normalization_train_bwd_1",
-    "T _t23, T rstd",
-    "T scale",
-    """
-    scale = _t23 * rstd;
-    """,
-)
-
-
-# batch_normalization_train_bwd_2: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_train_bwd_2 = ElementwiseKernel(
-    "batch_normalization_train_bwd_2",
-    "T scale, T grad_y",
-    "T _t24",
-    """
-    _t24 = scale * grad_y;
-    """,
-)
-
-
-# batch_normalization_train_bwd_3: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_train_bwd_3 = ElementwiseKernel(
-    "batch_normalization_train_bwd_3",
-    "T scale, T scale_sums, int32 count",
-    "T _t26",
-    """
-    T _t25 = scale * scale_sums;
-    _t26 = _t25 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_bwd_4: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_train_bwd_4 = ElementwiseKernel(
-    "batch_normalization_train_bwd_4",
-    "T normalized, T _t26, T _t24",
-    "T _t28",
-    """
-    T _t27 = normalized * _t26;
-    _t28 = _t24 - _t27;
-    """,
-)
-
-
-# batch_normalization_train_bwd_5: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_train_bwd_5 = ElementwiseKernel(
-    "batch_normalization_train_bwd_5",
-    "T scale, T shift_sums, int32 count",
-    "T _t30",
-    """
-    T _t29 = scale * shift_sums;
-    _t30 = _t29 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_bwd_6: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_train_bwd_6 = ElementwiseKernel(
-    "batch_normalization_train_bwd_6",
-    "T _t28, T _t30",
-    "T grad_x",
-    """
-    grad_x = _t28 - _t30;
-    """,
-)
-
-
-def _cupy_backward_train(grad_y, weight, count, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
-    _t22 = _batch_normalization_train_bwd_0(grad_y, normalized)
-    scale_sums = _cupy_sum(_t22, (0, 2, 3))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    _t23 = weight.reshape(1, -1, 1, 1)
-    scale = _batch_normalization_train_bwd_1(_t23, rstd)
-    _t24 = _batch_normalization_train_bwd_2(scale, grad_y)
-    _t26 = _batch_normalization_train_bwd_3(scale, scale_sums, count)
-    _t28 = _batch_normalization_train_bwd_4(normalized, _t26, _t24)
-    _t30 = _batch_normalization_train_bwd_5(scale, shift_sums, count)
-    grad_x = _batch_normalization_train_bwd_6(_t28, _t30)
-    return grad_x, grad_weight, grad_bias
-
-
-# batch_normalization_train_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:28
-_batch_normalization_train_no_bias_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_0",
-    "T _t5, int32 count",
-    "T mu",
-    """
-    mu = _t5 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:29,30
-_batch_normalization_train_no_bias_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_1",
-    "T x, T mu",
-    "T centered, T _t6",
-    """
-    centered = x - mu;
-    _t6 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
-_batch_normalization_train_no_bias_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_2",
-    "T _t7, int32 count, T eps",
-    "T variance, T rstd",
-    """
-    variance = _t7 / count;
-    T _t8 = variance + eps;
-    T _t9 = sqrt(_t8);
-    rstd = T(1) / _t9;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_bias_fwd_3: layers_spec/layers/batch_normalization.yaml:32
-_batch_normalization_train_no_bias_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_bias_fwd_4: layers_spec/layers/batch_normalization.yaml:34
-_batch_normalization_train_no_bias_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_4",
-    "T _t10, T running_mean",
-    "T _t11",
-    """
-    _t11 = _t10 * running_mean;
-    """,
-    scalars=("_t10",),
-)
-
-
-# batch_normalization_train_no_bias_fwd_5: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_bias_fwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_5",
-    "T momentum, T _t12, T _t11, T _t14, T running_var",
-    "T new_running_mean, T _t15",
-    """
-    T _t13 = momentum * _t12;
-    new_running_mean = _t11 + _t13;
-    _t15 = _t14 * running_var;
-    """,
-    scalars=("momentum", "_t14"),
-)
-
-
-# batch_normalization_train_no_bias_fwd_6: layers_spec/layers/batch_normalization.yaml:35
-_batch_normalization_train_no_bias_fwd_6 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_6",
-    "T _t16, T _t17, T _t15",
-    "T new_running_var",
-    """
-    T _t18 = _t16 * _t17;
-    new_running_var = _t15 + _t18;
-    """,
-    scalars=("_t16",),
-)
-
-
-# batch_normalization_train_no_bias_fwd_7: layers_spec/layers/batch_normalization.yaml:41
-_batch_normalization_train_no_bias_fwd_7 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_7",
-    "T normalized, T _t19",
-    "T y",
-    """
-    y = normalized * _t19;
-    """,
-)
-
-
-def _cupy_forward_train_no_bias(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    _t1 = x.shape[0]
-    _t2 = x.shape[2]
-    _t3 = _t1 * _t2
-    _t4 = x.shape[3]
-    count = _t3 * _t4
-    _t5 = _cupy_sum(x, (0, 2, 3))
-    mu = _batch_normalization_train_no_bias_fwd_0(_t5, count)
-    centered, _t6 = _batch_normalization_train_no_bias_fwd_1(x, mu)
-    _t7 = _cupy_sum(_t6, (0, 2, 3))
-    variance, rstd = _batch_normalization_train_no_bias_fwd_2(_t7, count, eps)
-    unbiased = _cupy_bessel_correction(count)
-    _t10 = 1 - momentum
-    normalized = _batch_normalization_train_no_bias_fwd_3(centered, rstd)
-    _t11 = _batch_normalization_train_no_bias_fwd_4(_t10, running_mean)
-    _t12 = mu.reshape(weight.shape)
-    _t14 = 1 - momentum
-    _t16 = momentum * unbiased
-    new_running_mean, _t15 = _batch_normalization_train_no_bias_fwd_5(
-        momentum, _t12, _t11, _t14, running_var
-    )
-    _t17 = variance.reshape(weight.shape)
-    new_running_var = _batch_normalization_train_no_bias_fwd_6(_t16, _t17, _t15)
-    _t19 = weight.reshape(1, -1, 1, 1)
-    y = _batch_normalization_train_no_bias_fwd_7(normalized, _t19)
-    return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
-
-
-# batch_normalization_train_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:44
-_batch_normalization_train_no_bias_bwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_bwd_0",
     "T grad_y, T normalized",
     "T _t20",
     """
@@ -776,9 +1357,9 @@ _batch_normalization_train_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_bias_bwd_1: layers_spec/layers/batch_normalization.yaml:47
-_batch_normalization_train_no_bias_bwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_bwd_1",
+# batch_normalization_train_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_train_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_bwd_1",
     "T _t21, T rstd",
     "T scale",
     """
@@ -787,9 +1368,9 @@ _batch_normalization_train_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_train_no_bias_bwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_bwd_2",
+# batch_normalization_train_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_bwd_2",
     "T scale, T grad_y",
     "T _t22",
     """
@@ -798,9 +1379,9 @@ _batch_normalization_train_no_bias_bwd_2 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_bias_bwd_3: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_train_no_bias_bwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_bwd_3",
+# batch_normalization_train_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_bwd_3",
     "T scale, T scale_sums, int32 count",
     "T _t24",
     """
@@ -811,9 +1392,9 @@ _batch_normalization_train_no_bias_bwd_3 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_bias_bwd_4: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_train_no_bias_bwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_bwd_4",
+# batch_normalization_train_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_bwd_4",
     "T normalized, T _t24, T _t22",
     "T _t26",
     """
@@ -823,9 +1404,9 @@ _batch_normalization_train_no_bias_bwd_4 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_bias_bwd_5: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_train_no_bias_bwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_bwd_5",
+# batch_normalization_train_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_bwd_5",
     "T scale, T shift_sums, int32 count",
     "T _t28",
     """
@@ -836,9 +1417,9 @@ _batch_normalization_train_no_bias_bwd_5 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_bias_bwd_6: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_train_no_bias_bwd_6 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_bwd_6",
+# batch_normalization_train_bwd_6: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_bwd_6 = ElementwiseKernel(
+    "batch_normalization_train_bwd_6",
     "T _t26, T _t28",
     "T grad_x",
     """
@@ -847,61 +1428,1573 @@ _batch_normalization_train_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_train_no_bias(grad_y, weight, count, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
-    _t20 = _batch_normalization_train_no_bias_bwd_0(grad_y, normalized)
-    scale_sums = _cupy_sum(_t20, (0, 2, 3))
+def _cupy_backward_train(grad_y, weight, count, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t20 = _batch_normalization_train_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t20, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
     grad_weight = scale_sums.reshape(weight.shape)
-    _t21 = weight.reshape(1, -1, 1, 1)
-    scale = _batch_normalization_train_no_bias_bwd_1(_t21, rstd)
-    _t22 = _batch_normalization_train_no_bias_bwd_2(scale, grad_y)
-    _t24 = _batch_normalization_train_no_bias_bwd_3(scale, scale_sums, count)
-    _t26 = _batch_normalization_train_no_bias_bwd_4(normalized, _t24, _t22)
-    _t28 = _batch_normalization_train_no_bias_bwd_5(scale, shift_sums, count)
-    grad_x = _batch_normalization_train_no_bias_bwd_6(_t26, _t28)
-    return grad_x, grad_weight, None
+    _t21 = weight.reshape(-1, 1)
+    scale = _batch_normalization_train_bwd_1(_t21, rstd)
+    _t22 = _batch_normalization_train_bwd_2(scale, grad_y)
+    _t24 = _batch_normalization_train_bwd_3(scale, scale_sums, count)
+    _t26 = _batch_normalization_train_bwd_4(normalized, _t24, _t22)
+    _t28 = _batch_normalization_train_bwd_5(scale, shift_sums, count)
+    grad_x = _batch_normalization_train_bwd_6(_t26, _t28)
+    return grad_x, grad_weight, grad_bias
 
 
-# batch_normalization_train_no_weight_fwd_0: layers_spec/layers/batch_normalization.yaml:28
-_batch_normalization_train_no_weight_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_fwd_0",
-    "T _t5, int32 count",
+# batch_normalization_train_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_fwd_0",
+    "T _t3, int32 count",
     "T mu",
     """
-    mu = _t5 / count;
+    mu = _t3 / count;
     """,
     scalars=("count",),
 )
 
 
-# batch_normalization_train_no_weight_fwd_1: layers_spec/layers/batch_normalization.yaml:29,30
-_batch_normalization_train_no_weight_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_fwd_1",
+# batch_normalization_train_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_fwd_1",
     "T x, T mu",
-    "T centered, T _t6",
+    "T centered, T _t4",
     """
     centered = x - mu;
-    _t6 = centered * centered;
+    _t4 = centered * centered;
     """,
 )
 
 
-# batch_normalization_train_no_weight_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
-_batch_normalization_train_no_weight_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_fwd_2",
-    "T _t7, int32 count, T eps",
-    "T variance, T rstd",
+# batch_normalization_train_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
     """
-    variance = _t7 / count;
-    T _t8 = variance + eps;
-    T _t9 = sqrt(_t8);
-    rstd = T(1) / _t9;
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
     """,
     scalars=("count", "eps"),
 )
 
 
-# batch_normalization_train_no_weight_fwd_3: layers_spec/layers/batch_normalization.yaml:32
+# batch_normalization_train_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_fwd_4",
+    "T _t8, T running_mean",
+    "T _t9",
+    """
+    _t9 = _t8 * running_mean;
+    """,
+    scalars=("_t8",),
+)
+
+
+# batch_normalization_train_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_no_running_var_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_fwd_5",
+    "T momentum, T _t10, T _t9",
+    "T new_running_mean",
+    """
+    T _t11 = momentum * _t10;
+    new_running_mean = _t9 + _t11;
+    """,
+    scalars=("momentum",),
+)
+
+
+# batch_normalization_train_no_running_var_fwd_6: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_running_var_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_fwd_6",
+    "T normalized, T _t12",
+    "T _t13",
+    """
+    _t13 = normalized * _t12;
+    """,
+)
+
+
+# batch_normalization_train_no_running_var_fwd_7: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_running_var_fwd_7 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_fwd_7",
+    "T _t13, T _t14",
+    "T y",
+    """
+    y = _t13 + _t14;
+    """,
+)
+
+
+def _cupy_forward_train_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_running_var_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_running_var_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    _t8 = 1 - momentum
+    normalized = _batch_normalization_train_no_running_var_fwd_3(centered, rstd)
+    _t9 = _batch_normalization_train_no_running_var_fwd_4(_t8, running_mean)
+    _t10 = mu.reshape(weight.shape)
+    new_running_mean = _batch_normalization_train_no_running_var_fwd_5(
+        momentum, _t10, _t9
+    )
+    _t12 = weight.reshape(-1, 1)
+    _t13 = _batch_normalization_train_no_running_var_fwd_6(normalized, _t12)
+    _t14 = bias.reshape(-1, 1)
+    y = _batch_normalization_train_no_running_var_fwd_7(_t13, _t14)
+    return y, new_running_mean, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t15",
+    """
+    _t15 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_train_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_bwd_1",
+    "T _t16, T rstd",
+    "T scale",
+    """
+    scale = _t16 * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_bwd_2",
+    "T scale, T grad_y",
+    "T _t17",
+    """
+    _t17 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t19",
+    """
+    T _t18 = scale * scale_sums;
+    _t19 = _t18 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_bwd_4",
+    "T normalized, T _t19, T _t17",
+    "T _t21",
+    """
+    T _t20 = normalized * _t19;
+    _t21 = _t17 - _t20;
+    """,
+)
+
+
+# batch_normalization_train_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t23",
+    """
+    T _t22 = scale * shift_sums;
+    _t23 = _t22 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_var_bwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_running_var_bwd_6",
+    "T _t21, T _t23",
+    "T grad_x",
+    """
+    grad_x = _t21 - _t23;
+    """,
+)
+
+
+def _cupy_backward_train_no_running_var(grad_y, weight, count, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t15 = _batch_normalization_train_no_running_var_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t15, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t16 = weight.reshape(-1, 1)
+    scale = _batch_normalization_train_no_running_var_bwd_1(_t16, rstd)
+    _t17 = _batch_normalization_train_no_running_var_bwd_2(scale, grad_y)
+    _t19 = _batch_normalization_train_no_running_var_bwd_3(scale, scale_sums, count)
+    _t21 = _batch_normalization_train_no_running_var_bwd_4(normalized, _t19, _t17)
+    _t23 = _batch_normalization_train_no_running_var_bwd_5(scale, shift_sums, count)
+    grad_x = _batch_normalization_train_no_running_var_bwd_6(_t21, _t23)
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_train_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_running_mean_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_running_mean_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_running_mean_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T variance, T rstd",
+    """
+    variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_running_mean_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_running_mean_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_fwd_4: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_running_mean_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_fwd_4",
+    "T _t8, T running_var",
+    "T _t9",
+    """
+    _t9 = _t8 * running_var;
+    """,
+    scalars=("_t8",),
+)
+
+
+# batch_normalization_train_no_running_mean_fwd_5: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_running_mean_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_fwd_5",
+    "T _t10, T _t11, T _t9",
+    "T new_running_var",
+    """
+    T _t12 = _t10 * _t11;
+    new_running_var = _t9 + _t12;
+    """,
+    scalars=("_t10",),
+)
+
+
+# batch_normalization_train_no_running_mean_fwd_6: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_running_mean_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_fwd_6",
+    "T normalized, T _t13",
+    "T _t14",
+    """
+    _t14 = normalized * _t13;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_fwd_7: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_running_mean_fwd_7 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_fwd_7",
+    "T _t14, T _t15",
+    "T y",
+    """
+    y = _t14 + _t15;
+    """,
+)
+
+
+def _cupy_forward_train_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_running_mean_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_running_mean_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    variance, rstd = _batch_normalization_train_no_running_mean_fwd_2(_t5, count, eps)
+    unbiased = _cupy_bessel_correction(count)
+    _t8 = 1 - momentum
+    normalized = _batch_normalization_train_no_running_mean_fwd_3(centered, rstd)
+    _t10 = momentum * unbiased
+    _t9 = _batch_normalization_train_no_running_mean_fwd_4(_t8, running_var)
+    _t11 = variance.reshape(weight.shape)
+    new_running_var = _batch_normalization_train_no_running_mean_fwd_5(_t10, _t11, _t9)
+    _t13 = weight.reshape(-1, 1)
+    _t14 = _batch_normalization_train_no_running_mean_fwd_6(normalized, _t13)
+    _t15 = bias.reshape(-1, 1)
+    y = _batch_normalization_train_no_running_mean_fwd_7(_t14, _t15)
+    return y, None, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_running_mean_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_bwd_0",
+    "T grad_y, T normalized",
+    "T _t16",
+    """
+    _t16 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_train_no_running_mean_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_bwd_1",
+    "T _t17, T rstd",
+    "T scale",
+    """
+    scale = _t17 * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_mean_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_bwd_2",
+    "T scale, T grad_y",
+    "T _t18",
+    """
+    _t18 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_mean_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t20",
+    """
+    T _t19 = scale * scale_sums;
+    _t20 = _t19 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_running_mean_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_mean_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_bwd_4",
+    "T normalized, T _t20, T _t18",
+    "T _t22",
+    """
+    T _t21 = normalized * _t20;
+    _t22 = _t18 - _t21;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_mean_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t24",
+    """
+    T _t23 = scale * shift_sums;
+    _t24 = _t23 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_running_mean_bwd_6: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_mean_bwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_bwd_6",
+    "T _t22, T _t24",
+    "T grad_x",
+    """
+    grad_x = _t22 - _t24;
+    """,
+)
+
+
+def _cupy_backward_train_no_running_mean(grad_y, weight, count, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t16 = _batch_normalization_train_no_running_mean_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t16, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t17 = weight.reshape(-1, 1)
+    scale = _batch_normalization_train_no_running_mean_bwd_1(_t17, rstd)
+    _t18 = _batch_normalization_train_no_running_mean_bwd_2(scale, grad_y)
+    _t20 = _batch_normalization_train_no_running_mean_bwd_3(scale, scale_sums, count)
+    _t22 = _batch_normalization_train_no_running_mean_bwd_4(normalized, _t20, _t18)
+    _t24 = _batch_normalization_train_no_running_mean_bwd_5(scale, shift_sums, count)
+    grad_x = _batch_normalization_train_no_running_mean_bwd_6(_t22, _t24)
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_train_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_fwd_4",
+    "T normalized, T _t8",
+    "T _t9",
+    """
+    _t9 = normalized * _t8;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_running_mean_no_running_var_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_fwd_5",
+    "T _t9, T _t10",
+    "T y",
+    """
+    y = _t9 + _t10;
+    """,
+)
+
+
+def _cupy_forward_train_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_running_mean_no_running_var_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_running_mean_no_running_var_fwd_1(
+        x, mu
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_train_no_running_mean_no_running_var_fwd_2(
+        _t5, count, eps
+    )
+    normalized = _batch_normalization_train_no_running_mean_no_running_var_fwd_3(
+        centered, rstd
+    )
+    _t8 = weight.reshape(-1, 1)
+    _t9 = _batch_normalization_train_no_running_mean_no_running_var_fwd_4(
+        normalized, _t8
+    )
+    _t10 = bias.reshape(-1, 1)
+    y = _batch_normalization_train_no_running_mean_no_running_var_fwd_5(_t9, _t10)
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t11",
+    """
+    _t11 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_train_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_bwd_1",
+    "T _t12, T rstd",
+    "T scale",
+    """
+    scale = _t12 * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_bwd_2",
+    "T scale, T grad_y",
+    "T _t13",
+    """
+    _t13 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t15",
+    """
+    T _t14 = scale * scale_sums;
+    _t15 = _t14 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_bwd_4",
+    "T normalized, T _t15, T _t13",
+    "T _t17",
+    """
+    T _t16 = normalized * _t15;
+    _t17 = _t13 - _t16;
+    """,
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t19",
+    """
+    T _t18 = scale * shift_sums;
+    _t19 = _t18 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_running_mean_no_running_var_bwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_running_mean_no_running_var_bwd_6",
+    "T _t17, T _t19",
+    "T grad_x",
+    """
+    grad_x = _t17 - _t19;
+    """,
+)
+
+
+def _cupy_backward_train_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t11 = _batch_normalization_train_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t11, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t12 = weight.reshape(-1, 1)
+    scale = _batch_normalization_train_no_running_mean_no_running_var_bwd_1(_t12, rstd)
+    _t13 = _batch_normalization_train_no_running_mean_no_running_var_bwd_2(
+        scale, grad_y
+    )
+    _t15 = _batch_normalization_train_no_running_mean_no_running_var_bwd_3(
+        scale, scale_sums, count
+    )
+    _t17 = _batch_normalization_train_no_running_mean_no_running_var_bwd_4(
+        normalized, _t15, _t13
+    )
+    _t19 = _batch_normalization_train_no_running_mean_no_running_var_bwd_5(
+        scale, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_running_mean_no_running_var_bwd_6(_t17, _t19)
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_train_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_bias_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_bias_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_bias_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T variance, T rstd",
+    """
+    variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_bias_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_bias_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_fwd_4: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_no_bias_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_4",
+    "T _t8, T running_mean",
+    "T _t9",
+    """
+    _t9 = _t8 * running_mean;
+    """,
+    scalars=("_t8",),
+)
+
+
+# batch_normalization_train_no_bias_fwd_5: layers_spec/layers/batch_normalization.yaml:39,44
+_batch_normalization_train_no_bias_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_5",
+    "T momentum, T _t10, T _t9, T _t12, T running_var",
+    "T new_running_mean, T _t13",
+    """
+    T _t11 = momentum * _t10;
+    new_running_mean = _t9 + _t11;
+    _t13 = _t12 * running_var;
+    """,
+    scalars=("momentum", "_t12"),
+)
+
+
+# batch_normalization_train_no_bias_fwd_6: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_bias_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_6",
+    "T _t14, T _t15, T _t13",
+    "T new_running_var",
+    """
+    T _t16 = _t14 * _t15;
+    new_running_var = _t13 + _t16;
+    """,
+    scalars=("_t14",),
+)
+
+
+# batch_normalization_train_no_bias_fwd_7: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_bias_fwd_7 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_fwd_7",
+    "T normalized, T _t17",
+    "T y",
+    """
+    y = normalized * _t17;
+    """,
+)
+
+
+def _cupy_forward_train_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_bias_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_bias_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    variance, rstd = _batch_normalization_train_no_bias_fwd_2(_t5, count, eps)
+    _t8 = 1 - momentum
+    normalized = _batch_normalization_train_no_bias_fwd_3(centered, rstd)
+    _t9 = _batch_normalization_train_no_bias_fwd_4(_t8, running_mean)
+    _t10 = mu.reshape(weight.shape)
+    unbiased = _cupy_bessel_correction(count)
+    _t12 = 1 - momentum
+    _t14 = momentum * unbiased
+    new_running_mean, _t13 = _batch_normalization_train_no_bias_fwd_5(
+        momentum, _t10, _t9, _t12, running_var
+    )
+    _t15 = variance.reshape(weight.shape)
+    new_running_var = _batch_normalization_train_no_bias_fwd_6(_t14, _t15, _t13)
+    _t17 = weight.reshape(-1, 1)
+    y = _batch_normalization_train_no_bias_fwd_7(normalized, _t17)
+    return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_bias_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_0",
+    "T grad_y, T normalized",
+    "T _t18",
+    """
+    _t18 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_train_no_bias_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_1",
+    "T _t19, T rstd",
+    "T scale",
+    """
+    scale = _t19 * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_2",
+    "T scale, T grad_y",
+    "T _t20",
+    """
+    _t20 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t22",
+    """
+    T _t21 = scale * scale_sums;
+    _t22 = _t21 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_4",
+    "T normalized, T _t22, T _t20",
+    "T _t24",
+    """
+    T _t23 = normalized * _t22;
+    _t24 = _t20 - _t23;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t26",
+    """
+    T _t25 = scale * shift_sums;
+    _t26 = _t25 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_bwd_6: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_bwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_bwd_6",
+    "T _t24, T _t26",
+    "T grad_x",
+    """
+    grad_x = _t24 - _t26;
+    """,
+)
+
+
+def _cupy_backward_train_no_bias(grad_y, weight, count, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t18 = _batch_normalization_train_no_bias_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t18, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t19 = weight.reshape(-1, 1)
+    scale = _batch_normalization_train_no_bias_bwd_1(_t19, rstd)
+    _t20 = _batch_normalization_train_no_bias_bwd_2(scale, grad_y)
+    _t22 = _batch_normalization_train_no_bias_bwd_3(scale, scale_sums, count)
+    _t24 = _batch_normalization_train_no_bias_bwd_4(normalized, _t22, _t20)
+    _t26 = _batch_normalization_train_no_bias_bwd_5(scale, shift_sums, count)
+    grad_x = _batch_normalization_train_no_bias_bwd_6(_t24, _t26)
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_train_no_bias_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_bias_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_bias_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_bias_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_bias_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_no_bias_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_fwd_4",
+    "T _t8, T running_mean",
+    "T _t9",
+    """
+    _t9 = _t8 * running_mean;
+    """,
+    scalars=("_t8",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_no_bias_no_running_var_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_fwd_5",
+    "T momentum, T _t10, T _t9",
+    "T new_running_mean",
+    """
+    T _t11 = momentum * _t10;
+    new_running_mean = _t9 + _t11;
+    """,
+    scalars=("momentum",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_fwd_6: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_bias_no_running_var_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_fwd_6",
+    "T normalized, T _t12",
+    "T y",
+    """
+    y = normalized * _t12;
+    """,
+)
+
+
+def _cupy_forward_train_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_bias_no_running_var_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_bias_no_running_var_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_train_no_bias_no_running_var_fwd_2(_t5, count, eps)
+    _t8 = 1 - momentum
+    normalized = _batch_normalization_train_no_bias_no_running_var_fwd_3(centered, rstd)
+    _t9 = _batch_normalization_train_no_bias_no_running_var_fwd_4(_t8, running_mean)
+    _t10 = mu.reshape(weight.shape)
+    new_running_mean = _batch_normalization_train_no_bias_no_running_var_fwd_5(
+        momentum, _t10, _t9
+    )
+    _t12 = weight.reshape(-1, 1)
+    y = _batch_normalization_train_no_bias_no_running_var_fwd_6(normalized, _t12)
+    return y, new_running_mean, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_bias_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_bias_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t13",
+    """
+    _t13 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_train_no_bias_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_bwd_1",
+    "T _t14, T rstd",
+    "T scale",
+    """
+    scale = _t14 * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_bwd_2",
+    "T scale, T grad_y",
+    "T _t15",
+    """
+    _t15 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t17",
+    """
+    T _t16 = scale * scale_sums;
+    _t17 = _t16 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_bwd_4",
+    "T normalized, T _t17, T _t15",
+    "T _t19",
+    """
+    T _t18 = normalized * _t17;
+    _t19 = _t15 - _t18;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t21",
+    """
+    T _t20 = scale * shift_sums;
+    _t21 = _t20 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_var_bwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_var_bwd_6",
+    "T _t19, T _t21",
+    "T grad_x",
+    """
+    grad_x = _t19 - _t21;
+    """,
+)
+
+
+def _cupy_backward_train_no_bias_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t13 = _batch_normalization_train_no_bias_no_running_var_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t13, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t14 = weight.reshape(-1, 1)
+    scale = _batch_normalization_train_no_bias_no_running_var_bwd_1(_t14, rstd)
+    _t15 = _batch_normalization_train_no_bias_no_running_var_bwd_2(scale, grad_y)
+    _t17 = _batch_normalization_train_no_bias_no_running_var_bwd_3(
+        scale, scale_sums, count
+    )
+    _t19 = _batch_normalization_train_no_bias_no_running_var_bwd_4(
+        normalized, _t17, _t15
+    )
+    _t21 = _batch_normalization_train_no_bias_no_running_var_bwd_5(
+        scale, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_bias_no_running_var_bwd_6(_t19, _t21)
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_train_no_bias_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_bias_no_running_mean_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_bias_no_running_mean_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_bias_no_running_mean_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T variance, T rstd",
+    """
+    variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_bias_no_running_mean_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_fwd_4: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_bias_no_running_mean_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_fwd_4",
+    "T _t8, T running_var",
+    "T _t9",
+    """
+    _t9 = _t8 * running_var;
+    """,
+    scalars=("_t8",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_fwd_5: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_bias_no_running_mean_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_fwd_5",
+    "T _t10, T _t11, T _t9",
+    "T new_running_var",
+    """
+    T _t12 = _t10 * _t11;
+    new_running_var = _t9 + _t12;
+    """,
+    scalars=("_t10",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_fwd_6: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_bias_no_running_mean_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_fwd_6",
+    "T normalized, T _t13",
+    "T y",
+    """
+    y = normalized * _t13;
+    """,
+)
+
+
+def _cupy_forward_train_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_bias_no_running_mean_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_bias_no_running_mean_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    variance, rstd = _batch_normalization_train_no_bias_no_running_mean_fwd_2(
+        _t5, count, eps
+    )
+    unbiased = _cupy_bessel_correction(count)
+    _t8 = 1 - momentum
+    normalized = _batch_normalization_train_no_bias_no_running_mean_fwd_3(
+        centered, rstd
+    )
+    _t10 = momentum * unbiased
+    _t9 = _batch_normalization_train_no_bias_no_running_mean_fwd_4(_t8, running_var)
+    _t11 = variance.reshape(weight.shape)
+    new_running_var = _batch_normalization_train_no_bias_no_running_mean_fwd_5(
+        _t10, _t11, _t9
+    )
+    _t13 = weight.reshape(-1, 1)
+    y = _batch_normalization_train_no_bias_no_running_mean_fwd_6(normalized, _t13)
+    return y, None, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_bias_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_bias_no_running_mean_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_bwd_0",
+    "T grad_y, T normalized",
+    "T _t14",
+    """
+    _t14 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_train_no_bias_no_running_mean_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_bwd_1",
+    "T _t15, T rstd",
+    "T scale",
+    """
+    scale = _t15 * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_mean_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_bwd_2",
+    "T scale, T grad_y",
+    "T _t16",
+    """
+    _t16 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_mean_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t18",
+    """
+    T _t17 = scale * scale_sums;
+    _t18 = _t17 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_mean_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_bwd_4",
+    "T normalized, T _t18, T _t16",
+    "T _t20",
+    """
+    T _t19 = normalized * _t18;
+    _t20 = _t16 - _t19;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_mean_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t22",
+    """
+    T _t21 = scale * shift_sums;
+    _t22 = _t21 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_bwd_6: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_mean_bwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_bwd_6",
+    "T _t20, T _t22",
+    "T grad_x",
+    """
+    grad_x = _t20 - _t22;
+    """,
+)
+
+
+def _cupy_backward_train_no_bias_no_running_mean(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t14 = _batch_normalization_train_no_bias_no_running_mean_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t14, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t15 = weight.reshape(-1, 1)
+    scale = _batch_normalization_train_no_bias_no_running_mean_bwd_1(_t15, rstd)
+    _t16 = _batch_normalization_train_no_bias_no_running_mean_bwd_2(scale, grad_y)
+    _t18 = _batch_normalization_train_no_bias_no_running_mean_bwd_3(
+        scale, scale_sums, count
+    )
+    _t20 = _batch_normalization_train_no_bias_no_running_mean_bwd_4(
+        normalized, _t18, _t16
+    )
+    _t22 = _batch_normalization_train_no_bias_no_running_mean_bwd_5(
+        scale, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_bias_no_running_mean_bwd_6(_t20, _t22)
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4",
+    "T normalized, T _t8",
+    "T y",
+    """
+    y = normalized * _t8;
+    """,
+)
+
+
+def _cupy_forward_train_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_0(
+        _t3, count
+    )
+    centered, _t4 = (
+        _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_1(x, mu)
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_2(
+        _t5, count, eps
+    )
+    normalized = (
+        _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_3(
+            centered, rstd
+        )
+    )
+    _t8 = weight.reshape(-1, 1)
+    y = _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4(
+        normalized, _t8
+    )
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t9",
+    """
+    _t9 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1",
+    "T _t10, T rstd",
+    "T scale",
+    """
+    scale = _t10 * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2",
+    "T scale, T grad_y",
+    "T _t11",
+    """
+    _t11 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t13",
+    """
+    T _t12 = scale * scale_sums;
+    _t13 = _t12 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4",
+    "T normalized, T _t13, T _t11",
+    "T _t15",
+    """
+    T _t14 = normalized * _t13;
+    _t15 = _t11 - _t14;
+    """,
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t17",
+    """
+    T _t16 = scale * shift_sums;
+    _t17 = _t16 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_6",
+    "T _t15, T _t17",
+    "T grad_x",
+    """
+    grad_x = _t15 - _t17;
+    """,
+)
+
+
+def _cupy_backward_train_no_bias_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t9, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t10 = weight.reshape(-1, 1)
+    scale = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1(
+        _t10, rstd
+    )
+    _t11 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2(
+        scale, grad_y
+    )
+    _t13 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3(
+        scale, scale_sums, count
+    )
+    _t15 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4(
+        normalized, _t13, _t11
+    )
+    _t17 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5(
+        scale, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_6(
+        _t15, _t17
+    )
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_train_no_weight_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_weight_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_weight_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_weight_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T variance, T rstd",
+    """
+    variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_weight_fwd_3: layers_spec/layers/batch_normalization.yaml:37
 _batch_normalization_train_no_weight_fwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_weight_fwd_3",
     "T centered, T rstd",
@@ -912,52 +3005,52 @@ _batch_normalization_train_no_weight_fwd_3 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_weight_fwd_4: layers_spec/layers/batch_normalization.yaml:34
+# batch_normalization_train_no_weight_fwd_4: layers_spec/layers/batch_normalization.yaml:39
 _batch_normalization_train_no_weight_fwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_fwd_4",
-    "T _t10, T running_mean",
-    "T _t11",
+    "T _t8, T running_mean",
+    "T _t9",
     """
-    _t11 = _t10 * running_mean;
+    _t9 = _t8 * running_mean;
     """,
-    scalars=("_t10",),
+    scalars=("_t8",),
 )
 
 
-# batch_normalization_train_no_weight_fwd_5: layers_spec/layers/batch_normalization.yaml:34,35
+# batch_normalization_train_no_weight_fwd_5: layers_spec/layers/batch_normalization.yaml:39,44
 _batch_normalization_train_no_weight_fwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_weight_fwd_5",
-    "T momentum, T _t12, T _t11, T _t14, T running_var",
-    "T new_running_mean, T _t15",
+    "T momentum, T _t10, T _t9, T _t12, T running_var",
+    "T new_running_mean, T _t13",
     """
-    T _t13 = momentum * _t12;
-    new_running_mean = _t11 + _t13;
-    _t15 = _t14 * running_var;
+    T _t11 = momentum * _t10;
+    new_running_mean = _t9 + _t11;
+    _t13 = _t12 * running_var;
     """,
-    scalars=("momentum", "_t14"),
+    scalars=("momentum", "_t12"),
 )
 
 
-# batch_normalization_train_no_weight_fwd_6: layers_spec/layers/batch_normalization.yaml:35
+# batch_normalization_train_no_weight_fwd_6: layers_spec/layers/batch_normalization.yaml:44
 _batch_normalization_train_no_weight_fwd_6 = ElementwiseKernel(
     "batch_normalization_train_no_weight_fwd_6",
-    "T _t16, T _t17, T _t15",
+    "T _t14, T _t15, T _t13",
     "T new_running_var",
     """
-    T _t18 = _t16 * _t17;
-    new_running_var = _t15 + _t18;
+    T _t16 = _t14 * _t15;
+    new_running_var = _t13 + _t16;
     """,
-    scalars=("_t16",),
+    scalars=("_t14",),
 )
 
 
-# batch_normalization_train_no_weight_fwd_7: layers_spec/layers/batch_normalization.yaml:41
+# batch_normalization_train_no_weight_fwd_7: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_train_no_weight_fwd_7 = ElementwiseKernel(
     "batch_normalization_train_no_weight_fwd_7",
-    "T normalized, T _t19",
+    "T normalized, T _t17",
     "T y",
     """
-    y = normalized + _t19;
+    y = normalized + _t17;
     """,
 )
 
@@ -967,155 +3060,753 @@ def _cupy_forward_train_no_weight(
 ):
     _t1 = x.shape[0]
     _t2 = x.shape[2]
-    _t3 = _t1 * _t2
-    _t4 = x.shape[3]
-    count = _t3 * _t4
-    _t5 = _cupy_sum(x, (0, 2, 3))
-    mu = _batch_normalization_train_no_weight_fwd_0(_t5, count)
-    centered, _t6 = _batch_normalization_train_no_weight_fwd_1(x, mu)
-    _t7 = _cupy_sum(_t6, (0, 2, 3))
-    variance, rstd = _batch_normalization_train_no_weight_fwd_2(_t7, count, eps)
-    unbiased = _cupy_bessel_correction(count)
-    _t10 = 1 - momentum
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_weight_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_weight_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    variance, rstd = _batch_normalization_train_no_weight_fwd_2(_t5, count, eps)
+    _t8 = 1 - momentum
     normalized = _batch_normalization_train_no_weight_fwd_3(centered, rstd)
-    _t11 = _batch_normalization_train_no_weight_fwd_4(_t10, running_mean)
-    _t12 = mu.reshape(bias.shape)
-    _t14 = 1 - momentum
-    _t16 = momentum * unbiased
-    new_running_mean, _t15 = _batch_normalization_train_no_weight_fwd_5(
-        momentum, _t12, _t11, _t14, running_var
+    _t9 = _batch_normalization_train_no_weight_fwd_4(_t8, running_mean)
+    _t10 = mu.reshape(bias.shape)
+    unbiased = _cupy_bessel_correction(count)
+    _t12 = 1 - momentum
+    _t14 = momentum * unbiased
+    new_running_mean, _t13 = _batch_normalization_train_no_weight_fwd_5(
+        momentum, _t10, _t9, _t12, running_var
     )
-    _t17 = variance.reshape(bias.shape)
-    new_running_var = _batch_normalization_train_no_weight_fwd_6(_t16, _t17, _t15)
-    _t19 = bias.reshape(1, -1, 1, 1)
-    y = _batch_normalization_train_no_weight_fwd_7(normalized, _t19)
+    _t15 = variance.reshape(bias.shape)
+    new_running_var = _batch_normalization_train_no_weight_fwd_6(_t14, _t15, _t13)
+    _t17 = bias.reshape(-1, 1)
+    y = _batch_normalization_train_no_weight_fwd_7(normalized, _t17)
     return y, new_running_mean, new_running_var, (bias, count, rstd, normalized)
 
 
-# batch_normalization_train_no_weight_bwd_0: layers_spec/layers/batch_normalization.yaml:44
+# batch_normalization_train_no_weight_bwd_0: layers_spec/layers/batch_normalization.yaml:63
 _batch_normalization_train_no_weight_bwd_0 = ElementwiseKernel(
     "batch_normalization_train_no_weight_bwd_0",
     "T grad_y, T normalized",
-    "T _t20",
+    "T _t18",
     """
-    _t20 = grad_y * normalized;
+    _t18 = grad_y * normalized;
     """,
 )
 
 
-# batch_normalization_train_no_weight_bwd_1: layers_spec/layers/batch_normalization.yaml:49
+# batch_normalization_train_no_weight_bwd_1: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_bwd_1 = ElementwiseKernel(
     "batch_normalization_train_no_weight_bwd_1",
     "T rstd, T grad_y",
-    "T _t21",
+    "T _t19",
     """
-    _t21 = rstd * grad_y;
+    _t19 = rstd * grad_y;
     """,
 )
 
 
-# batch_normalization_train_no_weight_bwd_2: layers_spec/layers/batch_normalization.yaml:49
+# batch_normalization_train_no_weight_bwd_2: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_bwd_2",
     "T rstd, T scale_sums, int32 count",
-    "T _t23",
+    "T _t21",
     """
-    T _t22 = rstd * scale_sums;
-    _t23 = _t22 / count;
+    T _t20 = rstd * scale_sums;
+    _t21 = _t20 / count;
     """,
     scalars=("count",),
 )
 
 
-# batch_normalization_train_no_weight_bwd_3: layers_spec/layers/batch_normalization.yaml:49
+# batch_normalization_train_no_weight_bwd_3: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_weight_bwd_3",
-    "T normalized, T _t23, T _t21",
-    "T _t25",
+    "T normalized, T _t21, T _t19",
+    "T _t23",
     """
-    T _t24 = normalized * _t23;
-    _t25 = _t21 - _t24;
+    T _t22 = normalized * _t21;
+    _t23 = _t19 - _t22;
     """,
 )
 
 
-# batch_normalization_train_no_weight_bwd_4: layers_spec/layers/batch_normalization.yaml:49
+# batch_normalization_train_no_weight_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_bwd_4",
     "T rstd, T shift_sums, int32 count",
-    "T _t27",
+    "T _t25",
     """
-    T _t26 = rstd * shift_sums;
-    _t27 = _t26 / count;
+    T _t24 = rstd * shift_sums;
+    _t25 = _t24 / count;
     """,
     scalars=("count",),
 )
 
 
-# batch_normalization_train_no_weight_bwd_5: layers_spec/layers/batch_normalization.yaml:49
+# batch_normalization_train_no_weight_bwd_5: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_weight_bwd_5",
-    "T _t25, T _t27",
+    "T _t23, T _t25",
     "T grad_x",
     """
-    grad_x = _t25 - _t27;
+    grad_x = _t23 - _t25;
     """,
 )
 
 
 def _cupy_backward_train_no_weight(grad_y, bias, count, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
-    _t20 = _batch_normalization_train_no_weight_bwd_0(grad_y, normalized)
-    scale_sums = _cupy_sum(_t20, (0, 2, 3))
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t18 = _batch_normalization_train_no_weight_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t18, (0, 2))
     grad_bias = shift_sums.reshape(bias.shape)
-    _t21 = _batch_normalization_train_no_weight_bwd_1(rstd, grad_y)
-    _t23 = _batch_normalization_train_no_weight_bwd_2(rstd, scale_sums, count)
-    _t25 = _batch_normalization_train_no_weight_bwd_3(normalized, _t23, _t21)
-    _t27 = _batch_normalization_train_no_weight_bwd_4(rstd, shift_sums, count)
-    grad_x = _batch_normalization_train_no_weight_bwd_5(_t25, _t27)
+    _t19 = _batch_normalization_train_no_weight_bwd_1(rstd, grad_y)
+    _t21 = _batch_normalization_train_no_weight_bwd_2(rstd, scale_sums, count)
+    _t23 = _batch_normalization_train_no_weight_bwd_3(normalized, _t21, _t19)
+    _t25 = _batch_normalization_train_no_weight_bwd_4(rstd, shift_sums, count)
+    grad_x = _batch_normalization_train_no_weight_bwd_5(_t23, _t25)
     return grad_x, None, grad_bias
 
 
-# batch_normalization_train_no_weight_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:28
-_batch_normalization_train_no_weight_no_bias_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_fwd_0",
-    "T _t5, int32 count",
+# batch_normalization_train_no_weight_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_weight_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_fwd_0",
+    "T _t3, int32 count",
     "T mu",
     """
-    mu = _t5 / count;
+    mu = _t3 / count;
     """,
     scalars=("count",),
 )
 
 
-# batch_normalization_train_no_weight_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:29,30
-_batch_normalization_train_no_weight_no_bias_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_fwd_1",
+# batch_normalization_train_no_weight_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_weight_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_fwd_1",
     "T x, T mu",
-    "T centered, T _t6",
+    "T centered, T _t4",
     """
     centered = x - mu;
-    _t6 = centered * centered;
+    _t4 = centered * centered;
     """,
 )
 
 
-# batch_normalization_train_no_weight_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:30,31
-_batch_normalization_train_no_weight_no_bias_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_fwd_2",
-    "T _t7, int32 count, T eps",
-    "T variance, T rstd",
+# batch_normalization_train_no_weight_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_weight_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
     """
-    variance = _t7 / count;
-    T _t8 = variance + eps;
-    T _t9 = sqrt(_t8);
-    rstd = T(1) / _t9;
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
     """,
     scalars=("count", "eps"),
 )
 
 
-# batch_normalization_train_no_weight_no_bias_fwd_3: layers_spec/layers/batch_normalization.yaml:32
+# batch_normalization_train_no_weight_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_weight_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_no_weight_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_fwd_4",
+    "T _t8, T running_mean",
+    "T _t9",
+    """
+    _t9 = _t8 * running_mean;
+    """,
+    scalars=("_t8",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_no_weight_no_running_var_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_fwd_5",
+    "T momentum, T _t10, T _t9",
+    "T new_running_mean",
+    """
+    T _t11 = momentum * _t10;
+    new_running_mean = _t9 + _t11;
+    """,
+    scalars=("momentum",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_var_fwd_6: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_weight_no_running_var_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_fwd_6",
+    "T normalized, T _t12",
+    "T y",
+    """
+    y = normalized + _t12;
+    """,
+)
+
+
+def _cupy_forward_train_no_weight_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_weight_no_running_var_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_weight_no_running_var_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_train_no_weight_no_running_var_fwd_2(_t5, count, eps)
+    _t8 = 1 - momentum
+    normalized = _batch_normalization_train_no_weight_no_running_var_fwd_3(
+        centered, rstd
+    )
+    _t9 = _batch_normalization_train_no_weight_no_running_var_fwd_4(_t8, running_mean)
+    _t10 = mu.reshape(bias.shape)
+    new_running_mean = _batch_normalization_train_no_weight_no_running_var_fwd_5(
+        momentum, _t10, _t9
+    )
+    _t12 = bias.reshape(-1, 1)
+    y = _batch_normalization_train_no_weight_no_running_var_fwd_6(normalized, _t12)
+    return y, new_running_mean, None, (bias, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_weight_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t13",
+    """
+    _t13 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_bwd_1",
+    "T rstd, T grad_y",
+    "T _t14",
+    """
+    _t14 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t16",
+    """
+    T _t15 = rstd * scale_sums;
+    _t16 = _t15 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_bwd_3",
+    "T normalized, T _t16, T _t14",
+    "T _t18",
+    """
+    T _t17 = normalized * _t16;
+    _t18 = _t14 - _t17;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t20",
+    """
+    T _t19 = rstd * shift_sums;
+    _t20 = _t19 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_var_bwd_5",
+    "T _t18, T _t20",
+    "T grad_x",
+    """
+    grad_x = _t18 - _t20;
+    """,
+)
+
+
+def _cupy_backward_train_no_weight_no_running_var(
+    grad_y, bias, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t13 = _batch_normalization_train_no_weight_no_running_var_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t13, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    _t14 = _batch_normalization_train_no_weight_no_running_var_bwd_1(rstd, grad_y)
+    _t16 = _batch_normalization_train_no_weight_no_running_var_bwd_2(
+        rstd, scale_sums, count
+    )
+    _t18 = _batch_normalization_train_no_weight_no_running_var_bwd_3(
+        normalized, _t16, _t14
+    )
+    _t20 = _batch_normalization_train_no_weight_no_running_var_bwd_4(
+        rstd, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_weight_no_running_var_bwd_5(_t18, _t20)
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_train_no_weight_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_weight_no_running_mean_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_weight_no_running_mean_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_weight_no_running_mean_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T variance, T rstd",
+    """
+    variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_weight_no_running_mean_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_fwd_4: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_weight_no_running_mean_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_fwd_4",
+    "T _t8, T running_var",
+    "T _t9",
+    """
+    _t9 = _t8 * running_var;
+    """,
+    scalars=("_t8",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_fwd_5: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_weight_no_running_mean_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_fwd_5",
+    "T _t10, T _t11, T _t9",
+    "T new_running_var",
+    """
+    T _t12 = _t10 * _t11;
+    new_running_var = _t9 + _t12;
+    """,
+    scalars=("_t10",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_fwd_6: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_weight_no_running_mean_fwd_6 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_fwd_6",
+    "T normalized, T _t13",
+    "T y",
+    """
+    y = normalized + _t13;
+    """,
+)
+
+
+def _cupy_forward_train_no_weight_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_weight_no_running_mean_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_weight_no_running_mean_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    variance, rstd = _batch_normalization_train_no_weight_no_running_mean_fwd_2(
+        _t5, count, eps
+    )
+    unbiased = _cupy_bessel_correction(count)
+    _t8 = 1 - momentum
+    normalized = _batch_normalization_train_no_weight_no_running_mean_fwd_3(
+        centered, rstd
+    )
+    _t10 = momentum * unbiased
+    _t9 = _batch_normalization_train_no_weight_no_running_mean_fwd_4(_t8, running_var)
+    _t11 = variance.reshape(bias.shape)
+    new_running_var = _batch_normalization_train_no_weight_no_running_mean_fwd_5(
+        _t10, _t11, _t9
+    )
+    _t13 = bias.reshape(-1, 1)
+    y = _batch_normalization_train_no_weight_no_running_mean_fwd_6(normalized, _t13)
+    return y, None, new_running_var, (bias, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_weight_no_running_mean_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_bwd_0",
+    "T grad_y, T normalized",
+    "T _t14",
+    """
+    _t14 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_bwd_1: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_mean_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_bwd_1",
+    "T rstd, T grad_y",
+    "T _t15",
+    """
+    _t15 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_mean_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t17",
+    """
+    T _t16 = rstd * scale_sums;
+    _t17 = _t16 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_mean_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_bwd_3",
+    "T normalized, T _t17, T _t15",
+    "T _t19",
+    """
+    T _t18 = normalized * _t17;
+    _t19 = _t15 - _t18;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_mean_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t21",
+    """
+    T _t20 = rstd * shift_sums;
+    _t21 = _t20 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_mean_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_bwd_5",
+    "T _t19, T _t21",
+    "T grad_x",
+    """
+    grad_x = _t19 - _t21;
+    """,
+)
+
+
+def _cupy_backward_train_no_weight_no_running_mean(
+    grad_y, bias, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t14 = _batch_normalization_train_no_weight_no_running_mean_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t14, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    _t15 = _batch_normalization_train_no_weight_no_running_mean_bwd_1(rstd, grad_y)
+    _t17 = _batch_normalization_train_no_weight_no_running_mean_bwd_2(
+        rstd, scale_sums, count
+    )
+    _t19 = _batch_normalization_train_no_weight_no_running_mean_bwd_3(
+        normalized, _t17, _t15
+    )
+    _t21 = _batch_normalization_train_no_weight_no_running_mean_bwd_4(
+        rstd, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_weight_no_running_mean_bwd_5(_t19, _t21)
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_4",
+    "T normalized, T _t8",
+    "T y",
+    """
+    y = normalized + _t8;
+    """,
+)
+
+
+def _cupy_forward_train_no_weight_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_0(
+        _t3, count
+    )
+    centered, _t4 = (
+        _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_1(x, mu)
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_2(
+        _t5, count, eps
+    )
+    normalized = (
+        _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_3(
+            centered, rstd
+        )
+    )
+    _t8 = bias.reshape(-1, 1)
+    y = _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_4(
+        normalized, _t8
+    )
+    return y, None, None, (bias, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t9",
+    """
+    _t9 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1",
+    "T rstd, T grad_y",
+    "T _t10",
+    """
+    _t10 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t12",
+    """
+    T _t11 = rstd * scale_sums;
+    _t12 = _t11 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3",
+    "T normalized, T _t12, T _t10",
+    "T _t14",
+    """
+    T _t13 = normalized * _t12;
+    _t14 = _t10 - _t13;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t16",
+    """
+    T _t15 = rstd * shift_sums;
+    _t16 = _t15 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_5",
+    "T _t14, T _t16",
+    "T grad_x",
+    """
+    grad_x = _t14 - _t16;
+    """,
+)
+
+
+def _cupy_backward_train_no_weight_no_running_mean_no_running_var(
+    grad_y, bias, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t9 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t9, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    _t10 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1(
+        rstd, grad_y
+    )
+    _t12 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2(
+        rstd, scale_sums, count
+    )
+    _t14 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3(
+        normalized, _t12, _t10
+    )
+    _t16 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4(
+        rstd, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_5(
+        _t14, _t16
+    )
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_weight_no_bias_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_weight_no_bias_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_weight_no_bias_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T variance, T rstd",
+    """
+    variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_3: layers_spec/layers/batch_normalization.yaml:37
 _batch_normalization_train_no_weight_no_bias_fwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_fwd_3",
     "T centered, T rstd",
@@ -1126,42 +3817,42 @@ _batch_normalization_train_no_weight_no_bias_fwd_3 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_weight_no_bias_fwd_4: layers_spec/layers/batch_normalization.yaml:34
+# batch_normalization_train_no_weight_no_bias_fwd_4: layers_spec/layers/batch_normalization.yaml:39
 _batch_normalization_train_no_weight_no_bias_fwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_fwd_4",
-    "T _t10, T running_mean",
-    "T _t11",
+    "T _t8, T running_mean",
+    "T _t9",
     """
-    _t11 = _t10 * running_mean;
+    _t9 = _t8 * running_mean;
     """,
-    scalars=("_t10",),
+    scalars=("_t8",),
 )
 
 
-# batch_normalization_train_no_weight_no_bias_fwd_5: layers_spec/layers/batch_normalization.yaml:34,35
+# batch_normalization_train_no_weight_no_bias_fwd_5: layers_spec/layers/batch_normalization.yaml:39,44
 _batch_normalization_train_no_weight_no_bias_fwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_fwd_5",
-    "T momentum, T _t12, T _t11, T _t14, T running_var",
-    "T new_running_mean, T _t15",
+    "T momentum, T _t10, T _t9, T _t12, T running_var",
+    "T new_running_mean, T _t13",
     """
-    T _t13 = momentum * _t12;
-    new_running_mean = _t11 + _t13;
-    _t15 = _t14 * running_var;
+    T _t11 = momentum * _t10;
+    new_running_mean = _t9 + _t11;
+    _t13 = _t12 * running_var;
     """,
-    scalars=("momentum", "_t14"),
+    scalars=("momentum", "_t12"),
 )
 
 
-# batch_normalization_train_no_weight_no_bias_fwd_6: layers_spec/layers/batch_normalization.yaml:35
+# batch_normalization_train_no_weight_no_bias_fwd_6: layers_spec/layers/batch_normalization.yaml:44
 _batch_normalization_train_no_weight_no_bias_fwd_6 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_fwd_6",
-    "T _t16, T _t17, T _t15",
+    "T _t14, T _t15, T _t13",
     "T new_running_var",
     """
-    T _t18 = _t16 * _t17;
-    new_running_var = _t15 + _t18;
+    T _t16 = _t14 * _t15;
+    new_running_var = _t13 + _t16;
     """,
-    scalars=("_t16",),
+    scalars=("_t14",),
 )
 
 
@@ -1170,27 +3861,25 @@ def _cupy_forward_train_no_weight_no_bias(
 ):
     _t1 = x.shape[0]
     _t2 = x.shape[2]
-    _t3 = _t1 * _t2
-    _t4 = x.shape[3]
-    count = _t3 * _t4
-    _t5 = _cupy_sum(x, (0, 2, 3))
-    mu = _batch_normalization_train_no_weight_no_bias_fwd_0(_t5, count)
-    centered, _t6 = _batch_normalization_train_no_weight_no_bias_fwd_1(x, mu)
-    _t7 = _cupy_sum(_t6, (0, 2, 3))
-    variance, rstd = _batch_normalization_train_no_weight_no_bias_fwd_2(_t7, count, eps)
-    unbiased = _cupy_bessel_correction(count)
-    _t10 = 1 - momentum
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_weight_no_bias_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_weight_no_bias_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    variance, rstd = _batch_normalization_train_no_weight_no_bias_fwd_2(_t5, count, eps)
+    _t8 = 1 - momentum
     normalized = _batch_normalization_train_no_weight_no_bias_fwd_3(centered, rstd)
-    _t11 = _batch_normalization_train_no_weight_no_bias_fwd_4(_t10, running_mean)
-    _t12 = mu.reshape(running_mean.shape)
-    _t14 = 1 - momentum
-    _t16 = momentum * unbiased
-    new_running_mean, _t15 = _batch_normalization_train_no_weight_no_bias_fwd_5(
-        momentum, _t12, _t11, _t14, running_var
+    _t9 = _batch_normalization_train_no_weight_no_bias_fwd_4(_t8, running_mean)
+    _t10 = mu.reshape(running_mean.shape)
+    unbiased = _cupy_bessel_correction(count)
+    _t12 = 1 - momentum
+    _t14 = momentum * unbiased
+    new_running_mean, _t13 = _batch_normalization_train_no_weight_no_bias_fwd_5(
+        momentum, _t10, _t9, _t12, running_var
     )
-    _t17 = variance.reshape(running_mean.shape)
+    _t15 = variance.reshape(running_mean.shape)
     new_running_var = _batch_normalization_train_no_weight_no_bias_fwd_6(
-        _t16, _t17, _t15
+        _t14, _t15, _t13
     )
     return (
         normalized,
@@ -1200,90 +3889,670 @@ def _cupy_forward_train_no_weight_no_bias(
     )
 
 
-# batch_normalization_train_no_weight_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:44
+# batch_normalization_train_no_weight_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:63
 _batch_normalization_train_no_weight_no_bias_bwd_0 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_bwd_0",
     "T grad_y, T normalized",
-    "T _t19",
+    "T _t17",
     """
-    _t19 = grad_y * normalized;
+    _t17 = grad_y * normalized;
     """,
 )
 
 
-# batch_normalization_train_no_weight_no_bias_bwd_1: layers_spec/layers/batch_normalization.yaml:49
+# batch_normalization_train_no_weight_no_bias_bwd_1: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_bwd_1 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_bwd_1",
     "T rstd, T grad_y",
-    "T _t20",
+    "T _t18",
     """
-    _t20 = rstd * grad_y;
+    _t18 = rstd * grad_y;
     """,
 )
 
 
-# batch_normalization_train_no_weight_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:49
+# batch_normalization_train_no_weight_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_bwd_2",
     "T rstd, T scale_sums, int32 count",
-    "T _t22",
+    "T _t20",
     """
-    T _t21 = rstd * scale_sums;
-    _t22 = _t21 / count;
+    T _t19 = rstd * scale_sums;
+    _t20 = _t19 / count;
     """,
     scalars=("count",),
 )
 
 
-# batch_normalization_train_no_weight_no_bias_bwd_3: layers_spec/layers/batch_normalization.yaml:49
+# batch_normalization_train_no_weight_no_bias_bwd_3: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_bwd_3",
-    "T normalized, T _t22, T _t20",
-    "T _t24",
+    "T normalized, T _t20, T _t18",
+    "T _t22",
     """
-    T _t23 = normalized * _t22;
-    _t24 = _t20 - _t23;
+    T _t21 = normalized * _t20;
+    _t22 = _t18 - _t21;
     """,
 )
 
 
-# batch_normalization_train_no_weight_no_bias_bwd_4: layers_spec/layers/batch_normalization.yaml:49
+# batch_normalization_train_no_weight_no_bias_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_bwd_4",
     "T rstd, T shift_sums, int32 count",
-    "T _t26",
+    "T _t24",
     """
-    T _t25 = rstd * shift_sums;
-    _t26 = _t25 / count;
+    T _t23 = rstd * shift_sums;
+    _t24 = _t23 / count;
     """,
     scalars=("count",),
 )
 
 
-# batch_normalization_train_no_weight_no_bias_bwd_5: layers_spec/layers/batch_normalization.yaml:49
+# batch_normalization_train_no_weight_no_bias_bwd_5: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_bwd_5",
-    "T _t24, T _t26",
+    "T _t22, T _t24",
     "T grad_x",
     """
-    grad_x = _t24 - _t26;
+    grad_x = _t22 - _t24;
     """,
 )
 
 
 def _cupy_backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
-    _t19 = _batch_normalization_train_no_weight_no_bias_bwd_0(grad_y, normalized)
-    scale_sums = _cupy_sum(_t19, (0, 2, 3))
-    _t20 = _batch_normalization_train_no_weight_no_bias_bwd_1(rstd, grad_y)
-    _t22 = _batch_normalization_train_no_weight_no_bias_bwd_2(rstd, scale_sums, count)
-    _t24 = _batch_normalization_train_no_weight_no_bias_bwd_3(normalized, _t22, _t20)
-    _t26 = _batch_normalization_train_no_weight_no_bias_bwd_4(rstd, shift_sums, count)
-    grad_x = _batch_normalization_train_no_weight_no_bias_bwd_5(_t24, _t26)
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t17 = _batch_normalization_train_no_weight_no_bias_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t17, (0, 2))
+    _t18 = _batch_normalization_train_no_weight_no_bias_bwd_1(rstd, grad_y)
+    _t20 = _batch_normalization_train_no_weight_no_bias_bwd_2(rstd, scale_sums, count)
+    _t22 = _batch_normalization_train_no_weight_no_bias_bwd_3(normalized, _t20, _t18)
+    _t24 = _batch_normalization_train_no_weight_no_bias_bwd_4(rstd, shift_sums, count)
+    grad_x = _batch_normalization_train_no_weight_no_bias_bwd_5(_t22, _t24)
     return grad_x, None, None
 
 
-# batch_normalization_eval_fwd_0: layers_spec/layers/batch_normalization.yaml:37
+# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_4",
+    "T _t8, T running_mean",
+    "T _t9",
+    """
+    _t9 = _t8 * running_mean;
+    """,
+    scalars=("_t8",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:39
+_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_5",
+    "T momentum, T _t10, T _t9",
+    "T new_running_mean",
+    """
+    T _t11 = momentum * _t10;
+    new_running_mean = _t9 + _t11;
+    """,
+    scalars=("momentum",),
+)
+
+
+def _cupy_forward_train_no_weight_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_1(
+        x, mu
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_2(
+        _t5, count, eps
+    )
+    _t8 = 1 - momentum
+    normalized = _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_3(
+        centered, rstd
+    )
+    _t9 = _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_4(
+        _t8, running_mean
+    )
+    _t10 = mu.reshape(running_mean.shape)
+    new_running_mean = (
+        _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_5(
+            momentum, _t10, _t9
+        )
+    )
+    return normalized, new_running_mean, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_weight_no_bias_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t12",
+    """
+    _t12 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_1",
+    "T rstd, T grad_y",
+    "T _t13",
+    """
+    _t13 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t15",
+    """
+    T _t14 = rstd * scale_sums;
+    _t15 = _t14 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_3",
+    "T normalized, T _t15, T _t13",
+    "T _t17",
+    """
+    T _t16 = normalized * _t15;
+    _t17 = _t13 - _t16;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t19",
+    """
+    T _t18 = rstd * shift_sums;
+    _t19 = _t18 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_5",
+    "T _t17, T _t19",
+    "T grad_x",
+    """
+    grad_x = _t17 - _t19;
+    """,
+)
+
+
+def _cupy_backward_train_no_weight_no_bias_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t12 = _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t12, (0, 2))
+    _t13 = _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_1(
+        rstd, grad_y
+    )
+    _t15 = _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_2(
+        rstd, scale_sums, count
+    )
+    _t17 = _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_3(
+        normalized, _t15, _t13
+    )
+    _t19 = _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4(
+        rstd, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_5(
+        _t17, _t19
+    )
+    return grad_x, None, None
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T variance, T rstd",
+    """
+    variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_4: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_4",
+    "T _t8, T running_var",
+    "T _t9",
+    """
+    _t9 = _t8 * running_var;
+    """,
+    scalars=("_t8",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_5: layers_spec/layers/batch_normalization.yaml:44
+_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_5",
+    "T _t10, T _t11, T _t9",
+    "T new_running_var",
+    """
+    T _t12 = _t10 * _t11;
+    new_running_var = _t9 + _t12;
+    """,
+    scalars=("_t10",),
+)
+
+
+def _cupy_forward_train_no_weight_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_1(
+        x, mu
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    variance, rstd = _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_2(
+        _t5, count, eps
+    )
+    unbiased = _cupy_bessel_correction(count)
+    _t8 = 1 - momentum
+    normalized = _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_3(
+        centered, rstd
+    )
+    _t10 = momentum * unbiased
+    _t9 = _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_4(
+        _t8, running_var
+    )
+    _t11 = variance.reshape(running_var.shape)
+    new_running_var = (
+        _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_5(
+            _t10, _t11, _t9
+        )
+    )
+    return normalized, None, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_0",
+    "T grad_y, T normalized",
+    "T _t13",
+    """
+    _t13 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_1: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_1",
+    "T rstd, T grad_y",
+    "T _t14",
+    """
+    _t14 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t16",
+    """
+    T _t15 = rstd * scale_sums;
+    _t16 = _t15 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_3",
+    "T normalized, T _t16, T _t14",
+    "T _t18",
+    """
+    T _t17 = normalized * _t16;
+    _t18 = _t14 - _t17;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t20",
+    """
+    T _t19 = rstd * shift_sums;
+    _t20 = _t19 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_5",
+    "T _t18, T _t20",
+    "T grad_x",
+    """
+    grad_x = _t18 - _t20;
+    """,
+)
+
+
+def _cupy_backward_train_no_weight_no_bias_no_running_mean(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t13 = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t13, (0, 2))
+    _t14 = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_1(
+        rstd, grad_y
+    )
+    _t16 = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_2(
+        rstd, scale_sums, count
+    )
+    _t18 = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_3(
+        normalized, _t16, _t14
+    )
+    _t20 = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_4(
+        rstd, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_5(
+        _t18, _t20
+    )
+    return grad_x, None, None
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
+_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
+_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
+_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
+_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+def _cupy_forward_train_no_weight_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_0(
+        _t3, count
+    )
+    centered, _t4 = (
+        _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_1(
+            x, mu
+        )
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_2(
+        _t5, count, eps
+    )
+    normalized = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_3(
+        centered, rstd
+    )
+    return normalized, None, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t8",
+    """
+    _t8 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_1",
+    "T rstd, T grad_y",
+    "T _t9",
+    """
+    _t9 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t11",
+    """
+    T _t10 = rstd * scale_sums;
+    _t11 = _t10 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_3",
+    "T normalized, T _t11, T _t9",
+    "T _t13",
+    """
+    T _t12 = normalized * _t11;
+    _t13 = _t9 - _t12;
+    """,
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t15",
+    """
+    T _t14 = rstd * shift_sums;
+    _t15 = _t14 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
+_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_5",
+    "T _t13, T _t15",
+    "T grad_x",
+    """
+    grad_x = _t13 - _t15;
+    """,
+)
+
+
+def _cupy_backward_train_no_weight_no_bias_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t8 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t8, (0, 2))
+    _t9 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_1(
+        rstd, grad_y
+    )
+    _t11 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2(
+        rstd, scale_sums, count
+    )
+    _t13 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_3(
+        normalized, _t11, _t9
+    )
+    _t15 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4(
+        rstd, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_5(
+        _t13, _t15
+    )
+    return grad_x, None, None
+
+
+# batch_normalization_eval_fwd_0: layers_spec/layers/batch_normalization.yaml:49
 _batch_normalization_eval_fwd_0 = ElementwiseKernel(
     "batch_normalization_eval_fwd_0",
     "T _t1, T eps",
@@ -1297,7 +4566,7 @@ _batch_normalization_eval_fwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_fwd_1: layers_spec/layers/batch_normalization.yaml:38
+# batch_normalization_eval_fwd_1: layers_spec/layers/batch_normalization.yaml:50
 _batch_normalization_eval_fwd_1 = ElementwiseKernel(
     "batch_normalization_eval_fwd_1",
     "T x, T _t4, T rstd",
@@ -1309,7 +4578,7 @@ _batch_normalization_eval_fwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_fwd_2: layers_spec/layers/batch_normalization.yaml:41
+# batch_normalization_eval_fwd_2: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_eval_fwd_2 = ElementwiseKernel(
     "batch_normalization_eval_fwd_2",
     "T normalized, T _t6",
@@ -1320,7 +4589,7 @@ _batch_normalization_eval_fwd_2 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_fwd_3: layers_spec/layers/batch_normalization.yaml:41
+# batch_normalization_eval_fwd_3: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_eval_fwd_3 = ElementwiseKernel(
     "batch_normalization_eval_fwd_3",
     "T _t7, T _t8",
@@ -1332,18 +4601,18 @@ _batch_normalization_eval_fwd_3 = ElementwiseKernel(
 
 
 def _cupy_forward_eval(x, weight, bias, running_mean, running_var, momentum, eps):
-    _t1 = running_var.reshape(1, -1, 1, 1)
+    _t1 = running_var.reshape(-1, 1)
     rstd = _batch_normalization_eval_fwd_0(_t1, eps)
-    _t4 = running_mean.reshape(1, -1, 1, 1)
+    _t4 = running_mean.reshape(-1, 1)
     normalized = _batch_normalization_eval_fwd_1(x, _t4, rstd)
-    _t6 = weight.reshape(1, -1, 1, 1)
+    _t6 = weight.reshape(-1, 1)
     _t7 = _batch_normalization_eval_fwd_2(normalized, _t6)
-    _t8 = bias.reshape(1, -1, 1, 1)
+    _t8 = bias.reshape(-1, 1)
     y = _batch_normalization_eval_fwd_3(_t7, _t8)
     return y, running_mean, running_var, (weight, rstd, normalized)
 
 
-# batch_normalization_eval_bwd_0: layers_spec/layers/batch_normalization.yaml:44
+# batch_normalization_eval_bwd_0: layers_spec/layers/batch_normalization.yaml:63
 _batch_normalization_eval_bwd_0 = ElementwiseKernel(
     "batch_normalization_eval_bwd_0",
     "T grad_y, T normalized",
@@ -1354,7 +4623,7 @@ _batch_normalization_eval_bwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_bwd_1: layers_spec/layers/batch_normalization.yaml:47
+# batch_normalization_eval_bwd_1: layers_spec/layers/batch_normalization.yaml:66
 _batch_normalization_eval_bwd_1 = ElementwiseKernel(
     "batch_normalization_eval_bwd_1",
     "T _t10, T rstd",
@@ -1365,7 +4634,7 @@ _batch_normalization_eval_bwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_bwd_2: layers_spec/layers/batch_normalization.yaml:51
+# batch_normalization_eval_bwd_2: layers_spec/layers/batch_normalization.yaml:71
 _batch_normalization_eval_bwd_2 = ElementwiseKernel(
     "batch_normalization_eval_bwd_2",
     "T grad_y, T scale",
@@ -1377,18 +4646,519 @@ _batch_normalization_eval_bwd_2 = ElementwiseKernel(
 
 
 def _cupy_backward_eval(grad_y, weight, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
+    shift_sums = _cupy_sum(grad_y, (0, 2))
     _t9 = _batch_normalization_eval_bwd_0(grad_y, normalized)
-    scale_sums = _cupy_sum(_t9, (0, 2, 3))
+    scale_sums = _cupy_sum(_t9, (0, 2))
     grad_bias = shift_sums.reshape(weight.shape)
     grad_weight = scale_sums.reshape(weight.shape)
-    _t10 = weight.reshape(1, -1, 1, 1)
+    _t10 = weight.reshape(-1, 1)
     scale = _batch_normalization_eval_bwd_1(_t10, rstd)
     grad_x = _batch_normalization_eval_bwd_2(grad_y, scale)
     return grad_x, grad_weight, grad_bias
 
 
-# batch_normalization_eval_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:37
+# batch_normalization_eval_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
+_batch_normalization_eval_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
+_batch_normalization_eval_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
+_batch_normalization_eval_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_eval_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
+_batch_normalization_eval_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_fwd_4",
+    "T normalized, T _t8",
+    "T _t9",
+    """
+    _t9 = normalized * _t8;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_running_var_fwd_5 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_fwd_5",
+    "T _t9, T _t10",
+    "T y",
+    """
+    y = _t9 + _t10;
+    """,
+)
+
+
+def _cupy_forward_eval_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_eval_no_running_var_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_eval_no_running_var_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_eval_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_eval_no_running_var_fwd_3(centered, rstd)
+    _t8 = weight.reshape(-1, 1)
+    _t9 = _batch_normalization_eval_no_running_var_fwd_4(normalized, _t8)
+    _t10 = bias.reshape(-1, 1)
+    y = _batch_normalization_eval_no_running_var_fwd_5(_t9, _t10)
+    return y, running_mean, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_eval_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t11",
+    """
+    _t11 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_eval_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_bwd_1",
+    "T _t12, T rstd",
+    "T scale",
+    """
+    scale = _t12 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_bwd_2",
+    "T scale, T grad_y",
+    "T _t13",
+    """
+    _t13 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t15",
+    """
+    T _t14 = scale * scale_sums;
+    _t15 = _t14 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_bwd_4",
+    "T normalized, T _t15, T _t13",
+    "T _t17",
+    """
+    T _t16 = normalized * _t15;
+    _t17 = _t13 - _t16;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t19",
+    """
+    T _t18 = scale * shift_sums;
+    _t19 = _t18 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_running_var_bwd_6 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_var_bwd_6",
+    "T _t17, T _t19",
+    "T grad_x",
+    """
+    grad_x = _t17 - _t19;
+    """,
+)
+
+
+def _cupy_backward_eval_no_running_var(grad_y, weight, count, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t11 = _batch_normalization_eval_no_running_var_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t11, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t12 = weight.reshape(-1, 1)
+    scale = _batch_normalization_eval_no_running_var_bwd_1(_t12, rstd)
+    _t13 = _batch_normalization_eval_no_running_var_bwd_2(scale, grad_y)
+    _t15 = _batch_normalization_eval_no_running_var_bwd_3(scale, scale_sums, count)
+    _t17 = _batch_normalization_eval_no_running_var_bwd_4(normalized, _t15, _t13)
+    _t19 = _batch_normalization_eval_no_running_var_bwd_5(scale, shift_sums, count)
+    grad_x = _batch_normalization_eval_no_running_var_bwd_6(_t17, _t19)
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_eval_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_eval_no_running_mean_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_fwd_0",
+    "T _t1, T eps",
+    "T rstd",
+    """
+    T _t2 = _t1 + eps;
+    T _t3 = sqrt(_t2);
+    rstd = T(1) / _t3;
+    """,
+    scalars=("eps",),
+)
+
+
+# batch_normalization_eval_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:50
+_batch_normalization_eval_no_running_mean_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_fwd_1",
+    "T x, T rstd",
+    "T normalized",
+    """
+    normalized = x * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_running_mean_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_fwd_2",
+    "T normalized, T _t4",
+    "T _t5",
+    """
+    _t5 = normalized * _t4;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_fwd_3: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_running_mean_fwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_fwd_3",
+    "T _t5, T _t6",
+    "T y",
+    """
+    y = _t5 + _t6;
+    """,
+)
+
+
+def _cupy_forward_eval_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = running_var.reshape(-1, 1)
+    rstd = _batch_normalization_eval_no_running_mean_fwd_0(_t1, eps)
+    normalized = _batch_normalization_eval_no_running_mean_fwd_1(x, rstd)
+    _t4 = weight.reshape(-1, 1)
+    _t5 = _batch_normalization_eval_no_running_mean_fwd_2(normalized, _t4)
+    _t6 = bias.reshape(-1, 1)
+    y = _batch_normalization_eval_no_running_mean_fwd_3(_t5, _t6)
+    return y, None, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_eval_no_running_mean_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_bwd_0",
+    "T grad_y, T normalized",
+    "T _t7",
+    """
+    _t7 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_eval_no_running_mean_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_bwd_1",
+    "T _t8, T rstd",
+    "T scale",
+    """
+    scale = _t8 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_bwd_2: layers_spec/layers/batch_normalization.yaml:71
+_batch_normalization_eval_no_running_mean_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_bwd_2",
+    "T grad_y, T scale",
+    "T grad_x",
+    """
+    grad_x = grad_y * scale;
+    """,
+)
+
+
+def _cupy_backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t7 = _batch_normalization_eval_no_running_mean_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t7, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t8 = weight.reshape(-1, 1)
+    scale = _batch_normalization_eval_no_running_mean_bwd_1(_t8, rstd)
+    grad_x = _batch_normalization_eval_no_running_mean_bwd_2(grad_y, scale)
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
+_batch_normalization_eval_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
+_batch_normalization_eval_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
+_batch_normalization_eval_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
+_batch_normalization_eval_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_fwd_4",
+    "T normalized, T _t8",
+    "T _t9",
+    """
+    _t9 = normalized * _t8;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_running_mean_no_running_var_fwd_5 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_fwd_5",
+    "T _t9, T _t10",
+    "T y",
+    """
+    y = _t9 + _t10;
+    """,
+)
+
+
+def _cupy_forward_eval_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_eval_no_running_mean_no_running_var_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_eval_no_running_mean_no_running_var_fwd_1(
+        x, mu
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_eval_no_running_mean_no_running_var_fwd_2(
+        _t5, count, eps
+    )
+    normalized = _batch_normalization_eval_no_running_mean_no_running_var_fwd_3(
+        centered, rstd
+    )
+    _t8 = weight.reshape(-1, 1)
+    _t9 = _batch_normalization_eval_no_running_mean_no_running_var_fwd_4(
+        normalized, _t8
+    )
+    _t10 = bias.reshape(-1, 1)
+    y = _batch_normalization_eval_no_running_mean_no_running_var_fwd_5(_t9, _t10)
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_eval_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t11",
+    """
+    _t11 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_eval_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_bwd_1",
+    "T _t12, T rstd",
+    "T scale",
+    """
+    scale = _t12 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_bwd_2",
+    "T scale, T grad_y",
+    "T _t13",
+    """
+    _t13 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t15",
+    """
+    T _t14 = scale * scale_sums;
+    _t15 = _t14 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_bwd_4",
+    "T normalized, T _t15, T _t13",
+    "T _t17",
+    """
+    T _t16 = normalized * _t15;
+    _t17 = _t13 - _t16;
+    """,
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t19",
+    """
+    T _t18 = scale * shift_sums;
+    _t19 = _t18 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_running_mean_no_running_var_bwd_6 = ElementwiseKernel(
+    "batch_normalization_eval_no_running_mean_no_running_var_bwd_6",
+    "T _t17, T _t19",
+    "T grad_x",
+    """
+    grad_x = _t17 - _t19;
+    """,
+)
+
+
+def _cupy_backward_eval_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t11 = _batch_normalization_eval_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t11, (0, 2))
+    grad_bias = shift_sums.reshape(weight.shape)
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t12 = weight.reshape(-1, 1)
+    scale = _batch_normalization_eval_no_running_mean_no_running_var_bwd_1(_t12, rstd)
+    _t13 = _batch_normalization_eval_no_running_mean_no_running_var_bwd_2(scale, grad_y)
+    _t15 = _batch_normalization_eval_no_running_mean_no_running_var_bwd_3(
+        scale, scale_sums, count
+    )
+    _t17 = _batch_normalization_eval_no_running_mean_no_running_var_bwd_4(
+        normalized, _t15, _t13
+    )
+    _t19 = _batch_normalization_eval_no_running_mean_no_running_var_bwd_5(
+        scale, shift_sums, count
+    )
+    grad_x = _batch_normalization_eval_no_running_mean_no_running_var_bwd_6(_t17, _t19)
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_eval_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:49
 _batch_normalization_eval_no_bias_fwd_0 = ElementwiseKernel(
     "batch_normalization_eval_no_bias_fwd_0",
     "T _t1, T eps",
@@ -1402,7 +5172,7 @@ _batch_normalization_eval_no_bias_fwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:38
+# batch_normalization_eval_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:50
 _batch_normalization_eval_no_bias_fwd_1 = ElementwiseKernel(
     "batch_normalization_eval_no_bias_fwd_1",
     "T x, T _t4, T rstd",
@@ -1414,7 +5184,7 @@ _batch_normalization_eval_no_bias_fwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:41
+# batch_normalization_eval_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_eval_no_bias_fwd_2 = ElementwiseKernel(
     "batch_normalization_eval_no_bias_fwd_2",
     "T normalized, T _t6",
@@ -1428,16 +5198,16 @@ _batch_normalization_eval_no_bias_fwd_2 = ElementwiseKernel(
 def _cupy_forward_eval_no_bias(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
-    _t1 = running_var.reshape(1, -1, 1, 1)
+    _t1 = running_var.reshape(-1, 1)
     rstd = _batch_normalization_eval_no_bias_fwd_0(_t1, eps)
-    _t4 = running_mean.reshape(1, -1, 1, 1)
+    _t4 = running_mean.reshape(-1, 1)
     normalized = _batch_normalization_eval_no_bias_fwd_1(x, _t4, rstd)
-    _t6 = weight.reshape(1, -1, 1, 1)
+    _t6 = weight.reshape(-1, 1)
     y = _batch_normalization_eval_no_bias_fwd_2(normalized, _t6)
     return y, running_mean, running_var, (weight, rstd, normalized)
 
 
-# batch_normalization_eval_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:44
+# batch_normalization_eval_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:63
 _batch_normalization_eval_no_bias_bwd_0 = ElementwiseKernel(
     "batch_normalization_eval_no_bias_bwd_0",
     "T grad_y, T normalized",
@@ -1448,7 +5218,7 @@ _batch_normalization_eval_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_no_bias_bwd_1: layers_spec/layers/batch_normalization.yaml:47
+# batch_normalization_eval_no_bias_bwd_1: layers_spec/layers/batch_normalization.yaml:66
 _batch_normalization_eval_no_bias_bwd_1 = ElementwiseKernel(
     "batch_normalization_eval_no_bias_bwd_1",
     "T _t8, T rstd",
@@ -1459,7 +5229,7 @@ _batch_normalization_eval_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:51
+# batch_normalization_eval_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:71
 _batch_normalization_eval_no_bias_bwd_2 = ElementwiseKernel(
     "batch_normalization_eval_no_bias_bwd_2",
     "T grad_y, T scale",
@@ -1472,15 +5242,487 @@ _batch_normalization_eval_no_bias_bwd_2 = ElementwiseKernel(
 
 def _cupy_backward_eval_no_bias(grad_y, weight, rstd, normalized):
     _t7 = _batch_normalization_eval_no_bias_bwd_0(grad_y, normalized)
-    scale_sums = _cupy_sum(_t7, (0, 2, 3))
+    scale_sums = _cupy_sum(_t7, (0, 2))
     grad_weight = scale_sums.reshape(weight.shape)
-    _t8 = weight.reshape(1, -1, 1, 1)
+    _t8 = weight.reshape(-1, 1)
     scale = _batch_normalization_eval_no_bias_bwd_1(_t8, rstd)
     grad_x = _batch_normalization_eval_no_bias_bwd_2(grad_y, scale)
     return grad_x, grad_weight, None
 
 
-# batch_normalization_eval_no_weight_fwd_0: layers_spec/layers/batch_normalization.yaml:37
+# batch_normalization_eval_no_bias_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
+_batch_normalization_eval_no_bias_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_bias_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
+_batch_normalization_eval_no_bias_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
+_batch_normalization_eval_no_bias_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_eval_no_bias_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
+_batch_normalization_eval_no_bias_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_bias_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_fwd_4",
+    "T normalized, T _t8",
+    "T y",
+    """
+    y = normalized * _t8;
+    """,
+)
+
+
+def _cupy_forward_eval_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_eval_no_bias_no_running_var_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_eval_no_bias_no_running_var_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_eval_no_bias_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_eval_no_bias_no_running_var_fwd_3(centered, rstd)
+    _t8 = weight.reshape(-1, 1)
+    y = _batch_normalization_eval_no_bias_no_running_var_fwd_4(normalized, _t8)
+    return y, running_mean, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_bias_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_eval_no_bias_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t9",
+    """
+    _t9 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_eval_no_bias_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_bwd_1",
+    "T _t10, T rstd",
+    "T scale",
+    """
+    scale = _t10 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_bias_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_bwd_2",
+    "T scale, T grad_y",
+    "T _t11",
+    """
+    _t11 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_bias_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t13",
+    """
+    T _t12 = scale * scale_sums;
+    _t13 = _t12 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_bias_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_bias_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_bwd_4",
+    "T normalized, T _t13, T _t11",
+    "T _t15",
+    """
+    T _t14 = normalized * _t13;
+    _t15 = _t11 - _t14;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_bias_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t17",
+    """
+    T _t16 = scale * shift_sums;
+    _t17 = _t16 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_bias_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_bias_no_running_var_bwd_6 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_var_bwd_6",
+    "T _t15, T _t17",
+    "T grad_x",
+    """
+    grad_x = _t15 - _t17;
+    """,
+)
+
+
+def _cupy_backward_eval_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t9 = _batch_normalization_eval_no_bias_no_running_var_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t9, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t10 = weight.reshape(-1, 1)
+    scale = _batch_normalization_eval_no_bias_no_running_var_bwd_1(_t10, rstd)
+    _t11 = _batch_normalization_eval_no_bias_no_running_var_bwd_2(scale, grad_y)
+    _t13 = _batch_normalization_eval_no_bias_no_running_var_bwd_3(
+        scale, scale_sums, count
+    )
+    _t15 = _batch_normalization_eval_no_bias_no_running_var_bwd_4(
+        normalized, _t13, _t11
+    )
+    _t17 = _batch_normalization_eval_no_bias_no_running_var_bwd_5(
+        scale, shift_sums, count
+    )
+    grad_x = _batch_normalization_eval_no_bias_no_running_var_bwd_6(_t15, _t17)
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_eval_no_bias_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_eval_no_bias_no_running_mean_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_fwd_0",
+    "T _t1, T eps",
+    "T rstd",
+    """
+    T _t2 = _t1 + eps;
+    T _t3 = sqrt(_t2);
+    rstd = T(1) / _t3;
+    """,
+    scalars=("eps",),
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:50
+_batch_normalization_eval_no_bias_no_running_mean_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_fwd_1",
+    "T x, T rstd",
+    "T normalized",
+    """
+    normalized = x * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_bias_no_running_mean_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_fwd_2",
+    "T normalized, T _t4",
+    "T y",
+    """
+    y = normalized * _t4;
+    """,
+)
+
+
+def _cupy_forward_eval_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = running_var.reshape(-1, 1)
+    rstd = _batch_normalization_eval_no_bias_no_running_mean_fwd_0(_t1, eps)
+    normalized = _batch_normalization_eval_no_bias_no_running_mean_fwd_1(x, rstd)
+    _t4 = weight.reshape(-1, 1)
+    y = _batch_normalization_eval_no_bias_no_running_mean_fwd_2(normalized, _t4)
+    return y, None, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_eval_no_bias_no_running_mean_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_bwd_0",
+    "T grad_y, T normalized",
+    "T _t5",
+    """
+    _t5 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_eval_no_bias_no_running_mean_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_bwd_1",
+    "T _t6, T rstd",
+    "T scale",
+    """
+    scale = _t6 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_bwd_2: layers_spec/layers/batch_normalization.yaml:71
+_batch_normalization_eval_no_bias_no_running_mean_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_bwd_2",
+    "T grad_y, T scale",
+    "T grad_x",
+    """
+    grad_x = grad_y * scale;
+    """,
+)
+
+
+def _cupy_backward_eval_no_bias_no_running_mean(grad_y, weight, rstd, normalized):
+    _t5 = _batch_normalization_eval_no_bias_no_running_mean_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t5, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t6 = weight.reshape(-1, 1)
+    scale = _batch_normalization_eval_no_bias_no_running_mean_bwd_1(_t6, rstd)
+    grad_x = _batch_normalization_eval_no_bias_no_running_mean_bwd_2(grad_y, scale)
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_4",
+    "T normalized, T _t8",
+    "T y",
+    """
+    y = normalized * _t8;
+    """,
+)
+
+
+def _cupy_forward_eval_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_0(
+        _t3, count
+    )
+    centered, _t4 = (
+        _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_1(x, mu)
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_2(
+        _t5, count, eps
+    )
+    normalized = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_3(
+        centered, rstd
+    )
+    _t8 = weight.reshape(-1, 1)
+    y = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_4(
+        normalized, _t8
+    )
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t9",
+    """
+    _t9 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_1",
+    "T _t10, T rstd",
+    "T scale",
+    """
+    scale = _t10 * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_2",
+    "T scale, T grad_y",
+    "T _t11",
+    """
+    _t11 = scale * grad_y;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_3",
+    "T scale, T scale_sums, int32 count",
+    "T _t13",
+    """
+    T _t12 = scale * scale_sums;
+    _t13 = _t12 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_4",
+    "T normalized, T _t13, T _t11",
+    "T _t15",
+    """
+    T _t14 = normalized * _t13;
+    _t15 = _t11 - _t14;
+    """,
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_5",
+    "T scale, T shift_sums, int32 count",
+    "T _t17",
+    """
+    T _t16 = scale * shift_sums;
+    _t17 = _t16 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_6 = ElementwiseKernel(
+    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_6",
+    "T _t15, T _t17",
+    "T grad_x",
+    """
+    grad_x = _t15 - _t17;
+    """,
+)
+
+
+def _cupy_backward_eval_no_bias_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t9 = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t9, (0, 2))
+    grad_weight = scale_sums.reshape(weight.shape)
+    _t10 = weight.reshape(-1, 1)
+    scale = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_1(
+        _t10, rstd
+    )
+    _t11 = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_2(
+        scale, grad_y
+    )
+    _t13 = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_3(
+        scale, scale_sums, count
+    )
+    _t15 = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_4(
+        normalized, _t13, _t11
+    )
+    _t17 = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_5(
+        scale, shift_sums, count
+    )
+    grad_x = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_6(
+        _t15, _t17
+    )
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_eval_no_weight_fwd_0: layers_spec/layers/batch_normalization.yaml:49
 _batch_normalization_eval_no_weight_fwd_0 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_fwd_0",
     "T _t1, T eps",
@@ -1494,7 +5736,7 @@ _batch_normalization_eval_no_weight_fwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_no_weight_fwd_1: layers_spec/layers/batch_normalization.yaml:38
+# batch_normalization_eval_no_weight_fwd_1: layers_spec/layers/batch_normalization.yaml:50
 _batch_normalization_eval_no_weight_fwd_1 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_fwd_1",
     "T x, T _t4, T rstd",
@@ -1506,7 +5748,7 @@ _batch_normalization_eval_no_weight_fwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_no_weight_fwd_2: layers_spec/layers/batch_normalization.yaml:41
+# batch_normalization_eval_no_weight_fwd_2: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_eval_no_weight_fwd_2 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_fwd_2",
     "T normalized, T _t6",
@@ -1520,16 +5762,16 @@ _batch_normalization_eval_no_weight_fwd_2 = ElementwiseKernel(
 def _cupy_forward_eval_no_weight(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
-    _t1 = running_var.reshape(1, -1, 1, 1)
+    _t1 = running_var.reshape(-1, 1)
     rstd = _batch_normalization_eval_no_weight_fwd_0(_t1, eps)
-    _t4 = running_mean.reshape(1, -1, 1, 1)
+    _t4 = running_mean.reshape(-1, 1)
     normalized = _batch_normalization_eval_no_weight_fwd_1(x, _t4, rstd)
-    _t6 = bias.reshape(1, -1, 1, 1)
+    _t6 = bias.reshape(-1, 1)
     y = _batch_normalization_eval_no_weight_fwd_2(normalized, _t6)
     return y, running_mean, running_var, (bias, rstd, normalized)
 
 
-# batch_normalization_eval_no_weight_bwd_0: layers_spec/layers/batch_normalization.yaml:51
+# batch_normalization_eval_no_weight_bwd_0: layers_spec/layers/batch_normalization.yaml:71
 _batch_normalization_eval_no_weight_bwd_0 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_bwd_0",
     "T grad_y, T rstd",
@@ -1541,13 +5783,436 @@ _batch_normalization_eval_no_weight_bwd_0 = ElementwiseKernel(
 
 
 def _cupy_backward_eval_no_weight(grad_y, bias, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2, 3))
+    shift_sums = _cupy_sum(grad_y, (0, 2))
     grad_bias = shift_sums.reshape(bias.shape)
     grad_x = _batch_normalization_eval_no_weight_bwd_0(grad_y, rstd)
     return grad_x, None, grad_bias
 
 
-# batch_normalization_eval_no_weight_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:37
+# batch_normalization_eval_no_weight_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
+_batch_normalization_eval_no_weight_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
+_batch_normalization_eval_no_weight_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
+_batch_normalization_eval_no_weight_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_eval_no_weight_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
+_batch_normalization_eval_no_weight_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_weight_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_fwd_4",
+    "T normalized, T _t8",
+    "T y",
+    """
+    y = normalized + _t8;
+    """,
+)
+
+
+def _cupy_forward_eval_no_weight_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_eval_no_weight_no_running_var_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_eval_no_weight_no_running_var_fwd_1(x, mu)
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_eval_no_weight_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_eval_no_weight_no_running_var_fwd_3(
+        centered, rstd
+    )
+    _t8 = bias.reshape(-1, 1)
+    y = _batch_normalization_eval_no_weight_no_running_var_fwd_4(normalized, _t8)
+    return y, running_mean, None, (bias, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_eval_no_weight_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t9",
+    """
+    _t9 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_bwd_1",
+    "T rstd, T grad_y",
+    "T _t10",
+    """
+    _t10 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t12",
+    """
+    T _t11 = rstd * scale_sums;
+    _t12 = _t11 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_bwd_3",
+    "T normalized, T _t12, T _t10",
+    "T _t14",
+    """
+    T _t13 = normalized * _t12;
+    _t14 = _t10 - _t13;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t16",
+    """
+    T _t15 = rstd * shift_sums;
+    _t16 = _t15 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_var_bwd_5",
+    "T _t14, T _t16",
+    "T grad_x",
+    """
+    grad_x = _t14 - _t16;
+    """,
+)
+
+
+def _cupy_backward_eval_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t9 = _batch_normalization_eval_no_weight_no_running_var_bwd_0(grad_y, normalized)
+    scale_sums = _cupy_sum(_t9, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    _t10 = _batch_normalization_eval_no_weight_no_running_var_bwd_1(rstd, grad_y)
+    _t12 = _batch_normalization_eval_no_weight_no_running_var_bwd_2(
+        rstd, scale_sums, count
+    )
+    _t14 = _batch_normalization_eval_no_weight_no_running_var_bwd_3(
+        normalized, _t12, _t10
+    )
+    _t16 = _batch_normalization_eval_no_weight_no_running_var_bwd_4(
+        rstd, shift_sums, count
+    )
+    grad_x = _batch_normalization_eval_no_weight_no_running_var_bwd_5(_t14, _t16)
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_eval_no_weight_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_eval_no_weight_no_running_mean_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_fwd_0",
+    "T _t1, T eps",
+    "T rstd",
+    """
+    T _t2 = _t1 + eps;
+    T _t3 = sqrt(_t2);
+    rstd = T(1) / _t3;
+    """,
+    scalars=("eps",),
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:50
+_batch_normalization_eval_no_weight_no_running_mean_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_fwd_1",
+    "T x, T rstd",
+    "T normalized",
+    """
+    normalized = x * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_weight_no_running_mean_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_fwd_2",
+    "T normalized, T _t4",
+    "T y",
+    """
+    y = normalized + _t4;
+    """,
+)
+
+
+def _cupy_forward_eval_no_weight_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = running_var.reshape(-1, 1)
+    rstd = _batch_normalization_eval_no_weight_no_running_mean_fwd_0(_t1, eps)
+    normalized = _batch_normalization_eval_no_weight_no_running_mean_fwd_1(x, rstd)
+    _t4 = bias.reshape(-1, 1)
+    y = _batch_normalization_eval_no_weight_no_running_mean_fwd_2(normalized, _t4)
+    return y, None, running_var, (bias, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:71
+_batch_normalization_eval_no_weight_no_running_mean_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_bwd_0",
+    "T grad_y, T rstd",
+    "T grad_x",
+    """
+    grad_x = grad_y * rstd;
+    """,
+)
+
+
+def _cupy_backward_eval_no_weight_no_running_mean(grad_y, bias, rstd, normalized):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    grad_x = _batch_normalization_eval_no_weight_no_running_mean_bwd_0(grad_y, rstd)
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_4",
+    "T normalized, T _t8",
+    "T y",
+    """
+    y = normalized + _t8;
+    """,
+)
+
+
+def _cupy_forward_eval_no_weight_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_0(
+        _t3, count
+    )
+    centered, _t4 = (
+        _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_1(x, mu)
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_2(
+        _t5, count, eps
+    )
+    normalized = (
+        _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_3(
+            centered, rstd
+        )
+    )
+    _t8 = bias.reshape(-1, 1)
+    y = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_4(
+        normalized, _t8
+    )
+    return y, None, None, (bias, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t9",
+    """
+    _t9 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_1",
+    "T rstd, T grad_y",
+    "T _t10",
+    """
+    _t10 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t12",
+    """
+    T _t11 = rstd * scale_sums;
+    _t12 = _t11 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_3",
+    "T normalized, T _t12, T _t10",
+    "T _t14",
+    """
+    T _t13 = normalized * _t12;
+    _t14 = _t10 - _t13;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t16",
+    """
+    T _t15 = rstd * shift_sums;
+    _t16 = _t15 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_5",
+    "T _t14, T _t16",
+    "T grad_x",
+    """
+    grad_x = _t14 - _t16;
+    """,
+)
+
+
+def _cupy_backward_eval_no_weight_no_running_mean_no_running_var(
+    grad_y, bias, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t9 = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t9, (0, 2))
+    grad_bias = shift_sums.reshape(bias.shape)
+    _t10 = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_1(
+        rstd, grad_y
+    )
+    _t12 = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_2(
+        rstd, scale_sums, count
+    )
+    _t14 = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_3(
+        normalized, _t12, _t10
+    )
+    _t16 = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_4(
+        rstd, shift_sums, count
+    )
+    grad_x = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_5(
+        _t14, _t16
+    )
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_eval_no_weight_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:49
 _batch_normalization_eval_no_weight_no_bias_fwd_0 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_no_bias_fwd_0",
     "T _t1, T eps",
@@ -1561,7 +6226,7 @@ _batch_normalization_eval_no_weight_no_bias_fwd_0 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_no_weight_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:38
+# batch_normalization_eval_no_weight_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:50
 _batch_normalization_eval_no_weight_no_bias_fwd_1 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_no_bias_fwd_1",
     "T x, T _t4, T rstd",
@@ -1576,14 +6241,14 @@ _batch_normalization_eval_no_weight_no_bias_fwd_1 = ElementwiseKernel(
 def _cupy_forward_eval_no_weight_no_bias(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
-    _t1 = running_var.reshape(1, -1, 1, 1)
+    _t1 = running_var.reshape(-1, 1)
     rstd = _batch_normalization_eval_no_weight_no_bias_fwd_0(_t1, eps)
-    _t4 = running_mean.reshape(1, -1, 1, 1)
+    _t4 = running_mean.reshape(-1, 1)
     normalized = _batch_normalization_eval_no_weight_no_bias_fwd_1(x, _t4, rstd)
     return normalized, running_mean, running_var, (weight, rstd, normalized)
 
 
-# batch_normalization_eval_no_weight_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:51
+# batch_normalization_eval_no_weight_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:71
 _batch_normalization_eval_no_weight_no_bias_bwd_0 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_no_bias_bwd_0",
     "T grad_y, T rstd",
@@ -1599,23 +6264,522 @@ def _cupy_backward_eval_no_weight_no_bias(grad_y, weight, rstd, normalized):
     return grad_x, None, None
 
 
+# batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
+_batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
+_batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
+_batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
+_batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+def _cupy_forward_eval_no_weight_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_1(
+        x, mu
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_2(
+        _t5, count, eps
+    )
+    normalized = _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_3(
+        centered, rstd
+    )
+    return normalized, running_mean, None, (count, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t8",
+    """
+    _t8 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_1",
+    "T rstd, T grad_y",
+    "T _t9",
+    """
+    _t9 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t11",
+    """
+    T _t10 = rstd * scale_sums;
+    _t11 = _t10 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_3",
+    "T normalized, T _t11, T _t9",
+    "T _t13",
+    """
+    T _t12 = normalized * _t11;
+    _t13 = _t9 - _t12;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t15",
+    """
+    T _t14 = rstd * shift_sums;
+    _t15 = _t14 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_5",
+    "T _t13, T _t15",
+    "T grad_x",
+    """
+    grad_x = _t13 - _t15;
+    """,
+)
+
+
+def _cupy_backward_eval_no_weight_no_bias_no_running_var(
+    grad_y, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t8 = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t8, (0, 2))
+    _t9 = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_1(rstd, grad_y)
+    _t11 = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_2(
+        rstd, scale_sums, count
+    )
+    _t13 = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_3(
+        normalized, _t11, _t9
+    )
+    _t15 = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_4(
+        rstd, shift_sums, count
+    )
+    grad_x = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_5(
+        _t13, _t15
+    )
+    return grad_x, None, None
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:49
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_0",
+    "T _t1, T eps",
+    "T rstd",
+    """
+    T _t2 = _t1 + eps;
+    T _t3 = sqrt(_t2);
+    rstd = T(1) / _t3;
+    """,
+    scalars=("eps",),
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:50
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_1",
+    "T x, T rstd",
+    "T normalized",
+    """
+    normalized = x * rstd;
+    """,
+)
+
+
+def _cupy_forward_eval_no_weight_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = running_var.reshape(-1, 1)
+    rstd = _batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_0(_t1, eps)
+    normalized = _batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_1(
+        x, rstd
+    )
+    return normalized, None, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:71
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_bwd_0",
+    "T grad_y, T rstd",
+    "T grad_x",
+    """
+    grad_x = grad_y * rstd;
+    """,
+)
+
+
+def _cupy_backward_eval_no_weight_no_bias_no_running_mean(
+    grad_y, weight, rstd, normalized
+):
+    grad_x = _batch_normalization_eval_no_weight_no_bias_no_running_mean_bwd_0(
+        grad_y, rstd
+    )
+    return grad_x, None, None
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_0",
+    "T _t3, int32 count",
+    "T mu",
+    """
+    mu = _t3 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_1",
+    "T x, T mu",
+    "T centered, T _t4",
+    """
+    centered = x - mu;
+    _t4 = centered * centered;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_2",
+    "T _t5, int32 count, T eps",
+    "T rstd",
+    """
+    T variance = _t5 / count;
+    T _t6 = variance + eps;
+    T _t7 = sqrt(_t6);
+    rstd = T(1) / _t7;
+    """,
+    scalars=("count", "eps"),
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_3",
+    "T centered, T rstd",
+    "T normalized",
+    """
+    normalized = centered * rstd;
+    """,
+)
+
+
+def _cupy_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t3 = _cupy_sum(x, (0, 2))
+    mu = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_0(
+        _t3, count
+    )
+    centered, _t4 = (
+        _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_1(
+            x, mu
+        )
+    )
+    _t5 = _cupy_sum(_t4, (0, 2))
+    rstd = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_2(
+        _t5, count, eps
+    )
+    normalized = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_3(
+        centered, rstd
+    )
+    return normalized, None, None, (count, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_0",
+    "T grad_y, T normalized",
+    "T _t8",
+    """
+    _t8 = grad_y * normalized;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_1",
+    "T rstd, T grad_y",
+    "T _t9",
+    """
+    _t9 = rstd * grad_y;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_2",
+    "T rstd, T scale_sums, int32 count",
+    "T _t11",
+    """
+    T _t10 = rstd * scale_sums;
+    _t11 = _t10 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_3",
+    "T normalized, T _t11, T _t9",
+    "T _t13",
+    """
+    T _t12 = normalized * _t11;
+    _t13 = _t9 - _t12;
+    """,
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_4",
+    "T rstd, T shift_sums, int32 count",
+    "T _t15",
+    """
+    T _t14 = rstd * shift_sums;
+    _t15 = _t14 / count;
+    """,
+    scalars=("count",),
+)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
+_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
+    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_5",
+    "T _t13, T _t15",
+    "T grad_x",
+    """
+    grad_x = _t13 - _t15;
+    """,
+)
+
+
+def _cupy_backward_eval_no_weight_no_bias_no_running_mean_no_running_var(
+    grad_y, count, rstd, normalized
+):
+    shift_sums = _cupy_sum(grad_y, (0, 2))
+    _t8 = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
+    scale_sums = _cupy_sum(_t8, (0, 2))
+    _t9 = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_1(
+        rstd, grad_y
+    )
+    _t11 = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_2(
+        rstd, scale_sums, count
+    )
+    _t13 = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_3(
+        normalized, _t11, _t9
+    )
+    _t15 = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_4(
+        rstd, shift_sums, count
+    )
+    grad_x = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_5(
+        _t13, _t15
+    )
+    return grad_x, None, None
+
+
 _CUPY_VARIANTS = {
-    (True, True, True): (_cupy_forward_train, _cupy_backward_train),
-    (True, True, False): (_cupy_forward_train_no_bias, _cupy_backward_train_no_bias),
-    (True, False, True): (
+    (True, True, True, True, True): (_cupy_forward_train, _cupy_backward_train),
+    (True, True, True, True, False): (
+        _cupy_forward_train_no_running_var,
+        _cupy_backward_train_no_running_var,
+    ),
+    (True, True, True, False, True): (
+        _cupy_forward_train_no_running_mean,
+        _cupy_backward_train_no_running_mean,
+    ),
+    (True, True, True, False, False): (
+        _cupy_forward_train_no_running_mean_no_running_var,
+        _cupy_backward_train_no_running_mean_no_running_var,
+    ),
+    (True, True, False, True, True): (
+        _cupy_forward_train_no_bias,
+        _cupy_backward_train_no_bias,
+    ),
+    (True, True, False, True, False): (
+        _cupy_forward_train_no_bias_no_running_var,
+        _cupy_backward_train_no_bias_no_running_var,
+    ),
+    (True, True, False, False, True): (
+        _cupy_forward_train_no_bias_no_running_mean,
+        _cupy_backward_train_no_bias_no_running_mean,
+    ),
+    (True, True, False, False, False): (
+        _cupy_forward_train_no_bias_no_running_mean_no_running_var,
+        _cupy_backward_train_no_bias_no_running_mean_no_running_var,
+    ),
+    (True, False, True, True, True): (
         _cupy_forward_train_no_weight,
         _cupy_backward_train_no_weight,
     ),
-    (True, False, False): (
+    (True, False, True, True, False): (
+        _cupy_forward_train_no_weight_no_running_var,
+        _cupy_backward_train_no_weight_no_running_var,
+    ),
+    (True, False, True, False, True): (
+        _cupy_forward_train_no_weight_no_running_mean,
+        _cupy_backward_train_no_weight_no_running_mean,
+    ),
+    (True, False, True, False, False): (
+        _cupy_forward_train_no_weight_no_running_mean_no_running_var,
+        _cupy_backward_train_no_weight_no_running_mean_no_running_var,
+    ),
+    (True, False, False, True, True): (
         _cupy_forward_train_no_weight_no_bias,
         _cupy_backward_train_no_weight_no_bias,
     ),
-    (False, True, True): (_cupy_forward_eval, _cupy_backward_eval),
-    (False, True, False): (_cupy_forward_eval_no_bias, _cupy_backward_eval_no_bias),
-    (False, False, True): (_cupy_forward_eval_no_weight, _cupy_backward_eval_no_weight),
-    (False, False, False): (
+    (True, False, False, True, False): (
+        _cupy_forward_train_no_weight_no_bias_no_running_var,
+        _cupy_backward_train_no_weight_no_bias_no_running_var,
+    ),
+    (True, False, False, False, True): (
+        _cupy_forward_train_no_weight_no_bias_no_running_mean,
+        _cupy_backward_train_no_weight_no_bias_no_running_mean,
+    ),
+    (True, False, False, False, False): (
+        _cupy_forward_train_no_weight_no_bias_no_running_mean_no_running_var,
+        _cupy_backward_train_no_weight_no_bias_no_running_mean_no_running_var,
+    ),
+    (False, True, True, True, True): (_cupy_forward_eval, _cupy_backward_eval),
+    (False, True, True, True, False): (
+        _cupy_forward_eval_no_running_var,
+        _cupy_backward_eval_no_running_var,
+    ),
+    (False, True, True, False, True): (
+        _cupy_forward_eval_no_running_mean,
+        _cupy_backward_eval_no_running_mean,
+    ),
+    (False, True, True, False, False): (
+        _cupy_forward_eval_no_running_mean_no_running_var,
+        _cupy_backward_eval_no_running_mean_no_running_var,
+    ),
+    (False, True, False, True, True): (
+        _cupy_forward_eval_no_bias,
+        _cupy_backward_eval_no_bias,
+    ),
+    (False, True, False, True, False): (
+        _cupy_forward_eval_no_bias_no_running_var,
+        _cupy_backward_eval_no_bias_no_running_var,
+    ),
+    (False, True, False, False, True): (
+        _cupy_forward_eval_no_bias_no_running_mean,
+        _cupy_backward_eval_no_bias_no_running_mean,
+    ),
+    (False, True, False, False, False): (
+        _cupy_forward_eval_no_bias_no_running_mean_no_running_var,
+        _cupy_backward_eval_no_bias_no_running_mean_no_running_var,
+    ),
+    (False, False, True, True, True): (
+        _cupy_forward_eval_no_weight,
+        _cupy_backward_eval_no_weight,
+    ),
+    (False, False, True, True, False): (
+        _cupy_forward_eval_no_weight_no_running_var,
+        _cupy_backward_eval_no_weight_no_running_var,
+    ),
+    (False, False, True, False, True): (
+        _cupy_forward_eval_no_weight_no_running_mean,
+        _cupy_backward_eval_no_weight_no_running_mean,
+    ),
+    (False, False, True, False, False): (
+        _cupy_forward_eval_no_weight_no_running_mean_no_running_var,
+        _cupy_backward_eval_no_weight_no_running_mean_no_running_var,
+    ),
+    (False, False, False, True, True): (
         _cupy_forward_eval_no_weight_no_bias,
         _cupy_backward_eval_no_weight_no_bias,
+    ),
+    (False, False, False, True, False): (
+        _cupy_forward_eval_no_weight_no_bias_no_running_var,
+        _cupy_backward_eval_no_weight_no_bias_no_running_var,
+    ),
+    (False, False, False, False, True): (
+        _cupy_forward_eval_no_weight_no_bias_no_running_mean,
+        _cupy_backward_eval_no_weight_no_bias_no_running_mean,
+    ),
+    (False, False, False, False, False): (
+        _cupy_forward_eval_no_weight_no_bias_no_running_mean_no_running_var,
+        _cupy_backward_eval_no_weight_no_bias_no_running_mean_no_running_var,
     ),
 }
 

@@ -83,11 +83,9 @@ def forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, *, reduction=16):
         reduction,
     )
     if on_gpu(x):
-        y, saved = _cupy_forward(
-            x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, reduction
-        )
+        y, saved = _cupy_forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
-    y, saved = _forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, reduction)
+    y, saved = _forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias)
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
@@ -109,7 +107,7 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, reduction):
+def _forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = _sum(x, (2, 3))
     _t2 = x.shape[2] * x.shape[3]
     pooled = _t1 / _t2
@@ -300,7 +298,7 @@ _squeeze_and_excitation_fwd_5 = ElementwiseKernel(
 )
 
 
-def _cupy_forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, reduction):
+def _cupy_forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = _cupy_sum(x, (2, 3))
     _t2 = x.shape[2]
     _t3 = x.shape[3]
