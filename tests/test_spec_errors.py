@@ -64,6 +64,8 @@ GOLDEN = {
                  "an expression of numbers and attributes with + - * / and parentheses",
     "trailing_input": "layers/trailing_input.yaml:7:35: error: spec.inputs.z.trailing: only the first input may take "
                       "trailing axes",
+    "shape_of_dimension": "layers/shape_of_dimension.yaml:8:3: error: spec.attributes.normalized_shape.shape_of: 'F' must "
+                          "be the last dimension of every array that has it, and of one at least",
     # An op with parts (torch.split's split_size_or_sections), issue 15.
     "parts_type": "layers/parts_type.yaml:8:46: error: spec.attributes.size.parts_along: only an int_or_ints attribute "
                   "gives parts (a size, or a tuple of sizes)",

@@ -461,6 +461,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_parts")
     if any(d.trailing for d in spec.inputs):
         runtime_names.append("join_trailing")
+    if spec.shape_of is not None:
+        runtime_names += ["check_shape_of", "join_last"]
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.window is not None:
@@ -502,7 +504,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     optional_arg = f", optional={_tuple([repr(n) for n in optional])}" if optional else ""
     body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg}{optional_arg})')
     for attr in spec.attributes:
-        if attr.type in WINDOW_TYPES:  # checked by check_window
+        if attr.type in WINDOW_TYPES or attr.shape_of:  # checked by check_window, check_shape_of
             continue
         if attr.none:  # None stands for an expression of the attributes before it
             body += [f"if {attr.name} is None:", f"    {attr.name} = {attr.none}"]
@@ -553,6 +555,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     trailing = next((d for d in spec.inputs if d.trailing), None)
     if trailing is not None:  # [N, C, *]: the code on the trailing axes joined, outputs unjoined
         body[:0] = _join_trailing(spec, compiled, trailing, outs, result, expected)
+    if spec.shape_of is not None:  # a dimension that stands for several axes: joined into one
+        body[:0] = _join_shape(spec, compiled, outs, result, expected)
     if along is not None:  # the last-axis code on the axis moved last, then moved back
         moved = [f"{a}.swapaxes({along.name}, -1)" if a == along.along else a for a in arrays]
         others = [f"{a.name}={a.name}" for a in spec.attributes if a is not along]
@@ -668,6 +672,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             f"        return _backward_along({', '.join(grads)}, *saved)",
         ] if along is not None else []),
         *([
+            "    if backward_variant is _backward_shape_of:",
+            f"        return _backward_shape_of({', '.join(grads)}, *saved)",
+        ] if spec.shape_of is not None else []),
+        *([
             "    if backward_variant is _backward_joined:",
             f"        return _backward_joined({', '.join(grads)}, *saved)",
         ] if any(d.trailing for d in spec.inputs) else []),
@@ -713,6 +721,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         ]))
     if trailing is not None:
         functions.append(_backward_joined(spec, compiled, trailing))
+    if spec.shape_of is not None:
+        functions.append(_backward_shape_of(spec, compiled))
     functions += folded + functions_parts
     variant_table = ""
     if fused:
@@ -846,6 +856,64 @@ def _backward_joined(spec: OpSpec, compiled: list, trailing) -> str:
     return "\n".join([
         f"def _backward_joined({', '.join(grads)}, ctx, shape):",
         f'    """The backward of a forward on {trailing.name} with its trailing axes joined into one."""',
+        f"    {', '.join(results)} = backward({', '.join(given + ['ctx'])})",
+        f"    return {', '.join(back)}",
+    ])
+
+
+def _join_shape(spec: OpSpec, compiled: list, outs: str, result: str, expected: str) -> list[str]:
+    """The public forward's first lines for an attribute that is the shape a dimension D
+    stands for (``shape_of``): checked against every array with D, and where it has several
+    axes, forward runs on the arrays with them joined into one; outputs of the first
+    input's shape come back in the caller's."""
+    attr = spec.shape_of
+    assert attr is not None
+    dim, name = attr.shape_of, attr.name
+    holders = [d for d in spec.arrays if dim in d.shape.dims]
+    held = ", ".join(f'"{d.name}": {d.name}' for d in holders)
+    exact = [f'"{d.name}"' for d in holders if d.shape.rank == 1 and not d.shape.ellipsis]
+    whole = f", whole={_tuple(exact)}" if exact else ""
+    first = spec.inputs[0].name
+
+    def joined(d) -> str:
+        view = f"join_last({d.name}, len({name}))"
+        return f"None if {d.name} is None else {view}" if d.optional else view
+
+    arrays = [joined(d) if d in holders else d.name for d in spec.arrays]
+    keywords = [f"{a.name}={a.name}" for a in spec.attributes if a is not attr]
+    out = _joined_outputs(spec, compiled, spec.inputs[0])
+    return [
+        f"if {name} is not None:",
+        f'    {name} = check_shape_of("{spec.name}", "{name}", {name}, {{{held}}}{whole})',
+        f"    {result}, joined_ctx = forward({', '.join(arrays + keywords)})",
+        f"    {', '.join(out)} = {', '.join(f'{o}.reshape({first}.shape)' for o in out)}",
+        f"    return {result}, (_backward_shape_of, (joined_ctx, {first}.shape, {name}), {expected}, None)",
+    ]
+
+
+def _backward_shape_of(spec: OpSpec, compiled: list) -> str:
+    """``_backward_shape_of``: the backward of a forward with a dimension's axes joined: the
+    gradients of the outputs of the first input's shape joined the same way, those of the
+    arrays with the dimension given back their shapes."""
+    attr = spec.shape_of
+    assert attr is not None
+    first = spec.inputs[0]
+    grads = [f"grad_{o}" for o in spec.grad_outputs]
+    out = set(_joined_outputs(spec, compiled, first))
+    given = [f"{g}.reshape(ctx[2][{i + 1}])" if g[5:] in out else g for i, g in enumerate(grads)]
+    results = [f"grad_{d.name}" for d in spec.differentiable]
+    back = []
+    for d in spec.differentiable:
+        if attr.shape_of not in d.shape.dims:
+            back.append(f"grad_{d.name}")
+        elif d is first:
+            back.append(f"grad_{d.name}.reshape(shape)")
+        else:
+            view = f"grad_{d.name}.reshape({attr.name})"
+            back.append(f"None if grad_{d.name} is None else {view}" if d.optional else view)
+    return "\n".join([
+        f"def _backward_shape_of({', '.join(grads)}, ctx, shape, {attr.name}):",
+        f'    """The backward of a forward with the axes of {attr.shape_of} ({attr.name}) joined into one."""',
         f"    {', '.join(results)} = backward({', '.join(given + ['ctx'])})",
         f"    return {', '.join(back)}",
     ])

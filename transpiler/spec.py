@@ -115,6 +115,10 @@ class AttrDecl:
     # expression of numbers and attributes declared before it (batch norm's momentum=None,
     # ``1 / num_batches_tracked``); rendered as Python in forward before the checks
     none: str | None = None
+    # ``shape_of: D``: the attribute (int_or_ints, optional) is the shape that dimension D,
+    # the last of every array that has it, stands for: x's last len(shape) axes, the whole
+    # shape of a [D] parameter (F.layer_norm's normalized_shape); forward joins them into one
+    shape_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,11 @@ class OpSpec:
         """Whether the variant functions take the attribute: a numeric one that the
         statements read (one read only by another's ``none`` expression is not)."""
         return not attr.structural and not attr.along and attr.name in self.statement_names
+
+    @property
+    def shape_of(self) -> AttrDecl | None:
+        """The attribute that gives the shape a dimension stands for (``shape_of``)."""
+        return next((a for a in self.attributes if a.shape_of), None)
 
     @property
     def parts(self) -> AttrDecl | None:
@@ -399,6 +408,10 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
                 errors.error(attr.loc, f"spec.attributes.{attr.name}.parts_along: an op has one attribute that gives parts")
             elif outputs is not None and (len(outputs.value) != 2 or nondiff is not None or input_decls[1:] or param_decls or slot is not None):
                 errors.error(attr.loc, f"spec.attributes.{attr.name}.parts_along: an op with parts has one input, no parameters or activation, and two outputs with gradients (the part cut off and the rest)")
+        if attr.shape_of is not None:
+            holders = [d for d in (*input_decls, *param_decls, *buffer_decls) if attr.shape_of in d.shape.dims]
+            if not holders or any(d.shape.dims[-1] != attr.shape_of for d in holders):
+                errors.error(attr.loc, f"spec.attributes.{attr.name}.shape_of: '{short(attr.shape_of)}' must be the last dimension of every array that has it, and of one at least")
         if attr.axis_of is not None and attr.axis_of not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{short(attr.axis_of)}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
     if broadcast is not None and broadcast.value:
@@ -628,7 +641,10 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         optional = fields.take("optional", bool)
         parts_along = fields.take("parts_along", str)
         none = fields.take("none", str)
+        shape_of = fields.take("shape_of", str)
         fields.finish()
+        if shape_of is not None and (type_node.value != "int_or_ints" or not (optional and optional.value)):
+            errors.error(shape_of.loc, f"{where}.shape_of: only an optional int_or_ints attribute is the shape of a dimension")
         if type_node is None:
             continue
         if type_node.value not in ATTRIBUTE_TYPES:
@@ -689,6 +705,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 optional=is_optional,
                 parts_along=parts_along.value if parts_along else None,
                 none=_none_expression(none, where, type_node.value, out, errors) if none else None,
+                shape_of=shape_of.value if shape_of else None,
             )
         )
     return tuple(out)

@@ -404,6 +404,46 @@ def join_trailing(op, name, value, lead, form):
     return value.reshape(tuple(value.shape[:lead]) + (math.prod(value.shape[lead:]),))
 
 
+def join_last(value, count):
+    """``value`` with its last ``count`` axes joined into one (a view where the memory
+    allows)."""
+    lead = tuple(value.shape[: value.ndim - count])
+    return value.reshape(lead + (math.prod(value.shape[value.ndim - count :]),))
+
+
+def check_shape_of(op, name, value, arrays, whole=()):
+    """Attribute ``name``, the shape that the last dimension of ``arrays`` (name: array or
+    None) stands for, as a tuple: an int or a tuple of sizes (at least 1 each), which each
+    array ends in, and which the arrays named in ``whole`` (a [D] parameter) are, as
+    F.layer_norm's normalized_shape."""
+    check_attribute(op, name, value, "int_or_ints", minimum=1)
+    shape = (int(value),) if _is_int(value) else tuple(int(v) for v in value)
+    if not shape:
+        raise ValueError(
+            f"{op}: attribute '{name}' must name at least one axis, got ()"
+        )
+    for argument, array in arrays.items():
+        if array is None:
+            continue  # left out (check_arrays says whether it may be)
+        if not hasattr(array, "shape"):
+            raise TypeError(
+                f"{op}: argument '{argument}' must be a NumPy or CuPy array, got {type(array).__name__}"
+            )
+        if argument in whole and tuple(array.shape) != shape:
+            raise ValueError(
+                f"{op}: argument '{argument}' must have shape {name} {shape}, got "
+                f"{tuple(array.shape)}"
+            )
+        if tuple(array.shape[array.ndim - len(shape) :]) != shape or array.ndim < len(
+            shape
+        ):
+            raise ValueError(
+                f"{op}: argument '{argument}' of shape {tuple(array.shape)} does not end in "
+                f"{name} {shape}"
+            )
+    return shape
+
+
 def check_blocks(op, argument, value, pieces, axis):
     """Check that axis ``axis`` of ``argument`` splits into ``pieces`` equal blocks (a
     ``chunk`` of it in the op's forward)."""

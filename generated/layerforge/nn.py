@@ -1118,9 +1118,10 @@ class Input(Module):
 
 
 class LayerNormalization(Module):
-    """LayerNormalization: Normalizes each feature vector over the last axis to zero mean
-    and unit variance (the biased variance), then scales and shifts it, y = (x - mean) /
-    sqrt(var + eps) * weight + bias, as torch.nn.LayerNorm(F).
+    """LayerNormalization: Normalizes each feature vector over the last axis (or the last
+    axes that normalized_shape names) to zero mean and unit variance (the biased
+    variance), then scales and shifts it, y = (x - mean) / sqrt(var + eps) * weight +
+    bias, as torch.nn.LayerNorm(F) and F.layer_norm.
 
     A shell over ``layerforge.layers.layer_normalization``; parameters weight, bias.
     """
@@ -1128,15 +1129,29 @@ class LayerNormalization(Module):
     PARAMETERS = ("weight", "bias")
     BUFFERS = ()
 
-    def __init__(self, F, *, eps=1e-05, weight=True, bias=True, dtype=np.float32):
+    def __init__(
+        self,
+        F,
+        *,
+        normalized_shape=None,
+        eps=1e-05,
+        weight=True,
+        bias=True,
+        dtype=np.float32,
+    ):
         super().__init__()
         self.weight = np.ones((F,), dtype=dtype) if weight else None
         self.bias = np.zeros((F,), dtype=dtype) if bias else None
+        self.normalized_shape = normalized_shape
         self.eps = eps
 
     def forward(self, x):
         y, self._ctx = layer_normalization.forward(
-            x, self.weight, self.bias, eps=self.eps
+            x,
+            self.weight,
+            self.bias,
+            normalized_shape=self.normalized_shape,
+            eps=self.eps,
         )
         return y
 
@@ -2255,8 +2270,8 @@ class Linear(Dense):
 
 class LayerNorm(LayerNormalization):
     """torch.nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True):
-    over the last len(normalized_shape) axes, viewed as one axis of layer_normalization
-    (weight and bias have shape normalized_shape, as PyTorch's)."""
+    over the last len(normalized_shape) axes (layer_normalization's normalized_shape;
+    weight and bias have shape normalized_shape, as PyTorch's)."""
 
     def __init__(
         self,
@@ -2280,45 +2295,16 @@ class LayerNorm(LayerNormalization):
             )
         super().__init__(
             int(np.prod(shape)),
+            normalized_shape=tuple(int(n) for n in shape),
             eps=eps,
             weight=elementwise_affine,
             bias=elementwise_affine and bias,
             dtype=dtype,
         )
-        self.normalized_shape = shape
         if self.weight is not None:
             self.weight = self.weight.reshape(shape)
         if self.bias is not None:
             self.bias = self.bias.reshape(shape)
-
-    def forward(self, x):
-        k = len(self.normalized_shape)
-        if tuple(x.shape[x.ndim - k :]) != self.normalized_shape or x.ndim < k:
-            raise ValueError(
-                f"LayerNorm: input of shape {tuple(x.shape)} does not end in normalized_shape {self.normalized_shape}"
-            )
-        self._shape = x.shape
-        flat = (-1,)
-        y, self._ctx = layer_normalization.forward(
-            x.reshape(x.shape[: x.ndim - k] + flat),
-            None if self.weight is None else self.weight.reshape(flat),
-            None if self.bias is None else self.bias.reshape(flat),
-            eps=self.eps,
-        )
-        return y.reshape(x.shape)
-
-    def backward(self, grad_y):
-        grad_x, grad_weight, grad_bias = layer_normalization.backward(
-            grad_y.reshape(self._ctx_shape()), self._ctx
-        )
-        for name, grad in (("weight", grad_weight), ("bias", grad_bias)):
-            self.grads[name] = (
-                None if grad is None else grad.reshape(self.normalized_shape)
-            )
-        return grad_x.reshape(self._shape)
-
-    def _ctx_shape(self):
-        return self._shape[: len(self._shape) - len(self.normalized_shape)] + (-1,)
 
 
 class _BatchNorm(BatchNormalization):

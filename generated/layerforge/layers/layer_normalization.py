@@ -1,8 +1,9 @@
-"""LayerNormalization: Normalizes each feature vector over the last axis to zero mean and
-unit variance (the biased variance), then scales and shifts it, y = (x - mean) /
-sqrt(var + eps) * weight + bias, as torch.nn.LayerNorm(F). weight and bias may each be
-left out (None): without both it is LayerNorm(F, elementwise_affine=False), without bias
-LayerNorm(F, bias=False).
+"""LayerNormalization: Normalizes each feature vector over the last axis (or the last axes
+that normalized_shape names) to zero mean and unit variance (the biased variance), then
+scales and shifts it, y = (x - mean) / sqrt(var + eps) * weight + bias, as
+torch.nn.LayerNorm(F) and F.layer_norm. weight and bias may each be left out (None):
+without both it is LayerNorm(F, elementwise_affine=False), without bias LayerNorm(F,
+bias=False).
 Generated from layers_spec/layers/layer_normalization.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -13,6 +14,8 @@ from layerforge._runtime import (
     check_arrays,
     check_context,
     check_attribute,
+    check_shape_of,
+    join_last,
     check_nonempty,
     in_row_blocks,
 )
@@ -25,14 +28,15 @@ PARAMETERS = ("weight", "bias")
 OUTPUTS = ("y",)
 
 
-def forward(x, weight=None, bias=None, *, eps=1e-05):
+def forward(x, weight=None, bias=None, *, normalized_shape=None, eps=1e-05):
     """LayerNormalization forward pass.
 
-    Normalizes each feature vector over the last axis to zero mean and unit variance
-    (the biased variance), then scales and shifts it, y = (x - mean) / sqrt(var + eps) *
-    weight + bias, as torch.nn.LayerNorm(F). weight and bias may each be left out
-    (None): without both it is LayerNorm(F, elementwise_affine=False), without bias
-    LayerNorm(F, bias=False).
+    Normalizes each feature vector over the last axis (or the last axes that
+    normalized_shape names) to zero mean and unit variance (the biased variance), then
+    scales and shifts it, y = (x - mean) / sqrt(var + eps) * weight + bias, as
+    torch.nn.LayerNorm(F) and F.layer_norm. weight and bias may each be left out (None):
+    without both it is LayerNorm(F, elementwise_affine=False), without bias LayerNorm(F,
+    bias=False).
 
     Args:
         x: float32 or float64 input of shape [..., F].
@@ -40,11 +44,35 @@ def forward(x, weight=None, bias=None, *, eps=1e-05):
             at initialisation; None for none.
         bias: float32 or float64 parameter of shape [F]. Per-feature shift (beta), 0 at
             initialisation; None for none.
+        normalized_shape: int_or_ints, default None. The shape of the last axes to
+            normalize over, as F.layer_norm's (weight and bias have it); None: the last
+            axis.
         eps: float, default 1e-05. Added to the variance.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
+    if normalized_shape is not None:
+        normalized_shape = check_shape_of(
+            "layer_normalization",
+            "normalized_shape",
+            normalized_shape,
+            {"x": x, "weight": weight, "bias": bias},
+            whole=("weight", "bias"),
+        )
+        y, joined_ctx = forward(
+            join_last(x, len(normalized_shape)),
+            None if weight is None else join_last(weight, len(normalized_shape)),
+            None if bias is None else join_last(bias, len(normalized_shape)),
+            eps=eps,
+        )
+        y = y.reshape(x.shape)
+        return y, (
+            _backward_shape_of,
+            (joined_ctx, x.shape, normalized_shape),
+            (y.dtype, y.shape),
+            None,
+        )
     check_arrays(
         "layer_normalization",
         {"x": x, "weight": weight, "bias": bias},
@@ -87,6 +115,8 @@ def backward(grad_y, ctx):
     backward_variant, saved = check_context(
         "layer_normalization", __name__, ctx, {"grad_y": grad_y}
     )
+    if backward_variant is _backward_shape_of:
+        return _backward_shape_of(grad_y, *saved)
     return in_row_blocks(backward_variant, grad_y, *saved, sums=2, outs=("out_grad_x",))
 
 
@@ -192,6 +222,16 @@ def _backward_no_weight_no_bias(
     return grad_x, None, None
 
 
+def _backward_shape_of(grad_y, ctx, shape, normalized_shape):
+    """The backward of a forward with the axes of F (normalized_shape) joined into one."""
+    grad_x, grad_weight, grad_bias = backward(grad_y.reshape(ctx[2][1]), ctx)
+    return (
+        grad_x.reshape(shape),
+        None if grad_weight is None else grad_weight.reshape(normalized_shape),
+        None if grad_bias is None else grad_bias.reshape(normalized_shape),
+    )
+
+
 _VARIANTS = {
     (True, True): (_forward, _backward),
     (True, False): (_forward_no_bias, _backward_no_bias),
@@ -257,7 +297,7 @@ def _sum_to(grad, shape):
 # and CuPy twins of the functions above.
 
 
-# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:18
+# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:20
 _layer_normalization_fwd_0 = ReductionKernel(
     "layer_normalization_fwd_0",
     "T X0",
@@ -274,7 +314,7 @@ _layer_normalization_fwd_0 = ReductionKernel(
 )
 
 
-# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:19
+# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:21
 _layer_normalization_fwd_1 = ElementwiseKernel(
     "layer_normalization_fwd_1",
     "T x, T mu",
@@ -285,7 +325,7 @@ _layer_normalization_fwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
+# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
 _layer_normalization_fwd_2 = ElementwiseKernel(
     "layer_normalization_fwd_2",
     "T _t1, int32 _t2, T eps",
@@ -300,7 +340,7 @@ _layer_normalization_fwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:22,23
+# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
 _layer_normalization_fwd_3 = ElementwiseKernel(
     "layer_normalization_fwd_3",
     "T centered, T rstd, T weight, T bias",
@@ -323,7 +363,7 @@ def _cupy_forward(x, weight, bias, eps):
     return y, (x, weight, rstd, normalized)
 
 
-# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:30
+# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_bwd_0 = ElementwiseKernel(
     "layer_normalization_bwd_0",
     "T grad_y, T normalized",
@@ -334,7 +374,7 @@ _layer_normalization_bwd_0 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:33
+# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:35
 _layer_normalization_bwd_1 = ElementwiseKernel(
     "layer_normalization_bwd_1",
     "T rstd, int32 _t6",
@@ -346,7 +386,7 @@ _layer_normalization_bwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:37
 _layer_normalization_bwd_2 = ElementwiseKernel(
     "layer_normalization_bwd_2",
     "T grad_y, T weight, T rstd",
@@ -358,7 +398,7 @@ _layer_normalization_bwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:37
 _layer_normalization_bwd_3 = ElementwiseKernel(
     "layer_normalization_bwd_3",
     "T _t9, T scale",
@@ -369,7 +409,7 @@ _layer_normalization_bwd_3 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:37
 _layer_normalization_bwd_4 = ElementwiseKernel(
     "layer_normalization_bwd_4",
     "T normalized, T _t10, T _t8",
@@ -381,7 +421,7 @@ _layer_normalization_bwd_4 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:37
 _layer_normalization_bwd_5 = ElementwiseKernel(
     "layer_normalization_bwd_5",
     "T _t13, T scale",
@@ -392,7 +432,7 @@ _layer_normalization_bwd_5 = ElementwiseKernel(
 )
 
 
-# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:37
 _layer_normalization_bwd_6 = ElementwiseKernel(
     "layer_normalization_bwd_6",
     "T _t12, T _t14",
@@ -419,7 +459,7 @@ def _cupy_backward(grad_y, x, weight, rstd, normalized):
     return grad_x, grad_weight, grad_bias
 
 
-# layer_normalization_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:18
+# layer_normalization_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:20
 _layer_normalization_no_bias_fwd_0 = ReductionKernel(
     "layer_normalization_no_bias_fwd_0",
     "T X0",
@@ -436,7 +476,7 @@ _layer_normalization_no_bias_fwd_0 = ReductionKernel(
 )
 
 
-# layer_normalization_no_bias_fwd_1: layers_spec/layers/layer_normalization.yaml:19
+# layer_normalization_no_bias_fwd_1: layers_spec/layers/layer_normalization.yaml:21
 _layer_normalization_no_bias_fwd_1 = ElementwiseKernel(
     "layer_normalization_no_bias_fwd_1",
     "T x, T mu",
@@ -447,7 +487,7 @@ _layer_normalization_no_bias_fwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_bias_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
+# layer_normalization_no_bias_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
 _layer_normalization_no_bias_fwd_2 = ElementwiseKernel(
     "layer_normalization_no_bias_fwd_2",
     "T _t1, int32 _t2, T eps",
@@ -462,7 +502,7 @@ _layer_normalization_no_bias_fwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_bias_fwd_3: layers_spec/layers/layer_normalization.yaml:22,23
+# layer_normalization_no_bias_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
 _layer_normalization_no_bias_fwd_3 = ElementwiseKernel(
     "layer_normalization_no_bias_fwd_3",
     "T centered, T rstd, T weight",
@@ -484,7 +524,7 @@ def _cupy_forward_no_bias(x, weight, bias, eps):
     return y, (x, weight, rstd, normalized)
 
 
-# layer_normalization_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:30
+# layer_normalization_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_no_bias_bwd_0 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_0",
     "T grad_y, T normalized",
@@ -495,7 +535,7 @@ _layer_normalization_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:33
+# layer_normalization_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:35
 _layer_normalization_no_bias_bwd_1 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_1",
     "T rstd, int32 _t5",
@@ -507,7 +547,7 @@ _layer_normalization_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_bias_bwd_2: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_no_bias_bwd_2: layers_spec/layers/layer_normalization.yaml:37
 _layer_normalization_no_bias_bwd_2 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_2",
     "T grad_y, T weight, T rstd",
@@ -519,7 +559,7 @@ _layer_normalization_no_bias_bwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_bias_bwd_3: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_no_bias_bwd_3: layers_spec/layers/layer_normalization.yaml:37
 _layer_normalization_no_bias_bwd_3 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_3",
     "T _t8, T scale",
@@ -530,7 +570,7 @@ _layer_normalization_no_bias_bwd_3 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_bias_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_no_bias_bwd_4: layers_spec/layers/layer_normalization.yaml:37
 _layer_normalization_no_bias_bwd_4 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_4",
     "T normalized, T _t9, T _t7",
@@ -542,7 +582,7 @@ _layer_normalization_no_bias_bwd_4 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_bias_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_no_bias_bwd_5: layers_spec/layers/layer_normalization.yaml:37
 _layer_normalization_no_bias_bwd_5 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_5",
     "T _t12, T scale",
@@ -553,7 +593,7 @@ _layer_normalization_no_bias_bwd_5 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_bias_bwd_6: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_no_bias_bwd_6: layers_spec/layers/layer_normalization.yaml:37
 _layer_normalization_no_bias_bwd_6 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_6",
     "T _t11, T _t13",
@@ -579,7 +619,7 @@ def _cupy_backward_no_bias(grad_y, x, weight, rstd, normalized):
     return grad_x, grad_weight, None
 
 
-# layer_normalization_no_weight_fwd_0: layers_spec/layers/layer_normalization.yaml:18
+# layer_normalization_no_weight_fwd_0: layers_spec/layers/layer_normalization.yaml:20
 _layer_normalization_no_weight_fwd_0 = ReductionKernel(
     "layer_normalization_no_weight_fwd_0",
     "T X0",
@@ -596,7 +636,7 @@ _layer_normalization_no_weight_fwd_0 = ReductionKernel(
 )
 
 
-# layer_normalization_no_weight_fwd_1: layers_spec/layers/layer_normalization.yaml:19
+# layer_normalization_no_weight_fwd_1: layers_spec/layers/layer_normalization.yaml:21
 _layer_normalization_no_weight_fwd_1 = ElementwiseKernel(
     "layer_normalization_no_weight_fwd_1",
     "T x, T mu",
@@ -607,7 +647,7 @@ _layer_normalization_no_weight_fwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
+# layer_normalization_no_weight_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
 _layer_normalization_no_weight_fwd_2 = ElementwiseKernel(
     "layer_normalization_no_weight_fwd_2",
     "T _t1, int32 _t2, T eps",
@@ -622,7 +662,7 @@ _layer_normalization_no_weight_fwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_fwd_3: layers_spec/layers/layer_normalization.yaml:22,23
+# layer_normalization_no_weight_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
 _layer_normalization_no_weight_fwd_3 = ElementwiseKernel(
     "layer_normalization_no_weight_fwd_3",
     "T centered, T rstd, T bias",
@@ -644,7 +684,7 @@ def _cupy_forward_no_weight(x, weight, bias, eps):
     return y, (x, bias, rstd, normalized)
 
 
-# layer_normalization_no_weight_bwd_0: layers_spec/layers/layer_normalization.yaml:30
+# layer_normalization_no_weight_bwd_0: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_no_weight_bwd_0 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_0",
     "T grad_y, T normalized",
@@ -655,7 +695,7 @@ _layer_normalization_no_weight_bwd_0 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_bwd_1: layers_spec/layers/layer_normalization.yaml:33
+# layer_normalization_no_weight_bwd_1: layers_spec/layers/layer_normalization.yaml:35
 _layer_normalization_no_weight_bwd_1 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_1",
     "T rstd, int32 _t5",
@@ -667,7 +707,7 @@ _layer_normalization_no_weight_bwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_bwd_2: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_bwd_2: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_bwd_2 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_2",
     "T grad_y, T rstd",
@@ -678,7 +718,7 @@ _layer_normalization_no_weight_bwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_bwd_3: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_bwd_3: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_bwd_3 = ReductionKernel(
     "layer_normalization_no_weight_bwd_3",
     "T X0",
@@ -694,7 +734,7 @@ _layer_normalization_no_weight_bwd_3 = ReductionKernel(
 )
 
 
-# layer_normalization_no_weight_bwd_4: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_bwd_4: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_bwd_4 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_4",
     "T _t7, T scale",
@@ -705,7 +745,7 @@ _layer_normalization_no_weight_bwd_4 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_bwd_5: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_bwd_5 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_5",
     "T normalized, T _t8, T _t6",
@@ -717,7 +757,7 @@ _layer_normalization_no_weight_bwd_5 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_bwd_6: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_bwd_6 = ReductionKernel(
     "layer_normalization_no_weight_bwd_6",
     "T X0",
@@ -733,7 +773,7 @@ _layer_normalization_no_weight_bwd_6 = ReductionKernel(
 )
 
 
-# layer_normalization_no_weight_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_bwd_7: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_bwd_7 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_7",
     "T _t11, T scale",
@@ -744,7 +784,7 @@ _layer_normalization_no_weight_bwd_7 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_bwd_8: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_bwd_8 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_8",
     "T _t10, T _t12",
@@ -770,7 +810,7 @@ def _cupy_backward_no_weight(grad_y, x, bias, rstd, normalized):
     return grad_x, None, grad_bias
 
 
-# layer_normalization_no_weight_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:18
+# layer_normalization_no_weight_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:20
 _layer_normalization_no_weight_no_bias_fwd_0 = ReductionKernel(
     "layer_normalization_no_weight_no_bias_fwd_0",
     "T X0",
@@ -787,7 +827,7 @@ _layer_normalization_no_weight_no_bias_fwd_0 = ReductionKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_fwd_1: layers_spec/layers/layer_normalization.yaml:19
+# layer_normalization_no_weight_no_bias_fwd_1: layers_spec/layers/layer_normalization.yaml:21
 _layer_normalization_no_weight_no_bias_fwd_1 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_fwd_1",
     "T x, T mu",
@@ -798,7 +838,7 @@ _layer_normalization_no_weight_no_bias_fwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_fwd_2: layers_spec/layers/layer_normalization.yaml:20,21
+# layer_normalization_no_weight_no_bias_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
 _layer_normalization_no_weight_no_bias_fwd_2 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_fwd_2",
     "T _t1, int32 _t2, T eps",
@@ -813,7 +853,7 @@ _layer_normalization_no_weight_no_bias_fwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_fwd_3: layers_spec/layers/layer_normalization.yaml:22
+# layer_normalization_no_weight_no_bias_fwd_3: layers_spec/layers/layer_normalization.yaml:24
 _layer_normalization_no_weight_no_bias_fwd_3 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_fwd_3",
     "T centered, T rstd",
@@ -834,7 +874,7 @@ def _cupy_forward_no_weight_no_bias(x, weight, bias, eps):
     return normalized, (x, weight, rstd, normalized)
 
 
-# layer_normalization_no_weight_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:30
+# layer_normalization_no_weight_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:32
 _layer_normalization_no_weight_no_bias_bwd_0 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_bwd_0",
     "T grad_y, T normalized",
@@ -845,7 +885,7 @@ _layer_normalization_no_weight_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:33
+# layer_normalization_no_weight_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:35
 _layer_normalization_no_weight_no_bias_bwd_1 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_bwd_1",
     "T rstd, int32 _t5",
@@ -857,7 +897,7 @@ _layer_normalization_no_weight_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_bwd_2: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_no_bias_bwd_2: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_no_bias_bwd_2 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_bwd_2",
     "T grad_y, T rstd",
@@ -868,7 +908,7 @@ _layer_normalization_no_weight_no_bias_bwd_2 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_bwd_3: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_no_bias_bwd_3: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_no_bias_bwd_3 = ReductionKernel(
     "layer_normalization_no_weight_no_bias_bwd_3",
     "T X0",
@@ -884,7 +924,7 @@ _layer_normalization_no_weight_no_bias_bwd_3 = ReductionKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_bwd_4: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_no_bias_bwd_4: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_no_bias_bwd_4 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_bwd_4",
     "T _t7, T scale",
@@ -895,7 +935,7 @@ _layer_normalization_no_weight_no_bias_bwd_4 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_no_bias_bwd_5: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_no_bias_bwd_5 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_bwd_5",
     "T normalized, T _t8, T _t6",
@@ -907,7 +947,7 @@ _layer_normalization_no_weight_no_bias_bwd_5 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_no_bias_bwd_6: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_no_bias_bwd_6 = ReductionKernel(
     "layer_normalization_no_weight_no_bias_bwd_6",
     "T X0",
@@ -923,7 +963,7 @@ _layer_normalization_no_weight_no_bias_bwd_6 = ReductionKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_no_bias_bwd_7: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_no_bias_bwd_7 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_bwd_7",
     "T _t11, T scale",
@@ -934,7 +974,7 @@ _layer_normalization_no_weight_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# layer_normalization_no_weight_no_bias_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_weight_no_bias_bwd_8: layers_spec/layers/layer_normalization.yaml:39
 _layer_normalization_no_weight_no_bias_bwd_8 = ElementwiseKernel(
     "layer_normalization_no_weight_no_bias_bwd_8",
     "T _t10, T _t12",
