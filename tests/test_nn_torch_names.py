@@ -98,3 +98,28 @@ def _parity_step(ours, theirs, x):
     dy = np.random.default_rng(2).standard_normal(y.shape)
     expected.backward(torch.tensor(dy))
     np.testing.assert_allclose(ours.backward(dy), xt.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize("args", [(), (1,), (1, 2), (0, -1), (2, 3)])
+def test_flatten_takes_torch_positional_arguments(args):
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 5))
+    _parity(nn.Flatten(*args), torch.nn.Flatten(*args), x)
+
+
+def test_dropout_takes_torch_positional_arguments():
+    """torch.nn.Dropout(p, inplace): p positional; the mask is drawn from rng (another
+    generator than torch's), so the check is the rule itself: every entry is 0 or x / (1 - p),
+    and backward passes the gradient through the same mask."""
+    x = np.random.default_rng(0).standard_normal((64, 50)) + 5.0
+    drop = nn.Dropout(0.25, False, rng=np.random.default_rng(1))
+    y = drop(x)
+    kept = y != 0
+    np.testing.assert_allclose(y[kept], x[kept] / 0.75, **TOL)
+    assert 0.2 < 1 - kept.mean() < 0.3
+    np.testing.assert_array_equal(drop.backward(np.ones_like(x)), kept / 0.75)
+    drop.eval()
+    np.testing.assert_array_equal(drop(x), x)
+    assert nn.Dropout(p=0.1).p == 0.1 and nn.Dropout().p == 0.5  # the keywords as before
+    assert isinstance(torch.nn.Dropout(0.25, False), torch.nn.Module)  # the signature ported
+    with pytest.raises(ValueError, match="dropout: attribute 'p'"):
+        nn.Dropout(1.5)(x)

@@ -16,6 +16,11 @@ from .codegen import VERSION, docstring_text, keyword
 from .errors import Collector
 from .spec import Init, OpSpec, TensorDecl
 
+# Layer titles that are also torch.nn class names whose PyTorch constructor signature differs
+# from the shell's (positional arguments): templates/nn.py.j2 defines the PyTorch-signature
+# class under the title, over the shell, which is emitted as ``_<title>``.
+TORCH_SIGNATURES = frozenset({"Dropout", "Flatten"})
+
 
 def _quotients(spec: OpSpec) -> dict[str, str]:
     """Dimensions named ``<D>_over_<attribute>`` (the attribute divides D), as the expression
@@ -104,7 +109,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     )
     shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``{holds}.", 84)
     return {
-        "cls": spec.title,
+        "cls": f"_{spec.title}" if spec.title in TORCH_SIGNATURES else spec.title,
         "op": spec.name,
         "doc": docstring_text("\n    ".join(doc)),
         "shell": docstring_text("\n    ".join(shell)),

@@ -66,10 +66,8 @@ __all__ = [
     "Cropping",
     "Dense",
     "DilatedConvolutional",
-    "Dropout",
     "Expert",
     "FeedForward",
-    "Flatten",
     "FullyConnected",
     "GatedLinearUnit",
     "GaussianNoise",
@@ -96,6 +94,8 @@ __all__ = [
     "Split",
     "SqueezeAndExcitation",
     "Upsampling",
+    "Dropout",
+    "Flatten",
     "Conv2d",
     "MaxPool2d",
     "AvgPool2d",
@@ -718,7 +718,7 @@ class DilatedConvolutional(Module):
         return grad_x
 
 
-class Dropout(Module):
+class _Dropout(Module):
     """Dropout: Inverted dropout: in training each element is kept with probability 1 - p
     and scaled by 1 / (1 - p), else zeroed (torch.nn.functional.dropout); the mask is
     drawn from rng and kept for backward.
@@ -856,7 +856,7 @@ class FeedForward(Module):
         return grad_x
 
 
-class Flatten(Module):
+class _Flatten(Module):
     """Flatten: The axes start_dim to end_dim joined into one in C order, as torch.flatten
     and torch.nn.Flatten (by default every axis but the batch axis: [B, C, H, W] to [B,
     C * H * W]); backward reshapes the gradient back.
@@ -2372,6 +2372,22 @@ class BatchNorm3d(_BatchNorm):
     track_running_stats=True): inputs [N, C, D, H, W]."""
 
     RANKS = (5,)
+
+
+class Dropout(_Dropout):
+    """torch.nn.Dropout(p=0.5, inplace=False), and ``rng=`` the generator that draws the
+    masks. ``inplace`` is taken for a ported model's sake: the input is never modified in
+    place."""
+
+    def __init__(self, p=0.5, inplace=False, *, rng=None):
+        super().__init__(p=p, rng=rng)
+
+
+class Flatten(_Flatten):
+    """torch.nn.Flatten(start_dim=1, end_dim=-1)."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__(start_dim=start_dim, end_dim=end_dim)
 
 
 class ReLU(Activation):
