@@ -374,7 +374,39 @@ def _erf(x, out=None):
     down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
     every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
     cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
-    computed in x's dtype. ``out``, if given, receives the result."""
+    computed in x's dtype. ``out``, if given, receives the result.
+
+    float32 takes a shorter road, 25 passes instead of about 60: x P(x^2) / Q(x^2) with x
+    clamped to [-4, 4] (beyond, erf is 1 in float32), P of degree 6 and Q of degree 5
+    fitted by this project to erf's relative error on [0, 4] (2e-9 in exact arithmetic;
+    float32's roundings give at most 7 ulps, 4e-7, against 5.5 ulps for the steps above
+    in float32), the result clamped to [-1, 1]."""
+    if x.dtype == np.float32:
+        z = np.clip(x, -4.0, 4.0)
+        t = z * z
+        num = t * -2.0916970806414932e-4
+        for a in (
+            7.422902684888677e-2,
+            6.015142938213274e00,
+            6.100214860057954e01,
+            8.607209142664759e02,
+            2.934813762236417e03,
+        ):
+            num += a
+            num *= t
+        num += 1.7880702929117764e04
+        den = t + 2.0719813199168364e01
+        for b in (
+            2.450165158979446e02,
+            1.8058271607889747e03,
+            7.883032367986196e03,
+            1.5846360349782708e04,
+        ):
+            den *= t
+            den += b
+        num *= z
+        num /= den
+        return np.clip(num, -1.0, 1.0, out=num if out is None else out)
     y = np.abs(x)
     z = np.minimum(y, 0.46875)
     z *= z
@@ -945,7 +977,7 @@ _concatenate_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:1704
+# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:1726
 _concatenate_gelu_bwd_7 = ElementwiseKernel(
     "concatenate_gelu_bwd_7",
     "T _t7",
@@ -956,7 +988,7 @@ _concatenate_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:1704
+# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:1726
 _concatenate_gelu_bwd_8 = ElementwiseKernel(
     "concatenate_gelu_bwd_8",
     "T _t1",
@@ -967,7 +999,7 @@ _concatenate_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:1704
+# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:1726
 _concatenate_gelu_bwd_9 = ElementwiseKernel(
     "concatenate_gelu_bwd_9",
     "T _t9",
@@ -978,7 +1010,7 @@ _concatenate_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:1704
+# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:1726
 _concatenate_gelu_bwd_10 = ElementwiseKernel(
     "concatenate_gelu_bwd_10",
     "T _t10",
@@ -989,7 +1021,7 @@ _concatenate_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:1704
+# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:1726
 _concatenate_gelu_bwd_11 = ElementwiseKernel(
     "concatenate_gelu_bwd_11",
     "T _t8, T _t11",
