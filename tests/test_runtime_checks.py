@@ -41,6 +41,11 @@ def test_wrong_rank(name):
     s = spec(name)
     for decl in s.arrays:
         arrays = make_arrays(s, 4, np.float64)
+        if decl.trailing:  # [N, C, *]: any rank from the leading named dimensions on; fewer is wrong
+            arrays[decl.name] = arrays[decl.name].reshape(-1)[: 1].reshape((1,) * (decl.shape.rank - 2))
+            with pytest.raises(ValueError, match=f"{name}: argument '{decl.name}' must have at least"):
+                call(name, arrays)
+            continue
         bad = arrays[decl.name].reshape(-1)[:1].reshape(()) if decl.shape.ellipsis else arrays[decl.name][..., None]
         arrays[decl.name] = bad
         with pytest.raises(ValueError, match=f"{name}: argument '{decl.name}' must have rank"):
