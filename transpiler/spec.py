@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import keyword
 import math
 import re
@@ -219,7 +220,7 @@ class OpSpec:
         """Forward takes more inputs like the last one (``*more``), folded from the left."""
         return bool(self.inputs) and self.inputs[-1].variadic
 
-    @property
+    @functools.cached_property
     def statement_names(self) -> frozenset[str]:
         """Every name that forward's or backward's statements read."""
         from .expr import Assign, If, names_in
