@@ -37,6 +37,7 @@ from layerforge.layers import mean
 from layerforge.layers import measurement
 from layerforge.layers import memory_read
 from layerforge.layers import memory_write
+from layerforge.layers import multi_head_attention
 from layerforge.layers import multiply
 from layerforge.layers import padding
 from layerforge.layers import pooling
@@ -84,6 +85,7 @@ __all__ = [
     "Measurement",
     "MemoryRead",
     "MemoryWrite",
+    "MultiHeadAttention",
     "Multiply",
     "Padding",
     "Pooling",
@@ -1411,6 +1413,60 @@ class MemoryWrite(Module):
         self.grads["output_weight"] = grad_output_weight
         self.grads["output_bias"] = grad_output_bias
         return (grad_x, grad_memory)
+
+
+class MultiHeadAttention(Module):
+    """MultiHeadAttention: Multi-head attention as torch.nn.MultiheadAttention(E,
+    num_heads, batch_first=True) without dropout: q, k, v = x @ in_proj_weight.T +
+    in_proj_bias (keys and values from kv in the cross form), split into num_heads heads
+    of E / num_heads features, softmax(q k^T / sqrt(E / num_heads) + mask) v per head,
+    the heads joined and projected by out_proj.
+
+    A shell over ``layerforge.layers.multi_head_attention``; parameters in_proj_weight,
+    in_proj_bias, out_proj_weight, out_proj_bias.
+    """
+
+    PARAMETERS = ("in_proj_weight", "in_proj_bias", "out_proj_weight", "out_proj_bias")
+    BUFFERS = ()
+
+    def __init__(self, E, *, num_heads=8, causal=False, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.in_proj_weight = _fan_in_uniform(rng, (3 * E, E), E, dtype)
+        self.in_proj_bias = np.zeros((3 * E,), dtype=dtype)
+        self.out_proj_weight = _fan_in_uniform(rng, (E, E), E, dtype)
+        self.out_proj_bias = np.zeros((E,), dtype=dtype)
+        self.num_heads = num_heads
+        self.causal = causal
+
+    def forward(self, x, kv=None, attn_mask=None):
+        y, self._ctx = multi_head_attention.forward(
+            x,
+            self.in_proj_weight,
+            self.in_proj_bias,
+            self.out_proj_weight,
+            self.out_proj_bias,
+            kv,
+            attn_mask,
+            num_heads=self.num_heads,
+            causal=self.causal,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_in_proj_weight,
+            grad_in_proj_bias,
+            grad_out_proj_weight,
+            grad_out_proj_bias,
+            grad_kv,
+        ) = multi_head_attention.backward(grad_y, self._ctx)
+        self.grads["in_proj_weight"] = grad_in_proj_weight
+        self.grads["in_proj_bias"] = grad_in_proj_bias
+        self.grads["out_proj_weight"] = grad_out_proj_weight
+        self.grads["out_proj_bias"] = grad_out_proj_bias
+        return (grad_x, grad_kv)
 
 
 class Multiply(Module):

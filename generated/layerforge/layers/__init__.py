@@ -33,6 +33,7 @@ __all__ = [
     "measurement",
     "memory_read",
     "memory_write",
+    "multi_head_attention",
     "multiply",
     "padding",
     "pooling",
