@@ -587,8 +587,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         else:
             body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
         body.append(f"    return {result}, (backward_variant, saved, {expected}, {sum_to})")
-        identity = next(c for c in compiled if c.variant.activation == "identity")
         if slot_is_final(spec):
+            identity = next(c for c in compiled if c.variant.activation == "identity")
             body.append(f'module = activation_module("{op}", activation)')
             pre = _outputs([f"{o}_linear" for o in spec.outputs])
             if given:  # the identity variant with the optional arrays given
@@ -604,7 +604,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append("raise ValueError(")
             body.append(f'    f"{op}: activation {{activation!r}} cannot fill this layer\'s slot, "')
             body.append('    "which is not its last step (no composition); choose one of "')
-            body.append("    f\"{', '.join(_FUSED)}\"")
+            if given:  # keyed by the activation and the optional arrays given
+                body.append("    f\"{', '.join(dict.fromkeys(key[0] for key in _FUSED))}\"")
+            else:
+                body.append("    f\"{', '.join(_FUSED)}\"")
             body.append(")")
     else:
         if structural or optional:
