@@ -1643,8 +1643,8 @@ class Padding(Module):
 
 
 class PatchEmbedding(Module):
-    """PatchEmbedding: A vision transformer's patch embedding: images [N, C, H, W] cut into
-    P x P patches, each projected to E features, y [N, (H / P)(W / P), E] with the
+    """PatchEmbedding: A vision transformer's patch embedding: images [B, C, H, W] cut into
+    P x P patches, each projected to E features, y [B, (H / P)(W / P), E] with the
     patches row-major; the same as torch's Conv2d(C, E, kernel_size=P, stride=P)
     followed by flatten(2).transpose(1, 2), with weight [E, C, P, P] as that
     convolution's, computed as one copy into patches and one matrix product.
@@ -1740,8 +1740,8 @@ class Pooling(Module):
 class PositionalEncoding(Module):
     """PositionalEncoding: Sinusoidal positions added to a sequence: y = x + PE[:S] for x
     [..., S, D], PE[p, 2i] = sin(p / 10000^(2i / D)) and PE[p, 2i + 1] = cos(p /
-    10000^(2i / D)) (Vaswani et al.; an odd D ends with a sine column), computed in
-    float64 and rounded once to x's dtype.
+    10000^(2i / D)) (Vaswani et al.; an odd D ends with a sine column); the angles are
+    reduced modulo 2 pi in float64, then rounded to x's dtype.
 
     A shell over ``layerforge.layers.positional_encoding``.
     """
