@@ -125,6 +125,7 @@ __all__ = [
     "PReLU",
     "Upsample",
     "Linear",
+    "MultiheadAttention",
     "LayerNorm",
     "BatchNorm1d",
     "BatchNorm2d",
@@ -2521,6 +2522,93 @@ class Linear(Dense):
         self, in_features, out_features, bias=True, *, rng=None, dtype=np.float32
     ):
         super().__init__(in_features, out_features, bias=bias, rng=rng, dtype=dtype)
+
+
+class MultiheadAttention(MultiHeadAttention):
+    """torch.nn.MultiheadAttention(embed_dim, num_heads, dropout=0.0, bias=True, ...,
+    batch_first=True) without dropout: inputs [batch, S, E] (batch_first=False is refused,
+    as are dropout, bias=False, add_bias_kv, add_zero_attn and other kdim/vdim). The
+    parameters are torch's (out_proj.weight is ``out_proj_weight``), so
+    ``load_torch_state_dict`` takes its state_dict as it is. ``forward(query, key, value,
+    attn_mask=None, is_causal=False)`` returns ``(output, None)`` (no attention weights); key
+    and value must be one array (or None, or the query: self-attention). ``backward`` returns
+    the query's gradient, and the key/value's too in the cross form."""
+
+    def __init__(
+        self,
+        embed_dim,
+        num_heads,
+        dropout=0.0,
+        bias=True,
+        add_bias_kv=False,
+        add_zero_attn=False,
+        kdim=None,
+        vdim=None,
+        batch_first=True,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
+        unsupported = {
+            "dropout": dropout != 0.0,
+            "bias": not bias,
+            "add_bias_kv": add_bias_kv,
+            "add_zero_attn": add_zero_attn,
+            "kdim": kdim not in (None, embed_dim),
+            "vdim": vdim not in (None, embed_dim),
+            "batch_first": not batch_first,
+        }
+        refused = [name for name, bad in unsupported.items() if bad]
+        if refused:
+            raise ValueError(
+                f"MultiheadAttention: {', '.join(refused)} other than torch's default is not supported "
+                "(inputs are batch first, without dropout)"
+            )
+        if num_heads < 1 or embed_dim % num_heads:
+            raise ValueError(
+                f"MultiheadAttention: embed_dim {embed_dim} is not divisible by num_heads {num_heads}"
+            )
+        super().__init__(embed_dim, num_heads=num_heads, rng=rng, dtype=dtype)
+        self.embed_dim = embed_dim
+
+    def __call__(
+        self,
+        query,
+        key=None,
+        value=None,
+        attn_mask=None,
+        is_causal=False,
+        need_weights=False,
+    ):
+        return self.forward(
+            query,
+            key,
+            value,
+            attn_mask=attn_mask,
+            is_causal=is_causal,
+            need_weights=need_weights,
+        )
+
+    def forward(
+        self,
+        query,
+        key=None,
+        value=None,
+        attn_mask=None,
+        is_causal=False,
+        need_weights=False,
+    ):
+        if key is not value:
+            raise ValueError(
+                "MultiheadAttention: key and value must be one array (the cross form's memory)"
+            )
+        self.causal = bool(is_causal)
+        self._cross = key is not None and key is not query
+        return super().forward(query, key if self._cross else None, attn_mask), None
+
+    def backward(self, grad_output):
+        grad_query, grad_memory = super().backward(grad_output)
+        return (grad_query, grad_memory) if self._cross else grad_query
 
 
 class LayerNorm(LayerNormalization):
