@@ -170,7 +170,9 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
     lines += ["", "Args:"]
     for decl in spec.arrays:
         kind = "parameter" if decl in spec.parameters else ("buffer" if decl in spec.buffers else "input")
-        text = f"{decl.name}: float32 or float64 {kind} of shape {decl.shape}." + (f" {decl.doc}" if decl.doc else "")
+        dtype = {"int": "integer (no gradient)", "mask": "bool or float mask (no gradient)"}.get(decl.dtype, "float32 or float64")
+        given = ", None to leave it out" if decl.optional and decl in spec.inputs else ""
+        text = f"{decl.name}: {dtype} {kind} of shape {decl.shape}{given}." + (f" {decl.doc}" if decl.doc else "")
         lines += _indent_wrap(text)
         if decl.variadic:
             lines += _indent_wrap(f"*more: any number of further inputs like {decl.name}, folded from the left: "
@@ -463,6 +465,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("join_trailing")
     if spec.shape_of is not None:
         runtime_names += ["check_shape_of", "join_last"]
+    if any(d.below for d in spec.inputs):
+        runtime_names.append("check_ids")
+    if any(a.bounds for a in spec.attributes):
+        runtime_names.append("check_at_most")
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.window is not None:
@@ -502,7 +508,16 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     leading = _leading(spec)
     leading_arg = "" if leading == "equal" else f', leading="{leading}"'
     optional_arg = f", optional={_tuple([repr(n) for n in optional])}" if optional else ""
-    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg}{optional_arg})')
+    kinds = ", ".join(f'"{d.name}": "{d.dtype}"' for d in spec.arrays if not d.grad and d in spec.inputs)
+    kinds_arg = f", kinds={{{kinds}}}" if kinds else ""
+    same = [f'{_tuple([repr(p) for p in d.otherwise])} if {d.name} is None else ()' for d in spec.inputs if d.otherwise]
+    same_arg = f", same={' + '.join(f'({s})' for s in same) if len(same) > 1 else same[0]}" if same else ""
+    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg}{optional_arg}{kinds_arg}{same_arg})')
+    for decl in spec.inputs:
+        if decl.below:  # the ids index that dimension of another array
+            holder = next(d for d in spec.arrays if decl.below in d.shape.dims)
+            axis = list(holder.shape.dims).index(decl.below) - len(holder.shape.dims)
+            body.append(f'check_ids("{op}", "{decl.name}", {decl.name}, {holder.name}.shape[{axis}], "{decl.below}", "{holder.name}")')
     for attr in spec.attributes:
         if attr.type in WINDOW_TYPES or attr.shape_of:  # checked by check_window, check_shape_of
             continue
@@ -534,6 +549,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if attr.below:
             array, axis = attr.below
             body.append(f'check_below("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
+        if attr.bounds:
+            array, axis = attr.bounds
+            body.append(f'check_at_most("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
     if spec.parts is not None:  # other than two parts: a fold of the two-part cut
         parts, x, axis = spec.parts, spec.inputs[0].name, spec.parts.parts_along
         body.append(f'sizes = check_parts("{op}", "{parts.name}", {parts.name}, "{x}", {x}.shape, {axis})')
@@ -592,8 +610,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         else:
             body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
         body.append(f"    return {result}, (backward_variant, saved, {expected}, {sum_to})")
-        identity = next(c for c in compiled if c.variant.activation == "identity")
         if slot_is_final(spec):
+            identity = next(c for c in compiled if c.variant.activation == "identity")
             body.append(f'module = activation_module("{op}", activation)')
             pre = _outputs([f"{o}_linear" for o in spec.outputs])
             if given:  # the identity variant with the optional arrays given
@@ -609,7 +627,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append("raise ValueError(")
             body.append(f'    f"{op}: activation {{activation!r}} cannot fill this layer\'s slot, "')
             body.append('    "which is not its last step (no composition); choose one of "')
-            body.append("    f\"{', '.join(_FUSED)}\"")
+            if given:  # keyed by the activation and the optional arrays given
+                body.append("    f\"{', '.join(dict.fromkeys(key[0] for key in _FUSED))}\"")
+            else:
+                body.append("    f\"{', '.join(_FUSED)}\"")
             body.append(")")
     else:
         if structural or optional:

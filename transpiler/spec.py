@@ -45,6 +45,7 @@ TITLE = re.compile(r"[A-Z][A-Za-z0-9]*")
 # Names the object API's constructors take besides a layer's dimensions.
 CONSTRUCTOR_NAMES = frozenset({"self", "dtype", "rng", "activation", "activation_options"})
 DEFAULT_DTYPES = ("float32", "float64")
+INPUT_DTYPES = ("float", "int", "mask")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,19 @@ class TensorDecl:
     # number of them, none included (PyTorch's [N, C, *]): forward joins them into one and
     # gives outputs of the input's shape back in the caller's shape
     trailing: bool = False
+    # ``dtype`` (inputs only): "float" (the op's dtype, with a gradient), "int" (ids of an
+    # integer dtype) or "mask" (bool, or the op's float dtype); the last two take no gradient
+    dtype: str = "float"
+    # an "int" input's ids index this dimension (of another array): 0 <= id < it, checked
+    below: str | None = None
+    # an optional input's ``otherwise: {S_kv: S}``: when it is left out, each of its
+    # dimensions is the one named (a mask's key length is then the queries' length), checked
+    otherwise: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def grad(self) -> bool:
+        """Does backward return a gradient for it (a float input or a parameter)?"""
+        return self.dtype == "float"
 
 
 # ``below: x.shape[axis]``: an array, then an integer axis or an int attribute
@@ -120,6 +134,9 @@ class AttrDecl:
     # the last of every array that has it, stands for: x's last len(shape) axes, the whole
     # shape of a [D] parameter (F.layer_norm's normalized_shape); forward joins them into one
     shape_of: str | None = None
+    # ``(array, axis)``: that array's size along the axis may not exceed the attribute (a
+    # table's length), checked at run time
+    bounds: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -185,13 +202,16 @@ class OpSpec:
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
-        """Inputs, parameters, then buffers: the positional arguments of ``forward``."""
-        return self.inputs + self.parameters + self.buffers
+        """Inputs, parameters, buffers, then the optional inputs (default None): the
+        positional arguments of ``forward``."""
+        given = tuple(d for d in self.inputs if not d.optional)
+        return given + self.parameters + self.buffers + tuple(d for d in self.inputs if d.optional)
 
     @property
     def differentiable(self) -> tuple[TensorDecl, ...]:
-        """Inputs then parameters: the arrays backward returns gradients for, in order."""
-        return self.inputs + self.parameters
+        """The arrays backward returns gradients for, in argument order: float inputs and
+        parameters."""
+        return tuple(d for d in self.arrays if d.grad and d not in self.buffers)
 
     @property
     def grad_outputs(self) -> tuple[str, ...]:
@@ -212,7 +232,7 @@ class OpSpec:
 
     @property
     def optional(self) -> tuple[TensorDecl, ...]:
-        """The parameters and buffers that forward may be given as None."""
+        """The arrays that forward may be given as None."""
         return tuple(d for d in self.arrays if d.optional)
 
     @property
@@ -389,6 +409,12 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         unknown = [d for d in decl.init if d not in dims] if isinstance(decl.init, tuple) else []
         if unknown:
             errors.error(decl.loc, f"'{decl.name}'.init: fan_in names unknown dimension(s) {', '.join(unknown)}")
+    for decl in input_decls:
+        for mine, other in decl.otherwise:
+            if mine not in decl.shape.dims or other not in dims:
+                errors.error(decl.loc, f"spec.inputs.{decl.name}.otherwise: '{short(mine)}' must be a dimension of '{decl.name}' and '{short(other)}' one of the arrays")
+        if decl.below is not None and decl.below not in dims:
+            errors.error(decl.loc, f"spec.inputs.{decl.name}.below: no input or parameter has a dimension '{short(decl.below)}'{did_you_mean(decl.below, [d for d in dims if isinstance(d, str)])}")
     for attr in attr_decls:
         if attr.divides is not None and attr.divides not in dims:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.divides: no input or parameter has a dimension '{short(attr.divides)}'{did_you_mean(attr.divides, [d for d in dims if isinstance(d, str)])}")
@@ -413,6 +439,8 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
             holders = [d for d in (*input_decls, *param_decls, *buffer_decls) if attr.shape_of in d.shape.dims]
             if not holders or any(d.shape.dims[-1] != attr.shape_of for d in holders):
                 errors.error(attr.loc, f"spec.attributes.{attr.name}.shape_of: '{short(attr.shape_of)}' must be the last dimension of every array that has it, and of one at least")
+        if attr.bounds is not None and attr.bounds[0] not in array_names:
+            errors.error(attr.loc, f"spec.attributes.{attr.name}.bounds: '{short(attr.bounds[0])}' is not an array argument{did_you_mean(attr.bounds[0], array_names)}")
         if attr.axis_of is not None and attr.axis_of not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{short(attr.axis_of)}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
     if broadcast is not None and broadcast.value:
@@ -518,14 +546,29 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         optional = fields.take("optional", bool)
         variadic = fields.take("variadic", bool)
         trailing = fields.take("trailing", bool)
-        fields.finish()
         if trailing is not None and trailing.value and (where != "inputs" or tensor_name != list(node.value)[0]):
             errors.error(trailing.loc, f"spec.{where}.{tensor_name}.trailing: only the first input may take trailing axes")
+        dtype = fields.take("dtype", str)
+        below = fields.take("below", str)
+        otherwise = fields.take("otherwise", dict)
+        fields.finish()
+        pairs: list[tuple[str, str]] = []
+        if otherwise is not None and not (optional is not None and optional.value and where == "inputs"):
+            errors.error(otherwise.loc, f"spec.{where}.{tensor_name}.otherwise: only an optional input has dimensions that stand in when it is left out")
+        elif otherwise is not None:
+            pairs = [(str(k), str(v.value)) for k, v in otherwise.value.items()]
+        if dtype is not None and (where != "inputs" or dtype.value not in INPUT_DTYPES):
+            errors.error(dtype.loc, f"spec.{where}.{tensor_name}.dtype: " + (
+                f"must be one of {', '.join(INPUT_DTYPES)}" if where == "inputs" else "only an input has a dtype of its own"))
+            dtype = None
+        if below is not None and (dtype is None or dtype.value != "int"):
+            errors.error(below.loc, f"spec.{where}.{tensor_name}.below: only an input of dtype int (ids) has a bound")
+            below = None
         if variadic is not None and variadic.value and (where != "inputs" or tensor_name != list(node.value)[-1]
                                                         or len(node.value) != 2):
             errors.error(variadic.loc, f"spec.{where}.{tensor_name}.variadic: only the second of two inputs may be variadic (a binary op, folded from the left)")
-        if optional is not None and optional.value and where == "inputs":
-            errors.error(optional.loc, f"spec.{where}.{tensor_name}.optional: only a parameter or a buffer may be optional")
+        if optional is not None and optional.value and where == "inputs" and variadic is not None and variadic.value:
+            errors.error(optional.loc, f"spec.{where}.{tensor_name}.optional: a variadic input cannot be optional")
         if shape_node is None:
             continue
         try:
@@ -545,7 +588,9 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         out.append(TensorDecl(tensor_name, shape, text, loc, init,
                               bool(optional.value) if optional is not None else False,
                               bool(variadic.value) if variadic is not None else False,
-                              bool(trailing.value) if trailing is not None else False))
+                              bool(trailing.value) if trailing is not None else False,
+                              dtype.value if dtype is not None else "float",
+                              below.value if below is not None else None, tuple(pairs)))
     return tuple(out)
 
 
@@ -643,6 +688,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         parts_along = fields.take("parts_along", str)
         none = fields.take("none", str)
         shape_of = fields.take("shape_of", str)
+        bounds = fields.take("bounds", str)
         fields.finish()
         if shape_of is not None and (type_node.value != "int_or_ints" or not (optional and optional.value)):
             errors.error(shape_of.loc, f"{where}.shape_of: only an optional int_or_ints attribute is the shape of a dimension")
@@ -670,6 +716,13 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 errors.error(below.loc, f"{where}.below: an int attribute may be below a size written ARRAY.shape[AXIS], AXIS an int or an int attribute")
             else:
                 below_size = (match.group(1), match.group(2))
+        bounds_size = None
+        if bounds is not None:
+            match = BELOW.fullmatch(str(bounds.value))
+            if type_node.value != "int" or match is None or not match.group(2).lstrip("-").isdigit():
+                errors.error(bounds.loc, f"{where}.bounds: an int attribute may bound a size written ARRAY.shape[AXIS], AXIS an integer")
+            else:
+                bounds_size = (match.group(1), match.group(2))
         if along is not None and (type_node.value != "int" or axis_of is not None):
             errors.error(along.loc, f"{where}.along: only an int attribute without axis_of can be the axis an op acts along")
         if parts_along is not None and type_node.value != "int_or_ints":
@@ -707,6 +760,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 parts_along=parts_along.value if parts_along else None,
                 none=_none_expression(none, where, type_node.value, out, errors) if none else None,
                 shape_of=shape_of.value if shape_of else None,
+                bounds=bounds_size,
             )
         )
     return tuple(out)
