@@ -236,6 +236,13 @@ def layer_cases():
                            lambda t: torch.sigmoid(F.linear(F.relu(F.linear(F.relu(F.linear(
                                t["x"], t["fc1_weight"], t["fc1_bias"])), t["fc2_weight"], t["fc2_bias"])),
                                t["fc3_weight"], t["fc3_bias"]))),
+        # Composition (issue 18): a transformer's feed-forward sublayer, batch 8 x 256 tokens, E 512, F 2048.
+        "feed_forward_block": ({"x": f32(8, 256, 512), "linear1_weight": f32(2048, 512, scale=0.04),
+                                "linear1_bias": f32(2048), "linear2_weight": f32(512, 2048, scale=0.02),
+                                "linear2_bias": f32(512), "norm_weight": f32(512), "norm_bias": f32(512)}, {},
+                               lambda t: F.layer_norm(t["x"] + F.linear(F.relu(F.linear(
+                                   t["x"], t["linear1_weight"], t["linear1_bias"])), t["linear2_weight"],
+                                   t["linear2_bias"]), (512,), t["norm_weight"], t["norm_bias"])),
         "memory_read": ({"x": f32(256, 1024), "memory": f32(512, 256), "key_weight": f32(256, 1024, scale=0.03),
                          "value_weight": f32(1024, 256, scale=0.06), "output_weight": f32(1024, 1024, scale=0.03),
                          "output_bias": f32(1024)}, {}, _memory_read),

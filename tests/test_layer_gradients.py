@@ -14,6 +14,7 @@ import pytest
 
 from harness import BATCH_SIZES, attributes, make_arrays, modes, names, spec
 from test_gradients import check_gradients
+from transpiler.codegen import slot_is_final
 
 LAYERS = [n for n in names("layer") if n != "dense"]  # dense: test_gradients, every activation
 
@@ -22,7 +23,8 @@ def cases():
     """(layer, activation, training, choice): every structural choice (pooling kind) too."""
     for name in LAYERS:
         s = spec(name)
-        slot = [s.slot.default, "tanh", "softmax"] if s.slot else [None]
+        # a slot before the last step takes its fused activations only (a composite's)
+        slot = [a for a in (s.slot.default, "tanh", "softmax") if a in s.slot.fused or slot_is_final(s)] if s.slot else [None]
         choices = [{a.name: v} for a in s.structural if a.choices for v in a.choices] or [{}]
         for activation in dict.fromkeys(slot):
             for training in modes(s):

@@ -551,9 +551,11 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     call_args = arrays + [a.name for a in numeric]
     first = compiled[0]
     given = [f"{n} is not None" for n in optional]  # the optional arrays in a variant's key
+    # a fused variant's key: the activation, the structural values, the optional arrays given
+    keyed = [a.name for a in structural] + given
     if fused:
         body.append("options = {} if activation_options is None else activation_options")
-        body.append(f"fused = _FUSED.get({_tuple(['activation'] + given) if given else 'activation'})")
+        body.append(f"fused = _FUSED.get({_tuple(['activation'] + keyed) if keyed else 'activation'})")
         if fixed:
             body.append("fixed = _FUSED_FIXED.get(activation, {})")
             body.append("if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):")
@@ -569,12 +571,13 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         else:
             body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
         body.append(f"    return {result}, (backward_variant, saved, {expected}, {sum_to})")
-        identity = next(c for c in compiled if c.variant.activation == "identity")
+        # a slot before the last step (a gate, a composite's hidden activation) needs no identity
+        identity = next((c for c in compiled if c.variant.activation == "identity"), None)
         if slot_is_final(spec):
             body.append(f'module = activation_module("{op}", activation)')
             pre = _outputs([f"{o}_linear" for o in spec.outputs])
-            if given:  # the identity variant with the optional arrays given
-                body.append(f"linear_forward, linear_backward = _FUSED[{', '.join(['{!r}'.format('identity')] + given)}]")
+            if keyed:  # the identity variant with these structural values and optional arrays
+                body.append(f"linear_forward, linear_backward = _FUSED[{', '.join(['{!r}'.format('identity')] + keyed)}]")
                 body.append(f"{pre}, linear_saved = linear_forward({', '.join(call_args)})")
                 linear_saved = "linear_backward, linear_saved"
             else:
@@ -586,7 +589,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append("raise ValueError(")
             body.append(f'    f"{op}: activation {{activation!r}} cannot fill this layer\'s slot, "')
             body.append('    "which is not its last step (no composition); choose one of "')
-            body.append("    f\"{', '.join(_FUSED)}\"")
+            names = "_FUSED" if not keyed else "dict.fromkeys(key[0] for key in _FUSED)"
+            body.append(f"    f\"{{', '.join({names})}}\"")
             body.append(")")
     else:
         if structural or optional:
@@ -669,9 +673,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]),
                                          outs=blocked.backward_outs))
     if fused and slot_is_final(spec):
-        linear = "linear_backward" if optional else identity.backward.name
+        linear = "linear_backward" if optional or structural else identity.backward.name
         functions.append("\n".join([
-            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, {'linear_backward, ' if optional else ''}linear_saved):",
+            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, {'linear_backward, ' if optional or structural else ''}linear_saved):",
             f"    grad_linear = module.backward({', '.join(grads)}, activation_ctx)",
             f"    return {linear}(grad_linear, *linear_saved)",
         ]))
@@ -773,11 +777,11 @@ def _folded_functions(spec: OpSpec) -> list[str]:
 
 
 def variant_key(variant: Variant, optional: list[str]) -> str:
-    """A fused variant's key in ``_FUSED``: its activation, and whether each optional array
-    is given."""
-    if not optional:
+    """A fused variant's key in ``_FUSED``: its activation, its structural values, and
+    whether each optional array is given."""
+    if not optional and not variant.structural:
         return f'"{variant.activation}"'
-    return repr((variant.activation, *(n not in variant.absent for n in optional)))
+    return repr((variant.activation, *(v for _, v in variant.structural), *(n not in variant.absent for n in optional)))
 
 
 def render_package_init(

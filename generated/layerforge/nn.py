@@ -22,6 +22,7 @@ from layerforge.layers import dilated_convolutional
 from layerforge.layers import dropout
 from layerforge.layers import expert
 from layerforge.layers import feed_forward
+from layerforge.layers import feed_forward_block
 from layerforge.layers import flatten
 from layerforge.layers import fully_connected
 from layerforge.layers import gated_linear_unit
@@ -69,6 +70,7 @@ __all__ = [
     "Dropout",
     "Expert",
     "FeedForward",
+    "FeedForwardBlock",
     "Flatten",
     "FullyConnected",
     "GatedLinearUnit",
@@ -841,6 +843,88 @@ class FeedForward(Module):
         grad_x, grad_weight, grad_bias = feed_forward.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class FeedForwardBlock(Module):
+    """FeedForwardBlock: The feed-forward sublayer of a transformer with its residual
+    connection and layer normalization, composed of two Dense layers and a
+    LayerNormalization: y = norm(x + linear2(activation(linear1(x)))) (post-LN,
+    norm_first false, the default), or y = x + linear2(activation(linear1(norm(x))))
+    (norm_first true), parameters named as in torch.nn.TransformerEncoderLayer
+    (linear1.weight [F, E], linear2.weight [E, F], norm.weight).
+
+    A shell over ``layerforge.layers.feed_forward_block``; parameters linear1_weight,
+    linear1_bias, linear2_weight, linear2_bias, norm_weight, norm_bias.
+    """
+
+    PARAMETERS = (
+        "linear1_weight",
+        "linear1_bias",
+        "linear2_weight",
+        "linear2_bias",
+        "norm_weight",
+        "norm_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        E,
+        F,
+        *,
+        eps=1e-05,
+        norm_first=False,
+        activation="relu",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.linear1_weight = _fan_in_uniform(rng, (F, E), E, dtype)
+        self.linear1_bias = _fan_in_uniform(rng, (F,), E, dtype)
+        self.linear2_weight = _fan_in_uniform(rng, (E, F), F, dtype)
+        self.linear2_bias = _fan_in_uniform(rng, (E,), F, dtype)
+        self.norm_weight = np.ones((E,), dtype=dtype)
+        self.norm_bias = np.zeros((E,), dtype=dtype)
+        self.eps = eps
+        self.norm_first = norm_first
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = feed_forward_block.forward(
+            x,
+            self.linear1_weight,
+            self.linear1_bias,
+            self.linear2_weight,
+            self.linear2_bias,
+            self.norm_weight,
+            self.norm_bias,
+            eps=self.eps,
+            norm_first=self.norm_first,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_linear1_weight,
+            grad_linear1_bias,
+            grad_linear2_weight,
+            grad_linear2_bias,
+            grad_norm_weight,
+            grad_norm_bias,
+        ) = feed_forward_block.backward(grad_y, self._ctx)
+        self.grads["linear1_weight"] = grad_linear1_weight
+        self.grads["linear1_bias"] = grad_linear1_bias
+        self.grads["linear2_weight"] = grad_linear2_weight
+        self.grads["linear2_bias"] = grad_linear2_bias
+        self.grads["norm_weight"] = grad_norm_weight
+        self.grads["norm_bias"] = grad_norm_bias
         return grad_x
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "dropout",
     "expert",
     "feed_forward",
+    "feed_forward_block",
     "flatten",
     "fully_connected",
     "gated_linear_unit",
