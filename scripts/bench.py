@@ -236,6 +236,11 @@ def layer_cases():
                            lambda t: torch.sigmoid(F.linear(F.relu(F.linear(F.relu(F.linear(
                                t["x"], t["fc1_weight"], t["fc1_bias"])), t["fc2_weight"], t["fc2_bias"])),
                                t["fc3_weight"], t["fc3_bias"]))),
+        # A wrapper (issue 17): a convolution on each of 8 steps of 16 image sequences.
+        "time_distributed": ({"x": f32(16, 8, 16, 32, 32), "weight": f32(32, 16, 3, 3, scale=0.05), "bias": f32(32)},
+                             {"layer": "convolutional", "layer_options": {"padding": 1}},
+                             lambda t: F.conv2d(t["x"].reshape(128, 16, 32, 32), t["weight"], t["bias"],
+                                                padding=1).reshape(16, 8, 32, 32, 32)),
         # Composition (issue 18): a transformer's feed-forward sublayer, batch 8 x 256 tokens, E 512, F 2048.
         "feed_forward_block": ({"x": f32(8, 256, 512), "linear1_weight": f32(2048, 512, scale=0.04),
                                 "linear1_bias": f32(2048), "linear2_weight": f32(512, 2048, scale=0.02),
@@ -274,11 +279,13 @@ def measure_layer(name, arrays, attrs, oracle, repeat):
     grads = [o for o in s.grad_outputs]
 
     def ours():
-        out, ctx = mod.forward(*(arrays[d.name] for d in s.arrays), **attrs)
+        # a wrapper (time_distributed) takes its inner layer's arrays after its input
+        given = arrays.values() if s.wrap is not None else (arrays[d.name] for d in s.arrays)
+        out, ctx = mod.forward(*given, **attrs)
         outs = dict(zip(s.outputs, out if isinstance(out, tuple) else (out,)))
         return mod.backward(*(np.ones_like(outs[g]) for g in grads), ctx)
 
-    differentiable = [d.name for d in s.differentiable]
+    differentiable = list(arrays) if s.wrap is not None else [d.name for d in s.differentiable]
     tensors = {k: torch.tensor(v, requires_grad=k in differentiable) for k, v in arrays.items()}
 
     def theirs():

@@ -104,6 +104,8 @@ GOLDEN = {
                         "'dense'.weight [out_features, in_features] is not bound (dims: {out_features: ...})",
     "call_in_expression": "layers/call_in_expression.yaml:10:11: error: 'linear1' calls a spec: the call must be a "
                           "statement's whole right-hand side ('h = linear1(...)')",
+    "wrap_with_forward": "layers/wrap_with_forward.yaml:7:10: error: spec.forward: a wrapper has no forward of its own "
+                         "(they are its inner layer's)",
     "call_unknown_attribute": "layers/call_unknown_attribute.yaml:10:23: error: 'norm' (layer_normalization) has no "
                               "attribute 'epsilon'; did you mean 'eps'?",
 }

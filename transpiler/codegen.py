@@ -784,6 +784,24 @@ def variant_key(variant: Variant, optional: list[str]) -> str:
     return repr((variant.activation, *(v for _, v in variant.structural), *(n not in variant.absent for n in optional)))
 
 
+def render_wrapper(spec: OpSpec, env: jinja2.Environment) -> str:
+    """The module of a wrapper layer (``wrap:``): forward and backward fold the time axis of
+    the sequence into the batch around the inner layer's own forward and backward."""
+    assert spec.wrap is not None
+    summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
+    return env.get_template("wrapper.py.j2").render(
+        title=docstring_text(summary[0].split(": ", 1)[0]),
+        summary_line=docstring_text(summary[0].split(": ", 1)[1] if ": " in summary[0] else ""),
+        summary_rest=docstring_text("\n".join(summary[1:])),
+        spec_path=docstring_text(spec.path),
+        version=VERSION,
+        op=spec.name,
+        input=spec.wrap.input,
+        output=spec.outputs[0],
+        doc=docstring_text(spec.wrap.doc),
+    )
+
+
 def render_package_init(
     env: jinja2.Environment, doc: str, names: list[str], runtime_names: tuple[str, ...] = ()
 ) -> str:

@@ -141,6 +141,8 @@ def _check_catalog(ops: dict[str, OpSpec], errors: Collector) -> None:
 def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool = True) -> list[codegen.CompiledVariant]:
     """Forward and backward IR for every variant of ``spec``."""
     compiled: list[codegen.CompiledVariant] = []
+    if spec.wrap is not None:
+        return compiled  # a wrapper has no statements: it runs its inner layer's functions
     activations = catalog.of_kind("activation")
     for variant in variants(spec):
         forward = build_forward(spec, variant, catalog.prims, errors, activations, catalog.ops)
@@ -185,6 +187,8 @@ def facts(compiled: list[codegen.CompiledVariant]) -> Facts:
 
 
 def render(spec: OpSpec, compiled: list[codegen.CompiledVariant], catalog: Catalog, env, level: int) -> str:
+    if spec.wrap is not None:
+        return format_code(codegen.render_wrapper(spec, env))
     blocked = codegen.blocking(spec, compiled, catalog.prims) if level > 0 else codegen.Blocking()
     activations = catalog.of_kind("activation")
     fixed = {name: dict(fused_fixed(activations[name])) for name in (spec.slot.fused if spec.slot else ())

@@ -154,6 +154,18 @@ class CallDecl:
 
 
 @dataclass(frozen=True)
+class WrapDecl:
+    """``wrap: {input: x, doc: ...}``: a wrapper layer, whose forward runs another layer (its
+    ``layer=`` keyword, composed at run time) over the sequence ``x`` [B, T, ...] with the time
+    axis folded into the batch ([B * T, ...]), and unfolds the result to [B, T, ...]. It has no
+    statements, parameters or attributes of its own: they are the inner layer's."""
+
+    input: str
+    doc: str
+    loc: Location
+
+
+@dataclass(frozen=True)
 class OpSpec:
     name: str
     kind: str
@@ -184,6 +196,7 @@ class OpSpec:
     calls: tuple[CallDecl, ...] = ()
     # parameters taken from the called ops: their PyTorch names (``linear1.weight``) by ours
     torch_names: tuple[tuple[str, str], ...] = ()
+    wrap: WrapDecl | None = None  # a wrapper of another layer (see ``WrapDecl``)
 
     def call(self, name: str) -> CallDecl | None:
         for decl in self.calls:
@@ -315,13 +328,14 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     kind = fields.take("kind", str, required=True)
     title = fields.take("title", str, required=True)
     summary = fields.take("summary", str, required=True)
-    inputs = fields.take("inputs", dict, required=True)
+    wrap = fields.take("wrap", dict)
+    inputs = fields.take("inputs", dict, required=wrap is None)
     parameters = fields.take("parameters", dict)
     buffers = fields.take("buffers", dict)
     attributes = fields.take("attributes", dict)
     random = fields.take("random", bool)
     slot = fields.take("activation", dict)
-    forward = fields.take("forward", str, required=True)
+    forward = fields.take("forward", str, required=wrap is None)
     backward = fields.take("backward", str)
     outputs = fields.take("outputs", list, required=True)
     nondiff = fields.take("nondifferentiable", list)
@@ -410,6 +424,21 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
                 nondiff_names.append(item.value)
         if output_names and len(nondiff_names) == len(output_names):
             errors.error(nondiff.loc, "spec.nondifferentiable: at least one output must have a gradient")
+    wrap_decl = None
+    if wrap is not None:
+        wrap_decl = _wrap(wrap, kind.value if kind is not None else None, errors)
+        given = {"inputs": inputs, "parameters": parameters, "buffers": buffers, "attributes": attributes,
+                 "activation": slot, "forward": forward, "backward": backward, "window": window, "calls": calls,
+                 "nondifferentiable": nondiff, "broadcast": broadcast, "nonempty": nonempty, "random": random}
+        for key, node in given.items():
+            if node is not None:
+                errors.error(node.loc, f"spec.{key}: a wrapper has no {key} of its own (they are its inner layer's)")
+        if len(output_names) != 1:
+            errors.error(outputs.loc if outputs is not None else root.loc, "spec.outputs: a wrapper has one output")
+        if wrap_decl is None:
+            return None
+        input_decls = (TensorDecl(wrap_decl.input, shapes.Shape(("B", "T")), wrap_decl.doc, wrap_decl.loc),)
+        forward_stmts = ()
     if None in (name, kind, title, summary, forward_stmts) or outputs is None:
         return None
     assert name and kind and title and summary and forward_stmts is not None
@@ -436,6 +465,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         broadcast=bool(broadcast.value) if broadcast else False,
         nonempty=nonempty_decl,
         calls=call_decls,
+        wrap=wrap_decl,
     )
 
 
@@ -707,6 +737,21 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
                       kernel_is_array=kernel_is_array, output_size=value["output_size"])
 
 
+def _wrap(node: Node, kind: str | None, errors: Collector) -> WrapDecl | None:
+    """``wrap: {input: x, doc: "..."}``: the sequence the inner layer runs over."""
+    fields = Fields(node, "spec.wrap", errors)
+    source = fields.take("input", str, required=True)
+    doc = fields.take("doc", str)
+    fields.finish()
+    if kind is not None and kind != "layer":
+        errors.error(node.loc, "spec.wrap: only a layer wraps another layer")
+        return None
+    if source is None or not check_name(source.value, source.loc, "spec.wrap.input", errors):
+        return None
+    text = check_prose(doc, "spec.wrap.doc", errors) if doc else ""
+    return WrapDecl(source.value, text, node.loc)
+
+
 def _calls(node: Node, errors: Collector) -> tuple[CallDecl, ...]:
     """``calls: {instance: {op: NAME, dims: {callee_dim: caller_dim}, activation: NAME}}``."""
     out: list[CallDecl] = []
@@ -756,4 +801,4 @@ def _slot(node: Node, errors: Collector) -> ActivationSlot | None:
     return ActivationSlot(default.value, tuple(str(f.value) for f in fused.value), node.loc, default.loc)
 
 
-__all__ = ["OpSpec", "CallDecl", "TensorDecl", "Init", "AttrDecl", "ActivationSlot", "WindowDecl", "load_spec", "SpecError"]
+__all__ = ["OpSpec", "CallDecl", "WrapDecl", "TensorDecl", "Init", "AttrDecl", "ActivationSlot", "WindowDecl", "load_spec", "SpecError"]

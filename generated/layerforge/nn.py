@@ -49,7 +49,9 @@ from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
+from layerforge.layers import time_distributed
 from layerforge.layers import upsampling
+from layerforge._runtime import check_sequence
 from layerforge.activations import gelu, hard_tanh, log_softmax, prelu, softmax
 from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
 
@@ -97,6 +99,7 @@ __all__ = [
     "Residual",
     "Split",
     "SqueezeAndExcitation",
+    "TimeDistributed",
     "Upsampling",
     "Conv2d",
     "MaxPool2d",
@@ -1923,6 +1926,41 @@ class SqueezeAndExcitation(Module):
         self.grads["fc2_weight"] = grad_fc2_weight
         self.grads["fc2_bias"] = grad_fc2_bias
         return grad_x
+
+
+class TimeDistributed(Module):
+    """TimeDistributed: Applies an inner layer to every time step of batch-major sequences
+    (Keras TimeDistributed): x [B, T, ...] is folded to [B * T, ...], the inner layer
+    (layer="convolutional", ...) runs on it with its own parameters, and its output is
+    unfolded to [B, T, ...]; backward folds the gradient the same way and returns the
+    gradient of x, then the inner layer's parameter gradients.
+
+    A shell over ``layerforge.layers.time_distributed``; wraps ``layer`` (a
+    layerforge.nn layer of one input), whose parameters it lists as ``layer.<name>``.
+    """
+
+    def __init__(self, layer):
+        super().__init__()
+        if not isinstance(layer, Module):
+            raise TypeError(
+                f"TimeDistributed: layer must be a layerforge.nn layer, got {type(layer).__name__}"
+            )
+        self.layer = layer
+
+    def forward(self, x):
+        batch, steps = check_sequence("TimeDistributed", "x", x)
+        self._ctx = (batch, steps)
+        return time_distributed.unfold(
+            self.layer.forward(time_distributed.fold(x)), batch, steps
+        )
+
+    def backward(self, grad_y):
+        if self._ctx is None:
+            raise RuntimeError("TimeDistributed: backward before forward")
+        batch, steps = self._ctx
+        return time_distributed.unfold(
+            self.layer.backward(time_distributed.fold(grad_y)), batch, steps
+        )
 
 
 class Upsampling(Module):

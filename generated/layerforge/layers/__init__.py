@@ -45,5 +45,6 @@ __all__ = [
     "residual",
     "split",
     "squeeze_and_excitation",
+    "time_distributed",
     "upsampling",
 ]
