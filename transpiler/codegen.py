@@ -170,7 +170,9 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
     lines += ["", "Args:"]
     for decl in spec.arrays:
         kind = "parameter" if decl in spec.parameters else ("buffer" if decl in spec.buffers else "input")
-        text = f"{decl.name}: float32 or float64 {kind} of shape {decl.shape}." + (f" {decl.doc}" if decl.doc else "")
+        dtype = {"int": "integer (no gradient)", "mask": "bool or float mask (no gradient)"}.get(decl.dtype, "float32 or float64")
+        given = ", None to leave it out" if decl.optional and decl in spec.inputs else ""
+        text = f"{decl.name}: {dtype} {kind} of shape {decl.shape}{given}." + (f" {decl.doc}" if decl.doc else "")
         lines += _indent_wrap(text)
         if decl.variadic:
             lines += _indent_wrap(f"*more: any number of further inputs like {decl.name}, folded from the left: "
@@ -453,6 +455,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_axis")
     if any(a.below for a in spec.attributes):
         runtime_names.append("check_below")
+    if any(d.below for d in spec.inputs):
+        runtime_names.append("check_ids")
+    if any(a.bounds for a in spec.attributes):
+        runtime_names.append("check_at_most")
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.window is not None:
@@ -492,7 +498,16 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     leading = _leading(spec)
     leading_arg = "" if leading == "equal" else f', leading="{leading}"'
     optional_arg = f", optional={_tuple([repr(n) for n in optional])}" if optional else ""
-    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg}{optional_arg})')
+    kinds = ", ".join(f'"{d.name}": "{d.dtype}"' for d in spec.arrays if not d.grad and d in spec.inputs)
+    kinds_arg = f", kinds={{{kinds}}}" if kinds else ""
+    same = [f'{_tuple([repr(p) for p in d.otherwise])} if {d.name} is None else ()' for d in spec.inputs if d.otherwise]
+    same_arg = f", same={' + '.join(f'({s})' for s in same) if len(same) > 1 else same[0]}" if same else ""
+    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg}{optional_arg}{kinds_arg}{same_arg})')
+    for decl in spec.inputs:
+        if decl.below:  # the ids index that dimension of another array
+            holder = next(d for d in spec.arrays if decl.below in d.shape.dims)
+            axis = list(holder.shape.dims).index(decl.below) - len(holder.shape.dims)
+            body.append(f'check_ids("{op}", "{decl.name}", {decl.name}, {holder.name}.shape[{axis}], "{decl.below}", "{holder.name}")')
     for attr in spec.attributes:
         if attr.type in WINDOW_TYPES:  # checked by check_window
             continue
@@ -522,6 +537,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if attr.below:
             array, axis = attr.below
             body.append(f'check_below("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
+        if attr.bounds:
+            array, axis = attr.bounds
+            body.append(f'check_at_most("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
     if spec.window is not None:
         body.append(_window_check(spec))
     for name, pieces, axis in blocks:
@@ -571,9 +589,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         else:
             body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
         body.append(f"    return {result}, (backward_variant, saved, {expected}, {sum_to})")
-        # a slot before the last step (a gate, a composite's hidden activation) needs no identity
-        identity = next((c for c in compiled if c.variant.activation == "identity"), None)
         if slot_is_final(spec):
+            identity = next(c for c in compiled if c.variant.activation == "identity")
             body.append(f'module = activation_module("{op}", activation)')
             pre = _outputs([f"{o}_linear" for o in spec.outputs])
             if keyed:  # the identity variant with these structural values and optional arrays
@@ -589,8 +606,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append("raise ValueError(")
             body.append(f'    f"{op}: activation {{activation!r}} cannot fill this layer\'s slot, "')
             body.append('    "which is not its last step (no composition); choose one of "')
-            names = "_FUSED" if not keyed else "dict.fromkeys(key[0] for key in _FUSED)"
-            body.append(f"    f\"{{', '.join({names})}}\"")
+            if keyed:  # keyed by the activation, structural values and the optional arrays given
+                body.append("    f\"{', '.join(dict.fromkeys(key[0] for key in _FUSED))}\"")
+            else:
+                body.append("    f\"{', '.join(_FUSED)}\"")
             body.append(")")
     else:
         if structural or optional:

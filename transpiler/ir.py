@@ -405,13 +405,57 @@ class Builder:
                 return None  # attributes: the block's shape is known at run time only
             index = a.normalize_axis(axis.value)  # type: ignore[arg-type]
             dim = a.dims[index]
+            if str(dim).startswith(f"{pieces.value}*"):  # a block of 3*E is E
+                return a.with_dim(axis.value, str(dim).split("*", 1)[1])  # type: ignore[arg-type]
             return a.with_dim(axis.value, f"{dim}_over_{pieces.value}" if pieces.value != 1 else dim)  # type: ignore[arg-type]
+        if rule in ("bmm", "swap_last", "split_heads", "merge_heads", "take_rows", "last_two"):
+            return _batched_shape(rule, known, statics)
         if rule == "squeeze_last":
             (a,) = known
             if not a.dims or a.dims[-1] != 1:
                 raise ShapeError(f"the last dimension of {a} must be 1")
             return Shape(a.dims[:-1], a.ellipsis)
         raise ShapeError(f"unknown shape rule '{rule}'")  # pragma: no cover - checked on load
+
+
+def _label(static: Operand) -> str:
+    """A static as a dimension name's part: its value, or the attribute that gives it."""
+    return str(static.value) if isinstance(static, Const) else str(static)
+
+
+def _batched_shape(rule: str, known: list[Shape], statics: dict[str, Operand]) -> Shape:
+    """Shapes of the attention primitives. ``bmm``: a [..., M, K] @ b [..., K, N] to
+    [..., M, N], the leading axes broadcast; ``swap_last``: the last two axes swapped;
+    ``split_heads``: [..., S, E] to [..., heads, S, E_over_heads]; ``merge_heads``: its
+    inverse; ``last_two``: the last two axes alone; ``take_rows``: rows of a table [V, D] picked by ids [...] to [..., D]."""
+    if rule == "take_rows":
+        table, ids = known
+        if table.rank != 2 or table.ellipsis:
+            raise ShapeError(f"the table must be a matrix [V, D], got {table}")
+        return Shape(ids.dims + (table.dims[1],), ids.ellipsis)
+    a = known[0]
+    if a.rank < 2:
+        raise ShapeError(f"expected an operand with two trailing axes, got {a}")
+    if rule == "last_two":
+        return Shape(a.dims[-2:])
+    if rule == "bmm":
+        b = known[1]
+        if b.rank < 2:
+            raise ShapeError(f"expected an operand with two trailing axes, got {b}")
+        if a.dims[-1] != b.dims[-2]:
+            raise ShapeError(f"inner dimensions differ: {a} @ {b}")
+        lead = shapes.broadcast(Shape(a.dims[:-2], a.ellipsis), Shape(b.dims[:-2], b.ellipsis))
+        return Shape(lead.dims + (a.dims[-2], b.dims[-1]), lead.ellipsis)
+    if rule == "swap_last":
+        return Shape(a.dims[:-2] + (a.dims[-1], a.dims[-2]), a.ellipsis)
+    heads = _label(statics["heads"])
+    if rule == "split_heads":
+        return Shape(a.dims[:-2] + (heads, a.dims[-2], f"{a.dims[-1]}_over_{heads}"), a.ellipsis)
+    if a.rank < 3:
+        raise ShapeError(f"expected heads [..., heads, S, D], got {a}")
+    width = a.dims[-1]
+    whole = str(width)[: -len(f"_over_{heads}")] if str(width).endswith(f"_over_{heads}") else f"{heads}*{width}"
+    return Shape(a.dims[:-3] + (a.dims[-2], whole), a.ellipsis)
 
 
 def _window_shape(rule: str, known: list[Shape]) -> Shape:
@@ -499,8 +543,8 @@ def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Col
     values: dict[str, Value] = {}
     env: dict[str, Operand] = {}
     params: list[str] = []
-    for decl in spec.inputs:
-        values[decl.name] = Value(decl.shape, "float", "input")
+    for decl in spec.inputs:  # ids and masks take no gradient: read-only, as buffers are
+        values[decl.name] = Value(decl.shape, decl.dtype, "input" if decl.grad else "buffer")
     for decl in spec.parameters:
         values[decl.name] = Value(decl.shape, "float", "param")
     for decl in spec.buffers:

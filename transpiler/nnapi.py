@@ -28,12 +28,13 @@ def _dims(spec: OpSpec) -> list[str]:
     they first appear (inputs first), like torch's ``Linear(in_features, out_features)``;
     a dimension that an attribute divides into another is computed, not asked for."""
     derived = _quotients(spec)
-    wanted = {d for decl in spec.parameters + spec.buffers for d in decl.shape.dims
-              if isinstance(d, str) and d not in derived}
+    wanted = {str(d).split("*")[-1] for decl in spec.parameters + spec.buffers for d in decl.shape.dims
+              if isinstance(d, str) and d not in derived}  # 3*E asks for E
     order: list[str] = []
     for decl in spec.inputs + spec.parameters + spec.buffers:
         for dim in decl.shape.dims:
-            if isinstance(dim, str) and dim in wanted and dim not in order:
+            dim = str(dim).split("*")[-1]
+            if dim in wanted and dim not in order:
                 order.append(dim)
     return order
 
@@ -45,7 +46,7 @@ def _tuple(items: list[str]) -> str:
 def _init(decl: TensorDecl, derived: dict[str, str]) -> str:
     if decl.optional:
         return f"{_init(dataclasses.replace(decl, optional=False), derived)} if {decl.name} else None"
-    shape = _tuple([derived.get(str(d), str(d)) for d in decl.shape.dims])
+    shape = _tuple([derived.get(str(d), str(d).replace("*", " * ")) for d in decl.shape.dims])
     if decl.init == "zeros":
         return f"np.zeros({shape}, dtype=dtype)"
     if decl.init == "ones":
@@ -75,8 +76,10 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     attributes = [a for a in spec.attributes if a.name != "training"]
     keywords = [keyword(a) for a in attributes]
     stored = [a.name for a in attributes]
-    call = [d.name for d in spec.inputs] + (["*more"] if spec.variadic else [])
-    call += [f"self.{d.name}" for d in spec.parameters + spec.buffers]
+    given = [d.name for d in spec.inputs if not d.optional]
+    left_out = [d.name for d in spec.inputs if d.optional]  # forward's last arrays, None by default
+    call = given + (["*more"] if spec.variadic else [])
+    call += [f"self.{d.name}" for d in spec.parameters + spec.buffers] + left_out
     call += [f"{a.name}=self.{a.name}" for a in attributes]
     if spec.slot:
         keywords += [f'activation="{spec.slot.default}"', "activation_options=None"]
@@ -85,7 +88,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     if spec.attribute("training") is not None:
         call.append("training=self.training")
     # an optional parameter or buffer: a bool keyword of its name, False to leave it out (None)
-    keywords += [f"{d.name}=True" for d in spec.optional]
+    keywords += [f"{d.name}=True" for d in spec.optional if d not in spec.inputs]
     drawn = any(isinstance(d.init, tuple) or (isinstance(d.init, Init) and d.init.kind != "constant")
                 for d in spec.parameters + spec.buffers)
     if drawn or spec.random:
@@ -102,8 +105,8 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
             errors.error(spec.loc, f"the object API needs nondifferentiable output '{out}' to be named new_<buffer>")
             continue
         updates.append((out, buffer))
-    grads_in = [f"grad_{d.name}" for d in spec.inputs]
-    grads_all = grads_in + [f"grad_{d.name}" for d in spec.parameters]
+    grads_all = [f"grad_{d.name}" for d in spec.differentiable]
+    grads_in = [f"grad_{d.name}" for d in spec.differentiable if d in spec.inputs]
     doc = textwrap.wrap(f"{spec.title}: {spec.summary.split('. ')[0].rstrip('.')}.", 84)
     holds = "".join(
         f"; {label} {', '.join(d.name for d in decls)}"
@@ -125,7 +128,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         "random": spec.random,
         "params": [{"name": d.name, "init": _init(d, _quotients(spec))} for d in spec.parameters],
         "buffers": [{"name": d.name, "init": _init(d, _quotients(spec))} for d in spec.buffers],
-        "inputs": [d.name for d in spec.inputs] + (["*more"] if spec.variadic else []),
+        "inputs": given + (["*more"] if spec.variadic else []) + [f"{n}=None" for n in left_out],
         "call": ", ".join(call),
         "results": _group(list(spec.outputs)),
         "updates": updates,
@@ -133,7 +136,8 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         "grad_args": [f"grad_{o}" for o in spec.grad_outputs],
         # a variadic op returns one gradient per input it was given
         "grad_results": "grads" if spec.variadic else ", ".join(grads_all),
-        "grad_returned": "grads" if spec.variadic else _group(grads_in),
+        # ids and masks take no gradient: a layer without a float input returns None
+        "grad_returned": "grads" if spec.variadic else (_group(grads_in) if grads_in else "None"),
     }
 
 

@@ -8,10 +8,13 @@ the IR means "not known at generation time"; such values are checked at run time
 from __future__ import annotations
 
 import keyword
+import re
 from dataclasses import dataclass
 from typing import Union
 
 Dim = Union[str, int]
+# A dimension that is a whole multiple of another, ``3*E`` (q, k and v stacked)
+MULTIPLE = re.compile(r"([2-9]|[1-9][0-9]+)\*([A-Za-z][A-Za-z0-9_]*)")
 
 
 class ShapeError(Exception):
@@ -64,6 +67,9 @@ def parse(dims: list[object]) -> Shape:
             raise ShapeError(f"a dimension must be a name or 1, got {dim!r}")
         if isinstance(dim, int) and dim != 1:
             raise ShapeError(f"a fixed dimension may only be 1, got {dim}; name the dimension instead")
+        if isinstance(dim, str) and MULTIPLE.fullmatch(dim):  # 3*E: a multiple of a dimension
+            out.append(dim)
+            continue
         if isinstance(dim, str) and not (dim.isascii() and dim.isidentifier()) or keyword.iskeyword(str(dim)):
             shown = repr(dim) if len(repr(dim)) <= 60 else repr(dim)[:56] + "...'"
             raise ShapeError(f"a dimension name must be an ASCII identifier, not a keyword, got {shown}")

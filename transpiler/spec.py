@@ -43,6 +43,7 @@ TITLE = re.compile(r"[A-Z][A-Za-z0-9]*")
 # Names the object API's constructors take besides a layer's dimensions.
 CONSTRUCTOR_NAMES = frozenset({"self", "dtype", "rng", "activation", "activation_options"})
 DEFAULT_DTYPES = ("float32", "float64")
+INPUT_DTYPES = ("float", "int", "mask")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,19 @@ class TensorDecl:
     # ``variadic: true`` (the second of two inputs): forward takes any number more
     # (``*more``), folded from the left: forward(forward(a, b), c), ...
     variadic: bool = False
+    # ``dtype`` (inputs only): "float" (the op's dtype, with a gradient), "int" (ids of an
+    # integer dtype) or "mask" (bool, or the op's float dtype); the last two take no gradient
+    dtype: str = "float"
+    # an "int" input's ids index this dimension (of another array): 0 <= id < it, checked
+    below: str | None = None
+    # an optional input's ``otherwise: {S_kv: S}``: when it is left out, each of its
+    # dimensions is the one named (a mask's key length is then the queries' length), checked
+    otherwise: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def grad(self) -> bool:
+        """Does backward return a gradient for it (a float input or a parameter)?"""
+        return self.dtype == "float"
 
 
 # ``below: x.shape[axis]``: an array, then an integer axis or an int attribute
@@ -100,6 +114,9 @@ class AttrDecl:
     # runs the last-axis code and moves it back; the variant functions never see it.
     along: str | None = None
     optional: bool = False  # default None: the keyword may be left out (F.interpolate's size)
+    # ``(array, axis)``: that array's size along the axis may not exceed the attribute (a
+    # table's length), checked at run time
+    bounds: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -206,13 +223,16 @@ class OpSpec:
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
-        """Inputs, parameters, then buffers: the positional arguments of ``forward``."""
-        return self.inputs + self.parameters + self.buffers
+        """Inputs, parameters, buffers, then the optional inputs (default None): the
+        positional arguments of ``forward``."""
+        given = tuple(d for d in self.inputs if not d.optional)
+        return given + self.parameters + self.buffers + tuple(d for d in self.inputs if d.optional)
 
     @property
     def differentiable(self) -> tuple[TensorDecl, ...]:
-        """Inputs then parameters: the arrays backward returns gradients for, in order."""
-        return self.inputs + self.parameters
+        """The arrays backward returns gradients for, in argument order: float inputs and
+        parameters."""
+        return tuple(d for d in self.arrays if d.grad and d not in self.buffers)
 
     @property
     def grad_outputs(self) -> tuple[str, ...]:
@@ -233,7 +253,7 @@ class OpSpec:
 
     @property
     def optional(self) -> tuple[TensorDecl, ...]:
-        """The parameters and buffers that forward may be given as None."""
+        """The arrays that forward may be given as None."""
         return tuple(d for d in self.arrays if d.optional)
 
     @property
@@ -380,6 +400,12 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         unknown = [d for d in decl.init if d not in dims] if isinstance(decl.init, tuple) else []
         if unknown:
             errors.error(decl.loc, f"'{decl.name}'.init: fan_in names unknown dimension(s) {', '.join(unknown)}")
+    for decl in input_decls:
+        for mine, other in decl.otherwise:
+            if mine not in decl.shape.dims or other not in dims:
+                errors.error(decl.loc, f"spec.inputs.{decl.name}.otherwise: '{short(mine)}' must be a dimension of '{decl.name}' and '{short(other)}' one of the arrays")
+        if decl.below is not None and decl.below not in dims:
+            errors.error(decl.loc, f"spec.inputs.{decl.name}.below: no input or parameter has a dimension '{short(decl.below)}'{did_you_mean(decl.below, [d for d in dims if isinstance(d, str)])}")
     for attr in attr_decls:
         if attr.divides is not None and attr.divides not in dims:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.divides: no input or parameter has a dimension '{short(attr.divides)}'{did_you_mean(attr.divides, [d for d in dims if isinstance(d, str)])}")
@@ -390,6 +416,8 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
                 errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{short(array)}' is not an array argument{did_you_mean(array, array_names)}")
             if not axis.lstrip("-").isdigit() and axis not in ints:
                 errors.error(attr.loc, f"spec.attributes.{attr.name}.below: '{short(axis)}' is neither an integer nor an int attribute{did_you_mean(axis, ints)}")
+        if attr.bounds is not None and attr.bounds[0] not in array_names:
+            errors.error(attr.loc, f"spec.attributes.{attr.name}.bounds: '{short(attr.bounds[0])}' is not an array argument{did_you_mean(attr.bounds[0], array_names)}")
         if attr.axis_of is not None and attr.axis_of not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{short(attr.axis_of)}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
     if broadcast is not None and broadcast.value:
@@ -516,12 +544,27 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         init_node = fields.take("init", (str, float, dict))
         optional = fields.take("optional", bool)
         variadic = fields.take("variadic", bool)
+        dtype = fields.take("dtype", str)
+        below = fields.take("below", str)
+        otherwise = fields.take("otherwise", dict)
         fields.finish()
+        pairs: list[tuple[str, str]] = []
+        if otherwise is not None and not (optional is not None and optional.value and where == "inputs"):
+            errors.error(otherwise.loc, f"spec.{where}.{tensor_name}.otherwise: only an optional input has dimensions that stand in when it is left out")
+        elif otherwise is not None:
+            pairs = [(str(k), str(v.value)) for k, v in otherwise.value.items()]
+        if dtype is not None and (where != "inputs" or dtype.value not in INPUT_DTYPES):
+            errors.error(dtype.loc, f"spec.{where}.{tensor_name}.dtype: " + (
+                f"must be one of {', '.join(INPUT_DTYPES)}" if where == "inputs" else "only an input has a dtype of its own"))
+            dtype = None
+        if below is not None and (dtype is None or dtype.value != "int"):
+            errors.error(below.loc, f"spec.{where}.{tensor_name}.below: only an input of dtype int (ids) has a bound")
+            below = None
         if variadic is not None and variadic.value and (where != "inputs" or tensor_name != list(node.value)[-1]
                                                         or len(node.value) != 2):
             errors.error(variadic.loc, f"spec.{where}.{tensor_name}.variadic: only the second of two inputs may be variadic (a binary op, folded from the left)")
-        if optional is not None and optional.value and where == "inputs":
-            errors.error(optional.loc, f"spec.{where}.{tensor_name}.optional: only a parameter or a buffer may be optional")
+        if optional is not None and optional.value and where == "inputs" and variadic is not None and variadic.value:
+            errors.error(optional.loc, f"spec.{where}.{tensor_name}.optional: a variadic input cannot be optional")
         if shape_node is None:
             continue
         try:
@@ -537,7 +580,9 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
             continue
         out.append(TensorDecl(tensor_name, shape, text, loc, init,
                               bool(optional.value) if optional is not None else False,
-                              bool(variadic.value) if variadic is not None else False))
+                              bool(variadic.value) if variadic is not None else False,
+                              dtype.value if dtype is not None else "float",
+                              below.value if below is not None else None, tuple(pairs)))
     return tuple(out)
 
 
@@ -601,6 +646,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         below = fields.take("below", str)
         along = fields.take("along", str)
         optional = fields.take("optional", bool)
+        bounds = fields.take("bounds", str)
         fields.finish()
         if type_node is None:
             continue
@@ -626,6 +672,13 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 errors.error(below.loc, f"{where}.below: an int attribute may be below a size written ARRAY.shape[AXIS], AXIS an int or an int attribute")
             else:
                 below_size = (match.group(1), match.group(2))
+        bounds_size = None
+        if bounds is not None:
+            match = BELOW.fullmatch(str(bounds.value))
+            if type_node.value != "int" or match is None or not match.group(2).lstrip("-").isdigit():
+                errors.error(bounds.loc, f"{where}.bounds: an int attribute may bound a size written ARRAY.shape[AXIS], AXIS an integer")
+            else:
+                bounds_size = (match.group(1), match.group(2))
         if along is not None and (type_node.value != "int" or axis_of is not None):
             errors.error(along.loc, f"{where}.along: only an int attribute without axis_of can be the axis an op acts along")
         is_optional = bool(optional.value) if optional else False
@@ -658,6 +711,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 below=below_size,
                 along=along.value if along else None,
                 optional=is_optional,
+                bounds=bounds_size,
             )
         )
     return tuple(out)

@@ -17,7 +17,14 @@ DEFAULT_DTYPES = ("float32", "float64")
 
 
 def check_arrays(
-    op, arrays, expected, dtypes=DEFAULT_DTYPES, leading="equal", optional=()
+    op,
+    arrays,
+    expected,
+    dtypes=DEFAULT_DTYPES,
+    leading="equal",
+    optional=(),
+    kinds=None,
+    same=(),
 ):
     """Check dtypes and shapes of the array arguments of ``op``.
 
@@ -28,12 +35,18 @@ def check_arrays(
     ``"equal"``, one shape for all their leading dimensions; ``"broadcast"``, their whole
     shapes broadcast against each other as in NumPy (an op whose gradients are summed back
     to each input's shape); ``"any"``, the op compares them itself (an axis attribute may
-    name a leading axis). The arguments named in ``optional`` may be None (left out). Costs
+    name a leading axis). The arguments named in ``optional`` may be None (left out).
+    ``kinds`` maps the arguments that are not float data to what they are instead: ``"int"``
+    (ids: any integer dtype) or ``"mask"`` (bool, or the float dtype of the other arrays);
+    they take no part in the one-dtype rule otherwise. A dimension written ``3*E`` is three
+    times E. ``same`` holds pairs of dimensions that must be equal (what an optional array
+    left out would have related: without keys, the mask's S_kv is the queries' S). Costs
     O(rank) per argument; nothing is copied.
     """
     sizes = {}
     dtype = None
     lead_name = lead_shape = None
+    masks = []
     for name, value in arrays.items():
         if value is None and name in optional:
             continue
@@ -45,13 +58,28 @@ def check_arrays(
             raise TypeError(
                 f"{op}: argument '{name}' must be a NumPy or CuPy array, got {type(value).__name__}"
             )
-        if value.dtype.name not in dtypes:
+        kind = kinds.get(name) if kinds else None
+        if kind == "int" and value.dtype.kind not in "iu":
+            raise TypeError(
+                f"{op}: argument '{name}' must have an integer dtype (ids), got {value.dtype}"
+            )
+        if kind == "mask" and value.dtype.kind == "f":
+            masks.append((name, value.dtype))
+        elif kind == "mask" and value.dtype != bool:
+            raise TypeError(
+                f"{op}: argument '{name}' must be a bool mask or a float one of the other arrays' "
+                f"dtype, got {value.dtype}"
+            )
+        if kind is not None:
+            if not value.dtype.isnative:
+                raise TypeError(_byte_order_message(op, name, value.dtype))
+        elif value.dtype.name not in dtypes:
             raise TypeError(
                 f"{op}: argument '{name}' must have dtype {' or '.join(dtypes)}, got {value.dtype}"
             )
-        if not value.dtype.isnative:
+        elif not value.dtype.isnative:
             raise TypeError(_byte_order_message(op, name, value.dtype))
-        if dtype is None:
+        elif dtype is None:
             dtype = value.dtype
         elif value.dtype != dtype:
             first = next(iter(arrays))
@@ -93,6 +121,14 @@ def check_arrays(
                 raise ValueError(
                     f"{op}: argument '{name}' must have shape {shown}, got {tuple(value.shape)}"
                 )
+            if isinstance(dim, str) and "*" in dim:  # a multiple of a dimension: 3*E
+                factor, base = dim.split("*")
+                if size % int(factor):
+                    raise ValueError(
+                        f"{op}: argument '{name}' must have shape {shown}, got {tuple(value.shape)}: "
+                        f"{size} is not a multiple of {factor}"
+                    )
+                dim, size = base, size // int(factor)
             if isinstance(dim, str):
                 if dim in sizes and sizes[dim][0] != size:
                     other_size, other = sizes[dim]
@@ -101,6 +137,41 @@ def check_arrays(
                         f"expected {shown}), but '{other}' has {dim} = {other_size}"
                     )
                 sizes.setdefault(dim, (size, name))
+    for first, second in same:
+        if first in sizes and second in sizes and sizes[first][0] != sizes[second][0]:
+            (size, name), (other_size, other) = sizes[first], sizes[second]
+            raise ValueError(
+                f"{op}: argument '{name}' has {first} = {size}, but '{other}' has {second} = "
+                f"{other_size}; here they must be equal"
+            )
+    for name, mask_dtype in masks:
+        if dtype is not None and mask_dtype != dtype:
+            raise TypeError(
+                f"{op}: argument '{name}' is a float mask of dtype {mask_dtype}, but the other "
+                f"arrays have {dtype}; pass a bool mask or one of dtype {dtype}"
+            )
+
+
+def check_ids(op, name, ids, size, dimension, holder):
+    """Check that every id of the integer array ``ids`` indexes a row of ``holder``: 0 <= id
+    < ``size`` (its ``dimension``). One pass over the ids (their minimum and maximum).
+    """
+    if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= size):
+        low, high = int(ids.min()), int(ids.max())
+        raise ValueError(
+            f"{op}: argument '{name}' has ids from {low} to {high}, out of range: each must be "
+            f"at least 0 and less than {dimension} = {size} (the rows of '{holder}')"
+        )
+
+
+def check_at_most(op, name, value, argument, shape, axis):
+    """Check that the size of ``argument`` (of ``shape``) along ``axis`` is at most the
+    attribute ``name`` (a table's length: positional_encoding's max_sequence_length)."""
+    if shape[axis] > value:
+        raise ValueError(
+            f"{op}: argument '{argument}' has {shape[axis]} entries along axis {axis} (shape "
+            f"{tuple(shape)}), more than {name} = {value}"
+        )
 
 
 def _byte_order_message(op, name, dtype):

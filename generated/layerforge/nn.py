@@ -12,6 +12,7 @@ from layerforge.layers import activation
 from layerforge.layers import adaptive_pooling
 from layerforge.layers import add
 from layerforge.layers import anomaly_detector
+from layerforge.layers import attention
 from layerforge.layers import avg_pooling
 from layerforge.layers import batch_normalization
 from layerforge.layers import concatenate
@@ -20,6 +21,7 @@ from layerforge.layers import cropping
 from layerforge.layers import dense
 from layerforge.layers import dilated_convolutional
 from layerforge.layers import dropout
+from layerforge.layers import embedding
 from layerforge.layers import expert
 from layerforge.layers import feed_forward
 from layerforge.layers import feed_forward_block
@@ -38,15 +40,19 @@ from layerforge.layers import mean
 from layerforge.layers import measurement
 from layerforge.layers import memory_read
 from layerforge.layers import memory_write
+from layerforge.layers import multi_head_attention
 from layerforge.layers import multiply
 from layerforge.layers import padding
+from layerforge.layers import patch_embedding
 from layerforge.layers import pooling
+from layerforge.layers import positional_encoding
 from layerforge.layers import rbf
 from layerforge.layers import readout
 from layerforge.layers import reconstruction
 from layerforge.layers import rep_parameterization
 from layerforge.layers import reshape
 from layerforge.layers import residual
+from layerforge.layers import self_attention
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import time_distributed
@@ -62,6 +68,7 @@ __all__ = [
     "AdaptivePooling",
     "Add",
     "AnomalyDetector",
+    "Attention",
     "AvgPooling",
     "BatchNormalization",
     "Concatenate",
@@ -70,6 +77,7 @@ __all__ = [
     "Dense",
     "DilatedConvolutional",
     "Dropout",
+    "Embedding",
     "Expert",
     "FeedForward",
     "FeedForwardBlock",
@@ -88,15 +96,19 @@ __all__ = [
     "Measurement",
     "MemoryRead",
     "MemoryWrite",
+    "MultiHeadAttention",
     "Multiply",
     "Padding",
+    "PatchEmbedding",
     "Pooling",
+    "PositionalEncoding",
     "RBF",
     "Readout",
     "Reconstruction",
     "RepParameterization",
     "Reshape",
     "Residual",
+    "SelfAttention",
     "Split",
     "SqueezeAndExcitation",
     "TimeDistributed",
@@ -377,6 +389,60 @@ class AnomalyDetector(Module):
     def backward(self, grad_score):
         grad_actual, grad_predicted = anomaly_detector.backward(grad_score, self._ctx)
         return (grad_actual, grad_predicted)
+
+
+class Attention(Module):
+    """Attention: Single-head scaled dot-product attention with its own projections and no
+    biases: q = x @ query_weight.T, k and v likewise from kv (the cross form) or from x,
+    y = normalizer(q k^T / sqrt(A) + mask) v, as F.scaled_dot_product_attention of the
+    projections.
+
+    A shell over ``layerforge.layers.attention``; parameters query_weight, key_weight,
+    value_weight.
+    """
+
+    PARAMETERS = ("query_weight", "key_weight", "value_weight")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        I,
+        A,
+        *,
+        activation="softmax",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.query_weight = _fan_in_uniform(rng, (A, I), I, dtype)
+        self.key_weight = _fan_in_uniform(rng, (A, I), I, dtype)
+        self.value_weight = _fan_in_uniform(rng, (A, I), I, dtype)
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, kv=None, attn_mask=None):
+        y, self._ctx = attention.forward(
+            x,
+            self.query_weight,
+            self.key_weight,
+            self.value_weight,
+            kv,
+            attn_mask,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv = (
+            attention.backward(grad_y, self._ctx)
+        )
+        self.grads["query_weight"] = grad_query_weight
+        self.grads["key_weight"] = grad_key_weight
+        self.grads["value_weight"] = grad_value_weight
+        return (grad_x, grad_kv)
 
 
 class AvgPooling(Module):
@@ -736,6 +802,42 @@ class Dropout(Module):
     def backward(self, grad_y):
         grad_x = dropout.backward(grad_y, self._ctx)
         return grad_x
+
+
+class Embedding(Module):
+    """Embedding: Lookup table, as torch.nn.Embedding(num_embeddings, embedding_dim):
+    integer ids of any shape [...] pick rows of weight, y [..., embedding_dim].
+
+    A shell over ``layerforge.layers.embedding``; parameters weight.
+    """
+
+    PARAMETERS = ("weight",)
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        num_embeddings,
+        embedding_dim,
+        *,
+        padding_idx=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = rng.normal(0.0, 1.0, size=(num_embeddings, embedding_dim)).astype(
+            dtype
+        )
+        self.padding_idx = padding_idx
+
+    def forward(self, ids):
+        y, self._ctx = embedding.forward(ids, self.weight, padding_idx=self.padding_idx)
+        return y
+
+    def backward(self, grad_y):
+        grad_weight = embedding.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        return None
 
 
 class Expert(Module):
@@ -1500,6 +1602,60 @@ class MemoryWrite(Module):
         return (grad_x, grad_memory)
 
 
+class MultiHeadAttention(Module):
+    """MultiHeadAttention: Multi-head attention as torch.nn.MultiheadAttention(E,
+    num_heads, batch_first=True) without dropout: q, k, v = x @ in_proj_weight.T +
+    in_proj_bias (keys and values from kv in the cross form), split into num_heads heads
+    of E / num_heads features, softmax(q k^T / sqrt(E / num_heads) + mask) v per head,
+    the heads joined and projected by out_proj.
+
+    A shell over ``layerforge.layers.multi_head_attention``; parameters in_proj_weight,
+    in_proj_bias, out_proj_weight, out_proj_bias.
+    """
+
+    PARAMETERS = ("in_proj_weight", "in_proj_bias", "out_proj_weight", "out_proj_bias")
+    BUFFERS = ()
+
+    def __init__(self, E, *, num_heads=8, causal=False, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.in_proj_weight = _fan_in_uniform(rng, (3 * E, E), E, dtype)
+        self.in_proj_bias = np.zeros((3 * E,), dtype=dtype)
+        self.out_proj_weight = _fan_in_uniform(rng, (E, E), E, dtype)
+        self.out_proj_bias = np.zeros((E,), dtype=dtype)
+        self.num_heads = num_heads
+        self.causal = causal
+
+    def forward(self, x, kv=None, attn_mask=None):
+        y, self._ctx = multi_head_attention.forward(
+            x,
+            self.in_proj_weight,
+            self.in_proj_bias,
+            self.out_proj_weight,
+            self.out_proj_bias,
+            kv,
+            attn_mask,
+            num_heads=self.num_heads,
+            causal=self.causal,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_in_proj_weight,
+            grad_in_proj_bias,
+            grad_out_proj_weight,
+            grad_out_proj_bias,
+            grad_kv,
+        ) = multi_head_attention.backward(grad_y, self._ctx)
+        self.grads["in_proj_weight"] = grad_in_proj_weight
+        self.grads["in_proj_bias"] = grad_in_proj_bias
+        self.grads["out_proj_weight"] = grad_out_proj_weight
+        self.grads["out_proj_bias"] = grad_out_proj_bias
+        return (grad_x, grad_kv)
+
+
 class Multiply(Module):
     """Multiply: The elementwise product of two arrays, broadcast against each other as in
     NumPy, then the activation; one gradient per input, of its shape.
@@ -1573,6 +1729,55 @@ class Padding(Module):
         return grad_x
 
 
+class PatchEmbedding(Module):
+    """PatchEmbedding: A vision transformer's patch embedding: images [N, C, H, W] cut into
+    P x P patches, each projected to E features, y [N, (H / P)(W / P), E] with the
+    patches row-major; the same as torch's Conv2d(C, E, kernel_size=P, stride=P)
+    followed by flatten(2).transpose(1, 2), with weight [E, C, P, P] as that
+    convolution's, computed as one copy into patches and one matrix product.
+
+    A shell over ``layerforge.layers.patch_embedding``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C,
+        E,
+        P,
+        *,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(rng, (E, C, P, P), C * P * P, dtype)
+        self.bias = _fan_in_uniform(rng, (E,), C * P * P, dtype) if bias else None
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = patch_embedding.forward(
+            x,
+            self.weight,
+            self.bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = patch_embedding.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
 class Pooling(Module):
     """Pooling: Max or average pooling of NCHW feature maps over kernel_size x kernel_size
     windows every stride pixels, as max_pooling and avg_pooling; the kind is baked in,
@@ -1616,6 +1821,33 @@ class Pooling(Module):
 
     def backward(self, grad_y):
         grad_x = pooling.backward(grad_y, self._ctx)
+        return grad_x
+
+
+class PositionalEncoding(Module):
+    """PositionalEncoding: Sinusoidal positions added to a sequence: y = x + PE[:S] for x
+    [..., S, D], PE[p, 2i] = sin(p / 10000^(2i / D)) and PE[p, 2i + 1] = cos(p /
+    10000^(2i / D)) (Vaswani et al.; an odd D ends with a sine column), computed in
+    float64 and rounded once to x's dtype.
+
+    A shell over ``layerforge.layers.positional_encoding``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, max_sequence_length=5000):
+        super().__init__()
+        self.max_sequence_length = max_sequence_length
+
+    def forward(self, x):
+        y, self._ctx = positional_encoding.forward(
+            x, max_sequence_length=self.max_sequence_length
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x = positional_encoding.backward(grad_y, self._ctx)
         return grad_x
 
 
@@ -1853,6 +2085,57 @@ class Residual(Module):
     def backward(self, grad_y):
         grad_x, grad_branch = residual.backward(grad_y, self._ctx)
         return (grad_x, grad_branch)
+
+
+class SelfAttention(Module):
+    """SelfAttention: Multi-head self-attention without an output projection: q, k, v = x @
+    in_proj_weight.T (stacked as torch's MultiheadAttention), split into num_heads
+    heads, softmax(q k^T / sqrt(E / num_heads) + mask) v per head, the heads joined,
+    plus bias, then the activation (identity by default).
+
+    A shell over ``layerforge.layers.self_attention``; parameters in_proj_weight, bias.
+    """
+
+    PARAMETERS = ("in_proj_weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        E,
+        *,
+        num_heads=8,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.in_proj_weight = _fan_in_uniform(rng, (3 * E, E), E, dtype)
+        self.bias = np.zeros((E,), dtype=dtype)
+        self.num_heads = num_heads
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, attn_mask=None):
+        y, self._ctx = self_attention.forward(
+            x,
+            self.in_proj_weight,
+            self.bias,
+            attn_mask,
+            num_heads=self.num_heads,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_in_proj_weight, grad_bias = self_attention.backward(
+            grad_y, self._ctx
+        )
+        self.grads["in_proj_weight"] = grad_in_proj_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
 
 
 class Split(Module):

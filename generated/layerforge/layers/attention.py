@@ -1,0 +1,3135 @@
+"""Attention: Single-head scaled dot-product attention with its own projections and no
+biases: q = x @ query_weight.T, k and v likewise from kv (the cross form) or from x, y =
+normalizer(q k^T / sqrt(A) + mask) v, as F.scaled_dot_product_attention of the
+projections. The activation slot is the score normaliser (softmax by default; sparsemax
+and softmin are fused too). A boolean attn_mask is True where a query may not see a key;
+a float one is added to the scores.
+Generated from layers_spec/layers/attention.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    activation_module,
+    check_options,
+)
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowKernel,
+    on_gpu,
+)
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x", "kv", "attn_mask")
+PARAMETERS = ("query_weight", "key_weight", "value_weight")
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    query_weight,
+    key_weight,
+    value_weight,
+    kv=None,
+    attn_mask=None,
+    *,
+    activation="softmax",
+    activation_options=None,
+):
+    """Attention forward pass.
+
+    Single-head scaled dot-product attention with its own projections and no biases: q =
+    x @ query_weight.T, k and v likewise from kv (the cross form) or from x, y =
+    normalizer(q k^T / sqrt(A) + mask) v, as F.scaled_dot_product_attention of the
+    projections. The activation slot is the score normaliser (softmax by default;
+    sparsemax and softmin are fused too). A boolean attn_mask is True where a query may
+    not see a key; a float one is added to the scores.
+
+    Args:
+        x: float32 or float64 input of shape [..., S, I]. Queries [..., S, I]; also keys
+            and values when kv is None.
+        query_weight: float32 or float64 parameter of shape [A, I]. W_q in
+            torch.nn.Linear's layout [out, in].
+        key_weight: float32 or float64 parameter of shape [A, I].
+        value_weight: float32 or float64 parameter of shape [A, I].
+        kv: float32 or float64 input of shape [..., S_kv, I], None to leave it out. Keys
+            and values [..., S_kv, I] of the cross form.
+        attn_mask: bool or float mask (no gradient) input of shape [S, S_kv], None to
+            leave it out. True (or -inf) where query i may not attend to key j; a float
+            mask is added to the scores.
+        activation: name of the activation applied to the result, default 'softmax';
+            softmax, sparsemax, softmin are fused into specialized code, and only these:
+            the slot is not the layer's last step.
+        activation_options: keyword arguments for the activation, such as {'alpha':
+            0.5}.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "attention",
+        {
+            "x": x,
+            "query_weight": query_weight,
+            "key_weight": key_weight,
+            "value_weight": value_weight,
+            "kv": kv,
+            "attn_mask": attn_mask,
+        },
+        {
+            "x": ("...", "S", "I"),
+            "query_weight": ("A", "I"),
+            "key_weight": ("A", "I"),
+            "value_weight": ("A", "I"),
+            "kv": ("...", "S_kv", "I"),
+            "attn_mask": ("S", "S_kv"),
+        },
+        optional=("kv", "attn_mask"),
+        kinds={"attn_mask": "mask"},
+        same=(("S_kv", "S"),) if kv is None else (),
+    )
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get((activation, kv is not None, attn_mask is not None))
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
+            forward_variant, backward_variant = fused
+            if options:
+                check_options("attention", activation, options)
+            y, saved = forward_variant(
+                x, query_weight, key_weight, value_weight, kv, attn_mask, **options
+            )
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
+        raise ValueError(
+            f"attention: activation {activation!r} cannot fill this layer's slot, "
+            "which is not its last step (no composition); choose one of "
+            f"{', '.join(dict.fromkeys(key[0] for key in _CUPY_FUSED))}"
+        )
+    options = {} if activation_options is None else activation_options
+    fused = _FUSED.get((activation, kv is not None, attn_mask is not None))
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
+        forward_variant, backward_variant = fused
+        if options:
+            check_options("attention", activation, options)
+        y, saved = forward_variant(
+            x, query_weight, key_weight, value_weight, kv, attn_mask, **options
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    raise ValueError(
+        f"attention: activation {activation!r} cannot fill this layer's slot, "
+        "which is not its last step (no composition); choose one of "
+        f"{', '.join(dict.fromkeys(key[0] for key in _FUSED))}"
+    )
+
+
+def backward(grad_y, ctx):
+    """Attention backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv:
+            gradients with respect to x, query_weight, key_weight, value_weight, kv, in
+            that order.
+    """
+    backward_variant, saved = check_context(
+        "attention", __name__, ctx, {"grad_y": grad_y}
+    )
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_mask):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    allowed = _apply_mask(scores, attn_mask)
+    softmax_shifted = allowed - _amax(allowed, -1)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    weights = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    y = np.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
+
+
+def _backward_softmax(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_allowed = grad_weights - _sum(grad_weights * weights, -1)
+    grad_allowed *= weights
+    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(kv)
+    grad_key_weight = _rows(grad_k).T @ _rows(kv)
+    _t3 = grad_q * _t1
+    grad_x = _t3 @ query_weight
+    grad_query_weight = _rows(_t3).T @ _rows(x)
+    grad_kv = grad_v @ value_weight + grad_k @ key_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+def _forward_sparsemax(x, query_weight, key_weight, value_weight, kv, attn_mask):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    allowed = _apply_mask(scores, attn_mask)
+    sparsemax_tau = _sparsemax_threshold(allowed)
+    weights = allowed - sparsemax_tau
+    np.clip(weights, 0, np.inf, out=weights)
+    y = np.matmul(weights, v)
+    return y, (
+        x,
+        kv,
+        query_weight,
+        key_weight,
+        value_weight,
+        _t1,
+        q,
+        v,
+        _t2,
+        scores,
+        weights,
+    )
+
+
+def _backward_sparsemax(
+    grad_y,
+    x,
+    kv,
+    query_weight,
+    key_weight,
+    value_weight,
+    _t1,
+    q,
+    v,
+    _t2,
+    scores,
+    weights,
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    _t3 = (weights > 0).astype(scores.dtype)
+    grad_allowed = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
+    grad_allowed *= _t3
+    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(kv)
+    grad_key_weight = _rows(grad_k).T @ _rows(kv)
+    _t4 = grad_q * _t1
+    grad_x = _t4 @ query_weight
+    grad_query_weight = _rows(_t4).T @ _rows(x)
+    grad_kv = grad_v @ value_weight + grad_k @ key_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+def _forward_softmin(x, query_weight, key_weight, value_weight, kv, attn_mask):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    allowed = _apply_mask(scores, attn_mask)
+    softmin_negated = -allowed
+    softmin_shifted = np.subtract(
+        softmin_negated, _amax(softmin_negated, -1), out=softmin_negated
+    )
+    softmin_exponentials = np.exp(softmin_shifted, out=softmin_shifted)
+    weights = np.divide(
+        softmin_exponentials, _sum(softmin_exponentials, -1), out=softmin_exponentials
+    )
+    y = np.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
+
+
+def _backward_softmin(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_allowed = _sum(grad_weights * weights, -1) - grad_weights
+    grad_allowed *= weights
+    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(kv)
+    grad_key_weight = _rows(grad_k).T @ _rows(kv)
+    _t3 = grad_q * _t1
+    grad_x = _t3 @ query_weight
+    grad_query_weight = _rows(_t3).T @ _rows(x)
+    grad_kv = grad_v @ value_weight + grad_k @ key_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+def _forward_softmax_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    softmax_shifted = scores - _amax(scores, -1)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    weights = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    y = np.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
+
+
+def _backward_softmax_no_attn_mask(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_scores = grad_weights - _sum(grad_weights * weights, -1)
+    grad_scores *= weights
+    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(kv)
+    grad_key_weight = _rows(grad_k).T @ _rows(kv)
+    _t3 = grad_q * _t1
+    grad_x = _t3 @ query_weight
+    grad_query_weight = _rows(_t3).T @ _rows(x)
+    grad_kv = grad_v @ value_weight + grad_k @ key_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+def _forward_sparsemax_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    sparsemax_tau = _sparsemax_threshold(scores)
+    weights = scores - sparsemax_tau
+    np.clip(weights, 0, np.inf, out=weights)
+    y = np.matmul(weights, v)
+    return y, (
+        x,
+        kv,
+        query_weight,
+        key_weight,
+        value_weight,
+        _t1,
+        q,
+        v,
+        _t2,
+        scores,
+        weights,
+    )
+
+
+def _backward_sparsemax_no_attn_mask(
+    grad_y,
+    x,
+    kv,
+    query_weight,
+    key_weight,
+    value_weight,
+    _t1,
+    q,
+    v,
+    _t2,
+    scores,
+    weights,
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    _t3 = (weights > 0).astype(scores.dtype)
+    grad_scores = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
+    grad_scores *= _t3
+    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(kv)
+    grad_key_weight = _rows(grad_k).T @ _rows(kv)
+    _t4 = grad_q * _t1
+    grad_x = _t4 @ query_weight
+    grad_query_weight = _rows(_t4).T @ _rows(x)
+    grad_kv = grad_v @ value_weight + grad_k @ key_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+def _forward_softmin_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    softmin_negated = -scores
+    softmin_shifted = np.subtract(
+        softmin_negated, _amax(softmin_negated, -1), out=softmin_negated
+    )
+    softmin_exponentials = np.exp(softmin_shifted, out=softmin_shifted)
+    weights = np.divide(
+        softmin_exponentials, _sum(softmin_exponentials, -1), out=softmin_exponentials
+    )
+    y = np.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
+
+
+def _backward_softmin_no_attn_mask(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_scores = _sum(grad_weights * weights, -1) - grad_weights
+    grad_scores *= weights
+    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(kv)
+    grad_key_weight = _rows(grad_k).T @ _rows(kv)
+    _t3 = grad_q * _t1
+    grad_x = _t3 @ query_weight
+    grad_query_weight = _rows(_t3).T @ _rows(x)
+    grad_kv = grad_v @ value_weight + grad_k @ key_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+def _forward_softmax_no_kv(x, query_weight, key_weight, value_weight, kv, attn_mask):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    allowed = _apply_mask(scores, attn_mask)
+    softmax_shifted = allowed - _amax(allowed, -1)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    weights = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    y = np.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
+
+
+def _backward_softmax_no_kv(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_allowed = grad_weights - _sum(grad_weights * weights, -1)
+    grad_allowed *= weights
+    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(x)
+    grad_key_weight = _rows(grad_k).T @ _rows(x)
+    _t3 = grad_q * _t1
+    grad_query_weight = _rows(_t3).T @ _rows(x)
+    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t3 @ query_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+def _forward_sparsemax_no_kv(x, query_weight, key_weight, value_weight, kv, attn_mask):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    allowed = _apply_mask(scores, attn_mask)
+    sparsemax_tau = _sparsemax_threshold(allowed)
+    weights = allowed - sparsemax_tau
+    np.clip(weights, 0, np.inf, out=weights)
+    y = np.matmul(weights, v)
+    return y, (
+        x,
+        kv,
+        query_weight,
+        key_weight,
+        value_weight,
+        _t1,
+        q,
+        v,
+        _t2,
+        scores,
+        weights,
+    )
+
+
+def _backward_sparsemax_no_kv(
+    grad_y,
+    x,
+    kv,
+    query_weight,
+    key_weight,
+    value_weight,
+    _t1,
+    q,
+    v,
+    _t2,
+    scores,
+    weights,
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    _t3 = (weights > 0).astype(scores.dtype)
+    grad_allowed = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
+    grad_allowed *= _t3
+    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(x)
+    grad_key_weight = _rows(grad_k).T @ _rows(x)
+    _t4 = grad_q * _t1
+    grad_query_weight = _rows(_t4).T @ _rows(x)
+    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t4 @ query_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+def _forward_softmin_no_kv(x, query_weight, key_weight, value_weight, kv, attn_mask):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    allowed = _apply_mask(scores, attn_mask)
+    softmin_negated = -allowed
+    softmin_shifted = np.subtract(
+        softmin_negated, _amax(softmin_negated, -1), out=softmin_negated
+    )
+    softmin_exponentials = np.exp(softmin_shifted, out=softmin_shifted)
+    weights = np.divide(
+        softmin_exponentials, _sum(softmin_exponentials, -1), out=softmin_exponentials
+    )
+    y = np.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
+
+
+def _backward_softmin_no_kv(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_allowed = _sum(grad_weights * weights, -1) - grad_weights
+    grad_allowed *= weights
+    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(x)
+    grad_key_weight = _rows(grad_k).T @ _rows(x)
+    _t3 = grad_q * _t1
+    grad_query_weight = _rows(_t3).T @ _rows(x)
+    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t3 @ query_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+def _forward_softmax_no_kv_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    softmax_shifted = scores - _amax(scores, -1)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    weights = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    y = np.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
+
+
+def _backward_softmax_no_kv_no_attn_mask(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_scores = grad_weights - _sum(grad_weights * weights, -1)
+    grad_scores *= weights
+    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(x)
+    grad_key_weight = _rows(grad_k).T @ _rows(x)
+    _t3 = grad_q * _t1
+    grad_query_weight = _rows(_t3).T @ _rows(x)
+    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t3 @ query_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+def _forward_sparsemax_no_kv_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    sparsemax_tau = _sparsemax_threshold(scores)
+    weights = scores - sparsemax_tau
+    np.clip(weights, 0, np.inf, out=weights)
+    y = np.matmul(weights, v)
+    return y, (
+        x,
+        kv,
+        query_weight,
+        key_weight,
+        value_weight,
+        _t1,
+        q,
+        v,
+        _t2,
+        scores,
+        weights,
+    )
+
+
+def _backward_sparsemax_no_kv_no_attn_mask(
+    grad_y,
+    x,
+    kv,
+    query_weight,
+    key_weight,
+    value_weight,
+    _t1,
+    q,
+    v,
+    _t2,
+    scores,
+    weights,
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    _t3 = (weights > 0).astype(scores.dtype)
+    grad_scores = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
+    grad_scores *= _t3
+    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(x)
+    grad_key_weight = _rows(grad_k).T @ _rows(x)
+    _t4 = grad_q * _t1
+    grad_query_weight = _rows(_t4).T @ _rows(x)
+    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t4 @ query_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+def _forward_softmin_no_kv_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = x @ query_weight.T * _t1
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t2 = np.swapaxes(k, -1, -2)
+    scores = np.matmul(q, _t2)
+    softmin_negated = -scores
+    softmin_shifted = np.subtract(
+        softmin_negated, _amax(softmin_negated, -1), out=softmin_negated
+    )
+    softmin_exponentials = np.exp(softmin_shifted, out=softmin_shifted)
+    weights = np.divide(
+        softmin_exponentials, _sum(softmin_exponentials, -1), out=softmin_exponentials
+    )
+    y = np.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
+
+
+def _backward_softmin_no_kv_no_attn_mask(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
+):
+    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_scores = _sum(grad_weights * weights, -1) - grad_weights
+    grad_scores *= weights
+    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    grad_value_weight = _rows(grad_v).T @ _rows(x)
+    grad_key_weight = _rows(grad_k).T @ _rows(x)
+    _t3 = grad_q * _t1
+    grad_query_weight = _rows(_t3).T @ _rows(x)
+    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t3 @ query_weight
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+_FUSED = {
+    ("softmax", True, True): (_forward_softmax, _backward_softmax),
+    ("sparsemax", True, True): (_forward_sparsemax, _backward_sparsemax),
+    ("softmin", True, True): (_forward_softmin, _backward_softmin),
+    ("softmax", True, False): (
+        _forward_softmax_no_attn_mask,
+        _backward_softmax_no_attn_mask,
+    ),
+    ("sparsemax", True, False): (
+        _forward_sparsemax_no_attn_mask,
+        _backward_sparsemax_no_attn_mask,
+    ),
+    ("softmin", True, False): (
+        _forward_softmin_no_attn_mask,
+        _backward_softmin_no_attn_mask,
+    ),
+    ("softmax", False, True): (_forward_softmax_no_kv, _backward_softmax_no_kv),
+    ("sparsemax", False, True): (_forward_sparsemax_no_kv, _backward_sparsemax_no_kv),
+    ("softmin", False, True): (_forward_softmin_no_kv, _backward_softmin_no_kv),
+    ("softmax", False, False): (
+        _forward_softmax_no_kv_no_attn_mask,
+        _backward_softmax_no_kv_no_attn_mask,
+    ),
+    ("sparsemax", False, False): (
+        _forward_sparsemax_no_kv_no_attn_mask,
+        _backward_sparsemax_no_kv_no_attn_mask,
+    ),
+    ("softmin", False, False): (
+        _forward_softmin_no_kv_no_attn_mask,
+        _backward_softmin_no_kv_no_attn_mask,
+    ),
+}
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "softmax": {"dim": -1},
+    "softmin": {"dim": -1},
+}
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
+
+
+def _apply_mask(scores, mask, out=None):
+    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
+    given, receives the result (it may be ``scores``)."""
+    if mask.dtype != bool:
+        return np.add(scores, mask, out=out)
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        np.copyto(out, scores)
+    np.copyto(out, -np.inf, where=mask)
+    return out
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _sparsemax_threshold(z):
+    """The sparsemax threshold tau along the last axis, kept as a trailing axis of 1."""
+    if not z.shape[-1]:  # an empty row: tau is never used
+        return np.zeros((*z.shape[:-1], 1), z.dtype)
+    z_sorted = -np.sort(-z, axis=-1)
+    cumulative = np.cumsum(z_sorted, axis=-1)
+    k = np.arange(1, z.shape[-1] + 1, dtype=z.dtype)
+    support_size = np.sum(1 + k * z_sorted > cumulative, axis=-1, keepdims=True)
+    total = np.take_along_axis(cumulative, support_size - 1, axis=-1)
+    return (total - 1) / support_size.astype(z.dtype)
+
+
+def _sum(x, axis):
+    """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
+    axis of a float array it is a matrix-vector product with ones (BLAS), several times
+    faster than NumPy's reduction loop on rows; over several trailing axes of a
+    C-contiguous one (per-channel sums over H and W) those are flattened into one such
+    product, and any leading axes are then summed over the much smaller result."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+    axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
+    trailing = 0
+    while axes and x.ndim - 1 - trailing in axes:
+        trailing += 1
+    if trailing < 2 or x.dtype.kind != "f" or not x.flags.c_contiguous or not x.size:
+        return np.sum(x, axis=axis, keepdims=True)
+    inner = 1
+    for n in x.shape[x.ndim - trailing :]:
+        inner *= n
+    sums = np.matmul(x.reshape(-1, inner), np.ones(inner, x.dtype))
+    sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
+    rest = tuple(a for a in axes if a < x.ndim - trailing)
+    return np.sum(sums, axis=rest, keepdims=True) if rest else sums
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# attention_softmax_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_softmax_fwd_0 = ElementwiseKernel(
+    "attention_softmax_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmax_fwd_1: layers_spec/activations/softmax.yaml:10
+_attention_softmax_fwd_1 = ReductionKernel(
+    "attention_softmax_fwd_1",
+    "T X0",
+    map_expr="attention_softmax_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_fwd_1_map(const T allowed) {
+        return allowed;
+    }
+    """,
+)
+
+
+# attention_softmax_fwd_2: layers_spec/activations/softmax.yaml:10,11
+_attention_softmax_fwd_2 = ElementwiseKernel(
+    "attention_softmax_fwd_2",
+    "T allowed, T _t6",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = allowed - _t6;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# attention_softmax_fwd_3: layers_spec/activations/softmax.yaml:12
+_attention_softmax_fwd_3 = ReductionKernel(
+    "attention_softmax_fwd_3",
+    "T X0",
+    map_expr="attention_softmax_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_fwd_3_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# attention_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
+_attention_softmax_fwd_4 = ElementwiseKernel(
+    "attention_softmax_fwd_4",
+    "T softmax_exponentials, T _t7",
+    "T weights",
+    """
+    weights = softmax_exponentials / _t7;
+    """,
+)
+
+
+def _cupy_forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_mask):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_softmax_fwd_0(_t1, _t3)
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    allowed = _cupy_apply_mask(scores, attn_mask)
+    _t5 = _attention_softmax_fwd_1(allowed)
+    _t6 = _t5
+    softmax_exponentials = _attention_softmax_fwd_2(allowed, _t6)
+    _t7 = _attention_softmax_fwd_3(softmax_exponentials)
+    weights = _attention_softmax_fwd_4(softmax_exponentials, _t7)
+    y = cp.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
+
+
+# attention_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
+_attention_softmax_bwd_0 = ReductionKernel(
+    "attention_softmax_bwd_0",
+    "T X0, T X1",
+    map_expr="attention_softmax_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_bwd_0_map(const T grad_weights, const T weights) {
+        T _t12 = grad_weights * weights;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
+_attention_softmax_bwd_1 = ElementwiseKernel(
+    "attention_softmax_bwd_1",
+    "T grad_weights, T _t13, T weights",
+    "T grad_allowed",
+    """
+    T _t14 = grad_weights - _t13;
+    grad_allowed = weights * _t14;
+    """,
+)
+
+
+# attention_softmax_bwd_2: layers_spec/primitives.yaml:61
+_attention_softmax_bwd_2 = ElementwiseKernel(
+    "attention_softmax_bwd_2",
+    "T grad_q, T _t3",
+    "T _t25",
+    """
+    _t25 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmax_bwd_3: layers_spec/primitives.yaml:510
+_attention_softmax_bwd_3 = ElementwiseKernel(
+    "attention_softmax_bwd_3",
+    "T _t21, T _t23",
+    "T grad_kv",
+    """
+    grad_kv = _t21 + _t23;
+    """,
+)
+
+
+def _cupy_backward_softmax(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
+):
+    import cupy as cp
+
+    _t8 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t8)
+    _t10 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t10, grad_y)
+    _t13 = _attention_softmax_bwd_0(grad_weights, weights)
+    grad_allowed = _attention_softmax_bwd_1(grad_weights, _t13, weights)
+    _t16 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_allowed, _t16)
+    _t18 = cp.swapaxes(q, -1, -2)
+    _t19 = cp.matmul(_t18, grad_allowed)
+    grad_k = cp.swapaxes(_t19, -1, -2)
+    _t21 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t23 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t25 = _attention_softmax_bwd_2(grad_q, _t3)
+    grad_x = _t25 @ query_weight
+    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    grad_kv = _attention_softmax_bwd_3(_t21, _t23)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+# attention_sparsemax_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_sparsemax_fwd_0 = ElementwiseKernel(
+    "attention_sparsemax_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_sparsemax_fwd_1: layers_spec/activations/sparsemax.yaml:10
+_attention_sparsemax_fwd_1 = RowKernel(
+    "attention_sparsemax_fwd_1",
+    "sparsemax_threshold_row",
+    row_width=1,
+    preamble="""
+    template <typename T>
+    __device__ void sparsemax_threshold_row(const T* z, T* out, long long n) {
+        // Michelot's iteration: tau = (sum of the support - 1) / its size, the support being
+        // {z > tau}; from the whole row tau only grows and the support only shrinks.
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) total += z[k];
+        T tau = (total - T(1)) / T(n);
+        long long size = n;
+        for (long long round = 0; round < n && tau == tau; ++round) {
+            T kept = T(0);
+            long long count = 0;
+            for (long long k = 0; k < n; ++k) {
+                if (z[k] > tau) {
+                    kept += z[k];
+                    ++count;
+                }
+            }
+            if (count == size || count == 0) break;
+            size = count;
+            tau = (kept - T(1)) / T(size);
+        }
+        out[0] = tau;
+    }
+    """,
+)
+
+
+# attention_sparsemax_fwd_2: layers_spec/activations/sparsemax.yaml:11
+_attention_sparsemax_fwd_2 = ElementwiseKernel(
+    "attention_sparsemax_fwd_2",
+    "T allowed, T sparsemax_tau",
+    "T weights",
+    """
+    T _t5 = allowed - sparsemax_tau;
+    weights = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
+    """,
+)
+
+
+def _cupy_forward_sparsemax(x, query_weight, key_weight, value_weight, kv, attn_mask):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_sparsemax_fwd_0(_t1, _t3)
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    allowed = _cupy_apply_mask(scores, attn_mask)
+    sparsemax_tau = _attention_sparsemax_fwd_1(allowed)
+    weights = _attention_sparsemax_fwd_2(allowed, sparsemax_tau)
+    y = cp.matmul(weights, v)
+    return y, (
+        x,
+        kv,
+        query_weight,
+        key_weight,
+        value_weight,
+        _t3,
+        q,
+        v,
+        _t4,
+        scores,
+        weights,
+    )
+
+
+# attention_sparsemax_bwd_0: layers_spec/activations/sparsemax.yaml:13
+_attention_sparsemax_bwd_0 = ElementwiseKernel(
+    "attention_sparsemax_bwd_0",
+    "T weights, T scores",
+    "T _t11",
+    """
+    bool _t10 = weights > T(0);
+    _t11 = _t10;
+    """,
+)
+
+
+# attention_sparsemax_bwd_1: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_bwd_1 = ReductionKernel(
+    "attention_sparsemax_bwd_1",
+    "T X0, T X1",
+    map_expr="attention_sparsemax_bwd_1_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_sparsemax_bwd_1_map(const T grad_weights, const T _t11) {
+        T _t12 = grad_weights * _t11;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_sparsemax_bwd_2: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_bwd_2 = ReductionKernel(
+    "attention_sparsemax_bwd_2",
+    "T X0",
+    map_expr="attention_sparsemax_bwd_2_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_sparsemax_bwd_2_map(const T _t11) {
+        return _t11;
+    }
+    """,
+)
+
+
+# attention_sparsemax_bwd_3: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_bwd_3 = ElementwiseKernel(
+    "attention_sparsemax_bwd_3",
+    "T _t13, T _t14",
+    "T _t15",
+    """
+    _t15 = _t13 / _t14;
+    """,
+)
+
+
+# attention_sparsemax_bwd_4: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_bwd_4 = ElementwiseKernel(
+    "attention_sparsemax_bwd_4",
+    "T grad_weights, T _t15, T _t11",
+    "T grad_allowed",
+    """
+    T _t16 = grad_weights - _t15;
+    grad_allowed = _t11 * _t16;
+    """,
+)
+
+
+# attention_sparsemax_bwd_5: layers_spec/primitives.yaml:61
+_attention_sparsemax_bwd_5 = ElementwiseKernel(
+    "attention_sparsemax_bwd_5",
+    "T grad_q, T _t3",
+    "T _t27",
+    """
+    _t27 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_sparsemax_bwd_6: layers_spec/primitives.yaml:510
+_attention_sparsemax_bwd_6 = ElementwiseKernel(
+    "attention_sparsemax_bwd_6",
+    "T _t23, T _t25",
+    "T grad_kv",
+    """
+    grad_kv = _t23 + _t25;
+    """,
+)
+
+
+def _cupy_backward_sparsemax(
+    grad_y,
+    x,
+    kv,
+    query_weight,
+    key_weight,
+    value_weight,
+    _t3,
+    q,
+    v,
+    _t4,
+    scores,
+    weights,
+):
+    import cupy as cp
+
+    _t6 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t6)
+    _t8 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t8, grad_y)
+    _t11 = _attention_sparsemax_bwd_0(weights, scores)
+    _t13 = _attention_sparsemax_bwd_1(grad_weights, _t11)
+    _t14 = _attention_sparsemax_bwd_2(_t11)
+    _t15 = _attention_sparsemax_bwd_3(_t13, _t14)
+    grad_allowed = _attention_sparsemax_bwd_4(grad_weights, _t15, _t11)
+    _t18 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_allowed, _t18)
+    _t20 = cp.swapaxes(q, -1, -2)
+    _t21 = cp.matmul(_t20, grad_allowed)
+    grad_k = cp.swapaxes(_t21, -1, -2)
+    _t23 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t25 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
+    grad_x = _t27 @ query_weight
+    grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
+    grad_kv = _attention_sparsemax_bwd_6(_t23, _t25)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+# attention_softmin_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_softmin_fwd_0 = ElementwiseKernel(
+    "attention_softmin_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmin_fwd_1: layers_spec/activations/softmin.yaml:10
+_attention_softmin_fwd_1 = ElementwiseKernel(
+    "attention_softmin_fwd_1",
+    "T allowed",
+    "T softmin_negated",
+    """
+    softmin_negated = -allowed;
+    """,
+)
+
+
+# attention_softmin_fwd_2: layers_spec/activations/softmin.yaml:11
+_attention_softmin_fwd_2 = ReductionKernel(
+    "attention_softmin_fwd_2",
+    "T X0",
+    map_expr="attention_softmin_fwd_2_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_fwd_2_map(const T softmin_negated) {
+        return softmin_negated;
+    }
+    """,
+)
+
+
+# attention_softmin_fwd_3: layers_spec/activations/softmin.yaml:11,12
+_attention_softmin_fwd_3 = ElementwiseKernel(
+    "attention_softmin_fwd_3",
+    "T softmin_negated, T _t6",
+    "T softmin_exponentials",
+    """
+    T softmin_shifted = softmin_negated - _t6;
+    softmin_exponentials = exp(softmin_shifted);
+    """,
+)
+
+
+# attention_softmin_fwd_4: layers_spec/activations/softmin.yaml:13
+_attention_softmin_fwd_4 = ReductionKernel(
+    "attention_softmin_fwd_4",
+    "T X0",
+    map_expr="attention_softmin_fwd_4_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_fwd_4_map(const T softmin_exponentials) {
+        return softmin_exponentials;
+    }
+    """,
+)
+
+
+# attention_softmin_fwd_5: layers_spec/activations/softmin.yaml:13
+_attention_softmin_fwd_5 = ElementwiseKernel(
+    "attention_softmin_fwd_5",
+    "T softmin_exponentials, T _t7",
+    "T weights",
+    """
+    weights = softmin_exponentials / _t7;
+    """,
+)
+
+
+def _cupy_forward_softmin(x, query_weight, key_weight, value_weight, kv, attn_mask):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_softmin_fwd_0(_t1, _t3)
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    allowed = _cupy_apply_mask(scores, attn_mask)
+    softmin_negated = _attention_softmin_fwd_1(allowed)
+    _t5 = _attention_softmin_fwd_2(softmin_negated)
+    _t6 = _t5
+    softmin_exponentials = _attention_softmin_fwd_3(softmin_negated, _t6)
+    _t7 = _attention_softmin_fwd_4(softmin_exponentials)
+    weights = _attention_softmin_fwd_5(softmin_exponentials, _t7)
+    y = cp.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
+
+
+# attention_softmin_bwd_0: layers_spec/activations/softmin.yaml:15
+_attention_softmin_bwd_0 = ReductionKernel(
+    "attention_softmin_bwd_0",
+    "T X0, T X1",
+    map_expr="attention_softmin_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_bwd_0_map(const T grad_weights, const T weights) {
+        T _t12 = grad_weights * weights;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_softmin_bwd_1: layers_spec/activations/softmin.yaml:15
+_attention_softmin_bwd_1 = ElementwiseKernel(
+    "attention_softmin_bwd_1",
+    "T _t13, T grad_weights, T weights",
+    "T grad_allowed",
+    """
+    T _t14 = _t13 - grad_weights;
+    grad_allowed = weights * _t14;
+    """,
+)
+
+
+# attention_softmin_bwd_2: layers_spec/primitives.yaml:61
+_attention_softmin_bwd_2 = ElementwiseKernel(
+    "attention_softmin_bwd_2",
+    "T grad_q, T _t3",
+    "T _t25",
+    """
+    _t25 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmin_bwd_3: layers_spec/primitives.yaml:510
+_attention_softmin_bwd_3 = ElementwiseKernel(
+    "attention_softmin_bwd_3",
+    "T _t21, T _t23",
+    "T grad_kv",
+    """
+    grad_kv = _t21 + _t23;
+    """,
+)
+
+
+def _cupy_backward_softmin(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
+):
+    import cupy as cp
+
+    _t8 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t8)
+    _t10 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t10, grad_y)
+    _t13 = _attention_softmin_bwd_0(grad_weights, weights)
+    grad_allowed = _attention_softmin_bwd_1(_t13, grad_weights, weights)
+    _t16 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_allowed, _t16)
+    _t18 = cp.swapaxes(q, -1, -2)
+    _t19 = cp.matmul(_t18, grad_allowed)
+    grad_k = cp.swapaxes(_t19, -1, -2)
+    _t21 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t23 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t25 = _attention_softmin_bwd_2(grad_q, _t3)
+    grad_x = _t25 @ query_weight
+    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    grad_kv = _attention_softmin_bwd_3(_t21, _t23)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+# attention_softmax_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_softmax_no_attn_mask_fwd_0 = ElementwiseKernel(
+    "attention_softmax_no_attn_mask_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmax_no_attn_mask_fwd_1: layers_spec/activations/softmax.yaml:10
+_attention_softmax_no_attn_mask_fwd_1 = ReductionKernel(
+    "attention_softmax_no_attn_mask_fwd_1",
+    "T X0",
+    map_expr="attention_softmax_no_attn_mask_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_no_attn_mask_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# attention_softmax_no_attn_mask_fwd_2: layers_spec/activations/softmax.yaml:10,11
+_attention_softmax_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "attention_softmax_no_attn_mask_fwd_2",
+    "T scores, T _t6",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = scores - _t6;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# attention_softmax_no_attn_mask_fwd_3: layers_spec/activations/softmax.yaml:12
+_attention_softmax_no_attn_mask_fwd_3 = ReductionKernel(
+    "attention_softmax_no_attn_mask_fwd_3",
+    "T X0",
+    map_expr="attention_softmax_no_attn_mask_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_no_attn_mask_fwd_3_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# attention_softmax_no_attn_mask_fwd_4: layers_spec/activations/softmax.yaml:12
+_attention_softmax_no_attn_mask_fwd_4 = ElementwiseKernel(
+    "attention_softmax_no_attn_mask_fwd_4",
+    "T softmax_exponentials, T _t7",
+    "T weights",
+    """
+    weights = softmax_exponentials / _t7;
+    """,
+)
+
+
+def _cupy_forward_softmax_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_softmax_no_attn_mask_fwd_0(_t1, _t3)
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    _t5 = _attention_softmax_no_attn_mask_fwd_1(scores)
+    _t6 = _t5
+    softmax_exponentials = _attention_softmax_no_attn_mask_fwd_2(scores, _t6)
+    _t7 = _attention_softmax_no_attn_mask_fwd_3(softmax_exponentials)
+    weights = _attention_softmax_no_attn_mask_fwd_4(softmax_exponentials, _t7)
+    y = cp.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
+
+
+# attention_softmax_no_attn_mask_bwd_0: layers_spec/activations/softmax.yaml:14
+_attention_softmax_no_attn_mask_bwd_0 = ReductionKernel(
+    "attention_softmax_no_attn_mask_bwd_0",
+    "T X0, T X1",
+    map_expr="attention_softmax_no_attn_mask_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_no_attn_mask_bwd_0_map(const T grad_weights, const T weights) {
+        T _t12 = grad_weights * weights;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_softmax_no_attn_mask_bwd_1: layers_spec/activations/softmax.yaml:14
+_attention_softmax_no_attn_mask_bwd_1 = ElementwiseKernel(
+    "attention_softmax_no_attn_mask_bwd_1",
+    "T grad_weights, T _t13, T weights",
+    "T grad_scores",
+    """
+    T _t14 = grad_weights - _t13;
+    grad_scores = weights * _t14;
+    """,
+)
+
+
+# attention_softmax_no_attn_mask_bwd_2: layers_spec/primitives.yaml:61
+_attention_softmax_no_attn_mask_bwd_2 = ElementwiseKernel(
+    "attention_softmax_no_attn_mask_bwd_2",
+    "T grad_q, T _t3",
+    "T _t25",
+    """
+    _t25 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmax_no_attn_mask_bwd_3: layers_spec/primitives.yaml:510
+_attention_softmax_no_attn_mask_bwd_3 = ElementwiseKernel(
+    "attention_softmax_no_attn_mask_bwd_3",
+    "T _t21, T _t23",
+    "T grad_kv",
+    """
+    grad_kv = _t21 + _t23;
+    """,
+)
+
+
+def _cupy_backward_softmax_no_attn_mask(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
+):
+    import cupy as cp
+
+    _t8 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t8)
+    _t10 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t10, grad_y)
+    _t13 = _attention_softmax_no_attn_mask_bwd_0(grad_weights, weights)
+    grad_scores = _attention_softmax_no_attn_mask_bwd_1(grad_weights, _t13, weights)
+    _t16 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_scores, _t16)
+    _t18 = cp.swapaxes(q, -1, -2)
+    _t19 = cp.matmul(_t18, grad_scores)
+    grad_k = cp.swapaxes(_t19, -1, -2)
+    _t21 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t23 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t25 = _attention_softmax_no_attn_mask_bwd_2(grad_q, _t3)
+    grad_x = _t25 @ query_weight
+    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    grad_kv = _attention_softmax_no_attn_mask_bwd_3(_t21, _t23)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+# attention_sparsemax_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_sparsemax_no_attn_mask_fwd_0 = ElementwiseKernel(
+    "attention_sparsemax_no_attn_mask_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_sparsemax_no_attn_mask_fwd_1: layers_spec/activations/sparsemax.yaml:10
+_attention_sparsemax_no_attn_mask_fwd_1 = RowKernel(
+    "attention_sparsemax_no_attn_mask_fwd_1",
+    "sparsemax_threshold_row",
+    row_width=1,
+    preamble="""
+    template <typename T>
+    __device__ void sparsemax_threshold_row(const T* z, T* out, long long n) {
+        // Michelot's iteration: tau = (sum of the support - 1) / its size, the support being
+        // {z > tau}; from the whole row tau only grows and the support only shrinks.
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) total += z[k];
+        T tau = (total - T(1)) / T(n);
+        long long size = n;
+        for (long long round = 0; round < n && tau == tau; ++round) {
+            T kept = T(0);
+            long long count = 0;
+            for (long long k = 0; k < n; ++k) {
+                if (z[k] > tau) {
+                    kept += z[k];
+                    ++count;
+                }
+            }
+            if (count == size || count == 0) break;
+            size = count;
+            tau = (kept - T(1)) / T(size);
+        }
+        out[0] = tau;
+    }
+    """,
+)
+
+
+# attention_sparsemax_no_attn_mask_fwd_2: layers_spec/activations/sparsemax.yaml:11
+_attention_sparsemax_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "attention_sparsemax_no_attn_mask_fwd_2",
+    "T scores, T sparsemax_tau",
+    "T weights",
+    """
+    T _t5 = scores - sparsemax_tau;
+    weights = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
+    """,
+)
+
+
+def _cupy_forward_sparsemax_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_sparsemax_no_attn_mask_fwd_0(_t1, _t3)
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    sparsemax_tau = _attention_sparsemax_no_attn_mask_fwd_1(scores)
+    weights = _attention_sparsemax_no_attn_mask_fwd_2(scores, sparsemax_tau)
+    y = cp.matmul(weights, v)
+    return y, (
+        x,
+        kv,
+        query_weight,
+        key_weight,
+        value_weight,
+        _t3,
+        q,
+        v,
+        _t4,
+        scores,
+        weights,
+    )
+
+
+# attention_sparsemax_no_attn_mask_bwd_0: layers_spec/activations/sparsemax.yaml:13
+_attention_sparsemax_no_attn_mask_bwd_0 = ElementwiseKernel(
+    "attention_sparsemax_no_attn_mask_bwd_0",
+    "T weights, T scores",
+    "T _t11",
+    """
+    bool _t10 = weights > T(0);
+    _t11 = _t10;
+    """,
+)
+
+
+# attention_sparsemax_no_attn_mask_bwd_1: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_attn_mask_bwd_1 = ReductionKernel(
+    "attention_sparsemax_no_attn_mask_bwd_1",
+    "T X0, T X1",
+    map_expr="attention_sparsemax_no_attn_mask_bwd_1_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_sparsemax_no_attn_mask_bwd_1_map(const T grad_weights, const T _t11) {
+        T _t12 = grad_weights * _t11;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_sparsemax_no_attn_mask_bwd_2: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_attn_mask_bwd_2 = ReductionKernel(
+    "attention_sparsemax_no_attn_mask_bwd_2",
+    "T X0",
+    map_expr="attention_sparsemax_no_attn_mask_bwd_2_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_sparsemax_no_attn_mask_bwd_2_map(const T _t11) {
+        return _t11;
+    }
+    """,
+)
+
+
+# attention_sparsemax_no_attn_mask_bwd_3: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_attn_mask_bwd_3 = ElementwiseKernel(
+    "attention_sparsemax_no_attn_mask_bwd_3",
+    "T _t13, T _t14",
+    "T _t15",
+    """
+    _t15 = _t13 / _t14;
+    """,
+)
+
+
+# attention_sparsemax_no_attn_mask_bwd_4: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_attn_mask_bwd_4 = ElementwiseKernel(
+    "attention_sparsemax_no_attn_mask_bwd_4",
+    "T grad_weights, T _t15, T _t11",
+    "T grad_scores",
+    """
+    T _t16 = grad_weights - _t15;
+    grad_scores = _t11 * _t16;
+    """,
+)
+
+
+# attention_sparsemax_no_attn_mask_bwd_5: layers_spec/primitives.yaml:61
+_attention_sparsemax_no_attn_mask_bwd_5 = ElementwiseKernel(
+    "attention_sparsemax_no_attn_mask_bwd_5",
+    "T grad_q, T _t3",
+    "T _t27",
+    """
+    _t27 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_sparsemax_no_attn_mask_bwd_6: layers_spec/primitives.yaml:510
+_attention_sparsemax_no_attn_mask_bwd_6 = ElementwiseKernel(
+    "attention_sparsemax_no_attn_mask_bwd_6",
+    "T _t23, T _t25",
+    "T grad_kv",
+    """
+    grad_kv = _t23 + _t25;
+    """,
+)
+
+
+def _cupy_backward_sparsemax_no_attn_mask(
+    grad_y,
+    x,
+    kv,
+    query_weight,
+    key_weight,
+    value_weight,
+    _t3,
+    q,
+    v,
+    _t4,
+    scores,
+    weights,
+):
+    import cupy as cp
+
+    _t6 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t6)
+    _t8 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t8, grad_y)
+    _t11 = _attention_sparsemax_no_attn_mask_bwd_0(weights, scores)
+    _t13 = _attention_sparsemax_no_attn_mask_bwd_1(grad_weights, _t11)
+    _t14 = _attention_sparsemax_no_attn_mask_bwd_2(_t11)
+    _t15 = _attention_sparsemax_no_attn_mask_bwd_3(_t13, _t14)
+    grad_scores = _attention_sparsemax_no_attn_mask_bwd_4(grad_weights, _t15, _t11)
+    _t18 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_scores, _t18)
+    _t20 = cp.swapaxes(q, -1, -2)
+    _t21 = cp.matmul(_t20, grad_scores)
+    grad_k = cp.swapaxes(_t21, -1, -2)
+    _t23 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t25 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t27 = _attention_sparsemax_no_attn_mask_bwd_5(grad_q, _t3)
+    grad_x = _t27 @ query_weight
+    grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
+    grad_kv = _attention_sparsemax_no_attn_mask_bwd_6(_t23, _t25)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+# attention_softmin_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_softmin_no_attn_mask_fwd_0 = ElementwiseKernel(
+    "attention_softmin_no_attn_mask_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmin_no_attn_mask_fwd_1: layers_spec/activations/softmin.yaml:10
+_attention_softmin_no_attn_mask_fwd_1 = ElementwiseKernel(
+    "attention_softmin_no_attn_mask_fwd_1",
+    "T scores",
+    "T softmin_negated",
+    """
+    softmin_negated = -scores;
+    """,
+)
+
+
+# attention_softmin_no_attn_mask_fwd_2: layers_spec/activations/softmin.yaml:11
+_attention_softmin_no_attn_mask_fwd_2 = ReductionKernel(
+    "attention_softmin_no_attn_mask_fwd_2",
+    "T X0",
+    map_expr="attention_softmin_no_attn_mask_fwd_2_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_no_attn_mask_fwd_2_map(const T softmin_negated) {
+        return softmin_negated;
+    }
+    """,
+)
+
+
+# attention_softmin_no_attn_mask_fwd_3: layers_spec/activations/softmin.yaml:11,12
+_attention_softmin_no_attn_mask_fwd_3 = ElementwiseKernel(
+    "attention_softmin_no_attn_mask_fwd_3",
+    "T softmin_negated, T _t6",
+    "T softmin_exponentials",
+    """
+    T softmin_shifted = softmin_negated - _t6;
+    softmin_exponentials = exp(softmin_shifted);
+    """,
+)
+
+
+# attention_softmin_no_attn_mask_fwd_4: layers_spec/activations/softmin.yaml:13
+_attention_softmin_no_attn_mask_fwd_4 = ReductionKernel(
+    "attention_softmin_no_attn_mask_fwd_4",
+    "T X0",
+    map_expr="attention_softmin_no_attn_mask_fwd_4_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_no_attn_mask_fwd_4_map(const T softmin_exponentials) {
+        return softmin_exponentials;
+    }
+    """,
+)
+
+
+# attention_softmin_no_attn_mask_fwd_5: layers_spec/activations/softmin.yaml:13
+_attention_softmin_no_attn_mask_fwd_5 = ElementwiseKernel(
+    "attention_softmin_no_attn_mask_fwd_5",
+    "T softmin_exponentials, T _t7",
+    "T weights",
+    """
+    weights = softmin_exponentials / _t7;
+    """,
+)
+
+
+def _cupy_forward_softmin_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_softmin_no_attn_mask_fwd_0(_t1, _t3)
+    k = kv @ key_weight.T
+    v = kv @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    softmin_negated = _attention_softmin_no_attn_mask_fwd_1(scores)
+    _t5 = _attention_softmin_no_attn_mask_fwd_2(softmin_negated)
+    _t6 = _t5
+    softmin_exponentials = _attention_softmin_no_attn_mask_fwd_3(softmin_negated, _t6)
+    _t7 = _attention_softmin_no_attn_mask_fwd_4(softmin_exponentials)
+    weights = _attention_softmin_no_attn_mask_fwd_5(softmin_exponentials, _t7)
+    y = cp.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
+
+
+# attention_softmin_no_attn_mask_bwd_0: layers_spec/activations/softmin.yaml:15
+_attention_softmin_no_attn_mask_bwd_0 = ReductionKernel(
+    "attention_softmin_no_attn_mask_bwd_0",
+    "T X0, T X1",
+    map_expr="attention_softmin_no_attn_mask_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_no_attn_mask_bwd_0_map(const T grad_weights, const T weights) {
+        T _t12 = grad_weights * weights;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_softmin_no_attn_mask_bwd_1: layers_spec/activations/softmin.yaml:15
+_attention_softmin_no_attn_mask_bwd_1 = ElementwiseKernel(
+    "attention_softmin_no_attn_mask_bwd_1",
+    "T _t13, T grad_weights, T weights",
+    "T grad_scores",
+    """
+    T _t14 = _t13 - grad_weights;
+    grad_scores = weights * _t14;
+    """,
+)
+
+
+# attention_softmin_no_attn_mask_bwd_2: layers_spec/primitives.yaml:61
+_attention_softmin_no_attn_mask_bwd_2 = ElementwiseKernel(
+    "attention_softmin_no_attn_mask_bwd_2",
+    "T grad_q, T _t3",
+    "T _t25",
+    """
+    _t25 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmin_no_attn_mask_bwd_3: layers_spec/primitives.yaml:510
+_attention_softmin_no_attn_mask_bwd_3 = ElementwiseKernel(
+    "attention_softmin_no_attn_mask_bwd_3",
+    "T _t21, T _t23",
+    "T grad_kv",
+    """
+    grad_kv = _t21 + _t23;
+    """,
+)
+
+
+def _cupy_backward_softmin_no_attn_mask(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
+):
+    import cupy as cp
+
+    _t8 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t8)
+    _t10 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t10, grad_y)
+    _t13 = _attention_softmin_no_attn_mask_bwd_0(grad_weights, weights)
+    grad_scores = _attention_softmin_no_attn_mask_bwd_1(_t13, grad_weights, weights)
+    _t16 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_scores, _t16)
+    _t18 = cp.swapaxes(q, -1, -2)
+    _t19 = cp.matmul(_t18, grad_scores)
+    grad_k = cp.swapaxes(_t19, -1, -2)
+    _t21 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t23 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t25 = _attention_softmin_no_attn_mask_bwd_2(grad_q, _t3)
+    grad_x = _t25 @ query_weight
+    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    grad_kv = _attention_softmin_no_attn_mask_bwd_3(_t21, _t23)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+# attention_softmax_no_kv_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_softmax_no_kv_fwd_0 = ElementwiseKernel(
+    "attention_softmax_no_kv_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmax_no_kv_fwd_1: layers_spec/activations/softmax.yaml:10
+_attention_softmax_no_kv_fwd_1 = ReductionKernel(
+    "attention_softmax_no_kv_fwd_1",
+    "T X0",
+    map_expr="attention_softmax_no_kv_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_no_kv_fwd_1_map(const T allowed) {
+        return allowed;
+    }
+    """,
+)
+
+
+# attention_softmax_no_kv_fwd_2: layers_spec/activations/softmax.yaml:10,11
+_attention_softmax_no_kv_fwd_2 = ElementwiseKernel(
+    "attention_softmax_no_kv_fwd_2",
+    "T allowed, T _t6",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = allowed - _t6;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# attention_softmax_no_kv_fwd_3: layers_spec/activations/softmax.yaml:12
+_attention_softmax_no_kv_fwd_3 = ReductionKernel(
+    "attention_softmax_no_kv_fwd_3",
+    "T X0",
+    map_expr="attention_softmax_no_kv_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_no_kv_fwd_3_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# attention_softmax_no_kv_fwd_4: layers_spec/activations/softmax.yaml:12
+_attention_softmax_no_kv_fwd_4 = ElementwiseKernel(
+    "attention_softmax_no_kv_fwd_4",
+    "T softmax_exponentials, T _t7",
+    "T weights",
+    """
+    weights = softmax_exponentials / _t7;
+    """,
+)
+
+
+def _cupy_forward_softmax_no_kv(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_softmax_no_kv_fwd_0(_t1, _t3)
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    allowed = _cupy_apply_mask(scores, attn_mask)
+    _t5 = _attention_softmax_no_kv_fwd_1(allowed)
+    _t6 = _t5
+    softmax_exponentials = _attention_softmax_no_kv_fwd_2(allowed, _t6)
+    _t7 = _attention_softmax_no_kv_fwd_3(softmax_exponentials)
+    weights = _attention_softmax_no_kv_fwd_4(softmax_exponentials, _t7)
+    y = cp.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
+
+
+# attention_softmax_no_kv_bwd_0: layers_spec/activations/softmax.yaml:14
+_attention_softmax_no_kv_bwd_0 = ReductionKernel(
+    "attention_softmax_no_kv_bwd_0",
+    "T X0, T X1",
+    map_expr="attention_softmax_no_kv_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_no_kv_bwd_0_map(const T grad_weights, const T weights) {
+        T _t12 = grad_weights * weights;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_softmax_no_kv_bwd_1: layers_spec/activations/softmax.yaml:14
+_attention_softmax_no_kv_bwd_1 = ElementwiseKernel(
+    "attention_softmax_no_kv_bwd_1",
+    "T grad_weights, T _t13, T weights",
+    "T grad_allowed",
+    """
+    T _t14 = grad_weights - _t13;
+    grad_allowed = weights * _t14;
+    """,
+)
+
+
+# attention_softmax_no_kv_bwd_2: layers_spec/primitives.yaml:61
+_attention_softmax_no_kv_bwd_2 = ElementwiseKernel(
+    "attention_softmax_no_kv_bwd_2",
+    "T grad_q, T _t3",
+    "T _t25",
+    """
+    _t25 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmax_no_kv_bwd_3: layers_spec/primitives.yaml:510
+_attention_softmax_no_kv_bwd_3 = ElementwiseKernel(
+    "attention_softmax_no_kv_bwd_3",
+    "T _t21, T _t23, T _t26",
+    "T grad_x",
+    """
+    T _t28 = _t21 + _t23;
+    grad_x = _t28 + _t26;
+    """,
+)
+
+
+def _cupy_backward_softmax_no_kv(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
+):
+    import cupy as cp
+
+    _t8 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t8)
+    _t10 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t10, grad_y)
+    _t13 = _attention_softmax_no_kv_bwd_0(grad_weights, weights)
+    grad_allowed = _attention_softmax_no_kv_bwd_1(grad_weights, _t13, weights)
+    _t16 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_allowed, _t16)
+    _t18 = cp.swapaxes(q, -1, -2)
+    _t19 = cp.matmul(_t18, grad_allowed)
+    grad_k = cp.swapaxes(_t19, -1, -2)
+    _t21 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
+    _t23 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
+    _t25 = _attention_softmax_no_kv_bwd_2(grad_q, _t3)
+    _t26 = _t25 @ query_weight
+    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    grad_x = _attention_softmax_no_kv_bwd_3(_t21, _t23, _t26)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+# attention_sparsemax_no_kv_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_sparsemax_no_kv_fwd_0 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_sparsemax_no_kv_fwd_1: layers_spec/activations/sparsemax.yaml:10
+_attention_sparsemax_no_kv_fwd_1 = RowKernel(
+    "attention_sparsemax_no_kv_fwd_1",
+    "sparsemax_threshold_row",
+    row_width=1,
+    preamble="""
+    template <typename T>
+    __device__ void sparsemax_threshold_row(const T* z, T* out, long long n) {
+        // Michelot's iteration: tau = (sum of the support - 1) / its size, the support being
+        // {z > tau}; from the whole row tau only grows and the support only shrinks.
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) total += z[k];
+        T tau = (total - T(1)) / T(n);
+        long long size = n;
+        for (long long round = 0; round < n && tau == tau; ++round) {
+            T kept = T(0);
+            long long count = 0;
+            for (long long k = 0; k < n; ++k) {
+                if (z[k] > tau) {
+                    kept += z[k];
+                    ++count;
+                }
+            }
+            if (count == size || count == 0) break;
+            size = count;
+            tau = (kept - T(1)) / T(size);
+        }
+        out[0] = tau;
+    }
+    """,
+)
+
+
+# attention_sparsemax_no_kv_fwd_2: layers_spec/activations/sparsemax.yaml:11
+_attention_sparsemax_no_kv_fwd_2 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_fwd_2",
+    "T allowed, T sparsemax_tau",
+    "T weights",
+    """
+    T _t5 = allowed - sparsemax_tau;
+    weights = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
+    """,
+)
+
+
+def _cupy_forward_sparsemax_no_kv(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_sparsemax_no_kv_fwd_0(_t1, _t3)
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    allowed = _cupy_apply_mask(scores, attn_mask)
+    sparsemax_tau = _attention_sparsemax_no_kv_fwd_1(allowed)
+    weights = _attention_sparsemax_no_kv_fwd_2(allowed, sparsemax_tau)
+    y = cp.matmul(weights, v)
+    return y, (
+        x,
+        kv,
+        query_weight,
+        key_weight,
+        value_weight,
+        _t3,
+        q,
+        v,
+        _t4,
+        scores,
+        weights,
+    )
+
+
+# attention_sparsemax_no_kv_bwd_0: layers_spec/activations/sparsemax.yaml:13
+_attention_sparsemax_no_kv_bwd_0 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_bwd_0",
+    "T weights, T scores",
+    "T _t11",
+    """
+    bool _t10 = weights > T(0);
+    _t11 = _t10;
+    """,
+)
+
+
+# attention_sparsemax_no_kv_bwd_1: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_kv_bwd_1 = ReductionKernel(
+    "attention_sparsemax_no_kv_bwd_1",
+    "T X0, T X1",
+    map_expr="attention_sparsemax_no_kv_bwd_1_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_sparsemax_no_kv_bwd_1_map(const T grad_weights, const T _t11) {
+        T _t12 = grad_weights * _t11;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_sparsemax_no_kv_bwd_2: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_kv_bwd_2 = ReductionKernel(
+    "attention_sparsemax_no_kv_bwd_2",
+    "T X0",
+    map_expr="attention_sparsemax_no_kv_bwd_2_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_sparsemax_no_kv_bwd_2_map(const T _t11) {
+        return _t11;
+    }
+    """,
+)
+
+
+# attention_sparsemax_no_kv_bwd_3: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_kv_bwd_3 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_bwd_3",
+    "T _t13, T _t14",
+    "T _t15",
+    """
+    _t15 = _t13 / _t14;
+    """,
+)
+
+
+# attention_sparsemax_no_kv_bwd_4: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_kv_bwd_4 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_bwd_4",
+    "T grad_weights, T _t15, T _t11",
+    "T grad_allowed",
+    """
+    T _t16 = grad_weights - _t15;
+    grad_allowed = _t11 * _t16;
+    """,
+)
+
+
+# attention_sparsemax_no_kv_bwd_5: layers_spec/primitives.yaml:61
+_attention_sparsemax_no_kv_bwd_5 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_bwd_5",
+    "T grad_q, T _t3",
+    "T _t27",
+    """
+    _t27 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_sparsemax_no_kv_bwd_6: layers_spec/primitives.yaml:510
+_attention_sparsemax_no_kv_bwd_6 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_bwd_6",
+    "T _t23, T _t25, T _t28",
+    "T grad_x",
+    """
+    T _t30 = _t23 + _t25;
+    grad_x = _t30 + _t28;
+    """,
+)
+
+
+def _cupy_backward_sparsemax_no_kv(
+    grad_y,
+    x,
+    kv,
+    query_weight,
+    key_weight,
+    value_weight,
+    _t3,
+    q,
+    v,
+    _t4,
+    scores,
+    weights,
+):
+    import cupy as cp
+
+    _t6 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t6)
+    _t8 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t8, grad_y)
+    _t11 = _attention_sparsemax_no_kv_bwd_0(weights, scores)
+    _t13 = _attention_sparsemax_no_kv_bwd_1(grad_weights, _t11)
+    _t14 = _attention_sparsemax_no_kv_bwd_2(_t11)
+    _t15 = _attention_sparsemax_no_kv_bwd_3(_t13, _t14)
+    grad_allowed = _attention_sparsemax_no_kv_bwd_4(grad_weights, _t15, _t11)
+    _t18 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_allowed, _t18)
+    _t20 = cp.swapaxes(q, -1, -2)
+    _t21 = cp.matmul(_t20, grad_allowed)
+    grad_k = cp.swapaxes(_t21, -1, -2)
+    _t23 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
+    _t25 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
+    _t27 = _attention_sparsemax_no_kv_bwd_5(grad_q, _t3)
+    _t28 = _t27 @ query_weight
+    grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
+    grad_x = _attention_sparsemax_no_kv_bwd_6(_t23, _t25, _t28)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+# attention_softmin_no_kv_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_softmin_no_kv_fwd_0 = ElementwiseKernel(
+    "attention_softmin_no_kv_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmin_no_kv_fwd_1: layers_spec/activations/softmin.yaml:10
+_attention_softmin_no_kv_fwd_1 = ElementwiseKernel(
+    "attention_softmin_no_kv_fwd_1",
+    "T allowed",
+    "T softmin_negated",
+    """
+    softmin_negated = -allowed;
+    """,
+)
+
+
+# attention_softmin_no_kv_fwd_2: layers_spec/activations/softmin.yaml:11
+_attention_softmin_no_kv_fwd_2 = ReductionKernel(
+    "attention_softmin_no_kv_fwd_2",
+    "T X0",
+    map_expr="attention_softmin_no_kv_fwd_2_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_no_kv_fwd_2_map(const T softmin_negated) {
+        return softmin_negated;
+    }
+    """,
+)
+
+
+# attention_softmin_no_kv_fwd_3: layers_spec/activations/softmin.yaml:11,12
+_attention_softmin_no_kv_fwd_3 = ElementwiseKernel(
+    "attention_softmin_no_kv_fwd_3",
+    "T softmin_negated, T _t6",
+    "T softmin_exponentials",
+    """
+    T softmin_shifted = softmin_negated - _t6;
+    softmin_exponentials = exp(softmin_shifted);
+    """,
+)
+
+
+# attention_softmin_no_kv_fwd_4: layers_spec/activations/softmin.yaml:13
+_attention_softmin_no_kv_fwd_4 = ReductionKernel(
+    "attention_softmin_no_kv_fwd_4",
+    "T X0",
+    map_expr="attention_softmin_no_kv_fwd_4_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_no_kv_fwd_4_map(const T softmin_exponentials) {
+        return softmin_exponentials;
+    }
+    """,
+)
+
+
+# attention_softmin_no_kv_fwd_5: layers_spec/activations/softmin.yaml:13
+_attention_softmin_no_kv_fwd_5 = ElementwiseKernel(
+    "attention_softmin_no_kv_fwd_5",
+    "T softmin_exponentials, T _t7",
+    "T weights",
+    """
+    weights = softmin_exponentials / _t7;
+    """,
+)
+
+
+def _cupy_forward_softmin_no_kv(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_softmin_no_kv_fwd_0(_t1, _t3)
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    allowed = _cupy_apply_mask(scores, attn_mask)
+    softmin_negated = _attention_softmin_no_kv_fwd_1(allowed)
+    _t5 = _attention_softmin_no_kv_fwd_2(softmin_negated)
+    _t6 = _t5
+    softmin_exponentials = _attention_softmin_no_kv_fwd_3(softmin_negated, _t6)
+    _t7 = _attention_softmin_no_kv_fwd_4(softmin_exponentials)
+    weights = _attention_softmin_no_kv_fwd_5(softmin_exponentials, _t7)
+    y = cp.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
+
+
+# attention_softmin_no_kv_bwd_0: layers_spec/activations/softmin.yaml:15
+_attention_softmin_no_kv_bwd_0 = ReductionKernel(
+    "attention_softmin_no_kv_bwd_0",
+    "T X0, T X1",
+    map_expr="attention_softmin_no_kv_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_no_kv_bwd_0_map(const T grad_weights, const T weights) {
+        T _t12 = grad_weights * weights;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_softmin_no_kv_bwd_1: layers_spec/activations/softmin.yaml:15
+_attention_softmin_no_kv_bwd_1 = ElementwiseKernel(
+    "attention_softmin_no_kv_bwd_1",
+    "T _t13, T grad_weights, T weights",
+    "T grad_allowed",
+    """
+    T _t14 = _t13 - grad_weights;
+    grad_allowed = weights * _t14;
+    """,
+)
+
+
+# attention_softmin_no_kv_bwd_2: layers_spec/primitives.yaml:61
+_attention_softmin_no_kv_bwd_2 = ElementwiseKernel(
+    "attention_softmin_no_kv_bwd_2",
+    "T grad_q, T _t3",
+    "T _t25",
+    """
+    _t25 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmin_no_kv_bwd_3: layers_spec/primitives.yaml:510
+_attention_softmin_no_kv_bwd_3 = ElementwiseKernel(
+    "attention_softmin_no_kv_bwd_3",
+    "T _t21, T _t23, T _t26",
+    "T grad_x",
+    """
+    T _t28 = _t21 + _t23;
+    grad_x = _t28 + _t26;
+    """,
+)
+
+
+def _cupy_backward_softmin_no_kv(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
+):
+    import cupy as cp
+
+    _t8 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t8)
+    _t10 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t10, grad_y)
+    _t13 = _attention_softmin_no_kv_bwd_0(grad_weights, weights)
+    grad_allowed = _attention_softmin_no_kv_bwd_1(_t13, grad_weights, weights)
+    _t16 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_allowed, _t16)
+    _t18 = cp.swapaxes(q, -1, -2)
+    _t19 = cp.matmul(_t18, grad_allowed)
+    grad_k = cp.swapaxes(_t19, -1, -2)
+    _t21 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
+    _t23 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
+    _t25 = _attention_softmin_no_kv_bwd_2(grad_q, _t3)
+    _t26 = _t25 @ query_weight
+    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    grad_x = _attention_softmin_no_kv_bwd_3(_t21, _t23, _t26)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+# attention_softmax_no_kv_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_softmax_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
+    "attention_softmax_no_kv_no_attn_mask_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmax_no_kv_no_attn_mask_fwd_1: layers_spec/activations/softmax.yaml:10
+_attention_softmax_no_kv_no_attn_mask_fwd_1 = ReductionKernel(
+    "attention_softmax_no_kv_no_attn_mask_fwd_1",
+    "T X0",
+    map_expr="attention_softmax_no_kv_no_attn_mask_fwd_1_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_no_kv_no_attn_mask_fwd_1_map(const T scores) {
+        return scores;
+    }
+    """,
+)
+
+
+# attention_softmax_no_kv_no_attn_mask_fwd_2: layers_spec/activations/softmax.yaml:10,11
+_attention_softmax_no_kv_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "attention_softmax_no_kv_no_attn_mask_fwd_2",
+    "T scores, T _t6",
+    "T softmax_exponentials",
+    """
+    T softmax_shifted = scores - _t6;
+    softmax_exponentials = exp(softmax_shifted);
+    """,
+)
+
+
+# attention_softmax_no_kv_no_attn_mask_fwd_3: layers_spec/activations/softmax.yaml:12
+_attention_softmax_no_kv_no_attn_mask_fwd_3 = ReductionKernel(
+    "attention_softmax_no_kv_no_attn_mask_fwd_3",
+    "T X0",
+    map_expr="attention_softmax_no_kv_no_attn_mask_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_no_kv_no_attn_mask_fwd_3_map(const T softmax_exponentials) {
+        return softmax_exponentials;
+    }
+    """,
+)
+
+
+# attention_softmax_no_kv_no_attn_mask_fwd_4: layers_spec/activations/softmax.yaml:12
+_attention_softmax_no_kv_no_attn_mask_fwd_4 = ElementwiseKernel(
+    "attention_softmax_no_kv_no_attn_mask_fwd_4",
+    "T softmax_exponentials, T _t7",
+    "T weights",
+    """
+    weights = softmax_exponentials / _t7;
+    """,
+)
+
+
+def _cupy_forward_softmax_no_kv_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_softmax_no_kv_no_attn_mask_fwd_0(_t1, _t3)
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    _t5 = _attention_softmax_no_kv_no_attn_mask_fwd_1(scores)
+    _t6 = _t5
+    softmax_exponentials = _attention_softmax_no_kv_no_attn_mask_fwd_2(scores, _t6)
+    _t7 = _attention_softmax_no_kv_no_attn_mask_fwd_3(softmax_exponentials)
+    weights = _attention_softmax_no_kv_no_attn_mask_fwd_4(softmax_exponentials, _t7)
+    y = cp.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
+
+
+# attention_softmax_no_kv_no_attn_mask_bwd_0: layers_spec/activations/softmax.yaml:14
+_attention_softmax_no_kv_no_attn_mask_bwd_0 = ReductionKernel(
+    "attention_softmax_no_kv_no_attn_mask_bwd_0",
+    "T X0, T X1",
+    map_expr="attention_softmax_no_kv_no_attn_mask_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmax_no_kv_no_attn_mask_bwd_0_map(const T grad_weights, const T weights) {
+        T _t12 = grad_weights * weights;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_softmax_no_kv_no_attn_mask_bwd_1: layers_spec/activations/softmax.yaml:14
+_attention_softmax_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
+    "attention_softmax_no_kv_no_attn_mask_bwd_1",
+    "T grad_weights, T _t13, T weights",
+    "T grad_scores",
+    """
+    T _t14 = grad_weights - _t13;
+    grad_scores = weights * _t14;
+    """,
+)
+
+
+# attention_softmax_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:61
+_attention_softmax_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
+    "attention_softmax_no_kv_no_attn_mask_bwd_2",
+    "T grad_q, T _t3",
+    "T _t25",
+    """
+    _t25 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmax_no_kv_no_attn_mask_bwd_3: layers_spec/primitives.yaml:510
+_attention_softmax_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
+    "attention_softmax_no_kv_no_attn_mask_bwd_3",
+    "T _t21, T _t23, T _t26",
+    "T grad_x",
+    """
+    T _t28 = _t21 + _t23;
+    grad_x = _t28 + _t26;
+    """,
+)
+
+
+def _cupy_backward_softmax_no_kv_no_attn_mask(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
+):
+    import cupy as cp
+
+    _t8 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t8)
+    _t10 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t10, grad_y)
+    _t13 = _attention_softmax_no_kv_no_attn_mask_bwd_0(grad_weights, weights)
+    grad_scores = _attention_softmax_no_kv_no_attn_mask_bwd_1(
+        grad_weights, _t13, weights
+    )
+    _t16 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_scores, _t16)
+    _t18 = cp.swapaxes(q, -1, -2)
+    _t19 = cp.matmul(_t18, grad_scores)
+    grad_k = cp.swapaxes(_t19, -1, -2)
+    _t21 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
+    _t23 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
+    _t25 = _attention_softmax_no_kv_no_attn_mask_bwd_2(grad_q, _t3)
+    _t26 = _t25 @ query_weight
+    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    grad_x = _attention_softmax_no_kv_no_attn_mask_bwd_3(_t21, _t23, _t26)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+# attention_sparsemax_no_kv_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_sparsemax_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_no_attn_mask_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_sparsemax_no_kv_no_attn_mask_fwd_1: layers_spec/activations/sparsemax.yaml:10
+_attention_sparsemax_no_kv_no_attn_mask_fwd_1 = RowKernel(
+    "attention_sparsemax_no_kv_no_attn_mask_fwd_1",
+    "sparsemax_threshold_row",
+    row_width=1,
+    preamble="""
+    template <typename T>
+    __device__ void sparsemax_threshold_row(const T* z, T* out, long long n) {
+        // Michelot's iteration: tau = (sum of the support - 1) / its size, the support being
+        // {z > tau}; from the whole row tau only grows and the support only shrinks.
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) total += z[k];
+        T tau = (total - T(1)) / T(n);
+        long long size = n;
+        for (long long round = 0; round < n && tau == tau; ++round) {
+            T kept = T(0);
+            long long count = 0;
+            for (long long k = 0; k < n; ++k) {
+                if (z[k] > tau) {
+                    kept += z[k];
+                    ++count;
+                }
+            }
+            if (count == size || count == 0) break;
+            size = count;
+            tau = (kept - T(1)) / T(size);
+        }
+        out[0] = tau;
+    }
+    """,
+)
+
+
+# attention_sparsemax_no_kv_no_attn_mask_fwd_2: layers_spec/activations/sparsemax.yaml:11
+_attention_sparsemax_no_kv_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_no_attn_mask_fwd_2",
+    "T scores, T sparsemax_tau",
+    "T weights",
+    """
+    T _t5 = scores - sparsemax_tau;
+    weights = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
+    """,
+)
+
+
+def _cupy_forward_sparsemax_no_kv_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_sparsemax_no_kv_no_attn_mask_fwd_0(_t1, _t3)
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    sparsemax_tau = _attention_sparsemax_no_kv_no_attn_mask_fwd_1(scores)
+    weights = _attention_sparsemax_no_kv_no_attn_mask_fwd_2(scores, sparsemax_tau)
+    y = cp.matmul(weights, v)
+    return y, (
+        x,
+        kv,
+        query_weight,
+        key_weight,
+        value_weight,
+        _t3,
+        q,
+        v,
+        _t4,
+        scores,
+        weights,
+    )
+
+
+# attention_sparsemax_no_kv_no_attn_mask_bwd_0: layers_spec/activations/sparsemax.yaml:13
+_attention_sparsemax_no_kv_no_attn_mask_bwd_0 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_no_attn_mask_bwd_0",
+    "T weights, T scores",
+    "T _t11",
+    """
+    bool _t10 = weights > T(0);
+    _t11 = _t10;
+    """,
+)
+
+
+# attention_sparsemax_no_kv_no_attn_mask_bwd_1: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_kv_no_attn_mask_bwd_1 = ReductionKernel(
+    "attention_sparsemax_no_kv_no_attn_mask_bwd_1",
+    "T X0, T X1",
+    map_expr="attention_sparsemax_no_kv_no_attn_mask_bwd_1_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_sparsemax_no_kv_no_attn_mask_bwd_1_map(const T grad_weights, const T _t11) {
+        T _t12 = grad_weights * _t11;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_sparsemax_no_kv_no_attn_mask_bwd_2: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_kv_no_attn_mask_bwd_2 = ReductionKernel(
+    "attention_sparsemax_no_kv_no_attn_mask_bwd_2",
+    "T X0",
+    map_expr="attention_sparsemax_no_kv_no_attn_mask_bwd_2_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_sparsemax_no_kv_no_attn_mask_bwd_2_map(const T _t11) {
+        return _t11;
+    }
+    """,
+)
+
+
+# attention_sparsemax_no_kv_no_attn_mask_bwd_3: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_no_attn_mask_bwd_3",
+    "T _t13, T _t14",
+    "T _t15",
+    """
+    _t15 = _t13 / _t14;
+    """,
+)
+
+
+# attention_sparsemax_no_kv_no_attn_mask_bwd_4: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_kv_no_attn_mask_bwd_4 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_no_attn_mask_bwd_4",
+    "T grad_weights, T _t15, T _t11",
+    "T grad_scores",
+    """
+    T _t16 = grad_weights - _t15;
+    grad_scores = _t11 * _t16;
+    """,
+)
+
+
+# attention_sparsemax_no_kv_no_attn_mask_bwd_5: layers_spec/primitives.yaml:61
+_attention_sparsemax_no_kv_no_attn_mask_bwd_5 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_no_attn_mask_bwd_5",
+    "T grad_q, T _t3",
+    "T _t27",
+    """
+    _t27 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_sparsemax_no_kv_no_attn_mask_bwd_6: layers_spec/primitives.yaml:510
+_attention_sparsemax_no_kv_no_attn_mask_bwd_6 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_no_attn_mask_bwd_6",
+    "T _t23, T _t25, T _t28",
+    "T grad_x",
+    """
+    T _t30 = _t23 + _t25;
+    grad_x = _t30 + _t28;
+    """,
+)
+
+
+def _cupy_backward_sparsemax_no_kv_no_attn_mask(
+    grad_y,
+    x,
+    kv,
+    query_weight,
+    key_weight,
+    value_weight,
+    _t3,
+    q,
+    v,
+    _t4,
+    scores,
+    weights,
+):
+    import cupy as cp
+
+    _t6 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t6)
+    _t8 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t8, grad_y)
+    _t11 = _attention_sparsemax_no_kv_no_attn_mask_bwd_0(weights, scores)
+    _t13 = _attention_sparsemax_no_kv_no_attn_mask_bwd_1(grad_weights, _t11)
+    _t14 = _attention_sparsemax_no_kv_no_attn_mask_bwd_2(_t11)
+    _t15 = _attention_sparsemax_no_kv_no_attn_mask_bwd_3(_t13, _t14)
+    grad_scores = _attention_sparsemax_no_kv_no_attn_mask_bwd_4(
+        grad_weights, _t15, _t11
+    )
+    _t18 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_scores, _t18)
+    _t20 = cp.swapaxes(q, -1, -2)
+    _t21 = cp.matmul(_t20, grad_scores)
+    grad_k = cp.swapaxes(_t21, -1, -2)
+    _t23 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
+    _t25 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
+    _t27 = _attention_sparsemax_no_kv_no_attn_mask_bwd_5(grad_q, _t3)
+    _t28 = _t27 @ query_weight
+    grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
+    grad_x = _attention_sparsemax_no_kv_no_attn_mask_bwd_6(_t23, _t25, _t28)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+# attention_softmin_no_kv_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
+_attention_softmin_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
+    "attention_softmin_no_kv_no_attn_mask_fwd_0",
+    "T _t1, T _t3",
+    "T q",
+    """
+    q = _t1 * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmin_no_kv_no_attn_mask_fwd_1: layers_spec/activations/softmin.yaml:10
+_attention_softmin_no_kv_no_attn_mask_fwd_1 = ElementwiseKernel(
+    "attention_softmin_no_kv_no_attn_mask_fwd_1",
+    "T scores",
+    "T softmin_negated",
+    """
+    softmin_negated = -scores;
+    """,
+)
+
+
+# attention_softmin_no_kv_no_attn_mask_fwd_2: layers_spec/activations/softmin.yaml:11
+_attention_softmin_no_kv_no_attn_mask_fwd_2 = ReductionKernel(
+    "attention_softmin_no_kv_no_attn_mask_fwd_2",
+    "T X0",
+    map_expr="attention_softmin_no_kv_no_attn_mask_fwd_2_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_no_kv_no_attn_mask_fwd_2_map(const T softmin_negated) {
+        return softmin_negated;
+    }
+    """,
+)
+
+
+# attention_softmin_no_kv_no_attn_mask_fwd_3: layers_spec/activations/softmin.yaml:11,12
+_attention_softmin_no_kv_no_attn_mask_fwd_3 = ElementwiseKernel(
+    "attention_softmin_no_kv_no_attn_mask_fwd_3",
+    "T softmin_negated, T _t6",
+    "T softmin_exponentials",
+    """
+    T softmin_shifted = softmin_negated - _t6;
+    softmin_exponentials = exp(softmin_shifted);
+    """,
+)
+
+
+# attention_softmin_no_kv_no_attn_mask_fwd_4: layers_spec/activations/softmin.yaml:13
+_attention_softmin_no_kv_no_attn_mask_fwd_4 = ReductionKernel(
+    "attention_softmin_no_kv_no_attn_mask_fwd_4",
+    "T X0",
+    map_expr="attention_softmin_no_kv_no_attn_mask_fwd_4_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_no_kv_no_attn_mask_fwd_4_map(const T softmin_exponentials) {
+        return softmin_exponentials;
+    }
+    """,
+)
+
+
+# attention_softmin_no_kv_no_attn_mask_fwd_5: layers_spec/activations/softmin.yaml:13
+_attention_softmin_no_kv_no_attn_mask_fwd_5 = ElementwiseKernel(
+    "attention_softmin_no_kv_no_attn_mask_fwd_5",
+    "T softmin_exponentials, T _t7",
+    "T weights",
+    """
+    weights = softmin_exponentials / _t7;
+    """,
+)
+
+
+def _cupy_forward_softmin_no_kv_no_attn_mask(
+    x, query_weight, key_weight, value_weight, kv, attn_mask
+):
+    import cupy as cp
+
+    _t1 = x @ query_weight.T
+    _t2 = query_weight.shape[0]
+    _t3 = _t2 ** (-0.5)
+    q = _attention_softmin_no_kv_no_attn_mask_fwd_0(_t1, _t3)
+    k = x @ key_weight.T
+    v = x @ value_weight.T
+    _t4 = cp.swapaxes(k, -1, -2)
+    scores = cp.matmul(q, _t4)
+    softmin_negated = _attention_softmin_no_kv_no_attn_mask_fwd_1(scores)
+    _t5 = _attention_softmin_no_kv_no_attn_mask_fwd_2(softmin_negated)
+    _t6 = _t5
+    softmin_exponentials = _attention_softmin_no_kv_no_attn_mask_fwd_3(
+        softmin_negated, _t6
+    )
+    _t7 = _attention_softmin_no_kv_no_attn_mask_fwd_4(softmin_exponentials)
+    weights = _attention_softmin_no_kv_no_attn_mask_fwd_5(softmin_exponentials, _t7)
+    y = cp.matmul(weights, v)
+    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
+
+
+# attention_softmin_no_kv_no_attn_mask_bwd_0: layers_spec/activations/softmin.yaml:15
+_attention_softmin_no_kv_no_attn_mask_bwd_0 = ReductionKernel(
+    "attention_softmin_no_kv_no_attn_mask_bwd_0",
+    "T X0, T X1",
+    map_expr="attention_softmin_no_kv_no_attn_mask_bwd_0_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T attention_softmin_no_kv_no_attn_mask_bwd_0_map(const T grad_weights, const T weights) {
+        T _t12 = grad_weights * weights;
+        return _t12;
+    }
+    """,
+)
+
+
+# attention_softmin_no_kv_no_attn_mask_bwd_1: layers_spec/activations/softmin.yaml:15
+_attention_softmin_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
+    "attention_softmin_no_kv_no_attn_mask_bwd_1",
+    "T _t13, T grad_weights, T weights",
+    "T grad_scores",
+    """
+    T _t14 = _t13 - grad_weights;
+    grad_scores = weights * _t14;
+    """,
+)
+
+
+# attention_softmin_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:61
+_attention_softmin_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
+    "attention_softmin_no_kv_no_attn_mask_bwd_2",
+    "T grad_q, T _t3",
+    "T _t25",
+    """
+    _t25 = grad_q * _t3;
+    """,
+    scalars=("_t3",),
+)
+
+
+# attention_softmin_no_kv_no_attn_mask_bwd_3: layers_spec/primitives.yaml:510
+_attention_softmin_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
+    "attention_softmin_no_kv_no_attn_mask_bwd_3",
+    "T _t21, T _t23, T _t26",
+    "T grad_x",
+    """
+    T _t28 = _t21 + _t23;
+    grad_x = _t28 + _t26;
+    """,
+)
+
+
+def _cupy_backward_softmin_no_kv_no_attn_mask(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
+):
+    import cupy as cp
+
+    _t8 = cp.swapaxes(v, -1, -2)
+    grad_weights = cp.matmul(grad_y, _t8)
+    _t10 = cp.swapaxes(weights, -1, -2)
+    grad_v = cp.matmul(_t10, grad_y)
+    _t13 = _attention_softmin_no_kv_no_attn_mask_bwd_0(grad_weights, weights)
+    grad_scores = _attention_softmin_no_kv_no_attn_mask_bwd_1(
+        _t13, grad_weights, weights
+    )
+    _t16 = cp.swapaxes(_t4, -1, -2)
+    grad_q = cp.matmul(grad_scores, _t16)
+    _t18 = cp.swapaxes(q, -1, -2)
+    _t19 = cp.matmul(_t18, grad_scores)
+    grad_k = cp.swapaxes(_t19, -1, -2)
+    _t21 = grad_v @ value_weight
+    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
+    _t23 = grad_k @ key_weight
+    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
+    _t25 = _attention_softmin_no_kv_no_attn_mask_bwd_2(grad_q, _t3)
+    _t26 = _t25 @ query_weight
+    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    grad_x = _attention_softmin_no_kv_no_attn_mask_bwd_3(_t21, _t23, _t26)
+    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
+
+
+_CUPY_FUSED = {
+    ("softmax", True, True): (_cupy_forward_softmax, _cupy_backward_softmax),
+    ("sparsemax", True, True): (_cupy_forward_sparsemax, _cupy_backward_sparsemax),
+    ("softmin", True, True): (_cupy_forward_softmin, _cupy_backward_softmin),
+    ("softmax", True, False): (
+        _cupy_forward_softmax_no_attn_mask,
+        _cupy_backward_softmax_no_attn_mask,
+    ),
+    ("sparsemax", True, False): (
+        _cupy_forward_sparsemax_no_attn_mask,
+        _cupy_backward_sparsemax_no_attn_mask,
+    ),
+    ("softmin", True, False): (
+        _cupy_forward_softmin_no_attn_mask,
+        _cupy_backward_softmin_no_attn_mask,
+    ),
+    ("softmax", False, True): (
+        _cupy_forward_softmax_no_kv,
+        _cupy_backward_softmax_no_kv,
+    ),
+    ("sparsemax", False, True): (
+        _cupy_forward_sparsemax_no_kv,
+        _cupy_backward_sparsemax_no_kv,
+    ),
+    ("softmin", False, True): (
+        _cupy_forward_softmin_no_kv,
+        _cupy_backward_softmin_no_kv,
+    ),
+    ("softmax", False, False): (
+        _cupy_forward_softmax_no_kv_no_attn_mask,
+        _cupy_backward_softmax_no_kv_no_attn_mask,
+    ),
+    ("sparsemax", False, False): (
+        _cupy_forward_sparsemax_no_kv_no_attn_mask,
+        _cupy_backward_sparsemax_no_kv_no_attn_mask,
+    ),
+    ("softmin", False, False): (
+        _cupy_forward_softmin_no_kv_no_attn_mask,
+        _cupy_backward_softmin_no_kv_no_attn_mask,
+    ),
+}
+
+
+def _cupy_apply_mask(scores, mask, out=None):
+    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
+    given, receives the result (it may be ``scores``)."""
+    import cupy as cp
+
+    if mask.dtype != bool:
+        return cp.add(scores, mask, out=out)
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        cp.copyto(out, scores)
+    cp.copyto(out, -cp.inf, where=mask)
+    return out
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])

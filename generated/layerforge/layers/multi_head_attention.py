@@ -1,0 +1,2936 @@
+"""MultiHeadAttention: Multi-head attention as torch.nn.MultiheadAttention(E, num_heads,
+batch_first=True) without dropout: q, k, v = x @ in_proj_weight.T + in_proj_bias (keys
+and values from kv in the cross form), split into num_heads heads of E / num_heads
+features, softmax(q k^T / sqrt(E / num_heads) + mask) v per head, the heads joined and
+projected by out_proj. A boolean attn_mask is True where a query may not see a key
+(torch's convention), a float one is added to the scores; causal hides the keys after
+each query; a query that sees no key gets zeros, not NaN.
+Generated from layers_spec/layers/multi_head_attention.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_divides,
+    check_blocks,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x", "kv", "attn_mask")
+PARAMETERS = ("in_proj_weight", "in_proj_bias", "out_proj_weight", "out_proj_bias")
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv=None,
+    attn_mask=None,
+    *,
+    num_heads=8,
+    causal=False,
+):
+    """MultiHeadAttention forward pass.
+
+    Multi-head attention as torch.nn.MultiheadAttention(E, num_heads, batch_first=True)
+    without dropout: q, k, v = x @ in_proj_weight.T + in_proj_bias (keys and values from
+    kv in the cross form), split into num_heads heads of E / num_heads features,
+    softmax(q k^T / sqrt(E / num_heads) + mask) v per head, the heads joined and
+    projected by out_proj. A boolean attn_mask is True where a query may not see a key
+    (torch's convention), a float one is added to the scores; causal hides the keys
+    after each query; a query that sees no key gets zeros, not NaN.
+
+    Args:
+        x: float32 or float64 input of shape [..., S, E]. Queries [batch, S, E]; also
+            keys and values when kv is None (self-attention).
+        in_proj_weight: float32 or float64 parameter of shape [3*E, E]. The q, k and v
+            projections stacked, as torch's in_proj_weight.
+        in_proj_bias: float32 or float64 parameter of shape [3*E]. Their biases (torch
+            initialises them to 0).
+        out_proj_weight: float32 or float64 parameter of shape [E, E]. torch's
+            out_proj.weight.
+        out_proj_bias: float32 or float64 parameter of shape [E]. torch's out_proj.bias
+            (0 at first, as torch's).
+        kv: float32 or float64 input of shape [..., S_kv, E], None to leave it out. Keys
+            and values [batch, S_kv, E] of the cross form (an encoder's memory).
+        attn_mask: bool or float mask (no gradient) input of shape [S, S_kv], None to
+            leave it out. True (or -inf) where query i may not attend to key j; a float
+            mask is added to the scores.
+        num_heads: int, default 8. The number of heads; it must divide E.
+        causal: bool, default False. Hide from each query the keys after it (torch's
+            is_causal).
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "multi_head_attention",
+        {
+            "x": x,
+            "in_proj_weight": in_proj_weight,
+            "in_proj_bias": in_proj_bias,
+            "out_proj_weight": out_proj_weight,
+            "out_proj_bias": out_proj_bias,
+            "kv": kv,
+            "attn_mask": attn_mask,
+        },
+        {
+            "x": ("...", "S", "E"),
+            "in_proj_weight": ("3*E", "E"),
+            "in_proj_bias": ("3*E",),
+            "out_proj_weight": ("E", "E"),
+            "out_proj_bias": ("E",),
+            "kv": ("...", "S_kv", "E"),
+            "attn_mask": ("S", "S_kv"),
+        },
+        optional=("kv", "attn_mask"),
+        kinds={"attn_mask": "mask"},
+        same=(("S_kv", "S"),) if kv is None else (),
+    )
+    check_attribute("multi_head_attention", "num_heads", num_heads, "int", minimum=1)
+    check_divides("multi_head_attention", "num_heads", num_heads, "x", x.shape[-1])
+    check_attribute("multi_head_attention", "causal", causal, "bool")
+    check_blocks("multi_head_attention", "in_proj_weight", in_proj_weight, 3, 0)
+    check_blocks("multi_head_attention", "in_proj_bias", in_proj_bias, 3, -1)
+    if on_gpu(x):
+        forward_variant, backward_variant = _CUPY_VARIANTS[
+            (causal, kv is not None, attn_mask is not None)
+        ]
+        y, saved = forward_variant(
+            x,
+            in_proj_weight,
+            in_proj_bias,
+            out_proj_weight,
+            out_proj_bias,
+            kv,
+            attn_mask,
+            num_heads,
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    forward_variant, backward_variant = _VARIANTS[
+        (causal, kv is not None, attn_mask is not None)
+    ]
+    y, saved = forward_variant(
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        kv,
+        attn_mask,
+        num_heads,
+    )
+    return y, (backward_variant, saved, (y.dtype, y.shape), None)
+
+
+def backward(grad_y, ctx):
+    """MultiHeadAttention backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_in_proj_weight, grad_in_proj_bias, grad_out_proj_weight,
+            grad_out_proj_bias, grad_kv: gradients with respect to x, in_proj_weight,
+            in_proj_bias, out_proj_weight, out_proj_bias, kv, in that order.
+    """
+    backward_variant, saved = check_context(
+        "multi_head_attention", __name__, ctx, {"grad_y": grad_y}
+    )
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_causal(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
+    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
+    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    _t1 = (x.shape[-1] / num_heads) ** -0.5
+    heads_q = _split_heads(q, num_heads) * _t1
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    _t2 = np.swapaxes(heads_k, -1, -2)
+    scores = np.matmul(heads_q, _t2)
+    allowed = _apply_mask(scores, attn_mask)
+    ordered = _apply_causal(allowed)
+    weights = _masked_softmax(ordered)
+    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    y = attended @ out_proj_weight.T + out_proj_bias
+    return y, (
+        x,
+        kv,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        heads_q,
+        heads_v,
+        _t2,
+        weights,
+        attended,
+    )
+
+
+def _backward_causal(
+    grad_y,
+    x,
+    kv,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    heads_q,
+    heads_v,
+    _t2,
+    weights,
+    attended,
+):
+    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t3 = _split_heads(grad_attended, num_heads)
+    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered *= weights
+    grad_heads_q = np.matmul(grad_ordered, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(
+        np.matmul(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2
+    )
+    grad_v = _merge_heads(grad_heads_v, num_heads)
+    grad_k = _merge_heads(grad_heads_k, num_heads)
+    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
+    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = (
+        _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
+        + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
+        + _chunk_place(_rows(grad_q).T @ _rows(x), in_proj_weight, 3, 0, 0)
+    )
+    grad_in_proj_bias = (
+        _chunk_place(_sum_to(grad_v, out_proj_bias.shape), in_proj_bias, 3, 2, -1)
+        + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
+        + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
+    )
+    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
+        in_proj_weight, 3, 1, 0
+    )
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        grad_kv,
+    )
+
+
+def _forward_causal_no_attn_mask(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
+    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
+    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    _t1 = (x.shape[-1] / num_heads) ** -0.5
+    heads_q = _split_heads(q, num_heads) * _t1
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    _t2 = np.swapaxes(heads_k, -1, -2)
+    scores = np.matmul(heads_q, _t2)
+    ordered = _apply_causal(scores)
+    weights = _masked_softmax(ordered)
+    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    y = attended @ out_proj_weight.T + out_proj_bias
+    return y, (
+        x,
+        kv,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        heads_q,
+        heads_v,
+        _t2,
+        weights,
+        attended,
+    )
+
+
+def _backward_causal_no_attn_mask(
+    grad_y,
+    x,
+    kv,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    heads_q,
+    heads_v,
+    _t2,
+    weights,
+    attended,
+):
+    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t3 = _split_heads(grad_attended, num_heads)
+    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered *= weights
+    grad_heads_q = np.matmul(grad_ordered, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(
+        np.matmul(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2
+    )
+    grad_v = _merge_heads(grad_heads_v, num_heads)
+    grad_k = _merge_heads(grad_heads_k, num_heads)
+    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
+    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = (
+        _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
+        + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
+        + _chunk_place(_rows(grad_q).T @ _rows(x), in_proj_weight, 3, 0, 0)
+    )
+    grad_in_proj_bias = (
+        _chunk_place(_sum_to(grad_v, out_proj_bias.shape), in_proj_bias, 3, 2, -1)
+        + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
+        + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
+    )
+    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
+        in_proj_weight, 3, 1, 0
+    )
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        grad_kv,
+    )
+
+
+def _forward_causal_no_kv(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    _t1 = x @ in_proj_weight.T
+    qkv = _t1 + in_proj_bias
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    _t2 = (x.shape[-1] / num_heads) ** -0.5
+    heads_q = _split_heads(q, num_heads) * _t2
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    allowed = _apply_mask(scores, attn_mask)
+    ordered = _apply_causal(allowed)
+    weights = _masked_softmax(ordered)
+    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    y = attended @ out_proj_weight.T + out_proj_bias
+    return y, (
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        _t2,
+        weights,
+        attended,
+    )
+
+
+def _backward_causal_no_kv(
+    grad_y,
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    _t2,
+    weights,
+    attended,
+):
+    qkv = _t1 + in_proj_bias
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    heads_q = _split_heads(q, num_heads) * _t2
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t3 = _split_heads(grad_attended, num_heads)
+    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered *= weights
+    grad_heads_q = np.matmul(
+        grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
+    )
+    grad_heads_k = np.swapaxes(
+        np.matmul(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2
+    )
+    grad_v = _merge_heads(grad_heads_v, num_heads)
+    grad_k = _merge_heads(grad_heads_k, num_heads)
+    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
+    grad_qkv = (
+        _chunk_place(grad_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_q, _t1, 3, 0, -1)
+    )
+    grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
+    grad_x = grad_qkv @ in_proj_weight
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        None,
+    )
+
+
+def _forward_causal_no_kv_no_attn_mask(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    _t1 = x @ in_proj_weight.T
+    qkv = _t1 + in_proj_bias
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    _t2 = (x.shape[-1] / num_heads) ** -0.5
+    heads_q = _split_heads(q, num_heads) * _t2
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    ordered = _apply_causal(scores)
+    weights = _masked_softmax(ordered)
+    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    y = attended @ out_proj_weight.T + out_proj_bias
+    return y, (
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        _t2,
+        weights,
+        attended,
+    )
+
+
+def _backward_causal_no_kv_no_attn_mask(
+    grad_y,
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    _t2,
+    weights,
+    attended,
+):
+    qkv = _t1 + in_proj_bias
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    heads_q = _split_heads(q, num_heads) * _t2
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t3 = _split_heads(grad_attended, num_heads)
+    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered *= weights
+    grad_heads_q = np.matmul(
+        grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
+    )
+    grad_heads_k = np.swapaxes(
+        np.matmul(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2
+    )
+    grad_v = _merge_heads(grad_heads_v, num_heads)
+    grad_k = _merge_heads(grad_heads_k, num_heads)
+    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
+    grad_qkv = (
+        _chunk_place(grad_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_q, _t1, 3, 0, -1)
+    )
+    grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
+    grad_x = grad_qkv @ in_proj_weight
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        None,
+    )
+
+
+def _forward_no_causal(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
+    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
+    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    _t1 = (x.shape[-1] / num_heads) ** -0.5
+    heads_q = _split_heads(q, num_heads) * _t1
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    _t2 = np.swapaxes(heads_k, -1, -2)
+    scores = np.matmul(heads_q, _t2)
+    allowed = _apply_mask(scores, attn_mask)
+    weights = _masked_softmax(allowed)
+    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    y = attended @ out_proj_weight.T + out_proj_bias
+    return y, (
+        x,
+        kv,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        heads_q,
+        heads_v,
+        _t2,
+        weights,
+        attended,
+    )
+
+
+def _backward_no_causal(
+    grad_y,
+    x,
+    kv,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    heads_q,
+    heads_v,
+    _t2,
+    weights,
+    attended,
+):
+    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t3 = _split_heads(grad_attended, num_heads)
+    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed *= weights
+    grad_heads_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(
+        np.matmul(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2
+    )
+    grad_v = _merge_heads(grad_heads_v, num_heads)
+    grad_k = _merge_heads(grad_heads_k, num_heads)
+    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
+    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = (
+        _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
+        + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
+        + _chunk_place(_rows(grad_q).T @ _rows(x), in_proj_weight, 3, 0, 0)
+    )
+    grad_in_proj_bias = (
+        _chunk_place(_sum_to(grad_v, out_proj_bias.shape), in_proj_bias, 3, 2, -1)
+        + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
+        + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
+    )
+    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
+        in_proj_weight, 3, 1, 0
+    )
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        grad_kv,
+    )
+
+
+def _forward_no_causal_no_attn_mask(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
+    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
+    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    _t1 = (x.shape[-1] / num_heads) ** -0.5
+    heads_q = _split_heads(q, num_heads) * _t1
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    _t2 = np.swapaxes(heads_k, -1, -2)
+    scores = np.matmul(heads_q, _t2)
+    weights = _masked_softmax(scores)
+    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    y = attended @ out_proj_weight.T + out_proj_bias
+    return y, (
+        x,
+        kv,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        heads_q,
+        heads_v,
+        _t2,
+        weights,
+        attended,
+    )
+
+
+def _backward_no_causal_no_attn_mask(
+    grad_y,
+    x,
+    kv,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    heads_q,
+    heads_v,
+    _t2,
+    weights,
+    attended,
+):
+    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t3 = _split_heads(grad_attended, num_heads)
+    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores *= weights
+    grad_heads_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(
+        np.matmul(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2
+    )
+    grad_v = _merge_heads(grad_heads_v, num_heads)
+    grad_k = _merge_heads(grad_heads_k, num_heads)
+    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
+    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = (
+        _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
+        + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
+        + _chunk_place(_rows(grad_q).T @ _rows(x), in_proj_weight, 3, 0, 0)
+    )
+    grad_in_proj_bias = (
+        _chunk_place(_sum_to(grad_v, out_proj_bias.shape), in_proj_bias, 3, 2, -1)
+        + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
+        + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
+    )
+    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
+        in_proj_weight, 3, 1, 0
+    )
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        grad_kv,
+    )
+
+
+def _forward_no_causal_no_kv(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    _t1 = x @ in_proj_weight.T
+    qkv = _t1 + in_proj_bias
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    _t2 = (x.shape[-1] / num_heads) ** -0.5
+    heads_q = _split_heads(q, num_heads) * _t2
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    allowed = _apply_mask(scores, attn_mask)
+    weights = _masked_softmax(allowed)
+    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    y = attended @ out_proj_weight.T + out_proj_bias
+    return y, (
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        _t2,
+        weights,
+        attended,
+    )
+
+
+def _backward_no_causal_no_kv(
+    grad_y,
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    _t2,
+    weights,
+    attended,
+):
+    qkv = _t1 + in_proj_bias
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    heads_q = _split_heads(q, num_heads) * _t2
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t3 = _split_heads(grad_attended, num_heads)
+    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed *= weights
+    grad_heads_q = np.matmul(
+        grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
+    )
+    grad_heads_k = np.swapaxes(
+        np.matmul(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2
+    )
+    grad_v = _merge_heads(grad_heads_v, num_heads)
+    grad_k = _merge_heads(grad_heads_k, num_heads)
+    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
+    grad_qkv = (
+        _chunk_place(grad_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_q, _t1, 3, 0, -1)
+    )
+    grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
+    grad_x = grad_qkv @ in_proj_weight
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        None,
+    )
+
+
+def _forward_no_causal_no_kv_no_attn_mask(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    _t1 = x @ in_proj_weight.T
+    qkv = _t1 + in_proj_bias
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    _t2 = (x.shape[-1] / num_heads) ** -0.5
+    heads_q = _split_heads(q, num_heads) * _t2
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    weights = _masked_softmax(scores)
+    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    y = attended @ out_proj_weight.T + out_proj_bias
+    return y, (
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        _t2,
+        weights,
+        attended,
+    )
+
+
+def _backward_no_causal_no_kv_no_attn_mask(
+    grad_y,
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    _t2,
+    weights,
+    attended,
+):
+    qkv = _t1 + in_proj_bias
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    heads_q = _split_heads(q, num_heads) * _t2
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t3 = _split_heads(grad_attended, num_heads)
+    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores *= weights
+    grad_heads_q = np.matmul(
+        grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
+    )
+    grad_heads_k = np.swapaxes(
+        np.matmul(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2
+    )
+    grad_v = _merge_heads(grad_heads_v, num_heads)
+    grad_k = _merge_heads(grad_heads_k, num_heads)
+    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
+    grad_qkv = (
+        _chunk_place(grad_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_q, _t1, 3, 0, -1)
+    )
+    grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
+    grad_x = grad_qkv @ in_proj_weight
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        None,
+    )
+
+
+_VARIANTS = {
+    (True, True, True): (_forward_causal, _backward_causal),
+    (True, True, False): (_forward_causal_no_attn_mask, _backward_causal_no_attn_mask),
+    (True, False, True): (_forward_causal_no_kv, _backward_causal_no_kv),
+    (True, False, False): (
+        _forward_causal_no_kv_no_attn_mask,
+        _backward_causal_no_kv_no_attn_mask,
+    ),
+    (False, True, True): (_forward_no_causal, _backward_no_causal),
+    (False, True, False): (
+        _forward_no_causal_no_attn_mask,
+        _backward_no_causal_no_attn_mask,
+    ),
+    (False, False, True): (_forward_no_causal_no_kv, _backward_no_causal_no_kv),
+    (False, False, False): (
+        _forward_no_causal_no_kv_no_attn_mask,
+        _backward_no_causal_no_kv_no_attn_mask,
+    ),
+}
+
+
+def _apply_causal(scores, out=None):
+    """scores with -inf where the key comes after the query (column j > row i);
+    ``out``, if given, receives the result (it may be ``scores``)."""
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        np.copyto(out, scores)
+    rows, cols = scores.shape[-2:]
+    np.copyto(out, -np.inf, where=np.triu(np.ones((rows, cols), dtype=bool), 1))
+    return out
+
+
+def _apply_mask(scores, mask, out=None):
+    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
+    given, receives the result (it may be ``scores``)."""
+    if mask.dtype != bool:
+        return np.add(scores, mask, out=out)
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        np.copyto(out, scores)
+    np.copyto(out, -np.inf, where=mask)
+    return out
+
+
+def _chunk(x, pieces, index, axis):
+    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
+    size = x.shape[axis] // pieces
+    where = [slice(None)] * x.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    return x[tuple(where)]
+
+
+def _chunk_place(block, like, pieces, index, axis):
+    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
+    along ``axis``."""
+    out = np.zeros(like.shape, dtype=block.dtype)
+    size = like.shape[axis] // pieces
+    where = [slice(None)] * like.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    out[tuple(where)] = block
+    return out
+
+
+def _dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    if b.ndim == 1:
+        return np.matmul(a, b)[..., None]
+    return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _masked_softmax(x, out=None):
+    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
+    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
+    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
+    top = np.max(x, axis=-1, keepdims=True)
+    np.putmask(top, top == -np.inf, 0)
+    out = np.subtract(x, top, out=out)
+    np.exp(out, out=out)
+    total = np.sum(out, axis=-1, keepdims=True)
+    np.putmask(total, total == 0, 1)
+    out /= total
+    return out
+
+
+def _merge_heads(x, heads):
+    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
+    moved = x.swapaxes(-2, -3)
+    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _split_heads(x, heads):
+    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
+    h * E / heads to (h + 1) * E / heads of every position, as torch's
+    MultiheadAttention splits them."""
+    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
+
+
+def _sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return np.matmul(np.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return np.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# multi_head_attention_causal_fwd_0: layers_spec/layers/multi_head_attention.yaml:25
+_multi_head_attention_causal_fwd_0 = ElementwiseKernel(
+    "multi_head_attention_causal_fwd_0",
+    "T _t2, T _t3",
+    "T q",
+    """
+    q = _t2 + _t3;
+    """,
+)
+
+
+# multi_head_attention_causal_fwd_1: layers_spec/layers/multi_head_attention.yaml:26
+_multi_head_attention_causal_fwd_1 = ElementwiseKernel(
+    "multi_head_attention_causal_fwd_1",
+    "T _t5, T _t6",
+    "T k",
+    """
+    k = _t5 + _t6;
+    """,
+)
+
+
+# multi_head_attention_causal_fwd_2: layers_spec/layers/multi_head_attention.yaml:27
+_multi_head_attention_causal_fwd_2 = ElementwiseKernel(
+    "multi_head_attention_causal_fwd_2",
+    "T _t8, T _t9",
+    "T v",
+    """
+    v = _t8 + _t9;
+    """,
+)
+
+
+# multi_head_attention_causal_fwd_3: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_causal_fwd_3 = ElementwiseKernel(
+    "multi_head_attention_causal_fwd_3",
+    "T _t10, T _t13",
+    "T heads_q",
+    """
+    heads_q = _t10 * _t13;
+    """,
+    scalars=("_t13",),
+)
+
+
+# multi_head_attention_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_causal_fwd_4 = ElementwiseKernel(
+    "multi_head_attention_causal_fwd_4",
+    "T _t16, T out_proj_bias",
+    "T y",
+    """
+    y = _t16 + out_proj_bias;
+    """,
+)
+
+
+def _cupy_forward_causal(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    import cupy as cp
+
+    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
+    _t2 = x @ _t1.T
+    _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
+    q = _multi_head_attention_causal_fwd_0(_t2, _t3)
+    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
+    _t5 = kv @ _t4.T
+    _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
+    k = _multi_head_attention_causal_fwd_1(_t5, _t6)
+    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
+    _t8 = kv @ _t7.T
+    _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
+    v = _multi_head_attention_causal_fwd_2(_t8, _t9)
+    _t10 = _cupy_split_heads(q, num_heads)
+    _t11 = x.shape[-1]
+    _t12 = _t11 / num_heads
+    _t13 = _t12 ** (-0.5)
+    heads_q = _multi_head_attention_causal_fwd_3(_t10, _t13)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t14 = cp.swapaxes(heads_k, -1, -2)
+    scores = cp.matmul(heads_q, _t14)
+    allowed = _cupy_apply_mask(scores, attn_mask)
+    ordered = _cupy_apply_causal(allowed)
+    weights = _cupy_masked_softmax(ordered)
+    _t15 = cp.matmul(weights, heads_v)
+    attended = _cupy_merge_heads(_t15, num_heads)
+    _t16 = attended @ out_proj_weight.T
+    y = _multi_head_attention_causal_fwd_4(_t16, out_proj_bias)
+    return y, (
+        x,
+        kv,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t13,
+        heads_q,
+        heads_v,
+        _t14,
+        weights,
+        attended,
+    )
+
+
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2469
+_multi_head_attention_causal_bwd_0 = ElementwiseKernel(
+    "multi_head_attention_causal_bwd_0",
+    "T grad_weights, T _t25, T weights",
+    "T grad_ordered",
+    """
+    T _t26 = grad_weights - _t25;
+    grad_ordered = weights * _t26;
+    """,
+)
+
+
+# multi_head_attention_causal_bwd_1: layers_spec/primitives.yaml:61
+_multi_head_attention_causal_bwd_1 = ElementwiseKernel(
+    "multi_head_attention_causal_bwd_1",
+    "T grad_heads_q, T _t13",
+    "T _t35",
+    """
+    _t35 = grad_heads_q * _t13;
+    """,
+    scalars=("_t13",),
+)
+
+
+# multi_head_attention_causal_bwd_2: layers_spec/primitives.yaml:823
+_multi_head_attention_causal_bwd_2 = ElementwiseKernel(
+    "multi_head_attention_causal_bwd_2",
+    "T _t41, T _t46, T _t51",
+    "T grad_in_proj_weight",
+    """
+    T _t52 = _t41 + _t46;
+    grad_in_proj_weight = _t52 + _t51;
+    """,
+)
+
+
+# multi_head_attention_causal_bwd_3: layers_spec/primitives.yaml:823
+_multi_head_attention_causal_bwd_3 = ElementwiseKernel(
+    "multi_head_attention_causal_bwd_3",
+    "T _t38, T _t43, T _t48",
+    "T grad_in_proj_bias",
+    """
+    T _t53 = _t38 + _t43;
+    grad_in_proj_bias = _t53 + _t48;
+    """,
+)
+
+
+# multi_head_attention_causal_bwd_4: layers_spec/primitives.yaml:823
+_multi_head_attention_causal_bwd_4 = ElementwiseKernel(
+    "multi_head_attention_causal_bwd_4",
+    "T _t39, T _t44",
+    "T grad_kv",
+    """
+    grad_kv = _t39 + _t44;
+    """,
+)
+
+
+def _cupy_backward_causal(
+    grad_y,
+    x,
+    kv,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t13,
+    heads_q,
+    heads_v,
+    _t14,
+    weights,
+    attended,
+):
+    import cupy as cp
+
+    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
+    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
+    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
+    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
+    _t20 = _cupy_split_heads(grad_attended, num_heads)
+    _t21 = cp.swapaxes(heads_v, -1, -2)
+    grad_weights = cp.matmul(_t20, _t21)
+    _t23 = cp.swapaxes(weights, -1, -2)
+    grad_heads_v = cp.matmul(_t23, _t20)
+    _t25 = _cupy_dot_last(grad_weights, weights)
+    grad_ordered = _multi_head_attention_causal_bwd_0(grad_weights, _t25, weights)
+    _t28 = cp.swapaxes(_t14, -1, -2)
+    grad_heads_q = cp.matmul(grad_ordered, _t28)
+    _t30 = cp.swapaxes(heads_q, -1, -2)
+    _t31 = cp.matmul(_t30, grad_ordered)
+    grad_heads_k = cp.swapaxes(_t31, -1, -2)
+    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
+    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
+    _t35 = _multi_head_attention_causal_bwd_1(grad_heads_q, _t13)
+    grad_q = _cupy_merge_heads(_t35, num_heads)
+    _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
+    _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
+    _t39 = grad_v @ _t7
+    _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
+    _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
+    _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
+    _t44 = grad_k @ _t4
+    _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
+    _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
+    _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
+    grad_x = grad_q @ _t1
+    _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
+    _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = _multi_head_attention_causal_bwd_2(_t41, _t46, _t51)
+    grad_in_proj_bias = _multi_head_attention_causal_bwd_3(_t38, _t43, _t48)
+    grad_kv = _multi_head_attention_causal_bwd_4(_t39, _t44)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        grad_kv,
+    )
+
+
+# multi_head_attention_causal_no_attn_mask_fwd_0: layers_spec/layers/multi_head_attention.yaml:25
+_multi_head_attention_causal_no_attn_mask_fwd_0 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_fwd_0",
+    "T _t2, T _t3",
+    "T q",
+    """
+    q = _t2 + _t3;
+    """,
+)
+
+
+# multi_head_attention_causal_no_attn_mask_fwd_1: layers_spec/layers/multi_head_attention.yaml:26
+_multi_head_attention_causal_no_attn_mask_fwd_1 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_fwd_1",
+    "T _t5, T _t6",
+    "T k",
+    """
+    k = _t5 + _t6;
+    """,
+)
+
+
+# multi_head_attention_causal_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:27
+_multi_head_attention_causal_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_fwd_2",
+    "T _t8, T _t9",
+    "T v",
+    """
+    v = _t8 + _t9;
+    """,
+)
+
+
+# multi_head_attention_causal_no_attn_mask_fwd_3: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_causal_no_attn_mask_fwd_3 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_fwd_3",
+    "T _t10, T _t13",
+    "T heads_q",
+    """
+    heads_q = _t10 * _t13;
+    """,
+    scalars=("_t13",),
+)
+
+
+# multi_head_attention_causal_no_attn_mask_fwd_4: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_causal_no_attn_mask_fwd_4 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_fwd_4",
+    "T _t16, T out_proj_bias",
+    "T y",
+    """
+    y = _t16 + out_proj_bias;
+    """,
+)
+
+
+def _cupy_forward_causal_no_attn_mask(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    import cupy as cp
+
+    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
+    _t2 = x @ _t1.T
+    _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
+    q = _multi_head_attention_causal_no_attn_mask_fwd_0(_t2, _t3)
+    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
+    _t5 = kv @ _t4.T
+    _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
+    k = _multi_head_attention_causal_no_attn_mask_fwd_1(_t5, _t6)
+    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
+    _t8 = kv @ _t7.T
+    _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
+    v = _multi_head_attention_causal_no_attn_mask_fwd_2(_t8, _t9)
+    _t10 = _cupy_split_heads(q, num_heads)
+    _t11 = x.shape[-1]
+    _t12 = _t11 / num_heads
+    _t13 = _t12 ** (-0.5)
+    heads_q = _multi_head_attention_causal_no_attn_mask_fwd_3(_t10, _t13)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t14 = cp.swapaxes(heads_k, -1, -2)
+    scores = cp.matmul(heads_q, _t14)
+    ordered = _cupy_apply_causal(scores)
+    weights = _cupy_masked_softmax(ordered)
+    _t15 = cp.matmul(weights, heads_v)
+    attended = _cupy_merge_heads(_t15, num_heads)
+    _t16 = attended @ out_proj_weight.T
+    y = _multi_head_attention_causal_no_attn_mask_fwd_4(_t16, out_proj_bias)
+    return y, (
+        x,
+        kv,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t13,
+        heads_q,
+        heads_v,
+        _t14,
+        weights,
+        attended,
+    )
+
+
+# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2469
+_multi_head_attention_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_bwd_0",
+    "T grad_weights, T _t25, T weights",
+    "T grad_ordered",
+    """
+    T _t26 = grad_weights - _t25;
+    grad_ordered = weights * _t26;
+    """,
+)
+
+
+# multi_head_attention_causal_no_attn_mask_bwd_1: layers_spec/primitives.yaml:61
+_multi_head_attention_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_bwd_1",
+    "T grad_heads_q, T _t13",
+    "T _t35",
+    """
+    _t35 = grad_heads_q * _t13;
+    """,
+    scalars=("_t13",),
+)
+
+
+# multi_head_attention_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:823
+_multi_head_attention_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_bwd_2",
+    "T _t41, T _t46, T _t51",
+    "T grad_in_proj_weight",
+    """
+    T _t52 = _t41 + _t46;
+    grad_in_proj_weight = _t52 + _t51;
+    """,
+)
+
+
+# multi_head_attention_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:823
+_multi_head_attention_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_bwd_3",
+    "T _t38, T _t43, T _t48",
+    "T grad_in_proj_bias",
+    """
+    T _t53 = _t38 + _t43;
+    grad_in_proj_bias = _t53 + _t48;
+    """,
+)
+
+
+# multi_head_attention_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+_multi_head_attention_causal_no_attn_mask_bwd_4 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_bwd_4",
+    "T _t39, T _t44",
+    "T grad_kv",
+    """
+    grad_kv = _t39 + _t44;
+    """,
+)
+
+
+def _cupy_backward_causal_no_attn_mask(
+    grad_y,
+    x,
+    kv,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t13,
+    heads_q,
+    heads_v,
+    _t14,
+    weights,
+    attended,
+):
+    import cupy as cp
+
+    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
+    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
+    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
+    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
+    _t20 = _cupy_split_heads(grad_attended, num_heads)
+    _t21 = cp.swapaxes(heads_v, -1, -2)
+    grad_weights = cp.matmul(_t20, _t21)
+    _t23 = cp.swapaxes(weights, -1, -2)
+    grad_heads_v = cp.matmul(_t23, _t20)
+    _t25 = _cupy_dot_last(grad_weights, weights)
+    grad_ordered = _multi_head_attention_causal_no_attn_mask_bwd_0(
+        grad_weights, _t25, weights
+    )
+    _t28 = cp.swapaxes(_t14, -1, -2)
+    grad_heads_q = cp.matmul(grad_ordered, _t28)
+    _t30 = cp.swapaxes(heads_q, -1, -2)
+    _t31 = cp.matmul(_t30, grad_ordered)
+    grad_heads_k = cp.swapaxes(_t31, -1, -2)
+    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
+    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
+    _t35 = _multi_head_attention_causal_no_attn_mask_bwd_1(grad_heads_q, _t13)
+    grad_q = _cupy_merge_heads(_t35, num_heads)
+    _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
+    _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
+    _t39 = grad_v @ _t7
+    _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
+    _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
+    _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
+    _t44 = grad_k @ _t4
+    _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
+    _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
+    _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
+    grad_x = grad_q @ _t1
+    _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
+    _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = _multi_head_attention_causal_no_attn_mask_bwd_2(
+        _t41, _t46, _t51
+    )
+    grad_in_proj_bias = _multi_head_attention_causal_no_attn_mask_bwd_3(
+        _t38, _t43, _t48
+    )
+    grad_kv = _multi_head_attention_causal_no_attn_mask_bwd_4(_t39, _t44)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        grad_kv,
+    )
+
+
+# multi_head_attention_causal_no_kv_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_multi_head_attention_causal_no_kv_fwd_0 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_fwd_0",
+    "T _t1, T in_proj_bias",
+    "T qkv",
+    """
+    qkv = _t1 + in_proj_bias;
+    """,
+)
+
+
+# multi_head_attention_causal_no_kv_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_causal_no_kv_fwd_1 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_fwd_1",
+    "T _t2, T _t5",
+    "T heads_q",
+    """
+    heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_causal_no_kv_fwd_2: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_causal_no_kv_fwd_2 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_fwd_2",
+    "T _t8, T out_proj_bias",
+    "T y",
+    """
+    y = _t8 + out_proj_bias;
+    """,
+)
+
+
+def _cupy_forward_causal_no_kv(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    import cupy as cp
+
+    _t1 = x @ in_proj_weight.T
+    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
+    q = _cupy_chunk(qkv, 3, 0, -1)
+    k = _cupy_chunk(qkv, 3, 1, -1)
+    v = _cupy_chunk(qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(q, num_heads)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / num_heads
+    _t5 = _t4 ** (-0.5)
+    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t6 = cp.swapaxes(heads_k, -1, -2)
+    scores = cp.matmul(heads_q, _t6)
+    allowed = _cupy_apply_mask(scores, attn_mask)
+    ordered = _cupy_apply_causal(allowed)
+    weights = _cupy_masked_softmax(ordered)
+    _t7 = cp.matmul(weights, heads_v)
+    attended = _cupy_merge_heads(_t7, num_heads)
+    _t8 = attended @ out_proj_weight.T
+    y = _multi_head_attention_causal_no_kv_fwd_2(_t8, out_proj_bias)
+    return y, (
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        _t5,
+        weights,
+        attended,
+    )
+
+
+# multi_head_attention_causal_no_kv_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_multi_head_attention_causal_no_kv_bwd_0 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_bwd_0",
+    "T _t1, T in_proj_bias",
+    "T qkv",
+    """
+    qkv = _t1 + in_proj_bias;
+    """,
+)
+
+
+# multi_head_attention_causal_no_kv_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_causal_no_kv_bwd_1 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_bwd_1",
+    "T _t2, T _t5",
+    "T heads_q",
+    """
+    heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2469
+_multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_bwd_2",
+    "T grad_weights, T _t17, T weights",
+    "T grad_ordered",
+    """
+    T _t18 = grad_weights - _t17;
+    grad_ordered = weights * _t18;
+    """,
+)
+
+
+# multi_head_attention_causal_no_kv_bwd_3: layers_spec/primitives.yaml:61
+_multi_head_attention_causal_no_kv_bwd_3 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_bwd_3",
+    "T grad_heads_q, T _t5",
+    "T _t27",
+    """
+    _t27 = grad_heads_q * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_causal_no_kv_bwd_4: layers_spec/primitives.yaml:823
+_multi_head_attention_causal_no_kv_bwd_4 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_bwd_4",
+    "T _t29, T _t30, T _t31",
+    "T grad_qkv",
+    """
+    T _t32 = _t29 + _t30;
+    grad_qkv = _t32 + _t31;
+    """,
+)
+
+
+def _cupy_backward_causal_no_kv(
+    grad_y,
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    _t5,
+    weights,
+    attended,
+):
+    import cupy as cp
+
+    qkv = _multi_head_attention_causal_no_kv_bwd_0(_t1, in_proj_bias)
+    q = _cupy_chunk(qkv, 3, 0, -1)
+    k = _cupy_chunk(qkv, 3, 1, -1)
+    v = _cupy_chunk(qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(q, num_heads)
+    heads_q = _multi_head_attention_causal_no_kv_bwd_1(_t2, _t5)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t6 = cp.swapaxes(heads_k, -1, -2)
+    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
+    _t12 = _cupy_split_heads(grad_attended, num_heads)
+    _t13 = cp.swapaxes(heads_v, -1, -2)
+    grad_weights = cp.matmul(_t12, _t13)
+    _t15 = cp.swapaxes(weights, -1, -2)
+    grad_heads_v = cp.matmul(_t15, _t12)
+    _t17 = _cupy_dot_last(grad_weights, weights)
+    grad_ordered = _multi_head_attention_causal_no_kv_bwd_2(grad_weights, _t17, weights)
+    _t20 = cp.swapaxes(_t6, -1, -2)
+    grad_heads_q = cp.matmul(grad_ordered, _t20)
+    _t22 = cp.swapaxes(heads_q, -1, -2)
+    _t23 = cp.matmul(_t22, grad_ordered)
+    grad_heads_k = cp.swapaxes(_t23, -1, -2)
+    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
+    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
+    _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
+    grad_q = _cupy_merge_heads(_t27, num_heads)
+    _t29 = _cupy_chunk_place(grad_v, _t1, 3, 2, -1)
+    _t30 = _cupy_chunk_place(grad_k, _t1, 3, 1, -1)
+    _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
+    grad_qkv = _multi_head_attention_causal_no_kv_bwd_4(_t29, _t30, _t31)
+    grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
+    grad_x = grad_qkv @ in_proj_weight
+    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        None,
+    )
+
+
+# multi_head_attention_causal_no_kv_no_attn_mask_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_multi_head_attention_causal_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_no_attn_mask_fwd_0",
+    "T _t1, T in_proj_bias",
+    "T qkv",
+    """
+    qkv = _t1 + in_proj_bias;
+    """,
+)
+
+
+# multi_head_attention_causal_no_kv_no_attn_mask_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_causal_no_kv_no_attn_mask_fwd_1 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_no_attn_mask_fwd_1",
+    "T _t2, T _t5",
+    "T heads_q",
+    """
+    heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_causal_no_kv_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_causal_no_kv_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_no_attn_mask_fwd_2",
+    "T _t8, T out_proj_bias",
+    "T y",
+    """
+    y = _t8 + out_proj_bias;
+    """,
+)
+
+
+def _cupy_forward_causal_no_kv_no_attn_mask(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    import cupy as cp
+
+    _t1 = x @ in_proj_weight.T
+    qkv = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_0(_t1, in_proj_bias)
+    q = _cupy_chunk(qkv, 3, 0, -1)
+    k = _cupy_chunk(qkv, 3, 1, -1)
+    v = _cupy_chunk(qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(q, num_heads)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / num_heads
+    _t5 = _t4 ** (-0.5)
+    heads_q = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_1(_t2, _t5)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t6 = cp.swapaxes(heads_k, -1, -2)
+    scores = cp.matmul(heads_q, _t6)
+    ordered = _cupy_apply_causal(scores)
+    weights = _cupy_masked_softmax(ordered)
+    _t7 = cp.matmul(weights, heads_v)
+    attended = _cupy_merge_heads(_t7, num_heads)
+    _t8 = attended @ out_proj_weight.T
+    y = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_2(_t8, out_proj_bias)
+    return y, (
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        _t5,
+        weights,
+        attended,
+    )
+
+
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_multi_head_attention_causal_no_kv_no_attn_mask_bwd_0 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_no_attn_mask_bwd_0",
+    "T _t1, T in_proj_bias",
+    "T qkv",
+    """
+    qkv = _t1 + in_proj_bias;
+    """,
+)
+
+
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_no_attn_mask_bwd_1",
+    "T _t2, T _t5",
+    "T heads_q",
+    """
+    heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2469
+_multi_head_attention_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_no_attn_mask_bwd_2",
+    "T grad_weights, T _t17, T weights",
+    "T grad_ordered",
+    """
+    T _t18 = grad_weights - _t17;
+    grad_ordered = weights * _t18;
+    """,
+)
+
+
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_3: layers_spec/primitives.yaml:61
+_multi_head_attention_causal_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_no_attn_mask_bwd_3",
+    "T grad_heads_q, T _t5",
+    "T _t27",
+    """
+    _t27 = grad_heads_q * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+_multi_head_attention_causal_no_kv_no_attn_mask_bwd_4 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_no_attn_mask_bwd_4",
+    "T _t29, T _t30, T _t31",
+    "T grad_qkv",
+    """
+    T _t32 = _t29 + _t30;
+    grad_qkv = _t32 + _t31;
+    """,
+)
+
+
+def _cupy_backward_causal_no_kv_no_attn_mask(
+    grad_y,
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    _t5,
+    weights,
+    attended,
+):
+    import cupy as cp
+
+    qkv = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_0(_t1, in_proj_bias)
+    q = _cupy_chunk(qkv, 3, 0, -1)
+    k = _cupy_chunk(qkv, 3, 1, -1)
+    v = _cupy_chunk(qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(q, num_heads)
+    heads_q = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_1(_t2, _t5)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t6 = cp.swapaxes(heads_k, -1, -2)
+    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
+    _t12 = _cupy_split_heads(grad_attended, num_heads)
+    _t13 = cp.swapaxes(heads_v, -1, -2)
+    grad_weights = cp.matmul(_t12, _t13)
+    _t15 = cp.swapaxes(weights, -1, -2)
+    grad_heads_v = cp.matmul(_t15, _t12)
+    _t17 = _cupy_dot_last(grad_weights, weights)
+    grad_ordered = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2(
+        grad_weights, _t17, weights
+    )
+    _t20 = cp.swapaxes(_t6, -1, -2)
+    grad_heads_q = cp.matmul(grad_ordered, _t20)
+    _t22 = cp.swapaxes(heads_q, -1, -2)
+    _t23 = cp.matmul(_t22, grad_ordered)
+    grad_heads_k = cp.swapaxes(_t23, -1, -2)
+    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
+    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
+    _t27 = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_3(grad_heads_q, _t5)
+    grad_q = _cupy_merge_heads(_t27, num_heads)
+    _t29 = _cupy_chunk_place(grad_v, _t1, 3, 2, -1)
+    _t30 = _cupy_chunk_place(grad_k, _t1, 3, 1, -1)
+    _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
+    grad_qkv = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_4(_t29, _t30, _t31)
+    grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
+    grad_x = grad_qkv @ in_proj_weight
+    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        None,
+    )
+
+
+# multi_head_attention_no_causal_fwd_0: layers_spec/layers/multi_head_attention.yaml:25
+_multi_head_attention_no_causal_fwd_0 = ElementwiseKernel(
+    "multi_head_attention_no_causal_fwd_0",
+    "T _t2, T _t3",
+    "T q",
+    """
+    q = _t2 + _t3;
+    """,
+)
+
+
+# multi_head_attention_no_causal_fwd_1: layers_spec/layers/multi_head_attention.yaml:26
+_multi_head_attention_no_causal_fwd_1 = ElementwiseKernel(
+    "multi_head_attention_no_causal_fwd_1",
+    "T _t5, T _t6",
+    "T k",
+    """
+    k = _t5 + _t6;
+    """,
+)
+
+
+# multi_head_attention_no_causal_fwd_2: layers_spec/layers/multi_head_attention.yaml:27
+_multi_head_attention_no_causal_fwd_2 = ElementwiseKernel(
+    "multi_head_attention_no_causal_fwd_2",
+    "T _t8, T _t9",
+    "T v",
+    """
+    v = _t8 + _t9;
+    """,
+)
+
+
+# multi_head_attention_no_causal_fwd_3: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_no_causal_fwd_3 = ElementwiseKernel(
+    "multi_head_attention_no_causal_fwd_3",
+    "T _t10, T _t13",
+    "T heads_q",
+    """
+    heads_q = _t10 * _t13;
+    """,
+    scalars=("_t13",),
+)
+
+
+# multi_head_attention_no_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_no_causal_fwd_4 = ElementwiseKernel(
+    "multi_head_attention_no_causal_fwd_4",
+    "T _t16, T out_proj_bias",
+    "T y",
+    """
+    y = _t16 + out_proj_bias;
+    """,
+)
+
+
+def _cupy_forward_no_causal(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    import cupy as cp
+
+    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
+    _t2 = x @ _t1.T
+    _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
+    q = _multi_head_attention_no_causal_fwd_0(_t2, _t3)
+    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
+    _t5 = kv @ _t4.T
+    _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
+    k = _multi_head_attention_no_causal_fwd_1(_t5, _t6)
+    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
+    _t8 = kv @ _t7.T
+    _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
+    v = _multi_head_attention_no_causal_fwd_2(_t8, _t9)
+    _t10 = _cupy_split_heads(q, num_heads)
+    _t11 = x.shape[-1]
+    _t12 = _t11 / num_heads
+    _t13 = _t12 ** (-0.5)
+    heads_q = _multi_head_attention_no_causal_fwd_3(_t10, _t13)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t14 = cp.swapaxes(heads_k, -1, -2)
+    scores = cp.matmul(heads_q, _t14)
+    allowed = _cupy_apply_mask(scores, attn_mask)
+    weights = _cupy_masked_softmax(allowed)
+    _t15 = cp.matmul(weights, heads_v)
+    attended = _cupy_merge_heads(_t15, num_heads)
+    _t16 = attended @ out_proj_weight.T
+    y = _multi_head_attention_no_causal_fwd_4(_t16, out_proj_bias)
+    return y, (
+        x,
+        kv,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t13,
+        heads_q,
+        heads_v,
+        _t14,
+        weights,
+        attended,
+    )
+
+
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2469
+_multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
+    "multi_head_attention_no_causal_bwd_0",
+    "T grad_weights, T _t25, T weights",
+    "T grad_allowed",
+    """
+    T _t26 = grad_weights - _t25;
+    grad_allowed = weights * _t26;
+    """,
+)
+
+
+# multi_head_attention_no_causal_bwd_1: layers_spec/primitives.yaml:61
+_multi_head_attention_no_causal_bwd_1 = ElementwiseKernel(
+    "multi_head_attention_no_causal_bwd_1",
+    "T grad_heads_q, T _t13",
+    "T _t35",
+    """
+    _t35 = grad_heads_q * _t13;
+    """,
+    scalars=("_t13",),
+)
+
+
+# multi_head_attention_no_causal_bwd_2: layers_spec/primitives.yaml:823
+_multi_head_attention_no_causal_bwd_2 = ElementwiseKernel(
+    "multi_head_attention_no_causal_bwd_2",
+    "T _t41, T _t46, T _t51",
+    "T grad_in_proj_weight",
+    """
+    T _t52 = _t41 + _t46;
+    grad_in_proj_weight = _t52 + _t51;
+    """,
+)
+
+
+# multi_head_attention_no_causal_bwd_3: layers_spec/primitives.yaml:823
+_multi_head_attention_no_causal_bwd_3 = ElementwiseKernel(
+    "multi_head_attention_no_causal_bwd_3",
+    "T _t38, T _t43, T _t48",
+    "T grad_in_proj_bias",
+    """
+    T _t53 = _t38 + _t43;
+    grad_in_proj_bias = _t53 + _t48;
+    """,
+)
+
+
+# multi_head_attention_no_causal_bwd_4: layers_spec/primitives.yaml:823
+_multi_head_attention_no_causal_bwd_4 = ElementwiseKernel(
+    "multi_head_attention_no_causal_bwd_4",
+    "T _t39, T _t44",
+    "T grad_kv",
+    """
+    grad_kv = _t39 + _t44;
+    """,
+)
+
+
+def _cupy_backward_no_causal(
+    grad_y,
+    x,
+    kv,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t13,
+    heads_q,
+    heads_v,
+    _t14,
+    weights,
+    attended,
+):
+    import cupy as cp
+
+    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
+    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
+    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
+    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
+    _t20 = _cupy_split_heads(grad_attended, num_heads)
+    _t21 = cp.swapaxes(heads_v, -1, -2)
+    grad_weights = cp.matmul(_t20, _t21)
+    _t23 = cp.swapaxes(weights, -1, -2)
+    grad_heads_v = cp.matmul(_t23, _t20)
+    _t25 = _cupy_dot_last(grad_weights, weights)
+    grad_allowed = _multi_head_attention_no_causal_bwd_0(grad_weights, _t25, weights)
+    _t28 = cp.swapaxes(_t14, -1, -2)
+    grad_heads_q = cp.matmul(grad_allowed, _t28)
+    _t30 = cp.swapaxes(heads_q, -1, -2)
+    _t31 = cp.matmul(_t30, grad_allowed)
+    grad_heads_k = cp.swapaxes(_t31, -1, -2)
+    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
+    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
+    _t35 = _multi_head_attention_no_causal_bwd_1(grad_heads_q, _t13)
+    grad_q = _cupy_merge_heads(_t35, num_heads)
+    _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
+    _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
+    _t39 = grad_v @ _t7
+    _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
+    _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
+    _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
+    _t44 = grad_k @ _t4
+    _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
+    _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
+    _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
+    grad_x = grad_q @ _t1
+    _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
+    _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = _multi_head_attention_no_causal_bwd_2(_t41, _t46, _t51)
+    grad_in_proj_bias = _multi_head_attention_no_causal_bwd_3(_t38, _t43, _t48)
+    grad_kv = _multi_head_attention_no_causal_bwd_4(_t39, _t44)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        grad_kv,
+    )
+
+
+# multi_head_attention_no_causal_no_attn_mask_fwd_0: layers_spec/layers/multi_head_attention.yaml:25
+_multi_head_attention_no_causal_no_attn_mask_fwd_0 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_fwd_0",
+    "T _t2, T _t3",
+    "T q",
+    """
+    q = _t2 + _t3;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_attn_mask_fwd_1: layers_spec/layers/multi_head_attention.yaml:26
+_multi_head_attention_no_causal_no_attn_mask_fwd_1 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_fwd_1",
+    "T _t5, T _t6",
+    "T k",
+    """
+    k = _t5 + _t6;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:27
+_multi_head_attention_no_causal_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_fwd_2",
+    "T _t8, T _t9",
+    "T v",
+    """
+    v = _t8 + _t9;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_attn_mask_fwd_3: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_no_causal_no_attn_mask_fwd_3 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_fwd_3",
+    "T _t10, T _t13",
+    "T heads_q",
+    """
+    heads_q = _t10 * _t13;
+    """,
+    scalars=("_t13",),
+)
+
+
+# multi_head_attention_no_causal_no_attn_mask_fwd_4: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_no_causal_no_attn_mask_fwd_4 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_fwd_4",
+    "T _t16, T out_proj_bias",
+    "T y",
+    """
+    y = _t16 + out_proj_bias;
+    """,
+)
+
+
+def _cupy_forward_no_causal_no_attn_mask(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    import cupy as cp
+
+    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
+    _t2 = x @ _t1.T
+    _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
+    q = _multi_head_attention_no_causal_no_attn_mask_fwd_0(_t2, _t3)
+    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
+    _t5 = kv @ _t4.T
+    _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
+    k = _multi_head_attention_no_causal_no_attn_mask_fwd_1(_t5, _t6)
+    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
+    _t8 = kv @ _t7.T
+    _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
+    v = _multi_head_attention_no_causal_no_attn_mask_fwd_2(_t8, _t9)
+    _t10 = _cupy_split_heads(q, num_heads)
+    _t11 = x.shape[-1]
+    _t12 = _t11 / num_heads
+    _t13 = _t12 ** (-0.5)
+    heads_q = _multi_head_attention_no_causal_no_attn_mask_fwd_3(_t10, _t13)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t14 = cp.swapaxes(heads_k, -1, -2)
+    scores = cp.matmul(heads_q, _t14)
+    weights = _cupy_masked_softmax(scores)
+    _t15 = cp.matmul(weights, heads_v)
+    attended = _cupy_merge_heads(_t15, num_heads)
+    _t16 = attended @ out_proj_weight.T
+    y = _multi_head_attention_no_causal_no_attn_mask_fwd_4(_t16, out_proj_bias)
+    return y, (
+        x,
+        kv,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t13,
+        heads_q,
+        heads_v,
+        _t14,
+        weights,
+        attended,
+    )
+
+
+# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2469
+_multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_bwd_0",
+    "T grad_weights, T _t25, T weights",
+    "T grad_scores",
+    """
+    T _t26 = grad_weights - _t25;
+    grad_scores = weights * _t26;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_attn_mask_bwd_1: layers_spec/primitives.yaml:61
+_multi_head_attention_no_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_bwd_1",
+    "T grad_heads_q, T _t13",
+    "T _t35",
+    """
+    _t35 = grad_heads_q * _t13;
+    """,
+    scalars=("_t13",),
+)
+
+
+# multi_head_attention_no_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:823
+_multi_head_attention_no_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_bwd_2",
+    "T _t41, T _t46, T _t51",
+    "T grad_in_proj_weight",
+    """
+    T _t52 = _t41 + _t46;
+    grad_in_proj_weight = _t52 + _t51;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:823
+_multi_head_attention_no_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_bwd_3",
+    "T _t38, T _t43, T _t48",
+    "T grad_in_proj_bias",
+    """
+    T _t53 = _t38 + _t43;
+    grad_in_proj_bias = _t53 + _t48;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+_multi_head_attention_no_causal_no_attn_mask_bwd_4 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_bwd_4",
+    "T _t39, T _t44",
+    "T grad_kv",
+    """
+    grad_kv = _t39 + _t44;
+    """,
+)
+
+
+def _cupy_backward_no_causal_no_attn_mask(
+    grad_y,
+    x,
+    kv,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t13,
+    heads_q,
+    heads_v,
+    _t14,
+    weights,
+    attended,
+):
+    import cupy as cp
+
+    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
+    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
+    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
+    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
+    _t20 = _cupy_split_heads(grad_attended, num_heads)
+    _t21 = cp.swapaxes(heads_v, -1, -2)
+    grad_weights = cp.matmul(_t20, _t21)
+    _t23 = cp.swapaxes(weights, -1, -2)
+    grad_heads_v = cp.matmul(_t23, _t20)
+    _t25 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _multi_head_attention_no_causal_no_attn_mask_bwd_0(
+        grad_weights, _t25, weights
+    )
+    _t28 = cp.swapaxes(_t14, -1, -2)
+    grad_heads_q = cp.matmul(grad_scores, _t28)
+    _t30 = cp.swapaxes(heads_q, -1, -2)
+    _t31 = cp.matmul(_t30, grad_scores)
+    grad_heads_k = cp.swapaxes(_t31, -1, -2)
+    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
+    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
+    _t35 = _multi_head_attention_no_causal_no_attn_mask_bwd_1(grad_heads_q, _t13)
+    grad_q = _cupy_merge_heads(_t35, num_heads)
+    _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
+    _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
+    _t39 = grad_v @ _t7
+    _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
+    _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
+    _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
+    _t44 = grad_k @ _t4
+    _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
+    _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
+    _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
+    grad_x = grad_q @ _t1
+    _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
+    _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = _multi_head_attention_no_causal_no_attn_mask_bwd_2(
+        _t41, _t46, _t51
+    )
+    grad_in_proj_bias = _multi_head_attention_no_causal_no_attn_mask_bwd_3(
+        _t38, _t43, _t48
+    )
+    grad_kv = _multi_head_attention_no_causal_no_attn_mask_bwd_4(_t39, _t44)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        grad_kv,
+    )
+
+
+# multi_head_attention_no_causal_no_kv_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_multi_head_attention_no_causal_no_kv_fwd_0 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_fwd_0",
+    "T _t1, T in_proj_bias",
+    "T qkv",
+    """
+    qkv = _t1 + in_proj_bias;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_kv_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_no_causal_no_kv_fwd_1 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_fwd_1",
+    "T _t2, T _t5",
+    "T heads_q",
+    """
+    heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_no_causal_no_kv_fwd_2: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_no_causal_no_kv_fwd_2 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_fwd_2",
+    "T _t8, T out_proj_bias",
+    "T y",
+    """
+    y = _t8 + out_proj_bias;
+    """,
+)
+
+
+def _cupy_forward_no_causal_no_kv(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    import cupy as cp
+
+    _t1 = x @ in_proj_weight.T
+    qkv = _multi_head_attention_no_causal_no_kv_fwd_0(_t1, in_proj_bias)
+    q = _cupy_chunk(qkv, 3, 0, -1)
+    k = _cupy_chunk(qkv, 3, 1, -1)
+    v = _cupy_chunk(qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(q, num_heads)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / num_heads
+    _t5 = _t4 ** (-0.5)
+    heads_q = _multi_head_attention_no_causal_no_kv_fwd_1(_t2, _t5)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t6 = cp.swapaxes(heads_k, -1, -2)
+    scores = cp.matmul(heads_q, _t6)
+    allowed = _cupy_apply_mask(scores, attn_mask)
+    weights = _cupy_masked_softmax(allowed)
+    _t7 = cp.matmul(weights, heads_v)
+    attended = _cupy_merge_heads(_t7, num_heads)
+    _t8 = attended @ out_proj_weight.T
+    y = _multi_head_attention_no_causal_no_kv_fwd_2(_t8, out_proj_bias)
+    return y, (
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        _t5,
+        weights,
+        attended,
+    )
+
+
+# multi_head_attention_no_causal_no_kv_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_multi_head_attention_no_causal_no_kv_bwd_0 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_bwd_0",
+    "T _t1, T in_proj_bias",
+    "T qkv",
+    """
+    qkv = _t1 + in_proj_bias;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_kv_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_no_causal_no_kv_bwd_1 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_bwd_1",
+    "T _t2, T _t5",
+    "T heads_q",
+    """
+    heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2469
+_multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_bwd_2",
+    "T grad_weights, T _t17, T weights",
+    "T grad_allowed",
+    """
+    T _t18 = grad_weights - _t17;
+    grad_allowed = weights * _t18;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_kv_bwd_3: layers_spec/primitives.yaml:61
+_multi_head_attention_no_causal_no_kv_bwd_3 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_bwd_3",
+    "T grad_heads_q, T _t5",
+    "T _t27",
+    """
+    _t27 = grad_heads_q * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_no_causal_no_kv_bwd_4: layers_spec/primitives.yaml:823
+_multi_head_attention_no_causal_no_kv_bwd_4 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_bwd_4",
+    "T _t29, T _t30, T _t31",
+    "T grad_qkv",
+    """
+    T _t32 = _t29 + _t30;
+    grad_qkv = _t32 + _t31;
+    """,
+)
+
+
+def _cupy_backward_no_causal_no_kv(
+    grad_y,
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    _t5,
+    weights,
+    attended,
+):
+    import cupy as cp
+
+    qkv = _multi_head_attention_no_causal_no_kv_bwd_0(_t1, in_proj_bias)
+    q = _cupy_chunk(qkv, 3, 0, -1)
+    k = _cupy_chunk(qkv, 3, 1, -1)
+    v = _cupy_chunk(qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(q, num_heads)
+    heads_q = _multi_head_attention_no_causal_no_kv_bwd_1(_t2, _t5)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t6 = cp.swapaxes(heads_k, -1, -2)
+    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
+    _t12 = _cupy_split_heads(grad_attended, num_heads)
+    _t13 = cp.swapaxes(heads_v, -1, -2)
+    grad_weights = cp.matmul(_t12, _t13)
+    _t15 = cp.swapaxes(weights, -1, -2)
+    grad_heads_v = cp.matmul(_t15, _t12)
+    _t17 = _cupy_dot_last(grad_weights, weights)
+    grad_allowed = _multi_head_attention_no_causal_no_kv_bwd_2(
+        grad_weights, _t17, weights
+    )
+    _t20 = cp.swapaxes(_t6, -1, -2)
+    grad_heads_q = cp.matmul(grad_allowed, _t20)
+    _t22 = cp.swapaxes(heads_q, -1, -2)
+    _t23 = cp.matmul(_t22, grad_allowed)
+    grad_heads_k = cp.swapaxes(_t23, -1, -2)
+    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
+    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
+    _t27 = _multi_head_attention_no_causal_no_kv_bwd_3(grad_heads_q, _t5)
+    grad_q = _cupy_merge_heads(_t27, num_heads)
+    _t29 = _cupy_chunk_place(grad_v, _t1, 3, 2, -1)
+    _t30 = _cupy_chunk_place(grad_k, _t1, 3, 1, -1)
+    _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
+    grad_qkv = _multi_head_attention_no_causal_no_kv_bwd_4(_t29, _t30, _t31)
+    grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
+    grad_x = grad_qkv @ in_proj_weight
+    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        None,
+    )
+
+
+# multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_0",
+    "T _t1, T in_proj_bias",
+    "T qkv",
+    """
+    qkv = _t1 + in_proj_bias;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_1 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_1",
+    "T _t2, T _t5",
+    "T heads_q",
+    """
+    heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2",
+    "T _t8, T out_proj_bias",
+    "T y",
+    """
+    y = _t8 + out_proj_bias;
+    """,
+)
+
+
+def _cupy_forward_no_causal_no_kv_no_attn_mask(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    num_heads,
+):
+    import cupy as cp
+
+    _t1 = x @ in_proj_weight.T
+    qkv = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_0(_t1, in_proj_bias)
+    q = _cupy_chunk(qkv, 3, 0, -1)
+    k = _cupy_chunk(qkv, 3, 1, -1)
+    v = _cupy_chunk(qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(q, num_heads)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / num_heads
+    _t5 = _t4 ** (-0.5)
+    heads_q = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_1(_t2, _t5)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t6 = cp.swapaxes(heads_k, -1, -2)
+    scores = cp.matmul(heads_q, _t6)
+    weights = _cupy_masked_softmax(scores)
+    _t7 = cp.matmul(weights, heads_v)
+    attended = _cupy_merge_heads(_t7, num_heads)
+    _t8 = attended @ out_proj_weight.T
+    y = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2(_t8, out_proj_bias)
+    return y, (
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        _t5,
+        weights,
+        attended,
+    )
+
+
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_0 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_0",
+    "T _t1, T in_proj_bias",
+    "T qkv",
+    """
+    qkv = _t1 + in_proj_bias;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1",
+    "T _t2, T _t5",
+    "T heads_q",
+    """
+    heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2469
+_multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
+    "T grad_weights, T _t17, T weights",
+    "T grad_scores",
+    """
+    T _t18 = grad_weights - _t17;
+    grad_scores = weights * _t18;
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3: layers_spec/primitives.yaml:61
+_multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3",
+    "T grad_heads_q, T _t5",
+    "T _t27",
+    """
+    _t27 = grad_heads_q * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+_multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4",
+    "T _t29, T _t30, T _t31",
+    "T grad_qkv",
+    """
+    T _t32 = _t29 + _t30;
+    grad_qkv = _t32 + _t31;
+    """,
+)
+
+
+def _cupy_backward_no_causal_no_kv_no_attn_mask(
+    grad_y,
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    _t1,
+    _t5,
+    weights,
+    attended,
+):
+    import cupy as cp
+
+    qkv = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_0(_t1, in_proj_bias)
+    q = _cupy_chunk(qkv, 3, 0, -1)
+    k = _cupy_chunk(qkv, 3, 1, -1)
+    v = _cupy_chunk(qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(q, num_heads)
+    heads_q = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1(_t2, _t5)
+    heads_k = _cupy_split_heads(k, num_heads)
+    heads_v = _cupy_split_heads(v, num_heads)
+    _t6 = cp.swapaxes(heads_k, -1, -2)
+    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
+    grad_attended = grad_y @ out_proj_weight
+    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
+    _t12 = _cupy_split_heads(grad_attended, num_heads)
+    _t13 = cp.swapaxes(heads_v, -1, -2)
+    grad_weights = cp.matmul(_t12, _t13)
+    _t15 = cp.swapaxes(weights, -1, -2)
+    grad_heads_v = cp.matmul(_t15, _t12)
+    _t17 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2(
+        grad_weights, _t17, weights
+    )
+    _t20 = cp.swapaxes(_t6, -1, -2)
+    grad_heads_q = cp.matmul(grad_scores, _t20)
+    _t22 = cp.swapaxes(heads_q, -1, -2)
+    _t23 = cp.matmul(_t22, grad_scores)
+    grad_heads_k = cp.swapaxes(_t23, -1, -2)
+    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
+    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
+    _t27 = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3(grad_heads_q, _t5)
+    grad_q = _cupy_merge_heads(_t27, num_heads)
+    _t29 = _cupy_chunk_place(grad_v, _t1, 3, 2, -1)
+    _t30 = _cupy_chunk_place(grad_k, _t1, 3, 1, -1)
+    _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
+    grad_qkv = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4(
+        _t29, _t30, _t31
+    )
+    grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
+    grad_x = grad_qkv @ in_proj_weight
+    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    return (
+        grad_x,
+        grad_in_proj_weight,
+        grad_in_proj_bias,
+        grad_out_proj_weight,
+        grad_out_proj_bias,
+        None,
+    )
+
+
+_CUPY_VARIANTS = {
+    (True, True, True): (_cupy_forward_causal, _cupy_backward_causal),
+    (True, True, False): (
+        _cupy_forward_causal_no_attn_mask,
+        _cupy_backward_causal_no_attn_mask,
+    ),
+    (True, False, True): (_cupy_forward_causal_no_kv, _cupy_backward_causal_no_kv),
+    (True, False, False): (
+        _cupy_forward_causal_no_kv_no_attn_mask,
+        _cupy_backward_causal_no_kv_no_attn_mask,
+    ),
+    (False, True, True): (_cupy_forward_no_causal, _cupy_backward_no_causal),
+    (False, True, False): (
+        _cupy_forward_no_causal_no_attn_mask,
+        _cupy_backward_no_causal_no_attn_mask,
+    ),
+    (False, False, True): (
+        _cupy_forward_no_causal_no_kv,
+        _cupy_backward_no_causal_no_kv,
+    ),
+    (False, False, False): (
+        _cupy_forward_no_causal_no_kv_no_attn_mask,
+        _cupy_backward_no_causal_no_kv_no_attn_mask,
+    ),
+}
+
+
+def _cupy_apply_causal(scores, out=None):
+    """scores with -inf where the key comes after the query (column j > row i);
+    ``out``, if given, receives the result (it may be ``scores``)."""
+    import cupy as cp
+
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        cp.copyto(out, scores)
+    rows, cols = scores.shape[-2:]
+    cp.copyto(out, -cp.inf, where=cp.triu(cp.ones((rows, cols), dtype=bool), 1))
+    return out
+
+
+def _cupy_apply_mask(scores, mask, out=None):
+    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
+    given, receives the result (it may be ``scores``)."""
+    import cupy as cp
+
+    if mask.dtype != bool:
+        return cp.add(scores, mask, out=out)
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        cp.copyto(out, scores)
+    cp.copyto(out, -cp.inf, where=mask)
+    return out
+
+
+def _cupy_chunk(x, pieces, index, axis):
+    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
+    size = x.shape[axis] // pieces
+    where = [slice(None)] * x.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    return x[tuple(where)]
+
+
+def _cupy_chunk_place(block, like, pieces, index, axis):
+    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
+    along ``axis``."""
+    import cupy as cp
+
+    out = cp.zeros(like.shape, dtype=block.dtype)
+    size = like.shape[axis] // pieces
+    where = [slice(None)] * like.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    out[tuple(where)] = block
+    return out
+
+
+def _cupy_dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    import cupy as cp
+
+    if b.ndim == 1:
+        return cp.matmul(a, b)[..., None]
+    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_masked_softmax(x, out=None):
+    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
+    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
+    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
+    import cupy as cp
+
+    top = cp.max(x, axis=-1, keepdims=True)
+    cp.putmask(top, top == -cp.inf, 0)
+    out = cp.subtract(x, top, out=out)
+    cp.exp(out, out=out)
+    total = cp.sum(out, axis=-1, keepdims=True)
+    cp.putmask(total, total == 0, 1)
+    out /= total
+    return out
+
+
+def _cupy_merge_heads(x, heads):
+    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
+    moved = x.swapaxes(-2, -3)
+    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _cupy_split_heads(x, heads):
+    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
+    h * E / heads to (h + 1) * E / heads of every position, as torch's
+    MultiheadAttention splits them."""
+    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
+
+
+def _cupy_sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    import cupy as cp
+
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
