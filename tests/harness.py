@@ -56,8 +56,13 @@ def sizes(spec_: OpSpec, batch: int) -> dict[str, int]:
     fallback = iter(FALLBACK_SIZES)
     for decl in spec_.arrays:
         for dim in decl.shape.dims:
-            if isinstance(dim, str) and dim not in out:
-                out[dim] = next(fallback)
+            for part in str(dim).split("*") if isinstance(dim, str) else ():
+                if not part.isdigit() and part not in out:
+                    out[part] = next(fallback)
+    for decl in spec_.arrays:  # a stack of dimensions, 3*E: the product
+        for dim in decl.shape.dims:
+            if isinstance(dim, str) and "*" in dim:
+                out[dim] = int(np.prod([int(p) if p.isdigit() else out[p] for p in dim.split("*")]))
     return out
 
 

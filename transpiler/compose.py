@@ -102,15 +102,15 @@ def _instance_parameters(decl: CallDecl, callee: OpSpec, where: str, errors: Col
     """The callee's parameters as the caller's: named ``<instance>_<name>``, dimensions
     renamed by ``dims``, always given (an optional parameter of the callee is required)."""
     dims = dict(decl.dims)
-    used = {d for p in callee.parameters for d in p.shape.dims if isinstance(d, str)}
+    used = {n for p in callee.parameters for d in p.shape.dims if isinstance(d, str) for n in _names(d)}
     ok = True
     for dim in dims:
         if dim not in used:
             errors.error(decl.loc, f"{where}.dims: '{dim}' is no dimension of a parameter of '{callee.name}'{did_you_mean(dim, used)}")
             ok = False
     for param in callee.parameters:
-        for dim in param.shape.dims:
-            if isinstance(dim, str) and dim not in dims:
+        for dim in (n for d in param.shape.dims if isinstance(d, str) for n in _names(d)):
+            if dim not in dims:
                 errors.error(decl.loc, f"{where}.dims: the dimension '{dim}' of '{callee.name}'.{param.name} {param.shape} is not bound (dims: {{{dim}: ...}})")
                 ok = False
                 dims[dim] = dim  # reported once
@@ -118,10 +118,22 @@ def _instance_parameters(decl: CallDecl, callee: OpSpec, where: str, errors: Col
         return None
     out = []
     for param in callee.parameters:
-        shape = Shape(tuple(dims.get(d, d) if isinstance(d, str) else d for d in param.shape.dims), param.shape.ellipsis)
+        shape = Shape(tuple(_renamed(d, dims) if isinstance(d, str) else d for d in param.shape.dims), param.shape.ellipsis)
         init = tuple(str(dims.get(d, d)) for d in param.init) if isinstance(param.init, tuple) else param.init
         theirs = dict(callee.torch_names).get(param.name, param.name)
         doc = f"PyTorch's {decl.name}.{theirs}: the {param.name} of {callee.title} '{decl.name}'."
         out.append(dataclasses.replace(param, name=f"{decl.name}_{param.name}", shape=shape, init=init,
                                        optional=False, loc=decl.loc, doc=doc))
     return out
+
+
+def _names(dim: str) -> list[str]:
+    """The dimension names in a dimension: ``E``, or ``E`` of ``3*E`` (a stack of three)."""
+    return [part for part in dim.split("*") if not part.isdigit()]
+
+
+def _renamed(dim: str, dims: dict[str, str | int]) -> str | int:
+    """A callee's dimension in the caller's names (``3*E`` with E bound to d_model: ``3*d_model``)."""
+    if "*" not in dim:
+        return dims.get(dim, dim)
+    return "*".join(part if part.isdigit() else str(dims.get(part, part)) for part in dim.split("*"))

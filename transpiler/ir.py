@@ -222,6 +222,9 @@ class Builder:
     # -- expressions ---------------------------------------------------------------------
     def expr(self, expr: Expr, env: dict[str, Operand], target: str | None = None,
              role: str = "temp") -> Operand | None:
+        if isinstance(expr, Num) and isinstance(expr.value, str):
+            self.errors.error(expr.loc, f"the string {expr.value!r} may only choose a called spec's structural attribute")
+            return None
         if isinstance(expr, Num):
             return Const(expr.value)
         if isinstance(expr, Name):
@@ -679,23 +682,35 @@ def _inline_call(spec: OpSpec, call: Call, target: str, env: dict[str, Operand],
     if decl is None and uncallable(callee):
         errors.error(call.loc, f"{label} {uncallable(callee)} and cannot be called")
         return None
-    if len(call.args) != len(callee.inputs):
-        names = ", ".join(d.name for d in callee.inputs)
-        errors.error(call.loc, f"{label} takes {len(callee.inputs)} input(s) ({names}), got {len(call.args)}")
+    # Inputs: positional in order, or by keyword (``self_attn(h, attn_mask=mask)``); an
+    # optional input left out, or given one that this variant goes without, is absent.
+    input_names = [d.name for d in callee.inputs]
+    given_inputs = dict(zip(input_names, call.args))
+    given_inputs.update((k, v) for k, v in call.kwargs if k in input_names)
+    required = [d.name for d in callee.inputs if not d.optional]
+    if len(call.args) > len(input_names) or any(n not in given_inputs for n in required):
+        names = ", ".join(d.name + (" (optional)" if d.optional else "") for d in callee.inputs)
+        given = len(call.args) + sum(1 for k, _ in call.kwargs if k in input_names)
+        errors.error(call.loc, f"{label} takes {len(required)} input(s) ({names}), got {given}")
         return None
-    operands = [builder.expr(a, env) for a in call.args]
-    if any(o is None for o in operands):
-        return None
-    if ABSENT in operands:
-        errors.error(call.loc, f"{label}: an optional array that this variant goes without cannot be passed on")
-        return None
-    inner_env: dict[str, Operand] = {d.name: o for d, o in zip(callee.inputs, operands)}  # type: ignore[misc]
+    inner_env: dict[str, Operand] = {}
+    inner_structural: dict[str, AttrValue] = {}
+    for decl_in in callee.inputs:
+        operand = builder.expr(given_inputs[decl_in.name], env) if decl_in.name in given_inputs else ABSENT
+        if operand is None:
+            return None
+        if operand == ABSENT and not decl_in.optional:
+            errors.error(call.loc, f"{label}: its input '{decl_in.name}' is required, but this variant goes without the array given")
+            return None
+        if operand == ABSENT:
+            inner_structural[decl_in.name] = False  # 'if kv:' takes the side without it
+        inner_env[decl_in.name] = operand
     prefix = scope.prefix + f"{decl.name if decl is not None else callee.name}_"
     for param in callee.parameters:
         inner_env[param.name] = env[f"{decl.name}_{param.name}"]  # type: ignore[union-attr]
-    bound = dict(call.kwargs)
+    bound = {k: v for k, v in call.kwargs if k not in input_names}
     known = [a.name for a in callee.attributes]
-    for key, value in call.kwargs:
+    for key, value in bound.items():
         attr = callee.attribute(key)
         if attr is None:
             errors.error(value.loc, f"{label} has no attribute '{key}'{did_you_mean(key, known)}")
@@ -703,7 +718,6 @@ def _inline_call(spec: OpSpec, call: Call, target: str, env: dict[str, Operand],
         if attr.along:
             errors.error(value.loc, f"{label}: '{key}' is the axis it acts along, which a call fixes at the last")
             return None
-    inner_structural: dict[str, AttrValue] = {}
     for attr in callee.attributes:
         given = bound.get(attr.name)
         if attr.along:
@@ -728,7 +742,8 @@ def _inline_call(spec: OpSpec, call: Call, target: str, env: dict[str, Operand],
             errors.error(call.loc, f"{label} needs the attribute '{attr.name}' (it has no default)")
             return None
     activation = (decl.activation if decl is not None else None) or (callee.slot.default if callee.slot else None)
-    inner_variant = Variant(tuple(inner_structural.items()), activation, ())
+    absent = tuple(n for n, v in inner_structural.items() if v is False and callee.array(n) is not None)
+    inner_variant = Variant(tuple((n, v) for n, v in inner_structural.items() if n not in absent), activation, absent)
     inner_scope = Scope(scope.ops, prefix, (callee.outputs[0], target), scope.depth + 1)
     first = len(builder.body)
     if not _statements(callee, callee.forward, inner_env, inner_structural, builder, fn, inner_variant,

@@ -56,6 +56,8 @@ from layerforge.layers import self_attention
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import time_distributed
+from layerforge.layers import transformer_decoder
+from layerforge.layers import transformer_encoder
 from layerforge.layers import upsampling
 from layerforge._runtime import check_sequence
 from layerforge.activations import gelu, hard_tanh, log_softmax, prelu, softmax
@@ -112,6 +114,8 @@ __all__ = [
     "Split",
     "SqueezeAndExcitation",
     "TimeDistributed",
+    "TransformerDecoder",
+    "TransformerEncoder",
     "Upsampling",
     "Conv2d",
     "MaxPool2d",
@@ -135,6 +139,8 @@ __all__ = [
     "BatchNorm2d",
     "BatchNorm3d",
     "ReLU",
+    "TransformerEncoderLayer",
+    "TransformerDecoderLayer",
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
@@ -161,8 +167,8 @@ class Module:
         self.grads = {}
         self._ctx = None
 
-    def __call__(self, *inputs):
-        return self.forward(*inputs)
+    def __call__(self, *inputs, **options):
+        return self.forward(*inputs, **options)
 
     def named_children(self):
         """The modules held as attributes, in the order they were assigned (as torch's): a
@@ -2246,6 +2252,274 @@ class TimeDistributed(Module):
         )
 
 
+class TransformerDecoder(Module):
+    """TransformerDecoder: A transformer decoder block as
+    torch.nn.TransformerDecoderLayer(E, nhead, F, dropout=0, batch_first=True): self-
+    attention over x (optional tgt_mask, a causal one for a language model), cross-
+    attention from x to memory (optional memory_mask), then the feed-forward network
+    linear2(activation(linear1(h))), each with a residual add and a layer normalization,
+    after it (post-LN, norm_first false, the default) or before it (norm_first true);
+    the activation is relu, gelu (erf) or gelu_tanh.
+
+    A shell over ``layerforge.layers.transformer_decoder``; parameters
+    self_attn_in_proj_weight, self_attn_in_proj_bias, self_attn_out_proj_weight,
+    self_attn_out_proj_bias, multihead_attn_in_proj_weight, multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight, multihead_attn_out_proj_bias, linear1_weight,
+    linear1_bias, linear2_weight, linear2_bias, norm1_weight, norm1_bias, norm2_weight,
+    norm2_bias, norm3_weight, norm3_bias.
+    """
+
+    PARAMETERS = (
+        "self_attn_in_proj_weight",
+        "self_attn_in_proj_bias",
+        "self_attn_out_proj_weight",
+        "self_attn_out_proj_bias",
+        "multihead_attn_in_proj_weight",
+        "multihead_attn_in_proj_bias",
+        "multihead_attn_out_proj_weight",
+        "multihead_attn_out_proj_bias",
+        "linear1_weight",
+        "linear1_bias",
+        "linear2_weight",
+        "linear2_bias",
+        "norm1_weight",
+        "norm1_bias",
+        "norm2_weight",
+        "norm2_bias",
+        "norm3_weight",
+        "norm3_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        E,
+        F,
+        *,
+        nhead=8,
+        eps=1e-05,
+        norm_first=False,
+        ffn_activation="relu",
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.self_attn_in_proj_weight = _fan_in_uniform(rng, (3 * E, E), E, dtype)
+        self.self_attn_in_proj_bias = np.zeros((3 * E,), dtype=dtype)
+        self.self_attn_out_proj_weight = _fan_in_uniform(rng, (E, E), E, dtype)
+        self.self_attn_out_proj_bias = np.zeros((E,), dtype=dtype)
+        self.multihead_attn_in_proj_weight = _fan_in_uniform(rng, (3 * E, E), E, dtype)
+        self.multihead_attn_in_proj_bias = np.zeros((3 * E,), dtype=dtype)
+        self.multihead_attn_out_proj_weight = _fan_in_uniform(rng, (E, E), E, dtype)
+        self.multihead_attn_out_proj_bias = np.zeros((E,), dtype=dtype)
+        self.linear1_weight = _fan_in_uniform(rng, (F, E), E, dtype)
+        self.linear1_bias = _fan_in_uniform(rng, (F,), E, dtype)
+        self.linear2_weight = _fan_in_uniform(rng, (E, F), F, dtype)
+        self.linear2_bias = _fan_in_uniform(rng, (E,), F, dtype)
+        self.norm1_weight = np.ones((E,), dtype=dtype)
+        self.norm1_bias = np.zeros((E,), dtype=dtype)
+        self.norm2_weight = np.ones((E,), dtype=dtype)
+        self.norm2_bias = np.zeros((E,), dtype=dtype)
+        self.norm3_weight = np.ones((E,), dtype=dtype)
+        self.norm3_bias = np.zeros((E,), dtype=dtype)
+        self.nhead = nhead
+        self.eps = eps
+        self.norm_first = norm_first
+        self.ffn_activation = ffn_activation
+
+    def forward(self, x, memory, tgt_mask=None, memory_mask=None):
+        y, self._ctx = transformer_decoder.forward(
+            x,
+            memory,
+            self.self_attn_in_proj_weight,
+            self.self_attn_in_proj_bias,
+            self.self_attn_out_proj_weight,
+            self.self_attn_out_proj_bias,
+            self.multihead_attn_in_proj_weight,
+            self.multihead_attn_in_proj_bias,
+            self.multihead_attn_out_proj_weight,
+            self.multihead_attn_out_proj_bias,
+            self.linear1_weight,
+            self.linear1_bias,
+            self.linear2_weight,
+            self.linear2_bias,
+            self.norm1_weight,
+            self.norm1_bias,
+            self.norm2_weight,
+            self.norm2_bias,
+            self.norm3_weight,
+            self.norm3_bias,
+            tgt_mask,
+            memory_mask,
+            nhead=self.nhead,
+            eps=self.eps,
+            norm_first=self.norm_first,
+            ffn_activation=self.ffn_activation,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_memory,
+            grad_self_attn_in_proj_weight,
+            grad_self_attn_in_proj_bias,
+            grad_self_attn_out_proj_weight,
+            grad_self_attn_out_proj_bias,
+            grad_multihead_attn_in_proj_weight,
+            grad_multihead_attn_in_proj_bias,
+            grad_multihead_attn_out_proj_weight,
+            grad_multihead_attn_out_proj_bias,
+            grad_linear1_weight,
+            grad_linear1_bias,
+            grad_linear2_weight,
+            grad_linear2_bias,
+            grad_norm1_weight,
+            grad_norm1_bias,
+            grad_norm2_weight,
+            grad_norm2_bias,
+            grad_norm3_weight,
+            grad_norm3_bias,
+        ) = transformer_decoder.backward(grad_y, self._ctx)
+        self.grads["self_attn_in_proj_weight"] = grad_self_attn_in_proj_weight
+        self.grads["self_attn_in_proj_bias"] = grad_self_attn_in_proj_bias
+        self.grads["self_attn_out_proj_weight"] = grad_self_attn_out_proj_weight
+        self.grads["self_attn_out_proj_bias"] = grad_self_attn_out_proj_bias
+        self.grads["multihead_attn_in_proj_weight"] = grad_multihead_attn_in_proj_weight
+        self.grads["multihead_attn_in_proj_bias"] = grad_multihead_attn_in_proj_bias
+        self.grads["multihead_attn_out_proj_weight"] = (
+            grad_multihead_attn_out_proj_weight
+        )
+        self.grads["multihead_attn_out_proj_bias"] = grad_multihead_attn_out_proj_bias
+        self.grads["linear1_weight"] = grad_linear1_weight
+        self.grads["linear1_bias"] = grad_linear1_bias
+        self.grads["linear2_weight"] = grad_linear2_weight
+        self.grads["linear2_bias"] = grad_linear2_bias
+        self.grads["norm1_weight"] = grad_norm1_weight
+        self.grads["norm1_bias"] = grad_norm1_bias
+        self.grads["norm2_weight"] = grad_norm2_weight
+        self.grads["norm2_bias"] = grad_norm2_bias
+        self.grads["norm3_weight"] = grad_norm3_weight
+        self.grads["norm3_bias"] = grad_norm3_bias
+        return (grad_x, grad_memory)
+
+
+class TransformerEncoder(Module):
+    """TransformerEncoder: A transformer encoder block as
+    torch.nn.TransformerEncoderLayer(E, nhead, F, dropout=0, batch_first=True): self-
+    attention (multi_head_attention, optional src_mask) then the feed-forward network
+    linear2(activation(linear1(h))), each with a residual add and a layer normalization,
+    after it (post-LN, norm_first false, the default) or before it (norm_first true);
+    the activation is relu, gelu (erf) or gelu_tanh.
+
+    A shell over ``layerforge.layers.transformer_encoder``; parameters
+    self_attn_in_proj_weight, self_attn_in_proj_bias, self_attn_out_proj_weight,
+    self_attn_out_proj_bias, linear1_weight, linear1_bias, linear2_weight, linear2_bias,
+    norm1_weight, norm1_bias, norm2_weight, norm2_bias.
+    """
+
+    PARAMETERS = (
+        "self_attn_in_proj_weight",
+        "self_attn_in_proj_bias",
+        "self_attn_out_proj_weight",
+        "self_attn_out_proj_bias",
+        "linear1_weight",
+        "linear1_bias",
+        "linear2_weight",
+        "linear2_bias",
+        "norm1_weight",
+        "norm1_bias",
+        "norm2_weight",
+        "norm2_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        E,
+        F,
+        *,
+        nhead=8,
+        eps=1e-05,
+        norm_first=False,
+        ffn_activation="relu",
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.self_attn_in_proj_weight = _fan_in_uniform(rng, (3 * E, E), E, dtype)
+        self.self_attn_in_proj_bias = np.zeros((3 * E,), dtype=dtype)
+        self.self_attn_out_proj_weight = _fan_in_uniform(rng, (E, E), E, dtype)
+        self.self_attn_out_proj_bias = np.zeros((E,), dtype=dtype)
+        self.linear1_weight = _fan_in_uniform(rng, (F, E), E, dtype)
+        self.linear1_bias = _fan_in_uniform(rng, (F,), E, dtype)
+        self.linear2_weight = _fan_in_uniform(rng, (E, F), F, dtype)
+        self.linear2_bias = _fan_in_uniform(rng, (E,), F, dtype)
+        self.norm1_weight = np.ones((E,), dtype=dtype)
+        self.norm1_bias = np.zeros((E,), dtype=dtype)
+        self.norm2_weight = np.ones((E,), dtype=dtype)
+        self.norm2_bias = np.zeros((E,), dtype=dtype)
+        self.nhead = nhead
+        self.eps = eps
+        self.norm_first = norm_first
+        self.ffn_activation = ffn_activation
+
+    def forward(self, x, src_mask=None):
+        y, self._ctx = transformer_encoder.forward(
+            x,
+            self.self_attn_in_proj_weight,
+            self.self_attn_in_proj_bias,
+            self.self_attn_out_proj_weight,
+            self.self_attn_out_proj_bias,
+            self.linear1_weight,
+            self.linear1_bias,
+            self.linear2_weight,
+            self.linear2_bias,
+            self.norm1_weight,
+            self.norm1_bias,
+            self.norm2_weight,
+            self.norm2_bias,
+            src_mask,
+            nhead=self.nhead,
+            eps=self.eps,
+            norm_first=self.norm_first,
+            ffn_activation=self.ffn_activation,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_self_attn_in_proj_weight,
+            grad_self_attn_in_proj_bias,
+            grad_self_attn_out_proj_weight,
+            grad_self_attn_out_proj_bias,
+            grad_linear1_weight,
+            grad_linear1_bias,
+            grad_linear2_weight,
+            grad_linear2_bias,
+            grad_norm1_weight,
+            grad_norm1_bias,
+            grad_norm2_weight,
+            grad_norm2_bias,
+        ) = transformer_encoder.backward(grad_y, self._ctx)
+        self.grads["self_attn_in_proj_weight"] = grad_self_attn_in_proj_weight
+        self.grads["self_attn_in_proj_bias"] = grad_self_attn_in_proj_bias
+        self.grads["self_attn_out_proj_weight"] = grad_self_attn_out_proj_weight
+        self.grads["self_attn_out_proj_bias"] = grad_self_attn_out_proj_bias
+        self.grads["linear1_weight"] = grad_linear1_weight
+        self.grads["linear1_bias"] = grad_linear1_bias
+        self.grads["linear2_weight"] = grad_linear2_weight
+        self.grads["linear2_bias"] = grad_linear2_bias
+        self.grads["norm1_weight"] = grad_norm1_weight
+        self.grads["norm1_bias"] = grad_norm1_bias
+        self.grads["norm2_weight"] = grad_norm2_weight
+        self.grads["norm2_bias"] = grad_norm2_bias
+        return grad_x
+
+
 class Upsampling(Module):
     """Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
     F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
@@ -2643,6 +2917,126 @@ class Linear(Dense):
         self, in_features, out_features, bias=True, *, rng=None, dtype=np.float32
     ):
         super().__init__(in_features, out_features, bias=bias, rng=rng, dtype=dtype)
+
+
+class TransformerEncoderLayer(TransformerEncoder):
+    """torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1,
+    activation="relu", layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True)
+    without dropout: dropout must be 0 and batch_first True (sequences [batch, S, E], as every
+    layer here takes them); activation "relu", "gelu" (exact) or "gelu_tanh". Its parameters
+    are torch's, in its state_dict's order (self_attn_in_proj_weight, ..., norm2_bias), so
+    load_torch_state_dict takes a torch layer's state_dict as it is."""
+
+    def __init__(
+        self,
+        d_model,
+        nhead,
+        dim_feedforward=2048,
+        dropout=0.1,
+        activation="relu",
+        layer_norm_eps=1e-5,
+        batch_first=False,
+        norm_first=False,
+        bias=True,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
+        _check_transformer(
+            "TransformerEncoderLayer", dropout, batch_first, activation, bias
+        )
+        super().__init__(
+            d_model,
+            dim_feedforward,
+            nhead=nhead,
+            eps=layer_norm_eps,
+            norm_first=norm_first,
+            ffn_activation=activation,
+            rng=rng,
+            dtype=dtype,
+        )
+
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        if src_key_padding_mask is not None:
+            raise ValueError(
+                "TransformerEncoderLayer: src_key_padding_mask is not supported; pass src_mask"
+            )
+        if (
+            is_causal and src_mask is None
+        ):  # torch takes is_causal as a hint beside a mask; alone, it means one
+            src_mask = np.triu(np.ones((src.shape[-2], src.shape[-2]), dtype=bool), 1)
+        return super().forward(src, src_mask)
+
+
+class TransformerDecoderLayer(TransformerDecoder):
+    """torch.nn.TransformerDecoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1,
+    activation="relu", layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True)
+    without dropout, as TransformerEncoderLayer; forward(tgt, memory, tgt_mask=None,
+    memory_mask=None, ..., tgt_is_causal=False) returns the output, backward the gradients of
+    tgt and memory."""
+
+    def __init__(
+        self,
+        d_model,
+        nhead,
+        dim_feedforward=2048,
+        dropout=0.1,
+        activation="relu",
+        layer_norm_eps=1e-5,
+        batch_first=False,
+        norm_first=False,
+        bias=True,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
+        _check_transformer(
+            "TransformerDecoderLayer", dropout, batch_first, activation, bias
+        )
+        super().__init__(
+            d_model,
+            dim_feedforward,
+            nhead=nhead,
+            eps=layer_norm_eps,
+            norm_first=norm_first,
+            ffn_activation=activation,
+            rng=rng,
+            dtype=dtype,
+        )
+
+    def forward(
+        self,
+        tgt,
+        memory,
+        tgt_mask=None,
+        memory_mask=None,
+        tgt_key_padding_mask=None,
+        memory_key_padding_mask=None,
+        tgt_is_causal=False,
+        memory_is_causal=False,
+    ):
+        if tgt_key_padding_mask is not None or memory_key_padding_mask is not None:
+            raise ValueError(
+                "TransformerDecoderLayer: key padding masks are not supported; pass tgt_mask and memory_mask"
+            )
+        if tgt_is_causal and tgt_mask is None:
+            tgt_mask = np.triu(np.ones((tgt.shape[-2], tgt.shape[-2]), dtype=bool), 1)
+        return super().forward(tgt, memory, tgt_mask, memory_mask)
+
+
+def _check_transformer(name, dropout, batch_first, activation, bias):
+    if dropout != 0:
+        raise ValueError(
+            f"{name}: dropout must be 0 (this layer has none), got {dropout}"
+        )
+    if not batch_first:
+        raise ValueError(f"{name}: batch_first must be True (inputs are [batch, S, E])")
+    if activation not in ("relu", "gelu", "gelu_tanh"):
+        raise ValueError(
+            f"{name}: activation must be 'relu', 'gelu' or 'gelu_tanh', got {activation!r}"
+        )
+    if not bias:
+        raise ValueError(f"{name}: bias must be True")
 
 
 class LayerNorm(LayerNormalization):

@@ -52,5 +52,7 @@ __all__ = [
     "split",
     "squeeze_and_excitation",
     "time_distributed",
+    "transformer_decoder",
+    "transformer_encoder",
     "upsampling",
 ]
