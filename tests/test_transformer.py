@@ -40,7 +40,7 @@ def mask_of(kind, dtype):
         return np.triu(np.ones((S, S), dtype=bool), 1)
     if kind == "float":
         return draw((S, S), dtype, 21)
-    return None
+    return np.zeros((S, S), dtype=bool)  # none: the functional layer takes an all-False mask
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -52,10 +52,10 @@ def test_matches_torch_transformer_encoder_layer(norm_first, activation, mask, d
     params = {k: v.detach().numpy().copy() for k, v in layer.named_parameters()}
     x = draw((B, S, E), dtype, 1)
     src_mask = mask_of(mask, dtype)
-    y, ctx = transformer_encoder.forward(x, *params.values(), src_mask=src_mask, nhead=H, norm_first=norm_first,
+    y, ctx = transformer_encoder.forward(x, src_mask, *params.values(), nhead=H, norm_first=norm_first,
                                          ffn_activation=activation)
     xt = torch.tensor(x, requires_grad=True)
-    expected = layer(xt, src_mask=None if src_mask is None else torch.tensor(src_mask))
+    expected = layer(xt, src_mask=None if mask is None else torch.tensor(src_mask))
     compare(y, expected, dtype, f"transformer_encoder({norm_first}, {activation}, {mask}) forward")
     grad_y = draw(y.shape, dtype, 2)
     expected.backward(torch.tensor(grad_y))
@@ -71,9 +71,8 @@ def test_matches_torch_transformer_encoder_layer(norm_first, activation, mask, d
 @pytest.mark.parametrize("norm_first", [False, True])
 def test_finite_differences(norm_first, activation):
     layer = torch_layer(norm_first, activation, np.float64, seed=3)
-    arrays = {"x": draw((B, S, E), np.float64, 4)}
+    arrays = {"x": draw((B, S, E), np.float64, 4), "src_mask": mask_of("causal", np.float64)}
     arrays |= {k.replace(".", "_"): v.detach().numpy().copy() for k, v in layer.named_parameters()}
-    arrays["src_mask"] = mask_of("causal", np.float64)
     check_gradients(spec("transformer_encoder"), arrays,
                     {"nhead": H, "norm_first": norm_first, "ffn_activation": activation})
 
@@ -87,6 +86,7 @@ def test_load_torch_state_dict_takes_the_state_dict_as_it_is():
     x = draw((B, S, E), np.float64, 5)
     mask = mask_of("causal", np.float64)
     y = ours(x, src_mask=mask)
+    np.testing.assert_allclose(ours(x, is_causal=True), y, rtol=0, atol=0)  # the same causal mask
     expected = layer(torch.tensor(x), src_mask=torch.tensor(mask))
     np.testing.assert_allclose(y, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
     grad_x = ours.backward(np.ones_like(y))
@@ -101,7 +101,7 @@ def test_the_torch_named_class_refuses_what_it_does_not_do():
     with pytest.raises(ValueError, match="TransformerEncoderLayer: activation"):
         nn.TransformerEncoderLayer(E, H, FF, dropout=0.0, batch_first=True, activation="tanh")
     with pytest.raises(ValueError, match="nhead"):
-        transformer_encoder.forward(np.ones((B, S, 9)), np.ones((27, 9)), np.ones(27), np.ones((9, 9)), np.ones(9),
+        transformer_encoder.forward(np.ones((B, S, 9)), np.zeros((S, S), bool), np.ones((27, 9)), np.ones(27), np.ones((9, 9)), np.ones(9),
                                     np.ones((FF, 9)), np.ones(FF), np.ones((9, FF)), np.ones(9), np.ones(9),
                                     np.ones(9), np.ones(9), np.ones(9), nhead=2)
 
@@ -131,12 +131,12 @@ def test_matches_torch_transformer_decoder_layer(norm_first, activation, masks, 
     params = {k: v.detach().numpy().copy() for k, v in layer.named_parameters()}
     x, memory = draw((B, S, E), dtype, 1), draw((B, SM, E), dtype, 2)
     tgt_mask = mask_of(masks[0], dtype)
-    memory_mask = None if masks[1] is None else draw((S, SM), dtype, 22)
-    y, ctx = transformer_decoder.forward(x, memory, *params.values(), tgt_mask=tgt_mask, memory_mask=memory_mask,
+    memory_mask = np.zeros((S, SM), dtype=bool) if masks[1] is None else draw((S, SM), dtype, 22)
+    y, ctx = transformer_decoder.forward(x, memory, tgt_mask, memory_mask, *params.values(),
                                          nhead=H, norm_first=norm_first, ffn_activation=activation)
     xt, mt = torch.tensor(x, requires_grad=True), torch.tensor(memory, requires_grad=True)
-    expected = layer(xt, mt, tgt_mask=None if tgt_mask is None else torch.tensor(tgt_mask),
-                     memory_mask=None if memory_mask is None else torch.tensor(memory_mask))
+    expected = layer(xt, mt, tgt_mask=None if masks[0] is None else torch.tensor(tgt_mask),
+                     memory_mask=None if masks[1] is None else torch.tensor(memory_mask))
     what = f"transformer_decoder({norm_first}, {activation}, {masks})"
     compare(y, expected, dtype, f"{what} forward")
     grad_y = draw(y.shape, dtype, 3)
@@ -151,10 +151,9 @@ def test_matches_torch_transformer_decoder_layer(norm_first, activation, masks, 
 @pytest.mark.parametrize("norm_first", [False, True])
 def test_decoder_finite_differences(norm_first):
     layer = torch_decoder(norm_first, "gelu", np.float64, seed=3)
-    arrays = {"x": draw((B, S, E), np.float64, 4), "memory": draw((B, SM, E), np.float64, 5)}
+    arrays = {"x": draw((B, S, E), np.float64, 4), "memory": draw((B, SM, E), np.float64, 5),
+              "tgt_mask": mask_of("causal", np.float64), "memory_mask": draw((S, SM), np.float64, 6)}
     arrays |= {k.replace(".", "_"): v.detach().numpy().copy() for k, v in layer.named_parameters()}
-    arrays["tgt_mask"] = mask_of("causal", np.float64)
-    arrays["memory_mask"] = None
     check_gradients(spec("transformer_decoder"), arrays, {"nhead": H, "norm_first": norm_first, "ffn_activation": "gelu"})
 
 

@@ -2255,8 +2255,9 @@ class TimeDistributed(Module):
 class TransformerDecoder(Module):
     """TransformerDecoder: A transformer decoder block as
     torch.nn.TransformerDecoderLayer(E, nhead, F, dropout=0, batch_first=True): self-
-    attention over x (optional tgt_mask, a causal one for a language model), cross-
-    attention from x to memory (optional memory_mask), then the feed-forward network
+    attention over x (tgt_mask, causal for a language model), cross-attention from x to
+    memory (memory_mask; both required, all False for none, as
+    nn.TransformerDecoderLayer passes them), then the feed-forward network
     linear2(activation(linear1(h))), each with a residual add and a layer normalization,
     after it (post-LN, norm_first false, the default) or before it (norm_first true);
     the activation is relu, gelu (erf) or gelu_tanh.
@@ -2328,10 +2329,12 @@ class TransformerDecoder(Module):
         self.norm_first = norm_first
         self.ffn_activation = ffn_activation
 
-    def forward(self, x, memory, tgt_mask=None, memory_mask=None):
+    def forward(self, x, memory, tgt_mask, memory_mask):
         y, self._ctx = transformer_decoder.forward(
             x,
             memory,
+            tgt_mask,
+            memory_mask,
             self.self_attn_in_proj_weight,
             self.self_attn_in_proj_bias,
             self.self_attn_out_proj_weight,
@@ -2350,8 +2353,6 @@ class TransformerDecoder(Module):
             self.norm2_bias,
             self.norm3_weight,
             self.norm3_bias,
-            tgt_mask,
-            memory_mask,
             nhead=self.nhead,
             eps=self.eps,
             norm_first=self.norm_first,
@@ -2408,7 +2409,8 @@ class TransformerDecoder(Module):
 class TransformerEncoder(Module):
     """TransformerEncoder: A transformer encoder block as
     torch.nn.TransformerEncoderLayer(E, nhead, F, dropout=0, batch_first=True): self-
-    attention (multi_head_attention, optional src_mask) then the feed-forward network
+    attention (multi_head_attention; src_mask is required, all False for none, as
+    nn.TransformerEncoderLayer passes it) then the feed-forward network
     linear2(activation(linear1(h))), each with a residual add and a layer normalization,
     after it (post-LN, norm_first false, the default) or before it (norm_first true);
     the activation is relu, gelu (erf) or gelu_tanh.
@@ -2466,9 +2468,10 @@ class TransformerEncoder(Module):
         self.norm_first = norm_first
         self.ffn_activation = ffn_activation
 
-    def forward(self, x, src_mask=None):
+    def forward(self, x, src_mask):
         y, self._ctx = transformer_encoder.forward(
             x,
+            src_mask,
             self.self_attn_in_proj_weight,
             self.self_attn_in_proj_bias,
             self.self_attn_out_proj_weight,
@@ -2481,7 +2484,6 @@ class TransformerEncoder(Module):
             self.norm1_bias,
             self.norm2_weight,
             self.norm2_bias,
-            src_mask,
             nhead=self.nhead,
             eps=self.eps,
             norm_first=self.norm_first,
@@ -2961,19 +2963,17 @@ class TransformerEncoderLayer(TransformerEncoder):
             raise ValueError(
                 "TransformerEncoderLayer: src_key_padding_mask is not supported; pass src_mask"
             )
-        if (
-            is_causal and src_mask is None
-        ):  # torch takes is_causal as a hint beside a mask; alone, it means one
-            src_mask = np.triu(np.ones((src.shape[-2], src.shape[-2]), dtype=bool), 1)
-        return super().forward(src, src_mask)
+        return super().forward(
+            src, _mask(src_mask, is_causal, src.shape[-2], src.shape[-2])
+        )
 
 
 class TransformerDecoderLayer(TransformerDecoder):
     """torch.nn.TransformerDecoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1,
     activation="relu", layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True)
     without dropout, as TransformerEncoderLayer; forward(tgt, memory, tgt_mask=None,
-    memory_mask=None, ..., tgt_is_causal=False) returns the output, backward the gradients of
-    tgt and memory."""
+    memory_mask=None, ..., tgt_is_causal=False) returns the output (a mask left out is all
+    False), backward the gradients of tgt and memory."""
 
     def __init__(
         self,
@@ -3019,9 +3019,27 @@ class TransformerDecoderLayer(TransformerDecoder):
             raise ValueError(
                 "TransformerDecoderLayer: key padding masks are not supported; pass tgt_mask and memory_mask"
             )
-        if tgt_is_causal and tgt_mask is None:
-            tgt_mask = np.triu(np.ones((tgt.shape[-2], tgt.shape[-2]), dtype=bool), 1)
-        return super().forward(tgt, memory, tgt_mask, memory_mask)
+        if memory_is_causal and memory_mask is None:
+            raise ValueError(
+                "TransformerDecoderLayer: memory_is_causal needs a memory_mask"
+            )
+        return super().forward(
+            tgt,
+            memory,
+            _mask(tgt_mask, tgt_is_causal, tgt.shape[-2], tgt.shape[-2]),
+            _mask(memory_mask, False, tgt.shape[-2], memory.shape[-2]),
+        )
+
+
+def _mask(mask, causal, queries, keys):
+    """The mask a transformer layer takes: the given one, the causal one when asked for with
+    none (torch takes is_causal as a hint beside a mask; alone it means one), else all False.
+    """
+    if mask is not None:
+        return mask
+    if causal:
+        return np.triu(np.ones((queries, keys), dtype=bool), 1)
+    return np.zeros((queries, keys), dtype=bool)
 
 
 def _check_transformer(name, dropout, batch_first, activation, bias):
