@@ -258,7 +258,7 @@ def layer_cases():
 
 def _encoder_arrays(f32):
     e, f = 512, 2048
-    return {"x": f32(8, 256, e), "self_attn_in_proj_weight": f32(3 * e, e, scale=0.04),
+    return {"x": f32(8, 256, e), "src_mask": np.zeros((256, 256), dtype=bool), "self_attn_in_proj_weight": f32(3 * e, e, scale=0.04),
             "self_attn_in_proj_bias": f32(3 * e, scale=0.1), "self_attn_out_proj_weight": f32(e, e, scale=0.04),
             "self_attn_out_proj_bias": f32(e, scale=0.1), "linear1_weight": f32(f, e, scale=0.04),
             "linear1_bias": f32(f, scale=0.1), "linear2_weight": f32(e, f, scale=0.02), "linear2_bias": f32(e, scale=0.1),

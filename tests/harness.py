@@ -56,19 +56,23 @@ def sizes(spec_: OpSpec, batch: int) -> dict[str, int]:
     fallback = iter(FALLBACK_SIZES)
     for decl in spec_.arrays:
         for dim in decl.shape.dims:
-            for part in str(dim).split("*") if isinstance(dim, str) else ():
-                if not part.isdigit() and part not in out:
-                    out[part] = next(fallback)
-    for decl in spec_.arrays:  # a stack of dimensions, 3*E: the product
-        for dim in decl.shape.dims:
-            if isinstance(dim, str) and "*" in dim:
-                out[dim] = int(np.prod([int(p) if p.isdigit() else out[p] for p in dim.split("*")]))
+            base = dim.split("*")[-1] if isinstance(dim, str) else dim  # 3*E: a multiple of E
+            if isinstance(base, str) and base not in out:
+                out[base] = next(fallback)
     return out
+
+
+def size_of(dim, dims: dict[str, int]) -> int:
+    """A dimension's size: 1, a named size, or a multiple of one (``3*E``)."""
+    if not isinstance(dim, str):
+        return dim
+    factor, _, base = dim.rpartition("*")
+    return int(factor or 1) * dims[base]
 
 
 def shape_of(decl, dims: dict[str, int], batch: int) -> tuple[int, ...]:
     lead = (batch,) if decl.shape.ellipsis else ()
-    return lead + tuple(dims[d] if isinstance(d, str) else d for d in decl.shape.dims)
+    return lead + tuple(size_of(d, dims) for d in decl.shape.dims)
 
 
 def away_from_kinks(x: np.ndarray, kinks: list[float], margin: float = 1e-2) -> np.ndarray:
@@ -88,6 +92,14 @@ def make_arrays(spec_: OpSpec, batch: int, dtype, seed: int = 0) -> dict[str, np
     arrays: dict[str, np.ndarray] = {}
     for decl in spec_.arrays:
         shape = shape_of(decl, dims, batch)
+        if decl.dtype == "int":  # ids: every row of the table they index
+            arrays[decl.name] = rng.integers(0, dims[decl.below], size=shape)
+            continue
+        if decl.dtype == "mask":  # a bool mask hiding about a quarter, never a whole row: a
+            mask = rng.random(shape) < 0.25  # query that sees no key is a case of its own
+            mask[..., 0] = False
+            arrays[decl.name] = mask
+            continue
         if decl in spec_.parameters:
             values = rng.uniform(-1.0, 1.0, size=shape)
         elif decl in spec_.buffers:

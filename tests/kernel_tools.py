@@ -230,7 +230,9 @@ def host_source(kernels) -> str:
     parts = ["#include <cmath>", "#include <cstdint>", "#include <cstring>", "#define __device__", "#define __global__",
              "using namespace std;", "static struct { unsigned x; } blockIdx, threadIdx;",
              "static double __longlong_as_double(unsigned long long bits) {",
-             "    double value;", "    memcpy(&value, &bits, sizeof value);", "    return value;", "}", ""]
+             "    double value;", "    memcpy(&value, &bits, sizeof value);", "    return value;", "}",
+             # CUDA's fast float intrinsics (sin and cos after their range reduction): the C library's
+             "#define __sinf sinf", "#define __cosf cosf", ""]
     for k in kernels:
         if is_row(k):
             parts.append(f"namespace {k.name}_ns {{\n{k.preamble}\n}}\n")
@@ -468,6 +470,8 @@ def fake_cupy(library: ctypes.CDLL, kernels=()) -> types.ModuleType:
                         and not any(isinstance(a, np.ndarray) for a in args[0])):
                     raise TypeError(f"cupy.{name}: Unsupported type {type(args[0])}")
                 return on_device(value(*args, **kwargs))
+            if isinstance(value, np.ufunc):  # np.add.at: CuPy's ufuncs have at() too
+                call.at = value.at  # type: ignore[attr-defined]
             return call
         return value
 

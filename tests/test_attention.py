@@ -300,3 +300,54 @@ def test_bad_input_names_op_and_argument(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("cross", [False, True])
+def test_nn_multihead_attention_loads_torch_state_dict_and_matches(cross):
+    """nn.MultiheadAttention takes torch's state_dict as it is and gives torch's output and
+    gradients (float64), in the self and the cross form, causal."""
+    from layerforge import nn
+
+    torch.manual_seed(0)
+    theirs = torch.nn.MultiheadAttention(E, HEADS, batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        theirs.in_proj_bias.uniform_(-0.5, 0.5)
+        theirs.out_proj.bias.uniform_(-0.5, 0.5)
+    ours = nn.MultiheadAttention(E, HEADS, dtype=np.float64)
+    nn.load_torch_state_dict(ours, theirs.state_dict())
+    x, memory = draw((B, S, E), np.float64, 1), draw((B, S_KV, E), np.float64, 2)
+    tx, tm = torch.tensor(x, requires_grad=True), torch.tensor(memory, requires_grad=True)
+    kv = tm if cross else tx
+    causal_mask = torch.triu(torch.ones(S, kv.shape[1], dtype=torch.bool), 1)
+    out, _ = theirs(tx, kv, kv, attn_mask=causal_mask, need_weights=False)
+    y, weights = ours(x, memory if cross else x, memory if cross else x, is_causal=True)
+    assert weights is None
+    g = draw(y.shape, np.float64, 3)
+    out.backward(torch.from_numpy(g))
+    grads = ours.backward(g)
+    close(y, out, np.float64, "y")
+    if cross:
+        close(grads[0], tx.grad, np.float64, "grad_query")
+        close(grads[1], tm.grad, np.float64, "grad_key_value")
+    else:
+        close(grads, tx.grad, np.float64, "grad_query")
+    close(ours.grads["in_proj_weight"], theirs.in_proj_weight.grad, np.float64, "in_proj_weight")
+    close(ours.grads["out_proj_weight"], theirs.out_proj.weight.grad, np.float64, "out_proj.weight")
+    with pytest.raises(ValueError, match="MultiheadAttention: dropout other than torch's default is not supported"):
+        nn.MultiheadAttention(E, HEADS, dropout=0.1)
+    with pytest.raises(ValueError, match="embed_dim 8 is not divisible by num_heads 3"):
+        nn.MultiheadAttention(E, 3)
+
+
+def test_nn_embedding_and_positional_encoding_train_a_step():
+    from layerforge import nn
+
+    table = nn.Embedding(10, 4, padding_idx=0, rng=np.random.default_rng(0), dtype=np.float64)
+    ids = np.array([[0, 3, 3, 9]])
+    y = nn.PositionalEncoding()(table(ids))
+    assert y.shape == (1, 4, 4)
+    assert table.backward(np.ones((1, 4, 4))) is None  # ids take no gradient
+    grad = table.grads["weight"]
+    np.testing.assert_array_equal(grad[0], 0)  # the padding row
+    np.testing.assert_array_equal(grad[3], 2)
+    np.testing.assert_array_equal(grad[9], 1)

@@ -136,9 +136,10 @@ def cases(name):
     extras = [{"activation": a} for a in s.slot.fused] + composed if s.slot else [{}]
     # Each choice of a structural attribute (pooling kind, score mode, gelu's approximate) is
     # its own variant.
-    # A structural bool besides training (a composite's norm_first) likewise.
-    choices = [[{a.name: c} for c in (a.choices or (True, False))] for a in s.structural
-               if a.choices or a.name != "training"]
+    choices = [[{a.name: c} for c in a.choices] for a in s.structural if a.choices]
+    # and each value of a structural bool other than training (attention's causal)
+    choices += [[{a.name: True}, {a.name: False}] for a in s.structural
+                if a.type == "bool" and a.name != "training"]
     for extra in extras:
         for training in modes(s):
             for chosen in itertools.product(*choices):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from transpiler.codegen import slot_is_final
+
 from harness import BATCH_SIZES, attributes, make_arrays, modes, names, spec
 from test_gradients import check_gradients
 from transpiler.codegen import slot_is_final
@@ -23,8 +25,8 @@ def cases():
     """(layer, activation, training, choice): every structural choice (pooling kind) too."""
     for name in LAYERS:
         s = spec(name)
-        # a slot before the last step takes its fused activations only (a composite's)
-        slot = [a for a in (s.slot.default, "tanh", "softmax") if a in s.slot.fused or slot_is_final(s)] if s.slot else [None]
+        # tanh and softmax where they fill the slot: fused, or composed after a final slot
+        slot = [s.slot.default] + [a for a in ("tanh", "softmax") if a in s.slot.fused or slot_is_final(s)] if s.slot else [None]
         choices = [{a.name: v} for a in s.structural if a.choices for v in a.choices] or [{}]
         for activation in dict.fromkeys(slot):
             for training in modes(s):

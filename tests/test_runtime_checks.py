@@ -31,8 +31,14 @@ def test_integer_array_argument(name):
     s = spec(name)
     for decl in s.arrays:
         arrays = make_arrays(s, 4, np.float64)
-        arrays[decl.name] = arrays[decl.name].astype(np.int32)
-        with pytest.raises(TypeError, match=f"{name}: argument '{decl.name}' must have dtype .*float64, got int32"):
+        if decl.dtype == "int":  # ids: a float array is the wrong one
+            arrays[decl.name] = arrays[decl.name].astype(np.float64)
+            expected = f"{name}: argument '{decl.name}' must have an integer dtype .*got float64"
+        else:
+            arrays[decl.name] = arrays[decl.name].astype(np.int32)
+            expected = (f"{name}: argument '{decl.name}' must be a bool mask or a float one .*got int32"
+                        if decl.dtype == "mask" else f"{name}: argument '{decl.name}' must have dtype .*float64, got int32")
+        with pytest.raises(TypeError, match=expected):
             call(name, arrays)
 
 
@@ -40,6 +46,8 @@ def test_integer_array_argument(name):
 def test_wrong_rank(name):
     s = spec(name)
     for decl in s.arrays:
+        if decl.shape.ellipsis and not decl.shape.dims:  # any rank will do (ids of any shape)
+            continue
         arrays = make_arrays(s, 4, np.float64)
         bad = arrays[decl.name].reshape(-1)[:1].reshape(()) if decl.shape.ellipsis else arrays[decl.name][..., None]
         arrays[decl.name] = bad
@@ -47,13 +55,28 @@ def test_wrong_rank(name):
             call(name, arrays)
 
 
-@pytest.mark.parametrize("name", [n for n in ALL if len(spec(n).arrays) > 1])
+def floats(s):
+    """The float arrays (not ids or masks), which share one dtype."""
+    return [d.name for d in s.arrays if d.dtype == "float"]
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if len(floats(spec(n))) > 1])
 def test_mixed_dtypes(name):
     s = spec(name)
     arrays = make_arrays(s, 4, np.float64)
-    last = s.arrays[-1].name
+    first, *_, last = floats(s)
     arrays[last] = arrays[last].astype(np.float32)
-    with pytest.raises(TypeError, match=f"{name}: argument '{last}' has dtype float32 but '{s.arrays[0].name}' has float64"):
+    with pytest.raises(TypeError, match=f"{name}: argument '{last}' has dtype float32 but '{first}' has float64"):
+        call(name, arrays)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if any(d.dtype == "mask" for d in spec(n).arrays)])
+def test_a_float_mask_has_the_dtype_of_the_other_arrays(name):
+    s = spec(name)
+    arrays = make_arrays(s, 4, np.float64)
+    mask = next(d.name for d in s.arrays if d.dtype == "mask")
+    arrays[mask] = arrays[mask].astype(np.float32)
+    with pytest.raises(TypeError, match=f"{name}: argument '{mask}' is a float mask of dtype float32, but the other arrays have float64"):
         call(name, arrays)
 
 

@@ -80,9 +80,8 @@ def check_arrays(
         elif not value.dtype.isnative:
             raise TypeError(_byte_order_message(op, name, value.dtype))
         elif dtype is None:
-            dtype = value.dtype
+            dtype, first = value.dtype, name
         elif value.dtype != dtype:
-            first = next(iter(arrays))
             raise TypeError(
                 f"{op}: argument '{name}' has dtype {value.dtype} but '{first}' has {dtype}; "
                 "all arrays must share one dtype"

@@ -134,6 +134,7 @@ __all__ = [
     "PReLU",
     "Upsample",
     "Linear",
+    "MultiheadAttention",
     "LayerNorm",
     "BatchNorm1d",
     "BatchNorm2d",
@@ -1736,8 +1737,8 @@ class Padding(Module):
 
 
 class PatchEmbedding(Module):
-    """PatchEmbedding: A vision transformer's patch embedding: images [N, C, H, W] cut into
-    P x P patches, each projected to E features, y [N, (H / P)(W / P), E] with the
+    """PatchEmbedding: A vision transformer's patch embedding: images [B, C, H, W] cut into
+    P x P patches, each projected to E features, y [B, (H / P)(W / P), E] with the
     patches row-major; the same as torch's Conv2d(C, E, kernel_size=P, stride=P)
     followed by flatten(2).transpose(1, 2), with weight [E, C, P, P] as that
     convolution's, computed as one copy into patches and one matrix product.
@@ -1833,8 +1834,8 @@ class Pooling(Module):
 class PositionalEncoding(Module):
     """PositionalEncoding: Sinusoidal positions added to a sequence: y = x + PE[:S] for x
     [..., S, D], PE[p, 2i] = sin(p / 10000^(2i / D)) and PE[p, 2i + 1] = cos(p /
-    10000^(2i / D)) (Vaswani et al.; an odd D ends with a sine column), computed in
-    float64 and rounded once to x's dtype.
+    10000^(2i / D)) (Vaswani et al.; an odd D ends with a sine column); the angles are
+    reduced modulo 2 pi in float64, then rounded to x's dtype.
 
     A shell over ``layerforge.layers.positional_encoding``.
     """
@@ -3055,6 +3056,93 @@ def _check_transformer(name, dropout, batch_first, activation, bias):
         )
     if not bias:
         raise ValueError(f"{name}: bias must be True")
+
+
+class MultiheadAttention(MultiHeadAttention):
+    """torch.nn.MultiheadAttention(embed_dim, num_heads, dropout=0.0, bias=True, ...,
+    batch_first=True) without dropout: inputs [batch, S, E] (batch_first=False is refused,
+    as are dropout, bias=False, add_bias_kv, add_zero_attn and other kdim/vdim). The
+    parameters are torch's (out_proj.weight is ``out_proj_weight``), so
+    ``load_torch_state_dict`` takes its state_dict as it is. ``forward(query, key, value,
+    attn_mask=None, is_causal=False)`` returns ``(output, None)`` (no attention weights); key
+    and value must be one array (or None, or the query: self-attention). ``backward`` returns
+    the query's gradient, and the key/value's too in the cross form."""
+
+    def __init__(
+        self,
+        embed_dim,
+        num_heads,
+        dropout=0.0,
+        bias=True,
+        add_bias_kv=False,
+        add_zero_attn=False,
+        kdim=None,
+        vdim=None,
+        batch_first=True,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
+        unsupported = {
+            "dropout": dropout != 0.0,
+            "bias": not bias,
+            "add_bias_kv": add_bias_kv,
+            "add_zero_attn": add_zero_attn,
+            "kdim": kdim not in (None, embed_dim),
+            "vdim": vdim not in (None, embed_dim),
+            "batch_first": not batch_first,
+        }
+        refused = [name for name, bad in unsupported.items() if bad]
+        if refused:
+            raise ValueError(
+                f"MultiheadAttention: {', '.join(refused)} other than torch's default is not supported "
+                "(inputs are batch first, without dropout)"
+            )
+        if num_heads < 1 or embed_dim % num_heads:
+            raise ValueError(
+                f"MultiheadAttention: embed_dim {embed_dim} is not divisible by num_heads {num_heads}"
+            )
+        super().__init__(embed_dim, num_heads=num_heads, rng=rng, dtype=dtype)
+        self.embed_dim = embed_dim
+
+    def __call__(
+        self,
+        query,
+        key=None,
+        value=None,
+        attn_mask=None,
+        is_causal=False,
+        need_weights=False,
+    ):
+        return self.forward(
+            query,
+            key,
+            value,
+            attn_mask=attn_mask,
+            is_causal=is_causal,
+            need_weights=need_weights,
+        )
+
+    def forward(
+        self,
+        query,
+        key=None,
+        value=None,
+        attn_mask=None,
+        is_causal=False,
+        need_weights=False,
+    ):
+        if key is not value:
+            raise ValueError(
+                "MultiheadAttention: key and value must be one array (the cross form's memory)"
+            )
+        self.causal = bool(is_causal)
+        self._cross = key is not None and key is not query
+        return super().forward(query, key if self._cross else None, attn_mask), None
+
+    def backward(self, grad_output):
+        grad_query, grad_memory = super().backward(grad_output)
+        return (grad_query, grad_memory) if self._cross else grad_query
 
 
 class LayerNorm(LayerNormalization):

@@ -1,9 +1,10 @@
 """Attention: Single-head scaled dot-product attention with its own projections and no
 biases: q = x @ query_weight.T, k and v likewise from kv (the cross form) or from x, y =
 normalizer(q k^T / sqrt(A) + mask) v, as F.scaled_dot_product_attention of the
-projections. The activation slot is the score normaliser (softmax by default; sparsemax
-and softmin are fused too). A boolean attn_mask is True where a query may not see a key;
-a float one is added to the scores.
+projections. The activation slot is the score normaliser: softmax by default, or
+sparsemax (softmin is not offered: it would turn a mask's -inf into +inf). A boolean
+attn_mask is True where a query may not see a key; a float one is added to the scores; a
+query that sees no key gets NaN, as torch's softmax.
 Generated from layers_spec/layers/attention.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -13,6 +14,7 @@ import numpy as np
 from layerforge._runtime import (
     check_arrays,
     check_context,
+    check_nonempty,
     activation_module,
     check_options,
 )
@@ -46,9 +48,10 @@ def forward(
     Single-head scaled dot-product attention with its own projections and no biases: q =
     x @ query_weight.T, k and v likewise from kv (the cross form) or from x, y =
     normalizer(q k^T / sqrt(A) + mask) v, as F.scaled_dot_product_attention of the
-    projections. The activation slot is the score normaliser (softmax by default;
-    sparsemax and softmin are fused too). A boolean attn_mask is True where a query may
-    not see a key; a float one is added to the scores.
+    projections. The activation slot is the score normaliser: softmax by default, or
+    sparsemax (softmin is not offered: it would turn a mask's -inf into +inf). A boolean
+    attn_mask is True where a query may not see a key; a float one is added to the
+    scores; a query that sees no key gets NaN, as torch's softmax.
 
     Args:
         x: float32 or float64 input of shape [..., S, I]. Queries [..., S, I]; also keys
@@ -63,8 +66,8 @@ def forward(
             leave it out. True (or -inf) where query i may not attend to key j; a float
             mask is added to the scores.
         activation: name of the activation applied to the result, default 'softmax';
-            softmax, sparsemax, softmin are fused into specialized code, and only these:
-            the slot is not the layer's last step.
+            softmax, sparsemax are fused into specialized code, and only these: the slot
+            is not the layer's last step.
         activation_options: keyword arguments for the activation, such as {'alpha':
             0.5}.
 
@@ -93,6 +96,8 @@ def forward(
         kinds={"attn_mask": "mask"},
         same=(("S_kv", "S"),) if kv is None else (),
     )
+    check_nonempty("attention", "x", x.shape, -1)
+    check_nonempty("attention", "query_weight", query_weight.shape, 0)
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get((activation, kv is not None, attn_mask is not None))
@@ -240,44 +245,6 @@ def _backward_sparsemax(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
-def _forward_softmin(x, query_weight, key_weight, value_weight, kv, attn_mask):
-    _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
-    _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
-    allowed = _apply_mask(scores, attn_mask)
-    softmin_negated = -allowed
-    softmin_shifted = np.subtract(
-        softmin_negated, _amax(softmin_negated, -1), out=softmin_negated
-    )
-    softmin_exponentials = np.exp(softmin_shifted, out=softmin_shifted)
-    weights = np.divide(
-        softmin_exponentials, _sum(softmin_exponentials, -1), out=softmin_exponentials
-    )
-    y = np.matmul(weights, v)
-    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
-
-
-def _backward_softmin(
-    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
-):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
-    grad_allowed = _sum(grad_weights * weights, -1) - grad_weights
-    grad_allowed *= weights
-    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
-    grad_value_weight = _rows(grad_v).T @ _rows(kv)
-    grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t3 = grad_q * _t1
-    grad_x = _t3 @ query_weight
-    grad_query_weight = _rows(_t3).T @ _rows(x)
-    grad_kv = grad_v @ value_weight + grad_k @ key_weight
-    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
-
-
 def _forward_softmax_no_attn_mask(
     x, query_weight, key_weight, value_weight, kv, attn_mask
 ):
@@ -372,45 +339,6 @@ def _backward_sparsemax_no_attn_mask(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
-def _forward_softmin_no_attn_mask(
-    x, query_weight, key_weight, value_weight, kv, attn_mask
-):
-    _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
-    _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
-    softmin_negated = -scores
-    softmin_shifted = np.subtract(
-        softmin_negated, _amax(softmin_negated, -1), out=softmin_negated
-    )
-    softmin_exponentials = np.exp(softmin_shifted, out=softmin_shifted)
-    weights = np.divide(
-        softmin_exponentials, _sum(softmin_exponentials, -1), out=softmin_exponentials
-    )
-    y = np.matmul(weights, v)
-    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
-
-
-def _backward_softmin_no_attn_mask(
-    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
-):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
-    grad_scores = _sum(grad_weights * weights, -1) - grad_weights
-    grad_scores *= weights
-    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
-    grad_value_weight = _rows(grad_v).T @ _rows(kv)
-    grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t3 = grad_q * _t1
-    grad_x = _t3 @ query_weight
-    grad_query_weight = _rows(_t3).T @ _rows(x)
-    grad_kv = grad_v @ value_weight + grad_k @ key_weight
-    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
-
-
 def _forward_softmax_no_kv(x, query_weight, key_weight, value_weight, kv, attn_mask):
     _t1 = query_weight.shape[0] ** -0.5
     q = x @ query_weight.T * _t1
@@ -498,43 +426,6 @@ def _backward_sparsemax_no_kv(
     _t4 = grad_q * _t1
     grad_query_weight = _rows(_t4).T @ _rows(x)
     grad_x = grad_v @ value_weight + grad_k @ key_weight + _t4 @ query_weight
-    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
-
-
-def _forward_softmin_no_kv(x, query_weight, key_weight, value_weight, kv, attn_mask):
-    _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = x @ key_weight.T
-    v = x @ value_weight.T
-    _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
-    allowed = _apply_mask(scores, attn_mask)
-    softmin_negated = -allowed
-    softmin_shifted = np.subtract(
-        softmin_negated, _amax(softmin_negated, -1), out=softmin_negated
-    )
-    softmin_exponentials = np.exp(softmin_shifted, out=softmin_shifted)
-    weights = np.divide(
-        softmin_exponentials, _sum(softmin_exponentials, -1), out=softmin_exponentials
-    )
-    y = np.matmul(weights, v)
-    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
-
-
-def _backward_softmin_no_kv(
-    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
-):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
-    grad_allowed = _sum(grad_weights * weights, -1) - grad_weights
-    grad_allowed *= weights
-    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
-    grad_value_weight = _rows(grad_v).T @ _rows(x)
-    grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t3 = grad_q * _t1
-    grad_query_weight = _rows(_t3).T @ _rows(x)
-    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t3 @ query_weight
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
@@ -630,48 +521,9 @@ def _backward_sparsemax_no_kv_no_attn_mask(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
-def _forward_softmin_no_kv_no_attn_mask(
-    x, query_weight, key_weight, value_weight, kv, attn_mask
-):
-    _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = x @ key_weight.T
-    v = x @ value_weight.T
-    _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
-    softmin_negated = -scores
-    softmin_shifted = np.subtract(
-        softmin_negated, _amax(softmin_negated, -1), out=softmin_negated
-    )
-    softmin_exponentials = np.exp(softmin_shifted, out=softmin_shifted)
-    weights = np.divide(
-        softmin_exponentials, _sum(softmin_exponentials, -1), out=softmin_exponentials
-    )
-    y = np.matmul(weights, v)
-    return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
-
-
-def _backward_softmin_no_kv_no_attn_mask(
-    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
-):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
-    grad_scores = _sum(grad_weights * weights, -1) - grad_weights
-    grad_scores *= weights
-    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
-    grad_value_weight = _rows(grad_v).T @ _rows(x)
-    grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t3 = grad_q * _t1
-    grad_query_weight = _rows(_t3).T @ _rows(x)
-    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t3 @ query_weight
-    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
-
-
 _FUSED = {
     ("softmax", True, True): (_forward_softmax, _backward_softmax),
     ("sparsemax", True, True): (_forward_sparsemax, _backward_sparsemax),
-    ("softmin", True, True): (_forward_softmin, _backward_softmin),
     ("softmax", True, False): (
         _forward_softmax_no_attn_mask,
         _backward_softmax_no_attn_mask,
@@ -680,13 +532,8 @@ _FUSED = {
         _forward_sparsemax_no_attn_mask,
         _backward_sparsemax_no_attn_mask,
     ),
-    ("softmin", True, False): (
-        _forward_softmin_no_attn_mask,
-        _backward_softmin_no_attn_mask,
-    ),
     ("softmax", False, True): (_forward_softmax_no_kv, _backward_softmax_no_kv),
     ("sparsemax", False, True): (_forward_sparsemax_no_kv, _backward_sparsemax_no_kv),
-    ("softmin", False, True): (_forward_softmin_no_kv, _backward_softmin_no_kv),
     ("softmax", False, False): (
         _forward_softmax_no_kv_no_attn_mask,
         _backward_softmax_no_kv_no_attn_mask,
@@ -695,15 +542,10 @@ _FUSED = {
         _forward_sparsemax_no_kv_no_attn_mask,
         _backward_sparsemax_no_kv_no_attn_mask,
     ),
-    ("softmin", False, False): (
-        _forward_softmin_no_kv_no_attn_mask,
-        _backward_softmin_no_kv_no_attn_mask,
-    ),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
     "softmax": {"dim": -1},
-    "softmin": {"dim": -1},
 }
 
 
@@ -785,7 +627,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# attention_softmax_fwd_0: layers_spec/layers/attention.yaml:22
+# attention_softmax_fwd_0: layers_spec/layers/attention.yaml:23
 _attention_softmax_fwd_0 = ElementwiseKernel(
     "attention_softmax_fwd_0",
     "T _t1, T _t3",
@@ -952,7 +794,7 @@ def _cupy_backward_softmax(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
-# attention_sparsemax_fwd_0: layers_spec/layers/attention.yaml:22
+# attention_sparsemax_fwd_0: layers_spec/layers/attention.yaml:23
 _attention_sparsemax_fwd_0 = ElementwiseKernel(
     "attention_sparsemax_fwd_0",
     "T _t1, T _t3",
@@ -1171,186 +1013,7 @@ def _cupy_backward_sparsemax(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
-# attention_softmin_fwd_0: layers_spec/layers/attention.yaml:22
-_attention_softmin_fwd_0 = ElementwiseKernel(
-    "attention_softmin_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmin_fwd_1: layers_spec/activations/softmin.yaml:10
-_attention_softmin_fwd_1 = ElementwiseKernel(
-    "attention_softmin_fwd_1",
-    "T allowed",
-    "T softmin_negated",
-    """
-    softmin_negated = -allowed;
-    """,
-)
-
-
-# attention_softmin_fwd_2: layers_spec/activations/softmin.yaml:11
-_attention_softmin_fwd_2 = ReductionKernel(
-    "attention_softmin_fwd_2",
-    "T X0",
-    map_expr="attention_softmin_fwd_2_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_fwd_2_map(const T softmin_negated) {
-        return softmin_negated;
-    }
-    """,
-)
-
-
-# attention_softmin_fwd_3: layers_spec/activations/softmin.yaml:11,12
-_attention_softmin_fwd_3 = ElementwiseKernel(
-    "attention_softmin_fwd_3",
-    "T softmin_negated, T _t6",
-    "T softmin_exponentials",
-    """
-    T softmin_shifted = softmin_negated - _t6;
-    softmin_exponentials = exp(softmin_shifted);
-    """,
-)
-
-
-# attention_softmin_fwd_4: layers_spec/activations/softmin.yaml:13
-_attention_softmin_fwd_4 = ReductionKernel(
-    "attention_softmin_fwd_4",
-    "T X0",
-    map_expr="attention_softmin_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_fwd_4_map(const T softmin_exponentials) {
-        return softmin_exponentials;
-    }
-    """,
-)
-
-
-# attention_softmin_fwd_5: layers_spec/activations/softmin.yaml:13
-_attention_softmin_fwd_5 = ElementwiseKernel(
-    "attention_softmin_fwd_5",
-    "T softmin_exponentials, T _t7",
-    "T weights",
-    """
-    weights = softmin_exponentials / _t7;
-    """,
-)
-
-
-def _cupy_forward_softmin(x, query_weight, key_weight, value_weight, kv, attn_mask):
-    import cupy as cp
-
-    _t1 = x @ query_weight.T
-    _t2 = query_weight.shape[0]
-    _t3 = _t2 ** (-0.5)
-    q = _attention_softmin_fwd_0(_t1, _t3)
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
-    _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
-    allowed = _cupy_apply_mask(scores, attn_mask)
-    softmin_negated = _attention_softmin_fwd_1(allowed)
-    _t5 = _attention_softmin_fwd_2(softmin_negated)
-    _t6 = _t5
-    softmin_exponentials = _attention_softmin_fwd_3(softmin_negated, _t6)
-    _t7 = _attention_softmin_fwd_4(softmin_exponentials)
-    weights = _attention_softmin_fwd_5(softmin_exponentials, _t7)
-    y = cp.matmul(weights, v)
-    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
-
-
-# attention_softmin_bwd_0: layers_spec/activations/softmin.yaml:15
-_attention_softmin_bwd_0 = ReductionKernel(
-    "attention_softmin_bwd_0",
-    "T X0, T X1",
-    map_expr="attention_softmin_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_bwd_0_map(const T grad_weights, const T weights) {
-        T _t12 = grad_weights * weights;
-        return _t12;
-    }
-    """,
-)
-
-
-# attention_softmin_bwd_1: layers_spec/activations/softmin.yaml:15
-_attention_softmin_bwd_1 = ElementwiseKernel(
-    "attention_softmin_bwd_1",
-    "T _t13, T grad_weights, T weights",
-    "T grad_allowed",
-    """
-    T _t14 = _t13 - grad_weights;
-    grad_allowed = weights * _t14;
-    """,
-)
-
-
-# attention_softmin_bwd_2: layers_spec/primitives.yaml:61
-_attention_softmin_bwd_2 = ElementwiseKernel(
-    "attention_softmin_bwd_2",
-    "T grad_q, T _t3",
-    "T _t25",
-    """
-    _t25 = grad_q * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmin_bwd_3: layers_spec/primitives.yaml:510
-_attention_softmin_bwd_3 = ElementwiseKernel(
-    "attention_softmin_bwd_3",
-    "T _t21, T _t23",
-    "T grad_kv",
-    """
-    grad_kv = _t21 + _t23;
-    """,
-)
-
-
-def _cupy_backward_softmin(
-    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
-):
-    import cupy as cp
-
-    _t8 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t8)
-    _t10 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t10, grad_y)
-    _t13 = _attention_softmin_bwd_0(grad_weights, weights)
-    grad_allowed = _attention_softmin_bwd_1(_t13, grad_weights, weights)
-    _t16 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_allowed, _t16)
-    _t18 = cp.swapaxes(q, -1, -2)
-    _t19 = cp.matmul(_t18, grad_allowed)
-    grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = grad_v @ value_weight
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t23 = grad_k @ key_weight
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
-    _t25 = _attention_softmin_bwd_2(grad_q, _t3)
-    grad_x = _t25 @ query_weight
-    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
-    grad_kv = _attention_softmin_bwd_3(_t21, _t23)
-    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
-
-
-# attention_softmax_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
+# attention_softmax_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:23
 _attention_softmax_no_attn_mask_fwd_0 = ElementwiseKernel(
     "attention_softmax_no_attn_mask_fwd_0",
     "T _t1, T _t3",
@@ -1518,7 +1181,7 @@ def _cupy_backward_softmax_no_attn_mask(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
-# attention_sparsemax_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
+# attention_sparsemax_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:23
 _attention_sparsemax_no_attn_mask_fwd_0 = ElementwiseKernel(
     "attention_sparsemax_no_attn_mask_fwd_0",
     "T _t1, T _t3",
@@ -1738,187 +1401,7 @@ def _cupy_backward_sparsemax_no_attn_mask(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
-# attention_softmin_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
-_attention_softmin_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "attention_softmin_no_attn_mask_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmin_no_attn_mask_fwd_1: layers_spec/activations/softmin.yaml:10
-_attention_softmin_no_attn_mask_fwd_1 = ElementwiseKernel(
-    "attention_softmin_no_attn_mask_fwd_1",
-    "T scores",
-    "T softmin_negated",
-    """
-    softmin_negated = -scores;
-    """,
-)
-
-
-# attention_softmin_no_attn_mask_fwd_2: layers_spec/activations/softmin.yaml:11
-_attention_softmin_no_attn_mask_fwd_2 = ReductionKernel(
-    "attention_softmin_no_attn_mask_fwd_2",
-    "T X0",
-    map_expr="attention_softmin_no_attn_mask_fwd_2_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_no_attn_mask_fwd_2_map(const T softmin_negated) {
-        return softmin_negated;
-    }
-    """,
-)
-
-
-# attention_softmin_no_attn_mask_fwd_3: layers_spec/activations/softmin.yaml:11,12
-_attention_softmin_no_attn_mask_fwd_3 = ElementwiseKernel(
-    "attention_softmin_no_attn_mask_fwd_3",
-    "T softmin_negated, T _t6",
-    "T softmin_exponentials",
-    """
-    T softmin_shifted = softmin_negated - _t6;
-    softmin_exponentials = exp(softmin_shifted);
-    """,
-)
-
-
-# attention_softmin_no_attn_mask_fwd_4: layers_spec/activations/softmin.yaml:13
-_attention_softmin_no_attn_mask_fwd_4 = ReductionKernel(
-    "attention_softmin_no_attn_mask_fwd_4",
-    "T X0",
-    map_expr="attention_softmin_no_attn_mask_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_no_attn_mask_fwd_4_map(const T softmin_exponentials) {
-        return softmin_exponentials;
-    }
-    """,
-)
-
-
-# attention_softmin_no_attn_mask_fwd_5: layers_spec/activations/softmin.yaml:13
-_attention_softmin_no_attn_mask_fwd_5 = ElementwiseKernel(
-    "attention_softmin_no_attn_mask_fwd_5",
-    "T softmin_exponentials, T _t7",
-    "T weights",
-    """
-    weights = softmin_exponentials / _t7;
-    """,
-)
-
-
-def _cupy_forward_softmin_no_attn_mask(
-    x, query_weight, key_weight, value_weight, kv, attn_mask
-):
-    import cupy as cp
-
-    _t1 = x @ query_weight.T
-    _t2 = query_weight.shape[0]
-    _t3 = _t2 ** (-0.5)
-    q = _attention_softmin_no_attn_mask_fwd_0(_t1, _t3)
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
-    _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
-    softmin_negated = _attention_softmin_no_attn_mask_fwd_1(scores)
-    _t5 = _attention_softmin_no_attn_mask_fwd_2(softmin_negated)
-    _t6 = _t5
-    softmin_exponentials = _attention_softmin_no_attn_mask_fwd_3(softmin_negated, _t6)
-    _t7 = _attention_softmin_no_attn_mask_fwd_4(softmin_exponentials)
-    weights = _attention_softmin_no_attn_mask_fwd_5(softmin_exponentials, _t7)
-    y = cp.matmul(weights, v)
-    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
-
-
-# attention_softmin_no_attn_mask_bwd_0: layers_spec/activations/softmin.yaml:15
-_attention_softmin_no_attn_mask_bwd_0 = ReductionKernel(
-    "attention_softmin_no_attn_mask_bwd_0",
-    "T X0, T X1",
-    map_expr="attention_softmin_no_attn_mask_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_no_attn_mask_bwd_0_map(const T grad_weights, const T weights) {
-        T _t12 = grad_weights * weights;
-        return _t12;
-    }
-    """,
-)
-
-
-# attention_softmin_no_attn_mask_bwd_1: layers_spec/activations/softmin.yaml:15
-_attention_softmin_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "attention_softmin_no_attn_mask_bwd_1",
-    "T _t13, T grad_weights, T weights",
-    "T grad_scores",
-    """
-    T _t14 = _t13 - grad_weights;
-    grad_scores = weights * _t14;
-    """,
-)
-
-
-# attention_softmin_no_attn_mask_bwd_2: layers_spec/primitives.yaml:61
-_attention_softmin_no_attn_mask_bwd_2 = ElementwiseKernel(
-    "attention_softmin_no_attn_mask_bwd_2",
-    "T grad_q, T _t3",
-    "T _t25",
-    """
-    _t25 = grad_q * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmin_no_attn_mask_bwd_3: layers_spec/primitives.yaml:510
-_attention_softmin_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "attention_softmin_no_attn_mask_bwd_3",
-    "T _t21, T _t23",
-    "T grad_kv",
-    """
-    grad_kv = _t21 + _t23;
-    """,
-)
-
-
-def _cupy_backward_softmin_no_attn_mask(
-    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
-):
-    import cupy as cp
-
-    _t8 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t8)
-    _t10 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t10, grad_y)
-    _t13 = _attention_softmin_no_attn_mask_bwd_0(grad_weights, weights)
-    grad_scores = _attention_softmin_no_attn_mask_bwd_1(_t13, grad_weights, weights)
-    _t16 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_scores, _t16)
-    _t18 = cp.swapaxes(q, -1, -2)
-    _t19 = cp.matmul(_t18, grad_scores)
-    grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = grad_v @ value_weight
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t23 = grad_k @ key_weight
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
-    _t25 = _attention_softmin_no_attn_mask_bwd_2(grad_q, _t3)
-    grad_x = _t25 @ query_weight
-    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
-    grad_kv = _attention_softmin_no_attn_mask_bwd_3(_t21, _t23)
-    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
-
-
-# attention_softmax_no_kv_fwd_0: layers_spec/layers/attention.yaml:22
+# attention_softmax_no_kv_fwd_0: layers_spec/layers/attention.yaml:23
 _attention_softmax_no_kv_fwd_0 = ElementwiseKernel(
     "attention_softmax_no_kv_fwd_0",
     "T _t1, T _t3",
@@ -2088,7 +1571,7 @@ def _cupy_backward_softmax_no_kv(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
-# attention_sparsemax_no_kv_fwd_0: layers_spec/layers/attention.yaml:22
+# attention_sparsemax_no_kv_fwd_0: layers_spec/layers/attention.yaml:23
 _attention_sparsemax_no_kv_fwd_0 = ElementwiseKernel(
     "attention_sparsemax_no_kv_fwd_0",
     "T _t1, T _t3",
@@ -2310,189 +1793,7 @@ def _cupy_backward_sparsemax_no_kv(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
-# attention_softmin_no_kv_fwd_0: layers_spec/layers/attention.yaml:22
-_attention_softmin_no_kv_fwd_0 = ElementwiseKernel(
-    "attention_softmin_no_kv_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmin_no_kv_fwd_1: layers_spec/activations/softmin.yaml:10
-_attention_softmin_no_kv_fwd_1 = ElementwiseKernel(
-    "attention_softmin_no_kv_fwd_1",
-    "T allowed",
-    "T softmin_negated",
-    """
-    softmin_negated = -allowed;
-    """,
-)
-
-
-# attention_softmin_no_kv_fwd_2: layers_spec/activations/softmin.yaml:11
-_attention_softmin_no_kv_fwd_2 = ReductionKernel(
-    "attention_softmin_no_kv_fwd_2",
-    "T X0",
-    map_expr="attention_softmin_no_kv_fwd_2_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_no_kv_fwd_2_map(const T softmin_negated) {
-        return softmin_negated;
-    }
-    """,
-)
-
-
-# attention_softmin_no_kv_fwd_3: layers_spec/activations/softmin.yaml:11,12
-_attention_softmin_no_kv_fwd_3 = ElementwiseKernel(
-    "attention_softmin_no_kv_fwd_3",
-    "T softmin_negated, T _t6",
-    "T softmin_exponentials",
-    """
-    T softmin_shifted = softmin_negated - _t6;
-    softmin_exponentials = exp(softmin_shifted);
-    """,
-)
-
-
-# attention_softmin_no_kv_fwd_4: layers_spec/activations/softmin.yaml:13
-_attention_softmin_no_kv_fwd_4 = ReductionKernel(
-    "attention_softmin_no_kv_fwd_4",
-    "T X0",
-    map_expr="attention_softmin_no_kv_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_no_kv_fwd_4_map(const T softmin_exponentials) {
-        return softmin_exponentials;
-    }
-    """,
-)
-
-
-# attention_softmin_no_kv_fwd_5: layers_spec/activations/softmin.yaml:13
-_attention_softmin_no_kv_fwd_5 = ElementwiseKernel(
-    "attention_softmin_no_kv_fwd_5",
-    "T softmin_exponentials, T _t7",
-    "T weights",
-    """
-    weights = softmin_exponentials / _t7;
-    """,
-)
-
-
-def _cupy_forward_softmin_no_kv(
-    x, query_weight, key_weight, value_weight, kv, attn_mask
-):
-    import cupy as cp
-
-    _t1 = x @ query_weight.T
-    _t2 = query_weight.shape[0]
-    _t3 = _t2 ** (-0.5)
-    q = _attention_softmin_no_kv_fwd_0(_t1, _t3)
-    k = x @ key_weight.T
-    v = x @ value_weight.T
-    _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
-    allowed = _cupy_apply_mask(scores, attn_mask)
-    softmin_negated = _attention_softmin_no_kv_fwd_1(allowed)
-    _t5 = _attention_softmin_no_kv_fwd_2(softmin_negated)
-    _t6 = _t5
-    softmin_exponentials = _attention_softmin_no_kv_fwd_3(softmin_negated, _t6)
-    _t7 = _attention_softmin_no_kv_fwd_4(softmin_exponentials)
-    weights = _attention_softmin_no_kv_fwd_5(softmin_exponentials, _t7)
-    y = cp.matmul(weights, v)
-    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
-
-
-# attention_softmin_no_kv_bwd_0: layers_spec/activations/softmin.yaml:15
-_attention_softmin_no_kv_bwd_0 = ReductionKernel(
-    "attention_softmin_no_kv_bwd_0",
-    "T X0, T X1",
-    map_expr="attention_softmin_no_kv_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_no_kv_bwd_0_map(const T grad_weights, const T weights) {
-        T _t12 = grad_weights * weights;
-        return _t12;
-    }
-    """,
-)
-
-
-# attention_softmin_no_kv_bwd_1: layers_spec/activations/softmin.yaml:15
-_attention_softmin_no_kv_bwd_1 = ElementwiseKernel(
-    "attention_softmin_no_kv_bwd_1",
-    "T _t13, T grad_weights, T weights",
-    "T grad_allowed",
-    """
-    T _t14 = _t13 - grad_weights;
-    grad_allowed = weights * _t14;
-    """,
-)
-
-
-# attention_softmin_no_kv_bwd_2: layers_spec/primitives.yaml:61
-_attention_softmin_no_kv_bwd_2 = ElementwiseKernel(
-    "attention_softmin_no_kv_bwd_2",
-    "T grad_q, T _t3",
-    "T _t25",
-    """
-    _t25 = grad_q * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmin_no_kv_bwd_3: layers_spec/primitives.yaml:510
-_attention_softmin_no_kv_bwd_3 = ElementwiseKernel(
-    "attention_softmin_no_kv_bwd_3",
-    "T _t21, T _t23, T _t26",
-    "T grad_x",
-    """
-    T _t28 = _t21 + _t23;
-    grad_x = _t28 + _t26;
-    """,
-)
-
-
-def _cupy_backward_softmin_no_kv(
-    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
-):
-    import cupy as cp
-
-    _t8 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t8)
-    _t10 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t10, grad_y)
-    _t13 = _attention_softmin_no_kv_bwd_0(grad_weights, weights)
-    grad_allowed = _attention_softmin_no_kv_bwd_1(_t13, grad_weights, weights)
-    _t16 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_allowed, _t16)
-    _t18 = cp.swapaxes(q, -1, -2)
-    _t19 = cp.matmul(_t18, grad_allowed)
-    grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = grad_v @ value_weight
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
-    _t23 = grad_k @ key_weight
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
-    _t25 = _attention_softmin_no_kv_bwd_2(grad_q, _t3)
-    _t26 = _t25 @ query_weight
-    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
-    grad_x = _attention_softmin_no_kv_bwd_3(_t21, _t23, _t26)
-    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
-
-
-# attention_softmax_no_kv_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
+# attention_softmax_no_kv_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:23
 _attention_softmax_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
     "attention_softmax_no_kv_no_attn_mask_fwd_0",
     "T _t1, T _t3",
@@ -2663,7 +1964,7 @@ def _cupy_backward_softmax_no_kv_no_attn_mask(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
-# attention_sparsemax_no_kv_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
+# attention_sparsemax_no_kv_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:23
 _attention_sparsemax_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
     "attention_sparsemax_no_kv_no_attn_mask_fwd_0",
     "T _t1, T _t3",
@@ -2886,195 +2187,9 @@ def _cupy_backward_sparsemax_no_kv_no_attn_mask(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
-# attention_softmin_no_kv_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:22
-_attention_softmin_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "attention_softmin_no_kv_no_attn_mask_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmin_no_kv_no_attn_mask_fwd_1: layers_spec/activations/softmin.yaml:10
-_attention_softmin_no_kv_no_attn_mask_fwd_1 = ElementwiseKernel(
-    "attention_softmin_no_kv_no_attn_mask_fwd_1",
-    "T scores",
-    "T softmin_negated",
-    """
-    softmin_negated = -scores;
-    """,
-)
-
-
-# attention_softmin_no_kv_no_attn_mask_fwd_2: layers_spec/activations/softmin.yaml:11
-_attention_softmin_no_kv_no_attn_mask_fwd_2 = ReductionKernel(
-    "attention_softmin_no_kv_no_attn_mask_fwd_2",
-    "T X0",
-    map_expr="attention_softmin_no_kv_no_attn_mask_fwd_2_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_no_kv_no_attn_mask_fwd_2_map(const T softmin_negated) {
-        return softmin_negated;
-    }
-    """,
-)
-
-
-# attention_softmin_no_kv_no_attn_mask_fwd_3: layers_spec/activations/softmin.yaml:11,12
-_attention_softmin_no_kv_no_attn_mask_fwd_3 = ElementwiseKernel(
-    "attention_softmin_no_kv_no_attn_mask_fwd_3",
-    "T softmin_negated, T _t6",
-    "T softmin_exponentials",
-    """
-    T softmin_shifted = softmin_negated - _t6;
-    softmin_exponentials = exp(softmin_shifted);
-    """,
-)
-
-
-# attention_softmin_no_kv_no_attn_mask_fwd_4: layers_spec/activations/softmin.yaml:13
-_attention_softmin_no_kv_no_attn_mask_fwd_4 = ReductionKernel(
-    "attention_softmin_no_kv_no_attn_mask_fwd_4",
-    "T X0",
-    map_expr="attention_softmin_no_kv_no_attn_mask_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_no_kv_no_attn_mask_fwd_4_map(const T softmin_exponentials) {
-        return softmin_exponentials;
-    }
-    """,
-)
-
-
-# attention_softmin_no_kv_no_attn_mask_fwd_5: layers_spec/activations/softmin.yaml:13
-_attention_softmin_no_kv_no_attn_mask_fwd_5 = ElementwiseKernel(
-    "attention_softmin_no_kv_no_attn_mask_fwd_5",
-    "T softmin_exponentials, T _t7",
-    "T weights",
-    """
-    weights = softmin_exponentials / _t7;
-    """,
-)
-
-
-def _cupy_forward_softmin_no_kv_no_attn_mask(
-    x, query_weight, key_weight, value_weight, kv, attn_mask
-):
-    import cupy as cp
-
-    _t1 = x @ query_weight.T
-    _t2 = query_weight.shape[0]
-    _t3 = _t2 ** (-0.5)
-    q = _attention_softmin_no_kv_no_attn_mask_fwd_0(_t1, _t3)
-    k = x @ key_weight.T
-    v = x @ value_weight.T
-    _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
-    softmin_negated = _attention_softmin_no_kv_no_attn_mask_fwd_1(scores)
-    _t5 = _attention_softmin_no_kv_no_attn_mask_fwd_2(softmin_negated)
-    _t6 = _t5
-    softmin_exponentials = _attention_softmin_no_kv_no_attn_mask_fwd_3(
-        softmin_negated, _t6
-    )
-    _t7 = _attention_softmin_no_kv_no_attn_mask_fwd_4(softmin_exponentials)
-    weights = _attention_softmin_no_kv_no_attn_mask_fwd_5(softmin_exponentials, _t7)
-    y = cp.matmul(weights, v)
-    return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
-
-
-# attention_softmin_no_kv_no_attn_mask_bwd_0: layers_spec/activations/softmin.yaml:15
-_attention_softmin_no_kv_no_attn_mask_bwd_0 = ReductionKernel(
-    "attention_softmin_no_kv_no_attn_mask_bwd_0",
-    "T X0, T X1",
-    map_expr="attention_softmin_no_kv_no_attn_mask_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmin_no_kv_no_attn_mask_bwd_0_map(const T grad_weights, const T weights) {
-        T _t12 = grad_weights * weights;
-        return _t12;
-    }
-    """,
-)
-
-
-# attention_softmin_no_kv_no_attn_mask_bwd_1: layers_spec/activations/softmin.yaml:15
-_attention_softmin_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "attention_softmin_no_kv_no_attn_mask_bwd_1",
-    "T _t13, T grad_weights, T weights",
-    "T grad_scores",
-    """
-    T _t14 = _t13 - grad_weights;
-    grad_scores = weights * _t14;
-    """,
-)
-
-
-# attention_softmin_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:61
-_attention_softmin_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
-    "attention_softmin_no_kv_no_attn_mask_bwd_2",
-    "T grad_q, T _t3",
-    "T _t25",
-    """
-    _t25 = grad_q * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmin_no_kv_no_attn_mask_bwd_3: layers_spec/primitives.yaml:510
-_attention_softmin_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "attention_softmin_no_kv_no_attn_mask_bwd_3",
-    "T _t21, T _t23, T _t26",
-    "T grad_x",
-    """
-    T _t28 = _t21 + _t23;
-    grad_x = _t28 + _t26;
-    """,
-)
-
-
-def _cupy_backward_softmin_no_kv_no_attn_mask(
-    grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
-):
-    import cupy as cp
-
-    _t8 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t8)
-    _t10 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t10, grad_y)
-    _t13 = _attention_softmin_no_kv_no_attn_mask_bwd_0(grad_weights, weights)
-    grad_scores = _attention_softmin_no_kv_no_attn_mask_bwd_1(
-        _t13, grad_weights, weights
-    )
-    _t16 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_scores, _t16)
-    _t18 = cp.swapaxes(q, -1, -2)
-    _t19 = cp.matmul(_t18, grad_scores)
-    grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = grad_v @ value_weight
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
-    _t23 = grad_k @ key_weight
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
-    _t25 = _attention_softmin_no_kv_no_attn_mask_bwd_2(grad_q, _t3)
-    _t26 = _t25 @ query_weight
-    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
-    grad_x = _attention_softmin_no_kv_no_attn_mask_bwd_3(_t21, _t23, _t26)
-    return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
-
-
 _CUPY_FUSED = {
     ("softmax", True, True): (_cupy_forward_softmax, _cupy_backward_softmax),
     ("sparsemax", True, True): (_cupy_forward_sparsemax, _cupy_backward_sparsemax),
-    ("softmin", True, True): (_cupy_forward_softmin, _cupy_backward_softmin),
     ("softmax", True, False): (
         _cupy_forward_softmax_no_attn_mask,
         _cupy_backward_softmax_no_attn_mask,
@@ -3082,10 +2197,6 @@ _CUPY_FUSED = {
     ("sparsemax", True, False): (
         _cupy_forward_sparsemax_no_attn_mask,
         _cupy_backward_sparsemax_no_attn_mask,
-    ),
-    ("softmin", True, False): (
-        _cupy_forward_softmin_no_attn_mask,
-        _cupy_backward_softmin_no_attn_mask,
     ),
     ("softmax", False, True): (
         _cupy_forward_softmax_no_kv,
@@ -3095,10 +2206,6 @@ _CUPY_FUSED = {
         _cupy_forward_sparsemax_no_kv,
         _cupy_backward_sparsemax_no_kv,
     ),
-    ("softmin", False, True): (
-        _cupy_forward_softmin_no_kv,
-        _cupy_backward_softmin_no_kv,
-    ),
     ("softmax", False, False): (
         _cupy_forward_softmax_no_kv_no_attn_mask,
         _cupy_backward_softmax_no_kv_no_attn_mask,
@@ -3106,10 +2213,6 @@ _CUPY_FUSED = {
     ("sparsemax", False, False): (
         _cupy_forward_sparsemax_no_kv_no_attn_mask,
         _cupy_backward_sparsemax_no_kv_no_attn_mask,
-    ),
-    ("softmin", False, False): (
-        _cupy_forward_softmin_no_kv_no_attn_mask,
-        _cupy_backward_softmin_no_kv_no_attn_mask,
     ),
 }
 

@@ -16,6 +16,7 @@ from layerforge._runtime import (
     check_context,
     check_attribute,
     check_divides,
+    check_nonempty,
     check_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
@@ -99,6 +100,7 @@ def forward(
     check_attribute("multi_head_attention", "num_heads", num_heads, "int", minimum=1)
     check_divides("multi_head_attention", "num_heads", num_heads, "x", x.shape[-1])
     check_attribute("multi_head_attention", "causal", causal, "bool")
+    check_nonempty("multi_head_attention", "x", x.shape, -1)
     check_blocks("multi_head_attention", "in_proj_weight", in_proj_weight, 3, 0)
     check_blocks("multi_head_attention", "in_proj_bias", in_proj_bias, 3, -1)
     if on_gpu(x):
@@ -980,7 +982,7 @@ def _masked_softmax(x, out=None):
     """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
     (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
     plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
-    top = np.max(x, axis=-1, keepdims=True)
+    top = np.max(x, axis=-1, keepdims=True, initial=-np.inf)  # -inf over no keys
     np.putmask(top, top == -np.inf, 0)
     out = np.subtract(x, top, out=out)
     np.exp(out, out=out)
@@ -2892,7 +2894,7 @@ def _cupy_masked_softmax(x, out=None):
     plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
     import cupy as cp
 
-    top = cp.max(x, axis=-1, keepdims=True)
+    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
     cp.putmask(top, top == -cp.inf, 0)
     out = cp.subtract(x, top, out=out)
     cp.exp(out, out=out)

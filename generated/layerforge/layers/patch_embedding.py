@@ -1,5 +1,5 @@
-"""PatchEmbedding: A vision transformer's patch embedding: images [N, C, H, W] cut into P x
-P patches, each projected to E features, y [N, (H / P)(W / P), E] with the patches row-
+"""PatchEmbedding: A vision transformer's patch embedding: images [B, C, H, W] cut into P x
+P patches, each projected to E features, y [B, (H / P)(W / P), E] with the patches row-
 major; the same as torch's Conv2d(C, E, kernel_size=P, stride=P) followed by
 flatten(2).transpose(1, 2), with weight [E, C, P, P] as that convolution's, computed as
 one copy into patches and one matrix product. H and W must be multiples of P. The
@@ -13,6 +13,7 @@ import numpy as np
 from layerforge._runtime import (
     check_arrays,
     check_context,
+    check_nonempty,
     activation_module,
     check_options,
 )
@@ -28,15 +29,15 @@ OUTPUTS = ("y",)
 def forward(x, weight, bias=None, *, activation="identity", activation_options=None):
     """PatchEmbedding forward pass.
 
-    A vision transformer's patch embedding: images [N, C, H, W] cut into P x P patches,
-    each projected to E features, y [N, (H / P)(W / P), E] with the patches row-major;
+    A vision transformer's patch embedding: images [B, C, H, W] cut into P x P patches,
+    each projected to E features, y [B, (H / P)(W / P), E] with the patches row-major;
     the same as torch's Conv2d(C, E, kernel_size=P, stride=P) followed by
     flatten(2).transpose(1, 2), with weight [E, C, P, P] as that convolution's, computed
     as one copy into patches and one matrix product. H and W must be multiples of P. The
     activation defaults to identity.
 
     Args:
-        x: float32 or float64 input of shape [N, C, H, W]. A batch of images.
+        x: float32 or float64 input of shape [B, C, H, W]. A batch of images.
         weight: float32 or float64 parameter of shape [E, C, P, P]. The patch
             projection, as Conv2d.weight.
         bias: float32 or float64 parameter of shape [E]. None for a projection without
@@ -53,9 +54,12 @@ def forward(x, weight, bias=None, *, activation="identity", activation_options=N
     check_arrays(
         "patch_embedding",
         {"x": x, "weight": weight, "bias": bias},
-        {"x": ("N", "C", "H", "W"), "weight": ("E", "C", "P", "P"), "bias": ("E",)},
+        {"x": ("B", "C", "H", "W"), "weight": ("E", "C", "P", "P"), "bias": ("E",)},
         optional=("bias",),
     )
+    check_nonempty("patch_embedding", "x", x.shape, 1)
+    check_nonempty("patch_embedding", "weight", weight.shape, 0)
+    check_nonempty("patch_embedding", "weight", weight.shape, -1)
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get((activation, bias is not None))

@@ -14,6 +14,7 @@ from layerforge._runtime import (
     check_context,
     check_attribute,
     check_divides,
+    check_nonempty,
     activation_module,
     check_options,
 )
@@ -81,6 +82,7 @@ def forward(
     )
     check_attribute("self_attention", "num_heads", num_heads, "int", minimum=1)
     check_divides("self_attention", "num_heads", num_heads, "x", x.shape[-1])
+    check_nonempty("self_attention", "x", x.shape, -1)
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get((activation, attn_mask is not None))
@@ -696,7 +698,7 @@ def _masked_softmax(x, out=None):
     """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
     (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
     plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
-    top = np.max(x, axis=-1, keepdims=True)
+    top = np.max(x, axis=-1, keepdims=True, initial=-np.inf)  # -inf over no keys
     np.putmask(top, top == -np.inf, 0)
     out = np.subtract(x, top, out=out)
     np.exp(out, out=out)
@@ -2014,7 +2016,7 @@ def _cupy_masked_softmax(x, out=None):
     plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
     import cupy as cp
 
-    top = cp.max(x, axis=-1, keepdims=True)
+    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
     cp.putmask(top, top == -cp.inf, 0)
     out = cp.subtract(x, top, out=out)
     cp.exp(out, out=out)

@@ -1656,7 +1656,7 @@ def _masked_softmax(x, out=None):
     """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
     (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
     plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
-    top = np.max(x, axis=-1, keepdims=True)
+    top = np.max(x, axis=-1, keepdims=True, initial=-np.inf)  # -inf over no keys
     np.putmask(top, top == -np.inf, 0)
     out = np.subtract(x, top, out=out)
     np.exp(out, out=out)
@@ -5726,7 +5726,7 @@ def _cupy_masked_softmax(x, out=None):
     plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
     import cupy as cp
 
-    top = cp.max(x, axis=-1, keepdims=True)
+    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
     cp.putmask(top, top == -cp.inf, 0)
     out = cp.subtract(x, top, out=out)
     cp.exp(out, out=out)
