@@ -169,3 +169,25 @@ def test_decoder_load_torch_state_dict_and_causal_hint():
     np.testing.assert_allclose(y, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
     grad_x, grad_memory = ours.backward(np.ones_like(y))
     assert grad_x.shape == x.shape and grad_memory.shape == memory.shape and len(ours.gradients()) == 18
+
+
+def test_the_vit_example_builds_and_runs_a_step():
+    """examples/vit_digits.py's model (patch embedding, positions, two pre-LN encoder blocks,
+    the token mean and a classifier): one forward and backward on a batch of digits."""
+    import sys
+
+    from harness import ROOT
+
+    sys.path.insert(0, str(ROOT / "examples"))
+    import vit_digits
+
+    model = vit_digits.build_model(np.random.default_rng(0))
+    images = np.random.default_rng(1).uniform(0, 1, (4, 1, 8, 8)).astype(np.float32)
+    logits = model(images)
+    assert logits.shape == (4, 10) and logits.dtype == np.float32
+    loss_fn = nn.CrossEntropyLoss()
+    loss_fn(logits, np.arange(4))
+    grad = model.backward(loss_fn.backward())
+    assert grad.shape == images.shape
+    assert len(model.gradients()) == len(model.parameters()) == 2 + 2 * 12 + 2
+    assert all(np.all(np.isfinite(g)) for g in model.gradients())
