@@ -236,6 +236,20 @@ def layer_cases():
                            lambda t: torch.sigmoid(F.linear(F.relu(F.linear(F.relu(F.linear(
                                t["x"], t["fc1_weight"], t["fc1_bias"])), t["fc2_weight"], t["fc2_bias"])),
                                t["fc3_weight"], t["fc3_bias"]))),
+        # TransformerEncoderLayer (issue 18): batch 8, 256 tokens, E 512, 8 heads, F 2048, post-LN, relu.
+        "transformer_encoder": (_encoder_arrays(f32), {"nhead": 8}, _encoder),
+        # A wrapper (issue 17): a convolution on each of 8 steps of 16 image sequences.
+        "time_distributed": ({"x": f32(16, 8, 16, 32, 32), "weight": f32(32, 16, 3, 3, scale=0.05), "bias": f32(32)},
+                             {"layer": "convolutional", "layer_options": {"padding": 1}},
+                             lambda t: F.conv2d(t["x"].reshape(128, 16, 32, 32), t["weight"], t["bias"],
+                                                padding=1).reshape(16, 8, 32, 32, 32)),
+        # Composition (issue 18): a transformer's feed-forward sublayer, batch 8 x 256 tokens, E 512, F 2048.
+        "feed_forward_block": ({"x": f32(8, 256, 512), "linear1_weight": f32(2048, 512, scale=0.04),
+                                "linear1_bias": f32(2048), "linear2_weight": f32(512, 2048, scale=0.02),
+                                "linear2_bias": f32(512), "norm_weight": f32(512), "norm_bias": f32(512)}, {},
+                               lambda t: F.layer_norm(t["x"] + F.linear(F.relu(F.linear(
+                                   t["x"], t["linear1_weight"], t["linear1_bias"])), t["linear2_weight"],
+                                   t["linear2_bias"]), (512,), t["norm_weight"], t["norm_bias"])),
         "memory_read": ({"x": f32(256, 1024), "memory": f32(512, 256), "key_weight": f32(256, 1024, scale=0.03),
                          "value_weight": f32(1024, 256, scale=0.06), "output_weight": f32(1024, 1024, scale=0.03),
                          "output_bias": f32(1024)}, {}, _memory_read),
@@ -304,6 +318,29 @@ def peak_step_MB(name, side):
     return float(done.stdout.split()[-1])
 
 
+def _encoder_arrays(f32):
+    e, f = 512, 2048
+    return {"x": f32(8, 256, e), "src_mask": np.zeros((256, 256), dtype=bool), "self_attn_in_proj_weight": f32(3 * e, e, scale=0.04),
+            "self_attn_in_proj_bias": f32(3 * e, scale=0.1), "self_attn_out_proj_weight": f32(e, e, scale=0.04),
+            "self_attn_out_proj_bias": f32(e, scale=0.1), "linear1_weight": f32(f, e, scale=0.04),
+            "linear1_bias": f32(f, scale=0.1), "linear2_weight": f32(e, f, scale=0.02), "linear2_bias": f32(e, scale=0.1),
+            "norm1_weight": f32(e), "norm1_bias": f32(e), "norm2_weight": f32(e), "norm2_bias": f32(e)}
+
+
+def _encoder(t):
+    """torch.nn.TransformerEncoderLayer's computation (dropout 0, post-LN, relu) on the same
+    tensors, through its functional pieces (as the layer's own forward runs them)."""
+    F = torch.nn.functional
+    x = t["x"]
+    attended, _ = F.multi_head_attention_forward(
+        x.transpose(0, 1), x.transpose(0, 1), x.transpose(0, 1), 512, 8, t["self_attn_in_proj_weight"],
+        t["self_attn_in_proj_bias"], None, None, False, 0.0, t["self_attn_out_proj_weight"],
+        t["self_attn_out_proj_bias"], need_weights=False)
+    h = F.layer_norm(x + attended.transpose(0, 1), (512,), t["norm1_weight"], t["norm1_bias"])
+    f = F.linear(F.relu(F.linear(h, t["linear1_weight"], t["linear1_bias"])), t["linear2_weight"], t["linear2_bias"])
+    return F.layer_norm(h + f, (512,), t["norm2_weight"], t["norm2_bias"])
+
+
 def _highway(t):
     F = torch.nn.functional
     gate = torch.sigmoid(F.linear(t["x"], t["weight_transform"], t["bias_transform"]))
@@ -329,11 +366,13 @@ def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
     grads = [o for o in s.grad_outputs]
 
     def ours():
-        out, ctx = mod.forward(*(arrays[d.name] for d in s.arrays), **attrs)
+        # a wrapper (time_distributed) takes its inner layer's arrays after its input
+        given = arrays.values() if s.wrap is not None else (arrays[d.name] for d in s.arrays)
+        out, ctx = mod.forward(*given, **attrs)
         outs = dict(zip(s.outputs, out if isinstance(out, tuple) else (out,)))
         return mod.backward(*(np.ones_like(outs[g]) for g in grads), ctx)
 
-    differentiable = [d.name for d in s.differentiable]
+    differentiable = list(arrays) if s.wrap is not None else [d.name for d in s.differentiable]
     tensors = {k: torch.tensor(v, requires_grad=k in differentiable) for k, v in arrays.items() if v is not None}
 
     def theirs():

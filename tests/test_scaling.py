@@ -83,6 +83,42 @@ def _seconds(root: Path, shape: str, n: int) -> float:
     return elapsed
 
 
+# A composed spec: a chain of calls of a four-statement activation, each inlined.
+PIECE = ("name: piece\nkind: activation\ntitle: Piece\nsummary: four statements.\n"
+         "inputs:\n  x: {shape: [..., F]}\nforward: |\n  a = x * 0.5\n  b = a + x\n  c = tanh(b)\n"
+         "  y = c * x\noutputs: [y]\n")
+
+
+def composed(n: int) -> str:
+    """A spec of ``n // 4`` calls of ``piece``: ``n`` statements once inlined."""
+    lines = ["t0 = piece(x)"] + [f"t{i} = piece(t{i - 1})" for i in range(1, n // 4 - 1)] + [f"y = piece(t{n // 4 - 2})"]
+    body = "".join(f"  {line}\n" for line in lines)
+    return (f"name: big\nkind: activation\ntitle: Big\nsummary: {n // 4} calls.\n"
+            f"inputs:\n  x: {{shape: [..., F]}}\nforward: |\n{body}outputs: [y]\n")
+
+
+@pytest.mark.slow
+def test_composed_generation_grows_about_linearly(project):
+    """Calls are inlined in time linear in the statements they bring."""
+    (project / "layers_spec" / "activations" / "piece.yaml").write_text(PIECE)
+    try:
+        times = {}
+        for n in (500, 2000):
+            (project / "layers_spec" / "activations" / "big.yaml").write_text(composed(n))
+            paths = Paths(project)
+            started = time.process_time()
+            catalog = load_catalog(paths)
+            module = render_op(catalog.ops["big"], catalog, paths)
+            times[n] = time.process_time() - started
+            assert module.count("np.tanh(") >= n // 4  # every call inlined
+    finally:
+        (project / "layers_spec" / "activations" / "piece.yaml").unlink()
+    shown = ", ".join(f"{n}: {t:.2f} s CPU" for n, t in times.items())
+    print(f"\ncalls: {shown}")
+    assert times[2000] / times[500] < MAX_GROWTH, shown
+    assert times[2000] < MAX_SECONDS, shown
+
+
 def test_statement_shapes_have_their_size():
     for shape in ("chain", "squares", "sum_tree"):
         for n in SIZES:

@@ -115,6 +115,21 @@ GOLDEN = {
                     "(given as None) cannot be dropped from it; put the statement under 'if <array>:'",
     "bad_variadic": "layers/bad_variadic.yaml:6:34: error: spec.inputs.a.variadic: only the second of two inputs may be "
                     "variadic (a binary op, folded from the left)",
+    # Composition: a spec calls other specs (issue 18).
+    "call_unknown_op": "layers/call_unknown_op.yaml:8:17: error: spec.calls.linear1.op: unknown op 'densse'; did you mean 'dense'?",
+    "call_arity": "layers/call_arity.yaml:10:7: error: 'linear1' (dense) takes 1 input(s) (x), got 2",
+    "call_recursion": "layers/call_recursion.yaml:10:15: error: spec.calls.inner.op: 'call_recursion' calls itself; "
+                      "a spec may not call itself, directly or through others",
+    "call_name_clash": "layers/call_name_clash.yaml:10:3: error: spec.calls.linear1: its parameter 'weight' would be named "
+                       "'linear1_weight', which is already an array; rename the instance",
+    "call_unbound_dim": "layers/call_unbound_dim.yaml:8:3: error: spec.calls.linear1.dims: the dimension 'out_features' of "
+                        "'dense'.weight [out_features, in_features] is not bound (dims: {out_features: ...})",
+    "call_in_expression": "layers/call_in_expression.yaml:10:11: error: 'linear1' calls a spec: the call must be a "
+                          "statement's whole right-hand side ('h = linear1(...)')",
+    "wrap_with_forward": "layers/wrap_with_forward.yaml:7:10: error: spec.forward: a wrapper has no forward of its own "
+                         "(they are its inner layer's)",
+    "call_unknown_attribute": "layers/call_unknown_attribute.yaml:10:23: error: 'norm' (layer_normalization) has no "
+                              "attribute 'epsilon'; did you mean 'eps'?",
 }
 
 

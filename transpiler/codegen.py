@@ -592,9 +592,11 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     call_args = arrays + [a.name for a in numeric]
     first = compiled[0]
     given = [f"{n} is not None" for n in optional]  # the optional arrays in a variant's key
+    # a fused variant's key: the activation, the structural values, the optional arrays given
+    keyed = [a.name for a in structural] + given
     if fused:
         body.append("options = {} if activation_options is None else activation_options")
-        body.append(f"fused = _FUSED.get({_tuple(['activation'] + given) if given else 'activation'})")
+        body.append(f"fused = _FUSED.get({_tuple(['activation'] + keyed) if keyed else 'activation'})")
         if fixed:
             body.append("fixed = _FUSED_FIXED.get(activation, {})")
             body.append("if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):")
@@ -614,8 +616,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             identity = next(c for c in compiled if c.variant.activation == "identity")
             body.append(f'module = activation_module("{op}", activation)')
             pre = _outputs([f"{o}_linear" for o in spec.outputs])
-            if given:  # the identity variant with the optional arrays given
-                body.append(f"linear_forward, linear_backward = _FUSED[{', '.join(['{!r}'.format('identity')] + given)}]")
+            if keyed:  # the identity variant with these structural values and optional arrays
+                body.append(f"linear_forward, linear_backward = _FUSED[{', '.join(['{!r}'.format('identity')] + keyed)}]")
                 body.append(f"{pre}, linear_saved = linear_forward({', '.join(call_args)})")
                 linear_saved = "linear_backward, linear_saved"
             else:
@@ -627,7 +629,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append("raise ValueError(")
             body.append(f'    f"{op}: activation {{activation!r}} cannot fill this layer\'s slot, "')
             body.append('    "which is not its last step (no composition); choose one of "')
-            if given:  # keyed by the activation and the optional arrays given
+            if keyed:  # keyed by the activation, structural values and the optional arrays given
                 body.append("    f\"{', '.join(dict.fromkeys(key[0] for key in _FUSED))}\"")
             else:
                 body.append("    f\"{', '.join(_FUSED)}\"")
@@ -726,9 +728,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]),
                                          outs=blocked.backward_outs))
     if fused and slot_is_final(spec):
-        linear = "linear_backward" if optional else identity.backward.name
+        linear = "linear_backward" if optional or structural else identity.backward.name
         functions.append("\n".join([
-            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, {'linear_backward, ' if optional else ''}linear_saved):",
+            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, {'linear_backward, ' if optional or structural else ''}linear_saved):",
             f"    grad_linear = module.backward({', '.join(grads)}, activation_ctx)",
             f"    return {linear}(grad_linear, *linear_saved)",
         ]))
@@ -1000,11 +1002,29 @@ def _parts_functions(spec: OpSpec) -> list[str]:
 
 
 def variant_key(variant: Variant, optional: list[str]) -> str:
-    """A fused variant's key in ``_FUSED``: its activation, and whether each optional array
-    is given."""
-    if not optional:
+    """A fused variant's key in ``_FUSED``: its activation, its structural values, and
+    whether each optional array is given."""
+    if not optional and not variant.structural:
         return f'"{variant.activation}"'
-    return repr((variant.activation, *(n not in variant.absent for n in optional)))
+    return repr((variant.activation, *(v for _, v in variant.structural), *(n not in variant.absent for n in optional)))
+
+
+def render_wrapper(spec: OpSpec, env: jinja2.Environment) -> str:
+    """The module of a wrapper layer (``wrap:``): forward and backward fold the time axis of
+    the sequence into the batch around the inner layer's own forward and backward."""
+    assert spec.wrap is not None
+    summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
+    return env.get_template("wrapper.py.j2").render(
+        title=docstring_text(summary[0].split(": ", 1)[0]),
+        summary_line=docstring_text(summary[0].split(": ", 1)[1] if ": " in summary[0] else ""),
+        summary_rest=docstring_text("\n".join(summary[1:])),
+        spec_path=docstring_text(spec.path),
+        version=VERSION,
+        op=spec.name,
+        input=spec.wrap.input,
+        output=spec.outputs[0],
+        doc=docstring_text(spec.wrap.doc),
+    )
 
 
 def render_package_init(

@@ -506,9 +506,10 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
         if slot_is_final(spec):
             grads = ", ".join(f"grad_{o}" for o in spec.outputs)
             identity = next(c for c in compiled if c.variant.activation == "identity")
-            linear = "linear_backward" if optional else f"_cupy{identity.backward.name}"
+            keyed = optional or spec.structural
+            linear = "linear_backward" if keyed else f"_cupy{identity.backward.name}"
             blocks.append("\n".join([
-                f"def _cupy_backward_composed({grads}, module, activation_ctx, {'linear_backward, ' if optional else ''}linear_saved):",
+                f"def _cupy_backward_composed({grads}, module, activation_ctx, {'linear_backward, ' if keyed else ''}linear_saved):",
                 f"    grad_linear = module.backward({grads}, activation_ctx)",
                 f"    return {linear}(grad_linear, *linear_saved)",
             ]))

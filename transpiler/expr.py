@@ -91,7 +91,7 @@ class Name:
 
 @dataclass(frozen=True)
 class Num:
-    value: Union[int, float, bool, tuple]
+    value: Union[int, float, bool, tuple, str]  # str: a keyword's value only (a spec call's choice)
     loc: Location
 
 
@@ -248,7 +248,10 @@ class _Mapper:
 
     def call(self, func: str, args: list[ast.expr], kwargs: list[tuple[str | None, ast.expr]], loc: Location) -> Call | None:
         parsed_args = [self.expr(a) for a in args]
-        parsed_kwargs = [(k, self.expr(v)) for k, v in kwargs]
+        # a string only as a keyword's value: a called spec's structural choice (approximate="tanh")
+        parsed_kwargs = [(k, Num(v.value, self.loc(v.lineno, v.col_offset)) if isinstance(v, ast.Constant)
+                          and isinstance(v.value, str) and v.value.isascii() and v.value.isidentifier()
+                          else self.expr(v)) for k, v in kwargs]
         if any(a is None for a in parsed_args) or any(v is None for _, v in parsed_kwargs):
             return None
         return Call(func, tuple(parsed_args), tuple((str(k), v) for k, v in parsed_kwargs), loc)  # type: ignore[arg-type]

@@ -218,17 +218,19 @@ def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str
     for stmt in reversed(fn.body):
         if stmt.target not in needs or stmt.target not in contributions:
             continue
-        grad = _accumulate(builder, stmt.target, contributions.pop(stmt.target), named=not stmt.target.startswith("_"))
+        grad = _accumulate(builder, stmt.target, contributions.pop(stmt.target), named=not stmt.target.startswith("_"),
+                           pending=contributions)
         _assume_value_shape(builder, grad, fn.values[stmt.target])
-        region = next((r for r in fused_regions if r.output == stmt.target), None)
+        # the outermost region ending here (a called op's, around its fused activation's)
+        region = max((r for r in fused_regions if r.output == stmt.target), key=lambda r: len(r.targets), default=None)
         if region is not None:
-            contribution = _region_backward(builder, region, grad)
-            if contribution is None:
+            gradients = _region_backward(builder, region, grad)
+            if gradients is None:
                 ok = False
                 continue
-            source, value = contribution
-            if isinstance(source, str) and source in needs:
-                contributions.setdefault(source, []).append(value)
+            for source, value in gradients:
+                if isinstance(source, str) and source in needs:
+                    contributions.setdefault(source, []).append(value)
             continue
         if stmt.target in inside_regions:
             continue
@@ -257,7 +259,7 @@ def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str
     for name in arrays:
         parts = contributions.pop(name, [])
         if parts:
-            results.append(_accumulate(builder, name, parts, named=True))
+            results.append(_accumulate(builder, name, parts, named=True, pending=contributions))
         else:
             zero = builder.call(prims["zeros_like"], [name], {}, fn.body[0].loc if fn.body else spec.loc,
                                 target=grad_name(name), role="grad")
@@ -266,33 +268,66 @@ def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str
     return results
 
 
-def _region_backward(builder: Builder, region, grad: Operand) -> tuple[Operand, Operand] | None:
-    """Apply a fused activation's explicit backward to the gradient of its output."""
-    act = region.activation
+def _region_backward(builder: Builder, region, grad: Operand) -> list[tuple[Operand, Operand]] | None:
+    """Apply a fused activation's or a called op's explicit backward to the gradient of its
+    output: (operand, gradient) for each of its inputs and parameters."""
+    op = region.activation
     env: dict[str, Operand] = dict(region.env)
-    env[grad_name(act.outputs[0])] = grad
-    for stmt in act.backward:
-        if not isinstance(stmt, Assign):
-            builder.errors.error(stmt.loc, "spec.backward may not branch")
-            return None
-        result = builder.expr(stmt.value, env)
+    env[grad_name(op.outputs[0])] = grad
+    structural = dict(region.structural)
+    stack = list(reversed(op.backward))
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, If):
+            if not region.prefix:
+                builder.errors.error(stmt.loc, "spec.backward may not branch")
+                return None
+            taken = branch_taken(op, stmt, structural, builder.errors)
+            if taken is None:
+                return None
+            stack.extend(reversed(stmt.body if taken else stmt.orelse))
+            continue
+        # a called op's names take its instance's prefix: norm1_scale, grad_norm1_weight
+        plain = stmt.target.removeprefix("grad_")
+        named = f"grad_{region.prefix}{plain}" if plain != stmt.target else region.prefix + plain
+        target = _fresh_name(builder, named) if region.prefix else None
+        result = builder.expr(stmt.value, env, target=target, role="grad")
         if result is None:
             return None
         env[stmt.target] = result
-    source = env[act.inputs[0].name]
-    return source, env[grad_name(act.inputs[0].name)]
+    out: list[tuple[Operand, Operand]] = []
+    for decl in op.differentiable:
+        name = grad_name(decl.name)
+        if name not in env:
+            builder.errors.error(op.loc, f"spec.backward must assign '{name}'")
+            return None
+        out.append((env[decl.name], env[name]))
+    return out
+
+
+def _fresh_name(builder: Builder, name: str) -> str:
+    """``name``, or ``name_2``, ... : the first not yet taken in this function."""
+    candidate, n = name, 1
+    while candidate in builder.values:
+        n += 1
+        candidate = f"{name}_{n}"
+    return candidate
 
 
 def _instantiate(builder: Builder, rule: Expr, env: dict[str, Operand]) -> Operand | None:
     return builder.expr(rule, env)
 
 
-def _accumulate(builder: Builder, name: str, parts: list[Operand], named: bool) -> Operand:
-    """The sum of the gradient contributions to ``name``, bound to ``grad_<name>`` if named."""
+def _accumulate(builder: Builder, name: str, parts: list[Operand], named: bool,
+                pending: dict[str, list[Operand]] | None = None) -> Operand:
+    """The sum of the gradient contributions to ``name``, bound to ``grad_<name>`` if named.
+    A lone contribution is renamed unless another value's ``pending`` contributions hold it
+    too (``x + f``: both operands get the sum's gradient itself)."""
     target = grad_name(name) if named else None
     if len(parts) == 1:
         only = parts[0]
-        if target and isinstance(only, str) and _rename_last(builder, only, target):
+        shared = pending is not None and any(only in others for others in pending.values())
+        if target and isinstance(only, str) and not shared and _rename_last(builder, only, target):
             return target
         return only
     loc = builder.body[-1].loc if builder.body else Location("<generated>")

@@ -70,16 +70,22 @@ class Value:
 
 @dataclass(frozen=True)
 class Region:
-    """Statements spliced in from a fused activation that declares an explicit backward.
+    """Statements spliced in from a fused activation or a called op that declares an
+    explicit backward.
 
     The grad stage differentiates the region as a whole with that backward instead of
-    walking its statements, so a fused layer gets the same closed form as the activation.
+    walking its statements, so a fused layer gets the same closed form as the activation,
+    and a composite the closed forms of the ops it calls.
     """
 
-    activation: OpSpec
+    activation: OpSpec  # the spliced op: a fused activation, or a called op (``_inline_call``)
     targets: frozenset[str]
     output: str
     env: tuple[tuple[str, Operand], ...]  # the activation's names -> operands in this function
+    # a called op's structural values (for the ``if`` of its backward) and the prefix its
+    # backward's names take (``norm1_``)
+    structural: tuple[tuple[str, AttrValue], ...] = ()
+    prefix: str = ""
 
 
 @dataclass
@@ -198,6 +204,7 @@ class Builder:
         self.counter = counter
         self.body: list[Stmt] = [] if body is None else body
         self.poisoned: set[str] = set()  # names whose assignment already failed
+        self.spec_calls: set[str] = set()  # names that call a spec (inlined by ``_statements``)
 
     def fresh(self) -> str:
         return f"_t{next(self.counter)}"
@@ -215,6 +222,9 @@ class Builder:
     # -- expressions ---------------------------------------------------------------------
     def expr(self, expr: Expr, env: dict[str, Operand], target: str | None = None,
              role: str = "temp") -> Operand | None:
+        if isinstance(expr, Num) and isinstance(expr.value, str):
+            self.errors.error(expr.loc, f"the string {expr.value!r} may only choose a called spec's structural attribute")
+            return None
         if isinstance(expr, Num):
             return Const(expr.value)
         if isinstance(expr, Name):
@@ -225,6 +235,9 @@ class Builder:
                 return None
             return env[expr.id]
         prim = self.prims.get(expr.func)
+        if prim is None and expr.func in self.spec_calls:
+            self.errors.error(expr.loc, f"'{expr.func}' calls a spec: the call must be a statement's whole right-hand side ('h = {expr.func}(...)')")
+            return None
         if prim is None:
             self.errors.error(expr.loc, f"unknown primitive '{expr.func}'{did_you_mean(expr.func, self.prims)}")
             return None
@@ -519,8 +532,21 @@ def variants(spec: OpSpec) -> list[Variant]:
     return [Variant(combo, act, absent) for combo in combos for absent in leaving for act in activations]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Where statements are being flattened: the ops that may be called, and, inside an
+    inlined call, the prefix of the callee's names (``norm1_``) and which callee output takes
+    the caller's name (``(callee output, caller target)``)."""
+
+    ops: dict[str, OpSpec]
+    prefix: str = ""
+    output: tuple[str, str] | None = None
+    depth: int = 0
+
+
 def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
-                  activations: dict[str, OpSpec] | None = None) -> Function | None:
+                  activations: dict[str, OpSpec] | None = None,
+                  ops: dict[str, OpSpec] | None = None) -> Function | None:
     """Flatten ``spec.forward`` for one variant into an SSA ``Function``."""
     values: dict[str, Value] = {}
     env: dict[str, Operand] = {}
@@ -547,8 +573,10 @@ def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Col
         if attr.default is not None:
             defaults[attr.name] = attr.default
     builder = Builder(prims, errors, values, itertools.count(1))
+    builder.spec_calls = {c.name for c in spec.calls} | {n for n in (ops or {}) if n not in prims}
     fn = Function(f"_forward_{variant.suffix}" if variant.suffix else "_forward", params, builder.body, [], values, defaults)
-    ok = _statements(spec, spec.forward, env, structural, builder, fn, variant, activations or {})
+    ok = _statements(spec, spec.forward, env, structural, builder, fn, variant, activations or {},
+                     Scope(ops if ops is not None else dict(activations or {})))
     if not ok:
         return None  # the errors are reported; a missing output now would only echo them
     for out in spec.outputs:
@@ -565,7 +593,7 @@ def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Col
 
 def _statements(spec: OpSpec, stmts: tuple[SpecStmt, ...], env: dict[str, Operand],
                 structural: dict[str, AttrValue], builder: Builder, fn: Function,
-                variant: Variant, activations: dict[str, OpSpec]) -> bool:
+                variant: Variant, activations: dict[str, OpSpec], scope: Scope) -> bool:
     ok = True
     errors = builder.errors
     for stmt in stmts:
@@ -574,7 +602,8 @@ def _statements(spec: OpSpec, stmts: tuple[SpecStmt, ...], env: dict[str, Operan
             if taken is None:
                 ok = False
                 continue
-            ok &= _statements(spec, stmt.body if taken else stmt.orelse, env, structural, builder, fn, variant, activations)
+            ok &= _statements(spec, stmt.body if taken else stmt.orelse, env, structural, builder, fn, variant,
+                              activations, scope)
             continue
         assert isinstance(stmt, Assign)
         if not check_name(stmt.target, stmt.loc, "statement", errors):
@@ -585,20 +614,197 @@ def _statements(spec: OpSpec, stmts: tuple[SpecStmt, ...], env: dict[str, Operan
             errors.error(stmt.loc, f"'{stmt.target}' is assigned twice; every name is assigned once")
             ok = False
             continue
+        # Inside an inlined call the callee's names take its instance's prefix (norm1_mu),
+        # and its output the caller's name.
+        if scope.output is not None and stmt.target == scope.output[0]:
+            target = scope.output[1]
+        elif scope.prefix:
+            target = _unique(scope.prefix + stmt.target, fn.values)
+        else:
+            target = stmt.target
         value = stmt.value
         if isinstance(value, Call) and value.func == "activation":
-            result = _activation_slot(spec, stmt, env, builder, fn, variant, activations)
+            result = _activation_slot(spec, stmt, target, env, builder, fn, variant, activations, scope.prefix)
+        elif isinstance(value, Call) and is_spec_call(spec, value.func, builder.prims, scope.ops):
+            result = _inline_call(spec, value, target, env, structural, builder, fn, activations, scope)
         else:
-            result = builder.expr(value, env, target=stmt.target)
+            result = builder.expr(value, env, target=target)
             if (isinstance(result, str) and result.startswith("_t") and builder.body
                     and builder.body[-1].target == result):
-                result = builder.rename_last(stmt.target)  # 'z = x @ w + bias' without bias: z
+                result = builder.rename_last(target)  # 'z = x @ w + bias' without bias: z
         if result is None:
             ok = False
             builder.poisoned.add(stmt.target)
             continue
         env[stmt.target] = result
     return ok
+
+
+def is_spec_call(spec: OpSpec, func: str, prims: Primitives, ops: dict[str, OpSpec]) -> bool:
+    """Does ``func(...)`` call another spec: an instance of ``calls:``, or an op without
+    parameters by its name (a primitive of the same name wins)?"""
+    return spec.call(func) is not None or (func not in prims and func in ops and ops[func].kind != "loss")
+
+
+def called_ops(spec: OpSpec) -> list[str]:
+    """The names called by the whole right-hand sides of ``spec.forward`` (ops or primitives)."""
+    out: list[str] = []
+    stack = list(spec.forward)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, If):
+            stack.extend(stmt.body + stmt.orelse)
+        elif isinstance(stmt.value, Call) and stmt.value.func not in out:
+            out.append(stmt.value.func)
+    return out
+
+
+# How deeply calls may nest (the catalog refuses cycles; this bounds a long chain).
+MAX_CALL_DEPTH = 16
+
+
+def _inline_call(spec: OpSpec, call: Call, target: str, env: dict[str, Operand],
+                 structural: dict[str, AttrValue], builder: Builder, fn: Function,
+                 activations: dict[str, OpSpec], scope: Scope) -> Operand | None:
+    """``h = norm1(x + a, eps=eps)``: flatten the called op's forward into this function.
+
+    Positional operands are the callee's inputs; keywords bind its attributes to numbers
+    or to this spec's attributes (structural ones to structural ones, decided per variant);
+    the others take their defaults. Its parameters are this spec's ``<instance>_<name>``
+    (see ``compose``); its names take the instance's prefix and its output ``target``."""
+    errors = builder.errors
+    decl = spec.call(call.func)
+    callee = scope.ops.get(decl.op if decl is not None else call.func)
+    if callee is None:  # an unknown op of an instance is reported by the catalog
+        return None
+    label = f"'{call.func}' ({callee.name})" if decl is not None else f"'{callee.name}'"
+    if decl is None and callee.parameters:
+        errors.error(call.loc, f"{label} has parameters: declare an instance of it under 'calls:' (its parameters are named after the instance)")
+        return None
+    if scope.depth >= MAX_CALL_DEPTH:
+        errors.error(call.loc, f"{label}: calls nest more than {MAX_CALL_DEPTH} deep")
+        return None
+    if decl is None and uncallable(callee):
+        errors.error(call.loc, f"{label} {uncallable(callee)} and cannot be called")
+        return None
+    # Inputs: positional in order, or by keyword (``self_attn(h, attn_mask=mask)``); an
+    # optional input left out, or given one that this variant goes without, is absent.
+    input_names = [d.name for d in callee.inputs]
+    given_inputs = dict(zip(input_names, call.args))
+    given_inputs.update((k, v) for k, v in call.kwargs if k in input_names)
+    required = [d.name for d in callee.inputs if not d.optional]
+    if len(call.args) > len(input_names) or any(n not in given_inputs for n in required):
+        names = ", ".join(d.name + (" (optional)" if d.optional else "") for d in callee.inputs)
+        given = len(call.args) + sum(1 for k, _ in call.kwargs if k in input_names)
+        errors.error(call.loc, f"{label} takes {len(required)} input(s) ({names}), got {given}")
+        return None
+    inner_env: dict[str, Operand] = {}
+    inner_structural: dict[str, AttrValue] = {}
+    for decl_in in callee.inputs:
+        operand = builder.expr(given_inputs[decl_in.name], env) if decl_in.name in given_inputs else ABSENT
+        if operand is None:
+            return None
+        if operand == ABSENT and not decl_in.optional:
+            errors.error(call.loc, f"{label}: its input '{decl_in.name}' is required, but this variant goes without the array given")
+            return None
+        if operand == ABSENT:
+            inner_structural[decl_in.name] = False  # 'if kv:' takes the side without it
+        inner_env[decl_in.name] = operand
+    prefix = scope.prefix + f"{decl.name if decl is not None else callee.name}_"
+    for param in callee.parameters:
+        inner_env[param.name] = env[f"{decl.name}_{param.name}"]  # type: ignore[union-attr]
+    bound = {k: v for k, v in call.kwargs if k not in input_names}
+    known = [a.name for a in callee.attributes]
+    for key, value in bound.items():
+        attr = callee.attribute(key)
+        if attr is None:
+            errors.error(value.loc, f"{label} has no attribute '{key}'{did_you_mean(key, known)}")
+            return None
+        if attr.along:
+            errors.error(value.loc, f"{label}: '{key}' is the axis it acts along, which a call fixes at the last")
+            return None
+    for attr in callee.attributes:
+        given = bound.get(attr.name)
+        if attr.along:
+            continue
+        if attr.structural:
+            value = _structural_binding(spec, label, attr, given, structural, errors, call)
+            if value is None:
+                return None
+            inner_structural[attr.name] = value
+            continue
+        if given is not None:
+            operand = builder.expr(given, env)
+            if operand is None:
+                return None
+            if builder.shape_of(operand) != SCALAR:
+                errors.error(given.loc, f"{label}: attribute '{attr.name}' must be a number or an attribute, not an array")
+                return None
+            inner_env[attr.name] = operand
+        elif attr.default is not None:
+            inner_env[attr.name] = Const(attr.default)
+        elif attr.optional and attr.name not in callee.statement_names:
+            continue  # None, handled by the callee's preamble only (layer norm's normalized_shape)
+        else:
+            errors.error(call.loc, f"{label} needs the attribute '{attr.name}' (it has no default)")
+            return None
+    activation = (decl.activation if decl is not None else None) or (callee.slot.default if callee.slot else None)
+    absent = tuple(n for n, v in inner_structural.items() if v is False and callee.array(n) is not None)
+    inner_variant = Variant(tuple((n, v) for n, v in inner_structural.items() if n not in absent), activation, absent)
+    inner_scope = Scope(scope.ops, prefix, (callee.outputs[0], target), scope.depth + 1)
+    first = len(builder.body)
+    if not _statements(callee, callee.forward, inner_env, inner_structural, builder, fn, inner_variant,
+                       activations, inner_scope):
+        return None
+    if callee.outputs[0] not in inner_env:
+        errors.error(call.loc, f"{label}: its output '{callee.outputs[0]}' is never assigned")
+        return None
+    output = inner_env[callee.outputs[0]]
+    if callee.backward is not None and isinstance(output, str) and len(builder.body) > first:
+        # its closed-form backward serves the composite too (layer normalization's)
+        targets = frozenset(st.target for st in builder.body[first:])
+        fn.regions.append(Region(callee, targets, output, tuple(sorted(inner_env.items())),
+                                 tuple(sorted(inner_structural.items())), prefix))
+    return output
+
+
+def uncallable(callee: OpSpec) -> str | None:
+    """Why an op cannot be inlined into another (None if it can)."""
+    if callee.kind == "loss":
+        return "is a loss"
+    if callee.buffers or callee.nondifferentiable:
+        return "has buffers"
+    if callee.random:
+        return "draws random numbers"
+    if callee.window is not None:
+        return "has a window"
+    if callee.variadic:
+        return "is variadic"
+    if len(callee.outputs) != 1:
+        return "has several outputs"
+    return None
+
+
+def _structural_binding(spec: OpSpec, label: str, attr, given: Expr | None, structural: dict[str, AttrValue],
+                        errors: Collector, call: Call) -> AttrValue | None:
+    """A callee's structural attribute: a literal, this spec's structural attribute of this
+    variant (by name), or its default."""
+    if given is None:
+        if attr.default is None:
+            errors.error(call.loc, f"{label} needs the structural attribute '{attr.name}'")
+        return attr.default
+    if isinstance(given, Num):
+        value: AttrValue = given.value
+    elif isinstance(given, Name) and given.id in structural and spec.attribute(given.id) is not None:
+        value = structural[given.id]
+    else:
+        errors.error(given.loc, f"{label}: the structural attribute '{attr.name}' takes a number, a bool or a structural attribute of '{spec.name}'")
+        return None
+    allowed = attr.choices or ((True, False) if attr.type == "bool" else ())
+    if allowed and value not in allowed:
+        errors.error(given.loc, f"{label}: '{attr.name}' = {value!r} is not one of {list(allowed)}")
+        return None
+    return value
 
 
 def branch_taken(spec: OpSpec, stmt: If, structural: dict[str, AttrValue], errors: Collector) -> bool | None:
@@ -623,8 +829,8 @@ def branch_taken(spec: OpSpec, stmt: If, structural: dict[str, AttrValue], error
     return structural[stmt.attribute] == stmt.value
 
 
-def _activation_slot(spec: OpSpec, stmt: Assign, env: dict[str, Operand], builder: Builder,
-                     fn: Function, variant: Variant, activations: dict[str, OpSpec]) -> Operand | None:
+def _activation_slot(spec: OpSpec, stmt: Assign, target_name: str, env: dict[str, Operand], builder: Builder,
+                     fn: Function, variant: Variant, activations: dict[str, OpSpec], prefix: str = "") -> Operand | None:
     """``y = activation(z)``: splice the fused activation's forward in, renaming its names."""
     errors = builder.errors
     call = stmt.value
@@ -662,7 +868,7 @@ def _activation_slot(spec: OpSpec, stmt: Assign, env: dict[str, Operand], builde
             errors.error(inner.loc, "a fused activation may not branch")
             return None
         is_output = inner.target == act.outputs[0]
-        target = stmt.target if is_output else _unique(f"{act.name}_{inner.target}", fn.values)
+        target = target_name if is_output else _unique(f"{prefix}{act.name}_{inner.target}", fn.values)
         result = builder.expr(inner.value, inner_env, target=target)
         if result is None:
             return None

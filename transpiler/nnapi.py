@@ -71,6 +71,13 @@ def _group(names: list[str]) -> str:
 
 
 def describe(spec: OpSpec, errors: Collector) -> dict:
+    if spec.wrap is not None:  # a wrapper: holds its inner layer as the child ``layer``
+        doc = textwrap.wrap(f"{spec.title}: {spec.summary.split('. ')[0].rstrip('.')}.", 84)
+        shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``; wraps ``layer`` (a layerforge.nn "
+                              f"layer of one input), whose parameters it lists as ``layer.<name>``.", 84)
+        return {"wrapper": True, "cls": spec.title, "op": spec.name, "input": spec.wrap.input,
+                "output": spec.outputs[0], "doc": docstring_text("\n    ".join(doc)),
+                "shell": docstring_text("\n    ".join(shell))}
     attributes = [a for a in spec.attributes if a.name != "training"]
     keywords = [keyword(a) for a in attributes]
     stored = [a.name for a in attributes]
@@ -112,6 +119,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     )
     shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``{holds}.", 84)
     return {
+        "wrapper": False,
         "cls": f"_{spec.title}" if spec.title in TORCH_SIGNATURES else spec.title,
         "op": spec.name,
         "doc": docstring_text("\n    ".join(doc)),

@@ -21,10 +21,11 @@ from typing import Callable, Iterator
 import black
 
 from . import codegen
+from .compose import resolve_calls
 from .errors import Collector, Diagnostic, Location, SpecError, did_you_mean
 from .fmt import format_code
 from .grad import build_backward, saved_values
-from .ir import build_forward, fused_fixed, next_temporary, variants
+from .ir import build_forward, called_ops, fused_fixed, next_temporary, variants
 from .nnapi import render_nn
 from .passes import Facts, optimize
 from .primitives import Primitives, load_primitives
@@ -102,6 +103,7 @@ def load_catalog(paths: Paths, errors: Collector | None = None) -> Catalog:
                 continue
             ops[spec.name] = spec
     _check_catalog(ops, errors)
+    ops = resolve_calls(ops, errors)
     if not collect:
         errors.check()
     return Catalog(prims, ops)
@@ -111,7 +113,8 @@ def load_catalog(paths: Paths, errors: Collector | None = None) -> Catalog:
 # or class (named by its title) may not take them.
 NN_NAMES = frozenset({"np", "binary_cross_entropy", "cross_entropy", "mean_squared_error", "save", "load",
                       "load_torch_state_dict", "Module", "Sequential", "CrossEntropyLoss", "MSELoss",
-                      "BCEWithLogitsLoss"})
+                      "BCEWithLogitsLoss", "TransformerEncoderLayer",
+                      "TransformerDecoderLayer"})
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -139,9 +142,11 @@ def _check_catalog(ops: dict[str, OpSpec], errors: Collector) -> None:
 def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool = True) -> list[codegen.CompiledVariant]:
     """Forward and backward IR for every variant of ``spec``."""
     compiled: list[codegen.CompiledVariant] = []
+    if spec.wrap is not None:
+        return compiled  # a wrapper has no statements: it runs its inner layer's functions
     activations = catalog.of_kind("activation")
     for variant in variants(spec):
-        forward = build_forward(spec, variant, catalog.prims, errors, activations)
+        forward = build_forward(spec, variant, catalog.prims, errors, activations, catalog.ops)
         if forward is None:
             continue
         counter = itertools.count(next_temporary(forward))
@@ -183,6 +188,8 @@ def facts(compiled: list[codegen.CompiledVariant]) -> Facts:
 
 
 def render(spec: OpSpec, compiled: list[codegen.CompiledVariant], catalog: Catalog, env, level: int) -> str:
+    if spec.wrap is not None:
+        return format_code(codegen.render_wrapper(spec, env))
     blocked = codegen.blocking(spec, compiled, catalog.prims) if level > 0 else codegen.Blocking()
     activations = catalog.of_kind("activation")
     fixed = {name: dict(fused_fixed(activations[name])) for name in (spec.slot.fused if spec.slot else ())
@@ -256,11 +263,33 @@ def _tool_fingerprint(paths: Paths, templates: dict[str, str]) -> str:
 
 def _cache_key(tool: str, spec: OpSpec, catalog: Catalog, paths: Paths, level: int) -> str:
     digest = hashlib.sha256(f"{tool}\0{level}\0".encode())
-    texts = [spec.path] + ([catalog.ops[a].path for a in spec.slot.fused] if spec.slot else [])
-    for rel in texts:
+    for rel in _sources(spec, catalog):
         digest.update(rel.encode())
         digest.update((paths.root / rel).read_bytes())
     return digest.hexdigest()
+
+
+def _sources(spec: OpSpec, catalog: Catalog) -> list[str]:
+    """The spec files an op's module depends on: its own, the activations it fuses, and
+    those of the ops it calls (transitively), each once."""
+    out: list[str] = []
+    stack = [spec]
+    while stack:
+        current = stack.pop()
+        if current.path in out:
+            continue
+        out.append(current.path)
+        names = list(current.slot.fused) if current.slot else []
+        names += [c.op for c in current.calls] + [c.activation for c in current.calls if c.activation]
+        names += [n for n in called_ops(current) if n in catalog.ops and n not in catalog.prims]
+        for name in names:
+            other = catalog.ops.get(name)
+            if other is not None and other.slot is None and not other.calls:
+                if other.path not in out:
+                    out.append(other.path)
+            elif other is not None:
+                stack.append(other)
+    return out
 
 
 def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache: bool = True,

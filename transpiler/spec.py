@@ -173,6 +173,36 @@ class WindowDecl:
 
 
 @dataclass(frozen=True)
+class CallDecl:
+    """``calls: {linear1: {op: dense, dims: {in_features: E, out_features: F}}}``: an instance
+    of another op that forward calls by the instance's name (``h = linear1(x)``), inlined at
+    generation time. Its parameters become the caller's, named ``<instance>_<parameter>``
+    (PyTorch's ``<instance>.<parameter>``); ``dims`` maps the callee's dimension names to
+    the caller's (or to 1); ``activation`` fixes the callee's activation slot (its default
+    otherwise)."""
+
+    name: str
+    op: str
+    dims: tuple[tuple[str, str | int], ...]
+    loc: Location
+    op_loc: Location
+    activation: str | None = None
+    activation_loc: Location | None = None
+
+
+@dataclass(frozen=True)
+class WrapDecl:
+    """``wrap: {input: x, doc: ...}``: a wrapper layer, whose forward runs another layer (its
+    ``layer=`` keyword, composed at run time) over the sequence ``x`` [B, T, ...] with the time
+    axis folded into the batch ([B * T, ...]), and unfolds the result to [B, T, ...]. It has no
+    statements, parameters or attributes of its own: they are the inner layer's."""
+
+    input: str
+    doc: str
+    loc: Location
+
+
+@dataclass(frozen=True)
 class OpSpec:
     name: str
     kind: str
@@ -199,6 +229,17 @@ class OpSpec:
     # what the op reduces over, which must not be empty: (array, axis or None for all of it,
     # a structural bool attribute that must be true for the check to apply, or None)
     nonempty: tuple[tuple[str, str | None, str | None], ...] = ()
+    # instances of other ops that forward calls (see ``CallDecl``), in declaration order
+    calls: tuple[CallDecl, ...] = ()
+    # parameters taken from the called ops: their PyTorch names (``linear1.weight``) by ours
+    torch_names: tuple[tuple[str, str], ...] = ()
+    wrap: WrapDecl | None = None  # a wrapper of another layer (see ``WrapDecl``)
+
+    def call(self, name: str) -> CallDecl | None:
+        for decl in self.calls:
+            if decl.name == name:
+                return decl
+        return None
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
@@ -359,13 +400,14 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     kind = fields.take("kind", str, required=True)
     title = fields.take("title", str, required=True)
     summary = fields.take("summary", str, required=True)
-    inputs = fields.take("inputs", dict, required=True)
+    wrap = fields.take("wrap", dict)
+    inputs = fields.take("inputs", dict, required=wrap is None)
     parameters = fields.take("parameters", dict)
     buffers = fields.take("buffers", dict)
     attributes = fields.take("attributes", dict)
     random = fields.take("random", bool)
     slot = fields.take("activation", dict)
-    forward = fields.take("forward", str, required=True)
+    forward = fields.take("forward", str, required=wrap is None)
     backward = fields.take("backward", str)
     outputs = fields.take("outputs", list, required=True)
     nondiff = fields.take("nondifferentiable", list)
@@ -374,6 +416,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     nonempty = fields.take("nonempty", (list, dict))
     test = fields.take("test", dict)
     dtypes = fields.take("dtypes", list)
+    calls = fields.take("calls", dict)
     fields.finish()
     dtype_names = DEFAULT_DTYPES
     if dtypes is not None:
@@ -449,6 +492,11 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
             errors.error(broadcast.loc, "spec.broadcast: only an op whose arrays (two or more) all start with '...' broadcasts them")
     nonempty_decl = _nonempty(nonempty, (*input_decls, *param_decls, *buffer_decls), attr_decls, errors) if nonempty else ()
     slot_decl = _slot(slot, errors) if slot else None
+    call_decls = _calls(calls, errors) if calls else ()
+    for decl in call_decls:
+        if decl.name in seen:
+            errors.error(decl.loc, f"spec.calls: '{decl.name}' is also the name of an array or attribute (declared at line {seen[decl.name].line})")
+        seen[decl.name] = decl.loc
     window_decl = _window(window, input_decls, param_decls, attr_decls, errors) if window else None
     forward_stmts = parse_block(forward, errors, "spec.forward") if forward else None
     backward_stmts = parse_block(backward, errors, "spec.backward") if backward else None
@@ -470,6 +518,21 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
                 nondiff_names.append(item.value)
         if output_names and len(nondiff_names) == len(output_names):
             errors.error(nondiff.loc, "spec.nondifferentiable: at least one output must have a gradient")
+    wrap_decl = None
+    if wrap is not None:
+        wrap_decl = _wrap(wrap, kind.value if kind is not None else None, errors)
+        given = {"inputs": inputs, "parameters": parameters, "buffers": buffers, "attributes": attributes,
+                 "activation": slot, "forward": forward, "backward": backward, "window": window, "calls": calls,
+                 "nondifferentiable": nondiff, "broadcast": broadcast, "nonempty": nonempty, "random": random}
+        for key, node in given.items():
+            if node is not None:
+                errors.error(node.loc, f"spec.{key}: a wrapper has no {key} of its own (they are its inner layer's)")
+        if len(output_names) != 1:
+            errors.error(outputs.loc if outputs is not None else root.loc, "spec.outputs: a wrapper has one output")
+        if wrap_decl is None:
+            return None
+        input_decls = (TensorDecl(wrap_decl.input, shapes.Shape(("B", "T")), wrap_decl.doc, wrap_decl.loc),)
+        forward_stmts = ()
     if None in (name, kind, title, summary, forward_stmts) or outputs is None:
         return None
     assert name and kind and title and summary and forward_stmts is not None
@@ -495,6 +558,8 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         window=window_decl,
         broadcast=bool(broadcast.value) if broadcast else False,
         nonempty=nonempty_decl,
+        calls=call_decls,
+        wrap=wrap_decl,
     )
 
 
@@ -840,6 +905,51 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
                       kernel_is_array=kernel_is_array, output_size=value["output_size"])
 
 
+def _wrap(node: Node, kind: str | None, errors: Collector) -> WrapDecl | None:
+    """``wrap: {input: x, doc: "..."}``: the sequence the inner layer runs over."""
+    fields = Fields(node, "spec.wrap", errors)
+    source = fields.take("input", str, required=True)
+    doc = fields.take("doc", str)
+    fields.finish()
+    if kind is not None and kind != "layer":
+        errors.error(node.loc, "spec.wrap: only a layer wraps another layer")
+        return None
+    if source is None or not check_name(source.value, source.loc, "spec.wrap.input", errors):
+        return None
+    text = check_prose(doc, "spec.wrap.doc", errors) if doc else ""
+    return WrapDecl(source.value, text, node.loc)
+
+
+def _calls(node: Node, errors: Collector) -> tuple[CallDecl, ...]:
+    """``calls: {instance: {op: NAME, dims: {callee_dim: caller_dim}, activation: NAME}}``."""
+    out: list[CallDecl] = []
+    for instance, decl in node.items():
+        loc = node.key_locs[instance]
+        where = f"spec.calls.{instance}"
+        if not check_name(instance, loc, "spec.calls", errors):
+            continue
+        fields = Fields(decl, where, errors)
+        op = fields.take("op", str, required=True)
+        dims = fields.take("dims", dict)
+        activation = fields.take("activation", str)
+        fields.finish()
+        if op is None or not check_op_name(op.value, op.loc, f"{where}.op", errors):
+            continue
+        if activation is not None and not check_op_name(activation.value, activation.loc, f"{where}.activation", errors):
+            continue
+        bound: list[tuple[str, str | int]] = []
+        for dim, value in (dims.items() if dims is not None else ()):
+            ok = isinstance(value.value, str) and is_identifier(value.value) and not keyword.iskeyword(value.value)
+            if not ok and value.value != 1:
+                errors.error(value.loc, f"{where}.dims.{short(dim)}: must be a dimension name of this spec or 1, got {value.value!r}")
+                continue
+            bound.append((dim, value.value))
+        out.append(CallDecl(instance, op.value, tuple(bound), loc, op.loc,
+                            activation.value if activation is not None else None,
+                            activation.loc if activation is not None else None))
+    return tuple(out)
+
+
 def _slot(node: Node, errors: Collector) -> ActivationSlot | None:
     fields = Fields(node, "spec.activation", errors)
     default = fields.take("default", str, required=True)
@@ -859,4 +969,4 @@ def _slot(node: Node, errors: Collector) -> ActivationSlot | None:
     return ActivationSlot(default.value, tuple(str(f.value) for f in fused.value), node.loc, default.loc)
 
 
-__all__ = ["OpSpec", "TensorDecl", "Init", "AttrDecl", "ActivationSlot", "WindowDecl", "load_spec", "SpecError"]
+__all__ = ["OpSpec", "CallDecl", "WrapDecl", "TensorDecl", "Init", "AttrDecl", "ActivationSlot", "WindowDecl", "load_spec", "SpecError"]

@@ -373,6 +373,42 @@ def activation_module(op, name):
     return module
 
 
+def layer_module(op, name):
+    """The generated module of layer ``name``, for a wrapper (time_distributed): a layer of
+    one input and one output."""
+    from layerforge.layers import __all__ as available
+
+    if not isinstance(name, str) or name not in available:
+        raise ValueError(
+            f"{op}: argument 'layer' must name a layer of layerforge.layers, got {name!r}"
+        )
+    module = importlib.import_module(f"layerforge.layers.{name}")
+    if len(module.INPUTS) != 1 or len(module.OUTPUTS) != 1:
+        raise ValueError(
+            f"{op}: argument 'layer': {name!r} takes {len(module.INPUTS)} inputs and gives "
+            f"{len(module.OUTPUTS)} outputs; a wrapped layer takes one and gives one"
+        )
+    return module
+
+
+def check_sequence(op, name, x):
+    """Check that ``x`` is an array of sequences [B, T, ...] with at least one step and one
+    feature axis; return (B, T)."""
+    if not (hasattr(x, "shape") and hasattr(x, "dtype")):
+        raise TypeError(
+            f"{op}: argument '{name}' must be a NumPy or CuPy array, got {type(x).__name__}"
+        )
+    if x.ndim < 3:
+        raise ValueError(
+            f"{op}: argument '{name}' must have shape [B, T, ...] (rank 3 or more), got shape {tuple(x.shape)}"
+        )
+    if x.shape[1] == 0:
+        raise ValueError(
+            f"{op}: argument '{name}' has T = 0 steps; a sequence needs at least one"
+        )
+    return x.shape[0], x.shape[1]
+
+
 def check_options(op, name, options):
     """Check the ``activation_options`` of a layer that runs activation ``name`` fused (its
     own forward is not called to check them): each is one of the activation's attributes,

@@ -24,6 +24,7 @@ from layerforge.layers import dropout
 from layerforge.layers import embedding
 from layerforge.layers import expert
 from layerforge.layers import feed_forward
+from layerforge.layers import feed_forward_block
 from layerforge.layers import flatten
 from layerforge.layers import fully_connected
 from layerforge.layers import gated_linear_unit
@@ -54,7 +55,11 @@ from layerforge.layers import residual
 from layerforge.layers import self_attention
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
+from layerforge.layers import time_distributed
+from layerforge.layers import transformer_decoder
+from layerforge.layers import transformer_encoder
 from layerforge.layers import upsampling
+from layerforge._runtime import check_sequence
 from layerforge.activations import gelu, hard_tanh, log_softmax, prelu, softmax
 from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
 
@@ -76,6 +81,7 @@ __all__ = [
     "Embedding",
     "Expert",
     "FeedForward",
+    "FeedForwardBlock",
     "FullyConnected",
     "GatedLinearUnit",
     "GaussianNoise",
@@ -105,6 +111,9 @@ __all__ = [
     "SelfAttention",
     "Split",
     "SqueezeAndExcitation",
+    "TimeDistributed",
+    "TransformerDecoder",
+    "TransformerEncoder",
     "Upsampling",
     "Dropout",
     "Flatten",
@@ -131,6 +140,8 @@ __all__ = [
     "BatchNorm2d",
     "BatchNorm3d",
     "ReLU",
+    "TransformerEncoderLayer",
+    "TransformerDecoderLayer",
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
@@ -157,8 +168,8 @@ class Module:
         self.grads = {}
         self._ctx = None
 
-    def __call__(self, *inputs):
-        return self.forward(*inputs)
+    def __call__(self, *inputs, **options):
+        return self.forward(*inputs, **options)
 
     def named_children(self):
         """The modules held as attributes, in the order they were assigned (as torch's): a
@@ -956,6 +967,88 @@ class FeedForward(Module):
         grad_x, grad_weight, grad_bias = feed_forward.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class FeedForwardBlock(Module):
+    """FeedForwardBlock: The feed-forward sublayer of a transformer with its residual
+    connection and layer normalization, composed of two Dense layers and a
+    LayerNormalization: y = norm(x + linear2(activation(linear1(x)))) (post-LN,
+    norm_first false, the default), or y = x + linear2(activation(linear1(norm(x))))
+    (norm_first true), parameters named as in torch.nn.TransformerEncoderLayer
+    (linear1.weight [F, E], linear2.weight [E, F], norm.weight).
+
+    A shell over ``layerforge.layers.feed_forward_block``; parameters linear1_weight,
+    linear1_bias, linear2_weight, linear2_bias, norm_weight, norm_bias.
+    """
+
+    PARAMETERS = (
+        "linear1_weight",
+        "linear1_bias",
+        "linear2_weight",
+        "linear2_bias",
+        "norm_weight",
+        "norm_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        E,
+        F,
+        *,
+        eps=1e-05,
+        norm_first=False,
+        activation="relu",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.linear1_weight = _fan_in_uniform(rng, (F, E), E, dtype)
+        self.linear1_bias = _fan_in_uniform(rng, (F,), E, dtype)
+        self.linear2_weight = _fan_in_uniform(rng, (E, F), F, dtype)
+        self.linear2_bias = _fan_in_uniform(rng, (E,), F, dtype)
+        self.norm_weight = np.ones((E,), dtype=dtype)
+        self.norm_bias = np.zeros((E,), dtype=dtype)
+        self.eps = eps
+        self.norm_first = norm_first
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = feed_forward_block.forward(
+            x,
+            self.linear1_weight,
+            self.linear1_bias,
+            self.linear2_weight,
+            self.linear2_bias,
+            self.norm_weight,
+            self.norm_bias,
+            eps=self.eps,
+            norm_first=self.norm_first,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_linear1_weight,
+            grad_linear1_bias,
+            grad_linear2_weight,
+            grad_linear2_bias,
+            grad_norm_weight,
+            grad_norm_bias,
+        ) = feed_forward_block.backward(grad_y, self._ctx)
+        self.grads["linear1_weight"] = grad_linear1_weight
+        self.grads["linear1_bias"] = grad_linear1_bias
+        self.grads["linear2_weight"] = grad_linear2_weight
+        self.grads["linear2_bias"] = grad_linear2_bias
+        self.grads["norm_weight"] = grad_norm_weight
+        self.grads["norm_bias"] = grad_norm_bias
         return grad_x
 
 
@@ -2153,6 +2246,311 @@ class SqueezeAndExcitation(Module):
         return grad_x
 
 
+class TimeDistributed(Module):
+    """TimeDistributed: Applies an inner layer to every time step of batch-major sequences
+    (Keras TimeDistributed): x [B, T, ...] is folded to [B * T, ...], the inner layer
+    (layer="convolutional", ...) runs on it with its own parameters, and its output is
+    unfolded to [B, T, ...]; backward folds the gradient the same way and returns the
+    gradient of x, then the inner layer's parameter gradients.
+
+    A shell over ``layerforge.layers.time_distributed``; wraps ``layer`` (a
+    layerforge.nn layer of one input), whose parameters it lists as ``layer.<name>``.
+    """
+
+    def __init__(self, layer):
+        super().__init__()
+        if not isinstance(layer, Module):
+            raise TypeError(
+                f"TimeDistributed: layer must be a layerforge.nn layer, got {type(layer).__name__}"
+            )
+        self.layer = layer
+
+    def forward(self, x):
+        batch, steps = check_sequence("TimeDistributed", "x", x)
+        self._ctx = (batch, steps)
+        return time_distributed.unfold(
+            self.layer.forward(time_distributed.fold(x)), batch, steps
+        )
+
+    def backward(self, grad_y):
+        if self._ctx is None:
+            raise RuntimeError("TimeDistributed: backward before forward")
+        batch, steps = self._ctx
+        return time_distributed.unfold(
+            self.layer.backward(time_distributed.fold(grad_y)), batch, steps
+        )
+
+
+class TransformerDecoder(Module):
+    """TransformerDecoder: A transformer decoder block as
+    torch.nn.TransformerDecoderLayer(E, nhead, F, dropout=0, batch_first=True): self-
+    attention over x (tgt_mask, causal for a language model), cross-attention from x to
+    memory (memory_mask; both required, all False for none, as
+    nn.TransformerDecoderLayer passes them), then the feed-forward network
+    linear2(activation(linear1(h))), each with a residual add and a layer normalization,
+    after it (post-LN, norm_first false, the default) or before it (norm_first true);
+    the activation is relu, gelu (erf) or gelu_tanh.
+
+    A shell over ``layerforge.layers.transformer_decoder``; parameters
+    self_attn_in_proj_weight, self_attn_in_proj_bias, self_attn_out_proj_weight,
+    self_attn_out_proj_bias, multihead_attn_in_proj_weight, multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight, multihead_attn_out_proj_bias, linear1_weight,
+    linear1_bias, linear2_weight, linear2_bias, norm1_weight, norm1_bias, norm2_weight,
+    norm2_bias, norm3_weight, norm3_bias.
+    """
+
+    PARAMETERS = (
+        "self_attn_in_proj_weight",
+        "self_attn_in_proj_bias",
+        "self_attn_out_proj_weight",
+        "self_attn_out_proj_bias",
+        "multihead_attn_in_proj_weight",
+        "multihead_attn_in_proj_bias",
+        "multihead_attn_out_proj_weight",
+        "multihead_attn_out_proj_bias",
+        "linear1_weight",
+        "linear1_bias",
+        "linear2_weight",
+        "linear2_bias",
+        "norm1_weight",
+        "norm1_bias",
+        "norm2_weight",
+        "norm2_bias",
+        "norm3_weight",
+        "norm3_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        E,
+        F,
+        *,
+        nhead=8,
+        eps=1e-05,
+        norm_first=False,
+        ffn_activation="relu",
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.self_attn_in_proj_weight = _fan_in_uniform(rng, (3 * E, E), E, dtype)
+        self.self_attn_in_proj_bias = np.zeros((3 * E,), dtype=dtype)
+        self.self_attn_out_proj_weight = _fan_in_uniform(rng, (E, E), E, dtype)
+        self.self_attn_out_proj_bias = np.zeros((E,), dtype=dtype)
+        self.multihead_attn_in_proj_weight = _fan_in_uniform(rng, (3 * E, E), E, dtype)
+        self.multihead_attn_in_proj_bias = np.zeros((3 * E,), dtype=dtype)
+        self.multihead_attn_out_proj_weight = _fan_in_uniform(rng, (E, E), E, dtype)
+        self.multihead_attn_out_proj_bias = np.zeros((E,), dtype=dtype)
+        self.linear1_weight = _fan_in_uniform(rng, (F, E), E, dtype)
+        self.linear1_bias = _fan_in_uniform(rng, (F,), E, dtype)
+        self.linear2_weight = _fan_in_uniform(rng, (E, F), F, dtype)
+        self.linear2_bias = _fan_in_uniform(rng, (E,), F, dtype)
+        self.norm1_weight = np.ones((E,), dtype=dtype)
+        self.norm1_bias = np.zeros((E,), dtype=dtype)
+        self.norm2_weight = np.ones((E,), dtype=dtype)
+        self.norm2_bias = np.zeros((E,), dtype=dtype)
+        self.norm3_weight = np.ones((E,), dtype=dtype)
+        self.norm3_bias = np.zeros((E,), dtype=dtype)
+        self.nhead = nhead
+        self.eps = eps
+        self.norm_first = norm_first
+        self.ffn_activation = ffn_activation
+
+    def forward(self, x, memory, tgt_mask, memory_mask):
+        y, self._ctx = transformer_decoder.forward(
+            x,
+            memory,
+            tgt_mask,
+            memory_mask,
+            self.self_attn_in_proj_weight,
+            self.self_attn_in_proj_bias,
+            self.self_attn_out_proj_weight,
+            self.self_attn_out_proj_bias,
+            self.multihead_attn_in_proj_weight,
+            self.multihead_attn_in_proj_bias,
+            self.multihead_attn_out_proj_weight,
+            self.multihead_attn_out_proj_bias,
+            self.linear1_weight,
+            self.linear1_bias,
+            self.linear2_weight,
+            self.linear2_bias,
+            self.norm1_weight,
+            self.norm1_bias,
+            self.norm2_weight,
+            self.norm2_bias,
+            self.norm3_weight,
+            self.norm3_bias,
+            nhead=self.nhead,
+            eps=self.eps,
+            norm_first=self.norm_first,
+            ffn_activation=self.ffn_activation,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_memory,
+            grad_self_attn_in_proj_weight,
+            grad_self_attn_in_proj_bias,
+            grad_self_attn_out_proj_weight,
+            grad_self_attn_out_proj_bias,
+            grad_multihead_attn_in_proj_weight,
+            grad_multihead_attn_in_proj_bias,
+            grad_multihead_attn_out_proj_weight,
+            grad_multihead_attn_out_proj_bias,
+            grad_linear1_weight,
+            grad_linear1_bias,
+            grad_linear2_weight,
+            grad_linear2_bias,
+            grad_norm1_weight,
+            grad_norm1_bias,
+            grad_norm2_weight,
+            grad_norm2_bias,
+            grad_norm3_weight,
+            grad_norm3_bias,
+        ) = transformer_decoder.backward(grad_y, self._ctx)
+        self.grads["self_attn_in_proj_weight"] = grad_self_attn_in_proj_weight
+        self.grads["self_attn_in_proj_bias"] = grad_self_attn_in_proj_bias
+        self.grads["self_attn_out_proj_weight"] = grad_self_attn_out_proj_weight
+        self.grads["self_attn_out_proj_bias"] = grad_self_attn_out_proj_bias
+        self.grads["multihead_attn_in_proj_weight"] = grad_multihead_attn_in_proj_weight
+        self.grads["multihead_attn_in_proj_bias"] = grad_multihead_attn_in_proj_bias
+        self.grads["multihead_attn_out_proj_weight"] = (
+            grad_multihead_attn_out_proj_weight
+        )
+        self.grads["multihead_attn_out_proj_bias"] = grad_multihead_attn_out_proj_bias
+        self.grads["linear1_weight"] = grad_linear1_weight
+        self.grads["linear1_bias"] = grad_linear1_bias
+        self.grads["linear2_weight"] = grad_linear2_weight
+        self.grads["linear2_bias"] = grad_linear2_bias
+        self.grads["norm1_weight"] = grad_norm1_weight
+        self.grads["norm1_bias"] = grad_norm1_bias
+        self.grads["norm2_weight"] = grad_norm2_weight
+        self.grads["norm2_bias"] = grad_norm2_bias
+        self.grads["norm3_weight"] = grad_norm3_weight
+        self.grads["norm3_bias"] = grad_norm3_bias
+        return (grad_x, grad_memory)
+
+
+class TransformerEncoder(Module):
+    """TransformerEncoder: A transformer encoder block as
+    torch.nn.TransformerEncoderLayer(E, nhead, F, dropout=0, batch_first=True): self-
+    attention (multi_head_attention; src_mask is required, all False for none, as
+    nn.TransformerEncoderLayer passes it) then the feed-forward network
+    linear2(activation(linear1(h))), each with a residual add and a layer normalization,
+    after it (post-LN, norm_first false, the default) or before it (norm_first true);
+    the activation is relu, gelu (erf) or gelu_tanh.
+
+    A shell over ``layerforge.layers.transformer_encoder``; parameters
+    self_attn_in_proj_weight, self_attn_in_proj_bias, self_attn_out_proj_weight,
+    self_attn_out_proj_bias, linear1_weight, linear1_bias, linear2_weight, linear2_bias,
+    norm1_weight, norm1_bias, norm2_weight, norm2_bias.
+    """
+
+    PARAMETERS = (
+        "self_attn_in_proj_weight",
+        "self_attn_in_proj_bias",
+        "self_attn_out_proj_weight",
+        "self_attn_out_proj_bias",
+        "linear1_weight",
+        "linear1_bias",
+        "linear2_weight",
+        "linear2_bias",
+        "norm1_weight",
+        "norm1_bias",
+        "norm2_weight",
+        "norm2_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        E,
+        F,
+        *,
+        nhead=8,
+        eps=1e-05,
+        norm_first=False,
+        ffn_activation="relu",
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.self_attn_in_proj_weight = _fan_in_uniform(rng, (3 * E, E), E, dtype)
+        self.self_attn_in_proj_bias = np.zeros((3 * E,), dtype=dtype)
+        self.self_attn_out_proj_weight = _fan_in_uniform(rng, (E, E), E, dtype)
+        self.self_attn_out_proj_bias = np.zeros((E,), dtype=dtype)
+        self.linear1_weight = _fan_in_uniform(rng, (F, E), E, dtype)
+        self.linear1_bias = _fan_in_uniform(rng, (F,), E, dtype)
+        self.linear2_weight = _fan_in_uniform(rng, (E, F), F, dtype)
+        self.linear2_bias = _fan_in_uniform(rng, (E,), F, dtype)
+        self.norm1_weight = np.ones((E,), dtype=dtype)
+        self.norm1_bias = np.zeros((E,), dtype=dtype)
+        self.norm2_weight = np.ones((E,), dtype=dtype)
+        self.norm2_bias = np.zeros((E,), dtype=dtype)
+        self.nhead = nhead
+        self.eps = eps
+        self.norm_first = norm_first
+        self.ffn_activation = ffn_activation
+
+    def forward(self, x, src_mask):
+        y, self._ctx = transformer_encoder.forward(
+            x,
+            src_mask,
+            self.self_attn_in_proj_weight,
+            self.self_attn_in_proj_bias,
+            self.self_attn_out_proj_weight,
+            self.self_attn_out_proj_bias,
+            self.linear1_weight,
+            self.linear1_bias,
+            self.linear2_weight,
+            self.linear2_bias,
+            self.norm1_weight,
+            self.norm1_bias,
+            self.norm2_weight,
+            self.norm2_bias,
+            nhead=self.nhead,
+            eps=self.eps,
+            norm_first=self.norm_first,
+            ffn_activation=self.ffn_activation,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_self_attn_in_proj_weight,
+            grad_self_attn_in_proj_bias,
+            grad_self_attn_out_proj_weight,
+            grad_self_attn_out_proj_bias,
+            grad_linear1_weight,
+            grad_linear1_bias,
+            grad_linear2_weight,
+            grad_linear2_bias,
+            grad_norm1_weight,
+            grad_norm1_bias,
+            grad_norm2_weight,
+            grad_norm2_bias,
+        ) = transformer_encoder.backward(grad_y, self._ctx)
+        self.grads["self_attn_in_proj_weight"] = grad_self_attn_in_proj_weight
+        self.grads["self_attn_in_proj_bias"] = grad_self_attn_in_proj_bias
+        self.grads["self_attn_out_proj_weight"] = grad_self_attn_out_proj_weight
+        self.grads["self_attn_out_proj_bias"] = grad_self_attn_out_proj_bias
+        self.grads["linear1_weight"] = grad_linear1_weight
+        self.grads["linear1_bias"] = grad_linear1_bias
+        self.grads["linear2_weight"] = grad_linear2_weight
+        self.grads["linear2_bias"] = grad_linear2_bias
+        self.grads["norm1_weight"] = grad_norm1_weight
+        self.grads["norm1_bias"] = grad_norm1_bias
+        self.grads["norm2_weight"] = grad_norm2_weight
+        self.grads["norm2_bias"] = grad_norm2_bias
+        return grad_x
+
+
 class Upsampling(Module):
     """Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
     F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
@@ -2550,6 +2948,142 @@ class Linear(Dense):
         self, in_features, out_features, bias=True, *, rng=None, dtype=np.float32
     ):
         super().__init__(in_features, out_features, bias=bias, rng=rng, dtype=dtype)
+
+
+class TransformerEncoderLayer(TransformerEncoder):
+    """torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1,
+    activation="relu", layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True)
+    without dropout: dropout must be 0 and batch_first True (sequences [batch, S, E], as every
+    layer here takes them); activation "relu", "gelu" (exact) or "gelu_tanh". Its parameters
+    are torch's, in its state_dict's order (self_attn_in_proj_weight, ..., norm2_bias), so
+    load_torch_state_dict takes a torch layer's state_dict as it is."""
+
+    def __init__(
+        self,
+        d_model,
+        nhead,
+        dim_feedforward=2048,
+        dropout=0.1,
+        activation="relu",
+        layer_norm_eps=1e-5,
+        batch_first=False,
+        norm_first=False,
+        bias=True,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
+        _check_transformer(
+            "TransformerEncoderLayer", dropout, batch_first, activation, bias
+        )
+        super().__init__(
+            d_model,
+            dim_feedforward,
+            nhead=nhead,
+            eps=layer_norm_eps,
+            norm_first=norm_first,
+            ffn_activation=activation,
+            rng=rng,
+            dtype=dtype,
+        )
+
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        if src_key_padding_mask is not None:
+            raise ValueError(
+                "TransformerEncoderLayer: src_key_padding_mask is not supported; pass src_mask"
+            )
+        return super().forward(
+            src, _mask(src_mask, is_causal, src.shape[-2], src.shape[-2])
+        )
+
+
+class TransformerDecoderLayer(TransformerDecoder):
+    """torch.nn.TransformerDecoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1,
+    activation="relu", layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True)
+    without dropout, as TransformerEncoderLayer; forward(tgt, memory, tgt_mask=None,
+    memory_mask=None, ..., tgt_is_causal=False) returns the output (a mask left out is all
+    False), backward the gradients of tgt and memory."""
+
+    def __init__(
+        self,
+        d_model,
+        nhead,
+        dim_feedforward=2048,
+        dropout=0.1,
+        activation="relu",
+        layer_norm_eps=1e-5,
+        batch_first=False,
+        norm_first=False,
+        bias=True,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
+        _check_transformer(
+            "TransformerDecoderLayer", dropout, batch_first, activation, bias
+        )
+        super().__init__(
+            d_model,
+            dim_feedforward,
+            nhead=nhead,
+            eps=layer_norm_eps,
+            norm_first=norm_first,
+            ffn_activation=activation,
+            rng=rng,
+            dtype=dtype,
+        )
+
+    def forward(
+        self,
+        tgt,
+        memory,
+        tgt_mask=None,
+        memory_mask=None,
+        tgt_key_padding_mask=None,
+        memory_key_padding_mask=None,
+        tgt_is_causal=False,
+        memory_is_causal=False,
+    ):
+        if tgt_key_padding_mask is not None or memory_key_padding_mask is not None:
+            raise ValueError(
+                "TransformerDecoderLayer: key padding masks are not supported; pass tgt_mask and memory_mask"
+            )
+        if memory_is_causal and memory_mask is None:
+            raise ValueError(
+                "TransformerDecoderLayer: memory_is_causal needs a memory_mask"
+            )
+        return super().forward(
+            tgt,
+            memory,
+            _mask(tgt_mask, tgt_is_causal, tgt.shape[-2], tgt.shape[-2]),
+            _mask(memory_mask, False, tgt.shape[-2], memory.shape[-2]),
+        )
+
+
+def _mask(mask, causal, queries, keys):
+    """The mask a transformer layer takes: the given one, the causal one when asked for with
+    none (torch takes is_causal as a hint beside a mask; alone it means one), else all False.
+    """
+    if mask is not None:
+        return mask
+    if causal:
+        return np.triu(np.ones((queries, keys), dtype=bool), 1)
+    return np.zeros((queries, keys), dtype=bool)
+
+
+def _check_transformer(name, dropout, batch_first, activation, bias):
+    if dropout != 0:
+        raise ValueError(
+            f"{name}: dropout must be 0 (this layer has none), got {dropout}"
+        )
+    if not batch_first:
+        raise ValueError(f"{name}: batch_first must be True (inputs are [batch, S, E])")
+    if activation not in ("relu", "gelu", "gelu_tanh"):
+        raise ValueError(
+            f"{name}: activation must be 'relu', 'gelu' or 'gelu_tanh', got {activation!r}"
+        )
+    if not bias:
+        raise ValueError(f"{name}: bias must be True")
 
 
 class MultiheadAttention(MultiHeadAttention):

@@ -20,6 +20,7 @@ __all__ = [
     "embedding",
     "expert",
     "feed_forward",
+    "feed_forward_block",
     "flatten",
     "fully_connected",
     "gated_linear_unit",
@@ -50,5 +51,8 @@ __all__ = [
     "self_attention",
     "split",
     "squeeze_and_excitation",
+    "time_distributed",
+    "transformer_decoder",
+    "transformer_encoder",
     "upsampling",
 ]

@@ -1,0 +1,9286 @@
+"""TransformerDecoder: A transformer decoder block as torch.nn.TransformerDecoderLayer(E,
+nhead, F, dropout=0, batch_first=True): self-attention over x (tgt_mask, causal for a
+language model), cross-attention from x to memory (memory_mask; both required, all False
+for none, as nn.TransformerDecoderLayer passes them), then the feed-forward network
+linear2(activation(linear1(h))), each with a residual add and a layer normalization,
+after it (post-LN, norm_first false, the default) or before it (norm_first true); the
+activation is relu, gelu (erf) or gelu_tanh. Gradients for x and memory. Parameters are
+named as torch's state_dict (self_attn.*, multihead_attn.*, linear1/2.*, norm1/2/3.*),
+in its order.
+Generated from layers_spec/layers/transformer_decoder.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_divides,
+    check_nonempty,
+    check_blocks,
+    in_chunks,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x", "memory", "tgt_mask", "memory_mask")
+PARAMETERS = (
+    "self_attn_in_proj_weight",
+    "self_attn_in_proj_bias",
+    "self_attn_out_proj_weight",
+    "self_attn_out_proj_bias",
+    "multihead_attn_in_proj_weight",
+    "multihead_attn_in_proj_bias",
+    "multihead_attn_out_proj_weight",
+    "multihead_attn_out_proj_bias",
+    "linear1_weight",
+    "linear1_bias",
+    "linear2_weight",
+    "linear2_bias",
+    "norm1_weight",
+    "norm1_bias",
+    "norm2_weight",
+    "norm2_bias",
+    "norm3_weight",
+    "norm3_bias",
+)
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    *,
+    nhead=8,
+    eps=1e-05,
+    norm_first=False,
+    ffn_activation="relu",
+):
+    """TransformerDecoder forward pass.
+
+    A transformer decoder block as torch.nn.TransformerDecoderLayer(E, nhead, F,
+    dropout=0, batch_first=True): self-attention over x (tgt_mask, causal for a language
+    model), cross-attention from x to memory (memory_mask; both required, all False for
+    none, as nn.TransformerDecoderLayer passes them), then the feed-forward network
+    linear2(activation(linear1(h))), each with a residual add and a layer normalization,
+    after it (post-LN, norm_first false, the default) or before it (norm_first true);
+    the activation is relu, gelu (erf) or gelu_tanh. Gradients for x and memory.
+    Parameters are named as torch's state_dict (self_attn.*, multihead_attn.*,
+    linear1/2.*, norm1/2/3.*), in its order.
+
+    Args:
+        x: float32 or float64 input of shape [..., S, E]. Target token features [batch,
+            S, E].
+        memory: float32 or float64 input of shape [..., S_m, E]. The encoder's output
+            [batch, S_m, E].
+        tgt_mask: bool or float mask (no gradient) input of shape [S, S]. True (or -inf)
+            where target i may not attend to target j (causal: j > i).
+        memory_mask: bool or float mask (no gradient) input of shape [S, S_m]. True (or
+            -inf) where target i may not attend to memory position j.
+        self_attn_in_proj_weight: float32 or float64 parameter of shape [3*E, E].
+            PyTorch's self_attn.in_proj_weight: the in_proj_weight of MultiHeadAttention
+            'self_attn'.
+        self_attn_in_proj_bias: float32 or float64 parameter of shape [3*E]. PyTorch's
+            self_attn.in_proj_bias: the in_proj_bias of MultiHeadAttention 'self_attn'.
+        self_attn_out_proj_weight: float32 or float64 parameter of shape [E, E].
+            PyTorch's self_attn.out_proj_weight: the out_proj_weight of
+            MultiHeadAttention 'self_attn'.
+        self_attn_out_proj_bias: float32 or float64 parameter of shape [E]. PyTorch's
+            self_attn.out_proj_bias: the out_proj_bias of MultiHeadAttention
+            'self_attn'.
+        multihead_attn_in_proj_weight: float32 or float64 parameter of shape [3*E, E].
+            PyTorch's multihead_attn.in_proj_weight: the in_proj_weight of
+            MultiHeadAttention 'multihead_attn'.
+        multihead_attn_in_proj_bias: float32 or float64 parameter of shape [3*E].
+            PyTorch's multihead_attn.in_proj_bias: the in_proj_bias of
+            MultiHeadAttention 'multihead_attn'.
+        multihead_attn_out_proj_weight: float32 or float64 parameter of shape [E, E].
+            PyTorch's multihead_attn.out_proj_weight: the out_proj_weight of
+            MultiHeadAttention 'multihead_attn'.
+        multihead_attn_out_proj_bias: float32 or float64 parameter of shape [E].
+            PyTorch's multihead_attn.out_proj_bias: the out_proj_bias of
+            MultiHeadAttention 'multihead_attn'.
+        linear1_weight: float32 or float64 parameter of shape [F, E]. PyTorch's
+            linear1.weight: the weight of Dense 'linear1'.
+        linear1_bias: float32 or float64 parameter of shape [F]. PyTorch's linear1.bias:
+            the bias of Dense 'linear1'.
+        linear2_weight: float32 or float64 parameter of shape [E, F]. PyTorch's
+            linear2.weight: the weight of Dense 'linear2'.
+        linear2_bias: float32 or float64 parameter of shape [E]. PyTorch's linear2.bias:
+            the bias of Dense 'linear2'.
+        norm1_weight: float32 or float64 parameter of shape [E]. PyTorch's norm1.weight:
+            the weight of LayerNormalization 'norm1'.
+        norm1_bias: float32 or float64 parameter of shape [E]. PyTorch's norm1.bias: the
+            bias of LayerNormalization 'norm1'.
+        norm2_weight: float32 or float64 parameter of shape [E]. PyTorch's norm2.weight:
+            the weight of LayerNormalization 'norm2'.
+        norm2_bias: float32 or float64 parameter of shape [E]. PyTorch's norm2.bias: the
+            bias of LayerNormalization 'norm2'.
+        norm3_weight: float32 or float64 parameter of shape [E]. PyTorch's norm3.weight:
+            the weight of LayerNormalization 'norm3'.
+        norm3_bias: float32 or float64 parameter of shape [E]. PyTorch's norm3.bias: the
+            bias of LayerNormalization 'norm3'.
+        nhead: int, default 8. The number of attention heads; it must divide E.
+        eps: float, default 1e-05. The layer normalizations' eps (torch's
+            layer_norm_eps).
+        norm_first: bool, default False. Normalize before each sublayer (pre-LN) instead
+            of after its residual add.
+        ffn_activation: str, default 'relu'. The feed-forward activation: relu, gelu
+            (exact, erf) or gelu_tanh (the tanh approximation).
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "transformer_decoder",
+        {
+            "x": x,
+            "memory": memory,
+            "tgt_mask": tgt_mask,
+            "memory_mask": memory_mask,
+            "self_attn_in_proj_weight": self_attn_in_proj_weight,
+            "self_attn_in_proj_bias": self_attn_in_proj_bias,
+            "self_attn_out_proj_weight": self_attn_out_proj_weight,
+            "self_attn_out_proj_bias": self_attn_out_proj_bias,
+            "multihead_attn_in_proj_weight": multihead_attn_in_proj_weight,
+            "multihead_attn_in_proj_bias": multihead_attn_in_proj_bias,
+            "multihead_attn_out_proj_weight": multihead_attn_out_proj_weight,
+            "multihead_attn_out_proj_bias": multihead_attn_out_proj_bias,
+            "linear1_weight": linear1_weight,
+            "linear1_bias": linear1_bias,
+            "linear2_weight": linear2_weight,
+            "linear2_bias": linear2_bias,
+            "norm1_weight": norm1_weight,
+            "norm1_bias": norm1_bias,
+            "norm2_weight": norm2_weight,
+            "norm2_bias": norm2_bias,
+            "norm3_weight": norm3_weight,
+            "norm3_bias": norm3_bias,
+        },
+        {
+            "x": ("...", "S", "E"),
+            "memory": ("...", "S_m", "E"),
+            "tgt_mask": ("S", "S"),
+            "memory_mask": ("S", "S_m"),
+            "self_attn_in_proj_weight": ("3*E", "E"),
+            "self_attn_in_proj_bias": ("3*E",),
+            "self_attn_out_proj_weight": ("E", "E"),
+            "self_attn_out_proj_bias": ("E",),
+            "multihead_attn_in_proj_weight": ("3*E", "E"),
+            "multihead_attn_in_proj_bias": ("3*E",),
+            "multihead_attn_out_proj_weight": ("E", "E"),
+            "multihead_attn_out_proj_bias": ("E",),
+            "linear1_weight": ("F", "E"),
+            "linear1_bias": ("F",),
+            "linear2_weight": ("E", "F"),
+            "linear2_bias": ("E",),
+            "norm1_weight": ("E",),
+            "norm1_bias": ("E",),
+            "norm2_weight": ("E",),
+            "norm2_bias": ("E",),
+            "norm3_weight": ("E",),
+            "norm3_bias": ("E",),
+        },
+        kinds={"tgt_mask": "mask", "memory_mask": "mask"},
+    )
+    check_attribute("transformer_decoder", "nhead", nhead, "int", minimum=1)
+    check_divides("transformer_decoder", "nhead", nhead, "x", x.shape[-1])
+    check_attribute("transformer_decoder", "eps", eps, "float", minimum=0.0)
+    check_attribute("transformer_decoder", "norm_first", norm_first, "bool")
+    check_attribute(
+        "transformer_decoder",
+        "ffn_activation",
+        ffn_activation,
+        "str",
+        choices=("relu", "gelu", "gelu_tanh"),
+    )
+    check_nonempty("transformer_decoder", "x", x.shape, -1)
+    check_nonempty("transformer_decoder", "x", x.shape, -2)
+    check_nonempty("transformer_decoder", "memory", memory.shape, -2)
+    check_blocks(
+        "transformer_decoder",
+        "multihead_attn_in_proj_weight",
+        multihead_attn_in_proj_weight,
+        3,
+        0,
+    )
+    check_blocks(
+        "transformer_decoder",
+        "multihead_attn_in_proj_bias",
+        multihead_attn_in_proj_bias,
+        3,
+        -1,
+    )
+    if on_gpu(x):
+        forward_variant, backward_variant = _CUPY_VARIANTS[(norm_first, ffn_activation)]
+        y, saved = forward_variant(
+            x,
+            memory,
+            tgt_mask,
+            memory_mask,
+            self_attn_in_proj_weight,
+            self_attn_in_proj_bias,
+            self_attn_out_proj_weight,
+            self_attn_out_proj_bias,
+            multihead_attn_in_proj_weight,
+            multihead_attn_in_proj_bias,
+            multihead_attn_out_proj_weight,
+            multihead_attn_out_proj_bias,
+            linear1_weight,
+            linear1_bias,
+            linear2_weight,
+            linear2_bias,
+            norm1_weight,
+            norm1_bias,
+            norm2_weight,
+            norm2_bias,
+            norm3_weight,
+            norm3_bias,
+            nhead,
+            eps,
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    forward_variant, backward_variant = _VARIANTS[(norm_first, ffn_activation)]
+    y, saved = forward_variant(
+        x,
+        memory,
+        tgt_mask,
+        memory_mask,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_in_proj_weight,
+        multihead_attn_in_proj_bias,
+        multihead_attn_out_proj_weight,
+        multihead_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        linear2_bias,
+        norm1_weight,
+        norm1_bias,
+        norm2_weight,
+        norm2_bias,
+        norm3_weight,
+        norm3_bias,
+        nhead,
+        eps,
+    )
+    return y, (backward_variant, saved, (y.dtype, y.shape), None)
+
+
+def backward(grad_y, ctx):
+    """TransformerDecoder backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_memory, grad_self_attn_in_proj_weight, grad_self_attn_in_proj_bias,
+            grad_self_attn_out_proj_weight, grad_self_attn_out_proj_bias,
+            grad_multihead_attn_in_proj_weight, grad_multihead_attn_in_proj_bias,
+            grad_multihead_attn_out_proj_weight, grad_multihead_attn_out_proj_bias,
+            grad_linear1_weight, grad_linear1_bias, grad_linear2_weight,
+            grad_linear2_bias, grad_norm1_weight, grad_norm1_bias, grad_norm2_weight,
+            grad_norm2_bias, grad_norm3_weight, grad_norm3_bias: gradients with respect
+            to x, memory, self_attn_in_proj_weight, self_attn_in_proj_bias,
+            self_attn_out_proj_weight, self_attn_out_proj_bias,
+            multihead_attn_in_proj_weight, multihead_attn_in_proj_bias,
+            multihead_attn_out_proj_weight, multihead_attn_out_proj_bias,
+            linear1_weight, linear1_bias, linear2_weight, linear2_bias, norm1_weight,
+            norm1_bias, norm2_weight, norm2_bias, norm3_weight, norm3_bias, in that
+            order.
+    """
+    backward_variant, saved = check_context(
+        "transformer_decoder", __name__, ctx, {"grad_y": grad_y}
+    )
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_norm_first_relu(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = x.shape[-1]
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t1
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    normalized = norm1_normalized * norm1_weight
+    normalized += norm1_bias
+    _t2 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t3 = (_t1 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    h1 = np.add(x, attended, out=attended)
+    norm2_mu = _mean(h1, -1)
+    norm2_centered = h1 - norm2_mu
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t1
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    cross_input = norm2_normalized * norm2_weight
+    cross_input += norm2_bias
+    _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    multihead_attn_q = cross_input @ _t4.T + _chunk(
+        multihead_attn_in_proj_bias, 3, 0, -1
+    )
+    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = memory @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_attended = _merge_heads(
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
+    )
+    crossed = (
+        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        + multihead_attn_out_proj_bias
+    )
+    h2 = np.add(h1, crossed, out=h1)
+    norm3_mu = _mean(h2, -1)
+    norm3_centered = np.subtract(h2, norm3_mu, out=crossed)
+    norm3_variance = _dot_last(norm3_centered, norm3_centered)
+    norm3_variance /= _t1
+    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
+    np.sqrt(norm3_rstd, out=norm3_rstd)
+    np.divide(1, norm3_rstd, out=norm3_rstd)
+    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
+    ffn_input = norm3_normalized * norm3_weight
+    ffn_input += norm3_bias
+    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    hidden = np.clip(linear1_z, 0, np.inf)
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    y = np.add(h2, linear2_z, out=h2)
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t2,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        cross_input,
+        _t4,
+        _t5,
+        _t6,
+        _t3,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t7,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm3_rstd,
+        norm3_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _backward_norm_first_relu(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    cross_input,
+    _t3,
+    _t4,
+    _t5,
+    _t6,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t7,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm3_rstd,
+    norm3_normalized,
+    ffn_input,
+    linear1_z,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    hidden = np.clip(linear1_z, 0, np.inf)
+    grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
+    grad_linear1_z = grad_hidden * (linear1_z > 0)
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
+    norm3_p = grad_ffn_input * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t8 = x.shape[-1]
+    norm3_scale = norm3_rstd / _t8
+    grad_norm3_x = grad_ffn_input * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t9 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t9
+    grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
+    grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
+    grad_multihead_attn_out_proj_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
+        multihead_attn_attended
+    )
+    _t10 = _split_heads(grad_multihead_attn_attended, nhead)
+    grad_multihead_attn_weights = _bmm(
+        _t10, np.swapaxes(multihead_attn_heads_v, -1, -2)
+    )
+    grad_multihead_attn_heads_v = _bmm(
+        np.swapaxes(multihead_attn_weights, -1, -2), _t10
+    )
+    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+        grad_multihead_attn_weights, multihead_attn_weights
+    )
+    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_heads_q = _bmm(
+        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+    )
+    grad_multihead_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        -1,
+        -2,
+    )
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
+    grad_cross_input = grad_multihead_attn_q @ _t3
+    norm2_p = grad_cross_input * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
+    norm2_scale = np.divide(norm2_rstd, _t8, out=norm3_scale)
+    grad_norm2_x = grad_cross_input * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t11 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t11
+    grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
+    grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
+    grad_self_attn_out_proj_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
+    _t12 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
+    norm1_p = grad_normalized * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t8, out=norm2_scale)
+    grad_norm1_x = grad_normalized * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t13 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t13
+    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
+    grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
+    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_multihead_attn_in_proj_weight = (
+        _chunk_place(
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            2,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            1,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_q).T @ _rows(cross_input),
+            self_attn_in_proj_weight,
+            3,
+            0,
+            0,
+        )
+    )
+    grad_multihead_attn_in_proj_bias = (
+        _chunk_place(
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            2,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            1,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            0,
+            -1,
+        )
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+def _forward_norm_first_gelu(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = x.shape[-1]
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t1
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    normalized = norm1_normalized * norm1_weight
+    normalized += norm1_bias
+    _t2 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t3 = (_t1 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    h1 = np.add(x, attended, out=attended)
+    norm2_mu = _mean(h1, -1)
+    norm2_centered = h1 - norm2_mu
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t1
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    cross_input = norm2_normalized * norm2_weight
+    cross_input += norm2_bias
+    _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    multihead_attn_q = cross_input @ _t4.T + _chunk(
+        multihead_attn_in_proj_bias, 3, 0, -1
+    )
+    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = memory @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_attended = _merge_heads(
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
+    )
+    crossed = (
+        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        + multihead_attn_out_proj_bias
+    )
+    h2 = np.add(h1, crossed, out=h1)
+    norm3_mu = _mean(h2, -1)
+    norm3_centered = np.subtract(h2, norm3_mu, out=crossed)
+    norm3_variance = _dot_last(norm3_centered, norm3_centered)
+    norm3_variance /= _t1
+    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
+    np.sqrt(norm3_rstd, out=norm3_rstd)
+    np.divide(1, norm3_rstd, out=norm3_rstd)
+    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
+    ffn_input = norm3_normalized * norm3_weight
+    ffn_input += norm3_bias
+    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    hidden = _erf(0.7071067811865476 * linear1_z)
+    hidden *= 0.5
+    hidden += 0.5
+    hidden *= linear1_z
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    y = np.add(h2, linear2_z, out=h2)
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t2,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        cross_input,
+        _t4,
+        _t5,
+        _t6,
+        _t3,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t7,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm3_rstd,
+        norm3_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _backward_norm_first_gelu(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    cross_input,
+    _t3,
+    _t4,
+    _t5,
+    _t6,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t7,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm3_rstd,
+    norm3_normalized,
+    ffn_input,
+    linear1_z,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t8 = 0.7071067811865476 * linear1_z
+    _t9 = _erf(_t8)
+    _t9 *= 0.5
+    _t9 += 0.5
+    hidden = linear1_z * _t9
+    grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
+    grad_linear1_z = np.multiply(grad_hidden, _t9, out=_t9)
+    _t10 = _t8 * _t8
+    np.negative(_t10, out=_t10)
+    np.exp(_t10, out=_t10)
+    _t10 *= grad_hidden
+    _t10 *= linear1_z
+    _t10 *= 0.5
+    _t10 *= 1.1283791670955126
+    _t10 *= 0.7071067811865476
+    grad_linear1_z += _t10
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
+    norm3_p = grad_ffn_input * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t11 = x.shape[-1]
+    norm3_scale = norm3_rstd / _t11
+    grad_norm3_x = grad_ffn_input * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t12 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t12
+    grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
+    grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
+    grad_multihead_attn_out_proj_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
+        multihead_attn_attended
+    )
+    _t13 = _split_heads(grad_multihead_attn_attended, nhead)
+    grad_multihead_attn_weights = _bmm(
+        _t13, np.swapaxes(multihead_attn_heads_v, -1, -2)
+    )
+    grad_multihead_attn_heads_v = _bmm(
+        np.swapaxes(multihead_attn_weights, -1, -2), _t13
+    )
+    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+        grad_multihead_attn_weights, multihead_attn_weights
+    )
+    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_heads_q = _bmm(
+        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+    )
+    grad_multihead_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        -1,
+        -2,
+    )
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
+    grad_cross_input = grad_multihead_attn_q @ _t3
+    norm2_p = grad_cross_input * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
+    norm2_scale = np.divide(norm2_rstd, _t11, out=norm3_scale)
+    grad_norm2_x = grad_cross_input * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t14 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t14
+    grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
+    grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
+    grad_self_attn_out_proj_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
+    _t15 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t15, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t15)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
+    norm1_p = grad_normalized * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t11, out=norm2_scale)
+    grad_norm1_x = grad_normalized * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t16 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t16
+    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
+    grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
+    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_multihead_attn_in_proj_weight = (
+        _chunk_place(
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            2,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            1,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_q).T @ _rows(cross_input),
+            self_attn_in_proj_weight,
+            3,
+            0,
+            0,
+        )
+    )
+    grad_multihead_attn_in_proj_bias = (
+        _chunk_place(
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            2,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            1,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            0,
+            -1,
+        )
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+def _forward_norm_first_gelu_tanh(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = x.shape[-1]
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t1
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    normalized = norm1_normalized * norm1_weight
+    normalized += norm1_bias
+    _t2 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t3 = (_t1 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    h1 = np.add(x, attended, out=attended)
+    norm2_mu = _mean(h1, -1)
+    norm2_centered = h1 - norm2_mu
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t1
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    cross_input = norm2_normalized * norm2_weight
+    cross_input += norm2_bias
+    _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    multihead_attn_q = cross_input @ _t4.T + _chunk(
+        multihead_attn_in_proj_bias, 3, 0, -1
+    )
+    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = memory @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_attended = _merge_heads(
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
+    )
+    crossed = (
+        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        + multihead_attn_out_proj_bias
+    )
+    h2 = np.add(h1, crossed, out=h1)
+    norm3_mu = _mean(h2, -1)
+    norm3_centered = np.subtract(h2, norm3_mu, out=crossed)
+    norm3_variance = _dot_last(norm3_centered, norm3_centered)
+    norm3_variance /= _t1
+    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
+    np.sqrt(norm3_rstd, out=norm3_rstd)
+    np.divide(1, norm3_rstd, out=norm3_rstd)
+    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
+    ffn_input = norm3_normalized * norm3_weight
+    ffn_input += norm3_bias
+    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    hidden = np.tanh(gelu_inner, out=gelu_inner)
+    hidden += 1
+    hidden *= 0.5
+    hidden *= linear1_z
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    y = np.add(h2, linear2_z, out=h2)
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t2,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        cross_input,
+        _t4,
+        _t5,
+        _t6,
+        _t3,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t7,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm3_rstd,
+        norm3_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _backward_norm_first_gelu_tanh(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    cross_input,
+    _t3,
+    _t4,
+    _t5,
+    _t6,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t7,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm3_rstd,
+    norm3_normalized,
+    ffn_input,
+    linear1_z,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    _t8 = 0.5 * linear1_z
+    _t9 = np.tanh(gelu_inner, out=gelu_inner)
+    _t10 = 1 + _t9
+    hidden = _t8 * _t10
+    grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
+    grad_gelu_inner = np.multiply(_t9, _t9, out=_t9)
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_hidden
+    grad_gelu_inner *= _t8
+    _t11 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t8)
+    grad_linear1_z = np.multiply(grad_hidden, _t10, out=_t10)
+    grad_linear1_z *= 0.5
+    grad_linear1_z += _t11
+    _t12 = _t11 * 0.044715
+    _t12 *= 3
+    _t13 = linear1_z * linear1_z
+    _t12 *= _t13
+    grad_linear1_z += _t12
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
+    norm3_p = grad_ffn_input * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t14 = x.shape[-1]
+    norm3_scale = norm3_rstd / _t14
+    grad_norm3_x = grad_ffn_input * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t15 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t15
+    grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
+    grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
+    grad_multihead_attn_out_proj_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
+        multihead_attn_attended
+    )
+    _t16 = _split_heads(grad_multihead_attn_attended, nhead)
+    grad_multihead_attn_weights = _bmm(
+        _t16, np.swapaxes(multihead_attn_heads_v, -1, -2)
+    )
+    grad_multihead_attn_heads_v = _bmm(
+        np.swapaxes(multihead_attn_weights, -1, -2), _t16
+    )
+    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+        grad_multihead_attn_weights, multihead_attn_weights
+    )
+    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_heads_q = _bmm(
+        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+    )
+    grad_multihead_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        -1,
+        -2,
+    )
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
+    grad_cross_input = grad_multihead_attn_q @ _t3
+    norm2_p = grad_cross_input * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
+    norm2_scale = np.divide(norm2_rstd, _t14, out=norm3_scale)
+    grad_norm2_x = grad_cross_input * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t17 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t17
+    grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
+    grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
+    grad_self_attn_out_proj_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
+    _t18 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t18, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t18)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
+    norm1_p = grad_normalized * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t14, out=norm2_scale)
+    grad_norm1_x = grad_normalized * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t19 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t19
+    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
+    grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
+    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_multihead_attn_in_proj_weight = (
+        _chunk_place(
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            2,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            1,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_q).T @ _rows(cross_input),
+            self_attn_in_proj_weight,
+            3,
+            0,
+            0,
+        )
+    )
+    grad_multihead_attn_in_proj_bias = (
+        _chunk_place(
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            2,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            1,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            0,
+            -1,
+        )
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+def _forward_no_norm_first_relu(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = x.shape[-1]
+    _t3 = (_t2 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    _t4 = np.add(x, attended, out=attended)
+    norm1_mu = _mean(_t4, -1)
+    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t2
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    h1 = norm1_normalized * norm1_weight
+    h1 += norm1_bias
+    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    multihead_attn_q = h1 @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = memory @ _t7.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_attended = _merge_heads(
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
+    )
+    crossed = (
+        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        + multihead_attn_out_proj_bias
+    )
+    _t9 = np.add(h1, crossed, out=crossed)
+    norm2_mu = _mean(_t9, -1)
+    norm2_centered = np.subtract(_t9, norm2_mu, out=_t9)
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t2
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    h2 = norm2_normalized * norm2_weight
+    h2 += norm2_bias
+    linear1_z = h2 @ linear1_weight.T + linear1_bias
+    hidden = np.clip(linear1_z, 0, np.inf)
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    _t10 = np.add(h2, linear2_z, out=linear2_z)
+    norm3_mu = _mean(_t10, -1)
+    norm3_centered = np.subtract(_t10, norm3_mu, out=_t10)
+    norm3_variance = _dot_last(norm3_centered, norm3_centered)
+    norm3_variance /= _t2
+    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
+    np.sqrt(norm3_rstd, out=norm3_rstd)
+    np.divide(1, norm3_rstd, out=norm3_rstd)
+    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
+    y = norm3_normalized * norm3_weight
+    y += norm3_bias
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        _t1,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h1,
+        _t5,
+        _t6,
+        _t7,
+        _t3,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t8,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        h2,
+        linear1_z,
+        norm3_rstd,
+        norm3_normalized,
+    )
+
+
+def _backward_no_norm_first_relu(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h1,
+    _t3,
+    _t4,
+    _t5,
+    _t6,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t7,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    h2,
+    linear1_z,
+    norm3_rstd,
+    norm3_normalized,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    hidden = np.clip(linear1_z, 0, np.inf)
+    norm3_p = grad_y * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t8 = x.shape[-1]
+    norm3_scale = norm3_rstd / _t8
+    grad_norm3_x = grad_y * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t9 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t9
+    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
+    grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
+    grad_linear1_z = grad_hidden * (linear1_z > 0)
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
+    grad_h2 = grad_norm3_x + grad_linear1_z @ linear1_weight
+    norm2_p = grad_h2 * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    norm2_scale = np.divide(norm2_rstd, _t8, out=norm3_scale)
+    grad_norm2_x = grad_h2 * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t10 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t10
+    grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
+    grad_multihead_attn_out_proj_bias = _sum_to(
+        grad_norm2_x, self_attn_out_proj_bias.shape
+    )
+    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
+        multihead_attn_attended
+    )
+    _t11 = _split_heads(grad_multihead_attn_attended, nhead)
+    grad_multihead_attn_weights = _bmm(
+        _t11, np.swapaxes(multihead_attn_heads_v, -1, -2)
+    )
+    grad_multihead_attn_heads_v = _bmm(
+        np.swapaxes(multihead_attn_weights, -1, -2), _t11
+    )
+    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+        grad_multihead_attn_weights, multihead_attn_weights
+    )
+    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_heads_q = _bmm(
+        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+    )
+    grad_multihead_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        -1,
+        -2,
+    )
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
+    grad_h1 = grad_norm2_x + grad_multihead_attn_q @ _t3
+    norm1_p = grad_h1 * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t8, out=norm2_scale)
+    grad_norm1_x = grad_h1 * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t12 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t12
+    grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
+    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t13 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t13, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t13)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
+    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_multihead_attn_in_proj_weight = (
+        _chunk_place(
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            2,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            1,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_q).T @ _rows(h1),
+            self_attn_in_proj_weight,
+            3,
+            0,
+            0,
+        )
+    )
+    grad_multihead_attn_in_proj_bias = (
+        _chunk_place(
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            2,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            1,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            0,
+            -1,
+        )
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+def _forward_no_norm_first_gelu(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = x.shape[-1]
+    _t3 = (_t2 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    _t4 = np.add(x, attended, out=attended)
+    norm1_mu = _mean(_t4, -1)
+    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t2
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    h1 = norm1_normalized * norm1_weight
+    h1 += norm1_bias
+    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    multihead_attn_q = h1 @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = memory @ _t7.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_attended = _merge_heads(
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
+    )
+    crossed = (
+        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        + multihead_attn_out_proj_bias
+    )
+    _t9 = np.add(h1, crossed, out=crossed)
+    norm2_mu = _mean(_t9, -1)
+    norm2_centered = np.subtract(_t9, norm2_mu, out=_t9)
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t2
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    h2 = norm2_normalized * norm2_weight
+    h2 += norm2_bias
+    linear1_z = h2 @ linear1_weight.T + linear1_bias
+    hidden = _erf(0.7071067811865476 * linear1_z)
+    hidden *= 0.5
+    hidden += 0.5
+    hidden *= linear1_z
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    _t10 = np.add(h2, linear2_z, out=linear2_z)
+    norm3_mu = _mean(_t10, -1)
+    norm3_centered = np.subtract(_t10, norm3_mu, out=_t10)
+    norm3_variance = _dot_last(norm3_centered, norm3_centered)
+    norm3_variance /= _t2
+    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
+    np.sqrt(norm3_rstd, out=norm3_rstd)
+    np.divide(1, norm3_rstd, out=norm3_rstd)
+    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
+    y = norm3_normalized * norm3_weight
+    y += norm3_bias
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        _t1,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h1,
+        _t5,
+        _t6,
+        _t7,
+        _t3,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t8,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        h2,
+        linear1_z,
+        norm3_rstd,
+        norm3_normalized,
+    )
+
+
+def _backward_no_norm_first_gelu(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h1,
+    _t3,
+    _t4,
+    _t5,
+    _t6,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t7,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    h2,
+    linear1_z,
+    norm3_rstd,
+    norm3_normalized,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t8 = 0.7071067811865476 * linear1_z
+    _t9 = _erf(_t8)
+    _t9 *= 0.5
+    _t9 += 0.5
+    hidden = linear1_z * _t9
+    norm3_p = grad_y * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t10 = x.shape[-1]
+    norm3_scale = norm3_rstd / _t10
+    grad_norm3_x = grad_y * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t11 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t11
+    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
+    grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
+    grad_linear1_z = np.multiply(grad_hidden, _t9, out=_t9)
+    _t12 = _t8 * _t8
+    np.negative(_t12, out=_t12)
+    np.exp(_t12, out=_t12)
+    _t12 *= grad_hidden
+    _t12 *= linear1_z
+    _t12 *= 0.5
+    _t12 *= 1.1283791670955126
+    _t12 *= 0.7071067811865476
+    grad_linear1_z += _t12
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
+    grad_h2 = grad_norm3_x + grad_linear1_z @ linear1_weight
+    norm2_p = grad_h2 * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    norm2_scale = np.divide(norm2_rstd, _t10, out=norm3_scale)
+    grad_norm2_x = grad_h2 * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t13 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t13
+    grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
+    grad_multihead_attn_out_proj_bias = _sum_to(
+        grad_norm2_x, self_attn_out_proj_bias.shape
+    )
+    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
+        multihead_attn_attended
+    )
+    _t14 = _split_heads(grad_multihead_attn_attended, nhead)
+    grad_multihead_attn_weights = _bmm(
+        _t14, np.swapaxes(multihead_attn_heads_v, -1, -2)
+    )
+    grad_multihead_attn_heads_v = _bmm(
+        np.swapaxes(multihead_attn_weights, -1, -2), _t14
+    )
+    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+        grad_multihead_attn_weights, multihead_attn_weights
+    )
+    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_heads_q = _bmm(
+        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+    )
+    grad_multihead_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        -1,
+        -2,
+    )
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
+    grad_h1 = grad_norm2_x + grad_multihead_attn_q @ _t3
+    norm1_p = grad_h1 * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t10, out=norm2_scale)
+    grad_norm1_x = grad_h1 * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t15 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t15
+    grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
+    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t16 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t16, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t16)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
+    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_multihead_attn_in_proj_weight = (
+        _chunk_place(
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            2,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            1,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_q).T @ _rows(h1),
+            self_attn_in_proj_weight,
+            3,
+            0,
+            0,
+        )
+    )
+    grad_multihead_attn_in_proj_bias = (
+        _chunk_place(
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            2,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            1,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            0,
+            -1,
+        )
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+def _forward_no_norm_first_gelu_tanh(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = x.shape[-1]
+    _t3 = (_t2 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    _t4 = np.add(x, attended, out=attended)
+    norm1_mu = _mean(_t4, -1)
+    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t2
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    h1 = norm1_normalized * norm1_weight
+    h1 += norm1_bias
+    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    multihead_attn_q = h1 @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = memory @ _t7.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_attended = _merge_heads(
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
+    )
+    crossed = (
+        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        + multihead_attn_out_proj_bias
+    )
+    _t9 = np.add(h1, crossed, out=crossed)
+    norm2_mu = _mean(_t9, -1)
+    norm2_centered = np.subtract(_t9, norm2_mu, out=_t9)
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t2
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    h2 = norm2_normalized * norm2_weight
+    h2 += norm2_bias
+    linear1_z = h2 @ linear1_weight.T + linear1_bias
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    hidden = np.tanh(gelu_inner, out=gelu_inner)
+    hidden += 1
+    hidden *= 0.5
+    hidden *= linear1_z
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    _t10 = np.add(h2, linear2_z, out=linear2_z)
+    norm3_mu = _mean(_t10, -1)
+    norm3_centered = np.subtract(_t10, norm3_mu, out=_t10)
+    norm3_variance = _dot_last(norm3_centered, norm3_centered)
+    norm3_variance /= _t2
+    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
+    np.sqrt(norm3_rstd, out=norm3_rstd)
+    np.divide(1, norm3_rstd, out=norm3_rstd)
+    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
+    y = norm3_normalized * norm3_weight
+    y += norm3_bias
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        _t1,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h1,
+        _t5,
+        _t6,
+        _t7,
+        _t3,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t8,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        h2,
+        linear1_z,
+        norm3_rstd,
+        norm3_normalized,
+    )
+
+
+def _backward_no_norm_first_gelu_tanh(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h1,
+    _t3,
+    _t4,
+    _t5,
+    _t6,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t7,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    h2,
+    linear1_z,
+    norm3_rstd,
+    norm3_normalized,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    _t8 = 0.5 * linear1_z
+    _t9 = np.tanh(gelu_inner, out=gelu_inner)
+    _t10 = 1 + _t9
+    hidden = _t8 * _t10
+    norm3_p = grad_y * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t11 = x.shape[-1]
+    norm3_scale = norm3_rstd / _t11
+    grad_norm3_x = grad_y * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t12 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t12
+    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
+    grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
+    grad_gelu_inner = np.multiply(_t9, _t9, out=_t9)
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_hidden
+    grad_gelu_inner *= _t8
+    _t13 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t8)
+    grad_linear1_z = np.multiply(grad_hidden, _t10, out=_t10)
+    grad_linear1_z *= 0.5
+    grad_linear1_z += _t13
+    _t14 = _t13 * 0.044715
+    _t14 *= 3
+    _t15 = linear1_z * linear1_z
+    _t14 *= _t15
+    grad_linear1_z += _t14
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
+    grad_h2 = grad_norm3_x + grad_linear1_z @ linear1_weight
+    norm2_p = grad_h2 * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    norm2_scale = np.divide(norm2_rstd, _t11, out=norm3_scale)
+    grad_norm2_x = grad_h2 * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t16 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t16
+    grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
+    grad_multihead_attn_out_proj_bias = _sum_to(
+        grad_norm2_x, self_attn_out_proj_bias.shape
+    )
+    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
+        multihead_attn_attended
+    )
+    _t17 = _split_heads(grad_multihead_attn_attended, nhead)
+    grad_multihead_attn_weights = _bmm(
+        _t17, np.swapaxes(multihead_attn_heads_v, -1, -2)
+    )
+    grad_multihead_attn_heads_v = _bmm(
+        np.swapaxes(multihead_attn_weights, -1, -2), _t17
+    )
+    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+        grad_multihead_attn_weights, multihead_attn_weights
+    )
+    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_heads_q = _bmm(
+        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+    )
+    grad_multihead_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        -1,
+        -2,
+    )
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
+    grad_h1 = grad_norm2_x + grad_multihead_attn_q @ _t3
+    norm1_p = grad_h1 * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t11, out=norm2_scale)
+    grad_norm1_x = grad_h1 * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t18 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t18
+    grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
+    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t19 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t19, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t19)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
+    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_multihead_attn_in_proj_weight = (
+        _chunk_place(
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            2,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            self_attn_in_proj_weight,
+            3,
+            1,
+            0,
+        )
+        + _chunk_place(
+            _rows(grad_multihead_attn_q).T @ _rows(h1),
+            self_attn_in_proj_weight,
+            3,
+            0,
+            0,
+        )
+    )
+    grad_multihead_attn_in_proj_bias = (
+        _chunk_place(
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            2,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            1,
+            -1,
+        )
+        + _chunk_place(
+            _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
+            self_attn_in_proj_bias,
+            3,
+            0,
+            -1,
+        )
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+_VARIANTS = {
+    (True, "relu"): (_forward_norm_first_relu, _backward_norm_first_relu),
+    (True, "gelu"): (_forward_norm_first_gelu, _backward_norm_first_gelu),
+    (True, "gelu_tanh"): (
+        _forward_norm_first_gelu_tanh,
+        _backward_norm_first_gelu_tanh,
+    ),
+    (False, "relu"): (_forward_no_norm_first_relu, _backward_no_norm_first_relu),
+    (False, "gelu"): (_forward_no_norm_first_gelu, _backward_no_norm_first_gelu),
+    (False, "gelu_tanh"): (
+        _forward_no_norm_first_gelu_tanh,
+        _backward_no_norm_first_gelu_tanh,
+    ),
+}
+
+
+def _apply_mask(scores, mask, out=None):
+    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
+    given, receives the result (it may be ``scores``)."""
+    if mask.dtype != bool:
+        return np.add(scores, mask, out=out)
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        np.copyto(out, scores)
+    np.copyto(out, -np.inf, where=mask)
+    return out
+
+
+def _bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return np.matmul(a, b)
+    out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        np.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
+    return out
+
+
+def _chunk(x, pieces, index, axis):
+    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
+    size = x.shape[axis] // pieces
+    where = [slice(None)] * x.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    return x[tuple(where)]
+
+
+def _chunk_place(block, like, pieces, index, axis):
+    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
+    along ``axis``."""
+    out = np.zeros(like.shape, dtype=block.dtype)
+    size = like.shape[axis] // pieces
+    where = [slice(None)] * like.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    out[tuple(where)] = block
+    return out
+
+
+def _dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    if b.ndim == 1:
+        return np.matmul(a, b)[..., None]
+    return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result.
+
+    float32 takes a shorter road, 25 passes instead of about 60: x P(x^2) / Q(x^2) with x
+    clamped to [-4, 4] (beyond, erf is 1 in float32), P of degree 6 and Q of degree 5
+    fitted by this project to erf's relative error on [0, 4] (2e-9 in exact arithmetic;
+    float32's roundings give at most 7 ulps, 4e-7, against 5.5 ulps for the steps above
+    in float32), the result clamped to [-1, 1]."""
+    if x.dtype == np.float32:
+        z = np.clip(x, -4.0, 4.0)
+        t = z * z
+        num = t * -2.0916970806414932e-4
+        for a in (
+            7.422902684888677e-2,
+            6.015142938213274e00,
+            6.100214860057954e01,
+            8.607209142664759e02,
+            2.934813762236417e03,
+        ):
+            num += a
+            num *= t
+        num += 1.7880702929117764e04
+        den = t + 2.0719813199168364e01
+        for b in (
+            2.450165158979446e02,
+            1.8058271607889747e03,
+            7.883032367986196e03,
+            1.5846360349782708e04,
+        ):
+            den *= t
+            den += b
+        num *= z
+        num /= den
+        return np.clip(num, -1.0, 1.0, out=num if out is None else out)
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
+
+
+def _masked_softmax(x, out=None):
+    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
+    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
+    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
+    top = np.max(x, axis=-1, keepdims=True, initial=-np.inf)  # -inf over no keys
+    np.putmask(top, top == -np.inf, 0)
+    out = np.subtract(x, top, out=out)
+    np.exp(out, out=out)
+    total = np.sum(out, axis=-1, keepdims=True)
+    np.putmask(total, total == 0, 1)
+    out /= total
+    return out
+
+
+def _mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return np.mean(x, axis=axis, keepdims=True)
+
+
+def _merge_heads(x, heads):
+    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
+    moved = x.swapaxes(-2, -3)
+    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _split_heads(x, heads):
+    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
+    h * E / heads to (h + 1) * E / heads of every position, as torch's
+    MultiheadAttention splits them."""
+    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
+
+
+def _sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return np.matmul(np.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return np.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# transformer_decoder_norm_first_relu_fwd_0: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_norm_first_relu_fwd_0 = ReductionKernel(
+    "transformer_decoder_norm_first_relu_fwd_0",
+    "T X0",
+    map_expr="transformer_decoder_norm_first_relu_fwd_0_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_norm_first_relu_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_1: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_norm_first_relu_fwd_1 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_1",
+    "T x, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = x - norm1_mu;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_relu_fwd_2 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_2",
+    "T _t1, int32 _t2, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t1 / _t2;
+    T _t3 = norm1_variance + eps;
+    T _t4 = sqrt(_t3);
+    norm1_rstd = T(1) / _t4;
+    """,
+    scalars=("_t2", "eps"),
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_norm_first_relu_fwd_3 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_3",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T normalized",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t5 = norm1_normalized * norm1_weight;
+    normalized = _t5 + norm1_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_norm_first_relu_fwd_4 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_4",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_relu_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_5",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
+_transformer_decoder_norm_first_relu_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_6",
+    "T _t13, T self_attn_out_proj_bias, T x",
+    "T h1",
+    """
+    T attended = _t13 + self_attn_out_proj_bias;
+    h1 = x + attended;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_norm_first_relu_fwd_7 = ReductionKernel(
+    "transformer_decoder_norm_first_relu_fwd_7",
+    "T X0",
+    map_expr="transformer_decoder_norm_first_relu_fwd_7_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_norm_first_relu_fwd_7_map(const T h1) {
+        return h1;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_norm_first_relu_fwd_8 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_8",
+    "T h1, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = h1 - norm2_mu;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_relu_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_9",
+    "T _t14, int32 _t15, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t14 / _t15;
+    T _t16 = norm2_variance + eps;
+    T _t17 = sqrt(_t16);
+    norm2_rstd = T(1) / _t17;
+    """,
+    scalars=("_t15", "eps"),
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_norm_first_relu_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_10",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T cross_input",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t18 = norm2_normalized * norm2_weight;
+    cross_input = _t18 + norm2_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_11: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_11",
+    "T _t20, T _t21",
+    "T multihead_attn_q",
+    """
+    multihead_attn_q = _t20 + _t21;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_12",
+    "T _t23, T _t24",
+    "T multihead_attn_k",
+    """
+    multihead_attn_k = _t23 + _t24;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_norm_first_relu_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_13",
+    "T _t26, T _t27",
+    "T multihead_attn_v",
+    """
+    multihead_attn_v = _t26 + _t27;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_14: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_relu_fwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_14",
+    "T _t28, T _t31",
+    "T multihead_attn_heads_q",
+    """
+    multihead_attn_heads_q = _t28 * _t31;
+    """,
+    scalars=("_t31",),
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_15: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
+_transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_15",
+    "T _t34, T multihead_attn_out_proj_bias, T h1",
+    "T h2",
+    """
+    T crossed = _t34 + multihead_attn_out_proj_bias;
+    h2 = h1 + crossed;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_16: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_norm_first_relu_fwd_16 = ReductionKernel(
+    "transformer_decoder_norm_first_relu_fwd_16",
+    "T X0",
+    map_expr="transformer_decoder_norm_first_relu_fwd_16_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_norm_first_relu_fwd_16_map(const T h2) {
+        return h2;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_17: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_norm_first_relu_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_17",
+    "T h2, T norm3_mu",
+    "T norm3_centered",
+    """
+    norm3_centered = h2 - norm3_mu;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_18: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_relu_fwd_18 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_18",
+    "T _t35, int32 _t36, T eps",
+    "T norm3_rstd",
+    """
+    T norm3_variance = _t35 / _t36;
+    T _t37 = norm3_variance + eps;
+    T _t38 = sqrt(_t37);
+    norm3_rstd = T(1) / _t38;
+    """,
+    scalars=("_t36", "eps"),
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_19: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_norm_first_relu_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_19",
+    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
+    "T norm3_normalized, T ffn_input",
+    """
+    norm3_normalized = norm3_centered * norm3_rstd;
+    T _t39 = norm3_normalized * norm3_weight;
+    ffn_input = _t39 + norm3_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_20: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_decoder_norm_first_relu_fwd_20 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_20",
+    "T _t40, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t40 + linear1_bias;
+    hidden = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_21: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+_transformer_decoder_norm_first_relu_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_21",
+    "T _t41, T linear2_bias, T h2",
+    "T y",
+    """
+    T linear2_z = _t41 + linear2_bias;
+    y = h2 + linear2_z;
+    """,
+)
+
+
+def _cupy_forward_norm_first_relu(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    norm1_mu = _transformer_decoder_norm_first_relu_fwd_0(x)
+    norm1_centered = _transformer_decoder_norm_first_relu_fwd_1(x, norm1_mu)
+    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_rstd = _transformer_decoder_norm_first_relu_fwd_2(_t1, _t2, eps)
+    norm1_normalized, normalized = _transformer_decoder_norm_first_relu_fwd_3(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t6 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t12, nhead)
+    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    h1 = _transformer_decoder_norm_first_relu_fwd_6(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_decoder_norm_first_relu_fwd_7(h1)
+    norm2_centered = _transformer_decoder_norm_first_relu_fwd_8(h1, norm2_mu)
+    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_rstd = _transformer_decoder_norm_first_relu_fwd_9(_t14, _t15, eps)
+    norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_10(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t20 = cross_input @ _t19.T
+    _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_11(_t20, _t21)
+    _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t23 = memory @ _t22.T
+    _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_12(_t23, _t24)
+    _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t26 = memory @ _t25.T
+    _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_13(_t26, _t27)
+    _t28 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t29 = x.shape[-1]
+    _t30 = _t29 / nhead
+    _t31 = _t30 ** (-0.5)
+    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_14(_t28, _t31)
+    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
+    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
+    _t34 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    h2 = _transformer_decoder_norm_first_relu_fwd_15(
+        _t34, multihead_attn_out_proj_bias, h1
+    )
+    norm3_mu = _transformer_decoder_norm_first_relu_fwd_16(h2)
+    norm3_centered = _transformer_decoder_norm_first_relu_fwd_17(h2, norm3_mu)
+    _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
+    _t36 = x.shape[-1]
+    norm3_rstd = _transformer_decoder_norm_first_relu_fwd_18(_t35, _t36, eps)
+    norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_19(
+        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    )
+    _t40 = ffn_input @ linear1_weight.T
+    linear1_z, hidden = _transformer_decoder_norm_first_relu_fwd_20(_t40, linear1_bias)
+    _t41 = hidden @ linear2_weight.T
+    y = _transformer_decoder_norm_first_relu_fwd_21(_t41, linear2_bias, h2)
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        cross_input,
+        _t19,
+        _t22,
+        _t25,
+        _t31,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t32,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm3_rstd,
+        norm3_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+# transformer_decoder_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_norm_first_relu_bwd_0 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_0",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_relu_bwd_1 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_1",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_2: layers_spec/activations/relu.yaml:8
+_transformer_decoder_norm_first_relu_bwd_2 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_2",
+    "T linear1_z",
+    "T hidden",
+    """
+    hidden = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_3: layers_spec/primitives.yaml:252
+_transformer_decoder_norm_first_relu_bwd_3 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_3",
+    "T linear1_z, T grad_hidden",
+    "T grad_linear1_z",
+    """
+    bool _t45 = linear1_z > T(0);
+    grad_linear1_z = grad_hidden * _t45;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_norm_first_relu_bwd_4 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_4",
+    "T grad_ffn_input, T norm3_normalized",
+    "T norm3_p",
+    """
+    norm3_p = grad_ffn_input * norm3_normalized;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_relu_bwd_5 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_5",
+    "T norm3_rstd, int32 _t50",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t50;
+    """,
+    scalars=("_t50",),
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_6 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_6",
+    "T grad_ffn_input, T norm3_weight, T norm3_rstd",
+    "T _t52",
+    """
+    T _t51 = grad_ffn_input * norm3_weight;
+    _t52 = _t51 * norm3_rstd;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_7 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_7",
+    "T _t53, T norm3_scale",
+    "T _t54",
+    """
+    _t54 = _t53 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_8 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_8",
+    "T norm3_normalized, T _t54, T _t52",
+    "T _t56",
+    """
+    T _t55 = norm3_normalized * _t54;
+    _t56 = _t52 - _t55;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_9",
+    "T _t57, T norm3_scale",
+    "T _t58",
+    """
+    _t58 = _t57 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_10",
+    "T _t56, T _t58, T grad_y",
+    "T grad_h2",
+    """
+    T grad_norm3_x = _t56 - _t58;
+    grad_h2 = grad_y + grad_norm3_x;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2514
+_transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_11",
+    "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
+    "T grad_multihead_attn_allowed",
+    """
+    T _t68 = grad_multihead_attn_weights - _t67;
+    grad_multihead_attn_allowed = multihead_attn_weights * _t68;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_12: layers_spec/primitives.yaml:61
+_transformer_decoder_norm_first_relu_bwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_12",
+    "T grad_multihead_attn_heads_q, T _t31",
+    "T _t77",
+    """
+    _t77 = grad_multihead_attn_heads_q * _t31;
+    """,
+    scalars=("_t31",),
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_norm_first_relu_bwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_13",
+    "T grad_cross_input, T norm2_normalized",
+    "T norm2_p",
+    """
+    norm2_p = grad_cross_input * norm2_normalized;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_relu_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_14",
+    "T norm2_rstd, int32 _t94",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t94;
+    """,
+    scalars=("_t94",),
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_15 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_15",
+    "T grad_cross_input, T norm2_weight, T norm2_rstd",
+    "T _t96",
+    """
+    T _t95 = grad_cross_input * norm2_weight;
+    _t96 = _t95 * norm2_rstd;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_16",
+    "T _t97, T norm2_scale",
+    "T _t98",
+    """
+    _t98 = _t97 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_17",
+    "T norm2_normalized, T _t98, T _t96",
+    "T _t100",
+    """
+    T _t99 = norm2_normalized * _t98;
+    _t100 = _t96 - _t99;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_18: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_18 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_18",
+    "T _t101, T norm2_scale",
+    "T _t102",
+    """
+    _t102 = _t101 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_19",
+    "T _t100, T _t102, T grad_h2",
+    "T grad_h1",
+    """
+    T grad_norm2_x = _t100 - _t102;
+    grad_h1 = grad_h2 + grad_norm2_x;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2514
+_transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_20",
+    "T grad_self_attn_weights, T _t111, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t112 = grad_self_attn_weights - _t111;
+    grad_self_attn_allowed = self_attn_weights * _t112;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_21: layers_spec/primitives.yaml:61
+_transformer_decoder_norm_first_relu_bwd_21 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_21",
+    "T grad_self_attn_heads_q, T _t10",
+    "T _t121",
+    """
+    _t121 = grad_self_attn_heads_q * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_22: layers_spec/primitives.yaml:823
+_transformer_decoder_norm_first_relu_bwd_22 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_22",
+    "T _t123, T _t124, T _t125",
+    "T grad_self_attn_qkv",
+    """
+    T _t126 = _t123 + _t124;
+    grad_self_attn_qkv = _t126 + _t125;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_norm_first_relu_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_23",
+    "T grad_normalized, T norm1_normalized",
+    "T norm1_p",
+    """
+    norm1_p = grad_normalized * norm1_normalized;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_relu_bwd_24 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_24",
+    "T norm1_rstd, int32 _t130",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t130;
+    """,
+    scalars=("_t130",),
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_25 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_25",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t132",
+    """
+    T _t131 = grad_normalized * norm1_weight;
+    _t132 = _t131 * norm1_rstd;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_26 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_26",
+    "T _t133, T norm1_scale",
+    "T _t134",
+    """
+    _t134 = _t133 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_27: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_27 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_27",
+    "T norm1_normalized, T _t134, T _t132",
+    "T _t136",
+    """
+    T _t135 = norm1_normalized * _t134;
+    _t136 = _t132 - _t135;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_28: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_28 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_28",
+    "T _t137, T norm1_scale",
+    "T _t138",
+    """
+    _t138 = _t137 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_29: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_29 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_29",
+    "T _t136, T _t138, T grad_h1",
+    "T grad_x",
+    """
+    T grad_norm1_x = _t136 - _t138;
+    grad_x = grad_h1 + grad_norm1_x;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_30: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_30 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_30",
+    "T _t81, T _t86",
+    "T grad_memory",
+    """
+    grad_memory = _t81 + _t86;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_31: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_31 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_31",
+    "T _t83, T _t88, T _t93",
+    "T grad_multihead_attn_in_proj_weight",
+    """
+    T _t139 = _t83 + _t88;
+    grad_multihead_attn_in_proj_weight = _t139 + _t93;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_32: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_32 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_32",
+    "T _t80, T _t85, T _t90",
+    "T grad_multihead_attn_in_proj_bias",
+    """
+    T _t140 = _t80 + _t85;
+    grad_multihead_attn_in_proj_bias = _t140 + _t90;
+    """,
+)
+
+
+def _cupy_backward_norm_first_relu(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t6,
+    _t10,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    cross_input,
+    _t19,
+    _t22,
+    _t25,
+    _t31,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t32,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm3_rstd,
+    norm3_normalized,
+    ffn_input,
+    linear1_z,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_decoder_norm_first_relu_bwd_0(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_bwd_1(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    hidden = _transformer_decoder_norm_first_relu_bwd_2(linear1_z)
+    grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_decoder_norm_first_relu_bwd_3(linear1_z, grad_hidden)
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
+        grad_ffn_input, norm3_normalized
+    )
+    grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t50 = x.shape[-1]
+    norm3_scale = _transformer_decoder_norm_first_relu_bwd_5(norm3_rstd, _t50)
+    _t52 = _transformer_decoder_norm_first_relu_bwd_6(
+        grad_ffn_input, norm3_weight, norm3_rstd
+    )
+    _t53 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t54 = _transformer_decoder_norm_first_relu_bwd_7(_t53, norm3_scale)
+    _t56 = _transformer_decoder_norm_first_relu_bwd_8(norm3_normalized, _t54, _t52)
+    _t57 = _cupy_dot_last(grad_ffn_input, norm3_weight)
+    _t58 = _transformer_decoder_norm_first_relu_bwd_9(_t57, norm3_scale)
+    grad_h2 = _transformer_decoder_norm_first_relu_bwd_10(_t56, _t58, grad_y)
+    grad_multihead_attn_out_proj_bias = _cupy_sum_to(
+        grad_h2, self_attn_out_proj_bias.shape
+    )
+    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_h2).T @ _cupy_rows(
+        multihead_attn_attended
+    )
+    _t62 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t63 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t62, _t63)
+    _t65 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t65, _t62)
+    _t67 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    grad_multihead_attn_allowed = _transformer_decoder_norm_first_relu_bwd_11(
+        grad_multihead_attn_weights, _t67, multihead_attn_weights
+    )
+    _t70 = cp.swapaxes(_t32, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t70)
+    _t72 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t73 = _cupy_bmm(_t72, grad_multihead_attn_allowed)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t73, -1, -2)
+    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    _t77 = _transformer_decoder_norm_first_relu_bwd_12(
+        grad_multihead_attn_heads_q, _t31
+    )
+    grad_multihead_attn_q = _cupy_merge_heads(_t77, nhead)
+    _t79 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t80 = _cupy_chunk_place(_t79, self_attn_in_proj_bias, 3, 2, -1)
+    _t81 = grad_multihead_attn_v @ _t25
+    _t82 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t83 = _cupy_chunk_place(_t82, self_attn_in_proj_weight, 3, 2, 0)
+    _t84 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t85 = _cupy_chunk_place(_t84, self_attn_in_proj_bias, 3, 1, -1)
+    _t86 = grad_multihead_attn_k @ _t22
+    _t87 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t88 = _cupy_chunk_place(_t87, self_attn_in_proj_weight, 3, 1, 0)
+    _t89 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    _t90 = _cupy_chunk_place(_t89, self_attn_in_proj_bias, 3, 0, -1)
+    grad_cross_input = grad_multihead_attn_q @ _t19
+    _t92 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
+    _t93 = _cupy_chunk_place(_t92, self_attn_in_proj_weight, 3, 0, 0)
+    norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
+        grad_cross_input, norm2_normalized
+    )
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
+    _t94 = x.shape[-1]
+    norm2_scale = _transformer_decoder_norm_first_relu_bwd_14(norm2_rstd, _t94)
+    _t96 = _transformer_decoder_norm_first_relu_bwd_15(
+        grad_cross_input, norm2_weight, norm2_rstd
+    )
+    _t97 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t98 = _transformer_decoder_norm_first_relu_bwd_16(_t97, norm2_scale)
+    _t100 = _transformer_decoder_norm_first_relu_bwd_17(norm2_normalized, _t98, _t96)
+    _t101 = _cupy_dot_last(grad_cross_input, norm2_weight)
+    _t102 = _transformer_decoder_norm_first_relu_bwd_18(_t101, norm2_scale)
+    grad_h1 = _transformer_decoder_norm_first_relu_bwd_19(_t100, _t102, grad_h2)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_h1).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t106 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t107 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t106, _t107)
+    _t109 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t109, _t106)
+    _t111 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_decoder_norm_first_relu_bwd_20(
+        grad_self_attn_weights, _t111, self_attn_weights
+    )
+    _t114 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t114)
+    _t116 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t117 = _cupy_bmm(_t116, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t117, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t121 = _transformer_decoder_norm_first_relu_bwd_21(grad_self_attn_heads_q, _t10)
+    grad_self_attn_q = _cupy_merge_heads(_t121, nhead)
+    _t123 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
+    _t124 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
+    _t125 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_decoder_norm_first_relu_bwd_22(
+        _t123, _t124, _t125
+    )
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
+        normalized
+    )
+    norm1_p = _transformer_decoder_norm_first_relu_bwd_23(
+        grad_normalized, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    _t130 = x.shape[-1]
+    norm1_scale = _transformer_decoder_norm_first_relu_bwd_24(norm1_rstd, _t130)
+    _t132 = _transformer_decoder_norm_first_relu_bwd_25(
+        grad_normalized, norm1_weight, norm1_rstd
+    )
+    _t133 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t134 = _transformer_decoder_norm_first_relu_bwd_26(_t133, norm1_scale)
+    _t136 = _transformer_decoder_norm_first_relu_bwd_27(norm1_normalized, _t134, _t132)
+    _t137 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t138 = _transformer_decoder_norm_first_relu_bwd_28(_t137, norm1_scale)
+    grad_x = _transformer_decoder_norm_first_relu_bwd_29(_t136, _t138, grad_h1)
+    grad_memory = _transformer_decoder_norm_first_relu_bwd_30(_t81, _t86)
+    grad_multihead_attn_in_proj_weight = _transformer_decoder_norm_first_relu_bwd_31(
+        _t83, _t88, _t93
+    )
+    grad_multihead_attn_in_proj_bias = _transformer_decoder_norm_first_relu_bwd_32(
+        _t80, _t85, _t90
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+# transformer_decoder_norm_first_gelu_fwd_0: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_norm_first_gelu_fwd_0 = ReductionKernel(
+    "transformer_decoder_norm_first_gelu_fwd_0",
+    "T X0",
+    map_expr="transformer_decoder_norm_first_gelu_fwd_0_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_norm_first_gelu_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_1: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_norm_first_gelu_fwd_1 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_1",
+    "T x, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = x - norm1_mu;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_gelu_fwd_2 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_2",
+    "T _t1, int32 _t2, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t1 / _t2;
+    T _t3 = norm1_variance + eps;
+    T _t4 = sqrt(_t3);
+    norm1_rstd = T(1) / _t4;
+    """,
+    scalars=("_t2", "eps"),
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_norm_first_gelu_fwd_3 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_3",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T normalized",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t5 = norm1_normalized * norm1_weight;
+    normalized = _t5 + norm1_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_norm_first_gelu_fwd_4 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_4",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_gelu_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_5",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
+_transformer_decoder_norm_first_gelu_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_6",
+    "T _t13, T self_attn_out_proj_bias, T x",
+    "T h1",
+    """
+    T attended = _t13 + self_attn_out_proj_bias;
+    h1 = x + attended;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_7: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_norm_first_gelu_fwd_7 = ReductionKernel(
+    "transformer_decoder_norm_first_gelu_fwd_7",
+    "T X0",
+    map_expr="transformer_decoder_norm_first_gelu_fwd_7_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_norm_first_gelu_fwd_7_map(const T h1) {
+        return h1;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_8: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_norm_first_gelu_fwd_8 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_8",
+    "T h1, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = h1 - norm2_mu;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_9",
+    "T _t14, int32 _t15, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t14 / _t15;
+    T _t16 = norm2_variance + eps;
+    T _t17 = sqrt(_t16);
+    norm2_rstd = T(1) / _t17;
+    """,
+    scalars=("_t15", "eps"),
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_10",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T cross_input",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t18 = norm2_normalized * norm2_weight;
+    cross_input = _t18 + norm2_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_11: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_11",
+    "T _t20, T _t21",
+    "T multihead_attn_q",
+    """
+    multihead_attn_q = _t20 + _t21;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_12: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_12",
+    "T _t23, T _t24",
+    "T multihead_attn_k",
+    """
+    multihead_attn_k = _t23 + _t24;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_13: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_13",
+    "T _t26, T _t27",
+    "T multihead_attn_v",
+    """
+    multihead_attn_v = _t26 + _t27;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_14: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_gelu_fwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_14",
+    "T _t28, T _t31",
+    "T multihead_attn_heads_q",
+    """
+    multihead_attn_heads_q = _t28 * _t31;
+    """,
+    scalars=("_t31",),
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_15: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
+_transformer_decoder_norm_first_gelu_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_15",
+    "T _t34, T multihead_attn_out_proj_bias, T h1",
+    "T h2",
+    """
+    T crossed = _t34 + multihead_attn_out_proj_bias;
+    h2 = h1 + crossed;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_16: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_norm_first_gelu_fwd_16 = ReductionKernel(
+    "transformer_decoder_norm_first_gelu_fwd_16",
+    "T X0",
+    map_expr="transformer_decoder_norm_first_gelu_fwd_16_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_norm_first_gelu_fwd_16_map(const T h2) {
+        return h2;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_17: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_norm_first_gelu_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_17",
+    "T h2, T norm3_mu",
+    "T norm3_centered",
+    """
+    norm3_centered = h2 - norm3_mu;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_18: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_gelu_fwd_18 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_18",
+    "T _t35, int32 _t36, T eps",
+    "T norm3_rstd",
+    """
+    T norm3_variance = _t35 / _t36;
+    T _t37 = norm3_variance + eps;
+    T _t38 = sqrt(_t37);
+    norm3_rstd = T(1) / _t38;
+    """,
+    scalars=("_t36", "eps"),
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_19: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_norm_first_gelu_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_19",
+    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
+    "T norm3_normalized, T ffn_input",
+    """
+    norm3_normalized = norm3_centered * norm3_rstd;
+    T _t39 = norm3_normalized * norm3_weight;
+    ffn_input = _t39 + norm3_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_20: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_decoder_norm_first_gelu_fwd_20 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_20",
+    "T _t40, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t40 + linear1_bias;
+    T _t41 = T(0.7071067811865476) * linear1_z;
+    T _t42 = erf(_t41);
+    T _t43 = T(0.5) * _t42;
+    T _t44 = T(0.5) + _t43;
+    hidden = linear1_z * _t44;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_21: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+_transformer_decoder_norm_first_gelu_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_21",
+    "T _t45, T linear2_bias, T h2",
+    "T y",
+    """
+    T linear2_z = _t45 + linear2_bias;
+    y = h2 + linear2_z;
+    """,
+)
+
+
+def _cupy_forward_norm_first_gelu(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    norm1_mu = _transformer_decoder_norm_first_gelu_fwd_0(x)
+    norm1_centered = _transformer_decoder_norm_first_gelu_fwd_1(x, norm1_mu)
+    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_rstd = _transformer_decoder_norm_first_gelu_fwd_2(_t1, _t2, eps)
+    norm1_normalized, normalized = _transformer_decoder_norm_first_gelu_fwd_3(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t6 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_decoder_norm_first_gelu_fwd_4(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _transformer_decoder_norm_first_gelu_fwd_5(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t12, nhead)
+    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    h1 = _transformer_decoder_norm_first_gelu_fwd_6(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_decoder_norm_first_gelu_fwd_7(h1)
+    norm2_centered = _transformer_decoder_norm_first_gelu_fwd_8(h1, norm2_mu)
+    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_rstd = _transformer_decoder_norm_first_gelu_fwd_9(_t14, _t15, eps)
+    norm2_normalized, cross_input = _transformer_decoder_norm_first_gelu_fwd_10(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t20 = cross_input @ _t19.T
+    _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _transformer_decoder_norm_first_gelu_fwd_11(_t20, _t21)
+    _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t23 = memory @ _t22.T
+    _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _transformer_decoder_norm_first_gelu_fwd_12(_t23, _t24)
+    _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t26 = memory @ _t25.T
+    _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _transformer_decoder_norm_first_gelu_fwd_13(_t26, _t27)
+    _t28 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t29 = x.shape[-1]
+    _t30 = _t29 / nhead
+    _t31 = _t30 ** (-0.5)
+    multihead_attn_heads_q = _transformer_decoder_norm_first_gelu_fwd_14(_t28, _t31)
+    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
+    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
+    _t34 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    h2 = _transformer_decoder_norm_first_gelu_fwd_15(
+        _t34, multihead_attn_out_proj_bias, h1
+    )
+    norm3_mu = _transformer_decoder_norm_first_gelu_fwd_16(h2)
+    norm3_centered = _transformer_decoder_norm_first_gelu_fwd_17(h2, norm3_mu)
+    _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
+    _t36 = x.shape[-1]
+    norm3_rstd = _transformer_decoder_norm_first_gelu_fwd_18(_t35, _t36, eps)
+    norm3_normalized, ffn_input = _transformer_decoder_norm_first_gelu_fwd_19(
+        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    )
+    _t40 = ffn_input @ linear1_weight.T
+    linear1_z, hidden = _transformer_decoder_norm_first_gelu_fwd_20(_t40, linear1_bias)
+    _t45 = hidden @ linear2_weight.T
+    y = _transformer_decoder_norm_first_gelu_fwd_21(_t45, linear2_bias, h2)
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        cross_input,
+        _t19,
+        _t22,
+        _t25,
+        _t31,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t32,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm3_rstd,
+        norm3_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+# transformer_decoder_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_norm_first_gelu_bwd_0 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_0",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_gelu_bwd_1 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_1",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
+_transformer_decoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_2",
+    "T linear1_z",
+    "T _t41, T _t44, T hidden",
+    """
+    _t41 = T(0.7071067811865476) * linear1_z;
+    T _t42 = erf(_t41);
+    T _t43 = T(0.5) * _t42;
+    _t44 = T(0.5) + _t43;
+    hidden = linear1_z * _t44;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1726
+_transformer_decoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_3",
+    "T grad_hidden, T _t44, T linear1_z, T _t41",
+    "T grad_linear1_z",
+    """
+    T _t49 = grad_hidden * _t44;
+    T _t50 = grad_hidden * linear1_z;
+    T _t51 = _t50 * T(0.5);
+    T _t52 = _t51 * T(1.1283791670955126);
+    T _t53 = _t41 * _t41;
+    T _t54 = -_t53;
+    T _t55 = exp(_t54);
+    T _t56 = _t52 * _t55;
+    T _t57 = _t56 * T(0.7071067811865476);
+    grad_linear1_z = _t49 + _t57;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_norm_first_gelu_bwd_4 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_4",
+    "T grad_ffn_input, T norm3_normalized",
+    "T norm3_p",
+    """
+    norm3_p = grad_ffn_input * norm3_normalized;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_gelu_bwd_5 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_5",
+    "T norm3_rstd, int32 _t61",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t61;
+    """,
+    scalars=("_t61",),
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_6 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_6",
+    "T grad_ffn_input, T norm3_weight, T norm3_rstd",
+    "T _t63",
+    """
+    T _t62 = grad_ffn_input * norm3_weight;
+    _t63 = _t62 * norm3_rstd;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_7 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_7",
+    "T _t64, T norm3_scale",
+    "T _t65",
+    """
+    _t65 = _t64 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_8 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_8",
+    "T norm3_normalized, T _t65, T _t63",
+    "T _t67",
+    """
+    T _t66 = norm3_normalized * _t65;
+    _t67 = _t63 - _t66;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_9",
+    "T _t68, T norm3_scale",
+    "T _t69",
+    """
+    _t69 = _t68 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_10",
+    "T _t67, T _t69, T grad_y",
+    "T grad_h2",
+    """
+    T grad_norm3_x = _t67 - _t69;
+    grad_h2 = grad_y + grad_norm3_x;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2514
+_transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_11",
+    "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
+    "T grad_multihead_attn_allowed",
+    """
+    T _t79 = grad_multihead_attn_weights - _t78;
+    grad_multihead_attn_allowed = multihead_attn_weights * _t79;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_12: layers_spec/primitives.yaml:61
+_transformer_decoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_12",
+    "T grad_multihead_attn_heads_q, T _t31",
+    "T _t88",
+    """
+    _t88 = grad_multihead_attn_heads_q * _t31;
+    """,
+    scalars=("_t31",),
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_13",
+    "T grad_cross_input, T norm2_normalized",
+    "T norm2_p",
+    """
+    norm2_p = grad_cross_input * norm2_normalized;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_14",
+    "T norm2_rstd, int32 _t105",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t105;
+    """,
+    scalars=("_t105",),
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_15 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_15",
+    "T grad_cross_input, T norm2_weight, T norm2_rstd",
+    "T _t107",
+    """
+    T _t106 = grad_cross_input * norm2_weight;
+    _t107 = _t106 * norm2_rstd;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_16",
+    "T _t108, T norm2_scale",
+    "T _t109",
+    """
+    _t109 = _t108 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_17",
+    "T norm2_normalized, T _t109, T _t107",
+    "T _t111",
+    """
+    T _t110 = norm2_normalized * _t109;
+    _t111 = _t107 - _t110;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_18: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_18 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_18",
+    "T _t112, T norm2_scale",
+    "T _t113",
+    """
+    _t113 = _t112 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_19",
+    "T _t111, T _t113, T grad_h2",
+    "T grad_h1",
+    """
+    T grad_norm2_x = _t111 - _t113;
+    grad_h1 = grad_h2 + grad_norm2_x;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2514
+_transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_20",
+    "T grad_self_attn_weights, T _t122, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t123 = grad_self_attn_weights - _t122;
+    grad_self_attn_allowed = self_attn_weights * _t123;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_21: layers_spec/primitives.yaml:61
+_transformer_decoder_norm_first_gelu_bwd_21 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_21",
+    "T grad_self_attn_heads_q, T _t10",
+    "T _t132",
+    """
+    _t132 = grad_self_attn_heads_q * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_22: layers_spec/primitives.yaml:823
+_transformer_decoder_norm_first_gelu_bwd_22 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_22",
+    "T _t134, T _t135, T _t136",
+    "T grad_self_attn_qkv",
+    """
+    T _t137 = _t134 + _t135;
+    grad_self_attn_qkv = _t137 + _t136;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_norm_first_gelu_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_23",
+    "T grad_normalized, T norm1_normalized",
+    "T norm1_p",
+    """
+    norm1_p = grad_normalized * norm1_normalized;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_gelu_bwd_24 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_24",
+    "T norm1_rstd, int32 _t141",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t141;
+    """,
+    scalars=("_t141",),
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_25 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_25",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t143",
+    """
+    T _t142 = grad_normalized * norm1_weight;
+    _t143 = _t142 * norm1_rstd;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_26 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_26",
+    "T _t144, T norm1_scale",
+    "T _t145",
+    """
+    _t145 = _t144 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_27: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_27 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_27",
+    "T norm1_normalized, T _t145, T _t143",
+    "T _t147",
+    """
+    T _t146 = norm1_normalized * _t145;
+    _t147 = _t143 - _t146;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_28: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_28 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_28",
+    "T _t148, T norm1_scale",
+    "T _t149",
+    """
+    _t149 = _t148 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_29: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_29 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_29",
+    "T _t147, T _t149, T grad_h1",
+    "T grad_x",
+    """
+    T grad_norm1_x = _t147 - _t149;
+    grad_x = grad_h1 + grad_norm1_x;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_30: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_30 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_30",
+    "T _t92, T _t97",
+    "T grad_memory",
+    """
+    grad_memory = _t92 + _t97;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_31: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_31 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_31",
+    "T _t94, T _t99, T _t104",
+    "T grad_multihead_attn_in_proj_weight",
+    """
+    T _t150 = _t94 + _t99;
+    grad_multihead_attn_in_proj_weight = _t150 + _t104;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_32: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_32 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_32",
+    "T _t91, T _t96, T _t101",
+    "T grad_multihead_attn_in_proj_bias",
+    """
+    T _t151 = _t91 + _t96;
+    grad_multihead_attn_in_proj_bias = _t151 + _t101;
+    """,
+)
+
+
+def _cupy_backward_norm_first_gelu(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t6,
+    _t10,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    cross_input,
+    _t19,
+    _t22,
+    _t25,
+    _t31,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t32,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm3_rstd,
+    norm3_normalized,
+    ffn_input,
+    linear1_z,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_decoder_norm_first_gelu_bwd_0(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_decoder_norm_first_gelu_bwd_1(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    _t41, _t44, hidden = _transformer_decoder_norm_first_gelu_bwd_2(linear1_z)
+    grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_decoder_norm_first_gelu_bwd_3(
+        grad_hidden, _t44, linear1_z, _t41
+    )
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    norm3_p = _transformer_decoder_norm_first_gelu_bwd_4(
+        grad_ffn_input, norm3_normalized
+    )
+    grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t61 = x.shape[-1]
+    norm3_scale = _transformer_decoder_norm_first_gelu_bwd_5(norm3_rstd, _t61)
+    _t63 = _transformer_decoder_norm_first_gelu_bwd_6(
+        grad_ffn_input, norm3_weight, norm3_rstd
+    )
+    _t64 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t65 = _transformer_decoder_norm_first_gelu_bwd_7(_t64, norm3_scale)
+    _t67 = _transformer_decoder_norm_first_gelu_bwd_8(norm3_normalized, _t65, _t63)
+    _t68 = _cupy_dot_last(grad_ffn_input, norm3_weight)
+    _t69 = _transformer_decoder_norm_first_gelu_bwd_9(_t68, norm3_scale)
+    grad_h2 = _transformer_decoder_norm_first_gelu_bwd_10(_t67, _t69, grad_y)
+    grad_multihead_attn_out_proj_bias = _cupy_sum_to(
+        grad_h2, self_attn_out_proj_bias.shape
+    )
+    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_h2).T @ _cupy_rows(
+        multihead_attn_attended
+    )
+    _t73 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t74 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t73, _t74)
+    _t76 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t76, _t73)
+    _t78 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    grad_multihead_attn_allowed = _transformer_decoder_norm_first_gelu_bwd_11(
+        grad_multihead_attn_weights, _t78, multihead_attn_weights
+    )
+    _t81 = cp.swapaxes(_t32, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t81)
+    _t83 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t84 = _cupy_bmm(_t83, grad_multihead_attn_allowed)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t84, -1, -2)
+    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    _t88 = _transformer_decoder_norm_first_gelu_bwd_12(
+        grad_multihead_attn_heads_q, _t31
+    )
+    grad_multihead_attn_q = _cupy_merge_heads(_t88, nhead)
+    _t90 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t91 = _cupy_chunk_place(_t90, self_attn_in_proj_bias, 3, 2, -1)
+    _t92 = grad_multihead_attn_v @ _t25
+    _t93 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t94 = _cupy_chunk_place(_t93, self_attn_in_proj_weight, 3, 2, 0)
+    _t95 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t96 = _cupy_chunk_place(_t95, self_attn_in_proj_bias, 3, 1, -1)
+    _t97 = grad_multihead_attn_k @ _t22
+    _t98 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t99 = _cupy_chunk_place(_t98, self_attn_in_proj_weight, 3, 1, 0)
+    _t100 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    _t101 = _cupy_chunk_place(_t100, self_attn_in_proj_bias, 3, 0, -1)
+    grad_cross_input = grad_multihead_attn_q @ _t19
+    _t103 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
+    _t104 = _cupy_chunk_place(_t103, self_attn_in_proj_weight, 3, 0, 0)
+    norm2_p = _transformer_decoder_norm_first_gelu_bwd_13(
+        grad_cross_input, norm2_normalized
+    )
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
+    _t105 = x.shape[-1]
+    norm2_scale = _transformer_decoder_norm_first_gelu_bwd_14(norm2_rstd, _t105)
+    _t107 = _transformer_decoder_norm_first_gelu_bwd_15(
+        grad_cross_input, norm2_weight, norm2_rstd
+    )
+    _t108 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t109 = _transformer_decoder_norm_first_gelu_bwd_16(_t108, norm2_scale)
+    _t111 = _transformer_decoder_norm_first_gelu_bwd_17(norm2_normalized, _t109, _t107)
+    _t112 = _cupy_dot_last(grad_cross_input, norm2_weight)
+    _t113 = _transformer_decoder_norm_first_gelu_bwd_18(_t112, norm2_scale)
+    grad_h1 = _transformer_decoder_norm_first_gelu_bwd_19(_t111, _t113, grad_h2)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_h1).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t117 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t118 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t117, _t118)
+    _t120 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t120, _t117)
+    _t122 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_decoder_norm_first_gelu_bwd_20(
+        grad_self_attn_weights, _t122, self_attn_weights
+    )
+    _t125 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t125)
+    _t127 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t128 = _cupy_bmm(_t127, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t128, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t132 = _transformer_decoder_norm_first_gelu_bwd_21(grad_self_attn_heads_q, _t10)
+    grad_self_attn_q = _cupy_merge_heads(_t132, nhead)
+    _t134 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
+    _t135 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
+    _t136 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_decoder_norm_first_gelu_bwd_22(
+        _t134, _t135, _t136
+    )
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
+        normalized
+    )
+    norm1_p = _transformer_decoder_norm_first_gelu_bwd_23(
+        grad_normalized, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    _t141 = x.shape[-1]
+    norm1_scale = _transformer_decoder_norm_first_gelu_bwd_24(norm1_rstd, _t141)
+    _t143 = _transformer_decoder_norm_first_gelu_bwd_25(
+        grad_normalized, norm1_weight, norm1_rstd
+    )
+    _t144 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t145 = _transformer_decoder_norm_first_gelu_bwd_26(_t144, norm1_scale)
+    _t147 = _transformer_decoder_norm_first_gelu_bwd_27(norm1_normalized, _t145, _t143)
+    _t148 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t149 = _transformer_decoder_norm_first_gelu_bwd_28(_t148, norm1_scale)
+    grad_x = _transformer_decoder_norm_first_gelu_bwd_29(_t147, _t149, grad_h1)
+    grad_memory = _transformer_decoder_norm_first_gelu_bwd_30(_t92, _t97)
+    grad_multihead_attn_in_proj_weight = _transformer_decoder_norm_first_gelu_bwd_31(
+        _t94, _t99, _t104
+    )
+    grad_multihead_attn_in_proj_bias = _transformer_decoder_norm_first_gelu_bwd_32(
+        _t91, _t96, _t101
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_0: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_norm_first_gelu_tanh_fwd_0 = ReductionKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_0",
+    "T X0",
+    map_expr="transformer_decoder_norm_first_gelu_tanh_fwd_0_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_norm_first_gelu_tanh_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_1: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_1",
+    "T x, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = x - norm1_mu;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_2",
+    "T _t1, int32 _t2, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t1 / _t2;
+    T _t3 = norm1_variance + eps;
+    T _t4 = sqrt(_t3);
+    norm1_rstd = T(1) / _t4;
+    """,
+    scalars=("_t2", "eps"),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_3",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T normalized",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t5 = norm1_normalized * norm1_weight;
+    normalized = _t5 + norm1_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_4",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_5",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
+_transformer_decoder_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_6",
+    "T _t13, T self_attn_out_proj_bias, T x",
+    "T h1",
+    """
+    T attended = _t13 + self_attn_out_proj_bias;
+    h1 = x + attended;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_norm_first_gelu_tanh_fwd_7 = ReductionKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_7",
+    "T X0",
+    map_expr="transformer_decoder_norm_first_gelu_tanh_fwd_7_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_norm_first_gelu_tanh_fwd_7_map(const T h1) {
+        return h1;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_8: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_8",
+    "T h1, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = h1 - norm2_mu;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_9",
+    "T _t14, int32 _t15, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t14 / _t15;
+    T _t16 = norm2_variance + eps;
+    T _t17 = sqrt(_t16);
+    norm2_rstd = T(1) / _t17;
+    """,
+    scalars=("_t15", "eps"),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_10",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T cross_input",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t18 = norm2_normalized * norm2_weight;
+    cross_input = _t18 + norm2_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_11",
+    "T _t20, T _t21",
+    "T multihead_attn_q",
+    """
+    multihead_attn_q = _t20 + _t21;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_12",
+    "T _t23, T _t24",
+    "T multihead_attn_k",
+    """
+    multihead_attn_k = _t23 + _t24;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_13",
+    "T _t26, T _t27",
+    "T multihead_attn_v",
+    """
+    multihead_attn_v = _t26 + _t27;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_14: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_gelu_tanh_fwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_14",
+    "T _t28, T _t31",
+    "T multihead_attn_heads_q",
+    """
+    multihead_attn_heads_q = _t28 * _t31;
+    """,
+    scalars=("_t31",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_15: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
+_transformer_decoder_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_15",
+    "T _t34, T multihead_attn_out_proj_bias, T h1",
+    "T h2",
+    """
+    T crossed = _t34 + multihead_attn_out_proj_bias;
+    h2 = h1 + crossed;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_16: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_norm_first_gelu_tanh_fwd_16 = ReductionKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_16",
+    "T X0",
+    map_expr="transformer_decoder_norm_first_gelu_tanh_fwd_16_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_norm_first_gelu_tanh_fwd_16_map(const T h2) {
+        return h2;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_17: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_17",
+    "T h2, T norm3_mu",
+    "T norm3_centered",
+    """
+    norm3_centered = h2 - norm3_mu;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_18: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_gelu_tanh_fwd_18 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_18",
+    "T _t35, int32 _t36, T eps",
+    "T norm3_rstd",
+    """
+    T norm3_variance = _t35 / _t36;
+    T _t37 = norm3_variance + eps;
+    T _t38 = sqrt(_t37);
+    norm3_rstd = T(1) / _t38;
+    """,
+    scalars=("_t36", "eps"),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_19: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_19",
+    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
+    "T norm3_normalized, T ffn_input",
+    """
+    norm3_normalized = norm3_centered * norm3_rstd;
+    T _t39 = norm3_normalized * norm3_weight;
+    ffn_input = _t39 + norm3_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_20: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_decoder_norm_first_gelu_tanh_fwd_20 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_20",
+    "T _t40, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t40 + linear1_bias;
+    T _t41 = linear1_z * linear1_z * linear1_z;
+    T _t42 = T(0.044715) * _t41;
+    T _t43 = linear1_z + _t42;
+    T gelu_inner = T(0.7978845608028654) * _t43;
+    T _t44 = T(0.5) * linear1_z;
+    T _t45 = tanh(gelu_inner);
+    T _t46 = T(1) + _t45;
+    hidden = _t44 * _t46;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_21: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+_transformer_decoder_norm_first_gelu_tanh_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_21",
+    "T _t47, T linear2_bias, T h2",
+    "T y",
+    """
+    T linear2_z = _t47 + linear2_bias;
+    y = h2 + linear2_z;
+    """,
+)
+
+
+def _cupy_forward_norm_first_gelu_tanh(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    norm1_mu = _transformer_decoder_norm_first_gelu_tanh_fwd_0(x)
+    norm1_centered = _transformer_decoder_norm_first_gelu_tanh_fwd_1(x, norm1_mu)
+    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_rstd = _transformer_decoder_norm_first_gelu_tanh_fwd_2(_t1, _t2, eps)
+    norm1_normalized, normalized = _transformer_decoder_norm_first_gelu_tanh_fwd_3(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t6 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_decoder_norm_first_gelu_tanh_fwd_4(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _transformer_decoder_norm_first_gelu_tanh_fwd_5(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t12, nhead)
+    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    h1 = _transformer_decoder_norm_first_gelu_tanh_fwd_6(
+        _t13, self_attn_out_proj_bias, x
+    )
+    norm2_mu = _transformer_decoder_norm_first_gelu_tanh_fwd_7(h1)
+    norm2_centered = _transformer_decoder_norm_first_gelu_tanh_fwd_8(h1, norm2_mu)
+    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_rstd = _transformer_decoder_norm_first_gelu_tanh_fwd_9(_t14, _t15, eps)
+    norm2_normalized, cross_input = _transformer_decoder_norm_first_gelu_tanh_fwd_10(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t20 = cross_input @ _t19.T
+    _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _transformer_decoder_norm_first_gelu_tanh_fwd_11(_t20, _t21)
+    _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t23 = memory @ _t22.T
+    _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _transformer_decoder_norm_first_gelu_tanh_fwd_12(_t23, _t24)
+    _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t26 = memory @ _t25.T
+    _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _transformer_decoder_norm_first_gelu_tanh_fwd_13(_t26, _t27)
+    _t28 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t29 = x.shape[-1]
+    _t30 = _t29 / nhead
+    _t31 = _t30 ** (-0.5)
+    multihead_attn_heads_q = _transformer_decoder_norm_first_gelu_tanh_fwd_14(
+        _t28, _t31
+    )
+    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
+    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
+    _t34 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    h2 = _transformer_decoder_norm_first_gelu_tanh_fwd_15(
+        _t34, multihead_attn_out_proj_bias, h1
+    )
+    norm3_mu = _transformer_decoder_norm_first_gelu_tanh_fwd_16(h2)
+    norm3_centered = _transformer_decoder_norm_first_gelu_tanh_fwd_17(h2, norm3_mu)
+    _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
+    _t36 = x.shape[-1]
+    norm3_rstd = _transformer_decoder_norm_first_gelu_tanh_fwd_18(_t35, _t36, eps)
+    norm3_normalized, ffn_input = _transformer_decoder_norm_first_gelu_tanh_fwd_19(
+        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    )
+    _t40 = ffn_input @ linear1_weight.T
+    linear1_z, hidden = _transformer_decoder_norm_first_gelu_tanh_fwd_20(
+        _t40, linear1_bias
+    )
+    _t47 = hidden @ linear2_weight.T
+    y = _transformer_decoder_norm_first_gelu_tanh_fwd_21(_t47, linear2_bias, h2)
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        cross_input,
+        _t19,
+        _t22,
+        _t25,
+        _t31,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t32,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm3_rstd,
+        norm3_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_0",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_gelu_tanh_bwd_1 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_1",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_2: layers_spec/activations/gelu.yaml:20,21
+_transformer_decoder_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_2",
+    "T linear1_z",
+    "T _t44, T _t45, T _t46, T hidden",
+    """
+    T _t41 = linear1_z * linear1_z * linear1_z;
+    T _t42 = T(0.044715) * _t41;
+    T _t43 = linear1_z + _t42;
+    T gelu_inner = T(0.7978845608028654) * _t43;
+    _t44 = T(0.5) * linear1_z;
+    _t45 = tanh(gelu_inner);
+    _t46 = T(1) + _t45;
+    hidden = _t44 * _t46;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_3: layers_spec/primitives.yaml:61,62,180,90
+_transformer_decoder_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_3",
+    "T grad_hidden, T _t46, T _t44, T _t45, T linear1_z",
+    "T grad_linear1_z",
+    """
+    T _t51 = grad_hidden * _t46;
+    T _t52 = grad_hidden * _t44;
+    T _t53 = _t45 * _t45;
+    T _t54 = T(1) - _t53;
+    T grad_gelu_inner = _t52 * _t54;
+    T _t56 = _t51 * T(0.5);
+    T _t57 = grad_gelu_inner * T(0.7978845608028654);
+    T _t58 = _t57 * T(0.044715);
+    T _t59 = _t58 * T(3);
+    T _t60 = linear1_z * linear1_z;
+    T _t61 = _t59 * _t60;
+    T _t62 = _t56 + _t57;
+    grad_linear1_z = _t62 + _t61;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_4",
+    "T grad_ffn_input, T norm3_normalized",
+    "T norm3_p",
+    """
+    norm3_p = grad_ffn_input * norm3_normalized;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_5",
+    "T norm3_rstd, int32 _t66",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t66;
+    """,
+    scalars=("_t66",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_6",
+    "T grad_ffn_input, T norm3_weight, T norm3_rstd",
+    "T _t68",
+    """
+    T _t67 = grad_ffn_input * norm3_weight;
+    _t68 = _t67 * norm3_rstd;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_7",
+    "T _t69, T norm3_scale",
+    "T _t70",
+    """
+    _t70 = _t69 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_8",
+    "T norm3_normalized, T _t70, T _t68",
+    "T _t72",
+    """
+    T _t71 = norm3_normalized * _t70;
+    _t72 = _t68 - _t71;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_9",
+    "T _t73, T norm3_scale",
+    "T _t74",
+    """
+    _t74 = _t73 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_10",
+    "T _t72, T _t74, T grad_y",
+    "T grad_h2",
+    """
+    T grad_norm3_x = _t72 - _t74;
+    grad_h2 = grad_y + grad_norm3_x;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2514
+_transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_11",
+    "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
+    "T grad_multihead_attn_allowed",
+    """
+    T _t84 = grad_multihead_attn_weights - _t83;
+    grad_multihead_attn_allowed = multihead_attn_weights * _t84;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_12: layers_spec/primitives.yaml:61
+_transformer_decoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_12",
+    "T grad_multihead_attn_heads_q, T _t31",
+    "T _t93",
+    """
+    _t93 = grad_multihead_attn_heads_q * _t31;
+    """,
+    scalars=("_t31",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_13",
+    "T grad_cross_input, T norm2_normalized",
+    "T norm2_p",
+    """
+    norm2_p = grad_cross_input * norm2_normalized;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_14",
+    "T norm2_rstd, int32 _t110",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t110;
+    """,
+    scalars=("_t110",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_15",
+    "T grad_cross_input, T norm2_weight, T norm2_rstd",
+    "T _t112",
+    """
+    T _t111 = grad_cross_input * norm2_weight;
+    _t112 = _t111 * norm2_rstd;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_16",
+    "T _t113, T norm2_scale",
+    "T _t114",
+    """
+    _t114 = _t113 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_17",
+    "T norm2_normalized, T _t114, T _t112",
+    "T _t116",
+    """
+    T _t115 = norm2_normalized * _t114;
+    _t116 = _t112 - _t115;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_18: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_18",
+    "T _t117, T norm2_scale",
+    "T _t118",
+    """
+    _t118 = _t117 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_19",
+    "T _t116, T _t118, T grad_h2",
+    "T grad_h1",
+    """
+    T grad_norm2_x = _t116 - _t118;
+    grad_h1 = grad_h2 + grad_norm2_x;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2514
+_transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_20",
+    "T grad_self_attn_weights, T _t127, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t128 = grad_self_attn_weights - _t127;
+    grad_self_attn_allowed = self_attn_weights * _t128;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_21: layers_spec/primitives.yaml:61
+_transformer_decoder_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_21",
+    "T grad_self_attn_heads_q, T _t10",
+    "T _t137",
+    """
+    _t137 = grad_self_attn_heads_q * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_22: layers_spec/primitives.yaml:823
+_transformer_decoder_norm_first_gelu_tanh_bwd_22 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_22",
+    "T _t139, T _t140, T _t141",
+    "T grad_self_attn_qkv",
+    """
+    T _t142 = _t139 + _t140;
+    grad_self_attn_qkv = _t142 + _t141;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_23: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_norm_first_gelu_tanh_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_23",
+    "T grad_normalized, T norm1_normalized",
+    "T norm1_p",
+    """
+    norm1_p = grad_normalized * norm1_normalized;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_24: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_gelu_tanh_bwd_24 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_24",
+    "T norm1_rstd, int32 _t146",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t146;
+    """,
+    scalars=("_t146",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_25 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_25",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t148",
+    """
+    T _t147 = grad_normalized * norm1_weight;
+    _t148 = _t147 * norm1_rstd;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_26",
+    "T _t149, T norm1_scale",
+    "T _t150",
+    """
+    _t150 = _t149 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_27: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_27",
+    "T norm1_normalized, T _t150, T _t148",
+    "T _t152",
+    """
+    T _t151 = norm1_normalized * _t150;
+    _t152 = _t148 - _t151;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_28: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_28",
+    "T _t153, T norm1_scale",
+    "T _t154",
+    """
+    _t154 = _t153 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_29: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_29",
+    "T _t152, T _t154, T grad_h1",
+    "T grad_x",
+    """
+    T grad_norm1_x = _t152 - _t154;
+    grad_x = grad_h1 + grad_norm1_x;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_30: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_30 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_30",
+    "T _t97, T _t102",
+    "T grad_memory",
+    """
+    grad_memory = _t97 + _t102;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_31: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_31 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_31",
+    "T _t99, T _t104, T _t109",
+    "T grad_multihead_attn_in_proj_weight",
+    """
+    T _t155 = _t99 + _t104;
+    grad_multihead_attn_in_proj_weight = _t155 + _t109;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_32: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_32 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_32",
+    "T _t96, T _t101, T _t106",
+    "T grad_multihead_attn_in_proj_bias",
+    """
+    T _t156 = _t96 + _t101;
+    grad_multihead_attn_in_proj_bias = _t156 + _t106;
+    """,
+)
+
+
+def _cupy_backward_norm_first_gelu_tanh(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t6,
+    _t10,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    cross_input,
+    _t19,
+    _t22,
+    _t25,
+    _t31,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t32,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm3_rstd,
+    norm3_normalized,
+    ffn_input,
+    linear1_z,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_decoder_norm_first_gelu_tanh_bwd_0(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_decoder_norm_first_gelu_tanh_bwd_1(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    _t44, _t45, _t46, hidden = _transformer_decoder_norm_first_gelu_tanh_bwd_2(
+        linear1_z
+    )
+    grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_decoder_norm_first_gelu_tanh_bwd_3(
+        grad_hidden, _t46, _t44, _t45, linear1_z
+    )
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    norm3_p = _transformer_decoder_norm_first_gelu_tanh_bwd_4(
+        grad_ffn_input, norm3_normalized
+    )
+    grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t66 = x.shape[-1]
+    norm3_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_5(norm3_rstd, _t66)
+    _t68 = _transformer_decoder_norm_first_gelu_tanh_bwd_6(
+        grad_ffn_input, norm3_weight, norm3_rstd
+    )
+    _t69 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t70 = _transformer_decoder_norm_first_gelu_tanh_bwd_7(_t69, norm3_scale)
+    _t72 = _transformer_decoder_norm_first_gelu_tanh_bwd_8(norm3_normalized, _t70, _t68)
+    _t73 = _cupy_dot_last(grad_ffn_input, norm3_weight)
+    _t74 = _transformer_decoder_norm_first_gelu_tanh_bwd_9(_t73, norm3_scale)
+    grad_h2 = _transformer_decoder_norm_first_gelu_tanh_bwd_10(_t72, _t74, grad_y)
+    grad_multihead_attn_out_proj_bias = _cupy_sum_to(
+        grad_h2, self_attn_out_proj_bias.shape
+    )
+    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_h2).T @ _cupy_rows(
+        multihead_attn_attended
+    )
+    _t78 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t79 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t78, _t79)
+    _t81 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t81, _t78)
+    _t83 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    grad_multihead_attn_allowed = _transformer_decoder_norm_first_gelu_tanh_bwd_11(
+        grad_multihead_attn_weights, _t83, multihead_attn_weights
+    )
+    _t86 = cp.swapaxes(_t32, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t86)
+    _t88 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t89 = _cupy_bmm(_t88, grad_multihead_attn_allowed)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t89, -1, -2)
+    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    _t93 = _transformer_decoder_norm_first_gelu_tanh_bwd_12(
+        grad_multihead_attn_heads_q, _t31
+    )
+    grad_multihead_attn_q = _cupy_merge_heads(_t93, nhead)
+    _t95 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t96 = _cupy_chunk_place(_t95, self_attn_in_proj_bias, 3, 2, -1)
+    _t97 = grad_multihead_attn_v @ _t25
+    _t98 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t99 = _cupy_chunk_place(_t98, self_attn_in_proj_weight, 3, 2, 0)
+    _t100 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t101 = _cupy_chunk_place(_t100, self_attn_in_proj_bias, 3, 1, -1)
+    _t102 = grad_multihead_attn_k @ _t22
+    _t103 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t104 = _cupy_chunk_place(_t103, self_attn_in_proj_weight, 3, 1, 0)
+    _t105 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    _t106 = _cupy_chunk_place(_t105, self_attn_in_proj_bias, 3, 0, -1)
+    grad_cross_input = grad_multihead_attn_q @ _t19
+    _t108 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
+    _t109 = _cupy_chunk_place(_t108, self_attn_in_proj_weight, 3, 0, 0)
+    norm2_p = _transformer_decoder_norm_first_gelu_tanh_bwd_13(
+        grad_cross_input, norm2_normalized
+    )
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
+    _t110 = x.shape[-1]
+    norm2_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_14(norm2_rstd, _t110)
+    _t112 = _transformer_decoder_norm_first_gelu_tanh_bwd_15(
+        grad_cross_input, norm2_weight, norm2_rstd
+    )
+    _t113 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t114 = _transformer_decoder_norm_first_gelu_tanh_bwd_16(_t113, norm2_scale)
+    _t116 = _transformer_decoder_norm_first_gelu_tanh_bwd_17(
+        norm2_normalized, _t114, _t112
+    )
+    _t117 = _cupy_dot_last(grad_cross_input, norm2_weight)
+    _t118 = _transformer_decoder_norm_first_gelu_tanh_bwd_18(_t117, norm2_scale)
+    grad_h1 = _transformer_decoder_norm_first_gelu_tanh_bwd_19(_t116, _t118, grad_h2)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_h1).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t122 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t123 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t122, _t123)
+    _t125 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t125, _t122)
+    _t127 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_decoder_norm_first_gelu_tanh_bwd_20(
+        grad_self_attn_weights, _t127, self_attn_weights
+    )
+    _t130 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t130)
+    _t132 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t133 = _cupy_bmm(_t132, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t133, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t137 = _transformer_decoder_norm_first_gelu_tanh_bwd_21(
+        grad_self_attn_heads_q, _t10
+    )
+    grad_self_attn_q = _cupy_merge_heads(_t137, nhead)
+    _t139 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
+    _t140 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
+    _t141 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_decoder_norm_first_gelu_tanh_bwd_22(
+        _t139, _t140, _t141
+    )
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
+        normalized
+    )
+    norm1_p = _transformer_decoder_norm_first_gelu_tanh_bwd_23(
+        grad_normalized, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    _t146 = x.shape[-1]
+    norm1_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_24(norm1_rstd, _t146)
+    _t148 = _transformer_decoder_norm_first_gelu_tanh_bwd_25(
+        grad_normalized, norm1_weight, norm1_rstd
+    )
+    _t149 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t150 = _transformer_decoder_norm_first_gelu_tanh_bwd_26(_t149, norm1_scale)
+    _t152 = _transformer_decoder_norm_first_gelu_tanh_bwd_27(
+        norm1_normalized, _t150, _t148
+    )
+    _t153 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t154 = _transformer_decoder_norm_first_gelu_tanh_bwd_28(_t153, norm1_scale)
+    grad_x = _transformer_decoder_norm_first_gelu_tanh_bwd_29(_t152, _t154, grad_h1)
+    grad_memory = _transformer_decoder_norm_first_gelu_tanh_bwd_30(_t97, _t102)
+    grad_multihead_attn_in_proj_weight = (
+        _transformer_decoder_norm_first_gelu_tanh_bwd_31(_t99, _t104, _t109)
+    )
+    grad_multihead_attn_in_proj_bias = _transformer_decoder_norm_first_gelu_tanh_bwd_32(
+        _t96, _t101, _t106
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+# transformer_decoder_no_norm_first_relu_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_no_norm_first_relu_fwd_0 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
+_transformer_decoder_no_norm_first_relu_fwd_2 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_2",
+    "T _t8, T self_attn_out_proj_bias, T x",
+    "T _t9",
+    """
+    T attended = _t8 + self_attn_out_proj_bias;
+    _t9 = x + attended;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_no_norm_first_relu_fwd_3 = ReductionKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_3",
+    "T X0",
+    map_expr="transformer_decoder_no_norm_first_relu_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_no_norm_first_relu_fwd_3_map(const T _t9) {
+        return _t9;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_no_norm_first_relu_fwd_4 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_4",
+    "T _t9, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = _t9 - norm1_mu;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_5",
+    "T _t10, int32 _t11, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t10 / _t11;
+    T _t12 = norm1_variance + eps;
+    T _t13 = sqrt(_t12);
+    norm1_rstd = T(1) / _t13;
+    """,
+    scalars=("_t11", "eps"),
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_6",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T h1",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t14 = norm1_normalized * norm1_weight;
+    h1 = _t14 + norm1_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_7",
+    "T _t16, T _t17",
+    "T multihead_attn_q",
+    """
+    multihead_attn_q = _t16 + _t17;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_8: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_8",
+    "T _t19, T _t20",
+    "T multihead_attn_k",
+    """
+    multihead_attn_k = _t19 + _t20;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_9: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_9",
+    "T _t22, T _t23",
+    "T multihead_attn_v",
+    """
+    multihead_attn_v = _t22 + _t23;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_10: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_10",
+    "T _t24, T _t27",
+    "T multihead_attn_heads_q",
+    """
+    multihead_attn_heads_q = _t24 * _t27;
+    """,
+    scalars=("_t27",),
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_11: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
+_transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_11",
+    "T _t30, T multihead_attn_out_proj_bias, T h1",
+    "T _t31",
+    """
+    T crossed = _t30 + multihead_attn_out_proj_bias;
+    _t31 = h1 + crossed;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_12: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_no_norm_first_relu_fwd_12 = ReductionKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_12",
+    "T X0",
+    map_expr="transformer_decoder_no_norm_first_relu_fwd_12_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_no_norm_first_relu_fwd_12_map(const T _t31) {
+        return _t31;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_13: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_13",
+    "T _t31, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = _t31 - norm2_mu;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_14: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_relu_fwd_14 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_14",
+    "T _t32, int32 _t33, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t32 / _t33;
+    T _t34 = norm2_variance + eps;
+    T _t35 = sqrt(_t34);
+    norm2_rstd = T(1) / _t35;
+    """,
+    scalars=("_t33", "eps"),
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_15: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_no_norm_first_relu_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_15",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T h2",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t36 = norm2_normalized * norm2_weight;
+    h2 = _t36 + norm2_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_16: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_decoder_no_norm_first_relu_fwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_16",
+    "T _t37, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t37 + linear1_bias;
+    hidden = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_17: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+_transformer_decoder_no_norm_first_relu_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_17",
+    "T _t38, T linear2_bias, T h2",
+    "T _t39",
+    """
+    T linear2_z = _t38 + linear2_bias;
+    _t39 = h2 + linear2_z;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_18: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_no_norm_first_relu_fwd_18 = ReductionKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_18",
+    "T X0",
+    map_expr="transformer_decoder_no_norm_first_relu_fwd_18_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_no_norm_first_relu_fwd_18_map(const T _t39) {
+        return _t39;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_19: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_no_norm_first_relu_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_19",
+    "T _t39, T norm3_mu",
+    "T norm3_centered",
+    """
+    norm3_centered = _t39 - norm3_mu;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_20: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_relu_fwd_20 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_20",
+    "T _t40, int32 _t41, T eps",
+    "T norm3_rstd",
+    """
+    T norm3_variance = _t40 / _t41;
+    T _t42 = norm3_variance + eps;
+    T _t43 = sqrt(_t42);
+    norm3_rstd = T(1) / _t43;
+    """,
+    scalars=("_t41", "eps"),
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_21: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_no_norm_first_relu_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_21",
+    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
+    "T norm3_normalized, T y",
+    """
+    norm3_normalized = norm3_centered * norm3_rstd;
+    T _t44 = norm3_normalized * norm3_weight;
+    y = _t44 + norm3_bias;
+    """,
+)
+
+
+def _cupy_forward_no_norm_first_relu(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t7, nhead)
+    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t9 = _transformer_decoder_no_norm_first_relu_fwd_2(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_3(_t9)
+    norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_4(_t9, norm1_mu)
+    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_5(_t10, _t11, eps)
+    norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_6(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t16 = h1 @ _t15.T
+    _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_7(_t16, _t17)
+    _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t19 = memory @ _t18.T
+    _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_8(_t19, _t20)
+    _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t22 = memory @ _t21.T
+    _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_9(_t22, _t23)
+    _t24 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t25 = x.shape[-1]
+    _t26 = _t25 / nhead
+    _t27 = _t26 ** (-0.5)
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_10(_t24, _t27)
+    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
+    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
+    _t30 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    _t31 = _transformer_decoder_no_norm_first_relu_fwd_11(
+        _t30, multihead_attn_out_proj_bias, h1
+    )
+    norm2_mu = _transformer_decoder_no_norm_first_relu_fwd_12(_t31)
+    norm2_centered = _transformer_decoder_no_norm_first_relu_fwd_13(_t31, norm2_mu)
+    _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t33 = x.shape[-1]
+    norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_14(_t32, _t33, eps)
+    norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_15(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    _t37 = h2 @ linear1_weight.T
+    linear1_z, hidden = _transformer_decoder_no_norm_first_relu_fwd_16(
+        _t37, linear1_bias
+    )
+    _t38 = hidden @ linear2_weight.T
+    _t39 = _transformer_decoder_no_norm_first_relu_fwd_17(_t38, linear2_bias, h2)
+    norm3_mu = _transformer_decoder_no_norm_first_relu_fwd_18(_t39)
+    norm3_centered = _transformer_decoder_no_norm_first_relu_fwd_19(_t39, norm3_mu)
+    _t40 = _cupy_dot_last(norm3_centered, norm3_centered)
+    _t41 = x.shape[-1]
+    norm3_rstd = _transformer_decoder_no_norm_first_relu_fwd_20(_t40, _t41, eps)
+    norm3_normalized, y = _transformer_decoder_no_norm_first_relu_fwd_21(
+        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    )
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h1,
+        _t15,
+        _t18,
+        _t21,
+        _t27,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t28,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        h2,
+        linear1_z,
+        norm3_rstd,
+        norm3_normalized,
+    )
+
+
+# transformer_decoder_no_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_no_norm_first_relu_bwd_0 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_relu_bwd_1 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_2: layers_spec/activations/relu.yaml:8
+_transformer_decoder_no_norm_first_relu_bwd_2 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_2",
+    "T linear1_z",
+    "T hidden",
+    """
+    hidden = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_no_norm_first_relu_bwd_3 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_3",
+    "T grad_y, T norm3_normalized",
+    "T norm3_p",
+    """
+    norm3_p = grad_y * norm3_normalized;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_no_norm_first_relu_bwd_4 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_4",
+    "T norm3_rstd, int32 _t45",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t45;
+    """,
+    scalars=("_t45",),
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_5 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_5",
+    "T grad_y, T norm3_weight, T norm3_rstd",
+    "T _t47",
+    """
+    T _t46 = grad_y * norm3_weight;
+    _t47 = _t46 * norm3_rstd;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_6 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_6",
+    "T _t48, T norm3_scale",
+    "T _t49",
+    """
+    _t49 = _t48 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_7",
+    "T norm3_normalized, T _t49, T _t47",
+    "T _t51",
+    """
+    T _t50 = norm3_normalized * _t49;
+    _t51 = _t47 - _t50;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_8 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_8",
+    "T _t52, T norm3_scale",
+    "T _t53",
+    """
+    _t53 = _t52 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_9 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_9",
+    "T _t51, T _t53",
+    "T grad_norm3_x",
+    """
+    grad_norm3_x = _t51 - _t53;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_10: layers_spec/primitives.yaml:252
+_transformer_decoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_10",
+    "T linear1_z, T grad_hidden",
+    "T grad_linear1_z",
+    """
+    bool _t57 = linear1_z > T(0);
+    grad_linear1_z = grad_hidden * _t57;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_no_norm_first_relu_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_11",
+    "T grad_norm3_x, T _t60, T norm2_normalized",
+    "T grad_h2, T norm2_p",
+    """
+    grad_h2 = grad_norm3_x + _t60;
+    norm2_p = grad_h2 * norm2_normalized;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_no_norm_first_relu_bwd_12 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_12",
+    "T norm2_rstd, int32 _t62",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t62;
+    """,
+    scalars=("_t62",),
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_13 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_13",
+    "T grad_h2, T norm2_weight, T norm2_rstd",
+    "T _t64",
+    """
+    T _t63 = grad_h2 * norm2_weight;
+    _t64 = _t63 * norm2_rstd;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_14",
+    "T _t65, T norm2_scale",
+    "T _t66",
+    """
+    _t66 = _t65 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_15",
+    "T norm2_normalized, T _t66, T _t64",
+    "T _t68",
+    """
+    T _t67 = norm2_normalized * _t66;
+    _t68 = _t64 - _t67;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_16",
+    "T _t69, T norm2_scale",
+    "T _t70",
+    """
+    _t70 = _t69 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_17",
+    "T _t68, T _t70",
+    "T grad_norm2_x",
+    """
+    grad_norm2_x = _t68 - _t70;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2514
+_transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_18",
+    "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
+    "T grad_multihead_attn_allowed",
+    """
+    T _t80 = grad_multihead_attn_weights - _t79;
+    grad_multihead_attn_allowed = multihead_attn_weights * _t80;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_19: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_19",
+    "T grad_multihead_attn_heads_q, T _t27",
+    "T _t89",
+    """
+    _t89 = grad_multihead_attn_heads_q * _t27;
+    """,
+    scalars=("_t27",),
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:823; layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_20",
+    "T grad_norm2_x, T _t103, T norm1_normalized",
+    "T grad_h1, T norm1_p",
+    """
+    grad_h1 = grad_norm2_x + _t103;
+    norm1_p = grad_h1 * norm1_normalized;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_21: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_no_norm_first_relu_bwd_21 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_21",
+    "T norm1_rstd, int32 _t106",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t106;
+    """,
+    scalars=("_t106",),
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_22 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_22",
+    "T grad_h1, T norm1_weight, T norm1_rstd",
+    "T _t108",
+    """
+    T _t107 = grad_h1 * norm1_weight;
+    _t108 = _t107 * norm1_rstd;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_23",
+    "T _t109, T norm1_scale",
+    "T _t110",
+    """
+    _t110 = _t109 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_24 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_24",
+    "T norm1_normalized, T _t110, T _t108",
+    "T _t112",
+    """
+    T _t111 = norm1_normalized * _t110;
+    _t112 = _t108 - _t111;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_25 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_25",
+    "T _t113, T norm1_scale",
+    "T _t114",
+    """
+    _t114 = _t113 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_26",
+    "T _t112, T _t114",
+    "T grad_norm1_x",
+    """
+    grad_norm1_x = _t112 - _t114;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2514
+_transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_27",
+    "T grad_self_attn_weights, T _t123, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t124 = grad_self_attn_weights - _t123;
+    grad_self_attn_allowed = self_attn_weights * _t124;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_28: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_relu_bwd_28 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_28",
+    "T grad_self_attn_heads_q, T _t5",
+    "T _t133",
+    """
+    _t133 = grad_self_attn_heads_q * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_29: layers_spec/primitives.yaml:823
+_transformer_decoder_no_norm_first_relu_bwd_29 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_29",
+    "T _t135, T _t136, T _t137",
+    "T grad_self_attn_qkv",
+    """
+    T _t138 = _t135 + _t136;
+    grad_self_attn_qkv = _t138 + _t137;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_30: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_relu_bwd_30 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_30",
+    "T grad_norm1_x, T _t140",
+    "T grad_x",
+    """
+    grad_x = grad_norm1_x + _t140;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_31: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_relu_bwd_31 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_31",
+    "T _t93, T _t98",
+    "T grad_memory",
+    """
+    grad_memory = _t93 + _t98;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_32: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_relu_bwd_32 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_32",
+    "T _t95, T _t100, T _t105",
+    "T grad_multihead_attn_in_proj_weight",
+    """
+    T _t142 = _t95 + _t100;
+    grad_multihead_attn_in_proj_weight = _t142 + _t105;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_33: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_relu_bwd_33 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_33",
+    "T _t92, T _t97, T _t102",
+    "T grad_multihead_attn_in_proj_bias",
+    """
+    T _t143 = _t92 + _t97;
+    grad_multihead_attn_in_proj_bias = _t143 + _t102;
+    """,
+)
+
+
+def _cupy_backward_no_norm_first_relu(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    _t1,
+    _t5,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h1,
+    _t15,
+    _t18,
+    _t21,
+    _t27,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t28,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    h2,
+    linear1_z,
+    norm3_rstd,
+    norm3_normalized,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_decoder_no_norm_first_relu_bwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_relu_bwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    hidden = _transformer_decoder_no_norm_first_relu_bwd_2(linear1_z)
+    norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(grad_y, norm3_normalized)
+    grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t45 = x.shape[-1]
+    norm3_scale = _transformer_decoder_no_norm_first_relu_bwd_4(norm3_rstd, _t45)
+    _t47 = _transformer_decoder_no_norm_first_relu_bwd_5(
+        grad_y, norm3_weight, norm3_rstd
+    )
+    _t48 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t49 = _transformer_decoder_no_norm_first_relu_bwd_6(_t48, norm3_scale)
+    _t51 = _transformer_decoder_no_norm_first_relu_bwd_7(norm3_normalized, _t49, _t47)
+    _t52 = _cupy_dot_last(grad_y, norm3_weight)
+    _t53 = _transformer_decoder_no_norm_first_relu_bwd_8(_t52, norm3_scale)
+    grad_norm3_x = _transformer_decoder_no_norm_first_relu_bwd_9(_t51, _t53)
+    grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_decoder_no_norm_first_relu_bwd_10(
+        linear1_z, grad_hidden
+    )
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    _t60 = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
+    grad_h2, norm2_p = _transformer_decoder_no_norm_first_relu_bwd_11(
+        grad_norm3_x, _t60, norm2_normalized
+    )
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    _t62 = x.shape[-1]
+    norm2_scale = _transformer_decoder_no_norm_first_relu_bwd_12(norm2_rstd, _t62)
+    _t64 = _transformer_decoder_no_norm_first_relu_bwd_13(
+        grad_h2, norm2_weight, norm2_rstd
+    )
+    _t65 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t66 = _transformer_decoder_no_norm_first_relu_bwd_14(_t65, norm2_scale)
+    _t68 = _transformer_decoder_no_norm_first_relu_bwd_15(norm2_normalized, _t66, _t64)
+    _t69 = _cupy_dot_last(grad_h2, norm2_weight)
+    _t70 = _transformer_decoder_no_norm_first_relu_bwd_16(_t69, norm2_scale)
+    grad_norm2_x = _transformer_decoder_no_norm_first_relu_bwd_17(_t68, _t70)
+    grad_multihead_attn_out_proj_bias = _cupy_sum_to(
+        grad_norm2_x, self_attn_out_proj_bias.shape
+    )
+    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(
+        multihead_attn_attended
+    )
+    _t74 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t75 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t74, _t75)
+    _t77 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t77, _t74)
+    _t79 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_relu_bwd_18(
+        grad_multihead_attn_weights, _t79, multihead_attn_weights
+    )
+    _t82 = cp.swapaxes(_t28, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t82)
+    _t84 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t85 = _cupy_bmm(_t84, grad_multihead_attn_allowed)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t85, -1, -2)
+    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    _t89 = _transformer_decoder_no_norm_first_relu_bwd_19(
+        grad_multihead_attn_heads_q, _t27
+    )
+    grad_multihead_attn_q = _cupy_merge_heads(_t89, nhead)
+    _t91 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t92 = _cupy_chunk_place(_t91, self_attn_in_proj_bias, 3, 2, -1)
+    _t93 = grad_multihead_attn_v @ _t21
+    _t94 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t95 = _cupy_chunk_place(_t94, self_attn_in_proj_weight, 3, 2, 0)
+    _t96 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t97 = _cupy_chunk_place(_t96, self_attn_in_proj_bias, 3, 1, -1)
+    _t98 = grad_multihead_attn_k @ _t18
+    _t99 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t100 = _cupy_chunk_place(_t99, self_attn_in_proj_weight, 3, 1, 0)
+    _t101 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    _t102 = _cupy_chunk_place(_t101, self_attn_in_proj_bias, 3, 0, -1)
+    _t103 = grad_multihead_attn_q @ _t15
+    _t104 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
+    _t105 = _cupy_chunk_place(_t104, self_attn_in_proj_weight, 3, 0, 0)
+    grad_h1, norm1_p = _transformer_decoder_no_norm_first_relu_bwd_20(
+        grad_norm2_x, _t103, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    _t106 = x.shape[-1]
+    norm1_scale = _transformer_decoder_no_norm_first_relu_bwd_21(norm1_rstd, _t106)
+    _t108 = _transformer_decoder_no_norm_first_relu_bwd_22(
+        grad_h1, norm1_weight, norm1_rstd
+    )
+    _t109 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t110 = _transformer_decoder_no_norm_first_relu_bwd_23(_t109, norm1_scale)
+    _t112 = _transformer_decoder_no_norm_first_relu_bwd_24(
+        norm1_normalized, _t110, _t108
+    )
+    _t113 = _cupy_dot_last(grad_h1, norm1_weight)
+    _t114 = _transformer_decoder_no_norm_first_relu_bwd_25(_t113, norm1_scale)
+    grad_norm1_x = _transformer_decoder_no_norm_first_relu_bwd_26(_t112, _t114)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(
+        grad_norm1_x, self_attn_out_proj_bias.shape
+    )
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t118 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t119 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t118, _t119)
+    _t121 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t121, _t118)
+    _t123 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_decoder_no_norm_first_relu_bwd_27(
+        grad_self_attn_weights, _t123, self_attn_weights
+    )
+    _t126 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t126)
+    _t128 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t129 = _cupy_bmm(_t128, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t129, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t133 = _transformer_decoder_no_norm_first_relu_bwd_28(grad_self_attn_heads_q, _t5)
+    grad_self_attn_q = _cupy_merge_heads(_t133, nhead)
+    _t135 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+    _t136 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+    _t137 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_decoder_no_norm_first_relu_bwd_29(
+        _t135, _t136, _t137
+    )
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    _t140 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    grad_x = _transformer_decoder_no_norm_first_relu_bwd_30(grad_norm1_x, _t140)
+    grad_memory = _transformer_decoder_no_norm_first_relu_bwd_31(_t93, _t98)
+    grad_multihead_attn_in_proj_weight = _transformer_decoder_no_norm_first_relu_bwd_32(
+        _t95, _t100, _t105
+    )
+    grad_multihead_attn_in_proj_bias = _transformer_decoder_no_norm_first_relu_bwd_33(
+        _t92, _t97, _t102
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_no_norm_first_gelu_fwd_0 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_gelu_fwd_1 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
+_transformer_decoder_no_norm_first_gelu_fwd_2 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_2",
+    "T _t8, T self_attn_out_proj_bias, T x",
+    "T _t9",
+    """
+    T attended = _t8 + self_attn_out_proj_bias;
+    _t9 = x + attended;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_no_norm_first_gelu_fwd_3 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_3",
+    "T X0",
+    map_expr="transformer_decoder_no_norm_first_gelu_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_no_norm_first_gelu_fwd_3_map(const T _t9) {
+        return _t9;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_4",
+    "T _t9, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = _t9 - norm1_mu;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_5",
+    "T _t10, int32 _t11, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t10 / _t11;
+    T _t12 = norm1_variance + eps;
+    T _t13 = sqrt(_t12);
+    norm1_rstd = T(1) / _t13;
+    """,
+    scalars=("_t11", "eps"),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_6: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_6",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T h1",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t14 = norm1_normalized * norm1_weight;
+    h1 = _t14 + norm1_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_7: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_7",
+    "T _t16, T _t17",
+    "T multihead_attn_q",
+    """
+    multihead_attn_q = _t16 + _t17;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_8: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_8",
+    "T _t19, T _t20",
+    "T multihead_attn_k",
+    """
+    multihead_attn_k = _t19 + _t20;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_9: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_9",
+    "T _t22, T _t23",
+    "T multihead_attn_v",
+    """
+    multihead_attn_v = _t22 + _t23;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_10: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_10",
+    "T _t24, T _t27",
+    "T multihead_attn_heads_q",
+    """
+    multihead_attn_heads_q = _t24 * _t27;
+    """,
+    scalars=("_t27",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_11: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
+_transformer_decoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_11",
+    "T _t30, T multihead_attn_out_proj_bias, T h1",
+    "T _t31",
+    """
+    T crossed = _t30 + multihead_attn_out_proj_bias;
+    _t31 = h1 + crossed;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_12: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_no_norm_first_gelu_fwd_12 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_12",
+    "T X0",
+    map_expr="transformer_decoder_no_norm_first_gelu_fwd_12_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_no_norm_first_gelu_fwd_12_map(const T _t31) {
+        return _t31;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_13: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_13",
+    "T _t31, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = _t31 - norm2_mu;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_14: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_fwd_14 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_14",
+    "T _t32, int32 _t33, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t32 / _t33;
+    T _t34 = norm2_variance + eps;
+    T _t35 = sqrt(_t34);
+    norm2_rstd = T(1) / _t35;
+    """,
+    scalars=("_t33", "eps"),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_15: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_no_norm_first_gelu_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_15",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T h2",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t36 = norm2_normalized * norm2_weight;
+    h2 = _t36 + norm2_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_16: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_decoder_no_norm_first_gelu_fwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_16",
+    "T _t37, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t37 + linear1_bias;
+    T _t38 = T(0.7071067811865476) * linear1_z;
+    T _t39 = erf(_t38);
+    T _t40 = T(0.5) * _t39;
+    T _t41 = T(0.5) + _t40;
+    hidden = linear1_z * _t41;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_17: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+_transformer_decoder_no_norm_first_gelu_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_17",
+    "T _t42, T linear2_bias, T h2",
+    "T _t43",
+    """
+    T linear2_z = _t42 + linear2_bias;
+    _t43 = h2 + linear2_z;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_18: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_no_norm_first_gelu_fwd_18 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_18",
+    "T X0",
+    map_expr="transformer_decoder_no_norm_first_gelu_fwd_18_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_no_norm_first_gelu_fwd_18_map(const T _t43) {
+        return _t43;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_19: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_no_norm_first_gelu_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_19",
+    "T _t43, T norm3_mu",
+    "T norm3_centered",
+    """
+    norm3_centered = _t43 - norm3_mu;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_20: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_fwd_20 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_20",
+    "T _t44, int32 _t45, T eps",
+    "T norm3_rstd",
+    """
+    T norm3_variance = _t44 / _t45;
+    T _t46 = norm3_variance + eps;
+    T _t47 = sqrt(_t46);
+    norm3_rstd = T(1) / _t47;
+    """,
+    scalars=("_t45", "eps"),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_21: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_no_norm_first_gelu_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_21",
+    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
+    "T norm3_normalized, T y",
+    """
+    norm3_normalized = norm3_centered * norm3_rstd;
+    T _t48 = norm3_normalized * norm3_weight;
+    y = _t48 + norm3_bias;
+    """,
+)
+
+
+def _cupy_forward_no_norm_first_gelu(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_decoder_no_norm_first_gelu_fwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_gelu_fwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t7, nhead)
+    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t9 = _transformer_decoder_no_norm_first_gelu_fwd_2(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_decoder_no_norm_first_gelu_fwd_3(_t9)
+    norm1_centered = _transformer_decoder_no_norm_first_gelu_fwd_4(_t9, norm1_mu)
+    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_rstd = _transformer_decoder_no_norm_first_gelu_fwd_5(_t10, _t11, eps)
+    norm1_normalized, h1 = _transformer_decoder_no_norm_first_gelu_fwd_6(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t16 = h1 @ _t15.T
+    _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _transformer_decoder_no_norm_first_gelu_fwd_7(_t16, _t17)
+    _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t19 = memory @ _t18.T
+    _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _transformer_decoder_no_norm_first_gelu_fwd_8(_t19, _t20)
+    _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t22 = memory @ _t21.T
+    _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _transformer_decoder_no_norm_first_gelu_fwd_9(_t22, _t23)
+    _t24 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t25 = x.shape[-1]
+    _t26 = _t25 / nhead
+    _t27 = _t26 ** (-0.5)
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_gelu_fwd_10(_t24, _t27)
+    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
+    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
+    _t30 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    _t31 = _transformer_decoder_no_norm_first_gelu_fwd_11(
+        _t30, multihead_attn_out_proj_bias, h1
+    )
+    norm2_mu = _transformer_decoder_no_norm_first_gelu_fwd_12(_t31)
+    norm2_centered = _transformer_decoder_no_norm_first_gelu_fwd_13(_t31, norm2_mu)
+    _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t33 = x.shape[-1]
+    norm2_rstd = _transformer_decoder_no_norm_first_gelu_fwd_14(_t32, _t33, eps)
+    norm2_normalized, h2 = _transformer_decoder_no_norm_first_gelu_fwd_15(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    _t37 = h2 @ linear1_weight.T
+    linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_fwd_16(
+        _t37, linear1_bias
+    )
+    _t42 = hidden @ linear2_weight.T
+    _t43 = _transformer_decoder_no_norm_first_gelu_fwd_17(_t42, linear2_bias, h2)
+    norm3_mu = _transformer_decoder_no_norm_first_gelu_fwd_18(_t43)
+    norm3_centered = _transformer_decoder_no_norm_first_gelu_fwd_19(_t43, norm3_mu)
+    _t44 = _cupy_dot_last(norm3_centered, norm3_centered)
+    _t45 = x.shape[-1]
+    norm3_rstd = _transformer_decoder_no_norm_first_gelu_fwd_20(_t44, _t45, eps)
+    norm3_normalized, y = _transformer_decoder_no_norm_first_gelu_fwd_21(
+        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    )
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h1,
+        _t15,
+        _t18,
+        _t21,
+        _t27,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t28,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        h2,
+        linear1_z,
+        norm3_rstd,
+        norm3_normalized,
+    )
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_no_norm_first_gelu_bwd_0 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_gelu_bwd_1 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
+_transformer_decoder_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_2",
+    "T linear1_z",
+    "T _t38, T _t41, T hidden",
+    """
+    _t38 = T(0.7071067811865476) * linear1_z;
+    T _t39 = erf(_t38);
+    T _t40 = T(0.5) * _t39;
+    _t41 = T(0.5) + _t40;
+    hidden = linear1_z * _t41;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_3",
+    "T grad_y, T norm3_normalized",
+    "T norm3_p",
+    """
+    norm3_p = grad_y * norm3_normalized;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_4",
+    "T norm3_rstd, int32 _t49",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t49;
+    """,
+    scalars=("_t49",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_5 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_5",
+    "T grad_y, T norm3_weight, T norm3_rstd",
+    "T _t51",
+    """
+    T _t50 = grad_y * norm3_weight;
+    _t51 = _t50 * norm3_rstd;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_6 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_6",
+    "T _t52, T norm3_scale",
+    "T _t53",
+    """
+    _t53 = _t52 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_7",
+    "T norm3_normalized, T _t53, T _t51",
+    "T _t55",
+    """
+    T _t54 = norm3_normalized * _t53;
+    _t55 = _t51 - _t54;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_8",
+    "T _t56, T norm3_scale",
+    "T _t57",
+    """
+    _t57 = _t56 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_9",
+    "T _t55, T _t57",
+    "T grad_norm3_x",
+    """
+    grad_norm3_x = _t55 - _t57;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1726
+_transformer_decoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_10",
+    "T grad_hidden, T _t41, T linear1_z, T _t38",
+    "T grad_linear1_z",
+    """
+    T _t61 = grad_hidden * _t41;
+    T _t62 = grad_hidden * linear1_z;
+    T _t63 = _t62 * T(0.5);
+    T _t64 = _t63 * T(1.1283791670955126);
+    T _t65 = _t38 * _t38;
+    T _t66 = -_t65;
+    T _t67 = exp(_t66);
+    T _t68 = _t64 * _t67;
+    T _t69 = _t68 * T(0.7071067811865476);
+    grad_linear1_z = _t61 + _t69;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_no_norm_first_gelu_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_11",
+    "T grad_norm3_x, T _t71, T norm2_normalized",
+    "T grad_h2, T norm2_p",
+    """
+    grad_h2 = grad_norm3_x + _t71;
+    norm2_p = grad_h2 * norm2_normalized;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_no_norm_first_gelu_bwd_12 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_12",
+    "T norm2_rstd, int32 _t73",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t73;
+    """,
+    scalars=("_t73",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_13 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_13",
+    "T grad_h2, T norm2_weight, T norm2_rstd",
+    "T _t75",
+    """
+    T _t74 = grad_h2 * norm2_weight;
+    _t75 = _t74 * norm2_rstd;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_14",
+    "T _t76, T norm2_scale",
+    "T _t77",
+    """
+    _t77 = _t76 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_15",
+    "T norm2_normalized, T _t77, T _t75",
+    "T _t79",
+    """
+    T _t78 = norm2_normalized * _t77;
+    _t79 = _t75 - _t78;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_16",
+    "T _t80, T norm2_scale",
+    "T _t81",
+    """
+    _t81 = _t80 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_17",
+    "T _t79, T _t81",
+    "T grad_norm2_x",
+    """
+    grad_norm2_x = _t79 - _t81;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2514
+_transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_18",
+    "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
+    "T grad_multihead_attn_allowed",
+    """
+    T _t91 = grad_multihead_attn_weights - _t90;
+    grad_multihead_attn_allowed = multihead_attn_weights * _t91;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_19: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_19",
+    "T grad_multihead_attn_heads_q, T _t27",
+    "T _t100",
+    """
+    _t100 = grad_multihead_attn_heads_q * _t27;
+    """,
+    scalars=("_t27",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:823; layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_20",
+    "T grad_norm2_x, T _t114, T norm1_normalized",
+    "T grad_h1, T norm1_p",
+    """
+    grad_h1 = grad_norm2_x + _t114;
+    norm1_p = grad_h1 * norm1_normalized;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_21: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_no_norm_first_gelu_bwd_21 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_21",
+    "T norm1_rstd, int32 _t117",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t117;
+    """,
+    scalars=("_t117",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_22 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_22",
+    "T grad_h1, T norm1_weight, T norm1_rstd",
+    "T _t119",
+    """
+    T _t118 = grad_h1 * norm1_weight;
+    _t119 = _t118 * norm1_rstd;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_23",
+    "T _t120, T norm1_scale",
+    "T _t121",
+    """
+    _t121 = _t120 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_24 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_24",
+    "T norm1_normalized, T _t121, T _t119",
+    "T _t123",
+    """
+    T _t122 = norm1_normalized * _t121;
+    _t123 = _t119 - _t122;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_25 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_25",
+    "T _t124, T norm1_scale",
+    "T _t125",
+    """
+    _t125 = _t124 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_26",
+    "T _t123, T _t125",
+    "T grad_norm1_x",
+    """
+    grad_norm1_x = _t123 - _t125;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2514
+_transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_27",
+    "T grad_self_attn_weights, T _t134, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t135 = grad_self_attn_weights - _t134;
+    grad_self_attn_allowed = self_attn_weights * _t135;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_28: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_gelu_bwd_28 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_28",
+    "T grad_self_attn_heads_q, T _t5",
+    "T _t144",
+    """
+    _t144 = grad_self_attn_heads_q * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_29: layers_spec/primitives.yaml:823
+_transformer_decoder_no_norm_first_gelu_bwd_29 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_29",
+    "T _t146, T _t147, T _t148",
+    "T grad_self_attn_qkv",
+    """
+    T _t149 = _t146 + _t147;
+    grad_self_attn_qkv = _t149 + _t148;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_30: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_gelu_bwd_30 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_30",
+    "T grad_norm1_x, T _t151",
+    "T grad_x",
+    """
+    grad_x = grad_norm1_x + _t151;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_31: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_gelu_bwd_31 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_31",
+    "T _t104, T _t109",
+    "T grad_memory",
+    """
+    grad_memory = _t104 + _t109;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_32: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_gelu_bwd_32 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_32",
+    "T _t106, T _t111, T _t116",
+    "T grad_multihead_attn_in_proj_weight",
+    """
+    T _t153 = _t106 + _t111;
+    grad_multihead_attn_in_proj_weight = _t153 + _t116;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_33: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_gelu_bwd_33 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_33",
+    "T _t103, T _t108, T _t113",
+    "T grad_multihead_attn_in_proj_bias",
+    """
+    T _t154 = _t103 + _t108;
+    grad_multihead_attn_in_proj_bias = _t154 + _t113;
+    """,
+)
+
+
+def _cupy_backward_no_norm_first_gelu(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    _t1,
+    _t5,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h1,
+    _t15,
+    _t18,
+    _t21,
+    _t27,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t28,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    h2,
+    linear1_z,
+    norm3_rstd,
+    norm3_normalized,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_decoder_no_norm_first_gelu_bwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_gelu_bwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    _t38, _t41, hidden = _transformer_decoder_no_norm_first_gelu_bwd_2(linear1_z)
+    norm3_p = _transformer_decoder_no_norm_first_gelu_bwd_3(grad_y, norm3_normalized)
+    grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t49 = x.shape[-1]
+    norm3_scale = _transformer_decoder_no_norm_first_gelu_bwd_4(norm3_rstd, _t49)
+    _t51 = _transformer_decoder_no_norm_first_gelu_bwd_5(
+        grad_y, norm3_weight, norm3_rstd
+    )
+    _t52 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t53 = _transformer_decoder_no_norm_first_gelu_bwd_6(_t52, norm3_scale)
+    _t55 = _transformer_decoder_no_norm_first_gelu_bwd_7(norm3_normalized, _t53, _t51)
+    _t56 = _cupy_dot_last(grad_y, norm3_weight)
+    _t57 = _transformer_decoder_no_norm_first_gelu_bwd_8(_t56, norm3_scale)
+    grad_norm3_x = _transformer_decoder_no_norm_first_gelu_bwd_9(_t55, _t57)
+    grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_decoder_no_norm_first_gelu_bwd_10(
+        grad_hidden, _t41, linear1_z, _t38
+    )
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    _t71 = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
+    grad_h2, norm2_p = _transformer_decoder_no_norm_first_gelu_bwd_11(
+        grad_norm3_x, _t71, norm2_normalized
+    )
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    _t73 = x.shape[-1]
+    norm2_scale = _transformer_decoder_no_norm_first_gelu_bwd_12(norm2_rstd, _t73)
+    _t75 = _transformer_decoder_no_norm_first_gelu_bwd_13(
+        grad_h2, norm2_weight, norm2_rstd
+    )
+    _t76 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t77 = _transformer_decoder_no_norm_first_gelu_bwd_14(_t76, norm2_scale)
+    _t79 = _transformer_decoder_no_norm_first_gelu_bwd_15(norm2_normalized, _t77, _t75)
+    _t80 = _cupy_dot_last(grad_h2, norm2_weight)
+    _t81 = _transformer_decoder_no_norm_first_gelu_bwd_16(_t80, norm2_scale)
+    grad_norm2_x = _transformer_decoder_no_norm_first_gelu_bwd_17(_t79, _t81)
+    grad_multihead_attn_out_proj_bias = _cupy_sum_to(
+        grad_norm2_x, self_attn_out_proj_bias.shape
+    )
+    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(
+        multihead_attn_attended
+    )
+    _t85 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t86 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t85, _t86)
+    _t88 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t88, _t85)
+    _t90 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_gelu_bwd_18(
+        grad_multihead_attn_weights, _t90, multihead_attn_weights
+    )
+    _t93 = cp.swapaxes(_t28, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t93)
+    _t95 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t96 = _cupy_bmm(_t95, grad_multihead_attn_allowed)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t96, -1, -2)
+    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    _t100 = _transformer_decoder_no_norm_first_gelu_bwd_19(
+        grad_multihead_attn_heads_q, _t27
+    )
+    grad_multihead_attn_q = _cupy_merge_heads(_t100, nhead)
+    _t102 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t103 = _cupy_chunk_place(_t102, self_attn_in_proj_bias, 3, 2, -1)
+    _t104 = grad_multihead_attn_v @ _t21
+    _t105 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t106 = _cupy_chunk_place(_t105, self_attn_in_proj_weight, 3, 2, 0)
+    _t107 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t108 = _cupy_chunk_place(_t107, self_attn_in_proj_bias, 3, 1, -1)
+    _t109 = grad_multihead_attn_k @ _t18
+    _t110 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t111 = _cupy_chunk_place(_t110, self_attn_in_proj_weight, 3, 1, 0)
+    _t112 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    _t113 = _cupy_chunk_place(_t112, self_attn_in_proj_bias, 3, 0, -1)
+    _t114 = grad_multihead_attn_q @ _t15
+    _t115 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
+    _t116 = _cupy_chunk_place(_t115, self_attn_in_proj_weight, 3, 0, 0)
+    grad_h1, norm1_p = _transformer_decoder_no_norm_first_gelu_bwd_20(
+        grad_norm2_x, _t114, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    _t117 = x.shape[-1]
+    norm1_scale = _transformer_decoder_no_norm_first_gelu_bwd_21(norm1_rstd, _t117)
+    _t119 = _transformer_decoder_no_norm_first_gelu_bwd_22(
+        grad_h1, norm1_weight, norm1_rstd
+    )
+    _t120 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t121 = _transformer_decoder_no_norm_first_gelu_bwd_23(_t120, norm1_scale)
+    _t123 = _transformer_decoder_no_norm_first_gelu_bwd_24(
+        norm1_normalized, _t121, _t119
+    )
+    _t124 = _cupy_dot_last(grad_h1, norm1_weight)
+    _t125 = _transformer_decoder_no_norm_first_gelu_bwd_25(_t124, norm1_scale)
+    grad_norm1_x = _transformer_decoder_no_norm_first_gelu_bwd_26(_t123, _t125)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(
+        grad_norm1_x, self_attn_out_proj_bias.shape
+    )
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t129 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t130 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t129, _t130)
+    _t132 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t132, _t129)
+    _t134 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_decoder_no_norm_first_gelu_bwd_27(
+        grad_self_attn_weights, _t134, self_attn_weights
+    )
+    _t137 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t137)
+    _t139 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t140 = _cupy_bmm(_t139, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t140, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t144 = _transformer_decoder_no_norm_first_gelu_bwd_28(grad_self_attn_heads_q, _t5)
+    grad_self_attn_q = _cupy_merge_heads(_t144, nhead)
+    _t146 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+    _t147 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+    _t148 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_decoder_no_norm_first_gelu_bwd_29(
+        _t146, _t147, _t148
+    )
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    _t151 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    grad_x = _transformer_decoder_no_norm_first_gelu_bwd_30(grad_norm1_x, _t151)
+    grad_memory = _transformer_decoder_no_norm_first_gelu_bwd_31(_t104, _t109)
+    grad_multihead_attn_in_proj_weight = _transformer_decoder_no_norm_first_gelu_bwd_32(
+        _t106, _t111, _t116
+    )
+    grad_multihead_attn_in_proj_bias = _transformer_decoder_no_norm_first_gelu_bwd_33(
+        _t103, _t108, _t113
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_0 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_2",
+    "T _t8, T self_attn_out_proj_bias, T x",
+    "T _t9",
+    """
+    T attended = _t8 + self_attn_out_proj_bias;
+    _t9 = x + attended;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_3 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_3",
+    "T X0",
+    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_3_map(const T _t9) {
+        return _t9;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_4",
+    "T _t9, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = _t9 - norm1_mu;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_5",
+    "T _t10, int32 _t11, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t10 / _t11;
+    T _t12 = norm1_variance + eps;
+    T _t13 = sqrt(_t12);
+    norm1_rstd = T(1) / _t13;
+    """,
+    scalars=("_t11", "eps"),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_6: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_6",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T h1",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t14 = norm1_normalized * norm1_weight;
+    h1 = _t14 + norm1_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_7: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_7",
+    "T _t16, T _t17",
+    "T multihead_attn_q",
+    """
+    multihead_attn_q = _t16 + _t17;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_8",
+    "T _t19, T _t20",
+    "T multihead_attn_k",
+    """
+    multihead_attn_k = _t19 + _t20;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_9",
+    "T _t22, T _t23",
+    "T multihead_attn_v",
+    """
+    multihead_attn_v = _t22 + _t23;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_10",
+    "T _t24, T _t27",
+    "T multihead_attn_heads_q",
+    """
+    multihead_attn_heads_q = _t24 * _t27;
+    """,
+    scalars=("_t27",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_11",
+    "T _t30, T multihead_attn_out_proj_bias, T h1",
+    "T _t31",
+    """
+    T crossed = _t30 + multihead_attn_out_proj_bias;
+    _t31 = h1 + crossed;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_12 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_12",
+    "T X0",
+    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_12_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_12_map(const T _t31) {
+        return _t31;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_13: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_13",
+    "T _t31, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = _t31 - norm2_mu;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_14: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_14 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_14",
+    "T _t32, int32 _t33, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t32 / _t33;
+    T _t34 = norm2_variance + eps;
+    T _t35 = sqrt(_t34);
+    norm2_rstd = T(1) / _t35;
+    """,
+    scalars=("_t33", "eps"),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_15: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_15",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T h2",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t36 = norm2_normalized * norm2_weight;
+    h2 = _t36 + norm2_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_16: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_16",
+    "T _t37, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t37 + linear1_bias;
+    T _t38 = linear1_z * linear1_z * linear1_z;
+    T _t39 = T(0.044715) * _t38;
+    T _t40 = linear1_z + _t39;
+    T gelu_inner = T(0.7978845608028654) * _t40;
+    T _t41 = T(0.5) * linear1_z;
+    T _t42 = tanh(gelu_inner);
+    T _t43 = T(1) + _t42;
+    hidden = _t41 * _t43;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_17: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_17",
+    "T _t44, T linear2_bias, T h2",
+    "T _t45",
+    """
+    T linear2_z = _t44 + linear2_bias;
+    _t45 = h2 + linear2_z;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_18: layers_spec/layers/layer_normalization.yaml:20
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_18 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_18",
+    "T X0",
+    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_18_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_18_map(const T _t45) {
+        return _t45;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_19: layers_spec/layers/layer_normalization.yaml:21
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_19",
+    "T _t45, T norm3_mu",
+    "T norm3_centered",
+    """
+    norm3_centered = _t45 - norm3_mu;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_20: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_20 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_20",
+    "T _t46, int32 _t47, T eps",
+    "T norm3_rstd",
+    """
+    T norm3_variance = _t46 / _t47;
+    T _t48 = norm3_variance + eps;
+    T _t49 = sqrt(_t48);
+    norm3_rstd = T(1) / _t49;
+    """,
+    scalars=("_t47", "eps"),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_21: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_21",
+    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
+    "T norm3_normalized, T y",
+    """
+    norm3_normalized = norm3_centered * norm3_rstd;
+    T _t50 = norm3_normalized * norm3_weight;
+    y = _t50 + norm3_bias;
+    """,
+)
+
+
+def _cupy_forward_no_norm_first_gelu_tanh(
+    x,
+    memory,
+    tgt_mask,
+    memory_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_decoder_no_norm_first_gelu_tanh_fwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t7, nhead)
+    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t9 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_2(
+        _t8, self_attn_out_proj_bias, x
+    )
+    norm1_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_3(_t9)
+    norm1_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_4(_t9, norm1_mu)
+    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_5(_t10, _t11, eps)
+    norm1_normalized, h1 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_6(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t16 = h1 @ _t15.T
+    _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_7(_t16, _t17)
+    _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t19 = memory @ _t18.T
+    _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _transformer_decoder_no_norm_first_gelu_tanh_fwd_8(_t19, _t20)
+    _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t22 = memory @ _t21.T
+    _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _transformer_decoder_no_norm_first_gelu_tanh_fwd_9(_t22, _t23)
+    _t24 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t25 = x.shape[-1]
+    _t26 = _t25 / nhead
+    _t27 = _t26 ** (-0.5)
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_10(
+        _t24, _t27
+    )
+    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
+    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
+    _t30 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    _t31 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_11(
+        _t30, multihead_attn_out_proj_bias, h1
+    )
+    norm2_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_12(_t31)
+    norm2_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_13(_t31, norm2_mu)
+    _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t33 = x.shape[-1]
+    norm2_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_14(_t32, _t33, eps)
+    norm2_normalized, h2 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_15(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    _t37 = h2 @ linear1_weight.T
+    linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_tanh_fwd_16(
+        _t37, linear1_bias
+    )
+    _t44 = hidden @ linear2_weight.T
+    _t45 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_17(_t44, linear2_bias, h2)
+    norm3_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_18(_t45)
+    norm3_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_19(_t45, norm3_mu)
+    _t46 = _cupy_dot_last(norm3_centered, norm3_centered)
+    _t47 = x.shape[-1]
+    norm3_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_20(_t46, _t47, eps)
+    norm3_normalized, y = _transformer_decoder_no_norm_first_gelu_tanh_fwd_21(
+        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    )
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h1,
+        _t15,
+        _t18,
+        _t21,
+        _t27,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t28,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        h2,
+        linear1_z,
+        norm3_rstd,
+        norm3_normalized,
+    )
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_1 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_2: layers_spec/activations/gelu.yaml:20,21
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_2",
+    "T linear1_z",
+    "T _t41, T _t42, T _t43, T hidden",
+    """
+    T _t38 = linear1_z * linear1_z * linear1_z;
+    T _t39 = T(0.044715) * _t38;
+    T _t40 = linear1_z + _t39;
+    T gelu_inner = T(0.7978845608028654) * _t40;
+    _t41 = T(0.5) * linear1_z;
+    _t42 = tanh(gelu_inner);
+    _t43 = T(1) + _t42;
+    hidden = _t41 * _t43;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_3: layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_3",
+    "T grad_y, T norm3_normalized",
+    "T norm3_p",
+    """
+    norm3_p = grad_y * norm3_normalized;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_4",
+    "T norm3_rstd, int32 _t51",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t51;
+    """,
+    scalars=("_t51",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_5",
+    "T grad_y, T norm3_weight, T norm3_rstd",
+    "T _t53",
+    """
+    T _t52 = grad_y * norm3_weight;
+    _t53 = _t52 * norm3_rstd;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_6",
+    "T _t54, T norm3_scale",
+    "T _t55",
+    """
+    _t55 = _t54 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_7",
+    "T norm3_normalized, T _t55, T _t53",
+    "T _t57",
+    """
+    T _t56 = norm3_normalized * _t55;
+    _t57 = _t53 - _t56;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_8",
+    "T _t58, T norm3_scale",
+    "T _t59",
+    """
+    _t59 = _t58 * norm3_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_9",
+    "T _t57, T _t59",
+    "T grad_norm3_x",
+    """
+    grad_norm3_x = _t57 - _t59;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_10: layers_spec/primitives.yaml:61,62,180,90
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_10",
+    "T grad_hidden, T _t43, T _t41, T _t42, T linear1_z",
+    "T grad_linear1_z",
+    """
+    T _t63 = grad_hidden * _t43;
+    T _t64 = grad_hidden * _t41;
+    T _t65 = _t42 * _t42;
+    T _t66 = T(1) - _t65;
+    T grad_gelu_inner = _t64 * _t66;
+    T _t68 = _t63 * T(0.5);
+    T _t69 = grad_gelu_inner * T(0.7978845608028654);
+    T _t70 = _t69 * T(0.044715);
+    T _t71 = _t70 * T(3);
+    T _t72 = linear1_z * linear1_z;
+    T _t73 = _t71 * _t72;
+    T _t74 = _t68 + _t69;
+    grad_linear1_z = _t74 + _t73;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_11",
+    "T grad_norm3_x, T _t76, T norm2_normalized",
+    "T grad_h2, T norm2_p",
+    """
+    grad_h2 = grad_norm3_x + _t76;
+    norm2_p = grad_h2 * norm2_normalized;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_12",
+    "T norm2_rstd, int32 _t78",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t78;
+    """,
+    scalars=("_t78",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_13",
+    "T grad_h2, T norm2_weight, T norm2_rstd",
+    "T _t80",
+    """
+    T _t79 = grad_h2 * norm2_weight;
+    _t80 = _t79 * norm2_rstd;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_14",
+    "T _t81, T norm2_scale",
+    "T _t82",
+    """
+    _t82 = _t81 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_15",
+    "T norm2_normalized, T _t82, T _t80",
+    "T _t84",
+    """
+    T _t83 = norm2_normalized * _t82;
+    _t84 = _t80 - _t83;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_16",
+    "T _t85, T norm2_scale",
+    "T _t86",
+    """
+    _t86 = _t85 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_17",
+    "T _t84, T _t86",
+    "T grad_norm2_x",
+    """
+    grad_norm2_x = _t84 - _t86;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2514
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
+    "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
+    "T grad_multihead_attn_allowed",
+    """
+    T _t96 = grad_multihead_attn_weights - _t95;
+    grad_multihead_attn_allowed = multihead_attn_weights * _t96;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_19: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_19",
+    "T grad_multihead_attn_heads_q, T _t27",
+    "T _t105",
+    """
+    _t105 = grad_multihead_attn_heads_q * _t27;
+    """,
+    scalars=("_t27",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:823; layers_spec/layers/layer_normalization.yaml:32
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_20",
+    "T grad_norm2_x, T _t119, T norm1_normalized",
+    "T grad_h1, T norm1_p",
+    """
+    grad_h1 = grad_norm2_x + _t119;
+    norm1_p = grad_h1 * norm1_normalized;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_21: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_21",
+    "T norm1_rstd, int32 _t122",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t122;
+    """,
+    scalars=("_t122",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_22: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_22 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_22",
+    "T grad_h1, T norm1_weight, T norm1_rstd",
+    "T _t124",
+    """
+    T _t123 = grad_h1 * norm1_weight;
+    _t124 = _t123 * norm1_rstd;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_23: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_23",
+    "T _t125, T norm1_scale",
+    "T _t126",
+    """
+    _t126 = _t125 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_24 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_24",
+    "T norm1_normalized, T _t126, T _t124",
+    "T _t128",
+    """
+    T _t127 = norm1_normalized * _t126;
+    _t128 = _t124 - _t127;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_25 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_25",
+    "T _t129, T norm1_scale",
+    "T _t130",
+    """
+    _t130 = _t129 * norm1_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_26",
+    "T _t128, T _t130",
+    "T grad_norm1_x",
+    """
+    grad_norm1_x = _t128 - _t130;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2514
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
+    "T grad_self_attn_weights, T _t139, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t140 = grad_self_attn_weights - _t139;
+    grad_self_attn_allowed = self_attn_weights * _t140;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_28: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_28",
+    "T grad_self_attn_heads_q, T _t5",
+    "T _t149",
+    """
+    _t149 = grad_self_attn_heads_q * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_29: layers_spec/primitives.yaml:823
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_29",
+    "T _t151, T _t152, T _t153",
+    "T grad_self_attn_qkv",
+    """
+    T _t154 = _t151 + _t152;
+    grad_self_attn_qkv = _t154 + _t153;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_30: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_30 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_30",
+    "T grad_norm1_x, T _t156",
+    "T grad_x",
+    """
+    grad_x = grad_norm1_x + _t156;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_31: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_31 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_31",
+    "T _t109, T _t114",
+    "T grad_memory",
+    """
+    grad_memory = _t109 + _t114;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_32: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_32 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_32",
+    "T _t111, T _t116, T _t121",
+    "T grad_multihead_attn_in_proj_weight",
+    """
+    T _t158 = _t111 + _t116;
+    grad_multihead_attn_in_proj_weight = _t158 + _t121;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_33: layers_spec/primitives.yaml:510
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_33 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_33",
+    "T _t108, T _t113, T _t118",
+    "T grad_multihead_attn_in_proj_bias",
+    """
+    T _t159 = _t108 + _t113;
+    grad_multihead_attn_in_proj_bias = _t159 + _t118;
+    """,
+)
+
+
+def _cupy_backward_no_norm_first_gelu_tanh(
+    grad_y,
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_out_proj_weight,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    norm3_weight,
+    nhead,
+    _t1,
+    _t5,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h1,
+    _t15,
+    _t18,
+    _t21,
+    _t27,
+    multihead_attn_heads_q,
+    multihead_attn_heads_v,
+    _t28,
+    multihead_attn_weights,
+    multihead_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    h2,
+    linear1_z,
+    norm3_rstd,
+    norm3_normalized,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_decoder_no_norm_first_gelu_tanh_bwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_gelu_tanh_bwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    _t41, _t42, _t43, hidden = _transformer_decoder_no_norm_first_gelu_tanh_bwd_2(
+        linear1_z
+    )
+    norm3_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_3(
+        grad_y, norm3_normalized
+    )
+    grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t51 = x.shape[-1]
+    norm3_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_4(norm3_rstd, _t51)
+    _t53 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_5(
+        grad_y, norm3_weight, norm3_rstd
+    )
+    _t54 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t55 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_6(_t54, norm3_scale)
+    _t57 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_7(
+        norm3_normalized, _t55, _t53
+    )
+    _t58 = _cupy_dot_last(grad_y, norm3_weight)
+    _t59 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_8(_t58, norm3_scale)
+    grad_norm3_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_9(_t57, _t59)
+    grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_decoder_no_norm_first_gelu_tanh_bwd_10(
+        grad_hidden, _t43, _t41, _t42, linear1_z
+    )
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    _t76 = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
+    grad_h2, norm2_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_11(
+        grad_norm3_x, _t76, norm2_normalized
+    )
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    _t78 = x.shape[-1]
+    norm2_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_12(norm2_rstd, _t78)
+    _t80 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_13(
+        grad_h2, norm2_weight, norm2_rstd
+    )
+    _t81 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t82 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_14(_t81, norm2_scale)
+    _t84 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_15(
+        norm2_normalized, _t82, _t80
+    )
+    _t85 = _cupy_dot_last(grad_h2, norm2_weight)
+    _t86 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_16(_t85, norm2_scale)
+    grad_norm2_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_17(_t84, _t86)
+    grad_multihead_attn_out_proj_bias = _cupy_sum_to(
+        grad_norm2_x, self_attn_out_proj_bias.shape
+    )
+    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(
+        multihead_attn_attended
+    )
+    _t90 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t91 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t90, _t91)
+    _t93 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t93, _t90)
+    _t95 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_gelu_tanh_bwd_18(
+        grad_multihead_attn_weights, _t95, multihead_attn_weights
+    )
+    _t98 = cp.swapaxes(_t28, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t98)
+    _t100 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t101 = _cupy_bmm(_t100, grad_multihead_attn_allowed)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t101, -1, -2)
+    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    _t105 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_19(
+        grad_multihead_attn_heads_q, _t27
+    )
+    grad_multihead_attn_q = _cupy_merge_heads(_t105, nhead)
+    _t107 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t108 = _cupy_chunk_place(_t107, self_attn_in_proj_bias, 3, 2, -1)
+    _t109 = grad_multihead_attn_v @ _t21
+    _t110 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t111 = _cupy_chunk_place(_t110, self_attn_in_proj_weight, 3, 2, 0)
+    _t112 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t113 = _cupy_chunk_place(_t112, self_attn_in_proj_bias, 3, 1, -1)
+    _t114 = grad_multihead_attn_k @ _t18
+    _t115 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t116 = _cupy_chunk_place(_t115, self_attn_in_proj_weight, 3, 1, 0)
+    _t117 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    _t118 = _cupy_chunk_place(_t117, self_attn_in_proj_bias, 3, 0, -1)
+    _t119 = grad_multihead_attn_q @ _t15
+    _t120 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
+    _t121 = _cupy_chunk_place(_t120, self_attn_in_proj_weight, 3, 0, 0)
+    grad_h1, norm1_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_20(
+        grad_norm2_x, _t119, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    _t122 = x.shape[-1]
+    norm1_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_21(norm1_rstd, _t122)
+    _t124 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_22(
+        grad_h1, norm1_weight, norm1_rstd
+    )
+    _t125 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t126 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_23(_t125, norm1_scale)
+    _t128 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_24(
+        norm1_normalized, _t126, _t124
+    )
+    _t129 = _cupy_dot_last(grad_h1, norm1_weight)
+    _t130 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_25(_t129, norm1_scale)
+    grad_norm1_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_26(_t128, _t130)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(
+        grad_norm1_x, self_attn_out_proj_bias.shape
+    )
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t134 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t135 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t134, _t135)
+    _t137 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t137, _t134)
+    _t139 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_decoder_no_norm_first_gelu_tanh_bwd_27(
+        grad_self_attn_weights, _t139, self_attn_weights
+    )
+    _t142 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t142)
+    _t144 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t145 = _cupy_bmm(_t144, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t145, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t149 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_28(
+        grad_self_attn_heads_q, _t5
+    )
+    grad_self_attn_q = _cupy_merge_heads(_t149, nhead)
+    _t151 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+    _t152 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+    _t153 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_decoder_no_norm_first_gelu_tanh_bwd_29(
+        _t151, _t152, _t153
+    )
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    _t156 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    grad_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_30(grad_norm1_x, _t156)
+    grad_memory = _transformer_decoder_no_norm_first_gelu_tanh_bwd_31(_t109, _t114)
+    grad_multihead_attn_in_proj_weight = (
+        _transformer_decoder_no_norm_first_gelu_tanh_bwd_32(_t111, _t116, _t121)
+    )
+    grad_multihead_attn_in_proj_bias = (
+        _transformer_decoder_no_norm_first_gelu_tanh_bwd_33(_t108, _t113, _t118)
+    )
+    return (
+        grad_x,
+        grad_memory,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_multihead_attn_in_proj_weight,
+        grad_multihead_attn_in_proj_bias,
+        grad_multihead_attn_out_proj_weight,
+        grad_multihead_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_norm3_weight,
+        grad_norm3_bias,
+    )
+
+
+_CUPY_VARIANTS = {
+    (True, "relu"): (_cupy_forward_norm_first_relu, _cupy_backward_norm_first_relu),
+    (True, "gelu"): (_cupy_forward_norm_first_gelu, _cupy_backward_norm_first_gelu),
+    (True, "gelu_tanh"): (
+        _cupy_forward_norm_first_gelu_tanh,
+        _cupy_backward_norm_first_gelu_tanh,
+    ),
+    (False, "relu"): (
+        _cupy_forward_no_norm_first_relu,
+        _cupy_backward_no_norm_first_relu,
+    ),
+    (False, "gelu"): (
+        _cupy_forward_no_norm_first_gelu,
+        _cupy_backward_no_norm_first_gelu,
+    ),
+    (False, "gelu_tanh"): (
+        _cupy_forward_no_norm_first_gelu_tanh,
+        _cupy_backward_no_norm_first_gelu_tanh,
+    ),
+}
+
+
+def _cupy_apply_mask(scores, mask, out=None):
+    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
+    given, receives the result (it may be ``scores``)."""
+    import cupy as cp
+
+    if mask.dtype != bool:
+        return cp.add(scores, mask, out=out)
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        cp.copyto(out, scores)
+    cp.copyto(out, -cp.inf, where=mask)
+    return out
+
+
+def _cupy_bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    import cupy as cp
+
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return cp.matmul(a, b)
+    out = cp.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        cp.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
+    return out
+
+
+def _cupy_chunk(x, pieces, index, axis):
+    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
+    size = x.shape[axis] // pieces
+    where = [slice(None)] * x.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    return x[tuple(where)]
+
+
+def _cupy_chunk_place(block, like, pieces, index, axis):
+    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
+    along ``axis``."""
+    import cupy as cp
+
+    out = cp.zeros(like.shape, dtype=block.dtype)
+    size = like.shape[axis] // pieces
+    where = [slice(None)] * like.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    out[tuple(where)] = block
+    return out
+
+
+def _cupy_dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    import cupy as cp
+
+    if b.ndim == 1:
+        return cp.matmul(a, b)[..., None]
+    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_masked_softmax(x, out=None):
+    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
+    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
+    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
+    import cupy as cp
+
+    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
+    cp.putmask(top, top == -cp.inf, 0)
+    out = cp.subtract(x, top, out=out)
+    cp.exp(out, out=out)
+    total = cp.sum(out, axis=-1, keepdims=True)
+    cp.putmask(total, total == 0, 1)
+    out /= total
+    return out
+
+
+def _cupy_merge_heads(x, heads):
+    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
+    moved = x.swapaxes(-2, -3)
+    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _cupy_split_heads(x, heads):
+    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
+    h * E / heads to (h + 1) * E / heads of every position, as torch's
+    MultiheadAttention splits them."""
+    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
+
+
+def _cupy_sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    import cupy as cp
+
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return cp.sum(grad, axis=axes).reshape(shape) if axes else grad

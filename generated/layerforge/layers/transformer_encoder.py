@@ -1,0 +1,5803 @@
+"""TransformerEncoder: A transformer encoder block as torch.nn.TransformerEncoderLayer(E,
+nhead, F, dropout=0, batch_first=True): self-attention (multi_head_attention; src_mask
+is required, all False for none, as nn.TransformerEncoderLayer passes it) then the feed-
+forward network linear2(activation(linear1(h))), each with a residual add and a layer
+normalization, after it (post-LN, norm_first false, the default) or before it
+(norm_first true); the activation is relu, gelu (erf) or gelu_tanh. Parameters are named
+as torch's state_dict (self_attn.in_proj_weight, ..., norm2.bias), in its order.
+Generated from layers_spec/layers/transformer_encoder.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_divides,
+    check_nonempty,
+    in_chunks,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x", "src_mask")
+PARAMETERS = (
+    "self_attn_in_proj_weight",
+    "self_attn_in_proj_bias",
+    "self_attn_out_proj_weight",
+    "self_attn_out_proj_bias",
+    "linear1_weight",
+    "linear1_bias",
+    "linear2_weight",
+    "linear2_bias",
+    "norm1_weight",
+    "norm1_bias",
+    "norm2_weight",
+    "norm2_bias",
+)
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    *,
+    nhead=8,
+    eps=1e-05,
+    norm_first=False,
+    ffn_activation="relu",
+):
+    """TransformerEncoder forward pass.
+
+    A transformer encoder block as torch.nn.TransformerEncoderLayer(E, nhead, F,
+    dropout=0, batch_first=True): self-attention (multi_head_attention; src_mask is
+    required, all False for none, as nn.TransformerEncoderLayer passes it) then the
+    feed-forward network linear2(activation(linear1(h))), each with a residual add and a
+    layer normalization, after it (post-LN, norm_first false, the default) or before it
+    (norm_first true); the activation is relu, gelu (erf) or gelu_tanh. Parameters are
+    named as torch's state_dict (self_attn.in_proj_weight, ..., norm2.bias), in its
+    order.
+
+    Args:
+        x: float32 or float64 input of shape [..., S, E]. Token features [batch, S, E].
+        src_mask: bool or float mask (no gradient) input of shape [S, S]. True (or -inf)
+            where query i may not attend to key j; a float mask is added to the scores.
+        self_attn_in_proj_weight: float32 or float64 parameter of shape [3*E, E].
+            PyTorch's self_attn.in_proj_weight: the in_proj_weight of MultiHeadAttention
+            'self_attn'.
+        self_attn_in_proj_bias: float32 or float64 parameter of shape [3*E]. PyTorch's
+            self_attn.in_proj_bias: the in_proj_bias of MultiHeadAttention 'self_attn'.
+        self_attn_out_proj_weight: float32 or float64 parameter of shape [E, E].
+            PyTorch's self_attn.out_proj_weight: the out_proj_weight of
+            MultiHeadAttention 'self_attn'.
+        self_attn_out_proj_bias: float32 or float64 parameter of shape [E]. PyTorch's
+            self_attn.out_proj_bias: the out_proj_bias of MultiHeadAttention
+            'self_attn'.
+        linear1_weight: float32 or float64 parameter of shape [F, E]. PyTorch's
+            linear1.weight: the weight of Dense 'linear1'.
+        linear1_bias: float32 or float64 parameter of shape [F]. PyTorch's linear1.bias:
+            the bias of Dense 'linear1'.
+        linear2_weight: float32 or float64 parameter of shape [E, F]. PyTorch's
+            linear2.weight: the weight of Dense 'linear2'.
+        linear2_bias: float32 or float64 parameter of shape [E]. PyTorch's linear2.bias:
+            the bias of Dense 'linear2'.
+        norm1_weight: float32 or float64 parameter of shape [E]. PyTorch's norm1.weight:
+            the weight of LayerNormalization 'norm1'.
+        norm1_bias: float32 or float64 parameter of shape [E]. PyTorch's norm1.bias: the
+            bias of LayerNormalization 'norm1'.
+        norm2_weight: float32 or float64 parameter of shape [E]. PyTorch's norm2.weight:
+            the weight of LayerNormalization 'norm2'.
+        norm2_bias: float32 or float64 parameter of shape [E]. PyTorch's norm2.bias: the
+            bias of LayerNormalization 'norm2'.
+        nhead: int, default 8. The number of attention heads; it must divide E.
+        eps: float, default 1e-05. The layer normalizations' eps (torch's
+            layer_norm_eps).
+        norm_first: bool, default False. Normalize before each sublayer (pre-LN) instead
+            of after its residual add.
+        ffn_activation: str, default 'relu'. The feed-forward activation: relu, gelu
+            (exact, erf) or gelu_tanh (the tanh approximation).
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "transformer_encoder",
+        {
+            "x": x,
+            "src_mask": src_mask,
+            "self_attn_in_proj_weight": self_attn_in_proj_weight,
+            "self_attn_in_proj_bias": self_attn_in_proj_bias,
+            "self_attn_out_proj_weight": self_attn_out_proj_weight,
+            "self_attn_out_proj_bias": self_attn_out_proj_bias,
+            "linear1_weight": linear1_weight,
+            "linear1_bias": linear1_bias,
+            "linear2_weight": linear2_weight,
+            "linear2_bias": linear2_bias,
+            "norm1_weight": norm1_weight,
+            "norm1_bias": norm1_bias,
+            "norm2_weight": norm2_weight,
+            "norm2_bias": norm2_bias,
+        },
+        {
+            "x": ("...", "S", "E"),
+            "src_mask": ("S", "S"),
+            "self_attn_in_proj_weight": ("3*E", "E"),
+            "self_attn_in_proj_bias": ("3*E",),
+            "self_attn_out_proj_weight": ("E", "E"),
+            "self_attn_out_proj_bias": ("E",),
+            "linear1_weight": ("F", "E"),
+            "linear1_bias": ("F",),
+            "linear2_weight": ("E", "F"),
+            "linear2_bias": ("E",),
+            "norm1_weight": ("E",),
+            "norm1_bias": ("E",),
+            "norm2_weight": ("E",),
+            "norm2_bias": ("E",),
+        },
+        kinds={"src_mask": "mask"},
+    )
+    check_attribute("transformer_encoder", "nhead", nhead, "int", minimum=1)
+    check_divides("transformer_encoder", "nhead", nhead, "x", x.shape[-1])
+    check_attribute("transformer_encoder", "eps", eps, "float", minimum=0.0)
+    check_attribute("transformer_encoder", "norm_first", norm_first, "bool")
+    check_attribute(
+        "transformer_encoder",
+        "ffn_activation",
+        ffn_activation,
+        "str",
+        choices=("relu", "gelu", "gelu_tanh"),
+    )
+    check_nonempty("transformer_encoder", "x", x.shape, -1)
+    check_nonempty("transformer_encoder", "x", x.shape, -2)
+    if on_gpu(x):
+        forward_variant, backward_variant = _CUPY_VARIANTS[(norm_first, ffn_activation)]
+        y, saved = forward_variant(
+            x,
+            src_mask,
+            self_attn_in_proj_weight,
+            self_attn_in_proj_bias,
+            self_attn_out_proj_weight,
+            self_attn_out_proj_bias,
+            linear1_weight,
+            linear1_bias,
+            linear2_weight,
+            linear2_bias,
+            norm1_weight,
+            norm1_bias,
+            norm2_weight,
+            norm2_bias,
+            nhead,
+            eps,
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    forward_variant, backward_variant = _VARIANTS[(norm_first, ffn_activation)]
+    y, saved = forward_variant(
+        x,
+        src_mask,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        linear2_bias,
+        norm1_weight,
+        norm1_bias,
+        norm2_weight,
+        norm2_bias,
+        nhead,
+        eps,
+    )
+    return y, (backward_variant, saved, (y.dtype, y.shape), None)
+
+
+def backward(grad_y, ctx):
+    """TransformerEncoder backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_self_attn_in_proj_weight, grad_self_attn_in_proj_bias,
+            grad_self_attn_out_proj_weight, grad_self_attn_out_proj_bias,
+            grad_linear1_weight, grad_linear1_bias, grad_linear2_weight,
+            grad_linear2_bias, grad_norm1_weight, grad_norm1_bias, grad_norm2_weight,
+            grad_norm2_bias: gradients with respect to x, self_attn_in_proj_weight,
+            self_attn_in_proj_bias, self_attn_out_proj_weight, self_attn_out_proj_bias,
+            linear1_weight, linear1_bias, linear2_weight, linear2_bias, norm1_weight,
+            norm1_bias, norm2_weight, norm2_bias, in that order.
+    """
+    backward_variant, saved = check_context(
+        "transformer_encoder", __name__, ctx, {"grad_y": grad_y}
+    )
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_norm_first_relu(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = x.shape[-1]
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t1
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    normalized = norm1_normalized * norm1_weight
+    normalized += norm1_bias
+    _t2 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t3 = (_t1 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    h = np.add(x, attended, out=attended)
+    norm2_mu = _mean(h, -1)
+    norm2_centered = h - norm2_mu
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t1
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    ffn_input = norm2_normalized * norm2_weight
+    ffn_input += norm2_bias
+    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    hidden = np.clip(linear1_z, 0, np.inf)
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    y = np.add(h, linear2_z, out=h)
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t2,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _backward_norm_first_relu(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    ffn_input,
+    linear1_z,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    hidden = np.clip(linear1_z, 0, np.inf)
+    grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
+    grad_linear1_z = grad_hidden * (linear1_z > 0)
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
+    norm2_p = grad_ffn_input * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t3 = x.shape[-1]
+    norm2_scale = norm2_rstd / _t3
+    grad_norm2_x = grad_ffn_input * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t4 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t4
+    grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
+    grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
+    grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
+    _t5 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t5, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t5)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
+    norm1_p = grad_normalized * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t3, out=norm2_scale)
+    grad_norm1_x = grad_normalized * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t6 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t6
+    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
+    grad_x = np.add(grad_h, grad_norm1_x, out=grad_norm1_x)
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+def _forward_norm_first_gelu(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = x.shape[-1]
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t1
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    normalized = norm1_normalized * norm1_weight
+    normalized += norm1_bias
+    _t2 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t3 = (_t1 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    h = np.add(x, attended, out=attended)
+    norm2_mu = _mean(h, -1)
+    norm2_centered = h - norm2_mu
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t1
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    ffn_input = norm2_normalized * norm2_weight
+    ffn_input += norm2_bias
+    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    hidden = _erf(0.7071067811865476 * linear1_z)
+    hidden *= 0.5
+    hidden += 0.5
+    hidden *= linear1_z
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    y = np.add(h, linear2_z, out=h)
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t2,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _backward_norm_first_gelu(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    ffn_input,
+    linear1_z,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t3 = 0.7071067811865476 * linear1_z
+    _t4 = _erf(_t3)
+    _t4 *= 0.5
+    _t4 += 0.5
+    hidden = linear1_z * _t4
+    grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
+    grad_linear1_z = np.multiply(grad_hidden, _t4, out=_t4)
+    _t5 = _t3 * _t3
+    np.negative(_t5, out=_t5)
+    np.exp(_t5, out=_t5)
+    _t5 *= grad_hidden
+    _t5 *= linear1_z
+    _t5 *= 0.5
+    _t5 *= 1.1283791670955126
+    _t5 *= 0.7071067811865476
+    grad_linear1_z += _t5
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
+    norm2_p = grad_ffn_input * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t6 = x.shape[-1]
+    norm2_scale = norm2_rstd / _t6
+    grad_norm2_x = grad_ffn_input * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t7 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t7
+    grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
+    grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
+    grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
+    _t8 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t8, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t8)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
+    norm1_p = grad_normalized * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t6, out=norm2_scale)
+    grad_norm1_x = grad_normalized * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t9 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t9
+    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
+    grad_x = np.add(grad_h, grad_norm1_x, out=grad_norm1_x)
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+def _forward_norm_first_gelu_tanh(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = x.shape[-1]
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t1
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    normalized = norm1_normalized * norm1_weight
+    normalized += norm1_bias
+    _t2 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t3 = (_t1 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    h = np.add(x, attended, out=attended)
+    norm2_mu = _mean(h, -1)
+    norm2_centered = h - norm2_mu
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t1
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    ffn_input = norm2_normalized * norm2_weight
+    ffn_input += norm2_bias
+    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    hidden = np.tanh(gelu_inner, out=gelu_inner)
+    hidden += 1
+    hidden *= 0.5
+    hidden *= linear1_z
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    y = np.add(h, linear2_z, out=h)
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t2,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _backward_norm_first_gelu_tanh(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    ffn_input,
+    linear1_z,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    _t3 = 0.5 * linear1_z
+    _t4 = np.tanh(gelu_inner, out=gelu_inner)
+    _t5 = 1 + _t4
+    hidden = _t3 * _t5
+    grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
+    grad_gelu_inner = np.multiply(_t4, _t4, out=_t4)
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_hidden
+    grad_gelu_inner *= _t3
+    _t6 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t3)
+    grad_linear1_z = np.multiply(grad_hidden, _t5, out=_t5)
+    grad_linear1_z *= 0.5
+    grad_linear1_z += _t6
+    _t7 = _t6 * 0.044715
+    _t7 *= 3
+    _t8 = linear1_z * linear1_z
+    _t7 *= _t8
+    grad_linear1_z += _t7
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
+    norm2_p = grad_ffn_input * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t9 = x.shape[-1]
+    norm2_scale = norm2_rstd / _t9
+    grad_norm2_x = grad_ffn_input * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t10 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t10
+    grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
+    grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
+    grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
+    _t11 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t11, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t11)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
+    norm1_p = grad_normalized * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t9, out=norm2_scale)
+    grad_norm1_x = grad_normalized * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t12 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t12
+    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
+    grad_x = np.add(grad_h, grad_norm1_x, out=grad_norm1_x)
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+def _forward_no_norm_first_relu(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = x.shape[-1]
+    _t3 = (_t2 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    _t4 = np.add(x, attended, out=attended)
+    norm1_mu = _mean(_t4, -1)
+    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t2
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    h = norm1_normalized * norm1_weight
+    h += norm1_bias
+    linear1_z = h @ linear1_weight.T + linear1_bias
+    hidden = np.clip(linear1_z, 0, np.inf)
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    _t5 = np.add(h, linear2_z, out=linear2_z)
+    norm2_mu = _mean(_t5, -1)
+    norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t2
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    y = norm2_normalized * norm2_weight
+    y += norm2_bias
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        _t1,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h,
+        linear1_z,
+        norm2_rstd,
+        norm2_normalized,
+    )
+
+
+def _backward_no_norm_first_relu(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h,
+    linear1_z,
+    norm2_rstd,
+    norm2_normalized,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    hidden = np.clip(linear1_z, 0, np.inf)
+    norm2_p = grad_y * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t3 = x.shape[-1]
+    norm2_scale = norm2_rstd / _t3
+    grad_norm2_x = grad_y * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t4 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t4
+    grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
+    grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
+    grad_linear1_z = grad_hidden * (linear1_z > 0)
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
+    grad_h = grad_norm2_x + grad_linear1_z @ linear1_weight
+    norm1_p = grad_h * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t3, out=norm2_scale)
+    grad_norm1_x = grad_h * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t5 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t5
+    grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
+    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t6 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t6, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t6)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
+    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+def _forward_no_norm_first_gelu(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = x.shape[-1]
+    _t3 = (_t2 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    _t4 = np.add(x, attended, out=attended)
+    norm1_mu = _mean(_t4, -1)
+    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t2
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    h = norm1_normalized * norm1_weight
+    h += norm1_bias
+    linear1_z = h @ linear1_weight.T + linear1_bias
+    hidden = _erf(0.7071067811865476 * linear1_z)
+    hidden *= 0.5
+    hidden += 0.5
+    hidden *= linear1_z
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    _t5 = np.add(h, linear2_z, out=linear2_z)
+    norm2_mu = _mean(_t5, -1)
+    norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t2
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    y = norm2_normalized * norm2_weight
+    y += norm2_bias
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        _t1,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h,
+        linear1_z,
+        norm2_rstd,
+        norm2_normalized,
+    )
+
+
+def _backward_no_norm_first_gelu(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h,
+    linear1_z,
+    norm2_rstd,
+    norm2_normalized,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t3 = 0.7071067811865476 * linear1_z
+    _t4 = _erf(_t3)
+    _t4 *= 0.5
+    _t4 += 0.5
+    hidden = linear1_z * _t4
+    norm2_p = grad_y * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t5 = x.shape[-1]
+    norm2_scale = norm2_rstd / _t5
+    grad_norm2_x = grad_y * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t6 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t6
+    grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
+    grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
+    grad_linear1_z = np.multiply(grad_hidden, _t4, out=_t4)
+    _t7 = _t3 * _t3
+    np.negative(_t7, out=_t7)
+    np.exp(_t7, out=_t7)
+    _t7 *= grad_hidden
+    _t7 *= linear1_z
+    _t7 *= 0.5
+    _t7 *= 1.1283791670955126
+    _t7 *= 0.7071067811865476
+    grad_linear1_z += _t7
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
+    grad_h = grad_norm2_x + grad_linear1_z @ linear1_weight
+    norm1_p = grad_h * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t5, out=norm2_scale)
+    grad_norm1_x = grad_h * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t8 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t8
+    grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
+    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t9 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t9, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t9)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
+    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+def _forward_no_norm_first_gelu_tanh(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = x.shape[-1]
+    _t3 = (_t2 / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
+    attended = (
+        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+    )
+    _t4 = np.add(x, attended, out=attended)
+    norm1_mu = _mean(_t4, -1)
+    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= _t2
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    h = norm1_normalized * norm1_weight
+    h += norm1_bias
+    linear1_z = h @ linear1_weight.T + linear1_bias
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    hidden = np.tanh(gelu_inner, out=gelu_inner)
+    hidden += 1
+    hidden *= 0.5
+    hidden *= linear1_z
+    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    _t5 = np.add(h, linear2_z, out=linear2_z)
+    norm2_mu = _mean(_t5, -1)
+    norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= _t2
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    y = norm2_normalized * norm2_weight
+    y += norm2_bias
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        _t1,
+        _t3,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h,
+        linear1_z,
+        norm2_rstd,
+        norm2_normalized,
+    )
+
+
+def _backward_no_norm_first_gelu_tanh(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    _t1,
+    _t2,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h,
+    linear1_z,
+    norm2_rstd,
+    norm2_normalized,
+):
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    _t3 = 0.5 * linear1_z
+    _t4 = np.tanh(gelu_inner, out=gelu_inner)
+    _t5 = 1 + _t4
+    hidden = _t3 * _t5
+    norm2_p = grad_y * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t6 = x.shape[-1]
+    norm2_scale = norm2_rstd / _t6
+    grad_norm2_x = grad_y * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t7 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t7
+    grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
+    grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
+    grad_gelu_inner = np.multiply(_t4, _t4, out=_t4)
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_hidden
+    grad_gelu_inner *= _t3
+    _t8 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t3)
+    grad_linear1_z = np.multiply(grad_hidden, _t5, out=_t5)
+    grad_linear1_z *= 0.5
+    grad_linear1_z += _t8
+    _t9 = _t8 * 0.044715
+    _t9 *= 3
+    _t10 = linear1_z * linear1_z
+    _t9 *= _t10
+    grad_linear1_z += _t9
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
+    grad_h = grad_norm2_x + grad_linear1_z @ linear1_weight
+    norm1_p = grad_h * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    norm1_scale = np.divide(norm1_rstd, _t6, out=norm2_scale)
+    grad_norm1_x = grad_h * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t11 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t11
+    grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
+    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t12 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
+    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+        grad_self_attn_weights, self_attn_weights
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(
+        grad_self_attn_allowed,
+        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
+    )
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
+    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
+    grad_self_attn_qkv = (
+        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    )
+    grad_self_attn_in_proj_bias = _sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
+    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+_VARIANTS = {
+    (True, "relu"): (_forward_norm_first_relu, _backward_norm_first_relu),
+    (True, "gelu"): (_forward_norm_first_gelu, _backward_norm_first_gelu),
+    (True, "gelu_tanh"): (
+        _forward_norm_first_gelu_tanh,
+        _backward_norm_first_gelu_tanh,
+    ),
+    (False, "relu"): (_forward_no_norm_first_relu, _backward_no_norm_first_relu),
+    (False, "gelu"): (_forward_no_norm_first_gelu, _backward_no_norm_first_gelu),
+    (False, "gelu_tanh"): (
+        _forward_no_norm_first_gelu_tanh,
+        _backward_no_norm_first_gelu_tanh,
+    ),
+}
+
+
+def _apply_mask(scores, mask, out=None):
+    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
+    given, receives the result (it may be ``scores``)."""
+    if mask.dtype != bool:
+        return np.add(scores, mask, out=out)
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        np.copyto(out, scores)
+    np.copyto(out, -np.inf, where=mask)
+    return out
+
+
+def _bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return np.matmul(a, b)
+    out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        np.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
+    return out
+
+
+def _chunk(x, pieces, index, axis):
+    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
+    size = x.shape[axis] // pieces
+    where = [slice(None)] * x.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    return x[tuple(where)]
+
+
+def _chunk_place(block, like, pieces, index, axis):
+    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
+    along ``axis``."""
+    out = np.zeros(like.shape, dtype=block.dtype)
+    size = like.shape[axis] // pieces
+    where = [slice(None)] * like.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    out[tuple(where)] = block
+    return out
+
+
+def _dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    if b.ndim == 1:
+        return np.matmul(a, b)[..., None]
+    return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result.
+
+    float32 takes a shorter road, 25 passes instead of about 60: x P(x^2) / Q(x^2) with x
+    clamped to [-4, 4] (beyond, erf is 1 in float32), P of degree 6 and Q of degree 5
+    fitted by this project to erf's relative error on [0, 4] (2e-9 in exact arithmetic;
+    float32's roundings give at most 7 ulps, 4e-7, against 5.5 ulps for the steps above
+    in float32), the result clamped to [-1, 1]."""
+    if x.dtype == np.float32:
+        z = np.clip(x, -4.0, 4.0)
+        t = z * z
+        num = t * -2.0916970806414932e-4
+        for a in (
+            7.422902684888677e-2,
+            6.015142938213274e00,
+            6.100214860057954e01,
+            8.607209142664759e02,
+            2.934813762236417e03,
+        ):
+            num += a
+            num *= t
+        num += 1.7880702929117764e04
+        den = t + 2.0719813199168364e01
+        for b in (
+            2.450165158979446e02,
+            1.8058271607889747e03,
+            7.883032367986196e03,
+            1.5846360349782708e04,
+        ):
+            den *= t
+            den += b
+        num *= z
+        num /= den
+        return np.clip(num, -1.0, 1.0, out=num if out is None else out)
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
+
+
+def _masked_softmax(x, out=None):
+    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
+    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
+    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
+    top = np.max(x, axis=-1, keepdims=True, initial=-np.inf)  # -inf over no keys
+    np.putmask(top, top == -np.inf, 0)
+    out = np.subtract(x, top, out=out)
+    np.exp(out, out=out)
+    total = np.sum(out, axis=-1, keepdims=True)
+    np.putmask(total, total == 0, 1)
+    out /= total
+    return out
+
+
+def _mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return np.mean(x, axis=axis, keepdims=True)
+
+
+def _merge_heads(x, heads):
+    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
+    moved = x.swapaxes(-2, -3)
+    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _split_heads(x, heads):
+    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
+    h * E / heads to (h + 1) * E / heads of every position, as torch's
+    MultiheadAttention splits them."""
+    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
+
+
+def _sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return np.matmul(np.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return np.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# transformer_encoder_norm_first_relu_fwd_0: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_norm_first_relu_fwd_0 = ReductionKernel(
+    "transformer_encoder_norm_first_relu_fwd_0",
+    "T X0",
+    map_expr="transformer_encoder_norm_first_relu_fwd_0_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_norm_first_relu_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_1: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_norm_first_relu_fwd_1 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_1",
+    "T x, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = x - norm1_mu;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_relu_fwd_2 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_2",
+    "T _t1, int32 _t2, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t1 / _t2;
+    T _t3 = norm1_variance + eps;
+    T _t4 = sqrt(_t3);
+    norm1_rstd = T(1) / _t4;
+    """,
+    scalars=("_t2", "eps"),
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_norm_first_relu_fwd_3 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_3",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T normalized",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t5 = norm1_normalized * norm1_weight;
+    normalized = _t5 + norm1_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_norm_first_relu_fwd_4 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_4",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_norm_first_relu_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_5",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
+_transformer_encoder_norm_first_relu_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_6",
+    "T _t13, T self_attn_out_proj_bias, T x",
+    "T h",
+    """
+    T attended = _t13 + self_attn_out_proj_bias;
+    h = x + attended;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_norm_first_relu_fwd_7 = ReductionKernel(
+    "transformer_encoder_norm_first_relu_fwd_7",
+    "T X0",
+    map_expr="transformer_encoder_norm_first_relu_fwd_7_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_norm_first_relu_fwd_7_map(const T h) {
+        return h;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_norm_first_relu_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_8",
+    "T h, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = h - norm2_mu;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_relu_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_9",
+    "T _t14, int32 _t15, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t14 / _t15;
+    T _t16 = norm2_variance + eps;
+    T _t17 = sqrt(_t16);
+    norm2_rstd = T(1) / _t17;
+    """,
+    scalars=("_t15", "eps"),
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_norm_first_relu_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_10",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T ffn_input",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t18 = norm2_normalized * norm2_weight;
+    ffn_input = _t18 + norm2_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_encoder_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_11",
+    "T _t19, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t19 + linear1_bias;
+    hidden = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+_transformer_encoder_norm_first_relu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_12",
+    "T _t20, T linear2_bias, T h",
+    "T y",
+    """
+    T linear2_z = _t20 + linear2_bias;
+    y = h + linear2_z;
+    """,
+)
+
+
+def _cupy_forward_norm_first_relu(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    norm1_mu = _transformer_encoder_norm_first_relu_fwd_0(x)
+    norm1_centered = _transformer_encoder_norm_first_relu_fwd_1(x, norm1_mu)
+    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_rstd = _transformer_encoder_norm_first_relu_fwd_2(_t1, _t2, eps)
+    norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t6 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t12, nhead)
+    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    h = _transformer_encoder_norm_first_relu_fwd_6(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_encoder_norm_first_relu_fwd_7(h)
+    norm2_centered = _transformer_encoder_norm_first_relu_fwd_8(h, norm2_mu)
+    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_rstd = _transformer_encoder_norm_first_relu_fwd_9(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_10(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    _t19 = ffn_input @ linear1_weight.T
+    linear1_z, hidden = _transformer_encoder_norm_first_relu_fwd_11(_t19, linear1_bias)
+    _t20 = hidden @ linear2_weight.T
+    y = _transformer_encoder_norm_first_relu_fwd_12(_t20, linear2_bias, h)
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+# transformer_encoder_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_norm_first_relu_bwd_0 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_0",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_norm_first_relu_bwd_1 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_1",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_2: layers_spec/activations/relu.yaml:8
+_transformer_encoder_norm_first_relu_bwd_2 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_2",
+    "T linear1_z",
+    "T hidden",
+    """
+    hidden = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_3: layers_spec/primitives.yaml:252
+_transformer_encoder_norm_first_relu_bwd_3 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_3",
+    "T linear1_z, T grad_hidden",
+    "T grad_linear1_z",
+    """
+    bool _t24 = linear1_z > T(0);
+    grad_linear1_z = grad_hidden * _t24;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_norm_first_relu_bwd_4 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_4",
+    "T grad_ffn_input, T norm2_normalized",
+    "T norm2_p",
+    """
+    norm2_p = grad_ffn_input * norm2_normalized;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_norm_first_relu_bwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_5",
+    "T norm2_rstd, int32 _t29",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t29;
+    """,
+    scalars=("_t29",),
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_6 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_6",
+    "T grad_ffn_input, T norm2_weight, T norm2_rstd",
+    "T _t31",
+    """
+    T _t30 = grad_ffn_input * norm2_weight;
+    _t31 = _t30 * norm2_rstd;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_7 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_7",
+    "T _t32, T norm2_scale",
+    "T _t33",
+    """
+    _t33 = _t32 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_8 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_8",
+    "T norm2_normalized, T _t33, T _t31",
+    "T _t35",
+    """
+    T _t34 = norm2_normalized * _t33;
+    _t35 = _t31 - _t34;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_9",
+    "T _t36, T norm2_scale",
+    "T _t37",
+    """
+    _t37 = _t36 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_10",
+    "T _t35, T _t37, T grad_y",
+    "T grad_h",
+    """
+    T grad_norm2_x = _t35 - _t37;
+    grad_h = grad_y + grad_norm2_x;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2514
+_transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_11",
+    "T grad_self_attn_weights, T _t46, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t47 = grad_self_attn_weights - _t46;
+    grad_self_attn_allowed = self_attn_weights * _t47;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_12: layers_spec/primitives.yaml:61
+_transformer_encoder_norm_first_relu_bwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_12",
+    "T grad_self_attn_heads_q, T _t10",
+    "T _t56",
+    """
+    _t56 = grad_self_attn_heads_q * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_13: layers_spec/primitives.yaml:823
+_transformer_encoder_norm_first_relu_bwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_13",
+    "T _t58, T _t59, T _t60",
+    "T grad_self_attn_qkv",
+    """
+    T _t61 = _t58 + _t59;
+    grad_self_attn_qkv = _t61 + _t60;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_norm_first_relu_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_14",
+    "T grad_normalized, T norm1_normalized",
+    "T norm1_p",
+    """
+    norm1_p = grad_normalized * norm1_normalized;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_norm_first_relu_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_15",
+    "T norm1_rstd, int32 _t65",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t65;
+    """,
+    scalars=("_t65",),
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_16",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t67",
+    """
+    T _t66 = grad_normalized * norm1_weight;
+    _t67 = _t66 * norm1_rstd;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_17 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_17",
+    "T _t68, T norm1_scale",
+    "T _t69",
+    """
+    _t69 = _t68 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_18: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_18 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_18",
+    "T norm1_normalized, T _t69, T _t67",
+    "T _t71",
+    """
+    T _t70 = norm1_normalized * _t69;
+    _t71 = _t67 - _t70;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_19 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_19",
+    "T _t72, T norm1_scale",
+    "T _t73",
+    """
+    _t73 = _t72 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_20: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_20 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_20",
+    "T _t71, T _t73, T grad_h",
+    "T grad_x",
+    """
+    T grad_norm1_x = _t71 - _t73;
+    grad_x = grad_h + grad_norm1_x;
+    """,
+)
+
+
+def _cupy_backward_norm_first_relu(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t6,
+    _t10,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    ffn_input,
+    linear1_z,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_encoder_norm_first_relu_bwd_0(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_bwd_1(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    hidden = _transformer_encoder_norm_first_relu_bwd_2(linear1_z)
+    grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_encoder_norm_first_relu_bwd_3(linear1_z, grad_hidden)
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
+        grad_ffn_input, norm2_normalized
+    )
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t29 = x.shape[-1]
+    norm2_scale = _transformer_encoder_norm_first_relu_bwd_5(norm2_rstd, _t29)
+    _t31 = _transformer_encoder_norm_first_relu_bwd_6(
+        grad_ffn_input, norm2_weight, norm2_rstd
+    )
+    _t32 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t33 = _transformer_encoder_norm_first_relu_bwd_7(_t32, norm2_scale)
+    _t35 = _transformer_encoder_norm_first_relu_bwd_8(norm2_normalized, _t33, _t31)
+    _t36 = _cupy_dot_last(grad_ffn_input, norm2_weight)
+    _t37 = _transformer_encoder_norm_first_relu_bwd_9(_t36, norm2_scale)
+    grad_h = _transformer_encoder_norm_first_relu_bwd_10(_t35, _t37, grad_y)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t41 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t42 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t41, _t42)
+    _t44 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t44, _t41)
+    _t46 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_encoder_norm_first_relu_bwd_11(
+        grad_self_attn_weights, _t46, self_attn_weights
+    )
+    _t49 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t49)
+    _t51 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t52 = _cupy_bmm(_t51, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t52, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t56 = _transformer_encoder_norm_first_relu_bwd_12(grad_self_attn_heads_q, _t10)
+    grad_self_attn_q = _cupy_merge_heads(_t56, nhead)
+    _t58 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
+    _t59 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
+    _t60 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_encoder_norm_first_relu_bwd_13(_t58, _t59, _t60)
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
+        normalized
+    )
+    norm1_p = _transformer_encoder_norm_first_relu_bwd_14(
+        grad_normalized, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    _t65 = x.shape[-1]
+    norm1_scale = _transformer_encoder_norm_first_relu_bwd_15(norm1_rstd, _t65)
+    _t67 = _transformer_encoder_norm_first_relu_bwd_16(
+        grad_normalized, norm1_weight, norm1_rstd
+    )
+    _t68 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t69 = _transformer_encoder_norm_first_relu_bwd_17(_t68, norm1_scale)
+    _t71 = _transformer_encoder_norm_first_relu_bwd_18(norm1_normalized, _t69, _t67)
+    _t72 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t73 = _transformer_encoder_norm_first_relu_bwd_19(_t72, norm1_scale)
+    grad_x = _transformer_encoder_norm_first_relu_bwd_20(_t71, _t73, grad_h)
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+# transformer_encoder_norm_first_gelu_fwd_0: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_norm_first_gelu_fwd_0 = ReductionKernel(
+    "transformer_encoder_norm_first_gelu_fwd_0",
+    "T X0",
+    map_expr="transformer_encoder_norm_first_gelu_fwd_0_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_norm_first_gelu_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_1: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_norm_first_gelu_fwd_1 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_1",
+    "T x, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = x - norm1_mu;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_gelu_fwd_2 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_2",
+    "T _t1, int32 _t2, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t1 / _t2;
+    T _t3 = norm1_variance + eps;
+    T _t4 = sqrt(_t3);
+    norm1_rstd = T(1) / _t4;
+    """,
+    scalars=("_t2", "eps"),
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_norm_first_gelu_fwd_3 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_3",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T normalized",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t5 = norm1_normalized * norm1_weight;
+    normalized = _t5 + norm1_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_norm_first_gelu_fwd_4 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_4",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_norm_first_gelu_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_5",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
+_transformer_encoder_norm_first_gelu_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_6",
+    "T _t13, T self_attn_out_proj_bias, T x",
+    "T h",
+    """
+    T attended = _t13 + self_attn_out_proj_bias;
+    h = x + attended;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_7: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_norm_first_gelu_fwd_7 = ReductionKernel(
+    "transformer_encoder_norm_first_gelu_fwd_7",
+    "T X0",
+    map_expr="transformer_encoder_norm_first_gelu_fwd_7_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_norm_first_gelu_fwd_7_map(const T h) {
+        return h;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_8: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_norm_first_gelu_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_8",
+    "T h, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = h - norm2_mu;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_9",
+    "T _t14, int32 _t15, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t14 / _t15;
+    T _t16 = norm2_variance + eps;
+    T _t17 = sqrt(_t16);
+    norm2_rstd = T(1) / _t17;
+    """,
+    scalars=("_t15", "eps"),
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_10",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T ffn_input",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t18 = norm2_normalized * norm2_weight;
+    ffn_input = _t18 + norm2_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_encoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_11",
+    "T _t19, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t19 + linear1_bias;
+    T _t20 = T(0.7071067811865476) * linear1_z;
+    T _t21 = erf(_t20);
+    T _t22 = T(0.5) * _t21;
+    T _t23 = T(0.5) + _t22;
+    hidden = linear1_z * _t23;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+_transformer_encoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_12",
+    "T _t24, T linear2_bias, T h",
+    "T y",
+    """
+    T linear2_z = _t24 + linear2_bias;
+    y = h + linear2_z;
+    """,
+)
+
+
+def _cupy_forward_norm_first_gelu(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    norm1_mu = _transformer_encoder_norm_first_gelu_fwd_0(x)
+    norm1_centered = _transformer_encoder_norm_first_gelu_fwd_1(x, norm1_mu)
+    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_rstd = _transformer_encoder_norm_first_gelu_fwd_2(_t1, _t2, eps)
+    norm1_normalized, normalized = _transformer_encoder_norm_first_gelu_fwd_3(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t6 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_encoder_norm_first_gelu_fwd_4(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _transformer_encoder_norm_first_gelu_fwd_5(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t12, nhead)
+    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    h = _transformer_encoder_norm_first_gelu_fwd_6(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_encoder_norm_first_gelu_fwd_7(h)
+    norm2_centered = _transformer_encoder_norm_first_gelu_fwd_8(h, norm2_mu)
+    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_rstd = _transformer_encoder_norm_first_gelu_fwd_9(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_fwd_10(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    _t19 = ffn_input @ linear1_weight.T
+    linear1_z, hidden = _transformer_encoder_norm_first_gelu_fwd_11(_t19, linear1_bias)
+    _t24 = hidden @ linear2_weight.T
+    y = _transformer_encoder_norm_first_gelu_fwd_12(_t24, linear2_bias, h)
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+# transformer_encoder_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_norm_first_gelu_bwd_0 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_0",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_norm_first_gelu_bwd_1 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_1",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
+_transformer_encoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_2",
+    "T linear1_z",
+    "T _t20, T _t23, T hidden",
+    """
+    _t20 = T(0.7071067811865476) * linear1_z;
+    T _t21 = erf(_t20);
+    T _t22 = T(0.5) * _t21;
+    _t23 = T(0.5) + _t22;
+    hidden = linear1_z * _t23;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1726
+_transformer_encoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_3",
+    "T grad_hidden, T _t23, T linear1_z, T _t20",
+    "T grad_linear1_z",
+    """
+    T _t28 = grad_hidden * _t23;
+    T _t29 = grad_hidden * linear1_z;
+    T _t30 = _t29 * T(0.5);
+    T _t31 = _t30 * T(1.1283791670955126);
+    T _t32 = _t20 * _t20;
+    T _t33 = -_t32;
+    T _t34 = exp(_t33);
+    T _t35 = _t31 * _t34;
+    T _t36 = _t35 * T(0.7071067811865476);
+    grad_linear1_z = _t28 + _t36;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_norm_first_gelu_bwd_4 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_4",
+    "T grad_ffn_input, T norm2_normalized",
+    "T norm2_p",
+    """
+    norm2_p = grad_ffn_input * norm2_normalized;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_norm_first_gelu_bwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_5",
+    "T norm2_rstd, int32 _t40",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t40;
+    """,
+    scalars=("_t40",),
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_6 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_6",
+    "T grad_ffn_input, T norm2_weight, T norm2_rstd",
+    "T _t42",
+    """
+    T _t41 = grad_ffn_input * norm2_weight;
+    _t42 = _t41 * norm2_rstd;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_7 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_7",
+    "T _t43, T norm2_scale",
+    "T _t44",
+    """
+    _t44 = _t43 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_8 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_8",
+    "T norm2_normalized, T _t44, T _t42",
+    "T _t46",
+    """
+    T _t45 = norm2_normalized * _t44;
+    _t46 = _t42 - _t45;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_9",
+    "T _t47, T norm2_scale",
+    "T _t48",
+    """
+    _t48 = _t47 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_10",
+    "T _t46, T _t48, T grad_y",
+    "T grad_h",
+    """
+    T grad_norm2_x = _t46 - _t48;
+    grad_h = grad_y + grad_norm2_x;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2514
+_transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_11",
+    "T grad_self_attn_weights, T _t57, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t58 = grad_self_attn_weights - _t57;
+    grad_self_attn_allowed = self_attn_weights * _t58;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_12: layers_spec/primitives.yaml:61
+_transformer_encoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_12",
+    "T grad_self_attn_heads_q, T _t10",
+    "T _t67",
+    """
+    _t67 = grad_self_attn_heads_q * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_13: layers_spec/primitives.yaml:823
+_transformer_encoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_13",
+    "T _t69, T _t70, T _t71",
+    "T grad_self_attn_qkv",
+    """
+    T _t72 = _t69 + _t70;
+    grad_self_attn_qkv = _t72 + _t71;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_14",
+    "T grad_normalized, T norm1_normalized",
+    "T norm1_p",
+    """
+    norm1_p = grad_normalized * norm1_normalized;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_norm_first_gelu_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_15",
+    "T norm1_rstd, int32 _t76",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t76;
+    """,
+    scalars=("_t76",),
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_16",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t78",
+    """
+    T _t77 = grad_normalized * norm1_weight;
+    _t78 = _t77 * norm1_rstd;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_17 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_17",
+    "T _t79, T norm1_scale",
+    "T _t80",
+    """
+    _t80 = _t79 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_18: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_18 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_18",
+    "T norm1_normalized, T _t80, T _t78",
+    "T _t82",
+    """
+    T _t81 = norm1_normalized * _t80;
+    _t82 = _t78 - _t81;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_19",
+    "T _t83, T norm1_scale",
+    "T _t84",
+    """
+    _t84 = _t83 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_20: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_20",
+    "T _t82, T _t84, T grad_h",
+    "T grad_x",
+    """
+    T grad_norm1_x = _t82 - _t84;
+    grad_x = grad_h + grad_norm1_x;
+    """,
+)
+
+
+def _cupy_backward_norm_first_gelu(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t6,
+    _t10,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    ffn_input,
+    linear1_z,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_encoder_norm_first_gelu_bwd_0(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_encoder_norm_first_gelu_bwd_1(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    _t20, _t23, hidden = _transformer_encoder_norm_first_gelu_bwd_2(linear1_z)
+    grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_encoder_norm_first_gelu_bwd_3(
+        grad_hidden, _t23, linear1_z, _t20
+    )
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    norm2_p = _transformer_encoder_norm_first_gelu_bwd_4(
+        grad_ffn_input, norm2_normalized
+    )
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t40 = x.shape[-1]
+    norm2_scale = _transformer_encoder_norm_first_gelu_bwd_5(norm2_rstd, _t40)
+    _t42 = _transformer_encoder_norm_first_gelu_bwd_6(
+        grad_ffn_input, norm2_weight, norm2_rstd
+    )
+    _t43 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t44 = _transformer_encoder_norm_first_gelu_bwd_7(_t43, norm2_scale)
+    _t46 = _transformer_encoder_norm_first_gelu_bwd_8(norm2_normalized, _t44, _t42)
+    _t47 = _cupy_dot_last(grad_ffn_input, norm2_weight)
+    _t48 = _transformer_encoder_norm_first_gelu_bwd_9(_t47, norm2_scale)
+    grad_h = _transformer_encoder_norm_first_gelu_bwd_10(_t46, _t48, grad_y)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t52 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t53 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t52, _t53)
+    _t55 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t55, _t52)
+    _t57 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_encoder_norm_first_gelu_bwd_11(
+        grad_self_attn_weights, _t57, self_attn_weights
+    )
+    _t60 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t60)
+    _t62 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t63 = _cupy_bmm(_t62, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t63, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t67 = _transformer_encoder_norm_first_gelu_bwd_12(grad_self_attn_heads_q, _t10)
+    grad_self_attn_q = _cupy_merge_heads(_t67, nhead)
+    _t69 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
+    _t70 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
+    _t71 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_encoder_norm_first_gelu_bwd_13(_t69, _t70, _t71)
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
+        normalized
+    )
+    norm1_p = _transformer_encoder_norm_first_gelu_bwd_14(
+        grad_normalized, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    _t76 = x.shape[-1]
+    norm1_scale = _transformer_encoder_norm_first_gelu_bwd_15(norm1_rstd, _t76)
+    _t78 = _transformer_encoder_norm_first_gelu_bwd_16(
+        grad_normalized, norm1_weight, norm1_rstd
+    )
+    _t79 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t80 = _transformer_encoder_norm_first_gelu_bwd_17(_t79, norm1_scale)
+    _t82 = _transformer_encoder_norm_first_gelu_bwd_18(norm1_normalized, _t80, _t78)
+    _t83 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t84 = _transformer_encoder_norm_first_gelu_bwd_19(_t83, norm1_scale)
+    grad_x = _transformer_encoder_norm_first_gelu_bwd_20(_t82, _t84, grad_h)
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_0: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_norm_first_gelu_tanh_fwd_0 = ReductionKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_0",
+    "T X0",
+    map_expr="transformer_encoder_norm_first_gelu_tanh_fwd_0_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_norm_first_gelu_tanh_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_1: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_1",
+    "T x, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = x - norm1_mu;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_2",
+    "T _t1, int32 _t2, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t1 / _t2;
+    T _t3 = norm1_variance + eps;
+    T _t4 = sqrt(_t3);
+    norm1_rstd = T(1) / _t4;
+    """,
+    scalars=("_t2", "eps"),
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_3",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T normalized",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t5 = norm1_normalized * norm1_weight;
+    normalized = _t5 + norm1_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_4",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_5",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
+_transformer_encoder_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_6",
+    "T _t13, T self_attn_out_proj_bias, T x",
+    "T h",
+    """
+    T attended = _t13 + self_attn_out_proj_bias;
+    h = x + attended;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_norm_first_gelu_tanh_fwd_7 = ReductionKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_7",
+    "T X0",
+    map_expr="transformer_encoder_norm_first_gelu_tanh_fwd_7_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_norm_first_gelu_tanh_fwd_7_map(const T h) {
+        return h;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_8: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_8",
+    "T h, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = h - norm2_mu;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_9",
+    "T _t14, int32 _t15, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t14 / _t15;
+    T _t16 = norm2_variance + eps;
+    T _t17 = sqrt(_t16);
+    norm2_rstd = T(1) / _t17;
+    """,
+    scalars=("_t15", "eps"),
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_10",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T ffn_input",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t18 = norm2_normalized * norm2_weight;
+    ffn_input = _t18 + norm2_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_encoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_11",
+    "T _t19, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t19 + linear1_bias;
+    T _t20 = linear1_z * linear1_z * linear1_z;
+    T _t21 = T(0.044715) * _t20;
+    T _t22 = linear1_z + _t21;
+    T gelu_inner = T(0.7978845608028654) * _t22;
+    T _t23 = T(0.5) * linear1_z;
+    T _t24 = tanh(gelu_inner);
+    T _t25 = T(1) + _t24;
+    hidden = _t23 * _t25;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+_transformer_encoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_12",
+    "T _t26, T linear2_bias, T h",
+    "T y",
+    """
+    T linear2_z = _t26 + linear2_bias;
+    y = h + linear2_z;
+    """,
+)
+
+
+def _cupy_forward_norm_first_gelu_tanh(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    norm1_mu = _transformer_encoder_norm_first_gelu_tanh_fwd_0(x)
+    norm1_centered = _transformer_encoder_norm_first_gelu_tanh_fwd_1(x, norm1_mu)
+    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_rstd = _transformer_encoder_norm_first_gelu_tanh_fwd_2(_t1, _t2, eps)
+    norm1_normalized, normalized = _transformer_encoder_norm_first_gelu_tanh_fwd_3(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t6 = normalized @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_encoder_norm_first_gelu_tanh_fwd_4(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _transformer_encoder_norm_first_gelu_tanh_fwd_5(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t12, nhead)
+    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    h = _transformer_encoder_norm_first_gelu_tanh_fwd_6(
+        _t13, self_attn_out_proj_bias, x
+    )
+    norm2_mu = _transformer_encoder_norm_first_gelu_tanh_fwd_7(h)
+    norm2_centered = _transformer_encoder_norm_first_gelu_tanh_fwd_8(h, norm2_mu)
+    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_rstd = _transformer_encoder_norm_first_gelu_tanh_fwd_9(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_tanh_fwd_10(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    _t19 = ffn_input @ linear1_weight.T
+    linear1_z, hidden = _transformer_encoder_norm_first_gelu_tanh_fwd_11(
+        _t19, linear1_bias
+    )
+    _t26 = hidden @ linear2_weight.T
+    y = _transformer_encoder_norm_first_gelu_tanh_fwd_12(_t26, linear2_bias, h)
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        norm1_rstd,
+        norm1_normalized,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        norm2_rstd,
+        norm2_normalized,
+        ffn_input,
+        linear1_z,
+    )
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_0",
+    "T _t6, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t6 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_norm_first_gelu_tanh_bwd_1 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_1",
+    "T _t7, T _t10",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t7 * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_2: layers_spec/activations/gelu.yaml:20,21
+_transformer_encoder_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_2",
+    "T linear1_z",
+    "T _t23, T _t24, T _t25, T hidden",
+    """
+    T _t20 = linear1_z * linear1_z * linear1_z;
+    T _t21 = T(0.044715) * _t20;
+    T _t22 = linear1_z + _t21;
+    T gelu_inner = T(0.7978845608028654) * _t22;
+    _t23 = T(0.5) * linear1_z;
+    _t24 = tanh(gelu_inner);
+    _t25 = T(1) + _t24;
+    hidden = _t23 * _t25;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_3: layers_spec/primitives.yaml:61,62,180,90
+_transformer_encoder_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_3",
+    "T grad_hidden, T _t25, T _t23, T _t24, T linear1_z",
+    "T grad_linear1_z",
+    """
+    T _t30 = grad_hidden * _t25;
+    T _t31 = grad_hidden * _t23;
+    T _t32 = _t24 * _t24;
+    T _t33 = T(1) - _t32;
+    T grad_gelu_inner = _t31 * _t33;
+    T _t35 = _t30 * T(0.5);
+    T _t36 = grad_gelu_inner * T(0.7978845608028654);
+    T _t37 = _t36 * T(0.044715);
+    T _t38 = _t37 * T(3);
+    T _t39 = linear1_z * linear1_z;
+    T _t40 = _t38 * _t39;
+    T _t41 = _t35 + _t36;
+    grad_linear1_z = _t41 + _t40;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_4",
+    "T grad_ffn_input, T norm2_normalized",
+    "T norm2_p",
+    """
+    norm2_p = grad_ffn_input * norm2_normalized;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_5",
+    "T norm2_rstd, int32 _t45",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t45;
+    """,
+    scalars=("_t45",),
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_6",
+    "T grad_ffn_input, T norm2_weight, T norm2_rstd",
+    "T _t47",
+    """
+    T _t46 = grad_ffn_input * norm2_weight;
+    _t47 = _t46 * norm2_rstd;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_7",
+    "T _t48, T norm2_scale",
+    "T _t49",
+    """
+    _t49 = _t48 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_8",
+    "T norm2_normalized, T _t49, T _t47",
+    "T _t51",
+    """
+    T _t50 = norm2_normalized * _t49;
+    _t51 = _t47 - _t50;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_9",
+    "T _t52, T norm2_scale",
+    "T _t53",
+    """
+    _t53 = _t52 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_10",
+    "T _t51, T _t53, T grad_y",
+    "T grad_h",
+    """
+    T grad_norm2_x = _t51 - _t53;
+    grad_h = grad_y + grad_norm2_x;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2514
+_transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_11",
+    "T grad_self_attn_weights, T _t62, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t63 = grad_self_attn_weights - _t62;
+    grad_self_attn_allowed = self_attn_weights * _t63;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_12: layers_spec/primitives.yaml:61
+_transformer_encoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_12",
+    "T grad_self_attn_heads_q, T _t10",
+    "T _t72",
+    """
+    _t72 = grad_self_attn_heads_q * _t10;
+    """,
+    scalars=("_t10",),
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_13: layers_spec/primitives.yaml:823
+_transformer_encoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_13",
+    "T _t74, T _t75, T _t76",
+    "T grad_self_attn_qkv",
+    """
+    T _t77 = _t74 + _t75;
+    grad_self_attn_qkv = _t77 + _t76;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_14",
+    "T grad_normalized, T norm1_normalized",
+    "T norm1_p",
+    """
+    norm1_p = grad_normalized * norm1_normalized;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_15",
+    "T norm1_rstd, int32 _t81",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t81;
+    """,
+    scalars=("_t81",),
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_16",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t83",
+    """
+    T _t82 = grad_normalized * norm1_weight;
+    _t83 = _t82 * norm1_rstd;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_17",
+    "T _t84, T norm1_scale",
+    "T _t85",
+    """
+    _t85 = _t84 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_18: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_18",
+    "T norm1_normalized, T _t85, T _t83",
+    "T _t87",
+    """
+    T _t86 = norm1_normalized * _t85;
+    _t87 = _t83 - _t86;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_19",
+    "T _t88, T norm1_scale",
+    "T _t89",
+    """
+    _t89 = _t88 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_20: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_20",
+    "T _t87, T _t89, T grad_h",
+    "T grad_x",
+    """
+    T grad_norm1_x = _t87 - _t89;
+    grad_x = grad_h + grad_norm1_x;
+    """,
+)
+
+
+def _cupy_backward_norm_first_gelu_tanh(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    norm1_rstd,
+    norm1_normalized,
+    normalized,
+    _t6,
+    _t10,
+    self_attn_weights,
+    self_attn_attended,
+    norm2_rstd,
+    norm2_normalized,
+    ffn_input,
+    linear1_z,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_encoder_norm_first_gelu_tanh_bwd_0(
+        _t6, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_encoder_norm_first_gelu_tanh_bwd_1(_t7, _t10)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    _t23, _t24, _t25, hidden = _transformer_encoder_norm_first_gelu_tanh_bwd_2(
+        linear1_z
+    )
+    grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_y @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_encoder_norm_first_gelu_tanh_bwd_3(
+        grad_hidden, _t25, _t23, _t24, linear1_z
+    )
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    norm2_p = _transformer_encoder_norm_first_gelu_tanh_bwd_4(
+        grad_ffn_input, norm2_normalized
+    )
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    _t45 = x.shape[-1]
+    norm2_scale = _transformer_encoder_norm_first_gelu_tanh_bwd_5(norm2_rstd, _t45)
+    _t47 = _transformer_encoder_norm_first_gelu_tanh_bwd_6(
+        grad_ffn_input, norm2_weight, norm2_rstd
+    )
+    _t48 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t49 = _transformer_encoder_norm_first_gelu_tanh_bwd_7(_t48, norm2_scale)
+    _t51 = _transformer_encoder_norm_first_gelu_tanh_bwd_8(norm2_normalized, _t49, _t47)
+    _t52 = _cupy_dot_last(grad_ffn_input, norm2_weight)
+    _t53 = _transformer_encoder_norm_first_gelu_tanh_bwd_9(_t52, norm2_scale)
+    grad_h = _transformer_encoder_norm_first_gelu_tanh_bwd_10(_t51, _t53, grad_y)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
+    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t57 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t58 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t57, _t58)
+    _t60 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t60, _t57)
+    _t62 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_encoder_norm_first_gelu_tanh_bwd_11(
+        grad_self_attn_weights, _t62, self_attn_weights
+    )
+    _t65 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t65)
+    _t67 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t68 = _cupy_bmm(_t67, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t68, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t72 = _transformer_encoder_norm_first_gelu_tanh_bwd_12(
+        grad_self_attn_heads_q, _t10
+    )
+    grad_self_attn_q = _cupy_merge_heads(_t72, nhead)
+    _t74 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
+    _t75 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
+    _t76 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_encoder_norm_first_gelu_tanh_bwd_13(
+        _t74, _t75, _t76
+    )
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
+        normalized
+    )
+    norm1_p = _transformer_encoder_norm_first_gelu_tanh_bwd_14(
+        grad_normalized, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    _t81 = x.shape[-1]
+    norm1_scale = _transformer_encoder_norm_first_gelu_tanh_bwd_15(norm1_rstd, _t81)
+    _t83 = _transformer_encoder_norm_first_gelu_tanh_bwd_16(
+        grad_normalized, norm1_weight, norm1_rstd
+    )
+    _t84 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t85 = _transformer_encoder_norm_first_gelu_tanh_bwd_17(_t84, norm1_scale)
+    _t87 = _transformer_encoder_norm_first_gelu_tanh_bwd_18(
+        norm1_normalized, _t85, _t83
+    )
+    _t88 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t89 = _transformer_encoder_norm_first_gelu_tanh_bwd_19(_t88, norm1_scale)
+    grad_x = _transformer_encoder_norm_first_gelu_tanh_bwd_20(_t87, _t89, grad_h)
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+# transformer_encoder_no_norm_first_relu_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_no_norm_first_relu_fwd_0 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
+_transformer_encoder_no_norm_first_relu_fwd_2 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_2",
+    "T _t8, T self_attn_out_proj_bias, T x",
+    "T _t9",
+    """
+    T attended = _t8 + self_attn_out_proj_bias;
+    _t9 = x + attended;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_relu_fwd_3 = ReductionKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_3",
+    "T X0",
+    map_expr="transformer_encoder_no_norm_first_relu_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_no_norm_first_relu_fwd_3_map(const T _t9) {
+        return _t9;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_relu_fwd_4 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_4",
+    "T _t9, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = _t9 - norm1_mu;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_5",
+    "T _t10, int32 _t11, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t10 / _t11;
+    T _t12 = norm1_variance + eps;
+    T _t13 = sqrt(_t12);
+    norm1_rstd = T(1) / _t13;
+    """,
+    scalars=("_t11", "eps"),
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_6",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T h",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t14 = norm1_normalized * norm1_weight;
+    h = _t14 + norm1_bias;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_encoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_7",
+    "T _t15, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t15 + linear1_bias;
+    hidden = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+_transformer_encoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_8",
+    "T _t16, T linear2_bias, T h",
+    "T _t17",
+    """
+    T linear2_z = _t16 + linear2_bias;
+    _t17 = h + linear2_z;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_relu_fwd_9 = ReductionKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_9",
+    "T X0",
+    map_expr="transformer_encoder_no_norm_first_relu_fwd_9_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_no_norm_first_relu_fwd_9_map(const T _t17) {
+        return _t17;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_10",
+    "T _t17, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = _t17 - norm2_mu;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_11",
+    "T _t18, int32 _t19, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t18 / _t19;
+    T _t20 = norm2_variance + eps;
+    T _t21 = sqrt(_t20);
+    norm2_rstd = T(1) / _t21;
+    """,
+    scalars=("_t19", "eps"),
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_12: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_relu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_12",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T y",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t22 = norm2_normalized * norm2_weight;
+    y = _t22 + norm2_bias;
+    """,
+)
+
+
+def _cupy_forward_no_norm_first_relu(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t7, nhead)
+    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t9 = _transformer_encoder_no_norm_first_relu_fwd_2(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_3(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_4(_t9, norm1_mu)
+    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_5(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_6(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t15 = h @ linear1_weight.T
+    linear1_z, hidden = _transformer_encoder_no_norm_first_relu_fwd_7(
+        _t15, linear1_bias
+    )
+    _t16 = hidden @ linear2_weight.T
+    _t17 = _transformer_encoder_no_norm_first_relu_fwd_8(_t16, linear2_bias, h)
+    norm2_mu = _transformer_encoder_no_norm_first_relu_fwd_9(_t17)
+    norm2_centered = _transformer_encoder_no_norm_first_relu_fwd_10(_t17, norm2_mu)
+    _t18 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t19 = x.shape[-1]
+    norm2_rstd = _transformer_encoder_no_norm_first_relu_fwd_11(_t18, _t19, eps)
+    norm2_normalized, y = _transformer_encoder_no_norm_first_relu_fwd_12(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h,
+        linear1_z,
+        norm2_rstd,
+        norm2_normalized,
+    )
+
+
+# transformer_encoder_no_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_no_norm_first_relu_bwd_0 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_no_norm_first_relu_bwd_1 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_2: layers_spec/activations/relu.yaml:8
+_transformer_encoder_no_norm_first_relu_bwd_2 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_2",
+    "T linear1_z",
+    "T hidden",
+    """
+    hidden = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_no_norm_first_relu_bwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_3",
+    "T grad_y, T norm2_normalized",
+    "T norm2_p",
+    """
+    norm2_p = grad_y * norm2_normalized;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_no_norm_first_relu_bwd_4 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_4",
+    "T norm2_rstd, int32 _t23",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t23;
+    """,
+    scalars=("_t23",),
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_relu_bwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_5",
+    "T grad_y, T norm2_weight, T norm2_rstd",
+    "T _t25",
+    """
+    T _t24 = grad_y * norm2_weight;
+    _t25 = _t24 * norm2_rstd;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_relu_bwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_6",
+    "T _t26, T norm2_scale",
+    "T _t27",
+    """
+    _t27 = _t26 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_relu_bwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_7",
+    "T norm2_normalized, T _t27, T _t25",
+    "T _t29",
+    """
+    T _t28 = norm2_normalized * _t27;
+    _t29 = _t25 - _t28;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_relu_bwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_8",
+    "T _t30, T norm2_scale",
+    "T _t31",
+    """
+    _t31 = _t30 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_relu_bwd_9 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_9",
+    "T _t29, T _t31",
+    "T grad_norm2_x",
+    """
+    grad_norm2_x = _t29 - _t31;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_10: layers_spec/primitives.yaml:252
+_transformer_encoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_10",
+    "T linear1_z, T grad_hidden",
+    "T grad_linear1_z",
+    """
+    bool _t35 = linear1_z > T(0);
+    grad_linear1_z = grad_hidden * _t35;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_no_norm_first_relu_bwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_11",
+    "T grad_norm2_x, T _t38, T norm1_normalized",
+    "T grad_h, T norm1_p",
+    """
+    grad_h = grad_norm2_x + _t38;
+    norm1_p = grad_h * norm1_normalized;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_no_norm_first_relu_bwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_12",
+    "T norm1_rstd, int32 _t40",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t40;
+    """,
+    scalars=("_t40",),
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_relu_bwd_13 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_13",
+    "T grad_h, T norm1_weight, T norm1_rstd",
+    "T _t42",
+    """
+    T _t41 = grad_h * norm1_weight;
+    _t42 = _t41 * norm1_rstd;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_relu_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_14",
+    "T _t43, T norm1_scale",
+    "T _t44",
+    """
+    _t44 = _t43 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_relu_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_15",
+    "T norm1_normalized, T _t44, T _t42",
+    "T _t46",
+    """
+    T _t45 = norm1_normalized * _t44;
+    _t46 = _t42 - _t45;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_relu_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_16",
+    "T _t47, T norm1_scale",
+    "T _t48",
+    """
+    _t48 = _t47 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_17",
+    "T _t46, T _t48",
+    "T grad_norm1_x",
+    """
+    grad_norm1_x = _t46 - _t48;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2514
+_transformer_encoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_18",
+    "T grad_self_attn_weights, T _t57, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t58 = grad_self_attn_weights - _t57;
+    grad_self_attn_allowed = self_attn_weights * _t58;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_19: layers_spec/primitives.yaml:61
+_transformer_encoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_19",
+    "T grad_self_attn_heads_q, T _t5",
+    "T _t67",
+    """
+    _t67 = grad_self_attn_heads_q * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:823
+_transformer_encoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_20",
+    "T _t69, T _t70, T _t71",
+    "T grad_self_attn_qkv",
+    """
+    T _t72 = _t69 + _t70;
+    grad_self_attn_qkv = _t72 + _t71;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_21: layers_spec/primitives.yaml:510
+_transformer_encoder_no_norm_first_relu_bwd_21 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_21",
+    "T grad_norm1_x, T _t74",
+    "T grad_x",
+    """
+    grad_x = grad_norm1_x + _t74;
+    """,
+)
+
+
+def _cupy_backward_no_norm_first_relu(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    _t1,
+    _t5,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h,
+    linear1_z,
+    norm2_rstd,
+    norm2_normalized,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_encoder_no_norm_first_relu_bwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_relu_bwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    hidden = _transformer_encoder_no_norm_first_relu_bwd_2(linear1_z)
+    norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(grad_y, norm2_normalized)
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t23 = x.shape[-1]
+    norm2_scale = _transformer_encoder_no_norm_first_relu_bwd_4(norm2_rstd, _t23)
+    _t25 = _transformer_encoder_no_norm_first_relu_bwd_5(
+        grad_y, norm2_weight, norm2_rstd
+    )
+    _t26 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t27 = _transformer_encoder_no_norm_first_relu_bwd_6(_t26, norm2_scale)
+    _t29 = _transformer_encoder_no_norm_first_relu_bwd_7(norm2_normalized, _t27, _t25)
+    _t30 = _cupy_dot_last(grad_y, norm2_weight)
+    _t31 = _transformer_encoder_no_norm_first_relu_bwd_8(_t30, norm2_scale)
+    grad_norm2_x = _transformer_encoder_no_norm_first_relu_bwd_9(_t29, _t31)
+    grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_encoder_no_norm_first_relu_bwd_10(
+        linear1_z, grad_hidden
+    )
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    _t38 = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
+    grad_h, norm1_p = _transformer_encoder_no_norm_first_relu_bwd_11(
+        grad_norm2_x, _t38, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
+    _t40 = x.shape[-1]
+    norm1_scale = _transformer_encoder_no_norm_first_relu_bwd_12(norm1_rstd, _t40)
+    _t42 = _transformer_encoder_no_norm_first_relu_bwd_13(
+        grad_h, norm1_weight, norm1_rstd
+    )
+    _t43 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t44 = _transformer_encoder_no_norm_first_relu_bwd_14(_t43, norm1_scale)
+    _t46 = _transformer_encoder_no_norm_first_relu_bwd_15(norm1_normalized, _t44, _t42)
+    _t47 = _cupy_dot_last(grad_h, norm1_weight)
+    _t48 = _transformer_encoder_no_norm_first_relu_bwd_16(_t47, norm1_scale)
+    grad_norm1_x = _transformer_encoder_no_norm_first_relu_bwd_17(_t46, _t48)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(
+        grad_norm1_x, self_attn_out_proj_bias.shape
+    )
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t52 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t53 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t52, _t53)
+    _t55 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t55, _t52)
+    _t57 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_encoder_no_norm_first_relu_bwd_18(
+        grad_self_attn_weights, _t57, self_attn_weights
+    )
+    _t60 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t60)
+    _t62 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t63 = _cupy_bmm(_t62, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t63, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t67 = _transformer_encoder_no_norm_first_relu_bwd_19(grad_self_attn_heads_q, _t5)
+    grad_self_attn_q = _cupy_merge_heads(_t67, nhead)
+    _t69 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+    _t70 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+    _t71 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_encoder_no_norm_first_relu_bwd_20(
+        _t69, _t70, _t71
+    )
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    _t74 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    grad_x = _transformer_encoder_no_norm_first_relu_bwd_21(grad_norm1_x, _t74)
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_no_norm_first_gelu_fwd_0 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_no_norm_first_gelu_fwd_1 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
+_transformer_encoder_no_norm_first_gelu_fwd_2 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_2",
+    "T _t8, T self_attn_out_proj_bias, T x",
+    "T _t9",
+    """
+    T attended = _t8 + self_attn_out_proj_bias;
+    _t9 = x + attended;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_gelu_fwd_3 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_3",
+    "T X0",
+    map_expr="transformer_encoder_no_norm_first_gelu_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_no_norm_first_gelu_fwd_3_map(const T _t9) {
+        return _t9;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_4",
+    "T _t9, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = _t9 - norm1_mu;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_5",
+    "T _t10, int32 _t11, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t10 / _t11;
+    T _t12 = norm1_variance + eps;
+    T _t13 = sqrt(_t12);
+    norm1_rstd = T(1) / _t13;
+    """,
+    scalars=("_t11", "eps"),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_6: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_6",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T h",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t14 = norm1_normalized * norm1_weight;
+    h = _t14 + norm1_bias;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_encoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_7",
+    "T _t15, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t15 + linear1_bias;
+    T _t16 = T(0.7071067811865476) * linear1_z;
+    T _t17 = erf(_t16);
+    T _t18 = T(0.5) * _t17;
+    T _t19 = T(0.5) + _t18;
+    hidden = linear1_z * _t19;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+_transformer_encoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_8",
+    "T _t20, T linear2_bias, T h",
+    "T _t21",
+    """
+    T linear2_z = _t20 + linear2_bias;
+    _t21 = h + linear2_z;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_gelu_fwd_9 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_9",
+    "T X0",
+    map_expr="transformer_encoder_no_norm_first_gelu_fwd_9_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_no_norm_first_gelu_fwd_9_map(const T _t21) {
+        return _t21;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_10",
+    "T _t21, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = _t21 - norm2_mu;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_11",
+    "T _t22, int32 _t23, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t22 / _t23;
+    T _t24 = norm2_variance + eps;
+    T _t25 = sqrt(_t24);
+    norm2_rstd = T(1) / _t25;
+    """,
+    scalars=("_t23", "eps"),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_12: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_gelu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_12",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T y",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t26 = norm2_normalized * norm2_weight;
+    y = _t26 + norm2_bias;
+    """,
+)
+
+
+def _cupy_forward_no_norm_first_gelu(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_encoder_no_norm_first_gelu_fwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_gelu_fwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t7, nhead)
+    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t9 = _transformer_encoder_no_norm_first_gelu_fwd_2(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_encoder_no_norm_first_gelu_fwd_3(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_gelu_fwd_4(_t9, norm1_mu)
+    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_rstd = _transformer_encoder_no_norm_first_gelu_fwd_5(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_fwd_6(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t15 = h @ linear1_weight.T
+    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_fwd_7(
+        _t15, linear1_bias
+    )
+    _t20 = hidden @ linear2_weight.T
+    _t21 = _transformer_encoder_no_norm_first_gelu_fwd_8(_t20, linear2_bias, h)
+    norm2_mu = _transformer_encoder_no_norm_first_gelu_fwd_9(_t21)
+    norm2_centered = _transformer_encoder_no_norm_first_gelu_fwd_10(_t21, norm2_mu)
+    _t22 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t23 = x.shape[-1]
+    norm2_rstd = _transformer_encoder_no_norm_first_gelu_fwd_11(_t22, _t23, eps)
+    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_fwd_12(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h,
+        linear1_z,
+        norm2_rstd,
+        norm2_normalized,
+    )
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_no_norm_first_gelu_bwd_0 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_no_norm_first_gelu_bwd_1 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
+_transformer_encoder_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_2",
+    "T linear1_z",
+    "T _t16, T _t19, T hidden",
+    """
+    _t16 = T(0.7071067811865476) * linear1_z;
+    T _t17 = erf(_t16);
+    T _t18 = T(0.5) * _t17;
+    _t19 = T(0.5) + _t18;
+    hidden = linear1_z * _t19;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_3",
+    "T grad_y, T norm2_normalized",
+    "T norm2_p",
+    """
+    norm2_p = grad_y * norm2_normalized;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_4",
+    "T norm2_rstd, int32 _t27",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t27;
+    """,
+    scalars=("_t27",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_bwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_5",
+    "T grad_y, T norm2_weight, T norm2_rstd",
+    "T _t29",
+    """
+    T _t28 = grad_y * norm2_weight;
+    _t29 = _t28 * norm2_rstd;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_bwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_6",
+    "T _t30, T norm2_scale",
+    "T _t31",
+    """
+    _t31 = _t30 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_7",
+    "T norm2_normalized, T _t31, T _t29",
+    "T _t33",
+    """
+    T _t32 = norm2_normalized * _t31;
+    _t33 = _t29 - _t32;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_8",
+    "T _t34, T norm2_scale",
+    "T _t35",
+    """
+    _t35 = _t34 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_9",
+    "T _t33, T _t35",
+    "T grad_norm2_x",
+    """
+    grad_norm2_x = _t33 - _t35;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1726
+_transformer_encoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_10",
+    "T grad_hidden, T _t19, T linear1_z, T _t16",
+    "T grad_linear1_z",
+    """
+    T _t39 = grad_hidden * _t19;
+    T _t40 = grad_hidden * linear1_z;
+    T _t41 = _t40 * T(0.5);
+    T _t42 = _t41 * T(1.1283791670955126);
+    T _t43 = _t16 * _t16;
+    T _t44 = -_t43;
+    T _t45 = exp(_t44);
+    T _t46 = _t42 * _t45;
+    T _t47 = _t46 * T(0.7071067811865476);
+    grad_linear1_z = _t39 + _t47;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_no_norm_first_gelu_bwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_11",
+    "T grad_norm2_x, T _t49, T norm1_normalized",
+    "T grad_h, T norm1_p",
+    """
+    grad_h = grad_norm2_x + _t49;
+    norm1_p = grad_h * norm1_normalized;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_no_norm_first_gelu_bwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_12",
+    "T norm1_rstd, int32 _t51",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t51;
+    """,
+    scalars=("_t51",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_bwd_13 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_13",
+    "T grad_h, T norm1_weight, T norm1_rstd",
+    "T _t53",
+    """
+    T _t52 = grad_h * norm1_weight;
+    _t53 = _t52 * norm1_rstd;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_14",
+    "T _t54, T norm1_scale",
+    "T _t55",
+    """
+    _t55 = _t54 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_15",
+    "T norm1_normalized, T _t55, T _t53",
+    "T _t57",
+    """
+    T _t56 = norm1_normalized * _t55;
+    _t57 = _t53 - _t56;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_16",
+    "T _t58, T norm1_scale",
+    "T _t59",
+    """
+    _t59 = _t58 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_17",
+    "T _t57, T _t59",
+    "T grad_norm1_x",
+    """
+    grad_norm1_x = _t57 - _t59;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2514
+_transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_18",
+    "T grad_self_attn_weights, T _t68, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t69 = grad_self_attn_weights - _t68;
+    grad_self_attn_allowed = self_attn_weights * _t69;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_19: layers_spec/primitives.yaml:61
+_transformer_encoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_19",
+    "T grad_self_attn_heads_q, T _t5",
+    "T _t78",
+    """
+    _t78 = grad_self_attn_heads_q * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:823
+_transformer_encoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_20",
+    "T _t80, T _t81, T _t82",
+    "T grad_self_attn_qkv",
+    """
+    T _t83 = _t80 + _t81;
+    grad_self_attn_qkv = _t83 + _t82;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_21: layers_spec/primitives.yaml:510
+_transformer_encoder_no_norm_first_gelu_bwd_21 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_21",
+    "T grad_norm1_x, T _t85",
+    "T grad_x",
+    """
+    grad_x = grad_norm1_x + _t85;
+    """,
+)
+
+
+def _cupy_backward_no_norm_first_gelu(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    _t1,
+    _t5,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h,
+    linear1_z,
+    norm2_rstd,
+    norm2_normalized,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_encoder_no_norm_first_gelu_bwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_gelu_bwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    _t16, _t19, hidden = _transformer_encoder_no_norm_first_gelu_bwd_2(linear1_z)
+    norm2_p = _transformer_encoder_no_norm_first_gelu_bwd_3(grad_y, norm2_normalized)
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t27 = x.shape[-1]
+    norm2_scale = _transformer_encoder_no_norm_first_gelu_bwd_4(norm2_rstd, _t27)
+    _t29 = _transformer_encoder_no_norm_first_gelu_bwd_5(
+        grad_y, norm2_weight, norm2_rstd
+    )
+    _t30 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t31 = _transformer_encoder_no_norm_first_gelu_bwd_6(_t30, norm2_scale)
+    _t33 = _transformer_encoder_no_norm_first_gelu_bwd_7(norm2_normalized, _t31, _t29)
+    _t34 = _cupy_dot_last(grad_y, norm2_weight)
+    _t35 = _transformer_encoder_no_norm_first_gelu_bwd_8(_t34, norm2_scale)
+    grad_norm2_x = _transformer_encoder_no_norm_first_gelu_bwd_9(_t33, _t35)
+    grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_encoder_no_norm_first_gelu_bwd_10(
+        grad_hidden, _t19, linear1_z, _t16
+    )
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    _t49 = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
+    grad_h, norm1_p = _transformer_encoder_no_norm_first_gelu_bwd_11(
+        grad_norm2_x, _t49, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
+    _t51 = x.shape[-1]
+    norm1_scale = _transformer_encoder_no_norm_first_gelu_bwd_12(norm1_rstd, _t51)
+    _t53 = _transformer_encoder_no_norm_first_gelu_bwd_13(
+        grad_h, norm1_weight, norm1_rstd
+    )
+    _t54 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t55 = _transformer_encoder_no_norm_first_gelu_bwd_14(_t54, norm1_scale)
+    _t57 = _transformer_encoder_no_norm_first_gelu_bwd_15(norm1_normalized, _t55, _t53)
+    _t58 = _cupy_dot_last(grad_h, norm1_weight)
+    _t59 = _transformer_encoder_no_norm_first_gelu_bwd_16(_t58, norm1_scale)
+    grad_norm1_x = _transformer_encoder_no_norm_first_gelu_bwd_17(_t57, _t59)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(
+        grad_norm1_x, self_attn_out_proj_bias.shape
+    )
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t63 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t64 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t63, _t64)
+    _t66 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t66, _t63)
+    _t68 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_encoder_no_norm_first_gelu_bwd_18(
+        grad_self_attn_weights, _t68, self_attn_weights
+    )
+    _t71 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t71)
+    _t73 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t74 = _cupy_bmm(_t73, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t74, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t78 = _transformer_encoder_no_norm_first_gelu_bwd_19(grad_self_attn_heads_q, _t5)
+    grad_self_attn_q = _cupy_merge_heads(_t78, nhead)
+    _t80 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+    _t81 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+    _t82 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_encoder_no_norm_first_gelu_bwd_20(
+        _t80, _t81, _t82
+    )
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    _t85 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    grad_x = _transformer_encoder_no_norm_first_gelu_bwd_21(grad_norm1_x, _t85)
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_0 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_2",
+    "T _t8, T self_attn_out_proj_bias, T x",
+    "T _t9",
+    """
+    T attended = _t8 + self_attn_out_proj_bias;
+    _t9 = x + attended;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_3 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_3",
+    "T X0",
+    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_3_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_3_map(const T _t9) {
+        return _t9;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_4",
+    "T _t9, T norm1_mu",
+    "T norm1_centered",
+    """
+    norm1_centered = _t9 - norm1_mu;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_5",
+    "T _t10, int32 _t11, T eps",
+    "T norm1_rstd",
+    """
+    T norm1_variance = _t10 / _t11;
+    T _t12 = norm1_variance + eps;
+    T _t13 = sqrt(_t12);
+    norm1_rstd = T(1) / _t13;
+    """,
+    scalars=("_t11", "eps"),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_6: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_6",
+    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
+    "T norm1_normalized, T h",
+    """
+    norm1_normalized = norm1_centered * norm1_rstd;
+    T _t14 = norm1_normalized * norm1_weight;
+    h = _t14 + norm1_bias;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_7",
+    "T _t15, T linear1_bias",
+    "T linear1_z, T hidden",
+    """
+    linear1_z = _t15 + linear1_bias;
+    T _t16 = linear1_z * linear1_z * linear1_z;
+    T _t17 = T(0.044715) * _t16;
+    T _t18 = linear1_z + _t17;
+    T gelu_inner = T(0.7978845608028654) * _t18;
+    T _t19 = T(0.5) * linear1_z;
+    T _t20 = tanh(gelu_inner);
+    T _t21 = T(1) + _t20;
+    hidden = _t19 * _t21;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_8",
+    "T _t22, T linear2_bias, T h",
+    "T _t23",
+    """
+    T linear2_z = _t22 + linear2_bias;
+    _t23 = h + linear2_z;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_9 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_9",
+    "T X0",
+    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_9_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_9_map(const T _t23) {
+        return _t23;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_10",
+    "T _t23, T norm2_mu",
+    "T norm2_centered",
+    """
+    norm2_centered = _t23 - norm2_mu;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_11",
+    "T _t24, int32 _t25, T eps",
+    "T norm2_rstd",
+    """
+    T norm2_variance = _t24 / _t25;
+    T _t26 = norm2_variance + eps;
+    T _t27 = sqrt(_t26);
+    norm2_rstd = T(1) / _t27;
+    """,
+    scalars=("_t25", "eps"),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_12",
+    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
+    "T norm2_normalized, T y",
+    """
+    norm2_normalized = norm2_centered * norm2_rstd;
+    T _t28 = norm2_normalized * norm2_weight;
+    y = _t28 + norm2_bias;
+    """,
+)
+
+
+def _cupy_forward_no_norm_first_gelu_tanh(
+    x,
+    src_mask,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    nhead,
+    eps,
+):
+    import cupy as cp
+
+    _t1 = x @ self_attn_in_proj_weight.T
+    self_attn_qkv = _transformer_encoder_no_norm_first_gelu_tanh_fwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_gelu_tanh_fwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
+    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _cupy_merge_heads(_t7, nhead)
+    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t9 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_2(
+        _t8, self_attn_out_proj_bias, x
+    )
+    norm1_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_3(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_4(_t9, norm1_mu)
+    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_5(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_tanh_fwd_6(
+        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    )
+    _t15 = h @ linear1_weight.T
+    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_tanh_fwd_7(
+        _t15, linear1_bias
+    )
+    _t22 = hidden @ linear2_weight.T
+    _t23 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_8(_t22, linear2_bias, h)
+    norm2_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_9(_t23)
+    norm2_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_10(_t23, norm2_mu)
+    _t24 = _cupy_dot_last(norm2_centered, norm2_centered)
+    _t25 = x.shape[-1]
+    norm2_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_11(_t24, _t25, eps)
+    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_tanh_fwd_12(
+        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    )
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        norm1_rstd,
+        norm1_normalized,
+        h,
+        linear1_z,
+        norm2_rstd,
+        norm2_normalized,
+    )
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_0",
+    "T _t1, T self_attn_in_proj_bias",
+    "T self_attn_qkv",
+    """
+    self_attn_qkv = _t1 + self_attn_in_proj_bias;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_1 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_1",
+    "T _t2, T _t5",
+    "T self_attn_heads_q",
+    """
+    self_attn_heads_q = _t2 * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_2: layers_spec/activations/gelu.yaml:20,21
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_2",
+    "T linear1_z",
+    "T _t19, T _t20, T _t21, T hidden",
+    """
+    T _t16 = linear1_z * linear1_z * linear1_z;
+    T _t17 = T(0.044715) * _t16;
+    T _t18 = linear1_z + _t17;
+    T gelu_inner = T(0.7978845608028654) * _t18;
+    _t19 = T(0.5) * linear1_z;
+    _t20 = tanh(gelu_inner);
+    _t21 = T(1) + _t20;
+    hidden = _t19 * _t21;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_3: layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_3",
+    "T grad_y, T norm2_normalized",
+    "T norm2_p",
+    """
+    norm2_p = grad_y * norm2_normalized;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_4",
+    "T norm2_rstd, int32 _t29",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t29;
+    """,
+    scalars=("_t29",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_5",
+    "T grad_y, T norm2_weight, T norm2_rstd",
+    "T _t31",
+    """
+    T _t30 = grad_y * norm2_weight;
+    _t31 = _t30 * norm2_rstd;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_6",
+    "T _t32, T norm2_scale",
+    "T _t33",
+    """
+    _t33 = _t32 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_7",
+    "T norm2_normalized, T _t33, T _t31",
+    "T _t35",
+    """
+    T _t34 = norm2_normalized * _t33;
+    _t35 = _t31 - _t34;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_8",
+    "T _t36, T norm2_scale",
+    "T _t37",
+    """
+    _t37 = _t36 * norm2_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_9",
+    "T _t35, T _t37",
+    "T grad_norm2_x",
+    """
+    grad_norm2_x = _t35 - _t37;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_10: layers_spec/primitives.yaml:61,62,180,90
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_10",
+    "T grad_hidden, T _t21, T _t19, T _t20, T linear1_z",
+    "T grad_linear1_z",
+    """
+    T _t41 = grad_hidden * _t21;
+    T _t42 = grad_hidden * _t19;
+    T _t43 = _t20 * _t20;
+    T _t44 = T(1) - _t43;
+    T grad_gelu_inner = _t42 * _t44;
+    T _t46 = _t41 * T(0.5);
+    T _t47 = grad_gelu_inner * T(0.7978845608028654);
+    T _t48 = _t47 * T(0.044715);
+    T _t49 = _t48 * T(3);
+    T _t50 = linear1_z * linear1_z;
+    T _t51 = _t49 * _t50;
+    T _t52 = _t46 + _t47;
+    grad_linear1_z = _t52 + _t51;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_11",
+    "T grad_norm2_x, T _t54, T norm1_normalized",
+    "T grad_h, T norm1_p",
+    """
+    grad_h = grad_norm2_x + _t54;
+    norm1_p = grad_h * norm1_normalized;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_12",
+    "T norm1_rstd, int32 _t56",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t56;
+    """,
+    scalars=("_t56",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_13",
+    "T grad_h, T norm1_weight, T norm1_rstd",
+    "T _t58",
+    """
+    T _t57 = grad_h * norm1_weight;
+    _t58 = _t57 * norm1_rstd;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_14",
+    "T _t59, T norm1_scale",
+    "T _t60",
+    """
+    _t60 = _t59 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_15",
+    "T norm1_normalized, T _t60, T _t58",
+    "T _t62",
+    """
+    T _t61 = norm1_normalized * _t60;
+    _t62 = _t58 - _t61;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_16",
+    "T _t63, T norm1_scale",
+    "T _t64",
+    """
+    _t64 = _t63 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_17",
+    "T _t62, T _t64",
+    "T grad_norm1_x",
+    """
+    grad_norm1_x = _t62 - _t64;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2514
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
+    "T grad_self_attn_weights, T _t73, T self_attn_weights",
+    "T grad_self_attn_allowed",
+    """
+    T _t74 = grad_self_attn_weights - _t73;
+    grad_self_attn_allowed = self_attn_weights * _t74;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_19: layers_spec/primitives.yaml:61
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_19",
+    "T grad_self_attn_heads_q, T _t5",
+    "T _t83",
+    """
+    _t83 = grad_self_attn_heads_q * _t5;
+    """,
+    scalars=("_t5",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:823
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_20",
+    "T _t85, T _t86, T _t87",
+    "T grad_self_attn_qkv",
+    """
+    T _t88 = _t85 + _t86;
+    grad_self_attn_qkv = _t88 + _t87;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_21: layers_spec/primitives.yaml:510
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_21",
+    "T grad_norm1_x, T _t90",
+    "T grad_x",
+    """
+    grad_x = grad_norm1_x + _t90;
+    """,
+)
+
+
+def _cupy_backward_no_norm_first_gelu_tanh(
+    grad_y,
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    norm1_weight,
+    norm2_weight,
+    nhead,
+    _t1,
+    _t5,
+    self_attn_weights,
+    self_attn_attended,
+    norm1_rstd,
+    norm1_normalized,
+    h,
+    linear1_z,
+    norm2_rstd,
+    norm2_normalized,
+):
+    import cupy as cp
+
+    self_attn_qkv = _transformer_encoder_no_norm_first_gelu_tanh_bwd_0(
+        _t1, self_attn_in_proj_bias
+    )
+    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_gelu_tanh_bwd_1(_t2, _t5)
+    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
+    _t19, _t20, _t21, hidden = _transformer_encoder_no_norm_first_gelu_tanh_bwd_2(
+        linear1_z
+    )
+    norm2_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_3(
+        grad_y, norm2_normalized
+    )
+    grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
+    _t29 = x.shape[-1]
+    norm2_scale = _transformer_encoder_no_norm_first_gelu_tanh_bwd_4(norm2_rstd, _t29)
+    _t31 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_5(
+        grad_y, norm2_weight, norm2_rstd
+    )
+    _t32 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t33 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_6(_t32, norm2_scale)
+    _t35 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_7(
+        norm2_normalized, _t33, _t31
+    )
+    _t36 = _cupy_dot_last(grad_y, norm2_weight)
+    _t37 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_8(_t36, norm2_scale)
+    grad_norm2_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_9(_t35, _t37)
+    grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
+    grad_linear1_z = _transformer_encoder_no_norm_first_gelu_tanh_bwd_10(
+        grad_hidden, _t21, _t19, _t20, linear1_z
+    )
+    grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
+    _t54 = grad_linear1_z @ linear1_weight
+    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
+    grad_h, norm1_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_11(
+        grad_norm2_x, _t54, norm1_normalized
+    )
+    grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
+    _t56 = x.shape[-1]
+    norm1_scale = _transformer_encoder_no_norm_first_gelu_tanh_bwd_12(norm1_rstd, _t56)
+    _t58 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_13(
+        grad_h, norm1_weight, norm1_rstd
+    )
+    _t59 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t60 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_14(_t59, norm1_scale)
+    _t62 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_15(
+        norm1_normalized, _t60, _t58
+    )
+    _t63 = _cupy_dot_last(grad_h, norm1_weight)
+    _t64 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_16(_t63, norm1_scale)
+    grad_norm1_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_17(_t62, _t64)
+    grad_self_attn_out_proj_bias = _cupy_sum_to(
+        grad_norm1_x, self_attn_out_proj_bias.shape
+    )
+    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
+        self_attn_attended
+    )
+    _t68 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    _t69 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t68, _t69)
+    _t71 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t71, _t68)
+    _t73 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_allowed = _transformer_encoder_no_norm_first_gelu_tanh_bwd_18(
+        grad_self_attn_weights, _t73, self_attn_weights
+    )
+    _t76 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t76)
+    _t78 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t79 = _cupy_bmm(_t78, grad_self_attn_allowed)
+    grad_self_attn_heads_k = cp.swapaxes(_t79, -1, -2)
+    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
+    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
+    _t83 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_19(
+        grad_self_attn_heads_q, _t5
+    )
+    grad_self_attn_q = _cupy_merge_heads(_t83, nhead)
+    _t85 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
+    _t86 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
+    _t87 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = _transformer_encoder_no_norm_first_gelu_tanh_bwd_20(
+        _t85, _t86, _t87
+    )
+    grad_self_attn_in_proj_bias = _cupy_sum_to(
+        grad_self_attn_qkv, self_attn_in_proj_bias.shape
+    )
+    _t90 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    grad_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_21(grad_norm1_x, _t90)
+    return (
+        grad_x,
+        grad_self_attn_in_proj_weight,
+        grad_self_attn_in_proj_bias,
+        grad_self_attn_out_proj_weight,
+        grad_self_attn_out_proj_bias,
+        grad_linear1_weight,
+        grad_linear1_bias,
+        grad_linear2_weight,
+        grad_linear2_bias,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+_CUPY_VARIANTS = {
+    (True, "relu"): (_cupy_forward_norm_first_relu, _cupy_backward_norm_first_relu),
+    (True, "gelu"): (_cupy_forward_norm_first_gelu, _cupy_backward_norm_first_gelu),
+    (True, "gelu_tanh"): (
+        _cupy_forward_norm_first_gelu_tanh,
+        _cupy_backward_norm_first_gelu_tanh,
+    ),
+    (False, "relu"): (
+        _cupy_forward_no_norm_first_relu,
+        _cupy_backward_no_norm_first_relu,
+    ),
+    (False, "gelu"): (
+        _cupy_forward_no_norm_first_gelu,
+        _cupy_backward_no_norm_first_gelu,
+    ),
+    (False, "gelu_tanh"): (
+        _cupy_forward_no_norm_first_gelu_tanh,
+        _cupy_backward_no_norm_first_gelu_tanh,
+    ),
+}
+
+
+def _cupy_apply_mask(scores, mask, out=None):
+    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
+    given, receives the result (it may be ``scores``)."""
+    import cupy as cp
+
+    if mask.dtype != bool:
+        return cp.add(scores, mask, out=out)
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        cp.copyto(out, scores)
+    cp.copyto(out, -cp.inf, where=mask)
+    return out
+
+
+def _cupy_bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    import cupy as cp
+
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return cp.matmul(a, b)
+    out = cp.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        cp.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
+    return out
+
+
+def _cupy_chunk(x, pieces, index, axis):
+    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
+    size = x.shape[axis] // pieces
+    where = [slice(None)] * x.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    return x[tuple(where)]
+
+
+def _cupy_chunk_place(block, like, pieces, index, axis):
+    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
+    along ``axis``."""
+    import cupy as cp
+
+    out = cp.zeros(like.shape, dtype=block.dtype)
+    size = like.shape[axis] // pieces
+    where = [slice(None)] * like.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    out[tuple(where)] = block
+    return out
+
+
+def _cupy_dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    import cupy as cp
+
+    if b.ndim == 1:
+        return cp.matmul(a, b)[..., None]
+    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_masked_softmax(x, out=None):
+    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
+    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
+    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
+    import cupy as cp
+
+    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
+    cp.putmask(top, top == -cp.inf, 0)
+    out = cp.subtract(x, top, out=out)
+    cp.exp(out, out=out)
+    total = cp.sum(out, axis=-1, keepdims=True)
+    cp.putmask(total, total == 0, 1)
+    out /= total
+    return out
+
+
+def _cupy_merge_heads(x, heads):
+    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
+    moved = x.swapaxes(-2, -3)
+    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _cupy_split_heads(x, heads):
+    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
+    h * E / heads to (h + 1) * E / heads of every position, as torch's
+    MultiheadAttention splits them."""
+    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
+
+
+def _cupy_sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    import cupy as cp
+
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
