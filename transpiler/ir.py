@@ -91,6 +91,9 @@ class Function:
     values: dict[str, Value]
     attr_defaults: dict[str, AttrValue] = field(default_factory=dict)
     regions: list[Region] = field(default_factory=list)
+    # A scan variant's driver: no statements of its own; it runs the parts of the loop
+    # (``scan.Scan``), which the codegen renders as a loop around calls of them.
+    loop: object | None = None
 
     def defining(self, name: str) -> Stmt | None:
         for stmt in self.body:

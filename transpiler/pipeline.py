@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 import black
 
-from . import codegen
+from . import codegen, scan
 from .errors import Collector, Diagnostic, Location, SpecError, did_you_mean
 from .fmt import format_code
 from .grad import build_backward, saved_values
@@ -141,6 +141,11 @@ def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool
     compiled: list[codegen.CompiledVariant] = []
     activations = catalog.of_kind("activation")
     for variant in variants(spec):
+        if spec.scan is not None:
+            built = scan.build(spec, variant, catalog.prims, errors, activations)
+            if built is not None:
+                compiled.append(codegen.CompiledVariant(variant, *built))
+            continue
         forward = build_forward(spec, variant, catalog.prims, errors, activations)
         if forward is None:
             continue
@@ -177,7 +182,7 @@ def facts(compiled: list[codegen.CompiledVariant]) -> Facts:
     """The IR's shape and dtype of every name, per generated function, for the passes."""
     out: Facts = {}
     for item in compiled:
-        for fn in (item.forward, item.backward):
+        for fn in codegen.all_functions(item):
             out[fn.name] = {name: (value.shape, value.dtype) for name, value in fn.values.items()}
     return out
 
