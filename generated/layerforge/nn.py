@@ -43,6 +43,7 @@ from layerforge.layers import pooling
 from layerforge.layers import rbf
 from layerforge.layers import readout
 from layerforge.layers import reconstruction
+from layerforge.layers import recurrent
 from layerforge.layers import rep_parameterization
 from layerforge.layers import reshape
 from layerforge.layers import residual
@@ -90,6 +91,7 @@ __all__ = [
     "RBF",
     "Readout",
     "Reconstruction",
+    "RNN",
     "RepParameterization",
     "Reshape",
     "Residual",
@@ -1684,6 +1686,70 @@ class Reconstruction(Module):
         self.grads["fc3_weight"] = grad_fc3_weight
         self.grads["fc3_bias"] = grad_fc3_bias
         return grad_x
+
+
+class RNN(Module):
+    """RNN: Elman recurrent layer, h_t = activation(x_t @ weight_ih.T + bias_ih + h_(t-1) @
+    weight_hh.T + bias_hh) with tanh or relu, over a time-major sequence x [T, B,
+    input_size] (batch_first: [B, T, input_size]), as torch.nn.RNN with one layer;
+    returns every h_t (y) and the last (h_n).
+
+    A shell over ``layerforge.layers.recurrent``; parameters weight_ih, weight_hh,
+    bias_ih, bias_hh.
+    """
+
+    PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        *,
+        batch_first=False,
+        activation="tanh",
+        activation_options=None,
+        h0=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_ih = _fan_in_uniform(
+            rng, (hidden_size, input_size), hidden_size, dtype
+        )
+        self.weight_hh = _fan_in_uniform(
+            rng, (hidden_size, hidden_size), hidden_size, dtype
+        )
+        self.bias_ih = _fan_in_uniform(rng, (hidden_size,), hidden_size, dtype)
+        self.bias_hh = _fan_in_uniform(rng, (hidden_size,), hidden_size, dtype)
+        self.batch_first = batch_first
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, h0):
+        (y, h_n), self._ctx = recurrent.forward(
+            x,
+            h0,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            batch_first=self.batch_first,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return (y, h_n)
+
+    def backward(self, grad_y, grad_h_n):
+        grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+            recurrent.backward(grad_y, grad_h_n, self._ctx)
+        )
+        self.grads["weight_ih"] = grad_weight_ih
+        self.grads["weight_hh"] = grad_weight_hh
+        self.grads["bias_ih"] = grad_bias_ih
+        self.grads["bias_hh"] = grad_bias_hh
+        return (grad_x, grad_h0)
 
 
 class RepParameterization(Module):

@@ -39,6 +39,7 @@ __all__ = [
     "rbf",
     "readout",
     "reconstruction",
+    "recurrent",
     "rep_parameterization",
     "reshape",
     "residual",
