@@ -398,7 +398,12 @@ class Builder:
                 return None  # attributes: the block's shape is known at run time only
             index = a.normalize_axis(axis.value)  # type: ignore[arg-type]
             dim = a.dims[index]
-            return a.with_dim(axis.value, f"{dim}_over_{pieces.value}" if pieces.value != 1 else dim)  # type: ignore[arg-type]
+            if pieces.value == 1:
+                return a
+            multiple = shapes.MULTIPLE.fullmatch(dim) if isinstance(dim, str) else None
+            if multiple is not None and int(multiple.group(1)) == pieces.value:
+                return a.with_dim(axis.value, multiple.group(2))  # type: ignore[arg-type]  # a gate of 4*H: H
+            return a.with_dim(axis.value, f"{dim}_over_{pieces.value}")  # type: ignore[arg-type]
         if rule == "squeeze_last":
             (a,) = known
             if not a.dims or a.dims[-1] != 1:

@@ -14,6 +14,7 @@ import jinja2
 
 from .codegen import VERSION, docstring_text, keyword
 from .errors import Collector
+from .shapes import base_dimension
 from .spec import Init, OpSpec, TensorDecl
 
 
@@ -28,11 +29,11 @@ def _dims(spec: OpSpec) -> list[str]:
     they first appear (inputs first), like torch's ``Linear(in_features, out_features)``;
     a dimension that an attribute divides into another is computed, not asked for."""
     derived = _quotients(spec)
-    wanted = {d for decl in spec.parameters + spec.buffers for d in decl.shape.dims
+    wanted = {base_dimension(d) for decl in spec.parameters + spec.buffers for d in decl.shape.dims
               if isinstance(d, str) and d not in derived}
     order: list[str] = []
     for decl in spec.inputs + spec.parameters + spec.buffers:
-        for dim in decl.shape.dims:
+        for dim in map(base_dimension, decl.shape.dims):
             if isinstance(dim, str) and dim in wanted and dim not in order:
                 order.append(dim)
     return order

@@ -265,8 +265,9 @@ def _rename(renames: dict[str, str], hoisted_body: list[Stmt], loop_body: list[S
         return Stmt(renames.get(s.target, s.target), s.prim, tuple(fix(a) for a in s.args),
                     tuple((k, fix(v)) for k, v in s.statics), s.loc)
 
-    for old, new in renames.items():
-        whole.values[new] = whole.values.pop(old)
+    renamed = {renames.get(n, n): v for n, v in whole.values.items()}  # in place: shape stand-ins pick it first
+    whole.values.clear()
+    whole.values.update(renamed)
     whole.body[:] = [stmt(s) for s in whole.body]
     whole.outputs = [fix(o) for o in whole.outputs]
     return ([stmt(s) for s in hoisted_body], [stmt(s) for s in loop_body], [renames.get(b, b) for b in boundary],

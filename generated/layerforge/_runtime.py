@@ -93,6 +93,16 @@ def check_arrays(
                 raise ValueError(
                     f"{op}: argument '{name}' must have shape {shown}, got {tuple(value.shape)}"
                 )
+            if (
+                isinstance(dim, str) and "*" in dim
+            ):  # a multiple of a size: 4*hidden_size
+                factor, dim = dim.split("*")
+                if size % int(factor):
+                    raise ValueError(
+                        f"{op}: argument '{name}' has {size} entries along the axis of {factor}*{dim} "
+                        f"(shape {tuple(value.shape)}, expected {shown}), not a multiple of {factor}"
+                    )
+                size //= int(factor)
             if isinstance(dim, str):
                 if dim in sizes and sizes[dim][0] != size:
                     other_size, other = sizes[dim]

@@ -31,6 +31,7 @@ from layerforge.layers import highway
 from layerforge.layers import input
 from layerforge.layers import layer_normalization
 from layerforge.layers import log_variance
+from layerforge.layers import lstm
 from layerforge.layers import masking
 from layerforge.layers import max_pooling
 from layerforge.layers import mean
@@ -79,6 +80,7 @@ __all__ = [
     "Input",
     "LayerNormalization",
     "LogVariance",
+    "LSTM",
     "Masking",
     "MaxPooling",
     "Mean",
@@ -1160,6 +1162,72 @@ class LogVariance(Module):
     def backward(self, grad_y):
         grad_x = log_variance.backward(grad_y, self._ctx)
         return grad_x
+
+
+class LSTM(Module):
+    """LSTM: Long short-term memory layer as torch.nn.LSTM with one layer: gates = x_t @
+    weight_ih.T + bias_ih + h_(t-1) @ weight_hh.T + bias_hh, packed [4 hidden_size] in
+    the order input, forget, cell, output; c_t = f * c_(t-1) + i * g, h_t = o *
+    tanh(c_t), with sigmoid gates and tanh g.
+
+    A shell over ``layerforge.layers.lstm``; parameters weight_ih, weight_hh, bias_ih,
+    bias_hh.
+    """
+
+    PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        *,
+        batch_first=False,
+        h0=True,
+        c0=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_ih = _fan_in_uniform(
+            rng, (4 * hidden_size, input_size), hidden_size, dtype
+        )
+        self.weight_hh = _fan_in_uniform(
+            rng, (4 * hidden_size, hidden_size), hidden_size, dtype
+        )
+        self.bias_ih = _fan_in_uniform(rng, (4 * hidden_size,), hidden_size, dtype)
+        self.bias_hh = _fan_in_uniform(rng, (4 * hidden_size,), hidden_size, dtype)
+        self.batch_first = batch_first
+
+    def forward(self, x, h0, c0):
+        (y, h_n, c_n), self._ctx = lstm.forward(
+            x,
+            h0,
+            c0,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            batch_first=self.batch_first,
+        )
+        return (y, h_n, c_n)
+
+    def backward(self, grad_y, grad_h_n, grad_c_n):
+        (
+            grad_x,
+            grad_h0,
+            grad_c0,
+            grad_weight_ih,
+            grad_weight_hh,
+            grad_bias_ih,
+            grad_bias_hh,
+        ) = lstm.backward(grad_y, grad_h_n, grad_c_n, self._ctx)
+        self.grads["weight_ih"] = grad_weight_ih
+        self.grads["weight_hh"] = grad_weight_hh
+        self.grads["bias_ih"] = grad_bias_ih
+        self.grads["bias_hh"] = grad_bias_hh
+        return (grad_x, grad_h0, grad_c0)
 
 
 class Masking(Module):

@@ -27,6 +27,7 @@ __all__ = [
     "input",
     "layer_normalization",
     "log_variance",
+    "lstm",
     "masking",
     "max_pooling",
     "mean",
