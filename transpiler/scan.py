@@ -217,10 +217,12 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
             errors.error(stmt.loc, f"spec.scan: the backward statement '{stmt.prim}' mixes steps in a way that cannot run after the loop")
             return None
     other_results = [r for r, n in zip(results, arrays) if n not in carries]
-    if rest:
+    rest_targets = {s.target for s in rest}
+    if any(r in rest_targets for r in other_results):
         rparams = [n for n in _ordered(bvalues) if n in _reads_outside(rest)]
+        # what the deferred part computes itself; the driver has the rest (stacked from the loop)
         deferred = Function(f"_backward{suffix}_deferred", rparams, rest,
-                            [r for r in other_results], dict(bvalues))
+                            [r for r in other_results if r in rest_targets], dict(bvalues))
         eliminate_dead_code(deferred)
     carries_read = [c.name for c in scan.carries if c.name in saved]
     # forward values of the step that the backward reads: stacked by the forward driver
@@ -487,10 +489,12 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
             contributions.setdefault(carry.init, []).append(carried)
     deferred_results: dict[str, str] = {}
     if parts.deferred is not None:
-        names = [f"deferred_{i}" for i in range(len(parts.deferred.outputs))]
+        computed = list(parts.deferred.outputs)
+        names = [f"deferred_{i}" for i in range(len(computed))]
         body.append(f"{_unpack(names)} = {_call(parts.deferred, [whole(p) for p in parts.deferred.params], cupy)}")
-        others = [n for n in parts.arrays if n not in {c.name for c in scan.carries}]
-        deferred_results = dict(zip(others, names))
+        for name in parts.arrays:
+            if name not in {c.name for c in scan.carries} and results[name] in computed:
+                deferred_results[name] = names[computed.index(results[name])]
     for name in parts.arrays:
         if name in {c.name for c in scan.carries}:
             continue

@@ -27,6 +27,7 @@ from layerforge.layers import fully_connected
 from layerforge.layers import gated_linear_unit
 from layerforge.layers import gaussian_noise
 from layerforge.layers import global_pooling
+from layerforge.layers import gru
 from layerforge.layers import highway
 from layerforge.layers import input
 from layerforge.layers import layer_normalization
@@ -76,6 +77,7 @@ __all__ = [
     "GatedLinearUnit",
     "GaussianNoise",
     "GlobalPooling",
+    "GRU",
     "Highway",
     "Input",
     "LayerNormalization",
@@ -1039,6 +1041,65 @@ class GlobalPooling(Module):
     def backward(self, grad_y):
         grad_x = global_pooling.backward(grad_y, self._ctx)
         return grad_x
+
+
+class GRU(Module):
+    """GRU: Gated recurrent unit layer as torch.nn.GRU with one layer: with the input part
+    x_t @ weight_ih.T + bias_ih and the recurrent part h_(t-1) @ weight_hh.T + bias_hh,
+    each packed [3 hidden_size] in the order reset, update, new: r and z are sigmoids of
+    their two parts' sums, n = tanh(input part + r * recurrent part), h_t = (1 - z) * n
+    + z * h_(t-1).
+
+    A shell over ``layerforge.layers.gru``; parameters weight_ih, weight_hh, bias_ih,
+    bias_hh.
+    """
+
+    PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        *,
+        batch_first=False,
+        h0=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_ih = _fan_in_uniform(
+            rng, (3 * hidden_size, input_size), hidden_size, dtype
+        )
+        self.weight_hh = _fan_in_uniform(
+            rng, (3 * hidden_size, hidden_size), hidden_size, dtype
+        )
+        self.bias_ih = _fan_in_uniform(rng, (3 * hidden_size,), hidden_size, dtype)
+        self.bias_hh = _fan_in_uniform(rng, (3 * hidden_size,), hidden_size, dtype)
+        self.batch_first = batch_first
+
+    def forward(self, x, h0):
+        (y, h_n), self._ctx = gru.forward(
+            x,
+            h0,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            batch_first=self.batch_first,
+        )
+        return (y, h_n)
+
+    def backward(self, grad_y, grad_h_n):
+        grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+            gru.backward(grad_y, grad_h_n, self._ctx)
+        )
+        self.grads["weight_ih"] = grad_weight_ih
+        self.grads["weight_hh"] = grad_weight_hh
+        self.grads["bias_ih"] = grad_bias_ih
+        self.grads["bias_hh"] = grad_bias_hh
+        return (grad_x, grad_h0)
 
 
 class Highway(Module):

@@ -23,6 +23,7 @@ __all__ = [
     "gated_linear_unit",
     "gaussian_noise",
     "global_pooling",
+    "gru",
     "highway",
     "input",
     "layer_normalization",

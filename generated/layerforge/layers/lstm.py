@@ -216,20 +216,20 @@ def _backward_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _backward_batch_first_deferred(
+    deferred_0, deferred_1 = _backward_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_hoisted(deferred_0, *hoisted_saved)
+        _backward_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -305,7 +305,7 @@ def _backward_batch_first_step(
 def _backward_batch_first_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -412,19 +412,19 @@ def _backward_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _backward_batch_first_no_c0_deferred(
+    deferred_0, deferred_1 = _backward_batch_first_no_c0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_no_c0_hoisted(deferred_0, *hoisted_saved)
+        _backward_batch_first_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -500,7 +500,7 @@ def _backward_batch_first_no_c0_step(
 def _backward_batch_first_no_c0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_batch_first_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -607,19 +607,19 @@ def _backward_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _backward_batch_first_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_batch_first_no_h0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _backward_batch_first_no_h0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -695,7 +695,7 @@ def _backward_batch_first_no_h0_step(
 def _backward_batch_first_no_h0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_batch_first_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -807,18 +807,18 @@ def _backward_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _backward_batch_first_no_h0_no_c0_deferred(
+    deferred_0, deferred_1 = _backward_batch_first_no_h0_no_c0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_no_h0_no_c0_hoisted(deferred_0, *hoisted_saved)
+        _backward_batch_first_no_h0_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -894,7 +894,7 @@ def _backward_batch_first_no_h0_no_c0_step(
 def _backward_batch_first_no_h0_no_c0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_batch_first_no_h0_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -998,19 +998,19 @@ def _backward_no_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _backward_no_batch_first_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(deferred_0, *hoisted_saved)
+        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -1086,7 +1086,7 @@ def _backward_no_batch_first_step(
 def _backward_no_batch_first_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -1193,18 +1193,18 @@ def _backward_no_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _backward_no_batch_first_no_c0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_no_c0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_no_c0_hoisted(deferred_0, *hoisted_saved)
+        _backward_no_batch_first_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -1280,7 +1280,7 @@ def _backward_no_batch_first_no_c0_step(
 def _backward_no_batch_first_no_c0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -1387,18 +1387,18 @@ def _backward_no_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _backward_no_batch_first_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_no_h0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _backward_no_batch_first_no_h0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -1474,7 +1474,7 @@ def _backward_no_batch_first_no_h0_step(
 def _backward_no_batch_first_no_h0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -1588,17 +1588,17 @@ def _backward_no_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _backward_no_batch_first_no_h0_no_c0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_no_h0_no_c0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_no_h0_no_c0_hoisted(deferred_0, *hoisted_saved)
+        _backward_no_batch_first_no_h0_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -1674,7 +1674,7 @@ def _backward_no_batch_first_no_h0_no_c0_step(
 def _backward_no_batch_first_no_h0_no_c0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_no_h0_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -1863,20 +1863,20 @@ def _cupy_backward_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_batch_first_deferred(
+    deferred_0, deferred_1 = _cupy_backward_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -2099,7 +2099,7 @@ def _cupy_backward_batch_first_step(
 def _cupy_backward_batch_first_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -2212,19 +2212,19 @@ def _cupy_backward_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_batch_first_no_c0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_batch_first_no_c0_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_no_c0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_batch_first_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -2447,7 +2447,7 @@ def _cupy_backward_batch_first_no_c0_step(
 def _cupy_backward_batch_first_no_c0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_batch_first_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -2560,19 +2560,19 @@ def _cupy_backward_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_batch_first_no_h0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_batch_first_no_h0_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_batch_first_no_h0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -2795,7 +2795,7 @@ def _cupy_backward_batch_first_no_h0_step(
 def _cupy_backward_batch_first_no_h0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_batch_first_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -2915,20 +2915,18 @@ def _cupy_backward_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = (
-        _cupy_backward_batch_first_no_h0_no_c0_deferred(
-            cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
-        )
+    deferred_0, deferred_1 = _cupy_backward_batch_first_no_h0_no_c0_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_no_h0_no_c0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_batch_first_no_h0_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -3151,7 +3149,7 @@ def _cupy_backward_batch_first_no_h0_no_c0_step(
 def _cupy_backward_batch_first_no_h0_no_c0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_batch_first_no_h0_no_c0_hoisted(
@@ -3263,19 +3261,19 @@ def _cupy_backward_no_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_no_batch_first_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -3498,7 +3496,7 @@ def _cupy_backward_no_batch_first_step(
 def _cupy_backward_no_batch_first_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -3613,18 +3611,18 @@ def _cupy_backward_no_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_no_batch_first_no_c0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_no_c0_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_no_c0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_no_batch_first_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -3847,7 +3845,7 @@ def _cupy_backward_no_batch_first_no_c0_step(
 def _cupy_backward_no_batch_first_no_c0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -3962,18 +3960,18 @@ def _cupy_backward_no_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_no_batch_first_no_h0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_no_h0_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_no_batch_first_no_h0_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -4196,7 +4194,7 @@ def _cupy_backward_no_batch_first_no_h0_step(
 def _cupy_backward_no_batch_first_no_h0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -4314,19 +4312,19 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1, deferred_2 = (
-        _cupy_backward_no_batch_first_no_h0_no_c0_deferred(
-            cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
-        )
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_no_h0_no_c0_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_no_h0_no_c0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_no_batch_first_no_h0_no_c0_hoisted(
+            grad_gates_steps, *hoisted_saved
+        )
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -4549,7 +4547,7 @@ def _cupy_backward_no_batch_first_no_h0_no_c0_step(
 def _cupy_backward_no_batch_first_no_h0_no_c0_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_gates, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_no_h0_no_c0_hoisted(

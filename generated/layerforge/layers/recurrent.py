@@ -167,19 +167,19 @@ def _backward_batch_first_tanh(
         if t == steps - 1:
             step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1, deferred_2 = _backward_batch_first_tanh_deferred(
+    deferred_0, deferred_1 = _backward_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_tanh_hoisted(deferred_0, *hoisted_saved)
+        _backward_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -205,7 +205,7 @@ def _backward_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
 def _backward_batch_first_tanh_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -246,19 +246,19 @@ def _backward_batch_first_relu(
         if t == steps - 1:
             step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1, deferred_2 = _backward_batch_first_relu_deferred(
+    deferred_0, deferred_1 = _backward_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_relu_hoisted(deferred_0, *hoisted_saved)
+        _backward_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -283,7 +283,7 @@ def _backward_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t1):
 def _backward_batch_first_relu_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -322,19 +322,19 @@ def _backward_batch_first_identity(
         if t == steps - 1:
             step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1, deferred_2 = _backward_batch_first_identity_deferred(
+    deferred_0, deferred_1 = _backward_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_identity_hoisted(deferred_0, *hoisted_saved)
+        _backward_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -357,7 +357,7 @@ def _backward_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
 def _backward_batch_first_identity_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -399,18 +399,18 @@ def _backward_batch_first_tanh_no_h0(
         if t == steps - 1:
             step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1, deferred_2 = _backward_batch_first_tanh_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_batch_first_tanh_no_h0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_tanh_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _backward_batch_first_tanh_no_h0_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -436,7 +436,7 @@ def _backward_batch_first_tanh_no_h0_step(grad_next_h, grad_y, weight_hh, h_next
 def _backward_batch_first_tanh_no_h0_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_batch_first_tanh_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -480,18 +480,18 @@ def _backward_batch_first_relu_no_h0(
         if t == steps - 1:
             step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1, deferred_2 = _backward_batch_first_relu_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_batch_first_relu_no_h0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_relu_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _backward_batch_first_relu_no_h0_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -516,7 +516,7 @@ def _backward_batch_first_relu_no_h0_step(grad_next_h, grad_y, weight_hh, _t1):
 def _backward_batch_first_relu_no_h0_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_batch_first_relu_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -558,18 +558,18 @@ def _backward_batch_first_identity_no_h0(
         if t == steps - 1:
             step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1, deferred_2 = _backward_batch_first_identity_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_batch_first_identity_no_h0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_identity_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _backward_batch_first_identity_no_h0_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -592,7 +592,7 @@ def _backward_batch_first_identity_no_h0_step(grad_next_h, grad_y, weight_hh):
 def _backward_batch_first_identity_no_h0_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_batch_first_identity_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -629,18 +629,18 @@ def _backward_no_batch_first_tanh(
         if t == steps - 1:
             step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1, deferred_2 = _backward_no_batch_first_tanh_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_hoisted(deferred_0, *hoisted_saved)
+        _backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -666,7 +666,7 @@ def _backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
 def _backward_no_batch_first_tanh_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -707,18 +707,18 @@ def _backward_no_batch_first_relu(
         if t == steps - 1:
             step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1, deferred_2 = _backward_no_batch_first_relu_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_hoisted(deferred_0, *hoisted_saved)
+        _backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -743,7 +743,7 @@ def _backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t1):
 def _backward_no_batch_first_relu_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -782,18 +782,18 @@ def _backward_no_batch_first_identity(
         if t == steps - 1:
             step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1, deferred_2 = _backward_no_batch_first_identity_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_hoisted(deferred_0, *hoisted_saved)
+        _backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -816,7 +816,7 @@ def _backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
 def _backward_no_batch_first_identity_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -856,17 +856,17 @@ def _backward_no_batch_first_tanh_no_h0(
         if t == steps - 1:
             step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1, deferred_2 = _backward_no_batch_first_tanh_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_tanh_no_h0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _backward_no_batch_first_tanh_no_h0_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -892,7 +892,7 @@ def _backward_no_batch_first_tanh_no_h0_step(grad_next_h, grad_y, weight_hh, h_n
 def _backward_no_batch_first_tanh_no_h0_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_tanh_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -934,17 +934,17 @@ def _backward_no_batch_first_relu_no_h0(
         if t == steps - 1:
             step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1, deferred_2 = _backward_no_batch_first_relu_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_relu_no_h0_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _backward_no_batch_first_relu_no_h0_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -969,7 +969,7 @@ def _backward_no_batch_first_relu_no_h0_step(grad_next_h, grad_y, weight_hh, _t1
 def _backward_no_batch_first_relu_no_h0_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_relu_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -1011,19 +1011,17 @@ def _backward_no_batch_first_identity_no_h0(
         if t == steps - 1:
             step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1, deferred_2 = (
-        _backward_no_batch_first_identity_no_h0_deferred(
-            np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
-        )
+    deferred_0, deferred_1 = _backward_no_batch_first_identity_no_h0_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _backward_no_batch_first_identity_no_h0_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1046,7 +1044,7 @@ def _backward_no_batch_first_identity_no_h0_step(grad_next_h, grad_y, weight_hh)
 def _backward_no_batch_first_identity_no_h0_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return _t1, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_identity_no_h0_hoisted(
@@ -1162,19 +1160,19 @@ def _cupy_backward_batch_first_tanh(
         if t == steps - 1:
             step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_batch_first_tanh_deferred(
+    deferred_0, deferred_1 = _cupy_backward_batch_first_tanh_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_tanh_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1237,7 +1235,7 @@ def _cupy_backward_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next)
 def _cupy_backward_batch_first_tanh_deferred(h, bias_hh, _t8):
     grad_bias_hh = _cupy_sum_to(_t8, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t8).T @ _cupy_rows(h)
-    return _t8, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -1284,19 +1282,19 @@ def _cupy_backward_batch_first_relu(
         if t == steps - 1:
             step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_batch_first_relu_deferred(
+    deferred_0, deferred_1 = _cupy_backward_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_relu_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1358,7 +1356,7 @@ def _cupy_backward_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t5):
 def _cupy_backward_batch_first_relu_deferred(h, bias_hh, _t7):
     grad_bias_hh = _cupy_sum_to(_t7, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t7).T @ _cupy_rows(h)
-    return _t7, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -1403,19 +1401,19 @@ def _cupy_backward_batch_first_identity(
         if t == steps - 1:
             step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_batch_first_identity_deferred(
+    deferred_0, deferred_1 = _cupy_backward_batch_first_identity_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_identity_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1474,7 +1472,7 @@ def _cupy_backward_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
 def _cupy_backward_batch_first_identity_deferred(h, bias_hh, _t6):
     grad_bias_hh = _cupy_sum_to(_t6, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
-    return _t6, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -1520,18 +1518,18 @@ def _cupy_backward_batch_first_tanh_no_h0(
         if t == steps - 1:
             step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_batch_first_tanh_no_h0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_batch_first_tanh_no_h0_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_tanh_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_batch_first_tanh_no_h0_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1594,7 +1592,7 @@ def _cupy_backward_batch_first_tanh_no_h0_step(grad_next_h, grad_y, weight_hh, h
 def _cupy_backward_batch_first_tanh_no_h0_deferred(h, bias_hh, _t8):
     grad_bias_hh = _cupy_sum_to(_t8, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t8).T @ _cupy_rows(h)
-    return _t8, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_batch_first_tanh_no_h0_hoisted(
@@ -1644,18 +1642,18 @@ def _cupy_backward_batch_first_relu_no_h0(
         if t == steps - 1:
             step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_batch_first_relu_no_h0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_batch_first_relu_no_h0_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_relu_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_batch_first_relu_no_h0_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1717,7 +1715,7 @@ def _cupy_backward_batch_first_relu_no_h0_step(grad_next_h, grad_y, weight_hh, _
 def _cupy_backward_batch_first_relu_no_h0_deferred(h, bias_hh, _t7):
     grad_bias_hh = _cupy_sum_to(_t7, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t7).T @ _cupy_rows(h)
-    return _t7, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_batch_first_relu_no_h0_hoisted(
@@ -1767,20 +1765,18 @@ def _cupy_backward_batch_first_identity_no_h0(
         if t == steps - 1:
             step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1, deferred_2 = (
-        _cupy_backward_batch_first_identity_no_h0_deferred(
-            cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
-        )
+    deferred_0, deferred_1 = _cupy_backward_batch_first_identity_no_h0_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_identity_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_batch_first_identity_no_h0_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1839,7 +1835,7 @@ def _cupy_backward_batch_first_identity_no_h0_step(grad_next_h, grad_y, weight_h
 def _cupy_backward_batch_first_identity_no_h0_deferred(h, bias_hh, _t6):
     grad_bias_hh = _cupy_sum_to(_t6, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
-    return _t6, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_batch_first_identity_no_h0_hoisted(
@@ -1884,18 +1880,18 @@ def _cupy_backward_no_batch_first_tanh(
         if t == steps - 1:
             step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_no_batch_first_tanh_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_tanh_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1958,7 +1954,7 @@ def _cupy_backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_ne
 def _cupy_backward_no_batch_first_tanh_deferred(h, bias_hh, _t8):
     grad_bias_hh = _cupy_sum_to(_t8, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t8).T @ _cupy_rows(h)
-    return _t8, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -2003,18 +1999,18 @@ def _cupy_backward_no_batch_first_relu(
         if t == steps - 1:
             step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1, deferred_2 = _cupy_backward_no_batch_first_relu_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -2076,7 +2072,7 @@ def _cupy_backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t5)
 def _cupy_backward_no_batch_first_relu_deferred(h, bias_hh, _t7):
     grad_bias_hh = _cupy_sum_to(_t7, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t7).T @ _cupy_rows(h)
-    return _t7, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
@@ -2121,20 +2117,18 @@ def _cupy_backward_no_batch_first_identity(
         if t == steps - 1:
             step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1, deferred_2 = (
-        _cupy_backward_no_batch_first_identity_deferred(
-            cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
-        )
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_identity_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -2193,7 +2187,7 @@ def _cupy_backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
 def _cupy_backward_no_batch_first_identity_deferred(h, bias_hh, _t6):
     grad_bias_hh = _cupy_sum_to(_t6, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
-    return _t6, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_identity_hoisted(
@@ -2241,19 +2235,17 @@ def _cupy_backward_no_batch_first_tanh_no_h0(
         if t == steps - 1:
             step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1, deferred_2 = (
-        _cupy_backward_no_batch_first_tanh_no_h0_deferred(
-            cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
-        )
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_tanh_no_h0_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_no_batch_first_tanh_no_h0_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -2318,7 +2310,7 @@ def _cupy_backward_no_batch_first_tanh_no_h0_step(
 def _cupy_backward_no_batch_first_tanh_no_h0_deferred(h, bias_hh, _t8):
     grad_bias_hh = _cupy_sum_to(_t8, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t8).T @ _cupy_rows(h)
-    return _t8, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_tanh_no_h0_hoisted(
@@ -2368,19 +2360,17 @@ def _cupy_backward_no_batch_first_relu_no_h0(
         if t == steps - 1:
             step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1, deferred_2 = (
-        _cupy_backward_no_batch_first_relu_no_h0_deferred(
-            cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
-        )
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_relu_no_h0_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_no_batch_first_relu_no_h0_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -2444,7 +2434,7 @@ def _cupy_backward_no_batch_first_relu_no_h0_step(grad_next_h, grad_y, weight_hh
 def _cupy_backward_no_batch_first_relu_no_h0_deferred(h, bias_hh, _t7):
     grad_bias_hh = _cupy_sum_to(_t7, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t7).T @ _cupy_rows(h)
-    return _t7, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_relu_no_h0_hoisted(
@@ -2492,19 +2482,19 @@ def _cupy_backward_no_batch_first_identity_no_h0(
         if t == steps - 1:
             step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1, deferred_2 = (
-        _cupy_backward_no_batch_first_identity_no_h0_deferred(
-            cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
-        )
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_identity_no_h0_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_no_h0_hoisted(deferred_0, *hoisted_saved)
+        _cupy_backward_no_batch_first_identity_no_h0_hoisted(
+            step6_steps, *hoisted_saved
+        )
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_1
+    grad_weight_hh = deferred_0
     grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_2
+    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -2563,7 +2553,7 @@ def _cupy_backward_no_batch_first_identity_no_h0_step(grad_next_h, grad_y, weigh
 def _cupy_backward_no_batch_first_identity_no_h0_deferred(h, bias_hh, _t6):
     grad_bias_hh = _cupy_sum_to(_t6, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
-    return _t6, grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_identity_no_h0_hoisted(
