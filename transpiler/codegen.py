@@ -493,6 +493,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_below")
     if spec.nonempty:
         runtime_names.append("check_nonempty")
+    if spec.scan is not None:
+        runtime_names.append("check_steps")
     if spec.window is not None:
         runtime_names.append("check_window" if spec.window.output_size is None else "check_adaptive_window")
     blocks = _chunked_inputs(spec, compiled)
@@ -552,6 +554,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
                             f'{whole}, "{attr.name}", {attr.name})')
         if attr.axis_of:
             body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
+    if spec.scan is not None:  # time is the first axis of a sequence, or the second batch first
+        axis = f"1 if {spec.scan.batch_first} else 0" if spec.scan.batch_first else "0"
+        body += [f'check_steps("{op}", "{s}", {s}.shape, {axis})' for s in spec.scan.sequences]
     for array, axis, condition in spec.nonempty:
         applies = f", applies={condition}" if condition else ""
         where = "" if axis is None else f", {axis}"
@@ -625,7 +630,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append("raise ValueError(")
             body.append(f'    f"{op}: activation {{activation!r}} cannot fill this layer\'s slot, "')
             body.append('    "which is not its last step (no composition); choose one of "')
-            body.append("    f\"{', '.join(_FUSED)}\"")
+            if keyed:  # keys are tuples led by the activation's name
+                body.append("    f\"{', '.join(dict.fromkeys(key[0] for key in _FUSED))}\"")
+            else:
+                body.append("    f\"{', '.join(_FUSED)}\"")
             body.append(")")
     else:
         if structural or optional:
@@ -708,7 +716,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]),
                                          outs=blocked.backward_outs))
         if c.forward.loop is not None:
-            functions += _scan_parts(c, prims)
+            functions += [f for f in _scan_parts(c, prims) if f not in functions]  # shared by variants
     if fused and slot_is_final(spec):
         linear = "linear_backward" if optional else identity.backward.name
         functions.append("\n".join([

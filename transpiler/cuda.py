@@ -508,6 +508,8 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
             from .codegen import scan_part_returns
 
             for part in c.forward.loop.functions():
+                if any(f"def _cupy{part.name}(" in block for block in blocks):
+                    continue  # shared by the variants that differ only in their drivers
                 names = ", ".join(part.params)
                 kernel_blocks, function = render_function(spec, part, prims, scan_part_returns(c, part), names)
                 blocks += kernel_blocks + [function]

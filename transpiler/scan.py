@@ -102,7 +102,11 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
         env[attr.name] = attr.name
         if attr.default is not None:
             defaults[attr.name] = attr.default
-    suffix = f"_{variant.suffix}" if variant.suffix else ""
+    # The parts do not depend on batch_first or on which initial states are given (only the
+    # driver does): every such variant shares the time-major, all-given variant's parts.
+    shared = Variant(tuple((k, False if k == scan.batch_first else v) for k, v in variant.structural),
+                     variant.activation, tuple(n for n in variant.absent if n not in {c.init for c in scan.carries}))
+    suffix = f"_{shared.suffix}" if shared.suffix else ""
     builder = Builder(prims, errors, values, itertools.count(1))
     whole = Function(f"_forward{suffix}_whole_step", list(env), builder.body, [], values, defaults)
     if not _statements(spec, spec.forward, env, variant.conditions, builder, whole, variant, activations):

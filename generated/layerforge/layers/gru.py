@@ -10,7 +10,13 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, check_attribute
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_nonempty,
+    check_steps,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -68,6 +74,9 @@ def forward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, *, batch_first=False)
         optional=("h0",),
     )
     check_attribute("gru", "batch_first", batch_first, "bool")
+    check_steps("gru", "x", x.shape, 1 if batch_first else 0)
+    check_nonempty("gru", "x", x.shape, -1)
+    check_nonempty("gru", "weight_hh", weight_hh.shape, -1)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[
             (batch_first, h0 is not None)
@@ -99,13 +108,13 @@ def backward(grad_y, grad_h_n, ctx):
 
 def _forward_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_batch_first_hoisted(
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = _forward_batch_first_step(
+        h_next, step2, reset_gate, update_gate, new_gate = _forward_no_batch_first_step(
             h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
         )
         if t == 0:
@@ -159,7 +168,7 @@ def _backward_batch_first(
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, step23, step29, step33, grad_recurrent_part = (
-            _backward_batch_first_step(
+            _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
@@ -182,11 +191,11 @@ def _backward_batch_first(
         step29_steps[t] = step29
         step33_steps[t] = step33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _backward_batch_first_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_hoisted(
+        _backward_no_batch_first_hoisted(
             step33_steps, step29_steps, step23_steps, *hoisted_saved
         )
     )
@@ -200,7 +209,7 @@ def _backward_batch_first(
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_batch_first_hoisted(x, weight_ih, bias_ih):
+def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
     _t1 = x @ weight_ih.T
     input_part = _t1 + bias_ih
     hoisted_1 = _chunk(input_part, 3, 0, -1)
@@ -209,7 +218,9 @@ def _forward_batch_first_hoisted(x, weight_ih, bias_ih):
     return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih, _t1)
 
 
-def _forward_batch_first_step(h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh):
+def _forward_no_batch_first_step(
+    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
+):
     _t1 = h @ weight_hh.T
     recurrent_part = _t1 + bias_hh
     reset_gate = _sigmoid(hoisted_1 + _chunk(recurrent_part, 3, 0, -1))
@@ -222,7 +233,7 @@ def _forward_batch_first_step(h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bia
     return h_next, _t1, reset_gate, update_gate, new_gate
 
 
-def _backward_batch_first_step(
+def _backward_no_batch_first_step(
     grad_next_h, grad_y, h, weight_hh, bias_hh, _t1, reset_gate, update_gate, new_gate
 ):
     recurrent_part = _t1 + bias_hh
@@ -251,13 +262,13 @@ def _backward_batch_first_step(
     return grad_h, _t3, _t5, _t6, grad_recurrent_part
 
 
-def _backward_batch_first_deferred(h, bias_hh, grad_recurrent_part):
+def _backward_no_batch_first_deferred(h, bias_hh, grad_recurrent_part):
     grad_bias_hh = _sum_to(grad_recurrent_part, bias_hh.shape)
     grad_weight_hh = _rows(grad_recurrent_part).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _backward_batch_first_hoisted(
+def _backward_no_batch_first_hoisted(
     grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
 ):
     grad_input_part = (
@@ -273,17 +284,15 @@ def _backward_batch_first_hoisted(
 
 def _forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_batch_first_no_h0_hoisted(
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = (
-            _forward_batch_first_no_h0_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-            )
+        h_next, step2, reset_gate, update_gate, new_gate = _forward_no_batch_first_step(
+            h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -336,7 +345,7 @@ def _backward_batch_first_no_h0(
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, step23, step29, step33, grad_recurrent_part = (
-            _backward_batch_first_no_h0_step(
+            _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
@@ -359,11 +368,11 @@ def _backward_batch_first_no_h0(
         step29_steps[t] = step29
         step33_steps[t] = step33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _backward_batch_first_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_no_h0_hoisted(
+        _backward_no_batch_first_hoisted(
             step33_steps, step29_steps, step23_steps, *hoisted_saved
         )
     )
@@ -374,79 +383,6 @@ def _backward_batch_first_no_h0(
     grad_bias_ih = hoisted_grad_bias_ih
     grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-def _forward_batch_first_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    input_part = _t1 + bias_ih
-    hoisted_1 = _chunk(input_part, 3, 0, -1)
-    hoisted_2 = _chunk(input_part, 3, 1, -1)
-    hoisted_3 = _chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih, _t1)
-
-
-def _forward_batch_first_no_h0_step(
-    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
-):
-    _t1 = h @ weight_hh.T
-    recurrent_part = _t1 + bias_hh
-    reset_gate = _sigmoid(hoisted_1 + _chunk(recurrent_part, 3, 0, -1))
-    update_gate = _sigmoid(hoisted_2 + _chunk(recurrent_part, 3, 1, -1))
-    new_gate = np.tanh(hoisted_3 + reset_gate * _chunk(recurrent_part, 3, 2, -1))
-    h_next = 1 - update_gate
-    h_next *= new_gate
-    _t2 = update_gate * h
-    h_next += _t2
-    return h_next, _t1, reset_gate, update_gate, new_gate
-
-
-def _backward_batch_first_no_h0_step(
-    grad_next_h, grad_y, h, weight_hh, bias_hh, _t1, reset_gate, update_gate, new_gate
-):
-    recurrent_part = _t1 + bias_hh
-    _t2 = 1 - update_gate
-    grad_h_next = grad_next_h + grad_y
-    grad_new_gate = grad_h_next * _t2
-    _t3 = new_gate * new_gate
-    np.subtract(1, _t3, out=_t3)
-    _t3 *= grad_new_gate
-    grad_reset_gate = _t3 * _chunk(recurrent_part, 3, 2, -1)
-    grad_update_gate = np.multiply(grad_h_next, h, out=grad_new_gate)
-    _t4 = grad_h_next * new_gate
-    np.negative(_t4, out=_t4)
-    grad_update_gate += _t4
-    _t5 = np.multiply(grad_update_gate, update_gate, out=grad_update_gate)
-    _t5 *= _t2
-    _t6 = np.subtract(1, reset_gate, out=_t2)
-    _t6 *= grad_reset_gate
-    _t6 *= reset_gate
-    grad_recurrent_part = (
-        _chunk_place(_t3 * reset_gate, _t1, 3, 2, -1)
-        + _chunk_place(_t5, _t1, 3, 1, -1)
-        + _chunk_place(_t6, _t1, 3, 0, -1)
-    )
-    grad_h = grad_h_next * update_gate + grad_recurrent_part @ weight_hh
-    return grad_h, _t3, _t5, _t6, grad_recurrent_part
-
-
-def _backward_batch_first_no_h0_deferred(h, bias_hh, grad_recurrent_part):
-    grad_bias_hh = _sum_to(grad_recurrent_part, bias_hh.shape)
-    grad_weight_hh = _rows(grad_recurrent_part).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_batch_first_no_h0_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
-):
-    grad_input_part = (
-        _chunk_place(grad_hoisted_3, _t1, 3, 2, -1)
-        + _chunk_place(grad_hoisted_2, _t1, 3, 1, -1)
-        + _chunk_place(grad_hoisted_1, _t1, 3, 0, -1)
-    )
-    grad_bias_ih = _sum_to(grad_input_part, bias_ih.shape)
-    grad_x = grad_input_part @ weight_ih
-    grad_weight_ih = _rows(grad_input_part).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 def _forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
@@ -549,91 +485,16 @@ def _backward_no_batch_first(
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    input_part = _t1 + bias_ih
-    hoisted_1 = _chunk(input_part, 3, 0, -1)
-    hoisted_2 = _chunk(input_part, 3, 1, -1)
-    hoisted_3 = _chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih, _t1)
-
-
-def _forward_no_batch_first_step(
-    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
-):
-    _t1 = h @ weight_hh.T
-    recurrent_part = _t1 + bias_hh
-    reset_gate = _sigmoid(hoisted_1 + _chunk(recurrent_part, 3, 0, -1))
-    update_gate = _sigmoid(hoisted_2 + _chunk(recurrent_part, 3, 1, -1))
-    new_gate = np.tanh(hoisted_3 + reset_gate * _chunk(recurrent_part, 3, 2, -1))
-    h_next = 1 - update_gate
-    h_next *= new_gate
-    _t2 = update_gate * h
-    h_next += _t2
-    return h_next, _t1, reset_gate, update_gate, new_gate
-
-
-def _backward_no_batch_first_step(
-    grad_next_h, grad_y, h, weight_hh, bias_hh, _t1, reset_gate, update_gate, new_gate
-):
-    recurrent_part = _t1 + bias_hh
-    _t2 = 1 - update_gate
-    grad_h_next = grad_next_h + grad_y
-    grad_new_gate = grad_h_next * _t2
-    _t3 = new_gate * new_gate
-    np.subtract(1, _t3, out=_t3)
-    _t3 *= grad_new_gate
-    grad_reset_gate = _t3 * _chunk(recurrent_part, 3, 2, -1)
-    grad_update_gate = np.multiply(grad_h_next, h, out=grad_new_gate)
-    _t4 = grad_h_next * new_gate
-    np.negative(_t4, out=_t4)
-    grad_update_gate += _t4
-    _t5 = np.multiply(grad_update_gate, update_gate, out=grad_update_gate)
-    _t5 *= _t2
-    _t6 = np.subtract(1, reset_gate, out=_t2)
-    _t6 *= grad_reset_gate
-    _t6 *= reset_gate
-    grad_recurrent_part = (
-        _chunk_place(_t3 * reset_gate, _t1, 3, 2, -1)
-        + _chunk_place(_t5, _t1, 3, 1, -1)
-        + _chunk_place(_t6, _t1, 3, 0, -1)
-    )
-    grad_h = grad_h_next * update_gate + grad_recurrent_part @ weight_hh
-    return grad_h, _t3, _t5, _t6, grad_recurrent_part
-
-
-def _backward_no_batch_first_deferred(h, bias_hh, grad_recurrent_part):
-    grad_bias_hh = _sum_to(grad_recurrent_part, bias_hh.shape)
-    grad_weight_hh = _rows(grad_recurrent_part).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
-):
-    grad_input_part = (
-        _chunk_place(grad_hoisted_3, _t1, 3, 2, -1)
-        + _chunk_place(grad_hoisted_2, _t1, 3, 1, -1)
-        + _chunk_place(grad_hoisted_1, _t1, 3, 0, -1)
-    )
-    grad_bias_ih = _sum_to(grad_input_part, bias_ih.shape)
-    grad_x = grad_input_part @ weight_ih
-    grad_weight_ih = _rows(grad_input_part).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _forward_no_batch_first_no_h0_hoisted(x, weight_ih, bias_ih)
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = (
-            _forward_no_batch_first_no_h0_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-            )
+        h_next, step2, reset_gate, update_gate, new_gate = _forward_no_batch_first_step(
+            h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -685,7 +546,7 @@ def _backward_no_batch_first_no_h0(
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, step23, step29, step33, grad_recurrent_part = (
-            _backward_no_batch_first_no_h0_step(
+            _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
@@ -708,11 +569,11 @@ def _backward_no_batch_first_no_h0(
         step29_steps[t] = step29
         step33_steps[t] = step33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _backward_no_batch_first_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_no_h0_hoisted(
+        _backward_no_batch_first_hoisted(
             step33_steps, step29_steps, step23_steps, *hoisted_saved
         )
     )
@@ -722,79 +583,6 @@ def _backward_no_batch_first_no_h0(
     grad_bias_ih = hoisted_grad_bias_ih
     grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-def _forward_no_batch_first_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    input_part = _t1 + bias_ih
-    hoisted_1 = _chunk(input_part, 3, 0, -1)
-    hoisted_2 = _chunk(input_part, 3, 1, -1)
-    hoisted_3 = _chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih, _t1)
-
-
-def _forward_no_batch_first_no_h0_step(
-    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
-):
-    _t1 = h @ weight_hh.T
-    recurrent_part = _t1 + bias_hh
-    reset_gate = _sigmoid(hoisted_1 + _chunk(recurrent_part, 3, 0, -1))
-    update_gate = _sigmoid(hoisted_2 + _chunk(recurrent_part, 3, 1, -1))
-    new_gate = np.tanh(hoisted_3 + reset_gate * _chunk(recurrent_part, 3, 2, -1))
-    h_next = 1 - update_gate
-    h_next *= new_gate
-    _t2 = update_gate * h
-    h_next += _t2
-    return h_next, _t1, reset_gate, update_gate, new_gate
-
-
-def _backward_no_batch_first_no_h0_step(
-    grad_next_h, grad_y, h, weight_hh, bias_hh, _t1, reset_gate, update_gate, new_gate
-):
-    recurrent_part = _t1 + bias_hh
-    _t2 = 1 - update_gate
-    grad_h_next = grad_next_h + grad_y
-    grad_new_gate = grad_h_next * _t2
-    _t3 = new_gate * new_gate
-    np.subtract(1, _t3, out=_t3)
-    _t3 *= grad_new_gate
-    grad_reset_gate = _t3 * _chunk(recurrent_part, 3, 2, -1)
-    grad_update_gate = np.multiply(grad_h_next, h, out=grad_new_gate)
-    _t4 = grad_h_next * new_gate
-    np.negative(_t4, out=_t4)
-    grad_update_gate += _t4
-    _t5 = np.multiply(grad_update_gate, update_gate, out=grad_update_gate)
-    _t5 *= _t2
-    _t6 = np.subtract(1, reset_gate, out=_t2)
-    _t6 *= grad_reset_gate
-    _t6 *= reset_gate
-    grad_recurrent_part = (
-        _chunk_place(_t3 * reset_gate, _t1, 3, 2, -1)
-        + _chunk_place(_t5, _t1, 3, 1, -1)
-        + _chunk_place(_t6, _t1, 3, 0, -1)
-    )
-    grad_h = grad_h_next * update_gate + grad_recurrent_part @ weight_hh
-    return grad_h, _t3, _t5, _t6, grad_recurrent_part
-
-
-def _backward_no_batch_first_no_h0_deferred(h, bias_hh, grad_recurrent_part):
-    grad_bias_hh = _sum_to(grad_recurrent_part, bias_hh.shape)
-    grad_weight_hh = _rows(grad_recurrent_part).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_no_h0_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
-):
-    grad_input_part = (
-        _chunk_place(grad_hoisted_3, _t1, 3, 2, -1)
-        + _chunk_place(grad_hoisted_2, _t1, 3, 1, -1)
-        + _chunk_place(grad_hoisted_1, _t1, 3, 0, -1)
-    )
-    grad_bias_ih = _sum_to(grad_input_part, bias_ih.shape)
-    grad_x = grad_input_part @ weight_ih
-    grad_weight_ih = _rows(grad_input_part).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 _VARIANTS = {
@@ -864,14 +652,14 @@ def _cupy_forward_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _cupy_forward_batch_first_hoisted(
-        x, weight_ih, bias_ih
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     )
     steps = x.shape[0]
     h = h0
     for t in range(steps):
         h_next, step2, reset_gate, update_gate, new_gate = (
-            _cupy_forward_batch_first_step(
+            _cupy_forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
@@ -928,664 +716,6 @@ def _cupy_backward_batch_first(
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, step23, step29, step33, grad_recurrent_part = (
-            _cupy_backward_batch_first_step(
-                grad_next_h,
-                grad_y[t],
-                (y[t - 1] if t else h0),
-                weight_hh,
-                bias_hh,
-                step2_steps[t],
-                reset_gate_steps[t],
-                update_gate_steps[t],
-                new_gate_steps[t],
-            )
-        )
-        if t == steps - 1:
-            step23_steps = cp.empty((steps, *step23.shape), dtype=step23.dtype)
-            step29_steps = cp.empty((steps, *step29.shape), dtype=step29.dtype)
-            step33_steps = cp.empty((steps, *step33.shape), dtype=step33.dtype)
-            grad_recurrent_part_steps = cp.empty(
-                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
-            )
-        step23_steps[t] = step23
-        step29_steps[t] = step29
-        step33_steps[t] = step33
-        grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _cupy_backward_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_hoisted(
-            step33_steps, step29_steps, step23_steps, *hoisted_saved
-        )
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-# gru_batch_first_hoisted_fwd_0: layers_spec/layers/gru.yaml:28
-_gru_batch_first_hoisted_fwd_0 = ElementwiseKernel(
-    "gru_batch_first_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T input_part",
-    """
-    input_part = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    input_part = _gru_batch_first_hoisted_fwd_0(_t1, bias_ih)
-    hoisted_1 = _cupy_chunk(input_part, 3, 0, -1)
-    hoisted_2 = _cupy_chunk(input_part, 3, 1, -1)
-    hoisted_3 = _cupy_chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih, _t1)
-
-
-# gru_batch_first_step_fwd_0: layers_spec/layers/gru.yaml:29
-_gru_batch_first_step_fwd_0 = ElementwiseKernel(
-    "gru_batch_first_step_fwd_0",
-    "T _t2, T bias_hh",
-    "T recurrent_part",
-    """
-    recurrent_part = _t2 + bias_hh;
-    """,
-)
-
-
-# gru_batch_first_step_fwd_1: layers_spec/layers/gru.yaml:30
-_gru_batch_first_step_fwd_1 = ElementwiseKernel(
-    "gru_batch_first_step_fwd_1",
-    "T hoisted_1, T _t4",
-    "T reset_gate",
-    """
-    T _t5 = hoisted_1 + _t4;
-    reset_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# gru_batch_first_step_fwd_2: layers_spec/layers/gru.yaml:31
-_gru_batch_first_step_fwd_2 = ElementwiseKernel(
-    "gru_batch_first_step_fwd_2",
-    "T hoisted_2, T _t7",
-    "T update_gate",
-    """
-    T _t8 = hoisted_2 + _t7;
-    update_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    """,
-)
-
-
-# gru_batch_first_step_fwd_3: layers_spec/layers/gru.yaml:32,33
-_gru_batch_first_step_fwd_3 = ElementwiseKernel(
-    "gru_batch_first_step_fwd_3",
-    "T reset_gate, T _t10, T hoisted_3, T update_gate, T h",
-    "T new_gate, T h_next",
-    """
-    T _t11 = reset_gate * _t10;
-    T _t12 = hoisted_3 + _t11;
-    new_gate = tanh(_t12);
-    T _t13 = T(1) - update_gate;
-    T _t14 = _t13 * new_gate;
-    T _t15 = update_gate * h;
-    h_next = _t14 + _t15;
-    """,
-)
-
-
-def _cupy_forward_batch_first_step(
-    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
-):
-    _t2 = h @ weight_hh.T
-    recurrent_part = _gru_batch_first_step_fwd_0(_t2, bias_hh)
-    _t4 = _cupy_chunk(recurrent_part, 3, 0, -1)
-    reset_gate = _gru_batch_first_step_fwd_1(hoisted_1, _t4)
-    _t7 = _cupy_chunk(recurrent_part, 3, 1, -1)
-    update_gate = _gru_batch_first_step_fwd_2(hoisted_2, _t7)
-    _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
-    new_gate, h_next = _gru_batch_first_step_fwd_3(
-        reset_gate, _t10, hoisted_3, update_gate, h
-    )
-    return h_next, _t2, reset_gate, update_gate, new_gate
-
-
-# gru_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:29
-_gru_batch_first_step_bwd_0 = ElementwiseKernel(
-    "gru_batch_first_step_bwd_0",
-    "T _t2, T bias_hh",
-    "T recurrent_part",
-    """
-    recurrent_part = _t2 + bias_hh;
-    """,
-)
-
-
-# gru_batch_first_step_bwd_1: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180
-_gru_batch_first_step_bwd_1 = ElementwiseKernel(
-    "gru_batch_first_step_bwd_1",
-    "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
-    "T _t16, T _t17, T _t20, T _t23, T grad_reset_gate, T _t25",
-    """
-    T _t13 = T(1) - update_gate;
-    T grad_h_next = grad_next_h + grad_y;
-    _t16 = grad_h_next * h;
-    _t17 = grad_h_next * update_gate;
-    T _t18 = grad_h_next * new_gate;
-    T grad_new_gate = grad_h_next * _t13;
-    _t20 = -_t18;
-    T _t21 = new_gate * new_gate;
-    T _t22 = T(1) - _t21;
-    _t23 = grad_new_gate * _t22;
-    grad_reset_gate = _t23 * _t10;
-    _t25 = _t23 * reset_gate;
-    """,
-)
-
-
-# gru_batch_first_step_bwd_2: layers_spec/primitives.yaml:823,201
-_gru_batch_first_step_bwd_2 = ElementwiseKernel(
-    "gru_batch_first_step_bwd_2",
-    "T _t16, T _t20, T update_gate",
-    "T _t29",
-    """
-    T grad_update_gate = _t16 + _t20;
-    T _t27 = grad_update_gate * update_gate;
-    T _t28 = T(1) - update_gate;
-    _t29 = _t27 * _t28;
-    """,
-)
-
-
-# gru_batch_first_step_bwd_3: layers_spec/primitives.yaml:201
-_gru_batch_first_step_bwd_3 = ElementwiseKernel(
-    "gru_batch_first_step_bwd_3",
-    "T grad_reset_gate, T reset_gate",
-    "T _t33",
-    """
-    T _t31 = grad_reset_gate * reset_gate;
-    T _t32 = T(1) - reset_gate;
-    _t33 = _t31 * _t32;
-    """,
-)
-
-
-# gru_batch_first_step_bwd_4: layers_spec/primitives.yaml:823
-_gru_batch_first_step_bwd_4 = ElementwiseKernel(
-    "gru_batch_first_step_bwd_4",
-    "T _t26, T _t30, T _t34",
-    "T grad_recurrent_part",
-    """
-    T _t35 = _t26 + _t30;
-    grad_recurrent_part = _t35 + _t34;
-    """,
-)
-
-
-# gru_batch_first_step_bwd_5: layers_spec/primitives.yaml:510
-_gru_batch_first_step_bwd_5 = ElementwiseKernel(
-    "gru_batch_first_step_bwd_5",
-    "T _t17, T _t37",
-    "T grad_h",
-    """
-    grad_h = _t17 + _t37;
-    """,
-)
-
-
-def _cupy_backward_batch_first_step(
-    grad_next_h, grad_y, h, weight_hh, bias_hh, _t2, reset_gate, update_gate, new_gate
-):
-    recurrent_part = _gru_batch_first_step_bwd_0(_t2, bias_hh)
-    _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
-    _t16, _t17, _t20, _t23, grad_reset_gate, _t25 = _gru_batch_first_step_bwd_1(
-        update_gate, grad_next_h, grad_y, h, new_gate, _t10, reset_gate
-    )
-    _t26 = _cupy_chunk_place(_t25, _t2, 3, 2, -1)
-    _t29 = _gru_batch_first_step_bwd_2(_t16, _t20, update_gate)
-    _t30 = _cupy_chunk_place(_t29, _t2, 3, 1, -1)
-    _t33 = _gru_batch_first_step_bwd_3(grad_reset_gate, reset_gate)
-    _t34 = _cupy_chunk_place(_t33, _t2, 3, 0, -1)
-    grad_recurrent_part = _gru_batch_first_step_bwd_4(_t26, _t30, _t34)
-    _t37 = grad_recurrent_part @ weight_hh
-    grad_h = _gru_batch_first_step_bwd_5(_t17, _t37)
-    return grad_h, _t23, _t29, _t33, grad_recurrent_part
-
-
-def _cupy_backward_batch_first_deferred(h, bias_hh, grad_recurrent_part):
-    grad_bias_hh = _cupy_sum_to(grad_recurrent_part, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(grad_recurrent_part).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-# gru_batch_first_hoisted_bwd_0: layers_spec/primitives.yaml:823
-_gru_batch_first_hoisted_bwd_0 = ElementwiseKernel(
-    "gru_batch_first_hoisted_bwd_0",
-    "T _t16, T _t17, T _t18",
-    "T grad_input_part",
-    """
-    T _t19 = _t16 + _t17;
-    grad_input_part = _t19 + _t18;
-    """,
-)
-
-
-def _cupy_backward_batch_first_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
-):
-    _t16 = _cupy_chunk_place(grad_hoisted_3, _t1, 3, 2, -1)
-    _t17 = _cupy_chunk_place(grad_hoisted_2, _t1, 3, 1, -1)
-    _t18 = _cupy_chunk_place(grad_hoisted_1, _t1, 3, 0, -1)
-    grad_input_part = _gru_batch_first_hoisted_bwd_0(_t16, _t17, _t18)
-    grad_bias_ih = _cupy_sum_to(grad_input_part, bias_ih.shape)
-    grad_x = grad_input_part @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_input_part).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    import cupy as cp
-
-    x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_batch_first_no_h0_hoisted(x, weight_ih, bias_ih)
-    )
-    steps = x.shape[0]
-    h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
-    h = h0
-    for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = (
-            _cupy_forward_batch_first_no_h0_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-            )
-        )
-        if t == 0:
-            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step2_steps = cp.empty((steps, *step2.shape), dtype=step2.dtype)
-            reset_gate_steps = cp.empty(
-                (steps, *reset_gate.shape), dtype=reset_gate.dtype
-            )
-            update_gate_steps = cp.empty(
-                (steps, *update_gate.shape), dtype=update_gate.dtype
-            )
-            new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
-        y[t] = h_next
-        step2_steps[t] = step2
-        reset_gate_steps[t] = reset_gate
-        update_gate_steps[t] = update_gate
-        new_gate_steps[t] = new_gate
-        h = h_next
-    return (
-        y.swapaxes(0, 1),
-        h,
-        (
-            hoisted_saved,
-            y,
-            step2_steps,
-            reset_gate_steps,
-            update_gate_steps,
-            new_gate_steps,
-            h0,
-            weight_hh,
-            bias_hh,
-        ),
-    )
-
-
-def _cupy_backward_batch_first_no_h0(
-    grad_y,
-    grad_h_n,
-    hoisted_saved,
-    y,
-    step2_steps,
-    reset_gate_steps,
-    update_gate_steps,
-    new_gate_steps,
-    h0,
-    weight_hh,
-    bias_hh,
-):
-    import cupy as cp
-
-    grad_y = grad_y.swapaxes(0, 1)  # time first
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, step23, step29, step33, grad_recurrent_part = (
-            _cupy_backward_batch_first_no_h0_step(
-                grad_next_h,
-                grad_y[t],
-                (y[t - 1] if t else h0),
-                weight_hh,
-                bias_hh,
-                step2_steps[t],
-                reset_gate_steps[t],
-                update_gate_steps[t],
-                new_gate_steps[t],
-            )
-        )
-        if t == steps - 1:
-            step23_steps = cp.empty((steps, *step23.shape), dtype=step23.dtype)
-            step29_steps = cp.empty((steps, *step29.shape), dtype=step29.dtype)
-            step33_steps = cp.empty((steps, *step33.shape), dtype=step33.dtype)
-            grad_recurrent_part_steps = cp.empty(
-                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
-            )
-        step23_steps[t] = step23
-        step29_steps[t] = step29
-        step33_steps[t] = step33
-        grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _cupy_backward_batch_first_no_h0_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_no_h0_hoisted(
-            step33_steps, step29_steps, step23_steps, *hoisted_saved
-        )
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-# gru_batch_first_no_h0_hoisted_fwd_0: layers_spec/layers/gru.yaml:28
-_gru_batch_first_no_h0_hoisted_fwd_0 = ElementwiseKernel(
-    "gru_batch_first_no_h0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T input_part",
-    """
-    input_part = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    input_part = _gru_batch_first_no_h0_hoisted_fwd_0(_t1, bias_ih)
-    hoisted_1 = _cupy_chunk(input_part, 3, 0, -1)
-    hoisted_2 = _cupy_chunk(input_part, 3, 1, -1)
-    hoisted_3 = _cupy_chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih, _t1)
-
-
-# gru_batch_first_no_h0_step_fwd_0: layers_spec/layers/gru.yaml:29
-_gru_batch_first_no_h0_step_fwd_0 = ElementwiseKernel(
-    "gru_batch_first_no_h0_step_fwd_0",
-    "T _t2, T bias_hh",
-    "T recurrent_part",
-    """
-    recurrent_part = _t2 + bias_hh;
-    """,
-)
-
-
-# gru_batch_first_no_h0_step_fwd_1: layers_spec/layers/gru.yaml:30
-_gru_batch_first_no_h0_step_fwd_1 = ElementwiseKernel(
-    "gru_batch_first_no_h0_step_fwd_1",
-    "T hoisted_1, T _t4",
-    "T reset_gate",
-    """
-    T _t5 = hoisted_1 + _t4;
-    reset_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# gru_batch_first_no_h0_step_fwd_2: layers_spec/layers/gru.yaml:31
-_gru_batch_first_no_h0_step_fwd_2 = ElementwiseKernel(
-    "gru_batch_first_no_h0_step_fwd_2",
-    "T hoisted_2, T _t7",
-    "T update_gate",
-    """
-    T _t8 = hoisted_2 + _t7;
-    update_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    """,
-)
-
-
-# gru_batch_first_no_h0_step_fwd_3: layers_spec/layers/gru.yaml:32,33
-_gru_batch_first_no_h0_step_fwd_3 = ElementwiseKernel(
-    "gru_batch_first_no_h0_step_fwd_3",
-    "T reset_gate, T _t10, T hoisted_3, T update_gate, T h",
-    "T new_gate, T h_next",
-    """
-    T _t11 = reset_gate * _t10;
-    T _t12 = hoisted_3 + _t11;
-    new_gate = tanh(_t12);
-    T _t13 = T(1) - update_gate;
-    T _t14 = _t13 * new_gate;
-    T _t15 = update_gate * h;
-    h_next = _t14 + _t15;
-    """,
-)
-
-
-def _cupy_forward_batch_first_no_h0_step(
-    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
-):
-    _t2 = h @ weight_hh.T
-    recurrent_part = _gru_batch_first_no_h0_step_fwd_0(_t2, bias_hh)
-    _t4 = _cupy_chunk(recurrent_part, 3, 0, -1)
-    reset_gate = _gru_batch_first_no_h0_step_fwd_1(hoisted_1, _t4)
-    _t7 = _cupy_chunk(recurrent_part, 3, 1, -1)
-    update_gate = _gru_batch_first_no_h0_step_fwd_2(hoisted_2, _t7)
-    _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
-    new_gate, h_next = _gru_batch_first_no_h0_step_fwd_3(
-        reset_gate, _t10, hoisted_3, update_gate, h
-    )
-    return h_next, _t2, reset_gate, update_gate, new_gate
-
-
-# gru_batch_first_no_h0_step_bwd_0: layers_spec/layers/gru.yaml:29
-_gru_batch_first_no_h0_step_bwd_0 = ElementwiseKernel(
-    "gru_batch_first_no_h0_step_bwd_0",
-    "T _t2, T bias_hh",
-    "T recurrent_part",
-    """
-    recurrent_part = _t2 + bias_hh;
-    """,
-)
-
-
-# gru_batch_first_no_h0_step_bwd_1: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180
-_gru_batch_first_no_h0_step_bwd_1 = ElementwiseKernel(
-    "gru_batch_first_no_h0_step_bwd_1",
-    "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
-    "T _t16, T _t17, T _t20, T _t23, T grad_reset_gate, T _t25",
-    """
-    T _t13 = T(1) - update_gate;
-    T grad_h_next = grad_next_h + grad_y;
-    _t16 = grad_h_next * h;
-    _t17 = grad_h_next * update_gate;
-    T _t18 = grad_h_next * new_gate;
-    T grad_new_gate = grad_h_next * _t13;
-    _t20 = -_t18;
-    T _t21 = new_gate * new_gate;
-    T _t22 = T(1) - _t21;
-    _t23 = grad_new_gate * _t22;
-    grad_reset_gate = _t23 * _t10;
-    _t25 = _t23 * reset_gate;
-    """,
-)
-
-
-# gru_batch_first_no_h0_step_bwd_2: layers_spec/primitives.yaml:823,201
-_gru_batch_first_no_h0_step_bwd_2 = ElementwiseKernel(
-    "gru_batch_first_no_h0_step_bwd_2",
-    "T _t16, T _t20, T update_gate",
-    "T _t29",
-    """
-    T grad_update_gate = _t16 + _t20;
-    T _t27 = grad_update_gate * update_gate;
-    T _t28 = T(1) - update_gate;
-    _t29 = _t27 * _t28;
-    """,
-)
-
-
-# gru_batch_first_no_h0_step_bwd_3: layers_spec/primitives.yaml:201
-_gru_batch_first_no_h0_step_bwd_3 = ElementwiseKernel(
-    "gru_batch_first_no_h0_step_bwd_3",
-    "T grad_reset_gate, T reset_gate",
-    "T _t33",
-    """
-    T _t31 = grad_reset_gate * reset_gate;
-    T _t32 = T(1) - reset_gate;
-    _t33 = _t31 * _t32;
-    """,
-)
-
-
-# gru_batch_first_no_h0_step_bwd_4: layers_spec/primitives.yaml:823
-_gru_batch_first_no_h0_step_bwd_4 = ElementwiseKernel(
-    "gru_batch_first_no_h0_step_bwd_4",
-    "T _t26, T _t30, T _t34",
-    "T grad_recurrent_part",
-    """
-    T _t35 = _t26 + _t30;
-    grad_recurrent_part = _t35 + _t34;
-    """,
-)
-
-
-# gru_batch_first_no_h0_step_bwd_5: layers_spec/primitives.yaml:510
-_gru_batch_first_no_h0_step_bwd_5 = ElementwiseKernel(
-    "gru_batch_first_no_h0_step_bwd_5",
-    "T _t17, T _t37",
-    "T grad_h",
-    """
-    grad_h = _t17 + _t37;
-    """,
-)
-
-
-def _cupy_backward_batch_first_no_h0_step(
-    grad_next_h, grad_y, h, weight_hh, bias_hh, _t2, reset_gate, update_gate, new_gate
-):
-    recurrent_part = _gru_batch_first_no_h0_step_bwd_0(_t2, bias_hh)
-    _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
-    _t16, _t17, _t20, _t23, grad_reset_gate, _t25 = _gru_batch_first_no_h0_step_bwd_1(
-        update_gate, grad_next_h, grad_y, h, new_gate, _t10, reset_gate
-    )
-    _t26 = _cupy_chunk_place(_t25, _t2, 3, 2, -1)
-    _t29 = _gru_batch_first_no_h0_step_bwd_2(_t16, _t20, update_gate)
-    _t30 = _cupy_chunk_place(_t29, _t2, 3, 1, -1)
-    _t33 = _gru_batch_first_no_h0_step_bwd_3(grad_reset_gate, reset_gate)
-    _t34 = _cupy_chunk_place(_t33, _t2, 3, 0, -1)
-    grad_recurrent_part = _gru_batch_first_no_h0_step_bwd_4(_t26, _t30, _t34)
-    _t37 = grad_recurrent_part @ weight_hh
-    grad_h = _gru_batch_first_no_h0_step_bwd_5(_t17, _t37)
-    return grad_h, _t23, _t29, _t33, grad_recurrent_part
-
-
-def _cupy_backward_batch_first_no_h0_deferred(h, bias_hh, grad_recurrent_part):
-    grad_bias_hh = _cupy_sum_to(grad_recurrent_part, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(grad_recurrent_part).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-# gru_batch_first_no_h0_hoisted_bwd_0: layers_spec/primitives.yaml:823
-_gru_batch_first_no_h0_hoisted_bwd_0 = ElementwiseKernel(
-    "gru_batch_first_no_h0_hoisted_bwd_0",
-    "T _t16, T _t17, T _t18",
-    "T grad_input_part",
-    """
-    T _t19 = _t16 + _t17;
-    grad_input_part = _t19 + _t18;
-    """,
-)
-
-
-def _cupy_backward_batch_first_no_h0_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
-):
-    _t16 = _cupy_chunk_place(grad_hoisted_3, _t1, 3, 2, -1)
-    _t17 = _cupy_chunk_place(grad_hoisted_2, _t1, 3, 1, -1)
-    _t18 = _cupy_chunk_place(grad_hoisted_1, _t1, 3, 0, -1)
-    grad_input_part = _gru_batch_first_no_h0_hoisted_bwd_0(_t16, _t17, _t18)
-    grad_bias_ih = _cupy_sum_to(grad_input_part, bias_ih.shape)
-    grad_x = grad_input_part @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_input_part).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    import cupy as cp
-
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
-    )
-    steps = x.shape[0]
-    h = h0
-    for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = (
-            _cupy_forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-            )
-        )
-        if t == 0:
-            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step2_steps = cp.empty((steps, *step2.shape), dtype=step2.dtype)
-            reset_gate_steps = cp.empty(
-                (steps, *reset_gate.shape), dtype=reset_gate.dtype
-            )
-            update_gate_steps = cp.empty(
-                (steps, *update_gate.shape), dtype=update_gate.dtype
-            )
-            new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
-        y[t] = h_next
-        step2_steps[t] = step2
-        reset_gate_steps[t] = reset_gate
-        update_gate_steps[t] = update_gate
-        new_gate_steps[t] = new_gate
-        h = h_next
-    return (
-        y,
-        h,
-        (
-            hoisted_saved,
-            y,
-            step2_steps,
-            reset_gate_steps,
-            update_gate_steps,
-            new_gate_steps,
-            h0,
-            weight_hh,
-            bias_hh,
-        ),
-    )
-
-
-def _cupy_backward_no_batch_first(
-    grad_y,
-    grad_h_n,
-    hoisted_saved,
-    y,
-    step2_steps,
-    reset_gate_steps,
-    update_gate_steps,
-    new_gate_steps,
-    h0,
-    weight_hh,
-    bias_hh,
-):
-    import cupy as cp
-
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, step23, step29, step33, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -1618,6 +748,7 @@ def _cupy_backward_no_batch_first(
         )
     )
     grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -1847,18 +978,233 @@ def _cupy_backward_no_batch_first_hoisted(
     return grad_x, grad_weight_ih, grad_bias_ih
 
 
-def _cupy_forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
+def _cupy_forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
+    x = x.swapaxes(0, 1)  # time first
     hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_no_batch_first_no_h0_hoisted(x, weight_ih, bias_ih)
+        _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     )
     steps = x.shape[0]
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, step2, reset_gate, update_gate, new_gate = (
-            _cupy_forward_no_batch_first_no_h0_step(
+            _cupy_forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            step2_steps = cp.empty((steps, *step2.shape), dtype=step2.dtype)
+            reset_gate_steps = cp.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = cp.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        step2_steps[t] = step2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (
+            hoisted_saved,
+            y,
+            step2_steps,
+            reset_gate_steps,
+            update_gate_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _cupy_backward_batch_first_no_h0(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    step2_steps,
+    reset_gate_steps,
+    update_gate_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+    bias_hh,
+):
+    import cupy as cp
+
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, step23, step29, step33, grad_recurrent_part = (
+            _cupy_backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                step2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            step23_steps = cp.empty((steps, *step23.shape), dtype=step23.dtype)
+            step29_steps = cp.empty((steps, *step29.shape), dtype=step29.dtype)
+            step33_steps = cp.empty((steps, *step33.shape), dtype=step33.dtype)
+            grad_recurrent_part_steps = cp.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        step23_steps[t] = step23
+        step29_steps[t] = step29
+        step33_steps[t] = step33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_hoisted(
+            step33_steps, step29_steps, step23_steps, *hoisted_saved
+        )
+    )
+    grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+
+
+def _cupy_forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
+    import cupy as cp
+
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
+    )
+    steps = x.shape[0]
+    h = h0
+    for t in range(steps):
+        h_next, step2, reset_gate, update_gate, new_gate = (
+            _cupy_forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            step2_steps = cp.empty((steps, *step2.shape), dtype=step2.dtype)
+            reset_gate_steps = cp.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = cp.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        step2_steps[t] = step2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y,
+        h,
+        (
+            hoisted_saved,
+            y,
+            step2_steps,
+            reset_gate_steps,
+            update_gate_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _cupy_backward_no_batch_first(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    step2_steps,
+    reset_gate_steps,
+    update_gate_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+    bias_hh,
+):
+    import cupy as cp
+
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, step23, step29, step33, grad_recurrent_part = (
+            _cupy_backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                step2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            step23_steps = cp.empty((steps, *step23.shape), dtype=step23.dtype)
+            step29_steps = cp.empty((steps, *step29.shape), dtype=step29.dtype)
+            step33_steps = cp.empty((steps, *step33.shape), dtype=step33.dtype)
+            grad_recurrent_part_steps = cp.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        step23_steps[t] = step23
+        step29_steps[t] = step29
+        step33_steps[t] = step33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_hoisted(
+            step33_steps, step29_steps, step23_steps, *hoisted_saved
+        )
+    )
+    grad_x = hoisted_grad_x
+    grad_h0 = grad_next_h
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+
+
+def _cupy_forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
+    import cupy as cp
+
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
+    )
+    steps = x.shape[0]
+    h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    for t in range(steps):
+        h_next, step2, reset_gate, update_gate, new_gate = (
+            _cupy_forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
@@ -1914,7 +1260,7 @@ def _cupy_backward_no_batch_first_no_h0(
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, step23, step29, step33, grad_recurrent_part = (
-            _cupy_backward_no_batch_first_no_h0_step(
+            _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
@@ -1937,11 +1283,11 @@ def _cupy_backward_no_batch_first_no_h0(
         step29_steps[t] = step29
         step33_steps[t] = step33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_no_h0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_no_h0_hoisted(
+        _cupy_backward_no_batch_first_hoisted(
             step33_steps, step29_steps, step23_steps, *hoisted_saved
         )
     )
@@ -1951,229 +1297,6 @@ def _cupy_backward_no_batch_first_no_h0(
     grad_bias_ih = hoisted_grad_bias_ih
     grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-# gru_no_batch_first_no_h0_hoisted_fwd_0: layers_spec/layers/gru.yaml:28
-_gru_no_batch_first_no_h0_hoisted_fwd_0 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T input_part",
-    """
-    input_part = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    input_part = _gru_no_batch_first_no_h0_hoisted_fwd_0(_t1, bias_ih)
-    hoisted_1 = _cupy_chunk(input_part, 3, 0, -1)
-    hoisted_2 = _cupy_chunk(input_part, 3, 1, -1)
-    hoisted_3 = _cupy_chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih, _t1)
-
-
-# gru_no_batch_first_no_h0_step_fwd_0: layers_spec/layers/gru.yaml:29
-_gru_no_batch_first_no_h0_step_fwd_0 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_step_fwd_0",
-    "T _t2, T bias_hh",
-    "T recurrent_part",
-    """
-    recurrent_part = _t2 + bias_hh;
-    """,
-)
-
-
-# gru_no_batch_first_no_h0_step_fwd_1: layers_spec/layers/gru.yaml:30
-_gru_no_batch_first_no_h0_step_fwd_1 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_step_fwd_1",
-    "T hoisted_1, T _t4",
-    "T reset_gate",
-    """
-    T _t5 = hoisted_1 + _t4;
-    reset_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# gru_no_batch_first_no_h0_step_fwd_2: layers_spec/layers/gru.yaml:31
-_gru_no_batch_first_no_h0_step_fwd_2 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_step_fwd_2",
-    "T hoisted_2, T _t7",
-    "T update_gate",
-    """
-    T _t8 = hoisted_2 + _t7;
-    update_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    """,
-)
-
-
-# gru_no_batch_first_no_h0_step_fwd_3: layers_spec/layers/gru.yaml:32,33
-_gru_no_batch_first_no_h0_step_fwd_3 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_step_fwd_3",
-    "T reset_gate, T _t10, T hoisted_3, T update_gate, T h",
-    "T new_gate, T h_next",
-    """
-    T _t11 = reset_gate * _t10;
-    T _t12 = hoisted_3 + _t11;
-    new_gate = tanh(_t12);
-    T _t13 = T(1) - update_gate;
-    T _t14 = _t13 * new_gate;
-    T _t15 = update_gate * h;
-    h_next = _t14 + _t15;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_no_h0_step(
-    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
-):
-    _t2 = h @ weight_hh.T
-    recurrent_part = _gru_no_batch_first_no_h0_step_fwd_0(_t2, bias_hh)
-    _t4 = _cupy_chunk(recurrent_part, 3, 0, -1)
-    reset_gate = _gru_no_batch_first_no_h0_step_fwd_1(hoisted_1, _t4)
-    _t7 = _cupy_chunk(recurrent_part, 3, 1, -1)
-    update_gate = _gru_no_batch_first_no_h0_step_fwd_2(hoisted_2, _t7)
-    _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
-    new_gate, h_next = _gru_no_batch_first_no_h0_step_fwd_3(
-        reset_gate, _t10, hoisted_3, update_gate, h
-    )
-    return h_next, _t2, reset_gate, update_gate, new_gate
-
-
-# gru_no_batch_first_no_h0_step_bwd_0: layers_spec/layers/gru.yaml:29
-_gru_no_batch_first_no_h0_step_bwd_0 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_step_bwd_0",
-    "T _t2, T bias_hh",
-    "T recurrent_part",
-    """
-    recurrent_part = _t2 + bias_hh;
-    """,
-)
-
-
-# gru_no_batch_first_no_h0_step_bwd_1: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180
-_gru_no_batch_first_no_h0_step_bwd_1 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_step_bwd_1",
-    "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
-    "T _t16, T _t17, T _t20, T _t23, T grad_reset_gate, T _t25",
-    """
-    T _t13 = T(1) - update_gate;
-    T grad_h_next = grad_next_h + grad_y;
-    _t16 = grad_h_next * h;
-    _t17 = grad_h_next * update_gate;
-    T _t18 = grad_h_next * new_gate;
-    T grad_new_gate = grad_h_next * _t13;
-    _t20 = -_t18;
-    T _t21 = new_gate * new_gate;
-    T _t22 = T(1) - _t21;
-    _t23 = grad_new_gate * _t22;
-    grad_reset_gate = _t23 * _t10;
-    _t25 = _t23 * reset_gate;
-    """,
-)
-
-
-# gru_no_batch_first_no_h0_step_bwd_2: layers_spec/primitives.yaml:823,201
-_gru_no_batch_first_no_h0_step_bwd_2 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_step_bwd_2",
-    "T _t16, T _t20, T update_gate",
-    "T _t29",
-    """
-    T grad_update_gate = _t16 + _t20;
-    T _t27 = grad_update_gate * update_gate;
-    T _t28 = T(1) - update_gate;
-    _t29 = _t27 * _t28;
-    """,
-)
-
-
-# gru_no_batch_first_no_h0_step_bwd_3: layers_spec/primitives.yaml:201
-_gru_no_batch_first_no_h0_step_bwd_3 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_step_bwd_3",
-    "T grad_reset_gate, T reset_gate",
-    "T _t33",
-    """
-    T _t31 = grad_reset_gate * reset_gate;
-    T _t32 = T(1) - reset_gate;
-    _t33 = _t31 * _t32;
-    """,
-)
-
-
-# gru_no_batch_first_no_h0_step_bwd_4: layers_spec/primitives.yaml:823
-_gru_no_batch_first_no_h0_step_bwd_4 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_step_bwd_4",
-    "T _t26, T _t30, T _t34",
-    "T grad_recurrent_part",
-    """
-    T _t35 = _t26 + _t30;
-    grad_recurrent_part = _t35 + _t34;
-    """,
-)
-
-
-# gru_no_batch_first_no_h0_step_bwd_5: layers_spec/primitives.yaml:510
-_gru_no_batch_first_no_h0_step_bwd_5 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_step_bwd_5",
-    "T _t17, T _t37",
-    "T grad_h",
-    """
-    grad_h = _t17 + _t37;
-    """,
-)
-
-
-def _cupy_backward_no_batch_first_no_h0_step(
-    grad_next_h, grad_y, h, weight_hh, bias_hh, _t2, reset_gate, update_gate, new_gate
-):
-    recurrent_part = _gru_no_batch_first_no_h0_step_bwd_0(_t2, bias_hh)
-    _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
-    _t16, _t17, _t20, _t23, grad_reset_gate, _t25 = (
-        _gru_no_batch_first_no_h0_step_bwd_1(
-            update_gate, grad_next_h, grad_y, h, new_gate, _t10, reset_gate
-        )
-    )
-    _t26 = _cupy_chunk_place(_t25, _t2, 3, 2, -1)
-    _t29 = _gru_no_batch_first_no_h0_step_bwd_2(_t16, _t20, update_gate)
-    _t30 = _cupy_chunk_place(_t29, _t2, 3, 1, -1)
-    _t33 = _gru_no_batch_first_no_h0_step_bwd_3(grad_reset_gate, reset_gate)
-    _t34 = _cupy_chunk_place(_t33, _t2, 3, 0, -1)
-    grad_recurrent_part = _gru_no_batch_first_no_h0_step_bwd_4(_t26, _t30, _t34)
-    _t37 = grad_recurrent_part @ weight_hh
-    grad_h = _gru_no_batch_first_no_h0_step_bwd_5(_t17, _t37)
-    return grad_h, _t23, _t29, _t33, grad_recurrent_part
-
-
-def _cupy_backward_no_batch_first_no_h0_deferred(h, bias_hh, grad_recurrent_part):
-    grad_bias_hh = _cupy_sum_to(grad_recurrent_part, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(grad_recurrent_part).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-# gru_no_batch_first_no_h0_hoisted_bwd_0: layers_spec/primitives.yaml:823
-_gru_no_batch_first_no_h0_hoisted_bwd_0 = ElementwiseKernel(
-    "gru_no_batch_first_no_h0_hoisted_bwd_0",
-    "T _t16, T _t17, T _t18",
-    "T grad_input_part",
-    """
-    T _t19 = _t16 + _t17;
-    grad_input_part = _t19 + _t18;
-    """,
-)
-
-
-def _cupy_backward_no_batch_first_no_h0_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
-):
-    _t16 = _cupy_chunk_place(grad_hoisted_3, _t1, 3, 2, -1)
-    _t17 = _cupy_chunk_place(grad_hoisted_2, _t1, 3, 1, -1)
-    _t18 = _cupy_chunk_place(grad_hoisted_1, _t1, 3, 0, -1)
-    grad_input_part = _gru_no_batch_first_no_h0_hoisted_bwd_0(_t16, _t17, _t18)
-    grad_bias_ih = _cupy_sum_to(grad_input_part, bias_ih.shape)
-    grad_x = grad_input_part @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_input_part).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 _CUPY_VARIANTS = {

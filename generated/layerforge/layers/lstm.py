@@ -10,7 +10,13 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, check_attribute
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_nonempty,
+    check_steps,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -72,6 +78,9 @@ def forward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, *, batch_first=Fa
         optional=("h0", "c0"),
     )
     check_attribute("lstm", "batch_first", batch_first, "bool")
+    check_steps("lstm", "x", x.shape, 1 if batch_first else 0)
+    check_nonempty("lstm", "x", x.shape, -1)
+    check_nonempty("lstm", "weight_hh", weight_hh.shape, -1)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[
             (batch_first, h0 is not None, c0 is not None)
@@ -122,13 +131,13 @@ def backward(grad_y, grad_h_n, grad_c_n, ctx):
 
 def _forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_batch_first_hoisted(x, weight_ih, bias_ih)
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
     h = h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _forward_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -198,7 +207,7 @@ def _backward_batch_first(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_batch_first_step(
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
@@ -216,11 +225,11 @@ def _backward_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_batch_first_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
@@ -241,12 +250,12 @@ def _backward_batch_first(
     )
 
 
-def _forward_batch_first_hoisted(x, weight_ih, bias_ih):
+def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = x @ weight_ih.T + bias_ih
     return hoisted_1, (x, weight_ih, bias_ih)
 
 
-def _forward_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
+def _forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
     gates = hoisted_1 + h @ weight_hh.T + bias_hh
     input_gate = _sigmoid(_chunk(gates, 4, 0, -1))
     forget_gate = _sigmoid(_chunk(gates, 4, 1, -1))
@@ -260,7 +269,7 @@ def _forward_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
     return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t2
 
 
-def _backward_batch_first_step(
+def _backward_no_batch_first_step(
     grad_next_h,
     grad_next_c,
     grad_y,
@@ -302,13 +311,13 @@ def _backward_batch_first_step(
     return grad_h, grad_c, grad_gates
 
 
-def _backward_batch_first_deferred(h, bias_hh, grad_gates):
+def _backward_no_batch_first_deferred(h, bias_hh, grad_gates):
     grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _backward_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
+def _backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
     grad_x = grad_hoisted_1 @ weight_ih
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
@@ -317,14 +326,14 @@ def _backward_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
 
 def _forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_batch_first_no_c0_hoisted(x, weight_ih, bias_ih)
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
     h = h0
     c0 = np.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _forward_batch_first_no_c0_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -394,7 +403,7 @@ def _backward_batch_first_no_c0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_batch_first_no_c0_step(
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
@@ -412,11 +421,11 @@ def _backward_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_batch_first_no_c0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
@@ -436,90 +445,16 @@ def _backward_batch_first_no_c0(
     )
 
 
-def _forward_batch_first_no_c0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_batch_first_no_c0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    gates = hoisted_1 + h @ weight_hh.T + bias_hh
-    input_gate = _sigmoid(_chunk(gates, 4, 0, -1))
-    forget_gate = _sigmoid(_chunk(gates, 4, 1, -1))
-    cell_gate = np.tanh(_chunk(gates, 4, 2, -1))
-    output_gate = _sigmoid(_chunk(gates, 4, 3, -1))
-    c_next = forget_gate * c
-    _t1 = input_gate * cell_gate
-    c_next += _t1
-    _t2 = np.tanh(c_next)
-    h_next = output_gate * _t2
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t2
-
-
-def _backward_batch_first_no_c0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t1,
-):
-    grad_h_next = grad_next_h + grad_y
-    grad_output_gate = grad_h_next * _t1
-    grad_c_next = _t1 * _t1
-    np.subtract(1, grad_c_next, out=grad_c_next)
-    grad_c_next *= grad_h_next
-    grad_c_next *= output_gate
-    grad_c_next += grad_next_c
-    grad_input_gate = np.multiply(grad_c_next, cell_gate, out=grad_h_next)
-    grad_cell_gate = grad_c_next * input_gate
-    grad_forget_gate = grad_c_next * c
-    grad_c = grad_c_next * forget_gate
-    grad_gates = (
-        _chunk_place(
-            grad_output_gate * output_gate * (1 - output_gate), hoisted_1, 4, 3, -1
-        )
-        + _chunk_place(
-            grad_cell_gate * (1 - cell_gate * cell_gate), hoisted_1, 4, 2, -1
-        )
-        + _chunk_place(
-            grad_forget_gate * forget_gate * (1 - forget_gate), hoisted_1, 4, 1, -1
-        )
-        + _chunk_place(
-            grad_input_gate * input_gate * (1 - input_gate), hoisted_1, 4, 0, -1
-        )
-    )
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _backward_batch_first_no_c0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_batch_first_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_batch_first_no_h0_hoisted(x, weight_ih, bias_ih)
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], c0.shape[1]), dtype=x.dtype)
     h = h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _forward_batch_first_no_h0_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -589,7 +524,7 @@ def _backward_batch_first_no_h0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_batch_first_no_h0_step(
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
@@ -607,11 +542,11 @@ def _backward_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_batch_first_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_no_h0_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
@@ -631,85 +566,9 @@ def _backward_batch_first_no_h0(
     )
 
 
-def _forward_batch_first_no_h0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_batch_first_no_h0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    gates = hoisted_1 + h @ weight_hh.T + bias_hh
-    input_gate = _sigmoid(_chunk(gates, 4, 0, -1))
-    forget_gate = _sigmoid(_chunk(gates, 4, 1, -1))
-    cell_gate = np.tanh(_chunk(gates, 4, 2, -1))
-    output_gate = _sigmoid(_chunk(gates, 4, 3, -1))
-    c_next = forget_gate * c
-    _t1 = input_gate * cell_gate
-    c_next += _t1
-    _t2 = np.tanh(c_next)
-    h_next = output_gate * _t2
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t2
-
-
-def _backward_batch_first_no_h0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t1,
-):
-    grad_h_next = grad_next_h + grad_y
-    grad_output_gate = grad_h_next * _t1
-    grad_c_next = _t1 * _t1
-    np.subtract(1, grad_c_next, out=grad_c_next)
-    grad_c_next *= grad_h_next
-    grad_c_next *= output_gate
-    grad_c_next += grad_next_c
-    grad_input_gate = np.multiply(grad_c_next, cell_gate, out=grad_h_next)
-    grad_cell_gate = grad_c_next * input_gate
-    grad_forget_gate = grad_c_next * c
-    grad_c = grad_c_next * forget_gate
-    grad_gates = (
-        _chunk_place(
-            grad_output_gate * output_gate * (1 - output_gate), hoisted_1, 4, 3, -1
-        )
-        + _chunk_place(
-            grad_cell_gate * (1 - cell_gate * cell_gate), hoisted_1, 4, 2, -1
-        )
-        + _chunk_place(
-            grad_forget_gate * forget_gate * (1 - forget_gate), hoisted_1, 4, 1, -1
-        )
-        + _chunk_place(
-            grad_input_gate * input_gate * (1 - input_gate), hoisted_1, 4, 0, -1
-        )
-    )
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _backward_batch_first_no_h0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_batch_first_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_batch_first_no_h0_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_batch_first_no_h0_no_c0_hoisted(
-        x, weight_ih, bias_ih
-    )
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
@@ -717,9 +576,7 @@ def _forward_batch_first_no_h0_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, b
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _forward_batch_first_no_h0_no_c0_step(
-                h, c, hoisted_1[t], weight_hh, bias_hh
-            )
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -789,7 +646,7 @@ def _backward_batch_first_no_h0_no_c0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_batch_first_no_h0_no_c0_step(
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
@@ -807,11 +664,11 @@ def _backward_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_batch_first_no_h0_no_c0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_no_h0_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
@@ -828,80 +685,6 @@ def _backward_batch_first_no_h0_no_c0(
         grad_bias_ih,
         grad_bias_hh,
     )
-
-
-def _forward_batch_first_no_h0_no_c0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_batch_first_no_h0_no_c0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    gates = hoisted_1 + h @ weight_hh.T + bias_hh
-    input_gate = _sigmoid(_chunk(gates, 4, 0, -1))
-    forget_gate = _sigmoid(_chunk(gates, 4, 1, -1))
-    cell_gate = np.tanh(_chunk(gates, 4, 2, -1))
-    output_gate = _sigmoid(_chunk(gates, 4, 3, -1))
-    c_next = forget_gate * c
-    _t1 = input_gate * cell_gate
-    c_next += _t1
-    _t2 = np.tanh(c_next)
-    h_next = output_gate * _t2
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t2
-
-
-def _backward_batch_first_no_h0_no_c0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t1,
-):
-    grad_h_next = grad_next_h + grad_y
-    grad_output_gate = grad_h_next * _t1
-    grad_c_next = _t1 * _t1
-    np.subtract(1, grad_c_next, out=grad_c_next)
-    grad_c_next *= grad_h_next
-    grad_c_next *= output_gate
-    grad_c_next += grad_next_c
-    grad_input_gate = np.multiply(grad_c_next, cell_gate, out=grad_h_next)
-    grad_cell_gate = grad_c_next * input_gate
-    grad_forget_gate = grad_c_next * c
-    grad_c = grad_c_next * forget_gate
-    grad_gates = (
-        _chunk_place(
-            grad_output_gate * output_gate * (1 - output_gate), hoisted_1, 4, 3, -1
-        )
-        + _chunk_place(
-            grad_cell_gate * (1 - cell_gate * cell_gate), hoisted_1, 4, 2, -1
-        )
-        + _chunk_place(
-            grad_forget_gate * forget_gate * (1 - forget_gate), hoisted_1, 4, 1, -1
-        )
-        + _chunk_place(
-            grad_input_gate * input_gate * (1 - input_gate), hoisted_1, 4, 0, -1
-        )
-    )
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _backward_batch_first_no_h0_no_c0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_batch_first_no_h0_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 def _forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
@@ -1022,91 +805,15 @@ def _backward_no_batch_first(
     )
 
 
-def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
-    gates = hoisted_1 + h @ weight_hh.T + bias_hh
-    input_gate = _sigmoid(_chunk(gates, 4, 0, -1))
-    forget_gate = _sigmoid(_chunk(gates, 4, 1, -1))
-    cell_gate = np.tanh(_chunk(gates, 4, 2, -1))
-    output_gate = _sigmoid(_chunk(gates, 4, 3, -1))
-    c_next = forget_gate * c
-    _t1 = input_gate * cell_gate
-    c_next += _t1
-    _t2 = np.tanh(c_next)
-    h_next = output_gate * _t2
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t2
-
-
-def _backward_no_batch_first_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t1,
-):
-    grad_h_next = grad_next_h + grad_y
-    grad_output_gate = grad_h_next * _t1
-    grad_c_next = _t1 * _t1
-    np.subtract(1, grad_c_next, out=grad_c_next)
-    grad_c_next *= grad_h_next
-    grad_c_next *= output_gate
-    grad_c_next += grad_next_c
-    grad_input_gate = np.multiply(grad_c_next, cell_gate, out=grad_h_next)
-    grad_cell_gate = grad_c_next * input_gate
-    grad_forget_gate = grad_c_next * c
-    grad_c = grad_c_next * forget_gate
-    grad_gates = (
-        _chunk_place(
-            grad_output_gate * output_gate * (1 - output_gate), hoisted_1, 4, 3, -1
-        )
-        + _chunk_place(
-            grad_cell_gate * (1 - cell_gate * cell_gate), hoisted_1, 4, 2, -1
-        )
-        + _chunk_place(
-            grad_forget_gate * forget_gate * (1 - forget_gate), hoisted_1, 4, 1, -1
-        )
-        + _chunk_place(
-            grad_input_gate * input_gate * (1 - input_gate), hoisted_1, 4, 0, -1
-        )
-    )
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _backward_no_batch_first_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_no_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_no_c0_hoisted(
-        x, weight_ih, bias_ih
-    )
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
     h = h0
     c0 = np.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _forward_no_batch_first_no_c0_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1175,7 +882,7 @@ def _backward_no_batch_first_no_c0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_no_c0_step(
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
@@ -1193,11 +900,11 @@ def _backward_no_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_no_c0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
@@ -1216,91 +923,15 @@ def _backward_no_batch_first_no_c0(
     )
 
 
-def _forward_no_batch_first_no_c0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_no_batch_first_no_c0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    gates = hoisted_1 + h @ weight_hh.T + bias_hh
-    input_gate = _sigmoid(_chunk(gates, 4, 0, -1))
-    forget_gate = _sigmoid(_chunk(gates, 4, 1, -1))
-    cell_gate = np.tanh(_chunk(gates, 4, 2, -1))
-    output_gate = _sigmoid(_chunk(gates, 4, 3, -1))
-    c_next = forget_gate * c
-    _t1 = input_gate * cell_gate
-    c_next += _t1
-    _t2 = np.tanh(c_next)
-    h_next = output_gate * _t2
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t2
-
-
-def _backward_no_batch_first_no_c0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t1,
-):
-    grad_h_next = grad_next_h + grad_y
-    grad_output_gate = grad_h_next * _t1
-    grad_c_next = _t1 * _t1
-    np.subtract(1, grad_c_next, out=grad_c_next)
-    grad_c_next *= grad_h_next
-    grad_c_next *= output_gate
-    grad_c_next += grad_next_c
-    grad_input_gate = np.multiply(grad_c_next, cell_gate, out=grad_h_next)
-    grad_cell_gate = grad_c_next * input_gate
-    grad_forget_gate = grad_c_next * c
-    grad_c = grad_c_next * forget_gate
-    grad_gates = (
-        _chunk_place(
-            grad_output_gate * output_gate * (1 - output_gate), hoisted_1, 4, 3, -1
-        )
-        + _chunk_place(
-            grad_cell_gate * (1 - cell_gate * cell_gate), hoisted_1, 4, 2, -1
-        )
-        + _chunk_place(
-            grad_forget_gate * forget_gate * (1 - forget_gate), hoisted_1, 4, 1, -1
-        )
-        + _chunk_place(
-            grad_input_gate * input_gate * (1 - input_gate), hoisted_1, 4, 0, -1
-        )
-    )
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _backward_no_batch_first_no_c0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_no_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_no_h0_hoisted(
-        x, weight_ih, bias_ih
-    )
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], c0.shape[1]), dtype=x.dtype)
     h = h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _forward_no_batch_first_no_h0_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1369,7 +1000,7 @@ def _backward_no_batch_first_no_h0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_no_h0_step(
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
@@ -1387,11 +1018,11 @@ def _backward_no_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_no_h0_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_c0 = grad_next_c
@@ -1410,86 +1041,10 @@ def _backward_no_batch_first_no_h0(
     )
 
 
-def _forward_no_batch_first_no_h0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_no_batch_first_no_h0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    gates = hoisted_1 + h @ weight_hh.T + bias_hh
-    input_gate = _sigmoid(_chunk(gates, 4, 0, -1))
-    forget_gate = _sigmoid(_chunk(gates, 4, 1, -1))
-    cell_gate = np.tanh(_chunk(gates, 4, 2, -1))
-    output_gate = _sigmoid(_chunk(gates, 4, 3, -1))
-    c_next = forget_gate * c
-    _t1 = input_gate * cell_gate
-    c_next += _t1
-    _t2 = np.tanh(c_next)
-    h_next = output_gate * _t2
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t2
-
-
-def _backward_no_batch_first_no_h0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t1,
-):
-    grad_h_next = grad_next_h + grad_y
-    grad_output_gate = grad_h_next * _t1
-    grad_c_next = _t1 * _t1
-    np.subtract(1, grad_c_next, out=grad_c_next)
-    grad_c_next *= grad_h_next
-    grad_c_next *= output_gate
-    grad_c_next += grad_next_c
-    grad_input_gate = np.multiply(grad_c_next, cell_gate, out=grad_h_next)
-    grad_cell_gate = grad_c_next * input_gate
-    grad_forget_gate = grad_c_next * c
-    grad_c = grad_c_next * forget_gate
-    grad_gates = (
-        _chunk_place(
-            grad_output_gate * output_gate * (1 - output_gate), hoisted_1, 4, 3, -1
-        )
-        + _chunk_place(
-            grad_cell_gate * (1 - cell_gate * cell_gate), hoisted_1, 4, 2, -1
-        )
-        + _chunk_place(
-            grad_forget_gate * forget_gate * (1 - forget_gate), hoisted_1, 4, 1, -1
-        )
-        + _chunk_place(
-            grad_input_gate * input_gate * (1 - input_gate), hoisted_1, 4, 0, -1
-        )
-    )
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _backward_no_batch_first_no_h0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_no_batch_first_no_h0_no_c0(
     x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
 ):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_no_h0_no_c0_hoisted(
-        x, weight_ih, bias_ih
-    )
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
@@ -1497,9 +1052,7 @@ def _forward_no_batch_first_no_h0_no_c0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _forward_no_batch_first_no_h0_no_c0_step(
-                h, c, hoisted_1[t], weight_hh, bias_hh
-            )
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1568,31 +1121,29 @@ def _backward_no_batch_first_no_h0_no_c0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = (
-            _backward_no_batch_first_no_h0_no_c0_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                hoisted_1[t],
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                step11_steps[t],
-            )
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            hoisted_1[t],
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            step11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_no_h0_no_c0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_no_h0_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1608,80 +1159,6 @@ def _backward_no_batch_first_no_h0_no_c0(
         grad_bias_ih,
         grad_bias_hh,
     )
-
-
-def _forward_no_batch_first_no_h0_no_c0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_no_batch_first_no_h0_no_c0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    gates = hoisted_1 + h @ weight_hh.T + bias_hh
-    input_gate = _sigmoid(_chunk(gates, 4, 0, -1))
-    forget_gate = _sigmoid(_chunk(gates, 4, 1, -1))
-    cell_gate = np.tanh(_chunk(gates, 4, 2, -1))
-    output_gate = _sigmoid(_chunk(gates, 4, 3, -1))
-    c_next = forget_gate * c
-    _t1 = input_gate * cell_gate
-    c_next += _t1
-    _t2 = np.tanh(c_next)
-    h_next = output_gate * _t2
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t2
-
-
-def _backward_no_batch_first_no_h0_no_c0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t1,
-):
-    grad_h_next = grad_next_h + grad_y
-    grad_output_gate = grad_h_next * _t1
-    grad_c_next = _t1 * _t1
-    np.subtract(1, grad_c_next, out=grad_c_next)
-    grad_c_next *= grad_h_next
-    grad_c_next *= output_gate
-    grad_c_next += grad_next_c
-    grad_input_gate = np.multiply(grad_c_next, cell_gate, out=grad_h_next)
-    grad_cell_gate = grad_c_next * input_gate
-    grad_forget_gate = grad_c_next * c
-    grad_c = grad_c_next * forget_gate
-    grad_gates = (
-        _chunk_place(
-            grad_output_gate * output_gate * (1 - output_gate), hoisted_1, 4, 3, -1
-        )
-        + _chunk_place(
-            grad_cell_gate * (1 - cell_gate * cell_gate), hoisted_1, 4, 2, -1
-        )
-        + _chunk_place(
-            grad_forget_gate * forget_gate * (1 - forget_gate), hoisted_1, 4, 1, -1
-        )
-        + _chunk_place(
-            grad_input_gate * input_gate * (1 - input_gate), hoisted_1, 4, 0, -1
-        )
-    )
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _backward_no_batch_first_no_h0_no_c0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_no_h0_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 _VARIANTS = {
@@ -1767,13 +1244,15 @@ def _cupy_forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_batch_first_hoisted(x, weight_ih, bias_ih)
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x, weight_ih, bias_ih
+    )
     steps = x.shape[0]
     h = h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _cupy_forward_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1845,1404 +1324,6 @@ def _cupy_backward_batch_first(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _cupy_backward_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            hoisted_1[t],
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            step11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = cp.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
-            )
-        grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_h0 = grad_next_h
-    grad_c0 = grad_next_c
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return (
-        grad_x,
-        grad_h0,
-        grad_c0,
-        grad_weight_ih,
-        grad_weight_hh,
-        grad_bias_ih,
-        grad_bias_hh,
-    )
-
-
-# lstm_batch_first_hoisted_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_batch_first_hoisted_fwd_0 = ElementwiseKernel(
-    "lstm_batch_first_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _lstm_batch_first_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# lstm_batch_first_step_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_batch_first_step_fwd_0 = ElementwiseKernel(
-    "lstm_batch_first_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T gates",
-    """
-    T _t4 = hoisted_1 + _t3;
-    gates = _t4 + bias_hh;
-    """,
-)
-
-
-# lstm_batch_first_step_fwd_1: layers_spec/layers/lstm.yaml:30
-_lstm_batch_first_step_fwd_1 = ElementwiseKernel(
-    "lstm_batch_first_step_fwd_1",
-    "T _t5",
-    "T input_gate",
-    """
-    input_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# lstm_batch_first_step_fwd_2: layers_spec/layers/lstm.yaml:31
-_lstm_batch_first_step_fwd_2 = ElementwiseKernel(
-    "lstm_batch_first_step_fwd_2",
-    "T _t6",
-    "T forget_gate",
-    """
-    forget_gate = exp(_t6 < 0 ? _t6 : T(0)) / (1 + exp(-fabs(_t6)));
-    """,
-)
-
-
-# lstm_batch_first_step_fwd_3: layers_spec/layers/lstm.yaml:32
-_lstm_batch_first_step_fwd_3 = ElementwiseKernel(
-    "lstm_batch_first_step_fwd_3",
-    "T _t7",
-    "T cell_gate",
-    """
-    cell_gate = tanh(_t7);
-    """,
-)
-
-
-# lstm_batch_first_step_fwd_4: layers_spec/layers/lstm.yaml:33,34,35
-_lstm_batch_first_step_fwd_4 = ElementwiseKernel(
-    "lstm_batch_first_step_fwd_4",
-    "T _t8, T forget_gate, T c, T input_gate, T cell_gate",
-    "T output_gate, T c_next, T _t11, T h_next",
-    """
-    output_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    T _t9 = forget_gate * c;
-    T _t10 = input_gate * cell_gate;
-    c_next = _t9 + _t10;
-    _t11 = tanh(c_next);
-    h_next = output_gate * _t11;
-    """,
-)
-
-
-def _cupy_forward_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    gates = _lstm_batch_first_step_fwd_0(hoisted_1, _t3, bias_hh)
-    _t5 = _cupy_chunk(gates, 4, 0, -1)
-    input_gate = _lstm_batch_first_step_fwd_1(_t5)
-    _t6 = _cupy_chunk(gates, 4, 1, -1)
-    forget_gate = _lstm_batch_first_step_fwd_2(_t6)
-    _t7 = _cupy_chunk(gates, 4, 2, -1)
-    cell_gate = _lstm_batch_first_step_fwd_3(_t7)
-    _t8 = _cupy_chunk(gates, 4, 3, -1)
-    output_gate, c_next, _t11, h_next = _lstm_batch_first_step_fwd_4(
-        _t8, forget_gate, c, input_gate, cell_gate
-    )
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
-
-
-# lstm_batch_first_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:61,62,180,201
-_lstm_batch_first_step_bwd_0 = ElementwiseKernel(
-    "lstm_batch_first_step_bwd_0",
-    "T grad_next_h, T grad_y, T _t11, T output_gate, T grad_next_c, T cell_gate, T input_gate, T c, T forget_gate",
-    "T grad_input_gate, T grad_cell_gate, T grad_forget_gate, T grad_c, T _t23",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    T grad_output_gate = grad_h_next * _t11;
-    T _t13 = grad_h_next * output_gate;
-    T _t14 = _t11 * _t11;
-    T _t15 = T(1) - _t14;
-    T _t16 = _t13 * _t15;
-    T grad_c_next = grad_next_c + _t16;
-    grad_input_gate = grad_c_next * cell_gate;
-    grad_cell_gate = grad_c_next * input_gate;
-    grad_forget_gate = grad_c_next * c;
-    grad_c = grad_c_next * forget_gate;
-    T _t21 = grad_output_gate * output_gate;
-    T _t22 = T(1) - output_gate;
-    _t23 = _t21 * _t22;
-    """,
-)
-
-
-# lstm_batch_first_step_bwd_1: layers_spec/primitives.yaml:180
-_lstm_batch_first_step_bwd_1 = ElementwiseKernel(
-    "lstm_batch_first_step_bwd_1",
-    "T cell_gate, T grad_cell_gate",
-    "T _t27",
-    """
-    T _t25 = cell_gate * cell_gate;
-    T _t26 = T(1) - _t25;
-    _t27 = grad_cell_gate * _t26;
-    """,
-)
-
-
-# lstm_batch_first_step_bwd_2: layers_spec/primitives.yaml:201
-_lstm_batch_first_step_bwd_2 = ElementwiseKernel(
-    "lstm_batch_first_step_bwd_2",
-    "T grad_forget_gate, T forget_gate",
-    "T _t31",
-    """
-    T _t29 = grad_forget_gate * forget_gate;
-    T _t30 = T(1) - forget_gate;
-    _t31 = _t29 * _t30;
-    """,
-)
-
-
-# lstm_batch_first_step_bwd_3: layers_spec/primitives.yaml:201
-_lstm_batch_first_step_bwd_3 = ElementwiseKernel(
-    "lstm_batch_first_step_bwd_3",
-    "T grad_input_gate, T input_gate",
-    "T _t35",
-    """
-    T _t33 = grad_input_gate * input_gate;
-    T _t34 = T(1) - input_gate;
-    _t35 = _t33 * _t34;
-    """,
-)
-
-
-# lstm_batch_first_step_bwd_4: layers_spec/primitives.yaml:823
-_lstm_batch_first_step_bwd_4 = ElementwiseKernel(
-    "lstm_batch_first_step_bwd_4",
-    "T _t24, T _t28, T _t32, T _t36",
-    "T grad_gates",
-    """
-    T _t37 = _t24 + _t28;
-    T _t38 = _t37 + _t32;
-    grad_gates = _t38 + _t36;
-    """,
-)
-
-
-def _cupy_backward_batch_first_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t11,
-):
-    grad_input_gate, grad_cell_gate, grad_forget_gate, grad_c, _t23 = (
-        _lstm_batch_first_step_bwd_0(
-            grad_next_h,
-            grad_y,
-            _t11,
-            output_gate,
-            grad_next_c,
-            cell_gate,
-            input_gate,
-            c,
-            forget_gate,
-        )
-    )
-    _t24 = _cupy_chunk_place(_t23, hoisted_1, 4, 3, -1)
-    _t27 = _lstm_batch_first_step_bwd_1(cell_gate, grad_cell_gate)
-    _t28 = _cupy_chunk_place(_t27, hoisted_1, 4, 2, -1)
-    _t31 = _lstm_batch_first_step_bwd_2(grad_forget_gate, forget_gate)
-    _t32 = _cupy_chunk_place(_t31, hoisted_1, 4, 1, -1)
-    _t35 = _lstm_batch_first_step_bwd_3(grad_input_gate, input_gate)
-    _t36 = _cupy_chunk_place(_t35, hoisted_1, 4, 0, -1)
-    grad_gates = _lstm_batch_first_step_bwd_4(_t24, _t28, _t32, _t36)
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _cupy_backward_batch_first_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
-    import cupy as cp
-
-    x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_batch_first_no_c0_hoisted(
-        x, weight_ih, bias_ih
-    )
-    steps = x.shape[0]
-    h = h0
-    c0 = cp.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
-    c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _cupy_forward_batch_first_no_c0_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = cp.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = cp.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = cp.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = cp.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = cp.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
-        h = h_next
-        c = c_next
-    return (
-        y.swapaxes(0, 1),
-        h,
-        c,
-        (
-            hoisted_saved,
-            hoisted_1,
-            y,
-            c_next_steps,
-            input_gate_steps,
-            forget_gate_steps,
-            cell_gate_steps,
-            output_gate_steps,
-            step11_steps,
-            h0,
-            c0,
-            weight_hh,
-            bias_hh,
-        ),
-    )
-
-
-def _cupy_backward_batch_first_no_c0(
-    grad_y,
-    grad_h_n,
-    grad_c_n,
-    hoisted_saved,
-    hoisted_1,
-    y,
-    c_next_steps,
-    input_gate_steps,
-    forget_gate_steps,
-    cell_gate_steps,
-    output_gate_steps,
-    step11_steps,
-    h0,
-    c0,
-    weight_hh,
-    bias_hh,
-):
-    import cupy as cp
-
-    grad_y = grad_y.swapaxes(0, 1)  # time first
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _cupy_backward_batch_first_no_c0_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            hoisted_1[t],
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            step11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = cp.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
-            )
-        grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_batch_first_no_c0_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return (
-        grad_x,
-        grad_h0,
-        None,
-        grad_weight_ih,
-        grad_weight_hh,
-        grad_bias_ih,
-        grad_bias_hh,
-    )
-
-
-# lstm_batch_first_no_c0_hoisted_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_batch_first_no_c0_hoisted_fwd_0 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_no_c0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _lstm_batch_first_no_c0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# lstm_batch_first_no_c0_step_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_batch_first_no_c0_step_fwd_0 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T gates",
-    """
-    T _t4 = hoisted_1 + _t3;
-    gates = _t4 + bias_hh;
-    """,
-)
-
-
-# lstm_batch_first_no_c0_step_fwd_1: layers_spec/layers/lstm.yaml:30
-_lstm_batch_first_no_c0_step_fwd_1 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_step_fwd_1",
-    "T _t5",
-    "T input_gate",
-    """
-    input_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# lstm_batch_first_no_c0_step_fwd_2: layers_spec/layers/lstm.yaml:31
-_lstm_batch_first_no_c0_step_fwd_2 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_step_fwd_2",
-    "T _t6",
-    "T forget_gate",
-    """
-    forget_gate = exp(_t6 < 0 ? _t6 : T(0)) / (1 + exp(-fabs(_t6)));
-    """,
-)
-
-
-# lstm_batch_first_no_c0_step_fwd_3: layers_spec/layers/lstm.yaml:32
-_lstm_batch_first_no_c0_step_fwd_3 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_step_fwd_3",
-    "T _t7",
-    "T cell_gate",
-    """
-    cell_gate = tanh(_t7);
-    """,
-)
-
-
-# lstm_batch_first_no_c0_step_fwd_4: layers_spec/layers/lstm.yaml:33,34,35
-_lstm_batch_first_no_c0_step_fwd_4 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_step_fwd_4",
-    "T _t8, T forget_gate, T c, T input_gate, T cell_gate",
-    "T output_gate, T c_next, T _t11, T h_next",
-    """
-    output_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    T _t9 = forget_gate * c;
-    T _t10 = input_gate * cell_gate;
-    c_next = _t9 + _t10;
-    _t11 = tanh(c_next);
-    h_next = output_gate * _t11;
-    """,
-)
-
-
-def _cupy_forward_batch_first_no_c0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    gates = _lstm_batch_first_no_c0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    _t5 = _cupy_chunk(gates, 4, 0, -1)
-    input_gate = _lstm_batch_first_no_c0_step_fwd_1(_t5)
-    _t6 = _cupy_chunk(gates, 4, 1, -1)
-    forget_gate = _lstm_batch_first_no_c0_step_fwd_2(_t6)
-    _t7 = _cupy_chunk(gates, 4, 2, -1)
-    cell_gate = _lstm_batch_first_no_c0_step_fwd_3(_t7)
-    _t8 = _cupy_chunk(gates, 4, 3, -1)
-    output_gate, c_next, _t11, h_next = _lstm_batch_first_no_c0_step_fwd_4(
-        _t8, forget_gate, c, input_gate, cell_gate
-    )
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
-
-
-# lstm_batch_first_no_c0_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:61,62,180,201
-_lstm_batch_first_no_c0_step_bwd_0 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_step_bwd_0",
-    "T grad_next_h, T grad_y, T _t11, T output_gate, T grad_next_c, T cell_gate, T input_gate, T c, T forget_gate",
-    "T grad_input_gate, T grad_cell_gate, T grad_forget_gate, T grad_c, T _t23",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    T grad_output_gate = grad_h_next * _t11;
-    T _t13 = grad_h_next * output_gate;
-    T _t14 = _t11 * _t11;
-    T _t15 = T(1) - _t14;
-    T _t16 = _t13 * _t15;
-    T grad_c_next = grad_next_c + _t16;
-    grad_input_gate = grad_c_next * cell_gate;
-    grad_cell_gate = grad_c_next * input_gate;
-    grad_forget_gate = grad_c_next * c;
-    grad_c = grad_c_next * forget_gate;
-    T _t21 = grad_output_gate * output_gate;
-    T _t22 = T(1) - output_gate;
-    _t23 = _t21 * _t22;
-    """,
-)
-
-
-# lstm_batch_first_no_c0_step_bwd_1: layers_spec/primitives.yaml:180
-_lstm_batch_first_no_c0_step_bwd_1 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_step_bwd_1",
-    "T cell_gate, T grad_cell_gate",
-    "T _t27",
-    """
-    T _t25 = cell_gate * cell_gate;
-    T _t26 = T(1) - _t25;
-    _t27 = grad_cell_gate * _t26;
-    """,
-)
-
-
-# lstm_batch_first_no_c0_step_bwd_2: layers_spec/primitives.yaml:201
-_lstm_batch_first_no_c0_step_bwd_2 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_step_bwd_2",
-    "T grad_forget_gate, T forget_gate",
-    "T _t31",
-    """
-    T _t29 = grad_forget_gate * forget_gate;
-    T _t30 = T(1) - forget_gate;
-    _t31 = _t29 * _t30;
-    """,
-)
-
-
-# lstm_batch_first_no_c0_step_bwd_3: layers_spec/primitives.yaml:201
-_lstm_batch_first_no_c0_step_bwd_3 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_step_bwd_3",
-    "T grad_input_gate, T input_gate",
-    "T _t35",
-    """
-    T _t33 = grad_input_gate * input_gate;
-    T _t34 = T(1) - input_gate;
-    _t35 = _t33 * _t34;
-    """,
-)
-
-
-# lstm_batch_first_no_c0_step_bwd_4: layers_spec/primitives.yaml:823
-_lstm_batch_first_no_c0_step_bwd_4 = ElementwiseKernel(
-    "lstm_batch_first_no_c0_step_bwd_4",
-    "T _t24, T _t28, T _t32, T _t36",
-    "T grad_gates",
-    """
-    T _t37 = _t24 + _t28;
-    T _t38 = _t37 + _t32;
-    grad_gates = _t38 + _t36;
-    """,
-)
-
-
-def _cupy_backward_batch_first_no_c0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t11,
-):
-    grad_input_gate, grad_cell_gate, grad_forget_gate, grad_c, _t23 = (
-        _lstm_batch_first_no_c0_step_bwd_0(
-            grad_next_h,
-            grad_y,
-            _t11,
-            output_gate,
-            grad_next_c,
-            cell_gate,
-            input_gate,
-            c,
-            forget_gate,
-        )
-    )
-    _t24 = _cupy_chunk_place(_t23, hoisted_1, 4, 3, -1)
-    _t27 = _lstm_batch_first_no_c0_step_bwd_1(cell_gate, grad_cell_gate)
-    _t28 = _cupy_chunk_place(_t27, hoisted_1, 4, 2, -1)
-    _t31 = _lstm_batch_first_no_c0_step_bwd_2(grad_forget_gate, forget_gate)
-    _t32 = _cupy_chunk_place(_t31, hoisted_1, 4, 1, -1)
-    _t35 = _lstm_batch_first_no_c0_step_bwd_3(grad_input_gate, input_gate)
-    _t36 = _cupy_chunk_place(_t35, hoisted_1, 4, 0, -1)
-    grad_gates = _lstm_batch_first_no_c0_step_bwd_4(_t24, _t28, _t32, _t36)
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _cupy_backward_batch_first_no_c0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_batch_first_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
-    import cupy as cp
-
-    x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_batch_first_no_h0_hoisted(
-        x, weight_ih, bias_ih
-    )
-    steps = x.shape[0]
-    h0 = cp.zeros((x.shape[1], c0.shape[1]), dtype=x.dtype)
-    h = h0
-    c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _cupy_forward_batch_first_no_h0_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = cp.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = cp.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = cp.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = cp.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = cp.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
-        h = h_next
-        c = c_next
-    return (
-        y.swapaxes(0, 1),
-        h,
-        c,
-        (
-            hoisted_saved,
-            hoisted_1,
-            y,
-            c_next_steps,
-            input_gate_steps,
-            forget_gate_steps,
-            cell_gate_steps,
-            output_gate_steps,
-            step11_steps,
-            h0,
-            c0,
-            weight_hh,
-            bias_hh,
-        ),
-    )
-
-
-def _cupy_backward_batch_first_no_h0(
-    grad_y,
-    grad_h_n,
-    grad_c_n,
-    hoisted_saved,
-    hoisted_1,
-    y,
-    c_next_steps,
-    input_gate_steps,
-    forget_gate_steps,
-    cell_gate_steps,
-    output_gate_steps,
-    step11_steps,
-    h0,
-    c0,
-    weight_hh,
-    bias_hh,
-):
-    import cupy as cp
-
-    grad_y = grad_y.swapaxes(0, 1)  # time first
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _cupy_backward_batch_first_no_h0_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            hoisted_1[t],
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            step11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = cp.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
-            )
-        grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_batch_first_no_h0_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_no_h0_hoisted(grad_gates_steps, *hoisted_saved)
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_c0 = grad_next_c
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return (
-        grad_x,
-        None,
-        grad_c0,
-        grad_weight_ih,
-        grad_weight_hh,
-        grad_bias_ih,
-        grad_bias_hh,
-    )
-
-
-# lstm_batch_first_no_h0_hoisted_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_batch_first_no_h0_hoisted_fwd_0 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _lstm_batch_first_no_h0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# lstm_batch_first_no_h0_step_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_batch_first_no_h0_step_fwd_0 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T gates",
-    """
-    T _t4 = hoisted_1 + _t3;
-    gates = _t4 + bias_hh;
-    """,
-)
-
-
-# lstm_batch_first_no_h0_step_fwd_1: layers_spec/layers/lstm.yaml:30
-_lstm_batch_first_no_h0_step_fwd_1 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_step_fwd_1",
-    "T _t5",
-    "T input_gate",
-    """
-    input_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# lstm_batch_first_no_h0_step_fwd_2: layers_spec/layers/lstm.yaml:31
-_lstm_batch_first_no_h0_step_fwd_2 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_step_fwd_2",
-    "T _t6",
-    "T forget_gate",
-    """
-    forget_gate = exp(_t6 < 0 ? _t6 : T(0)) / (1 + exp(-fabs(_t6)));
-    """,
-)
-
-
-# lstm_batch_first_no_h0_step_fwd_3: layers_spec/layers/lstm.yaml:32
-_lstm_batch_first_no_h0_step_fwd_3 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_step_fwd_3",
-    "T _t7",
-    "T cell_gate",
-    """
-    cell_gate = tanh(_t7);
-    """,
-)
-
-
-# lstm_batch_first_no_h0_step_fwd_4: layers_spec/layers/lstm.yaml:33,34,35
-_lstm_batch_first_no_h0_step_fwd_4 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_step_fwd_4",
-    "T _t8, T forget_gate, T c, T input_gate, T cell_gate",
-    "T output_gate, T c_next, T _t11, T h_next",
-    """
-    output_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    T _t9 = forget_gate * c;
-    T _t10 = input_gate * cell_gate;
-    c_next = _t9 + _t10;
-    _t11 = tanh(c_next);
-    h_next = output_gate * _t11;
-    """,
-)
-
-
-def _cupy_forward_batch_first_no_h0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    gates = _lstm_batch_first_no_h0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    _t5 = _cupy_chunk(gates, 4, 0, -1)
-    input_gate = _lstm_batch_first_no_h0_step_fwd_1(_t5)
-    _t6 = _cupy_chunk(gates, 4, 1, -1)
-    forget_gate = _lstm_batch_first_no_h0_step_fwd_2(_t6)
-    _t7 = _cupy_chunk(gates, 4, 2, -1)
-    cell_gate = _lstm_batch_first_no_h0_step_fwd_3(_t7)
-    _t8 = _cupy_chunk(gates, 4, 3, -1)
-    output_gate, c_next, _t11, h_next = _lstm_batch_first_no_h0_step_fwd_4(
-        _t8, forget_gate, c, input_gate, cell_gate
-    )
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
-
-
-# lstm_batch_first_no_h0_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:61,62,180,201
-_lstm_batch_first_no_h0_step_bwd_0 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_step_bwd_0",
-    "T grad_next_h, T grad_y, T _t11, T output_gate, T grad_next_c, T cell_gate, T input_gate, T c, T forget_gate",
-    "T grad_input_gate, T grad_cell_gate, T grad_forget_gate, T grad_c, T _t23",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    T grad_output_gate = grad_h_next * _t11;
-    T _t13 = grad_h_next * output_gate;
-    T _t14 = _t11 * _t11;
-    T _t15 = T(1) - _t14;
-    T _t16 = _t13 * _t15;
-    T grad_c_next = grad_next_c + _t16;
-    grad_input_gate = grad_c_next * cell_gate;
-    grad_cell_gate = grad_c_next * input_gate;
-    grad_forget_gate = grad_c_next * c;
-    grad_c = grad_c_next * forget_gate;
-    T _t21 = grad_output_gate * output_gate;
-    T _t22 = T(1) - output_gate;
-    _t23 = _t21 * _t22;
-    """,
-)
-
-
-# lstm_batch_first_no_h0_step_bwd_1: layers_spec/primitives.yaml:180
-_lstm_batch_first_no_h0_step_bwd_1 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_step_bwd_1",
-    "T cell_gate, T grad_cell_gate",
-    "T _t27",
-    """
-    T _t25 = cell_gate * cell_gate;
-    T _t26 = T(1) - _t25;
-    _t27 = grad_cell_gate * _t26;
-    """,
-)
-
-
-# lstm_batch_first_no_h0_step_bwd_2: layers_spec/primitives.yaml:201
-_lstm_batch_first_no_h0_step_bwd_2 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_step_bwd_2",
-    "T grad_forget_gate, T forget_gate",
-    "T _t31",
-    """
-    T _t29 = grad_forget_gate * forget_gate;
-    T _t30 = T(1) - forget_gate;
-    _t31 = _t29 * _t30;
-    """,
-)
-
-
-# lstm_batch_first_no_h0_step_bwd_3: layers_spec/primitives.yaml:201
-_lstm_batch_first_no_h0_step_bwd_3 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_step_bwd_3",
-    "T grad_input_gate, T input_gate",
-    "T _t35",
-    """
-    T _t33 = grad_input_gate * input_gate;
-    T _t34 = T(1) - input_gate;
-    _t35 = _t33 * _t34;
-    """,
-)
-
-
-# lstm_batch_first_no_h0_step_bwd_4: layers_spec/primitives.yaml:823
-_lstm_batch_first_no_h0_step_bwd_4 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_step_bwd_4",
-    "T _t24, T _t28, T _t32, T _t36",
-    "T grad_gates",
-    """
-    T _t37 = _t24 + _t28;
-    T _t38 = _t37 + _t32;
-    grad_gates = _t38 + _t36;
-    """,
-)
-
-
-def _cupy_backward_batch_first_no_h0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t11,
-):
-    grad_input_gate, grad_cell_gate, grad_forget_gate, grad_c, _t23 = (
-        _lstm_batch_first_no_h0_step_bwd_0(
-            grad_next_h,
-            grad_y,
-            _t11,
-            output_gate,
-            grad_next_c,
-            cell_gate,
-            input_gate,
-            c,
-            forget_gate,
-        )
-    )
-    _t24 = _cupy_chunk_place(_t23, hoisted_1, 4, 3, -1)
-    _t27 = _lstm_batch_first_no_h0_step_bwd_1(cell_gate, grad_cell_gate)
-    _t28 = _cupy_chunk_place(_t27, hoisted_1, 4, 2, -1)
-    _t31 = _lstm_batch_first_no_h0_step_bwd_2(grad_forget_gate, forget_gate)
-    _t32 = _cupy_chunk_place(_t31, hoisted_1, 4, 1, -1)
-    _t35 = _lstm_batch_first_no_h0_step_bwd_3(grad_input_gate, input_gate)
-    _t36 = _cupy_chunk_place(_t35, hoisted_1, 4, 0, -1)
-    grad_gates = _lstm_batch_first_no_h0_step_bwd_4(_t24, _t28, _t32, _t36)
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _cupy_backward_batch_first_no_h0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_batch_first_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_batch_first_no_h0_no_c0(
-    x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
-):
-    import cupy as cp
-
-    x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_batch_first_no_h0_no_c0_hoisted(
-        x, weight_ih, bias_ih
-    )
-    steps = x.shape[0]
-    h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
-    h = h0
-    c0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
-    c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _cupy_forward_batch_first_no_h0_no_c0_step(
-                h, c, hoisted_1[t], weight_hh, bias_hh
-            )
-        )
-        if t == 0:
-            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = cp.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = cp.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = cp.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = cp.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = cp.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
-        h = h_next
-        c = c_next
-    return (
-        y.swapaxes(0, 1),
-        h,
-        c,
-        (
-            hoisted_saved,
-            hoisted_1,
-            y,
-            c_next_steps,
-            input_gate_steps,
-            forget_gate_steps,
-            cell_gate_steps,
-            output_gate_steps,
-            step11_steps,
-            h0,
-            c0,
-            weight_hh,
-            bias_hh,
-        ),
-    )
-
-
-def _cupy_backward_batch_first_no_h0_no_c0(
-    grad_y,
-    grad_h_n,
-    grad_c_n,
-    hoisted_saved,
-    hoisted_1,
-    y,
-    c_next_steps,
-    input_gate_steps,
-    forget_gate_steps,
-    cell_gate_steps,
-    output_gate_steps,
-    step11_steps,
-    h0,
-    c0,
-    weight_hh,
-    bias_hh,
-):
-    import cupy as cp
-
-    grad_y = grad_y.swapaxes(0, 1)  # time first
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = (
-            _cupy_backward_batch_first_no_h0_no_c0_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                hoisted_1[t],
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                step11_steps[t],
-            )
-        )
-        if t == steps - 1:
-            grad_gates_steps = cp.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
-            )
-        grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_batch_first_no_h0_no_c0_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_no_h0_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return (
-        grad_x,
-        None,
-        None,
-        grad_weight_ih,
-        grad_weight_hh,
-        grad_bias_ih,
-        grad_bias_hh,
-    )
-
-
-# lstm_batch_first_no_h0_no_c0_hoisted_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_batch_first_no_h0_no_c0_hoisted_fwd_0 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_no_h0_no_c0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _lstm_batch_first_no_h0_no_c0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# lstm_batch_first_no_h0_no_c0_step_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_batch_first_no_h0_no_c0_step_fwd_0 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T gates",
-    """
-    T _t4 = hoisted_1 + _t3;
-    gates = _t4 + bias_hh;
-    """,
-)
-
-
-# lstm_batch_first_no_h0_no_c0_step_fwd_1: layers_spec/layers/lstm.yaml:30
-_lstm_batch_first_no_h0_no_c0_step_fwd_1 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_step_fwd_1",
-    "T _t5",
-    "T input_gate",
-    """
-    input_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# lstm_batch_first_no_h0_no_c0_step_fwd_2: layers_spec/layers/lstm.yaml:31
-_lstm_batch_first_no_h0_no_c0_step_fwd_2 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_step_fwd_2",
-    "T _t6",
-    "T forget_gate",
-    """
-    forget_gate = exp(_t6 < 0 ? _t6 : T(0)) / (1 + exp(-fabs(_t6)));
-    """,
-)
-
-
-# lstm_batch_first_no_h0_no_c0_step_fwd_3: layers_spec/layers/lstm.yaml:32
-_lstm_batch_first_no_h0_no_c0_step_fwd_3 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_step_fwd_3",
-    "T _t7",
-    "T cell_gate",
-    """
-    cell_gate = tanh(_t7);
-    """,
-)
-
-
-# lstm_batch_first_no_h0_no_c0_step_fwd_4: layers_spec/layers/lstm.yaml:33,34,35
-_lstm_batch_first_no_h0_no_c0_step_fwd_4 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_step_fwd_4",
-    "T _t8, T forget_gate, T c, T input_gate, T cell_gate",
-    "T output_gate, T c_next, T _t11, T h_next",
-    """
-    output_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    T _t9 = forget_gate * c;
-    T _t10 = input_gate * cell_gate;
-    c_next = _t9 + _t10;
-    _t11 = tanh(c_next);
-    h_next = output_gate * _t11;
-    """,
-)
-
-
-def _cupy_forward_batch_first_no_h0_no_c0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    gates = _lstm_batch_first_no_h0_no_c0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    _t5 = _cupy_chunk(gates, 4, 0, -1)
-    input_gate = _lstm_batch_first_no_h0_no_c0_step_fwd_1(_t5)
-    _t6 = _cupy_chunk(gates, 4, 1, -1)
-    forget_gate = _lstm_batch_first_no_h0_no_c0_step_fwd_2(_t6)
-    _t7 = _cupy_chunk(gates, 4, 2, -1)
-    cell_gate = _lstm_batch_first_no_h0_no_c0_step_fwd_3(_t7)
-    _t8 = _cupy_chunk(gates, 4, 3, -1)
-    output_gate, c_next, _t11, h_next = _lstm_batch_first_no_h0_no_c0_step_fwd_4(
-        _t8, forget_gate, c, input_gate, cell_gate
-    )
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
-
-
-# lstm_batch_first_no_h0_no_c0_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:61,62,180,201
-_lstm_batch_first_no_h0_no_c0_step_bwd_0 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_step_bwd_0",
-    "T grad_next_h, T grad_y, T _t11, T output_gate, T grad_next_c, T cell_gate, T input_gate, T c, T forget_gate",
-    "T grad_input_gate, T grad_cell_gate, T grad_forget_gate, T grad_c, T _t23",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    T grad_output_gate = grad_h_next * _t11;
-    T _t13 = grad_h_next * output_gate;
-    T _t14 = _t11 * _t11;
-    T _t15 = T(1) - _t14;
-    T _t16 = _t13 * _t15;
-    T grad_c_next = grad_next_c + _t16;
-    grad_input_gate = grad_c_next * cell_gate;
-    grad_cell_gate = grad_c_next * input_gate;
-    grad_forget_gate = grad_c_next * c;
-    grad_c = grad_c_next * forget_gate;
-    T _t21 = grad_output_gate * output_gate;
-    T _t22 = T(1) - output_gate;
-    _t23 = _t21 * _t22;
-    """,
-)
-
-
-# lstm_batch_first_no_h0_no_c0_step_bwd_1: layers_spec/primitives.yaml:180
-_lstm_batch_first_no_h0_no_c0_step_bwd_1 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_step_bwd_1",
-    "T cell_gate, T grad_cell_gate",
-    "T _t27",
-    """
-    T _t25 = cell_gate * cell_gate;
-    T _t26 = T(1) - _t25;
-    _t27 = grad_cell_gate * _t26;
-    """,
-)
-
-
-# lstm_batch_first_no_h0_no_c0_step_bwd_2: layers_spec/primitives.yaml:201
-_lstm_batch_first_no_h0_no_c0_step_bwd_2 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_step_bwd_2",
-    "T grad_forget_gate, T forget_gate",
-    "T _t31",
-    """
-    T _t29 = grad_forget_gate * forget_gate;
-    T _t30 = T(1) - forget_gate;
-    _t31 = _t29 * _t30;
-    """,
-)
-
-
-# lstm_batch_first_no_h0_no_c0_step_bwd_3: layers_spec/primitives.yaml:201
-_lstm_batch_first_no_h0_no_c0_step_bwd_3 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_step_bwd_3",
-    "T grad_input_gate, T input_gate",
-    "T _t35",
-    """
-    T _t33 = grad_input_gate * input_gate;
-    T _t34 = T(1) - input_gate;
-    _t35 = _t33 * _t34;
-    """,
-)
-
-
-# lstm_batch_first_no_h0_no_c0_step_bwd_4: layers_spec/primitives.yaml:823
-_lstm_batch_first_no_h0_no_c0_step_bwd_4 = ElementwiseKernel(
-    "lstm_batch_first_no_h0_no_c0_step_bwd_4",
-    "T _t24, T _t28, T _t32, T _t36",
-    "T grad_gates",
-    """
-    T _t37 = _t24 + _t28;
-    T _t38 = _t37 + _t32;
-    grad_gates = _t38 + _t36;
-    """,
-)
-
-
-def _cupy_backward_batch_first_no_h0_no_c0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t11,
-):
-    grad_input_gate, grad_cell_gate, grad_forget_gate, grad_c, _t23 = (
-        _lstm_batch_first_no_h0_no_c0_step_bwd_0(
-            grad_next_h,
-            grad_y,
-            _t11,
-            output_gate,
-            grad_next_c,
-            cell_gate,
-            input_gate,
-            c,
-            forget_gate,
-        )
-    )
-    _t24 = _cupy_chunk_place(_t23, hoisted_1, 4, 3, -1)
-    _t27 = _lstm_batch_first_no_h0_no_c0_step_bwd_1(cell_gate, grad_cell_gate)
-    _t28 = _cupy_chunk_place(_t27, hoisted_1, 4, 2, -1)
-    _t31 = _lstm_batch_first_no_h0_no_c0_step_bwd_2(grad_forget_gate, forget_gate)
-    _t32 = _cupy_chunk_place(_t31, hoisted_1, 4, 1, -1)
-    _t35 = _lstm_batch_first_no_h0_no_c0_step_bwd_3(grad_input_gate, input_gate)
-    _t36 = _cupy_chunk_place(_t35, hoisted_1, 4, 0, -1)
-    grad_gates = _lstm_batch_first_no_h0_no_c0_step_bwd_4(_t24, _t28, _t32, _t36)
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _cupy_backward_batch_first_no_h0_no_c0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_batch_first_no_h0_no_c0_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
-    import cupy as cp
-
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
-    steps = x.shape[0]
-    h = h0
-    c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = cp.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = cp.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = cp.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = cp.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = cp.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
-        h = h_next
-        c = c_next
-    return (
-        y,
-        h,
-        c,
-        (
-            hoisted_saved,
-            hoisted_1,
-            y,
-            c_next_steps,
-            input_gate_steps,
-            forget_gate_steps,
-            cell_gate_steps,
-            output_gate_steps,
-            step11_steps,
-            h0,
-            c0,
-            weight_hh,
-            bias_hh,
-        ),
-    )
-
-
-def _cupy_backward_no_batch_first(
-    grad_y,
-    grad_h_n,
-    grad_c_n,
-    hoisted_saved,
-    hoisted_1,
-    y,
-    c_next_steps,
-    input_gate_steps,
-    forget_gate_steps,
-    cell_gate_steps,
-    output_gate_steps,
-    step11_steps,
-    h0,
-    c0,
-    weight_hh,
-    bias_hh,
-):
-    import cupy as cp
-
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
@@ -3268,6 +1349,7 @@ def _cupy_backward_no_batch_first(
         _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
@@ -3506,12 +1588,11 @@ def _cupy_backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih)
     return grad_x, grad_weight_ih, grad_bias_ih
 
 
-def _cupy_forward_no_batch_first_no_c0(
-    x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
-):
+def _cupy_forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_no_c0_hoisted(
+    x = x.swapaxes(0, 1)  # time first
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
@@ -3520,9 +1601,515 @@ def _cupy_forward_no_batch_first_no_c0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _cupy_forward_no_batch_first_no_c0_step(
-                h, c, hoisted_1[t], weight_hh, bias_hh
+            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = cp.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = cp.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
             )
+            forget_gate_steps = cp.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = cp.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = cp.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        step11_steps[t] = step11
+        h = h_next
+        c = c_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        c,
+        (
+            hoisted_saved,
+            hoisted_1,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            step11_steps,
+            h0,
+            c0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _cupy_backward_batch_first_no_c0(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    hoisted_1,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    step11_steps,
+    h0,
+    c0,
+    weight_hh,
+    bias_hh,
+):
+    import cupy as cp
+
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            hoisted_1[t],
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            step11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = cp.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+    )
+    grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_h0 = grad_next_h
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return (
+        grad_x,
+        grad_h0,
+        None,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+    )
+
+
+def _cupy_forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
+    import cupy as cp
+
+    x = x.swapaxes(0, 1)  # time first
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x, weight_ih, bias_ih
+    )
+    steps = x.shape[0]
+    h0 = cp.zeros((x.shape[1], c0.shape[1]), dtype=x.dtype)
+    h = h0
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = cp.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = cp.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = cp.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = cp.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = cp.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        step11_steps[t] = step11
+        h = h_next
+        c = c_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        c,
+        (
+            hoisted_saved,
+            hoisted_1,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            step11_steps,
+            h0,
+            c0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _cupy_backward_batch_first_no_h0(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    hoisted_1,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    step11_steps,
+    h0,
+    c0,
+    weight_hh,
+    bias_hh,
+):
+    import cupy as cp
+
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            hoisted_1[t],
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            step11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = cp.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+    )
+    grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_c0 = grad_next_c
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return (
+        grad_x,
+        None,
+        grad_c0,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+    )
+
+
+def _cupy_forward_batch_first_no_h0_no_c0(
+    x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
+):
+    import cupy as cp
+
+    x = x.swapaxes(0, 1)  # time first
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x, weight_ih, bias_ih
+    )
+    steps = x.shape[0]
+    h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    c0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = cp.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = cp.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = cp.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = cp.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = cp.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        step11_steps[t] = step11
+        h = h_next
+        c = c_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        c,
+        (
+            hoisted_saved,
+            hoisted_1,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            step11_steps,
+            h0,
+            c0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _cupy_backward_batch_first_no_h0_no_c0(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    hoisted_1,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    step11_steps,
+    h0,
+    c0,
+    weight_hh,
+    bias_hh,
+):
+    import cupy as cp
+
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            hoisted_1[t],
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            step11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = cp.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+    )
+    grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return (
+        grad_x,
+        None,
+        None,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+    )
+
+
+def _cupy_forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
+    import cupy as cp
+
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x, weight_ih, bias_ih
+    )
+    steps = x.shape[0]
+    h = h0
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = cp.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = cp.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = cp.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = cp.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = cp.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        step11_steps[t] = step11
+        h = h_next
+        c = c_next
+    return (
+        y,
+        h,
+        c,
+        (
+            hoisted_saved,
+            hoisted_1,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            step11_steps,
+            h0,
+            c0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _cupy_backward_no_batch_first(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    hoisted_1,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    step11_steps,
+    h0,
+    c0,
+    weight_hh,
+    bias_hh,
+):
+    import cupy as cp
+
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            hoisted_1[t],
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            step11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = cp.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+    )
+    grad_x = hoisted_grad_x
+    grad_h0 = grad_next_h
+    grad_c0 = grad_next_c
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return (
+        grad_x,
+        grad_h0,
+        grad_c0,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+    )
+
+
+def _cupy_forward_no_batch_first_no_c0(
+    x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
+):
+    import cupy as cp
+
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x, weight_ih, bias_ih
+    )
+    steps = x.shape[0]
+    h = h0
+    c0 = cp.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -3593,7 +2180,7 @@ def _cupy_backward_no_batch_first_no_c0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_no_c0_step(
+        grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
@@ -3611,11 +2198,11 @@ def _cupy_backward_no_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_no_c0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_no_c0_hoisted(grad_gates_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
@@ -3634,233 +2221,12 @@ def _cupy_backward_no_batch_first_no_c0(
     )
 
 
-# lstm_no_batch_first_no_c0_hoisted_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_no_batch_first_no_c0_hoisted_fwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_no_c0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _lstm_no_batch_first_no_c0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# lstm_no_batch_first_no_c0_step_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_no_batch_first_no_c0_step_fwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T gates",
-    """
-    T _t4 = hoisted_1 + _t3;
-    gates = _t4 + bias_hh;
-    """,
-)
-
-
-# lstm_no_batch_first_no_c0_step_fwd_1: layers_spec/layers/lstm.yaml:30
-_lstm_no_batch_first_no_c0_step_fwd_1 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_step_fwd_1",
-    "T _t5",
-    "T input_gate",
-    """
-    input_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# lstm_no_batch_first_no_c0_step_fwd_2: layers_spec/layers/lstm.yaml:31
-_lstm_no_batch_first_no_c0_step_fwd_2 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_step_fwd_2",
-    "T _t6",
-    "T forget_gate",
-    """
-    forget_gate = exp(_t6 < 0 ? _t6 : T(0)) / (1 + exp(-fabs(_t6)));
-    """,
-)
-
-
-# lstm_no_batch_first_no_c0_step_fwd_3: layers_spec/layers/lstm.yaml:32
-_lstm_no_batch_first_no_c0_step_fwd_3 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_step_fwd_3",
-    "T _t7",
-    "T cell_gate",
-    """
-    cell_gate = tanh(_t7);
-    """,
-)
-
-
-# lstm_no_batch_first_no_c0_step_fwd_4: layers_spec/layers/lstm.yaml:33,34,35
-_lstm_no_batch_first_no_c0_step_fwd_4 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_step_fwd_4",
-    "T _t8, T forget_gate, T c, T input_gate, T cell_gate",
-    "T output_gate, T c_next, T _t11, T h_next",
-    """
-    output_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    T _t9 = forget_gate * c;
-    T _t10 = input_gate * cell_gate;
-    c_next = _t9 + _t10;
-    _t11 = tanh(c_next);
-    h_next = output_gate * _t11;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_no_c0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    gates = _lstm_no_batch_first_no_c0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    _t5 = _cupy_chunk(gates, 4, 0, -1)
-    input_gate = _lstm_no_batch_first_no_c0_step_fwd_1(_t5)
-    _t6 = _cupy_chunk(gates, 4, 1, -1)
-    forget_gate = _lstm_no_batch_first_no_c0_step_fwd_2(_t6)
-    _t7 = _cupy_chunk(gates, 4, 2, -1)
-    cell_gate = _lstm_no_batch_first_no_c0_step_fwd_3(_t7)
-    _t8 = _cupy_chunk(gates, 4, 3, -1)
-    output_gate, c_next, _t11, h_next = _lstm_no_batch_first_no_c0_step_fwd_4(
-        _t8, forget_gate, c, input_gate, cell_gate
-    )
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
-
-
-# lstm_no_batch_first_no_c0_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:61,62,180,201
-_lstm_no_batch_first_no_c0_step_bwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_step_bwd_0",
-    "T grad_next_h, T grad_y, T _t11, T output_gate, T grad_next_c, T cell_gate, T input_gate, T c, T forget_gate",
-    "T grad_input_gate, T grad_cell_gate, T grad_forget_gate, T grad_c, T _t23",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    T grad_output_gate = grad_h_next * _t11;
-    T _t13 = grad_h_next * output_gate;
-    T _t14 = _t11 * _t11;
-    T _t15 = T(1) - _t14;
-    T _t16 = _t13 * _t15;
-    T grad_c_next = grad_next_c + _t16;
-    grad_input_gate = grad_c_next * cell_gate;
-    grad_cell_gate = grad_c_next * input_gate;
-    grad_forget_gate = grad_c_next * c;
-    grad_c = grad_c_next * forget_gate;
-    T _t21 = grad_output_gate * output_gate;
-    T _t22 = T(1) - output_gate;
-    _t23 = _t21 * _t22;
-    """,
-)
-
-
-# lstm_no_batch_first_no_c0_step_bwd_1: layers_spec/primitives.yaml:180
-_lstm_no_batch_first_no_c0_step_bwd_1 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_step_bwd_1",
-    "T cell_gate, T grad_cell_gate",
-    "T _t27",
-    """
-    T _t25 = cell_gate * cell_gate;
-    T _t26 = T(1) - _t25;
-    _t27 = grad_cell_gate * _t26;
-    """,
-)
-
-
-# lstm_no_batch_first_no_c0_step_bwd_2: layers_spec/primitives.yaml:201
-_lstm_no_batch_first_no_c0_step_bwd_2 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_step_bwd_2",
-    "T grad_forget_gate, T forget_gate",
-    "T _t31",
-    """
-    T _t29 = grad_forget_gate * forget_gate;
-    T _t30 = T(1) - forget_gate;
-    _t31 = _t29 * _t30;
-    """,
-)
-
-
-# lstm_no_batch_first_no_c0_step_bwd_3: layers_spec/primitives.yaml:201
-_lstm_no_batch_first_no_c0_step_bwd_3 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_step_bwd_3",
-    "T grad_input_gate, T input_gate",
-    "T _t35",
-    """
-    T _t33 = grad_input_gate * input_gate;
-    T _t34 = T(1) - input_gate;
-    _t35 = _t33 * _t34;
-    """,
-)
-
-
-# lstm_no_batch_first_no_c0_step_bwd_4: layers_spec/primitives.yaml:823
-_lstm_no_batch_first_no_c0_step_bwd_4 = ElementwiseKernel(
-    "lstm_no_batch_first_no_c0_step_bwd_4",
-    "T _t24, T _t28, T _t32, T _t36",
-    "T grad_gates",
-    """
-    T _t37 = _t24 + _t28;
-    T _t38 = _t37 + _t32;
-    grad_gates = _t38 + _t36;
-    """,
-)
-
-
-def _cupy_backward_no_batch_first_no_c0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t11,
-):
-    grad_input_gate, grad_cell_gate, grad_forget_gate, grad_c, _t23 = (
-        _lstm_no_batch_first_no_c0_step_bwd_0(
-            grad_next_h,
-            grad_y,
-            _t11,
-            output_gate,
-            grad_next_c,
-            cell_gate,
-            input_gate,
-            c,
-            forget_gate,
-        )
-    )
-    _t24 = _cupy_chunk_place(_t23, hoisted_1, 4, 3, -1)
-    _t27 = _lstm_no_batch_first_no_c0_step_bwd_1(cell_gate, grad_cell_gate)
-    _t28 = _cupy_chunk_place(_t27, hoisted_1, 4, 2, -1)
-    _t31 = _lstm_no_batch_first_no_c0_step_bwd_2(grad_forget_gate, forget_gate)
-    _t32 = _cupy_chunk_place(_t31, hoisted_1, 4, 1, -1)
-    _t35 = _lstm_no_batch_first_no_c0_step_bwd_3(grad_input_gate, input_gate)
-    _t36 = _cupy_chunk_place(_t35, hoisted_1, 4, 0, -1)
-    grad_gates = _lstm_no_batch_first_no_c0_step_bwd_4(_t24, _t28, _t32, _t36)
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _cupy_backward_no_batch_first_no_c0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_no_batch_first_no_c0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _cupy_forward_no_batch_first_no_h0(
     x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_no_h0_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
@@ -3869,9 +2235,7 @@ def _cupy_forward_no_batch_first_no_h0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _cupy_forward_no_batch_first_no_h0_step(
-                h, c, hoisted_1[t], weight_hh, bias_hh
-            )
+            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -3942,7 +2306,7 @@ def _cupy_backward_no_batch_first_no_h0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_no_h0_step(
+        grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
@@ -3960,11 +2324,11 @@ def _cupy_backward_no_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_no_h0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_no_h0_hoisted(grad_gates_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_c0 = grad_next_c
@@ -3983,233 +2347,12 @@ def _cupy_backward_no_batch_first_no_h0(
     )
 
 
-# lstm_no_batch_first_no_h0_hoisted_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_no_batch_first_no_h0_hoisted_fwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _lstm_no_batch_first_no_h0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# lstm_no_batch_first_no_h0_step_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_no_batch_first_no_h0_step_fwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T gates",
-    """
-    T _t4 = hoisted_1 + _t3;
-    gates = _t4 + bias_hh;
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_step_fwd_1: layers_spec/layers/lstm.yaml:30
-_lstm_no_batch_first_no_h0_step_fwd_1 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_step_fwd_1",
-    "T _t5",
-    "T input_gate",
-    """
-    input_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_step_fwd_2: layers_spec/layers/lstm.yaml:31
-_lstm_no_batch_first_no_h0_step_fwd_2 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_step_fwd_2",
-    "T _t6",
-    "T forget_gate",
-    """
-    forget_gate = exp(_t6 < 0 ? _t6 : T(0)) / (1 + exp(-fabs(_t6)));
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_step_fwd_3: layers_spec/layers/lstm.yaml:32
-_lstm_no_batch_first_no_h0_step_fwd_3 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_step_fwd_3",
-    "T _t7",
-    "T cell_gate",
-    """
-    cell_gate = tanh(_t7);
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_step_fwd_4: layers_spec/layers/lstm.yaml:33,34,35
-_lstm_no_batch_first_no_h0_step_fwd_4 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_step_fwd_4",
-    "T _t8, T forget_gate, T c, T input_gate, T cell_gate",
-    "T output_gate, T c_next, T _t11, T h_next",
-    """
-    output_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    T _t9 = forget_gate * c;
-    T _t10 = input_gate * cell_gate;
-    c_next = _t9 + _t10;
-    _t11 = tanh(c_next);
-    h_next = output_gate * _t11;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_no_h0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    gates = _lstm_no_batch_first_no_h0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    _t5 = _cupy_chunk(gates, 4, 0, -1)
-    input_gate = _lstm_no_batch_first_no_h0_step_fwd_1(_t5)
-    _t6 = _cupy_chunk(gates, 4, 1, -1)
-    forget_gate = _lstm_no_batch_first_no_h0_step_fwd_2(_t6)
-    _t7 = _cupy_chunk(gates, 4, 2, -1)
-    cell_gate = _lstm_no_batch_first_no_h0_step_fwd_3(_t7)
-    _t8 = _cupy_chunk(gates, 4, 3, -1)
-    output_gate, c_next, _t11, h_next = _lstm_no_batch_first_no_h0_step_fwd_4(
-        _t8, forget_gate, c, input_gate, cell_gate
-    )
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
-
-
-# lstm_no_batch_first_no_h0_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:61,62,180,201
-_lstm_no_batch_first_no_h0_step_bwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_step_bwd_0",
-    "T grad_next_h, T grad_y, T _t11, T output_gate, T grad_next_c, T cell_gate, T input_gate, T c, T forget_gate",
-    "T grad_input_gate, T grad_cell_gate, T grad_forget_gate, T grad_c, T _t23",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    T grad_output_gate = grad_h_next * _t11;
-    T _t13 = grad_h_next * output_gate;
-    T _t14 = _t11 * _t11;
-    T _t15 = T(1) - _t14;
-    T _t16 = _t13 * _t15;
-    T grad_c_next = grad_next_c + _t16;
-    grad_input_gate = grad_c_next * cell_gate;
-    grad_cell_gate = grad_c_next * input_gate;
-    grad_forget_gate = grad_c_next * c;
-    grad_c = grad_c_next * forget_gate;
-    T _t21 = grad_output_gate * output_gate;
-    T _t22 = T(1) - output_gate;
-    _t23 = _t21 * _t22;
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_step_bwd_1: layers_spec/primitives.yaml:180
-_lstm_no_batch_first_no_h0_step_bwd_1 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_step_bwd_1",
-    "T cell_gate, T grad_cell_gate",
-    "T _t27",
-    """
-    T _t25 = cell_gate * cell_gate;
-    T _t26 = T(1) - _t25;
-    _t27 = grad_cell_gate * _t26;
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_step_bwd_2: layers_spec/primitives.yaml:201
-_lstm_no_batch_first_no_h0_step_bwd_2 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_step_bwd_2",
-    "T grad_forget_gate, T forget_gate",
-    "T _t31",
-    """
-    T _t29 = grad_forget_gate * forget_gate;
-    T _t30 = T(1) - forget_gate;
-    _t31 = _t29 * _t30;
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_step_bwd_3: layers_spec/primitives.yaml:201
-_lstm_no_batch_first_no_h0_step_bwd_3 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_step_bwd_3",
-    "T grad_input_gate, T input_gate",
-    "T _t35",
-    """
-    T _t33 = grad_input_gate * input_gate;
-    T _t34 = T(1) - input_gate;
-    _t35 = _t33 * _t34;
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_step_bwd_4: layers_spec/primitives.yaml:823
-_lstm_no_batch_first_no_h0_step_bwd_4 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_step_bwd_4",
-    "T _t24, T _t28, T _t32, T _t36",
-    "T grad_gates",
-    """
-    T _t37 = _t24 + _t28;
-    T _t38 = _t37 + _t32;
-    grad_gates = _t38 + _t36;
-    """,
-)
-
-
-def _cupy_backward_no_batch_first_no_h0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t11,
-):
-    grad_input_gate, grad_cell_gate, grad_forget_gate, grad_c, _t23 = (
-        _lstm_no_batch_first_no_h0_step_bwd_0(
-            grad_next_h,
-            grad_y,
-            _t11,
-            output_gate,
-            grad_next_c,
-            cell_gate,
-            input_gate,
-            c,
-            forget_gate,
-        )
-    )
-    _t24 = _cupy_chunk_place(_t23, hoisted_1, 4, 3, -1)
-    _t27 = _lstm_no_batch_first_no_h0_step_bwd_1(cell_gate, grad_cell_gate)
-    _t28 = _cupy_chunk_place(_t27, hoisted_1, 4, 2, -1)
-    _t31 = _lstm_no_batch_first_no_h0_step_bwd_2(grad_forget_gate, forget_gate)
-    _t32 = _cupy_chunk_place(_t31, hoisted_1, 4, 1, -1)
-    _t35 = _lstm_no_batch_first_no_h0_step_bwd_3(grad_input_gate, input_gate)
-    _t36 = _cupy_chunk_place(_t35, hoisted_1, 4, 0, -1)
-    grad_gates = _lstm_no_batch_first_no_h0_step_bwd_4(_t24, _t28, _t32, _t36)
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _cupy_backward_no_batch_first_no_h0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_no_batch_first_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _cupy_forward_no_batch_first_no_h0_no_c0(
     x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_no_h0_no_c0_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
@@ -4219,9 +2362,7 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
-            _cupy_forward_no_batch_first_no_h0_no_c0_step(
-                h, c, hoisted_1[t], weight_hh, bias_hh
-            )
+            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -4292,33 +2433,29 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = (
-            _cupy_backward_no_batch_first_no_h0_no_c0_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                hoisted_1[t],
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                step11_steps[t],
-            )
+        grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            hoisted_1[t],
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            step11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_no_h0_no_c0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_no_h0_no_c0_hoisted(
-            grad_gates_steps, *hoisted_saved
-        )
+        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
@@ -4334,229 +2471,6 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
         grad_bias_ih,
         grad_bias_hh,
     )
-
-
-# lstm_no_batch_first_no_h0_no_c0_hoisted_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_no_batch_first_no_h0_no_c0_hoisted_fwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_no_h0_no_c0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _lstm_no_batch_first_no_h0_no_c0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# lstm_no_batch_first_no_h0_no_c0_step_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_no_batch_first_no_h0_no_c0_step_fwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T gates",
-    """
-    T _t4 = hoisted_1 + _t3;
-    gates = _t4 + bias_hh;
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_no_c0_step_fwd_1: layers_spec/layers/lstm.yaml:30
-_lstm_no_batch_first_no_h0_no_c0_step_fwd_1 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_step_fwd_1",
-    "T _t5",
-    "T input_gate",
-    """
-    input_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_no_c0_step_fwd_2: layers_spec/layers/lstm.yaml:31
-_lstm_no_batch_first_no_h0_no_c0_step_fwd_2 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_step_fwd_2",
-    "T _t6",
-    "T forget_gate",
-    """
-    forget_gate = exp(_t6 < 0 ? _t6 : T(0)) / (1 + exp(-fabs(_t6)));
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_no_c0_step_fwd_3: layers_spec/layers/lstm.yaml:32
-_lstm_no_batch_first_no_h0_no_c0_step_fwd_3 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_step_fwd_3",
-    "T _t7",
-    "T cell_gate",
-    """
-    cell_gate = tanh(_t7);
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_no_c0_step_fwd_4: layers_spec/layers/lstm.yaml:33,34,35
-_lstm_no_batch_first_no_h0_no_c0_step_fwd_4 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_step_fwd_4",
-    "T _t8, T forget_gate, T c, T input_gate, T cell_gate",
-    "T output_gate, T c_next, T _t11, T h_next",
-    """
-    output_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    T _t9 = forget_gate * c;
-    T _t10 = input_gate * cell_gate;
-    c_next = _t9 + _t10;
-    _t11 = tanh(c_next);
-    h_next = output_gate * _t11;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_no_h0_no_c0_step(h, c, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    gates = _lstm_no_batch_first_no_h0_no_c0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    _t5 = _cupy_chunk(gates, 4, 0, -1)
-    input_gate = _lstm_no_batch_first_no_h0_no_c0_step_fwd_1(_t5)
-    _t6 = _cupy_chunk(gates, 4, 1, -1)
-    forget_gate = _lstm_no_batch_first_no_h0_no_c0_step_fwd_2(_t6)
-    _t7 = _cupy_chunk(gates, 4, 2, -1)
-    cell_gate = _lstm_no_batch_first_no_h0_no_c0_step_fwd_3(_t7)
-    _t8 = _cupy_chunk(gates, 4, 3, -1)
-    output_gate, c_next, _t11, h_next = _lstm_no_batch_first_no_h0_no_c0_step_fwd_4(
-        _t8, forget_gate, c, input_gate, cell_gate
-    )
-    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
-
-
-# lstm_no_batch_first_no_h0_no_c0_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:61,62,180,201
-_lstm_no_batch_first_no_h0_no_c0_step_bwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_step_bwd_0",
-    "T grad_next_h, T grad_y, T _t11, T output_gate, T grad_next_c, T cell_gate, T input_gate, T c, T forget_gate",
-    "T grad_input_gate, T grad_cell_gate, T grad_forget_gate, T grad_c, T _t23",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    T grad_output_gate = grad_h_next * _t11;
-    T _t13 = grad_h_next * output_gate;
-    T _t14 = _t11 * _t11;
-    T _t15 = T(1) - _t14;
-    T _t16 = _t13 * _t15;
-    T grad_c_next = grad_next_c + _t16;
-    grad_input_gate = grad_c_next * cell_gate;
-    grad_cell_gate = grad_c_next * input_gate;
-    grad_forget_gate = grad_c_next * c;
-    grad_c = grad_c_next * forget_gate;
-    T _t21 = grad_output_gate * output_gate;
-    T _t22 = T(1) - output_gate;
-    _t23 = _t21 * _t22;
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_no_c0_step_bwd_1: layers_spec/primitives.yaml:180
-_lstm_no_batch_first_no_h0_no_c0_step_bwd_1 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_step_bwd_1",
-    "T cell_gate, T grad_cell_gate",
-    "T _t27",
-    """
-    T _t25 = cell_gate * cell_gate;
-    T _t26 = T(1) - _t25;
-    _t27 = grad_cell_gate * _t26;
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_no_c0_step_bwd_2: layers_spec/primitives.yaml:201
-_lstm_no_batch_first_no_h0_no_c0_step_bwd_2 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_step_bwd_2",
-    "T grad_forget_gate, T forget_gate",
-    "T _t31",
-    """
-    T _t29 = grad_forget_gate * forget_gate;
-    T _t30 = T(1) - forget_gate;
-    _t31 = _t29 * _t30;
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_no_c0_step_bwd_3: layers_spec/primitives.yaml:201
-_lstm_no_batch_first_no_h0_no_c0_step_bwd_3 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_step_bwd_3",
-    "T grad_input_gate, T input_gate",
-    "T _t35",
-    """
-    T _t33 = grad_input_gate * input_gate;
-    T _t34 = T(1) - input_gate;
-    _t35 = _t33 * _t34;
-    """,
-)
-
-
-# lstm_no_batch_first_no_h0_no_c0_step_bwd_4: layers_spec/primitives.yaml:823
-_lstm_no_batch_first_no_h0_no_c0_step_bwd_4 = ElementwiseKernel(
-    "lstm_no_batch_first_no_h0_no_c0_step_bwd_4",
-    "T _t24, T _t28, T _t32, T _t36",
-    "T grad_gates",
-    """
-    T _t37 = _t24 + _t28;
-    T _t38 = _t37 + _t32;
-    grad_gates = _t38 + _t36;
-    """,
-)
-
-
-def _cupy_backward_no_batch_first_no_h0_no_c0_step(
-    grad_next_h,
-    grad_next_c,
-    grad_y,
-    c,
-    weight_hh,
-    hoisted_1,
-    input_gate,
-    forget_gate,
-    cell_gate,
-    output_gate,
-    _t11,
-):
-    grad_input_gate, grad_cell_gate, grad_forget_gate, grad_c, _t23 = (
-        _lstm_no_batch_first_no_h0_no_c0_step_bwd_0(
-            grad_next_h,
-            grad_y,
-            _t11,
-            output_gate,
-            grad_next_c,
-            cell_gate,
-            input_gate,
-            c,
-            forget_gate,
-        )
-    )
-    _t24 = _cupy_chunk_place(_t23, hoisted_1, 4, 3, -1)
-    _t27 = _lstm_no_batch_first_no_h0_no_c0_step_bwd_1(cell_gate, grad_cell_gate)
-    _t28 = _cupy_chunk_place(_t27, hoisted_1, 4, 2, -1)
-    _t31 = _lstm_no_batch_first_no_h0_no_c0_step_bwd_2(grad_forget_gate, forget_gate)
-    _t32 = _cupy_chunk_place(_t31, hoisted_1, 4, 1, -1)
-    _t35 = _lstm_no_batch_first_no_h0_no_c0_step_bwd_3(grad_input_gate, input_gate)
-    _t36 = _cupy_chunk_place(_t35, hoisted_1, 4, 0, -1)
-    grad_gates = _lstm_no_batch_first_no_h0_no_c0_step_bwd_4(_t24, _t28, _t32, _t36)
-    grad_h = grad_gates @ weight_hh
-    return grad_h, grad_c, grad_gates
-
-
-def _cupy_backward_no_batch_first_no_h0_no_c0_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_no_batch_first_no_h0_no_c0_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 _CUPY_VARIANTS = {

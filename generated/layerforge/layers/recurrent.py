@@ -12,6 +12,8 @@ from layerforge._runtime import (
     check_arrays,
     check_context,
     check_attribute,
+    check_nonempty,
+    check_steps,
     activation_module,
     check_options,
 )
@@ -84,6 +86,9 @@ def forward(
         optional=("h0",),
     )
     check_attribute("recurrent", "batch_first", batch_first, "bool")
+    check_steps("recurrent", "x", x.shape, 1 if batch_first else 0)
+    check_nonempty("recurrent", "x", x.shape, -1)
+    check_nonempty("recurrent", "weight_hh", weight_hh.shape, -1)
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get((activation, batch_first, h0 is not None))
@@ -103,7 +108,7 @@ def forward(
         raise ValueError(
             f"recurrent: activation {activation!r} cannot fill this layer's slot, "
             "which is not its last step (no composition); choose one of "
-            f"{', '.join(_CUPY_FUSED)}"
+            f"{', '.join(dict.fromkeys(key[0] for key in _CUPY_FUSED))}"
         )
     options = {} if activation_options is None else activation_options
     fused = _FUSED.get((activation, batch_first, h0 is not None))
@@ -118,7 +123,7 @@ def forward(
     raise ValueError(
         f"recurrent: activation {activation!r} cannot fill this layer's slot, "
         "which is not its last step (no composition); choose one of "
-        f"{', '.join(_FUSED)}"
+        f"{', '.join(dict.fromkeys(key[0] for key in _FUSED))}"
     )
 
 
@@ -142,11 +147,13 @@ def backward(grad_y, grad_h_n, ctx):
 
 def _forward_batch_first_tanh(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_batch_first_tanh_hoisted(x, weight_ih, bias_ih)
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
+        x, weight_ih, bias_ih
+    )
     steps = x.shape[0]
     h = h0
     for t in range(steps):
-        h_next = _forward_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
+        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
@@ -161,17 +168,17 @@ def _backward_batch_first_tanh(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _backward_batch_first_tanh_step(
+        grad_next_h, step8 = _backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1 = _backward_batch_first_tanh_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+        _backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
@@ -183,17 +190,17 @@ def _backward_batch_first_tanh(
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
+def _forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = x @ weight_ih.T + bias_ih
     return hoisted_1, (x, weight_ih, bias_ih)
 
 
-def _forward_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
+def _forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
     h_next = np.tanh(hoisted_1 + h @ weight_hh.T + bias_hh)
     return h_next
 
 
-def _backward_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
+def _backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
     grad_h_next = grad_next_h + grad_y
     _t1 = h_next * h_next
     np.subtract(1, _t1, out=_t1)
@@ -202,13 +209,13 @@ def _backward_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
     return grad_h, _t1
 
 
-def _backward_batch_first_tanh_deferred(h, bias_hh, _t1):
+def _backward_no_batch_first_tanh_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _backward_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
+def _backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
     grad_x = grad_hoisted_1 @ weight_ih
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
@@ -217,11 +224,13 @@ def _backward_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
 
 def _forward_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_batch_first_relu_hoisted(x, weight_ih, bias_ih)
+    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+        x, weight_ih, bias_ih
+    )
     steps = x.shape[0]
     h = h0
     for t in range(steps):
-        h_next, step5 = _forward_batch_first_relu_step(
+        h_next, step5 = _forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
@@ -240,17 +249,17 @@ def _backward_batch_first_relu(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _backward_batch_first_relu_step(
+        grad_next_h, step7 = _backward_no_batch_first_relu_step(
             grad_next_h, grad_y[t], weight_hh, step5_steps[t]
         )
         if t == steps - 1:
             step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1 = _backward_batch_first_relu_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+        _backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
@@ -262,31 +271,31 @@ def _backward_batch_first_relu(
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_batch_first_relu_hoisted(x, weight_ih, bias_ih):
+def _forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = x @ weight_ih.T + bias_ih
     return hoisted_1, (x, weight_ih, bias_ih)
 
 
-def _forward_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
+def _forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
     _t1 = hoisted_1 + h @ weight_hh.T + bias_hh
     h_next = np.clip(_t1, 0, np.inf)
     return h_next, _t1
 
 
-def _backward_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t1):
+def _backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t1):
     grad_h_next = grad_next_h + grad_y
     _t2 = np.multiply(grad_h_next, _t1 > 0, out=grad_h_next)
     grad_h = _t2 @ weight_hh
     return grad_h, _t2
 
 
-def _backward_batch_first_relu_deferred(h, bias_hh, _t1):
+def _backward_no_batch_first_relu_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _backward_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
+def _backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
     grad_x = grad_hoisted_1 @ weight_ih
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
@@ -295,13 +304,15 @@ def _backward_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
 
 def _forward_batch_first_identity(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h = h0
     for t in range(steps):
-        step5 = _forward_batch_first_identity_step(h, hoisted_1[t], weight_hh, bias_hh)
+        step5 = _forward_no_batch_first_identity_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
         if t == 0:
             y = np.empty((steps, *step5.shape), dtype=step5.dtype)
         y[t] = step5
@@ -316,17 +327,17 @@ def _backward_batch_first_identity(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _backward_batch_first_identity_step(
+        grad_next_h, step6 = _backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1 = _backward_batch_first_identity_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+        _backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
@@ -338,29 +349,29 @@ def _backward_batch_first_identity(
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_batch_first_identity_hoisted(x, weight_ih, bias_ih):
+def _forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = x @ weight_ih.T + bias_ih
     return hoisted_1, (x, weight_ih, bias_ih)
 
 
-def _forward_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
+def _forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
     _t1 = hoisted_1 + h @ weight_hh.T + bias_hh
     return _t1
 
 
-def _backward_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
+def _backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
     _t1 = grad_next_h + grad_y
     grad_h = _t1 @ weight_hh
     return grad_h, _t1
 
 
-def _backward_batch_first_identity_deferred(h, bias_hh, _t1):
+def _backward_no_batch_first_identity_deferred(h, bias_hh, _t1):
     grad_bias_hh = _sum_to(_t1, bias_hh.shape)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _backward_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
+def _backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
     grad_x = grad_hoisted_1 @ weight_ih
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
@@ -369,16 +380,14 @@ def _backward_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih
 
 def _forward_batch_first_tanh_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_batch_first_tanh_no_h0_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next = _forward_batch_first_tanh_no_h0_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
+        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
@@ -393,17 +402,17 @@ def _backward_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _backward_batch_first_tanh_no_h0_step(
+        grad_next_h, step8 = _backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1 = _backward_batch_first_tanh_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_tanh_no_h0_hoisted(step8_steps, *hoisted_saved)
+        _backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
@@ -414,48 +423,16 @@ def _backward_batch_first_tanh_no_h0(
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_batch_first_tanh_no_h0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_batch_first_tanh_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    h_next = np.tanh(hoisted_1 + h @ weight_hh.T + bias_hh)
-    return h_next
-
-
-def _backward_batch_first_tanh_no_h0_step(grad_next_h, grad_y, weight_hh, h_next):
-    grad_h_next = grad_next_h + grad_y
-    _t1 = h_next * h_next
-    np.subtract(1, _t1, out=_t1)
-    _t1 *= grad_h_next
-    grad_h = _t1 @ weight_hh
-    return grad_h, _t1
-
-
-def _backward_batch_first_tanh_no_h0_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_batch_first_tanh_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_batch_first_relu_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_batch_first_relu_no_h0_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step5 = _forward_batch_first_relu_no_h0_step(
+        h_next, step5 = _forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
@@ -474,17 +451,17 @@ def _backward_batch_first_relu_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _backward_batch_first_relu_no_h0_step(
+        grad_next_h, step7 = _backward_no_batch_first_relu_step(
             grad_next_h, grad_y[t], weight_hh, step5_steps[t]
         )
         if t == steps - 1:
             step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1 = _backward_batch_first_relu_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_relu_no_h0_hoisted(step7_steps, *hoisted_saved)
+        _backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
@@ -495,47 +472,16 @@ def _backward_batch_first_relu_no_h0(
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_batch_first_relu_no_h0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_batch_first_relu_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    _t1 = hoisted_1 + h @ weight_hh.T + bias_hh
-    h_next = np.clip(_t1, 0, np.inf)
-    return h_next, _t1
-
-
-def _backward_batch_first_relu_no_h0_step(grad_next_h, grad_y, weight_hh, _t1):
-    grad_h_next = grad_next_h + grad_y
-    _t2 = np.multiply(grad_h_next, _t1 > 0, out=grad_h_next)
-    grad_h = _t2 @ weight_hh
-    return grad_h, _t2
-
-
-def _backward_batch_first_relu_no_h0_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_batch_first_relu_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_batch_first_identity_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_batch_first_identity_no_h0_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        step5 = _forward_batch_first_identity_no_h0_step(
+        step5 = _forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
@@ -552,17 +498,17 @@ def _backward_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _backward_batch_first_identity_no_h0_step(
+        grad_next_h, step6 = _backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1 = _backward_batch_first_identity_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_batch_first_identity_no_h0_hoisted(step6_steps, *hoisted_saved)
+        _backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
@@ -571,35 +517,6 @@ def _backward_batch_first_identity_no_h0(
     grad_bias_ih = hoisted_grad_bias_ih
     grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-def _forward_batch_first_identity_no_h0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_batch_first_identity_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    _t1 = hoisted_1 + h @ weight_hh.T + bias_hh
-    return _t1
-
-
-def _backward_batch_first_identity_no_h0_step(grad_next_h, grad_y, weight_hh):
-    _t1 = grad_next_h + grad_y
-    grad_h = _t1 @ weight_hh
-    return grad_h, _t1
-
-
-def _backward_batch_first_identity_no_h0_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_batch_first_identity_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 def _forward_no_batch_first_tanh(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
@@ -642,38 +559,6 @@ def _backward_no_batch_first_tanh(
     grad_bias_ih = hoisted_grad_bias_ih
     grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-def _forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
-    h_next = np.tanh(hoisted_1 + h @ weight_hh.T + bias_hh)
-    return h_next
-
-
-def _backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
-    grad_h_next = grad_next_h + grad_y
-    _t1 = h_next * h_next
-    np.subtract(1, _t1, out=_t1)
-    _t1 *= grad_h_next
-    grad_h = _t1 @ weight_hh
-    return grad_h, _t1
-
-
-def _backward_no_batch_first_tanh_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 def _forward_no_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
@@ -722,37 +607,6 @@ def _backward_no_batch_first_relu(
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
-    _t1 = hoisted_1 + h @ weight_hh.T + bias_hh
-    h_next = np.clip(_t1, 0, np.inf)
-    return h_next, _t1
-
-
-def _backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t1):
-    grad_h_next = grad_next_h + grad_y
-    _t2 = np.multiply(grad_h_next, _t1 > 0, out=grad_h_next)
-    grad_h = _t2 @ weight_hh
-    return grad_h, _t2
-
-
-def _backward_no_batch_first_relu_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_no_batch_first_identity(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
         x, weight_ih, bias_ih
@@ -797,46 +651,15 @@ def _backward_no_batch_first_identity(
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
-    _t1 = hoisted_1 + h @ weight_hh.T + bias_hh
-    return _t1
-
-
-def _backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
-    _t1 = grad_next_h + grad_y
-    grad_h = _t1 @ weight_hh
-    return grad_h, _t1
-
-
-def _backward_no_batch_first_identity_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_no_batch_first_tanh_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_no_h0_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next = _forward_no_batch_first_tanh_no_h0_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
+        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
@@ -850,17 +673,17 @@ def _backward_no_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _backward_no_batch_first_tanh_no_h0_step(
+        grad_next_h, step8 = _backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1 = _backward_no_batch_first_tanh_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_no_h0_hoisted(step8_steps, *hoisted_saved)
+        _backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
@@ -870,47 +693,15 @@ def _backward_no_batch_first_tanh_no_h0(
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_no_batch_first_tanh_no_h0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_no_batch_first_tanh_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    h_next = np.tanh(hoisted_1 + h @ weight_hh.T + bias_hh)
-    return h_next
-
-
-def _backward_no_batch_first_tanh_no_h0_step(grad_next_h, grad_y, weight_hh, h_next):
-    grad_h_next = grad_next_h + grad_y
-    _t1 = h_next * h_next
-    np.subtract(1, _t1, out=_t1)
-    _t1 *= grad_h_next
-    grad_h = _t1 @ weight_hh
-    return grad_h, _t1
-
-
-def _backward_no_batch_first_tanh_no_h0_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_tanh_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_no_batch_first_relu_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_no_h0_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step5 = _forward_no_batch_first_relu_no_h0_step(
+        h_next, step5 = _forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
@@ -928,17 +719,17 @@ def _backward_no_batch_first_relu_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _backward_no_batch_first_relu_no_h0_step(
+        grad_next_h, step7 = _backward_no_batch_first_relu_step(
             grad_next_h, grad_y[t], weight_hh, step5_steps[t]
         )
         if t == steps - 1:
             step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1 = _backward_no_batch_first_relu_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_no_h0_hoisted(step7_steps, *hoisted_saved)
+        _backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
@@ -948,48 +739,17 @@ def _backward_no_batch_first_relu_no_h0(
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _forward_no_batch_first_relu_no_h0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_no_batch_first_relu_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    _t1 = hoisted_1 + h @ weight_hh.T + bias_hh
-    h_next = np.clip(_t1, 0, np.inf)
-    return h_next, _t1
-
-
-def _backward_no_batch_first_relu_no_h0_step(grad_next_h, grad_y, weight_hh, _t1):
-    grad_h_next = grad_next_h + grad_y
-    _t2 = np.multiply(grad_h_next, _t1 > 0, out=grad_h_next)
-    grad_h = _t2 @ weight_hh
-    return grad_h, _t2
-
-
-def _backward_no_batch_first_relu_no_h0_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_relu_no_h0_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_no_batch_first_identity_no_h0(
     x, h0, weight_ih, weight_hh, bias_ih, bias_hh
 ):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_no_h0_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        step5 = _forward_no_batch_first_identity_no_h0_step(
+        step5 = _forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
@@ -1005,17 +765,17 @@ def _backward_no_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _backward_no_batch_first_identity_no_h0_step(
+        grad_next_h, step6 = _backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1 = _backward_no_batch_first_identity_no_h0_deferred(
+    deferred_0, deferred_1 = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_no_h0_hoisted(step6_steps, *hoisted_saved)
+        _backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1023,37 +783,6 @@ def _backward_no_batch_first_identity_no_h0(
     grad_bias_ih = hoisted_grad_bias_ih
     grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-def _forward_no_batch_first_identity_no_h0_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-def _forward_no_batch_first_identity_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    _t1 = hoisted_1 + h @ weight_hh.T + bias_hh
-    return _t1
-
-
-def _backward_no_batch_first_identity_no_h0_step(grad_next_h, grad_y, weight_hh):
-    _t1 = grad_next_h + grad_y
-    grad_h = _t1 @ weight_hh
-    return grad_h, _t1
-
-
-def _backward_no_batch_first_identity_no_h0_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_identity_no_h0_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 _FUSED = {
@@ -1129,13 +858,13 @@ def _cupy_forward_batch_first_tanh(x, h0, weight_ih, weight_hh, bias_ih, bias_hh
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_batch_first_tanh_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h = h0
     for t in range(steps):
-        h_next = _cupy_forward_batch_first_tanh_step(
+        h_next = _cupy_forward_no_batch_first_tanh_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
@@ -1154,726 +883,6 @@ def _cupy_backward_batch_first_tanh(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _cupy_backward_batch_first_tanh_step(
-            grad_next_h, grad_y[t], weight_hh, y[t]
-        )
-        if t == steps - 1:
-            step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
-        step8_steps[t] = step8
-    deferred_0, deferred_1 = _cupy_backward_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-# recurrent_batch_first_tanh_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_batch_first_tanh_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_tanh_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _recurrent_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# recurrent_batch_first_tanh_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/tanh.yaml:8
-_recurrent_batch_first_tanh_step_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_tanh_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T h_next",
-    """
-    T _t4 = hoisted_1 + _t3;
-    T _t5 = _t4 + bias_hh;
-    h_next = tanh(_t5);
-    """,
-)
-
-
-def _cupy_forward_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    h_next = _recurrent_batch_first_tanh_step_fwd_0(hoisted_1, _t3, bias_hh)
-    return h_next
-
-
-# recurrent_batch_first_tanh_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:180
-_recurrent_batch_first_tanh_step_bwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_tanh_step_bwd_0",
-    "T grad_next_h, T grad_y, T h_next",
-    "T _t8",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    T _t6 = h_next * h_next;
-    T _t7 = T(1) - _t6;
-    _t8 = grad_h_next * _t7;
-    """,
-)
-
-
-def _cupy_backward_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
-    _t8 = _recurrent_batch_first_tanh_step_bwd_0(grad_next_h, grad_y, h_next)
-    grad_h = _t8 @ weight_hh
-    return grad_h, _t8
-
-
-def _cupy_backward_batch_first_tanh_deferred(h, bias_hh, _t8):
-    grad_bias_hh = _cupy_sum_to(_t8, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t8).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    import cupy as cp
-
-    x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_batch_first_relu_hoisted(
-        x, weight_ih, bias_ih
-    )
-    steps = x.shape[0]
-    h = h0
-    for t in range(steps):
-        h_next, step5 = _cupy_forward_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step5_steps = cp.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = h_next
-        step5_steps[t] = step5
-        h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
-
-
-def _cupy_backward_batch_first_relu(
-    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
-):
-    import cupy as cp
-
-    grad_y = grad_y.swapaxes(0, 1)  # time first
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _cupy_backward_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
-        )
-        if t == steps - 1:
-            step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
-        step7_steps[t] = step7
-    deferred_0, deferred_1 = _cupy_backward_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-# recurrent_batch_first_relu_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_batch_first_relu_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_relu_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_relu_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _recurrent_batch_first_relu_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# recurrent_batch_first_relu_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/relu.yaml:8
-_recurrent_batch_first_relu_step_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_relu_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T _t5, T h_next",
-    """
-    T _t4 = hoisted_1 + _t3;
-    _t5 = _t4 + bias_hh;
-    h_next = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
-    """,
-)
-
-
-def _cupy_forward_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    _t5, h_next = _recurrent_batch_first_relu_step_fwd_0(hoisted_1, _t3, bias_hh)
-    return h_next, _t5
-
-
-# recurrent_batch_first_relu_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:252
-_recurrent_batch_first_relu_step_bwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_relu_step_bwd_0",
-    "T grad_next_h, T grad_y, T _t5",
-    "T _t7",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    bool _t6 = _t5 > T(0);
-    _t7 = grad_h_next * _t6;
-    """,
-)
-
-
-def _cupy_backward_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t5):
-    _t7 = _recurrent_batch_first_relu_step_bwd_0(grad_next_h, grad_y, _t5)
-    grad_h = _t7 @ weight_hh
-    return grad_h, _t7
-
-
-def _cupy_backward_batch_first_relu_deferred(h, bias_hh, _t7):
-    grad_bias_hh = _cupy_sum_to(_t7, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t7).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_batch_first_identity(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    import cupy as cp
-
-    x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_batch_first_identity_hoisted(
-        x, weight_ih, bias_ih
-    )
-    steps = x.shape[0]
-    h = h0
-    for t in range(steps):
-        step5 = _cupy_forward_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = cp.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = step5
-        h = step5
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
-
-
-def _cupy_backward_batch_first_identity(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
-):
-    import cupy as cp
-
-    grad_y = grad_y.swapaxes(0, 1)  # time first
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _cupy_backward_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh
-        )
-        if t == steps - 1:
-            step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
-        step6_steps[t] = step6
-    deferred_0, deferred_1 = _cupy_backward_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-# recurrent_batch_first_identity_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_batch_first_identity_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_identity_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_identity_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _recurrent_batch_first_identity_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# recurrent_batch_first_identity_step_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_batch_first_identity_step_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_identity_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T _t5",
-    """
-    T _t4 = hoisted_1 + _t3;
-    _t5 = _t4 + bias_hh;
-    """,
-)
-
-
-def _cupy_forward_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    _t5 = _recurrent_batch_first_identity_step_fwd_0(hoisted_1, _t3, bias_hh)
-    return _t5
-
-
-# recurrent_batch_first_identity_step_bwd_0: <generated>:1
-_recurrent_batch_first_identity_step_bwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_identity_step_bwd_0",
-    "T grad_next_h, T grad_y",
-    "T _t6",
-    """
-    _t6 = grad_next_h + grad_y;
-    """,
-)
-
-
-def _cupy_backward_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
-    _t6 = _recurrent_batch_first_identity_step_bwd_0(grad_next_h, grad_y)
-    grad_h = _t6 @ weight_hh
-    return grad_h, _t6
-
-
-def _cupy_backward_batch_first_identity_deferred(h, bias_hh, _t6):
-    grad_bias_hh = _cupy_sum_to(_t6, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_batch_first_tanh_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    import cupy as cp
-
-    x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_batch_first_tanh_no_h0_hoisted(
-        x, weight_ih, bias_ih
-    )
-    steps = x.shape[0]
-    h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
-    h = h0
-    for t in range(steps):
-        h_next = _cupy_forward_batch_first_tanh_no_h0_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-        y[t] = h_next
-        h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
-
-
-def _cupy_backward_batch_first_tanh_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
-):
-    import cupy as cp
-
-    grad_y = grad_y.swapaxes(0, 1)  # time first
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _cupy_backward_batch_first_tanh_no_h0_step(
-            grad_next_h, grad_y[t], weight_hh, y[t]
-        )
-        if t == steps - 1:
-            step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
-        step8_steps[t] = step8
-    deferred_0, deferred_1 = _cupy_backward_batch_first_tanh_no_h0_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_tanh_no_h0_hoisted(step8_steps, *hoisted_saved)
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-# recurrent_batch_first_tanh_no_h0_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_batch_first_tanh_no_h0_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_tanh_no_h0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_tanh_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _recurrent_batch_first_tanh_no_h0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# recurrent_batch_first_tanh_no_h0_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/tanh.yaml:8
-_recurrent_batch_first_tanh_no_h0_step_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_tanh_no_h0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T h_next",
-    """
-    T _t4 = hoisted_1 + _t3;
-    T _t5 = _t4 + bias_hh;
-    h_next = tanh(_t5);
-    """,
-)
-
-
-def _cupy_forward_batch_first_tanh_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    h_next = _recurrent_batch_first_tanh_no_h0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    return h_next
-
-
-# recurrent_batch_first_tanh_no_h0_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:180
-_recurrent_batch_first_tanh_no_h0_step_bwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_tanh_no_h0_step_bwd_0",
-    "T grad_next_h, T grad_y, T h_next",
-    "T _t8",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    T _t6 = h_next * h_next;
-    T _t7 = T(1) - _t6;
-    _t8 = grad_h_next * _t7;
-    """,
-)
-
-
-def _cupy_backward_batch_first_tanh_no_h0_step(grad_next_h, grad_y, weight_hh, h_next):
-    _t8 = _recurrent_batch_first_tanh_no_h0_step_bwd_0(grad_next_h, grad_y, h_next)
-    grad_h = _t8 @ weight_hh
-    return grad_h, _t8
-
-
-def _cupy_backward_batch_first_tanh_no_h0_deferred(h, bias_hh, _t8):
-    grad_bias_hh = _cupy_sum_to(_t8, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t8).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_batch_first_tanh_no_h0_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_batch_first_relu_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    import cupy as cp
-
-    x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_batch_first_relu_no_h0_hoisted(
-        x, weight_ih, bias_ih
-    )
-    steps = x.shape[0]
-    h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
-    h = h0
-    for t in range(steps):
-        h_next, step5 = _cupy_forward_batch_first_relu_no_h0_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step5_steps = cp.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = h_next
-        step5_steps[t] = step5
-        h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
-
-
-def _cupy_backward_batch_first_relu_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
-):
-    import cupy as cp
-
-    grad_y = grad_y.swapaxes(0, 1)  # time first
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _cupy_backward_batch_first_relu_no_h0_step(
-            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
-        )
-        if t == steps - 1:
-            step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
-        step7_steps[t] = step7
-    deferred_0, deferred_1 = _cupy_backward_batch_first_relu_no_h0_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_relu_no_h0_hoisted(step7_steps, *hoisted_saved)
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-# recurrent_batch_first_relu_no_h0_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_batch_first_relu_no_h0_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_relu_no_h0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_relu_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _recurrent_batch_first_relu_no_h0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# recurrent_batch_first_relu_no_h0_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/relu.yaml:8
-_recurrent_batch_first_relu_no_h0_step_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_relu_no_h0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T _t5, T h_next",
-    """
-    T _t4 = hoisted_1 + _t3;
-    _t5 = _t4 + bias_hh;
-    h_next = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
-    """,
-)
-
-
-def _cupy_forward_batch_first_relu_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    _t5, h_next = _recurrent_batch_first_relu_no_h0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    return h_next, _t5
-
-
-# recurrent_batch_first_relu_no_h0_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:252
-_recurrent_batch_first_relu_no_h0_step_bwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_relu_no_h0_step_bwd_0",
-    "T grad_next_h, T grad_y, T _t5",
-    "T _t7",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    bool _t6 = _t5 > T(0);
-    _t7 = grad_h_next * _t6;
-    """,
-)
-
-
-def _cupy_backward_batch_first_relu_no_h0_step(grad_next_h, grad_y, weight_hh, _t5):
-    _t7 = _recurrent_batch_first_relu_no_h0_step_bwd_0(grad_next_h, grad_y, _t5)
-    grad_h = _t7 @ weight_hh
-    return grad_h, _t7
-
-
-def _cupy_backward_batch_first_relu_no_h0_deferred(h, bias_hh, _t7):
-    grad_bias_hh = _cupy_sum_to(_t7, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t7).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_batch_first_relu_no_h0_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_batch_first_identity_no_h0(
-    x, h0, weight_ih, weight_hh, bias_ih, bias_hh
-):
-    import cupy as cp
-
-    x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_batch_first_identity_no_h0_hoisted(
-        x, weight_ih, bias_ih
-    )
-    steps = x.shape[0]
-    h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
-    h = h0
-    for t in range(steps):
-        step5 = _cupy_forward_batch_first_identity_no_h0_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = cp.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = step5
-        h = step5
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
-
-
-def _cupy_backward_batch_first_identity_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
-):
-    import cupy as cp
-
-    grad_y = grad_y.swapaxes(0, 1)  # time first
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _cupy_backward_batch_first_identity_no_h0_step(
-            grad_next_h, grad_y[t], weight_hh
-        )
-        if t == steps - 1:
-            step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
-        step6_steps[t] = step6
-    deferred_0, deferred_1 = _cupy_backward_batch_first_identity_no_h0_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
-    )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_batch_first_identity_no_h0_hoisted(step6_steps, *hoisted_saved)
-    )
-    grad_x = hoisted_grad_x
-    grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
-    return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-# recurrent_batch_first_identity_no_h0_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_batch_first_identity_no_h0_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_identity_no_h0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_batch_first_identity_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _recurrent_batch_first_identity_no_h0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# recurrent_batch_first_identity_no_h0_step_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_batch_first_identity_no_h0_step_fwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_identity_no_h0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T _t5",
-    """
-    T _t4 = hoisted_1 + _t3;
-    _t5 = _t4 + bias_hh;
-    """,
-)
-
-
-def _cupy_forward_batch_first_identity_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    _t5 = _recurrent_batch_first_identity_no_h0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    return _t5
-
-
-# recurrent_batch_first_identity_no_h0_step_bwd_0: <generated>:1
-_recurrent_batch_first_identity_no_h0_step_bwd_0 = ElementwiseKernel(
-    "recurrent_batch_first_identity_no_h0_step_bwd_0",
-    "T grad_next_h, T grad_y",
-    "T _t6",
-    """
-    _t6 = grad_next_h + grad_y;
-    """,
-)
-
-
-def _cupy_backward_batch_first_identity_no_h0_step(grad_next_h, grad_y, weight_hh):
-    _t6 = _recurrent_batch_first_identity_no_h0_step_bwd_0(grad_next_h, grad_y)
-    grad_h = _t6 @ weight_hh
-    return grad_h, _t6
-
-
-def _cupy_backward_batch_first_identity_no_h0_deferred(h, bias_hh, _t6):
-    grad_bias_hh = _cupy_sum_to(_t6, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_batch_first_identity_no_h0_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
-def _cupy_forward_no_batch_first_tanh(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    import cupy as cp
-
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x, weight_ih, bias_ih
-    )
-    steps = x.shape[0]
-    h = h0
-    for t in range(steps):
-        h_next = _cupy_forward_no_batch_first_tanh_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-        y[t] = h_next
-        h = h_next
-    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
-
-
-def _cupy_backward_no_batch_first_tanh(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
-):
-    import cupy as cp
-
-    steps = grad_y.shape[0]
-    grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
         grad_next_h, step8 = _cupy_backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
@@ -1887,6 +896,7 @@ def _cupy_backward_no_batch_first_tanh(
         _cupy_backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -1964,9 +974,10 @@ def _cupy_backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bia
     return grad_x, grad_weight_ih, grad_bias_ih
 
 
-def _cupy_forward_no_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
+def _cupy_forward_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
+    x = x.swapaxes(0, 1)  # time first
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
         x, weight_ih, bias_ih
     )
@@ -1982,14 +993,15 @@ def _cupy_forward_no_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias
         y[t] = h_next
         step5_steps[t] = step5
         h = h_next
-    return y, h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
 
 
-def _cupy_backward_no_batch_first_relu(
+def _cupy_backward_batch_first_relu(
     grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
 ):
     import cupy as cp
 
+    grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
@@ -2006,6 +1018,7 @@ def _cupy_backward_no_batch_first_relu(
         _cupy_backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -2082,11 +1095,10 @@ def _cupy_backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bia
     return grad_x, grad_weight_ih, grad_bias_ih
 
 
-def _cupy_forward_no_batch_first_identity(
-    x, h0, weight_ih, weight_hh, bias_ih, bias_hh
-):
+def _cupy_forward_batch_first_identity(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
+    x = x.swapaxes(0, 1)  # time first
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
         x, weight_ih, bias_ih
     )
@@ -2100,14 +1112,15 @@ def _cupy_forward_no_batch_first_identity(
             y = cp.empty((steps, *step5.shape), dtype=step5.dtype)
         y[t] = step5
         h = step5
-    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
-def _cupy_backward_no_batch_first_identity(
+def _cupy_backward_batch_first_identity(
     grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
 ):
     import cupy as cp
 
+    grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
@@ -2124,6 +1137,7 @@ def _cupy_backward_no_batch_first_identity(
         _cupy_backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -2199,19 +1213,324 @@ def _cupy_backward_no_batch_first_identity_hoisted(
     return grad_x, grad_weight_ih, grad_bias_ih
 
 
-def _cupy_forward_no_batch_first_tanh_no_h0(
-    x, h0, weight_ih, weight_hh, bias_ih, bias_hh
-):
+def _cupy_forward_batch_first_tanh_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_no_h0_hoisted(
+    x = x.swapaxes(0, 1)  # time first
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next = _cupy_forward_no_batch_first_tanh_no_h0_step(
+        h_next = _cupy_forward_no_batch_first_tanh_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+        y[t] = h_next
+        h = h_next
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+
+
+def _cupy_backward_batch_first_tanh_no_h0(
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+):
+    import cupy as cp
+
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, step8 = _cupy_backward_no_batch_first_tanh_step(
+            grad_next_h, grad_y[t], weight_hh, y[t]
+        )
+        if t == steps - 1:
+            step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
+        step8_steps[t] = step8
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_tanh_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+    )
+    grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+
+
+def _cupy_forward_batch_first_relu_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
+    import cupy as cp
+
+    x = x.swapaxes(0, 1)  # time first
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+        x, weight_ih, bias_ih
+    )
+    steps = x.shape[0]
+    h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
+    h = h0
+    for t in range(steps):
+        h_next, step5 = _cupy_forward_no_batch_first_relu_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            step5_steps = cp.empty((steps, *step5.shape), dtype=step5.dtype)
+        y[t] = h_next
+        step5_steps[t] = step5
+        h = h_next
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+
+
+def _cupy_backward_batch_first_relu_no_h0(
+    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
+):
+    import cupy as cp
+
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, step7 = _cupy_backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
+        )
+        if t == steps - 1:
+            step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
+        step7_steps[t] = step7
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_relu_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+    )
+    grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+
+
+def _cupy_forward_batch_first_identity_no_h0(
+    x, h0, weight_ih, weight_hh, bias_ih, bias_hh
+):
+    import cupy as cp
+
+    x = x.swapaxes(0, 1)  # time first
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+        x, weight_ih, bias_ih
+    )
+    steps = x.shape[0]
+    h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
+    h = h0
+    for t in range(steps):
+        step5 = _cupy_forward_no_batch_first_identity_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = cp.empty((steps, *step5.shape), dtype=step5.dtype)
+        y[t] = step5
+        h = step5
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+
+
+def _cupy_backward_batch_first_identity_no_h0(
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+):
+    import cupy as cp
+
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, step6 = _cupy_backward_no_batch_first_identity_step(
+            grad_next_h, grad_y[t], weight_hh
+        )
+        if t == steps - 1:
+            step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
+        step6_steps[t] = step6
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_identity_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+    )
+    grad_x = hoisted_grad_x
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+
+
+def _cupy_forward_no_batch_first_tanh(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
+    import cupy as cp
+
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
+        x, weight_ih, bias_ih
+    )
+    steps = x.shape[0]
+    h = h0
+    for t in range(steps):
+        h_next = _cupy_forward_no_batch_first_tanh_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+        y[t] = h_next
+        h = h_next
+    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+
+
+def _cupy_backward_no_batch_first_tanh(
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+):
+    import cupy as cp
+
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, step8 = _cupy_backward_no_batch_first_tanh_step(
+            grad_next_h, grad_y[t], weight_hh, y[t]
+        )
+        if t == steps - 1:
+            step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
+        step8_steps[t] = step8
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_tanh_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+    )
+    grad_x = hoisted_grad_x
+    grad_h0 = grad_next_h
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+
+
+def _cupy_forward_no_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
+    import cupy as cp
+
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+        x, weight_ih, bias_ih
+    )
+    steps = x.shape[0]
+    h = h0
+    for t in range(steps):
+        h_next, step5 = _cupy_forward_no_batch_first_relu_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            step5_steps = cp.empty((steps, *step5.shape), dtype=step5.dtype)
+        y[t] = h_next
+        step5_steps[t] = step5
+        h = h_next
+    return y, h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+
+
+def _cupy_backward_no_batch_first_relu(
+    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
+):
+    import cupy as cp
+
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, step7 = _cupy_backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
+        )
+        if t == steps - 1:
+            step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
+        step7_steps[t] = step7
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_relu_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+    )
+    grad_x = hoisted_grad_x
+    grad_h0 = grad_next_h
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+
+
+def _cupy_forward_no_batch_first_identity(
+    x, h0, weight_ih, weight_hh, bias_ih, bias_hh
+):
+    import cupy as cp
+
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+        x, weight_ih, bias_ih
+    )
+    steps = x.shape[0]
+    h = h0
+    for t in range(steps):
+        step5 = _cupy_forward_no_batch_first_identity_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = cp.empty((steps, *step5.shape), dtype=step5.dtype)
+        y[t] = step5
+        h = step5
+    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+
+
+def _cupy_backward_no_batch_first_identity(
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+):
+    import cupy as cp
+
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, step6 = _cupy_backward_no_batch_first_identity_step(
+            grad_next_h, grad_y[t], weight_hh
+        )
+        if t == steps - 1:
+            step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
+        step6_steps[t] = step6
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_identity_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
+    )
+    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+        _cupy_backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+    )
+    grad_x = hoisted_grad_x
+    grad_h0 = grad_next_h
+    grad_weight_ih = hoisted_grad_weight_ih
+    grad_weight_hh = deferred_0
+    grad_bias_ih = hoisted_grad_bias_ih
+    grad_bias_hh = deferred_1
+    return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
+
+
+def _cupy_forward_no_batch_first_tanh_no_h0(
+    x, h0, weight_ih, weight_hh, bias_ih, bias_hh
+):
+    import cupy as cp
+
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
+        x, weight_ih, bias_ih
+    )
+    steps = x.shape[0]
+    h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
+    h = h0
+    for t in range(steps):
+        h_next = _cupy_forward_no_batch_first_tanh_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
@@ -2229,17 +1548,17 @@ def _cupy_backward_no_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _cupy_backward_no_batch_first_tanh_no_h0_step(
+        grad_next_h, step8 = _cupy_backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
         step8_steps[t] = step8
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_tanh_no_h0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_tanh_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_no_h0_hoisted(step8_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
@@ -2249,92 +1568,19 @@ def _cupy_backward_no_batch_first_tanh_no_h0(
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-# recurrent_no_batch_first_tanh_no_h0_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_no_batch_first_tanh_no_h0_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_tanh_no_h0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_tanh_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _recurrent_no_batch_first_tanh_no_h0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# recurrent_no_batch_first_tanh_no_h0_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/tanh.yaml:8
-_recurrent_no_batch_first_tanh_no_h0_step_fwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_tanh_no_h0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T h_next",
-    """
-    T _t4 = hoisted_1 + _t3;
-    T _t5 = _t4 + bias_hh;
-    h_next = tanh(_t5);
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_tanh_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    h_next = _recurrent_no_batch_first_tanh_no_h0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    return h_next
-
-
-# recurrent_no_batch_first_tanh_no_h0_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:180
-_recurrent_no_batch_first_tanh_no_h0_step_bwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_tanh_no_h0_step_bwd_0",
-    "T grad_next_h, T grad_y, T h_next",
-    "T _t8",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    T _t6 = h_next * h_next;
-    T _t7 = T(1) - _t6;
-    _t8 = grad_h_next * _t7;
-    """,
-)
-
-
-def _cupy_backward_no_batch_first_tanh_no_h0_step(
-    grad_next_h, grad_y, weight_hh, h_next
-):
-    _t8 = _recurrent_no_batch_first_tanh_no_h0_step_bwd_0(grad_next_h, grad_y, h_next)
-    grad_h = _t8 @ weight_hh
-    return grad_h, _t8
-
-
-def _cupy_backward_no_batch_first_tanh_no_h0_deferred(h, bias_hh, _t8):
-    grad_bias_hh = _cupy_sum_to(_t8, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t8).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_no_batch_first_tanh_no_h0_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _cupy_forward_no_batch_first_relu_no_h0(
     x, h0, weight_ih, weight_hh, bias_ih, bias_hh
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_no_h0_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step5 = _cupy_forward_no_batch_first_relu_no_h0_step(
+        h_next, step5 = _cupy_forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
@@ -2354,17 +1600,17 @@ def _cupy_backward_no_batch_first_relu_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _cupy_backward_no_batch_first_relu_no_h0_step(
+        grad_next_h, step7 = _cupy_backward_no_batch_first_relu_step(
             grad_next_h, grad_y[t], weight_hh, step5_steps[t]
         )
         if t == steps - 1:
             step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
         step7_steps[t] = step7
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_relu_no_h0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_no_h0_hoisted(step7_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
@@ -2374,91 +1620,19 @@ def _cupy_backward_no_batch_first_relu_no_h0(
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-# recurrent_no_batch_first_relu_no_h0_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_no_batch_first_relu_no_h0_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_relu_no_h0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_relu_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _recurrent_no_batch_first_relu_no_h0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# recurrent_no_batch_first_relu_no_h0_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/relu.yaml:8
-_recurrent_no_batch_first_relu_no_h0_step_fwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_relu_no_h0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T _t5, T h_next",
-    """
-    T _t4 = hoisted_1 + _t3;
-    _t5 = _t4 + bias_hh;
-    h_next = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_relu_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    _t5, h_next = _recurrent_no_batch_first_relu_no_h0_step_fwd_0(
-        hoisted_1, _t3, bias_hh
-    )
-    return h_next, _t5
-
-
-# recurrent_no_batch_first_relu_no_h0_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:252
-_recurrent_no_batch_first_relu_no_h0_step_bwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_relu_no_h0_step_bwd_0",
-    "T grad_next_h, T grad_y, T _t5",
-    "T _t7",
-    """
-    T grad_h_next = grad_next_h + grad_y;
-    bool _t6 = _t5 > T(0);
-    _t7 = grad_h_next * _t6;
-    """,
-)
-
-
-def _cupy_backward_no_batch_first_relu_no_h0_step(grad_next_h, grad_y, weight_hh, _t5):
-    _t7 = _recurrent_no_batch_first_relu_no_h0_step_bwd_0(grad_next_h, grad_y, _t5)
-    grad_h = _t7 @ weight_hh
-    return grad_h, _t7
-
-
-def _cupy_backward_no_batch_first_relu_no_h0_deferred(h, bias_hh, _t7):
-    grad_bias_hh = _cupy_sum_to(_t7, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t7).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_no_batch_first_relu_no_h0_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _cupy_forward_no_batch_first_identity_no_h0(
     x, h0, weight_ih, weight_hh, bias_ih, bias_hh
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_no_h0_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
         x, weight_ih, bias_ih
     )
     steps = x.shape[0]
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        step5 = _cupy_forward_no_batch_first_identity_no_h0_step(
+        step5 = _cupy_forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
@@ -2476,19 +1650,17 @@ def _cupy_backward_no_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _cupy_backward_no_batch_first_identity_no_h0_step(
+        grad_next_h, step6 = _cupy_backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
         step6_steps[t] = step6
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_identity_no_h0_deferred(
+    deferred_0, deferred_1 = _cupy_backward_no_batch_first_identity_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_no_h0_hoisted(
-            step6_steps, *hoisted_saved
-        )
+        _cupy_backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
     )
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
@@ -2496,73 +1668,6 @@ def _cupy_backward_no_batch_first_identity_no_h0(
     grad_bias_ih = hoisted_grad_bias_ih
     grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
-
-
-# recurrent_no_batch_first_identity_no_h0_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_no_batch_first_identity_no_h0_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_identity_no_h0_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_identity_no_h0_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    hoisted_1 = _recurrent_no_batch_first_identity_no_h0_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
-
-
-# recurrent_no_batch_first_identity_no_h0_step_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_no_batch_first_identity_no_h0_step_fwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_identity_no_h0_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T _t5",
-    """
-    T _t4 = hoisted_1 + _t3;
-    _t5 = _t4 + bias_hh;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_identity_no_h0_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
-    _t5 = _recurrent_no_batch_first_identity_no_h0_step_fwd_0(hoisted_1, _t3, bias_hh)
-    return _t5
-
-
-# recurrent_no_batch_first_identity_no_h0_step_bwd_0: <generated>:1
-_recurrent_no_batch_first_identity_no_h0_step_bwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_identity_no_h0_step_bwd_0",
-    "T grad_next_h, T grad_y",
-    "T _t6",
-    """
-    _t6 = grad_next_h + grad_y;
-    """,
-)
-
-
-def _cupy_backward_no_batch_first_identity_no_h0_step(grad_next_h, grad_y, weight_hh):
-    _t6 = _recurrent_no_batch_first_identity_no_h0_step_bwd_0(grad_next_h, grad_y)
-    grad_h = _t6 @ weight_hh
-    return grad_h, _t6
-
-
-def _cupy_backward_no_batch_first_identity_no_h0_deferred(h, bias_hh, _t6):
-    grad_bias_hh = _cupy_sum_to(_t6, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_no_batch_first_identity_no_h0_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 _CUPY_FUSED = {
