@@ -23,7 +23,7 @@ def cases():
     for name in LAYERS:
         s = spec(name)
         slot = [s.slot.default, "tanh", "softmax"] if s.slot else [None]
-        if s.scan is not None:  # a recurrence's slot takes its fused activations only
+        if s.scan is not None and s.slot:  # a recurrence's slot takes its fused activations only
             slot = [a for a in slot if a in s.slot.fused]
         choices = [{a.name: v} for a in s.structural if a.choices for v in a.choices] or [{}]
         for activation in dict.fromkeys(slot):
