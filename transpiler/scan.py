@@ -361,11 +361,15 @@ def render_forward(fn: Function, cupy: bool = False) -> str:
     body: list[str] = []
     if batch_first:
         body += [f"{s} = {s}.swapaxes(0, 1)  # time first" for s in scan.sequences]
-    if parts.hoisted is not None:
-        targets = list(parts.boundary) + ["hoisted_saved"]
-        body.append(f"{_unpack(targets)} = {_call(parts.hoisted, parts.hoisted.params, cupy)}")
     first = scan.sequences[0]
     body.append(f"steps = {first}.shape[0]")
+    if parts.hoisted is not None:
+        # all steps at once, each sequence's [T, B] joined into one axis of rows (one matrix
+        # product for the input projection of every step)
+        args = [f"{n}.reshape(-1, *{n}.shape[2:])" if n in scan.sequences else n for n in parts.hoisted.params]
+        targets = list(parts.boundary) + ["hoisted_saved"]
+        body.append(f"{_unpack(targets)} = {_call(parts.hoisted, args, cupy)}")
+        body += [f"{b} = {b}.reshape(steps, -1, *{b}.shape[1:])" for b in parts.boundary if b in parts.sliced]
     for carry in scan.carries:
         if carry.init in variant.absent:
             body.append(f"{carry.init} = np.zeros({_zeros_shape(parts, carry.init, first)}, dtype={first}.dtype)")
@@ -514,11 +518,14 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
         grads = []
         for b in parts.boundary:
             terms = contributions.pop(f"hoisted:{b}", [])
-            grads.append(" + ".join(terms) if terms else f"np.zeros_like({b})")
+            total = f"({' + '.join(terms)})" if len(terms) > 1 else (terms[0] if terms else f"np.zeros_like({b})")
+            grads.append(f"{total}.reshape(-1, *{total}.shape[2:])" if b in parts.sliced and terms else total)
         hoisted_arrays = [n for n in parts.hoisted.params if parts.hoisted.values[n].role in ("input", "param")]  # type: ignore[union-attr]
         names = [f"hoisted_{grad_name(n)}" for n in hoisted_arrays]
         body.append(f"{_unpack(names)} = {'_cupy' if cupy else ''}{parts.hoisted_backward.name}({', '.join(grads)}, *hoisted_saved)")
         for n, g in zip(hoisted_arrays, names):
+            if n in scan.sequences:  # rows back to [T, B, ...]
+                body.append(f"{g} = {g}.reshape(steps, -1, *{g}.shape[1:])")
             contributions.setdefault(n, []).append(g)
     returned = []
     for decl in spec.differentiable:

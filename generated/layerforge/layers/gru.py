@@ -108,10 +108,13 @@ def backward(grad_y, grad_h_n, ctx):
 
 def _forward_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
         h_next, step2, reset_gate, update_gate, new_gate = _forward_no_batch_first_step(
@@ -196,9 +199,13 @@ def _backward_batch_first(
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
         _backward_no_batch_first_hoisted(
-            step33_steps, step29_steps, step23_steps, *hoisted_saved
+            step33_steps.reshape(-1, *step33_steps.shape[2:]),
+            step29_steps.reshape(-1, *step29_steps.shape[2:]),
+            step23_steps.reshape(-1, *step23_steps.shape[2:]),
+            *hoisted_saved,
         )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -253,11 +260,7 @@ def _backward_no_batch_first_step(
     _t6 = np.subtract(1, reset_gate, out=_t2)
     _t6 *= grad_reset_gate
     _t6 *= reset_gate
-    grad_recurrent_part = (
-        _chunk_place(_t3 * reset_gate, _t1, 3, 2, -1)
-        + _chunk_place(_t5, _t1, 3, 1, -1)
-        + _chunk_place(_t6, _t1, 3, 0, -1)
-    )
+    grad_recurrent_part = np.concatenate((_t6, _t5, _t3 * reset_gate), axis=-1)
     grad_h = grad_h_next * update_gate + grad_recurrent_part @ weight_hh
     return grad_h, _t3, _t5, _t6, grad_recurrent_part
 
@@ -271,10 +274,8 @@ def _backward_no_batch_first_deferred(h, bias_hh, grad_recurrent_part):
 def _backward_no_batch_first_hoisted(
     grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
 ):
-    grad_input_part = (
-        _chunk_place(grad_hoisted_3, _t1, 3, 2, -1)
-        + _chunk_place(grad_hoisted_2, _t1, 3, 1, -1)
-        + _chunk_place(grad_hoisted_1, _t1, 3, 0, -1)
+    grad_input_part = np.concatenate(
+        (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
     )
     grad_bias_ih = _sum_to(grad_input_part, bias_ih.shape)
     grad_x = grad_input_part @ weight_ih
@@ -284,10 +285,13 @@ def _backward_no_batch_first_hoisted(
 
 def _forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -373,9 +377,13 @@ def _backward_batch_first_no_h0(
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
         _backward_no_batch_first_hoisted(
-            step33_steps, step29_steps, step23_steps, *hoisted_saved
+            step33_steps.reshape(-1, *step33_steps.shape[2:]),
+            step29_steps.reshape(-1, *step29_steps.shape[2:]),
+            step23_steps.reshape(-1, *step23_steps.shape[2:]),
+            *hoisted_saved,
         )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
@@ -386,10 +394,13 @@ def _backward_batch_first_no_h0(
 
 
 def _forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
         h_next, step2, reset_gate, update_gate, new_gate = _forward_no_batch_first_step(
@@ -473,9 +484,13 @@ def _backward_no_batch_first(
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
         _backward_no_batch_first_hoisted(
-            step33_steps, step29_steps, step23_steps, *hoisted_saved
+            step33_steps.reshape(-1, *step33_steps.shape[2:]),
+            step29_steps.reshape(-1, *step29_steps.shape[2:]),
+            step23_steps.reshape(-1, *step23_steps.shape[2:]),
+            *hoisted_saved,
         )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
@@ -486,10 +501,13 @@ def _backward_no_batch_first(
 
 
 def _forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -574,9 +592,13 @@ def _backward_no_batch_first_no_h0(
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
         _backward_no_batch_first_hoisted(
-            step33_steps, step29_steps, step23_steps, *hoisted_saved
+            step33_steps.reshape(-1, *step33_steps.shape[2:]),
+            step29_steps.reshape(-1, *step29_steps.shape[2:]),
+            step23_steps.reshape(-1, *step23_steps.shape[2:]),
+            *hoisted_saved,
         )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -599,17 +621,6 @@ def _chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    out = np.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _rows(a):
@@ -652,10 +663,15 @@ def _cupy_forward_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(
+            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        )
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
         h_next, step2, reset_gate, update_gate, new_gate = (
@@ -744,9 +760,13 @@ def _cupy_backward_batch_first(
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
         _cupy_backward_no_batch_first_hoisted(
-            step33_steps, step29_steps, step23_steps, *hoisted_saved
+            step33_steps.reshape(-1, *step33_steps.shape[2:]),
+            step29_steps.reshape(-1, *step29_steps.shape[2:]),
+            step23_steps.reshape(-1, *step23_steps.shape[2:]),
+            *hoisted_saved,
         )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -856,48 +876,28 @@ _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_1: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180
+# gru_no_batch_first_step_bwd_1: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,823,201
 _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_1",
     "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
-    "T _t16, T _t17, T _t20, T _t23, T grad_reset_gate, T _t25",
+    "T _t17, T _t23, T _t25, T _t29, T _t33",
     """
     T _t13 = T(1) - update_gate;
     T grad_h_next = grad_next_h + grad_y;
-    _t16 = grad_h_next * h;
+    T _t16 = grad_h_next * h;
     _t17 = grad_h_next * update_gate;
     T _t18 = grad_h_next * new_gate;
     T grad_new_gate = grad_h_next * _t13;
-    _t20 = -_t18;
+    T _t20 = -_t18;
     T _t21 = new_gate * new_gate;
     T _t22 = T(1) - _t21;
     _t23 = grad_new_gate * _t22;
-    grad_reset_gate = _t23 * _t10;
+    T grad_reset_gate = _t23 * _t10;
     _t25 = _t23 * reset_gate;
-    """,
-)
-
-
-# gru_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:823,201
-_gru_no_batch_first_step_bwd_2 = ElementwiseKernel(
-    "gru_no_batch_first_step_bwd_2",
-    "T _t16, T _t20, T update_gate",
-    "T _t29",
-    """
     T grad_update_gate = _t16 + _t20;
     T _t27 = grad_update_gate * update_gate;
     T _t28 = T(1) - update_gate;
     _t29 = _t27 * _t28;
-    """,
-)
-
-
-# gru_no_batch_first_step_bwd_3: layers_spec/primitives.yaml:201
-_gru_no_batch_first_step_bwd_3 = ElementwiseKernel(
-    "gru_no_batch_first_step_bwd_3",
-    "T grad_reset_gate, T reset_gate",
-    "T _t33",
-    """
     T _t31 = grad_reset_gate * reset_gate;
     T _t32 = T(1) - reset_gate;
     _t33 = _t31 * _t32;
@@ -905,25 +905,13 @@ _gru_no_batch_first_step_bwd_3 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_4: layers_spec/primitives.yaml:823
-_gru_no_batch_first_step_bwd_4 = ElementwiseKernel(
-    "gru_no_batch_first_step_bwd_4",
-    "T _t26, T _t30, T _t34",
-    "T grad_recurrent_part",
-    """
-    T _t35 = _t26 + _t30;
-    grad_recurrent_part = _t35 + _t34;
-    """,
-)
-
-
-# gru_no_batch_first_step_bwd_5: layers_spec/primitives.yaml:510
-_gru_no_batch_first_step_bwd_5 = ElementwiseKernel(
-    "gru_no_batch_first_step_bwd_5",
-    "T _t17, T _t37",
+# gru_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:510
+_gru_no_batch_first_step_bwd_2 = ElementwiseKernel(
+    "gru_no_batch_first_step_bwd_2",
+    "T _t17, T _t36",
     "T grad_h",
     """
-    grad_h = _t17 + _t37;
+    grad_h = _t17 + _t36;
     """,
 )
 
@@ -931,19 +919,16 @@ _gru_no_batch_first_step_bwd_5 = ElementwiseKernel(
 def _cupy_backward_no_batch_first_step(
     grad_next_h, grad_y, h, weight_hh, bias_hh, _t2, reset_gate, update_gate, new_gate
 ):
+    import cupy as cp
+
     recurrent_part = _gru_no_batch_first_step_bwd_0(_t2, bias_hh)
     _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
-    _t16, _t17, _t20, _t23, grad_reset_gate, _t25 = _gru_no_batch_first_step_bwd_1(
+    _t17, _t23, _t25, _t29, _t33 = _gru_no_batch_first_step_bwd_1(
         update_gate, grad_next_h, grad_y, h, new_gate, _t10, reset_gate
     )
-    _t26 = _cupy_chunk_place(_t25, _t2, 3, 2, -1)
-    _t29 = _gru_no_batch_first_step_bwd_2(_t16, _t20, update_gate)
-    _t30 = _cupy_chunk_place(_t29, _t2, 3, 1, -1)
-    _t33 = _gru_no_batch_first_step_bwd_3(grad_reset_gate, reset_gate)
-    _t34 = _cupy_chunk_place(_t33, _t2, 3, 0, -1)
-    grad_recurrent_part = _gru_no_batch_first_step_bwd_4(_t26, _t30, _t34)
-    _t37 = grad_recurrent_part @ weight_hh
-    grad_h = _gru_no_batch_first_step_bwd_5(_t17, _t37)
+    grad_recurrent_part = cp.concatenate((_t33, _t29, _t25), axis=-1)
+    _t36 = grad_recurrent_part @ weight_hh
+    grad_h = _gru_no_batch_first_step_bwd_2(_t17, _t36)
     return grad_h, _t23, _t29, _t33, grad_recurrent_part
 
 
@@ -953,25 +938,14 @@ def _cupy_backward_no_batch_first_deferred(h, bias_hh, grad_recurrent_part):
     return grad_weight_hh, grad_bias_hh
 
 
-# gru_no_batch_first_hoisted_bwd_0: layers_spec/primitives.yaml:823
-_gru_no_batch_first_hoisted_bwd_0 = ElementwiseKernel(
-    "gru_no_batch_first_hoisted_bwd_0",
-    "T _t16, T _t17, T _t18",
-    "T grad_input_part",
-    """
-    T _t19 = _t16 + _t17;
-    grad_input_part = _t19 + _t18;
-    """,
-)
-
-
 def _cupy_backward_no_batch_first_hoisted(
     grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
 ):
-    _t16 = _cupy_chunk_place(grad_hoisted_3, _t1, 3, 2, -1)
-    _t17 = _cupy_chunk_place(grad_hoisted_2, _t1, 3, 1, -1)
-    _t18 = _cupy_chunk_place(grad_hoisted_1, _t1, 3, 0, -1)
-    grad_input_part = _gru_no_batch_first_hoisted_bwd_0(_t16, _t17, _t18)
+    import cupy as cp
+
+    grad_input_part = cp.concatenate(
+        (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
+    )
     grad_bias_ih = _cupy_sum_to(grad_input_part, bias_ih.shape)
     grad_x = grad_input_part @ weight_ih
     grad_weight_ih = _cupy_rows(grad_input_part).T @ _cupy_rows(x)
@@ -982,10 +956,15 @@ def _cupy_forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_h
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(
+            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        )
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -1075,9 +1054,13 @@ def _cupy_backward_batch_first_no_h0(
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
         _cupy_backward_no_batch_first_hoisted(
-            step33_steps, step29_steps, step23_steps, *hoisted_saved
+            step33_steps.reshape(-1, *step33_steps.shape[2:]),
+            step29_steps.reshape(-1, *step29_steps.shape[2:]),
+            step23_steps.reshape(-1, *step23_steps.shape[2:]),
+            *hoisted_saved,
         )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1090,10 +1073,15 @@ def _cupy_backward_batch_first_no_h0(
 def _cupy_forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(
+            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        )
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
         h_next, step2, reset_gate, update_gate, new_gate = (
@@ -1181,9 +1169,13 @@ def _cupy_backward_no_batch_first(
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
         _cupy_backward_no_batch_first_hoisted(
-            step33_steps, step29_steps, step23_steps, *hoisted_saved
+            step33_steps.reshape(-1, *step33_steps.shape[2:]),
+            step29_steps.reshape(-1, *step29_steps.shape[2:]),
+            step23_steps.reshape(-1, *step23_steps.shape[2:]),
+            *hoisted_saved,
         )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1196,10 +1188,15 @@ def _cupy_backward_no_batch_first(
 def _cupy_forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(
+            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        )
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -1288,9 +1285,13 @@ def _cupy_backward_no_batch_first_no_h0(
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
         _cupy_backward_no_batch_first_hoisted(
-            step33_steps, step29_steps, step23_steps, *hoisted_saved
+            step33_steps.reshape(-1, *step33_steps.shape[2:]),
+            step29_steps.reshape(-1, *step29_steps.shape[2:]),
+            step23_steps.reshape(-1, *step23_steps.shape[2:]),
+            *hoisted_saved,
         )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -1316,19 +1317,6 @@ def _cupy_chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _cupy_chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    import cupy as cp
-
-    out = cp.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _cupy_rows(a):

@@ -131,8 +131,11 @@ def backward(grad_y, grad_h_n, grad_c_n, ctx):
 
 def _forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
     for t in range(steps):
@@ -168,7 +171,6 @@ def _forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -189,7 +191,6 @@ def _backward_batch_first(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -213,7 +214,6 @@ def _backward_batch_first(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -229,8 +229,11 @@ def _backward_batch_first(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -275,7 +278,6 @@ def _backward_no_batch_first_step(
     grad_y,
     c,
     weight_hh,
-    hoisted_1,
     input_gate,
     forget_gate,
     cell_gate,
@@ -293,19 +295,14 @@ def _backward_no_batch_first_step(
     grad_cell_gate = grad_c_next * input_gate
     grad_forget_gate = grad_c_next * c
     grad_c = grad_c_next * forget_gate
-    grad_gates = (
-        _chunk_place(
-            grad_output_gate * output_gate * (1 - output_gate), hoisted_1, 4, 3, -1
-        )
-        + _chunk_place(
-            grad_cell_gate * (1 - cell_gate * cell_gate), hoisted_1, 4, 2, -1
-        )
-        + _chunk_place(
-            grad_forget_gate * forget_gate * (1 - forget_gate), hoisted_1, 4, 1, -1
-        )
-        + _chunk_place(
-            grad_input_gate * input_gate * (1 - input_gate), hoisted_1, 4, 0, -1
-        )
+    grad_gates = np.concatenate(
+        (
+            grad_input_gate * input_gate * (1 - input_gate),
+            grad_forget_gate * forget_gate * (1 - forget_gate),
+            grad_cell_gate * (1 - cell_gate * cell_gate),
+            grad_output_gate * output_gate * (1 - output_gate),
+        ),
+        axis=-1,
     )
     grad_h = grad_gates @ weight_hh
     return grad_h, grad_c, grad_gates
@@ -326,8 +323,11 @@ def _backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
 
 def _forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c0 = np.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
     c = c0
@@ -364,7 +364,6 @@ def _forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -385,7 +384,6 @@ def _backward_batch_first_no_c0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -409,7 +407,6 @@ def _backward_batch_first_no_c0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -425,8 +422,11 @@ def _backward_batch_first_no_c0(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -447,8 +447,11 @@ def _backward_batch_first_no_c0(
 
 def _forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], c0.shape[1]), dtype=x.dtype)
     h = h0
     c = c0
@@ -485,7 +488,6 @@ def _forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -506,7 +508,6 @@ def _backward_batch_first_no_h0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -530,7 +531,6 @@ def _backward_batch_first_no_h0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -546,8 +546,11 @@ def _backward_batch_first_no_h0(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_c0 = grad_next_c
@@ -568,8 +571,11 @@ def _backward_batch_first_no_h0(
 
 def _forward_batch_first_no_h0_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -607,7 +613,6 @@ def _forward_batch_first_no_h0_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, b
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -628,7 +633,6 @@ def _backward_batch_first_no_h0_no_c0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -652,7 +656,6 @@ def _backward_batch_first_no_h0_no_c0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -668,8 +671,11 @@ def _backward_batch_first_no_h0_no_c0(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
@@ -688,8 +694,11 @@ def _backward_batch_first_no_h0_no_c0(
 
 
 def _forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
     for t in range(steps):
@@ -725,7 +734,6 @@ def _forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -746,7 +754,6 @@ def _backward_no_batch_first(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -769,7 +776,6 @@ def _backward_no_batch_first(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -785,8 +791,11 @@ def _backward_no_batch_first(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
@@ -806,8 +815,11 @@ def _backward_no_batch_first(
 
 
 def _forward_no_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c0 = np.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
     c = c0
@@ -844,7 +856,6 @@ def _forward_no_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -865,7 +876,6 @@ def _backward_no_batch_first_no_c0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -888,7 +898,6 @@ def _backward_no_batch_first_no_c0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -904,8 +913,11 @@ def _backward_no_batch_first_no_c0(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
@@ -924,8 +936,11 @@ def _backward_no_batch_first_no_c0(
 
 
 def _forward_no_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], c0.shape[1]), dtype=x.dtype)
     h = h0
     c = c0
@@ -962,7 +977,6 @@ def _forward_no_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -983,7 +997,6 @@ def _backward_no_batch_first_no_h0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -1006,7 +1019,6 @@ def _backward_no_batch_first_no_h0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -1022,8 +1034,11 @@ def _backward_no_batch_first_no_h0(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1044,8 +1059,11 @@ def _backward_no_batch_first_no_h0(
 def _forward_no_batch_first_no_h0_no_c0(
     x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
 ):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(x, weight_ih, bias_ih)
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -1083,7 +1101,6 @@ def _forward_no_batch_first_no_h0_no_c0(
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -1104,7 +1121,6 @@ def _backward_no_batch_first_no_h0_no_c0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -1127,7 +1143,6 @@ def _backward_no_batch_first_no_h0_no_c0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -1143,8 +1158,11 @@ def _backward_no_batch_first_no_h0_no_c0(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -1193,17 +1211,6 @@ def _chunk(x, pieces, index, axis):
     return x[tuple(where)]
 
 
-def _chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    out = np.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
-
-
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
     ``a`` is contiguous, as a 2-D array always is)."""
@@ -1244,10 +1251,11 @@ def _cupy_forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
     for t in range(steps):
@@ -1283,7 +1291,6 @@ def _cupy_forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -1304,7 +1311,6 @@ def _cupy_backward_batch_first(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -1330,7 +1336,6 @@ def _cupy_backward_batch_first(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -1346,8 +1351,11 @@ def _cupy_backward_batch_first(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -1465,7 +1473,7 @@ def _cupy_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
 _lstm_no_batch_first_step_bwd_0 = ElementwiseKernel(
     "lstm_no_batch_first_step_bwd_0",
     "T grad_next_h, T grad_y, T _t11, T output_gate, T grad_next_c, T cell_gate, T input_gate, T c, T forget_gate",
-    "T grad_input_gate, T grad_cell_gate, T grad_forget_gate, T grad_c, T _t23",
+    "T grad_c, T _t23, T _t27, T _t31, T _t35",
     """
     T grad_h_next = grad_next_h + grad_y;
     T grad_output_gate = grad_h_next * _t11;
@@ -1474,65 +1482,22 @@ _lstm_no_batch_first_step_bwd_0 = ElementwiseKernel(
     T _t15 = T(1) - _t14;
     T _t16 = _t13 * _t15;
     T grad_c_next = grad_next_c + _t16;
-    grad_input_gate = grad_c_next * cell_gate;
-    grad_cell_gate = grad_c_next * input_gate;
-    grad_forget_gate = grad_c_next * c;
+    T grad_input_gate = grad_c_next * cell_gate;
+    T grad_cell_gate = grad_c_next * input_gate;
+    T grad_forget_gate = grad_c_next * c;
     grad_c = grad_c_next * forget_gate;
     T _t21 = grad_output_gate * output_gate;
     T _t22 = T(1) - output_gate;
     _t23 = _t21 * _t22;
-    """,
-)
-
-
-# lstm_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:180
-_lstm_no_batch_first_step_bwd_1 = ElementwiseKernel(
-    "lstm_no_batch_first_step_bwd_1",
-    "T cell_gate, T grad_cell_gate",
-    "T _t27",
-    """
     T _t25 = cell_gate * cell_gate;
     T _t26 = T(1) - _t25;
     _t27 = grad_cell_gate * _t26;
-    """,
-)
-
-
-# lstm_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:201
-_lstm_no_batch_first_step_bwd_2 = ElementwiseKernel(
-    "lstm_no_batch_first_step_bwd_2",
-    "T grad_forget_gate, T forget_gate",
-    "T _t31",
-    """
     T _t29 = grad_forget_gate * forget_gate;
     T _t30 = T(1) - forget_gate;
     _t31 = _t29 * _t30;
-    """,
-)
-
-
-# lstm_no_batch_first_step_bwd_3: layers_spec/primitives.yaml:201
-_lstm_no_batch_first_step_bwd_3 = ElementwiseKernel(
-    "lstm_no_batch_first_step_bwd_3",
-    "T grad_input_gate, T input_gate",
-    "T _t35",
-    """
     T _t33 = grad_input_gate * input_gate;
     T _t34 = T(1) - input_gate;
     _t35 = _t33 * _t34;
-    """,
-)
-
-
-# lstm_no_batch_first_step_bwd_4: layers_spec/primitives.yaml:823
-_lstm_no_batch_first_step_bwd_4 = ElementwiseKernel(
-    "lstm_no_batch_first_step_bwd_4",
-    "T _t24, T _t28, T _t32, T _t36",
-    "T grad_gates",
-    """
-    T _t37 = _t24 + _t28;
-    T _t38 = _t37 + _t32;
-    grad_gates = _t38 + _t36;
     """,
 )
 
@@ -1543,34 +1508,26 @@ def _cupy_backward_no_batch_first_step(
     grad_y,
     c,
     weight_hh,
-    hoisted_1,
     input_gate,
     forget_gate,
     cell_gate,
     output_gate,
     _t11,
 ):
-    grad_input_gate, grad_cell_gate, grad_forget_gate, grad_c, _t23 = (
-        _lstm_no_batch_first_step_bwd_0(
-            grad_next_h,
-            grad_y,
-            _t11,
-            output_gate,
-            grad_next_c,
-            cell_gate,
-            input_gate,
-            c,
-            forget_gate,
-        )
+    import cupy as cp
+
+    grad_c, _t23, _t27, _t31, _t35 = _lstm_no_batch_first_step_bwd_0(
+        grad_next_h,
+        grad_y,
+        _t11,
+        output_gate,
+        grad_next_c,
+        cell_gate,
+        input_gate,
+        c,
+        forget_gate,
     )
-    _t24 = _cupy_chunk_place(_t23, hoisted_1, 4, 3, -1)
-    _t27 = _lstm_no_batch_first_step_bwd_1(cell_gate, grad_cell_gate)
-    _t28 = _cupy_chunk_place(_t27, hoisted_1, 4, 2, -1)
-    _t31 = _lstm_no_batch_first_step_bwd_2(grad_forget_gate, forget_gate)
-    _t32 = _cupy_chunk_place(_t31, hoisted_1, 4, 1, -1)
-    _t35 = _lstm_no_batch_first_step_bwd_3(grad_input_gate, input_gate)
-    _t36 = _cupy_chunk_place(_t35, hoisted_1, 4, 0, -1)
-    grad_gates = _lstm_no_batch_first_step_bwd_4(_t24, _t28, _t32, _t36)
+    grad_gates = cp.concatenate((_t35, _t31, _t27, _t23), axis=-1)
     grad_h = grad_gates @ weight_hh
     return grad_h, grad_c, grad_gates
 
@@ -1592,10 +1549,11 @@ def _cupy_forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bi
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c0 = cp.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
     c = c0
@@ -1632,7 +1590,6 @@ def _cupy_forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bi
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -1653,7 +1610,6 @@ def _cupy_backward_batch_first_no_c0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -1679,7 +1635,6 @@ def _cupy_backward_batch_first_no_c0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -1695,8 +1650,11 @@ def _cupy_backward_batch_first_no_c0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -1719,10 +1677,11 @@ def _cupy_forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bi
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], c0.shape[1]), dtype=x.dtype)
     h = h0
     c = c0
@@ -1759,7 +1718,6 @@ def _cupy_forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bi
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -1780,7 +1738,6 @@ def _cupy_backward_batch_first_no_h0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -1806,7 +1763,6 @@ def _cupy_backward_batch_first_no_h0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -1822,8 +1778,11 @@ def _cupy_backward_batch_first_no_h0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_c0 = grad_next_c
@@ -1848,10 +1807,11 @@ def _cupy_forward_batch_first_no_h0_no_c0(
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     c0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -1889,7 +1849,6 @@ def _cupy_forward_batch_first_no_h0_no_c0(
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -1910,7 +1869,6 @@ def _cupy_backward_batch_first_no_h0_no_c0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -1936,7 +1894,6 @@ def _cupy_backward_batch_first_no_h0_no_c0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -1952,8 +1909,11 @@ def _cupy_backward_batch_first_no_h0_no_c0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1974,10 +1934,11 @@ def _cupy_backward_batch_first_no_h0_no_c0(
 def _cupy_forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
     for t in range(steps):
@@ -2013,7 +1974,6 @@ def _cupy_forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -2034,7 +1994,6 @@ def _cupy_backward_no_batch_first(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -2059,7 +2018,6 @@ def _cupy_backward_no_batch_first(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -2075,8 +2033,11 @@ def _cupy_backward_no_batch_first(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
@@ -2100,10 +2061,11 @@ def _cupy_forward_no_batch_first_no_c0(
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c0 = cp.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
     c = c0
@@ -2140,7 +2102,6 @@ def _cupy_forward_no_batch_first_no_c0(
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -2161,7 +2122,6 @@ def _cupy_backward_no_batch_first_no_c0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -2186,7 +2146,6 @@ def _cupy_backward_no_batch_first_no_c0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -2202,8 +2161,11 @@ def _cupy_backward_no_batch_first_no_c0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
@@ -2226,10 +2188,11 @@ def _cupy_forward_no_batch_first_no_h0(
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], c0.shape[1]), dtype=x.dtype)
     h = h0
     c = c0
@@ -2266,7 +2229,6 @@ def _cupy_forward_no_batch_first_no_h0(
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -2287,7 +2249,6 @@ def _cupy_backward_no_batch_first_no_h0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -2312,7 +2273,6 @@ def _cupy_backward_no_batch_first_no_h0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -2328,8 +2288,11 @@ def _cupy_backward_no_batch_first_no_h0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_c0 = grad_next_c
     grad_weight_ih = hoisted_grad_weight_ih
@@ -2352,10 +2315,11 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     c0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -2393,7 +2357,6 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(
         c,
         (
             hoisted_saved,
-            hoisted_1,
             y,
             c_next_steps,
             input_gate_steps,
@@ -2414,7 +2377,6 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
     grad_h_n,
     grad_c_n,
     hoisted_saved,
-    hoisted_1,
     y,
     c_next_steps,
     input_gate_steps,
@@ -2439,7 +2401,6 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
             weight_hh,
-            hoisted_1[t],
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
@@ -2455,8 +2416,11 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(grad_gates_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_hoisted(
+            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -2509,19 +2473,6 @@ def _cupy_chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _cupy_chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    import cupy as cp
-
-    out = cp.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _cupy_rows(a):

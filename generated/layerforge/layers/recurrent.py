@@ -147,10 +147,11 @@ def backward(grad_y, grad_h_n, ctx):
 
 def _forward_batch_first_tanh(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
@@ -178,8 +179,11 @@ def _backward_batch_first_tanh(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+        _backward_no_batch_first_tanh_hoisted(
+            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -224,10 +228,11 @@ def _backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih)
 
 def _forward_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next, step5 = _forward_no_batch_first_relu_step(
@@ -259,8 +264,11 @@ def _backward_batch_first_relu(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+        _backward_no_batch_first_relu_hoisted(
+            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -304,10 +312,11 @@ def _backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih)
 
 def _forward_batch_first_identity(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         step5 = _forward_no_batch_first_identity_step(
@@ -337,8 +346,11 @@ def _backward_batch_first_identity(
         np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+        _backward_no_batch_first_identity_hoisted(
+            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -380,10 +392,11 @@ def _backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias
 
 def _forward_batch_first_tanh_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -412,8 +425,11 @@ def _backward_batch_first_tanh_no_h0(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+        _backward_no_batch_first_tanh_hoisted(
+            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
@@ -425,10 +441,11 @@ def _backward_batch_first_tanh_no_h0(
 
 def _forward_batch_first_relu_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -461,8 +478,11 @@ def _backward_batch_first_relu_no_h0(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+        _backward_no_batch_first_relu_hoisted(
+            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
@@ -474,10 +494,11 @@ def _backward_batch_first_relu_no_h0(
 
 def _forward_batch_first_identity_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -508,8 +529,11 @@ def _backward_batch_first_identity_no_h0(
         np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+        _backward_no_batch_first_identity_hoisted(
+            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
@@ -520,10 +544,11 @@ def _backward_batch_first_identity_no_h0(
 
 
 def _forward_no_batch_first_tanh(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
@@ -550,8 +575,11 @@ def _backward_no_batch_first_tanh(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+        _backward_no_batch_first_tanh_hoisted(
+            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
@@ -562,10 +590,11 @@ def _backward_no_batch_first_tanh(
 
 
 def _forward_no_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next, step5 = _forward_no_batch_first_relu_step(
@@ -596,8 +625,11 @@ def _backward_no_batch_first_relu(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+        _backward_no_batch_first_relu_hoisted(
+            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
@@ -608,10 +640,11 @@ def _backward_no_batch_first_relu(
 
 
 def _forward_no_batch_first_identity(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         step5 = _forward_no_batch_first_identity_step(
@@ -640,8 +673,11 @@ def _backward_no_batch_first_identity(
         np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+        _backward_no_batch_first_identity_hoisted(
+            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
@@ -652,10 +688,11 @@ def _backward_no_batch_first_identity(
 
 
 def _forward_no_batch_first_tanh_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -683,8 +720,11 @@ def _backward_no_batch_first_tanh_no_h0(
         np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+        _backward_no_batch_first_tanh_hoisted(
+            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -694,10 +734,11 @@ def _backward_no_batch_first_tanh_no_h0(
 
 
 def _forward_no_batch_first_relu_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -729,8 +770,11 @@ def _backward_no_batch_first_relu_no_h0(
         np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+        _backward_no_batch_first_relu_hoisted(
+            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -742,10 +786,11 @@ def _backward_no_batch_first_relu_no_h0(
 def _forward_no_batch_first_identity_no_h0(
     x, h0, weight_ih, weight_hh, bias_ih, bias_hh
 ):
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -775,8 +820,11 @@ def _backward_no_batch_first_identity_no_h0(
         np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+        _backward_no_batch_first_identity_hoisted(
+            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -858,10 +906,11 @@ def _cupy_forward_batch_first_tanh(x, h0, weight_ih, weight_hh, bias_ih, bias_hh
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next = _cupy_forward_no_batch_first_tanh_step(
@@ -893,8 +942,11 @@ def _cupy_backward_batch_first_tanh(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_tanh_hoisted(
+            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -978,10 +1030,11 @@ def _cupy_forward_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next, step5 = _cupy_forward_no_batch_first_relu_step(
@@ -1015,8 +1068,11 @@ def _cupy_backward_batch_first_relu(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_relu_hoisted(
+            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -1099,10 +1155,11 @@ def _cupy_forward_batch_first_identity(x, h0, weight_ih, weight_hh, bias_ih, bia
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         step5 = _cupy_forward_no_batch_first_identity_step(
@@ -1134,8 +1191,11 @@ def _cupy_backward_batch_first_identity(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_identity_hoisted(
+            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
@@ -1217,10 +1277,11 @@ def _cupy_forward_batch_first_tanh_no_h0(x, h0, weight_ih, weight_hh, bias_ih, b
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -1253,8 +1314,11 @@ def _cupy_backward_batch_first_tanh_no_h0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_tanh_hoisted(
+            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1268,10 +1332,11 @@ def _cupy_forward_batch_first_relu_no_h0(x, h0, weight_ih, weight_hh, bias_ih, b
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -1306,8 +1371,11 @@ def _cupy_backward_batch_first_relu_no_h0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_relu_hoisted(
+            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1323,10 +1391,11 @@ def _cupy_forward_batch_first_identity_no_h0(
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -1359,8 +1428,11 @@ def _cupy_backward_batch_first_identity_no_h0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_identity_hoisted(
+            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_x = grad_x.swapaxes(0, 1)
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1373,10 +1445,11 @@ def _cupy_backward_batch_first_identity_no_h0(
 def _cupy_forward_no_batch_first_tanh(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next = _cupy_forward_no_batch_first_tanh_step(
@@ -1407,8 +1480,11 @@ def _cupy_backward_no_batch_first_tanh(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_tanh_hoisted(
+            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1421,10 +1497,11 @@ def _cupy_backward_no_batch_first_tanh(
 def _cupy_forward_no_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next, step5 = _cupy_forward_no_batch_first_relu_step(
@@ -1457,8 +1534,11 @@ def _cupy_backward_no_batch_first_relu(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_relu_hoisted(
+            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1473,10 +1553,11 @@ def _cupy_forward_no_batch_first_identity(
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         step5 = _cupy_forward_no_batch_first_identity_step(
@@ -1507,8 +1588,11 @@ def _cupy_backward_no_batch_first_identity(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_identity_hoisted(
+            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_h0 = grad_next_h
     grad_weight_ih = hoisted_grad_weight_ih
@@ -1523,10 +1607,11 @@ def _cupy_forward_no_batch_first_tanh_no_h0(
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -1558,8 +1643,11 @@ def _cupy_backward_no_batch_first_tanh_no_h0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_hoisted(step8_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_tanh_hoisted(
+            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -1573,10 +1661,11 @@ def _cupy_forward_no_batch_first_relu_no_h0(
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -1610,8 +1699,11 @@ def _cupy_backward_no_batch_first_relu_no_h0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_hoisted(step7_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_relu_hoisted(
+            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
@@ -1625,10 +1717,11 @@ def _cupy_forward_no_batch_first_identity_no_h0(
 ):
     import cupy as cp
 
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
-        x, weight_ih, bias_ih
-    )
     steps = x.shape[0]
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
@@ -1660,8 +1753,11 @@ def _cupy_backward_no_batch_first_identity_no_h0(
         cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
     )
     hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(step6_steps, *hoisted_saved)
+        _cupy_backward_no_batch_first_identity_hoisted(
+            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+        )
     )
+    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
     grad_x = hoisted_grad_x
     grad_weight_ih = hoisted_grad_weight_ih
     grad_weight_hh = deferred_0
