@@ -196,3 +196,49 @@ def test_lstm_saves_at_most_what_it_needs():
     per_step = [a for a in ctx[1] if isinstance(a, np.ndarray) and a.shape[:2] == (steps, batch)]
     assert sum(a.shape[-1] for a in per_step) == 7 * H
     assert any(a is outputs[0] or a.base is outputs[0] for a in per_step)  # y is saved as it is returned
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_nn_classes_load_torch_weights_and_match_torch(kind, batch_first):
+    """layerforge.nn.RNN/LSTM/GRU take PyTorch's constructor arguments and states of shape
+    [1, B, H]; load_torch_state_dict maps weight_ih_l0, ... directly (float64: 1e-10)."""
+    from layerforge import nn
+
+    torch.manual_seed(1)
+    theirs = getattr(torch.nn, kind)(I, H, batch_first=batch_first).double()
+    ours = getattr(nn, kind)(I, H, batch_first=batch_first, dtype=np.float64)
+    nn.load_torch_state_dict(ours, theirs.state_dict())
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 5, I) if batch_first else (5, 3, I))
+    h0 = rng.standard_normal((1, 3, H))
+    hx = (h0, rng.standard_normal((1, 3, H))) if kind == "LSTM" else h0
+    xt = torch.tensor(x, requires_grad=True)
+    hxt = tuple(torch.tensor(h, requires_grad=True) for h in hx) if kind == "LSTM" else torch.tensor(hx, requires_grad=True)
+    y_t, state_t = theirs(xt, hxt)
+    y, state = ours.forward(x, hx)
+    np.testing.assert_allclose(y, y_t.detach().numpy(), **TOL[np.float64])
+    for a, b in zip(state if kind == "LSTM" else (state,), state_t if kind == "LSTM" else (state_t,)):
+        assert a.shape == (1, 3, H)
+        np.testing.assert_allclose(a, b.detach().numpy(), **TOL[np.float64])
+    grad_y = rng.standard_normal(y.shape)
+    y_t.backward(torch.tensor(grad_y))
+    grad_x, grad_state = ours.backward(grad_y)
+    np.testing.assert_allclose(grad_x, xt.grad.numpy(), **TOL[np.float64])
+    for a, b in zip(grad_state if kind == "LSTM" else (grad_state,), hxt if kind == "LSTM" else (hxt,)):
+        np.testing.assert_allclose(a, b.grad.numpy(), **TOL[np.float64])
+    for name in PARAMS:
+        np.testing.assert_allclose(ours.grads[name], getattr(theirs, f"{name}_l0").grad.numpy(), **TOL[np.float64])
+
+
+def test_nn_classes_refuse_what_they_do_not_have():
+    from layerforge import nn
+
+    with pytest.raises(ValueError, match="^LSTM: num_layers=2 is not supported"):
+        nn.LSTM(3, 4, num_layers=2)
+    with pytest.raises(ValueError, match="^GRU: bias=False is not supported"):
+        nn.GRU(3, 4, bias=False)
+    with pytest.raises(ValueError, match="^RNN: nonlinearity must be 'tanh' or 'relu', got 'gelu'"):
+        nn.RNN(3, 4, nonlinearity="gelu")
+    with pytest.raises(ValueError, match=r"^RNN: 'hx' must have shape \[1, B, hidden_size\] \(one layer\), got \(3, 4\)"):
+        nn.RNN(3, 4).forward(np.ones((2, 3, 3), np.float32), np.ones((3, 4), np.float32))

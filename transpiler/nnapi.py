@@ -79,7 +79,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     if spec.attribute("training") is not None:
         call.append("training=self.training")
     # an optional parameter or buffer: a bool keyword of its name, False to leave it out (None)
-    keywords += [f"{d.name}=True" for d in spec.optional]
+    keywords += [f"{d.name}=True" for d in spec.optional if d not in spec.inputs]  # an optional input: None
     drawn = any(isinstance(d.init, tuple) or (isinstance(d.init, Init) and d.init.kind != "constant")
                 for d in spec.parameters + spec.buffers)
     if drawn or spec.random:
@@ -118,7 +118,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         "random": spec.random,
         "params": [{"name": d.name, "init": _init(d, _quotients(spec))} for d in spec.parameters],
         "buffers": [{"name": d.name, "init": _init(d, _quotients(spec))} for d in spec.buffers],
-        "inputs": [d.name for d in spec.inputs] + (["*more"] if spec.variadic else []),
+        "inputs": [f"{d.name}=None" if d.optional else d.name for d in spec.inputs] + (["*more"] if spec.variadic else []),
         "call": ", ".join(call),
         "results": _group(list(spec.outputs)),
         "updates": updates,

@@ -111,7 +111,7 @@ def load_catalog(paths: Paths, errors: Collector | None = None) -> Catalog:
 # or class (named by its title) may not take them.
 NN_NAMES = frozenset({"np", "binary_cross_entropy", "cross_entropy", "mean_squared_error", "save", "load",
                       "load_torch_state_dict", "Module", "Sequential", "CrossEntropyLoss", "MSELoss",
-                      "BCEWithLogitsLoss"})
+                      "BCEWithLogitsLoss", "RNN", "LSTM", "GRU"})
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -1,9 +1,10 @@
-"""GRU: Gated recurrent unit layer as torch.nn.GRU with one layer: with the input part x_t
-@ weight_ih.T + bias_ih and the recurrent part h_(t-1) @ weight_hh.T + bias_hh, each
-packed [3 hidden_size] in the order reset, update, new: r and z are sigmoids of their
-two parts' sums, n = tanh(input part + r * recurrent part), h_t = (1 - z) * n + z *
-h_(t-1). x is time-major [T, B, input_size] (batch_first: [B, T, input_size]); returns
-every h_t (y) and the last (h_n). The initial state h0 may be None (zeros).
+"""GatedRecurrentUnit: Gated recurrent unit layer as torch.nn.GRU with one layer: with the
+input part x_t @ weight_ih.T + bias_ih and the recurrent part h_(t-1) @ weight_hh.T +
+bias_hh, each packed [3 hidden_size] in the order reset, update, new: r and z are
+sigmoids of their two parts' sums, n = tanh(input part + r * recurrent part), h_t = (1 -
+z) * n + z * h_(t-1). x is time-major [T, B, input_size] (batch_first: [B, T,
+input_size]); returns every h_t (y) and the last (h_n). The initial state h0 may be None
+(zeros).
 Generated from layers_spec/layers/gru.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -27,7 +28,7 @@ OUTPUTS = ("y", "h_n")
 
 
 def forward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, *, batch_first=False):
-    """GRU forward pass.
+    """GatedRecurrentUnit forward pass.
 
     Gated recurrent unit layer as torch.nn.GRU with one layer: with the input part x_t @
     weight_ih.T + bias_ih and the recurrent part h_(t-1) @ weight_hh.T + bias_hh, each
@@ -89,7 +90,7 @@ def forward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, *, batch_first=False)
 
 
 def backward(grad_y, grad_h_n, ctx):
-    """GRU backward pass.
+    """GatedRecurrentUnit backward pass.
 
     Args:
         grad_y, grad_h_n: gradient of the loss with respect to y, h_n.

@@ -1,9 +1,9 @@
-"""LSTM: Long short-term memory layer as torch.nn.LSTM with one layer: gates = x_t @
-weight_ih.T + bias_ih + h_(t-1) @ weight_hh.T + bias_hh, packed [4 hidden_size] in the
-order input, forget, cell, output; c_t = f * c_(t-1) + i * g, h_t = o * tanh(c_t), with
-sigmoid gates and tanh g. x is time-major [T, B, input_size] (batch_first: [B, T,
-input_size]); returns every h_t (y), the last h (h_n) and the last c (c_n). The initial
-states h0 and c0 may be None (zeros).
+"""LongShortTermMemory: Long short-term memory layer as torch.nn.LSTM with one layer: gates
+= x_t @ weight_ih.T + bias_ih + h_(t-1) @ weight_hh.T + bias_hh, packed [4 hidden_size]
+in the order input, forget, cell, output; c_t = f * c_(t-1) + i * g, h_t = o *
+tanh(c_t), with sigmoid gates and tanh g. x is time-major [T, B, input_size]
+(batch_first: [B, T, input_size]); returns every h_t (y), the last h (h_n) and the last
+c (c_n). The initial states h0 and c0 may be None (zeros).
 Generated from layers_spec/layers/lstm.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -27,7 +27,7 @@ OUTPUTS = ("y", "h_n", "c_n")
 
 
 def forward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, *, batch_first=False):
-    """LSTM forward pass.
+    """LongShortTermMemory forward pass.
 
     Long short-term memory layer as torch.nn.LSTM with one layer: gates = x_t @
     weight_ih.T + bias_ih + h_(t-1) @ weight_hh.T + bias_hh, packed [4 hidden_size] in
@@ -109,7 +109,7 @@ def forward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, *, batch_first=Fa
 
 
 def backward(grad_y, grad_h_n, grad_c_n, ctx):
-    """LSTM backward pass.
+    """LongShortTermMemory backward pass.
 
     Args:
         grad_y, grad_h_n, grad_c_n: gradient of the loss with respect to y, h_n, c_n.

@@ -1,5 +1,5 @@
-"""RNN: Elman recurrent layer, h_t = activation(x_t @ weight_ih.T + bias_ih + h_(t-1) @
-weight_hh.T + bias_hh) with tanh or relu, over a time-major sequence x [T, B,
+"""Recurrent: Elman recurrent layer, h_t = activation(x_t @ weight_ih.T + bias_ih + h_(t-1)
+@ weight_hh.T + bias_hh) with tanh or relu, over a time-major sequence x [T, B,
 input_size] (batch_first: [B, T, input_size]), as torch.nn.RNN with one layer; returns
 every h_t (y) and the last (h_n). The initial state h0 may be None (zeros).
 Generated from layers_spec/layers/recurrent.yaml by the layerforge transpiler 0.1.0.
@@ -38,7 +38,7 @@ def forward(
     activation="tanh",
     activation_options=None,
 ):
-    """RNN forward pass.
+    """Recurrent forward pass.
 
     Elman recurrent layer, h_t = activation(x_t @ weight_ih.T + bias_ih + h_(t-1) @
     weight_hh.T + bias_hh) with tanh or relu, over a time-major sequence x [T, B,
@@ -128,7 +128,7 @@ def forward(
 
 
 def backward(grad_y, grad_h_n, ctx):
-    """RNN backward pass.
+    """Recurrent backward pass.
 
     Args:
         grad_y, grad_h_n: gradient of the loss with respect to y, h_n.
