@@ -411,7 +411,8 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
             errors.error(nondiff.loc, "spec.nondifferentiable: at least one output must have a gradient")
     scan_decl = _scan(scan, input_decls, attr_decls, output_names, errors) if scan else None
     for decl in input_decls:
-        if decl.optional and not (scan_decl and any(c.init == decl.name for c in scan_decl.carries)):
+        if decl.optional and scan is None or decl.optional and scan_decl is not None and not any(
+                c.init == decl.name for c in scan_decl.carries):  # (a scan in error is reported already)
             errors.error(decl.loc, f"spec.inputs.{decl.name}.optional: only a parameter, a buffer or a scan's initial state may be optional")
     if None in (name, kind, title, summary, forward_stmts) or outputs is None:
         return None
