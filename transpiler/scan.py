@@ -165,6 +165,7 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
         if hoisted_backward is None:
             return None
         hoisted_backward.name = f"_backward{suffix}_hoisted"
+        _unsave_dead(hoisted_backward, len(boundary))
         hoisted_saved = hoisted_backward.params[len(boundary):]
 
     # -- the step: the statements that read the carry --------------------------------------
@@ -185,6 +186,7 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     if full_backward is None:
         return None
     n_grads = len(grad_names)
+    _unsave_dead(full_backward, n_grads)
     grad_params = full_backward.params[:n_grads]
     saved = full_backward.params[n_grads:]
     arrays = [n for n in step.params if step.values[n].role in ("input", "param")]
@@ -235,6 +237,13 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     parts = Scan(spec, variant, hoisted, hoisted_saved, hoisted_backward, step, step_saved, step_backward,
                  deferred, chain, boundary, sliced, carries_read, grad_params[: len(scan.carries)], results, arrays)
     return _drivers(parts, values)
+
+
+def _unsave_dead(backward: Function, n_grads: int) -> None:
+    """Drop the saved values that only dead statements read (the blocks that a join of
+    placed blocks made unused): what a part does not read, the forward does not stack."""
+    live = {r for s in backward.body for r in s.reads()} | {r for r in backward.outputs if isinstance(r, str)}
+    backward.params = backward.params[:n_grads] + [n for n in backward.params[n_grads:] if n in live]
 
 
 def _depends(name: str, body: list[Stmt], roots: set[str]) -> bool:

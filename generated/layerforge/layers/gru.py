@@ -218,12 +218,11 @@ def _backward_batch_first(
 
 
 def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
-    input_part = _t1 + bias_ih
+    input_part = x @ weight_ih.T + bias_ih
     hoisted_1 = _chunk(input_part, 3, 0, -1)
     hoisted_2 = _chunk(input_part, 3, 1, -1)
     hoisted_3 = _chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih, _t1)
+    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih)
 
 
 def _forward_no_batch_first_step(
@@ -273,7 +272,7 @@ def _backward_no_batch_first_deferred(h, bias_hh, grad_recurrent_part):
 
 
 def _backward_no_batch_first_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
+    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih
 ):
     grad_input_part = np.concatenate(
         (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
@@ -795,7 +794,7 @@ def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = _cupy_chunk(input_part, 3, 0, -1)
     hoisted_2 = _cupy_chunk(input_part, 3, 1, -1)
     hoisted_3 = _cupy_chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih, _t1)
+    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih)
 
 
 # gru_no_batch_first_step_fwd_0: layers_spec/layers/gru.yaml:29
@@ -940,7 +939,7 @@ def _cupy_backward_no_batch_first_deferred(h, bias_hh, grad_recurrent_part):
 
 
 def _cupy_backward_no_batch_first_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih, _t1
+    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih
 ):
     import cupy as cp
 
