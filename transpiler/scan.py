@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from dataclasses import dataclass
 
 from .errors import Collector
@@ -305,9 +306,10 @@ def _drivers(parts: Scan, values: dict[str, Value]) -> tuple[Function, Function,
     return forward, backward, saved
 
 
-def _display(name: str) -> str:
-    """A step temporary as the driver names it."""
-    return f"step{name[2:]}" if name.startswith("_t") else name
+def _display(name: str, kind: str = "saved") -> str:
+    """A step temporary as the driver names it: ``saved_<n>`` (a forward value the backward
+    reads), ``chain_<n>`` (a value of the step's backward that the deferred part reads)."""
+    return f"{kind}_{name[2:]}" if name.startswith("_t") else name
 
 
 def _buffers(parts: Scan) -> dict[str, str]:
@@ -478,15 +480,16 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
 
     chain_outs = [o for o in parts.step_backward.outputs[nc:]]
     body.append("for t in range(steps - 1, -1, -1):")
-    loop = [f"{_unpack(list(parts.grad_carried) + [_display(c) for c in chain_outs])} = "
+    loop = [f"{_unpack(list(parts.grad_carried) + [_display(c, 'chain') for c in chain_outs])} = "
             f"{_call(parts.step_backward, [at(p) for p in parts.step_backward.params], cupy)}"]
-    stacked_chain = {c: f"{_display(c)}_steps" for c in parts.chain}
+    stacked_chain = {c: f"{_display(c, 'chain')}_steps" for c in parts.chain}
     if stacked_chain:
         loop.append("if t == steps - 1:")
         for name, buffer in stacked_chain.items():
-            loop.append(f"    {buffer} = np.empty((steps, *{_display(name)}.shape), dtype={_display(name)}.dtype)")
+            loop.append(f"    {buffer} = np.empty((steps, *{_display(name, 'chain')}.shape), "
+                        f"dtype={_display(name, 'chain')}.dtype)")
         for name, buffer in stacked_chain.items():
-            loop.append(f"{buffer}[t] = {_display(name)}")
+            loop.append(f"{buffer}[t] = {_display(name, 'chain')}")
     body += [f"    {line}" for line in loop]
 
     def whole(name: str) -> str:
@@ -545,6 +548,9 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
         name = grad_name(decl.name)
         if not terms:
             body.append(f"{name} = np.zeros_like({decl.name})")
+        elif len(terms) == 1 and re.fullmatch(r"(deferred_[0-9]+|hoisted_grad_\w+)", terms[0]):
+            # the one contribution: the part's result takes the gradient's name
+            body = [re.sub(rf"\b{terms[0]}\b", name, line) for line in body]
         elif terms != [name]:
             body.append(f"{name} = {' + '.join(terms)}")
         if batch_first and decl.name in scan.sequences:

@@ -118,12 +118,14 @@ def _forward_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = _forward_no_batch_first_step(
-            h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step2_steps = np.empty((steps, *step2.shape), dtype=step2.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
@@ -132,7 +134,7 @@ def _forward_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
             )
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        step2_steps[t] = step2
+        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
         new_gate_steps[t] = new_gate
@@ -143,7 +145,7 @@ def _forward_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
         (
             hoisted_saved,
             y,
-            step2_steps,
+            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
@@ -159,7 +161,7 @@ def _backward_batch_first(
     grad_h_n,
     hoisted_saved,
     y,
-    step2_steps,
+    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
     new_gate_steps,
@@ -171,49 +173,42 @@ def _backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step23, step29, step33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
                 bias_hh,
-                step2_steps[t],
+                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
             )
         )
         if t == steps - 1:
-            step23_steps = np.empty((steps, *step23.shape), dtype=step23.dtype)
-            step29_steps = np.empty((steps, *step29.shape), dtype=step29.dtype)
-            step33_steps = np.empty((steps, *step33.shape), dtype=step33.dtype)
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        step23_steps[t] = step23
-        step29_steps[t] = step29
-        step33_steps[t] = step33
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            step33_steps.reshape(-1, *step33_steps.shape[2:]),
-            step29_steps.reshape(-1, *step29_steps.shape[2:]),
-            step23_steps.reshape(-1, *step23_steps.shape[2:]),
-            *hoisted_saved,
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -295,12 +290,14 @@ def _forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = _forward_no_batch_first_step(
-            h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step2_steps = np.empty((steps, *step2.shape), dtype=step2.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
@@ -309,7 +306,7 @@ def _forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
             )
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        step2_steps[t] = step2
+        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
         new_gate_steps[t] = new_gate
@@ -320,7 +317,7 @@ def _forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
         (
             hoisted_saved,
             y,
-            step2_steps,
+            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
@@ -336,7 +333,7 @@ def _backward_batch_first_no_h0(
     grad_h_n,
     hoisted_saved,
     y,
-    step2_steps,
+    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
     new_gate_steps,
@@ -348,48 +345,41 @@ def _backward_batch_first_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step23, step29, step33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
                 bias_hh,
-                step2_steps[t],
+                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
             )
         )
         if t == steps - 1:
-            step23_steps = np.empty((steps, *step23.shape), dtype=step23.dtype)
-            step29_steps = np.empty((steps, *step29.shape), dtype=step29.dtype)
-            step33_steps = np.empty((steps, *step33.shape), dtype=step33.dtype)
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        step23_steps[t] = step23
-        step29_steps[t] = step29
-        step33_steps[t] = step33
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            step33_steps.reshape(-1, *step33_steps.shape[2:]),
-            step29_steps.reshape(-1, *step29_steps.shape[2:]),
-            step23_steps.reshape(-1, *step23_steps.shape[2:]),
-            *hoisted_saved,
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -403,12 +393,14 @@ def _forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = _forward_no_batch_first_step(
-            h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step2_steps = np.empty((steps, *step2.shape), dtype=step2.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
@@ -417,7 +409,7 @@ def _forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
             )
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        step2_steps[t] = step2
+        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
         new_gate_steps[t] = new_gate
@@ -428,7 +420,7 @@ def _forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
         (
             hoisted_saved,
             y,
-            step2_steps,
+            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
@@ -444,7 +436,7 @@ def _backward_no_batch_first(
     grad_h_n,
     hoisted_saved,
     y,
-    step2_steps,
+    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
     new_gate_steps,
@@ -455,48 +447,41 @@ def _backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step23, step29, step33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
                 bias_hh,
-                step2_steps[t],
+                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
             )
         )
         if t == steps - 1:
-            step23_steps = np.empty((steps, *step23.shape), dtype=step23.dtype)
-            step29_steps = np.empty((steps, *step29.shape), dtype=step29.dtype)
-            step33_steps = np.empty((steps, *step33.shape), dtype=step33.dtype)
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        step23_steps[t] = step23
-        step29_steps[t] = step29
-        step33_steps[t] = step33
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            step33_steps.reshape(-1, *step33_steps.shape[2:]),
-            step29_steps.reshape(-1, *step29_steps.shape[2:]),
-            step23_steps.reshape(-1, *step23_steps.shape[2:]),
-            *hoisted_saved,
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -511,12 +496,14 @@ def _forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh)
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = _forward_no_batch_first_step(
-            h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step2_steps = np.empty((steps, *step2.shape), dtype=step2.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
@@ -525,7 +512,7 @@ def _forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh)
             )
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        step2_steps[t] = step2
+        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
         new_gate_steps[t] = new_gate
@@ -536,7 +523,7 @@ def _forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_hh)
         (
             hoisted_saved,
             y,
-            step2_steps,
+            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
@@ -552,7 +539,7 @@ def _backward_no_batch_first_no_h0(
     grad_h_n,
     hoisted_saved,
     y,
-    step2_steps,
+    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
     new_gate_steps,
@@ -563,47 +550,40 @@ def _backward_no_batch_first_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step23, step29, step33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
                 bias_hh,
-                step2_steps[t],
+                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
             )
         )
         if t == steps - 1:
-            step23_steps = np.empty((steps, *step23.shape), dtype=step23.dtype)
-            step29_steps = np.empty((steps, *step29.shape), dtype=step29.dtype)
-            step33_steps = np.empty((steps, *step33.shape), dtype=step33.dtype)
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        step23_steps[t] = step23
-        step29_steps[t] = step29
-        step33_steps[t] = step33
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            step33_steps.reshape(-1, *step33_steps.shape[2:]),
-            step29_steps.reshape(-1, *step29_steps.shape[2:]),
-            step23_steps.reshape(-1, *step23_steps.shape[2:]),
-            *hoisted_saved,
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -674,14 +654,14 @@ def _cupy_forward_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = (
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
             _cupy_forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step2_steps = cp.empty((steps, *step2.shape), dtype=step2.dtype)
+            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = cp.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
@@ -690,7 +670,7 @@ def _cupy_forward_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
             )
             new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        step2_steps[t] = step2
+        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
         new_gate_steps[t] = new_gate
@@ -701,7 +681,7 @@ def _cupy_forward_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
         (
             hoisted_saved,
             y,
-            step2_steps,
+            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
@@ -717,7 +697,7 @@ def _cupy_backward_batch_first(
     grad_h_n,
     hoisted_saved,
     y,
-    step2_steps,
+    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
     new_gate_steps,
@@ -731,49 +711,42 @@ def _cupy_backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step23, step29, step33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
                 bias_hh,
-                step2_steps[t],
+                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
             )
         )
         if t == steps - 1:
-            step23_steps = cp.empty((steps, *step23.shape), dtype=step23.dtype)
-            step29_steps = cp.empty((steps, *step29.shape), dtype=step29.dtype)
-            step33_steps = cp.empty((steps, *step33.shape), dtype=step33.dtype)
+            chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
             grad_recurrent_part_steps = cp.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        step23_steps[t] = step23
-        step29_steps[t] = step29
-        step33_steps[t] = step33
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            step33_steps.reshape(-1, *step33_steps.shape[2:]),
-            step29_steps.reshape(-1, *step29_steps.shape[2:]),
-            step23_steps.reshape(-1, *step23_steps.shape[2:]),
-            *hoisted_saved,
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -968,14 +941,14 @@ def _cupy_forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_h
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = (
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
             _cupy_forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step2_steps = cp.empty((steps, *step2.shape), dtype=step2.dtype)
+            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = cp.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
@@ -984,7 +957,7 @@ def _cupy_forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_h
             )
             new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        step2_steps[t] = step2
+        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
         new_gate_steps[t] = new_gate
@@ -995,7 +968,7 @@ def _cupy_forward_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_h
         (
             hoisted_saved,
             y,
-            step2_steps,
+            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
@@ -1011,7 +984,7 @@ def _cupy_backward_batch_first_no_h0(
     grad_h_n,
     hoisted_saved,
     y,
-    step2_steps,
+    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
     new_gate_steps,
@@ -1025,48 +998,41 @@ def _cupy_backward_batch_first_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step23, step29, step33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
                 bias_hh,
-                step2_steps[t],
+                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
             )
         )
         if t == steps - 1:
-            step23_steps = cp.empty((steps, *step23.shape), dtype=step23.dtype)
-            step29_steps = cp.empty((steps, *step29.shape), dtype=step29.dtype)
-            step33_steps = cp.empty((steps, *step33.shape), dtype=step33.dtype)
+            chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
             grad_recurrent_part_steps = cp.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        step23_steps[t] = step23
-        step29_steps[t] = step29
-        step33_steps[t] = step33
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            step33_steps.reshape(-1, *step33_steps.shape[2:]),
-            step29_steps.reshape(-1, *step29_steps.shape[2:]),
-            step23_steps.reshape(-1, *step23_steps.shape[2:]),
-            *hoisted_saved,
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1084,14 +1050,14 @@ def _cupy_forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = (
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
             _cupy_forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step2_steps = cp.empty((steps, *step2.shape), dtype=step2.dtype)
+            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = cp.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
@@ -1100,7 +1066,7 @@ def _cupy_forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
             )
             new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        step2_steps[t] = step2
+        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
         new_gate_steps[t] = new_gate
@@ -1111,7 +1077,7 @@ def _cupy_forward_no_batch_first(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
         (
             hoisted_saved,
             y,
-            step2_steps,
+            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
@@ -1127,7 +1093,7 @@ def _cupy_backward_no_batch_first(
     grad_h_n,
     hoisted_saved,
     y,
-    step2_steps,
+    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
     new_gate_steps,
@@ -1140,48 +1106,41 @@ def _cupy_backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step23, step29, step33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
                 bias_hh,
-                step2_steps[t],
+                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
             )
         )
         if t == steps - 1:
-            step23_steps = cp.empty((steps, *step23.shape), dtype=step23.dtype)
-            step29_steps = cp.empty((steps, *step29.shape), dtype=step29.dtype)
-            step33_steps = cp.empty((steps, *step33.shape), dtype=step33.dtype)
+            chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
             grad_recurrent_part_steps = cp.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        step23_steps[t] = step23
-        step29_steps[t] = step29
-        step33_steps[t] = step33
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            step33_steps.reshape(-1, *step33_steps.shape[2:]),
-            step29_steps.reshape(-1, *step29_steps.shape[2:]),
-            step23_steps.reshape(-1, *step23_steps.shape[2:]),
-            *hoisted_saved,
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1200,14 +1159,14 @@ def _cupy_forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bia
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step2, reset_gate, update_gate, new_gate = (
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
             _cupy_forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step2_steps = cp.empty((steps, *step2.shape), dtype=step2.dtype)
+            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = cp.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
@@ -1216,7 +1175,7 @@ def _cupy_forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bia
             )
             new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        step2_steps[t] = step2
+        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
         new_gate_steps[t] = new_gate
@@ -1227,7 +1186,7 @@ def _cupy_forward_no_batch_first_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bia
         (
             hoisted_saved,
             y,
-            step2_steps,
+            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
@@ -1243,7 +1202,7 @@ def _cupy_backward_no_batch_first_no_h0(
     grad_h_n,
     hoisted_saved,
     y,
-    step2_steps,
+    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
     new_gate_steps,
@@ -1256,47 +1215,40 @@ def _cupy_backward_no_batch_first_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step23, step29, step33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
                 bias_hh,
-                step2_steps[t],
+                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
             )
         )
         if t == steps - 1:
-            step23_steps = cp.empty((steps, *step23.shape), dtype=step23.dtype)
-            step29_steps = cp.empty((steps, *step29.shape), dtype=step29.dtype)
-            step33_steps = cp.empty((steps, *step33.shape), dtype=step33.dtype)
+            chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
             grad_recurrent_part_steps = cp.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        step23_steps[t] = step23
-        step29_steps[t] = step29
-        step33_steps[t] = step33
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            step33_steps.reshape(-1, *step33_steps.shape[2:]),
-            step29_steps.reshape(-1, *step29_steps.shape[2:]),
-            step23_steps.reshape(-1, *step23_steps.shape[2:]),
-            *hoisted_saved,
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 

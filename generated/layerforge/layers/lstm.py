@@ -139,7 +139,7 @@ def _forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -155,14 +155,14 @@ def _forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
             output_gate_steps = np.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = np.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -177,7 +177,7 @@ def _forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -197,7 +197,7 @@ def _backward_batch_first(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -218,30 +218,23 @@ def _backward_batch_first(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -332,7 +325,7 @@ def _forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
     c0 = np.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -348,14 +341,14 @@ def _forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
             output_gate_steps = np.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = np.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -370,7 +363,7 @@ def _forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -390,7 +383,7 @@ def _backward_batch_first_no_c0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -411,29 +404,22 @@ def _backward_batch_first_no_c0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -456,7 +442,7 @@ def _forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -472,14 +458,14 @@ def _forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
             output_gate_steps = np.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = np.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -494,7 +480,7 @@ def _forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -514,7 +500,7 @@ def _backward_batch_first_no_h0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -535,29 +521,22 @@ def _backward_batch_first_no_h0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_c0 = grad_next_c
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -581,7 +560,7 @@ def _forward_batch_first_no_h0_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, b
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -597,14 +576,14 @@ def _forward_batch_first_no_h0_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, b
             output_gate_steps = np.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = np.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -619,7 +598,7 @@ def _forward_batch_first_no_h0_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, b
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -639,7 +618,7 @@ def _backward_batch_first_no_h0_no_c0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -660,28 +639,21 @@ def _backward_batch_first_no_h0_no_c0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -702,7 +674,7 @@ def _forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -718,14 +690,14 @@ def _forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
             output_gate_steps = np.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = np.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -740,7 +712,7 @@ def _forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -760,7 +732,7 @@ def _backward_no_batch_first(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -780,29 +752,22 @@ def _backward_no_batch_first(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -824,7 +789,7 @@ def _forward_no_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias
     c0 = np.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -840,14 +805,14 @@ def _forward_no_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias
             output_gate_steps = np.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = np.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -862,7 +827,7 @@ def _forward_no_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -882,7 +847,7 @@ def _backward_no_batch_first_no_c0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -902,28 +867,21 @@ def _backward_no_batch_first_no_c0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -945,7 +903,7 @@ def _forward_no_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -961,14 +919,14 @@ def _forward_no_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias
             output_gate_steps = np.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = np.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -983,7 +941,7 @@ def _forward_no_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bias
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -1003,7 +961,7 @@ def _backward_no_batch_first_no_h0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -1023,28 +981,21 @@ def _backward_no_batch_first_no_h0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_c0 = grad_next_c
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -1069,7 +1020,7 @@ def _forward_no_batch_first_no_h0_no_c0(
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -1085,14 +1036,14 @@ def _forward_no_batch_first_no_h0_no_c0(
             output_gate_steps = np.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = np.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -1107,7 +1058,7 @@ def _forward_no_batch_first_no_h0_no_c0(
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -1127,7 +1078,7 @@ def _backward_no_batch_first_no_h0_no_c0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -1147,27 +1098,20 @@ def _backward_no_batch_first_no_h0_no_c0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return (
         grad_x,
         None,
@@ -1259,7 +1203,7 @@ def _cupy_forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -1275,14 +1219,14 @@ def _cupy_forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
             output_gate_steps = cp.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = cp.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -1297,7 +1241,7 @@ def _cupy_forward_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -1317,7 +1261,7 @@ def _cupy_backward_batch_first(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -1340,30 +1284,23 @@ def _cupy_backward_batch_first(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -1558,7 +1495,7 @@ def _cupy_forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bi
     c0 = cp.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -1574,14 +1511,14 @@ def _cupy_forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bi
             output_gate_steps = cp.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = cp.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -1596,7 +1533,7 @@ def _cupy_forward_batch_first_no_c0(x, h0, c0, weight_ih, weight_hh, bias_ih, bi
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -1616,7 +1553,7 @@ def _cupy_backward_batch_first_no_c0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -1639,29 +1576,22 @@ def _cupy_backward_batch_first_no_c0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -1686,7 +1616,7 @@ def _cupy_forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bi
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -1702,14 +1632,14 @@ def _cupy_forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bi
             output_gate_steps = cp.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = cp.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -1724,7 +1654,7 @@ def _cupy_forward_batch_first_no_h0(x, h0, c0, weight_ih, weight_hh, bias_ih, bi
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -1744,7 +1674,7 @@ def _cupy_backward_batch_first_no_h0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -1767,29 +1697,22 @@ def _cupy_backward_batch_first_no_h0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_c0 = grad_next_c
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -1817,7 +1740,7 @@ def _cupy_forward_batch_first_no_h0_no_c0(
     c0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -1833,14 +1756,14 @@ def _cupy_forward_batch_first_no_h0_no_c0(
             output_gate_steps = cp.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = cp.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -1855,7 +1778,7 @@ def _cupy_forward_batch_first_no_h0_no_c0(
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -1875,7 +1798,7 @@ def _cupy_backward_batch_first_no_h0_no_c0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -1898,28 +1821,21 @@ def _cupy_backward_batch_first_no_h0_no_c0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -1942,7 +1858,7 @@ def _cupy_forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -1958,14 +1874,14 @@ def _cupy_forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_
             output_gate_steps = cp.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = cp.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -1980,7 +1896,7 @@ def _cupy_forward_no_batch_first(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -2000,7 +1916,7 @@ def _cupy_backward_no_batch_first(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -2022,29 +1938,22 @@ def _cupy_backward_no_batch_first(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
     grad_c0 = grad_next_c
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -2070,7 +1979,7 @@ def _cupy_forward_no_batch_first_no_c0(
     c0 = cp.zeros((x.shape[1], h0.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -2086,14 +1995,14 @@ def _cupy_forward_no_batch_first_no_c0(
             output_gate_steps = cp.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = cp.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -2108,7 +2017,7 @@ def _cupy_forward_no_batch_first_no_c0(
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -2128,7 +2037,7 @@ def _cupy_backward_no_batch_first_no_c0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -2150,28 +2059,21 @@ def _cupy_backward_no_batch_first_no_c0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         grad_h0,
@@ -2197,7 +2099,7 @@ def _cupy_forward_no_batch_first_no_h0(
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -2213,14 +2115,14 @@ def _cupy_forward_no_batch_first_no_h0(
             output_gate_steps = cp.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = cp.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -2235,7 +2137,7 @@ def _cupy_forward_no_batch_first_no_h0(
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -2255,7 +2157,7 @@ def _cupy_backward_no_batch_first_no_h0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -2277,28 +2179,21 @@ def _cupy_backward_no_batch_first_no_h0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_c0 = grad_next_c
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return (
         grad_x,
         None,
@@ -2325,7 +2220,7 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(
     c0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, step11 = (
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
             _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
         )
         if t == 0:
@@ -2341,14 +2236,14 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(
             output_gate_steps = cp.empty(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
-            step11_steps = cp.empty((steps, *step11.shape), dtype=step11.dtype)
+            saved_11_steps = cp.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
         y[t] = h_next
         c_next_steps[t] = c_next
         input_gate_steps[t] = input_gate
         forget_gate_steps[t] = forget_gate
         cell_gate_steps[t] = cell_gate
         output_gate_steps[t] = output_gate
-        step11_steps[t] = step11
+        saved_11_steps[t] = saved_11
         h = h_next
         c = c_next
     return (
@@ -2363,7 +2258,7 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(
             forget_gate_steps,
             cell_gate_steps,
             output_gate_steps,
-            step11_steps,
+            saved_11_steps,
             h0,
             c0,
             weight_hh,
@@ -2383,7 +2278,7 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
     forget_gate_steps,
     cell_gate_steps,
     output_gate_steps,
-    step11_steps,
+    saved_11_steps,
     h0,
     c0,
     weight_hh,
@@ -2405,27 +2300,20 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
-            step11_steps[t],
+            saved_11_steps[t],
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_hoisted(
-            grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return (
         grad_x,
         None,

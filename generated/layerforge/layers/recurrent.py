@@ -169,28 +169,21 @@ def _backward_batch_first_tanh(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _backward_no_batch_first_tanh_step(
+        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
-            step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
-        step8_steps[t] = step8
-    deferred_0, deferred_1 = _backward_no_batch_first_tanh_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
+            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_hoisted(
-            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+        chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -235,47 +228,44 @@ def _forward_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, step5 = _forward_no_batch_first_relu_step(
+        h_next, saved_5 = _forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step5_steps = np.empty((steps, *step5.shape), dtype=step5.dtype)
+            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = h_next
-        step5_steps[t] = step5
+        saved_5_steps[t] = saved_5
         h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh),
+    )
 
 
 def _backward_batch_first_relu(
-    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
+        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
-            step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
-        step7_steps[t] = step7
-    deferred_0, deferred_1 = _backward_no_batch_first_relu_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
+            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_hoisted(
-            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+        chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -319,13 +309,13 @@ def _forward_batch_first_identity(x, h0, weight_ih, weight_hh, bias_ih, bias_hh)
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        step5 = _forward_no_batch_first_identity_step(
+        saved_5 = _forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
-            y = np.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = step5
-        h = step5
+            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -336,28 +326,21 @@ def _backward_batch_first_identity(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _backward_no_batch_first_identity_step(
+        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
-            step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
-        step6_steps[t] = step6
-    deferred_0, deferred_1 = _backward_no_batch_first_identity_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
+            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_hoisted(
-            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -415,27 +398,20 @@ def _backward_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _backward_no_batch_first_tanh_step(
+        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
-            step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
-        step8_steps[t] = step8
-    deferred_0, deferred_1 = _backward_no_batch_first_tanh_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
+            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_hoisted(
-            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+        chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -449,46 +425,43 @@ def _forward_batch_first_relu_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bias_h
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step5 = _forward_no_batch_first_relu_step(
+        h_next, saved_5 = _forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step5_steps = np.empty((steps, *step5.shape), dtype=step5.dtype)
+            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = h_next
-        step5_steps[t] = step5
+        saved_5_steps[t] = saved_5
         h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh),
+    )
 
 
 def _backward_batch_first_relu_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
+        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
-            step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
-        step7_steps[t] = step7
-    deferred_0, deferred_1 = _backward_no_batch_first_relu_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
+            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_hoisted(
-            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+        chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -502,13 +475,13 @@ def _forward_batch_first_identity_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bi
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        step5 = _forward_no_batch_first_identity_step(
+        saved_5 = _forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
-            y = np.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = step5
-        h = step5
+            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -519,27 +492,20 @@ def _backward_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _backward_no_batch_first_identity_step(
+        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
-            step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
-        step6_steps[t] = step6
-    deferred_0, deferred_1 = _backward_no_batch_first_identity_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
+            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_hoisted(
-            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -565,27 +531,20 @@ def _backward_no_batch_first_tanh(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _backward_no_batch_first_tanh_step(
+        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
-            step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
-        step8_steps[t] = step8
-    deferred_0, deferred_1 = _backward_no_batch_first_tanh_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
+            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_hoisted(
-            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+        chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -597,45 +556,38 @@ def _forward_no_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, step5 = _forward_no_batch_first_relu_step(
+        h_next, saved_5 = _forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step5_steps = np.empty((steps, *step5.shape), dtype=step5.dtype)
+            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = h_next
-        step5_steps[t] = step5
+        saved_5_steps[t] = saved_5
         h = h_next
-    return y, h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
 
 
 def _backward_no_batch_first_relu(
-    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
+        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
-            step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
-        step7_steps[t] = step7
-    deferred_0, deferred_1 = _backward_no_batch_first_relu_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
+            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_hoisted(
-            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+        chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -647,13 +599,13 @@ def _forward_no_batch_first_identity(x, h0, weight_ih, weight_hh, bias_ih, bias_
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        step5 = _forward_no_batch_first_identity_step(
+        saved_5 = _forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
-            y = np.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = step5
-        h = step5
+            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -663,27 +615,20 @@ def _backward_no_batch_first_identity(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _backward_no_batch_first_identity_step(
+        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
-            step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
-        step6_steps[t] = step6
-    deferred_0, deferred_1 = _backward_no_batch_first_identity_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
+            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_hoisted(
-            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -710,26 +655,19 @@ def _backward_no_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _backward_no_batch_first_tanh_step(
+        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
-            step8_steps = np.empty((steps, *step8.shape), dtype=step8.dtype)
-        step8_steps[t] = step8
-    deferred_0, deferred_1 = _backward_no_batch_first_tanh_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
+            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_tanh_hoisted(
-            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+        chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -742,44 +680,37 @@ def _forward_no_batch_first_relu_no_h0(x, h0, weight_ih, weight_hh, bias_ih, bia
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step5 = _forward_no_batch_first_relu_step(
+        h_next, saved_5 = _forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step5_steps = np.empty((steps, *step5.shape), dtype=step5.dtype)
+            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = h_next
-        step5_steps[t] = step5
+        saved_5_steps[t] = saved_5
         h = h_next
-    return y, h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
 
 
 def _backward_no_batch_first_relu_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
+        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
-            step7_steps = np.empty((steps, *step7.shape), dtype=step7.dtype)
-        step7_steps[t] = step7
-    deferred_0, deferred_1 = _backward_no_batch_first_relu_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
+            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_relu_hoisted(
-            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+        chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -794,13 +725,13 @@ def _forward_no_batch_first_identity_no_h0(
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        step5 = _forward_no_batch_first_identity_step(
+        saved_5 = _forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
-            y = np.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = step5
-        h = step5
+            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -810,26 +741,19 @@ def _backward_no_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _backward_no_batch_first_identity_step(
+        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
-            step6_steps = np.empty((steps, *step6.shape), dtype=step6.dtype)
-        step6_steps[t] = step6
-    deferred_0, deferred_1 = _backward_no_batch_first_identity_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
+            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _backward_no_batch_first_identity_hoisted(
-            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -932,28 +856,21 @@ def _cupy_backward_batch_first_tanh(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _cupy_backward_no_batch_first_tanh_step(
+        grad_next_h, chain_8 = _cupy_backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
-            step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
-        step8_steps[t] = step8
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
+            chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_hoisted(
-            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1037,20 +954,24 @@ def _cupy_forward_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias_hh
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, step5 = _cupy_forward_no_batch_first_relu_step(
+        h_next, saved_5 = _cupy_forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step5_steps = cp.empty((steps, *step5.shape), dtype=step5.dtype)
+            saved_5_steps = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = h_next
-        step5_steps[t] = step5
+        saved_5_steps[t] = saved_5
         h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh),
+    )
 
 
 def _cupy_backward_batch_first_relu(
-    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
 ):
     import cupy as cp
 
@@ -1058,28 +979,21 @@ def _cupy_backward_batch_first_relu(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _cupy_backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
+        grad_next_h, chain_7 = _cupy_backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
-            step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
-        step7_steps[t] = step7
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
+            chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_hoisted(
-            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+        chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1162,13 +1076,13 @@ def _cupy_forward_batch_first_identity(x, h0, weight_ih, weight_hh, bias_ih, bia
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        step5 = _cupy_forward_no_batch_first_identity_step(
+        saved_5 = _cupy_forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
-            y = cp.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = step5
-        h = step5
+            y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -1181,28 +1095,23 @@ def _cupy_backward_batch_first_identity(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _cupy_backward_no_batch_first_identity_step(
+        grad_next_h, chain_6 = _cupy_backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
-            step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
-        step6_steps[t] = step6
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
+            chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+    grad_x, grad_weight_ih, grad_bias_ih = (
         _cupy_backward_no_batch_first_identity_hoisted(
-            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
         )
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1304,27 +1213,20 @@ def _cupy_backward_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _cupy_backward_no_batch_first_tanh_step(
+        grad_next_h, chain_8 = _cupy_backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
-            step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
-        step8_steps[t] = step8
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
+            chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_hoisted(
-            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1340,20 +1242,24 @@ def _cupy_forward_batch_first_relu_no_h0(x, h0, weight_ih, weight_hh, bias_ih, b
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step5 = _cupy_forward_no_batch_first_relu_step(
+        h_next, saved_5 = _cupy_forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step5_steps = cp.empty((steps, *step5.shape), dtype=step5.dtype)
+            saved_5_steps = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = h_next
-        step5_steps[t] = step5
+        saved_5_steps[t] = saved_5
         h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh),
+    )
 
 
 def _cupy_backward_batch_first_relu_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
 ):
     import cupy as cp
 
@@ -1361,27 +1267,20 @@ def _cupy_backward_batch_first_relu_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _cupy_backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
+        grad_next_h, chain_7 = _cupy_backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
-            step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
-        step7_steps[t] = step7
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
+            chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_hoisted(
-            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+        chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1399,13 +1298,13 @@ def _cupy_forward_batch_first_identity_no_h0(
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        step5 = _cupy_forward_no_batch_first_identity_step(
+        saved_5 = _cupy_forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
-            y = cp.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = step5
-        h = step5
+            y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -1418,27 +1317,22 @@ def _cupy_backward_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _cupy_backward_no_batch_first_identity_step(
+        grad_next_h, chain_6 = _cupy_backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
-            step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
-        step6_steps[t] = step6
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
+            chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+    grad_x, grad_weight_ih, grad_bias_ih = (
         _cupy_backward_no_batch_first_identity_hoisted(
-            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
         )
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1470,27 +1364,20 @@ def _cupy_backward_no_batch_first_tanh(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _cupy_backward_no_batch_first_tanh_step(
+        grad_next_h, chain_8 = _cupy_backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
-            step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
-        step8_steps[t] = step8
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
+            chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_hoisted(
-            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1504,47 +1391,40 @@ def _cupy_forward_no_batch_first_relu(x, h0, weight_ih, weight_hh, bias_ih, bias
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, step5 = _cupy_forward_no_batch_first_relu_step(
+        h_next, saved_5 = _cupy_forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step5_steps = cp.empty((steps, *step5.shape), dtype=step5.dtype)
+            saved_5_steps = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = h_next
-        step5_steps[t] = step5
+        saved_5_steps[t] = saved_5
         h = h_next
-    return y, h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
 
 
 def _cupy_backward_no_batch_first_relu(
-    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
 ):
     import cupy as cp
 
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _cupy_backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
+        grad_next_h, chain_7 = _cupy_backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
-            step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
-        step7_steps[t] = step7
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
+            chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_hoisted(
-            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+        chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1560,13 +1440,13 @@ def _cupy_forward_no_batch_first_identity(
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        step5 = _cupy_forward_no_batch_first_identity_step(
+        saved_5 = _cupy_forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
-            y = cp.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = step5
-        h = step5
+            y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -1578,27 +1458,22 @@ def _cupy_backward_no_batch_first_identity(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _cupy_backward_no_batch_first_identity_step(
+        grad_next_h, chain_6 = _cupy_backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
-            step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
-        step6_steps[t] = step6
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
+            chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+    grad_x, grad_weight_ih, grad_bias_ih = (
         _cupy_backward_no_batch_first_identity_hoisted(
-            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
         )
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
     return grad_x, grad_h0, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1633,26 +1508,19 @@ def _cupy_backward_no_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step8 = _cupy_backward_no_batch_first_tanh_step(
+        grad_next_h, chain_8 = _cupy_backward_no_batch_first_tanh_step(
             grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
-            step8_steps = cp.empty((steps, *step8.shape), dtype=step8.dtype)
-        step8_steps[t] = step8
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step8_steps
+            chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_tanh_hoisted(
-            step8_steps.reshape(-1, *step8_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1669,46 +1537,39 @@ def _cupy_forward_no_batch_first_relu_no_h0(
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, step5 = _cupy_forward_no_batch_first_relu_step(
+        h_next, saved_5 = _cupy_forward_no_batch_first_relu_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            step5_steps = cp.empty((steps, *step5.shape), dtype=step5.dtype)
+            saved_5_steps = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = h_next
-        step5_steps[t] = step5
+        saved_5_steps[t] = saved_5
         h = h_next
-    return y, h, (hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
 
 
 def _cupy_backward_no_batch_first_relu_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, step5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
 ):
     import cupy as cp
 
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step7 = _cupy_backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, step5_steps[t]
+        grad_next_h, chain_7 = _cupy_backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
-            step7_steps = cp.empty((steps, *step7.shape), dtype=step7.dtype)
-        step7_steps[t] = step7
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step7_steps
+            chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
-        _cupy_backward_no_batch_first_relu_hoisted(
-            step7_steps.reshape(-1, *step7_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+        chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
@@ -1725,13 +1586,13 @@ def _cupy_forward_no_batch_first_identity_no_h0(
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        step5 = _cupy_forward_no_batch_first_identity_step(
+        saved_5 = _cupy_forward_no_batch_first_identity_step(
             h, hoisted_1[t], weight_hh, bias_hh
         )
         if t == 0:
-            y = cp.empty((steps, *step5.shape), dtype=step5.dtype)
-        y[t] = step5
-        h = step5
+            y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -1743,26 +1604,21 @@ def _cupy_backward_no_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, step6 = _cupy_backward_no_batch_first_identity_step(
+        grad_next_h, chain_6 = _cupy_backward_no_batch_first_identity_step(
             grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
-            step6_steps = cp.empty((steps, *step6.shape), dtype=step6.dtype)
-        step6_steps[t] = step6
-    deferred_0, deferred_1 = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, step6_steps
+            chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    hoisted_grad_x, hoisted_grad_weight_ih, hoisted_grad_bias_ih = (
+    grad_x, grad_weight_ih, grad_bias_ih = (
         _cupy_backward_no_batch_first_identity_hoisted(
-            step6_steps.reshape(-1, *step6_steps.shape[2:]), *hoisted_saved
+            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
         )
     )
-    hoisted_grad_x = hoisted_grad_x.reshape(steps, -1, *hoisted_grad_x.shape[1:])
-    grad_x = hoisted_grad_x
-    grad_weight_ih = hoisted_grad_weight_ih
-    grad_weight_hh = deferred_0
-    grad_bias_ih = hoisted_grad_bias_ih
-    grad_bias_hh = deferred_1
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, None, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
