@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import Collector
 from .grad import build_backward, grad_name
@@ -144,7 +144,9 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
             errors.error(scan.loc, f"spec.scan: '{out}' does not depend on the carried state; a next carry or stacked value must")
             return None
     hoisted_body = [s for s in whole.body if s.target not in on_carry]
-    loop_body = [s for s in whole.body if s.target in on_carry]
+    # a step's product has a few rows (the batch): BLAS's faster order for it
+    loop_body = [replace(s, prim="linear_few_rows") if s.prim == "linear" else s
+                 for s in whole.body if s.target in on_carry]
     hoisted_targets = {s.target for s in hoisted_body}
     boundary = [s.target for s in hoisted_body if any(s.target in t.reads() for t in loop_body)]
     renames = {name: _readable(f"hoisted_{i}", values) for i, name in enumerate(boundary, 1) if name.startswith("_t")}

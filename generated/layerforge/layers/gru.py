@@ -223,7 +223,7 @@ def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
 def _forward_no_batch_first_step(
     h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
 ):
-    _t1 = h @ weight_hh.T
+    _t1 = (weight_hh @ h.T).T
     recurrent_part = _t1 + bias_hh
     reset_gate = _sigmoid(hoisted_1 + _chunk(recurrent_part, 3, 0, -1))
     update_gate = _sigmoid(hoisted_2 + _chunk(recurrent_part, 3, 1, -1))
@@ -825,7 +825,7 @@ _gru_no_batch_first_step_fwd_3 = ElementwiseKernel(
 def _cupy_forward_no_batch_first_step(
     h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
 ):
-    _t2 = h @ weight_hh.T
+    _t2 = (weight_hh @ h.T).T
     recurrent_part = _gru_no_batch_first_step_fwd_0(_t2, bias_hh)
     _t4 = _cupy_chunk(recurrent_part, 3, 0, -1)
     reset_gate = _gru_no_batch_first_step_fwd_1(hoisted_1, _t4)
@@ -878,7 +878,7 @@ _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:510
+# gru_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:2337
 _gru_no_batch_first_step_bwd_2 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_2",
     "T _t17, T _t36",

@@ -252,7 +252,7 @@ def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
 
 
 def _forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
-    gates = hoisted_1 + h @ weight_hh.T + bias_hh
+    gates = hoisted_1 + (weight_hh @ h.T).T + bias_hh
     input_gate = _sigmoid(_chunk(gates, 4, 0, -1))
     forget_gate = _sigmoid(_chunk(gates, 4, 1, -1))
     cell_gate = np.tanh(_chunk(gates, 4, 2, -1))
@@ -1391,7 +1391,7 @@ _lstm_no_batch_first_step_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
+    _t3 = (weight_hh @ h.T).T
     gates = _lstm_no_batch_first_step_fwd_0(hoisted_1, _t3, bias_hh)
     _t5 = _cupy_chunk(gates, 4, 0, -1)
     input_gate = _lstm_no_batch_first_step_fwd_1(_t5)

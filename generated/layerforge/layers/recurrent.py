@@ -193,7 +193,7 @@ def _forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
 
 
 def _forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
-    h_next = np.tanh(hoisted_1 + h @ weight_hh.T + bias_hh)
+    h_next = np.tanh(hoisted_1 + (weight_hh @ h.T).T + bias_hh)
     return h_next
 
 
@@ -275,7 +275,7 @@ def _forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
 
 
 def _forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
-    _t1 = hoisted_1 + h @ weight_hh.T + bias_hh
+    _t1 = hoisted_1 + (weight_hh @ h.T).T + bias_hh
     h_next = np.clip(_t1, 0, np.inf)
     return h_next, _t1
 
@@ -350,7 +350,7 @@ def _forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
 
 
 def _forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
-    _t1 = hoisted_1 + h @ weight_hh.T + bias_hh
+    _t1 = hoisted_1 + (weight_hh @ h.T).T + bias_hh
     return _t1
 
 
@@ -905,7 +905,7 @@ _recurrent_no_batch_first_tanh_step_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
+    _t3 = (weight_hh @ h.T).T
     h_next = _recurrent_no_batch_first_tanh_step_fwd_0(hoisted_1, _t3, bias_hh)
     return h_next
 
@@ -1028,7 +1028,7 @@ _recurrent_no_batch_first_relu_step_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
+    _t3 = (weight_hh @ h.T).T
     _t5, h_next = _recurrent_no_batch_first_relu_step_fwd_0(hoisted_1, _t3, bias_hh)
     return h_next, _t5
 
@@ -1145,7 +1145,7 @@ _recurrent_no_batch_first_identity_step_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
-    _t3 = h @ weight_hh.T
+    _t3 = (weight_hh @ h.T).T
     _t5 = _recurrent_no_batch_first_identity_step_fwd_0(hoisted_1, _t3, bias_hh)
     return _t5
 
