@@ -285,3 +285,70 @@ def test_sequence_digits_example_matches_torch_for_50_steps():
         losses_t.append(loss_t.item())
     np.testing.assert_allclose(losses, losses_t, rtol=1e-6, atol=1e-9)
     assert losses[-1] < 0.8 * losses[0]  # it learns
+
+
+PROBE = """
+name: probe
+kind: layer
+title: Probe
+summary: a multiplicative recurrence whose step reads its input and parameter next to the carry
+inputs:
+  x: {shape: [T, B, F]}
+  h0: {shape: [B, F], optional: true}
+parameters:
+  w: {shape: [F]}
+scan:
+  sequences: [x]
+  carry:
+    h: {init: h0, next: h_next, final: h_n}
+  stack: {y: out}
+forward: |
+  h_next = tanh(h * x + w * h + 0.5 * x)
+  out = h_next * w
+outputs: [y, h_n]
+"""
+
+
+def test_a_step_that_reads_its_input_with_the_carry(tmp_path):
+    """Beyond the three layers: the sequence read inside the step (its gradient stacked from
+    the loop), a parameter's gradient summed over the steps after the loop, a stacked output
+    that is not the carry; against a NumPy loop and central differences (float64)."""
+    from harness import PATHS, catalog
+    from transpiler.pipeline import Catalog, load_op
+    from transpiler.spec import load_spec
+
+    path = tmp_path / "probe.yaml"
+    path.write_text(PROBE)
+    spec = load_spec(path, "probe.yaml")
+    probe = load_op(spec, Catalog(catalog().prims, {**catalog().ops, "probe": spec}), PATHS, name="probe")
+    rng = np.random.default_rng(4)
+    x, h0, w = rng.uniform(-1, 1, (4, 2, 3)), rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, 3)
+
+    def reference(x, h0, w):
+        h, ys = h0, []
+        for t in range(x.shape[0]):
+            h = np.tanh(h * x[t] + w * h + 0.5 * x[t])
+            ys.append(h * w)
+        return np.stack(ys), h
+
+    (y, h_n), ctx = probe.forward(x, h0, w)
+    y_ref, h_ref = reference(x, h0, w)
+    np.testing.assert_allclose(y, y_ref, rtol=1e-13)
+    np.testing.assert_allclose(h_n, h_ref, rtol=1e-13)
+    gy, gh = rng.standard_normal(y.shape), rng.standard_normal(h_n.shape)
+    grads = probe.backward(gy, gh, ctx)
+    arrays = [x, h0, w]
+    eps = 1e-6
+    for index, (array, grad) in enumerate(zip(arrays, grads)):
+        numeric = np.zeros_like(array)
+        for position in np.ndindex(array.shape):
+            values = [a.copy() for a in arrays]
+            values[index][position] += eps
+            y1, h1 = reference(*values)
+            values[index][position] -= 2 * eps
+            y2, h2 = reference(*values)
+            numeric[position] = (np.sum(gy * (y1 - y2)) + np.sum(gh * (h1 - h2))) / (2 * eps)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8, err_msg=f"argument {index}")
+    (y0, _), ctx0 = probe.forward(x, None, w)  # no initial state: zeros
+    np.testing.assert_allclose(y0, reference(x, np.zeros_like(h0), w)[0], rtol=1e-13)
+    assert probe.backward(gy, gh, ctx0)[1] is None

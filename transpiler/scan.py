@@ -210,13 +210,11 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     chain = [s.target for s in chain_body if s.target in rest_reads]
     chain += [g for g in grad_params[: len(scan.carries)] if g in rest_reads]
     chain_reads = _reads_outside(chain_body) | {r for r in carry_results if isinstance(r, str)}
-    per_step_grads = [g for g in grad_params if g in chain_reads]
     chain_saved = [n for n in saved if n in chain_reads]
     bvalues = full_backward.values
     step_backward = Function(f"_backward{suffix}_step", grad_params[: len(scan.carries)]
                              + [g for g in grad_params[len(scan.carries):] if g in chain_reads] + chain_saved,
                              chain_body, carry_results + [c for c in chain if c not in grad_params], dict(bvalues))
-    # the carried gradients are parameters of the step's backward even when it does not read them
     deferred = None
     for stmt in rest:
         shape = bvalues[stmt.target].shape
@@ -228,7 +226,7 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     other_results = [r for r, n in zip(results, arrays) if n not in carries]
     rest_targets = {s.target for s in rest}
     if any(r in rest_targets for r in other_results):
-        rparams = [n for n in _ordered(bvalues) if n in _reads_outside(rest)]
+        rparams = [n for n in bvalues if n in _reads_outside(rest)]
         # what the deferred part computes itself; the driver has the rest (stacked from the loop)
         deferred = Function(f"_backward{suffix}_deferred", rparams, rest,
                             [r for r in other_results if r in rest_targets], dict(bvalues))
@@ -260,10 +258,6 @@ def _depends(name: str, body: list[Stmt], roots: set[str]) -> bool:
 def _reads_outside(body: list[Stmt]) -> set[str]:
     defined = {s.target for s in body}
     return {r for s in body for r in s.reads() if r not in defined}
-
-
-def _ordered(values: dict[str, Value]) -> list[str]:
-    return list(values)
 
 
 def _readable(name: str, values: dict[str, Value]) -> str:
@@ -337,7 +331,7 @@ def _context(parts: Scan) -> list[str]:
     assert scan is not None
     reads = set(parts.step_backward.params) | set(parts.deferred.params if parts.deferred else [])
     out: list[str] = []
-    if parts.hoisted_saved:
+    if parts.hoisted is not None:
         out.append("hoisted_saved")
     out += [b for b in parts.boundary if b in reads]
     buffers = _buffers(parts)
@@ -481,16 +475,21 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
         return name
 
     chain_outs = [o for o in parts.step_backward.outputs[nc:]]
-    body.append("for t in range(steps - 1, -1, -1):")
-    loop = [f"{_unpack(list(parts.grad_carried) + [_display(c, 'chain') for c in chain_outs])} = "
-            f"{_call(parts.step_backward, [at(p) for p in parts.step_backward.params], cupy)}"]
     stacked_chain = {c: f"{_display(c, 'chain')}_steps" for c in parts.chain}
-    if stacked_chain:
+    # a carried gradient that the deferred part reads is stacked as the step receives it
+    carried = {c: b for c, b in stacked_chain.items() if c in parts.grad_carried}
+    body += [f"{b} = np.empty((steps, *{c}.shape), dtype={c}.dtype)" for c, b in carried.items()]
+    body.append("for t in range(steps - 1, -1, -1):")
+    loop = [f"{b}[t] = {c}" for c, b in carried.items()]
+    loop.append(f"{_unpack(list(parts.grad_carried) + [_display(c, 'chain') for c in chain_outs])} = "
+                f"{_call(parts.step_backward, [at(p) for p in parts.step_backward.params], cupy)}")
+    stacked_chain_outs = {c: b for c, b in stacked_chain.items() if c not in carried}
+    if stacked_chain_outs:
         loop.append("if t == steps - 1:")
-        for name, buffer in stacked_chain.items():
+        for name, buffer in stacked_chain_outs.items():
             loop.append(f"    {buffer} = np.empty((steps, *{_display(name, 'chain')}.shape), "
                         f"dtype={_display(name, 'chain')}.dtype)")
-        for name, buffer in stacked_chain.items():
+        for name, buffer in stacked_chain_outs.items():
             loop.append(f"{buffer}[t] = {_display(name, 'chain')}")
     body += [f"    {line}" for line in loop]
 
