@@ -258,6 +258,9 @@ def layer_cases():
         "multi_head_attention": (_attention_inputs(f32), {"num_heads": 8}, _multi_head_attention),
         "embedding": ({"ids": rng.integers(0, 32000, (8, 512)), "weight": f32(32000, 512)}, {},
                       lambda t: F.embedding(t["ids"], t["weight"])),
+        # Recurrence (issue 17): batch 32, 64 steps, 256 -> 256, time-major, initial states
+        # zeros (None); PyTorch's nn.LSTM/GRU/RNN with the same weights.
+        **{name: _recurrent_case(name, f32) for name in ("lstm", "gru", "recurrent")},
     }
 
 
@@ -341,6 +344,30 @@ def _encoder(t):
     return F.layer_norm(h + f, (512,), t["norm2_weight"], t["norm2_bias"])
 
 
+RECURRENT = {"steps": 64, "batch": 32, "input_size": 256, "hidden_size": 256}
+
+
+def _recurrent_case(name, f32):
+    steps, batch, inputs, hidden = (RECURRENT[k] for k in ("steps", "batch", "input_size", "hidden_size"))
+    gates = {"lstm": 4, "gru": 3, "recurrent": 1}[name]
+    scale = hidden ** -0.5
+    arrays = {"x": f32(steps, batch, inputs), "h0": None, "weight_ih": f32(gates * hidden, inputs, scale=scale),
+              "weight_hh": f32(gates * hidden, hidden, scale=scale), "bias_ih": f32(gates * hidden, scale=scale),
+              "bias_hh": f32(gates * hidden, scale=scale)}
+    if name == "lstm":
+        arrays["c0"] = None
+    torch_module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "recurrent": torch.nn.RNN}[name](inputs, hidden)
+    with torch.no_grad():
+        for key in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(torch_module, f"{key}_l0").copy_(torch.from_numpy(arrays[key]))
+
+    def oracle(t):
+        y, state = torch_module(t["x"])
+        return (y, *state) if isinstance(state, tuple) else (y, state)
+
+    return arrays, {}, oracle
+
+
 def _highway(t):
     F = torch.nn.functional
     gate = torch.sigmoid(F.linear(t["x"], t["weight_transform"], t["bias_transform"]))
@@ -377,7 +404,8 @@ def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
 
     def theirs():
         y = oracle(tensors)
-        y.backward(torch.ones_like(y))
+        ys = y if isinstance(y, tuple) else (y,)  # several outputs (a recurrence's y, h_n, c_n)
+        torch.autograd.backward(ys, [torch.ones_like(o) for o in ys])
 
     if steps:  # the two steps themselves (peak_step_MB)
         return {"ours": ours, "theirs": theirs}
@@ -387,7 +415,39 @@ def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
     if name in PEAK_MEMORY_ROWS:
         row["peak_MB"] = peak_step_MB(name, "ours")
         row["torch_peak_MB"] = peak_step_MB(name, "theirs")
+    _, ctx = mod.forward(*(arrays[d.name] for d in s.arrays), **attrs)
+    row["saved_MB"] = _nested_bytes(ctx[1]) / 2**20
+    row["torch_saved_MB"] = _torch_saved_bytes(lambda: oracle(tensors)) / 2**20
     return row
+
+
+def _nested_bytes(saved) -> int:
+    """Bytes of the distinct arrays in a context (nested tuples too; a view counts its base once)."""
+    seen: dict[int, int] = {}
+
+    def visit(value):
+        if isinstance(value, tuple):
+            for item in value:
+                visit(item)
+        elif isinstance(value, np.ndarray):
+            owner = value if value.base is None else value.base
+            seen[id(owner)] = max(seen.get(id(owner), 0), owner.nbytes if isinstance(owner, np.ndarray) else value.nbytes)
+
+    visit(saved)
+    return sum(seen.values())
+
+
+def _torch_saved_bytes(run) -> int:
+    """Bytes of the distinct tensors PyTorch's autograd saves for the backward of ``run``."""
+    storages: dict[int, int] = {}
+
+    def pack(tensor):
+        storages[tensor.untyped_storage().data_ptr()] = tensor.untyped_storage().nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        run()
+    return sum(storages.values())
 
 
 def geomean(values):
@@ -438,7 +498,8 @@ def main() -> None:
         layer_rows.append(measure_layer(name, arrays, attrs, oracle, args.repeat))
         r = layer_rows[-1]
         peak = f"  peak MB ours {r['peak_MB']:.0f} torch {r['torch_peak_MB']:.0f}" if "peak_MB" in r else ""
-        print(f"{name:<26} ours {r['optimized_ms']:8.2f} ms  torch {r['torch_ms']:8.2f} ms  torch/ours {r['torch_over_ours']:5.2f}{peak}", flush=True)
+        print(f"{name:<26} ours {r['optimized_ms']:8.2f} ms  torch {r['torch_ms']:8.2f} ms  torch/ours {r['torch_over_ours']:5.2f}"
+              f"  saved MB ours {r['saved_MB']:7.2f} torch {r['torch_saved_MB']:7.2f}{peak}", flush=True)
 
     activations = [r for r in rows if not r["op"].startswith("dense")]
     summary = {
@@ -496,14 +557,17 @@ def _markdown(summary) -> str:
               "batch norm and pooling on 16x32x32x32; elementwise layers on 4096x512; fully connected 256, 1024 -> 1024. "
               "Highway and gated linear unit: 256 x 1024 -> 1024; squeeze-and-excitation 16x64x32x32, reduction 16; "
               "rbf 256 x 256 against 256 centres (PyTorch: the direct [B, out, in] difference); reconstruction "
-              "256 x 160 -> 512 -> 1024 -> 784; memory read 256 x 1024, 512 slots of 256, -> 1024. "
+              "256 x 160 -> 512 -> 1024 -> 784; memory read 256 x 1024, 512 slots of 256, -> 1024; "
+              "lstm, gru and recurrent (Elman, tanh): batch 32, 64 steps, 256 -> 256, against nn.LSTM/GRU/RNN. "
               "Multi-head attention: batch 8, 256 tokens, E = 512, 8 heads (self, no mask); embedding: a 32000 x 512 "
-              "table, 8 x 512 ids. Peak MB: the growth of the peak resident set in one step, each side in a fresh process.",
-              "", "| layer | ours ms | PyTorch ms | PyTorch/ours | peak MB ours | peak MB PyTorch |",
-              "| --- | --- | --- | --- | --- | --- |"]
+              "table, 8 x 512 ids. Saved MB: what forward keeps for backward. Peak MB: the growth of the peak resident "
+              "set in one step, each side in a fresh process.",
+              "", "| layer | ours ms | PyTorch ms | PyTorch/ours | saved MB ours | saved MB PyTorch | peak MB ours | peak MB PyTorch |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in summary["layers"]:
         peaks = f"{r['peak_MB']:.0f} | {r['torch_peak_MB']:.0f}" if "peak_MB" in r else "| "
-        lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['torch_ms']:.2f} | {r['torch_over_ours']:.2f} | {peaks} |")
+        lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['torch_ms']:.2f} | {r['torch_over_ours']:.2f} | "
+                     f"{r['saved_MB']:.2f} | {r['torch_saved_MB']:.2f} | {peaks} |")
     return "\n".join(lines) + "\n"
 
 

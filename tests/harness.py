@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from transpiler.pipeline import KIND_DIRS, Catalog, Paths, load_catalog
+from transpiler.shapes import base_dimension
 from transpiler.spec import OpSpec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,19 +56,18 @@ def sizes(spec_: OpSpec, batch: int) -> dict[str, int]:
             out[f"{attr.divides}_over_{attr.name}"] = out[attr.divides] // chosen.get(attr.name, attr.default)
     fallback = iter(FALLBACK_SIZES)
     for decl in spec_.arrays:
-        for dim in decl.shape.dims:
-            base = dim.split("*")[-1] if isinstance(dim, str) else dim  # 3*E: a multiple of E
-            if isinstance(base, str) and base not in out:
-                out[base] = next(fallback)
+        for dim in map(base_dimension, decl.shape.dims):
+            if isinstance(dim, str) and dim not in out:
+                out[dim] = next(fallback)
     return out
 
 
 def size_of(dim, dims: dict[str, int]) -> int:
-    """A dimension's size: 1, a named size, or a multiple of one (``3*E``)."""
+    """A declared dimension's size: 1, a named size, or a multiple of one (4*hidden_size)."""
     if not isinstance(dim, str):
         return dim
-    factor, _, base = dim.rpartition("*")
-    return int(factor or 1) * dims[base]
+    factor, _, name = dim.rpartition("*")
+    return int(factor or 1) * dims[name]
 
 
 def shape_of(decl, dims: dict[str, int], batch: int) -> tuple[int, ...]:

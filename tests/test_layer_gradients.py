@@ -27,6 +27,8 @@ def cases():
         s = spec(name)
         # tanh and softmax where they fill the slot: fused, or composed after a final slot
         slot = [s.slot.default] + [a for a in ("tanh", "softmax") if a in s.slot.fused or slot_is_final(s)] if s.slot else [None]
+        if s.scan is not None and s.slot:  # a recurrence's slot takes its fused activations only
+            slot = [a for a in slot if a in s.slot.fused]
         choices = [{a.name: v} for a in s.structural if a.choices for v in a.choices] or [{}]
         for activation in dict.fromkeys(slot):
             for training in modes(s):

@@ -45,12 +45,22 @@ def test_optimized_equals_o0(name, extra, dtype):
         arrays = make_arrays(s, 32, dtype)
         y1, c1 = run_forward(s, arrays, attrs)
         y2, c2 = run_forward(s, arrays, attrs, mod=o0(name))
+        tol = TOL[dtype]
+        if s.scan is not None:
+            # A recurrence passes one step's rounding difference through every later step, and
+            # its parameter gradients sum T * B rows with cancellation: float32 agrees to about
+            # T * B ulps of the largest values (1e-5 here), float64 to T times its own tolerance.
+            steps = arrays[s.scan.sequences[0]].shape[0]
+            tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12 * steps, atol=1e-14 * steps)
         for a, b in zip(as_tuple(y1), as_tuple(y2)):
-            np.testing.assert_allclose(a, b, **TOL[dtype])
+            np.testing.assert_allclose(a, b, **tol)
         dy = [np.random.default_rng(3).standard_normal(o.shape).astype(dtype) for o in grad_outputs(s, y1)]
         for a, b in zip(as_tuple(module(s).backward(*dy, c1)), as_tuple(o0(name).backward(*dy, c2))):
+            if b is None:  # an absent optional array's gradient
+                assert a is None
+                continue
             assert a.dtype == b.dtype == dtype
-            np.testing.assert_allclose(a, b, **TOL[dtype])
+            np.testing.assert_allclose(a, b, **tol)
 
 
 def test_inputs_are_never_written():

@@ -113,6 +113,10 @@ GOLDEN = {
                               for field in ("forward", "inputs", "kind", "name", "outputs", "summary", "title")),
     "bad_optional": "layers/bad_optional.yaml:11:11: error: 'exp': an optional array that this variant goes without "
                     "(given as None) cannot be dropped from it; put the statement under 'if <array>:'",
+    # The scan construct (issue 17).
+    "scan_sequence_shape": "layers/scan_sequence_shape.yaml:9:15: error: spec.scan.sequences: 'x' must be declared [T, B, ...] (time, batch, features), got [..., F]",
+    "scan_output_not_returned": "layers/scan_output_not_returned.yaml:9:3: error: spec.scan: output 'y' is neither stacked (stack) nor a carry's final value",
+    "scan_without_carry": "layers/scan_without_carry.yaml:9:3: error: spec.scan: 'h_next' does not depend on the carried state; a next carry or stacked value must",
     "bad_variadic": "layers/bad_variadic.yaml:6:34: error: spec.inputs.a.variadic: only the second of two inputs may be "
                     "variadic (a binary op, folded from the left)",
     # Composition: a spec calls other specs (issue 18).

@@ -88,6 +88,10 @@ def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = F
     """``def name(params): statements; return returns``; ``defaults`` gives keyword defaults
     (a fused activation's attributes, which the layer's own signature does not carry);
     ``outs``, keyword parameters for buffers that outputs are written into (see Blocking)."""
+    if fn.loop is not None:
+        from . import scan
+
+        return scan.render_forward(fn) if fn.name.startswith("_forward") else scan.render_backward(fn)
     params = _param_list(fn, rng or uses_rng(fn, prims), defaults or {})
     if any(outs):
         params += ", *, " + ", ".join(f"{name}=None" for name in outs if name)
@@ -95,6 +99,40 @@ def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = F
     lines += [f"    {render_statement(s, prims)}" for s in fn.body]
     lines.append(f"    return {returns}")
     return "\n".join(lines)
+
+
+def all_functions(c: CompiledVariant) -> list[Function]:
+    """A variant's forward and backward, and the parts a scan's loop calls."""
+    if c.forward.loop is None:
+        return [c.forward, c.backward]
+    return [c.forward, c.backward] + c.forward.loop.functions()  # type: ignore[attr-defined]
+
+
+def _scan_parts(c: CompiledVariant, prims: Primitives) -> list[str]:
+    """The straight-line functions a scan variant's loop calls (the passes optimize them)."""
+    return [render_function(fn, prims, scan_part_returns(c, fn), defaults=fn.attr_defaults)
+            for fn in c.forward.loop.functions()]  # type: ignore[attr-defined]
+
+
+def scan_part_returns(c: CompiledVariant, fn: Function) -> str:
+    """What a part of a scan's loop returns: its outputs (each once), and for the hoisted
+    part the values its backward reads."""
+    parts = c.forward.loop
+    outputs = [operand(o) for o in dict.fromkeys(fn.outputs)]
+    if fn is parts.hoisted:  # type: ignore[attr-defined]
+        return f"{_outputs(outputs)}, {_tuple(list(parts.hoisted_saved)) if parts.hoisted_saved else '()'}"  # type: ignore[attr-defined]
+    return _outputs(outputs)
+
+
+def _declared_shape(spec: OpSpec, decl) -> str:
+    """An array's declared shape for ``check_arrays``; a scan's sequence [T, B, ...] is
+    [B, T, ...] when its batch_first attribute is true."""
+    scan = spec.scan
+    if scan is None or scan.batch_first is None or decl.name not in scan.sequences:
+        return _shape_literal(decl.shape)
+    dims = decl.shape.dims
+    swapped = _shape_literal(type(decl.shape)((dims[1], dims[0], *dims[2:]), False))
+    return f"{swapped} if {scan.batch_first} else {_shape_literal(decl.shape)}"
 
 
 def _tuple(items: list[str]) -> str:
@@ -304,7 +342,7 @@ def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -
     numbers one call draws (a NumPy Generator consumes its stream element by element) if a
     function draws once: two draws would interleave block by block; a draw of another shape
     would be repeated in every block."""
-    if spec.buffers or any(prims[s.prim].kind == "linalg" for c in compiled for fn in (c.forward, c.backward)
+    if spec.buffers or spec.scan is not None or any(prims[s.prim].kind == "linalg" for c in compiled for fn in (c.forward, c.backward)
                            for s in fn.body):
         return Blocking()
     for fn in (fn for c in compiled for fn in (c.forward, c.backward)):
@@ -471,6 +509,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_at_most")
     if spec.nonempty:
         runtime_names.append("check_nonempty")
+    if spec.scan is not None:
+        runtime_names.append("check_steps")
     if spec.window is not None:
         runtime_names.append("check_window" if spec.window.output_size is None else "check_adaptive_window")
     blocks = _chunked_inputs(spec, compiled)
@@ -480,7 +520,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names += ["activation_module", "check_options"]
     if blocked.forward or blocked.backward:
         runtime_names.append("in_row_blocks")
-    used = sorted({prims[s.prim].name for c in compiled for f in (c.forward, c.backward) for s in f.body if prims[s.prim].helper})
+    used = sorted({prims[s.prim].name for c in compiled for f in all_functions(c) for s in f.body if prims[s.prim].helper})
     helper_prims = with_called_helpers(used, prims)
     helpers = [prims[p].helper.rstrip() for p in sorted(helper_prims, key=lambda p: prims[p].helper_name or p)]  # type: ignore[union-attr]
     runtime_names += [name for name in HELPER_RUNTIME if any(f"{name}(" in helper for helper in helpers)]
@@ -503,7 +543,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     params = ", ".join(signature + (["*"] + keywords if keywords and not spec.variadic else keywords))
     body: list[str] = []
     array_dict = ", ".join(f'"{n}": {n}' for n in arrays)
-    shape_dict = ", ".join(f'"{d.name}": {_shape_literal(d.shape)}' for d in spec.arrays)
+    shape_dict = ", ".join(f'"{d.name}": {_declared_shape(spec, d)}' for d in spec.arrays)
     dtypes = "" if spec.dtypes == DEFAULT_DTYPES else f", dtypes={spec.dtypes!r}"
     leading = _leading(spec)
     leading_arg = "" if leading == "equal" else f', leading="{leading}"'
@@ -541,6 +581,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
                             f'{whole}, "{attr.name}", {attr.name})')
         if attr.axis_of:
             body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
+    if spec.scan is not None:  # time is the first axis of a sequence, or the second batch first
+        axis = f"1 if {spec.scan.batch_first} else 0" if spec.scan.batch_first else "0"
+        body += [f'check_steps("{op}", "{s}", {s}.shape, {axis})' for s in spec.scan.sequences]
     for array, axis, condition in spec.nonempty:
         applies = f", applies={condition}" if condition else ""
         where = "" if axis is None else f", {axis}"
@@ -727,6 +770,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         functions.append(render_function(fwd, prims, returns, rng=spec.random, defaults=defaults, outs=blocked.forward_outs))
         functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]),
                                          outs=blocked.backward_outs))
+        if c.forward.loop is not None:
+            functions += [f for f in _scan_parts(c, prims) if f not in functions]  # shared by variants
     if fused and slot_is_final(spec):
         linear = "linear_backward" if optional or structural else identity.backward.name
         functions.append("\n".join([

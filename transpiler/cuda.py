@@ -494,11 +494,28 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
             else:
                 params = ", ".join((["rng"] if (fn is c.forward and spec.random) or uses_rng(fn, prims) else []) + list(fn.params))
             saved = c.saved if fn is c.forward else ()
+            if fn.loop is not None:  # a scan's driver: its loop, calling the CuPy twins of its parts
+                from . import scan
+
+                blocks.append(scan.render_forward(fn, cupy=True) if fn is c.forward else scan.render_backward(fn, cupy=True))
+                continue
             kernel_blocks, function = render_function(spec, fn, prims, returns, params, saved)
             blocks += kernel_blocks + [function]
             for kernel, run in _plan(spec, fn, prims, saved):
                 if kernel is None and prims[run[0].prim].helper and run[0].prim not in helper_prims:
                     helper_prims.append(run[0].prim)
+        if c.forward.loop is not None:
+            from .codegen import scan_part_returns
+
+            for part in c.forward.loop.functions():
+                if any(f"def _cupy{part.name}(" in block for block in blocks):
+                    continue  # shared by the variants that differ only in their drivers
+                names = ", ".join(part.params)
+                kernel_blocks, function = render_function(spec, part, prims, scan_part_returns(c, part), names)
+                blocks += kernel_blocks + [function]
+                for kernel, run in _plan(spec, part, prims, ()):
+                    if kernel is None and prims[run[0].prim].helper and run[0].prim not in helper_prims:
+                        helper_prims.append(run[0].prim)
     optional = [d.name for d in spec.optional]
     if fused:
         from .codegen import variant_key
@@ -526,7 +543,9 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
     called = [prims[name].helper_name or name for name in helper_prims]
     for name in sorted(helper_prims, key=lambda p: prims[p].helper_name or p):
         blocks.append(cupy_helper(prims[name], called))
-    every = [k for c in compiled for fn in (c.forward, c.backward) for k, _ in kernels(spec, fn, prims)]
+    from .codegen import all_functions
+
+    every = [k for c in compiled for fn in all_functions(c) for k, _ in kernels(spec, fn, prims)]
     names = ["ElementwiseKernel"] if any(not k.reduction and not k.row for k in every) else []
     names += ["ReductionKernel"] if any(k.reduction for k in every) else []
     names += ["RowKernel"] if any(k.row for k in every) else []

@@ -324,6 +324,9 @@ def _accumulate(builder: Builder, name: str, parts: list[Operand], named: bool,
     A lone contribution is renamed unless another value's ``pending`` contributions hold it
     too (``x + f``: both operands get the sum's gradient itself)."""
     target = grad_name(name) if named else None
+    joined = _joined_blocks(builder, parts, target)
+    if joined is not None:
+        return joined
     if len(parts) == 1:
         only = parts[0]
         shared = pending is not None and any(only in others for others in pending.values())
@@ -336,6 +339,36 @@ def _accumulate(builder: Builder, name: str, parts: list[Operand], named: bool,
         # then the group sums: the expressions the passes inline stay shallow.
         parts = [_add_all(builder, parts[i:i + SUM_GROUP], loc, None) for i in range(0, len(parts), SUM_GROUP)]
     return _add_all(builder, parts, loc, target)
+
+
+def _joined_blocks(builder: Builder, parts: list[Operand], target: str | None) -> Operand | None:
+    """Contributions that place every block of one value (``chunk_place`` of blocks 0 .. n-1
+    of n, along one axis: the gradient of packed gates) joined in one allocation instead of n
+    zero-filled arrays added together; None where they are not."""
+    if not 2 <= len(parts) <= 4 or not all(isinstance(p, str) for p in parts):
+        return None
+    made = {s.target: s for s in builder.body if s.target in parts and s.prim == "chunk_place"}
+    if len(made) != len(parts):
+        return None
+    statics = [dict(made[p].statics) for p in parts]  # type: ignore[index]
+    likes = {made[p].args[1] for p in parts}  # type: ignore[index]
+    keys = {(st["pieces"], st["axis"]) for st in statics}
+    if len(likes) != 1 or len(keys) != 1:
+        return None
+    pieces, axis = next(iter(keys))
+    indices = [st["index"] for st in statics]
+    if not (isinstance(pieces, Const) and pieces.value == len(parts) and isinstance(axis, Const)
+            and all(isinstance(i, Const) for i in indices)
+            and sorted(i.value for i in indices) == list(range(len(parts)))):  # type: ignore[union-attr]
+        return None
+    blocks = [made[p].args[0] for _, p in sorted(zip((i.value for i in indices), parts))]  # type: ignore[union-attr, index]
+    like = next(iter(likes))
+    loc = made[parts[0]].loc  # type: ignore[index]
+    result = builder.call(builder.prims[f"join_blocks_{len(parts)}"], blocks, {"axis": axis}, loc,
+                          target=target if target not in builder.values else None, role="grad")
+    if isinstance(result, str):
+        builder.values[result] = Value(builder.shape_of(like), "float", "grad")
+    return result
 
 
 # How many gradient contributions are added one after another before sums are grouped.

@@ -97,6 +97,9 @@ class Function:
     values: dict[str, Value]
     attr_defaults: dict[str, AttrValue] = field(default_factory=dict)
     regions: list[Region] = field(default_factory=list)
+    # A scan variant's driver: no statements of its own; it runs the parts of the loop
+    # (``scan.Scan``), which the codegen renders as a loop around calls of them.
+    loop: object | None = None
 
     def defining(self, name: str) -> Stmt | None:
         for stmt in self.body:
@@ -413,9 +416,12 @@ class Builder:
                 return None  # attributes: the block's shape is known at run time only
             index = a.normalize_axis(axis.value)  # type: ignore[arg-type]
             dim = a.dims[index]
-            if str(dim).startswith(f"{pieces.value}*"):  # a block of 3*E is E
-                return a.with_dim(axis.value, str(dim).split("*", 1)[1])  # type: ignore[arg-type]
-            return a.with_dim(axis.value, f"{dim}_over_{pieces.value}" if pieces.value != 1 else dim)  # type: ignore[arg-type]
+            if pieces.value == 1:
+                return a
+            multiple = shapes.MULTIPLE.fullmatch(dim) if isinstance(dim, str) else None
+            if multiple is not None and int(multiple.group(1)) == pieces.value:
+                return a.with_dim(axis.value, multiple.group(2))  # type: ignore[arg-type]  # a gate of 4*H: H
+            return a.with_dim(axis.value, f"{dim}_over_{pieces.value}")  # type: ignore[arg-type]
         if rule in ("bmm", "swap_last", "split_heads", "merge_heads", "take_rows", "last_two"):
             return _batched_shape(rule, known, statics)
         if rule == "squeeze_last":

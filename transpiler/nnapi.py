@@ -14,6 +14,7 @@ import jinja2
 
 from .codegen import VERSION, docstring_text, keyword
 from .errors import Collector
+from .shapes import base_dimension
 from .spec import Init, OpSpec, TensorDecl
 
 # Layer titles that are also torch.nn class names whose PyTorch constructor signature differs
@@ -33,13 +34,12 @@ def _dims(spec: OpSpec) -> list[str]:
     they first appear (inputs first), like torch's ``Linear(in_features, out_features)``;
     a dimension that an attribute divides into another is computed, not asked for."""
     derived = _quotients(spec)
-    wanted = {str(d).split("*")[-1] for decl in spec.parameters + spec.buffers for d in decl.shape.dims
-              if isinstance(d, str) and d not in derived}  # 3*E asks for E
+    wanted = {base_dimension(d) for decl in spec.parameters + spec.buffers for d in decl.shape.dims
+              if isinstance(d, str) and d not in derived}
     order: list[str] = []
     for decl in spec.inputs + spec.parameters + spec.buffers:
-        for dim in decl.shape.dims:
-            dim = str(dim).split("*")[-1]
-            if dim in wanted and dim not in order:
+        for dim in map(base_dimension, decl.shape.dims):
+            if isinstance(dim, str) and dim in wanted and dim not in order:
                 order.append(dim)
     return order
 
@@ -93,7 +93,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     if spec.attribute("training") is not None:
         call.append("training=self.training")
     # an optional parameter or buffer: a bool keyword of its name, False to leave it out (None)
-    keywords += [f"{d.name}=True" for d in spec.optional if d not in spec.inputs]
+    keywords += [f"{d.name}=True" for d in spec.optional if d not in spec.inputs]  # an optional input: None
     drawn = any(isinstance(d.init, tuple) or (isinstance(d.init, Init) and d.init.kind != "constant")
                 for d in spec.parameters + spec.buffers)
     if drawn or spec.random:

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 import black
 
-from . import codegen
+from . import codegen, scan
 from .compose import resolve_calls
 from .errors import Collector, Diagnostic, Location, SpecError, did_you_mean
 from .fmt import format_code
@@ -114,7 +114,7 @@ def load_catalog(paths: Paths, errors: Collector | None = None) -> Catalog:
 NN_NAMES = frozenset({"np", "binary_cross_entropy", "cross_entropy", "mean_squared_error", "save", "load",
                       "load_torch_state_dict", "Module", "Sequential", "CrossEntropyLoss", "MSELoss",
                       "BCEWithLogitsLoss", "TransformerEncoderLayer",
-                      "TransformerDecoderLayer"})
+                      "TransformerDecoderLayer", "RNN", "LSTM", "GRU"})
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -146,6 +146,11 @@ def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool
         return compiled  # a wrapper has no statements: it runs its inner layer's functions
     activations = catalog.of_kind("activation")
     for variant in variants(spec):
+        if spec.scan is not None:
+            built = scan.build(spec, variant, catalog.prims, errors, activations)
+            if built is not None:
+                compiled.append(codegen.CompiledVariant(variant, *built))
+            continue
         forward = build_forward(spec, variant, catalog.prims, errors, activations, catalog.ops)
         if forward is None:
             continue
@@ -182,7 +187,7 @@ def facts(compiled: list[codegen.CompiledVariant]) -> Facts:
     """The IR's shape and dtype of every name, per generated function, for the passes."""
     out: Facts = {}
     for item in compiled:
-        for fn in (item.forward, item.backward):
+        for fn in codegen.all_functions(item):
             out[fn.name] = {name: (value.shape, value.dtype) for name, value in fn.values.items()}
     return out
 

@@ -55,6 +55,16 @@ class Shape:
 SCALAR = Shape(())
 
 
+# A dimension that is a multiple of a named size, ``4*hidden_size`` (PyTorch's packed gates).
+MULTIPLE = re.compile(r"([0-9]+)\*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def base_dimension(dim: object) -> object:
+    """The named size of a dimension: ``hidden_size`` for ``4*hidden_size``."""
+    match = MULTIPLE.fullmatch(dim) if isinstance(dim, str) else None
+    return match.group(2) if match else dim
+
+
 def parse(dims: list[object]) -> Shape:
     """A shape from a spec's list, e.g. ``[..., F]`` or ``[B, in_features]``."""
     ellipsis = bool(dims) and dims[0] == "..."
@@ -67,8 +77,9 @@ def parse(dims: list[object]) -> Shape:
             raise ShapeError(f"a dimension must be a name or 1, got {dim!r}")
         if isinstance(dim, int) and dim != 1:
             raise ShapeError(f"a fixed dimension may only be 1, got {dim}; name the dimension instead")
-        if isinstance(dim, str) and MULTIPLE.fullmatch(dim):  # 3*E: a multiple of a dimension
-            out.append(dim)
+        multiple = MULTIPLE.fullmatch(dim) if isinstance(dim, str) else None
+        if multiple is not None and int(multiple.group(1)) >= 2 and not keyword.iskeyword(multiple.group(2)):
+            out.append(f"{int(multiple.group(1))}*{multiple.group(2)}")  # 4*hidden_size: packed gates
             continue
         if isinstance(dim, str) and not (dim.isascii() and dim.isidentifier()) or keyword.iskeyword(str(dim)):
             shown = repr(dim) if len(repr(dim)) <= 60 else repr(dim)[:56] + "...'"

@@ -96,6 +96,37 @@ class TensorDecl:
         return self.dtype == "float"
 
 
+@dataclass(frozen=True)
+class CarryDecl:
+    """State carried from step to step: ``init`` is the input it starts from (an optional
+    input: zeros when absent), ``next`` the step value that becomes it for the next step, and
+    ``final`` the output that returns it after the last step (or None)."""
+
+    name: str
+    init: str
+    next: str
+    final: str | None
+    loc: Location
+
+
+@dataclass(frozen=True)
+class ScanDecl:
+    """``scan:``: forward is the body of one step, run over the time axis of the sequence
+    inputs (each [T, B, ...]; the step sees one slice [B, ...]) with carried state. ``stack``
+    maps an output to the step value stacked over the steps ([T, B, ...]); ``batch_first``
+    names a structural bool attribute that puts time on axis 1 of sequences and stacks."""
+
+    sequences: tuple[str, ...]
+    carries: tuple[CarryDecl, ...]
+    stack: tuple[tuple[str, str], ...]
+    batch_first: str | None
+    loc: Location
+
+    @property
+    def finals(self) -> tuple[tuple[str, str], ...]:
+        return tuple((c.final, c.name) for c in self.carries if c.final is not None)
+
+
 # ``below: x.shape[axis]``: an array, then an integer axis or an int attribute
 BELOW = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\.shape\[(-?[0-9]+|[A-Za-z][A-Za-z0-9_]*)\]")
 
@@ -240,6 +271,7 @@ class OpSpec:
             if decl.name == name:
                 return decl
         return None
+    scan: ScanDecl | None = None  # forward is one step of a loop over time (see ScanDecl)
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
@@ -417,6 +449,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     test = fields.take("test", dict)
     dtypes = fields.take("dtypes", list)
     calls = fields.take("calls", dict)
+    scan = fields.take("scan", dict)
     fields.finish()
     dtype_names = DEFAULT_DTYPES
     if dtypes is not None:
@@ -533,6 +566,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
             return None
         input_decls = (TensorDecl(wrap_decl.input, shapes.Shape(("B", "T")), wrap_decl.doc, wrap_decl.loc),)
         forward_stmts = ()
+    scan_decl = _scan(scan, input_decls, attr_decls, output_names, errors) if scan else None
     if None in (name, kind, title, summary, forward_stmts) or outputs is None:
         return None
     assert name and kind and title and summary and forward_stmts is not None
@@ -560,7 +594,84 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         nonempty=nonempty_decl,
         calls=call_decls,
         wrap=wrap_decl,
+        scan=scan_decl,
     )
+
+
+def _scan(node: Node, inputs: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...],
+          outputs: list[str], errors: Collector) -> ScanDecl | None:
+    """``scan: {sequences: [x], carry: {h: {init: h0, next: h_next, final: h_n}},
+    stack: {y: h_next}, batch_first: batch_first}``."""
+    fields = Fields(node, "spec.scan", errors)
+    sequences = fields.take("sequences", list, required=True)
+    carry = fields.take("carry", dict, required=True)
+    stack = fields.take("stack", dict)
+    batch_first = fields.take("batch_first", str)
+    fields.finish()
+    if sequences is None or carry is None:
+        return None
+    names = {d.name: d for d in inputs}
+    ok = True
+    seq_names: list[str] = []
+    for item in sequences.value:
+        decl = names.get(str(item.value))
+        if decl is None or decl.optional:
+            errors.error(item.loc, f"spec.scan.sequences: '{short(str(item.value))}' is not a required input{did_you_mean(str(item.value), list(names))}")
+            ok = False
+        elif decl.shape.ellipsis or decl.shape.rank < 2:
+            errors.error(item.loc, f"spec.scan.sequences: '{decl.name}' must be declared [T, B, ...] (time, batch, features), got {decl.shape}")
+            ok = False
+        else:
+            seq_names.append(decl.name)
+    if not seq_names and ok:
+        errors.error(sequences.loc, "spec.scan.sequences: a scan runs over at least one sequence input")
+        ok = False
+    carries: list[CarryDecl] = []
+    for carry_name, decl_node in carry.items():
+        where = f"spec.scan.carry.{carry_name}"
+        loc = carry.key_locs[carry_name]
+        if not check_name(carry_name, loc, "spec.scan.carry", errors):
+            ok = False
+            continue
+        sub = Fields(decl_node, where, errors)
+        init = sub.take("init", str, required=True)
+        nxt = sub.take("next", str, required=True)
+        final = sub.take("final", str)
+        sub.finish()
+        if init is None or nxt is None:
+            ok = False
+            continue
+        decl = names.get(init.value)
+        if decl is None or init.value in seq_names or decl.shape.ellipsis or decl.shape.rank < 1:
+            errors.error(init.loc, f"{where}.init: '{short(init.value)}' must be an input [B, ...] other than the sequences{did_you_mean(init.value, list(names))}")
+            ok = False
+            continue
+        if final is not None and final.value not in outputs:
+            errors.error(final.loc, f"{where}.final: '{short(final.value)}' is not an output{did_you_mean(final.value, outputs)}")
+            ok = False
+            continue
+        carries.append(CarryDecl(carry_name, init.value, nxt.value, final.value if final else None, loc))
+    stacked: list[tuple[str, str]] = []
+    for out_name, value in (stack.items() if stack is not None else []):
+        if out_name not in outputs or not isinstance(value.value, str):
+            errors.error(stack.key_locs[out_name], f"spec.scan.stack: '{short(out_name)}' must be an output, stacking a step value{did_you_mean(out_name, outputs)}")  # type: ignore[union-attr]
+            ok = False
+            continue
+        stacked.append((out_name, value.value))
+    returned = {o for o, _ in stacked} | {c.final for c in carries if c.final}
+    for out in outputs:
+        if out not in returned:
+            errors.error(node.loc, f"spec.scan: output '{out}' is neither stacked (stack) nor a carry's final value")
+            ok = False
+    if batch_first is not None:
+        attr = next((a for a in attrs if a.name == batch_first.value), None)
+        if attr is None or not attr.structural or attr.type != "bool":
+            errors.error(batch_first.loc, f"spec.scan.batch_first: '{short(batch_first.value)}' is not a structural bool attribute")
+            ok = False
+    if not ok:
+        return None
+    return ScanDecl(tuple(seq_names), tuple(carries), tuple(stacked),
+                    batch_first.value if batch_first else None, node.loc)
 
 
 def _nonempty(node: Node, arrays: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...],

@@ -452,6 +452,17 @@ def check_axis(op, name, value, argument, ndim):
         )
 
 
+def check_steps(op, name, shape, axis):
+    """Check that the sequence ``name`` (of ``shape``) has at least one time step along
+    ``axis``: a recurrence (``scan``) returns its last state, which no steps do not define.
+    """
+    if shape[axis] == 0:
+        raise ValueError(
+            f"{op}: argument '{name}' of shape {tuple(shape)} has no time steps (T = 0 along axis "
+            f"{axis}); a recurrence needs at least one step"
+        )
+
+
 def check_nonempty(op, name, shape, axis=None, applies=True):
     """Check that argument ``name`` (of ``shape``) is not empty along ``axis`` (or at all,
     for None) where ``applies``: ``op`` averages or normalizes over it, which is undefined

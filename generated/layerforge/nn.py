@@ -30,10 +30,12 @@ from layerforge.layers import fully_connected
 from layerforge.layers import gated_linear_unit
 from layerforge.layers import gaussian_noise
 from layerforge.layers import global_pooling
+from layerforge.layers import gru
 from layerforge.layers import highway
 from layerforge.layers import input
 from layerforge.layers import layer_normalization
 from layerforge.layers import log_variance
+from layerforge.layers import lstm
 from layerforge.layers import masking
 from layerforge.layers import max_pooling
 from layerforge.layers import mean
@@ -49,6 +51,7 @@ from layerforge.layers import positional_encoding
 from layerforge.layers import rbf
 from layerforge.layers import readout
 from layerforge.layers import reconstruction
+from layerforge.layers import recurrent
 from layerforge.layers import rep_parameterization
 from layerforge.layers import reshape
 from layerforge.layers import residual
@@ -86,10 +89,12 @@ __all__ = [
     "GatedLinearUnit",
     "GaussianNoise",
     "GlobalPooling",
+    "GatedRecurrentUnit",
     "Highway",
     "Input",
     "LayerNormalization",
     "LogVariance",
+    "LongShortTermMemory",
     "Masking",
     "MaxPooling",
     "Mean",
@@ -105,6 +110,7 @@ __all__ = [
     "RBF",
     "Readout",
     "Reconstruction",
+    "Recurrent",
     "RepParameterization",
     "Reshape",
     "Residual",
@@ -135,6 +141,9 @@ __all__ = [
     "Upsample",
     "Linear",
     "MultiheadAttention",
+    "RNN",
+    "LSTM",
+    "GRU",
     "LayerNorm",
     "BatchNorm1d",
     "BatchNorm2d",
@@ -1245,6 +1254,58 @@ class GlobalPooling(Module):
         return grad_x
 
 
+class GatedRecurrentUnit(Module):
+    """GatedRecurrentUnit: Gated recurrent unit layer as torch.nn.GRU with one layer: with
+    the input part x_t @ weight_ih.T + bias_ih and the recurrent part h_(t-1) @
+    weight_hh.T + bias_hh, each packed [3 hidden_size] in the order reset, update, new:
+    r and z are sigmoids of their two parts' sums, n = tanh(input part + r * recurrent
+    part), h_t = (1 - z) * n + z * h_(t-1).
+
+    A shell over ``layerforge.layers.gru``; parameters weight_ih, weight_hh, bias_ih,
+    bias_hh.
+    """
+
+    PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    BUFFERS = ()
+
+    def __init__(
+        self, input_size, hidden_size, *, batch_first=False, rng=None, dtype=np.float32
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_ih = _fan_in_uniform(
+            rng, (3 * hidden_size, input_size), hidden_size, dtype
+        )
+        self.weight_hh = _fan_in_uniform(
+            rng, (3 * hidden_size, hidden_size), hidden_size, dtype
+        )
+        self.bias_ih = _fan_in_uniform(rng, (3 * hidden_size,), hidden_size, dtype)
+        self.bias_hh = _fan_in_uniform(rng, (3 * hidden_size,), hidden_size, dtype)
+        self.batch_first = batch_first
+
+    def forward(self, x, h0=None):
+        (y, h_n), self._ctx = gru.forward(
+            x,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            h0,
+            batch_first=self.batch_first,
+        )
+        return (y, h_n)
+
+    def backward(self, grad_y, grad_h_n):
+        grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0 = (
+            gru.backward(grad_y, grad_h_n, self._ctx)
+        )
+        self.grads["weight_ih"] = grad_weight_ih
+        self.grads["weight_hh"] = grad_weight_hh
+        self.grads["bias_ih"] = grad_bias_ih
+        self.grads["bias_hh"] = grad_bias_hh
+        return (grad_x, grad_h0)
+
+
 class Highway(Module):
     """Highway: Highway layer (Srivastava et al., 2015), y = gate * hidden + (1 - gate) * x
     with hidden = tanh(x @ weight_hidden.T + bias_hidden) and the transform gate =
@@ -1381,6 +1442,64 @@ class LogVariance(Module):
     def backward(self, grad_y):
         grad_x = log_variance.backward(grad_y, self._ctx)
         return grad_x
+
+
+class LongShortTermMemory(Module):
+    """LongShortTermMemory: Long short-term memory layer as torch.nn.LSTM with one layer:
+    gates = x_t @ weight_ih.T + bias_ih + h_(t-1) @ weight_hh.T + bias_hh, packed [4
+    hidden_size] in the order input, forget, cell, output; c_t = f * c_(t-1) + i * g,
+    h_t = o * tanh(c_t), with sigmoid gates and tanh g.
+
+    A shell over ``layerforge.layers.lstm``; parameters weight_ih, weight_hh, bias_ih,
+    bias_hh.
+    """
+
+    PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    BUFFERS = ()
+
+    def __init__(
+        self, input_size, hidden_size, *, batch_first=False, rng=None, dtype=np.float32
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_ih = _fan_in_uniform(
+            rng, (4 * hidden_size, input_size), hidden_size, dtype
+        )
+        self.weight_hh = _fan_in_uniform(
+            rng, (4 * hidden_size, hidden_size), hidden_size, dtype
+        )
+        self.bias_ih = _fan_in_uniform(rng, (4 * hidden_size,), hidden_size, dtype)
+        self.bias_hh = _fan_in_uniform(rng, (4 * hidden_size,), hidden_size, dtype)
+        self.batch_first = batch_first
+
+    def forward(self, x, h0=None, c0=None):
+        (y, h_n, c_n), self._ctx = lstm.forward(
+            x,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            h0,
+            c0,
+            batch_first=self.batch_first,
+        )
+        return (y, h_n, c_n)
+
+    def backward(self, grad_y, grad_h_n, grad_c_n):
+        (
+            grad_x,
+            grad_weight_ih,
+            grad_weight_hh,
+            grad_bias_ih,
+            grad_bias_hh,
+            grad_h0,
+            grad_c0,
+        ) = lstm.backward(grad_y, grad_h_n, grad_c_n, self._ctx)
+        self.grads["weight_ih"] = grad_weight_ih
+        self.grads["weight_hh"] = grad_weight_hh
+        self.grads["bias_ih"] = grad_bias_ih
+        self.grads["bias_hh"] = grad_bias_hh
+        return (grad_x, grad_h0, grad_c0)
 
 
 class Masking(Module):
@@ -2037,6 +2156,69 @@ class Reconstruction(Module):
         self.grads["fc3_weight"] = grad_fc3_weight
         self.grads["fc3_bias"] = grad_fc3_bias
         return grad_x
+
+
+class Recurrent(Module):
+    """Recurrent: Elman recurrent layer, h_t = activation(x_t @ weight_ih.T + bias_ih +
+    h_(t-1) @ weight_hh.T + bias_hh) with tanh or relu, over a time-major sequence x [T,
+    B, input_size] (batch_first: [B, T, input_size]), as torch.nn.RNN with one layer;
+    returns every h_t (y) and the last (h_n).
+
+    A shell over ``layerforge.layers.recurrent``; parameters weight_ih, weight_hh,
+    bias_ih, bias_hh.
+    """
+
+    PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        *,
+        batch_first=False,
+        activation="tanh",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_ih = _fan_in_uniform(
+            rng, (hidden_size, input_size), hidden_size, dtype
+        )
+        self.weight_hh = _fan_in_uniform(
+            rng, (hidden_size, hidden_size), hidden_size, dtype
+        )
+        self.bias_ih = _fan_in_uniform(rng, (hidden_size,), hidden_size, dtype)
+        self.bias_hh = _fan_in_uniform(rng, (hidden_size,), hidden_size, dtype)
+        self.batch_first = batch_first
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, h0=None):
+        (y, h_n), self._ctx = recurrent.forward(
+            x,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            h0,
+            batch_first=self.batch_first,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return (y, h_n)
+
+    def backward(self, grad_y, grad_h_n):
+        grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0 = (
+            recurrent.backward(grad_y, grad_h_n, self._ctx)
+        )
+        self.grads["weight_ih"] = grad_weight_ih
+        self.grads["weight_hh"] = grad_weight_hh
+        self.grads["bias_ih"] = grad_bias_ih
+        self.grads["bias_hh"] = grad_bias_hh
+        return (grad_x, grad_h0)
 
 
 class RepParameterization(Module):
@@ -3173,6 +3355,174 @@ class MultiheadAttention(MultiHeadAttention):
         return (grad_query, grad_memory) if self._cross else grad_query
 
 
+def _one_layer(cls, num_layers, bias, dropout, bidirectional):
+    """Refuse the torch.nn recurrent options these one-layer classes do not have."""
+    if num_layers != 1:
+        raise ValueError(
+            f"{cls}: num_layers={num_layers!r} is not supported; stack one-layer {cls}s in a Sequential"
+        )
+    if not bias:
+        raise ValueError(
+            f"{cls}: bias=False is not supported (the layer has bias_ih and bias_hh)"
+        )
+    if dropout:
+        raise ValueError(
+            f"{cls}: dropout={dropout!r} is not supported (it acts between layers; there is one)"
+        )
+    if bidirectional:
+        raise ValueError(f"{cls}: bidirectional=True is not supported")
+
+
+def _layer_state(cls, name, state):
+    """A torch initial state [1, B, H] (one layer) as the layer takes it, [B, H]."""
+    if state is None:
+        return None
+    if state.ndim != 3 or state.shape[0] != 1:
+        raise ValueError(
+            f"{cls}: '{name}' must have shape [1, B, hidden_size] (one layer), got {tuple(state.shape)}"
+        )
+    return state[0]
+
+
+class RNN(Recurrent):
+    """torch.nn.RNN(input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+    batch_first=False, dropout=0.0, bidirectional=False), one layer: ``forward(x, hx=None)``
+    returns (y, h_n) with hx and h_n of shape [1, B, hidden_size] as PyTorch's; the parameters
+    are weight_ih, weight_hh, bias_ih and bias_hh (PyTorch's names less the layer suffix _l0,
+    which ``load_torch_state_dict`` maps)."""
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        nonlinearity="tanh",
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
+        _one_layer("RNN", num_layers, bias, dropout, bidirectional)
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(
+                f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}"
+            )
+        super().__init__(
+            input_size,
+            hidden_size,
+            batch_first=batch_first,
+            activation=nonlinearity,
+            rng=rng,
+            dtype=dtype,
+        )
+        self.nonlinearity = nonlinearity
+
+    def forward(self, x, hx=None):
+        y, h_n = super().forward(x, _layer_state("RNN", "hx", hx))
+        return y, h_n[None]
+
+    def backward(self, grad_y, grad_h_n=None):
+        """Gradients for x and hx ([1, B, H], None if hx was None); ``grad_h_n`` None: zeros."""
+        batch = grad_y.shape[0 if self.batch_first else 1]
+        grad_h_n = (
+            np.zeros((batch, self.weight_hh.shape[1]), grad_y.dtype)
+            if grad_h_n is None
+            else grad_h_n[0]
+        )
+        grad_x, grad_h0 = super().backward(grad_y, grad_h_n)
+        return grad_x, None if grad_h0 is None else grad_h0[None]
+
+
+class LSTM(LongShortTermMemory):
+    """torch.nn.LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+    dropout=0.0, bidirectional=False, proj_size=0), one layer: ``forward(x, hx=None)`` with hx
+    None or (h0, c0) returns (y, (h_n, c_n)), states of shape [1, B, hidden_size]; gates packed
+    i, f, g, o as PyTorch's."""
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        proj_size=0,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
+        _one_layer("LSTM", num_layers, bias, dropout, bidirectional)
+        if proj_size:
+            raise ValueError(f"LSTM: proj_size={proj_size!r} is not supported")
+        super().__init__(
+            input_size, hidden_size, batch_first=batch_first, rng=rng, dtype=dtype
+        )
+
+    def forward(self, x, hx=None):
+        h0, c0 = (None, None) if hx is None else hx
+        y, h_n, c_n = super().forward(
+            x, _layer_state("LSTM", "h0", h0), _layer_state("LSTM", "c0", c0)
+        )
+        return y, (h_n[None], c_n[None])
+
+    def backward(self, grad_y, grad_state=None):
+        """Gradients for x and (h0, c0) (each [1, B, H], None if not given); ``grad_state``
+        (grad_h_n, grad_c_n), None for zeros."""
+        batch = grad_y.shape[0 if self.batch_first else 1]
+        zeros = np.zeros((batch, self.weight_hh.shape[1]), grad_y.dtype)
+        grad_h_n, grad_c_n = (
+            (zeros, zeros)
+            if grad_state is None
+            else (grad_state[0][0], grad_state[1][0])
+        )
+        grad_x, grad_h0, grad_c0 = super().backward(grad_y, grad_h_n, grad_c_n)
+        return grad_x, None if grad_h0 is None else (grad_h0[None], grad_c0[None])
+
+
+class GRU(GatedRecurrentUnit):
+    """torch.nn.GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+    dropout=0.0, bidirectional=False), one layer: ``forward(x, hx=None)`` returns (y, h_n)
+    with hx and h_n of shape [1, B, hidden_size]; gates packed r, z, n as PyTorch's."""
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        *,
+        rng=None,
+        dtype=np.float32,
+    ):
+        _one_layer("GRU", num_layers, bias, dropout, bidirectional)
+        super().__init__(
+            input_size, hidden_size, batch_first=batch_first, rng=rng, dtype=dtype
+        )
+
+    def forward(self, x, hx=None):
+        y, h_n = super().forward(x, _layer_state("GRU", "hx", hx))
+        return y, h_n[None]
+
+    def backward(self, grad_y, grad_h_n=None):
+        """Gradients for x and hx ([1, B, H], None if hx was None); ``grad_h_n`` None: zeros."""
+        batch = grad_y.shape[0 if self.batch_first else 1]
+        grad_h_n = (
+            np.zeros((batch, self.weight_hh.shape[1]), grad_y.dtype)
+            if grad_h_n is None
+            else grad_h_n[0]
+        )
+        grad_x, grad_h0 = super().backward(grad_y, grad_h_n)
+        return grad_x, None if grad_h0 is None else grad_h0[None]
+
+
 class LayerNorm(LayerNormalization):
     """torch.nn.LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True):
     over the last len(normalized_shape) axes (layer_normalization's normalized_shape;
@@ -3423,6 +3773,9 @@ def load_torch_state_dict(module, torch_state):
 def _same_kind(their_name, our_name):
     """'0.weight' and 'fc1_weight' or 'weight', 'fc1.bias' and 'fc1_bias': the same kind of tensor."""
     theirs, ours = their_name.rsplit(".", 1)[-1], our_name.rsplit(".", 1)[-1]
+    theirs = theirs.removesuffix(
+        "_l0"
+    )  # a torch recurrent layer's first (only) layer: weight_ih_l0
     return (
         ours == theirs
         or ours.endswith(f"_{theirs}")

@@ -224,15 +224,21 @@ def _backward_causal(
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
-    grad_in_proj_weight = (
-        _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
-        + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
-        + _chunk_place(_rows(grad_q).T @ _rows(x), in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = np.concatenate(
+        (
+            _rows(grad_q).T @ _rows(x),
+            _rows(grad_k).T @ _rows(kv),
+            _rows(grad_v).T @ _rows(kv),
+        ),
+        axis=0,
     )
-    grad_in_proj_bias = (
-        _chunk_place(_sum_to(grad_v, out_proj_bias.shape), in_proj_bias, 3, 2, -1)
-        + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
-        + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
+    grad_in_proj_bias = np.concatenate(
+        (
+            _sum_to(grad_q, out_proj_bias.shape),
+            _sum_to(grad_k, out_proj_bias.shape),
+            _sum_to(grad_v, out_proj_bias.shape),
+        ),
+        axis=-1,
     )
     grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
         in_proj_weight, 3, 1, 0
@@ -317,15 +323,21 @@ def _backward_causal_no_attn_mask(
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
-    grad_in_proj_weight = (
-        _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
-        + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
-        + _chunk_place(_rows(grad_q).T @ _rows(x), in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = np.concatenate(
+        (
+            _rows(grad_q).T @ _rows(x),
+            _rows(grad_k).T @ _rows(kv),
+            _rows(grad_v).T @ _rows(kv),
+        ),
+        axis=0,
     )
-    grad_in_proj_bias = (
-        _chunk_place(_sum_to(grad_v, out_proj_bias.shape), in_proj_bias, 3, 2, -1)
-        + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
-        + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
+    grad_in_proj_bias = np.concatenate(
+        (
+            _sum_to(grad_q, out_proj_bias.shape),
+            _sum_to(grad_k, out_proj_bias.shape),
+            _sum_to(grad_v, out_proj_bias.shape),
+        ),
+        axis=-1,
     )
     grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
         in_proj_weight, 3, 1, 0
@@ -412,11 +424,7 @@ def _backward_causal_no_kv(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = (
-        _chunk_place(grad_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_q, _t1, 3, 0, -1)
-    )
+    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -501,11 +509,7 @@ def _backward_causal_no_kv_no_attn_mask(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = (
-        _chunk_place(grad_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_q, _t1, 3, 0, -1)
-    )
+    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -589,15 +593,21 @@ def _backward_no_causal(
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
-    grad_in_proj_weight = (
-        _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
-        + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
-        + _chunk_place(_rows(grad_q).T @ _rows(x), in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = np.concatenate(
+        (
+            _rows(grad_q).T @ _rows(x),
+            _rows(grad_k).T @ _rows(kv),
+            _rows(grad_v).T @ _rows(kv),
+        ),
+        axis=0,
     )
-    grad_in_proj_bias = (
-        _chunk_place(_sum_to(grad_v, out_proj_bias.shape), in_proj_bias, 3, 2, -1)
-        + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
-        + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
+    grad_in_proj_bias = np.concatenate(
+        (
+            _sum_to(grad_q, out_proj_bias.shape),
+            _sum_to(grad_k, out_proj_bias.shape),
+            _sum_to(grad_v, out_proj_bias.shape),
+        ),
+        axis=-1,
     )
     grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
         in_proj_weight, 3, 1, 0
@@ -681,15 +691,21 @@ def _backward_no_causal_no_attn_mask(
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
-    grad_in_proj_weight = (
-        _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
-        + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
-        + _chunk_place(_rows(grad_q).T @ _rows(x), in_proj_weight, 3, 0, 0)
+    grad_in_proj_weight = np.concatenate(
+        (
+            _rows(grad_q).T @ _rows(x),
+            _rows(grad_k).T @ _rows(kv),
+            _rows(grad_v).T @ _rows(kv),
+        ),
+        axis=0,
     )
-    grad_in_proj_bias = (
-        _chunk_place(_sum_to(grad_v, out_proj_bias.shape), in_proj_bias, 3, 2, -1)
-        + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
-        + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
+    grad_in_proj_bias = np.concatenate(
+        (
+            _sum_to(grad_q, out_proj_bias.shape),
+            _sum_to(grad_k, out_proj_bias.shape),
+            _sum_to(grad_v, out_proj_bias.shape),
+        ),
+        axis=-1,
     )
     grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
         in_proj_weight, 3, 1, 0
@@ -775,11 +791,7 @@ def _backward_no_causal_no_kv(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = (
-        _chunk_place(grad_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_q, _t1, 3, 0, -1)
-    )
+    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -863,11 +875,7 @@ def _backward_no_causal_no_kv_no_attn_mask(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = (
-        _chunk_place(grad_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_q, _t1, 3, 0, -1)
-    )
+    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -950,17 +958,6 @@ def _chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    out = np.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _dot_last(a, b):
@@ -1162,30 +1159,6 @@ _multi_head_attention_causal_bwd_1 = ElementwiseKernel(
 # multi_head_attention_causal_bwd_2: layers_spec/primitives.yaml:823
 _multi_head_attention_causal_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_2",
-    "T _t41, T _t46, T _t51",
-    "T grad_in_proj_weight",
-    """
-    T _t52 = _t41 + _t46;
-    grad_in_proj_weight = _t52 + _t51;
-    """,
-)
-
-
-# multi_head_attention_causal_bwd_3: layers_spec/primitives.yaml:823
-_multi_head_attention_causal_bwd_3 = ElementwiseKernel(
-    "multi_head_attention_causal_bwd_3",
-    "T _t38, T _t43, T _t48",
-    "T grad_in_proj_bias",
-    """
-    T _t53 = _t38 + _t43;
-    grad_in_proj_bias = _t53 + _t48;
-    """,
-)
-
-
-# multi_head_attention_causal_bwd_4: layers_spec/primitives.yaml:823
-_multi_head_attention_causal_bwd_4 = ElementwiseKernel(
-    "multi_head_attention_causal_bwd_4",
     "T _t39, T _t44",
     "T grad_kv",
     """
@@ -1235,23 +1208,17 @@ def _cupy_backward_causal(
     _t35 = _multi_head_attention_causal_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
     _t39 = grad_v @ _t7
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
     _t44 = grad_k @ _t4
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
-    _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
     grad_x = grad_q @ _t1
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
-    _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
-    grad_in_proj_weight = _multi_head_attention_causal_bwd_2(_t41, _t46, _t51)
-    grad_in_proj_bias = _multi_head_attention_causal_bwd_3(_t38, _t43, _t48)
-    grad_kv = _multi_head_attention_causal_bwd_4(_t39, _t44)
+    grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
+    grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
+    grad_kv = _multi_head_attention_causal_bwd_2(_t39, _t44)
     return (
         grad_x,
         grad_in_proj_weight,
@@ -1401,30 +1368,6 @@ _multi_head_attention_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
 # multi_head_attention_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:823
 _multi_head_attention_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_2",
-    "T _t41, T _t46, T _t51",
-    "T grad_in_proj_weight",
-    """
-    T _t52 = _t41 + _t46;
-    grad_in_proj_weight = _t52 + _t51;
-    """,
-)
-
-
-# multi_head_attention_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:823
-_multi_head_attention_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "multi_head_attention_causal_no_attn_mask_bwd_3",
-    "T _t38, T _t43, T _t48",
-    "T grad_in_proj_bias",
-    """
-    T _t53 = _t38 + _t43;
-    grad_in_proj_bias = _t53 + _t48;
-    """,
-)
-
-
-# multi_head_attention_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
-_multi_head_attention_causal_no_attn_mask_bwd_4 = ElementwiseKernel(
-    "multi_head_attention_causal_no_attn_mask_bwd_4",
     "T _t39, T _t44",
     "T grad_kv",
     """
@@ -1476,27 +1419,17 @@ def _cupy_backward_causal_no_attn_mask(
     _t35 = _multi_head_attention_causal_no_attn_mask_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
     _t39 = grad_v @ _t7
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
     _t44 = grad_k @ _t4
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
-    _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
     grad_x = grad_q @ _t1
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
-    _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
-    grad_in_proj_weight = _multi_head_attention_causal_no_attn_mask_bwd_2(
-        _t41, _t46, _t51
-    )
-    grad_in_proj_bias = _multi_head_attention_causal_no_attn_mask_bwd_3(
-        _t38, _t43, _t48
-    )
-    grad_kv = _multi_head_attention_causal_no_attn_mask_bwd_4(_t39, _t44)
+    grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
+    grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
+    grad_kv = _multi_head_attention_causal_no_attn_mask_bwd_2(_t39, _t44)
     return (
         grad_x,
         grad_in_proj_weight,
@@ -1635,18 +1568,6 @@ _multi_head_attention_causal_no_kv_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_4: layers_spec/primitives.yaml:823
-_multi_head_attention_causal_no_kv_bwd_4 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_bwd_4",
-    "T _t29, T _t30, T _t31",
-    "T grad_qkv",
-    """
-    T _t32 = _t29 + _t30;
-    grad_qkv = _t32 + _t31;
-    """,
-)
-
-
 def _cupy_backward_causal_no_kv(
     grad_y,
     x,
@@ -1690,10 +1611,7 @@ def _cupy_backward_causal_no_kv(
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
     grad_q = _cupy_merge_heads(_t27, num_heads)
-    _t29 = _cupy_chunk_place(grad_v, _t1, 3, 2, -1)
-    _t30 = _cupy_chunk_place(grad_k, _t1, 3, 1, -1)
-    _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
-    grad_qkv = _multi_head_attention_causal_no_kv_bwd_4(_t29, _t30, _t31)
+    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -1834,18 +1752,6 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
-_multi_head_attention_causal_no_kv_no_attn_mask_bwd_4 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_no_attn_mask_bwd_4",
-    "T _t29, T _t30, T _t31",
-    "T grad_qkv",
-    """
-    T _t32 = _t29 + _t30;
-    grad_qkv = _t32 + _t31;
-    """,
-)
-
-
 def _cupy_backward_causal_no_kv_no_attn_mask(
     grad_y,
     x,
@@ -1891,10 +1797,7 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_3(grad_heads_q, _t5)
     grad_q = _cupy_merge_heads(_t27, num_heads)
-    _t29 = _cupy_chunk_place(grad_v, _t1, 3, 2, -1)
-    _t30 = _cupy_chunk_place(grad_k, _t1, 3, 1, -1)
-    _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
-    grad_qkv = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_4(_t29, _t30, _t31)
+    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -2047,30 +1950,6 @@ _multi_head_attention_no_causal_bwd_1 = ElementwiseKernel(
 # multi_head_attention_no_causal_bwd_2: layers_spec/primitives.yaml:823
 _multi_head_attention_no_causal_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_2",
-    "T _t41, T _t46, T _t51",
-    "T grad_in_proj_weight",
-    """
-    T _t52 = _t41 + _t46;
-    grad_in_proj_weight = _t52 + _t51;
-    """,
-)
-
-
-# multi_head_attention_no_causal_bwd_3: layers_spec/primitives.yaml:823
-_multi_head_attention_no_causal_bwd_3 = ElementwiseKernel(
-    "multi_head_attention_no_causal_bwd_3",
-    "T _t38, T _t43, T _t48",
-    "T grad_in_proj_bias",
-    """
-    T _t53 = _t38 + _t43;
-    grad_in_proj_bias = _t53 + _t48;
-    """,
-)
-
-
-# multi_head_attention_no_causal_bwd_4: layers_spec/primitives.yaml:823
-_multi_head_attention_no_causal_bwd_4 = ElementwiseKernel(
-    "multi_head_attention_no_causal_bwd_4",
     "T _t39, T _t44",
     "T grad_kv",
     """
@@ -2120,23 +1999,17 @@ def _cupy_backward_no_causal(
     _t35 = _multi_head_attention_no_causal_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
     _t39 = grad_v @ _t7
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
     _t44 = grad_k @ _t4
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
-    _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
     grad_x = grad_q @ _t1
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
-    _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
-    grad_in_proj_weight = _multi_head_attention_no_causal_bwd_2(_t41, _t46, _t51)
-    grad_in_proj_bias = _multi_head_attention_no_causal_bwd_3(_t38, _t43, _t48)
-    grad_kv = _multi_head_attention_no_causal_bwd_4(_t39, _t44)
+    grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
+    grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
+    grad_kv = _multi_head_attention_no_causal_bwd_2(_t39, _t44)
     return (
         grad_x,
         grad_in_proj_weight,
@@ -2285,30 +2158,6 @@ _multi_head_attention_no_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
 # multi_head_attention_no_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:823
 _multi_head_attention_no_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_2",
-    "T _t41, T _t46, T _t51",
-    "T grad_in_proj_weight",
-    """
-    T _t52 = _t41 + _t46;
-    grad_in_proj_weight = _t52 + _t51;
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:823
-_multi_head_attention_no_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_attn_mask_bwd_3",
-    "T _t38, T _t43, T _t48",
-    "T grad_in_proj_bias",
-    """
-    T _t53 = _t38 + _t43;
-    grad_in_proj_bias = _t53 + _t48;
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
-_multi_head_attention_no_causal_no_attn_mask_bwd_4 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_attn_mask_bwd_4",
     "T _t39, T _t44",
     "T grad_kv",
     """
@@ -2360,27 +2209,17 @@ def _cupy_backward_no_causal_no_attn_mask(
     _t35 = _multi_head_attention_no_causal_no_attn_mask_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
     _t39 = grad_v @ _t7
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
     _t44 = grad_k @ _t4
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
-    _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
     grad_x = grad_q @ _t1
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
-    _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
-    grad_in_proj_weight = _multi_head_attention_no_causal_no_attn_mask_bwd_2(
-        _t41, _t46, _t51
-    )
-    grad_in_proj_bias = _multi_head_attention_no_causal_no_attn_mask_bwd_3(
-        _t38, _t43, _t48
-    )
-    grad_kv = _multi_head_attention_no_causal_no_attn_mask_bwd_4(_t39, _t44)
+    grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
+    grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
+    grad_kv = _multi_head_attention_no_causal_no_attn_mask_bwd_2(_t39, _t44)
     return (
         grad_x,
         grad_in_proj_weight,
@@ -2518,18 +2357,6 @@ _multi_head_attention_no_causal_no_kv_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_4: layers_spec/primitives.yaml:823
-_multi_head_attention_no_causal_no_kv_bwd_4 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_bwd_4",
-    "T _t29, T _t30, T _t31",
-    "T grad_qkv",
-    """
-    T _t32 = _t29 + _t30;
-    grad_qkv = _t32 + _t31;
-    """,
-)
-
-
 def _cupy_backward_no_causal_no_kv(
     grad_y,
     x,
@@ -2575,10 +2402,7 @@ def _cupy_backward_no_causal_no_kv(
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_no_causal_no_kv_bwd_3(grad_heads_q, _t5)
     grad_q = _cupy_merge_heads(_t27, num_heads)
-    _t29 = _cupy_chunk_place(grad_v, _t1, 3, 2, -1)
-    _t30 = _cupy_chunk_place(grad_k, _t1, 3, 1, -1)
-    _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
-    grad_qkv = _multi_head_attention_no_causal_no_kv_bwd_4(_t29, _t30, _t31)
+    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -2718,18 +2542,6 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
-_multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4",
-    "T _t29, T _t30, T _t31",
-    "T grad_qkv",
-    """
-    T _t32 = _t29 + _t30;
-    grad_qkv = _t32 + _t31;
-    """,
-)
-
-
 def _cupy_backward_no_causal_no_kv_no_attn_mask(
     grad_y,
     x,
@@ -2775,12 +2587,7 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3(grad_heads_q, _t5)
     grad_q = _cupy_merge_heads(_t27, num_heads)
-    _t29 = _cupy_chunk_place(grad_v, _t1, 3, 2, -1)
-    _t30 = _cupy_chunk_place(grad_k, _t1, 3, 1, -1)
-    _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
-    grad_qkv = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4(
-        _t29, _t30, _t31
-    )
+    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -2875,19 +2682,6 @@ def _cupy_chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _cupy_chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    import cupy as cp
-
-    out = cp.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _cupy_dot_last(a, b):

@@ -180,10 +180,13 @@ def _backward_identity(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, wei
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = (
-        _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
-        + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
-        + _chunk_place(grad_q, qkv, 3, 0, -1)
+    grad_qkv = np.concatenate(
+        (
+            grad_q,
+            _merge_heads(grad_heads_k, num_heads),
+            _merge_heads(grad_heads_v, num_heads),
+        ),
+        axis=-1,
     )
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -220,10 +223,13 @@ def _backward_relu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = (
-        _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
-        + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
-        + _chunk_place(grad_q, qkv, 3, 0, -1)
+    grad_qkv = np.concatenate(
+        (
+            grad_q,
+            _merge_heads(grad_heads_k, num_heads),
+            _merge_heads(grad_heads_v, num_heads),
+        ),
+        axis=-1,
     )
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -276,10 +282,13 @@ def _backward_gelu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = (
-        _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
-        + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
-        + _chunk_place(grad_q, qkv, 3, 0, -1)
+    grad_qkv = np.concatenate(
+        (
+            grad_q,
+            _merge_heads(grad_heads_k, num_heads),
+            _merge_heads(grad_heads_v, num_heads),
+        ),
+        axis=-1,
     )
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -318,10 +327,13 @@ def _backward_tanh(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = (
-        _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
-        + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
-        + _chunk_place(grad_q, qkv, 3, 0, -1)
+    grad_qkv = np.concatenate(
+        (
+            grad_q,
+            _merge_heads(grad_heads_k, num_heads),
+            _merge_heads(grad_heads_v, num_heads),
+        ),
+        axis=-1,
     )
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -357,10 +369,13 @@ def _backward_identity_no_attn_mask(
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = (
-        _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
-        + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
-        + _chunk_place(grad_q, qkv, 3, 0, -1)
+    grad_qkv = np.concatenate(
+        (
+            grad_q,
+            _merge_heads(grad_heads_k, num_heads),
+            _merge_heads(grad_heads_v, num_heads),
+        ),
+        axis=-1,
     )
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -398,10 +413,13 @@ def _backward_relu_no_attn_mask(
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = (
-        _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
-        + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
-        + _chunk_place(grad_q, qkv, 3, 0, -1)
+    grad_qkv = np.concatenate(
+        (
+            grad_q,
+            _merge_heads(grad_heads_k, num_heads),
+            _merge_heads(grad_heads_v, num_heads),
+        ),
+        axis=-1,
     )
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -455,10 +473,13 @@ def _backward_gelu_no_attn_mask(
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = (
-        _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
-        + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
-        + _chunk_place(grad_q, qkv, 3, 0, -1)
+    grad_qkv = np.concatenate(
+        (
+            grad_q,
+            _merge_heads(grad_heads_k, num_heads),
+            _merge_heads(grad_heads_v, num_heads),
+        ),
+        axis=-1,
     )
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -498,10 +519,13 @@ def _backward_tanh_no_attn_mask(
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = (
-        _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
-        + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
-        + _chunk_place(grad_q, qkv, 3, 0, -1)
+    grad_qkv = np.concatenate(
+        (
+            grad_q,
+            _merge_heads(grad_heads_k, num_heads),
+            _merge_heads(grad_heads_v, num_heads),
+        ),
+        axis=-1,
     )
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -568,17 +592,6 @@ def _chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    out = np.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _dot_last(a, b):
@@ -845,18 +858,6 @@ _self_attention_identity_bwd_2 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_3: layers_spec/primitives.yaml:823
-_self_attention_identity_bwd_3 = ElementwiseKernel(
-    "self_attention_identity_bwd_3",
-    "T _t25, T _t27, T _t30",
-    "T grad_qkv",
-    """
-    T _t31 = _t25 + _t27;
-    grad_qkv = _t31 + _t30;
-    """,
-)
-
-
 def _cupy_backward_identity(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights
 ):
@@ -884,13 +885,10 @@ def _cupy_backward_identity(
     _t22 = _cupy_bmm(_t21, grad_allowed)
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
     _t24 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t25 = _cupy_chunk_place(_t24, qkv, 3, 2, -1)
     _t26 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t27 = _cupy_chunk_place(_t26, qkv, 3, 1, -1)
     _t28 = _self_attention_identity_bwd_2(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t28, num_heads)
-    _t30 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
-    grad_qkv = _self_attention_identity_bwd_3(_t25, _t27, _t30)
+    grad_qkv = cp.concatenate((grad_q, _t26, _t24), axis=-1)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -992,18 +990,6 @@ _self_attention_relu_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_4: layers_spec/primitives.yaml:823
-_self_attention_relu_bwd_4 = ElementwiseKernel(
-    "self_attention_relu_bwd_4",
-    "T _t27, T _t29, T _t32",
-    "T grad_qkv",
-    """
-    T _t33 = _t27 + _t29;
-    grad_qkv = _t33 + _t32;
-    """,
-)
-
-
 def _cupy_backward_relu(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z
 ):
@@ -1032,13 +1018,10 @@ def _cupy_backward_relu(
     _t24 = _cupy_bmm(_t23, grad_allowed)
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
     _t26 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t27 = _cupy_chunk_place(_t26, qkv, 3, 2, -1)
     _t28 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t29 = _cupy_chunk_place(_t28, qkv, 3, 1, -1)
     _t30 = _self_attention_relu_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t30, num_heads)
-    _t32 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
-    grad_qkv = _self_attention_relu_bwd_4(_t27, _t29, _t32)
+    grad_qkv = cp.concatenate((grad_q, _t28, _t26), axis=-1)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1156,18 +1139,6 @@ _self_attention_gelu_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_4: layers_spec/primitives.yaml:823
-_self_attention_gelu_bwd_4 = ElementwiseKernel(
-    "self_attention_gelu_bwd_4",
-    "T _t38, T _t40, T _t43",
-    "T grad_qkv",
-    """
-    T _t44 = _t38 + _t40;
-    grad_qkv = _t44 + _t43;
-    """,
-)
-
-
 def _cupy_backward_gelu(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z
 ):
@@ -1196,13 +1167,10 @@ def _cupy_backward_gelu(
     _t35 = _cupy_bmm(_t34, grad_allowed)
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
     _t37 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t38 = _cupy_chunk_place(_t37, qkv, 3, 2, -1)
     _t39 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t40 = _cupy_chunk_place(_t39, qkv, 3, 1, -1)
     _t41 = _self_attention_gelu_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t41, num_heads)
-    _t43 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
-    grad_qkv = _self_attention_gelu_bwd_4(_t38, _t40, _t43)
+    grad_qkv = cp.concatenate((grad_q, _t39, _t37), axis=-1)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1305,18 +1273,6 @@ _self_attention_tanh_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_4: layers_spec/primitives.yaml:823
-_self_attention_tanh_bwd_4 = ElementwiseKernel(
-    "self_attention_tanh_bwd_4",
-    "T _t28, T _t30, T _t33",
-    "T grad_qkv",
-    """
-    T _t34 = _t28 + _t30;
-    grad_qkv = _t34 + _t33;
-    """,
-)
-
-
 def _cupy_backward_tanh(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y
 ):
@@ -1345,13 +1301,10 @@ def _cupy_backward_tanh(
     _t25 = _cupy_bmm(_t24, grad_allowed)
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
     _t27 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t28 = _cupy_chunk_place(_t27, qkv, 3, 2, -1)
     _t29 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t30 = _cupy_chunk_place(_t29, qkv, 3, 1, -1)
     _t31 = _self_attention_tanh_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t31, num_heads)
-    _t33 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
-    grad_qkv = _self_attention_tanh_bwd_4(_t28, _t30, _t33)
+    grad_qkv = cp.concatenate((grad_q, _t29, _t27), axis=-1)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1439,18 +1392,6 @@ _self_attention_identity_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_3: layers_spec/primitives.yaml:823
-_self_attention_identity_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "self_attention_identity_no_attn_mask_bwd_3",
-    "T _t25, T _t27, T _t30",
-    "T grad_qkv",
-    """
-    T _t31 = _t25 + _t27;
-    grad_qkv = _t31 + _t30;
-    """,
-)
-
-
 def _cupy_backward_identity_no_attn_mask(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights
 ):
@@ -1480,13 +1421,10 @@ def _cupy_backward_identity_no_attn_mask(
     _t22 = _cupy_bmm(_t21, grad_scores)
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
     _t24 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t25 = _cupy_chunk_place(_t24, qkv, 3, 2, -1)
     _t26 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t27 = _cupy_chunk_place(_t26, qkv, 3, 1, -1)
     _t28 = _self_attention_identity_no_attn_mask_bwd_2(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t28, num_heads)
-    _t30 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
-    grad_qkv = _self_attention_identity_no_attn_mask_bwd_3(_t25, _t27, _t30)
+    grad_qkv = cp.concatenate((grad_q, _t26, _t24), axis=-1)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1587,18 +1525,6 @@ _self_attention_relu_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
-_self_attention_relu_no_attn_mask_bwd_4 = ElementwiseKernel(
-    "self_attention_relu_no_attn_mask_bwd_4",
-    "T _t27, T _t29, T _t32",
-    "T grad_qkv",
-    """
-    T _t33 = _t27 + _t29;
-    grad_qkv = _t33 + _t32;
-    """,
-)
-
-
 def _cupy_backward_relu_no_attn_mask(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z
 ):
@@ -1627,13 +1553,10 @@ def _cupy_backward_relu_no_attn_mask(
     _t24 = _cupy_bmm(_t23, grad_scores)
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
     _t26 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t27 = _cupy_chunk_place(_t26, qkv, 3, 2, -1)
     _t28 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t29 = _cupy_chunk_place(_t28, qkv, 3, 1, -1)
     _t30 = _self_attention_relu_no_attn_mask_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t30, num_heads)
-    _t32 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
-    grad_qkv = _self_attention_relu_no_attn_mask_bwd_4(_t27, _t29, _t32)
+    grad_qkv = cp.concatenate((grad_q, _t28, _t26), axis=-1)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1750,18 +1673,6 @@ _self_attention_gelu_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
-_self_attention_gelu_no_attn_mask_bwd_4 = ElementwiseKernel(
-    "self_attention_gelu_no_attn_mask_bwd_4",
-    "T _t38, T _t40, T _t43",
-    "T grad_qkv",
-    """
-    T _t44 = _t38 + _t40;
-    grad_qkv = _t44 + _t43;
-    """,
-)
-
-
 def _cupy_backward_gelu_no_attn_mask(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z
 ):
@@ -1790,13 +1701,10 @@ def _cupy_backward_gelu_no_attn_mask(
     _t35 = _cupy_bmm(_t34, grad_scores)
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
     _t37 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t38 = _cupy_chunk_place(_t37, qkv, 3, 2, -1)
     _t39 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t40 = _cupy_chunk_place(_t39, qkv, 3, 1, -1)
     _t41 = _self_attention_gelu_no_attn_mask_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t41, num_heads)
-    _t43 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
-    grad_qkv = _self_attention_gelu_no_attn_mask_bwd_4(_t38, _t40, _t43)
+    grad_qkv = cp.concatenate((grad_q, _t39, _t37), axis=-1)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1898,18 +1806,6 @@ _self_attention_tanh_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
-_self_attention_tanh_no_attn_mask_bwd_4 = ElementwiseKernel(
-    "self_attention_tanh_no_attn_mask_bwd_4",
-    "T _t28, T _t30, T _t33",
-    "T grad_qkv",
-    """
-    T _t34 = _t28 + _t30;
-    grad_qkv = _t34 + _t33;
-    """,
-)
-
-
 def _cupy_backward_tanh_no_attn_mask(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y
 ):
@@ -1938,13 +1834,10 @@ def _cupy_backward_tanh_no_attn_mask(
     _t25 = _cupy_bmm(_t24, grad_scores)
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
     _t27 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t28 = _cupy_chunk_place(_t27, qkv, 3, 2, -1)
     _t29 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t30 = _cupy_chunk_place(_t29, qkv, 3, 1, -1)
     _t31 = _self_attention_tanh_no_attn_mask_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t31, num_heads)
-    _t33 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
-    grad_qkv = _self_attention_tanh_no_attn_mask_bwd_4(_t28, _t30, _t33)
+    grad_qkv = cp.concatenate((grad_q, _t29, _t27), axis=-1)
     grad_x = grad_qkv @ in_proj_weight
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -2021,19 +1914,6 @@ def _cupy_chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _cupy_chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    import cupy as cp
-
-    out = cp.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _cupy_dot_last(a, b):

@@ -588,10 +588,8 @@ def _backward_norm_first_relu(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -609,51 +607,21 @@ def _backward_norm_first_relu(
     grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
     grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
     grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
-    grad_multihead_attn_in_proj_weight = (
-        _chunk_place(
-            _rows(grad_multihead_attn_v).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            2,
-            0,
-        )
-        + _chunk_place(
-            _rows(grad_multihead_attn_k).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            1,
-            0,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_weight = np.concatenate(
+        (
             _rows(grad_multihead_attn_q).T @ _rows(cross_input),
-            self_attn_in_proj_weight,
-            3,
-            0,
-            0,
-        )
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+        ),
+        axis=0,
     )
-    grad_multihead_attn_in_proj_bias = (
-        _chunk_place(
-            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            2,
-            -1,
-        )
-        + _chunk_place(
-            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            1,
-            -1,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_bias = np.concatenate(
+        (
             _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            0,
-            -1,
-        )
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+        ),
+        axis=-1,
     )
     return (
         grad_x,
@@ -961,10 +929,8 @@ def _backward_norm_first_gelu(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -982,51 +948,21 @@ def _backward_norm_first_gelu(
     grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
     grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
     grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
-    grad_multihead_attn_in_proj_weight = (
-        _chunk_place(
-            _rows(grad_multihead_attn_v).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            2,
-            0,
-        )
-        + _chunk_place(
-            _rows(grad_multihead_attn_k).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            1,
-            0,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_weight = np.concatenate(
+        (
             _rows(grad_multihead_attn_q).T @ _rows(cross_input),
-            self_attn_in_proj_weight,
-            3,
-            0,
-            0,
-        )
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+        ),
+        axis=0,
     )
-    grad_multihead_attn_in_proj_bias = (
-        _chunk_place(
-            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            2,
-            -1,
-        )
-        + _chunk_place(
-            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            1,
-            -1,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_bias = np.concatenate(
+        (
             _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            0,
-            -1,
-        )
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+        ),
+        axis=-1,
     )
     return (
         grad_x,
@@ -1346,10 +1282,8 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1367,51 +1301,21 @@ def _backward_norm_first_gelu_tanh(
     grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
     grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
     grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
-    grad_multihead_attn_in_proj_weight = (
-        _chunk_place(
-            _rows(grad_multihead_attn_v).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            2,
-            0,
-        )
-        + _chunk_place(
-            _rows(grad_multihead_attn_k).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            1,
-            0,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_weight = np.concatenate(
+        (
             _rows(grad_multihead_attn_q).T @ _rows(cross_input),
-            self_attn_in_proj_weight,
-            3,
-            0,
-            0,
-        )
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+        ),
+        axis=0,
     )
-    grad_multihead_attn_in_proj_bias = (
-        _chunk_place(
-            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            2,
-            -1,
-        )
-        + _chunk_place(
-            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            1,
-            -1,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_bias = np.concatenate(
+        (
             _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            0,
-            -1,
-        )
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+        ),
+        axis=-1,
     )
     return (
         grad_x,
@@ -1708,10 +1612,8 @@ def _backward_no_norm_first_relu(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1719,51 +1621,21 @@ def _backward_no_norm_first_relu(
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
     grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
     grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
-    grad_multihead_attn_in_proj_weight = (
-        _chunk_place(
-            _rows(grad_multihead_attn_v).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            2,
-            0,
-        )
-        + _chunk_place(
-            _rows(grad_multihead_attn_k).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            1,
-            0,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_weight = np.concatenate(
+        (
             _rows(grad_multihead_attn_q).T @ _rows(h1),
-            self_attn_in_proj_weight,
-            3,
-            0,
-            0,
-        )
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+        ),
+        axis=0,
     )
-    grad_multihead_attn_in_proj_bias = (
-        _chunk_place(
-            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            2,
-            -1,
-        )
-        + _chunk_place(
-            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            1,
-            -1,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_bias = np.concatenate(
+        (
             _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            0,
-            -1,
-        )
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+        ),
+        axis=-1,
     )
     return (
         grad_x,
@@ -2076,10 +1948,8 @@ def _backward_no_norm_first_gelu(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2087,51 +1957,21 @@ def _backward_no_norm_first_gelu(
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
     grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
     grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
-    grad_multihead_attn_in_proj_weight = (
-        _chunk_place(
-            _rows(grad_multihead_attn_v).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            2,
-            0,
-        )
-        + _chunk_place(
-            _rows(grad_multihead_attn_k).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            1,
-            0,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_weight = np.concatenate(
+        (
             _rows(grad_multihead_attn_q).T @ _rows(h1),
-            self_attn_in_proj_weight,
-            3,
-            0,
-            0,
-        )
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+        ),
+        axis=0,
     )
-    grad_multihead_attn_in_proj_bias = (
-        _chunk_place(
-            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            2,
-            -1,
-        )
-        + _chunk_place(
-            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            1,
-            -1,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_bias = np.concatenate(
+        (
             _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            0,
-            -1,
-        )
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+        ),
+        axis=-1,
     )
     return (
         grad_x,
@@ -2456,10 +2296,8 @@ def _backward_no_norm_first_gelu_tanh(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2467,51 +2305,21 @@ def _backward_no_norm_first_gelu_tanh(
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
     grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
     grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
-    grad_multihead_attn_in_proj_weight = (
-        _chunk_place(
-            _rows(grad_multihead_attn_v).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            2,
-            0,
-        )
-        + _chunk_place(
-            _rows(grad_multihead_attn_k).T @ _rows(memory),
-            self_attn_in_proj_weight,
-            3,
-            1,
-            0,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_weight = np.concatenate(
+        (
             _rows(grad_multihead_attn_q).T @ _rows(h1),
-            self_attn_in_proj_weight,
-            3,
-            0,
-            0,
-        )
+            _rows(grad_multihead_attn_k).T @ _rows(memory),
+            _rows(grad_multihead_attn_v).T @ _rows(memory),
+        ),
+        axis=0,
     )
-    grad_multihead_attn_in_proj_bias = (
-        _chunk_place(
-            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            2,
-            -1,
-        )
-        + _chunk_place(
-            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            1,
-            -1,
-        )
-        + _chunk_place(
+    grad_multihead_attn_in_proj_bias = np.concatenate(
+        (
             _sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape),
-            self_attn_in_proj_bias,
-            3,
-            0,
-            -1,
-        )
+            _sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape),
+            _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
+        ),
+        axis=-1,
     )
     return (
         grad_x,
@@ -2589,17 +2397,6 @@ def _chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    out = np.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _dot_last(a, b):
@@ -3479,21 +3276,9 @@ _transformer_decoder_norm_first_relu_bwd_21 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_22: layers_spec/primitives.yaml:823
+# transformer_decoder_norm_first_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:32
 _transformer_decoder_norm_first_relu_bwd_22 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_22",
-    "T _t123, T _t124, T _t125",
-    "T grad_self_attn_qkv",
-    """
-    T _t126 = _t123 + _t124;
-    grad_self_attn_qkv = _t126 + _t125;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_norm_first_relu_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_23",
     "T grad_normalized, T norm1_normalized",
     "T norm1_p",
     """
@@ -3502,26 +3287,37 @@ _transformer_decoder_norm_first_relu_bwd_23 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_norm_first_relu_bwd_24 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_24",
-    "T norm1_rstd, int32 _t130",
+# transformer_decoder_norm_first_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_relu_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_23",
+    "T norm1_rstd, int32 _t129",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t130;
+    norm1_scale = norm1_rstd / _t129;
     """,
-    scalars=("_t130",),
+    scalars=("_t129",),
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_relu_bwd_24 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_24",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t131",
+    """
+    T _t130 = grad_normalized * norm1_weight;
+    _t131 = _t130 * norm1_rstd;
+    """,
 )
 
 
 # transformer_decoder_norm_first_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_relu_bwd_25 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_25",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t132",
+    "T _t132, T norm1_scale",
+    "T _t133",
     """
-    T _t131 = grad_normalized * norm1_weight;
-    _t132 = _t131 * norm1_rstd;
+    _t133 = _t132 * norm1_scale;
     """,
 )
 
@@ -3529,10 +3325,11 @@ _transformer_decoder_norm_first_relu_bwd_25 = ElementwiseKernel(
 # transformer_decoder_norm_first_relu_bwd_26: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_relu_bwd_26 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_26",
-    "T _t133, T norm1_scale",
-    "T _t134",
+    "T norm1_normalized, T _t133, T _t131",
+    "T _t135",
     """
-    _t134 = _t133 * norm1_scale;
+    T _t134 = norm1_normalized * _t133;
+    _t135 = _t131 - _t134;
     """,
 )
 
@@ -3540,11 +3337,10 @@ _transformer_decoder_norm_first_relu_bwd_26 = ElementwiseKernel(
 # transformer_decoder_norm_first_relu_bwd_27: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_27",
-    "T norm1_normalized, T _t134, T _t132",
-    "T _t136",
+    "T _t136, T norm1_scale",
+    "T _t137",
     """
-    T _t135 = norm1_normalized * _t134;
-    _t136 = _t132 - _t135;
+    _t137 = _t136 * norm1_scale;
     """,
 )
 
@@ -3552,10 +3348,11 @@ _transformer_decoder_norm_first_relu_bwd_27 = ElementwiseKernel(
 # transformer_decoder_norm_first_relu_bwd_28: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_relu_bwd_28 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_28",
-    "T _t137, T norm1_scale",
-    "T _t138",
+    "T _t135, T _t137, T grad_h1",
+    "T grad_x",
     """
-    _t138 = _t137 * norm1_scale;
+    T grad_norm1_x = _t135 - _t137;
+    grad_x = grad_h1 + grad_norm1_x;
     """,
 )
 
@@ -3563,46 +3360,10 @@ _transformer_decoder_norm_first_relu_bwd_28 = ElementwiseKernel(
 # transformer_decoder_norm_first_relu_bwd_29: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_relu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_29",
-    "T _t136, T _t138, T grad_h1",
-    "T grad_x",
-    """
-    T grad_norm1_x = _t136 - _t138;
-    grad_x = grad_h1 + grad_norm1_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_30: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_relu_bwd_30 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_30",
     "T _t81, T _t86",
     "T grad_memory",
     """
     grad_memory = _t81 + _t86;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_31: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_relu_bwd_31 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_31",
-    "T _t83, T _t88, T _t93",
-    "T grad_multihead_attn_in_proj_weight",
-    """
-    T _t139 = _t83 + _t88;
-    grad_multihead_attn_in_proj_weight = _t139 + _t93;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_32: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_relu_bwd_32 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_32",
-    "T _t80, T _t85, T _t90",
-    "T grad_multihead_attn_in_proj_bias",
-    """
-    T _t140 = _t80 + _t85;
-    grad_multihead_attn_in_proj_bias = _t140 + _t90;
     """,
 )
 
@@ -3712,20 +3473,14 @@ def _cupy_backward_norm_first_relu(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t77, nhead)
     _t79 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t80 = _cupy_chunk_place(_t79, self_attn_in_proj_bias, 3, 2, -1)
     _t81 = grad_multihead_attn_v @ _t25
     _t82 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
-    _t83 = _cupy_chunk_place(_t82, self_attn_in_proj_weight, 3, 2, 0)
     _t84 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t85 = _cupy_chunk_place(_t84, self_attn_in_proj_bias, 3, 1, -1)
     _t86 = grad_multihead_attn_k @ _t22
     _t87 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
-    _t88 = _cupy_chunk_place(_t87, self_attn_in_proj_weight, 3, 1, 0)
     _t89 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t90 = _cupy_chunk_place(_t89, self_attn_in_proj_bias, 3, 0, -1)
     grad_cross_input = grad_multihead_attn_q @ _t19
     _t92 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
-    _t93 = _cupy_chunk_place(_t92, self_attn_in_proj_weight, 3, 0, 0)
     norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
         grad_cross_input, norm2_normalized
     )
@@ -3765,11 +3520,8 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t121 = _transformer_decoder_norm_first_relu_bwd_21(grad_self_attn_heads_q, _t10)
     grad_self_attn_q = _cupy_merge_heads(_t121, nhead)
-    _t123 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
-    _t124 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
-    _t125 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_decoder_norm_first_relu_bwd_22(
-        _t123, _t124, _t125
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -3778,29 +3530,25 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
-    norm1_p = _transformer_decoder_norm_first_relu_bwd_23(
+    norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
         grad_normalized, norm1_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t130 = x.shape[-1]
-    norm1_scale = _transformer_decoder_norm_first_relu_bwd_24(norm1_rstd, _t130)
-    _t132 = _transformer_decoder_norm_first_relu_bwd_25(
+    _t129 = x.shape[-1]
+    norm1_scale = _transformer_decoder_norm_first_relu_bwd_23(norm1_rstd, _t129)
+    _t131 = _transformer_decoder_norm_first_relu_bwd_24(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t133 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t134 = _transformer_decoder_norm_first_relu_bwd_26(_t133, norm1_scale)
-    _t136 = _transformer_decoder_norm_first_relu_bwd_27(norm1_normalized, _t134, _t132)
-    _t137 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t138 = _transformer_decoder_norm_first_relu_bwd_28(_t137, norm1_scale)
-    grad_x = _transformer_decoder_norm_first_relu_bwd_29(_t136, _t138, grad_h1)
-    grad_memory = _transformer_decoder_norm_first_relu_bwd_30(_t81, _t86)
-    grad_multihead_attn_in_proj_weight = _transformer_decoder_norm_first_relu_bwd_31(
-        _t83, _t88, _t93
-    )
-    grad_multihead_attn_in_proj_bias = _transformer_decoder_norm_first_relu_bwd_32(
-        _t80, _t85, _t90
-    )
+    _t132 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t133 = _transformer_decoder_norm_first_relu_bwd_25(_t132, norm1_scale)
+    _t135 = _transformer_decoder_norm_first_relu_bwd_26(norm1_normalized, _t133, _t131)
+    _t136 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t137 = _transformer_decoder_norm_first_relu_bwd_27(_t136, norm1_scale)
+    grad_x = _transformer_decoder_norm_first_relu_bwd_28(_t135, _t137, grad_h1)
+    grad_memory = _transformer_decoder_norm_first_relu_bwd_29(_t81, _t86)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t92, _t87, _t82), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t89, _t84, _t79), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -4529,21 +4277,9 @@ _transformer_decoder_norm_first_gelu_bwd_21 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_22: layers_spec/primitives.yaml:823
+# transformer_decoder_norm_first_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:32
 _transformer_decoder_norm_first_gelu_bwd_22 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_22",
-    "T _t134, T _t135, T _t136",
-    "T grad_self_attn_qkv",
-    """
-    T _t137 = _t134 + _t135;
-    grad_self_attn_qkv = _t137 + _t136;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_norm_first_gelu_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_23",
     "T grad_normalized, T norm1_normalized",
     "T norm1_p",
     """
@@ -4552,26 +4288,37 @@ _transformer_decoder_norm_first_gelu_bwd_23 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_norm_first_gelu_bwd_24 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_24",
-    "T norm1_rstd, int32 _t141",
+# transformer_decoder_norm_first_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_gelu_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_23",
+    "T norm1_rstd, int32 _t140",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t141;
+    norm1_scale = norm1_rstd / _t140;
     """,
-    scalars=("_t141",),
+    scalars=("_t140",),
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_bwd_24 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_24",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t142",
+    """
+    T _t141 = grad_normalized * norm1_weight;
+    _t142 = _t141 * norm1_rstd;
+    """,
 )
 
 
 # transformer_decoder_norm_first_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_gelu_bwd_25 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_25",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t143",
+    "T _t143, T norm1_scale",
+    "T _t144",
     """
-    T _t142 = grad_normalized * norm1_weight;
-    _t143 = _t142 * norm1_rstd;
+    _t144 = _t143 * norm1_scale;
     """,
 )
 
@@ -4579,10 +4326,11 @@ _transformer_decoder_norm_first_gelu_bwd_25 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_bwd_26: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_gelu_bwd_26 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_26",
-    "T _t144, T norm1_scale",
-    "T _t145",
+    "T norm1_normalized, T _t144, T _t142",
+    "T _t146",
     """
-    _t145 = _t144 * norm1_scale;
+    T _t145 = norm1_normalized * _t144;
+    _t146 = _t142 - _t145;
     """,
 )
 
@@ -4590,11 +4338,10 @@ _transformer_decoder_norm_first_gelu_bwd_26 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_bwd_27: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_27",
-    "T norm1_normalized, T _t145, T _t143",
-    "T _t147",
+    "T _t147, T norm1_scale",
+    "T _t148",
     """
-    T _t146 = norm1_normalized * _t145;
-    _t147 = _t143 - _t146;
+    _t148 = _t147 * norm1_scale;
     """,
 )
 
@@ -4602,10 +4349,11 @@ _transformer_decoder_norm_first_gelu_bwd_27 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_bwd_28: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_gelu_bwd_28 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_28",
-    "T _t148, T norm1_scale",
-    "T _t149",
+    "T _t146, T _t148, T grad_h1",
+    "T grad_x",
     """
-    _t149 = _t148 * norm1_scale;
+    T grad_norm1_x = _t146 - _t148;
+    grad_x = grad_h1 + grad_norm1_x;
     """,
 )
 
@@ -4613,46 +4361,10 @@ _transformer_decoder_norm_first_gelu_bwd_28 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_bwd_29: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_gelu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_29",
-    "T _t147, T _t149, T grad_h1",
-    "T grad_x",
-    """
-    T grad_norm1_x = _t147 - _t149;
-    grad_x = grad_h1 + grad_norm1_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_30: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_bwd_30 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_30",
     "T _t92, T _t97",
     "T grad_memory",
     """
     grad_memory = _t92 + _t97;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_31: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_bwd_31 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_31",
-    "T _t94, T _t99, T _t104",
-    "T grad_multihead_attn_in_proj_weight",
-    """
-    T _t150 = _t94 + _t99;
-    grad_multihead_attn_in_proj_weight = _t150 + _t104;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_32: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_bwd_32 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_32",
-    "T _t91, T _t96, T _t101",
-    "T grad_multihead_attn_in_proj_bias",
-    """
-    T _t151 = _t91 + _t96;
-    grad_multihead_attn_in_proj_bias = _t151 + _t101;
     """,
 )
 
@@ -4764,20 +4476,14 @@ def _cupy_backward_norm_first_gelu(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t88, nhead)
     _t90 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t91 = _cupy_chunk_place(_t90, self_attn_in_proj_bias, 3, 2, -1)
     _t92 = grad_multihead_attn_v @ _t25
     _t93 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
-    _t94 = _cupy_chunk_place(_t93, self_attn_in_proj_weight, 3, 2, 0)
     _t95 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t96 = _cupy_chunk_place(_t95, self_attn_in_proj_bias, 3, 1, -1)
     _t97 = grad_multihead_attn_k @ _t22
     _t98 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
-    _t99 = _cupy_chunk_place(_t98, self_attn_in_proj_weight, 3, 1, 0)
     _t100 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t101 = _cupy_chunk_place(_t100, self_attn_in_proj_bias, 3, 0, -1)
     grad_cross_input = grad_multihead_attn_q @ _t19
     _t103 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
-    _t104 = _cupy_chunk_place(_t103, self_attn_in_proj_weight, 3, 0, 0)
     norm2_p = _transformer_decoder_norm_first_gelu_bwd_13(
         grad_cross_input, norm2_normalized
     )
@@ -4817,11 +4523,8 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t132 = _transformer_decoder_norm_first_gelu_bwd_21(grad_self_attn_heads_q, _t10)
     grad_self_attn_q = _cupy_merge_heads(_t132, nhead)
-    _t134 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
-    _t135 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
-    _t136 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_decoder_norm_first_gelu_bwd_22(
-        _t134, _t135, _t136
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -4830,29 +4533,25 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
-    norm1_p = _transformer_decoder_norm_first_gelu_bwd_23(
+    norm1_p = _transformer_decoder_norm_first_gelu_bwd_22(
         grad_normalized, norm1_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t141 = x.shape[-1]
-    norm1_scale = _transformer_decoder_norm_first_gelu_bwd_24(norm1_rstd, _t141)
-    _t143 = _transformer_decoder_norm_first_gelu_bwd_25(
+    _t140 = x.shape[-1]
+    norm1_scale = _transformer_decoder_norm_first_gelu_bwd_23(norm1_rstd, _t140)
+    _t142 = _transformer_decoder_norm_first_gelu_bwd_24(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t144 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t145 = _transformer_decoder_norm_first_gelu_bwd_26(_t144, norm1_scale)
-    _t147 = _transformer_decoder_norm_first_gelu_bwd_27(norm1_normalized, _t145, _t143)
-    _t148 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t149 = _transformer_decoder_norm_first_gelu_bwd_28(_t148, norm1_scale)
-    grad_x = _transformer_decoder_norm_first_gelu_bwd_29(_t147, _t149, grad_h1)
-    grad_memory = _transformer_decoder_norm_first_gelu_bwd_30(_t92, _t97)
-    grad_multihead_attn_in_proj_weight = _transformer_decoder_norm_first_gelu_bwd_31(
-        _t94, _t99, _t104
-    )
-    grad_multihead_attn_in_proj_bias = _transformer_decoder_norm_first_gelu_bwd_32(
-        _t91, _t96, _t101
-    )
+    _t143 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t144 = _transformer_decoder_norm_first_gelu_bwd_25(_t143, norm1_scale)
+    _t146 = _transformer_decoder_norm_first_gelu_bwd_26(norm1_normalized, _t144, _t142)
+    _t147 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t148 = _transformer_decoder_norm_first_gelu_bwd_27(_t147, norm1_scale)
+    grad_x = _transformer_decoder_norm_first_gelu_bwd_28(_t146, _t148, grad_h1)
+    grad_memory = _transformer_decoder_norm_first_gelu_bwd_29(_t92, _t97)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t103, _t98, _t93), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t100, _t95, _t90), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -5596,21 +5295,9 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_22: layers_spec/primitives.yaml:823
+# transformer_decoder_norm_first_gelu_tanh_bwd_22: layers_spec/layers/layer_normalization.yaml:32
 _transformer_decoder_norm_first_gelu_tanh_bwd_22 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_22",
-    "T _t139, T _t140, T _t141",
-    "T grad_self_attn_qkv",
-    """
-    T _t142 = _t139 + _t140;
-    grad_self_attn_qkv = _t142 + _t141;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_23: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_norm_first_gelu_tanh_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_23",
     "T grad_normalized, T norm1_normalized",
     "T norm1_p",
     """
@@ -5619,26 +5306,37 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_23 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_24: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_norm_first_gelu_tanh_bwd_24 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_24",
-    "T norm1_rstd, int32 _t146",
+# transformer_decoder_norm_first_gelu_tanh_bwd_23: layers_spec/layers/layer_normalization.yaml:35
+_transformer_decoder_norm_first_gelu_tanh_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_23",
+    "T norm1_rstd, int32 _t145",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t146;
+    norm1_scale = norm1_rstd / _t145;
     """,
-    scalars=("_t146",),
+    scalars=("_t145",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+_transformer_decoder_norm_first_gelu_tanh_bwd_24 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_24",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t147",
+    """
+    T _t146 = grad_normalized * norm1_weight;
+    _t147 = _t146 * norm1_rstd;
+    """,
 )
 
 
 # transformer_decoder_norm_first_gelu_tanh_bwd_25: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_gelu_tanh_bwd_25 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_25",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t148",
+    "T _t148, T norm1_scale",
+    "T _t149",
     """
-    T _t147 = grad_normalized * norm1_weight;
-    _t148 = _t147 * norm1_rstd;
+    _t149 = _t148 * norm1_scale;
     """,
 )
 
@@ -5646,10 +5344,11 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_25 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_tanh_bwd_26: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_26",
-    "T _t149, T norm1_scale",
-    "T _t150",
+    "T norm1_normalized, T _t149, T _t147",
+    "T _t151",
     """
-    _t150 = _t149 * norm1_scale;
+    T _t150 = norm1_normalized * _t149;
+    _t151 = _t147 - _t150;
     """,
 )
 
@@ -5657,11 +5356,10 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_tanh_bwd_27: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_27",
-    "T norm1_normalized, T _t150, T _t148",
-    "T _t152",
+    "T _t152, T norm1_scale",
+    "T _t153",
     """
-    T _t151 = norm1_normalized * _t150;
-    _t152 = _t148 - _t151;
+    _t153 = _t152 * norm1_scale;
     """,
 )
 
@@ -5669,10 +5367,11 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_tanh_bwd_28: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_28",
-    "T _t153, T norm1_scale",
-    "T _t154",
+    "T _t151, T _t153, T grad_h1",
+    "T grad_x",
     """
-    _t154 = _t153 * norm1_scale;
+    T grad_norm1_x = _t151 - _t153;
+    grad_x = grad_h1 + grad_norm1_x;
     """,
 )
 
@@ -5680,46 +5379,10 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_tanh_bwd_29: layers_spec/layers/layer_normalization.yaml:37
 _transformer_decoder_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_29",
-    "T _t152, T _t154, T grad_h1",
-    "T grad_x",
-    """
-    T grad_norm1_x = _t152 - _t154;
-    grad_x = grad_h1 + grad_norm1_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_30: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_tanh_bwd_30 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_30",
     "T _t97, T _t102",
     "T grad_memory",
     """
     grad_memory = _t97 + _t102;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_31: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_tanh_bwd_31 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_31",
-    "T _t99, T _t104, T _t109",
-    "T grad_multihead_attn_in_proj_weight",
-    """
-    T _t155 = _t99 + _t104;
-    grad_multihead_attn_in_proj_weight = _t155 + _t109;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_32: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_tanh_bwd_32 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_32",
-    "T _t96, T _t101, T _t106",
-    "T grad_multihead_attn_in_proj_bias",
-    """
-    T _t156 = _t96 + _t101;
-    grad_multihead_attn_in_proj_bias = _t156 + _t106;
     """,
 )
 
@@ -5833,20 +5496,14 @@ def _cupy_backward_norm_first_gelu_tanh(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t93, nhead)
     _t95 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t96 = _cupy_chunk_place(_t95, self_attn_in_proj_bias, 3, 2, -1)
     _t97 = grad_multihead_attn_v @ _t25
     _t98 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
-    _t99 = _cupy_chunk_place(_t98, self_attn_in_proj_weight, 3, 2, 0)
     _t100 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t101 = _cupy_chunk_place(_t100, self_attn_in_proj_bias, 3, 1, -1)
     _t102 = grad_multihead_attn_k @ _t22
     _t103 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
-    _t104 = _cupy_chunk_place(_t103, self_attn_in_proj_weight, 3, 1, 0)
     _t105 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t106 = _cupy_chunk_place(_t105, self_attn_in_proj_bias, 3, 0, -1)
     grad_cross_input = grad_multihead_attn_q @ _t19
     _t108 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
-    _t109 = _cupy_chunk_place(_t108, self_attn_in_proj_weight, 3, 0, 0)
     norm2_p = _transformer_decoder_norm_first_gelu_tanh_bwd_13(
         grad_cross_input, norm2_normalized
     )
@@ -5890,11 +5547,8 @@ def _cupy_backward_norm_first_gelu_tanh(
         grad_self_attn_heads_q, _t10
     )
     grad_self_attn_q = _cupy_merge_heads(_t137, nhead)
-    _t139 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
-    _t140 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
-    _t141 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_decoder_norm_first_gelu_tanh_bwd_22(
-        _t139, _t140, _t141
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -5903,31 +5557,27 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
-    norm1_p = _transformer_decoder_norm_first_gelu_tanh_bwd_23(
+    norm1_p = _transformer_decoder_norm_first_gelu_tanh_bwd_22(
         grad_normalized, norm1_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t146 = x.shape[-1]
-    norm1_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_24(norm1_rstd, _t146)
-    _t148 = _transformer_decoder_norm_first_gelu_tanh_bwd_25(
+    _t145 = x.shape[-1]
+    norm1_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_23(norm1_rstd, _t145)
+    _t147 = _transformer_decoder_norm_first_gelu_tanh_bwd_24(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t149 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t150 = _transformer_decoder_norm_first_gelu_tanh_bwd_26(_t149, norm1_scale)
-    _t152 = _transformer_decoder_norm_first_gelu_tanh_bwd_27(
-        norm1_normalized, _t150, _t148
+    _t148 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t149 = _transformer_decoder_norm_first_gelu_tanh_bwd_25(_t148, norm1_scale)
+    _t151 = _transformer_decoder_norm_first_gelu_tanh_bwd_26(
+        norm1_normalized, _t149, _t147
     )
-    _t153 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t154 = _transformer_decoder_norm_first_gelu_tanh_bwd_28(_t153, norm1_scale)
-    grad_x = _transformer_decoder_norm_first_gelu_tanh_bwd_29(_t152, _t154, grad_h1)
-    grad_memory = _transformer_decoder_norm_first_gelu_tanh_bwd_30(_t97, _t102)
-    grad_multihead_attn_in_proj_weight = (
-        _transformer_decoder_norm_first_gelu_tanh_bwd_31(_t99, _t104, _t109)
-    )
-    grad_multihead_attn_in_proj_bias = _transformer_decoder_norm_first_gelu_tanh_bwd_32(
-        _t96, _t101, _t106
-    )
+    _t152 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t153 = _transformer_decoder_norm_first_gelu_tanh_bwd_27(_t152, norm1_scale)
+    grad_x = _transformer_decoder_norm_first_gelu_tanh_bwd_28(_t151, _t153, grad_h1)
+    grad_memory = _transformer_decoder_norm_first_gelu_tanh_bwd_29(_t97, _t102)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t108, _t103, _t98), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t105, _t100, _t95), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -6721,14 +6371,13 @@ _transformer_decoder_no_norm_first_relu_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_29: layers_spec/primitives.yaml:823
+# transformer_decoder_no_norm_first_relu_bwd_29: layers_spec/primitives.yaml:510
 _transformer_decoder_no_norm_first_relu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_29",
-    "T _t135, T _t136, T _t137",
-    "T grad_self_attn_qkv",
+    "T grad_norm1_x, T _t139",
+    "T grad_x",
     """
-    T _t138 = _t135 + _t136;
-    grad_self_attn_qkv = _t138 + _t137;
+    grad_x = grad_norm1_x + _t139;
     """,
 )
 
@@ -6736,45 +6385,10 @@ _transformer_decoder_no_norm_first_relu_bwd_29 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_relu_bwd_30: layers_spec/primitives.yaml:510
 _transformer_decoder_no_norm_first_relu_bwd_30 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_30",
-    "T grad_norm1_x, T _t140",
-    "T grad_x",
-    """
-    grad_x = grad_norm1_x + _t140;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_31: layers_spec/primitives.yaml:510
-_transformer_decoder_no_norm_first_relu_bwd_31 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_31",
     "T _t93, T _t98",
     "T grad_memory",
     """
     grad_memory = _t93 + _t98;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_32: layers_spec/primitives.yaml:510
-_transformer_decoder_no_norm_first_relu_bwd_32 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_32",
-    "T _t95, T _t100, T _t105",
-    "T grad_multihead_attn_in_proj_weight",
-    """
-    T _t142 = _t95 + _t100;
-    grad_multihead_attn_in_proj_weight = _t142 + _t105;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_33: layers_spec/primitives.yaml:510
-_transformer_decoder_no_norm_first_relu_bwd_33 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_33",
-    "T _t92, T _t97, T _t102",
-    "T grad_multihead_attn_in_proj_bias",
-    """
-    T _t143 = _t92 + _t97;
-    grad_multihead_attn_in_proj_bias = _t143 + _t102;
     """,
 )
 
@@ -6899,20 +6513,14 @@ def _cupy_backward_no_norm_first_relu(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t89, nhead)
     _t91 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t92 = _cupy_chunk_place(_t91, self_attn_in_proj_bias, 3, 2, -1)
     _t93 = grad_multihead_attn_v @ _t21
     _t94 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
-    _t95 = _cupy_chunk_place(_t94, self_attn_in_proj_weight, 3, 2, 0)
     _t96 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t97 = _cupy_chunk_place(_t96, self_attn_in_proj_bias, 3, 1, -1)
     _t98 = grad_multihead_attn_k @ _t18
     _t99 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
-    _t100 = _cupy_chunk_place(_t99, self_attn_in_proj_weight, 3, 1, 0)
     _t101 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t102 = _cupy_chunk_place(_t101, self_attn_in_proj_bias, 3, 0, -1)
     _t103 = grad_multihead_attn_q @ _t15
     _t104 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
-    _t105 = _cupy_chunk_place(_t104, self_attn_in_proj_weight, 3, 0, 0)
     grad_h1, norm1_p = _transformer_decoder_no_norm_first_relu_bwd_20(
         grad_norm2_x, _t103, norm1_normalized
     )
@@ -6956,25 +6564,18 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t133 = _transformer_decoder_no_norm_first_relu_bwd_28(grad_self_attn_heads_q, _t5)
     grad_self_attn_q = _cupy_merge_heads(_t133, nhead)
-    _t135 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-    _t136 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-    _t137 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_decoder_no_norm_first_relu_bwd_29(
-        _t135, _t136, _t137
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t140 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t139 = grad_self_attn_qkv @ self_attn_in_proj_weight
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
-    grad_x = _transformer_decoder_no_norm_first_relu_bwd_30(grad_norm1_x, _t140)
-    grad_memory = _transformer_decoder_no_norm_first_relu_bwd_31(_t93, _t98)
-    grad_multihead_attn_in_proj_weight = _transformer_decoder_no_norm_first_relu_bwd_32(
-        _t95, _t100, _t105
-    )
-    grad_multihead_attn_in_proj_bias = _transformer_decoder_no_norm_first_relu_bwd_33(
-        _t92, _t97, _t102
-    )
+    grad_x = _transformer_decoder_no_norm_first_relu_bwd_29(grad_norm1_x, _t139)
+    grad_memory = _transformer_decoder_no_norm_first_relu_bwd_30(_t93, _t98)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t104, _t99, _t94), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t101, _t96, _t91), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -7784,14 +7385,13 @@ _transformer_decoder_no_norm_first_gelu_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_29: layers_spec/primitives.yaml:823
+# transformer_decoder_no_norm_first_gelu_bwd_29: layers_spec/primitives.yaml:510
 _transformer_decoder_no_norm_first_gelu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_29",
-    "T _t146, T _t147, T _t148",
-    "T grad_self_attn_qkv",
+    "T grad_norm1_x, T _t150",
+    "T grad_x",
     """
-    T _t149 = _t146 + _t147;
-    grad_self_attn_qkv = _t149 + _t148;
+    grad_x = grad_norm1_x + _t150;
     """,
 )
 
@@ -7799,45 +7399,10 @@ _transformer_decoder_no_norm_first_gelu_bwd_29 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_gelu_bwd_30: layers_spec/primitives.yaml:510
 _transformer_decoder_no_norm_first_gelu_bwd_30 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_30",
-    "T grad_norm1_x, T _t151",
-    "T grad_x",
-    """
-    grad_x = grad_norm1_x + _t151;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_31: layers_spec/primitives.yaml:510
-_transformer_decoder_no_norm_first_gelu_bwd_31 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_31",
     "T _t104, T _t109",
     "T grad_memory",
     """
     grad_memory = _t104 + _t109;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_32: layers_spec/primitives.yaml:510
-_transformer_decoder_no_norm_first_gelu_bwd_32 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_32",
-    "T _t106, T _t111, T _t116",
-    "T grad_multihead_attn_in_proj_weight",
-    """
-    T _t153 = _t106 + _t111;
-    grad_multihead_attn_in_proj_weight = _t153 + _t116;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_33: layers_spec/primitives.yaml:510
-_transformer_decoder_no_norm_first_gelu_bwd_33 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_33",
-    "T _t103, T _t108, T _t113",
-    "T grad_multihead_attn_in_proj_bias",
-    """
-    T _t154 = _t103 + _t108;
-    grad_multihead_attn_in_proj_bias = _t154 + _t113;
     """,
 )
 
@@ -7962,20 +7527,14 @@ def _cupy_backward_no_norm_first_gelu(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t100, nhead)
     _t102 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t103 = _cupy_chunk_place(_t102, self_attn_in_proj_bias, 3, 2, -1)
     _t104 = grad_multihead_attn_v @ _t21
     _t105 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
-    _t106 = _cupy_chunk_place(_t105, self_attn_in_proj_weight, 3, 2, 0)
     _t107 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t108 = _cupy_chunk_place(_t107, self_attn_in_proj_bias, 3, 1, -1)
     _t109 = grad_multihead_attn_k @ _t18
     _t110 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
-    _t111 = _cupy_chunk_place(_t110, self_attn_in_proj_weight, 3, 1, 0)
     _t112 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t113 = _cupy_chunk_place(_t112, self_attn_in_proj_bias, 3, 0, -1)
     _t114 = grad_multihead_attn_q @ _t15
     _t115 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
-    _t116 = _cupy_chunk_place(_t115, self_attn_in_proj_weight, 3, 0, 0)
     grad_h1, norm1_p = _transformer_decoder_no_norm_first_gelu_bwd_20(
         grad_norm2_x, _t114, norm1_normalized
     )
@@ -8019,25 +7578,18 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t144 = _transformer_decoder_no_norm_first_gelu_bwd_28(grad_self_attn_heads_q, _t5)
     grad_self_attn_q = _cupy_merge_heads(_t144, nhead)
-    _t146 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-    _t147 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-    _t148 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_decoder_no_norm_first_gelu_bwd_29(
-        _t146, _t147, _t148
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t151 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t150 = grad_self_attn_qkv @ self_attn_in_proj_weight
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
-    grad_x = _transformer_decoder_no_norm_first_gelu_bwd_30(grad_norm1_x, _t151)
-    grad_memory = _transformer_decoder_no_norm_first_gelu_bwd_31(_t104, _t109)
-    grad_multihead_attn_in_proj_weight = _transformer_decoder_no_norm_first_gelu_bwd_32(
-        _t106, _t111, _t116
-    )
-    grad_multihead_attn_in_proj_bias = _transformer_decoder_no_norm_first_gelu_bwd_33(
-        _t103, _t108, _t113
-    )
+    grad_x = _transformer_decoder_no_norm_first_gelu_bwd_29(grad_norm1_x, _t150)
+    grad_memory = _transformer_decoder_no_norm_first_gelu_bwd_30(_t104, _t109)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t115, _t110, _t105), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t112, _t107, _t102), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -8860,14 +8412,13 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_29: layers_spec/primitives.yaml:823
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_29: layers_spec/primitives.yaml:510
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_29",
-    "T _t151, T _t152, T _t153",
-    "T grad_self_attn_qkv",
+    "T grad_norm1_x, T _t155",
+    "T grad_x",
     """
-    T _t154 = _t151 + _t152;
-    grad_self_attn_qkv = _t154 + _t153;
+    grad_x = grad_norm1_x + _t155;
     """,
 )
 
@@ -8875,45 +8426,10 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_gelu_tanh_bwd_30: layers_spec/primitives.yaml:510
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_30 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_30",
-    "T grad_norm1_x, T _t156",
-    "T grad_x",
-    """
-    grad_x = grad_norm1_x + _t156;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_31: layers_spec/primitives.yaml:510
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_31 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_31",
     "T _t109, T _t114",
     "T grad_memory",
     """
     grad_memory = _t109 + _t114;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_32: layers_spec/primitives.yaml:510
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_32 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_32",
-    "T _t111, T _t116, T _t121",
-    "T grad_multihead_attn_in_proj_weight",
-    """
-    T _t158 = _t111 + _t116;
-    grad_multihead_attn_in_proj_weight = _t158 + _t121;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_33: layers_spec/primitives.yaml:510
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_33 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_33",
-    "T _t108, T _t113, T _t118",
-    "T grad_multihead_attn_in_proj_bias",
-    """
-    T _t159 = _t108 + _t113;
-    grad_multihead_attn_in_proj_bias = _t159 + _t118;
     """,
 )
 
@@ -9046,20 +8562,14 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t105, nhead)
     _t107 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t108 = _cupy_chunk_place(_t107, self_attn_in_proj_bias, 3, 2, -1)
     _t109 = grad_multihead_attn_v @ _t21
     _t110 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
-    _t111 = _cupy_chunk_place(_t110, self_attn_in_proj_weight, 3, 2, 0)
     _t112 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t113 = _cupy_chunk_place(_t112, self_attn_in_proj_bias, 3, 1, -1)
     _t114 = grad_multihead_attn_k @ _t18
     _t115 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
-    _t116 = _cupy_chunk_place(_t115, self_attn_in_proj_weight, 3, 1, 0)
     _t117 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t118 = _cupy_chunk_place(_t117, self_attn_in_proj_bias, 3, 0, -1)
     _t119 = grad_multihead_attn_q @ _t15
     _t120 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
-    _t121 = _cupy_chunk_place(_t120, self_attn_in_proj_weight, 3, 0, 0)
     grad_h1, norm1_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_20(
         grad_norm2_x, _t119, norm1_normalized
     )
@@ -9105,25 +8615,18 @@ def _cupy_backward_no_norm_first_gelu_tanh(
         grad_self_attn_heads_q, _t5
     )
     grad_self_attn_q = _cupy_merge_heads(_t149, nhead)
-    _t151 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-    _t152 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-    _t153 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_decoder_no_norm_first_gelu_tanh_bwd_29(
-        _t151, _t152, _t153
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t156 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t155 = grad_self_attn_qkv @ self_attn_in_proj_weight
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
-    grad_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_30(grad_norm1_x, _t156)
-    grad_memory = _transformer_decoder_no_norm_first_gelu_tanh_bwd_31(_t109, _t114)
-    grad_multihead_attn_in_proj_weight = (
-        _transformer_decoder_no_norm_first_gelu_tanh_bwd_32(_t111, _t116, _t121)
-    )
-    grad_multihead_attn_in_proj_bias = (
-        _transformer_decoder_no_norm_first_gelu_tanh_bwd_33(_t108, _t113, _t118)
-    )
+    grad_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_29(grad_norm1_x, _t155)
+    grad_memory = _transformer_decoder_no_norm_first_gelu_tanh_bwd_30(_t109, _t114)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t120, _t115, _t110), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t117, _t112, _t107), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -9210,19 +8713,6 @@ def _cupy_chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _cupy_chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    import cupy as cp
-
-    out = cp.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _cupy_dot_last(a, b):

@@ -387,10 +387,8 @@ def _backward_norm_first_relu(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -597,10 +595,8 @@ def _backward_norm_first_gelu(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -819,10 +815,8 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1019,10 +1013,8 @@ def _backward_no_norm_first_relu(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1225,10 +1217,8 @@ def _backward_no_norm_first_gelu(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1443,10 +1433,8 @@ def _backward_no_norm_first_gelu_tanh(
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
     grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = (
-        _chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-        + _chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-        + _chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
+    grad_self_attn_qkv = np.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1522,17 +1510,6 @@ def _chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    out = np.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _dot_last(a, b):
@@ -2134,21 +2111,9 @@ _transformer_encoder_norm_first_relu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_13: layers_spec/primitives.yaml:823
+# transformer_encoder_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:32
 _transformer_encoder_norm_first_relu_bwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_13",
-    "T _t58, T _t59, T _t60",
-    "T grad_self_attn_qkv",
-    """
-    T _t61 = _t58 + _t59;
-    grad_self_attn_qkv = _t61 + _t60;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:32
-_transformer_encoder_norm_first_relu_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_14",
     "T grad_normalized, T norm1_normalized",
     "T norm1_p",
     """
@@ -2157,26 +2122,37 @@ _transformer_encoder_norm_first_relu_bwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:35
-_transformer_encoder_norm_first_relu_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_15",
-    "T norm1_rstd, int32 _t65",
+# transformer_encoder_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_norm_first_relu_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_14",
+    "T norm1_rstd, int32 _t64",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t65;
+    norm1_scale = norm1_rstd / _t64;
     """,
-    scalars=("_t65",),
+    scalars=("_t64",),
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_relu_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_15",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t66",
+    """
+    T _t65 = grad_normalized * norm1_weight;
+    _t66 = _t65 * norm1_rstd;
+    """,
 )
 
 
 # transformer_encoder_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_relu_bwd_16 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_16",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t67",
+    "T _t67, T norm1_scale",
+    "T _t68",
     """
-    T _t66 = grad_normalized * norm1_weight;
-    _t67 = _t66 * norm1_rstd;
+    _t68 = _t67 * norm1_scale;
     """,
 )
 
@@ -2184,10 +2160,11 @@ _transformer_encoder_norm_first_relu_bwd_16 = ElementwiseKernel(
 # transformer_encoder_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_relu_bwd_17 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_17",
-    "T _t68, T norm1_scale",
-    "T _t69",
+    "T norm1_normalized, T _t68, T _t66",
+    "T _t70",
     """
-    _t69 = _t68 * norm1_scale;
+    T _t69 = norm1_normalized * _t68;
+    _t70 = _t66 - _t69;
     """,
 )
 
@@ -2195,11 +2172,10 @@ _transformer_encoder_norm_first_relu_bwd_17 = ElementwiseKernel(
 # transformer_encoder_norm_first_relu_bwd_18: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_18",
-    "T norm1_normalized, T _t69, T _t67",
-    "T _t71",
+    "T _t71, T norm1_scale",
+    "T _t72",
     """
-    T _t70 = norm1_normalized * _t69;
-    _t71 = _t67 - _t70;
+    _t72 = _t71 * norm1_scale;
     """,
 )
 
@@ -2207,21 +2183,10 @@ _transformer_encoder_norm_first_relu_bwd_18 = ElementwiseKernel(
 # transformer_encoder_norm_first_relu_bwd_19: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_relu_bwd_19 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_19",
-    "T _t72, T norm1_scale",
-    "T _t73",
-    """
-    _t73 = _t72 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_20: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_relu_bwd_20 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_20",
-    "T _t71, T _t73, T grad_h",
+    "T _t70, T _t72, T grad_h",
     "T grad_x",
     """
-    T grad_norm1_x = _t71 - _t73;
+    T grad_norm1_x = _t70 - _t72;
     grad_x = grad_h + grad_norm1_x;
     """,
 )
@@ -2312,10 +2277,9 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t56 = _transformer_encoder_norm_first_relu_bwd_12(grad_self_attn_heads_q, _t10)
     grad_self_attn_q = _cupy_merge_heads(_t56, nhead)
-    _t58 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
-    _t59 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
-    _t60 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_encoder_norm_first_relu_bwd_13(_t58, _t59, _t60)
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
@@ -2323,22 +2287,22 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
-    norm1_p = _transformer_encoder_norm_first_relu_bwd_14(
+    norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
         grad_normalized, norm1_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t65 = x.shape[-1]
-    norm1_scale = _transformer_encoder_norm_first_relu_bwd_15(norm1_rstd, _t65)
-    _t67 = _transformer_encoder_norm_first_relu_bwd_16(
+    _t64 = x.shape[-1]
+    norm1_scale = _transformer_encoder_norm_first_relu_bwd_14(norm1_rstd, _t64)
+    _t66 = _transformer_encoder_norm_first_relu_bwd_15(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t68 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t69 = _transformer_encoder_norm_first_relu_bwd_17(_t68, norm1_scale)
-    _t71 = _transformer_encoder_norm_first_relu_bwd_18(norm1_normalized, _t69, _t67)
-    _t72 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t73 = _transformer_encoder_norm_first_relu_bwd_19(_t72, norm1_scale)
-    grad_x = _transformer_encoder_norm_first_relu_bwd_20(_t71, _t73, grad_h)
+    _t67 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t68 = _transformer_encoder_norm_first_relu_bwd_16(_t67, norm1_scale)
+    _t70 = _transformer_encoder_norm_first_relu_bwd_17(norm1_normalized, _t68, _t66)
+    _t71 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t72 = _transformer_encoder_norm_first_relu_bwd_18(_t71, norm1_scale)
+    grad_x = _transformer_encoder_norm_first_relu_bwd_19(_t70, _t72, grad_h)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -2782,21 +2746,9 @@ _transformer_encoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_13: layers_spec/primitives.yaml:823
+# transformer_encoder_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:32
 _transformer_encoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_13",
-    "T _t69, T _t70, T _t71",
-    "T grad_self_attn_qkv",
-    """
-    T _t72 = _t69 + _t70;
-    grad_self_attn_qkv = _t72 + _t71;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:32
-_transformer_encoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_14",
     "T grad_normalized, T norm1_normalized",
     "T norm1_p",
     """
@@ -2805,26 +2757,37 @@ _transformer_encoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:35
-_transformer_encoder_norm_first_gelu_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_15",
-    "T norm1_rstd, int32 _t76",
+# transformer_encoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_14",
+    "T norm1_rstd, int32 _t75",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t76;
+    norm1_scale = norm1_rstd / _t75;
     """,
-    scalars=("_t76",),
+    scalars=("_t75",),
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_15",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t77",
+    """
+    T _t76 = grad_normalized * norm1_weight;
+    _t77 = _t76 * norm1_rstd;
+    """,
 )
 
 
 # transformer_encoder_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_gelu_bwd_16 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_16",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t78",
+    "T _t78, T norm1_scale",
+    "T _t79",
     """
-    T _t77 = grad_normalized * norm1_weight;
-    _t78 = _t77 * norm1_rstd;
+    _t79 = _t78 * norm1_scale;
     """,
 )
 
@@ -2832,10 +2795,11 @@ _transformer_encoder_norm_first_gelu_bwd_16 = ElementwiseKernel(
 # transformer_encoder_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_gelu_bwd_17 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_17",
-    "T _t79, T norm1_scale",
-    "T _t80",
+    "T norm1_normalized, T _t79, T _t77",
+    "T _t81",
     """
-    _t80 = _t79 * norm1_scale;
+    T _t80 = norm1_normalized * _t79;
+    _t81 = _t77 - _t80;
     """,
 )
 
@@ -2843,11 +2807,10 @@ _transformer_encoder_norm_first_gelu_bwd_17 = ElementwiseKernel(
 # transformer_encoder_norm_first_gelu_bwd_18: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_18",
-    "T norm1_normalized, T _t80, T _t78",
-    "T _t82",
+    "T _t82, T norm1_scale",
+    "T _t83",
     """
-    T _t81 = norm1_normalized * _t80;
-    _t82 = _t78 - _t81;
+    _t83 = _t82 * norm1_scale;
     """,
 )
 
@@ -2855,21 +2818,10 @@ _transformer_encoder_norm_first_gelu_bwd_18 = ElementwiseKernel(
 # transformer_encoder_norm_first_gelu_bwd_19: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_19",
-    "T _t83, T norm1_scale",
-    "T _t84",
-    """
-    _t84 = _t83 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_20: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_20",
-    "T _t82, T _t84, T grad_h",
+    "T _t81, T _t83, T grad_h",
     "T grad_x",
     """
-    T grad_norm1_x = _t82 - _t84;
+    T grad_norm1_x = _t81 - _t83;
     grad_x = grad_h + grad_norm1_x;
     """,
 )
@@ -2962,10 +2914,9 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t67 = _transformer_encoder_norm_first_gelu_bwd_12(grad_self_attn_heads_q, _t10)
     grad_self_attn_q = _cupy_merge_heads(_t67, nhead)
-    _t69 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
-    _t70 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
-    _t71 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_encoder_norm_first_gelu_bwd_13(_t69, _t70, _t71)
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
@@ -2973,22 +2924,22 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
-    norm1_p = _transformer_encoder_norm_first_gelu_bwd_14(
+    norm1_p = _transformer_encoder_norm_first_gelu_bwd_13(
         grad_normalized, norm1_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t76 = x.shape[-1]
-    norm1_scale = _transformer_encoder_norm_first_gelu_bwd_15(norm1_rstd, _t76)
-    _t78 = _transformer_encoder_norm_first_gelu_bwd_16(
+    _t75 = x.shape[-1]
+    norm1_scale = _transformer_encoder_norm_first_gelu_bwd_14(norm1_rstd, _t75)
+    _t77 = _transformer_encoder_norm_first_gelu_bwd_15(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t79 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t80 = _transformer_encoder_norm_first_gelu_bwd_17(_t79, norm1_scale)
-    _t82 = _transformer_encoder_norm_first_gelu_bwd_18(norm1_normalized, _t80, _t78)
-    _t83 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t84 = _transformer_encoder_norm_first_gelu_bwd_19(_t83, norm1_scale)
-    grad_x = _transformer_encoder_norm_first_gelu_bwd_20(_t82, _t84, grad_h)
+    _t78 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t79 = _transformer_encoder_norm_first_gelu_bwd_16(_t78, norm1_scale)
+    _t81 = _transformer_encoder_norm_first_gelu_bwd_17(norm1_normalized, _t79, _t77)
+    _t82 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t83 = _transformer_encoder_norm_first_gelu_bwd_18(_t82, norm1_scale)
+    grad_x = _transformer_encoder_norm_first_gelu_bwd_19(_t81, _t83, grad_h)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -3445,21 +3396,9 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_13: layers_spec/primitives.yaml:823
+# transformer_encoder_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:32
 _transformer_encoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_13",
-    "T _t74, T _t75, T _t76",
-    "T grad_self_attn_qkv",
-    """
-    T _t77 = _t74 + _t75;
-    grad_self_attn_qkv = _t77 + _t76;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:32
-_transformer_encoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_14",
     "T grad_normalized, T norm1_normalized",
     "T norm1_p",
     """
@@ -3468,26 +3407,37 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:35
-_transformer_encoder_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_15",
-    "T norm1_rstd, int32 _t81",
+# transformer_encoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:35
+_transformer_encoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_14",
+    "T norm1_rstd, int32 _t80",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t81;
+    norm1_scale = norm1_rstd / _t80;
     """,
-    scalars=("_t81",),
+    scalars=("_t80",),
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+_transformer_encoder_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_15",
+    "T grad_normalized, T norm1_weight, T norm1_rstd",
+    "T _t82",
+    """
+    T _t81 = grad_normalized * norm1_weight;
+    _t82 = _t81 * norm1_rstd;
+    """,
 )
 
 
 # transformer_encoder_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_16",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t83",
+    "T _t83, T norm1_scale",
+    "T _t84",
     """
-    T _t82 = grad_normalized * norm1_weight;
-    _t83 = _t82 * norm1_rstd;
+    _t84 = _t83 * norm1_scale;
     """,
 )
 
@@ -3495,10 +3445,11 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
 # transformer_encoder_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_17",
-    "T _t84, T norm1_scale",
-    "T _t85",
+    "T norm1_normalized, T _t84, T _t82",
+    "T _t86",
     """
-    _t85 = _t84 * norm1_scale;
+    T _t85 = norm1_normalized * _t84;
+    _t86 = _t82 - _t85;
     """,
 )
 
@@ -3506,11 +3457,10 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 # transformer_encoder_norm_first_gelu_tanh_bwd_18: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_18",
-    "T norm1_normalized, T _t85, T _t83",
-    "T _t87",
+    "T _t87, T norm1_scale",
+    "T _t88",
     """
-    T _t86 = norm1_normalized * _t85;
-    _t87 = _t83 - _t86;
+    _t88 = _t87 * norm1_scale;
     """,
 )
 
@@ -3518,21 +3468,10 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
 # transformer_encoder_norm_first_gelu_tanh_bwd_19: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_19",
-    "T _t88, T norm1_scale",
-    "T _t89",
-    """
-    _t89 = _t88 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_20: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_20",
-    "T _t87, T _t89, T grad_h",
+    "T _t86, T _t88, T grad_h",
     "T grad_x",
     """
-    T grad_norm1_x = _t87 - _t89;
+    T grad_norm1_x = _t86 - _t88;
     grad_x = grad_h + grad_norm1_x;
     """,
 )
@@ -3629,11 +3568,8 @@ def _cupy_backward_norm_first_gelu_tanh(
         grad_self_attn_heads_q, _t10
     )
     grad_self_attn_q = _cupy_merge_heads(_t72, nhead)
-    _t74 = _cupy_chunk_place(grad_self_attn_v, _t6, 3, 2, -1)
-    _t75 = _cupy_chunk_place(grad_self_attn_k, _t6, 3, 1, -1)
-    _t76 = _cupy_chunk_place(grad_self_attn_q, _t6, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_encoder_norm_first_gelu_tanh_bwd_13(
-        _t74, _t75, _t76
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -3642,24 +3578,24 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
-    norm1_p = _transformer_encoder_norm_first_gelu_tanh_bwd_14(
+    norm1_p = _transformer_encoder_norm_first_gelu_tanh_bwd_13(
         grad_normalized, norm1_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t81 = x.shape[-1]
-    norm1_scale = _transformer_encoder_norm_first_gelu_tanh_bwd_15(norm1_rstd, _t81)
-    _t83 = _transformer_encoder_norm_first_gelu_tanh_bwd_16(
+    _t80 = x.shape[-1]
+    norm1_scale = _transformer_encoder_norm_first_gelu_tanh_bwd_14(norm1_rstd, _t80)
+    _t82 = _transformer_encoder_norm_first_gelu_tanh_bwd_15(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t84 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t85 = _transformer_encoder_norm_first_gelu_tanh_bwd_17(_t84, norm1_scale)
-    _t87 = _transformer_encoder_norm_first_gelu_tanh_bwd_18(
-        norm1_normalized, _t85, _t83
+    _t83 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t84 = _transformer_encoder_norm_first_gelu_tanh_bwd_16(_t83, norm1_scale)
+    _t86 = _transformer_encoder_norm_first_gelu_tanh_bwd_17(
+        norm1_normalized, _t84, _t82
     )
-    _t88 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t89 = _transformer_encoder_norm_first_gelu_tanh_bwd_19(_t88, norm1_scale)
-    grad_x = _transformer_encoder_norm_first_gelu_tanh_bwd_20(_t87, _t89, grad_h)
+    _t87 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t88 = _transformer_encoder_norm_first_gelu_tanh_bwd_18(_t87, norm1_scale)
+    grad_x = _transformer_encoder_norm_first_gelu_tanh_bwd_19(_t86, _t88, grad_h)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -4168,25 +4104,13 @@ _transformer_encoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:823
+# transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:510
 _transformer_encoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_20",
-    "T _t69, T _t70, T _t71",
-    "T grad_self_attn_qkv",
-    """
-    T _t72 = _t69 + _t70;
-    grad_self_attn_qkv = _t72 + _t71;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_21: layers_spec/primitives.yaml:510
-_transformer_encoder_no_norm_first_relu_bwd_21 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_21",
-    "T grad_norm1_x, T _t74",
+    "T grad_norm1_x, T _t73",
     "T grad_x",
     """
-    grad_x = grad_norm1_x + _t74;
+    grad_x = grad_norm1_x + _t73;
     """,
 )
 
@@ -4293,18 +4217,15 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t67 = _transformer_encoder_no_norm_first_relu_bwd_19(grad_self_attn_heads_q, _t5)
     grad_self_attn_q = _cupy_merge_heads(_t67, nhead)
-    _t69 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-    _t70 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-    _t71 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_encoder_no_norm_first_relu_bwd_20(
-        _t69, _t70, _t71
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t74 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t73 = grad_self_attn_qkv @ self_attn_in_proj_weight
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
-    grad_x = _transformer_encoder_no_norm_first_relu_bwd_21(grad_norm1_x, _t74)
+    grad_x = _transformer_encoder_no_norm_first_relu_bwd_20(grad_norm1_x, _t73)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -4829,25 +4750,13 @@ _transformer_encoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:823
+# transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:510
 _transformer_encoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_20",
-    "T _t80, T _t81, T _t82",
-    "T grad_self_attn_qkv",
-    """
-    T _t83 = _t80 + _t81;
-    grad_self_attn_qkv = _t83 + _t82;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_21: layers_spec/primitives.yaml:510
-_transformer_encoder_no_norm_first_gelu_bwd_21 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_21",
-    "T grad_norm1_x, T _t85",
+    "T grad_norm1_x, T _t84",
     "T grad_x",
     """
-    grad_x = grad_norm1_x + _t85;
+    grad_x = grad_norm1_x + _t84;
     """,
 )
 
@@ -4954,18 +4863,15 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t78 = _transformer_encoder_no_norm_first_gelu_bwd_19(grad_self_attn_heads_q, _t5)
     grad_self_attn_q = _cupy_merge_heads(_t78, nhead)
-    _t80 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-    _t81 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-    _t82 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_encoder_no_norm_first_gelu_bwd_20(
-        _t80, _t81, _t82
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t85 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t84 = grad_self_attn_qkv @ self_attn_in_proj_weight
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
-    grad_x = _transformer_encoder_no_norm_first_gelu_bwd_21(grad_norm1_x, _t85)
+    grad_x = _transformer_encoder_no_norm_first_gelu_bwd_20(grad_norm1_x, _t84)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -5501,25 +5407,13 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:823
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:510
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_20",
-    "T _t85, T _t86, T _t87",
-    "T grad_self_attn_qkv",
-    """
-    T _t88 = _t85 + _t86;
-    grad_self_attn_qkv = _t88 + _t87;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_21: layers_spec/primitives.yaml:510
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_21",
-    "T grad_norm1_x, T _t90",
+    "T grad_norm1_x, T _t89",
     "T grad_x",
     """
-    grad_x = grad_norm1_x + _t90;
+    grad_x = grad_norm1_x + _t89;
     """,
 )
 
@@ -5636,18 +5530,15 @@ def _cupy_backward_no_norm_first_gelu_tanh(
         grad_self_attn_heads_q, _t5
     )
     grad_self_attn_q = _cupy_merge_heads(_t83, nhead)
-    _t85 = _cupy_chunk_place(grad_self_attn_v, _t1, 3, 2, -1)
-    _t86 = _cupy_chunk_place(grad_self_attn_k, _t1, 3, 1, -1)
-    _t87 = _cupy_chunk_place(grad_self_attn_q, _t1, 3, 0, -1)
-    grad_self_attn_qkv = _transformer_encoder_no_norm_first_gelu_tanh_bwd_20(
-        _t85, _t86, _t87
+    grad_self_attn_qkv = cp.concatenate(
+        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t90 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t89 = grad_self_attn_qkv @ self_attn_in_proj_weight
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
-    grad_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_21(grad_norm1_x, _t90)
+    grad_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_20(grad_norm1_x, _t89)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -5727,19 +5618,6 @@ def _cupy_chunk(x, pieces, index, axis):
     where = [slice(None)] * x.ndim
     where[axis] = slice(index * size, (index + 1) * size)
     return x[tuple(where)]
-
-
-def _cupy_chunk_place(block, like, pieces, index, axis):
-    """Zeros shaped like ``like`` holding ``block`` as block ``index`` of ``pieces``
-    along ``axis``."""
-    import cupy as cp
-
-    out = cp.zeros(like.shape, dtype=block.dtype)
-    size = like.shape[axis] // pieces
-    where = [slice(None)] * like.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    out[tuple(where)] = block
-    return out
 
 
 def _cupy_dot_last(a, b):

@@ -1,0 +1,1292 @@
+"""GatedRecurrentUnit: Gated recurrent unit layer as torch.nn.GRU with one layer: with the
+input part x_t @ weight_ih.T + bias_ih and the recurrent part h_(t-1) @ weight_hh.T +
+bias_hh, each packed [3 hidden_size] in the order reset, update, new: r and z are
+sigmoids of their two parts' sums, n = tanh(input part + r * recurrent part), h_t = (1 -
+z) * n + z * h_(t-1). x is time-major [T, B, input_size] (batch_first: [B, T,
+input_size]); returns every h_t (y) and the last (h_n). The initial state h0 may be None
+(zeros).
+Generated from layers_spec/layers/gru.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_nonempty,
+    check_steps,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x", "h0")
+PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+OUTPUTS = ("y", "h_n")
+
+
+def forward(x, weight_ih, weight_hh, bias_ih, bias_hh, h0=None, *, batch_first=False):
+    """GatedRecurrentUnit forward pass.
+
+    Gated recurrent unit layer as torch.nn.GRU with one layer: with the input part x_t @
+    weight_ih.T + bias_ih and the recurrent part h_(t-1) @ weight_hh.T + bias_hh, each
+    packed [3 hidden_size] in the order reset, update, new: r and z are sigmoids of
+    their two parts' sums, n = tanh(input part + r * recurrent part), h_t = (1 - z) * n
+    + z * h_(t-1). x is time-major [T, B, input_size] (batch_first: [B, T, input_size]);
+    returns every h_t (y) and the last (h_n). The initial state h0 may be None (zeros).
+
+    Args:
+        x: float32 or float64 input of shape [T, B, input_size]. The sequence, time
+            first (batch first with batch_first=True).
+        weight_ih: float32 or float64 parameter of shape [3*hidden_size, input_size].
+            The input weights of r, z, n, stacked.
+        weight_hh: float32 or float64 parameter of shape [3*hidden_size, hidden_size].
+            The recurrent weights of r, z, n, stacked.
+        bias_ih: float32 or float64 parameter of shape [3*hidden_size].
+        bias_hh: float32 or float64 parameter of shape [3*hidden_size].
+        h0: float32 or float64 input of shape [B, hidden_size], None to leave it out.
+            The initial state; None for zeros.
+        batch_first: bool, default False. x and y are [B, T, ...] instead of [T, B,
+            ...].
+
+    Returns:
+        ((y, h_n), ctx): the outputs and the context that backward needs.
+    """
+    check_arrays(
+        "gru",
+        {
+            "x": x,
+            "weight_ih": weight_ih,
+            "weight_hh": weight_hh,
+            "bias_ih": bias_ih,
+            "bias_hh": bias_hh,
+            "h0": h0,
+        },
+        {
+            "x": ("B", "T", "input_size") if batch_first else ("T", "B", "input_size"),
+            "weight_ih": ("3*hidden_size", "input_size"),
+            "weight_hh": ("3*hidden_size", "hidden_size"),
+            "bias_ih": ("3*hidden_size",),
+            "bias_hh": ("3*hidden_size",),
+            "h0": ("B", "hidden_size"),
+        },
+        optional=("h0",),
+    )
+    check_attribute("gru", "batch_first", batch_first, "bool")
+    check_steps("gru", "x", x.shape, 1 if batch_first else 0)
+    check_nonempty("gru", "x", x.shape, -1)
+    check_nonempty("gru", "weight_hh", weight_hh.shape, -1)
+    if on_gpu(x):
+        forward_variant, backward_variant = _CUPY_VARIANTS[
+            (batch_first, h0 is not None)
+        ]
+        y, h_n, saved = forward_variant(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
+        return (y, h_n), (backward_variant, saved, (y.dtype, y.shape, h_n.shape), None)
+    forward_variant, backward_variant = _VARIANTS[(batch_first, h0 is not None)]
+    y, h_n, saved = forward_variant(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
+    return (y, h_n), (backward_variant, saved, (y.dtype, y.shape, h_n.shape), None)
+
+
+def backward(grad_y, grad_h_n, ctx):
+    """GatedRecurrentUnit backward pass.
+
+    Args:
+        grad_y, grad_h_n: gradient of the loss with respect to y, h_n.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0:
+            gradients with respect to x, weight_ih, weight_hh, bias_ih, bias_hh, h0, in
+            that order.
+    """
+    backward_variant, saved = check_context(
+        "gru", __name__, ctx, {"grad_y": grad_y, "grad_h_n": grad_h_n}
+    )
+    return backward_variant(grad_y, grad_h_n, *saved)
+
+
+def _forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    x = x.swapaxes(0, 1)  # time first
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h = h0
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (
+            hoisted_saved,
+            y,
+            saved_2_steps,
+            reset_gate_steps,
+            update_gate_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _backward_batch_first(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    saved_2_steps,
+    reset_gate_steps,
+    update_gate_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+    bias_hh,
+):
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_h0 = grad_next_h
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
+
+
+def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
+    input_part = x @ weight_ih.T + bias_ih
+    hoisted_1 = _chunk(input_part, 3, 0, -1)
+    hoisted_2 = _chunk(input_part, 3, 1, -1)
+    hoisted_3 = _chunk(input_part, 3, 2, -1)
+    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih)
+
+
+def _forward_no_batch_first_step(
+    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
+):
+    _t1 = (weight_hh @ h.T).T
+    recurrent_part = _t1 + bias_hh
+    reset_gate = _sigmoid(hoisted_1 + _chunk(recurrent_part, 3, 0, -1))
+    update_gate = _sigmoid(hoisted_2 + _chunk(recurrent_part, 3, 1, -1))
+    new_gate = np.tanh(hoisted_3 + reset_gate * _chunk(recurrent_part, 3, 2, -1))
+    h_next = 1 - update_gate
+    h_next *= new_gate
+    _t2 = update_gate * h
+    h_next += _t2
+    return h_next, _t1, reset_gate, update_gate, new_gate
+
+
+def _backward_no_batch_first_step(
+    grad_next_h, grad_y, h, weight_hh, bias_hh, _t1, reset_gate, update_gate, new_gate
+):
+    recurrent_part = _t1 + bias_hh
+    _t2 = 1 - update_gate
+    grad_h_next = grad_next_h + grad_y
+    grad_new_gate = grad_h_next * _t2
+    _t3 = new_gate * new_gate
+    np.subtract(1, _t3, out=_t3)
+    _t3 *= grad_new_gate
+    grad_reset_gate = _t3 * _chunk(recurrent_part, 3, 2, -1)
+    grad_update_gate = np.multiply(grad_h_next, h, out=grad_new_gate)
+    _t4 = grad_h_next * new_gate
+    np.negative(_t4, out=_t4)
+    grad_update_gate += _t4
+    _t5 = np.multiply(grad_update_gate, update_gate, out=grad_update_gate)
+    _t5 *= _t2
+    _t6 = np.subtract(1, reset_gate, out=_t2)
+    _t6 *= grad_reset_gate
+    _t6 *= reset_gate
+    grad_recurrent_part = np.concatenate((_t6, _t5, _t3 * reset_gate), axis=-1)
+    grad_h = grad_h_next * update_gate + grad_recurrent_part @ weight_hh
+    return grad_h, _t3, _t5, _t6, grad_recurrent_part
+
+
+def _backward_no_batch_first_deferred(h, bias_hh, grad_recurrent_part):
+    grad_bias_hh = _sum_to(grad_recurrent_part, bias_hh.shape)
+    grad_weight_hh = _rows(grad_recurrent_part).T @ _rows(h)
+    return grad_weight_hh, grad_bias_hh
+
+
+def _backward_no_batch_first_hoisted(
+    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih
+):
+    grad_input_part = np.concatenate(
+        (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
+    )
+    grad_bias_ih = _sum_to(grad_input_part, bias_ih.shape)
+    grad_x = grad_input_part @ weight_ih
+    grad_weight_ih = _rows(grad_input_part).T @ _rows(x)
+    return grad_x, grad_weight_ih, grad_bias_ih
+
+
+def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    x = x.swapaxes(0, 1)  # time first
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (
+            hoisted_saved,
+            y,
+            saved_2_steps,
+            reset_gate_steps,
+            update_gate_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _backward_batch_first_no_h0(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    saved_2_steps,
+    reset_gate_steps,
+    update_gate_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+    bias_hh,
+):
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_x = grad_x.swapaxes(0, 1)
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None
+
+
+def _forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h = h0
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y,
+        h,
+        (
+            hoisted_saved,
+            y,
+            saved_2_steps,
+            reset_gate_steps,
+            update_gate_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _backward_no_batch_first(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    saved_2_steps,
+    reset_gate_steps,
+    update_gate_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+    bias_hh,
+):
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_h0 = grad_next_h
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
+
+
+def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y,
+        h,
+        (
+            hoisted_saved,
+            y,
+            saved_2_steps,
+            reset_gate_steps,
+            update_gate_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _backward_no_batch_first_no_h0(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    saved_2_steps,
+    reset_gate_steps,
+    update_gate_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+    bias_hh,
+):
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None
+
+
+_VARIANTS = {
+    (True, True): (_forward_batch_first, _backward_batch_first),
+    (True, False): (_forward_batch_first_no_h0, _backward_batch_first_no_h0),
+    (False, True): (_forward_no_batch_first, _backward_no_batch_first),
+    (False, False): (_forward_no_batch_first_no_h0, _backward_no_batch_first_no_h0),
+}
+
+
+def _chunk(x, pieces, index, axis):
+    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
+    size = x.shape[axis] // pieces
+    where = [slice(None)] * x.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    return x[tuple(where)]
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _sigmoid(x, out=None):
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x, out=out)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
+
+
+def _sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return np.matmul(np.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return np.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+def _cupy_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    import cupy as cp
+
+    x = x.swapaxes(0, 1)  # time first
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(
+            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        )
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h = h0
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _cupy_forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = cp.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = cp.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (
+            hoisted_saved,
+            y,
+            saved_2_steps,
+            reset_gate_steps,
+            update_gate_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _cupy_backward_batch_first(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    saved_2_steps,
+    reset_gate_steps,
+    update_gate_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+    bias_hh,
+):
+    import cupy as cp
+
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _cupy_backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = cp.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_h0 = grad_next_h
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
+
+
+# gru_no_batch_first_hoisted_fwd_0: layers_spec/layers/gru.yaml:28
+_gru_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
+    "gru_no_batch_first_hoisted_fwd_0",
+    "T _t1, T bias_ih",
+    "T input_part",
+    """
+    input_part = _t1 + bias_ih;
+    """,
+)
+
+
+def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
+    _t1 = x @ weight_ih.T
+    input_part = _gru_no_batch_first_hoisted_fwd_0(_t1, bias_ih)
+    hoisted_1 = _cupy_chunk(input_part, 3, 0, -1)
+    hoisted_2 = _cupy_chunk(input_part, 3, 1, -1)
+    hoisted_3 = _cupy_chunk(input_part, 3, 2, -1)
+    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih)
+
+
+# gru_no_batch_first_step_fwd_0: layers_spec/layers/gru.yaml:29
+_gru_no_batch_first_step_fwd_0 = ElementwiseKernel(
+    "gru_no_batch_first_step_fwd_0",
+    "T _t2, T bias_hh",
+    "T recurrent_part",
+    """
+    recurrent_part = _t2 + bias_hh;
+    """,
+)
+
+
+# gru_no_batch_first_step_fwd_1: layers_spec/layers/gru.yaml:30
+_gru_no_batch_first_step_fwd_1 = ElementwiseKernel(
+    "gru_no_batch_first_step_fwd_1",
+    "T hoisted_1, T _t4",
+    "T reset_gate",
+    """
+    T _t5 = hoisted_1 + _t4;
+    reset_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
+    """,
+)
+
+
+# gru_no_batch_first_step_fwd_2: layers_spec/layers/gru.yaml:31
+_gru_no_batch_first_step_fwd_2 = ElementwiseKernel(
+    "gru_no_batch_first_step_fwd_2",
+    "T hoisted_2, T _t7",
+    "T update_gate",
+    """
+    T _t8 = hoisted_2 + _t7;
+    update_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
+    """,
+)
+
+
+# gru_no_batch_first_step_fwd_3: layers_spec/layers/gru.yaml:32,33
+_gru_no_batch_first_step_fwd_3 = ElementwiseKernel(
+    "gru_no_batch_first_step_fwd_3",
+    "T reset_gate, T _t10, T hoisted_3, T update_gate, T h",
+    "T new_gate, T h_next",
+    """
+    T _t11 = reset_gate * _t10;
+    T _t12 = hoisted_3 + _t11;
+    new_gate = tanh(_t12);
+    T _t13 = T(1) - update_gate;
+    T _t14 = _t13 * new_gate;
+    T _t15 = update_gate * h;
+    h_next = _t14 + _t15;
+    """,
+)
+
+
+def _cupy_forward_no_batch_first_step(
+    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
+):
+    _t2 = (weight_hh @ h.T).T
+    recurrent_part = _gru_no_batch_first_step_fwd_0(_t2, bias_hh)
+    _t4 = _cupy_chunk(recurrent_part, 3, 0, -1)
+    reset_gate = _gru_no_batch_first_step_fwd_1(hoisted_1, _t4)
+    _t7 = _cupy_chunk(recurrent_part, 3, 1, -1)
+    update_gate = _gru_no_batch_first_step_fwd_2(hoisted_2, _t7)
+    _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
+    new_gate, h_next = _gru_no_batch_first_step_fwd_3(
+        reset_gate, _t10, hoisted_3, update_gate, h
+    )
+    return h_next, _t2, reset_gate, update_gate, new_gate
+
+
+# gru_no_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:29
+_gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
+    "gru_no_batch_first_step_bwd_0",
+    "T _t2, T bias_hh",
+    "T recurrent_part",
+    """
+    recurrent_part = _t2 + bias_hh;
+    """,
+)
+
+
+# gru_no_batch_first_step_bwd_1: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,823,201
+_gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
+    "gru_no_batch_first_step_bwd_1",
+    "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
+    "T _t17, T _t23, T _t25, T _t29, T _t33",
+    """
+    T _t13 = T(1) - update_gate;
+    T grad_h_next = grad_next_h + grad_y;
+    T _t16 = grad_h_next * h;
+    _t17 = grad_h_next * update_gate;
+    T _t18 = grad_h_next * new_gate;
+    T grad_new_gate = grad_h_next * _t13;
+    T _t20 = -_t18;
+    T _t21 = new_gate * new_gate;
+    T _t22 = T(1) - _t21;
+    _t23 = grad_new_gate * _t22;
+    T grad_reset_gate = _t23 * _t10;
+    _t25 = _t23 * reset_gate;
+    T grad_update_gate = _t16 + _t20;
+    T _t27 = grad_update_gate * update_gate;
+    T _t28 = T(1) - update_gate;
+    _t29 = _t27 * _t28;
+    T _t31 = grad_reset_gate * reset_gate;
+    T _t32 = T(1) - reset_gate;
+    _t33 = _t31 * _t32;
+    """,
+)
+
+
+# gru_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:2718
+_gru_no_batch_first_step_bwd_2 = ElementwiseKernel(
+    "gru_no_batch_first_step_bwd_2",
+    "T _t17, T _t36",
+    "T grad_h",
+    """
+    grad_h = _t17 + _t36;
+    """,
+)
+
+
+def _cupy_backward_no_batch_first_step(
+    grad_next_h, grad_y, h, weight_hh, bias_hh, _t2, reset_gate, update_gate, new_gate
+):
+    import cupy as cp
+
+    recurrent_part = _gru_no_batch_first_step_bwd_0(_t2, bias_hh)
+    _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
+    _t17, _t23, _t25, _t29, _t33 = _gru_no_batch_first_step_bwd_1(
+        update_gate, grad_next_h, grad_y, h, new_gate, _t10, reset_gate
+    )
+    grad_recurrent_part = cp.concatenate((_t33, _t29, _t25), axis=-1)
+    _t36 = grad_recurrent_part @ weight_hh
+    grad_h = _gru_no_batch_first_step_bwd_2(_t17, _t36)
+    return grad_h, _t23, _t29, _t33, grad_recurrent_part
+
+
+def _cupy_backward_no_batch_first_deferred(h, bias_hh, grad_recurrent_part):
+    grad_bias_hh = _cupy_sum_to(grad_recurrent_part, bias_hh.shape)
+    grad_weight_hh = _cupy_rows(grad_recurrent_part).T @ _cupy_rows(h)
+    return grad_weight_hh, grad_bias_hh
+
+
+def _cupy_backward_no_batch_first_hoisted(
+    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih
+):
+    import cupy as cp
+
+    grad_input_part = cp.concatenate(
+        (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
+    )
+    grad_bias_ih = _cupy_sum_to(grad_input_part, bias_ih.shape)
+    grad_x = grad_input_part @ weight_ih
+    grad_weight_ih = _cupy_rows(grad_input_part).T @ _cupy_rows(x)
+    return grad_x, grad_weight_ih, grad_bias_ih
+
+
+def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    import cupy as cp
+
+    x = x.swapaxes(0, 1)  # time first
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(
+            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        )
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _cupy_forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = cp.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = cp.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (
+            hoisted_saved,
+            y,
+            saved_2_steps,
+            reset_gate_steps,
+            update_gate_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _cupy_backward_batch_first_no_h0(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    saved_2_steps,
+    reset_gate_steps,
+    update_gate_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+    bias_hh,
+):
+    import cupy as cp
+
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _cupy_backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = cp.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_x = grad_x.swapaxes(0, 1)
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None
+
+
+def _cupy_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    import cupy as cp
+
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(
+            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        )
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h = h0
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _cupy_forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = cp.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = cp.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y,
+        h,
+        (
+            hoisted_saved,
+            y,
+            saved_2_steps,
+            reset_gate_steps,
+            update_gate_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _cupy_backward_no_batch_first(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    saved_2_steps,
+    reset_gate_steps,
+    update_gate_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+    bias_hh,
+):
+    import cupy as cp
+
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _cupy_backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = cp.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_h0 = grad_next_h
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
+
+
+def _cupy_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    import cupy as cp
+
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
+        _cupy_forward_no_batch_first_hoisted(
+            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        )
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _cupy_forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = cp.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = cp.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y,
+        h,
+        (
+            hoisted_saved,
+            y,
+            saved_2_steps,
+            reset_gate_steps,
+            update_gate_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+            bias_hh,
+        ),
+    )
+
+
+def _cupy_backward_no_batch_first_no_h0(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    saved_2_steps,
+    reset_gate_steps,
+    update_gate_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+    bias_hh,
+):
+    import cupy as cp
+
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _cupy_backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = cp.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None
+
+
+_CUPY_VARIANTS = {
+    (True, True): (_cupy_forward_batch_first, _cupy_backward_batch_first),
+    (True, False): (_cupy_forward_batch_first_no_h0, _cupy_backward_batch_first_no_h0),
+    (False, True): (_cupy_forward_no_batch_first, _cupy_backward_no_batch_first),
+    (False, False): (
+        _cupy_forward_no_batch_first_no_h0,
+        _cupy_backward_no_batch_first_no_h0,
+    ),
+}
+
+
+def _cupy_chunk(x, pieces, index, axis):
+    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
+    size = x.shape[axis] // pieces
+    where = [slice(None)] * x.ndim
+    where[axis] = slice(index * size, (index + 1) * size)
+    return x[tuple(where)]
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is)."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _cupy_sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    import cupy as cp
+
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
