@@ -76,7 +76,8 @@ def step_shape(shape: Shape, lead: int) -> Shape:
 
 def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
           activations: dict[str, OpSpec]) -> tuple[Function, Function, tuple[str, ...]] | None:
-    """The driver functions (forward, backward), the context layout, and the parts."""
+    """The driver functions (forward, backward) of one variant and its context layout; their
+    ``loop`` holds the parts (``Scan``). None if the spec has errors (reported)."""
     scan = spec.scan
     assert scan is not None
     values: dict[str, Value] = {}
@@ -425,11 +426,7 @@ def _zeros_shape(parts: Scan, init: str, sequence: str) -> str:
         holder = next((d for d in spec.arrays if d.name not in parts.variant.absent and d.name != init
                        and dim in d.shape.dims), None)
         assert holder is not None, dim
-        index = list(holder.shape.dims).index(dim)
-        if holder.name in spec.scan.sequences:  # type: ignore[union-attr]
-            dims.append(f"{holder.name}.shape[{index}]")
-        else:
-            dims.append(f"{holder.name}.shape[{index}]")
+        dims.append(f"{holder.name}.shape[{list(holder.shape.dims).index(dim)}]")
     return f"({', '.join(dims)}{',' if len(dims) == 1 else ''})"
 
 
