@@ -74,14 +74,16 @@ def test_parity_with_torch(kind, activation, steps, batch, batch_first, given, d
     expected, grads, expected_grads = _torch_run(kind, module, x, states, batch_first, dtype)
     params = [getattr(module, f"{p}_l0").detach().numpy() for p in PARAMS]
     keywords = {"batch_first": batch_first} | ({"activation": activation} if activation else {})
-    outputs, ctx = ours.forward(x, *states, *params, **keywords)
+    outputs, ctx = ours.forward(x, *params, *states, **keywords)  # optional inputs come last
     assert len(outputs) == len(expected)
     for got, want in zip(outputs, expected):
         assert got.dtype == dtype and got.shape == want.shape
         np.testing.assert_allclose(got, want, **TOL[dtype])
     results = ours.backward(*grads, ctx)
     assert len(results) == 1 + n_states + 4
-    for name, got, want in zip(("x", "h0", "c0")[: 1 + n_states] + PARAMS, results, expected_grads):
+    names = ("x", "h0", "c0")[: 1 + n_states] + PARAMS
+    order = [0, *range(1 + n_states, len(names)), *range(1, 1 + n_states)]  # x, parameters, states
+    for name, got, want in zip([names[i] for i in order], results, [expected_grads[i] for i in order]):
         if want is None:  # an initial state given as None: its gradient is None
             assert got is None, name
             continue
@@ -100,6 +102,8 @@ def test_finite_differences(kind):
     arrays += [rng.standard_normal((batch, hidden)) for _ in range(2 if kind == "lstm" else 1)]
     arrays += [rng.uniform(-0.8, 0.8, shape) for shape in ((gates * hidden, inputs), (gates * hidden, hidden),
                                                           (gates * hidden,), (gates * hidden,))]
+    states = 2 if kind == "lstm" else 1
+    arrays = [arrays[0], *arrays[1 + states:], *arrays[1:1 + states]]  # optional inputs come last
     outputs, ctx = ours.forward(*arrays)
     weights = [rng.standard_normal(o.shape) for o in outputs]
 
@@ -139,7 +143,7 @@ def test_bad_input_names_the_op_and_the_argument(kind):
         ours.forward(**_arrays(kind, x=np.ones((4, I))))
     with pytest.raises(ValueError, match=rf"^{kind}: argument 'h0' has B = 3 \(shape \(3, {H}\)"):
         ours.forward(**_arrays(kind, h0=np.zeros((3, H))))
-    with pytest.raises(ValueError, match=rf"^{kind}: argument '\w+' has hidden_size = {H} .*, but 'h0' has hidden_size = 5$"):
+    with pytest.raises(ValueError, match=rf"^{kind}: argument 'h0' has hidden_size = 5 .*, but '\w+' has hidden_size = {H}$"):
         ours.forward(**_arrays(kind, h0=np.zeros((2, 5))))
     with pytest.raises(ValueError, match=rf"^{kind}: argument 'x' of shape \(0, 2, {I}\) has no time steps \(T = 0 along axis 0\)"):
         ours.forward(**_arrays(kind, steps=0))
@@ -148,7 +152,7 @@ def test_bad_input_names_the_op_and_the_argument(kind):
         ours.forward(**(arrays | {"x": arrays["x"].swapaxes(0, 1)}), batch_first=True)
     if kind != "recurrent":
         gates = 4 if kind == "lstm" else 3
-        with pytest.raises(ValueError, match=rf"^{kind}: argument 'weight_ih' has {gates * H + 1} entries along the axis of {gates}\*hidden_size"):
+        with pytest.raises(ValueError, match=rf"^{kind}: argument 'weight_ih' must have shape \[{gates}\*hidden_size, input_size\], got \({gates * H + 1}, {I}\): {gates * H + 1} is not a multiple of {gates}$"):
             ours.forward(**_arrays(kind, weight_ih=np.ones((gates * H + 1, I))))
 
 
@@ -192,7 +196,7 @@ def test_lstm_saves_at_most_what_it_needs():
     rng = np.random.default_rng(0)
     steps, batch = 5, 3
     x = rng.standard_normal((steps, batch, I))
-    outputs, ctx = lstm.forward(x, None, None, *(rng.standard_normal(s) for s in ((4 * H, I), (4 * H, H), (4 * H,), (4 * H,))))
+    outputs, ctx = lstm.forward(x, *(rng.standard_normal(s) for s in ((4 * H, I), (4 * H, H), (4 * H,), (4 * H,))))
     per_step = [a for a in ctx[1] if isinstance(a, np.ndarray) and a.shape[:2] == (steps, batch)]
     assert sum(a.shape[-1] for a in per_step) == 7 * H
     assert any(a is outputs[0] or a.base is outputs[0] for a in per_step)  # y is saved as it is returned
@@ -331,24 +335,24 @@ def test_a_step_that_reads_its_input_with_the_carry(tmp_path):
             ys.append(h * w)
         return np.stack(ys), h
 
-    (y, h_n), ctx = probe.forward(x, h0, w)
+    (y, h_n), ctx = probe.forward(x, w, h0)  # an optional input comes last
     y_ref, h_ref = reference(x, h0, w)
     np.testing.assert_allclose(y, y_ref, rtol=1e-13)
     np.testing.assert_allclose(h_n, h_ref, rtol=1e-13)
     gy, gh = rng.standard_normal(y.shape), rng.standard_normal(h_n.shape)
     grads = probe.backward(gy, gh, ctx)
-    arrays = [x, h0, w]
+    arrays = [x, w, h0]
     eps = 1e-6
     for index, (array, grad) in enumerate(zip(arrays, grads)):
         numeric = np.zeros_like(array)
         for position in np.ndindex(array.shape):
             values = [a.copy() for a in arrays]
             values[index][position] += eps
-            y1, h1 = reference(*values)
+            y1, h1 = reference(values[0], values[2], values[1])
             values[index][position] -= 2 * eps
-            y2, h2 = reference(*values)
+            y2, h2 = reference(values[0], values[2], values[1])
             numeric[position] = (np.sum(gy * (y1 - y2)) + np.sum(gh * (h1 - h2))) / (2 * eps)
         np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8, err_msg=f"argument {index}")
-    (y0, _), ctx0 = probe.forward(x, None, w)  # no initial state: zeros
+    (y0, _), ctx0 = probe.forward(x, w)  # no initial state: zeros
     np.testing.assert_allclose(y0, reference(x, np.zeros_like(h0), w)[0], rtol=1e-13)
-    assert probe.backward(gy, gh, ctx0)[1] is None
+    assert probe.backward(gy, gh, ctx0)[2] is None
