@@ -19,7 +19,7 @@ from layerforge._runtime import (
     check_options,
     in_chunks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -787,9 +787,36 @@ _self_attention_identity_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_fwd_1: layers_spec/layers/self_attention.yaml:33
-_self_attention_identity_fwd_1 = ElementwiseKernel(
+# self_attention_identity_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_identity_fwd_1 = RowKernel(
     "self_attention_identity_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_identity_fwd_2: layers_spec/layers/self_attention.yaml:33
+_self_attention_identity_fwd_2 = ElementwiseKernel(
+    "self_attention_identity_fwd_2",
     "T _t9, T bias",
     "T z",
     """
@@ -815,10 +842,10 @@ def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _cupy_masked_softmax(allowed)
+    weights = _self_attention_identity_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z = _self_attention_identity_fwd_1(_t9, bias)
+    z = _self_attention_identity_fwd_2(_t9, bias)
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
@@ -834,7 +861,7 @@ _self_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2514
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2532
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -906,9 +933,36 @@ _self_attention_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/relu.yaml:8
-_self_attention_relu_fwd_1 = ElementwiseKernel(
+# self_attention_relu_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_relu_fwd_1 = RowKernel(
     "self_attention_relu_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_relu_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/relu.yaml:8
+_self_attention_relu_fwd_2 = ElementwiseKernel(
+    "self_attention_relu_fwd_2",
     "T _t9, T bias",
     "T z, T y",
     """
@@ -935,10 +989,10 @@ def _cupy_forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _cupy_masked_softmax(allowed)
+    weights = _self_attention_relu_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z, y = _self_attention_relu_fwd_1(_t9, bias)
+    z, y = _self_attention_relu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
@@ -966,7 +1020,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2532
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1039,9 +1093,36 @@ _self_attention_gelu_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/gelu.yaml:23
-_self_attention_gelu_fwd_1 = ElementwiseKernel(
+# self_attention_gelu_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_gelu_fwd_1 = RowKernel(
     "self_attention_gelu_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_gelu_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/gelu.yaml:23
+_self_attention_gelu_fwd_2 = ElementwiseKernel(
+    "self_attention_gelu_fwd_2",
     "T _t9, T bias",
     "T z, T y",
     """
@@ -1072,10 +1153,10 @@ def _cupy_forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _cupy_masked_softmax(allowed)
+    weights = _self_attention_gelu_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z, y = _self_attention_gelu_fwd_1(_t9, bias)
+    z, y = _self_attention_gelu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
@@ -1115,7 +1196,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2532
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1188,9 +1269,36 @@ _self_attention_tanh_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/tanh.yaml:8
-_self_attention_tanh_fwd_1 = ElementwiseKernel(
+# self_attention_tanh_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_tanh_fwd_1 = RowKernel(
     "self_attention_tanh_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_tanh_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/tanh.yaml:8
+_self_attention_tanh_fwd_2 = ElementwiseKernel(
+    "self_attention_tanh_fwd_2",
     "T _t9, T bias",
     "T y",
     """
@@ -1217,10 +1325,10 @@ def _cupy_forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _cupy_masked_softmax(allowed)
+    weights = _self_attention_tanh_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    y = _self_attention_tanh_fwd_1(_t9, bias)
+    y = _self_attention_tanh_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
 
 
@@ -1249,7 +1357,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2532
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1322,9 +1430,36 @@ _self_attention_identity_no_attn_mask_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:33
-_self_attention_identity_no_attn_mask_fwd_1 = ElementwiseKernel(
+# self_attention_identity_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_identity_no_attn_mask_fwd_1 = RowKernel(
     "self_attention_identity_no_attn_mask_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_identity_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33
+_self_attention_identity_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "self_attention_identity_no_attn_mask_fwd_2",
     "T _t9, T bias",
     "T z",
     """
@@ -1349,10 +1484,10 @@ def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _cupy_masked_softmax(scores)
+    weights = _self_attention_identity_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z = _self_attention_identity_no_attn_mask_fwd_1(_t9, bias)
+    z = _self_attention_identity_no_attn_mask_fwd_2(_t9, bias)
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
@@ -1368,7 +1503,7 @@ _self_attention_identity_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2514
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2532
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1442,9 +1577,36 @@ _self_attention_relu_no_attn_mask_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/relu.yaml:8
-_self_attention_relu_no_attn_mask_fwd_1 = ElementwiseKernel(
+# self_attention_relu_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_relu_no_attn_mask_fwd_1 = RowKernel(
     "self_attention_relu_no_attn_mask_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_relu_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/relu.yaml:8
+_self_attention_relu_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "self_attention_relu_no_attn_mask_fwd_2",
     "T _t9, T bias",
     "T z, T y",
     """
@@ -1470,10 +1632,10 @@ def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _cupy_masked_softmax(scores)
+    weights = _self_attention_relu_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z, y = _self_attention_relu_no_attn_mask_fwd_1(_t9, bias)
+    z, y = _self_attention_relu_no_attn_mask_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
@@ -1501,7 +1663,7 @@ _self_attention_relu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2532
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1574,9 +1736,36 @@ _self_attention_gelu_no_attn_mask_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/gelu.yaml:23
-_self_attention_gelu_no_attn_mask_fwd_1 = ElementwiseKernel(
+# self_attention_gelu_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_gelu_no_attn_mask_fwd_1 = RowKernel(
     "self_attention_gelu_no_attn_mask_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_gelu_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/gelu.yaml:23
+_self_attention_gelu_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "self_attention_gelu_no_attn_mask_fwd_2",
     "T _t9, T bias",
     "T z, T y",
     """
@@ -1606,10 +1795,10 @@ def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _cupy_masked_softmax(scores)
+    weights = _self_attention_gelu_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z, y = _self_attention_gelu_no_attn_mask_fwd_1(_t9, bias)
+    z, y = _self_attention_gelu_no_attn_mask_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
@@ -1649,7 +1838,7 @@ _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2532
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1722,9 +1911,36 @@ _self_attention_tanh_no_attn_mask_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/tanh.yaml:8
-_self_attention_tanh_no_attn_mask_fwd_1 = ElementwiseKernel(
+# self_attention_tanh_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_tanh_no_attn_mask_fwd_1 = RowKernel(
     "self_attention_tanh_no_attn_mask_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_tanh_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/tanh.yaml:8
+_self_attention_tanh_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "self_attention_tanh_no_attn_mask_fwd_2",
     "T _t9, T bias",
     "T y",
     """
@@ -1750,10 +1966,10 @@ def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _cupy_masked_softmax(scores)
+    weights = _self_attention_tanh_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    y = _self_attention_tanh_no_attn_mask_fwd_1(_t9, bias)
+    y = _self_attention_tanh_no_attn_mask_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
 
 
@@ -1782,7 +1998,7 @@ _self_attention_tanh_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2532
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1925,22 +2141,6 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
-
-
-def _cupy_masked_softmax(x, out=None):
-    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
-    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
-    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
-    import cupy as cp
-
-    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
-    cp.putmask(top, top == -cp.inf, 0)
-    out = cp.subtract(x, top, out=out)
-    cp.exp(out, out=out)
-    total = cp.sum(out, axis=-1, keepdims=True)
-    cp.putmask(total, total == 0, 1)
-    out /= total
-    return out
 
 
 def _cupy_merge_heads(x, heads):

@@ -19,7 +19,12 @@ from layerforge._runtime import (
     check_nonempty,
     in_chunks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -1780,9 +1785,36 @@ _transformer_encoder_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
-_transformer_encoder_norm_first_relu_fwd_6 = ElementwiseKernel(
+# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_norm_first_relu_fwd_6 = RowKernel(
     "transformer_encoder_norm_first_relu_fwd_6",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
+_transformer_encoder_norm_first_relu_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
     "T h",
     """
@@ -1792,26 +1824,26 @@ _transformer_encoder_norm_first_relu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_norm_first_relu_fwd_7 = ReductionKernel(
-    "transformer_encoder_norm_first_relu_fwd_7",
+# transformer_encoder_norm_first_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_norm_first_relu_fwd_8 = ReductionKernel(
+    "transformer_encoder_norm_first_relu_fwd_8",
     "T X0",
-    map_expr="transformer_encoder_norm_first_relu_fwd_7_map(X0)",
+    map_expr="transformer_encoder_norm_first_relu_fwd_8_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_norm_first_relu_fwd_7_map(const T h) {
+    __device__ T transformer_encoder_norm_first_relu_fwd_8_map(const T h) {
         return h;
     }
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_norm_first_relu_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_8",
+# transformer_encoder_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_norm_first_relu_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_9",
     "T h, T norm2_mu",
     "T norm2_centered",
     """
@@ -1820,9 +1852,9 @@ _transformer_encoder_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_relu_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_9",
+# transformer_encoder_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_relu_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_10",
     "T _t14, int32 _t15, T eps",
     "T norm2_rstd",
     """
@@ -1835,9 +1867,9 @@ _transformer_encoder_norm_first_relu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_norm_first_relu_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_10",
+# transformer_encoder_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T ffn_input",
     """
@@ -1848,9 +1880,9 @@ _transformer_encoder_norm_first_relu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_transformer_encoder_norm_first_relu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_11",
+# transformer_encoder_norm_first_relu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_encoder_norm_first_relu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_12",
     "T _t19, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -1860,9 +1892,9 @@ _transformer_encoder_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
-_transformer_encoder_norm_first_relu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_12",
+# transformer_encoder_norm_first_relu_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+_transformer_encoder_norm_first_relu_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_13",
     "T _t20, T linear2_bias, T h",
     "T y",
     """
@@ -1917,23 +1949,23 @@ def _cupy_forward_norm_first_relu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = self_attn_attended @ self_attn_out_proj_weight.T
-    h = _transformer_encoder_norm_first_relu_fwd_6(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_encoder_norm_first_relu_fwd_7(h)
-    norm2_centered = _transformer_encoder_norm_first_relu_fwd_8(h, norm2_mu)
+    h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
+    norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_relu_fwd_9(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_10(
+    norm2_rstd = _transformer_encoder_norm_first_relu_fwd_10(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = ffn_input @ linear1_weight.T
-    linear1_z, hidden = _transformer_encoder_norm_first_relu_fwd_11(_t19, linear1_bias)
+    linear1_z, hidden = _transformer_encoder_norm_first_relu_fwd_12(_t19, linear1_bias)
     _t20 = hidden @ linear2_weight.T
-    y = _transformer_encoder_norm_first_relu_fwd_12(_t20, linear2_bias, h)
+    y = _transformer_encoder_norm_first_relu_fwd_13(_t20, linear2_bias, h)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -2087,7 +2119,7 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2514
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2532
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
     "T grad_self_attn_weights, T _t46, T self_attn_weights",
@@ -2399,9 +2431,36 @@ _transformer_encoder_norm_first_gelu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
-_transformer_encoder_norm_first_gelu_fwd_6 = ElementwiseKernel(
+# transformer_encoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_norm_first_gelu_fwd_6 = RowKernel(
     "transformer_encoder_norm_first_gelu_fwd_6",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
+_transformer_encoder_norm_first_gelu_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
     "T h",
     """
@@ -2411,26 +2470,26 @@ _transformer_encoder_norm_first_gelu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_7: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_norm_first_gelu_fwd_7 = ReductionKernel(
-    "transformer_encoder_norm_first_gelu_fwd_7",
+# transformer_encoder_norm_first_gelu_fwd_8: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_norm_first_gelu_fwd_8 = ReductionKernel(
+    "transformer_encoder_norm_first_gelu_fwd_8",
     "T X0",
-    map_expr="transformer_encoder_norm_first_gelu_fwd_7_map(X0)",
+    map_expr="transformer_encoder_norm_first_gelu_fwd_8_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_norm_first_gelu_fwd_7_map(const T h) {
+    __device__ T transformer_encoder_norm_first_gelu_fwd_8_map(const T h) {
         return h;
     }
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_8: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_norm_first_gelu_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_8",
+# transformer_encoder_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_9",
     "T h, T norm2_mu",
     "T norm2_centered",
     """
@@ -2439,9 +2498,9 @@ _transformer_encoder_norm_first_gelu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_9",
+# transformer_encoder_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_10",
     "T _t14, int32 _t15, T eps",
     "T norm2_rstd",
     """
@@ -2454,9 +2513,9 @@ _transformer_encoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_10",
+# transformer_encoder_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T ffn_input",
     """
@@ -2467,9 +2526,9 @@ _transformer_encoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_transformer_encoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_11",
+# transformer_encoder_norm_first_gelu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_encoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_12",
     "T _t19, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -2483,9 +2542,9 @@ _transformer_encoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
-_transformer_encoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_12",
+# transformer_encoder_norm_first_gelu_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+_transformer_encoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_13",
     "T _t24, T linear2_bias, T h",
     "T y",
     """
@@ -2540,23 +2599,23 @@ def _cupy_forward_norm_first_gelu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_norm_first_gelu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = self_attn_attended @ self_attn_out_proj_weight.T
-    h = _transformer_encoder_norm_first_gelu_fwd_6(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_encoder_norm_first_gelu_fwd_7(h)
-    norm2_centered = _transformer_encoder_norm_first_gelu_fwd_8(h, norm2_mu)
+    h = _transformer_encoder_norm_first_gelu_fwd_7(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_encoder_norm_first_gelu_fwd_8(h)
+    norm2_centered = _transformer_encoder_norm_first_gelu_fwd_9(h, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_gelu_fwd_9(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_fwd_10(
+    norm2_rstd = _transformer_encoder_norm_first_gelu_fwd_10(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = ffn_input @ linear1_weight.T
-    linear1_z, hidden = _transformer_encoder_norm_first_gelu_fwd_11(_t19, linear1_bias)
+    linear1_z, hidden = _transformer_encoder_norm_first_gelu_fwd_12(_t19, linear1_bias)
     _t24 = hidden @ linear2_weight.T
-    y = _transformer_encoder_norm_first_gelu_fwd_12(_t24, linear2_bias, h)
+    y = _transformer_encoder_norm_first_gelu_fwd_13(_t24, linear2_bias, h)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -2722,7 +2781,7 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2514
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2532
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -3036,9 +3095,36 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
-_transformer_encoder_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+# transformer_encoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_norm_first_gelu_tanh_fwd_6 = RowKernel(
     "transformer_encoder_norm_first_gelu_tanh_fwd_6",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
+_transformer_encoder_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
     "T h",
     """
@@ -3048,26 +3134,26 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_norm_first_gelu_tanh_fwd_7 = ReductionKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_7",
+# transformer_encoder_norm_first_gelu_tanh_fwd_8: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_norm_first_gelu_tanh_fwd_8 = ReductionKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_8",
     "T X0",
-    map_expr="transformer_encoder_norm_first_gelu_tanh_fwd_7_map(X0)",
+    map_expr="transformer_encoder_norm_first_gelu_tanh_fwd_8_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_norm_first_gelu_tanh_fwd_7_map(const T h) {
+    __device__ T transformer_encoder_norm_first_gelu_tanh_fwd_8_map(const T h) {
         return h;
     }
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_8: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_8",
+# transformer_encoder_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_9",
     "T h, T norm2_mu",
     "T norm2_centered",
     """
@@ -3076,9 +3162,9 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_9",
+# transformer_encoder_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_10",
     "T _t14, int32 _t15, T eps",
     "T norm2_rstd",
     """
@@ -3091,9 +3177,9 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_10",
+# transformer_encoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T ffn_input",
     """
@@ -3104,9 +3190,9 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
-_transformer_encoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_11",
+# transformer_encoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_encoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_12",
     "T _t19, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -3123,9 +3209,9 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
-_transformer_encoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_12",
+# transformer_encoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+_transformer_encoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_13",
     "T _t26, T linear2_bias, T h",
     "T y",
     """
@@ -3180,27 +3266,29 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_norm_first_gelu_tanh_fwd_6(
+        self_attn_allowed
+    )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = self_attn_attended @ self_attn_out_proj_weight.T
-    h = _transformer_encoder_norm_first_gelu_tanh_fwd_6(
+    h = _transformer_encoder_norm_first_gelu_tanh_fwd_7(
         _t13, self_attn_out_proj_bias, x
     )
-    norm2_mu = _transformer_encoder_norm_first_gelu_tanh_fwd_7(h)
-    norm2_centered = _transformer_encoder_norm_first_gelu_tanh_fwd_8(h, norm2_mu)
+    norm2_mu = _transformer_encoder_norm_first_gelu_tanh_fwd_8(h)
+    norm2_centered = _transformer_encoder_norm_first_gelu_tanh_fwd_9(h, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_gelu_tanh_fwd_9(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_tanh_fwd_10(
+    norm2_rstd = _transformer_encoder_norm_first_gelu_tanh_fwd_10(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_tanh_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = ffn_input @ linear1_weight.T
-    linear1_z, hidden = _transformer_encoder_norm_first_gelu_tanh_fwd_11(
+    linear1_z, hidden = _transformer_encoder_norm_first_gelu_tanh_fwd_12(
         _t19, linear1_bias
     )
     _t26 = hidden @ linear2_weight.T
-    y = _transformer_encoder_norm_first_gelu_tanh_fwd_12(_t26, linear2_bias, h)
+    y = _transformer_encoder_norm_first_gelu_tanh_fwd_13(_t26, linear2_bias, h)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -3372,7 +3460,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2514
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2532
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
     "T grad_self_attn_weights, T _t62, T self_attn_weights",
@@ -3636,9 +3724,36 @@ _transformer_encoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
-_transformer_encoder_no_norm_first_relu_fwd_2 = ElementwiseKernel(
+# transformer_encoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_no_norm_first_relu_fwd_2 = RowKernel(
     "transformer_encoder_no_norm_first_relu_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
+_transformer_encoder_no_norm_first_relu_fwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
     "T _t9",
     """
@@ -3648,26 +3763,26 @@ _transformer_encoder_no_norm_first_relu_fwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_relu_fwd_3 = ReductionKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_3",
+# transformer_encoder_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_relu_fwd_4 = ReductionKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_4",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_relu_fwd_3_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_relu_fwd_4_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_relu_fwd_3_map(const T _t9) {
+    __device__ T transformer_encoder_no_norm_first_relu_fwd_4_map(const T _t9) {
         return _t9;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_relu_fwd_4 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_4",
+# transformer_encoder_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_5",
     "T _t9, T norm1_mu",
     "T norm1_centered",
     """
@@ -3676,9 +3791,9 @@ _transformer_encoder_no_norm_first_relu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_5",
+# transformer_encoder_no_norm_first_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_6",
     "T _t10, int32 _t11, T eps",
     "T norm1_rstd",
     """
@@ -3691,9 +3806,9 @@ _transformer_encoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_6",
+# transformer_encoder_no_norm_first_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
     "T norm1_normalized, T h",
     """
@@ -3704,9 +3819,9 @@ _transformer_encoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_transformer_encoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_7",
+# transformer_encoder_no_norm_first_relu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_encoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_8",
     "T _t15, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -3716,9 +3831,9 @@ _transformer_encoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
-_transformer_encoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_8",
+# transformer_encoder_no_norm_first_relu_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+_transformer_encoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_9",
     "T _t16, T linear2_bias, T h",
     "T _t17",
     """
@@ -3728,26 +3843,26 @@ _transformer_encoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_relu_fwd_9 = ReductionKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_9",
+# transformer_encoder_no_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_relu_fwd_10 = ReductionKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_10",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_relu_fwd_9_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_relu_fwd_10_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_relu_fwd_9_map(const T _t17) {
+    __device__ T transformer_encoder_no_norm_first_relu_fwd_10_map(const T _t17) {
         return _t17;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_10",
+# transformer_encoder_no_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_11",
     "T _t17, T norm2_mu",
     "T norm2_centered",
     """
@@ -3756,9 +3871,9 @@ _transformer_encoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_11",
+# transformer_encoder_no_norm_first_relu_fwd_12: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_relu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_12",
     "T _t18, int32 _t19, T eps",
     "T norm2_rstd",
     """
@@ -3771,9 +3886,9 @@ _transformer_encoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_12: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_relu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_12",
+# transformer_encoder_no_norm_first_relu_fwd_13: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_13",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T y",
     """
@@ -3821,31 +3936,31 @@ def _cupy_forward_no_norm_first_relu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_no_norm_first_relu_fwd_2(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = self_attn_attended @ self_attn_out_proj_weight.T
-    _t9 = _transformer_encoder_no_norm_first_relu_fwd_2(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_3(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_4(_t9, norm1_mu)
+    _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_5(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_6(
+    norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = h @ linear1_weight.T
-    linear1_z, hidden = _transformer_encoder_no_norm_first_relu_fwd_7(
+    linear1_z, hidden = _transformer_encoder_no_norm_first_relu_fwd_8(
         _t15, linear1_bias
     )
     _t16 = hidden @ linear2_weight.T
-    _t17 = _transformer_encoder_no_norm_first_relu_fwd_8(_t16, linear2_bias, h)
-    norm2_mu = _transformer_encoder_no_norm_first_relu_fwd_9(_t17)
-    norm2_centered = _transformer_encoder_no_norm_first_relu_fwd_10(_t17, norm2_mu)
+    _t17 = _transformer_encoder_no_norm_first_relu_fwd_9(_t16, linear2_bias, h)
+    norm2_mu = _transformer_encoder_no_norm_first_relu_fwd_10(_t17)
+    norm2_centered = _transformer_encoder_no_norm_first_relu_fwd_11(_t17, norm2_mu)
     _t18 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t19 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_no_norm_first_relu_fwd_11(_t18, _t19, eps)
-    norm2_normalized, y = _transformer_encoder_no_norm_first_relu_fwd_12(
+    norm2_rstd = _transformer_encoder_no_norm_first_relu_fwd_12(_t18, _t19, eps)
+    norm2_normalized, y = _transformer_encoder_no_norm_first_relu_fwd_13(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     return y, (
@@ -4080,7 +4195,7 @@ _transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2514
+# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2532
 _transformer_encoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_18",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -4266,9 +4381,36 @@ _transformer_encoder_no_norm_first_gelu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
-_transformer_encoder_no_norm_first_gelu_fwd_2 = ElementwiseKernel(
+# transformer_encoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_no_norm_first_gelu_fwd_2 = RowKernel(
     "transformer_encoder_no_norm_first_gelu_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
+_transformer_encoder_no_norm_first_gelu_fwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
     "T _t9",
     """
@@ -4278,26 +4420,26 @@ _transformer_encoder_no_norm_first_gelu_fwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_gelu_fwd_3 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_3",
+# transformer_encoder_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_gelu_fwd_4 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_4",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_fwd_3_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_gelu_fwd_4_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_fwd_3_map(const T _t9) {
+    __device__ T transformer_encoder_no_norm_first_gelu_fwd_4_map(const T _t9) {
         return _t9;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_4",
+# transformer_encoder_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_5",
     "T _t9, T norm1_mu",
     "T norm1_centered",
     """
@@ -4306,9 +4448,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_5",
+# transformer_encoder_no_norm_first_gelu_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_6",
     "T _t10, int32 _t11, T eps",
     "T norm1_rstd",
     """
@@ -4321,9 +4463,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_6: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_6",
+# transformer_encoder_no_norm_first_gelu_fwd_7: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
     "T norm1_normalized, T h",
     """
@@ -4334,9 +4476,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_transformer_encoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_7",
+# transformer_encoder_no_norm_first_gelu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_encoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_8",
     "T _t15, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -4350,9 +4492,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
-_transformer_encoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_8",
+# transformer_encoder_no_norm_first_gelu_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+_transformer_encoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_9",
     "T _t20, T linear2_bias, T h",
     "T _t21",
     """
@@ -4362,26 +4504,26 @@ _transformer_encoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_gelu_fwd_9 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_9",
+# transformer_encoder_no_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_gelu_fwd_10 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_10",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_fwd_9_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_gelu_fwd_10_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_fwd_9_map(const T _t21) {
+    __device__ T transformer_encoder_no_norm_first_gelu_fwd_10_map(const T _t21) {
         return _t21;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_10",
+# transformer_encoder_no_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_11",
     "T _t21, T norm2_mu",
     "T norm2_centered",
     """
@@ -4390,9 +4532,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_11",
+# transformer_encoder_no_norm_first_gelu_fwd_12: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_12",
     "T _t22, int32 _t23, T eps",
     "T norm2_rstd",
     """
@@ -4405,9 +4547,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_12: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_gelu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_12",
+# transformer_encoder_no_norm_first_gelu_fwd_13: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_13",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T y",
     """
@@ -4455,31 +4597,31 @@ def _cupy_forward_no_norm_first_gelu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_no_norm_first_gelu_fwd_2(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = self_attn_attended @ self_attn_out_proj_weight.T
-    _t9 = _transformer_encoder_no_norm_first_gelu_fwd_2(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_encoder_no_norm_first_gelu_fwd_3(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_gelu_fwd_4(_t9, norm1_mu)
+    _t9 = _transformer_encoder_no_norm_first_gelu_fwd_3(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_encoder_no_norm_first_gelu_fwd_4(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_gelu_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_gelu_fwd_5(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_fwd_6(
+    norm1_rstd = _transformer_encoder_no_norm_first_gelu_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = h @ linear1_weight.T
-    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_fwd_7(
+    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_fwd_8(
         _t15, linear1_bias
     )
     _t20 = hidden @ linear2_weight.T
-    _t21 = _transformer_encoder_no_norm_first_gelu_fwd_8(_t20, linear2_bias, h)
-    norm2_mu = _transformer_encoder_no_norm_first_gelu_fwd_9(_t21)
-    norm2_centered = _transformer_encoder_no_norm_first_gelu_fwd_10(_t21, norm2_mu)
+    _t21 = _transformer_encoder_no_norm_first_gelu_fwd_9(_t20, linear2_bias, h)
+    norm2_mu = _transformer_encoder_no_norm_first_gelu_fwd_10(_t21)
+    norm2_centered = _transformer_encoder_no_norm_first_gelu_fwd_11(_t21, norm2_mu)
     _t22 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t23 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_no_norm_first_gelu_fwd_11(_t22, _t23, eps)
-    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_fwd_12(
+    norm2_rstd = _transformer_encoder_no_norm_first_gelu_fwd_12(_t22, _t23, eps)
+    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_fwd_13(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     return y, (
@@ -4726,7 +4868,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2514
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2532
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
     "T grad_self_attn_weights, T _t68, T self_attn_weights",
@@ -4912,9 +5054,36 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_2 = RowKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
     "T _t9",
     """
@@ -4924,26 +5093,26 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_3 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_3",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_4 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_4",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_3_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_4_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_3_map(const T _t9) {
+    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_4_map(const T _t9) {
         return _t9;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_4",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_5",
     "T _t9, T norm1_mu",
     "T norm1_centered",
     """
@@ -4952,9 +5121,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_5",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_6",
     "T _t10, int32 _t11, T eps",
     "T norm1_rstd",
     """
@@ -4967,9 +5136,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_6: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_6",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_7: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
     "T norm1_normalized, T h",
     """
@@ -4980,9 +5149,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_7",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_8",
     "T _t15, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -4999,9 +5168,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_8",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_9",
     "T _t22, T linear2_bias, T h",
     "T _t23",
     """
@@ -5011,26 +5180,26 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_9 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_9",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:20
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_10 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_10",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_9_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_10_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_9_map(const T _t23) {
+    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_10_map(const T _t23) {
         return _t23;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_10",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:21
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_11",
     "T _t23, T norm2_mu",
     "T norm2_centered",
     """
@@ -5039,9 +5208,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_11",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_12",
     "T _t24, int32 _t25, T eps",
     "T norm2_rstd",
     """
@@ -5054,9 +5223,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_12",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_13: layers_spec/layers/layer_normalization.yaml:24,25
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_13",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T y",
     """
@@ -5104,33 +5273,35 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_no_norm_first_gelu_tanh_fwd_2(
+        self_attn_allowed
+    )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = self_attn_attended @ self_attn_out_proj_weight.T
-    _t9 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_2(
+    _t9 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_3(
         _t8, self_attn_out_proj_bias, x
     )
-    norm1_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_3(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_4(_t9, norm1_mu)
+    norm1_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_4(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_5(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_tanh_fwd_6(
+    norm1_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_tanh_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = h @ linear1_weight.T
-    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_tanh_fwd_7(
+    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_tanh_fwd_8(
         _t15, linear1_bias
     )
     _t22 = hidden @ linear2_weight.T
-    _t23 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_8(_t22, linear2_bias, h)
-    norm2_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_9(_t23)
-    norm2_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_10(_t23, norm2_mu)
+    _t23 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_9(_t22, linear2_bias, h)
+    norm2_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_10(_t23)
+    norm2_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_11(_t23, norm2_mu)
     _t24 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t25 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_11(_t24, _t25, eps)
-    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_tanh_fwd_12(
+    norm2_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_12(_t24, _t25, eps)
+    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_tanh_fwd_13(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     return y, (
@@ -5383,7 +5554,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2514
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2532
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_self_attn_weights, T _t73, T self_attn_weights",
@@ -5629,22 +5800,6 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
-
-
-def _cupy_masked_softmax(x, out=None):
-    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
-    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
-    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
-    import cupy as cp
-
-    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
-    cp.putmask(top, top == -cp.inf, 0)
-    out = cp.subtract(x, top, out=out)
-    cp.exp(out, out=out)
-    total = cp.sum(out, axis=-1, keepdims=True)
-    cp.putmask(total, total == 0, 1)
-    out /= total
-    return out
 
 
 def _cupy_merge_heads(x, heads):
