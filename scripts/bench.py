@@ -214,6 +214,11 @@ def layer_cases():
         "mean": ({"x": images}, {"dim": (2, 3), "keepdim": True}, lambda t: t["x"].mean((2, 3), keepdim=True)),
         "dilated_convolutional": ({**conv}, {"padding": 2, "dilation": 2},
                                   lambda t: F.conv2d(t["x"], t["weight"], t["bias"], padding=2, dilation=2)),
+        # Issue 19: 16 x 32 x 32 x 32 to 32 channels, 3 x 3, stride 2 (64 x 64 out).
+        "deconvolutional": ({"x": images, "weight": f32(32, 32, 3, 3, scale=0.05), "bias": f32(32)},
+                            {"stride": 2, "padding": 1, "output_padding": 1},
+                            lambda t: F.conv_transpose2d(t["x"], t["weight"], t["bias"], stride=2, padding=1,
+                                                         output_padding=1)),
         "log_variance": ({"x": wide}, {}, lambda t: torch.log(torch.var(t["x"], -1, unbiased=False) + 1e-8)),
         "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
                             lambda t: F.linear(t["x"], t["weight"], t["bias"])),

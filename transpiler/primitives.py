@@ -14,7 +14,8 @@ from .source import Fields, Node, load
 
 KINDS = ("elementwise", "reduction", "linalg", "shape", "random", "special")
 SHAPE_RULES = ("broadcast", "reduce", "scalar", "linear", "matmul", "transpose", "outer",
-               "split_last", "squeeze_last", "chunk", "channels", "window", "global", "im2col", "conv_apply", "unknown")
+               "split_last", "squeeze_last", "chunk", "channels", "window", "global", "im2col", "conv_apply",
+               "conv_transpose", "unknown")
 StaticValue = Union[int, float, bool, tuple, None]
 CUDA_ROW = re.compile(r"template <typename T>\s+__device__ void (\w+)\(")  # a cuda_row's head
 

@@ -17,6 +17,7 @@ from layerforge.layers import batch_normalization
 from layerforge.layers import concatenate
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
+from layerforge.layers import deconvolutional
 from layerforge.layers import dense
 from layerforge.layers import dilated_convolutional
 from layerforge.layers import dropout
@@ -64,6 +65,7 @@ __all__ = [
     "Concatenate",
     "Convolutional",
     "Cropping",
+    "Deconvolutional",
     "Dense",
     "DilatedConvolutional",
     "Dropout",
@@ -97,6 +99,7 @@ __all__ = [
     "SqueezeAndExcitation",
     "Upsampling",
     "Conv2d",
+    "ConvTranspose2d",
     "MaxPool2d",
     "AvgPool2d",
     "AdaptiveAvgPool2d",
@@ -593,6 +596,77 @@ class Cropping(Module):
 
     def backward(self, grad_y):
         grad_x = cropping.backward(grad_y, self._ctx)
+        return grad_x
+
+
+class Deconvolutional(Module):
+    """Deconvolutional: Transposed 2-D convolution of NCHW feature maps with stride,
+    padding, output padding, dilation and groups, then the activation, as
+    torch.nn.ConvTranspose2d: y = activation(conv_transpose2d(x, weight) + bias) with
+    weight [C_in, C_out / groups, kH, kW]; the output is (H - 1) stride - 2 padding +
+    dilation (kH - 1) + output_padding + 1 high, and likewise wide.
+
+    A shell over ``layerforge.layers.deconvolutional``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        kH,
+        kW,
+        C_out,
+        *,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        dilation=1,
+        groups=1,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(
+            rng, (C_in, (C_out // groups), kH, kW), (C_out // groups) * kH * kW, dtype
+        )
+        self.bias = (
+            _fan_in_uniform(rng, (C_out,), (C_out // groups) * kH * kW, dtype)
+            if bias
+            else None
+        )
+        self.stride = stride
+        self.padding = padding
+        self.output_padding = output_padding
+        self.dilation = dilation
+        self.groups = groups
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = deconvolutional.forward(
+            x,
+            self.weight,
+            self.bias,
+            stride=self.stride,
+            padding=self.padding,
+            output_padding=self.output_padding,
+            dilation=self.dilation,
+            groups=self.groups,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = deconvolutional.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
         return grad_x
 
 
@@ -1922,6 +1996,57 @@ class Conv2d(Convolutional):
             dilation=dilation,
             groups=groups,
             padding_mode=padding_mode,
+            activation=activation,
+            activation_options=activation_options,
+            bias=bias,
+            rng=rng,
+            dtype=dtype,
+        )
+
+
+class ConvTranspose2d(Deconvolutional):
+    """torch.nn.ConvTranspose2d: weight [in_channels, out_channels / groups, kH, kW] and bias
+    [out_channels] drawn as PyTorch draws them; ``bias=False`` leaves the bias out. Only
+    PyTorch's padding_mode 'zeros' exists for a transposed convolution."""
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups=1,
+        bias=True,
+        dilation=1,
+        padding_mode="zeros",
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"ConvTranspose2d: groups = {groups} must divide in_channels ({in_channels}) and out_channels "
+                f"({out_channels})"
+            )
+        if padding_mode != "zeros":
+            raise ValueError(
+                f"ConvTranspose2d: padding_mode must be 'zeros' (as PyTorch), got {padding_mode!r}"
+            )
+        kernel_h, kernel_w = _pair(kernel_size)
+        super().__init__(
+            in_channels,
+            kernel_h,
+            kernel_w,
+            out_channels,
+            stride=stride,
+            padding=padding,
+            output_padding=output_padding,
+            dilation=dilation,
+            groups=groups,
             activation=activation,
             activation_options=activation_options,
             bias=bias,

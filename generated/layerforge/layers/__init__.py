@@ -13,6 +13,7 @@ __all__ = [
     "concatenate",
     "convolutional",
     "cropping",
+    "deconvolutional",
     "dense",
     "dilated_convolutional",
     "dropout",

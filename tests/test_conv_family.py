@@ -1,0 +1,143 @@
+"""Issue 19, the convolution family and resampling, against PyTorch (CPU) forward and
+backward in float64 and float32, and against finite differences in float64.
+
+Tolerances: float64 results agree to the rounding of the sums they are made of (a few dozen
+terms per output: rtol 1e-9, atol 1e-12 for sums that cancel to near zero); float32 (eps
+1.2e-7) sums taken in another order than PyTorch's differ by tens of ulps of the terms'
+magnitude (rtol 2e-5, atol 2e-5 for outputs that cancel, whose terms are of order 1-10).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from harness import module, spec
+
+TOL = {np.float64: dict(rtol=1e-9, atol=1e-12), np.float32: dict(rtol=2e-5, atol=2e-5)}
+DTYPES = [np.float64, np.float32]
+
+
+def draw(shape, dtype, seed=0, low=-1.0, high=1.0):
+    return np.random.default_rng(seed).uniform(low, high, shape).astype(dtype)
+
+
+def compare(ours, theirs, dtype, what):
+    theirs = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else theirs
+    assert ours.dtype == dtype, f"{what}: dtype {ours.dtype}, expected {np.dtype(dtype)}"
+    assert ours.shape == theirs.shape, f"{what}: shape {ours.shape}, expected {theirs.shape}"
+    np.testing.assert_allclose(ours, theirs, err_msg=what, **TOL[dtype])
+
+
+def check(name, arrays, torch_fn, dtype, attrs=None, seed=10):
+    """Our forward and backward against PyTorch's autograd on the same arrays and cotangent:
+    the output and the gradient of every input and parameter."""
+    mod = module(spec(name))
+    y, ctx = mod.forward(*arrays, **(attrs or {}))
+    tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
+    expected = torch_fn(*tensors)
+    compare(y, expected, dtype, f"{name} forward {attrs}")
+    dy = np.random.default_rng(seed).uniform(-2, 2, y.shape).astype(dtype)
+    expected.backward(torch.tensor(dy))
+    grads = mod.backward(dy, ctx)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    assert grads[len(arrays):] == (None,) * (len(grads) - len(arrays))  # absent optional parameters
+    for i, (grad, tensor) in enumerate(zip(grads, tensors)):
+        compare(grad, tensor.grad, dtype, f"{name} grad[{i}] {attrs}")
+    return y
+
+
+def finite_differences(name, arrays, attrs, step=1e-6, rtol=1e-6, seed=3):
+    """<grad, v> against the central difference of sum(forward * dy) along a random v, in
+    float64 (truncation O(step^2), rounding ~eps / step: far below rtol)."""
+    rng = np.random.default_rng(seed)
+    mod = module(spec(name))
+    y, ctx = mod.forward(*arrays, **attrs)
+    dy = rng.standard_normal(y.shape)
+    grads = mod.backward(dy, ctx)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    for i, grad in enumerate(grads):
+        v = rng.standard_normal(arrays[i].shape)
+        plus, minus = list(arrays), list(arrays)
+        plus[i], minus[i] = arrays[i] + step * v, arrays[i] - step * v
+        numeric = (np.sum(mod.forward(*plus, **attrs)[0] * dy) - np.sum(mod.forward(*minus, **attrs)[0] * dy)) / (2 * step)
+        analytic = float(np.sum(grad * v))
+        assert abs(numeric - analytic) <= rtol * max(1.0, float(np.sum(np.abs(grad * v)))), (name, attrs, i, numeric, analytic)
+
+
+def refused(error, call, *fragments):
+    with pytest.raises(error) as info:
+        call()
+    for fragment in fragments:
+        assert fragment in str(info.value), (fragment, str(info.value))
+
+
+# -- deconvolutional: torch.nn.ConvTranspose2d -------------------------------------------------
+
+DECONV = [  # (C_in, C_out, kernel, keywords)
+    (4, 6, (3, 3), dict(stride=1)),
+    (4, 6, (3, 2), dict(stride=2, padding=1, output_padding=1)),
+    (4, 6, (3, 3), dict(stride=3, padding=(2, 1), output_padding=(2, 0), dilation=2)),
+    (4, 8, (2, 3), dict(stride=2, output_padding=(0, 1), groups=2)),
+    (4, 4, (3, 3), dict(stride=1, padding=1, dilation=(2, 1), groups=4)),
+    (6, 3, (1, 1), dict(stride=(1, 3), padding=0, output_padding=(0, 2), groups=3)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("c_in, c_out, kernel, keywords", DECONV)
+def test_deconvolution_as_conv_transpose2d(c_in, c_out, kernel, keywords, dtype):
+    groups = keywords.get("groups", 1)
+    x = draw((2, c_in, 5, 4), dtype, 1)
+    w = draw((c_in, c_out // groups, *kernel), dtype, 2)
+    b = draw((c_out,), dtype, 3)
+    check("deconvolutional", [x, w, b], lambda x, w, b: F.conv_transpose2d(x, w, b, **keywords), dtype, keywords)
+
+
+@pytest.mark.parametrize("keywords", [DECONV[2][3], DECONV[3][3]])
+def test_deconvolution_finite_differences(keywords):
+    groups = keywords.get("groups", 1)
+    arrays = [draw((2, 4, 4, 3), np.float64, 1), draw((4, 6 // groups if groups == 1 else 4, 3, 2), np.float64, 2),
+              draw((6 if groups == 1 else 8,), np.float64, 3)]
+    finite_differences("deconvolutional", arrays, {**keywords, "activation": "tanh"})
+
+
+def test_deconvolution_without_bias_and_activation():
+    x, w = draw((3, 4, 5, 5), np.float32, 4), draw((4, 2, 3, 3), np.float32, 5)
+    keywords = dict(stride=2, padding=1, output_padding=1, groups=2)
+    check("deconvolutional", [x, w], lambda x, w: torch.sigmoid(F.conv_transpose2d(x, w, None, **keywords)),
+          np.float32, {**keywords, "activation": "sigmoid"})
+
+
+def test_deconvolution_bad_input():
+    from layerforge.layers import deconvolutional
+
+    x, w, b = draw((2, 4, 5, 5), np.float64), draw((4, 3, 3, 3), np.float64), draw((3,), np.float64)
+    refused(ValueError, lambda: deconvolutional.forward(x, w, b, stride=2, output_padding=2),
+            "deconvolutional: attribute 'output_padding'", "less than the stride (2, 2)")
+    refused(ValueError, lambda: deconvolutional.forward(x, w, b, output_padding=1), "'output_padding'")
+    refused(ValueError, lambda: deconvolutional.forward(x, w, b, padding="same"), "deconvolutional: attribute 'padding'")
+    refused(ValueError, lambda: deconvolutional.forward(x, w[:3], b), "deconvolutional: argument 'weight' has C_in = 3")
+    refused(ValueError, lambda: deconvolutional.forward(x, w, draw((8,), np.float64), groups=2),
+            "deconvolutional: argument 'weight' has C_out_over_groups = 3, expected 8 / groups = 4")
+    refused(ValueError, lambda: deconvolutional.forward(x, w[:, :1], b, groups=3), "deconvolutional: groups = 3 must divide the input channels (4)")
+    refused(ValueError, lambda: deconvolutional.forward(x[:, :, :1, :1], w, b, padding=2), "deconvolutional: the output height")
+
+
+def test_conv_transpose2d_nn_class_loads_torch_weights():
+    from layerforge import nn
+
+    theirs = torch.nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2, dtype=torch.float64)
+    ours = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2, dtype=np.float64)
+    assert ours.weight.shape == tuple(theirs.weight.shape) and ours.bias.shape == tuple(theirs.bias.shape)
+    ours.weight, ours.bias = theirs.weight.detach().numpy().copy(), theirs.bias.detach().numpy().copy()
+    x = draw((2, 4, 5, 6), np.float64, 6)
+    t = torch.tensor(x, requires_grad=True)
+    expected = theirs(t)
+    compare(ours(x), expected, np.float64, "nn.ConvTranspose2d forward")
+    dy = draw(tuple(expected.shape), np.float64, 7)
+    expected.backward(torch.tensor(dy))
+    compare(ours.backward(dy), t.grad, np.float64, "nn.ConvTranspose2d backward")
+    compare(ours.grads["weight"], theirs.weight.grad, np.float64, "nn.ConvTranspose2d weight gradient")
