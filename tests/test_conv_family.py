@@ -141,3 +141,75 @@ def test_conv_transpose2d_nn_class_loads_torch_weights():
     expected.backward(torch.tensor(dy))
     compare(ours.backward(dy), t.grad, np.float64, "nn.ConvTranspose2d backward")
     compare(ours.grads["weight"], theirs.weight.grad, np.float64, "nn.ConvTranspose2d weight gradient")
+
+
+# -- pixel shuffle and the sub-pixel convolution -----------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("factor, inverse", [(2, False), (3, False), (2, True), (3, True)])
+def test_pixel_shuffle_and_unshuffle(factor, inverse, dtype):
+    shape = (2, 3, 3 * factor, 2 * factor) if inverse else (2, 3 * factor * factor, 3, 2)
+    x = draw(shape, dtype, 1)
+    oracle = F.pixel_unshuffle if inverse else F.pixel_shuffle
+    y = check("pixel_shuffle", [x], lambda x: oracle(x, factor), dtype, {"upscale_factor": factor, "inverse": inverse})
+    assert y.flags.c_contiguous
+
+
+def test_pixel_shuffle_is_channel_major():
+    """Channel c r^2 + i r + j lands on pixel (i, j) of each r x r block (PyTorch's order,
+    not the offset-major one): checked on the channel indices themselves."""
+    from layerforge.layers import pixel_shuffle
+
+    r, c = 2, 3
+    x = np.broadcast_to(np.arange(c * r * r, dtype=np.float64)[None, :, None, None], (1, c * r * r, 2, 2)).copy()
+    y, _ = pixel_shuffle.forward(x, upscale_factor=r)
+    for channel in range(c):
+        for i in range(r):
+            for j in range(r):
+                assert np.all(y[0, channel, i::r, j::r] == channel * r * r + i * r + j)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("factor, kernel, keywords", [(2, 3, {}), (3, 1, {}), (2, 3, {"padding": 0, "stride": 2})])
+def test_subpixel_convolution(factor, kernel, keywords, dtype):
+    x = draw((2, 3, 6, 5), dtype, 1)
+    w, b = draw((2 * factor * factor, 3, kernel, kernel), dtype, 2), draw((2 * factor * factor,), dtype, 3)
+    padding = keywords.get("padding", kernel // 2)
+    stride = keywords.get("stride", 1)
+    check("subpixel_convolutional", [x, w, b],
+          lambda x, w, b: torch.tanh(F.pixel_shuffle(F.conv2d(x, w, b, padding=padding, stride=stride), factor)),
+          dtype, {"upscale_factor": factor, "activation": "tanh", **keywords})
+
+
+def test_subpixel_convolution_finite_differences():
+    arrays = [draw((2, 2, 4, 3), np.float64, 1), draw((8, 2, 3, 3), np.float64, 2), draw((8,), np.float64, 3)]
+    finite_differences("subpixel_convolutional", arrays, {"upscale_factor": 2, "activation": "gelu"})
+    finite_differences("pixel_shuffle", [draw((2, 8, 3, 2), np.float64, 4)], {"upscale_factor": 2})
+
+
+def test_pixel_shuffle_bad_input():
+    from layerforge.layers import pixel_shuffle, subpixel_convolutional
+
+    x = draw((2, 6, 4, 4), np.float64)
+    refused(ValueError, lambda: pixel_shuffle.forward(x, upscale_factor=2),
+            "attribute 'upscale_factor' = 2", "channels (6) must be divisible by upscale_factor squared (4)")
+    refused(ValueError, lambda: pixel_shuffle.forward(x, upscale_factor=3, inverse=True),
+            "attribute 'downscale_factor' = 3 must divide the input's height (4) and width (4)")
+    refused(ValueError, lambda: pixel_shuffle.forward(x, upscale_factor=0), "pixel_shuffle: attribute 'upscale_factor'")
+    refused(ValueError, lambda: subpixel_convolutional.forward(x, draw((6, 6, 3, 3), np.float64), upscale_factor=2),
+            "channels (6) must be divisible by upscale_factor squared (4)")
+
+
+def test_pixel_shuffle_nn_classes():
+    from layerforge import nn
+
+    x = draw((2, 8, 3, 5), np.float64, 5)
+    for ours, theirs in ((nn.PixelShuffle(2), torch.nn.PixelShuffle(2)), (nn.PixelUnshuffle(3), torch.nn.PixelUnshuffle(3))):
+        source = x if isinstance(ours, nn.PixelShuffle) else draw((2, 2, 6, 9), np.float64, 6)
+        t = torch.tensor(source, requires_grad=True)
+        expected = theirs(t)
+        compare(ours(source), expected, np.float64, f"nn.{type(ours).__name__} forward")
+        dy = draw(tuple(expected.shape), np.float64, 7)
+        expected.backward(torch.tensor(dy))
+        compare(ours.backward(dy), t.grad, np.float64, f"nn.{type(ours).__name__} backward")

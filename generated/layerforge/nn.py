@@ -40,6 +40,7 @@ from layerforge.layers import memory_read
 from layerforge.layers import memory_write
 from layerforge.layers import multiply
 from layerforge.layers import padding
+from layerforge.layers import pixel_shuffle
 from layerforge.layers import pooling
 from layerforge.layers import rbf
 from layerforge.layers import readout
@@ -49,6 +50,7 @@ from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
+from layerforge.layers import subpixel_convolutional
 from layerforge.layers import upsampling
 from layerforge.activations import gelu, hard_tanh, log_softmax, prelu, softmax
 from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
@@ -88,6 +90,7 @@ __all__ = [
     "MemoryWrite",
     "Multiply",
     "Padding",
+    "PixelShuffling",
     "Pooling",
     "RBF",
     "Readout",
@@ -97,9 +100,12 @@ __all__ = [
     "Residual",
     "Split",
     "SqueezeAndExcitation",
+    "SubpixelConvolutional",
     "Upsampling",
     "Conv2d",
     "ConvTranspose2d",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "MaxPool2d",
     "AvgPool2d",
     "AdaptiveAvgPool2d",
@@ -1560,6 +1566,34 @@ class Padding(Module):
         return grad_x
 
 
+class PixelShuffling(Module):
+    """PixelShuffling: Rearranges [B, C * r * r, H, W] into [B, C, H * r, W * r] as
+    torch.nn.PixelShuffle (r the upscale factor), or back as torch.nn.PixelUnshuffle
+    with inverse true: channel c * r * r + i * r + j becomes pixel (i, j) of each r x r
+    block (PyTorch's channel-major order).
+
+    A shell over ``layerforge.layers.pixel_shuffle``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, upscale_factor=2, inverse=False):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+        self.inverse = inverse
+
+    def forward(self, x):
+        y, self._ctx = pixel_shuffle.forward(
+            x, upscale_factor=self.upscale_factor, inverse=self.inverse
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x = pixel_shuffle.backward(grad_y, self._ctx)
+        return grad_x
+
+
 class Pooling(Module):
     """Pooling: Max or average pooling of NCHW feature maps over kernel_size x kernel_size
     windows every stride pixels, as max_pooling and avg_pooling; the kind is baked in,
@@ -1915,6 +1949,67 @@ class SqueezeAndExcitation(Module):
         return grad_x
 
 
+class SubpixelConvolutional(Module):
+    """SubpixelConvolutional: Sub-pixel convolution (ESPCN, Shi et al.
+
+    A shell over ``layerforge.layers.subpixel_convolutional``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        C_conv,
+        kH,
+        kW,
+        *,
+        upscale_factor=2,
+        stride=1,
+        padding="same",
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(
+            rng, (C_conv, C_in, kH, kW), C_in * kH * kW, dtype
+        )
+        self.bias = (
+            _fan_in_uniform(rng, (C_conv,), C_in * kH * kW, dtype) if bias else None
+        )
+        self.upscale_factor = upscale_factor
+        self.stride = stride
+        self.padding = padding
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = subpixel_convolutional.forward(
+            x,
+            self.weight,
+            self.bias,
+            upscale_factor=self.upscale_factor,
+            stride=self.stride,
+            padding=self.padding,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = subpixel_convolutional.backward(
+            grad_y, self._ctx
+        )
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
 class Upsampling(Module):
     """Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
     F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
@@ -2053,6 +2148,20 @@ class ConvTranspose2d(Deconvolutional):
             rng=rng,
             dtype=dtype,
         )
+
+
+class PixelShuffle(PixelShuffling):
+    """torch.nn.PixelShuffle: [B, C * r * r, H, W] -> [B, C, H * r, W * r]."""
+
+    def __init__(self, upscale_factor):
+        super().__init__(upscale_factor=upscale_factor)
+
+
+class PixelUnshuffle(PixelShuffling):
+    """torch.nn.PixelUnshuffle: [B, C, H * r, W * r] -> [B, C * r * r, H, W]."""
+
+    def __init__(self, downscale_factor):
+        super().__init__(upscale_factor=downscale_factor, inverse=True)
 
 
 class MaxPool2d(MaxPooling):

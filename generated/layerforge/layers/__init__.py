@@ -36,6 +36,7 @@ __all__ = [
     "memory_write",
     "multiply",
     "padding",
+    "pixel_shuffle",
     "pooling",
     "rbf",
     "readout",
@@ -45,5 +46,6 @@ __all__ = [
     "residual",
     "split",
     "squeeze_and_excitation",
+    "subpixel_convolutional",
     "upsampling",
 ]
