@@ -223,6 +223,11 @@ def layer_cases():
         "subpixel_convolutional": ({"x": images, "weight": f32(128, 32, 3, 3, scale=0.05), "bias": f32(128)},
                                    {"upscale_factor": 2},
                                    lambda t: F.pixel_shuffle(F.conv2d(t["x"], t["weight"], t["bias"], padding=1), 2)),
+        "depthwise_separable_convolutional": (
+            {"x": images, "depthwise_weight": f32(32, 1, 3, 3, scale=0.3), "pointwise_weight": f32(64, 32, 1, 1, scale=0.1),
+             "bias": f32(64)}, {"padding": 1},
+            lambda t: F.conv2d(F.conv2d(t["x"], t["depthwise_weight"], padding=1, groups=32), t["pointwise_weight"],
+                               t["bias"])),
         "log_variance": ({"x": wide}, {}, lambda t: torch.log(torch.var(t["x"], -1, unbiased=False) + 1e-8)),
         "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
                             lambda t: F.linear(t["x"], t["weight"], t["bias"])),

@@ -213,3 +213,49 @@ def test_pixel_shuffle_nn_classes():
         dy = draw(tuple(expected.shape), np.float64, 7)
         expected.backward(torch.tensor(dy))
         compare(ours.backward(dy), t.grad, np.float64, f"nn.{type(ours).__name__} backward")
+
+
+# -- depthwise-separable and separable convolutions ----------------------------------------------
+
+
+def separable_oracle(stride=1, padding=0, dilation=1):
+    def run(x, depthwise_weight, pointwise_weight, bias=None):
+        depthwise = F.conv2d(x, depthwise_weight, stride=stride, padding=padding, dilation=dilation, groups=x.shape[1])
+        return F.conv2d(depthwise, pointwise_weight, bias)
+
+    return run
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name, multiplier, keywords", [
+    ("depthwise_separable_convolutional", 1, dict(padding=1)),
+    ("depthwise_separable_convolutional", 1, dict(stride=2, padding=(1, 0), dilation=(1, 2))),
+    ("separable_convolutional", 1, dict(stride=1, padding="same")),
+    ("separable_convolutional", 2, dict(stride=2, padding=1)),
+    ("separable_convolutional", 3, dict(stride=1, padding=0, dilation=2)),
+])
+def test_separable_convolutions_as_two_conv2d(name, multiplier, keywords, dtype):
+    c_in = 3
+    x = draw((2, c_in, 7, 8), dtype, 1)
+    arrays = [x, draw((c_in * multiplier, 1, 3, 3), dtype, 2), draw((5, c_in * multiplier, 1, 1), dtype, 3), draw((5,), dtype, 4)]
+    check(name, arrays, separable_oracle(**keywords), dtype, keywords)
+
+
+def test_separable_convolution_finite_differences_and_without_bias():
+    arrays = [draw((2, 3, 5, 6), np.float64, 1), draw((6, 1, 3, 2), np.float64, 2), draw((4, 6, 1, 1), np.float64, 3),
+              draw((4,), np.float64, 4)]
+    finite_differences("separable_convolutional", arrays, {"stride": 2, "padding": 1, "activation": "tanh"})
+    check("depthwise_separable_convolutional", [arrays[0], arrays[1][:3], arrays[2][:, :3]],
+          lambda x, d, p: F.relu(separable_oracle(padding=1)(x, d, p)), np.float64, {"padding": 1, "activation": "relu"})
+
+
+def test_separable_convolution_bad_input():
+    from layerforge.layers import depthwise_separable_convolutional, separable_convolutional
+
+    x = draw((2, 3, 5, 6), np.float64)
+    refused(ValueError, lambda: separable_convolutional.forward(x, draw((4, 1, 3, 3), np.float64), draw((2, 4, 1, 1), np.float64)),
+            "separable_convolutional: groups = 3 must divide the input channels (3) and the output channels (4)")
+    refused(ValueError, lambda: depthwise_separable_convolutional.forward(x, draw((6, 1, 3, 3), np.float64), draw((2, 6, 1, 1), np.float64)),
+            "depthwise_separable_convolutional: argument 'depthwise_weight'")
+    refused(ValueError, lambda: separable_convolutional.forward(x, draw((3, 2, 3, 3), np.float64), draw((2, 3, 1, 1), np.float64)),
+            "separable_convolutional: argument 'depthwise_weight' must have shape [C_mid, 1, kH, kW]")

@@ -18,7 +18,7 @@ from . import cuda
 from .expr import Call, If
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives, with_called_helpers
-from .spec import DEFAULT_DTYPES, WINDOW_TYPES, AttrDecl, AttrValue, OpSpec
+from .spec import DEFAULT_DTYPES, DEPTHWISE, WINDOW_TYPES, AttrDecl, AttrValue, OpSpec
 
 VERSION = "0.1.0"
 RUNTIME = "layerforge._runtime"
@@ -148,7 +148,9 @@ def _window_check(spec: OpSpec) -> str:
         args = [w.stride, w.padding] + ([w.dilation] if w.dilation else []) + [f"kernel={w.kernel}"]
     for key in ("groups", "padding_mode", "ceil_mode", "output_padding"):
         name = getattr(w, key)
-        if name is not None:
+        if key == "groups" and name == DEPTHWISE and not any(a.name == DEPTHWISE for a in spec.attributes):
+            args.append(f"groups={w.input}.shape[1]")  # one group per input channel
+        elif name is not None:
             args.append(f"{key}={name}")
     return f'{", ".join(names)} = check_window("{op}", "{w.input}", {w.input}, {", ".join(args)})'
 

@@ -23,6 +23,8 @@ KINDS = ("activation", "layer", "loss")
 ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,), "ints": (tuple,),
                    "pair": (int, tuple), "padding": (int, tuple, str),
                    "int_or_ints": (int, tuple), "float_or_floats": (float, tuple)}
+# A convolution window's groups: one per input channel (a depthwise convolution).
+DEPTHWISE = "depthwise"
 # Attribute types only a window may name: check_window checks them and gives them per axis.
 WINDOW_TYPES = ("pair", "padding")
 # Names the generated code itself uses; a spec may not take them.
@@ -115,7 +117,8 @@ class WindowDecl:
     """A 2-D sliding window over an NCHW input, checked at run time before forward runs:
     ``kernel`` is an int or pair attribute (a pooling window, padding at most half the
     kernel) or a parameter whose last two dimensions are the kernel (a convolution, which
-    may name ``groups`` and ``padding_mode``); ``ceil_mode`` names a bool attribute. An
+    may name ``groups``, an int attribute or ``depthwise``, one group per input channel,
+    and ``padding_mode``); ``ceil_mode`` names a bool attribute. An
     adaptive window names only its ``output_size`` (a pair attribute). A convolution window
     that names ``output_padding`` (a pair attribute) is transposed: its kernel is [C_in,
     C_out / groups, kH, kW] and the window slides over the output."""
@@ -638,6 +641,8 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
     ok = not extra
     for key, types in kinds.items():
         item = taken[key]
+        if key == "groups" and item is not None and item.value == DEPTHWISE and not any(a.name == DEPTHWISE for a in attributes):
+            continue  # one group per input channel
         attr = next((a for a in attributes if item is not None and a.name == item.value), None)
         if item is not None and (attr is None or attr.type not in types or attr.structural):
             errors.error(item.loc, f"spec.window.{key}: '{item.value}' must be a non-structural {types[0]} attribute")

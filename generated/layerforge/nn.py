@@ -19,6 +19,7 @@ from layerforge.layers import convolutional
 from layerforge.layers import cropping
 from layerforge.layers import deconvolutional
 from layerforge.layers import dense
+from layerforge.layers import depthwise_separable_convolutional
 from layerforge.layers import dilated_convolutional
 from layerforge.layers import dropout
 from layerforge.layers import expert
@@ -48,6 +49,7 @@ from layerforge.layers import reconstruction
 from layerforge.layers import rep_parameterization
 from layerforge.layers import reshape
 from layerforge.layers import residual
+from layerforge.layers import separable_convolutional
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import subpixel_convolutional
@@ -69,6 +71,7 @@ __all__ = [
     "Cropping",
     "Deconvolutional",
     "Dense",
+    "DepthwiseSeparableConvolutional",
     "DilatedConvolutional",
     "Dropout",
     "Expert",
@@ -98,6 +101,7 @@ __all__ = [
     "RepParameterization",
     "Reshape",
     "Residual",
+    "SeparableConvolutional",
     "Split",
     "SqueezeAndExcitation",
     "SubpixelConvolutional",
@@ -722,6 +726,72 @@ class Dense(Module):
     def backward(self, grad_y):
         grad_x, grad_weight, grad_bias = dense.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class DepthwiseSeparableConvolutional(Module):
+    """DepthwiseSeparableConvolutional: Depthwise-separable 2-D convolution of NCHW feature
+    maps (the MobileNet block without batch normalization): a depthwise convolution (one
+    filter per input channel) with depthwise_weight [C_in, 1, kH, kW], then a pointwise
+    1 x 1 convolution with pointwise_weight [C_out, C_in, 1, 1] and the bias, then the
+    activation: as F.conv2d(F.conv2d(x, depthwise_weight, stride=stride,
+    padding=padding, dilation=dilation, groups=C_in), pointwise_weight, bias).
+
+    A shell over ``layerforge.layers.depthwise_separable_convolutional``; parameters
+    depthwise_weight, pointwise_weight, bias.
+    """
+
+    PARAMETERS = ("depthwise_weight", "pointwise_weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        kH,
+        kW,
+        C_out,
+        *,
+        stride=1,
+        padding=0,
+        dilation=1,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.depthwise_weight = _fan_in_uniform(rng, (C_in, 1, kH, kW), kH * kW, dtype)
+        self.pointwise_weight = _fan_in_uniform(rng, (C_out, C_in, 1, 1), C_in, dtype)
+        self.bias = _fan_in_uniform(rng, (C_out,), C_in, dtype) if bias else None
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = depthwise_separable_convolutional.forward(
+            x,
+            self.depthwise_weight,
+            self.pointwise_weight,
+            self.bias,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_depthwise_weight, grad_pointwise_weight, grad_bias = (
+            depthwise_separable_convolutional.backward(grad_y, self._ctx)
+        )
+        self.grads["depthwise_weight"] = grad_depthwise_weight
+        self.grads["pointwise_weight"] = grad_pointwise_weight
         self.grads["bias"] = grad_bias
         return grad_x
 
@@ -1874,6 +1944,73 @@ class Residual(Module):
     def backward(self, grad_y):
         grad_x, grad_branch = residual.backward(grad_y, self._ctx)
         return (grad_x, grad_branch)
+
+
+class SeparableConvolutional(Module):
+    """SeparableConvolutional: Separable 2-D convolution of NCHW feature maps, as Keras's
+    SeparableConv2D in PyTorch's layouts: a depthwise convolution (one group per input
+    channel, depth_multiplier = C_mid / C_in filters each) with depthwise_weight [C_in *
+    M, 1, kH, kW], then a pointwise 1 x 1 convolution with pointwise_weight [C_out, C_in
+    * M, 1, 1] and the bias, then the activation: as F.conv2d(F.conv2d(x,
+    depthwise_weight, stride=stride, padding=padding, dilation=dilation, groups=C_in),
+    pointwise_weight, bias).
+
+    A shell over ``layerforge.layers.separable_convolutional``; parameters
+    depthwise_weight, pointwise_weight, bias.
+    """
+
+    PARAMETERS = ("depthwise_weight", "pointwise_weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_mid,
+        kH,
+        kW,
+        C_out,
+        *,
+        stride=1,
+        padding=0,
+        dilation=1,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.depthwise_weight = _fan_in_uniform(rng, (C_mid, 1, kH, kW), kH * kW, dtype)
+        self.pointwise_weight = _fan_in_uniform(rng, (C_out, C_mid, 1, 1), C_mid, dtype)
+        self.bias = _fan_in_uniform(rng, (C_out,), C_mid, dtype) if bias else None
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = separable_convolutional.forward(
+            x,
+            self.depthwise_weight,
+            self.pointwise_weight,
+            self.bias,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_depthwise_weight, grad_pointwise_weight, grad_bias = (
+            separable_convolutional.backward(grad_y, self._ctx)
+        )
+        self.grads["depthwise_weight"] = grad_depthwise_weight
+        self.grads["pointwise_weight"] = grad_pointwise_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
 
 
 class Split(Module):
