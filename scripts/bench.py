@@ -228,6 +228,8 @@ def layer_cases():
              "bias": f32(64)}, {"padding": 1},
             lambda t: F.conv2d(F.conv2d(t["x"], t["depthwise_weight"], padding=1, groups=32), t["pointwise_weight"],
                                t["bias"])),
+        "grid_sample": ({"x": images, "grid": (rng.uniform(-1.1, 1.1, (16, 32, 32, 2))).astype(np.float32)},
+                        {"align_corners": False}, lambda t: F.grid_sample(t["x"], t["grid"], align_corners=False)),
         "log_variance": ({"x": wide}, {}, lambda t: torch.log(torch.var(t["x"], -1, unbiased=False) + 1e-8)),
         "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
                             lambda t: F.linear(t["x"], t["weight"], t["bias"])),

@@ -259,3 +259,57 @@ def test_separable_convolution_bad_input():
             "depthwise_separable_convolutional: argument 'depthwise_weight'")
     refused(ValueError, lambda: separable_convolutional.forward(x, draw((3, 2, 3, 3), np.float64), draw((2, 3, 1, 1), np.float64)),
             "separable_convolutional: argument 'depthwise_weight' must have shape [C_mid, 1, kH, kW]")
+
+
+# -- bilinear grid sampling --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_as_torch(align_corners, dtype):
+    """Points inside, near the edges and outside the image (zeros padding)."""
+    x = draw((2, 3, 5, 6), dtype, 1)
+    grid = draw((2, 4, 7, 2), dtype, 2, low=-1.3, high=1.3)
+    check("grid_sample", [x, grid],
+          lambda x, g: F.grid_sample(x, g, mode="bilinear", padding_mode="zeros", align_corners=align_corners),
+          dtype, {"align_corners": align_corners})
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_affine_grid_sampling_as_torch(align_corners, dtype):
+    """F.affine_grid's points for a rotation, scale and shift, sampled: the grid's gradient
+    carried on to theta by autograd on both sides."""
+    from layerforge.layers import grid_sample
+
+    x = draw((2, 3, 6, 5), dtype, 1)
+    theta = np.array([[[0.8, -0.3, 0.1], [0.4, 0.9, -0.2]], [[1.1, 0.2, 0.0], [-0.1, 0.7, 0.3]]], dtype=dtype)
+    t_theta = torch.tensor(theta, requires_grad=True)
+    t_grid = F.affine_grid(t_theta, (2, 3, 4, 7), align_corners=align_corners)
+    grid = t_grid.detach().numpy()
+    y, ctx = grid_sample.forward(x, grid, align_corners=align_corners)
+    t_x = torch.tensor(x, requires_grad=True)
+    expected = F.grid_sample(t_x, t_grid, align_corners=align_corners)
+    compare(y, expected, dtype, "grid_sample of an affine grid")
+    dy = draw(y.shape, dtype, 3)
+    expected.backward(torch.tensor(dy))
+    grad_x, grad_grid = grid_sample.backward(dy, ctx)
+    compare(grad_x, t_x.grad, dtype, "grid_sample grad x (affine)")
+    ours_theta = torch.autograd.grad(t_grid, t_theta, torch.tensor(grad_grid))[0]
+    compare(ours_theta.numpy(), t_theta.grad, dtype, "grid_sample grad theta (affine)")
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_finite_differences(align_corners):
+    arrays = [draw((2, 2, 4, 5), np.float64, 1), draw((2, 3, 3, 2), np.float64, 2, low=-1.2, high=1.2)]
+    finite_differences("grid_sample", arrays, {"align_corners": align_corners})
+
+
+def test_grid_sample_bad_input():
+    from layerforge.layers import grid_sample
+
+    x = draw((2, 3, 4, 5), np.float64)
+    refused(ValueError, lambda: grid_sample.forward(x, draw((2, 3, 3, 3), np.float64)),
+            "grid_sample: argument 'grid' must have shape [N, H_out, W_out, 2]")
+    refused(ValueError, lambda: grid_sample.forward(x, draw((3, 3, 3, 2), np.float64)), "grid_sample: argument 'grid'")
+    refused(ValueError, lambda: grid_sample.forward(x, draw((2, 3, 2), np.float64)), "grid_sample: argument 'grid'")

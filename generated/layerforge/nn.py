@@ -29,6 +29,7 @@ from layerforge.layers import fully_connected
 from layerforge.layers import gated_linear_unit
 from layerforge.layers import gaussian_noise
 from layerforge.layers import global_pooling
+from layerforge.layers import grid_sample
 from layerforge.layers import highway
 from layerforge.layers import input
 from layerforge.layers import layer_normalization
@@ -81,6 +82,7 @@ __all__ = [
     "GatedLinearUnit",
     "GaussianNoise",
     "GlobalPooling",
+    "GridSample",
     "Highway",
     "Input",
     "LayerNormalization",
@@ -1185,6 +1187,31 @@ class GlobalPooling(Module):
     def backward(self, grad_y):
         grad_x = global_pooling.backward(grad_y, self._ctx)
         return grad_x
+
+
+class GridSample(Module):
+    """GridSample: Bilinear sampling of NCHW feature maps at a grid of normalized points,
+    as F.grid_sample with mode 'bilinear' and padding_mode 'zeros': y[n, c, i, j]
+    interpolates x[n, c] at grid[n, i, j] = (x, y) in [-1, 1] (-1 the left or top, 1 the
+    right or bottom), zeros outside the image.
+
+    A shell over ``layerforge.layers.grid_sample``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, align_corners=False):
+        super().__init__()
+        self.align_corners = align_corners
+
+    def forward(self, x, grid):
+        y, self._ctx = grid_sample.forward(x, grid, align_corners=self.align_corners)
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_grid = grid_sample.backward(grad_y, self._ctx)
+        return (grad_x, grad_grid)
 
 
 class Highway(Module):

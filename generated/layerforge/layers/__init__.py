@@ -25,6 +25,7 @@ __all__ = [
     "gated_linear_unit",
     "gaussian_noise",
     "global_pooling",
+    "grid_sample",
     "highway",
     "input",
     "layer_normalization",
