@@ -313,3 +313,5 @@ def test_grid_sample_bad_input():
             "grid_sample: argument 'grid' must have shape [N, H_out, W_out, 2]")
     refused(ValueError, lambda: grid_sample.forward(x, draw((3, 3, 3, 2), np.float64)), "grid_sample: argument 'grid'")
     refused(ValueError, lambda: grid_sample.forward(x, draw((2, 3, 2), np.float64)), "grid_sample: argument 'grid'")
+    refused(ValueError, lambda: grid_sample.forward(x[:, :, :0], draw((2, 3, 3, 2), np.float64)),
+            "grid_sample: argument 'x' has no pixels to sample")

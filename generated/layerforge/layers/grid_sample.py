@@ -83,8 +83,8 @@ def _grid_corners(grid, height, width, align_corners):
     a list of (pixel index y * width + x [N, P], weight [N, P] (0 off the image:
     zeros padding), d weight / d x, d weight / d y), and (d x / d grid_x, d y / d grid_y).
     """
-    n = grid.shape[0]
-    gx, gy = grid[..., 0].reshape(n, -1), grid[..., 1].reshape(n, -1)
+    n, points = grid.shape[0], grid.shape[1] * grid.shape[2]
+    gx, gy = grid[..., 0].reshape(n, points), grid[..., 1].reshape(n, points)
     if align_corners:
         scale_x, scale_y = (width - 1) / 2, (height - 1) / 2
         px, py = (gx + 1) * scale_x, (gy + 1) * scale_y
@@ -120,6 +120,10 @@ def _grid_sample(x, grid, align_corners):
             f"grid_sample: argument 'grid' must have shape [N, H_out, W_out, 2] with N = {n} "
             f"(the images of 'x'), got {tuple(grid.shape)}"
         )
+    if not (h and w):
+        raise ValueError(
+            f"grid_sample: argument 'x' has no pixels to sample (shape {tuple(x.shape)})"
+        )
     out_h, out_w = grid.shape[1], grid.shape[2]
     pixels = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).reshape(n, h * w, c)
     images = np.arange(n)[:, None]
@@ -138,7 +142,9 @@ def _grid_sample_grid_grad(grad, x, grid, align_corners):
     y, scaled from pixels to normalized coordinates."""
     n, c, h, w = x.shape
     corners, (scale_x, scale_y) = _grid_corners(grid, h, w, align_corners)
-    per_point = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(n, -1, c)
+    per_point = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(
+        n, grid.shape[1] * grid.shape[2], c
+    )
     pixels = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).reshape(n, h * w, c)
     images = np.arange(n)[:, None]
     slope_x = np.zeros(per_point.shape[:2], dtype=grad.dtype)
@@ -159,7 +165,9 @@ def _grid_sample_image_grad(grad, x, grid, align_corners):
     its four neighbours (one bincount per channel over all corners of all points)."""
     n, c, h, w = x.shape
     corners, _ = _grid_corners(grid, h, w, align_corners)
-    per_point = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(-1, c)
+    per_point = np.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(
+        n * grid.shape[1] * grid.shape[2], c
+    )
     offsets = (np.arange(n) * (h * w))[:, None]
     index = np.concatenate([(i + offsets).reshape(-1) for i, _, _, _ in corners])
     spread = np.concatenate(
@@ -195,8 +203,8 @@ def _cupy_grid_corners(grid, height, width, align_corners):
     """
     import cupy as cp
 
-    n = grid.shape[0]
-    gx, gy = grid[..., 0].reshape(n, -1), grid[..., 1].reshape(n, -1)
+    n, points = grid.shape[0], grid.shape[1] * grid.shape[2]
+    gx, gy = grid[..., 0].reshape(n, points), grid[..., 1].reshape(n, points)
     if align_corners:
         scale_x, scale_y = (width - 1) / 2, (height - 1) / 2
         px, py = (gx + 1) * scale_x, (gy + 1) * scale_y
@@ -234,6 +242,10 @@ def _cupy_grid_sample(x, grid, align_corners):
             f"grid_sample: argument 'grid' must have shape [N, H_out, W_out, 2] with N = {n} "
             f"(the images of 'x'), got {tuple(grid.shape)}"
         )
+    if not (h and w):
+        raise ValueError(
+            f"grid_sample: argument 'x' has no pixels to sample (shape {tuple(x.shape)})"
+        )
     out_h, out_w = grid.shape[1], grid.shape[2]
     pixels = cp.ascontiguousarray(x.transpose(0, 2, 3, 1)).reshape(n, h * w, c)
     images = cp.arange(n)[:, None]
@@ -254,7 +266,9 @@ def _cupy_grid_sample_grid_grad(grad, x, grid, align_corners):
 
     n, c, h, w = x.shape
     corners, (scale_x, scale_y) = _cupy_grid_corners(grid, h, w, align_corners)
-    per_point = cp.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(n, -1, c)
+    per_point = cp.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(
+        n, grid.shape[1] * grid.shape[2], c
+    )
     pixels = cp.ascontiguousarray(x.transpose(0, 2, 3, 1)).reshape(n, h * w, c)
     images = cp.arange(n)[:, None]
     slope_x = cp.zeros(per_point.shape[:2], dtype=grad.dtype)
@@ -277,7 +291,9 @@ def _cupy_grid_sample_image_grad(grad, x, grid, align_corners):
 
     n, c, h, w = x.shape
     corners, _ = _cupy_grid_corners(grid, h, w, align_corners)
-    per_point = cp.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(-1, c)
+    per_point = cp.ascontiguousarray(grad.transpose(0, 2, 3, 1)).reshape(
+        n * grid.shape[1] * grid.shape[2], c
+    )
     offsets = (cp.arange(n) * (h * w))[:, None]
     index = cp.concatenate([(i + offsets).reshape(-1) for i, _, _, _ in corners])
     spread = cp.concatenate(
