@@ -230,6 +230,10 @@ def layer_cases():
                                t["bias"])),
         "grid_sample": ({"x": images, "grid": (rng.uniform(-1.1, 1.1, (16, 32, 32, 2))).astype(np.float32)},
                         {"align_corners": False}, lambda t: F.grid_sample(t["x"], t["grid"], align_corners=False)),
+        "locally_connected": ({"x": f32(16, 16, 16, 16), "weight": f32(14, 14, 32, 16, 3, 3, scale=0.05), "bias": f32(32)},
+                              {}, lambda t: torch.einsum("bkl,lok->bol", F.unfold(t["x"], 3),
+                                                         t["weight"].reshape(196, 32, -1)).reshape(16, 32, 14, 14)
+                              + t["bias"][None, :, None, None]),
         "log_variance": ({"x": wide}, {}, lambda t: torch.log(torch.var(t["x"], -1, unbiased=False) + 1e-8)),
         "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
                             lambda t: F.linear(t["x"], t["weight"], t["bias"])),

@@ -315,3 +315,45 @@ def test_grid_sample_bad_input():
     refused(ValueError, lambda: grid_sample.forward(x, draw((2, 3, 2), np.float64)), "grid_sample: argument 'grid'")
     refused(ValueError, lambda: grid_sample.forward(x[:, :, :0], draw((2, 3, 3, 2), np.float64)),
             "grid_sample: argument 'x' has no pixels to sample")
+
+
+# -- locally connected: F.unfold + einsum ------------------------------------------------------
+
+
+def locally_connected_oracle(stride, kernel):
+    def run(x, weight, bias=None):
+        out_h, out_w, c_out = weight.shape[:3]
+        columns = F.unfold(x, kernel, stride=stride)  # [B, C k k, L]
+        y = torch.einsum("bkl,lok->bol", columns, weight.reshape(out_h * out_w, c_out, -1))
+        y = y.reshape(x.shape[0], c_out, out_h, out_w)
+        return y if bias is None else y + bias[None, :, None, None]
+
+    return run
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("stride, kernel", [(1, (3, 2)), (2, (3, 3)), (3, (2, 2))])
+def test_locally_connected_as_unfold_einsum(stride, kernel, dtype):
+    x = draw((2, 3, 8, 7), dtype, 1)
+    out_h, out_w = (8 - kernel[0]) // stride + 1, (7 - kernel[1]) // stride + 1
+    w, b = draw((out_h, out_w, 4, 3, *kernel), dtype, 2), draw((4,), dtype, 3)
+    check("locally_connected", [x, w, b], locally_connected_oracle(stride, kernel), dtype, {"stride": stride})
+
+
+def test_locally_connected_finite_differences_and_without_bias():
+    arrays = [draw((2, 2, 5, 6), np.float64, 1), draw((2, 3, 3, 2, 3, 2), np.float64, 2), draw((3,), np.float64, 3)]
+    finite_differences("locally_connected", arrays, {"stride": 2, "activation": "tanh"})
+    check("locally_connected", arrays[:2], lambda x, w: torch.relu(locally_connected_oracle(2, (3, 2))(x, w)),
+          np.float64, {"stride": 2, "activation": "relu"})
+
+
+def test_locally_connected_bad_input():
+    from layerforge.layers import locally_connected
+
+    x, b = draw((2, 2, 5, 6), np.float64), draw((3,), np.float64)
+    refused(ValueError, lambda: locally_connected.forward(x, draw((3, 3, 3, 2, 3, 2), np.float64), b, stride=2),
+            "locally_connected: argument 'weight' [H_out, W_out, C_out, C_in, kH, kW]", "(H_out, W_out = (2, 3))")
+    refused(ValueError, lambda: locally_connected.forward(x, draw((2, 3, 3, 2, 7, 2), np.float64), b),
+            "locally_connected: argument 'weight'", "the kernel is larger than x")
+    refused(ValueError, lambda: locally_connected.forward(x, draw((2, 3, 3, 2, 3, 2), np.float64), b, stride=0),
+            "locally_connected: attribute 'stride'")

@@ -33,6 +33,7 @@ from layerforge.layers import grid_sample
 from layerforge.layers import highway
 from layerforge.layers import input
 from layerforge.layers import layer_normalization
+from layerforge.layers import locally_connected
 from layerforge.layers import log_variance
 from layerforge.layers import masking
 from layerforge.layers import max_pooling
@@ -86,6 +87,7 @@ __all__ = [
     "Highway",
     "Input",
     "LayerNormalization",
+    "LocallyConnected",
     "LogVariance",
     "Masking",
     "MaxPooling",
@@ -1307,6 +1309,65 @@ class LayerNormalization(Module):
 
     def backward(self, grad_y):
         grad_x, grad_weight, grad_bias = layer_normalization.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class LocallyConnected(Module):
+    """LocallyConnected: Locally connected (unshared) 2-D layer over NCHW feature maps, as
+    Keras's LocallyConnected2D with padding 'valid' and one bias per output channel
+    shared over the positions: y[b, o, i, j] = activation(bias[o] + sum over c, u, v of
+    weight[i, j, o, c, u, v] x[b, c, i stride + u, j stride + v]); weight [H_out, W_out,
+    C_out, C_in, kH, kW] holds a Conv2d weight per output position.
+
+    A shell over ``layerforge.layers.locally_connected``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        H_out,
+        W_out,
+        C_out,
+        kH,
+        kW,
+        *,
+        stride=1,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(
+            rng, (H_out, W_out, C_out, C_in, kH, kW), C_in * kH * kW, dtype
+        )
+        self.bias = (
+            _fan_in_uniform(rng, (C_out,), C_in * kH * kW, dtype) if bias else None
+        )
+        self.stride = stride
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = locally_connected.forward(
+            x,
+            self.weight,
+            self.bias,
+            stride=self.stride,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = locally_connected.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
         return grad_x

@@ -29,6 +29,7 @@ __all__ = [
     "highway",
     "input",
     "layer_normalization",
+    "locally_connected",
     "log_variance",
     "masking",
     "max_pooling",
