@@ -554,12 +554,12 @@ def _local_apply(x, weight, stride):
     """One [N, C_in kH kW] x [C_in kH kW, C_out] product per output position (a batched
     matmul over the positions)."""
     out_h, out_w, c_out = weight.shape[:3]
-    n = x.shape[0]
+    n, size = x.shape[0], weight.shape[3] * weight.shape[4] * weight.shape[5]
     windows = _local_windows(x, weight, stride)
     columns = np.ascontiguousarray(windows.transpose(2, 3, 0, 1, 4, 5)).reshape(
-        out_h * out_w, n, -1
+        out_h * out_w, n, size
     )
-    banks = weight.reshape(out_h * out_w, c_out, -1)
+    banks = weight.reshape(out_h * out_w, c_out, size)
     product = np.matmul(columns, banks.transpose(0, 2, 1))  # [P, N, C_out]
     return np.ascontiguousarray(
         product.reshape(out_h, out_w, n, c_out).transpose(2, 3, 0, 1)
@@ -575,7 +575,9 @@ def _local_input_grad(grad, weight, x, stride):
     per_position = np.ascontiguousarray(grad.transpose(2, 3, 0, 1)).reshape(
         out_h * out_w, n, c_out
     )
-    windows = np.matmul(per_position, weight.reshape(out_h * out_w, c_out, -1))
+    windows = np.matmul(
+        per_position, weight.reshape(out_h * out_w, c_out, c * kernel_h * kernel_w)
+    )
     windows = windows.reshape(out_h, out_w, n, c, kernel_h, kernel_w)
     grad_x = np.zeros(x.shape, dtype=grad.dtype)
     for u in range(kernel_h):
@@ -590,10 +592,10 @@ def _local_weight_grad(grad, x, weight, stride):
     """Per output position, grad [C_out, N] times that position's window columns [N,
     C_in kH kW] (a batched matmul over the positions), shaped like weight."""
     out_h, out_w, c_out = weight.shape[:3]
-    n = x.shape[0]
+    n, size = x.shape[0], weight.shape[3] * weight.shape[4] * weight.shape[5]
     windows = _local_windows(x, weight, stride)
     columns = np.ascontiguousarray(windows.transpose(2, 3, 0, 1, 4, 5)).reshape(
-        out_h * out_w, n, -1
+        out_h * out_w, n, size
     )
     per_position = np.ascontiguousarray(grad.transpose(2, 3, 1, 0)).reshape(
         out_h * out_w, c_out, n
@@ -2998,12 +3000,12 @@ def _cupy_local_apply(x, weight, stride):
     import cupy as cp
 
     out_h, out_w, c_out = weight.shape[:3]
-    n = x.shape[0]
+    n, size = x.shape[0], weight.shape[3] * weight.shape[4] * weight.shape[5]
     windows = _cupy_local_windows(x, weight, stride)
     columns = cp.ascontiguousarray(windows.transpose(2, 3, 0, 1, 4, 5)).reshape(
-        out_h * out_w, n, -1
+        out_h * out_w, n, size
     )
-    banks = weight.reshape(out_h * out_w, c_out, -1)
+    banks = weight.reshape(out_h * out_w, c_out, size)
     product = cp.matmul(columns, banks.transpose(0, 2, 1))  # [P, N, C_out]
     return cp.ascontiguousarray(
         product.reshape(out_h, out_w, n, c_out).transpose(2, 3, 0, 1)
@@ -3021,7 +3023,9 @@ def _cupy_local_input_grad(grad, weight, x, stride):
     per_position = cp.ascontiguousarray(grad.transpose(2, 3, 0, 1)).reshape(
         out_h * out_w, n, c_out
     )
-    windows = cp.matmul(per_position, weight.reshape(out_h * out_w, c_out, -1))
+    windows = cp.matmul(
+        per_position, weight.reshape(out_h * out_w, c_out, c * kernel_h * kernel_w)
+    )
     windows = windows.reshape(out_h, out_w, n, c, kernel_h, kernel_w)
     grad_x = cp.zeros(x.shape, dtype=grad.dtype)
     for u in range(kernel_h):
@@ -3038,10 +3042,10 @@ def _cupy_local_weight_grad(grad, x, weight, stride):
     import cupy as cp
 
     out_h, out_w, c_out = weight.shape[:3]
-    n = x.shape[0]
+    n, size = x.shape[0], weight.shape[3] * weight.shape[4] * weight.shape[5]
     windows = _cupy_local_windows(x, weight, stride)
     columns = cp.ascontiguousarray(windows.transpose(2, 3, 0, 1, 4, 5)).reshape(
-        out_h * out_w, n, -1
+        out_h * out_w, n, size
     )
     per_position = cp.ascontiguousarray(grad.transpose(2, 3, 1, 0)).reshape(
         out_h * out_w, c_out, n
