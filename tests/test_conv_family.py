@@ -357,3 +357,50 @@ def test_locally_connected_bad_input():
             "locally_connected: argument 'weight'", "the kernel is larger than x")
     refused(ValueError, lambda: locally_connected.forward(x, draw((2, 3, 3, 2, 3, 2), np.float64), b, stride=0),
             "locally_connected: attribute 'stride'")
+
+
+# -- affine grids ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("size", [(4, 7), (1, 3), (5, 1)])
+@pytest.mark.filterwarnings("ignore:Since version 1.3.0, affine_grid behavior has changed:UserWarning")
+def test_affine_grid_as_torch(size, align_corners, dtype):
+    theta = draw((2, 2, 3), dtype, 1)
+    check("affine_grid", [theta], lambda t: F.affine_grid(t, (2, 3, *size), align_corners=align_corners), dtype,
+          {"size": size, "align_corners": align_corners})
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_affine_grid_then_grid_sample_finite_differences(align_corners):
+    """The spatial transformer's sampler: theta -> grid -> samples, chained by hand, against
+    finite differences of theta through both layers."""
+    from layerforge.layers import affine_grid, grid_sample
+
+    rng = np.random.default_rng(9)
+    x, theta = draw((2, 2, 5, 4), np.float64, 1), draw((2, 2, 3), np.float64, 2)
+    attrs = {"size": (3, 4), "align_corners": align_corners}
+
+    def forward(theta):
+        grid, grid_ctx = affine_grid.forward(theta, **attrs)
+        y, ctx = grid_sample.forward(x, grid, align_corners=align_corners)
+        return y, (grid_ctx, ctx)
+
+    y, (grid_ctx, ctx) = forward(theta)
+    dy = rng.standard_normal(y.shape)
+    grad_theta = affine_grid.backward(grid_sample.backward(dy, ctx)[1], grid_ctx)
+    v, step = rng.standard_normal(theta.shape), 1e-6
+    numeric = (np.sum(forward(theta + step * v)[0] * dy) - np.sum(forward(theta - step * v)[0] * dy)) / (2 * step)
+    assert abs(numeric - np.sum(grad_theta * v)) <= 1e-6 * max(1.0, float(np.sum(np.abs(grad_theta * v))))
+
+
+def test_affine_grid_bad_input():
+    from layerforge.layers import affine_grid
+
+    refused(ValueError, lambda: affine_grid.forward(draw((2, 3, 3), np.float64), size=(3, 4)),
+            "affine_grid: argument 'theta' must have shape [N, 2, 3]")
+    refused(ValueError, lambda: affine_grid.forward(draw((2, 2, 3), np.float64), size=(0, 4)),
+            "affine_grid: attribute 'size' must be two positive ints")
+    refused(ValueError, lambda: affine_grid.forward(draw((2, 2, 3), np.float64), size=(3, 4, 5)),
+            "affine_grid: attribute 'size'")

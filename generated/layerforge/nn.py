@@ -11,6 +11,7 @@ import numpy as np
 from layerforge.layers import activation
 from layerforge.layers import adaptive_pooling
 from layerforge.layers import add
+from layerforge.layers import affine_grid
 from layerforge.layers import anomaly_detector
 from layerforge.layers import avg_pooling
 from layerforge.layers import batch_normalization
@@ -65,6 +66,7 @@ __all__ = [
     "Activation",
     "AdaptivePooling",
     "Add",
+    "AffineGrid",
     "AnomalyDetector",
     "AvgPooling",
     "BatchNormalization",
@@ -362,6 +364,34 @@ class Add(Module):
     def backward(self, grad_y):
         grads = add.backward(grad_y, self._ctx)
         return grads
+
+
+class AffineGrid(Module):
+    """AffineGrid: The sampling grid of a 2-D affine transform, as F.affine_grid(theta, (N,
+    C, H_out, W_out)): grid[n, i, j] = theta[n] @ (x_j, y_i, 1) for the output's
+    normalized pixel coordinates, to be sampled by grid_sample (a spatial transformer's
+    grid generator).
+
+    A shell over ``layerforge.layers.affine_grid``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, size=(4, 4), align_corners=False):
+        super().__init__()
+        self.size = size
+        self.align_corners = align_corners
+
+    def forward(self, theta):
+        grid, self._ctx = affine_grid.forward(
+            theta, size=self.size, align_corners=self.align_corners
+        )
+        return grid
+
+    def backward(self, grad_grid):
+        grad_theta = affine_grid.backward(grad_grid, self._ctx)
+        return grad_theta
 
 
 class AnomalyDetector(Module):

@@ -7,6 +7,7 @@ __all__ = [
     "activation",
     "adaptive_pooling",
     "add",
+    "affine_grid",
     "anomaly_detector",
     "avg_pooling",
     "batch_normalization",
