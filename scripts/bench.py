@@ -234,6 +234,13 @@ def layer_cases():
                               {}, lambda t: torch.einsum("bkl,lok->bol", F.unfold(t["x"], 3),
                                                          t["weight"].reshape(196, 32, -1)).reshape(16, 32, 14, 14)
                               + t["bias"][None, :, None, None]),
+        "separable_convolutional": (
+            {"x": images, "depthwise_weight": f32(64, 1, 3, 3, scale=0.3), "pointwise_weight": f32(64, 64, 1, 1, scale=0.1),
+             "bias": f32(64)}, {"padding": 1},
+            lambda t: F.conv2d(F.conv2d(t["x"], t["depthwise_weight"], padding=1, groups=32), t["pointwise_weight"],
+                               t["bias"])),
+        "affine_grid": ({"theta": f32(64, 2, 3)}, {"size": (128, 128), "align_corners": False},
+                        lambda t: F.affine_grid(t["theta"], (64, 1, 128, 128), align_corners=False)),
         "log_variance": ({"x": wide}, {}, lambda t: torch.log(torch.var(t["x"], -1, unbiased=False) + 1e-8)),
         "fully_connected": ({"x": f32(256, 1024), "weight": f32(1024, 1024, scale=0.03), "bias": f32(1024)}, {},
                             lambda t: F.linear(t["x"], t["weight"], t["bias"])),
