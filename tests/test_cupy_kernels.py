@@ -278,3 +278,19 @@ def test_convolution_window_layouts_on_the_cupy_path(host_cupy, stride, padding,
     for got, want in zip((y,) + conv.backward(dy.view(kt.GpuLike), ctx), (y_ref,) + conv.backward(dy, ctx_ref)):
         assert isinstance(got, kt.GpuLike)
         np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("stride, padding, output_padding, groups", [(1, 1, 0, 1), (2, 1, 1, 2), (3, 0, 2, 1)])
+def test_transposed_convolution_on_the_cupy_path(host_cupy, stride, padding, output_padding, groups):
+    """The transposed convolution runs the convolution's helpers with the roles swapped:
+    their CuPy twins (both stride branches) against the NumPy module, forward and backward."""
+    deconv = module(spec("deconvolutional"))
+    rng = np.random.default_rng(6)
+    x, weight, bias = rng.standard_normal((3, 4, 5, 6)), rng.standard_normal((4, 6 // groups, 3, 2)), rng.standard_normal(6)
+    attrs = {"stride": stride, "padding": padding, "output_padding": output_padding, "groups": groups}
+    y_ref, ctx_ref = deconv.forward(x, weight, bias, **attrs)
+    y, ctx = deconv.forward(*(a.view(kt.GpuLike) for a in (x, weight, bias)), **attrs)
+    dy = rng.standard_normal(y_ref.shape)
+    for got, want in zip((y,) + deconv.backward(dy.view(kt.GpuLike), ctx), (y_ref,) + deconv.backward(dy, ctx_ref)):
+        assert isinstance(got, kt.GpuLike)
+        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12, atol=1e-12)

@@ -55,7 +55,9 @@ GOLDEN = {
     "bad_nondifferentiable": "layers/bad_nondifferentiable.yaml:12:21: error: spec.nondifferentiable: 'stat' is not an output",
     "bad_window": "layers/bad_window.yaml:10:49: error: spec.window.stride: 'stride' must be an int or pair attribute",
     "bad_ints_default": "layers/bad_ints_default.yaml:8:32: error: spec.attributes.shape.default: (2, 1.5) is not of type ints",
-    "window_pair": "layers/window_pair.yaml:9:3: error: spec.attributes.shift: a pair attribute must be named by the window (kernel, stride, padding, dilation or output_size)",
+    "window_pair": "layers/window_pair.yaml:9:3: error: spec.attributes.shift: a pair attribute must be named by the window (kernel, stride, padding, dilation, output_padding or output_size)",
+    "transposed_padding_mode": "layers/transposed_padding_mode.yaml:14:116: error: spec.window.padding_mode: a transposed window (output_padding) pads with zeros only",
+    "pooling_output_padding": "layers/pooling_output_padding.yaml:10:100: error: spec.window.output_padding: only a convolution window (kernel a parameter) has output_padding",
     "window_rank": "layers/window_rank.yaml:8:7: error: 'max_pool2d': expected arrays of rank 4 ([N, C, H, W] or [C_out, C, kH, kW]), got [B, F]",
     # An attribute that stands for an expression when None; trailing axes [N, C, *] (issue 15).
     "none_expression": "layers/none_expression.yaml:8:47: error: spec.attributes.momentum.none: 'count' is not an int or "

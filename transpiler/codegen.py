@@ -18,7 +18,7 @@ from . import cuda
 from .expr import Call, If
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives, with_called_helpers
-from .spec import DEFAULT_DTYPES, WINDOW_TYPES, AttrDecl, AttrValue, OpSpec
+from .spec import DEFAULT_DTYPES, DEPTHWISE, WINDOW_TYPES, AttrDecl, AttrValue, OpSpec
 
 VERSION = "0.1.0"
 RUNTIME = "layerforge._runtime"
@@ -179,14 +179,16 @@ def _window_check(spec: OpSpec) -> str:
     if w.output_size is not None:
         return f'{w.output_size} = check_adaptive_window("{op}", "{w.input}", {w.input}, {w.output_size})'
     if w.kernel_is_array:
-        names = [w.stride, w.padding] + ([w.dilation] if w.dilation else [])
+        names = [w.stride, w.padding] + ([w.dilation] if w.dilation else []) + ([w.output_padding] if w.output_padding else [])
         args = [w.stride, w.padding] + ([w.dilation] if w.dilation else []) + [f"weight={w.kernel}"]
     else:
         names = [w.kernel, w.stride, w.padding] + ([w.dilation] if w.dilation else [])
         args = [w.stride, w.padding] + ([w.dilation] if w.dilation else []) + [f"kernel={w.kernel}"]
-    for key in ("groups", "padding_mode", "ceil_mode"):
+    for key in ("groups", "padding_mode", "ceil_mode", "output_padding"):
         name = getattr(w, key)
-        if name is not None:
+        if key == "groups" and name == DEPTHWISE and not any(a.name == DEPTHWISE for a in spec.attributes):
+            args.append(f"groups={w.input}.shape[1]")  # one group per input channel
+        elif name is not None:
             args.append(f"{key}={name}")
     return f'{", ".join(names)} = check_window("{op}", "{w.input}", {w.input}, {", ".join(args)})'
 
@@ -572,13 +574,17 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             axis = list(holder.shape.dims).index(attr.divides) - len(holder.shape.dims)
             named = "" if axis == -1 else f', dimension="{attr.divides}"'
             whole = f"{holder.name}.shape[{axis}]"
-            body.append(f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {whole}{named})')
+            checks = [f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {whole}{named})']
             quotient = quotient_dimension(attr)
             part = next((d for d in spec.arrays if quotient in d.shape.dims), None)
             if part is not None:
                 index = list(part.shape.dims).index(quotient) - len(part.shape.dims)
-                body.append(f'check_quotient("{op}", "{part.name}", {part.name}.shape[{index}], "{quotient}", '
-                            f'{whole}, "{attr.name}", {attr.name})')
+                checks.append(f'check_quotient("{op}", "{part.name}", {part.name}.shape[{index}], "{quotient}", '
+                              f'{whole}, "{attr.name}", {attr.name})')
+            if holder.optional:  # an absent array fixes nothing: the dimension is the quotient's multiple
+                body += [f"if {holder.name} is not None:", *(f"    {c}" for c in checks)]
+            else:
+                body += checks
         if attr.axis_of:
             body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
     if spec.scan is not None:  # time is the first axis of a sequence, or the second batch first

@@ -17,7 +17,7 @@ from . import shapes
 from .errors import Collector, Location, did_you_mean
 from .expr import INT_LIMIT, Assign, Call, Expr, If, Name, Num, Stmt as SpecStmt, constant_problem
 from .primitives import Primitive, Primitives
-from .shapes import SCALAR, Shape, ShapeError
+from .shapes import SCALAR, Dim, Shape, ShapeError
 from .spec import AttrValue, OpSpec, check_name
 
 ConstValue = Union[int, float, bool, tuple]
@@ -319,12 +319,13 @@ class Builder:
 
     def _representative(self, operand: Operand) -> Operand:
         """The first input, parameter or earlier value with the same symbolic shape and dtype:
-        read for its shape alone, it spares computing or saving a temporary."""
+        read for its shape alone, it spares computing or saving a temporary (a gradient is
+        kept: backward has it without saving anything)."""
         if isinstance(operand, Const):
             return operand
         value = self.values[operand]
-        if value.shape is None:
-            return operand
+        if value.shape is None or value.role == "grad":
+            return operand  # a gradient is at hand in backward already: nothing to save
         for name, other in self.values.items():
             if name == operand:
                 break
@@ -382,6 +383,8 @@ class Builder:
             return Shape((a.dims[0], 1))
         if rule in ("window", "global", "im2col", "conv_apply"):
             return _window_shape(rule, known)
+        if rule == "conv_transpose":
+            return _transposed_shape(known, statics.get("groups", Const(1)))
         if rule in ("linear", "matmul", "outer"):
             a, b = known
             if rule == "outer":
@@ -493,6 +496,28 @@ def _window_shape(rule: str, known: list[Shape]) -> Shape:
     if not str(size).endswith(f"*{kh}*{kw}"):
         raise ShapeError(f"columns {known[1]} do not match weight {known[0]}")
     return Shape((n, c_out, h, w))
+
+
+def _transposed_shape(known: list[Shape], groups: Operand) -> Shape | None:
+    """x [N, C_in, H, W] and weight [C_in, C_group, kH, kW] to [N, C_out, H_out, W_out]:
+    C_out is C_group with groups 1, or D for a weight dimension ``D_over_<groups>`` (the
+    name an attribute that divides D gives the quotient); otherwise known at run time only."""
+    x, weight = known
+    for s in known:
+        if s.rank != 4 or s.ellipsis:
+            raise ShapeError(f"expected arrays of rank 4 ([N, C, H, W] or [C_in, C_group, kH, kW]), got {s}")
+    if x.dims[1] != weight.dims[0]:
+        raise ShapeError(f"input channels {x.dims[1]} differ from the weight's first dimension: {x} against {weight}")
+    c_group = weight.dims[1]
+    suffix = f"_over_{groups}"
+    if groups == Const(1):
+        c_out: Dim = c_group
+    elif isinstance(groups, str) and isinstance(c_group, str) and c_group.endswith(suffix):
+        c_out = c_group[: -len(suffix)]
+    else:
+        return None
+    n, _, h, w = x.dims
+    return Shape((n, c_out, f"{h}_out", f"{w}_out"))
 
 
 @dataclass(frozen=True)

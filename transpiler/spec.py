@@ -25,6 +25,8 @@ KINDS = ("activation", "layer", "loss")
 ATTRIBUTE_TYPES = {"float": (float,), "int": (int,), "bool": (bool,), "str": (str,), "ints": (tuple,),
                    "pair": (int, tuple), "padding": (int, tuple, str),
                    "int_or_ints": (int, tuple), "float_or_floats": (float, tuple)}
+# A convolution window's groups: one per input channel (a depthwise convolution).
+DEPTHWISE = "depthwise"
 # Attribute types only a window may name: check_window checks them and gives them per axis.
 WINDOW_TYPES = ("pair", "padding")
 # Names the generated code itself uses; a spec may not take them.
@@ -183,8 +185,11 @@ class WindowDecl:
     """A 2-D sliding window over an NCHW input, checked at run time before forward runs:
     ``kernel`` is an int or pair attribute (a pooling window, padding at most half the
     kernel) or a parameter whose last two dimensions are the kernel (a convolution, which
-    may name ``groups`` and ``padding_mode``); ``ceil_mode`` names a bool attribute. An
-    adaptive window names only its ``output_size`` (a pair attribute)."""
+    may name ``groups``, an int attribute or ``depthwise``, one group per input channel,
+    and ``padding_mode``); ``ceil_mode`` names a bool attribute. An
+    adaptive window names only its ``output_size`` (a pair attribute). A convolution window
+    that names ``output_padding`` (a pair attribute) is transposed: its kernel is [C_in,
+    C_out / groups, kH, kW] and the window slides over the output."""
 
     input: str
     kernel: str | None
@@ -197,6 +202,7 @@ class WindowDecl:
     ceil_mode: str | None = None
     kernel_is_array: bool = False
     output_size: str | None = None  # an adaptive window: no kernel, stride or padding
+    output_padding: str | None = None  # a transposed convolution's window (a pair attribute)
 
     @property
     def pooling(self) -> bool:
@@ -961,7 +967,8 @@ def _fits(value: object, kinds: tuple[type, ...]) -> bool:
 def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[TensorDecl, ...],
             attributes: tuple[AttrDecl, ...], errors: Collector) -> WindowDecl | None:
     fields = Fields(node, "spec.window", errors)
-    keys = ("input", "kernel", "stride", "padding", "dilation", "groups", "padding_mode", "ceil_mode", "output_size")
+    keys = ("input", "kernel", "stride", "padding", "dilation", "groups", "padding_mode", "ceil_mode", "output_size",
+            "output_padding")
     adaptive = "output_size" in node.key_locs
     required = ("input", "output_size") if adaptive else ("input", "kernel", "stride", "padding")
     taken = {key: fields.take(key, str, required=key in required) for key in keys}
@@ -978,21 +985,24 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
     ok = not extra
     for key, types in kinds.items():
         item = taken[key]
+        if key == "groups" and item is not None and item.value == DEPTHWISE and not any(a.name == DEPTHWISE for a in attributes):
+            continue  # one group per input channel
         attr = next((a for a in attributes if item is not None and a.name == item.value), None)
         if item is not None and (attr is None or attr.type not in types or attr.structural):
             errors.error(item.loc, f"spec.window.{key}: '{item.value}' must be a non-structural {types[0]} attribute")
             ok = False
-    named = {taken[k].value for k in ("kernel", "stride", "padding", "dilation", "output_size") if taken[k] is not None}  # type: ignore[union-attr]
+    per_axis = ("kernel", "stride", "padding", "dilation", "output_size", "output_padding")
+    named = {taken[k].value for k in per_axis if taken[k] is not None}  # type: ignore[union-attr]
     for attr in attributes:
         if attr.type in WINDOW_TYPES and attr.name not in named:
-            errors.error(attr.loc, f"spec.attributes.{attr.name}: a {attr.type} attribute must be named by the window (kernel, stride, padding, dilation or output_size)")
+            errors.error(attr.loc, f"spec.attributes.{attr.name}: a {attr.type} attribute must be named by the window (kernel, stride, padding, dilation, output_padding or output_size)")
             ok = False
     source = taken["input"]
     holder = next((d for d in inputs if d.name == source.value), None)  # type: ignore[union-attr]
     if holder is None or holder.shape.rank != 4 or holder.shape.ellipsis:
         errors.error(source.loc, f"spec.window.input: '{short(str(source.value))}' must be an input of shape [N, C, H, W]")  # type: ignore[union-attr]
         ok = False
-    for key in ("kernel", "stride", "padding", "dilation"):
+    for key in ("kernel", "stride", "padding", "dilation", "output_padding"):
         item = taken[key]
         if item is None or item.value in ints:
             continue
@@ -1004,16 +1014,20 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
         errors.error(item.loc, f"spec.window.{key}: '{short(str(item.value))}' must be {allowed}{did_you_mean(str(item.value), ints)}")
         ok = False
     if taken["kernel"] is not None and not kernel_is_array:
-        for key in ("groups", "padding_mode"):
+        for key in ("groups", "padding_mode", "output_padding"):
             if taken[key] is not None:
                 errors.error(taken[key].loc, f"spec.window.{key}: only a convolution window (kernel a parameter) has {key}")  # type: ignore[union-attr]
                 ok = False
+    if taken["output_padding"] is not None and taken["padding_mode"] is not None:
+        errors.error(taken["padding_mode"].loc, "spec.window.padding_mode: a transposed window (output_padding) pads with zeros only")  # type: ignore[union-attr]
+        ok = False
     if not ok:
         return None
     value = {k: taken[k].value if taken[k] is not None else None for k in keys}  # type: ignore[union-attr]
     return WindowDecl(value["input"], value["kernel"], value["stride"], value["padding"], value["dilation"], node.loc,
                       groups=value["groups"], padding_mode=value["padding_mode"], ceil_mode=value["ceil_mode"],
-                      kernel_is_array=kernel_is_array, output_size=value["output_size"])
+                      kernel_is_array=kernel_is_array, output_size=value["output_size"],
+                      output_padding=value["output_padding"])
 
 
 def _wrap(node: Node, kind: str | None, errors: Collector) -> WrapDecl | None:

@@ -626,6 +626,7 @@ def check_window(
     groups=1,
     padding_mode="zeros",
     ceil_mode=False,
+    output_padding=None,
 ):
     """Check a 2-D window over ``x`` [N, C, H, W] and return its attributes per spatial axis.
 
@@ -637,7 +638,17 @@ def check_window(
     kernel (pooling only), stride, padding and dilation (when given), in that order: pairs
     (height, width), the padding as ((top, bottom), (left, right)) with "same" and "valid"
     resolved (PyTorch's "same" puts the odd pixel at the end).
+
+    A transposed convolution passes its ``output_padding`` (an int or a pair, each below the
+    stride, as the extra rows and columns at the bottom and right of its output): its weight
+    is [C_in, C_out / groups, kH, kW], its padding an int, a pair or per side (not "same" or
+    "valid"), and its output (H - 1) stride - top - bottom + dilation (kH - 1) +
+    output_padding + 1 high must not be empty; the output padding comes back last, as a pair.
     """
+    if output_padding is not None:
+        return _check_transposed_window(
+            op, argument, x, stride, padding, dilation, weight, groups, output_padding
+        )
     pooling = weight is None
     if pooling:
         kernel_hw = check_window_attribute(op, "kernel_size", kernel, "pair")
@@ -725,6 +736,71 @@ def check_window(
     result = (kernel_hw,) if pooling else ()
     result += (stride_hw, pads)
     return result + ((dilation_hw,) if dilation is not None else ())
+
+
+def _check_transposed_window(
+    op, argument, x, stride, padding, dilation, weight, groups, output_padding
+):
+    """check_window for a transposed convolution (see there)."""
+    kernel_hw = tuple(int(k) for k in weight.shape[2:])
+    stride_hw = check_window_attribute(op, "stride", stride, "pair")
+    dilation_hw = (
+        (1, 1)
+        if dilation is None
+        else check_window_attribute(op, "dilation", dilation, "pair")
+    )
+    extra_hw = check_window_attribute(op, "output_padding", output_padding, "pair")
+    if isinstance(padding, str):
+        raise ValueError(
+            f"{op}: attribute 'padding' must be ints (a transposed convolution has no {padding!r}), got {padding!r}"
+        )
+    given = check_window_attribute(op, "padding", padding, "padding")
+    pads = ((given[0], given[0]), (given[1], given[1])) if _is_int(given[0]) else given
+    for name, values in (
+        ("kernel_size", kernel_hw),
+        ("stride", stride_hw),
+        ("dilation", dilation_hw),
+    ):
+        if min(values) < 1:
+            raise ValueError(
+                f"{op}: attribute '{name}' must be at least 1, got {values if values[0] != values[1] else values[0]}"
+            )
+    if min(p for side in pads for p in side) < 0:
+        raise ValueError(f"{op}: the padding must be at least 0, got {padding!r}")
+    if min(extra_hw) < 0 or any(e >= s for e, s in zip(extra_hw, stride_hw)):
+        raise ValueError(
+            f"{op}: attribute 'output_padding' must be at least 0 and less than the stride "
+            f"{stride_hw} on each axis, got {output_padding!r}"
+        )
+    c_in = x.shape[1]
+    if not _is_int(groups) or groups < 1:
+        raise ValueError(
+            f"{op}: attribute 'groups' must be a positive int, got {groups!r}"
+        )
+    if c_in % groups:
+        raise ValueError(
+            f"{op}: groups = {groups} must divide the input channels ({c_in}); got '{argument}' of shape {tuple(x.shape)}"
+        )
+    if weight.shape[0] != c_in:
+        raise ValueError(
+            f"{op}: weight [C_in, C_out / groups, kH, kW] must have {c_in} rows (the channels of "
+            f"'{argument}'), got shape {tuple(weight.shape)}"
+        )
+    for axis, label, k, s, d, e, (before, after) in zip(
+        (2, 3), ("height", "width"), kernel_hw, stride_hw, dilation_hw, extra_hw, pads
+    ):
+        size = (x.shape[axis] - 1) * s - before - after + d * (k - 1) + e + 1
+        if size < 1:
+            raise ValueError(
+                f"{op}: the output {label} (({x.shape[axis]} - 1) * {s} - {before} - {after} + "
+                f"{d} * ({k} - 1) + {e} + 1 = {size}) must be at least 1; got '{argument}' of "
+                f"shape {tuple(x.shape)}, weight of shape {tuple(weight.shape)}"
+            )
+    return (
+        (stride_hw, pads)
+        + ((dilation_hw,) if dilation is not None else ())
+        + (extra_hw,)
+    )
 
 
 def check_adaptive_window(op, argument, x, output_size):

@@ -11,6 +11,7 @@ import numpy as np
 from layerforge.layers import activation
 from layerforge.layers import adaptive_pooling
 from layerforge.layers import add
+from layerforge.layers import affine_grid
 from layerforge.layers import anomaly_detector
 from layerforge.layers import attention
 from layerforge.layers import avg_pooling
@@ -18,7 +19,9 @@ from layerforge.layers import batch_normalization
 from layerforge.layers import concatenate
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
+from layerforge.layers import deconvolutional
 from layerforge.layers import dense
+from layerforge.layers import depthwise_separable_convolutional
 from layerforge.layers import dilated_convolutional
 from layerforge.layers import dropout
 from layerforge.layers import embedding
@@ -30,10 +33,12 @@ from layerforge.layers import fully_connected
 from layerforge.layers import gated_linear_unit
 from layerforge.layers import gaussian_noise
 from layerforge.layers import global_pooling
+from layerforge.layers import grid_sample
 from layerforge.layers import gru
 from layerforge.layers import highway
 from layerforge.layers import input
 from layerforge.layers import layer_normalization
+from layerforge.layers import locally_connected
 from layerforge.layers import log_variance
 from layerforge.layers import lstm
 from layerforge.layers import masking
@@ -46,6 +51,7 @@ from layerforge.layers import multi_head_attention
 from layerforge.layers import multiply
 from layerforge.layers import padding
 from layerforge.layers import patch_embedding
+from layerforge.layers import pixel_shuffle
 from layerforge.layers import pooling
 from layerforge.layers import positional_encoding
 from layerforge.layers import rbf
@@ -56,8 +62,10 @@ from layerforge.layers import rep_parameterization
 from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import self_attention
+from layerforge.layers import separable_convolutional
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
+from layerforge.layers import subpixel_convolutional
 from layerforge.layers import time_distributed
 from layerforge.layers import transformer_decoder
 from layerforge.layers import transformer_encoder
@@ -72,6 +80,7 @@ __all__ = [
     "Activation",
     "AdaptivePooling",
     "Add",
+    "AffineGrid",
     "AnomalyDetector",
     "Attention",
     "AvgPooling",
@@ -79,7 +88,9 @@ __all__ = [
     "Concatenate",
     "Convolutional",
     "Cropping",
+    "Deconvolutional",
     "Dense",
+    "DepthwiseSeparableConvolutional",
     "DilatedConvolutional",
     "Embedding",
     "Expert",
@@ -89,10 +100,12 @@ __all__ = [
     "GatedLinearUnit",
     "GaussianNoise",
     "GlobalPooling",
+    "GridSample",
     "GatedRecurrentUnit",
     "Highway",
     "Input",
     "LayerNormalization",
+    "LocallyConnected",
     "LogVariance",
     "LongShortTermMemory",
     "Masking",
@@ -105,6 +118,7 @@ __all__ = [
     "Multiply",
     "Padding",
     "PatchEmbedding",
+    "PixelShuffling",
     "Pooling",
     "PositionalEncoding",
     "RBF",
@@ -115,8 +129,10 @@ __all__ = [
     "Reshape",
     "Residual",
     "SelfAttention",
+    "SeparableConvolutional",
     "Split",
     "SqueezeAndExcitation",
+    "SubpixelConvolutional",
     "TimeDistributed",
     "TransformerDecoder",
     "TransformerEncoder",
@@ -124,6 +140,9 @@ __all__ = [
     "Dropout",
     "Flatten",
     "Conv2d",
+    "ConvTranspose2d",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "MaxPool2d",
     "AvgPool2d",
     "AdaptiveAvgPool2d",
@@ -378,6 +397,34 @@ class Add(Module):
     def backward(self, grad_y):
         grads = add.backward(grad_y, self._ctx)
         return grads
+
+
+class AffineGrid(Module):
+    """AffineGrid: The sampling grid of a 2-D affine transform, as F.affine_grid(theta, (N,
+    C, H_out, W_out)): grid[n, i, j] = theta[n] @ (x_j, y_i, 1) for the output's
+    normalized pixel coordinates, to be sampled by grid_sample (a spatial transformer's
+    grid generator).
+
+    A shell over ``layerforge.layers.affine_grid``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, size=(4, 4), align_corners=False):
+        super().__init__()
+        self.size = size
+        self.align_corners = align_corners
+
+    def forward(self, theta):
+        grid, self._ctx = affine_grid.forward(
+            theta, size=self.size, align_corners=self.align_corners
+        )
+        return grid
+
+    def backward(self, grad_grid):
+        grad_theta = affine_grid.backward(grad_grid, self._ctx)
+        return grad_theta
 
 
 class AnomalyDetector(Module):
@@ -695,6 +742,77 @@ class Cropping(Module):
         return grad_x
 
 
+class Deconvolutional(Module):
+    """Deconvolutional: Transposed 2-D convolution of NCHW feature maps with stride,
+    padding, output padding, dilation and groups, then the activation, as
+    torch.nn.ConvTranspose2d: y = activation(conv_transpose2d(x, weight) + bias) with
+    weight [C_in, C_out / groups, kH, kW]; the output is (H - 1) stride - 2 padding +
+    dilation (kH - 1) + output_padding + 1 high, and likewise wide.
+
+    A shell over ``layerforge.layers.deconvolutional``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        kH,
+        kW,
+        C_out,
+        *,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        dilation=1,
+        groups=1,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(
+            rng, (C_in, (C_out // groups), kH, kW), (C_out // groups) * kH * kW, dtype
+        )
+        self.bias = (
+            _fan_in_uniform(rng, (C_out,), (C_out // groups) * kH * kW, dtype)
+            if bias
+            else None
+        )
+        self.stride = stride
+        self.padding = padding
+        self.output_padding = output_padding
+        self.dilation = dilation
+        self.groups = groups
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = deconvolutional.forward(
+            x,
+            self.weight,
+            self.bias,
+            stride=self.stride,
+            padding=self.padding,
+            output_padding=self.output_padding,
+            dilation=self.dilation,
+            groups=self.groups,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = deconvolutional.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
 class Dense(Module):
     """Dense: Fully connected layer, y = activation(x @ weight.T + bias), with weight
     stored [out_features, in_features] as in torch.nn.Linear; x may have any leading
@@ -741,6 +859,72 @@ class Dense(Module):
     def backward(self, grad_y):
         grad_x, grad_weight, grad_bias = dense.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class DepthwiseSeparableConvolutional(Module):
+    """DepthwiseSeparableConvolutional: Depthwise-separable 2-D convolution of NCHW feature
+    maps (the MobileNet block without batch normalization): a depthwise convolution (one
+    filter per input channel) with depthwise_weight [C_in, 1, kH, kW], then a pointwise
+    1 x 1 convolution with pointwise_weight [C_out, C_in, 1, 1] and the bias, then the
+    activation: as F.conv2d(F.conv2d(x, depthwise_weight, stride=stride,
+    padding=padding, dilation=dilation, groups=C_in), pointwise_weight, bias).
+
+    A shell over ``layerforge.layers.depthwise_separable_convolutional``; parameters
+    depthwise_weight, pointwise_weight, bias.
+    """
+
+    PARAMETERS = ("depthwise_weight", "pointwise_weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        kH,
+        kW,
+        C_out,
+        *,
+        stride=1,
+        padding=0,
+        dilation=1,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.depthwise_weight = _fan_in_uniform(rng, (C_in, 1, kH, kW), kH * kW, dtype)
+        self.pointwise_weight = _fan_in_uniform(rng, (C_out, C_in, 1, 1), C_in, dtype)
+        self.bias = _fan_in_uniform(rng, (C_out,), C_in, dtype) if bias else None
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = depthwise_separable_convolutional.forward(
+            x,
+            self.depthwise_weight,
+            self.pointwise_weight,
+            self.bias,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_depthwise_weight, grad_pointwise_weight, grad_bias = (
+            depthwise_separable_convolutional.backward(grad_y, self._ctx)
+        )
+        self.grads["depthwise_weight"] = grad_depthwise_weight
+        self.grads["pointwise_weight"] = grad_pointwise_weight
         self.grads["bias"] = grad_bias
         return grad_x
 
@@ -1254,6 +1438,31 @@ class GlobalPooling(Module):
         return grad_x
 
 
+class GridSample(Module):
+    """GridSample: Bilinear sampling of NCHW feature maps at a grid of normalized points,
+    as F.grid_sample with mode 'bilinear' and padding_mode 'zeros': y[n, c, i, j]
+    interpolates x[n, c] at grid[n, i, j] = (x, y) in [-1, 1] (-1 the left or top, 1 the
+    right or bottom), zeros outside the image.
+
+    A shell over ``layerforge.layers.grid_sample``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, align_corners=False):
+        super().__init__()
+        self.align_corners = align_corners
+
+    def forward(self, x, grid):
+        y, self._ctx = grid_sample.forward(x, grid, align_corners=self.align_corners)
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_grid = grid_sample.backward(grad_y, self._ctx)
+        return (grad_x, grad_grid)
+
+
 class GatedRecurrentUnit(Module):
     """GatedRecurrentUnit: Gated recurrent unit layer as torch.nn.GRU with one layer: with
     the input part x_t @ weight_ih.T + bias_ih and the recurrent part h_(t-1) @
@@ -1414,6 +1623,65 @@ class LayerNormalization(Module):
 
     def backward(self, grad_y):
         grad_x, grad_weight, grad_bias = layer_normalization.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class LocallyConnected(Module):
+    """LocallyConnected: Locally connected (unshared) 2-D layer over NCHW feature maps, as
+    Keras's LocallyConnected2D with padding 'valid' and one bias per output channel
+    shared over the positions: y[b, o, i, j] = activation(bias[o] + sum over c, u, v of
+    weight[i, j, o, c, u, v] x[b, c, i stride + u, j stride + v]); weight [H_out, W_out,
+    C_out, C_in, kH, kW] holds a Conv2d weight per output position.
+
+    A shell over ``layerforge.layers.locally_connected``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        H_out,
+        W_out,
+        C_out,
+        kH,
+        kW,
+        *,
+        stride=1,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(
+            rng, (H_out, W_out, C_out, C_in, kH, kW), C_in * kH * kW, dtype
+        )
+        self.bias = (
+            _fan_in_uniform(rng, (C_out,), C_in * kH * kW, dtype) if bias else None
+        )
+        self.stride = stride
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = locally_connected.forward(
+            x,
+            self.weight,
+            self.bias,
+            stride=self.stride,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = locally_connected.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
         return grad_x
@@ -1931,6 +2199,34 @@ class PatchEmbedding(Module):
         return grad_x
 
 
+class PixelShuffling(Module):
+    """PixelShuffling: Rearranges [B, C * r * r, H, W] into [B, C, H * r, W * r] as
+    torch.nn.PixelShuffle (r the upscale factor), or back as torch.nn.PixelUnshuffle
+    with inverse true: channel c * r * r + i * r + j becomes pixel (i, j) of each r x r
+    block (PyTorch's channel-major order).
+
+    A shell over ``layerforge.layers.pixel_shuffle``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, upscale_factor=2, inverse=False):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+        self.inverse = inverse
+
+    def forward(self, x):
+        y, self._ctx = pixel_shuffle.forward(
+            x, upscale_factor=self.upscale_factor, inverse=self.inverse
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x = pixel_shuffle.backward(grad_y, self._ctx)
+        return grad_x
+
+
 class Pooling(Module):
     """Pooling: Max or average pooling of NCHW feature maps over kernel_size x kernel_size
     windows every stride pixels, as max_pooling and avg_pooling; the kind is baked in,
@@ -2354,6 +2650,73 @@ class SelfAttention(Module):
         return grad_x
 
 
+class SeparableConvolutional(Module):
+    """SeparableConvolutional: Separable 2-D convolution of NCHW feature maps, as Keras's
+    SeparableConv2D in PyTorch's layouts: a depthwise convolution (one group per input
+    channel, depth_multiplier = C_mid / C_in filters each) with depthwise_weight [C_in *
+    M, 1, kH, kW], then a pointwise 1 x 1 convolution with pointwise_weight [C_out, C_in
+    * M, 1, 1] and the bias, then the activation: as F.conv2d(F.conv2d(x,
+    depthwise_weight, stride=stride, padding=padding, dilation=dilation, groups=C_in),
+    pointwise_weight, bias).
+
+    A shell over ``layerforge.layers.separable_convolutional``; parameters
+    depthwise_weight, pointwise_weight, bias.
+    """
+
+    PARAMETERS = ("depthwise_weight", "pointwise_weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_mid,
+        kH,
+        kW,
+        C_out,
+        *,
+        stride=1,
+        padding=0,
+        dilation=1,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.depthwise_weight = _fan_in_uniform(rng, (C_mid, 1, kH, kW), kH * kW, dtype)
+        self.pointwise_weight = _fan_in_uniform(rng, (C_out, C_mid, 1, 1), C_mid, dtype)
+        self.bias = _fan_in_uniform(rng, (C_out,), C_mid, dtype) if bias else None
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = separable_convolutional.forward(
+            x,
+            self.depthwise_weight,
+            self.pointwise_weight,
+            self.bias,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_depthwise_weight, grad_pointwise_weight, grad_bias = (
+            separable_convolutional.backward(grad_y, self._ctx)
+        )
+        self.grads["depthwise_weight"] = grad_depthwise_weight
+        self.grads["pointwise_weight"] = grad_pointwise_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
 class Split(Module):
     """Split: An array cut into parts along an axis, as torch.split(x,
     split_size_or_sections, dim): parts of split_size_or_sections entries (the last
@@ -2425,6 +2788,67 @@ class SqueezeAndExcitation(Module):
         self.grads["fc1_bias"] = grad_fc1_bias
         self.grads["fc2_weight"] = grad_fc2_weight
         self.grads["fc2_bias"] = grad_fc2_bias
+        return grad_x
+
+
+class SubpixelConvolutional(Module):
+    """SubpixelConvolutional: Sub-pixel convolution (ESPCN, Shi et al.
+
+    A shell over ``layerforge.layers.subpixel_convolutional``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        C_conv,
+        kH,
+        kW,
+        *,
+        upscale_factor=2,
+        stride=1,
+        padding="same",
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(
+            rng, (C_conv, C_in, kH, kW), C_in * kH * kW, dtype
+        )
+        self.bias = (
+            _fan_in_uniform(rng, (C_conv,), C_in * kH * kW, dtype) if bias else None
+        )
+        self.upscale_factor = upscale_factor
+        self.stride = stride
+        self.padding = padding
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = subpixel_convolutional.forward(
+            x,
+            self.weight,
+            self.bias,
+            upscale_factor=self.upscale_factor,
+            stride=self.stride,
+            padding=self.padding,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = subpixel_convolutional.backward(
+            grad_y, self._ctx
+        )
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
         return grad_x
 
 
@@ -2820,6 +3244,71 @@ class Conv2d(Convolutional):
             rng=rng,
             dtype=dtype,
         )
+
+
+class ConvTranspose2d(Deconvolutional):
+    """torch.nn.ConvTranspose2d: weight [in_channels, out_channels / groups, kH, kW] and bias
+    [out_channels] drawn as PyTorch draws them; ``bias=False`` leaves the bias out. Only
+    PyTorch's padding_mode 'zeros' exists for a transposed convolution."""
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups=1,
+        bias=True,
+        dilation=1,
+        padding_mode="zeros",
+        *,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"ConvTranspose2d: groups = {groups} must divide in_channels ({in_channels}) and out_channels "
+                f"({out_channels})"
+            )
+        if padding_mode != "zeros":
+            raise ValueError(
+                f"ConvTranspose2d: padding_mode must be 'zeros' (as PyTorch), got {padding_mode!r}"
+            )
+        kernel_h, kernel_w = _pair(kernel_size)
+        super().__init__(
+            in_channels,
+            kernel_h,
+            kernel_w,
+            out_channels,
+            stride=stride,
+            padding=padding,
+            output_padding=output_padding,
+            dilation=dilation,
+            groups=groups,
+            activation=activation,
+            activation_options=activation_options,
+            bias=bias,
+            rng=rng,
+            dtype=dtype,
+        )
+
+
+class PixelShuffle(PixelShuffling):
+    """torch.nn.PixelShuffle: [B, C * r * r, H, W] -> [B, C, H * r, W * r]."""
+
+    def __init__(self, upscale_factor):
+        super().__init__(upscale_factor=upscale_factor)
+
+
+class PixelUnshuffle(PixelShuffling):
+    """torch.nn.PixelUnshuffle: [B, C, H * r, W * r] -> [B, C * r * r, H, W]."""
+
+    def __init__(self, downscale_factor):
+        super().__init__(upscale_factor=downscale_factor, inverse=True)
 
 
 class MaxPool2d(MaxPooling):

@@ -1,0 +1,3915 @@
+"""SubpixelConvolutional: Sub-pixel convolution (ESPCN, Shi et al. 2016) of NCHW feature
+maps: a convolution to C_out * r * r channels, then a pixel shuffle to r times the
+height and width, then the activation: y = activation(pixel_shuffle(conv2d(x, weight,
+padding) + bias, r)), as F.pixel_shuffle(F.conv2d(x, weight, bias, padding=k // 2), r)
+for the default 'same' padding and an odd kernel. PyTorch's channel-major shuffle:
+channel c * r * r + i * r + j becomes pixel (i, j) of each r x r block.
+Generated from layers_spec/layers/subpixel_convolutional.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_window,
+    activation_module,
+    check_options,
+    in_chunks,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ("weight", "bias")
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    weight,
+    bias=None,
+    *,
+    upscale_factor=2,
+    stride=1,
+    padding="same",
+    activation="identity",
+    activation_options=None,
+):
+    """SubpixelConvolutional forward pass.
+
+    Sub-pixel convolution (ESPCN, Shi et al. 2016) of NCHW feature maps: a convolution
+    to C_out * r * r channels, then a pixel shuffle to r times the height and width,
+    then the activation: y = activation(pixel_shuffle(conv2d(x, weight, padding) + bias,
+    r)), as F.pixel_shuffle(F.conv2d(x, weight, bias, padding=k // 2), r) for the
+    default 'same' padding and an odd kernel. PyTorch's channel-major shuffle: channel c
+    * r * r + i * r + j becomes pixel (i, j) of each r x r block.
+
+    Args:
+        x: float32 or float64 input of shape [B, C_in, H, W]. A batch of feature maps.
+        weight: float32 or float64 parameter of shape [C_conv, C_in, kH, kW]. Filters
+            [C_out * r * r, C_in, kH, kW], as torch.nn.Conv2d.weight.
+        bias: float32 or float64 parameter of shape [C_conv]. The convolution's bias,
+            one per channel before the shuffle.
+        upscale_factor: int, default 2. r: how many times larger the height and width
+            become; r * r must divide the weight's output channels.
+        stride: int or (int, int), default 1. The convolution's step between windows:
+            one int, or (height, width).
+        padding: int, (int, int), 4 ints per side, 'same' or 'valid', default 'same'.
+            The convolution's padding: 'same' (the default: k // 2 per side for an odd
+            kernel), 'valid', one int, (height, width), or per side.
+        activation: name of the activation applied to the result, default 'identity';
+            relu, sigmoid, tanh, identity, gelu, elu, mish, swish, silu are fused into
+            specialized code, any other activation of layerforge.activations is
+            composed.
+        activation_options: keyword arguments for the activation, such as {'alpha':
+            0.5}.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "subpixel_convolutional",
+        {"x": x, "weight": weight, "bias": bias},
+        {
+            "x": ("B", "C_in", "H", "W"),
+            "weight": ("C_conv", "C_in", "kH", "kW"),
+            "bias": ("C_conv",),
+        },
+        optional=("bias",),
+    )
+    check_attribute(
+        "subpixel_convolutional", "upscale_factor", upscale_factor, "int", minimum=1
+    )
+    stride, padding = check_window(
+        "subpixel_convolutional", "x", x, stride, padding, weight=weight
+    )
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get((activation, bias is not None))
+        fixed = _FUSED_FIXED.get(activation, {})
+        if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+            options = {k: v for k, v in options.items() if k not in fixed}
+            forward_variant, backward_variant = fused
+            if options:
+                check_options("subpixel_convolutional", activation, options)
+            y, saved = forward_variant(
+                x, weight, bias, upscale_factor, stride, padding, **options
+            )
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
+        module = activation_module("subpixel_convolutional", activation)
+        linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
+        y_linear, linear_saved = linear_forward(
+            x, weight, bias, upscale_factor, stride, padding
+        )
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_backward, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
+    options = {} if activation_options is None else activation_options
+    fused = _FUSED.get((activation, bias is not None))
+    fixed = _FUSED_FIXED.get(activation, {})
+    if fused is not None and all(options.get(k, v) == v for k, v in fixed.items()):
+        options = {k: v for k, v in options.items() if k not in fixed}
+        forward_variant, backward_variant = fused
+        if options:
+            check_options("subpixel_convolutional", activation, options)
+        y, saved = forward_variant(
+            x, weight, bias, upscale_factor, stride, padding, **options
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    module = activation_module("subpixel_convolutional", activation)
+    linear_forward, linear_backward = _FUSED["identity", bias is not None]
+    y_linear, linear_saved = linear_forward(
+        x, weight, bias, upscale_factor, stride, padding
+    )
+    y, activation_ctx = module.forward(y_linear, **options)
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_backward, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
+
+
+def backward(grad_y, ctx):
+    """SubpixelConvolutional backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_weight, grad_bias: gradients with respect to x, weight, bias, in
+            that order.
+    """
+    backward_variant, saved = check_context(
+        "subpixel_convolutional", __name__, ctx, {"grad_y": grad_y}
+    )
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_relu(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1) + bias.reshape(
+        1, -1, 1, 1
+    )
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = np.clip(shuffled, 0, np.inf)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+def _backward_relu(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    grad_shuffled = grad_y * (shuffled > 0)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_sigmoid(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1) + bias.reshape(
+        1, -1, 1, 1
+    )
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = _sigmoid(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
+
+
+def _backward_sigmoid(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, y
+):
+    grad_shuffled = grad_y * y * (1 - y)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_tanh(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1) + bias.reshape(
+        1, -1, 1, 1
+    )
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = np.tanh(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
+
+
+def _backward_tanh(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, y
+):
+    grad_shuffled = grad_y * (1 - y * y)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_identity(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1) + bias.reshape(
+        1, -1, 1, 1
+    )
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    return shuffled, (x, weight, bias, upscale_factor, stride, padding, columns)
+
+
+def _backward_identity(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns
+):
+    grad_z = _pixel_unshuffle(grad_y, upscale_factor)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_gelu(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1) + bias.reshape(
+        1, -1, 1, 1
+    )
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = shuffled * (0.5 + 0.5 * _erf(0.7071067811865476 * shuffled))
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+def _backward_gelu(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t1 = 0.7071067811865476 * shuffled
+    grad_shuffled = (
+        grad_y * (0.5 + 0.5 * _erf(_t1))
+        + grad_y
+        * shuffled
+        * 0.5
+        * 1.1283791670955126
+        * np.exp(-(_t1 * _t1))
+        * 0.7071067811865476
+    )
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_elu(x, weight, bias, upscale_factor, stride, padding, alpha=1.0):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1) + bias.reshape(
+        1, -1, 1, 1
+    )
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = np.clip(shuffled, 0, np.inf) + alpha * _expm1(np.clip(shuffled, -np.inf, 0))
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, alpha, y)
+
+
+def _backward_elu(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, alpha, y
+):
+    grad_shuffled = grad_y * (np.clip(y, -np.inf, 0) + alpha) + grad_y * (y > 0) * (
+        1 - alpha
+    )
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_mish(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1) + bias.reshape(
+        1, -1, 1, 1
+    )
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    mish_e = np.exp(np.clip(shuffled, -np.inf, 20))
+    mish_n = mish_e * (mish_e + 2)
+    y = shuffled * mish_n / (mish_n + 2)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+def _backward_mish(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    mish_e = np.exp(np.clip(shuffled, -np.inf, 20))
+    mish_n = mish_e * (mish_e + 2)
+    _t1 = 1 / (mish_n + 2)
+    grad_shuffled = grad_y * (
+        mish_n * _t1 + 4 * shuffled * mish_e * (mish_e + 1) * _t1 * _t1
+    )
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_swish(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1) + bias.reshape(
+        1, -1, 1, 1
+    )
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = shuffled * _sigmoid(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+def _backward_swish(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t1 = _sigmoid(shuffled)
+    grad_shuffled = grad_y * _t1 + grad_y * shuffled * _t1 * (1 - _t1)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_silu(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1) + bias.reshape(
+        1, -1, 1, 1
+    )
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = shuffled * _sigmoid(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+def _backward_silu(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t1 = _sigmoid(shuffled)
+    grad_shuffled = grad_y * _t1 + grad_y * shuffled * _t1 * (1 - _t1)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, grad_bias
+
+
+def _forward_relu_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = np.clip(shuffled, 0, np.inf)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+def _backward_relu_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    grad_shuffled = grad_y * (shuffled > 0)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, None
+
+
+def _forward_sigmoid_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = _sigmoid(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
+
+
+def _backward_sigmoid_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, y
+):
+    grad_shuffled = grad_y * y * (1 - y)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, None
+
+
+def _forward_tanh_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = np.tanh(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
+
+
+def _backward_tanh_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, y
+):
+    grad_shuffled = grad_y * (1 - y * y)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, None
+
+
+def _forward_identity_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    return shuffled, (x, weight, bias, upscale_factor, stride, padding, columns)
+
+
+def _backward_identity_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns
+):
+    grad_z = _pixel_unshuffle(grad_y, upscale_factor)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, None
+
+
+def _forward_gelu_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = shuffled * (0.5 + 0.5 * _erf(0.7071067811865476 * shuffled))
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+def _backward_gelu_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t1 = 0.7071067811865476 * shuffled
+    grad_shuffled = (
+        grad_y * (0.5 + 0.5 * _erf(_t1))
+        + grad_y
+        * shuffled
+        * 0.5
+        * 1.1283791670955126
+        * np.exp(-(_t1 * _t1))
+        * 0.7071067811865476
+    )
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, None
+
+
+def _forward_elu_no_bias(x, weight, bias, upscale_factor, stride, padding, alpha=1.0):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = np.clip(shuffled, 0, np.inf) + alpha * _expm1(np.clip(shuffled, -np.inf, 0))
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, alpha, y)
+
+
+def _backward_elu_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, alpha, y
+):
+    grad_shuffled = grad_y * (np.clip(y, -np.inf, 0) + alpha) + grad_y * (y > 0) * (
+        1 - alpha
+    )
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, None
+
+
+def _forward_mish_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    mish_e = np.exp(np.clip(shuffled, -np.inf, 20))
+    mish_n = mish_e * (mish_e + 2)
+    y = shuffled * mish_n / (mish_n + 2)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+def _backward_mish_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    mish_e = np.exp(np.clip(shuffled, -np.inf, 20))
+    mish_n = mish_e * (mish_e + 2)
+    _t1 = 1 / (mish_n + 2)
+    grad_shuffled = grad_y * (
+        mish_n * _t1 + 4 * shuffled * mish_e * (mish_e + 1) * _t1 * _t1
+    )
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, None
+
+
+def _forward_swish_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = shuffled * _sigmoid(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+def _backward_swish_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t1 = _sigmoid(shuffled)
+    grad_shuffled = grad_y * _t1 + grad_y * shuffled * _t1 * (1 - _t1)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, None
+
+
+def _forward_silu_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _pixel_shuffle(z, upscale_factor)
+    y = shuffled * _sigmoid(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+def _backward_silu_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t1 = _sigmoid(shuffled)
+    grad_shuffled = grad_y * _t1 + grad_y * shuffled * _t1 * (1 - _t1)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
+    return grad_x, grad_weight, None
+
+
+def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return linear_backward(grad_linear, *linear_saved)
+
+
+_FUSED = {
+    ("relu", True): (_forward_relu, _backward_relu),
+    ("sigmoid", True): (_forward_sigmoid, _backward_sigmoid),
+    ("tanh", True): (_forward_tanh, _backward_tanh),
+    ("identity", True): (_forward_identity, _backward_identity),
+    ("gelu", True): (_forward_gelu, _backward_gelu),
+    ("elu", True): (_forward_elu, _backward_elu),
+    ("mish", True): (_forward_mish, _backward_mish),
+    ("swish", True): (_forward_swish, _backward_swish),
+    ("silu", True): (_forward_silu, _backward_silu),
+    ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
+    ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
+    ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
+    ("identity", False): (_forward_identity_no_bias, _backward_identity_no_bias),
+    ("gelu", False): (_forward_gelu_no_bias, _backward_gelu_no_bias),
+    ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
+    ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
+    ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
+    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
+}
+# The options each fused activation is specialized at; other values run it composed.
+_FUSED_FIXED = {
+    "gelu": {"approximate": "none"},
+}
+
+
+def _conv_apply(weight, columns, x, stride, padding, dilation, groups):
+    """weight [C_out, C / groups, kH, kW] times the columns of x -> [N, C_out, H_out,
+    W_out], each group of output channels from its group of input channels.
+
+    Stride 1: image by image (on threads, see in_chunks), on the rows of the padded
+    grid. Depthwise (groups = C = C_out): per kernel offset, the shifted image times
+    each channel's tap, added up (no column matrix). Otherwise the image's column
+    matrix [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded
+    input (one per kernel offset) and one matrix product with weight (a batched one
+    over the groups). Larger strides: one matmul (batched over the groups)."""
+    c_out, _, kernel_h, kernel_w = weight.shape
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = padding
+    if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
+        out_h = (h + top + bottom - dilation[0] * (kernel_h - 1) - 1) // stride[0] + 1
+        out_w = (w + left + right - dilation[1] * (kernel_w - 1) - 1) // stride[1] + 1
+        return np.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
+    if stride[0] == 1 and stride[1] == 1:
+        padded_h, padded_w = h + top + bottom, w + left + right
+        out_h = padded_h - dilation[0] * (kernel_h - 1)
+        out_w = padded_w - dilation[1] * (kernel_w - 1)
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
+        flat = columns.reshape(-1)
+        result = np.empty((n, c_out, out_h, out_w), dtype=x.dtype)
+
+        if groups == c == c_out:
+            taps = weight.reshape(c, -1, 1)
+
+            def images(first, last):
+                on_grid = np.empty((c, rows), dtype=x.dtype)
+                term = np.empty((c, rows), dtype=x.dtype)
+                for i in range(first, last):
+                    for k, shift in enumerate(shifts):
+                        start = i * image + shift
+                        shifted = flat[start : start + image].reshape(c, -1)[:, :rows]
+                        if k == 0:
+                            np.multiply(shifted, taps[:, 0], out=on_grid)
+                        else:
+                            on_grid += np.multiply(shifted, taps[:, k], out=term)
+                    result[i] = on_grid.reshape(c, out_h, padded_w)[..., :out_w]
+
+        else:
+            matrix = (
+                weight.reshape(c_out, -1)
+                if groups == 1
+                else weight.reshape(groups, c_out // groups, -1)
+            )
+
+            def images(first, last):
+                count = last - first
+                gathered = np.empty((count, c, len(shifts), rows), dtype=x.dtype)
+                for k, shift in enumerate(shifts):
+                    start = first * image + shift
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    gathered[:, :, k] = shifted[:, :, :rows]
+                on_grid = np.matmul(
+                    matrix,
+                    (
+                        gathered.reshape(count, -1, rows)
+                        if groups == 1
+                        else gathered.reshape(count, groups, -1, rows)
+                    ),
+                )
+                result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
+                    ..., :out_w
+                ]
+
+        in_chunks(images, n, x)
+        return result
+    size, _, out_h, out_w = columns.shape
+    if groups == 1:
+        product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    else:
+        product = np.matmul(
+            weight.reshape(groups, c_out // groups, -1),
+            columns.reshape(groups, size // groups, -1),
+        )
+    return np.ascontiguousarray(
+        product.reshape(c_out, n, out_h, out_w).transpose(1, 0, 2, 3)
+    )
+
+
+def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding_mode):
+    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: the
+    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0) on
+    each side, with the kernel flipped in both directions and its channel axes swapped
+    within each group (_conv_apply, depthwise where the convolution is), cropped to x's
+    pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
+    offset (batched over the groups), added onto the (padded) pixels that offset read.
+    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    the pixels each padded one copies (_window_fold)."""
+    n, c, h, w = x.shape
+    c_out, c_group, kernel_h, kernel_w = weight.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return np.zeros(x.shape, dtype=grad.dtype)
+    out_h, out_w = grad.shape[2], grad.shape[3]
+    (top, bottom), (left, right) = padding
+    if padding_mode != "zeros":
+        grid = np.broadcast_to(
+            np.zeros((), dtype=grad.dtype), (n, c, h + top + bottom, w + left + right)
+        )
+        on_grid = _conv_input_grad(
+            grad, weight, grid, stride, ((0, 0), (0, 0)), dilation, groups, "zeros"
+        )
+        return _window_fold(on_grid, x, padding, padding_mode)
+    if stride[0] == 1 and stride[1] == 1:
+        reach_h, reach_w = dilation[0] * (kernel_h - 1), dilation[1] * (kernel_w - 1)
+        pads = (
+            (max(reach_h - top, 0), max(reach_h - bottom, 0)),
+            (max(reach_w - left, 0), max(reach_w - right, 0)),
+        )
+        flipped = weight[:, :, ::-1, ::-1].reshape(
+            groups, c_out // groups, c_group, kernel_h, kernel_w
+        )
+        flipped = np.ascontiguousarray(flipped.transpose(0, 2, 1, 3, 4)).reshape(
+            c, c_out // groups, kernel_h, kernel_w
+        )
+        padded = _im2col(grad, flipped, (1, 1), pads, dilation, "zeros")
+        full = _conv_apply(flipped, padded, grad, (1, 1), pads, dilation, groups)
+        if full.shape[2:] == (h, w):
+            return full
+        first_row, first_col = max(top - reach_h, 0), max(left - reach_w, 0)
+        return np.ascontiguousarray(
+            full[:, :, first_row : first_row + h, first_col : first_col + w]
+        )
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+    grad_x = np.zeros((c, n, h + top + bottom, w + left + right), dtype=grad.dtype)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            first_row, first_col = u * dilation[0], v * dilation[1]
+            rows = slice(first_row, first_row + stride[0] * (out_h - 1) + 1, stride[0])
+            cols = slice(first_col, first_col + stride[1] * (out_w - 1) + 1, stride[1])
+            taps = (
+                weight[:, :, u, v]
+                .reshape(groups, c_out // groups, c_group)
+                .transpose(0, 2, 1)
+            )
+            grad_x[:, :, rows, cols] += np.matmul(taps, per_channel).reshape(
+                c, n, out_h, out_w
+            )
+    cropped = grad_x[:, :, top : top + h, left : left + w]
+    return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
+
+
+def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, groups):
+    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions,
+    each group of output channels with its group of input channels.
+    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
+    gathered as in _conv_apply times grad laid on the rows of the padded grid.
+    Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
+    long P axis contiguous in both), batched over the groups, transposed, shaped like
+    weight."""
+    n, c_out, out_h, out_w = grad.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return np.zeros(weight.shape, dtype=grad.dtype)
+    if stride[0] == 1 and stride[1] == 1:
+        _, _, kernel_h, kernel_w = weight.shape
+        c = x.shape[1]
+        (top, bottom), (left, right) = padding
+        padded_h, padded_w = x.shape[2] + top + bottom, x.shape[3] + left + right
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
+        flat = columns.reshape(-1)
+
+        def images(first, last):
+            count = last - first
+            on_grid = np.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
+            on_grid[..., :out_w] = grad[first:last]
+            gathered = np.empty((count, c, len(shifts), rows), dtype=grad.dtype)
+            for k, shift in enumerate(shifts):
+                start = first * image + shift
+                shifted = flat[start : start + count * image].reshape(count, c, -1)
+                gathered[:, :, k] = shifted[:, :, :rows]
+            if groups == 1:
+                products = np.matmul(
+                    gathered.reshape(count, -1, rows),
+                    on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
+                )
+            else:
+                per_group = on_grid.reshape(
+                    count, groups, c_out // groups, rows
+                ).transpose(0, 1, 3, 2)
+                products = np.matmul(
+                    gathered.reshape(count, groups, -1, rows), per_group
+                )
+            return products.sum(axis=0)
+
+        total = in_chunks(images, n, x)
+    elif groups == 1:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+        total = columns.reshape(columns.shape[0], -1) @ per_channel.T
+    else:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+        total = np.matmul(
+            columns.reshape(groups, columns.shape[0] // groups, -1),
+            per_channel.transpose(0, 2, 1),
+        )
+    return np.ascontiguousarray(np.swapaxes(total, -1, -2)).reshape(weight.shape)
+
+
+def _erf(x, out=None):
+    """The error function, elementwise, by W. J. Cody's rational Chebyshev approximations
+    (Math. Comp. 23, 1969), accurate to a few ulps in float64: x P(x^2) / Q(x^2) for
+    |x| <= 0.46875, 1 - exp(-x^2) R(|x|) up to 4 with R rational in |x|, and in 1 / x^2
+    beyond, exp(-x^2) split as exp(-s^2) exp(-(|x| - s)(|x| + s)) for s = |x| rounded
+    down to 1/16 so that no rounding of x^2 is magnified. The first two are computed for
+    every entry (clamped to their ranges) and selected, which runs at NumPy's speed on
+    cache-sized blocks; the rare entries beyond 4 (and inf) are patched. NaN stays NaN;
+    computed in x's dtype. ``out``, if given, receives the result.
+
+    float32 takes a shorter road, 25 passes instead of about 60: x P(x^2) / Q(x^2) with x
+    clamped to [-4, 4] (beyond, erf is 1 in float32), P of degree 6 and Q of degree 5
+    fitted by this project to erf's relative error on [0, 4] (2e-9 in exact arithmetic;
+    float32's roundings give at most 7 ulps, 4e-7, against 5.5 ulps for the steps above
+    in float32), the result clamped to [-1, 1]."""
+    if x.dtype == np.float32:
+        z = np.clip(x, -4.0, 4.0)
+        t = z * z
+        num = t * -2.0916970806414932e-4
+        for a in (
+            7.422902684888677e-2,
+            6.015142938213274e00,
+            6.100214860057954e01,
+            8.607209142664759e02,
+            2.934813762236417e03,
+        ):
+            num += a
+            num *= t
+        num += 1.7880702929117764e04
+        den = t + 2.0719813199168364e01
+        for b in (
+            2.450165158979446e02,
+            1.8058271607889747e03,
+            7.883032367986196e03,
+            1.5846360349782708e04,
+        ):
+            den *= t
+            den += b
+        num *= z
+        num /= den
+        return np.clip(num, -1.0, 1.0, out=num if out is None else out)
+    y = np.abs(x)
+    z = np.minimum(y, 0.46875)
+    z *= z
+    num = 1.85777706184603153e-1 * z
+    den = z + 2.36012909523441209e01
+    for a, b in (
+        (3.16112374387056560e00, 2.44024637934444173e02),
+        (1.13864154151050156e02, 1.28261652607737228e03),
+    ):
+        num += a
+        num *= z
+        den *= z
+        den += b
+    num += 3.77485237685302021e02
+    num *= z
+    den *= z
+    num += 3.20937758913846947e03
+    den += 2.84423683343917062e03
+    small = np.multiply(x, num, out=num)
+    small /= den
+    u = np.clip(y, 0.46875, 4.0)
+    num = 2.15311535474403846e-8 * u
+    den = u + 1.57449261107098347e01
+    for a, b in (
+        (5.64188496988670089e-1, 1.17693950891312499e02),
+        (8.88314979438837594e00, 5.37181101862009858e02),
+        (6.61191906371416295e01, 1.62138957456669019e03),
+        (2.98635138197400131e02, 3.29079923573345963e03),
+        (8.81952221241769090e02, 4.36261909014324716e03),
+        (1.71204761263407058e03, 3.43936767414372164e03),
+    ):
+        num += a
+        num *= u
+        den *= u
+        den += b
+    num += 2.05107837782607147e03
+    num *= u
+    den *= u
+    num += 1.23033935479799725e03
+    den += 1.23033935480374942e03
+    num /= den
+    s = np.trunc(u * 16)
+    s *= 1 / 16
+    u -= s  # |x| - s, then times |x| + s
+    u *= u + 2 * s
+    s *= s
+    s += u
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    num *= s
+    result = np.subtract(1, num, out=out)
+    np.copysign(result, x, out=result)
+    np.copyto(result, small, where=y <= 0.46875)
+    far = np.nonzero(y > 4.0)
+    if far[0].size:
+        t = y[far]
+        w = 1 / (t * t)
+        num = 1.63153871373020978e-2 * w
+        den = w.copy()
+        for a, b in (
+            (3.05326634961232344e-1, 2.56852019228982242e00),
+            (3.60344899949804439e-1, 1.87295284992346725e00),
+            (1.25781726111229246e-1, 5.27905102951428412e-1),
+            (1.60837851487422766e-2, 6.05183413124413191e-2),
+        ):
+            num += a
+            num *= w
+            den += b
+            den *= w
+        tail = (
+            5.6418958354775628695e-1
+            - w * (num + 6.58749161529837803e-4) / (den + 2.33520497626869185e-3)
+        ) / t
+        s = np.trunc(t * 16) / 16
+        with np.errstate(invalid="ignore"):  # inf - inf for x = inf, replaced below
+            tail *= np.exp(-s * s) * np.exp(-(t - s) * (t + s))
+        tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
+        result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
+    return result
+
+
+def _expm1(x, out=None):
+    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
+    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
+    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
+    ``out``, if given, receives the result and must not overlap ``x``.
+
+    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
+    """
+    if np.any(x > 0.5):
+        half_tanh = np.tanh(0.5 * x)
+        result = np.exp(x, out=out)
+        result += 1
+        result *= half_tanh
+        return result
+    half_tanh = np.multiply(x, 0.5)
+    np.tanh(half_tanh, out=half_tanh)
+    result = np.subtract(1, half_tanh, out=out)
+    np.divide(half_tanh, result, out=result)
+    result *= 2
+    return result
+
+
+def _im2col(x, weight, stride, padding, dilation, padding_mode):
+    """The windows of x [N, C, H, W] that a weight [C_out, C / groups, kH, kW] sees.
+
+    Stride 1: x padded (with zeros or as ``padding_mode``), [N + 1, C, H_p, W_p] (one
+    spare image of zeros at the end). Laid on the padded grid, the row (c, u, v) of
+    image i's column matrix is then row c of the flat image shifted by
+    dilation_h * u * W_p + dilation_w * v: a slice of the flat array, so the columns are
+    never copied out (positions past W_out on the grid, which read into the next row or
+    image, are computed and dropped). Larger strides: the columns
+    [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
+    n, c, h, w = x.shape
+    kernel_h, kernel_w = weight.shape[2], weight.shape[3]
+    (top, bottom), (left, right) = padding
+    if stride[0] == 1 and stride[1] == 1:
+        padded = np.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
+        if padding_mode == "zeros":
+            padded[:n, :, top : top + h, left : left + w] = x
+        else:
+            padded[:n] = _window_pad(x, padding, padding_mode)
+        return padded
+    if top or bottom or left or right:
+        x = _window_pad(x, padding, padding_mode)
+    span_h, span_w = dilation[0] * (kernel_h - 1) + 1, dilation[1] * (kernel_w - 1) + 1
+    windows = np.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
+    windows = windows[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
+    out_h, out_w = windows.shape[2:4]
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
+        c * kernel_h * kernel_w, n, out_h, out_w
+    )
+
+
+def _pixel_shuffle(x, factor):
+    """x [N, C * r * r, H, W] -> [N, C, H * r, W * r]: channel c * r * r + i * r + j
+    becomes the pixel offset (i, j) of each r x r block (PyTorch's order)."""
+    n, c, h, w = x.shape
+    if c % (factor * factor):
+        raise ValueError(
+            f"pixel_shuffle: attribute 'upscale_factor' = {factor}: the input's channels ({c}) "
+            f"must be divisible by upscale_factor squared ({factor * factor}); got shape {tuple(x.shape)}"
+        )
+    blocks = x.reshape(n, c // (factor * factor), factor, factor, h, w)
+    return np.ascontiguousarray(blocks.transpose(0, 1, 4, 2, 5, 3)).reshape(
+        n, c // (factor * factor), h * factor, w * factor
+    )
+
+
+def _pixel_unshuffle(x, factor):
+    """x [N, C, H * r, W * r] -> [N, C * r * r, H, W]: the pixel offset (i, j) of each
+    r x r block becomes channel c * r * r + i * r + j (F.pixel_unshuffle)."""
+    n, c, h, w = x.shape
+    if h % factor or w % factor:
+        raise ValueError(
+            f"pixel_unshuffle: attribute 'downscale_factor' = {factor} must divide the input's "
+            f"height ({h}) and width ({w}); got shape {tuple(x.shape)}"
+        )
+    blocks = x.reshape(n, c, h // factor, factor, w // factor, factor)
+    return np.ascontiguousarray(blocks.transpose(0, 1, 3, 5, 2, 4)).reshape(
+        n, c * factor * factor, h // factor, w // factor
+    )
+
+
+def _sigmoid(x, out=None):
+    """Logistic sigmoid 1 / (1 + exp(-x)). Where exp(-x) overflows (x below about -88 in
+    float32, -709 in float64) it is inf and the result is 0, less than the smallest
+    normal number away from the true value: that overflow is expected, not reported.
+    ``out``, if given, receives the result (it may be ``x`` itself)."""
+    with np.errstate(over="ignore"):
+        result = np.negative(x, out=out)
+        np.exp(result, out=result)
+    result += 1
+    np.divide(1, result, out=result)
+    return result
+
+
+def _window_fold(grad, like, padding, padding_mode):
+    """The gradient of _window_pad: grad on the padded grid summed back onto the pixels
+    of like [N, C, H, W] that each padded pixel copies (one product per axis with the
+    0/1 matrix of the copies: exact, each pixel's copies added up)."""
+    (top, bottom), (left, right) = padding
+    h, w = like.shape[2], like.shape[3]
+    if padding_mode == "zeros":
+        return np.ascontiguousarray(grad[:, :, top : top + h, left : left + w])
+    mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[padding_mode]
+    result = grad
+    for axis, size, sides in ((2, h, (top, bottom)), (3, w, (left, right))):
+        source = np.pad(np.arange(size), sides, mode=mode)
+        copies = (source[:, None] == np.arange(size)[None, :]).astype(grad.dtype)
+        result = np.moveaxis(np.matmul(np.moveaxis(result, axis, -1), copies), -1, axis)
+    return np.ascontiguousarray(result)
+
+
+def _window_pad(x, padding, padding_mode):
+    """x [N, C, H, W] padded by ((top, bottom), (left, right)): with zeros, or with
+    PyTorch's reflect, replicate or circular padding (np.pad's reflect, edge, wrap)."""
+    widths = ((0, 0), (0, 0), tuple(padding[0]), tuple(padding[1]))
+    if padding_mode == "zeros":
+        return np.pad(x, widths)
+    return np.pad(
+        x,
+        widths,
+        mode={"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[
+            padding_mode
+        ],
+    )
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# subpixel_convolutional_relu_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
+_subpixel_convolutional_relu_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_relu_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+# subpixel_convolutional_relu_fwd_1: layers_spec/activations/relu.yaml:8
+_subpixel_convolutional_relu_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_relu_fwd_1",
+    "T shuffled",
+    "T y",
+    """
+    y = shuffled > T(0) || shuffled != shuffled ? shuffled : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    y = _subpixel_convolutional_relu_fwd_1(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+# subpixel_convolutional_relu_bwd_0: layers_spec/primitives.yaml:252
+_subpixel_convolutional_relu_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_relu_bwd_0",
+    "T shuffled",
+    "bool _t3",
+    """
+    _t3 = shuffled > T(0);
+    """,
+)
+
+
+# subpixel_convolutional_relu_bwd_1: layers_spec/primitives.yaml:252
+_subpixel_convolutional_relu_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_relu_bwd_1",
+    "T grad_y, bool _t3",
+    "T grad_shuffled",
+    """
+    grad_shuffled = grad_y * _t3;
+    """,
+)
+
+
+def _cupy_backward_relu(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    import cupy as cp
+
+    _t3 = _subpixel_convolutional_relu_bwd_0(shuffled)
+    grad_shuffled = _subpixel_convolutional_relu_bwd_1(grad_y, _t3)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t6.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# subpixel_convolutional_sigmoid_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
+_subpixel_convolutional_sigmoid_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_sigmoid_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+# subpixel_convolutional_sigmoid_fwd_1: layers_spec/activations/sigmoid.yaml:8
+_subpixel_convolutional_sigmoid_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_sigmoid_fwd_1",
+    "T shuffled",
+    "T y",
+    """
+    y = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _subpixel_convolutional_sigmoid_fwd_0(_t1, _t2)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    y = _subpixel_convolutional_sigmoid_fwd_1(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
+
+
+# subpixel_convolutional_sigmoid_bwd_0: layers_spec/primitives.yaml:201
+_subpixel_convolutional_sigmoid_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_sigmoid_bwd_0",
+    "T grad_y, T y",
+    "T _t3",
+    """
+    _t3 = grad_y * y;
+    """,
+)
+
+
+# subpixel_convolutional_sigmoid_bwd_1: layers_spec/primitives.yaml:201
+_subpixel_convolutional_sigmoid_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_sigmoid_bwd_1",
+    "T y",
+    "T _t4",
+    """
+    _t4 = T(1) - y;
+    """,
+)
+
+
+# subpixel_convolutional_sigmoid_bwd_2: layers_spec/primitives.yaml:201
+_subpixel_convolutional_sigmoid_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_sigmoid_bwd_2",
+    "T _t3, T _t4",
+    "T grad_shuffled",
+    """
+    grad_shuffled = _t3 * _t4;
+    """,
+)
+
+
+def _cupy_backward_sigmoid(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, y
+):
+    import cupy as cp
+
+    _t3 = _subpixel_convolutional_sigmoid_bwd_0(grad_y, y)
+    _t4 = _subpixel_convolutional_sigmoid_bwd_1(y)
+    grad_shuffled = _subpixel_convolutional_sigmoid_bwd_2(_t3, _t4)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    _t7 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t7.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# subpixel_convolutional_tanh_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
+_subpixel_convolutional_tanh_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_tanh_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+# subpixel_convolutional_tanh_fwd_1: layers_spec/activations/tanh.yaml:8
+_subpixel_convolutional_tanh_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_tanh_fwd_1",
+    "T shuffled",
+    "T y",
+    """
+    y = tanh(shuffled);
+    """,
+)
+
+
+def _cupy_forward_tanh(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _subpixel_convolutional_tanh_fwd_0(_t1, _t2)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    y = _subpixel_convolutional_tanh_fwd_1(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
+
+
+# subpixel_convolutional_tanh_bwd_0: layers_spec/primitives.yaml:180
+_subpixel_convolutional_tanh_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_tanh_bwd_0",
+    "T y",
+    "T _t3",
+    """
+    _t3 = y * y;
+    """,
+)
+
+
+# subpixel_convolutional_tanh_bwd_1: layers_spec/primitives.yaml:180
+_subpixel_convolutional_tanh_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_tanh_bwd_1",
+    "T _t3",
+    "T _t4",
+    """
+    _t4 = T(1) - _t3;
+    """,
+)
+
+
+# subpixel_convolutional_tanh_bwd_2: layers_spec/primitives.yaml:180
+_subpixel_convolutional_tanh_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_tanh_bwd_2",
+    "T grad_y, T _t4",
+    "T grad_shuffled",
+    """
+    grad_shuffled = grad_y * _t4;
+    """,
+)
+
+
+def _cupy_backward_tanh(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, y
+):
+    import cupy as cp
+
+    _t3 = _subpixel_convolutional_tanh_bwd_0(y)
+    _t4 = _subpixel_convolutional_tanh_bwd_1(_t3)
+    grad_shuffled = _subpixel_convolutional_tanh_bwd_2(grad_y, _t4)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    _t7 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t7.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# subpixel_convolutional_identity_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
+_subpixel_convolutional_identity_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_identity_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+def _cupy_forward_identity(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _subpixel_convolutional_identity_fwd_0(_t1, _t2)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    return shuffled, (x, weight, bias, upscale_factor, stride, padding, columns)
+
+
+def _cupy_backward_identity(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns
+):
+    import cupy as cp
+
+    grad_z = _cupy_pixel_unshuffle(grad_y, upscale_factor)
+    _t4 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t4.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# subpixel_convolutional_gelu_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
+_subpixel_convolutional_gelu_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_fwd_1: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_fwd_1",
+    "T shuffled",
+    "T _t3",
+    """
+    _t3 = T(0.7071067811865476) * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_fwd_2: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_fwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_fwd_2",
+    "T _t3",
+    "T _t4",
+    """
+    _t4 = erf(_t3);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_fwd_3: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_fwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_fwd_3",
+    "T _t4",
+    "T _t5",
+    """
+    _t5 = T(0.5) * _t4;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_fwd_4: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_fwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_fwd_4",
+    "T _t5",
+    "T _t6",
+    """
+    _t6 = T(0.5) + _t5;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_fwd_5: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_fwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_fwd_5",
+    "T shuffled, T _t6",
+    "T y",
+    """
+    y = shuffled * _t6;
+    """,
+)
+
+
+def _cupy_forward_gelu(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _subpixel_convolutional_gelu_fwd_0(_t1, _t2)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    _t3 = _subpixel_convolutional_gelu_fwd_1(shuffled)
+    _t4 = _subpixel_convolutional_gelu_fwd_2(_t3)
+    _t5 = _subpixel_convolutional_gelu_fwd_3(_t4)
+    _t6 = _subpixel_convolutional_gelu_fwd_4(_t5)
+    y = _subpixel_convolutional_gelu_fwd_5(shuffled, _t6)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+# subpixel_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_0",
+    "T shuffled",
+    "T _t3",
+    """
+    _t3 = T(0.7071067811865476) * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_1",
+    "T _t3",
+    "T _t4",
+    """
+    _t4 = erf(_t3);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_2",
+    "T _t4",
+    "T _t5",
+    """
+    _t5 = T(0.5) * _t4;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_bwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_3",
+    "T _t5",
+    "T _t6",
+    """
+    _t6 = T(0.5) + _t5;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_4: layers_spec/primitives.yaml:61
+_subpixel_convolutional_gelu_bwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_4",
+    "T grad_y, T _t6",
+    "T _t7",
+    """
+    _t7 = grad_y * _t6;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_5: layers_spec/primitives.yaml:62
+_subpixel_convolutional_gelu_bwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_5",
+    "T grad_y, T shuffled",
+    "T _t8",
+    """
+    _t8 = grad_y * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_6: layers_spec/primitives.yaml:62
+_subpixel_convolutional_gelu_bwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_6",
+    "T _t8",
+    "T _t9",
+    """
+    _t9 = _t8 * T(0.5);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1726
+_subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_7",
+    "T _t9",
+    "T _t10",
+    """
+    _t10 = _t9 * T(1.1283791670955126);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1726
+_subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_8",
+    "T _t3",
+    "T _t11",
+    """
+    _t11 = _t3 * _t3;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1726
+_subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_9",
+    "T _t11",
+    "T _t12",
+    """
+    _t12 = -_t11;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1726
+_subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_10",
+    "T _t12",
+    "T _t13",
+    """
+    _t13 = exp(_t12);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1726
+_subpixel_convolutional_gelu_bwd_11 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_11",
+    "T _t10, T _t13",
+    "T _t14",
+    """
+    _t14 = _t10 * _t13;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_12: layers_spec/primitives.yaml:62
+_subpixel_convolutional_gelu_bwd_12 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_12",
+    "T _t14",
+    "T _t15",
+    """
+    _t15 = _t14 * T(0.7071067811865476);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_bwd_13: layers_spec/primitives.yaml:62
+_subpixel_convolutional_gelu_bwd_13 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_bwd_13",
+    "T _t7, T _t15",
+    "T grad_shuffled",
+    """
+    grad_shuffled = _t7 + _t15;
+    """,
+)
+
+
+def _cupy_backward_gelu(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    import cupy as cp
+
+    _t3 = _subpixel_convolutional_gelu_bwd_0(shuffled)
+    _t4 = _subpixel_convolutional_gelu_bwd_1(_t3)
+    _t5 = _subpixel_convolutional_gelu_bwd_2(_t4)
+    _t6 = _subpixel_convolutional_gelu_bwd_3(_t5)
+    _t7 = _subpixel_convolutional_gelu_bwd_4(grad_y, _t6)
+    _t8 = _subpixel_convolutional_gelu_bwd_5(grad_y, shuffled)
+    _t9 = _subpixel_convolutional_gelu_bwd_6(_t8)
+    _t10 = _subpixel_convolutional_gelu_bwd_7(_t9)
+    _t11 = _subpixel_convolutional_gelu_bwd_8(_t3)
+    _t12 = _subpixel_convolutional_gelu_bwd_9(_t11)
+    _t13 = _subpixel_convolutional_gelu_bwd_10(_t12)
+    _t14 = _subpixel_convolutional_gelu_bwd_11(_t10, _t13)
+    _t15 = _subpixel_convolutional_gelu_bwd_12(_t14)
+    grad_shuffled = _subpixel_convolutional_gelu_bwd_13(_t7, _t15)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    _t17 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t17.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# subpixel_convolutional_elu_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
+_subpixel_convolutional_elu_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_elu_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+# subpixel_convolutional_elu_fwd_1: layers_spec/activations/elu.yaml:10
+_subpixel_convolutional_elu_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_elu_fwd_1",
+    "T shuffled",
+    "T _t3",
+    """
+    _t3 = shuffled > T(0) || shuffled != shuffled ? shuffled : T(0);
+    """,
+)
+
+
+# subpixel_convolutional_elu_fwd_2: layers_spec/activations/elu.yaml:10
+_subpixel_convolutional_elu_fwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_elu_fwd_2",
+    "T shuffled",
+    "T _t4",
+    """
+    _t4 = shuffled < T(0) || shuffled != shuffled ? shuffled : T(0);
+    """,
+)
+
+
+# subpixel_convolutional_elu_fwd_3: layers_spec/activations/elu.yaml:10
+_subpixel_convolutional_elu_fwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_elu_fwd_3",
+    "T _t4",
+    "T _t5",
+    """
+    _t5 = expm1(_t4);
+    """,
+)
+
+
+# subpixel_convolutional_elu_fwd_4: layers_spec/activations/elu.yaml:10
+_subpixel_convolutional_elu_fwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_elu_fwd_4",
+    "T alpha, T _t5",
+    "T _t6",
+    """
+    _t6 = alpha * _t5;
+    """,
+    scalars=("alpha",),
+)
+
+
+# subpixel_convolutional_elu_fwd_5: layers_spec/activations/elu.yaml:10
+_subpixel_convolutional_elu_fwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_elu_fwd_5",
+    "T _t3, T _t6",
+    "T y",
+    """
+    y = _t3 + _t6;
+    """,
+)
+
+
+def _cupy_forward_elu(x, weight, bias, upscale_factor, stride, padding, alpha=1.0):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _subpixel_convolutional_elu_fwd_0(_t1, _t2)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    _t3 = _subpixel_convolutional_elu_fwd_1(shuffled)
+    _t4 = _subpixel_convolutional_elu_fwd_2(shuffled)
+    _t5 = _subpixel_convolutional_elu_fwd_3(_t4)
+    _t6 = _subpixel_convolutional_elu_fwd_4(alpha, _t5)
+    y = _subpixel_convolutional_elu_fwd_5(_t3, _t6)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, alpha, y)
+
+
+# subpixel_convolutional_elu_bwd_0: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_elu_bwd_0",
+    "T y",
+    "T _t7",
+    """
+    _t7 = y < T(0) || y != y ? y : T(0);
+    """,
+)
+
+
+# subpixel_convolutional_elu_bwd_1: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_elu_bwd_1",
+    "T _t7, T alpha",
+    "T _t8",
+    """
+    _t8 = _t7 + alpha;
+    """,
+    scalars=("alpha",),
+)
+
+
+# subpixel_convolutional_elu_bwd_2: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_elu_bwd_2",
+    "T grad_y, T _t8",
+    "T _t9",
+    """
+    _t9 = grad_y * _t8;
+    """,
+)
+
+
+# subpixel_convolutional_elu_bwd_3: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_bwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_elu_bwd_3",
+    "T y",
+    "bool _t10",
+    """
+    _t10 = y > T(0);
+    """,
+)
+
+
+# subpixel_convolutional_elu_bwd_4: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_bwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_elu_bwd_4",
+    "T grad_y, bool _t10",
+    "T _t11",
+    """
+    _t11 = grad_y * _t10;
+    """,
+)
+
+
+# subpixel_convolutional_elu_bwd_5: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_bwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_elu_bwd_5",
+    "T _t11, T _t12",
+    "T _t13",
+    """
+    _t13 = _t11 * _t12;
+    """,
+    scalars=("_t12",),
+)
+
+
+# subpixel_convolutional_elu_bwd_6: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_bwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_elu_bwd_6",
+    "T _t9, T _t13",
+    "T grad_shuffled",
+    """
+    grad_shuffled = _t9 + _t13;
+    """,
+)
+
+
+def _cupy_backward_elu(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, alpha, y
+):
+    import cupy as cp
+
+    _t7 = _subpixel_convolutional_elu_bwd_0(y)
+    _t8 = _subpixel_convolutional_elu_bwd_1(_t7, alpha)
+    _t9 = _subpixel_convolutional_elu_bwd_2(grad_y, _t8)
+    _t10 = _subpixel_convolutional_elu_bwd_3(y)
+    _t11 = _subpixel_convolutional_elu_bwd_4(grad_y, _t10)
+    _t12 = 1 - alpha
+    _t13 = _subpixel_convolutional_elu_bwd_5(_t11, _t12)
+    grad_shuffled = _subpixel_convolutional_elu_bwd_6(_t9, _t13)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    _t16 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t16.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# subpixel_convolutional_mish_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
+_subpixel_convolutional_mish_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_mish_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+# subpixel_convolutional_mish_fwd_1: layers_spec/activations/mish.yaml:12
+_subpixel_convolutional_mish_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_mish_fwd_1",
+    "T shuffled",
+    "T _t3",
+    """
+    _t3 = shuffled < T(20) || shuffled != shuffled ? shuffled : T(20);
+    """,
+)
+
+
+# subpixel_convolutional_mish_fwd_2: layers_spec/activations/mish.yaml:12
+_subpixel_convolutional_mish_fwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_mish_fwd_2",
+    "T _t3",
+    "T mish_e",
+    """
+    mish_e = exp(_t3);
+    """,
+)
+
+
+# subpixel_convolutional_mish_fwd_3: layers_spec/activations/mish.yaml:13
+_subpixel_convolutional_mish_fwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_mish_fwd_3",
+    "T mish_e",
+    "T _t4",
+    """
+    _t4 = mish_e + T(2);
+    """,
+)
+
+
+# subpixel_convolutional_mish_fwd_4: layers_spec/activations/mish.yaml:13
+_subpixel_convolutional_mish_fwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_mish_fwd_4",
+    "T mish_e, T _t4",
+    "T mish_n",
+    """
+    mish_n = mish_e * _t4;
+    """,
+)
+
+
+# subpixel_convolutional_mish_fwd_5: layers_spec/activations/mish.yaml:14
+_subpixel_convolutional_mish_fwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_mish_fwd_5",
+    "T shuffled, T mish_n",
+    "T _t5",
+    """
+    _t5 = shuffled * mish_n;
+    """,
+)
+
+
+# subpixel_convolutional_mish_fwd_6: layers_spec/activations/mish.yaml:14
+_subpixel_convolutional_mish_fwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_mish_fwd_6",
+    "T mish_n",
+    "T _t6",
+    """
+    _t6 = mish_n + T(2);
+    """,
+)
+
+
+# subpixel_convolutional_mish_fwd_7: layers_spec/activations/mish.yaml:14
+_subpixel_convolutional_mish_fwd_7 = ElementwiseKernel(
+    "subpixel_convolutional_mish_fwd_7",
+    "T _t5, T _t6",
+    "T y",
+    """
+    y = _t5 / _t6;
+    """,
+)
+
+
+def _cupy_forward_mish(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _subpixel_convolutional_mish_fwd_0(_t1, _t2)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    _t3 = _subpixel_convolutional_mish_fwd_1(shuffled)
+    mish_e = _subpixel_convolutional_mish_fwd_2(_t3)
+    _t4 = _subpixel_convolutional_mish_fwd_3(mish_e)
+    mish_n = _subpixel_convolutional_mish_fwd_4(mish_e, _t4)
+    _t5 = _subpixel_convolutional_mish_fwd_5(shuffled, mish_n)
+    _t6 = _subpixel_convolutional_mish_fwd_6(mish_n)
+    y = _subpixel_convolutional_mish_fwd_7(_t5, _t6)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+# subpixel_convolutional_mish_bwd_0: layers_spec/activations/mish.yaml:12
+_subpixel_convolutional_mish_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_0",
+    "T shuffled",
+    "T _t3",
+    """
+    _t3 = shuffled < T(20) || shuffled != shuffled ? shuffled : T(20);
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_1: layers_spec/activations/mish.yaml:12
+_subpixel_convolutional_mish_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_1",
+    "T _t3",
+    "T mish_e",
+    """
+    mish_e = exp(_t3);
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_2: layers_spec/activations/mish.yaml:13
+_subpixel_convolutional_mish_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_2",
+    "T mish_e",
+    "T _t4",
+    """
+    _t4 = mish_e + T(2);
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_3: layers_spec/activations/mish.yaml:13
+_subpixel_convolutional_mish_bwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_3",
+    "T mish_e, T _t4",
+    "T mish_n",
+    """
+    mish_n = mish_e * _t4;
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_4: layers_spec/activations/mish.yaml:17
+_subpixel_convolutional_mish_bwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_4",
+    "T mish_n",
+    "T _t7",
+    """
+    _t7 = mish_n + T(2);
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_5: layers_spec/activations/mish.yaml:17
+_subpixel_convolutional_mish_bwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_5",
+    "T _t7",
+    "T _t8",
+    """
+    _t8 = T(1) / _t7;
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_6: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_bwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_6",
+    "T mish_n, T _t8",
+    "T _t9",
+    """
+    _t9 = mish_n * _t8;
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_7: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_bwd_7 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_7",
+    "T shuffled",
+    "T _t10",
+    """
+    _t10 = T(4) * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_8: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_bwd_8 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_8",
+    "T _t10, T mish_e",
+    "T _t11",
+    """
+    _t11 = _t10 * mish_e;
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_9: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_bwd_9 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_9",
+    "T mish_e",
+    "T _t12",
+    """
+    _t12 = mish_e + T(1);
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_10: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_bwd_10 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_10",
+    "T _t11, T _t12",
+    "T _t13",
+    """
+    _t13 = _t11 * _t12;
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_11: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_bwd_11 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_11",
+    "T _t13, T _t8",
+    "T _t14",
+    """
+    _t14 = _t13 * _t8;
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_12: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_bwd_12 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_12",
+    "T _t14, T _t8",
+    "T _t15",
+    """
+    _t15 = _t14 * _t8;
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_13: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_bwd_13 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_13",
+    "T _t9, T _t15",
+    "T _t16",
+    """
+    _t16 = _t9 + _t15;
+    """,
+)
+
+
+# subpixel_convolutional_mish_bwd_14: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_bwd_14 = ElementwiseKernel(
+    "subpixel_convolutional_mish_bwd_14",
+    "T grad_y, T _t16",
+    "T grad_shuffled",
+    """
+    grad_shuffled = grad_y * _t16;
+    """,
+)
+
+
+def _cupy_backward_mish(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    import cupy as cp
+
+    _t3 = _subpixel_convolutional_mish_bwd_0(shuffled)
+    mish_e = _subpixel_convolutional_mish_bwd_1(_t3)
+    _t4 = _subpixel_convolutional_mish_bwd_2(mish_e)
+    mish_n = _subpixel_convolutional_mish_bwd_3(mish_e, _t4)
+    _t7 = _subpixel_convolutional_mish_bwd_4(mish_n)
+    _t8 = _subpixel_convolutional_mish_bwd_5(_t7)
+    _t9 = _subpixel_convolutional_mish_bwd_6(mish_n, _t8)
+    _t10 = _subpixel_convolutional_mish_bwd_7(shuffled)
+    _t11 = _subpixel_convolutional_mish_bwd_8(_t10, mish_e)
+    _t12 = _subpixel_convolutional_mish_bwd_9(mish_e)
+    _t13 = _subpixel_convolutional_mish_bwd_10(_t11, _t12)
+    _t14 = _subpixel_convolutional_mish_bwd_11(_t13, _t8)
+    _t15 = _subpixel_convolutional_mish_bwd_12(_t14, _t8)
+    _t16 = _subpixel_convolutional_mish_bwd_13(_t9, _t15)
+    grad_shuffled = _subpixel_convolutional_mish_bwd_14(grad_y, _t16)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    _t19 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t19.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# subpixel_convolutional_swish_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
+_subpixel_convolutional_swish_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_swish_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+# subpixel_convolutional_swish_fwd_1: layers_spec/activations/swish.yaml:8
+_subpixel_convolutional_swish_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_swish_fwd_1",
+    "T shuffled",
+    "T _t3",
+    """
+    _t3 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
+    """,
+)
+
+
+# subpixel_convolutional_swish_fwd_2: layers_spec/activations/swish.yaml:8
+_subpixel_convolutional_swish_fwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_swish_fwd_2",
+    "T shuffled, T _t3",
+    "T y",
+    """
+    y = shuffled * _t3;
+    """,
+)
+
+
+def _cupy_forward_swish(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _subpixel_convolutional_swish_fwd_0(_t1, _t2)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    _t3 = _subpixel_convolutional_swish_fwd_1(shuffled)
+    y = _subpixel_convolutional_swish_fwd_2(shuffled, _t3)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+# subpixel_convolutional_swish_bwd_0: layers_spec/activations/swish.yaml:8
+_subpixel_convolutional_swish_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_swish_bwd_0",
+    "T shuffled",
+    "T _t3",
+    """
+    _t3 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
+    """,
+)
+
+
+# subpixel_convolutional_swish_bwd_1: layers_spec/primitives.yaml:61
+_subpixel_convolutional_swish_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_swish_bwd_1",
+    "T grad_y, T _t3",
+    "T _t4",
+    """
+    _t4 = grad_y * _t3;
+    """,
+)
+
+
+# subpixel_convolutional_swish_bwd_2: layers_spec/primitives.yaml:62
+_subpixel_convolutional_swish_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_swish_bwd_2",
+    "T grad_y, T shuffled",
+    "T _t5",
+    """
+    _t5 = grad_y * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_swish_bwd_3: layers_spec/primitives.yaml:201
+_subpixel_convolutional_swish_bwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_swish_bwd_3",
+    "T _t5, T _t3",
+    "T _t6",
+    """
+    _t6 = _t5 * _t3;
+    """,
+)
+
+
+# subpixel_convolutional_swish_bwd_4: layers_spec/primitives.yaml:201
+_subpixel_convolutional_swish_bwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_swish_bwd_4",
+    "T _t3",
+    "T _t7",
+    """
+    _t7 = T(1) - _t3;
+    """,
+)
+
+
+# subpixel_convolutional_swish_bwd_5: layers_spec/primitives.yaml:201
+_subpixel_convolutional_swish_bwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_swish_bwd_5",
+    "T _t6, T _t7",
+    "T _t8",
+    """
+    _t8 = _t6 * _t7;
+    """,
+)
+
+
+# subpixel_convolutional_swish_bwd_6: layers_spec/primitives.yaml:201
+_subpixel_convolutional_swish_bwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_swish_bwd_6",
+    "T _t4, T _t8",
+    "T grad_shuffled",
+    """
+    grad_shuffled = _t4 + _t8;
+    """,
+)
+
+
+def _cupy_backward_swish(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    import cupy as cp
+
+    _t3 = _subpixel_convolutional_swish_bwd_0(shuffled)
+    _t4 = _subpixel_convolutional_swish_bwd_1(grad_y, _t3)
+    _t5 = _subpixel_convolutional_swish_bwd_2(grad_y, shuffled)
+    _t6 = _subpixel_convolutional_swish_bwd_3(_t5, _t3)
+    _t7 = _subpixel_convolutional_swish_bwd_4(_t3)
+    _t8 = _subpixel_convolutional_swish_bwd_5(_t6, _t7)
+    grad_shuffled = _subpixel_convolutional_swish_bwd_6(_t4, _t8)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t10.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# subpixel_convolutional_silu_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
+_subpixel_convolutional_silu_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_silu_fwd_0",
+    "T _t1, T _t2",
+    "T z",
+    """
+    z = _t1 + _t2;
+    """,
+)
+
+
+# subpixel_convolutional_silu_fwd_1: layers_spec/activations/silu.yaml:8
+_subpixel_convolutional_silu_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_silu_fwd_1",
+    "T shuffled",
+    "T _t3",
+    """
+    _t3 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
+    """,
+)
+
+
+# subpixel_convolutional_silu_fwd_2: layers_spec/activations/silu.yaml:8
+_subpixel_convolutional_silu_fwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_silu_fwd_2",
+    "T shuffled, T _t3",
+    "T y",
+    """
+    y = shuffled * _t3;
+    """,
+)
+
+
+def _cupy_forward_silu(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    _t2 = bias.reshape(1, -1, 1, 1)
+    z = _subpixel_convolutional_silu_fwd_0(_t1, _t2)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    _t3 = _subpixel_convolutional_silu_fwd_1(shuffled)
+    y = _subpixel_convolutional_silu_fwd_2(shuffled, _t3)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+# subpixel_convolutional_silu_bwd_0: layers_spec/activations/silu.yaml:8
+_subpixel_convolutional_silu_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_silu_bwd_0",
+    "T shuffled",
+    "T _t3",
+    """
+    _t3 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
+    """,
+)
+
+
+# subpixel_convolutional_silu_bwd_1: layers_spec/primitives.yaml:61
+_subpixel_convolutional_silu_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_silu_bwd_1",
+    "T grad_y, T _t3",
+    "T _t4",
+    """
+    _t4 = grad_y * _t3;
+    """,
+)
+
+
+# subpixel_convolutional_silu_bwd_2: layers_spec/primitives.yaml:62
+_subpixel_convolutional_silu_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_silu_bwd_2",
+    "T grad_y, T shuffled",
+    "T _t5",
+    """
+    _t5 = grad_y * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_silu_bwd_3: layers_spec/primitives.yaml:201
+_subpixel_convolutional_silu_bwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_silu_bwd_3",
+    "T _t5, T _t3",
+    "T _t6",
+    """
+    _t6 = _t5 * _t3;
+    """,
+)
+
+
+# subpixel_convolutional_silu_bwd_4: layers_spec/primitives.yaml:201
+_subpixel_convolutional_silu_bwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_silu_bwd_4",
+    "T _t3",
+    "T _t7",
+    """
+    _t7 = T(1) - _t3;
+    """,
+)
+
+
+# subpixel_convolutional_silu_bwd_5: layers_spec/primitives.yaml:201
+_subpixel_convolutional_silu_bwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_silu_bwd_5",
+    "T _t6, T _t7",
+    "T _t8",
+    """
+    _t8 = _t6 * _t7;
+    """,
+)
+
+
+# subpixel_convolutional_silu_bwd_6: layers_spec/primitives.yaml:201
+_subpixel_convolutional_silu_bwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_silu_bwd_6",
+    "T _t4, T _t8",
+    "T grad_shuffled",
+    """
+    grad_shuffled = _t4 + _t8;
+    """,
+)
+
+
+def _cupy_backward_silu(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    import cupy as cp
+
+    _t3 = _subpixel_convolutional_silu_bwd_0(shuffled)
+    _t4 = _subpixel_convolutional_silu_bwd_1(grad_y, _t3)
+    _t5 = _subpixel_convolutional_silu_bwd_2(grad_y, shuffled)
+    _t6 = _subpixel_convolutional_silu_bwd_3(_t5, _t3)
+    _t7 = _subpixel_convolutional_silu_bwd_4(_t3)
+    _t8 = _subpixel_convolutional_silu_bwd_5(_t6, _t7)
+    grad_shuffled = _subpixel_convolutional_silu_bwd_6(_t4, _t8)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
+    grad_bias = _t10.reshape(bias.shape)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# subpixel_convolutional_relu_no_bias_fwd_0: layers_spec/activations/relu.yaml:8
+_subpixel_convolutional_relu_no_bias_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_relu_no_bias_fwd_0",
+    "T shuffled",
+    "T y",
+    """
+    y = shuffled > T(0) || shuffled != shuffled ? shuffled : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    y = _subpixel_convolutional_relu_no_bias_fwd_0(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+# subpixel_convolutional_relu_no_bias_bwd_0: layers_spec/primitives.yaml:252
+_subpixel_convolutional_relu_no_bias_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_relu_no_bias_bwd_0",
+    "T shuffled",
+    "bool _t1",
+    """
+    _t1 = shuffled > T(0);
+    """,
+)
+
+
+# subpixel_convolutional_relu_no_bias_bwd_1: layers_spec/primitives.yaml:252
+_subpixel_convolutional_relu_no_bias_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_relu_no_bias_bwd_1",
+    "T grad_y, bool _t1",
+    "T grad_shuffled",
+    """
+    grad_shuffled = grad_y * _t1;
+    """,
+)
+
+
+def _cupy_backward_relu_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t1 = _subpixel_convolutional_relu_no_bias_bwd_0(shuffled)
+    grad_shuffled = _subpixel_convolutional_relu_no_bias_bwd_1(grad_y, _t1)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, None
+
+
+# subpixel_convolutional_sigmoid_no_bias_fwd_0: layers_spec/activations/sigmoid.yaml:8
+_subpixel_convolutional_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_sigmoid_no_bias_fwd_0",
+    "T shuffled",
+    "T y",
+    """
+    y = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
+    """,
+)
+
+
+def _cupy_forward_sigmoid_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    y = _subpixel_convolutional_sigmoid_no_bias_fwd_0(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
+
+
+# subpixel_convolutional_sigmoid_no_bias_bwd_0: layers_spec/primitives.yaml:201
+_subpixel_convolutional_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_sigmoid_no_bias_bwd_0",
+    "T grad_y, T y",
+    "T _t1",
+    """
+    _t1 = grad_y * y;
+    """,
+)
+
+
+# subpixel_convolutional_sigmoid_no_bias_bwd_1: layers_spec/primitives.yaml:201
+_subpixel_convolutional_sigmoid_no_bias_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_sigmoid_no_bias_bwd_1",
+    "T y",
+    "T _t2",
+    """
+    _t2 = T(1) - y;
+    """,
+)
+
+
+# subpixel_convolutional_sigmoid_no_bias_bwd_2: layers_spec/primitives.yaml:201
+_subpixel_convolutional_sigmoid_no_bias_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_sigmoid_no_bias_bwd_2",
+    "T _t1, T _t2",
+    "T grad_shuffled",
+    """
+    grad_shuffled = _t1 * _t2;
+    """,
+)
+
+
+def _cupy_backward_sigmoid_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, y
+):
+    _t1 = _subpixel_convolutional_sigmoid_no_bias_bwd_0(grad_y, y)
+    _t2 = _subpixel_convolutional_sigmoid_no_bias_bwd_1(y)
+    grad_shuffled = _subpixel_convolutional_sigmoid_no_bias_bwd_2(_t1, _t2)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, None
+
+
+# subpixel_convolutional_tanh_no_bias_fwd_0: layers_spec/activations/tanh.yaml:8
+_subpixel_convolutional_tanh_no_bias_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_tanh_no_bias_fwd_0",
+    "T shuffled",
+    "T y",
+    """
+    y = tanh(shuffled);
+    """,
+)
+
+
+def _cupy_forward_tanh_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    y = _subpixel_convolutional_tanh_no_bias_fwd_0(shuffled)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
+
+
+# subpixel_convolutional_tanh_no_bias_bwd_0: layers_spec/primitives.yaml:180
+_subpixel_convolutional_tanh_no_bias_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_tanh_no_bias_bwd_0",
+    "T y",
+    "T _t1",
+    """
+    _t1 = y * y;
+    """,
+)
+
+
+# subpixel_convolutional_tanh_no_bias_bwd_1: layers_spec/primitives.yaml:180
+_subpixel_convolutional_tanh_no_bias_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_tanh_no_bias_bwd_1",
+    "T _t1",
+    "T _t2",
+    """
+    _t2 = T(1) - _t1;
+    """,
+)
+
+
+# subpixel_convolutional_tanh_no_bias_bwd_2: layers_spec/primitives.yaml:180
+_subpixel_convolutional_tanh_no_bias_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_tanh_no_bias_bwd_2",
+    "T grad_y, T _t2",
+    "T grad_shuffled",
+    """
+    grad_shuffled = grad_y * _t2;
+    """,
+)
+
+
+def _cupy_backward_tanh_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, y
+):
+    _t1 = _subpixel_convolutional_tanh_no_bias_bwd_0(y)
+    _t2 = _subpixel_convolutional_tanh_no_bias_bwd_1(_t1)
+    grad_shuffled = _subpixel_convolutional_tanh_no_bias_bwd_2(grad_y, _t2)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, None
+
+
+def _cupy_forward_identity_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    return shuffled, (x, weight, bias, upscale_factor, stride, padding, columns)
+
+
+def _cupy_backward_identity_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns
+):
+    grad_z = _cupy_pixel_unshuffle(grad_y, upscale_factor)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, None
+
+
+# subpixel_convolutional_gelu_no_bias_fwd_0: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_no_bias_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_fwd_0",
+    "T shuffled",
+    "T _t2",
+    """
+    _t2 = T(0.7071067811865476) * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_fwd_1: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_no_bias_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_fwd_1",
+    "T _t2",
+    "T _t3",
+    """
+    _t3 = erf(_t2);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_fwd_2: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_no_bias_fwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_fwd_2",
+    "T _t3",
+    "T _t4",
+    """
+    _t4 = T(0.5) * _t3;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_fwd_3: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_no_bias_fwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_fwd_3",
+    "T _t4",
+    "T _t5",
+    """
+    _t5 = T(0.5) + _t4;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_fwd_4: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_no_bias_fwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_fwd_4",
+    "T shuffled, T _t5",
+    "T y",
+    """
+    y = shuffled * _t5;
+    """,
+)
+
+
+def _cupy_forward_gelu_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    _t2 = _subpixel_convolutional_gelu_no_bias_fwd_0(shuffled)
+    _t3 = _subpixel_convolutional_gelu_no_bias_fwd_1(_t2)
+    _t4 = _subpixel_convolutional_gelu_no_bias_fwd_2(_t3)
+    _t5 = _subpixel_convolutional_gelu_no_bias_fwd_3(_t4)
+    y = _subpixel_convolutional_gelu_no_bias_fwd_4(shuffled, _t5)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_0",
+    "T shuffled",
+    "T _t2",
+    """
+    _t2 = T(0.7071067811865476) * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_1: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_no_bias_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_1",
+    "T _t2",
+    "T _t3",
+    """
+    _t3 = erf(_t2);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_2: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_no_bias_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_2",
+    "T _t3",
+    "T _t4",
+    """
+    _t4 = T(0.5) * _t3;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_3: layers_spec/activations/gelu.yaml:23
+_subpixel_convolutional_gelu_no_bias_bwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_3",
+    "T _t4",
+    "T _t5",
+    """
+    _t5 = T(0.5) + _t4;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_4: layers_spec/primitives.yaml:61
+_subpixel_convolutional_gelu_no_bias_bwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_4",
+    "T grad_y, T _t5",
+    "T _t6",
+    """
+    _t6 = grad_y * _t5;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_5: layers_spec/primitives.yaml:62
+_subpixel_convolutional_gelu_no_bias_bwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_5",
+    "T grad_y, T shuffled",
+    "T _t7",
+    """
+    _t7 = grad_y * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_6: layers_spec/primitives.yaml:62
+_subpixel_convolutional_gelu_no_bias_bwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_6",
+    "T _t7",
+    "T _t8",
+    """
+    _t8 = _t7 * T(0.5);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1726
+_subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_7",
+    "T _t8",
+    "T _t9",
+    """
+    _t9 = _t8 * T(1.1283791670955126);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1726
+_subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_8",
+    "T _t2",
+    "T _t10",
+    """
+    _t10 = _t2 * _t2;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1726
+_subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_9",
+    "T _t10",
+    "T _t11",
+    """
+    _t11 = -_t10;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1726
+_subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_10",
+    "T _t11",
+    "T _t12",
+    """
+    _t12 = exp(_t11);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1726
+_subpixel_convolutional_gelu_no_bias_bwd_11 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_11",
+    "T _t9, T _t12",
+    "T _t13",
+    """
+    _t13 = _t9 * _t12;
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_12: layers_spec/primitives.yaml:62
+_subpixel_convolutional_gelu_no_bias_bwd_12 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_12",
+    "T _t13",
+    "T _t14",
+    """
+    _t14 = _t13 * T(0.7071067811865476);
+    """,
+)
+
+
+# subpixel_convolutional_gelu_no_bias_bwd_13: layers_spec/primitives.yaml:62
+_subpixel_convolutional_gelu_no_bias_bwd_13 = ElementwiseKernel(
+    "subpixel_convolutional_gelu_no_bias_bwd_13",
+    "T _t6, T _t14",
+    "T grad_shuffled",
+    """
+    grad_shuffled = _t6 + _t14;
+    """,
+)
+
+
+def _cupy_backward_gelu_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t2 = _subpixel_convolutional_gelu_no_bias_bwd_0(shuffled)
+    _t3 = _subpixel_convolutional_gelu_no_bias_bwd_1(_t2)
+    _t4 = _subpixel_convolutional_gelu_no_bias_bwd_2(_t3)
+    _t5 = _subpixel_convolutional_gelu_no_bias_bwd_3(_t4)
+    _t6 = _subpixel_convolutional_gelu_no_bias_bwd_4(grad_y, _t5)
+    _t7 = _subpixel_convolutional_gelu_no_bias_bwd_5(grad_y, shuffled)
+    _t8 = _subpixel_convolutional_gelu_no_bias_bwd_6(_t7)
+    _t9 = _subpixel_convolutional_gelu_no_bias_bwd_7(_t8)
+    _t10 = _subpixel_convolutional_gelu_no_bias_bwd_8(_t2)
+    _t11 = _subpixel_convolutional_gelu_no_bias_bwd_9(_t10)
+    _t12 = _subpixel_convolutional_gelu_no_bias_bwd_10(_t11)
+    _t13 = _subpixel_convolutional_gelu_no_bias_bwd_11(_t9, _t12)
+    _t14 = _subpixel_convolutional_gelu_no_bias_bwd_12(_t13)
+    grad_shuffled = _subpixel_convolutional_gelu_no_bias_bwd_13(_t6, _t14)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, None
+
+
+# subpixel_convolutional_elu_no_bias_fwd_0: layers_spec/activations/elu.yaml:10
+_subpixel_convolutional_elu_no_bias_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_fwd_0",
+    "T shuffled",
+    "T _t2",
+    """
+    _t2 = shuffled > T(0) || shuffled != shuffled ? shuffled : T(0);
+    """,
+)
+
+
+# subpixel_convolutional_elu_no_bias_fwd_1: layers_spec/activations/elu.yaml:10
+_subpixel_convolutional_elu_no_bias_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_fwd_1",
+    "T shuffled",
+    "T _t3",
+    """
+    _t3 = shuffled < T(0) || shuffled != shuffled ? shuffled : T(0);
+    """,
+)
+
+
+# subpixel_convolutional_elu_no_bias_fwd_2: layers_spec/activations/elu.yaml:10
+_subpixel_convolutional_elu_no_bias_fwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_fwd_2",
+    "T _t3",
+    "T _t4",
+    """
+    _t4 = expm1(_t3);
+    """,
+)
+
+
+# subpixel_convolutional_elu_no_bias_fwd_3: layers_spec/activations/elu.yaml:10
+_subpixel_convolutional_elu_no_bias_fwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_fwd_3",
+    "T alpha, T _t4",
+    "T _t5",
+    """
+    _t5 = alpha * _t4;
+    """,
+    scalars=("alpha",),
+)
+
+
+# subpixel_convolutional_elu_no_bias_fwd_4: layers_spec/activations/elu.yaml:10
+_subpixel_convolutional_elu_no_bias_fwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_fwd_4",
+    "T _t2, T _t5",
+    "T y",
+    """
+    y = _t2 + _t5;
+    """,
+)
+
+
+def _cupy_forward_elu_no_bias(
+    x, weight, bias, upscale_factor, stride, padding, alpha=1.0
+):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    _t2 = _subpixel_convolutional_elu_no_bias_fwd_0(shuffled)
+    _t3 = _subpixel_convolutional_elu_no_bias_fwd_1(shuffled)
+    _t4 = _subpixel_convolutional_elu_no_bias_fwd_2(_t3)
+    _t5 = _subpixel_convolutional_elu_no_bias_fwd_3(alpha, _t4)
+    y = _subpixel_convolutional_elu_no_bias_fwd_4(_t2, _t5)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, alpha, y)
+
+
+# subpixel_convolutional_elu_no_bias_bwd_0: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_no_bias_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_bwd_0",
+    "T y",
+    "T _t6",
+    """
+    _t6 = y < T(0) || y != y ? y : T(0);
+    """,
+)
+
+
+# subpixel_convolutional_elu_no_bias_bwd_1: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_no_bias_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_bwd_1",
+    "T _t6, T alpha",
+    "T _t7",
+    """
+    _t7 = _t6 + alpha;
+    """,
+    scalars=("alpha",),
+)
+
+
+# subpixel_convolutional_elu_no_bias_bwd_2: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_no_bias_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_bwd_2",
+    "T grad_y, T _t7",
+    "T _t8",
+    """
+    _t8 = grad_y * _t7;
+    """,
+)
+
+
+# subpixel_convolutional_elu_no_bias_bwd_3: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_no_bias_bwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_bwd_3",
+    "T y",
+    "bool _t9",
+    """
+    _t9 = y > T(0);
+    """,
+)
+
+
+# subpixel_convolutional_elu_no_bias_bwd_4: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_no_bias_bwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_bwd_4",
+    "T grad_y, bool _t9",
+    "T _t10",
+    """
+    _t10 = grad_y * _t9;
+    """,
+)
+
+
+# subpixel_convolutional_elu_no_bias_bwd_5: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_no_bias_bwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_bwd_5",
+    "T _t10, T _t11",
+    "T _t12",
+    """
+    _t12 = _t10 * _t11;
+    """,
+    scalars=("_t11",),
+)
+
+
+# subpixel_convolutional_elu_no_bias_bwd_6: layers_spec/activations/elu.yaml:15
+_subpixel_convolutional_elu_no_bias_bwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_elu_no_bias_bwd_6",
+    "T _t8, T _t12",
+    "T grad_shuffled",
+    """
+    grad_shuffled = _t8 + _t12;
+    """,
+)
+
+
+def _cupy_backward_elu_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, alpha, y
+):
+    _t6 = _subpixel_convolutional_elu_no_bias_bwd_0(y)
+    _t7 = _subpixel_convolutional_elu_no_bias_bwd_1(_t6, alpha)
+    _t8 = _subpixel_convolutional_elu_no_bias_bwd_2(grad_y, _t7)
+    _t9 = _subpixel_convolutional_elu_no_bias_bwd_3(y)
+    _t10 = _subpixel_convolutional_elu_no_bias_bwd_4(grad_y, _t9)
+    _t11 = 1 - alpha
+    _t12 = _subpixel_convolutional_elu_no_bias_bwd_5(_t10, _t11)
+    grad_shuffled = _subpixel_convolutional_elu_no_bias_bwd_6(_t8, _t12)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, None
+
+
+# subpixel_convolutional_mish_no_bias_fwd_0: layers_spec/activations/mish.yaml:12
+_subpixel_convolutional_mish_no_bias_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_fwd_0",
+    "T shuffled",
+    "T _t2",
+    """
+    _t2 = shuffled < T(20) || shuffled != shuffled ? shuffled : T(20);
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_fwd_1: layers_spec/activations/mish.yaml:12
+_subpixel_convolutional_mish_no_bias_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_fwd_1",
+    "T _t2",
+    "T mish_e",
+    """
+    mish_e = exp(_t2);
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_fwd_2: layers_spec/activations/mish.yaml:13
+_subpixel_convolutional_mish_no_bias_fwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_fwd_2",
+    "T mish_e",
+    "T _t3",
+    """
+    _t3 = mish_e + T(2);
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_fwd_3: layers_spec/activations/mish.yaml:13
+_subpixel_convolutional_mish_no_bias_fwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_fwd_3",
+    "T mish_e, T _t3",
+    "T mish_n",
+    """
+    mish_n = mish_e * _t3;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_fwd_4: layers_spec/activations/mish.yaml:14
+_subpixel_convolutional_mish_no_bias_fwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_fwd_4",
+    "T shuffled, T mish_n",
+    "T _t4",
+    """
+    _t4 = shuffled * mish_n;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_fwd_5: layers_spec/activations/mish.yaml:14
+_subpixel_convolutional_mish_no_bias_fwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_fwd_5",
+    "T mish_n",
+    "T _t5",
+    """
+    _t5 = mish_n + T(2);
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_fwd_6: layers_spec/activations/mish.yaml:14
+_subpixel_convolutional_mish_no_bias_fwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_fwd_6",
+    "T _t4, T _t5",
+    "T y",
+    """
+    y = _t4 / _t5;
+    """,
+)
+
+
+def _cupy_forward_mish_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    _t2 = _subpixel_convolutional_mish_no_bias_fwd_0(shuffled)
+    mish_e = _subpixel_convolutional_mish_no_bias_fwd_1(_t2)
+    _t3 = _subpixel_convolutional_mish_no_bias_fwd_2(mish_e)
+    mish_n = _subpixel_convolutional_mish_no_bias_fwd_3(mish_e, _t3)
+    _t4 = _subpixel_convolutional_mish_no_bias_fwd_4(shuffled, mish_n)
+    _t5 = _subpixel_convolutional_mish_no_bias_fwd_5(mish_n)
+    y = _subpixel_convolutional_mish_no_bias_fwd_6(_t4, _t5)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_0: layers_spec/activations/mish.yaml:12
+_subpixel_convolutional_mish_no_bias_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_0",
+    "T shuffled",
+    "T _t2",
+    """
+    _t2 = shuffled < T(20) || shuffled != shuffled ? shuffled : T(20);
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_1: layers_spec/activations/mish.yaml:12
+_subpixel_convolutional_mish_no_bias_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_1",
+    "T _t2",
+    "T mish_e",
+    """
+    mish_e = exp(_t2);
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_2: layers_spec/activations/mish.yaml:13
+_subpixel_convolutional_mish_no_bias_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_2",
+    "T mish_e",
+    "T _t3",
+    """
+    _t3 = mish_e + T(2);
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_3: layers_spec/activations/mish.yaml:13
+_subpixel_convolutional_mish_no_bias_bwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_3",
+    "T mish_e, T _t3",
+    "T mish_n",
+    """
+    mish_n = mish_e * _t3;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_4: layers_spec/activations/mish.yaml:17
+_subpixel_convolutional_mish_no_bias_bwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_4",
+    "T mish_n",
+    "T _t6",
+    """
+    _t6 = mish_n + T(2);
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_5: layers_spec/activations/mish.yaml:17
+_subpixel_convolutional_mish_no_bias_bwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_5",
+    "T _t6",
+    "T _t7",
+    """
+    _t7 = T(1) / _t6;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_6: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_no_bias_bwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_6",
+    "T mish_n, T _t7",
+    "T _t8",
+    """
+    _t8 = mish_n * _t7;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_7: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_no_bias_bwd_7 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_7",
+    "T shuffled",
+    "T _t9",
+    """
+    _t9 = T(4) * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_8: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_no_bias_bwd_8 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_8",
+    "T _t9, T mish_e",
+    "T _t10",
+    """
+    _t10 = _t9 * mish_e;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_9: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_no_bias_bwd_9 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_9",
+    "T mish_e",
+    "T _t11",
+    """
+    _t11 = mish_e + T(1);
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_10: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_no_bias_bwd_10 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_10",
+    "T _t10, T _t11",
+    "T _t12",
+    """
+    _t12 = _t10 * _t11;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_11: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_no_bias_bwd_11 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_11",
+    "T _t12, T _t7",
+    "T _t13",
+    """
+    _t13 = _t12 * _t7;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_12: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_no_bias_bwd_12 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_12",
+    "T _t13, T _t7",
+    "T _t14",
+    """
+    _t14 = _t13 * _t7;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_13: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_no_bias_bwd_13 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_13",
+    "T _t8, T _t14",
+    "T _t15",
+    """
+    _t15 = _t8 + _t14;
+    """,
+)
+
+
+# subpixel_convolutional_mish_no_bias_bwd_14: layers_spec/activations/mish.yaml:18
+_subpixel_convolutional_mish_no_bias_bwd_14 = ElementwiseKernel(
+    "subpixel_convolutional_mish_no_bias_bwd_14",
+    "T grad_y, T _t15",
+    "T grad_shuffled",
+    """
+    grad_shuffled = grad_y * _t15;
+    """,
+)
+
+
+def _cupy_backward_mish_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t2 = _subpixel_convolutional_mish_no_bias_bwd_0(shuffled)
+    mish_e = _subpixel_convolutional_mish_no_bias_bwd_1(_t2)
+    _t3 = _subpixel_convolutional_mish_no_bias_bwd_2(mish_e)
+    mish_n = _subpixel_convolutional_mish_no_bias_bwd_3(mish_e, _t3)
+    _t6 = _subpixel_convolutional_mish_no_bias_bwd_4(mish_n)
+    _t7 = _subpixel_convolutional_mish_no_bias_bwd_5(_t6)
+    _t8 = _subpixel_convolutional_mish_no_bias_bwd_6(mish_n, _t7)
+    _t9 = _subpixel_convolutional_mish_no_bias_bwd_7(shuffled)
+    _t10 = _subpixel_convolutional_mish_no_bias_bwd_8(_t9, mish_e)
+    _t11 = _subpixel_convolutional_mish_no_bias_bwd_9(mish_e)
+    _t12 = _subpixel_convolutional_mish_no_bias_bwd_10(_t10, _t11)
+    _t13 = _subpixel_convolutional_mish_no_bias_bwd_11(_t12, _t7)
+    _t14 = _subpixel_convolutional_mish_no_bias_bwd_12(_t13, _t7)
+    _t15 = _subpixel_convolutional_mish_no_bias_bwd_13(_t8, _t14)
+    grad_shuffled = _subpixel_convolutional_mish_no_bias_bwd_14(grad_y, _t15)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, None
+
+
+# subpixel_convolutional_swish_no_bias_fwd_0: layers_spec/activations/swish.yaml:8
+_subpixel_convolutional_swish_no_bias_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_swish_no_bias_fwd_0",
+    "T shuffled",
+    "T _t2",
+    """
+    _t2 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
+    """,
+)
+
+
+# subpixel_convolutional_swish_no_bias_fwd_1: layers_spec/activations/swish.yaml:8
+_subpixel_convolutional_swish_no_bias_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_swish_no_bias_fwd_1",
+    "T shuffled, T _t2",
+    "T y",
+    """
+    y = shuffled * _t2;
+    """,
+)
+
+
+def _cupy_forward_swish_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    _t2 = _subpixel_convolutional_swish_no_bias_fwd_0(shuffled)
+    y = _subpixel_convolutional_swish_no_bias_fwd_1(shuffled, _t2)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+# subpixel_convolutional_swish_no_bias_bwd_0: layers_spec/activations/swish.yaml:8
+_subpixel_convolutional_swish_no_bias_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_swish_no_bias_bwd_0",
+    "T shuffled",
+    "T _t2",
+    """
+    _t2 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
+    """,
+)
+
+
+# subpixel_convolutional_swish_no_bias_bwd_1: layers_spec/primitives.yaml:61
+_subpixel_convolutional_swish_no_bias_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_swish_no_bias_bwd_1",
+    "T grad_y, T _t2",
+    "T _t3",
+    """
+    _t3 = grad_y * _t2;
+    """,
+)
+
+
+# subpixel_convolutional_swish_no_bias_bwd_2: layers_spec/primitives.yaml:62
+_subpixel_convolutional_swish_no_bias_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_swish_no_bias_bwd_2",
+    "T grad_y, T shuffled",
+    "T _t4",
+    """
+    _t4 = grad_y * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_swish_no_bias_bwd_3: layers_spec/primitives.yaml:201
+_subpixel_convolutional_swish_no_bias_bwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_swish_no_bias_bwd_3",
+    "T _t4, T _t2",
+    "T _t5",
+    """
+    _t5 = _t4 * _t2;
+    """,
+)
+
+
+# subpixel_convolutional_swish_no_bias_bwd_4: layers_spec/primitives.yaml:201
+_subpixel_convolutional_swish_no_bias_bwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_swish_no_bias_bwd_4",
+    "T _t2",
+    "T _t6",
+    """
+    _t6 = T(1) - _t2;
+    """,
+)
+
+
+# subpixel_convolutional_swish_no_bias_bwd_5: layers_spec/primitives.yaml:201
+_subpixel_convolutional_swish_no_bias_bwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_swish_no_bias_bwd_5",
+    "T _t5, T _t6",
+    "T _t7",
+    """
+    _t7 = _t5 * _t6;
+    """,
+)
+
+
+# subpixel_convolutional_swish_no_bias_bwd_6: layers_spec/primitives.yaml:201
+_subpixel_convolutional_swish_no_bias_bwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_swish_no_bias_bwd_6",
+    "T _t3, T _t7",
+    "T grad_shuffled",
+    """
+    grad_shuffled = _t3 + _t7;
+    """,
+)
+
+
+def _cupy_backward_swish_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t2 = _subpixel_convolutional_swish_no_bias_bwd_0(shuffled)
+    _t3 = _subpixel_convolutional_swish_no_bias_bwd_1(grad_y, _t2)
+    _t4 = _subpixel_convolutional_swish_no_bias_bwd_2(grad_y, shuffled)
+    _t5 = _subpixel_convolutional_swish_no_bias_bwd_3(_t4, _t2)
+    _t6 = _subpixel_convolutional_swish_no_bias_bwd_4(_t2)
+    _t7 = _subpixel_convolutional_swish_no_bias_bwd_5(_t5, _t6)
+    grad_shuffled = _subpixel_convolutional_swish_no_bias_bwd_6(_t3, _t7)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, None
+
+
+# subpixel_convolutional_silu_no_bias_fwd_0: layers_spec/activations/silu.yaml:8
+_subpixel_convolutional_silu_no_bias_fwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_silu_no_bias_fwd_0",
+    "T shuffled",
+    "T _t2",
+    """
+    _t2 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
+    """,
+)
+
+
+# subpixel_convolutional_silu_no_bias_fwd_1: layers_spec/activations/silu.yaml:8
+_subpixel_convolutional_silu_no_bias_fwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_silu_no_bias_fwd_1",
+    "T shuffled, T _t2",
+    "T y",
+    """
+    y = shuffled * _t2;
+    """,
+)
+
+
+def _cupy_forward_silu_no_bias(x, weight, bias, upscale_factor, stride, padding):
+    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
+    z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
+    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    _t2 = _subpixel_convolutional_silu_no_bias_fwd_0(shuffled)
+    y = _subpixel_convolutional_silu_no_bias_fwd_1(shuffled, _t2)
+    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
+
+
+# subpixel_convolutional_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8
+_subpixel_convolutional_silu_no_bias_bwd_0 = ElementwiseKernel(
+    "subpixel_convolutional_silu_no_bias_bwd_0",
+    "T shuffled",
+    "T _t2",
+    """
+    _t2 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
+    """,
+)
+
+
+# subpixel_convolutional_silu_no_bias_bwd_1: layers_spec/primitives.yaml:61
+_subpixel_convolutional_silu_no_bias_bwd_1 = ElementwiseKernel(
+    "subpixel_convolutional_silu_no_bias_bwd_1",
+    "T grad_y, T _t2",
+    "T _t3",
+    """
+    _t3 = grad_y * _t2;
+    """,
+)
+
+
+# subpixel_convolutional_silu_no_bias_bwd_2: layers_spec/primitives.yaml:62
+_subpixel_convolutional_silu_no_bias_bwd_2 = ElementwiseKernel(
+    "subpixel_convolutional_silu_no_bias_bwd_2",
+    "T grad_y, T shuffled",
+    "T _t4",
+    """
+    _t4 = grad_y * shuffled;
+    """,
+)
+
+
+# subpixel_convolutional_silu_no_bias_bwd_3: layers_spec/primitives.yaml:201
+_subpixel_convolutional_silu_no_bias_bwd_3 = ElementwiseKernel(
+    "subpixel_convolutional_silu_no_bias_bwd_3",
+    "T _t4, T _t2",
+    "T _t5",
+    """
+    _t5 = _t4 * _t2;
+    """,
+)
+
+
+# subpixel_convolutional_silu_no_bias_bwd_4: layers_spec/primitives.yaml:201
+_subpixel_convolutional_silu_no_bias_bwd_4 = ElementwiseKernel(
+    "subpixel_convolutional_silu_no_bias_bwd_4",
+    "T _t2",
+    "T _t6",
+    """
+    _t6 = T(1) - _t2;
+    """,
+)
+
+
+# subpixel_convolutional_silu_no_bias_bwd_5: layers_spec/primitives.yaml:201
+_subpixel_convolutional_silu_no_bias_bwd_5 = ElementwiseKernel(
+    "subpixel_convolutional_silu_no_bias_bwd_5",
+    "T _t5, T _t6",
+    "T _t7",
+    """
+    _t7 = _t5 * _t6;
+    """,
+)
+
+
+# subpixel_convolutional_silu_no_bias_bwd_6: layers_spec/primitives.yaml:201
+_subpixel_convolutional_silu_no_bias_bwd_6 = ElementwiseKernel(
+    "subpixel_convolutional_silu_no_bias_bwd_6",
+    "T _t3, T _t7",
+    "T grad_shuffled",
+    """
+    grad_shuffled = _t3 + _t7;
+    """,
+)
+
+
+def _cupy_backward_silu_no_bias(
+    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
+):
+    _t2 = _subpixel_convolutional_silu_no_bias_bwd_0(shuffled)
+    _t3 = _subpixel_convolutional_silu_no_bias_bwd_1(grad_y, _t2)
+    _t4 = _subpixel_convolutional_silu_no_bias_bwd_2(grad_y, shuffled)
+    _t5 = _subpixel_convolutional_silu_no_bias_bwd_3(_t4, _t2)
+    _t6 = _subpixel_convolutional_silu_no_bias_bwd_4(_t2)
+    _t7 = _subpixel_convolutional_silu_no_bias_bwd_5(_t5, _t6)
+    grad_shuffled = _subpixel_convolutional_silu_no_bias_bwd_6(_t3, _t7)
+    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_weight = _cupy_conv_weight_grad(
+        grad_z, columns, weight, x, stride, padding, (1, 1), 1
+    )
+    grad_x = _cupy_conv_input_grad(
+        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
+    )
+    return grad_x, grad_weight, None
+
+
+def _cupy_backward_composed(
+    grad_y, module, activation_ctx, linear_backward, linear_saved
+):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return linear_backward(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    ("relu", True): (_cupy_forward_relu, _cupy_backward_relu),
+    ("sigmoid", True): (_cupy_forward_sigmoid, _cupy_backward_sigmoid),
+    ("tanh", True): (_cupy_forward_tanh, _cupy_backward_tanh),
+    ("identity", True): (_cupy_forward_identity, _cupy_backward_identity),
+    ("gelu", True): (_cupy_forward_gelu, _cupy_backward_gelu),
+    ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
+    ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
+    ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
+    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
+    ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
+    ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
+    ("identity", False): (
+        _cupy_forward_identity_no_bias,
+        _cupy_backward_identity_no_bias,
+    ),
+    ("gelu", False): (_cupy_forward_gelu_no_bias, _cupy_backward_gelu_no_bias),
+    ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
+    ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
+    ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
+    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
+}
+
+
+def _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups):
+    """weight [C_out, C / groups, kH, kW] times the columns of x -> [N, C_out, H_out,
+    W_out], each group of output channels from its group of input channels.
+
+    Stride 1: image by image (on threads, see in_chunks), on the rows of the padded
+    grid. Depthwise (groups = C = C_out): per kernel offset, the shifted image times
+    each channel's tap, added up (no column matrix). Otherwise the image's column
+    matrix [C * kH * kW, H_out * W_p] gathered from the shifted slices of its padded
+    input (one per kernel offset) and one matrix product with weight (a batched one
+    over the groups). Larger strides: one matmul (batched over the groups)."""
+    import cupy as cp
+
+    c_out, _, kernel_h, kernel_w = weight.shape
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = padding
+    if not (n and c and c_out):  # no images or no channels: an empty sum, zeros
+        out_h = (h + top + bottom - dilation[0] * (kernel_h - 1) - 1) // stride[0] + 1
+        out_w = (w + left + right - dilation[1] * (kernel_w - 1) - 1) // stride[1] + 1
+        return cp.zeros((n, c_out, out_h, out_w), dtype=x.dtype)
+    if stride[0] == 1 and stride[1] == 1:
+        padded_h, padded_w = h + top + bottom, w + left + right
+        out_h = padded_h - dilation[0] * (kernel_h - 1)
+        out_w = padded_w - dilation[1] * (kernel_w - 1)
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
+        flat = columns.reshape(-1)
+        result = cp.empty((n, c_out, out_h, out_w), dtype=x.dtype)
+
+        if groups == c == c_out:
+            taps = weight.reshape(c, -1, 1)
+
+            def images(first, last):
+                on_grid = cp.empty((c, rows), dtype=x.dtype)
+                term = cp.empty((c, rows), dtype=x.dtype)
+                for i in range(first, last):
+                    for k, shift in enumerate(shifts):
+                        start = i * image + shift
+                        shifted = flat[start : start + image].reshape(c, -1)[:, :rows]
+                        if k == 0:
+                            cp.multiply(shifted, taps[:, 0], out=on_grid)
+                        else:
+                            on_grid += cp.multiply(shifted, taps[:, k], out=term)
+                    result[i] = on_grid.reshape(c, out_h, padded_w)[..., :out_w]
+
+        else:
+            matrix = (
+                weight.reshape(c_out, -1)
+                if groups == 1
+                else weight.reshape(groups, c_out // groups, -1)
+            )
+
+            def images(first, last):
+                count = last - first
+                gathered = cp.empty((count, c, len(shifts), rows), dtype=x.dtype)
+                for k, shift in enumerate(shifts):
+                    start = first * image + shift
+                    shifted = flat[start : start + count * image].reshape(count, c, -1)
+                    gathered[:, :, k] = shifted[:, :, :rows]
+                on_grid = cp.matmul(
+                    matrix,
+                    (
+                        gathered.reshape(count, -1, rows)
+                        if groups == 1
+                        else gathered.reshape(count, groups, -1, rows)
+                    ),
+                )
+                result[first:last] = on_grid.reshape(count, c_out, out_h, padded_w)[
+                    ..., :out_w
+                ]
+
+        in_chunks(images, n, x)
+        return result
+    size, _, out_h, out_w = columns.shape
+    if groups == 1:
+        product = weight.reshape(c_out, size) @ columns.reshape(size, n * out_h * out_w)
+    else:
+        product = cp.matmul(
+            weight.reshape(groups, c_out // groups, -1),
+            columns.reshape(groups, size // groups, -1),
+        )
+    return cp.ascontiguousarray(
+        product.reshape(c_out, n, out_h, out_w).transpose(1, 0, 2, 3)
+    )
+
+
+def _cupy_conv_input_grad(
+    grad, weight, x, stride, padding, dilation, groups, padding_mode
+):
+    """The gradient of a convolution with respect to x [N, C, H, W]. Stride 1: the
+    convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0) on
+    each side, with the kernel flipped in both directions and its channel axes swapped
+    within each group (_conv_apply, depthwise where the convolution is), cropped to x's
+    pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
+    offset (batched over the groups), added onto the (padded) pixels that offset read.
+    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    the pixels each padded one copies (_window_fold)."""
+    import cupy as cp
+
+    n, c, h, w = x.shape
+    c_out, c_group, kernel_h, kernel_w = weight.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return cp.zeros(x.shape, dtype=grad.dtype)
+    out_h, out_w = grad.shape[2], grad.shape[3]
+    (top, bottom), (left, right) = padding
+    if padding_mode != "zeros":
+        grid = cp.broadcast_to(
+            cp.zeros((), dtype=grad.dtype), (n, c, h + top + bottom, w + left + right)
+        )
+        on_grid = _cupy_conv_input_grad(
+            grad, weight, grid, stride, ((0, 0), (0, 0)), dilation, groups, "zeros"
+        )
+        return _cupy_window_fold(on_grid, x, padding, padding_mode)
+    if stride[0] == 1 and stride[1] == 1:
+        reach_h, reach_w = dilation[0] * (kernel_h - 1), dilation[1] * (kernel_w - 1)
+        pads = (
+            (max(reach_h - top, 0), max(reach_h - bottom, 0)),
+            (max(reach_w - left, 0), max(reach_w - right, 0)),
+        )
+        flipped = weight[:, :, ::-1, ::-1].reshape(
+            groups, c_out // groups, c_group, kernel_h, kernel_w
+        )
+        flipped = cp.ascontiguousarray(flipped.transpose(0, 2, 1, 3, 4)).reshape(
+            c, c_out // groups, kernel_h, kernel_w
+        )
+        padded = _cupy_im2col(grad, flipped, (1, 1), pads, dilation, "zeros")
+        full = _cupy_conv_apply(flipped, padded, grad, (1, 1), pads, dilation, groups)
+        if full.shape[2:] == (h, w):
+            return full
+        first_row, first_col = max(top - reach_h, 0), max(left - reach_w, 0)
+        return cp.ascontiguousarray(
+            full[:, :, first_row : first_row + h, first_col : first_col + w]
+        )
+    per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+    grad_x = cp.zeros((c, n, h + top + bottom, w + left + right), dtype=grad.dtype)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            first_row, first_col = u * dilation[0], v * dilation[1]
+            rows = slice(first_row, first_row + stride[0] * (out_h - 1) + 1, stride[0])
+            cols = slice(first_col, first_col + stride[1] * (out_w - 1) + 1, stride[1])
+            taps = (
+                weight[:, :, u, v]
+                .reshape(groups, c_out // groups, c_group)
+                .transpose(0, 2, 1)
+            )
+            grad_x[:, :, rows, cols] += cp.matmul(taps, per_channel).reshape(
+                c, n, out_h, out_w
+            )
+    cropped = grad_x[:, :, top : top + h, left : left + w]
+    return cp.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
+
+
+def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, groups):
+    """grad [N, C_out, H_out, W_out] times the columns of x, summed over all positions,
+    each group of output channels with its group of input channels.
+    Stride 1: image by image (on threads, see in_chunks), the image's column matrix
+    gathered as in _conv_apply times grad laid on the rows of the padded grid.
+    Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
+    long P axis contiguous in both), batched over the groups, transposed, shaped like
+    weight."""
+    import cupy as cp
+
+    n, c_out, out_h, out_w = grad.shape
+    if not (grad.size and x.size):  # no images or no channels: an empty sum, zeros
+        return cp.zeros(weight.shape, dtype=grad.dtype)
+    if stride[0] == 1 and stride[1] == 1:
+        _, _, kernel_h, kernel_w = weight.shape
+        c = x.shape[1]
+        (top, bottom), (left, right) = padding
+        padded_h, padded_w = x.shape[2] + top + bottom, x.shape[3] + left + right
+        image, rows = c * padded_h * padded_w, out_h * padded_w
+        shifts = [
+            dilation[0] * u * padded_w + dilation[1] * v
+            for u in range(kernel_h)
+            for v in range(kernel_w)
+        ]
+        flat = columns.reshape(-1)
+
+        def images(first, last):
+            count = last - first
+            on_grid = cp.zeros((count, c_out, out_h, padded_w), dtype=grad.dtype)
+            on_grid[..., :out_w] = grad[first:last]
+            gathered = cp.empty((count, c, len(shifts), rows), dtype=grad.dtype)
+            for k, shift in enumerate(shifts):
+                start = first * image + shift
+                shifted = flat[start : start + count * image].reshape(count, c, -1)
+                gathered[:, :, k] = shifted[:, :, :rows]
+            if groups == 1:
+                products = cp.matmul(
+                    gathered.reshape(count, -1, rows),
+                    on_grid.reshape(count, c_out, rows).transpose(0, 2, 1),
+                )
+            else:
+                per_group = on_grid.reshape(
+                    count, groups, c_out // groups, rows
+                ).transpose(0, 1, 3, 2)
+                products = cp.matmul(
+                    gathered.reshape(count, groups, -1, rows), per_group
+                )
+            return products.sum(axis=0)
+
+        total = in_chunks(images, n, x)
+    elif groups == 1:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
+        total = columns.reshape(columns.shape[0], -1) @ per_channel.T
+    else:
+        per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
+        total = cp.matmul(
+            columns.reshape(groups, columns.shape[0] // groups, -1),
+            per_channel.transpose(0, 2, 1),
+        )
+    return cp.ascontiguousarray(cp.swapaxes(total, -1, -2)).reshape(weight.shape)
+
+
+def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
+    """The windows of x [N, C, H, W] that a weight [C_out, C / groups, kH, kW] sees.
+
+    Stride 1: x padded (with zeros or as ``padding_mode``), [N + 1, C, H_p, W_p] (one
+    spare image of zeros at the end). Laid on the padded grid, the row (c, u, v) of
+    image i's column matrix is then row c of the flat image shifted by
+    dilation_h * u * W_p + dilation_w * v: a slice of the flat array, so the columns are
+    never copied out (positions past W_out on the grid, which read into the next row or
+    image, are computed and dropped). Larger strides: the columns
+    [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
+    import cupy as cp
+
+    n, c, h, w = x.shape
+    kernel_h, kernel_w = weight.shape[2], weight.shape[3]
+    (top, bottom), (left, right) = padding
+    if stride[0] == 1 and stride[1] == 1:
+        padded = cp.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
+        if padding_mode == "zeros":
+            padded[:n, :, top : top + h, left : left + w] = x
+        else:
+            padded[:n] = _cupy_window_pad(x, padding, padding_mode)
+        return padded
+    if top or bottom or left or right:
+        x = _cupy_window_pad(x, padding, padding_mode)
+    span_h, span_w = dilation[0] * (kernel_h - 1) + 1, dilation[1] * (kernel_w - 1) + 1
+    windows = cp.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))
+    windows = windows[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
+    out_h, out_w = windows.shape[2:4]
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
+        c * kernel_h * kernel_w, n, out_h, out_w
+    )
+
+
+def _cupy_pixel_shuffle(x, factor):
+    """x [N, C * r * r, H, W] -> [N, C, H * r, W * r]: channel c * r * r + i * r + j
+    becomes the pixel offset (i, j) of each r x r block (PyTorch's order)."""
+    import cupy as cp
+
+    n, c, h, w = x.shape
+    if c % (factor * factor):
+        raise ValueError(
+            f"pixel_shuffle: attribute 'upscale_factor' = {factor}: the input's channels ({c}) "
+            f"must be divisible by upscale_factor squared ({factor * factor}); got shape {tuple(x.shape)}"
+        )
+    blocks = x.reshape(n, c // (factor * factor), factor, factor, h, w)
+    return cp.ascontiguousarray(blocks.transpose(0, 1, 4, 2, 5, 3)).reshape(
+        n, c // (factor * factor), h * factor, w * factor
+    )
+
+
+def _cupy_pixel_unshuffle(x, factor):
+    """x [N, C, H * r, W * r] -> [N, C * r * r, H, W]: the pixel offset (i, j) of each
+    r x r block becomes channel c * r * r + i * r + j (F.pixel_unshuffle)."""
+    import cupy as cp
+
+    n, c, h, w = x.shape
+    if h % factor or w % factor:
+        raise ValueError(
+            f"pixel_unshuffle: attribute 'downscale_factor' = {factor} must divide the input's "
+            f"height ({h}) and width ({w}); got shape {tuple(x.shape)}"
+        )
+    blocks = x.reshape(n, c, h // factor, factor, w // factor, factor)
+    return cp.ascontiguousarray(blocks.transpose(0, 1, 3, 5, 2, 4)).reshape(
+        n, c * factor * factor, h // factor, w // factor
+    )
+
+
+def _cupy_window_fold(grad, like, padding, padding_mode):
+    """The gradient of _window_pad: grad on the padded grid summed back onto the pixels
+    of like [N, C, H, W] that each padded pixel copies (one product per axis with the
+    0/1 matrix of the copies: exact, each pixel's copies added up)."""
+    import cupy as cp
+
+    (top, bottom), (left, right) = padding
+    h, w = like.shape[2], like.shape[3]
+    if padding_mode == "zeros":
+        return cp.ascontiguousarray(grad[:, :, top : top + h, left : left + w])
+    mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[padding_mode]
+    result = grad
+    for axis, size, sides in ((2, h, (top, bottom)), (3, w, (left, right))):
+        source = cp.pad(cp.arange(size), sides, mode=mode)
+        copies = (source[:, None] == cp.arange(size)[None, :]).astype(grad.dtype)
+        result = cp.moveaxis(cp.matmul(cp.moveaxis(result, axis, -1), copies), -1, axis)
+    return cp.ascontiguousarray(result)
+
+
+def _cupy_window_pad(x, padding, padding_mode):
+    """x [N, C, H, W] padded by ((top, bottom), (left, right)): with zeros, or with
+    PyTorch's reflect, replicate or circular padding (np.pad's reflect, edge, wrap)."""
+    import cupy as cp
+
+    widths = ((0, 0), (0, 0), tuple(padding[0]), tuple(padding[1]))
+    if padding_mode == "zeros":
+        return cp.pad(x, widths)
+    return cp.pad(
+        x,
+        widths,
+        mode={"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[
+            padding_mode
+        ],
+    )
