@@ -253,6 +253,11 @@ def layer_cases():
         "memory_read": ({"x": f32(256, 1024), "memory": f32(512, 256), "key_weight": f32(256, 1024, scale=0.03),
                          "value_weight": f32(1024, 256, scale=0.06), "output_weight": f32(1024, 1024, scale=0.03),
                          "output_bias": f32(1024)}, {}, _memory_read),
+        # Group B (issue 18): nn.MultiheadAttention's computation (its packed projection,
+        # F.scaled_dot_product_attention per head, the output projection), and the embedding.
+        "multi_head_attention": (_attention_inputs(f32), {"num_heads": 8}, _multi_head_attention),
+        "embedding": ({"ids": rng.integers(0, 32000, (8, 512)), "weight": f32(32000, 512)}, {},
+                      lambda t: F.embedding(t["ids"], t["weight"])),
     }
 
 
@@ -279,6 +284,63 @@ def _encoder(t):
     return F.layer_norm(h + f, (512,), t["norm2_weight"], t["norm2_bias"])
 
 
+def _attention_inputs(f32):
+    """Batch 8, 256 tokens, E = 512, 8 heads; self-attention without a mask."""
+    return {"x": f32(8, 256, 512), "in_proj_weight": f32(1536, 512, scale=0.04), "in_proj_bias": f32(1536),
+            "out_proj_weight": f32(512, 512, scale=0.04), "out_proj_bias": f32(512), "kv": None, "attn_mask": None}
+
+
+def _multi_head_attention(t):
+    F = torch.nn.functional
+    batch, length, width = t["x"].shape
+    q, k, v = F.linear(t["x"], t["in_proj_weight"], t["in_proj_bias"]).chunk(3, dim=-1)
+    heads = [a.reshape(batch, length, 8, width // 8).transpose(1, 2) for a in (q, k, v)]
+    joined = F.scaled_dot_product_attention(*heads).transpose(1, 2).reshape(batch, length, width)
+    return F.linear(joined, t["out_proj_weight"], t["out_proj_bias"])
+
+
+# The peak memory of one step (forward + backward) of these rows is measured too, in a fresh
+# process each with glibc's default malloc (large blocks go back to the system when freed):
+# the peak resident set (reset just before the step, Linux's clear_refs) over the resident
+# set before it, which holds the inputs.
+PEAK_MEMORY_ROWS = ("multi_head_attention",)
+_PEAK = """
+import sys
+sys.path[:0] = {paths!r}
+import numpy as np, torch
+import layerforge
+from bench import layer_cases, measure_layer, threads
+torch.set_num_threads(threads())
+layerforge.set_num_threads(threads())
+arrays, attrs, oracle = layer_cases()[{name!r}]
+step = measure_layer({name!r}, arrays, attrs, oracle, 0, steps=True)[{side!r}]
+
+
+def status(key):
+    with open("/proc/self/status") as lines:
+        return next(int(line.split()[1]) for line in lines if line.startswith(key + ":"))
+
+
+with open("/proc/self/clear_refs", "w") as refs:
+    refs.write("5")
+before = status("VmRSS")
+step()
+print((status("VmHWM") - before) / 1024)
+"""
+
+
+def peak_step_MB(name, side):
+    """The growth of the peak resident set (MB) of one step of ``side`` ("ours" or "theirs")
+    of the layer row ``name``, in a fresh process (so that earlier rows leave nothing)."""
+    import subprocess
+
+    code = _PEAK.format(paths=[str(ROOT / "scripts"), str(ROOT / "generated"), str(ROOT), str(ROOT / "tests")],
+                        name=name, side=side)
+    env = {k: v for k, v in os.environ.items() if k not in KEEP_FREED_MEMORY}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    return float(done.stdout.split()[-1])
+
+
 def _highway(t):
     F = torch.nn.functional
     gate = torch.sigmoid(F.linear(t["x"], t["weight_transform"], t["bias_transform"]))
@@ -298,7 +360,7 @@ def _memory_read(t):
     return F.linear(F.linear(attention @ t["memory"], t["value_weight"]), t["output_weight"], t["output_bias"])
 
 
-def measure_layer(name, arrays, attrs, oracle, repeat):
+def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
     s = spec(name.split()[0])  # "upsampling bilinear": the op, then the variant measured
     mod = module(s)
     grads = [o for o in s.grad_outputs]
@@ -311,14 +373,20 @@ def measure_layer(name, arrays, attrs, oracle, repeat):
         return mod.backward(*(np.ones_like(outs[g]) for g in grads), ctx)
 
     differentiable = list(arrays) if s.wrap is not None else [d.name for d in s.differentiable]
-    tensors = {k: torch.tensor(v, requires_grad=k in differentiable) for k, v in arrays.items()}
+    tensors = {k: torch.tensor(v, requires_grad=k in differentiable) for k, v in arrays.items() if v is not None}
 
     def theirs():
         y = oracle(tensors)
         y.backward(torch.ones_like(y))
 
+    if steps:  # the two steps themselves (peak_step_MB)
+        return {"ours": ours, "theirs": theirs}
+
     row = {"op": name, "optimized_ms": 1e3 * median_time(ours, repeat), "torch_ms": 1e3 * median_time(theirs, repeat)}
     row["torch_over_ours"] = row["torch_ms"] / row["optimized_ms"]
+    if name in PEAK_MEMORY_ROWS:
+        row["peak_MB"] = peak_step_MB(name, "ours")
+        row["torch_peak_MB"] = peak_step_MB(name, "theirs")
     return row
 
 
@@ -369,7 +437,8 @@ def main() -> None:
             continue
         layer_rows.append(measure_layer(name, arrays, attrs, oracle, args.repeat))
         r = layer_rows[-1]
-        print(f"{name:<26} ours {r['optimized_ms']:8.2f} ms  torch {r['torch_ms']:8.2f} ms  torch/ours {r['torch_over_ours']:5.2f}", flush=True)
+        peak = f"  peak MB ours {r['peak_MB']:.0f} torch {r['torch_peak_MB']:.0f}" if "peak_MB" in r else ""
+        print(f"{name:<26} ours {r['optimized_ms']:8.2f} ms  torch {r['torch_ms']:8.2f} ms  torch/ours {r['torch_over_ours']:5.2f}{peak}", flush=True)
 
     activations = [r for r in rows if not r["op"].startswith("dense")]
     summary = {
@@ -427,10 +496,14 @@ def _markdown(summary) -> str:
               "batch norm and pooling on 16x32x32x32; elementwise layers on 4096x512; fully connected 256, 1024 -> 1024. "
               "Highway and gated linear unit: 256 x 1024 -> 1024; squeeze-and-excitation 16x64x32x32, reduction 16; "
               "rbf 256 x 256 against 256 centres (PyTorch: the direct [B, out, in] difference); reconstruction "
-              "256 x 160 -> 512 -> 1024 -> 784; memory read 256 x 1024, 512 slots of 256, -> 1024.",
-              "", "| layer | ours ms | PyTorch ms | PyTorch/ours |", "| --- | --- | --- | --- |"]
+              "256 x 160 -> 512 -> 1024 -> 784; memory read 256 x 1024, 512 slots of 256, -> 1024. "
+              "Multi-head attention: batch 8, 256 tokens, E = 512, 8 heads (self, no mask); embedding: a 32000 x 512 "
+              "table, 8 x 512 ids. Peak MB: the growth of the peak resident set in one step, each side in a fresh process.",
+              "", "| layer | ours ms | PyTorch ms | PyTorch/ours | peak MB ours | peak MB PyTorch |",
+              "| --- | --- | --- | --- | --- | --- |"]
     for r in summary["layers"]:
-        lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['torch_ms']:.2f} | {r['torch_over_ours']:.2f} |")
+        peaks = f"{r['peak_MB']:.0f} | {r['torch_peak_MB']:.0f}" if "peak_MB" in r else "| "
+        lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['torch_ms']:.2f} | {r['torch_over_ours']:.2f} | {peaks} |")
     return "\n".join(lines) + "\n"
 
 

@@ -102,6 +102,20 @@ CASES = {
     "reshape_to": ("reshape_to(x * w, shape=(4, -1, 3))", "[F]", "any", "any"),
     "mean_dims": ("mean_dims(x * w, dim=(0,), keepdim=False)", "[F]", "any", "any"),
     "crop_nd": ("crop_nd(x * w, crop=(1, 0, 0, 2))", "[W]", "any", "any", NCHW),
+    # Issue 18: attention (split_heads of [B, F] is [2, B, F / 2]), positions, patches
+    "bmm": ("bmm(split_heads(x, heads=2), swap_last(split_heads(x * w, heads=2))) * sum_all(bmm(x, swap_last(w)))", "[B, F]", "any", "any"),
+    "swap_last": ("bmm(swap_last(x * w), x)", "[F]", "any", "any"),
+    "permute": ("permute(split_heads(x * w, heads=2), axes=(-1, -3, -2)) * 2", "[F]", "any", "any"),
+    "unpermute": ("unpermute(split_heads(x * w, heads=2), axes=(-1, -3, -2)) * 2", "[F]", "any", "any"),
+    "split_heads": ("split_heads(x * w, heads=2) * 3", "[F]", "any", "any"),
+    "merge_heads": ("merge_heads(split_heads(x, heads=2) * w, heads=2)", "[B, 1]", "any", "any"),
+    "apply_mask": ("masked_softmax(apply_mask(x * w, x > 1.5)) * x", "[F]", "any", "any"),
+    "apply_causal": ("masked_softmax(apply_causal(bmm(x, swap_last(x * w))))", "[F]", "any", "any"),
+    "masked_softmax": ("masked_softmax(x * w) * x", "[F]", "any", "any"),
+    "sin": ("sin(x * w)", "[F]", "any", "any"),
+    "cos": ("cos(x * w)", "[F]", "any", "any"),
+    "patchify": ("patchify(x * w, size=2)", "[W]", "any", "any", NCHW),
+    "unpatchify": ("unpatchify(patchify(x * w, size=2) * 2, x, size=2)", "[W]", "any", "any", NCHW),
 }
 # Covered elsewhere: heaviside's derivative is a declared surrogate (test_gradients);
 # linear_weight_grad, sum_to, sum_axes* and the masks are only ever produced by the grad stage.
@@ -129,6 +143,9 @@ def test_every_differentiable_primitive_has_a_case():
     # pad_nd and interpolate_* take a string (mode) or None (size, scale_factor) that a probe
     # statement cannot spell: test_generality checks them by finite differences.
     layers = {"pad_nd", "interpolate_nearest", "interpolate_bilinear"}
+    # take_rows reads integer ids, which a probe's float input cannot be: test_attention
+    # checks it (the embedding) against F.embedding.
+    layers.add("take_rows")
     assert ruled - {"heaviside"} - layers <= set(CASES) | {"linear_weight_grad"}
     # the rest are gradient kernels (conv_input_grad, pooling gradients, ...).
 

@@ -60,6 +60,12 @@ GOLDEN = {
     # Run-time relations a spec declares (issue 15, 23).
     "bad_broadcast": "layers/bad_broadcast.yaml:5:12: error: spec.broadcast: only an op whose arrays (two or more) all start with '...' broadcasts them",
     "bad_below": "layers/bad_below.yaml:8:3: error: spec.attributes.size.below: 'y' is not an array argument",
+    "bad_input_dtype": "layers/bad_input_dtype.yaml:6:31: error: spec.inputs.x.dtype: must be one of float, int, mask",
+    "bad_ids_below": "layers/bad_ids_below.yaml:6:3: error: spec.inputs.ids.below: no input or parameter has a dimension 'V'",
+    "bad_otherwise": "layers/bad_otherwise.yaml:7:42: error: spec.inputs.kv.otherwise: only an optional input has "
+                     "dimensions that stand in when it is left out",
+    "bad_bounds": "layers/bad_bounds.yaml:9:44: error: spec.attributes.longest.bounds: an int attribute may bound a "
+                  "size written ARRAY.shape[AXIS], AXIS an integer",
     # Init kinds and chunk (issue 16).
     "bad_init": "layers/bad_init.yaml:8:39: error: spec.parameters.scale.init.uniform: must be [a, b], two numbers, got 0.5",
     "infinite_init": "layers/infinite_init.yaml:8:43: error: spec.parameters.scale.init.uniform: inf is not a finite number",

@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    in_chunks,
 )
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
@@ -159,26 +160,26 @@ def _forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_mask):
     k = kv @ key_weight.T
     v = kv @ value_weight.T
     _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
+    scores = _bmm(q, _t2)
     allowed = _apply_mask(scores, attn_mask)
     softmax_shifted = allowed - _amax(allowed, -1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     weights = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
-    y = np.matmul(weights, v)
+    y = _bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
 
 
 def _backward_softmax(
     grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
 ):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     grad_allowed = grad_weights - _sum(grad_weights * weights, -1)
     grad_allowed *= weights
-    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t3 = grad_q * _t1
@@ -194,12 +195,12 @@ def _forward_sparsemax(x, query_weight, key_weight, value_weight, kv, attn_mask)
     k = kv @ key_weight.T
     v = kv @ value_weight.T
     _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
+    scores = _bmm(q, _t2)
     allowed = _apply_mask(scores, attn_mask)
     sparsemax_tau = _sparsemax_threshold(allowed)
     weights = allowed - sparsemax_tau
     np.clip(weights, 0, np.inf, out=weights)
-    y = np.matmul(weights, v)
+    y = _bmm(weights, v)
     return y, (
         x,
         kv,
@@ -229,13 +230,13 @@ def _backward_sparsemax(
     scores,
     weights,
 ):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     _t3 = (weights > 0).astype(scores.dtype)
     grad_allowed = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
     grad_allowed *= _t3
-    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t4 = grad_q * _t1
@@ -253,25 +254,25 @@ def _forward_softmax_no_attn_mask(
     k = kv @ key_weight.T
     v = kv @ value_weight.T
     _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
+    scores = _bmm(q, _t2)
     softmax_shifted = scores - _amax(scores, -1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     weights = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
-    y = np.matmul(weights, v)
+    y = _bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
 
 
 def _backward_softmax_no_attn_mask(
     grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
 ):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     grad_scores = grad_weights - _sum(grad_weights * weights, -1)
     grad_scores *= weights
-    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t3 = grad_q * _t1
@@ -289,11 +290,11 @@ def _forward_sparsemax_no_attn_mask(
     k = kv @ key_weight.T
     v = kv @ value_weight.T
     _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
+    scores = _bmm(q, _t2)
     sparsemax_tau = _sparsemax_threshold(scores)
     weights = scores - sparsemax_tau
     np.clip(weights, 0, np.inf, out=weights)
-    y = np.matmul(weights, v)
+    y = _bmm(weights, v)
     return y, (
         x,
         kv,
@@ -323,13 +324,13 @@ def _backward_sparsemax_no_attn_mask(
     scores,
     weights,
 ):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     _t3 = (weights > 0).astype(scores.dtype)
     grad_scores = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
     grad_scores *= _t3
-    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t4 = grad_q * _t1
@@ -345,26 +346,26 @@ def _forward_softmax_no_kv(x, query_weight, key_weight, value_weight, kv, attn_m
     k = x @ key_weight.T
     v = x @ value_weight.T
     _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
+    scores = _bmm(q, _t2)
     allowed = _apply_mask(scores, attn_mask)
     softmax_shifted = allowed - _amax(allowed, -1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     weights = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
-    y = np.matmul(weights, v)
+    y = _bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
 
 
 def _backward_softmax_no_kv(
     grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
 ):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     grad_allowed = grad_weights - _sum(grad_weights * weights, -1)
     grad_allowed *= weights
-    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t3 = grad_q * _t1
@@ -379,12 +380,12 @@ def _forward_sparsemax_no_kv(x, query_weight, key_weight, value_weight, kv, attn
     k = x @ key_weight.T
     v = x @ value_weight.T
     _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
+    scores = _bmm(q, _t2)
     allowed = _apply_mask(scores, attn_mask)
     sparsemax_tau = _sparsemax_threshold(allowed)
     weights = allowed - sparsemax_tau
     np.clip(weights, 0, np.inf, out=weights)
-    y = np.matmul(weights, v)
+    y = _bmm(weights, v)
     return y, (
         x,
         kv,
@@ -414,13 +415,13 @@ def _backward_sparsemax_no_kv(
     scores,
     weights,
 ):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     _t3 = (weights > 0).astype(scores.dtype)
     grad_allowed = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
     grad_allowed *= _t3
-    grad_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t4 = grad_q * _t1
@@ -437,25 +438,25 @@ def _forward_softmax_no_kv_no_attn_mask(
     k = x @ key_weight.T
     v = x @ value_weight.T
     _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
+    scores = _bmm(q, _t2)
     softmax_shifted = scores - _amax(scores, -1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     weights = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
-    y = np.matmul(weights, v)
+    y = _bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
 
 
 def _backward_softmax_no_kv_no_attn_mask(
     grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
 ):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     grad_scores = grad_weights - _sum(grad_weights * weights, -1)
     grad_scores *= weights
-    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t3 = grad_q * _t1
@@ -472,11 +473,11 @@ def _forward_sparsemax_no_kv_no_attn_mask(
     k = x @ key_weight.T
     v = x @ value_weight.T
     _t2 = np.swapaxes(k, -1, -2)
-    scores = np.matmul(q, _t2)
+    scores = _bmm(q, _t2)
     sparsemax_tau = _sparsemax_threshold(scores)
     weights = scores - sparsemax_tau
     np.clip(weights, 0, np.inf, out=weights)
-    y = np.matmul(weights, v)
+    y = _bmm(weights, v)
     return y, (
         x,
         kv,
@@ -506,13 +507,13 @@ def _backward_sparsemax_no_kv_no_attn_mask(
     scores,
     weights,
 ):
-    grad_weights = np.matmul(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = np.matmul(np.swapaxes(weights, -1, -2), grad_y)
+    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     _t3 = (weights > 0).astype(scores.dtype)
     grad_scores = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
     grad_scores *= _t3
-    grad_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(np.matmul(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t4 = grad_q * _t1
@@ -579,6 +580,23 @@ def _apply_mask(scores, mask, out=None):
     elif out is not scores:
         np.copyto(out, scores)
     np.copyto(out, -np.inf, where=mask)
+    return out
+
+
+def _bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return np.matmul(a, b)
+    out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        np.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
     return out
 
 
@@ -704,14 +722,14 @@ def _cupy_forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_ma
     k = kv @ key_weight.T
     v = kv @ value_weight.T
     _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
+    scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
     _t5 = _attention_softmax_fwd_1(allowed)
     _t6 = _t5
     softmax_exponentials = _attention_softmax_fwd_2(allowed, _t6)
     _t7 = _attention_softmax_fwd_3(softmax_exponentials)
     weights = _attention_softmax_fwd_4(softmax_exponentials, _t7)
-    y = cp.matmul(weights, v)
+    y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
 
 
@@ -773,15 +791,15 @@ def _cupy_backward_softmax(
     import cupy as cp
 
     _t8 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t8)
+    grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t10, grad_y)
+    grad_v = _cupy_bmm(_t10, grad_y)
     _t13 = _attention_softmax_bwd_0(grad_weights, weights)
     grad_allowed = _attention_softmax_bwd_1(grad_weights, _t13, weights)
     _t16 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_allowed, _t16)
+    grad_q = _cupy_bmm(grad_allowed, _t16)
     _t18 = cp.swapaxes(q, -1, -2)
-    _t19 = cp.matmul(_t18, grad_allowed)
+    _t19 = _cupy_bmm(_t18, grad_allowed)
     grad_k = cp.swapaxes(_t19, -1, -2)
     _t21 = grad_v @ value_weight
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
@@ -861,11 +879,11 @@ def _cupy_forward_sparsemax(x, query_weight, key_weight, value_weight, kv, attn_
     k = kv @ key_weight.T
     v = kv @ value_weight.T
     _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
+    scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
     sparsemax_tau = _attention_sparsemax_fwd_1(allowed)
     weights = _attention_sparsemax_fwd_2(allowed, sparsemax_tau)
-    y = cp.matmul(weights, v)
+    y = _cupy_bmm(weights, v)
     return y, (
         x,
         kv,
@@ -989,18 +1007,18 @@ def _cupy_backward_sparsemax(
     import cupy as cp
 
     _t6 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t6)
+    grad_weights = _cupy_bmm(grad_y, _t6)
     _t8 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t8, grad_y)
+    grad_v = _cupy_bmm(_t8, grad_y)
     _t11 = _attention_sparsemax_bwd_0(weights, scores)
     _t13 = _attention_sparsemax_bwd_1(grad_weights, _t11)
     _t14 = _attention_sparsemax_bwd_2(_t11)
     _t15 = _attention_sparsemax_bwd_3(_t13, _t14)
     grad_allowed = _attention_sparsemax_bwd_4(grad_weights, _t15, _t11)
     _t18 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_allowed, _t18)
+    grad_q = _cupy_bmm(grad_allowed, _t18)
     _t20 = cp.swapaxes(q, -1, -2)
-    _t21 = cp.matmul(_t20, grad_allowed)
+    _t21 = _cupy_bmm(_t20, grad_allowed)
     grad_k = cp.swapaxes(_t21, -1, -2)
     _t23 = grad_v @ value_weight
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
@@ -1092,13 +1110,13 @@ def _cupy_forward_softmax_no_attn_mask(
     k = kv @ key_weight.T
     v = kv @ value_weight.T
     _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
+    scores = _cupy_bmm(q, _t4)
     _t5 = _attention_softmax_no_attn_mask_fwd_1(scores)
     _t6 = _t5
     softmax_exponentials = _attention_softmax_no_attn_mask_fwd_2(scores, _t6)
     _t7 = _attention_softmax_no_attn_mask_fwd_3(softmax_exponentials)
     weights = _attention_softmax_no_attn_mask_fwd_4(softmax_exponentials, _t7)
-    y = cp.matmul(weights, v)
+    y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
 
 
@@ -1160,15 +1178,15 @@ def _cupy_backward_softmax_no_attn_mask(
     import cupy as cp
 
     _t8 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t8)
+    grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t10, grad_y)
+    grad_v = _cupy_bmm(_t10, grad_y)
     _t13 = _attention_softmax_no_attn_mask_bwd_0(grad_weights, weights)
     grad_scores = _attention_softmax_no_attn_mask_bwd_1(grad_weights, _t13, weights)
     _t16 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_scores, _t16)
+    grad_q = _cupy_bmm(grad_scores, _t16)
     _t18 = cp.swapaxes(q, -1, -2)
-    _t19 = cp.matmul(_t18, grad_scores)
+    _t19 = _cupy_bmm(_t18, grad_scores)
     grad_k = cp.swapaxes(_t19, -1, -2)
     _t21 = grad_v @ value_weight
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
@@ -1250,10 +1268,10 @@ def _cupy_forward_sparsemax_no_attn_mask(
     k = kv @ key_weight.T
     v = kv @ value_weight.T
     _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
+    scores = _cupy_bmm(q, _t4)
     sparsemax_tau = _attention_sparsemax_no_attn_mask_fwd_1(scores)
     weights = _attention_sparsemax_no_attn_mask_fwd_2(scores, sparsemax_tau)
-    y = cp.matmul(weights, v)
+    y = _cupy_bmm(weights, v)
     return y, (
         x,
         kv,
@@ -1377,18 +1395,18 @@ def _cupy_backward_sparsemax_no_attn_mask(
     import cupy as cp
 
     _t6 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t6)
+    grad_weights = _cupy_bmm(grad_y, _t6)
     _t8 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t8, grad_y)
+    grad_v = _cupy_bmm(_t8, grad_y)
     _t11 = _attention_sparsemax_no_attn_mask_bwd_0(weights, scores)
     _t13 = _attention_sparsemax_no_attn_mask_bwd_1(grad_weights, _t11)
     _t14 = _attention_sparsemax_no_attn_mask_bwd_2(_t11)
     _t15 = _attention_sparsemax_no_attn_mask_bwd_3(_t13, _t14)
     grad_scores = _attention_sparsemax_no_attn_mask_bwd_4(grad_weights, _t15, _t11)
     _t18 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_scores, _t18)
+    grad_q = _cupy_bmm(grad_scores, _t18)
     _t20 = cp.swapaxes(q, -1, -2)
-    _t21 = cp.matmul(_t20, grad_scores)
+    _t21 = _cupy_bmm(_t20, grad_scores)
     grad_k = cp.swapaxes(_t21, -1, -2)
     _t23 = grad_v @ value_weight
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
@@ -1480,14 +1498,14 @@ def _cupy_forward_softmax_no_kv(
     k = x @ key_weight.T
     v = x @ value_weight.T
     _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
+    scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
     _t5 = _attention_softmax_no_kv_fwd_1(allowed)
     _t6 = _t5
     softmax_exponentials = _attention_softmax_no_kv_fwd_2(allowed, _t6)
     _t7 = _attention_softmax_no_kv_fwd_3(softmax_exponentials)
     weights = _attention_softmax_no_kv_fwd_4(softmax_exponentials, _t7)
-    y = cp.matmul(weights, v)
+    y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
 
 
@@ -1550,15 +1568,15 @@ def _cupy_backward_softmax_no_kv(
     import cupy as cp
 
     _t8 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t8)
+    grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t10, grad_y)
+    grad_v = _cupy_bmm(_t10, grad_y)
     _t13 = _attention_softmax_no_kv_bwd_0(grad_weights, weights)
     grad_allowed = _attention_softmax_no_kv_bwd_1(grad_weights, _t13, weights)
     _t16 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_allowed, _t16)
+    grad_q = _cupy_bmm(grad_allowed, _t16)
     _t18 = cp.swapaxes(q, -1, -2)
-    _t19 = cp.matmul(_t18, grad_allowed)
+    _t19 = _cupy_bmm(_t18, grad_allowed)
     grad_k = cp.swapaxes(_t19, -1, -2)
     _t21 = grad_v @ value_weight
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
@@ -1640,11 +1658,11 @@ def _cupy_forward_sparsemax_no_kv(
     k = x @ key_weight.T
     v = x @ value_weight.T
     _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
+    scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
     sparsemax_tau = _attention_sparsemax_no_kv_fwd_1(allowed)
     weights = _attention_sparsemax_no_kv_fwd_2(allowed, sparsemax_tau)
-    y = cp.matmul(weights, v)
+    y = _cupy_bmm(weights, v)
     return y, (
         x,
         kv,
@@ -1769,18 +1787,18 @@ def _cupy_backward_sparsemax_no_kv(
     import cupy as cp
 
     _t6 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t6)
+    grad_weights = _cupy_bmm(grad_y, _t6)
     _t8 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t8, grad_y)
+    grad_v = _cupy_bmm(_t8, grad_y)
     _t11 = _attention_sparsemax_no_kv_bwd_0(weights, scores)
     _t13 = _attention_sparsemax_no_kv_bwd_1(grad_weights, _t11)
     _t14 = _attention_sparsemax_no_kv_bwd_2(_t11)
     _t15 = _attention_sparsemax_no_kv_bwd_3(_t13, _t14)
     grad_allowed = _attention_sparsemax_no_kv_bwd_4(grad_weights, _t15, _t11)
     _t18 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_allowed, _t18)
+    grad_q = _cupy_bmm(grad_allowed, _t18)
     _t20 = cp.swapaxes(q, -1, -2)
-    _t21 = cp.matmul(_t20, grad_allowed)
+    _t21 = _cupy_bmm(_t20, grad_allowed)
     grad_k = cp.swapaxes(_t21, -1, -2)
     _t23 = grad_v @ value_weight
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
@@ -1872,13 +1890,13 @@ def _cupy_forward_softmax_no_kv_no_attn_mask(
     k = x @ key_weight.T
     v = x @ value_weight.T
     _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
+    scores = _cupy_bmm(q, _t4)
     _t5 = _attention_softmax_no_kv_no_attn_mask_fwd_1(scores)
     _t6 = _t5
     softmax_exponentials = _attention_softmax_no_kv_no_attn_mask_fwd_2(scores, _t6)
     _t7 = _attention_softmax_no_kv_no_attn_mask_fwd_3(softmax_exponentials)
     weights = _attention_softmax_no_kv_no_attn_mask_fwd_4(softmax_exponentials, _t7)
-    y = cp.matmul(weights, v)
+    y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
 
 
@@ -1941,17 +1959,17 @@ def _cupy_backward_softmax_no_kv_no_attn_mask(
     import cupy as cp
 
     _t8 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t8)
+    grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t10, grad_y)
+    grad_v = _cupy_bmm(_t10, grad_y)
     _t13 = _attention_softmax_no_kv_no_attn_mask_bwd_0(grad_weights, weights)
     grad_scores = _attention_softmax_no_kv_no_attn_mask_bwd_1(
         grad_weights, _t13, weights
     )
     _t16 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_scores, _t16)
+    grad_q = _cupy_bmm(grad_scores, _t16)
     _t18 = cp.swapaxes(q, -1, -2)
-    _t19 = cp.matmul(_t18, grad_scores)
+    _t19 = _cupy_bmm(_t18, grad_scores)
     grad_k = cp.swapaxes(_t19, -1, -2)
     _t21 = grad_v @ value_weight
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
@@ -2033,10 +2051,10 @@ def _cupy_forward_sparsemax_no_kv_no_attn_mask(
     k = x @ key_weight.T
     v = x @ value_weight.T
     _t4 = cp.swapaxes(k, -1, -2)
-    scores = cp.matmul(q, _t4)
+    scores = _cupy_bmm(q, _t4)
     sparsemax_tau = _attention_sparsemax_no_kv_no_attn_mask_fwd_1(scores)
     weights = _attention_sparsemax_no_kv_no_attn_mask_fwd_2(scores, sparsemax_tau)
-    y = cp.matmul(weights, v)
+    y = _cupy_bmm(weights, v)
     return y, (
         x,
         kv,
@@ -2161,9 +2179,9 @@ def _cupy_backward_sparsemax_no_kv_no_attn_mask(
     import cupy as cp
 
     _t6 = cp.swapaxes(v, -1, -2)
-    grad_weights = cp.matmul(grad_y, _t6)
+    grad_weights = _cupy_bmm(grad_y, _t6)
     _t8 = cp.swapaxes(weights, -1, -2)
-    grad_v = cp.matmul(_t8, grad_y)
+    grad_v = _cupy_bmm(_t8, grad_y)
     _t11 = _attention_sparsemax_no_kv_no_attn_mask_bwd_0(weights, scores)
     _t13 = _attention_sparsemax_no_kv_no_attn_mask_bwd_1(grad_weights, _t11)
     _t14 = _attention_sparsemax_no_kv_no_attn_mask_bwd_2(_t11)
@@ -2172,9 +2190,9 @@ def _cupy_backward_sparsemax_no_kv_no_attn_mask(
         grad_weights, _t15, _t11
     )
     _t18 = cp.swapaxes(_t4, -1, -2)
-    grad_q = cp.matmul(grad_scores, _t18)
+    grad_q = _cupy_bmm(grad_scores, _t18)
     _t20 = cp.swapaxes(q, -1, -2)
-    _t21 = cp.matmul(_t20, grad_scores)
+    _t21 = _cupy_bmm(_t20, grad_scores)
     grad_k = cp.swapaxes(_t21, -1, -2)
     _t23 = grad_v @ value_weight
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
@@ -2229,6 +2247,25 @@ def _cupy_apply_mask(scores, mask, out=None):
     elif out is not scores:
         cp.copyto(out, scores)
     cp.copyto(out, -cp.inf, where=mask)
+    return out
+
+
+def _cupy_bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    import cupy as cp
+
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return cp.matmul(a, b)
+    out = cp.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        cp.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
     return out
 
 

@@ -18,6 +18,7 @@ from layerforge._runtime import (
     check_divides,
     check_nonempty,
     check_blocks,
+    in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -170,11 +171,11 @@ def _forward_causal(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     _t2 = np.swapaxes(heads_k, -1, -2)
-    scores = np.matmul(heads_q, _t2)
+    scores = _bmm(heads_q, _t2)
     allowed = _apply_mask(scores, attn_mask)
     ordered = _apply_causal(allowed)
     weights = _masked_softmax(ordered)
-    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = attended @ out_proj_weight.T + out_proj_bias
     return y, (
         x,
@@ -213,14 +214,12 @@ def _backward_causal(
     grad_attended = grad_y @ out_proj_weight
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
     grad_ordered = grad_weights - _dot_last(grad_weights, weights)
     grad_ordered *= weights
-    grad_heads_q = np.matmul(grad_ordered, np.swapaxes(_t2, -1, -2))
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2
-    )
+    grad_heads_q = _bmm(grad_ordered, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
@@ -266,10 +265,10 @@ def _forward_causal_no_attn_mask(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     _t2 = np.swapaxes(heads_k, -1, -2)
-    scores = np.matmul(heads_q, _t2)
+    scores = _bmm(heads_q, _t2)
     ordered = _apply_causal(scores)
     weights = _masked_softmax(ordered)
-    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = attended @ out_proj_weight.T + out_proj_bias
     return y, (
         x,
@@ -308,14 +307,12 @@ def _backward_causal_no_attn_mask(
     grad_attended = grad_y @ out_proj_weight
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
     grad_ordered = grad_weights - _dot_last(grad_weights, weights)
     grad_ordered *= weights
-    grad_heads_q = np.matmul(grad_ordered, np.swapaxes(_t2, -1, -2))
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2
-    )
+    grad_heads_q = _bmm(grad_ordered, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
@@ -362,11 +359,11 @@ def _forward_causal_no_kv(
     heads_q = _split_heads(q, num_heads) * _t2
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
     ordered = _apply_causal(allowed)
     weights = _masked_softmax(ordered)
-    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = attended @ out_proj_weight.T + out_proj_bias
     return y, (
         x,
@@ -406,16 +403,12 @@ def _backward_causal_no_kv(
     grad_attended = grad_y @ out_proj_weight
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
     grad_ordered = grad_weights - _dot_last(grad_weights, weights)
     grad_ordered *= weights
-    grad_heads_q = np.matmul(
-        grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2
-    )
+    grad_heads_q = _bmm(grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
@@ -456,10 +449,10 @@ def _forward_causal_no_kv_no_attn_mask(
     heads_q = _split_heads(q, num_heads) * _t2
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     ordered = _apply_causal(scores)
     weights = _masked_softmax(ordered)
-    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = attended @ out_proj_weight.T + out_proj_bias
     return y, (
         x,
@@ -499,16 +492,12 @@ def _backward_causal_no_kv_no_attn_mask(
     grad_attended = grad_y @ out_proj_weight
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
     grad_ordered = grad_weights - _dot_last(grad_weights, weights)
     grad_ordered *= weights
-    grad_heads_q = np.matmul(
-        grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2
-    )
+    grad_heads_q = _bmm(grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
@@ -548,10 +537,10 @@ def _forward_no_causal(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     _t2 = np.swapaxes(heads_k, -1, -2)
-    scores = np.matmul(heads_q, _t2)
+    scores = _bmm(heads_q, _t2)
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
-    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = attended @ out_proj_weight.T + out_proj_bias
     return y, (
         x,
@@ -590,14 +579,12 @@ def _backward_no_causal(
     grad_attended = grad_y @ out_proj_weight
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
     grad_allowed = grad_weights - _dot_last(grad_weights, weights)
     grad_allowed *= weights
-    grad_heads_q = np.matmul(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2
-    )
+    grad_heads_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
@@ -643,9 +630,9 @@ def _forward_no_causal_no_attn_mask(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     _t2 = np.swapaxes(heads_k, -1, -2)
-    scores = np.matmul(heads_q, _t2)
+    scores = _bmm(heads_q, _t2)
     weights = _masked_softmax(scores)
-    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = attended @ out_proj_weight.T + out_proj_bias
     return y, (
         x,
@@ -684,14 +671,12 @@ def _backward_no_causal_no_attn_mask(
     grad_attended = grad_y @ out_proj_weight
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
     grad_scores = grad_weights - _dot_last(grad_weights, weights)
     grad_scores *= weights
-    grad_heads_q = np.matmul(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2
-    )
+    grad_heads_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
@@ -738,10 +723,10 @@ def _forward_no_causal_no_kv(
     heads_q = _split_heads(q, num_heads) * _t2
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
-    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = attended @ out_proj_weight.T + out_proj_bias
     return y, (
         x,
@@ -781,16 +766,12 @@ def _backward_no_causal_no_kv(
     grad_attended = grad_y @ out_proj_weight
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
     grad_allowed = grad_weights - _dot_last(grad_weights, weights)
     grad_allowed *= weights
-    grad_heads_q = np.matmul(
-        grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2
-    )
+    grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
@@ -831,9 +812,9 @@ def _forward_no_causal_no_kv_no_attn_mask(
     heads_q = _split_heads(q, num_heads) * _t2
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     weights = _masked_softmax(scores)
-    attended = _merge_heads(np.matmul(weights, heads_v), num_heads)
+    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = attended @ out_proj_weight.T + out_proj_bias
     return y, (
         x,
@@ -873,16 +854,12 @@ def _backward_no_causal_no_kv_no_attn_mask(
     grad_attended = grad_y @ out_proj_weight
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = np.matmul(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t3)
+    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
     grad_scores = grad_weights - _dot_last(grad_weights, weights)
     grad_scores *= weights
-    grad_heads_q = np.matmul(
-        grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2
-    )
+    grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
@@ -947,6 +924,23 @@ def _apply_mask(scores, mask, out=None):
     elif out is not scores:
         np.copyto(out, scores)
     np.copyto(out, -np.inf, where=mask)
+    return out
+
+
+def _bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return np.matmul(a, b)
+    out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        np.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
     return out
 
 
@@ -1116,11 +1110,11 @@ def _cupy_forward_causal(
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t14)
+    scores = _cupy_bmm(heads_q, _t14)
     allowed = _cupy_apply_mask(scores, attn_mask)
     ordered = _cupy_apply_causal(allowed)
     weights = _cupy_masked_softmax(ordered)
-    _t15 = cp.matmul(weights, heads_v)
+    _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = attended @ out_proj_weight.T
     y = _multi_head_attention_causal_fwd_4(_t16, out_proj_bias)
@@ -1141,7 +1135,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2469
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2484
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1226,15 +1220,15 @@ def _cupy_backward_causal(
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t20, _t21)
+    grad_weights = _cupy_bmm(_t20, _t21)
     _t23 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t23, _t20)
+    grad_heads_v = _cupy_bmm(_t23, _t20)
     _t25 = _cupy_dot_last(grad_weights, weights)
     grad_ordered = _multi_head_attention_causal_bwd_0(grad_weights, _t25, weights)
     _t28 = cp.swapaxes(_t14, -1, -2)
-    grad_heads_q = cp.matmul(grad_ordered, _t28)
+    grad_heads_q = _cupy_bmm(grad_ordered, _t28)
     _t30 = cp.swapaxes(heads_q, -1, -2)
-    _t31 = cp.matmul(_t30, grad_ordered)
+    _t31 = _cupy_bmm(_t30, grad_ordered)
     grad_heads_k = cp.swapaxes(_t31, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
@@ -1356,10 +1350,10 @@ def _cupy_forward_causal_no_attn_mask(
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t14)
+    scores = _cupy_bmm(heads_q, _t14)
     ordered = _cupy_apply_causal(scores)
     weights = _cupy_masked_softmax(ordered)
-    _t15 = cp.matmul(weights, heads_v)
+    _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = attended @ out_proj_weight.T
     y = _multi_head_attention_causal_no_attn_mask_fwd_4(_t16, out_proj_bias)
@@ -1380,7 +1374,7 @@ def _cupy_forward_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2469
+# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2484
 _multi_head_attention_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1465,17 +1459,17 @@ def _cupy_backward_causal_no_attn_mask(
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t20, _t21)
+    grad_weights = _cupy_bmm(_t20, _t21)
     _t23 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t23, _t20)
+    grad_heads_v = _cupy_bmm(_t23, _t20)
     _t25 = _cupy_dot_last(grad_weights, weights)
     grad_ordered = _multi_head_attention_causal_no_attn_mask_bwd_0(
         grad_weights, _t25, weights
     )
     _t28 = cp.swapaxes(_t14, -1, -2)
-    grad_heads_q = cp.matmul(grad_ordered, _t28)
+    grad_heads_q = _cupy_bmm(grad_ordered, _t28)
     _t30 = cp.swapaxes(heads_q, -1, -2)
-    _t31 = cp.matmul(_t30, grad_ordered)
+    _t31 = _cupy_bmm(_t30, grad_ordered)
     grad_heads_k = cp.swapaxes(_t31, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
@@ -1572,11 +1566,11 @@ def _cupy_forward_causal_no_kv(
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t6)
+    scores = _cupy_bmm(heads_q, _t6)
     allowed = _cupy_apply_mask(scores, attn_mask)
     ordered = _cupy_apply_causal(allowed)
     weights = _cupy_masked_softmax(ordered)
-    _t7 = cp.matmul(weights, heads_v)
+    _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = attended @ out_proj_weight.T
     y = _multi_head_attention_causal_no_kv_fwd_2(_t8, out_proj_bias)
@@ -1617,7 +1611,7 @@ _multi_head_attention_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2469
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2484
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1682,15 +1676,15 @@ def _cupy_backward_causal_no_kv(
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t12, _t13)
+    grad_weights = _cupy_bmm(_t12, _t13)
     _t15 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t15, _t12)
+    grad_heads_v = _cupy_bmm(_t15, _t12)
     _t17 = _cupy_dot_last(grad_weights, weights)
     grad_ordered = _multi_head_attention_causal_no_kv_bwd_2(grad_weights, _t17, weights)
     _t20 = cp.swapaxes(_t6, -1, -2)
-    grad_heads_q = cp.matmul(grad_ordered, _t20)
+    grad_heads_q = _cupy_bmm(grad_ordered, _t20)
     _t22 = cp.swapaxes(heads_q, -1, -2)
-    _t23 = cp.matmul(_t22, grad_ordered)
+    _t23 = _cupy_bmm(_t22, grad_ordered)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
@@ -1772,10 +1766,10 @@ def _cupy_forward_causal_no_kv_no_attn_mask(
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t6)
+    scores = _cupy_bmm(heads_q, _t6)
     ordered = _cupy_apply_causal(scores)
     weights = _cupy_masked_softmax(ordered)
-    _t7 = cp.matmul(weights, heads_v)
+    _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = attended @ out_proj_weight.T
     y = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_2(_t8, out_proj_bias)
@@ -1816,7 +1810,7 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2469
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2484
 _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1881,17 +1875,17 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t12, _t13)
+    grad_weights = _cupy_bmm(_t12, _t13)
     _t15 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t15, _t12)
+    grad_heads_v = _cupy_bmm(_t15, _t12)
     _t17 = _cupy_dot_last(grad_weights, weights)
     grad_ordered = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2(
         grad_weights, _t17, weights
     )
     _t20 = cp.swapaxes(_t6, -1, -2)
-    grad_heads_q = cp.matmul(grad_ordered, _t20)
+    grad_heads_q = _cupy_bmm(grad_ordered, _t20)
     _t22 = cp.swapaxes(heads_q, -1, -2)
-    _t23 = cp.matmul(_t22, grad_ordered)
+    _t23 = _cupy_bmm(_t22, grad_ordered)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
@@ -2002,10 +1996,10 @@ def _cupy_forward_no_causal(
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t14)
+    scores = _cupy_bmm(heads_q, _t14)
     allowed = _cupy_apply_mask(scores, attn_mask)
     weights = _cupy_masked_softmax(allowed)
-    _t15 = cp.matmul(weights, heads_v)
+    _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = attended @ out_proj_weight.T
     y = _multi_head_attention_no_causal_fwd_4(_t16, out_proj_bias)
@@ -2026,7 +2020,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2469
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2484
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2111,15 +2105,15 @@ def _cupy_backward_no_causal(
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t20, _t21)
+    grad_weights = _cupy_bmm(_t20, _t21)
     _t23 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t23, _t20)
+    grad_heads_v = _cupy_bmm(_t23, _t20)
     _t25 = _cupy_dot_last(grad_weights, weights)
     grad_allowed = _multi_head_attention_no_causal_bwd_0(grad_weights, _t25, weights)
     _t28 = cp.swapaxes(_t14, -1, -2)
-    grad_heads_q = cp.matmul(grad_allowed, _t28)
+    grad_heads_q = _cupy_bmm(grad_allowed, _t28)
     _t30 = cp.swapaxes(heads_q, -1, -2)
-    _t31 = cp.matmul(_t30, grad_allowed)
+    _t31 = _cupy_bmm(_t30, grad_allowed)
     grad_heads_k = cp.swapaxes(_t31, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
@@ -2241,9 +2235,9 @@ def _cupy_forward_no_causal_no_attn_mask(
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t14)
+    scores = _cupy_bmm(heads_q, _t14)
     weights = _cupy_masked_softmax(scores)
-    _t15 = cp.matmul(weights, heads_v)
+    _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = attended @ out_proj_weight.T
     y = _multi_head_attention_no_causal_no_attn_mask_fwd_4(_t16, out_proj_bias)
@@ -2264,7 +2258,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2469
+# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2484
 _multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2349,17 +2343,17 @@ def _cupy_backward_no_causal_no_attn_mask(
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t20, _t21)
+    grad_weights = _cupy_bmm(_t20, _t21)
     _t23 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t23, _t20)
+    grad_heads_v = _cupy_bmm(_t23, _t20)
     _t25 = _cupy_dot_last(grad_weights, weights)
     grad_scores = _multi_head_attention_no_causal_no_attn_mask_bwd_0(
         grad_weights, _t25, weights
     )
     _t28 = cp.swapaxes(_t14, -1, -2)
-    grad_heads_q = cp.matmul(grad_scores, _t28)
+    grad_heads_q = _cupy_bmm(grad_scores, _t28)
     _t30 = cp.swapaxes(heads_q, -1, -2)
-    _t31 = cp.matmul(_t30, grad_scores)
+    _t31 = _cupy_bmm(_t30, grad_scores)
     grad_heads_k = cp.swapaxes(_t31, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
@@ -2456,10 +2450,10 @@ def _cupy_forward_no_causal_no_kv(
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t6)
+    scores = _cupy_bmm(heads_q, _t6)
     allowed = _cupy_apply_mask(scores, attn_mask)
     weights = _cupy_masked_softmax(allowed)
-    _t7 = cp.matmul(weights, heads_v)
+    _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = attended @ out_proj_weight.T
     y = _multi_head_attention_no_causal_no_kv_fwd_2(_t8, out_proj_bias)
@@ -2500,7 +2494,7 @@ _multi_head_attention_no_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2469
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2484
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2565,17 +2559,17 @@ def _cupy_backward_no_causal_no_kv(
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t12, _t13)
+    grad_weights = _cupy_bmm(_t12, _t13)
     _t15 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t15, _t12)
+    grad_heads_v = _cupy_bmm(_t15, _t12)
     _t17 = _cupy_dot_last(grad_weights, weights)
     grad_allowed = _multi_head_attention_no_causal_no_kv_bwd_2(
         grad_weights, _t17, weights
     )
     _t20 = cp.swapaxes(_t6, -1, -2)
-    grad_heads_q = cp.matmul(grad_allowed, _t20)
+    grad_heads_q = _cupy_bmm(grad_allowed, _t20)
     _t22 = cp.swapaxes(heads_q, -1, -2)
-    _t23 = cp.matmul(_t22, grad_allowed)
+    _t23 = _cupy_bmm(_t22, grad_allowed)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
@@ -2657,9 +2651,9 @@ def _cupy_forward_no_causal_no_kv_no_attn_mask(
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t6)
+    scores = _cupy_bmm(heads_q, _t6)
     weights = _cupy_masked_softmax(scores)
-    _t7 = cp.matmul(weights, heads_v)
+    _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = attended @ out_proj_weight.T
     y = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2(_t8, out_proj_bias)
@@ -2700,7 +2694,7 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2469
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2484
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2765,17 +2759,17 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t12, _t13)
+    grad_weights = _cupy_bmm(_t12, _t13)
     _t15 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t15, _t12)
+    grad_heads_v = _cupy_bmm(_t15, _t12)
     _t17 = _cupy_dot_last(grad_weights, weights)
     grad_scores = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2(
         grad_weights, _t17, weights
     )
     _t20 = cp.swapaxes(_t6, -1, -2)
-    grad_heads_q = cp.matmul(grad_scores, _t20)
+    grad_heads_q = _cupy_bmm(grad_scores, _t20)
     _t22 = cp.swapaxes(heads_q, -1, -2)
-    _t23 = cp.matmul(_t22, grad_scores)
+    _t23 = _cupy_bmm(_t22, grad_scores)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
@@ -2853,6 +2847,25 @@ def _cupy_apply_mask(scores, mask, out=None):
     elif out is not scores:
         cp.copyto(out, scores)
     cp.copyto(out, -cp.inf, where=mask)
+    return out
+
+
+def _cupy_bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    import cupy as cp
+
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return cp.matmul(a, b)
+    out = cp.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        cp.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
     return out
 
 

@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -158,10 +159,10 @@ def _forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
-    z = _merge_heads(np.matmul(weights, heads_v), num_heads) + bias
+    z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights)
 
 
@@ -172,16 +173,12 @@ def _backward_identity(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, wei
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     grad_bias = _sum_to(grad_y, bias.shape)
     _t2 = _split_heads(grad_y, num_heads)
-    grad_weights = np.matmul(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t2)
+    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
     grad_allowed = grad_weights - _dot_last(grad_weights, weights)
     grad_allowed *= weights
-    grad_heads_q = np.matmul(
-        grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2
-    )
+    grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_qkv = (
         _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
@@ -200,10 +197,10 @@ def _forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
-    z = _merge_heads(np.matmul(weights, heads_v), num_heads) + bias
+    z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights, z)
 
@@ -216,16 +213,12 @@ def _backward_relu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
     _t2 = _split_heads(grad_z, num_heads)
-    grad_weights = np.matmul(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t2)
+    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
     grad_allowed = grad_weights - _dot_last(grad_weights, weights)
     grad_allowed *= weights
-    grad_heads_q = np.matmul(
-        grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2
-    )
+    grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_qkv = (
         _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
@@ -244,10 +237,10 @@ def _forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
-    z = _merge_heads(np.matmul(weights, heads_v), num_heads) + bias
+    z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -276,16 +269,12 @@ def _backward_gelu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     grad_z += _t3
     grad_bias = _sum_to(grad_z, bias.shape)
     _t4 = _split_heads(grad_z, num_heads)
-    grad_weights = np.matmul(_t4, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t4)
+    grad_weights = _bmm(_t4, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t4)
     grad_allowed = grad_weights - _dot_last(grad_weights, weights)
     grad_allowed *= weights
-    grad_heads_q = np.matmul(
-        grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2
-    )
+    grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_qkv = (
         _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
@@ -304,10 +293,10 @@ def _forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
-    z = _merge_heads(np.matmul(weights, heads_v), num_heads) + bias
+    z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = np.tanh(z, out=z)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights, y)
 
@@ -322,16 +311,12 @@ def _backward_tanh(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
     _t2 = _split_heads(grad_z, num_heads)
-    grad_weights = np.matmul(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t2)
+    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
     grad_allowed = grad_weights - _dot_last(grad_weights, weights)
     grad_allowed *= weights
-    grad_heads_q = np.matmul(
-        grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2
-    )
+    grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_qkv = (
         _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
@@ -350,9 +335,9 @@ def _forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     weights = _masked_softmax(scores)
-    z = _merge_heads(np.matmul(weights, heads_v), num_heads) + bias
+    z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights)
 
 
@@ -365,16 +350,12 @@ def _backward_identity_no_attn_mask(
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     grad_bias = _sum_to(grad_y, bias.shape)
     _t2 = _split_heads(grad_y, num_heads)
-    grad_weights = np.matmul(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t2)
+    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
     grad_scores = grad_weights - _dot_last(grad_weights, weights)
     grad_scores *= weights
-    grad_heads_q = np.matmul(
-        grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2
-    )
+    grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_qkv = (
         _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
@@ -393,9 +374,9 @@ def _forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     weights = _masked_softmax(scores)
-    z = _merge_heads(np.matmul(weights, heads_v), num_heads) + bias
+    z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights, z)
 
@@ -410,16 +391,12 @@ def _backward_relu_no_attn_mask(
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
     _t2 = _split_heads(grad_z, num_heads)
-    grad_weights = np.matmul(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t2)
+    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
     grad_scores = grad_weights - _dot_last(grad_weights, weights)
     grad_scores *= weights
-    grad_heads_q = np.matmul(
-        grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2
-    )
+    grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_qkv = (
         _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
@@ -438,9 +415,9 @@ def _forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     weights = _masked_softmax(scores)
-    z = _merge_heads(np.matmul(weights, heads_v), num_heads) + bias
+    z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -471,16 +448,12 @@ def _backward_gelu_no_attn_mask(
     grad_z += _t3
     grad_bias = _sum_to(grad_z, bias.shape)
     _t4 = _split_heads(grad_z, num_heads)
-    grad_weights = np.matmul(_t4, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t4)
+    grad_weights = _bmm(_t4, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t4)
     grad_scores = grad_weights - _dot_last(grad_weights, weights)
     grad_scores *= weights
-    grad_heads_q = np.matmul(
-        grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2
-    )
+    grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_qkv = (
         _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
@@ -499,9 +472,9 @@ def _forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
-    scores = np.matmul(heads_q, np.swapaxes(heads_k, -1, -2))
+    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     weights = _masked_softmax(scores)
-    z = _merge_heads(np.matmul(weights, heads_v), num_heads) + bias
+    z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = np.tanh(z, out=z)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights, y)
 
@@ -518,16 +491,12 @@ def _backward_tanh_no_attn_mask(
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
     _t2 = _split_heads(grad_z, num_heads)
-    grad_weights = np.matmul(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = np.matmul(np.swapaxes(weights, -1, -2), _t2)
+    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
     grad_scores = grad_weights - _dot_last(grad_weights, weights)
     grad_scores *= weights
-    grad_heads_q = np.matmul(
-        grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2
-    )
+    grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
     grad_qkv = (
         _chunk_place(_merge_heads(grad_heads_v, num_heads), qkv, 3, 2, -1)
@@ -573,6 +542,23 @@ def _apply_mask(scores, mask, out=None):
     elif out is not scores:
         np.copyto(out, scores)
     np.copyto(out, -np.inf, where=mask)
+    return out
+
+
+def _bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return np.matmul(a, b)
+    out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        np.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
     return out
 
 
@@ -782,10 +768,10 @@ def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t7)
+    scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
     weights = _cupy_masked_softmax(allowed)
-    _t8 = cp.matmul(weights, heads_v)
+    _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z = _self_attention_identity_fwd_1(_t9, bias)
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
@@ -803,7 +789,7 @@ _self_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2469
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2484
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -855,15 +841,15 @@ def _cupy_backward_identity(
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
     _t11 = _cupy_split_heads(grad_y, num_heads)
     _t12 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t11, _t12)
+    grad_weights = _cupy_bmm(_t11, _t12)
     _t14 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t14, _t11)
+    grad_heads_v = _cupy_bmm(_t14, _t11)
     _t16 = _cupy_dot_last(grad_weights, weights)
     grad_allowed = _self_attention_identity_bwd_1(grad_weights, _t16, weights)
     _t19 = cp.swapaxes(_t7, -1, -2)
-    grad_heads_q = cp.matmul(grad_allowed, _t19)
+    grad_heads_q = _cupy_bmm(grad_allowed, _t19)
     _t21 = cp.swapaxes(heads_q, -1, -2)
-    _t22 = cp.matmul(_t21, grad_allowed)
+    _t22 = _cupy_bmm(_t21, grad_allowed)
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
     _t24 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t25 = _cupy_chunk_place(_t24, qkv, 3, 2, -1)
@@ -917,10 +903,10 @@ def _cupy_forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t7)
+    scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
     weights = _cupy_masked_softmax(allowed)
-    _t8 = cp.matmul(weights, heads_v)
+    _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z, y = _self_attention_relu_fwd_1(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
@@ -950,7 +936,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2469
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2484
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1003,15 +989,15 @@ def _cupy_backward_relu(
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     _t13 = _cupy_split_heads(grad_z, num_heads)
     _t14 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t13, _t14)
+    grad_weights = _cupy_bmm(_t13, _t14)
     _t16 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t16, _t13)
+    grad_heads_v = _cupy_bmm(_t16, _t13)
     _t18 = _cupy_dot_last(grad_weights, weights)
     grad_allowed = _self_attention_relu_bwd_2(grad_weights, _t18, weights)
     _t21 = cp.swapaxes(_t7, -1, -2)
-    grad_heads_q = cp.matmul(grad_allowed, _t21)
+    grad_heads_q = _cupy_bmm(grad_allowed, _t21)
     _t23 = cp.swapaxes(heads_q, -1, -2)
-    _t24 = cp.matmul(_t23, grad_allowed)
+    _t24 = _cupy_bmm(_t23, grad_allowed)
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
     _t26 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t27 = _cupy_chunk_place(_t26, qkv, 3, 2, -1)
@@ -1069,10 +1055,10 @@ def _cupy_forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t7)
+    scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
     weights = _cupy_masked_softmax(allowed)
-    _t8 = cp.matmul(weights, heads_v)
+    _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z, y = _self_attention_gelu_fwd_1(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
@@ -1114,7 +1100,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2469
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2484
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1167,15 +1153,15 @@ def _cupy_backward_gelu(
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     _t24 = _cupy_split_heads(grad_z, num_heads)
     _t25 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t24, _t25)
+    grad_weights = _cupy_bmm(_t24, _t25)
     _t27 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t27, _t24)
+    grad_heads_v = _cupy_bmm(_t27, _t24)
     _t29 = _cupy_dot_last(grad_weights, weights)
     grad_allowed = _self_attention_gelu_bwd_2(grad_weights, _t29, weights)
     _t32 = cp.swapaxes(_t7, -1, -2)
-    grad_heads_q = cp.matmul(grad_allowed, _t32)
+    grad_heads_q = _cupy_bmm(grad_allowed, _t32)
     _t34 = cp.swapaxes(heads_q, -1, -2)
-    _t35 = cp.matmul(_t34, grad_allowed)
+    _t35 = _cupy_bmm(_t34, grad_allowed)
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
     _t37 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t38 = _cupy_chunk_place(_t37, qkv, 3, 2, -1)
@@ -1229,10 +1215,10 @@ def _cupy_forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t7)
+    scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
     weights = _cupy_masked_softmax(allowed)
-    _t8 = cp.matmul(weights, heads_v)
+    _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     y = _self_attention_tanh_fwd_1(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
@@ -1263,7 +1249,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2469
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2484
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1316,15 +1302,15 @@ def _cupy_backward_tanh(
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     _t14 = _cupy_split_heads(grad_z, num_heads)
     _t15 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t14, _t15)
+    grad_weights = _cupy_bmm(_t14, _t15)
     _t17 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t17, _t14)
+    grad_heads_v = _cupy_bmm(_t17, _t14)
     _t19 = _cupy_dot_last(grad_weights, weights)
     grad_allowed = _self_attention_tanh_bwd_2(grad_weights, _t19, weights)
     _t22 = cp.swapaxes(_t7, -1, -2)
-    grad_heads_q = cp.matmul(grad_allowed, _t22)
+    grad_heads_q = _cupy_bmm(grad_allowed, _t22)
     _t24 = cp.swapaxes(heads_q, -1, -2)
-    _t25 = cp.matmul(_t24, grad_allowed)
+    _t25 = _cupy_bmm(_t24, grad_allowed)
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
     _t27 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t28 = _cupy_chunk_place(_t27, qkv, 3, 2, -1)
@@ -1377,9 +1363,9 @@ def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t7)
+    scores = _cupy_bmm(heads_q, _t7)
     weights = _cupy_masked_softmax(scores)
-    _t8 = cp.matmul(weights, heads_v)
+    _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z = _self_attention_identity_no_attn_mask_fwd_1(_t9, bias)
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
@@ -1397,7 +1383,7 @@ _self_attention_identity_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2469
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2484
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1449,17 +1435,17 @@ def _cupy_backward_identity_no_attn_mask(
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
     _t11 = _cupy_split_heads(grad_y, num_heads)
     _t12 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t11, _t12)
+    grad_weights = _cupy_bmm(_t11, _t12)
     _t14 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t14, _t11)
+    grad_heads_v = _cupy_bmm(_t14, _t11)
     _t16 = _cupy_dot_last(grad_weights, weights)
     grad_scores = _self_attention_identity_no_attn_mask_bwd_1(
         grad_weights, _t16, weights
     )
     _t19 = cp.swapaxes(_t7, -1, -2)
-    grad_heads_q = cp.matmul(grad_scores, _t19)
+    grad_heads_q = _cupy_bmm(grad_scores, _t19)
     _t21 = cp.swapaxes(heads_q, -1, -2)
-    _t22 = cp.matmul(_t21, grad_scores)
+    _t22 = _cupy_bmm(_t21, grad_scores)
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
     _t24 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t25 = _cupy_chunk_place(_t24, qkv, 3, 2, -1)
@@ -1513,9 +1499,9 @@ def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t7)
+    scores = _cupy_bmm(heads_q, _t7)
     weights = _cupy_masked_softmax(scores)
-    _t8 = cp.matmul(weights, heads_v)
+    _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z, y = _self_attention_relu_no_attn_mask_fwd_1(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
@@ -1545,7 +1531,7 @@ _self_attention_relu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2469
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2484
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1598,15 +1584,15 @@ def _cupy_backward_relu_no_attn_mask(
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     _t13 = _cupy_split_heads(grad_z, num_heads)
     _t14 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t13, _t14)
+    grad_weights = _cupy_bmm(_t13, _t14)
     _t16 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t16, _t13)
+    grad_heads_v = _cupy_bmm(_t16, _t13)
     _t18 = _cupy_dot_last(grad_weights, weights)
     grad_scores = _self_attention_relu_no_attn_mask_bwd_2(grad_weights, _t18, weights)
     _t21 = cp.swapaxes(_t7, -1, -2)
-    grad_heads_q = cp.matmul(grad_scores, _t21)
+    grad_heads_q = _cupy_bmm(grad_scores, _t21)
     _t23 = cp.swapaxes(heads_q, -1, -2)
-    _t24 = cp.matmul(_t23, grad_scores)
+    _t24 = _cupy_bmm(_t23, grad_scores)
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
     _t26 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t27 = _cupy_chunk_place(_t26, qkv, 3, 2, -1)
@@ -1664,9 +1650,9 @@ def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t7)
+    scores = _cupy_bmm(heads_q, _t7)
     weights = _cupy_masked_softmax(scores)
-    _t8 = cp.matmul(weights, heads_v)
+    _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z, y = _self_attention_gelu_no_attn_mask_fwd_1(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
@@ -1708,7 +1694,7 @@ _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2469
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2484
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1761,15 +1747,15 @@ def _cupy_backward_gelu_no_attn_mask(
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     _t24 = _cupy_split_heads(grad_z, num_heads)
     _t25 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t24, _t25)
+    grad_weights = _cupy_bmm(_t24, _t25)
     _t27 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t27, _t24)
+    grad_heads_v = _cupy_bmm(_t27, _t24)
     _t29 = _cupy_dot_last(grad_weights, weights)
     grad_scores = _self_attention_gelu_no_attn_mask_bwd_2(grad_weights, _t29, weights)
     _t32 = cp.swapaxes(_t7, -1, -2)
-    grad_heads_q = cp.matmul(grad_scores, _t32)
+    grad_heads_q = _cupy_bmm(grad_scores, _t32)
     _t34 = cp.swapaxes(heads_q, -1, -2)
-    _t35 = cp.matmul(_t34, grad_scores)
+    _t35 = _cupy_bmm(_t34, grad_scores)
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
     _t37 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t38 = _cupy_chunk_place(_t37, qkv, 3, 2, -1)
@@ -1823,9 +1809,9 @@ def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    scores = cp.matmul(heads_q, _t7)
+    scores = _cupy_bmm(heads_q, _t7)
     weights = _cupy_masked_softmax(scores)
-    _t8 = cp.matmul(weights, heads_v)
+    _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     y = _self_attention_tanh_no_attn_mask_fwd_1(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
@@ -1856,7 +1842,7 @@ _self_attention_tanh_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2469
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2484
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1909,15 +1895,15 @@ def _cupy_backward_tanh_no_attn_mask(
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     _t14 = _cupy_split_heads(grad_z, num_heads)
     _t15 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = cp.matmul(_t14, _t15)
+    grad_weights = _cupy_bmm(_t14, _t15)
     _t17 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = cp.matmul(_t17, _t14)
+    grad_heads_v = _cupy_bmm(_t17, _t14)
     _t19 = _cupy_dot_last(grad_weights, weights)
     grad_scores = _self_attention_tanh_no_attn_mask_bwd_2(grad_weights, _t19, weights)
     _t22 = cp.swapaxes(_t7, -1, -2)
-    grad_heads_q = cp.matmul(grad_scores, _t22)
+    grad_heads_q = _cupy_bmm(grad_scores, _t22)
     _t24 = cp.swapaxes(heads_q, -1, -2)
-    _t25 = cp.matmul(_t24, grad_scores)
+    _t25 = _cupy_bmm(_t24, grad_scores)
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
     _t27 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t28 = _cupy_chunk_place(_t27, qkv, 3, 2, -1)
@@ -1975,6 +1961,25 @@ def _cupy_apply_mask(scores, mask, out=None):
     elif out is not scores:
         cp.copyto(out, scores)
     cp.copyto(out, -cp.inf, where=mask)
+    return out
+
+
+def _cupy_bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    import cupy as cp
+
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return cp.matmul(a, b)
+    out = cp.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        cp.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
     return out
 
 

@@ -20,6 +20,7 @@ from layerforge._runtime import (
     check_divides,
     check_nonempty,
     check_blocks,
+    in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
@@ -367,14 +368,10 @@ def _forward_norm_first_relu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -401,11 +398,11 @@ def _forward_norm_first_relu(
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = np.matmul(multihead_attn_heads_q, _t7)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
     multihead_attn_attended = _merge_heads(
-        np.matmul(multihead_attn_weights, multihead_attn_heads_v), nhead
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
         multihead_attn_attended @ multihead_attn_out_proj_weight.T
@@ -539,23 +536,21 @@ def _backward_norm_first_relu(
         multihead_attn_attended
     )
     _t10 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = np.matmul(
+    grad_multihead_attn_weights = _bmm(
         _t10, np.swapaxes(multihead_attn_heads_v, -1, -2)
     )
-    grad_multihead_attn_heads_v = np.matmul(
+    grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t10
     )
     grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
-    grad_multihead_attn_heads_q = np.matmul(
+    grad_multihead_attn_heads_q = _bmm(
         grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        np.matmul(
-            np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed
-        ),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
         -1,
         -2,
     )
@@ -577,20 +572,18 @@ def _backward_norm_first_relu(
     grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
     _t12 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t12)
+    grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -732,14 +725,10 @@ def _forward_norm_first_gelu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -766,11 +755,11 @@ def _forward_norm_first_gelu(
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = np.matmul(multihead_attn_heads_q, _t7)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
     multihead_attn_attended = _merge_heads(
-        np.matmul(multihead_attn_weights, multihead_attn_heads_v), nhead
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
         multihead_attn_attended @ multihead_attn_out_proj_weight.T
@@ -920,23 +909,21 @@ def _backward_norm_first_gelu(
         multihead_attn_attended
     )
     _t13 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = np.matmul(
+    grad_multihead_attn_weights = _bmm(
         _t13, np.swapaxes(multihead_attn_heads_v, -1, -2)
     )
-    grad_multihead_attn_heads_v = np.matmul(
+    grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t13
     )
     grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
-    grad_multihead_attn_heads_q = np.matmul(
+    grad_multihead_attn_heads_q = _bmm(
         grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        np.matmul(
-            np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed
-        ),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
         -1,
         -2,
     )
@@ -958,20 +945,18 @@ def _backward_norm_first_gelu(
     grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
     _t15 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t15, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t15)
+    grad_self_attn_weights = _bmm(_t15, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t15)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -1113,14 +1098,10 @@ def _forward_norm_first_gelu_tanh(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -1147,11 +1128,11 @@ def _forward_norm_first_gelu_tanh(
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = np.matmul(multihead_attn_heads_q, _t7)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
     multihead_attn_attended = _merge_heads(
-        np.matmul(multihead_attn_weights, multihead_attn_heads_v), nhead
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
         multihead_attn_attended @ multihead_attn_out_proj_weight.T
@@ -1313,23 +1294,21 @@ def _backward_norm_first_gelu_tanh(
         multihead_attn_attended
     )
     _t16 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = np.matmul(
+    grad_multihead_attn_weights = _bmm(
         _t16, np.swapaxes(multihead_attn_heads_v, -1, -2)
     )
-    grad_multihead_attn_heads_v = np.matmul(
+    grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t16
     )
     grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
-    grad_multihead_attn_heads_q = np.matmul(
+    grad_multihead_attn_heads_q = _bmm(
         grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        np.matmul(
-            np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed
-        ),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
         -1,
         -2,
     )
@@ -1351,20 +1330,18 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
     _t18 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t18, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t18)
+    grad_self_attn_weights = _bmm(_t18, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t18)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -1496,14 +1473,10 @@ def _forward_no_norm_first_relu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -1528,11 +1501,11 @@ def _forward_no_norm_first_relu(
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = np.matmul(multihead_attn_heads_q, _t8)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
     multihead_attn_attended = _merge_heads(
-        np.matmul(multihead_attn_weights, multihead_attn_heads_v), nhead
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
         multihead_attn_attended @ multihead_attn_out_proj_weight.T
@@ -1684,23 +1657,21 @@ def _backward_no_norm_first_relu(
         multihead_attn_attended
     )
     _t11 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = np.matmul(
+    grad_multihead_attn_weights = _bmm(
         _t11, np.swapaxes(multihead_attn_heads_v, -1, -2)
     )
-    grad_multihead_attn_heads_v = np.matmul(
+    grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t11
     )
     grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
-    grad_multihead_attn_heads_q = np.matmul(
+    grad_multihead_attn_heads_q = _bmm(
         grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        np.matmul(
-            np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed
-        ),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
         -1,
         -2,
     )
@@ -1721,20 +1692,18 @@ def _backward_no_norm_first_relu(
     grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t13 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t13, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t13)
+    grad_self_attn_weights = _bmm(_t13, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t13)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -1856,14 +1825,10 @@ def _forward_no_norm_first_gelu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -1888,11 +1853,11 @@ def _forward_no_norm_first_gelu(
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = np.matmul(multihead_attn_heads_q, _t8)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
     multihead_attn_attended = _merge_heads(
-        np.matmul(multihead_attn_weights, multihead_attn_heads_v), nhead
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
         multihead_attn_attended @ multihead_attn_out_proj_weight.T
@@ -2060,23 +2025,21 @@ def _backward_no_norm_first_gelu(
         multihead_attn_attended
     )
     _t14 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = np.matmul(
+    grad_multihead_attn_weights = _bmm(
         _t14, np.swapaxes(multihead_attn_heads_v, -1, -2)
     )
-    grad_multihead_attn_heads_v = np.matmul(
+    grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t14
     )
     grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
-    grad_multihead_attn_heads_q = np.matmul(
+    grad_multihead_attn_heads_q = _bmm(
         grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        np.matmul(
-            np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed
-        ),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
         -1,
         -2,
     )
@@ -2097,20 +2060,18 @@ def _backward_no_norm_first_gelu(
     grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t16 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t16, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t16)
+    grad_self_attn_weights = _bmm(_t16, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t16)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -2232,14 +2193,10 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -2264,11 +2221,11 @@ def _forward_no_norm_first_gelu_tanh(
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = np.matmul(multihead_attn_heads_q, _t8)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
     multihead_attn_attended = _merge_heads(
-        np.matmul(multihead_attn_weights, multihead_attn_heads_v), nhead
+        _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
         multihead_attn_attended @ multihead_attn_out_proj_weight.T
@@ -2448,23 +2405,21 @@ def _backward_no_norm_first_gelu_tanh(
         multihead_attn_attended
     )
     _t17 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = np.matmul(
+    grad_multihead_attn_weights = _bmm(
         _t17, np.swapaxes(multihead_attn_heads_v, -1, -2)
     )
-    grad_multihead_attn_heads_v = np.matmul(
+    grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t17
     )
     grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
-    grad_multihead_attn_heads_q = np.matmul(
+    grad_multihead_attn_heads_q = _bmm(
         grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        np.matmul(
-            np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed
-        ),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
         -1,
         -2,
     )
@@ -2485,20 +2440,18 @@ def _backward_no_norm_first_gelu_tanh(
     grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t19 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t19, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t19)
+    grad_self_attn_weights = _bmm(_t19, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t19)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -2610,6 +2563,23 @@ def _apply_mask(scores, mask, out=None):
     elif out is not scores:
         np.copyto(out, scores)
     np.copyto(out, -np.inf, where=mask)
+    return out
+
+
+def _bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return np.matmul(a, b)
+    out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        np.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
     return out
 
 
@@ -3124,10 +3094,10 @@ def _cupy_forward_norm_first_relu(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t11)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t12 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = self_attn_attended @ self_attn_out_proj_weight.T
     h1 = _transformer_decoder_norm_first_relu_fwd_6(_t13, self_attn_out_proj_bias, x)
@@ -3159,10 +3129,10 @@ def _cupy_forward_norm_first_relu(
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = cp.matmul(multihead_attn_heads_q, _t32)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
-    _t33 = cp.matmul(multihead_attn_weights, multihead_attn_heads_v)
+    _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
     _t34 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
     h2 = _transformer_decoder_norm_first_relu_fwd_15(
@@ -3348,7 +3318,7 @@ _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2469
+# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2484
 _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_11",
     "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
@@ -3453,7 +3423,7 @@ _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2469
+# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2484
 _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_20",
     "T grad_self_attn_weights, T _t111, T self_attn_weights",
@@ -3691,17 +3661,17 @@ def _cupy_backward_norm_first_relu(
     )
     _t62 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
     _t63 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = cp.matmul(_t62, _t63)
+    grad_multihead_attn_weights = _cupy_bmm(_t62, _t63)
     _t65 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = cp.matmul(_t65, _t62)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t65, _t62)
     _t67 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_allowed = _transformer_decoder_norm_first_relu_bwd_11(
         grad_multihead_attn_weights, _t67, multihead_attn_weights
     )
     _t70 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = cp.matmul(grad_multihead_attn_allowed, _t70)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t70)
     _t72 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t73 = cp.matmul(_t72, grad_multihead_attn_allowed)
+    _t73 = _cupy_bmm(_t72, grad_multihead_attn_allowed)
     grad_multihead_attn_heads_k = cp.swapaxes(_t73, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -3747,17 +3717,17 @@ def _cupy_backward_norm_first_relu(
     )
     _t106 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t107 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t106, _t107)
+    grad_self_attn_weights = _cupy_bmm(_t106, _t107)
     _t109 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t109, _t106)
+    grad_self_attn_heads_v = _cupy_bmm(_t109, _t106)
     _t111 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_decoder_norm_first_relu_bwd_20(
         grad_self_attn_weights, _t111, self_attn_weights
     )
     _t114 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t114)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t114)
     _t116 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t117 = cp.matmul(_t116, grad_self_attn_allowed)
+    _t117 = _cupy_bmm(_t116, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t117, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -4162,10 +4132,10 @@ def _cupy_forward_norm_first_gelu(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t11)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t12 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = self_attn_attended @ self_attn_out_proj_weight.T
     h1 = _transformer_decoder_norm_first_gelu_fwd_6(_t13, self_attn_out_proj_bias, x)
@@ -4197,10 +4167,10 @@ def _cupy_forward_norm_first_gelu(
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = cp.matmul(multihead_attn_heads_q, _t32)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
-    _t33 = cp.matmul(multihead_attn_weights, multihead_attn_heads_v)
+    _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
     _t34 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
     h2 = _transformer_decoder_norm_first_gelu_fwd_15(
@@ -4398,7 +4368,7 @@ _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2469
+# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2484
 _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_11",
     "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
@@ -4503,7 +4473,7 @@ _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2469
+# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2484
 _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_20",
     "T grad_self_attn_weights, T _t122, T self_attn_weights",
@@ -4743,17 +4713,17 @@ def _cupy_backward_norm_first_gelu(
     )
     _t73 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
     _t74 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = cp.matmul(_t73, _t74)
+    grad_multihead_attn_weights = _cupy_bmm(_t73, _t74)
     _t76 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = cp.matmul(_t76, _t73)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t76, _t73)
     _t78 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_allowed = _transformer_decoder_norm_first_gelu_bwd_11(
         grad_multihead_attn_weights, _t78, multihead_attn_weights
     )
     _t81 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = cp.matmul(grad_multihead_attn_allowed, _t81)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t81)
     _t83 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t84 = cp.matmul(_t83, grad_multihead_attn_allowed)
+    _t84 = _cupy_bmm(_t83, grad_multihead_attn_allowed)
     grad_multihead_attn_heads_k = cp.swapaxes(_t84, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -4799,17 +4769,17 @@ def _cupy_backward_norm_first_gelu(
     )
     _t117 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t118 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t117, _t118)
+    grad_self_attn_weights = _cupy_bmm(_t117, _t118)
     _t120 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t120, _t117)
+    grad_self_attn_heads_v = _cupy_bmm(_t120, _t117)
     _t122 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_decoder_norm_first_gelu_bwd_20(
         grad_self_attn_weights, _t122, self_attn_weights
     )
     _t125 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t125)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t125)
     _t127 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t128 = cp.matmul(_t127, grad_self_attn_allowed)
+    _t128 = _cupy_bmm(_t127, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t128, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -5217,10 +5187,10 @@ def _cupy_forward_norm_first_gelu_tanh(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t11)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t12 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = self_attn_attended @ self_attn_out_proj_weight.T
     h1 = _transformer_decoder_norm_first_gelu_tanh_fwd_6(
@@ -5256,10 +5226,10 @@ def _cupy_forward_norm_first_gelu_tanh(
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = cp.matmul(multihead_attn_heads_q, _t32)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
-    _t33 = cp.matmul(multihead_attn_weights, multihead_attn_heads_v)
+    _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
     _t34 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
     h2 = _transformer_decoder_norm_first_gelu_tanh_fwd_15(
@@ -5465,7 +5435,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2469
+# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2484
 _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_11",
     "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
@@ -5570,7 +5540,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2469
+# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2484
 _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_20",
     "T grad_self_attn_weights, T _t127, T self_attn_weights",
@@ -5812,17 +5782,17 @@ def _cupy_backward_norm_first_gelu_tanh(
     )
     _t78 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
     _t79 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = cp.matmul(_t78, _t79)
+    grad_multihead_attn_weights = _cupy_bmm(_t78, _t79)
     _t81 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = cp.matmul(_t81, _t78)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t81, _t78)
     _t83 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_allowed = _transformer_decoder_norm_first_gelu_tanh_bwd_11(
         grad_multihead_attn_weights, _t83, multihead_attn_weights
     )
     _t86 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = cp.matmul(grad_multihead_attn_allowed, _t86)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t86)
     _t88 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t89 = cp.matmul(_t88, grad_multihead_attn_allowed)
+    _t89 = _cupy_bmm(_t88, grad_multihead_attn_allowed)
     grad_multihead_attn_heads_k = cp.swapaxes(_t89, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -5870,17 +5840,17 @@ def _cupy_backward_norm_first_gelu_tanh(
     )
     _t122 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t123 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t122, _t123)
+    grad_self_attn_weights = _cupy_bmm(_t122, _t123)
     _t125 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t125, _t122)
+    grad_self_attn_heads_v = _cupy_bmm(_t125, _t122)
     _t127 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_decoder_norm_first_gelu_tanh_bwd_20(
         grad_self_attn_weights, _t127, self_attn_weights
     )
     _t130 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t130)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t130)
     _t132 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t133 = cp.matmul(_t132, grad_self_attn_allowed)
+    _t133 = _cupy_bmm(_t132, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t133, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -6277,10 +6247,10 @@ def _cupy_forward_no_norm_first_relu(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t6)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t7 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = self_attn_attended @ self_attn_out_proj_weight.T
     _t9 = _transformer_decoder_no_norm_first_relu_fwd_2(_t8, self_attn_out_proj_bias, x)
@@ -6312,10 +6282,10 @@ def _cupy_forward_no_norm_first_relu(
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = cp.matmul(multihead_attn_heads_q, _t28)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
-    _t29 = cp.matmul(multihead_attn_weights, multihead_attn_heads_v)
+    _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
     _t30 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
     _t31 = _transformer_decoder_no_norm_first_relu_fwd_11(
@@ -6590,7 +6560,7 @@ _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2469
+# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2484
 _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_18",
     "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
@@ -6695,7 +6665,7 @@ _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2469
+# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2484
 _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_27",
     "T grad_self_attn_weights, T _t123, T self_attn_weights",
@@ -6878,17 +6848,17 @@ def _cupy_backward_no_norm_first_relu(
     )
     _t74 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
     _t75 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = cp.matmul(_t74, _t75)
+    grad_multihead_attn_weights = _cupy_bmm(_t74, _t75)
     _t77 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = cp.matmul(_t77, _t74)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t77, _t74)
     _t79 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_relu_bwd_18(
         grad_multihead_attn_weights, _t79, multihead_attn_weights
     )
     _t82 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = cp.matmul(grad_multihead_attn_allowed, _t82)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t82)
     _t84 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t85 = cp.matmul(_t84, grad_multihead_attn_allowed)
+    _t85 = _cupy_bmm(_t84, grad_multihead_attn_allowed)
     grad_multihead_attn_heads_k = cp.swapaxes(_t85, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -6938,17 +6908,17 @@ def _cupy_backward_no_norm_first_relu(
     )
     _t118 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t119 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t118, _t119)
+    grad_self_attn_weights = _cupy_bmm(_t118, _t119)
     _t121 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t121, _t118)
+    grad_self_attn_heads_v = _cupy_bmm(_t121, _t118)
     _t123 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_decoder_no_norm_first_relu_bwd_27(
         grad_self_attn_weights, _t123, self_attn_weights
     )
     _t126 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t126)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t126)
     _t128 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t129 = cp.matmul(_t128, grad_self_attn_allowed)
+    _t129 = _cupy_bmm(_t128, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t129, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -7328,10 +7298,10 @@ def _cupy_forward_no_norm_first_gelu(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t6)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t7 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = self_attn_attended @ self_attn_out_proj_weight.T
     _t9 = _transformer_decoder_no_norm_first_gelu_fwd_2(_t8, self_attn_out_proj_bias, x)
@@ -7363,10 +7333,10 @@ def _cupy_forward_no_norm_first_gelu(
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = cp.matmul(multihead_attn_heads_q, _t28)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
-    _t29 = cp.matmul(multihead_attn_weights, multihead_attn_heads_v)
+    _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
     _t30 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
     _t31 = _transformer_decoder_no_norm_first_gelu_fwd_11(
@@ -7653,7 +7623,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2469
+# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2484
 _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_18",
     "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
@@ -7758,7 +7728,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2469
+# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2484
 _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_27",
     "T grad_self_attn_weights, T _t134, T self_attn_weights",
@@ -7941,17 +7911,17 @@ def _cupy_backward_no_norm_first_gelu(
     )
     _t85 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
     _t86 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = cp.matmul(_t85, _t86)
+    grad_multihead_attn_weights = _cupy_bmm(_t85, _t86)
     _t88 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = cp.matmul(_t88, _t85)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t88, _t85)
     _t90 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_gelu_bwd_18(
         grad_multihead_attn_weights, _t90, multihead_attn_weights
     )
     _t93 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = cp.matmul(grad_multihead_attn_allowed, _t93)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t93)
     _t95 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t96 = cp.matmul(_t95, grad_multihead_attn_allowed)
+    _t96 = _cupy_bmm(_t95, grad_multihead_attn_allowed)
     grad_multihead_attn_heads_k = cp.swapaxes(_t96, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -8001,17 +7971,17 @@ def _cupy_backward_no_norm_first_gelu(
     )
     _t129 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t130 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t129, _t130)
+    grad_self_attn_weights = _cupy_bmm(_t129, _t130)
     _t132 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t132, _t129)
+    grad_self_attn_heads_v = _cupy_bmm(_t132, _t129)
     _t134 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_decoder_no_norm_first_gelu_bwd_27(
         grad_self_attn_weights, _t134, self_attn_weights
     )
     _t137 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t137)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t137)
     _t139 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t140 = cp.matmul(_t139, grad_self_attn_allowed)
+    _t140 = _cupy_bmm(_t139, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t140, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -8394,10 +8364,10 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t6)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t7 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = self_attn_attended @ self_attn_out_proj_weight.T
     _t9 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_2(
@@ -8433,10 +8403,10 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = cp.matmul(multihead_attn_heads_q, _t28)
+    multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
-    _t29 = cp.matmul(multihead_attn_weights, multihead_attn_heads_v)
+    _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
     _t30 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
     _t31 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_11(
@@ -8729,7 +8699,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2469
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2484
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
@@ -8834,7 +8804,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2469
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2484
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
     "T grad_self_attn_weights, T _t139, T self_attn_weights",
@@ -9025,17 +8995,17 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     )
     _t90 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
     _t91 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = cp.matmul(_t90, _t91)
+    grad_multihead_attn_weights = _cupy_bmm(_t90, _t91)
     _t93 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = cp.matmul(_t93, _t90)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t93, _t90)
     _t95 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_gelu_tanh_bwd_18(
         grad_multihead_attn_weights, _t95, multihead_attn_weights
     )
     _t98 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = cp.matmul(grad_multihead_attn_allowed, _t98)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t98)
     _t100 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t101 = cp.matmul(_t100, grad_multihead_attn_allowed)
+    _t101 = _cupy_bmm(_t100, grad_multihead_attn_allowed)
     grad_multihead_attn_heads_k = cp.swapaxes(_t101, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -9085,17 +9055,17 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     )
     _t134 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t135 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t134, _t135)
+    grad_self_attn_weights = _cupy_bmm(_t134, _t135)
     _t137 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t137, _t134)
+    grad_self_attn_heads_v = _cupy_bmm(_t137, _t134)
     _t139 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_decoder_no_norm_first_gelu_tanh_bwd_27(
         grad_self_attn_weights, _t139, self_attn_weights
     )
     _t142 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t142)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t142)
     _t144 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t145 = cp.matmul(_t144, grad_self_attn_allowed)
+    _t145 = _cupy_bmm(_t144, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t145, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -9180,6 +9150,25 @@ def _cupy_apply_mask(scores, mask, out=None):
     elif out is not scores:
         cp.copyto(out, scores)
     cp.copyto(out, -cp.inf, where=mask)
+    return out
+
+
+def _cupy_bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    import cupy as cp
+
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return cp.matmul(a, b)
+    out = cp.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        cp.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
     return out
 
 

@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_attribute,
     check_divides,
     check_nonempty,
+    in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
@@ -267,14 +268,10 @@ def _forward_norm_first_relu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -374,20 +371,18 @@ def _backward_norm_first_relu(
     grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
     _t5 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t5, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t5)
+    grad_self_attn_weights = _bmm(_t5, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t5)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -467,14 +462,10 @@ def _forward_norm_first_gelu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -590,20 +581,18 @@ def _backward_norm_first_gelu(
     grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
     _t8 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t8, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t8)
+    grad_self_attn_weights = _bmm(_t8, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t8)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -683,14 +672,10 @@ def _forward_norm_first_gelu_tanh(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -818,20 +803,18 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
     _t11 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t11, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t11)
+    grad_self_attn_weights = _bmm(_t11, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t11)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -901,14 +884,10 @@ def _forward_no_norm_first_relu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -1024,20 +1003,18 @@ def _backward_no_norm_first_relu(
     grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t6 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t6, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t6)
+    grad_self_attn_weights = _bmm(_t6, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t6)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -1097,14 +1074,10 @@ def _forward_no_norm_first_gelu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -1236,20 +1209,18 @@ def _backward_no_norm_first_gelu(
     grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t9 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t9, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t9)
+    grad_self_attn_weights = _bmm(_t9, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t9)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -1309,14 +1280,10 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    self_attn_scores = np.matmul(
-        self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2)
-    )
+    self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _masked_softmax(self_attn_allowed)
-    self_attn_attended = _merge_heads(
-        np.matmul(self_attn_weights, self_attn_heads_v), nhead
-    )
+    self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
     )
@@ -1460,20 +1427,18 @@ def _backward_no_norm_first_gelu_tanh(
     grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t12 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = np.matmul(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = np.matmul(np.swapaxes(self_attn_weights, -1, -2), _t12)
+    grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
     grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_heads_q = np.matmul(
+    grad_self_attn_heads_q = _bmm(
         grad_self_attn_allowed,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        np.matmul(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed),
-        -1,
-        -2,
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -1531,6 +1496,23 @@ def _apply_mask(scores, mask, out=None):
     elif out is not scores:
         np.copyto(out, scores)
     np.copyto(out, -np.inf, where=mask)
+    return out
+
+
+def _bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return np.matmul(a, b)
+    out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        np.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
     return out
 
 
@@ -1924,10 +1906,10 @@ def _cupy_forward_norm_first_relu(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t11)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t12 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = self_attn_attended @ self_attn_out_proj_weight.T
     h = _transformer_encoder_norm_first_relu_fwd_6(_t13, self_attn_out_proj_bias, x)
@@ -2096,7 +2078,7 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2469
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2484
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
     "T grad_self_attn_weights, T _t46, T self_attn_weights",
@@ -2282,17 +2264,17 @@ def _cupy_backward_norm_first_relu(
     )
     _t41 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t42 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t41, _t42)
+    grad_self_attn_weights = _cupy_bmm(_t41, _t42)
     _t44 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t44, _t41)
+    grad_self_attn_heads_v = _cupy_bmm(_t44, _t41)
     _t46 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_encoder_norm_first_relu_bwd_11(
         grad_self_attn_weights, _t46, self_attn_weights
     )
     _t49 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t49)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t49)
     _t51 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t52 = cp.matmul(_t51, grad_self_attn_allowed)
+    _t52 = _cupy_bmm(_t51, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t52, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -2560,10 +2542,10 @@ def _cupy_forward_norm_first_gelu(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t11)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t12 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = self_attn_attended @ self_attn_out_proj_weight.T
     h = _transformer_encoder_norm_first_gelu_fwd_6(_t13, self_attn_out_proj_bias, x)
@@ -2744,7 +2726,7 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2469
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2484
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -2932,17 +2914,17 @@ def _cupy_backward_norm_first_gelu(
     )
     _t52 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t53 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t52, _t53)
+    grad_self_attn_weights = _cupy_bmm(_t52, _t53)
     _t55 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t55, _t52)
+    grad_self_attn_heads_v = _cupy_bmm(_t55, _t52)
     _t57 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_encoder_norm_first_gelu_bwd_11(
         grad_self_attn_weights, _t57, self_attn_weights
     )
     _t60 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t60)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t60)
     _t62 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t63 = cp.matmul(_t62, grad_self_attn_allowed)
+    _t63 = _cupy_bmm(_t62, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t63, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -3213,10 +3195,10 @@ def _cupy_forward_norm_first_gelu_tanh(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t11)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t12 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = self_attn_attended @ self_attn_out_proj_weight.T
     h = _transformer_encoder_norm_first_gelu_tanh_fwd_6(
@@ -3407,7 +3389,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2469
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2484
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
     "T grad_self_attn_weights, T _t62, T self_attn_weights",
@@ -3597,17 +3579,17 @@ def _cupy_backward_norm_first_gelu_tanh(
     )
     _t57 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t58 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t57, _t58)
+    grad_self_attn_weights = _cupy_bmm(_t57, _t58)
     _t60 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t60, _t57)
+    grad_self_attn_heads_v = _cupy_bmm(_t60, _t57)
     _t62 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_encoder_norm_first_gelu_tanh_bwd_11(
         grad_self_attn_weights, _t62, self_attn_weights
     )
     _t65 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t65)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t65)
     _t67 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t68 = cp.matmul(_t67, grad_self_attn_allowed)
+    _t68 = _cupy_bmm(_t67, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t68, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -3869,10 +3851,10 @@ def _cupy_forward_no_norm_first_relu(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t6)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t7 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = self_attn_attended @ self_attn_out_proj_weight.T
     _t9 = _transformer_encoder_no_norm_first_relu_fwd_2(_t8, self_attn_out_proj_bias, x)
@@ -4130,7 +4112,7 @@ _transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2469
+# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2484
 _transformer_encoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_18",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -4263,17 +4245,17 @@ def _cupy_backward_no_norm_first_relu(
     )
     _t52 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t53 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t52, _t53)
+    grad_self_attn_weights = _cupy_bmm(_t52, _t53)
     _t55 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t55, _t52)
+    grad_self_attn_heads_v = _cupy_bmm(_t55, _t52)
     _t57 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_encoder_no_norm_first_relu_bwd_18(
         grad_self_attn_weights, _t57, self_attn_weights
     )
     _t60 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t60)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t60)
     _t62 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t63 = cp.matmul(_t62, grad_self_attn_allowed)
+    _t63 = _cupy_bmm(_t62, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t63, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -4518,10 +4500,10 @@ def _cupy_forward_no_norm_first_gelu(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t6)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t7 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = self_attn_attended @ self_attn_out_proj_weight.T
     _t9 = _transformer_encoder_no_norm_first_gelu_fwd_2(_t8, self_attn_out_proj_bias, x)
@@ -4791,7 +4773,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2469
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2484
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
     "T grad_self_attn_weights, T _t68, T self_attn_weights",
@@ -4924,17 +4906,17 @@ def _cupy_backward_no_norm_first_gelu(
     )
     _t63 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t64 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t63, _t64)
+    grad_self_attn_weights = _cupy_bmm(_t63, _t64)
     _t66 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t66, _t63)
+    grad_self_attn_heads_v = _cupy_bmm(_t66, _t63)
     _t68 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_encoder_no_norm_first_gelu_bwd_18(
         grad_self_attn_weights, _t68, self_attn_weights
     )
     _t71 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t71)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t71)
     _t73 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t74 = cp.matmul(_t73, grad_self_attn_allowed)
+    _t74 = _cupy_bmm(_t73, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t74, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -5182,10 +5164,10 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    self_attn_scores = cp.matmul(self_attn_heads_q, _t6)
+    self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
-    _t7 = cp.matmul(self_attn_weights, self_attn_heads_v)
+    _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = self_attn_attended @ self_attn_out_proj_weight.T
     _t9 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_2(
@@ -5463,7 +5445,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2469
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2484
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_self_attn_weights, T _t73, T self_attn_weights",
@@ -5604,17 +5586,17 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     )
     _t68 = _cupy_split_heads(grad_self_attn_attended, nhead)
     _t69 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = cp.matmul(_t68, _t69)
+    grad_self_attn_weights = _cupy_bmm(_t68, _t69)
     _t71 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = cp.matmul(_t71, _t68)
+    grad_self_attn_heads_v = _cupy_bmm(_t71, _t68)
     _t73 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _transformer_encoder_no_norm_first_gelu_tanh_bwd_18(
         grad_self_attn_weights, _t73, self_attn_weights
     )
     _t76 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = cp.matmul(grad_self_attn_allowed, _t76)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t76)
     _t78 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t79 = cp.matmul(_t78, grad_self_attn_allowed)
+    _t79 = _cupy_bmm(_t78, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t79, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -5685,6 +5667,25 @@ def _cupy_apply_mask(scores, mask, out=None):
     elif out is not scores:
         cp.copyto(out, scores)
     cp.copyto(out, -cp.inf, where=mask)
+    return out
+
+
+def _cupy_bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    import cupy as cp
+
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return cp.matmul(a, b)
+    out = cp.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        cp.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
     return out
 
 
