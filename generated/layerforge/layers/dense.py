@@ -114,7 +114,7 @@ def backward(grad_y, ctx):
 
 
 def _forward_relu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, z)
 
@@ -122,13 +122,13 @@ def _forward_relu(x, weight, bias):
 def _backward_relu(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_sigmoid(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     return y, (x, weight, bias, y)
 
@@ -138,13 +138,13 @@ def _backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z *= grad_y
     grad_z *= y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_tanh(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.tanh(z, out=z)
     return y, (x, weight, bias, y)
 
@@ -154,13 +154,13 @@ def _backward_tanh(grad_y, x, weight, bias, y):
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_softmax(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -173,25 +173,25 @@ def _backward_softmax(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_identity(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     return z, (x, weight, bias)
 
 
 def _backward_identity(grad_y, x, weight, bias):
     grad_bias = _sum_to(grad_y, bias.shape)
-    grad_x = grad_y @ weight
+    grad_x = _linear_backward_input(grad_y, weight)
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_gelu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -215,13 +215,13 @@ def _backward_gelu(grad_y, x, weight, bias, z):
     _t2 *= 0.7071067811865476
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_elu(x, weight, bias, alpha=1.0):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.clip(z, 0, np.inf)
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
@@ -237,13 +237,13 @@ def _backward_elu(grad_y, x, weight, bias, alpha, y):
     _t1 *= 1 - alpha
     grad_z += _t1
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_mish(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -271,13 +271,13 @@ def _backward_mish(grad_y, x, weight, bias, z):
     grad_z += _t2
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_swish(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -292,13 +292,13 @@ def _backward_swish(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_silu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -313,26 +313,26 @@ def _backward_silu(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_relu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, z)
 
 
 def _backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_sigmoid_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     return y, (x, weight, bias, y)
 
@@ -341,13 +341,13 @@ def _backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = 1 - y
     grad_z *= grad_y
     grad_z *= y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_tanh_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.tanh(z)
     return y, (x, weight, bias, y)
 
@@ -356,13 +356,13 @@ def _backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_softmax_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -374,24 +374,24 @@ def _forward_softmax_no_bias(x, weight, bias):
 def _backward_softmax_no_bias(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_identity_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     return z, (x, weight, bias)
 
 
 def _backward_identity_no_bias(grad_y, x, weight, bias):
-    grad_x = grad_y @ weight
+    grad_x = _linear_backward_input(grad_y, weight)
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_gelu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -414,13 +414,13 @@ def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
     _t2 *= 1.1283791670955126
     _t2 *= 0.7071067811865476
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
@@ -435,13 +435,13 @@ def _backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t1 = grad_y * (y > 0)
     _t1 *= 1 - alpha
     grad_z += _t1
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_mish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -468,13 +468,13 @@ def _backward_mish_no_bias(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_z *= grad_y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_swish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -488,13 +488,13 @@ def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_silu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -508,7 +508,7 @@ def _backward_silu_no_bias(grad_y, x, weight, bias, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
@@ -679,6 +679,32 @@ def _expm1(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
     ``a`` is contiguous, as a 2-D array always is)."""
@@ -751,7 +777,7 @@ _dense_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _dense_relu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -771,7 +797,7 @@ _dense_relu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_relu(grad_y, x, weight, bias, z):
     grad_z = _dense_relu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -789,7 +815,7 @@ _dense_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _dense_sigmoid_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -810,7 +836,7 @@ _dense_sigmoid_bwd_0 = ElementwiseKernel(
 def _cupy_backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z = _dense_sigmoid_bwd_0(grad_y, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -828,7 +854,7 @@ _dense_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _dense_tanh_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -849,7 +875,7 @@ _dense_tanh_bwd_0 = ElementwiseKernel(
 def _cupy_backward_tanh(grad_y, x, weight, bias, y):
     grad_z = _dense_tanh_bwd_0(y, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -921,7 +947,7 @@ _dense_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z = _dense_softmax_fwd_0(_t1, bias)
     _t2 = _dense_softmax_fwd_1(z)
     _t3 = _t2
@@ -964,7 +990,7 @@ def _cupy_backward_softmax(grad_y, x, weight, bias, y):
     _t6 = _dense_softmax_bwd_0(grad_y, y)
     grad_z = _dense_softmax_bwd_1(grad_y, _t6, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -981,14 +1007,14 @@ _dense_identity_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z = _dense_identity_fwd_0(_t1, bias)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity(grad_y, x, weight, bias):
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    grad_x = grad_y @ weight
+    grad_x = _cupy_linear_backward_input(grad_y, weight)
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1010,12 +1036,12 @@ _dense_gelu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _dense_gelu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
 
-# dense_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
+# dense_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1734
 _dense_gelu_bwd_0 = ElementwiseKernel(
     "dense_gelu_bwd_0",
     "T z, T grad_y",
@@ -1042,7 +1068,7 @@ _dense_gelu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_gelu(grad_y, x, weight, bias, z):
     grad_z = _dense_gelu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1065,7 +1091,7 @@ _dense_elu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu(x, weight, bias, alpha=1.0):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _dense_elu_fwd_0(_t1, bias, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1092,7 +1118,7 @@ def _cupy_backward_elu(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _dense_elu_bwd_0(y, alpha, grad_y, _t11)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1116,7 +1142,7 @@ _dense_mish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _dense_mish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1149,7 +1175,7 @@ _dense_mish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_mish(grad_y, x, weight, bias, z):
     grad_z = _dense_mish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1168,7 +1194,7 @@ _dense_swish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _dense_swish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1193,7 +1219,7 @@ _dense_swish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_swish(grad_y, x, weight, bias, z):
     grad_z = _dense_swish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1212,7 +1238,7 @@ _dense_silu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _dense_silu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1237,7 +1263,7 @@ _dense_silu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_silu(grad_y, x, weight, bias, z):
     grad_z = _dense_silu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1254,7 +1280,7 @@ _dense_relu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_relu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1273,7 +1299,7 @@ _dense_relu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_relu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1290,7 +1316,7 @@ _dense_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_sigmoid_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1310,7 +1336,7 @@ _dense_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = _dense_sigmoid_no_bias_bwd_0(grad_y, y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1327,7 +1353,7 @@ _dense_tanh_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_tanh_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1347,7 +1373,7 @@ _dense_tanh_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = _dense_tanh_no_bias_bwd_0(y, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1408,7 +1434,7 @@ _dense_softmax_no_bias_fwd_3 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     _t2 = _dense_softmax_no_bias_fwd_0(z)
     _t3 = _t2
     softmax_exponentials = _dense_softmax_no_bias_fwd_1(z, _t3)
@@ -1449,18 +1475,18 @@ _dense_softmax_no_bias_bwd_1 = ElementwiseKernel(
 def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
     _t6 = _dense_softmax_no_bias_bwd_0(grad_y, y)
     grad_z = _dense_softmax_no_bias_bwd_1(grad_y, _t6, y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
 
 def _cupy_forward_identity_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity_no_bias(grad_y, x, weight, bias):
-    grad_x = grad_y @ weight
+    grad_x = _cupy_linear_backward_input(grad_y, weight)
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1481,12 +1507,12 @@ _dense_gelu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_gelu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
-# dense_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
+# dense_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1734
 _dense_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "dense_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -1512,7 +1538,7 @@ _dense_gelu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_gelu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1534,7 +1560,7 @@ _dense_elu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_elu_no_bias_fwd_0(z, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1560,7 +1586,7 @@ _dense_elu_no_bias_bwd_0 = ElementwiseKernel(
 def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _dense_elu_no_bias_bwd_0(y, alpha, grad_y, _t11)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1583,7 +1609,7 @@ _dense_mish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_mish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1615,7 +1641,7 @@ _dense_mish_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_mish_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1633,7 +1659,7 @@ _dense_swish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_swish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1657,7 +1683,7 @@ _dense_swish_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_swish_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1675,7 +1701,7 @@ _dense_silu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_silu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1699,7 +1725,7 @@ _dense_silu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_silu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1736,6 +1762,32 @@ _CUPY_FUSED = {
     ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
     ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
 }
+
+
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
 
 
 def _cupy_rows(a):

@@ -163,9 +163,9 @@ def _forward_causal(
     attn_mask,
     num_heads,
 ):
-    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
-    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
-    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
+    k = _linear(kv, _chunk(in_proj_weight, 3, 1, 0)) + _chunk(in_proj_bias, 3, 1, -1)
+    v = _linear(kv, _chunk(in_proj_weight, 3, 2, 0)) + _chunk(in_proj_bias, 3, 2, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(k, num_heads)
@@ -176,7 +176,7 @@ def _forward_causal(
     ordered = _apply_causal(allowed)
     weights = _masked_softmax(ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         kv,
@@ -211,7 +211,7 @@ def _backward_causal(
     attended,
 ):
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -223,7 +223,7 @@ def _backward_causal(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_x = _linear_backward_input(grad_q, _chunk(in_proj_weight, 3, 0, 0))
     grad_in_proj_weight = (
         _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
         + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
@@ -234,9 +234,9 @@ def _backward_causal(
         + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
         + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
     )
-    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
-        in_proj_weight, 3, 1, 0
-    )
+    grad_kv = _linear_backward_input(
+        grad_v, _chunk(in_proj_weight, 3, 2, 0)
+    ) + _linear_backward_input(grad_k, _chunk(in_proj_weight, 3, 1, 0))
     return (
         grad_x,
         grad_in_proj_weight,
@@ -257,9 +257,9 @@ def _forward_causal_no_attn_mask(
     attn_mask,
     num_heads,
 ):
-    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
-    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
-    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
+    k = _linear(kv, _chunk(in_proj_weight, 3, 1, 0)) + _chunk(in_proj_bias, 3, 1, -1)
+    v = _linear(kv, _chunk(in_proj_weight, 3, 2, 0)) + _chunk(in_proj_bias, 3, 2, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(k, num_heads)
@@ -269,7 +269,7 @@ def _forward_causal_no_attn_mask(
     ordered = _apply_causal(scores)
     weights = _masked_softmax(ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         kv,
@@ -304,7 +304,7 @@ def _backward_causal_no_attn_mask(
     attended,
 ):
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -316,7 +316,7 @@ def _backward_causal_no_attn_mask(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_x = _linear_backward_input(grad_q, _chunk(in_proj_weight, 3, 0, 0))
     grad_in_proj_weight = (
         _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
         + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
@@ -327,9 +327,9 @@ def _backward_causal_no_attn_mask(
         + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
         + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
     )
-    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
-        in_proj_weight, 3, 1, 0
-    )
+    grad_kv = _linear_backward_input(
+        grad_v, _chunk(in_proj_weight, 3, 2, 0)
+    ) + _linear_backward_input(grad_k, _chunk(in_proj_weight, 3, 1, 0))
     return (
         grad_x,
         grad_in_proj_weight,
@@ -350,7 +350,7 @@ def _forward_causal_no_kv(
     attn_mask,
     num_heads,
 ):
-    _t1 = x @ in_proj_weight.T
+    _t1 = _linear(x, in_proj_weight)
     qkv = _t1 + in_proj_bias
     q = _chunk(qkv, 3, 0, -1)
     k = _chunk(qkv, 3, 1, -1)
@@ -364,7 +364,7 @@ def _forward_causal_no_kv(
     ordered = _apply_causal(allowed)
     weights = _masked_softmax(ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         in_proj_weight,
@@ -400,7 +400,7 @@ def _backward_causal_no_kv(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -418,7 +418,7 @@ def _backward_causal_no_kv(
         + _chunk_place(grad_q, _t1, 3, 0, -1)
     )
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return (
         grad_x,
@@ -440,7 +440,7 @@ def _forward_causal_no_kv_no_attn_mask(
     attn_mask,
     num_heads,
 ):
-    _t1 = x @ in_proj_weight.T
+    _t1 = _linear(x, in_proj_weight)
     qkv = _t1 + in_proj_bias
     q = _chunk(qkv, 3, 0, -1)
     k = _chunk(qkv, 3, 1, -1)
@@ -453,7 +453,7 @@ def _forward_causal_no_kv_no_attn_mask(
     ordered = _apply_causal(scores)
     weights = _masked_softmax(ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         in_proj_weight,
@@ -489,7 +489,7 @@ def _backward_causal_no_kv_no_attn_mask(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -507,7 +507,7 @@ def _backward_causal_no_kv_no_attn_mask(
         + _chunk_place(grad_q, _t1, 3, 0, -1)
     )
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return (
         grad_x,
@@ -529,9 +529,9 @@ def _forward_no_causal(
     attn_mask,
     num_heads,
 ):
-    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
-    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
-    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
+    k = _linear(kv, _chunk(in_proj_weight, 3, 1, 0)) + _chunk(in_proj_bias, 3, 1, -1)
+    v = _linear(kv, _chunk(in_proj_weight, 3, 2, 0)) + _chunk(in_proj_bias, 3, 2, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(k, num_heads)
@@ -541,7 +541,7 @@ def _forward_no_causal(
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         kv,
@@ -576,7 +576,7 @@ def _backward_no_causal(
     attended,
 ):
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -588,7 +588,7 @@ def _backward_no_causal(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_x = _linear_backward_input(grad_q, _chunk(in_proj_weight, 3, 0, 0))
     grad_in_proj_weight = (
         _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
         + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
@@ -599,9 +599,9 @@ def _backward_no_causal(
         + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
         + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
     )
-    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
-        in_proj_weight, 3, 1, 0
-    )
+    grad_kv = _linear_backward_input(
+        grad_v, _chunk(in_proj_weight, 3, 2, 0)
+    ) + _linear_backward_input(grad_k, _chunk(in_proj_weight, 3, 1, 0))
     return (
         grad_x,
         grad_in_proj_weight,
@@ -622,9 +622,9 @@ def _forward_no_causal_no_attn_mask(
     attn_mask,
     num_heads,
 ):
-    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
-    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
-    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
+    k = _linear(kv, _chunk(in_proj_weight, 3, 1, 0)) + _chunk(in_proj_bias, 3, 1, -1)
+    v = _linear(kv, _chunk(in_proj_weight, 3, 2, 0)) + _chunk(in_proj_bias, 3, 2, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(k, num_heads)
@@ -633,7 +633,7 @@ def _forward_no_causal_no_attn_mask(
     scores = _bmm(heads_q, _t2)
     weights = _masked_softmax(scores)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         kv,
@@ -668,7 +668,7 @@ def _backward_no_causal_no_attn_mask(
     attended,
 ):
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -680,7 +680,7 @@ def _backward_no_causal_no_attn_mask(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_x = _linear_backward_input(grad_q, _chunk(in_proj_weight, 3, 0, 0))
     grad_in_proj_weight = (
         _chunk_place(_rows(grad_v).T @ _rows(kv), in_proj_weight, 3, 2, 0)
         + _chunk_place(_rows(grad_k).T @ _rows(kv), in_proj_weight, 3, 1, 0)
@@ -691,9 +691,9 @@ def _backward_no_causal_no_attn_mask(
         + _chunk_place(_sum_to(grad_k, out_proj_bias.shape), in_proj_bias, 3, 1, -1)
         + _chunk_place(_sum_to(grad_q, out_proj_bias.shape), in_proj_bias, 3, 0, -1)
     )
-    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
-        in_proj_weight, 3, 1, 0
-    )
+    grad_kv = _linear_backward_input(
+        grad_v, _chunk(in_proj_weight, 3, 2, 0)
+    ) + _linear_backward_input(grad_k, _chunk(in_proj_weight, 3, 1, 0))
     return (
         grad_x,
         grad_in_proj_weight,
@@ -714,7 +714,7 @@ def _forward_no_causal_no_kv(
     attn_mask,
     num_heads,
 ):
-    _t1 = x @ in_proj_weight.T
+    _t1 = _linear(x, in_proj_weight)
     qkv = _t1 + in_proj_bias
     q = _chunk(qkv, 3, 0, -1)
     k = _chunk(qkv, 3, 1, -1)
@@ -727,7 +727,7 @@ def _forward_no_causal_no_kv(
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         in_proj_weight,
@@ -763,7 +763,7 @@ def _backward_no_causal_no_kv(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -781,7 +781,7 @@ def _backward_no_causal_no_kv(
         + _chunk_place(grad_q, _t1, 3, 0, -1)
     )
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return (
         grad_x,
@@ -803,7 +803,7 @@ def _forward_no_causal_no_kv_no_attn_mask(
     attn_mask,
     num_heads,
 ):
-    _t1 = x @ in_proj_weight.T
+    _t1 = _linear(x, in_proj_weight)
     qkv = _t1 + in_proj_bias
     q = _chunk(qkv, 3, 0, -1)
     k = _chunk(qkv, 3, 1, -1)
@@ -815,7 +815,7 @@ def _forward_no_causal_no_kv_no_attn_mask(
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     weights = _masked_softmax(scores)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         in_proj_weight,
@@ -851,7 +851,7 @@ def _backward_no_causal_no_kv_no_attn_mask(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -869,7 +869,7 @@ def _backward_no_causal_no_kv_no_attn_mask(
         + _chunk_place(grad_q, _t1, 3, 0, -1)
     )
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return (
         grad_x,
@@ -970,6 +970,32 @@ def _dot_last(a, b):
     if b.ndim == 1:
         return np.matmul(a, b)[..., None]
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
 
 
 def _masked_softmax(x, out=None):
@@ -1091,15 +1117,15 @@ def _cupy_forward_causal(
     import cupy as cp
 
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = x @ _t1.T
+    _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
     q = _multi_head_attention_causal_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = kv @ _t4.T
+    _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
     k = _multi_head_attention_causal_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = kv @ _t7.T
+    _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
     v = _multi_head_attention_causal_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
@@ -1116,7 +1142,7 @@ def _cupy_forward_causal(
     weights = _cupy_masked_softmax(ordered)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = attended @ out_proj_weight.T
+    _t16 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_fwd_4(_t16, out_proj_bias)
     return y, (
         x,
@@ -1135,7 +1161,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2484
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2514
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1159,7 +1185,7 @@ _multi_head_attention_causal_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_bwd_2: layers_spec/primitives.yaml:823
+# multi_head_attention_causal_bwd_2: layers_spec/primitives.yaml:853
 _multi_head_attention_causal_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_2",
     "T _t41, T _t46, T _t51",
@@ -1171,7 +1197,7 @@ _multi_head_attention_causal_bwd_2 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_bwd_3: layers_spec/primitives.yaml:823
+# multi_head_attention_causal_bwd_3: layers_spec/primitives.yaml:853
 _multi_head_attention_causal_bwd_3 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_3",
     "T _t38, T _t43, T _t48",
@@ -1183,7 +1209,7 @@ _multi_head_attention_causal_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_bwd_4: layers_spec/primitives.yaml:823
+# multi_head_attention_causal_bwd_4: layers_spec/primitives.yaml:853
 _multi_head_attention_causal_bwd_4 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_4",
     "T _t39, T _t44",
@@ -1216,7 +1242,7 @@ def _cupy_backward_causal(
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
@@ -1236,17 +1262,17 @@ def _cupy_backward_causal(
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
     _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
-    _t39 = grad_v @ _t7
+    _t39 = _cupy_linear_backward_input(grad_v, _t7)
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
     _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
     _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
-    _t44 = grad_k @ _t4
+    _t44 = _cupy_linear_backward_input(grad_k, _t4)
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
     _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
-    grad_x = grad_q @ _t1
+    grad_x = _cupy_linear_backward_input(grad_q, _t1)
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
     grad_in_proj_weight = _multi_head_attention_causal_bwd_2(_t41, _t46, _t51)
@@ -1331,15 +1357,15 @@ def _cupy_forward_causal_no_attn_mask(
     import cupy as cp
 
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = x @ _t1.T
+    _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
     q = _multi_head_attention_causal_no_attn_mask_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = kv @ _t4.T
+    _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
     k = _multi_head_attention_causal_no_attn_mask_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = kv @ _t7.T
+    _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
     v = _multi_head_attention_causal_no_attn_mask_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
@@ -1355,7 +1381,7 @@ def _cupy_forward_causal_no_attn_mask(
     weights = _cupy_masked_softmax(ordered)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = attended @ out_proj_weight.T
+    _t16 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_no_attn_mask_fwd_4(_t16, out_proj_bias)
     return y, (
         x,
@@ -1374,7 +1400,7 @@ def _cupy_forward_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2484
+# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2514
 _multi_head_attention_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1398,7 +1424,7 @@ _multi_head_attention_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:823
+# multi_head_attention_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:853
 _multi_head_attention_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_2",
     "T _t41, T _t46, T _t51",
@@ -1410,7 +1436,7 @@ _multi_head_attention_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:823
+# multi_head_attention_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:853
 _multi_head_attention_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_3",
     "T _t38, T _t43, T _t48",
@@ -1422,7 +1448,7 @@ _multi_head_attention_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+# multi_head_attention_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
 _multi_head_attention_causal_no_attn_mask_bwd_4 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_4",
     "T _t39, T _t44",
@@ -1455,7 +1481,7 @@ def _cupy_backward_causal_no_attn_mask(
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
@@ -1477,17 +1503,17 @@ def _cupy_backward_causal_no_attn_mask(
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
     _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
-    _t39 = grad_v @ _t7
+    _t39 = _cupy_linear_backward_input(grad_v, _t7)
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
     _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
     _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
-    _t44 = grad_k @ _t4
+    _t44 = _cupy_linear_backward_input(grad_k, _t4)
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
     _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
-    grad_x = grad_q @ _t1
+    grad_x = _cupy_linear_backward_input(grad_q, _t1)
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
     grad_in_proj_weight = _multi_head_attention_causal_no_attn_mask_bwd_2(
@@ -1553,7 +1579,7 @@ def _cupy_forward_causal_no_kv(
 ):
     import cupy as cp
 
-    _t1 = x @ in_proj_weight.T
+    _t1 = _cupy_linear(x, in_proj_weight)
     qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
@@ -1572,7 +1598,7 @@ def _cupy_forward_causal_no_kv(
     weights = _cupy_masked_softmax(ordered)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = attended @ out_proj_weight.T
+    _t8 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_no_kv_fwd_2(_t8, out_proj_bias)
     return y, (
         x,
@@ -1611,7 +1637,7 @@ _multi_head_attention_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2484
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2514
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1635,7 +1661,7 @@ _multi_head_attention_causal_no_kv_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_4: layers_spec/primitives.yaml:823
+# multi_head_attention_causal_no_kv_bwd_4: layers_spec/primitives.yaml:853
 _multi_head_attention_causal_no_kv_bwd_4 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_4",
     "T _t29, T _t30, T _t31",
@@ -1672,7 +1698,7 @@ def _cupy_backward_causal_no_kv(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
@@ -1695,7 +1721,7 @@ def _cupy_backward_causal_no_kv(
     _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
     grad_qkv = _multi_head_attention_causal_no_kv_bwd_4(_t29, _t30, _t31)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -1753,7 +1779,7 @@ def _cupy_forward_causal_no_kv_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = x @ in_proj_weight.T
+    _t1 = _cupy_linear(x, in_proj_weight)
     qkv = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
@@ -1771,7 +1797,7 @@ def _cupy_forward_causal_no_kv_no_attn_mask(
     weights = _cupy_masked_softmax(ordered)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = attended @ out_proj_weight.T
+    _t8 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_2(_t8, out_proj_bias)
     return y, (
         x,
@@ -1810,7 +1836,7 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2484
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
 _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1834,7 +1860,7 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
 _multi_head_attention_causal_no_kv_no_attn_mask_bwd_4 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_bwd_4",
     "T _t29, T _t30, T _t31",
@@ -1871,7 +1897,7 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
@@ -1896,7 +1922,7 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
     _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
     grad_qkv = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_4(_t29, _t30, _t31)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -1977,15 +2003,15 @@ def _cupy_forward_no_causal(
     import cupy as cp
 
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = x @ _t1.T
+    _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
     q = _multi_head_attention_no_causal_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = kv @ _t4.T
+    _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
     k = _multi_head_attention_no_causal_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = kv @ _t7.T
+    _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
     v = _multi_head_attention_no_causal_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
@@ -2001,7 +2027,7 @@ def _cupy_forward_no_causal(
     weights = _cupy_masked_softmax(allowed)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = attended @ out_proj_weight.T
+    _t16 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_no_causal_fwd_4(_t16, out_proj_bias)
     return y, (
         x,
@@ -2020,7 +2046,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2484
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2514
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2044,7 +2070,7 @@ _multi_head_attention_no_causal_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_bwd_2: layers_spec/primitives.yaml:823
+# multi_head_attention_no_causal_bwd_2: layers_spec/primitives.yaml:853
 _multi_head_attention_no_causal_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_2",
     "T _t41, T _t46, T _t51",
@@ -2056,7 +2082,7 @@ _multi_head_attention_no_causal_bwd_2 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_bwd_3: layers_spec/primitives.yaml:823
+# multi_head_attention_no_causal_bwd_3: layers_spec/primitives.yaml:853
 _multi_head_attention_no_causal_bwd_3 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_3",
     "T _t38, T _t43, T _t48",
@@ -2068,7 +2094,7 @@ _multi_head_attention_no_causal_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_bwd_4: layers_spec/primitives.yaml:823
+# multi_head_attention_no_causal_bwd_4: layers_spec/primitives.yaml:853
 _multi_head_attention_no_causal_bwd_4 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_4",
     "T _t39, T _t44",
@@ -2101,7 +2127,7 @@ def _cupy_backward_no_causal(
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
@@ -2121,17 +2147,17 @@ def _cupy_backward_no_causal(
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
     _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
-    _t39 = grad_v @ _t7
+    _t39 = _cupy_linear_backward_input(grad_v, _t7)
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
     _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
     _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
-    _t44 = grad_k @ _t4
+    _t44 = _cupy_linear_backward_input(grad_k, _t4)
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
     _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
-    grad_x = grad_q @ _t1
+    grad_x = _cupy_linear_backward_input(grad_q, _t1)
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
     grad_in_proj_weight = _multi_head_attention_no_causal_bwd_2(_t41, _t46, _t51)
@@ -2216,15 +2242,15 @@ def _cupy_forward_no_causal_no_attn_mask(
     import cupy as cp
 
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = x @ _t1.T
+    _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
     q = _multi_head_attention_no_causal_no_attn_mask_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = kv @ _t4.T
+    _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
     k = _multi_head_attention_no_causal_no_attn_mask_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = kv @ _t7.T
+    _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
     v = _multi_head_attention_no_causal_no_attn_mask_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
@@ -2239,7 +2265,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     weights = _cupy_masked_softmax(scores)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = attended @ out_proj_weight.T
+    _t16 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_no_causal_no_attn_mask_fwd_4(_t16, out_proj_bias)
     return y, (
         x,
@@ -2258,7 +2284,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2484
+# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2514
 _multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2282,7 +2308,7 @@ _multi_head_attention_no_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:823
+# multi_head_attention_no_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:853
 _multi_head_attention_no_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_2",
     "T _t41, T _t46, T _t51",
@@ -2294,7 +2320,7 @@ _multi_head_attention_no_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:823
+# multi_head_attention_no_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:853
 _multi_head_attention_no_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_3",
     "T _t38, T _t43, T _t48",
@@ -2306,7 +2332,7 @@ _multi_head_attention_no_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+# multi_head_attention_no_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
 _multi_head_attention_no_causal_no_attn_mask_bwd_4 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_4",
     "T _t39, T _t44",
@@ -2339,7 +2365,7 @@ def _cupy_backward_no_causal_no_attn_mask(
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
@@ -2361,17 +2387,17 @@ def _cupy_backward_no_causal_no_attn_mask(
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
     _t38 = _cupy_chunk_place(_t37, in_proj_bias, 3, 2, -1)
-    _t39 = grad_v @ _t7
+    _t39 = _cupy_linear_backward_input(grad_v, _t7)
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
     _t41 = _cupy_chunk_place(_t40, in_proj_weight, 3, 2, 0)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
     _t43 = _cupy_chunk_place(_t42, in_proj_bias, 3, 1, -1)
-    _t44 = grad_k @ _t4
+    _t44 = _cupy_linear_backward_input(grad_k, _t4)
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t46 = _cupy_chunk_place(_t45, in_proj_weight, 3, 1, 0)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
     _t48 = _cupy_chunk_place(_t47, in_proj_bias, 3, 0, -1)
-    grad_x = grad_q @ _t1
+    grad_x = _cupy_linear_backward_input(grad_q, _t1)
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     _t51 = _cupy_chunk_place(_t50, in_proj_weight, 3, 0, 0)
     grad_in_proj_weight = _multi_head_attention_no_causal_no_attn_mask_bwd_2(
@@ -2437,7 +2463,7 @@ def _cupy_forward_no_causal_no_kv(
 ):
     import cupy as cp
 
-    _t1 = x @ in_proj_weight.T
+    _t1 = _cupy_linear(x, in_proj_weight)
     qkv = _multi_head_attention_no_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
@@ -2455,7 +2481,7 @@ def _cupy_forward_no_causal_no_kv(
     weights = _cupy_masked_softmax(allowed)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = attended @ out_proj_weight.T
+    _t8 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_no_causal_no_kv_fwd_2(_t8, out_proj_bias)
     return y, (
         x,
@@ -2494,7 +2520,7 @@ _multi_head_attention_no_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2484
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2514
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2518,7 +2544,7 @@ _multi_head_attention_no_causal_no_kv_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_4: layers_spec/primitives.yaml:823
+# multi_head_attention_no_causal_no_kv_bwd_4: layers_spec/primitives.yaml:853
 _multi_head_attention_no_causal_no_kv_bwd_4 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_4",
     "T _t29, T _t30, T _t31",
@@ -2555,7 +2581,7 @@ def _cupy_backward_no_causal_no_kv(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
@@ -2580,7 +2606,7 @@ def _cupy_backward_no_causal_no_kv(
     _t31 = _cupy_chunk_place(grad_q, _t1, 3, 0, -1)
     grad_qkv = _multi_head_attention_no_causal_no_kv_bwd_4(_t29, _t30, _t31)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -2638,7 +2664,7 @@ def _cupy_forward_no_causal_no_kv_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = x @ in_proj_weight.T
+    _t1 = _cupy_linear(x, in_proj_weight)
     qkv = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
@@ -2655,7 +2681,7 @@ def _cupy_forward_no_causal_no_kv_no_attn_mask(
     weights = _cupy_masked_softmax(scores)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = attended @ out_proj_weight.T
+    _t8 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2(_t8, out_proj_bias)
     return y, (
         x,
@@ -2694,7 +2720,7 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2484
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2718,7 +2744,7 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4",
     "T _t29, T _t30, T _t31",
@@ -2755,7 +2781,7 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
@@ -2782,7 +2808,7 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
         _t29, _t30, _t31
     )
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -2899,6 +2925,32 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
 
 
 def _cupy_masked_softmax(x, out=None):

@@ -124,13 +124,13 @@ def _forward_identity(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T + bias
+    z = _linear(patches, _t2) + bias
     return z, (x, weight, bias, _t1, patches, _t2)
 
 
 def _backward_identity(grad_y, x, weight, bias, _t1, patches, _t2):
     grad_bias = _sum_to(grad_y, bias.shape)
-    grad_patches = grad_y @ _t2
+    grad_patches = _linear_backward_input(grad_y, _t2)
     grad_weight = (_rows(grad_y).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, grad_bias
@@ -140,7 +140,7 @@ def _forward_relu(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T + bias
+    z = _linear(patches, _t2) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
@@ -148,7 +148,7 @@ def _forward_relu(x, weight, bias):
 def _backward_relu(grad_y, x, weight, bias, _t1, patches, _t2, z):
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_patches = grad_z @ _t2
+    grad_patches = _linear_backward_input(grad_z, _t2)
     grad_weight = (_rows(grad_z).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, grad_bias
@@ -158,7 +158,7 @@ def _forward_gelu(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T + bias
+    z = _linear(patches, _t2) + bias
     y = z * (0.5 + 0.5 * _erf(0.7071067811865476 * z))
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
@@ -175,7 +175,7 @@ def _backward_gelu(grad_y, x, weight, bias, _t1, patches, _t2, z):
         * 0.7071067811865476
     )
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_patches = grad_z @ _t2
+    grad_patches = _linear_backward_input(grad_z, _t2)
     grad_weight = (_rows(grad_z).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, grad_bias
@@ -185,12 +185,12 @@ def _forward_identity_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _linear(patches, _t2)
     return z, (x, weight, bias, _t1, patches, _t2)
 
 
 def _backward_identity_no_bias(grad_y, x, weight, bias, _t1, patches, _t2):
-    grad_patches = grad_y @ _t2
+    grad_patches = _linear_backward_input(grad_y, _t2)
     grad_weight = (_rows(grad_y).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, None
@@ -200,14 +200,14 @@ def _forward_relu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _linear(patches, _t2)
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
 
 def _backward_relu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
     grad_z = grad_y * (z > 0)
-    grad_patches = grad_z @ _t2
+    grad_patches = _linear_backward_input(grad_z, _t2)
     grad_weight = (_rows(grad_z).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, None
@@ -217,7 +217,7 @@ def _forward_gelu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _linear(patches, _t2)
     y = z * (0.5 + 0.5 * _erf(0.7071067811865476 * z))
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
@@ -233,7 +233,7 @@ def _backward_gelu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
         * np.exp(-(_t3 * _t3))
         * 0.7071067811865476
     )
-    grad_patches = grad_z @ _t2
+    grad_patches = _linear_backward_input(grad_z, _t2)
     grad_weight = (_rows(grad_z).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, None
@@ -366,6 +366,32 @@ def _flatten_dims(x, start, end):
     )
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _patchify(x, size):
     """x [N, C, H, W] as patches [N, (H / size)(W / size), C size size] (one copy); H
     and W must be multiples of size."""
@@ -428,14 +454,14 @@ def _cupy_forward_identity(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    _t3 = patches @ _t2.T
+    _t3 = _cupy_linear(patches, _t2)
     z = _patch_embedding_identity_fwd_0(_t3, bias)
     return z, (x, weight, bias, _t1, patches, _t2)
 
 
 def _cupy_backward_identity(grad_y, x, weight, bias, _t1, patches, _t2):
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    grad_patches = grad_y @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_y, _t2)
     _t6 = _cupy_rows(grad_y).T @ _cupy_rows(patches)
     grad_weight = _t6.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -468,7 +494,7 @@ def _cupy_forward_relu(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    _t3 = patches @ _t2.T
+    _t3 = _cupy_linear(patches, _t2)
     z = _patch_embedding_relu_fwd_0(_t3, bias)
     y = _patch_embedding_relu_fwd_1(z)
     return y, (x, weight, bias, _t1, patches, _t2, z)
@@ -500,7 +526,7 @@ def _cupy_backward_relu(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t4 = _patch_embedding_relu_bwd_0(z)
     grad_z = _patch_embedding_relu_bwd_1(grad_y, _t4)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_patches = grad_z @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
     _t8 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
     grad_weight = _t8.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -577,7 +603,7 @@ def _cupy_forward_gelu(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    _t3 = patches @ _t2.T
+    _t3 = _cupy_linear(patches, _t2)
     z = _patch_embedding_gelu_fwd_0(_t3, bias)
     _t4 = _patch_embedding_gelu_fwd_1(z)
     _t5 = _patch_embedding_gelu_fwd_2(_t4)
@@ -664,7 +690,7 @@ _patch_embedding_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_7: layers_spec/primitives.yaml:1704
+# patch_embedding_gelu_bwd_7: layers_spec/primitives.yaml:1734
 _patch_embedding_gelu_bwd_7 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_7",
     "T _t10",
@@ -675,7 +701,7 @@ _patch_embedding_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_8: layers_spec/primitives.yaml:1704
+# patch_embedding_gelu_bwd_8: layers_spec/primitives.yaml:1734
 _patch_embedding_gelu_bwd_8 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_8",
     "T _t4",
@@ -686,7 +712,7 @@ _patch_embedding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_9: layers_spec/primitives.yaml:1704
+# patch_embedding_gelu_bwd_9: layers_spec/primitives.yaml:1734
 _patch_embedding_gelu_bwd_9 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_9",
     "T _t12",
@@ -697,7 +723,7 @@ _patch_embedding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_10: layers_spec/primitives.yaml:1704
+# patch_embedding_gelu_bwd_10: layers_spec/primitives.yaml:1734
 _patch_embedding_gelu_bwd_10 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_10",
     "T _t13",
@@ -708,7 +734,7 @@ _patch_embedding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_11: layers_spec/primitives.yaml:1704
+# patch_embedding_gelu_bwd_11: layers_spec/primitives.yaml:1734
 _patch_embedding_gelu_bwd_11 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_11",
     "T _t11, T _t14",
@@ -757,7 +783,7 @@ def _cupy_backward_gelu(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t16 = _patch_embedding_gelu_bwd_12(_t15)
     grad_z = _patch_embedding_gelu_bwd_13(_t8, _t16)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_patches = grad_z @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
     _t19 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
     grad_weight = _t19.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -768,12 +794,12 @@ def _cupy_forward_identity_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _cupy_linear(patches, _t2)
     return z, (x, weight, bias, _t1, patches, _t2)
 
 
 def _cupy_backward_identity_no_bias(grad_y, x, weight, bias, _t1, patches, _t2):
-    grad_patches = grad_y @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_y, _t2)
     _t4 = _cupy_rows(grad_y).T @ _cupy_rows(patches)
     grad_weight = _t4.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -795,7 +821,7 @@ def _cupy_forward_relu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _cupy_linear(patches, _t2)
     y = _patch_embedding_relu_no_bias_fwd_0(z)
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
@@ -825,7 +851,7 @@ _patch_embedding_relu_no_bias_bwd_1 = ElementwiseKernel(
 def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t3 = _patch_embedding_relu_no_bias_bwd_0(z)
     grad_z = _patch_embedding_relu_no_bias_bwd_1(grad_y, _t3)
-    grad_patches = grad_z @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
     _t6 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
     grad_weight = _t6.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -891,7 +917,7 @@ def _cupy_forward_gelu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _cupy_linear(patches, _t2)
     _t4 = _patch_embedding_gelu_no_bias_fwd_0(z)
     _t5 = _patch_embedding_gelu_no_bias_fwd_1(_t4)
     _t6 = _patch_embedding_gelu_no_bias_fwd_2(_t5)
@@ -977,7 +1003,7 @@ _patch_embedding_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1704
+# patch_embedding_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1734
 _patch_embedding_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_7",
     "T _t10",
@@ -988,7 +1014,7 @@ _patch_embedding_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1704
+# patch_embedding_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1734
 _patch_embedding_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_8",
     "T _t4",
@@ -999,7 +1025,7 @@ _patch_embedding_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1704
+# patch_embedding_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1734
 _patch_embedding_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_9",
     "T _t12",
@@ -1010,7 +1036,7 @@ _patch_embedding_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1704
+# patch_embedding_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1734
 _patch_embedding_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_10",
     "T _t13",
@@ -1021,7 +1047,7 @@ _patch_embedding_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1704
+# patch_embedding_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1734
 _patch_embedding_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_11",
     "T _t11, T _t14",
@@ -1069,7 +1095,7 @@ def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t15 = _patch_embedding_gelu_no_bias_bwd_11(_t11, _t14)
     _t16 = _patch_embedding_gelu_no_bias_bwd_12(_t15)
     grad_z = _patch_embedding_gelu_no_bias_bwd_13(_t8, _t16)
-    grad_patches = grad_z @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
     _t18 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
     grad_weight = _t18.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -1111,6 +1137,32 @@ def _cupy_flatten_dims(x, start, end):
         x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
         if x.ndim
         else x.reshape(1)
+    )
+
+
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
     )
 
 

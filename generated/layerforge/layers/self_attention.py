@@ -153,7 +153,7 @@ def backward(grad_y, ctx):
 
 
 def _forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -185,13 +185,13 @@ def _backward_identity(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, wei
         + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
         + _chunk_place(grad_q, qkv, 3, 0, -1)
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -225,13 +225,13 @@ def _backward_relu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
         + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
         + _chunk_place(grad_q, qkv, 3, 0, -1)
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -281,13 +281,13 @@ def _backward_gelu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
         + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
         + _chunk_place(grad_q, qkv, 3, 0, -1)
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -323,13 +323,13 @@ def _backward_tanh(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
         + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
         + _chunk_place(grad_q, qkv, 3, 0, -1)
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -362,13 +362,13 @@ def _backward_identity_no_attn_mask(
         + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
         + _chunk_place(grad_q, qkv, 3, 0, -1)
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -403,13 +403,13 @@ def _backward_relu_no_attn_mask(
         + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
         + _chunk_place(grad_q, qkv, 3, 0, -1)
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -460,13 +460,13 @@ def _backward_gelu_no_attn_mask(
         + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
         + _chunk_place(grad_q, qkv, 3, 0, -1)
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -503,7 +503,7 @@ def _backward_tanh_no_attn_mask(
         + _chunk_place(_merge_heads(grad_heads_k, num_heads), qkv, 3, 1, -1)
         + _chunk_place(grad_q, qkv, 3, 0, -1)
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -680,6 +680,32 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _masked_softmax(x, out=None):
     """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
     (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
@@ -756,7 +782,7 @@ _self_attention_identity_fwd_1 = ElementwiseKernel(
 def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -789,7 +815,7 @@ _self_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2484
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2514
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -813,7 +839,7 @@ _self_attention_identity_bwd_2 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_3: layers_spec/primitives.yaml:823
+# self_attention_identity_bwd_3: layers_spec/primitives.yaml:853
 _self_attention_identity_bwd_3 = ElementwiseKernel(
     "self_attention_identity_bwd_3",
     "T _t25, T _t27, T _t30",
@@ -859,7 +885,7 @@ def _cupy_backward_identity(
     grad_q = _cupy_merge_heads(_t28, num_heads)
     _t30 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
     grad_qkv = _self_attention_identity_bwd_3(_t25, _t27, _t30)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -891,7 +917,7 @@ _self_attention_relu_fwd_1 = ElementwiseKernel(
 def _cupy_forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -936,7 +962,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2484
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2514
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -960,7 +986,7 @@ _self_attention_relu_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_4: layers_spec/primitives.yaml:823
+# self_attention_relu_bwd_4: layers_spec/primitives.yaml:853
 _self_attention_relu_bwd_4 = ElementwiseKernel(
     "self_attention_relu_bwd_4",
     "T _t27, T _t29, T _t32",
@@ -1007,7 +1033,7 @@ def _cupy_backward_relu(
     grad_q = _cupy_merge_heads(_t30, num_heads)
     _t32 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
     grad_qkv = _self_attention_relu_bwd_4(_t27, _t29, _t32)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1043,7 +1069,7 @@ _self_attention_gelu_fwd_1 = ElementwiseKernel(
 def _cupy_forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1076,7 +1102,7 @@ _self_attention_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
+# self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1734
 _self_attention_gelu_bwd_1 = ElementwiseKernel(
     "self_attention_gelu_bwd_1",
     "T z, T grad_y",
@@ -1100,7 +1126,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2484
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2514
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1124,7 +1150,7 @@ _self_attention_gelu_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_4: layers_spec/primitives.yaml:823
+# self_attention_gelu_bwd_4: layers_spec/primitives.yaml:853
 _self_attention_gelu_bwd_4 = ElementwiseKernel(
     "self_attention_gelu_bwd_4",
     "T _t38, T _t40, T _t43",
@@ -1171,7 +1197,7 @@ def _cupy_backward_gelu(
     grad_q = _cupy_merge_heads(_t41, num_heads)
     _t43 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
     grad_qkv = _self_attention_gelu_bwd_4(_t38, _t40, _t43)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1203,7 +1229,7 @@ _self_attention_tanh_fwd_1 = ElementwiseKernel(
 def _cupy_forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1249,7 +1275,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2484
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2514
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1273,7 +1299,7 @@ _self_attention_tanh_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_4: layers_spec/primitives.yaml:823
+# self_attention_tanh_bwd_4: layers_spec/primitives.yaml:853
 _self_attention_tanh_bwd_4 = ElementwiseKernel(
     "self_attention_tanh_bwd_4",
     "T _t28, T _t30, T _t33",
@@ -1320,7 +1346,7 @@ def _cupy_backward_tanh(
     grad_q = _cupy_merge_heads(_t31, num_heads)
     _t33 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
     grad_qkv = _self_attention_tanh_bwd_4(_t28, _t30, _t33)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1351,7 +1377,7 @@ _self_attention_identity_no_attn_mask_fwd_1 = ElementwiseKernel(
 def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1383,7 +1409,7 @@ _self_attention_identity_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2484
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2514
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1407,7 +1433,7 @@ _self_attention_identity_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_3: layers_spec/primitives.yaml:823
+# self_attention_identity_no_attn_mask_bwd_3: layers_spec/primitives.yaml:853
 _self_attention_identity_no_attn_mask_bwd_3 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_3",
     "T _t25, T _t27, T _t30",
@@ -1455,7 +1481,7 @@ def _cupy_backward_identity_no_attn_mask(
     grad_q = _cupy_merge_heads(_t28, num_heads)
     _t30 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
     grad_qkv = _self_attention_identity_no_attn_mask_bwd_3(_t25, _t27, _t30)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1487,7 +1513,7 @@ _self_attention_relu_no_attn_mask_fwd_1 = ElementwiseKernel(
 def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1531,7 +1557,7 @@ _self_attention_relu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2484
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1555,7 +1581,7 @@ _self_attention_relu_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+# self_attention_relu_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
 _self_attention_relu_no_attn_mask_bwd_4 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_4",
     "T _t27, T _t29, T _t32",
@@ -1602,7 +1628,7 @@ def _cupy_backward_relu_no_attn_mask(
     grad_q = _cupy_merge_heads(_t30, num_heads)
     _t32 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
     grad_qkv = _self_attention_relu_no_attn_mask_bwd_4(_t27, _t29, _t32)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1638,7 +1664,7 @@ _self_attention_gelu_no_attn_mask_fwd_1 = ElementwiseKernel(
 def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1670,7 +1696,7 @@ _self_attention_gelu_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1704
+# self_attention_gelu_no_attn_mask_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1734
 _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_1",
     "T z, T grad_y",
@@ -1694,7 +1720,7 @@ _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2484
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1718,7 +1744,7 @@ _self_attention_gelu_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+# self_attention_gelu_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
 _self_attention_gelu_no_attn_mask_bwd_4 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_4",
     "T _t38, T _t40, T _t43",
@@ -1765,7 +1791,7 @@ def _cupy_backward_gelu_no_attn_mask(
     grad_q = _cupy_merge_heads(_t41, num_heads)
     _t43 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
     grad_qkv = _self_attention_gelu_no_attn_mask_bwd_4(_t38, _t40, _t43)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1797,7 +1823,7 @@ _self_attention_tanh_no_attn_mask_fwd_1 = ElementwiseKernel(
 def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1842,7 +1868,7 @@ _self_attention_tanh_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2484
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1866,7 +1892,7 @@ _self_attention_tanh_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_4: layers_spec/primitives.yaml:823
+# self_attention_tanh_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
 _self_attention_tanh_no_attn_mask_bwd_4 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_4",
     "T _t28, T _t30, T _t33",
@@ -1913,7 +1939,7 @@ def _cupy_backward_tanh_no_attn_mask(
     grad_q = _cupy_merge_heads(_t31, num_heads)
     _t33 = _cupy_chunk_place(grad_q, qkv, 3, 0, -1)
     grad_qkv = _self_attention_tanh_no_attn_mask_bwd_4(_t28, _t30, _t33)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -2013,6 +2039,32 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
 
 
 def _cupy_masked_softmax(x, out=None):

@@ -259,7 +259,7 @@ def _forward_norm_first_relu(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     normalized = norm1_normalized * norm1_weight
     normalized += norm1_bias
-    _t2 = normalized @ self_attn_in_proj_weight.T
+    _t2 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _t2 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -273,7 +273,7 @@ def _forward_norm_first_relu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     h = np.add(x, attended, out=attended)
     norm2_mu = _mean(h, -1)
@@ -286,9 +286,9 @@ def _forward_norm_first_relu(
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
     ffn_input = norm2_normalized * norm2_weight
     ffn_input += norm2_bias
-    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     y = np.add(h, linear2_z, out=h)
     return y, (
         x,
@@ -350,11 +350,11 @@ def _backward_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     hidden = np.clip(linear1_z, 0, np.inf)
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm2_p = grad_ffn_input * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
@@ -368,7 +368,7 @@ def _backward_norm_first_relu(
     grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
     grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
     grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
     _t5 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t5, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -395,7 +395,9 @@ def _backward_norm_first_relu(
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = grad_normalized * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -453,7 +455,7 @@ def _forward_norm_first_gelu(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     normalized = norm1_normalized * norm1_weight
     normalized += norm1_bias
-    _t2 = normalized @ self_attn_in_proj_weight.T
+    _t2 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _t2 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -467,7 +469,7 @@ def _forward_norm_first_gelu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     h = np.add(x, attended, out=attended)
     norm2_mu = _mean(h, -1)
@@ -480,12 +482,12 @@ def _forward_norm_first_gelu(
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
     ffn_input = norm2_normalized * norm2_weight
     ffn_input += norm2_bias
-    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     hidden = _erf(0.7071067811865476 * linear1_z)
     hidden *= 0.5
     hidden += 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     y = np.add(h, linear2_z, out=h)
     return y, (
         x,
@@ -551,7 +553,7 @@ def _backward_norm_first_gelu(
     _t4 += 0.5
     hidden = linear1_z * _t4
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = np.multiply(grad_hidden, _t4, out=_t4)
     _t5 = _t3 * _t3
@@ -564,7 +566,7 @@ def _backward_norm_first_gelu(
     _t5 *= 0.7071067811865476
     grad_linear1_z += _t5
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm2_p = grad_ffn_input * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
@@ -578,7 +580,7 @@ def _backward_norm_first_gelu(
     grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
     grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
     grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
     _t8 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t8, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -605,7 +607,9 @@ def _backward_norm_first_gelu(
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = grad_normalized * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -663,7 +667,7 @@ def _forward_norm_first_gelu_tanh(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     normalized = norm1_normalized * norm1_weight
     normalized += norm1_bias
-    _t2 = normalized @ self_attn_in_proj_weight.T
+    _t2 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _t2 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -677,7 +681,7 @@ def _forward_norm_first_gelu_tanh(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     h = np.add(x, attended, out=attended)
     norm2_mu = _mean(h, -1)
@@ -690,7 +694,7 @@ def _forward_norm_first_gelu_tanh(
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
     ffn_input = norm2_normalized * norm2_weight
     ffn_input += norm2_bias
-    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     gelu_inner = linear1_z * linear1_z
     gelu_inner *= linear1_z
     gelu_inner *= 0.044715
@@ -700,7 +704,7 @@ def _forward_norm_first_gelu_tanh(
     hidden += 1
     hidden *= 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     y = np.add(h, linear2_z, out=h)
     return y, (
         x,
@@ -770,7 +774,7 @@ def _backward_norm_first_gelu_tanh(
     _t5 = 1 + _t4
     hidden = _t3 * _t5
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_gelu_inner = np.multiply(_t4, _t4, out=_t4)
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
@@ -786,7 +790,7 @@ def _backward_norm_first_gelu_tanh(
     _t7 *= _t8
     grad_linear1_z += _t7
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm2_p = grad_ffn_input * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
@@ -800,7 +804,7 @@ def _backward_norm_first_gelu_tanh(
     grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
     grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
     grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
     _t11 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t11, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -827,7 +831,9 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = grad_normalized * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -874,7 +880,7 @@ def _forward_no_norm_first_relu(
     nhead,
     eps,
 ):
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -889,7 +895,7 @@ def _forward_no_norm_first_relu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     _t4 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t4, -1)
@@ -902,9 +908,9 @@ def _forward_no_norm_first_relu(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     h = norm1_normalized * norm1_weight
     h += norm1_bias
-    linear1_z = h @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(h, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     _t5 = np.add(h, linear2_z, out=linear2_z)
     norm2_mu = _mean(_t5, -1)
     norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
@@ -984,12 +990,12 @@ def _backward_no_norm_first_relu(
     grad_norm2_x -= _t4
     grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
     grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h = grad_norm2_x + grad_linear1_z @ linear1_weight
+    grad_h = grad_norm2_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     norm1_p = grad_h * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
@@ -1000,7 +1006,9 @@ def _backward_no_norm_first_relu(
     grad_norm1_x -= _t5
     grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t6 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t6, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -1028,7 +1036,9 @@ def _backward_no_norm_first_relu(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_x = grad_norm1_x + _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -1064,7 +1074,7 @@ def _forward_no_norm_first_gelu(
     nhead,
     eps,
 ):
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -1079,7 +1089,7 @@ def _forward_no_norm_first_gelu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     _t4 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t4, -1)
@@ -1092,12 +1102,12 @@ def _forward_no_norm_first_gelu(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     h = norm1_normalized * norm1_weight
     h += norm1_bias
-    linear1_z = h @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(h, linear1_weight) + linear1_bias
     hidden = _erf(0.7071067811865476 * linear1_z)
     hidden *= 0.5
     hidden += 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     _t5 = np.add(h, linear2_z, out=linear2_z)
     norm2_mu = _mean(_t5, -1)
     norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
@@ -1181,7 +1191,7 @@ def _backward_no_norm_first_gelu(
     grad_norm2_x -= _t6
     grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
     grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z = np.multiply(grad_hidden, _t4, out=_t4)
     _t7 = _t3 * _t3
@@ -1195,7 +1205,7 @@ def _backward_no_norm_first_gelu(
     grad_linear1_z += _t7
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h = grad_norm2_x + grad_linear1_z @ linear1_weight
+    grad_h = grad_norm2_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     norm1_p = grad_h * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
@@ -1206,7 +1216,9 @@ def _backward_no_norm_first_gelu(
     grad_norm1_x -= _t8
     grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t9 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t9, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -1234,7 +1246,9 @@ def _backward_no_norm_first_gelu(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_x = grad_norm1_x + _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -1270,7 +1284,7 @@ def _forward_no_norm_first_gelu_tanh(
     nhead,
     eps,
 ):
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -1285,7 +1299,7 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     _t4 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t4, -1)
@@ -1298,7 +1312,7 @@ def _forward_no_norm_first_gelu_tanh(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     h = norm1_normalized * norm1_weight
     h += norm1_bias
-    linear1_z = h @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(h, linear1_weight) + linear1_bias
     gelu_inner = linear1_z * linear1_z
     gelu_inner *= linear1_z
     gelu_inner *= 0.044715
@@ -1308,7 +1322,7 @@ def _forward_no_norm_first_gelu_tanh(
     hidden += 1
     hidden *= 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     _t5 = np.add(h, linear2_z, out=linear2_z)
     norm2_mu = _mean(_t5, -1)
     norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
@@ -1396,7 +1410,7 @@ def _backward_no_norm_first_gelu_tanh(
     grad_norm2_x -= _t7
     grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
     grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_gelu_inner = np.multiply(_t4, _t4, out=_t4)
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
@@ -1413,7 +1427,7 @@ def _backward_no_norm_first_gelu_tanh(
     grad_linear1_z += _t9
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h = grad_norm2_x + grad_linear1_z @ linear1_weight
+    grad_h = grad_norm2_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     norm1_p = grad_h * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
@@ -1424,7 +1438,9 @@ def _backward_no_norm_first_gelu_tanh(
     grad_norm1_x -= _t11
     grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t12 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -1452,7 +1468,9 @@ def _backward_no_norm_first_gelu_tanh(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_x = grad_norm1_x + _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -1632,6 +1650,32 @@ def _erf(x, out=None):
         tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
         result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
     return result
+
+
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
 
 
 def _masked_softmax(x, out=None):
@@ -1891,7 +1935,7 @@ def _cupy_forward_norm_first_relu(
     norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = normalized @ self_attn_in_proj_weight.T
+    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
@@ -1911,7 +1955,7 @@ def _cupy_forward_norm_first_relu(
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     h = _transformer_encoder_norm_first_relu_fwd_6(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_encoder_norm_first_relu_fwd_7(h)
     norm2_centered = _transformer_encoder_norm_first_relu_fwd_8(h, norm2_mu)
@@ -1921,9 +1965,9 @@ def _cupy_forward_norm_first_relu(
     norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_10(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = ffn_input @ linear1_weight.T
+    _t19 = _cupy_linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_encoder_norm_first_relu_fwd_11(_t19, linear1_bias)
-    _t20 = hidden @ linear2_weight.T
+    _t20 = _cupy_linear(hidden, linear2_weight)
     y = _transformer_encoder_norm_first_relu_fwd_12(_t20, linear2_bias, h)
     return y, (
         x,
@@ -2078,7 +2122,7 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2484
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2514
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
     "T grad_self_attn_weights, T _t46, T self_attn_weights",
@@ -2102,7 +2146,7 @@ _transformer_encoder_norm_first_relu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_13: layers_spec/primitives.yaml:823
+# transformer_encoder_norm_first_relu_bwd_13: layers_spec/primitives.yaml:853
 _transformer_encoder_norm_first_relu_bwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_13",
     "T _t58, T _t59, T _t60",
@@ -2235,11 +2279,11 @@ def _cupy_backward_norm_first_relu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_encoder_norm_first_relu_bwd_2(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_norm_first_relu_bwd_3(linear1_z, grad_hidden)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
     norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm2_normalized
@@ -2258,7 +2302,9 @@ def _cupy_backward_norm_first_relu(
     _t37 = _transformer_encoder_norm_first_relu_bwd_9(_t36, norm2_scale)
     grad_h = _transformer_encoder_norm_first_relu_bwd_10(_t35, _t37, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_h, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
         self_attn_attended
     )
@@ -2287,7 +2333,9 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _cupy_linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
@@ -2527,7 +2575,7 @@ def _cupy_forward_norm_first_gelu(
     norm1_normalized, normalized = _transformer_encoder_norm_first_gelu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = normalized @ self_attn_in_proj_weight.T
+    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_norm_first_gelu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
@@ -2547,7 +2595,7 @@ def _cupy_forward_norm_first_gelu(
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     h = _transformer_encoder_norm_first_gelu_fwd_6(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_encoder_norm_first_gelu_fwd_7(h)
     norm2_centered = _transformer_encoder_norm_first_gelu_fwd_8(h, norm2_mu)
@@ -2557,9 +2605,9 @@ def _cupy_forward_norm_first_gelu(
     norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_fwd_10(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = ffn_input @ linear1_weight.T
+    _t19 = _cupy_linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_encoder_norm_first_gelu_fwd_11(_t19, linear1_bias)
-    _t24 = hidden @ linear2_weight.T
+    _t24 = _cupy_linear(hidden, linear2_weight)
     y = _transformer_encoder_norm_first_gelu_fwd_12(_t24, linear2_bias, h)
     return y, (
         x,
@@ -2625,7 +2673,7 @@ _transformer_encoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1704
+# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1734
 _transformer_encoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_3",
     "T grad_hidden, T _t23, T linear1_z, T _t20",
@@ -2726,7 +2774,7 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2484
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2514
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -2750,7 +2798,7 @@ _transformer_encoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_13: layers_spec/primitives.yaml:823
+# transformer_encoder_norm_first_gelu_bwd_13: layers_spec/primitives.yaml:853
 _transformer_encoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_13",
     "T _t69, T _t70, T _t71",
@@ -2883,13 +2931,13 @@ def _cupy_backward_norm_first_gelu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t20, _t23, hidden = _transformer_encoder_norm_first_gelu_bwd_2(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_norm_first_gelu_bwd_3(
         grad_hidden, _t23, linear1_z, _t20
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
     norm2_p = _transformer_encoder_norm_first_gelu_bwd_4(
         grad_ffn_input, norm2_normalized
@@ -2908,7 +2956,9 @@ def _cupy_backward_norm_first_gelu(
     _t48 = _transformer_encoder_norm_first_gelu_bwd_9(_t47, norm2_scale)
     grad_h = _transformer_encoder_norm_first_gelu_bwd_10(_t46, _t48, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_h, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
         self_attn_attended
     )
@@ -2937,7 +2987,9 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _cupy_linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
@@ -3180,7 +3232,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm1_normalized, normalized = _transformer_encoder_norm_first_gelu_tanh_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = normalized @ self_attn_in_proj_weight.T
+    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_norm_first_gelu_tanh_fwd_4(
         _t6, self_attn_in_proj_bias
     )
@@ -3200,7 +3252,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     h = _transformer_encoder_norm_first_gelu_tanh_fwd_6(
         _t13, self_attn_out_proj_bias, x
     )
@@ -3212,11 +3264,11 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_tanh_fwd_10(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = ffn_input @ linear1_weight.T
+    _t19 = _cupy_linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_encoder_norm_first_gelu_tanh_fwd_11(
         _t19, linear1_bias
     )
-    _t26 = hidden @ linear2_weight.T
+    _t26 = _cupy_linear(hidden, linear2_weight)
     y = _transformer_encoder_norm_first_gelu_tanh_fwd_12(_t26, linear2_bias, h)
     return y, (
         x,
@@ -3389,7 +3441,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2484
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2514
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
     "T grad_self_attn_weights, T _t62, T self_attn_weights",
@@ -3413,7 +3465,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_13: layers_spec/primitives.yaml:823
+# transformer_encoder_norm_first_gelu_tanh_bwd_13: layers_spec/primitives.yaml:853
 _transformer_encoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_13",
     "T _t74, T _t75, T _t76",
@@ -3548,13 +3600,13 @@ def _cupy_backward_norm_first_gelu_tanh(
         linear1_z
     )
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_norm_first_gelu_tanh_bwd_3(
         grad_hidden, _t25, _t23, _t24, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
     norm2_p = _transformer_encoder_norm_first_gelu_tanh_bwd_4(
         grad_ffn_input, norm2_normalized
@@ -3573,7 +3625,9 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t53 = _transformer_encoder_norm_first_gelu_tanh_bwd_9(_t52, norm2_scale)
     grad_h = _transformer_encoder_norm_first_gelu_tanh_bwd_10(_t51, _t53, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_h, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
         self_attn_attended
     )
@@ -3606,7 +3660,9 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _cupy_linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
@@ -3836,7 +3892,7 @@ def _cupy_forward_no_norm_first_relu(
 ):
     import cupy as cp
 
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
@@ -3856,7 +3912,7 @@ def _cupy_forward_no_norm_first_relu(
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_encoder_no_norm_first_relu_fwd_2(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_3(_t9)
     norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_4(_t9, norm1_mu)
@@ -3866,11 +3922,11 @@ def _cupy_forward_no_norm_first_relu(
     norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_6(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = h @ linear1_weight.T
+    _t15 = _cupy_linear(h, linear1_weight)
     linear1_z, hidden = _transformer_encoder_no_norm_first_relu_fwd_7(
         _t15, linear1_bias
     )
-    _t16 = hidden @ linear2_weight.T
+    _t16 = _cupy_linear(hidden, linear2_weight)
     _t17 = _transformer_encoder_no_norm_first_relu_fwd_8(_t16, linear2_bias, h)
     norm2_mu = _transformer_encoder_no_norm_first_relu_fwd_9(_t17)
     norm2_centered = _transformer_encoder_no_norm_first_relu_fwd_10(_t17, norm2_mu)
@@ -4031,7 +4087,7 @@ _transformer_encoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:30
+# transformer_encoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:30
 _transformer_encoder_no_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_11",
     "T grad_norm2_x, T _t38, T norm1_normalized",
@@ -4112,7 +4168,7 @@ _transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2484
+# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2514
 _transformer_encoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_18",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -4136,7 +4192,7 @@ _transformer_encoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:823
+# transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:853
 _transformer_encoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_20",
     "T _t69, T _t70, T _t71",
@@ -4148,7 +4204,7 @@ _transformer_encoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_21: layers_spec/primitives.yaml:510
+# transformer_encoder_no_norm_first_relu_bwd_21: layers_spec/primitives.yaml:521
 _transformer_encoder_no_norm_first_relu_bwd_21 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_21",
     "T grad_norm1_x, T _t74",
@@ -4212,13 +4268,13 @@ def _cupy_backward_no_norm_first_relu(
     _t31 = _transformer_encoder_no_norm_first_relu_bwd_8(_t30, norm2_scale)
     grad_norm2_x = _transformer_encoder_no_norm_first_relu_bwd_9(_t29, _t31)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_no_norm_first_relu_bwd_10(
         linear1_z, grad_hidden
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t38 = grad_linear1_z @ linear1_weight
+    _t38 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
     grad_h, norm1_p = _transformer_encoder_no_norm_first_relu_bwd_11(
         grad_norm2_x, _t38, norm1_normalized
@@ -4239,7 +4295,9 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
         self_attn_attended
     )
@@ -4270,7 +4328,7 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t74 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t74 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
     grad_x = _transformer_encoder_no_norm_first_relu_bwd_21(grad_norm1_x, _t74)
     return (
@@ -4485,7 +4543,7 @@ def _cupy_forward_no_norm_first_gelu(
 ):
     import cupy as cp
 
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_no_norm_first_gelu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
@@ -4505,7 +4563,7 @@ def _cupy_forward_no_norm_first_gelu(
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_encoder_no_norm_first_gelu_fwd_2(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_encoder_no_norm_first_gelu_fwd_3(_t9)
     norm1_centered = _transformer_encoder_no_norm_first_gelu_fwd_4(_t9, norm1_mu)
@@ -4515,11 +4573,11 @@ def _cupy_forward_no_norm_first_gelu(
     norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_fwd_6(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = h @ linear1_weight.T
+    _t15 = _cupy_linear(h, linear1_weight)
     linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_fwd_7(
         _t15, linear1_bias
     )
-    _t20 = hidden @ linear2_weight.T
+    _t20 = _cupy_linear(hidden, linear2_weight)
     _t21 = _transformer_encoder_no_norm_first_gelu_fwd_8(_t20, linear2_bias, h)
     norm2_mu = _transformer_encoder_no_norm_first_gelu_fwd_9(_t21)
     norm2_centered = _transformer_encoder_no_norm_first_gelu_fwd_10(_t21, norm2_mu)
@@ -4672,7 +4730,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1704
+# transformer_encoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1734
 _transformer_encoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_10",
     "T grad_hidden, T _t19, T linear1_z, T _t16",
@@ -4692,7 +4750,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:30
+# transformer_encoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:30
 _transformer_encoder_no_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_11",
     "T grad_norm2_x, T _t49, T norm1_normalized",
@@ -4773,7 +4831,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2484
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2514
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
     "T grad_self_attn_weights, T _t68, T self_attn_weights",
@@ -4797,7 +4855,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:823
+# transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:853
 _transformer_encoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_20",
     "T _t80, T _t81, T _t82",
@@ -4809,7 +4867,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_21: layers_spec/primitives.yaml:510
+# transformer_encoder_no_norm_first_gelu_bwd_21: layers_spec/primitives.yaml:521
 _transformer_encoder_no_norm_first_gelu_bwd_21 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_21",
     "T grad_norm1_x, T _t85",
@@ -4873,13 +4931,13 @@ def _cupy_backward_no_norm_first_gelu(
     _t35 = _transformer_encoder_no_norm_first_gelu_bwd_8(_t34, norm2_scale)
     grad_norm2_x = _transformer_encoder_no_norm_first_gelu_bwd_9(_t33, _t35)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_no_norm_first_gelu_bwd_10(
         grad_hidden, _t19, linear1_z, _t16
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t49 = grad_linear1_z @ linear1_weight
+    _t49 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
     grad_h, norm1_p = _transformer_encoder_no_norm_first_gelu_bwd_11(
         grad_norm2_x, _t49, norm1_normalized
@@ -4900,7 +4958,9 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
         self_attn_attended
     )
@@ -4931,7 +4991,7 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t85 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t85 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
     grad_x = _transformer_encoder_no_norm_first_gelu_bwd_21(grad_norm1_x, _t85)
     return (
@@ -5149,7 +5209,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_no_norm_first_gelu_tanh_fwd_0(
         _t1, self_attn_in_proj_bias
     )
@@ -5169,7 +5229,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_2(
         _t8, self_attn_out_proj_bias, x
     )
@@ -5181,11 +5241,11 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_tanh_fwd_6(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = h @ linear1_weight.T
+    _t15 = _cupy_linear(h, linear1_weight)
     linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_tanh_fwd_7(
         _t15, linear1_bias
     )
-    _t22 = hidden @ linear2_weight.T
+    _t22 = _cupy_linear(hidden, linear2_weight)
     _t23 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_8(_t22, linear2_bias, h)
     norm2_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_9(_t23)
     norm2_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_10(_t23, norm2_mu)
@@ -5364,7 +5424,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:30
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:30
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_11",
     "T grad_norm2_x, T _t54, T norm1_normalized",
@@ -5445,7 +5505,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2484
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2514
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_self_attn_weights, T _t73, T self_attn_weights",
@@ -5469,7 +5529,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:823
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:853
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_20",
     "T _t85, T _t86, T _t87",
@@ -5481,7 +5541,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_21: layers_spec/primitives.yaml:510
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_21: layers_spec/primitives.yaml:521
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_21",
     "T grad_norm1_x, T _t90",
@@ -5551,13 +5611,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t37 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_8(_t36, norm2_scale)
     grad_norm2_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_9(_t35, _t37)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_no_norm_first_gelu_tanh_bwd_10(
         grad_hidden, _t21, _t19, _t20, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t54 = grad_linear1_z @ linear1_weight
+    _t54 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
     grad_h, norm1_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_11(
         grad_norm2_x, _t54, norm1_normalized
@@ -5580,7 +5640,9 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
         self_attn_attended
     )
@@ -5613,7 +5675,7 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t90 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t90 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
     grad_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_21(grad_norm1_x, _t90)
     return (
@@ -5719,6 +5781,32 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
 
 
 def _cupy_masked_softmax(x, out=None):
