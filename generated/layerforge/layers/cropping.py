@@ -868,7 +868,7 @@ _cropping_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_7: layers_spec/primitives.yaml:1734
+# cropping_gelu_bwd_7: layers_spec/primitives.yaml:1740
 _cropping_gelu_bwd_7 = ElementwiseKernel(
     "cropping_gelu_bwd_7",
     "T _t7",
@@ -879,7 +879,7 @@ _cropping_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_8: layers_spec/primitives.yaml:1734
+# cropping_gelu_bwd_8: layers_spec/primitives.yaml:1740
 _cropping_gelu_bwd_8 = ElementwiseKernel(
     "cropping_gelu_bwd_8",
     "T _t1",
@@ -890,7 +890,7 @@ _cropping_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_9: layers_spec/primitives.yaml:1734
+# cropping_gelu_bwd_9: layers_spec/primitives.yaml:1740
 _cropping_gelu_bwd_9 = ElementwiseKernel(
     "cropping_gelu_bwd_9",
     "T _t9",
@@ -901,7 +901,7 @@ _cropping_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_10: layers_spec/primitives.yaml:1734
+# cropping_gelu_bwd_10: layers_spec/primitives.yaml:1740
 _cropping_gelu_bwd_10 = ElementwiseKernel(
     "cropping_gelu_bwd_10",
     "T _t10",
@@ -912,7 +912,7 @@ _cropping_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_11: layers_spec/primitives.yaml:1734
+# cropping_gelu_bwd_11: layers_spec/primitives.yaml:1740
 _cropping_gelu_bwd_11 = ElementwiseKernel(
     "cropping_gelu_bwd_11",
     "T _t8, T _t11",

@@ -669,8 +669,14 @@ def _mean(x, axis):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sum_to(grad, shape):
@@ -1091,7 +1097,7 @@ _feed_forward_block_norm_first_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_1: layers_spec/primitives.yaml:61,62,1734
+# feed_forward_block_norm_first_gelu_bwd_1: layers_spec/primitives.yaml:61,62,1740
 _feed_forward_block_norm_first_gelu_bwd_1 = ElementwiseKernel(
     "feed_forward_block_norm_first_gelu_bwd_1",
     "T grad_h, T _t10, T linear1_z, T _t7",
@@ -1727,7 +1733,7 @@ _feed_forward_block_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1734
+# feed_forward_block_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1740
 _feed_forward_block_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_8",
     "T grad_h, T _t5, T linear1_z, T _t2",
@@ -1857,8 +1863,14 @@ def _cupy_linear_backward_input(a, weight):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

@@ -709,8 +709,14 @@ def _linear_backward_input(a, weight):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -1043,7 +1049,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-# fully_connected_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1734
+# fully_connected_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1740
 _fully_connected_gelu_bwd_0 = ElementwiseKernel(
     "fully_connected_gelu_bwd_0",
     "T z, T grad_y",
@@ -1514,7 +1520,7 @@ def _cupy_forward_gelu_no_bias(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-# fully_connected_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1734
+# fully_connected_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1740
 _fully_connected_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "fully_connected_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -1794,8 +1800,14 @@ def _cupy_linear_backward_input(a, weight):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

@@ -1020,8 +1020,14 @@ def _merge_heads(x, heads):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _split_heads(x, heads):
@@ -1161,7 +1167,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2514
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2520
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1185,7 +1191,7 @@ _multi_head_attention_causal_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_bwd_2: layers_spec/primitives.yaml:853
+# multi_head_attention_causal_bwd_2: layers_spec/primitives.yaml:859
 _multi_head_attention_causal_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_2",
     "T _t41, T _t46, T _t51",
@@ -1197,7 +1203,7 @@ _multi_head_attention_causal_bwd_2 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_bwd_3: layers_spec/primitives.yaml:853
+# multi_head_attention_causal_bwd_3: layers_spec/primitives.yaml:859
 _multi_head_attention_causal_bwd_3 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_3",
     "T _t38, T _t43, T _t48",
@@ -1209,7 +1215,7 @@ _multi_head_attention_causal_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_bwd_4: layers_spec/primitives.yaml:853
+# multi_head_attention_causal_bwd_4: layers_spec/primitives.yaml:859
 _multi_head_attention_causal_bwd_4 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_4",
     "T _t39, T _t44",
@@ -1400,7 +1406,7 @@ def _cupy_forward_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2514
+# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2520
 _multi_head_attention_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1424,7 +1430,7 @@ _multi_head_attention_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:853
+# multi_head_attention_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:859
 _multi_head_attention_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_2",
     "T _t41, T _t46, T _t51",
@@ -1436,7 +1442,7 @@ _multi_head_attention_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:853
+# multi_head_attention_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:859
 _multi_head_attention_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_3",
     "T _t38, T _t43, T _t48",
@@ -1448,7 +1454,7 @@ _multi_head_attention_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
+# multi_head_attention_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:859
 _multi_head_attention_causal_no_attn_mask_bwd_4 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_4",
     "T _t39, T _t44",
@@ -1637,7 +1643,7 @@ _multi_head_attention_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2514
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2520
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1661,7 +1667,7 @@ _multi_head_attention_causal_no_kv_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_4: layers_spec/primitives.yaml:853
+# multi_head_attention_causal_no_kv_bwd_4: layers_spec/primitives.yaml:859
 _multi_head_attention_causal_no_kv_bwd_4 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_4",
     "T _t29, T _t30, T _t31",
@@ -1836,7 +1842,7 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2520
 _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1860,7 +1866,7 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:859
 _multi_head_attention_causal_no_kv_no_attn_mask_bwd_4 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_bwd_4",
     "T _t29, T _t30, T _t31",
@@ -2046,7 +2052,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2514
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2520
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2070,7 +2076,7 @@ _multi_head_attention_no_causal_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_bwd_2: layers_spec/primitives.yaml:853
+# multi_head_attention_no_causal_bwd_2: layers_spec/primitives.yaml:859
 _multi_head_attention_no_causal_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_2",
     "T _t41, T _t46, T _t51",
@@ -2082,7 +2088,7 @@ _multi_head_attention_no_causal_bwd_2 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_bwd_3: layers_spec/primitives.yaml:853
+# multi_head_attention_no_causal_bwd_3: layers_spec/primitives.yaml:859
 _multi_head_attention_no_causal_bwd_3 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_3",
     "T _t38, T _t43, T _t48",
@@ -2094,7 +2100,7 @@ _multi_head_attention_no_causal_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_bwd_4: layers_spec/primitives.yaml:853
+# multi_head_attention_no_causal_bwd_4: layers_spec/primitives.yaml:859
 _multi_head_attention_no_causal_bwd_4 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_4",
     "T _t39, T _t44",
@@ -2284,7 +2290,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2514
+# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2520
 _multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2308,7 +2314,7 @@ _multi_head_attention_no_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:853
+# multi_head_attention_no_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:859
 _multi_head_attention_no_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_2",
     "T _t41, T _t46, T _t51",
@@ -2320,7 +2326,7 @@ _multi_head_attention_no_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:853
+# multi_head_attention_no_causal_no_attn_mask_bwd_3: layers_spec/primitives.yaml:859
 _multi_head_attention_no_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_3",
     "T _t38, T _t43, T _t48",
@@ -2332,7 +2338,7 @@ _multi_head_attention_no_causal_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
+# multi_head_attention_no_causal_no_attn_mask_bwd_4: layers_spec/primitives.yaml:859
 _multi_head_attention_no_causal_no_attn_mask_bwd_4 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_4",
     "T _t39, T _t44",
@@ -2520,7 +2526,7 @@ _multi_head_attention_no_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2514
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2520
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2544,7 +2550,7 @@ _multi_head_attention_no_causal_no_kv_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_4: layers_spec/primitives.yaml:853
+# multi_head_attention_no_causal_no_kv_bwd_4: layers_spec/primitives.yaml:859
 _multi_head_attention_no_causal_no_kv_bwd_4 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_4",
     "T _t29, T _t30, T _t31",
@@ -2720,7 +2726,7 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2520
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2744,7 +2750,7 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4: layers_spec/primitives.yaml:859
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_4",
     "T _t29, T _t30, T _t31",
@@ -2977,8 +2983,14 @@ def _cupy_merge_heads(x, heads):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_split_heads(x, heads):

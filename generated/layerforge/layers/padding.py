@@ -949,7 +949,7 @@ _padding_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_7: layers_spec/primitives.yaml:1734
+# padding_gelu_bwd_7: layers_spec/primitives.yaml:1740
 _padding_gelu_bwd_7 = ElementwiseKernel(
     "padding_gelu_bwd_7",
     "T _t7",
@@ -960,7 +960,7 @@ _padding_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_8: layers_spec/primitives.yaml:1734
+# padding_gelu_bwd_8: layers_spec/primitives.yaml:1740
 _padding_gelu_bwd_8 = ElementwiseKernel(
     "padding_gelu_bwd_8",
     "T _t1",
@@ -971,7 +971,7 @@ _padding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_9: layers_spec/primitives.yaml:1734
+# padding_gelu_bwd_9: layers_spec/primitives.yaml:1740
 _padding_gelu_bwd_9 = ElementwiseKernel(
     "padding_gelu_bwd_9",
     "T _t9",
@@ -982,7 +982,7 @@ _padding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_10: layers_spec/primitives.yaml:1734
+# padding_gelu_bwd_10: layers_spec/primitives.yaml:1740
 _padding_gelu_bwd_10 = ElementwiseKernel(
     "padding_gelu_bwd_10",
     "T _t10",
@@ -993,7 +993,7 @@ _padding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_11: layers_spec/primitives.yaml:1734
+# padding_gelu_bwd_11: layers_spec/primitives.yaml:1740
 _padding_gelu_bwd_11 = ElementwiseKernel(
     "padding_gelu_bwd_11",
     "T _t8, T _t11",

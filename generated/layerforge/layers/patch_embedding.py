@@ -409,8 +409,14 @@ def _patchify(x, size):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sum_to(grad, shape):
@@ -690,7 +696,7 @@ _patch_embedding_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_7: layers_spec/primitives.yaml:1734
+# patch_embedding_gelu_bwd_7: layers_spec/primitives.yaml:1740
 _patch_embedding_gelu_bwd_7 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_7",
     "T _t10",
@@ -701,7 +707,7 @@ _patch_embedding_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_8: layers_spec/primitives.yaml:1734
+# patch_embedding_gelu_bwd_8: layers_spec/primitives.yaml:1740
 _patch_embedding_gelu_bwd_8 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_8",
     "T _t4",
@@ -712,7 +718,7 @@ _patch_embedding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_9: layers_spec/primitives.yaml:1734
+# patch_embedding_gelu_bwd_9: layers_spec/primitives.yaml:1740
 _patch_embedding_gelu_bwd_9 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_9",
     "T _t12",
@@ -723,7 +729,7 @@ _patch_embedding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_10: layers_spec/primitives.yaml:1734
+# patch_embedding_gelu_bwd_10: layers_spec/primitives.yaml:1740
 _patch_embedding_gelu_bwd_10 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_10",
     "T _t13",
@@ -734,7 +740,7 @@ _patch_embedding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_11: layers_spec/primitives.yaml:1734
+# patch_embedding_gelu_bwd_11: layers_spec/primitives.yaml:1740
 _patch_embedding_gelu_bwd_11 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_11",
     "T _t11, T _t14",
@@ -1003,7 +1009,7 @@ _patch_embedding_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1734
+# patch_embedding_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1740
 _patch_embedding_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_7",
     "T _t10",
@@ -1014,7 +1020,7 @@ _patch_embedding_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1734
+# patch_embedding_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1740
 _patch_embedding_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_8",
     "T _t4",
@@ -1025,7 +1031,7 @@ _patch_embedding_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1734
+# patch_embedding_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1740
 _patch_embedding_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_9",
     "T _t12",
@@ -1036,7 +1042,7 @@ _patch_embedding_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1734
+# patch_embedding_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1740
 _patch_embedding_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_10",
     "T _t13",
@@ -1047,7 +1053,7 @@ _patch_embedding_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1734
+# patch_embedding_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1740
 _patch_embedding_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_11",
     "T _t11, T _t14",
@@ -1183,8 +1189,14 @@ def _cupy_patchify(x, size):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

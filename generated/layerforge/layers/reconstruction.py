@@ -617,8 +617,14 @@ def _linear_backward_input(a, weight):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -1470,7 +1476,7 @@ _reconstruction_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1734
+# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1740
 _reconstruction_gelu_bwd_2 = ElementwiseKernel(
     "reconstruction_gelu_bwd_2",
     "T z, T grad_y",
@@ -1730,5 +1736,11 @@ def _cupy_linear_backward_input(a, weight):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])

@@ -728,8 +728,14 @@ def _merge_heads(x, heads):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _split_heads(x, heads):
@@ -815,7 +821,7 @@ _self_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2514
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2520
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -839,7 +845,7 @@ _self_attention_identity_bwd_2 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_3: layers_spec/primitives.yaml:853
+# self_attention_identity_bwd_3: layers_spec/primitives.yaml:859
 _self_attention_identity_bwd_3 = ElementwiseKernel(
     "self_attention_identity_bwd_3",
     "T _t25, T _t27, T _t30",
@@ -962,7 +968,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2520
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -986,7 +992,7 @@ _self_attention_relu_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_4: layers_spec/primitives.yaml:853
+# self_attention_relu_bwd_4: layers_spec/primitives.yaml:859
 _self_attention_relu_bwd_4 = ElementwiseKernel(
     "self_attention_relu_bwd_4",
     "T _t27, T _t29, T _t32",
@@ -1102,7 +1108,7 @@ _self_attention_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1734
+# self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1740
 _self_attention_gelu_bwd_1 = ElementwiseKernel(
     "self_attention_gelu_bwd_1",
     "T z, T grad_y",
@@ -1126,7 +1132,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2520
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1150,7 +1156,7 @@ _self_attention_gelu_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_4: layers_spec/primitives.yaml:853
+# self_attention_gelu_bwd_4: layers_spec/primitives.yaml:859
 _self_attention_gelu_bwd_4 = ElementwiseKernel(
     "self_attention_gelu_bwd_4",
     "T _t38, T _t40, T _t43",
@@ -1275,7 +1281,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2520
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1299,7 +1305,7 @@ _self_attention_tanh_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_4: layers_spec/primitives.yaml:853
+# self_attention_tanh_bwd_4: layers_spec/primitives.yaml:859
 _self_attention_tanh_bwd_4 = ElementwiseKernel(
     "self_attention_tanh_bwd_4",
     "T _t28, T _t30, T _t33",
@@ -1409,7 +1415,7 @@ _self_attention_identity_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2514
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2520
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1433,7 +1439,7 @@ _self_attention_identity_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_3: layers_spec/primitives.yaml:853
+# self_attention_identity_no_attn_mask_bwd_3: layers_spec/primitives.yaml:859
 _self_attention_identity_no_attn_mask_bwd_3 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_3",
     "T _t25, T _t27, T _t30",
@@ -1557,7 +1563,7 @@ _self_attention_relu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2520
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1581,7 +1587,7 @@ _self_attention_relu_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
+# self_attention_relu_no_attn_mask_bwd_4: layers_spec/primitives.yaml:859
 _self_attention_relu_no_attn_mask_bwd_4 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_4",
     "T _t27, T _t29, T _t32",
@@ -1696,7 +1702,7 @@ _self_attention_gelu_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1734
+# self_attention_gelu_no_attn_mask_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1740
 _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_1",
     "T z, T grad_y",
@@ -1720,7 +1726,7 @@ _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2520
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1744,7 +1750,7 @@ _self_attention_gelu_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
+# self_attention_gelu_no_attn_mask_bwd_4: layers_spec/primitives.yaml:859
 _self_attention_gelu_no_attn_mask_bwd_4 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_4",
     "T _t38, T _t40, T _t43",
@@ -1868,7 +1874,7 @@ _self_attention_tanh_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2514
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2520
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1892,7 +1898,7 @@ _self_attention_tanh_no_attn_mask_bwd_3 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_4: layers_spec/primitives.yaml:853
+# self_attention_tanh_no_attn_mask_bwd_4: layers_spec/primitives.yaml:859
 _self_attention_tanh_no_attn_mask_bwd_4 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_4",
     "T _t28, T _t30, T _t33",
@@ -2091,8 +2097,14 @@ def _cupy_merge_heads(x, heads):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_split_heads(x, heads):

@@ -2823,8 +2823,14 @@ def _merge_heads(x, heads):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _split_heads(x, heads):
@@ -3410,7 +3416,7 @@ _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2514
+# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2520
 _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_11",
     "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
@@ -3515,7 +3521,7 @@ _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2514
+# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2520
 _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_20",
     "T grad_self_attn_weights, T _t111, T self_attn_weights",
@@ -3539,7 +3545,7 @@ _transformer_decoder_norm_first_relu_bwd_21 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_22: layers_spec/primitives.yaml:853
+# transformer_decoder_norm_first_relu_bwd_22: layers_spec/primitives.yaml:859
 _transformer_decoder_norm_first_relu_bwd_22 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_22",
     "T _t123, T _t124, T _t125",
@@ -4365,7 +4371,7 @@ _transformer_decoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1734
+# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1740
 _transformer_decoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_3",
     "T grad_hidden, T _t44, T linear1_z, T _t41",
@@ -4466,7 +4472,7 @@ _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2514
+# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2520
 _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_11",
     "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
@@ -4571,7 +4577,7 @@ _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2514
+# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2520
 _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_20",
     "T grad_self_attn_weights, T _t122, T self_attn_weights",
@@ -4595,7 +4601,7 @@ _transformer_decoder_norm_first_gelu_bwd_21 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_22: layers_spec/primitives.yaml:853
+# transformer_decoder_norm_first_gelu_bwd_22: layers_spec/primitives.yaml:859
 _transformer_decoder_norm_first_gelu_bwd_22 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_22",
     "T _t134, T _t135, T _t136",
@@ -5539,7 +5545,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2514
+# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2520
 _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_11",
     "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
@@ -5644,7 +5650,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2514
+# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2520
 _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_20",
     "T grad_self_attn_weights, T _t127, T self_attn_weights",
@@ -5668,7 +5674,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_22: layers_spec/primitives.yaml:853
+# transformer_decoder_norm_first_gelu_tanh_bwd_22: layers_spec/primitives.yaml:859
 _transformer_decoder_norm_first_gelu_tanh_bwd_22 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_22",
     "T _t139, T _t140, T _t141",
@@ -6670,7 +6676,7 @@ _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2514
+# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2520
 _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_18",
     "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
@@ -6694,7 +6700,7 @@ _transformer_decoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:853; layers_spec/layers/layer_normalization.yaml:30
+# transformer_decoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:859; layers_spec/layers/layer_normalization.yaml:30
 _transformer_decoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_20",
     "T grad_norm2_x, T _t103, T norm1_normalized",
@@ -6775,7 +6781,7 @@ _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2514
+# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2520
 _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_27",
     "T grad_self_attn_weights, T _t123, T self_attn_weights",
@@ -6799,7 +6805,7 @@ _transformer_decoder_no_norm_first_relu_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_29: layers_spec/primitives.yaml:853
+# transformer_decoder_no_norm_first_relu_bwd_29: layers_spec/primitives.yaml:859
 _transformer_decoder_no_norm_first_relu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_29",
     "T _t135, T _t136, T _t137",
@@ -7636,7 +7642,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1734
+# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1740
 _transformer_decoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_10",
     "T grad_hidden, T _t41, T linear1_z, T _t38",
@@ -7737,7 +7743,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2514
+# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2520
 _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_18",
     "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
@@ -7761,7 +7767,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:853; layers_spec/layers/layer_normalization.yaml:30
+# transformer_decoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:859; layers_spec/layers/layer_normalization.yaml:30
 _transformer_decoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_20",
     "T grad_norm2_x, T _t114, T norm1_normalized",
@@ -7842,7 +7848,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2514
+# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2520
 _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_27",
     "T grad_self_attn_weights, T _t134, T self_attn_weights",
@@ -7866,7 +7872,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_29: layers_spec/primitives.yaml:853
+# transformer_decoder_no_norm_first_gelu_bwd_29: layers_spec/primitives.yaml:859
 _transformer_decoder_no_norm_first_gelu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_29",
     "T _t146, T _t147, T _t148",
@@ -8817,7 +8823,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2514
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2520
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
@@ -8841,7 +8847,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:853; layers_spec/layers/layer_normalization.yaml:30
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:859; layers_spec/layers/layer_normalization.yaml:30
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_20",
     "T grad_norm2_x, T _t119, T norm1_normalized",
@@ -8922,7 +8928,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2514
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2520
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
     "T grad_self_attn_weights, T _t139, T self_attn_weights",
@@ -8946,7 +8952,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_29: layers_spec/primitives.yaml:853
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_29: layers_spec/primitives.yaml:859
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_29",
     "T _t151, T _t152, T _t153",
@@ -9376,8 +9382,14 @@ def _cupy_merge_heads(x, heads):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_split_heads(x, heads):

@@ -1708,8 +1708,14 @@ def _merge_heads(x, heads):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _split_heads(x, heads):
@@ -2122,7 +2128,7 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2514
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2520
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
     "T grad_self_attn_weights, T _t46, T self_attn_weights",
@@ -2146,7 +2152,7 @@ _transformer_encoder_norm_first_relu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_13: layers_spec/primitives.yaml:853
+# transformer_encoder_norm_first_relu_bwd_13: layers_spec/primitives.yaml:859
 _transformer_encoder_norm_first_relu_bwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_13",
     "T _t58, T _t59, T _t60",
@@ -2673,7 +2679,7 @@ _transformer_encoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1734
+# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1740
 _transformer_encoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_3",
     "T grad_hidden, T _t23, T linear1_z, T _t20",
@@ -2774,7 +2780,7 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2514
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2520
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -2798,7 +2804,7 @@ _transformer_encoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_13: layers_spec/primitives.yaml:853
+# transformer_encoder_norm_first_gelu_bwd_13: layers_spec/primitives.yaml:859
 _transformer_encoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_13",
     "T _t69, T _t70, T _t71",
@@ -3441,7 +3447,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2514
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2520
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
     "T grad_self_attn_weights, T _t62, T self_attn_weights",
@@ -3465,7 +3471,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_13: layers_spec/primitives.yaml:853
+# transformer_encoder_norm_first_gelu_tanh_bwd_13: layers_spec/primitives.yaml:859
 _transformer_encoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_13",
     "T _t74, T _t75, T _t76",
@@ -4168,7 +4174,7 @@ _transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2514
+# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2520
 _transformer_encoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_18",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -4192,7 +4198,7 @@ _transformer_encoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:853
+# transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:859
 _transformer_encoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_20",
     "T _t69, T _t70, T _t71",
@@ -4730,7 +4736,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1734
+# transformer_encoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1740
 _transformer_encoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_10",
     "T grad_hidden, T _t19, T linear1_z, T _t16",
@@ -4831,7 +4837,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2514
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2520
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
     "T grad_self_attn_weights, T _t68, T self_attn_weights",
@@ -4855,7 +4861,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:853
+# transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:859
 _transformer_encoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_20",
     "T _t80, T _t81, T _t82",
@@ -5505,7 +5511,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2514
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2520
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_self_attn_weights, T _t73, T self_attn_weights",
@@ -5529,7 +5535,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:853
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:859
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_20",
     "T _t85, T _t86, T _t87",
@@ -5833,8 +5839,14 @@ def _cupy_merge_heads(x, heads):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_split_heads(x, heads):
