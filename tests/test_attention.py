@@ -288,6 +288,8 @@ BAD = [
     (lambda: multi_head_attention.forward(np.zeros((2, 5, 8)), np.zeros((20, 8)), np.zeros(24), np.zeros((8, 8)),
                                           np.zeros(8), num_heads=2), ValueError,
      "multi_head_attention: argument 'in_proj_weight' must have shape [3*E, E]"),
+    (lambda: embedding.forward(np.array([0, 2]), np.zeros((7, 4)), padding_idx=-8), ValueError,
+     "embedding: attribute 'padding_idx' = -8 must be less than the size of 'weight' along axis 0, which is 7"),
     (lambda: positional_encoding.forward(np.zeros((2, 9, 4)), max_sequence_length=8), ValueError,
      "positional_encoding: argument 'x' has 9 entries along axis -2 (shape (2, 9, 4)), more than max_sequence_length = 8"),
     (lambda: patch_embedding.forward(np.zeros((1, 3, 8, 10)), np.zeros((5, 3, 4, 4))), ValueError,

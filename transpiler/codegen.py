@@ -536,7 +536,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     for attr in spec.attributes:
         if attr.below:
             array, axis = attr.below
-            body.append(f'check_below("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
+            check = f'check_below("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})'
+            body += [f"if {attr.name} is not None:", f"    {check}"] if attr.optional else [check]
         if attr.bounds:
             array, axis = attr.bounds
             body.append(f'check_at_most("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')

@@ -460,11 +460,12 @@ def check_nonempty(op, name, shape, axis=None, applies=True):
 
 def check_below(op, name, value, argument, shape, axis):
     """Check that attribute ``name`` is less than the size of ``argument`` (of ``shape``)
-    along ``axis`` (a valid axis, checked before)."""
-    if value >= shape[axis]:
+    along ``axis`` (a valid axis, checked before), and, if negative (counted from the end,
+    as an embedding's padding_idx), at least minus that size."""
+    if value >= shape[axis] or value < -shape[axis]:
         raise ValueError(
             f"{op}: attribute '{name}' = {value} must be less than the size of '{argument}' "
-            f"along axis {axis}, which is {shape[axis]} (shape {tuple(shape)})"
+            f"along axis {axis}, which is {shape[axis]} (shape {tuple(shape)}), and at least minus it"
         )
 
 

@@ -8,7 +8,13 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, check_attribute, check_ids
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_below,
+    check_ids,
+)
 from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
@@ -47,6 +53,8 @@ def forward(ids, weight, *, padding_idx=None):
     check_ids("embedding", "ids", ids, weight.shape[-2], "num_embeddings", "weight")
     if padding_idx is not None:
         check_attribute("embedding", "padding_idx", padding_idx, "int")
+    if padding_idx is not None:
+        check_below("embedding", "padding_idx", padding_idx, "weight", weight.shape, 0)
     if on_gpu(ids):
         y, saved = _cupy_forward(ids, weight, padding_idx)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)

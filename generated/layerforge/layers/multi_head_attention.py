@@ -20,7 +20,7 @@ from layerforge._runtime import (
     check_blocks,
     in_chunks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -1099,9 +1099,36 @@ _multi_head_attention_causal_fwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_causal_fwd_4 = ElementwiseKernel(
+# multi_head_attention_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:45
+_multi_head_attention_causal_fwd_4 = RowKernel(
     "multi_head_attention_causal_fwd_4",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# multi_head_attention_causal_fwd_5: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_causal_fwd_5 = ElementwiseKernel(
+    "multi_head_attention_causal_fwd_5",
     "T _t16, T out_proj_bias",
     "T y",
     """
@@ -1145,11 +1172,11 @@ def _cupy_forward_causal(
     scores = _cupy_bmm(heads_q, _t14)
     allowed = _cupy_apply_mask(scores, attn_mask)
     ordered = _cupy_apply_causal(allowed)
-    weights = _cupy_masked_softmax(ordered)
+    weights = _multi_head_attention_causal_fwd_4(ordered)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_causal_fwd_4(_t16, out_proj_bias)
+    y = _multi_head_attention_causal_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
         kv,
@@ -1167,7 +1194,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2520
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2538
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1339,9 +1366,36 @@ _multi_head_attention_causal_no_attn_mask_fwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_attn_mask_fwd_4: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_causal_no_attn_mask_fwd_4 = ElementwiseKernel(
+# multi_head_attention_causal_no_attn_mask_fwd_4: layers_spec/layers/multi_head_attention.yaml:45
+_multi_head_attention_causal_no_attn_mask_fwd_4 = RowKernel(
     "multi_head_attention_causal_no_attn_mask_fwd_4",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# multi_head_attention_causal_no_attn_mask_fwd_5: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_causal_no_attn_mask_fwd_5 = ElementwiseKernel(
+    "multi_head_attention_causal_no_attn_mask_fwd_5",
     "T _t16, T out_proj_bias",
     "T y",
     """
@@ -1384,11 +1438,11 @@ def _cupy_forward_causal_no_attn_mask(
     _t14 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t14)
     ordered = _cupy_apply_causal(scores)
-    weights = _cupy_masked_softmax(ordered)
+    weights = _multi_head_attention_causal_no_attn_mask_fwd_4(ordered)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_causal_no_attn_mask_fwd_4(_t16, out_proj_bias)
+    y = _multi_head_attention_causal_no_attn_mask_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
         kv,
@@ -1406,7 +1460,7 @@ def _cupy_forward_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2520
+# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2538
 _multi_head_attention_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1562,9 +1616,36 @@ _multi_head_attention_causal_no_kv_fwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_fwd_2: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_causal_no_kv_fwd_2 = ElementwiseKernel(
+# multi_head_attention_causal_no_kv_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_multi_head_attention_causal_no_kv_fwd_2 = RowKernel(
     "multi_head_attention_causal_no_kv_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# multi_head_attention_causal_no_kv_fwd_3: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_causal_no_kv_fwd_3 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_fwd_3",
     "T _t8, T out_proj_bias",
     "T y",
     """
@@ -1601,11 +1682,11 @@ def _cupy_forward_causal_no_kv(
     scores = _cupy_bmm(heads_q, _t6)
     allowed = _cupy_apply_mask(scores, attn_mask)
     ordered = _cupy_apply_causal(allowed)
-    weights = _cupy_masked_softmax(ordered)
+    weights = _multi_head_attention_causal_no_kv_fwd_2(ordered)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_causal_no_kv_fwd_2(_t8, out_proj_bias)
+    y = _multi_head_attention_causal_no_kv_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
         in_proj_weight,
@@ -1643,7 +1724,7 @@ _multi_head_attention_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2520
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2538
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1762,9 +1843,36 @@ _multi_head_attention_causal_no_kv_no_attn_mask_fwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_causal_no_kv_no_attn_mask_fwd_2 = ElementwiseKernel(
+# multi_head_attention_causal_no_kv_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_multi_head_attention_causal_no_kv_no_attn_mask_fwd_2 = RowKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# multi_head_attention_causal_no_kv_no_attn_mask_fwd_3: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_causal_no_kv_no_attn_mask_fwd_3 = ElementwiseKernel(
+    "multi_head_attention_causal_no_kv_no_attn_mask_fwd_3",
     "T _t8, T out_proj_bias",
     "T y",
     """
@@ -1800,11 +1908,11 @@ def _cupy_forward_causal_no_kv_no_attn_mask(
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
     ordered = _cupy_apply_causal(scores)
-    weights = _cupy_masked_softmax(ordered)
+    weights = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_2(ordered)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_2(_t8, out_proj_bias)
+    y = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
         in_proj_weight,
@@ -1842,7 +1950,7 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2520
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2538
 _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1985,9 +2093,36 @@ _multi_head_attention_no_causal_fwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_no_causal_fwd_4 = ElementwiseKernel(
+# multi_head_attention_no_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:45
+_multi_head_attention_no_causal_fwd_4 = RowKernel(
     "multi_head_attention_no_causal_fwd_4",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# multi_head_attention_no_causal_fwd_5: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_no_causal_fwd_5 = ElementwiseKernel(
+    "multi_head_attention_no_causal_fwd_5",
     "T _t16, T out_proj_bias",
     "T y",
     """
@@ -2030,11 +2165,11 @@ def _cupy_forward_no_causal(
     _t14 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t14)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _cupy_masked_softmax(allowed)
+    weights = _multi_head_attention_no_causal_fwd_4(allowed)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_no_causal_fwd_4(_t16, out_proj_bias)
+    y = _multi_head_attention_no_causal_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
         kv,
@@ -2052,7 +2187,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2520
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2538
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2224,9 +2359,36 @@ _multi_head_attention_no_causal_no_attn_mask_fwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_attn_mask_fwd_4: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_no_causal_no_attn_mask_fwd_4 = ElementwiseKernel(
+# multi_head_attention_no_causal_no_attn_mask_fwd_4: layers_spec/layers/multi_head_attention.yaml:45
+_multi_head_attention_no_causal_no_attn_mask_fwd_4 = RowKernel(
     "multi_head_attention_no_causal_no_attn_mask_fwd_4",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_attn_mask_fwd_5: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_no_causal_no_attn_mask_fwd_5 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_attn_mask_fwd_5",
     "T _t16, T out_proj_bias",
     "T y",
     """
@@ -2268,11 +2430,11 @@ def _cupy_forward_no_causal_no_attn_mask(
     heads_v = _cupy_split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t14)
-    weights = _cupy_masked_softmax(scores)
+    weights = _multi_head_attention_no_causal_no_attn_mask_fwd_4(scores)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_no_causal_no_attn_mask_fwd_4(_t16, out_proj_bias)
+    y = _multi_head_attention_no_causal_no_attn_mask_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
         kv,
@@ -2290,7 +2452,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2520
+# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2538
 _multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2446,9 +2608,36 @@ _multi_head_attention_no_causal_no_kv_fwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_fwd_2: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_no_causal_no_kv_fwd_2 = ElementwiseKernel(
+# multi_head_attention_no_causal_no_kv_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_multi_head_attention_no_causal_no_kv_fwd_2 = RowKernel(
     "multi_head_attention_no_causal_no_kv_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_kv_fwd_3: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_no_causal_no_kv_fwd_3 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_fwd_3",
     "T _t8, T out_proj_bias",
     "T y",
     """
@@ -2484,11 +2673,11 @@ def _cupy_forward_no_causal_no_kv(
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _cupy_masked_softmax(allowed)
+    weights = _multi_head_attention_no_causal_no_kv_fwd_2(allowed)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_no_causal_no_kv_fwd_2(_t8, out_proj_bias)
+    y = _multi_head_attention_no_causal_no_kv_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
         in_proj_weight,
@@ -2526,7 +2715,7 @@ _multi_head_attention_no_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2520
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2538
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2647,9 +2836,36 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2 = ElementwiseKernel(
+# multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2 = RowKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_3: layers_spec/layers/multi_head_attention.yaml:47
+_multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_3 = ElementwiseKernel(
+    "multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_3",
     "T _t8, T out_proj_bias",
     "T y",
     """
@@ -2684,11 +2900,11 @@ def _cupy_forward_no_causal_no_kv_no_attn_mask(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
-    weights = _cupy_masked_softmax(scores)
+    weights = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2(scores)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2(_t8, out_proj_bias)
+    y = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
         in_proj_weight,
@@ -2726,7 +2942,7 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2520
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2538
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2957,22 +3173,6 @@ def _cupy_linear_backward_input(a, weight):
     return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
         *a.shape[:-1], weight.shape[1]
     )
-
-
-def _cupy_masked_softmax(x, out=None):
-    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
-    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
-    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
-    import cupy as cp
-
-    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
-    cp.putmask(top, top == -cp.inf, 0)
-    out = cp.subtract(x, top, out=out)
-    cp.exp(out, out=out)
-    total = cp.sum(out, axis=-1, keepdims=True)
-    cp.putmask(total, total == 0, 1)
-    out /= total
-    return out
 
 
 def _cupy_merge_heads(x, heads):

@@ -19,7 +19,7 @@ from layerforge._runtime import (
     check_options,
     in_chunks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -774,9 +774,36 @@ _self_attention_identity_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_fwd_1: layers_spec/layers/self_attention.yaml:33
-_self_attention_identity_fwd_1 = ElementwiseKernel(
+# self_attention_identity_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_identity_fwd_1 = RowKernel(
     "self_attention_identity_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_identity_fwd_2: layers_spec/layers/self_attention.yaml:33
+_self_attention_identity_fwd_2 = ElementwiseKernel(
+    "self_attention_identity_fwd_2",
     "T _t9, T bias",
     "T z",
     """
@@ -802,10 +829,10 @@ def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _cupy_masked_softmax(allowed)
+    weights = _self_attention_identity_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z = _self_attention_identity_fwd_1(_t9, bias)
+    z = _self_attention_identity_fwd_2(_t9, bias)
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
@@ -821,7 +848,7 @@ _self_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2520
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2538
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -908,9 +935,36 @@ _self_attention_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/relu.yaml:8
-_self_attention_relu_fwd_1 = ElementwiseKernel(
+# self_attention_relu_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_relu_fwd_1 = RowKernel(
     "self_attention_relu_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_relu_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/relu.yaml:8
+_self_attention_relu_fwd_2 = ElementwiseKernel(
+    "self_attention_relu_fwd_2",
     "T _t9, T bias",
     "T z, T y",
     """
@@ -937,10 +991,10 @@ def _cupy_forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _cupy_masked_softmax(allowed)
+    weights = _self_attention_relu_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z, y = _self_attention_relu_fwd_1(_t9, bias)
+    z, y = _self_attention_relu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
@@ -968,7 +1022,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2520
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2538
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1056,9 +1110,36 @@ _self_attention_gelu_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/gelu.yaml:23
-_self_attention_gelu_fwd_1 = ElementwiseKernel(
+# self_attention_gelu_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_gelu_fwd_1 = RowKernel(
     "self_attention_gelu_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_gelu_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/gelu.yaml:23
+_self_attention_gelu_fwd_2 = ElementwiseKernel(
+    "self_attention_gelu_fwd_2",
     "T _t9, T bias",
     "T z, T y",
     """
@@ -1089,10 +1170,10 @@ def _cupy_forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _cupy_masked_softmax(allowed)
+    weights = _self_attention_gelu_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z, y = _self_attention_gelu_fwd_1(_t9, bias)
+    z, y = _self_attention_gelu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
@@ -1132,7 +1213,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2520
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2538
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1220,9 +1301,36 @@ _self_attention_tanh_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/tanh.yaml:8
-_self_attention_tanh_fwd_1 = ElementwiseKernel(
+# self_attention_tanh_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_tanh_fwd_1 = RowKernel(
     "self_attention_tanh_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_tanh_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/tanh.yaml:8
+_self_attention_tanh_fwd_2 = ElementwiseKernel(
+    "self_attention_tanh_fwd_2",
     "T _t9, T bias",
     "T y",
     """
@@ -1249,10 +1357,10 @@ def _cupy_forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _cupy_masked_softmax(allowed)
+    weights = _self_attention_tanh_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    y = _self_attention_tanh_fwd_1(_t9, bias)
+    y = _self_attention_tanh_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
 
 
@@ -1281,7 +1389,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2520
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2538
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1369,9 +1477,36 @@ _self_attention_identity_no_attn_mask_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:33
-_self_attention_identity_no_attn_mask_fwd_1 = ElementwiseKernel(
+# self_attention_identity_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_identity_no_attn_mask_fwd_1 = RowKernel(
     "self_attention_identity_no_attn_mask_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_identity_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33
+_self_attention_identity_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "self_attention_identity_no_attn_mask_fwd_2",
     "T _t9, T bias",
     "T z",
     """
@@ -1396,10 +1531,10 @@ def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _cupy_masked_softmax(scores)
+    weights = _self_attention_identity_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z = _self_attention_identity_no_attn_mask_fwd_1(_t9, bias)
+    z = _self_attention_identity_no_attn_mask_fwd_2(_t9, bias)
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
@@ -1415,7 +1550,7 @@ _self_attention_identity_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2520
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2538
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1504,9 +1639,36 @@ _self_attention_relu_no_attn_mask_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/relu.yaml:8
-_self_attention_relu_no_attn_mask_fwd_1 = ElementwiseKernel(
+# self_attention_relu_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_relu_no_attn_mask_fwd_1 = RowKernel(
     "self_attention_relu_no_attn_mask_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_relu_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/relu.yaml:8
+_self_attention_relu_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "self_attention_relu_no_attn_mask_fwd_2",
     "T _t9, T bias",
     "T z, T y",
     """
@@ -1532,10 +1694,10 @@ def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _cupy_masked_softmax(scores)
+    weights = _self_attention_relu_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z, y = _self_attention_relu_no_attn_mask_fwd_1(_t9, bias)
+    z, y = _self_attention_relu_no_attn_mask_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
@@ -1563,7 +1725,7 @@ _self_attention_relu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2520
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2538
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1651,9 +1813,36 @@ _self_attention_gelu_no_attn_mask_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/gelu.yaml:23
-_self_attention_gelu_no_attn_mask_fwd_1 = ElementwiseKernel(
+# self_attention_gelu_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_gelu_no_attn_mask_fwd_1 = RowKernel(
     "self_attention_gelu_no_attn_mask_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_gelu_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/gelu.yaml:23
+_self_attention_gelu_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "self_attention_gelu_no_attn_mask_fwd_2",
     "T _t9, T bias",
     "T z, T y",
     """
@@ -1683,10 +1872,10 @@ def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _cupy_masked_softmax(scores)
+    weights = _self_attention_gelu_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z, y = _self_attention_gelu_no_attn_mask_fwd_1(_t9, bias)
+    z, y = _self_attention_gelu_no_attn_mask_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
@@ -1726,7 +1915,7 @@ _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2520
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2538
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1814,9 +2003,36 @@ _self_attention_tanh_no_attn_mask_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/tanh.yaml:8
-_self_attention_tanh_no_attn_mask_fwd_1 = ElementwiseKernel(
+# self_attention_tanh_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
+_self_attention_tanh_no_attn_mask_fwd_1 = RowKernel(
     "self_attention_tanh_no_attn_mask_fwd_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# self_attention_tanh_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/tanh.yaml:8
+_self_attention_tanh_no_attn_mask_fwd_2 = ElementwiseKernel(
+    "self_attention_tanh_no_attn_mask_fwd_2",
     "T _t9, T bias",
     "T y",
     """
@@ -1842,10 +2058,10 @@ def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _cupy_masked_softmax(scores)
+    weights = _self_attention_tanh_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    y = _self_attention_tanh_no_attn_mask_fwd_1(_t9, bias)
+    y = _self_attention_tanh_no_attn_mask_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
 
 
@@ -1874,7 +2090,7 @@ _self_attention_tanh_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2520
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2538
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -2071,22 +2287,6 @@ def _cupy_linear_backward_input(a, weight):
     return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
         *a.shape[:-1], weight.shape[1]
     )
-
-
-def _cupy_masked_softmax(x, out=None):
-    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
-    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
-    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
-    import cupy as cp
-
-    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
-    cp.putmask(top, top == -cp.inf, 0)
-    out = cp.subtract(x, top, out=out)
-    cp.exp(out, out=out)
-    total = cp.sum(out, axis=-1, keepdims=True)
-    cp.putmask(total, total == 0, 1)
-    out /= total
-    return out
 
 
 def _cupy_merge_heads(x, heads):

@@ -22,7 +22,12 @@ from layerforge._runtime import (
     check_blocks,
     in_chunks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -2936,9 +2941,36 @@ _transformer_decoder_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
-_transformer_decoder_norm_first_relu_fwd_6 = ElementwiseKernel(
+# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_norm_first_relu_fwd_6 = RowKernel(
     "transformer_decoder_norm_first_relu_fwd_6",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
+_transformer_decoder_norm_first_relu_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
     "T h1",
     """
@@ -2948,26 +2980,26 @@ _transformer_decoder_norm_first_relu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_norm_first_relu_fwd_7 = ReductionKernel(
-    "transformer_decoder_norm_first_relu_fwd_7",
+# transformer_decoder_norm_first_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_norm_first_relu_fwd_8 = ReductionKernel(
+    "transformer_decoder_norm_first_relu_fwd_8",
     "T X0",
-    map_expr="transformer_decoder_norm_first_relu_fwd_7_map(X0)",
+    map_expr="transformer_decoder_norm_first_relu_fwd_8_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_norm_first_relu_fwd_7_map(const T h1) {
+    __device__ T transformer_decoder_norm_first_relu_fwd_8_map(const T h1) {
         return h1;
     }
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_norm_first_relu_fwd_8 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_8",
+# transformer_decoder_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_norm_first_relu_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_9",
     "T h1, T norm2_mu",
     "T norm2_centered",
     """
@@ -2976,9 +3008,9 @@ _transformer_decoder_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_norm_first_relu_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_9",
+# transformer_decoder_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_norm_first_relu_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_10",
     "T _t14, int32 _t15, T eps",
     "T norm2_rstd",
     """
@@ -2991,9 +3023,9 @@ _transformer_decoder_norm_first_relu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_relu_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_10",
+# transformer_decoder_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T cross_input",
     """
@@ -3004,9 +3036,9 @@ _transformer_decoder_norm_first_relu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_11: layers_spec/layers/multi_head_attention.yaml:25
-_transformer_decoder_norm_first_relu_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_11",
+# transformer_decoder_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_12",
     "T _t20, T _t21",
     "T multihead_attn_q",
     """
@@ -3015,9 +3047,9 @@ _transformer_decoder_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:26
-_transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_12",
+# transformer_decoder_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_norm_first_relu_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_13",
     "T _t23, T _t24",
     "T multihead_attn_k",
     """
@@ -3026,9 +3058,9 @@ _transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:27
-_transformer_decoder_norm_first_relu_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_13",
+# transformer_decoder_norm_first_relu_fwd_14: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_norm_first_relu_fwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_14",
     "T _t26, T _t27",
     "T multihead_attn_v",
     """
@@ -3037,9 +3069,9 @@ _transformer_decoder_norm_first_relu_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_14: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_norm_first_relu_fwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_14",
+# transformer_decoder_norm_first_relu_fwd_15: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_15",
     "T _t28, T _t31",
     "T multihead_attn_heads_q",
     """
@@ -3049,9 +3081,36 @@ _transformer_decoder_norm_first_relu_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_15: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
-_transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_15",
+# transformer_decoder_norm_first_relu_fwd_16: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_norm_first_relu_fwd_16 = RowKernel(
+    "transformer_decoder_norm_first_relu_fwd_16",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_fwd_17: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
+_transformer_decoder_norm_first_relu_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_17",
     "T _t34, T multihead_attn_out_proj_bias, T h1",
     "T h2",
     """
@@ -3061,26 +3120,26 @@ _transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_16: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_norm_first_relu_fwd_16 = ReductionKernel(
-    "transformer_decoder_norm_first_relu_fwd_16",
+# transformer_decoder_norm_first_relu_fwd_18: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_norm_first_relu_fwd_18 = ReductionKernel(
+    "transformer_decoder_norm_first_relu_fwd_18",
     "T X0",
-    map_expr="transformer_decoder_norm_first_relu_fwd_16_map(X0)",
+    map_expr="transformer_decoder_norm_first_relu_fwd_18_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_norm_first_relu_fwd_16_map(const T h2) {
+    __device__ T transformer_decoder_norm_first_relu_fwd_18_map(const T h2) {
         return h2;
     }
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_17: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_norm_first_relu_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_17",
+# transformer_decoder_norm_first_relu_fwd_19: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_norm_first_relu_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_19",
     "T h2, T norm3_mu",
     "T norm3_centered",
     """
@@ -3089,9 +3148,9 @@ _transformer_decoder_norm_first_relu_fwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_18: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_norm_first_relu_fwd_18 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_18",
+# transformer_decoder_norm_first_relu_fwd_20: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_norm_first_relu_fwd_20 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_20",
     "T _t35, int32 _t36, T eps",
     "T norm3_rstd",
     """
@@ -3104,9 +3163,9 @@ _transformer_decoder_norm_first_relu_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_19: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_relu_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_19",
+# transformer_decoder_norm_first_relu_fwd_21: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_relu_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_21",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
     "T norm3_normalized, T ffn_input",
     """
@@ -3117,9 +3176,9 @@ _transformer_decoder_norm_first_relu_fwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_20: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_transformer_decoder_norm_first_relu_fwd_20 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_20",
+# transformer_decoder_norm_first_relu_fwd_22: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_decoder_norm_first_relu_fwd_22 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_22",
     "T _t40, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -3129,9 +3188,9 @@ _transformer_decoder_norm_first_relu_fwd_20 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_21: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
-_transformer_decoder_norm_first_relu_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_21",
+# transformer_decoder_norm_first_relu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+_transformer_decoder_norm_first_relu_fwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_23",
     "T _t41, T linear2_bias, T h2",
     "T y",
     """
@@ -3194,60 +3253,62 @@ def _cupy_forward_norm_first_relu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    h1 = _transformer_decoder_norm_first_relu_fwd_6(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_decoder_norm_first_relu_fwd_7(h1)
-    norm2_centered = _transformer_decoder_norm_first_relu_fwd_8(h1, norm2_mu)
+    h1 = _transformer_decoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_decoder_norm_first_relu_fwd_8(h1)
+    norm2_centered = _transformer_decoder_norm_first_relu_fwd_9(h1, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_norm_first_relu_fwd_9(_t14, _t15, eps)
-    norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_10(
+    norm2_rstd = _transformer_decoder_norm_first_relu_fwd_10(_t14, _t15, eps)
+    norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t20 = _cupy_linear(cross_input, _t19)
     _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_11(_t20, _t21)
+    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_12(_t20, _t21)
     _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t23 = _cupy_linear(memory, _t22)
     _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_12(_t23, _t24)
+    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_13(_t23, _t24)
     _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t26 = _cupy_linear(memory, _t25)
     _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_13(_t26, _t27)
+    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_14(_t26, _t27)
     _t28 = _cupy_split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_14(_t28, _t31)
+    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_15(_t28, _t31)
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
+        multihead_attn_allowed
+    )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
     _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2 = _transformer_decoder_norm_first_relu_fwd_15(
+    h2 = _transformer_decoder_norm_first_relu_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
-    norm3_mu = _transformer_decoder_norm_first_relu_fwd_16(h2)
-    norm3_centered = _transformer_decoder_norm_first_relu_fwd_17(h2, norm3_mu)
+    norm3_mu = _transformer_decoder_norm_first_relu_fwd_18(h2)
+    norm3_centered = _transformer_decoder_norm_first_relu_fwd_19(h2, norm3_mu)
     _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_norm_first_relu_fwd_18(_t35, _t36, eps)
-    norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_19(
+    norm3_rstd = _transformer_decoder_norm_first_relu_fwd_20(_t35, _t36, eps)
+    norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     _t40 = _cupy_linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_norm_first_relu_fwd_20(_t40, linear1_bias)
+    linear1_z, hidden = _transformer_decoder_norm_first_relu_fwd_22(_t40, linear1_bias)
     _t41 = _cupy_linear(hidden, linear2_weight)
-    y = _transformer_decoder_norm_first_relu_fwd_21(_t41, linear2_bias, h2)
+    y = _transformer_decoder_norm_first_relu_fwd_23(_t41, linear2_bias, h2)
     return y, (
         x,
         memory,
@@ -3416,7 +3477,7 @@ _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2520
+# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2538
 _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_11",
     "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
@@ -3521,7 +3582,7 @@ _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2520
+# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2538
 _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_20",
     "T grad_self_attn_weights, T _t111, T self_attn_weights",
@@ -3976,9 +4037,36 @@ _transformer_decoder_norm_first_gelu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
-_transformer_decoder_norm_first_gelu_fwd_6 = ElementwiseKernel(
+# transformer_decoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_norm_first_gelu_fwd_6 = RowKernel(
     "transformer_decoder_norm_first_gelu_fwd_6",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
+_transformer_decoder_norm_first_gelu_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
     "T h1",
     """
@@ -3988,26 +4076,26 @@ _transformer_decoder_norm_first_gelu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_7: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_norm_first_gelu_fwd_7 = ReductionKernel(
-    "transformer_decoder_norm_first_gelu_fwd_7",
+# transformer_decoder_norm_first_gelu_fwd_8: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_norm_first_gelu_fwd_8 = ReductionKernel(
+    "transformer_decoder_norm_first_gelu_fwd_8",
     "T X0",
-    map_expr="transformer_decoder_norm_first_gelu_fwd_7_map(X0)",
+    map_expr="transformer_decoder_norm_first_gelu_fwd_8_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_norm_first_gelu_fwd_7_map(const T h1) {
+    __device__ T transformer_decoder_norm_first_gelu_fwd_8_map(const T h1) {
         return h1;
     }
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_8: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_norm_first_gelu_fwd_8 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_8",
+# transformer_decoder_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_9",
     "T h1, T norm2_mu",
     "T norm2_centered",
     """
@@ -4016,9 +4104,9 @@ _transformer_decoder_norm_first_gelu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_9",
+# transformer_decoder_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_10",
     "T _t14, int32 _t15, T eps",
     "T norm2_rstd",
     """
@@ -4031,9 +4119,9 @@ _transformer_decoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_10",
+# transformer_decoder_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T cross_input",
     """
@@ -4044,9 +4132,9 @@ _transformer_decoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_11: layers_spec/layers/multi_head_attention.yaml:25
-_transformer_decoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_11",
+# transformer_decoder_norm_first_gelu_fwd_12: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_12",
     "T _t20, T _t21",
     "T multihead_attn_q",
     """
@@ -4055,9 +4143,9 @@ _transformer_decoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_12: layers_spec/layers/multi_head_attention.yaml:26
-_transformer_decoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_12",
+# transformer_decoder_norm_first_gelu_fwd_13: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_13",
     "T _t23, T _t24",
     "T multihead_attn_k",
     """
@@ -4066,9 +4154,9 @@ _transformer_decoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_13: layers_spec/layers/multi_head_attention.yaml:27
-_transformer_decoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_13",
+# transformer_decoder_norm_first_gelu_fwd_14: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_norm_first_gelu_fwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_14",
     "T _t26, T _t27",
     "T multihead_attn_v",
     """
@@ -4077,9 +4165,9 @@ _transformer_decoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_14: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_norm_first_gelu_fwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_14",
+# transformer_decoder_norm_first_gelu_fwd_15: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_gelu_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_15",
     "T _t28, T _t31",
     "T multihead_attn_heads_q",
     """
@@ -4089,9 +4177,36 @@ _transformer_decoder_norm_first_gelu_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_15: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
-_transformer_decoder_norm_first_gelu_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_15",
+# transformer_decoder_norm_first_gelu_fwd_16: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_norm_first_gelu_fwd_16 = RowKernel(
+    "transformer_decoder_norm_first_gelu_fwd_16",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_fwd_17: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
+_transformer_decoder_norm_first_gelu_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_17",
     "T _t34, T multihead_attn_out_proj_bias, T h1",
     "T h2",
     """
@@ -4101,26 +4216,26 @@ _transformer_decoder_norm_first_gelu_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_16: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_norm_first_gelu_fwd_16 = ReductionKernel(
-    "transformer_decoder_norm_first_gelu_fwd_16",
+# transformer_decoder_norm_first_gelu_fwd_18: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_norm_first_gelu_fwd_18 = ReductionKernel(
+    "transformer_decoder_norm_first_gelu_fwd_18",
     "T X0",
-    map_expr="transformer_decoder_norm_first_gelu_fwd_16_map(X0)",
+    map_expr="transformer_decoder_norm_first_gelu_fwd_18_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_norm_first_gelu_fwd_16_map(const T h2) {
+    __device__ T transformer_decoder_norm_first_gelu_fwd_18_map(const T h2) {
         return h2;
     }
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_17: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_norm_first_gelu_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_17",
+# transformer_decoder_norm_first_gelu_fwd_19: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_norm_first_gelu_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_19",
     "T h2, T norm3_mu",
     "T norm3_centered",
     """
@@ -4129,9 +4244,9 @@ _transformer_decoder_norm_first_gelu_fwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_18: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_norm_first_gelu_fwd_18 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_18",
+# transformer_decoder_norm_first_gelu_fwd_20: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_norm_first_gelu_fwd_20 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_20",
     "T _t35, int32 _t36, T eps",
     "T norm3_rstd",
     """
@@ -4144,9 +4259,9 @@ _transformer_decoder_norm_first_gelu_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_19: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_gelu_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_19",
+# transformer_decoder_norm_first_gelu_fwd_21: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_gelu_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_21",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
     "T norm3_normalized, T ffn_input",
     """
@@ -4157,9 +4272,9 @@ _transformer_decoder_norm_first_gelu_fwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_20: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_transformer_decoder_norm_first_gelu_fwd_20 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_20",
+# transformer_decoder_norm_first_gelu_fwd_22: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_decoder_norm_first_gelu_fwd_22 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_22",
     "T _t40, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -4173,9 +4288,9 @@ _transformer_decoder_norm_first_gelu_fwd_20 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_21: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
-_transformer_decoder_norm_first_gelu_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_21",
+# transformer_decoder_norm_first_gelu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+_transformer_decoder_norm_first_gelu_fwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_23",
     "T _t45, T linear2_bias, T h2",
     "T y",
     """
@@ -4238,60 +4353,62 @@ def _cupy_forward_norm_first_gelu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_decoder_norm_first_gelu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    h1 = _transformer_decoder_norm_first_gelu_fwd_6(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_decoder_norm_first_gelu_fwd_7(h1)
-    norm2_centered = _transformer_decoder_norm_first_gelu_fwd_8(h1, norm2_mu)
+    h1 = _transformer_decoder_norm_first_gelu_fwd_7(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_decoder_norm_first_gelu_fwd_8(h1)
+    norm2_centered = _transformer_decoder_norm_first_gelu_fwd_9(h1, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_norm_first_gelu_fwd_9(_t14, _t15, eps)
-    norm2_normalized, cross_input = _transformer_decoder_norm_first_gelu_fwd_10(
+    norm2_rstd = _transformer_decoder_norm_first_gelu_fwd_10(_t14, _t15, eps)
+    norm2_normalized, cross_input = _transformer_decoder_norm_first_gelu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t20 = _cupy_linear(cross_input, _t19)
     _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_norm_first_gelu_fwd_11(_t20, _t21)
+    multihead_attn_q = _transformer_decoder_norm_first_gelu_fwd_12(_t20, _t21)
     _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t23 = _cupy_linear(memory, _t22)
     _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_norm_first_gelu_fwd_12(_t23, _t24)
+    multihead_attn_k = _transformer_decoder_norm_first_gelu_fwd_13(_t23, _t24)
     _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t26 = _cupy_linear(memory, _t25)
     _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_norm_first_gelu_fwd_13(_t26, _t27)
+    multihead_attn_v = _transformer_decoder_norm_first_gelu_fwd_14(_t26, _t27)
     _t28 = _cupy_split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_norm_first_gelu_fwd_14(_t28, _t31)
+    multihead_attn_heads_q = _transformer_decoder_norm_first_gelu_fwd_15(_t28, _t31)
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    multihead_attn_weights = _transformer_decoder_norm_first_gelu_fwd_16(
+        multihead_attn_allowed
+    )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
     _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2 = _transformer_decoder_norm_first_gelu_fwd_15(
+    h2 = _transformer_decoder_norm_first_gelu_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
-    norm3_mu = _transformer_decoder_norm_first_gelu_fwd_16(h2)
-    norm3_centered = _transformer_decoder_norm_first_gelu_fwd_17(h2, norm3_mu)
+    norm3_mu = _transformer_decoder_norm_first_gelu_fwd_18(h2)
+    norm3_centered = _transformer_decoder_norm_first_gelu_fwd_19(h2, norm3_mu)
     _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_norm_first_gelu_fwd_18(_t35, _t36, eps)
-    norm3_normalized, ffn_input = _transformer_decoder_norm_first_gelu_fwd_19(
+    norm3_rstd = _transformer_decoder_norm_first_gelu_fwd_20(_t35, _t36, eps)
+    norm3_normalized, ffn_input = _transformer_decoder_norm_first_gelu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     _t40 = _cupy_linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_norm_first_gelu_fwd_20(_t40, linear1_bias)
+    linear1_z, hidden = _transformer_decoder_norm_first_gelu_fwd_22(_t40, linear1_bias)
     _t45 = _cupy_linear(hidden, linear2_weight)
-    y = _transformer_decoder_norm_first_gelu_fwd_21(_t45, linear2_bias, h2)
+    y = _transformer_decoder_norm_first_gelu_fwd_23(_t45, linear2_bias, h2)
     return y, (
         x,
         memory,
@@ -4472,7 +4589,7 @@ _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2520
+# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2538
 _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_11",
     "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
@@ -4577,7 +4694,7 @@ _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2520
+# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2538
 _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_20",
     "T grad_self_attn_weights, T _t122, T self_attn_weights",
@@ -5034,9 +5151,36 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
-_transformer_decoder_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+# transformer_decoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_norm_first_gelu_tanh_fwd_6 = RowKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_6",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
+_transformer_decoder_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
     "T h1",
     """
@@ -5046,26 +5190,26 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_norm_first_gelu_tanh_fwd_7 = ReductionKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_7",
+# transformer_decoder_norm_first_gelu_tanh_fwd_8: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_norm_first_gelu_tanh_fwd_8 = ReductionKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_8",
     "T X0",
-    map_expr="transformer_decoder_norm_first_gelu_tanh_fwd_7_map(X0)",
+    map_expr="transformer_decoder_norm_first_gelu_tanh_fwd_8_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_norm_first_gelu_tanh_fwd_7_map(const T h1) {
+    __device__ T transformer_decoder_norm_first_gelu_tanh_fwd_8_map(const T h1) {
         return h1;
     }
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_8: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_8",
+# transformer_decoder_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_9",
     "T h1, T norm2_mu",
     "T norm2_centered",
     """
@@ -5074,9 +5218,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_9",
+# transformer_decoder_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_10",
     "T _t14, int32 _t15, T eps",
     "T norm2_rstd",
     """
@@ -5089,9 +5233,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_10",
+# transformer_decoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T cross_input",
     """
@@ -5102,9 +5246,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/multi_head_attention.yaml:25
-_transformer_decoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_11",
+# transformer_decoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_12",
     "T _t20, T _t21",
     "T multihead_attn_q",
     """
@@ -5113,9 +5257,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/multi_head_attention.yaml:26
-_transformer_decoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_12",
+# transformer_decoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_13",
     "T _t23, T _t24",
     "T multihead_attn_k",
     """
@@ -5124,9 +5268,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/multi_head_attention.yaml:27
-_transformer_decoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_13",
+# transformer_decoder_norm_first_gelu_tanh_fwd_14: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_norm_first_gelu_tanh_fwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_14",
     "T _t26, T _t27",
     "T multihead_attn_v",
     """
@@ -5135,9 +5279,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_14: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_norm_first_gelu_tanh_fwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_14",
+# transformer_decoder_norm_first_gelu_tanh_fwd_15: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_15",
     "T _t28, T _t31",
     "T multihead_attn_heads_q",
     """
@@ -5147,9 +5291,36 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_15: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
-_transformer_decoder_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_15",
+# transformer_decoder_norm_first_gelu_tanh_fwd_16: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_norm_first_gelu_tanh_fwd_16 = RowKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_16",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_fwd_17: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
+_transformer_decoder_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_17",
     "T _t34, T multihead_attn_out_proj_bias, T h1",
     "T h2",
     """
@@ -5159,26 +5330,26 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_16: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_norm_first_gelu_tanh_fwd_16 = ReductionKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_16",
+# transformer_decoder_norm_first_gelu_tanh_fwd_18: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_norm_first_gelu_tanh_fwd_18 = ReductionKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_18",
     "T X0",
-    map_expr="transformer_decoder_norm_first_gelu_tanh_fwd_16_map(X0)",
+    map_expr="transformer_decoder_norm_first_gelu_tanh_fwd_18_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_norm_first_gelu_tanh_fwd_16_map(const T h2) {
+    __device__ T transformer_decoder_norm_first_gelu_tanh_fwd_18_map(const T h2) {
         return h2;
     }
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_17: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_17",
+# transformer_decoder_norm_first_gelu_tanh_fwd_19: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_19",
     "T h2, T norm3_mu",
     "T norm3_centered",
     """
@@ -5187,9 +5358,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_18: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_norm_first_gelu_tanh_fwd_18 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_18",
+# transformer_decoder_norm_first_gelu_tanh_fwd_20: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_norm_first_gelu_tanh_fwd_20 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_20",
     "T _t35, int32 _t36, T eps",
     "T norm3_rstd",
     """
@@ -5202,9 +5373,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_19: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_19",
+# transformer_decoder_norm_first_gelu_tanh_fwd_21: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_norm_first_gelu_tanh_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_21",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
     "T norm3_normalized, T ffn_input",
     """
@@ -5215,9 +5386,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_20: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
-_transformer_decoder_norm_first_gelu_tanh_fwd_20 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_20",
+# transformer_decoder_norm_first_gelu_tanh_fwd_22: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_decoder_norm_first_gelu_tanh_fwd_22 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_22",
     "T _t40, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -5234,9 +5405,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_20 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_21: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
-_transformer_decoder_norm_first_gelu_tanh_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_21",
+# transformer_decoder_norm_first_gelu_tanh_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+_transformer_decoder_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_23",
     "T _t47, T linear2_bias, T h2",
     "T y",
     """
@@ -5299,38 +5470,40 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_decoder_norm_first_gelu_tanh_fwd_6(
+        self_attn_allowed
+    )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    h1 = _transformer_decoder_norm_first_gelu_tanh_fwd_6(
+    h1 = _transformer_decoder_norm_first_gelu_tanh_fwd_7(
         _t13, self_attn_out_proj_bias, x
     )
-    norm2_mu = _transformer_decoder_norm_first_gelu_tanh_fwd_7(h1)
-    norm2_centered = _transformer_decoder_norm_first_gelu_tanh_fwd_8(h1, norm2_mu)
+    norm2_mu = _transformer_decoder_norm_first_gelu_tanh_fwd_8(h1)
+    norm2_centered = _transformer_decoder_norm_first_gelu_tanh_fwd_9(h1, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_norm_first_gelu_tanh_fwd_9(_t14, _t15, eps)
-    norm2_normalized, cross_input = _transformer_decoder_norm_first_gelu_tanh_fwd_10(
+    norm2_rstd = _transformer_decoder_norm_first_gelu_tanh_fwd_10(_t14, _t15, eps)
+    norm2_normalized, cross_input = _transformer_decoder_norm_first_gelu_tanh_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t20 = _cupy_linear(cross_input, _t19)
     _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_norm_first_gelu_tanh_fwd_11(_t20, _t21)
+    multihead_attn_q = _transformer_decoder_norm_first_gelu_tanh_fwd_12(_t20, _t21)
     _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t23 = _cupy_linear(memory, _t22)
     _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_norm_first_gelu_tanh_fwd_12(_t23, _t24)
+    multihead_attn_k = _transformer_decoder_norm_first_gelu_tanh_fwd_13(_t23, _t24)
     _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t26 = _cupy_linear(memory, _t25)
     _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_norm_first_gelu_tanh_fwd_13(_t26, _t27)
+    multihead_attn_v = _transformer_decoder_norm_first_gelu_tanh_fwd_14(_t26, _t27)
     _t28 = _cupy_split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_norm_first_gelu_tanh_fwd_14(
+    multihead_attn_heads_q = _transformer_decoder_norm_first_gelu_tanh_fwd_15(
         _t28, _t31
     )
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
@@ -5338,27 +5511,29 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    multihead_attn_weights = _transformer_decoder_norm_first_gelu_tanh_fwd_16(
+        multihead_attn_allowed
+    )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
     _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2 = _transformer_decoder_norm_first_gelu_tanh_fwd_15(
+    h2 = _transformer_decoder_norm_first_gelu_tanh_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
-    norm3_mu = _transformer_decoder_norm_first_gelu_tanh_fwd_16(h2)
-    norm3_centered = _transformer_decoder_norm_first_gelu_tanh_fwd_17(h2, norm3_mu)
+    norm3_mu = _transformer_decoder_norm_first_gelu_tanh_fwd_18(h2)
+    norm3_centered = _transformer_decoder_norm_first_gelu_tanh_fwd_19(h2, norm3_mu)
     _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_norm_first_gelu_tanh_fwd_18(_t35, _t36, eps)
-    norm3_normalized, ffn_input = _transformer_decoder_norm_first_gelu_tanh_fwd_19(
+    norm3_rstd = _transformer_decoder_norm_first_gelu_tanh_fwd_20(_t35, _t36, eps)
+    norm3_normalized, ffn_input = _transformer_decoder_norm_first_gelu_tanh_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     _t40 = _cupy_linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_norm_first_gelu_tanh_fwd_20(
+    linear1_z, hidden = _transformer_decoder_norm_first_gelu_tanh_fwd_22(
         _t40, linear1_bias
     )
     _t47 = _cupy_linear(hidden, linear2_weight)
-    y = _transformer_decoder_norm_first_gelu_tanh_fwd_21(_t47, linear2_bias, h2)
+    y = _transformer_decoder_norm_first_gelu_tanh_fwd_23(_t47, linear2_bias, h2)
     return y, (
         x,
         memory,
@@ -5545,7 +5720,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2520
+# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2538
 _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_11",
     "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
@@ -5650,7 +5825,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2520
+# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2538
 _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_20",
     "T grad_self_attn_weights, T _t127, T self_attn_weights",
@@ -6059,9 +6234,36 @@ _transformer_decoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
-_transformer_decoder_no_norm_first_relu_fwd_2 = ElementwiseKernel(
+# transformer_decoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_no_norm_first_relu_fwd_2 = RowKernel(
     "transformer_decoder_no_norm_first_relu_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
+_transformer_decoder_no_norm_first_relu_fwd_3 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
     "T _t9",
     """
@@ -6071,26 +6273,26 @@ _transformer_decoder_no_norm_first_relu_fwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_no_norm_first_relu_fwd_3 = ReductionKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_3",
+# transformer_decoder_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_no_norm_first_relu_fwd_4 = ReductionKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_4",
     "T X0",
-    map_expr="transformer_decoder_no_norm_first_relu_fwd_3_map(X0)",
+    map_expr="transformer_decoder_no_norm_first_relu_fwd_4_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_no_norm_first_relu_fwd_3_map(const T _t9) {
+    __device__ T transformer_decoder_no_norm_first_relu_fwd_4_map(const T _t9) {
         return _t9;
     }
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_no_norm_first_relu_fwd_4 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_4",
+# transformer_decoder_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_5",
     "T _t9, T norm1_mu",
     "T norm1_centered",
     """
@@ -6099,9 +6301,9 @@ _transformer_decoder_no_norm_first_relu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_5",
+# transformer_decoder_no_norm_first_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_6",
     "T _t10, int32 _t11, T eps",
     "T norm1_rstd",
     """
@@ -6114,9 +6316,9 @@ _transformer_decoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_6",
+# transformer_decoder_no_norm_first_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
     "T norm1_normalized, T h1",
     """
@@ -6127,9 +6329,9 @@ _transformer_decoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:25
-_transformer_decoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_7",
+# transformer_decoder_no_norm_first_relu_fwd_8: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_8",
     "T _t16, T _t17",
     "T multihead_attn_q",
     """
@@ -6138,9 +6340,9 @@ _transformer_decoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_8: layers_spec/layers/multi_head_attention.yaml:26
-_transformer_decoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_8",
+# transformer_decoder_no_norm_first_relu_fwd_9: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_9",
     "T _t19, T _t20",
     "T multihead_attn_k",
     """
@@ -6149,9 +6351,9 @@ _transformer_decoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_9: layers_spec/layers/multi_head_attention.yaml:27
-_transformer_decoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_9",
+# transformer_decoder_no_norm_first_relu_fwd_10: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_10",
     "T _t22, T _t23",
     "T multihead_attn_v",
     """
@@ -6160,9 +6362,9 @@ _transformer_decoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_10: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_10",
+# transformer_decoder_no_norm_first_relu_fwd_11: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_11",
     "T _t24, T _t27",
     "T multihead_attn_heads_q",
     """
@@ -6172,9 +6374,36 @@ _transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_11: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
-_transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_11",
+# transformer_decoder_no_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_no_norm_first_relu_fwd_12 = RowKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_12",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
+_transformer_decoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_13",
     "T _t30, T multihead_attn_out_proj_bias, T h1",
     "T _t31",
     """
@@ -6184,26 +6413,26 @@ _transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_12: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_no_norm_first_relu_fwd_12 = ReductionKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_12",
+# transformer_decoder_no_norm_first_relu_fwd_14: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_no_norm_first_relu_fwd_14 = ReductionKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_14",
     "T X0",
-    map_expr="transformer_decoder_no_norm_first_relu_fwd_12_map(X0)",
+    map_expr="transformer_decoder_no_norm_first_relu_fwd_14_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_no_norm_first_relu_fwd_12_map(const T _t31) {
+    __device__ T transformer_decoder_no_norm_first_relu_fwd_14_map(const T _t31) {
         return _t31;
     }
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_13: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_13",
+# transformer_decoder_no_norm_first_relu_fwd_15: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_no_norm_first_relu_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_15",
     "T _t31, T norm2_mu",
     "T norm2_centered",
     """
@@ -6212,9 +6441,9 @@ _transformer_decoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_14: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_no_norm_first_relu_fwd_14 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_14",
+# transformer_decoder_no_norm_first_relu_fwd_16: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_no_norm_first_relu_fwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_16",
     "T _t32, int32 _t33, T eps",
     "T norm2_rstd",
     """
@@ -6227,9 +6456,9 @@ _transformer_decoder_no_norm_first_relu_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_15: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_relu_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_15",
+# transformer_decoder_no_norm_first_relu_fwd_17: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_relu_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_17",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T h2",
     """
@@ -6240,9 +6469,9 @@ _transformer_decoder_no_norm_first_relu_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_16: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_transformer_decoder_no_norm_first_relu_fwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_16",
+# transformer_decoder_no_norm_first_relu_fwd_18: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_decoder_no_norm_first_relu_fwd_18 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_18",
     "T _t37, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -6252,9 +6481,9 @@ _transformer_decoder_no_norm_first_relu_fwd_16 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_17: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
-_transformer_decoder_no_norm_first_relu_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_17",
+# transformer_decoder_no_norm_first_relu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+_transformer_decoder_no_norm_first_relu_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_19",
     "T _t38, T linear2_bias, T h2",
     "T _t39",
     """
@@ -6264,26 +6493,26 @@ _transformer_decoder_no_norm_first_relu_fwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_18: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_no_norm_first_relu_fwd_18 = ReductionKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_18",
+# transformer_decoder_no_norm_first_relu_fwd_20: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_no_norm_first_relu_fwd_20 = ReductionKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_20",
     "T X0",
-    map_expr="transformer_decoder_no_norm_first_relu_fwd_18_map(X0)",
+    map_expr="transformer_decoder_no_norm_first_relu_fwd_20_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_no_norm_first_relu_fwd_18_map(const T _t39) {
+    __device__ T transformer_decoder_no_norm_first_relu_fwd_20_map(const T _t39) {
         return _t39;
     }
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_19: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_no_norm_first_relu_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_19",
+# transformer_decoder_no_norm_first_relu_fwd_21: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_no_norm_first_relu_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_21",
     "T _t39, T norm3_mu",
     "T norm3_centered",
     """
@@ -6292,9 +6521,9 @@ _transformer_decoder_no_norm_first_relu_fwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_20: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_no_norm_first_relu_fwd_20 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_20",
+# transformer_decoder_no_norm_first_relu_fwd_22: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_no_norm_first_relu_fwd_22 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_22",
     "T _t40, int32 _t41, T eps",
     "T norm3_rstd",
     """
@@ -6307,9 +6536,9 @@ _transformer_decoder_no_norm_first_relu_fwd_20 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_21: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_relu_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_21",
+# transformer_decoder_no_norm_first_relu_fwd_23: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_relu_fwd_23 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_23",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
     "T norm3_normalized, T y",
     """
@@ -6365,68 +6594,70 @@ def _cupy_forward_no_norm_first_relu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_decoder_no_norm_first_relu_fwd_2(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_decoder_no_norm_first_relu_fwd_2(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_3(_t9)
-    norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_4(_t9, norm1_mu)
+    _t9 = _transformer_decoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_4(_t9)
+    norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_5(_t10, _t11, eps)
-    norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_6(
+    norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t16 = _cupy_linear(h1, _t15)
     _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_7(_t16, _t17)
+    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_8(_t16, _t17)
     _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t19 = _cupy_linear(memory, _t18)
     _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_8(_t19, _t20)
+    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_9(_t19, _t20)
     _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t22 = _cupy_linear(memory, _t21)
     _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_9(_t22, _t23)
+    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_10(_t22, _t23)
     _t24 = _cupy_split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_10(_t24, _t27)
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_11(_t24, _t27)
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    multihead_attn_weights = _transformer_decoder_no_norm_first_relu_fwd_12(
+        multihead_attn_allowed
+    )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
     _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    _t31 = _transformer_decoder_no_norm_first_relu_fwd_11(
+    _t31 = _transformer_decoder_no_norm_first_relu_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
-    norm2_mu = _transformer_decoder_no_norm_first_relu_fwd_12(_t31)
-    norm2_centered = _transformer_decoder_no_norm_first_relu_fwd_13(_t31, norm2_mu)
+    norm2_mu = _transformer_decoder_no_norm_first_relu_fwd_14(_t31)
+    norm2_centered = _transformer_decoder_no_norm_first_relu_fwd_15(_t31, norm2_mu)
     _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_14(_t32, _t33, eps)
-    norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_15(
+    norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_16(_t32, _t33, eps)
+    norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t37 = _cupy_linear(h2, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_no_norm_first_relu_fwd_16(
+    linear1_z, hidden = _transformer_decoder_no_norm_first_relu_fwd_18(
         _t37, linear1_bias
     )
     _t38 = _cupy_linear(hidden, linear2_weight)
-    _t39 = _transformer_decoder_no_norm_first_relu_fwd_17(_t38, linear2_bias, h2)
-    norm3_mu = _transformer_decoder_no_norm_first_relu_fwd_18(_t39)
-    norm3_centered = _transformer_decoder_no_norm_first_relu_fwd_19(_t39, norm3_mu)
+    _t39 = _transformer_decoder_no_norm_first_relu_fwd_19(_t38, linear2_bias, h2)
+    norm3_mu = _transformer_decoder_no_norm_first_relu_fwd_20(_t39)
+    norm3_centered = _transformer_decoder_no_norm_first_relu_fwd_21(_t39, norm3_mu)
     _t40 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t41 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_no_norm_first_relu_fwd_20(_t40, _t41, eps)
-    norm3_normalized, y = _transformer_decoder_no_norm_first_relu_fwd_21(
+    norm3_rstd = _transformer_decoder_no_norm_first_relu_fwd_22(_t40, _t41, eps)
+    norm3_normalized, y = _transformer_decoder_no_norm_first_relu_fwd_23(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     return y, (
@@ -6676,7 +6907,7 @@ _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2520
+# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2538
 _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_18",
     "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
@@ -6781,7 +7012,7 @@ _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2520
+# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2538
 _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_27",
     "T grad_self_attn_weights, T _t123, T self_attn_weights",
@@ -7110,9 +7341,36 @@ _transformer_decoder_no_norm_first_gelu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
-_transformer_decoder_no_norm_first_gelu_fwd_2 = ElementwiseKernel(
+# transformer_decoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_no_norm_first_gelu_fwd_2 = RowKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
+_transformer_decoder_no_norm_first_gelu_fwd_3 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
     "T _t9",
     """
@@ -7122,26 +7380,26 @@ _transformer_decoder_no_norm_first_gelu_fwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_no_norm_first_gelu_fwd_3 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_3",
+# transformer_decoder_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_no_norm_first_gelu_fwd_4 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_4",
     "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_fwd_3_map(X0)",
+    map_expr="transformer_decoder_no_norm_first_gelu_fwd_4_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_fwd_3_map(const T _t9) {
+    __device__ T transformer_decoder_no_norm_first_gelu_fwd_4_map(const T _t9) {
         return _t9;
     }
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_4",
+# transformer_decoder_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_5",
     "T _t9, T norm1_mu",
     "T norm1_centered",
     """
@@ -7150,9 +7408,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_5",
+# transformer_decoder_no_norm_first_gelu_fwd_6: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_6",
     "T _t10, int32 _t11, T eps",
     "T norm1_rstd",
     """
@@ -7165,9 +7423,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_6",
+# transformer_decoder_no_norm_first_gelu_fwd_7: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
     "T norm1_normalized, T h1",
     """
@@ -7178,9 +7436,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_7: layers_spec/layers/multi_head_attention.yaml:25
-_transformer_decoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_7",
+# transformer_decoder_no_norm_first_gelu_fwd_8: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_8",
     "T _t16, T _t17",
     "T multihead_attn_q",
     """
@@ -7189,9 +7447,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_8: layers_spec/layers/multi_head_attention.yaml:26
-_transformer_decoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_8",
+# transformer_decoder_no_norm_first_gelu_fwd_9: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_9",
     "T _t19, T _t20",
     "T multihead_attn_k",
     """
@@ -7200,9 +7458,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_9: layers_spec/layers/multi_head_attention.yaml:27
-_transformer_decoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_9",
+# transformer_decoder_no_norm_first_gelu_fwd_10: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_10",
     "T _t22, T _t23",
     "T multihead_attn_v",
     """
@@ -7211,9 +7469,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_10: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_10",
+# transformer_decoder_no_norm_first_gelu_fwd_11: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_11",
     "T _t24, T _t27",
     "T multihead_attn_heads_q",
     """
@@ -7223,9 +7481,36 @@ _transformer_decoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_11: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
-_transformer_decoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_11",
+# transformer_decoder_no_norm_first_gelu_fwd_12: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_no_norm_first_gelu_fwd_12 = RowKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_12",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_fwd_13: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
+_transformer_decoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_13",
     "T _t30, T multihead_attn_out_proj_bias, T h1",
     "T _t31",
     """
@@ -7235,26 +7520,26 @@ _transformer_decoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_12: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_no_norm_first_gelu_fwd_12 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_12",
+# transformer_decoder_no_norm_first_gelu_fwd_14: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_no_norm_first_gelu_fwd_14 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_14",
     "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_fwd_12_map(X0)",
+    map_expr="transformer_decoder_no_norm_first_gelu_fwd_14_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_fwd_12_map(const T _t31) {
+    __device__ T transformer_decoder_no_norm_first_gelu_fwd_14_map(const T _t31) {
         return _t31;
     }
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_13: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_13",
+# transformer_decoder_no_norm_first_gelu_fwd_15: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_no_norm_first_gelu_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_15",
     "T _t31, T norm2_mu",
     "T norm2_centered",
     """
@@ -7263,9 +7548,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_14: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_no_norm_first_gelu_fwd_14 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_14",
+# transformer_decoder_no_norm_first_gelu_fwd_16: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_no_norm_first_gelu_fwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_16",
     "T _t32, int32 _t33, T eps",
     "T norm2_rstd",
     """
@@ -7278,9 +7563,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_15: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_15",
+# transformer_decoder_no_norm_first_gelu_fwd_17: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_17",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T h2",
     """
@@ -7291,9 +7576,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_16: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_transformer_decoder_no_norm_first_gelu_fwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_16",
+# transformer_decoder_no_norm_first_gelu_fwd_18: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_decoder_no_norm_first_gelu_fwd_18 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_18",
     "T _t37, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -7307,9 +7592,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_16 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_17: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
-_transformer_decoder_no_norm_first_gelu_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_17",
+# transformer_decoder_no_norm_first_gelu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+_transformer_decoder_no_norm_first_gelu_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_19",
     "T _t42, T linear2_bias, T h2",
     "T _t43",
     """
@@ -7319,26 +7604,26 @@ _transformer_decoder_no_norm_first_gelu_fwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_18: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_no_norm_first_gelu_fwd_18 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_18",
+# transformer_decoder_no_norm_first_gelu_fwd_20: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_no_norm_first_gelu_fwd_20 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_20",
     "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_fwd_18_map(X0)",
+    map_expr="transformer_decoder_no_norm_first_gelu_fwd_20_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_fwd_18_map(const T _t43) {
+    __device__ T transformer_decoder_no_norm_first_gelu_fwd_20_map(const T _t43) {
         return _t43;
     }
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_19: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_no_norm_first_gelu_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_19",
+# transformer_decoder_no_norm_first_gelu_fwd_21: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_no_norm_first_gelu_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_21",
     "T _t43, T norm3_mu",
     "T norm3_centered",
     """
@@ -7347,9 +7632,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_20: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_no_norm_first_gelu_fwd_20 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_20",
+# transformer_decoder_no_norm_first_gelu_fwd_22: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_no_norm_first_gelu_fwd_22 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_22",
     "T _t44, int32 _t45, T eps",
     "T norm3_rstd",
     """
@@ -7362,9 +7647,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_20 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_21: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_21",
+# transformer_decoder_no_norm_first_gelu_fwd_23: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_fwd_23 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_23",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
     "T norm3_normalized, T y",
     """
@@ -7420,68 +7705,70 @@ def _cupy_forward_no_norm_first_gelu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_decoder_no_norm_first_gelu_fwd_2(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_decoder_no_norm_first_gelu_fwd_2(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_decoder_no_norm_first_gelu_fwd_3(_t9)
-    norm1_centered = _transformer_decoder_no_norm_first_gelu_fwd_4(_t9, norm1_mu)
+    _t9 = _transformer_decoder_no_norm_first_gelu_fwd_3(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_decoder_no_norm_first_gelu_fwd_4(_t9)
+    norm1_centered = _transformer_decoder_no_norm_first_gelu_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_no_norm_first_gelu_fwd_5(_t10, _t11, eps)
-    norm1_normalized, h1 = _transformer_decoder_no_norm_first_gelu_fwd_6(
+    norm1_rstd = _transformer_decoder_no_norm_first_gelu_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h1 = _transformer_decoder_no_norm_first_gelu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t16 = _cupy_linear(h1, _t15)
     _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_no_norm_first_gelu_fwd_7(_t16, _t17)
+    multihead_attn_q = _transformer_decoder_no_norm_first_gelu_fwd_8(_t16, _t17)
     _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t19 = _cupy_linear(memory, _t18)
     _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_no_norm_first_gelu_fwd_8(_t19, _t20)
+    multihead_attn_k = _transformer_decoder_no_norm_first_gelu_fwd_9(_t19, _t20)
     _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t22 = _cupy_linear(memory, _t21)
     _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_no_norm_first_gelu_fwd_9(_t22, _t23)
+    multihead_attn_v = _transformer_decoder_no_norm_first_gelu_fwd_10(_t22, _t23)
     _t24 = _cupy_split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_no_norm_first_gelu_fwd_10(_t24, _t27)
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_gelu_fwd_11(_t24, _t27)
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    multihead_attn_weights = _transformer_decoder_no_norm_first_gelu_fwd_12(
+        multihead_attn_allowed
+    )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
     _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    _t31 = _transformer_decoder_no_norm_first_gelu_fwd_11(
+    _t31 = _transformer_decoder_no_norm_first_gelu_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
-    norm2_mu = _transformer_decoder_no_norm_first_gelu_fwd_12(_t31)
-    norm2_centered = _transformer_decoder_no_norm_first_gelu_fwd_13(_t31, norm2_mu)
+    norm2_mu = _transformer_decoder_no_norm_first_gelu_fwd_14(_t31)
+    norm2_centered = _transformer_decoder_no_norm_first_gelu_fwd_15(_t31, norm2_mu)
     _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_no_norm_first_gelu_fwd_14(_t32, _t33, eps)
-    norm2_normalized, h2 = _transformer_decoder_no_norm_first_gelu_fwd_15(
+    norm2_rstd = _transformer_decoder_no_norm_first_gelu_fwd_16(_t32, _t33, eps)
+    norm2_normalized, h2 = _transformer_decoder_no_norm_first_gelu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t37 = _cupy_linear(h2, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_fwd_16(
+    linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_fwd_18(
         _t37, linear1_bias
     )
     _t42 = _cupy_linear(hidden, linear2_weight)
-    _t43 = _transformer_decoder_no_norm_first_gelu_fwd_17(_t42, linear2_bias, h2)
-    norm3_mu = _transformer_decoder_no_norm_first_gelu_fwd_18(_t43)
-    norm3_centered = _transformer_decoder_no_norm_first_gelu_fwd_19(_t43, norm3_mu)
+    _t43 = _transformer_decoder_no_norm_first_gelu_fwd_19(_t42, linear2_bias, h2)
+    norm3_mu = _transformer_decoder_no_norm_first_gelu_fwd_20(_t43)
+    norm3_centered = _transformer_decoder_no_norm_first_gelu_fwd_21(_t43, norm3_mu)
     _t44 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t45 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_no_norm_first_gelu_fwd_20(_t44, _t45, eps)
-    norm3_normalized, y = _transformer_decoder_no_norm_first_gelu_fwd_21(
+    norm3_rstd = _transformer_decoder_no_norm_first_gelu_fwd_22(_t44, _t45, eps)
+    norm3_normalized, y = _transformer_decoder_no_norm_first_gelu_fwd_23(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     return y, (
@@ -7743,7 +8030,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2520
+# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2538
 _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_18",
     "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
@@ -7848,7 +8135,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2520
+# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2538
 _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_27",
     "T grad_self_attn_weights, T _t134, T self_attn_weights",
@@ -8177,9 +8464,36 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_2 = RowKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
     "T _t9",
     """
@@ -8189,26 +8503,26 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_3 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_3",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_4 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_4",
     "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_3_map(X0)",
+    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_4_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_3_map(const T _t9) {
+    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_4_map(const T _t9) {
         return _t9;
     }
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_4",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_5",
     "T _t9, T norm1_mu",
     "T norm1_centered",
     """
@@ -8217,9 +8531,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_5",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_6: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_6",
     "T _t10, int32 _t11, T eps",
     "T norm1_rstd",
     """
@@ -8232,9 +8546,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_6",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_7: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
     "T norm1_normalized, T h1",
     """
@@ -8245,9 +8559,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_7: layers_spec/layers/multi_head_attention.yaml:25
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_7",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/multi_head_attention.yaml:25
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_8",
     "T _t16, T _t17",
     "T multihead_attn_q",
     """
@@ -8256,9 +8570,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/multi_head_attention.yaml:26
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_8",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/multi_head_attention.yaml:26
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_9",
     "T _t19, T _t20",
     "T multihead_attn_k",
     """
@@ -8267,9 +8581,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/multi_head_attention.yaml:27
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_9",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/multi_head_attention.yaml:27
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_10",
     "T _t22, T _t23",
     "T multihead_attn_v",
     """
@@ -8278,9 +8592,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_10",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/multi_head_attention.yaml:33
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_11",
     "T _t24, T _t27",
     "T multihead_attn_heads_q",
     """
@@ -8290,9 +8604,36 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_11",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_12 = RowKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_12",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_13: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_13",
     "T _t30, T multihead_attn_out_proj_bias, T h1",
     "T _t31",
     """
@@ -8302,26 +8643,26 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_12 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_12",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_14: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_14 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_14",
     "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_12_map(X0)",
+    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_14_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_12_map(const T _t31) {
+    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_14_map(const T _t31) {
         return _t31;
     }
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_13: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_13",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_15: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_15",
     "T _t31, T norm2_mu",
     "T norm2_centered",
     """
@@ -8330,9 +8671,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_14: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_14 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_14",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_16: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_16",
     "T _t32, int32 _t33, T eps",
     "T norm2_rstd",
     """
@@ -8345,9 +8686,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_15: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_15",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_17: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_17",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T h2",
     """
@@ -8358,9 +8699,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_16: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_16",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_18: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_18 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_18",
     "T _t37, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -8377,9 +8718,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_16 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_17: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_17",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_19",
     "T _t44, T linear2_bias, T h2",
     "T _t45",
     """
@@ -8389,26 +8730,26 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_18: layers_spec/layers/layer_normalization.yaml:18
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_18 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_18",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_20: layers_spec/layers/layer_normalization.yaml:18
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_20 = ReductionKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_20",
     "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_18_map(X0)",
+    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_20_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_18_map(const T _t45) {
+    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_20_map(const T _t45) {
         return _t45;
     }
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_19: layers_spec/layers/layer_normalization.yaml:19
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_19",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_21: layers_spec/layers/layer_normalization.yaml:19
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_21 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_21",
     "T _t45, T norm3_mu",
     "T norm3_centered",
     """
@@ -8417,9 +8758,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_20: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_20 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_20",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_22: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_22 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_22",
     "T _t46, int32 _t47, T eps",
     "T norm3_rstd",
     """
@@ -8432,9 +8773,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_20 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_21: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_21",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_23: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_23",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
     "T norm3_normalized, T y",
     """
@@ -8490,38 +8831,40 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_decoder_no_norm_first_gelu_tanh_fwd_2(
+        self_attn_allowed
+    )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_2(
+    _t9 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_3(
         _t8, self_attn_out_proj_bias, x
     )
-    norm1_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_3(_t9)
-    norm1_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_4(_t9, norm1_mu)
+    norm1_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_4(_t9)
+    norm1_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_5(_t10, _t11, eps)
-    norm1_normalized, h1 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_6(
+    norm1_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h1 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t16 = _cupy_linear(h1, _t15)
     _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_7(_t16, _t17)
+    multihead_attn_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_8(_t16, _t17)
     _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t19 = _cupy_linear(memory, _t18)
     _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_no_norm_first_gelu_tanh_fwd_8(_t19, _t20)
+    multihead_attn_k = _transformer_decoder_no_norm_first_gelu_tanh_fwd_9(_t19, _t20)
     _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t22 = _cupy_linear(memory, _t21)
     _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_no_norm_first_gelu_tanh_fwd_9(_t22, _t23)
+    multihead_attn_v = _transformer_decoder_no_norm_first_gelu_tanh_fwd_10(_t22, _t23)
     _t24 = _cupy_split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_10(
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_11(
         _t24, _t27
     )
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
@@ -8529,33 +8872,35 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _cupy_masked_softmax(multihead_attn_allowed)
+    multihead_attn_weights = _transformer_decoder_no_norm_first_gelu_tanh_fwd_12(
+        multihead_attn_allowed
+    )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
     _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    _t31 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_11(
+    _t31 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
-    norm2_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_12(_t31)
-    norm2_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_13(_t31, norm2_mu)
+    norm2_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_14(_t31)
+    norm2_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_15(_t31, norm2_mu)
     _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_14(_t32, _t33, eps)
-    norm2_normalized, h2 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_15(
+    norm2_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_16(_t32, _t33, eps)
+    norm2_normalized, h2 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t37 = _cupy_linear(h2, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_tanh_fwd_16(
+    linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_tanh_fwd_18(
         _t37, linear1_bias
     )
     _t44 = _cupy_linear(hidden, linear2_weight)
-    _t45 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_17(_t44, linear2_bias, h2)
-    norm3_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_18(_t45)
-    norm3_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_19(_t45, norm3_mu)
+    _t45 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_19(_t44, linear2_bias, h2)
+    norm3_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_20(_t45)
+    norm3_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_21(_t45, norm3_mu)
     _t46 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t47 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_20(_t46, _t47, eps)
-    norm3_normalized, y = _transformer_decoder_no_norm_first_gelu_tanh_fwd_21(
+    norm3_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_22(_t46, _t47, eps)
+    norm3_normalized, y = _transformer_decoder_no_norm_first_gelu_tanh_fwd_23(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     return y, (
@@ -8823,7 +9168,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2520
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2538
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
@@ -8928,7 +9273,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2520
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2538
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
     "T grad_self_attn_weights, T _t139, T self_attn_weights",
@@ -9356,22 +9701,6 @@ def _cupy_linear_backward_input(a, weight):
     return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
         *a.shape[:-1], weight.shape[1]
     )
-
-
-def _cupy_masked_softmax(x, out=None):
-    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
-    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
-    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
-    import cupy as cp
-
-    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
-    cp.putmask(top, top == -cp.inf, 0)
-    out = cp.subtract(x, top, out=out)
-    cp.exp(out, out=out)
-    total = cp.sum(out, axis=-1, keepdims=True)
-    cp.putmask(total, total == 0, 1)
-    out /= total
-    return out
 
 
 def _cupy_merge_heads(x, heads):

@@ -19,7 +19,12 @@ from layerforge._runtime import (
     check_nonempty,
     in_chunks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -1821,9 +1826,36 @@ _transformer_encoder_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
-_transformer_encoder_norm_first_relu_fwd_6 = ElementwiseKernel(
+# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_norm_first_relu_fwd_6 = RowKernel(
     "transformer_encoder_norm_first_relu_fwd_6",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
+_transformer_encoder_norm_first_relu_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
     "T h",
     """
@@ -1833,26 +1865,26 @@ _transformer_encoder_norm_first_relu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:18
-_transformer_encoder_norm_first_relu_fwd_7 = ReductionKernel(
-    "transformer_encoder_norm_first_relu_fwd_7",
+# transformer_encoder_norm_first_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:18
+_transformer_encoder_norm_first_relu_fwd_8 = ReductionKernel(
+    "transformer_encoder_norm_first_relu_fwd_8",
     "T X0",
-    map_expr="transformer_encoder_norm_first_relu_fwd_7_map(X0)",
+    map_expr="transformer_encoder_norm_first_relu_fwd_8_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_norm_first_relu_fwd_7_map(const T h) {
+    __device__ T transformer_encoder_norm_first_relu_fwd_8_map(const T h) {
         return h;
     }
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:19
-_transformer_encoder_norm_first_relu_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_8",
+# transformer_encoder_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:19
+_transformer_encoder_norm_first_relu_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_9",
     "T h, T norm2_mu",
     "T norm2_centered",
     """
@@ -1861,9 +1893,9 @@ _transformer_encoder_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_encoder_norm_first_relu_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_9",
+# transformer_encoder_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_encoder_norm_first_relu_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_10",
     "T _t14, int32 _t15, T eps",
     "T norm2_rstd",
     """
@@ -1876,9 +1908,9 @@ _transformer_encoder_norm_first_relu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_relu_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_10",
+# transformer_encoder_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T ffn_input",
     """
@@ -1889,9 +1921,9 @@ _transformer_encoder_norm_first_relu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_transformer_encoder_norm_first_relu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_11",
+# transformer_encoder_norm_first_relu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_encoder_norm_first_relu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_12",
     "T _t19, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -1901,9 +1933,9 @@ _transformer_encoder_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
-_transformer_encoder_norm_first_relu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_12",
+# transformer_encoder_norm_first_relu_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+_transformer_encoder_norm_first_relu_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_13",
     "T _t20, T linear2_bias, T h",
     "T y",
     """
@@ -1958,23 +1990,23 @@ def _cupy_forward_norm_first_relu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    h = _transformer_encoder_norm_first_relu_fwd_6(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_encoder_norm_first_relu_fwd_7(h)
-    norm2_centered = _transformer_encoder_norm_first_relu_fwd_8(h, norm2_mu)
+    h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
+    norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_relu_fwd_9(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_10(
+    norm2_rstd = _transformer_encoder_norm_first_relu_fwd_10(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_norm_first_relu_fwd_11(_t19, linear1_bias)
+    linear1_z, hidden = _transformer_encoder_norm_first_relu_fwd_12(_t19, linear1_bias)
     _t20 = _cupy_linear(hidden, linear2_weight)
-    y = _transformer_encoder_norm_first_relu_fwd_12(_t20, linear2_bias, h)
+    y = _transformer_encoder_norm_first_relu_fwd_13(_t20, linear2_bias, h)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -2128,7 +2160,7 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2520
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2538
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
     "T grad_self_attn_weights, T _t46, T self_attn_weights",
@@ -2457,9 +2489,36 @@ _transformer_encoder_norm_first_gelu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
-_transformer_encoder_norm_first_gelu_fwd_6 = ElementwiseKernel(
+# transformer_encoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_norm_first_gelu_fwd_6 = RowKernel(
     "transformer_encoder_norm_first_gelu_fwd_6",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
+_transformer_encoder_norm_first_gelu_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
     "T h",
     """
@@ -2469,26 +2528,26 @@ _transformer_encoder_norm_first_gelu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_7: layers_spec/layers/layer_normalization.yaml:18
-_transformer_encoder_norm_first_gelu_fwd_7 = ReductionKernel(
-    "transformer_encoder_norm_first_gelu_fwd_7",
+# transformer_encoder_norm_first_gelu_fwd_8: layers_spec/layers/layer_normalization.yaml:18
+_transformer_encoder_norm_first_gelu_fwd_8 = ReductionKernel(
+    "transformer_encoder_norm_first_gelu_fwd_8",
     "T X0",
-    map_expr="transformer_encoder_norm_first_gelu_fwd_7_map(X0)",
+    map_expr="transformer_encoder_norm_first_gelu_fwd_8_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_norm_first_gelu_fwd_7_map(const T h) {
+    __device__ T transformer_encoder_norm_first_gelu_fwd_8_map(const T h) {
         return h;
     }
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_8: layers_spec/layers/layer_normalization.yaml:19
-_transformer_encoder_norm_first_gelu_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_8",
+# transformer_encoder_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:19
+_transformer_encoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_9",
     "T h, T norm2_mu",
     "T norm2_centered",
     """
@@ -2497,9 +2556,9 @@ _transformer_encoder_norm_first_gelu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_encoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_9",
+# transformer_encoder_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_encoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_10",
     "T _t14, int32 _t15, T eps",
     "T norm2_rstd",
     """
@@ -2512,9 +2571,9 @@ _transformer_encoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_10",
+# transformer_encoder_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T ffn_input",
     """
@@ -2525,9 +2584,9 @@ _transformer_encoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_transformer_encoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_11",
+# transformer_encoder_norm_first_gelu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_encoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_12",
     "T _t19, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -2541,9 +2600,9 @@ _transformer_encoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
-_transformer_encoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_12",
+# transformer_encoder_norm_first_gelu_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+_transformer_encoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_13",
     "T _t24, T linear2_bias, T h",
     "T y",
     """
@@ -2598,23 +2657,23 @@ def _cupy_forward_norm_first_gelu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_norm_first_gelu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    h = _transformer_encoder_norm_first_gelu_fwd_6(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_encoder_norm_first_gelu_fwd_7(h)
-    norm2_centered = _transformer_encoder_norm_first_gelu_fwd_8(h, norm2_mu)
+    h = _transformer_encoder_norm_first_gelu_fwd_7(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_encoder_norm_first_gelu_fwd_8(h)
+    norm2_centered = _transformer_encoder_norm_first_gelu_fwd_9(h, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_gelu_fwd_9(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_fwd_10(
+    norm2_rstd = _transformer_encoder_norm_first_gelu_fwd_10(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_norm_first_gelu_fwd_11(_t19, linear1_bias)
+    linear1_z, hidden = _transformer_encoder_norm_first_gelu_fwd_12(_t19, linear1_bias)
     _t24 = _cupy_linear(hidden, linear2_weight)
-    y = _transformer_encoder_norm_first_gelu_fwd_12(_t24, linear2_bias, h)
+    y = _transformer_encoder_norm_first_gelu_fwd_13(_t24, linear2_bias, h)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -2780,7 +2839,7 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2520
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2538
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -3111,9 +3170,36 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
-_transformer_encoder_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+# transformer_encoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_norm_first_gelu_tanh_fwd_6 = RowKernel(
     "transformer_encoder_norm_first_gelu_tanh_fwd_6",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
+_transformer_encoder_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
     "T h",
     """
@@ -3123,26 +3209,26 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/layer_normalization.yaml:18
-_transformer_encoder_norm_first_gelu_tanh_fwd_7 = ReductionKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_7",
+# transformer_encoder_norm_first_gelu_tanh_fwd_8: layers_spec/layers/layer_normalization.yaml:18
+_transformer_encoder_norm_first_gelu_tanh_fwd_8 = ReductionKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_8",
     "T X0",
-    map_expr="transformer_encoder_norm_first_gelu_tanh_fwd_7_map(X0)",
+    map_expr="transformer_encoder_norm_first_gelu_tanh_fwd_8_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_norm_first_gelu_tanh_fwd_7_map(const T h) {
+    __device__ T transformer_encoder_norm_first_gelu_tanh_fwd_8_map(const T h) {
         return h;
     }
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_8: layers_spec/layers/layer_normalization.yaml:19
-_transformer_encoder_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_8",
+# transformer_encoder_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:19
+_transformer_encoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_9",
     "T h, T norm2_mu",
     "T norm2_centered",
     """
@@ -3151,9 +3237,9 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_encoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_9",
+# transformer_encoder_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_encoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_10",
     "T _t14, int32 _t15, T eps",
     "T norm2_rstd",
     """
@@ -3166,9 +3252,9 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_10",
+# transformer_encoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T ffn_input",
     """
@@ -3179,9 +3265,9 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
-_transformer_encoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_11",
+# transformer_encoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_encoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_12",
     "T _t19, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -3198,9 +3284,9 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
-_transformer_encoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_12",
+# transformer_encoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+_transformer_encoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_13",
     "T _t26, T linear2_bias, T h",
     "T y",
     """
@@ -3255,27 +3341,29 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_norm_first_gelu_tanh_fwd_6(
+        self_attn_allowed
+    )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    h = _transformer_encoder_norm_first_gelu_tanh_fwd_6(
+    h = _transformer_encoder_norm_first_gelu_tanh_fwd_7(
         _t13, self_attn_out_proj_bias, x
     )
-    norm2_mu = _transformer_encoder_norm_first_gelu_tanh_fwd_7(h)
-    norm2_centered = _transformer_encoder_norm_first_gelu_tanh_fwd_8(h, norm2_mu)
+    norm2_mu = _transformer_encoder_norm_first_gelu_tanh_fwd_8(h)
+    norm2_centered = _transformer_encoder_norm_first_gelu_tanh_fwd_9(h, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_gelu_tanh_fwd_9(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_tanh_fwd_10(
+    norm2_rstd = _transformer_encoder_norm_first_gelu_tanh_fwd_10(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_tanh_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_norm_first_gelu_tanh_fwd_11(
+    linear1_z, hidden = _transformer_encoder_norm_first_gelu_tanh_fwd_12(
         _t19, linear1_bias
     )
     _t26 = _cupy_linear(hidden, linear2_weight)
-    y = _transformer_encoder_norm_first_gelu_tanh_fwd_12(_t26, linear2_bias, h)
+    y = _transformer_encoder_norm_first_gelu_tanh_fwd_13(_t26, linear2_bias, h)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -3447,7 +3535,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2520
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2538
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
     "T grad_self_attn_weights, T _t62, T self_attn_weights",
@@ -3730,9 +3818,36 @@ _transformer_encoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
-_transformer_encoder_no_norm_first_relu_fwd_2 = ElementwiseKernel(
+# transformer_encoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_no_norm_first_relu_fwd_2 = RowKernel(
     "transformer_encoder_no_norm_first_relu_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
+_transformer_encoder_no_norm_first_relu_fwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
     "T _t9",
     """
@@ -3742,26 +3857,26 @@ _transformer_encoder_no_norm_first_relu_fwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:18
-_transformer_encoder_no_norm_first_relu_fwd_3 = ReductionKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_3",
+# transformer_encoder_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:18
+_transformer_encoder_no_norm_first_relu_fwd_4 = ReductionKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_4",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_relu_fwd_3_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_relu_fwd_4_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_relu_fwd_3_map(const T _t9) {
+    __device__ T transformer_encoder_no_norm_first_relu_fwd_4_map(const T _t9) {
         return _t9;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:19
-_transformer_encoder_no_norm_first_relu_fwd_4 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_4",
+# transformer_encoder_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:19
+_transformer_encoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_5",
     "T _t9, T norm1_mu",
     "T norm1_centered",
     """
@@ -3770,9 +3885,9 @@ _transformer_encoder_no_norm_first_relu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_encoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_5",
+# transformer_encoder_no_norm_first_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_encoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_6",
     "T _t10, int32 _t11, T eps",
     "T norm1_rstd",
     """
@@ -3785,9 +3900,9 @@ _transformer_encoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_6",
+# transformer_encoder_no_norm_first_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
     "T norm1_normalized, T h",
     """
@@ -3798,9 +3913,9 @@ _transformer_encoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_transformer_encoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_7",
+# transformer_encoder_no_norm_first_relu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_encoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_8",
     "T _t15, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -3810,9 +3925,9 @@ _transformer_encoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
-_transformer_encoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_8",
+# transformer_encoder_no_norm_first_relu_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+_transformer_encoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_9",
     "T _t16, T linear2_bias, T h",
     "T _t17",
     """
@@ -3822,26 +3937,26 @@ _transformer_encoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:18
-_transformer_encoder_no_norm_first_relu_fwd_9 = ReductionKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_9",
+# transformer_encoder_no_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:18
+_transformer_encoder_no_norm_first_relu_fwd_10 = ReductionKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_10",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_relu_fwd_9_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_relu_fwd_10_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_relu_fwd_9_map(const T _t17) {
+    __device__ T transformer_encoder_no_norm_first_relu_fwd_10_map(const T _t17) {
         return _t17;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:19
-_transformer_encoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_10",
+# transformer_encoder_no_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:19
+_transformer_encoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_11",
     "T _t17, T norm2_mu",
     "T norm2_centered",
     """
@@ -3850,9 +3965,9 @@ _transformer_encoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_encoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_11",
+# transformer_encoder_no_norm_first_relu_fwd_12: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_encoder_no_norm_first_relu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_12",
     "T _t18, int32 _t19, T eps",
     "T norm2_rstd",
     """
@@ -3865,9 +3980,9 @@ _transformer_encoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_12: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_relu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_12",
+# transformer_encoder_no_norm_first_relu_fwd_13: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_13",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T y",
     """
@@ -3915,31 +4030,31 @@ def _cupy_forward_no_norm_first_relu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_no_norm_first_relu_fwd_2(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_encoder_no_norm_first_relu_fwd_2(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_3(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_4(_t9, norm1_mu)
+    _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_5(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_6(
+    norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_linear(h, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_no_norm_first_relu_fwd_7(
+    linear1_z, hidden = _transformer_encoder_no_norm_first_relu_fwd_8(
         _t15, linear1_bias
     )
     _t16 = _cupy_linear(hidden, linear2_weight)
-    _t17 = _transformer_encoder_no_norm_first_relu_fwd_8(_t16, linear2_bias, h)
-    norm2_mu = _transformer_encoder_no_norm_first_relu_fwd_9(_t17)
-    norm2_centered = _transformer_encoder_no_norm_first_relu_fwd_10(_t17, norm2_mu)
+    _t17 = _transformer_encoder_no_norm_first_relu_fwd_9(_t16, linear2_bias, h)
+    norm2_mu = _transformer_encoder_no_norm_first_relu_fwd_10(_t17)
+    norm2_centered = _transformer_encoder_no_norm_first_relu_fwd_11(_t17, norm2_mu)
     _t18 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t19 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_no_norm_first_relu_fwd_11(_t18, _t19, eps)
-    norm2_normalized, y = _transformer_encoder_no_norm_first_relu_fwd_12(
+    norm2_rstd = _transformer_encoder_no_norm_first_relu_fwd_12(_t18, _t19, eps)
+    norm2_normalized, y = _transformer_encoder_no_norm_first_relu_fwd_13(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     return y, (
@@ -4174,7 +4289,7 @@ _transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2520
+# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2538
 _transformer_encoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_18",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -4377,9 +4492,36 @@ _transformer_encoder_no_norm_first_gelu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
-_transformer_encoder_no_norm_first_gelu_fwd_2 = ElementwiseKernel(
+# transformer_encoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_no_norm_first_gelu_fwd_2 = RowKernel(
     "transformer_encoder_no_norm_first_gelu_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
+_transformer_encoder_no_norm_first_gelu_fwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
     "T _t9",
     """
@@ -4389,26 +4531,26 @@ _transformer_encoder_no_norm_first_gelu_fwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:18
-_transformer_encoder_no_norm_first_gelu_fwd_3 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_3",
+# transformer_encoder_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:18
+_transformer_encoder_no_norm_first_gelu_fwd_4 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_4",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_fwd_3_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_gelu_fwd_4_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_fwd_3_map(const T _t9) {
+    __device__ T transformer_encoder_no_norm_first_gelu_fwd_4_map(const T _t9) {
         return _t9;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:19
-_transformer_encoder_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_4",
+# transformer_encoder_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:19
+_transformer_encoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_5",
     "T _t9, T norm1_mu",
     "T norm1_centered",
     """
@@ -4417,9 +4559,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_encoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_5",
+# transformer_encoder_no_norm_first_gelu_fwd_6: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_encoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_6",
     "T _t10, int32 _t11, T eps",
     "T norm1_rstd",
     """
@@ -4432,9 +4574,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_6",
+# transformer_encoder_no_norm_first_gelu_fwd_7: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
     "T norm1_normalized, T h",
     """
@@ -4445,9 +4587,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_transformer_encoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_7",
+# transformer_encoder_no_norm_first_gelu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_encoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_8",
     "T _t15, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -4461,9 +4603,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
-_transformer_encoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_8",
+# transformer_encoder_no_norm_first_gelu_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+_transformer_encoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_9",
     "T _t20, T linear2_bias, T h",
     "T _t21",
     """
@@ -4473,26 +4615,26 @@ _transformer_encoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:18
-_transformer_encoder_no_norm_first_gelu_fwd_9 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_9",
+# transformer_encoder_no_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:18
+_transformer_encoder_no_norm_first_gelu_fwd_10 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_10",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_fwd_9_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_gelu_fwd_10_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_fwd_9_map(const T _t21) {
+    __device__ T transformer_encoder_no_norm_first_gelu_fwd_10_map(const T _t21) {
         return _t21;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:19
-_transformer_encoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_10",
+# transformer_encoder_no_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:19
+_transformer_encoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_11",
     "T _t21, T norm2_mu",
     "T norm2_centered",
     """
@@ -4501,9 +4643,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_encoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_11",
+# transformer_encoder_no_norm_first_gelu_fwd_12: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_encoder_no_norm_first_gelu_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_12",
     "T _t22, int32 _t23, T eps",
     "T norm2_rstd",
     """
@@ -4516,9 +4658,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_12: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_12",
+# transformer_encoder_no_norm_first_gelu_fwd_13: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_13",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T y",
     """
@@ -4566,31 +4708,31 @@ def _cupy_forward_no_norm_first_gelu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_no_norm_first_gelu_fwd_2(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_encoder_no_norm_first_gelu_fwd_2(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_encoder_no_norm_first_gelu_fwd_3(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_gelu_fwd_4(_t9, norm1_mu)
+    _t9 = _transformer_encoder_no_norm_first_gelu_fwd_3(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_encoder_no_norm_first_gelu_fwd_4(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_gelu_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_gelu_fwd_5(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_fwd_6(
+    norm1_rstd = _transformer_encoder_no_norm_first_gelu_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_linear(h, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_fwd_7(
+    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_fwd_8(
         _t15, linear1_bias
     )
     _t20 = _cupy_linear(hidden, linear2_weight)
-    _t21 = _transformer_encoder_no_norm_first_gelu_fwd_8(_t20, linear2_bias, h)
-    norm2_mu = _transformer_encoder_no_norm_first_gelu_fwd_9(_t21)
-    norm2_centered = _transformer_encoder_no_norm_first_gelu_fwd_10(_t21, norm2_mu)
+    _t21 = _transformer_encoder_no_norm_first_gelu_fwd_9(_t20, linear2_bias, h)
+    norm2_mu = _transformer_encoder_no_norm_first_gelu_fwd_10(_t21)
+    norm2_centered = _transformer_encoder_no_norm_first_gelu_fwd_11(_t21, norm2_mu)
     _t22 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t23 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_no_norm_first_gelu_fwd_11(_t22, _t23, eps)
-    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_fwd_12(
+    norm2_rstd = _transformer_encoder_no_norm_first_gelu_fwd_12(_t22, _t23, eps)
+    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_fwd_13(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     return y, (
@@ -4837,7 +4979,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2520
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2538
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
     "T grad_self_attn_weights, T _t68, T self_attn_weights",
@@ -5040,9 +5182,36 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_2 = RowKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
     "T _t9",
     """
@@ -5052,26 +5221,26 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/layer_normalization.yaml:18
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_3 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_3",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/layer_normalization.yaml:18
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_4 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_4",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_3_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_4_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_3_map(const T _t9) {
+    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_4_map(const T _t9) {
         return _t9;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/layer_normalization.yaml:19
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_4",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/layer_normalization.yaml:19
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_5",
     "T _t9, T norm1_mu",
     "T norm1_centered",
     """
@@ -5080,9 +5249,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_5",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_6: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_6",
     "T _t10, int32 _t11, T eps",
     "T norm1_rstd",
     """
@@ -5095,9 +5264,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_6",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_7: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
     "T norm1_normalized, T h",
     """
@@ -5108,9 +5277,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_7",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_8",
     "T _t15, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -5127,9 +5296,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_8",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_9",
     "T _t22, T linear2_bias, T h",
     "T _t23",
     """
@@ -5139,26 +5308,26 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:18
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_9 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_9",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:18
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_10 = ReductionKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_10",
     "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_9_map(X0)",
+    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_10_map(X0)",
     reduce_expr="a + b",
     identity="0",
     mean=True,
     preamble="""
     template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_9_map(const T _t23) {
+    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_10_map(const T _t23) {
         return _t23;
     }
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:19
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_10",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:19
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_11",
     "T _t23, T norm2_mu",
     "T norm2_centered",
     """
@@ -5167,9 +5336,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:20,21
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_11",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/layer_normalization.yaml:20,21
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_12",
     "T _t24, int32 _t25, T eps",
     "T norm2_rstd",
     """
@@ -5182,9 +5351,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_12",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_13: layers_spec/layers/layer_normalization.yaml:22,23
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_13",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
     "T norm2_normalized, T y",
     """
@@ -5232,33 +5401,35 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _cupy_masked_softmax(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_no_norm_first_gelu_tanh_fwd_2(
+        self_attn_allowed
+    )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_2(
+    _t9 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_3(
         _t8, self_attn_out_proj_bias, x
     )
-    norm1_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_3(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_4(_t9, norm1_mu)
+    norm1_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_4(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_5(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_tanh_fwd_6(
+    norm1_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_tanh_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_linear(h, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_tanh_fwd_7(
+    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_tanh_fwd_8(
         _t15, linear1_bias
     )
     _t22 = _cupy_linear(hidden, linear2_weight)
-    _t23 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_8(_t22, linear2_bias, h)
-    norm2_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_9(_t23)
-    norm2_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_10(_t23, norm2_mu)
+    _t23 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_9(_t22, linear2_bias, h)
+    norm2_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_10(_t23)
+    norm2_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_11(_t23, norm2_mu)
     _t24 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t25 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_11(_t24, _t25, eps)
-    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_tanh_fwd_12(
+    norm2_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_12(_t24, _t25, eps)
+    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_tanh_fwd_13(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     return y, (
@@ -5511,7 +5682,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2520
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2538
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_self_attn_weights, T _t73, T self_attn_weights",
@@ -5813,22 +5984,6 @@ def _cupy_linear_backward_input(a, weight):
     return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
         *a.shape[:-1], weight.shape[1]
     )
-
-
-def _cupy_masked_softmax(x, out=None):
-    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
-    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
-    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
-    import cupy as cp
-
-    top = cp.max(x, axis=-1, keepdims=True, initial=-cp.inf)  # -inf over no keys
-    cp.putmask(top, top == -cp.inf, 0)
-    out = cp.subtract(x, top, out=out)
-    cp.exp(out, out=out)
-    total = cp.sum(out, axis=-1, keepdims=True)
-    cp.putmask(total, total == 0, 1)
-    out /= total
-    return out
 
 
 def _cupy_merge_heads(x, heads):
