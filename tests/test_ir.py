@@ -50,7 +50,7 @@ def test_dense_relu_sums_the_bias_gradient_over_the_batch():
             _t2 = gt(z, 0)  # bool[..., out_features]  primitives.yaml
             grad_z = mul(grad_y, _t2)  # float[..., out_features]  primitives.yaml
             grad_bias = sum_to(grad_z, bias)  # float[out_features]  dense.yaml:17
-            grad_x = matmul(grad_z, weight)  # float[..., in_features]  primitives.yaml
+            grad_x = linear_backward_input(grad_z, weight)  # float[..., in_features]  primitives.yaml
             grad_weight = linear_weight_grad(grad_z, x)  # float[out_features, in_features]  primitives.yaml
             return grad_x, grad_weight, grad_bias
         saved: x, weight, bias, z""")
@@ -68,7 +68,7 @@ def test_dense_without_bias_is_its_own_variant():
         def _backward_relu_no_bias(grad_y, x, weight, bias, z):
             _t1 = gt(z, 0)  # bool[..., out_features]  primitives.yaml
             grad_z = mul(grad_y, _t1)  # float[..., out_features]  primitives.yaml
-            grad_x = matmul(grad_z, weight)  # float[..., in_features]  primitives.yaml
+            grad_x = linear_backward_input(grad_z, weight)  # float[..., in_features]  primitives.yaml
             grad_weight = linear_weight_grad(grad_z, x)  # float[out_features, in_features]  primitives.yaml
             return grad_x, grad_weight, None
         saved: x, weight, bias, z""")

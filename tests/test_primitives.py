@@ -57,6 +57,7 @@ CASES = {
     "dot_last": ("dot_last(x, w) * x + dot_last(x * w, x)", "[F]", "any", "any"),
     "linear": ("linear(x, w)", "[G, F]", "any", "any"),
     "linear_few_rows": ("linear_few_rows(x, w)", "[G, F]", "any", "any"),
+    "linear_backward_input": ("linear_backward_input(x, w)", "[F, G]", "any", "any"),
     "matmul": ("matmul(x, w)", "[F, G]", "any", "any"),
     "transpose": ("matmul(transpose(x), w)", "[B, G]", "any", "any"),
     "split_last": ("squeeze_last(amax(split_last(x * w, pieces=2)))", "[B, F]", "any", "any"),

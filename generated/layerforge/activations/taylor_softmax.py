@@ -214,7 +214,7 @@ _taylor_softmax_bwd_1 = ReductionKernel(
 )
 
 
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:354,252,677
+# taylor_softmax_bwd_2: layers_spec/primitives.yaml:354,252,713
 _taylor_softmax_bwd_2 = ElementwiseKernel(
     "taylor_softmax_bwd_2",
     "T _t3, T _t8, T _t1, T x, T _t11",

@@ -156,9 +156,9 @@ def backward(grad_y, ctx):
 
 def _forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_mask):
     _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
+    q = _linear(x, query_weight) * _t1
+    k = _linear(kv, key_weight)
+    v = _linear(kv, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
     scores = _bmm(q, _t2)
     allowed = _apply_mask(scores, attn_mask)
@@ -183,17 +183,19 @@ def _backward_softmax(
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t3 = grad_q * _t1
-    grad_x = _t3 @ query_weight
+    grad_x = _linear_backward_input(_t3, query_weight)
     grad_query_weight = _rows(_t3).T @ _rows(x)
-    grad_kv = grad_v @ value_weight + grad_k @ key_weight
+    grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
+        grad_k, key_weight
+    )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
 def _forward_sparsemax(x, query_weight, key_weight, value_weight, kv, attn_mask):
     _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
+    q = _linear(x, query_weight) * _t1
+    k = _linear(kv, key_weight)
+    v = _linear(kv, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
     scores = _bmm(q, _t2)
     allowed = _apply_mask(scores, attn_mask)
@@ -240,9 +242,11 @@ def _backward_sparsemax(
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t4 = grad_q * _t1
-    grad_x = _t4 @ query_weight
+    grad_x = _linear_backward_input(_t4, query_weight)
     grad_query_weight = _rows(_t4).T @ _rows(x)
-    grad_kv = grad_v @ value_weight + grad_k @ key_weight
+    grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
+        grad_k, key_weight
+    )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
@@ -250,9 +254,9 @@ def _forward_softmax_no_attn_mask(
     x, query_weight, key_weight, value_weight, kv, attn_mask
 ):
     _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
+    q = _linear(x, query_weight) * _t1
+    k = _linear(kv, key_weight)
+    v = _linear(kv, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
     scores = _bmm(q, _t2)
     softmax_shifted = scores - _amax(scores, -1)
@@ -276,9 +280,11 @@ def _backward_softmax_no_attn_mask(
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t3 = grad_q * _t1
-    grad_x = _t3 @ query_weight
+    grad_x = _linear_backward_input(_t3, query_weight)
     grad_query_weight = _rows(_t3).T @ _rows(x)
-    grad_kv = grad_v @ value_weight + grad_k @ key_weight
+    grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
+        grad_k, key_weight
+    )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
@@ -286,9 +292,9 @@ def _forward_sparsemax_no_attn_mask(
     x, query_weight, key_weight, value_weight, kv, attn_mask
 ):
     _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
+    q = _linear(x, query_weight) * _t1
+    k = _linear(kv, key_weight)
+    v = _linear(kv, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
     scores = _bmm(q, _t2)
     sparsemax_tau = _sparsemax_threshold(scores)
@@ -334,17 +340,19 @@ def _backward_sparsemax_no_attn_mask(
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t4 = grad_q * _t1
-    grad_x = _t4 @ query_weight
+    grad_x = _linear_backward_input(_t4, query_weight)
     grad_query_weight = _rows(_t4).T @ _rows(x)
-    grad_kv = grad_v @ value_weight + grad_k @ key_weight
+    grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
+        grad_k, key_weight
+    )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
 def _forward_softmax_no_kv(x, query_weight, key_weight, value_weight, kv, attn_mask):
     _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = x @ key_weight.T
-    v = x @ value_weight.T
+    q = _linear(x, query_weight) * _t1
+    k = _linear(x, key_weight)
+    v = _linear(x, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
     scores = _bmm(q, _t2)
     allowed = _apply_mask(scores, attn_mask)
@@ -370,15 +378,19 @@ def _backward_softmax_no_kv(
     grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t3 = grad_q * _t1
     grad_query_weight = _rows(_t3).T @ _rows(x)
-    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t3 @ query_weight
+    grad_x = (
+        _linear_backward_input(grad_v, value_weight)
+        + _linear_backward_input(grad_k, key_weight)
+        + _linear_backward_input(_t3, query_weight)
+    )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
 def _forward_sparsemax_no_kv(x, query_weight, key_weight, value_weight, kv, attn_mask):
     _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = x @ key_weight.T
-    v = x @ value_weight.T
+    q = _linear(x, query_weight) * _t1
+    k = _linear(x, key_weight)
+    v = _linear(x, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
     scores = _bmm(q, _t2)
     allowed = _apply_mask(scores, attn_mask)
@@ -426,7 +438,11 @@ def _backward_sparsemax_no_kv(
     grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t4 = grad_q * _t1
     grad_query_weight = _rows(_t4).T @ _rows(x)
-    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t4 @ query_weight
+    grad_x = (
+        _linear_backward_input(grad_v, value_weight)
+        + _linear_backward_input(grad_k, key_weight)
+        + _linear_backward_input(_t4, query_weight)
+    )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
@@ -434,9 +450,9 @@ def _forward_softmax_no_kv_no_attn_mask(
     x, query_weight, key_weight, value_weight, kv, attn_mask
 ):
     _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = x @ key_weight.T
-    v = x @ value_weight.T
+    q = _linear(x, query_weight) * _t1
+    k = _linear(x, key_weight)
+    v = _linear(x, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
     scores = _bmm(q, _t2)
     softmax_shifted = scores - _amax(scores, -1)
@@ -461,7 +477,11 @@ def _backward_softmax_no_kv_no_attn_mask(
     grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t3 = grad_q * _t1
     grad_query_weight = _rows(_t3).T @ _rows(x)
-    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t3 @ query_weight
+    grad_x = (
+        _linear_backward_input(grad_v, value_weight)
+        + _linear_backward_input(grad_k, key_weight)
+        + _linear_backward_input(_t3, query_weight)
+    )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
@@ -469,9 +489,9 @@ def _forward_sparsemax_no_kv_no_attn_mask(
     x, query_weight, key_weight, value_weight, kv, attn_mask
 ):
     _t1 = query_weight.shape[0] ** -0.5
-    q = x @ query_weight.T * _t1
-    k = x @ key_weight.T
-    v = x @ value_weight.T
+    q = _linear(x, query_weight) * _t1
+    k = _linear(x, key_weight)
+    v = _linear(x, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
     scores = _bmm(q, _t2)
     sparsemax_tau = _sparsemax_threshold(scores)
@@ -518,7 +538,11 @@ def _backward_sparsemax_no_kv_no_attn_mask(
     grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t4 = grad_q * _t1
     grad_query_weight = _rows(_t4).T @ _rows(x)
-    grad_x = grad_v @ value_weight + grad_k @ key_weight + _t4 @ query_weight
+    grad_x = (
+        _linear_backward_input(grad_v, value_weight)
+        + _linear_backward_input(grad_k, key_weight)
+        + _linear_backward_input(_t4, query_weight)
+    )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
@@ -600,10 +624,42 @@ def _bmm(a, b):
     return out
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sparsemax_threshold(z):
@@ -715,12 +771,12 @@ _attention_softmax_fwd_4 = ElementwiseKernel(
 def _cupy_forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_mask):
     import cupy as cp
 
-    _t1 = x @ query_weight.T
+    _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_fwd_0(_t1, _t3)
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
+    k = _cupy_linear(kv, key_weight)
+    v = _cupy_linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
@@ -774,7 +830,7 @@ _attention_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# attention_softmax_bwd_3: layers_spec/primitives.yaml:510
+# attention_softmax_bwd_3: layers_spec/primitives.yaml:521
 _attention_softmax_bwd_3 = ElementwiseKernel(
     "attention_softmax_bwd_3",
     "T _t21, T _t23",
@@ -801,12 +857,12 @@ def _cupy_backward_softmax(
     _t18 = cp.swapaxes(q, -1, -2)
     _t19 = _cupy_bmm(_t18, grad_allowed)
     grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = grad_v @ value_weight
+    _t21 = _cupy_linear_backward_input(grad_v, value_weight)
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t23 = grad_k @ key_weight
+    _t23 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t25 = _attention_softmax_bwd_2(grad_q, _t3)
-    grad_x = _t25 @ query_weight
+    grad_x = _cupy_linear_backward_input(_t25, query_weight)
     grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
     grad_kv = _attention_softmax_bwd_3(_t21, _t23)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
@@ -872,12 +928,12 @@ _attention_sparsemax_fwd_2 = ElementwiseKernel(
 def _cupy_forward_sparsemax(x, query_weight, key_weight, value_weight, kv, attn_mask):
     import cupy as cp
 
-    _t1 = x @ query_weight.T
+    _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_sparsemax_fwd_0(_t1, _t3)
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
+    k = _cupy_linear(kv, key_weight)
+    v = _cupy_linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
@@ -979,7 +1035,7 @@ _attention_sparsemax_bwd_5 = ElementwiseKernel(
 )
 
 
-# attention_sparsemax_bwd_6: layers_spec/primitives.yaml:510
+# attention_sparsemax_bwd_6: layers_spec/primitives.yaml:521
 _attention_sparsemax_bwd_6 = ElementwiseKernel(
     "attention_sparsemax_bwd_6",
     "T _t23, T _t25",
@@ -1020,12 +1076,12 @@ def _cupy_backward_sparsemax(
     _t20 = cp.swapaxes(q, -1, -2)
     _t21 = _cupy_bmm(_t20, grad_allowed)
     grad_k = cp.swapaxes(_t21, -1, -2)
-    _t23 = grad_v @ value_weight
+    _t23 = _cupy_linear_backward_input(grad_v, value_weight)
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t25 = grad_k @ key_weight
+    _t25 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
-    grad_x = _t27 @ query_weight
+    grad_x = _cupy_linear_backward_input(_t27, query_weight)
     grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
     grad_kv = _attention_sparsemax_bwd_6(_t23, _t25)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
@@ -1103,12 +1159,12 @@ def _cupy_forward_softmax_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = x @ query_weight.T
+    _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_no_attn_mask_fwd_0(_t1, _t3)
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
+    k = _cupy_linear(kv, key_weight)
+    v = _cupy_linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     _t5 = _attention_softmax_no_attn_mask_fwd_1(scores)
@@ -1161,7 +1217,7 @@ _attention_softmax_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# attention_softmax_no_attn_mask_bwd_3: layers_spec/primitives.yaml:510
+# attention_softmax_no_attn_mask_bwd_3: layers_spec/primitives.yaml:521
 _attention_softmax_no_attn_mask_bwd_3 = ElementwiseKernel(
     "attention_softmax_no_attn_mask_bwd_3",
     "T _t21, T _t23",
@@ -1188,12 +1244,12 @@ def _cupy_backward_softmax_no_attn_mask(
     _t18 = cp.swapaxes(q, -1, -2)
     _t19 = _cupy_bmm(_t18, grad_scores)
     grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = grad_v @ value_weight
+    _t21 = _cupy_linear_backward_input(grad_v, value_weight)
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t23 = grad_k @ key_weight
+    _t23 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t25 = _attention_softmax_no_attn_mask_bwd_2(grad_q, _t3)
-    grad_x = _t25 @ query_weight
+    grad_x = _cupy_linear_backward_input(_t25, query_weight)
     grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
     grad_kv = _attention_softmax_no_attn_mask_bwd_3(_t21, _t23)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
@@ -1261,12 +1317,12 @@ def _cupy_forward_sparsemax_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = x @ query_weight.T
+    _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_sparsemax_no_attn_mask_fwd_0(_t1, _t3)
-    k = kv @ key_weight.T
-    v = kv @ value_weight.T
+    k = _cupy_linear(kv, key_weight)
+    v = _cupy_linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     sparsemax_tau = _attention_sparsemax_no_attn_mask_fwd_1(scores)
@@ -1367,7 +1423,7 @@ _attention_sparsemax_no_attn_mask_bwd_5 = ElementwiseKernel(
 )
 
 
-# attention_sparsemax_no_attn_mask_bwd_6: layers_spec/primitives.yaml:510
+# attention_sparsemax_no_attn_mask_bwd_6: layers_spec/primitives.yaml:521
 _attention_sparsemax_no_attn_mask_bwd_6 = ElementwiseKernel(
     "attention_sparsemax_no_attn_mask_bwd_6",
     "T _t23, T _t25",
@@ -1408,12 +1464,12 @@ def _cupy_backward_sparsemax_no_attn_mask(
     _t20 = cp.swapaxes(q, -1, -2)
     _t21 = _cupy_bmm(_t20, grad_scores)
     grad_k = cp.swapaxes(_t21, -1, -2)
-    _t23 = grad_v @ value_weight
+    _t23 = _cupy_linear_backward_input(grad_v, value_weight)
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t25 = grad_k @ key_weight
+    _t25 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t27 = _attention_sparsemax_no_attn_mask_bwd_5(grad_q, _t3)
-    grad_x = _t27 @ query_weight
+    grad_x = _cupy_linear_backward_input(_t27, query_weight)
     grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
     grad_kv = _attention_sparsemax_no_attn_mask_bwd_6(_t23, _t25)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
@@ -1491,12 +1547,12 @@ def _cupy_forward_softmax_no_kv(
 ):
     import cupy as cp
 
-    _t1 = x @ query_weight.T
+    _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_no_kv_fwd_0(_t1, _t3)
-    k = x @ key_weight.T
-    v = x @ value_weight.T
+    k = _cupy_linear(x, key_weight)
+    v = _cupy_linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
@@ -1550,7 +1606,7 @@ _attention_softmax_no_kv_bwd_2 = ElementwiseKernel(
 )
 
 
-# attention_softmax_no_kv_bwd_3: layers_spec/primitives.yaml:510
+# attention_softmax_no_kv_bwd_3: layers_spec/primitives.yaml:521
 _attention_softmax_no_kv_bwd_3 = ElementwiseKernel(
     "attention_softmax_no_kv_bwd_3",
     "T _t21, T _t23, T _t26",
@@ -1578,12 +1634,12 @@ def _cupy_backward_softmax_no_kv(
     _t18 = cp.swapaxes(q, -1, -2)
     _t19 = _cupy_bmm(_t18, grad_allowed)
     grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = grad_v @ value_weight
+    _t21 = _cupy_linear_backward_input(grad_v, value_weight)
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
-    _t23 = grad_k @ key_weight
+    _t23 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
     _t25 = _attention_softmax_no_kv_bwd_2(grad_q, _t3)
-    _t26 = _t25 @ query_weight
+    _t26 = _cupy_linear_backward_input(_t25, query_weight)
     grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
     grad_x = _attention_softmax_no_kv_bwd_3(_t21, _t23, _t26)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
@@ -1651,12 +1707,12 @@ def _cupy_forward_sparsemax_no_kv(
 ):
     import cupy as cp
 
-    _t1 = x @ query_weight.T
+    _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_sparsemax_no_kv_fwd_0(_t1, _t3)
-    k = x @ key_weight.T
-    v = x @ value_weight.T
+    k = _cupy_linear(x, key_weight)
+    v = _cupy_linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
@@ -1758,7 +1814,7 @@ _attention_sparsemax_no_kv_bwd_5 = ElementwiseKernel(
 )
 
 
-# attention_sparsemax_no_kv_bwd_6: layers_spec/primitives.yaml:510
+# attention_sparsemax_no_kv_bwd_6: layers_spec/primitives.yaml:521
 _attention_sparsemax_no_kv_bwd_6 = ElementwiseKernel(
     "attention_sparsemax_no_kv_bwd_6",
     "T _t23, T _t25, T _t28",
@@ -1800,12 +1856,12 @@ def _cupy_backward_sparsemax_no_kv(
     _t20 = cp.swapaxes(q, -1, -2)
     _t21 = _cupy_bmm(_t20, grad_allowed)
     grad_k = cp.swapaxes(_t21, -1, -2)
-    _t23 = grad_v @ value_weight
+    _t23 = _cupy_linear_backward_input(grad_v, value_weight)
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
-    _t25 = grad_k @ key_weight
+    _t25 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
     _t27 = _attention_sparsemax_no_kv_bwd_5(grad_q, _t3)
-    _t28 = _t27 @ query_weight
+    _t28 = _cupy_linear_backward_input(_t27, query_weight)
     grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
     grad_x = _attention_sparsemax_no_kv_bwd_6(_t23, _t25, _t28)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
@@ -1883,12 +1939,12 @@ def _cupy_forward_softmax_no_kv_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = x @ query_weight.T
+    _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_no_kv_no_attn_mask_fwd_0(_t1, _t3)
-    k = x @ key_weight.T
-    v = x @ value_weight.T
+    k = _cupy_linear(x, key_weight)
+    v = _cupy_linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     _t5 = _attention_softmax_no_kv_no_attn_mask_fwd_1(scores)
@@ -1941,7 +1997,7 @@ _attention_softmax_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# attention_softmax_no_kv_no_attn_mask_bwd_3: layers_spec/primitives.yaml:510
+# attention_softmax_no_kv_no_attn_mask_bwd_3: layers_spec/primitives.yaml:521
 _attention_softmax_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
     "attention_softmax_no_kv_no_attn_mask_bwd_3",
     "T _t21, T _t23, T _t26",
@@ -1971,12 +2027,12 @@ def _cupy_backward_softmax_no_kv_no_attn_mask(
     _t18 = cp.swapaxes(q, -1, -2)
     _t19 = _cupy_bmm(_t18, grad_scores)
     grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = grad_v @ value_weight
+    _t21 = _cupy_linear_backward_input(grad_v, value_weight)
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
-    _t23 = grad_k @ key_weight
+    _t23 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
     _t25 = _attention_softmax_no_kv_no_attn_mask_bwd_2(grad_q, _t3)
-    _t26 = _t25 @ query_weight
+    _t26 = _cupy_linear_backward_input(_t25, query_weight)
     grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
     grad_x = _attention_softmax_no_kv_no_attn_mask_bwd_3(_t21, _t23, _t26)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
@@ -2044,12 +2100,12 @@ def _cupy_forward_sparsemax_no_kv_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = x @ query_weight.T
+    _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_sparsemax_no_kv_no_attn_mask_fwd_0(_t1, _t3)
-    k = x @ key_weight.T
-    v = x @ value_weight.T
+    k = _cupy_linear(x, key_weight)
+    v = _cupy_linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     sparsemax_tau = _attention_sparsemax_no_kv_no_attn_mask_fwd_1(scores)
@@ -2150,7 +2206,7 @@ _attention_sparsemax_no_kv_no_attn_mask_bwd_5 = ElementwiseKernel(
 )
 
 
-# attention_sparsemax_no_kv_no_attn_mask_bwd_6: layers_spec/primitives.yaml:510
+# attention_sparsemax_no_kv_no_attn_mask_bwd_6: layers_spec/primitives.yaml:521
 _attention_sparsemax_no_kv_no_attn_mask_bwd_6 = ElementwiseKernel(
     "attention_sparsemax_no_kv_no_attn_mask_bwd_6",
     "T _t23, T _t25, T _t28",
@@ -2194,12 +2250,12 @@ def _cupy_backward_sparsemax_no_kv_no_attn_mask(
     _t20 = cp.swapaxes(q, -1, -2)
     _t21 = _cupy_bmm(_t20, grad_scores)
     grad_k = cp.swapaxes(_t21, -1, -2)
-    _t23 = grad_v @ value_weight
+    _t23 = _cupy_linear_backward_input(grad_v, value_weight)
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
-    _t25 = grad_k @ key_weight
+    _t25 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
     _t27 = _attention_sparsemax_no_kv_no_attn_mask_bwd_5(grad_q, _t3)
-    _t28 = _t27 @ query_weight
+    _t28 = _cupy_linear_backward_input(_t27, query_weight)
     grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
     grad_x = _attention_sparsemax_no_kv_no_attn_mask_bwd_6(_t23, _t25, _t28)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
@@ -2269,7 +2325,39 @@ def _cupy_bmm(a, b):
     return out
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])

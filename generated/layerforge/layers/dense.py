@@ -114,7 +114,7 @@ def backward(grad_y, ctx):
 
 
 def _forward_relu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, z)
 
@@ -122,13 +122,13 @@ def _forward_relu(x, weight, bias):
 def _backward_relu(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_sigmoid(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     return y, (x, weight, bias, y)
 
@@ -138,13 +138,13 @@ def _backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z *= grad_y
     grad_z *= y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_tanh(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.tanh(z, out=z)
     return y, (x, weight, bias, y)
 
@@ -154,13 +154,13 @@ def _backward_tanh(grad_y, x, weight, bias, y):
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_softmax(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -173,25 +173,25 @@ def _backward_softmax(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_identity(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     return z, (x, weight, bias)
 
 
 def _backward_identity(grad_y, x, weight, bias):
     grad_bias = _sum_to(grad_y, bias.shape)
-    grad_x = grad_y @ weight
+    grad_x = _linear_backward_input(grad_y, weight)
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_gelu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -215,13 +215,13 @@ def _backward_gelu(grad_y, x, weight, bias, z):
     _t2 *= 0.7071067811865476
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_elu(x, weight, bias, alpha=1.0):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.clip(z, 0, np.inf)
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
@@ -237,13 +237,13 @@ def _backward_elu(grad_y, x, weight, bias, alpha, y):
     _t1 *= 1 - alpha
     grad_z += _t1
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_mish(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -271,13 +271,13 @@ def _backward_mish(grad_y, x, weight, bias, z):
     grad_z += _t2
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_swish(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -292,13 +292,13 @@ def _backward_swish(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_silu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -313,26 +313,26 @@ def _backward_silu(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_relu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, z)
 
 
 def _backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_sigmoid_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     return y, (x, weight, bias, y)
 
@@ -341,13 +341,13 @@ def _backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = 1 - y
     grad_z *= grad_y
     grad_z *= y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_tanh_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.tanh(z)
     return y, (x, weight, bias, y)
 
@@ -356,13 +356,13 @@ def _backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_softmax_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -374,24 +374,24 @@ def _forward_softmax_no_bias(x, weight, bias):
 def _backward_softmax_no_bias(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_identity_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     return z, (x, weight, bias)
 
 
 def _backward_identity_no_bias(grad_y, x, weight, bias):
-    grad_x = grad_y @ weight
+    grad_x = _linear_backward_input(grad_y, weight)
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_gelu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -414,13 +414,13 @@ def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
     _t2 *= 1.1283791670955126
     _t2 *= 0.7071067811865476
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
@@ -435,13 +435,13 @@ def _backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t1 = grad_y * (y > 0)
     _t1 *= 1 - alpha
     grad_z += _t1
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_mish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -468,13 +468,13 @@ def _backward_mish_no_bias(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_z *= grad_y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_swish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -488,13 +488,13 @@ def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_silu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -508,7 +508,7 @@ def _backward_silu_no_bias(grad_y, x, weight, bias, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
@@ -711,10 +711,42 @@ def _expm1(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -783,7 +815,7 @@ _dense_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _dense_relu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -803,7 +835,7 @@ _dense_relu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_relu(grad_y, x, weight, bias, z):
     grad_z = _dense_relu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -821,7 +853,7 @@ _dense_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _dense_sigmoid_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -842,7 +874,7 @@ _dense_sigmoid_bwd_0 = ElementwiseKernel(
 def _cupy_backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z = _dense_sigmoid_bwd_0(grad_y, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -860,7 +892,7 @@ _dense_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _dense_tanh_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -881,7 +913,7 @@ _dense_tanh_bwd_0 = ElementwiseKernel(
 def _cupy_backward_tanh(grad_y, x, weight, bias, y):
     grad_z = _dense_tanh_bwd_0(y, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -953,7 +985,7 @@ _dense_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z = _dense_softmax_fwd_0(_t1, bias)
     _t2 = _dense_softmax_fwd_1(z)
     _t3 = _t2
@@ -996,7 +1028,7 @@ def _cupy_backward_softmax(grad_y, x, weight, bias, y):
     _t6 = _dense_softmax_bwd_0(grad_y, y)
     grad_z = _dense_softmax_bwd_1(grad_y, _t6, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1013,14 +1045,14 @@ _dense_identity_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z = _dense_identity_fwd_0(_t1, bias)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity(grad_y, x, weight, bias):
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    grad_x = grad_y @ weight
+    grad_x = _cupy_linear_backward_input(grad_y, weight)
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1042,12 +1074,12 @@ _dense_gelu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _dense_gelu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
 
-# dense_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# dense_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _dense_gelu_bwd_0 = ElementwiseKernel(
     "dense_gelu_bwd_0",
     "T z, T grad_y",
@@ -1074,7 +1106,7 @@ _dense_gelu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_gelu(grad_y, x, weight, bias, z):
     grad_z = _dense_gelu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1097,7 +1129,7 @@ _dense_elu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu(x, weight, bias, alpha=1.0):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _dense_elu_fwd_0(_t1, bias, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1124,7 +1156,7 @@ def _cupy_backward_elu(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _dense_elu_bwd_0(y, alpha, grad_y, _t11)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1148,7 +1180,7 @@ _dense_mish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _dense_mish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1181,7 +1213,7 @@ _dense_mish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_mish(grad_y, x, weight, bias, z):
     grad_z = _dense_mish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1200,7 +1232,7 @@ _dense_swish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _dense_swish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1225,7 +1257,7 @@ _dense_swish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_swish(grad_y, x, weight, bias, z):
     grad_z = _dense_swish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1244,7 +1276,7 @@ _dense_silu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _dense_silu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1269,7 +1301,7 @@ _dense_silu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_silu(grad_y, x, weight, bias, z):
     grad_z = _dense_silu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1286,7 +1318,7 @@ _dense_relu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_relu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1305,7 +1337,7 @@ _dense_relu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_relu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1322,7 +1354,7 @@ _dense_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_sigmoid_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1342,7 +1374,7 @@ _dense_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = _dense_sigmoid_no_bias_bwd_0(grad_y, y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1359,7 +1391,7 @@ _dense_tanh_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_tanh_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1379,7 +1411,7 @@ _dense_tanh_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = _dense_tanh_no_bias_bwd_0(y, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1440,7 +1472,7 @@ _dense_softmax_no_bias_fwd_3 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     _t2 = _dense_softmax_no_bias_fwd_0(z)
     _t3 = _t2
     softmax_exponentials = _dense_softmax_no_bias_fwd_1(z, _t3)
@@ -1481,18 +1513,18 @@ _dense_softmax_no_bias_bwd_1 = ElementwiseKernel(
 def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
     _t6 = _dense_softmax_no_bias_bwd_0(grad_y, y)
     grad_z = _dense_softmax_no_bias_bwd_1(grad_y, _t6, y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
 
 def _cupy_forward_identity_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity_no_bias(grad_y, x, weight, bias):
-    grad_x = grad_y @ weight
+    grad_x = _cupy_linear_backward_input(grad_y, weight)
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1513,12 +1545,12 @@ _dense_gelu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_gelu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
-# dense_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# dense_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _dense_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "dense_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -1544,7 +1576,7 @@ _dense_gelu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_gelu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1566,7 +1598,7 @@ _dense_elu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_elu_no_bias_fwd_0(z, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1592,7 +1624,7 @@ _dense_elu_no_bias_bwd_0 = ElementwiseKernel(
 def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _dense_elu_no_bias_bwd_0(y, alpha, grad_y, _t11)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1615,7 +1647,7 @@ _dense_mish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_mish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1647,7 +1679,7 @@ _dense_mish_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_mish_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1665,7 +1697,7 @@ _dense_swish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_swish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1689,7 +1721,7 @@ _dense_swish_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_swish_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1707,7 +1739,7 @@ _dense_silu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _dense_silu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1731,7 +1763,7 @@ _dense_silu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_silu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1770,10 +1802,42 @@ _CUPY_FUSED = {
 }
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

@@ -141,28 +141,28 @@ def backward(grad_y, ctx):
 
 
 def _forward_identity(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
+    z = _linear(hidden, fc2_weight) + fc2_bias
     return z, (x, fc1_weight, fc2_weight, _t1)
 
 
 def _backward_identity(grad_y, x, fc1_weight, fc2_weight, _t1):
     hidden = np.clip(_t1, 0, np.inf)
     grad_fc2_bias = np.sum(grad_y, axis=0)
-    grad_hidden = grad_y @ fc2_weight
+    grad_hidden = _linear_backward_input(grad_y, fc2_weight)
     grad_fc2_weight = _rows(grad_y).T @ _rows(hidden)
     _t2 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t2, axis=0)
-    grad_x = _t2 @ fc1_weight
+    grad_x = _linear_backward_input(_t2, fc1_weight)
     grad_fc1_weight = _rows(_t2).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
 def _forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
+    z = _linear(hidden, fc2_weight) + fc2_bias
     y = np.clip(z, 0, np.inf)
     return y, (x, fc1_weight, fc2_weight, _t1, z)
 
@@ -171,19 +171,19 @@ def _backward_relu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
     hidden = np.clip(_t1, 0, np.inf)
     grad_z = grad_y * (z > 0)
     grad_fc2_bias = np.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
+    grad_hidden = _linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
     _t2 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t2, axis=0)
-    grad_x = _t2 @ fc1_weight
+    grad_x = _linear_backward_input(_t2, fc1_weight)
     grad_fc1_weight = _rows(_t2).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
 def _forward_tanh(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
+    z = _linear(hidden, fc2_weight) + fc2_bias
     y = np.tanh(z, out=z)
     return y, (x, fc1_weight, fc2_weight, _t1, y)
 
@@ -194,19 +194,19 @@ def _backward_tanh(grad_y, x, fc1_weight, fc2_weight, _t1, y):
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_fc2_bias = np.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
+    grad_hidden = _linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
     _t2 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t2, axis=0)
-    grad_x = _t2 @ fc1_weight
+    grad_x = _linear_backward_input(_t2, fc1_weight)
     grad_fc1_weight = _rows(_t2).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
 def _forward_softmax(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
+    z = _linear(hidden, fc2_weight) + fc2_bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -220,19 +220,19 @@ def _backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t1, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_fc2_bias = np.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
+    grad_hidden = _linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
     _t2 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t2, axis=0)
-    grad_x = _t2 @ fc1_weight
+    grad_x = _linear_backward_input(_t2, fc1_weight)
     grad_fc1_weight = _rows(_t2).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
 def _forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
+    z = _linear(hidden, fc2_weight) + fc2_bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -257,19 +257,19 @@ def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
     _t3 *= 0.7071067811865476
     grad_z += _t3
     grad_fc2_bias = np.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
+    grad_hidden = _linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
     _t4 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
-    grad_x = _t4 @ fc1_weight
+    grad_x = _linear_backward_input(_t4, fc1_weight)
     grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
 def _forward_silu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = hidden @ fc2_weight.T + fc2_bias
+    z = _linear(hidden, fc2_weight) + fc2_bias
     y = _sigmoid(z)
     y *= z
     return y, (x, fc1_weight, fc2_weight, _t1, z)
@@ -285,11 +285,11 @@ def _backward_silu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
     _t3 *= _t2
     grad_z += _t3
     grad_fc2_bias = np.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
+    grad_hidden = _linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
     _t4 = grad_hidden * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
-    grad_x = _t4 @ fc1_weight
+    grad_x = _linear_backward_input(_t4, fc1_weight)
     grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
@@ -456,10 +456,42 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -526,9 +558,9 @@ _expert_identity_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
+    _t3 = _cupy_linear(hidden, fc2_weight)
     z = _expert_identity_fwd_1(_t3, fc2_bias)
     return z, (x, fc1_weight, fc2_weight, _t2)
 
@@ -561,11 +593,11 @@ def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, _t2):
 
     hidden = _expert_identity_bwd_0(_t2)
     grad_fc2_bias = cp.sum(grad_y, axis=0)
-    grad_hidden = grad_y @ fc2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_y, fc2_weight)
     grad_fc2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     _t8 = _expert_identity_bwd_1(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t8, axis=0)
-    grad_x = _t8 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t8, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t8).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
@@ -595,9 +627,9 @@ _expert_relu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, hidden = _expert_relu_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
+    _t3 = _cupy_linear(hidden, fc2_weight)
     z, y = _expert_relu_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, z)
 
@@ -643,11 +675,11 @@ def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     hidden = _expert_relu_bwd_0(_t2)
     grad_z = _expert_relu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
     _t10 = _expert_relu_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t10, axis=0)
-    grad_x = _t10 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t10, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t10).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
@@ -677,9 +709,9 @@ _expert_tanh_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, hidden = _expert_tanh_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
+    _t3 = _cupy_linear(hidden, fc2_weight)
     y = _expert_tanh_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, y)
 
@@ -726,11 +758,11 @@ def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     hidden = _expert_tanh_bwd_0(_t2)
     grad_z = _expert_tanh_bwd_1(y, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
     _t11 = _expert_tanh_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t11, axis=0)
-    grad_x = _t11 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t11, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t11).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
@@ -814,9 +846,9 @@ _expert_softmax_fwd_5 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, hidden = _expert_softmax_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
+    _t3 = _cupy_linear(hidden, fc2_weight)
     z = _expert_softmax_fwd_1(_t3, fc2_bias)
     _t4 = _expert_softmax_fwd_2(z)
     _t5 = _t4
@@ -885,11 +917,11 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     _t8 = _expert_softmax_bwd_1(grad_y, y)
     grad_z = _expert_softmax_bwd_2(grad_y, _t8, y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
     _t15 = _expert_softmax_bwd_3(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t15, axis=0)
-    grad_x = _t15 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t15, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t15).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
@@ -923,9 +955,9 @@ _expert_gelu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, hidden = _expert_gelu_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
+    _t3 = _cupy_linear(hidden, fc2_weight)
     z, y = _expert_gelu_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, z)
 
@@ -941,7 +973,7 @@ _expert_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _expert_gelu_bwd_1 = ElementwiseKernel(
     "expert_gelu_bwd_1",
     "T z, T grad_y",
@@ -983,11 +1015,11 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     hidden = _expert_gelu_bwd_0(_t2)
     grad_z = _expert_gelu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
     _t21 = _expert_gelu_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t21, axis=0)
-    grad_x = _t21 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t21, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t21).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
@@ -1018,9 +1050,9 @@ _expert_silu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_silu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, hidden = _expert_silu_fwd_0(_t1, fc1_bias)
-    _t3 = hidden @ fc2_weight.T
+    _t3 = _cupy_linear(hidden, fc2_weight)
     z, y = _expert_silu_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, z)
 
@@ -1071,11 +1103,11 @@ def _cupy_backward_silu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     hidden = _expert_silu_bwd_0(_t2)
     grad_z = _expert_silu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = grad_z @ fc2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
     _t14 = _expert_silu_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t14, axis=0)
-    grad_x = _t14 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t14, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t14).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
@@ -1095,7 +1127,39 @@ _CUPY_FUSED = {
 }
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])

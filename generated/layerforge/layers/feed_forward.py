@@ -117,7 +117,7 @@ def backward(grad_y, ctx):
 
 
 def _forward_relu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, z)
 
@@ -125,13 +125,13 @@ def _forward_relu(x, weight, bias):
 def _backward_relu(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_sigmoid(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     return y, (x, weight, bias, y)
 
@@ -141,13 +141,13 @@ def _backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z *= grad_y
     grad_z *= y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_tanh(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.tanh(z, out=z)
     return y, (x, weight, bias, y)
 
@@ -157,13 +157,13 @@ def _backward_tanh(grad_y, x, weight, bias, y):
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_softmax(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -176,25 +176,25 @@ def _backward_softmax(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_identity(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     return z, (x, weight, bias)
 
 
 def _backward_identity(grad_y, x, weight, bias):
     grad_bias = _sum_to(grad_y, bias.shape)
-    grad_x = grad_y @ weight
+    grad_x = _linear_backward_input(grad_y, weight)
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_gelu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -218,13 +218,13 @@ def _backward_gelu(grad_y, x, weight, bias, z):
     _t2 *= 0.7071067811865476
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_elu(x, weight, bias, alpha=1.0):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.clip(z, 0, np.inf)
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
@@ -240,13 +240,13 @@ def _backward_elu(grad_y, x, weight, bias, alpha, y):
     _t1 *= 1 - alpha
     grad_z += _t1
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_mish(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -274,13 +274,13 @@ def _backward_mish(grad_y, x, weight, bias, z):
     grad_z += _t2
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_swish(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -295,13 +295,13 @@ def _backward_swish(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_silu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -316,26 +316,26 @@ def _backward_silu(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_relu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, z)
 
 
 def _backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_sigmoid_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     return y, (x, weight, bias, y)
 
@@ -344,13 +344,13 @@ def _backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = 1 - y
     grad_z *= grad_y
     grad_z *= y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_tanh_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.tanh(z)
     return y, (x, weight, bias, y)
 
@@ -359,13 +359,13 @@ def _backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_softmax_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -377,24 +377,24 @@ def _forward_softmax_no_bias(x, weight, bias):
 def _backward_softmax_no_bias(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_identity_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     return z, (x, weight, bias)
 
 
 def _backward_identity_no_bias(grad_y, x, weight, bias):
-    grad_x = grad_y @ weight
+    grad_x = _linear_backward_input(grad_y, weight)
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_gelu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -417,13 +417,13 @@ def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
     _t2 *= 1.1283791670955126
     _t2 *= 0.7071067811865476
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
@@ -438,13 +438,13 @@ def _backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t1 = grad_y * (y > 0)
     _t1 *= 1 - alpha
     grad_z += _t1
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_mish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -471,13 +471,13 @@ def _backward_mish_no_bias(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_z *= grad_y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_swish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -491,13 +491,13 @@ def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_silu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -511,7 +511,7 @@ def _backward_silu_no_bias(grad_y, x, weight, bias, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
@@ -714,10 +714,42 @@ def _expm1(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -786,7 +818,7 @@ _feed_forward_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _feed_forward_relu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -806,7 +838,7 @@ _feed_forward_relu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_relu(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_relu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -824,7 +856,7 @@ _feed_forward_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _feed_forward_sigmoid_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -845,7 +877,7 @@ _feed_forward_sigmoid_bwd_0 = ElementwiseKernel(
 def _cupy_backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z = _feed_forward_sigmoid_bwd_0(grad_y, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -863,7 +895,7 @@ _feed_forward_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _feed_forward_tanh_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -884,7 +916,7 @@ _feed_forward_tanh_bwd_0 = ElementwiseKernel(
 def _cupy_backward_tanh(grad_y, x, weight, bias, y):
     grad_z = _feed_forward_tanh_bwd_0(y, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -956,7 +988,7 @@ _feed_forward_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z = _feed_forward_softmax_fwd_0(_t1, bias)
     _t2 = _feed_forward_softmax_fwd_1(z)
     _t3 = _t2
@@ -999,7 +1031,7 @@ def _cupy_backward_softmax(grad_y, x, weight, bias, y):
     _t6 = _feed_forward_softmax_bwd_0(grad_y, y)
     grad_z = _feed_forward_softmax_bwd_1(grad_y, _t6, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1016,14 +1048,14 @@ _feed_forward_identity_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z = _feed_forward_identity_fwd_0(_t1, bias)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity(grad_y, x, weight, bias):
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    grad_x = grad_y @ weight
+    grad_x = _cupy_linear_backward_input(grad_y, weight)
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1045,12 +1077,12 @@ _feed_forward_gelu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _feed_forward_gelu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
 
-# feed_forward_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# feed_forward_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _feed_forward_gelu_bwd_0 = ElementwiseKernel(
     "feed_forward_gelu_bwd_0",
     "T z, T grad_y",
@@ -1077,7 +1109,7 @@ _feed_forward_gelu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_gelu(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_gelu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1100,7 +1132,7 @@ _feed_forward_elu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu(x, weight, bias, alpha=1.0):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _feed_forward_elu_fwd_0(_t1, bias, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1127,7 +1159,7 @@ def _cupy_backward_elu(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _feed_forward_elu_bwd_0(y, alpha, grad_y, _t11)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1151,7 +1183,7 @@ _feed_forward_mish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _feed_forward_mish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1184,7 +1216,7 @@ _feed_forward_mish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_mish(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_mish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1203,7 +1235,7 @@ _feed_forward_swish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _feed_forward_swish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1228,7 +1260,7 @@ _feed_forward_swish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_swish(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_swish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1247,7 +1279,7 @@ _feed_forward_silu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _feed_forward_silu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1272,7 +1304,7 @@ _feed_forward_silu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_silu(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_silu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1289,7 +1321,7 @@ _feed_forward_relu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _feed_forward_relu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1308,7 +1340,7 @@ _feed_forward_relu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_relu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1325,7 +1357,7 @@ _feed_forward_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _feed_forward_sigmoid_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1345,7 +1377,7 @@ _feed_forward_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = _feed_forward_sigmoid_no_bias_bwd_0(grad_y, y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1362,7 +1394,7 @@ _feed_forward_tanh_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _feed_forward_tanh_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1382,7 +1414,7 @@ _feed_forward_tanh_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = _feed_forward_tanh_no_bias_bwd_0(y, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1443,7 +1475,7 @@ _feed_forward_softmax_no_bias_fwd_3 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     _t2 = _feed_forward_softmax_no_bias_fwd_0(z)
     _t3 = _t2
     softmax_exponentials = _feed_forward_softmax_no_bias_fwd_1(z, _t3)
@@ -1484,18 +1516,18 @@ _feed_forward_softmax_no_bias_bwd_1 = ElementwiseKernel(
 def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
     _t6 = _feed_forward_softmax_no_bias_bwd_0(grad_y, y)
     grad_z = _feed_forward_softmax_no_bias_bwd_1(grad_y, _t6, y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
 
 def _cupy_forward_identity_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity_no_bias(grad_y, x, weight, bias):
-    grad_x = grad_y @ weight
+    grad_x = _cupy_linear_backward_input(grad_y, weight)
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1516,12 +1548,12 @@ _feed_forward_gelu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _feed_forward_gelu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
-# feed_forward_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# feed_forward_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _feed_forward_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "feed_forward_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -1547,7 +1579,7 @@ _feed_forward_gelu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_gelu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1569,7 +1601,7 @@ _feed_forward_elu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _feed_forward_elu_no_bias_fwd_0(z, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1595,7 +1627,7 @@ _feed_forward_elu_no_bias_bwd_0 = ElementwiseKernel(
 def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _feed_forward_elu_no_bias_bwd_0(y, alpha, grad_y, _t11)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1618,7 +1650,7 @@ _feed_forward_mish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _feed_forward_mish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1650,7 +1682,7 @@ _feed_forward_mish_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_mish_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1668,7 +1700,7 @@ _feed_forward_swish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _feed_forward_swish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1692,7 +1724,7 @@ _feed_forward_swish_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_swish_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1710,7 +1742,7 @@ _feed_forward_silu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _feed_forward_silu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1734,7 +1766,7 @@ _feed_forward_silu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_silu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1773,10 +1805,42 @@ _CUPY_FUSED = {
 }
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

@@ -199,9 +199,9 @@ def _forward_norm_first_relu(
     norm_normalized = np.multiply(norm_centered, norm_rstd, out=norm_centered)
     normalized = norm_normalized * norm_weight
     normalized += norm_bias
-    linear1_z = normalized @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(normalized, linear1_weight) + linear1_bias
     h = np.clip(linear1_z, 0, np.inf)
-    linear2_z = h @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(h, linear2_weight) + linear2_bias
     y = np.add(x, linear2_z, out=linear2_z)
     return y, (
         x,
@@ -232,11 +232,11 @@ def _backward_norm_first_relu(
 ):
     h = np.clip(linear1_z, 0, np.inf)
     grad_linear2_bias = _sum_to(grad_y, linear2_bias.shape)
-    grad_h = grad_y @ linear2_weight
+    grad_h = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(h)
     grad_linear1_z = grad_h * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_normalized = grad_linear1_z @ linear1_weight
+    grad_normalized = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
     norm_p = grad_normalized * norm_normalized
     grad_norm_weight = _sum_to(norm_p, linear2_bias.shape)
@@ -278,12 +278,12 @@ def _forward_norm_first_gelu(
     norm_normalized = np.multiply(norm_centered, norm_rstd, out=norm_centered)
     normalized = norm_normalized * norm_weight
     normalized += norm_bias
-    linear1_z = normalized @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(normalized, linear1_weight) + linear1_bias
     h = _erf(0.7071067811865476 * linear1_z)
     h *= 0.5
     h += 0.5
     h *= linear1_z
-    linear2_z = h @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(h, linear2_weight) + linear2_bias
     y = np.add(x, linear2_z, out=linear2_z)
     return y, (
         x,
@@ -318,7 +318,7 @@ def _backward_norm_first_gelu(
     _t2 += 0.5
     h = linear1_z * _t2
     grad_linear2_bias = _sum_to(grad_y, linear2_bias.shape)
-    grad_h = grad_y @ linear2_weight
+    grad_h = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(h)
     grad_linear1_z = np.multiply(grad_h, _t2, out=_t2)
     _t3 = _t1 * _t1
@@ -331,7 +331,7 @@ def _backward_norm_first_gelu(
     _t3 *= 0.7071067811865476
     grad_linear1_z += _t3
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_normalized = grad_linear1_z @ linear1_weight
+    grad_normalized = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
     norm_p = grad_normalized * norm_normalized
     grad_norm_weight = _sum_to(norm_p, linear2_bias.shape)
@@ -364,9 +364,9 @@ def _forward_no_norm_first_relu(
     norm_bias,
     eps,
 ):
-    linear1_z = x @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(x, linear1_weight) + linear1_bias
     h = np.clip(linear1_z, 0, np.inf)
-    linear2_z = h @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(h, linear2_weight) + linear2_bias
     _t1 = np.add(x, linear2_z, out=linear2_z)
     norm_mu = _mean(_t1, -1)
     norm_centered = np.subtract(_t1, norm_mu, out=_t1)
@@ -413,12 +413,12 @@ def _backward_no_norm_first_relu(
     grad_norm_x -= _t1
     grad_norm_x -= _dot_last(grad_y, norm_weight) * norm_scale
     grad_linear2_bias = _sum_to(grad_norm_x, linear2_bias.shape)
-    grad_h = grad_norm_x @ linear2_weight
+    grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
     grad_linear1_z = grad_h * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(x)
-    grad_x = grad_norm_x + grad_linear1_z @ linear1_weight
+    grad_x = grad_norm_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     return (
         grad_x,
         grad_linear1_weight,
@@ -440,12 +440,12 @@ def _forward_no_norm_first_gelu(
     norm_bias,
     eps,
 ):
-    linear1_z = x @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(x, linear1_weight) + linear1_bias
     h = _erf(0.7071067811865476 * linear1_z)
     h *= 0.5
     h += 0.5
     h *= linear1_z
-    linear2_z = h @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(h, linear2_weight) + linear2_bias
     _t1 = np.add(x, linear2_z, out=linear2_z)
     norm_mu = _mean(_t1, -1)
     norm_centered = np.subtract(_t1, norm_mu, out=_t1)
@@ -496,7 +496,7 @@ def _backward_no_norm_first_gelu(
     grad_norm_x -= _t3
     grad_norm_x -= _dot_last(grad_y, norm_weight) * norm_scale
     grad_linear2_bias = _sum_to(grad_norm_x, linear2_bias.shape)
-    grad_h = grad_norm_x @ linear2_weight
+    grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
     grad_linear1_z = np.multiply(grad_h, _t2, out=_t2)
     _t4 = _t1 * _t1
@@ -510,7 +510,7 @@ def _backward_no_norm_first_gelu(
     grad_linear1_z += _t4
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(x)
-    grad_x = grad_norm_x + grad_linear1_z @ linear1_weight
+    grad_x = grad_norm_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     return (
         grad_x,
         grad_linear1_weight,
@@ -665,6 +665,32 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _mean(x, axis):
     """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
     array a matrix-vector product with 1 / n (BLAS), as in _sum."""
@@ -675,8 +701,14 @@ def _mean(x, axis):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sum_to(grad, shape):
@@ -794,9 +826,9 @@ def _cupy_forward_norm_first_relu(
     norm_normalized, normalized = _feed_forward_block_norm_first_relu_fwd_3(
         norm_centered, norm_rstd, norm_weight, norm_bias
     )
-    _t6 = normalized @ linear1_weight.T
+    _t6 = _cupy_linear(normalized, linear1_weight)
     linear1_z, h = _feed_forward_block_norm_first_relu_fwd_4(_t6, linear1_bias)
-    _t7 = h @ linear2_weight.T
+    _t7 = _cupy_linear(h, linear2_weight)
     y = _feed_forward_block_norm_first_relu_fwd_5(_t7, linear2_bias, x)
     return y, (
         x,
@@ -931,11 +963,11 @@ def _cupy_backward_norm_first_relu(
 ):
     h = _feed_forward_block_norm_first_relu_bwd_0(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    grad_h = grad_y @ linear2_weight
+    grad_h = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(h)
     grad_linear1_z = _feed_forward_block_norm_first_relu_bwd_1(linear1_z, grad_h)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_normalized = grad_linear1_z @ linear1_weight
+    grad_normalized = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(normalized)
     norm_p = _feed_forward_block_norm_first_relu_bwd_2(grad_normalized, norm_normalized)
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
@@ -1064,9 +1096,9 @@ def _cupy_forward_norm_first_gelu(
     norm_normalized, normalized = _feed_forward_block_norm_first_gelu_fwd_3(
         norm_centered, norm_rstd, norm_weight, norm_bias
     )
-    _t6 = normalized @ linear1_weight.T
+    _t6 = _cupy_linear(normalized, linear1_weight)
     linear1_z, h = _feed_forward_block_norm_first_gelu_fwd_4(_t6, linear1_bias)
-    _t11 = h @ linear2_weight.T
+    _t11 = _cupy_linear(h, linear2_weight)
     y = _feed_forward_block_norm_first_gelu_fwd_5(_t11, linear2_bias, x)
     return y, (
         x,
@@ -1097,7 +1129,7 @@ _feed_forward_block_norm_first_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_1: layers_spec/primitives.yaml:61,62,1726
+# feed_forward_block_norm_first_gelu_bwd_1: layers_spec/primitives.yaml:61,62,1762
 _feed_forward_block_norm_first_gelu_bwd_1 = ElementwiseKernel(
     "feed_forward_block_norm_first_gelu_bwd_1",
     "T grad_h, T _t10, T linear1_z, T _t7",
@@ -1213,13 +1245,13 @@ def _cupy_backward_norm_first_gelu(
 ):
     _t7, _t10, h = _feed_forward_block_norm_first_gelu_bwd_0(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    grad_h = grad_y @ linear2_weight
+    grad_h = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(h)
     grad_linear1_z = _feed_forward_block_norm_first_gelu_bwd_1(
         grad_h, _t10, linear1_z, _t7
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_normalized = grad_linear1_z @ linear1_weight
+    grad_normalized = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(normalized)
     norm_p = _feed_forward_block_norm_first_gelu_bwd_2(grad_normalized, norm_normalized)
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
@@ -1336,9 +1368,9 @@ def _cupy_forward_no_norm_first_relu(
     norm_bias,
     eps,
 ):
-    _t1 = x @ linear1_weight.T
+    _t1 = _cupy_linear(x, linear1_weight)
     linear1_z, h = _feed_forward_block_no_norm_first_relu_fwd_0(_t1, linear1_bias)
-    _t2 = h @ linear2_weight.T
+    _t2 = _cupy_linear(h, linear2_weight)
     _t3 = _feed_forward_block_no_norm_first_relu_fwd_1(_t2, linear2_bias, x)
     norm_mu = _feed_forward_block_no_norm_first_relu_fwd_2(_t3)
     norm_centered = _feed_forward_block_no_norm_first_relu_fwd_3(_t3, norm_mu)
@@ -1464,7 +1496,7 @@ _feed_forward_block_no_norm_first_relu_bwd_8 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_9: layers_spec/primitives.yaml:510
+# feed_forward_block_no_norm_first_relu_bwd_9: layers_spec/primitives.yaml:521
 _feed_forward_block_no_norm_first_relu_bwd_9 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_9",
     "T grad_norm_x, T _t24",
@@ -1501,11 +1533,11 @@ def _cupy_backward_no_norm_first_relu(
     _t17 = _feed_forward_block_no_norm_first_relu_bwd_6(_t16, norm_scale)
     grad_norm_x = _feed_forward_block_no_norm_first_relu_bwd_7(_t15, _t17)
     grad_linear2_bias = _cupy_sum_to(grad_norm_x, linear2_bias.shape)
-    grad_h = grad_norm_x @ linear2_weight
+    grad_h = _cupy_linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm_x).T @ _cupy_rows(h)
     grad_linear1_z = _feed_forward_block_no_norm_first_relu_bwd_8(linear1_z, grad_h)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t24 = grad_linear1_z @ linear1_weight
+    _t24 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(x)
     grad_x = _feed_forward_block_no_norm_first_relu_bwd_9(grad_norm_x, _t24)
     return (
@@ -1613,9 +1645,9 @@ def _cupy_forward_no_norm_first_gelu(
     norm_bias,
     eps,
 ):
-    _t1 = x @ linear1_weight.T
+    _t1 = _cupy_linear(x, linear1_weight)
     linear1_z, h = _feed_forward_block_no_norm_first_gelu_fwd_0(_t1, linear1_bias)
-    _t6 = h @ linear2_weight.T
+    _t6 = _cupy_linear(h, linear2_weight)
     _t7 = _feed_forward_block_no_norm_first_gelu_fwd_1(_t6, linear2_bias, x)
     norm_mu = _feed_forward_block_no_norm_first_gelu_fwd_2(_t7)
     norm_centered = _feed_forward_block_no_norm_first_gelu_fwd_3(_t7, norm_mu)
@@ -1733,7 +1765,7 @@ _feed_forward_block_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1726
+# feed_forward_block_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1762
 _feed_forward_block_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_8",
     "T grad_h, T _t5, T linear1_z, T _t2",
@@ -1753,7 +1785,7 @@ _feed_forward_block_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_9: layers_spec/primitives.yaml:510
+# feed_forward_block_no_norm_first_gelu_bwd_9: layers_spec/primitives.yaml:521
 _feed_forward_block_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_9",
     "T grad_norm_x, T _t35",
@@ -1790,13 +1822,13 @@ def _cupy_backward_no_norm_first_gelu(
     _t21 = _feed_forward_block_no_norm_first_gelu_bwd_6(_t20, norm_scale)
     grad_norm_x = _feed_forward_block_no_norm_first_gelu_bwd_7(_t19, _t21)
     grad_linear2_bias = _cupy_sum_to(grad_norm_x, linear2_bias.shape)
-    grad_h = grad_norm_x @ linear2_weight
+    grad_h = _cupy_linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm_x).T @ _cupy_rows(h)
     grad_linear1_z = _feed_forward_block_no_norm_first_gelu_bwd_8(
         grad_h, _t5, linear1_z, _t2
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t35 = grad_linear1_z @ linear1_weight
+    _t35 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(x)
     grad_x = _feed_forward_block_no_norm_first_gelu_bwd_9(grad_norm_x, _t35)
     return (
@@ -1835,10 +1867,42 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

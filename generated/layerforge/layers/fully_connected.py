@@ -116,7 +116,7 @@ def backward(grad_y, ctx):
 
 
 def _forward_relu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, z)
 
@@ -124,13 +124,13 @@ def _forward_relu(x, weight, bias):
 def _backward_relu(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_sigmoid(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     return y, (x, weight, bias, y)
 
@@ -140,13 +140,13 @@ def _backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z *= grad_y
     grad_z *= y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_tanh(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.tanh(z, out=z)
     return y, (x, weight, bias, y)
 
@@ -156,13 +156,13 @@ def _backward_tanh(grad_y, x, weight, bias, y):
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_softmax(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -175,25 +175,25 @@ def _backward_softmax(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_identity(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     return z, (x, weight, bias)
 
 
 def _backward_identity(grad_y, x, weight, bias):
     grad_bias = _sum_to(grad_y, bias.shape)
-    grad_x = grad_y @ weight
+    grad_x = _linear_backward_input(grad_y, weight)
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_gelu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -217,13 +217,13 @@ def _backward_gelu(grad_y, x, weight, bias, z):
     _t2 *= 0.7071067811865476
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_elu(x, weight, bias, alpha=1.0):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.clip(z, 0, np.inf)
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
@@ -239,13 +239,13 @@ def _backward_elu(grad_y, x, weight, bias, alpha, y):
     _t1 *= 1 - alpha
     grad_z += _t1
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_mish(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -273,13 +273,13 @@ def _backward_mish(grad_y, x, weight, bias, z):
     grad_z += _t2
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_swish(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -294,13 +294,13 @@ def _backward_swish(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_silu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -315,26 +315,26 @@ def _backward_silu(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_relu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, z)
 
 
 def _backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = grad_y * (z > 0)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_sigmoid_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     return y, (x, weight, bias, y)
 
@@ -343,13 +343,13 @@ def _backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = 1 - y
     grad_z *= grad_y
     grad_z *= y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_tanh_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.tanh(z)
     return y, (x, weight, bias, y)
 
@@ -358,13 +358,13 @@ def _backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_softmax_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -376,24 +376,24 @@ def _forward_softmax_no_bias(x, weight, bias):
 def _backward_softmax_no_bias(grad_y, x, weight, bias, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_identity_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     return z, (x, weight, bias)
 
 
 def _backward_identity_no_bias(grad_y, x, weight, bias):
-    grad_x = grad_y @ weight
+    grad_x = _linear_backward_input(grad_y, weight)
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_gelu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -416,13 +416,13 @@ def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
     _t2 *= 1.1283791670955126
     _t2 *= 0.7071067811865476
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
@@ -437,13 +437,13 @@ def _backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t1 = grad_y * (y > 0)
     _t1 *= 1 - alpha
     grad_z += _t1
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_mish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -470,13 +470,13 @@ def _backward_mish_no_bias(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_z *= grad_y
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_swish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -490,13 +490,13 @@ def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _forward_silu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _linear(x, weight)
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -510,7 +510,7 @@ def _backward_silu_no_bias(grad_y, x, weight, bias, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
@@ -713,10 +713,42 @@ def _expm1(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -785,7 +817,7 @@ _fully_connected_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _fully_connected_relu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -805,7 +837,7 @@ _fully_connected_relu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_relu(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_relu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -823,7 +855,7 @@ _fully_connected_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _fully_connected_sigmoid_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -844,7 +876,7 @@ _fully_connected_sigmoid_bwd_0 = ElementwiseKernel(
 def _cupy_backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z = _fully_connected_sigmoid_bwd_0(grad_y, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -862,7 +894,7 @@ _fully_connected_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _fully_connected_tanh_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -883,7 +915,7 @@ _fully_connected_tanh_bwd_0 = ElementwiseKernel(
 def _cupy_backward_tanh(grad_y, x, weight, bias, y):
     grad_z = _fully_connected_tanh_bwd_0(y, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -955,7 +987,7 @@ _fully_connected_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z = _fully_connected_softmax_fwd_0(_t1, bias)
     _t2 = _fully_connected_softmax_fwd_1(z)
     _t3 = _t2
@@ -998,7 +1030,7 @@ def _cupy_backward_softmax(grad_y, x, weight, bias, y):
     _t6 = _fully_connected_softmax_bwd_0(grad_y, y)
     grad_z = _fully_connected_softmax_bwd_1(grad_y, _t6, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1015,14 +1047,14 @@ _fully_connected_identity_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z = _fully_connected_identity_fwd_0(_t1, bias)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity(grad_y, x, weight, bias):
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    grad_x = grad_y @ weight
+    grad_x = _cupy_linear_backward_input(grad_y, weight)
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1044,12 +1076,12 @@ _fully_connected_gelu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _fully_connected_gelu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
 
-# fully_connected_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# fully_connected_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _fully_connected_gelu_bwd_0 = ElementwiseKernel(
     "fully_connected_gelu_bwd_0",
     "T z, T grad_y",
@@ -1076,7 +1108,7 @@ _fully_connected_gelu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_gelu(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_gelu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1099,7 +1131,7 @@ _fully_connected_elu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu(x, weight, bias, alpha=1.0):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _fully_connected_elu_fwd_0(_t1, bias, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1126,7 +1158,7 @@ def _cupy_backward_elu(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _fully_connected_elu_bwd_0(y, alpha, grad_y, _t11)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1150,7 +1182,7 @@ _fully_connected_mish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _fully_connected_mish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1183,7 +1215,7 @@ _fully_connected_mish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_mish(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_mish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1202,7 +1234,7 @@ _fully_connected_swish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _fully_connected_swish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1227,7 +1259,7 @@ _fully_connected_swish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_swish(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_swish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1246,7 +1278,7 @@ _fully_connected_silu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _fully_connected_silu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1271,7 +1303,7 @@ _fully_connected_silu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_silu(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_silu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -1288,7 +1320,7 @@ _fully_connected_relu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _fully_connected_relu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1307,7 +1339,7 @@ _fully_connected_relu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_relu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1324,7 +1356,7 @@ _fully_connected_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _fully_connected_sigmoid_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1344,7 +1376,7 @@ _fully_connected_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = _fully_connected_sigmoid_no_bias_bwd_0(grad_y, y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1361,7 +1393,7 @@ _fully_connected_tanh_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _fully_connected_tanh_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1381,7 +1413,7 @@ _fully_connected_tanh_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = _fully_connected_tanh_no_bias_bwd_0(y, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1442,7 +1474,7 @@ _fully_connected_softmax_no_bias_fwd_3 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     _t2 = _fully_connected_softmax_no_bias_fwd_0(z)
     _t3 = _t2
     softmax_exponentials = _fully_connected_softmax_no_bias_fwd_1(z, _t3)
@@ -1483,18 +1515,18 @@ _fully_connected_softmax_no_bias_bwd_1 = ElementwiseKernel(
 def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
     _t6 = _fully_connected_softmax_no_bias_bwd_0(grad_y, y)
     grad_z = _fully_connected_softmax_no_bias_bwd_1(grad_y, _t6, y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
 
 def _cupy_forward_identity_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity_no_bias(grad_y, x, weight, bias):
-    grad_x = grad_y @ weight
+    grad_x = _cupy_linear_backward_input(grad_y, weight)
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1515,12 +1547,12 @@ _fully_connected_gelu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _fully_connected_gelu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
-# fully_connected_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# fully_connected_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _fully_connected_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "fully_connected_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -1546,7 +1578,7 @@ _fully_connected_gelu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_gelu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1568,7 +1600,7 @@ _fully_connected_elu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _fully_connected_elu_no_bias_fwd_0(z, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1594,7 +1626,7 @@ _fully_connected_elu_no_bias_bwd_0 = ElementwiseKernel(
 def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _fully_connected_elu_no_bias_bwd_0(y, alpha, grad_y, _t11)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1617,7 +1649,7 @@ _fully_connected_mish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _fully_connected_mish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1649,7 +1681,7 @@ _fully_connected_mish_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_mish_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1667,7 +1699,7 @@ _fully_connected_swish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _fully_connected_swish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1691,7 +1723,7 @@ _fully_connected_swish_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_swish_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1709,7 +1741,7 @@ _fully_connected_silu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu_no_bias(x, weight, bias):
-    z = x @ weight.T
+    z = _cupy_linear(x, weight)
     y = _fully_connected_silu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1733,7 +1765,7 @@ _fully_connected_silu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _fully_connected_silu_no_bias_bwd_0(z, grad_y)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
@@ -1772,10 +1804,42 @@ _CUPY_FUSED = {
 }
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

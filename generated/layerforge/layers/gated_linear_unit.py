@@ -132,8 +132,8 @@ def backward(grad_y, ctx):
 
 
 def _forward_sigmoid(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    gate = _sigmoid(x @ weight_gate.T + bias_gate)
+    value = _linear(x, weight_linear) + bias_linear
+    gate = _sigmoid(_linear(x, weight_gate) + bias_gate)
     y = value * gate
     return y, (x, weight_linear, weight_gate, value, gate)
 
@@ -148,7 +148,9 @@ def _backward_sigmoid(grad_y, x, weight_linear, weight_gate, value, gate):
     grad_weight_gate = _rows(_t1).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
     grad_weight_linear = _rows(grad_value).T @ _rows(x)
-    grad_x = _t1 @ weight_gate + grad_value @ weight_linear
+    grad_x = _linear_backward_input(_t1, weight_gate) + _linear_backward_input(
+        grad_value, weight_linear
+    )
     return (
         grad_x,
         grad_weight_linear,
@@ -159,8 +161,8 @@ def _backward_sigmoid(grad_y, x, weight_linear, weight_gate, value, gate):
 
 
 def _forward_relu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
+    value = _linear(x, weight_linear) + bias_linear
+    _t1 = _linear(x, weight_gate) + bias_gate
     gate = np.clip(_t1, 0, np.inf)
     y = np.multiply(value, gate, out=gate)
     return y, (x, weight_linear, weight_gate, value, _t1)
@@ -175,7 +177,9 @@ def _backward_relu(grad_y, x, weight_linear, weight_gate, value, _t1):
     grad_weight_gate = _rows(_t2).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
     grad_weight_linear = _rows(grad_value).T @ _rows(x)
-    grad_x = _t2 @ weight_gate + grad_value @ weight_linear
+    grad_x = _linear_backward_input(_t2, weight_gate) + _linear_backward_input(
+        grad_value, weight_linear
+    )
     return (
         grad_x,
         grad_weight_linear,
@@ -186,8 +190,8 @@ def _backward_relu(grad_y, x, weight_linear, weight_gate, value, _t1):
 
 
 def _forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
+    value = _linear(x, weight_linear) + bias_linear
+    _t1 = _linear(x, weight_gate) + bias_gate
     gate = _erf(0.7071067811865476 * _t1)
     gate *= 0.5
     gate += 0.5
@@ -218,7 +222,9 @@ def _backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t1):
     grad_weight_gate = _rows(_t4).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
     grad_weight_linear = _rows(grad_value).T @ _rows(x)
-    grad_x = _t4 @ weight_gate + grad_value @ weight_linear
+    grad_x = _linear_backward_input(_t4, weight_gate) + _linear_backward_input(
+        grad_value, weight_linear
+    )
     return (
         grad_x,
         grad_weight_linear,
@@ -229,8 +235,8 @@ def _backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t1):
 
 
 def _forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
+    value = _linear(x, weight_linear) + bias_linear
+    _t1 = _linear(x, weight_gate) + bias_gate
     gate = _sigmoid(_t1)
     gate *= _t1
     y = np.multiply(value, gate, out=gate)
@@ -252,7 +258,9 @@ def _backward_swish(grad_y, x, weight_linear, weight_gate, value, _t1):
     grad_weight_gate = _rows(_t3).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
     grad_weight_linear = _rows(grad_value).T @ _rows(x)
-    grad_x = _t3 @ weight_gate + grad_value @ weight_linear
+    grad_x = _linear_backward_input(_t3, weight_gate) + _linear_backward_input(
+        grad_value, weight_linear
+    )
     return (
         grad_x,
         grad_weight_linear,
@@ -263,8 +271,8 @@ def _backward_swish(grad_y, x, weight_linear, weight_gate, value, _t1):
 
 
 def _forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
+    value = _linear(x, weight_linear) + bias_linear
+    _t1 = _linear(x, weight_gate) + bias_gate
     gate = _sigmoid(_t1)
     gate *= _t1
     y = np.multiply(value, gate, out=gate)
@@ -286,7 +294,9 @@ def _backward_silu(grad_y, x, weight_linear, weight_gate, value, _t1):
     grad_weight_gate = _rows(_t3).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
     grad_weight_linear = _rows(grad_value).T @ _rows(x)
-    grad_x = _t3 @ weight_gate + grad_value @ weight_linear
+    grad_x = _linear_backward_input(_t3, weight_gate) + _linear_backward_input(
+        grad_value, weight_linear
+    )
     return (
         grad_x,
         grad_weight_linear,
@@ -297,8 +307,8 @@ def _backward_silu(grad_y, x, weight_linear, weight_gate, value, _t1):
 
 
 def _forward_tanh(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    gate = np.tanh(x @ weight_gate.T + bias_gate)
+    value = _linear(x, weight_linear) + bias_linear
+    gate = np.tanh(_linear(x, weight_gate) + bias_gate)
     y = value * gate
     return y, (x, weight_linear, weight_gate, value, gate)
 
@@ -313,7 +323,9 @@ def _backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
     grad_weight_gate = _rows(_t1).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
     grad_weight_linear = _rows(grad_value).T @ _rows(x)
-    grad_x = _t1 @ weight_gate + grad_value @ weight_linear
+    grad_x = _linear_backward_input(_t1, weight_gate) + _linear_backward_input(
+        grad_value, weight_linear
+    )
     return (
         grad_x,
         grad_weight_linear,
@@ -324,8 +336,8 @@ def _backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
 
 
 def _forward_softmax(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
+    value = _linear(x, weight_linear) + bias_linear
+    _t1 = _linear(x, weight_gate) + bias_gate
     softmax_shifted = np.subtract(_t1, _amax(_t1, -1), out=_t1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     gate = np.divide(
@@ -344,7 +356,9 @@ def _backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
     grad_weight_gate = _rows(_t1).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
     grad_weight_linear = _rows(grad_value).T @ _rows(x)
-    grad_x = _t1 @ weight_gate + grad_value @ weight_linear
+    grad_x = _linear_backward_input(_t1, weight_gate) + _linear_backward_input(
+        grad_value, weight_linear
+    )
     return (
         grad_x,
         grad_weight_linear,
@@ -355,8 +369,8 @@ def _backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
 
 
 def _forward_identity(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = x @ weight_linear.T + bias_linear
-    _t1 = x @ weight_gate.T + bias_gate
+    value = _linear(x, weight_linear) + bias_linear
+    _t1 = _linear(x, weight_gate) + bias_gate
     y = value * _t1
     return y, (x, weight_linear, weight_gate, value, _t1)
 
@@ -368,7 +382,9 @@ def _backward_identity(grad_y, x, weight_linear, weight_gate, value, _t1):
     grad_weight_gate = _rows(_t2).T @ _rows(x)
     grad_bias_linear = np.sum(grad_value, axis=0)
     grad_weight_linear = _rows(grad_value).T @ _rows(x)
-    grad_x = _t2 @ weight_gate + grad_value @ weight_linear
+    grad_x = _linear_backward_input(_t2, weight_gate) + _linear_backward_input(
+        grad_value, weight_linear
+    )
     return (
         grad_x,
         grad_weight_linear,
@@ -537,10 +553,42 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -608,9 +656,9 @@ _gated_linear_unit_sigmoid_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
+    _t1 = _cupy_linear(x, weight_linear)
     value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
+    _t2 = _cupy_linear(x, weight_gate)
     gate, y = _gated_linear_unit_sigmoid_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, gate)
 
@@ -630,7 +678,7 @@ _gated_linear_unit_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_sigmoid_bwd_1: layers_spec/primitives.yaml:510
+# gated_linear_unit_sigmoid_bwd_1: layers_spec/primitives.yaml:521
 _gated_linear_unit_sigmoid_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_sigmoid_bwd_1",
     "T _t10, T _t13",
@@ -646,10 +694,10 @@ def _cupy_backward_sigmoid(grad_y, x, weight_linear, weight_gate, value, gate):
 
     grad_value, _t8 = _gated_linear_unit_sigmoid_bwd_0(grad_y, gate, value)
     grad_bias_gate = cp.sum(_t8, axis=0)
-    _t10 = _t8 @ weight_gate
+    _t10 = _cupy_linear_backward_input(_t8, weight_gate)
     grad_weight_gate = _cupy_rows(_t8).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t13 = grad_value @ weight_linear
+    _t13 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_sigmoid_bwd_1(_t10, _t13)
     return (
@@ -686,9 +734,9 @@ _gated_linear_unit_relu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
+    _t1 = _cupy_linear(x, weight_linear)
     value = _gated_linear_unit_relu_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
+    _t2 = _cupy_linear(x, weight_gate)
     _t3, y = _gated_linear_unit_relu_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
 
@@ -708,7 +756,7 @@ _gated_linear_unit_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_relu_bwd_1: layers_spec/primitives.yaml:510
+# gated_linear_unit_relu_bwd_1: layers_spec/primitives.yaml:521
 _gated_linear_unit_relu_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_relu_bwd_1",
     "T _t9, T _t12",
@@ -724,10 +772,10 @@ def _cupy_backward_relu(grad_y, x, weight_linear, weight_gate, value, _t3):
 
     grad_value, _t7 = _gated_linear_unit_relu_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t7, axis=0)
-    _t9 = _t7 @ weight_gate
+    _t9 = _cupy_linear_backward_input(_t7, weight_gate)
     grad_weight_gate = _cupy_rows(_t7).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t12 = grad_value @ weight_linear
+    _t12 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_relu_bwd_1(_t9, _t12)
     return (
@@ -768,14 +816,14 @@ _gated_linear_unit_gelu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
+    _t1 = _cupy_linear(x, weight_linear)
     value = _gated_linear_unit_gelu_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
+    _t2 = _cupy_linear(x, weight_gate)
     _t3, y = _gated_linear_unit_gelu_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
 
 
-# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
     "gated_linear_unit_gelu_bwd_0",
     "T _t3, T grad_y, T value",
@@ -802,7 +850,7 @@ _gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_gelu_bwd_1: layers_spec/primitives.yaml:510
+# gated_linear_unit_gelu_bwd_1: layers_spec/primitives.yaml:521
 _gated_linear_unit_gelu_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_gelu_bwd_1",
     "T _t21, T _t24",
@@ -818,10 +866,10 @@ def _cupy_backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t3):
 
     grad_value, _t19 = _gated_linear_unit_gelu_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t19, axis=0)
-    _t21 = _t19 @ weight_gate
+    _t21 = _cupy_linear_backward_input(_t19, weight_gate)
     grad_weight_gate = _cupy_rows(_t19).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t24 = grad_value @ weight_linear
+    _t24 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_gelu_bwd_1(_t21, _t24)
     return (
@@ -859,9 +907,9 @@ _gated_linear_unit_swish_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
+    _t1 = _cupy_linear(x, weight_linear)
     value = _gated_linear_unit_swish_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
+    _t2 = _cupy_linear(x, weight_gate)
     _t3, y = _gated_linear_unit_swish_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
 
@@ -886,7 +934,7 @@ _gated_linear_unit_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_swish_bwd_1: layers_spec/primitives.yaml:510
+# gated_linear_unit_swish_bwd_1: layers_spec/primitives.yaml:521
 _gated_linear_unit_swish_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_swish_bwd_1",
     "T _t14, T _t17",
@@ -902,10 +950,10 @@ def _cupy_backward_swish(grad_y, x, weight_linear, weight_gate, value, _t3):
 
     grad_value, _t12 = _gated_linear_unit_swish_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t12, axis=0)
-    _t14 = _t12 @ weight_gate
+    _t14 = _cupy_linear_backward_input(_t12, weight_gate)
     grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t17 = grad_value @ weight_linear
+    _t17 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
     return (
@@ -943,9 +991,9 @@ _gated_linear_unit_silu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
+    _t1 = _cupy_linear(x, weight_linear)
     value = _gated_linear_unit_silu_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
+    _t2 = _cupy_linear(x, weight_gate)
     _t3, y = _gated_linear_unit_silu_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
 
@@ -970,7 +1018,7 @@ _gated_linear_unit_silu_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_silu_bwd_1: layers_spec/primitives.yaml:510
+# gated_linear_unit_silu_bwd_1: layers_spec/primitives.yaml:521
 _gated_linear_unit_silu_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_silu_bwd_1",
     "T _t14, T _t17",
@@ -986,10 +1034,10 @@ def _cupy_backward_silu(grad_y, x, weight_linear, weight_gate, value, _t3):
 
     grad_value, _t12 = _gated_linear_unit_silu_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t12, axis=0)
-    _t14 = _t12 @ weight_gate
+    _t14 = _cupy_linear_backward_input(_t12, weight_gate)
     grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t17 = grad_value @ weight_linear
+    _t17 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_silu_bwd_1(_t14, _t17)
     return (
@@ -1026,9 +1074,9 @@ _gated_linear_unit_tanh_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
+    _t1 = _cupy_linear(x, weight_linear)
     value = _gated_linear_unit_tanh_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
+    _t2 = _cupy_linear(x, weight_gate)
     gate, y = _gated_linear_unit_tanh_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, gate)
 
@@ -1048,7 +1096,7 @@ _gated_linear_unit_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_tanh_bwd_1: layers_spec/primitives.yaml:510
+# gated_linear_unit_tanh_bwd_1: layers_spec/primitives.yaml:521
 _gated_linear_unit_tanh_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_tanh_bwd_1",
     "T _t10, T _t13",
@@ -1064,10 +1112,10 @@ def _cupy_backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
 
     grad_value, _t8 = _gated_linear_unit_tanh_bwd_0(grad_y, gate, value)
     grad_bias_gate = cp.sum(_t8, axis=0)
-    _t10 = _t8 @ weight_gate
+    _t10 = _cupy_linear_backward_input(_t8, weight_gate)
     grad_weight_gate = _cupy_rows(_t8).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t13 = grad_value @ weight_linear
+    _t13 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_tanh_bwd_1(_t10, _t13)
     return (
@@ -1158,9 +1206,9 @@ _gated_linear_unit_softmax_fwd_5 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
+    _t1 = _cupy_linear(x, weight_linear)
     value = _gated_linear_unit_softmax_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
+    _t2 = _cupy_linear(x, weight_gate)
     _t3 = _gated_linear_unit_softmax_fwd_1(_t2, bias_gate)
     _t4 = _gated_linear_unit_softmax_fwd_2(_t3)
     _t5 = _t4
@@ -1211,7 +1259,7 @@ _gated_linear_unit_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_softmax_bwd_3: layers_spec/primitives.yaml:510
+# gated_linear_unit_softmax_bwd_3: layers_spec/primitives.yaml:521
 _gated_linear_unit_softmax_bwd_3 = ElementwiseKernel(
     "gated_linear_unit_softmax_bwd_3",
     "T _t14, T _t17",
@@ -1229,10 +1277,10 @@ def _cupy_backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
     _t10 = _gated_linear_unit_softmax_bwd_1(grad_gate, gate)
     _t12 = _gated_linear_unit_softmax_bwd_2(grad_gate, _t10, gate)
     grad_bias_gate = cp.sum(_t12, axis=0)
-    _t14 = _t12 @ weight_gate
+    _t14 = _cupy_linear_backward_input(_t12, weight_gate)
     grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t17 = grad_value @ weight_linear
+    _t17 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_softmax_bwd_3(_t14, _t17)
     return (
@@ -1268,9 +1316,9 @@ _gated_linear_unit_identity_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = x @ weight_linear.T
+    _t1 = _cupy_linear(x, weight_linear)
     value = _gated_linear_unit_identity_fwd_0(_t1, bias_linear)
-    _t2 = x @ weight_gate.T
+    _t2 = _cupy_linear(x, weight_gate)
     _t3, y = _gated_linear_unit_identity_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
 
@@ -1287,7 +1335,7 @@ _gated_linear_unit_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_identity_bwd_1: layers_spec/primitives.yaml:510
+# gated_linear_unit_identity_bwd_1: layers_spec/primitives.yaml:521
 _gated_linear_unit_identity_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_identity_bwd_1",
     "T _t7, T _t10",
@@ -1303,10 +1351,10 @@ def _cupy_backward_identity(grad_y, x, weight_linear, weight_gate, value, _t3):
 
     grad_value, _t5 = _gated_linear_unit_identity_bwd_0(grad_y, _t3, value)
     grad_bias_gate = cp.sum(_t5, axis=0)
-    _t7 = _t5 @ weight_gate
+    _t7 = _cupy_linear_backward_input(_t5, weight_gate)
     grad_weight_gate = _cupy_rows(_t5).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t10 = grad_value @ weight_linear
+    _t10 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
     grad_x = _gated_linear_unit_identity_bwd_1(_t7, _t10)
     return (
@@ -1330,7 +1378,39 @@ _CUPY_FUSED = {
 }
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])

@@ -213,7 +213,7 @@ def _backward_batch_first(
 
 
 def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    input_part = x @ weight_ih.T + bias_ih
+    input_part = _linear(x, weight_ih) + bias_ih
     hoisted_1 = _chunk(input_part, 3, 0, -1)
     hoisted_2 = _chunk(input_part, 3, 1, -1)
     hoisted_3 = _chunk(input_part, 3, 2, -1)
@@ -273,7 +273,7 @@ def _backward_no_batch_first_hoisted(
         (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
     )
     grad_bias_ih = _sum_to(grad_input_part, bias_ih.shape)
-    grad_x = grad_input_part @ weight_ih
+    grad_x = _linear_backward_input(grad_input_part, weight_ih)
     grad_weight_ih = _rows(grad_input_part).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
@@ -603,10 +603,42 @@ def _chunk(x, pieces, index, axis):
     return x[tuple(where)]
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -762,7 +794,7 @@ _gru_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
+    _t1 = _cupy_linear(x, weight_ih)
     input_part = _gru_no_batch_first_hoisted_fwd_0(_t1, bias_ih)
     hoisted_1 = _cupy_chunk(input_part, 3, 0, -1)
     hoisted_2 = _cupy_chunk(input_part, 3, 1, -1)
@@ -849,7 +881,7 @@ _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_1: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,823,201
+# gru_no_batch_first_step_bwd_1: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,859,201
 _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_1",
     "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
@@ -878,7 +910,7 @@ _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:2736
+# gru_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:2772
 _gru_no_batch_first_step_bwd_2 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_2",
     "T _t17, T _t36",
@@ -920,7 +952,7 @@ def _cupy_backward_no_batch_first_hoisted(
         (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
     )
     grad_bias_ih = _cupy_sum_to(grad_input_part, bias_ih.shape)
-    grad_x = grad_input_part @ weight_ih
+    grad_x = _cupy_linear_backward_input(grad_input_part, weight_ih)
     grad_weight_ih = _cupy_rows(grad_input_part).T @ _cupy_rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
@@ -1271,10 +1303,42 @@ def _cupy_chunk(x, pieces, index, axis):
     return x[tuple(where)]
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

@@ -249,7 +249,7 @@ def _backward_batch_first(
 
 
 def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
+    hoisted_1 = _linear(x, weight_ih) + bias_ih
     return hoisted_1, (x, weight_ih, bias_ih)
 
 
@@ -311,7 +311,7 @@ def _backward_no_batch_first_deferred(h, bias_hh, grad_gates):
 
 def _backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
+    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
@@ -1157,10 +1157,42 @@ def _chunk(x, pieces, index, axis):
     return x[tuple(where)]
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -1326,7 +1358,7 @@ _lstm_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
+    _t1 = _cupy_linear(x, weight_ih)
     hoisted_1 = _lstm_no_batch_first_hoisted_fwd_0(_t1, bias_ih)
     return hoisted_1, (x, weight_ih, bias_ih)
 
@@ -1479,7 +1511,7 @@ def _cupy_backward_no_batch_first_deferred(h, bias_hh, grad_gates):
 
 def _cupy_backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
+    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
@@ -2365,10 +2397,42 @@ def _cupy_chunk(x, pieces, index, axis):
     return x[tuple(where)]
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

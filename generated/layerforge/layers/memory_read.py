@@ -175,16 +175,16 @@ def backward(grad_y, ctx):
 def _forward_identity(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _t1 * scale
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
     np.exp(exponentials, out=exponentials)
     _t2 = _sum(exponentials, -1)
     attention = exponentials / _t2
     read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
+    _t3 = _linear(read, value_weight)
+    z = _linear(_t3, output_weight) + output_bias
     return z, (
         x,
         memory,
@@ -218,9 +218,9 @@ def _backward_identity(
 ):
     attention = exponentials / _t2
     grad_output_bias = np.sum(grad_y, axis=0)
-    _t4 = grad_y @ output_weight
+    _t4 = _linear_backward_input(grad_y, output_weight)
     grad_output_weight = _rows(grad_y).T @ _rows(_t3)
-    grad_read = _t4 @ value_weight
+    grad_read = _linear_backward_input(_t4, value_weight)
     grad_value_weight = _rows(_t4).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
@@ -228,8 +228,8 @@ def _backward_identity(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t5 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t5 @ memory
-    grad_x = grad_query @ key_weight
+    grad_query = _linear_backward_input(_t5, memory)
+    grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = attention.T @ grad_read + _rows(_t5).T @ _rows(query)
     return (
@@ -245,16 +245,16 @@ def _backward_identity(
 def _forward_relu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _t1 * scale
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
     np.exp(exponentials, out=exponentials)
     _t2 = _sum(exponentials, -1)
     attention = exponentials / _t2
     read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
+    _t3 = _linear(read, value_weight)
+    z = _linear(_t3, output_weight) + output_bias
     y = np.clip(z, 0, np.inf)
     return y, (
         x,
@@ -292,9 +292,9 @@ def _backward_relu(
     attention = exponentials / _t2
     grad_z = grad_y * (z > 0)
     grad_output_bias = np.sum(grad_z, axis=0)
-    _t4 = grad_z @ output_weight
+    _t4 = _linear_backward_input(grad_z, output_weight)
     grad_output_weight = _rows(grad_z).T @ _rows(_t3)
-    grad_read = _t4 @ value_weight
+    grad_read = _linear_backward_input(_t4, value_weight)
     grad_value_weight = _rows(_t4).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
@@ -302,8 +302,8 @@ def _backward_relu(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t5 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t5 @ memory
-    grad_x = grad_query @ key_weight
+    grad_query = _linear_backward_input(_t5, memory)
+    grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = attention.T @ grad_read + _rows(_t5).T @ _rows(query)
     return (
@@ -319,16 +319,16 @@ def _backward_relu(
 def _forward_sigmoid(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _t1 * scale
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
     np.exp(exponentials, out=exponentials)
     _t2 = _sum(exponentials, -1)
     attention = exponentials / _t2
     read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
+    _t3 = _linear(read, value_weight)
+    z = _linear(_t3, output_weight) + output_bias
     y = _sigmoid(z)
     return y, (
         x,
@@ -368,9 +368,9 @@ def _backward_sigmoid(
     grad_z *= grad_y
     grad_z *= y
     grad_output_bias = np.sum(grad_z, axis=0)
-    _t4 = grad_z @ output_weight
+    _t4 = _linear_backward_input(grad_z, output_weight)
     grad_output_weight = _rows(grad_z).T @ _rows(_t3)
-    grad_read = _t4 @ value_weight
+    grad_read = _linear_backward_input(_t4, value_weight)
     grad_value_weight = _rows(_t4).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
@@ -378,8 +378,8 @@ def _backward_sigmoid(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t5 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t5 @ memory
-    grad_x = grad_query @ key_weight
+    grad_query = _linear_backward_input(_t5, memory)
+    grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = attention.T @ grad_read + _rows(_t5).T @ _rows(query)
     return (
@@ -395,16 +395,16 @@ def _backward_sigmoid(
 def _forward_tanh(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _t1 * scale
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
     np.exp(exponentials, out=exponentials)
     _t2 = _sum(exponentials, -1)
     attention = exponentials / _t2
     read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
+    _t3 = _linear(read, value_weight)
+    z = _linear(_t3, output_weight) + output_bias
     y = np.tanh(z, out=z)
     return y, (
         x,
@@ -444,9 +444,9 @@ def _backward_tanh(
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_output_bias = np.sum(grad_z, axis=0)
-    _t4 = grad_z @ output_weight
+    _t4 = _linear_backward_input(grad_z, output_weight)
     grad_output_weight = _rows(grad_z).T @ _rows(_t3)
-    grad_read = _t4 @ value_weight
+    grad_read = _linear_backward_input(_t4, value_weight)
     grad_value_weight = _rows(_t4).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
@@ -454,8 +454,8 @@ def _backward_tanh(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t5 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t5 @ memory
-    grad_x = grad_query @ key_weight
+    grad_query = _linear_backward_input(_t5, memory)
+    grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = attention.T @ grad_read + _rows(_t5).T @ _rows(query)
     return (
@@ -471,16 +471,16 @@ def _backward_tanh(
 def _forward_softmax(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _t1 * scale
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
     np.exp(exponentials, out=exponentials)
     _t2 = _sum(exponentials, -1)
     attention = exponentials / _t2
     read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
+    _t3 = _linear(read, value_weight)
+    z = _linear(_t3, output_weight) + output_bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -523,9 +523,9 @@ def _backward_softmax(
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_output_bias = np.sum(grad_z, axis=0)
-    _t4 = grad_z @ output_weight
+    _t4 = _linear_backward_input(grad_z, output_weight)
     grad_output_weight = _rows(grad_z).T @ _rows(_t3)
-    grad_read = _t4 @ value_weight
+    grad_read = _linear_backward_input(_t4, value_weight)
     grad_value_weight = _rows(_t4).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
@@ -533,8 +533,8 @@ def _backward_softmax(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t5 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t5 @ memory
-    grad_x = grad_query @ key_weight
+    grad_query = _linear_backward_input(_t5, memory)
+    grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = attention.T @ grad_read + _rows(_t5).T @ _rows(query)
     return (
@@ -550,16 +550,16 @@ def _backward_softmax(
 def _forward_gelu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _t1 * scale
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
     np.exp(exponentials, out=exponentials)
     _t2 = _sum(exponentials, -1)
     attention = exponentials / _t2
     read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
+    _t3 = _linear(read, value_weight)
+    z = _linear(_t3, output_weight) + output_bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -613,9 +613,9 @@ def _backward_gelu(
     _t5 *= 0.7071067811865476
     grad_z += _t5
     grad_output_bias = np.sum(grad_z, axis=0)
-    _t6 = grad_z @ output_weight
+    _t6 = _linear_backward_input(grad_z, output_weight)
     grad_output_weight = _rows(grad_z).T @ _rows(_t3)
-    grad_read = _t6 @ value_weight
+    grad_read = _linear_backward_input(_t6, value_weight)
     grad_value_weight = _rows(_t6).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
@@ -623,8 +623,8 @@ def _backward_gelu(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t7 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t7 @ memory
-    grad_x = grad_query @ key_weight
+    grad_query = _linear_backward_input(_t7, memory)
+    grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = attention.T @ grad_read + _rows(_t7).T @ _rows(query)
     return (
@@ -640,16 +640,16 @@ def _backward_gelu(
 def _forward_silu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _t1 * scale
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
     np.exp(exponentials, out=exponentials)
     _t2 = _sum(exponentials, -1)
     attention = exponentials / _t2
     read = attention @ memory
-    _t3 = read @ value_weight.T
-    z = _t3 @ output_weight.T + output_bias
+    _t3 = _linear(read, value_weight)
+    z = _linear(_t3, output_weight) + output_bias
     y = _sigmoid(z)
     y *= z
     return y, (
@@ -694,9 +694,9 @@ def _backward_silu(
     _t5 *= _t4
     grad_z += _t5
     grad_output_bias = np.sum(grad_z, axis=0)
-    _t6 = grad_z @ output_weight
+    _t6 = _linear_backward_input(grad_z, output_weight)
     grad_output_weight = _rows(grad_z).T @ _rows(_t3)
-    grad_read = _t6 @ value_weight
+    grad_read = _linear_backward_input(_t6, value_weight)
     grad_value_weight = _rows(_t6).T @ _rows(read)
     grad_attention = grad_read @ memory.T
     grad_exponentials = grad_attention / _t2 + np.broadcast_to(
@@ -704,8 +704,8 @@ def _backward_silu(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t7 = np.multiply(grad_scores, scale, out=grad_scores)
-    grad_query = _t7 @ memory
-    grad_x = grad_query @ key_weight
+    grad_query = _linear_backward_input(_t7, memory)
+    grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = attention.T @ grad_read + _rows(_t7).T @ _rows(query)
     return (
@@ -881,10 +881,42 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -1008,8 +1040,8 @@ _memory_read_identity_fwd_5 = ElementwiseKernel(
 def _cupy_forward_identity(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, key_weight)
+    _t1 = _cupy_linear(query, memory)
     scores = _memory_read_identity_fwd_0(_t1, scale)
     _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
@@ -1017,8 +1049,8 @@ def _cupy_forward_identity(
     _t5 = _memory_read_identity_fwd_3(exponentials)
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
+    _t6 = _cupy_linear(read, value_weight)
+    _t7 = _cupy_linear(_t6, output_weight)
     z = _memory_read_identity_fwd_5(_t7, output_bias)
     return z, (
         x,
@@ -1091,7 +1123,7 @@ _memory_read_identity_bwd_3 = ElementwiseKernel(
 )
 
 
-# memory_read_identity_bwd_4: layers_spec/primitives.yaml:510
+# memory_read_identity_bwd_4: layers_spec/primitives.yaml:521
 _memory_read_identity_bwd_4 = ElementwiseKernel(
     "memory_read_identity_bwd_4",
     "T _t16, T _t26",
@@ -1121,9 +1153,9 @@ def _cupy_backward_identity(
 
     attention = _memory_read_identity_bwd_0(exponentials, _t5)
     grad_output_bias = cp.sum(grad_y, axis=0)
-    _t9 = grad_y @ output_weight
+    _t9 = _cupy_linear_backward_input(grad_y, output_weight)
     grad_output_weight = _cupy_rows(grad_y).T @ _cupy_rows(_t6)
-    grad_read = _t9 @ value_weight
+    grad_read = _cupy_linear_backward_input(_t9, value_weight)
     grad_value_weight = _cupy_rows(_t9).T @ _cupy_rows(read)
     _t13 = memory.T
     grad_attention = grad_read @ _t13
@@ -1133,9 +1165,9 @@ def _cupy_backward_identity(
     _t21 = _memory_read_identity_bwd_2(grad_attention, attention, _t5)
     _t22 = cp.broadcast_to(_t21, _t1.shape)
     _t24 = _memory_read_identity_bwd_3(_t17, _t22, exponentials, scale)
-    grad_query = _t24 @ memory
+    grad_query = _cupy_linear_backward_input(_t24, memory)
     _t26 = _cupy_rows(_t24).T @ _cupy_rows(query)
-    grad_x = grad_query @ key_weight
+    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
     grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_identity_bwd_4(_t16, _t26)
     return (
@@ -1230,8 +1262,8 @@ _memory_read_relu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_relu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, key_weight)
+    _t1 = _cupy_linear(query, memory)
     scores = _memory_read_relu_fwd_0(_t1, scale)
     _t2 = _memory_read_relu_fwd_1(scores)
     _t3 = _t2
@@ -1239,8 +1271,8 @@ def _cupy_forward_relu(
     _t5 = _memory_read_relu_fwd_3(exponentials)
     attention = _memory_read_relu_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
+    _t6 = _cupy_linear(read, value_weight)
+    _t7 = _cupy_linear(_t6, output_weight)
     z, y = _memory_read_relu_fwd_5(_t7, output_bias)
     return y, (
         x,
@@ -1326,7 +1358,7 @@ _memory_read_relu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_relu_bwd_5: layers_spec/primitives.yaml:510
+# memory_read_relu_bwd_5: layers_spec/primitives.yaml:521
 _memory_read_relu_bwd_5 = ElementwiseKernel(
     "memory_read_relu_bwd_5",
     "T _t18, T _t28",
@@ -1358,9 +1390,9 @@ def _cupy_backward_relu(
     attention = _memory_read_relu_bwd_0(exponentials, _t5)
     grad_z = _memory_read_relu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t11 = grad_z @ output_weight
+    _t11 = _cupy_linear_backward_input(grad_z, output_weight)
     grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _t11 @ value_weight
+    grad_read = _cupy_linear_backward_input(_t11, value_weight)
     grad_value_weight = _cupy_rows(_t11).T @ _cupy_rows(read)
     _t15 = memory.T
     grad_attention = grad_read @ _t15
@@ -1370,9 +1402,9 @@ def _cupy_backward_relu(
     _t23 = _memory_read_relu_bwd_3(grad_attention, attention, _t5)
     _t24 = cp.broadcast_to(_t23, _t1.shape)
     _t26 = _memory_read_relu_bwd_4(_t19, _t24, exponentials, scale)
-    grad_query = _t26 @ memory
+    grad_query = _cupy_linear_backward_input(_t26, memory)
     _t28 = _cupy_rows(_t26).T @ _cupy_rows(query)
-    grad_x = grad_query @ key_weight
+    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
     grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_relu_bwd_5(_t18, _t28)
     return (
@@ -1467,8 +1499,8 @@ _memory_read_sigmoid_fwd_5 = ElementwiseKernel(
 def _cupy_forward_sigmoid(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, key_weight)
+    _t1 = _cupy_linear(query, memory)
     scores = _memory_read_sigmoid_fwd_0(_t1, scale)
     _t2 = _memory_read_sigmoid_fwd_1(scores)
     _t3 = _t2
@@ -1476,8 +1508,8 @@ def _cupy_forward_sigmoid(
     _t5 = _memory_read_sigmoid_fwd_3(exponentials)
     attention = _memory_read_sigmoid_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
+    _t6 = _cupy_linear(read, value_weight)
+    _t7 = _cupy_linear(_t6, output_weight)
     y = _memory_read_sigmoid_fwd_5(_t7, output_bias)
     return y, (
         x,
@@ -1564,7 +1596,7 @@ _memory_read_sigmoid_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_sigmoid_bwd_5: layers_spec/primitives.yaml:510
+# memory_read_sigmoid_bwd_5: layers_spec/primitives.yaml:521
 _memory_read_sigmoid_bwd_5 = ElementwiseKernel(
     "memory_read_sigmoid_bwd_5",
     "T _t19, T _t29",
@@ -1596,9 +1628,9 @@ def _cupy_backward_sigmoid(
     attention = _memory_read_sigmoid_bwd_0(exponentials, _t5)
     grad_z = _memory_read_sigmoid_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t12 = grad_z @ output_weight
+    _t12 = _cupy_linear_backward_input(grad_z, output_weight)
     grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _t12 @ value_weight
+    grad_read = _cupy_linear_backward_input(_t12, value_weight)
     grad_value_weight = _cupy_rows(_t12).T @ _cupy_rows(read)
     _t16 = memory.T
     grad_attention = grad_read @ _t16
@@ -1608,9 +1640,9 @@ def _cupy_backward_sigmoid(
     _t24 = _memory_read_sigmoid_bwd_3(grad_attention, attention, _t5)
     _t25 = cp.broadcast_to(_t24, _t1.shape)
     _t27 = _memory_read_sigmoid_bwd_4(_t20, _t25, exponentials, scale)
-    grad_query = _t27 @ memory
+    grad_query = _cupy_linear_backward_input(_t27, memory)
     _t29 = _cupy_rows(_t27).T @ _cupy_rows(query)
-    grad_x = grad_query @ key_weight
+    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
     grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_sigmoid_bwd_5(_t19, _t29)
     return (
@@ -1705,8 +1737,8 @@ _memory_read_tanh_fwd_5 = ElementwiseKernel(
 def _cupy_forward_tanh(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, key_weight)
+    _t1 = _cupy_linear(query, memory)
     scores = _memory_read_tanh_fwd_0(_t1, scale)
     _t2 = _memory_read_tanh_fwd_1(scores)
     _t3 = _t2
@@ -1714,8 +1746,8 @@ def _cupy_forward_tanh(
     _t5 = _memory_read_tanh_fwd_3(exponentials)
     attention = _memory_read_tanh_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
+    _t6 = _cupy_linear(read, value_weight)
+    _t7 = _cupy_linear(_t6, output_weight)
     y = _memory_read_tanh_fwd_5(_t7, output_bias)
     return y, (
         x,
@@ -1802,7 +1834,7 @@ _memory_read_tanh_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_tanh_bwd_5: layers_spec/primitives.yaml:510
+# memory_read_tanh_bwd_5: layers_spec/primitives.yaml:521
 _memory_read_tanh_bwd_5 = ElementwiseKernel(
     "memory_read_tanh_bwd_5",
     "T _t19, T _t29",
@@ -1834,9 +1866,9 @@ def _cupy_backward_tanh(
     attention = _memory_read_tanh_bwd_0(exponentials, _t5)
     grad_z = _memory_read_tanh_bwd_1(y, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t12 = grad_z @ output_weight
+    _t12 = _cupy_linear_backward_input(grad_z, output_weight)
     grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _t12 @ value_weight
+    grad_read = _cupy_linear_backward_input(_t12, value_weight)
     grad_value_weight = _cupy_rows(_t12).T @ _cupy_rows(read)
     _t16 = memory.T
     grad_attention = grad_read @ _t16
@@ -1846,9 +1878,9 @@ def _cupy_backward_tanh(
     _t24 = _memory_read_tanh_bwd_3(grad_attention, attention, _t5)
     _t25 = cp.broadcast_to(_t24, _t1.shape)
     _t27 = _memory_read_tanh_bwd_4(_t20, _t25, exponentials, scale)
-    grad_query = _t27 @ memory
+    grad_query = _cupy_linear_backward_input(_t27, memory)
     _t29 = _cupy_rows(_t27).T @ _cupy_rows(query)
-    grad_x = grad_query @ key_weight
+    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
     grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_tanh_bwd_5(_t19, _t29)
     return (
@@ -1997,8 +2029,8 @@ _memory_read_softmax_fwd_9 = ElementwiseKernel(
 def _cupy_forward_softmax(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, key_weight)
+    _t1 = _cupy_linear(query, memory)
     scores = _memory_read_softmax_fwd_0(_t1, scale)
     _t2 = _memory_read_softmax_fwd_1(scores)
     _t3 = _t2
@@ -2006,8 +2038,8 @@ def _cupy_forward_softmax(
     _t5 = _memory_read_softmax_fwd_3(exponentials)
     attention = _memory_read_softmax_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
+    _t6 = _cupy_linear(read, value_weight)
+    _t7 = _cupy_linear(_t6, output_weight)
     z = _memory_read_softmax_fwd_5(_t7, output_bias)
     _t8 = _memory_read_softmax_fwd_6(z)
     _t9 = _t8
@@ -2115,7 +2147,7 @@ _memory_read_softmax_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_read_softmax_bwd_6: layers_spec/primitives.yaml:510
+# memory_read_softmax_bwd_6: layers_spec/primitives.yaml:521
 _memory_read_softmax_bwd_6 = ElementwiseKernel(
     "memory_read_softmax_bwd_6",
     "T _t23, T _t33",
@@ -2148,9 +2180,9 @@ def _cupy_backward_softmax(
     _t12 = _memory_read_softmax_bwd_1(grad_y, y)
     grad_z = _memory_read_softmax_bwd_2(grad_y, _t12, y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t16 = grad_z @ output_weight
+    _t16 = _cupy_linear_backward_input(grad_z, output_weight)
     grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _t16 @ value_weight
+    grad_read = _cupy_linear_backward_input(_t16, value_weight)
     grad_value_weight = _cupy_rows(_t16).T @ _cupy_rows(read)
     _t20 = memory.T
     grad_attention = grad_read @ _t20
@@ -2160,9 +2192,9 @@ def _cupy_backward_softmax(
     _t28 = _memory_read_softmax_bwd_4(grad_attention, attention, _t5)
     _t29 = cp.broadcast_to(_t28, _t1.shape)
     _t31 = _memory_read_softmax_bwd_5(_t24, _t29, exponentials, scale)
-    grad_query = _t31 @ memory
+    grad_query = _cupy_linear_backward_input(_t31, memory)
     _t33 = _cupy_rows(_t31).T @ _cupy_rows(query)
-    grad_x = grad_query @ key_weight
+    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
     grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_softmax_bwd_6(_t23, _t33)
     return (
@@ -2261,8 +2293,8 @@ _memory_read_gelu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_gelu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, key_weight)
+    _t1 = _cupy_linear(query, memory)
     scores = _memory_read_gelu_fwd_0(_t1, scale)
     _t2 = _memory_read_gelu_fwd_1(scores)
     _t3 = _t2
@@ -2270,8 +2302,8 @@ def _cupy_forward_gelu(
     _t5 = _memory_read_gelu_fwd_3(exponentials)
     attention = _memory_read_gelu_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
+    _t6 = _cupy_linear(read, value_weight)
+    _t7 = _cupy_linear(_t6, output_weight)
     z, y = _memory_read_gelu_fwd_5(_t7, output_bias)
     return y, (
         x,
@@ -2301,7 +2333,7 @@ _memory_read_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _memory_read_gelu_bwd_1 = ElementwiseKernel(
     "memory_read_gelu_bwd_1",
     "T z, T grad_y",
@@ -2369,7 +2401,7 @@ _memory_read_gelu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_gelu_bwd_5: layers_spec/primitives.yaml:510
+# memory_read_gelu_bwd_5: layers_spec/primitives.yaml:521
 _memory_read_gelu_bwd_5 = ElementwiseKernel(
     "memory_read_gelu_bwd_5",
     "T _t29, T _t39",
@@ -2401,9 +2433,9 @@ def _cupy_backward_gelu(
     attention = _memory_read_gelu_bwd_0(exponentials, _t5)
     grad_z = _memory_read_gelu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t22 = grad_z @ output_weight
+    _t22 = _cupy_linear_backward_input(grad_z, output_weight)
     grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _t22 @ value_weight
+    grad_read = _cupy_linear_backward_input(_t22, value_weight)
     grad_value_weight = _cupy_rows(_t22).T @ _cupy_rows(read)
     _t26 = memory.T
     grad_attention = grad_read @ _t26
@@ -2413,9 +2445,9 @@ def _cupy_backward_gelu(
     _t34 = _memory_read_gelu_bwd_3(grad_attention, attention, _t5)
     _t35 = cp.broadcast_to(_t34, _t1.shape)
     _t37 = _memory_read_gelu_bwd_4(_t30, _t35, exponentials, scale)
-    grad_query = _t37 @ memory
+    grad_query = _cupy_linear_backward_input(_t37, memory)
     _t39 = _cupy_rows(_t37).T @ _cupy_rows(query)
-    grad_x = grad_query @ key_weight
+    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
     grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_gelu_bwd_5(_t29, _t39)
     return (
@@ -2511,8 +2543,8 @@ _memory_read_silu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_silu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = x @ key_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, key_weight)
+    _t1 = _cupy_linear(query, memory)
     scores = _memory_read_silu_fwd_0(_t1, scale)
     _t2 = _memory_read_silu_fwd_1(scores)
     _t3 = _t2
@@ -2520,8 +2552,8 @@ def _cupy_forward_silu(
     _t5 = _memory_read_silu_fwd_3(exponentials)
     attention = _memory_read_silu_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = read @ value_weight.T
-    _t7 = _t6 @ output_weight.T
+    _t6 = _cupy_linear(read, value_weight)
+    _t7 = _cupy_linear(_t6, output_weight)
     z, y = _memory_read_silu_fwd_5(_t7, output_bias)
     return y, (
         x,
@@ -2612,7 +2644,7 @@ _memory_read_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_silu_bwd_5: layers_spec/primitives.yaml:510
+# memory_read_silu_bwd_5: layers_spec/primitives.yaml:521
 _memory_read_silu_bwd_5 = ElementwiseKernel(
     "memory_read_silu_bwd_5",
     "T _t22, T _t32",
@@ -2644,9 +2676,9 @@ def _cupy_backward_silu(
     attention = _memory_read_silu_bwd_0(exponentials, _t5)
     grad_z = _memory_read_silu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t15 = grad_z @ output_weight
+    _t15 = _cupy_linear_backward_input(grad_z, output_weight)
     grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _t15 @ value_weight
+    grad_read = _cupy_linear_backward_input(_t15, value_weight)
     grad_value_weight = _cupy_rows(_t15).T @ _cupy_rows(read)
     _t19 = memory.T
     grad_attention = grad_read @ _t19
@@ -2656,9 +2688,9 @@ def _cupy_backward_silu(
     _t27 = _memory_read_silu_bwd_3(grad_attention, attention, _t5)
     _t28 = cp.broadcast_to(_t27, _t1.shape)
     _t30 = _memory_read_silu_bwd_4(_t23, _t28, exponentials, scale)
-    grad_query = _t30 @ memory
+    grad_query = _cupy_linear_backward_input(_t30, memory)
     _t32 = _cupy_rows(_t30).T @ _cupy_rows(query)
-    grad_x = grad_query @ key_weight
+    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
     grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_memory = _memory_read_silu_bwd_5(_t22, _t32)
     return (
@@ -2687,7 +2719,39 @@ _CUPY_FUSED = {
 }
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])

@@ -167,9 +167,9 @@ def backward(grad_y, grad_memory_update, ctx):
 def _forward_identity(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1] ** -0.5
     scores = _t1 * _t2
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
@@ -178,7 +178,7 @@ def _forward_identity(
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    _t5 = values @ output_weight.T + output_bias
+    _t5 = _linear(values, output_weight) + output_bias
     return (
         _t5,
         memory_update,
@@ -224,12 +224,16 @@ def _backward_identity(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t5 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t5 @ memory
+    grad_query = _linear_backward_input(_t5, memory)
     grad_memory = _rows(_t5).T @ _rows(query)
-    grad_values = grad_y @ output_weight + _t4.T @ grad_memory_update
+    grad_values = (
+        _linear_backward_input(grad_y, output_weight) + _t4.T @ grad_memory_update
+    )
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    grad_x = _linear_backward_input(grad_values, value_weight) + _linear_backward_input(
+        grad_query, query_weight
+    )
     return (
         grad_x,
         grad_memory,
@@ -241,9 +245,9 @@ def _backward_identity(
 
 
 def _forward_relu(x, memory, query_weight, value_weight, output_weight, output_bias):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1] ** -0.5
     scores = _t1 * _t2
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
@@ -252,7 +256,7 @@ def _forward_relu(x, memory, query_weight, value_weight, output_weight, output_b
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    _t5 = values @ output_weight.T + output_bias
+    _t5 = _linear(values, output_weight) + output_bias
     y = np.clip(_t5, 0, np.inf)
     return (
         y,
@@ -302,12 +306,16 @@ def _backward_relu(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t7 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t7 @ memory
+    grad_query = _linear_backward_input(_t7, memory)
     grad_memory = _rows(_t7).T @ _rows(query)
-    grad_values = _t6 @ output_weight + _t4.T @ grad_memory_update
+    grad_values = (
+        _linear_backward_input(_t6, output_weight) + _t4.T @ grad_memory_update
+    )
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    grad_x = _linear_backward_input(grad_values, value_weight) + _linear_backward_input(
+        grad_query, query_weight
+    )
     return (
         grad_x,
         grad_memory,
@@ -319,9 +327,9 @@ def _backward_relu(
 
 
 def _forward_sigmoid(x, memory, query_weight, value_weight, output_weight, output_bias):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1] ** -0.5
     scores = _t1 * _t2
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
@@ -330,7 +338,7 @@ def _forward_sigmoid(x, memory, query_weight, value_weight, output_weight, outpu
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    y = _sigmoid(values @ output_weight.T + output_bias)
+    y = _sigmoid(_linear(values, output_weight) + output_bias)
     return (
         y,
         memory_update,
@@ -381,12 +389,16 @@ def _backward_sigmoid(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t6 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t6 @ memory
+    grad_query = _linear_backward_input(_t6, memory)
     grad_memory = _rows(_t6).T @ _rows(query)
-    grad_values = _t5 @ output_weight + _t4.T @ grad_memory_update
+    grad_values = (
+        _linear_backward_input(_t5, output_weight) + _t4.T @ grad_memory_update
+    )
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    grad_x = _linear_backward_input(grad_values, value_weight) + _linear_backward_input(
+        grad_query, query_weight
+    )
     return (
         grad_x,
         grad_memory,
@@ -398,9 +410,9 @@ def _backward_sigmoid(
 
 
 def _forward_tanh(x, memory, query_weight, value_weight, output_weight, output_bias):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1] ** -0.5
     scores = _t1 * _t2
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
@@ -409,7 +421,7 @@ def _forward_tanh(x, memory, query_weight, value_weight, output_weight, output_b
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    y = np.tanh(values @ output_weight.T + output_bias)
+    y = np.tanh(_linear(values, output_weight) + output_bias)
     return (
         y,
         memory_update,
@@ -460,12 +472,16 @@ def _backward_tanh(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t6 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t6 @ memory
+    grad_query = _linear_backward_input(_t6, memory)
     grad_memory = _rows(_t6).T @ _rows(query)
-    grad_values = _t5 @ output_weight + _t4.T @ grad_memory_update
+    grad_values = (
+        _linear_backward_input(_t5, output_weight) + _t4.T @ grad_memory_update
+    )
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    grad_x = _linear_backward_input(grad_values, value_weight) + _linear_backward_input(
+        grad_query, query_weight
+    )
     return (
         grad_x,
         grad_memory,
@@ -477,9 +493,9 @@ def _backward_tanh(
 
 
 def _forward_softmax(x, memory, query_weight, value_weight, output_weight, output_bias):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1] ** -0.5
     scores = _t1 * _t2
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
@@ -488,7 +504,7 @@ def _forward_softmax(x, memory, query_weight, value_weight, output_weight, outpu
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    _t5 = values @ output_weight.T + output_bias
+    _t5 = _linear(values, output_weight) + output_bias
     softmax_shifted = np.subtract(_t5, _amax(_t5, -1), out=_t5)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -543,12 +559,16 @@ def _backward_softmax(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t6 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t6 @ memory
+    grad_query = _linear_backward_input(_t6, memory)
     grad_memory = _rows(_t6).T @ _rows(query)
-    grad_values = _t5 @ output_weight + _t4.T @ grad_memory_update
+    grad_values = (
+        _linear_backward_input(_t5, output_weight) + _t4.T @ grad_memory_update
+    )
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    grad_x = _linear_backward_input(grad_values, value_weight) + _linear_backward_input(
+        grad_query, query_weight
+    )
     return (
         grad_x,
         grad_memory,
@@ -560,9 +580,9 @@ def _backward_softmax(
 
 
 def _forward_gelu(x, memory, query_weight, value_weight, output_weight, output_bias):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1] ** -0.5
     scores = _t1 * _t2
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
@@ -571,7 +591,7 @@ def _forward_gelu(x, memory, query_weight, value_weight, output_weight, output_b
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    _t5 = values @ output_weight.T + output_bias
+    _t5 = _linear(values, output_weight) + output_bias
     y = _erf(0.7071067811865476 * _t5)
     y *= 0.5
     y += 0.5
@@ -637,12 +657,16 @@ def _backward_gelu(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t9 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t9 @ memory
+    grad_query = _linear_backward_input(_t9, memory)
     grad_memory = _rows(_t9).T @ _rows(query)
-    grad_values = _t7 @ output_weight + _t4.T @ grad_memory_update
+    grad_values = (
+        _linear_backward_input(_t7, output_weight) + _t4.T @ grad_memory_update
+    )
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    grad_x = _linear_backward_input(grad_values, value_weight) + _linear_backward_input(
+        grad_query, query_weight
+    )
     return (
         grad_x,
         grad_memory,
@@ -654,9 +678,9 @@ def _backward_gelu(
 
 
 def _forward_silu(x, memory, query_weight, value_weight, output_weight, output_bias):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1] ** -0.5
     scores = _t1 * _t2
     exponentials = np.subtract(scores, _amax(scores, -1), out=scores)
@@ -665,7 +689,7 @@ def _forward_silu(x, memory, query_weight, value_weight, output_weight, output_b
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    _t5 = values @ output_weight.T + output_bias
+    _t5 = _linear(values, output_weight) + output_bias
     y = _sigmoid(_t5)
     y *= _t5
     return (
@@ -722,12 +746,16 @@ def _backward_silu(
     )
     grad_scores = np.multiply(grad_exponentials, exponentials, out=grad_exponentials)
     _t9 = np.multiply(grad_scores, _t2, out=grad_scores)
-    grad_query = _t9 @ memory
+    grad_query = _linear_backward_input(_t9, memory)
     grad_memory = _rows(_t9).T @ _rows(query)
-    grad_values = _t7 @ output_weight + _t4.T @ grad_memory_update
+    grad_values = (
+        _linear_backward_input(_t7, output_weight) + _t4.T @ grad_memory_update
+    )
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = grad_values @ value_weight + grad_query @ query_weight
+    grad_x = _linear_backward_input(grad_values, value_weight) + _linear_backward_input(
+        grad_query, query_weight
+    )
     return (
         grad_x,
         grad_memory,
@@ -896,10 +924,42 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -1023,9 +1083,9 @@ _memory_write_identity_fwd_5 = ElementwiseKernel(
 def _cupy_forward_identity(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, query_weight)
+    values = _cupy_linear(x, value_weight)
+    _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_identity_fwd_0(_t1, _t3)
@@ -1036,7 +1096,7 @@ def _cupy_forward_identity(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
+    _t9 = _cupy_linear(values, output_weight)
     _t10 = _memory_write_identity_fwd_5(_t9, output_bias)
     return (
         _t10,
@@ -1113,7 +1173,7 @@ _memory_write_identity_bwd_3 = ElementwiseKernel(
 )
 
 
-# memory_write_identity_bwd_4: layers_spec/primitives.yaml:510
+# memory_write_identity_bwd_4: layers_spec/primitives.yaml:521
 _memory_write_identity_bwd_4 = ElementwiseKernel(
     "memory_write_identity_bwd_4",
     "T _t12, T _t17",
@@ -1124,7 +1184,7 @@ _memory_write_identity_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_identity_bwd_5: layers_spec/primitives.yaml:510
+# memory_write_identity_bwd_5: layers_spec/primitives.yaml:521
 _memory_write_identity_bwd_5 = ElementwiseKernel(
     "memory_write_identity_bwd_5",
     "T _t29, T _t31",
@@ -1155,7 +1215,7 @@ def _cupy_backward_identity(
 
     attention = _memory_write_identity_bwd_0(exponentials, _t7)
     grad_output_bias = cp.sum(grad_y, axis=0)
-    _t12 = grad_y @ output_weight
+    _t12 = _cupy_linear_backward_input(grad_y, output_weight)
     grad_output_weight = _cupy_rows(grad_y).T @ _cupy_rows(values)
     _t14 = values.T
     _t15 = grad_memory_update @ _t14
@@ -1166,12 +1226,12 @@ def _cupy_backward_identity(
     _t23 = _memory_write_identity_bwd_2(grad_attention, attention, _t7)
     _t24 = cp.broadcast_to(_t23, _t1.shape)
     _t26 = _memory_write_identity_bwd_3(_t19, _t24, exponentials, _t3)
-    grad_query = _t26 @ memory
+    grad_query = _cupy_linear_backward_input(_t26, memory)
     grad_memory = _cupy_rows(_t26).T @ _cupy_rows(query)
     grad_values = _memory_write_identity_bwd_4(_t12, _t17)
-    _t29 = grad_values @ value_weight
+    _t29 = _cupy_linear_backward_input(grad_values, value_weight)
     grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t31 = grad_query @ query_weight
+    _t31 = _cupy_linear_backward_input(grad_query, query_weight)
     grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_identity_bwd_5(_t29, _t31)
     return (
@@ -1266,9 +1326,9 @@ _memory_write_relu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_relu(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, query_weight)
+    values = _cupy_linear(x, value_weight)
+    _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_relu_fwd_0(_t1, _t3)
@@ -1279,7 +1339,7 @@ def _cupy_forward_relu(
     attention = _memory_write_relu_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
+    _t9 = _cupy_linear(values, output_weight)
     _t10, y = _memory_write_relu_fwd_5(_t9, output_bias)
     return (
         y,
@@ -1369,7 +1429,7 @@ _memory_write_relu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_relu_bwd_5: layers_spec/primitives.yaml:510
+# memory_write_relu_bwd_5: layers_spec/primitives.yaml:521
 _memory_write_relu_bwd_5 = ElementwiseKernel(
     "memory_write_relu_bwd_5",
     "T _t14, T _t19",
@@ -1380,7 +1440,7 @@ _memory_write_relu_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_relu_bwd_6: layers_spec/primitives.yaml:510
+# memory_write_relu_bwd_6: layers_spec/primitives.yaml:521
 _memory_write_relu_bwd_6 = ElementwiseKernel(
     "memory_write_relu_bwd_6",
     "T _t31, T _t33",
@@ -1413,7 +1473,7 @@ def _cupy_backward_relu(
     attention = _memory_write_relu_bwd_0(exponentials, _t7)
     _t12 = _memory_write_relu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t12, axis=0)
-    _t14 = _t12 @ output_weight
+    _t14 = _cupy_linear_backward_input(_t12, output_weight)
     grad_output_weight = _cupy_rows(_t12).T @ _cupy_rows(values)
     _t16 = values.T
     _t17 = grad_memory_update @ _t16
@@ -1424,12 +1484,12 @@ def _cupy_backward_relu(
     _t25 = _memory_write_relu_bwd_3(grad_attention, attention, _t7)
     _t26 = cp.broadcast_to(_t25, _t1.shape)
     _t28 = _memory_write_relu_bwd_4(_t21, _t26, exponentials, _t3)
-    grad_query = _t28 @ memory
+    grad_query = _cupy_linear_backward_input(_t28, memory)
     grad_memory = _cupy_rows(_t28).T @ _cupy_rows(query)
     grad_values = _memory_write_relu_bwd_5(_t14, _t19)
-    _t31 = grad_values @ value_weight
+    _t31 = _cupy_linear_backward_input(grad_values, value_weight)
     grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t33 = grad_query @ query_weight
+    _t33 = _cupy_linear_backward_input(grad_query, query_weight)
     grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_relu_bwd_6(_t31, _t33)
     return (
@@ -1524,9 +1584,9 @@ _memory_write_sigmoid_fwd_5 = ElementwiseKernel(
 def _cupy_forward_sigmoid(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, query_weight)
+    values = _cupy_linear(x, value_weight)
+    _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_sigmoid_fwd_0(_t1, _t3)
@@ -1537,7 +1597,7 @@ def _cupy_forward_sigmoid(
     attention = _memory_write_sigmoid_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
+    _t9 = _cupy_linear(values, output_weight)
     y = _memory_write_sigmoid_fwd_5(_t9, output_bias)
     return (
         y,
@@ -1628,7 +1688,7 @@ _memory_write_sigmoid_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_sigmoid_bwd_5: layers_spec/primitives.yaml:510
+# memory_write_sigmoid_bwd_5: layers_spec/primitives.yaml:521
 _memory_write_sigmoid_bwd_5 = ElementwiseKernel(
     "memory_write_sigmoid_bwd_5",
     "T _t15, T _t20",
@@ -1639,7 +1699,7 @@ _memory_write_sigmoid_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_sigmoid_bwd_6: layers_spec/primitives.yaml:510
+# memory_write_sigmoid_bwd_6: layers_spec/primitives.yaml:521
 _memory_write_sigmoid_bwd_6 = ElementwiseKernel(
     "memory_write_sigmoid_bwd_6",
     "T _t32, T _t34",
@@ -1672,7 +1732,7 @@ def _cupy_backward_sigmoid(
     attention = _memory_write_sigmoid_bwd_0(exponentials, _t7)
     _t13 = _memory_write_sigmoid_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(_t13, axis=0)
-    _t15 = _t13 @ output_weight
+    _t15 = _cupy_linear_backward_input(_t13, output_weight)
     grad_output_weight = _cupy_rows(_t13).T @ _cupy_rows(values)
     _t17 = values.T
     _t18 = grad_memory_update @ _t17
@@ -1683,12 +1743,12 @@ def _cupy_backward_sigmoid(
     _t26 = _memory_write_sigmoid_bwd_3(grad_attention, attention, _t7)
     _t27 = cp.broadcast_to(_t26, _t1.shape)
     _t29 = _memory_write_sigmoid_bwd_4(_t22, _t27, exponentials, _t3)
-    grad_query = _t29 @ memory
+    grad_query = _cupy_linear_backward_input(_t29, memory)
     grad_memory = _cupy_rows(_t29).T @ _cupy_rows(query)
     grad_values = _memory_write_sigmoid_bwd_5(_t15, _t20)
-    _t32 = grad_values @ value_weight
+    _t32 = _cupy_linear_backward_input(grad_values, value_weight)
     grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t34 = grad_query @ query_weight
+    _t34 = _cupy_linear_backward_input(grad_query, query_weight)
     grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_sigmoid_bwd_6(_t32, _t34)
     return (
@@ -1783,9 +1843,9 @@ _memory_write_tanh_fwd_5 = ElementwiseKernel(
 def _cupy_forward_tanh(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, query_weight)
+    values = _cupy_linear(x, value_weight)
+    _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_tanh_fwd_0(_t1, _t3)
@@ -1796,7 +1856,7 @@ def _cupy_forward_tanh(
     attention = _memory_write_tanh_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
+    _t9 = _cupy_linear(values, output_weight)
     y = _memory_write_tanh_fwd_5(_t9, output_bias)
     return (
         y,
@@ -1887,7 +1947,7 @@ _memory_write_tanh_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_tanh_bwd_5: layers_spec/primitives.yaml:510
+# memory_write_tanh_bwd_5: layers_spec/primitives.yaml:521
 _memory_write_tanh_bwd_5 = ElementwiseKernel(
     "memory_write_tanh_bwd_5",
     "T _t15, T _t20",
@@ -1898,7 +1958,7 @@ _memory_write_tanh_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_tanh_bwd_6: layers_spec/primitives.yaml:510
+# memory_write_tanh_bwd_6: layers_spec/primitives.yaml:521
 _memory_write_tanh_bwd_6 = ElementwiseKernel(
     "memory_write_tanh_bwd_6",
     "T _t32, T _t34",
@@ -1931,7 +1991,7 @@ def _cupy_backward_tanh(
     attention = _memory_write_tanh_bwd_0(exponentials, _t7)
     _t13 = _memory_write_tanh_bwd_1(y, grad_y)
     grad_output_bias = cp.sum(_t13, axis=0)
-    _t15 = _t13 @ output_weight
+    _t15 = _cupy_linear_backward_input(_t13, output_weight)
     grad_output_weight = _cupy_rows(_t13).T @ _cupy_rows(values)
     _t17 = values.T
     _t18 = grad_memory_update @ _t17
@@ -1942,12 +2002,12 @@ def _cupy_backward_tanh(
     _t26 = _memory_write_tanh_bwd_3(grad_attention, attention, _t7)
     _t27 = cp.broadcast_to(_t26, _t1.shape)
     _t29 = _memory_write_tanh_bwd_4(_t22, _t27, exponentials, _t3)
-    grad_query = _t29 @ memory
+    grad_query = _cupy_linear_backward_input(_t29, memory)
     grad_memory = _cupy_rows(_t29).T @ _cupy_rows(query)
     grad_values = _memory_write_tanh_bwd_5(_t15, _t20)
-    _t32 = grad_values @ value_weight
+    _t32 = _cupy_linear_backward_input(grad_values, value_weight)
     grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t34 = grad_query @ query_weight
+    _t34 = _cupy_linear_backward_input(grad_query, query_weight)
     grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_tanh_bwd_6(_t32, _t34)
     return (
@@ -2096,9 +2156,9 @@ _memory_write_softmax_fwd_9 = ElementwiseKernel(
 def _cupy_forward_softmax(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, query_weight)
+    values = _cupy_linear(x, value_weight)
+    _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_softmax_fwd_0(_t1, _t3)
@@ -2109,7 +2169,7 @@ def _cupy_forward_softmax(
     attention = _memory_write_softmax_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
+    _t9 = _cupy_linear(values, output_weight)
     _t10 = _memory_write_softmax_fwd_5(_t9, output_bias)
     _t11 = _memory_write_softmax_fwd_6(_t10)
     _t12 = _t11
@@ -2221,7 +2281,7 @@ _memory_write_softmax_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_softmax_bwd_6: layers_spec/primitives.yaml:510
+# memory_write_softmax_bwd_6: layers_spec/primitives.yaml:521
 _memory_write_softmax_bwd_6 = ElementwiseKernel(
     "memory_write_softmax_bwd_6",
     "T _t19, T _t24",
@@ -2232,7 +2292,7 @@ _memory_write_softmax_bwd_6 = ElementwiseKernel(
 )
 
 
-# memory_write_softmax_bwd_7: layers_spec/primitives.yaml:510
+# memory_write_softmax_bwd_7: layers_spec/primitives.yaml:521
 _memory_write_softmax_bwd_7 = ElementwiseKernel(
     "memory_write_softmax_bwd_7",
     "T _t36, T _t38",
@@ -2266,7 +2326,7 @@ def _cupy_backward_softmax(
     _t15 = _memory_write_softmax_bwd_1(grad_y, y)
     _t17 = _memory_write_softmax_bwd_2(grad_y, _t15, y)
     grad_output_bias = cp.sum(_t17, axis=0)
-    _t19 = _t17 @ output_weight
+    _t19 = _cupy_linear_backward_input(_t17, output_weight)
     grad_output_weight = _cupy_rows(_t17).T @ _cupy_rows(values)
     _t21 = values.T
     _t22 = grad_memory_update @ _t21
@@ -2277,12 +2337,12 @@ def _cupy_backward_softmax(
     _t30 = _memory_write_softmax_bwd_4(grad_attention, attention, _t7)
     _t31 = cp.broadcast_to(_t30, _t1.shape)
     _t33 = _memory_write_softmax_bwd_5(_t26, _t31, exponentials, _t3)
-    grad_query = _t33 @ memory
+    grad_query = _cupy_linear_backward_input(_t33, memory)
     grad_memory = _cupy_rows(_t33).T @ _cupy_rows(query)
     grad_values = _memory_write_softmax_bwd_6(_t19, _t24)
-    _t36 = grad_values @ value_weight
+    _t36 = _cupy_linear_backward_input(grad_values, value_weight)
     grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t38 = grad_query @ query_weight
+    _t38 = _cupy_linear_backward_input(grad_query, query_weight)
     grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_softmax_bwd_7(_t36, _t38)
     return (
@@ -2381,9 +2441,9 @@ _memory_write_gelu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_gelu(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, query_weight)
+    values = _cupy_linear(x, value_weight)
+    _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_gelu_fwd_0(_t1, _t3)
@@ -2394,7 +2454,7 @@ def _cupy_forward_gelu(
     attention = _memory_write_gelu_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
+    _t9 = _cupy_linear(values, output_weight)
     _t10, y = _memory_write_gelu_fwd_5(_t9, output_bias)
     return (
         y,
@@ -2428,7 +2488,7 @@ _memory_write_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _memory_write_gelu_bwd_1 = ElementwiseKernel(
     "memory_write_gelu_bwd_1",
     "T _t10, T grad_y",
@@ -2496,7 +2556,7 @@ _memory_write_gelu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_bwd_5: layers_spec/primitives.yaml:510
+# memory_write_gelu_bwd_5: layers_spec/primitives.yaml:521
 _memory_write_gelu_bwd_5 = ElementwiseKernel(
     "memory_write_gelu_bwd_5",
     "T _t26, T _t31",
@@ -2507,7 +2567,7 @@ _memory_write_gelu_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_bwd_6: layers_spec/primitives.yaml:510
+# memory_write_gelu_bwd_6: layers_spec/primitives.yaml:521
 _memory_write_gelu_bwd_6 = ElementwiseKernel(
     "memory_write_gelu_bwd_6",
     "T _t43, T _t45",
@@ -2540,7 +2600,7 @@ def _cupy_backward_gelu(
     attention = _memory_write_gelu_bwd_0(exponentials, _t7)
     _t24 = _memory_write_gelu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t24, axis=0)
-    _t26 = _t24 @ output_weight
+    _t26 = _cupy_linear_backward_input(_t24, output_weight)
     grad_output_weight = _cupy_rows(_t24).T @ _cupy_rows(values)
     _t28 = values.T
     _t29 = grad_memory_update @ _t28
@@ -2551,12 +2611,12 @@ def _cupy_backward_gelu(
     _t37 = _memory_write_gelu_bwd_3(grad_attention, attention, _t7)
     _t38 = cp.broadcast_to(_t37, _t1.shape)
     _t40 = _memory_write_gelu_bwd_4(_t33, _t38, exponentials, _t3)
-    grad_query = _t40 @ memory
+    grad_query = _cupy_linear_backward_input(_t40, memory)
     grad_memory = _cupy_rows(_t40).T @ _cupy_rows(query)
     grad_values = _memory_write_gelu_bwd_5(_t26, _t31)
-    _t43 = grad_values @ value_weight
+    _t43 = _cupy_linear_backward_input(grad_values, value_weight)
     grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t45 = grad_query @ query_weight
+    _t45 = _cupy_linear_backward_input(grad_query, query_weight)
     grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_gelu_bwd_6(_t43, _t45)
     return (
@@ -2652,9 +2712,9 @@ _memory_write_silu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_silu(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = x @ query_weight.T
-    values = x @ value_weight.T
-    _t1 = query @ memory.T
+    query = _cupy_linear(x, query_weight)
+    values = _cupy_linear(x, value_weight)
+    _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_silu_fwd_0(_t1, _t3)
@@ -2665,7 +2725,7 @@ def _cupy_forward_silu(
     attention = _memory_write_silu_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = values @ output_weight.T
+    _t9 = _cupy_linear(values, output_weight)
     _t10, y = _memory_write_silu_fwd_5(_t9, output_bias)
     return (
         y,
@@ -2760,7 +2820,7 @@ _memory_write_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_silu_bwd_5: layers_spec/primitives.yaml:510
+# memory_write_silu_bwd_5: layers_spec/primitives.yaml:521
 _memory_write_silu_bwd_5 = ElementwiseKernel(
     "memory_write_silu_bwd_5",
     "T _t19, T _t24",
@@ -2771,7 +2831,7 @@ _memory_write_silu_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_silu_bwd_6: layers_spec/primitives.yaml:510
+# memory_write_silu_bwd_6: layers_spec/primitives.yaml:521
 _memory_write_silu_bwd_6 = ElementwiseKernel(
     "memory_write_silu_bwd_6",
     "T _t36, T _t38",
@@ -2804,7 +2864,7 @@ def _cupy_backward_silu(
     attention = _memory_write_silu_bwd_0(exponentials, _t7)
     _t17 = _memory_write_silu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t17, axis=0)
-    _t19 = _t17 @ output_weight
+    _t19 = _cupy_linear_backward_input(_t17, output_weight)
     grad_output_weight = _cupy_rows(_t17).T @ _cupy_rows(values)
     _t21 = values.T
     _t22 = grad_memory_update @ _t21
@@ -2815,12 +2875,12 @@ def _cupy_backward_silu(
     _t30 = _memory_write_silu_bwd_3(grad_attention, attention, _t7)
     _t31 = cp.broadcast_to(_t30, _t1.shape)
     _t33 = _memory_write_silu_bwd_4(_t26, _t31, exponentials, _t3)
-    grad_query = _t33 @ memory
+    grad_query = _cupy_linear_backward_input(_t33, memory)
     grad_memory = _cupy_rows(_t33).T @ _cupy_rows(query)
     grad_values = _memory_write_silu_bwd_5(_t19, _t24)
-    _t36 = grad_values @ value_weight
+    _t36 = _cupy_linear_backward_input(grad_values, value_weight)
     grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t38 = grad_query @ query_weight
+    _t38 = _cupy_linear_backward_input(grad_query, query_weight)
     grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
     grad_x = _memory_write_silu_bwd_6(_t36, _t38)
     return (
@@ -2844,7 +2904,39 @@ _CUPY_FUSED = {
 }
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])

@@ -163,9 +163,9 @@ def _forward_causal(
     attn_mask,
     num_heads,
 ):
-    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
-    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
-    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
+    k = _linear(kv, _chunk(in_proj_weight, 3, 1, 0)) + _chunk(in_proj_bias, 3, 1, -1)
+    v = _linear(kv, _chunk(in_proj_weight, 3, 2, 0)) + _chunk(in_proj_bias, 3, 2, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(k, num_heads)
@@ -176,7 +176,7 @@ def _forward_causal(
     ordered = _apply_causal(allowed)
     weights = _masked_softmax(ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         kv,
@@ -211,7 +211,7 @@ def _backward_causal(
     attended,
 ):
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -223,7 +223,7 @@ def _backward_causal(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_x = _linear_backward_input(grad_q, _chunk(in_proj_weight, 3, 0, 0))
     grad_in_proj_weight = np.concatenate(
         (
             _rows(grad_q).T @ _rows(x),
@@ -240,9 +240,9 @@ def _backward_causal(
         ),
         axis=-1,
     )
-    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
-        in_proj_weight, 3, 1, 0
-    )
+    grad_kv = _linear_backward_input(
+        grad_v, _chunk(in_proj_weight, 3, 2, 0)
+    ) + _linear_backward_input(grad_k, _chunk(in_proj_weight, 3, 1, 0))
     return (
         grad_x,
         grad_in_proj_weight,
@@ -263,9 +263,9 @@ def _forward_causal_no_attn_mask(
     attn_mask,
     num_heads,
 ):
-    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
-    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
-    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
+    k = _linear(kv, _chunk(in_proj_weight, 3, 1, 0)) + _chunk(in_proj_bias, 3, 1, -1)
+    v = _linear(kv, _chunk(in_proj_weight, 3, 2, 0)) + _chunk(in_proj_bias, 3, 2, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(k, num_heads)
@@ -275,7 +275,7 @@ def _forward_causal_no_attn_mask(
     ordered = _apply_causal(scores)
     weights = _masked_softmax(ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         kv,
@@ -310,7 +310,7 @@ def _backward_causal_no_attn_mask(
     attended,
 ):
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -322,7 +322,7 @@ def _backward_causal_no_attn_mask(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_x = _linear_backward_input(grad_q, _chunk(in_proj_weight, 3, 0, 0))
     grad_in_proj_weight = np.concatenate(
         (
             _rows(grad_q).T @ _rows(x),
@@ -339,9 +339,9 @@ def _backward_causal_no_attn_mask(
         ),
         axis=-1,
     )
-    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
-        in_proj_weight, 3, 1, 0
-    )
+    grad_kv = _linear_backward_input(
+        grad_v, _chunk(in_proj_weight, 3, 2, 0)
+    ) + _linear_backward_input(grad_k, _chunk(in_proj_weight, 3, 1, 0))
     return (
         grad_x,
         grad_in_proj_weight,
@@ -362,7 +362,7 @@ def _forward_causal_no_kv(
     attn_mask,
     num_heads,
 ):
-    _t1 = x @ in_proj_weight.T
+    _t1 = _linear(x, in_proj_weight)
     qkv = _t1 + in_proj_bias
     q = _chunk(qkv, 3, 0, -1)
     k = _chunk(qkv, 3, 1, -1)
@@ -376,7 +376,7 @@ def _forward_causal_no_kv(
     ordered = _apply_causal(allowed)
     weights = _masked_softmax(ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         in_proj_weight,
@@ -412,7 +412,7 @@ def _backward_causal_no_kv(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -426,7 +426,7 @@ def _backward_causal_no_kv(
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
     grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return (
         grad_x,
@@ -448,7 +448,7 @@ def _forward_causal_no_kv_no_attn_mask(
     attn_mask,
     num_heads,
 ):
-    _t1 = x @ in_proj_weight.T
+    _t1 = _linear(x, in_proj_weight)
     qkv = _t1 + in_proj_bias
     q = _chunk(qkv, 3, 0, -1)
     k = _chunk(qkv, 3, 1, -1)
@@ -461,7 +461,7 @@ def _forward_causal_no_kv_no_attn_mask(
     ordered = _apply_causal(scores)
     weights = _masked_softmax(ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         in_proj_weight,
@@ -497,7 +497,7 @@ def _backward_causal_no_kv_no_attn_mask(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -511,7 +511,7 @@ def _backward_causal_no_kv_no_attn_mask(
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
     grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return (
         grad_x,
@@ -533,9 +533,9 @@ def _forward_no_causal(
     attn_mask,
     num_heads,
 ):
-    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
-    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
-    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
+    k = _linear(kv, _chunk(in_proj_weight, 3, 1, 0)) + _chunk(in_proj_bias, 3, 1, -1)
+    v = _linear(kv, _chunk(in_proj_weight, 3, 2, 0)) + _chunk(in_proj_bias, 3, 2, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(k, num_heads)
@@ -545,7 +545,7 @@ def _forward_no_causal(
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         kv,
@@ -580,7 +580,7 @@ def _backward_no_causal(
     attended,
 ):
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -592,7 +592,7 @@ def _backward_no_causal(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_x = _linear_backward_input(grad_q, _chunk(in_proj_weight, 3, 0, 0))
     grad_in_proj_weight = np.concatenate(
         (
             _rows(grad_q).T @ _rows(x),
@@ -609,9 +609,9 @@ def _backward_no_causal(
         ),
         axis=-1,
     )
-    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
-        in_proj_weight, 3, 1, 0
-    )
+    grad_kv = _linear_backward_input(
+        grad_v, _chunk(in_proj_weight, 3, 2, 0)
+    ) + _linear_backward_input(grad_k, _chunk(in_proj_weight, 3, 1, 0))
     return (
         grad_x,
         grad_in_proj_weight,
@@ -632,9 +632,9 @@ def _forward_no_causal_no_attn_mask(
     attn_mask,
     num_heads,
 ):
-    q = x @ _chunk(in_proj_weight, 3, 0, 0).T + _chunk(in_proj_bias, 3, 0, -1)
-    k = kv @ _chunk(in_proj_weight, 3, 1, 0).T + _chunk(in_proj_bias, 3, 1, -1)
-    v = kv @ _chunk(in_proj_weight, 3, 2, 0).T + _chunk(in_proj_bias, 3, 2, -1)
+    q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
+    k = _linear(kv, _chunk(in_proj_weight, 3, 1, 0)) + _chunk(in_proj_bias, 3, 1, -1)
+    v = _linear(kv, _chunk(in_proj_weight, 3, 2, 0)) + _chunk(in_proj_bias, 3, 2, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(k, num_heads)
@@ -643,7 +643,7 @@ def _forward_no_causal_no_attn_mask(
     scores = _bmm(heads_q, _t2)
     weights = _masked_softmax(scores)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         kv,
@@ -678,7 +678,7 @@ def _backward_no_causal_no_attn_mask(
     attended,
 ):
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -690,7 +690,7 @@ def _backward_no_causal_no_attn_mask(
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_x = grad_q @ _chunk(in_proj_weight, 3, 0, 0)
+    grad_x = _linear_backward_input(grad_q, _chunk(in_proj_weight, 3, 0, 0))
     grad_in_proj_weight = np.concatenate(
         (
             _rows(grad_q).T @ _rows(x),
@@ -707,9 +707,9 @@ def _backward_no_causal_no_attn_mask(
         ),
         axis=-1,
     )
-    grad_kv = grad_v @ _chunk(in_proj_weight, 3, 2, 0) + grad_k @ _chunk(
-        in_proj_weight, 3, 1, 0
-    )
+    grad_kv = _linear_backward_input(
+        grad_v, _chunk(in_proj_weight, 3, 2, 0)
+    ) + _linear_backward_input(grad_k, _chunk(in_proj_weight, 3, 1, 0))
     return (
         grad_x,
         grad_in_proj_weight,
@@ -730,7 +730,7 @@ def _forward_no_causal_no_kv(
     attn_mask,
     num_heads,
 ):
-    _t1 = x @ in_proj_weight.T
+    _t1 = _linear(x, in_proj_weight)
     qkv = _t1 + in_proj_bias
     q = _chunk(qkv, 3, 0, -1)
     k = _chunk(qkv, 3, 1, -1)
@@ -743,7 +743,7 @@ def _forward_no_causal_no_kv(
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         in_proj_weight,
@@ -779,7 +779,7 @@ def _backward_no_causal_no_kv(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -793,7 +793,7 @@ def _backward_no_causal_no_kv(
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
     grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return (
         grad_x,
@@ -815,7 +815,7 @@ def _forward_no_causal_no_kv_no_attn_mask(
     attn_mask,
     num_heads,
 ):
-    _t1 = x @ in_proj_weight.T
+    _t1 = _linear(x, in_proj_weight)
     qkv = _t1 + in_proj_bias
     q = _chunk(qkv, 3, 0, -1)
     k = _chunk(qkv, 3, 1, -1)
@@ -827,7 +827,7 @@ def _forward_no_causal_no_kv_no_attn_mask(
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     weights = _masked_softmax(scores)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = attended @ out_proj_weight.T + out_proj_bias
+    y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
         x,
         in_proj_weight,
@@ -863,7 +863,7 @@ def _backward_no_causal_no_kv_no_attn_mask(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
@@ -877,7 +877,7 @@ def _backward_no_causal_no_kv_no_attn_mask(
     grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
     grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return (
         grad_x,
@@ -969,6 +969,32 @@ def _dot_last(a, b):
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _masked_softmax(x, out=None):
     """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
     (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
@@ -991,8 +1017,14 @@ def _merge_heads(x, heads):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _split_heads(x, heads):
@@ -1115,15 +1147,15 @@ def _cupy_forward_causal(
     import cupy as cp
 
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = x @ _t1.T
+    _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
     q = _multi_head_attention_causal_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = kv @ _t4.T
+    _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
     k = _multi_head_attention_causal_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = kv @ _t7.T
+    _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
     v = _multi_head_attention_causal_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
@@ -1140,7 +1172,7 @@ def _cupy_forward_causal(
     weights = _multi_head_attention_causal_fwd_4(ordered)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = attended @ out_proj_weight.T
+    _t16 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
@@ -1159,7 +1191,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2532
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2568
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1183,7 +1215,7 @@ _multi_head_attention_causal_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_bwd_2: layers_spec/primitives.yaml:823
+# multi_head_attention_causal_bwd_2: layers_spec/primitives.yaml:859
 _multi_head_attention_causal_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_2",
     "T _t39, T _t44",
@@ -1216,7 +1248,7 @@ def _cupy_backward_causal(
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
@@ -1235,13 +1267,13 @@ def _cupy_backward_causal(
     _t35 = _multi_head_attention_causal_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t39 = grad_v @ _t7
+    _t39 = _cupy_linear_backward_input(grad_v, _t7)
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t44 = grad_k @ _t4
+    _t44 = _cupy_linear_backward_input(grad_k, _t4)
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    grad_x = grad_q @ _t1
+    grad_x = _cupy_linear_backward_input(grad_q, _t1)
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
     grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
@@ -1352,15 +1384,15 @@ def _cupy_forward_causal_no_attn_mask(
     import cupy as cp
 
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = x @ _t1.T
+    _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
     q = _multi_head_attention_causal_no_attn_mask_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = kv @ _t4.T
+    _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
     k = _multi_head_attention_causal_no_attn_mask_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = kv @ _t7.T
+    _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
     v = _multi_head_attention_causal_no_attn_mask_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
@@ -1376,7 +1408,7 @@ def _cupy_forward_causal_no_attn_mask(
     weights = _multi_head_attention_causal_no_attn_mask_fwd_4(ordered)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = attended @ out_proj_weight.T
+    _t16 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_no_attn_mask_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
@@ -1395,7 +1427,7 @@ def _cupy_forward_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2532
+# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2568
 _multi_head_attention_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1419,7 +1451,7 @@ _multi_head_attention_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:823
+# multi_head_attention_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:859
 _multi_head_attention_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_2",
     "T _t39, T _t44",
@@ -1452,7 +1484,7 @@ def _cupy_backward_causal_no_attn_mask(
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
@@ -1473,13 +1505,13 @@ def _cupy_backward_causal_no_attn_mask(
     _t35 = _multi_head_attention_causal_no_attn_mask_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t39 = grad_v @ _t7
+    _t39 = _cupy_linear_backward_input(grad_v, _t7)
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t44 = grad_k @ _t4
+    _t44 = _cupy_linear_backward_input(grad_k, _t4)
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    grad_x = grad_q @ _t1
+    grad_x = _cupy_linear_backward_input(grad_q, _t1)
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
     grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
@@ -1567,7 +1599,7 @@ def _cupy_forward_causal_no_kv(
 ):
     import cupy as cp
 
-    _t1 = x @ in_proj_weight.T
+    _t1 = _cupy_linear(x, in_proj_weight)
     qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
@@ -1586,7 +1618,7 @@ def _cupy_forward_causal_no_kv(
     weights = _multi_head_attention_causal_no_kv_fwd_2(ordered)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = attended @ out_proj_weight.T
+    _t8 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_no_kv_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
@@ -1625,7 +1657,7 @@ _multi_head_attention_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2532
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2568
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1674,7 +1706,7 @@ def _cupy_backward_causal_no_kv(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
@@ -1694,7 +1726,7 @@ def _cupy_backward_causal_no_kv(
     grad_q = _cupy_merge_heads(_t27, num_heads)
     grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -1779,7 +1811,7 @@ def _cupy_forward_causal_no_kv_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = x @ in_proj_weight.T
+    _t1 = _cupy_linear(x, in_proj_weight)
     qkv = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
@@ -1797,7 +1829,7 @@ def _cupy_forward_causal_no_kv_no_attn_mask(
     weights = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_2(ordered)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = attended @ out_proj_weight.T
+    _t8 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
@@ -1836,7 +1868,7 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2532
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2568
 _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1885,7 +1917,7 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
@@ -1907,7 +1939,7 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
     grad_q = _cupy_merge_heads(_t27, num_heads)
     grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -2015,15 +2047,15 @@ def _cupy_forward_no_causal(
     import cupy as cp
 
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = x @ _t1.T
+    _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
     q = _multi_head_attention_no_causal_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = kv @ _t4.T
+    _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
     k = _multi_head_attention_no_causal_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = kv @ _t7.T
+    _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
     v = _multi_head_attention_no_causal_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
@@ -2039,7 +2071,7 @@ def _cupy_forward_no_causal(
     weights = _multi_head_attention_no_causal_fwd_4(allowed)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = attended @ out_proj_weight.T
+    _t16 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_no_causal_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
@@ -2058,7 +2090,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2532
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2568
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2082,7 +2114,7 @@ _multi_head_attention_no_causal_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_bwd_2: layers_spec/primitives.yaml:823
+# multi_head_attention_no_causal_bwd_2: layers_spec/primitives.yaml:859
 _multi_head_attention_no_causal_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_2",
     "T _t39, T _t44",
@@ -2115,7 +2147,7 @@ def _cupy_backward_no_causal(
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
@@ -2134,13 +2166,13 @@ def _cupy_backward_no_causal(
     _t35 = _multi_head_attention_no_causal_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t39 = grad_v @ _t7
+    _t39 = _cupy_linear_backward_input(grad_v, _t7)
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t44 = grad_k @ _t4
+    _t44 = _cupy_linear_backward_input(grad_k, _t4)
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    grad_x = grad_q @ _t1
+    grad_x = _cupy_linear_backward_input(grad_q, _t1)
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
     grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
@@ -2251,15 +2283,15 @@ def _cupy_forward_no_causal_no_attn_mask(
     import cupy as cp
 
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = x @ _t1.T
+    _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
     q = _multi_head_attention_no_causal_no_attn_mask_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = kv @ _t4.T
+    _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
     k = _multi_head_attention_no_causal_no_attn_mask_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = kv @ _t7.T
+    _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
     v = _multi_head_attention_no_causal_no_attn_mask_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
@@ -2274,7 +2306,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     weights = _multi_head_attention_no_causal_no_attn_mask_fwd_4(scores)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = attended @ out_proj_weight.T
+    _t16 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_no_causal_no_attn_mask_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
@@ -2293,7 +2325,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2532
+# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2568
 _multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2317,7 +2349,7 @@ _multi_head_attention_no_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:823
+# multi_head_attention_no_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:859
 _multi_head_attention_no_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_2",
     "T _t39, T _t44",
@@ -2350,7 +2382,7 @@ def _cupy_backward_no_causal_no_attn_mask(
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t20 = _cupy_split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
@@ -2371,13 +2403,13 @@ def _cupy_backward_no_causal_no_attn_mask(
     _t35 = _multi_head_attention_no_causal_no_attn_mask_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t39 = grad_v @ _t7
+    _t39 = _cupy_linear_backward_input(grad_v, _t7)
     _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t44 = grad_k @ _t4
+    _t44 = _cupy_linear_backward_input(grad_k, _t4)
     _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    grad_x = grad_q @ _t1
+    grad_x = _cupy_linear_backward_input(grad_q, _t1)
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
     grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
@@ -2465,7 +2497,7 @@ def _cupy_forward_no_causal_no_kv(
 ):
     import cupy as cp
 
-    _t1 = x @ in_proj_weight.T
+    _t1 = _cupy_linear(x, in_proj_weight)
     qkv = _multi_head_attention_no_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
@@ -2483,7 +2515,7 @@ def _cupy_forward_no_causal_no_kv(
     weights = _multi_head_attention_no_causal_no_kv_fwd_2(allowed)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = attended @ out_proj_weight.T
+    _t8 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_no_causal_no_kv_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
@@ -2522,7 +2554,7 @@ _multi_head_attention_no_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2532
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2568
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2571,7 +2603,7 @@ def _cupy_backward_no_causal_no_kv(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
@@ -2593,7 +2625,7 @@ def _cupy_backward_no_causal_no_kv(
     grad_q = _cupy_merge_heads(_t27, num_heads)
     grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -2678,7 +2710,7 @@ def _cupy_forward_no_causal_no_kv_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = x @ in_proj_weight.T
+    _t1 = _cupy_linear(x, in_proj_weight)
     qkv = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
@@ -2695,7 +2727,7 @@ def _cupy_forward_no_causal_no_kv_no_attn_mask(
     weights = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2(scores)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = attended @ out_proj_weight.T
+    _t8 = _cupy_linear(attended, out_proj_weight)
     y = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
@@ -2734,7 +2766,7 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2532
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2568
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2783,7 +2815,7 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = grad_y @ out_proj_weight
+    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
     _t12 = _cupy_split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
@@ -2805,7 +2837,7 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
     grad_q = _cupy_merge_heads(_t27, num_heads)
     grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -2911,6 +2943,32 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_merge_heads(x, heads):
     """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
     moved = x.swapaxes(-2, -3)
@@ -2919,8 +2977,14 @@ def _cupy_merge_heads(x, heads):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_split_heads(x, heads):

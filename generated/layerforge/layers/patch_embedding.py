@@ -124,13 +124,13 @@ def _forward_identity(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T + bias
+    z = _linear(patches, _t2) + bias
     return z, (x, weight, bias, _t1, patches, _t2)
 
 
 def _backward_identity(grad_y, x, weight, bias, _t1, patches, _t2):
     grad_bias = _sum_to(grad_y, bias.shape)
-    grad_patches = grad_y @ _t2
+    grad_patches = _linear_backward_input(grad_y, _t2)
     grad_weight = (_rows(grad_y).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, grad_bias
@@ -140,7 +140,7 @@ def _forward_relu(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T + bias
+    z = _linear(patches, _t2) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
@@ -148,7 +148,7 @@ def _forward_relu(x, weight, bias):
 def _backward_relu(grad_y, x, weight, bias, _t1, patches, _t2, z):
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_patches = grad_z @ _t2
+    grad_patches = _linear_backward_input(grad_z, _t2)
     grad_weight = (_rows(grad_z).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, grad_bias
@@ -158,7 +158,7 @@ def _forward_gelu(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T + bias
+    z = _linear(patches, _t2) + bias
     y = z * (0.5 + 0.5 * _erf(0.7071067811865476 * z))
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
@@ -175,7 +175,7 @@ def _backward_gelu(grad_y, x, weight, bias, _t1, patches, _t2, z):
         * 0.7071067811865476
     )
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_patches = grad_z @ _t2
+    grad_patches = _linear_backward_input(grad_z, _t2)
     grad_weight = (_rows(grad_z).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, grad_bias
@@ -185,12 +185,12 @@ def _forward_identity_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _linear(patches, _t2)
     return z, (x, weight, bias, _t1, patches, _t2)
 
 
 def _backward_identity_no_bias(grad_y, x, weight, bias, _t1, patches, _t2):
-    grad_patches = grad_y @ _t2
+    grad_patches = _linear_backward_input(grad_y, _t2)
     grad_weight = (_rows(grad_y).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, None
@@ -200,14 +200,14 @@ def _forward_relu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _linear(patches, _t2)
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
 
 def _backward_relu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
     grad_z = grad_y * (z > 0)
-    grad_patches = grad_z @ _t2
+    grad_patches = _linear_backward_input(grad_z, _t2)
     grad_weight = (_rows(grad_z).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, None
@@ -217,7 +217,7 @@ def _forward_gelu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _patchify(x, _t1)
     _t2 = _flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _linear(patches, _t2)
     y = z * (0.5 + 0.5 * _erf(0.7071067811865476 * z))
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
@@ -233,7 +233,7 @@ def _backward_gelu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
         * np.exp(-(_t3 * _t3))
         * 0.7071067811865476
     )
-    grad_patches = grad_z @ _t2
+    grad_patches = _linear_backward_input(grad_z, _t2)
     grad_weight = (_rows(grad_z).T @ _rows(patches)).reshape(weight.shape)
     grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, None
@@ -398,6 +398,32 @@ def _flatten_dims(x, start, end):
     )
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _patchify(x, size):
     """x [N, C, H, W] as patches [N, (H / size)(W / size), C size size] (one copy); H
     and W must be multiples of size."""
@@ -415,8 +441,14 @@ def _patchify(x, size):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sum_to(grad, shape):
@@ -460,14 +492,14 @@ def _cupy_forward_identity(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    _t3 = patches @ _t2.T
+    _t3 = _cupy_linear(patches, _t2)
     z = _patch_embedding_identity_fwd_0(_t3, bias)
     return z, (x, weight, bias, _t1, patches, _t2)
 
 
 def _cupy_backward_identity(grad_y, x, weight, bias, _t1, patches, _t2):
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    grad_patches = grad_y @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_y, _t2)
     _t6 = _cupy_rows(grad_y).T @ _cupy_rows(patches)
     grad_weight = _t6.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -500,7 +532,7 @@ def _cupy_forward_relu(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    _t3 = patches @ _t2.T
+    _t3 = _cupy_linear(patches, _t2)
     z = _patch_embedding_relu_fwd_0(_t3, bias)
     y = _patch_embedding_relu_fwd_1(z)
     return y, (x, weight, bias, _t1, patches, _t2, z)
@@ -532,7 +564,7 @@ def _cupy_backward_relu(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t4 = _patch_embedding_relu_bwd_0(z)
     grad_z = _patch_embedding_relu_bwd_1(grad_y, _t4)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_patches = grad_z @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
     _t8 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
     grad_weight = _t8.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -609,7 +641,7 @@ def _cupy_forward_gelu(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    _t3 = patches @ _t2.T
+    _t3 = _cupy_linear(patches, _t2)
     z = _patch_embedding_gelu_fwd_0(_t3, bias)
     _t4 = _patch_embedding_gelu_fwd_1(z)
     _t5 = _patch_embedding_gelu_fwd_2(_t4)
@@ -696,7 +728,7 @@ _patch_embedding_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_7: layers_spec/primitives.yaml:1726
+# patch_embedding_gelu_bwd_7: layers_spec/primitives.yaml:1762
 _patch_embedding_gelu_bwd_7 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_7",
     "T _t10",
@@ -707,7 +739,7 @@ _patch_embedding_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_8: layers_spec/primitives.yaml:1726
+# patch_embedding_gelu_bwd_8: layers_spec/primitives.yaml:1762
 _patch_embedding_gelu_bwd_8 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_8",
     "T _t4",
@@ -718,7 +750,7 @@ _patch_embedding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_9: layers_spec/primitives.yaml:1726
+# patch_embedding_gelu_bwd_9: layers_spec/primitives.yaml:1762
 _patch_embedding_gelu_bwd_9 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_9",
     "T _t12",
@@ -729,7 +761,7 @@ _patch_embedding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_10: layers_spec/primitives.yaml:1726
+# patch_embedding_gelu_bwd_10: layers_spec/primitives.yaml:1762
 _patch_embedding_gelu_bwd_10 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_10",
     "T _t13",
@@ -740,7 +772,7 @@ _patch_embedding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_11: layers_spec/primitives.yaml:1726
+# patch_embedding_gelu_bwd_11: layers_spec/primitives.yaml:1762
 _patch_embedding_gelu_bwd_11 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_11",
     "T _t11, T _t14",
@@ -789,7 +821,7 @@ def _cupy_backward_gelu(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t16 = _patch_embedding_gelu_bwd_12(_t15)
     grad_z = _patch_embedding_gelu_bwd_13(_t8, _t16)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_patches = grad_z @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
     _t19 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
     grad_weight = _t19.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -800,12 +832,12 @@ def _cupy_forward_identity_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _cupy_linear(patches, _t2)
     return z, (x, weight, bias, _t1, patches, _t2)
 
 
 def _cupy_backward_identity_no_bias(grad_y, x, weight, bias, _t1, patches, _t2):
-    grad_patches = grad_y @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_y, _t2)
     _t4 = _cupy_rows(grad_y).T @ _cupy_rows(patches)
     grad_weight = _t4.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -827,7 +859,7 @@ def _cupy_forward_relu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _cupy_linear(patches, _t2)
     y = _patch_embedding_relu_no_bias_fwd_0(z)
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
@@ -857,7 +889,7 @@ _patch_embedding_relu_no_bias_bwd_1 = ElementwiseKernel(
 def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t3 = _patch_embedding_relu_no_bias_bwd_0(z)
     grad_z = _patch_embedding_relu_no_bias_bwd_1(grad_y, _t3)
-    grad_patches = grad_z @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
     _t6 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
     grad_weight = _t6.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -923,7 +955,7 @@ def _cupy_forward_gelu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
-    z = patches @ _t2.T
+    z = _cupy_linear(patches, _t2)
     _t4 = _patch_embedding_gelu_no_bias_fwd_0(z)
     _t5 = _patch_embedding_gelu_no_bias_fwd_1(_t4)
     _t6 = _patch_embedding_gelu_no_bias_fwd_2(_t5)
@@ -1009,7 +1041,7 @@ _patch_embedding_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1726
+# patch_embedding_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1762
 _patch_embedding_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_7",
     "T _t10",
@@ -1020,7 +1052,7 @@ _patch_embedding_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1726
+# patch_embedding_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1762
 _patch_embedding_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_8",
     "T _t4",
@@ -1031,7 +1063,7 @@ _patch_embedding_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1726
+# patch_embedding_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1762
 _patch_embedding_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_9",
     "T _t12",
@@ -1042,7 +1074,7 @@ _patch_embedding_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1726
+# patch_embedding_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1762
 _patch_embedding_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_10",
     "T _t13",
@@ -1053,7 +1085,7 @@ _patch_embedding_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1726
+# patch_embedding_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1762
 _patch_embedding_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_11",
     "T _t11, T _t14",
@@ -1101,7 +1133,7 @@ def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t15 = _patch_embedding_gelu_no_bias_bwd_11(_t11, _t14)
     _t16 = _patch_embedding_gelu_no_bias_bwd_12(_t15)
     grad_z = _patch_embedding_gelu_no_bias_bwd_13(_t8, _t16)
-    grad_patches = grad_z @ _t2
+    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
     _t18 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
     grad_weight = _t18.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
@@ -1146,6 +1178,32 @@ def _cupy_flatten_dims(x, start, end):
     )
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_patchify(x, size):
     """x [N, C, H, W] as patches [N, (H / size)(W / size), C size size] (one copy); H
     and W must be multiples of size."""
@@ -1163,8 +1221,14 @@ def _cupy_patchify(x, size):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

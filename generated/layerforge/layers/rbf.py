@@ -71,7 +71,7 @@ def backward(grad_y, ctx):
 
 def _forward(x, centers, widths):
     _t1 = _dot_last(centers, centers)
-    _t2 = _dot_last(x, x) - 2 * (x @ centers.T) + _t1[..., 0]
+    _t2 = _dot_last(x, x) - 2 * _linear(x, centers) + _t1[..., 0]
     distances = np.clip(_t2, 0, np.inf)
     y = np.multiply(distances, -0.5 / (widths * widths), out=distances)
     np.exp(y, out=y)
@@ -90,7 +90,7 @@ def _backward(grad_y, x, centers, widths, _t1, _t2, y):
     _t9 = np.negative(_t7, out=distances)
     _t9 *= 2
     _t10 = np.sum(_t7, axis=-1, keepdims=True) * x
-    grad_x = _t9 @ centers + _t10 + _t10
+    grad_x = _linear_backward_input(_t9, centers) + _t10 + _t10
     grad_centers = _t8 + _t8 + _rows(_t9).T @ _rows(x)
     grad_widths = np.add(_t6, _t6, out=_t6)
     return grad_x, grad_centers, grad_widths
@@ -105,10 +105,42 @@ def _dot_last(a, b):
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
@@ -165,7 +197,7 @@ _rbf_fwd_3 = ElementwiseKernel(
 
 def _cupy_forward(x, centers, widths):
     _t1 = _cupy_dot_last(x, x)
-    _t2 = x @ centers.T
+    _t2 = _cupy_linear(x, centers)
     _t4 = _rbf_fwd_0(_t2, _t1)
     _t5 = _cupy_dot_last(centers, centers)
     _t6 = _t5[..., 0]
@@ -329,7 +361,7 @@ def _cupy_backward(grad_y, x, centers, widths, _t5, _t7, y):
     _t24, _t25 = _rbf_bwd_5(_t23, centers)
     _t26 = _rbf_bwd_6(_t21)
     _t28 = _rbf_bwd_7(_t21)
-    _t29 = _t28 @ centers
+    _t29 = _cupy_linear_backward_input(_t28, centers)
     _t30 = _cupy_rows(_t28).T @ _cupy_rows(x)
     grad_x = _rbf_bwd_8(_t26, x, _t29)
     grad_centers = _rbf_bwd_9(_t24, _t25, _t30)
@@ -348,7 +380,39 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])

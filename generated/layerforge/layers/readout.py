@@ -114,19 +114,19 @@ def backward(grad_y, ctx):
 
 
 def _forward_identity(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     return z, (x, weight)
 
 
 def _backward_identity(grad_y, x, weight):
     grad_bias = np.sum(grad_y, axis=0)
-    grad_x = grad_y @ weight
+    grad_x = _linear_backward_input(grad_y, weight)
     grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_relu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, z)
 
@@ -134,13 +134,13 @@ def _forward_relu(x, weight, bias):
 def _backward_relu(grad_y, x, weight, z):
     grad_z = grad_y * (z > 0)
     grad_bias = np.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_sigmoid(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     return y, (x, weight, y)
 
@@ -150,13 +150,13 @@ def _backward_sigmoid(grad_y, x, weight, y):
     grad_z *= grad_y
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_tanh(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = np.tanh(z, out=z)
     return y, (x, weight, y)
 
@@ -166,13 +166,13 @@ def _backward_tanh(grad_y, x, weight, y):
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_bias = np.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_softmax(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -185,13 +185,13 @@ def _backward_softmax(grad_y, x, weight, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_bias = np.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_gelu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -215,13 +215,13 @@ def _backward_gelu(grad_y, x, weight, z):
     _t2 *= 0.7071067811865476
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _forward_silu(x, weight, bias):
-    z = x @ weight.T + bias
+    z = _linear(x, weight) + bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, z)
@@ -236,7 +236,7 @@ def _backward_silu(grad_y, x, weight, z):
     _t2 *= _t1
     grad_z += _t2
     grad_bias = np.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -404,10 +404,42 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -462,7 +494,7 @@ _readout_identity_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z = _readout_identity_fwd_0(_t1, bias)
     return z, (x, weight)
 
@@ -471,7 +503,7 @@ def _cupy_backward_identity(grad_y, x, weight):
     import cupy as cp
 
     grad_bias = cp.sum(grad_y, axis=0)
-    grad_x = grad_y @ weight
+    grad_x = _cupy_linear_backward_input(grad_y, weight)
     grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -489,7 +521,7 @@ _readout_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _readout_relu_fwd_0(_t1, bias)
     return y, (x, weight, z)
 
@@ -511,7 +543,7 @@ def _cupy_backward_relu(grad_y, x, weight, z):
 
     grad_z = _readout_relu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -529,7 +561,7 @@ _readout_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _readout_sigmoid_fwd_0(_t1, bias)
     return y, (x, weight, y)
 
@@ -552,7 +584,7 @@ def _cupy_backward_sigmoid(grad_y, x, weight, y):
 
     grad_z = _readout_sigmoid_bwd_0(grad_y, y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -570,7 +602,7 @@ _readout_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     y = _readout_tanh_fwd_0(_t1, bias)
     return y, (x, weight, y)
 
@@ -593,7 +625,7 @@ def _cupy_backward_tanh(grad_y, x, weight, y):
 
     grad_z = _readout_tanh_bwd_0(y, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -665,7 +697,7 @@ _readout_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z = _readout_softmax_fwd_0(_t1, bias)
     _t2 = _readout_softmax_fwd_1(z)
     _t3 = _t2
@@ -710,7 +742,7 @@ def _cupy_backward_softmax(grad_y, x, weight, y):
     _t6 = _readout_softmax_bwd_0(grad_y, y)
     grad_z = _readout_softmax_bwd_1(grad_y, _t6, y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -732,12 +764,12 @@ _readout_gelu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _readout_gelu_fwd_0(_t1, bias)
     return y, (x, weight, z)
 
 
-# readout_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# readout_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _readout_gelu_bwd_0 = ElementwiseKernel(
     "readout_gelu_bwd_0",
     "T z, T grad_y",
@@ -766,7 +798,7 @@ def _cupy_backward_gelu(grad_y, x, weight, z):
 
     grad_z = _readout_gelu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -785,7 +817,7 @@ _readout_silu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu(x, weight, bias):
-    _t1 = x @ weight.T
+    _t1 = _cupy_linear(x, weight)
     z, y = _readout_silu_fwd_0(_t1, bias)
     return y, (x, weight, z)
 
@@ -812,7 +844,7 @@ def _cupy_backward_silu(grad_y, x, weight, z):
 
     grad_z = _readout_silu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = grad_z @ weight
+    grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
 
@@ -833,7 +865,39 @@ _CUPY_FUSED = {
 }
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])

@@ -173,11 +173,11 @@ def backward(grad_y, ctx):
 def _forward_identity(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
+    _t2 = _linear(h1, fc2_weight) + fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
+    z = _linear(h2, fc3_weight) + fc3_bias
     return z, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2)
 
 
@@ -185,15 +185,15 @@ def _backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2):
     h1 = np.clip(_t1, 0, np.inf)
     h2 = np.clip(_t2, 0, np.inf)
     grad_fc3_bias = np.sum(grad_y, axis=0)
-    grad_h2 = grad_y @ fc3_weight
+    grad_h2 = _linear_backward_input(grad_y, fc3_weight)
     grad_fc3_weight = _rows(grad_y).T @ _rows(h2)
     _t3 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t3, axis=0)
-    grad_h1 = _t3 @ fc2_weight
+    grad_h1 = _linear_backward_input(_t3, fc2_weight)
     grad_fc2_weight = _rows(_t3).T @ _rows(h1)
     _t4 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
-    grad_x = _t4 @ fc1_weight
+    grad_x = _linear_backward_input(_t4, fc1_weight)
     grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return (
         grad_x,
@@ -207,11 +207,11 @@ def _backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2):
 
 
 def _forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
+    _t2 = _linear(h1, fc2_weight) + fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
+    z = _linear(h2, fc3_weight) + fc3_bias
     y = np.clip(z, 0, np.inf)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z)
 
@@ -221,15 +221,15 @@ def _backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
     h2 = np.clip(_t2, 0, np.inf)
     grad_z = grad_y * (z > 0)
     grad_fc3_bias = np.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t3 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t3, axis=0)
-    grad_h1 = _t3 @ fc2_weight
+    grad_h1 = _linear_backward_input(_t3, fc2_weight)
     grad_fc2_weight = _rows(_t3).T @ _rows(h1)
     _t4 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
-    grad_x = _t4 @ fc1_weight
+    grad_x = _linear_backward_input(_t4, fc1_weight)
     grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return (
         grad_x,
@@ -245,11 +245,11 @@ def _backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
 def _forward_sigmoid(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
+    _t2 = _linear(h1, fc2_weight) + fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
+    z = _linear(h2, fc3_weight) + fc3_bias
     y = _sigmoid(z)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y)
 
@@ -261,15 +261,15 @@ def _backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y
     grad_z *= grad_y
     grad_z *= y
     grad_fc3_bias = np.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t3 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t3, axis=0)
-    grad_h1 = _t3 @ fc2_weight
+    grad_h1 = _linear_backward_input(_t3, fc2_weight)
     grad_fc2_weight = _rows(_t3).T @ _rows(h1)
     _t4 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
-    grad_x = _t4 @ fc1_weight
+    grad_x = _linear_backward_input(_t4, fc1_weight)
     grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return (
         grad_x,
@@ -283,11 +283,11 @@ def _backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y
 
 
 def _forward_tanh(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
+    _t2 = _linear(h1, fc2_weight) + fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
+    z = _linear(h2, fc3_weight) + fc3_bias
     y = np.tanh(z, out=z)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y)
 
@@ -299,15 +299,15 @@ def _backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y):
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_fc3_bias = np.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t3 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t3, axis=0)
-    grad_h1 = _t3 @ fc2_weight
+    grad_h1 = _linear_backward_input(_t3, fc2_weight)
     grad_fc2_weight = _rows(_t3).T @ _rows(h1)
     _t4 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
-    grad_x = _t4 @ fc1_weight
+    grad_x = _linear_backward_input(_t4, fc1_weight)
     grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return (
         grad_x,
@@ -323,11 +323,11 @@ def _backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y):
 def _forward_softmax(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
+    _t2 = _linear(h1, fc2_weight) + fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
+    z = _linear(h2, fc3_weight) + fc3_bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -342,15 +342,15 @@ def _backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
     grad_fc3_bias = np.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t3 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t3, axis=0)
-    grad_h1 = _t3 @ fc2_weight
+    grad_h1 = _linear_backward_input(_t3, fc2_weight)
     grad_fc2_weight = _rows(_t3).T @ _rows(h1)
     _t4 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t4, axis=0)
-    grad_x = _t4 @ fc1_weight
+    grad_x = _linear_backward_input(_t4, fc1_weight)
     grad_fc1_weight = _rows(_t4).T @ _rows(x)
     return (
         grad_x,
@@ -364,11 +364,11 @@ def _backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y
 
 
 def _forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
+    _t2 = _linear(h1, fc2_weight) + fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
+    z = _linear(h2, fc3_weight) + fc3_bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -394,15 +394,15 @@ def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
     _t4 *= 0.7071067811865476
     grad_z += _t4
     grad_fc3_bias = np.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t5 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t5, axis=0)
-    grad_h1 = _t5 @ fc2_weight
+    grad_h1 = _linear_backward_input(_t5, fc2_weight)
     grad_fc2_weight = _rows(_t5).T @ _rows(h1)
     _t6 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t6, axis=0)
-    grad_x = _t6 @ fc1_weight
+    grad_x = _linear_backward_input(_t6, fc1_weight)
     grad_fc1_weight = _rows(_t6).T @ _rows(x)
     return (
         grad_x,
@@ -416,11 +416,11 @@ def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
 
 
 def _forward_silu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
-    _t1 = x @ fc1_weight.T + fc1_bias
+    _t1 = _linear(x, fc1_weight) + fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = h1 @ fc2_weight.T + fc2_bias
+    _t2 = _linear(h1, fc2_weight) + fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = h2 @ fc3_weight.T + fc3_bias
+    z = _linear(h2, fc3_weight) + fc3_bias
     y = _sigmoid(z)
     y *= z
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z)
@@ -437,15 +437,15 @@ def _backward_silu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
     _t4 *= _t3
     grad_z += _t4
     grad_fc3_bias = np.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t5 = grad_h2 * (_t2 > 0)
     grad_fc2_bias = np.sum(_t5, axis=0)
-    grad_h1 = _t5 @ fc2_weight
+    grad_h1 = _linear_backward_input(_t5, fc2_weight)
     grad_fc2_weight = _rows(_t5).T @ _rows(h1)
     _t6 = grad_h1 * (_t1 > 0)
     grad_fc1_bias = np.sum(_t6, axis=0)
-    grad_x = _t6 @ fc1_weight
+    grad_x = _linear_backward_input(_t6, fc1_weight)
     grad_fc1_weight = _rows(_t6).T @ _rows(x)
     return (
         grad_x,
@@ -621,10 +621,42 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sigmoid(x, out=None):
@@ -705,11 +737,11 @@ _reconstruction_identity_fwd_2 = ElementwiseKernel(
 def _cupy_forward_identity(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
+    _t3 = _cupy_linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
+    _t5 = _cupy_linear(h2, fc3_weight)
     z = _reconstruction_identity_fwd_2(_t5, fc3_bias)
     return z, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4)
 
@@ -766,15 +798,15 @@ def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, 
     h1 = _reconstruction_identity_bwd_0(_t2)
     h2 = _reconstruction_identity_bwd_1(_t4)
     grad_fc3_bias = cp.sum(grad_y, axis=0)
-    grad_h2 = grad_y @ fc3_weight
+    grad_h2 = _cupy_linear_backward_input(grad_y, fc3_weight)
     grad_fc3_weight = _cupy_rows(grad_y).T @ _cupy_rows(h2)
     _t10 = _reconstruction_identity_bwd_2(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t10, axis=0)
-    grad_h1 = _t10 @ fc2_weight
+    grad_h1 = _cupy_linear_backward_input(_t10, fc2_weight)
     grad_fc2_weight = _cupy_rows(_t10).T @ _cupy_rows(h1)
     _t15 = _reconstruction_identity_bwd_3(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t15, axis=0)
-    grad_x = _t15 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t15, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t15).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -826,11 +858,11 @@ _reconstruction_relu_fwd_2 = ElementwiseKernel(
 def _cupy_forward_relu(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, h1 = _reconstruction_relu_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
+    _t3 = _cupy_linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_relu_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
+    _t5 = _cupy_linear(h2, fc3_weight)
     z, y = _reconstruction_relu_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
 
@@ -900,15 +932,15 @@ def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     h2 = _reconstruction_relu_bwd_1(_t4)
     grad_z = _reconstruction_relu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t12 = _reconstruction_relu_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t12, axis=0)
-    grad_h1 = _t12 @ fc2_weight
+    grad_h1 = _cupy_linear_backward_input(_t12, fc2_weight)
     grad_fc2_weight = _cupy_rows(_t12).T @ _cupy_rows(h1)
     _t17 = _reconstruction_relu_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t17, axis=0)
-    grad_x = _t17 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t17, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t17).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -960,11 +992,11 @@ _reconstruction_sigmoid_fwd_2 = ElementwiseKernel(
 def _cupy_forward_sigmoid(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, h1 = _reconstruction_sigmoid_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
+    _t3 = _cupy_linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_sigmoid_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
+    _t5 = _cupy_linear(h2, fc3_weight)
     y = _reconstruction_sigmoid_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
 
@@ -1035,15 +1067,15 @@ def _cupy_backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _
     h2 = _reconstruction_sigmoid_bwd_1(_t4)
     grad_z = _reconstruction_sigmoid_bwd_2(grad_y, y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t13 = _reconstruction_sigmoid_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t13, axis=0)
-    grad_h1 = _t13 @ fc2_weight
+    grad_h1 = _cupy_linear_backward_input(_t13, fc2_weight)
     grad_fc2_weight = _cupy_rows(_t13).T @ _cupy_rows(h1)
     _t18 = _reconstruction_sigmoid_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t18, axis=0)
-    grad_x = _t18 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t18, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t18).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -1095,11 +1127,11 @@ _reconstruction_tanh_fwd_2 = ElementwiseKernel(
 def _cupy_forward_tanh(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, h1 = _reconstruction_tanh_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
+    _t3 = _cupy_linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_tanh_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
+    _t5 = _cupy_linear(h2, fc3_weight)
     y = _reconstruction_tanh_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
 
@@ -1170,15 +1202,15 @@ def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     h2 = _reconstruction_tanh_bwd_1(_t4)
     grad_z = _reconstruction_tanh_bwd_2(y, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t13 = _reconstruction_tanh_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t13, axis=0)
-    grad_h1 = _t13 @ fc2_weight
+    grad_h1 = _cupy_linear_backward_input(_t13, fc2_weight)
     grad_fc2_weight = _cupy_rows(_t13).T @ _cupy_rows(h1)
     _t18 = _reconstruction_tanh_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t18, axis=0)
-    grad_x = _t18 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t18, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t18).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -1284,11 +1316,11 @@ _reconstruction_softmax_fwd_6 = ElementwiseKernel(
 def _cupy_forward_softmax(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, h1 = _reconstruction_softmax_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
+    _t3 = _cupy_linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_softmax_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
+    _t5 = _cupy_linear(h2, fc3_weight)
     z = _reconstruction_softmax_fwd_2(_t5, fc3_bias)
     _t6 = _reconstruction_softmax_fwd_3(z)
     _t7 = _t6
@@ -1381,15 +1413,15 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _
     _t10 = _reconstruction_softmax_bwd_2(grad_y, y)
     grad_z = _reconstruction_softmax_bwd_3(grad_y, _t10, y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t17 = _reconstruction_softmax_bwd_4(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t17, axis=0)
-    grad_h1 = _t17 @ fc2_weight
+    grad_h1 = _cupy_linear_backward_input(_t17, fc2_weight)
     grad_fc2_weight = _cupy_rows(_t17).T @ _cupy_rows(h1)
     _t22 = _reconstruction_softmax_bwd_5(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t22, axis=0)
-    grad_x = _t22 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t22, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t22).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -1445,11 +1477,11 @@ _reconstruction_gelu_fwd_2 = ElementwiseKernel(
 def _cupy_forward_gelu(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, h1 = _reconstruction_gelu_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
+    _t3 = _cupy_linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_gelu_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
+    _t5 = _cupy_linear(h2, fc3_weight)
     z, y = _reconstruction_gelu_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
 
@@ -1476,7 +1508,7 @@ _reconstruction_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _reconstruction_gelu_bwd_2 = ElementwiseKernel(
     "reconstruction_gelu_bwd_2",
     "T z, T grad_y",
@@ -1531,15 +1563,15 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     h2 = _reconstruction_gelu_bwd_1(_t4)
     grad_z = _reconstruction_gelu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t23 = _reconstruction_gelu_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t23, axis=0)
-    grad_h1 = _t23 @ fc2_weight
+    grad_h1 = _cupy_linear_backward_input(_t23, fc2_weight)
     grad_fc2_weight = _cupy_rows(_t23).T @ _cupy_rows(h1)
     _t28 = _reconstruction_gelu_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t28, axis=0)
-    grad_x = _t28 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t28, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t28).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -1592,11 +1624,11 @@ _reconstruction_silu_fwd_2 = ElementwiseKernel(
 def _cupy_forward_silu(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = x @ fc1_weight.T
+    _t1 = _cupy_linear(x, fc1_weight)
     _t2, h1 = _reconstruction_silu_fwd_0(_t1, fc1_bias)
-    _t3 = h1 @ fc2_weight.T
+    _t3 = _cupy_linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_silu_fwd_1(_t3, fc2_bias)
-    _t5 = h2 @ fc3_weight.T
+    _t5 = _cupy_linear(h2, fc3_weight)
     z, y = _reconstruction_silu_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
 
@@ -1671,15 +1703,15 @@ def _cupy_backward_silu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     h2 = _reconstruction_silu_bwd_1(_t4)
     grad_z = _reconstruction_silu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = grad_z @ fc3_weight
+    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
     _t16 = _reconstruction_silu_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t16, axis=0)
-    grad_h1 = _t16 @ fc2_weight
+    grad_h1 = _cupy_linear_backward_input(_t16, fc2_weight)
     grad_fc2_weight = _cupy_rows(_t16).T @ _cupy_rows(h1)
     _t21 = _reconstruction_silu_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t21, axis=0)
-    grad_x = _t21 @ fc1_weight
+    grad_x = _cupy_linear_backward_input(_t21, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t21).T @ _cupy_rows(x)
     return (
         grad_x,
@@ -1708,7 +1740,39 @@ _CUPY_FUSED = {
 }
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])

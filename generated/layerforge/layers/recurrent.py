@@ -188,7 +188,7 @@ def _backward_batch_first_tanh(
 
 
 def _forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
+    hoisted_1 = _linear(x, weight_ih) + bias_ih
     return hoisted_1, (x, weight_ih, bias_ih)
 
 
@@ -214,7 +214,7 @@ def _backward_no_batch_first_tanh_deferred(h, bias_hh, _t1):
 
 def _backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
+    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
@@ -270,7 +270,7 @@ def _backward_batch_first_relu(
 
 
 def _forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
+    hoisted_1 = _linear(x, weight_ih) + bias_ih
     return hoisted_1, (x, weight_ih, bias_ih)
 
 
@@ -295,7 +295,7 @@ def _backward_no_batch_first_relu_deferred(h, bias_hh, _t1):
 
 def _backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
+    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
@@ -345,7 +345,7 @@ def _backward_batch_first_identity(
 
 
 def _forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = x @ weight_ih.T + bias_ih
+    hoisted_1 = _linear(x, weight_ih) + bias_ih
     return hoisted_1, (x, weight_ih, bias_ih)
 
 
@@ -368,7 +368,7 @@ def _backward_no_batch_first_identity_deferred(h, bias_hh, _t1):
 
 def _backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
+    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
@@ -803,10 +803,42 @@ _FUSED = {
 }
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _sum_to(grad, shape):
@@ -886,7 +918,7 @@ _recurrent_no_batch_first_tanh_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
+    _t1 = _cupy_linear(x, weight_ih)
     hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
     return hoisted_1, (x, weight_ih, bias_ih)
 
@@ -938,7 +970,7 @@ def _cupy_backward_no_batch_first_tanh_deferred(h, bias_hh, _t8):
 
 def _cupy_backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
+    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
@@ -1009,7 +1041,7 @@ _recurrent_no_batch_first_relu_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
+    _t1 = _cupy_linear(x, weight_ih)
     hoisted_1 = _recurrent_no_batch_first_relu_hoisted_fwd_0(_t1, bias_ih)
     return hoisted_1, (x, weight_ih, bias_ih)
 
@@ -1060,7 +1092,7 @@ def _cupy_backward_no_batch_first_relu_deferred(h, bias_hh, _t7):
 
 def _cupy_backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
+    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
@@ -1127,7 +1159,7 @@ _recurrent_no_batch_first_identity_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
-    _t1 = x @ weight_ih.T
+    _t1 = _cupy_linear(x, weight_ih)
     hoisted_1 = _recurrent_no_batch_first_identity_hoisted_fwd_0(_t1, bias_ih)
     return hoisted_1, (x, weight_ih, bias_ih)
 
@@ -1177,7 +1209,7 @@ def _cupy_backward_no_batch_first_identity_hoisted(
     grad_hoisted_1, x, weight_ih, bias_ih
 ):
     grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = grad_hoisted_1 @ weight_ih
+    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
@@ -1674,10 +1706,42 @@ _CUPY_FUSED = {
 }
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

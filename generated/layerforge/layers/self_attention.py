@@ -153,7 +153,7 @@ def backward(grad_y, ctx):
 
 
 def _forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -188,13 +188,13 @@ def _backward_identity(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, wei
         ),
         axis=-1,
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -231,13 +231,13 @@ def _backward_relu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
         ),
         axis=-1,
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -290,13 +290,13 @@ def _backward_gelu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
         ),
         axis=-1,
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -335,13 +335,13 @@ def _backward_tanh(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
         ),
         axis=-1,
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -377,13 +377,13 @@ def _backward_identity_no_attn_mask(
         ),
         axis=-1,
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -421,13 +421,13 @@ def _backward_relu_no_attn_mask(
         ),
         axis=-1,
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -481,13 +481,13 @@ def _backward_gelu_no_attn_mask(
         ),
         axis=-1,
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
-    qkv = x @ in_proj_weight.T
+    qkv = _linear(x, in_proj_weight)
     q = _chunk(qkv, 3, 0, -1)
     _t1 = (x.shape[-1] / num_heads) ** -0.5
     heads_q = _split_heads(q, num_heads) * _t1
@@ -527,7 +527,7 @@ def _backward_tanh_no_attn_mask(
         ),
         axis=-1,
     )
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -725,6 +725,32 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _masked_softmax(x, out=None):
     """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
     (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
@@ -747,8 +773,14 @@ def _merge_heads(x, heads):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _split_heads(x, heads):
@@ -828,7 +860,7 @@ _self_attention_identity_fwd_2 = ElementwiseKernel(
 def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -861,7 +893,7 @@ _self_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2532
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2568
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -916,7 +948,7 @@ def _cupy_backward_identity(
     _t28 = _self_attention_identity_bwd_2(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t28, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t26, _t24), axis=-1)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -975,7 +1007,7 @@ _self_attention_relu_fwd_2 = ElementwiseKernel(
 def _cupy_forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1020,7 +1052,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2532
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2568
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1076,7 +1108,7 @@ def _cupy_backward_relu(
     _t30 = _self_attention_relu_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t30, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t28, _t26), axis=-1)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1139,7 +1171,7 @@ _self_attention_gelu_fwd_2 = ElementwiseKernel(
 def _cupy_forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1172,7 +1204,7 @@ _self_attention_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _self_attention_gelu_bwd_1 = ElementwiseKernel(
     "self_attention_gelu_bwd_1",
     "T z, T grad_y",
@@ -1196,7 +1228,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2532
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2568
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1252,7 +1284,7 @@ def _cupy_backward_gelu(
     _t41 = _self_attention_gelu_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t41, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t39, _t37), axis=-1)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1311,7 +1343,7 @@ _self_attention_tanh_fwd_2 = ElementwiseKernel(
 def _cupy_forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1357,7 +1389,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2532
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2568
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1413,7 +1445,7 @@ def _cupy_backward_tanh(
     _t31 = _self_attention_tanh_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t31, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t29, _t27), axis=-1)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1471,7 +1503,7 @@ _self_attention_identity_no_attn_mask_fwd_2 = ElementwiseKernel(
 def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1503,7 +1535,7 @@ _self_attention_identity_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2532
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2568
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1560,7 +1592,7 @@ def _cupy_backward_identity_no_attn_mask(
     _t28 = _self_attention_identity_no_attn_mask_bwd_2(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t28, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t26, _t24), axis=-1)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1619,7 +1651,7 @@ _self_attention_relu_no_attn_mask_fwd_2 = ElementwiseKernel(
 def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1663,7 +1695,7 @@ _self_attention_relu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2532
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2568
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1719,7 +1751,7 @@ def _cupy_backward_relu_no_attn_mask(
     _t30 = _self_attention_relu_no_attn_mask_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t30, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t28, _t26), axis=-1)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1782,7 +1814,7 @@ _self_attention_gelu_no_attn_mask_fwd_2 = ElementwiseKernel(
 def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1814,7 +1846,7 @@ _self_attention_gelu_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1726
+# self_attention_gelu_no_attn_mask_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
 _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_1",
     "T z, T grad_y",
@@ -1838,7 +1870,7 @@ _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2532
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2568
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1894,7 +1926,7 @@ def _cupy_backward_gelu_no_attn_mask(
     _t41 = _self_attention_gelu_no_attn_mask_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t41, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t39, _t37), axis=-1)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -1953,7 +1985,7 @@ _self_attention_tanh_no_attn_mask_fwd_2 = ElementwiseKernel(
 def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = x @ in_proj_weight.T
+    qkv = _cupy_linear(x, in_proj_weight)
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
     _t2 = x.shape[-1]
@@ -1998,7 +2030,7 @@ _self_attention_tanh_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2532
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2568
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -2054,7 +2086,7 @@ def _cupy_backward_tanh_no_attn_mask(
     _t31 = _self_attention_tanh_no_attn_mask_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t31, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t29, _t27), axis=-1)
-    grad_x = grad_qkv @ in_proj_weight
+    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
@@ -2143,6 +2175,32 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_merge_heads(x, heads):
     """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
     moved = x.swapaxes(-2, -3)
@@ -2151,8 +2209,14 @@ def _cupy_merge_heads(x, heads):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_split_heads(x, heads):

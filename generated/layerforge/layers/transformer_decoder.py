@@ -364,7 +364,7 @@ def _forward_norm_first_relu(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     normalized = norm1_normalized * norm1_weight
     normalized += norm1_bias
-    _t2 = normalized @ self_attn_in_proj_weight.T
+    _t2 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _t2 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -378,7 +378,7 @@ def _forward_norm_first_relu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     h1 = np.add(x, attended, out=attended)
     norm2_mu = _mean(h1, -1)
@@ -392,13 +392,17 @@ def _forward_norm_first_relu(
     cross_input = norm2_normalized * norm2_weight
     cross_input += norm2_bias
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    multihead_attn_q = cross_input @ _t4.T + _chunk(
+    multihead_attn_q = _linear(cross_input, _t4) + _chunk(
         multihead_attn_in_proj_bias, 3, 0, -1
     )
     _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = memory @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _linear(memory, _t5) + _chunk(
+        multihead_attn_in_proj_bias, 3, 1, -1
+    )
     _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _linear(memory, _t6) + _chunk(
+        multihead_attn_in_proj_bias, 3, 2, -1
+    )
     multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
@@ -410,7 +414,7 @@ def _forward_norm_first_relu(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
-        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
         + multihead_attn_out_proj_bias
     )
     h2 = np.add(h1, crossed, out=h1)
@@ -424,9 +428,9 @@ def _forward_norm_first_relu(
     norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
     ffn_input = norm3_normalized * norm3_weight
     ffn_input += norm3_bias
-    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     y = np.add(h2, linear2_z, out=h2)
     return y, (
         x,
@@ -518,11 +522,11 @@ def _backward_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     hidden = np.clip(linear1_z, 0, np.inf)
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm3_p = grad_ffn_input * norm3_normalized
     grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
@@ -536,7 +540,9 @@ def _backward_norm_first_relu(
     grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
     grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
     grad_multihead_attn_out_proj_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _linear_backward_input(
+        grad_h2, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
@@ -562,7 +568,7 @@ def _backward_norm_first_relu(
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    grad_cross_input = grad_multihead_attn_q @ _t3
+    grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t3)
     norm2_p = grad_cross_input * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
@@ -574,7 +580,7 @@ def _backward_norm_first_relu(
     grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
     grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
     grad_self_attn_out_proj_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
     _t12 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -599,7 +605,9 @@ def _backward_norm_first_relu(
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = grad_normalized * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -611,7 +619,9 @@ def _backward_norm_first_relu(
     grad_norm1_x -= _t13
     grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
     grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
-    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_memory = _linear_backward_input(
+        grad_multihead_attn_v, _t5
+    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(cross_input),
@@ -689,7 +699,7 @@ def _forward_norm_first_gelu(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     normalized = norm1_normalized * norm1_weight
     normalized += norm1_bias
-    _t2 = normalized @ self_attn_in_proj_weight.T
+    _t2 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _t2 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -703,7 +713,7 @@ def _forward_norm_first_gelu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     h1 = np.add(x, attended, out=attended)
     norm2_mu = _mean(h1, -1)
@@ -717,13 +727,17 @@ def _forward_norm_first_gelu(
     cross_input = norm2_normalized * norm2_weight
     cross_input += norm2_bias
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    multihead_attn_q = cross_input @ _t4.T + _chunk(
+    multihead_attn_q = _linear(cross_input, _t4) + _chunk(
         multihead_attn_in_proj_bias, 3, 0, -1
     )
     _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = memory @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _linear(memory, _t5) + _chunk(
+        multihead_attn_in_proj_bias, 3, 1, -1
+    )
     _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _linear(memory, _t6) + _chunk(
+        multihead_attn_in_proj_bias, 3, 2, -1
+    )
     multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
@@ -735,7 +749,7 @@ def _forward_norm_first_gelu(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
-        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
         + multihead_attn_out_proj_bias
     )
     h2 = np.add(h1, crossed, out=h1)
@@ -749,12 +763,12 @@ def _forward_norm_first_gelu(
     norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
     ffn_input = norm3_normalized * norm3_weight
     ffn_input += norm3_bias
-    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     hidden = _erf(0.7071067811865476 * linear1_z)
     hidden *= 0.5
     hidden += 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     y = np.add(h2, linear2_z, out=h2)
     return y, (
         x,
@@ -850,7 +864,7 @@ def _backward_norm_first_gelu(
     _t9 += 0.5
     hidden = linear1_z * _t9
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = np.multiply(grad_hidden, _t9, out=_t9)
     _t10 = _t8 * _t8
@@ -863,7 +877,7 @@ def _backward_norm_first_gelu(
     _t10 *= 0.7071067811865476
     grad_linear1_z += _t10
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm3_p = grad_ffn_input * norm3_normalized
     grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
@@ -877,7 +891,9 @@ def _backward_norm_first_gelu(
     grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
     grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
     grad_multihead_attn_out_proj_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _linear_backward_input(
+        grad_h2, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
@@ -903,7 +919,7 @@ def _backward_norm_first_gelu(
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    grad_cross_input = grad_multihead_attn_q @ _t3
+    grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t3)
     norm2_p = grad_cross_input * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
@@ -915,7 +931,7 @@ def _backward_norm_first_gelu(
     grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
     grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
     grad_self_attn_out_proj_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
     _t15 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t15, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -940,7 +956,9 @@ def _backward_norm_first_gelu(
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = grad_normalized * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -952,7 +970,9 @@ def _backward_norm_first_gelu(
     grad_norm1_x -= _t16
     grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
     grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
-    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_memory = _linear_backward_input(
+        grad_multihead_attn_v, _t5
+    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(cross_input),
@@ -1030,7 +1050,7 @@ def _forward_norm_first_gelu_tanh(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     normalized = norm1_normalized * norm1_weight
     normalized += norm1_bias
-    _t2 = normalized @ self_attn_in_proj_weight.T
+    _t2 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _t2 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -1044,7 +1064,7 @@ def _forward_norm_first_gelu_tanh(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     h1 = np.add(x, attended, out=attended)
     norm2_mu = _mean(h1, -1)
@@ -1058,13 +1078,17 @@ def _forward_norm_first_gelu_tanh(
     cross_input = norm2_normalized * norm2_weight
     cross_input += norm2_bias
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    multihead_attn_q = cross_input @ _t4.T + _chunk(
+    multihead_attn_q = _linear(cross_input, _t4) + _chunk(
         multihead_attn_in_proj_bias, 3, 0, -1
     )
     _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = memory @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _linear(memory, _t5) + _chunk(
+        multihead_attn_in_proj_bias, 3, 1, -1
+    )
     _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _linear(memory, _t6) + _chunk(
+        multihead_attn_in_proj_bias, 3, 2, -1
+    )
     multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
@@ -1076,7 +1100,7 @@ def _forward_norm_first_gelu_tanh(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
-        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
         + multihead_attn_out_proj_bias
     )
     h2 = np.add(h1, crossed, out=h1)
@@ -1090,7 +1114,7 @@ def _forward_norm_first_gelu_tanh(
     norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
     ffn_input = norm3_normalized * norm3_weight
     ffn_input += norm3_bias
-    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     gelu_inner = linear1_z * linear1_z
     gelu_inner *= linear1_z
     gelu_inner *= 0.044715
@@ -1100,7 +1124,7 @@ def _forward_norm_first_gelu_tanh(
     hidden += 1
     hidden *= 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     y = np.add(h2, linear2_z, out=h2)
     return y, (
         x,
@@ -1200,7 +1224,7 @@ def _backward_norm_first_gelu_tanh(
     _t10 = 1 + _t9
     hidden = _t8 * _t10
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_gelu_inner = np.multiply(_t9, _t9, out=_t9)
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
@@ -1216,7 +1240,7 @@ def _backward_norm_first_gelu_tanh(
     _t12 *= _t13
     grad_linear1_z += _t12
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm3_p = grad_ffn_input * norm3_normalized
     grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
@@ -1230,7 +1254,9 @@ def _backward_norm_first_gelu_tanh(
     grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
     grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
     grad_multihead_attn_out_proj_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _linear_backward_input(
+        grad_h2, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
@@ -1256,7 +1282,7 @@ def _backward_norm_first_gelu_tanh(
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    grad_cross_input = grad_multihead_attn_q @ _t3
+    grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t3)
     norm2_p = grad_cross_input * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
@@ -1268,7 +1294,7 @@ def _backward_norm_first_gelu_tanh(
     grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
     grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
     grad_self_attn_out_proj_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
     _t18 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t18, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -1293,7 +1319,9 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = grad_normalized * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -1305,7 +1333,9 @@ def _backward_norm_first_gelu_tanh(
     grad_norm1_x -= _t19
     grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
     grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
-    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_memory = _linear_backward_input(
+        grad_multihead_attn_v, _t5
+    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(cross_input),
@@ -1372,7 +1402,7 @@ def _forward_no_norm_first_relu(
     nhead,
     eps,
 ):
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -1387,7 +1417,7 @@ def _forward_no_norm_first_relu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     _t4 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t4, -1)
@@ -1401,11 +1431,15 @@ def _forward_no_norm_first_relu(
     h1 = norm1_normalized * norm1_weight
     h1 += norm1_bias
     _t5 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    multihead_attn_q = h1 @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _linear(h1, _t5) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _linear(memory, _t6) + _chunk(
+        multihead_attn_in_proj_bias, 3, 1, -1
+    )
     _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = memory @ _t7.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _linear(memory, _t7) + _chunk(
+        multihead_attn_in_proj_bias, 3, 2, -1
+    )
     multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
@@ -1417,7 +1451,7 @@ def _forward_no_norm_first_relu(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
-        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
         + multihead_attn_out_proj_bias
     )
     _t9 = np.add(h1, crossed, out=crossed)
@@ -1431,9 +1465,9 @@ def _forward_no_norm_first_relu(
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
     h2 = norm2_normalized * norm2_weight
     h2 += norm2_bias
-    linear1_z = h2 @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(h2, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     _t10 = np.add(h2, linear2_z, out=linear2_z)
     norm3_mu = _mean(_t10, -1)
     norm3_centered = np.subtract(_t10, norm3_mu, out=_t10)
@@ -1543,12 +1577,12 @@ def _backward_no_norm_first_relu(
     grad_norm3_x -= _t9
     grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
     grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2 = grad_norm3_x + grad_linear1_z @ linear1_weight
+    grad_h2 = grad_norm3_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     norm2_p = grad_h2 * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
@@ -1561,7 +1595,9 @@ def _backward_no_norm_first_relu(
     grad_multihead_attn_out_proj_bias = _sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _linear_backward_input(
+        grad_norm2_x, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
@@ -1587,7 +1623,7 @@ def _backward_no_norm_first_relu(
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    grad_h1 = grad_norm2_x + grad_multihead_attn_q @ _t3
+    grad_h1 = grad_norm2_x + _linear_backward_input(grad_multihead_attn_q, _t3)
     norm1_p = grad_h1 * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
@@ -1598,7 +1634,9 @@ def _backward_no_norm_first_relu(
     grad_norm1_x -= _t12
     grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t13 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t13, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -1624,8 +1662,12 @@ def _backward_no_norm_first_relu(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
-    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_x = grad_norm1_x + _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
+    grad_memory = _linear_backward_input(
+        grad_multihead_attn_v, _t5
+    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(h1),
@@ -1692,7 +1734,7 @@ def _forward_no_norm_first_gelu(
     nhead,
     eps,
 ):
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -1707,7 +1749,7 @@ def _forward_no_norm_first_gelu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     _t4 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t4, -1)
@@ -1721,11 +1763,15 @@ def _forward_no_norm_first_gelu(
     h1 = norm1_normalized * norm1_weight
     h1 += norm1_bias
     _t5 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    multihead_attn_q = h1 @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _linear(h1, _t5) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _linear(memory, _t6) + _chunk(
+        multihead_attn_in_proj_bias, 3, 1, -1
+    )
     _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = memory @ _t7.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _linear(memory, _t7) + _chunk(
+        multihead_attn_in_proj_bias, 3, 2, -1
+    )
     multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
@@ -1737,7 +1783,7 @@ def _forward_no_norm_first_gelu(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
-        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
         + multihead_attn_out_proj_bias
     )
     _t9 = np.add(h1, crossed, out=crossed)
@@ -1751,12 +1797,12 @@ def _forward_no_norm_first_gelu(
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
     h2 = norm2_normalized * norm2_weight
     h2 += norm2_bias
-    linear1_z = h2 @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(h2, linear1_weight) + linear1_bias
     hidden = _erf(0.7071067811865476 * linear1_z)
     hidden *= 0.5
     hidden += 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     _t10 = np.add(h2, linear2_z, out=linear2_z)
     norm3_mu = _mean(_t10, -1)
     norm3_centered = np.subtract(_t10, norm3_mu, out=_t10)
@@ -1870,7 +1916,7 @@ def _backward_no_norm_first_gelu(
     grad_norm3_x -= _t11
     grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
     grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = np.multiply(grad_hidden, _t9, out=_t9)
     _t12 = _t8 * _t8
@@ -1884,7 +1930,7 @@ def _backward_no_norm_first_gelu(
     grad_linear1_z += _t12
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2 = grad_norm3_x + grad_linear1_z @ linear1_weight
+    grad_h2 = grad_norm3_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     norm2_p = grad_h2 * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
@@ -1897,7 +1943,9 @@ def _backward_no_norm_first_gelu(
     grad_multihead_attn_out_proj_bias = _sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _linear_backward_input(
+        grad_norm2_x, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
@@ -1923,7 +1971,7 @@ def _backward_no_norm_first_gelu(
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    grad_h1 = grad_norm2_x + grad_multihead_attn_q @ _t3
+    grad_h1 = grad_norm2_x + _linear_backward_input(grad_multihead_attn_q, _t3)
     norm1_p = grad_h1 * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
@@ -1934,7 +1982,9 @@ def _backward_no_norm_first_gelu(
     grad_norm1_x -= _t15
     grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t16 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t16, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -1960,8 +2010,12 @@ def _backward_no_norm_first_gelu(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
-    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_x = grad_norm1_x + _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
+    grad_memory = _linear_backward_input(
+        grad_multihead_attn_v, _t5
+    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(h1),
@@ -2028,7 +2082,7 @@ def _forward_no_norm_first_gelu_tanh(
     nhead,
     eps,
 ):
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -2043,7 +2097,7 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     _t4 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t4, -1)
@@ -2057,11 +2111,15 @@ def _forward_no_norm_first_gelu_tanh(
     h1 = norm1_normalized * norm1_weight
     h1 += norm1_bias
     _t5 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    multihead_attn_q = h1 @ _t5.T + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _linear(h1, _t5) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = memory @ _t6.T + _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _linear(memory, _t6) + _chunk(
+        multihead_attn_in_proj_bias, 3, 1, -1
+    )
     _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = memory @ _t7.T + _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _linear(memory, _t7) + _chunk(
+        multihead_attn_in_proj_bias, 3, 2, -1
+    )
     multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
@@ -2073,7 +2131,7 @@ def _forward_no_norm_first_gelu_tanh(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     crossed = (
-        multihead_attn_attended @ multihead_attn_out_proj_weight.T
+        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
         + multihead_attn_out_proj_bias
     )
     _t9 = np.add(h1, crossed, out=crossed)
@@ -2087,7 +2145,7 @@ def _forward_no_norm_first_gelu_tanh(
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
     h2 = norm2_normalized * norm2_weight
     h2 += norm2_bias
-    linear1_z = h2 @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(h2, linear1_weight) + linear1_bias
     gelu_inner = linear1_z * linear1_z
     gelu_inner *= linear1_z
     gelu_inner *= 0.044715
@@ -2097,7 +2155,7 @@ def _forward_no_norm_first_gelu_tanh(
     hidden += 1
     hidden *= 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     _t10 = np.add(h2, linear2_z, out=linear2_z)
     norm3_mu = _mean(_t10, -1)
     norm3_centered = np.subtract(_t10, norm3_mu, out=_t10)
@@ -2215,7 +2273,7 @@ def _backward_no_norm_first_gelu_tanh(
     grad_norm3_x -= _t12
     grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
     grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_gelu_inner = np.multiply(_t9, _t9, out=_t9)
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
@@ -2232,7 +2290,7 @@ def _backward_no_norm_first_gelu_tanh(
     grad_linear1_z += _t14
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2 = grad_norm3_x + grad_linear1_z @ linear1_weight
+    grad_h2 = grad_norm3_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     norm2_p = grad_h2 * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
@@ -2245,7 +2303,9 @@ def _backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_out_proj_bias = _sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _linear_backward_input(
+        grad_norm2_x, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
@@ -2271,7 +2331,7 @@ def _backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    grad_h1 = grad_norm2_x + grad_multihead_attn_q @ _t3
+    grad_h1 = grad_norm2_x + _linear_backward_input(grad_multihead_attn_q, _t3)
     norm1_p = grad_h1 * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
@@ -2282,7 +2342,9 @@ def _backward_no_norm_first_gelu_tanh(
     grad_norm1_x -= _t18
     grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t19 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t19, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -2308,8 +2370,12 @@ def _backward_no_norm_first_gelu_tanh(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
-    grad_memory = grad_multihead_attn_v @ _t5 + grad_multihead_attn_k @ _t4
+    grad_x = grad_norm1_x + _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
+    grad_memory = _linear_backward_input(
+        grad_multihead_attn_v, _t5
+    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(h1),
@@ -2535,6 +2601,32 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _masked_softmax(x, out=None):
     """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
     (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
@@ -2565,8 +2657,14 @@ def _merge_heads(x, heads):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _split_heads(x, heads):
@@ -2967,7 +3065,7 @@ def _cupy_forward_norm_first_relu(
     norm1_normalized, normalized = _transformer_decoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = normalized @ self_attn_in_proj_weight.T
+    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
@@ -2987,7 +3085,7 @@ def _cupy_forward_norm_first_relu(
     self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     h1 = _transformer_decoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_decoder_norm_first_relu_fwd_8(h1)
     norm2_centered = _transformer_decoder_norm_first_relu_fwd_9(h1, norm2_mu)
@@ -2998,15 +3096,15 @@ def _cupy_forward_norm_first_relu(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t20 = cross_input @ _t19.T
+    _t20 = _cupy_linear(cross_input, _t19)
     _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_12(_t20, _t21)
     _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t23 = memory @ _t22.T
+    _t23 = _cupy_linear(memory, _t22)
     _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_13(_t23, _t24)
     _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t26 = memory @ _t25.T
+    _t26 = _cupy_linear(memory, _t25)
     _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_14(_t26, _t27)
     _t28 = _cupy_split_heads(multihead_attn_q, nhead)
@@ -3024,7 +3122,7 @@ def _cupy_forward_norm_first_relu(
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
-    _t34 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     h2 = _transformer_decoder_norm_first_relu_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
@@ -3036,9 +3134,9 @@ def _cupy_forward_norm_first_relu(
     norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
-    _t40 = ffn_input @ linear1_weight.T
+    _t40 = _cupy_linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_decoder_norm_first_relu_fwd_22(_t40, linear1_bias)
-    _t41 = hidden @ linear2_weight.T
+    _t41 = _cupy_linear(hidden, linear2_weight)
     y = _transformer_decoder_norm_first_relu_fwd_23(_t41, linear2_bias, h2)
     return y, (
         x,
@@ -3208,7 +3306,7 @@ _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2532
+# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2568
 _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_11",
     "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
@@ -3313,7 +3411,7 @@ _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2532
+# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2568
 _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_20",
     "T grad_self_attn_weights, T _t111, T self_attn_weights",
@@ -3484,11 +3582,11 @@ def _cupy_backward_norm_first_relu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_decoder_norm_first_relu_bwd_2(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_decoder_norm_first_relu_bwd_3(linear1_z, grad_hidden)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
     norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm3_normalized
@@ -3509,7 +3607,9 @@ def _cupy_backward_norm_first_relu(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _cupy_linear_backward_input(
+        grad_h2, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _cupy_rows(grad_h2).T @ _cupy_rows(
         multihead_attn_attended
     )
@@ -3534,13 +3634,13 @@ def _cupy_backward_norm_first_relu(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t77, nhead)
     _t79 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t81 = grad_multihead_attn_v @ _t25
+    _t81 = _cupy_linear_backward_input(grad_multihead_attn_v, _t25)
     _t82 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
     _t84 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t86 = grad_multihead_attn_k @ _t22
+    _t86 = _cupy_linear_backward_input(grad_multihead_attn_k, _t22)
     _t87 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
     _t89 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    grad_cross_input = grad_multihead_attn_q @ _t19
+    grad_cross_input = _cupy_linear_backward_input(grad_multihead_attn_q, _t19)
     _t92 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
     norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
         grad_cross_input, norm2_normalized
@@ -3559,7 +3659,9 @@ def _cupy_backward_norm_first_relu(
     _t102 = _transformer_decoder_norm_first_relu_bwd_18(_t101, norm2_scale)
     grad_h1 = _transformer_decoder_norm_first_relu_bwd_19(_t100, _t102, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_h1, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_h1).T @ _cupy_rows(
         self_attn_attended
     )
@@ -3587,7 +3689,9 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _cupy_linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
@@ -4012,7 +4116,7 @@ def _cupy_forward_norm_first_gelu(
     norm1_normalized, normalized = _transformer_decoder_norm_first_gelu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = normalized @ self_attn_in_proj_weight.T
+    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_norm_first_gelu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
@@ -4032,7 +4136,7 @@ def _cupy_forward_norm_first_gelu(
     self_attn_weights = _transformer_decoder_norm_first_gelu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     h1 = _transformer_decoder_norm_first_gelu_fwd_7(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_decoder_norm_first_gelu_fwd_8(h1)
     norm2_centered = _transformer_decoder_norm_first_gelu_fwd_9(h1, norm2_mu)
@@ -4043,15 +4147,15 @@ def _cupy_forward_norm_first_gelu(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t20 = cross_input @ _t19.T
+    _t20 = _cupy_linear(cross_input, _t19)
     _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_norm_first_gelu_fwd_12(_t20, _t21)
     _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t23 = memory @ _t22.T
+    _t23 = _cupy_linear(memory, _t22)
     _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_norm_first_gelu_fwd_13(_t23, _t24)
     _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t26 = memory @ _t25.T
+    _t26 = _cupy_linear(memory, _t25)
     _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_norm_first_gelu_fwd_14(_t26, _t27)
     _t28 = _cupy_split_heads(multihead_attn_q, nhead)
@@ -4069,7 +4173,7 @@ def _cupy_forward_norm_first_gelu(
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
-    _t34 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     h2 = _transformer_decoder_norm_first_gelu_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
@@ -4081,9 +4185,9 @@ def _cupy_forward_norm_first_gelu(
     norm3_normalized, ffn_input = _transformer_decoder_norm_first_gelu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
-    _t40 = ffn_input @ linear1_weight.T
+    _t40 = _cupy_linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_decoder_norm_first_gelu_fwd_22(_t40, linear1_bias)
-    _t45 = hidden @ linear2_weight.T
+    _t45 = _cupy_linear(hidden, linear2_weight)
     y = _transformer_decoder_norm_first_gelu_fwd_23(_t45, linear2_bias, h2)
     return y, (
         x,
@@ -4164,7 +4268,7 @@ _transformer_decoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1726
+# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1762
 _transformer_decoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_3",
     "T grad_hidden, T _t44, T linear1_z, T _t41",
@@ -4265,7 +4369,7 @@ _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2532
+# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2568
 _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_11",
     "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
@@ -4370,7 +4474,7 @@ _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2532
+# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2568
 _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_20",
     "T grad_self_attn_weights, T _t122, T self_attn_weights",
@@ -4541,13 +4645,13 @@ def _cupy_backward_norm_first_gelu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t41, _t44, hidden = _transformer_decoder_norm_first_gelu_bwd_2(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_decoder_norm_first_gelu_bwd_3(
         grad_hidden, _t44, linear1_z, _t41
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
     norm3_p = _transformer_decoder_norm_first_gelu_bwd_4(
         grad_ffn_input, norm3_normalized
@@ -4568,7 +4672,9 @@ def _cupy_backward_norm_first_gelu(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _cupy_linear_backward_input(
+        grad_h2, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _cupy_rows(grad_h2).T @ _cupy_rows(
         multihead_attn_attended
     )
@@ -4593,13 +4699,13 @@ def _cupy_backward_norm_first_gelu(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t88, nhead)
     _t90 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t92 = grad_multihead_attn_v @ _t25
+    _t92 = _cupy_linear_backward_input(grad_multihead_attn_v, _t25)
     _t93 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
     _t95 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t97 = grad_multihead_attn_k @ _t22
+    _t97 = _cupy_linear_backward_input(grad_multihead_attn_k, _t22)
     _t98 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
     _t100 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    grad_cross_input = grad_multihead_attn_q @ _t19
+    grad_cross_input = _cupy_linear_backward_input(grad_multihead_attn_q, _t19)
     _t103 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
     norm2_p = _transformer_decoder_norm_first_gelu_bwd_13(
         grad_cross_input, norm2_normalized
@@ -4618,7 +4724,9 @@ def _cupy_backward_norm_first_gelu(
     _t113 = _transformer_decoder_norm_first_gelu_bwd_18(_t112, norm2_scale)
     grad_h1 = _transformer_decoder_norm_first_gelu_bwd_19(_t111, _t113, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_h1, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_h1).T @ _cupy_rows(
         self_attn_attended
     )
@@ -4646,7 +4754,9 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _cupy_linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
@@ -5074,7 +5184,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm1_normalized, normalized = _transformer_decoder_norm_first_gelu_tanh_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = normalized @ self_attn_in_proj_weight.T
+    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_norm_first_gelu_tanh_fwd_4(
         _t6, self_attn_in_proj_bias
     )
@@ -5096,7 +5206,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     h1 = _transformer_decoder_norm_first_gelu_tanh_fwd_7(
         _t13, self_attn_out_proj_bias, x
     )
@@ -5109,15 +5219,15 @@ def _cupy_forward_norm_first_gelu_tanh(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t20 = cross_input @ _t19.T
+    _t20 = _cupy_linear(cross_input, _t19)
     _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_norm_first_gelu_tanh_fwd_12(_t20, _t21)
     _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t23 = memory @ _t22.T
+    _t23 = _cupy_linear(memory, _t22)
     _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_norm_first_gelu_tanh_fwd_13(_t23, _t24)
     _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t26 = memory @ _t25.T
+    _t26 = _cupy_linear(memory, _t25)
     _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_norm_first_gelu_tanh_fwd_14(_t26, _t27)
     _t28 = _cupy_split_heads(multihead_attn_q, nhead)
@@ -5137,7 +5247,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
-    _t34 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     h2 = _transformer_decoder_norm_first_gelu_tanh_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
@@ -5149,11 +5259,11 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm3_normalized, ffn_input = _transformer_decoder_norm_first_gelu_tanh_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
-    _t40 = ffn_input @ linear1_weight.T
+    _t40 = _cupy_linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_decoder_norm_first_gelu_tanh_fwd_22(
         _t40, linear1_bias
     )
-    _t47 = hidden @ linear2_weight.T
+    _t47 = _cupy_linear(hidden, linear2_weight)
     y = _transformer_decoder_norm_first_gelu_tanh_fwd_23(_t47, linear2_bias, h2)
     return y, (
         x,
@@ -5341,7 +5451,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2532
+# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2568
 _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_11",
     "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
@@ -5446,7 +5556,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2532
+# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2568
 _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_20",
     "T grad_self_attn_weights, T _t127, T self_attn_weights",
@@ -5619,13 +5729,13 @@ def _cupy_backward_norm_first_gelu_tanh(
         linear1_z
     )
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_decoder_norm_first_gelu_tanh_bwd_3(
         grad_hidden, _t46, _t44, _t45, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
     norm3_p = _transformer_decoder_norm_first_gelu_tanh_bwd_4(
         grad_ffn_input, norm3_normalized
@@ -5646,7 +5756,9 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = grad_h2 @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _cupy_linear_backward_input(
+        grad_h2, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _cupy_rows(grad_h2).T @ _cupy_rows(
         multihead_attn_attended
     )
@@ -5671,13 +5783,13 @@ def _cupy_backward_norm_first_gelu_tanh(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t93, nhead)
     _t95 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t97 = grad_multihead_attn_v @ _t25
+    _t97 = _cupy_linear_backward_input(grad_multihead_attn_v, _t25)
     _t98 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
     _t100 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t102 = grad_multihead_attn_k @ _t22
+    _t102 = _cupy_linear_backward_input(grad_multihead_attn_k, _t22)
     _t103 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
     _t105 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    grad_cross_input = grad_multihead_attn_q @ _t19
+    grad_cross_input = _cupy_linear_backward_input(grad_multihead_attn_q, _t19)
     _t108 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
     norm2_p = _transformer_decoder_norm_first_gelu_tanh_bwd_13(
         grad_cross_input, norm2_normalized
@@ -5698,7 +5810,9 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t118 = _transformer_decoder_norm_first_gelu_tanh_bwd_18(_t117, norm2_scale)
     grad_h1 = _transformer_decoder_norm_first_gelu_tanh_bwd_19(_t116, _t118, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h1 @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_h1, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_h1).T @ _cupy_rows(
         self_attn_attended
     )
@@ -5728,7 +5842,9 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _cupy_linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
@@ -6143,7 +6259,7 @@ def _cupy_forward_no_norm_first_relu(
 ):
     import cupy as cp
 
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
@@ -6163,7 +6279,7 @@ def _cupy_forward_no_norm_first_relu(
     self_attn_weights = _transformer_decoder_no_norm_first_relu_fwd_2(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_decoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_4(_t9)
     norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
@@ -6174,15 +6290,15 @@ def _cupy_forward_no_norm_first_relu(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t16 = h1 @ _t15.T
+    _t16 = _cupy_linear(h1, _t15)
     _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_8(_t16, _t17)
     _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t19 = memory @ _t18.T
+    _t19 = _cupy_linear(memory, _t18)
     _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_9(_t19, _t20)
     _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t22 = memory @ _t21.T
+    _t22 = _cupy_linear(memory, _t21)
     _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_10(_t22, _t23)
     _t24 = _cupy_split_heads(multihead_attn_q, nhead)
@@ -6200,7 +6316,7 @@ def _cupy_forward_no_norm_first_relu(
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
-    _t30 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     _t31 = _transformer_decoder_no_norm_first_relu_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
@@ -6212,11 +6328,11 @@ def _cupy_forward_no_norm_first_relu(
     norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t37 = h2 @ linear1_weight.T
+    _t37 = _cupy_linear(h2, linear1_weight)
     linear1_z, hidden = _transformer_decoder_no_norm_first_relu_fwd_18(
         _t37, linear1_bias
     )
-    _t38 = hidden @ linear2_weight.T
+    _t38 = _cupy_linear(hidden, linear2_weight)
     _t39 = _transformer_decoder_no_norm_first_relu_fwd_19(_t38, linear2_bias, h2)
     norm3_mu = _transformer_decoder_no_norm_first_relu_fwd_20(_t39)
     norm3_centered = _transformer_decoder_no_norm_first_relu_fwd_21(_t39, norm3_mu)
@@ -6392,7 +6508,7 @@ _transformer_decoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:32
 _transformer_decoder_no_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_11",
     "T grad_norm3_x, T _t60, T norm2_normalized",
@@ -6473,7 +6589,7 @@ _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2532
+# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2568
 _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_18",
     "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
@@ -6497,7 +6613,7 @@ _transformer_decoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:823; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:859; layers_spec/layers/layer_normalization.yaml:32
 _transformer_decoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_20",
     "T grad_norm2_x, T _t103, T norm1_normalized",
@@ -6578,7 +6694,7 @@ _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2532
+# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2568
 _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_27",
     "T grad_self_attn_weights, T _t123, T self_attn_weights",
@@ -6602,7 +6718,7 @@ _transformer_decoder_no_norm_first_relu_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_29: layers_spec/primitives.yaml:510
+# transformer_decoder_no_norm_first_relu_bwd_29: layers_spec/primitives.yaml:521
 _transformer_decoder_no_norm_first_relu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_29",
     "T grad_norm1_x, T _t139",
@@ -6613,7 +6729,7 @@ _transformer_decoder_no_norm_first_relu_bwd_29 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_30: layers_spec/primitives.yaml:510
+# transformer_decoder_no_norm_first_relu_bwd_30: layers_spec/primitives.yaml:521
 _transformer_decoder_no_norm_first_relu_bwd_30 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_30",
     "T _t93, T _t98",
@@ -6692,13 +6808,13 @@ def _cupy_backward_no_norm_first_relu(
     _t53 = _transformer_decoder_no_norm_first_relu_bwd_8(_t52, norm3_scale)
     grad_norm3_x = _transformer_decoder_no_norm_first_relu_bwd_9(_t51, _t53)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_decoder_no_norm_first_relu_bwd_10(
         linear1_z, grad_hidden
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t60 = grad_linear1_z @ linear1_weight
+    _t60 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
     grad_h2, norm2_p = _transformer_decoder_no_norm_first_relu_bwd_11(
         grad_norm3_x, _t60, norm2_normalized
@@ -6719,7 +6835,9 @@ def _cupy_backward_no_norm_first_relu(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _cupy_linear_backward_input(
+        grad_norm2_x, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(
         multihead_attn_attended
     )
@@ -6744,13 +6862,13 @@ def _cupy_backward_no_norm_first_relu(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t89, nhead)
     _t91 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t93 = grad_multihead_attn_v @ _t21
+    _t93 = _cupy_linear_backward_input(grad_multihead_attn_v, _t21)
     _t94 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
     _t96 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t98 = grad_multihead_attn_k @ _t18
+    _t98 = _cupy_linear_backward_input(grad_multihead_attn_k, _t18)
     _t99 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
     _t101 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t103 = grad_multihead_attn_q @ _t15
+    _t103 = _cupy_linear_backward_input(grad_multihead_attn_q, _t15)
     _t104 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
     grad_h1, norm1_p = _transformer_decoder_no_norm_first_relu_bwd_20(
         grad_norm2_x, _t103, norm1_normalized
@@ -6773,7 +6891,9 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
         self_attn_attended
     )
@@ -6801,7 +6921,7 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t139 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t139 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
     grad_x = _transformer_decoder_no_norm_first_relu_bwd_29(grad_norm1_x, _t139)
     grad_memory = _transformer_decoder_no_norm_first_relu_bwd_30(_t93, _t98)
@@ -7201,7 +7321,7 @@ def _cupy_forward_no_norm_first_gelu(
 ):
     import cupy as cp
 
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_no_norm_first_gelu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
@@ -7221,7 +7341,7 @@ def _cupy_forward_no_norm_first_gelu(
     self_attn_weights = _transformer_decoder_no_norm_first_gelu_fwd_2(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_decoder_no_norm_first_gelu_fwd_3(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_decoder_no_norm_first_gelu_fwd_4(_t9)
     norm1_centered = _transformer_decoder_no_norm_first_gelu_fwd_5(_t9, norm1_mu)
@@ -7232,15 +7352,15 @@ def _cupy_forward_no_norm_first_gelu(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t16 = h1 @ _t15.T
+    _t16 = _cupy_linear(h1, _t15)
     _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_no_norm_first_gelu_fwd_8(_t16, _t17)
     _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t19 = memory @ _t18.T
+    _t19 = _cupy_linear(memory, _t18)
     _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_no_norm_first_gelu_fwd_9(_t19, _t20)
     _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t22 = memory @ _t21.T
+    _t22 = _cupy_linear(memory, _t21)
     _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_no_norm_first_gelu_fwd_10(_t22, _t23)
     _t24 = _cupy_split_heads(multihead_attn_q, nhead)
@@ -7258,7 +7378,7 @@ def _cupy_forward_no_norm_first_gelu(
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
-    _t30 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     _t31 = _transformer_decoder_no_norm_first_gelu_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
@@ -7270,11 +7390,11 @@ def _cupy_forward_no_norm_first_gelu(
     norm2_normalized, h2 = _transformer_decoder_no_norm_first_gelu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t37 = h2 @ linear1_weight.T
+    _t37 = _cupy_linear(h2, linear1_weight)
     linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_fwd_18(
         _t37, linear1_bias
     )
-    _t42 = hidden @ linear2_weight.T
+    _t42 = _cupy_linear(hidden, linear2_weight)
     _t43 = _transformer_decoder_no_norm_first_gelu_fwd_19(_t42, linear2_bias, h2)
     norm3_mu = _transformer_decoder_no_norm_first_gelu_fwd_20(_t43)
     norm3_centered = _transformer_decoder_no_norm_first_gelu_fwd_21(_t43, norm3_mu)
@@ -7442,7 +7562,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1726
+# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1762
 _transformer_decoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_10",
     "T grad_hidden, T _t41, T linear1_z, T _t38",
@@ -7462,7 +7582,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:32
 _transformer_decoder_no_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_11",
     "T grad_norm3_x, T _t71, T norm2_normalized",
@@ -7543,7 +7663,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2532
+# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2568
 _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_18",
     "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
@@ -7567,7 +7687,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:823; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:859; layers_spec/layers/layer_normalization.yaml:32
 _transformer_decoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_20",
     "T grad_norm2_x, T _t114, T norm1_normalized",
@@ -7648,7 +7768,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2532
+# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2568
 _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_27",
     "T grad_self_attn_weights, T _t134, T self_attn_weights",
@@ -7672,7 +7792,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_29: layers_spec/primitives.yaml:510
+# transformer_decoder_no_norm_first_gelu_bwd_29: layers_spec/primitives.yaml:521
 _transformer_decoder_no_norm_first_gelu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_29",
     "T grad_norm1_x, T _t150",
@@ -7683,7 +7803,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_29 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_30: layers_spec/primitives.yaml:510
+# transformer_decoder_no_norm_first_gelu_bwd_30: layers_spec/primitives.yaml:521
 _transformer_decoder_no_norm_first_gelu_bwd_30 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_30",
     "T _t104, T _t109",
@@ -7762,13 +7882,13 @@ def _cupy_backward_no_norm_first_gelu(
     _t57 = _transformer_decoder_no_norm_first_gelu_bwd_8(_t56, norm3_scale)
     grad_norm3_x = _transformer_decoder_no_norm_first_gelu_bwd_9(_t55, _t57)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_decoder_no_norm_first_gelu_bwd_10(
         grad_hidden, _t41, linear1_z, _t38
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t71 = grad_linear1_z @ linear1_weight
+    _t71 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
     grad_h2, norm2_p = _transformer_decoder_no_norm_first_gelu_bwd_11(
         grad_norm3_x, _t71, norm2_normalized
@@ -7789,7 +7909,9 @@ def _cupy_backward_no_norm_first_gelu(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _cupy_linear_backward_input(
+        grad_norm2_x, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(
         multihead_attn_attended
     )
@@ -7814,13 +7936,13 @@ def _cupy_backward_no_norm_first_gelu(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t100, nhead)
     _t102 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t104 = grad_multihead_attn_v @ _t21
+    _t104 = _cupy_linear_backward_input(grad_multihead_attn_v, _t21)
     _t105 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
     _t107 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t109 = grad_multihead_attn_k @ _t18
+    _t109 = _cupy_linear_backward_input(grad_multihead_attn_k, _t18)
     _t110 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
     _t112 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t114 = grad_multihead_attn_q @ _t15
+    _t114 = _cupy_linear_backward_input(grad_multihead_attn_q, _t15)
     _t115 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
     grad_h1, norm1_p = _transformer_decoder_no_norm_first_gelu_bwd_20(
         grad_norm2_x, _t114, norm1_normalized
@@ -7843,7 +7965,9 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
         self_attn_attended
     )
@@ -7871,7 +7995,7 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t150 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t150 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
     grad_x = _transformer_decoder_no_norm_first_gelu_bwd_29(grad_norm1_x, _t150)
     grad_memory = _transformer_decoder_no_norm_first_gelu_bwd_30(_t104, _t109)
@@ -8274,7 +8398,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_no_norm_first_gelu_tanh_fwd_0(
         _t1, self_attn_in_proj_bias
     )
@@ -8296,7 +8420,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_3(
         _t8, self_attn_out_proj_bias, x
     )
@@ -8309,15 +8433,15 @@ def _cupy_forward_no_norm_first_gelu_tanh(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t16 = h1 @ _t15.T
+    _t16 = _cupy_linear(h1, _t15)
     _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_8(_t16, _t17)
     _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t19 = memory @ _t18.T
+    _t19 = _cupy_linear(memory, _t18)
     _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_no_norm_first_gelu_tanh_fwd_9(_t19, _t20)
     _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t22 = memory @ _t21.T
+    _t22 = _cupy_linear(memory, _t21)
     _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_no_norm_first_gelu_tanh_fwd_10(_t22, _t23)
     _t24 = _cupy_split_heads(multihead_attn_q, nhead)
@@ -8337,7 +8461,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
-    _t30 = multihead_attn_attended @ multihead_attn_out_proj_weight.T
+    _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     _t31 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
@@ -8349,11 +8473,11 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     norm2_normalized, h2 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t37 = h2 @ linear1_weight.T
+    _t37 = _cupy_linear(h2, linear1_weight)
     linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_tanh_fwd_18(
         _t37, linear1_bias
     )
-    _t44 = hidden @ linear2_weight.T
+    _t44 = _cupy_linear(hidden, linear2_weight)
     _t45 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_19(_t44, linear2_bias, h2)
     norm3_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_20(_t45)
     norm3_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_21(_t45, norm3_mu)
@@ -8547,7 +8671,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:32
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_11",
     "T grad_norm3_x, T _t76, T norm2_normalized",
@@ -8628,7 +8752,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2532
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2568
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
@@ -8652,7 +8776,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:823; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:859; layers_spec/layers/layer_normalization.yaml:32
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_20",
     "T grad_norm2_x, T _t119, T norm1_normalized",
@@ -8733,7 +8857,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2532
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2568
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
     "T grad_self_attn_weights, T _t139, T self_attn_weights",
@@ -8757,7 +8881,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_29: layers_spec/primitives.yaml:510
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_29: layers_spec/primitives.yaml:521
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_29",
     "T grad_norm1_x, T _t155",
@@ -8768,7 +8892,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_30: layers_spec/primitives.yaml:510
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_30: layers_spec/primitives.yaml:521
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_30 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_30",
     "T _t109, T _t114",
@@ -8853,13 +8977,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t59 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_8(_t58, norm3_scale)
     grad_norm3_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_9(_t57, _t59)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm3_x @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_decoder_no_norm_first_gelu_tanh_bwd_10(
         grad_hidden, _t43, _t41, _t42, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t76 = grad_linear1_z @ linear1_weight
+    _t76 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
     grad_h2, norm2_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_11(
         grad_norm3_x, _t76, norm2_normalized
@@ -8882,7 +9006,9 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = grad_norm2_x @ multihead_attn_out_proj_weight
+    grad_multihead_attn_attended = _cupy_linear_backward_input(
+        grad_norm2_x, multihead_attn_out_proj_weight
+    )
     grad_multihead_attn_out_proj_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(
         multihead_attn_attended
     )
@@ -8907,13 +9033,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     )
     grad_multihead_attn_q = _cupy_merge_heads(_t105, nhead)
     _t107 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t109 = grad_multihead_attn_v @ _t21
+    _t109 = _cupy_linear_backward_input(grad_multihead_attn_v, _t21)
     _t110 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
     _t112 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t114 = grad_multihead_attn_k @ _t18
+    _t114 = _cupy_linear_backward_input(grad_multihead_attn_k, _t18)
     _t115 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
     _t117 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t119 = grad_multihead_attn_q @ _t15
+    _t119 = _cupy_linear_backward_input(grad_multihead_attn_q, _t15)
     _t120 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
     grad_h1, norm1_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_20(
         grad_norm2_x, _t119, norm1_normalized
@@ -8936,7 +9062,9 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
         self_attn_attended
     )
@@ -8966,7 +9094,7 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t155 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t155 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
     grad_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_29(grad_norm1_x, _t155)
     grad_memory = _transformer_decoder_no_norm_first_gelu_tanh_bwd_30(_t109, _t114)
@@ -9071,6 +9199,32 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_merge_heads(x, heads):
     """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
     moved = x.swapaxes(-2, -3)
@@ -9079,8 +9233,14 @@ def _cupy_merge_heads(x, heads):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_split_heads(x, heads):

@@ -264,7 +264,7 @@ def _forward_norm_first_relu(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     normalized = norm1_normalized * norm1_weight
     normalized += norm1_bias
-    _t2 = normalized @ self_attn_in_proj_weight.T
+    _t2 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _t2 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -278,7 +278,7 @@ def _forward_norm_first_relu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     h = np.add(x, attended, out=attended)
     norm2_mu = _mean(h, -1)
@@ -291,9 +291,9 @@ def _forward_norm_first_relu(
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
     ffn_input = norm2_normalized * norm2_weight
     ffn_input += norm2_bias
-    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     y = np.add(h, linear2_z, out=h)
     return y, (
         x,
@@ -355,11 +355,11 @@ def _backward_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     hidden = np.clip(linear1_z, 0, np.inf)
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm2_p = grad_ffn_input * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
@@ -373,7 +373,7 @@ def _backward_norm_first_relu(
     grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
     grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
     grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
     _t5 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t5, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -398,7 +398,9 @@ def _backward_norm_first_relu(
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = grad_normalized * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -456,7 +458,7 @@ def _forward_norm_first_gelu(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     normalized = norm1_normalized * norm1_weight
     normalized += norm1_bias
-    _t2 = normalized @ self_attn_in_proj_weight.T
+    _t2 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _t2 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -470,7 +472,7 @@ def _forward_norm_first_gelu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     h = np.add(x, attended, out=attended)
     norm2_mu = _mean(h, -1)
@@ -483,12 +485,12 @@ def _forward_norm_first_gelu(
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
     ffn_input = norm2_normalized * norm2_weight
     ffn_input += norm2_bias
-    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     hidden = _erf(0.7071067811865476 * linear1_z)
     hidden *= 0.5
     hidden += 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     y = np.add(h, linear2_z, out=h)
     return y, (
         x,
@@ -554,7 +556,7 @@ def _backward_norm_first_gelu(
     _t4 += 0.5
     hidden = linear1_z * _t4
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = np.multiply(grad_hidden, _t4, out=_t4)
     _t5 = _t3 * _t3
@@ -567,7 +569,7 @@ def _backward_norm_first_gelu(
     _t5 *= 0.7071067811865476
     grad_linear1_z += _t5
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm2_p = grad_ffn_input * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
@@ -581,7 +583,7 @@ def _backward_norm_first_gelu(
     grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
     grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
     grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
     _t8 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t8, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -606,7 +608,9 @@ def _backward_norm_first_gelu(
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = grad_normalized * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -664,7 +668,7 @@ def _forward_norm_first_gelu_tanh(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     normalized = norm1_normalized * norm1_weight
     normalized += norm1_bias
-    _t2 = normalized @ self_attn_in_proj_weight.T
+    _t2 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _t2 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -678,7 +682,7 @@ def _forward_norm_first_gelu_tanh(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     h = np.add(x, attended, out=attended)
     norm2_mu = _mean(h, -1)
@@ -691,7 +695,7 @@ def _forward_norm_first_gelu_tanh(
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
     ffn_input = norm2_normalized * norm2_weight
     ffn_input += norm2_bias
-    linear1_z = ffn_input @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     gelu_inner = linear1_z * linear1_z
     gelu_inner *= linear1_z
     gelu_inner *= 0.044715
@@ -701,7 +705,7 @@ def _forward_norm_first_gelu_tanh(
     hidden += 1
     hidden *= 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     y = np.add(h, linear2_z, out=h)
     return y, (
         x,
@@ -771,7 +775,7 @@ def _backward_norm_first_gelu_tanh(
     _t5 = 1 + _t4
     hidden = _t3 * _t5
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_gelu_inner = np.multiply(_t4, _t4, out=_t4)
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
@@ -787,7 +791,7 @@ def _backward_norm_first_gelu_tanh(
     _t7 *= _t8
     grad_linear1_z += _t7
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm2_p = grad_ffn_input * norm2_normalized
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
@@ -801,7 +805,7 @@ def _backward_norm_first_gelu_tanh(
     grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
     grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
     grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
     _t11 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t11, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -826,7 +830,9 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = grad_normalized * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -873,7 +879,7 @@ def _forward_no_norm_first_relu(
     nhead,
     eps,
 ):
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -888,7 +894,7 @@ def _forward_no_norm_first_relu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     _t4 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t4, -1)
@@ -901,9 +907,9 @@ def _forward_no_norm_first_relu(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     h = norm1_normalized * norm1_weight
     h += norm1_bias
-    linear1_z = h @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(h, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     _t5 = np.add(h, linear2_z, out=linear2_z)
     norm2_mu = _mean(_t5, -1)
     norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
@@ -983,12 +989,12 @@ def _backward_no_norm_first_relu(
     grad_norm2_x -= _t4
     grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
     grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h = grad_norm2_x + grad_linear1_z @ linear1_weight
+    grad_h = grad_norm2_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     norm1_p = grad_h * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
@@ -999,7 +1005,9 @@ def _backward_no_norm_first_relu(
     grad_norm1_x -= _t5
     grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t6 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t6, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -1025,7 +1033,9 @@ def _backward_no_norm_first_relu(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_x = grad_norm1_x + _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -1061,7 +1071,7 @@ def _forward_no_norm_first_gelu(
     nhead,
     eps,
 ):
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -1076,7 +1086,7 @@ def _forward_no_norm_first_gelu(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     _t4 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t4, -1)
@@ -1089,12 +1099,12 @@ def _forward_no_norm_first_gelu(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     h = norm1_normalized * norm1_weight
     h += norm1_bias
-    linear1_z = h @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(h, linear1_weight) + linear1_bias
     hidden = _erf(0.7071067811865476 * linear1_z)
     hidden *= 0.5
     hidden += 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     _t5 = np.add(h, linear2_z, out=linear2_z)
     norm2_mu = _mean(_t5, -1)
     norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
@@ -1178,7 +1188,7 @@ def _backward_no_norm_first_gelu(
     grad_norm2_x -= _t6
     grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
     grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z = np.multiply(grad_hidden, _t4, out=_t4)
     _t7 = _t3 * _t3
@@ -1192,7 +1202,7 @@ def _backward_no_norm_first_gelu(
     grad_linear1_z += _t7
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h = grad_norm2_x + grad_linear1_z @ linear1_weight
+    grad_h = grad_norm2_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     norm1_p = grad_h * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
@@ -1203,7 +1213,9 @@ def _backward_no_norm_first_gelu(
     grad_norm1_x -= _t8
     grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t9 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t9, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -1229,7 +1241,9 @@ def _backward_no_norm_first_gelu(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_x = grad_norm1_x + _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -1265,7 +1279,7 @@ def _forward_no_norm_first_gelu_tanh(
     nhead,
     eps,
 ):
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
@@ -1280,7 +1294,7 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_weights = _masked_softmax(self_attn_allowed)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
-        self_attn_attended @ self_attn_out_proj_weight.T + self_attn_out_proj_bias
+        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
     )
     _t4 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t4, -1)
@@ -1293,7 +1307,7 @@ def _forward_no_norm_first_gelu_tanh(
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
     h = norm1_normalized * norm1_weight
     h += norm1_bias
-    linear1_z = h @ linear1_weight.T + linear1_bias
+    linear1_z = _linear(h, linear1_weight) + linear1_bias
     gelu_inner = linear1_z * linear1_z
     gelu_inner *= linear1_z
     gelu_inner *= 0.044715
@@ -1303,7 +1317,7 @@ def _forward_no_norm_first_gelu_tanh(
     hidden += 1
     hidden *= 0.5
     hidden *= linear1_z
-    linear2_z = hidden @ linear2_weight.T + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
     _t5 = np.add(h, linear2_z, out=linear2_z)
     norm2_mu = _mean(_t5, -1)
     norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
@@ -1391,7 +1405,7 @@ def _backward_no_norm_first_gelu_tanh(
     grad_norm2_x -= _t7
     grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
     grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_gelu_inner = np.multiply(_t4, _t4, out=_t4)
     np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
@@ -1408,7 +1422,7 @@ def _backward_no_norm_first_gelu_tanh(
     grad_linear1_z += _t9
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h = grad_norm2_x + grad_linear1_z @ linear1_weight
+    grad_h = grad_norm2_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     norm1_p = grad_h * norm1_normalized
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
@@ -1419,7 +1433,9 @@ def _backward_no_norm_first_gelu_tanh(
     grad_norm1_x -= _t11
     grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
     _t12 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
@@ -1445,7 +1461,9 @@ def _backward_no_norm_first_gelu_tanh(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = grad_norm1_x + grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_x = grad_norm1_x + _linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -1648,6 +1666,32 @@ def _erf(x, out=None):
     return result
 
 
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _masked_softmax(x, out=None):
     """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
     (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
@@ -1678,8 +1722,14 @@ def _merge_heads(x, heads):
 
 def _rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _split_heads(x, heads):
@@ -1932,7 +1982,7 @@ def _cupy_forward_norm_first_relu(
     norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = normalized @ self_attn_in_proj_weight.T
+    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
@@ -1952,7 +2002,7 @@ def _cupy_forward_norm_first_relu(
     self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
     norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
@@ -1962,9 +2012,9 @@ def _cupy_forward_norm_first_relu(
     norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = ffn_input @ linear1_weight.T
+    _t19 = _cupy_linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_encoder_norm_first_relu_fwd_12(_t19, linear1_bias)
-    _t20 = hidden @ linear2_weight.T
+    _t20 = _cupy_linear(hidden, linear2_weight)
     y = _transformer_encoder_norm_first_relu_fwd_13(_t20, linear2_bias, h)
     return y, (
         x,
@@ -2119,7 +2169,7 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2532
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2568
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
     "T grad_self_attn_weights, T _t46, T self_attn_weights",
@@ -2264,11 +2314,11 @@ def _cupy_backward_norm_first_relu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_encoder_norm_first_relu_bwd_2(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_norm_first_relu_bwd_3(linear1_z, grad_hidden)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
     norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm2_normalized
@@ -2287,7 +2337,9 @@ def _cupy_backward_norm_first_relu(
     _t37 = _transformer_encoder_norm_first_relu_bwd_9(_t36, norm2_scale)
     grad_h = _transformer_encoder_norm_first_relu_bwd_10(_t35, _t37, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_h, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
         self_attn_attended
     )
@@ -2315,7 +2367,9 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _cupy_linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
@@ -2582,7 +2636,7 @@ def _cupy_forward_norm_first_gelu(
     norm1_normalized, normalized = _transformer_encoder_norm_first_gelu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = normalized @ self_attn_in_proj_weight.T
+    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_norm_first_gelu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
@@ -2602,7 +2656,7 @@ def _cupy_forward_norm_first_gelu(
     self_attn_weights = _transformer_encoder_norm_first_gelu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     h = _transformer_encoder_norm_first_gelu_fwd_7(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_encoder_norm_first_gelu_fwd_8(h)
     norm2_centered = _transformer_encoder_norm_first_gelu_fwd_9(h, norm2_mu)
@@ -2612,9 +2666,9 @@ def _cupy_forward_norm_first_gelu(
     norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = ffn_input @ linear1_weight.T
+    _t19 = _cupy_linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_encoder_norm_first_gelu_fwd_12(_t19, linear1_bias)
-    _t24 = hidden @ linear2_weight.T
+    _t24 = _cupy_linear(hidden, linear2_weight)
     y = _transformer_encoder_norm_first_gelu_fwd_13(_t24, linear2_bias, h)
     return y, (
         x,
@@ -2680,7 +2734,7 @@ _transformer_encoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1726
+# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1762
 _transformer_encoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_3",
     "T grad_hidden, T _t23, T linear1_z, T _t20",
@@ -2781,7 +2835,7 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2532
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2568
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -2926,13 +2980,13 @@ def _cupy_backward_norm_first_gelu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t20, _t23, hidden = _transformer_encoder_norm_first_gelu_bwd_2(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_norm_first_gelu_bwd_3(
         grad_hidden, _t23, linear1_z, _t20
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
     norm2_p = _transformer_encoder_norm_first_gelu_bwd_4(
         grad_ffn_input, norm2_normalized
@@ -2951,7 +3005,9 @@ def _cupy_backward_norm_first_gelu(
     _t48 = _transformer_encoder_norm_first_gelu_bwd_9(_t47, norm2_scale)
     grad_h = _transformer_encoder_norm_first_gelu_bwd_10(_t46, _t48, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_h, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
         self_attn_attended
     )
@@ -2979,7 +3035,9 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _cupy_linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
@@ -3249,7 +3307,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm1_normalized, normalized = _transformer_encoder_norm_first_gelu_tanh_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = normalized @ self_attn_in_proj_weight.T
+    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_norm_first_gelu_tanh_fwd_4(
         _t6, self_attn_in_proj_bias
     )
@@ -3271,7 +3329,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     h = _transformer_encoder_norm_first_gelu_tanh_fwd_7(
         _t13, self_attn_out_proj_bias, x
     )
@@ -3283,11 +3341,11 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_tanh_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = ffn_input @ linear1_weight.T
+    _t19 = _cupy_linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_encoder_norm_first_gelu_tanh_fwd_12(
         _t19, linear1_bias
     )
-    _t26 = hidden @ linear2_weight.T
+    _t26 = _cupy_linear(hidden, linear2_weight)
     y = _transformer_encoder_norm_first_gelu_tanh_fwd_13(_t26, linear2_bias, h)
     return y, (
         x,
@@ -3460,7 +3518,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2532
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2568
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
     "T grad_self_attn_weights, T _t62, T self_attn_weights",
@@ -3607,13 +3665,13 @@ def _cupy_backward_norm_first_gelu_tanh(
         linear1_z
     )
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_y @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_norm_first_gelu_tanh_bwd_3(
         grad_hidden, _t25, _t23, _t24, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = grad_linear1_z @ linear1_weight
+    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
     norm2_p = _transformer_encoder_norm_first_gelu_tanh_bwd_4(
         grad_ffn_input, norm2_normalized
@@ -3632,7 +3690,9 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t53 = _transformer_encoder_norm_first_gelu_tanh_bwd_9(_t52, norm2_scale)
     grad_h = _transformer_encoder_norm_first_gelu_tanh_bwd_10(_t51, _t53, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = grad_h @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_h, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
         self_attn_attended
     )
@@ -3662,7 +3722,9 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = grad_self_attn_qkv @ self_attn_in_proj_weight
+    grad_normalized = _cupy_linear_backward_input(
+        grad_self_attn_qkv, self_attn_in_proj_weight
+    )
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
@@ -3919,7 +3981,7 @@ def _cupy_forward_no_norm_first_relu(
 ):
     import cupy as cp
 
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
@@ -3939,7 +4001,7 @@ def _cupy_forward_no_norm_first_relu(
     self_attn_weights = _transformer_encoder_no_norm_first_relu_fwd_2(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
     norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
@@ -3949,11 +4011,11 @@ def _cupy_forward_no_norm_first_relu(
     norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = h @ linear1_weight.T
+    _t15 = _cupy_linear(h, linear1_weight)
     linear1_z, hidden = _transformer_encoder_no_norm_first_relu_fwd_8(
         _t15, linear1_bias
     )
-    _t16 = hidden @ linear2_weight.T
+    _t16 = _cupy_linear(hidden, linear2_weight)
     _t17 = _transformer_encoder_no_norm_first_relu_fwd_9(_t16, linear2_bias, h)
     norm2_mu = _transformer_encoder_no_norm_first_relu_fwd_10(_t17)
     norm2_centered = _transformer_encoder_no_norm_first_relu_fwd_11(_t17, norm2_mu)
@@ -4114,7 +4176,7 @@ _transformer_encoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+# transformer_encoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:32
 _transformer_encoder_no_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_11",
     "T grad_norm2_x, T _t38, T norm1_normalized",
@@ -4195,7 +4257,7 @@ _transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2532
+# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2568
 _transformer_encoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_18",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -4219,7 +4281,7 @@ _transformer_encoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:510
+# transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:521
 _transformer_encoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_20",
     "T grad_norm1_x, T _t73",
@@ -4283,13 +4345,13 @@ def _cupy_backward_no_norm_first_relu(
     _t31 = _transformer_encoder_no_norm_first_relu_bwd_8(_t30, norm2_scale)
     grad_norm2_x = _transformer_encoder_no_norm_first_relu_bwd_9(_t29, _t31)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_no_norm_first_relu_bwd_10(
         linear1_z, grad_hidden
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t38 = grad_linear1_z @ linear1_weight
+    _t38 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
     grad_h, norm1_p = _transformer_encoder_no_norm_first_relu_bwd_11(
         grad_norm2_x, _t38, norm1_normalized
@@ -4310,7 +4372,9 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
         self_attn_attended
     )
@@ -4338,7 +4402,7 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t73 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t73 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
     grad_x = _transformer_encoder_no_norm_first_relu_bwd_20(grad_norm1_x, _t73)
     return (
@@ -4580,7 +4644,7 @@ def _cupy_forward_no_norm_first_gelu(
 ):
     import cupy as cp
 
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_no_norm_first_gelu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
@@ -4600,7 +4664,7 @@ def _cupy_forward_no_norm_first_gelu(
     self_attn_weights = _transformer_encoder_no_norm_first_gelu_fwd_2(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_encoder_no_norm_first_gelu_fwd_3(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_encoder_no_norm_first_gelu_fwd_4(_t9)
     norm1_centered = _transformer_encoder_no_norm_first_gelu_fwd_5(_t9, norm1_mu)
@@ -4610,11 +4674,11 @@ def _cupy_forward_no_norm_first_gelu(
     norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = h @ linear1_weight.T
+    _t15 = _cupy_linear(h, linear1_weight)
     linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_fwd_8(
         _t15, linear1_bias
     )
-    _t20 = hidden @ linear2_weight.T
+    _t20 = _cupy_linear(hidden, linear2_weight)
     _t21 = _transformer_encoder_no_norm_first_gelu_fwd_9(_t20, linear2_bias, h)
     norm2_mu = _transformer_encoder_no_norm_first_gelu_fwd_10(_t21)
     norm2_centered = _transformer_encoder_no_norm_first_gelu_fwd_11(_t21, norm2_mu)
@@ -4767,7 +4831,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1726
+# transformer_encoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1762
 _transformer_encoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_10",
     "T grad_hidden, T _t19, T linear1_z, T _t16",
@@ -4787,7 +4851,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+# transformer_encoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:32
 _transformer_encoder_no_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_11",
     "T grad_norm2_x, T _t49, T norm1_normalized",
@@ -4868,7 +4932,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2532
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2568
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
     "T grad_self_attn_weights, T _t68, T self_attn_weights",
@@ -4892,7 +4956,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:510
+# transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:521
 _transformer_encoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_20",
     "T grad_norm1_x, T _t84",
@@ -4956,13 +5020,13 @@ def _cupy_backward_no_norm_first_gelu(
     _t35 = _transformer_encoder_no_norm_first_gelu_bwd_8(_t34, norm2_scale)
     grad_norm2_x = _transformer_encoder_no_norm_first_gelu_bwd_9(_t33, _t35)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_no_norm_first_gelu_bwd_10(
         grad_hidden, _t19, linear1_z, _t16
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t49 = grad_linear1_z @ linear1_weight
+    _t49 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
     grad_h, norm1_p = _transformer_encoder_no_norm_first_gelu_bwd_11(
         grad_norm2_x, _t49, norm1_normalized
@@ -4983,7 +5047,9 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
         self_attn_attended
     )
@@ -5011,7 +5077,7 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t84 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t84 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
     grad_x = _transformer_encoder_no_norm_first_gelu_bwd_20(grad_norm1_x, _t84)
     return (
@@ -5256,7 +5322,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    _t1 = x @ self_attn_in_proj_weight.T
+    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_no_norm_first_gelu_tanh_fwd_0(
         _t1, self_attn_in_proj_bias
     )
@@ -5278,7 +5344,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = self_attn_attended @ self_attn_out_proj_weight.T
+    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_3(
         _t8, self_attn_out_proj_bias, x
     )
@@ -5290,11 +5356,11 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_tanh_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = h @ linear1_weight.T
+    _t15 = _cupy_linear(h, linear1_weight)
     linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_tanh_fwd_8(
         _t15, linear1_bias
     )
-    _t22 = hidden @ linear2_weight.T
+    _t22 = _cupy_linear(hidden, linear2_weight)
     _t23 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_9(_t22, linear2_bias, h)
     norm2_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_10(_t23)
     norm2_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_11(_t23, norm2_mu)
@@ -5473,7 +5539,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:510; layers_spec/layers/layer_normalization.yaml:32
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:32
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_11",
     "T grad_norm2_x, T _t54, T norm1_normalized",
@@ -5554,7 +5620,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2532
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2568
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_self_attn_weights, T _t73, T self_attn_weights",
@@ -5578,7 +5644,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:510
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:521
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_20",
     "T grad_norm1_x, T _t89",
@@ -5648,13 +5714,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t37 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_8(_t36, norm2_scale)
     grad_norm2_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_9(_t35, _t37)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = grad_norm2_x @ linear2_weight
+    grad_hidden = _cupy_linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
     grad_linear1_z = _transformer_encoder_no_norm_first_gelu_tanh_bwd_10(
         grad_hidden, _t21, _t19, _t20, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t54 = grad_linear1_z @ linear1_weight
+    _t54 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
     grad_h, norm1_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_11(
         grad_norm2_x, _t54, norm1_normalized
@@ -5677,7 +5743,9 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = grad_norm1_x @ self_attn_out_proj_weight
+    grad_self_attn_attended = _cupy_linear_backward_input(
+        grad_norm1_x, self_attn_out_proj_weight
+    )
     grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
         self_attn_attended
     )
@@ -5707,7 +5775,7 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t89 = grad_self_attn_qkv @ self_attn_in_proj_weight
+    _t89 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
     grad_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_20(grad_norm1_x, _t89)
     return (
@@ -5802,6 +5870,32 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
 def _cupy_merge_heads(x, heads):
     """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
     moved = x.swapaxes(-2, -3)
@@ -5810,8 +5904,14 @@ def _cupy_merge_heads(x, heads):
 
 def _cupy_rows(a):
     """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is)."""
-    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_split_heads(x, heads):
