@@ -335,9 +335,14 @@ def test_fusion_knows_every_elementwise_helper():
     assert helpers == ELEMENTWISE_HELPERS
     reductions = {p.helper_name for p in prims.values() if p.kind == "reduction" and p.shape == "reduce" and p.helper}
     assert reductions == REDUCTION_HELPERS
-    # the reuse pass gives every elementwise helper a buffer for its result: all take out=
-    takes_out = {p.helper_name for p in prims.values() if p.helper and takes_out_param(p.helper_name, p.helper)}
-    assert takes_out == ELEMENTWISE_HELPERS
+    # the reuse pass gives every elementwise helper a buffer for its result: all take out=;
+    # the others that take it (attention's masks and masked softmax, which work in place on
+    # the scores) are not elementwise broadcasts, which the fusion pass would chain
+    by_helper = {p.helper_name: p for p in prims.values() if p.helper}
+    takes_out = {name for name, p in by_helper.items() if takes_out_param(name, p.helper)}
+    assert ELEMENTWISE_HELPERS <= takes_out
+    assert {"_apply_mask", "_apply_causal", "_masked_softmax"} <= takes_out - ELEMENTWISE_HELPERS
+    assert all(by_helper[name].kind != "elementwise" for name in takes_out - ELEMENTWISE_HELPERS)
 
 
 
