@@ -1190,22 +1190,44 @@ def _resize(case: Case) -> Plan:
 
 
 def _softmax_cross_entropy(case: Case) -> Plan:
+    """Labels [N, d...] become one-hot rows along axis 1 of the target (the data as
+    cross_entropy takes it), a label equal to ignore_index a row of zeros; the class
+    weights are cross_entropy's weight and the reduction its own. The log_prob output is
+    layerforge's log_softmax over axis 1 of the same scores (cross_entropy returns the
+    loss alone)."""
     plan = Plan(case, "cross_entropy")
     scores, labels, weights = case.input(0), case.input(1), case.input(2)
-    if len(case.output_names) > 1:
-        plan.why_output("log_prob output", "output log_prob: cross_entropy returns the loss only")
+    kwargs: dict = {}
     reduction = case.attr("reduction", "mean")
-    if reduction != "mean":
-        plan.why(f"reduction {reduction}", f"reduction {reduction}: cross_entropy averages over the batch")
-    if weights is not None:
+    plan.set_attribute(
+        kwargs, "reduction", reduction, "mean", f"reduction {reduction}",
+        f"reduction {reduction}: cross_entropy averages over the batch",
+    )
+    if weights is not None and not plan.target.has("weight"):
         plan.why("class weights", "class weights: cross_entropy weighs every class alike")
     ignore = case.attr("ignore_index")
-    if ignore is not None and np.any(labels == ignore):
+    counted = np.ones(labels.shape, bool) if ignore is None else labels != ignore
+    classes = scores.shape[1] if scores.ndim >= 2 else 0
+    if np.any(counted & ((labels < 0) | (labels >= classes))):
+        plan.why("labels out of range", f"labels outside [0, {classes}) other than ignore_index")
+    if ignore is not None and not counted.all() and not plan.target.has("weight"):
         plan.why("ignore_index", f"ignore_index {ignore} occurs in the labels: every row counts")
-    if not plan.check_arrays({"logits": scores}) or plan.reasons:
+    arrays = {"logits": scores} | ({"weight": weights} if weights is not None else {})
+    if not plan.check_arrays(arrays) or plan.reasons:
         return plan
-    target_rows = np.eye(scores.shape[1], dtype=scores.dtype)[labels]  # labels as one-hot rows
-    plan.call(scores, target_rows, pick=lambda loss: {0: np.asarray(loss)})
+    rows = np.eye(classes, dtype=scores.dtype)[np.where(counted, labels, 0)] * counted[..., None]
+    one_hot = np.moveaxis(rows, -1, 1)  # one-hot along the classes, axis 1
+    log_softmax = target("log_softmax").module
+    forward = plan.target.module.forward
+
+    def run():
+        loss, _ctx = forward(scores, one_hot, weights, **kwargs)
+        outputs = {0: np.asarray(loss)}
+        if len(case.output_names) > 1:
+            outputs[1] = log_softmax.forward(scores, dim=1)[0]
+        return outputs
+
+    plan.run = run
     return plan
 
 

@@ -57,3 +57,129 @@ def test_selu_attributes_match_torch(alpha, scale, dtype):
     if dtype == np.float64:
         fd = _finite_differences(lambda v: selu.forward(v, alpha=alpha, scale=scale)[0], x, dy)
         np.testing.assert_allclose(selu.backward(dy, ctx), fd, rtol=1e-6, atol=1e-8)
+
+
+# ---------------------------------------------------------------------------------------
+# Cross-entropy at torch.nn.functional.cross_entropy's generality: [N, C, d...], class
+# weights, ignored labels (rows of zeros), reduction none / sum / mean (weighted mean)
+
+IGNORE = -100
+
+
+def _labels_and_one_hot(shape, dtype, rng, ignore: bool):
+    """Labels [N, d...] (some equal to IGNORE) and their one-hot rows along axis 1."""
+    classes = shape[1]
+    labels = rng.integers(0, classes, (shape[0],) + shape[2:])
+    if ignore:
+        labels.reshape(-1)[::3] = IGNORE
+    counted = labels != IGNORE
+    rows = np.eye(classes, dtype=dtype)[np.where(counted, labels, 0)] * counted[..., None]
+    return labels, np.moveaxis(rows, -1, 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(4, 5), (3, 5, 4), (2, 3, 2, 3, 2)])
+def test_cross_entropy_labels_match_torch(shape, weighted, reduction, dtype):
+    ce = module(spec("cross_entropy"))
+    rng = np.random.default_rng(len(shape))
+    logits = rng.standard_normal(shape).astype(dtype)
+    labels, one_hot = _labels_and_one_hot(shape, dtype, rng, ignore=True)
+    weight = rng.uniform(0.5, 2.0, shape[1]).astype(dtype) if weighted else None
+    loss, ctx = ce.forward(logits, one_hot, weight, reduction=reduction)
+    xt = torch.tensor(logits, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(
+        xt,
+        torch.tensor(labels),
+        weight=None if weight is None else torch.tensor(weight),
+        ignore_index=IGNORE,
+        reduction=reduction,
+    )
+    assert np.shape(loss) == tuple(expected.shape)
+    _compare(np.asarray(loss), expected, dtype, "cross_entropy forward")
+    dy = rng.standard_normal(np.shape(loss)).astype(dtype)
+    expected.backward(torch.tensor(dy))
+    grad_logits, grad_target = ce.backward(dy, ctx)
+    _compare(grad_logits, xt.grad, dtype, "cross_entropy grad_logits")
+    assert grad_target.shape == shape and grad_target.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_cross_entropy_probabilities_match_torch(reduction, dtype):
+    """Probability rows along axis 1 of [N, C, d1, d2]: both gradients as torch's."""
+    ce = module(spec("cross_entropy"))
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((3, 4, 2, 3)).astype(dtype)
+    target = rng.uniform(0.1, 1.0, logits.shape)
+    target = (target / target.sum(axis=1, keepdims=True)).astype(dtype)
+    loss, ctx = ce.forward(logits, target, reduction=reduction)
+    xt, tt = torch.tensor(logits, requires_grad=True), torch.tensor(target, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(xt, tt, reduction=reduction)
+    _compare(np.asarray(loss), expected, dtype, "cross_entropy forward")
+    dy = rng.standard_normal(np.shape(loss)).astype(dtype)
+    expected.backward(torch.tensor(dy))
+    grad_logits, grad_target = ce.backward(dy, ctx)
+    _compare(grad_logits, xt.grad, dtype, "cross_entropy grad_logits")
+    _compare(grad_target, tt.grad, dtype, "cross_entropy grad_target")
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_cross_entropy_gradients_match_finite_differences(reduction):
+    ce = module(spec("cross_entropy"))
+    rng = np.random.default_rng(7)
+    logits = rng.standard_normal((2, 3, 2, 2))
+    _, one_hot = _labels_and_one_hot(logits.shape, np.float64, rng, ignore=True)
+    weight = rng.uniform(0.5, 2.0, 3)
+    loss, ctx = ce.forward(logits, one_hot, weight, reduction=reduction)
+    dy = rng.standard_normal(np.shape(loss))
+    grad_logits, _ = ce.backward(dy, ctx)
+    fd = _finite_differences(lambda v: np.asarray(ce.forward(v, one_hot, weight, reduction=reduction)[0]), logits, dy)
+    np.testing.assert_allclose(grad_logits, fd, rtol=1e-6, atol=1e-8)
+
+
+def test_cross_entropy_refuses_a_target_of_another_shape():
+    ce = module(spec("cross_entropy"))
+    logits = np.zeros((2, 3, 4, 5))
+    with pytest.raises(ValueError, match=r"cross_entropy: argument 'target' must have the shape of 'logits'"):
+        ce.forward(logits, np.zeros((2, 3, 5, 4)))
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_nn_cross_entropy_loss_matches_torch(reduction):
+    from layerforge import nn
+
+    rng = np.random.default_rng(3)
+    logits = rng.standard_normal((3, 4, 5))
+    labels = rng.integers(0, 4, (3, 5))
+    labels[0, 0] = 2
+    weight = rng.uniform(0.5, 2.0, 4)
+    ours = nn.CrossEntropyLoss(weight=weight, ignore_index=2, reduction=reduction)
+    theirs = torch.nn.CrossEntropyLoss(weight=torch.tensor(weight), ignore_index=2, reduction=reduction)
+    xt = torch.tensor(logits, requires_grad=True)
+    expected = theirs(xt, torch.tensor(labels))
+    np.testing.assert_allclose(ours(logits, labels), expected.detach().numpy(), rtol=1e-12)
+    expected.backward(torch.ones_like(expected))
+    np.testing.assert_allclose(ours.backward(), xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_cross_entropy_mean_target_gradient_holds_the_count_constant():
+    """The mean's divisor, sum(weight * target), is held constant (torch's count of the
+    positions, or of the weights of the labels): along directions that keep it (zero
+    weighted sum over the classes at every position) the target gradient is the
+    derivative."""
+    ce = module(spec("cross_entropy"))
+    rng = np.random.default_rng(11)
+    logits = rng.standard_normal((2, 3, 4))
+    target = rng.uniform(0.1, 1.0, logits.shape)
+    weight = rng.uniform(0.5, 2.0, 3)
+    loss, ctx = ce.forward(logits, target, weight)
+    _, grad_target = ce.backward(np.asarray(1.0), ctx)
+    direction = rng.standard_normal(logits.shape)
+    column = weight[:, None]
+    direction -= column * (column * direction).sum(axis=1, keepdims=True) / (column * column).sum()
+    assert np.allclose((column * direction).sum(axis=1), 0)
+    h = 1e-6
+    numeric = (ce.forward(logits, target + h * direction, weight)[0] - ce.forward(logits, target - h * direction, weight)[0]) / (2 * h)
+    np.testing.assert_allclose(np.sum(grad_target * direction), numeric, rtol=1e-6, atol=1e-9)

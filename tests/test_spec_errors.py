@@ -113,6 +113,7 @@ GOLDEN = {
                               for field in ("forward", "inputs", "kind", "name", "outputs", "summary", "title")),
     "bad_optional": "layers/bad_optional.yaml:11:11: error: 'exp': an optional array that this variant goes without "
                     "(given as None) cannot be dropped from it; put the statement under 'if <array>:'",
+    "bad_squeeze_axis": "layers/bad_squeeze_axis.yaml:8:7: error: 'squeeze_axis': dimension 1 of [B, C, L] must be 1",
     "bad_variadic": "layers/bad_variadic.yaml:6:34: error: spec.inputs.a.variadic: only the second of two inputs may be "
                     "variadic (a binary op, folded from the left)",
 }

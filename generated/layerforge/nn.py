@@ -2786,25 +2786,54 @@ class _Loss:
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy on logits [B, C] with integer class labels [B], averaged over
-    the batch (torch.nn.CrossEntropyLoss)."""
+    """Softmax cross-entropy on logits [N, C] or [N, C, d1, ...] with integer class labels
+    [N] or [N, d1, ...] (torch.nn.CrossEntropyLoss): optional class ``weight`` [C], labels
+    equal to ``ignore_index`` left out, ``reduction`` "mean" (weighted mean), "sum" or
+    "none" (the loss per position, an array; ``backward`` then takes a gradient of its
+    shape, or a number for all of it)."""
 
     op = cross_entropy
 
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        self.weight = None if weight is None else np.asarray(weight)
+        self.ignore_index = ignore_index
+        self.reduction = reduction
+
     def forward(self, logits, labels):
         labels = np.asarray(labels)
-        if labels.dtype.kind not in "iu" or labels.shape != logits.shape[:1]:
+        shape = tuple(logits.shape[:1]) + tuple(logits.shape[2:])
+        if labels.dtype.kind not in "iu" or labels.shape != shape:
             raise ValueError(
-                f"CrossEntropyLoss: labels must be integers of shape {tuple(logits.shape[:1])}, "
+                f"CrossEntropyLoss: labels must be integers of shape {shape}, "
                 f"got {labels.dtype} {tuple(labels.shape)}"
             )
-        if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+        counted = labels != self.ignore_index
+        classes = logits.shape[1]
+        if np.any(counted & ((labels < 0) | (labels >= classes))):
             raise ValueError(
-                f"CrossEntropyLoss: labels must lie in [0, {logits.shape[1]})"
+                f"CrossEntropyLoss: labels must lie in [0, {classes}) or be ignore_index "
+                f"({self.ignore_index})"
             )
-        target = np.zeros_like(logits)
-        target[np.arange(labels.shape[0]), labels] = 1
-        return self._run(logits, target)
+        target = np.zeros(labels.shape + (classes,), logits.dtype)
+        np.put_along_axis(
+            target, np.where(counted, labels, 0)[..., None], counted[..., None], axis=-1
+        )
+        target = np.moveaxis(target, -1, 1)
+        weight = (
+            None
+            if self.weight is None
+            else self.weight.astype(logits.dtype, copy=False)
+        )
+        self._dtype = logits.dtype
+        loss, self._ctx = self.op.forward(
+            logits, target, weight, reduction=self.reduction
+        )
+        self._shape = np.shape(loss)
+        return loss if self.reduction == "none" else float(loss)
+
+    def backward(self, scale=1.0):
+        grad = np.broadcast_to(np.asarray(scale, dtype=self._dtype), self._shape)
+        return self.op.backward(np.array(grad), self._ctx)[0]
 
 
 class MSELoss(_Loss):
