@@ -935,15 +935,11 @@ def _batch_norm(case: Case) -> Plan:
 
 
 def _layer_norm(case: Case) -> Plan:
+    """Y from layer_normalization; Mean and InvStdDev, where asked for, from
+    layer_statistics over the same axes with the same eps (the statistics layer
+    normalization computes, as an op of their own)."""
     plan = Plan(case, "layer_normalization")
     x, scale, bias = case.input(0), case.input(1), case.input(2)
-    if len(case.output_names) > 1:
-        names = " and ".join(case.output_names[1:])
-        plan.why_output(
-            "Mean and InvStdDev outputs",
-            f"outputs {names}: layer_normalization returns y only",
-            count=len(case.output_names) - 1,
-        )
     axis = int(case.attr("axis", -1)) % x.ndim
     normalized = list(x.shape[axis:])
     kwargs: dict = {}
@@ -967,8 +963,20 @@ def _layer_norm(case: Case) -> Plan:
     if bias is None and not plan.target.optional("bias"):
         bias = np.zeros_like(scale)
     arrays = {"x": x} if kwargs else {"x": x, "weight": scale} | ({"bias": bias} if bias is not None else {})
-    if plan.check_arrays(arrays):
-        plan.call(x, scale, bias, **{plan.target.first("eps", "epsilon"): float(case.attr("epsilon", 1e-5))}, **kwargs)
+    if not plan.check_arrays(arrays):
+        return plan
+    eps = float(case.attr("epsilon", 1e-5))
+    forward = plan.target.module.forward
+    statistics = target("layer_statistics").module.forward
+
+    def run():
+        outputs = {0: forward(x, scale, bias, eps=eps, **kwargs)[0]}
+        if len(case.output_names) > 1:
+            (mean, inv_std_dev), _ctx = statistics(x, eps=eps, **kwargs)
+            outputs |= {1: mean, 2: inv_std_dev} if len(case.output_names) > 2 else {1: mean}
+        return outputs
+
+    plan.run = run
     return plan
 
 

@@ -183,3 +183,46 @@ def test_cross_entropy_mean_target_gradient_holds_the_count_constant():
     h = 1e-6
     numeric = (ce.forward(logits, target + h * direction, weight)[0] - ce.forward(logits, target - h * direction, weight)[0]) / (2 * h)
     np.testing.assert_allclose(np.sum(grad_target * direction), numeric, rtol=1e-6, atol=1e-9)
+
+
+# ---------------------------------------------------------------------------------------
+# layer_statistics: the mean and rstd that layer normalization computes (ONNX
+# LayerNormalization's Mean and InvStdDev), with their gradients
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("normalized_shape", [None, (4, 5), (3, 4, 5)])
+def test_layer_statistics_match_torch(normalized_shape, dtype):
+    stats = module(spec("layer_statistics"))
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((2, 3, 4, 5)) * 2 + 1).astype(dtype)
+    (mean, rstd), ctx = stats.forward(x, normalized_shape=normalized_shape, eps=1e-3)
+    xt = torch.tensor(x, requires_grad=True)
+    dims = (-1,) if normalized_shape is None else tuple(range(-len(normalized_shape), 0))
+    variance, mean_t = torch.var_mean(xt, dim=dims, keepdim=True, correction=0)
+    rstd_t = torch.rsqrt(variance + 1e-3)
+    _compare(mean, mean_t, dtype, "layer_statistics mean")
+    _compare(rstd, rstd_t, dtype, "layer_statistics rstd")
+    # torch.native_layer_norm gives the same statistics
+    _, native_mean, native_rstd = torch.native_layer_norm(xt, x.shape[x.ndim - len(dims):], None, None, 1e-3)
+    _compare(mean.reshape(native_mean.shape), native_mean, dtype, "native_layer_norm mean")
+    _compare(rstd.reshape(native_rstd.shape), native_rstd, dtype, "native_layer_norm rstd")
+    grad_mean = rng.standard_normal(mean.shape).astype(dtype)
+    grad_rstd = rng.standard_normal(rstd.shape).astype(dtype)
+    (mean_t * torch.tensor(grad_mean) + rstd_t * torch.tensor(grad_rstd)).sum().backward()
+    _compare(stats.backward(grad_mean, grad_rstd, ctx), xt.grad, dtype, "layer_statistics grad_x")
+
+
+def test_layer_statistics_gradient_matches_finite_differences():
+    stats = module(spec("layer_statistics"))
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 2, 4))
+    (mean, rstd), ctx = stats.forward(x, normalized_shape=(2, 4))
+    grad_mean, grad_rstd = rng.standard_normal(mean.shape), rng.standard_normal(rstd.shape)
+
+    def combined(v):
+        (m, r), _ = stats.forward(v, normalized_shape=(2, 4))
+        return np.concatenate([m, r], axis=-1)
+
+    fd = _finite_differences(combined, x, np.concatenate([grad_mean, grad_rstd], axis=-1))
+    np.testing.assert_allclose(stats.backward(grad_mean, grad_rstd, ctx), fd, rtol=1e-6, atol=1e-8)

@@ -18,6 +18,7 @@ from . import cuda
 from .expr import Call, If
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives, with_called_helpers
+from .shapes import Shape
 from .spec import DEFAULT_DTYPES, WINDOW_TYPES, AttrDecl, AttrValue, OpSpec
 
 VERSION = "0.1.0"
@@ -833,17 +834,27 @@ def _folded_functions(spec: OpSpec) -> list[str]:
     return [forward_folded, backward_folded]
 
 
-def _outputs_shaped_like(spec: OpSpec, compiled: list, array) -> list[str]:
-    """The outputs of the shape of ``array`` (given back in its shape)."""
-    shaped = []
+def _shape_of_outputs(spec: OpSpec, compiled: list, attr) -> list[tuple[str, str]]:
+    """The outputs given back in the caller's shape after a forward with the axes of a
+    dimension joined (``shape_of``): (name, shape expression) for those of the first
+    input's shape, and for those of it with that dimension reduced to 1 (statistics kept
+    as length-1 axes: one per joined axis)."""
+    first = spec.inputs[0]
+    dims = first.shape.dims
+    reduced = Shape(dims[:-1] + (1,), first.shape.ellipsis) if dims and dims[-1] == attr.shape_of else None
+    given = []
     for i, out in enumerate(spec.outputs):
         for c in compiled:
             operand = c.forward.outputs[i]
             if isinstance(operand, str) and c.forward.values[operand].shape is not None:
-                if c.forward.values[operand].shape == array.shape:
-                    shaped.append(out)
+                shape = c.forward.values[operand].shape
+                if shape == first.shape:
+                    given.append((out, f"{first.name}.shape"))
+                elif shape == reduced:
+                    lead = f"{first.name}.shape[: {first.name}.ndim - len({attr.name})]"
+                    given.append((out, f"{lead} + (1,) * len({attr.name})"))
                 break
-    return shaped
+    return given
 
 
 def _unjoined_shape(shape, trailing) -> str | None:
@@ -965,12 +976,12 @@ def _join_shape(spec: OpSpec, compiled: list, outs: str, result: str, expected: 
 
     arrays = [joined(d) if d in holders else d.name for d in spec.arrays]
     keywords = [f"{a.name}={a.name}" for a in spec.attributes if a is not attr]
-    out = _outputs_shaped_like(spec, compiled, spec.inputs[0])
+    out = _shape_of_outputs(spec, compiled, attr)
     return [
         f"if {name} is not None:",
         f'    {name} = check_shape_of("{spec.name}", "{name}", {name}, {{{held}}}{whole})',
         f"    {result}, joined_ctx = forward({', '.join(arrays + keywords)})",
-        f"    {', '.join(out)} = {', '.join(f'{o}.reshape({first}.shape)' for o in out)}",
+        f"    {', '.join(o for o, _ in out)} = {', '.join(f'{o}.reshape({e})' for o, e in out)}",
         f"    return {result}, (_backward_shape_of, (joined_ctx, {first}.shape, {name}), {expected}, None)",
     ]
 
@@ -983,7 +994,7 @@ def _backward_shape_of(spec: OpSpec, compiled: list) -> str:
     assert attr is not None
     first = spec.inputs[0]
     grads = [f"grad_{o}" for o in spec.grad_outputs]
-    out = set(_outputs_shaped_like(spec, compiled, first))
+    out = {o for o, _ in _shape_of_outputs(spec, compiled, attr)}
     given = [f"{g}.reshape(ctx[2][{i + 1}])" if g[5:] in out else g for i, g in enumerate(grads)]
     results = [f"grad_{d.name}" for d in spec.differentiable]
     back = []

@@ -288,8 +288,10 @@ def _instantiate(builder: Builder, rule: Expr, env: dict[str, Operand]) -> Opera
 
 
 def _accumulate(builder: Builder, name: str, parts: list[Operand], named: bool) -> Operand:
-    """The sum of the gradient contributions to ``name``, bound to ``grad_<name>`` if named."""
-    target = grad_name(name) if named else None
+    """The sum of the gradient contributions to ``name``, bound to ``grad_<name>`` if named
+    and that name is free: an output that later statements also read has its incoming
+    gradient ``grad_<name>`` among the contributions, and the sum is a new value."""
+    target = grad_name(name) if named and grad_name(name) not in builder.values else None
     if len(parts) == 1:
         only = parts[0]
         if target and isinstance(only, str) and _rename_last(builder, only, target):

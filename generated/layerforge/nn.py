@@ -32,6 +32,7 @@ from layerforge.layers import global_pooling
 from layerforge.layers import highway
 from layerforge.layers import input
 from layerforge.layers import layer_normalization
+from layerforge.layers import layer_statistics
 from layerforge.layers import log_variance
 from layerforge.layers import masking
 from layerforge.layers import max_pooling
@@ -83,6 +84,7 @@ __all__ = [
     "Highway",
     "Input",
     "LayerNormalization",
+    "LayerStatistics",
     "LogVariance",
     "Masking",
     "MaxPooling",
@@ -1262,6 +1264,35 @@ class LayerNormalization(Module):
         grad_x, grad_weight, grad_bias = layer_normalization.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class LayerStatistics(Module):
+    """LayerStatistics: The statistics layer normalization computes, returned: the mean and
+    the reciprocal standard deviation 1 / sqrt(var + eps) (the biased variance) of each
+    feature vector over the last axis, or the last axes that normalized_shape names,
+    kept as length-1 axes (the mean and rstd of torch.native_layer_norm, ONNX
+    LayerNormalization's Mean and InvStdDev), with their gradients.
+
+    A shell over ``layerforge.layers.layer_statistics``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, normalized_shape=None, eps=1e-05):
+        super().__init__()
+        self.normalized_shape = normalized_shape
+        self.eps = eps
+
+    def forward(self, x):
+        (mu, rstd), self._ctx = layer_statistics.forward(
+            x, normalized_shape=self.normalized_shape, eps=self.eps
+        )
+        return (mu, rstd)
+
+    def backward(self, grad_mu, grad_rstd):
+        grad_x = layer_statistics.backward(grad_mu, grad_rstd, self._ctx)
         return grad_x
 
 

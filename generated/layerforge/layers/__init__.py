@@ -28,6 +28,7 @@ __all__ = [
     "highway",
     "input",
     "layer_normalization",
+    "layer_statistics",
     "log_variance",
     "masking",
     "max_pooling",
