@@ -666,10 +666,11 @@ def _gemm(case: Case) -> Plan:
     trans_a, trans_b = int(case.attr("transA", 0)), int(case.attr("transB", 0))
     alpha, beta = float(case.attr("alpha", 1.0)), float(case.attr("beta", 1.0))
     # transB=1: B is [N, K], dense's [out, in] layout; else [K, N], transposed to it.
+    # transA=1: A is stored [K, M], transposed to dense's x [batch, in] likewise (a layout
+    # of the same numbers; dense computes the product).
     plan = Plan(case, "dense")
     b = b if trans_b else np.ascontiguousarray(b.T)
-    if trans_a:
-        plan.why("transposed input (transA=1)", "transA=1: x is [batch, in_features], not transposed")
+    a = np.ascontiguousarray(a.T) if trans_a else a
     if alpha != 1.0:
         plan.why("output scale (alpha)", f"alpha {alpha:g}: no scale on x @ weight")
     if c is not None and beta != 1.0 and np.any(c != 0):
