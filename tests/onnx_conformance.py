@@ -1186,6 +1186,29 @@ def _resize(case: Case) -> Plan:
             plan.call(x, **kwargs, **extra)
             return plan
         mismatch = extra
+    # Other source pixels than PyTorch's: ONNX's own coordinates, where layerforge takes them,
+    # with the scale ONNX's coordinates use (the given factors, or the size's ratio).
+    onnx_kwargs = {"coordinate_transformation_mode": transform} | ({} if linear else {"nearest_mode": rounding})
+    if all(plan.target.accepts(k, v) for k, v in onnx_kwargs.items()):
+        factors = [full_scale[a] for a in spatial]
+        if scales is not None and scales.size:
+            extra = {"scale_factor": factors[0] if len(set(factors)) == 1 else tuple(factors)}
+        elif all(math.isclose(f, out[a] / x.shape[a], rel_tol=1e-12) for f, a in zip(factors, spatial)):
+            extra = {"size": tuple(out[a] for a in spatial)}
+        elif all(math.floor(x.shape[a] * f) == out[a] for f, a in zip(factors, spatial)):
+            extra = {"scale_factor": tuple(factors)}  # a keep_aspect_ratio_policy's ratio
+        else:
+            extra = None
+        if extra is not None and all(plan.target.accepts(k, v) for k, v in extra.items()):
+            plan.call(x, **kwargs, **extra, **onnx_kwargs)
+            return plan
+        if extra is None:
+            plan.why(
+                "size rounded under keep_aspect_ratio_policy",
+                f"output {[out[a] for a in spatial]}: ratio {factors} rounded to the nearest size, "
+                "upsampling's size is floor(in * scale_factor)",
+            )
+            return plan
     detail = f"{transform}" + ("" if linear else f" with nearest_mode {rounding}")
     plan.why(
         f"{mode} source pixels other than PyTorch's",

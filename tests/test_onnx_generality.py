@@ -226,3 +226,64 @@ def test_layer_statistics_gradient_matches_finite_differences():
 
     fd = _finite_differences(combined, x, np.concatenate([grad_mean, grad_rstd], axis=-1))
     np.testing.assert_allclose(stats.backward(grad_mean, grad_rstd, ctx), fd, rtol=1e-6, atol=1e-8)
+
+
+# ---------------------------------------------------------------------------------------
+# upsampling with ONNX Resize's coordinate_transformation_mode and nearest_mode: where
+# PyTorch has the same coordinates, against F.interpolate; the others by finite differences
+
+INTERPOLATE_TWINS = [
+    # (our keywords, F.interpolate's keywords)
+    ({"mode": "nearest", "coordinate_transformation_mode": "half_pixel", "nearest_mode": "round_prefer_ceil"},
+     {"mode": "nearest-exact"}),
+    ({"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"},
+     {"mode": "nearest"}),
+    ({"mode": "bilinear", "coordinate_transformation_mode": "half_pixel"},
+     {"mode": "bilinear", "align_corners": False}),
+    ({"mode": "bilinear", "coordinate_transformation_mode": "align_corners"},
+     {"mode": "bilinear", "align_corners": True}),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("size", [(7, 5), (3, 2), (8, 8)])
+@pytest.mark.parametrize("ours, theirs", INTERPOLATE_TWINS)
+def test_upsampling_onnx_coordinates_match_torch(ours, theirs, size, dtype):
+    up = module(spec("upsampling"))
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 3, 4, 4)).astype(dtype)
+    y, ctx = up.forward(x, size=size, **ours)
+    xt = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.interpolate(xt, size=size, **theirs)
+    _compare(y, expected, dtype, "upsampling forward")
+    dy = rng.standard_normal(y.shape).astype(dtype)
+    expected.backward(torch.tensor(dy))
+    _compare(up.backward(dy, ctx), xt.grad, dtype, "upsampling backward")
+
+
+@pytest.mark.parametrize(
+    "keywords",
+    [
+        {"mode": "nearest", "coordinate_transformation_mode": "half_pixel", "nearest_mode": "ceil"},
+        {"mode": "nearest", "coordinate_transformation_mode": "align_corners", "nearest_mode": "round_prefer_floor"},
+        {"mode": "bilinear", "coordinate_transformation_mode": "half_pixel_symmetric"},
+        {"mode": "bilinear", "coordinate_transformation_mode": "pytorch_half_pixel"},
+    ],
+)
+def test_upsampling_onnx_coordinates_gradient_matches_finite_differences(keywords):
+    up = module(spec("upsampling"))
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((1, 2, 3, 4))
+    y, ctx = up.forward(x, scale_factor=(1.7, 0.75), **keywords)
+    dy = rng.standard_normal(y.shape)
+    fd = _finite_differences(lambda v: up.forward(v, scale_factor=(1.7, 0.75), **keywords)[0], x, dy)
+    np.testing.assert_allclose(up.backward(dy, ctx), fd, rtol=1e-6, atol=1e-8)
+
+
+def test_upsampling_half_pixel_symmetric_matches_its_formula():
+    """Downsampling 4 columns by 0.6 to 2: sources n/2 (1 - out / (s n)) + (i + 1/2) / s - 1/2."""
+    up = module(spec("upsampling"))
+    x = np.arange(4, dtype=np.float64).reshape(1, 1, 1, 4) * np.ones((1, 1, 2, 1))
+    y, _ = up.forward(x, scale_factor=(1.0, 0.6), mode="bilinear", coordinate_transformation_mode="half_pixel_symmetric")
+    sources = 2 * (1 - 2 / (0.6 * 4)) + (np.arange(2) + 0.5) / 0.6 - 0.5
+    np.testing.assert_allclose(y[0, 0, 0], sources, rtol=1e-12)

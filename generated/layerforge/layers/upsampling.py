@@ -1,8 +1,10 @@
 """Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
 F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
 bilinear (align_corners or not), to a size= or by a scale_factor= (a float or one per
-axis; the output is floor(in * scale)); with neither, a factor of 2. Backward adds each
-output's gradient back onto the inputs it was made from.
+axis; the output is floor(in * scale)); with neither, a factor of 2.
+coordinate_transformation_mode (and, for nearest, nearest_mode) take ONNX Resize's
+source coordinates instead of PyTorch's. Backward adds each output's gradient back onto
+the inputs it was made from.
 Generated from layers_spec/layers/upsampling.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -19,14 +21,25 @@ PARAMETERS = ()
 OUTPUTS = ("y",)
 
 
-def forward(x, *, size=None, scale_factor=None, mode="nearest", align_corners=False):
+def forward(
+    x,
+    *,
+    size=None,
+    scale_factor=None,
+    mode="nearest",
+    align_corners=False,
+    coordinate_transformation_mode=None,
+    nearest_mode="round_prefer_floor",
+):
     """Upsampling forward pass.
 
     Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and F.interpolate: mode
     nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or bilinear
     (align_corners or not), to a size= or by a scale_factor= (a float or one per axis;
-    the output is floor(in * scale)); with neither, a factor of 2. Backward adds each
-    output's gradient back onto the inputs it was made from.
+    the output is floor(in * scale)); with neither, a factor of 2.
+    coordinate_transformation_mode (and, for nearest, nearest_mode) take ONNX Resize's
+    source coordinates instead of PyTorch's. Backward adds each output's gradient back
+    onto the inputs it was made from.
 
     Args:
         x: float32 or float64 input of shape [B, C, H, W].
@@ -36,6 +49,11 @@ def forward(x, *, size=None, scale_factor=None, mode="nearest", align_corners=Fa
         mode: str, default 'nearest'. The interpolation.
         align_corners: bool, default False. Bilinear: corner pixels aligned (ignored by
             nearest).
+        coordinate_transformation_mode: str, default None. ONNX Resize's source
+            coordinate of each output (align_corners then ignored); None: PyTorch's.
+        nearest_mode: str, default 'round_prefer_floor'. Nearest with
+            coordinate_transformation_mode: how the source coordinate is rounded (ONNX
+            Resize's nearest_mode).
 
     Returns:
         (y, ctx): the output and the context that backward needs.
@@ -47,12 +65,48 @@ def forward(x, *, size=None, scale_factor=None, mode="nearest", align_corners=Fa
         check_attribute("upsampling", "scale_factor", scale_factor, "float_or_floats")
     check_attribute("upsampling", "mode", mode, "str", choices=("nearest", "bilinear"))
     check_attribute("upsampling", "align_corners", align_corners, "bool")
+    if coordinate_transformation_mode is not None:
+        check_attribute(
+            "upsampling",
+            "coordinate_transformation_mode",
+            coordinate_transformation_mode,
+            "str",
+            choices=(
+                "half_pixel",
+                "half_pixel_symmetric",
+                "pytorch_half_pixel",
+                "align_corners",
+                "asymmetric",
+                "tf_half_pixel_for_nn",
+            ),
+        )
+    check_attribute(
+        "upsampling",
+        "nearest_mode",
+        nearest_mode,
+        "str",
+        choices=("round_prefer_floor", "round_prefer_ceil", "floor", "ceil"),
+    )
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[mode]
-        y, saved = forward_variant(x, size, scale_factor, align_corners)
+        y, saved = forward_variant(
+            x,
+            size,
+            scale_factor,
+            align_corners,
+            coordinate_transformation_mode,
+            nearest_mode,
+        )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     forward_variant, backward_variant = _VARIANTS[mode]
-    y, saved = forward_variant(x, size, scale_factor, align_corners)
+    y, saved = forward_variant(
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        nearest_mode,
+    )
     return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
 
@@ -72,23 +126,39 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_nearest(x, size, scale_factor, align_corners):
-    y = _interpolate_nearest(x, size, scale_factor)
-    return y, (x, size, scale_factor)
+def _forward_nearest(
+    x, size, scale_factor, align_corners, coordinate_transformation_mode, nearest_mode
+):
+    y = _interpolate_nearest(
+        x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+    )
+    return y, (x, size, scale_factor, coordinate_transformation_mode, nearest_mode)
 
 
-def _backward_nearest(grad_y, x, size, scale_factor):
-    grad_x = _interpolate_nearest_grad(grad_y, x, size, scale_factor)
+def _backward_nearest(
+    grad_y, x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+):
+    grad_x = _interpolate_nearest_grad(
+        grad_y, x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+    )
     return grad_x
 
 
-def _forward_bilinear(x, size, scale_factor, align_corners):
-    y = _interpolate_bilinear(x, size, scale_factor, align_corners)
-    return y, (x, size, scale_factor, align_corners)
+def _forward_bilinear(
+    x, size, scale_factor, align_corners, coordinate_transformation_mode, nearest_mode
+):
+    y = _interpolate_bilinear(
+        x, size, scale_factor, align_corners, coordinate_transformation_mode
+    )
+    return y, (x, size, scale_factor, align_corners, coordinate_transformation_mode)
 
 
-def _backward_bilinear(grad_y, x, size, scale_factor, align_corners):
-    grad_x = _interpolate_bilinear_grad(grad_y, x, size, scale_factor, align_corners)
+def _backward_bilinear(
+    grad_y, x, size, scale_factor, align_corners, coordinate_transformation_mode
+):
+    grad_x = _interpolate_bilinear_grad(
+        grad_y, x, size, scale_factor, align_corners, coordinate_transformation_mode
+    )
     return grad_x
 
 
@@ -131,7 +201,7 @@ def _copied_rows_grad(grad, sources, n):
     return out
 
 
-def _interpolate_bilinear(x, size, scale, align_corners):
+def _interpolate_bilinear(x, size, scale, align_corners, coordinates):
     """Bilinear resizing of x [N, C, H, W] as F.interpolate(mode="bilinear"), one axis
     after the other as PyTorch mixes them (columns, then rows): the columns as one matrix
     product with the [W, W_out] interpolation matrix (two weights a column; BLAS), the
@@ -139,27 +209,35 @@ def _interpolate_bilinear(x, size, scale, align_corners):
     that way too, so that they stay where they are (0 * inf would spread NaN)."""
     (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    c0, c1, cw0, cw1 = _linear_weights(w, out_w, scale_w, align_corners, x.dtype)
+    c0, c1, cw0, cw1 = _linear_weights(
+        w, out_w, scale_w, align_corners, x.dtype, coordinates
+    )
     if np.isfinite(x).all():
         entries = np.arange(w)[:, None]
         mixing = (entries == c0) * cw0 + (entries == c1) * cw1  # [W, W_out]
         columns = np.matmul(x.reshape(-1, w), mixing).reshape(n, c, h, out_w)
     else:
         columns = np.swapaxes(_mix_rows(np.swapaxes(x, 2, 3), c0, c1, cw0, cw1), 2, 3)
-    r0, r1, rw0, rw1 = _linear_weights(h, out_h, scale_h, align_corners, x.dtype)
+    r0, r1, rw0, rw1 = _linear_weights(
+        h, out_h, scale_h, align_corners, x.dtype, coordinates
+    )
     return _mix_rows(columns, r0, r1, rw0, rw1)
 
 
-def _interpolate_bilinear_grad(grad, x, size, scale, align_corners):
+def _interpolate_bilinear_grad(grad, x, size, scale, align_corners, coordinates):
     """The gradient of _interpolate_bilinear, its steps transposed in reverse: each
     output row's weighted gradient added onto its two source rows (_mix_rows_grad), then
     the columns through the transposed interpolation matrix (row by row as well if the
     gradient is not finite)."""
     (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    r0, r1, rw0, rw1 = _linear_weights(h, out_h, scale_h, align_corners, grad.dtype)
+    r0, r1, rw0, rw1 = _linear_weights(
+        h, out_h, scale_h, align_corners, grad.dtype, coordinates
+    )
     rows = _mix_rows_grad(grad, r0, r1, rw0, rw1, h)
-    c0, c1, cw0, cw1 = _linear_weights(w, out_w, scale_w, align_corners, grad.dtype)
+    c0, c1, cw0, cw1 = _linear_weights(
+        w, out_w, scale_w, align_corners, grad.dtype, coordinates
+    )
     if np.isfinite(rows).all():
         entries = np.arange(w)
         mixing = (c0[:, None] == entries) * cw0[:, None] + (
@@ -170,32 +248,39 @@ def _interpolate_bilinear_grad(grad, x, size, scale, align_corners):
     return np.ascontiguousarray(np.swapaxes(columns, 2, 3))
 
 
-def _interpolate_nearest(x, size, scale):
+def _interpolate_nearest(x, size, scale, coordinates, rounding):
     """Nearest-neighbour resizing of x [N, C, H, W] as F.interpolate(mode="nearest"):
     by one integer factor for both axes, the block copy of _upsample_nearest; otherwise
-    the source rows, then the source columns, gathered."""
+    (or with ONNX's coordinates and rounding) the source rows, then the source
+    columns, gathered."""
     (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+    if (
+        coordinates is None and out_h % h == 0 and out_h * w == out_w * h
+    ):  # one integer factor
         return _upsample_nearest(x, out_h // h)
-    rows = np.take(x, _nearest_sources(h, out_h, scale_h), axis=2)
-    return np.take(rows, _nearest_sources(w, out_w, scale_w), axis=3)
+    rows = np.take(
+        x, _nearest_sources(h, out_h, scale_h, coordinates, rounding), axis=2
+    )
+    return np.take(
+        rows, _nearest_sources(w, out_w, scale_w, coordinates, rounding), axis=3
+    )
 
 
-def _interpolate_nearest_grad(grad, x, size, scale):
+def _interpolate_nearest_grad(grad, x, size, scale, coordinates, rounding):
     """The gradient of _interpolate_nearest: every output's gradient added onto the
     input it copied (the block sums of _block_sum for one integer factor)."""
     (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+    if (
+        coordinates is None and out_h % h == 0 and out_h * w == out_w * h
+    ):  # one integer factor
         return _block_sum(grad, out_h // h)
-    columns = _copied_rows_grad(
-        np.swapaxes(grad, 2, 3), _nearest_sources(w, out_w, scale_w), w
-    )
+    sources_w = _nearest_sources(w, out_w, scale_w, coordinates, rounding)
+    sources_h = _nearest_sources(h, out_h, scale_h, coordinates, rounding)
+    columns = _copied_rows_grad(np.swapaxes(grad, 2, 3), sources_w, w)
     return np.ascontiguousarray(
-        _copied_rows_grad(
-            np.swapaxes(columns, 2, 3), _nearest_sources(h, out_h, scale_h), h
-        )
+        _copied_rows_grad(np.swapaxes(columns, 2, 3), sources_h, h)
     )
 
 
@@ -229,14 +314,19 @@ def _interpolate_size(x, size, scale):
     return out, scales
 
 
-def _linear_weights(n_in, n_out, scale, align_corners, dtype):
+def _linear_weights(n_in, n_out, scale, align_corners, dtype, coordinates=None):
     """For each of n_out outputs along an axis of n_in entries, the two input indices
     i0 <= i1 it mixes and their weights w0 + w1 = 1, as PyTorch's linear modes: the
     source coordinate is i (n_in - 1) / (n_out - 1) with align_corners, else
     (i + 1/2) r - 1/2 clamped at 0, r = 1 / scale_factor if one was given, else
-    n_in / n_out; i1 stops at the last entry."""
+    n_in / n_out; i1 stops at the last entry. With ONNX Resize's ``coordinates``
+    (coordinate_transformation_mode), its source coordinate, clamped to the input."""
     i = np.arange(n_out, dtype=np.float64)
-    if align_corners:
+    if coordinates is not None:
+        source = np.clip(
+            _resize_coordinates(n_in, n_out, scale, coordinates), 0, n_in - 1
+        )
+    elif align_corners:
         source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
     else:
         ratio = 1 / scale if scale else n_in / n_out
@@ -290,10 +380,23 @@ def _mix_rows_grad(grad, first, second, w0, w1, n):
     return out
 
 
-def _nearest_sources(n_in, n_out, scale):
+def _nearest_sources(n_in, n_out, scale, coordinates=None, rounding=None):
     """The input index each of n_out outputs copies, as PyTorch's mode="nearest":
     floor(i * r) in float32 arithmetic, r = 1 / scale_factor if one was given, else
-    n_in / n_out (an equal size copies, twice the size halves the index exactly)."""
+    n_in / n_out (an equal size copies, twice the size halves the index exactly). With
+    ONNX Resize's ``coordinates`` (coordinate_transformation_mode), its source
+    coordinate rounded by ``rounding`` (nearest_mode), within the input."""
+    if coordinates is not None:
+        source = _resize_coordinates(n_in, n_out, scale, coordinates)
+        if rounding == "round_prefer_floor":
+            source = np.ceil(source - 0.5)
+        elif rounding == "round_prefer_ceil":
+            source = np.floor(source + 0.5)
+        elif rounding == "ceil":
+            source = np.ceil(source)
+        else:
+            source = np.floor(source)
+        return np.clip(source, 0, n_in - 1).astype(np.int64)
     i = np.arange(n_out)
     if n_out == n_in:
         return i
@@ -301,6 +404,28 @@ def _nearest_sources(n_in, n_out, scale):
         return i >> 1
     ratio = np.float32(1 / scale) if scale else np.float32(n_in) / np.float32(n_out)
     return np.minimum(np.floor(i.astype(np.float32) * ratio).astype(np.int64), n_in - 1)
+
+
+def _resize_coordinates(n_in, n_out, scale, coordinates):
+    """The source coordinate of each of n_out outputs along an axis of n_in entries by
+    ONNX Resize's coordinate_transformation_mode, with s the scale factor if one was
+    given, else n_out / n_in: half_pixel (i + 1/2) / s - 1/2; half_pixel_symmetric the
+    same, centred; pytorch_half_pixel as half_pixel but 0 for one output;
+    align_corners i (n_in - 1) / (n_in s - 1) (0 for one output); asymmetric i / s;
+    tf_half_pixel_for_nn (i + 1/2) / s."""
+    s = float(scale) if scale else n_out / n_in
+    i = np.arange(n_out, dtype=np.float64)
+    if coordinates == "half_pixel":
+        return (i + 0.5) / s - 0.5
+    if coordinates == "half_pixel_symmetric":
+        return n_in / 2 * (1 - n_out / (s * n_in)) + (i + 0.5) / s - 0.5
+    if coordinates == "pytorch_half_pixel":
+        return (i + 0.5) / s - 0.5 if n_out > 1 else np.zeros(n_out)
+    if coordinates == "align_corners":
+        return i * (n_in - 1) / (s * n_in - 1) if n_out > 1 else np.zeros(n_out)
+    if coordinates == "asymmetric":
+        return i / s
+    return (i + 0.5) / s
 
 
 def _row_runs(n_out, first, second, w0, w1, n):
@@ -359,24 +484,38 @@ def _upsample_nearest(x, scale):
 # and CuPy twins of the functions above.
 
 
-def _cupy_forward_nearest(x, size, scale_factor, align_corners):
-    y = _cupy_interpolate_nearest(x, size, scale_factor)
-    return y, (x, size, scale_factor)
+def _cupy_forward_nearest(
+    x, size, scale_factor, align_corners, coordinate_transformation_mode, nearest_mode
+):
+    y = _cupy_interpolate_nearest(
+        x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+    )
+    return y, (x, size, scale_factor, coordinate_transformation_mode, nearest_mode)
 
 
-def _cupy_backward_nearest(grad_y, x, size, scale_factor):
-    grad_x = _cupy_interpolate_nearest_grad(grad_y, x, size, scale_factor)
+def _cupy_backward_nearest(
+    grad_y, x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+):
+    grad_x = _cupy_interpolate_nearest_grad(
+        grad_y, x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+    )
     return grad_x
 
 
-def _cupy_forward_bilinear(x, size, scale_factor, align_corners):
-    y = _cupy_interpolate_bilinear(x, size, scale_factor, align_corners)
-    return y, (x, size, scale_factor, align_corners)
+def _cupy_forward_bilinear(
+    x, size, scale_factor, align_corners, coordinate_transformation_mode, nearest_mode
+):
+    y = _cupy_interpolate_bilinear(
+        x, size, scale_factor, align_corners, coordinate_transformation_mode
+    )
+    return y, (x, size, scale_factor, align_corners, coordinate_transformation_mode)
 
 
-def _cupy_backward_bilinear(grad_y, x, size, scale_factor, align_corners):
+def _cupy_backward_bilinear(
+    grad_y, x, size, scale_factor, align_corners, coordinate_transformation_mode
+):
     grad_x = _cupy_interpolate_bilinear_grad(
-        grad_y, x, size, scale_factor, align_corners
+        grad_y, x, size, scale_factor, align_corners, coordinate_transformation_mode
     )
     return grad_x
 
@@ -424,7 +563,7 @@ def _cupy_copied_rows_grad(grad, sources, n):
     return out
 
 
-def _cupy_interpolate_bilinear(x, size, scale, align_corners):
+def _cupy_interpolate_bilinear(x, size, scale, align_corners, coordinates):
     """Bilinear resizing of x [N, C, H, W] as F.interpolate(mode="bilinear"), one axis
     after the other as PyTorch mixes them (columns, then rows): the columns as one matrix
     product with the [W, W_out] interpolation matrix (two weights a column; BLAS), the
@@ -434,7 +573,9 @@ def _cupy_interpolate_bilinear(x, size, scale, align_corners):
 
     (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    c0, c1, cw0, cw1 = _cupy_linear_weights(w, out_w, scale_w, align_corners, x.dtype)
+    c0, c1, cw0, cw1 = _cupy_linear_weights(
+        w, out_w, scale_w, align_corners, x.dtype, coordinates
+    )
     if cp.isfinite(x).all():
         entries = cp.arange(w)[:, None]
         mixing = (entries == c0) * cw0 + (entries == c1) * cw1  # [W, W_out]
@@ -443,11 +584,13 @@ def _cupy_interpolate_bilinear(x, size, scale, align_corners):
         columns = cp.swapaxes(
             _cupy_mix_rows(cp.swapaxes(x, 2, 3), c0, c1, cw0, cw1), 2, 3
         )
-    r0, r1, rw0, rw1 = _cupy_linear_weights(h, out_h, scale_h, align_corners, x.dtype)
+    r0, r1, rw0, rw1 = _cupy_linear_weights(
+        h, out_h, scale_h, align_corners, x.dtype, coordinates
+    )
     return _cupy_mix_rows(columns, r0, r1, rw0, rw1)
 
 
-def _cupy_interpolate_bilinear_grad(grad, x, size, scale, align_corners):
+def _cupy_interpolate_bilinear_grad(grad, x, size, scale, align_corners, coordinates):
     """The gradient of _interpolate_bilinear, its steps transposed in reverse: each
     output row's weighted gradient added onto its two source rows (_mix_rows_grad), then
     the columns through the transposed interpolation matrix (row by row as well if the
@@ -457,11 +600,11 @@ def _cupy_interpolate_bilinear_grad(grad, x, size, scale, align_corners):
     (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
     n, c, h, w = x.shape
     r0, r1, rw0, rw1 = _cupy_linear_weights(
-        h, out_h, scale_h, align_corners, grad.dtype
+        h, out_h, scale_h, align_corners, grad.dtype, coordinates
     )
     rows = _cupy_mix_rows_grad(grad, r0, r1, rw0, rw1, h)
     c0, c1, cw0, cw1 = _cupy_linear_weights(
-        w, out_w, scale_w, align_corners, grad.dtype
+        w, out_w, scale_w, align_corners, grad.dtype, coordinates
     )
     if cp.isfinite(rows).all():
         entries = cp.arange(w)
@@ -473,36 +616,43 @@ def _cupy_interpolate_bilinear_grad(grad, x, size, scale, align_corners):
     return cp.ascontiguousarray(cp.swapaxes(columns, 2, 3))
 
 
-def _cupy_interpolate_nearest(x, size, scale):
+def _cupy_interpolate_nearest(x, size, scale, coordinates, rounding):
     """Nearest-neighbour resizing of x [N, C, H, W] as F.interpolate(mode="nearest"):
     by one integer factor for both axes, the block copy of _upsample_nearest; otherwise
-    the source rows, then the source columns, gathered."""
+    (or with ONNX's coordinates and rounding) the source rows, then the source
+    columns, gathered."""
     import cupy as cp
 
     (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+    if (
+        coordinates is None and out_h % h == 0 and out_h * w == out_w * h
+    ):  # one integer factor
         return _cupy_upsample_nearest(x, out_h // h)
-    rows = cp.take(x, _cupy_nearest_sources(h, out_h, scale_h), axis=2)
-    return cp.take(rows, _cupy_nearest_sources(w, out_w, scale_w), axis=3)
+    rows = cp.take(
+        x, _cupy_nearest_sources(h, out_h, scale_h, coordinates, rounding), axis=2
+    )
+    return cp.take(
+        rows, _cupy_nearest_sources(w, out_w, scale_w, coordinates, rounding), axis=3
+    )
 
 
-def _cupy_interpolate_nearest_grad(grad, x, size, scale):
+def _cupy_interpolate_nearest_grad(grad, x, size, scale, coordinates, rounding):
     """The gradient of _interpolate_nearest: every output's gradient added onto the
     input it copied (the block sums of _block_sum for one integer factor)."""
     import cupy as cp
 
     (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+    if (
+        coordinates is None and out_h % h == 0 and out_h * w == out_w * h
+    ):  # one integer factor
         return _cupy_block_sum(grad, out_h // h)
-    columns = _cupy_copied_rows_grad(
-        cp.swapaxes(grad, 2, 3), _cupy_nearest_sources(w, out_w, scale_w), w
-    )
+    sources_w = _cupy_nearest_sources(w, out_w, scale_w, coordinates, rounding)
+    sources_h = _cupy_nearest_sources(h, out_h, scale_h, coordinates, rounding)
+    columns = _cupy_copied_rows_grad(cp.swapaxes(grad, 2, 3), sources_w, w)
     return cp.ascontiguousarray(
-        _cupy_copied_rows_grad(
-            cp.swapaxes(columns, 2, 3), _cupy_nearest_sources(h, out_h, scale_h), h
-        )
+        _cupy_copied_rows_grad(cp.swapaxes(columns, 2, 3), sources_h, h)
     )
 
 
@@ -538,16 +688,21 @@ def _cupy_interpolate_size(x, size, scale):
     return out, scales
 
 
-def _cupy_linear_weights(n_in, n_out, scale, align_corners, dtype):
+def _cupy_linear_weights(n_in, n_out, scale, align_corners, dtype, coordinates=None):
     """For each of n_out outputs along an axis of n_in entries, the two input indices
     i0 <= i1 it mixes and their weights w0 + w1 = 1, as PyTorch's linear modes: the
     source coordinate is i (n_in - 1) / (n_out - 1) with align_corners, else
     (i + 1/2) r - 1/2 clamped at 0, r = 1 / scale_factor if one was given, else
-    n_in / n_out; i1 stops at the last entry."""
+    n_in / n_out; i1 stops at the last entry. With ONNX Resize's ``coordinates``
+    (coordinate_transformation_mode), its source coordinate, clamped to the input."""
     import cupy as cp
 
     i = cp.arange(n_out, dtype=cp.float64)
-    if align_corners:
+    if coordinates is not None:
+        source = cp.clip(
+            _cupy_resize_coordinates(n_in, n_out, scale, coordinates), 0, n_in - 1
+        )
+    elif align_corners:
         source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else cp.zeros(n_out)
     else:
         ratio = 1 / scale if scale else n_in / n_out
@@ -605,12 +760,25 @@ def _cupy_mix_rows_grad(grad, first, second, w0, w1, n):
     return out
 
 
-def _cupy_nearest_sources(n_in, n_out, scale):
+def _cupy_nearest_sources(n_in, n_out, scale, coordinates=None, rounding=None):
     """The input index each of n_out outputs copies, as PyTorch's mode="nearest":
     floor(i * r) in float32 arithmetic, r = 1 / scale_factor if one was given, else
-    n_in / n_out (an equal size copies, twice the size halves the index exactly)."""
+    n_in / n_out (an equal size copies, twice the size halves the index exactly). With
+    ONNX Resize's ``coordinates`` (coordinate_transformation_mode), its source
+    coordinate rounded by ``rounding`` (nearest_mode), within the input."""
     import cupy as cp
 
+    if coordinates is not None:
+        source = _cupy_resize_coordinates(n_in, n_out, scale, coordinates)
+        if rounding == "round_prefer_floor":
+            source = cp.ceil(source - 0.5)
+        elif rounding == "round_prefer_ceil":
+            source = cp.floor(source + 0.5)
+        elif rounding == "ceil":
+            source = cp.ceil(source)
+        else:
+            source = cp.floor(source)
+        return cp.clip(source, 0, n_in - 1).astype(cp.int64)
     i = cp.arange(n_out)
     if n_out == n_in:
         return i
@@ -618,6 +786,30 @@ def _cupy_nearest_sources(n_in, n_out, scale):
         return i >> 1
     ratio = cp.float32(1 / scale) if scale else cp.float32(n_in) / cp.float32(n_out)
     return cp.minimum(cp.floor(i.astype(cp.float32) * ratio).astype(cp.int64), n_in - 1)
+
+
+def _cupy_resize_coordinates(n_in, n_out, scale, coordinates):
+    """The source coordinate of each of n_out outputs along an axis of n_in entries by
+    ONNX Resize's coordinate_transformation_mode, with s the scale factor if one was
+    given, else n_out / n_in: half_pixel (i + 1/2) / s - 1/2; half_pixel_symmetric the
+    same, centred; pytorch_half_pixel as half_pixel but 0 for one output;
+    align_corners i (n_in - 1) / (n_in s - 1) (0 for one output); asymmetric i / s;
+    tf_half_pixel_for_nn (i + 1/2) / s."""
+    import cupy as cp
+
+    s = float(scale) if scale else n_out / n_in
+    i = cp.arange(n_out, dtype=cp.float64)
+    if coordinates == "half_pixel":
+        return (i + 0.5) / s - 0.5
+    if coordinates == "half_pixel_symmetric":
+        return n_in / 2 * (1 - n_out / (s * n_in)) + (i + 0.5) / s - 0.5
+    if coordinates == "pytorch_half_pixel":
+        return (i + 0.5) / s - 0.5 if n_out > 1 else cp.zeros(n_out)
+    if coordinates == "align_corners":
+        return i * (n_in - 1) / (s * n_in - 1) if n_out > 1 else cp.zeros(n_out)
+    if coordinates == "asymmetric":
+        return i / s
+    return (i + 0.5) / s
 
 
 def _cupy_row_runs(n_out, first, second, w0, w1, n):
