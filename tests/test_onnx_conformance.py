@@ -139,13 +139,6 @@ def _split(x, *, split_size_or_sections=1, dim=-1):
     )
 
 
-def _interpolate(x, *, scale_factor=None, size=None, mode="nearest", align_corners=None):
-    align_corners = None if mode == "nearest" else align_corners
-    return _n(
-        F.interpolate(_t(x), size=size, scale_factor=scale_factor, mode=mode, align_corners=align_corners)
-    )
-
-
 def _pad(x, *, pad=(), mode="constant", value=0.0):
     return _n(F.pad(_t(x), pad, mode, value if mode == "constant" else None))
 
@@ -187,7 +180,8 @@ STAND_INS = {
     "flatten": (lambda x, *, start_dim=1, end_dim=-1: _n(torch.flatten(_t(x), start_dim, end_dim)), {}),
     "padding": (_pad, {}),
     "reshape": (lambda x, *, shape: x.reshape(shape), {"x": (True, ("F",))}),
-    "upsampling": (_interpolate, {}),
+    # upsampling has no stand-in: layerforge's takes every keyword F.interpolate's would, and
+    # ONNX's coordinates besides.
 }
 
 

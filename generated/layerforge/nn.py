@@ -2197,13 +2197,22 @@ class Upsampling(Module):
     BUFFERS = ()
 
     def __init__(
-        self, *, size=None, scale_factor=None, mode="nearest", align_corners=False
+        self,
+        *,
+        size=None,
+        scale_factor=None,
+        mode="nearest",
+        align_corners=False,
+        coordinate_transformation_mode=None,
+        nearest_mode="round_prefer_floor",
     ):
         super().__init__()
         self.size = size
         self.scale_factor = scale_factor
         self.mode = mode
         self.align_corners = align_corners
+        self.coordinate_transformation_mode = coordinate_transformation_mode
+        self.nearest_mode = nearest_mode
 
     def forward(self, x):
         y, self._ctx = upsampling.forward(
@@ -2212,6 +2221,8 @@ class Upsampling(Module):
             scale_factor=self.scale_factor,
             mode=self.mode,
             align_corners=self.align_corners,
+            coordinate_transformation_mode=self.coordinate_transformation_mode,
+            nearest_mode=self.nearest_mode,
         )
         return y
 
