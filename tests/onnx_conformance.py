@@ -1127,7 +1127,8 @@ def _resize(case: Case) -> Plan:
         plan.why(
             "resizing batch or channels", f"scales {full_scale}: upsampling resizes height and width only"
         )
-    if mode not in ("nearest", "linear"):
+    cubic = mode == "cubic" and plan.target.accepts("mode", "bicubic")
+    if mode not in ("nearest", "linear") and not cubic:
         plan.why(f"mode {mode}", f"mode {mode}: upsampling interpolates nearest or bilinear only")
     if transform == "tf_crop_and_resize":
         plan.why(
@@ -1153,6 +1154,9 @@ def _resize(case: Case) -> Plan:
     elif mode == "nearest":
         plan.set_attribute(kwargs, "mode", "nearest", "nearest", "mode nearest", "mode nearest: not offered")
         align = False
+    elif cubic:  # ONNX's coordinates always (PyTorch's bicubic coordinates are not clamped)
+        kwargs |= {"mode": "bicubic", "cubic_coeff_a": float(case.attr("cubic_coeff_a", -0.75))}
+        kwargs |= {"exclude_outside": bool(case.attr("exclude_outside", 0))}
     if plan.reasons:
         return plan
     # The ways layerforge can be told the output size, each with PyTorch's coordinate ratio.
@@ -1172,8 +1176,8 @@ def _resize(case: Case) -> Plan:
             f"{list(x.shape[2:])} to {[out[a] for a in spatial]}: upsampling scales both axes by one integer",
         )
         return plan
-    mismatch = None
-    for extra, ratios in accepted:
+    mismatch = accepted[0][0]
+    for extra, ratios in accepted if not cubic else ():
         agree = True
         for k, a in enumerate(spatial):
             theirs = _onnx_coordinates(transform, out[a], x.shape[a], full_scale[a])
@@ -1188,7 +1192,7 @@ def _resize(case: Case) -> Plan:
         mismatch = extra
     # Other source pixels than PyTorch's: ONNX's own coordinates, where layerforge takes them,
     # with the scale ONNX's coordinates use (the given factors, or the size's ratio).
-    onnx_kwargs = {"coordinate_transformation_mode": transform} | ({} if linear else {"nearest_mode": rounding})
+    onnx_kwargs = {"coordinate_transformation_mode": transform} | ({"nearest_mode": rounding} if mode == "nearest" else {})
     if all(plan.target.accepts(k, v) for k, v in onnx_kwargs.items()):
         factors = [full_scale[a] for a in spatial]
         if scales is not None and scales.size:

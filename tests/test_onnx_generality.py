@@ -287,3 +287,43 @@ def test_upsampling_half_pixel_symmetric_matches_its_formula():
     y, _ = up.forward(x, scale_factor=(1.0, 0.6), mode="bilinear", coordinate_transformation_mode="half_pixel_symmetric")
     sources = 2 * (1 - 2 / (0.6 * 4)) + (np.arange(2) + 0.5) / 0.6 - 0.5
     np.testing.assert_allclose(y[0, 0, 0], sources, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("resize", [{"size": (9, 7)}, {"size": (3, 2)}, {"scale_factor": 2}, {"scale_factor": (1.5, 0.75)}])
+def test_upsampling_bicubic_matches_torch(resize, align_corners, dtype):
+    up = module(spec("upsampling"))
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 3, 5, 4)).astype(dtype)
+    y, ctx = up.forward(x, mode="bicubic", align_corners=align_corners, **resize)
+    xt = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.interpolate(xt, mode="bicubic", align_corners=align_corners, **resize)
+    _compare(y, expected, dtype, "bicubic forward")
+    dy = rng.standard_normal(y.shape).astype(dtype)
+    expected.backward(torch.tensor(dy))
+    _compare(up.backward(dy, ctx), xt.grad, dtype, "bicubic backward")
+
+
+@pytest.mark.parametrize(
+    "keywords",
+    [
+        {"cubic_coeff_a": -0.5, "exclude_outside": True, "coordinate_transformation_mode": "half_pixel"},
+        {"coordinate_transformation_mode": "asymmetric"},
+    ],
+)
+def test_upsampling_bicubic_options_gradient_matches_finite_differences(keywords):
+    up = module(spec("upsampling"))
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((1, 2, 4, 3))
+    y, ctx = up.forward(x, mode="bicubic", scale_factor=(0.75, 1.5), **keywords)
+    dy = rng.standard_normal(y.shape)
+    fd = _finite_differences(lambda v: up.forward(v, mode="bicubic", scale_factor=(0.75, 1.5), **keywords)[0], x, dy)
+    np.testing.assert_allclose(up.backward(dy, ctx), fd, rtol=1e-6, atol=1e-8)
+
+
+def test_upsampling_bicubic_exclude_outside_keeps_a_constant():
+    """Renormalized weights sum to 1: a constant image stays constant, at the edges too."""
+    up = module(spec("upsampling"))
+    y, _ = up.forward(np.full((1, 1, 4, 4), 3.0), mode="bicubic", size=(7, 5), cubic_coeff_a=-0.5, exclude_outside=True)
+    np.testing.assert_allclose(y, 3.0, rtol=1e-12)

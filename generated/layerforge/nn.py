@@ -2186,9 +2186,10 @@ class SqueezeAndExcitation(Module):
 
 class Upsampling(Module):
     """Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
-    F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
-    bilinear (align_corners or not), to a size= or by a scale_factor= (a float or one
-    per axis; the output is floor(in * scale)); with neither, a factor of 2.
+    F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]),
+    bilinear or bicubic (align_corners or not), to a size= or by a scale_factor= (a
+    float or one per axis; the output is floor(in * scale)); with neither, a factor of
+    2.
 
     A shell over ``layerforge.layers.upsampling``.
     """
@@ -2204,6 +2205,8 @@ class Upsampling(Module):
         mode="nearest",
         align_corners=False,
         coordinate_transformation_mode=None,
+        cubic_coeff_a=-0.75,
+        exclude_outside=False,
         nearest_mode="round_prefer_floor",
     ):
         super().__init__()
@@ -2212,6 +2215,8 @@ class Upsampling(Module):
         self.mode = mode
         self.align_corners = align_corners
         self.coordinate_transformation_mode = coordinate_transformation_mode
+        self.cubic_coeff_a = cubic_coeff_a
+        self.exclude_outside = exclude_outside
         self.nearest_mode = nearest_mode
 
     def forward(self, x):
@@ -2222,6 +2227,8 @@ class Upsampling(Module):
             mode=self.mode,
             align_corners=self.align_corners,
             coordinate_transformation_mode=self.coordinate_transformation_mode,
+            cubic_coeff_a=self.cubic_coeff_a,
+            exclude_outside=self.exclude_outside,
             nearest_mode=self.nearest_mode,
         )
         return y

@@ -1,7 +1,7 @@
 """Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
-F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
-bilinear (align_corners or not), to a size= or by a scale_factor= (a float or one per
-axis; the output is floor(in * scale)); with neither, a factor of 2.
+F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]),
+bilinear or bicubic (align_corners or not), to a size= or by a scale_factor= (a float or
+one per axis; the output is floor(in * scale)); with neither, a factor of 2.
 coordinate_transformation_mode (and, for nearest, nearest_mode) take ONNX Resize's
 source coordinates instead of PyTorch's. Backward adds each output's gradient back onto
 the inputs it was made from.
@@ -29,12 +29,14 @@ def forward(
     mode="nearest",
     align_corners=False,
     coordinate_transformation_mode=None,
+    cubic_coeff_a=-0.75,
+    exclude_outside=False,
     nearest_mode="round_prefer_floor",
 ):
     """Upsampling forward pass.
 
     Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and F.interpolate: mode
-    nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or bilinear
+    nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]), bilinear or bicubic
     (align_corners or not), to a size= or by a scale_factor= (a float or one per axis;
     the output is floor(in * scale)); with neither, a factor of 2.
     coordinate_transformation_mode (and, for nearest, nearest_mode) take ONNX Resize's
@@ -47,10 +49,15 @@ def forward(
         scale_factor: float_or_floats, default None. The factor for height and width, or
             one per axis.
         mode: str, default 'nearest'. The interpolation.
-        align_corners: bool, default False. Bilinear: corner pixels aligned (ignored by
-            nearest).
+        align_corners: bool, default False. Bilinear and bicubic: corner pixels aligned
+            (ignored by nearest).
         coordinate_transformation_mode: str, default None. ONNX Resize's source
             coordinate of each output (align_corners then ignored); None: PyTorch's.
+        cubic_coeff_a: float, default -0.75. Bicubic: the coefficient a of Keys' cubic
+            convolution (PyTorch's -0.75; ONNX's cubic_coeff_a).
+        exclude_outside: bool, default False. Bicubic: taps past the edge weigh 0 and
+            the others are renormalized (ONNX's exclude_outside), instead of taking the
+            edge entry.
         nearest_mode: str, default 'round_prefer_floor'. Nearest with
             coordinate_transformation_mode: how the source coordinate is rounded (ONNX
             Resize's nearest_mode).
@@ -63,7 +70,9 @@ def forward(
         check_attribute("upsampling", "size", size, "int_or_ints", minimum=1)
     if scale_factor is not None:
         check_attribute("upsampling", "scale_factor", scale_factor, "float_or_floats")
-    check_attribute("upsampling", "mode", mode, "str", choices=("nearest", "bilinear"))
+    check_attribute(
+        "upsampling", "mode", mode, "str", choices=("nearest", "bilinear", "bicubic")
+    )
     check_attribute("upsampling", "align_corners", align_corners, "bool")
     if coordinate_transformation_mode is not None:
         check_attribute(
@@ -80,6 +89,8 @@ def forward(
                 "tf_half_pixel_for_nn",
             ),
         )
+    check_attribute("upsampling", "cubic_coeff_a", cubic_coeff_a, "float")
+    check_attribute("upsampling", "exclude_outside", exclude_outside, "bool")
     check_attribute(
         "upsampling",
         "nearest_mode",
@@ -95,6 +106,8 @@ def forward(
             scale_factor,
             align_corners,
             coordinate_transformation_mode,
+            cubic_coeff_a,
+            exclude_outside,
             nearest_mode,
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
@@ -105,6 +118,8 @@ def forward(
         scale_factor,
         align_corners,
         coordinate_transformation_mode,
+        cubic_coeff_a,
+        exclude_outside,
         nearest_mode,
     )
     return y, (backward_variant, saved, (y.dtype, y.shape), None)
@@ -127,7 +142,14 @@ def backward(grad_y, ctx):
 
 
 def _forward_nearest(
-    x, size, scale_factor, align_corners, coordinate_transformation_mode, nearest_mode
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    nearest_mode,
 ):
     y = _interpolate_nearest(
         x, size, scale_factor, coordinate_transformation_mode, nearest_mode
@@ -145,7 +167,14 @@ def _backward_nearest(
 
 
 def _forward_bilinear(
-    x, size, scale_factor, align_corners, coordinate_transformation_mode, nearest_mode
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    nearest_mode,
 ):
     y = _interpolate_bilinear(
         x, size, scale_factor, align_corners, coordinate_transformation_mode
@@ -162,9 +191,63 @@ def _backward_bilinear(
     return grad_x
 
 
+def _forward_bicubic(
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    nearest_mode,
+):
+    y = _interpolate_bicubic(
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        cubic_coeff_a,
+        exclude_outside,
+    )
+    return y, (
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        cubic_coeff_a,
+        exclude_outside,
+    )
+
+
+def _backward_bicubic(
+    grad_y,
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+):
+    grad_x = _interpolate_bicubic_grad(
+        grad_y,
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        cubic_coeff_a,
+        exclude_outside,
+    )
+    return grad_x
+
+
 _VARIANTS = {
     "nearest": (_forward_nearest, _backward_nearest),
     "bilinear": (_forward_bilinear, _backward_bilinear),
+    "bicubic": (_forward_bicubic, _backward_bicubic),
 }
 
 
@@ -199,6 +282,70 @@ def _copied_rows_grad(grad, sources, n):
 
     in_chunks(images, grad.shape[0], grad)
     return out
+
+
+def _cubic_matrix(n_in, n_out, scale, align_corners, coordinates, a, exclude, dtype):
+    """[n_in, n_out]: column j the weights of the four inputs around output j's source
+    coordinate (Keys' cubic convolution with coefficient a, -0.75 as PyTorch's bicubic):
+    that of ONNX Resize's ``coordinates`` if given, else PyTorch's, i (n_in - 1) /
+    (n_out - 1) with align_corners or (i + 1/2) r - 1/2 (not clamped), r = 1 /
+    scale_factor if one was given, else n_in / n_out. Taps past an edge take the edge
+    entry, or with ``exclude`` weigh 0 and the others are renormalized to sum 1 (ONNX's
+    exclude_outside)."""
+    i = np.arange(n_out, dtype=np.float64)
+    if coordinates is not None:
+        source = _resize_coordinates(n_in, n_out, scale, coordinates)
+    elif align_corners:
+        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
+    else:
+        source = (i + 0.5) * (1 / scale if scale else n_in / n_out) - 0.5
+    first = np.floor(source)
+    offsets = np.arange(-1, 3)[:, None]
+    taps = first[None, :].astype(np.int64) + offsets  # [4, n_out]
+    d = np.abs(source - first)[None, :] - offsets
+    d = np.abs(d)
+    near = ((a + 2) * d - (a + 3)) * d * d + 1
+    far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+    weights = np.where(d <= 1, near, far)
+    if exclude:
+        weights = weights * ((taps >= 0) & (taps < n_in))
+        weights = weights / weights.sum(axis=0, keepdims=True)
+    taps = np.clip(taps, 0, n_in - 1)
+    entries = np.arange(n_in)[:, None, None]
+    return ((entries == taps[None]) * weights[None]).sum(axis=1).astype(dtype)
+
+
+def _interpolate_bicubic(
+    x, size, scale, align_corners, coordinates, coefficient, exclude
+):
+    """Bicubic resizing of x [N, C, H, W]: the columns, then the rows, each one matrix
+    product with the axis's [in, out] cubic matrix (_cubic_matrix; BLAS)."""
+    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    columns = _cubic_matrix(
+        w, out_w, scale_w, align_corners, coordinates, coefficient, exclude, x.dtype
+    )
+    rows = _cubic_matrix(
+        h, out_h, scale_h, align_corners, coordinates, coefficient, exclude, x.dtype
+    )
+    mixed = np.matmul(x.reshape(-1, w), columns).reshape(n, c, h, out_w)
+    return np.matmul(rows.T, mixed)
+
+
+def _interpolate_bicubic_grad(
+    grad, x, size, scale, align_corners, coordinates, coefficient, exclude
+):
+    """The gradient of _interpolate_bicubic: its two matrix products transposed, in reverse."""
+    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    columns = _cubic_matrix(
+        w, out_w, scale_w, align_corners, coordinates, coefficient, exclude, grad.dtype
+    )
+    rows = _cubic_matrix(
+        h, out_h, scale_h, align_corners, coordinates, coefficient, exclude, grad.dtype
+    )
+    mixed = np.matmul(rows, grad)  # [N, C, H, W_out]
+    return np.matmul(mixed.reshape(-1, out_w), columns.T).reshape(x.shape)
 
 
 def _interpolate_bilinear(x, size, scale, align_corners, coordinates):
@@ -485,7 +632,14 @@ def _upsample_nearest(x, scale):
 
 
 def _cupy_forward_nearest(
-    x, size, scale_factor, align_corners, coordinate_transformation_mode, nearest_mode
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    nearest_mode,
 ):
     y = _cupy_interpolate_nearest(
         x, size, scale_factor, coordinate_transformation_mode, nearest_mode
@@ -503,7 +657,14 @@ def _cupy_backward_nearest(
 
 
 def _cupy_forward_bilinear(
-    x, size, scale_factor, align_corners, coordinate_transformation_mode, nearest_mode
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    nearest_mode,
 ):
     y = _cupy_interpolate_bilinear(
         x, size, scale_factor, align_corners, coordinate_transformation_mode
@@ -520,9 +681,63 @@ def _cupy_backward_bilinear(
     return grad_x
 
 
+def _cupy_forward_bicubic(
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    nearest_mode,
+):
+    y = _cupy_interpolate_bicubic(
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        cubic_coeff_a,
+        exclude_outside,
+    )
+    return y, (
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        cubic_coeff_a,
+        exclude_outside,
+    )
+
+
+def _cupy_backward_bicubic(
+    grad_y,
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+):
+    grad_x = _cupy_interpolate_bicubic_grad(
+        grad_y,
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        cubic_coeff_a,
+        exclude_outside,
+    )
+    return grad_x
+
+
 _CUPY_VARIANTS = {
     "nearest": (_cupy_forward_nearest, _cupy_backward_nearest),
     "bilinear": (_cupy_forward_bilinear, _cupy_backward_bilinear),
+    "bicubic": (_cupy_forward_bicubic, _cupy_backward_bicubic),
 }
 
 
@@ -561,6 +776,78 @@ def _cupy_copied_rows_grad(grad, sources, n):
 
     in_chunks(images, grad.shape[0], grad)
     return out
+
+
+def _cupy_cubic_matrix(
+    n_in, n_out, scale, align_corners, coordinates, a, exclude, dtype
+):
+    """[n_in, n_out]: column j the weights of the four inputs around output j's source
+    coordinate (Keys' cubic convolution with coefficient a, -0.75 as PyTorch's bicubic):
+    that of ONNX Resize's ``coordinates`` if given, else PyTorch's, i (n_in - 1) /
+    (n_out - 1) with align_corners or (i + 1/2) r - 1/2 (not clamped), r = 1 /
+    scale_factor if one was given, else n_in / n_out. Taps past an edge take the edge
+    entry, or with ``exclude`` weigh 0 and the others are renormalized to sum 1 (ONNX's
+    exclude_outside)."""
+    import cupy as cp
+
+    i = cp.arange(n_out, dtype=cp.float64)
+    if coordinates is not None:
+        source = _cupy_resize_coordinates(n_in, n_out, scale, coordinates)
+    elif align_corners:
+        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else cp.zeros(n_out)
+    else:
+        source = (i + 0.5) * (1 / scale if scale else n_in / n_out) - 0.5
+    first = cp.floor(source)
+    offsets = cp.arange(-1, 3)[:, None]
+    taps = first[None, :].astype(cp.int64) + offsets  # [4, n_out]
+    d = cp.abs(source - first)[None, :] - offsets
+    d = cp.abs(d)
+    near = ((a + 2) * d - (a + 3)) * d * d + 1
+    far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+    weights = cp.where(d <= 1, near, far)
+    if exclude:
+        weights = weights * ((taps >= 0) & (taps < n_in))
+        weights = weights / weights.sum(axis=0, keepdims=True)
+    taps = cp.clip(taps, 0, n_in - 1)
+    entries = cp.arange(n_in)[:, None, None]
+    return ((entries == taps[None]) * weights[None]).sum(axis=1).astype(dtype)
+
+
+def _cupy_interpolate_bicubic(
+    x, size, scale, align_corners, coordinates, coefficient, exclude
+):
+    """Bicubic resizing of x [N, C, H, W]: the columns, then the rows, each one matrix
+    product with the axis's [in, out] cubic matrix (_cubic_matrix; BLAS)."""
+    import cupy as cp
+
+    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    columns = _cupy_cubic_matrix(
+        w, out_w, scale_w, align_corners, coordinates, coefficient, exclude, x.dtype
+    )
+    rows = _cupy_cubic_matrix(
+        h, out_h, scale_h, align_corners, coordinates, coefficient, exclude, x.dtype
+    )
+    mixed = cp.matmul(x.reshape(-1, w), columns).reshape(n, c, h, out_w)
+    return cp.matmul(rows.T, mixed)
+
+
+def _cupy_interpolate_bicubic_grad(
+    grad, x, size, scale, align_corners, coordinates, coefficient, exclude
+):
+    """The gradient of _interpolate_bicubic: its two matrix products transposed, in reverse."""
+    import cupy as cp
+
+    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    columns = _cupy_cubic_matrix(
+        w, out_w, scale_w, align_corners, coordinates, coefficient, exclude, grad.dtype
+    )
+    rows = _cupy_cubic_matrix(
+        h, out_h, scale_h, align_corners, coordinates, coefficient, exclude, grad.dtype
+    )
+    mixed = cp.matmul(rows, grad)  # [N, C, H, W_out]
+    return cp.matmul(mixed.reshape(-1, out_w), columns.T).reshape(x.shape)
 
 
 def _cupy_interpolate_bilinear(x, size, scale, align_corners, coordinates):
