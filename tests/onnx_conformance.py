@@ -1134,7 +1134,8 @@ def _resize(case: Case) -> Plan:
         plan.why(
             "tf_crop_and_resize", "coordinate_transformation_mode tf_crop_and_resize: no region of interest"
         )
-    if int(case.attr("antialias", 0)) and min(full_scale) < 1:
+    antialias = bool(int(case.attr("antialias", 0))) and mode in ("linear", "cubic")
+    if antialias and not plan.target.accepts("antialias", True):
         plan.why("antialiased downsampling", "antialias=1 while downsampling: no antialiasing filter")
     spatial = list(range(2, rank))
     linear = mode == "linear"
@@ -1156,7 +1157,10 @@ def _resize(case: Case) -> Plan:
         align = False
     elif cubic:  # ONNX's coordinates always (PyTorch's bicubic coordinates are not clamped)
         kwargs |= {"mode": "bicubic", "cubic_coeff_a": float(case.attr("cubic_coeff_a", -0.75))}
+    if cubic or antialias:
         kwargs |= {"exclude_outside": bool(case.attr("exclude_outside", 0))}
+    if antialias:
+        kwargs["antialias"] = True
     if plan.reasons:
         return plan
     # The ways layerforge can be told the output size, each with PyTorch's coordinate ratio.
@@ -1177,7 +1181,7 @@ def _resize(case: Case) -> Plan:
         )
         return plan
     mismatch = accepted[0][0]
-    for extra, ratios in accepted if not cubic else ():
+    for extra, ratios in accepted if not (cubic or antialias) else ():
         agree = True
         for k, a in enumerate(spatial):
             theirs = _onnx_coordinates(transform, out[a], x.shape[a], full_scale[a])

@@ -327,3 +327,35 @@ def test_upsampling_bicubic_exclude_outside_keeps_a_constant():
     up = module(spec("upsampling"))
     y, _ = up.forward(np.full((1, 1, 4, 4), 3.0), mode="bicubic", size=(7, 5), cubic_coeff_a=-0.5, exclude_outside=True)
     np.testing.assert_allclose(y, 3.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("mode, coefficient", [("bilinear", -0.75), ("bicubic", -0.5)])
+@pytest.mark.parametrize("resize", [{"size": (4, 3)}, {"scale_factor": 0.5}, {"size": (12, 5)}])
+def test_upsampling_antialias_matches_torch(resize, mode, coefficient, dtype):
+    """PyTorch's antialiasing: the stretched filter with the taps past an edge left out
+    (exclude_outside) and, for bicubic, a = -0.5."""
+    up = module(spec("upsampling"))
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 3, 9, 8)).astype(dtype)
+    keywords = {"mode": mode, "antialias": True, "exclude_outside": True, "cubic_coeff_a": coefficient}
+    y, ctx = up.forward(x, **keywords, **resize)
+    xt = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.interpolate(xt, mode=mode, antialias=True, align_corners=False, **resize)
+    _compare(y, expected, dtype, f"{mode} antialias forward")
+    dy = rng.standard_normal(y.shape).astype(dtype)
+    expected.backward(torch.tensor(dy))
+    _compare(up.backward(dy, ctx), xt.grad, dtype, f"{mode} antialias backward")
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_upsampling_antialias_onnx_edges_gradient_matches_finite_differences(mode):
+    """ONNX's antialiasing: taps past an edge take the edge entry (exclude_outside off)."""
+    up = module(spec("upsampling"))
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((1, 1, 7, 6))
+    keywords = {"mode": mode, "antialias": True, "coordinate_transformation_mode": "half_pixel", "scale_factor": 0.6}
+    y, ctx = up.forward(x, **keywords)
+    dy = rng.standard_normal(y.shape)
+    fd = _finite_differences(lambda v: up.forward(v, **keywords)[0], x, dy)
+    np.testing.assert_allclose(up.backward(dy, ctx), fd, rtol=1e-6, atol=1e-8)

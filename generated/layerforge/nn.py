@@ -2207,6 +2207,7 @@ class Upsampling(Module):
         coordinate_transformation_mode=None,
         cubic_coeff_a=-0.75,
         exclude_outside=False,
+        antialias=False,
         nearest_mode="round_prefer_floor",
     ):
         super().__init__()
@@ -2217,6 +2218,7 @@ class Upsampling(Module):
         self.coordinate_transformation_mode = coordinate_transformation_mode
         self.cubic_coeff_a = cubic_coeff_a
         self.exclude_outside = exclude_outside
+        self.antialias = antialias
         self.nearest_mode = nearest_mode
 
     def forward(self, x):
@@ -2229,6 +2231,7 @@ class Upsampling(Module):
             coordinate_transformation_mode=self.coordinate_transformation_mode,
             cubic_coeff_a=self.cubic_coeff_a,
             exclude_outside=self.exclude_outside,
+            antialias=self.antialias,
             nearest_mode=self.nearest_mode,
         )
         return y

@@ -1135,7 +1135,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2640
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2657
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1374,7 +1374,7 @@ def _cupy_forward_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2640
+# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2657
 _multi_head_attention_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1611,7 +1611,7 @@ _multi_head_attention_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2640
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2657
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1810,7 +1810,7 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2640
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2657
 _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2020,7 +2020,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2640
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2657
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2258,7 +2258,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2640
+# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2657
 _multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2494,7 +2494,7 @@ _multi_head_attention_no_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2640
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2657
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2694,7 +2694,7 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2640
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2657
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",

@@ -821,7 +821,7 @@ _self_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2640
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2657
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -968,7 +968,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2640
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2657
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1132,7 +1132,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2640
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2657
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1281,7 +1281,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2640
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2657
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1415,7 +1415,7 @@ _self_attention_identity_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2640
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2657
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1563,7 +1563,7 @@ _self_attention_relu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2640
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2657
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1726,7 +1726,7 @@ _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2640
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2657
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1874,7 +1874,7 @@ _self_attention_tanh_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2640
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2657
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",

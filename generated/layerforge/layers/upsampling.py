@@ -31,6 +31,7 @@ def forward(
     coordinate_transformation_mode=None,
     cubic_coeff_a=-0.75,
     exclude_outside=False,
+    antialias=False,
     nearest_mode="round_prefer_floor",
 ):
     """Upsampling forward pass.
@@ -55,9 +56,12 @@ def forward(
             coordinate of each output (align_corners then ignored); None: PyTorch's.
         cubic_coeff_a: float, default -0.75. Bicubic: the coefficient a of Keys' cubic
             convolution (PyTorch's -0.75; ONNX's cubic_coeff_a).
-        exclude_outside: bool, default False. Bicubic: taps past the edge weigh 0 and
-            the others are renormalized (ONNX's exclude_outside), instead of taking the
-            edge entry.
+        exclude_outside: bool, default False. Bilinear with antialias and bicubic: taps
+            past the edge weigh 0 and the others are renormalized (ONNX's
+            exclude_outside), instead of taking the edge entry.
+        antialias: bool, default False. Bilinear and bicubic: when downsampling, the
+            filter stretched by 1 / scale (ONNX's antialias; PyTorch's antialias=True
+            with exclude_outside=True, and for bicubic cubic_coeff_a=-0.5).
         nearest_mode: str, default 'round_prefer_floor'. Nearest with
             coordinate_transformation_mode: how the source coordinate is rounded (ONNX
             Resize's nearest_mode).
@@ -91,6 +95,7 @@ def forward(
         )
     check_attribute("upsampling", "cubic_coeff_a", cubic_coeff_a, "float")
     check_attribute("upsampling", "exclude_outside", exclude_outside, "bool")
+    check_attribute("upsampling", "antialias", antialias, "bool")
     check_attribute(
         "upsampling",
         "nearest_mode",
@@ -108,6 +113,7 @@ def forward(
             coordinate_transformation_mode,
             cubic_coeff_a,
             exclude_outside,
+            antialias,
             nearest_mode,
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
@@ -120,6 +126,7 @@ def forward(
         coordinate_transformation_mode,
         cubic_coeff_a,
         exclude_outside,
+        antialias,
         nearest_mode,
     )
     return y, (backward_variant, saved, (y.dtype, y.shape), None)
@@ -149,6 +156,7 @@ def _forward_nearest(
     coordinate_transformation_mode,
     cubic_coeff_a,
     exclude_outside,
+    antialias,
     nearest_mode,
 ):
     y = _interpolate_nearest(
@@ -174,19 +182,48 @@ def _forward_bilinear(
     coordinate_transformation_mode,
     cubic_coeff_a,
     exclude_outside,
+    antialias,
     nearest_mode,
 ):
     y = _interpolate_bilinear(
-        x, size, scale_factor, align_corners, coordinate_transformation_mode
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
     )
-    return y, (x, size, scale_factor, align_corners, coordinate_transformation_mode)
+    return y, (
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
+    )
 
 
 def _backward_bilinear(
-    grad_y, x, size, scale_factor, align_corners, coordinate_transformation_mode
+    grad_y,
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    exclude_outside,
+    antialias,
 ):
     grad_x = _interpolate_bilinear_grad(
-        grad_y, x, size, scale_factor, align_corners, coordinate_transformation_mode
+        grad_y,
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
     )
     return grad_x
 
@@ -199,16 +236,19 @@ def _forward_bicubic(
     coordinate_transformation_mode,
     cubic_coeff_a,
     exclude_outside,
+    antialias,
     nearest_mode,
 ):
-    y = _interpolate_bicubic(
+    y = _interpolate_filtered(
         x,
         size,
         scale_factor,
         align_corners,
         coordinate_transformation_mode,
+        True,
         cubic_coeff_a,
         exclude_outside,
+        antialias,
     )
     return y, (
         x,
@@ -218,6 +258,7 @@ def _forward_bicubic(
         coordinate_transformation_mode,
         cubic_coeff_a,
         exclude_outside,
+        antialias,
     )
 
 
@@ -230,16 +271,19 @@ def _backward_bicubic(
     coordinate_transformation_mode,
     cubic_coeff_a,
     exclude_outside,
+    antialias,
 ):
-    grad_x = _interpolate_bicubic_grad(
+    grad_x = _interpolate_filtered_grad(
         grad_y,
         x,
         size,
         scale_factor,
         align_corners,
         coordinate_transformation_mode,
+        True,
         cubic_coeff_a,
         exclude_outside,
+        antialias,
     )
     return grad_x
 
@@ -284,76 +328,19 @@ def _copied_rows_grad(grad, sources, n):
     return out
 
 
-def _cubic_matrix(n_in, n_out, scale, align_corners, coordinates, a, exclude, dtype):
-    """[n_in, n_out]: column j the weights of the four inputs around output j's source
-    coordinate (Keys' cubic convolution with coefficient a, -0.75 as PyTorch's bicubic):
-    that of ONNX Resize's ``coordinates`` if given, else PyTorch's, i (n_in - 1) /
-    (n_out - 1) with align_corners or (i + 1/2) r - 1/2 (not clamped), r = 1 /
-    scale_factor if one was given, else n_in / n_out. Taps past an edge take the edge
-    entry, or with ``exclude`` weigh 0 and the others are renormalized to sum 1 (ONNX's
-    exclude_outside)."""
-    i = np.arange(n_out, dtype=np.float64)
-    if coordinates is not None:
-        source = _resize_coordinates(n_in, n_out, scale, coordinates)
-    elif align_corners:
-        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
-    else:
-        source = (i + 0.5) * (1 / scale if scale else n_in / n_out) - 0.5
-    first = np.floor(source)
-    offsets = np.arange(-1, 3)[:, None]
-    taps = first[None, :].astype(np.int64) + offsets  # [4, n_out]
-    d = np.abs(source - first)[None, :] - offsets
-    d = np.abs(d)
-    near = ((a + 2) * d - (a + 3)) * d * d + 1
-    far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
-    weights = np.where(d <= 1, near, far)
-    if exclude:
-        weights = weights * ((taps >= 0) & (taps < n_in))
-        weights = weights / weights.sum(axis=0, keepdims=True)
-    taps = np.clip(taps, 0, n_in - 1)
-    entries = np.arange(n_in)[:, None, None]
-    return ((entries == taps[None]) * weights[None]).sum(axis=1).astype(dtype)
-
-
-def _interpolate_bicubic(
-    x, size, scale, align_corners, coordinates, coefficient, exclude
+def _interpolate_bilinear(
+    x, size, scale, align_corners, coordinates, exclude, antialias
 ):
-    """Bicubic resizing of x [N, C, H, W]: the columns, then the rows, each one matrix
-    product with the axis's [in, out] cubic matrix (_cubic_matrix; BLAS)."""
-    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
-    n, c, h, w = x.shape
-    columns = _cubic_matrix(
-        w, out_w, scale_w, align_corners, coordinates, coefficient, exclude, x.dtype
-    )
-    rows = _cubic_matrix(
-        h, out_h, scale_h, align_corners, coordinates, coefficient, exclude, x.dtype
-    )
-    mixed = np.matmul(x.reshape(-1, w), columns).reshape(n, c, h, out_w)
-    return np.matmul(rows.T, mixed)
-
-
-def _interpolate_bicubic_grad(
-    grad, x, size, scale, align_corners, coordinates, coefficient, exclude
-):
-    """The gradient of _interpolate_bicubic: its two matrix products transposed, in reverse."""
-    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
-    n, c, h, w = x.shape
-    columns = _cubic_matrix(
-        w, out_w, scale_w, align_corners, coordinates, coefficient, exclude, grad.dtype
-    )
-    rows = _cubic_matrix(
-        h, out_h, scale_h, align_corners, coordinates, coefficient, exclude, grad.dtype
-    )
-    mixed = np.matmul(rows, grad)  # [N, C, H, W_out]
-    return np.matmul(mixed.reshape(-1, out_w), columns.T).reshape(x.shape)
-
-
-def _interpolate_bilinear(x, size, scale, align_corners, coordinates):
     """Bilinear resizing of x [N, C, H, W] as F.interpolate(mode="bilinear"), one axis
     after the other as PyTorch mixes them (columns, then rows): the columns as one matrix
     product with the [W, W_out] interpolation matrix (two weights a column; BLAS), the
     rows mixed two at a time (_mix_rows). An input with inf or NaN has its columns mixed
-    that way too, so that they stay where they are (0 * inf would spread NaN)."""
+    that way too, so that they stay where they are (0 * inf would spread NaN). With
+    antialias, the filter matrices of _interpolate_filtered."""
+    if antialias:
+        return _interpolate_filtered(
+            x, size, scale, align_corners, coordinates, False, None, exclude, True
+        )
     (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
     n, c, h, w = x.shape
     c0, c1, cw0, cw1 = _linear_weights(
@@ -371,11 +358,17 @@ def _interpolate_bilinear(x, size, scale, align_corners, coordinates):
     return _mix_rows(columns, r0, r1, rw0, rw1)
 
 
-def _interpolate_bilinear_grad(grad, x, size, scale, align_corners, coordinates):
+def _interpolate_bilinear_grad(
+    grad, x, size, scale, align_corners, coordinates, exclude, antialias
+):
     """The gradient of _interpolate_bilinear, its steps transposed in reverse: each
     output row's weighted gradient added onto its two source rows (_mix_rows_grad), then
     the columns through the transposed interpolation matrix (row by row as well if the
-    gradient is not finite)."""
+    gradient is not finite); with antialias, that of _interpolate_filtered."""
+    if antialias:
+        return _interpolate_filtered_grad(
+            grad, x, size, scale, align_corners, coordinates, False, None, exclude, True
+        )
     (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
     n, c, h, w = x.shape
     r0, r1, rw0, rw1 = _linear_weights(
@@ -393,6 +386,58 @@ def _interpolate_bilinear_grad(grad, x, size, scale, align_corners, coordinates)
         return np.matmul(rows.reshape(-1, out_w), mixing).reshape(x.shape)
     columns = _mix_rows_grad(np.swapaxes(rows, 2, 3), c0, c1, cw0, cw1, w)
     return np.ascontiguousarray(np.swapaxes(columns, 2, 3))
+
+
+def _interpolate_filtered(
+    x, size, scale, align_corners, coordinates, cubic, coefficient, exclude, antialias
+):
+    """Resizing of x [N, C, H, W] through each axis's [in, out] filter matrix
+    (_resize_matrix): the columns, then the rows, one matrix product each (BLAS)."""
+    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    options = (
+        align_corners,
+        coordinates,
+        cubic,
+        coefficient,
+        exclude,
+        antialias,
+        x.dtype,
+    )
+    columns = _resize_matrix(w, out_w, scale_w, *options)
+    rows = _resize_matrix(h, out_h, scale_h, *options)
+    mixed = np.matmul(x.reshape(-1, w), columns).reshape(n, c, h, out_w)
+    return np.matmul(rows.T, mixed)
+
+
+def _interpolate_filtered_grad(
+    grad,
+    x,
+    size,
+    scale,
+    align_corners,
+    coordinates,
+    cubic,
+    coefficient,
+    exclude,
+    antialias,
+):
+    """The gradient of _interpolate_filtered: its two matrix products transposed, in reverse."""
+    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    options = (
+        align_corners,
+        coordinates,
+        cubic,
+        coefficient,
+        exclude,
+        antialias,
+        grad.dtype,
+    )
+    columns = _resize_matrix(w, out_w, scale_w, *options)
+    rows = _resize_matrix(h, out_h, scale_h, *options)
+    mixed = np.matmul(rows, grad)  # [N, C, H, W_out]
+    return np.matmul(mixed.reshape(-1, out_w), columns.T).reshape(x.shape)
 
 
 def _interpolate_nearest(x, size, scale, coordinates, rounding):
@@ -575,6 +620,58 @@ def _resize_coordinates(n_in, n_out, scale, coordinates):
     return (i + 0.5) / s
 
 
+def _resize_matrix(
+    n_in,
+    n_out,
+    scale,
+    align_corners,
+    coordinates,
+    cubic,
+    coefficient,
+    exclude,
+    antialias,
+    dtype,
+):
+    """[n_in, n_out]: column j the weights of the inputs around output j's source
+    coordinate x, that of ONNX Resize's ``coordinates`` if given, else PyTorch's, i (n_in
+    - 1) / (n_out - 1) with align_corners or (i + 1/2) r - 1/2 (not clamped), r = 1 /
+    scale_factor if one was given, else n_in / n_out. The filter: the triangle 1 - |d|
+    (linear), or Keys' cubic convolution with coefficient a (-0.75 as PyTorch's
+    bicubic), of d = (tap - x) s', s' = 1, or with ``antialias`` the scale s (out / in)
+    where it is below 1 (the filter stretched by 1 / s, its weights normalized to sum
+    1). Taps past an edge take the edge entry, or with ``exclude`` weigh 0 and the
+    others are renormalized (ONNX's exclude_outside; PyTorch's antialiasing)."""
+    i = np.arange(n_out, dtype=np.float64)
+    if coordinates is not None:
+        source = _resize_coordinates(n_in, n_out, scale, coordinates)
+    elif align_corners:
+        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
+    else:
+        source = (i + 0.5) * (1 / float(scale) if scale else n_in / n_out) - 0.5
+    stretch = min(float(scale) if scale else n_out / n_in, 1.0) if antialias else 1.0
+    reach = (2 if cubic else 1) / stretch
+    start = int(np.floor(-reach)) + 1
+    offsets = np.arange(start, 2 - start)[:, None]
+    first = np.floor(source)
+    taps = first[None, :].astype(np.int64) + offsets  # [taps, n_out]
+    d = np.abs((source - first)[None, :] - offsets) * stretch
+    if cubic:
+        a = coefficient
+        near = ((a + 2) * d - (a + 3)) * d * d + 1
+        far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+        weights = np.where(d <= 1, near, np.where(d < 2, far, 0.0))
+    else:
+        weights = np.maximum(1 - d, 0.0)
+    if antialias:
+        weights = weights / weights.sum(axis=0, keepdims=True)
+    if exclude:
+        weights = weights * ((taps >= 0) & (taps < n_in))
+        weights = weights / weights.sum(axis=0, keepdims=True)
+    taps = np.clip(taps, 0, n_in - 1)
+    entries = np.arange(n_in)[:, None, None]
+    return ((entries == taps[None]) * weights[None]).sum(axis=1).astype(dtype)
+
+
 def _row_runs(n_out, first, second, w0, w1, n):
     """Output rows of _mix_rows grouped into runs (start, stride, count, first, second,
     w0, w1): rows start, start + stride, ... whose sources advance by one row and whose
@@ -639,6 +736,7 @@ def _cupy_forward_nearest(
     coordinate_transformation_mode,
     cubic_coeff_a,
     exclude_outside,
+    antialias,
     nearest_mode,
 ):
     y = _cupy_interpolate_nearest(
@@ -664,19 +762,48 @@ def _cupy_forward_bilinear(
     coordinate_transformation_mode,
     cubic_coeff_a,
     exclude_outside,
+    antialias,
     nearest_mode,
 ):
     y = _cupy_interpolate_bilinear(
-        x, size, scale_factor, align_corners, coordinate_transformation_mode
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
     )
-    return y, (x, size, scale_factor, align_corners, coordinate_transformation_mode)
+    return y, (
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
+    )
 
 
 def _cupy_backward_bilinear(
-    grad_y, x, size, scale_factor, align_corners, coordinate_transformation_mode
+    grad_y,
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    exclude_outside,
+    antialias,
 ):
     grad_x = _cupy_interpolate_bilinear_grad(
-        grad_y, x, size, scale_factor, align_corners, coordinate_transformation_mode
+        grad_y,
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
     )
     return grad_x
 
@@ -689,16 +816,19 @@ def _cupy_forward_bicubic(
     coordinate_transformation_mode,
     cubic_coeff_a,
     exclude_outside,
+    antialias,
     nearest_mode,
 ):
-    y = _cupy_interpolate_bicubic(
+    y = _cupy_interpolate_filtered(
         x,
         size,
         scale_factor,
         align_corners,
         coordinate_transformation_mode,
+        True,
         cubic_coeff_a,
         exclude_outside,
+        antialias,
     )
     return y, (
         x,
@@ -708,6 +838,7 @@ def _cupy_forward_bicubic(
         coordinate_transformation_mode,
         cubic_coeff_a,
         exclude_outside,
+        antialias,
     )
 
 
@@ -720,16 +851,19 @@ def _cupy_backward_bicubic(
     coordinate_transformation_mode,
     cubic_coeff_a,
     exclude_outside,
+    antialias,
 ):
-    grad_x = _cupy_interpolate_bicubic_grad(
+    grad_x = _cupy_interpolate_filtered_grad(
         grad_y,
         x,
         size,
         scale_factor,
         align_corners,
         coordinate_transformation_mode,
+        True,
         cubic_coeff_a,
         exclude_outside,
+        antialias,
     )
     return grad_x
 
@@ -778,86 +912,21 @@ def _cupy_copied_rows_grad(grad, sources, n):
     return out
 
 
-def _cupy_cubic_matrix(
-    n_in, n_out, scale, align_corners, coordinates, a, exclude, dtype
+def _cupy_interpolate_bilinear(
+    x, size, scale, align_corners, coordinates, exclude, antialias
 ):
-    """[n_in, n_out]: column j the weights of the four inputs around output j's source
-    coordinate (Keys' cubic convolution with coefficient a, -0.75 as PyTorch's bicubic):
-    that of ONNX Resize's ``coordinates`` if given, else PyTorch's, i (n_in - 1) /
-    (n_out - 1) with align_corners or (i + 1/2) r - 1/2 (not clamped), r = 1 /
-    scale_factor if one was given, else n_in / n_out. Taps past an edge take the edge
-    entry, or with ``exclude`` weigh 0 and the others are renormalized to sum 1 (ONNX's
-    exclude_outside)."""
-    import cupy as cp
-
-    i = cp.arange(n_out, dtype=cp.float64)
-    if coordinates is not None:
-        source = _cupy_resize_coordinates(n_in, n_out, scale, coordinates)
-    elif align_corners:
-        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else cp.zeros(n_out)
-    else:
-        source = (i + 0.5) * (1 / scale if scale else n_in / n_out) - 0.5
-    first = cp.floor(source)
-    offsets = cp.arange(-1, 3)[:, None]
-    taps = first[None, :].astype(cp.int64) + offsets  # [4, n_out]
-    d = cp.abs(source - first)[None, :] - offsets
-    d = cp.abs(d)
-    near = ((a + 2) * d - (a + 3)) * d * d + 1
-    far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
-    weights = cp.where(d <= 1, near, far)
-    if exclude:
-        weights = weights * ((taps >= 0) & (taps < n_in))
-        weights = weights / weights.sum(axis=0, keepdims=True)
-    taps = cp.clip(taps, 0, n_in - 1)
-    entries = cp.arange(n_in)[:, None, None]
-    return ((entries == taps[None]) * weights[None]).sum(axis=1).astype(dtype)
-
-
-def _cupy_interpolate_bicubic(
-    x, size, scale, align_corners, coordinates, coefficient, exclude
-):
-    """Bicubic resizing of x [N, C, H, W]: the columns, then the rows, each one matrix
-    product with the axis's [in, out] cubic matrix (_cubic_matrix; BLAS)."""
-    import cupy as cp
-
-    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
-    n, c, h, w = x.shape
-    columns = _cupy_cubic_matrix(
-        w, out_w, scale_w, align_corners, coordinates, coefficient, exclude, x.dtype
-    )
-    rows = _cupy_cubic_matrix(
-        h, out_h, scale_h, align_corners, coordinates, coefficient, exclude, x.dtype
-    )
-    mixed = cp.matmul(x.reshape(-1, w), columns).reshape(n, c, h, out_w)
-    return cp.matmul(rows.T, mixed)
-
-
-def _cupy_interpolate_bicubic_grad(
-    grad, x, size, scale, align_corners, coordinates, coefficient, exclude
-):
-    """The gradient of _interpolate_bicubic: its two matrix products transposed, in reverse."""
-    import cupy as cp
-
-    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
-    n, c, h, w = x.shape
-    columns = _cupy_cubic_matrix(
-        w, out_w, scale_w, align_corners, coordinates, coefficient, exclude, grad.dtype
-    )
-    rows = _cupy_cubic_matrix(
-        h, out_h, scale_h, align_corners, coordinates, coefficient, exclude, grad.dtype
-    )
-    mixed = cp.matmul(rows, grad)  # [N, C, H, W_out]
-    return cp.matmul(mixed.reshape(-1, out_w), columns.T).reshape(x.shape)
-
-
-def _cupy_interpolate_bilinear(x, size, scale, align_corners, coordinates):
     """Bilinear resizing of x [N, C, H, W] as F.interpolate(mode="bilinear"), one axis
     after the other as PyTorch mixes them (columns, then rows): the columns as one matrix
     product with the [W, W_out] interpolation matrix (two weights a column; BLAS), the
     rows mixed two at a time (_mix_rows). An input with inf or NaN has its columns mixed
-    that way too, so that they stay where they are (0 * inf would spread NaN)."""
+    that way too, so that they stay where they are (0 * inf would spread NaN). With
+    antialias, the filter matrices of _interpolate_filtered."""
     import cupy as cp
 
+    if antialias:
+        return _cupy_interpolate_filtered(
+            x, size, scale, align_corners, coordinates, False, None, exclude, True
+        )
     (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
     n, c, h, w = x.shape
     c0, c1, cw0, cw1 = _cupy_linear_weights(
@@ -877,13 +946,19 @@ def _cupy_interpolate_bilinear(x, size, scale, align_corners, coordinates):
     return _cupy_mix_rows(columns, r0, r1, rw0, rw1)
 
 
-def _cupy_interpolate_bilinear_grad(grad, x, size, scale, align_corners, coordinates):
+def _cupy_interpolate_bilinear_grad(
+    grad, x, size, scale, align_corners, coordinates, exclude, antialias
+):
     """The gradient of _interpolate_bilinear, its steps transposed in reverse: each
     output row's weighted gradient added onto its two source rows (_mix_rows_grad), then
     the columns through the transposed interpolation matrix (row by row as well if the
-    gradient is not finite)."""
+    gradient is not finite); with antialias, that of _interpolate_filtered."""
     import cupy as cp
 
+    if antialias:
+        return _cupy_interpolate_filtered_grad(
+            grad, x, size, scale, align_corners, coordinates, False, None, exclude, True
+        )
     (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
     n, c, h, w = x.shape
     r0, r1, rw0, rw1 = _cupy_linear_weights(
@@ -901,6 +976,62 @@ def _cupy_interpolate_bilinear_grad(grad, x, size, scale, align_corners, coordin
         return cp.matmul(rows.reshape(-1, out_w), mixing).reshape(x.shape)
     columns = _cupy_mix_rows_grad(cp.swapaxes(rows, 2, 3), c0, c1, cw0, cw1, w)
     return cp.ascontiguousarray(cp.swapaxes(columns, 2, 3))
+
+
+def _cupy_interpolate_filtered(
+    x, size, scale, align_corners, coordinates, cubic, coefficient, exclude, antialias
+):
+    """Resizing of x [N, C, H, W] through each axis's [in, out] filter matrix
+    (_resize_matrix): the columns, then the rows, one matrix product each (BLAS)."""
+    import cupy as cp
+
+    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    options = (
+        align_corners,
+        coordinates,
+        cubic,
+        coefficient,
+        exclude,
+        antialias,
+        x.dtype,
+    )
+    columns = _cupy_resize_matrix(w, out_w, scale_w, *options)
+    rows = _cupy_resize_matrix(h, out_h, scale_h, *options)
+    mixed = cp.matmul(x.reshape(-1, w), columns).reshape(n, c, h, out_w)
+    return cp.matmul(rows.T, mixed)
+
+
+def _cupy_interpolate_filtered_grad(
+    grad,
+    x,
+    size,
+    scale,
+    align_corners,
+    coordinates,
+    cubic,
+    coefficient,
+    exclude,
+    antialias,
+):
+    """The gradient of _interpolate_filtered: its two matrix products transposed, in reverse."""
+    import cupy as cp
+
+    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    options = (
+        align_corners,
+        coordinates,
+        cubic,
+        coefficient,
+        exclude,
+        antialias,
+        grad.dtype,
+    )
+    columns = _cupy_resize_matrix(w, out_w, scale_w, *options)
+    rows = _cupy_resize_matrix(h, out_h, scale_h, *options)
+    mixed = cp.matmul(rows, grad)  # [N, C, H, W_out]
+    return cp.matmul(mixed.reshape(-1, out_w), columns.T).reshape(x.shape)
 
 
 def _cupy_interpolate_nearest(x, size, scale, coordinates, rounding):
@@ -1097,6 +1228,60 @@ def _cupy_resize_coordinates(n_in, n_out, scale, coordinates):
     if coordinates == "asymmetric":
         return i / s
     return (i + 0.5) / s
+
+
+def _cupy_resize_matrix(
+    n_in,
+    n_out,
+    scale,
+    align_corners,
+    coordinates,
+    cubic,
+    coefficient,
+    exclude,
+    antialias,
+    dtype,
+):
+    """[n_in, n_out]: column j the weights of the inputs around output j's source
+    coordinate x, that of ONNX Resize's ``coordinates`` if given, else PyTorch's, i (n_in
+    - 1) / (n_out - 1) with align_corners or (i + 1/2) r - 1/2 (not clamped), r = 1 /
+    scale_factor if one was given, else n_in / n_out. The filter: the triangle 1 - |d|
+    (linear), or Keys' cubic convolution with coefficient a (-0.75 as PyTorch's
+    bicubic), of d = (tap - x) s', s' = 1, or with ``antialias`` the scale s (out / in)
+    where it is below 1 (the filter stretched by 1 / s, its weights normalized to sum
+    1). Taps past an edge take the edge entry, or with ``exclude`` weigh 0 and the
+    others are renormalized (ONNX's exclude_outside; PyTorch's antialiasing)."""
+    import cupy as cp
+
+    i = cp.arange(n_out, dtype=cp.float64)
+    if coordinates is not None:
+        source = _cupy_resize_coordinates(n_in, n_out, scale, coordinates)
+    elif align_corners:
+        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else cp.zeros(n_out)
+    else:
+        source = (i + 0.5) * (1 / float(scale) if scale else n_in / n_out) - 0.5
+    stretch = min(float(scale) if scale else n_out / n_in, 1.0) if antialias else 1.0
+    reach = (2 if cubic else 1) / stretch
+    start = int(cp.floor(-reach)) + 1
+    offsets = cp.arange(start, 2 - start)[:, None]
+    first = cp.floor(source)
+    taps = first[None, :].astype(cp.int64) + offsets  # [taps, n_out]
+    d = cp.abs((source - first)[None, :] - offsets) * stretch
+    if cubic:
+        a = coefficient
+        near = ((a + 2) * d - (a + 3)) * d * d + 1
+        far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+        weights = cp.where(d <= 1, near, cp.where(d < 2, far, 0.0))
+    else:
+        weights = cp.maximum(1 - d, 0.0)
+    if antialias:
+        weights = weights / weights.sum(axis=0, keepdims=True)
+    if exclude:
+        weights = weights * ((taps >= 0) & (taps < n_in))
+        weights = weights / weights.sum(axis=0, keepdims=True)
+    taps = cp.clip(taps, 0, n_in - 1)
+    entries = cp.arange(n_in)[:, None, None]
+    return ((entries == taps[None]) * weights[None]).sum(axis=1).astype(dtype)
 
 
 def _cupy_row_runs(n_out, first, second, w0, w1, n):
