@@ -193,6 +193,7 @@ def layer_cases():
                                    lambda t: F.conv2d(t["x"], t["weight"], t["bias"], padding=1, groups=4)),
         "layer_normalization": ({"x": wide, "weight": f32(512), "bias": f32(512)}, {},
                                 lambda t: F.layer_norm(t["x"], (512,), t["weight"], t["bias"])),
+        "layer_statistics": ({"x": wide}, {}, _layer_statistics),
         "batch_normalization": ({"x": images, "weight": f32(32), "bias": f32(32), "running_mean": np.zeros(32, np.float32),
                                  "running_var": np.ones(32, np.float32)}, {"training": True},
                                 lambda t: F.batch_norm(t["x"], torch.zeros(32), torch.ones(32), t["weight"], t["bias"], training=True)),
@@ -406,6 +407,12 @@ def _squeeze_and_excitation(t):
     scale = F.relu(F.linear(F.adaptive_avg_pool2d(t["x"], 1).flatten(1), t["fc1_weight"], t["fc1_bias"]))
     scale = torch.sigmoid(F.linear(scale, t["fc2_weight"], t["fc2_bias"]))
     return t["x"] * scale[:, :, None, None]
+
+
+def _layer_statistics(t):
+    """The mean and 1 / sqrt(var + eps) of each row, side by side (one output to backward)."""
+    variance, mean = torch.var_mean(t["x"], dim=-1, keepdim=True, correction=0)
+    return torch.cat([mean, torch.rsqrt(variance + 1e-5)], dim=-1)
 
 
 def _memory_read(t):

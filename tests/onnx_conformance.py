@@ -666,10 +666,11 @@ def _gemm(case: Case) -> Plan:
     trans_a, trans_b = int(case.attr("transA", 0)), int(case.attr("transB", 0))
     alpha, beta = float(case.attr("alpha", 1.0)), float(case.attr("beta", 1.0))
     # transB=1: B is [N, K], dense's [out, in] layout; else [K, N], transposed to it.
+    # transA=1: A is stored [K, M], transposed to dense's x [batch, in] likewise (a layout
+    # of the same numbers; dense computes the product).
     plan = Plan(case, "dense")
     b = b if trans_b else np.ascontiguousarray(b.T)
-    if trans_a:
-        plan.why("transposed input (transA=1)", "transA=1: x is [batch, in_features], not transposed")
+    a = np.ascontiguousarray(a.T) if trans_a else a
     if alpha != 1.0:
         plan.why("output scale (alpha)", f"alpha {alpha:g}: no scale on x @ weight")
     if c is not None and beta != 1.0 and np.any(c != 0):
@@ -935,15 +936,11 @@ def _batch_norm(case: Case) -> Plan:
 
 
 def _layer_norm(case: Case) -> Plan:
+    """Y from layer_normalization; Mean and InvStdDev, where asked for, from
+    layer_statistics over the same axes with the same eps (the statistics layer
+    normalization computes, as an op of their own)."""
     plan = Plan(case, "layer_normalization")
     x, scale, bias = case.input(0), case.input(1), case.input(2)
-    if len(case.output_names) > 1:
-        names = " and ".join(case.output_names[1:])
-        plan.why_output(
-            "Mean and InvStdDev outputs",
-            f"outputs {names}: layer_normalization returns y only",
-            count=len(case.output_names) - 1,
-        )
     axis = int(case.attr("axis", -1)) % x.ndim
     normalized = list(x.shape[axis:])
     kwargs: dict = {}
@@ -967,8 +964,20 @@ def _layer_norm(case: Case) -> Plan:
     if bias is None and not plan.target.optional("bias"):
         bias = np.zeros_like(scale)
     arrays = {"x": x} if kwargs else {"x": x, "weight": scale} | ({"bias": bias} if bias is not None else {})
-    if plan.check_arrays(arrays):
-        plan.call(x, scale, bias, **{plan.target.first("eps", "epsilon"): float(case.attr("epsilon", 1e-5))}, **kwargs)
+    if not plan.check_arrays(arrays):
+        return plan
+    eps = float(case.attr("epsilon", 1e-5))
+    forward = plan.target.module.forward
+    statistics = target("layer_statistics").module.forward
+
+    def run():
+        outputs = {0: forward(x, scale, bias, eps=eps, **kwargs)[0]}
+        if len(case.output_names) > 1:
+            (mean, inv_std_dev), _ctx = statistics(x, eps=eps, **kwargs)
+            outputs |= {1: mean, 2: inv_std_dev} if len(case.output_names) > 2 else {1: mean}
+        return outputs
+
+    plan.run = run
     return plan
 
 
@@ -1118,13 +1127,15 @@ def _resize(case: Case) -> Plan:
         plan.why(
             "resizing batch or channels", f"scales {full_scale}: upsampling resizes height and width only"
         )
-    if mode not in ("nearest", "linear"):
+    cubic = mode == "cubic" and plan.target.accepts("mode", "bicubic")
+    if mode not in ("nearest", "linear") and not cubic:
         plan.why(f"mode {mode}", f"mode {mode}: upsampling interpolates nearest or bilinear only")
     if transform == "tf_crop_and_resize":
         plan.why(
             "tf_crop_and_resize", "coordinate_transformation_mode tf_crop_and_resize: no region of interest"
         )
-    if int(case.attr("antialias", 0)) and min(full_scale) < 1:
+    antialias = bool(int(case.attr("antialias", 0))) and mode in ("linear", "cubic")
+    if antialias and not plan.target.accepts("antialias", True):
         plan.why("antialiased downsampling", "antialias=1 while downsampling: no antialiasing filter")
     spatial = list(range(2, rank))
     linear = mode == "linear"
@@ -1144,6 +1155,12 @@ def _resize(case: Case) -> Plan:
     elif mode == "nearest":
         plan.set_attribute(kwargs, "mode", "nearest", "nearest", "mode nearest", "mode nearest: not offered")
         align = False
+    elif cubic:  # ONNX's coordinates always (PyTorch's bicubic coordinates are not clamped)
+        kwargs |= {"mode": "bicubic", "cubic_coeff_a": float(case.attr("cubic_coeff_a", -0.75))}
+    if cubic or antialias:
+        kwargs |= {"exclude_outside": bool(case.attr("exclude_outside", 0))}
+    if antialias:
+        kwargs["antialias"] = True
     if plan.reasons:
         return plan
     # The ways layerforge can be told the output size, each with PyTorch's coordinate ratio.
@@ -1163,8 +1180,8 @@ def _resize(case: Case) -> Plan:
             f"{list(x.shape[2:])} to {[out[a] for a in spatial]}: upsampling scales both axes by one integer",
         )
         return plan
-    mismatch = None
-    for extra, ratios in accepted:
+    mismatch = accepted[0][0]
+    for extra, ratios in accepted if not (cubic or antialias) else ():
         agree = True
         for k, a in enumerate(spatial):
             theirs = _onnx_coordinates(transform, out[a], x.shape[a], full_scale[a])
@@ -1177,6 +1194,29 @@ def _resize(case: Case) -> Plan:
             plan.call(x, **kwargs, **extra)
             return plan
         mismatch = extra
+    # Other source pixels than PyTorch's: ONNX's own coordinates, where layerforge takes them,
+    # with the scale ONNX's coordinates use (the given factors, or the size's ratio).
+    onnx_kwargs = {"coordinate_transformation_mode": transform} | ({"nearest_mode": rounding} if mode == "nearest" else {})
+    if all(plan.target.accepts(k, v) for k, v in onnx_kwargs.items()):
+        factors = [full_scale[a] for a in spatial]
+        if scales is not None and scales.size:
+            extra = {"scale_factor": factors[0] if len(set(factors)) == 1 else tuple(factors)}
+        elif all(math.isclose(f, out[a] / x.shape[a], rel_tol=1e-12) for f, a in zip(factors, spatial)):
+            extra = {"size": tuple(out[a] for a in spatial)}
+        elif all(math.floor(x.shape[a] * f) == out[a] for f, a in zip(factors, spatial)):
+            extra = {"scale_factor": tuple(factors)}  # a keep_aspect_ratio_policy's ratio
+        else:
+            extra = None
+        if extra is not None and all(plan.target.accepts(k, v) for k, v in extra.items()):
+            plan.call(x, **kwargs, **extra, **onnx_kwargs)
+            return plan
+        if extra is None:
+            plan.why(
+                "size rounded under keep_aspect_ratio_policy",
+                f"output {[out[a] for a in spatial]}: ratio {factors} rounded to the nearest size, "
+                "upsampling's size is floor(in * scale_factor)",
+            )
+            return plan
     detail = f"{transform}" + ("" if linear else f" with nearest_mode {rounding}")
     plan.why(
         f"{mode} source pixels other than PyTorch's",
@@ -1190,22 +1230,44 @@ def _resize(case: Case) -> Plan:
 
 
 def _softmax_cross_entropy(case: Case) -> Plan:
+    """Labels [N, d...] become one-hot rows along axis 1 of the target (the data as
+    cross_entropy takes it), a label equal to ignore_index a row of zeros; the class
+    weights are cross_entropy's weight and the reduction its own. The log_prob output is
+    layerforge's log_softmax over axis 1 of the same scores (cross_entropy returns the
+    loss alone)."""
     plan = Plan(case, "cross_entropy")
     scores, labels, weights = case.input(0), case.input(1), case.input(2)
-    if len(case.output_names) > 1:
-        plan.why_output("log_prob output", "output log_prob: cross_entropy returns the loss only")
+    kwargs: dict = {}
     reduction = case.attr("reduction", "mean")
-    if reduction != "mean":
-        plan.why(f"reduction {reduction}", f"reduction {reduction}: cross_entropy averages over the batch")
-    if weights is not None:
+    plan.set_attribute(
+        kwargs, "reduction", reduction, "mean", f"reduction {reduction}",
+        f"reduction {reduction}: cross_entropy averages over the batch",
+    )
+    if weights is not None and not plan.target.has("weight"):
         plan.why("class weights", "class weights: cross_entropy weighs every class alike")
     ignore = case.attr("ignore_index")
-    if ignore is not None and np.any(labels == ignore):
+    counted = np.ones(labels.shape, bool) if ignore is None else labels != ignore
+    classes = scores.shape[1] if scores.ndim >= 2 else 0
+    if np.any(counted & ((labels < 0) | (labels >= classes))):
+        plan.why("labels out of range", f"labels outside [0, {classes}) other than ignore_index")
+    if ignore is not None and not counted.all() and not plan.target.has("weight"):
         plan.why("ignore_index", f"ignore_index {ignore} occurs in the labels: every row counts")
-    if not plan.check_arrays({"logits": scores}) or plan.reasons:
+    arrays = {"logits": scores} | ({"weight": weights} if weights is not None else {})
+    if not plan.check_arrays(arrays) or plan.reasons:
         return plan
-    target_rows = np.eye(scores.shape[1], dtype=scores.dtype)[labels]  # labels as one-hot rows
-    plan.call(scores, target_rows, pick=lambda loss: {0: np.asarray(loss)})
+    rows = np.eye(classes, dtype=scores.dtype)[np.where(counted, labels, 0)] * counted[..., None]
+    one_hot = np.moveaxis(rows, -1, 1)  # one-hot along the classes, axis 1
+    log_softmax = target("log_softmax").module
+    forward = plan.target.module.forward
+
+    def run():
+        loss, _ctx = forward(scores, one_hot, weights, **kwargs)
+        outputs = {0: np.asarray(loss)}
+        if len(case.output_names) > 1:
+            outputs[1] = log_softmax.forward(scores, dim=1)[0]
+        return outputs
+
+    plan.run = run
     return plan
 
 

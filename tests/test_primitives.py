@@ -144,7 +144,7 @@ def test_every_differentiable_primitive_has_a_case():
     ruled = {name for name, prim in catalog().prims.items() if prim.derivatives}
     # pad_nd and interpolate_* take a string (mode) or None (size, scale_factor) that a probe
     # statement cannot spell: test_generality checks them by finite differences.
-    layers = {"pad_nd", "interpolate_nearest", "interpolate_bilinear"}
+    layers = {"pad_nd", "interpolate_nearest", "interpolate_bilinear", "interpolate_filtered"}
     # take_rows reads integer ids, which a probe's float input cannot be: test_attention
     # checks it (the embedding) against F.embedding.
     layers.add("take_rows")

@@ -119,6 +119,7 @@ GOLDEN = {
     "scan_sequence_shape": "layers/scan_sequence_shape.yaml:9:15: error: spec.scan.sequences: 'x' must be declared [T, B, ...] (time, batch, features), got [..., F]",
     "scan_output_not_returned": "layers/scan_output_not_returned.yaml:9:3: error: spec.scan: output 'y' is neither stacked (stack) nor a carry's final value",
     "scan_without_carry": "layers/scan_without_carry.yaml:9:3: error: spec.scan: 'h_next' does not depend on the carried state; a next carry or stacked value must",
+    "bad_squeeze_axis": "layers/bad_squeeze_axis.yaml:8:7: error: 'squeeze_axis': dimension 1 of [B, C, L] must be 1",
     "bad_variadic": "layers/bad_variadic.yaml:6:34: error: spec.inputs.a.variadic: only the second of two inputs may be "
                     "variadic (a binary op, folded from the left)",
     # Composition: a spec calls other specs (issue 18).

@@ -18,6 +18,7 @@ from . import cuda
 from .expr import Call, If
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives, with_called_helpers
+from .shapes import Shape
 from .spec import DEFAULT_DTYPES, DEPTHWISE, WINDOW_TYPES, AttrDecl, AttrValue, OpSpec
 
 VERSION = "0.1.0"
@@ -887,47 +888,120 @@ def _folded_functions(spec: OpSpec) -> list[str]:
     return [forward_folded, backward_folded]
 
 
-def _joined_outputs(spec: OpSpec, compiled: list, trailing) -> list[str]:
-    """The outputs of the shape of the input with trailing axes (given back in its shape)."""
-    joined = []
+def _shape_of_outputs(spec: OpSpec, compiled: list, attr) -> list[tuple[str, str]]:
+    """The outputs given back in the caller's shape after a forward with the axes of a
+    dimension joined (``shape_of``): (name, shape expression) for those of the first
+    input's shape, and for those of it with that dimension reduced to 1 (statistics kept
+    as length-1 axes: one per joined axis)."""
+    first = spec.inputs[0]
+    dims = first.shape.dims
+    reduced = Shape(dims[:-1] + (1,), first.shape.ellipsis) if dims and dims[-1] == attr.shape_of else None
+    given = []
     for i, out in enumerate(spec.outputs):
         for c in compiled:
             operand = c.forward.outputs[i]
             if isinstance(operand, str) and c.forward.values[operand].shape is not None:
-                if c.forward.values[operand].shape == trailing.shape:
-                    joined.append(out)
+                shape = c.forward.values[operand].shape
+                if shape == first.shape:
+                    given.append((out, f"{first.name}.shape"))
+                elif shape == reduced:
+                    lead = f"{first.name}.shape[: {first.name}.ndim - len({attr.name})]"
+                    given.append((out, f"{lead} + (1,) * len({attr.name})"))
                 break
+    return given
+
+
+def _unjoined_shape(shape, trailing) -> str | None:
+    """The caller's shape of a forward result of ``shape`` on the input with trailing axes
+    joined, as an expression: that input's shape for its own shape, the matching axes of it
+    for a shape that ends in the joined dimension ([B, L]: a loss per position); None for
+    any other (a per-channel statistic, a number)."""
+    dims, name = trailing.shape.dims, trailing.name
+    if shape == trailing.shape:
+        return f"{name}.shape"
+    if shape.ellipsis or not shape.dims or shape.dims[-1] != dims[-1]:
+        return None
+    if any(d not in dims[:-1] for d in shape.dims[:-1]):
+        return None
+    lead = "".join(f"{name}.shape[{dims.index(d)}], " for d in shape.dims[:-1])
+    return f"({lead}*{name}.shape[{len(dims) - 1}:])"
+
+
+def _joined_outputs(spec: OpSpec, compiled: list, trailing) -> list[tuple[str, str, str | None]]:
+    """The outputs given back in the caller's shape (see ``_unjoined_shape``): (name, shape
+    expression, the condition on a structural attribute under which it is, None: always)."""
+    joined = []
+    for i, out in enumerate(spec.outputs):
+        shapes = {}
+        for c in compiled:
+            operand = c.forward.outputs[i]
+            value = c.forward.values[operand].shape if isinstance(operand, str) else None
+            shapes[c.variant] = None if value is None else _unjoined_shape(value, trailing)
+        forms = {e for e in shapes.values() if e is not None}
+        if not forms:
+            continue
+        assert len(forms) == 1, f"{spec.name}: output {out} has several shapes with trailing axes"
+        (form,) = forms
+        if all(e is not None for e in shapes.values()):
+            joined.append((out, form, None))
+            continue
+        # The variants that give it back differ in one structural attribute's values.
+        for attr in sorted({a for v in shapes for a, _ in v.structural}):
+            given = {dict(v.structural)[attr] for v, e in shapes.items() if e is not None}
+            other = {dict(v.structural)[attr] for v, e in shapes.items() if e is None}
+            if not given & other:
+                values = sorted(given, key=repr)
+                test = f"{attr} == {values[0]!r}" if len(values) == 1 else f"{attr} in {tuple(values)!r}"
+                joined.append((out, form, test))
+                break
+        else:  # pragma: no cover - no spec needs it
+            raise AssertionError(f"{spec.name}: output {out} has trailing axes in some variants only")
     return joined
 
 
 def _join_trailing(spec: OpSpec, compiled: list, trailing, outs: str, result: str, expected: str) -> list[str]:
     """The public forward's first lines for an input with trailing axes (``trailing: true``):
-    another rank than the spec's runs forward on the input with those axes joined into one,
-    and the outputs of its shape come back in the caller's."""
+    another rank than the spec's runs forward on the input with those axes joined into one
+    (and the arrays declared with its shape, which must have its shape), and the outputs of
+    its shape, or of its shape without some leading dimensions, come back in the caller's."""
     name, rank = trailing.name, trailing.shape.rank
     form = "[" + ", ".join([str(d) for d in trailing.shape.dims[:-1]] + ["*"]) + "]"
-    arrays = [f'join_trailing("{spec.name}", "{name}", {name}, {rank - 1}, "{form}")' if d is trailing else d.name
-              for d in spec.arrays]
+
+    def join(d) -> str:
+        if d is trailing:
+            return f'join_trailing("{spec.name}", "{name}", {name}, {rank - 1}, "{form}")'
+        if d.shape == trailing.shape:
+            return f'join_trailing("{spec.name}", "{d.name}", {d.name}, {rank - 1}, "{form}", like=("{name}", {name}))'
+        return d.name
+
+    arrays = [join(d) for d in spec.arrays]
     keywords = [f"{a.name}={a.name}" for a in spec.attributes]
     keywords += ["activation=activation", "activation_options=activation_options"] if spec.slot else []
     keywords += ["rng=rng"] if spec.random else []
-    joined = _joined_outputs(spec, compiled, trailing)
-    return [
+    lines = [
         f'if hasattr({name}, "ndim") and {name}.ndim != {rank}:',
         f"    {result}, joined_ctx = forward({', '.join(arrays + keywords)})",
-        f"    {', '.join(joined)} = {', '.join(f'{o}.reshape({name}.shape)' for o in joined)}",
-        f"    return {result}, (_backward_joined, (joined_ctx, {name}.shape), {expected}, None)",
     ]
+    always = [(o, e) for o, e, test in _joined_outputs(spec, compiled, trailing) if test is None]
+    if always:
+        lines.append(f"    {', '.join(o for o, _ in always)} = {', '.join(f'{o}.reshape({e})' for o, e in always)}")
+    for out, shape, test in _joined_outputs(spec, compiled, trailing):
+        if test is not None:
+            lines += [f"    if {test}:", f"        {out} = {out}.reshape({shape})"]
+    lines.append(f"    return {result}, (_backward_joined, (joined_ctx, {name}.shape), {expected}, None)")
+    return lines
 
 
 def _backward_joined(spec: OpSpec, compiled: list, trailing) -> str:
     """``_backward_joined``: the backward of a forward on an input with its trailing axes
-    joined: the gradients of the outputs of its shape joined the same way, its own unjoined."""
+    joined: the gradients of the outputs given back unjoined joined the same way, and those
+    of the arrays joined given back in the caller's shape."""
     grads = [f"grad_{o}" for o in spec.grad_outputs]
-    joined = set(_joined_outputs(spec, compiled, trailing))
+    joined = {o for o, _, _ in _joined_outputs(spec, compiled, trailing)}
     given = [f"{g}.reshape(ctx[2][{i + 1}])" if g[5:] in joined else g for i, g in enumerate(grads)]
     results = [f"grad_{d.name}" for d in spec.differentiable]
-    back = [f"{r}.reshape(shape)" if r == f"grad_{trailing.name}" else r for r in results]
+    shaped = {f"grad_{d.name}" for d in spec.differentiable if d is trailing or d.shape == trailing.shape}
+    back = [f"{r}.reshape(shape)" if r in shaped else r for r in results]
     return "\n".join([
         f"def _backward_joined({', '.join(grads)}, ctx, shape):",
         f'    """The backward of a forward on {trailing.name} with its trailing axes joined into one."""',
@@ -956,12 +1030,12 @@ def _join_shape(spec: OpSpec, compiled: list, outs: str, result: str, expected: 
 
     arrays = [joined(d) if d in holders else d.name for d in spec.arrays]
     keywords = [f"{a.name}={a.name}" for a in spec.attributes if a is not attr]
-    out = _joined_outputs(spec, compiled, spec.inputs[0])
+    out = _shape_of_outputs(spec, compiled, attr)
     return [
         f"if {name} is not None:",
         f'    {name} = check_shape_of("{spec.name}", "{name}", {name}, {{{held}}}{whole})',
         f"    {result}, joined_ctx = forward({', '.join(arrays + keywords)})",
-        f"    {', '.join(out)} = {', '.join(f'{o}.reshape({first}.shape)' for o in out)}",
+        f"    {', '.join(o for o, _ in out)} = {', '.join(f'{o}.reshape({e})' for o, e in out)}",
         f"    return {result}, (_backward_shape_of, (joined_ctx, {first}.shape, {name}), {expected}, None)",
     ]
 
@@ -974,7 +1048,7 @@ def _backward_shape_of(spec: OpSpec, compiled: list) -> str:
     assert attr is not None
     first = spec.inputs[0]
     grads = [f"grad_{o}" for o in spec.grad_outputs]
-    out = set(_joined_outputs(spec, compiled, first))
+    out = {o for o, _ in _shape_of_outputs(spec, compiled, attr)}
     given = [f"{g}.reshape(ctx[2][{i + 1}])" if g[5:] in out else g for i, g in enumerate(grads)]
     results = [f"grad_{d.name}" for d in spec.differentiable]
     back = []

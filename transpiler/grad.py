@@ -322,8 +322,10 @@ def _accumulate(builder: Builder, name: str, parts: list[Operand], named: bool,
                 pending: dict[str, list[Operand]] | None = None) -> Operand:
     """The sum of the gradient contributions to ``name``, bound to ``grad_<name>`` if named.
     A lone contribution is renamed unless another value's ``pending`` contributions hold it
-    too (``x + f``: both operands get the sum's gradient itself)."""
-    target = grad_name(name) if named else None
+    too (``x + f``: both operands get the sum's gradient itself). The name is taken only if
+    it is free: an output that later statements also read has its incoming gradient
+    ``grad_<name>`` among the contributions, and the sum is a new value."""
+    target = grad_name(name) if named and grad_name(name) not in builder.values else None
     joined = _joined_blocks(builder, parts, target)
     if joined is not None:
         return joined

@@ -427,6 +427,15 @@ class Builder:
             return a.with_dim(axis.value, f"{dim}_over_{pieces.value}")  # type: ignore[arg-type]
         if rule in ("bmm", "swap_last", "split_heads", "merge_heads", "take_rows", "last_two"):
             return _batched_shape(rule, known, statics)
+        if rule == "squeeze_axis":
+            (a,) = known
+            axis = statics["axis"]
+            if not isinstance(axis, Const) or a.ellipsis:
+                return None  # an attribute's axis, or one counted past ``...``: known at run time only
+            index = a.normalize_axis(axis.value)  # type: ignore[arg-type]
+            if a.dims[index] != 1:
+                raise ShapeError(f"dimension {index} of {a} must be 1")
+            return Shape(a.dims[:index] + a.dims[index + 1 :])
         if rule == "squeeze_last":
             (a,) = known
             if not a.dims or a.dims[-1] != 1:

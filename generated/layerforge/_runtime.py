@@ -510,14 +510,20 @@ def check_parts(op, name, value, argument, shape, axis):
     return (value,) * (size // value) + ((size % value,) if size % value else ())
 
 
-def join_trailing(op, name, value, lead, form):
+def join_trailing(op, name, value, lead, form, like=None):
     """``value`` with every axis after its first ``lead`` joined into one (``form``, such as
     [B, C, *], read as [B, C, L]): a view where the memory allows; a clear error with fewer
-    than ``lead`` axes."""
+    than ``lead`` axes, or (``like``: the first input with trailing axes, as (name, array))
+    with another shape than that input's."""
     if value.ndim < lead:
         raise ValueError(
             f"{op}: argument '{name}' must have at least {lead} axes ({form}), got shape "
             f"{tuple(value.shape)}"
+        )
+    if like is not None and tuple(value.shape) != tuple(like[1].shape):
+        raise ValueError(
+            f"{op}: argument '{name}' must have the shape of '{like[0]}', "
+            f"{tuple(like[1].shape)}, got {tuple(value.shape)}"
         )
     return value.reshape(tuple(value.shape[:lead]) + (math.prod(value.shape[lead:]),))
 

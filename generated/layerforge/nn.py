@@ -38,6 +38,7 @@ from layerforge.layers import gru
 from layerforge.layers import highway
 from layerforge.layers import input
 from layerforge.layers import layer_normalization
+from layerforge.layers import layer_statistics
 from layerforge.layers import locally_connected
 from layerforge.layers import log_variance
 from layerforge.layers import lstm
@@ -105,6 +106,7 @@ __all__ = [
     "Highway",
     "Input",
     "LayerNormalization",
+    "LayerStatistics",
     "LocallyConnected",
     "LogVariance",
     "LongShortTermMemory",
@@ -1625,6 +1627,35 @@ class LayerNormalization(Module):
         grad_x, grad_weight, grad_bias = layer_normalization.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class LayerStatistics(Module):
+    """LayerStatistics: The statistics layer normalization computes, returned: the mean and
+    the reciprocal standard deviation 1 / sqrt(var + eps) (the biased variance) of each
+    feature vector over the last axis, or the last axes that normalized_shape names,
+    kept as length-1 axes (the mean and rstd of torch.native_layer_norm, ONNX
+    LayerNormalization's Mean and InvStdDev), with their gradients.
+
+    A shell over ``layerforge.layers.layer_statistics``.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ()
+
+    def __init__(self, *, normalized_shape=None, eps=1e-05):
+        super().__init__()
+        self.normalized_shape = normalized_shape
+        self.eps = eps
+
+    def forward(self, x):
+        (mu, rstd), self._ctx = layer_statistics.forward(
+            x, normalized_shape=self.normalized_shape, eps=self.eps
+        )
+        return (mu, rstd)
+
+    def backward(self, grad_mu, grad_rstd):
+        grad_x = layer_statistics.backward(grad_mu, grad_rstd, self._ctx)
         return grad_x
 
 
@@ -3159,9 +3190,10 @@ class TransformerEncoder(Module):
 
 class Upsampling(Module):
     """Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
-    F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
-    bilinear (align_corners or not), to a size= or by a scale_factor= (a float or one
-    per axis; the output is floor(in * scale)); with neither, a factor of 2.
+    F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]),
+    bilinear or bicubic (align_corners or not), to a size= or by a scale_factor= (a
+    float or one per axis; the output is floor(in * scale)); with neither, a factor of
+    2.
 
     A shell over ``layerforge.layers.upsampling``.
     """
@@ -3170,13 +3202,28 @@ class Upsampling(Module):
     BUFFERS = ()
 
     def __init__(
-        self, *, size=None, scale_factor=None, mode="nearest", align_corners=False
+        self,
+        *,
+        size=None,
+        scale_factor=None,
+        mode="nearest",
+        align_corners=False,
+        coordinate_transformation_mode=None,
+        cubic_coeff_a=-0.75,
+        exclude_outside=False,
+        antialias=False,
+        nearest_mode="round_prefer_floor",
     ):
         super().__init__()
         self.size = size
         self.scale_factor = scale_factor
         self.mode = mode
         self.align_corners = align_corners
+        self.coordinate_transformation_mode = coordinate_transformation_mode
+        self.cubic_coeff_a = cubic_coeff_a
+        self.exclude_outside = exclude_outside
+        self.antialias = antialias
+        self.nearest_mode = nearest_mode
 
     def forward(self, x):
         y, self._ctx = upsampling.forward(
@@ -3185,6 +3232,11 @@ class Upsampling(Module):
             scale_factor=self.scale_factor,
             mode=self.mode,
             align_corners=self.align_corners,
+            coordinate_transformation_mode=self.coordinate_transformation_mode,
+            cubic_coeff_a=self.cubic_coeff_a,
+            exclude_outside=self.exclude_outside,
+            antialias=self.antialias,
+            nearest_mode=self.nearest_mode,
         )
         return y
 
@@ -4159,25 +4211,54 @@ class _Loss:
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy on logits [B, C] with integer class labels [B], averaged over
-    the batch (torch.nn.CrossEntropyLoss)."""
+    """Softmax cross-entropy on logits [N, C] or [N, C, d1, ...] with integer class labels
+    [N] or [N, d1, ...] (torch.nn.CrossEntropyLoss): optional class ``weight`` [C], labels
+    equal to ``ignore_index`` left out, ``reduction`` "mean" (weighted mean), "sum" or
+    "none" (the loss per position, an array; ``backward`` then takes a gradient of its
+    shape, or a number for all of it)."""
 
     op = cross_entropy
 
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        self.weight = None if weight is None else np.asarray(weight)
+        self.ignore_index = ignore_index
+        self.reduction = reduction
+
     def forward(self, logits, labels):
         labels = np.asarray(labels)
-        if labels.dtype.kind not in "iu" or labels.shape != logits.shape[:1]:
+        shape = tuple(logits.shape[:1]) + tuple(logits.shape[2:])
+        if labels.dtype.kind not in "iu" or labels.shape != shape:
             raise ValueError(
-                f"CrossEntropyLoss: labels must be integers of shape {tuple(logits.shape[:1])}, "
+                f"CrossEntropyLoss: labels must be integers of shape {shape}, "
                 f"got {labels.dtype} {tuple(labels.shape)}"
             )
-        if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+        counted = labels != self.ignore_index
+        classes = logits.shape[1]
+        if np.any(counted & ((labels < 0) | (labels >= classes))):
             raise ValueError(
-                f"CrossEntropyLoss: labels must lie in [0, {logits.shape[1]})"
+                f"CrossEntropyLoss: labels must lie in [0, {classes}) or be ignore_index "
+                f"({self.ignore_index})"
             )
-        target = np.zeros_like(logits)
-        target[np.arange(labels.shape[0]), labels] = 1
-        return self._run(logits, target)
+        target = np.zeros(labels.shape + (classes,), logits.dtype)
+        np.put_along_axis(
+            target, np.where(counted, labels, 0)[..., None], counted[..., None], axis=-1
+        )
+        target = np.moveaxis(target, -1, 1)
+        weight = (
+            None
+            if self.weight is None
+            else self.weight.astype(logits.dtype, copy=False)
+        )
+        self._dtype = logits.dtype
+        loss, self._ctx = self.op.forward(
+            logits, target, weight, reduction=self.reduction
+        )
+        self._shape = np.shape(loss)
+        return loss if self.reduction == "none" else float(loss)
+
+    def backward(self, scale=1.0):
+        grad = np.broadcast_to(np.asarray(scale, dtype=self._dtype), self._shape)
+        return self.op.backward(np.array(grad), self._ctx)[0]
 
 
 class MSELoss(_Loss):

@@ -1,12 +1,19 @@
-"""SELU: Scaled exponential linear unit with the fixed constants of Klambauer et al.,
-lambda x for x >= 0 and lambda alpha (exp(x) - 1) otherwise.
+"""SELU: Scaled exponential linear unit, scale x for x >= 0 and scale alpha (exp(x) - 1)
+otherwise, by default with the fixed constants of Klambauer et al.
+(torch.nn.functional.selu); alpha and scale (ONNX's alpha and gamma) may be given other
+values.
 Generated from layers_spec/activations/selu.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -14,26 +21,37 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x",)
 PARAMETERS = ()
 OUTPUTS = ("y",)
-ATTRIBUTES = {}
+ATTRIBUTES = {
+    "alpha": {"kind": "float", "minimum": 0.0},
+    "scale": {"kind": "float", "minimum": 0.0},
+}
 
 
-def forward(x):
+def forward(x, *, alpha=1.6732632423543772, scale=1.0507009873554805):
     """SELU forward pass.
 
-    Scaled exponential linear unit with the fixed constants of Klambauer et al., lambda
-    x for x >= 0 and lambda alpha (exp(x) - 1) otherwise.
+    Scaled exponential linear unit, scale x for x >= 0 and scale alpha (exp(x) - 1)
+    otherwise, by default with the fixed constants of Klambauer et al.
+    (torch.nn.functional.selu); alpha and scale (ONNX's alpha and gamma) may be given
+    other values.
 
     Args:
         x: float32 or float64 input of shape [..., F].
+        alpha: float, default 1.6732632423543772. Scale of the negative part, exp(x) -
+            1; Klambauer et al.'s constant by default.
+        scale: float, default 1.0507009873554805. Scale of the whole output (ONNX's
+            gamma); Klambauer et al.'s constant by default.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
     """
     check_arrays("selu", {"x": x}, {"x": ("...", "F")})
+    check_attribute("selu", "alpha", alpha, "float", minimum=0.0)
+    check_attribute("selu", "scale", scale, "float", minimum=0.0)
     if on_gpu(x):
-        y, saved = _cupy_forward(x)
+        y, saved = _cupy_forward(x, alpha, scale)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
-    y, saved = in_row_blocks(_forward, x, outs=("out_y",))
+    y, saved = in_row_blocks(_forward, x, alpha, scale, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
 
@@ -51,22 +69,23 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, outs=("out_grad_x",))
 
 
-def _forward(x, *, out_y=None):
+def _forward(x, alpha, scale, *, out_y=None):
     negative = _expm1(np.clip(x, -np.inf, 0))
-    negative *= 1.6732632423543772
+    negative *= alpha
     y = np.clip(x, 0, np.inf, out=out_y)
     y += negative
-    y *= 1.0507009873554805
-    return y, (y,)
+    y *= scale
+    return y, (alpha, scale, y)
 
 
-def _backward(grad_y, y, *, out_grad_x=None):
+def _backward(grad_y, alpha, scale, y, *, out_grad_x=None):
+    _t1 = scale * alpha
     grad_x = np.clip(y, -np.inf, 0, out=out_grad_x)
-    grad_x += 1.7580993408473766
-    grad_x *= grad_y
-    _t1 = grad_y * (y > 0)
-    _t1 *= -0.7073983534918962
     grad_x += _t1
+    grad_x *= grad_y
+    _t2 = grad_y * (y > 0)
+    _t2 *= scale - _t1
+    grad_x += _t2
     return grad_x
 
 
@@ -96,44 +115,49 @@ def _expm1(x, out=None):
 # and CuPy twins of the functions above.
 
 
-# selu_fwd_0: layers_spec/activations/selu.yaml:10,11
+# selu_fwd_0: layers_spec/activations/selu.yaml:14,15
 _selu_fwd_0 = ElementwiseKernel(
     "selu_fwd_0",
-    "T x",
+    "T x, T alpha, T scale",
     "T y",
     """
     T _t1 = x < T(0) || x != x ? x : T(0);
     T _t2 = expm1(_t1);
-    T negative = T(1.6732632423543772) * _t2;
+    T negative = alpha * _t2;
     T _t3 = x > T(0) || x != x ? x : T(0);
     T _t4 = _t3 + negative;
-    y = T(1.0507009873554805) * _t4;
+    y = scale * _t4;
     """,
+    scalars=("alpha", "scale"),
 )
 
 
-def _cupy_forward(x):
-    y = _selu_fwd_0(x)
-    return y, (y,)
+def _cupy_forward(x, alpha, scale):
+    y = _selu_fwd_0(x, alpha, scale)
+    return y, (alpha, scale, y)
 
 
-# selu_bwd_0: layers_spec/activations/selu.yaml:16
+# selu_bwd_0: layers_spec/activations/selu.yaml:20
 _selu_bwd_0 = ElementwiseKernel(
     "selu_bwd_0",
-    "T y, T grad_y",
+    "T y, T _t6, T grad_y, T _t12",
     "T grad_x",
     """
     T _t5 = y < T(0) || y != y ? y : T(0);
-    T _t6 = _t5 + T(1.7580993408473766);
-    T _t7 = grad_y * _t6;
-    bool _t8 = y > T(0);
-    T _t9 = grad_y * _t8;
-    T _t10 = _t9 * T(-0.7073983534918962);
-    grad_x = _t7 + _t10;
+    T _t7 = _t5 + _t6;
+    T _t8 = grad_y * _t7;
+    bool _t9 = y > T(0);
+    T _t10 = grad_y * _t9;
+    T _t13 = _t10 * _t12;
+    grad_x = _t8 + _t13;
     """,
+    scalars=("_t6", "_t12"),
 )
 
 
-def _cupy_backward(grad_y, y):
-    grad_x = _selu_bwd_0(y, grad_y)
+def _cupy_backward(grad_y, alpha, scale, y):
+    _t6 = scale * alpha
+    _t11 = scale * alpha
+    _t12 = scale - _t11
+    grad_x = _selu_bwd_0(y, _t6, grad_y, _t12)
     return grad_x

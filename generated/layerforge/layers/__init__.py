@@ -34,6 +34,7 @@ __all__ = [
     "highway",
     "input",
     "layer_normalization",
+    "layer_statistics",
     "locally_connected",
     "log_variance",
     "lstm",

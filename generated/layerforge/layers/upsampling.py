@@ -1,8 +1,10 @@
 """Upsampling: Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and
-F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or
-bilinear (align_corners or not), to a size= or by a scale_factor= (a float or one per
-axis; the output is floor(in * scale)); with neither, a factor of 2. Backward adds each
-output's gradient back onto the inputs it was made from.
+F.interpolate: mode nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]),
+bilinear or bicubic (align_corners or not), to a size= or by a scale_factor= (a float or
+one per axis; the output is floor(in * scale)); with neither, a factor of 2.
+coordinate_transformation_mode (and, for nearest, nearest_mode) take ONNX Resize's
+source coordinates instead of PyTorch's. Backward adds each output's gradient back onto
+the inputs it was made from.
 Generated from layers_spec/layers/upsampling.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -19,14 +21,28 @@ PARAMETERS = ()
 OUTPUTS = ("y",)
 
 
-def forward(x, *, size=None, scale_factor=None, mode="nearest", align_corners=False):
+def forward(
+    x,
+    *,
+    size=None,
+    scale_factor=None,
+    mode="nearest",
+    align_corners=False,
+    coordinate_transformation_mode=None,
+    cubic_coeff_a=-0.75,
+    exclude_outside=False,
+    antialias=False,
+    nearest_mode="round_prefer_floor",
+):
     """Upsampling forward pass.
 
     Resizing of [B, C, H, W] feature maps as torch.nn.Upsample and F.interpolate: mode
-    nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]) or bilinear
+    nearest (y[b, c, i, j] = x[b, c, floor(i r_h), floor(j r_w)]), bilinear or bicubic
     (align_corners or not), to a size= or by a scale_factor= (a float or one per axis;
-    the output is floor(in * scale)); with neither, a factor of 2. Backward adds each
-    output's gradient back onto the inputs it was made from.
+    the output is floor(in * scale)); with neither, a factor of 2.
+    coordinate_transformation_mode (and, for nearest, nearest_mode) take ONNX Resize's
+    source coordinates instead of PyTorch's. Backward adds each output's gradient back
+    onto the inputs it was made from.
 
     Args:
         x: float32 or float64 input of shape [B, C, H, W].
@@ -34,8 +50,21 @@ def forward(x, *, size=None, scale_factor=None, mode="nearest", align_corners=Fa
         scale_factor: float_or_floats, default None. The factor for height and width, or
             one per axis.
         mode: str, default 'nearest'. The interpolation.
-        align_corners: bool, default False. Bilinear: corner pixels aligned (ignored by
-            nearest).
+        align_corners: bool, default False. Bilinear and bicubic: corner pixels aligned
+            (ignored by nearest).
+        coordinate_transformation_mode: str, default None. ONNX Resize's source
+            coordinate of each output (align_corners then ignored); None: PyTorch's.
+        cubic_coeff_a: float, default -0.75. Bicubic: the coefficient a of Keys' cubic
+            convolution (PyTorch's -0.75; ONNX's cubic_coeff_a).
+        exclude_outside: bool, default False. Bilinear with antialias and bicubic: taps
+            past the edge weigh 0 and the others are renormalized (ONNX's
+            exclude_outside), instead of taking the edge entry.
+        antialias: bool, default False. Bilinear and bicubic: when downsampling, the
+            filter stretched by 1 / scale (ONNX's antialias; PyTorch's antialias=True
+            with exclude_outside=True, and for bicubic cubic_coeff_a=-0.5).
+        nearest_mode: str, default 'round_prefer_floor'. Nearest with
+            coordinate_transformation_mode: how the source coordinate is rounded (ONNX
+            Resize's nearest_mode).
 
     Returns:
         (y, ctx): the output and the context that backward needs.
@@ -45,14 +74,61 @@ def forward(x, *, size=None, scale_factor=None, mode="nearest", align_corners=Fa
         check_attribute("upsampling", "size", size, "int_or_ints", minimum=1)
     if scale_factor is not None:
         check_attribute("upsampling", "scale_factor", scale_factor, "float_or_floats")
-    check_attribute("upsampling", "mode", mode, "str", choices=("nearest", "bilinear"))
+    check_attribute(
+        "upsampling", "mode", mode, "str", choices=("nearest", "bilinear", "bicubic")
+    )
     check_attribute("upsampling", "align_corners", align_corners, "bool")
+    if coordinate_transformation_mode is not None:
+        check_attribute(
+            "upsampling",
+            "coordinate_transformation_mode",
+            coordinate_transformation_mode,
+            "str",
+            choices=(
+                "half_pixel",
+                "half_pixel_symmetric",
+                "pytorch_half_pixel",
+                "align_corners",
+                "asymmetric",
+                "tf_half_pixel_for_nn",
+            ),
+        )
+    check_attribute("upsampling", "cubic_coeff_a", cubic_coeff_a, "float")
+    check_attribute("upsampling", "exclude_outside", exclude_outside, "bool")
+    check_attribute("upsampling", "antialias", antialias, "bool")
+    check_attribute(
+        "upsampling",
+        "nearest_mode",
+        nearest_mode,
+        "str",
+        choices=("round_prefer_floor", "round_prefer_ceil", "floor", "ceil"),
+    )
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[mode]
-        y, saved = forward_variant(x, size, scale_factor, align_corners)
+        y, saved = forward_variant(
+            x,
+            size,
+            scale_factor,
+            align_corners,
+            coordinate_transformation_mode,
+            cubic_coeff_a,
+            exclude_outside,
+            antialias,
+            nearest_mode,
+        )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     forward_variant, backward_variant = _VARIANTS[mode]
-    y, saved = forward_variant(x, size, scale_factor, align_corners)
+    y, saved = forward_variant(
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        cubic_coeff_a,
+        exclude_outside,
+        antialias,
+        nearest_mode,
+    )
     return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
 
@@ -72,29 +148,150 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_nearest(x, size, scale_factor, align_corners):
-    y = _interpolate_nearest(x, size, scale_factor)
-    return y, (x, size, scale_factor)
+def _forward_nearest(
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    antialias,
+    nearest_mode,
+):
+    y = _interpolate_nearest(
+        x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+    )
+    return y, (x, size, scale_factor, coordinate_transformation_mode, nearest_mode)
 
 
-def _backward_nearest(grad_y, x, size, scale_factor):
-    grad_x = _interpolate_nearest_grad(grad_y, x, size, scale_factor)
+def _backward_nearest(
+    grad_y, x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+):
+    grad_x = _interpolate_nearest_grad(
+        grad_y, x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+    )
     return grad_x
 
 
-def _forward_bilinear(x, size, scale_factor, align_corners):
-    y = _interpolate_bilinear(x, size, scale_factor, align_corners)
-    return y, (x, size, scale_factor, align_corners)
+def _forward_bilinear(
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    antialias,
+    nearest_mode,
+):
+    y = _interpolate_bilinear(
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
+    )
+    return y, (
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
+    )
 
 
-def _backward_bilinear(grad_y, x, size, scale_factor, align_corners):
-    grad_x = _interpolate_bilinear_grad(grad_y, x, size, scale_factor, align_corners)
+def _backward_bilinear(
+    grad_y,
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    exclude_outside,
+    antialias,
+):
+    grad_x = _interpolate_bilinear_grad(
+        grad_y,
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
+    )
+    return grad_x
+
+
+def _forward_bicubic(
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    antialias,
+    nearest_mode,
+):
+    y = _interpolate_filtered(
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        True,
+        cubic_coeff_a,
+        exclude_outside,
+        antialias,
+    )
+    return y, (
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        cubic_coeff_a,
+        exclude_outside,
+        antialias,
+    )
+
+
+def _backward_bicubic(
+    grad_y,
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    antialias,
+):
+    grad_x = _interpolate_filtered_grad(
+        grad_y,
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        True,
+        cubic_coeff_a,
+        exclude_outside,
+        antialias,
+    )
     return grad_x
 
 
 _VARIANTS = {
     "nearest": (_forward_nearest, _backward_nearest),
     "bilinear": (_forward_bilinear, _backward_bilinear),
+    "bicubic": (_forward_bicubic, _backward_bicubic),
 }
 
 
@@ -131,35 +328,56 @@ def _copied_rows_grad(grad, sources, n):
     return out
 
 
-def _interpolate_bilinear(x, size, scale, align_corners):
+def _interpolate_bilinear(
+    x, size, scale, align_corners, coordinates, exclude, antialias
+):
     """Bilinear resizing of x [N, C, H, W] as F.interpolate(mode="bilinear"), one axis
     after the other as PyTorch mixes them (columns, then rows): the columns as one matrix
     product with the [W, W_out] interpolation matrix (two weights a column; BLAS), the
     rows mixed two at a time (_mix_rows). An input with inf or NaN has its columns mixed
-    that way too, so that they stay where they are (0 * inf would spread NaN)."""
+    that way too, so that they stay where they are (0 * inf would spread NaN). With
+    antialias, the filter matrices of _interpolate_filtered."""
+    if antialias:
+        return _interpolate_filtered(
+            x, size, scale, align_corners, coordinates, False, None, exclude, True
+        )
     (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    c0, c1, cw0, cw1 = _linear_weights(w, out_w, scale_w, align_corners, x.dtype)
+    c0, c1, cw0, cw1 = _linear_weights(
+        w, out_w, scale_w, align_corners, x.dtype, coordinates
+    )
     if np.isfinite(x).all():
         entries = np.arange(w)[:, None]
         mixing = (entries == c0) * cw0 + (entries == c1) * cw1  # [W, W_out]
         columns = np.matmul(x.reshape(-1, w), mixing).reshape(n, c, h, out_w)
     else:
         columns = np.swapaxes(_mix_rows(np.swapaxes(x, 2, 3), c0, c1, cw0, cw1), 2, 3)
-    r0, r1, rw0, rw1 = _linear_weights(h, out_h, scale_h, align_corners, x.dtype)
+    r0, r1, rw0, rw1 = _linear_weights(
+        h, out_h, scale_h, align_corners, x.dtype, coordinates
+    )
     return _mix_rows(columns, r0, r1, rw0, rw1)
 
 
-def _interpolate_bilinear_grad(grad, x, size, scale, align_corners):
+def _interpolate_bilinear_grad(
+    grad, x, size, scale, align_corners, coordinates, exclude, antialias
+):
     """The gradient of _interpolate_bilinear, its steps transposed in reverse: each
     output row's weighted gradient added onto its two source rows (_mix_rows_grad), then
     the columns through the transposed interpolation matrix (row by row as well if the
-    gradient is not finite)."""
+    gradient is not finite); with antialias, that of _interpolate_filtered."""
+    if antialias:
+        return _interpolate_filtered_grad(
+            grad, x, size, scale, align_corners, coordinates, False, None, exclude, True
+        )
     (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    r0, r1, rw0, rw1 = _linear_weights(h, out_h, scale_h, align_corners, grad.dtype)
+    r0, r1, rw0, rw1 = _linear_weights(
+        h, out_h, scale_h, align_corners, grad.dtype, coordinates
+    )
     rows = _mix_rows_grad(grad, r0, r1, rw0, rw1, h)
-    c0, c1, cw0, cw1 = _linear_weights(w, out_w, scale_w, align_corners, grad.dtype)
+    c0, c1, cw0, cw1 = _linear_weights(
+        w, out_w, scale_w, align_corners, grad.dtype, coordinates
+    )
     if np.isfinite(rows).all():
         entries = np.arange(w)
         mixing = (c0[:, None] == entries) * cw0[:, None] + (
@@ -170,32 +388,91 @@ def _interpolate_bilinear_grad(grad, x, size, scale, align_corners):
     return np.ascontiguousarray(np.swapaxes(columns, 2, 3))
 
 
-def _interpolate_nearest(x, size, scale):
-    """Nearest-neighbour resizing of x [N, C, H, W] as F.interpolate(mode="nearest"):
-    by one integer factor for both axes, the block copy of _upsample_nearest; otherwise
-    the source rows, then the source columns, gathered."""
+def _interpolate_filtered(
+    x, size, scale, align_corners, coordinates, cubic, coefficient, exclude, antialias
+):
+    """Resizing of x [N, C, H, W] through each axis's [in, out] filter matrix
+    (_resize_matrix): the columns, then the rows, one matrix product each (BLAS)."""
     (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+    options = (
+        align_corners,
+        coordinates,
+        cubic,
+        coefficient,
+        exclude,
+        antialias,
+        x.dtype,
+    )
+    columns = _resize_matrix(w, out_w, scale_w, *options)
+    rows = _resize_matrix(h, out_h, scale_h, *options)
+    mixed = np.matmul(x.reshape(-1, w), columns).reshape(n, c, h, out_w)
+    return np.matmul(rows.T, mixed)
+
+
+def _interpolate_filtered_grad(
+    grad,
+    x,
+    size,
+    scale,
+    align_corners,
+    coordinates,
+    cubic,
+    coefficient,
+    exclude,
+    antialias,
+):
+    """The gradient of _interpolate_filtered: its two matrix products transposed, in reverse."""
+    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    options = (
+        align_corners,
+        coordinates,
+        cubic,
+        coefficient,
+        exclude,
+        antialias,
+        grad.dtype,
+    )
+    columns = _resize_matrix(w, out_w, scale_w, *options)
+    rows = _resize_matrix(h, out_h, scale_h, *options)
+    mixed = np.matmul(rows, grad)  # [N, C, H, W_out]
+    return np.matmul(mixed.reshape(-1, out_w), columns.T).reshape(x.shape)
+
+
+def _interpolate_nearest(x, size, scale, coordinates, rounding):
+    """Nearest-neighbour resizing of x [N, C, H, W] as F.interpolate(mode="nearest"):
+    by one integer factor for both axes, the block copy of _upsample_nearest; otherwise
+    (or with ONNX's coordinates and rounding) the source rows, then the source
+    columns, gathered."""
+    (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    if (
+        coordinates is None and out_h % h == 0 and out_h * w == out_w * h
+    ):  # one integer factor
         return _upsample_nearest(x, out_h // h)
-    rows = np.take(x, _nearest_sources(h, out_h, scale_h), axis=2)
-    return np.take(rows, _nearest_sources(w, out_w, scale_w), axis=3)
+    rows = np.take(
+        x, _nearest_sources(h, out_h, scale_h, coordinates, rounding), axis=2
+    )
+    return np.take(
+        rows, _nearest_sources(w, out_w, scale_w, coordinates, rounding), axis=3
+    )
 
 
-def _interpolate_nearest_grad(grad, x, size, scale):
+def _interpolate_nearest_grad(grad, x, size, scale, coordinates, rounding):
     """The gradient of _interpolate_nearest: every output's gradient added onto the
     input it copied (the block sums of _block_sum for one integer factor)."""
     (out_h, out_w), (scale_h, scale_w) = _interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+    if (
+        coordinates is None and out_h % h == 0 and out_h * w == out_w * h
+    ):  # one integer factor
         return _block_sum(grad, out_h // h)
-    columns = _copied_rows_grad(
-        np.swapaxes(grad, 2, 3), _nearest_sources(w, out_w, scale_w), w
-    )
+    sources_w = _nearest_sources(w, out_w, scale_w, coordinates, rounding)
+    sources_h = _nearest_sources(h, out_h, scale_h, coordinates, rounding)
+    columns = _copied_rows_grad(np.swapaxes(grad, 2, 3), sources_w, w)
     return np.ascontiguousarray(
-        _copied_rows_grad(
-            np.swapaxes(columns, 2, 3), _nearest_sources(h, out_h, scale_h), h
-        )
+        _copied_rows_grad(np.swapaxes(columns, 2, 3), sources_h, h)
     )
 
 
@@ -229,14 +506,19 @@ def _interpolate_size(x, size, scale):
     return out, scales
 
 
-def _linear_weights(n_in, n_out, scale, align_corners, dtype):
+def _linear_weights(n_in, n_out, scale, align_corners, dtype, coordinates=None):
     """For each of n_out outputs along an axis of n_in entries, the two input indices
     i0 <= i1 it mixes and their weights w0 + w1 = 1, as PyTorch's linear modes: the
     source coordinate is i (n_in - 1) / (n_out - 1) with align_corners, else
     (i + 1/2) r - 1/2 clamped at 0, r = 1 / scale_factor if one was given, else
-    n_in / n_out; i1 stops at the last entry."""
+    n_in / n_out; i1 stops at the last entry. With ONNX Resize's ``coordinates``
+    (coordinate_transformation_mode), its source coordinate, clamped to the input."""
     i = np.arange(n_out, dtype=np.float64)
-    if align_corners:
+    if coordinates is not None:
+        source = np.clip(
+            _resize_coordinates(n_in, n_out, scale, coordinates), 0, n_in - 1
+        )
+    elif align_corners:
         source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
     else:
         ratio = 1 / scale if scale else n_in / n_out
@@ -290,10 +572,23 @@ def _mix_rows_grad(grad, first, second, w0, w1, n):
     return out
 
 
-def _nearest_sources(n_in, n_out, scale):
+def _nearest_sources(n_in, n_out, scale, coordinates=None, rounding=None):
     """The input index each of n_out outputs copies, as PyTorch's mode="nearest":
     floor(i * r) in float32 arithmetic, r = 1 / scale_factor if one was given, else
-    n_in / n_out (an equal size copies, twice the size halves the index exactly)."""
+    n_in / n_out (an equal size copies, twice the size halves the index exactly). With
+    ONNX Resize's ``coordinates`` (coordinate_transformation_mode), its source
+    coordinate rounded by ``rounding`` (nearest_mode), within the input."""
+    if coordinates is not None:
+        source = _resize_coordinates(n_in, n_out, scale, coordinates)
+        if rounding == "round_prefer_floor":
+            source = np.ceil(source - 0.5)
+        elif rounding == "round_prefer_ceil":
+            source = np.floor(source + 0.5)
+        elif rounding == "ceil":
+            source = np.ceil(source)
+        else:
+            source = np.floor(source)
+        return np.clip(source, 0, n_in - 1).astype(np.int64)
     i = np.arange(n_out)
     if n_out == n_in:
         return i
@@ -301,6 +596,80 @@ def _nearest_sources(n_in, n_out, scale):
         return i >> 1
     ratio = np.float32(1 / scale) if scale else np.float32(n_in) / np.float32(n_out)
     return np.minimum(np.floor(i.astype(np.float32) * ratio).astype(np.int64), n_in - 1)
+
+
+def _resize_coordinates(n_in, n_out, scale, coordinates):
+    """The source coordinate of each of n_out outputs along an axis of n_in entries by
+    ONNX Resize's coordinate_transformation_mode, with s the scale factor if one was
+    given, else n_out / n_in: half_pixel (i + 1/2) / s - 1/2; half_pixel_symmetric the
+    same, centred; pytorch_half_pixel as half_pixel but 0 for one output;
+    align_corners i (n_in - 1) / (n_in s - 1) (0 for one output); asymmetric i / s;
+    tf_half_pixel_for_nn (i + 1/2) / s."""
+    s = float(scale) if scale else n_out / n_in
+    i = np.arange(n_out, dtype=np.float64)
+    if coordinates == "half_pixel":
+        return (i + 0.5) / s - 0.5
+    if coordinates == "half_pixel_symmetric":
+        return n_in / 2 * (1 - n_out / (s * n_in)) + (i + 0.5) / s - 0.5
+    if coordinates == "pytorch_half_pixel":
+        return (i + 0.5) / s - 0.5 if n_out > 1 else np.zeros(n_out)
+    if coordinates == "align_corners":
+        return i * (n_in - 1) / (s * n_in - 1) if n_out > 1 else np.zeros(n_out)
+    if coordinates == "asymmetric":
+        return i / s
+    return (i + 0.5) / s
+
+
+def _resize_matrix(
+    n_in,
+    n_out,
+    scale,
+    align_corners,
+    coordinates,
+    cubic,
+    coefficient,
+    exclude,
+    antialias,
+    dtype,
+):
+    """[n_in, n_out]: column j the weights of the inputs around output j's source
+    coordinate x, that of ONNX Resize's ``coordinates`` if given, else PyTorch's, i (n_in
+    - 1) / (n_out - 1) with align_corners or (i + 1/2) r - 1/2 (not clamped), r = 1 /
+    scale_factor if one was given, else n_in / n_out. The filter: the triangle 1 - |d|
+    (linear), or Keys' cubic convolution with coefficient a (-0.75 as PyTorch's
+    bicubic), of d = (tap - x) s', s' = 1, or with ``antialias`` the scale s (out / in)
+    where it is below 1 (the filter stretched by 1 / s, its weights normalized to sum
+    1). Taps past an edge take the edge entry, or with ``exclude`` weigh 0 and the
+    others are renormalized (ONNX's exclude_outside; PyTorch's antialiasing)."""
+    i = np.arange(n_out, dtype=np.float64)
+    if coordinates is not None:
+        source = _resize_coordinates(n_in, n_out, scale, coordinates)
+    elif align_corners:
+        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
+    else:
+        source = (i + 0.5) * (1 / float(scale) if scale else n_in / n_out) - 0.5
+    stretch = min(float(scale) if scale else n_out / n_in, 1.0) if antialias else 1.0
+    reach = (2 if cubic else 1) / stretch
+    start = int(np.floor(-reach)) + 1
+    offsets = np.arange(start, 2 - start)[:, None]
+    first = np.floor(source)
+    taps = first[None, :].astype(np.int64) + offsets  # [taps, n_out]
+    d = np.abs((source - first)[None, :] - offsets) * stretch
+    if cubic:
+        a = coefficient
+        near = ((a + 2) * d - (a + 3)) * d * d + 1
+        far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+        weights = np.where(d <= 1, near, np.where(d < 2, far, 0.0))
+    else:
+        weights = np.maximum(1 - d, 0.0)
+    if antialias:
+        weights = weights / weights.sum(axis=0, keepdims=True)
+    if exclude:
+        weights = weights * ((taps >= 0) & (taps < n_in))
+        weights = weights / weights.sum(axis=0, keepdims=True)
+    taps = np.clip(taps, 0, n_in - 1)
+    entries = np.arange(n_in)[:, None, None]
+    return ((entries == taps[None]) * weights[None]).sum(axis=1).astype(dtype)
 
 
 def _row_runs(n_out, first, second, w0, w1, n):
@@ -359,24 +728,142 @@ def _upsample_nearest(x, scale):
 # and CuPy twins of the functions above.
 
 
-def _cupy_forward_nearest(x, size, scale_factor, align_corners):
-    y = _cupy_interpolate_nearest(x, size, scale_factor)
-    return y, (x, size, scale_factor)
+def _cupy_forward_nearest(
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    antialias,
+    nearest_mode,
+):
+    y = _cupy_interpolate_nearest(
+        x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+    )
+    return y, (x, size, scale_factor, coordinate_transformation_mode, nearest_mode)
 
 
-def _cupy_backward_nearest(grad_y, x, size, scale_factor):
-    grad_x = _cupy_interpolate_nearest_grad(grad_y, x, size, scale_factor)
+def _cupy_backward_nearest(
+    grad_y, x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+):
+    grad_x = _cupy_interpolate_nearest_grad(
+        grad_y, x, size, scale_factor, coordinate_transformation_mode, nearest_mode
+    )
     return grad_x
 
 
-def _cupy_forward_bilinear(x, size, scale_factor, align_corners):
-    y = _cupy_interpolate_bilinear(x, size, scale_factor, align_corners)
-    return y, (x, size, scale_factor, align_corners)
+def _cupy_forward_bilinear(
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    antialias,
+    nearest_mode,
+):
+    y = _cupy_interpolate_bilinear(
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
+    )
+    return y, (
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
+    )
 
 
-def _cupy_backward_bilinear(grad_y, x, size, scale_factor, align_corners):
+def _cupy_backward_bilinear(
+    grad_y,
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    exclude_outside,
+    antialias,
+):
     grad_x = _cupy_interpolate_bilinear_grad(
-        grad_y, x, size, scale_factor, align_corners
+        grad_y,
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        exclude_outside,
+        antialias,
+    )
+    return grad_x
+
+
+def _cupy_forward_bicubic(
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    antialias,
+    nearest_mode,
+):
+    y = _cupy_interpolate_filtered(
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        True,
+        cubic_coeff_a,
+        exclude_outside,
+        antialias,
+    )
+    return y, (
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        cubic_coeff_a,
+        exclude_outside,
+        antialias,
+    )
+
+
+def _cupy_backward_bicubic(
+    grad_y,
+    x,
+    size,
+    scale_factor,
+    align_corners,
+    coordinate_transformation_mode,
+    cubic_coeff_a,
+    exclude_outside,
+    antialias,
+):
+    grad_x = _cupy_interpolate_filtered_grad(
+        grad_y,
+        x,
+        size,
+        scale_factor,
+        align_corners,
+        coordinate_transformation_mode,
+        True,
+        cubic_coeff_a,
+        exclude_outside,
+        antialias,
     )
     return grad_x
 
@@ -384,6 +871,7 @@ def _cupy_backward_bilinear(grad_y, x, size, scale_factor, align_corners):
 _CUPY_VARIANTS = {
     "nearest": (_cupy_forward_nearest, _cupy_backward_nearest),
     "bilinear": (_cupy_forward_bilinear, _cupy_backward_bilinear),
+    "bicubic": (_cupy_forward_bicubic, _cupy_backward_bicubic),
 }
 
 
@@ -424,17 +912,26 @@ def _cupy_copied_rows_grad(grad, sources, n):
     return out
 
 
-def _cupy_interpolate_bilinear(x, size, scale, align_corners):
+def _cupy_interpolate_bilinear(
+    x, size, scale, align_corners, coordinates, exclude, antialias
+):
     """Bilinear resizing of x [N, C, H, W] as F.interpolate(mode="bilinear"), one axis
     after the other as PyTorch mixes them (columns, then rows): the columns as one matrix
     product with the [W, W_out] interpolation matrix (two weights a column; BLAS), the
     rows mixed two at a time (_mix_rows). An input with inf or NaN has its columns mixed
-    that way too, so that they stay where they are (0 * inf would spread NaN)."""
+    that way too, so that they stay where they are (0 * inf would spread NaN). With
+    antialias, the filter matrices of _interpolate_filtered."""
     import cupy as cp
 
+    if antialias:
+        return _cupy_interpolate_filtered(
+            x, size, scale, align_corners, coordinates, False, None, exclude, True
+        )
     (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    c0, c1, cw0, cw1 = _cupy_linear_weights(w, out_w, scale_w, align_corners, x.dtype)
+    c0, c1, cw0, cw1 = _cupy_linear_weights(
+        w, out_w, scale_w, align_corners, x.dtype, coordinates
+    )
     if cp.isfinite(x).all():
         entries = cp.arange(w)[:, None]
         mixing = (entries == c0) * cw0 + (entries == c1) * cw1  # [W, W_out]
@@ -443,25 +940,33 @@ def _cupy_interpolate_bilinear(x, size, scale, align_corners):
         columns = cp.swapaxes(
             _cupy_mix_rows(cp.swapaxes(x, 2, 3), c0, c1, cw0, cw1), 2, 3
         )
-    r0, r1, rw0, rw1 = _cupy_linear_weights(h, out_h, scale_h, align_corners, x.dtype)
+    r0, r1, rw0, rw1 = _cupy_linear_weights(
+        h, out_h, scale_h, align_corners, x.dtype, coordinates
+    )
     return _cupy_mix_rows(columns, r0, r1, rw0, rw1)
 
 
-def _cupy_interpolate_bilinear_grad(grad, x, size, scale, align_corners):
+def _cupy_interpolate_bilinear_grad(
+    grad, x, size, scale, align_corners, coordinates, exclude, antialias
+):
     """The gradient of _interpolate_bilinear, its steps transposed in reverse: each
     output row's weighted gradient added onto its two source rows (_mix_rows_grad), then
     the columns through the transposed interpolation matrix (row by row as well if the
-    gradient is not finite)."""
+    gradient is not finite); with antialias, that of _interpolate_filtered."""
     import cupy as cp
 
+    if antialias:
+        return _cupy_interpolate_filtered_grad(
+            grad, x, size, scale, align_corners, coordinates, False, None, exclude, True
+        )
     (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
     n, c, h, w = x.shape
     r0, r1, rw0, rw1 = _cupy_linear_weights(
-        h, out_h, scale_h, align_corners, grad.dtype
+        h, out_h, scale_h, align_corners, grad.dtype, coordinates
     )
     rows = _cupy_mix_rows_grad(grad, r0, r1, rw0, rw1, h)
     c0, c1, cw0, cw1 = _cupy_linear_weights(
-        w, out_w, scale_w, align_corners, grad.dtype
+        w, out_w, scale_w, align_corners, grad.dtype, coordinates
     )
     if cp.isfinite(rows).all():
         entries = cp.arange(w)
@@ -473,36 +978,99 @@ def _cupy_interpolate_bilinear_grad(grad, x, size, scale, align_corners):
     return cp.ascontiguousarray(cp.swapaxes(columns, 2, 3))
 
 
-def _cupy_interpolate_nearest(x, size, scale):
-    """Nearest-neighbour resizing of x [N, C, H, W] as F.interpolate(mode="nearest"):
-    by one integer factor for both axes, the block copy of _upsample_nearest; otherwise
-    the source rows, then the source columns, gathered."""
+def _cupy_interpolate_filtered(
+    x, size, scale, align_corners, coordinates, cubic, coefficient, exclude, antialias
+):
+    """Resizing of x [N, C, H, W] through each axis's [in, out] filter matrix
+    (_resize_matrix): the columns, then the rows, one matrix product each (BLAS)."""
     import cupy as cp
 
     (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+    options = (
+        align_corners,
+        coordinates,
+        cubic,
+        coefficient,
+        exclude,
+        antialias,
+        x.dtype,
+    )
+    columns = _cupy_resize_matrix(w, out_w, scale_w, *options)
+    rows = _cupy_resize_matrix(h, out_h, scale_h, *options)
+    mixed = cp.matmul(x.reshape(-1, w), columns).reshape(n, c, h, out_w)
+    return cp.matmul(rows.T, mixed)
+
+
+def _cupy_interpolate_filtered_grad(
+    grad,
+    x,
+    size,
+    scale,
+    align_corners,
+    coordinates,
+    cubic,
+    coefficient,
+    exclude,
+    antialias,
+):
+    """The gradient of _interpolate_filtered: its two matrix products transposed, in reverse."""
+    import cupy as cp
+
+    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    options = (
+        align_corners,
+        coordinates,
+        cubic,
+        coefficient,
+        exclude,
+        antialias,
+        grad.dtype,
+    )
+    columns = _cupy_resize_matrix(w, out_w, scale_w, *options)
+    rows = _cupy_resize_matrix(h, out_h, scale_h, *options)
+    mixed = cp.matmul(rows, grad)  # [N, C, H, W_out]
+    return cp.matmul(mixed.reshape(-1, out_w), columns.T).reshape(x.shape)
+
+
+def _cupy_interpolate_nearest(x, size, scale, coordinates, rounding):
+    """Nearest-neighbour resizing of x [N, C, H, W] as F.interpolate(mode="nearest"):
+    by one integer factor for both axes, the block copy of _upsample_nearest; otherwise
+    (or with ONNX's coordinates and rounding) the source rows, then the source
+    columns, gathered."""
+    import cupy as cp
+
+    (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
+    n, c, h, w = x.shape
+    if (
+        coordinates is None and out_h % h == 0 and out_h * w == out_w * h
+    ):  # one integer factor
         return _cupy_upsample_nearest(x, out_h // h)
-    rows = cp.take(x, _cupy_nearest_sources(h, out_h, scale_h), axis=2)
-    return cp.take(rows, _cupy_nearest_sources(w, out_w, scale_w), axis=3)
+    rows = cp.take(
+        x, _cupy_nearest_sources(h, out_h, scale_h, coordinates, rounding), axis=2
+    )
+    return cp.take(
+        rows, _cupy_nearest_sources(w, out_w, scale_w, coordinates, rounding), axis=3
+    )
 
 
-def _cupy_interpolate_nearest_grad(grad, x, size, scale):
+def _cupy_interpolate_nearest_grad(grad, x, size, scale, coordinates, rounding):
     """The gradient of _interpolate_nearest: every output's gradient added onto the
     input it copied (the block sums of _block_sum for one integer factor)."""
     import cupy as cp
 
     (out_h, out_w), (scale_h, scale_w) = _cupy_interpolate_size(x, size, scale)
     n, c, h, w = x.shape
-    if out_h % h == 0 and out_h * w == out_w * h:  # one integer factor
+    if (
+        coordinates is None and out_h % h == 0 and out_h * w == out_w * h
+    ):  # one integer factor
         return _cupy_block_sum(grad, out_h // h)
-    columns = _cupy_copied_rows_grad(
-        cp.swapaxes(grad, 2, 3), _cupy_nearest_sources(w, out_w, scale_w), w
-    )
+    sources_w = _cupy_nearest_sources(w, out_w, scale_w, coordinates, rounding)
+    sources_h = _cupy_nearest_sources(h, out_h, scale_h, coordinates, rounding)
+    columns = _cupy_copied_rows_grad(cp.swapaxes(grad, 2, 3), sources_w, w)
     return cp.ascontiguousarray(
-        _cupy_copied_rows_grad(
-            cp.swapaxes(columns, 2, 3), _cupy_nearest_sources(h, out_h, scale_h), h
-        )
+        _cupy_copied_rows_grad(cp.swapaxes(columns, 2, 3), sources_h, h)
     )
 
 
@@ -538,16 +1106,21 @@ def _cupy_interpolate_size(x, size, scale):
     return out, scales
 
 
-def _cupy_linear_weights(n_in, n_out, scale, align_corners, dtype):
+def _cupy_linear_weights(n_in, n_out, scale, align_corners, dtype, coordinates=None):
     """For each of n_out outputs along an axis of n_in entries, the two input indices
     i0 <= i1 it mixes and their weights w0 + w1 = 1, as PyTorch's linear modes: the
     source coordinate is i (n_in - 1) / (n_out - 1) with align_corners, else
     (i + 1/2) r - 1/2 clamped at 0, r = 1 / scale_factor if one was given, else
-    n_in / n_out; i1 stops at the last entry."""
+    n_in / n_out; i1 stops at the last entry. With ONNX Resize's ``coordinates``
+    (coordinate_transformation_mode), its source coordinate, clamped to the input."""
     import cupy as cp
 
     i = cp.arange(n_out, dtype=cp.float64)
-    if align_corners:
+    if coordinates is not None:
+        source = cp.clip(
+            _cupy_resize_coordinates(n_in, n_out, scale, coordinates), 0, n_in - 1
+        )
+    elif align_corners:
         source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else cp.zeros(n_out)
     else:
         ratio = 1 / scale if scale else n_in / n_out
@@ -605,12 +1178,25 @@ def _cupy_mix_rows_grad(grad, first, second, w0, w1, n):
     return out
 
 
-def _cupy_nearest_sources(n_in, n_out, scale):
+def _cupy_nearest_sources(n_in, n_out, scale, coordinates=None, rounding=None):
     """The input index each of n_out outputs copies, as PyTorch's mode="nearest":
     floor(i * r) in float32 arithmetic, r = 1 / scale_factor if one was given, else
-    n_in / n_out (an equal size copies, twice the size halves the index exactly)."""
+    n_in / n_out (an equal size copies, twice the size halves the index exactly). With
+    ONNX Resize's ``coordinates`` (coordinate_transformation_mode), its source
+    coordinate rounded by ``rounding`` (nearest_mode), within the input."""
     import cupy as cp
 
+    if coordinates is not None:
+        source = _cupy_resize_coordinates(n_in, n_out, scale, coordinates)
+        if rounding == "round_prefer_floor":
+            source = cp.ceil(source - 0.5)
+        elif rounding == "round_prefer_ceil":
+            source = cp.floor(source + 0.5)
+        elif rounding == "ceil":
+            source = cp.ceil(source)
+        else:
+            source = cp.floor(source)
+        return cp.clip(source, 0, n_in - 1).astype(cp.int64)
     i = cp.arange(n_out)
     if n_out == n_in:
         return i
@@ -618,6 +1204,84 @@ def _cupy_nearest_sources(n_in, n_out, scale):
         return i >> 1
     ratio = cp.float32(1 / scale) if scale else cp.float32(n_in) / cp.float32(n_out)
     return cp.minimum(cp.floor(i.astype(cp.float32) * ratio).astype(cp.int64), n_in - 1)
+
+
+def _cupy_resize_coordinates(n_in, n_out, scale, coordinates):
+    """The source coordinate of each of n_out outputs along an axis of n_in entries by
+    ONNX Resize's coordinate_transformation_mode, with s the scale factor if one was
+    given, else n_out / n_in: half_pixel (i + 1/2) / s - 1/2; half_pixel_symmetric the
+    same, centred; pytorch_half_pixel as half_pixel but 0 for one output;
+    align_corners i (n_in - 1) / (n_in s - 1) (0 for one output); asymmetric i / s;
+    tf_half_pixel_for_nn (i + 1/2) / s."""
+    import cupy as cp
+
+    s = float(scale) if scale else n_out / n_in
+    i = cp.arange(n_out, dtype=cp.float64)
+    if coordinates == "half_pixel":
+        return (i + 0.5) / s - 0.5
+    if coordinates == "half_pixel_symmetric":
+        return n_in / 2 * (1 - n_out / (s * n_in)) + (i + 0.5) / s - 0.5
+    if coordinates == "pytorch_half_pixel":
+        return (i + 0.5) / s - 0.5 if n_out > 1 else cp.zeros(n_out)
+    if coordinates == "align_corners":
+        return i * (n_in - 1) / (s * n_in - 1) if n_out > 1 else cp.zeros(n_out)
+    if coordinates == "asymmetric":
+        return i / s
+    return (i + 0.5) / s
+
+
+def _cupy_resize_matrix(
+    n_in,
+    n_out,
+    scale,
+    align_corners,
+    coordinates,
+    cubic,
+    coefficient,
+    exclude,
+    antialias,
+    dtype,
+):
+    """[n_in, n_out]: column j the weights of the inputs around output j's source
+    coordinate x, that of ONNX Resize's ``coordinates`` if given, else PyTorch's, i (n_in
+    - 1) / (n_out - 1) with align_corners or (i + 1/2) r - 1/2 (not clamped), r = 1 /
+    scale_factor if one was given, else n_in / n_out. The filter: the triangle 1 - |d|
+    (linear), or Keys' cubic convolution with coefficient a (-0.75 as PyTorch's
+    bicubic), of d = (tap - x) s', s' = 1, or with ``antialias`` the scale s (out / in)
+    where it is below 1 (the filter stretched by 1 / s, its weights normalized to sum
+    1). Taps past an edge take the edge entry, or with ``exclude`` weigh 0 and the
+    others are renormalized (ONNX's exclude_outside; PyTorch's antialiasing)."""
+    import cupy as cp
+
+    i = cp.arange(n_out, dtype=cp.float64)
+    if coordinates is not None:
+        source = _cupy_resize_coordinates(n_in, n_out, scale, coordinates)
+    elif align_corners:
+        source = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else cp.zeros(n_out)
+    else:
+        source = (i + 0.5) * (1 / float(scale) if scale else n_in / n_out) - 0.5
+    stretch = min(float(scale) if scale else n_out / n_in, 1.0) if antialias else 1.0
+    reach = (2 if cubic else 1) / stretch
+    start = int(cp.floor(-reach)) + 1
+    offsets = cp.arange(start, 2 - start)[:, None]
+    first = cp.floor(source)
+    taps = first[None, :].astype(cp.int64) + offsets  # [taps, n_out]
+    d = cp.abs((source - first)[None, :] - offsets) * stretch
+    if cubic:
+        a = coefficient
+        near = ((a + 2) * d - (a + 3)) * d * d + 1
+        far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+        weights = cp.where(d <= 1, near, cp.where(d < 2, far, 0.0))
+    else:
+        weights = cp.maximum(1 - d, 0.0)
+    if antialias:
+        weights = weights / weights.sum(axis=0, keepdims=True)
+    if exclude:
+        weights = weights * ((taps >= 0) & (taps < n_in))
+        weights = weights / weights.sum(axis=0, keepdims=True)
+    taps = cp.clip(taps, 0, n_in - 1)
+    entries = cp.arange(n_in)[:, None, None]
+    return ((entries == taps[None]) * weights[None]).sum(axis=1).astype(dtype)
 
 
 def _cupy_row_runs(n_out, first, second, w0, w1, n):

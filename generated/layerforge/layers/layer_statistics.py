@@ -1,0 +1,302 @@
+"""LayerStatistics: The statistics layer normalization computes, returned: the mean and the
+reciprocal standard deviation 1 / sqrt(var + eps) (the biased variance) of each feature
+vector over the last axis, or the last axes that normalized_shape names, kept as
+length-1 axes (the mean and rstd of torch.native_layer_norm, ONNX LayerNormalization's
+Mean and InvStdDev), with their gradients.
+Generated from layers_spec/layers/layer_statistics.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_shape_of,
+    join_last,
+    check_nonempty,
+    in_row_blocks,
+)
+from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x",)
+PARAMETERS = ()
+OUTPUTS = ("mu", "rstd")
+
+
+def forward(x, *, normalized_shape=None, eps=1e-05):
+    """LayerStatistics forward pass.
+
+    The statistics layer normalization computes, returned: the mean and the reciprocal
+    standard deviation 1 / sqrt(var + eps) (the biased variance) of each feature vector
+    over the last axis, or the last axes that normalized_shape names, kept as length-1
+    axes (the mean and rstd of torch.native_layer_norm, ONNX LayerNormalization's Mean
+    and InvStdDev), with their gradients.
+
+    Args:
+        x: float32 or float64 input of shape [..., F].
+        normalized_shape: int_or_ints, default None. The shape of the last axes the
+            statistics are over, as F.layer_norm's; None: the last axis.
+        eps: float, default 1e-05. Added to the variance.
+
+    Returns:
+        ((mu, rstd), ctx): the outputs and the context that backward needs.
+    """
+    if normalized_shape is not None:
+        normalized_shape = check_shape_of(
+            "layer_statistics", "normalized_shape", normalized_shape, {"x": x}
+        )
+        (mu, rstd), joined_ctx = forward(join_last(x, len(normalized_shape)), eps=eps)
+        mu, rstd = mu.reshape(
+            x.shape[: x.ndim - len(normalized_shape)] + (1,) * len(normalized_shape)
+        ), rstd.reshape(
+            x.shape[: x.ndim - len(normalized_shape)] + (1,) * len(normalized_shape)
+        )
+        return (mu, rstd), (
+            _backward_shape_of,
+            (joined_ctx, x.shape, normalized_shape),
+            (mu.dtype, mu.shape, rstd.shape),
+            None,
+        )
+    check_arrays("layer_statistics", {"x": x}, {"x": ("...", "F")})
+    check_attribute("layer_statistics", "eps", eps, "float", minimum=0.0)
+    check_nonempty("layer_statistics", "x", x.shape, -1)
+    if on_gpu(x):
+        mu, rstd, saved = _cupy_forward(x, eps)
+        return (mu, rstd), (
+            _cupy_backward,
+            saved,
+            (mu.dtype, mu.shape, rstd.shape),
+            None,
+        )
+    mu, rstd, saved = in_row_blocks(
+        _forward, x, eps, outs=(None, "out_rstd", None, "out_centered")
+    )
+    return (mu, rstd), (_backward, saved, (mu.dtype, mu.shape, rstd.shape), None)
+
+
+def backward(grad_mu, grad_rstd, ctx):
+    """LayerStatistics backward pass.
+
+    Args:
+        grad_mu, grad_rstd: gradient of the loss with respect to mu, rstd.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x: gradients with respect to x, in that order.
+    """
+    backward_variant, saved = check_context(
+        "layer_statistics", __name__, ctx, {"grad_mu": grad_mu, "grad_rstd": grad_rstd}
+    )
+    if backward_variant is _backward_shape_of:
+        return _backward_shape_of(grad_mu, grad_rstd, *saved)
+    return in_row_blocks(
+        backward_variant, grad_mu, grad_rstd, *saved, outs=("out_grad_x",)
+    )
+
+
+def _forward(x, eps, *, out_rstd=None, out_centered=None):
+    mu = _mean(x, -1)
+    centered = np.subtract(x, mu, out=out_centered)
+    _t1 = x.shape[-1]
+    variance = _dot_last(centered, centered)
+    variance /= _t1
+    _t2 = np.add(variance, eps, out=variance)
+    np.sqrt(_t2, out=_t2)
+    rstd = np.divide(1, _t2, out=out_rstd)
+    return mu, rstd, (x, centered, _t1, _t2, rstd)
+
+
+def _backward(grad_mu, grad_rstd, x, centered, _t1, _t2, rstd, *, out_grad_x=None):
+    grad_variance = -grad_rstd
+    grad_variance *= rstd
+    grad_variance /= _t2
+    grad_variance *= 0.5
+    grad_variance /= _t2
+    _t3 = grad_variance / _t1 * centered
+    grad_centered = np.add(_t3, _t3, out=_t3)
+    grad_x = (
+        grad_centered
+        + np.broadcast_to(
+            grad_mu + np.sum(-grad_centered, axis=-1, keepdims=True), x.shape
+        )
+        / x.shape[-1]
+    )
+    return grad_x
+
+
+def _backward_shape_of(grad_mu, grad_rstd, ctx, shape, normalized_shape):
+    """The backward of a forward with the axes of F (normalized_shape) joined into one."""
+    grad_x = backward(grad_mu.reshape(ctx[2][1]), grad_rstd.reshape(ctx[2][2]), ctx)
+    return grad_x.reshape(shape)
+
+
+def _dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    if b.ndim == 1:
+        return np.matmul(a, b)[..., None]
+    return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return np.mean(x, axis=axis, keepdims=True)
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# layer_statistics_fwd_0: layers_spec/layers/layer_statistics.yaml:17
+_layer_statistics_fwd_0 = ReductionKernel(
+    "layer_statistics_fwd_0",
+    "T X0",
+    map_expr="layer_statistics_fwd_0_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    mean=True,
+    preamble="""
+    template <typename T>
+    __device__ T layer_statistics_fwd_0_map(const T x) {
+        return x;
+    }
+    """,
+)
+
+
+# layer_statistics_fwd_1: layers_spec/layers/layer_statistics.yaml:18
+_layer_statistics_fwd_1 = ElementwiseKernel(
+    "layer_statistics_fwd_1",
+    "T x, T mu",
+    "T centered",
+    """
+    centered = x - mu;
+    """,
+)
+
+
+# layer_statistics_fwd_2: layers_spec/layers/layer_statistics.yaml:19,20
+_layer_statistics_fwd_2 = ElementwiseKernel(
+    "layer_statistics_fwd_2",
+    "T _t1, int32 _t2, T eps",
+    "T _t4, T rstd",
+    """
+    T variance = _t1 / _t2;
+    T _t3 = variance + eps;
+    _t4 = sqrt(_t3);
+    rstd = T(1) / _t4;
+    """,
+    scalars=("_t2", "eps"),
+)
+
+
+def _cupy_forward(x, eps):
+    mu = _layer_statistics_fwd_0(x)
+    centered = _layer_statistics_fwd_1(x, mu)
+    _t1 = _cupy_dot_last(centered, centered)
+    _t2 = x.shape[-1]
+    _t4, rstd = _layer_statistics_fwd_2(_t1, _t2, eps)
+    return mu, rstd, (x, centered, _t2, _t4, rstd)
+
+
+# layer_statistics_bwd_0: layers_spec/primitives.yaml:72,171,71
+_layer_statistics_bwd_0 = ElementwiseKernel(
+    "layer_statistics_bwd_0",
+    "T grad_rstd, T rstd, T _t4, int32 _t2",
+    "T _t10",
+    """
+    T _t5 = -grad_rstd;
+    T _t6 = _t5 * rstd;
+    T _t7 = _t6 / _t4;
+    T _t8 = T(0.5) * _t7;
+    T grad_variance = _t8 / _t4;
+    _t10 = grad_variance / _t2;
+    """,
+    scalars=("_t2",),
+)
+
+
+# layer_statistics_bwd_1: layers_spec/primitives.yaml:388,389
+_layer_statistics_bwd_1 = ElementwiseKernel(
+    "layer_statistics_bwd_1",
+    "T _t10, T centered",
+    "T grad_centered",
+    """
+    T _t11 = _t10 * centered;
+    T _t12 = _t10 * centered;
+    grad_centered = _t11 + _t12;
+    """,
+)
+
+
+# layer_statistics_bwd_2: layers_spec/primitives.yaml:52; layers_spec/layers/layer_statistics.yaml:18
+_layer_statistics_bwd_2 = ReductionKernel(
+    "layer_statistics_bwd_2",
+    "T X0",
+    map_expr="layer_statistics_bwd_2_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T layer_statistics_bwd_2_map(const T grad_centered) {
+        T _t13 = -grad_centered;
+        return _t13;
+    }
+    """,
+)
+
+
+# layer_statistics_bwd_3: layers_spec/layers/layer_statistics.yaml:18
+_layer_statistics_bwd_3 = ElementwiseKernel(
+    "layer_statistics_bwd_3",
+    "T grad_mu, T _t14",
+    "T _t15",
+    """
+    _t15 = grad_mu + _t14;
+    """,
+)
+
+
+# layer_statistics_bwd_4: layers_spec/primitives.yaml:370
+_layer_statistics_bwd_4 = ElementwiseKernel(
+    "layer_statistics_bwd_4",
+    "T _t16, int32 _t17, T grad_centered",
+    "T grad_x",
+    """
+    T _t18 = _t16 / _t17;
+    grad_x = grad_centered + _t18;
+    """,
+    scalars=("_t17",),
+)
+
+
+def _cupy_backward(grad_mu, grad_rstd, x, centered, _t2, _t4, rstd):
+    import cupy as cp
+
+    _t10 = _layer_statistics_bwd_0(grad_rstd, rstd, _t4, _t2)
+    grad_centered = _layer_statistics_bwd_1(_t10, centered)
+    _t14 = _layer_statistics_bwd_2(grad_centered)
+    _t15 = _layer_statistics_bwd_3(grad_mu, _t14)
+    _t16 = cp.broadcast_to(_t15, x.shape)
+    _t17 = x.shape[-1]
+    grad_x = _layer_statistics_bwd_4(_t16, _t17, grad_centered)
+    return grad_x
+
+
+def _cupy_dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    import cupy as cp
+
+    if b.ndim == 1:
+        return cp.matmul(a, b)[..., None]
+    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
