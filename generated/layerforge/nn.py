@@ -2905,16 +2905,16 @@ class TimeDistributed(Module):
     def forward(self, x):
         batch, steps = check_sequence("TimeDistributed", "x", x)
         self._ctx = (batch, steps)
-        return time_distributed.unfold(
-            self.layer.forward(time_distributed.fold(x)), batch, steps
+        return time_distributed._unfold(
+            self.layer.forward(time_distributed._fold(x)), batch, steps
         )
 
     def backward(self, grad_y):
         if self._ctx is None:
             raise RuntimeError("TimeDistributed: backward before forward")
         batch, steps = self._ctx
-        return time_distributed.unfold(
-            self.layer.backward(time_distributed.fold(grad_y)), batch, steps
+        return time_distributed._unfold(
+            self.layer.backward(time_distributed._fold(grad_y)), batch, steps
         )
 
 

@@ -9,7 +9,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 from layerforge._runtime import check_context, check_sequence, layer_module
 
-__all__ = ["forward", "backward", "fold", "unfold"]
+__all__ = ["forward", "backward"]
 
 INPUTS = ("x",)
 PARAMETERS = ()
@@ -33,8 +33,8 @@ def forward(x, *arrays, layer, layer_options=None):
     module = layer_module("time_distributed", layer)
     batch, steps = check_sequence("time_distributed", "x", x)
     options = {} if layer_options is None else layer_options
-    inner, inner_ctx = module.forward(fold(x), *arrays, **options)
-    y = unfold(inner, batch, steps)
+    inner, inner_ctx = module.forward(_fold(x), *arrays, **options)
+    y = _unfold(inner, batch, steps)
     return y, (_backward, (module, inner_ctx, batch, steps), (y.dtype, y.shape), None)
 
 
@@ -54,18 +54,18 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def fold(sequence):
+def _fold(sequence):
     """[B, T, ...] as [B * T, ...]: every step one row of the inner layer's batch (a view
     of a contiguous array)."""
     return sequence.reshape(sequence.shape[0] * sequence.shape[1], *sequence.shape[2:])
 
 
-def unfold(rows, batch, steps):
+def _unfold(rows, batch, steps):
     """[B * T, ...] back to [B, T, ...]."""
     return rows.reshape(batch, steps, *rows.shape[1:])
 
 
 def _backward(grad_y, module, inner_ctx, batch, steps):
-    grads = module.backward(fold(grad_y), inner_ctx)
+    grads = module.backward(_fold(grad_y), inner_ctx)
     grads = grads if isinstance(grads, tuple) else (grads,)
-    return (unfold(grads[0], batch, steps), *grads[1:])
+    return (_unfold(grads[0], batch, steps), *grads[1:])
