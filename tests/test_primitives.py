@@ -117,6 +117,7 @@ CASES = {
     "sin": ("sin(x * w)", "[F]", "any", "any"),
     "cos": ("cos(x * w)", "[F]", "any", "any"),
     "patchify": ("patchify(x * w, size=2)", "[W]", "any", "any", NCHW),
+    "as_column": ("x * as_column(w)", "[G]", "any", "any", "[G, F]"),
     "unpatchify": ("unpatchify(patchify(x * w, size=2) * 2, x, size=2)", "[W]", "any", "any", NCHW),
 }
 # Covered elsewhere: heaviside's derivative is a declared surrogate (test_gradients);
@@ -148,6 +149,11 @@ def test_every_differentiable_primitive_has_a_case():
     # take_rows reads integer ids, which a probe's float input cannot be: test_attention
     # checks it (the embedding) against F.embedding.
     layers.add("take_rows")
+    # The convolution family's primitives take windows, grids and factors a probe cannot
+    # declare: test_conv_family checks each by finite differences (float64) through its
+    # layer (deconvolutional, pixel_shuffle both ways, locally_connected, grid sampling
+    # with theta through affine_grid).
+    layers |= {"conv_transpose", "pixel_shuffle", "pixel_unshuffle", "local_apply", "grid_sample", "affine_grid"}
     assert ruled - {"heaviside"} - layers <= set(CASES) | {"linear_weight_grad"}
     # the rest are gradient kernels (conv_input_grad, pooling gradients, ...).
 
