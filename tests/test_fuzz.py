@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from harness import PATHS, catalog
 from transpiler.errors import Collector, SpecError
+from transpiler.compose import resolve_calls
 from transpiler.pipeline import Catalog, compile_op, render_op
 from transpiler.spec import parse_spec
 
@@ -36,6 +37,10 @@ def check(text: str, stem: str) -> None:
     try:
         spec = parse_spec(text, f"{stem}.yaml", stem)
         errors = Collector()
+        if spec.calls:  # as the pipeline loads a composite: its callees' parameters added
+            plain = {name: op for name, op in catalog().ops.items() if not op.calls}  # not resolved twice
+            spec = resolve_calls({**plain, spec.name: spec}, errors).get(spec.name, spec)
+            errors.check()
         cat = Catalog(catalog().prims, {**catalog().ops, spec.name: spec})
         compile_op(spec, cat, errors)
         errors.check()
