@@ -58,9 +58,10 @@ def test_kernel_names_are_unique_and_every_op_has_kernels():
     assert len({k.name for k in kernels}) == len(kernels)
     # These only move data (views, reshapes, slices, repeats), or are window ops whose work is
     # strided CuPy array code (pooling), or a reduction over any axes and its spread (mean): no
-    # elementwise arithmetic for a kernel; the embedding is a gather and a scatter-add.
-    without = ["identity", "adaptive_pooling", "avg_pooling", "embedding", "flatten", "input", "max_pooling", "mean",
-               "pooling", "reshape", "split", "upsampling"]
+    # elementwise arithmetic for a kernel; the embedding and grid sampling are gathers and
+    # scatter-adds, pixel shuffle a permutation, an affine grid one batched product.
+    without = ["identity", "adaptive_pooling", "affine_grid", "avg_pooling", "embedding", "flatten", "grid_sample",
+               "input", "max_pooling", "mean", "pixel_shuffle", "pooling", "reshape", "split", "upsampling"]
     assert [name for name in kt.op_names() if not kt.kernels_of(name)] == without
 
 
@@ -137,9 +138,12 @@ def cases(name):
     # Each choice of a structural attribute (pooling kind, score mode, gelu's approximate) is
     # its own variant.
     choices = [[{a.name: c} for c in a.choices] for a in s.structural if a.choices]
-    # and each value of a structural bool other than training (attention's causal)
+    # and each value of a structural bool other than training (attention's causal) and a
+    # scan's batch_first (which only moves the time axis of arrays made time first here:
+    # its variants share their kernels)
+    layout = s.scan.batch_first if s.scan is not None else None
     choices += [[{a.name: True}, {a.name: False}] for a in s.structural
-                if a.type == "bool" and a.name != "training"]
+                if a.type == "bool" and a.name not in ("training", layout)]
     for extra in extras:
         for training in modes(s):
             for chosen in itertools.product(*choices):
