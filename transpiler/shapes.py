@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Union
 
 Dim = Union[str, int]
-# A dimension that is a whole multiple of another, ``3*E`` (q, k and v stacked)
+# A dimension that is a whole multiple of a named size: ``3*E`` (q, k and v stacked),
+# ``4*hidden_size`` (PyTorch's packed gates)
 MULTIPLE = re.compile(r"([2-9]|[1-9][0-9]+)\*([A-Za-z][A-Za-z0-9_]*)")
 
 
@@ -55,10 +56,6 @@ class Shape:
 SCALAR = Shape(())
 
 
-# A dimension that is a multiple of a named size, ``4*hidden_size`` (PyTorch's packed gates).
-MULTIPLE = re.compile(r"([0-9]+)\*([A-Za-z_][A-Za-z0-9_]*)")
-
-
 def base_dimension(dim: object) -> object:
     """The named size of a dimension: ``hidden_size`` for ``4*hidden_size``."""
     match = MULTIPLE.fullmatch(dim) if isinstance(dim, str) else None
@@ -78,8 +75,8 @@ def parse(dims: list[object]) -> Shape:
         if isinstance(dim, int) and dim != 1:
             raise ShapeError(f"a fixed dimension may only be 1, got {dim}; name the dimension instead")
         multiple = MULTIPLE.fullmatch(dim) if isinstance(dim, str) else None
-        if multiple is not None and int(multiple.group(1)) >= 2 and not keyword.iskeyword(multiple.group(2)):
-            out.append(f"{int(multiple.group(1))}*{multiple.group(2)}")  # 4*hidden_size: packed gates
+        if multiple is not None and not keyword.iskeyword(multiple.group(2)):
+            out.append(dim)  # 4*hidden_size: packed gates
             continue
         if isinstance(dim, str) and not (dim.isascii() and dim.isidentifier()) or keyword.iskeyword(str(dim)):
             shown = repr(dim) if len(repr(dim)) <= 60 else repr(dim)[:56] + "...'"
