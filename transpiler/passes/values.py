@@ -43,6 +43,9 @@ class Values:
         if isinstance(node, cst.Name):
             fact = self.facts.get(node.value)
             return fact[0] if fact else None
+        if (isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute)
+                and node.value.attr.value == "shape"):
+            return SCALAR  # a size, x.shape[-1]
         if isinstance(node, cst.BinaryOperation) and type(node.operator) in (*OPERATORS, cst.BitAnd, cst.BitOr):
             return self._broadcast([node.left, node.right])
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.BitInvert)):

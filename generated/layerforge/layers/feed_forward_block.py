@@ -192,7 +192,8 @@ def _forward_norm_first_relu(
 ):
     norm_mu = _mean(x, -1)
     norm_centered = x - norm_mu
-    norm_variance = _dot_last(norm_centered, norm_centered) / x.shape[-1]
+    norm_variance = _dot_last(norm_centered, norm_centered)
+    norm_variance /= x.shape[-1]
     norm_rstd = np.add(norm_variance, eps, out=norm_variance)
     np.sqrt(norm_rstd, out=norm_rstd)
     np.divide(1, norm_rstd, out=norm_rstd)
@@ -271,7 +272,8 @@ def _forward_norm_first_gelu(
 ):
     norm_mu = _mean(x, -1)
     norm_centered = x - norm_mu
-    norm_variance = _dot_last(norm_centered, norm_centered) / x.shape[-1]
+    norm_variance = _dot_last(norm_centered, norm_centered)
+    norm_variance /= x.shape[-1]
     norm_rstd = np.add(norm_variance, eps, out=norm_variance)
     np.sqrt(norm_rstd, out=norm_rstd)
     np.divide(1, norm_rstd, out=norm_rstd)
@@ -370,7 +372,8 @@ def _forward_no_norm_first_relu(
     _t1 = np.add(x, linear2_z, out=linear2_z)
     norm_mu = _mean(_t1, -1)
     norm_centered = np.subtract(_t1, norm_mu, out=_t1)
-    norm_variance = _dot_last(norm_centered, norm_centered) / x.shape[-1]
+    norm_variance = _dot_last(norm_centered, norm_centered)
+    norm_variance /= x.shape[-1]
     norm_rstd = np.add(norm_variance, eps, out=norm_variance)
     np.sqrt(norm_rstd, out=norm_rstd)
     np.divide(1, norm_rstd, out=norm_rstd)
@@ -449,7 +452,8 @@ def _forward_no_norm_first_gelu(
     _t1 = np.add(x, linear2_z, out=linear2_z)
     norm_mu = _mean(_t1, -1)
     norm_centered = np.subtract(_t1, norm_mu, out=_t1)
-    norm_variance = _dot_last(norm_centered, norm_centered) / x.shape[-1]
+    norm_variance = _dot_last(norm_centered, norm_centered)
+    norm_variance /= x.shape[-1]
     norm_rstd = np.add(norm_variance, eps, out=norm_variance)
     np.sqrt(norm_rstd, out=norm_rstd)
     np.divide(1, norm_rstd, out=norm_rstd)

@@ -123,7 +123,8 @@ def backward(grad_y, ctx):
 def _forward(x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None):
     mu = _mean(x, -1)
     centered = x - mu
-    variance = _dot_last(centered, centered) / x.shape[-1]
+    variance = _dot_last(centered, centered)
+    variance /= x.shape[-1]
     rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
@@ -151,7 +152,8 @@ def _forward_no_bias(
 ):
     mu = _mean(x, -1)
     centered = x - mu
-    variance = _dot_last(centered, centered) / x.shape[-1]
+    variance = _dot_last(centered, centered)
+    variance /= x.shape[-1]
     rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
@@ -177,7 +179,8 @@ def _forward_no_weight(
 ):
     mu = _mean(x, -1)
     centered = x - mu
-    variance = _dot_last(centered, centered) / x.shape[-1]
+    variance = _dot_last(centered, centered)
+    variance /= x.shape[-1]
     rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
@@ -202,7 +205,8 @@ def _forward_no_weight_no_bias(
 ):
     mu = _mean(x, -1)
     centered = x - mu
-    variance = _dot_last(centered, centered) / x.shape[-1]
+    variance = _dot_last(centered, centered)
+    variance /= x.shape[-1]
     rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)

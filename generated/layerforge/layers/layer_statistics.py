@@ -101,30 +101,18 @@ def backward(grad_mu, grad_rstd, ctx):
 def _forward(x, eps, *, out_rstd=None, out_centered=None):
     mu = _mean(x, -1)
     centered = np.subtract(x, mu, out=out_centered)
-    _t1 = x.shape[-1]
     variance = _dot_last(centered, centered)
-    variance /= _t1
-    _t2 = np.add(variance, eps, out=variance)
-    np.sqrt(_t2, out=_t2)
-    rstd = np.divide(1, _t2, out=out_rstd)
-    return mu, rstd, (x, centered, _t1, _t2, rstd)
+    variance /= x.shape[-1]
+    rstd = np.add(variance, eps, out=out_rstd)
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    return mu, rstd, (x, centered, rstd)
 
 
-def _backward(grad_mu, grad_rstd, x, centered, _t1, _t2, rstd, *, out_grad_x=None):
-    grad_variance = -grad_rstd
-    grad_variance *= rstd
-    grad_variance /= _t2
-    grad_variance *= 0.5
-    grad_variance /= _t2
-    _t3 = grad_variance / _t1 * centered
-    grad_centered = np.add(_t3, _t3, out=_t3)
-    grad_x = (
-        grad_centered
-        + np.broadcast_to(
-            grad_mu + np.sum(-grad_centered, axis=-1, keepdims=True), x.shape
-        )
-        / x.shape[-1]
-    )
+def _backward(grad_mu, grad_rstd, x, centered, rstd, *, out_grad_x=None):
+    grad_x = np.multiply(grad_rstd * rstd * rstd * rstd, centered, out=out_grad_x)
+    np.subtract(grad_mu, grad_x, out=grad_x)
+    grad_x /= x.shape[-1]
     return grad_x
 
 
@@ -187,11 +175,11 @@ _layer_statistics_fwd_1 = ElementwiseKernel(
 _layer_statistics_fwd_2 = ElementwiseKernel(
     "layer_statistics_fwd_2",
     "T _t1, int32 _t2, T eps",
-    "T _t4, T rstd",
+    "T rstd",
     """
     T variance = _t1 / _t2;
     T _t3 = variance + eps;
-    _t4 = sqrt(_t3);
+    T _t4 = sqrt(_t3);
     rstd = T(1) / _t4;
     """,
     scalars=("_t2", "eps"),
@@ -203,91 +191,41 @@ def _cupy_forward(x, eps):
     centered = _layer_statistics_fwd_1(x, mu)
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    _t4, rstd = _layer_statistics_fwd_2(_t1, _t2, eps)
-    return mu, rstd, (x, centered, _t2, _t4, rstd)
+    rstd = _layer_statistics_fwd_2(_t1, _t2, eps)
+    return mu, rstd, (x, centered, rstd)
 
 
-# layer_statistics_bwd_0: layers_spec/primitives.yaml:72,171,71
+# layer_statistics_bwd_0: layers_spec/layers/layer_statistics.yaml:24
 _layer_statistics_bwd_0 = ElementwiseKernel(
     "layer_statistics_bwd_0",
-    "T grad_rstd, T rstd, T _t4, int32 _t2",
-    "T _t10",
+    "T grad_rstd, T rstd",
+    "T _t7",
     """
-    T _t5 = -grad_rstd;
+    T _t5 = grad_rstd * rstd;
     T _t6 = _t5 * rstd;
-    T _t7 = _t6 / _t4;
-    T _t8 = T(0.5) * _t7;
-    T grad_variance = _t8 / _t4;
-    _t10 = grad_variance / _t2;
+    _t7 = _t6 * rstd;
     """,
-    scalars=("_t2",),
 )
 
 
-# layer_statistics_bwd_1: layers_spec/primitives.yaml:388,389
+# layer_statistics_bwd_1: layers_spec/layers/layer_statistics.yaml:24
 _layer_statistics_bwd_1 = ElementwiseKernel(
     "layer_statistics_bwd_1",
-    "T _t10, T centered",
-    "T grad_centered",
-    """
-    T _t11 = _t10 * centered;
-    T _t12 = _t10 * centered;
-    grad_centered = _t11 + _t12;
-    """,
-)
-
-
-# layer_statistics_bwd_2: layers_spec/primitives.yaml:52; layers_spec/layers/layer_statistics.yaml:18
-_layer_statistics_bwd_2 = ReductionKernel(
-    "layer_statistics_bwd_2",
-    "T X0",
-    map_expr="layer_statistics_bwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T layer_statistics_bwd_2_map(const T grad_centered) {
-        T _t13 = -grad_centered;
-        return _t13;
-    }
-    """,
-)
-
-
-# layer_statistics_bwd_3: layers_spec/layers/layer_statistics.yaml:18
-_layer_statistics_bwd_3 = ElementwiseKernel(
-    "layer_statistics_bwd_3",
-    "T grad_mu, T _t14",
-    "T _t15",
-    """
-    _t15 = grad_mu + _t14;
-    """,
-)
-
-
-# layer_statistics_bwd_4: layers_spec/primitives.yaml:370
-_layer_statistics_bwd_4 = ElementwiseKernel(
-    "layer_statistics_bwd_4",
-    "T _t16, int32 _t17, T grad_centered",
+    "T _t7, T centered, T grad_mu, int32 _t10",
     "T grad_x",
     """
-    T _t18 = _t16 / _t17;
-    grad_x = grad_centered + _t18;
+    T _t8 = _t7 * centered;
+    T _t9 = grad_mu - _t8;
+    grad_x = _t9 / _t10;
     """,
-    scalars=("_t17",),
+    scalars=("_t10",),
 )
 
 
-def _cupy_backward(grad_mu, grad_rstd, x, centered, _t2, _t4, rstd):
-    import cupy as cp
-
-    _t10 = _layer_statistics_bwd_0(grad_rstd, rstd, _t4, _t2)
-    grad_centered = _layer_statistics_bwd_1(_t10, centered)
-    _t14 = _layer_statistics_bwd_2(grad_centered)
-    _t15 = _layer_statistics_bwd_3(grad_mu, _t14)
-    _t16 = cp.broadcast_to(_t15, x.shape)
-    _t17 = x.shape[-1]
-    grad_x = _layer_statistics_bwd_4(_t16, _t17, grad_centered)
+def _cupy_backward(grad_mu, grad_rstd, x, centered, rstd):
+    _t7 = _layer_statistics_bwd_0(grad_rstd, rstd)
+    _t10 = x.shape[-1]
+    grad_x = _layer_statistics_bwd_1(_t7, centered, grad_mu, _t10)
     return grad_x
 
 
