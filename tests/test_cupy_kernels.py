@@ -75,9 +75,8 @@ def test_a_number_computed_in_python_does_not_cut_a_kernel():
 @pytest.mark.parametrize("name", kt.op_names())
 def test_kernels_compile_with_nvrtc(nvrtc, name):
     source = kt.cuda_source(kt.kernels_of(name))
-    result, log = kt.nvrtc_compile(nvrtc, source, name)
+    result, log, ptx = kt.nvrtc_compile(nvrtc, source, name)
     assert result == 0, f"NVRTC failed for {name}:\n{log}\n--- source ---\n{source}"
-    ptx = _ptx(nvrtc, source, name)
     for kernel in kt.kernels_of(name):
         entries = [kernel.name] + ([f"{kernel.name}_flat"] if hasattr(kernel, "flat_source") else [])
         for entry in entries:
@@ -90,21 +89,8 @@ def test_nvrtc_rejects_a_broken_body(nvrtc):
     from layerforge._cupy_runtime import ElementwiseKernel
 
     broken = kt.cuda_source([ElementwiseKernel("broken", "T x", "T y", "y = x * undeclared;")])
-    result, log = kt.nvrtc_compile(nvrtc, broken, "broken")
+    result, log, _ = kt.nvrtc_compile(nvrtc, broken, "broken")
     assert result != 0 and "undeclared" in log
-
-
-def _ptx(lib: ctypes.CDLL, source: str, name: str) -> str:
-    program = ctypes.c_void_p()
-    lib.nvrtcCreateProgram(ctypes.byref(program), source.encode(), f"{name}.cu".encode(), 0, None, None)
-    options = (ctypes.c_char_p * 2)(b"--gpu-architecture=compute_90", b"--std=c++17")
-    assert lib.nvrtcCompileProgram(program, 2, options) == 0
-    size = ctypes.c_size_t()
-    lib.nvrtcGetPTXSize(program, ctypes.byref(size))
-    ptx = ctypes.create_string_buffer(size.value)
-    lib.nvrtcGetPTX(program, ptx)
-    lib.nvrtcDestroyProgram(ctypes.byref(program))
-    return ptx.value.decode()
 
 
 # -- host C++ against NumPy ------------------------------------------------------------------
