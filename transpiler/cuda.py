@@ -23,6 +23,7 @@ build the CuPy kernel on their first call, so importing a module never imports C
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Iterable
@@ -432,17 +433,26 @@ def _array_call(stmt: Stmt, prims: Primitives) -> str:
 
 
 def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str, params: str,
-                    saved: tuple[str, ...] = ()) -> tuple[list[str], str]:
-    """The kernels and the CuPy twin of ``fn`` (``params`` as in the NumPy function's header)."""
+                    saved: tuple[str, ...] = (), shared: dict[Kernel, str] | None = None) -> tuple[list[str], str]:
+    """The kernels and the CuPy twin of ``fn`` (``params`` as in the NumPy function's header).
+
+    ``shared`` maps the kernels a module already defines (name and provenance left out) to
+    their variables: variants that run the same statements on the same values (an op's
+    variants often differ only in a fused activation or in a step elsewhere) call one
+    kernel object, so the module defines it, and CuPy compiles it, once."""
+    shared = {} if shared is None else shared
     kernels_: list[str] = []
     lines: list[str] = []
     for kernel, run in _plan(spec, fn, prims, saved):
         if kernel is None:
             lines.append(_array_call(run[0], prims))
             continue
-        kernels_.append(render_kernel(kernel))
+        key = dataclasses.replace(kernel, name="", sources=())
+        if key not in shared:
+            shared[key] = kernel.variable
+            kernels_.append(render_kernel(kernel))
         outs = ", ".join(n for _, n in kernel.outputs)
-        lines.append(f"{outs} = {kernel.variable}({', '.join(n for _, n in kernel.inputs)})")
+        lines.append(f"{outs} = {shared[key]}({', '.join(n for _, n in kernel.inputs)})")
     head = [f"def _cupy{fn.name}({params}):"]
     if any(_CUPY.search(line) for line in lines):
         head.append("    import cupy as cp")
@@ -483,6 +493,7 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
     fused = spec.slot is not None
     blocks: list[str] = []
     helper_prims: list[str] = []
+    shared: dict[Kernel, str] = {}
     for c in compiled:
         fwd_returns = f"{_outputs([operand(o) for o in c.forward.outputs])}, {_tuple(list(c.saved)) if c.saved else '()'}"
         for fn, returns in ((c.forward, fwd_returns), (c.backward, _outputs([operand(o) for o in c.backward.outputs]))):
@@ -499,7 +510,7 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
 
                 blocks.append(scan.render_forward(fn, cupy=True) if fn is c.forward else scan.render_backward(fn, cupy=True))
                 continue
-            kernel_blocks, function = render_function(spec, fn, prims, returns, params, saved)
+            kernel_blocks, function = render_function(spec, fn, prims, returns, params, saved, shared)
             blocks += kernel_blocks + [function]
             for kernel, run in _plan(spec, fn, prims, saved):
                 if kernel is None and prims[run[0].prim].helper and run[0].prim not in helper_prims:
@@ -511,7 +522,7 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
                 if any(f"def _cupy{part.name}(" in block for block in blocks):
                     continue  # shared by the variants that differ only in their drivers
                 names = ", ".join(part.params)
-                kernel_blocks, function = render_function(spec, part, prims, scan_part_returns(c, part), names)
+                kernel_blocks, function = render_function(spec, part, prims, scan_part_returns(c, part), names, shared=shared)
                 blocks += kernel_blocks + [function]
                 for kernel, run in _plan(spec, part, prims, ()):
                     if kernel is None and prims[run[0].prim].helper and run[0].prim not in helper_prims:

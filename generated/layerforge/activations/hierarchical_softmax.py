@@ -255,17 +255,6 @@ _hierarchical_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# hierarchical_softmax_bwd_1: layers_spec/activations/hierarchical_softmax.yaml:18
-_hierarchical_softmax_bwd_1 = ElementwiseKernel(
-    "hierarchical_softmax_bwd_1",
-    "T codes",
-    "T _t7",
-    """
-    _t7 = T(1) - codes;
-    """,
-)
-
-
 # hierarchical_softmax_bwd_2: layers_spec/primitives.yaml:100
 _hierarchical_softmax_bwd_2 = ElementwiseKernel(
     "hierarchical_softmax_bwd_2",
@@ -307,7 +296,7 @@ _hierarchical_softmax_bwd_4 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x, weight, logits, codes, y):
     _t1 = _hierarchical_softmax_bwd_0(logits)
-    _t7 = _hierarchical_softmax_bwd_1(codes)
+    _t7 = _hierarchical_softmax_fwd_2(codes)
     grad_log_probability = _hierarchical_softmax_bwd_2(grad_y, y)
     _t10 = _cupy_linear_backward_input(grad_log_probability, _t7)
     _t13 = _hierarchical_softmax_bwd_3(_t10, logits)

@@ -160,17 +160,6 @@ def _cupy_forward(x, weight):
     return y, (x, weight, _t2)
 
 
-# prelu_bwd_0: layers_spec/activations/prelu.yaml:13
-_prelu_bwd_0 = ElementwiseKernel(
-    "prelu_bwd_0",
-    "T x",
-    "T _t3",
-    """
-    _t3 = x < T(0) || x != x ? x : T(0);
-    """,
-)
-
-
 # prelu_bwd_1: layers_spec/primitives.yaml:61
 _prelu_bwd_1 = ElementwiseKernel(
     "prelu_bwd_1",
@@ -219,7 +208,7 @@ _prelu_bwd_4 = ElementwiseKernel(
 
 
 def _cupy_backward(grad_y, x, weight, _t2):
-    _t3 = _prelu_bwd_0(x)
+    _t3 = _prelu_fwd_1(x)
     _t5 = _cupy_sum_to(grad_y, x.shape)
     _t6 = _prelu_bwd_1(grad_y, _t3)
     _t7 = _prelu_bwd_2(grad_y, _t2)

@@ -237,18 +237,6 @@ def _cupy_forward(x):
     return y, (x, _t2, exponentials, _t6, y)
 
 
-# spherical_softmax_bwd_0: layers_spec/activations/spherical_softmax.yaml:10
-_spherical_softmax_bwd_0 = ElementwiseKernel(
-    "spherical_softmax_bwd_0",
-    "T _t2",
-    "T norm",
-    """
-    T _t3 = _t2 > T(1e-24) || _t2 != _t2 ? _t2 : T(1e-24);
-    norm = sqrt(_t3);
-    """,
-)
-
-
 # spherical_softmax_bwd_1: layers_spec/activations/spherical_softmax.yaml:11; layers_spec/primitives.yaml:71
 _spherical_softmax_bwd_1 = ElementwiseKernel(
     "spherical_softmax_bwd_1",
@@ -343,7 +331,7 @@ _spherical_softmax_bwd_6 = ElementwiseKernel(
 def _cupy_backward(grad_y, x, _t2, exponentials, _t6, y):
     import cupy as cp
 
-    norm = _spherical_softmax_bwd_0(_t2)
+    norm = _spherical_softmax_fwd_1(_t2)
     scaled, _t7 = _spherical_softmax_bwd_1(x, norm, grad_y, _t6)
     _t11 = _spherical_softmax_bwd_2(grad_y, y, _t6)
     _t12 = cp.broadcast_to(_t11, x.shape)

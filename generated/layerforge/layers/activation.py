@@ -889,42 +889,13 @@ def _cupy_backward_swish(grad_y, x):
     return grad_x
 
 
-# activation_silu_fwd_0: layers_spec/activations/silu.yaml:8
-_activation_silu_fwd_0 = ElementwiseKernel(
-    "activation_silu_fwd_0",
-    "T x",
-    "T y",
-    """
-    T _t1 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
-    y = x * _t1;
-    """,
-)
-
-
 def _cupy_forward_silu(x):
-    y = _activation_silu_fwd_0(x)
+    y = _activation_swish_fwd_0(x)
     return y, (x,)
 
 
-# activation_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_activation_silu_bwd_0 = ElementwiseKernel(
-    "activation_silu_bwd_0",
-    "T x, T grad_y",
-    "T grad_x",
-    """
-    T _t1 = exp(x < 0 ? x : T(0)) / (1 + exp(-fabs(x)));
-    T _t2 = grad_y * _t1;
-    T _t3 = grad_y * x;
-    T _t4 = _t3 * _t1;
-    T _t5 = T(1) - _t1;
-    T _t6 = _t4 * _t5;
-    grad_x = _t2 + _t6;
-    """,
-)
-
-
 def _cupy_backward_silu(grad_y, x):
-    grad_x = _activation_silu_bwd_0(x, grad_y)
+    grad_x = _activation_swish_bwd_0(x, grad_y)
     return grad_x
 
 

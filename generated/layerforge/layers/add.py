@@ -764,19 +764,8 @@ def _cupy_backward_softmax(grad_y, y):
     return grad_z, grad_z
 
 
-# add_identity_fwd_0: layers_spec/layers/add.yaml:13
-_add_identity_fwd_0 = ElementwiseKernel(
-    "add_identity_fwd_0",
-    "T a, T b",
-    "T z",
-    """
-    z = a + b;
-    """,
-)
-
-
 def _cupy_forward_identity(a, b):
-    z = _add_identity_fwd_0(a, b)
+    z = _add_softmax_fwd_0(a, b)
     return z, ()
 
 
@@ -973,43 +962,13 @@ def _cupy_backward_swish(grad_y, z):
     return grad_z, grad_z
 
 
-# add_silu_fwd_0: layers_spec/layers/add.yaml:13; layers_spec/activations/silu.yaml:8
-_add_silu_fwd_0 = ElementwiseKernel(
-    "add_silu_fwd_0",
-    "T a, T b",
-    "T z, T y",
-    """
-    z = a + b;
-    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t1;
-    """,
-)
-
-
 def _cupy_forward_silu(a, b):
-    z, y = _add_silu_fwd_0(a, b)
+    z, y = _add_swish_fwd_0(a, b)
     return y, (z,)
 
 
-# add_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_add_silu_bwd_0 = ElementwiseKernel(
-    "add_silu_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t2 = grad_y * _t1;
-    T _t3 = grad_y * z;
-    T _t4 = _t3 * _t1;
-    T _t5 = T(1) - _t1;
-    T _t6 = _t4 * _t5;
-    grad_z = _t2 + _t6;
-    """,
-)
-
-
 def _cupy_backward_silu(grad_y, z):
-    grad_z = _add_silu_bwd_0(z, grad_y)
+    grad_z = _add_swish_bwd_0(z, grad_y)
     return grad_z, grad_z
 
 

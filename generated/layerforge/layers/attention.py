@@ -868,18 +868,6 @@ def _cupy_backward_softmax(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
-# attention_sparsemax_fwd_0: layers_spec/layers/attention.yaml:23
-_attention_sparsemax_fwd_0 = ElementwiseKernel(
-    "attention_sparsemax_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
 # attention_sparsemax_fwd_1: layers_spec/activations/sparsemax.yaml:10
 _attention_sparsemax_fwd_1 = RowKernel(
     "attention_sparsemax_fwd_1",
@@ -931,7 +919,7 @@ def _cupy_forward_sparsemax(x, query_weight, key_weight, value_weight, kv, attn_
     _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
-    q = _attention_sparsemax_fwd_0(_t1, _t3)
+    q = _attention_softmax_fwd_0(_t1, _t3)
     k = _cupy_linear(kv, key_weight)
     v = _cupy_linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
@@ -1087,18 +1075,6 @@ def _cupy_backward_sparsemax(
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
-# attention_softmax_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:23
-_attention_softmax_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "attention_softmax_no_attn_mask_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
 # attention_softmax_no_attn_mask_fwd_1: layers_spec/activations/softmax.yaml:10
 _attention_softmax_no_attn_mask_fwd_1 = ReductionKernel(
     "attention_softmax_no_attn_mask_fwd_1",
@@ -1127,33 +1103,6 @@ _attention_softmax_no_attn_mask_fwd_2 = ElementwiseKernel(
 )
 
 
-# attention_softmax_no_attn_mask_fwd_3: layers_spec/activations/softmax.yaml:12
-_attention_softmax_no_attn_mask_fwd_3 = ReductionKernel(
-    "attention_softmax_no_attn_mask_fwd_3",
-    "T X0",
-    map_expr="attention_softmax_no_attn_mask_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_no_attn_mask_fwd_3_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# attention_softmax_no_attn_mask_fwd_4: layers_spec/activations/softmax.yaml:12
-_attention_softmax_no_attn_mask_fwd_4 = ElementwiseKernel(
-    "attention_softmax_no_attn_mask_fwd_4",
-    "T softmax_exponentials, T _t7",
-    "T weights",
-    """
-    weights = softmax_exponentials / _t7;
-    """,
-)
-
-
 def _cupy_forward_softmax_no_attn_mask(
     x, query_weight, key_weight, value_weight, kv, attn_mask
 ):
@@ -1162,7 +1111,7 @@ def _cupy_forward_softmax_no_attn_mask(
     _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
-    q = _attention_softmax_no_attn_mask_fwd_0(_t1, _t3)
+    q = _attention_softmax_fwd_0(_t1, _t3)
     k = _cupy_linear(kv, key_weight)
     v = _cupy_linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
@@ -1170,27 +1119,10 @@ def _cupy_forward_softmax_no_attn_mask(
     _t5 = _attention_softmax_no_attn_mask_fwd_1(scores)
     _t6 = _t5
     softmax_exponentials = _attention_softmax_no_attn_mask_fwd_2(scores, _t6)
-    _t7 = _attention_softmax_no_attn_mask_fwd_3(softmax_exponentials)
-    weights = _attention_softmax_no_attn_mask_fwd_4(softmax_exponentials, _t7)
+    _t7 = _attention_softmax_fwd_3(softmax_exponentials)
+    weights = _attention_softmax_fwd_4(softmax_exponentials, _t7)
     y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
-
-
-# attention_softmax_no_attn_mask_bwd_0: layers_spec/activations/softmax.yaml:14
-_attention_softmax_no_attn_mask_bwd_0 = ReductionKernel(
-    "attention_softmax_no_attn_mask_bwd_0",
-    "T X0, T X1",
-    map_expr="attention_softmax_no_attn_mask_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_no_attn_mask_bwd_0_map(const T grad_weights, const T weights) {
-        T _t12 = grad_weights * weights;
-        return _t12;
-    }
-    """,
-)
 
 
 # attention_softmax_no_attn_mask_bwd_1: layers_spec/activations/softmax.yaml:14
@@ -1205,29 +1137,6 @@ _attention_softmax_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# attention_softmax_no_attn_mask_bwd_2: layers_spec/primitives.yaml:61
-_attention_softmax_no_attn_mask_bwd_2 = ElementwiseKernel(
-    "attention_softmax_no_attn_mask_bwd_2",
-    "T grad_q, T _t3",
-    "T _t25",
-    """
-    _t25 = grad_q * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmax_no_attn_mask_bwd_3: layers_spec/primitives.yaml:521
-_attention_softmax_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "attention_softmax_no_attn_mask_bwd_3",
-    "T _t21, T _t23",
-    "T grad_kv",
-    """
-    grad_kv = _t21 + _t23;
-    """,
-)
-
-
 def _cupy_backward_softmax_no_attn_mask(
     grad_y, x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights
 ):
@@ -1237,7 +1146,7 @@ def _cupy_backward_softmax_no_attn_mask(
     grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t10, grad_y)
-    _t13 = _attention_softmax_no_attn_mask_bwd_0(grad_weights, weights)
+    _t13 = _attention_softmax_bwd_0(grad_weights, weights)
     grad_scores = _attention_softmax_no_attn_mask_bwd_1(grad_weights, _t13, weights)
     _t16 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_scores, _t16)
@@ -1248,23 +1157,11 @@ def _cupy_backward_softmax_no_attn_mask(
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
     _t23 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
-    _t25 = _attention_softmax_no_attn_mask_bwd_2(grad_q, _t3)
+    _t25 = _attention_softmax_bwd_2(grad_q, _t3)
     grad_x = _cupy_linear_backward_input(_t25, query_weight)
     grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
-    grad_kv = _attention_softmax_no_attn_mask_bwd_3(_t21, _t23)
+    grad_kv = _attention_softmax_bwd_3(_t21, _t23)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
-
-
-# attention_sparsemax_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:23
-_attention_sparsemax_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "attention_sparsemax_no_attn_mask_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
 
 
 # attention_sparsemax_no_attn_mask_fwd_1: layers_spec/activations/sparsemax.yaml:10
@@ -1320,7 +1217,7 @@ def _cupy_forward_sparsemax_no_attn_mask(
     _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
-    q = _attention_sparsemax_no_attn_mask_fwd_0(_t1, _t3)
+    q = _attention_softmax_fwd_0(_t1, _t3)
     k = _cupy_linear(kv, key_weight)
     v = _cupy_linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
@@ -1343,62 +1240,6 @@ def _cupy_forward_sparsemax_no_attn_mask(
     )
 
 
-# attention_sparsemax_no_attn_mask_bwd_0: layers_spec/activations/sparsemax.yaml:13
-_attention_sparsemax_no_attn_mask_bwd_0 = ElementwiseKernel(
-    "attention_sparsemax_no_attn_mask_bwd_0",
-    "T weights, T scores",
-    "T _t11",
-    """
-    bool _t10 = weights > T(0);
-    _t11 = _t10;
-    """,
-)
-
-
-# attention_sparsemax_no_attn_mask_bwd_1: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_attn_mask_bwd_1 = ReductionKernel(
-    "attention_sparsemax_no_attn_mask_bwd_1",
-    "T X0, T X1",
-    map_expr="attention_sparsemax_no_attn_mask_bwd_1_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_sparsemax_no_attn_mask_bwd_1_map(const T grad_weights, const T _t11) {
-        T _t12 = grad_weights * _t11;
-        return _t12;
-    }
-    """,
-)
-
-
-# attention_sparsemax_no_attn_mask_bwd_2: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_attn_mask_bwd_2 = ReductionKernel(
-    "attention_sparsemax_no_attn_mask_bwd_2",
-    "T X0",
-    map_expr="attention_sparsemax_no_attn_mask_bwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_sparsemax_no_attn_mask_bwd_2_map(const T _t11) {
-        return _t11;
-    }
-    """,
-)
-
-
-# attention_sparsemax_no_attn_mask_bwd_3: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "attention_sparsemax_no_attn_mask_bwd_3",
-    "T _t13, T _t14",
-    "T _t15",
-    """
-    _t15 = _t13 / _t14;
-    """,
-)
-
-
 # attention_sparsemax_no_attn_mask_bwd_4: layers_spec/activations/sparsemax.yaml:14
 _attention_sparsemax_no_attn_mask_bwd_4 = ElementwiseKernel(
     "attention_sparsemax_no_attn_mask_bwd_4",
@@ -1407,29 +1248,6 @@ _attention_sparsemax_no_attn_mask_bwd_4 = ElementwiseKernel(
     """
     T _t16 = grad_weights - _t15;
     grad_scores = _t11 * _t16;
-    """,
-)
-
-
-# attention_sparsemax_no_attn_mask_bwd_5: layers_spec/primitives.yaml:61
-_attention_sparsemax_no_attn_mask_bwd_5 = ElementwiseKernel(
-    "attention_sparsemax_no_attn_mask_bwd_5",
-    "T grad_q, T _t3",
-    "T _t27",
-    """
-    _t27 = grad_q * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_sparsemax_no_attn_mask_bwd_6: layers_spec/primitives.yaml:521
-_attention_sparsemax_no_attn_mask_bwd_6 = ElementwiseKernel(
-    "attention_sparsemax_no_attn_mask_bwd_6",
-    "T _t23, T _t25",
-    "T grad_kv",
-    """
-    grad_kv = _t23 + _t25;
     """,
 )
 
@@ -1454,10 +1272,10 @@ def _cupy_backward_sparsemax_no_attn_mask(
     grad_weights = _cupy_bmm(grad_y, _t6)
     _t8 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t8, grad_y)
-    _t11 = _attention_sparsemax_no_attn_mask_bwd_0(weights, scores)
-    _t13 = _attention_sparsemax_no_attn_mask_bwd_1(grad_weights, _t11)
-    _t14 = _attention_sparsemax_no_attn_mask_bwd_2(_t11)
-    _t15 = _attention_sparsemax_no_attn_mask_bwd_3(_t13, _t14)
+    _t11 = _attention_sparsemax_bwd_0(weights, scores)
+    _t13 = _attention_sparsemax_bwd_1(grad_weights, _t11)
+    _t14 = _attention_sparsemax_bwd_2(_t11)
+    _t15 = _attention_sparsemax_bwd_3(_t13, _t14)
     grad_scores = _attention_sparsemax_no_attn_mask_bwd_4(grad_weights, _t15, _t11)
     _t18 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_scores, _t18)
@@ -1468,78 +1286,11 @@ def _cupy_backward_sparsemax_no_attn_mask(
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
     _t25 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
-    _t27 = _attention_sparsemax_no_attn_mask_bwd_5(grad_q, _t3)
+    _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
     grad_x = _cupy_linear_backward_input(_t27, query_weight)
     grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
-    grad_kv = _attention_sparsemax_no_attn_mask_bwd_6(_t23, _t25)
+    grad_kv = _attention_sparsemax_bwd_6(_t23, _t25)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
-
-
-# attention_softmax_no_kv_fwd_0: layers_spec/layers/attention.yaml:23
-_attention_softmax_no_kv_fwd_0 = ElementwiseKernel(
-    "attention_softmax_no_kv_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmax_no_kv_fwd_1: layers_spec/activations/softmax.yaml:10
-_attention_softmax_no_kv_fwd_1 = ReductionKernel(
-    "attention_softmax_no_kv_fwd_1",
-    "T X0",
-    map_expr="attention_softmax_no_kv_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_no_kv_fwd_1_map(const T allowed) {
-        return allowed;
-    }
-    """,
-)
-
-
-# attention_softmax_no_kv_fwd_2: layers_spec/activations/softmax.yaml:10,11
-_attention_softmax_no_kv_fwd_2 = ElementwiseKernel(
-    "attention_softmax_no_kv_fwd_2",
-    "T allowed, T _t6",
-    "T softmax_exponentials",
-    """
-    T softmax_shifted = allowed - _t6;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# attention_softmax_no_kv_fwd_3: layers_spec/activations/softmax.yaml:12
-_attention_softmax_no_kv_fwd_3 = ReductionKernel(
-    "attention_softmax_no_kv_fwd_3",
-    "T X0",
-    map_expr="attention_softmax_no_kv_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_no_kv_fwd_3_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# attention_softmax_no_kv_fwd_4: layers_spec/activations/softmax.yaml:12
-_attention_softmax_no_kv_fwd_4 = ElementwiseKernel(
-    "attention_softmax_no_kv_fwd_4",
-    "T softmax_exponentials, T _t7",
-    "T weights",
-    """
-    weights = softmax_exponentials / _t7;
-    """,
-)
 
 
 def _cupy_forward_softmax_no_kv(
@@ -1550,60 +1301,19 @@ def _cupy_forward_softmax_no_kv(
     _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
-    q = _attention_softmax_no_kv_fwd_0(_t1, _t3)
+    q = _attention_softmax_fwd_0(_t1, _t3)
     k = _cupy_linear(x, key_weight)
     v = _cupy_linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    _t5 = _attention_softmax_no_kv_fwd_1(allowed)
+    _t5 = _attention_softmax_fwd_1(allowed)
     _t6 = _t5
-    softmax_exponentials = _attention_softmax_no_kv_fwd_2(allowed, _t6)
-    _t7 = _attention_softmax_no_kv_fwd_3(softmax_exponentials)
-    weights = _attention_softmax_no_kv_fwd_4(softmax_exponentials, _t7)
+    softmax_exponentials = _attention_softmax_fwd_2(allowed, _t6)
+    _t7 = _attention_softmax_fwd_3(softmax_exponentials)
+    weights = _attention_softmax_fwd_4(softmax_exponentials, _t7)
     y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
-
-
-# attention_softmax_no_kv_bwd_0: layers_spec/activations/softmax.yaml:14
-_attention_softmax_no_kv_bwd_0 = ReductionKernel(
-    "attention_softmax_no_kv_bwd_0",
-    "T X0, T X1",
-    map_expr="attention_softmax_no_kv_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_no_kv_bwd_0_map(const T grad_weights, const T weights) {
-        T _t12 = grad_weights * weights;
-        return _t12;
-    }
-    """,
-)
-
-
-# attention_softmax_no_kv_bwd_1: layers_spec/activations/softmax.yaml:14
-_attention_softmax_no_kv_bwd_1 = ElementwiseKernel(
-    "attention_softmax_no_kv_bwd_1",
-    "T grad_weights, T _t13, T weights",
-    "T grad_allowed",
-    """
-    T _t14 = grad_weights - _t13;
-    grad_allowed = weights * _t14;
-    """,
-)
-
-
-# attention_softmax_no_kv_bwd_2: layers_spec/primitives.yaml:61
-_attention_softmax_no_kv_bwd_2 = ElementwiseKernel(
-    "attention_softmax_no_kv_bwd_2",
-    "T grad_q, T _t3",
-    "T _t25",
-    """
-    _t25 = grad_q * _t3;
-    """,
-    scalars=("_t3",),
-)
 
 
 # attention_softmax_no_kv_bwd_3: layers_spec/primitives.yaml:521
@@ -1627,8 +1337,8 @@ def _cupy_backward_softmax_no_kv(
     grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t10, grad_y)
-    _t13 = _attention_softmax_no_kv_bwd_0(grad_weights, weights)
-    grad_allowed = _attention_softmax_no_kv_bwd_1(grad_weights, _t13, weights)
+    _t13 = _attention_softmax_bwd_0(grad_weights, weights)
+    grad_allowed = _attention_softmax_bwd_1(grad_weights, _t13, weights)
     _t16 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_allowed, _t16)
     _t18 = cp.swapaxes(q, -1, -2)
@@ -1638,68 +1348,11 @@ def _cupy_backward_softmax_no_kv(
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
     _t23 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
-    _t25 = _attention_softmax_no_kv_bwd_2(grad_q, _t3)
+    _t25 = _attention_softmax_bwd_2(grad_q, _t3)
     _t26 = _cupy_linear_backward_input(_t25, query_weight)
     grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
     grad_x = _attention_softmax_no_kv_bwd_3(_t21, _t23, _t26)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
-
-
-# attention_sparsemax_no_kv_fwd_0: layers_spec/layers/attention.yaml:23
-_attention_sparsemax_no_kv_fwd_0 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_sparsemax_no_kv_fwd_1: layers_spec/activations/sparsemax.yaml:10
-_attention_sparsemax_no_kv_fwd_1 = RowKernel(
-    "attention_sparsemax_no_kv_fwd_1",
-    "sparsemax_threshold_row",
-    row_width=1,
-    preamble="""
-    template <typename T>
-    __device__ void sparsemax_threshold_row(const T* z, T* out, long long n) {
-        // Michelot's iteration: tau = (sum of the support - 1) / its size, the support being
-        // {z > tau}; from the whole row tau only grows and the support only shrinks.
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) total += z[k];
-        T tau = (total - T(1)) / T(n);
-        long long size = n;
-        for (long long round = 0; round < n && tau == tau; ++round) {
-            T kept = T(0);
-            long long count = 0;
-            for (long long k = 0; k < n; ++k) {
-                if (z[k] > tau) {
-                    kept += z[k];
-                    ++count;
-                }
-            }
-            if (count == size || count == 0) break;
-            size = count;
-            tau = (kept - T(1)) / T(size);
-        }
-        out[0] = tau;
-    }
-    """,
-)
-
-
-# attention_sparsemax_no_kv_fwd_2: layers_spec/activations/sparsemax.yaml:11
-_attention_sparsemax_no_kv_fwd_2 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_fwd_2",
-    "T allowed, T sparsemax_tau",
-    "T weights",
-    """
-    T _t5 = allowed - sparsemax_tau;
-    weights = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
-    """,
-)
 
 
 def _cupy_forward_sparsemax_no_kv(
@@ -1710,14 +1363,14 @@ def _cupy_forward_sparsemax_no_kv(
     _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
-    q = _attention_sparsemax_no_kv_fwd_0(_t1, _t3)
+    q = _attention_softmax_fwd_0(_t1, _t3)
     k = _cupy_linear(x, key_weight)
     v = _cupy_linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    sparsemax_tau = _attention_sparsemax_no_kv_fwd_1(allowed)
-    weights = _attention_sparsemax_no_kv_fwd_2(allowed, sparsemax_tau)
+    sparsemax_tau = _attention_sparsemax_fwd_1(allowed)
+    weights = _attention_sparsemax_fwd_2(allowed, sparsemax_tau)
     y = _cupy_bmm(weights, v)
     return y, (
         x,
@@ -1732,86 +1385,6 @@ def _cupy_forward_sparsemax_no_kv(
         scores,
         weights,
     )
-
-
-# attention_sparsemax_no_kv_bwd_0: layers_spec/activations/sparsemax.yaml:13
-_attention_sparsemax_no_kv_bwd_0 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_bwd_0",
-    "T weights, T scores",
-    "T _t11",
-    """
-    bool _t10 = weights > T(0);
-    _t11 = _t10;
-    """,
-)
-
-
-# attention_sparsemax_no_kv_bwd_1: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_kv_bwd_1 = ReductionKernel(
-    "attention_sparsemax_no_kv_bwd_1",
-    "T X0, T X1",
-    map_expr="attention_sparsemax_no_kv_bwd_1_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_sparsemax_no_kv_bwd_1_map(const T grad_weights, const T _t11) {
-        T _t12 = grad_weights * _t11;
-        return _t12;
-    }
-    """,
-)
-
-
-# attention_sparsemax_no_kv_bwd_2: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_kv_bwd_2 = ReductionKernel(
-    "attention_sparsemax_no_kv_bwd_2",
-    "T X0",
-    map_expr="attention_sparsemax_no_kv_bwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_sparsemax_no_kv_bwd_2_map(const T _t11) {
-        return _t11;
-    }
-    """,
-)
-
-
-# attention_sparsemax_no_kv_bwd_3: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_kv_bwd_3 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_bwd_3",
-    "T _t13, T _t14",
-    "T _t15",
-    """
-    _t15 = _t13 / _t14;
-    """,
-)
-
-
-# attention_sparsemax_no_kv_bwd_4: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_kv_bwd_4 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_bwd_4",
-    "T grad_weights, T _t15, T _t11",
-    "T grad_allowed",
-    """
-    T _t16 = grad_weights - _t15;
-    grad_allowed = _t11 * _t16;
-    """,
-)
-
-
-# attention_sparsemax_no_kv_bwd_5: layers_spec/primitives.yaml:61
-_attention_sparsemax_no_kv_bwd_5 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_bwd_5",
-    "T grad_q, T _t3",
-    "T _t27",
-    """
-    _t27 = grad_q * _t3;
-    """,
-    scalars=("_t3",),
-)
 
 
 # attention_sparsemax_no_kv_bwd_6: layers_spec/primitives.yaml:521
@@ -1846,11 +1419,11 @@ def _cupy_backward_sparsemax_no_kv(
     grad_weights = _cupy_bmm(grad_y, _t6)
     _t8 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t8, grad_y)
-    _t11 = _attention_sparsemax_no_kv_bwd_0(weights, scores)
-    _t13 = _attention_sparsemax_no_kv_bwd_1(grad_weights, _t11)
-    _t14 = _attention_sparsemax_no_kv_bwd_2(_t11)
-    _t15 = _attention_sparsemax_no_kv_bwd_3(_t13, _t14)
-    grad_allowed = _attention_sparsemax_no_kv_bwd_4(grad_weights, _t15, _t11)
+    _t11 = _attention_sparsemax_bwd_0(weights, scores)
+    _t13 = _attention_sparsemax_bwd_1(grad_weights, _t11)
+    _t14 = _attention_sparsemax_bwd_2(_t11)
+    _t15 = _attention_sparsemax_bwd_3(_t13, _t14)
+    grad_allowed = _attention_sparsemax_bwd_4(grad_weights, _t15, _t11)
     _t18 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_allowed, _t18)
     _t20 = cp.swapaxes(q, -1, -2)
@@ -1860,78 +1433,11 @@ def _cupy_backward_sparsemax_no_kv(
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
     _t25 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
-    _t27 = _attention_sparsemax_no_kv_bwd_5(grad_q, _t3)
+    _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
     _t28 = _cupy_linear_backward_input(_t27, query_weight)
     grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
     grad_x = _attention_sparsemax_no_kv_bwd_6(_t23, _t25, _t28)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
-
-
-# attention_softmax_no_kv_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:23
-_attention_softmax_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "attention_softmax_no_kv_no_attn_mask_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmax_no_kv_no_attn_mask_fwd_1: layers_spec/activations/softmax.yaml:10
-_attention_softmax_no_kv_no_attn_mask_fwd_1 = ReductionKernel(
-    "attention_softmax_no_kv_no_attn_mask_fwd_1",
-    "T X0",
-    map_expr="attention_softmax_no_kv_no_attn_mask_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_no_kv_no_attn_mask_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# attention_softmax_no_kv_no_attn_mask_fwd_2: layers_spec/activations/softmax.yaml:10,11
-_attention_softmax_no_kv_no_attn_mask_fwd_2 = ElementwiseKernel(
-    "attention_softmax_no_kv_no_attn_mask_fwd_2",
-    "T scores, T _t6",
-    "T softmax_exponentials",
-    """
-    T softmax_shifted = scores - _t6;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# attention_softmax_no_kv_no_attn_mask_fwd_3: layers_spec/activations/softmax.yaml:12
-_attention_softmax_no_kv_no_attn_mask_fwd_3 = ReductionKernel(
-    "attention_softmax_no_kv_no_attn_mask_fwd_3",
-    "T X0",
-    map_expr="attention_softmax_no_kv_no_attn_mask_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_no_kv_no_attn_mask_fwd_3_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# attention_softmax_no_kv_no_attn_mask_fwd_4: layers_spec/activations/softmax.yaml:12
-_attention_softmax_no_kv_no_attn_mask_fwd_4 = ElementwiseKernel(
-    "attention_softmax_no_kv_no_attn_mask_fwd_4",
-    "T softmax_exponentials, T _t7",
-    "T weights",
-    """
-    weights = softmax_exponentials / _t7;
-    """,
-)
 
 
 def _cupy_forward_softmax_no_kv_no_attn_mask(
@@ -1942,71 +1448,18 @@ def _cupy_forward_softmax_no_kv_no_attn_mask(
     _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
-    q = _attention_softmax_no_kv_no_attn_mask_fwd_0(_t1, _t3)
+    q = _attention_softmax_fwd_0(_t1, _t3)
     k = _cupy_linear(x, key_weight)
     v = _cupy_linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
-    _t5 = _attention_softmax_no_kv_no_attn_mask_fwd_1(scores)
+    _t5 = _attention_softmax_no_attn_mask_fwd_1(scores)
     _t6 = _t5
-    softmax_exponentials = _attention_softmax_no_kv_no_attn_mask_fwd_2(scores, _t6)
-    _t7 = _attention_softmax_no_kv_no_attn_mask_fwd_3(softmax_exponentials)
-    weights = _attention_softmax_no_kv_no_attn_mask_fwd_4(softmax_exponentials, _t7)
+    softmax_exponentials = _attention_softmax_no_attn_mask_fwd_2(scores, _t6)
+    _t7 = _attention_softmax_fwd_3(softmax_exponentials)
+    weights = _attention_softmax_fwd_4(softmax_exponentials, _t7)
     y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
-
-
-# attention_softmax_no_kv_no_attn_mask_bwd_0: layers_spec/activations/softmax.yaml:14
-_attention_softmax_no_kv_no_attn_mask_bwd_0 = ReductionKernel(
-    "attention_softmax_no_kv_no_attn_mask_bwd_0",
-    "T X0, T X1",
-    map_expr="attention_softmax_no_kv_no_attn_mask_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_no_kv_no_attn_mask_bwd_0_map(const T grad_weights, const T weights) {
-        T _t12 = grad_weights * weights;
-        return _t12;
-    }
-    """,
-)
-
-
-# attention_softmax_no_kv_no_attn_mask_bwd_1: layers_spec/activations/softmax.yaml:14
-_attention_softmax_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "attention_softmax_no_kv_no_attn_mask_bwd_1",
-    "T grad_weights, T _t13, T weights",
-    "T grad_scores",
-    """
-    T _t14 = grad_weights - _t13;
-    grad_scores = weights * _t14;
-    """,
-)
-
-
-# attention_softmax_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:61
-_attention_softmax_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
-    "attention_softmax_no_kv_no_attn_mask_bwd_2",
-    "T grad_q, T _t3",
-    "T _t25",
-    """
-    _t25 = grad_q * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_softmax_no_kv_no_attn_mask_bwd_3: layers_spec/primitives.yaml:521
-_attention_softmax_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "attention_softmax_no_kv_no_attn_mask_bwd_3",
-    "T _t21, T _t23, T _t26",
-    "T grad_x",
-    """
-    T _t28 = _t21 + _t23;
-    grad_x = _t28 + _t26;
-    """,
-)
 
 
 def _cupy_backward_softmax_no_kv_no_attn_mask(
@@ -2018,10 +1471,8 @@ def _cupy_backward_softmax_no_kv_no_attn_mask(
     grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t10, grad_y)
-    _t13 = _attention_softmax_no_kv_no_attn_mask_bwd_0(grad_weights, weights)
-    grad_scores = _attention_softmax_no_kv_no_attn_mask_bwd_1(
-        grad_weights, _t13, weights
-    )
+    _t13 = _attention_softmax_bwd_0(grad_weights, weights)
+    grad_scores = _attention_softmax_no_attn_mask_bwd_1(grad_weights, _t13, weights)
     _t16 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_scores, _t16)
     _t18 = cp.swapaxes(q, -1, -2)
@@ -2031,68 +1482,11 @@ def _cupy_backward_softmax_no_kv_no_attn_mask(
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
     _t23 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
-    _t25 = _attention_softmax_no_kv_no_attn_mask_bwd_2(grad_q, _t3)
+    _t25 = _attention_softmax_bwd_2(grad_q, _t3)
     _t26 = _cupy_linear_backward_input(_t25, query_weight)
     grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
-    grad_x = _attention_softmax_no_kv_no_attn_mask_bwd_3(_t21, _t23, _t26)
+    grad_x = _attention_softmax_no_kv_bwd_3(_t21, _t23, _t26)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
-
-
-# attention_sparsemax_no_kv_no_attn_mask_fwd_0: layers_spec/layers/attention.yaml:23
-_attention_sparsemax_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_no_attn_mask_fwd_0",
-    "T _t1, T _t3",
-    "T q",
-    """
-    q = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_sparsemax_no_kv_no_attn_mask_fwd_1: layers_spec/activations/sparsemax.yaml:10
-_attention_sparsemax_no_kv_no_attn_mask_fwd_1 = RowKernel(
-    "attention_sparsemax_no_kv_no_attn_mask_fwd_1",
-    "sparsemax_threshold_row",
-    row_width=1,
-    preamble="""
-    template <typename T>
-    __device__ void sparsemax_threshold_row(const T* z, T* out, long long n) {
-        // Michelot's iteration: tau = (sum of the support - 1) / its size, the support being
-        // {z > tau}; from the whole row tau only grows and the support only shrinks.
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) total += z[k];
-        T tau = (total - T(1)) / T(n);
-        long long size = n;
-        for (long long round = 0; round < n && tau == tau; ++round) {
-            T kept = T(0);
-            long long count = 0;
-            for (long long k = 0; k < n; ++k) {
-                if (z[k] > tau) {
-                    kept += z[k];
-                    ++count;
-                }
-            }
-            if (count == size || count == 0) break;
-            size = count;
-            tau = (kept - T(1)) / T(size);
-        }
-        out[0] = tau;
-    }
-    """,
-)
-
-
-# attention_sparsemax_no_kv_no_attn_mask_fwd_2: layers_spec/activations/sparsemax.yaml:11
-_attention_sparsemax_no_kv_no_attn_mask_fwd_2 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_no_attn_mask_fwd_2",
-    "T scores, T sparsemax_tau",
-    "T weights",
-    """
-    T _t5 = scores - sparsemax_tau;
-    weights = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
-    """,
-)
 
 
 def _cupy_forward_sparsemax_no_kv_no_attn_mask(
@@ -2103,13 +1497,13 @@ def _cupy_forward_sparsemax_no_kv_no_attn_mask(
     _t1 = _cupy_linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
-    q = _attention_sparsemax_no_kv_no_attn_mask_fwd_0(_t1, _t3)
+    q = _attention_softmax_fwd_0(_t1, _t3)
     k = _cupy_linear(x, key_weight)
     v = _cupy_linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
-    sparsemax_tau = _attention_sparsemax_no_kv_no_attn_mask_fwd_1(scores)
-    weights = _attention_sparsemax_no_kv_no_attn_mask_fwd_2(scores, sparsemax_tau)
+    sparsemax_tau = _attention_sparsemax_no_attn_mask_fwd_1(scores)
+    weights = _attention_sparsemax_no_attn_mask_fwd_2(scores, sparsemax_tau)
     y = _cupy_bmm(weights, v)
     return y, (
         x,
@@ -2124,98 +1518,6 @@ def _cupy_forward_sparsemax_no_kv_no_attn_mask(
         scores,
         weights,
     )
-
-
-# attention_sparsemax_no_kv_no_attn_mask_bwd_0: layers_spec/activations/sparsemax.yaml:13
-_attention_sparsemax_no_kv_no_attn_mask_bwd_0 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_no_attn_mask_bwd_0",
-    "T weights, T scores",
-    "T _t11",
-    """
-    bool _t10 = weights > T(0);
-    _t11 = _t10;
-    """,
-)
-
-
-# attention_sparsemax_no_kv_no_attn_mask_bwd_1: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_kv_no_attn_mask_bwd_1 = ReductionKernel(
-    "attention_sparsemax_no_kv_no_attn_mask_bwd_1",
-    "T X0, T X1",
-    map_expr="attention_sparsemax_no_kv_no_attn_mask_bwd_1_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_sparsemax_no_kv_no_attn_mask_bwd_1_map(const T grad_weights, const T _t11) {
-        T _t12 = grad_weights * _t11;
-        return _t12;
-    }
-    """,
-)
-
-
-# attention_sparsemax_no_kv_no_attn_mask_bwd_2: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_kv_no_attn_mask_bwd_2 = ReductionKernel(
-    "attention_sparsemax_no_kv_no_attn_mask_bwd_2",
-    "T X0",
-    map_expr="attention_sparsemax_no_kv_no_attn_mask_bwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_sparsemax_no_kv_no_attn_mask_bwd_2_map(const T _t11) {
-        return _t11;
-    }
-    """,
-)
-
-
-# attention_sparsemax_no_kv_no_attn_mask_bwd_3: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_no_attn_mask_bwd_3",
-    "T _t13, T _t14",
-    "T _t15",
-    """
-    _t15 = _t13 / _t14;
-    """,
-)
-
-
-# attention_sparsemax_no_kv_no_attn_mask_bwd_4: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_kv_no_attn_mask_bwd_4 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_no_attn_mask_bwd_4",
-    "T grad_weights, T _t15, T _t11",
-    "T grad_scores",
-    """
-    T _t16 = grad_weights - _t15;
-    grad_scores = _t11 * _t16;
-    """,
-)
-
-
-# attention_sparsemax_no_kv_no_attn_mask_bwd_5: layers_spec/primitives.yaml:61
-_attention_sparsemax_no_kv_no_attn_mask_bwd_5 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_no_attn_mask_bwd_5",
-    "T grad_q, T _t3",
-    "T _t27",
-    """
-    _t27 = grad_q * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# attention_sparsemax_no_kv_no_attn_mask_bwd_6: layers_spec/primitives.yaml:521
-_attention_sparsemax_no_kv_no_attn_mask_bwd_6 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_no_attn_mask_bwd_6",
-    "T _t23, T _t25, T _t28",
-    "T grad_x",
-    """
-    T _t30 = _t23 + _t25;
-    grad_x = _t30 + _t28;
-    """,
-)
 
 
 def _cupy_backward_sparsemax_no_kv_no_attn_mask(
@@ -2238,13 +1540,11 @@ def _cupy_backward_sparsemax_no_kv_no_attn_mask(
     grad_weights = _cupy_bmm(grad_y, _t6)
     _t8 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t8, grad_y)
-    _t11 = _attention_sparsemax_no_kv_no_attn_mask_bwd_0(weights, scores)
-    _t13 = _attention_sparsemax_no_kv_no_attn_mask_bwd_1(grad_weights, _t11)
-    _t14 = _attention_sparsemax_no_kv_no_attn_mask_bwd_2(_t11)
-    _t15 = _attention_sparsemax_no_kv_no_attn_mask_bwd_3(_t13, _t14)
-    grad_scores = _attention_sparsemax_no_kv_no_attn_mask_bwd_4(
-        grad_weights, _t15, _t11
-    )
+    _t11 = _attention_sparsemax_bwd_0(weights, scores)
+    _t13 = _attention_sparsemax_bwd_1(grad_weights, _t11)
+    _t14 = _attention_sparsemax_bwd_2(_t11)
+    _t15 = _attention_sparsemax_bwd_3(_t13, _t14)
+    grad_scores = _attention_sparsemax_no_attn_mask_bwd_4(grad_weights, _t15, _t11)
     _t18 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_scores, _t18)
     _t20 = cp.swapaxes(q, -1, -2)
@@ -2254,10 +1554,10 @@ def _cupy_backward_sparsemax_no_kv_no_attn_mask(
     grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
     _t25 = _cupy_linear_backward_input(grad_k, key_weight)
     grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
-    _t27 = _attention_sparsemax_no_kv_no_attn_mask_bwd_5(grad_q, _t3)
+    _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
     _t28 = _cupy_linear_backward_input(_t27, query_weight)
     grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
-    grad_x = _attention_sparsemax_no_kv_no_attn_mask_bwd_6(_t23, _t25, _t28)
+    grad_x = _attention_sparsemax_no_kv_bwd_6(_t23, _t25, _t28)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 

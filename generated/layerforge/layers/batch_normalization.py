@@ -1444,30 +1444,6 @@ def _cupy_backward_train(grad_y, weight, count, rstd, normalized):
     return grad_x, grad_weight, grad_bias
 
 
-# batch_normalization_train_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
 # batch_normalization_train_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
 _batch_normalization_train_no_running_var_fwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_running_var_fwd_2",
@@ -1480,29 +1456,6 @@ _batch_normalization_train_no_running_var_fwd_2 = ElementwiseKernel(
     rstd = T(1) / _t7;
     """,
     scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_no_running_var_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_running_var_fwd_4",
-    "T _t8, T running_mean",
-    "T _t9",
-    """
-    _t9 = _t8 * running_mean;
-    """,
-    scalars=("_t8",),
 )
 
 
@@ -1548,13 +1501,13 @@ def _cupy_forward_train_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_running_var_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_running_var_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
     rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_running_var_fwd_3(centered, rstd)
-    _t9 = _batch_normalization_train_no_running_var_fwd_4(_t8, running_mean)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
+    _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(weight.shape)
     new_running_mean = _batch_normalization_train_no_running_var_fwd_5(
         momentum, _t10, _t9
@@ -1664,56 +1617,6 @@ def _cupy_backward_train_no_running_var(grad_y, weight, count, rstd, normalized)
     return grad_x, grad_weight, grad_bias
 
 
-# batch_normalization_train_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_running_mean_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_running_mean_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_running_mean_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_running_mean_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_running_mean_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_running_mean_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T variance, T rstd",
-    """
-    variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_running_mean_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_running_mean_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_running_mean_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
 # batch_normalization_train_no_running_mean_fwd_4: layers_spec/layers/batch_normalization.yaml:44
 _batch_normalization_train_no_running_mean_fwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_running_mean_fwd_4",
@@ -1768,13 +1671,13 @@ def _cupy_forward_train_no_running_mean(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_running_mean_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_running_mean_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    variance, rstd = _batch_normalization_train_no_running_mean_fwd_2(_t5, count, eps)
+    variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
     unbiased = _cupy_bessel_correction(count)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_running_mean_fwd_3(centered, rstd)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
     _t9 = _batch_normalization_train_no_running_mean_fwd_4(_t8, running_var)
     _t11 = variance.reshape(weight.shape)
@@ -1884,56 +1787,6 @@ def _cupy_backward_train_no_running_mean(grad_y, weight, count, rstd, normalized
     return grad_x, grad_weight, grad_bias
 
 
-# batch_normalization_train_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_running_mean_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_running_mean_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_running_mean_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_running_mean_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
 # batch_normalization_train_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_train_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_running_mean_no_running_var_fwd_4",
@@ -1963,17 +1816,11 @@ def _cupy_forward_train_no_running_mean_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_running_mean_no_running_var_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_running_mean_no_running_var_fwd_1(
-        x, mu
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_running_mean_no_running_var_fwd_2(
-        _t5, count, eps
-    )
-    normalized = _batch_normalization_train_no_running_mean_no_running_var_fwd_3(
-        centered, rstd
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t8 = weight.reshape(-1, 1)
     _t9 = _batch_normalization_train_no_running_mean_no_running_var_fwd_4(
         normalized, _t8
@@ -2093,95 +1940,6 @@ def _cupy_backward_train_no_running_mean_no_running_var(
     return grad_x, grad_weight, grad_bias
 
 
-# batch_normalization_train_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_bias_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_bias_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_bias_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T variance, T rstd",
-    """
-    variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_bias_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_bias_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_bias_fwd_4: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_no_bias_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_4",
-    "T _t8, T running_mean",
-    "T _t9",
-    """
-    _t9 = _t8 * running_mean;
-    """,
-    scalars=("_t8",),
-)
-
-
-# batch_normalization_train_no_bias_fwd_5: layers_spec/layers/batch_normalization.yaml:39,44
-_batch_normalization_train_no_bias_fwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_5",
-    "T momentum, T _t10, T _t9, T _t12, T running_var",
-    "T new_running_mean, T _t13",
-    """
-    T _t11 = momentum * _t10;
-    new_running_mean = _t9 + _t11;
-    _t13 = _t12 * running_var;
-    """,
-    scalars=("momentum", "_t12"),
-)
-
-
-# batch_normalization_train_no_bias_fwd_6: layers_spec/layers/batch_normalization.yaml:44
-_batch_normalization_train_no_bias_fwd_6 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_fwd_6",
-    "T _t14, T _t15, T _t13",
-    "T new_running_var",
-    """
-    T _t16 = _t14 * _t15;
-    new_running_var = _t13 + _t16;
-    """,
-    scalars=("_t14",),
-)
-
-
 # batch_normalization_train_no_bias_fwd_7: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_train_no_bias_fwd_7 = ElementwiseKernel(
     "batch_normalization_train_no_bias_fwd_7",
@@ -2200,22 +1958,22 @@ def _cupy_forward_train_no_bias(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_bias_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_bias_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    variance, rstd = _batch_normalization_train_no_bias_fwd_2(_t5, count, eps)
+    variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_bias_fwd_3(centered, rstd)
-    _t9 = _batch_normalization_train_no_bias_fwd_4(_t8, running_mean)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
+    _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(weight.shape)
     unbiased = _cupy_bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
-    new_running_mean, _t13 = _batch_normalization_train_no_bias_fwd_5(
+    new_running_mean, _t13 = _batch_normalization_train_fwd_5(
         momentum, _t10, _t9, _t12, running_var
     )
     _t15 = variance.reshape(weight.shape)
-    new_running_var = _batch_normalization_train_no_bias_fwd_6(_t14, _t15, _t13)
+    new_running_var = _batch_normalization_train_fwd_6(_t14, _t15, _t13)
     _t17 = weight.reshape(-1, 1)
     y = _batch_normalization_train_no_bias_fwd_7(normalized, _t17)
     return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
@@ -2318,81 +2076,6 @@ def _cupy_backward_train_no_bias(grad_y, weight, count, rstd, normalized):
     return grad_x, grad_weight, None
 
 
-# batch_normalization_train_no_bias_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_bias_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_bias_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_bias_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_bias_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_bias_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_bias_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_bias_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_bias_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_no_bias_no_running_var_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_var_fwd_4",
-    "T _t8, T running_mean",
-    "T _t9",
-    """
-    _t9 = _t8 * running_mean;
-    """,
-    scalars=("_t8",),
-)
-
-
-# batch_normalization_train_no_bias_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_no_bias_no_running_var_fwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_var_fwd_5",
-    "T momentum, T _t10, T _t9",
-    "T new_running_mean",
-    """
-    T _t11 = momentum * _t10;
-    new_running_mean = _t9 + _t11;
-    """,
-    scalars=("momentum",),
-)
-
-
 # batch_normalization_train_no_bias_no_running_var_fwd_6: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_train_no_bias_no_running_var_fwd_6 = ElementwiseKernel(
     "batch_normalization_train_no_bias_no_running_var_fwd_6",
@@ -2411,15 +2094,15 @@ def _cupy_forward_train_no_bias_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_bias_no_running_var_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_bias_no_running_var_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_bias_no_running_var_fwd_2(_t5, count, eps)
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_bias_no_running_var_fwd_3(centered, rstd)
-    _t9 = _batch_normalization_train_no_bias_no_running_var_fwd_4(_t8, running_mean)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
+    _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(weight.shape)
-    new_running_mean = _batch_normalization_train_no_bias_no_running_var_fwd_5(
+    new_running_mean = _batch_normalization_train_no_running_var_fwd_5(
         momentum, _t10, _t9
     )
     _t12 = weight.reshape(-1, 1)
@@ -2532,81 +2215,6 @@ def _cupy_backward_train_no_bias_no_running_var(
     return grad_x, grad_weight, None
 
 
-# batch_normalization_train_no_bias_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_bias_no_running_mean_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_mean_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_bias_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_bias_no_running_mean_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_mean_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_bias_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_bias_no_running_mean_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_mean_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T variance, T rstd",
-    """
-    variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_bias_no_running_mean_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_bias_no_running_mean_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_mean_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_bias_no_running_mean_fwd_4: layers_spec/layers/batch_normalization.yaml:44
-_batch_normalization_train_no_bias_no_running_mean_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_mean_fwd_4",
-    "T _t8, T running_var",
-    "T _t9",
-    """
-    _t9 = _t8 * running_var;
-    """,
-    scalars=("_t8",),
-)
-
-
-# batch_normalization_train_no_bias_no_running_mean_fwd_5: layers_spec/layers/batch_normalization.yaml:44
-_batch_normalization_train_no_bias_no_running_mean_fwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_mean_fwd_5",
-    "T _t10, T _t11, T _t9",
-    "T new_running_var",
-    """
-    T _t12 = _t10 * _t11;
-    new_running_var = _t9 + _t12;
-    """,
-    scalars=("_t10",),
-)
-
-
 # batch_normalization_train_no_bias_no_running_mean_fwd_6: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_train_no_bias_no_running_mean_fwd_6 = ElementwiseKernel(
     "batch_normalization_train_no_bias_no_running_mean_fwd_6",
@@ -2625,23 +2233,17 @@ def _cupy_forward_train_no_bias_no_running_mean(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_bias_no_running_mean_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_bias_no_running_mean_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    variance, rstd = _batch_normalization_train_no_bias_no_running_mean_fwd_2(
-        _t5, count, eps
-    )
+    variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
     unbiased = _cupy_bessel_correction(count)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_bias_no_running_mean_fwd_3(
-        centered, rstd
-    )
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
-    _t9 = _batch_normalization_train_no_bias_no_running_mean_fwd_4(_t8, running_var)
+    _t9 = _batch_normalization_train_no_running_mean_fwd_4(_t8, running_var)
     _t11 = variance.reshape(weight.shape)
-    new_running_var = _batch_normalization_train_no_bias_no_running_mean_fwd_5(
-        _t10, _t11, _t9
-    )
+    new_running_var = _batch_normalization_train_no_running_mean_fwd_5(_t10, _t11, _t9)
     _t13 = weight.reshape(-1, 1)
     y = _batch_normalization_train_no_bias_no_running_mean_fwd_6(normalized, _t13)
     return y, None, new_running_var, (weight, count, rstd, normalized)
@@ -2752,56 +2354,6 @@ def _cupy_backward_train_no_bias_no_running_mean(
     return grad_x, grad_weight, None
 
 
-# batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
 # batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4",
@@ -2820,21 +2372,11 @@ def _cupy_forward_train_no_bias_no_running_mean_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_0(
-        _t3, count
-    )
-    centered, _t4 = (
-        _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_1(x, mu)
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_2(
-        _t5, count, eps
-    )
-    normalized = (
-        _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_3(
-            centered, rstd
-        )
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t8 = weight.reshape(-1, 1)
     y = _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4(
         normalized, _t8
@@ -2955,95 +2497,6 @@ def _cupy_backward_train_no_bias_no_running_mean_no_running_var(
     return grad_x, grad_weight, None
 
 
-# batch_normalization_train_no_weight_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_weight_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_weight_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_weight_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T variance, T rstd",
-    """
-    variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_weight_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_weight_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_fwd_4: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_no_weight_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_fwd_4",
-    "T _t8, T running_mean",
-    "T _t9",
-    """
-    _t9 = _t8 * running_mean;
-    """,
-    scalars=("_t8",),
-)
-
-
-# batch_normalization_train_no_weight_fwd_5: layers_spec/layers/batch_normalization.yaml:39,44
-_batch_normalization_train_no_weight_fwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_fwd_5",
-    "T momentum, T _t10, T _t9, T _t12, T running_var",
-    "T new_running_mean, T _t13",
-    """
-    T _t11 = momentum * _t10;
-    new_running_mean = _t9 + _t11;
-    _t13 = _t12 * running_var;
-    """,
-    scalars=("momentum", "_t12"),
-)
-
-
-# batch_normalization_train_no_weight_fwd_6: layers_spec/layers/batch_normalization.yaml:44
-_batch_normalization_train_no_weight_fwd_6 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_fwd_6",
-    "T _t14, T _t15, T _t13",
-    "T new_running_var",
-    """
-    T _t16 = _t14 * _t15;
-    new_running_var = _t13 + _t16;
-    """,
-    scalars=("_t14",),
-)
-
-
 # batch_normalization_train_no_weight_fwd_7: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_train_no_weight_fwd_7 = ElementwiseKernel(
     "batch_normalization_train_no_weight_fwd_7",
@@ -3062,36 +2515,25 @@ def _cupy_forward_train_no_weight(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_weight_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_weight_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    variance, rstd = _batch_normalization_train_no_weight_fwd_2(_t5, count, eps)
+    variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_weight_fwd_3(centered, rstd)
-    _t9 = _batch_normalization_train_no_weight_fwd_4(_t8, running_mean)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
+    _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(bias.shape)
     unbiased = _cupy_bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
-    new_running_mean, _t13 = _batch_normalization_train_no_weight_fwd_5(
+    new_running_mean, _t13 = _batch_normalization_train_fwd_5(
         momentum, _t10, _t9, _t12, running_var
     )
     _t15 = variance.reshape(bias.shape)
-    new_running_var = _batch_normalization_train_no_weight_fwd_6(_t14, _t15, _t13)
+    new_running_var = _batch_normalization_train_fwd_6(_t14, _t15, _t13)
     _t17 = bias.reshape(-1, 1)
     y = _batch_normalization_train_no_weight_fwd_7(normalized, _t17)
     return y, new_running_mean, new_running_var, (bias, count, rstd, normalized)
-
-
-# batch_normalization_train_no_weight_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_train_no_weight_bwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_bwd_0",
-    "T grad_y, T normalized",
-    "T _t18",
-    """
-    _t18 = grad_y * normalized;
-    """,
-)
 
 
 # batch_normalization_train_no_weight_bwd_1: layers_spec/layers/batch_normalization.yaml:68
@@ -3156,7 +2598,7 @@ _batch_normalization_train_no_weight_bwd_5 = ElementwiseKernel(
 
 def _cupy_backward_train_no_weight(grad_y, bias, count, rstd, normalized):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t18 = _batch_normalization_train_no_weight_bwd_0(grad_y, normalized)
+    _t18 = _batch_normalization_train_no_bias_bwd_0(grad_y, normalized)
     scale_sums = _cupy_sum(_t18, (0, 2))
     grad_bias = shift_sums.reshape(bias.shape)
     _t19 = _batch_normalization_train_no_weight_bwd_1(rstd, grad_y)
@@ -3165,81 +2607,6 @@ def _cupy_backward_train_no_weight(grad_y, bias, count, rstd, normalized):
     _t25 = _batch_normalization_train_no_weight_bwd_4(rstd, shift_sums, count)
     grad_x = _batch_normalization_train_no_weight_bwd_5(_t23, _t25)
     return grad_x, None, grad_bias
-
-
-# batch_normalization_train_no_weight_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_weight_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_weight_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_weight_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_weight_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_weight_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_no_weight_no_running_var_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_var_fwd_4",
-    "T _t8, T running_mean",
-    "T _t9",
-    """
-    _t9 = _t8 * running_mean;
-    """,
-    scalars=("_t8",),
-)
-
-
-# batch_normalization_train_no_weight_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_no_weight_no_running_var_fwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_var_fwd_5",
-    "T momentum, T _t10, T _t9",
-    "T new_running_mean",
-    """
-    T _t11 = momentum * _t10;
-    new_running_mean = _t9 + _t11;
-    """,
-    scalars=("momentum",),
-)
 
 
 # batch_normalization_train_no_weight_no_running_var_fwd_6: layers_spec/layers/batch_normalization.yaml:60
@@ -3260,33 +2627,20 @@ def _cupy_forward_train_no_weight_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_weight_no_running_var_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_weight_no_running_var_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_weight_no_running_var_fwd_2(_t5, count, eps)
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_weight_no_running_var_fwd_3(
-        centered, rstd
-    )
-    _t9 = _batch_normalization_train_no_weight_no_running_var_fwd_4(_t8, running_mean)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
+    _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(bias.shape)
-    new_running_mean = _batch_normalization_train_no_weight_no_running_var_fwd_5(
+    new_running_mean = _batch_normalization_train_no_running_var_fwd_5(
         momentum, _t10, _t9
     )
     _t12 = bias.reshape(-1, 1)
     y = _batch_normalization_train_no_weight_no_running_var_fwd_6(normalized, _t12)
     return y, new_running_mean, None, (bias, count, rstd, normalized)
-
-
-# batch_normalization_train_no_weight_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_train_no_weight_no_running_var_bwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_var_bwd_0",
-    "T grad_y, T normalized",
-    "T _t13",
-    """
-    _t13 = grad_y * normalized;
-    """,
-)
 
 
 # batch_normalization_train_no_weight_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:68
@@ -3353,7 +2707,7 @@ def _cupy_backward_train_no_weight_no_running_var(
     grad_y, bias, count, rstd, normalized
 ):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t13 = _batch_normalization_train_no_weight_no_running_var_bwd_0(grad_y, normalized)
+    _t13 = _batch_normalization_train_no_bias_no_running_var_bwd_0(grad_y, normalized)
     scale_sums = _cupy_sum(_t13, (0, 2))
     grad_bias = shift_sums.reshape(bias.shape)
     _t14 = _batch_normalization_train_no_weight_no_running_var_bwd_1(rstd, grad_y)
@@ -3368,81 +2722,6 @@ def _cupy_backward_train_no_weight_no_running_var(
     )
     grad_x = _batch_normalization_train_no_weight_no_running_var_bwd_5(_t18, _t20)
     return grad_x, None, grad_bias
-
-
-# batch_normalization_train_no_weight_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_weight_no_running_mean_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_weight_no_running_mean_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_weight_no_running_mean_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T variance, T rstd",
-    """
-    variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_weight_no_running_mean_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_weight_no_running_mean_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_running_mean_fwd_4: layers_spec/layers/batch_normalization.yaml:44
-_batch_normalization_train_no_weight_no_running_mean_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_fwd_4",
-    "T _t8, T running_var",
-    "T _t9",
-    """
-    _t9 = _t8 * running_var;
-    """,
-    scalars=("_t8",),
-)
-
-
-# batch_normalization_train_no_weight_no_running_mean_fwd_5: layers_spec/layers/batch_normalization.yaml:44
-_batch_normalization_train_no_weight_no_running_mean_fwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_fwd_5",
-    "T _t10, T _t11, T _t9",
-    "T new_running_var",
-    """
-    T _t12 = _t10 * _t11;
-    new_running_var = _t9 + _t12;
-    """,
-    scalars=("_t10",),
-)
 
 
 # batch_normalization_train_no_weight_no_running_mean_fwd_6: layers_spec/layers/batch_normalization.yaml:60
@@ -3463,37 +2742,20 @@ def _cupy_forward_train_no_weight_no_running_mean(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_weight_no_running_mean_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_weight_no_running_mean_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    variance, rstd = _batch_normalization_train_no_weight_no_running_mean_fwd_2(
-        _t5, count, eps
-    )
+    variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
     unbiased = _cupy_bessel_correction(count)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_weight_no_running_mean_fwd_3(
-        centered, rstd
-    )
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
-    _t9 = _batch_normalization_train_no_weight_no_running_mean_fwd_4(_t8, running_var)
+    _t9 = _batch_normalization_train_no_running_mean_fwd_4(_t8, running_var)
     _t11 = variance.reshape(bias.shape)
-    new_running_var = _batch_normalization_train_no_weight_no_running_mean_fwd_5(
-        _t10, _t11, _t9
-    )
+    new_running_var = _batch_normalization_train_no_running_mean_fwd_5(_t10, _t11, _t9)
     _t13 = bias.reshape(-1, 1)
     y = _batch_normalization_train_no_weight_no_running_mean_fwd_6(normalized, _t13)
     return y, None, new_running_var, (bias, count, rstd, normalized)
-
-
-# batch_normalization_train_no_weight_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_train_no_weight_no_running_mean_bwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_bwd_0",
-    "T grad_y, T normalized",
-    "T _t14",
-    """
-    _t14 = grad_y * normalized;
-    """,
-)
 
 
 # batch_normalization_train_no_weight_no_running_mean_bwd_1: layers_spec/layers/batch_normalization.yaml:68
@@ -3520,18 +2782,6 @@ _batch_normalization_train_no_weight_no_running_mean_bwd_2 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_weight_no_running_mean_bwd_3: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_running_mean_bwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_bwd_3",
-    "T normalized, T _t17, T _t15",
-    "T _t19",
-    """
-    T _t18 = normalized * _t17;
-    _t19 = _t15 - _t18;
-    """,
-)
-
-
 # batch_normalization_train_no_weight_no_running_mean_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_running_mean_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_running_mean_bwd_4",
@@ -3545,88 +2795,25 @@ _batch_normalization_train_no_weight_no_running_mean_bwd_4 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_weight_no_running_mean_bwd_5: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_running_mean_bwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_bwd_5",
-    "T _t19, T _t21",
-    "T grad_x",
-    """
-    grad_x = _t19 - _t21;
-    """,
-)
-
-
 def _cupy_backward_train_no_weight_no_running_mean(
     grad_y, bias, count, rstd, normalized
 ):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t14 = _batch_normalization_train_no_weight_no_running_mean_bwd_0(
-        grad_y, normalized
-    )
+    _t14 = _batch_normalization_train_no_bias_no_running_mean_bwd_0(grad_y, normalized)
     scale_sums = _cupy_sum(_t14, (0, 2))
     grad_bias = shift_sums.reshape(bias.shape)
     _t15 = _batch_normalization_train_no_weight_no_running_mean_bwd_1(rstd, grad_y)
     _t17 = _batch_normalization_train_no_weight_no_running_mean_bwd_2(
         rstd, scale_sums, count
     )
-    _t19 = _batch_normalization_train_no_weight_no_running_mean_bwd_3(
+    _t19 = _batch_normalization_train_no_bias_no_running_var_bwd_4(
         normalized, _t17, _t15
     )
     _t21 = _batch_normalization_train_no_weight_no_running_mean_bwd_4(
         rstd, shift_sums, count
     )
-    grad_x = _batch_normalization_train_no_weight_no_running_mean_bwd_5(_t19, _t21)
+    grad_x = _batch_normalization_train_no_bias_no_running_var_bwd_6(_t19, _t21)
     return grad_x, None, grad_bias
-
-
-# batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
 
 
 # batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
@@ -3647,37 +2834,16 @@ def _cupy_forward_train_no_weight_no_running_mean_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_0(
-        _t3, count
-    )
-    centered, _t4 = (
-        _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_1(x, mu)
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_2(
-        _t5, count, eps
-    )
-    normalized = (
-        _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_3(
-            centered, rstd
-        )
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t8 = bias.reshape(-1, 1)
     y = _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_4(
         normalized, _t8
     )
     return y, None, None, (bias, count, rstd, normalized)
-
-
-# batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_0",
-    "T grad_y, T normalized",
-    "T _t9",
-    """
-    _t9 = grad_y * normalized;
-    """,
-)
 
 
 # batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:68
@@ -3744,7 +2910,7 @@ def _cupy_backward_train_no_weight_no_running_mean_no_running_var(
     grad_y, bias, count, rstd, normalized
 ):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_0(
+    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
         grad_y, normalized
     )
     scale_sums = _cupy_sum(_t9, (0, 2))
@@ -3767,95 +2933,6 @@ def _cupy_backward_train_no_weight_no_running_mean_no_running_var(
     return grad_x, None, grad_bias
 
 
-# batch_normalization_train_no_weight_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_weight_no_bias_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_weight_no_bias_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_weight_no_bias_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T variance, T rstd",
-    """
-    variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_weight_no_bias_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_bias_fwd_4: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_no_weight_no_bias_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_fwd_4",
-    "T _t8, T running_mean",
-    "T _t9",
-    """
-    _t9 = _t8 * running_mean;
-    """,
-    scalars=("_t8",),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_fwd_5: layers_spec/layers/batch_normalization.yaml:39,44
-_batch_normalization_train_no_weight_no_bias_fwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_fwd_5",
-    "T momentum, T _t10, T _t9, T _t12, T running_var",
-    "T new_running_mean, T _t13",
-    """
-    T _t11 = momentum * _t10;
-    new_running_mean = _t9 + _t11;
-    _t13 = _t12 * running_var;
-    """,
-    scalars=("momentum", "_t12"),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_fwd_6: layers_spec/layers/batch_normalization.yaml:44
-_batch_normalization_train_no_weight_no_bias_fwd_6 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_fwd_6",
-    "T _t14, T _t15, T _t13",
-    "T new_running_var",
-    """
-    T _t16 = _t14 * _t15;
-    new_running_var = _t13 + _t16;
-    """,
-    scalars=("_t14",),
-)
-
-
 def _cupy_forward_train_no_weight_no_bias(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -3863,24 +2940,22 @@ def _cupy_forward_train_no_weight_no_bias(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_weight_no_bias_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_weight_no_bias_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    variance, rstd = _batch_normalization_train_no_weight_no_bias_fwd_2(_t5, count, eps)
+    variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_weight_no_bias_fwd_3(centered, rstd)
-    _t9 = _batch_normalization_train_no_weight_no_bias_fwd_4(_t8, running_mean)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
+    _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(running_mean.shape)
     unbiased = _cupy_bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
-    new_running_mean, _t13 = _batch_normalization_train_no_weight_no_bias_fwd_5(
+    new_running_mean, _t13 = _batch_normalization_train_fwd_5(
         momentum, _t10, _t9, _t12, running_var
     )
     _t15 = variance.reshape(running_mean.shape)
-    new_running_var = _batch_normalization_train_no_weight_no_bias_fwd_6(
-        _t14, _t15, _t13
-    )
+    new_running_var = _batch_normalization_train_fwd_6(_t14, _t15, _t13)
     return (
         normalized,
         new_running_mean,
@@ -3924,18 +2999,6 @@ _batch_normalization_train_no_weight_no_bias_bwd_2 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_weight_no_bias_bwd_3: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_bias_bwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_bwd_3",
-    "T normalized, T _t20, T _t18",
-    "T _t22",
-    """
-    T _t21 = normalized * _t20;
-    _t22 = _t18 - _t21;
-    """,
-)
-
-
 # batch_normalization_train_no_weight_no_bias_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_bwd_4",
@@ -3949,102 +3012,16 @@ _batch_normalization_train_no_weight_no_bias_bwd_4 = ElementwiseKernel(
 )
 
 
-# batch_normalization_train_no_weight_no_bias_bwd_5: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_bias_bwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_bwd_5",
-    "T _t22, T _t24",
-    "T grad_x",
-    """
-    grad_x = _t22 - _t24;
-    """,
-)
-
-
 def _cupy_backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normalized):
     shift_sums = _cupy_sum(grad_y, (0, 2))
     _t17 = _batch_normalization_train_no_weight_no_bias_bwd_0(grad_y, normalized)
     scale_sums = _cupy_sum(_t17, (0, 2))
     _t18 = _batch_normalization_train_no_weight_no_bias_bwd_1(rstd, grad_y)
     _t20 = _batch_normalization_train_no_weight_no_bias_bwd_2(rstd, scale_sums, count)
-    _t22 = _batch_normalization_train_no_weight_no_bias_bwd_3(normalized, _t20, _t18)
+    _t22 = _batch_normalization_train_no_running_mean_bwd_4(normalized, _t20, _t18)
     _t24 = _batch_normalization_train_no_weight_no_bias_bwd_4(rstd, shift_sums, count)
-    grad_x = _batch_normalization_train_no_weight_no_bias_bwd_5(_t22, _t24)
+    grad_x = _batch_normalization_train_no_running_mean_bwd_6(_t22, _t24)
     return grad_x, None, None
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_4",
-    "T _t8, T running_mean",
-    "T _t9",
-    """
-    _t9 = _t8 * running_mean;
-    """,
-    scalars=("_t8",),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:39
-_batch_normalization_train_no_weight_no_bias_no_running_var_fwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_var_fwd_5",
-    "T momentum, T _t10, T _t9",
-    "T new_running_mean",
-    """
-    T _t11 = momentum * _t10;
-    new_running_mean = _t9 + _t11;
-    """,
-    scalars=("momentum",),
-)
 
 
 def _cupy_forward_train_no_weight_no_bias_no_running_var(
@@ -4054,26 +3031,16 @@ def _cupy_forward_train_no_weight_no_bias_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_1(
-        x, mu
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_2(
-        _t5, count, eps
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_3(
-        centered, rstd
-    )
-    _t9 = _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_4(
-        _t8, running_mean
-    )
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
+    _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(running_mean.shape)
-    new_running_mean = (
-        _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_5(
-            momentum, _t10, _t9
-        )
+    new_running_mean = _batch_normalization_train_no_running_var_fwd_5(
+        momentum, _t10, _t9
     )
     return normalized, new_running_mean, None, (weight, count, rstd, normalized)
 
@@ -4113,18 +3080,6 @@ _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_2 = ElementwiseK
 )
 
 
-# batch_normalization_train_no_weight_no_bias_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_bias_no_running_var_bwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_3",
-    "T normalized, T _t15, T _t13",
-    "T _t17",
-    """
-    T _t16 = normalized * _t15;
-    _t17 = _t13 - _t16;
-    """,
-)
-
-
 # batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4",
@@ -4135,17 +3090,6 @@ _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4 = ElementwiseK
     _t19 = _t18 / count;
     """,
     scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_bias_no_running_var_bwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_5",
-    "T _t17, T _t19",
-    "T grad_x",
-    """
-    grad_x = _t17 - _t19;
-    """,
 )
 
 
@@ -4163,91 +3107,14 @@ def _cupy_backward_train_no_weight_no_bias_no_running_var(
     _t15 = _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_2(
         rstd, scale_sums, count
     )
-    _t17 = _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_3(
+    _t17 = _batch_normalization_train_no_running_mean_no_running_var_bwd_4(
         normalized, _t15, _t13
     )
     _t19 = _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4(
         rstd, shift_sums, count
     )
-    grad_x = _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_5(
-        _t17, _t19
-    )
+    grad_x = _batch_normalization_train_no_running_mean_no_running_var_bwd_6(_t17, _t19)
     return grad_x, None, None
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T variance, T rstd",
-    """
-    variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_4: layers_spec/layers/batch_normalization.yaml:44
-_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_4",
-    "T _t8, T running_var",
-    "T _t9",
-    """
-    _t9 = _t8 * running_var;
-    """,
-    scalars=("_t8",),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_5: layers_spec/layers/batch_normalization.yaml:44
-_batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_5",
-    "T _t10, T _t11, T _t9",
-    "T new_running_var",
-    """
-    T _t12 = _t10 * _t11;
-    new_running_var = _t9 + _t12;
-    """,
-    scalars=("_t10",),
-)
 
 
 def _cupy_forward_train_no_weight_no_bias_no_running_mean(
@@ -4257,177 +3124,38 @@ def _cupy_forward_train_no_weight_no_bias_no_running_mean(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_1(
-        x, mu
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    variance, rstd = _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_2(
-        _t5, count, eps
-    )
+    variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
     unbiased = _cupy_bessel_correction(count)
     _t8 = 1 - momentum
-    normalized = _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_3(
-        centered, rstd
-    )
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
-    _t9 = _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_4(
-        _t8, running_var
-    )
+    _t9 = _batch_normalization_train_no_running_mean_fwd_4(_t8, running_var)
     _t11 = variance.reshape(running_var.shape)
-    new_running_var = (
-        _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_5(
-            _t10, _t11, _t9
-        )
-    )
+    new_running_var = _batch_normalization_train_no_running_mean_fwd_5(_t10, _t11, _t9)
     return normalized, None, new_running_var, (weight, count, rstd, normalized)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_0",
-    "T grad_y, T normalized",
-    "T _t13",
-    """
-    _t13 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_1: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_1",
-    "T rstd, T grad_y",
-    "T _t14",
-    """
-    _t14 = rstd * grad_y;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_2: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_2",
-    "T rstd, T scale_sums, int32 count",
-    "T _t16",
-    """
-    T _t15 = rstd * scale_sums;
-    _t16 = _t15 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_3: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_3",
-    "T normalized, T _t16, T _t14",
-    "T _t18",
-    """
-    T _t17 = normalized * _t16;
-    _t18 = _t14 - _t17;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_4: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_4 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_4",
-    "T rstd, T shift_sums, int32 count",
-    "T _t20",
-    """
-    T _t19 = rstd * shift_sums;
-    _t20 = _t19 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_5: layers_spec/layers/batch_normalization.yaml:68
-_batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_5 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_5",
-    "T _t18, T _t20",
-    "T grad_x",
-    """
-    grad_x = _t18 - _t20;
-    """,
-)
 
 
 def _cupy_backward_train_no_weight_no_bias_no_running_mean(
     grad_y, weight, count, rstd, normalized
 ):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t13 = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_0(
-        grad_y, normalized
-    )
+    _t13 = _batch_normalization_train_no_bias_no_running_var_bwd_0(grad_y, normalized)
     scale_sums = _cupy_sum(_t13, (0, 2))
-    _t14 = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_1(
-        rstd, grad_y
-    )
-    _t16 = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_2(
+    _t14 = _batch_normalization_train_no_weight_no_running_var_bwd_1(rstd, grad_y)
+    _t16 = _batch_normalization_train_no_weight_no_running_var_bwd_2(
         rstd, scale_sums, count
     )
-    _t18 = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_3(
+    _t18 = _batch_normalization_train_no_weight_no_running_var_bwd_3(
         normalized, _t16, _t14
     )
-    _t20 = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_4(
+    _t20 = _batch_normalization_train_no_weight_no_running_var_bwd_4(
         rstd, shift_sums, count
     )
-    grad_x = _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_5(
-        _t18, _t20
-    )
+    grad_x = _batch_normalization_train_no_weight_no_running_var_bwd_5(_t18, _t20)
     return grad_x, None, None
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:33
-_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:34,35
-_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
-_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:37
-_batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
 
 
 def _cupy_forward_train_no_weight_no_bias_no_running_mean_no_running_var(
@@ -4437,21 +3165,11 @@ def _cupy_forward_train_no_weight_no_bias_no_running_mean_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_0(
-        _t3, count
-    )
-    centered, _t4 = (
-        _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_1(
-            x, mu
-        )
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_2(
-        _t5, count, eps
-    )
-    normalized = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_3(
-        centered, rstd
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     return normalized, None, None, (weight, count, rstd, normalized)
 
 
@@ -4612,28 +3330,6 @@ def _cupy_forward_eval(x, weight, bias, running_mean, running_var, momentum, eps
     return y, running_mean, running_var, (weight, rstd, normalized)
 
 
-# batch_normalization_eval_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_eval_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_bwd_0",
-    "T grad_y, T normalized",
-    "T _t9",
-    """
-    _t9 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_eval_bwd_1: layers_spec/layers/batch_normalization.yaml:66
-_batch_normalization_eval_bwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_bwd_1",
-    "T _t10, T rstd",
-    "T scale",
-    """
-    scale = _t10 * rstd;
-    """,
-)
-
-
 # batch_normalization_eval_bwd_2: layers_spec/layers/batch_normalization.yaml:71
 _batch_normalization_eval_bwd_2 = ElementwiseKernel(
     "batch_normalization_eval_bwd_2",
@@ -4647,86 +3343,18 @@ _batch_normalization_eval_bwd_2 = ElementwiseKernel(
 
 def _cupy_backward_eval(grad_y, weight, rstd, normalized):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_eval_bwd_0(grad_y, normalized)
+    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
     scale_sums = _cupy_sum(_t9, (0, 2))
     grad_bias = shift_sums.reshape(weight.shape)
     grad_weight = scale_sums.reshape(weight.shape)
     _t10 = weight.reshape(-1, 1)
-    scale = _batch_normalization_eval_bwd_1(_t10, rstd)
+    scale = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1(
+        _t10, rstd
+    )
     grad_x = _batch_normalization_eval_bwd_2(grad_y, scale)
     return grad_x, grad_weight, grad_bias
-
-
-# batch_normalization_eval_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
-_batch_normalization_eval_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
-_batch_normalization_eval_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
-_batch_normalization_eval_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_eval_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
-_batch_normalization_eval_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
-_batch_normalization_eval_no_running_var_fwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_fwd_4",
-    "T normalized, T _t8",
-    "T _t9",
-    """
-    _t9 = normalized * _t8;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:60
-_batch_normalization_eval_no_running_var_fwd_5 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_fwd_5",
-    "T _t9, T _t10",
-    "T y",
-    """
-    y = _t9 + _t10;
-    """,
-)
 
 
 def _cupy_forward_eval_no_running_var(
@@ -4736,128 +3364,44 @@ def _cupy_forward_eval_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_eval_no_running_var_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_eval_no_running_var_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_eval_no_running_var_fwd_2(_t5, count, eps)
-    normalized = _batch_normalization_eval_no_running_var_fwd_3(centered, rstd)
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t8 = weight.reshape(-1, 1)
-    _t9 = _batch_normalization_eval_no_running_var_fwd_4(normalized, _t8)
+    _t9 = _batch_normalization_train_no_running_mean_no_running_var_fwd_4(
+        normalized, _t8
+    )
     _t10 = bias.reshape(-1, 1)
-    y = _batch_normalization_eval_no_running_var_fwd_5(_t9, _t10)
+    y = _batch_normalization_train_no_running_mean_no_running_var_fwd_5(_t9, _t10)
     return y, running_mean, None, (weight, count, rstd, normalized)
-
-
-# batch_normalization_eval_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_eval_no_running_var_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_bwd_0",
-    "T grad_y, T normalized",
-    "T _t11",
-    """
-    _t11 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
-_batch_normalization_eval_no_running_var_bwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_bwd_1",
-    "T _t12, T rstd",
-    "T scale",
-    """
-    scale = _t12 * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_running_var_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_bwd_2",
-    "T scale, T grad_y",
-    "T _t13",
-    """
-    _t13 = scale * grad_y;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_running_var_bwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_bwd_3",
-    "T scale, T scale_sums, int32 count",
-    "T _t15",
-    """
-    T _t14 = scale * scale_sums;
-    _t15 = _t14 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_running_var_bwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_bwd_4",
-    "T normalized, T _t15, T _t13",
-    "T _t17",
-    """
-    T _t16 = normalized * _t15;
-    _t17 = _t13 - _t16;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_running_var_bwd_5 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_bwd_5",
-    "T scale, T shift_sums, int32 count",
-    "T _t19",
-    """
-    T _t18 = scale * shift_sums;
-    _t19 = _t18 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_running_var_bwd_6 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_var_bwd_6",
-    "T _t17, T _t19",
-    "T grad_x",
-    """
-    grad_x = _t17 - _t19;
-    """,
-)
 
 
 def _cupy_backward_eval_no_running_var(grad_y, weight, count, rstd, normalized):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t11 = _batch_normalization_eval_no_running_var_bwd_0(grad_y, normalized)
+    _t11 = _batch_normalization_train_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
     scale_sums = _cupy_sum(_t11, (0, 2))
     grad_bias = shift_sums.reshape(weight.shape)
     grad_weight = scale_sums.reshape(weight.shape)
     _t12 = weight.reshape(-1, 1)
-    scale = _batch_normalization_eval_no_running_var_bwd_1(_t12, rstd)
-    _t13 = _batch_normalization_eval_no_running_var_bwd_2(scale, grad_y)
-    _t15 = _batch_normalization_eval_no_running_var_bwd_3(scale, scale_sums, count)
-    _t17 = _batch_normalization_eval_no_running_var_bwd_4(normalized, _t15, _t13)
-    _t19 = _batch_normalization_eval_no_running_var_bwd_5(scale, shift_sums, count)
-    grad_x = _batch_normalization_eval_no_running_var_bwd_6(_t17, _t19)
+    scale = _batch_normalization_train_no_running_mean_no_running_var_bwd_1(_t12, rstd)
+    _t13 = _batch_normalization_train_no_running_mean_no_running_var_bwd_2(
+        scale, grad_y
+    )
+    _t15 = _batch_normalization_train_no_running_mean_no_running_var_bwd_3(
+        scale, scale_sums, count
+    )
+    _t17 = _batch_normalization_train_no_running_mean_no_running_var_bwd_4(
+        normalized, _t15, _t13
+    )
+    _t19 = _batch_normalization_train_no_running_mean_no_running_var_bwd_5(
+        scale, shift_sums, count
+    )
+    grad_x = _batch_normalization_train_no_running_mean_no_running_var_bwd_6(_t17, _t19)
     return grad_x, grad_weight, grad_bias
-
-
-# batch_normalization_eval_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_eval_no_running_mean_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_fwd_0",
-    "T _t1, T eps",
-    "T rstd",
-    """
-    T _t2 = _t1 + eps;
-    T _t3 = sqrt(_t2);
-    rstd = T(1) / _t3;
-    """,
-    scalars=("eps",),
-)
 
 
 # batch_normalization_eval_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:50
@@ -4897,7 +3441,7 @@ def _cupy_forward_eval_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = running_var.reshape(-1, 1)
-    rstd = _batch_normalization_eval_no_running_mean_fwd_0(_t1, eps)
+    rstd = _batch_normalization_eval_fwd_0(_t1, eps)
     normalized = _batch_normalization_eval_no_running_mean_fwd_1(x, rstd)
     _t4 = weight.reshape(-1, 1)
     _t5 = _batch_normalization_eval_no_running_mean_fwd_2(normalized, _t4)
@@ -4928,17 +3472,6 @@ _batch_normalization_eval_no_running_mean_bwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_no_running_mean_bwd_2: layers_spec/layers/batch_normalization.yaml:71
-_batch_normalization_eval_no_running_mean_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_bwd_2",
-    "T grad_y, T scale",
-    "T grad_x",
-    """
-    grad_x = grad_y * scale;
-    """,
-)
-
-
 def _cupy_backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
     shift_sums = _cupy_sum(grad_y, (0, 2))
     _t7 = _batch_normalization_eval_no_running_mean_bwd_0(grad_y, normalized)
@@ -4947,80 +3480,8 @@ def _cupy_backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
     grad_weight = scale_sums.reshape(weight.shape)
     _t8 = weight.reshape(-1, 1)
     scale = _batch_normalization_eval_no_running_mean_bwd_1(_t8, rstd)
-    grad_x = _batch_normalization_eval_no_running_mean_bwd_2(grad_y, scale)
+    grad_x = _batch_normalization_eval_bwd_2(grad_y, scale)
     return grad_x, grad_weight, grad_bias
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
-_batch_normalization_eval_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
-_batch_normalization_eval_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
-_batch_normalization_eval_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
-_batch_normalization_eval_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
-_batch_normalization_eval_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_fwd_4",
-    "T normalized, T _t8",
-    "T _t9",
-    """
-    _t9 = normalized * _t8;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_fwd_5: layers_spec/layers/batch_normalization.yaml:60
-_batch_normalization_eval_no_running_mean_no_running_var_fwd_5 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_fwd_5",
-    "T _t9, T _t10",
-    "T y",
-    """
-    y = _t9 + _t10;
-    """,
-)
 
 
 def _cupy_forward_eval_no_running_mean_no_running_var(
@@ -5030,158 +3491,46 @@ def _cupy_forward_eval_no_running_mean_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_eval_no_running_mean_no_running_var_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_eval_no_running_mean_no_running_var_fwd_1(
-        x, mu
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_eval_no_running_mean_no_running_var_fwd_2(
-        _t5, count, eps
-    )
-    normalized = _batch_normalization_eval_no_running_mean_no_running_var_fwd_3(
-        centered, rstd
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t8 = weight.reshape(-1, 1)
-    _t9 = _batch_normalization_eval_no_running_mean_no_running_var_fwd_4(
+    _t9 = _batch_normalization_train_no_running_mean_no_running_var_fwd_4(
         normalized, _t8
     )
     _t10 = bias.reshape(-1, 1)
-    y = _batch_normalization_eval_no_running_mean_no_running_var_fwd_5(_t9, _t10)
+    y = _batch_normalization_train_no_running_mean_no_running_var_fwd_5(_t9, _t10)
     return y, None, None, (weight, count, rstd, normalized)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_eval_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_bwd_0",
-    "T grad_y, T normalized",
-    "T _t11",
-    """
-    _t11 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
-_batch_normalization_eval_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_bwd_1",
-    "T _t12, T rstd",
-    "T scale",
-    """
-    scale = _t12 * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_bwd_2",
-    "T scale, T grad_y",
-    "T _t13",
-    """
-    _t13 = scale * grad_y;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_bwd_3",
-    "T scale, T scale_sums, int32 count",
-    "T _t15",
-    """
-    T _t14 = scale * scale_sums;
-    _t15 = _t14 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_bwd_4",
-    "T normalized, T _t15, T _t13",
-    "T _t17",
-    """
-    T _t16 = normalized * _t15;
-    _t17 = _t13 - _t16;
-    """,
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_bwd_5",
-    "T scale, T shift_sums, int32 count",
-    "T _t19",
-    """
-    T _t18 = scale * shift_sums;
-    _t19 = _t18 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_running_mean_no_running_var_bwd_6 = ElementwiseKernel(
-    "batch_normalization_eval_no_running_mean_no_running_var_bwd_6",
-    "T _t17, T _t19",
-    "T grad_x",
-    """
-    grad_x = _t17 - _t19;
-    """,
-)
 
 
 def _cupy_backward_eval_no_running_mean_no_running_var(
     grad_y, weight, count, rstd, normalized
 ):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t11 = _batch_normalization_eval_no_running_mean_no_running_var_bwd_0(
+    _t11 = _batch_normalization_train_no_running_mean_no_running_var_bwd_0(
         grad_y, normalized
     )
     scale_sums = _cupy_sum(_t11, (0, 2))
     grad_bias = shift_sums.reshape(weight.shape)
     grad_weight = scale_sums.reshape(weight.shape)
     _t12 = weight.reshape(-1, 1)
-    scale = _batch_normalization_eval_no_running_mean_no_running_var_bwd_1(_t12, rstd)
-    _t13 = _batch_normalization_eval_no_running_mean_no_running_var_bwd_2(scale, grad_y)
-    _t15 = _batch_normalization_eval_no_running_mean_no_running_var_bwd_3(
+    scale = _batch_normalization_train_no_running_mean_no_running_var_bwd_1(_t12, rstd)
+    _t13 = _batch_normalization_train_no_running_mean_no_running_var_bwd_2(
+        scale, grad_y
+    )
+    _t15 = _batch_normalization_train_no_running_mean_no_running_var_bwd_3(
         scale, scale_sums, count
     )
-    _t17 = _batch_normalization_eval_no_running_mean_no_running_var_bwd_4(
+    _t17 = _batch_normalization_train_no_running_mean_no_running_var_bwd_4(
         normalized, _t15, _t13
     )
-    _t19 = _batch_normalization_eval_no_running_mean_no_running_var_bwd_5(
+    _t19 = _batch_normalization_train_no_running_mean_no_running_var_bwd_5(
         scale, shift_sums, count
     )
-    grad_x = _batch_normalization_eval_no_running_mean_no_running_var_bwd_6(_t17, _t19)
+    grad_x = _batch_normalization_train_no_running_mean_no_running_var_bwd_6(_t17, _t19)
     return grad_x, grad_weight, grad_bias
-
-
-# batch_normalization_eval_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_eval_no_bias_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_fwd_0",
-    "T _t1, T eps",
-    "T rstd",
-    """
-    T _t2 = _t1 + eps;
-    T _t3 = sqrt(_t2);
-    rstd = T(1) / _t3;
-    """,
-    scalars=("eps",),
-)
-
-
-# batch_normalization_eval_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:50
-_batch_normalization_eval_no_bias_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_fwd_1",
-    "T x, T _t4, T rstd",
-    "T normalized",
-    """
-    T _t5 = x - _t4;
-    normalized = _t5 * rstd;
-    """,
-)
 
 
 # batch_normalization_eval_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:60
@@ -5199,116 +3548,22 @@ def _cupy_forward_eval_no_bias(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = running_var.reshape(-1, 1)
-    rstd = _batch_normalization_eval_no_bias_fwd_0(_t1, eps)
+    rstd = _batch_normalization_eval_fwd_0(_t1, eps)
     _t4 = running_mean.reshape(-1, 1)
-    normalized = _batch_normalization_eval_no_bias_fwd_1(x, _t4, rstd)
+    normalized = _batch_normalization_eval_fwd_1(x, _t4, rstd)
     _t6 = weight.reshape(-1, 1)
     y = _batch_normalization_eval_no_bias_fwd_2(normalized, _t6)
     return y, running_mean, running_var, (weight, rstd, normalized)
 
 
-# batch_normalization_eval_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_eval_no_bias_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_bwd_0",
-    "T grad_y, T normalized",
-    "T _t7",
-    """
-    _t7 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_bwd_1: layers_spec/layers/batch_normalization.yaml:66
-_batch_normalization_eval_no_bias_bwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_bwd_1",
-    "T _t8, T rstd",
-    "T scale",
-    """
-    scale = _t8 * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:71
-_batch_normalization_eval_no_bias_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_bwd_2",
-    "T grad_y, T scale",
-    "T grad_x",
-    """
-    grad_x = grad_y * scale;
-    """,
-)
-
-
 def _cupy_backward_eval_no_bias(grad_y, weight, rstd, normalized):
-    _t7 = _batch_normalization_eval_no_bias_bwd_0(grad_y, normalized)
+    _t7 = _batch_normalization_eval_no_running_mean_bwd_0(grad_y, normalized)
     scale_sums = _cupy_sum(_t7, (0, 2))
     grad_weight = scale_sums.reshape(weight.shape)
     _t8 = weight.reshape(-1, 1)
-    scale = _batch_normalization_eval_no_bias_bwd_1(_t8, rstd)
-    grad_x = _batch_normalization_eval_no_bias_bwd_2(grad_y, scale)
+    scale = _batch_normalization_eval_no_running_mean_bwd_1(_t8, rstd)
+    grad_x = _batch_normalization_eval_bwd_2(grad_y, scale)
     return grad_x, grad_weight, None
-
-
-# batch_normalization_eval_no_bias_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
-_batch_normalization_eval_no_bias_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_bias_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
-_batch_normalization_eval_no_bias_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
-_batch_normalization_eval_no_bias_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_eval_no_bias_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
-_batch_normalization_eval_no_bias_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
-_batch_normalization_eval_no_bias_no_running_var_fwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_fwd_4",
-    "T normalized, T _t8",
-    "T y",
-    """
-    y = normalized * _t8;
-    """,
-)
 
 
 def _cupy_forward_eval_no_bias_no_running_var(
@@ -5318,142 +3573,45 @@ def _cupy_forward_eval_no_bias_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_eval_no_bias_no_running_var_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_eval_no_bias_no_running_var_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_eval_no_bias_no_running_var_fwd_2(_t5, count, eps)
-    normalized = _batch_normalization_eval_no_bias_no_running_var_fwd_3(centered, rstd)
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t8 = weight.reshape(-1, 1)
-    y = _batch_normalization_eval_no_bias_no_running_var_fwd_4(normalized, _t8)
+    y = _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4(
+        normalized, _t8
+    )
     return y, running_mean, None, (weight, count, rstd, normalized)
-
-
-# batch_normalization_eval_no_bias_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_eval_no_bias_no_running_var_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_bwd_0",
-    "T grad_y, T normalized",
-    "T _t9",
-    """
-    _t9 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
-_batch_normalization_eval_no_bias_no_running_var_bwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_bwd_1",
-    "T _t10, T rstd",
-    "T scale",
-    """
-    scale = _t10 * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_bias_no_running_var_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_bwd_2",
-    "T scale, T grad_y",
-    "T _t11",
-    """
-    _t11 = scale * grad_y;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_bias_no_running_var_bwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_bwd_3",
-    "T scale, T scale_sums, int32 count",
-    "T _t13",
-    """
-    T _t12 = scale * scale_sums;
-    _t13 = _t12 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_bias_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_bias_no_running_var_bwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_bwd_4",
-    "T normalized, T _t13, T _t11",
-    "T _t15",
-    """
-    T _t14 = normalized * _t13;
-    _t15 = _t11 - _t14;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_bias_no_running_var_bwd_5 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_bwd_5",
-    "T scale, T shift_sums, int32 count",
-    "T _t17",
-    """
-    T _t16 = scale * shift_sums;
-    _t17 = _t16 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_bias_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_bias_no_running_var_bwd_6 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_var_bwd_6",
-    "T _t15, T _t17",
-    "T grad_x",
-    """
-    grad_x = _t15 - _t17;
-    """,
-)
 
 
 def _cupy_backward_eval_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_eval_no_bias_no_running_var_bwd_0(grad_y, normalized)
+    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
     scale_sums = _cupy_sum(_t9, (0, 2))
     grad_weight = scale_sums.reshape(weight.shape)
     _t10 = weight.reshape(-1, 1)
-    scale = _batch_normalization_eval_no_bias_no_running_var_bwd_1(_t10, rstd)
-    _t11 = _batch_normalization_eval_no_bias_no_running_var_bwd_2(scale, grad_y)
-    _t13 = _batch_normalization_eval_no_bias_no_running_var_bwd_3(
+    scale = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1(
+        _t10, rstd
+    )
+    _t11 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2(
+        scale, grad_y
+    )
+    _t13 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3(
         scale, scale_sums, count
     )
-    _t15 = _batch_normalization_eval_no_bias_no_running_var_bwd_4(
+    _t15 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4(
         normalized, _t13, _t11
     )
-    _t17 = _batch_normalization_eval_no_bias_no_running_var_bwd_5(
+    _t17 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5(
         scale, shift_sums, count
     )
-    grad_x = _batch_normalization_eval_no_bias_no_running_var_bwd_6(_t15, _t17)
+    grad_x = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_6(
+        _t15, _t17
+    )
     return grad_x, grad_weight, None
-
-
-# batch_normalization_eval_no_bias_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_eval_no_bias_no_running_mean_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_fwd_0",
-    "T _t1, T eps",
-    "T rstd",
-    """
-    T _t2 = _t1 + eps;
-    T _t3 = sqrt(_t2);
-    rstd = T(1) / _t3;
-    """,
-    scalars=("eps",),
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:50
-_batch_normalization_eval_no_bias_no_running_mean_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_fwd_1",
-    "T x, T rstd",
-    "T normalized",
-    """
-    normalized = x * rstd;
-    """,
-)
 
 
 # batch_normalization_eval_no_bias_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:60
@@ -5471,8 +3629,8 @@ def _cupy_forward_eval_no_bias_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = running_var.reshape(-1, 1)
-    rstd = _batch_normalization_eval_no_bias_no_running_mean_fwd_0(_t1, eps)
-    normalized = _batch_normalization_eval_no_bias_no_running_mean_fwd_1(x, rstd)
+    rstd = _batch_normalization_eval_fwd_0(_t1, eps)
+    normalized = _batch_normalization_eval_no_running_mean_fwd_1(x, rstd)
     _t4 = weight.reshape(-1, 1)
     y = _batch_normalization_eval_no_bias_no_running_mean_fwd_2(normalized, _t4)
     return y, None, running_var, (weight, rstd, normalized)
@@ -5500,86 +3658,14 @@ _batch_normalization_eval_no_bias_no_running_mean_bwd_1 = ElementwiseKernel(
 )
 
 
-# batch_normalization_eval_no_bias_no_running_mean_bwd_2: layers_spec/layers/batch_normalization.yaml:71
-_batch_normalization_eval_no_bias_no_running_mean_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_bwd_2",
-    "T grad_y, T scale",
-    "T grad_x",
-    """
-    grad_x = grad_y * scale;
-    """,
-)
-
-
 def _cupy_backward_eval_no_bias_no_running_mean(grad_y, weight, rstd, normalized):
     _t5 = _batch_normalization_eval_no_bias_no_running_mean_bwd_0(grad_y, normalized)
     scale_sums = _cupy_sum(_t5, (0, 2))
     grad_weight = scale_sums.reshape(weight.shape)
     _t6 = weight.reshape(-1, 1)
     scale = _batch_normalization_eval_no_bias_no_running_mean_bwd_1(_t6, rstd)
-    grad_x = _batch_normalization_eval_no_bias_no_running_mean_bwd_2(grad_y, scale)
+    grad_x = _batch_normalization_eval_bwd_2(grad_y, scale)
     return grad_x, grad_weight, None
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_4",
-    "T normalized, T _t8",
-    "T y",
-    """
-    y = normalized * _t8;
-    """,
-)
 
 
 def _cupy_forward_eval_no_bias_no_running_mean_no_running_var(
@@ -5589,163 +3675,47 @@ def _cupy_forward_eval_no_bias_no_running_mean_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_0(
-        _t3, count
-    )
-    centered, _t4 = (
-        _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_1(x, mu)
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_2(
-        _t5, count, eps
-    )
-    normalized = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_3(
-        centered, rstd
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t8 = weight.reshape(-1, 1)
-    y = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_4(
+    y = _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4(
         normalized, _t8
     )
     return y, None, None, (weight, count, rstd, normalized)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_0",
-    "T grad_y, T normalized",
-    "T _t9",
-    """
-    _t9 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:66
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_1",
-    "T _t10, T rstd",
-    "T scale",
-    """
-    scale = _t10 * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_2",
-    "T scale, T grad_y",
-    "T _t11",
-    """
-    _t11 = scale * grad_y;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_3",
-    "T scale, T scale_sums, int32 count",
-    "T _t13",
-    """
-    T _t12 = scale * scale_sums;
-    _t13 = _t12 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_4",
-    "T normalized, T _t13, T _t11",
-    "T _t15",
-    """
-    T _t14 = normalized * _t13;
-    _t15 = _t11 - _t14;
-    """,
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_5",
-    "T scale, T shift_sums, int32 count",
-    "T _t17",
-    """
-    T _t16 = scale * shift_sums;
-    _t17 = _t16 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_6: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_6 = ElementwiseKernel(
-    "batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_6",
-    "T _t15, T _t17",
-    "T grad_x",
-    """
-    grad_x = _t15 - _t17;
-    """,
-)
 
 
 def _cupy_backward_eval_no_bias_no_running_mean_no_running_var(
     grad_y, weight, count, rstd, normalized
 ):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_0(
+    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
         grad_y, normalized
     )
     scale_sums = _cupy_sum(_t9, (0, 2))
     grad_weight = scale_sums.reshape(weight.shape)
     _t10 = weight.reshape(-1, 1)
-    scale = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_1(
+    scale = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1(
         _t10, rstd
     )
-    _t11 = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_2(
+    _t11 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2(
         scale, grad_y
     )
-    _t13 = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_3(
+    _t13 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3(
         scale, scale_sums, count
     )
-    _t15 = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_4(
+    _t15 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4(
         normalized, _t13, _t11
     )
-    _t17 = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_5(
+    _t17 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5(
         scale, shift_sums, count
     )
-    grad_x = _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_6(
+    grad_x = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_6(
         _t15, _t17
     )
     return grad_x, grad_weight, None
-
-
-# batch_normalization_eval_no_weight_fwd_0: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_eval_no_weight_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_fwd_0",
-    "T _t1, T eps",
-    "T rstd",
-    """
-    T _t2 = _t1 + eps;
-    T _t3 = sqrt(_t2);
-    rstd = T(1) / _t3;
-    """,
-    scalars=("eps",),
-)
-
-
-# batch_normalization_eval_no_weight_fwd_1: layers_spec/layers/batch_normalization.yaml:50
-_batch_normalization_eval_no_weight_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_fwd_1",
-    "T x, T _t4, T rstd",
-    "T normalized",
-    """
-    T _t5 = x - _t4;
-    normalized = _t5 * rstd;
-    """,
-)
 
 
 # batch_normalization_eval_no_weight_fwd_2: layers_spec/layers/batch_normalization.yaml:60
@@ -5763,9 +3733,9 @@ def _cupy_forward_eval_no_weight(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = running_var.reshape(-1, 1)
-    rstd = _batch_normalization_eval_no_weight_fwd_0(_t1, eps)
+    rstd = _batch_normalization_eval_fwd_0(_t1, eps)
     _t4 = running_mean.reshape(-1, 1)
-    normalized = _batch_normalization_eval_no_weight_fwd_1(x, _t4, rstd)
+    normalized = _batch_normalization_eval_fwd_1(x, _t4, rstd)
     _t6 = bias.reshape(-1, 1)
     y = _batch_normalization_eval_no_weight_fwd_2(normalized, _t6)
     return y, running_mean, running_var, (bias, rstd, normalized)
@@ -5789,67 +3759,6 @@ def _cupy_backward_eval_no_weight(grad_y, bias, rstd, normalized):
     return grad_x, None, grad_bias
 
 
-# batch_normalization_eval_no_weight_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
-_batch_normalization_eval_no_weight_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
-_batch_normalization_eval_no_weight_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
-_batch_normalization_eval_no_weight_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_eval_no_weight_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
-_batch_normalization_eval_no_weight_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
-_batch_normalization_eval_no_weight_no_running_var_fwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_fwd_4",
-    "T normalized, T _t8",
-    "T y",
-    """
-    y = normalized + _t8;
-    """,
-)
-
-
 def _cupy_forward_eval_no_weight_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -5857,131 +3766,41 @@ def _cupy_forward_eval_no_weight_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_eval_no_weight_no_running_var_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_eval_no_weight_no_running_var_fwd_1(x, mu)
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_eval_no_weight_no_running_var_fwd_2(_t5, count, eps)
-    normalized = _batch_normalization_eval_no_weight_no_running_var_fwd_3(
-        centered, rstd
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t8 = bias.reshape(-1, 1)
-    y = _batch_normalization_eval_no_weight_no_running_var_fwd_4(normalized, _t8)
+    y = _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_4(
+        normalized, _t8
+    )
     return y, running_mean, None, (bias, count, rstd, normalized)
-
-
-# batch_normalization_eval_no_weight_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_eval_no_weight_no_running_var_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_bwd_0",
-    "T grad_y, T normalized",
-    "T _t9",
-    """
-    _t9 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_running_var_bwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_bwd_1",
-    "T rstd, T grad_y",
-    "T _t10",
-    """
-    _t10 = rstd * grad_y;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_running_var_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_bwd_2",
-    "T rstd, T scale_sums, int32 count",
-    "T _t12",
-    """
-    T _t11 = rstd * scale_sums;
-    _t12 = _t11 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_running_var_bwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_bwd_3",
-    "T normalized, T _t12, T _t10",
-    "T _t14",
-    """
-    T _t13 = normalized * _t12;
-    _t14 = _t10 - _t13;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_running_var_bwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_bwd_4",
-    "T rstd, T shift_sums, int32 count",
-    "T _t16",
-    """
-    T _t15 = rstd * shift_sums;
-    _t16 = _t15 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_running_var_bwd_5 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_var_bwd_5",
-    "T _t14, T _t16",
-    "T grad_x",
-    """
-    grad_x = _t14 - _t16;
-    """,
-)
 
 
 def _cupy_backward_eval_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_eval_no_weight_no_running_var_bwd_0(grad_y, normalized)
+    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
+        grad_y, normalized
+    )
     scale_sums = _cupy_sum(_t9, (0, 2))
     grad_bias = shift_sums.reshape(bias.shape)
-    _t10 = _batch_normalization_eval_no_weight_no_running_var_bwd_1(rstd, grad_y)
-    _t12 = _batch_normalization_eval_no_weight_no_running_var_bwd_2(
+    _t10 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1(
+        rstd, grad_y
+    )
+    _t12 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2(
         rstd, scale_sums, count
     )
-    _t14 = _batch_normalization_eval_no_weight_no_running_var_bwd_3(
+    _t14 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3(
         normalized, _t12, _t10
     )
-    _t16 = _batch_normalization_eval_no_weight_no_running_var_bwd_4(
+    _t16 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4(
         rstd, shift_sums, count
     )
-    grad_x = _batch_normalization_eval_no_weight_no_running_var_bwd_5(_t14, _t16)
+    grad_x = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_5(
+        _t14, _t16
+    )
     return grad_x, None, grad_bias
-
-
-# batch_normalization_eval_no_weight_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_eval_no_weight_no_running_mean_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_fwd_0",
-    "T _t1, T eps",
-    "T rstd",
-    """
-    T _t2 = _t1 + eps;
-    T _t3 = sqrt(_t2);
-    rstd = T(1) / _t3;
-    """,
-    scalars=("eps",),
-)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:50
-_batch_normalization_eval_no_weight_no_running_mean_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_fwd_1",
-    "T x, T rstd",
-    "T normalized",
-    """
-    normalized = x * rstd;
-    """,
-)
 
 
 # batch_normalization_eval_no_weight_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:60
@@ -5999,90 +3818,18 @@ def _cupy_forward_eval_no_weight_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = running_var.reshape(-1, 1)
-    rstd = _batch_normalization_eval_no_weight_no_running_mean_fwd_0(_t1, eps)
-    normalized = _batch_normalization_eval_no_weight_no_running_mean_fwd_1(x, rstd)
+    rstd = _batch_normalization_eval_fwd_0(_t1, eps)
+    normalized = _batch_normalization_eval_no_running_mean_fwd_1(x, rstd)
     _t4 = bias.reshape(-1, 1)
     y = _batch_normalization_eval_no_weight_no_running_mean_fwd_2(normalized, _t4)
     return y, None, running_var, (bias, rstd, normalized)
 
 
-# batch_normalization_eval_no_weight_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:71
-_batch_normalization_eval_no_weight_no_running_mean_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_bwd_0",
-    "T grad_y, T rstd",
-    "T grad_x",
-    """
-    grad_x = grad_y * rstd;
-    """,
-)
-
-
 def _cupy_backward_eval_no_weight_no_running_mean(grad_y, bias, rstd, normalized):
     shift_sums = _cupy_sum(grad_y, (0, 2))
     grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = _batch_normalization_eval_no_weight_no_running_mean_bwd_0(grad_y, rstd)
+    grad_x = _batch_normalization_eval_no_weight_bwd_0(grad_y, rstd)
     return grad_x, None, grad_bias
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_4: layers_spec/layers/batch_normalization.yaml:60
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_4",
-    "T normalized, T _t8",
-    "T y",
-    """
-    y = normalized + _t8;
-    """,
-)
 
 
 def _cupy_forward_eval_no_weight_no_running_mean_no_running_var(
@@ -6092,226 +3839,58 @@ def _cupy_forward_eval_no_weight_no_running_mean_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_0(
-        _t3, count
-    )
-    centered, _t4 = (
-        _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_1(x, mu)
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_2(
-        _t5, count, eps
-    )
-    normalized = (
-        _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_3(
-            centered, rstd
-        )
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t8 = bias.reshape(-1, 1)
-    y = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_4(
+    y = _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_4(
         normalized, _t8
     )
     return y, None, None, (bias, count, rstd, normalized)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_0",
-    "T grad_y, T normalized",
-    "T _t9",
-    """
-    _t9 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_1",
-    "T rstd, T grad_y",
-    "T _t10",
-    """
-    _t10 = rstd * grad_y;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_2",
-    "T rstd, T scale_sums, int32 count",
-    "T _t12",
-    """
-    T _t11 = rstd * scale_sums;
-    _t12 = _t11 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_3",
-    "T normalized, T _t12, T _t10",
-    "T _t14",
-    """
-    T _t13 = normalized * _t12;
-    _t14 = _t10 - _t13;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_4",
-    "T rstd, T shift_sums, int32 count",
-    "T _t16",
-    """
-    T _t15 = rstd * shift_sums;
-    _t16 = _t15 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_5",
-    "T _t14, T _t16",
-    "T grad_x",
-    """
-    grad_x = _t14 - _t16;
-    """,
-)
 
 
 def _cupy_backward_eval_no_weight_no_running_mean_no_running_var(
     grad_y, bias, count, rstd, normalized
 ):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_0(
+    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
         grad_y, normalized
     )
     scale_sums = _cupy_sum(_t9, (0, 2))
     grad_bias = shift_sums.reshape(bias.shape)
-    _t10 = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_1(
+    _t10 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1(
         rstd, grad_y
     )
-    _t12 = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_2(
+    _t12 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2(
         rstd, scale_sums, count
     )
-    _t14 = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_3(
+    _t14 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3(
         normalized, _t12, _t10
     )
-    _t16 = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_4(
+    _t16 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4(
         rstd, shift_sums, count
     )
-    grad_x = _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_5(
+    grad_x = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_5(
         _t14, _t16
     )
     return grad_x, None, grad_bias
-
-
-# batch_normalization_eval_no_weight_no_bias_fwd_0: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_eval_no_weight_no_bias_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_fwd_0",
-    "T _t1, T eps",
-    "T rstd",
-    """
-    T _t2 = _t1 + eps;
-    T _t3 = sqrt(_t2);
-    rstd = T(1) / _t3;
-    """,
-    scalars=("eps",),
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_fwd_1: layers_spec/layers/batch_normalization.yaml:50
-_batch_normalization_eval_no_weight_no_bias_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_fwd_1",
-    "T x, T _t4, T rstd",
-    "T normalized",
-    """
-    T _t5 = x - _t4;
-    normalized = _t5 * rstd;
-    """,
-)
 
 
 def _cupy_forward_eval_no_weight_no_bias(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = running_var.reshape(-1, 1)
-    rstd = _batch_normalization_eval_no_weight_no_bias_fwd_0(_t1, eps)
+    rstd = _batch_normalization_eval_fwd_0(_t1, eps)
     _t4 = running_mean.reshape(-1, 1)
-    normalized = _batch_normalization_eval_no_weight_no_bias_fwd_1(x, _t4, rstd)
+    normalized = _batch_normalization_eval_fwd_1(x, _t4, rstd)
     return normalized, running_mean, running_var, (weight, rstd, normalized)
 
 
-# batch_normalization_eval_no_weight_no_bias_bwd_0: layers_spec/layers/batch_normalization.yaml:71
-_batch_normalization_eval_no_weight_no_bias_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_bwd_0",
-    "T grad_y, T rstd",
-    "T grad_x",
-    """
-    grad_x = grad_y * rstd;
-    """,
-)
-
-
 def _cupy_backward_eval_no_weight_no_bias(grad_y, weight, rstd, normalized):
-    grad_x = _batch_normalization_eval_no_weight_no_bias_bwd_0(grad_y, rstd)
+    grad_x = _batch_normalization_eval_no_weight_bwd_0(grad_y, rstd)
     return grad_x, None, None
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
-_batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
-_batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
-_batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
-_batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
 
 
 def _cupy_forward_eval_no_weight_no_bias_no_running_var(
@@ -6321,219 +3900,54 @@ def _cupy_forward_eval_no_weight_no_bias_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_1(
-        x, mu
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_2(
-        _t5, count, eps
-    )
-    normalized = _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_3(
-        centered, rstd
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     return normalized, running_mean, None, (count, rstd, normalized)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_0",
-    "T grad_y, T normalized",
-    "T _t8",
-    """
-    _t8 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_1",
-    "T rstd, T grad_y",
-    "T _t9",
-    """
-    _t9 = rstd * grad_y;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_2",
-    "T rstd, T scale_sums, int32 count",
-    "T _t11",
-    """
-    T _t10 = rstd * scale_sums;
-    _t11 = _t10 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_3",
-    "T normalized, T _t11, T _t9",
-    "T _t13",
-    """
-    T _t12 = normalized * _t11;
-    _t13 = _t9 - _t12;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_4",
-    "T rstd, T shift_sums, int32 count",
-    "T _t15",
-    """
-    T _t14 = rstd * shift_sums;
-    _t15 = _t14 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_5 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_5",
-    "T _t13, T _t15",
-    "T grad_x",
-    """
-    grad_x = _t13 - _t15;
-    """,
-)
 
 
 def _cupy_backward_eval_no_weight_no_bias_no_running_var(
     grad_y, count, rstd, normalized
 ):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t8 = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_0(
+    _t8 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_0(
         grad_y, normalized
     )
     scale_sums = _cupy_sum(_t8, (0, 2))
-    _t9 = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_1(rstd, grad_y)
-    _t11 = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_2(
+    _t9 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_1(
+        rstd, grad_y
+    )
+    _t11 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2(
         rstd, scale_sums, count
     )
-    _t13 = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_3(
+    _t13 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_3(
         normalized, _t11, _t9
     )
-    _t15 = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_4(
+    _t15 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4(
         rstd, shift_sums, count
     )
-    grad_x = _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_5(
+    grad_x = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_5(
         _t13, _t15
     )
     return grad_x, None, None
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_0: layers_spec/layers/batch_normalization.yaml:49
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_0",
-    "T _t1, T eps",
-    "T rstd",
-    """
-    T _t2 = _t1 + eps;
-    T _t3 = sqrt(_t2);
-    rstd = T(1) / _t3;
-    """,
-    scalars=("eps",),
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:50
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_1",
-    "T x, T rstd",
-    "T normalized",
-    """
-    normalized = x * rstd;
-    """,
-)
 
 
 def _cupy_forward_eval_no_weight_no_bias_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
     _t1 = running_var.reshape(-1, 1)
-    rstd = _batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_0(_t1, eps)
-    normalized = _batch_normalization_eval_no_weight_no_bias_no_running_mean_fwd_1(
-        x, rstd
-    )
+    rstd = _batch_normalization_eval_fwd_0(_t1, eps)
+    normalized = _batch_normalization_eval_no_running_mean_fwd_1(x, rstd)
     return normalized, None, running_var, (weight, rstd, normalized)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_bwd_0: layers_spec/layers/batch_normalization.yaml:71
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_bwd_0",
-    "T grad_y, T rstd",
-    "T grad_x",
-    """
-    grad_x = grad_y * rstd;
-    """,
-)
 
 
 def _cupy_backward_eval_no_weight_no_bias_no_running_mean(
     grad_y, weight, rstd, normalized
 ):
-    grad_x = _batch_normalization_eval_no_weight_no_bias_no_running_mean_bwd_0(
-        grad_y, rstd
-    )
+    grad_x = _batch_normalization_eval_no_weight_bwd_0(grad_y, rstd)
     return grad_x, None, None
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_0: layers_spec/layers/batch_normalization.yaml:53
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_0",
-    "T _t3, int32 count",
-    "T mu",
-    """
-    mu = _t3 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_1: layers_spec/layers/batch_normalization.yaml:54,55
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_1",
-    "T x, T mu",
-    "T centered, T _t4",
-    """
-    centered = x - mu;
-    _t4 = centered * centered;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:55,56
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
-    "T rstd",
-    """
-    T variance = _t5 / count;
-    T _t6 = variance + eps;
-    T _t7 = sqrt(_t6);
-    rstd = T(1) / _t7;
-    """,
-    scalars=("count", "eps"),
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_3: layers_spec/layers/batch_normalization.yaml:57
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
-    """
-    normalized = centered * rstd;
-    """,
-)
 
 
 def _cupy_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
@@ -6543,116 +3957,35 @@ def _cupy_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     _t2 = x.shape[2]
     count = _t1 * _t2
     _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_0(
-        _t3, count
-    )
-    centered, _t4 = (
-        _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_1(
-            x, mu
-        )
-    )
+    mu = _batch_normalization_train_fwd_0(_t3, count)
+    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_2(
-        _t5, count, eps
-    )
-    normalized = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_3(
-        centered, rstd
-    )
+    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
+    normalized = _batch_normalization_train_fwd_3(centered, rstd)
     return normalized, None, None, (count, rstd, normalized)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_0: layers_spec/layers/batch_normalization.yaml:63
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_0 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_0",
-    "T grad_y, T normalized",
-    "T _t8",
-    """
-    _t8 = grad_y * normalized;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_1: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_1 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_1",
-    "T rstd, T grad_y",
-    "T _t9",
-    """
-    _t9 = rstd * grad_y;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_2",
-    "T rstd, T scale_sums, int32 count",
-    "T _t11",
-    """
-    T _t10 = rstd * scale_sums;
-    _t11 = _t10 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_3",
-    "T normalized, T _t11, T _t9",
-    "T _t13",
-    """
-    T _t12 = normalized * _t11;
-    _t13 = _t9 - _t12;
-    """,
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_4",
-    "T rstd, T shift_sums, int32 count",
-    "T _t15",
-    """
-    T _t14 = rstd * shift_sums;
-    _t15 = _t14 / count;
-    """,
-    scalars=("count",),
-)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:73
-_batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
-    "batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_5",
-    "T _t13, T _t15",
-    "T grad_x",
-    """
-    grad_x = _t13 - _t15;
-    """,
-)
 
 
 def _cupy_backward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     grad_y, count, rstd, normalized
 ):
     shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t8 = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_0(
+    _t8 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_0(
         grad_y, normalized
     )
     scale_sums = _cupy_sum(_t8, (0, 2))
-    _t9 = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_1(
+    _t9 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_1(
         rstd, grad_y
     )
-    _t11 = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_2(
+    _t11 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2(
         rstd, scale_sums, count
     )
-    _t13 = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_3(
+    _t13 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_3(
         normalized, _t11, _t9
     )
-    _t15 = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_4(
+    _t15 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4(
         rstd, shift_sums, count
     )
-    grad_x = _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_5(
+    grad_x = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_5(
         _t13, _t15
     )
     return grad_x, None, None

@@ -900,50 +900,6 @@ def _cupy_forward_gelu(a, b, axis):
     return y, (a, axis, z)
 
 
-# concatenate_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
-_concatenate_gelu_bwd_0 = ElementwiseKernel(
-    "concatenate_gelu_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = T(0.7071067811865476) * z;
-    """,
-)
-
-
-# concatenate_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
-_concatenate_gelu_bwd_1 = ElementwiseKernel(
-    "concatenate_gelu_bwd_1",
-    "T _t1",
-    "T _t2",
-    """
-    _t2 = erf(_t1);
-    """,
-)
-
-
-# concatenate_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
-_concatenate_gelu_bwd_2 = ElementwiseKernel(
-    "concatenate_gelu_bwd_2",
-    "T _t2",
-    "T _t3",
-    """
-    _t3 = T(0.5) * _t2;
-    """,
-)
-
-
-# concatenate_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
-_concatenate_gelu_bwd_3 = ElementwiseKernel(
-    "concatenate_gelu_bwd_3",
-    "T _t3",
-    "T _t4",
-    """
-    _t4 = T(0.5) + _t3;
-    """,
-)
-
-
 # concatenate_gelu_bwd_4: layers_spec/primitives.yaml:61
 _concatenate_gelu_bwd_4 = ElementwiseKernel(
     "concatenate_gelu_bwd_4",
@@ -1055,10 +1011,10 @@ _concatenate_gelu_bwd_13 = ElementwiseKernel(
 
 
 def _cupy_backward_gelu(grad_y, a, axis, z):
-    _t1 = _concatenate_gelu_bwd_0(z)
-    _t2 = _concatenate_gelu_bwd_1(_t1)
-    _t3 = _concatenate_gelu_bwd_2(_t2)
-    _t4 = _concatenate_gelu_bwd_3(_t3)
+    _t1 = _concatenate_gelu_fwd_0(z)
+    _t2 = _concatenate_gelu_fwd_1(_t1)
+    _t3 = _concatenate_gelu_fwd_2(_t2)
+    _t4 = _concatenate_gelu_fwd_3(_t3)
     _t5 = _concatenate_gelu_bwd_4(grad_y, _t4)
     _t6 = _concatenate_gelu_bwd_5(grad_y, z)
     _t7 = _concatenate_gelu_bwd_6(_t6)
@@ -1328,50 +1284,6 @@ def _cupy_forward_mish(a, b, axis):
     return y, (a, axis, z)
 
 
-# concatenate_mish_bwd_0: layers_spec/activations/mish.yaml:12
-_concatenate_mish_bwd_0 = ElementwiseKernel(
-    "concatenate_mish_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = z < T(20) || z != z ? z : T(20);
-    """,
-)
-
-
-# concatenate_mish_bwd_1: layers_spec/activations/mish.yaml:12
-_concatenate_mish_bwd_1 = ElementwiseKernel(
-    "concatenate_mish_bwd_1",
-    "T _t1",
-    "T mish_e",
-    """
-    mish_e = exp(_t1);
-    """,
-)
-
-
-# concatenate_mish_bwd_2: layers_spec/activations/mish.yaml:13
-_concatenate_mish_bwd_2 = ElementwiseKernel(
-    "concatenate_mish_bwd_2",
-    "T mish_e",
-    "T _t2",
-    """
-    _t2 = mish_e + T(2);
-    """,
-)
-
-
-# concatenate_mish_bwd_3: layers_spec/activations/mish.yaml:13
-_concatenate_mish_bwd_3 = ElementwiseKernel(
-    "concatenate_mish_bwd_3",
-    "T mish_e, T _t2",
-    "T mish_n",
-    """
-    mish_n = mish_e * _t2;
-    """,
-)
-
-
 # concatenate_mish_bwd_4: layers_spec/activations/mish.yaml:17
 _concatenate_mish_bwd_4 = ElementwiseKernel(
     "concatenate_mish_bwd_4",
@@ -1494,10 +1406,10 @@ _concatenate_mish_bwd_14 = ElementwiseKernel(
 
 
 def _cupy_backward_mish(grad_y, a, axis, z):
-    _t1 = _concatenate_mish_bwd_0(z)
-    mish_e = _concatenate_mish_bwd_1(_t1)
-    _t2 = _concatenate_mish_bwd_2(mish_e)
-    mish_n = _concatenate_mish_bwd_3(mish_e, _t2)
+    _t1 = _concatenate_mish_fwd_0(z)
+    mish_e = _concatenate_mish_fwd_1(_t1)
+    _t2 = _concatenate_mish_fwd_2(mish_e)
+    mish_n = _concatenate_mish_fwd_3(mish_e, _t2)
     _t5 = _concatenate_mish_bwd_4(mish_n)
     _t6 = _concatenate_mish_bwd_5(_t5)
     _t7 = _concatenate_mish_bwd_6(mish_n, _t6)
@@ -1544,17 +1456,6 @@ def _cupy_forward_swish(a, b, axis):
     _t1 = _concatenate_swish_fwd_0(z)
     y = _concatenate_swish_fwd_1(z, _t1)
     return y, (a, axis, z)
-
-
-# concatenate_swish_bwd_0: layers_spec/activations/swish.yaml:8
-_concatenate_swish_bwd_0 = ElementwiseKernel(
-    "concatenate_swish_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
 
 
 # concatenate_swish_bwd_1: layers_spec/primitives.yaml:61
@@ -1624,7 +1525,7 @@ _concatenate_swish_bwd_6 = ElementwiseKernel(
 
 
 def _cupy_backward_swish(grad_y, a, axis, z):
-    _t1 = _concatenate_swish_bwd_0(z)
+    _t1 = _concatenate_swish_fwd_0(z)
     _t2 = _concatenate_swish_bwd_1(grad_y, _t1)
     _t3 = _concatenate_swish_bwd_2(grad_y, z)
     _t4 = _concatenate_swish_bwd_3(_t3, _t1)
@@ -1639,120 +1540,21 @@ def _cupy_backward_swish(grad_y, a, axis, z):
     return grad_a, grad_b
 
 
-# concatenate_silu_fwd_0: layers_spec/activations/silu.yaml:8
-_concatenate_silu_fwd_0 = ElementwiseKernel(
-    "concatenate_silu_fwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-# concatenate_silu_fwd_1: layers_spec/activations/silu.yaml:8
-_concatenate_silu_fwd_1 = ElementwiseKernel(
-    "concatenate_silu_fwd_1",
-    "T z, T _t1",
-    "T y",
-    """
-    y = z * _t1;
-    """,
-)
-
-
 def _cupy_forward_silu(a, b, axis):
     z = _cupy_concatenate(a, b, axis)
-    _t1 = _concatenate_silu_fwd_0(z)
-    y = _concatenate_silu_fwd_1(z, _t1)
+    _t1 = _concatenate_swish_fwd_0(z)
+    y = _concatenate_swish_fwd_1(z, _t1)
     return y, (a, axis, z)
 
 
-# concatenate_silu_bwd_0: layers_spec/activations/silu.yaml:8
-_concatenate_silu_bwd_0 = ElementwiseKernel(
-    "concatenate_silu_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-# concatenate_silu_bwd_1: layers_spec/primitives.yaml:61
-_concatenate_silu_bwd_1 = ElementwiseKernel(
-    "concatenate_silu_bwd_1",
-    "T grad_y, T _t1",
-    "T _t2",
-    """
-    _t2 = grad_y * _t1;
-    """,
-)
-
-
-# concatenate_silu_bwd_2: layers_spec/primitives.yaml:62
-_concatenate_silu_bwd_2 = ElementwiseKernel(
-    "concatenate_silu_bwd_2",
-    "T grad_y, T z",
-    "T _t3",
-    """
-    _t3 = grad_y * z;
-    """,
-)
-
-
-# concatenate_silu_bwd_3: layers_spec/primitives.yaml:201
-_concatenate_silu_bwd_3 = ElementwiseKernel(
-    "concatenate_silu_bwd_3",
-    "T _t3, T _t1",
-    "T _t4",
-    """
-    _t4 = _t3 * _t1;
-    """,
-)
-
-
-# concatenate_silu_bwd_4: layers_spec/primitives.yaml:201
-_concatenate_silu_bwd_4 = ElementwiseKernel(
-    "concatenate_silu_bwd_4",
-    "T _t1",
-    "T _t5",
-    """
-    _t5 = T(1) - _t1;
-    """,
-)
-
-
-# concatenate_silu_bwd_5: layers_spec/primitives.yaml:201
-_concatenate_silu_bwd_5 = ElementwiseKernel(
-    "concatenate_silu_bwd_5",
-    "T _t4, T _t5",
-    "T _t6",
-    """
-    _t6 = _t4 * _t5;
-    """,
-)
-
-
-# concatenate_silu_bwd_6: layers_spec/primitives.yaml:201
-_concatenate_silu_bwd_6 = ElementwiseKernel(
-    "concatenate_silu_bwd_6",
-    "T _t2, T _t6",
-    "T grad_z",
-    """
-    grad_z = _t2 + _t6;
-    """,
-)
-
-
 def _cupy_backward_silu(grad_y, a, axis, z):
-    _t1 = _concatenate_silu_bwd_0(z)
-    _t2 = _concatenate_silu_bwd_1(grad_y, _t1)
-    _t3 = _concatenate_silu_bwd_2(grad_y, z)
-    _t4 = _concatenate_silu_bwd_3(_t3, _t1)
-    _t5 = _concatenate_silu_bwd_4(_t1)
-    _t6 = _concatenate_silu_bwd_5(_t4, _t5)
-    grad_z = _concatenate_silu_bwd_6(_t2, _t6)
+    _t1 = _concatenate_swish_fwd_0(z)
+    _t2 = _concatenate_swish_bwd_1(grad_y, _t1)
+    _t3 = _concatenate_swish_bwd_2(grad_y, z)
+    _t4 = _concatenate_swish_bwd_3(_t3, _t1)
+    _t5 = _concatenate_swish_bwd_4(_t1)
+    _t6 = _concatenate_swish_bwd_5(_t4, _t5)
+    grad_z = _concatenate_swish_bwd_6(_t2, _t6)
     _t7 = a.shape[axis]
     grad_a = _cupy_slice_axis(grad_z, 0, _t7, axis)
     _t9 = a.shape[axis]

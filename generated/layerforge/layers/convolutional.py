@@ -1845,24 +1845,13 @@ def _cupy_backward_softmax(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_identity_fwd_0: layers_spec/layers/convolutional.yaml:27
-_convolutional_identity_fwd_0 = ElementwiseKernel(
-    "convolutional_identity_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 def _cupy_forward_identity(
     x, weight, bias, stride, padding, dilation, groups, padding_mode
 ):
     columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _convolutional_identity_fwd_0(_t1, _t2)
+    z = _convolutional_softmax_fwd_0(_t1, _t2)
     return z, (
         x,
         weight,
@@ -2205,26 +2194,13 @@ def _cupy_backward_swish(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_silu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/silu.yaml:8
-_convolutional_silu_fwd_0 = ElementwiseKernel(
-    "convolutional_silu_fwd_0",
-    "T _t1, T _t2",
-    "T z, T y",
-    """
-    z = _t1 + _t2;
-    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t3;
-    """,
-)
-
-
 def _cupy_forward_silu(
     x, weight, bias, stride, padding, dilation, groups, padding_mode
 ):
     columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z, y = _convolutional_silu_fwd_0(_t1, _t2)
+    z, y = _convolutional_swish_fwd_0(_t1, _t2)
     return y, (
         x,
         weight,
@@ -2239,29 +2215,12 @@ def _cupy_forward_silu(
     )
 
 
-# convolutional_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_convolutional_silu_bwd_0 = ElementwiseKernel(
-    "convolutional_silu_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t4 = grad_y * _t3;
-    T _t5 = grad_y * z;
-    T _t6 = _t5 * _t3;
-    T _t7 = T(1) - _t3;
-    T _t8 = _t6 * _t7;
-    grad_z = _t4 + _t8;
-    """,
-)
-
-
 def _cupy_backward_silu(
     grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
 ):
     import cupy as cp
 
-    grad_z = _convolutional_silu_bwd_0(z, grad_y)
+    grad_z = _convolutional_swish_bwd_0(z, grad_y)
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -2884,24 +2843,12 @@ def _cupy_backward_swish_no_bias(
     return grad_x, grad_weight, None
 
 
-# convolutional_silu_no_bias_fwd_0: layers_spec/activations/silu.yaml:8
-_convolutional_silu_no_bias_fwd_0 = ElementwiseKernel(
-    "convolutional_silu_no_bias_fwd_0",
-    "T z",
-    "T y",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t2;
-    """,
-)
-
-
 def _cupy_forward_silu_no_bias(
     x, weight, bias, stride, padding, dilation, groups, padding_mode
 ):
     columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
     z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
-    y = _convolutional_silu_no_bias_fwd_0(z)
+    y = _convolutional_swish_no_bias_fwd_0(z)
     return y, (
         x,
         weight,
@@ -2916,27 +2863,10 @@ def _cupy_forward_silu_no_bias(
     )
 
 
-# convolutional_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_convolutional_silu_no_bias_bwd_0 = ElementwiseKernel(
-    "convolutional_silu_no_bias_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t3 = grad_y * _t2;
-    T _t4 = grad_y * z;
-    T _t5 = _t4 * _t2;
-    T _t6 = T(1) - _t2;
-    T _t7 = _t5 * _t6;
-    grad_z = _t3 + _t7;
-    """,
-)
-
-
 def _cupy_backward_silu_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
 ):
-    grad_z = _convolutional_silu_no_bias_bwd_0(z, grad_y)
+    grad_z = _convolutional_swish_no_bias_bwd_0(z, grad_y)
     grad_weight = _cupy_conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, dilation, groups
     )

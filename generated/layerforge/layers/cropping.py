@@ -823,50 +823,6 @@ def _cupy_forward_gelu(x, crop):
     return y, (x, crop, z)
 
 
-# cropping_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
-_cropping_gelu_bwd_0 = ElementwiseKernel(
-    "cropping_gelu_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = T(0.7071067811865476) * z;
-    """,
-)
-
-
-# cropping_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
-_cropping_gelu_bwd_1 = ElementwiseKernel(
-    "cropping_gelu_bwd_1",
-    "T _t1",
-    "T _t2",
-    """
-    _t2 = erf(_t1);
-    """,
-)
-
-
-# cropping_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
-_cropping_gelu_bwd_2 = ElementwiseKernel(
-    "cropping_gelu_bwd_2",
-    "T _t2",
-    "T _t3",
-    """
-    _t3 = T(0.5) * _t2;
-    """,
-)
-
-
-# cropping_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
-_cropping_gelu_bwd_3 = ElementwiseKernel(
-    "cropping_gelu_bwd_3",
-    "T _t3",
-    "T _t4",
-    """
-    _t4 = T(0.5) + _t3;
-    """,
-)
-
-
 # cropping_gelu_bwd_4: layers_spec/primitives.yaml:61
 _cropping_gelu_bwd_4 = ElementwiseKernel(
     "cropping_gelu_bwd_4",
@@ -978,10 +934,10 @@ _cropping_gelu_bwd_13 = ElementwiseKernel(
 
 
 def _cupy_backward_gelu(grad_y, x, crop, z):
-    _t1 = _cropping_gelu_bwd_0(z)
-    _t2 = _cropping_gelu_bwd_1(_t1)
-    _t3 = _cropping_gelu_bwd_2(_t2)
-    _t4 = _cropping_gelu_bwd_3(_t3)
+    _t1 = _cropping_gelu_fwd_0(z)
+    _t2 = _cropping_gelu_fwd_1(_t1)
+    _t3 = _cropping_gelu_fwd_2(_t2)
+    _t4 = _cropping_gelu_fwd_3(_t3)
     _t5 = _cropping_gelu_bwd_4(grad_y, _t4)
     _t6 = _cropping_gelu_bwd_5(grad_y, z)
     _t7 = _cropping_gelu_bwd_6(_t6)
@@ -1243,50 +1199,6 @@ def _cupy_forward_mish(x, crop):
     return y, (x, crop, z)
 
 
-# cropping_mish_bwd_0: layers_spec/activations/mish.yaml:12
-_cropping_mish_bwd_0 = ElementwiseKernel(
-    "cropping_mish_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = z < T(20) || z != z ? z : T(20);
-    """,
-)
-
-
-# cropping_mish_bwd_1: layers_spec/activations/mish.yaml:12
-_cropping_mish_bwd_1 = ElementwiseKernel(
-    "cropping_mish_bwd_1",
-    "T _t1",
-    "T mish_e",
-    """
-    mish_e = exp(_t1);
-    """,
-)
-
-
-# cropping_mish_bwd_2: layers_spec/activations/mish.yaml:13
-_cropping_mish_bwd_2 = ElementwiseKernel(
-    "cropping_mish_bwd_2",
-    "T mish_e",
-    "T _t2",
-    """
-    _t2 = mish_e + T(2);
-    """,
-)
-
-
-# cropping_mish_bwd_3: layers_spec/activations/mish.yaml:13
-_cropping_mish_bwd_3 = ElementwiseKernel(
-    "cropping_mish_bwd_3",
-    "T mish_e, T _t2",
-    "T mish_n",
-    """
-    mish_n = mish_e * _t2;
-    """,
-)
-
-
 # cropping_mish_bwd_4: layers_spec/activations/mish.yaml:17
 _cropping_mish_bwd_4 = ElementwiseKernel(
     "cropping_mish_bwd_4",
@@ -1409,10 +1321,10 @@ _cropping_mish_bwd_14 = ElementwiseKernel(
 
 
 def _cupy_backward_mish(grad_y, x, crop, z):
-    _t1 = _cropping_mish_bwd_0(z)
-    mish_e = _cropping_mish_bwd_1(_t1)
-    _t2 = _cropping_mish_bwd_2(mish_e)
-    mish_n = _cropping_mish_bwd_3(mish_e, _t2)
+    _t1 = _cropping_mish_fwd_0(z)
+    mish_e = _cropping_mish_fwd_1(_t1)
+    _t2 = _cropping_mish_fwd_2(mish_e)
+    mish_n = _cropping_mish_fwd_3(mish_e, _t2)
     _t5 = _cropping_mish_bwd_4(mish_n)
     _t6 = _cropping_mish_bwd_5(_t5)
     _t7 = _cropping_mish_bwd_6(mish_n, _t6)
@@ -1455,17 +1367,6 @@ def _cupy_forward_swish(x, crop):
     _t1 = _cropping_swish_fwd_0(z)
     y = _cropping_swish_fwd_1(z, _t1)
     return y, (x, crop, z)
-
-
-# cropping_swish_bwd_0: layers_spec/activations/swish.yaml:8
-_cropping_swish_bwd_0 = ElementwiseKernel(
-    "cropping_swish_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
 
 
 # cropping_swish_bwd_1: layers_spec/primitives.yaml:61
@@ -1535,7 +1436,7 @@ _cropping_swish_bwd_6 = ElementwiseKernel(
 
 
 def _cupy_backward_swish(grad_y, x, crop, z):
-    _t1 = _cropping_swish_bwd_0(z)
+    _t1 = _cropping_swish_fwd_0(z)
     _t2 = _cropping_swish_bwd_1(grad_y, _t1)
     _t3 = _cropping_swish_bwd_2(grad_y, z)
     _t4 = _cropping_swish_bwd_3(_t3, _t1)
@@ -1546,120 +1447,21 @@ def _cupy_backward_swish(grad_y, x, crop, z):
     return grad_x
 
 
-# cropping_silu_fwd_0: layers_spec/activations/silu.yaml:8
-_cropping_silu_fwd_0 = ElementwiseKernel(
-    "cropping_silu_fwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-# cropping_silu_fwd_1: layers_spec/activations/silu.yaml:8
-_cropping_silu_fwd_1 = ElementwiseKernel(
-    "cropping_silu_fwd_1",
-    "T z, T _t1",
-    "T y",
-    """
-    y = z * _t1;
-    """,
-)
-
-
 def _cupy_forward_silu(x, crop):
     z = _cupy_crop_nd(x, crop)
-    _t1 = _cropping_silu_fwd_0(z)
-    y = _cropping_silu_fwd_1(z, _t1)
+    _t1 = _cropping_swish_fwd_0(z)
+    y = _cropping_swish_fwd_1(z, _t1)
     return y, (x, crop, z)
 
 
-# cropping_silu_bwd_0: layers_spec/activations/silu.yaml:8
-_cropping_silu_bwd_0 = ElementwiseKernel(
-    "cropping_silu_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-# cropping_silu_bwd_1: layers_spec/primitives.yaml:61
-_cropping_silu_bwd_1 = ElementwiseKernel(
-    "cropping_silu_bwd_1",
-    "T grad_y, T _t1",
-    "T _t2",
-    """
-    _t2 = grad_y * _t1;
-    """,
-)
-
-
-# cropping_silu_bwd_2: layers_spec/primitives.yaml:62
-_cropping_silu_bwd_2 = ElementwiseKernel(
-    "cropping_silu_bwd_2",
-    "T grad_y, T z",
-    "T _t3",
-    """
-    _t3 = grad_y * z;
-    """,
-)
-
-
-# cropping_silu_bwd_3: layers_spec/primitives.yaml:201
-_cropping_silu_bwd_3 = ElementwiseKernel(
-    "cropping_silu_bwd_3",
-    "T _t3, T _t1",
-    "T _t4",
-    """
-    _t4 = _t3 * _t1;
-    """,
-)
-
-
-# cropping_silu_bwd_4: layers_spec/primitives.yaml:201
-_cropping_silu_bwd_4 = ElementwiseKernel(
-    "cropping_silu_bwd_4",
-    "T _t1",
-    "T _t5",
-    """
-    _t5 = T(1) - _t1;
-    """,
-)
-
-
-# cropping_silu_bwd_5: layers_spec/primitives.yaml:201
-_cropping_silu_bwd_5 = ElementwiseKernel(
-    "cropping_silu_bwd_5",
-    "T _t4, T _t5",
-    "T _t6",
-    """
-    _t6 = _t4 * _t5;
-    """,
-)
-
-
-# cropping_silu_bwd_6: layers_spec/primitives.yaml:201
-_cropping_silu_bwd_6 = ElementwiseKernel(
-    "cropping_silu_bwd_6",
-    "T _t2, T _t6",
-    "T grad_z",
-    """
-    grad_z = _t2 + _t6;
-    """,
-)
-
-
 def _cupy_backward_silu(grad_y, x, crop, z):
-    _t1 = _cropping_silu_bwd_0(z)
-    _t2 = _cropping_silu_bwd_1(grad_y, _t1)
-    _t3 = _cropping_silu_bwd_2(grad_y, z)
-    _t4 = _cropping_silu_bwd_3(_t3, _t1)
-    _t5 = _cropping_silu_bwd_4(_t1)
-    _t6 = _cropping_silu_bwd_5(_t4, _t5)
-    grad_z = _cropping_silu_bwd_6(_t2, _t6)
+    _t1 = _cropping_swish_fwd_0(z)
+    _t2 = _cropping_swish_bwd_1(grad_y, _t1)
+    _t3 = _cropping_swish_bwd_2(grad_y, z)
+    _t4 = _cropping_swish_bwd_3(_t3, _t1)
+    _t5 = _cropping_swish_bwd_4(_t1)
+    _t6 = _cropping_swish_bwd_5(_t4, _t5)
+    grad_z = _cropping_swish_bwd_6(_t2, _t6)
     grad_x = _cupy_uncrop_nd(grad_z, x, crop)
     return grad_x
 

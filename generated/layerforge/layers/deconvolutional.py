@@ -1555,17 +1555,6 @@ def _cupy_backward_softmax(
     return grad_x, grad_weight, grad_bias
 
 
-# deconvolutional_identity_fwd_0: layers_spec/layers/deconvolutional.yaml:28
-_deconvolutional_identity_fwd_0 = ElementwiseKernel(
-    "deconvolutional_identity_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 def _cupy_forward_identity(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -1573,7 +1562,7 @@ def _cupy_forward_identity(
         x, weight, stride, padding, dilation, groups, output_padding
     )
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _deconvolutional_identity_fwd_0(_t1, _t2)
+    z = _deconvolutional_softmax_fwd_0(_t1, _t2)
     return z, (x, weight, bias, stride, padding, dilation, groups)
 
 
@@ -1846,19 +1835,6 @@ def _cupy_backward_swish(grad_y, x, weight, bias, stride, padding, dilation, gro
     return grad_x, grad_weight, grad_bias
 
 
-# deconvolutional_silu_fwd_0: layers_spec/layers/deconvolutional.yaml:28; layers_spec/activations/silu.yaml:8
-_deconvolutional_silu_fwd_0 = ElementwiseKernel(
-    "deconvolutional_silu_fwd_0",
-    "T _t1, T _t2",
-    "T z, T y",
-    """
-    z = _t1 + _t2;
-    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t3;
-    """,
-)
-
-
 def _cupy_forward_silu(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -1866,31 +1842,14 @@ def _cupy_forward_silu(
         x, weight, stride, padding, dilation, groups, output_padding
     )
     _t2 = bias.reshape(1, -1, 1, 1)
-    z, y = _deconvolutional_silu_fwd_0(_t1, _t2)
+    z, y = _deconvolutional_swish_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
-
-
-# deconvolutional_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_deconvolutional_silu_bwd_0 = ElementwiseKernel(
-    "deconvolutional_silu_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t4 = grad_y * _t3;
-    T _t5 = grad_y * z;
-    T _t6 = _t5 * _t3;
-    T _t7 = T(1) - _t3;
-    T _t8 = _t6 * _t7;
-    grad_z = _t4 + _t8;
-    """,
-)
 
 
 def _cupy_backward_silu(grad_y, x, weight, bias, stride, padding, dilation, groups, z):
     import cupy as cp
 
-    grad_z = _deconvolutional_silu_bwd_0(z, grad_y)
+    grad_z = _deconvolutional_swish_bwd_0(z, grad_y)
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     _t11 = _cupy_im2col(grad_z, weight, stride, padding, dilation, "zeros")
@@ -2412,49 +2371,20 @@ def _cupy_backward_swish_no_bias(
     return grad_x, grad_weight, None
 
 
-# deconvolutional_silu_no_bias_fwd_0: layers_spec/activations/silu.yaml:8
-_deconvolutional_silu_no_bias_fwd_0 = ElementwiseKernel(
-    "deconvolutional_silu_no_bias_fwd_0",
-    "T z",
-    "T y",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t2;
-    """,
-)
-
-
 def _cupy_forward_silu_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
     z = _cupy_conv_transpose(
         x, weight, stride, padding, dilation, groups, output_padding
     )
-    y = _deconvolutional_silu_no_bias_fwd_0(z)
+    y = _deconvolutional_swish_no_bias_fwd_0(z)
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
-
-
-# deconvolutional_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_deconvolutional_silu_no_bias_bwd_0 = ElementwiseKernel(
-    "deconvolutional_silu_no_bias_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t3 = grad_y * _t2;
-    T _t4 = grad_y * z;
-    T _t5 = _t4 * _t2;
-    T _t6 = T(1) - _t2;
-    T _t7 = _t5 * _t6;
-    grad_z = _t3 + _t7;
-    """,
-)
 
 
 def _cupy_backward_silu_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups, z
 ):
-    grad_z = _deconvolutional_silu_no_bias_bwd_0(z, grad_y)
+    grad_z = _deconvolutional_swish_no_bias_bwd_0(z, grad_y)
     _t8 = _cupy_im2col(grad_z, weight, stride, padding, dilation, "zeros")
     grad_x = _cupy_conv_apply(weight, _t8, grad_z, stride, padding, dilation, groups)
     _t10 = _cupy_im2col(grad_z, weight, stride, padding, dilation, "zeros")

@@ -1173,22 +1173,11 @@ def _cupy_backward_softmax(
     return grad_x, grad_weight, grad_bias
 
 
-# dilated_convolutional_identity_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25
-_dilated_convolutional_identity_fwd_0 = ElementwiseKernel(
-    "dilated_convolutional_identity_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 def _cupy_forward_identity(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _dilated_convolutional_identity_fwd_0(_t1, _t2)
+    z = _dilated_convolutional_softmax_fwd_0(_t1, _t2)
     return z, (x, weight, bias, stride, padding, dilation, columns)
 
 
@@ -1453,48 +1442,18 @@ def _cupy_backward_swish(
     return grad_x, grad_weight, grad_bias
 
 
-# dilated_convolutional_silu_fwd_0: layers_spec/layers/dilated_convolutional.yaml:25; layers_spec/activations/silu.yaml:8
-_dilated_convolutional_silu_fwd_0 = ElementwiseKernel(
-    "dilated_convolutional_silu_fwd_0",
-    "T _t1, T _t2",
-    "T z, T y",
-    """
-    z = _t1 + _t2;
-    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t3;
-    """,
-)
-
-
 def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
     columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z, y = _dilated_convolutional_silu_fwd_0(_t1, _t2)
+    z, y = _dilated_convolutional_swish_fwd_0(_t1, _t2)
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
-
-
-# dilated_convolutional_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_dilated_convolutional_silu_bwd_0 = ElementwiseKernel(
-    "dilated_convolutional_silu_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t4 = grad_y * _t3;
-    T _t5 = grad_y * z;
-    T _t6 = _t5 * _t3;
-    T _t7 = T(1) - _t3;
-    T _t8 = _t6 * _t7;
-    grad_z = _t4 + _t8;
-    """,
-)
 
 
 def _cupy_backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
     import cupy as cp
 
-    grad_z = _dilated_convolutional_silu_bwd_0(z, grad_y)
+    grad_z = _dilated_convolutional_swish_bwd_0(z, grad_y)
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(

@@ -602,18 +602,6 @@ def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, _t2):
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
-# expert_relu_fwd_0: layers_spec/layers/expert.yaml:19
-_expert_relu_fwd_0 = ElementwiseKernel(
-    "expert_relu_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T hidden",
-    """
-    _t2 = _t1 + fc1_bias;
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
 # expert_relu_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/relu.yaml:8
 _expert_relu_fwd_1 = ElementwiseKernel(
     "expert_relu_fwd_1",
@@ -628,21 +616,10 @@ _expert_relu_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, hidden = _expert_relu_fwd_0(_t1, fc1_bias)
+    _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(hidden, fc2_weight)
     z, y = _expert_relu_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, z)
-
-
-# expert_relu_bwd_0: layers_spec/layers/expert.yaml:19
-_expert_relu_bwd_0 = ElementwiseKernel(
-    "expert_relu_bwd_0",
-    "T _t2",
-    "T hidden",
-    """
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
 
 
 # expert_relu_bwd_1: layers_spec/primitives.yaml:252
@@ -672,7 +649,7 @@ _expert_relu_bwd_2 = ElementwiseKernel(
 def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     import cupy as cp
 
-    hidden = _expert_relu_bwd_0(_t2)
+    hidden = _expert_identity_bwd_0(_t2)
     grad_z = _expert_relu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
@@ -682,18 +659,6 @@ def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     grad_x = _cupy_linear_backward_input(_t10, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t10).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-# expert_tanh_fwd_0: layers_spec/layers/expert.yaml:19
-_expert_tanh_fwd_0 = ElementwiseKernel(
-    "expert_tanh_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T hidden",
-    """
-    _t2 = _t1 + fc1_bias;
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
 
 
 # expert_tanh_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/tanh.yaml:8
@@ -710,21 +675,10 @@ _expert_tanh_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward_tanh(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, hidden = _expert_tanh_fwd_0(_t1, fc1_bias)
+    _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(hidden, fc2_weight)
     y = _expert_tanh_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, y)
-
-
-# expert_tanh_bwd_0: layers_spec/layers/expert.yaml:19
-_expert_tanh_bwd_0 = ElementwiseKernel(
-    "expert_tanh_bwd_0",
-    "T _t2",
-    "T hidden",
-    """
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
 
 
 # expert_tanh_bwd_1: layers_spec/primitives.yaml:180
@@ -755,7 +709,7 @@ _expert_tanh_bwd_2 = ElementwiseKernel(
 def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     import cupy as cp
 
-    hidden = _expert_tanh_bwd_0(_t2)
+    hidden = _expert_identity_bwd_0(_t2)
     grad_z = _expert_tanh_bwd_1(y, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
@@ -765,29 +719,6 @@ def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     grad_x = _cupy_linear_backward_input(_t11, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t11).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-# expert_softmax_fwd_0: layers_spec/layers/expert.yaml:19
-_expert_softmax_fwd_0 = ElementwiseKernel(
-    "expert_softmax_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T hidden",
-    """
-    _t2 = _t1 + fc1_bias;
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# expert_softmax_fwd_1: layers_spec/layers/expert.yaml:20
-_expert_softmax_fwd_1 = ElementwiseKernel(
-    "expert_softmax_fwd_1",
-    "T _t3, T fc2_bias",
-    "T z",
-    """
-    z = _t3 + fc2_bias;
-    """,
-)
 
 
 # expert_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
@@ -847,26 +778,15 @@ _expert_softmax_fwd_5 = ElementwiseKernel(
 
 def _cupy_forward_softmax(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, hidden = _expert_softmax_fwd_0(_t1, fc1_bias)
+    _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(hidden, fc2_weight)
-    z = _expert_softmax_fwd_1(_t3, fc2_bias)
+    z = _expert_identity_fwd_1(_t3, fc2_bias)
     _t4 = _expert_softmax_fwd_2(z)
     _t5 = _t4
     softmax_exponentials = _expert_softmax_fwd_3(z, _t5)
     _t6 = _expert_softmax_fwd_4(softmax_exponentials)
     y = _expert_softmax_fwd_5(softmax_exponentials, _t6)
     return y, (x, fc1_weight, fc2_weight, _t2, y)
-
-
-# expert_softmax_bwd_0: layers_spec/layers/expert.yaml:19
-_expert_softmax_bwd_0 = ElementwiseKernel(
-    "expert_softmax_bwd_0",
-    "T _t2",
-    "T hidden",
-    """
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
 
 
 # expert_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
@@ -913,7 +833,7 @@ _expert_softmax_bwd_3 = ElementwiseKernel(
 def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     import cupy as cp
 
-    hidden = _expert_softmax_bwd_0(_t2)
+    hidden = _expert_identity_bwd_0(_t2)
     _t8 = _expert_softmax_bwd_1(grad_y, y)
     grad_z = _expert_softmax_bwd_2(grad_y, _t8, y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
@@ -924,18 +844,6 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     grad_x = _cupy_linear_backward_input(_t15, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t15).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-# expert_gelu_fwd_0: layers_spec/layers/expert.yaml:19
-_expert_gelu_fwd_0 = ElementwiseKernel(
-    "expert_gelu_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T hidden",
-    """
-    _t2 = _t1 + fc1_bias;
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
 
 
 # expert_gelu_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/gelu.yaml:23
@@ -956,21 +864,10 @@ _expert_gelu_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, hidden = _expert_gelu_fwd_0(_t1, fc1_bias)
+    _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(hidden, fc2_weight)
     z, y = _expert_gelu_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, z)
-
-
-# expert_gelu_bwd_0: layers_spec/layers/expert.yaml:19
-_expert_gelu_bwd_0 = ElementwiseKernel(
-    "expert_gelu_bwd_0",
-    "T _t2",
-    "T hidden",
-    """
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
 
 
 # expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
@@ -1012,7 +909,7 @@ _expert_gelu_bwd_2 = ElementwiseKernel(
 def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     import cupy as cp
 
-    hidden = _expert_gelu_bwd_0(_t2)
+    hidden = _expert_identity_bwd_0(_t2)
     grad_z = _expert_gelu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
@@ -1022,18 +919,6 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     grad_x = _cupy_linear_backward_input(_t21, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t21).T @ _cupy_rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-# expert_silu_fwd_0: layers_spec/layers/expert.yaml:19
-_expert_silu_fwd_0 = ElementwiseKernel(
-    "expert_silu_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T hidden",
-    """
-    _t2 = _t1 + fc1_bias;
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
 
 
 # expert_silu_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/silu.yaml:8
@@ -1051,21 +936,10 @@ _expert_silu_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward_silu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, hidden = _expert_silu_fwd_0(_t1, fc1_bias)
+    _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(hidden, fc2_weight)
     z, y = _expert_silu_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, z)
-
-
-# expert_silu_bwd_0: layers_spec/layers/expert.yaml:19
-_expert_silu_bwd_0 = ElementwiseKernel(
-    "expert_silu_bwd_0",
-    "T _t2",
-    "T hidden",
-    """
-    hidden = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
 
 
 # expert_silu_bwd_1: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1100,7 +974,7 @@ _expert_silu_bwd_2 = ElementwiseKernel(
 def _cupy_backward_silu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     import cupy as cp
 
-    hidden = _expert_silu_bwd_0(_t2)
+    hidden = _expert_identity_bwd_0(_t2)
     grad_z = _expert_silu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)

@@ -998,62 +998,6 @@ def _cupy_backward_norm_first_relu(
     )
 
 
-# feed_forward_block_norm_first_gelu_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_feed_forward_block_norm_first_gelu_fwd_0 = ReductionKernel(
-    "feed_forward_block_norm_first_gelu_fwd_0",
-    "T X0",
-    map_expr="feed_forward_block_norm_first_gelu_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T feed_forward_block_norm_first_gelu_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# feed_forward_block_norm_first_gelu_fwd_1: layers_spec/layers/layer_normalization.yaml:21
-_feed_forward_block_norm_first_gelu_fwd_1 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_fwd_1",
-    "T x, T norm_mu",
-    "T norm_centered",
-    """
-    norm_centered = x - norm_mu;
-    """,
-)
-
-
-# feed_forward_block_norm_first_gelu_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_feed_forward_block_norm_first_gelu_fwd_2 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T norm_rstd",
-    """
-    T norm_variance = _t1 / _t2;
-    T _t3 = norm_variance + eps;
-    T _t4 = sqrt(_t3);
-    norm_rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
-
-
-# feed_forward_block_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_feed_forward_block_norm_first_gelu_fwd_3 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_fwd_3",
-    "T norm_centered, T norm_rstd, T norm_weight, T norm_bias",
-    "T norm_normalized, T normalized",
-    """
-    norm_normalized = norm_centered * norm_rstd;
-    T _t5 = norm_normalized * norm_weight;
-    normalized = _t5 + norm_bias;
-    """,
-)
-
-
 # feed_forward_block_norm_first_gelu_fwd_4: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
 _feed_forward_block_norm_first_gelu_fwd_4 = ElementwiseKernel(
     "feed_forward_block_norm_first_gelu_fwd_4",
@@ -1092,12 +1036,12 @@ def _cupy_forward_norm_first_gelu(
     norm_bias,
     eps,
 ):
-    norm_mu = _feed_forward_block_norm_first_gelu_fwd_0(x)
-    norm_centered = _feed_forward_block_norm_first_gelu_fwd_1(x, norm_mu)
+    norm_mu = _feed_forward_block_norm_first_relu_fwd_0(x)
+    norm_centered = _feed_forward_block_norm_first_relu_fwd_1(x, norm_mu)
     _t1 = _cupy_dot_last(norm_centered, norm_centered)
     _t2 = x.shape[-1]
-    norm_rstd = _feed_forward_block_norm_first_gelu_fwd_2(_t1, _t2, eps)
-    norm_normalized, normalized = _feed_forward_block_norm_first_gelu_fwd_3(
+    norm_rstd = _feed_forward_block_norm_first_relu_fwd_2(_t1, _t2, eps)
+    norm_normalized, normalized = _feed_forward_block_norm_first_relu_fwd_3(
         norm_centered, norm_rstd, norm_weight, norm_bias
     )
     _t6 = _cupy_linear(normalized, linear1_weight)
@@ -1149,17 +1093,6 @@ _feed_forward_block_norm_first_gelu_bwd_1 = ElementwiseKernel(
     T _t22 = _t18 * _t21;
     T _t23 = _t22 * T(0.7071067811865476);
     grad_linear1_z = _t15 + _t23;
-    """,
-)
-
-
-# feed_forward_block_norm_first_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:32
-_feed_forward_block_norm_first_gelu_bwd_2 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_bwd_2",
-    "T grad_normalized, T norm_normalized",
-    "T norm_p",
-    """
-    norm_p = grad_normalized * norm_normalized;
     """,
 )
 
@@ -1257,7 +1190,7 @@ def _cupy_backward_norm_first_gelu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_normalized = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(normalized)
-    norm_p = _feed_forward_block_norm_first_gelu_bwd_2(grad_normalized, norm_normalized)
+    norm_p = _feed_forward_block_norm_first_relu_bwd_2(grad_normalized, norm_normalized)
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_normalized, linear2_bias.shape)
     _t27 = x.shape[-1]
@@ -1397,17 +1330,6 @@ def _cupy_forward_no_norm_first_relu(
     )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_0: layers_spec/activations/relu.yaml:8
-_feed_forward_block_no_norm_first_relu_bwd_0 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_bwd_0",
-    "T linear1_z",
-    "T h",
-    """
-    h = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
-    """,
-)
-
-
 # feed_forward_block_no_norm_first_relu_bwd_1: layers_spec/layers/layer_normalization.yaml:32
 _feed_forward_block_no_norm_first_relu_bwd_1 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_1",
@@ -1523,7 +1445,7 @@ def _cupy_backward_no_norm_first_relu(
     norm_rstd,
     norm_normalized,
 ):
-    h = _feed_forward_block_no_norm_first_relu_bwd_0(linear1_z)
+    h = _feed_forward_block_norm_first_relu_bwd_0(linear1_z)
     norm_p = _feed_forward_block_no_norm_first_relu_bwd_1(grad_y, norm_normalized)
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
@@ -1689,17 +1611,6 @@ _feed_forward_block_no_norm_first_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_1: layers_spec/layers/layer_normalization.yaml:32
-_feed_forward_block_no_norm_first_gelu_bwd_1 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_bwd_1",
-    "T grad_y, T norm_normalized",
-    "T norm_p",
-    """
-    norm_p = grad_y * norm_normalized;
-    """,
-)
-
-
 # feed_forward_block_no_norm_first_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:35
 _feed_forward_block_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_2",
@@ -1720,17 +1631,6 @@ _feed_forward_block_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
     """
     T _t14 = grad_y * norm_weight;
     _t15 = _t14 * norm_rstd;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:37
-_feed_forward_block_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_bwd_4",
-    "T _t16, T norm_scale",
-    "T _t17",
-    """
-    _t17 = _t16 * norm_scale;
     """,
 )
 
@@ -1813,14 +1713,14 @@ def _cupy_backward_no_norm_first_gelu(
     norm_normalized,
 ):
     _t2, _t5, h = _feed_forward_block_no_norm_first_gelu_bwd_0(linear1_z)
-    norm_p = _feed_forward_block_no_norm_first_gelu_bwd_1(grad_y, norm_normalized)
+    norm_p = _feed_forward_block_no_norm_first_relu_bwd_1(grad_y, norm_normalized)
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
     _t13 = x.shape[-1]
     norm_scale = _feed_forward_block_no_norm_first_gelu_bwd_2(norm_rstd, _t13)
     _t15 = _feed_forward_block_no_norm_first_gelu_bwd_3(grad_y, norm_weight, norm_rstd)
     _t16 = _cupy_dot_last(norm_p, norm_weight)
-    _t17 = _feed_forward_block_no_norm_first_gelu_bwd_4(_t16, norm_scale)
+    _t17 = _feed_forward_block_no_norm_first_relu_bwd_6(_t16, norm_scale)
     _t19 = _feed_forward_block_no_norm_first_gelu_bwd_5(norm_normalized, _t17, _t15)
     _t20 = _cupy_dot_last(grad_y, norm_weight)
     _t21 = _feed_forward_block_no_norm_first_gelu_bwd_6(_t20, norm_scale)

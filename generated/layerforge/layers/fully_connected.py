@@ -1035,20 +1035,9 @@ def _cupy_backward_softmax(grad_y, x, weight, bias, y):
     return grad_x, grad_weight, grad_bias
 
 
-# fully_connected_identity_fwd_0: layers_spec/layers/fully_connected.yaml:17
-_fully_connected_identity_fwd_0 = ElementwiseKernel(
-    "fully_connected_identity_fwd_0",
-    "T _t1, T bias",
-    "T z",
-    """
-    z = _t1 + bias;
-    """,
-)
-
-
 def _cupy_forward_identity(x, weight, bias):
     _t1 = _cupy_linear(x, weight)
-    z = _fully_connected_identity_fwd_0(_t1, bias)
+    z = _fully_connected_softmax_fwd_0(_t1, bias)
     return z, (x, weight, bias)
 
 
@@ -1264,44 +1253,14 @@ def _cupy_backward_swish(grad_y, x, weight, bias, z):
     return grad_x, grad_weight, grad_bias
 
 
-# fully_connected_silu_fwd_0: layers_spec/layers/fully_connected.yaml:17; layers_spec/activations/silu.yaml:8
-_fully_connected_silu_fwd_0 = ElementwiseKernel(
-    "fully_connected_silu_fwd_0",
-    "T _t1, T bias",
-    "T z, T y",
-    """
-    z = _t1 + bias;
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t2;
-    """,
-)
-
-
 def _cupy_forward_silu(x, weight, bias):
     _t1 = _cupy_linear(x, weight)
-    z, y = _fully_connected_silu_fwd_0(_t1, bias)
+    z, y = _fully_connected_swish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
 
-# fully_connected_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_fully_connected_silu_bwd_0 = ElementwiseKernel(
-    "fully_connected_silu_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t3 = grad_y * _t2;
-    T _t4 = grad_y * z;
-    T _t5 = _t4 * _t2;
-    T _t6 = T(1) - _t2;
-    T _t7 = _t5 * _t6;
-    grad_z = _t3 + _t7;
-    """,
-)
-
-
 def _cupy_backward_silu(grad_y, x, weight, bias, z):
-    grad_z = _fully_connected_silu_bwd_0(z, grad_y)
+    grad_z = _fully_connected_swish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
@@ -1418,103 +1377,19 @@ def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     return grad_x, grad_weight, None
 
 
-# fully_connected_softmax_no_bias_fwd_0: layers_spec/activations/softmax.yaml:10
-_fully_connected_softmax_no_bias_fwd_0 = ReductionKernel(
-    "fully_connected_softmax_no_bias_fwd_0",
-    "T X0",
-    map_expr="fully_connected_softmax_no_bias_fwd_0_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T fully_connected_softmax_no_bias_fwd_0_map(const T z) {
-        return z;
-    }
-    """,
-)
-
-
-# fully_connected_softmax_no_bias_fwd_1: layers_spec/activations/softmax.yaml:10,11
-_fully_connected_softmax_no_bias_fwd_1 = ElementwiseKernel(
-    "fully_connected_softmax_no_bias_fwd_1",
-    "T z, T _t3",
-    "T softmax_exponentials",
-    """
-    T softmax_shifted = z - _t3;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# fully_connected_softmax_no_bias_fwd_2: layers_spec/activations/softmax.yaml:12
-_fully_connected_softmax_no_bias_fwd_2 = ReductionKernel(
-    "fully_connected_softmax_no_bias_fwd_2",
-    "T X0",
-    map_expr="fully_connected_softmax_no_bias_fwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T fully_connected_softmax_no_bias_fwd_2_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# fully_connected_softmax_no_bias_fwd_3: layers_spec/activations/softmax.yaml:12
-_fully_connected_softmax_no_bias_fwd_3 = ElementwiseKernel(
-    "fully_connected_softmax_no_bias_fwd_3",
-    "T softmax_exponentials, T _t4",
-    "T y",
-    """
-    y = softmax_exponentials / _t4;
-    """,
-)
-
-
 def _cupy_forward_softmax_no_bias(x, weight, bias):
     z = _cupy_linear(x, weight)
-    _t2 = _fully_connected_softmax_no_bias_fwd_0(z)
+    _t2 = _fully_connected_softmax_fwd_1(z)
     _t3 = _t2
-    softmax_exponentials = _fully_connected_softmax_no_bias_fwd_1(z, _t3)
-    _t4 = _fully_connected_softmax_no_bias_fwd_2(softmax_exponentials)
-    y = _fully_connected_softmax_no_bias_fwd_3(softmax_exponentials, _t4)
+    softmax_exponentials = _fully_connected_softmax_fwd_2(z, _t3)
+    _t4 = _fully_connected_softmax_fwd_3(softmax_exponentials)
+    y = _fully_connected_softmax_fwd_4(softmax_exponentials, _t4)
     return y, (x, weight, bias, y)
 
 
-# fully_connected_softmax_no_bias_bwd_0: layers_spec/activations/softmax.yaml:14
-_fully_connected_softmax_no_bias_bwd_0 = ReductionKernel(
-    "fully_connected_softmax_no_bias_bwd_0",
-    "T X0, T X1",
-    map_expr="fully_connected_softmax_no_bias_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T fully_connected_softmax_no_bias_bwd_0_map(const T grad_y, const T y) {
-        T _t5 = grad_y * y;
-        return _t5;
-    }
-    """,
-)
-
-
-# fully_connected_softmax_no_bias_bwd_1: layers_spec/activations/softmax.yaml:14
-_fully_connected_softmax_no_bias_bwd_1 = ElementwiseKernel(
-    "fully_connected_softmax_no_bias_bwd_1",
-    "T grad_y, T _t6, T y",
-    "T grad_z",
-    """
-    T _t7 = grad_y - _t6;
-    grad_z = y * _t7;
-    """,
-)
-
-
 def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
-    _t6 = _fully_connected_softmax_no_bias_bwd_0(grad_y, y)
-    grad_z = _fully_connected_softmax_no_bias_bwd_1(grad_y, _t6, y)
+    _t6 = _fully_connected_softmax_bwd_0(grad_y, y)
+    grad_z = _fully_connected_softmax_bwd_1(grad_y, _t6, y)
     grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
@@ -1552,32 +1427,8 @@ def _cupy_forward_gelu_no_bias(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-# fully_connected_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
-_fully_connected_gelu_no_bias_bwd_0 = ElementwiseKernel(
-    "fully_connected_gelu_no_bias_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t2 = T(0.7071067811865476) * z;
-    T _t3 = erf(_t2);
-    T _t4 = T(0.5) * _t3;
-    T _t5 = T(0.5) + _t4;
-    T _t6 = grad_y * _t5;
-    T _t7 = grad_y * z;
-    T _t8 = _t7 * T(0.5);
-    T _t9 = _t8 * T(1.1283791670955126);
-    T _t10 = _t2 * _t2;
-    T _t11 = -_t10;
-    T _t12 = exp(_t11);
-    T _t13 = _t9 * _t12;
-    T _t14 = _t13 * T(0.7071067811865476);
-    grad_z = _t6 + _t14;
-    """,
-)
-
-
 def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
-    grad_z = _fully_connected_gelu_no_bias_bwd_0(z, grad_y)
+    grad_z = _fully_connected_gelu_bwd_0(z, grad_y)
     grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
@@ -1605,27 +1456,9 @@ def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
     return y, (x, weight, bias, alpha, y)
 
 
-# fully_connected_elu_no_bias_bwd_0: layers_spec/activations/elu.yaml:15
-_fully_connected_elu_no_bias_bwd_0 = ElementwiseKernel(
-    "fully_connected_elu_no_bias_bwd_0",
-    "T y, T alpha, T grad_y, T _t11",
-    "T grad_z",
-    """
-    T _t6 = y < T(0) || y != y ? y : T(0);
-    T _t7 = _t6 + alpha;
-    T _t8 = grad_y * _t7;
-    bool _t9 = y > T(0);
-    T _t10 = grad_y * _t9;
-    T _t12 = _t10 * _t11;
-    grad_z = _t8 + _t12;
-    """,
-    scalars=("alpha", "_t11"),
-)
-
-
 def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
-    grad_z = _fully_connected_elu_no_bias_bwd_0(y, alpha, grad_y, _t11)
+    grad_z = _fully_connected_elu_bwd_0(y, alpha, grad_y, _t11)
     grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
@@ -1654,33 +1487,8 @@ def _cupy_forward_mish_no_bias(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-# fully_connected_mish_no_bias_bwd_0: layers_spec/activations/mish.yaml:12,13,17,18
-_fully_connected_mish_no_bias_bwd_0 = ElementwiseKernel(
-    "fully_connected_mish_no_bias_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t2 = z < T(20) || z != z ? z : T(20);
-    T mish_e = exp(_t2);
-    T _t3 = mish_e + T(2);
-    T mish_n = mish_e * _t3;
-    T _t6 = mish_n + T(2);
-    T _t7 = T(1) / _t6;
-    T _t8 = mish_n * _t7;
-    T _t9 = T(4) * z;
-    T _t10 = _t9 * mish_e;
-    T _t11 = mish_e + T(1);
-    T _t12 = _t10 * _t11;
-    T _t13 = _t12 * _t7;
-    T _t14 = _t13 * _t7;
-    T _t15 = _t8 + _t14;
-    grad_z = grad_y * _t15;
-    """,
-)
-
-
 def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
-    grad_z = _fully_connected_mish_no_bias_bwd_0(z, grad_y)
+    grad_z = _fully_connected_mish_bwd_0(z, grad_y)
     grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
@@ -1704,67 +1512,21 @@ def _cupy_forward_swish_no_bias(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-# fully_connected_swish_no_bias_bwd_0: layers_spec/activations/swish.yaml:8; layers_spec/primitives.yaml:61,62,201
-_fully_connected_swish_no_bias_bwd_0 = ElementwiseKernel(
-    "fully_connected_swish_no_bias_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t3 = grad_y * _t2;
-    T _t4 = grad_y * z;
-    T _t5 = _t4 * _t2;
-    T _t6 = T(1) - _t2;
-    T _t7 = _t5 * _t6;
-    grad_z = _t3 + _t7;
-    """,
-)
-
-
 def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
-    grad_z = _fully_connected_swish_no_bias_bwd_0(z, grad_y)
+    grad_z = _fully_connected_swish_bwd_0(z, grad_y)
     grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None
 
 
-# fully_connected_silu_no_bias_fwd_0: layers_spec/activations/silu.yaml:8
-_fully_connected_silu_no_bias_fwd_0 = ElementwiseKernel(
-    "fully_connected_silu_no_bias_fwd_0",
-    "T z",
-    "T y",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t2;
-    """,
-)
-
-
 def _cupy_forward_silu_no_bias(x, weight, bias):
     z = _cupy_linear(x, weight)
-    y = _fully_connected_silu_no_bias_fwd_0(z)
+    y = _fully_connected_swish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
-# fully_connected_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_fully_connected_silu_no_bias_bwd_0 = ElementwiseKernel(
-    "fully_connected_silu_no_bias_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t3 = grad_y * _t2;
-    T _t4 = grad_y * z;
-    T _t5 = _t4 * _t2;
-    T _t6 = T(1) - _t2;
-    T _t7 = _t5 * _t6;
-    grad_z = _t3 + _t7;
-    """,
-)
-
-
 def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
-    grad_z = _fully_connected_silu_no_bias_bwd_0(z, grad_y)
+    grad_z = _fully_connected_swish_bwd_0(z, grad_y)
     grad_x = _cupy_linear_backward_input(grad_z, weight)
     grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
     return grad_x, grad_weight, None

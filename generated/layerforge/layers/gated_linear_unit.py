@@ -709,17 +709,6 @@ def _cupy_backward_sigmoid(grad_y, x, weight_linear, weight_gate, value, gate):
     )
 
 
-# gated_linear_unit_relu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_relu_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_relu_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
-
-
 # gated_linear_unit_relu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/relu.yaml:8
 _gated_linear_unit_relu_fwd_1 = ElementwiseKernel(
     "gated_linear_unit_relu_fwd_1",
@@ -735,7 +724,7 @@ _gated_linear_unit_relu_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward_relu(x, weight_linear, bias_linear, weight_gate, bias_gate):
     _t1 = _cupy_linear(x, weight_linear)
-    value = _gated_linear_unit_relu_fwd_0(_t1, bias_linear)
+    value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
     _t2 = _cupy_linear(x, weight_gate)
     _t3, y = _gated_linear_unit_relu_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
@@ -787,17 +776,6 @@ def _cupy_backward_relu(grad_y, x, weight_linear, weight_gate, value, _t3):
     )
 
 
-# gated_linear_unit_gelu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_gelu_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_gelu_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
-
-
 # gated_linear_unit_gelu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/gelu.yaml:23
 _gated_linear_unit_gelu_fwd_1 = ElementwiseKernel(
     "gated_linear_unit_gelu_fwd_1",
@@ -817,7 +795,7 @@ _gated_linear_unit_gelu_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
     _t1 = _cupy_linear(x, weight_linear)
-    value = _gated_linear_unit_gelu_fwd_0(_t1, bias_linear)
+    value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
     _t2 = _cupy_linear(x, weight_gate)
     _t3, y = _gated_linear_unit_gelu_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
@@ -881,17 +859,6 @@ def _cupy_backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t3):
     )
 
 
-# gated_linear_unit_swish_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_swish_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_swish_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
-
-
 # gated_linear_unit_swish_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/swish.yaml:8
 _gated_linear_unit_swish_fwd_1 = ElementwiseKernel(
     "gated_linear_unit_swish_fwd_1",
@@ -908,7 +875,7 @@ _gated_linear_unit_swish_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
     _t1 = _cupy_linear(x, weight_linear)
-    value = _gated_linear_unit_swish_fwd_0(_t1, bias_linear)
+    value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
     _t2 = _cupy_linear(x, weight_gate)
     _t3, y = _gated_linear_unit_swish_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
@@ -965,81 +932,25 @@ def _cupy_backward_swish(grad_y, x, weight_linear, weight_gate, value, _t3):
     )
 
 
-# gated_linear_unit_silu_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_silu_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_silu_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
-
-
-# gated_linear_unit_silu_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/silu.yaml:8
-_gated_linear_unit_silu_fwd_1 = ElementwiseKernel(
-    "gated_linear_unit_silu_fwd_1",
-    "T _t2, T bias_gate, T value",
-    "T _t3, T y",
-    """
-    _t3 = _t2 + bias_gate;
-    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
-    T gate = _t3 * _t4;
-    y = value * gate;
-    """,
-)
-
-
 def _cupy_forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
     _t1 = _cupy_linear(x, weight_linear)
-    value = _gated_linear_unit_silu_fwd_0(_t1, bias_linear)
+    value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
     _t2 = _cupy_linear(x, weight_gate)
-    _t3, y = _gated_linear_unit_silu_fwd_1(_t2, bias_gate, value)
+    _t3, y = _gated_linear_unit_swish_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
-
-
-# gated_linear_unit_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_gated_linear_unit_silu_bwd_0 = ElementwiseKernel(
-    "gated_linear_unit_silu_bwd_0",
-    "T _t3, T grad_y, T value",
-    "T grad_value, T _t12",
-    """
-    T _t4 = exp(_t3 < 0 ? _t3 : T(0)) / (1 + exp(-fabs(_t3)));
-    T gate = _t3 * _t4;
-    grad_value = grad_y * gate;
-    T grad_gate = grad_y * value;
-    T _t7 = grad_gate * _t4;
-    T _t8 = grad_gate * _t3;
-    T _t9 = _t8 * _t4;
-    T _t10 = T(1) - _t4;
-    T _t11 = _t9 * _t10;
-    _t12 = _t7 + _t11;
-    """,
-)
-
-
-# gated_linear_unit_silu_bwd_1: layers_spec/primitives.yaml:521
-_gated_linear_unit_silu_bwd_1 = ElementwiseKernel(
-    "gated_linear_unit_silu_bwd_1",
-    "T _t14, T _t17",
-    "T grad_x",
-    """
-    grad_x = _t14 + _t17;
-    """,
-)
 
 
 def _cupy_backward_silu(grad_y, x, weight_linear, weight_gate, value, _t3):
     import cupy as cp
 
-    grad_value, _t12 = _gated_linear_unit_silu_bwd_0(_t3, grad_y, value)
+    grad_value, _t12 = _gated_linear_unit_swish_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t12, axis=0)
     _t14 = _cupy_linear_backward_input(_t12, weight_gate)
     grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t17 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
-    grad_x = _gated_linear_unit_silu_bwd_1(_t14, _t17)
+    grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
     return (
         grad_x,
         grad_weight_linear,
@@ -1047,17 +958,6 @@ def _cupy_backward_silu(grad_y, x, weight_linear, weight_gate, value, _t3):
         grad_weight_gate,
         grad_bias_gate,
     )
-
-
-# gated_linear_unit_tanh_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_tanh_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_tanh_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
 
 
 # gated_linear_unit_tanh_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/tanh.yaml:8
@@ -1075,7 +975,7 @@ _gated_linear_unit_tanh_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward_tanh(x, weight_linear, bias_linear, weight_gate, bias_gate):
     _t1 = _cupy_linear(x, weight_linear)
-    value = _gated_linear_unit_tanh_fwd_0(_t1, bias_linear)
+    value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
     _t2 = _cupy_linear(x, weight_gate)
     gate, y = _gated_linear_unit_tanh_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, gate)
@@ -1096,17 +996,6 @@ _gated_linear_unit_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_tanh_bwd_1: layers_spec/primitives.yaml:521
-_gated_linear_unit_tanh_bwd_1 = ElementwiseKernel(
-    "gated_linear_unit_tanh_bwd_1",
-    "T _t10, T _t13",
-    "T grad_x",
-    """
-    grad_x = _t10 + _t13;
-    """,
-)
-
-
 def _cupy_backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
     import cupy as cp
 
@@ -1117,7 +1006,7 @@ def _cupy_backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t13 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
-    grad_x = _gated_linear_unit_tanh_bwd_1(_t10, _t13)
+    grad_x = _gated_linear_unit_sigmoid_bwd_1(_t10, _t13)
     return (
         grad_x,
         grad_weight_linear,
@@ -1125,17 +1014,6 @@ def _cupy_backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
         grad_weight_gate,
         grad_bias_gate,
     )
-
-
-# gated_linear_unit_softmax_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_softmax_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_softmax_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
 
 
 # gated_linear_unit_softmax_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21
@@ -1207,7 +1085,7 @@ _gated_linear_unit_softmax_fwd_5 = ElementwiseKernel(
 
 def _cupy_forward_softmax(x, weight_linear, bias_linear, weight_gate, bias_gate):
     _t1 = _cupy_linear(x, weight_linear)
-    value = _gated_linear_unit_softmax_fwd_0(_t1, bias_linear)
+    value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
     _t2 = _cupy_linear(x, weight_gate)
     _t3 = _gated_linear_unit_softmax_fwd_1(_t2, bias_gate)
     _t4 = _gated_linear_unit_softmax_fwd_2(_t3)
@@ -1259,17 +1137,6 @@ _gated_linear_unit_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_softmax_bwd_3: layers_spec/primitives.yaml:521
-_gated_linear_unit_softmax_bwd_3 = ElementwiseKernel(
-    "gated_linear_unit_softmax_bwd_3",
-    "T _t14, T _t17",
-    "T grad_x",
-    """
-    grad_x = _t14 + _t17;
-    """,
-)
-
-
 def _cupy_backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
     import cupy as cp
 
@@ -1282,7 +1149,7 @@ def _cupy_backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
     grad_bias_linear = cp.sum(grad_value, axis=0)
     _t17 = _cupy_linear_backward_input(grad_value, weight_linear)
     grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
-    grad_x = _gated_linear_unit_softmax_bwd_3(_t14, _t17)
+    grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
     return (
         grad_x,
         grad_weight_linear,
@@ -1290,17 +1157,6 @@ def _cupy_backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
         grad_weight_gate,
         grad_bias_gate,
     )
-
-
-# gated_linear_unit_identity_fwd_0: layers_spec/layers/gated_linear_unit.yaml:20
-_gated_linear_unit_identity_fwd_0 = ElementwiseKernel(
-    "gated_linear_unit_identity_fwd_0",
-    "T _t1, T bias_linear",
-    "T value",
-    """
-    value = _t1 + bias_linear;
-    """,
-)
 
 
 # gated_linear_unit_identity_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22
@@ -1317,7 +1173,7 @@ _gated_linear_unit_identity_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward_identity(x, weight_linear, bias_linear, weight_gate, bias_gate):
     _t1 = _cupy_linear(x, weight_linear)
-    value = _gated_linear_unit_identity_fwd_0(_t1, bias_linear)
+    value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
     _t2 = _cupy_linear(x, weight_gate)
     _t3, y = _gated_linear_unit_identity_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)

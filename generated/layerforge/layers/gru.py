@@ -870,17 +870,6 @@ def _cupy_forward_no_batch_first_step(
     return h_next, _t2, reset_gate, update_gate, new_gate
 
 
-# gru_no_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:29
-_gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
-    "gru_no_batch_first_step_bwd_0",
-    "T _t2, T bias_hh",
-    "T recurrent_part",
-    """
-    recurrent_part = _t2 + bias_hh;
-    """,
-)
-
-
 # gru_no_batch_first_step_bwd_1: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,859,201
 _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_1",
@@ -926,7 +915,7 @@ def _cupy_backward_no_batch_first_step(
 ):
     import cupy as cp
 
-    recurrent_part = _gru_no_batch_first_step_bwd_0(_t2, bias_hh)
+    recurrent_part = _gru_no_batch_first_step_fwd_0(_t2, bias_hh)
     _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
     _t17, _t23, _t25, _t29, _t33 = _gru_no_batch_first_step_bwd_1(
         update_gate, grad_next_h, grad_y, h, new_gate, _t10, reset_gate

@@ -463,49 +463,6 @@ def _cupy_backward(grad_y, x, weight, rstd, normalized):
     return grad_x, grad_weight, grad_bias
 
 
-# layer_normalization_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_layer_normalization_no_bias_fwd_0 = ReductionKernel(
-    "layer_normalization_no_bias_fwd_0",
-    "T X0",
-    map_expr="layer_normalization_no_bias_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_no_bias_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# layer_normalization_no_bias_fwd_1: layers_spec/layers/layer_normalization.yaml:21
-_layer_normalization_no_bias_fwd_1 = ElementwiseKernel(
-    "layer_normalization_no_bias_fwd_1",
-    "T x, T mu",
-    "T centered",
-    """
-    centered = x - mu;
-    """,
-)
-
-
-# layer_normalization_no_bias_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_layer_normalization_no_bias_fwd_2 = ElementwiseKernel(
-    "layer_normalization_no_bias_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T rstd",
-    """
-    T variance = _t1 / _t2;
-    T _t3 = variance + eps;
-    T _t4 = sqrt(_t3);
-    rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
-
-
 # layer_normalization_no_bias_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
 _layer_normalization_no_bias_fwd_3 = ElementwiseKernel(
     "layer_normalization_no_bias_fwd_3",
@@ -519,24 +476,13 @@ _layer_normalization_no_bias_fwd_3 = ElementwiseKernel(
 
 
 def _cupy_forward_no_bias(x, weight, bias, eps):
-    mu = _layer_normalization_no_bias_fwd_0(x)
-    centered = _layer_normalization_no_bias_fwd_1(x, mu)
+    mu = _layer_normalization_fwd_0(x)
+    centered = _layer_normalization_fwd_1(x, mu)
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_no_bias_fwd_2(_t1, _t2, eps)
+    rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
     normalized, y = _layer_normalization_no_bias_fwd_3(centered, rstd, weight)
     return y, (x, weight, rstd, normalized)
-
-
-# layer_normalization_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:32
-_layer_normalization_no_bias_bwd_0 = ElementwiseKernel(
-    "layer_normalization_no_bias_bwd_0",
-    "T grad_y, T normalized",
-    "T p",
-    """
-    p = grad_y * normalized;
-    """,
-)
 
 
 # layer_normalization_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:35
@@ -609,7 +555,7 @@ _layer_normalization_no_bias_bwd_6 = ElementwiseKernel(
 
 
 def _cupy_backward_no_bias(grad_y, x, weight, rstd, normalized):
-    p = _layer_normalization_no_bias_bwd_0(grad_y, normalized)
+    p = _layer_normalization_bwd_0(grad_y, normalized)
     grad_weight = _cupy_sum_to(p, weight.shape)
     _t5 = x.shape[-1]
     scale = _layer_normalization_no_bias_bwd_1(rstd, _t5)
@@ -621,49 +567,6 @@ def _cupy_backward_no_bias(grad_y, x, weight, rstd, normalized):
     _t13 = _layer_normalization_no_bias_bwd_5(_t12, scale)
     grad_x = _layer_normalization_no_bias_bwd_6(_t11, _t13)
     return grad_x, grad_weight, None
-
-
-# layer_normalization_no_weight_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_layer_normalization_no_weight_fwd_0 = ReductionKernel(
-    "layer_normalization_no_weight_fwd_0",
-    "T X0",
-    map_expr="layer_normalization_no_weight_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_no_weight_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# layer_normalization_no_weight_fwd_1: layers_spec/layers/layer_normalization.yaml:21
-_layer_normalization_no_weight_fwd_1 = ElementwiseKernel(
-    "layer_normalization_no_weight_fwd_1",
-    "T x, T mu",
-    "T centered",
-    """
-    centered = x - mu;
-    """,
-)
-
-
-# layer_normalization_no_weight_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_layer_normalization_no_weight_fwd_2 = ElementwiseKernel(
-    "layer_normalization_no_weight_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T rstd",
-    """
-    T variance = _t1 / _t2;
-    T _t3 = variance + eps;
-    T _t4 = sqrt(_t3);
-    rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
 
 
 # layer_normalization_no_weight_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
@@ -679,36 +582,13 @@ _layer_normalization_no_weight_fwd_3 = ElementwiseKernel(
 
 
 def _cupy_forward_no_weight(x, weight, bias, eps):
-    mu = _layer_normalization_no_weight_fwd_0(x)
-    centered = _layer_normalization_no_weight_fwd_1(x, mu)
+    mu = _layer_normalization_fwd_0(x)
+    centered = _layer_normalization_fwd_1(x, mu)
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_no_weight_fwd_2(_t1, _t2, eps)
+    rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
     normalized, y = _layer_normalization_no_weight_fwd_3(centered, rstd, bias)
     return y, (x, bias, rstd, normalized)
-
-
-# layer_normalization_no_weight_bwd_0: layers_spec/layers/layer_normalization.yaml:32
-_layer_normalization_no_weight_bwd_0 = ElementwiseKernel(
-    "layer_normalization_no_weight_bwd_0",
-    "T grad_y, T normalized",
-    "T p",
-    """
-    p = grad_y * normalized;
-    """,
-)
-
-
-# layer_normalization_no_weight_bwd_1: layers_spec/layers/layer_normalization.yaml:35
-_layer_normalization_no_weight_bwd_1 = ElementwiseKernel(
-    "layer_normalization_no_weight_bwd_1",
-    "T rstd, int32 _t5",
-    "T scale",
-    """
-    scale = rstd / _t5;
-    """,
-    scalars=("_t5",),
-)
 
 
 # layer_normalization_no_weight_bwd_2: layers_spec/layers/layer_normalization.yaml:39
@@ -800,10 +680,10 @@ _layer_normalization_no_weight_bwd_8 = ElementwiseKernel(
 
 
 def _cupy_backward_no_weight(grad_y, x, bias, rstd, normalized):
-    p = _layer_normalization_no_weight_bwd_0(grad_y, normalized)
+    p = _layer_normalization_bwd_0(grad_y, normalized)
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
     _t5 = x.shape[-1]
-    scale = _layer_normalization_no_weight_bwd_1(rstd, _t5)
+    scale = _layer_normalization_no_bias_bwd_1(rstd, _t5)
     _t6 = _layer_normalization_no_weight_bwd_2(grad_y, rstd)
     _t7 = _layer_normalization_no_weight_bwd_3(p)
     _t8 = _layer_normalization_no_weight_bwd_4(_t7, scale)
@@ -812,49 +692,6 @@ def _cupy_backward_no_weight(grad_y, x, bias, rstd, normalized):
     _t12 = _layer_normalization_no_weight_bwd_7(_t11, scale)
     grad_x = _layer_normalization_no_weight_bwd_8(_t10, _t12)
     return grad_x, None, grad_bias
-
-
-# layer_normalization_no_weight_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_layer_normalization_no_weight_no_bias_fwd_0 = ReductionKernel(
-    "layer_normalization_no_weight_no_bias_fwd_0",
-    "T X0",
-    map_expr="layer_normalization_no_weight_no_bias_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_no_weight_no_bias_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# layer_normalization_no_weight_no_bias_fwd_1: layers_spec/layers/layer_normalization.yaml:21
-_layer_normalization_no_weight_no_bias_fwd_1 = ElementwiseKernel(
-    "layer_normalization_no_weight_no_bias_fwd_1",
-    "T x, T mu",
-    "T centered",
-    """
-    centered = x - mu;
-    """,
-)
-
-
-# layer_normalization_no_weight_no_bias_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_layer_normalization_no_weight_no_bias_fwd_2 = ElementwiseKernel(
-    "layer_normalization_no_weight_no_bias_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T rstd",
-    """
-    T variance = _t1 / _t2;
-    T _t3 = variance + eps;
-    T _t4 = sqrt(_t3);
-    rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
 
 
 # layer_normalization_no_weight_no_bias_fwd_3: layers_spec/layers/layer_normalization.yaml:24
@@ -869,137 +706,26 @@ _layer_normalization_no_weight_no_bias_fwd_3 = ElementwiseKernel(
 
 
 def _cupy_forward_no_weight_no_bias(x, weight, bias, eps):
-    mu = _layer_normalization_no_weight_no_bias_fwd_0(x)
-    centered = _layer_normalization_no_weight_no_bias_fwd_1(x, mu)
+    mu = _layer_normalization_fwd_0(x)
+    centered = _layer_normalization_fwd_1(x, mu)
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_no_weight_no_bias_fwd_2(_t1, _t2, eps)
+    rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
     normalized = _layer_normalization_no_weight_no_bias_fwd_3(centered, rstd)
     return normalized, (x, weight, rstd, normalized)
 
 
-# layer_normalization_no_weight_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:32
-_layer_normalization_no_weight_no_bias_bwd_0 = ElementwiseKernel(
-    "layer_normalization_no_weight_no_bias_bwd_0",
-    "T grad_y, T normalized",
-    "T p",
-    """
-    p = grad_y * normalized;
-    """,
-)
-
-
-# layer_normalization_no_weight_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:35
-_layer_normalization_no_weight_no_bias_bwd_1 = ElementwiseKernel(
-    "layer_normalization_no_weight_no_bias_bwd_1",
-    "T rstd, int32 _t5",
-    "T scale",
-    """
-    scale = rstd / _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# layer_normalization_no_weight_no_bias_bwd_2: layers_spec/layers/layer_normalization.yaml:39
-_layer_normalization_no_weight_no_bias_bwd_2 = ElementwiseKernel(
-    "layer_normalization_no_weight_no_bias_bwd_2",
-    "T grad_y, T rstd",
-    "T _t6",
-    """
-    _t6 = grad_y * rstd;
-    """,
-)
-
-
-# layer_normalization_no_weight_no_bias_bwd_3: layers_spec/layers/layer_normalization.yaml:39
-_layer_normalization_no_weight_no_bias_bwd_3 = ReductionKernel(
-    "layer_normalization_no_weight_no_bias_bwd_3",
-    "T X0",
-    map_expr="layer_normalization_no_weight_no_bias_bwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_no_weight_no_bias_bwd_3_map(const T p) {
-        return p;
-    }
-    """,
-)
-
-
-# layer_normalization_no_weight_no_bias_bwd_4: layers_spec/layers/layer_normalization.yaml:39
-_layer_normalization_no_weight_no_bias_bwd_4 = ElementwiseKernel(
-    "layer_normalization_no_weight_no_bias_bwd_4",
-    "T _t7, T scale",
-    "T _t8",
-    """
-    _t8 = _t7 * scale;
-    """,
-)
-
-
-# layer_normalization_no_weight_no_bias_bwd_5: layers_spec/layers/layer_normalization.yaml:39
-_layer_normalization_no_weight_no_bias_bwd_5 = ElementwiseKernel(
-    "layer_normalization_no_weight_no_bias_bwd_5",
-    "T normalized, T _t8, T _t6",
-    "T _t10",
-    """
-    T _t9 = normalized * _t8;
-    _t10 = _t6 - _t9;
-    """,
-)
-
-
-# layer_normalization_no_weight_no_bias_bwd_6: layers_spec/layers/layer_normalization.yaml:39
-_layer_normalization_no_weight_no_bias_bwd_6 = ReductionKernel(
-    "layer_normalization_no_weight_no_bias_bwd_6",
-    "T X0",
-    map_expr="layer_normalization_no_weight_no_bias_bwd_6_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_no_weight_no_bias_bwd_6_map(const T grad_y) {
-        return grad_y;
-    }
-    """,
-)
-
-
-# layer_normalization_no_weight_no_bias_bwd_7: layers_spec/layers/layer_normalization.yaml:39
-_layer_normalization_no_weight_no_bias_bwd_7 = ElementwiseKernel(
-    "layer_normalization_no_weight_no_bias_bwd_7",
-    "T _t11, T scale",
-    "T _t12",
-    """
-    _t12 = _t11 * scale;
-    """,
-)
-
-
-# layer_normalization_no_weight_no_bias_bwd_8: layers_spec/layers/layer_normalization.yaml:39
-_layer_normalization_no_weight_no_bias_bwd_8 = ElementwiseKernel(
-    "layer_normalization_no_weight_no_bias_bwd_8",
-    "T _t10, T _t12",
-    "T grad_x",
-    """
-    grad_x = _t10 - _t12;
-    """,
-)
-
-
 def _cupy_backward_no_weight_no_bias(grad_y, x, weight, rstd, normalized):
     _t5 = x.shape[-1]
-    p = _layer_normalization_no_weight_no_bias_bwd_0(grad_y, normalized)
-    scale = _layer_normalization_no_weight_no_bias_bwd_1(rstd, _t5)
-    _t6 = _layer_normalization_no_weight_no_bias_bwd_2(grad_y, rstd)
-    _t7 = _layer_normalization_no_weight_no_bias_bwd_3(p)
-    _t8 = _layer_normalization_no_weight_no_bias_bwd_4(_t7, scale)
-    _t10 = _layer_normalization_no_weight_no_bias_bwd_5(normalized, _t8, _t6)
-    _t11 = _layer_normalization_no_weight_no_bias_bwd_6(grad_y)
-    _t12 = _layer_normalization_no_weight_no_bias_bwd_7(_t11, scale)
-    grad_x = _layer_normalization_no_weight_no_bias_bwd_8(_t10, _t12)
+    p = _layer_normalization_bwd_0(grad_y, normalized)
+    scale = _layer_normalization_no_bias_bwd_1(rstd, _t5)
+    _t6 = _layer_normalization_no_weight_bwd_2(grad_y, rstd)
+    _t7 = _layer_normalization_no_weight_bwd_3(p)
+    _t8 = _layer_normalization_no_weight_bwd_4(_t7, scale)
+    _t10 = _layer_normalization_no_weight_bwd_5(normalized, _t8, _t6)
+    _t11 = _layer_normalization_no_weight_bwd_6(grad_y)
+    _t12 = _layer_normalization_no_weight_bwd_7(_t11, scale)
+    grad_x = _layer_normalization_no_weight_bwd_8(_t10, _t12)
     return grad_x, None, None
 
 

@@ -747,17 +747,6 @@ def _cupy_backward_relu(grad_y, x, weight, bias, stride, _t2, z):
     return grad_x, grad_weight, grad_bias
 
 
-# locally_connected_sigmoid_fwd_0: layers_spec/layers/locally_connected.yaml:22
-_locally_connected_sigmoid_fwd_0 = ElementwiseKernel(
-    "locally_connected_sigmoid_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 # locally_connected_sigmoid_fwd_1: layers_spec/activations/sigmoid.yaml:8
 _locally_connected_sigmoid_fwd_1 = ElementwiseKernel(
     "locally_connected_sigmoid_fwd_1",
@@ -772,7 +761,7 @@ _locally_connected_sigmoid_fwd_1 = ElementwiseKernel(
 def _cupy_forward_sigmoid(x, weight, bias, stride):
     _t1 = _cupy_local_apply(x, weight, stride)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _locally_connected_sigmoid_fwd_0(_t1, _t2)
+    z = _locally_connected_relu_fwd_0(_t1, _t2)
     y = _locally_connected_sigmoid_fwd_1(z)
     return y, (x, weight, bias, stride, _t2, y)
 
@@ -821,17 +810,6 @@ def _cupy_backward_sigmoid(grad_y, x, weight, bias, stride, _t2, y):
     return grad_x, grad_weight, grad_bias
 
 
-# locally_connected_tanh_fwd_0: layers_spec/layers/locally_connected.yaml:22
-_locally_connected_tanh_fwd_0 = ElementwiseKernel(
-    "locally_connected_tanh_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 # locally_connected_tanh_fwd_1: layers_spec/activations/tanh.yaml:8
 _locally_connected_tanh_fwd_1 = ElementwiseKernel(
     "locally_connected_tanh_fwd_1",
@@ -846,7 +824,7 @@ _locally_connected_tanh_fwd_1 = ElementwiseKernel(
 def _cupy_forward_tanh(x, weight, bias, stride):
     _t1 = _cupy_local_apply(x, weight, stride)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _locally_connected_tanh_fwd_0(_t1, _t2)
+    z = _locally_connected_relu_fwd_0(_t1, _t2)
     y = _locally_connected_tanh_fwd_1(z)
     return y, (x, weight, bias, stride, _t2, y)
 
@@ -895,21 +873,10 @@ def _cupy_backward_tanh(grad_y, x, weight, bias, stride, _t2, y):
     return grad_x, grad_weight, grad_bias
 
 
-# locally_connected_identity_fwd_0: layers_spec/layers/locally_connected.yaml:22
-_locally_connected_identity_fwd_0 = ElementwiseKernel(
-    "locally_connected_identity_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 def _cupy_forward_identity(x, weight, bias, stride):
     _t1 = _cupy_local_apply(x, weight, stride)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _locally_connected_identity_fwd_0(_t1, _t2)
+    z = _locally_connected_relu_fwd_0(_t1, _t2)
     return z, (x, weight, bias, stride, _t2)
 
 
@@ -919,17 +886,6 @@ def _cupy_backward_identity(grad_y, x, weight, bias, stride, _t2):
     grad_x = _cupy_local_input_grad(grad_y, weight, x, stride)
     grad_weight = _cupy_local_weight_grad(grad_y, x, weight, stride)
     return grad_x, grad_weight, grad_bias
-
-
-# locally_connected_gelu_fwd_0: layers_spec/layers/locally_connected.yaml:22
-_locally_connected_gelu_fwd_0 = ElementwiseKernel(
-    "locally_connected_gelu_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
 
 
 # locally_connected_gelu_fwd_1: layers_spec/activations/gelu.yaml:23
@@ -990,57 +946,13 @@ _locally_connected_gelu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_gelu(x, weight, bias, stride):
     _t1 = _cupy_local_apply(x, weight, stride)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _locally_connected_gelu_fwd_0(_t1, _t2)
+    z = _locally_connected_relu_fwd_0(_t1, _t2)
     _t3 = _locally_connected_gelu_fwd_1(z)
     _t4 = _locally_connected_gelu_fwd_2(_t3)
     _t5 = _locally_connected_gelu_fwd_3(_t4)
     _t6 = _locally_connected_gelu_fwd_4(_t5)
     y = _locally_connected_gelu_fwd_5(z, _t6)
     return y, (x, weight, bias, stride, _t2, z)
-
-
-# locally_connected_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
-_locally_connected_gelu_bwd_0 = ElementwiseKernel(
-    "locally_connected_gelu_bwd_0",
-    "T z",
-    "T _t3",
-    """
-    _t3 = T(0.7071067811865476) * z;
-    """,
-)
-
-
-# locally_connected_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
-_locally_connected_gelu_bwd_1 = ElementwiseKernel(
-    "locally_connected_gelu_bwd_1",
-    "T _t3",
-    "T _t4",
-    """
-    _t4 = erf(_t3);
-    """,
-)
-
-
-# locally_connected_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
-_locally_connected_gelu_bwd_2 = ElementwiseKernel(
-    "locally_connected_gelu_bwd_2",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = T(0.5) * _t4;
-    """,
-)
-
-
-# locally_connected_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
-_locally_connected_gelu_bwd_3 = ElementwiseKernel(
-    "locally_connected_gelu_bwd_3",
-    "T _t5",
-    "T _t6",
-    """
-    _t6 = T(0.5) + _t5;
-    """,
-)
 
 
 # locally_connected_gelu_bwd_4: layers_spec/primitives.yaml:61
@@ -1154,10 +1066,10 @@ _locally_connected_gelu_bwd_13 = ElementwiseKernel(
 
 
 def _cupy_backward_gelu(grad_y, x, weight, bias, stride, _t2, z):
-    _t3 = _locally_connected_gelu_bwd_0(z)
-    _t4 = _locally_connected_gelu_bwd_1(_t3)
-    _t5 = _locally_connected_gelu_bwd_2(_t4)
-    _t6 = _locally_connected_gelu_bwd_3(_t5)
+    _t3 = _locally_connected_gelu_fwd_1(z)
+    _t4 = _locally_connected_gelu_fwd_2(_t3)
+    _t5 = _locally_connected_gelu_fwd_3(_t4)
+    _t6 = _locally_connected_gelu_fwd_4(_t5)
     _t7 = _locally_connected_gelu_bwd_4(grad_y, _t6)
     _t8 = _locally_connected_gelu_bwd_5(grad_y, z)
     _t9 = _locally_connected_gelu_bwd_6(_t8)
@@ -1173,17 +1085,6 @@ def _cupy_backward_gelu(grad_y, x, weight, bias, stride, _t2, z):
     grad_x = _cupy_local_input_grad(grad_z, weight, x, stride)
     grad_weight = _cupy_local_weight_grad(grad_z, x, weight, stride)
     return grad_x, grad_weight, grad_bias
-
-
-# locally_connected_elu_fwd_0: layers_spec/layers/locally_connected.yaml:22
-_locally_connected_elu_fwd_0 = ElementwiseKernel(
-    "locally_connected_elu_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
 
 
 # locally_connected_elu_fwd_1: layers_spec/activations/elu.yaml:10
@@ -1245,7 +1146,7 @@ _locally_connected_elu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_elu(x, weight, bias, stride, alpha=1.0):
     _t1 = _cupy_local_apply(x, weight, stride)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _locally_connected_elu_fwd_0(_t1, _t2)
+    z = _locally_connected_relu_fwd_0(_t1, _t2)
     _t3 = _locally_connected_elu_fwd_1(z)
     _t4 = _locally_connected_elu_fwd_2(z)
     _t5 = _locally_connected_elu_fwd_3(_t4)
@@ -1349,17 +1250,6 @@ def _cupy_backward_elu(grad_y, x, weight, bias, stride, _t2, alpha, y):
     return grad_x, grad_weight, grad_bias
 
 
-# locally_connected_mish_fwd_0: layers_spec/layers/locally_connected.yaml:22
-_locally_connected_mish_fwd_0 = ElementwiseKernel(
-    "locally_connected_mish_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 # locally_connected_mish_fwd_1: layers_spec/activations/mish.yaml:12
 _locally_connected_mish_fwd_1 = ElementwiseKernel(
     "locally_connected_mish_fwd_1",
@@ -1440,7 +1330,7 @@ _locally_connected_mish_fwd_7 = ElementwiseKernel(
 def _cupy_forward_mish(x, weight, bias, stride):
     _t1 = _cupy_local_apply(x, weight, stride)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _locally_connected_mish_fwd_0(_t1, _t2)
+    z = _locally_connected_relu_fwd_0(_t1, _t2)
     _t3 = _locally_connected_mish_fwd_1(z)
     mish_e = _locally_connected_mish_fwd_2(_t3)
     _t4 = _locally_connected_mish_fwd_3(mish_e)
@@ -1449,50 +1339,6 @@ def _cupy_forward_mish(x, weight, bias, stride):
     _t6 = _locally_connected_mish_fwd_6(mish_n)
     y = _locally_connected_mish_fwd_7(_t5, _t6)
     return y, (x, weight, bias, stride, _t2, z)
-
-
-# locally_connected_mish_bwd_0: layers_spec/activations/mish.yaml:12
-_locally_connected_mish_bwd_0 = ElementwiseKernel(
-    "locally_connected_mish_bwd_0",
-    "T z",
-    "T _t3",
-    """
-    _t3 = z < T(20) || z != z ? z : T(20);
-    """,
-)
-
-
-# locally_connected_mish_bwd_1: layers_spec/activations/mish.yaml:12
-_locally_connected_mish_bwd_1 = ElementwiseKernel(
-    "locally_connected_mish_bwd_1",
-    "T _t3",
-    "T mish_e",
-    """
-    mish_e = exp(_t3);
-    """,
-)
-
-
-# locally_connected_mish_bwd_2: layers_spec/activations/mish.yaml:13
-_locally_connected_mish_bwd_2 = ElementwiseKernel(
-    "locally_connected_mish_bwd_2",
-    "T mish_e",
-    "T _t4",
-    """
-    _t4 = mish_e + T(2);
-    """,
-)
-
-
-# locally_connected_mish_bwd_3: layers_spec/activations/mish.yaml:13
-_locally_connected_mish_bwd_3 = ElementwiseKernel(
-    "locally_connected_mish_bwd_3",
-    "T mish_e, T _t4",
-    "T mish_n",
-    """
-    mish_n = mish_e * _t4;
-    """,
-)
 
 
 # locally_connected_mish_bwd_4: layers_spec/activations/mish.yaml:17
@@ -1617,10 +1463,10 @@ _locally_connected_mish_bwd_14 = ElementwiseKernel(
 
 
 def _cupy_backward_mish(grad_y, x, weight, bias, stride, _t2, z):
-    _t3 = _locally_connected_mish_bwd_0(z)
-    mish_e = _locally_connected_mish_bwd_1(_t3)
-    _t4 = _locally_connected_mish_bwd_2(mish_e)
-    mish_n = _locally_connected_mish_bwd_3(mish_e, _t4)
+    _t3 = _locally_connected_mish_fwd_1(z)
+    mish_e = _locally_connected_mish_fwd_2(_t3)
+    _t4 = _locally_connected_mish_fwd_3(mish_e)
+    mish_n = _locally_connected_mish_fwd_4(mish_e, _t4)
     _t7 = _locally_connected_mish_bwd_4(mish_n)
     _t8 = _locally_connected_mish_bwd_5(_t7)
     _t9 = _locally_connected_mish_bwd_6(mish_n, _t8)
@@ -1637,17 +1483,6 @@ def _cupy_backward_mish(grad_y, x, weight, bias, stride, _t2, z):
     grad_x = _cupy_local_input_grad(grad_z, weight, x, stride)
     grad_weight = _cupy_local_weight_grad(grad_z, x, weight, stride)
     return grad_x, grad_weight, grad_bias
-
-
-# locally_connected_swish_fwd_0: layers_spec/layers/locally_connected.yaml:22
-_locally_connected_swish_fwd_0 = ElementwiseKernel(
-    "locally_connected_swish_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
 
 
 # locally_connected_swish_fwd_1: layers_spec/activations/swish.yaml:8
@@ -1675,21 +1510,10 @@ _locally_connected_swish_fwd_2 = ElementwiseKernel(
 def _cupy_forward_swish(x, weight, bias, stride):
     _t1 = _cupy_local_apply(x, weight, stride)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _locally_connected_swish_fwd_0(_t1, _t2)
+    z = _locally_connected_relu_fwd_0(_t1, _t2)
     _t3 = _locally_connected_swish_fwd_1(z)
     y = _locally_connected_swish_fwd_2(z, _t3)
     return y, (x, weight, bias, stride, _t2, z)
-
-
-# locally_connected_swish_bwd_0: layers_spec/activations/swish.yaml:8
-_locally_connected_swish_bwd_0 = ElementwiseKernel(
-    "locally_connected_swish_bwd_0",
-    "T z",
-    "T _t3",
-    """
-    _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
 
 
 # locally_connected_swish_bwd_1: layers_spec/primitives.yaml:61
@@ -1759,7 +1583,7 @@ _locally_connected_swish_bwd_6 = ElementwiseKernel(
 
 
 def _cupy_backward_swish(grad_y, x, weight, bias, stride, _t2, z):
-    _t3 = _locally_connected_swish_bwd_0(z)
+    _t3 = _locally_connected_swish_fwd_1(z)
     _t4 = _locally_connected_swish_bwd_1(grad_y, _t3)
     _t5 = _locally_connected_swish_bwd_2(grad_y, z)
     _t6 = _locally_connected_swish_bwd_3(_t5, _t3)
@@ -1773,133 +1597,23 @@ def _cupy_backward_swish(grad_y, x, weight, bias, stride, _t2, z):
     return grad_x, grad_weight, grad_bias
 
 
-# locally_connected_silu_fwd_0: layers_spec/layers/locally_connected.yaml:22
-_locally_connected_silu_fwd_0 = ElementwiseKernel(
-    "locally_connected_silu_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
-# locally_connected_silu_fwd_1: layers_spec/activations/silu.yaml:8
-_locally_connected_silu_fwd_1 = ElementwiseKernel(
-    "locally_connected_silu_fwd_1",
-    "T z",
-    "T _t3",
-    """
-    _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-# locally_connected_silu_fwd_2: layers_spec/activations/silu.yaml:8
-_locally_connected_silu_fwd_2 = ElementwiseKernel(
-    "locally_connected_silu_fwd_2",
-    "T z, T _t3",
-    "T y",
-    """
-    y = z * _t3;
-    """,
-)
-
-
 def _cupy_forward_silu(x, weight, bias, stride):
     _t1 = _cupy_local_apply(x, weight, stride)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _locally_connected_silu_fwd_0(_t1, _t2)
-    _t3 = _locally_connected_silu_fwd_1(z)
-    y = _locally_connected_silu_fwd_2(z, _t3)
+    z = _locally_connected_relu_fwd_0(_t1, _t2)
+    _t3 = _locally_connected_swish_fwd_1(z)
+    y = _locally_connected_swish_fwd_2(z, _t3)
     return y, (x, weight, bias, stride, _t2, z)
 
 
-# locally_connected_silu_bwd_0: layers_spec/activations/silu.yaml:8
-_locally_connected_silu_bwd_0 = ElementwiseKernel(
-    "locally_connected_silu_bwd_0",
-    "T z",
-    "T _t3",
-    """
-    _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-# locally_connected_silu_bwd_1: layers_spec/primitives.yaml:61
-_locally_connected_silu_bwd_1 = ElementwiseKernel(
-    "locally_connected_silu_bwd_1",
-    "T grad_y, T _t3",
-    "T _t4",
-    """
-    _t4 = grad_y * _t3;
-    """,
-)
-
-
-# locally_connected_silu_bwd_2: layers_spec/primitives.yaml:62
-_locally_connected_silu_bwd_2 = ElementwiseKernel(
-    "locally_connected_silu_bwd_2",
-    "T grad_y, T z",
-    "T _t5",
-    """
-    _t5 = grad_y * z;
-    """,
-)
-
-
-# locally_connected_silu_bwd_3: layers_spec/primitives.yaml:201
-_locally_connected_silu_bwd_3 = ElementwiseKernel(
-    "locally_connected_silu_bwd_3",
-    "T _t5, T _t3",
-    "T _t6",
-    """
-    _t6 = _t5 * _t3;
-    """,
-)
-
-
-# locally_connected_silu_bwd_4: layers_spec/primitives.yaml:201
-_locally_connected_silu_bwd_4 = ElementwiseKernel(
-    "locally_connected_silu_bwd_4",
-    "T _t3",
-    "T _t7",
-    """
-    _t7 = T(1) - _t3;
-    """,
-)
-
-
-# locally_connected_silu_bwd_5: layers_spec/primitives.yaml:201
-_locally_connected_silu_bwd_5 = ElementwiseKernel(
-    "locally_connected_silu_bwd_5",
-    "T _t6, T _t7",
-    "T _t8",
-    """
-    _t8 = _t6 * _t7;
-    """,
-)
-
-
-# locally_connected_silu_bwd_6: layers_spec/primitives.yaml:201
-_locally_connected_silu_bwd_6 = ElementwiseKernel(
-    "locally_connected_silu_bwd_6",
-    "T _t4, T _t8",
-    "T grad_z",
-    """
-    grad_z = _t4 + _t8;
-    """,
-)
-
-
 def _cupy_backward_silu(grad_y, x, weight, bias, stride, _t2, z):
-    _t3 = _locally_connected_silu_bwd_0(z)
-    _t4 = _locally_connected_silu_bwd_1(grad_y, _t3)
-    _t5 = _locally_connected_silu_bwd_2(grad_y, z)
-    _t6 = _locally_connected_silu_bwd_3(_t5, _t3)
-    _t7 = _locally_connected_silu_bwd_4(_t3)
-    _t8 = _locally_connected_silu_bwd_5(_t6, _t7)
-    grad_z = _locally_connected_silu_bwd_6(_t4, _t8)
+    _t3 = _locally_connected_swish_fwd_1(z)
+    _t4 = _locally_connected_swish_bwd_1(grad_y, _t3)
+    _t5 = _locally_connected_swish_bwd_2(grad_y, z)
+    _t6 = _locally_connected_swish_bwd_3(_t5, _t3)
+    _t7 = _locally_connected_swish_bwd_4(_t3)
+    _t8 = _locally_connected_swish_bwd_5(_t6, _t7)
+    grad_z = _locally_connected_swish_bwd_6(_t4, _t8)
     _t9 = _cupy_sum_to(grad_z, _t2.shape)
     grad_bias = _t9.reshape(bias.shape)
     grad_x = _cupy_local_input_grad(grad_z, weight, x, stride)
@@ -1907,20 +1621,9 @@ def _cupy_backward_silu(grad_y, x, weight, bias, stride, _t2, z):
     return grad_x, grad_weight, grad_bias
 
 
-# locally_connected_relu_no_bias_fwd_0: layers_spec/activations/relu.yaml:8
-_locally_connected_relu_no_bias_fwd_0 = ElementwiseKernel(
-    "locally_connected_relu_no_bias_fwd_0",
-    "T z",
-    "T y",
-    """
-    y = z > T(0) || z != z ? z : T(0);
-    """,
-)
-
-
 def _cupy_forward_relu_no_bias(x, weight, bias, stride):
     z = _cupy_local_apply(x, weight, stride)
-    y = _locally_connected_relu_no_bias_fwd_0(z)
+    y = _locally_connected_relu_fwd_1(z)
     return y, (x, weight, stride, z)
 
 
@@ -1954,20 +1657,9 @@ def _cupy_backward_relu_no_bias(grad_y, x, weight, stride, z):
     return grad_x, grad_weight, None
 
 
-# locally_connected_sigmoid_no_bias_fwd_0: layers_spec/activations/sigmoid.yaml:8
-_locally_connected_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
-    "locally_connected_sigmoid_no_bias_fwd_0",
-    "T z",
-    "T y",
-    """
-    y = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
 def _cupy_forward_sigmoid_no_bias(x, weight, bias, stride):
     z = _cupy_local_apply(x, weight, stride)
-    y = _locally_connected_sigmoid_no_bias_fwd_0(z)
+    y = _locally_connected_sigmoid_fwd_1(z)
     return y, (x, weight, stride, y)
 
 
@@ -2013,20 +1705,9 @@ def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, stride, y):
     return grad_x, grad_weight, None
 
 
-# locally_connected_tanh_no_bias_fwd_0: layers_spec/activations/tanh.yaml:8
-_locally_connected_tanh_no_bias_fwd_0 = ElementwiseKernel(
-    "locally_connected_tanh_no_bias_fwd_0",
-    "T z",
-    "T y",
-    """
-    y = tanh(z);
-    """,
-)
-
-
 def _cupy_forward_tanh_no_bias(x, weight, bias, stride):
     z = _cupy_local_apply(x, weight, stride)
-    y = _locally_connected_tanh_no_bias_fwd_0(z)
+    y = _locally_connected_tanh_fwd_1(z)
     return y, (x, weight, stride, y)
 
 
@@ -2148,50 +1829,6 @@ def _cupy_forward_gelu_no_bias(x, weight, bias, stride):
     return y, (x, weight, stride, z)
 
 
-# locally_connected_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23
-_locally_connected_gelu_no_bias_bwd_0 = ElementwiseKernel(
-    "locally_connected_gelu_no_bias_bwd_0",
-    "T z",
-    "T _t2",
-    """
-    _t2 = T(0.7071067811865476) * z;
-    """,
-)
-
-
-# locally_connected_gelu_no_bias_bwd_1: layers_spec/activations/gelu.yaml:23
-_locally_connected_gelu_no_bias_bwd_1 = ElementwiseKernel(
-    "locally_connected_gelu_no_bias_bwd_1",
-    "T _t2",
-    "T _t3",
-    """
-    _t3 = erf(_t2);
-    """,
-)
-
-
-# locally_connected_gelu_no_bias_bwd_2: layers_spec/activations/gelu.yaml:23
-_locally_connected_gelu_no_bias_bwd_2 = ElementwiseKernel(
-    "locally_connected_gelu_no_bias_bwd_2",
-    "T _t3",
-    "T _t4",
-    """
-    _t4 = T(0.5) * _t3;
-    """,
-)
-
-
-# locally_connected_gelu_no_bias_bwd_3: layers_spec/activations/gelu.yaml:23
-_locally_connected_gelu_no_bias_bwd_3 = ElementwiseKernel(
-    "locally_connected_gelu_no_bias_bwd_3",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = T(0.5) + _t4;
-    """,
-)
-
-
 # locally_connected_gelu_no_bias_bwd_4: layers_spec/primitives.yaml:61
 _locally_connected_gelu_no_bias_bwd_4 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_4",
@@ -2303,10 +1940,10 @@ _locally_connected_gelu_no_bias_bwd_13 = ElementwiseKernel(
 
 
 def _cupy_backward_gelu_no_bias(grad_y, x, weight, stride, z):
-    _t2 = _locally_connected_gelu_no_bias_bwd_0(z)
-    _t3 = _locally_connected_gelu_no_bias_bwd_1(_t2)
-    _t4 = _locally_connected_gelu_no_bias_bwd_2(_t3)
-    _t5 = _locally_connected_gelu_no_bias_bwd_3(_t4)
+    _t2 = _locally_connected_gelu_no_bias_fwd_0(z)
+    _t3 = _locally_connected_gelu_no_bias_fwd_1(_t2)
+    _t4 = _locally_connected_gelu_no_bias_fwd_2(_t3)
+    _t5 = _locally_connected_gelu_no_bias_fwd_3(_t4)
     _t6 = _locally_connected_gelu_no_bias_bwd_4(grad_y, _t5)
     _t7 = _locally_connected_gelu_no_bias_bwd_5(grad_y, z)
     _t8 = _locally_connected_gelu_no_bias_bwd_6(_t7)
@@ -2570,61 +2207,6 @@ def _cupy_forward_mish_no_bias(x, weight, bias, stride):
     return y, (x, weight, stride, z)
 
 
-# locally_connected_mish_no_bias_bwd_0: layers_spec/activations/mish.yaml:12
-_locally_connected_mish_no_bias_bwd_0 = ElementwiseKernel(
-    "locally_connected_mish_no_bias_bwd_0",
-    "T z",
-    "T _t2",
-    """
-    _t2 = z < T(20) || z != z ? z : T(20);
-    """,
-)
-
-
-# locally_connected_mish_no_bias_bwd_1: layers_spec/activations/mish.yaml:12
-_locally_connected_mish_no_bias_bwd_1 = ElementwiseKernel(
-    "locally_connected_mish_no_bias_bwd_1",
-    "T _t2",
-    "T mish_e",
-    """
-    mish_e = exp(_t2);
-    """,
-)
-
-
-# locally_connected_mish_no_bias_bwd_2: layers_spec/activations/mish.yaml:13
-_locally_connected_mish_no_bias_bwd_2 = ElementwiseKernel(
-    "locally_connected_mish_no_bias_bwd_2",
-    "T mish_e",
-    "T _t3",
-    """
-    _t3 = mish_e + T(2);
-    """,
-)
-
-
-# locally_connected_mish_no_bias_bwd_3: layers_spec/activations/mish.yaml:13
-_locally_connected_mish_no_bias_bwd_3 = ElementwiseKernel(
-    "locally_connected_mish_no_bias_bwd_3",
-    "T mish_e, T _t3",
-    "T mish_n",
-    """
-    mish_n = mish_e * _t3;
-    """,
-)
-
-
-# locally_connected_mish_no_bias_bwd_4: layers_spec/activations/mish.yaml:17
-_locally_connected_mish_no_bias_bwd_4 = ElementwiseKernel(
-    "locally_connected_mish_no_bias_bwd_4",
-    "T mish_n",
-    "T _t6",
-    """
-    _t6 = mish_n + T(2);
-    """,
-)
-
-
 # locally_connected_mish_no_bias_bwd_5: layers_spec/activations/mish.yaml:17
 _locally_connected_mish_no_bias_bwd_5 = ElementwiseKernel(
     "locally_connected_mish_no_bias_bwd_5",
@@ -2736,11 +2318,11 @@ _locally_connected_mish_no_bias_bwd_14 = ElementwiseKernel(
 
 
 def _cupy_backward_mish_no_bias(grad_y, x, weight, stride, z):
-    _t2 = _locally_connected_mish_no_bias_bwd_0(z)
-    mish_e = _locally_connected_mish_no_bias_bwd_1(_t2)
-    _t3 = _locally_connected_mish_no_bias_bwd_2(mish_e)
-    mish_n = _locally_connected_mish_no_bias_bwd_3(mish_e, _t3)
-    _t6 = _locally_connected_mish_no_bias_bwd_4(mish_n)
+    _t2 = _locally_connected_mish_no_bias_fwd_0(z)
+    mish_e = _locally_connected_mish_no_bias_fwd_1(_t2)
+    _t3 = _locally_connected_mish_no_bias_fwd_2(mish_e)
+    mish_n = _locally_connected_mish_no_bias_fwd_3(mish_e, _t3)
+    _t6 = _locally_connected_mish_fwd_6(mish_n)
     _t7 = _locally_connected_mish_no_bias_bwd_5(_t6)
     _t8 = _locally_connected_mish_no_bias_bwd_6(mish_n, _t7)
     _t9 = _locally_connected_mish_no_bias_bwd_7(z)
@@ -2783,17 +2365,6 @@ def _cupy_forward_swish_no_bias(x, weight, bias, stride):
     _t2 = _locally_connected_swish_no_bias_fwd_0(z)
     y = _locally_connected_swish_no_bias_fwd_1(z, _t2)
     return y, (x, weight, stride, z)
-
-
-# locally_connected_swish_no_bias_bwd_0: layers_spec/activations/swish.yaml:8
-_locally_connected_swish_no_bias_bwd_0 = ElementwiseKernel(
-    "locally_connected_swish_no_bias_bwd_0",
-    "T z",
-    "T _t2",
-    """
-    _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
 
 
 # locally_connected_swish_no_bias_bwd_1: layers_spec/primitives.yaml:61
@@ -2863,7 +2434,7 @@ _locally_connected_swish_no_bias_bwd_6 = ElementwiseKernel(
 
 
 def _cupy_backward_swish_no_bias(grad_y, x, weight, stride, z):
-    _t2 = _locally_connected_swish_no_bias_bwd_0(z)
+    _t2 = _locally_connected_swish_no_bias_fwd_0(z)
     _t3 = _locally_connected_swish_no_bias_bwd_1(grad_y, _t2)
     _t4 = _locally_connected_swish_no_bias_bwd_2(grad_y, z)
     _t5 = _locally_connected_swish_no_bias_bwd_3(_t4, _t2)
@@ -2875,120 +2446,21 @@ def _cupy_backward_swish_no_bias(grad_y, x, weight, stride, z):
     return grad_x, grad_weight, None
 
 
-# locally_connected_silu_no_bias_fwd_0: layers_spec/activations/silu.yaml:8
-_locally_connected_silu_no_bias_fwd_0 = ElementwiseKernel(
-    "locally_connected_silu_no_bias_fwd_0",
-    "T z",
-    "T _t2",
-    """
-    _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-# locally_connected_silu_no_bias_fwd_1: layers_spec/activations/silu.yaml:8
-_locally_connected_silu_no_bias_fwd_1 = ElementwiseKernel(
-    "locally_connected_silu_no_bias_fwd_1",
-    "T z, T _t2",
-    "T y",
-    """
-    y = z * _t2;
-    """,
-)
-
-
 def _cupy_forward_silu_no_bias(x, weight, bias, stride):
     z = _cupy_local_apply(x, weight, stride)
-    _t2 = _locally_connected_silu_no_bias_fwd_0(z)
-    y = _locally_connected_silu_no_bias_fwd_1(z, _t2)
+    _t2 = _locally_connected_swish_no_bias_fwd_0(z)
+    y = _locally_connected_swish_no_bias_fwd_1(z, _t2)
     return y, (x, weight, stride, z)
 
 
-# locally_connected_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8
-_locally_connected_silu_no_bias_bwd_0 = ElementwiseKernel(
-    "locally_connected_silu_no_bias_bwd_0",
-    "T z",
-    "T _t2",
-    """
-    _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-# locally_connected_silu_no_bias_bwd_1: layers_spec/primitives.yaml:61
-_locally_connected_silu_no_bias_bwd_1 = ElementwiseKernel(
-    "locally_connected_silu_no_bias_bwd_1",
-    "T grad_y, T _t2",
-    "T _t3",
-    """
-    _t3 = grad_y * _t2;
-    """,
-)
-
-
-# locally_connected_silu_no_bias_bwd_2: layers_spec/primitives.yaml:62
-_locally_connected_silu_no_bias_bwd_2 = ElementwiseKernel(
-    "locally_connected_silu_no_bias_bwd_2",
-    "T grad_y, T z",
-    "T _t4",
-    """
-    _t4 = grad_y * z;
-    """,
-)
-
-
-# locally_connected_silu_no_bias_bwd_3: layers_spec/primitives.yaml:201
-_locally_connected_silu_no_bias_bwd_3 = ElementwiseKernel(
-    "locally_connected_silu_no_bias_bwd_3",
-    "T _t4, T _t2",
-    "T _t5",
-    """
-    _t5 = _t4 * _t2;
-    """,
-)
-
-
-# locally_connected_silu_no_bias_bwd_4: layers_spec/primitives.yaml:201
-_locally_connected_silu_no_bias_bwd_4 = ElementwiseKernel(
-    "locally_connected_silu_no_bias_bwd_4",
-    "T _t2",
-    "T _t6",
-    """
-    _t6 = T(1) - _t2;
-    """,
-)
-
-
-# locally_connected_silu_no_bias_bwd_5: layers_spec/primitives.yaml:201
-_locally_connected_silu_no_bias_bwd_5 = ElementwiseKernel(
-    "locally_connected_silu_no_bias_bwd_5",
-    "T _t5, T _t6",
-    "T _t7",
-    """
-    _t7 = _t5 * _t6;
-    """,
-)
-
-
-# locally_connected_silu_no_bias_bwd_6: layers_spec/primitives.yaml:201
-_locally_connected_silu_no_bias_bwd_6 = ElementwiseKernel(
-    "locally_connected_silu_no_bias_bwd_6",
-    "T _t3, T _t7",
-    "T grad_z",
-    """
-    grad_z = _t3 + _t7;
-    """,
-)
-
-
 def _cupy_backward_silu_no_bias(grad_y, x, weight, stride, z):
-    _t2 = _locally_connected_silu_no_bias_bwd_0(z)
-    _t3 = _locally_connected_silu_no_bias_bwd_1(grad_y, _t2)
-    _t4 = _locally_connected_silu_no_bias_bwd_2(grad_y, z)
-    _t5 = _locally_connected_silu_no_bias_bwd_3(_t4, _t2)
-    _t6 = _locally_connected_silu_no_bias_bwd_4(_t2)
-    _t7 = _locally_connected_silu_no_bias_bwd_5(_t5, _t6)
-    grad_z = _locally_connected_silu_no_bias_bwd_6(_t3, _t7)
+    _t2 = _locally_connected_swish_no_bias_fwd_0(z)
+    _t3 = _locally_connected_swish_no_bias_bwd_1(grad_y, _t2)
+    _t4 = _locally_connected_swish_no_bias_bwd_2(grad_y, z)
+    _t5 = _locally_connected_swish_no_bias_bwd_3(_t4, _t2)
+    _t6 = _locally_connected_swish_no_bias_bwd_4(_t2)
+    _t7 = _locally_connected_swish_no_bias_bwd_5(_t5, _t6)
+    grad_z = _locally_connected_swish_no_bias_bwd_6(_t3, _t7)
     grad_x = _cupy_local_input_grad(grad_z, weight, x, stride)
     grad_weight = _cupy_local_weight_grad(grad_z, x, weight, stride)
     return grad_x, grad_weight, None

@@ -1068,17 +1068,6 @@ def _cupy_forward_identity(
     )
 
 
-# memory_read_identity_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_identity_bwd_0 = ElementwiseKernel(
-    "memory_read_identity_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
 # memory_read_identity_bwd_1: layers_spec/primitives.yaml:71
 _memory_read_identity_bwd_1 = ElementwiseKernel(
     "memory_read_identity_bwd_1",
@@ -1151,7 +1140,7 @@ def _cupy_backward_identity(
 ):
     import cupy as cp
 
-    attention = _memory_read_identity_bwd_0(exponentials, _t5)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_output_bias = cp.sum(grad_y, axis=0)
     _t9 = _cupy_linear_backward_input(grad_y, output_weight)
     grad_output_weight = _cupy_rows(grad_y).T @ _cupy_rows(_t6)
@@ -1180,73 +1169,6 @@ def _cupy_backward_identity(
     )
 
 
-# memory_read_relu_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_relu_fwd_0 = ElementwiseKernel(
-    "memory_read_relu_fwd_0",
-    "T _t1, T scale",
-    "T scores",
-    """
-    scores = _t1 * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_relu_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_relu_fwd_1 = ReductionKernel(
-    "memory_read_relu_fwd_1",
-    "T X0",
-    map_expr="memory_read_relu_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_relu_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_relu_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_relu_fwd_2 = ElementwiseKernel(
-    "memory_read_relu_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_relu_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_relu_fwd_3 = ReductionKernel(
-    "memory_read_relu_fwd_3",
-    "T X0",
-    map_expr="memory_read_relu_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_relu_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_relu_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_relu_fwd_4 = ElementwiseKernel(
-    "memory_read_relu_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
 # memory_read_relu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/relu.yaml:8
 _memory_read_relu_fwd_5 = ElementwiseKernel(
     "memory_read_relu_fwd_5",
@@ -1264,12 +1186,12 @@ def _cupy_forward_relu(
 ):
     query = _cupy_linear(x, key_weight)
     _t1 = _cupy_linear(query, memory)
-    scores = _memory_read_relu_fwd_0(_t1, scale)
-    _t2 = _memory_read_relu_fwd_1(scores)
+    scores = _memory_read_identity_fwd_0(_t1, scale)
+    _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
-    exponentials = _memory_read_relu_fwd_2(scores, _t3)
-    _t5 = _memory_read_relu_fwd_3(exponentials)
-    attention = _memory_read_relu_fwd_4(exponentials, _t5)
+    exponentials = _memory_read_identity_fwd_2(scores, _t3)
+    _t5 = _memory_read_identity_fwd_3(exponentials)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
     _t6 = _cupy_linear(read, value_weight)
     _t7 = _cupy_linear(_t6, output_weight)
@@ -1289,17 +1211,6 @@ def _cupy_forward_relu(
         _t6,
         z,
     )
-
-
-# memory_read_relu_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_relu_bwd_0 = ElementwiseKernel(
-    "memory_read_relu_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
 
 
 # memory_read_relu_bwd_1: layers_spec/primitives.yaml:252
@@ -1387,7 +1298,7 @@ def _cupy_backward_relu(
 ):
     import cupy as cp
 
-    attention = _memory_read_relu_bwd_0(exponentials, _t5)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_z = _memory_read_relu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t11 = _cupy_linear_backward_input(grad_z, output_weight)
@@ -1417,73 +1328,6 @@ def _cupy_backward_relu(
     )
 
 
-# memory_read_sigmoid_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_sigmoid_fwd_0 = ElementwiseKernel(
-    "memory_read_sigmoid_fwd_0",
-    "T _t1, T scale",
-    "T scores",
-    """
-    scores = _t1 * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_sigmoid_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_sigmoid_fwd_1 = ReductionKernel(
-    "memory_read_sigmoid_fwd_1",
-    "T X0",
-    map_expr="memory_read_sigmoid_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_sigmoid_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_sigmoid_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_sigmoid_fwd_2 = ElementwiseKernel(
-    "memory_read_sigmoid_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_sigmoid_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_sigmoid_fwd_3 = ReductionKernel(
-    "memory_read_sigmoid_fwd_3",
-    "T X0",
-    map_expr="memory_read_sigmoid_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_sigmoid_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_sigmoid_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_sigmoid_fwd_4 = ElementwiseKernel(
-    "memory_read_sigmoid_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
 # memory_read_sigmoid_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/sigmoid.yaml:8
 _memory_read_sigmoid_fwd_5 = ElementwiseKernel(
     "memory_read_sigmoid_fwd_5",
@@ -1501,12 +1345,12 @@ def _cupy_forward_sigmoid(
 ):
     query = _cupy_linear(x, key_weight)
     _t1 = _cupy_linear(query, memory)
-    scores = _memory_read_sigmoid_fwd_0(_t1, scale)
-    _t2 = _memory_read_sigmoid_fwd_1(scores)
+    scores = _memory_read_identity_fwd_0(_t1, scale)
+    _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
-    exponentials = _memory_read_sigmoid_fwd_2(scores, _t3)
-    _t5 = _memory_read_sigmoid_fwd_3(exponentials)
-    attention = _memory_read_sigmoid_fwd_4(exponentials, _t5)
+    exponentials = _memory_read_identity_fwd_2(scores, _t3)
+    _t5 = _memory_read_identity_fwd_3(exponentials)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
     _t6 = _cupy_linear(read, value_weight)
     _t7 = _cupy_linear(_t6, output_weight)
@@ -1526,17 +1370,6 @@ def _cupy_forward_sigmoid(
         _t6,
         y,
     )
-
-
-# memory_read_sigmoid_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_sigmoid_bwd_0 = ElementwiseKernel(
-    "memory_read_sigmoid_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
 
 
 # memory_read_sigmoid_bwd_1: layers_spec/primitives.yaml:201
@@ -1625,7 +1458,7 @@ def _cupy_backward_sigmoid(
 ):
     import cupy as cp
 
-    attention = _memory_read_sigmoid_bwd_0(exponentials, _t5)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_z = _memory_read_sigmoid_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t12 = _cupy_linear_backward_input(grad_z, output_weight)
@@ -1655,73 +1488,6 @@ def _cupy_backward_sigmoid(
     )
 
 
-# memory_read_tanh_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_tanh_fwd_0 = ElementwiseKernel(
-    "memory_read_tanh_fwd_0",
-    "T _t1, T scale",
-    "T scores",
-    """
-    scores = _t1 * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_tanh_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_tanh_fwd_1 = ReductionKernel(
-    "memory_read_tanh_fwd_1",
-    "T X0",
-    map_expr="memory_read_tanh_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_tanh_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_tanh_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_tanh_fwd_2 = ElementwiseKernel(
-    "memory_read_tanh_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_tanh_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_tanh_fwd_3 = ReductionKernel(
-    "memory_read_tanh_fwd_3",
-    "T X0",
-    map_expr="memory_read_tanh_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_tanh_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_tanh_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_tanh_fwd_4 = ElementwiseKernel(
-    "memory_read_tanh_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
 # memory_read_tanh_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/tanh.yaml:8
 _memory_read_tanh_fwd_5 = ElementwiseKernel(
     "memory_read_tanh_fwd_5",
@@ -1739,12 +1505,12 @@ def _cupy_forward_tanh(
 ):
     query = _cupy_linear(x, key_weight)
     _t1 = _cupy_linear(query, memory)
-    scores = _memory_read_tanh_fwd_0(_t1, scale)
-    _t2 = _memory_read_tanh_fwd_1(scores)
+    scores = _memory_read_identity_fwd_0(_t1, scale)
+    _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
-    exponentials = _memory_read_tanh_fwd_2(scores, _t3)
-    _t5 = _memory_read_tanh_fwd_3(exponentials)
-    attention = _memory_read_tanh_fwd_4(exponentials, _t5)
+    exponentials = _memory_read_identity_fwd_2(scores, _t3)
+    _t5 = _memory_read_identity_fwd_3(exponentials)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
     _t6 = _cupy_linear(read, value_weight)
     _t7 = _cupy_linear(_t6, output_weight)
@@ -1766,17 +1532,6 @@ def _cupy_forward_tanh(
     )
 
 
-# memory_read_tanh_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_tanh_bwd_0 = ElementwiseKernel(
-    "memory_read_tanh_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
 # memory_read_tanh_bwd_1: layers_spec/primitives.yaml:180
 _memory_read_tanh_bwd_1 = ElementwiseKernel(
     "memory_read_tanh_bwd_1",
@@ -1786,61 +1541,6 @@ _memory_read_tanh_bwd_1 = ElementwiseKernel(
     T _t8 = y * y;
     T _t9 = T(1) - _t8;
     grad_z = grad_y * _t9;
-    """,
-)
-
-
-# memory_read_tanh_bwd_2: layers_spec/primitives.yaml:71
-_memory_read_tanh_bwd_2 = ElementwiseKernel(
-    "memory_read_tanh_bwd_2",
-    "T grad_attention, T _t5",
-    "T _t20",
-    """
-    _t20 = grad_attention / _t5;
-    """,
-)
-
-
-# memory_read_tanh_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_tanh_bwd_3 = ReductionKernel(
-    "memory_read_tanh_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_tanh_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_tanh_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
-        T _t21 = -grad_attention;
-        T _t22 = _t21 * attention;
-        T _t23 = _t22 / _t5;
-        return _t23;
-    }
-    """,
-)
-
-
-# memory_read_tanh_bwd_4: layers_spec/primitives.yaml:354,100,61
-_memory_read_tanh_bwd_4 = ElementwiseKernel(
-    "memory_read_tanh_bwd_4",
-    "T _t20, T _t25, T exponentials, T scale",
-    "T _t27",
-    """
-    T grad_exponentials = _t20 + _t25;
-    T grad_scores = grad_exponentials * exponentials;
-    _t27 = grad_scores * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_tanh_bwd_5: layers_spec/primitives.yaml:521
-_memory_read_tanh_bwd_5 = ElementwiseKernel(
-    "memory_read_tanh_bwd_5",
-    "T _t19, T _t29",
-    "T grad_memory",
-    """
-    grad_memory = _t19 + _t29;
     """,
 )
 
@@ -1863,7 +1563,7 @@ def _cupy_backward_tanh(
 ):
     import cupy as cp
 
-    attention = _memory_read_tanh_bwd_0(exponentials, _t5)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_z = _memory_read_tanh_bwd_1(y, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t12 = _cupy_linear_backward_input(grad_z, output_weight)
@@ -1874,15 +1574,15 @@ def _cupy_backward_tanh(
     grad_attention = grad_read @ _t16
     _t18 = attention.T
     _t19 = _t18 @ grad_read
-    _t20 = _memory_read_tanh_bwd_2(grad_attention, _t5)
-    _t24 = _memory_read_tanh_bwd_3(grad_attention, attention, _t5)
+    _t20 = _memory_read_sigmoid_bwd_2(grad_attention, _t5)
+    _t24 = _memory_read_sigmoid_bwd_3(grad_attention, attention, _t5)
     _t25 = cp.broadcast_to(_t24, _t1.shape)
-    _t27 = _memory_read_tanh_bwd_4(_t20, _t25, exponentials, scale)
+    _t27 = _memory_read_sigmoid_bwd_4(_t20, _t25, exponentials, scale)
     grad_query = _cupy_linear_backward_input(_t27, memory)
     _t29 = _cupy_rows(_t27).T @ _cupy_rows(query)
     grad_x = _cupy_linear_backward_input(grad_query, key_weight)
     grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
-    grad_memory = _memory_read_tanh_bwd_5(_t19, _t29)
+    grad_memory = _memory_read_sigmoid_bwd_5(_t19, _t29)
     return (
         grad_x,
         grad_memory,
@@ -1891,84 +1591,6 @@ def _cupy_backward_tanh(
         grad_output_weight,
         grad_output_bias,
     )
-
-
-# memory_read_softmax_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_softmax_fwd_0 = ElementwiseKernel(
-    "memory_read_softmax_fwd_0",
-    "T _t1, T scale",
-    "T scores",
-    """
-    scores = _t1 * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_softmax_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_softmax_fwd_1 = ReductionKernel(
-    "memory_read_softmax_fwd_1",
-    "T X0",
-    map_expr="memory_read_softmax_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_softmax_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_softmax_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_softmax_fwd_2 = ElementwiseKernel(
-    "memory_read_softmax_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_softmax_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_softmax_fwd_3 = ReductionKernel(
-    "memory_read_softmax_fwd_3",
-    "T X0",
-    map_expr="memory_read_softmax_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_softmax_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_softmax_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_softmax_fwd_4 = ElementwiseKernel(
-    "memory_read_softmax_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
-# memory_read_softmax_fwd_5: layers_spec/layers/memory_read.yaml:30
-_memory_read_softmax_fwd_5 = ElementwiseKernel(
-    "memory_read_softmax_fwd_5",
-    "T _t7, T output_bias",
-    "T z",
-    """
-    z = _t7 + output_bias;
-    """,
-)
 
 
 # memory_read_softmax_fwd_6: layers_spec/activations/softmax.yaml:10
@@ -2031,16 +1653,16 @@ def _cupy_forward_softmax(
 ):
     query = _cupy_linear(x, key_weight)
     _t1 = _cupy_linear(query, memory)
-    scores = _memory_read_softmax_fwd_0(_t1, scale)
-    _t2 = _memory_read_softmax_fwd_1(scores)
+    scores = _memory_read_identity_fwd_0(_t1, scale)
+    _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
-    exponentials = _memory_read_softmax_fwd_2(scores, _t3)
-    _t5 = _memory_read_softmax_fwd_3(exponentials)
-    attention = _memory_read_softmax_fwd_4(exponentials, _t5)
+    exponentials = _memory_read_identity_fwd_2(scores, _t3)
+    _t5 = _memory_read_identity_fwd_3(exponentials)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
     _t6 = _cupy_linear(read, value_weight)
     _t7 = _cupy_linear(_t6, output_weight)
-    z = _memory_read_softmax_fwd_5(_t7, output_bias)
+    z = _memory_read_identity_fwd_5(_t7, output_bias)
     _t8 = _memory_read_softmax_fwd_6(z)
     _t9 = _t8
     softmax_exponentials = _memory_read_softmax_fwd_7(z, _t9)
@@ -2061,17 +1683,6 @@ def _cupy_forward_softmax(
         _t6,
         y,
     )
-
-
-# memory_read_softmax_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_softmax_bwd_0 = ElementwiseKernel(
-    "memory_read_softmax_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
 
 
 # memory_read_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
@@ -2176,7 +1787,7 @@ def _cupy_backward_softmax(
 ):
     import cupy as cp
 
-    attention = _memory_read_softmax_bwd_0(exponentials, _t5)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     _t12 = _memory_read_softmax_bwd_1(grad_y, y)
     grad_z = _memory_read_softmax_bwd_2(grad_y, _t12, y)
     grad_output_bias = cp.sum(grad_z, axis=0)
@@ -2207,73 +1818,6 @@ def _cupy_backward_softmax(
     )
 
 
-# memory_read_gelu_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_gelu_fwd_0 = ElementwiseKernel(
-    "memory_read_gelu_fwd_0",
-    "T _t1, T scale",
-    "T scores",
-    """
-    scores = _t1 * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_gelu_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_gelu_fwd_1 = ReductionKernel(
-    "memory_read_gelu_fwd_1",
-    "T X0",
-    map_expr="memory_read_gelu_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_gelu_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_gelu_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_gelu_fwd_2 = ElementwiseKernel(
-    "memory_read_gelu_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_gelu_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_gelu_fwd_3 = ReductionKernel(
-    "memory_read_gelu_fwd_3",
-    "T X0",
-    map_expr="memory_read_gelu_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_gelu_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_gelu_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_gelu_fwd_4 = ElementwiseKernel(
-    "memory_read_gelu_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
 # memory_read_gelu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/gelu.yaml:23
 _memory_read_gelu_fwd_5 = ElementwiseKernel(
     "memory_read_gelu_fwd_5",
@@ -2295,12 +1839,12 @@ def _cupy_forward_gelu(
 ):
     query = _cupy_linear(x, key_weight)
     _t1 = _cupy_linear(query, memory)
-    scores = _memory_read_gelu_fwd_0(_t1, scale)
-    _t2 = _memory_read_gelu_fwd_1(scores)
+    scores = _memory_read_identity_fwd_0(_t1, scale)
+    _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
-    exponentials = _memory_read_gelu_fwd_2(scores, _t3)
-    _t5 = _memory_read_gelu_fwd_3(exponentials)
-    attention = _memory_read_gelu_fwd_4(exponentials, _t5)
+    exponentials = _memory_read_identity_fwd_2(scores, _t3)
+    _t5 = _memory_read_identity_fwd_3(exponentials)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
     _t6 = _cupy_linear(read, value_weight)
     _t7 = _cupy_linear(_t6, output_weight)
@@ -2320,17 +1864,6 @@ def _cupy_forward_gelu(
         _t6,
         z,
     )
-
-
-# memory_read_gelu_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_gelu_bwd_0 = ElementwiseKernel(
-    "memory_read_gelu_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
 
 
 # memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
@@ -2430,7 +1963,7 @@ def _cupy_backward_gelu(
 ):
     import cupy as cp
 
-    attention = _memory_read_gelu_bwd_0(exponentials, _t5)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_z = _memory_read_gelu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t22 = _cupy_linear_backward_input(grad_z, output_weight)
@@ -2460,73 +1993,6 @@ def _cupy_backward_gelu(
     )
 
 
-# memory_read_silu_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_silu_fwd_0 = ElementwiseKernel(
-    "memory_read_silu_fwd_0",
-    "T _t1, T scale",
-    "T scores",
-    """
-    scores = _t1 * scale;
-    """,
-    scalars=("scale",),
-)
-
-
-# memory_read_silu_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_silu_fwd_1 = ReductionKernel(
-    "memory_read_silu_fwd_1",
-    "T X0",
-    map_expr="memory_read_silu_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_silu_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_silu_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_silu_fwd_2 = ElementwiseKernel(
-    "memory_read_silu_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_silu_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_silu_fwd_3 = ReductionKernel(
-    "memory_read_silu_fwd_3",
-    "T X0",
-    map_expr="memory_read_silu_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_silu_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_silu_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_silu_fwd_4 = ElementwiseKernel(
-    "memory_read_silu_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
 # memory_read_silu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/silu.yaml:8
 _memory_read_silu_fwd_5 = ElementwiseKernel(
     "memory_read_silu_fwd_5",
@@ -2545,12 +2011,12 @@ def _cupy_forward_silu(
 ):
     query = _cupy_linear(x, key_weight)
     _t1 = _cupy_linear(query, memory)
-    scores = _memory_read_silu_fwd_0(_t1, scale)
-    _t2 = _memory_read_silu_fwd_1(scores)
+    scores = _memory_read_identity_fwd_0(_t1, scale)
+    _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
-    exponentials = _memory_read_silu_fwd_2(scores, _t3)
-    _t5 = _memory_read_silu_fwd_3(exponentials)
-    attention = _memory_read_silu_fwd_4(exponentials, _t5)
+    exponentials = _memory_read_identity_fwd_2(scores, _t3)
+    _t5 = _memory_read_identity_fwd_3(exponentials)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
     _t6 = _cupy_linear(read, value_weight)
     _t7 = _cupy_linear(_t6, output_weight)
@@ -2570,17 +2036,6 @@ def _cupy_forward_silu(
         _t6,
         z,
     )
-
-
-# memory_read_silu_bwd_0: layers_spec/layers/memory_read.yaml:28
-_memory_read_silu_bwd_0 = ElementwiseKernel(
-    "memory_read_silu_bwd_0",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
 
 
 # memory_read_silu_bwd_1: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -2673,7 +2128,7 @@ def _cupy_backward_silu(
 ):
     import cupy as cp
 
-    attention = _memory_read_silu_bwd_0(exponentials, _t5)
+    attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_z = _memory_read_silu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t15 = _cupy_linear_backward_input(grad_z, output_weight)

@@ -1118,17 +1118,6 @@ def _cupy_forward_identity(
     )
 
 
-# memory_write_identity_bwd_0: layers_spec/layers/memory_write.yaml:28
-_memory_write_identity_bwd_0 = ElementwiseKernel(
-    "memory_write_identity_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
 # memory_write_identity_bwd_1: layers_spec/primitives.yaml:71
 _memory_write_identity_bwd_1 = ElementwiseKernel(
     "memory_write_identity_bwd_1",
@@ -1213,7 +1202,7 @@ def _cupy_backward_identity(
 ):
     import cupy as cp
 
-    attention = _memory_write_identity_bwd_0(exponentials, _t7)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     grad_output_bias = cp.sum(grad_y, axis=0)
     _t12 = _cupy_linear_backward_input(grad_y, output_weight)
     grad_output_weight = _cupy_rows(grad_y).T @ _cupy_rows(values)
@@ -1244,73 +1233,6 @@ def _cupy_backward_identity(
     )
 
 
-# memory_write_relu_fwd_0: layers_spec/layers/memory_write.yaml:26
-_memory_write_relu_fwd_0 = ElementwiseKernel(
-    "memory_write_relu_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
-    """
-    scores = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_relu_fwd_1: layers_spec/layers/memory_write.yaml:27
-_memory_write_relu_fwd_1 = ReductionKernel(
-    "memory_write_relu_fwd_1",
-    "T X0",
-    map_expr="memory_write_relu_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_relu_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_relu_fwd_2: layers_spec/layers/memory_write.yaml:27
-_memory_write_relu_fwd_2 = ElementwiseKernel(
-    "memory_write_relu_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_relu_fwd_3: layers_spec/layers/memory_write.yaml:28
-_memory_write_relu_fwd_3 = ReductionKernel(
-    "memory_write_relu_fwd_3",
-    "T X0",
-    map_expr="memory_write_relu_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_relu_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_relu_fwd_4: layers_spec/layers/memory_write.yaml:28
-_memory_write_relu_fwd_4 = ElementwiseKernel(
-    "memory_write_relu_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
 # memory_write_relu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/relu.yaml:8
 _memory_write_relu_fwd_5 = ElementwiseKernel(
     "memory_write_relu_fwd_5",
@@ -1331,12 +1253,12 @@ def _cupy_forward_relu(
     _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_relu_fwd_0(_t1, _t3)
-    _t4 = _memory_write_relu_fwd_1(scores)
+    scores = _memory_write_identity_fwd_0(_t1, _t3)
+    _t4 = _memory_write_identity_fwd_1(scores)
     _t5 = _t4
-    exponentials = _memory_write_relu_fwd_2(scores, _t5)
-    _t7 = _memory_write_relu_fwd_3(exponentials)
-    attention = _memory_write_relu_fwd_4(exponentials, _t7)
+    exponentials = _memory_write_identity_fwd_2(scores, _t5)
+    _t7 = _memory_write_identity_fwd_3(exponentials)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _cupy_linear(values, output_weight)
@@ -1360,17 +1282,6 @@ def _cupy_forward_relu(
             _t10,
         ),
     )
-
-
-# memory_write_relu_bwd_0: layers_spec/layers/memory_write.yaml:28
-_memory_write_relu_bwd_0 = ElementwiseKernel(
-    "memory_write_relu_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
 
 
 # memory_write_relu_bwd_1: layers_spec/primitives.yaml:252
@@ -1470,7 +1381,7 @@ def _cupy_backward_relu(
 ):
     import cupy as cp
 
-    attention = _memory_write_relu_bwd_0(exponentials, _t7)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t12 = _memory_write_relu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t12, axis=0)
     _t14 = _cupy_linear_backward_input(_t12, output_weight)
@@ -1502,73 +1413,6 @@ def _cupy_backward_relu(
     )
 
 
-# memory_write_sigmoid_fwd_0: layers_spec/layers/memory_write.yaml:26
-_memory_write_sigmoid_fwd_0 = ElementwiseKernel(
-    "memory_write_sigmoid_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
-    """
-    scores = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_sigmoid_fwd_1: layers_spec/layers/memory_write.yaml:27
-_memory_write_sigmoid_fwd_1 = ReductionKernel(
-    "memory_write_sigmoid_fwd_1",
-    "T X0",
-    map_expr="memory_write_sigmoid_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_sigmoid_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_sigmoid_fwd_2: layers_spec/layers/memory_write.yaml:27
-_memory_write_sigmoid_fwd_2 = ElementwiseKernel(
-    "memory_write_sigmoid_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_sigmoid_fwd_3: layers_spec/layers/memory_write.yaml:28
-_memory_write_sigmoid_fwd_3 = ReductionKernel(
-    "memory_write_sigmoid_fwd_3",
-    "T X0",
-    map_expr="memory_write_sigmoid_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_sigmoid_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_sigmoid_fwd_4: layers_spec/layers/memory_write.yaml:28
-_memory_write_sigmoid_fwd_4 = ElementwiseKernel(
-    "memory_write_sigmoid_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
 # memory_write_sigmoid_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/sigmoid.yaml:8
 _memory_write_sigmoid_fwd_5 = ElementwiseKernel(
     "memory_write_sigmoid_fwd_5",
@@ -1589,12 +1433,12 @@ def _cupy_forward_sigmoid(
     _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_sigmoid_fwd_0(_t1, _t3)
-    _t4 = _memory_write_sigmoid_fwd_1(scores)
+    scores = _memory_write_identity_fwd_0(_t1, _t3)
+    _t4 = _memory_write_identity_fwd_1(scores)
     _t5 = _t4
-    exponentials = _memory_write_sigmoid_fwd_2(scores, _t5)
-    _t7 = _memory_write_sigmoid_fwd_3(exponentials)
-    attention = _memory_write_sigmoid_fwd_4(exponentials, _t7)
+    exponentials = _memory_write_identity_fwd_2(scores, _t5)
+    _t7 = _memory_write_identity_fwd_3(exponentials)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _cupy_linear(values, output_weight)
@@ -1618,17 +1462,6 @@ def _cupy_forward_sigmoid(
             y,
         ),
     )
-
-
-# memory_write_sigmoid_bwd_0: layers_spec/layers/memory_write.yaml:28
-_memory_write_sigmoid_bwd_0 = ElementwiseKernel(
-    "memory_write_sigmoid_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
 
 
 # memory_write_sigmoid_bwd_1: layers_spec/primitives.yaml:201
@@ -1729,7 +1562,7 @@ def _cupy_backward_sigmoid(
 ):
     import cupy as cp
 
-    attention = _memory_write_sigmoid_bwd_0(exponentials, _t7)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t13 = _memory_write_sigmoid_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(_t13, axis=0)
     _t15 = _cupy_linear_backward_input(_t13, output_weight)
@@ -1761,73 +1594,6 @@ def _cupy_backward_sigmoid(
     )
 
 
-# memory_write_tanh_fwd_0: layers_spec/layers/memory_write.yaml:26
-_memory_write_tanh_fwd_0 = ElementwiseKernel(
-    "memory_write_tanh_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
-    """
-    scores = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_tanh_fwd_1: layers_spec/layers/memory_write.yaml:27
-_memory_write_tanh_fwd_1 = ReductionKernel(
-    "memory_write_tanh_fwd_1",
-    "T X0",
-    map_expr="memory_write_tanh_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_tanh_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_tanh_fwd_2: layers_spec/layers/memory_write.yaml:27
-_memory_write_tanh_fwd_2 = ElementwiseKernel(
-    "memory_write_tanh_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_tanh_fwd_3: layers_spec/layers/memory_write.yaml:28
-_memory_write_tanh_fwd_3 = ReductionKernel(
-    "memory_write_tanh_fwd_3",
-    "T X0",
-    map_expr="memory_write_tanh_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_tanh_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_tanh_fwd_4: layers_spec/layers/memory_write.yaml:28
-_memory_write_tanh_fwd_4 = ElementwiseKernel(
-    "memory_write_tanh_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
 # memory_write_tanh_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/tanh.yaml:8
 _memory_write_tanh_fwd_5 = ElementwiseKernel(
     "memory_write_tanh_fwd_5",
@@ -1848,12 +1614,12 @@ def _cupy_forward_tanh(
     _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_tanh_fwd_0(_t1, _t3)
-    _t4 = _memory_write_tanh_fwd_1(scores)
+    scores = _memory_write_identity_fwd_0(_t1, _t3)
+    _t4 = _memory_write_identity_fwd_1(scores)
     _t5 = _t4
-    exponentials = _memory_write_tanh_fwd_2(scores, _t5)
-    _t7 = _memory_write_tanh_fwd_3(exponentials)
-    attention = _memory_write_tanh_fwd_4(exponentials, _t7)
+    exponentials = _memory_write_identity_fwd_2(scores, _t5)
+    _t7 = _memory_write_identity_fwd_3(exponentials)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _cupy_linear(values, output_weight)
@@ -1879,17 +1645,6 @@ def _cupy_forward_tanh(
     )
 
 
-# memory_write_tanh_bwd_0: layers_spec/layers/memory_write.yaml:28
-_memory_write_tanh_bwd_0 = ElementwiseKernel(
-    "memory_write_tanh_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
 # memory_write_tanh_bwd_1: layers_spec/primitives.yaml:180
 _memory_write_tanh_bwd_1 = ElementwiseKernel(
     "memory_write_tanh_bwd_1",
@@ -1899,72 +1654,6 @@ _memory_write_tanh_bwd_1 = ElementwiseKernel(
     T _t11 = y * y;
     T _t12 = T(1) - _t11;
     _t13 = grad_y * _t12;
-    """,
-)
-
-
-# memory_write_tanh_bwd_2: layers_spec/primitives.yaml:71
-_memory_write_tanh_bwd_2 = ElementwiseKernel(
-    "memory_write_tanh_bwd_2",
-    "T grad_attention, T _t7",
-    "T _t22",
-    """
-    _t22 = grad_attention / _t7;
-    """,
-)
-
-
-# memory_write_tanh_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
-_memory_write_tanh_bwd_3 = ReductionKernel(
-    "memory_write_tanh_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_tanh_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_tanh_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
-        T _t23 = -grad_attention;
-        T _t24 = _t23 * attention;
-        T _t25 = _t24 / _t7;
-        return _t25;
-    }
-    """,
-)
-
-
-# memory_write_tanh_bwd_4: layers_spec/primitives.yaml:354,100,61
-_memory_write_tanh_bwd_4 = ElementwiseKernel(
-    "memory_write_tanh_bwd_4",
-    "T _t22, T _t27, T exponentials, T _t3",
-    "T _t29",
-    """
-    T grad_exponentials = _t22 + _t27;
-    T grad_scores = grad_exponentials * exponentials;
-    _t29 = grad_scores * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_tanh_bwd_5: layers_spec/primitives.yaml:521
-_memory_write_tanh_bwd_5 = ElementwiseKernel(
-    "memory_write_tanh_bwd_5",
-    "T _t15, T _t20",
-    "T grad_values",
-    """
-    grad_values = _t15 + _t20;
-    """,
-)
-
-
-# memory_write_tanh_bwd_6: layers_spec/primitives.yaml:521
-_memory_write_tanh_bwd_6 = ElementwiseKernel(
-    "memory_write_tanh_bwd_6",
-    "T _t32, T _t34",
-    "T grad_x",
-    """
-    grad_x = _t32 + _t34;
     """,
 )
 
@@ -1988,7 +1677,7 @@ def _cupy_backward_tanh(
 ):
     import cupy as cp
 
-    attention = _memory_write_tanh_bwd_0(exponentials, _t7)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t13 = _memory_write_tanh_bwd_1(y, grad_y)
     grad_output_bias = cp.sum(_t13, axis=0)
     _t15 = _cupy_linear_backward_input(_t13, output_weight)
@@ -1998,18 +1687,18 @@ def _cupy_backward_tanh(
     _t19 = _t8.T
     _t20 = _t19 @ grad_memory_update
     grad_attention = _t18.T
-    _t22 = _memory_write_tanh_bwd_2(grad_attention, _t7)
-    _t26 = _memory_write_tanh_bwd_3(grad_attention, attention, _t7)
+    _t22 = _memory_write_sigmoid_bwd_2(grad_attention, _t7)
+    _t26 = _memory_write_sigmoid_bwd_3(grad_attention, attention, _t7)
     _t27 = cp.broadcast_to(_t26, _t1.shape)
-    _t29 = _memory_write_tanh_bwd_4(_t22, _t27, exponentials, _t3)
+    _t29 = _memory_write_sigmoid_bwd_4(_t22, _t27, exponentials, _t3)
     grad_query = _cupy_linear_backward_input(_t29, memory)
     grad_memory = _cupy_rows(_t29).T @ _cupy_rows(query)
-    grad_values = _memory_write_tanh_bwd_5(_t15, _t20)
+    grad_values = _memory_write_sigmoid_bwd_5(_t15, _t20)
     _t32 = _cupy_linear_backward_input(grad_values, value_weight)
     grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
     _t34 = _cupy_linear_backward_input(grad_query, query_weight)
     grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
-    grad_x = _memory_write_tanh_bwd_6(_t32, _t34)
+    grad_x = _memory_write_sigmoid_bwd_6(_t32, _t34)
     return (
         grad_x,
         grad_memory,
@@ -2018,84 +1707,6 @@ def _cupy_backward_tanh(
         grad_output_weight,
         grad_output_bias,
     )
-
-
-# memory_write_softmax_fwd_0: layers_spec/layers/memory_write.yaml:26
-_memory_write_softmax_fwd_0 = ElementwiseKernel(
-    "memory_write_softmax_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
-    """
-    scores = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_softmax_fwd_1: layers_spec/layers/memory_write.yaml:27
-_memory_write_softmax_fwd_1 = ReductionKernel(
-    "memory_write_softmax_fwd_1",
-    "T X0",
-    map_expr="memory_write_softmax_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_softmax_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_softmax_fwd_2: layers_spec/layers/memory_write.yaml:27
-_memory_write_softmax_fwd_2 = ElementwiseKernel(
-    "memory_write_softmax_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_softmax_fwd_3: layers_spec/layers/memory_write.yaml:28
-_memory_write_softmax_fwd_3 = ReductionKernel(
-    "memory_write_softmax_fwd_3",
-    "T X0",
-    map_expr="memory_write_softmax_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_softmax_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_softmax_fwd_4: layers_spec/layers/memory_write.yaml:28
-_memory_write_softmax_fwd_4 = ElementwiseKernel(
-    "memory_write_softmax_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
-# memory_write_softmax_fwd_5: layers_spec/layers/memory_write.yaml:30
-_memory_write_softmax_fwd_5 = ElementwiseKernel(
-    "memory_write_softmax_fwd_5",
-    "T _t9, T output_bias",
-    "T _t10",
-    """
-    _t10 = _t9 + output_bias;
-    """,
-)
 
 
 # memory_write_softmax_fwd_6: layers_spec/activations/softmax.yaml:10
@@ -2161,16 +1772,16 @@ def _cupy_forward_softmax(
     _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_softmax_fwd_0(_t1, _t3)
-    _t4 = _memory_write_softmax_fwd_1(scores)
+    scores = _memory_write_identity_fwd_0(_t1, _t3)
+    _t4 = _memory_write_identity_fwd_1(scores)
     _t5 = _t4
-    exponentials = _memory_write_softmax_fwd_2(scores, _t5)
-    _t7 = _memory_write_softmax_fwd_3(exponentials)
-    attention = _memory_write_softmax_fwd_4(exponentials, _t7)
+    exponentials = _memory_write_identity_fwd_2(scores, _t5)
+    _t7 = _memory_write_identity_fwd_3(exponentials)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _cupy_linear(values, output_weight)
-    _t10 = _memory_write_softmax_fwd_5(_t9, output_bias)
+    _t10 = _memory_write_identity_fwd_5(_t9, output_bias)
     _t11 = _memory_write_softmax_fwd_6(_t10)
     _t12 = _t11
     softmax_exponentials = _memory_write_softmax_fwd_7(_t10, _t12)
@@ -2195,17 +1806,6 @@ def _cupy_forward_softmax(
             y,
         ),
     )
-
-
-# memory_write_softmax_bwd_0: layers_spec/layers/memory_write.yaml:28
-_memory_write_softmax_bwd_0 = ElementwiseKernel(
-    "memory_write_softmax_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
 
 
 # memory_write_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
@@ -2322,7 +1922,7 @@ def _cupy_backward_softmax(
 ):
     import cupy as cp
 
-    attention = _memory_write_softmax_bwd_0(exponentials, _t7)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t15 = _memory_write_softmax_bwd_1(grad_y, y)
     _t17 = _memory_write_softmax_bwd_2(grad_y, _t15, y)
     grad_output_bias = cp.sum(_t17, axis=0)
@@ -2355,73 +1955,6 @@ def _cupy_backward_softmax(
     )
 
 
-# memory_write_gelu_fwd_0: layers_spec/layers/memory_write.yaml:26
-_memory_write_gelu_fwd_0 = ElementwiseKernel(
-    "memory_write_gelu_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
-    """
-    scores = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_gelu_fwd_1: layers_spec/layers/memory_write.yaml:27
-_memory_write_gelu_fwd_1 = ReductionKernel(
-    "memory_write_gelu_fwd_1",
-    "T X0",
-    map_expr="memory_write_gelu_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_gelu_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_gelu_fwd_2: layers_spec/layers/memory_write.yaml:27
-_memory_write_gelu_fwd_2 = ElementwiseKernel(
-    "memory_write_gelu_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_gelu_fwd_3: layers_spec/layers/memory_write.yaml:28
-_memory_write_gelu_fwd_3 = ReductionKernel(
-    "memory_write_gelu_fwd_3",
-    "T X0",
-    map_expr="memory_write_gelu_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_gelu_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_gelu_fwd_4: layers_spec/layers/memory_write.yaml:28
-_memory_write_gelu_fwd_4 = ElementwiseKernel(
-    "memory_write_gelu_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
 # memory_write_gelu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/gelu.yaml:23
 _memory_write_gelu_fwd_5 = ElementwiseKernel(
     "memory_write_gelu_fwd_5",
@@ -2446,12 +1979,12 @@ def _cupy_forward_gelu(
     _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_gelu_fwd_0(_t1, _t3)
-    _t4 = _memory_write_gelu_fwd_1(scores)
+    scores = _memory_write_identity_fwd_0(_t1, _t3)
+    _t4 = _memory_write_identity_fwd_1(scores)
     _t5 = _t4
-    exponentials = _memory_write_gelu_fwd_2(scores, _t5)
-    _t7 = _memory_write_gelu_fwd_3(exponentials)
-    attention = _memory_write_gelu_fwd_4(exponentials, _t7)
+    exponentials = _memory_write_identity_fwd_2(scores, _t5)
+    _t7 = _memory_write_identity_fwd_3(exponentials)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _cupy_linear(values, output_weight)
@@ -2475,17 +2008,6 @@ def _cupy_forward_gelu(
             _t10,
         ),
     )
-
-
-# memory_write_gelu_bwd_0: layers_spec/layers/memory_write.yaml:28
-_memory_write_gelu_bwd_0 = ElementwiseKernel(
-    "memory_write_gelu_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
 
 
 # memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
@@ -2597,7 +2119,7 @@ def _cupy_backward_gelu(
 ):
     import cupy as cp
 
-    attention = _memory_write_gelu_bwd_0(exponentials, _t7)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t24 = _memory_write_gelu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t24, axis=0)
     _t26 = _cupy_linear_backward_input(_t24, output_weight)
@@ -2629,73 +2151,6 @@ def _cupy_backward_gelu(
     )
 
 
-# memory_write_silu_fwd_0: layers_spec/layers/memory_write.yaml:26
-_memory_write_silu_fwd_0 = ElementwiseKernel(
-    "memory_write_silu_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
-    """
-    scores = _t1 * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_silu_fwd_1: layers_spec/layers/memory_write.yaml:27
-_memory_write_silu_fwd_1 = ReductionKernel(
-    "memory_write_silu_fwd_1",
-    "T X0",
-    map_expr="memory_write_silu_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_silu_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_silu_fwd_2: layers_spec/layers/memory_write.yaml:27
-_memory_write_silu_fwd_2 = ElementwiseKernel(
-    "memory_write_silu_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_silu_fwd_3: layers_spec/layers/memory_write.yaml:28
-_memory_write_silu_fwd_3 = ReductionKernel(
-    "memory_write_silu_fwd_3",
-    "T X0",
-    map_expr="memory_write_silu_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_silu_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_silu_fwd_4: layers_spec/layers/memory_write.yaml:28
-_memory_write_silu_fwd_4 = ElementwiseKernel(
-    "memory_write_silu_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
 # memory_write_silu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/silu.yaml:8
 _memory_write_silu_fwd_5 = ElementwiseKernel(
     "memory_write_silu_fwd_5",
@@ -2717,12 +2172,12 @@ def _cupy_forward_silu(
     _t1 = _cupy_linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_silu_fwd_0(_t1, _t3)
-    _t4 = _memory_write_silu_fwd_1(scores)
+    scores = _memory_write_identity_fwd_0(_t1, _t3)
+    _t4 = _memory_write_identity_fwd_1(scores)
     _t5 = _t4
-    exponentials = _memory_write_silu_fwd_2(scores, _t5)
-    _t7 = _memory_write_silu_fwd_3(exponentials)
-    attention = _memory_write_silu_fwd_4(exponentials, _t7)
+    exponentials = _memory_write_identity_fwd_2(scores, _t5)
+    _t7 = _memory_write_identity_fwd_3(exponentials)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _cupy_linear(values, output_weight)
@@ -2748,17 +2203,6 @@ def _cupy_forward_silu(
     )
 
 
-# memory_write_silu_bwd_0: layers_spec/layers/memory_write.yaml:28
-_memory_write_silu_bwd_0 = ElementwiseKernel(
-    "memory_write_silu_bwd_0",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
 # memory_write_silu_bwd_1: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
 _memory_write_silu_bwd_1 = ElementwiseKernel(
     "memory_write_silu_bwd_1",
@@ -2772,72 +2216,6 @@ _memory_write_silu_bwd_1 = ElementwiseKernel(
     T _t15 = T(1) - _t11;
     T _t16 = _t14 * _t15;
     _t17 = _t12 + _t16;
-    """,
-)
-
-
-# memory_write_silu_bwd_2: layers_spec/primitives.yaml:71
-_memory_write_silu_bwd_2 = ElementwiseKernel(
-    "memory_write_silu_bwd_2",
-    "T grad_attention, T _t7",
-    "T _t26",
-    """
-    _t26 = grad_attention / _t7;
-    """,
-)
-
-
-# memory_write_silu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
-_memory_write_silu_bwd_3 = ReductionKernel(
-    "memory_write_silu_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_silu_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_silu_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
-        T _t27 = -grad_attention;
-        T _t28 = _t27 * attention;
-        T _t29 = _t28 / _t7;
-        return _t29;
-    }
-    """,
-)
-
-
-# memory_write_silu_bwd_4: layers_spec/primitives.yaml:354,100,61
-_memory_write_silu_bwd_4 = ElementwiseKernel(
-    "memory_write_silu_bwd_4",
-    "T _t26, T _t31, T exponentials, T _t3",
-    "T _t33",
-    """
-    T grad_exponentials = _t26 + _t31;
-    T grad_scores = grad_exponentials * exponentials;
-    _t33 = grad_scores * _t3;
-    """,
-    scalars=("_t3",),
-)
-
-
-# memory_write_silu_bwd_5: layers_spec/primitives.yaml:521
-_memory_write_silu_bwd_5 = ElementwiseKernel(
-    "memory_write_silu_bwd_5",
-    "T _t19, T _t24",
-    "T grad_values",
-    """
-    grad_values = _t19 + _t24;
-    """,
-)
-
-
-# memory_write_silu_bwd_6: layers_spec/primitives.yaml:521
-_memory_write_silu_bwd_6 = ElementwiseKernel(
-    "memory_write_silu_bwd_6",
-    "T _t36, T _t38",
-    "T grad_x",
-    """
-    grad_x = _t36 + _t38;
     """,
 )
 
@@ -2861,7 +2239,7 @@ def _cupy_backward_silu(
 ):
     import cupy as cp
 
-    attention = _memory_write_silu_bwd_0(exponentials, _t7)
+    attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t17 = _memory_write_silu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t17, axis=0)
     _t19 = _cupy_linear_backward_input(_t17, output_weight)
@@ -2871,18 +2249,18 @@ def _cupy_backward_silu(
     _t23 = _t8.T
     _t24 = _t23 @ grad_memory_update
     grad_attention = _t22.T
-    _t26 = _memory_write_silu_bwd_2(grad_attention, _t7)
-    _t30 = _memory_write_silu_bwd_3(grad_attention, attention, _t7)
+    _t26 = _memory_write_softmax_bwd_3(grad_attention, _t7)
+    _t30 = _memory_write_softmax_bwd_4(grad_attention, attention, _t7)
     _t31 = cp.broadcast_to(_t30, _t1.shape)
-    _t33 = _memory_write_silu_bwd_4(_t26, _t31, exponentials, _t3)
+    _t33 = _memory_write_softmax_bwd_5(_t26, _t31, exponentials, _t3)
     grad_query = _cupy_linear_backward_input(_t33, memory)
     grad_memory = _cupy_rows(_t33).T @ _cupy_rows(query)
-    grad_values = _memory_write_silu_bwd_5(_t19, _t24)
+    grad_values = _memory_write_softmax_bwd_6(_t19, _t24)
     _t36 = _cupy_linear_backward_input(grad_values, value_weight)
     grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
     _t38 = _cupy_linear_backward_input(grad_query, query_weight)
     grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
-    grad_x = _memory_write_silu_bwd_6(_t36, _t38)
+    grad_x = _memory_write_softmax_bwd_7(_t36, _t38)
     return (
         grad_x,
         grad_memory,

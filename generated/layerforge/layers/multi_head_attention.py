@@ -1288,89 +1288,6 @@ def _cupy_backward_causal(
     )
 
 
-# multi_head_attention_causal_no_attn_mask_fwd_0: layers_spec/layers/multi_head_attention.yaml:25
-_multi_head_attention_causal_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "multi_head_attention_causal_no_attn_mask_fwd_0",
-    "T _t2, T _t3",
-    "T q",
-    """
-    q = _t2 + _t3;
-    """,
-)
-
-
-# multi_head_attention_causal_no_attn_mask_fwd_1: layers_spec/layers/multi_head_attention.yaml:26
-_multi_head_attention_causal_no_attn_mask_fwd_1 = ElementwiseKernel(
-    "multi_head_attention_causal_no_attn_mask_fwd_1",
-    "T _t5, T _t6",
-    "T k",
-    """
-    k = _t5 + _t6;
-    """,
-)
-
-
-# multi_head_attention_causal_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:27
-_multi_head_attention_causal_no_attn_mask_fwd_2 = ElementwiseKernel(
-    "multi_head_attention_causal_no_attn_mask_fwd_2",
-    "T _t8, T _t9",
-    "T v",
-    """
-    v = _t8 + _t9;
-    """,
-)
-
-
-# multi_head_attention_causal_no_attn_mask_fwd_3: layers_spec/layers/multi_head_attention.yaml:33
-_multi_head_attention_causal_no_attn_mask_fwd_3 = ElementwiseKernel(
-    "multi_head_attention_causal_no_attn_mask_fwd_3",
-    "T _t10, T _t13",
-    "T heads_q",
-    """
-    heads_q = _t10 * _t13;
-    """,
-    scalars=("_t13",),
-)
-
-
-# multi_head_attention_causal_no_attn_mask_fwd_4: layers_spec/layers/multi_head_attention.yaml:45
-_multi_head_attention_causal_no_attn_mask_fwd_4 = RowKernel(
-    "multi_head_attention_causal_no_attn_mask_fwd_4",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# multi_head_attention_causal_no_attn_mask_fwd_5: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_causal_no_attn_mask_fwd_5 = ElementwiseKernel(
-    "multi_head_attention_causal_no_attn_mask_fwd_5",
-    "T _t16, T out_proj_bias",
-    "T y",
-    """
-    y = _t16 + out_proj_bias;
-    """,
-)
-
-
 def _cupy_forward_causal_no_attn_mask(
     x,
     in_proj_weight,
@@ -1386,30 +1303,30 @@ def _cupy_forward_causal_no_attn_mask(
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
     _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
-    q = _multi_head_attention_causal_no_attn_mask_fwd_0(_t2, _t3)
+    q = _multi_head_attention_causal_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
-    k = _multi_head_attention_causal_no_attn_mask_fwd_1(_t5, _t6)
+    k = _multi_head_attention_causal_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
-    v = _multi_head_attention_causal_no_attn_mask_fwd_2(_t8, _t9)
+    v = _multi_head_attention_causal_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
     _t11 = x.shape[-1]
     _t12 = _t11 / num_heads
     _t13 = _t12 ** (-0.5)
-    heads_q = _multi_head_attention_causal_no_attn_mask_fwd_3(_t10, _t13)
+    heads_q = _multi_head_attention_causal_fwd_3(_t10, _t13)
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t14)
     ordered = _cupy_apply_causal(scores)
-    weights = _multi_head_attention_causal_no_attn_mask_fwd_4(ordered)
+    weights = _multi_head_attention_causal_fwd_4(ordered)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_causal_no_attn_mask_fwd_5(_t16, out_proj_bias)
+    y = _multi_head_attention_causal_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
         kv,
@@ -1425,41 +1342,6 @@ def _cupy_forward_causal_no_attn_mask(
         weights,
         attended,
     )
-
-
-# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2711
-_multi_head_attention_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
-    "multi_head_attention_causal_no_attn_mask_bwd_0",
-    "T grad_weights, T _t25, T weights",
-    "T grad_ordered",
-    """
-    T _t26 = grad_weights - _t25;
-    grad_ordered = weights * _t26;
-    """,
-)
-
-
-# multi_head_attention_causal_no_attn_mask_bwd_1: layers_spec/primitives.yaml:61
-_multi_head_attention_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "multi_head_attention_causal_no_attn_mask_bwd_1",
-    "T grad_heads_q, T _t13",
-    "T _t35",
-    """
-    _t35 = grad_heads_q * _t13;
-    """,
-    scalars=("_t13",),
-)
-
-
-# multi_head_attention_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:859
-_multi_head_attention_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
-    "multi_head_attention_causal_no_attn_mask_bwd_2",
-    "T _t39, T _t44",
-    "T grad_kv",
-    """
-    grad_kv = _t39 + _t44;
-    """,
-)
 
 
 def _cupy_backward_causal_no_attn_mask(
@@ -1492,9 +1374,7 @@ def _cupy_backward_causal_no_attn_mask(
     _t23 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t23, _t20)
     _t25 = _cupy_dot_last(grad_weights, weights)
-    grad_ordered = _multi_head_attention_causal_no_attn_mask_bwd_0(
-        grad_weights, _t25, weights
-    )
+    grad_ordered = _multi_head_attention_causal_bwd_0(grad_weights, _t25, weights)
     _t28 = cp.swapaxes(_t14, -1, -2)
     grad_heads_q = _cupy_bmm(grad_ordered, _t28)
     _t30 = cp.swapaxes(heads_q, -1, -2)
@@ -1502,7 +1382,7 @@ def _cupy_backward_causal_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t31, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t35 = _multi_head_attention_causal_no_attn_mask_bwd_1(grad_heads_q, _t13)
+    _t35 = _multi_head_attention_causal_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
     _t39 = _cupy_linear_backward_input(grad_v, _t7)
@@ -1515,7 +1395,7 @@ def _cupy_backward_causal_no_attn_mask(
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
     grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
-    grad_kv = _multi_head_attention_causal_no_attn_mask_bwd_2(_t39, _t44)
+    grad_kv = _multi_head_attention_causal_bwd_2(_t39, _t44)
     return (
         grad_x,
         grad_in_proj_weight,
@@ -1546,33 +1426,6 @@ _multi_head_attention_causal_no_kv_fwd_1 = ElementwiseKernel(
     heads_q = _t2 * _t5;
     """,
     scalars=("_t5",),
-)
-
-
-# multi_head_attention_causal_no_kv_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
-_multi_head_attention_causal_no_kv_fwd_2 = RowKernel(
-    "multi_head_attention_causal_no_kv_fwd_2",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
 )
 
 
@@ -1615,7 +1468,7 @@ def _cupy_forward_causal_no_kv(
     scores = _cupy_bmm(heads_q, _t6)
     allowed = _cupy_apply_mask(scores, attn_mask)
     ordered = _cupy_apply_causal(allowed)
-    weights = _multi_head_attention_causal_no_kv_fwd_2(ordered)
+    weights = _multi_head_attention_causal_fwd_4(ordered)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
@@ -1632,29 +1485,6 @@ def _cupy_forward_causal_no_kv(
         weights,
         attended,
     )
-
-
-# multi_head_attention_causal_no_kv_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_multi_head_attention_causal_no_kv_bwd_0 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_bwd_0",
-    "T _t1, T in_proj_bias",
-    "T qkv",
-    """
-    qkv = _t1 + in_proj_bias;
-    """,
-)
-
-
-# multi_head_attention_causal_no_kv_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_multi_head_attention_causal_no_kv_bwd_1 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_bwd_1",
-    "T _t2, T _t5",
-    "T heads_q",
-    """
-    heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
 
 
 # multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2711
@@ -1696,12 +1526,12 @@ def _cupy_backward_causal_no_kv(
 ):
     import cupy as cp
 
-    qkv = _multi_head_attention_causal_no_kv_bwd_0(_t1, in_proj_bias)
+    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
     v = _cupy_chunk(qkv, 3, 2, -1)
     _t2 = _cupy_split_heads(q, num_heads)
-    heads_q = _multi_head_attention_causal_no_kv_bwd_1(_t2, _t5)
+    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
@@ -1738,67 +1568,6 @@ def _cupy_backward_causal_no_kv(
     )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_multi_head_attention_causal_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_no_attn_mask_fwd_0",
-    "T _t1, T in_proj_bias",
-    "T qkv",
-    """
-    qkv = _t1 + in_proj_bias;
-    """,
-)
-
-
-# multi_head_attention_causal_no_kv_no_attn_mask_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_multi_head_attention_causal_no_kv_no_attn_mask_fwd_1 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_no_attn_mask_fwd_1",
-    "T _t2, T _t5",
-    "T heads_q",
-    """
-    heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# multi_head_attention_causal_no_kv_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
-_multi_head_attention_causal_no_kv_no_attn_mask_fwd_2 = RowKernel(
-    "multi_head_attention_causal_no_kv_no_attn_mask_fwd_2",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# multi_head_attention_causal_no_kv_no_attn_mask_fwd_3: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_causal_no_kv_no_attn_mask_fwd_3 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_no_attn_mask_fwd_3",
-    "T _t8, T out_proj_bias",
-    "T y",
-    """
-    y = _t8 + out_proj_bias;
-    """,
-)
-
-
 def _cupy_forward_causal_no_kv_no_attn_mask(
     x,
     in_proj_weight,
@@ -1812,7 +1581,7 @@ def _cupy_forward_causal_no_kv_no_attn_mask(
     import cupy as cp
 
     _t1 = _cupy_linear(x, in_proj_weight)
-    qkv = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_0(_t1, in_proj_bias)
+    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
     v = _cupy_chunk(qkv, 3, 2, -1)
@@ -1820,17 +1589,17 @@ def _cupy_forward_causal_no_kv_no_attn_mask(
     _t3 = x.shape[-1]
     _t4 = _t3 / num_heads
     _t5 = _t4 ** (-0.5)
-    heads_q = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_1(_t2, _t5)
+    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
     ordered = _cupy_apply_causal(scores)
-    weights = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_2(ordered)
+    weights = _multi_head_attention_causal_fwd_4(ordered)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_causal_no_kv_no_attn_mask_fwd_3(_t8, out_proj_bias)
+    y = _multi_head_attention_causal_no_kv_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
         in_proj_weight,
@@ -1843,53 +1612,6 @@ def _cupy_forward_causal_no_kv_no_attn_mask(
         weights,
         attended,
     )
-
-
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_multi_head_attention_causal_no_kv_no_attn_mask_bwd_0 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_no_attn_mask_bwd_0",
-    "T _t1, T in_proj_bias",
-    "T qkv",
-    """
-    qkv = _t1 + in_proj_bias;
-    """,
-)
-
-
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_multi_head_attention_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_no_attn_mask_bwd_1",
-    "T _t2, T _t5",
-    "T heads_q",
-    """
-    heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
-_multi_head_attention_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_no_attn_mask_bwd_2",
-    "T grad_weights, T _t17, T weights",
-    "T grad_ordered",
-    """
-    T _t18 = grad_weights - _t17;
-    grad_ordered = weights * _t18;
-    """,
-)
-
-
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_3: layers_spec/primitives.yaml:61
-_multi_head_attention_causal_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "multi_head_attention_causal_no_kv_no_attn_mask_bwd_3",
-    "T grad_heads_q, T _t5",
-    "T _t27",
-    """
-    _t27 = grad_heads_q * _t5;
-    """,
-    scalars=("_t5",),
-)
 
 
 def _cupy_backward_causal_no_kv_no_attn_mask(
@@ -1907,12 +1629,12 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
 ):
     import cupy as cp
 
-    qkv = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_0(_t1, in_proj_bias)
+    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
     v = _cupy_chunk(qkv, 3, 2, -1)
     _t2 = _cupy_split_heads(q, num_heads)
-    heads_q = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_1(_t2, _t5)
+    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
@@ -1925,9 +1647,7 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
     _t15 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t15, _t12)
     _t17 = _cupy_dot_last(grad_weights, weights)
-    grad_ordered = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2(
-        grad_weights, _t17, weights
-    )
+    grad_ordered = _multi_head_attention_causal_no_kv_bwd_2(grad_weights, _t17, weights)
     _t20 = cp.swapaxes(_t6, -1, -2)
     grad_heads_q = _cupy_bmm(grad_ordered, _t20)
     _t22 = cp.swapaxes(heads_q, -1, -2)
@@ -1935,7 +1655,7 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t27 = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_3(grad_heads_q, _t5)
+    _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
     grad_q = _cupy_merge_heads(_t27, num_heads)
     grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
@@ -1949,51 +1669,6 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
         grad_out_proj_bias,
         None,
     )
-
-
-# multi_head_attention_no_causal_fwd_0: layers_spec/layers/multi_head_attention.yaml:25
-_multi_head_attention_no_causal_fwd_0 = ElementwiseKernel(
-    "multi_head_attention_no_causal_fwd_0",
-    "T _t2, T _t3",
-    "T q",
-    """
-    q = _t2 + _t3;
-    """,
-)
-
-
-# multi_head_attention_no_causal_fwd_1: layers_spec/layers/multi_head_attention.yaml:26
-_multi_head_attention_no_causal_fwd_1 = ElementwiseKernel(
-    "multi_head_attention_no_causal_fwd_1",
-    "T _t5, T _t6",
-    "T k",
-    """
-    k = _t5 + _t6;
-    """,
-)
-
-
-# multi_head_attention_no_causal_fwd_2: layers_spec/layers/multi_head_attention.yaml:27
-_multi_head_attention_no_causal_fwd_2 = ElementwiseKernel(
-    "multi_head_attention_no_causal_fwd_2",
-    "T _t8, T _t9",
-    "T v",
-    """
-    v = _t8 + _t9;
-    """,
-)
-
-
-# multi_head_attention_no_causal_fwd_3: layers_spec/layers/multi_head_attention.yaml:33
-_multi_head_attention_no_causal_fwd_3 = ElementwiseKernel(
-    "multi_head_attention_no_causal_fwd_3",
-    "T _t10, T _t13",
-    "T heads_q",
-    """
-    heads_q = _t10 * _t13;
-    """,
-    scalars=("_t13",),
-)
 
 
 # multi_head_attention_no_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:45
@@ -2023,17 +1698,6 @@ _multi_head_attention_no_causal_fwd_4 = RowKernel(
 )
 
 
-# multi_head_attention_no_causal_fwd_5: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_no_causal_fwd_5 = ElementwiseKernel(
-    "multi_head_attention_no_causal_fwd_5",
-    "T _t16, T out_proj_bias",
-    "T y",
-    """
-    y = _t16 + out_proj_bias;
-    """,
-)
-
-
 def _cupy_forward_no_causal(
     x,
     in_proj_weight,
@@ -2049,20 +1713,20 @@ def _cupy_forward_no_causal(
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
     _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
-    q = _multi_head_attention_no_causal_fwd_0(_t2, _t3)
+    q = _multi_head_attention_causal_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
-    k = _multi_head_attention_no_causal_fwd_1(_t5, _t6)
+    k = _multi_head_attention_causal_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
-    v = _multi_head_attention_no_causal_fwd_2(_t8, _t9)
+    v = _multi_head_attention_causal_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
     _t11 = x.shape[-1]
     _t12 = _t11 / num_heads
     _t13 = _t12 ** (-0.5)
-    heads_q = _multi_head_attention_no_causal_fwd_3(_t10, _t13)
+    heads_q = _multi_head_attention_causal_fwd_3(_t10, _t13)
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
@@ -2072,7 +1736,7 @@ def _cupy_forward_no_causal(
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_no_causal_fwd_5(_t16, out_proj_bias)
+    y = _multi_head_attention_causal_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
         kv,
@@ -2098,29 +1762,6 @@ _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     """
     T _t26 = grad_weights - _t25;
     grad_allowed = weights * _t26;
-    """,
-)
-
-
-# multi_head_attention_no_causal_bwd_1: layers_spec/primitives.yaml:61
-_multi_head_attention_no_causal_bwd_1 = ElementwiseKernel(
-    "multi_head_attention_no_causal_bwd_1",
-    "T grad_heads_q, T _t13",
-    "T _t35",
-    """
-    _t35 = grad_heads_q * _t13;
-    """,
-    scalars=("_t13",),
-)
-
-
-# multi_head_attention_no_causal_bwd_2: layers_spec/primitives.yaml:859
-_multi_head_attention_no_causal_bwd_2 = ElementwiseKernel(
-    "multi_head_attention_no_causal_bwd_2",
-    "T _t39, T _t44",
-    "T grad_kv",
-    """
-    grad_kv = _t39 + _t44;
     """,
 )
 
@@ -2163,7 +1804,7 @@ def _cupy_backward_no_causal(
     grad_heads_k = cp.swapaxes(_t31, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t35 = _multi_head_attention_no_causal_bwd_1(grad_heads_q, _t13)
+    _t35 = _multi_head_attention_causal_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
     _t39 = _cupy_linear_backward_input(grad_v, _t7)
@@ -2176,7 +1817,7 @@ def _cupy_backward_no_causal(
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
     grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
-    grad_kv = _multi_head_attention_no_causal_bwd_2(_t39, _t44)
+    grad_kv = _multi_head_attention_causal_bwd_2(_t39, _t44)
     return (
         grad_x,
         grad_in_proj_weight,
@@ -2185,51 +1826,6 @@ def _cupy_backward_no_causal(
         grad_out_proj_bias,
         grad_kv,
     )
-
-
-# multi_head_attention_no_causal_no_attn_mask_fwd_0: layers_spec/layers/multi_head_attention.yaml:25
-_multi_head_attention_no_causal_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_attn_mask_fwd_0",
-    "T _t2, T _t3",
-    "T q",
-    """
-    q = _t2 + _t3;
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_attn_mask_fwd_1: layers_spec/layers/multi_head_attention.yaml:26
-_multi_head_attention_no_causal_no_attn_mask_fwd_1 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_attn_mask_fwd_1",
-    "T _t5, T _t6",
-    "T k",
-    """
-    k = _t5 + _t6;
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:27
-_multi_head_attention_no_causal_no_attn_mask_fwd_2 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_attn_mask_fwd_2",
-    "T _t8, T _t9",
-    "T v",
-    """
-    v = _t8 + _t9;
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_attn_mask_fwd_3: layers_spec/layers/multi_head_attention.yaml:33
-_multi_head_attention_no_causal_no_attn_mask_fwd_3 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_attn_mask_fwd_3",
-    "T _t10, T _t13",
-    "T heads_q",
-    """
-    heads_q = _t10 * _t13;
-    """,
-    scalars=("_t13",),
-)
 
 
 # multi_head_attention_no_causal_no_attn_mask_fwd_4: layers_spec/layers/multi_head_attention.yaml:45
@@ -2259,17 +1855,6 @@ _multi_head_attention_no_causal_no_attn_mask_fwd_4 = RowKernel(
 )
 
 
-# multi_head_attention_no_causal_no_attn_mask_fwd_5: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_no_causal_no_attn_mask_fwd_5 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_attn_mask_fwd_5",
-    "T _t16, T out_proj_bias",
-    "T y",
-    """
-    y = _t16 + out_proj_bias;
-    """,
-)
-
-
 def _cupy_forward_no_causal_no_attn_mask(
     x,
     in_proj_weight,
@@ -2285,20 +1870,20 @@ def _cupy_forward_no_causal_no_attn_mask(
     _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
     _t2 = _cupy_linear(x, _t1)
     _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
-    q = _multi_head_attention_no_causal_no_attn_mask_fwd_0(_t2, _t3)
+    q = _multi_head_attention_causal_fwd_0(_t2, _t3)
     _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
     _t5 = _cupy_linear(kv, _t4)
     _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
-    k = _multi_head_attention_no_causal_no_attn_mask_fwd_1(_t5, _t6)
+    k = _multi_head_attention_causal_fwd_1(_t5, _t6)
     _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
     _t8 = _cupy_linear(kv, _t7)
     _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
-    v = _multi_head_attention_no_causal_no_attn_mask_fwd_2(_t8, _t9)
+    v = _multi_head_attention_causal_fwd_2(_t8, _t9)
     _t10 = _cupy_split_heads(q, num_heads)
     _t11 = x.shape[-1]
     _t12 = _t11 / num_heads
     _t13 = _t12 ** (-0.5)
-    heads_q = _multi_head_attention_no_causal_no_attn_mask_fwd_3(_t10, _t13)
+    heads_q = _multi_head_attention_causal_fwd_3(_t10, _t13)
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
@@ -2307,7 +1892,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_no_causal_no_attn_mask_fwd_5(_t16, out_proj_bias)
+    y = _multi_head_attention_causal_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
         kv,
@@ -2333,29 +1918,6 @@ _multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     """
     T _t26 = grad_weights - _t25;
     grad_scores = weights * _t26;
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_attn_mask_bwd_1: layers_spec/primitives.yaml:61
-_multi_head_attention_no_causal_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_attn_mask_bwd_1",
-    "T grad_heads_q, T _t13",
-    "T _t35",
-    """
-    _t35 = grad_heads_q * _t13;
-    """,
-    scalars=("_t13",),
-)
-
-
-# multi_head_attention_no_causal_no_attn_mask_bwd_2: layers_spec/primitives.yaml:859
-_multi_head_attention_no_causal_no_attn_mask_bwd_2 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_attn_mask_bwd_2",
-    "T _t39, T _t44",
-    "T grad_kv",
-    """
-    grad_kv = _t39 + _t44;
     """,
 )
 
@@ -2400,7 +1962,7 @@ def _cupy_backward_no_causal_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t31, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t35 = _multi_head_attention_no_causal_no_attn_mask_bwd_1(grad_heads_q, _t13)
+    _t35 = _multi_head_attention_causal_bwd_1(grad_heads_q, _t13)
     grad_q = _cupy_merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
     _t39 = _cupy_linear_backward_input(grad_v, _t7)
@@ -2413,7 +1975,7 @@ def _cupy_backward_no_causal_no_attn_mask(
     _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
     grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
     grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
-    grad_kv = _multi_head_attention_no_causal_no_attn_mask_bwd_2(_t39, _t44)
+    grad_kv = _multi_head_attention_causal_bwd_2(_t39, _t44)
     return (
         grad_x,
         grad_in_proj_weight,
@@ -2422,67 +1984,6 @@ def _cupy_backward_no_causal_no_attn_mask(
         grad_out_proj_bias,
         grad_kv,
     )
-
-
-# multi_head_attention_no_causal_no_kv_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_multi_head_attention_no_causal_no_kv_fwd_0 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_fwd_0",
-    "T _t1, T in_proj_bias",
-    "T qkv",
-    """
-    qkv = _t1 + in_proj_bias;
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_kv_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_multi_head_attention_no_causal_no_kv_fwd_1 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_fwd_1",
-    "T _t2, T _t5",
-    "T heads_q",
-    """
-    heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# multi_head_attention_no_causal_no_kv_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
-_multi_head_attention_no_causal_no_kv_fwd_2 = RowKernel(
-    "multi_head_attention_no_causal_no_kv_fwd_2",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_kv_fwd_3: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_no_causal_no_kv_fwd_3 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_fwd_3",
-    "T _t8, T out_proj_bias",
-    "T y",
-    """
-    y = _t8 + out_proj_bias;
-    """,
-)
 
 
 def _cupy_forward_no_causal_no_kv(
@@ -2498,7 +1999,7 @@ def _cupy_forward_no_causal_no_kv(
     import cupy as cp
 
     _t1 = _cupy_linear(x, in_proj_weight)
-    qkv = _multi_head_attention_no_causal_no_kv_fwd_0(_t1, in_proj_bias)
+    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
     v = _cupy_chunk(qkv, 3, 2, -1)
@@ -2506,17 +2007,17 @@ def _cupy_forward_no_causal_no_kv(
     _t3 = x.shape[-1]
     _t4 = _t3 / num_heads
     _t5 = _t4 ** (-0.5)
-    heads_q = _multi_head_attention_no_causal_no_kv_fwd_1(_t2, _t5)
+    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _multi_head_attention_no_causal_no_kv_fwd_2(allowed)
+    weights = _multi_head_attention_no_causal_fwd_4(allowed)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_no_causal_no_kv_fwd_3(_t8, out_proj_bias)
+    y = _multi_head_attention_causal_no_kv_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
         in_proj_weight,
@@ -2531,29 +2032,6 @@ def _cupy_forward_no_causal_no_kv(
     )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_multi_head_attention_no_causal_no_kv_bwd_0 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_bwd_0",
-    "T _t1, T in_proj_bias",
-    "T qkv",
-    """
-    qkv = _t1 + in_proj_bias;
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_kv_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_multi_head_attention_no_causal_no_kv_bwd_1 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_bwd_1",
-    "T _t2, T _t5",
-    "T heads_q",
-    """
-    heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
 # multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2711
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
@@ -2563,18 +2041,6 @@ _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     T _t18 = grad_weights - _t17;
     grad_allowed = weights * _t18;
     """,
-)
-
-
-# multi_head_attention_no_causal_no_kv_bwd_3: layers_spec/primitives.yaml:61
-_multi_head_attention_no_causal_no_kv_bwd_3 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_bwd_3",
-    "T grad_heads_q, T _t5",
-    "T _t27",
-    """
-    _t27 = grad_heads_q * _t5;
-    """,
-    scalars=("_t5",),
 )
 
 
@@ -2593,12 +2059,12 @@ def _cupy_backward_no_causal_no_kv(
 ):
     import cupy as cp
 
-    qkv = _multi_head_attention_no_causal_no_kv_bwd_0(_t1, in_proj_bias)
+    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
     v = _cupy_chunk(qkv, 3, 2, -1)
     _t2 = _cupy_split_heads(q, num_heads)
-    heads_q = _multi_head_attention_no_causal_no_kv_bwd_1(_t2, _t5)
+    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
@@ -2621,7 +2087,7 @@ def _cupy_backward_no_causal_no_kv(
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t27 = _multi_head_attention_no_causal_no_kv_bwd_3(grad_heads_q, _t5)
+    _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
     grad_q = _cupy_merge_heads(_t27, num_heads)
     grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
@@ -2637,67 +2103,6 @@ def _cupy_backward_no_causal_no_kv(
     )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_0",
-    "T _t1, T in_proj_bias",
-    "T qkv",
-    """
-    qkv = _t1 + in_proj_bias;
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_1 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_1",
-    "T _t2, T _t5",
-    "T heads_q",
-    """
-    heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
-_multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2 = RowKernel(
-    "multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_3: layers_spec/layers/multi_head_attention.yaml:47
-_multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_3 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_3",
-    "T _t8, T out_proj_bias",
-    "T y",
-    """
-    y = _t8 + out_proj_bias;
-    """,
-)
-
-
 def _cupy_forward_no_causal_no_kv_no_attn_mask(
     x,
     in_proj_weight,
@@ -2711,7 +2116,7 @@ def _cupy_forward_no_causal_no_kv_no_attn_mask(
     import cupy as cp
 
     _t1 = _cupy_linear(x, in_proj_weight)
-    qkv = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_0(_t1, in_proj_bias)
+    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
     v = _cupy_chunk(qkv, 3, 2, -1)
@@ -2719,16 +2124,16 @@ def _cupy_forward_no_causal_no_kv_no_attn_mask(
     _t3 = x.shape[-1]
     _t4 = _t3 / num_heads
     _t5 = _t4 ** (-0.5)
-    heads_q = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_1(_t2, _t5)
+    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
-    weights = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_2(scores)
+    weights = _multi_head_attention_no_causal_no_attn_mask_fwd_4(scores)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_no_causal_no_kv_no_attn_mask_fwd_3(_t8, out_proj_bias)
+    y = _multi_head_attention_causal_no_kv_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
         in_proj_weight,
@@ -2743,29 +2148,6 @@ def _cupy_forward_no_causal_no_kv_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_0 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_0",
-    "T _t1, T in_proj_bias",
-    "T qkv",
-    """
-    qkv = _t1 + in_proj_bias;
-    """,
-)
-
-
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1",
-    "T _t2, T _t5",
-    "T heads_q",
-    """
-    heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
 # multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
@@ -2775,18 +2157,6 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     T _t18 = grad_weights - _t17;
     grad_scores = weights * _t18;
     """,
-)
-
-
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3: layers_spec/primitives.yaml:61
-_multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3",
-    "T grad_heads_q, T _t5",
-    "T _t27",
-    """
-    _t27 = grad_heads_q * _t5;
-    """,
-    scalars=("_t5",),
 )
 
 
@@ -2805,12 +2175,12 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
 ):
     import cupy as cp
 
-    qkv = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_0(_t1, in_proj_bias)
+    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
     q = _cupy_chunk(qkv, 3, 0, -1)
     k = _cupy_chunk(qkv, 3, 1, -1)
     v = _cupy_chunk(qkv, 3, 2, -1)
     _t2 = _cupy_split_heads(q, num_heads)
-    heads_q = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1(_t2, _t5)
+    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
     heads_k = _cupy_split_heads(k, num_heads)
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
@@ -2833,7 +2203,7 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t27 = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3(grad_heads_q, _t5)
+    _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
     grad_q = _cupy_merge_heads(_t27, num_heads)
     grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)

@@ -801,19 +801,8 @@ def _cupy_backward_softmax(grad_y, a, b, y):
     return grad_a, grad_b
 
 
-# multiply_identity_fwd_0: layers_spec/layers/multiply.yaml:13
-_multiply_identity_fwd_0 = ElementwiseKernel(
-    "multiply_identity_fwd_0",
-    "T a, T b",
-    "T z",
-    """
-    z = a * b;
-    """,
-)
-
-
 def _cupy_forward_identity(a, b):
-    z = _multiply_identity_fwd_0(a, b)
+    z = _multiply_softmax_fwd_0(a, b)
     return z, (a, b)
 
 
@@ -1034,46 +1023,13 @@ def _cupy_backward_swish(grad_y, a, b):
     return grad_a, grad_b
 
 
-# multiply_silu_fwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/silu.yaml:8
-_multiply_silu_fwd_0 = ElementwiseKernel(
-    "multiply_silu_fwd_0",
-    "T a, T b",
-    "T y",
-    """
-    T z = a * b;
-    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t1;
-    """,
-)
-
-
 def _cupy_forward_silu(a, b):
-    y = _multiply_silu_fwd_0(a, b)
+    y = _multiply_swish_fwd_0(a, b)
     return y, (a, b)
 
 
-# multiply_silu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_multiply_silu_bwd_0 = ElementwiseKernel(
-    "multiply_silu_bwd_0",
-    "T a, T b, T grad_y",
-    "T grad_a, T grad_b",
-    """
-    T z = a * b;
-    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t2 = grad_y * _t1;
-    T _t3 = grad_y * z;
-    T _t4 = _t3 * _t1;
-    T _t5 = T(1) - _t1;
-    T _t6 = _t4 * _t5;
-    T grad_z = _t2 + _t6;
-    grad_a = grad_z * b;
-    grad_b = grad_z * a;
-    """,
-)
-
-
 def _cupy_backward_silu(grad_y, a, b):
-    grad_a, grad_b = _multiply_silu_bwd_0(a, b, grad_y)
+    grad_a, grad_b = _multiply_swish_bwd_0(a, b, grad_y)
     return grad_a, grad_b
 
 

@@ -904,50 +904,6 @@ def _cupy_forward_gelu(x, pad, mode, value):
     return y, (x, pad, mode, z)
 
 
-# padding_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
-_padding_gelu_bwd_0 = ElementwiseKernel(
-    "padding_gelu_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = T(0.7071067811865476) * z;
-    """,
-)
-
-
-# padding_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
-_padding_gelu_bwd_1 = ElementwiseKernel(
-    "padding_gelu_bwd_1",
-    "T _t1",
-    "T _t2",
-    """
-    _t2 = erf(_t1);
-    """,
-)
-
-
-# padding_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
-_padding_gelu_bwd_2 = ElementwiseKernel(
-    "padding_gelu_bwd_2",
-    "T _t2",
-    "T _t3",
-    """
-    _t3 = T(0.5) * _t2;
-    """,
-)
-
-
-# padding_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
-_padding_gelu_bwd_3 = ElementwiseKernel(
-    "padding_gelu_bwd_3",
-    "T _t3",
-    "T _t4",
-    """
-    _t4 = T(0.5) + _t3;
-    """,
-)
-
-
 # padding_gelu_bwd_4: layers_spec/primitives.yaml:61
 _padding_gelu_bwd_4 = ElementwiseKernel(
     "padding_gelu_bwd_4",
@@ -1059,10 +1015,10 @@ _padding_gelu_bwd_13 = ElementwiseKernel(
 
 
 def _cupy_backward_gelu(grad_y, x, pad, mode, z):
-    _t1 = _padding_gelu_bwd_0(z)
-    _t2 = _padding_gelu_bwd_1(_t1)
-    _t3 = _padding_gelu_bwd_2(_t2)
-    _t4 = _padding_gelu_bwd_3(_t3)
+    _t1 = _padding_gelu_fwd_0(z)
+    _t2 = _padding_gelu_fwd_1(_t1)
+    _t3 = _padding_gelu_fwd_2(_t2)
+    _t4 = _padding_gelu_fwd_3(_t3)
     _t5 = _padding_gelu_bwd_4(grad_y, _t4)
     _t6 = _padding_gelu_bwd_5(grad_y, z)
     _t7 = _padding_gelu_bwd_6(_t6)
@@ -1324,50 +1280,6 @@ def _cupy_forward_mish(x, pad, mode, value):
     return y, (x, pad, mode, z)
 
 
-# padding_mish_bwd_0: layers_spec/activations/mish.yaml:12
-_padding_mish_bwd_0 = ElementwiseKernel(
-    "padding_mish_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = z < T(20) || z != z ? z : T(20);
-    """,
-)
-
-
-# padding_mish_bwd_1: layers_spec/activations/mish.yaml:12
-_padding_mish_bwd_1 = ElementwiseKernel(
-    "padding_mish_bwd_1",
-    "T _t1",
-    "T mish_e",
-    """
-    mish_e = exp(_t1);
-    """,
-)
-
-
-# padding_mish_bwd_2: layers_spec/activations/mish.yaml:13
-_padding_mish_bwd_2 = ElementwiseKernel(
-    "padding_mish_bwd_2",
-    "T mish_e",
-    "T _t2",
-    """
-    _t2 = mish_e + T(2);
-    """,
-)
-
-
-# padding_mish_bwd_3: layers_spec/activations/mish.yaml:13
-_padding_mish_bwd_3 = ElementwiseKernel(
-    "padding_mish_bwd_3",
-    "T mish_e, T _t2",
-    "T mish_n",
-    """
-    mish_n = mish_e * _t2;
-    """,
-)
-
-
 # padding_mish_bwd_4: layers_spec/activations/mish.yaml:17
 _padding_mish_bwd_4 = ElementwiseKernel(
     "padding_mish_bwd_4",
@@ -1490,10 +1402,10 @@ _padding_mish_bwd_14 = ElementwiseKernel(
 
 
 def _cupy_backward_mish(grad_y, x, pad, mode, z):
-    _t1 = _padding_mish_bwd_0(z)
-    mish_e = _padding_mish_bwd_1(_t1)
-    _t2 = _padding_mish_bwd_2(mish_e)
-    mish_n = _padding_mish_bwd_3(mish_e, _t2)
+    _t1 = _padding_mish_fwd_0(z)
+    mish_e = _padding_mish_fwd_1(_t1)
+    _t2 = _padding_mish_fwd_2(mish_e)
+    mish_n = _padding_mish_fwd_3(mish_e, _t2)
     _t5 = _padding_mish_bwd_4(mish_n)
     _t6 = _padding_mish_bwd_5(_t5)
     _t7 = _padding_mish_bwd_6(mish_n, _t6)
@@ -1536,17 +1448,6 @@ def _cupy_forward_swish(x, pad, mode, value):
     _t1 = _padding_swish_fwd_0(z)
     y = _padding_swish_fwd_1(z, _t1)
     return y, (x, pad, mode, z)
-
-
-# padding_swish_bwd_0: layers_spec/activations/swish.yaml:8
-_padding_swish_bwd_0 = ElementwiseKernel(
-    "padding_swish_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
 
 
 # padding_swish_bwd_1: layers_spec/primitives.yaml:61
@@ -1616,7 +1517,7 @@ _padding_swish_bwd_6 = ElementwiseKernel(
 
 
 def _cupy_backward_swish(grad_y, x, pad, mode, z):
-    _t1 = _padding_swish_bwd_0(z)
+    _t1 = _padding_swish_fwd_0(z)
     _t2 = _padding_swish_bwd_1(grad_y, _t1)
     _t3 = _padding_swish_bwd_2(grad_y, z)
     _t4 = _padding_swish_bwd_3(_t3, _t1)
@@ -1627,120 +1528,21 @@ def _cupy_backward_swish(grad_y, x, pad, mode, z):
     return grad_x
 
 
-# padding_silu_fwd_0: layers_spec/activations/silu.yaml:8
-_padding_silu_fwd_0 = ElementwiseKernel(
-    "padding_silu_fwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-# padding_silu_fwd_1: layers_spec/activations/silu.yaml:8
-_padding_silu_fwd_1 = ElementwiseKernel(
-    "padding_silu_fwd_1",
-    "T z, T _t1",
-    "T y",
-    """
-    y = z * _t1;
-    """,
-)
-
-
 def _cupy_forward_silu(x, pad, mode, value):
     z = _cupy_pad_nd(x, pad, mode, value)
-    _t1 = _padding_silu_fwd_0(z)
-    y = _padding_silu_fwd_1(z, _t1)
+    _t1 = _padding_swish_fwd_0(z)
+    y = _padding_swish_fwd_1(z, _t1)
     return y, (x, pad, mode, z)
 
 
-# padding_silu_bwd_0: layers_spec/activations/silu.yaml:8
-_padding_silu_bwd_0 = ElementwiseKernel(
-    "padding_silu_bwd_0",
-    "T z",
-    "T _t1",
-    """
-    _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    """,
-)
-
-
-# padding_silu_bwd_1: layers_spec/primitives.yaml:61
-_padding_silu_bwd_1 = ElementwiseKernel(
-    "padding_silu_bwd_1",
-    "T grad_y, T _t1",
-    "T _t2",
-    """
-    _t2 = grad_y * _t1;
-    """,
-)
-
-
-# padding_silu_bwd_2: layers_spec/primitives.yaml:62
-_padding_silu_bwd_2 = ElementwiseKernel(
-    "padding_silu_bwd_2",
-    "T grad_y, T z",
-    "T _t3",
-    """
-    _t3 = grad_y * z;
-    """,
-)
-
-
-# padding_silu_bwd_3: layers_spec/primitives.yaml:201
-_padding_silu_bwd_3 = ElementwiseKernel(
-    "padding_silu_bwd_3",
-    "T _t3, T _t1",
-    "T _t4",
-    """
-    _t4 = _t3 * _t1;
-    """,
-)
-
-
-# padding_silu_bwd_4: layers_spec/primitives.yaml:201
-_padding_silu_bwd_4 = ElementwiseKernel(
-    "padding_silu_bwd_4",
-    "T _t1",
-    "T _t5",
-    """
-    _t5 = T(1) - _t1;
-    """,
-)
-
-
-# padding_silu_bwd_5: layers_spec/primitives.yaml:201
-_padding_silu_bwd_5 = ElementwiseKernel(
-    "padding_silu_bwd_5",
-    "T _t4, T _t5",
-    "T _t6",
-    """
-    _t6 = _t4 * _t5;
-    """,
-)
-
-
-# padding_silu_bwd_6: layers_spec/primitives.yaml:201
-_padding_silu_bwd_6 = ElementwiseKernel(
-    "padding_silu_bwd_6",
-    "T _t2, T _t6",
-    "T grad_z",
-    """
-    grad_z = _t2 + _t6;
-    """,
-)
-
-
 def _cupy_backward_silu(grad_y, x, pad, mode, z):
-    _t1 = _padding_silu_bwd_0(z)
-    _t2 = _padding_silu_bwd_1(grad_y, _t1)
-    _t3 = _padding_silu_bwd_2(grad_y, z)
-    _t4 = _padding_silu_bwd_3(_t3, _t1)
-    _t5 = _padding_silu_bwd_4(_t1)
-    _t6 = _padding_silu_bwd_5(_t4, _t5)
-    grad_z = _padding_silu_bwd_6(_t2, _t6)
+    _t1 = _padding_swish_fwd_0(z)
+    _t2 = _padding_swish_bwd_1(grad_y, _t1)
+    _t3 = _padding_swish_bwd_2(grad_y, z)
+    _t4 = _padding_swish_bwd_3(_t3, _t1)
+    _t5 = _padding_swish_bwd_4(_t1)
+    _t6 = _padding_swish_bwd_5(_t4, _t5)
+    grad_z = _padding_swish_bwd_6(_t2, _t6)
     grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
     return grad_x
 

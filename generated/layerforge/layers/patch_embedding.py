@@ -506,17 +506,6 @@ def _cupy_backward_identity(grad_y, x, weight, bias, _t1, patches, _t2):
     return grad_x, grad_weight, grad_bias
 
 
-# patch_embedding_relu_fwd_0: layers_spec/layers/patch_embedding.yaml:20
-_patch_embedding_relu_fwd_0 = ElementwiseKernel(
-    "patch_embedding_relu_fwd_0",
-    "T _t3, T bias",
-    "T z",
-    """
-    z = _t3 + bias;
-    """,
-)
-
-
 # patch_embedding_relu_fwd_1: layers_spec/activations/relu.yaml:8
 _patch_embedding_relu_fwd_1 = ElementwiseKernel(
     "patch_embedding_relu_fwd_1",
@@ -533,7 +522,7 @@ def _cupy_forward_relu(x, weight, bias):
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
     _t3 = _cupy_linear(patches, _t2)
-    z = _patch_embedding_relu_fwd_0(_t3, bias)
+    z = _patch_embedding_identity_fwd_0(_t3, bias)
     y = _patch_embedding_relu_fwd_1(z)
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
@@ -569,17 +558,6 @@ def _cupy_backward_relu(grad_y, x, weight, bias, _t1, patches, _t2, z):
     grad_weight = _t8.reshape(weight.shape)
     grad_x = _cupy_unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, grad_bias
-
-
-# patch_embedding_gelu_fwd_0: layers_spec/layers/patch_embedding.yaml:20
-_patch_embedding_gelu_fwd_0 = ElementwiseKernel(
-    "patch_embedding_gelu_fwd_0",
-    "T _t3, T bias",
-    "T z",
-    """
-    z = _t3 + bias;
-    """,
-)
 
 
 # patch_embedding_gelu_fwd_1: layers_spec/activations/gelu.yaml:23
@@ -642,57 +620,13 @@ def _cupy_forward_gelu(x, weight, bias):
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
     _t3 = _cupy_linear(patches, _t2)
-    z = _patch_embedding_gelu_fwd_0(_t3, bias)
+    z = _patch_embedding_identity_fwd_0(_t3, bias)
     _t4 = _patch_embedding_gelu_fwd_1(z)
     _t5 = _patch_embedding_gelu_fwd_2(_t4)
     _t6 = _patch_embedding_gelu_fwd_3(_t5)
     _t7 = _patch_embedding_gelu_fwd_4(_t6)
     y = _patch_embedding_gelu_fwd_5(z, _t7)
     return y, (x, weight, bias, _t1, patches, _t2, z)
-
-
-# patch_embedding_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_bwd_0 = ElementwiseKernel(
-    "patch_embedding_gelu_bwd_0",
-    "T z",
-    "T _t4",
-    """
-    _t4 = T(0.7071067811865476) * z;
-    """,
-)
-
-
-# patch_embedding_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_bwd_1 = ElementwiseKernel(
-    "patch_embedding_gelu_bwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = erf(_t4);
-    """,
-)
-
-
-# patch_embedding_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_bwd_2 = ElementwiseKernel(
-    "patch_embedding_gelu_bwd_2",
-    "T _t5",
-    "T _t6",
-    """
-    _t6 = T(0.5) * _t5;
-    """,
-)
-
-
-# patch_embedding_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_bwd_3 = ElementwiseKernel(
-    "patch_embedding_gelu_bwd_3",
-    "T _t6",
-    "T _t7",
-    """
-    _t7 = T(0.5) + _t6;
-    """,
-)
 
 
 # patch_embedding_gelu_bwd_4: layers_spec/primitives.yaml:61
@@ -806,10 +740,10 @@ _patch_embedding_gelu_bwd_13 = ElementwiseKernel(
 
 
 def _cupy_backward_gelu(grad_y, x, weight, bias, _t1, patches, _t2, z):
-    _t4 = _patch_embedding_gelu_bwd_0(z)
-    _t5 = _patch_embedding_gelu_bwd_1(_t4)
-    _t6 = _patch_embedding_gelu_bwd_2(_t5)
-    _t7 = _patch_embedding_gelu_bwd_3(_t6)
+    _t4 = _patch_embedding_gelu_fwd_1(z)
+    _t5 = _patch_embedding_gelu_fwd_2(_t4)
+    _t6 = _patch_embedding_gelu_fwd_3(_t5)
+    _t7 = _patch_embedding_gelu_fwd_4(_t6)
     _t8 = _patch_embedding_gelu_bwd_4(grad_y, _t7)
     _t9 = _patch_embedding_gelu_bwd_5(grad_y, z)
     _t10 = _patch_embedding_gelu_bwd_6(_t9)
@@ -844,23 +778,12 @@ def _cupy_backward_identity_no_bias(grad_y, x, weight, bias, _t1, patches, _t2):
     return grad_x, grad_weight, None
 
 
-# patch_embedding_relu_no_bias_fwd_0: layers_spec/activations/relu.yaml:8
-_patch_embedding_relu_no_bias_fwd_0 = ElementwiseKernel(
-    "patch_embedding_relu_no_bias_fwd_0",
-    "T z",
-    "T y",
-    """
-    y = z > T(0) || z != z ? z : T(0);
-    """,
-)
-
-
 def _cupy_forward_relu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
     z = _cupy_linear(patches, _t2)
-    y = _patch_embedding_relu_no_bias_fwd_0(z)
+    y = _patch_embedding_relu_fwd_1(z)
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
 
@@ -896,243 +819,34 @@ def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
     return grad_x, grad_weight, None
 
 
-# patch_embedding_gelu_no_bias_fwd_0: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_no_bias_fwd_0 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_fwd_0",
-    "T z",
-    "T _t4",
-    """
-    _t4 = T(0.7071067811865476) * z;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_fwd_1: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_no_bias_fwd_1 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_fwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = erf(_t4);
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_fwd_2: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_no_bias_fwd_2 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_fwd_2",
-    "T _t5",
-    "T _t6",
-    """
-    _t6 = T(0.5) * _t5;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_fwd_3: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_no_bias_fwd_3 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_fwd_3",
-    "T _t6",
-    "T _t7",
-    """
-    _t7 = T(0.5) + _t6;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_fwd_4: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_no_bias_fwd_4 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_fwd_4",
-    "T z, T _t7",
-    "T y",
-    """
-    y = z * _t7;
-    """,
-)
-
-
 def _cupy_forward_gelu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
     patches = _cupy_patchify(x, _t1)
     _t2 = _cupy_flatten_dims(weight, 1, 3)
     z = _cupy_linear(patches, _t2)
-    _t4 = _patch_embedding_gelu_no_bias_fwd_0(z)
-    _t5 = _patch_embedding_gelu_no_bias_fwd_1(_t4)
-    _t6 = _patch_embedding_gelu_no_bias_fwd_2(_t5)
-    _t7 = _patch_embedding_gelu_no_bias_fwd_3(_t6)
-    y = _patch_embedding_gelu_no_bias_fwd_4(z, _t7)
+    _t4 = _patch_embedding_gelu_fwd_1(z)
+    _t5 = _patch_embedding_gelu_fwd_2(_t4)
+    _t6 = _patch_embedding_gelu_fwd_3(_t5)
+    _t7 = _patch_embedding_gelu_fwd_4(_t6)
+    y = _patch_embedding_gelu_fwd_5(z, _t7)
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
 
-# patch_embedding_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_no_bias_bwd_0 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_0",
-    "T z",
-    "T _t4",
-    """
-    _t4 = T(0.7071067811865476) * z;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_1: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_no_bias_bwd_1 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = erf(_t4);
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_2: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_no_bias_bwd_2 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_2",
-    "T _t5",
-    "T _t6",
-    """
-    _t6 = T(0.5) * _t5;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_3: layers_spec/activations/gelu.yaml:23
-_patch_embedding_gelu_no_bias_bwd_3 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_3",
-    "T _t6",
-    "T _t7",
-    """
-    _t7 = T(0.5) + _t6;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_4: layers_spec/primitives.yaml:61
-_patch_embedding_gelu_no_bias_bwd_4 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_4",
-    "T grad_y, T _t7",
-    "T _t8",
-    """
-    _t8 = grad_y * _t7;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_5: layers_spec/primitives.yaml:62
-_patch_embedding_gelu_no_bias_bwd_5 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_5",
-    "T grad_y, T z",
-    "T _t9",
-    """
-    _t9 = grad_y * z;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_6: layers_spec/primitives.yaml:62
-_patch_embedding_gelu_no_bias_bwd_6 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_6",
-    "T _t9",
-    "T _t10",
-    """
-    _t10 = _t9 * T(0.5);
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1762
-_patch_embedding_gelu_no_bias_bwd_7 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_7",
-    "T _t10",
-    "T _t11",
-    """
-    _t11 = _t10 * T(1.1283791670955126);
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1762
-_patch_embedding_gelu_no_bias_bwd_8 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_8",
-    "T _t4",
-    "T _t12",
-    """
-    _t12 = _t4 * _t4;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1762
-_patch_embedding_gelu_no_bias_bwd_9 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_9",
-    "T _t12",
-    "T _t13",
-    """
-    _t13 = -_t12;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1762
-_patch_embedding_gelu_no_bias_bwd_10 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_10",
-    "T _t13",
-    "T _t14",
-    """
-    _t14 = exp(_t13);
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1762
-_patch_embedding_gelu_no_bias_bwd_11 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_11",
-    "T _t11, T _t14",
-    "T _t15",
-    """
-    _t15 = _t11 * _t14;
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_12: layers_spec/primitives.yaml:62
-_patch_embedding_gelu_no_bias_bwd_12 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_12",
-    "T _t15",
-    "T _t16",
-    """
-    _t16 = _t15 * T(0.7071067811865476);
-    """,
-)
-
-
-# patch_embedding_gelu_no_bias_bwd_13: layers_spec/primitives.yaml:62
-_patch_embedding_gelu_no_bias_bwd_13 = ElementwiseKernel(
-    "patch_embedding_gelu_no_bias_bwd_13",
-    "T _t8, T _t16",
-    "T grad_z",
-    """
-    grad_z = _t8 + _t16;
-    """,
-)
-
-
 def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
-    _t4 = _patch_embedding_gelu_no_bias_bwd_0(z)
-    _t5 = _patch_embedding_gelu_no_bias_bwd_1(_t4)
-    _t6 = _patch_embedding_gelu_no_bias_bwd_2(_t5)
-    _t7 = _patch_embedding_gelu_no_bias_bwd_3(_t6)
-    _t8 = _patch_embedding_gelu_no_bias_bwd_4(grad_y, _t7)
-    _t9 = _patch_embedding_gelu_no_bias_bwd_5(grad_y, z)
-    _t10 = _patch_embedding_gelu_no_bias_bwd_6(_t9)
-    _t11 = _patch_embedding_gelu_no_bias_bwd_7(_t10)
-    _t12 = _patch_embedding_gelu_no_bias_bwd_8(_t4)
-    _t13 = _patch_embedding_gelu_no_bias_bwd_9(_t12)
-    _t14 = _patch_embedding_gelu_no_bias_bwd_10(_t13)
-    _t15 = _patch_embedding_gelu_no_bias_bwd_11(_t11, _t14)
-    _t16 = _patch_embedding_gelu_no_bias_bwd_12(_t15)
-    grad_z = _patch_embedding_gelu_no_bias_bwd_13(_t8, _t16)
+    _t4 = _patch_embedding_gelu_fwd_1(z)
+    _t5 = _patch_embedding_gelu_fwd_2(_t4)
+    _t6 = _patch_embedding_gelu_fwd_3(_t5)
+    _t7 = _patch_embedding_gelu_fwd_4(_t6)
+    _t8 = _patch_embedding_gelu_bwd_4(grad_y, _t7)
+    _t9 = _patch_embedding_gelu_bwd_5(grad_y, z)
+    _t10 = _patch_embedding_gelu_bwd_6(_t9)
+    _t11 = _patch_embedding_gelu_bwd_7(_t10)
+    _t12 = _patch_embedding_gelu_bwd_8(_t4)
+    _t13 = _patch_embedding_gelu_bwd_9(_t12)
+    _t14 = _patch_embedding_gelu_bwd_10(_t13)
+    _t15 = _patch_embedding_gelu_bwd_11(_t11, _t14)
+    _t16 = _patch_embedding_gelu_bwd_12(_t15)
+    grad_z = _patch_embedding_gelu_bwd_13(_t8, _t16)
     grad_patches = _cupy_linear_backward_input(grad_z, _t2)
     _t18 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
     grad_weight = _t18.reshape(weight.shape)

@@ -630,17 +630,6 @@ def _cupy_backward_tanh(grad_y, x, weight, y):
     return grad_x, grad_weight, grad_bias
 
 
-# readout_softmax_fwd_0: layers_spec/layers/readout.yaml:17
-_readout_softmax_fwd_0 = ElementwiseKernel(
-    "readout_softmax_fwd_0",
-    "T _t1, T bias",
-    "T z",
-    """
-    z = _t1 + bias;
-    """,
-)
-
-
 # readout_softmax_fwd_1: layers_spec/activations/softmax.yaml:10
 _readout_softmax_fwd_1 = ReductionKernel(
     "readout_softmax_fwd_1",
@@ -698,7 +687,7 @@ _readout_softmax_fwd_4 = ElementwiseKernel(
 
 def _cupy_forward_softmax(x, weight, bias):
     _t1 = _cupy_linear(x, weight)
-    z = _readout_softmax_fwd_0(_t1, bias)
+    z = _readout_identity_fwd_0(_t1, bias)
     _t2 = _readout_softmax_fwd_1(z)
     _t3 = _t2
     softmax_exponentials = _readout_softmax_fwd_2(z, _t3)

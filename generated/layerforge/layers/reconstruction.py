@@ -819,30 +819,6 @@ def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, 
     )
 
 
-# reconstruction_relu_fwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_relu_fwd_0 = ElementwiseKernel(
-    "reconstruction_relu_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T h1",
-    """
-    _t2 = _t1 + fc1_bias;
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_relu_fwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_relu_fwd_1 = ElementwiseKernel(
-    "reconstruction_relu_fwd_1",
-    "T _t3, T fc2_bias",
-    "T _t4, T h2",
-    """
-    _t4 = _t3 + fc2_bias;
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
 # reconstruction_relu_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/relu.yaml:8
 _reconstruction_relu_fwd_2 = ElementwiseKernel(
     "reconstruction_relu_fwd_2",
@@ -859,34 +835,12 @@ def _cupy_forward_relu(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, h1 = _reconstruction_relu_fwd_0(_t1, fc1_bias)
+    _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(h1, fc2_weight)
-    _t4, h2 = _reconstruction_relu_fwd_1(_t3, fc2_bias)
+    _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
     _t5 = _cupy_linear(h2, fc3_weight)
     z, y = _reconstruction_relu_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
-
-
-# reconstruction_relu_bwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_relu_bwd_0 = ElementwiseKernel(
-    "reconstruction_relu_bwd_0",
-    "T _t2",
-    "T h1",
-    """
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_relu_bwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_relu_bwd_1 = ElementwiseKernel(
-    "reconstruction_relu_bwd_1",
-    "T _t4",
-    "T h2",
-    """
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
 
 
 # reconstruction_relu_bwd_2: layers_spec/primitives.yaml:252
@@ -928,8 +882,8 @@ _reconstruction_relu_bwd_4 = ElementwiseKernel(
 def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z):
     import cupy as cp
 
-    h1 = _reconstruction_relu_bwd_0(_t2)
-    h2 = _reconstruction_relu_bwd_1(_t4)
+    h1 = _reconstruction_identity_bwd_0(_t2)
+    h2 = _reconstruction_identity_bwd_1(_t4)
     grad_z = _reconstruction_relu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
@@ -953,30 +907,6 @@ def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     )
 
 
-# reconstruction_sigmoid_fwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_sigmoid_fwd_0 = ElementwiseKernel(
-    "reconstruction_sigmoid_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T h1",
-    """
-    _t2 = _t1 + fc1_bias;
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_sigmoid_fwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_sigmoid_fwd_1 = ElementwiseKernel(
-    "reconstruction_sigmoid_fwd_1",
-    "T _t3, T fc2_bias",
-    "T _t4, T h2",
-    """
-    _t4 = _t3 + fc2_bias;
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
 # reconstruction_sigmoid_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/sigmoid.yaml:8
 _reconstruction_sigmoid_fwd_2 = ElementwiseKernel(
     "reconstruction_sigmoid_fwd_2",
@@ -993,34 +923,12 @@ def _cupy_forward_sigmoid(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, h1 = _reconstruction_sigmoid_fwd_0(_t1, fc1_bias)
+    _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(h1, fc2_weight)
-    _t4, h2 = _reconstruction_sigmoid_fwd_1(_t3, fc2_bias)
+    _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
     _t5 = _cupy_linear(h2, fc3_weight)
     y = _reconstruction_sigmoid_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
-
-
-# reconstruction_sigmoid_bwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_sigmoid_bwd_0 = ElementwiseKernel(
-    "reconstruction_sigmoid_bwd_0",
-    "T _t2",
-    "T h1",
-    """
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_sigmoid_bwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_sigmoid_bwd_1 = ElementwiseKernel(
-    "reconstruction_sigmoid_bwd_1",
-    "T _t4",
-    "T h2",
-    """
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
 
 
 # reconstruction_sigmoid_bwd_2: layers_spec/primitives.yaml:201
@@ -1063,8 +971,8 @@ _reconstruction_sigmoid_bwd_4 = ElementwiseKernel(
 def _cupy_backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y):
     import cupy as cp
 
-    h1 = _reconstruction_sigmoid_bwd_0(_t2)
-    h2 = _reconstruction_sigmoid_bwd_1(_t4)
+    h1 = _reconstruction_identity_bwd_0(_t2)
+    h2 = _reconstruction_identity_bwd_1(_t4)
     grad_z = _reconstruction_sigmoid_bwd_2(grad_y, y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
@@ -1088,30 +996,6 @@ def _cupy_backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _
     )
 
 
-# reconstruction_tanh_fwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_tanh_fwd_0 = ElementwiseKernel(
-    "reconstruction_tanh_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T h1",
-    """
-    _t2 = _t1 + fc1_bias;
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_tanh_fwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_tanh_fwd_1 = ElementwiseKernel(
-    "reconstruction_tanh_fwd_1",
-    "T _t3, T fc2_bias",
-    "T _t4, T h2",
-    """
-    _t4 = _t3 + fc2_bias;
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
 # reconstruction_tanh_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/tanh.yaml:8
 _reconstruction_tanh_fwd_2 = ElementwiseKernel(
     "reconstruction_tanh_fwd_2",
@@ -1128,34 +1012,12 @@ def _cupy_forward_tanh(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, h1 = _reconstruction_tanh_fwd_0(_t1, fc1_bias)
+    _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(h1, fc2_weight)
-    _t4, h2 = _reconstruction_tanh_fwd_1(_t3, fc2_bias)
+    _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
     _t5 = _cupy_linear(h2, fc3_weight)
     y = _reconstruction_tanh_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
-
-
-# reconstruction_tanh_bwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_tanh_bwd_0 = ElementwiseKernel(
-    "reconstruction_tanh_bwd_0",
-    "T _t2",
-    "T h1",
-    """
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_tanh_bwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_tanh_bwd_1 = ElementwiseKernel(
-    "reconstruction_tanh_bwd_1",
-    "T _t4",
-    "T h2",
-    """
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
 
 
 # reconstruction_tanh_bwd_2: layers_spec/primitives.yaml:180
@@ -1171,44 +1033,20 @@ _reconstruction_tanh_bwd_2 = ElementwiseKernel(
 )
 
 
-# reconstruction_tanh_bwd_3: layers_spec/primitives.yaml:252
-_reconstruction_tanh_bwd_3 = ElementwiseKernel(
-    "reconstruction_tanh_bwd_3",
-    "T _t4, T grad_h2",
-    "T _t13",
-    """
-    bool _t12 = _t4 > T(0);
-    _t13 = grad_h2 * _t12;
-    """,
-)
-
-
-# reconstruction_tanh_bwd_4: layers_spec/primitives.yaml:252
-_reconstruction_tanh_bwd_4 = ElementwiseKernel(
-    "reconstruction_tanh_bwd_4",
-    "T _t2, T grad_h1",
-    "T _t18",
-    """
-    bool _t17 = _t2 > T(0);
-    _t18 = grad_h1 * _t17;
-    """,
-)
-
-
 def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y):
     import cupy as cp
 
-    h1 = _reconstruction_tanh_bwd_0(_t2)
-    h2 = _reconstruction_tanh_bwd_1(_t4)
+    h1 = _reconstruction_identity_bwd_0(_t2)
+    h2 = _reconstruction_identity_bwd_1(_t4)
     grad_z = _reconstruction_tanh_bwd_2(y, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
-    _t13 = _reconstruction_tanh_bwd_3(_t4, grad_h2)
+    _t13 = _reconstruction_sigmoid_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t13, axis=0)
     grad_h1 = _cupy_linear_backward_input(_t13, fc2_weight)
     grad_fc2_weight = _cupy_rows(_t13).T @ _cupy_rows(h1)
-    _t18 = _reconstruction_tanh_bwd_4(_t2, grad_h1)
+    _t18 = _reconstruction_sigmoid_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t18, axis=0)
     grad_x = _cupy_linear_backward_input(_t18, fc1_weight)
     grad_fc1_weight = _cupy_rows(_t18).T @ _cupy_rows(x)
@@ -1221,41 +1059,6 @@ def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
         grad_fc3_weight,
         grad_fc3_bias,
     )
-
-
-# reconstruction_softmax_fwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_softmax_fwd_0 = ElementwiseKernel(
-    "reconstruction_softmax_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T h1",
-    """
-    _t2 = _t1 + fc1_bias;
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_softmax_fwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_softmax_fwd_1 = ElementwiseKernel(
-    "reconstruction_softmax_fwd_1",
-    "T _t3, T fc2_bias",
-    "T _t4, T h2",
-    """
-    _t4 = _t3 + fc2_bias;
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
-# reconstruction_softmax_fwd_2: layers_spec/layers/reconstruction.yaml:23
-_reconstruction_softmax_fwd_2 = ElementwiseKernel(
-    "reconstruction_softmax_fwd_2",
-    "T _t5, T fc3_bias",
-    "T z",
-    """
-    z = _t5 + fc3_bias;
-    """,
-)
 
 
 # reconstruction_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
@@ -1317,39 +1120,17 @@ def _cupy_forward_softmax(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, h1 = _reconstruction_softmax_fwd_0(_t1, fc1_bias)
+    _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(h1, fc2_weight)
-    _t4, h2 = _reconstruction_softmax_fwd_1(_t3, fc2_bias)
+    _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
     _t5 = _cupy_linear(h2, fc3_weight)
-    z = _reconstruction_softmax_fwd_2(_t5, fc3_bias)
+    z = _reconstruction_identity_fwd_2(_t5, fc3_bias)
     _t6 = _reconstruction_softmax_fwd_3(z)
     _t7 = _t6
     softmax_exponentials = _reconstruction_softmax_fwd_4(z, _t7)
     _t8 = _reconstruction_softmax_fwd_5(softmax_exponentials)
     y = _reconstruction_softmax_fwd_6(softmax_exponentials, _t8)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
-
-
-# reconstruction_softmax_bwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_softmax_bwd_0 = ElementwiseKernel(
-    "reconstruction_softmax_bwd_0",
-    "T _t2",
-    "T h1",
-    """
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_softmax_bwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_softmax_bwd_1 = ElementwiseKernel(
-    "reconstruction_softmax_bwd_1",
-    "T _t4",
-    "T h2",
-    """
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
 
 
 # reconstruction_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
@@ -1408,8 +1189,8 @@ _reconstruction_softmax_bwd_5 = ElementwiseKernel(
 def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y):
     import cupy as cp
 
-    h1 = _reconstruction_softmax_bwd_0(_t2)
-    h2 = _reconstruction_softmax_bwd_1(_t4)
+    h1 = _reconstruction_identity_bwd_0(_t2)
+    h2 = _reconstruction_identity_bwd_1(_t4)
     _t10 = _reconstruction_softmax_bwd_2(grad_y, y)
     grad_z = _reconstruction_softmax_bwd_3(grad_y, _t10, y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
@@ -1434,30 +1215,6 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _
     )
 
 
-# reconstruction_gelu_fwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_gelu_fwd_0 = ElementwiseKernel(
-    "reconstruction_gelu_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T h1",
-    """
-    _t2 = _t1 + fc1_bias;
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_gelu_fwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_gelu_fwd_1 = ElementwiseKernel(
-    "reconstruction_gelu_fwd_1",
-    "T _t3, T fc2_bias",
-    "T _t4, T h2",
-    """
-    _t4 = _t3 + fc2_bias;
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
 # reconstruction_gelu_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/gelu.yaml:23
 _reconstruction_gelu_fwd_2 = ElementwiseKernel(
     "reconstruction_gelu_fwd_2",
@@ -1478,34 +1235,12 @@ def _cupy_forward_gelu(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, h1 = _reconstruction_gelu_fwd_0(_t1, fc1_bias)
+    _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(h1, fc2_weight)
-    _t4, h2 = _reconstruction_gelu_fwd_1(_t3, fc2_bias)
+    _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
     _t5 = _cupy_linear(h2, fc3_weight)
     z, y = _reconstruction_gelu_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
-
-
-# reconstruction_gelu_bwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_gelu_bwd_0 = ElementwiseKernel(
-    "reconstruction_gelu_bwd_0",
-    "T _t2",
-    "T h1",
-    """
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_gelu_bwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_gelu_bwd_1 = ElementwiseKernel(
-    "reconstruction_gelu_bwd_1",
-    "T _t4",
-    "T h2",
-    """
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
 
 
 # reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
@@ -1559,8 +1294,8 @@ _reconstruction_gelu_bwd_4 = ElementwiseKernel(
 def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z):
     import cupy as cp
 
-    h1 = _reconstruction_gelu_bwd_0(_t2)
-    h2 = _reconstruction_gelu_bwd_1(_t4)
+    h1 = _reconstruction_identity_bwd_0(_t2)
+    h2 = _reconstruction_identity_bwd_1(_t4)
     grad_z = _reconstruction_gelu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
@@ -1584,30 +1319,6 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     )
 
 
-# reconstruction_silu_fwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_silu_fwd_0 = ElementwiseKernel(
-    "reconstruction_silu_fwd_0",
-    "T _t1, T fc1_bias",
-    "T _t2, T h1",
-    """
-    _t2 = _t1 + fc1_bias;
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_silu_fwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_silu_fwd_1 = ElementwiseKernel(
-    "reconstruction_silu_fwd_1",
-    "T _t3, T fc2_bias",
-    "T _t4, T h2",
-    """
-    _t4 = _t3 + fc2_bias;
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
-
-
 # reconstruction_silu_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/silu.yaml:8
 _reconstruction_silu_fwd_2 = ElementwiseKernel(
     "reconstruction_silu_fwd_2",
@@ -1625,34 +1336,12 @@ def _cupy_forward_silu(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
     _t1 = _cupy_linear(x, fc1_weight)
-    _t2, h1 = _reconstruction_silu_fwd_0(_t1, fc1_bias)
+    _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
     _t3 = _cupy_linear(h1, fc2_weight)
-    _t4, h2 = _reconstruction_silu_fwd_1(_t3, fc2_bias)
+    _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
     _t5 = _cupy_linear(h2, fc3_weight)
     z, y = _reconstruction_silu_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
-
-
-# reconstruction_silu_bwd_0: layers_spec/layers/reconstruction.yaml:21
-_reconstruction_silu_bwd_0 = ElementwiseKernel(
-    "reconstruction_silu_bwd_0",
-    "T _t2",
-    "T h1",
-    """
-    h1 = _t2 > T(0) || _t2 != _t2 ? _t2 : T(0);
-    """,
-)
-
-
-# reconstruction_silu_bwd_1: layers_spec/layers/reconstruction.yaml:22
-_reconstruction_silu_bwd_1 = ElementwiseKernel(
-    "reconstruction_silu_bwd_1",
-    "T _t4",
-    "T h2",
-    """
-    h2 = _t4 > T(0) || _t4 != _t4 ? _t4 : T(0);
-    """,
-)
 
 
 # reconstruction_silu_bwd_2: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
@@ -1699,8 +1388,8 @@ _reconstruction_silu_bwd_4 = ElementwiseKernel(
 def _cupy_backward_silu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z):
     import cupy as cp
 
-    h1 = _reconstruction_silu_bwd_0(_t2)
-    h2 = _reconstruction_silu_bwd_1(_t4)
+    h1 = _reconstruction_identity_bwd_0(_t2)
+    h2 = _reconstruction_identity_bwd_1(_t4)
     grad_z = _reconstruction_silu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)

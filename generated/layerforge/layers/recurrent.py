@@ -1029,20 +1029,9 @@ def _cupy_backward_batch_first_relu(
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
 
 
-# recurrent_no_batch_first_relu_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_no_batch_first_relu_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_relu_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
 def _cupy_forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
     _t1 = _cupy_linear(x, weight_ih)
-    hoisted_1 = _recurrent_no_batch_first_relu_hoisted_fwd_0(_t1, bias_ih)
+    hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
     return hoisted_1, (x, weight_ih, bias_ih)
 
 
@@ -1147,20 +1136,9 @@ def _cupy_backward_batch_first_identity(
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
 
 
-# recurrent_no_batch_first_identity_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_no_batch_first_identity_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_identity_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
 def _cupy_forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
     _t1 = _cupy_linear(x, weight_ih)
-    hoisted_1 = _recurrent_no_batch_first_identity_hoisted_fwd_0(_t1, bias_ih)
+    hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
     return hoisted_1, (x, weight_ih, bias_ih)
 
 

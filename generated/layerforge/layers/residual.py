@@ -732,19 +732,8 @@ def _cupy_backward_softmax(grad_y, y):
     return grad_z, grad_z
 
 
-# residual_identity_fwd_0: layers_spec/layers/residual.yaml:15
-_residual_identity_fwd_0 = ElementwiseKernel(
-    "residual_identity_fwd_0",
-    "T x, T branch",
-    "T z",
-    """
-    z = x + branch;
-    """,
-)
-
-
 def _cupy_forward_identity(x, branch):
-    z = _residual_identity_fwd_0(x, branch)
+    z = _residual_softmax_fwd_0(x, branch)
     return z, ()
 
 
@@ -941,43 +930,13 @@ def _cupy_backward_swish(grad_y, z):
     return grad_z, grad_z
 
 
-# residual_silu_fwd_0: layers_spec/layers/residual.yaml:15; layers_spec/activations/silu.yaml:8
-_residual_silu_fwd_0 = ElementwiseKernel(
-    "residual_silu_fwd_0",
-    "T x, T branch",
-    "T z, T y",
-    """
-    z = x + branch;
-    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t1;
-    """,
-)
-
-
 def _cupy_forward_silu(x, branch):
-    z, y = _residual_silu_fwd_0(x, branch)
+    z, y = _residual_swish_fwd_0(x, branch)
     return y, (z,)
 
 
-# residual_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_residual_silu_bwd_0 = ElementwiseKernel(
-    "residual_silu_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t1 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t2 = grad_y * _t1;
-    T _t3 = grad_y * z;
-    T _t4 = _t3 * _t1;
-    T _t5 = T(1) - _t1;
-    T _t6 = _t4 * _t5;
-    grad_z = _t2 + _t6;
-    """,
-)
-
-
 def _cupy_backward_silu(grad_y, z):
-    grad_z = _residual_silu_bwd_0(z, grad_y)
+    grad_z = _residual_swish_bwd_0(z, grad_y)
     return grad_z, grad_z
 
 

@@ -881,18 +881,6 @@ def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
-# self_attention_identity_bwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_identity_bwd_0 = ElementwiseKernel(
-    "self_attention_identity_bwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
 # self_attention_identity_bwd_1: layers_spec/primitives.yaml:2711
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
@@ -924,7 +912,7 @@ def _cupy_backward_identity(
 
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
-    heads_q = _self_attention_identity_bwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
@@ -953,45 +941,6 @@ def _cupy_backward_identity(
     return grad_x, grad_in_proj_weight, grad_bias
 
 
-# self_attention_relu_fwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_relu_fwd_0 = ElementwiseKernel(
-    "self_attention_relu_fwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
-# self_attention_relu_fwd_1: layers_spec/layers/self_attention.yaml:32
-_self_attention_relu_fwd_1 = RowKernel(
-    "self_attention_relu_fwd_1",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
 # self_attention_relu_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/relu.yaml:8
 _self_attention_relu_fwd_2 = ElementwiseKernel(
     "self_attention_relu_fwd_2",
@@ -1013,7 +962,7 @@ def _cupy_forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
-    heads_q = _self_attention_relu_fwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
@@ -1021,23 +970,11 @@ def _cupy_forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _self_attention_relu_fwd_1(allowed)
+    weights = _self_attention_identity_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z, y = _self_attention_relu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
-
-
-# self_attention_relu_bwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_relu_bwd_0 = ElementwiseKernel(
-    "self_attention_relu_bwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
 
 
 # self_attention_relu_bwd_1: layers_spec/primitives.yaml:252
@@ -1083,7 +1020,7 @@ def _cupy_backward_relu(
 
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
-    heads_q = _self_attention_relu_bwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
@@ -1113,45 +1050,6 @@ def _cupy_backward_relu(
     return grad_x, grad_in_proj_weight, grad_bias
 
 
-# self_attention_gelu_fwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_gelu_fwd_0 = ElementwiseKernel(
-    "self_attention_gelu_fwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
-# self_attention_gelu_fwd_1: layers_spec/layers/self_attention.yaml:32
-_self_attention_gelu_fwd_1 = RowKernel(
-    "self_attention_gelu_fwd_1",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
 # self_attention_gelu_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/gelu.yaml:23
 _self_attention_gelu_fwd_2 = ElementwiseKernel(
     "self_attention_gelu_fwd_2",
@@ -1177,7 +1075,7 @@ def _cupy_forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
-    heads_q = _self_attention_gelu_fwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
@@ -1185,23 +1083,11 @@ def _cupy_forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _self_attention_gelu_fwd_1(allowed)
+    weights = _self_attention_identity_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z, y = _self_attention_gelu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
-
-
-# self_attention_gelu_bwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_gelu_bwd_0 = ElementwiseKernel(
-    "self_attention_gelu_bwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
 
 
 # self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
@@ -1259,7 +1145,7 @@ def _cupy_backward_gelu(
 
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
-    heads_q = _self_attention_gelu_bwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
@@ -1289,45 +1175,6 @@ def _cupy_backward_gelu(
     return grad_x, grad_in_proj_weight, grad_bias
 
 
-# self_attention_tanh_fwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_tanh_fwd_0 = ElementwiseKernel(
-    "self_attention_tanh_fwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
-# self_attention_tanh_fwd_1: layers_spec/layers/self_attention.yaml:32
-_self_attention_tanh_fwd_1 = RowKernel(
-    "self_attention_tanh_fwd_1",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
 # self_attention_tanh_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/tanh.yaml:8
 _self_attention_tanh_fwd_2 = ElementwiseKernel(
     "self_attention_tanh_fwd_2",
@@ -1349,7 +1196,7 @@ def _cupy_forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
-    heads_q = _self_attention_tanh_fwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
@@ -1357,23 +1204,11 @@ def _cupy_forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _self_attention_tanh_fwd_1(allowed)
+    weights = _self_attention_identity_fwd_1(allowed)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     y = _self_attention_tanh_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
-
-
-# self_attention_tanh_bwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_tanh_bwd_0 = ElementwiseKernel(
-    "self_attention_tanh_bwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
 
 
 # self_attention_tanh_bwd_1: layers_spec/primitives.yaml:180
@@ -1420,7 +1255,7 @@ def _cupy_backward_tanh(
 
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
-    heads_q = _self_attention_tanh_bwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
@@ -1450,18 +1285,6 @@ def _cupy_backward_tanh(
     return grad_x, grad_in_proj_weight, grad_bias
 
 
-# self_attention_identity_no_attn_mask_fwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_identity_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "self_attention_identity_no_attn_mask_fwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
 # self_attention_identity_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
 _self_attention_identity_no_attn_mask_fwd_1 = RowKernel(
     "self_attention_identity_no_attn_mask_fwd_1",
@@ -1489,17 +1312,6 @@ _self_attention_identity_no_attn_mask_fwd_1 = RowKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33
-_self_attention_identity_no_attn_mask_fwd_2 = ElementwiseKernel(
-    "self_attention_identity_no_attn_mask_fwd_2",
-    "T _t9, T bias",
-    "T z",
-    """
-    z = _t9 + bias;
-    """,
-)
-
-
 def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
@@ -1509,7 +1321,7 @@ def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
-    heads_q = _self_attention_identity_no_attn_mask_fwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
@@ -1519,20 +1331,8 @@ def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_
     weights = _self_attention_identity_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z = _self_attention_identity_no_attn_mask_fwd_2(_t9, bias)
+    z = _self_attention_identity_fwd_2(_t9, bias)
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
-
-
-# self_attention_identity_no_attn_mask_bwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_identity_no_attn_mask_bwd_0 = ElementwiseKernel(
-    "self_attention_identity_no_attn_mask_bwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
 
 
 # self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2711
@@ -1547,18 +1347,6 @@ _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_2: layers_spec/primitives.yaml:61
-_self_attention_identity_no_attn_mask_bwd_2 = ElementwiseKernel(
-    "self_attention_identity_no_attn_mask_bwd_2",
-    "T grad_heads_q, T _t4",
-    "T _t28",
-    """
-    _t28 = grad_heads_q * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
 def _cupy_backward_identity_no_attn_mask(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights
 ):
@@ -1566,7 +1354,7 @@ def _cupy_backward_identity_no_attn_mask(
 
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
-    heads_q = _self_attention_identity_no_attn_mask_bwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
@@ -1589,63 +1377,12 @@ def _cupy_backward_identity_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
     _t24 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t26 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t28 = _self_attention_identity_no_attn_mask_bwd_2(grad_heads_q, _t4)
+    _t28 = _self_attention_identity_bwd_2(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t28, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t26, _t24), axis=-1)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
-
-
-# self_attention_relu_no_attn_mask_fwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_relu_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "self_attention_relu_no_attn_mask_fwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
-# self_attention_relu_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
-_self_attention_relu_no_attn_mask_fwd_1 = RowKernel(
-    "self_attention_relu_no_attn_mask_fwd_1",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# self_attention_relu_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/relu.yaml:8
-_self_attention_relu_no_attn_mask_fwd_2 = ElementwiseKernel(
-    "self_attention_relu_no_attn_mask_fwd_2",
-    "T _t9, T bias",
-    "T z, T y",
-    """
-    z = _t9 + bias;
-    y = z > T(0) || z != z ? z : T(0);
-    """,
-)
 
 
 def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
@@ -1657,42 +1394,18 @@ def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
-    heads_q = _self_attention_relu_no_attn_mask_fwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _self_attention_relu_no_attn_mask_fwd_1(scores)
+    weights = _self_attention_identity_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z, y = _self_attention_relu_no_attn_mask_fwd_2(_t9, bias)
+    z, y = _self_attention_relu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
-
-
-# self_attention_relu_no_attn_mask_bwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_relu_no_attn_mask_bwd_0 = ElementwiseKernel(
-    "self_attention_relu_no_attn_mask_bwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
-# self_attention_relu_no_attn_mask_bwd_1: layers_spec/primitives.yaml:252
-_self_attention_relu_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "self_attention_relu_no_attn_mask_bwd_1",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    bool _t10 = z > T(0);
-    grad_z = grad_y * _t10;
-    """,
-)
 
 
 # self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
@@ -1707,18 +1420,6 @@ _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_3: layers_spec/primitives.yaml:61
-_self_attention_relu_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "self_attention_relu_no_attn_mask_bwd_3",
-    "T grad_heads_q, T _t4",
-    "T _t30",
-    """
-    _t30 = grad_heads_q * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
 def _cupy_backward_relu_no_attn_mask(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z
 ):
@@ -1726,13 +1427,13 @@ def _cupy_backward_relu_no_attn_mask(
 
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
-    heads_q = _self_attention_relu_no_attn_mask_bwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    grad_z = _self_attention_relu_no_attn_mask_bwd_1(z, grad_y)
+    grad_z = _self_attention_relu_bwd_1(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     _t13 = _cupy_split_heads(grad_z, num_heads)
     _t14 = cp.swapaxes(heads_v, -1, -2)
@@ -1748,67 +1449,12 @@ def _cupy_backward_relu_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
     _t26 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t28 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t30 = _self_attention_relu_no_attn_mask_bwd_3(grad_heads_q, _t4)
+    _t30 = _self_attention_relu_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t30, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t28, _t26), axis=-1)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
-
-
-# self_attention_gelu_no_attn_mask_fwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_gelu_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "self_attention_gelu_no_attn_mask_fwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
-# self_attention_gelu_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
-_self_attention_gelu_no_attn_mask_fwd_1 = RowKernel(
-    "self_attention_gelu_no_attn_mask_fwd_1",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# self_attention_gelu_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/gelu.yaml:23
-_self_attention_gelu_no_attn_mask_fwd_2 = ElementwiseKernel(
-    "self_attention_gelu_no_attn_mask_fwd_2",
-    "T _t9, T bias",
-    "T z, T y",
-    """
-    z = _t9 + bias;
-    T _t10 = T(0.7071067811865476) * z;
-    T _t11 = erf(_t10);
-    T _t12 = T(0.5) * _t11;
-    T _t13 = T(0.5) + _t12;
-    y = z * _t13;
-    """,
-)
 
 
 def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
@@ -1820,54 +1466,18 @@ def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
-    heads_q = _self_attention_gelu_no_attn_mask_fwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _self_attention_gelu_no_attn_mask_fwd_1(scores)
+    weights = _self_attention_identity_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    z, y = _self_attention_gelu_no_attn_mask_fwd_2(_t9, bias)
+    z, y = _self_attention_gelu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
-
-
-# self_attention_gelu_no_attn_mask_bwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_gelu_no_attn_mask_bwd_0 = ElementwiseKernel(
-    "self_attention_gelu_no_attn_mask_bwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
-# self_attention_gelu_no_attn_mask_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1762
-_self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "self_attention_gelu_no_attn_mask_bwd_1",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t10 = T(0.7071067811865476) * z;
-    T _t11 = erf(_t10);
-    T _t12 = T(0.5) * _t11;
-    T _t13 = T(0.5) + _t12;
-    T _t14 = grad_y * _t13;
-    T _t15 = grad_y * z;
-    T _t16 = _t15 * T(0.5);
-    T _t17 = _t16 * T(1.1283791670955126);
-    T _t18 = _t10 * _t10;
-    T _t19 = -_t18;
-    T _t20 = exp(_t19);
-    T _t21 = _t17 * _t20;
-    T _t22 = _t21 * T(0.7071067811865476);
-    grad_z = _t14 + _t22;
-    """,
-)
 
 
 # self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
@@ -1882,18 +1492,6 @@ _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_3: layers_spec/primitives.yaml:61
-_self_attention_gelu_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "self_attention_gelu_no_attn_mask_bwd_3",
-    "T grad_heads_q, T _t4",
-    "T _t41",
-    """
-    _t41 = grad_heads_q * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
 def _cupy_backward_gelu_no_attn_mask(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z
 ):
@@ -1901,13 +1499,13 @@ def _cupy_backward_gelu_no_attn_mask(
 
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
-    heads_q = _self_attention_gelu_no_attn_mask_bwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    grad_z = _self_attention_gelu_no_attn_mask_bwd_1(z, grad_y)
+    grad_z = _self_attention_gelu_bwd_1(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     _t24 = _cupy_split_heads(grad_z, num_heads)
     _t25 = cp.swapaxes(heads_v, -1, -2)
@@ -1923,63 +1521,12 @@ def _cupy_backward_gelu_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
     _t37 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t39 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t41 = _self_attention_gelu_no_attn_mask_bwd_3(grad_heads_q, _t4)
+    _t41 = _self_attention_gelu_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t41, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t39, _t37), axis=-1)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
-
-
-# self_attention_tanh_no_attn_mask_fwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_tanh_no_attn_mask_fwd_0 = ElementwiseKernel(
-    "self_attention_tanh_no_attn_mask_fwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
-# self_attention_tanh_no_attn_mask_fwd_1: layers_spec/layers/self_attention.yaml:32
-_self_attention_tanh_no_attn_mask_fwd_1 = RowKernel(
-    "self_attention_tanh_no_attn_mask_fwd_1",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# self_attention_tanh_no_attn_mask_fwd_2: layers_spec/layers/self_attention.yaml:33; layers_spec/activations/tanh.yaml:8
-_self_attention_tanh_no_attn_mask_fwd_2 = ElementwiseKernel(
-    "self_attention_tanh_no_attn_mask_fwd_2",
-    "T _t9, T bias",
-    "T y",
-    """
-    T z = _t9 + bias;
-    y = tanh(z);
-    """,
-)
 
 
 def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
@@ -1991,43 +1538,18 @@ def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
-    heads_q = _self_attention_tanh_no_attn_mask_fwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    weights = _self_attention_tanh_no_attn_mask_fwd_1(scores)
+    weights = _self_attention_identity_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
-    y = _self_attention_tanh_no_attn_mask_fwd_2(_t9, bias)
+    y = _self_attention_tanh_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
-
-
-# self_attention_tanh_no_attn_mask_bwd_0: layers_spec/layers/self_attention.yaml:24
-_self_attention_tanh_no_attn_mask_bwd_0 = ElementwiseKernel(
-    "self_attention_tanh_no_attn_mask_bwd_0",
-    "T _t1, T _t4",
-    "T heads_q",
-    """
-    heads_q = _t1 * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
-# self_attention_tanh_no_attn_mask_bwd_1: layers_spec/primitives.yaml:180
-_self_attention_tanh_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "self_attention_tanh_no_attn_mask_bwd_1",
-    "T y, T grad_y",
-    "T grad_z",
-    """
-    T _t10 = y * y;
-    T _t11 = T(1) - _t10;
-    grad_z = grad_y * _t11;
-    """,
-)
 
 
 # self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
@@ -2042,18 +1564,6 @@ _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_3: layers_spec/primitives.yaml:61
-_self_attention_tanh_no_attn_mask_bwd_3 = ElementwiseKernel(
-    "self_attention_tanh_no_attn_mask_bwd_3",
-    "T grad_heads_q, T _t4",
-    "T _t31",
-    """
-    _t31 = grad_heads_q * _t4;
-    """,
-    scalars=("_t4",),
-)
-
-
 def _cupy_backward_tanh_no_attn_mask(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y
 ):
@@ -2061,13 +1571,13 @@ def _cupy_backward_tanh_no_attn_mask(
 
     q = _cupy_chunk(qkv, 3, 0, -1)
     _t1 = _cupy_split_heads(q, num_heads)
-    heads_q = _self_attention_tanh_no_attn_mask_bwd_0(_t1, _t4)
+    heads_q = _self_attention_identity_fwd_0(_t1, _t4)
     _t5 = _cupy_chunk(qkv, 3, 1, -1)
     heads_k = _cupy_split_heads(_t5, num_heads)
     _t6 = _cupy_chunk(qkv, 3, 2, -1)
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
-    grad_z = _self_attention_tanh_no_attn_mask_bwd_1(y, grad_y)
+    grad_z = _self_attention_tanh_bwd_1(y, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     _t14 = _cupy_split_heads(grad_z, num_heads)
     _t15 = cp.swapaxes(heads_v, -1, -2)
@@ -2083,7 +1593,7 @@ def _cupy_backward_tanh_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
     _t27 = _cupy_merge_heads(grad_heads_v, num_heads)
     _t29 = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t31 = _self_attention_tanh_no_attn_mask_bwd_3(grad_heads_q, _t4)
+    _t31 = _self_attention_tanh_bwd_3(grad_heads_q, _t4)
     grad_q = _cupy_merge_heads(_t31, num_heads)
     grad_qkv = cp.concatenate((grad_q, _t29, _t27), axis=-1)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)

@@ -3335,17 +3335,6 @@ def _cupy_backward_softmax(
     return grad_x, grad_depthwise_weight, grad_pointwise_weight, grad_bias
 
 
-# separable_convolutional_identity_fwd_0: layers_spec/layers/separable_convolutional.yaml:25
-_separable_convolutional_identity_fwd_0 = ElementwiseKernel(
-    "separable_convolutional_identity_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 def _cupy_forward_identity(
     x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation
 ):
@@ -3367,7 +3356,7 @@ def _cupy_forward_identity(
         1,
     )
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _separable_convolutional_identity_fwd_0(_t1, _t2)
+    z = _separable_convolutional_softmax_fwd_0(_t1, _t2)
     return z, (
         x,
         depthwise_weight,
@@ -3999,19 +3988,6 @@ def _cupy_backward_swish(
     return grad_x, grad_depthwise_weight, grad_pointwise_weight, grad_bias
 
 
-# separable_convolutional_silu_fwd_0: layers_spec/layers/separable_convolutional.yaml:25; layers_spec/activations/silu.yaml:8
-_separable_convolutional_silu_fwd_0 = ElementwiseKernel(
-    "separable_convolutional_silu_fwd_0",
-    "T _t1, T _t2",
-    "T z, T y",
-    """
-    z = _t1 + _t2;
-    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t3;
-    """,
-)
-
-
 def _cupy_forward_silu(
     x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation
 ):
@@ -4033,7 +4009,7 @@ def _cupy_forward_silu(
         1,
     )
     _t2 = bias.reshape(1, -1, 1, 1)
-    z, y = _separable_convolutional_silu_fwd_0(_t1, _t2)
+    z, y = _separable_convolutional_swish_fwd_0(_t1, _t2)
     return y, (
         x,
         depthwise_weight,
@@ -4048,23 +4024,6 @@ def _cupy_forward_silu(
         pointwise_columns,
         z,
     )
-
-
-# separable_convolutional_silu_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_separable_convolutional_silu_bwd_0 = ElementwiseKernel(
-    "separable_convolutional_silu_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t3 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t4 = grad_y * _t3;
-    T _t5 = grad_y * z;
-    T _t6 = _t5 * _t3;
-    T _t7 = T(1) - _t3;
-    T _t8 = _t6 * _t7;
-    grad_z = _t4 + _t8;
-    """,
-)
 
 
 def _cupy_backward_silu(
@@ -4084,7 +4043,7 @@ def _cupy_backward_silu(
 ):
     import cupy as cp
 
-    grad_z = _separable_convolutional_silu_bwd_0(z, grad_y)
+    grad_z = _separable_convolutional_swish_bwd_0(z, grad_y)
     _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t9.reshape(bias.shape)
     grad_pointwise_weight = _cupy_conv_weight_grad(
@@ -5297,18 +5256,6 @@ def _cupy_backward_swish_no_bias(
     return grad_x, grad_depthwise_weight, grad_pointwise_weight, None
 
 
-# separable_convolutional_silu_no_bias_fwd_0: layers_spec/activations/silu.yaml:8
-_separable_convolutional_silu_no_bias_fwd_0 = ElementwiseKernel(
-    "separable_convolutional_silu_no_bias_fwd_0",
-    "T z",
-    "T y",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    y = z * _t2;
-    """,
-)
-
-
 def _cupy_forward_silu_no_bias(
     x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation
 ):
@@ -5329,7 +5276,7 @@ def _cupy_forward_silu_no_bias(
         (1, 1),
         1,
     )
-    y = _separable_convolutional_silu_no_bias_fwd_0(z)
+    y = _separable_convolutional_swish_no_bias_fwd_0(z)
     return y, (
         x,
         depthwise_weight,
@@ -5344,23 +5291,6 @@ def _cupy_forward_silu_no_bias(
         pointwise_columns,
         z,
     )
-
-
-# separable_convolutional_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8; layers_spec/primitives.yaml:61,62,201
-_separable_convolutional_silu_no_bias_bwd_0 = ElementwiseKernel(
-    "separable_convolutional_silu_no_bias_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    T _t2 = exp(z < 0 ? z : T(0)) / (1 + exp(-fabs(z)));
-    T _t3 = grad_y * _t2;
-    T _t4 = grad_y * z;
-    T _t5 = _t4 * _t2;
-    T _t6 = T(1) - _t2;
-    T _t7 = _t5 * _t6;
-    grad_z = _t3 + _t7;
-    """,
-)
 
 
 def _cupy_backward_silu_no_bias(
@@ -5378,7 +5308,7 @@ def _cupy_backward_silu_no_bias(
     pointwise_columns,
     z,
 ):
-    grad_z = _separable_convolutional_silu_no_bias_bwd_0(z, grad_y)
+    grad_z = _separable_convolutional_swish_no_bias_bwd_0(z, grad_y)
     grad_pointwise_weight = _cupy_conv_weight_grad(
         grad_z,
         pointwise_columns,

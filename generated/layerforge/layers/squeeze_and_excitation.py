@@ -360,17 +360,6 @@ def _cupy_forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     )
 
 
-# squeeze_and_excitation_bwd_0: layers_spec/layers/squeeze_and_excitation.yaml:23
-_squeeze_and_excitation_bwd_0 = ElementwiseKernel(
-    "squeeze_and_excitation_bwd_0",
-    "T _t6",
-    "T hidden",
-    """
-    hidden = _t6 > T(0) || _t6 != _t6 ? _t6 : T(0);
-    """,
-)
-
-
 # squeeze_and_excitation_bwd_1: layers_spec/primitives.yaml:61,62
 _squeeze_and_excitation_bwd_1 = ElementwiseKernel(
     "squeeze_and_excitation_bwd_1",
@@ -477,7 +466,7 @@ def _cupy_backward(
 ):
     import cupy as cp
 
-    hidden = _squeeze_and_excitation_bwd_0(_t6)
+    hidden = _squeeze_and_excitation_fwd_2(_t6)
     _t10, _t11 = _squeeze_and_excitation_bwd_1(grad_y, _t9, x)
     _t12 = cp.sum(_t11, axis=(-2, -1), keepdims=True)
     grad_excitation = _t12.reshape(excitation.shape)

@@ -1145,17 +1145,6 @@ def _cupy_backward_relu(
     return grad_x, grad_weight, grad_bias
 
 
-# subpixel_convolutional_sigmoid_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
-_subpixel_convolutional_sigmoid_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_sigmoid_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 # subpixel_convolutional_sigmoid_fwd_1: layers_spec/activations/sigmoid.yaml:8
 _subpixel_convolutional_sigmoid_fwd_1 = ElementwiseKernel(
     "subpixel_convolutional_sigmoid_fwd_1",
@@ -1171,7 +1160,7 @@ def _cupy_forward_sigmoid(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _subpixel_convolutional_sigmoid_fwd_0(_t1, _t2)
+    z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
     y = _subpixel_convolutional_sigmoid_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
@@ -1230,17 +1219,6 @@ def _cupy_backward_sigmoid(
     return grad_x, grad_weight, grad_bias
 
 
-# subpixel_convolutional_tanh_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
-_subpixel_convolutional_tanh_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_tanh_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 # subpixel_convolutional_tanh_fwd_1: layers_spec/activations/tanh.yaml:8
 _subpixel_convolutional_tanh_fwd_1 = ElementwiseKernel(
     "subpixel_convolutional_tanh_fwd_1",
@@ -1256,7 +1234,7 @@ def _cupy_forward_tanh(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _subpixel_convolutional_tanh_fwd_0(_t1, _t2)
+    z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
     y = _subpixel_convolutional_tanh_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
@@ -1315,22 +1293,11 @@ def _cupy_backward_tanh(
     return grad_x, grad_weight, grad_bias
 
 
-# subpixel_convolutional_identity_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
-_subpixel_convolutional_identity_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_identity_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 def _cupy_forward_identity(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _subpixel_convolutional_identity_fwd_0(_t1, _t2)
+    z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
     return shuffled, (x, weight, bias, upscale_factor, stride, padding, columns)
 
@@ -1350,17 +1317,6 @@ def _cupy_backward_identity(
         grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
     )
     return grad_x, grad_weight, grad_bias
-
-
-# subpixel_convolutional_gelu_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
-_subpixel_convolutional_gelu_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_gelu_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
 
 
 # subpixel_convolutional_gelu_fwd_1: layers_spec/activations/gelu.yaml:23
@@ -1422,7 +1378,7 @@ def _cupy_forward_gelu(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _subpixel_convolutional_gelu_fwd_0(_t1, _t2)
+    z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
     _t3 = _subpixel_convolutional_gelu_fwd_1(shuffled)
     _t4 = _subpixel_convolutional_gelu_fwd_2(_t3)
@@ -1430,50 +1386,6 @@ def _cupy_forward_gelu(x, weight, bias, upscale_factor, stride, padding):
     _t6 = _subpixel_convolutional_gelu_fwd_4(_t5)
     y = _subpixel_convolutional_gelu_fwd_5(shuffled, _t6)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
-
-
-# subpixel_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23
-_subpixel_convolutional_gelu_bwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_gelu_bwd_0",
-    "T shuffled",
-    "T _t3",
-    """
-    _t3 = T(0.7071067811865476) * shuffled;
-    """,
-)
-
-
-# subpixel_convolutional_gelu_bwd_1: layers_spec/activations/gelu.yaml:23
-_subpixel_convolutional_gelu_bwd_1 = ElementwiseKernel(
-    "subpixel_convolutional_gelu_bwd_1",
-    "T _t3",
-    "T _t4",
-    """
-    _t4 = erf(_t3);
-    """,
-)
-
-
-# subpixel_convolutional_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
-_subpixel_convolutional_gelu_bwd_2 = ElementwiseKernel(
-    "subpixel_convolutional_gelu_bwd_2",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = T(0.5) * _t4;
-    """,
-)
-
-
-# subpixel_convolutional_gelu_bwd_3: layers_spec/activations/gelu.yaml:23
-_subpixel_convolutional_gelu_bwd_3 = ElementwiseKernel(
-    "subpixel_convolutional_gelu_bwd_3",
-    "T _t5",
-    "T _t6",
-    """
-    _t6 = T(0.5) + _t5;
-    """,
-)
 
 
 # subpixel_convolutional_gelu_bwd_4: layers_spec/primitives.yaml:61
@@ -1591,10 +1503,10 @@ def _cupy_backward_gelu(
 ):
     import cupy as cp
 
-    _t3 = _subpixel_convolutional_gelu_bwd_0(shuffled)
-    _t4 = _subpixel_convolutional_gelu_bwd_1(_t3)
-    _t5 = _subpixel_convolutional_gelu_bwd_2(_t4)
-    _t6 = _subpixel_convolutional_gelu_bwd_3(_t5)
+    _t3 = _subpixel_convolutional_gelu_fwd_1(shuffled)
+    _t4 = _subpixel_convolutional_gelu_fwd_2(_t3)
+    _t5 = _subpixel_convolutional_gelu_fwd_3(_t4)
+    _t6 = _subpixel_convolutional_gelu_fwd_4(_t5)
     _t7 = _subpixel_convolutional_gelu_bwd_4(grad_y, _t6)
     _t8 = _subpixel_convolutional_gelu_bwd_5(grad_y, shuffled)
     _t9 = _subpixel_convolutional_gelu_bwd_6(_t8)
@@ -1615,17 +1527,6 @@ def _cupy_backward_gelu(
         grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
     )
     return grad_x, grad_weight, grad_bias
-
-
-# subpixel_convolutional_elu_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
-_subpixel_convolutional_elu_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_elu_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
 
 
 # subpixel_convolutional_elu_fwd_1: layers_spec/activations/elu.yaml:10
@@ -1688,7 +1589,7 @@ def _cupy_forward_elu(x, weight, bias, upscale_factor, stride, padding, alpha=1.
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _subpixel_convolutional_elu_fwd_0(_t1, _t2)
+    z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
     _t3 = _subpixel_convolutional_elu_fwd_1(shuffled)
     _t4 = _subpixel_convolutional_elu_fwd_2(shuffled)
@@ -1802,17 +1703,6 @@ def _cupy_backward_elu(
     return grad_x, grad_weight, grad_bias
 
 
-# subpixel_convolutional_mish_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
-_subpixel_convolutional_mish_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_mish_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
 # subpixel_convolutional_mish_fwd_1: layers_spec/activations/mish.yaml:12
 _subpixel_convolutional_mish_fwd_1 = ElementwiseKernel(
     "subpixel_convolutional_mish_fwd_1",
@@ -1894,7 +1784,7 @@ def _cupy_forward_mish(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _subpixel_convolutional_mish_fwd_0(_t1, _t2)
+    z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
     _t3 = _subpixel_convolutional_mish_fwd_1(shuffled)
     mish_e = _subpixel_convolutional_mish_fwd_2(_t3)
@@ -1904,50 +1794,6 @@ def _cupy_forward_mish(x, weight, bias, upscale_factor, stride, padding):
     _t6 = _subpixel_convolutional_mish_fwd_6(mish_n)
     y = _subpixel_convolutional_mish_fwd_7(_t5, _t6)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
-
-
-# subpixel_convolutional_mish_bwd_0: layers_spec/activations/mish.yaml:12
-_subpixel_convolutional_mish_bwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_mish_bwd_0",
-    "T shuffled",
-    "T _t3",
-    """
-    _t3 = shuffled < T(20) || shuffled != shuffled ? shuffled : T(20);
-    """,
-)
-
-
-# subpixel_convolutional_mish_bwd_1: layers_spec/activations/mish.yaml:12
-_subpixel_convolutional_mish_bwd_1 = ElementwiseKernel(
-    "subpixel_convolutional_mish_bwd_1",
-    "T _t3",
-    "T mish_e",
-    """
-    mish_e = exp(_t3);
-    """,
-)
-
-
-# subpixel_convolutional_mish_bwd_2: layers_spec/activations/mish.yaml:13
-_subpixel_convolutional_mish_bwd_2 = ElementwiseKernel(
-    "subpixel_convolutional_mish_bwd_2",
-    "T mish_e",
-    "T _t4",
-    """
-    _t4 = mish_e + T(2);
-    """,
-)
-
-
-# subpixel_convolutional_mish_bwd_3: layers_spec/activations/mish.yaml:13
-_subpixel_convolutional_mish_bwd_3 = ElementwiseKernel(
-    "subpixel_convolutional_mish_bwd_3",
-    "T mish_e, T _t4",
-    "T mish_n",
-    """
-    mish_n = mish_e * _t4;
-    """,
-)
 
 
 # subpixel_convolutional_mish_bwd_4: layers_spec/activations/mish.yaml:17
@@ -2076,10 +1922,10 @@ def _cupy_backward_mish(
 ):
     import cupy as cp
 
-    _t3 = _subpixel_convolutional_mish_bwd_0(shuffled)
-    mish_e = _subpixel_convolutional_mish_bwd_1(_t3)
-    _t4 = _subpixel_convolutional_mish_bwd_2(mish_e)
-    mish_n = _subpixel_convolutional_mish_bwd_3(mish_e, _t4)
+    _t3 = _subpixel_convolutional_mish_fwd_1(shuffled)
+    mish_e = _subpixel_convolutional_mish_fwd_2(_t3)
+    _t4 = _subpixel_convolutional_mish_fwd_3(mish_e)
+    mish_n = _subpixel_convolutional_mish_fwd_4(mish_e, _t4)
     _t7 = _subpixel_convolutional_mish_bwd_4(mish_n)
     _t8 = _subpixel_convolutional_mish_bwd_5(_t7)
     _t9 = _subpixel_convolutional_mish_bwd_6(mish_n, _t8)
@@ -2101,17 +1947,6 @@ def _cupy_backward_mish(
         grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
     )
     return grad_x, grad_weight, grad_bias
-
-
-# subpixel_convolutional_swish_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
-_subpixel_convolutional_swish_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_swish_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
 
 
 # subpixel_convolutional_swish_fwd_1: layers_spec/activations/swish.yaml:8
@@ -2140,22 +1975,11 @@ def _cupy_forward_swish(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _subpixel_convolutional_swish_fwd_0(_t1, _t2)
+    z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
     _t3 = _subpixel_convolutional_swish_fwd_1(shuffled)
     y = _subpixel_convolutional_swish_fwd_2(shuffled, _t3)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
-
-
-# subpixel_convolutional_swish_bwd_0: layers_spec/activations/swish.yaml:8
-_subpixel_convolutional_swish_bwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_swish_bwd_0",
-    "T shuffled",
-    "T _t3",
-    """
-    _t3 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
-    """,
-)
 
 
 # subpixel_convolutional_swish_bwd_1: layers_spec/primitives.yaml:61
@@ -2229,7 +2053,7 @@ def _cupy_backward_swish(
 ):
     import cupy as cp
 
-    _t3 = _subpixel_convolutional_swish_bwd_0(shuffled)
+    _t3 = _subpixel_convolutional_swish_fwd_1(shuffled)
     _t4 = _subpixel_convolutional_swish_bwd_1(grad_y, _t3)
     _t5 = _subpixel_convolutional_swish_bwd_2(grad_y, shuffled)
     _t6 = _subpixel_convolutional_swish_bwd_3(_t5, _t3)
@@ -2248,125 +2072,15 @@ def _cupy_backward_swish(
     return grad_x, grad_weight, grad_bias
 
 
-# subpixel_convolutional_silu_fwd_0: layers_spec/layers/subpixel_convolutional.yaml:26
-_subpixel_convolutional_silu_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_silu_fwd_0",
-    "T _t1, T _t2",
-    "T z",
-    """
-    z = _t1 + _t2;
-    """,
-)
-
-
-# subpixel_convolutional_silu_fwd_1: layers_spec/activations/silu.yaml:8
-_subpixel_convolutional_silu_fwd_1 = ElementwiseKernel(
-    "subpixel_convolutional_silu_fwd_1",
-    "T shuffled",
-    "T _t3",
-    """
-    _t3 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
-    """,
-)
-
-
-# subpixel_convolutional_silu_fwd_2: layers_spec/activations/silu.yaml:8
-_subpixel_convolutional_silu_fwd_2 = ElementwiseKernel(
-    "subpixel_convolutional_silu_fwd_2",
-    "T shuffled, T _t3",
-    "T y",
-    """
-    y = shuffled * _t3;
-    """,
-)
-
-
 def _cupy_forward_silu(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
-    z = _subpixel_convolutional_silu_fwd_0(_t1, _t2)
+    z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
-    _t3 = _subpixel_convolutional_silu_fwd_1(shuffled)
-    y = _subpixel_convolutional_silu_fwd_2(shuffled, _t3)
+    _t3 = _subpixel_convolutional_swish_fwd_1(shuffled)
+    y = _subpixel_convolutional_swish_fwd_2(shuffled, _t3)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
-
-
-# subpixel_convolutional_silu_bwd_0: layers_spec/activations/silu.yaml:8
-_subpixel_convolutional_silu_bwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_silu_bwd_0",
-    "T shuffled",
-    "T _t3",
-    """
-    _t3 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
-    """,
-)
-
-
-# subpixel_convolutional_silu_bwd_1: layers_spec/primitives.yaml:61
-_subpixel_convolutional_silu_bwd_1 = ElementwiseKernel(
-    "subpixel_convolutional_silu_bwd_1",
-    "T grad_y, T _t3",
-    "T _t4",
-    """
-    _t4 = grad_y * _t3;
-    """,
-)
-
-
-# subpixel_convolutional_silu_bwd_2: layers_spec/primitives.yaml:62
-_subpixel_convolutional_silu_bwd_2 = ElementwiseKernel(
-    "subpixel_convolutional_silu_bwd_2",
-    "T grad_y, T shuffled",
-    "T _t5",
-    """
-    _t5 = grad_y * shuffled;
-    """,
-)
-
-
-# subpixel_convolutional_silu_bwd_3: layers_spec/primitives.yaml:201
-_subpixel_convolutional_silu_bwd_3 = ElementwiseKernel(
-    "subpixel_convolutional_silu_bwd_3",
-    "T _t5, T _t3",
-    "T _t6",
-    """
-    _t6 = _t5 * _t3;
-    """,
-)
-
-
-# subpixel_convolutional_silu_bwd_4: layers_spec/primitives.yaml:201
-_subpixel_convolutional_silu_bwd_4 = ElementwiseKernel(
-    "subpixel_convolutional_silu_bwd_4",
-    "T _t3",
-    "T _t7",
-    """
-    _t7 = T(1) - _t3;
-    """,
-)
-
-
-# subpixel_convolutional_silu_bwd_5: layers_spec/primitives.yaml:201
-_subpixel_convolutional_silu_bwd_5 = ElementwiseKernel(
-    "subpixel_convolutional_silu_bwd_5",
-    "T _t6, T _t7",
-    "T _t8",
-    """
-    _t8 = _t6 * _t7;
-    """,
-)
-
-
-# subpixel_convolutional_silu_bwd_6: layers_spec/primitives.yaml:201
-_subpixel_convolutional_silu_bwd_6 = ElementwiseKernel(
-    "subpixel_convolutional_silu_bwd_6",
-    "T _t4, T _t8",
-    "T grad_shuffled",
-    """
-    grad_shuffled = _t4 + _t8;
-    """,
-)
 
 
 def _cupy_backward_silu(
@@ -2374,13 +2088,13 @@ def _cupy_backward_silu(
 ):
     import cupy as cp
 
-    _t3 = _subpixel_convolutional_silu_bwd_0(shuffled)
-    _t4 = _subpixel_convolutional_silu_bwd_1(grad_y, _t3)
-    _t5 = _subpixel_convolutional_silu_bwd_2(grad_y, shuffled)
-    _t6 = _subpixel_convolutional_silu_bwd_3(_t5, _t3)
-    _t7 = _subpixel_convolutional_silu_bwd_4(_t3)
-    _t8 = _subpixel_convolutional_silu_bwd_5(_t6, _t7)
-    grad_shuffled = _subpixel_convolutional_silu_bwd_6(_t4, _t8)
+    _t3 = _subpixel_convolutional_swish_fwd_1(shuffled)
+    _t4 = _subpixel_convolutional_swish_bwd_1(grad_y, _t3)
+    _t5 = _subpixel_convolutional_swish_bwd_2(grad_y, shuffled)
+    _t6 = _subpixel_convolutional_swish_bwd_3(_t5, _t3)
+    _t7 = _subpixel_convolutional_swish_bwd_4(_t3)
+    _t8 = _subpixel_convolutional_swish_bwd_5(_t6, _t7)
+    grad_shuffled = _subpixel_convolutional_swish_bwd_6(_t4, _t8)
     grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
     _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t10.reshape(bias.shape)
@@ -2393,22 +2107,11 @@ def _cupy_backward_silu(
     return grad_x, grad_weight, grad_bias
 
 
-# subpixel_convolutional_relu_no_bias_fwd_0: layers_spec/activations/relu.yaml:8
-_subpixel_convolutional_relu_no_bias_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_relu_no_bias_fwd_0",
-    "T shuffled",
-    "T y",
-    """
-    y = shuffled > T(0) || shuffled != shuffled ? shuffled : T(0);
-    """,
-)
-
-
 def _cupy_forward_relu_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
-    y = _subpixel_convolutional_relu_no_bias_fwd_0(shuffled)
+    y = _subpixel_convolutional_relu_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
 
 
@@ -2449,22 +2152,11 @@ def _cupy_backward_relu_no_bias(
     return grad_x, grad_weight, None
 
 
-# subpixel_convolutional_sigmoid_no_bias_fwd_0: layers_spec/activations/sigmoid.yaml:8
-_subpixel_convolutional_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_sigmoid_no_bias_fwd_0",
-    "T shuffled",
-    "T y",
-    """
-    y = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
-    """,
-)
-
-
 def _cupy_forward_sigmoid_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
-    y = _subpixel_convolutional_sigmoid_no_bias_fwd_0(shuffled)
+    y = _subpixel_convolutional_sigmoid_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
 
 
@@ -2517,22 +2209,11 @@ def _cupy_backward_sigmoid_no_bias(
     return grad_x, grad_weight, None
 
 
-# subpixel_convolutional_tanh_no_bias_fwd_0: layers_spec/activations/tanh.yaml:8
-_subpixel_convolutional_tanh_no_bias_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_tanh_no_bias_fwd_0",
-    "T shuffled",
-    "T y",
-    """
-    y = tanh(shuffled);
-    """,
-)
-
-
 def _cupy_forward_tanh_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
-    y = _subpixel_convolutional_tanh_no_bias_fwd_0(shuffled)
+    y = _subpixel_convolutional_tanh_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
 
 
@@ -2672,50 +2353,6 @@ def _cupy_forward_gelu_no_bias(x, weight, bias, upscale_factor, stride, padding)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23
-_subpixel_convolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_gelu_no_bias_bwd_0",
-    "T shuffled",
-    "T _t2",
-    """
-    _t2 = T(0.7071067811865476) * shuffled;
-    """,
-)
-
-
-# subpixel_convolutional_gelu_no_bias_bwd_1: layers_spec/activations/gelu.yaml:23
-_subpixel_convolutional_gelu_no_bias_bwd_1 = ElementwiseKernel(
-    "subpixel_convolutional_gelu_no_bias_bwd_1",
-    "T _t2",
-    "T _t3",
-    """
-    _t3 = erf(_t2);
-    """,
-)
-
-
-# subpixel_convolutional_gelu_no_bias_bwd_2: layers_spec/activations/gelu.yaml:23
-_subpixel_convolutional_gelu_no_bias_bwd_2 = ElementwiseKernel(
-    "subpixel_convolutional_gelu_no_bias_bwd_2",
-    "T _t3",
-    "T _t4",
-    """
-    _t4 = T(0.5) * _t3;
-    """,
-)
-
-
-# subpixel_convolutional_gelu_no_bias_bwd_3: layers_spec/activations/gelu.yaml:23
-_subpixel_convolutional_gelu_no_bias_bwd_3 = ElementwiseKernel(
-    "subpixel_convolutional_gelu_no_bias_bwd_3",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = T(0.5) + _t4;
-    """,
-)
-
-
 # subpixel_convolutional_gelu_no_bias_bwd_4: layers_spec/primitives.yaml:61
 _subpixel_convolutional_gelu_no_bias_bwd_4 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_4",
@@ -2829,10 +2466,10 @@ _subpixel_convolutional_gelu_no_bias_bwd_13 = ElementwiseKernel(
 def _cupy_backward_gelu_no_bias(
     grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
 ):
-    _t2 = _subpixel_convolutional_gelu_no_bias_bwd_0(shuffled)
-    _t3 = _subpixel_convolutional_gelu_no_bias_bwd_1(_t2)
-    _t4 = _subpixel_convolutional_gelu_no_bias_bwd_2(_t3)
-    _t5 = _subpixel_convolutional_gelu_no_bias_bwd_3(_t4)
+    _t2 = _subpixel_convolutional_gelu_no_bias_fwd_0(shuffled)
+    _t3 = _subpixel_convolutional_gelu_no_bias_fwd_1(_t2)
+    _t4 = _subpixel_convolutional_gelu_no_bias_fwd_2(_t3)
+    _t5 = _subpixel_convolutional_gelu_no_bias_fwd_3(_t4)
     _t6 = _subpixel_convolutional_gelu_no_bias_bwd_4(grad_y, _t5)
     _t7 = _subpixel_convolutional_gelu_no_bias_bwd_5(grad_y, shuffled)
     _t8 = _subpixel_convolutional_gelu_no_bias_bwd_6(_t7)
@@ -3114,61 +2751,6 @@ def _cupy_forward_mish_no_bias(x, weight, bias, upscale_factor, stride, padding)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
 
 
-# subpixel_convolutional_mish_no_bias_bwd_0: layers_spec/activations/mish.yaml:12
-_subpixel_convolutional_mish_no_bias_bwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_mish_no_bias_bwd_0",
-    "T shuffled",
-    "T _t2",
-    """
-    _t2 = shuffled < T(20) || shuffled != shuffled ? shuffled : T(20);
-    """,
-)
-
-
-# subpixel_convolutional_mish_no_bias_bwd_1: layers_spec/activations/mish.yaml:12
-_subpixel_convolutional_mish_no_bias_bwd_1 = ElementwiseKernel(
-    "subpixel_convolutional_mish_no_bias_bwd_1",
-    "T _t2",
-    "T mish_e",
-    """
-    mish_e = exp(_t2);
-    """,
-)
-
-
-# subpixel_convolutional_mish_no_bias_bwd_2: layers_spec/activations/mish.yaml:13
-_subpixel_convolutional_mish_no_bias_bwd_2 = ElementwiseKernel(
-    "subpixel_convolutional_mish_no_bias_bwd_2",
-    "T mish_e",
-    "T _t3",
-    """
-    _t3 = mish_e + T(2);
-    """,
-)
-
-
-# subpixel_convolutional_mish_no_bias_bwd_3: layers_spec/activations/mish.yaml:13
-_subpixel_convolutional_mish_no_bias_bwd_3 = ElementwiseKernel(
-    "subpixel_convolutional_mish_no_bias_bwd_3",
-    "T mish_e, T _t3",
-    "T mish_n",
-    """
-    mish_n = mish_e * _t3;
-    """,
-)
-
-
-# subpixel_convolutional_mish_no_bias_bwd_4: layers_spec/activations/mish.yaml:17
-_subpixel_convolutional_mish_no_bias_bwd_4 = ElementwiseKernel(
-    "subpixel_convolutional_mish_no_bias_bwd_4",
-    "T mish_n",
-    "T _t6",
-    """
-    _t6 = mish_n + T(2);
-    """,
-)
-
-
 # subpixel_convolutional_mish_no_bias_bwd_5: layers_spec/activations/mish.yaml:17
 _subpixel_convolutional_mish_no_bias_bwd_5 = ElementwiseKernel(
     "subpixel_convolutional_mish_no_bias_bwd_5",
@@ -3282,11 +2864,11 @@ _subpixel_convolutional_mish_no_bias_bwd_14 = ElementwiseKernel(
 def _cupy_backward_mish_no_bias(
     grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
 ):
-    _t2 = _subpixel_convolutional_mish_no_bias_bwd_0(shuffled)
-    mish_e = _subpixel_convolutional_mish_no_bias_bwd_1(_t2)
-    _t3 = _subpixel_convolutional_mish_no_bias_bwd_2(mish_e)
-    mish_n = _subpixel_convolutional_mish_no_bias_bwd_3(mish_e, _t3)
-    _t6 = _subpixel_convolutional_mish_no_bias_bwd_4(mish_n)
+    _t2 = _subpixel_convolutional_mish_no_bias_fwd_0(shuffled)
+    mish_e = _subpixel_convolutional_mish_no_bias_fwd_1(_t2)
+    _t3 = _subpixel_convolutional_mish_no_bias_fwd_2(mish_e)
+    mish_n = _subpixel_convolutional_mish_no_bias_fwd_3(mish_e, _t3)
+    _t6 = _subpixel_convolutional_mish_fwd_6(mish_n)
     _t7 = _subpixel_convolutional_mish_no_bias_bwd_5(_t6)
     _t8 = _subpixel_convolutional_mish_no_bias_bwd_6(mish_n, _t7)
     _t9 = _subpixel_convolutional_mish_no_bias_bwd_7(shuffled)
@@ -3336,17 +2918,6 @@ def _cupy_forward_swish_no_bias(x, weight, bias, upscale_factor, stride, padding
     _t2 = _subpixel_convolutional_swish_no_bias_fwd_0(shuffled)
     y = _subpixel_convolutional_swish_no_bias_fwd_1(shuffled, _t2)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
-
-
-# subpixel_convolutional_swish_no_bias_bwd_0: layers_spec/activations/swish.yaml:8
-_subpixel_convolutional_swish_no_bias_bwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_swish_no_bias_bwd_0",
-    "T shuffled",
-    "T _t2",
-    """
-    _t2 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
-    """,
-)
 
 
 # subpixel_convolutional_swish_no_bias_bwd_1: layers_spec/primitives.yaml:61
@@ -3418,7 +2989,7 @@ _subpixel_convolutional_swish_no_bias_bwd_6 = ElementwiseKernel(
 def _cupy_backward_swish_no_bias(
     grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
 ):
-    _t2 = _subpixel_convolutional_swish_no_bias_bwd_0(shuffled)
+    _t2 = _subpixel_convolutional_swish_no_bias_fwd_0(shuffled)
     _t3 = _subpixel_convolutional_swish_no_bias_bwd_1(grad_y, _t2)
     _t4 = _subpixel_convolutional_swish_no_bias_bwd_2(grad_y, shuffled)
     _t5 = _subpixel_convolutional_swish_no_bias_bwd_3(_t4, _t2)
@@ -3435,124 +3006,25 @@ def _cupy_backward_swish_no_bias(
     return grad_x, grad_weight, None
 
 
-# subpixel_convolutional_silu_no_bias_fwd_0: layers_spec/activations/silu.yaml:8
-_subpixel_convolutional_silu_no_bias_fwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_silu_no_bias_fwd_0",
-    "T shuffled",
-    "T _t2",
-    """
-    _t2 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
-    """,
-)
-
-
-# subpixel_convolutional_silu_no_bias_fwd_1: layers_spec/activations/silu.yaml:8
-_subpixel_convolutional_silu_no_bias_fwd_1 = ElementwiseKernel(
-    "subpixel_convolutional_silu_no_bias_fwd_1",
-    "T shuffled, T _t2",
-    "T y",
-    """
-    y = shuffled * _t2;
-    """,
-)
-
-
 def _cupy_forward_silu_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     shuffled = _cupy_pixel_shuffle(z, upscale_factor)
-    _t2 = _subpixel_convolutional_silu_no_bias_fwd_0(shuffled)
-    y = _subpixel_convolutional_silu_no_bias_fwd_1(shuffled, _t2)
+    _t2 = _subpixel_convolutional_swish_no_bias_fwd_0(shuffled)
+    y = _subpixel_convolutional_swish_no_bias_fwd_1(shuffled, _t2)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
-
-
-# subpixel_convolutional_silu_no_bias_bwd_0: layers_spec/activations/silu.yaml:8
-_subpixel_convolutional_silu_no_bias_bwd_0 = ElementwiseKernel(
-    "subpixel_convolutional_silu_no_bias_bwd_0",
-    "T shuffled",
-    "T _t2",
-    """
-    _t2 = exp(shuffled < 0 ? shuffled : T(0)) / (1 + exp(-fabs(shuffled)));
-    """,
-)
-
-
-# subpixel_convolutional_silu_no_bias_bwd_1: layers_spec/primitives.yaml:61
-_subpixel_convolutional_silu_no_bias_bwd_1 = ElementwiseKernel(
-    "subpixel_convolutional_silu_no_bias_bwd_1",
-    "T grad_y, T _t2",
-    "T _t3",
-    """
-    _t3 = grad_y * _t2;
-    """,
-)
-
-
-# subpixel_convolutional_silu_no_bias_bwd_2: layers_spec/primitives.yaml:62
-_subpixel_convolutional_silu_no_bias_bwd_2 = ElementwiseKernel(
-    "subpixel_convolutional_silu_no_bias_bwd_2",
-    "T grad_y, T shuffled",
-    "T _t4",
-    """
-    _t4 = grad_y * shuffled;
-    """,
-)
-
-
-# subpixel_convolutional_silu_no_bias_bwd_3: layers_spec/primitives.yaml:201
-_subpixel_convolutional_silu_no_bias_bwd_3 = ElementwiseKernel(
-    "subpixel_convolutional_silu_no_bias_bwd_3",
-    "T _t4, T _t2",
-    "T _t5",
-    """
-    _t5 = _t4 * _t2;
-    """,
-)
-
-
-# subpixel_convolutional_silu_no_bias_bwd_4: layers_spec/primitives.yaml:201
-_subpixel_convolutional_silu_no_bias_bwd_4 = ElementwiseKernel(
-    "subpixel_convolutional_silu_no_bias_bwd_4",
-    "T _t2",
-    "T _t6",
-    """
-    _t6 = T(1) - _t2;
-    """,
-)
-
-
-# subpixel_convolutional_silu_no_bias_bwd_5: layers_spec/primitives.yaml:201
-_subpixel_convolutional_silu_no_bias_bwd_5 = ElementwiseKernel(
-    "subpixel_convolutional_silu_no_bias_bwd_5",
-    "T _t5, T _t6",
-    "T _t7",
-    """
-    _t7 = _t5 * _t6;
-    """,
-)
-
-
-# subpixel_convolutional_silu_no_bias_bwd_6: layers_spec/primitives.yaml:201
-_subpixel_convolutional_silu_no_bias_bwd_6 = ElementwiseKernel(
-    "subpixel_convolutional_silu_no_bias_bwd_6",
-    "T _t3, T _t7",
-    "T grad_shuffled",
-    """
-    grad_shuffled = _t3 + _t7;
-    """,
-)
 
 
 def _cupy_backward_silu_no_bias(
     grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
 ):
-    _t2 = _subpixel_convolutional_silu_no_bias_bwd_0(shuffled)
-    _t3 = _subpixel_convolutional_silu_no_bias_bwd_1(grad_y, _t2)
-    _t4 = _subpixel_convolutional_silu_no_bias_bwd_2(grad_y, shuffled)
-    _t5 = _subpixel_convolutional_silu_no_bias_bwd_3(_t4, _t2)
-    _t6 = _subpixel_convolutional_silu_no_bias_bwd_4(_t2)
-    _t7 = _subpixel_convolutional_silu_no_bias_bwd_5(_t5, _t6)
-    grad_shuffled = _subpixel_convolutional_silu_no_bias_bwd_6(_t3, _t7)
+    _t2 = _subpixel_convolutional_swish_no_bias_fwd_0(shuffled)
+    _t3 = _subpixel_convolutional_swish_no_bias_bwd_1(grad_y, _t2)
+    _t4 = _subpixel_convolutional_swish_no_bias_bwd_2(grad_y, shuffled)
+    _t5 = _subpixel_convolutional_swish_no_bias_bwd_3(_t4, _t2)
+    _t6 = _subpixel_convolutional_swish_no_bias_bwd_4(_t2)
+    _t7 = _subpixel_convolutional_swish_no_bias_bwd_5(_t5, _t6)
+    grad_shuffled = _subpixel_convolutional_swish_no_bias_bwd_6(_t3, _t7)
     grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
     grad_weight = _cupy_conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, (1, 1), 1

@@ -3179,29 +3179,6 @@ def _cupy_forward_norm_first_relu(
     )
 
 
-# transformer_decoder_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_norm_first_relu_bwd_0 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_0",
-    "T _t6, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t6 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_norm_first_relu_bwd_1 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_1",
-    "T _t7, T _t10",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t7 * _t10;
-    """,
-    scalars=("_t10",),
-)
-
-
 # transformer_decoder_norm_first_relu_bwd_2: layers_spec/activations/relu.yaml:8
 _transformer_decoder_norm_first_relu_bwd_2 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_2",
@@ -3569,14 +3546,14 @@ def _cupy_backward_norm_first_relu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_decoder_norm_first_relu_bwd_0(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_decoder_norm_first_relu_bwd_1(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -3738,320 +3715,6 @@ def _cupy_backward_norm_first_relu(
     )
 
 
-# transformer_decoder_norm_first_gelu_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_norm_first_gelu_fwd_0 = ReductionKernel(
-    "transformer_decoder_norm_first_gelu_fwd_0",
-    "T X0",
-    map_expr="transformer_decoder_norm_first_gelu_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_norm_first_gelu_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_1: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_norm_first_gelu_fwd_1 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_1",
-    "T x, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = x - norm1_mu;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_gelu_fwd_2 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t1 / _t2;
-    T _t3 = norm1_variance + eps;
-    T _t4 = sqrt(_t3);
-    norm1_rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_norm_first_gelu_fwd_3 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_3",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T normalized",
-    """
-    norm1_normalized = norm1_centered * norm1_rstd;
-    T _t5 = norm1_normalized * norm1_weight;
-    normalized = _t5 + norm1_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_norm_first_gelu_fwd_4 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_4",
-    "T _t6, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t6 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_norm_first_gelu_fwd_5 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_5",
-    "T _t7, T _t10",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t7 * _t10;
-    """,
-    scalars=("_t10",),
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_decoder_norm_first_gelu_fwd_6 = RowKernel(
-    "transformer_decoder_norm_first_gelu_fwd_6",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
-_transformer_decoder_norm_first_gelu_fwd_7 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_7",
-    "T _t13, T self_attn_out_proj_bias, T x",
-    "T h1",
-    """
-    T attended = _t13 + self_attn_out_proj_bias;
-    h1 = x + attended;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_8: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_norm_first_gelu_fwd_8 = ReductionKernel(
-    "transformer_decoder_norm_first_gelu_fwd_8",
-    "T X0",
-    map_expr="transformer_decoder_norm_first_gelu_fwd_8_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_norm_first_gelu_fwd_8_map(const T h1) {
-        return h1;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_9",
-    "T h1, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = h1 - norm2_mu;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_10",
-    "T _t14, int32 _t15, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t14 / _t15;
-    T _t16 = norm2_variance + eps;
-    T _t17 = sqrt(_t16);
-    norm2_rstd = T(1) / _t17;
-    """,
-    scalars=("_t15", "eps"),
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_11",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T cross_input",
-    """
-    norm2_normalized = norm2_centered * norm2_rstd;
-    T _t18 = norm2_normalized * norm2_weight;
-    cross_input = _t18 + norm2_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_12: layers_spec/layers/multi_head_attention.yaml:25
-_transformer_decoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_12",
-    "T _t20, T _t21",
-    "T multihead_attn_q",
-    """
-    multihead_attn_q = _t20 + _t21;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_13: layers_spec/layers/multi_head_attention.yaml:26
-_transformer_decoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_13",
-    "T _t23, T _t24",
-    "T multihead_attn_k",
-    """
-    multihead_attn_k = _t23 + _t24;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_14: layers_spec/layers/multi_head_attention.yaml:27
-_transformer_decoder_norm_first_gelu_fwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_14",
-    "T _t26, T _t27",
-    "T multihead_attn_v",
-    """
-    multihead_attn_v = _t26 + _t27;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_15: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_norm_first_gelu_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_15",
-    "T _t28, T _t31",
-    "T multihead_attn_heads_q",
-    """
-    multihead_attn_heads_q = _t28 * _t31;
-    """,
-    scalars=("_t31",),
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_16: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_decoder_norm_first_gelu_fwd_16 = RowKernel(
-    "transformer_decoder_norm_first_gelu_fwd_16",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_17: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
-_transformer_decoder_norm_first_gelu_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_17",
-    "T _t34, T multihead_attn_out_proj_bias, T h1",
-    "T h2",
-    """
-    T crossed = _t34 + multihead_attn_out_proj_bias;
-    h2 = h1 + crossed;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_18: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_norm_first_gelu_fwd_18 = ReductionKernel(
-    "transformer_decoder_norm_first_gelu_fwd_18",
-    "T X0",
-    map_expr="transformer_decoder_norm_first_gelu_fwd_18_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_norm_first_gelu_fwd_18_map(const T h2) {
-        return h2;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_19: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_norm_first_gelu_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_19",
-    "T h2, T norm3_mu",
-    "T norm3_centered",
-    """
-    norm3_centered = h2 - norm3_mu;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_20: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_gelu_fwd_20 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_20",
-    "T _t35, int32 _t36, T eps",
-    "T norm3_rstd",
-    """
-    T norm3_variance = _t35 / _t36;
-    T _t37 = norm3_variance + eps;
-    T _t38 = sqrt(_t37);
-    norm3_rstd = T(1) / _t38;
-    """,
-    scalars=("_t36", "eps"),
-)
-
-
-# transformer_decoder_norm_first_gelu_fwd_21: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_norm_first_gelu_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_21",
-    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T norm3_normalized, T ffn_input",
-    """
-    norm3_normalized = norm3_centered * norm3_rstd;
-    T _t39 = norm3_normalized * norm3_weight;
-    ffn_input = _t39 + norm3_bias;
-    """,
-)
-
-
 # transformer_decoder_norm_first_gelu_fwd_22: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
 _transformer_decoder_norm_first_gelu_fwd_22 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_22",
@@ -4108,16 +3771,16 @@ def _cupy_forward_norm_first_gelu(
 ):
     import cupy as cp
 
-    norm1_mu = _transformer_decoder_norm_first_gelu_fwd_0(x)
-    norm1_centered = _transformer_decoder_norm_first_gelu_fwd_1(x, norm1_mu)
+    norm1_mu = _transformer_decoder_norm_first_relu_fwd_0(x)
+    norm1_centered = _transformer_decoder_norm_first_relu_fwd_1(x, norm1_mu)
     _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_norm_first_gelu_fwd_2(_t1, _t2, eps)
-    norm1_normalized, normalized = _transformer_decoder_norm_first_gelu_fwd_3(
+    norm1_rstd = _transformer_decoder_norm_first_relu_fwd_2(_t1, _t2, eps)
+    norm1_normalized, normalized = _transformer_decoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_decoder_norm_first_gelu_fwd_4(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
@@ -4127,62 +3790,62 @@ def _cupy_forward_norm_first_gelu(
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
-    self_attn_heads_q = _transformer_decoder_norm_first_gelu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_norm_first_gelu_fwd_6(self_attn_allowed)
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    h1 = _transformer_decoder_norm_first_gelu_fwd_7(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_decoder_norm_first_gelu_fwd_8(h1)
-    norm2_centered = _transformer_decoder_norm_first_gelu_fwd_9(h1, norm2_mu)
+    h1 = _transformer_decoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_decoder_norm_first_relu_fwd_8(h1)
+    norm2_centered = _transformer_decoder_norm_first_relu_fwd_9(h1, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_norm_first_gelu_fwd_10(_t14, _t15, eps)
-    norm2_normalized, cross_input = _transformer_decoder_norm_first_gelu_fwd_11(
+    norm2_rstd = _transformer_decoder_norm_first_relu_fwd_10(_t14, _t15, eps)
+    norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t20 = _cupy_linear(cross_input, _t19)
     _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_norm_first_gelu_fwd_12(_t20, _t21)
+    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_12(_t20, _t21)
     _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t23 = _cupy_linear(memory, _t22)
     _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_norm_first_gelu_fwd_13(_t23, _t24)
+    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_13(_t23, _t24)
     _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t26 = _cupy_linear(memory, _t25)
     _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_norm_first_gelu_fwd_14(_t26, _t27)
+    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_14(_t26, _t27)
     _t28 = _cupy_split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_norm_first_gelu_fwd_15(_t28, _t31)
+    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_15(_t28, _t31)
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _transformer_decoder_norm_first_gelu_fwd_16(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_allowed
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
     _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2 = _transformer_decoder_norm_first_gelu_fwd_17(
+    h2 = _transformer_decoder_norm_first_relu_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
-    norm3_mu = _transformer_decoder_norm_first_gelu_fwd_18(h2)
-    norm3_centered = _transformer_decoder_norm_first_gelu_fwd_19(h2, norm3_mu)
+    norm3_mu = _transformer_decoder_norm_first_relu_fwd_18(h2)
+    norm3_centered = _transformer_decoder_norm_first_relu_fwd_19(h2, norm3_mu)
     _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_norm_first_gelu_fwd_20(_t35, _t36, eps)
-    norm3_normalized, ffn_input = _transformer_decoder_norm_first_gelu_fwd_21(
+    norm3_rstd = _transformer_decoder_norm_first_relu_fwd_20(_t35, _t36, eps)
+    norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     _t40 = _cupy_linear(ffn_input, linear1_weight)
@@ -4230,29 +3893,6 @@ def _cupy_forward_norm_first_gelu(
     )
 
 
-# transformer_decoder_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_norm_first_gelu_bwd_0 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_0",
-    "T _t6, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t6 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_norm_first_gelu_bwd_1 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_1",
-    "T _t7, T _t10",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t7 * _t10;
-    """,
-    scalars=("_t10",),
-)
-
-
 # transformer_decoder_norm_first_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
 _transformer_decoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_2",
@@ -4284,17 +3924,6 @@ _transformer_decoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     T _t56 = _t52 * _t55;
     T _t57 = _t56 * T(0.7071067811865476);
     grad_linear1_z = _t49 + _t57;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_norm_first_gelu_bwd_4 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_4",
-    "T grad_ffn_input, T norm3_normalized",
-    "T norm3_p",
-    """
-    norm3_p = grad_ffn_input * norm3_normalized;
     """,
 )
 
@@ -4393,17 +4022,6 @@ _transformer_decoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_13",
-    "T grad_cross_input, T norm2_normalized",
-    "T norm2_p",
-    """
-    norm2_p = grad_cross_input * norm2_normalized;
-    """,
-)
-
-
 # transformer_decoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:35
 _transformer_decoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_14",
@@ -4495,17 +4113,6 @@ _transformer_decoder_norm_first_gelu_bwd_21 = ElementwiseKernel(
     _t132 = grad_self_attn_heads_q * _t10;
     """,
     scalars=("_t10",),
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_norm_first_gelu_bwd_22 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_22",
-    "T grad_normalized, T norm1_normalized",
-    "T norm1_p",
-    """
-    norm1_p = grad_normalized * norm1_normalized;
-    """,
 )
 
 
@@ -4632,14 +4239,14 @@ def _cupy_backward_norm_first_gelu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_decoder_norm_first_gelu_bwd_0(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_decoder_norm_first_gelu_bwd_1(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -4653,7 +4260,7 @@ def _cupy_backward_norm_first_gelu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
-    norm3_p = _transformer_decoder_norm_first_gelu_bwd_4(
+    norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm3_normalized
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
@@ -4707,7 +4314,7 @@ def _cupy_backward_norm_first_gelu(
     _t100 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     grad_cross_input = _cupy_linear_backward_input(grad_multihead_attn_q, _t19)
     _t103 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
-    norm2_p = _transformer_decoder_norm_first_gelu_bwd_13(
+    norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
         grad_cross_input, norm2_normalized
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
@@ -4760,7 +4367,7 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
-    norm1_p = _transformer_decoder_norm_first_gelu_bwd_22(
+    norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
         grad_normalized, norm1_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -4801,320 +4408,6 @@ def _cupy_backward_norm_first_gelu(
         grad_norm3_weight,
         grad_norm3_bias,
     )
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_norm_first_gelu_tanh_fwd_0 = ReductionKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_0",
-    "T X0",
-    map_expr="transformer_decoder_norm_first_gelu_tanh_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_norm_first_gelu_tanh_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_1: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_1",
-    "T x, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = x - norm1_mu;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t1 / _t2;
-    T _t3 = norm1_variance + eps;
-    T _t4 = sqrt(_t3);
-    norm1_rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_3",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T normalized",
-    """
-    norm1_normalized = norm1_centered * norm1_rstd;
-    T _t5 = norm1_normalized * norm1_weight;
-    normalized = _t5 + norm1_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_4",
-    "T _t6, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t6 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_5",
-    "T _t7, T _t10",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t7 * _t10;
-    """,
-    scalars=("_t10",),
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_decoder_norm_first_gelu_tanh_fwd_6 = RowKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_6",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
-_transformer_decoder_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_7",
-    "T _t13, T self_attn_out_proj_bias, T x",
-    "T h1",
-    """
-    T attended = _t13 + self_attn_out_proj_bias;
-    h1 = x + attended;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_8: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_norm_first_gelu_tanh_fwd_8 = ReductionKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_8",
-    "T X0",
-    map_expr="transformer_decoder_norm_first_gelu_tanh_fwd_8_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_norm_first_gelu_tanh_fwd_8_map(const T h1) {
-        return h1;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_9",
-    "T h1, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = h1 - norm2_mu;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_10",
-    "T _t14, int32 _t15, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t14 / _t15;
-    T _t16 = norm2_variance + eps;
-    T _t17 = sqrt(_t16);
-    norm2_rstd = T(1) / _t17;
-    """,
-    scalars=("_t15", "eps"),
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_11",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T cross_input",
-    """
-    norm2_normalized = norm2_centered * norm2_rstd;
-    T _t18 = norm2_normalized * norm2_weight;
-    cross_input = _t18 + norm2_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/multi_head_attention.yaml:25
-_transformer_decoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_12",
-    "T _t20, T _t21",
-    "T multihead_attn_q",
-    """
-    multihead_attn_q = _t20 + _t21;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/multi_head_attention.yaml:26
-_transformer_decoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_13",
-    "T _t23, T _t24",
-    "T multihead_attn_k",
-    """
-    multihead_attn_k = _t23 + _t24;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_14: layers_spec/layers/multi_head_attention.yaml:27
-_transformer_decoder_norm_first_gelu_tanh_fwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_14",
-    "T _t26, T _t27",
-    "T multihead_attn_v",
-    """
-    multihead_attn_v = _t26 + _t27;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_15: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_15",
-    "T _t28, T _t31",
-    "T multihead_attn_heads_q",
-    """
-    multihead_attn_heads_q = _t28 * _t31;
-    """,
-    scalars=("_t31",),
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_16: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_decoder_norm_first_gelu_tanh_fwd_16 = RowKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_16",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_17: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
-_transformer_decoder_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_17",
-    "T _t34, T multihead_attn_out_proj_bias, T h1",
-    "T h2",
-    """
-    T crossed = _t34 + multihead_attn_out_proj_bias;
-    h2 = h1 + crossed;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_18: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_norm_first_gelu_tanh_fwd_18 = ReductionKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_18",
-    "T X0",
-    map_expr="transformer_decoder_norm_first_gelu_tanh_fwd_18_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_norm_first_gelu_tanh_fwd_18_map(const T h2) {
-        return h2;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_19: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_19",
-    "T h2, T norm3_mu",
-    "T norm3_centered",
-    """
-    norm3_centered = h2 - norm3_mu;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_20: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_gelu_tanh_fwd_20 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_20",
-    "T _t35, int32 _t36, T eps",
-    "T norm3_rstd",
-    """
-    T norm3_variance = _t35 / _t36;
-    T _t37 = norm3_variance + eps;
-    T _t38 = sqrt(_t37);
-    norm3_rstd = T(1) / _t38;
-    """,
-    scalars=("_t36", "eps"),
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_fwd_21: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_norm_first_gelu_tanh_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_21",
-    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T norm3_normalized, T ffn_input",
-    """
-    norm3_normalized = norm3_centered * norm3_rstd;
-    T _t39 = norm3_normalized * norm3_weight;
-    ffn_input = _t39 + norm3_bias;
-    """,
-)
 
 
 # transformer_decoder_norm_first_gelu_tanh_fwd_22: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
@@ -5176,16 +4469,16 @@ def _cupy_forward_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    norm1_mu = _transformer_decoder_norm_first_gelu_tanh_fwd_0(x)
-    norm1_centered = _transformer_decoder_norm_first_gelu_tanh_fwd_1(x, norm1_mu)
+    norm1_mu = _transformer_decoder_norm_first_relu_fwd_0(x)
+    norm1_centered = _transformer_decoder_norm_first_relu_fwd_1(x, norm1_mu)
     _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_norm_first_gelu_tanh_fwd_2(_t1, _t2, eps)
-    norm1_normalized, normalized = _transformer_decoder_norm_first_gelu_tanh_fwd_3(
+    norm1_rstd = _transformer_decoder_norm_first_relu_fwd_2(_t1, _t2, eps)
+    norm1_normalized, normalized = _transformer_decoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_decoder_norm_first_gelu_tanh_fwd_4(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
@@ -5195,68 +4488,62 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
-    self_attn_heads_q = _transformer_decoder_norm_first_gelu_tanh_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_norm_first_gelu_tanh_fwd_6(
-        self_attn_allowed
-    )
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    h1 = _transformer_decoder_norm_first_gelu_tanh_fwd_7(
-        _t13, self_attn_out_proj_bias, x
-    )
-    norm2_mu = _transformer_decoder_norm_first_gelu_tanh_fwd_8(h1)
-    norm2_centered = _transformer_decoder_norm_first_gelu_tanh_fwd_9(h1, norm2_mu)
+    h1 = _transformer_decoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_decoder_norm_first_relu_fwd_8(h1)
+    norm2_centered = _transformer_decoder_norm_first_relu_fwd_9(h1, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_norm_first_gelu_tanh_fwd_10(_t14, _t15, eps)
-    norm2_normalized, cross_input = _transformer_decoder_norm_first_gelu_tanh_fwd_11(
+    norm2_rstd = _transformer_decoder_norm_first_relu_fwd_10(_t14, _t15, eps)
+    norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t20 = _cupy_linear(cross_input, _t19)
     _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_norm_first_gelu_tanh_fwd_12(_t20, _t21)
+    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_12(_t20, _t21)
     _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t23 = _cupy_linear(memory, _t22)
     _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_norm_first_gelu_tanh_fwd_13(_t23, _t24)
+    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_13(_t23, _t24)
     _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t26 = _cupy_linear(memory, _t25)
     _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_norm_first_gelu_tanh_fwd_14(_t26, _t27)
+    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_14(_t26, _t27)
     _t28 = _cupy_split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_norm_first_gelu_tanh_fwd_15(
-        _t28, _t31
-    )
+    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_15(_t28, _t31)
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _transformer_decoder_norm_first_gelu_tanh_fwd_16(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_allowed
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
     _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2 = _transformer_decoder_norm_first_gelu_tanh_fwd_17(
+    h2 = _transformer_decoder_norm_first_relu_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
-    norm3_mu = _transformer_decoder_norm_first_gelu_tanh_fwd_18(h2)
-    norm3_centered = _transformer_decoder_norm_first_gelu_tanh_fwd_19(h2, norm3_mu)
+    norm3_mu = _transformer_decoder_norm_first_relu_fwd_18(h2)
+    norm3_centered = _transformer_decoder_norm_first_relu_fwd_19(h2, norm3_mu)
     _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_norm_first_gelu_tanh_fwd_20(_t35, _t36, eps)
-    norm3_normalized, ffn_input = _transformer_decoder_norm_first_gelu_tanh_fwd_21(
+    norm3_rstd = _transformer_decoder_norm_first_relu_fwd_20(_t35, _t36, eps)
+    norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     _t40 = _cupy_linear(ffn_input, linear1_weight)
@@ -5306,29 +4593,6 @@ def _cupy_forward_norm_first_gelu_tanh(
     )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_0",
-    "T _t6, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t6 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_norm_first_gelu_tanh_bwd_1 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_1",
-    "T _t7, T _t10",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t7 * _t10;
-    """,
-    scalars=("_t10",),
-)
-
-
 # transformer_decoder_norm_first_gelu_tanh_bwd_2: layers_spec/activations/gelu.yaml:20,21
 _transformer_decoder_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_2",
@@ -5366,17 +4630,6 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
     T _t61 = _t59 * _t60;
     T _t62 = _t56 + _t57;
     grad_linear1_z = _t62 + _t61;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_4",
-    "T grad_ffn_input, T norm3_normalized",
-    "T norm3_p",
-    """
-    norm3_p = grad_ffn_input * norm3_normalized;
     """,
 )
 
@@ -5475,17 +4728,6 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_13",
-    "T grad_cross_input, T norm2_normalized",
-    "T norm2_p",
-    """
-    norm2_p = grad_cross_input * norm2_normalized;
-    """,
-)
-
-
 # transformer_decoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:35
 _transformer_decoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_14",
@@ -5577,17 +4819,6 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
     _t137 = grad_self_attn_heads_q * _t10;
     """,
     scalars=("_t10",),
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_22: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_norm_first_gelu_tanh_bwd_22 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_22",
-    "T grad_normalized, T norm1_normalized",
-    "T norm1_p",
-    """
-    norm1_p = grad_normalized * norm1_normalized;
-    """,
 )
 
 
@@ -5714,14 +4945,14 @@ def _cupy_backward_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_decoder_norm_first_gelu_tanh_bwd_0(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_decoder_norm_first_gelu_tanh_bwd_1(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -5737,7 +4968,7 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
-    norm3_p = _transformer_decoder_norm_first_gelu_tanh_bwd_4(
+    norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm3_normalized
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
@@ -5791,7 +5022,7 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t105 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     grad_cross_input = _cupy_linear_backward_input(grad_multihead_attn_q, _t19)
     _t108 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
-    norm2_p = _transformer_decoder_norm_first_gelu_tanh_bwd_13(
+    norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
         grad_cross_input, norm2_normalized
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
@@ -5848,7 +5079,7 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
-    norm1_p = _transformer_decoder_norm_first_gelu_tanh_bwd_22(
+    norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
         grad_normalized, norm1_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -5913,33 +5144,6 @@ _transformer_decoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
     self_attn_heads_q = _t2 * _t5;
     """,
     scalars=("_t5",),
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_decoder_no_norm_first_relu_fwd_2 = RowKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_2",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
 )
 
 
@@ -6053,33 +5257,6 @@ _transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
     multihead_attn_heads_q = _t24 * _t27;
     """,
     scalars=("_t27",),
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_decoder_no_norm_first_relu_fwd_12 = RowKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_12",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
 )
 
 
@@ -6276,7 +5453,7 @@ def _cupy_forward_no_norm_first_relu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_no_norm_first_relu_fwd_2(self_attn_allowed)
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -6311,7 +5488,7 @@ def _cupy_forward_no_norm_first_relu(
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _transformer_decoder_no_norm_first_relu_fwd_12(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_allowed
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
@@ -6380,40 +5557,6 @@ def _cupy_forward_no_norm_first_relu(
         norm3_rstd,
         norm3_normalized,
     )
-
-
-# transformer_decoder_no_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_no_norm_first_relu_bwd_0 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_0",
-    "T _t1, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t1 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_no_norm_first_relu_bwd_1 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_1",
-    "T _t2, T _t5",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_2: layers_spec/activations/relu.yaml:8
-_transformer_decoder_no_norm_first_relu_bwd_2 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_2",
-    "T linear1_z",
-    "T hidden",
-    """
-    hidden = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
-    """,
-)
 
 
 # transformer_decoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:32
@@ -6781,18 +5924,18 @@ def _cupy_backward_no_norm_first_relu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_decoder_no_norm_first_relu_bwd_0(
+    self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t2 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_decoder_no_norm_first_relu_bwd_1(_t2, _t5)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    hidden = _transformer_decoder_no_norm_first_relu_bwd_2(linear1_z)
+    hidden = _transformer_decoder_norm_first_relu_bwd_2(linear1_z)
     norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(grad_y, norm3_normalized)
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
@@ -6951,264 +6094,6 @@ def _cupy_backward_no_norm_first_relu(
     )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_no_norm_first_gelu_fwd_0 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_0",
-    "T _t1, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t1 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_no_norm_first_gelu_fwd_1 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_1",
-    "T _t2, T _t5",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_decoder_no_norm_first_gelu_fwd_2 = RowKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_2",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
-_transformer_decoder_no_norm_first_gelu_fwd_3 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_3",
-    "T _t8, T self_attn_out_proj_bias, T x",
-    "T _t9",
-    """
-    T attended = _t8 + self_attn_out_proj_bias;
-    _t9 = x + attended;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_no_norm_first_gelu_fwd_4 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_4",
-    "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_fwd_4_map(const T _t9) {
-        return _t9;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_5",
-    "T _t9, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = _t9 - norm1_mu;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_6",
-    "T _t10, int32 _t11, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t10 / _t11;
-    T _t12 = norm1_variance + eps;
-    T _t13 = sqrt(_t12);
-    norm1_rstd = T(1) / _t13;
-    """,
-    scalars=("_t11", "eps"),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_7: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_7",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T h1",
-    """
-    norm1_normalized = norm1_centered * norm1_rstd;
-    T _t14 = norm1_normalized * norm1_weight;
-    h1 = _t14 + norm1_bias;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_8: layers_spec/layers/multi_head_attention.yaml:25
-_transformer_decoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_8",
-    "T _t16, T _t17",
-    "T multihead_attn_q",
-    """
-    multihead_attn_q = _t16 + _t17;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_9: layers_spec/layers/multi_head_attention.yaml:26
-_transformer_decoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_9",
-    "T _t19, T _t20",
-    "T multihead_attn_k",
-    """
-    multihead_attn_k = _t19 + _t20;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_10: layers_spec/layers/multi_head_attention.yaml:27
-_transformer_decoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_10",
-    "T _t22, T _t23",
-    "T multihead_attn_v",
-    """
-    multihead_attn_v = _t22 + _t23;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_11: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_11",
-    "T _t24, T _t27",
-    "T multihead_attn_heads_q",
-    """
-    multihead_attn_heads_q = _t24 * _t27;
-    """,
-    scalars=("_t27",),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_12: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_decoder_no_norm_first_gelu_fwd_12 = RowKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_12",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_13: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
-_transformer_decoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_13",
-    "T _t30, T multihead_attn_out_proj_bias, T h1",
-    "T _t31",
-    """
-    T crossed = _t30 + multihead_attn_out_proj_bias;
-    _t31 = h1 + crossed;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_14: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_no_norm_first_gelu_fwd_14 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_14",
-    "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_fwd_14_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_fwd_14_map(const T _t31) {
-        return _t31;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_15: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_no_norm_first_gelu_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_15",
-    "T _t31, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = _t31 - norm2_mu;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_16: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_fwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_16",
-    "T _t32, int32 _t33, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t32 / _t33;
-    T _t34 = norm2_variance + eps;
-    T _t35 = sqrt(_t34);
-    norm2_rstd = T(1) / _t35;
-    """,
-    scalars=("_t33", "eps"),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_17: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_no_norm_first_gelu_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_17",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T h2",
-    """
-    norm2_normalized = norm2_centered * norm2_rstd;
-    T _t36 = norm2_normalized * norm2_weight;
-    h2 = _t36 + norm2_bias;
-    """,
-)
-
-
 # transformer_decoder_no_norm_first_gelu_fwd_18: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
 _transformer_decoder_no_norm_first_gelu_fwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_18",
@@ -7322,7 +6207,7 @@ def _cupy_forward_no_norm_first_gelu(
     import cupy as cp
 
     _t1 = _cupy_linear(x, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_decoder_no_norm_first_gelu_fwd_0(
+    self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
@@ -7332,62 +6217,62 @@ def _cupy_forward_no_norm_first_gelu(
     _t3 = x.shape[-1]
     _t4 = _t3 / nhead
     _t5 = _t4 ** (-0.5)
-    self_attn_heads_q = _transformer_decoder_no_norm_first_gelu_fwd_1(_t2, _t5)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_no_norm_first_gelu_fwd_2(self_attn_allowed)
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_decoder_no_norm_first_gelu_fwd_3(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_decoder_no_norm_first_gelu_fwd_4(_t9)
-    norm1_centered = _transformer_decoder_no_norm_first_gelu_fwd_5(_t9, norm1_mu)
+    _t9 = _transformer_decoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_4(_t9)
+    norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_no_norm_first_gelu_fwd_6(_t10, _t11, eps)
-    norm1_normalized, h1 = _transformer_decoder_no_norm_first_gelu_fwd_7(
+    norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t16 = _cupy_linear(h1, _t15)
     _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_no_norm_first_gelu_fwd_8(_t16, _t17)
+    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_8(_t16, _t17)
     _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t19 = _cupy_linear(memory, _t18)
     _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_no_norm_first_gelu_fwd_9(_t19, _t20)
+    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_9(_t19, _t20)
     _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t22 = _cupy_linear(memory, _t21)
     _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_no_norm_first_gelu_fwd_10(_t22, _t23)
+    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_10(_t22, _t23)
     _t24 = _cupy_split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_no_norm_first_gelu_fwd_11(_t24, _t27)
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_11(_t24, _t27)
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _transformer_decoder_no_norm_first_gelu_fwd_12(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_allowed
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
     _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    _t31 = _transformer_decoder_no_norm_first_gelu_fwd_13(
+    _t31 = _transformer_decoder_no_norm_first_relu_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
-    norm2_mu = _transformer_decoder_no_norm_first_gelu_fwd_14(_t31)
-    norm2_centered = _transformer_decoder_no_norm_first_gelu_fwd_15(_t31, norm2_mu)
+    norm2_mu = _transformer_decoder_no_norm_first_relu_fwd_14(_t31)
+    norm2_centered = _transformer_decoder_no_norm_first_relu_fwd_15(_t31, norm2_mu)
     _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_no_norm_first_gelu_fwd_16(_t32, _t33, eps)
-    norm2_normalized, h2 = _transformer_decoder_no_norm_first_gelu_fwd_17(
+    norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_16(_t32, _t33, eps)
+    norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t37 = _cupy_linear(h2, linear1_weight)
@@ -7444,29 +6329,6 @@ def _cupy_forward_no_norm_first_gelu(
     )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_no_norm_first_gelu_bwd_0 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_0",
-    "T _t1, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t1 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_no_norm_first_gelu_bwd_1 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_1",
-    "T _t2, T _t5",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
 # transformer_decoder_no_norm_first_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
 _transformer_decoder_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_2",
@@ -7478,17 +6340,6 @@ _transformer_decoder_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
     T _t40 = T(0.5) * _t39;
     _t41 = T(0.5) + _t40;
     hidden = linear1_z * _t41;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_3",
-    "T grad_y, T norm3_normalized",
-    "T norm3_p",
-    """
-    norm3_p = grad_y * norm3_normalized;
     """,
 )
 
@@ -7513,17 +6364,6 @@ _transformer_decoder_no_norm_first_gelu_bwd_5 = ElementwiseKernel(
     """
     T _t50 = grad_y * norm3_weight;
     _t51 = _t50 * norm3_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_no_norm_first_gelu_bwd_6 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_6",
-    "T _t52, T norm3_scale",
-    "T _t53",
-    """
-    _t53 = _t52 * norm3_scale;
     """,
 )
 
@@ -7855,19 +6695,19 @@ def _cupy_backward_no_norm_first_gelu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_decoder_no_norm_first_gelu_bwd_0(
+    self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t2 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_decoder_no_norm_first_gelu_bwd_1(_t2, _t5)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t38, _t41, hidden = _transformer_decoder_no_norm_first_gelu_bwd_2(linear1_z)
-    norm3_p = _transformer_decoder_no_norm_first_gelu_bwd_3(grad_y, norm3_normalized)
+    norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(grad_y, norm3_normalized)
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
     _t49 = x.shape[-1]
@@ -7876,7 +6716,7 @@ def _cupy_backward_no_norm_first_gelu(
         grad_y, norm3_weight, norm3_rstd
     )
     _t52 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t53 = _transformer_decoder_no_norm_first_gelu_bwd_6(_t52, norm3_scale)
+    _t53 = _transformer_decoder_no_norm_first_relu_bwd_8(_t52, norm3_scale)
     _t55 = _transformer_decoder_no_norm_first_gelu_bwd_7(norm3_normalized, _t53, _t51)
     _t56 = _cupy_dot_last(grad_y, norm3_weight)
     _t57 = _transformer_decoder_no_norm_first_gelu_bwd_8(_t56, norm3_scale)
@@ -8025,264 +6865,6 @@ def _cupy_backward_no_norm_first_gelu(
     )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_0 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_0",
-    "T _t1, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t1 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_1",
-    "T _t2, T _t5",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_2 = RowKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_2",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_3",
-    "T _t8, T self_attn_out_proj_bias, T x",
-    "T _t9",
-    """
-    T attended = _t8 + self_attn_out_proj_bias;
-    _t9 = x + attended;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_4 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_4",
-    "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_4_map(const T _t9) {
-        return _t9;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_5",
-    "T _t9, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = _t9 - norm1_mu;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_6",
-    "T _t10, int32 _t11, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t10 / _t11;
-    T _t12 = norm1_variance + eps;
-    T _t13 = sqrt(_t12);
-    norm1_rstd = T(1) / _t13;
-    """,
-    scalars=("_t11", "eps"),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_7: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_7",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T h1",
-    """
-    norm1_normalized = norm1_centered * norm1_rstd;
-    T _t14 = norm1_normalized * norm1_weight;
-    h1 = _t14 + norm1_bias;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/multi_head_attention.yaml:25
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_8",
-    "T _t16, T _t17",
-    "T multihead_attn_q",
-    """
-    multihead_attn_q = _t16 + _t17;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/multi_head_attention.yaml:26
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_9",
-    "T _t19, T _t20",
-    "T multihead_attn_k",
-    """
-    multihead_attn_k = _t19 + _t20;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/multi_head_attention.yaml:27
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_10",
-    "T _t22, T _t23",
-    "T multihead_attn_v",
-    """
-    multihead_attn_v = _t22 + _t23;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_11",
-    "T _t24, T _t27",
-    "T multihead_attn_heads_q",
-    """
-    multihead_attn_heads_q = _t24 * _t27;
-    """,
-    scalars=("_t27",),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_12 = RowKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_12",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_13: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_13",
-    "T _t30, T multihead_attn_out_proj_bias, T h1",
-    "T _t31",
-    """
-    T crossed = _t30 + multihead_attn_out_proj_bias;
-    _t31 = h1 + crossed;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_14: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_14 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_14",
-    "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_14_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_14_map(const T _t31) {
-        return _t31;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_15: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_15",
-    "T _t31, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = _t31 - norm2_mu;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_16: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_16",
-    "T _t32, int32 _t33, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t32 / _t33;
-    T _t34 = norm2_variance + eps;
-    T _t35 = sqrt(_t34);
-    norm2_rstd = T(1) / _t35;
-    """,
-    scalars=("_t33", "eps"),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_17: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_17",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T h2",
-    """
-    norm2_normalized = norm2_centered * norm2_rstd;
-    T _t36 = norm2_normalized * norm2_weight;
-    h2 = _t36 + norm2_bias;
-    """,
-)
-
-
 # transformer_decoder_no_norm_first_gelu_tanh_fwd_18: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_18",
@@ -8399,7 +6981,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     import cupy as cp
 
     _t1 = _cupy_linear(x, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_decoder_no_norm_first_gelu_tanh_fwd_0(
+    self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
@@ -8409,68 +6991,62 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t3 = x.shape[-1]
     _t4 = _t3 / nhead
     _t5 = _t4 ** (-0.5)
-    self_attn_heads_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_1(_t2, _t5)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_no_norm_first_gelu_tanh_fwd_2(
-        self_attn_allowed
-    )
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_3(
-        _t8, self_attn_out_proj_bias, x
-    )
-    norm1_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_4(_t9)
-    norm1_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_5(_t9, norm1_mu)
+    _t9 = _transformer_decoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_4(_t9)
+    norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_6(_t10, _t11, eps)
-    norm1_normalized, h1 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_7(
+    norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t16 = _cupy_linear(h1, _t15)
     _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_8(_t16, _t17)
+    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_8(_t16, _t17)
     _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t19 = _cupy_linear(memory, _t18)
     _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_no_norm_first_gelu_tanh_fwd_9(_t19, _t20)
+    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_9(_t19, _t20)
     _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t22 = _cupy_linear(memory, _t21)
     _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_no_norm_first_gelu_tanh_fwd_10(_t22, _t23)
+    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_10(_t22, _t23)
     _t24 = _cupy_split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_no_norm_first_gelu_tanh_fwd_11(
-        _t24, _t27
-    )
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_11(_t24, _t27)
     multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _transformer_decoder_no_norm_first_gelu_tanh_fwd_12(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_allowed
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
     _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    _t31 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_13(
+    _t31 = _transformer_decoder_no_norm_first_relu_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
-    norm2_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_14(_t31)
-    norm2_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_15(_t31, norm2_mu)
+    norm2_mu = _transformer_decoder_no_norm_first_relu_fwd_14(_t31)
+    norm2_centered = _transformer_decoder_no_norm_first_relu_fwd_15(_t31, norm2_mu)
     _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_16(_t32, _t33, eps)
-    norm2_normalized, h2 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_17(
+    norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_16(_t32, _t33, eps)
+    norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t37 = _cupy_linear(h2, linear1_weight)
@@ -8527,29 +7103,6 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_0",
-    "T _t1, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t1 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_1 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_1",
-    "T _t2, T _t5",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
 # transformer_decoder_no_norm_first_gelu_tanh_bwd_2: layers_spec/activations/gelu.yaml:20,21
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_2",
@@ -8564,17 +7117,6 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
     _t42 = tanh(gelu_inner);
     _t43 = T(1) + _t42;
     hidden = _t41 * _t43;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_3: layers_spec/layers/layer_normalization.yaml:32
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_3",
-    "T grad_y, T norm3_normalized",
-    "T norm3_p",
-    """
-    norm3_p = grad_y * norm3_normalized;
     """,
 )
 
@@ -8944,23 +7486,21 @@ def _cupy_backward_no_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_decoder_no_norm_first_gelu_tanh_bwd_0(
+    self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t2 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_decoder_no_norm_first_gelu_tanh_bwd_1(_t2, _t5)
+    self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t41, _t42, _t43, hidden = _transformer_decoder_no_norm_first_gelu_tanh_bwd_2(
         linear1_z
     )
-    norm3_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_3(
-        grad_y, norm3_normalized
-    )
+    norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(grad_y, norm3_normalized)
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
     _t51 = x.shape[-1]

@@ -2042,29 +2042,6 @@ def _cupy_forward_norm_first_relu(
     )
 
 
-# transformer_encoder_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_encoder_norm_first_relu_bwd_0 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_0",
-    "T _t6, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t6 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_encoder_norm_first_relu_bwd_1 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_1",
-    "T _t7, T _t10",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t7 * _t10;
-    """,
-    scalars=("_t10",),
-)
-
-
 # transformer_encoder_norm_first_relu_bwd_2: layers_spec/activations/relu.yaml:8
 _transformer_encoder_norm_first_relu_bwd_2 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_2",
@@ -2301,14 +2278,14 @@ def _cupy_backward_norm_first_relu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_encoder_norm_first_relu_bwd_0(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_encoder_norm_first_relu_bwd_1(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -2406,180 +2383,6 @@ def _cupy_backward_norm_first_relu(
     )
 
 
-# transformer_encoder_norm_first_gelu_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_norm_first_gelu_fwd_0 = ReductionKernel(
-    "transformer_encoder_norm_first_gelu_fwd_0",
-    "T X0",
-    map_expr="transformer_encoder_norm_first_gelu_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_norm_first_gelu_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_1: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_norm_first_gelu_fwd_1 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_1",
-    "T x, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = x - norm1_mu;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_gelu_fwd_2 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t1 / _t2;
-    T _t3 = norm1_variance + eps;
-    T _t4 = sqrt(_t3);
-    norm1_rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_norm_first_gelu_fwd_3 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_3",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T normalized",
-    """
-    norm1_normalized = norm1_centered * norm1_rstd;
-    T _t5 = norm1_normalized * norm1_weight;
-    normalized = _t5 + norm1_bias;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_encoder_norm_first_gelu_fwd_4 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_4",
-    "T _t6, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t6 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_encoder_norm_first_gelu_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_5",
-    "T _t7, T _t10",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t7 * _t10;
-    """,
-    scalars=("_t10",),
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_encoder_norm_first_gelu_fwd_6 = RowKernel(
-    "transformer_encoder_norm_first_gelu_fwd_6",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
-_transformer_encoder_norm_first_gelu_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_7",
-    "T _t13, T self_attn_out_proj_bias, T x",
-    "T h",
-    """
-    T attended = _t13 + self_attn_out_proj_bias;
-    h = x + attended;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_8: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_norm_first_gelu_fwd_8 = ReductionKernel(
-    "transformer_encoder_norm_first_gelu_fwd_8",
-    "T X0",
-    map_expr="transformer_encoder_norm_first_gelu_fwd_8_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_norm_first_gelu_fwd_8_map(const T h) {
-        return h;
-    }
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_9: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_norm_first_gelu_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_9",
-    "T h, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = h - norm2_mu;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_gelu_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_10",
-    "T _t14, int32 _t15, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t14 / _t15;
-    T _t16 = norm2_variance + eps;
-    T _t17 = sqrt(_t16);
-    norm2_rstd = T(1) / _t17;
-    """,
-    scalars=("_t15", "eps"),
-)
-
-
-# transformer_encoder_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_11",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T ffn_input",
-    """
-    norm2_normalized = norm2_centered * norm2_rstd;
-    T _t18 = norm2_normalized * norm2_weight;
-    ffn_input = _t18 + norm2_bias;
-    """,
-)
-
-
 # transformer_encoder_norm_first_gelu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
 _transformer_encoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_fwd_12",
@@ -2628,16 +2431,16 @@ def _cupy_forward_norm_first_gelu(
 ):
     import cupy as cp
 
-    norm1_mu = _transformer_encoder_norm_first_gelu_fwd_0(x)
-    norm1_centered = _transformer_encoder_norm_first_gelu_fwd_1(x, norm1_mu)
+    norm1_mu = _transformer_encoder_norm_first_relu_fwd_0(x)
+    norm1_centered = _transformer_encoder_norm_first_relu_fwd_1(x, norm1_mu)
     _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_norm_first_gelu_fwd_2(_t1, _t2, eps)
-    norm1_normalized, normalized = _transformer_encoder_norm_first_gelu_fwd_3(
+    norm1_rstd = _transformer_encoder_norm_first_relu_fwd_2(_t1, _t2, eps)
+    norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_encoder_norm_first_gelu_fwd_4(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
@@ -2647,23 +2450,23 @@ def _cupy_forward_norm_first_gelu(
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
-    self_attn_heads_q = _transformer_encoder_norm_first_gelu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_norm_first_gelu_fwd_6(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    h = _transformer_encoder_norm_first_gelu_fwd_7(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_encoder_norm_first_gelu_fwd_8(h)
-    norm2_centered = _transformer_encoder_norm_first_gelu_fwd_9(h, norm2_mu)
+    h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
+    norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_gelu_fwd_10(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_fwd_11(
+    norm2_rstd = _transformer_encoder_norm_first_relu_fwd_10(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_linear(ffn_input, linear1_weight)
@@ -2694,29 +2497,6 @@ def _cupy_forward_norm_first_gelu(
         ffn_input,
         linear1_z,
     )
-
-
-# transformer_encoder_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_encoder_norm_first_gelu_bwd_0 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_0",
-    "T _t6, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t6 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_encoder_norm_first_gelu_bwd_1 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_1",
-    "T _t7, T _t10",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t7 * _t10;
-    """,
-    scalars=("_t10",),
-)
 
 
 # transformer_encoder_norm_first_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
@@ -2750,17 +2530,6 @@ _transformer_encoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     T _t35 = _t31 * _t34;
     T _t36 = _t35 * T(0.7071067811865476);
     grad_linear1_z = _t28 + _t36;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:32
-_transformer_encoder_norm_first_gelu_bwd_4 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_4",
-    "T grad_ffn_input, T norm2_normalized",
-    "T norm2_p",
-    """
-    norm2_p = grad_ffn_input * norm2_normalized;
     """,
 )
 
@@ -2856,17 +2625,6 @@ _transformer_encoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
     _t67 = grad_self_attn_heads_q * _t10;
     """,
     scalars=("_t10",),
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:32
-_transformer_encoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_13",
-    "T grad_normalized, T norm1_normalized",
-    "T norm1_p",
-    """
-    norm1_p = grad_normalized * norm1_normalized;
-    """,
 )
 
 
@@ -2967,14 +2725,14 @@ def _cupy_backward_norm_first_gelu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_encoder_norm_first_gelu_bwd_0(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_encoder_norm_first_gelu_bwd_1(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -2988,7 +2746,7 @@ def _cupy_backward_norm_first_gelu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
-    norm2_p = _transformer_encoder_norm_first_gelu_bwd_4(
+    norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm2_normalized
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
@@ -3041,7 +2799,7 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
-    norm1_p = _transformer_encoder_norm_first_gelu_bwd_13(
+    norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
         grad_normalized, norm1_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -3072,180 +2830,6 @@ def _cupy_backward_norm_first_gelu(
         grad_norm2_weight,
         grad_norm2_bias,
     )
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_norm_first_gelu_tanh_fwd_0 = ReductionKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_0",
-    "T X0",
-    map_expr="transformer_encoder_norm_first_gelu_tanh_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_norm_first_gelu_tanh_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_1: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_1",
-    "T x, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = x - norm1_mu;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_gelu_tanh_fwd_2 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t1 / _t2;
-    T _t3 = norm1_variance + eps;
-    T _t4 = sqrt(_t3);
-    norm1_rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_3",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T normalized",
-    """
-    norm1_normalized = norm1_centered * norm1_rstd;
-    T _t5 = norm1_normalized * norm1_weight;
-    normalized = _t5 + norm1_bias;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_encoder_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_4",
-    "T _t6, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t6 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_encoder_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_5",
-    "T _t7, T _t10",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t7 * _t10;
-    """,
-    scalars=("_t10",),
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_encoder_norm_first_gelu_tanh_fwd_6 = RowKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_6",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
-_transformer_encoder_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_7",
-    "T _t13, T self_attn_out_proj_bias, T x",
-    "T h",
-    """
-    T attended = _t13 + self_attn_out_proj_bias;
-    h = x + attended;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_8: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_norm_first_gelu_tanh_fwd_8 = ReductionKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_8",
-    "T X0",
-    map_expr="transformer_encoder_norm_first_gelu_tanh_fwd_8_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_norm_first_gelu_tanh_fwd_8_map(const T h) {
-        return h;
-    }
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_9: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_9",
-    "T h, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = h - norm2_mu;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_10",
-    "T _t14, int32 _t15, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t14 / _t15;
-    T _t16 = norm2_variance + eps;
-    T _t17 = sqrt(_t16);
-    norm2_rstd = T(1) / _t17;
-    """,
-    scalars=("_t15", "eps"),
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_11",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T ffn_input",
-    """
-    norm2_normalized = norm2_centered * norm2_rstd;
-    T _t18 = norm2_normalized * norm2_weight;
-    ffn_input = _t18 + norm2_bias;
-    """,
-)
 
 
 # transformer_encoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
@@ -3299,16 +2883,16 @@ def _cupy_forward_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    norm1_mu = _transformer_encoder_norm_first_gelu_tanh_fwd_0(x)
-    norm1_centered = _transformer_encoder_norm_first_gelu_tanh_fwd_1(x, norm1_mu)
+    norm1_mu = _transformer_encoder_norm_first_relu_fwd_0(x)
+    norm1_centered = _transformer_encoder_norm_first_relu_fwd_1(x, norm1_mu)
     _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_norm_first_gelu_tanh_fwd_2(_t1, _t2, eps)
-    norm1_normalized, normalized = _transformer_encoder_norm_first_gelu_tanh_fwd_3(
+    norm1_rstd = _transformer_encoder_norm_first_relu_fwd_2(_t1, _t2, eps)
+    norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_encoder_norm_first_gelu_tanh_fwd_4(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
@@ -3318,27 +2902,23 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
-    self_attn_heads_q = _transformer_encoder_norm_first_gelu_tanh_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_norm_first_gelu_tanh_fwd_6(
-        self_attn_allowed
-    )
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    h = _transformer_encoder_norm_first_gelu_tanh_fwd_7(
-        _t13, self_attn_out_proj_bias, x
-    )
-    norm2_mu = _transformer_encoder_norm_first_gelu_tanh_fwd_8(h)
-    norm2_centered = _transformer_encoder_norm_first_gelu_tanh_fwd_9(h, norm2_mu)
+    h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
+    norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
+    norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_gelu_tanh_fwd_10(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_gelu_tanh_fwd_11(
+    norm2_rstd = _transformer_encoder_norm_first_relu_fwd_10(_t14, _t15, eps)
+    norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _cupy_linear(ffn_input, linear1_weight)
@@ -3371,29 +2951,6 @@ def _cupy_forward_norm_first_gelu_tanh(
         ffn_input,
         linear1_z,
     )
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_encoder_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_0",
-    "T _t6, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t6 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_encoder_norm_first_gelu_tanh_bwd_1 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_1",
-    "T _t7, T _t10",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t7 * _t10;
-    """,
-    scalars=("_t10",),
-)
 
 
 # transformer_encoder_norm_first_gelu_tanh_bwd_2: layers_spec/activations/gelu.yaml:20,21
@@ -3433,17 +2990,6 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
     T _t40 = _t38 * _t39;
     T _t41 = _t35 + _t36;
     grad_linear1_z = _t41 + _t40;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:32
-_transformer_encoder_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_4",
-    "T grad_ffn_input, T norm2_normalized",
-    "T norm2_p",
-    """
-    norm2_p = grad_ffn_input * norm2_normalized;
     """,
 )
 
@@ -3539,17 +3085,6 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
     _t72 = grad_self_attn_heads_q * _t10;
     """,
     scalars=("_t10",),
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:32
-_transformer_encoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_13",
-    "T grad_normalized, T norm1_normalized",
-    "T norm1_p",
-    """
-    norm1_p = grad_normalized * norm1_normalized;
-    """,
 )
 
 
@@ -3650,14 +3185,14 @@ def _cupy_backward_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_encoder_norm_first_gelu_tanh_bwd_0(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_encoder_norm_first_gelu_tanh_bwd_1(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -3673,7 +3208,7 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
-    norm2_p = _transformer_encoder_norm_first_gelu_tanh_bwd_4(
+    norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm2_normalized
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
@@ -3728,7 +3263,7 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
         normalized
     )
-    norm1_p = _transformer_encoder_norm_first_gelu_tanh_bwd_13(
+    norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
         grad_normalized, norm1_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
@@ -3783,33 +3318,6 @@ _transformer_encoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
     self_attn_heads_q = _t2 * _t5;
     """,
     scalars=("_t5",),
-)
-
-
-# transformer_encoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_encoder_no_norm_first_relu_fwd_2 = RowKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_2",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
 )
 
 
@@ -3998,7 +3506,7 @@ def _cupy_forward_no_norm_first_relu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_no_norm_first_relu_fwd_2(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -4048,40 +3556,6 @@ def _cupy_forward_no_norm_first_relu(
         norm2_rstd,
         norm2_normalized,
     )
-
-
-# transformer_encoder_no_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_encoder_no_norm_first_relu_bwd_0 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_0",
-    "T _t1, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t1 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_encoder_no_norm_first_relu_bwd_1 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_1",
-    "T _t2, T _t5",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_2: layers_spec/activations/relu.yaml:8
-_transformer_encoder_no_norm_first_relu_bwd_2 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_2",
-    "T linear1_z",
-    "T hidden",
-    """
-    hidden = linear1_z > T(0) || linear1_z != linear1_z ? linear1_z : T(0);
-    """,
-)
 
 
 # transformer_encoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:32
@@ -4257,18 +3731,6 @@ _transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2711
-_transformer_encoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_18",
-    "T grad_self_attn_weights, T _t57, T self_attn_weights",
-    "T grad_self_attn_allowed",
-    """
-    T _t58 = grad_self_attn_weights - _t57;
-    grad_self_attn_allowed = self_attn_weights * _t58;
-    """,
-)
-
-
 # transformer_encoder_no_norm_first_relu_bwd_19: layers_spec/primitives.yaml:61
 _transformer_encoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_19",
@@ -4318,18 +3780,18 @@ def _cupy_backward_no_norm_first_relu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_encoder_no_norm_first_relu_bwd_0(
+    self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t2 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_encoder_no_norm_first_relu_bwd_1(_t2, _t5)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
-    hidden = _transformer_encoder_no_norm_first_relu_bwd_2(linear1_z)
+    hidden = _transformer_encoder_norm_first_relu_bwd_2(linear1_z)
     norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(grad_y, norm2_normalized)
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
@@ -4384,7 +3846,7 @@ def _cupy_backward_no_norm_first_relu(
     _t55 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t55, _t52)
     _t57 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_encoder_no_norm_first_relu_bwd_18(
+    grad_self_attn_allowed = _transformer_encoder_norm_first_gelu_bwd_11(
         grad_self_attn_weights, _t57, self_attn_weights
     )
     _t60 = cp.swapaxes(_t6, -1, -2)
@@ -4420,124 +3882,6 @@ def _cupy_backward_no_norm_first_relu(
         grad_norm2_weight,
         grad_norm2_bias,
     )
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_encoder_no_norm_first_gelu_fwd_0 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_0",
-    "T _t1, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t1 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_encoder_no_norm_first_gelu_fwd_1 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_1",
-    "T _t2, T _t5",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_encoder_no_norm_first_gelu_fwd_2 = RowKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_2",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
-_transformer_encoder_no_norm_first_gelu_fwd_3 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_3",
-    "T _t8, T self_attn_out_proj_bias, T x",
-    "T _t9",
-    """
-    T attended = _t8 + self_attn_out_proj_bias;
-    _t9 = x + attended;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_gelu_fwd_4 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_4",
-    "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_fwd_4_map(const T _t9) {
-        return _t9;
-    }
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_5",
-    "T _t9, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = _t9 - norm1_mu;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_fwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_6",
-    "T _t10, int32 _t11, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t10 / _t11;
-    T _t12 = norm1_variance + eps;
-    T _t13 = sqrt(_t12);
-    norm1_rstd = T(1) / _t13;
-    """,
-    scalars=("_t11", "eps"),
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_7: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_7",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T h",
-    """
-    norm1_normalized = norm1_centered * norm1_rstd;
-    T _t14 = norm1_normalized * norm1_weight;
-    h = _t14 + norm1_bias;
-    """,
-)
 
 
 # transformer_encoder_no_norm_first_gelu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
@@ -4645,7 +3989,7 @@ def _cupy_forward_no_norm_first_gelu(
     import cupy as cp
 
     _t1 = _cupy_linear(x, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_encoder_no_norm_first_gelu_fwd_0(
+    self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
@@ -4655,23 +3999,23 @@ def _cupy_forward_no_norm_first_gelu(
     _t3 = x.shape[-1]
     _t4 = _t3 / nhead
     _t5 = _t4 ** (-0.5)
-    self_attn_heads_q = _transformer_encoder_no_norm_first_gelu_fwd_1(_t2, _t5)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_no_norm_first_gelu_fwd_2(self_attn_allowed)
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_encoder_no_norm_first_gelu_fwd_3(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_encoder_no_norm_first_gelu_fwd_4(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_gelu_fwd_5(_t9, norm1_mu)
+    _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_gelu_fwd_6(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_fwd_7(
+    norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_linear(h, linear1_weight)
@@ -4713,29 +4057,6 @@ def _cupy_forward_no_norm_first_gelu(
     )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_encoder_no_norm_first_gelu_bwd_0 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_0",
-    "T _t1, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t1 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_encoder_no_norm_first_gelu_bwd_1 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_1",
-    "T _t2, T _t5",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
 # transformer_encoder_no_norm_first_gelu_bwd_2: layers_spec/activations/gelu.yaml:23
 _transformer_encoder_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_2",
@@ -4747,17 +4068,6 @@ _transformer_encoder_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
     T _t18 = T(0.5) * _t17;
     _t19 = T(0.5) + _t18;
     hidden = linear1_z * _t19;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:32
-_transformer_encoder_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_3",
-    "T grad_y, T norm2_normalized",
-    "T norm2_p",
-    """
-    norm2_p = grad_y * norm2_normalized;
     """,
 )
 
@@ -4782,17 +4092,6 @@ _transformer_encoder_no_norm_first_gelu_bwd_5 = ElementwiseKernel(
     """
     T _t28 = grad_y * norm2_weight;
     _t29 = _t28 * norm2_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_bwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_6",
-    "T _t30, T norm2_scale",
-    "T _t31",
-    """
-    _t31 = _t30 * norm2_scale;
     """,
 )
 
@@ -4993,19 +4292,19 @@ def _cupy_backward_no_norm_first_gelu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_encoder_no_norm_first_gelu_bwd_0(
+    self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t2 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_encoder_no_norm_first_gelu_bwd_1(_t2, _t5)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t16, _t19, hidden = _transformer_encoder_no_norm_first_gelu_bwd_2(linear1_z)
-    norm2_p = _transformer_encoder_no_norm_first_gelu_bwd_3(grad_y, norm2_normalized)
+    norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(grad_y, norm2_normalized)
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
     _t27 = x.shape[-1]
@@ -5014,7 +4313,7 @@ def _cupy_backward_no_norm_first_gelu(
         grad_y, norm2_weight, norm2_rstd
     )
     _t30 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t31 = _transformer_encoder_no_norm_first_gelu_bwd_6(_t30, norm2_scale)
+    _t31 = _transformer_encoder_no_norm_first_relu_bwd_8(_t30, norm2_scale)
     _t33 = _transformer_encoder_no_norm_first_gelu_bwd_7(norm2_normalized, _t31, _t29)
     _t34 = _cupy_dot_last(grad_y, norm2_weight)
     _t35 = _transformer_encoder_no_norm_first_gelu_bwd_8(_t34, norm2_scale)
@@ -5095,124 +4394,6 @@ def _cupy_backward_no_norm_first_gelu(
         grad_norm2_weight,
         grad_norm2_bias,
     )
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_0 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_0",
-    "T _t1, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t1 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_1",
-    "T _t2, T _t5",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_2 = RowKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_2",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_3",
-    "T _t8, T self_attn_out_proj_bias, T x",
-    "T _t9",
-    """
-    T attended = _t8 + self_attn_out_proj_bias;
-    _t9 = x + attended;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_4 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_4",
-    "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_4_map(const T _t9) {
-        return _t9;
-    }
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_5",
-    "T _t9, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = _t9 - norm1_mu;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_6",
-    "T _t10, int32 _t11, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t10 / _t11;
-    T _t12 = norm1_variance + eps;
-    T _t13 = sqrt(_t12);
-    norm1_rstd = T(1) / _t13;
-    """,
-    scalars=("_t11", "eps"),
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_7: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_7",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T h",
-    """
-    norm1_normalized = norm1_centered * norm1_rstd;
-    T _t14 = norm1_normalized * norm1_weight;
-    h = _t14 + norm1_bias;
-    """,
-)
 
 
 # transformer_encoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
@@ -5323,7 +4504,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     import cupy as cp
 
     _t1 = _cupy_linear(x, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_encoder_no_norm_first_gelu_tanh_fwd_0(
+    self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
@@ -5333,27 +4514,23 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t3 = x.shape[-1]
     _t4 = _t3 / nhead
     _t5 = _t4 ** (-0.5)
-    self_attn_heads_q = _transformer_encoder_no_norm_first_gelu_tanh_fwd_1(_t2, _t5)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_no_norm_first_gelu_tanh_fwd_2(
-        self_attn_allowed
-    )
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_3(
-        _t8, self_attn_out_proj_bias, x
-    )
-    norm1_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_4(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_5(_t9, norm1_mu)
+    _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
+    norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
+    norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_6(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_gelu_tanh_fwd_7(
+    norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
+    norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _cupy_linear(h, linear1_weight)
@@ -5395,29 +4572,6 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_0",
-    "T _t1, T self_attn_in_proj_bias",
-    "T self_attn_qkv",
-    """
-    self_attn_qkv = _t1 + self_attn_in_proj_bias;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_1 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_1",
-    "T _t2, T _t5",
-    "T self_attn_heads_q",
-    """
-    self_attn_heads_q = _t2 * _t5;
-    """,
-    scalars=("_t5",),
-)
-
-
 # transformer_encoder_no_norm_first_gelu_tanh_bwd_2: layers_spec/activations/gelu.yaml:20,21
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_2",
@@ -5436,29 +4590,6 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_3: layers_spec/layers/layer_normalization.yaml:32
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_3",
-    "T grad_y, T norm2_normalized",
-    "T norm2_p",
-    """
-    norm2_p = grad_y * norm2_normalized;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:35
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_4",
-    "T norm2_rstd, int32 _t29",
-    "T norm2_scale",
-    """
-    norm2_scale = norm2_rstd / _t29;
-    """,
-    scalars=("_t29",),
-)
-
-
 # transformer_encoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:37
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_5",
@@ -5467,40 +4598,6 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
     """
     T _t30 = grad_y * norm2_weight;
     _t31 = _t30 * norm2_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_6",
-    "T _t32, T norm2_scale",
-    "T _t33",
-    """
-    _t33 = _t32 * norm2_scale;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_7",
-    "T norm2_normalized, T _t33, T _t31",
-    "T _t35",
-    """
-    T _t34 = norm2_normalized * _t33;
-    _t35 = _t31 - _t34;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_8",
-    "T _t36, T norm2_scale",
-    "T _t37",
-    """
-    _t37 = _t36 * norm2_scale;
     """,
 )
 
@@ -5681,37 +4778,33 @@ def _cupy_backward_no_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_encoder_no_norm_first_gelu_tanh_bwd_0(
+    self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
     self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
     _t2 = _cupy_split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_encoder_no_norm_first_gelu_tanh_bwd_1(_t2, _t5)
+    self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
     self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t19, _t20, _t21, hidden = _transformer_encoder_no_norm_first_gelu_tanh_bwd_2(
         linear1_z
     )
-    norm2_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_3(
-        grad_y, norm2_normalized
-    )
+    norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(grad_y, norm2_normalized)
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
     _t29 = x.shape[-1]
-    norm2_scale = _transformer_encoder_no_norm_first_gelu_tanh_bwd_4(norm2_rstd, _t29)
+    norm2_scale = _transformer_encoder_norm_first_relu_bwd_5(norm2_rstd, _t29)
     _t31 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_5(
         grad_y, norm2_weight, norm2_rstd
     )
     _t32 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t33 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_6(_t32, norm2_scale)
-    _t35 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_7(
-        norm2_normalized, _t33, _t31
-    )
+    _t33 = _transformer_encoder_norm_first_relu_bwd_7(_t32, norm2_scale)
+    _t35 = _transformer_encoder_norm_first_relu_bwd_8(norm2_normalized, _t33, _t31)
     _t36 = _cupy_dot_last(grad_y, norm2_weight)
-    _t37 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_8(_t36, norm2_scale)
+    _t37 = _transformer_encoder_norm_first_relu_bwd_9(_t36, norm2_scale)
     grad_norm2_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_9(_t35, _t37)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
     grad_hidden = _cupy_linear_backward_input(grad_norm2_x, linear2_weight)

@@ -410,40 +410,6 @@ def _cupy_forward_none(logits, target, weight):
     return loss, (logits, _t1, _t4, _t6, weighted)
 
 
-# cross_entropy_none_bwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_none_bwd_0 = ElementwiseKernel(
-    "cross_entropy_none_bwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_none_bwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_none_bwd_1 = ElementwiseKernel(
-    "cross_entropy_none_bwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# cross_entropy_none_bwd_2: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_none_bwd_2 = ElementwiseKernel(
-    "cross_entropy_none_bwd_2",
-    "T shifted, T _t5",
-    "T log_probability",
-    """
-    log_probability = shifted - _t5;
-    """,
-)
-
-
 # cross_entropy_none_bwd_3: layers_spec/primitives.yaml:81
 _cross_entropy_none_bwd_3 = ElementwiseKernel(
     "cross_entropy_none_bwd_3",
@@ -496,9 +462,9 @@ def _cupy_backward_none(grad_loss, logits, _t1, _t4, _t6, weighted):
     import cupy as cp
 
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_none_bwd_0(logits, _t2)
-    _t5 = _cross_entropy_none_bwd_1(_t4)
-    log_probability = _cross_entropy_none_bwd_2(shifted, _t5)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
+    log_probability = _cross_entropy_none_fwd_2(shifted, _t5)
     grad_losses = grad_loss.reshape(_t1.shape)
     _t10 = _cross_entropy_none_bwd_3(grad_losses)
     _t11 = cp.broadcast_to(_t10, logits.shape)
@@ -510,29 +476,6 @@ def _cupy_backward_none(grad_loss, logits, _t1, _t4, _t6, weighted):
     _t18 = cp.broadcast_to(_t17, logits.shape)
     grad_shifted = _cross_entropy_none_bwd_6(_t18, _t3, grad_log_probability)
     return grad_shifted, grad_target
-
-
-# cross_entropy_none_no_weight_fwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_none_no_weight_fwd_0 = ElementwiseKernel(
-    "cross_entropy_none_no_weight_fwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_none_no_weight_fwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_none_no_weight_fwd_1 = ElementwiseKernel(
-    "cross_entropy_none_no_weight_fwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
 
 
 # cross_entropy_none_no_weight_fwd_2: layers_spec/losses/cross_entropy.yaml:24,26
@@ -563,48 +506,14 @@ def _cupy_forward_none_no_weight(logits, target, weight):
 
     _t1 = _cupy_amax(logits, 1)
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_none_no_weight_fwd_0(logits, _t2)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
     _t4 = _cupy_sum(_t3, 1)
-    _t5 = _cross_entropy_none_no_weight_fwd_1(_t4)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
     _t6 = _cross_entropy_none_no_weight_fwd_2(shifted, _t5, target)
     _t7 = _cupy_sum(_t6, 1)
     losses = _cross_entropy_none_no_weight_fwd_3(_t7)
     loss = cp.squeeze(losses, axis=1)
     return loss, (logits, target, _t1, _t4)
-
-
-# cross_entropy_none_no_weight_bwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_none_no_weight_bwd_0 = ElementwiseKernel(
-    "cross_entropy_none_no_weight_bwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_none_no_weight_bwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_none_no_weight_bwd_1 = ElementwiseKernel(
-    "cross_entropy_none_no_weight_bwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# cross_entropy_none_no_weight_bwd_2: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_none_no_weight_bwd_2 = ElementwiseKernel(
-    "cross_entropy_none_no_weight_bwd_2",
-    "T shifted, T _t5",
-    "T log_probability",
-    """
-    log_probability = shifted - _t5;
-    """,
-)
 
 
 # cross_entropy_none_no_weight_bwd_3: layers_spec/primitives.yaml:81
@@ -658,9 +567,9 @@ def _cupy_backward_none_no_weight(grad_loss, logits, target, _t1, _t4):
     import cupy as cp
 
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_none_no_weight_bwd_0(logits, _t2)
-    _t5 = _cross_entropy_none_no_weight_bwd_1(_t4)
-    log_probability = _cross_entropy_none_no_weight_bwd_2(shifted, _t5)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
+    log_probability = _cross_entropy_none_fwd_2(shifted, _t5)
     grad_losses = grad_loss.reshape(_t1.shape)
     _t9 = _cross_entropy_none_no_weight_bwd_3(grad_losses)
     _t10 = cp.broadcast_to(_t9, logits.shape)
@@ -674,226 +583,41 @@ def _cupy_backward_none_no_weight(grad_loss, logits, target, _t1, _t4):
     return grad_shifted, grad_target
 
 
-# cross_entropy_sum_fwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_sum_fwd_0 = ElementwiseKernel(
-    "cross_entropy_sum_fwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_sum_fwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_sum_fwd_1 = ElementwiseKernel(
-    "cross_entropy_sum_fwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# cross_entropy_sum_fwd_2: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_sum_fwd_2 = ElementwiseKernel(
-    "cross_entropy_sum_fwd_2",
-    "T shifted, T _t5",
-    "T log_probability",
-    """
-    log_probability = shifted - _t5;
-    """,
-)
-
-
-# cross_entropy_sum_fwd_3: layers_spec/losses/cross_entropy.yaml:25,26
-_cross_entropy_sum_fwd_3 = ElementwiseKernel(
-    "cross_entropy_sum_fwd_3",
-    "T target, T _t6, T log_probability",
-    "T weighted, T _t7",
-    """
-    weighted = target * _t6;
-    _t7 = weighted * log_probability;
-    """,
-)
-
-
-# cross_entropy_sum_fwd_4: layers_spec/losses/cross_entropy.yaml:26
-_cross_entropy_sum_fwd_4 = ElementwiseKernel(
-    "cross_entropy_sum_fwd_4",
-    "T _t8",
-    "T losses",
-    """
-    losses = -_t8;
-    """,
-)
-
-
 def _cupy_forward_sum(logits, target, weight):
     import cupy as cp
 
     _t1 = _cupy_amax(logits, 1)
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_sum_fwd_0(logits, _t2)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
     _t4 = _cupy_sum(_t3, 1)
-    _t5 = _cross_entropy_sum_fwd_1(_t4)
-    log_probability = _cross_entropy_sum_fwd_2(shifted, _t5)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
+    log_probability = _cross_entropy_none_fwd_2(shifted, _t5)
     _t6 = weight.reshape(-1, 1)
-    weighted, _t7 = _cross_entropy_sum_fwd_3(target, _t6, log_probability)
+    weighted, _t7 = _cross_entropy_none_fwd_3(target, _t6, log_probability)
     _t8 = _cupy_sum(_t7, 1)
-    losses = _cross_entropy_sum_fwd_4(_t8)
+    losses = _cross_entropy_none_fwd_4(_t8)
     loss = cp.sum(losses)
     return loss, (logits, _t1, _t4, _t6, weighted)
-
-
-# cross_entropy_sum_bwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_sum_bwd_0 = ElementwiseKernel(
-    "cross_entropy_sum_bwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_sum_bwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_sum_bwd_1 = ElementwiseKernel(
-    "cross_entropy_sum_bwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# cross_entropy_sum_bwd_2: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_sum_bwd_2 = ElementwiseKernel(
-    "cross_entropy_sum_bwd_2",
-    "T shifted, T _t5",
-    "T log_probability",
-    """
-    log_probability = shifted - _t5;
-    """,
-)
-
-
-# cross_entropy_sum_bwd_3: layers_spec/primitives.yaml:81
-_cross_entropy_sum_bwd_3 = ElementwiseKernel(
-    "cross_entropy_sum_bwd_3",
-    "T grad_losses",
-    "T _t10",
-    """
-    _t10 = -grad_losses;
-    """,
-)
-
-
-# cross_entropy_sum_bwd_4: layers_spec/primitives.yaml:61,62,52
-_cross_entropy_sum_bwd_4 = ElementwiseKernel(
-    "cross_entropy_sum_bwd_4",
-    "T _t11, T log_probability, T weighted, T _t6",
-    "T grad_log_probability, T grad_target, T _t15",
-    """
-    T grad_weighted = _t11 * log_probability;
-    grad_log_probability = _t11 * weighted;
-    grad_target = grad_weighted * _t6;
-    _t15 = -grad_log_probability;
-    """,
-)
-
-
-# cross_entropy_sum_bwd_5: layers_spec/primitives.yaml:139
-_cross_entropy_sum_bwd_5 = ElementwiseKernel(
-    "cross_entropy_sum_bwd_5",
-    "T _t16, T _t4",
-    "T _t17",
-    """
-    _t17 = _t16 / _t4;
-    """,
-)
-
-
-# cross_entropy_sum_bwd_6: layers_spec/primitives.yaml:100
-_cross_entropy_sum_bwd_6 = ElementwiseKernel(
-    "cross_entropy_sum_bwd_6",
-    "T _t18, T _t3, T grad_log_probability",
-    "T grad_shifted",
-    """
-    T _t19 = _t18 * _t3;
-    grad_shifted = grad_log_probability + _t19;
-    """,
-)
 
 
 def _cupy_backward_sum(grad_loss, logits, _t1, _t4, _t6, weighted):
     import cupy as cp
 
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_sum_bwd_0(logits, _t2)
-    _t5 = _cross_entropy_sum_bwd_1(_t4)
-    log_probability = _cross_entropy_sum_bwd_2(shifted, _t5)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
+    log_probability = _cross_entropy_none_fwd_2(shifted, _t5)
     grad_losses = cp.broadcast_to(grad_loss, _t1.shape)
-    _t10 = _cross_entropy_sum_bwd_3(grad_losses)
+    _t10 = _cross_entropy_none_bwd_3(grad_losses)
     _t11 = cp.broadcast_to(_t10, logits.shape)
-    grad_log_probability, grad_target, _t15 = _cross_entropy_sum_bwd_4(
+    grad_log_probability, grad_target, _t15 = _cross_entropy_none_bwd_4(
         _t11, log_probability, weighted, _t6
     )
     _t16 = cp.sum(_t15, axis=-2, keepdims=True)
-    _t17 = _cross_entropy_sum_bwd_5(_t16, _t4)
+    _t17 = _cross_entropy_none_bwd_5(_t16, _t4)
     _t18 = cp.broadcast_to(_t17, logits.shape)
-    grad_shifted = _cross_entropy_sum_bwd_6(_t18, _t3, grad_log_probability)
+    grad_shifted = _cross_entropy_none_bwd_6(_t18, _t3, grad_log_probability)
     return grad_shifted, grad_target
-
-
-# cross_entropy_sum_no_weight_fwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_sum_no_weight_fwd_0 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_fwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_sum_no_weight_fwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_sum_no_weight_fwd_1 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_fwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# cross_entropy_sum_no_weight_fwd_2: layers_spec/losses/cross_entropy.yaml:24,26
-_cross_entropy_sum_no_weight_fwd_2 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_fwd_2",
-    "T shifted, T _t5, T target",
-    "T _t6",
-    """
-    T log_probability = shifted - _t5;
-    _t6 = target * log_probability;
-    """,
-)
-
-
-# cross_entropy_sum_no_weight_fwd_3: layers_spec/losses/cross_entropy.yaml:26
-_cross_entropy_sum_no_weight_fwd_3 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_fwd_3",
-    "T _t7",
-    "T losses",
-    """
-    losses = -_t7;
-    """,
-)
 
 
 def _cupy_forward_sum_no_weight(logits, target, weight):
@@ -901,172 +625,34 @@ def _cupy_forward_sum_no_weight(logits, target, weight):
 
     _t1 = _cupy_amax(logits, 1)
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_sum_no_weight_fwd_0(logits, _t2)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
     _t4 = _cupy_sum(_t3, 1)
-    _t5 = _cross_entropy_sum_no_weight_fwd_1(_t4)
-    _t6 = _cross_entropy_sum_no_weight_fwd_2(shifted, _t5, target)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
+    _t6 = _cross_entropy_none_no_weight_fwd_2(shifted, _t5, target)
     _t7 = _cupy_sum(_t6, 1)
-    losses = _cross_entropy_sum_no_weight_fwd_3(_t7)
+    losses = _cross_entropy_none_no_weight_fwd_3(_t7)
     loss = cp.sum(losses)
     return loss, (logits, target, _t1, _t4)
-
-
-# cross_entropy_sum_no_weight_bwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_sum_no_weight_bwd_0 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_bwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_sum_no_weight_bwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_sum_no_weight_bwd_1 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_bwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# cross_entropy_sum_no_weight_bwd_2: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_sum_no_weight_bwd_2 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_bwd_2",
-    "T shifted, T _t5",
-    "T log_probability",
-    """
-    log_probability = shifted - _t5;
-    """,
-)
-
-
-# cross_entropy_sum_no_weight_bwd_3: layers_spec/primitives.yaml:81
-_cross_entropy_sum_no_weight_bwd_3 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_bwd_3",
-    "T grad_losses",
-    "T _t9",
-    """
-    _t9 = -grad_losses;
-    """,
-)
-
-
-# cross_entropy_sum_no_weight_bwd_4: layers_spec/primitives.yaml:61,62,52
-_cross_entropy_sum_no_weight_bwd_4 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_bwd_4",
-    "T _t10, T log_probability, T target",
-    "T grad_target, T grad_log_probability, T _t13",
-    """
-    grad_target = _t10 * log_probability;
-    grad_log_probability = _t10 * target;
-    _t13 = -grad_log_probability;
-    """,
-)
-
-
-# cross_entropy_sum_no_weight_bwd_5: layers_spec/primitives.yaml:139
-_cross_entropy_sum_no_weight_bwd_5 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_bwd_5",
-    "T _t14, T _t4",
-    "T _t15",
-    """
-    _t15 = _t14 / _t4;
-    """,
-)
-
-
-# cross_entropy_sum_no_weight_bwd_6: layers_spec/primitives.yaml:100
-_cross_entropy_sum_no_weight_bwd_6 = ElementwiseKernel(
-    "cross_entropy_sum_no_weight_bwd_6",
-    "T _t16, T _t3, T grad_log_probability",
-    "T grad_shifted",
-    """
-    T _t17 = _t16 * _t3;
-    grad_shifted = grad_log_probability + _t17;
-    """,
-)
 
 
 def _cupy_backward_sum_no_weight(grad_loss, logits, target, _t1, _t4):
     import cupy as cp
 
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_sum_no_weight_bwd_0(logits, _t2)
-    _t5 = _cross_entropy_sum_no_weight_bwd_1(_t4)
-    log_probability = _cross_entropy_sum_no_weight_bwd_2(shifted, _t5)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
+    log_probability = _cross_entropy_none_fwd_2(shifted, _t5)
     grad_losses = cp.broadcast_to(grad_loss, _t1.shape)
-    _t9 = _cross_entropy_sum_no_weight_bwd_3(grad_losses)
+    _t9 = _cross_entropy_none_no_weight_bwd_3(grad_losses)
     _t10 = cp.broadcast_to(_t9, logits.shape)
-    grad_target, grad_log_probability, _t13 = _cross_entropy_sum_no_weight_bwd_4(
+    grad_target, grad_log_probability, _t13 = _cross_entropy_none_no_weight_bwd_4(
         _t10, log_probability, target
     )
     _t14 = cp.sum(_t13, axis=-2, keepdims=True)
-    _t15 = _cross_entropy_sum_no_weight_bwd_5(_t14, _t4)
+    _t15 = _cross_entropy_none_no_weight_bwd_5(_t14, _t4)
     _t16 = cp.broadcast_to(_t15, logits.shape)
-    grad_shifted = _cross_entropy_sum_no_weight_bwd_6(_t16, _t3, grad_log_probability)
+    grad_shifted = _cross_entropy_none_no_weight_bwd_6(_t16, _t3, grad_log_probability)
     return grad_shifted, grad_target
-
-
-# cross_entropy_mean_fwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_mean_fwd_0 = ElementwiseKernel(
-    "cross_entropy_mean_fwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_mean_fwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_mean_fwd_1 = ElementwiseKernel(
-    "cross_entropy_mean_fwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# cross_entropy_mean_fwd_2: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_mean_fwd_2 = ElementwiseKernel(
-    "cross_entropy_mean_fwd_2",
-    "T shifted, T _t5",
-    "T log_probability",
-    """
-    log_probability = shifted - _t5;
-    """,
-)
-
-
-# cross_entropy_mean_fwd_3: layers_spec/losses/cross_entropy.yaml:25,26
-_cross_entropy_mean_fwd_3 = ElementwiseKernel(
-    "cross_entropy_mean_fwd_3",
-    "T target, T _t6, T log_probability",
-    "T weighted, T _t7",
-    """
-    weighted = target * _t6;
-    _t7 = weighted * log_probability;
-    """,
-)
-
-
-# cross_entropy_mean_fwd_4: layers_spec/losses/cross_entropy.yaml:26
-_cross_entropy_mean_fwd_4 = ElementwiseKernel(
-    "cross_entropy_mean_fwd_4",
-    "T _t8",
-    "T losses",
-    """
-    losses = -_t8;
-    """,
-)
 
 
 def _cupy_forward_mean(logits, target, weight):
@@ -1074,53 +660,19 @@ def _cupy_forward_mean(logits, target, weight):
 
     _t1 = _cupy_amax(logits, 1)
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_mean_fwd_0(logits, _t2)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
     _t4 = _cupy_sum(_t3, 1)
-    _t5 = _cross_entropy_mean_fwd_1(_t4)
-    log_probability = _cross_entropy_mean_fwd_2(shifted, _t5)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
+    log_probability = _cross_entropy_none_fwd_2(shifted, _t5)
     _t6 = weight.reshape(-1, 1)
-    weighted, _t7 = _cross_entropy_mean_fwd_3(target, _t6, log_probability)
+    weighted, _t7 = _cross_entropy_none_fwd_3(target, _t6, log_probability)
     _t8 = _cupy_sum(_t7, 1)
-    losses = _cross_entropy_mean_fwd_4(_t8)
+    losses = _cross_entropy_none_fwd_4(_t8)
     _t9 = cp.sum(losses)
     _t10 = cp.sum(weighted)
     _t11 = _t10
     loss = _t9 / _t11
     return loss, (logits, _t1, _t4, _t6, weighted, _t11)
-
-
-# cross_entropy_mean_bwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_mean_bwd_0 = ElementwiseKernel(
-    "cross_entropy_mean_bwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_mean_bwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_mean_bwd_1 = ElementwiseKernel(
-    "cross_entropy_mean_bwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# cross_entropy_mean_bwd_2: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_mean_bwd_2 = ElementwiseKernel(
-    "cross_entropy_mean_bwd_2",
-    "T shifted, T _t5",
-    "T log_probability",
-    """
-    log_probability = shifted - _t5;
-    """,
-)
 
 
 # cross_entropy_mean_bwd_3: layers_spec/primitives.yaml:81
@@ -1175,10 +727,10 @@ def _cupy_backward_mean(grad_loss, logits, _t1, _t4, _t6, weighted, _t11):
     import cupy as cp
 
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_mean_bwd_0(logits, _t2)
-    _t5 = _cross_entropy_mean_bwd_1(_t4)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
     _t12 = grad_loss / _t11
-    log_probability = _cross_entropy_mean_bwd_2(shifted, _t5)
+    log_probability = _cross_entropy_none_fwd_2(shifted, _t5)
     grad_losses = cp.broadcast_to(_t12, _t1.shape)
     _t14 = _cross_entropy_mean_bwd_3(grad_losses)
     _t15 = cp.broadcast_to(_t14, logits.shape)
@@ -1192,102 +744,22 @@ def _cupy_backward_mean(grad_loss, logits, _t1, _t4, _t6, weighted, _t11):
     return grad_shifted, grad_target
 
 
-# cross_entropy_mean_no_weight_fwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_mean_no_weight_fwd_0 = ElementwiseKernel(
-    "cross_entropy_mean_no_weight_fwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_mean_no_weight_fwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_mean_no_weight_fwd_1 = ElementwiseKernel(
-    "cross_entropy_mean_no_weight_fwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# cross_entropy_mean_no_weight_fwd_2: layers_spec/losses/cross_entropy.yaml:24,26
-_cross_entropy_mean_no_weight_fwd_2 = ElementwiseKernel(
-    "cross_entropy_mean_no_weight_fwd_2",
-    "T shifted, T _t5, T target",
-    "T _t6",
-    """
-    T log_probability = shifted - _t5;
-    _t6 = target * log_probability;
-    """,
-)
-
-
-# cross_entropy_mean_no_weight_fwd_3: layers_spec/losses/cross_entropy.yaml:26
-_cross_entropy_mean_no_weight_fwd_3 = ElementwiseKernel(
-    "cross_entropy_mean_no_weight_fwd_3",
-    "T _t7",
-    "T losses",
-    """
-    losses = -_t7;
-    """,
-)
-
-
 def _cupy_forward_mean_no_weight(logits, target, weight):
     import cupy as cp
 
     _t1 = _cupy_amax(logits, 1)
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_mean_no_weight_fwd_0(logits, _t2)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
     _t4 = _cupy_sum(_t3, 1)
-    _t5 = _cross_entropy_mean_no_weight_fwd_1(_t4)
-    _t6 = _cross_entropy_mean_no_weight_fwd_2(shifted, _t5, target)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
+    _t6 = _cross_entropy_none_no_weight_fwd_2(shifted, _t5, target)
     _t7 = _cupy_sum(_t6, 1)
-    losses = _cross_entropy_mean_no_weight_fwd_3(_t7)
+    losses = _cross_entropy_none_no_weight_fwd_3(_t7)
     _t8 = cp.sum(losses)
     _t9 = cp.sum(target)
     _t10 = _t9
     loss = _t8 / _t10
     return loss, (logits, target, _t1, _t4, _t10)
-
-
-# cross_entropy_mean_no_weight_bwd_0: layers_spec/losses/cross_entropy.yaml:23,24
-_cross_entropy_mean_no_weight_bwd_0 = ElementwiseKernel(
-    "cross_entropy_mean_no_weight_bwd_0",
-    "T logits, T _t2",
-    "T shifted, T _t3",
-    """
-    shifted = logits - _t2;
-    _t3 = exp(shifted);
-    """,
-)
-
-
-# cross_entropy_mean_no_weight_bwd_1: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_mean_no_weight_bwd_1 = ElementwiseKernel(
-    "cross_entropy_mean_no_weight_bwd_1",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# cross_entropy_mean_no_weight_bwd_2: layers_spec/losses/cross_entropy.yaml:24
-_cross_entropy_mean_no_weight_bwd_2 = ElementwiseKernel(
-    "cross_entropy_mean_no_weight_bwd_2",
-    "T shifted, T _t5",
-    "T log_probability",
-    """
-    log_probability = shifted - _t5;
-    """,
-)
 
 
 # cross_entropy_mean_no_weight_bwd_3: layers_spec/primitives.yaml:81
@@ -1341,10 +813,10 @@ def _cupy_backward_mean_no_weight(grad_loss, logits, target, _t1, _t4, _t10):
     import cupy as cp
 
     _t2 = _t1
-    shifted, _t3 = _cross_entropy_mean_no_weight_bwd_0(logits, _t2)
-    _t5 = _cross_entropy_mean_no_weight_bwd_1(_t4)
+    shifted, _t3 = _cross_entropy_none_fwd_0(logits, _t2)
+    _t5 = _cross_entropy_none_fwd_1(_t4)
     _t11 = grad_loss / _t10
-    log_probability = _cross_entropy_mean_no_weight_bwd_2(shifted, _t5)
+    log_probability = _cross_entropy_none_fwd_2(shifted, _t5)
     grad_losses = cp.broadcast_to(_t11, _t1.shape)
     _t13 = _cross_entropy_mean_no_weight_bwd_3(grad_losses)
     _t14 = cp.broadcast_to(_t13, logits.shape)
