@@ -1,5 +1,8 @@
 """The distribution: `pip wheel .` builds, the wheel installs into a clean virtual environment
-with NumPy as its only dependency, and importing the package is quick."""
+with NumPy as its only dependency, and importing the package is cheap: it loads no op module
+(each is imported when first used) and nothing besides NumPy and the standard library. How
+cheap in seconds is the benchmark's business, not a test's (a timed assertion fails on a
+loaded machine)."""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ def test_wheel_holds_the_generated_package_only(wheel):
     assert requires == ["Requires-Dist: numpy>=2.0"]
 
 
-def test_installs_in_a_clean_environment_and_imports_quickly(wheel, tmp_path):
+def test_installs_in_a_clean_environment_and_imports_lazily(wheel, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -41,12 +44,12 @@ def test_installs_in_a_clean_environment_and_imports_quickly(wheel, tmp_path):
     packages = sorted(line.split("==")[0].lower() for line in installed.splitlines())
     assert [p for p in packages if p not in ("pip", "setuptools", "wheel")] == ["layerforge", "numpy"]
     code = (
-        "import time; start = time.perf_counter(); import layerforge; "
-        "elapsed = time.perf_counter() - start; "
+        "import sys; before = set(sys.modules); import layerforge; "
+        "loaded = {m.split('.')[0] for m in set(sys.modules) - before} - set(sys.stdlib_module_names); "
+        "own = sorted(m for m in sys.modules if m.startswith('layerforge')); "
         "from layerforge.layers import dense; import numpy as np; "
         "y, ctx = dense.forward(np.ones((2, 3)), np.ones((4, 3)), np.zeros(4), activation='gelu'); "
-        "print(elapsed, y.shape)"
+        "print(sorted(loaded), own, y.shape)"
     )
-    out = subprocess.run([python, "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path).stdout.split()
-    assert float(out[0]) < 0.5
-    assert out[1:] == ["(2,", "4)"]
+    out = subprocess.run([python, "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path).stdout
+    assert out.split() == ["['layerforge',", "'numpy']", "['layerforge',", "'layerforge._runtime']", "(2,", "4)"]
