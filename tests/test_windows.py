@@ -145,15 +145,60 @@ POOL_CASES = {
     "avg ceil exclude pad": ("avg_pooling", (8, 9), {"kernel_size": (3, 2), "stride": (2, 1), "padding": (1, 1), "ceil_mode": True, "count_include_pad": False}),
     "pooling max ceil": ("pooling", (8, 9), {"kernel_size": (3, 3), "stride": 2, "ceil_mode": True, "kind": "max"}),
     "pooling average exclude pad": ("pooling", (7, 9), {"kernel_size": 3, "padding": 1, "count_include_pad": False, "kind": "average"}),
+    # Beyond PyTorch's pooling: padding per side (ONNX's begin/end pads) and wider than half
+    # the kernel (less than its span); PyTorch computes them on an explicitly padded input.
+    "max per side": ("max_pooling", (8, 9), {"kernel_size": 3, "stride": 2, "padding": (0, 2, 1, 1)}),
+    "max wide padding dilated": ("max_pooling", (9, 8), {"kernel_size": 3, "stride": 2, "padding": (2, 3), "dilation": (1, 2)}),
+    "avg per side exclude pad": ("avg_pooling", (7, 9), {"kernel_size": (3, 2), "stride": (2, 1), "padding": ((2, 0), (1, 1)), "count_include_pad": False}),
+    "avg wide padding include pad": ("avg_pooling", (8, 7), {"kernel_size": 3, "stride": 2, "padding": (2, 1)}),
+    "pooling max same": ("pooling", (7, 8), {"kernel_size": (2, 3), "stride": 1, "padding": "same", "kind": "max"}),
 }
+
+
+def _pool_sides(attrs):
+    """F.pad's (left, right, top, bottom) for padding that PyTorch's pooling does not take
+    (per side, "same", or more than half the kernel), else None."""
+    padding, kernel = attrs.get("padding", 0), attrs.get("kernel_size", 2)
+    kernel = (kernel, kernel) if isinstance(kernel, int) else kernel
+    if padding == "same":
+        spans = [d * (k - 1) for d, k in zip(np.broadcast_to(attrs.get("dilation", 1), 2), kernel)]
+        return (spans[1] // 2, spans[1] - spans[1] // 2, spans[0] // 2, spans[0] - spans[0] // 2)
+    if isinstance(padding, tuple) and len(padding) == 4:
+        return padding
+    if isinstance(padding, tuple) and isinstance(padding[0], tuple):
+        (top, bottom), (left, right) = padding
+        return (left, right, top, bottom)
+    pair = (padding, padding) if isinstance(padding, int) else padding
+    if any(2 * p > k for p, k in zip(pair, kernel)):
+        return (pair[1], pair[1], pair[0], pair[0])
+    return None
 
 
 def torch_pool(name, attrs):
     attrs = dict(attrs)
     kind = attrs.pop("kind", "max" if name == "max_pooling" else "average")
+    sides = _pool_sides(attrs)
+    if sides is None:
+        if kind == "max":
+            return lambda x: F.max_pool2d(x, **attrs)
+        return lambda x: F.avg_pool2d(x, **attrs)
+    # The padding made explicit: -inf for the maxima; for the means, zeros whose count
+    # goes into the divisor or not (a sum pool of the padded ones).
+    attrs["padding"] = 0
     if kind == "max":
-        return lambda x: F.max_pool2d(x, **attrs)
-    return lambda x: F.avg_pool2d(x, **attrs)
+        return lambda x: F.max_pool2d(F.pad(x, sides, value=-float("inf")), **attrs)
+    include = attrs.pop("count_include_pad", True)
+    attrs.pop("ceil_mode", None)
+
+    def average(x):
+        total = F.avg_pool2d(F.pad(x, sides), divisor_override=1, **attrs)
+        if include:
+            cells = F.avg_pool2d(F.pad(torch.ones_like(x), sides, value=1.0), divisor_override=1, **attrs)
+        else:
+            cells = F.avg_pool2d(F.pad(torch.ones_like(x), sides), divisor_override=1, **attrs)
+        return total / cells
+
+    return average
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -190,9 +235,13 @@ def test_adaptive_pooling_gradients_by_finite_differences(kind, output_size):
 @pytest.mark.parametrize(
     "name, attrs, message",
     [
-        ("max_pooling", {"kernel_size": (2, 3), "padding": (0, 2)}, "max_pooling: padding 2 must be at most half the kernel size 3"),
+        ("max_pooling", {"kernel_size": (2, 3), "padding": (0, 3)},
+         "max_pooling: padding 3 along the width must be less than the window's span 3 (the dilated kernel)"),
+        ("avg_pooling", {"kernel_size": 3, "padding": (0, 0, 3, 0)},
+         "avg_pooling: padding 3 along the height must be less than the window's span 3"),
         ("avg_pooling", {"kernel_size": 2, "stride": (2, 0)}, "avg_pooling: attribute 'stride' must be at least 1, got (2, 0)"),
-        ("max_pooling", {"kernel_size": 2, "padding": (1, 0, 1, 0)}, "max_pooling: attribute 'padding' must be an int or a pair of ints"),
+        ("max_pooling", {"kernel_size": 2, "padding": (1, 0, 1)}, "max_pooling: attribute 'padding' must be an int, a pair (height, width), four ints"),
+        ("max_pooling", {"kernel_size": 3, "padding": "same"}, "max_pooling: padding 'same' needs stride 1 (as PyTorch), got stride (3, 3) (the kernel size)"),
         ("adaptive_pooling", {"output_size": (0, 2)}, "adaptive_pooling: the output size must be at least 1"),
     ],
 )

@@ -45,8 +45,11 @@ def forward(
             (height, width).
         stride: int or (int, int), default None. Step between windows: one int, or
             (height, width); None (the default) is the kernel size, as PyTorch.
-        padding: int or (int, int), default 0. Implicit padding on both sides of each
-            axis: one int, or (height, width); at most half the kernel.
+        padding: int, (int, int), 4 ints per side, 'same' or 'valid', default 0.
+            Implicit padding: one int or (height, width) on both sides of each axis, per
+            side as F.pad's (left, right, top, bottom) or ((top, bottom), (left, right))
+            (ONNX's begin and end pads), 'valid' (none) or 'same' (stride 1); each side
+            less than the kernel (PyTorch allows at most half the kernel).
         ceil_mode: bool, default False. Count windows rounding up: a last, partial
             window is kept if it starts inside the input or its leading padding.
         count_include_pad: bool, default True. Average pooling: whether the zero padding
