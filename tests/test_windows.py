@@ -151,6 +151,8 @@ POOL_CASES = {
     "max wide padding dilated": ("max_pooling", (9, 8), {"kernel_size": 3, "stride": 2, "padding": (2, 3), "dilation": (1, 2)}),
     "avg per side exclude pad": ("avg_pooling", (7, 9), {"kernel_size": (3, 2), "stride": (2, 1), "padding": ((2, 0), (1, 1)), "count_include_pad": False}),
     "avg wide padding include pad": ("avg_pooling", (8, 7), {"kernel_size": 3, "stride": 2, "padding": (2, 1)}),
+    "avg dilated": ("avg_pooling", (9, 8), {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": (2, 1)}),
+    "avg dilated per side exclude pad": ("avg_pooling", (8, 9), {"kernel_size": (2, 3), "stride": 1, "padding": (1, 0, 2, 1), "dilation": 2, "count_include_pad": False}),
     "pooling max same": ("pooling", (7, 8), {"kernel_size": (2, 3), "stride": 1, "padding": "same", "kind": "max"}),
 }
 
@@ -174,9 +176,31 @@ def _pool_sides(attrs):
     return None
 
 
+def _torch_dilated_average(attrs):
+    """Average pooling with dilation (PyTorch's has none): a depthwise convolution with a
+    dilated kernel of ones over the padded input, divided by the same convolution of the
+    cells that count (the padding among them with count_include_pad)."""
+    kernel = attrs["kernel_size"]
+    kernel = (kernel, kernel) if isinstance(kernel, int) else kernel
+    padding = attrs.get("padding", 0)
+    sides = _pool_sides(attrs) or ((padding,) * 4 if isinstance(padding, int) else (padding[1],) * 2 + (padding[0],) * 2)
+    window = {"stride": attrs.get("stride") or kernel, "dilation": attrs["dilation"]}
+    fill = 1.0 if attrs.get("count_include_pad", True) else 0.0
+
+    def average(x):
+        ones = torch.ones((x.shape[1], 1) + tuple(kernel), dtype=x.dtype)
+        total = F.conv2d(F.pad(x, sides), ones, groups=x.shape[1], **window)
+        cells = F.conv2d(F.pad(torch.ones_like(x), sides, value=fill), ones, groups=x.shape[1], **window)
+        return total / cells
+
+    return average
+
+
 def torch_pool(name, attrs):
     attrs = dict(attrs)
     kind = attrs.pop("kind", "max" if name == "max_pooling" else "average")
+    if kind == "average" and "dilation" in attrs:
+        return _torch_dilated_average(attrs)
     sides = _pool_sides(attrs)
     if sides is None:
         if kind == "max":
