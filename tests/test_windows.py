@@ -310,6 +310,27 @@ def test_nn_classes_take_pytorch_signatures_and_weights():
         np.testing.assert_allclose(grads[name], tensor.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
 
 
+@pytest.mark.parametrize("size, output_size", [((10, 9), (4, 2)), ((12, 8), (3, 8)), ((7, 13), (3, 5))])
+def test_adaptive_max_pooling_ties_go_to_the_first_maximum_in_row_major_order(size, output_size):
+    """Windows of two sizes that overlap by a cell, or tile the axis (12 -> 3, 8 -> 8), over
+    an input with many ties (ReLU zeros and repeated values): each window's gradient goes
+    where PyTorch's does, the first maximum in row-major order, added up where windows
+    share it (float64: exact sums of the same terms)."""
+    x = np.maximum(np.round(draw((2, 3) + size, np.float64) * 2) / 2, 0)
+    attrs = {"output_size": output_size, "kind": "max"}
+    check("adaptive_pooling", {"x": x}, lambda x: F.adaptive_max_pool2d(x, output_size), np.float64, attrs)
+
+
+def test_adaptive_max_pooling_propagates_nan_to_its_first_nan():
+    x = draw((1, 2, 6, 7), np.float64)
+    x[0, 0, 1, 1] = x[0, 0, 0, 1] = x[0, 0, 1, 0] = x[0, 1, 5, 6] = np.nan  # columns 0, 1: window 0 only
+    y, ctx = module(spec("adaptive_pooling")).forward(x, output_size=(2, 3), kind="max")
+    assert np.isnan(y).sum() == 2 and np.isnan(y[0, 0, 0, 0]) and np.isnan(y[0, 1, 1, 2])
+    grad_x = module(spec("adaptive_pooling")).backward(np.ones_like(y), ctx)
+    assert grad_x[0, 0, 0, 1] == 1 and grad_x[0, 0, 1, 0] == 0 and grad_x[0, 0, 1, 1] == 0
+    assert grad_x[0, 1, 5, 6] == 1 and grad_x.sum() == y.size
+
+
 def test_adaptive_max_pool2d_class():
     x = draw((2, 3, 8, 9), np.float64)
     y = nn.AdaptiveMaxPool2d((3, None))(x)

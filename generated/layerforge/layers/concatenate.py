@@ -977,7 +977,7 @@ _concatenate_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:1770
+# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:1837
 _concatenate_gelu_bwd_7 = ElementwiseKernel(
     "concatenate_gelu_bwd_7",
     "T _t7",
@@ -988,7 +988,7 @@ _concatenate_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:1770
+# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:1837
 _concatenate_gelu_bwd_8 = ElementwiseKernel(
     "concatenate_gelu_bwd_8",
     "T _t1",
@@ -999,7 +999,7 @@ _concatenate_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:1770
+# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:1837
 _concatenate_gelu_bwd_9 = ElementwiseKernel(
     "concatenate_gelu_bwd_9",
     "T _t9",
@@ -1010,7 +1010,7 @@ _concatenate_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:1770
+# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:1837
 _concatenate_gelu_bwd_10 = ElementwiseKernel(
     "concatenate_gelu_bwd_10",
     "T _t10",
@@ -1021,7 +1021,7 @@ _concatenate_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:1770
+# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:1837
 _concatenate_gelu_bwd_11 = ElementwiseKernel(
     "concatenate_gelu_bwd_11",
     "T _t8, T _t11",

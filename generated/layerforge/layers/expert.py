@@ -973,7 +973,7 @@ _expert_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1770
+# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1837
 _expert_gelu_bwd_1 = ElementwiseKernel(
     "expert_gelu_bwd_1",
     "T z, T grad_y",

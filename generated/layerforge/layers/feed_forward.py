@@ -1082,7 +1082,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-# feed_forward_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1770
+# feed_forward_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1837
 _feed_forward_gelu_bwd_0 = ElementwiseKernel(
     "feed_forward_gelu_bwd_0",
     "T z, T grad_y",
@@ -1553,7 +1553,7 @@ def _cupy_forward_gelu_no_bias(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-# feed_forward_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1770
+# feed_forward_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1837
 _feed_forward_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "feed_forward_gelu_no_bias_bwd_0",
     "T z, T grad_y",

@@ -1076,7 +1076,7 @@ _locally_connected_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_7: layers_spec/primitives.yaml:1770
+# locally_connected_gelu_bwd_7: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_bwd_7 = ElementwiseKernel(
     "locally_connected_gelu_bwd_7",
     "T _t9",
@@ -1087,7 +1087,7 @@ _locally_connected_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_8: layers_spec/primitives.yaml:1770
+# locally_connected_gelu_bwd_8: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_bwd_8 = ElementwiseKernel(
     "locally_connected_gelu_bwd_8",
     "T _t3",
@@ -1098,7 +1098,7 @@ _locally_connected_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_9: layers_spec/primitives.yaml:1770
+# locally_connected_gelu_bwd_9: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_bwd_9 = ElementwiseKernel(
     "locally_connected_gelu_bwd_9",
     "T _t11",
@@ -1109,7 +1109,7 @@ _locally_connected_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_10: layers_spec/primitives.yaml:1770
+# locally_connected_gelu_bwd_10: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_bwd_10 = ElementwiseKernel(
     "locally_connected_gelu_bwd_10",
     "T _t12",
@@ -1120,7 +1120,7 @@ _locally_connected_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_11: layers_spec/primitives.yaml:1770
+# locally_connected_gelu_bwd_11: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_bwd_11 = ElementwiseKernel(
     "locally_connected_gelu_bwd_11",
     "T _t10, T _t13",
@@ -2225,7 +2225,7 @@ _locally_connected_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1770
+# locally_connected_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_7",
     "T _t8",
@@ -2236,7 +2236,7 @@ _locally_connected_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1770
+# locally_connected_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_8",
     "T _t2",
@@ -2247,7 +2247,7 @@ _locally_connected_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1770
+# locally_connected_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_9",
     "T _t10",
@@ -2258,7 +2258,7 @@ _locally_connected_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1770
+# locally_connected_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_10",
     "T _t11",
@@ -2269,7 +2269,7 @@ _locally_connected_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1770
+# locally_connected_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_11",
     "T _t9, T _t12",

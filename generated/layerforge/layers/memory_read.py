@@ -2333,7 +2333,7 @@ _memory_read_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1770
+# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1837
 _memory_read_gelu_bwd_1 = ElementwiseKernel(
     "memory_read_gelu_bwd_1",
     "T z, T grad_y",

@@ -1191,7 +1191,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2719
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2786
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1427,7 +1427,7 @@ def _cupy_forward_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2719
+# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2786
 _multi_head_attention_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1657,7 +1657,7 @@ _multi_head_attention_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2719
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2786
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1868,7 +1868,7 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2719
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2786
 _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2090,7 +2090,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2719
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2786
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2325,7 +2325,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2719
+# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2786
 _multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2554,7 +2554,7 @@ _multi_head_attention_no_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2719
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2786
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2766,7 +2766,7 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2719
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2786
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",

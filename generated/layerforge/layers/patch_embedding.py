@@ -728,7 +728,7 @@ _patch_embedding_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_7: layers_spec/primitives.yaml:1770
+# patch_embedding_gelu_bwd_7: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_bwd_7 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_7",
     "T _t10",
@@ -739,7 +739,7 @@ _patch_embedding_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_8: layers_spec/primitives.yaml:1770
+# patch_embedding_gelu_bwd_8: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_bwd_8 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_8",
     "T _t4",
@@ -750,7 +750,7 @@ _patch_embedding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_9: layers_spec/primitives.yaml:1770
+# patch_embedding_gelu_bwd_9: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_bwd_9 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_9",
     "T _t12",
@@ -761,7 +761,7 @@ _patch_embedding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_10: layers_spec/primitives.yaml:1770
+# patch_embedding_gelu_bwd_10: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_bwd_10 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_10",
     "T _t13",
@@ -772,7 +772,7 @@ _patch_embedding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_11: layers_spec/primitives.yaml:1770
+# patch_embedding_gelu_bwd_11: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_bwd_11 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_11",
     "T _t11, T _t14",
@@ -1041,7 +1041,7 @@ _patch_embedding_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1770
+# patch_embedding_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_7",
     "T _t10",
@@ -1052,7 +1052,7 @@ _patch_embedding_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1770
+# patch_embedding_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_8",
     "T _t4",
@@ -1063,7 +1063,7 @@ _patch_embedding_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1770
+# patch_embedding_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_9",
     "T _t12",
@@ -1074,7 +1074,7 @@ _patch_embedding_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1770
+# patch_embedding_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_10",
     "T _t13",
@@ -1085,7 +1085,7 @@ _patch_embedding_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1770
+# patch_embedding_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "patch_embedding_gelu_no_bias_bwd_11",
     "T _t11, T _t14",

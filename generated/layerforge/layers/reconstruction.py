@@ -1508,7 +1508,7 @@ _reconstruction_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1770
+# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1837
 _reconstruction_gelu_bwd_2 = ElementwiseKernel(
     "reconstruction_gelu_bwd_2",
     "T z, T grad_y",

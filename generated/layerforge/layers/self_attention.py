@@ -893,7 +893,7 @@ _self_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2719
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2786
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1052,7 +1052,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2719
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2786
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1204,7 +1204,7 @@ _self_attention_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1770
+# self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1837
 _self_attention_gelu_bwd_1 = ElementwiseKernel(
     "self_attention_gelu_bwd_1",
     "T z, T grad_y",
@@ -1228,7 +1228,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2719
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2786
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1389,7 +1389,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2719
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2786
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1535,7 +1535,7 @@ _self_attention_identity_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2719
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2786
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1695,7 +1695,7 @@ _self_attention_relu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2719
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2786
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1846,7 +1846,7 @@ _self_attention_gelu_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1770
+# self_attention_gelu_no_attn_mask_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1837
 _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_1",
     "T z, T grad_y",
@@ -1870,7 +1870,7 @@ _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2719
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2786
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -2030,7 +2030,7 @@ _self_attention_tanh_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2719
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2786
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",

@@ -1509,7 +1509,7 @@ _subpixel_convolutional_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1770
+# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_7",
     "T _t9",
@@ -1520,7 +1520,7 @@ _subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1770
+# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_8",
     "T _t3",
@@ -1531,7 +1531,7 @@ _subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1770
+# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_9",
     "T _t11",
@@ -1542,7 +1542,7 @@ _subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1770
+# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_10",
     "T _t12",
@@ -1553,7 +1553,7 @@ _subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1770
+# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_bwd_11 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_11",
     "T _t10, T _t13",
@@ -2749,7 +2749,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1770
+# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_7",
     "T _t8",
@@ -2760,7 +2760,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1770
+# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_8",
     "T _t2",
@@ -2771,7 +2771,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1770
+# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_9",
     "T _t10",
@@ -2782,7 +2782,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1770
+# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_10",
     "T _t11",
@@ -2793,7 +2793,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1770
+# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_11",
     "T _t9, T _t12",

@@ -3306,7 +3306,7 @@ _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2719
+# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_11",
     "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
@@ -3411,7 +3411,7 @@ _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2719
+# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_20",
     "T grad_self_attn_weights, T _t111, T self_attn_weights",
@@ -4268,7 +4268,7 @@ _transformer_decoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1770
+# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1837
 _transformer_decoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_3",
     "T grad_hidden, T _t44, T linear1_z, T _t41",
@@ -4369,7 +4369,7 @@ _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2719
+# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_11",
     "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
@@ -4474,7 +4474,7 @@ _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2719
+# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_20",
     "T grad_self_attn_weights, T _t122, T self_attn_weights",
@@ -5451,7 +5451,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2719
+# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_11",
     "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
@@ -5556,7 +5556,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2719
+# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_20",
     "T grad_self_attn_weights, T _t127, T self_attn_weights",
@@ -6589,7 +6589,7 @@ _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2719
+# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_18",
     "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
@@ -6694,7 +6694,7 @@ _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2719
+# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_27",
     "T grad_self_attn_weights, T _t123, T self_attn_weights",
@@ -7562,7 +7562,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1770
+# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1837
 _transformer_decoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_10",
     "T grad_hidden, T _t41, T linear1_z, T _t38",
@@ -7663,7 +7663,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2719
+# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_18",
     "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
@@ -7768,7 +7768,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2719
+# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_27",
     "T grad_self_attn_weights, T _t134, T self_attn_weights",
@@ -8752,7 +8752,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2719
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
@@ -8857,7 +8857,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2719
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
     "T grad_self_attn_weights, T _t139, T self_attn_weights",
