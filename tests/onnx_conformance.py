@@ -721,11 +721,11 @@ def _window(case: Case, x: np.ndarray, kernel: tuple[int, ...], auto_pad: str | 
     return strides, dilations, tuple(begins), tuple(ends)
 
 
-def _set_padding(plan: Plan, kwargs: dict, begins, ends, per_side: bool, same: bool = False) -> None:
-    """layerforge's padding for ONNX's pads: an int or pair when symmetric; for a convolution
-    (``per_side``), "same" where ONNX's pads are PyTorch's "same" (stride 1, the odd pixel at
-    the end), else per side as F.pad's (left, right, top, bottom) on the trailing axes.
-    Pooling has no per-side padding (nor has PyTorch's)."""
+def _set_padding(plan: Plan, kwargs: dict, begins, ends, same: bool = False) -> None:
+    """layerforge's padding for ONNX's pads: an int or pair when symmetric; "same" where
+    ONNX's pads are PyTorch's "same" (stride 1, the odd pixel at the end) and ``same`` is
+    asked for, else per side as F.pad's (left, right, top, bottom) on the trailing axes,
+    where the target's padding attribute takes that."""
     if begins == ends:
         value = _one(begins)
         plan.set_attribute(
@@ -738,11 +738,11 @@ def _set_padding(plan: Plan, kwargs: dict, begins, ends, per_side: bool, same: b
             spatial=True,
         )
         return
-    if per_side and same and plan.target.accepts("padding", "same"):
+    if same and plan.target.accepts("padding", "same"):
         kwargs["padding"] = "same"
         return
     sides = tuple(p for b, e in zip(reversed(begins), reversed(ends)) for p in (b, e))
-    if per_side and plan.target.accepts("padding", sides):
+    if plan.target.accepts("padding", sides):
         kwargs["padding"] = sides
         return
     plan.why(
@@ -796,7 +796,7 @@ def _conv(case: Case) -> Plan:
     )
     # PyTorch's padding="same" is ONNX's SAME_UPPER at stride 1.
     same = set(strides) == {1} and _window(case, x, kernel, "SAME_UPPER")[2:] == (begins, ends)
-    _set_padding(plan, kwargs, begins, ends, per_side=True, same=same)
+    _set_padding(plan, kwargs, begins, ends, same=same)
     if not plan.reasons:
         plan.call(x, w, _bias_or_zeros(plan, b, w.shape[0], x.dtype), **kwargs)
     return plan
@@ -810,10 +810,15 @@ def _pool(target_name: str):
             plan.why_output(
                 "Indices output", f"{target_name} returns the pooled values only, not the argmax Indices"
             )
-        if not plan.check_arrays({"x": x}):
-            return plan
         kernel = tuple(case.attr("kernel_shape"))
         strides, dilations, begins, ends = _window(case, x, kernel)
+        signal = x.ndim == 3
+        if signal:  # [N, C, L] as an image of height 1, as layerforge.nn.MaxPool1d/AvgPool1d run it
+            x = x[:, :, None, :]
+            kernel, strides, dilations = (1, *kernel), (1, *strides), (1, *dilations)
+            begins, ends = (0, *begins), (0, *ends)
+        if not plan.check_arrays({"x": x}):
+            return plan
         kwargs: dict = {}
         plan.set_attribute(
             kwargs,
@@ -842,13 +847,13 @@ def _pool(target_name: str):
             f"dilations {list(dilations)}: {target_name} has no dilation",
             spatial=True,
         )
-        _set_padding(plan, kwargs, begins, ends, per_side=False)
+        _set_padding(plan, kwargs, begins, ends)
         for i, k in enumerate(kernel):
             span = (k - 1) * dilations[i] + 1
-            if 2 * max(begins[i], ends[i]) > span:
+            if max(begins[i], ends[i]) >= span:
                 plan.why(
-                    "padding over half the kernel",
-                    f"pads {max(begins[i], ends[i])} on a kernel of {k}: pooling padding is at most half the kernel (as PyTorch)",
+                    "padding as wide as the window",
+                    f"pads {max(begins[i], ends[i])} on a window spanning {span}: a window would lie in the padding",
                 )
                 break
         ceil = bool(case.attr("ceil_mode", 0))
@@ -879,7 +884,7 @@ def _pool(target_name: str):
                 "count_include_pad=0 with padding: avg_pooling counts the padding in each window's mean",
             )
         if not plan.reasons:
-            plan.call(x, **kwargs)
+            plan.call(x, pick=(lambda y: {0: y[:, :, 0, :]}) if signal else None, **kwargs)
         return plan
 
     return mapper

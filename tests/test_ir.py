@@ -116,10 +116,10 @@ def test_pooling_kind_is_baked_in():
     """``if kind == "average":`` picks one side per variant; no run-time branch remains."""
     assert explain("pooling", 1) == textwrap.dedent("""\
         def _forward_average(x, kernel_size, stride, padding, ceil_mode, count_include_pad):
-            y = avg_pool2d(x, ceil_mode=ceil_mode, count_include_pad=count_include_pad, kernel=kernel_size, padding=padding, stride=stride)  # float[B, C, H_out, W_out]  pooling.yaml:22
+            y = avg_pool2d(x, ceil_mode=ceil_mode, count_include_pad=count_include_pad, dilation=1, kernel=kernel_size, padding=padding, stride=stride)  # float[B, C, H_out, W_out]  pooling.yaml:22
             return y
         def _backward_average(grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad):
-            grad_x = avg_pool2d_grad(grad_y, x, ceil_mode=ceil_mode, count_include_pad=count_include_pad, kernel=kernel_size, padding=padding, stride=stride)  # float[B, C, H, W]  primitives.yaml
+            grad_x = avg_pool2d_grad(grad_y, x, ceil_mode=ceil_mode, count_include_pad=count_include_pad, dilation=1, kernel=kernel_size, padding=padding, stride=stride)  # float[B, C, H, W]  primitives.yaml
             return grad_x
         saved: x, kernel_size, stride, padding, ceil_mode, count_include_pad""")
     assert "max_pool2d" not in explain("pooling", 1) and "avg_pool2d" not in explain("pooling", 0)

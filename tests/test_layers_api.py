@@ -118,7 +118,8 @@ WINDOW_CALLS = [
     ("max_pooling", lambda m: m.forward(np.ones((1, 1, 2, 5)), kernel_size=3), ValueError,
      "max_pooling: the window spans 3 along the height, more than the height of 'x' plus padding (2 + 0 + 0)"),
     ("avg_pooling", lambda m: m.forward(np.ones((1, 1, 6, 6)), kernel_size=2, padding=2), ValueError,
-     "avg_pooling: padding 2 must be at most half the kernel size 2"),
+     "avg_pooling: padding 2 along the height must be less than the window's span 2 (the dilated kernel), "
+     "so that every window overlaps the input"),
     ("pooling", lambda m: m.forward(np.ones((1, 1, 6, 6)), kind="min"), ValueError,
      "pooling: attribute 'kind' must be one of 'max', 'average', got 'min'"),
     ("pooling", lambda m: m.forward(np.ones((1, 1, 6, 6)), stride=0), ValueError,

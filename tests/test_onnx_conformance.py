@@ -101,13 +101,65 @@ def _conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
     return _n(conv(x, _t(weight), None if bias is None else _t(bias), stride, padding, dilation, groups))
 
 
+def _pool_sides(x, kernel, padding):
+    """F.pad's sides for a padding PyTorch's pooling does not take (per side in F.pad's
+    order, or more than half the kernel), else None."""
+    spatial = x.ndim - 2
+    if isinstance(padding, tuple) and len(padding) == 2 * spatial:
+        return padding
+    kernel = (kernel,) * spatial if isinstance(kernel, int) else kernel
+    pads = (padding,) * spatial if isinstance(padding, int) else padding
+    if any(2 * p > k for p, k in zip(pads, kernel)):
+        return tuple(p for p in reversed(pads) for _ in range(2))
+    return None
+
+
 def _max_pool(x, *, kernel_size=2, stride=None, padding=0, dilation=1, ceil_mode=False):
     pool = {3: F.max_pool1d, 4: F.max_pool2d, 5: F.max_pool3d}[x.ndim]
+    sides = _pool_sides(x, kernel_size, padding)
+    if sides is not None:  # made explicit, -inf as the padding of a maximum
+        return _n(pool(F.pad(_t(x), sides, value=-float("inf")), kernel_size, stride, 0, dilation, ceil_mode))
     return _n(pool(_t(x), kernel_size, stride, padding, dilation, ceil_mode))
 
 
-def _avg_pool(x, *, kernel_size=2, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def _dilated_avg_pool(x, kernel, stride, padding, dilation, ceil_mode, count_include_pad):
+    """Average pooling with dilation (PyTorch's has none): a depthwise convolution with a
+    dilated kernel of ones, over the padded input (and past it, zeros that never count, for
+    ceil_mode's last windows), divided by the same convolution of the cells that count."""
+    spatial = x.ndim - 2
+
+    def per_axis(value):
+        return (value,) * spatial if isinstance(value, int) else tuple(value)
+
+    kernel, dilation = per_axis(kernel), per_axis(dilation)
+    stride = kernel if stride is None else per_axis(stride)
+    sides = _pool_sides(x, kernel, padding) or tuple(p for p in reversed(per_axis(padding)) for _ in range(2))
+    begins, ends = sides[::2][::-1], sides[1::2][::-1]
+    past = []
+    for i in range(spatial):
+        size = x.shape[2 + i]
+        count = conformance._output_size(size, kernel[i], stride[i], dilation[i], begins[i], ends[i], ceil_mode)
+        past.append(max(0, (count - 1) * stride[i] + (kernel[i] - 1) * dilation[i] + 1 - (size + begins[i] + ends[i])))
+    beyond = tuple(p for extra in reversed(past) for p in (0, extra))
+    conv = {3: F.conv1d, 4: F.conv2d, 5: F.conv3d}[x.ndim]
+    ones = torch.ones((x.shape[1], 1, *kernel), dtype=_t(x).dtype)
+
+    def window_sums(t, fill):
+        return conv(F.pad(F.pad(t, sides, value=fill), beyond), ones, None, stride, 0, dilation, x.shape[1])
+
+    cells = window_sums(torch.ones_like(_t(x)), 1.0 if count_include_pad else 0.0)
+    return _n(window_sums(_t(x), 0.0) / cells)
+
+
+def _avg_pool(x, *, kernel_size=2, stride=None, padding=0, dilation=1, ceil_mode=False, count_include_pad=True):
+    if set(np.atleast_1d(dilation).tolist()) != {1}:
+        return _dilated_avg_pool(x, kernel_size, stride, padding, dilation, ceil_mode, count_include_pad)
     pool = {3: F.avg_pool1d, 4: F.avg_pool2d, 5: F.avg_pool3d}[x.ndim]
+    sides = _pool_sides(x, kernel_size, padding)
+    if sides is not None:  # made explicit: window sums over the cells that count
+        total = pool(F.pad(_t(x), sides), kernel_size, stride, 0, ceil_mode, True, divisor_override=1)
+        ones = F.pad(torch.ones_like(_t(x)), sides, value=1.0 if count_include_pad else 0.0)
+        return _n(total / pool(ones, kernel_size, stride, 0, ceil_mode, True, divisor_override=1))
     return _n(pool(_t(x), kernel_size, stride, padding, ceil_mode, count_include_pad))
 
 
@@ -244,5 +296,5 @@ def test_capability_branches_agree_with_pytorch(monkeypatch):
         "test_split_equal_parts_1d_opset13",
         "test_sum_example",
     } <= passes
-    # Pooling has no per-side padding (nor has PyTorch's): still a recorded reason.
-    assert results["test_maxpool_2d_same_upper"].status == "unsupported"
+    # Pooling's padding per side (ONNX's SAME_UPPER) runs as PyTorch's on a padded input.
+    assert results["test_maxpool_2d_same_upper"].status == "pass"

@@ -145,15 +145,84 @@ POOL_CASES = {
     "avg ceil exclude pad": ("avg_pooling", (8, 9), {"kernel_size": (3, 2), "stride": (2, 1), "padding": (1, 1), "ceil_mode": True, "count_include_pad": False}),
     "pooling max ceil": ("pooling", (8, 9), {"kernel_size": (3, 3), "stride": 2, "ceil_mode": True, "kind": "max"}),
     "pooling average exclude pad": ("pooling", (7, 9), {"kernel_size": 3, "padding": 1, "count_include_pad": False, "kind": "average"}),
+    # Beyond PyTorch's pooling: padding per side (ONNX's begin/end pads) and wider than half
+    # the kernel (less than its span); PyTorch computes them on an explicitly padded input.
+    "max per side": ("max_pooling", (8, 9), {"kernel_size": 3, "stride": 2, "padding": (0, 2, 1, 1)}),
+    "max wide padding dilated": ("max_pooling", (9, 8), {"kernel_size": 3, "stride": 2, "padding": (2, 3), "dilation": (1, 2)}),
+    "avg per side exclude pad": ("avg_pooling", (7, 9), {"kernel_size": (3, 2), "stride": (2, 1), "padding": ((2, 0), (1, 1)), "count_include_pad": False}),
+    "avg wide padding include pad": ("avg_pooling", (8, 7), {"kernel_size": 3, "stride": 2, "padding": (2, 1)}),
+    "avg dilated": ("avg_pooling", (9, 8), {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": (2, 1)}),
+    "avg dilated per side exclude pad": ("avg_pooling", (8, 9), {"kernel_size": (2, 3), "stride": 1, "padding": (1, 0, 2, 1), "dilation": 2, "count_include_pad": False}),
+    "pooling max same": ("pooling", (7, 8), {"kernel_size": (2, 3), "stride": 1, "padding": "same", "kind": "max"}),
 }
+
+
+def _pool_sides(attrs):
+    """F.pad's (left, right, top, bottom) for padding that PyTorch's pooling does not take
+    (per side, "same", or more than half the kernel), else None."""
+    padding, kernel = attrs.get("padding", 0), attrs.get("kernel_size", 2)
+    kernel = (kernel, kernel) if isinstance(kernel, int) else kernel
+    if padding == "same":
+        spans = [d * (k - 1) for d, k in zip(np.broadcast_to(attrs.get("dilation", 1), 2), kernel)]
+        return (spans[1] // 2, spans[1] - spans[1] // 2, spans[0] // 2, spans[0] - spans[0] // 2)
+    if isinstance(padding, tuple) and len(padding) == 4:
+        return padding
+    if isinstance(padding, tuple) and isinstance(padding[0], tuple):
+        (top, bottom), (left, right) = padding
+        return (left, right, top, bottom)
+    pair = (padding, padding) if isinstance(padding, int) else padding
+    if any(2 * p > k for p, k in zip(pair, kernel)):
+        return (pair[1], pair[1], pair[0], pair[0])
+    return None
+
+
+def _torch_dilated_average(attrs):
+    """Average pooling with dilation (PyTorch's has none): a depthwise convolution with a
+    dilated kernel of ones over the padded input, divided by the same convolution of the
+    cells that count (the padding among them with count_include_pad)."""
+    kernel = attrs["kernel_size"]
+    kernel = (kernel, kernel) if isinstance(kernel, int) else kernel
+    padding = attrs.get("padding", 0)
+    sides = _pool_sides(attrs) or ((padding,) * 4 if isinstance(padding, int) else (padding[1],) * 2 + (padding[0],) * 2)
+    window = {"stride": attrs.get("stride") or kernel, "dilation": attrs["dilation"]}
+    fill = 1.0 if attrs.get("count_include_pad", True) else 0.0
+
+    def average(x):
+        ones = torch.ones((x.shape[1], 1) + tuple(kernel), dtype=x.dtype)
+        total = F.conv2d(F.pad(x, sides), ones, groups=x.shape[1], **window)
+        cells = F.conv2d(F.pad(torch.ones_like(x), sides, value=fill), ones, groups=x.shape[1], **window)
+        return total / cells
+
+    return average
 
 
 def torch_pool(name, attrs):
     attrs = dict(attrs)
     kind = attrs.pop("kind", "max" if name == "max_pooling" else "average")
+    if kind == "average" and "dilation" in attrs:
+        return _torch_dilated_average(attrs)
+    sides = _pool_sides(attrs)
+    if sides is None:
+        if kind == "max":
+            return lambda x: F.max_pool2d(x, **attrs)
+        return lambda x: F.avg_pool2d(x, **attrs)
+    # The padding made explicit: -inf for the maxima; for the means, zeros whose count
+    # goes into the divisor or not (a sum pool of the padded ones).
+    attrs["padding"] = 0
     if kind == "max":
-        return lambda x: F.max_pool2d(x, **attrs)
-    return lambda x: F.avg_pool2d(x, **attrs)
+        return lambda x: F.max_pool2d(F.pad(x, sides, value=-float("inf")), **attrs)
+    include = attrs.pop("count_include_pad", True)
+    attrs.pop("ceil_mode", None)
+
+    def average(x):
+        total = F.avg_pool2d(F.pad(x, sides), divisor_override=1, **attrs)
+        if include:
+            cells = F.avg_pool2d(F.pad(torch.ones_like(x), sides, value=1.0), divisor_override=1, **attrs)
+        else:
+            cells = F.avg_pool2d(F.pad(torch.ones_like(x), sides), divisor_override=1, **attrs)
+        return total / cells
+
+    return average
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -190,9 +259,13 @@ def test_adaptive_pooling_gradients_by_finite_differences(kind, output_size):
 @pytest.mark.parametrize(
     "name, attrs, message",
     [
-        ("max_pooling", {"kernel_size": (2, 3), "padding": (0, 2)}, "max_pooling: padding 2 must be at most half the kernel size 3"),
+        ("max_pooling", {"kernel_size": (2, 3), "padding": (0, 3)},
+         "max_pooling: padding 3 along the width must be less than the window's span 3 (the dilated kernel)"),
+        ("avg_pooling", {"kernel_size": 3, "padding": (0, 0, 3, 0)},
+         "avg_pooling: padding 3 along the height must be less than the window's span 3"),
         ("avg_pooling", {"kernel_size": 2, "stride": (2, 0)}, "avg_pooling: attribute 'stride' must be at least 1, got (2, 0)"),
-        ("max_pooling", {"kernel_size": 2, "padding": (1, 0, 1, 0)}, "max_pooling: attribute 'padding' must be an int or a pair of ints"),
+        ("max_pooling", {"kernel_size": 2, "padding": (1, 0, 1)}, "max_pooling: attribute 'padding' must be an int, a pair (height, width), four ints"),
+        ("max_pooling", {"kernel_size": 3, "padding": "same"}, "max_pooling: padding 'same' needs stride 1 (as PyTorch), got stride (3, 3) (the kernel size)"),
         ("adaptive_pooling", {"output_size": (0, 2)}, "adaptive_pooling: the output size must be at least 1"),
     ],
 )
@@ -235,6 +308,27 @@ def test_nn_classes_take_pytorch_signatures_and_weights():
     assert list(grads) == [name for name, _ in theirs.named_parameters()]
     for name, tensor in theirs.named_parameters():
         np.testing.assert_allclose(grads[name], tensor.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("size, output_size", [((10, 9), (4, 2)), ((12, 8), (3, 8)), ((7, 13), (3, 5))])
+def test_adaptive_max_pooling_ties_go_to_the_first_maximum_in_row_major_order(size, output_size):
+    """Windows of two sizes that overlap by a cell, or tile the axis (12 -> 3, 8 -> 8), over
+    an input with many ties (ReLU zeros and repeated values): each window's gradient goes
+    where PyTorch's does, the first maximum in row-major order, added up where windows
+    share it (float64: exact sums of the same terms)."""
+    x = np.maximum(np.round(draw((2, 3) + size, np.float64) * 2) / 2, 0)
+    attrs = {"output_size": output_size, "kind": "max"}
+    check("adaptive_pooling", {"x": x}, lambda x: F.adaptive_max_pool2d(x, output_size), np.float64, attrs)
+
+
+def test_adaptive_max_pooling_propagates_nan_to_its_first_nan():
+    x = draw((1, 2, 6, 7), np.float64)
+    x[0, 0, 1, 1] = x[0, 0, 0, 1] = x[0, 0, 1, 0] = x[0, 1, 5, 6] = np.nan  # columns 0, 1: window 0 only
+    y, ctx = module(spec("adaptive_pooling")).forward(x, output_size=(2, 3), kind="max")
+    assert np.isnan(y).sum() == 2 and np.isnan(y[0, 0, 0, 0]) and np.isnan(y[0, 1, 1, 2])
+    grad_x = module(spec("adaptive_pooling")).backward(np.ones_like(y), ctx)
+    assert grad_x[0, 0, 0, 1] == 1 and grad_x[0, 0, 1, 0] == 0 and grad_x[0, 0, 1, 1] == 0
+    assert grad_x[0, 1, 5, 6] == 1 and grad_x.sum() == y.size
 
 
 def test_adaptive_max_pool2d_class():

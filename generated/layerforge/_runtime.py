@@ -638,8 +638,9 @@ def check_window(
 
     A convolution passes its ``weight`` [C_out, C_in / groups, kH, kW] (the kernel is its
     last two axes, ``groups`` must divide C_in and C_out); a pooling window its ``kernel``
-    (an int or a pair), whose padding may be at most half the kernel (as in PyTorch) and
-    whose ``stride`` None means the kernel. Kernel, stride and dilation must be positive,
+    (an int or a pair), whose ``stride`` None means the kernel and whose padding on each
+    side must be less than the dilated kernel's span (so that every window overlaps the
+    input: PyTorch's half-kernel bound, widened to ONNX's pads). Kernel, stride and dilation must be positive,
     padding non-negative, and the dilated kernel must fit the padded input. Returns the
     kernel (pooling only), stride, padding and dilation (when given), in that order: pairs
     (height, width), the padding as ((top, bottom), (left, right)) with "same" and "valid"
@@ -670,9 +671,7 @@ def check_window(
         if dilation is None
         else check_window_attribute(op, "dilation", dilation, "pair")
     )
-    given = check_window_attribute(
-        op, "padding", padding, "pair" if pooling else "padding"
-    )
+    given = check_window_attribute(op, "padding", padding, "padding")
     for name, values in (
         ("kernel_size", kernel_hw),
         ("stride", stride_hw),
@@ -685,8 +684,11 @@ def check_window(
     spans = tuple(d * (k - 1) + 1 for d, k in zip(dilation_hw, kernel_hw))
     if given == "same":
         if stride_hw != (1, 1):
+            given_stride = (
+                stride if stride is not None else f"{stride_hw} (the kernel size)"
+            )
             raise ValueError(
-                f"{op}: padding 'same' needs stride 1 (as PyTorch), got stride {stride}"
+                f"{op}: padding 'same' needs stride 1 (as PyTorch), got stride {given_stride}"
             )
         pads = tuple(
             (total // 2, total - total // 2) for total in (s - 1 for s in spans)
@@ -719,9 +721,10 @@ def check_window(
         (2, 3), ("height", "width"), kernel_hw, spans, pads
     ):
         size = x.shape[axis]
-        if pooling and 2 * max(before, after) > k:
+        if pooling and max(before, after) >= span:
             raise ValueError(
-                f"{op}: padding {max(before, after)} must be at most half the kernel size {k}"
+                f"{op}: padding {max(before, after)} along the {label} must be less than the window's "
+                f"span {span} (the dilated kernel), so that every window overlaps the input"
             )
         if padding_mode == "reflect" and max(before, after) >= size:
             raise ValueError(

@@ -528,6 +528,7 @@ class AvgPooling(Module):
         kernel_size=2,
         stride=None,
         padding=0,
+        dilation=1,
         ceil_mode=False,
         count_include_pad=True,
     ):
@@ -535,6 +536,7 @@ class AvgPooling(Module):
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding
+        self.dilation = dilation
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
@@ -544,6 +546,7 @@ class AvgPooling(Module):
             kernel_size=self.kernel_size,
             stride=self.stride,
             padding=self.padding,
+            dilation=self.dilation,
             ceil_mode=self.ceil_mode,
             count_include_pad=self.count_include_pad,
         )

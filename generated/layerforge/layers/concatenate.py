@@ -933,7 +933,7 @@ _concatenate_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:1762
+# concatenate_gelu_bwd_7: layers_spec/primitives.yaml:1837
 _concatenate_gelu_bwd_7 = ElementwiseKernel(
     "concatenate_gelu_bwd_7",
     "T _t7",
@@ -944,7 +944,7 @@ _concatenate_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:1762
+# concatenate_gelu_bwd_8: layers_spec/primitives.yaml:1837
 _concatenate_gelu_bwd_8 = ElementwiseKernel(
     "concatenate_gelu_bwd_8",
     "T _t1",
@@ -955,7 +955,7 @@ _concatenate_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:1762
+# concatenate_gelu_bwd_9: layers_spec/primitives.yaml:1837
 _concatenate_gelu_bwd_9 = ElementwiseKernel(
     "concatenate_gelu_bwd_9",
     "T _t9",
@@ -966,7 +966,7 @@ _concatenate_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:1762
+# concatenate_gelu_bwd_10: layers_spec/primitives.yaml:1837
 _concatenate_gelu_bwd_10 = ElementwiseKernel(
     "concatenate_gelu_bwd_10",
     "T _t10",
@@ -977,7 +977,7 @@ _concatenate_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:1762
+# concatenate_gelu_bwd_11: layers_spec/primitives.yaml:1837
 _concatenate_gelu_bwd_11 = ElementwiseKernel(
     "concatenate_gelu_bwd_11",
     "T _t8, T _t11",

@@ -856,7 +856,7 @@ _cropping_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_7: layers_spec/primitives.yaml:1762
+# cropping_gelu_bwd_7: layers_spec/primitives.yaml:1837
 _cropping_gelu_bwd_7 = ElementwiseKernel(
     "cropping_gelu_bwd_7",
     "T _t7",
@@ -867,7 +867,7 @@ _cropping_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_8: layers_spec/primitives.yaml:1762
+# cropping_gelu_bwd_8: layers_spec/primitives.yaml:1837
 _cropping_gelu_bwd_8 = ElementwiseKernel(
     "cropping_gelu_bwd_8",
     "T _t1",
@@ -878,7 +878,7 @@ _cropping_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_9: layers_spec/primitives.yaml:1762
+# cropping_gelu_bwd_9: layers_spec/primitives.yaml:1837
 _cropping_gelu_bwd_9 = ElementwiseKernel(
     "cropping_gelu_bwd_9",
     "T _t9",
@@ -889,7 +889,7 @@ _cropping_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_10: layers_spec/primitives.yaml:1762
+# cropping_gelu_bwd_10: layers_spec/primitives.yaml:1837
 _cropping_gelu_bwd_10 = ElementwiseKernel(
     "cropping_gelu_bwd_10",
     "T _t10",
@@ -900,7 +900,7 @@ _cropping_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_11: layers_spec/primitives.yaml:1762
+# cropping_gelu_bwd_11: layers_spec/primitives.yaml:1837
 _cropping_gelu_bwd_11 = ElementwiseKernel(
     "cropping_gelu_bwd_11",
     "T _t8, T _t11",

@@ -988,7 +988,7 @@ _locally_connected_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_7: layers_spec/primitives.yaml:1762
+# locally_connected_gelu_bwd_7: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_bwd_7 = ElementwiseKernel(
     "locally_connected_gelu_bwd_7",
     "T _t9",
@@ -999,7 +999,7 @@ _locally_connected_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_8: layers_spec/primitives.yaml:1762
+# locally_connected_gelu_bwd_8: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_bwd_8 = ElementwiseKernel(
     "locally_connected_gelu_bwd_8",
     "T _t3",
@@ -1010,7 +1010,7 @@ _locally_connected_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_9: layers_spec/primitives.yaml:1762
+# locally_connected_gelu_bwd_9: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_bwd_9 = ElementwiseKernel(
     "locally_connected_gelu_bwd_9",
     "T _t11",
@@ -1021,7 +1021,7 @@ _locally_connected_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_10: layers_spec/primitives.yaml:1762
+# locally_connected_gelu_bwd_10: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_bwd_10 = ElementwiseKernel(
     "locally_connected_gelu_bwd_10",
     "T _t12",
@@ -1032,7 +1032,7 @@ _locally_connected_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_11: layers_spec/primitives.yaml:1762
+# locally_connected_gelu_bwd_11: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_bwd_11 = ElementwiseKernel(
     "locally_connected_gelu_bwd_11",
     "T _t10, T _t13",
@@ -1862,7 +1862,7 @@ _locally_connected_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1762
+# locally_connected_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_7",
     "T _t8",
@@ -1873,7 +1873,7 @@ _locally_connected_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1762
+# locally_connected_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_8",
     "T _t2",
@@ -1884,7 +1884,7 @@ _locally_connected_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1762
+# locally_connected_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_9",
     "T _t10",
@@ -1895,7 +1895,7 @@ _locally_connected_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1762
+# locally_connected_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_10",
     "T _t11",
@@ -1906,7 +1906,7 @@ _locally_connected_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1762
+# locally_connected_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1837
 _locally_connected_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_11",
     "T _t9, T _t12",

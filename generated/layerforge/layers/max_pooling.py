@@ -38,8 +38,11 @@ def forward(x, *, kernel_size=2, stride=None, padding=0, dilation=1, ceil_mode=F
             (height, width).
         stride: int or (int, int), default None. Step between windows: one int, or
             (height, width); None (the default) is the kernel size, as PyTorch.
-        padding: int or (int, int), default 0. Implicit padding on both sides of each
-            axis: one int, or (height, width); at most half the kernel.
+        padding: int, (int, int), 4 ints per side, 'same' or 'valid', default 0.
+            Implicit padding: one int or (height, width) on both sides of each axis, per
+            side as F.pad's (left, right, top, bottom) or ((top, bottom), (left, right))
+            (ONNX's begin and end pads), 'valid' (none) or 'same' (stride 1); each side
+            less than the dilated kernel (PyTorch allows at most half the kernel).
         dilation: int or (int, int), default 1. Spacing between window elements: one
             int, or (height, width).
         ceil_mode: bool, default False. Count windows rounding up: a last, partial

@@ -1191,7 +1191,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2711
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2786
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1487,7 +1487,7 @@ def _cupy_forward_causal_no_kv(
     )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2711
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2786
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1754,7 +1754,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2711
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2786
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1910,7 +1910,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2711
+# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2786
 _multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2032,7 +2032,7 @@ def _cupy_forward_no_causal_no_kv(
     )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2711
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2786
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2148,7 +2148,7 @@ def _cupy_forward_no_causal_no_kv_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2786
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",

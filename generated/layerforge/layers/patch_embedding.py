@@ -662,7 +662,7 @@ _patch_embedding_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_7: layers_spec/primitives.yaml:1762
+# patch_embedding_gelu_bwd_7: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_bwd_7 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_7",
     "T _t10",
@@ -673,7 +673,7 @@ _patch_embedding_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_8: layers_spec/primitives.yaml:1762
+# patch_embedding_gelu_bwd_8: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_bwd_8 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_8",
     "T _t4",
@@ -684,7 +684,7 @@ _patch_embedding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_9: layers_spec/primitives.yaml:1762
+# patch_embedding_gelu_bwd_9: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_bwd_9 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_9",
     "T _t12",
@@ -695,7 +695,7 @@ _patch_embedding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_10: layers_spec/primitives.yaml:1762
+# patch_embedding_gelu_bwd_10: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_bwd_10 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_10",
     "T _t13",
@@ -706,7 +706,7 @@ _patch_embedding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# patch_embedding_gelu_bwd_11: layers_spec/primitives.yaml:1762
+# patch_embedding_gelu_bwd_11: layers_spec/primitives.yaml:1837
 _patch_embedding_gelu_bwd_11 = ElementwiseKernel(
     "patch_embedding_gelu_bwd_11",
     "T _t11, T _t14",

@@ -45,8 +45,11 @@ def forward(
             (height, width).
         stride: int or (int, int), default None. Step between windows: one int, or
             (height, width); None (the default) is the kernel size, as PyTorch.
-        padding: int or (int, int), default 0. Implicit padding on both sides of each
-            axis: one int, or (height, width); at most half the kernel.
+        padding: int, (int, int), 4 ints per side, 'same' or 'valid', default 0.
+            Implicit padding: one int or (height, width) on both sides of each axis, per
+            side as F.pad's (left, right, top, bottom) or ((top, bottom), (left, right))
+            (ONNX's begin and end pads), 'valid' (none) or 'same' (stride 1); each side
+            less than the kernel (PyTorch allows at most half the kernel).
         ceil_mode: bool, default False. Count windows rounding up: a last, partial
             window is kept if it starts inside the input or its leading padding.
         count_include_pad: bool, default True. Average pooling: whether the zero padding
@@ -103,7 +106,7 @@ def _backward_max(grad_y, x, kernel_size, stride, padding, y):
 
 
 def _forward_average(x, kernel_size, stride, padding, ceil_mode, count_include_pad):
-    y = _avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    y = _avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad, 1)
     return y, (x, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
@@ -111,7 +114,7 @@ def _backward_average(
     grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad
 ):
     grad_x = _avg_pool2d_grad(
-        grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad
+        grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad, 1
     )
     return grad_x
 
@@ -122,20 +125,27 @@ _VARIANTS = {
 }
 
 
-def _avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad):
-    """Means of the kernel windows of x [N, C, H, W], every ``stride`` pixels.
+def _avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, dilation=1):
+    """Means of the (dilated) kernel windows of x [N, C, H, W], every ``stride`` pixels.
     Separable: window sums down the rows (whole rows added at a time), then along them,
     kH + kW adds where the windows would take kH * kW strided ones; then divided by the
     window sizes (_pool_divisor: one number unless windows are cut short)."""
+    dilation = (dilation, dilation) if isinstance(dilation, int) else dilation
     h, w = x.shape[2:]
     counts = [
-        pooled_size(x.shape[2 + i], kernel[i], stride[i], *padding[i], 1, ceil_mode)
+        pooled_size(
+            x.shape[2 + i], kernel[i], stride[i], *padding[i], dilation[i], ceil_mode
+        )
         for i in (0, 1)
     ]
     ends = [
         max(
             padding[i][1],
-            (counts[i] - 1) * stride[i] + kernel[i] - x.shape[2 + i] - padding[i][0],
+            (counts[i] - 1) * stride[i]
+            + dilation[i] * (kernel[i] - 1)
+            + 1
+            - x.shape[2 + i]
+            - padding[i][0],
         )
         for i in (0, 1)
     ]
@@ -145,42 +155,64 @@ def _avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad):
         )
     total = x
     for axis in (2, 3):
-        k, step, count = kernel[axis - 2], stride[axis - 2], counts[axis - 2]
+        k, step, count, gap = (
+            kernel[axis - 2],
+            stride[axis - 2],
+            counts[axis - 2],
+            dilation[axis - 2],
+        )
         index = [slice(None)] * 4
         windows = []
         for u in range(k):
-            index[axis] = slice(u, u + step * (count - 1) + 1, step)
+            index[axis] = slice(u * gap, u * gap + step * (count - 1) + 1, step)
             windows.append(total[tuple(index)])
         total = windows[0].copy() if k == 1 else np.add(windows[0], windows[1])
         for window in windows[2:]:
             total += window
     total /= _pool_divisor(
-        h, w, kernel, stride, padding, ceil_mode, count_include_pad, x.dtype
+        h, w, kernel, stride, padding, ceil_mode, count_include_pad, x.dtype, dilation
     )
     return total
 
 
-def _avg_pool2d_grad(grad, like, kernel, stride, padding, ceil_mode, count_include_pad):
-    """Each window's gradient, divided by its size, added to every cell of it: spread
-    along the rows, then down them (whole rows at a time)."""
+def _avg_pool2d_grad(
+    grad, like, kernel, stride, padding, ceil_mode, count_include_pad, dilation=1
+):
+    """Each window's gradient, divided by its size, added to every cell (tap) of it:
+    spread along the rows, then down them (whole rows at a time)."""
+    dilation = (dilation, dilation) if isinstance(dilation, int) else dilation
     h, w = like.shape[2:]
     counts = list(grad.shape[2:])
     spread = grad / _pool_divisor(
-        h, w, kernel, stride, padding, ceil_mode, count_include_pad, grad.dtype
+        h,
+        w,
+        kernel,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        grad.dtype,
+        dilation,
     )
     for axis, size in ((3, w), (2, h)):
-        k, step, count = kernel[axis - 2], stride[axis - 2], counts[axis - 2]
+        k, step, count, gap = (
+            kernel[axis - 2],
+            stride[axis - 2],
+            counts[axis - 2],
+            dilation[axis - 2],
+        )
         before, after = padding[axis - 2]
-        size = max(size + before + after, (count - 1) * step + k)
+        span = gap * (k - 1) + 1
+        size = max(size + before + after, (count - 1) * step + span)
         shape = list(spread.shape)
         shape[axis] = size
         # Windows apart: each entry is written once; tiled: nothing is left to zero.
-        apart = step >= k
-        tiled = step == k and size == k * count
+        apart = step >= span
+        tiled = step == k and gap == 1 and size == k * count
         result = np.empty(shape, grad.dtype) if tiled else np.zeros(shape, grad.dtype)
         index = [slice(None)] * 4
         for u in range(k):
-            index[axis] = slice(u, u + step * (count - 1) + 1, step)
+            index[axis] = slice(u * gap, u * gap + step * (count - 1) + 1, step)
             if apart:
                 result[tuple(index)] = spread
             else:
@@ -283,21 +315,29 @@ def _max_pool2d_grad(grad, x, y, kernel, stride, padding, dilation):
     ]
 
 
-def _pool_divisor(h, w, kernel, stride, padding, ceil_mode, count_include_pad, dtype):
+def _pool_divisor(
+    h, w, kernel, stride, padding, ceil_mode, count_include_pad, dtype, dilation=(1, 1)
+):
     """The cell count of each average-pooling window over an input of h x w pixels: a
     scalar kH * kW where every window is whole, else an [out_h, out_w] array, the
     product of each axis's count (PyTorch's rule: the padding counts with
-    count_include_pad, what lies past it never)."""
+    count_include_pad, what lies past it never). A dilated window counts its taps."""
     if not ceil_mode and (count_include_pad or not any(padding[0] + padding[1])):
         return dtype.type(kernel[0] * kernel[1])  # every window whole
     sizes = []
-    for size, k, step, (before, after) in zip((h, w), kernel, stride, padding):
-        count = pooled_size(size, k, step, before, after, 1, ceil_mode)
+    for size, k, step, (before, after), gap in zip(
+        (h, w), kernel, stride, padding, dilation
+    ):
+        count = pooled_size(size, k, step, before, after, gap, ceil_mode)
         starts = np.arange(count) * step
         low, high = (
             (0, size + before + after) if count_include_pad else (before, before + size)
         )
-        sizes.append(np.minimum(starts + k, high) - np.maximum(starts, low))
+        if gap == 1:
+            sizes.append(np.minimum(starts + k, high) - np.maximum(starts, low))
+        else:
+            taps = starts[:, None] + gap * np.arange(k)
+            sizes.append(((taps >= low) & (taps < high)).sum(axis=1))
     if (sizes[0] == kernel[0]).all() and (sizes[1] == kernel[1]).all():
         return dtype.type(kernel[0] * kernel[1])
     return (sizes[0][:, None] * sizes[1][None, :]).astype(dtype)
@@ -320,7 +360,9 @@ def _cupy_backward_max(grad_y, x, kernel_size, stride, padding, y):
 def _cupy_forward_average(
     x, kernel_size, stride, padding, ceil_mode, count_include_pad
 ):
-    y = _cupy_avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    y = _cupy_avg_pool2d(
+        x, kernel_size, stride, padding, ceil_mode, count_include_pad, 1
+    )
     return y, (x, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
@@ -328,7 +370,7 @@ def _cupy_backward_average(
     grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad
 ):
     grad_x = _cupy_avg_pool2d_grad(
-        grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad
+        grad_y, x, kernel_size, stride, padding, ceil_mode, count_include_pad, 1
     )
     return grad_x
 
@@ -339,22 +381,31 @@ _CUPY_VARIANTS = {
 }
 
 
-def _cupy_avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad):
-    """Means of the kernel windows of x [N, C, H, W], every ``stride`` pixels.
+def _cupy_avg_pool2d(
+    x, kernel, stride, padding, ceil_mode, count_include_pad, dilation=1
+):
+    """Means of the (dilated) kernel windows of x [N, C, H, W], every ``stride`` pixels.
     Separable: window sums down the rows (whole rows added at a time), then along them,
     kH + kW adds where the windows would take kH * kW strided ones; then divided by the
     window sizes (_pool_divisor: one number unless windows are cut short)."""
     import cupy as cp
 
+    dilation = (dilation, dilation) if isinstance(dilation, int) else dilation
     h, w = x.shape[2:]
     counts = [
-        pooled_size(x.shape[2 + i], kernel[i], stride[i], *padding[i], 1, ceil_mode)
+        pooled_size(
+            x.shape[2 + i], kernel[i], stride[i], *padding[i], dilation[i], ceil_mode
+        )
         for i in (0, 1)
     ]
     ends = [
         max(
             padding[i][1],
-            (counts[i] - 1) * stride[i] + kernel[i] - x.shape[2 + i] - padding[i][0],
+            (counts[i] - 1) * stride[i]
+            + dilation[i] * (kernel[i] - 1)
+            + 1
+            - x.shape[2 + i]
+            - padding[i][0],
         )
         for i in (0, 1)
     ]
@@ -364,46 +415,66 @@ def _cupy_avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad):
         )
     total = x
     for axis in (2, 3):
-        k, step, count = kernel[axis - 2], stride[axis - 2], counts[axis - 2]
+        k, step, count, gap = (
+            kernel[axis - 2],
+            stride[axis - 2],
+            counts[axis - 2],
+            dilation[axis - 2],
+        )
         index = [slice(None)] * 4
         windows = []
         for u in range(k):
-            index[axis] = slice(u, u + step * (count - 1) + 1, step)
+            index[axis] = slice(u * gap, u * gap + step * (count - 1) + 1, step)
             windows.append(total[tuple(index)])
         total = windows[0].copy() if k == 1 else cp.add(windows[0], windows[1])
         for window in windows[2:]:
             total += window
     total /= _cupy_pool_divisor(
-        h, w, kernel, stride, padding, ceil_mode, count_include_pad, x.dtype
+        h, w, kernel, stride, padding, ceil_mode, count_include_pad, x.dtype, dilation
     )
     return total
 
 
 def _cupy_avg_pool2d_grad(
-    grad, like, kernel, stride, padding, ceil_mode, count_include_pad
+    grad, like, kernel, stride, padding, ceil_mode, count_include_pad, dilation=1
 ):
-    """Each window's gradient, divided by its size, added to every cell of it: spread
-    along the rows, then down them (whole rows at a time)."""
+    """Each window's gradient, divided by its size, added to every cell (tap) of it:
+    spread along the rows, then down them (whole rows at a time)."""
     import cupy as cp
 
+    dilation = (dilation, dilation) if isinstance(dilation, int) else dilation
     h, w = like.shape[2:]
     counts = list(grad.shape[2:])
     spread = grad / _cupy_pool_divisor(
-        h, w, kernel, stride, padding, ceil_mode, count_include_pad, grad.dtype
+        h,
+        w,
+        kernel,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        grad.dtype,
+        dilation,
     )
     for axis, size in ((3, w), (2, h)):
-        k, step, count = kernel[axis - 2], stride[axis - 2], counts[axis - 2]
+        k, step, count, gap = (
+            kernel[axis - 2],
+            stride[axis - 2],
+            counts[axis - 2],
+            dilation[axis - 2],
+        )
         before, after = padding[axis - 2]
-        size = max(size + before + after, (count - 1) * step + k)
+        span = gap * (k - 1) + 1
+        size = max(size + before + after, (count - 1) * step + span)
         shape = list(spread.shape)
         shape[axis] = size
         # Windows apart: each entry is written once; tiled: nothing is left to zero.
-        apart = step >= k
-        tiled = step == k and size == k * count
+        apart = step >= span
+        tiled = step == k and gap == 1 and size == k * count
         result = cp.empty(shape, grad.dtype) if tiled else cp.zeros(shape, grad.dtype)
         index = [slice(None)] * 4
         for u in range(k):
-            index[axis] = slice(u, u + step * (count - 1) + 1, step)
+            index[axis] = slice(u * gap, u * gap + step * (count - 1) + 1, step)
             if apart:
                 result[tuple(index)] = spread
             else:
@@ -511,24 +582,30 @@ def _cupy_max_pool2d_grad(grad, x, y, kernel, stride, padding, dilation):
 
 
 def _cupy_pool_divisor(
-    h, w, kernel, stride, padding, ceil_mode, count_include_pad, dtype
+    h, w, kernel, stride, padding, ceil_mode, count_include_pad, dtype, dilation=(1, 1)
 ):
     """The cell count of each average-pooling window over an input of h x w pixels: a
     scalar kH * kW where every window is whole, else an [out_h, out_w] array, the
     product of each axis's count (PyTorch's rule: the padding counts with
-    count_include_pad, what lies past it never)."""
+    count_include_pad, what lies past it never). A dilated window counts its taps."""
     import cupy as cp
 
     if not ceil_mode and (count_include_pad or not any(padding[0] + padding[1])):
         return dtype.type(kernel[0] * kernel[1])  # every window whole
     sizes = []
-    for size, k, step, (before, after) in zip((h, w), kernel, stride, padding):
-        count = pooled_size(size, k, step, before, after, 1, ceil_mode)
+    for size, k, step, (before, after), gap in zip(
+        (h, w), kernel, stride, padding, dilation
+    ):
+        count = pooled_size(size, k, step, before, after, gap, ceil_mode)
         starts = cp.arange(count) * step
         low, high = (
             (0, size + before + after) if count_include_pad else (before, before + size)
         )
-        sizes.append(cp.minimum(starts + k, high) - cp.maximum(starts, low))
+        if gap == 1:
+            sizes.append(cp.minimum(starts + k, high) - cp.maximum(starts, low))
+        else:
+            taps = starts[:, None] + gap * cp.arange(k)
+            sizes.append(((taps >= low) & (taps < high)).sum(axis=1))
     if (sizes[0] == kernel[0]).all() and (sizes[1] == kernel[1]).all():
         return dtype.type(kernel[0] * kernel[1])
     return (sizes[0][:, None] * sizes[1][None, :]).astype(dtype)

@@ -1421,7 +1421,7 @@ _subpixel_convolutional_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1762
+# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_7",
     "T _t9",
@@ -1432,7 +1432,7 @@ _subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1762
+# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_8",
     "T _t3",
@@ -1443,7 +1443,7 @@ _subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1762
+# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_9",
     "T _t11",
@@ -1454,7 +1454,7 @@ _subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1762
+# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_10",
     "T _t12",
@@ -1465,7 +1465,7 @@ _subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1762
+# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_bwd_11 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_11",
     "T _t10, T _t13",
@@ -2386,7 +2386,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1762
+# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_7",
     "T _t8",
@@ -2397,7 +2397,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1762
+# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_8",
     "T _t2",
@@ -2408,7 +2408,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1762
+# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_9",
     "T _t10",
@@ -2419,7 +2419,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1762
+# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_10",
     "T _t11",
@@ -2430,7 +2430,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1762
+# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1837
 _subpixel_convolutional_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_11",
     "T _t9, T _t12",

@@ -3283,7 +3283,7 @@ _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2711
+# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_11",
     "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
@@ -3388,7 +3388,7 @@ _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2711
+# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_20",
     "T grad_self_attn_weights, T _t111, T self_attn_weights",
@@ -3908,7 +3908,7 @@ _transformer_decoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1762
+# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1837
 _transformer_decoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_3",
     "T grad_hidden, T _t44, T linear1_z, T _t41",
@@ -3998,7 +3998,7 @@ _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2711
+# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_11",
     "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
@@ -4092,7 +4092,7 @@ _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2711
+# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_20",
     "T grad_self_attn_weights, T _t122, T self_attn_weights",
@@ -4704,7 +4704,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2711
+# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_11",
     "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
@@ -4798,7 +4798,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2711
+# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2786
 _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_20",
     "T grad_self_attn_weights, T _t127, T self_attn_weights",
@@ -5732,7 +5732,7 @@ _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2711
+# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_18",
     "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
@@ -5837,7 +5837,7 @@ _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2711
+# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_27",
     "T grad_self_attn_weights, T _t123, T self_attn_weights",
@@ -6402,7 +6402,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1762
+# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1837
 _transformer_decoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_10",
     "T grad_hidden, T _t41, T linear1_z, T _t38",
@@ -6503,7 +6503,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2711
+# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_18",
     "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
@@ -6608,7 +6608,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2711
+# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_27",
     "T grad_self_attn_weights, T _t134, T self_attn_weights",
@@ -7294,7 +7294,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2711
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
@@ -7399,7 +7399,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2711
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2786
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
     "T grad_self_attn_weights, T _t139, T self_attn_weights",
