@@ -56,6 +56,7 @@ __all__ = [
     "reconstruction",
     "recurrent",
     "rep_parameterization",
+    "reservoir",
     "reshape",
     "residual",
     "self_attention",
