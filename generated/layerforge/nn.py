@@ -65,6 +65,7 @@ from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import self_attention
 from layerforge.layers import separable_convolutional
+from layerforge.layers import spiking
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import subpixel_convolutional
@@ -133,6 +134,7 @@ __all__ = [
     "Residual",
     "SelfAttention",
     "SeparableConvolutional",
+    "Spiking",
     "Split",
     "SqueezeAndExcitation",
     "SubpixelConvolutional",
@@ -2794,6 +2796,76 @@ class SeparableConvolutional(Module):
         self.grads["pointwise_weight"] = grad_pointwise_weight
         self.grads["bias"] = grad_bias
         return grad_x
+
+
+class Spiking(Module):
+    """Spiking: Leaky integrate-and-fire neurons over a sequence with backpropagation
+    through time, as snnTorch's Leaky after a linear layer: the current I_t = x_t @
+    weight.T + bias, the membrane v_t = beta v_(t-1) + I_t - threshold s_(t-1)
+    (subtractive reset, the reset term taking no gradient, as snnTorch's default) and
+    the spikes s_t = H(v_t - threshold), whose derivative is a surrogate: atan
+    (snnTorch's default, alpha / 2 / (1 + (pi / 2 alpha u)^2)), sigmoid (slope
+    sigmoid'(slope u)) or triangle (max(1 - |u| / width, 0)).
+
+    A shell over ``layerforge.layers.spiking``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        input_size,
+        output_size,
+        *,
+        tau=10.0,
+        beta=None,
+        threshold=1.0,
+        surrogate="atan",
+        alpha=2.0,
+        slope=25.0,
+        width=1.0,
+        batch_first=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(rng, (output_size, input_size), input_size, dtype)
+        self.bias = _fan_in_uniform(rng, (output_size,), input_size, dtype)
+        self.tau = tau
+        self.beta = beta
+        self.threshold = threshold
+        self.surrogate = surrogate
+        self.alpha = alpha
+        self.slope = slope
+        self.width = width
+        self.batch_first = batch_first
+
+    def forward(self, x, v0=None):
+        (spikes, v_n), self._ctx = spiking.forward(
+            x,
+            self.weight,
+            self.bias,
+            v0,
+            tau=self.tau,
+            beta=self.beta,
+            threshold=self.threshold,
+            surrogate=self.surrogate,
+            alpha=self.alpha,
+            slope=self.slope,
+            width=self.width,
+            batch_first=self.batch_first,
+        )
+        return (spikes, v_n)
+
+    def backward(self, grad_spikes, grad_v_n):
+        grad_x, grad_weight, grad_bias, grad_v0 = spiking.backward(
+            grad_spikes, grad_v_n, self._ctx
+        )
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return (grad_x, grad_v0)
 
 
 class Split(Module):
