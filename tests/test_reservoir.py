@@ -148,3 +148,98 @@ def test_nn_reservoir_draws_its_buffers_and_trains_nothing():
     assert grad_u.shape == u.shape and grad_r0 is None and layer.gradients() == []
     with pytest.raises(ValueError, match=r"^Reservoir: connection_probability must be in \[0, 1\], got 1\.5"):
         nn.Reservoir(I, 5, connection_probability=1.5)
+
+
+PROBE = """
+name: probe
+kind: layer
+title: Probe
+summary: a fixed mixing matrix passed with every call, which takes no gradient
+inputs:
+  x: {shape: [..., F]}
+  mix: {shape: [F, F], grad: false}
+parameters:
+  scale: {shape: [F]}
+forward: |
+  y = tanh(linear(x, mix)) * scale
+outputs: [y]
+"""
+
+
+def test_a_float_input_that_takes_no_gradient(tmp_path):
+    """``grad: false`` on a float input (what a graph's adjacency needs; the reservoir holds its
+    fixed weights as buffers instead): checked as data of the op's dtype, read by forward,
+    left out of backward's results; against torch autograd (float64)."""
+    from harness import PATHS, catalog
+    from transpiler.pipeline import Catalog, load_op
+    from transpiler.spec import load_spec
+
+    path = tmp_path / "probe.yaml"
+    path.write_text(PROBE)
+    spec = load_spec(path, "probe.yaml")
+    probe = load_op(spec, Catalog(catalog().prims, {**catalog().ops, "probe": spec}), PATHS, name="probe")
+    assert [d.name for d in spec.differentiable] == ["x", "scale"]
+    rng = np.random.default_rng(9)
+    x, mix, scale = rng.standard_normal((3, 4)), rng.standard_normal((4, 4)), rng.standard_normal(4)
+    y, ctx = probe.forward(x, mix, scale)
+    grad_y = rng.standard_normal(y.shape)
+    grads = probe.backward(grad_y, ctx)
+    assert len(grads) == 2
+    xt, scale_t = torch.tensor(x, requires_grad=True), torch.tensor(scale, requires_grad=True)
+    yt = torch.tanh(xt @ torch.from_numpy(mix).T) * scale_t
+    yt.backward(torch.from_numpy(grad_y))
+    np.testing.assert_allclose(y, yt.detach().numpy(), **TOL[np.float64])
+    for got, want in zip(grads, (xt.grad, scale_t.grad)):
+        np.testing.assert_allclose(got, want.numpy(), **TOL[np.float64])
+    with pytest.raises(TypeError, match=r"^probe: "):
+        probe.forward(x, mix.astype(np.float32), scale)
+
+
+SCAN_PROBE = """
+name: probe
+kind: layer
+title: Probe
+summary: a recurrence driven by a sequence that takes no gradient
+inputs:
+  x: {shape: [T, B, F]}
+  gate: {shape: [T, B, F], grad: false}
+  h0: {shape: [B, F], optional: true}
+parameters:
+  w: {shape: [F]}
+scan:
+  sequences: [x, gate]
+  carry:
+    h: {init: h0, next: h_next, final: h_n}
+  stack: {y: h_next}
+forward: |
+  h_next = tanh(h * w + x * gate)
+outputs: [y, h_n]
+"""
+
+
+def test_a_scan_sequence_that_takes_no_gradient(tmp_path):
+    """A sequence with ``grad: false`` is sliced per step and read, and backward returns the
+    gradients of x, w and h0 only; against torch autograd (float64)."""
+    from harness import PATHS, catalog
+    from transpiler.pipeline import Catalog, load_op
+    from transpiler.spec import load_spec
+
+    path = tmp_path / "probe.yaml"
+    path.write_text(SCAN_PROBE)
+    spec = load_spec(path, "probe.yaml")
+    probe = load_op(spec, Catalog(catalog().prims, {**catalog().ops, "probe": spec}), PATHS, name="probe")
+    rng = np.random.default_rng(0)
+    x, gate, w, h0 = (rng.standard_normal(s) for s in ((4, 2, 3), (4, 2, 3), (3,), (2, 3)))
+    (y, h_n), ctx = probe.forward(x, gate, w, h0)
+    grad_y, grad_h_n = rng.standard_normal(y.shape), rng.standard_normal(h_n.shape)
+    grads = probe.backward(grad_y, grad_h_n, ctx)
+    xt, wt, h0t = (torch.tensor(a, requires_grad=True) for a in (x, w, h0))
+    h, ys = h0t, []
+    for t in range(4):
+        h = torch.tanh(h * wt + xt[t] * torch.from_numpy(gate[t]))
+        ys.append(h)
+    torch.autograd.backward([torch.stack(ys), h], [torch.from_numpy(grad_y), torch.from_numpy(grad_h_n)])
+    np.testing.assert_allclose(y, torch.stack(ys).detach().numpy(), **TOL[np.float64])
+    assert len(grads) == 3
+    for got, want in zip(grads, (xt, wt, h0t)):
+        np.testing.assert_allclose(got, want.grad.numpy(), **TOL[np.float64])

@@ -86,7 +86,7 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     carries = {c.name: c for c in scan.carries}
     for decl in spec.inputs:
         if decl.name in scan.sequences:
-            values[decl.name] = Value(step_shape(decl.shape, 2), "float", "input")
+            values[decl.name] = Value(step_shape(decl.shape, 2), "float", "input" if decl.grad else "buffer")
             env[decl.name] = decl.name
     for carry in scan.carries:
         init = spec.array(carry.init)
