@@ -289,6 +289,12 @@ def layer_cases():
         # Recurrence (issue 17): batch 32, 64 steps, 256 -> 256, time-major, initial states
         # zeros (None); PyTorch's nn.LSTM/GRU/RNN with the same weights.
         **{name: _recurrent_case(name, f32) for name in ("lstm", "gru", "recurrent")},
+        # An echo state network of 256 units, the same sizes batch first; leaking rate 1 is
+        # nn.RNN(bias=False) with frozen weights (gradients for the input only, as ours).
+        "reservoir": _reservoir_case(f32),
+        # Leaky integrate-and-fire (snnTorch's Leaky, atan surrogate), the same sizes batch
+        # first; PyTorch: nn.Linear over all steps, then the membrane loop under autograd.
+        "spiking": _spiking_case(f32),
     }
 
 
@@ -392,6 +398,54 @@ def _recurrent_case(name, f32):
     def oracle(t):
         y, state = torch_module(t["x"])
         return (y, *state) if isinstance(state, tuple) else (y, state)
+
+    return arrays, {}, oracle
+
+
+def _reservoir_case(f32):
+    steps, batch, inputs, units = (RECURRENT[k] for k in ("steps", "batch", "input_size", "hidden_size"))
+    arrays = {"u": f32(batch, steps, inputs), "weight_in": f32(units, inputs, scale=inputs ** -0.5),
+              "weight_res": f32(units, units, scale=0.9 * units ** -0.5), "r0": None}
+    rnn = torch.nn.RNN(inputs, units, bias=False, batch_first=True)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(arrays["weight_in"]))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(arrays["weight_res"]))
+    rnn.requires_grad_(False)
+
+    def oracle(t):
+        states, r_n = rnn(t["u"])
+        return states, r_n[0]
+
+    return arrays, {}, oracle
+
+
+class _ATanSpike(torch.autograd.Function):
+    """snnTorch's spike: [u > 0], backward alpha / 2 / (1 + (pi / 2 alpha u)^2), alpha = 2."""
+
+    @staticmethod
+    def forward(ctx, u):
+        ctx.save_for_backward(u)
+        return (u > 0).to(u.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (u,) = ctx.saved_tensors
+        return grad / (1 + (math.pi * u) ** 2)
+
+
+def _spiking_case(f32):
+    steps, batch, inputs, units = (RECURRENT[k] for k in ("steps", "batch", "input_size", "hidden_size"))
+    arrays = {"x": f32(batch, steps, inputs), "weight": f32(units, inputs, scale=inputs ** -0.5),
+              "bias": f32(units, scale=0.1), "v0": None}
+
+    def oracle(t):
+        current = torch.nn.functional.linear(t["x"], t["weight"], t["bias"])
+        mem, spikes = torch.zeros(batch, units), []
+        for step in range(steps):
+            reset = (mem > 1.0).to(mem.dtype)
+            mem = 0.9 * mem + current[:, step] - reset
+            spikes.append(_ATanSpike.apply(mem - 1.0))
+        return torch.stack(spikes, 1), mem
 
     return arrays, {}, oracle
 
@@ -592,7 +646,9 @@ def _markdown(summary) -> str:
               "Highway and gated linear unit: 256 x 1024 -> 1024; squeeze-and-excitation 16x64x32x32, reduction 16; "
               "rbf 256 x 256 against 256 centres (PyTorch: the direct [B, out, in] difference); reconstruction "
               "256 x 160 -> 512 -> 1024 -> 784; memory read 256 x 1024, 512 slots of 256, -> 1024; "
-              "lstm, gru and recurrent (Elman, tanh): batch 32, 64 steps, 256 -> 256, against nn.LSTM/GRU/RNN. "
+              "lstm, gru and recurrent (Elman, tanh): batch 32, 64 steps, 256 -> 256, against nn.LSTM/GRU/RNN; "
+              "reservoir: the same sizes, leaking rate 1, against nn.RNN(bias=False) with frozen weights; "
+              "spiking: the same sizes (atan surrogate), against nn.Linear and snnTorch's Leaky as a loop under autograd. "
               "Multi-head attention: batch 8, 256 tokens, E = 512, 8 heads (self, no mask); embedding: a 32000 x 512 "
               "table, 8 x 512 ids. Saved MB: what forward keeps for backward. Peak MB: the growth of the peak resident "
               "set in one step, each side in a fresh process.",

@@ -284,3 +284,33 @@ def test_transposed_convolution_on_the_cupy_path(host_cupy, stride, padding, out
     for got, want in zip((y,) + deconv.backward(dy.view(kt.GpuLike), ctx), (y_ref,) + deconv.backward(dy, ctx_ref)):
         assert isinstance(got, kt.GpuLike)
         np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12, atol=1e-12)
+
+
+def _kernel_launches(function) -> list[str]:
+    """The module-level kernels a CuPy twin calls (``_<op>_..._fwd_0(...)``), in order."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(function))
+    return [node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and isinstance(getattr(function.__globals__.get(node.func.id), "operation", None), str)]
+
+
+@pytest.mark.parametrize("name, forward, backward", [("lstm", 1, 1), ("gru", 1, 2)])
+def test_a_recurrent_step_is_one_fused_gate_kernel(name, forward, backward):
+    """The CuPy twin of a step computes its gate math in one elementwise kernel besides the
+    recurrent product (cuBLAS): the blocks of the packed gates are views of the hoisted input
+    part, the product and the bias, summed inside the kernel (the packed sum and a kernel per
+    gate were five launches per LSTM step). Backward: LSTM's gate gradients are one kernel;
+    GRU's recurrent gradient adds the product's result in a second."""
+    mod = module(spec(name))
+    assert len(_kernel_launches(mod._cupy_forward_no_batch_first_step)) == forward
+    assert len(_kernel_launches(mod._cupy_backward_no_batch_first_step)) == backward
+
+
+def test_sinking_blocks_is_the_cupy_twins_only():
+    """The NumPy step keeps the packed form: one sum over the packed gates, then views."""
+    import inspect
+
+    source = inspect.getsource(module(spec("lstm"))._forward_no_batch_first_step)
+    assert source.count("_chunk(gates, 4,") == 4

@@ -120,7 +120,8 @@ CASES = {
     "as_column": ("x * as_column(w)", "[G]", "any", "any", "[G, F]"),
     "unpatchify": ("unpatchify(patchify(x * w, size=2) * 2, x, size=2)", "[W]", "any", "any", NCHW),
 }
-# Covered elsewhere: heaviside's derivative is a declared surrogate (test_gradients);
+# Covered elsewhere: the derivatives of heaviside, spike_atan and spike_sigmoid are declared
+# surrogates (test_gradients, test_spiking);
 # linear_weight_grad, sum_to, sum_axes* and the masks are only ever produced by the grad stage.
 SIZES = {"B": 6, "F": 4, "G": 3, "1": 1, "C": 2, "H": 4, "W": 6, "K": 2}
 
@@ -154,7 +155,10 @@ def test_every_differentiable_primitive_has_a_case():
     # layer (deconvolutional, pixel_shuffle both ways, locally_connected, grid sampling
     # with theta through affine_grid).
     layers |= {"conv_transpose", "pixel_shuffle", "pixel_unshuffle", "local_apply", "grid_sample", "affine_grid"}
-    assert ruled - {"heaviside"} - layers <= set(CASES) | {"linear_weight_grad"}
+    # Steps whose derivative is a declared surrogate, not the true one (0): heaviside against
+    # its rule (test_gradients), spike_atan and spike_sigmoid against snnTorch's (test_spiking).
+    surrogates = {"heaviside", "spike_atan", "spike_sigmoid"}
+    assert ruled - surrogates - layers <= set(CASES) | {"linear_weight_grad"}
     # the rest are gradient kernels (conv_input_grad, pooling gradients, ...).
 
 

@@ -79,6 +79,7 @@ GOLDEN = {
     "bad_broadcast": "layers/bad_broadcast.yaml:5:12: error: spec.broadcast: only an op whose arrays (two or more) all start with '...' broadcasts them",
     "bad_below": "layers/bad_below.yaml:8:3: error: spec.attributes.size.below: 'y' is not an array argument",
     "bad_input_dtype": "layers/bad_input_dtype.yaml:6:31: error: spec.inputs.x.dtype: must be one of float, int, mask",
+    "bad_grad_flag": "layers/bad_grad_flag.yaml:8:29: error: spec.parameters.scale.grad: only a float input may say whether it takes a gradient (parameters always do; buffers, ids and masks never do)",
     "bad_ids_below": "layers/bad_ids_below.yaml:6:3: error: spec.inputs.ids.below: no input or parameter has a dimension 'V'",
     "bad_otherwise": "layers/bad_otherwise.yaml:7:42: error: spec.inputs.kv.otherwise: only an optional input has "
                      "dimensions that stand in when it is left out",

@@ -27,11 +27,12 @@ import dataclasses
 import math
 import re
 from collections.abc import Iterable
+import dataclasses
 from dataclasses import dataclass
 
-from .ir import Const, Function, Operand, Stmt
+from .ir import Const, Function, Operand, Stmt, Value, next_temporary
 from .primitives import Primitive, Primitives, call_of, with_called_helpers
-from .shapes import SCALAR
+from .shapes import SCALAR, Shape
 from .spec import OpSpec
 
 RUNTIME = "layerforge._cupy_runtime"
@@ -160,6 +161,96 @@ def split(fn: Function, prims: Primitives) -> list[list[Stmt] | Stmt]:
             flush()
     flush()
     return parts
+
+
+def _last_axis_chunk(stmt: Stmt) -> tuple[int, int] | None:
+    """(pieces, index) of a ``chunk`` along the last axis with constant statics, else None."""
+    if stmt.prim != "chunk":
+        return None
+    statics = dict(stmt.statics)
+    values = [statics.get(k) for k in ("pieces", "index", "axis")]
+    if not all(isinstance(v, Const) for v in values) or values[2].value != -1:  # type: ignore[union-attr]
+        return None
+    return int(values[0].value), int(values[1].value)  # type: ignore[union-attr]
+
+
+def sink_chunks(fn: Function, prims: Primitives) -> Function:
+    """``fn`` with each last-axis block of an elementwise value computed from the blocks of
+    its operands, when blocks are all that is read of the value: ``chunk(h_part + bias, 4, k)``
+    becomes ``chunk(h_part, 4, k) + chunk(bias, 4, k)``. The blocks of arrays are views (no
+    kernel), so the gate math of a recurrent step, which reads the four blocks of the packed
+    gates, is one elementwise run instead of a kernel for the sum and one per block. Only
+    blocks that elementwise statements read are rewritten so. An operand
+    that broadcasts along the last axis (a number, a size-1 axis) is read as it is. The NumPy
+    path keeps the packed form (one product, one sum, views): the rewrite is the CuPy twin's."""
+    defs = {s.target: s for s in fn.body}
+    outputs = {o for o in fn.outputs if isinstance(o, str)}
+
+    def readers(name: str, body: list[Stmt]) -> list[Stmt]:
+        return [s for s in body if name in s.reads()]
+
+    def sinkable(name: str, pieces: int, body: list[Stmt]) -> bool:
+        stmt = defs.get(name)
+        if stmt is None or name in outputs or not is_fusable(stmt, fn, prims):
+            return False
+        shape = fn.values[name].shape
+        if shape is None or not shape.dims or prims[stmt.prim].dtype != "same":
+            return False
+        for operand in stmt.args:
+            if isinstance(operand, str):
+                other = values[operand].shape
+                if other is None or (other.dims and other.dims[-1] not in (shape.dims[-1], 1)):
+                    return False
+        # every block feeds elementwise math it can fuse into (attention's q, k, v blocks go
+        # to head reshapes: one kernel for the sum and views stay the better plan there)
+        blocks = readers(name, body)
+        return all((_last_axis_chunk(r) or (0, 0))[0] == pieces for r in blocks) and all(
+            any(is_fusable(t, fn, prims) for t in readers(r.target, body) if t.target in fn.values) for r in blocks)
+
+    body = list(fn.body)
+    values = dict(fn.values)
+    counter = next_temporary(fn)
+    changed = True
+    while changed:
+        changed = False
+        for position, stmt in enumerate(body):
+            block = _last_axis_chunk(stmt)
+            source = stmt.args[0] if block else None
+            if not block or not isinstance(source, str) or not sinkable(source, block[0], body):
+                continue
+            producer = defs[source]
+            made: list[Stmt] = []
+            args: list[Operand] = []
+            for operand in producer.args:
+                shape = values[operand].shape if isinstance(operand, str) else None
+                if shape is None or not shape.dims or shape.dims[-1] == 1:
+                    args.append(operand)  # a number, or broadcast along the last axis
+                    continue
+                cached = next((s.target for s in body + made if s.prim == "chunk"
+                               and s.args[0] == operand and _last_axis_chunk(s) == block), None)
+                if cached is None:
+                    cached = f"_t{counter}"
+                    counter += 1
+                    values[cached] = Value(Shape(shape.dims[:-1] + values[stmt.target].shape.dims[-1:],  # type: ignore[union-attr]
+                                                 shape.ellipsis), values[operand].dtype, "temp")
+                    made.append(Stmt(cached, "chunk", (operand,), stmt.statics, stmt.loc))
+                args.append(cached)
+            rewritten = Stmt(stmt.target, producer.prim, tuple(args), producer.statics, producer.loc)
+            body[position] = rewritten
+            for view in made:  # each view right after its array is computed (so it cuts no run)
+                at = next((i for i, s in enumerate(body) if s.target == view.args[0]), -1) + 1
+                while at < len(body) and body[at].prim == "chunk" and body[at].args[0] == view.args[0]:
+                    at += 1  # after the views of it made before, in block order
+                body.insert(at, view)
+            defs[stmt.target] = rewritten
+            if not readers(source, body):
+                body.remove(producer)
+                del defs[source]
+            changed = True
+            break
+    if body == fn.body:
+        return fn
+    return dataclasses.replace(fn, body=body, values=values)
 
 
 def c_name(name: str) -> str:
@@ -313,6 +404,7 @@ class _Live:
 
 
 def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[tuple[Kernel | None, list[Stmt]]]:
+    fn = sink_chunks(fn, prims)
     parts = split(fn, prims)
     plan: list[tuple[Kernel | None, list[Stmt]]] = []
     base = kernel_base(spec, fn)

@@ -17,10 +17,11 @@ from .errors import Collector
 from .shapes import base_dimension
 from .spec import Init, OpSpec, TensorDecl
 
-# Layer titles that are also torch.nn class names whose PyTorch constructor signature differs
-# from the shell's (positional arguments): templates/nn.py.j2 defines the PyTorch-signature
-# class under the title, over the shell, which is emitted as ``_<title>``.
-TORCH_SIGNATURES = frozenset({"Dropout", "Flatten"})
+# Layer titles whose class templates/nn.py.j2 defines itself, over the shell, which is emitted
+# as ``_<title>``: torch.nn class names whose PyTorch constructor signature differs from the
+# shell's (positional arguments), and layers whose buffers the constructor draws by a rule of
+# its own (Reservoir: a sparse matrix rescaled to a spectral radius).
+TORCH_SIGNATURES = frozenset({"Dropout", "Flatten", "Reservoir"})
 
 
 def _quotients(spec: OpSpec) -> dict[str, str]:

@@ -63,6 +63,7 @@ class Scan:
     grad_carried: list[str]  # gradients of the next carries (the backward's carried state)
     results: list[Operand]  # the step's backward results: carries, boundary, sequences, parameters
     arrays: list[str]  # the step's differentiable arrays, in the order of ``results``
+    constant: set[str] = dataclasses.field(default_factory=set)  # boundary values that take no gradient
 
     def functions(self) -> list[Function]:
         return [f for f in (self.hoisted, self.step, self.step_backward, self.deferred, self.hoisted_backward)
@@ -85,7 +86,7 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     carries = {c.name: c for c in scan.carries}
     for decl in spec.inputs:
         if decl.name in scan.sequences:
-            values[decl.name] = Value(step_shape(decl.shape, 2), "float", "input")
+            values[decl.name] = Value(step_shape(decl.shape, 2), "float", "input" if decl.grad else "buffer")
             env[decl.name] = decl.name
     for carry in scan.carries:
         init = spec.array(carry.init)
@@ -95,6 +96,10 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     for decl in spec.parameters:
         absent = decl.name in variant.absent
         values[decl.name] = Value(decl.shape, "float", "absent" if absent else "param")
+        env[decl.name] = ABSENT if absent else decl.name
+    for decl in spec.buffers:  # read by the step, never differentiated (a reservoir's weights)
+        absent = decl.name in variant.absent
+        values[decl.name] = Value(decl.shape, "float", "absent" if absent else "buffer")
         env[decl.name] = ABSENT if absent else decl.name
     defaults: dict[str, AttrValue] = {}
     for attr in spec.attributes:
@@ -155,32 +160,38 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     if renames:
         hoisted_body, loop_body, boundary, whole = _rename(renames, hoisted_body, loop_body, boundary, whole)
     sliced = {b for b in boundary if _depends(b, hoisted_body, set(scan.sequences))}
+    # hoisted values of attributes and buffers only ((1 - leaking_rate)): read, never differentiated
+    differentiable_roots = {n for n, v in values.items() if v.role in ("input", "param")}
+    constant = {b for b in boundary if not _depends(b, hoisted_body, differentiable_roots)}
     counter_start = next_temporary(whole)
 
     hoisted = hoisted_backward = None
     hoisted_saved: list[str] = []
     if hoisted_body:
         reads = _reads_outside(hoisted_body)
-        params = [n for n in values if n in reads and values[n].role in ("input", "param", "attr")]
+        params = [n for n in values if n in reads and values[n].role in ("input", "param", "buffer", "attr")]
         hvalues = {n: v for n, v in values.items() if n in params or n in hoisted_targets | set(boundary)}
         hoisted = Function(f"_forward{suffix}_hoisted", params, list(hoisted_body), list(boundary), hvalues,
                            {n: d for n, d in defaults.items() if n in params})
-        fake = dataclasses.replace(spec, outputs=tuple(boundary), nondifferentiable=(), backward=None)
+        fake = dataclasses.replace(spec, outputs=tuple(boundary), nondifferentiable=tuple(constant), backward=None)
         hoisted_backward = build_backward(fake, hoisted, prims, errors, itertools.count(counter_start), explicit=False)
         if hoisted_backward is None:
             return None
         hoisted_backward.name = f"_backward{suffix}_hoisted"
-        _unsave_dead(hoisted_backward, len(boundary))
-        hoisted_saved = hoisted_backward.params[len(boundary):]
+        n_hoisted_grads = len(boundary) - len(constant)
+        _unsave_dead(hoisted_backward, n_hoisted_grads)
+        hoisted_saved = hoisted_backward.params[n_hoisted_grads:]
 
     # -- the step: the statements that read the carry --------------------------------------
     reads = _reads_outside(loop_body) | {o for o in whole.outputs if o not in {s.target for s in loop_body}}
     step_inputs = [c.name for c in scan.carries] + [b for b in boundary]
     step_inputs += [s for s in scan.sequences if s in reads]
-    step_inputs += [n for n in values if n in reads and values[n].role in ("param", "attr") and n not in step_inputs]
+    step_inputs += [n for n in values if n in reads and values[n].role in ("param", "buffer", "attr")
+                    and n not in step_inputs]
     svalues = {n: v for n, v in values.items() if n in step_inputs or n in {s.target for s in loop_body}}
     for name in boundary:
-        svalues[name] = dataclasses.replace(values[name], role="input" if name in sliced else "param")
+        role = "buffer" if name in constant else "input" if name in sliced else "param"
+        svalues[name] = dataclasses.replace(values[name], role=role)
     step = Function(f"_forward{suffix}_step", step_inputs, list(loop_body), list(whole.outputs), svalues,
                     {n: d for n, d in defaults.items() if n in step_inputs})
     # the carried gradients are named after the carries (grad_next_h): grad_h_next is the
@@ -238,7 +249,8 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     step_saved = [n for n in saved if n in {s.target for s in loop_body}]
     step.outputs = list(whole.outputs) + [n for n in step_saved if n not in whole.outputs]
     parts = Scan(spec, variant, hoisted, hoisted_saved, hoisted_backward, step, step_saved, step_backward,
-                 deferred, chain, boundary, sliced, carries_read, grad_params[: len(scan.carries)], results, arrays)
+                 deferred, chain, boundary, sliced, carries_read, grad_params[: len(scan.carries)], results, arrays,
+                 constant)
     return _drivers(parts, values)
 
 
@@ -293,7 +305,7 @@ def _drivers(parts: Scan, values: dict[str, Value]) -> tuple[Function, Function,
     (``Function.loop``) rendered by ``render_forward`` / ``render_backward``."""
     spec, variant = parts.spec, parts.variant
     suffix = f"_{variant.suffix}" if variant.suffix else ""
-    params = [d.name for d in spec.arrays] + [a.name for a in spec.attributes if not a.structural and not a.along]
+    params = [d.name for d in spec.arrays] + [a.name for a in spec.attributes if spec.passed(a)]
     fvalues = {n: Value(None, "float", "absent" if n in variant.absent else "input") for n in params}
     forward = Function(f"_forward{suffix}", params, [], list(spec.outputs), fvalues, loop=parts)
     saved = tuple(_context(parts))
@@ -528,6 +540,8 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
     if parts.hoisted_backward is not None:
         grads = []
         for b in parts.boundary:
+            if b in parts.constant:
+                continue
             terms = contributions.pop(f"hoisted:{b}", [])
             total = f"({' + '.join(terms)})" if len(terms) > 1 else (terms[0] if terms else f"np.zeros_like({b})")
             grads.append(f"{total}.reshape(-1, *{total}.shape[2:])" if b in parts.sliced and terms else total)

@@ -60,10 +60,12 @@ from layerforge.layers import readout
 from layerforge.layers import reconstruction
 from layerforge.layers import recurrent
 from layerforge.layers import rep_parameterization
+from layerforge.layers import reservoir
 from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import self_attention
 from layerforge.layers import separable_convolutional
+from layerforge.layers import spiking
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import subpixel_convolutional
@@ -132,6 +134,7 @@ __all__ = [
     "Residual",
     "SelfAttention",
     "SeparableConvolutional",
+    "Spiking",
     "Split",
     "SqueezeAndExcitation",
     "SubpixelConvolutional",
@@ -165,6 +168,7 @@ __all__ = [
     "RNN",
     "LSTM",
     "GRU",
+    "Reservoir",
     "LayerNorm",
     "BatchNorm1d",
     "BatchNorm2d",
@@ -2578,6 +2582,52 @@ class RepParameterization(Module):
         return grad_x
 
 
+class _Reservoir(Module):
+    """Reservoir: Echo state network: a fixed random reservoir driven by a sequence, r_t =
+    (1 - a) r_(t-1) + a tanh(u_t @ (s weight_in).T + r_(t-1) @ weight_res.T) with
+    leaking rate a and input scaling s, over u [B, T, input_size] (batch first; time
+    first with batch_first=False); returns every state r_t (states) and the last (r_n).
+
+    A shell over ``layerforge.layers.reservoir``; buffers weight_in, weight_res.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ("weight_in", "weight_res")
+
+    def __init__(
+        self,
+        input_size,
+        reservoir_size,
+        *,
+        leaking_rate=1.0,
+        input_scaling=1.0,
+        batch_first=True,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        self.weight_in = np.zeros((reservoir_size, input_size), dtype=dtype)
+        self.weight_res = np.zeros((reservoir_size, reservoir_size), dtype=dtype)
+        self.leaking_rate = leaking_rate
+        self.input_scaling = input_scaling
+        self.batch_first = batch_first
+
+    def forward(self, u, r0=None):
+        (states, r_n), self._ctx = reservoir.forward(
+            u,
+            self.weight_in,
+            self.weight_res,
+            r0,
+            leaking_rate=self.leaking_rate,
+            input_scaling=self.input_scaling,
+            batch_first=self.batch_first,
+        )
+        return (states, r_n)
+
+    def backward(self, grad_states, grad_r_n):
+        grad_u, grad_r0 = reservoir.backward(grad_states, grad_r_n, self._ctx)
+        return (grad_u, grad_r0)
+
+
 class Reshape(Module):
     """Reshape: The input in C order as the target shape (one entry may be -1), as
     torch.reshape on the whole array (the batch axis included: shape=(B, *per_sample)
@@ -2749,6 +2799,76 @@ class SeparableConvolutional(Module):
         self.grads["pointwise_weight"] = grad_pointwise_weight
         self.grads["bias"] = grad_bias
         return grad_x
+
+
+class Spiking(Module):
+    """Spiking: Leaky integrate-and-fire neurons over a sequence with backpropagation
+    through time, as snnTorch's Leaky after a linear layer: the current I_t = x_t @
+    weight.T + bias, the membrane v_t = beta v_(t-1) + I_t - threshold s_(t-1)
+    (subtractive reset, the reset term taking no gradient, as snnTorch's default) and
+    the spikes s_t = H(v_t - threshold), whose derivative is a surrogate: atan
+    (snnTorch's default, alpha / 2 / (1 + (pi / 2 alpha u)^2)), sigmoid (slope
+    sigmoid'(slope u)) or triangle (max(1 - |u| / width, 0)).
+
+    A shell over ``layerforge.layers.spiking``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        input_size,
+        output_size,
+        *,
+        tau=10.0,
+        beta=None,
+        threshold=1.0,
+        surrogate="atan",
+        alpha=2.0,
+        slope=25.0,
+        width=1.0,
+        batch_first=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(rng, (output_size, input_size), input_size, dtype)
+        self.bias = _fan_in_uniform(rng, (output_size,), input_size, dtype)
+        self.tau = tau
+        self.beta = beta
+        self.threshold = threshold
+        self.surrogate = surrogate
+        self.alpha = alpha
+        self.slope = slope
+        self.width = width
+        self.batch_first = batch_first
+
+    def forward(self, x, v0=None):
+        (spikes, v_n), self._ctx = spiking.forward(
+            x,
+            self.weight,
+            self.bias,
+            v0,
+            tau=self.tau,
+            beta=self.beta,
+            threshold=self.threshold,
+            surrogate=self.surrogate,
+            alpha=self.alpha,
+            slope=self.slope,
+            width=self.width,
+            batch_first=self.batch_first,
+        )
+        return (spikes, v_n)
+
+    def backward(self, grad_spikes, grad_v_n):
+        grad_x, grad_weight, grad_bias, grad_v0 = spiking.backward(
+            grad_spikes, grad_v_n, self._ctx
+        )
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return (grad_x, grad_v0)
 
 
 class Split(Module):
@@ -4065,6 +4185,80 @@ class GRU(GatedRecurrentUnit):
         )
         grad_x, grad_h0 = super().backward(grad_y, grad_h_n)
         return grad_x, None if grad_h0 is None else grad_h0[None]
+
+
+def _spectral_radius(matrix, rng, iterations=400, warm_up=100):
+    """The spectral radius of a square matrix by power iteration: the geometric mean of the
+    growth of a vector's norm per product, after a warm-up (a dominant complex pair of
+    eigenvalues makes the norm oscillate; its mean growth still converges)."""
+    vector = rng.standard_normal(matrix.shape[0])
+    log_growth = 0.0
+    for step in range(iterations):
+        vector = matrix @ vector
+        norm = np.linalg.norm(vector)
+        if norm == 0.0:  # nilpotent (or empty): every eigenvalue is 0
+            return 0.0
+        vector /= norm
+        if step >= warm_up:
+            log_growth += np.log(norm)
+    return float(np.exp(log_growth / (iterations - warm_up)))
+
+
+class Reservoir(_Reservoir):
+    """Reservoir(input_size, reservoir_size, connection_probability=0.1, spectral_radius=0.9,
+    input_scaling=1.0, leaking_rate=1.0), the echo state network of the catalog's card 66 over
+    a sequence [B, T, input_size] (``batch_first=False``: [T, B, input_size]); ``forward(u,
+    r0=None)`` returns (states, r_n). Its buffers are drawn here, from ``seed`` (or ``rng``)
+    and never trained: weight_in [reservoir_size, input_size] U(-0.5, 0.5), and weight_res
+    [reservoir_size, reservoir_size] with each entry nonzero with probability
+    connection_probability, U(-0.5, 0.5), then rescaled to spectral_radius (estimated by
+    power iteration). ``backward`` returns the gradients of u and r0 (a trainable read-out
+    follows the reservoir)."""
+
+    def __init__(
+        self,
+        input_size,
+        reservoir_size,
+        connection_probability=0.1,
+        spectral_radius=0.9,
+        input_scaling=1.0,
+        leaking_rate=1.0,
+        *,
+        batch_first=True,
+        seed=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        if not 0.0 <= connection_probability <= 1.0:
+            raise ValueError(
+                f"Reservoir: connection_probability must be in [0, 1], got {connection_probability!r}"
+            )
+        if not spectral_radius >= 0.0:
+            raise ValueError(
+                f"Reservoir: spectral_radius must be at least 0, got {spectral_radius!r}"
+            )
+        if seed is not None and rng is not None:
+            raise ValueError("Reservoir: give seed or rng, not both")
+        super().__init__(
+            input_size,
+            reservoir_size,
+            leaking_rate=leaking_rate,
+            input_scaling=input_scaling,
+            batch_first=batch_first,
+            dtype=dtype,
+        )
+        rng = np.random.default_rng(seed) if rng is None else rng
+        self.weight_in = rng.uniform(
+            -0.5, 0.5, size=(reservoir_size, input_size)
+        ).astype(dtype)
+        weights = rng.uniform(-0.5, 0.5, size=(reservoir_size, reservoir_size))
+        weights *= rng.random((reservoir_size, reservoir_size)) < connection_probability
+        radius = _spectral_radius(weights, rng)
+        if radius > 0.0:
+            weights *= spectral_radius / radius
+        self.weight_res = weights.astype(dtype)
+        self.connection_probability = connection_probability
+        self.spectral_radius = spectral_radius
 
 
 class LayerNorm(LayerNormalization):

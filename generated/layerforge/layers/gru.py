@@ -802,47 +802,19 @@ def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
     return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih)
 
 
-# gru_no_batch_first_step_fwd_0: layers_spec/layers/gru.yaml:29
+# gru_no_batch_first_step_fwd_0: layers_spec/layers/gru.yaml:29,30,31,32,33
 _gru_no_batch_first_step_fwd_0 = ElementwiseKernel(
     "gru_no_batch_first_step_fwd_0",
-    "T _t2, T bias_hh",
-    "T recurrent_part",
+    "T _t16, T _t17, T hoisted_1, T _t18, T _t19, T hoisted_2, T _t20, T _t21, T hoisted_3, T h",
+    "T reset_gate, T update_gate, T new_gate, T h_next",
     """
-    recurrent_part = _t2 + bias_hh;
-    """,
-)
-
-
-# gru_no_batch_first_step_fwd_1: layers_spec/layers/gru.yaml:30
-_gru_no_batch_first_step_fwd_1 = ElementwiseKernel(
-    "gru_no_batch_first_step_fwd_1",
-    "T hoisted_1, T _t4",
-    "T reset_gate",
-    """
+    T _t4 = _t16 + _t17;
     T _t5 = hoisted_1 + _t4;
     reset_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# gru_no_batch_first_step_fwd_2: layers_spec/layers/gru.yaml:31
-_gru_no_batch_first_step_fwd_2 = ElementwiseKernel(
-    "gru_no_batch_first_step_fwd_2",
-    "T hoisted_2, T _t7",
-    "T update_gate",
-    """
+    T _t7 = _t18 + _t19;
     T _t8 = hoisted_2 + _t7;
     update_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    """,
-)
-
-
-# gru_no_batch_first_step_fwd_3: layers_spec/layers/gru.yaml:32,33
-_gru_no_batch_first_step_fwd_3 = ElementwiseKernel(
-    "gru_no_batch_first_step_fwd_3",
-    "T reset_gate, T _t10, T hoisted_3, T update_gate, T h",
-    "T new_gate, T h_next",
-    """
+    T _t10 = _t20 + _t21;
     T _t11 = reset_gate * _t10;
     T _t12 = hoisted_3 + _t11;
     new_gate = tanh(_t12);
@@ -857,25 +829,26 @@ _gru_no_batch_first_step_fwd_3 = ElementwiseKernel(
 def _cupy_forward_no_batch_first_step(
     h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
 ):
+    _t17 = _cupy_chunk(bias_hh, 3, 0, -1)
+    _t19 = _cupy_chunk(bias_hh, 3, 1, -1)
+    _t21 = _cupy_chunk(bias_hh, 3, 2, -1)
     _t2 = (weight_hh @ h.T).T
-    recurrent_part = _gru_no_batch_first_step_fwd_0(_t2, bias_hh)
-    _t4 = _cupy_chunk(recurrent_part, 3, 0, -1)
-    reset_gate = _gru_no_batch_first_step_fwd_1(hoisted_1, _t4)
-    _t7 = _cupy_chunk(recurrent_part, 3, 1, -1)
-    update_gate = _gru_no_batch_first_step_fwd_2(hoisted_2, _t7)
-    _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
-    new_gate, h_next = _gru_no_batch_first_step_fwd_3(
-        reset_gate, _t10, hoisted_3, update_gate, h
+    _t16 = _cupy_chunk(_t2, 3, 0, -1)
+    _t18 = _cupy_chunk(_t2, 3, 1, -1)
+    _t20 = _cupy_chunk(_t2, 3, 2, -1)
+    reset_gate, update_gate, new_gate, h_next = _gru_no_batch_first_step_fwd_0(
+        _t16, _t17, hoisted_1, _t18, _t19, hoisted_2, _t20, _t21, hoisted_3, h
     )
     return h_next, _t2, reset_gate, update_gate, new_gate
 
 
-# gru_no_batch_first_step_bwd_1: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,859,201
-_gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
-    "gru_no_batch_first_step_bwd_1",
-    "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
+# gru_no_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:29,33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,859,201
+_gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
+    "gru_no_batch_first_step_bwd_0",
+    "T _t37, T _t38, T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T reset_gate",
     "T _t17, T _t23, T _t25, T _t29, T _t33",
     """
+    T _t10 = _t37 + _t38;
     T _t13 = T(1) - update_gate;
     T grad_h_next = grad_next_h + grad_y;
     T _t16 = grad_h_next * h;
@@ -899,9 +872,9 @@ _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:2990
-_gru_no_batch_first_step_bwd_2 = ElementwiseKernel(
-    "gru_no_batch_first_step_bwd_2",
+# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:2990
+_gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
+    "gru_no_batch_first_step_bwd_1",
     "T _t17, T _t36",
     "T grad_h",
     """
@@ -915,14 +888,14 @@ def _cupy_backward_no_batch_first_step(
 ):
     import cupy as cp
 
-    recurrent_part = _gru_no_batch_first_step_fwd_0(_t2, bias_hh)
-    _t10 = _cupy_chunk(recurrent_part, 3, 2, -1)
-    _t17, _t23, _t25, _t29, _t33 = _gru_no_batch_first_step_bwd_1(
-        update_gate, grad_next_h, grad_y, h, new_gate, _t10, reset_gate
+    _t38 = _cupy_chunk(bias_hh, 3, 2, -1)
+    _t37 = _cupy_chunk(_t2, 3, 2, -1)
+    _t17, _t23, _t25, _t29, _t33 = _gru_no_batch_first_step_bwd_0(
+        _t37, _t38, update_gate, grad_next_h, grad_y, h, new_gate, reset_gate
     )
     grad_recurrent_part = cp.concatenate((_t33, _t29, _t25), axis=-1)
     _t36 = grad_recurrent_part @ weight_hh
-    grad_h = _gru_no_batch_first_step_bwd_2(_t17, _t36)
+    grad_h = _gru_no_batch_first_step_bwd_1(_t17, _t36)
     return grad_h, _t23, _t29, _t33, grad_recurrent_part
 
 

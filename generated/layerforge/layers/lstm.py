@@ -1363,57 +1363,23 @@ def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
     return hoisted_1, (x, weight_ih, bias_ih)
 
 
-# lstm_no_batch_first_step_fwd_0: layers_spec/layers/lstm.yaml:29
+# lstm_no_batch_first_step_fwd_0: layers_spec/layers/lstm.yaml:29,30,31,32,33,34,35
 _lstm_no_batch_first_step_fwd_0 = ElementwiseKernel(
     "lstm_no_batch_first_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
-    "T gates",
+    "T _t20, T _t21, T _t22, T _t23, T _t24, T _t25, T _t26, T _t27, T _t13, T _t15, T _t17, T _t19, T c",
+    "T input_gate, T forget_gate, T cell_gate, T output_gate, T c_next, T _t11, T h_next",
     """
-    T _t4 = hoisted_1 + _t3;
-    gates = _t4 + bias_hh;
-    """,
-)
-
-
-# lstm_no_batch_first_step_fwd_1: layers_spec/layers/lstm.yaml:30
-_lstm_no_batch_first_step_fwd_1 = ElementwiseKernel(
-    "lstm_no_batch_first_step_fwd_1",
-    "T _t5",
-    "T input_gate",
-    """
+    T _t12 = _t20 + _t21;
+    T _t14 = _t22 + _t23;
+    T _t16 = _t24 + _t25;
+    T _t18 = _t26 + _t27;
+    T _t5 = _t12 + _t13;
     input_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    """,
-)
-
-
-# lstm_no_batch_first_step_fwd_2: layers_spec/layers/lstm.yaml:31
-_lstm_no_batch_first_step_fwd_2 = ElementwiseKernel(
-    "lstm_no_batch_first_step_fwd_2",
-    "T _t6",
-    "T forget_gate",
-    """
+    T _t6 = _t14 + _t15;
     forget_gate = exp(_t6 < 0 ? _t6 : T(0)) / (1 + exp(-fabs(_t6)));
-    """,
-)
-
-
-# lstm_no_batch_first_step_fwd_3: layers_spec/layers/lstm.yaml:32
-_lstm_no_batch_first_step_fwd_3 = ElementwiseKernel(
-    "lstm_no_batch_first_step_fwd_3",
-    "T _t7",
-    "T cell_gate",
-    """
+    T _t7 = _t16 + _t17;
     cell_gate = tanh(_t7);
-    """,
-)
-
-
-# lstm_no_batch_first_step_fwd_4: layers_spec/layers/lstm.yaml:33,34,35
-_lstm_no_batch_first_step_fwd_4 = ElementwiseKernel(
-    "lstm_no_batch_first_step_fwd_4",
-    "T _t8, T forget_gate, T c, T input_gate, T cell_gate",
-    "T output_gate, T c_next, T _t11, T h_next",
-    """
+    T _t8 = _t18 + _t19;
     output_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
     T _t9 = forget_gate * c;
     T _t10 = input_gate * cell_gate;
@@ -1425,17 +1391,23 @@ _lstm_no_batch_first_step_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
+    _t20 = _cupy_chunk(hoisted_1, 4, 0, -1)
+    _t22 = _cupy_chunk(hoisted_1, 4, 1, -1)
+    _t24 = _cupy_chunk(hoisted_1, 4, 2, -1)
+    _t26 = _cupy_chunk(hoisted_1, 4, 3, -1)
+    _t13 = _cupy_chunk(bias_hh, 4, 0, -1)
+    _t15 = _cupy_chunk(bias_hh, 4, 1, -1)
+    _t17 = _cupy_chunk(bias_hh, 4, 2, -1)
+    _t19 = _cupy_chunk(bias_hh, 4, 3, -1)
     _t3 = (weight_hh @ h.T).T
-    gates = _lstm_no_batch_first_step_fwd_0(hoisted_1, _t3, bias_hh)
-    _t5 = _cupy_chunk(gates, 4, 0, -1)
-    input_gate = _lstm_no_batch_first_step_fwd_1(_t5)
-    _t6 = _cupy_chunk(gates, 4, 1, -1)
-    forget_gate = _lstm_no_batch_first_step_fwd_2(_t6)
-    _t7 = _cupy_chunk(gates, 4, 2, -1)
-    cell_gate = _lstm_no_batch_first_step_fwd_3(_t7)
-    _t8 = _cupy_chunk(gates, 4, 3, -1)
-    output_gate, c_next, _t11, h_next = _lstm_no_batch_first_step_fwd_4(
-        _t8, forget_gate, c, input_gate, cell_gate
+    _t21 = _cupy_chunk(_t3, 4, 0, -1)
+    _t23 = _cupy_chunk(_t3, 4, 1, -1)
+    _t25 = _cupy_chunk(_t3, 4, 2, -1)
+    _t27 = _cupy_chunk(_t3, 4, 3, -1)
+    input_gate, forget_gate, cell_gate, output_gate, c_next, _t11, h_next = (
+        _lstm_no_batch_first_step_fwd_0(
+            _t20, _t21, _t22, _t23, _t24, _t25, _t26, _t27, _t13, _t15, _t17, _t19, c
+        )
     )
     return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
 
