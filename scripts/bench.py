@@ -240,6 +240,10 @@ def layer_cases():
              "bias": f32(64)}, {"padding": 1},
             lambda t: F.conv2d(F.conv2d(t["x"], t["depthwise_weight"], padding=1, groups=32), t["pointwise_weight"],
                                t["bias"])),
+        # CapsNet's PrimaryCaps (Sabour et al.): 256 channels of 20 x 20 to 32 capsule types of 8,
+        # 9 x 9, stride 2 (1152 capsules per image), batch 8.
+        "primary_capsule": ({"x": f32(8, 256, 20, 20), "weight": f32(256, 256, 9, 9, scale=0.01), "bias": f32(256)},
+                            {"capsule_dim": 8, "stride": 2}, _primary_capsule),
         "affine_grid": ({"theta": f32(64, 2, 3)}, {"size": (128, 128), "align_corners": False},
                         lambda t: F.affine_grid(t["theta"], (64, 1, 128, 128), align_corners=False)),
         "log_variance": ({"x": wide}, {}, lambda t: torch.log(torch.var(t["x"], -1, unbiased=False) + 1e-8)),
@@ -407,6 +411,15 @@ def _squeeze_and_excitation(t):
     scale = F.relu(F.linear(F.adaptive_avg_pool2d(t["x"], 1).flatten(1), t["fc1_weight"], t["fc1_bias"]))
     scale = torch.sigmoid(F.linear(scale, t["fc2_weight"], t["fc2_bias"]))
     return t["x"] * scale[:, :, None, None]
+
+
+def _primary_capsule(t):
+    """F.conv2d, the channels as [32 types, 8 entries], permuted to [B, 32, 6, 6, 8] and listed,
+    then squash (tests/oracles.py's formula)."""
+    u = torch.nn.functional.conv2d(t["x"], t["weight"], t["bias"], stride=2)
+    u = u.reshape(u.shape[0], -1, 8, *u.shape[2:]).permute(0, 1, 3, 4, 2).reshape(u.shape[0], -1, 8)
+    squared = (u * u).sum(-1, keepdim=True)
+    return u * torch.sqrt(squared + 1e-7) / (1 + squared)
 
 
 def _layer_statistics(t):

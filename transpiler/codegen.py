@@ -666,6 +666,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if slot_is_final(spec):
             identity = next(c for c in compiled if c.variant.activation == "identity")
             body.append(f'module = activation_module("{op}", activation)')
+            body.append("if options:")
+            body.append(f'    check_options("{op}", activation, options)')
             pre = _outputs([f"{o}_linear" for o in spec.outputs])
             if keyed:  # the identity variant with these structural values and optional arrays
                 body.append(f"linear_forward, linear_backward = _FUSED[{', '.join(['{!r}'.format('identity')] + keyed)}]")

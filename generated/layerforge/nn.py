@@ -55,6 +55,7 @@ from layerforge.layers import patch_embedding
 from layerforge.layers import pixel_shuffle
 from layerforge.layers import pooling
 from layerforge.layers import positional_encoding
+from layerforge.layers import primary_capsule
 from layerforge.layers import rbf
 from layerforge.layers import readout
 from layerforge.layers import reconstruction
@@ -123,6 +124,7 @@ __all__ = [
     "PixelShuffling",
     "Pooling",
     "PositionalEncoding",
+    "PrimaryCapsule",
     "RBF",
     "Readout",
     "Reconstruction",
@@ -2328,6 +2330,70 @@ class PositionalEncoding(Module):
 
     def backward(self, grad_y):
         grad_x = positional_encoding.backward(grad_y, self._ctx)
+        return grad_x
+
+
+class PrimaryCapsule(Module):
+    """PrimaryCapsule: The primary capsules of a capsule network (Sabour et al., 2017) over
+    NCHW feature maps: a convolution (no padding by default), u = conv2d(x, weight,
+    stride) + bias with C_out = C_caps * capsule_dim channels, read as C_caps capsule
+    types of capsule_dim entries (channel c * capsule_dim + d is entry d of type c),
+    every type at every output position one capsule: u reshaped to [B, C_caps,
+    capsule_dim, H_out, W_out], permuted to [B, C_caps, H_out, W_out, capsule_dim] and
+    joined into the capsule list [B, C_caps * H_out * W_out, capsule_dim], then the
+    activation (squash by default) over each capsule's entries.
+
+    A shell over ``layerforge.layers.primary_capsule``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        C_out,
+        kH,
+        kW,
+        *,
+        capsule_dim=8,
+        stride=2,
+        padding=0,
+        activation="squash",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(rng, (C_out, C_in, kH, kW), C_in * kH * kW, dtype)
+        self.bias = (
+            _fan_in_uniform(rng, (C_out,), C_in * kH * kW, dtype) if bias else None
+        )
+        self.capsule_dim = capsule_dim
+        self.stride = stride
+        self.padding = padding
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = primary_capsule.forward(
+            x,
+            self.weight,
+            self.bias,
+            capsule_dim=self.capsule_dim,
+            stride=self.stride,
+            padding=self.padding,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = primary_capsule.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
         return grad_x
 
 

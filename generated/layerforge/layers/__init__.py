@@ -51,6 +51,7 @@ __all__ = [
     "pixel_shuffle",
     "pooling",
     "positional_encoding",
+    "primary_capsule",
     "rbf",
     "readout",
     "reconstruction",
