@@ -496,3 +496,98 @@ def test_primary_capsule_nn_class_loads_torch_conv_weights():
     relu.weight, relu.bias = ours.weight, ours.bias
     compare(relu(x), F.relu(primary_capsule_oracle(8, 2, activation="identity")(t, conv.weight, conv.bias)),
             np.float64, "nn.PrimaryCapsule composed with relu")
+
+
+# -- spatial transformer: localisation network, affine grid, bilinear sampling ------------------
+
+
+def spatial_transformer_oracle(parametrisation="direct", activation="tanh", output_size=None):
+    """The torch composition: two F.linear on x.flatten(1), theta [B, 2, 3] (tanh(0.1 raw) +
+    the identity for tanh_scaled), F.affine_grid and F.grid_sample with align_corners=True
+    (PyTorch's default is False)."""
+    act = {"tanh": torch.tanh, "relu": F.relu}[activation]
+
+    def run(x, loc_weight1, loc_bias1, loc_weight2, loc_bias2):
+        raw = F.linear(act(F.linear(x.flatten(1), loc_weight1.flatten(1), loc_bias1)), loc_weight2, loc_bias2)
+        theta = raw.reshape(-1, 2, 3)
+        if parametrisation == "tanh_scaled":
+            theta = torch.tanh(0.1 * theta) + torch.eye(2, 3, dtype=x.dtype)
+        size = (*x.shape[:2], *(output_size or x.shape[2:]))
+        grid = F.affine_grid(theta, size, align_corners=True)
+        return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=True)
+
+    return run
+
+
+def spatial_transformer_arrays(dtype, channels=2, height=5, width=6, hidden=4, seed=1):
+    """A localisation network whose theta is the identity plus a rotation, scale and shift of
+    a few tenths, different per image: points inside, near and outside the image."""
+    return [draw((2, channels, height, width), dtype, seed), draw((hidden, channels, height, width), dtype, seed + 1, -0.3, 0.3),
+            draw((hidden,), dtype, seed + 2), draw((6, hidden), dtype, seed + 3, -0.4, 0.4),
+            (np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0]) + draw((6,), np.float64, seed + 4, -0.2, 0.2)).astype(dtype)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("keywords", [
+    dict(),
+    dict(parametrisation="tanh_scaled", activation="relu", output_size=(3, 7)),
+])
+def test_spatial_transformer_as_affine_grid_grid_sample(keywords, dtype):
+    arrays = spatial_transformer_arrays(dtype)
+    y = check("spatial_transformer", arrays, spatial_transformer_oracle(**keywords), dtype, keywords)
+    assert y.shape == (2, 2, *keywords.get("output_size", (5, 6)))
+
+
+@pytest.mark.parametrize("parametrisation", ["direct", "tanh_scaled"])
+def test_spatial_transformer_finite_differences(parametrisation):
+    arrays = spatial_transformer_arrays(np.float64, channels=2, height=4, width=3, hidden=3, seed=5)
+    finite_differences("spatial_transformer", arrays, {"parametrisation": parametrisation, "output_size": (3, 5)})
+
+
+def test_spatial_transformer_output_size_entries_default_to_the_input():
+    from layerforge.layers import spatial_transformer
+
+    arrays = spatial_transformer_arrays(np.float64)
+    y, _ = spatial_transformer.forward(*arrays, output_size=(None, 4))
+    expected = spatial_transformer_oracle(output_size=(5, 4))(*map(torch.tensor, arrays))
+    compare(y, expected, np.float64, "spatial_transformer output_size=(None, 4)")
+
+
+def test_spatial_transformer_bad_input():
+    from layerforge.layers import spatial_transformer
+
+    x, w1, b1, w2, b2 = spatial_transformer_arrays(np.float64)
+    refused(ValueError, lambda: spatial_transformer.forward(x[:, :, :4], w1, b1, w2, b2),
+            "spatial_transformer: argument 'loc_weight1' has H = 5 (shape (4, 2, 5, 6), expected [loc_hidden, C, H, W]), but 'x' has H = 4")
+    refused(ValueError, lambda: spatial_transformer.forward(x, w1, b1, w2[:5], b2),
+            "spatial_transformer: argument 'loc_weight2' must have shape [6, loc_hidden], got (5, 4)")
+    refused(ValueError, lambda: spatial_transformer.forward(x, w1, b1, w2, b2[:4]), "spatial_transformer: argument 'loc_bias2'")
+    refused(ValueError, lambda: spatial_transformer.forward(x, w1, b1, w2, b2, output_size=(0, 3)),
+            "spatial_transformer: the output size must be at least 1")
+    refused(ValueError, lambda: spatial_transformer.forward(x, w1, b1, w2, b2, parametrisation="tanh"),
+            "spatial_transformer: attribute 'parametrisation'")
+    refused(ValueError, lambda: spatial_transformer.forward(x[0], w1, b1, w2, b2), "spatial_transformer: argument 'x' must have rank 4")
+
+
+def test_spatial_transformer_nn_class_starts_as_the_identity():
+    """loc_weight2 zeros and loc_bias2 (1, 0, 0, 0, 1, 0) (the spec's init entries): a new
+    transformer samples every pixel at its own centre; then forward and backward against the
+    torch composition with the same parameters, the localisation network's first layer
+    included (its gradient is not zero once loc_weight2 is)."""
+    from layerforge import nn
+
+    x = draw((2, 3, 4, 5), np.float64, 1)
+    ours = nn.SpatialTransformer(3, 4, 5, 6, rng=np.random.default_rng(0), dtype=np.float64)  # C, H, W, loc_hidden
+    assert ours.loc_weight1.shape == (6, 3, 4, 5) and ours.loc_weight2.shape == (6, 6)
+    assert not ours.loc_weight2.any() and list(ours.loc_bias2) == [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+    np.testing.assert_allclose(ours(x), x, rtol=0, atol=1e-12)
+    ours.loc_weight2 = draw((6, 6), np.float64, 2, -0.3, 0.3)
+    tensors = [torch.tensor(a, requires_grad=True) for a in (x, ours.loc_weight1, ours.loc_bias1, ours.loc_weight2,
+                                                             ours.loc_bias2)]
+    expected = spatial_transformer_oracle()(*tensors)
+    compare(ours(x), expected, np.float64, "nn.SpatialTransformer forward")
+    dy = draw(tuple(expected.shape), np.float64, 3)
+    expected.backward(torch.tensor(dy))
+    compare(ours.backward(dy), tensors[0].grad, np.float64, "nn.SpatialTransformer backward")
+    for name, tensor in zip(ours.PARAMETERS, tensors[1:]):
+        compare(ours.grads[name], tensor.grad, np.float64, f"nn.SpatialTransformer {name} gradient")

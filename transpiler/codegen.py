@@ -178,7 +178,8 @@ def _window_check(spec: OpSpec) -> str:
     assert w is not None
     op = spec.name
     if w.output_size is not None:
-        return f'{w.output_size} = check_adaptive_window("{op}", "{w.input}", {w.input}, {w.output_size})'
+        optional = ", optional=True" if spec.attribute(w.output_size).optional else ""
+        return f'{w.output_size} = check_adaptive_window("{op}", "{w.input}", {w.input}, {w.output_size}{optional})'
     if w.kernel_is_array:
         names = [w.stride, w.padding] + ([w.dilation] if w.dilation else []) + ([w.output_padding] if w.output_padding else [])
         args = [w.stride, w.padding] + ([w.dilation] if w.dilation else []) + [f"weight={w.kernel}"]

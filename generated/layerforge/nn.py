@@ -65,6 +65,7 @@ from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import self_attention
 from layerforge.layers import separable_convolutional
+from layerforge.layers import spatial_transformer
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import subpixel_convolutional
@@ -134,6 +135,7 @@ __all__ = [
     "Residual",
     "SelfAttention",
     "SeparableConvolutional",
+    "SpatialTransformer",
     "Split",
     "SqueezeAndExcitation",
     "SubpixelConvolutional",
@@ -2811,6 +2813,75 @@ class SeparableConvolutional(Module):
         self.grads["depthwise_weight"] = grad_depthwise_weight
         self.grads["pointwise_weight"] = grad_pointwise_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class SpatialTransformer(Module):
+    """SpatialTransformer: Spatial transformer (Jaderberg et al., 2015) of NCHW feature
+    maps: a localisation network of two dense layers on the flattened input (all C * H *
+    W features; loc_weight1 holds a [C, H, W] map per hidden unit) gives each image an
+    affine matrix, theta = reshape(loc_weight2 activation(flatten(loc_weight1)
+    flatten(x) + loc_bias1) + loc_bias2, [2, 3]), which maps the output's normalized
+    pixel coordinates to the input's; the output samples x bilinearly there, zeros
+    outside the image: y = F.grid_sample(x, F.affine_grid(theta, [B, C, H_out, W_out],
+    align_corners=True), mode='bilinear', padding_mode='zeros', align_corners=True).
+
+    A shell over ``layerforge.layers.spatial_transformer``; parameters loc_weight1,
+    loc_bias1, loc_weight2, loc_bias2.
+    """
+
+    PARAMETERS = ("loc_weight1", "loc_bias1", "loc_weight2", "loc_bias2")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C,
+        H,
+        W,
+        loc_hidden,
+        *,
+        output_size=None,
+        parametrisation="direct",
+        activation="tanh",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.loc_weight1 = _fan_in_uniform(rng, (loc_hidden, C, H, W), C * H * W, dtype)
+        self.loc_bias1 = _fan_in_uniform(rng, (loc_hidden,), C * H * W, dtype)
+        self.loc_weight2 = np.zeros((6, loc_hidden), dtype=dtype)
+        self.loc_bias2 = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0], dtype=dtype).reshape(
+            (6,)
+        )
+        self.output_size = output_size
+        self.parametrisation = parametrisation
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = spatial_transformer.forward(
+            x,
+            self.loc_weight1,
+            self.loc_bias1,
+            self.loc_weight2,
+            self.loc_bias2,
+            output_size=self.output_size,
+            parametrisation=self.parametrisation,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_loc_weight1, grad_loc_bias1, grad_loc_weight2, grad_loc_bias2 = (
+            spatial_transformer.backward(grad_y, self._ctx)
+        )
+        self.grads["loc_weight1"] = grad_loc_weight1
+        self.grads["loc_bias1"] = grad_loc_bias1
+        self.grads["loc_weight2"] = grad_loc_weight2
+        self.grads["loc_bias2"] = grad_loc_bias2
         return grad_x
 
 

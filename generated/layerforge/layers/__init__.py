@@ -61,6 +61,7 @@ __all__ = [
     "residual",
     "self_attention",
     "separable_convolutional",
+    "spatial_transformer",
     "split",
     "squeeze_and_excitation",
     "subpixel_convolutional",
