@@ -240,6 +240,16 @@ def layer_cases():
              "bias": f32(64)}, {"padding": 1},
             lambda t: F.conv2d(F.conv2d(t["x"], t["depthwise_weight"], padding=1, groups=32), t["pointwise_weight"],
                                t["bias"])),
+        # CapsNet's PrimaryCaps (Sabour et al.): 256 channels of 20 x 20 to 32 capsule types of 8,
+        # 9 x 9, stride 2 (1152 capsules per image), batch 8.
+        "primary_capsule": ({"x": f32(8, 256, 20, 20), "weight": f32(256, 256, 9, 9, scale=0.01), "bias": f32(256)},
+                            {"capsule_dim": 8, "stride": 2}, _primary_capsule),
+        # A localisation network on 32 x 32 x 32 maps (32 hidden units), its theta near the
+        # identity, then the affine grid and bilinear sampling at the input's size.
+        "spatial_transformer": ({"x": images, "loc_weight1": f32(32, 32, 32, 32, scale=0.005), "loc_bias1": f32(32),
+                                 "loc_weight2": f32(6, 32, scale=0.05),
+                                 "loc_bias2": np.array([1, 0, 0, 0, 1, 0], np.float32) + f32(6, scale=0.05)},
+                                {}, _spatial_transformer),
         "affine_grid": ({"theta": f32(64, 2, 3)}, {"size": (128, 128), "align_corners": False},
                         lambda t: F.affine_grid(t["theta"], (64, 1, 128, 128), align_corners=False)),
         "log_variance": ({"x": wide}, {}, lambda t: torch.log(torch.var(t["x"], -1, unbiased=False) + 1e-8)),
@@ -461,6 +471,23 @@ def _squeeze_and_excitation(t):
     scale = F.relu(F.linear(F.adaptive_avg_pool2d(t["x"], 1).flatten(1), t["fc1_weight"], t["fc1_bias"]))
     scale = torch.sigmoid(F.linear(scale, t["fc2_weight"], t["fc2_bias"]))
     return t["x"] * scale[:, :, None, None]
+
+
+def _primary_capsule(t):
+    """F.conv2d, the channels as [32 types, 8 entries], permuted to [B, 32, 6, 6, 8] and listed,
+    then squash (tests/oracles.py's formula)."""
+    u = torch.nn.functional.conv2d(t["x"], t["weight"], t["bias"], stride=2)
+    u = u.reshape(u.shape[0], -1, 8, *u.shape[2:]).permute(0, 1, 3, 4, 2).reshape(u.shape[0], -1, 8)
+    squared = (u * u).sum(-1, keepdim=True)
+    return u * torch.sqrt(squared + 1e-7) / (1 + squared)
+
+
+def _spatial_transformer(t):
+    F = torch.nn.functional
+    hidden = torch.tanh(F.linear(t["x"].flatten(1), t["loc_weight1"].flatten(1), t["loc_bias1"]))
+    theta = F.linear(hidden, t["loc_weight2"], t["loc_bias2"]).reshape(-1, 2, 3)
+    grid = F.affine_grid(theta, t["x"].shape, align_corners=True)
+    return F.grid_sample(t["x"], grid, align_corners=True)
 
 
 def _layer_statistics(t):

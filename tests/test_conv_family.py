@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from harness import module, spec
+from oracles import ORACLES
 
 TOL = {np.float64: dict(rtol=1e-9, atol=1e-12), np.float32: dict(rtol=2e-5, atol=2e-5)}
 DTYPES = [np.float64, np.float32]
@@ -404,3 +405,189 @@ def test_affine_grid_bad_input():
             "affine_grid: attribute 'size' must be two positive ints")
     refused(ValueError, lambda: affine_grid.forward(draw((2, 2, 3), np.float64), size=(3, 4, 5)),
             "affine_grid: attribute 'size'")
+
+
+# -- primary capsules: conv2d, reshape and permute, squash --------------------------------------
+
+
+def primary_capsule_oracle(capsule_dim, stride, padding=0, activation="squash"):
+    """F.conv2d, the channels read as [C_caps, capsule_dim], permuted to [B, C_caps, H_out,
+    W_out, capsule_dim] and joined into [B, C_caps H_out W_out, capsule_dim], then squash
+    (tests/oracles.py) over each capsule."""
+    squash = ORACLES["squash"][0]
+
+    def run(x, weight, bias=None):
+        u = F.conv2d(x, weight, bias, stride=stride, padding=padding)
+        batch, channels, height, width = u.shape
+        u = u.reshape(batch, channels // capsule_dim, capsule_dim, height, width).permute(0, 1, 3, 4, 2)
+        u = u.reshape(batch, -1, capsule_dim)
+        return squash(u) if activation == "squash" else u
+
+    return run
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("c_out, kernel, keywords", [
+    (12, (3, 3), dict(capsule_dim=4, stride=2)),
+    (6, (3, 2), dict(capsule_dim=2, stride=(1, 2), padding=1, activation="identity")),
+])
+def test_primary_capsule_as_conv2d_permute_squash(c_out, kernel, keywords, dtype):
+    x = draw((2, 3, 9, 8), dtype, 1)
+    w, b = draw((c_out, 3, *kernel), dtype, 2), draw((c_out,), dtype, 3)
+    y = check("primary_capsule", [x, w, b], primary_capsule_oracle(**keywords), dtype, keywords)
+    assert y.shape[-1] == keywords["capsule_dim"]
+
+
+def test_primary_capsule_capsule_order():
+    """Channel c * capsule_dim + d of position (i, j) is entry d of capsule (c, i, j), the
+    capsules listed type-major, then row-major over the positions: checked on the indices
+    themselves through a 1 x 1 identity convolution."""
+    from layerforge.layers import primary_capsule
+
+    types, dim, height, width = 3, 2, 2, 3
+    channel = np.arange(types * dim, dtype=np.float64)[:, None, None]
+    position = np.arange(height * width, dtype=np.float64).reshape(height, width)[None]
+    x = (100 * position + channel)[None]  # [1, C, H, W]: the value names channel and position
+    eye = np.eye(types * dim).reshape(types * dim, types * dim, 1, 1)
+    y, _ = primary_capsule.forward(x, eye, None, capsule_dim=dim, stride=1, activation="identity")
+    for c in range(types):
+        for p in range(height * width):
+            assert list(y[0, c * height * width + p]) == [100 * p + c * dim + d for d in range(dim)]
+
+
+def test_primary_capsule_finite_differences_and_without_bias():
+    arrays = [draw((2, 2, 6, 5), np.float64, 1), draw((6, 2, 3, 2), np.float64, 2), draw((6,), np.float64, 3)]
+    finite_differences("primary_capsule", arrays, {"capsule_dim": 3, "stride": 2})
+    check("primary_capsule", arrays[:2], primary_capsule_oracle(3, 2), np.float64, {"capsule_dim": 3})
+
+
+def test_primary_capsule_bad_input():
+    from layerforge.layers import primary_capsule
+
+    x, w, b = draw((2, 3, 6, 6), np.float64), draw((12, 3, 3, 3), np.float64), draw((12,), np.float64)
+    refused(ValueError, lambda: primary_capsule.forward(x, w, b, capsule_dim=5),
+            "primary_capsule: attribute 'capsule_dim' = 5 must divide dimension C_out of 'weight', which is 12")
+    refused(ValueError, lambda: primary_capsule.forward(x, w, b, capsule_dim=0), "primary_capsule: attribute 'capsule_dim'")
+    refused(ValueError, lambda: primary_capsule.forward(x[:, :, :2], w, b), "primary_capsule")
+    refused(ValueError, lambda: primary_capsule.forward(x, w[:, :2], b), "primary_capsule: argument 'weight' has C_in = 2")
+    refused(ValueError, lambda: primary_capsule.forward(x, w, b[:4]), "primary_capsule: argument 'bias' has C_out = 4")
+    refused(TypeError, lambda: primary_capsule.forward(x, w, b, capsule_dim=4, activation="relu", activation_options={"alpha": 1.0}),
+            "primary_capsule: activation 'relu' has no attribute 'alpha'")
+
+
+def test_primary_capsule_nn_class_loads_torch_conv_weights():
+    """CapsNet's PrimaryCaps at a small size: nn.PrimaryCapsule with a torch.nn.Conv2d's
+    weights, composed with the reshape, permute and squash, and composed with relu."""
+    from layerforge import nn
+
+    conv = torch.nn.Conv2d(4, 16, 5, stride=2, dtype=torch.float64)
+    ours = nn.PrimaryCapsule(4, 16, 5, 5, capsule_dim=8, dtype=np.float64)
+    assert (ours.weight.shape, ours.bias.shape) == (tuple(conv.weight.shape), tuple(conv.bias.shape))
+    nn.load_torch_state_dict(ours, conv.state_dict())
+    x = draw((2, 4, 12, 11), np.float64, 6)
+    t = torch.tensor(x, requires_grad=True)
+    expected = ORACLES["squash"][0](primary_capsule_oracle(8, 2, activation="identity")(t, conv.weight, conv.bias))
+    compare(ours(x), expected, np.float64, "nn.PrimaryCapsule forward")
+    dy = draw(tuple(expected.shape), np.float64, 7)
+    expected.backward(torch.tensor(dy))
+    compare(ours.backward(dy), t.grad, np.float64, "nn.PrimaryCapsule backward")
+    compare(ours.grads["weight"], conv.weight.grad, np.float64, "nn.PrimaryCapsule weight gradient")
+    relu = nn.PrimaryCapsule(4, 16, 5, 5, capsule_dim=8, activation="relu", dtype=np.float64)
+    relu.weight, relu.bias = ours.weight, ours.bias
+    compare(relu(x), F.relu(primary_capsule_oracle(8, 2, activation="identity")(t, conv.weight, conv.bias)),
+            np.float64, "nn.PrimaryCapsule composed with relu")
+
+
+# -- spatial transformer: localisation network, affine grid, bilinear sampling ------------------
+
+
+def spatial_transformer_oracle(parametrisation="direct", activation="tanh", output_size=None):
+    """The torch composition: two F.linear on x.flatten(1), theta [B, 2, 3] (tanh(0.1 raw) +
+    the identity for tanh_scaled), F.affine_grid and F.grid_sample with align_corners=True
+    (PyTorch's default is False)."""
+    act = {"tanh": torch.tanh, "relu": F.relu}[activation]
+
+    def run(x, loc_weight1, loc_bias1, loc_weight2, loc_bias2):
+        raw = F.linear(act(F.linear(x.flatten(1), loc_weight1.flatten(1), loc_bias1)), loc_weight2, loc_bias2)
+        theta = raw.reshape(-1, 2, 3)
+        if parametrisation == "tanh_scaled":
+            theta = torch.tanh(0.1 * theta) + torch.eye(2, 3, dtype=x.dtype)
+        size = (*x.shape[:2], *(output_size or x.shape[2:]))
+        grid = F.affine_grid(theta, size, align_corners=True)
+        return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=True)
+
+    return run
+
+
+def spatial_transformer_arrays(dtype, channels=2, height=5, width=6, hidden=4, seed=1):
+    """A localisation network whose theta is the identity plus a rotation, scale and shift of
+    a few tenths, different per image: points inside, near and outside the image."""
+    return [draw((2, channels, height, width), dtype, seed), draw((hidden, channels, height, width), dtype, seed + 1, -0.3, 0.3),
+            draw((hidden,), dtype, seed + 2), draw((6, hidden), dtype, seed + 3, -0.4, 0.4),
+            (np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0]) + draw((6,), np.float64, seed + 4, -0.2, 0.2)).astype(dtype)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("keywords", [
+    dict(),
+    dict(parametrisation="tanh_scaled", activation="relu", output_size=(3, 7)),
+])
+def test_spatial_transformer_as_affine_grid_grid_sample(keywords, dtype):
+    arrays = spatial_transformer_arrays(dtype)
+    y = check("spatial_transformer", arrays, spatial_transformer_oracle(**keywords), dtype, keywords)
+    assert y.shape == (2, 2, *keywords.get("output_size", (5, 6)))
+
+
+@pytest.mark.parametrize("parametrisation", ["direct", "tanh_scaled"])
+def test_spatial_transformer_finite_differences(parametrisation):
+    arrays = spatial_transformer_arrays(np.float64, channels=2, height=4, width=3, hidden=3, seed=5)
+    finite_differences("spatial_transformer", arrays, {"parametrisation": parametrisation, "output_size": (3, 5)})
+
+
+def test_spatial_transformer_output_size_entries_default_to_the_input():
+    from layerforge.layers import spatial_transformer
+
+    arrays = spatial_transformer_arrays(np.float64)
+    y, _ = spatial_transformer.forward(*arrays, output_size=(None, 4))
+    expected = spatial_transformer_oracle(output_size=(5, 4))(*map(torch.tensor, arrays))
+    compare(y, expected, np.float64, "spatial_transformer output_size=(None, 4)")
+
+
+def test_spatial_transformer_bad_input():
+    from layerforge.layers import spatial_transformer
+
+    x, w1, b1, w2, b2 = spatial_transformer_arrays(np.float64)
+    refused(ValueError, lambda: spatial_transformer.forward(x[:, :, :4], w1, b1, w2, b2),
+            "spatial_transformer: argument 'loc_weight1' has H = 5 (shape (4, 2, 5, 6), expected [loc_hidden, C, H, W]), but 'x' has H = 4")
+    refused(ValueError, lambda: spatial_transformer.forward(x, w1, b1, w2[:5], b2),
+            "spatial_transformer: argument 'loc_weight2' must have shape [6, loc_hidden], got (5, 4)")
+    refused(ValueError, lambda: spatial_transformer.forward(x, w1, b1, w2, b2[:4]), "spatial_transformer: argument 'loc_bias2'")
+    refused(ValueError, lambda: spatial_transformer.forward(x, w1, b1, w2, b2, output_size=(0, 3)),
+            "spatial_transformer: the output size must be at least 1")
+    refused(ValueError, lambda: spatial_transformer.forward(x, w1, b1, w2, b2, parametrisation="tanh"),
+            "spatial_transformer: attribute 'parametrisation'")
+    refused(ValueError, lambda: spatial_transformer.forward(x[0], w1, b1, w2, b2), "spatial_transformer: argument 'x' must have rank 4")
+
+
+def test_spatial_transformer_nn_class_starts_as_the_identity():
+    """loc_weight2 zeros and loc_bias2 (1, 0, 0, 0, 1, 0) (the spec's init entries): a new
+    transformer samples every pixel at its own centre; then forward and backward against the
+    torch composition with the same parameters, the localisation network's first layer
+    included (its gradient is not zero once loc_weight2 is)."""
+    from layerforge import nn
+
+    x = draw((2, 3, 4, 5), np.float64, 1)
+    ours = nn.SpatialTransformer(3, 4, 5, 6, rng=np.random.default_rng(0), dtype=np.float64)  # C, H, W, loc_hidden
+    assert ours.loc_weight1.shape == (6, 3, 4, 5) and ours.loc_weight2.shape == (6, 6)
+    assert not ours.loc_weight2.any() and list(ours.loc_bias2) == [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+    np.testing.assert_allclose(ours(x), x, rtol=0, atol=1e-12)
+    ours.loc_weight2 = draw((6, 6), np.float64, 2, -0.3, 0.3)
+    tensors = [torch.tensor(a, requires_grad=True) for a in (x, ours.loc_weight1, ours.loc_bias1, ours.loc_weight2,
+                                                             ours.loc_bias2)]
+    expected = spatial_transformer_oracle()(*tensors)
+    compare(ours(x), expected, np.float64, "nn.SpatialTransformer forward")
+    dy = draw(tuple(expected.shape), np.float64, 3)
+    expected.backward(torch.tensor(dy))
+    compare(ours.backward(dy), tensors[0].grad, np.float64, "nn.SpatialTransformer backward")
+    for name, tensor in zip(ours.PARAMETERS, tensors[1:]):
+        compare(ours.grads[name], tensor.grad, np.float64, f"nn.SpatialTransformer {name} gradient")

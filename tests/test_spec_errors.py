@@ -88,6 +88,9 @@ GOLDEN = {
     # Init kinds and chunk (issue 16).
     "bad_init": "layers/bad_init.yaml:8:39: error: spec.parameters.scale.init.uniform: must be [a, b], two numbers, got 0.5",
     "infinite_init": "layers/infinite_init.yaml:8:43: error: spec.parameters.scale.init.uniform: inf is not a finite number",
+    "init_entries_count": "layers/init_entries_count.yaml:8:30: error: spec.parameters.offset.init.constant: 5 entries for an array of shape [6], which has 6",
+    "init_entries_named": "layers/init_entries_named.yaml:8:29: error: spec.parameters.scale.init.constant: a list of entries fills an array of fixed sizes only, but the shape [F] names F; {constant: v} gives every entry one value",
+    "fixed_dimension_zero": "layers/fixed_dimension_zero.yaml:8:19: error: spec.parameters.offset.shape: a fixed dimension must be a positive integer, got 0",
     "unknown_init": "layers/unknown_init.yaml:8:30: error: spec.parameters.scale.init: unknown init kind 'normall'; did you mean 'normal'?",
     "chunk_axis": "layers/chunk_axis.yaml:8:7: error: 'chunk': axis 0 counts from the front of a shape with '...'; use a negative axis",
     # Hostile or careless specs (issue 23): spec text never becomes code, numbers stay finite

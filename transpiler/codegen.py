@@ -178,7 +178,8 @@ def _window_check(spec: OpSpec) -> str:
     assert w is not None
     op = spec.name
     if w.output_size is not None:
-        return f'{w.output_size} = check_adaptive_window("{op}", "{w.input}", {w.input}, {w.output_size})'
+        optional = ", optional=True" if spec.attribute(w.output_size).optional else ""
+        return f'{w.output_size} = check_adaptive_window("{op}", "{w.input}", {w.input}, {w.output_size}{optional})'
     if w.kernel_is_array:
         names = [w.stride, w.padding] + ([w.dilation] if w.dilation else []) + ([w.output_padding] if w.output_padding else [])
         args = [w.stride, w.padding] + ([w.dilation] if w.dilation else []) + [f"weight={w.kernel}"]
@@ -666,6 +667,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if slot_is_final(spec):
             identity = next(c for c in compiled if c.variant.activation == "identity")
             body.append(f'module = activation_module("{op}", activation)')
+            body.append("if options:")
+            body.append(f'    check_options("{op}", activation, options)')
             pre = _outputs([f"{o}_linear" for o in spec.outputs])
             if keyed:  # the identity variant with these structural values and optional arrays
                 body.append(f"linear_forward, linear_backward = _FUSED[{', '.join(['{!r}'.format('identity')] + keyed)}]")

@@ -61,6 +61,8 @@ def _init(decl: TensorDecl, derived: dict[str, str]) -> str:
         values = decl.init.values
         if decl.init.kind == "constant":
             return f"np.full({shape}, {values[0]!r}, dtype=dtype)"
+        if decl.init.kind == "entries":  # every entry, in C order, of a shape of fixed sizes
+            return f"np.array({list(values)!r}, dtype=dtype).reshape({shape})"
         if decl.init.kind == "normal":
             return f"rng.normal(0.0, {values[0]!r}, size={shape}).astype(dtype)"
         return f"rng.uniform({values[0]!r}, {values[1]!r}, size={shape}).astype(dtype)"
@@ -95,7 +97,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         call.append("training=self.training")
     # an optional parameter or buffer: a bool keyword of its name, False to leave it out (None)
     keywords += [f"{d.name}=True" for d in spec.optional if d not in spec.inputs]  # an optional input: None
-    drawn = any(isinstance(d.init, tuple) or (isinstance(d.init, Init) and d.init.kind != "constant")
+    drawn = any(isinstance(d.init, tuple) or (isinstance(d.init, Init) and d.init.kind not in ("constant", "entries"))
                 for d in spec.parameters + spec.buffers)
     if drawn or spec.random:
         keywords.append("rng=None")

@@ -1,4 +1,5 @@
-"""Symbolic shapes: dimensions are names (``B``, ``in_features``) or the integer 1.
+"""Symbolic shapes: dimensions are names (``B``, ``in_features``) or the integer 1 (a
+parameter's or buffer's may be any positive integer: an affine matrix's 6 entries).
 
 A shape may start with ``...`` (any number of leading dimensions, as in an elementwise op that
 accepts any batch layout). Broadcasting follows NumPy, right-aligned. A shape of ``None`` in
@@ -62,8 +63,10 @@ def base_dimension(dim: object) -> object:
     return match.group(2) if match else dim
 
 
-def parse(dims: list[object]) -> Shape:
-    """A shape from a spec's list, e.g. ``[..., F]`` or ``[B, in_features]``."""
+def parse(dims: list[object], fixed: bool = False) -> Shape:
+    """A shape from a spec's list, e.g. ``[..., F]`` or ``[B, in_features]``; with ``fixed``
+    (a parameter's or buffer's) a dimension may be any positive integer, a size that the op
+    itself fixes (``[6, hidden]``: the six entries of an affine matrix)."""
     ellipsis = bool(dims) and dims[0] == "..."
     body = dims[1:] if ellipsis else dims
     out: list[Dim] = []
@@ -72,8 +75,9 @@ def parse(dims: list[object]) -> Shape:
             raise ShapeError("'...' may only be the first dimension")
         if isinstance(dim, bool) or not isinstance(dim, (str, int)):
             raise ShapeError(f"a dimension must be a name or 1, got {dim!r}")
-        if isinstance(dim, int) and dim != 1:
-            raise ShapeError(f"a fixed dimension may only be 1, got {dim}; name the dimension instead")
+        if isinstance(dim, int) and dim != 1 and not (fixed and dim > 1):
+            raise ShapeError(f"a fixed dimension may only be 1, got {dim}; name the dimension instead"
+                             if not fixed else f"a fixed dimension must be a positive integer, got {dim}")
         multiple = MULTIPLE.fullmatch(dim) if isinstance(dim, str) else None
         if multiple is not None and not keyword.iskeyword(multiple.group(2)):
             out.append(dim)  # 4*hidden_size: packed gates

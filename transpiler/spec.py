@@ -52,7 +52,8 @@ INPUT_DTYPES = ("float", "int", "mask")
 
 @dataclass(frozen=True)
 class Init:
-    """A drawn or constant initial value: ``constant`` (values = (v,)), ``normal`` (values =
+    """A drawn or constant initial value: ``constant`` (values = (v,)), ``entries`` (the
+    array's every entry in C order, written ``{constant: [v, ...]}``), ``normal`` (values =
     (std,), mean 0) or ``uniform`` (values = (a, b))."""
 
     kind: str
@@ -762,11 +763,13 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         if shape_node is None:
             continue
         try:
-            shape = shapes.parse(shape_node.plain())
+            shape = shapes.parse(shape_node.plain(), fixed=where in ("parameters", "buffers"))
         except shapes.ShapeError as exc:
             errors.error(shape_node.loc, f"spec.{where}.{tensor_name}.shape: {exc}")
             continue
         init = _init(init_node, f"spec.{where}.{tensor_name}.init", errors) if init_node else "zeros"
+        if isinstance(init, Init) and init.kind == "entries" and init_node is not None:
+            init = _check_entries(init, shape, init_node, f"spec.{where}.{tensor_name}.init.constant", errors)
         text = check_prose(doc, f"spec.{where}.{tensor_name}.doc", errors) if doc else ""
         taken = [d for d in shape.dims if isinstance(d, str) and (d in CONSTRUCTOR_NAMES or keyword.issoftkeyword(d) or d.startswith("_"))]
         if taken:
@@ -817,7 +820,7 @@ def _none_expression(node: Node, where: str, kind: str, before: list[AttrDecl], 
 
 
 def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...] | Init:
-    expected = "zeros, ones, a number, {fan_in: [dimensions]}, {constant: v}, {normal: std} or {uniform: [a, b]}"
+    expected = "zeros, ones, a number, {fan_in: [dimensions]}, {constant: v}, {constant: [entries]}, {normal: std} or {uniform: [a, b]}"
     if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         if not check_finite(node, where, errors):
             return "zeros"
@@ -841,6 +844,13 @@ def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...] | 
     item = node.value[key]
     raw = item.plain()
     values = raw if isinstance(raw, list) else [raw]
+    if key == "constant" and isinstance(raw, list):  # every entry, in C order
+        if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            errors.error(item.loc, f"{where}.constant: a list of entries must hold numbers, got {raw!r}")
+            return "zeros"
+        if not check_finite(item, f"{where}.constant", errors):
+            return "zeros"
+        return Init("entries", tuple(float(v) for v in values))
     count = INIT_KINDS[key]
     if len(values) != count or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         shape = "[a, b], two numbers" if count == 2 else "one number"
@@ -854,6 +864,21 @@ def _init(node: Node, where: str, errors: Collector) -> str | tuple[str, ...] | 
     if key == "uniform" and values[0] > values[1]:
         errors.error(item.loc, f"{where}.uniform: the low end {values[0]} exceeds the high end {values[1]}")
     return Init(key, tuple(values))
+
+
+def _check_entries(init: Init, shape: shapes.Shape, node: Node, where: str, errors: Collector) -> str | Init:
+    """``{constant: [entries]}`` fills an array of fixed sizes (``[6]``, ``[2, 3]``), entry by
+    entry in C order: the shape may name no dimension, and the list holds one number per
+    entry."""
+    named = [d for d in shape.dims if isinstance(d, str)]
+    if shape.ellipsis or named:
+        errors.error(node.loc, f"{where}: a list of entries fills an array of fixed sizes only, but the shape {shape} names {named[0] if named else '...'}; {{constant: v}} gives every entry one value")
+        return "zeros"
+    size = math.prod(int(d) for d in shape.dims)
+    if len(init.values) != size:
+        errors.error(node.loc, f"{where}: {len(init.values)} entries for an array of shape {shape}, which has {size}")
+        return "zeros"
+    return init
 
 
 def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:

@@ -117,7 +117,7 @@ def check_arrays(
                 )
         actual = value.shape[value.ndim - len(named) :]
         for dim, size in zip(named, actual):
-            if dim == 1 and size != 1:
+            if isinstance(dim, int) and size != dim:  # 1, or a parameter's fixed size
                 raise ValueError(
                     f"{op}: argument '{name}' must have shape {shown}, got {tuple(value.shape)}"
                 )
@@ -812,10 +812,13 @@ def _check_transposed_window(
     )
 
 
-def check_adaptive_window(op, argument, x, output_size):
+def check_adaptive_window(op, argument, x, output_size, optional=False):
     """Check an adaptive window's ``output_size`` over ``x`` [N, C, H, W]: an int, or a pair
     (height, width) whose entries may be None (that axis keeps the input's size), as
-    PyTorch's adaptive pooling. Returns the output size as a pair of positive ints."""
+    PyTorch's adaptive pooling; an ``optional`` one may be None, the input's height and
+    width. Returns the output size as a pair of positive ints."""
+    if optional and output_size is None:
+        output_size = (None, None)
     spelled = output_size
     if isinstance(output_size, (tuple, list)) and len(output_size) == 2:
         spelled = tuple(

@@ -55,6 +55,7 @@ from layerforge.layers import patch_embedding
 from layerforge.layers import pixel_shuffle
 from layerforge.layers import pooling
 from layerforge.layers import positional_encoding
+from layerforge.layers import primary_capsule
 from layerforge.layers import rbf
 from layerforge.layers import readout
 from layerforge.layers import reconstruction
@@ -65,6 +66,7 @@ from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import self_attention
 from layerforge.layers import separable_convolutional
+from layerforge.layers import spatial_transformer
 from layerforge.layers import spiking
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
@@ -125,6 +127,7 @@ __all__ = [
     "PixelShuffling",
     "Pooling",
     "PositionalEncoding",
+    "PrimaryCapsule",
     "RBF",
     "Readout",
     "Reconstruction",
@@ -134,6 +137,7 @@ __all__ = [
     "Residual",
     "SelfAttention",
     "SeparableConvolutional",
+    "SpatialTransformer",
     "Spiking",
     "Split",
     "SqueezeAndExcitation",
@@ -2338,6 +2342,70 @@ class PositionalEncoding(Module):
         return grad_x
 
 
+class PrimaryCapsule(Module):
+    """PrimaryCapsule: The primary capsules of a capsule network (Sabour et al., 2017) over
+    NCHW feature maps: a convolution (no padding by default), u = conv2d(x, weight,
+    stride) + bias with C_out = C_caps * capsule_dim channels, read as C_caps capsule
+    types of capsule_dim entries (channel c * capsule_dim + d is entry d of type c),
+    every type at every output position one capsule: u reshaped to [B, C_caps,
+    capsule_dim, H_out, W_out], permuted to [B, C_caps, H_out, W_out, capsule_dim] and
+    joined into the capsule list [B, C_caps * H_out * W_out, capsule_dim], then the
+    activation (squash by default) over each capsule's entries.
+
+    A shell over ``layerforge.layers.primary_capsule``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C_in,
+        C_out,
+        kH,
+        kW,
+        *,
+        capsule_dim=8,
+        stride=2,
+        padding=0,
+        activation="squash",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(rng, (C_out, C_in, kH, kW), C_in * kH * kW, dtype)
+        self.bias = (
+            _fan_in_uniform(rng, (C_out,), C_in * kH * kW, dtype) if bias else None
+        )
+        self.capsule_dim = capsule_dim
+        self.stride = stride
+        self.padding = padding
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = primary_capsule.forward(
+            x,
+            self.weight,
+            self.bias,
+            capsule_dim=self.capsule_dim,
+            stride=self.stride,
+            padding=self.padding,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = primary_capsule.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
 class RBF(Module):
     """RBF: Gaussian radial basis functions, y[b, j] = exp(-|x_b - centers_j|^2 / (2
     widths_j^2)), with centers [out_features, in_features] and one width per centre.
@@ -2798,6 +2866,75 @@ class SeparableConvolutional(Module):
         self.grads["depthwise_weight"] = grad_depthwise_weight
         self.grads["pointwise_weight"] = grad_pointwise_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class SpatialTransformer(Module):
+    """SpatialTransformer: Spatial transformer (Jaderberg et al., 2015) of NCHW feature
+    maps: a localisation network of two dense layers on the flattened input (all C * H *
+    W features; loc_weight1 holds a [C, H, W] map per hidden unit) gives each image an
+    affine matrix, theta = reshape(loc_weight2 activation(flatten(loc_weight1)
+    flatten(x) + loc_bias1) + loc_bias2, [2, 3]), which maps the output's normalized
+    pixel coordinates to the input's; the output samples x bilinearly there, zeros
+    outside the image: y = F.grid_sample(x, F.affine_grid(theta, [B, C, H_out, W_out],
+    align_corners=True), mode='bilinear', padding_mode='zeros', align_corners=True).
+
+    A shell over ``layerforge.layers.spatial_transformer``; parameters loc_weight1,
+    loc_bias1, loc_weight2, loc_bias2.
+    """
+
+    PARAMETERS = ("loc_weight1", "loc_bias1", "loc_weight2", "loc_bias2")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        C,
+        H,
+        W,
+        loc_hidden,
+        *,
+        output_size=None,
+        parametrisation="direct",
+        activation="tanh",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.loc_weight1 = _fan_in_uniform(rng, (loc_hidden, C, H, W), C * H * W, dtype)
+        self.loc_bias1 = _fan_in_uniform(rng, (loc_hidden,), C * H * W, dtype)
+        self.loc_weight2 = np.zeros((6, loc_hidden), dtype=dtype)
+        self.loc_bias2 = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0], dtype=dtype).reshape(
+            (6,)
+        )
+        self.output_size = output_size
+        self.parametrisation = parametrisation
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = spatial_transformer.forward(
+            x,
+            self.loc_weight1,
+            self.loc_bias1,
+            self.loc_weight2,
+            self.loc_bias2,
+            output_size=self.output_size,
+            parametrisation=self.parametrisation,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_loc_weight1, grad_loc_bias1, grad_loc_weight2, grad_loc_bias2 = (
+            spatial_transformer.backward(grad_y, self._ctx)
+        )
+        self.grads["loc_weight1"] = grad_loc_weight1
+        self.grads["loc_bias1"] = grad_loc_bias1
+        self.grads["loc_weight2"] = grad_loc_weight2
+        self.grads["loc_bias2"] = grad_loc_bias2
         return grad_x
 
 

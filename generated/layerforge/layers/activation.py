@@ -53,6 +53,8 @@ def forward(x, *, activation="identity", activation_options=None):
             y, saved = forward_variant(x, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("activation", activation)
+        if options:
+            check_options("activation", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(x)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
@@ -72,6 +74,8 @@ def forward(x, *, activation="identity", activation_options=None):
         y, saved = in_row_blocks(forward_variant, x, options=options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("activation", activation)
+    if options:
+        check_options("activation", activation, options)
     y_linear, linear_saved = _forward_identity(x)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (

@@ -69,6 +69,8 @@ def forward(a, b, *more, activation="identity", activation_options=None):
             y, saved = forward_variant(a, b, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), input_shapes)
         module = activation_module("add", activation)
+        if options:
+            check_options("add", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(a, b)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
@@ -88,6 +90,8 @@ def forward(a, b, *more, activation="identity", activation_options=None):
         y, saved = in_row_blocks(forward_variant, a, b, options=options)
         return y, (backward_variant, saved, (y.dtype, y.shape), input_shapes)
     module = activation_module("add", activation)
+    if options:
+        check_options("add", activation, options)
     y_linear, linear_saved = _forward_identity(a, b)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (

@@ -76,6 +76,8 @@ def forward(a, b, *more, axis=-1, activation="identity", activation_options=None
             y, saved = forward_variant(a, b, axis, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("concatenate", activation)
+        if options:
+            check_options("concatenate", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(a, b, axis)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
@@ -95,6 +97,8 @@ def forward(a, b, *more, axis=-1, activation="identity", activation_options=None
         y, saved = forward_variant(a, b, axis, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("concatenate", activation)
+    if options:
+        check_options("concatenate", activation, options)
     y_linear, linear_saved = _forward_identity(a, b, axis)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (

@@ -130,6 +130,8 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("convolutional", activation)
+        if options:
+            check_options("convolutional", activation, options)
         linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
         y_linear, linear_saved = linear_forward(
             x, weight, bias, stride, padding, dilation, groups, padding_mode
@@ -154,6 +156,8 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("convolutional", activation)
+    if options:
+        check_options("convolutional", activation, options)
     linear_forward, linear_backward = _FUSED["identity", bias is not None]
     y_linear, linear_saved = linear_forward(
         x, weight, bias, stride, padding, dilation, groups, padding_mode

@@ -60,6 +60,8 @@ def forward(x, *, crop=(1, 1, 1, 1), activation="identity", activation_options=N
             y, saved = forward_variant(x, crop, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("cropping", activation)
+        if options:
+            check_options("cropping", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(x, crop)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
@@ -79,6 +81,8 @@ def forward(x, *, crop=(1, 1, 1, 1), activation="identity", activation_options=N
         y, saved = forward_variant(x, crop, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("cropping", activation)
+    if options:
+        check_options("cropping", activation, options)
     y_linear, linear_saved = _forward_identity(x, crop)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (

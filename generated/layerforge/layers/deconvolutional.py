@@ -139,6 +139,8 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("deconvolutional", activation)
+        if options:
+            check_options("deconvolutional", activation, options)
         linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
         y_linear, linear_saved = linear_forward(
             x, weight, bias, stride, padding, output_padding, dilation, groups
@@ -171,6 +173,8 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("deconvolutional", activation)
+    if options:
+        check_options("deconvolutional", activation, options)
     linear_forward, linear_backward = _FUSED["identity", bias is not None]
     y_linear, linear_saved = linear_forward(
         x, weight, bias, stride, padding, output_padding, dilation, groups

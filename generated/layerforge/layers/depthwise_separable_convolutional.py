@@ -124,6 +124,8 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("depthwise_separable_convolutional", activation)
+        if options:
+            check_options("depthwise_separable_convolutional", activation, options)
         linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
         y_linear, linear_saved = linear_forward(
             x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation
@@ -155,6 +157,8 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("depthwise_separable_convolutional", activation)
+    if options:
+        check_options("depthwise_separable_convolutional", activation, options)
     linear_forward, linear_backward = _FUSED["identity", bias is not None]
     y_linear, linear_saved = linear_forward(
         x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation

@@ -93,6 +93,8 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("dilated_convolutional", activation)
+        if options:
+            check_options("dilated_convolutional", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(
             x, weight, bias, stride, padding, dilation
         )
@@ -116,6 +118,8 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("dilated_convolutional", activation)
+    if options:
+        check_options("dilated_convolutional", activation, options)
     y_linear, linear_saved = _forward_identity(
         x, weight, bias, stride, padding, dilation
     )

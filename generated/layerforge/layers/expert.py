@@ -89,6 +89,8 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("expert", activation)
+        if options:
+            check_options("expert", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(
             x, fc1_weight, fc1_bias, fc2_weight, fc2_bias
         )
@@ -112,6 +114,8 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("expert", activation)
+    if options:
+        check_options("expert", activation, options)
     y_linear, linear_saved = _forward_identity(
         x, fc1_weight, fc1_bias, fc2_weight, fc2_bias
     )

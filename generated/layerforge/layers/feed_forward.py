@@ -68,6 +68,8 @@ def forward(x, weight, bias=None, *, activation="identity", activation_options=N
             y, saved = forward_variant(x, weight, bias, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("feed_forward", activation)
+        if options:
+            check_options("feed_forward", activation, options)
         linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
         y_linear, linear_saved = linear_forward(x, weight, bias)
         y, activation_ctx = module.forward(y_linear, **options)
@@ -88,6 +90,8 @@ def forward(x, weight, bias=None, *, activation="identity", activation_options=N
         y, saved = forward_variant(x, weight, bias, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("feed_forward", activation)
+    if options:
+        check_options("feed_forward", activation, options)
     linear_forward, linear_backward = _FUSED["identity", bias is not None]
     y_linear, linear_saved = linear_forward(x, weight, bias)
     y, activation_ctx = module.forward(y_linear, **options)

@@ -67,6 +67,8 @@ def forward(x, weight, bias=None, *, activation="identity", activation_options=N
             y, saved = forward_variant(x, weight, bias, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("fully_connected", activation)
+        if options:
+            check_options("fully_connected", activation, options)
         linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
         y_linear, linear_saved = linear_forward(x, weight, bias)
         y, activation_ctx = module.forward(y_linear, **options)
@@ -87,6 +89,8 @@ def forward(x, weight, bias=None, *, activation="identity", activation_options=N
         y, saved = forward_variant(x, weight, bias, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("fully_connected", activation)
+    if options:
+        check_options("fully_connected", activation, options)
     linear_forward, linear_backward = _FUSED["identity", bias is not None]
     y_linear, linear_saved = linear_forward(x, weight, bias)
     y, activation_ctx = module.forward(y_linear, **options)

@@ -79,6 +79,8 @@ def forward(
             y, saved = forward_variant(x, weight, bias, stride, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("locally_connected", activation)
+        if options:
+            check_options("locally_connected", activation, options)
         linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
         y_linear, linear_saved = linear_forward(x, weight, bias, stride)
         y, activation_ctx = module.forward(y_linear, **options)
@@ -99,6 +101,8 @@ def forward(
         y, saved = forward_variant(x, weight, bias, stride, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("locally_connected", activation)
+    if options:
+        check_options("locally_connected", activation, options)
     linear_forward, linear_backward = _FUSED["identity", bias is not None]
     y_linear, linear_saved = linear_forward(x, weight, bias, stride)
     y, activation_ctx = module.forward(y_linear, **options)

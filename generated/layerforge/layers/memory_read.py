@@ -112,6 +112,8 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("memory_read", activation)
+        if options:
+            check_options("memory_read", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(
             x, memory, key_weight, value_weight, output_weight, output_bias, scale
         )
@@ -142,6 +144,8 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("memory_read", activation)
+    if options:
+        check_options("memory_read", activation, options)
     y_linear, linear_saved = _forward_identity(
         x, memory, key_weight, value_weight, output_weight, output_bias, scale
     )

@@ -80,6 +80,8 @@ def forward(
             y, saved = forward_variant(x, pad, mode, value, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("padding", activation)
+        if options:
+            check_options("padding", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(x, pad, mode, value)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
@@ -99,6 +101,8 @@ def forward(
         y, saved = forward_variant(x, pad, mode, value, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("padding", activation)
+    if options:
+        check_options("padding", activation, options)
     y_linear, linear_saved = _forward_identity(x, pad, mode, value)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (

@@ -67,6 +67,8 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
             y, saved = forward_variant(x, weight, bias, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("readout", activation)
+        if options:
+            check_options("readout", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(x, weight, bias)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
@@ -86,6 +88,8 @@ def forward(x, weight, bias, *, activation="identity", activation_options=None):
         y, saved = forward_variant(x, weight, bias, **options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("readout", activation)
+    if options:
+        check_options("readout", activation, options)
     y_linear, linear_saved = _forward_identity(x, weight, bias)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (

@@ -110,6 +110,8 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("reconstruction", activation)
+        if options:
+            check_options("reconstruction", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(
             x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
         )
@@ -140,6 +142,8 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("reconstruction", activation)
+    if options:
+        check_options("reconstruction", activation, options)
     y_linear, linear_saved = _forward_identity(
         x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
     )

@@ -63,6 +63,8 @@ def forward(x, branch, *, activation="identity", activation_options=None):
             y, saved = forward_variant(x, branch, **options)
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("residual", activation)
+        if options:
+            check_options("residual", activation, options)
         y_linear, linear_saved = _cupy_forward_identity(x, branch)
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
@@ -82,6 +84,8 @@ def forward(x, branch, *, activation="identity", activation_options=None):
         y, saved = in_row_blocks(forward_variant, x, branch, options=options)
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("residual", activation)
+    if options:
+        check_options("residual", activation, options)
     y_linear, linear_saved = _forward_identity(x, branch)
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (

@@ -98,6 +98,8 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("self_attention", activation)
+        if options:
+            check_options("self_attention", activation, options)
         linear_forward, linear_backward = _CUPY_FUSED["identity", attn_mask is not None]
         y_linear, linear_saved = linear_forward(
             x, in_proj_weight, bias, attn_mask, num_heads
@@ -122,6 +124,8 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("self_attention", activation)
+    if options:
+        check_options("self_attention", activation, options)
     linear_forward, linear_backward = _FUSED["identity", attn_mask is not None]
     y_linear, linear_saved = linear_forward(
         x, in_proj_weight, bias, attn_mask, num_heads

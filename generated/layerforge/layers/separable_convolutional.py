@@ -125,6 +125,8 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("separable_convolutional", activation)
+        if options:
+            check_options("separable_convolutional", activation, options)
         linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
         y_linear, linear_saved = linear_forward(
             x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation
@@ -156,6 +158,8 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("separable_convolutional", activation)
+    if options:
+        check_options("separable_convolutional", activation, options)
     linear_forward, linear_backward = _FUSED["identity", bias is not None]
     y_linear, linear_saved = linear_forward(
         x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation

@@ -101,6 +101,8 @@ def forward(
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("subpixel_convolutional", activation)
+        if options:
+            check_options("subpixel_convolutional", activation, options)
         linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
         y_linear, linear_saved = linear_forward(
             x, weight, bias, upscale_factor, stride, padding
@@ -125,6 +127,8 @@ def forward(
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("subpixel_convolutional", activation)
+    if options:
+        check_options("subpixel_convolutional", activation, options)
     linear_forward, linear_backward = _FUSED["identity", bias is not None]
     y_linear, linear_saved = linear_forward(
         x, weight, bias, upscale_factor, stride, padding
