@@ -289,7 +289,19 @@ def layer_cases():
         # Recurrence (issue 17): batch 32, 64 steps, 256 -> 256, time-major, initial states
         # zeros (None); PyTorch's nn.LSTM/GRU/RNN with the same weights.
         **{name: _recurrent_case(name, f32) for name in ("lstm", "gru", "recurrent")},
+        # Graphs (issue 20): 8 graphs of 256 nodes, 256 -> 256 features, a dense adjacency
+        # with about 10% of the edges (no gradient).
+        "graph_convolutional": ({"x": f32(8, 256, 256), "adjacency": _adjacency(rng, 8, 256),
+                                 "weight": f32(256, 256, scale=0.06), "bias": f32(256)}, {},
+                                lambda t: torch.bmm(t["adjacency"], F.linear(t["x"], t["weight"])) + t["bias"]),
     }
+
+
+def _adjacency(rng, graphs, nodes):
+    """Dense float32 adjacency matrices [graphs, nodes, nodes] of weights in [0.5, 1] on about
+    10% of the edges, 0 elsewhere."""
+    weights = rng.uniform(0.5, 1.0, (graphs, nodes, nodes))
+    return (weights * (rng.random((graphs, nodes, nodes)) < 0.1)).astype(np.float32)
 
 
 def _attention_inputs(f32):

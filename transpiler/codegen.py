@@ -211,7 +211,8 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
     lines += ["", "Args:"]
     for decl in spec.arrays:
         kind = "parameter" if decl in spec.parameters else ("buffer" if decl in spec.buffers else "input")
-        dtype = {"int": "integer (no gradient)", "mask": "bool or float mask (no gradient)"}.get(decl.dtype, "float32 or float64")
+        dtype = {"int": "integer (no gradient)", "mask": "bool or float mask (no gradient)"}.get(
+            decl.dtype, "float32 or float64" + (" (no gradient)" if decl.no_grad else ""))
         given = ", None to leave it out" if decl.optional and decl in spec.inputs else ""
         text = f"{decl.name}: {dtype} {kind} of shape {decl.shape}{given}." + (f" {decl.doc}" if decl.doc else "")
         lines += _indent_wrap(text)
@@ -551,7 +552,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     leading = _leading(spec)
     leading_arg = "" if leading == "equal" else f', leading="{leading}"'
     optional_arg = f", optional={_tuple([repr(n) for n in optional])}" if optional else ""
-    kinds = ", ".join(f'"{d.name}": "{d.dtype}"' for d in spec.arrays if not d.grad and d in spec.inputs)
+    kinds = ", ".join(f'"{d.name}": "{d.dtype}"' for d in spec.arrays if d.dtype != "float" and d in spec.inputs)
     kinds_arg = f", kinds={{{kinds}}}" if kinds else ""
     same = [f'{_tuple([repr(p) for p in d.otherwise])} if {d.name} is None else ()' for d in spec.inputs if d.otherwise]
     same_arg = f", same={' + '.join(f'({s})' for s in same) if len(same) > 1 else same[0]}" if same else ""

@@ -91,11 +91,14 @@ class TensorDecl:
     # an optional input's ``otherwise: {S_kv: S}``: when it is left out, each of its
     # dimensions is the one named (a mask's key length is then the queries' length), checked
     otherwise: tuple[tuple[str, str], ...] = ()
+    # ``grad: false`` (a float input): data of the op's dtype that takes no gradient (a
+    # graph's adjacency matrix); read-only, as buffers are
+    no_grad: bool = False
 
     @property
     def grad(self) -> bool:
         """Does backward return a gradient for it (a float input or a parameter)?"""
-        return self.dtype == "float"
+        return self.dtype == "float" and not self.no_grad
 
 
 @dataclass(frozen=True)
@@ -733,6 +736,7 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         dtype = fields.take("dtype", str)
         below = fields.take("below", str)
         otherwise = fields.take("otherwise", dict)
+        grad = fields.take("grad", bool)
         fields.finish()
         pairs: list[tuple[str, str]] = []
         if otherwise is not None and not (optional is not None and optional.value and where == "inputs"):
@@ -743,6 +747,11 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
             errors.error(dtype.loc, f"spec.{where}.{tensor_name}.dtype: " + (
                 f"must be one of {', '.join(INPUT_DTYPES)}" if where == "inputs" else "only an input has a dtype of its own"))
             dtype = None
+        if grad is not None and (where != "inputs" or (dtype is not None and dtype.value != "float")):
+            errors.error(grad.loc, f"spec.{where}.{tensor_name}.grad: " + (
+                "ids and masks take no gradient anyway" if where == "inputs" else
+                "only a float input may be declared without a gradient"))
+            grad = None
         if below is not None and (dtype is None or dtype.value != "int"):
             errors.error(below.loc, f"spec.{where}.{tensor_name}.below: only an input of dtype int (ids) has a bound")
             below = None
@@ -772,7 +781,8 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
                               bool(variadic.value) if variadic is not None else False,
                               bool(trailing.value) if trailing is not None else False,
                               dtype.value if dtype is not None else "float",
-                              below.value if below is not None else None, tuple(pairs)))
+                              below.value if below is not None else None, tuple(pairs),
+                              grad is not None and not grad.value))
     return tuple(out)
 
 

@@ -33,6 +33,7 @@ from layerforge.layers import fully_connected
 from layerforge.layers import gated_linear_unit
 from layerforge.layers import gaussian_noise
 from layerforge.layers import global_pooling
+from layerforge.layers import graph_convolutional
 from layerforge.layers import grid_sample
 from layerforge.layers import gru
 from layerforge.layers import highway
@@ -101,6 +102,7 @@ __all__ = [
     "GatedLinearUnit",
     "GaussianNoise",
     "GlobalPooling",
+    "GraphConvolutional",
     "GridSample",
     "GatedRecurrentUnit",
     "Highway",
@@ -1437,6 +1439,56 @@ class GlobalPooling(Module):
 
     def backward(self, grad_y):
         grad_x = global_pooling.backward(grad_y, self._ctx)
+        return grad_x
+
+
+class GraphConvolutional(Module):
+    """GraphConvolutional: Graph convolution over a dense adjacency matrix, y =
+    activation(adjacency @ (x @ weight.T) + bias), as torch.bmm(adjacency, F.linear(x,
+    weight)) + bias: each node sums its neighbours' projected features, weighted by the
+    adjacency's entries.
+
+    A shell over ``layerforge.layers.graph_convolutional``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        out_features,
+        *,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(
+            rng, (out_features, in_features), in_features, dtype
+        )
+        self.bias = np.zeros((out_features,), dtype=dtype) if bias else None
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, adjacency):
+        y, self._ctx = graph_convolutional.forward(
+            x,
+            adjacency,
+            self.weight,
+            self.bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = graph_convolutional.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
         return grad_x
 
 
