@@ -294,7 +294,23 @@ def layer_cases():
         "graph_convolutional": ({"x": f32(8, 256, 256), "adjacency": _adjacency(rng, 8, 256),
                                  "weight": f32(256, 256, scale=0.06), "bias": f32(256)}, {},
                                 lambda t: torch.bmm(t["adjacency"], F.linear(t["x"], t["weight"])) + t["bias"]),
+        # GAT: the same graphs, 8 heads of 32 features, averaged; the peer is the dense
+        # composition of the parity test (PyG's GATConv, concat=False, without self loops).
+        "graph_attention": ({"x": f32(8, 256, 256), "adjacency": _adjacency(rng, 8, 256),
+                             "lin_weight": f32(8, 32, 256, scale=0.06), "att_src": f32(1, 8, 32, scale=0.2),
+                             "att_dst": f32(1, 8, 32, scale=0.2), "bias": f32(32)}, {}, _graph_attention),
     }
+
+
+def _graph_attention(t):
+    F = torch.nn.functional
+    h = torch.einsum("bnf,hcf->bhnc", t["x"], t["lin_weight"])
+    source = (h * t["att_src"][0][None, :, None, :]).sum(-1)
+    target = (h * t["att_dst"][0][None, :, None, :]).sum(-1)
+    e = F.leaky_relu(target[..., :, None] + source[..., None, :], 0.2)
+    e = e.masked_fill((t["adjacency"] == 0)[:, None], float("-inf"))
+    alpha = torch.nan_to_num(torch.softmax(e, -1), nan=0.0)  # a node without neighbours: 0
+    return (alpha @ h).mean(1) + t["bias"]
 
 
 def _adjacency(rng, graphs, nodes):

@@ -14,10 +14,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from layerforge.layers import graph_convolutional
+from layerforge.layers import graph_attention, graph_convolutional
 from test_layer_parity import DTYPES, TOL
 
-B, N, F_IN, F_OUT = 2, 5, 4, 3
+B, N, F_IN, F_OUT, HEADS = 2, 5, 4, 3, 2
 
 
 def draw(shape, dtype, seed, low=-1.5, high=1.5):
@@ -129,6 +129,111 @@ def test_nn_graph_convolutional_trains_a_step():
     np.testing.assert_allclose(layer.grads["bias"], np.sum(y > 0, axis=(0, 1)))
 
 
+
+# -- graph_attention ------------------------------------------------------------------------
+
+
+def gat_torch(x, adjacency, lin_weight, att_src, att_dst, bias, slope):
+    """GATConv(concat=False, add_self_loops=False) written densely: e[b, h, i, j] = leaky_relu(
+    att_dst . h_i + att_src . h_j) on the edges j -> i (adjacency[b, i, j] != 0), softmax
+    over j, the heads averaged. Non-edges get -1e30 rather than -inf (a node without
+    neighbours would give NaN), and such a node's weights are multiplied by 0."""
+    h = torch.einsum("bnf,hcf->bhnc", x, lin_weight)
+    source = (h * att_src[0][None, :, None, :]).sum(-1)
+    target = (h * att_dst[0][None, :, None, :]).sum(-1)
+    e = F.leaky_relu(target[..., :, None] + source[..., None, :], slope)
+    edges = (adjacency != 0)[:, None]
+    e = torch.where(edges, e, torch.full_like(e, -1e30))
+    alpha = torch.softmax(e, -1) * edges.any(-1, keepdim=True)
+    out = (alpha @ h).mean(1)
+    return out + bias if bias is not None else out
+
+
+def gat_params(dtype, seed=2, bias=True):
+    return [draw((HEADS, F_OUT, F_IN), dtype, seed), draw((1, HEADS, F_OUT), dtype, seed + 1),
+            draw((1, HEADS, F_OUT), dtype, seed + 2), draw((F_OUT,), dtype, seed + 3) if bias else None]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias, activation, slope", [(True, "identity", 0.2), (False, "elu", 0.5), (True, "tanh", 0.2)])
+def test_graph_attention_against_torch_composition(dtype, bias, activation, slope):
+    """Node 0 has no neighbours (zeros, not NaN); the fused activations and a composed one."""
+    x, a = draw((B, N, F_IN), dtype, 1), adjacency_of((B, N, N), dtype, 4)
+    params = gat_params(dtype, bias=bias)
+    y, ctx = graph_attention.forward(x, a, *params, negative_slope=slope, activation=activation)
+    g = draw(y.shape, dtype, 9)
+    grads = graph_attention.backward(g, ctx)
+
+    tx = torch.tensor(x, requires_grad=True)
+    tparams = [torch.tensor(p, requires_grad=True) if p is not None else None for p in params]
+    z = gat_torch(tx, torch.from_numpy(a), *tparams, slope)
+    out = {"identity": z, "elu": F.elu(z), "tanh": torch.tanh(z)}[activation]
+    out.backward(torch.from_numpy(g))
+    close(y, out, dtype, "y")
+    assert np.all(np.isfinite(y)) and len(grads) == 5
+    close(grads[0], tx.grad, dtype, "grad_x")
+    for name, ours, theirs in zip(["lin_weight", "att_src", "att_dst", "bias"], grads[1:], tparams):
+        if theirs is None:
+            assert ours is None
+        else:
+            close(ours, theirs.grad, dtype, f"grad_{name}")
+
+
+def test_graph_attention_against_a_message_passing_loop():
+    """PyG's reading of the parameters, edge by edge in float64 NumPy: the message of the edge
+    j -> i (adjacency[i, j] != 0) is scored by att_src . h_j + att_dst . h_i and normalised
+    over the edges into i."""
+    x, a = draw((1, N, F_IN), np.float64, 1), adjacency_of((1, N, N), np.float64, 4)
+    lin_weight, att_src, att_dst, bias = gat_params(np.float64)
+    y, _ = graph_attention.forward(x, a, lin_weight, att_src, att_dst, bias)
+    expected = np.tile(bias, (N, 1))
+    for head in range(HEADS):
+        h = x[0] @ lin_weight[head].T
+        for i in range(N):
+            sources = [j for j in range(N) if a[0, i, j] != 0]
+            if not sources:
+                continue
+            e = np.array([att_src[0, head] @ h[j] + att_dst[0, head] @ h[i] for j in sources])
+            e = np.where(e > 0, e, 0.2 * e)
+            alpha = np.exp(e - e.max()) / np.exp(e - e.max()).sum()
+            expected[i] += alpha @ h[sources] / HEADS
+    np.testing.assert_allclose(y[0], expected, rtol=1e-12, atol=1e-12)
+
+
+def test_graph_attention_finite_differences_float64():
+    rng = np.random.default_rng(11)
+    arrays = [rng.standard_normal(s) for s in ((2, 3, 4), (2, 3, 4), (1, 2, 3), (1, 2, 3), (3,))]
+    a = adjacency_of((2, 3, 3), np.float64, 2)
+    a[:, 1, 1] = 1.0  # a self loop besides the other edges
+
+    def run(*arrays):
+        return graph_attention.forward(arrays[0], a, *arrays[1:], negative_slope=0.3, activation="elu")
+
+    check_finite_differences(graph_attention, run, arrays, "graph_attention")
+
+
+def test_nn_graph_attention_takes_pyg_parameters():
+    """GATConv's state (lin.weight [heads * out, in], att_src, att_dst [1, heads, out], bias
+    [out]) maps onto the layer's parameters with one reshape."""
+    from layerforge import nn
+
+    layer = nn.GraphAttention(F_IN, HEADS, F_OUT, activation="elu", rng=np.random.default_rng(0), dtype=np.float64)
+    lin_weight, att_src, att_dst, bias = gat_params(np.float64)
+    pyg_state = {"att_src": att_src, "att_dst": att_dst, "bias": bias,
+                 "lin.weight": lin_weight.reshape(HEADS * F_OUT, F_IN)}
+    layer.load_state_dict({"lin_weight": pyg_state["lin.weight"].reshape(HEADS, F_OUT, F_IN), "att_src": att_src,
+                           "att_dst": att_dst, "bias": bias})
+    x, a = draw((B, N, F_IN), np.float64, 1), adjacency_of((B, N, N), np.float64, 4)
+    y = layer(x, a)
+    tx = torch.tensor(x, requires_grad=True)
+    out = F.elu(gat_torch(tx, torch.from_numpy(a), *(torch.from_numpy(p) for p in (lin_weight, att_src, att_dst, bias)),
+                          0.2))
+    close(y, out, np.float64, "y")
+    grad_x = layer.backward(np.ones_like(y))
+    out.backward(torch.ones_like(out))
+    close(grad_x, tx.grad, np.float64, "grad_x")
+    assert set(layer.grads) == {"lin_weight", "att_src", "att_dst", "bias"}
+
 BAD = [
     (lambda: graph_convolutional.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 4)), np.zeros((3, 4))), ValueError,
      "graph_convolutional: argument 'adjacency' has N = 4 (shape (2, 5, 4), expected [..., N, N]), but 'x' has N = 5"),
@@ -138,6 +243,13 @@ BAD = [
      TypeError, "graph_convolutional: argument 'adjacency' has dtype float32 but 'x' has float64"),
     (lambda: graph_convolutional.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5), bool), np.zeros((3, 4))),
      TypeError, "graph_convolutional: argument 'adjacency' must have dtype float32 or float64, got bool"),
+    (lambda: graph_attention.forward(np.zeros((2, 5, 4)), np.zeros((2, 4, 5)), *gat_params(np.float64)), ValueError,
+     "graph_attention: argument 'adjacency' has N = 4 (shape (2, 4, 5), expected [..., N, N]), but 'x' has N = 5"),
+    (lambda: graph_attention.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5)), np.zeros((2, 3, 4)), np.zeros((1, 3, 3)),
+                                     np.zeros((1, 3, 3)), None), ValueError,
+     "graph_attention: argument 'att_src' has heads = 3 (shape (1, 3, 3), expected [1, heads, out_channels]), but 'lin_weight' has heads = 2"),
+    (lambda: graph_attention.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5)), *gat_params(np.float64), negative_slope=-1.0),
+     ValueError, "graph_attention: attribute 'negative_slope'"),
 ]
 
 

@@ -249,7 +249,7 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
 # Primitives whose NumPy result may be a view of their first operand (a reshape, an index,
 # a slice, a broadcast): a gradient made by them shares memory with what they read.
 VIEW_PRIMS = frozenset({"broadcast_like", "reshape_like", "split_last", "squeeze_last", "transpose",
-                        "flatten_batch", "reshape_batch", "squeeze_axis", "slice_axis", "crop2d", "as_channels"})
+                        "flatten_batch", "reshape_batch", "squeeze_axis", "unsqueeze", "slice_axis", "crop2d", "as_channels"})
 
 
 def _alias_doc(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -> list[str]:

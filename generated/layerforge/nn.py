@@ -33,6 +33,7 @@ from layerforge.layers import fully_connected
 from layerforge.layers import gated_linear_unit
 from layerforge.layers import gaussian_noise
 from layerforge.layers import global_pooling
+from layerforge.layers import graph_attention
 from layerforge.layers import graph_convolutional
 from layerforge.layers import grid_sample
 from layerforge.layers import gru
@@ -102,6 +103,7 @@ __all__ = [
     "GatedLinearUnit",
     "GaussianNoise",
     "GlobalPooling",
+    "GraphAttention",
     "GraphConvolutional",
     "GridSample",
     "GatedRecurrentUnit",
@@ -1439,6 +1441,73 @@ class GlobalPooling(Module):
 
     def backward(self, grad_y):
         grad_x = global_pooling.backward(grad_y, self._ctx)
+        return grad_x
+
+
+class GraphAttention(Module):
+    """GraphAttention: Graph attention (GAT) over a dense adjacency matrix, as PyTorch
+    Geometric's GATConv(in_channels, out_channels, heads, concat=False, negative_slope,
+    add_self_loops=False) without dropout: per head, h = x @ lin_weight[head].T, e_ij =
+    leaky_relu(att_dst .
+
+    A shell over ``layerforge.layers.graph_attention``; parameters lin_weight, att_src,
+    att_dst, bias.
+    """
+
+    PARAMETERS = ("lin_weight", "att_src", "att_dst", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_channels,
+        heads,
+        out_channels,
+        *,
+        negative_slope=0.2,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.lin_weight = _fan_in_uniform(
+            rng, (heads, out_channels, in_channels), in_channels, dtype
+        )
+        self.att_src = _fan_in_uniform(
+            rng, (1, heads, out_channels), out_channels, dtype
+        )
+        self.att_dst = _fan_in_uniform(
+            rng, (1, heads, out_channels), out_channels, dtype
+        )
+        self.bias = np.zeros((out_channels,), dtype=dtype) if bias else None
+        self.negative_slope = negative_slope
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, adjacency):
+        y, self._ctx = graph_attention.forward(
+            x,
+            adjacency,
+            self.lin_weight,
+            self.att_src,
+            self.att_dst,
+            self.bias,
+            negative_slope=self.negative_slope,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias = (
+            graph_attention.backward(grad_y, self._ctx)
+        )
+        self.grads["lin_weight"] = grad_lin_weight
+        self.grads["att_src"] = grad_att_src
+        self.grads["att_dst"] = grad_att_dst
+        self.grads["bias"] = grad_bias
         return grad_x
 
 

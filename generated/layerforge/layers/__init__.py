@@ -29,6 +29,7 @@ __all__ = [
     "gated_linear_unit",
     "gaussian_noise",
     "global_pooling",
+    "graph_attention",
     "graph_convolutional",
     "grid_sample",
     "gru",
