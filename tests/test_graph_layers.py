@@ -14,10 +14,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from layerforge.layers import graph_attention, graph_convolutional
+from layerforge.layers import graph_attention, graph_convolutional, mixture_of_experts
 from test_layer_parity import DTYPES, TOL
 
 B, N, F_IN, F_OUT, HEADS = 2, 5, 4, 3, 2
+ROWS, EXPERTS, HIDDEN = 6, 4, 5
 
 
 def draw(shape, dtype, seed, low=-1.5, high=1.5):
@@ -155,9 +156,9 @@ def gat_params(dtype, seed=2, bias=True):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("bias, activation, slope", [(True, "identity", 0.2), (False, "elu", 0.5), (True, "tanh", 0.2)])
+@pytest.mark.parametrize("bias, activation, slope", [(True, "identity", 0.2), (False, "elu", 0.5), (True, "relu", 0.2)])
 def test_graph_attention_against_torch_composition(dtype, bias, activation, slope):
-    """Node 0 has no neighbours (zeros, not NaN); the fused activations and a composed one."""
+    """Node 0 has no neighbours (zeros, not NaN); the fused activations and a composed one (elu)."""
     x, a = draw((B, N, F_IN), dtype, 1), adjacency_of((B, N, N), dtype, 4)
     params = gat_params(dtype, bias=bias)
     y, ctx = graph_attention.forward(x, a, *params, negative_slope=slope, activation=activation)
@@ -167,7 +168,7 @@ def test_graph_attention_against_torch_composition(dtype, bias, activation, slop
     tx = torch.tensor(x, requires_grad=True)
     tparams = [torch.tensor(p, requires_grad=True) if p is not None else None for p in params]
     z = gat_torch(tx, torch.from_numpy(a), *tparams, slope)
-    out = {"identity": z, "elu": F.elu(z), "tanh": torch.tanh(z)}[activation]
+    out = {"identity": z, "elu": F.elu(z), "relu": torch.relu(z)}[activation]
     out.backward(torch.from_numpy(g))
     close(y, out, dtype, "y")
     assert np.all(np.isfinite(y)) and len(grads) == 5
@@ -234,6 +235,101 @@ def test_nn_graph_attention_takes_pyg_parameters():
     close(grad_x, tx.grad, np.float64, "grad_x")
     assert set(layer.grads) == {"lin_weight", "att_src", "att_dst", "bias"}
 
+
+# -- mixture_of_experts ---------------------------------------------------------------------
+
+
+def moe_params(dtype, seed=2):
+    shapes = [(EXPERTS, F_IN), (EXPERTS,), (EXPERTS, HIDDEN, F_IN), (EXPERTS, HIDDEN), (EXPERTS, F_OUT, HIDDEN),
+              (EXPERTS, F_OUT)]
+    return [draw(shape, dtype, seed + i) for i, shape in enumerate(shapes)]
+
+
+def moe_torch(x, router_weight, router_bias, w1, b1, w2, b2, top_k):
+    """Every expert on every row, the gates a softmax over the torch.topk logits (the others
+    filled with -inf), the selection constant."""
+    logits = F.linear(x, router_weight, router_bias)
+    if top_k:
+        kept = torch.zeros_like(logits, dtype=torch.bool).scatter_(-1, torch.topk(logits, top_k).indices, True)
+        logits = logits.masked_fill(~kept, float("-inf"))
+    gates = torch.softmax(logits, -1)
+    hidden = torch.relu(torch.einsum("bd,ehd->ebh", x, w1) + b1[:, None])
+    outs = torch.einsum("ebh,eoh->ebo", hidden, w2) + b2[:, None]
+    return torch.einsum("be,ebo->bo", gates, outs)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("top_k, activation", [(2, "identity"), (0, "identity"), (1, "tanh"), (EXPERTS, "identity")])
+def test_mixture_of_experts_against_torch_topk_composition(dtype, top_k, activation):
+    x, params = draw((ROWS, F_IN), dtype, 1), moe_params(dtype)
+    y, ctx = mixture_of_experts.forward(x, *params, top_k=top_k, activation=activation)
+    g = draw(y.shape, dtype, 9)
+    grads = mixture_of_experts.backward(g, ctx)
+
+    tx = torch.tensor(x, requires_grad=True)
+    tparams = [torch.tensor(p, requires_grad=True) for p in params]
+    z = moe_torch(tx, *tparams, top_k)
+    out = torch.tanh(z) if activation == "tanh" else z
+    out.backward(torch.from_numpy(g))
+    close(y, out, dtype, "y")
+    close(grads[0], tx.grad, dtype, "grad_x")
+    names = ["router_weight", "router_bias", "expert_w1", "expert_b1", "expert_w2", "expert_b2"]
+    for name, ours, theirs in zip(names, grads[1:], tparams):
+        close(ours, theirs.grad, dtype, f"grad_{name}")
+
+
+def test_mixture_of_experts_keeps_exactly_top_k_and_ignores_the_others():
+    """With top_k = 2 the experts not kept take no part: changing their weights changes
+    nothing, and their parameters get zero gradients where no row keeps them."""
+    x, params = draw((ROWS, F_IN), np.float64, 1), moe_params(np.float64)
+    params[1] = np.array([5.0, 4.0, -5.0, -6.0])  # the router keeps experts 0 and 1 for every row
+    params[0] = params[0] * 0.01
+    y, ctx = mixture_of_experts.forward(x, *params, top_k=2)
+    changed = [p.copy() for p in params]
+    changed[2][2:] += 1.0
+    changed[5][2:] -= 3.0
+    np.testing.assert_array_equal(mixture_of_experts.forward(x, *changed, top_k=2)[0], y)
+    grads = mixture_of_experts.backward(np.ones_like(y), ctx)
+    assert np.all(grads[3][2:] == 0) and np.all(grads[6][2:] == 0) and np.any(grads[6][:2] != 0)
+
+
+def test_mixture_of_experts_finite_differences_float64():
+    rng = np.random.default_rng(11)
+    shapes = [(4, 3), (3, 3), (3,), (3, 4, 3), (3, 4), (3, 2, 4), (3, 2)]
+    arrays = [rng.standard_normal(s) for s in shapes]
+    check_finite_differences(mixture_of_experts, lambda *a: mixture_of_experts.forward(*a, top_k=2), arrays,
+                             "mixture_of_experts")
+
+
+def test_outside_top_k_keeps_exactly_k_per_row():
+    """The selection primitive against a sort: k entries kept per row (False), the largest;
+    k = 0 and k = n keep all; of equal entries at the k-th value exactly enough are kept."""
+    from layerforge.layers.mixture_of_experts import _outside_top_k
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 5, 7))
+    for k in (1, 3, 6):
+        hidden = _outside_top_k(x, k)
+        assert hidden.dtype == bool and np.all(np.sum(~hidden, axis=-1) == k)
+        threshold = np.sort(x, axis=-1)[..., -k][..., None]
+        np.testing.assert_array_equal(hidden, x < threshold)
+    assert not np.any(_outside_top_k(x, 0)) and not np.any(_outside_top_k(x, 7))
+    ties = np.array([[1.0, 3.0, 2.0, 3.0, 3.0]])
+    kept = ~_outside_top_k(ties, 2)
+    assert kept.sum() == 2 and np.all(ties[kept] == 3.0)
+
+
+def test_nn_mixture_of_experts_trains_a_step():
+    from layerforge import nn
+
+    layer = nn.MixtureOfExperts(F_IN, EXPERTS, HIDDEN, F_OUT, top_k=2, rng=np.random.default_rng(0), dtype=np.float64)
+    x = draw((ROWS, F_IN), np.float64, 1)
+    y = layer(x)
+    grad_x = layer.backward(np.ones_like(y))
+    assert y.shape == (ROWS, F_OUT) and grad_x.shape == x.shape
+    assert sorted(layer.grads) == sorted(["router_weight", "router_bias", "expert_w1", "expert_b1", "expert_w2",
+                                          "expert_b2"])
+
 BAD = [
     (lambda: graph_convolutional.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 4)), np.zeros((3, 4))), ValueError,
      "graph_convolutional: argument 'adjacency' has N = 4 (shape (2, 5, 4), expected [..., N, N]), but 'x' has N = 5"),
@@ -250,6 +346,13 @@ BAD = [
      "graph_attention: argument 'att_src' has heads = 3 (shape (1, 3, 3), expected [1, heads, out_channels]), but 'lin_weight' has heads = 2"),
     (lambda: graph_attention.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5)), *gat_params(np.float64), negative_slope=-1.0),
      ValueError, "graph_attention: attribute 'negative_slope'"),
+    (lambda: mixture_of_experts.forward(np.zeros((ROWS, F_IN)), *moe_params(np.float64), top_k=5), ValueError,
+     "mixture_of_experts: attribute 'top_k' = 5 must be at most the size of 'router_weight' along axis 0, which is 4"),
+    (lambda: mixture_of_experts.forward(np.zeros((ROWS, F_IN)), *moe_params(np.float64), top_k=-1), ValueError,
+     "mixture_of_experts: attribute 'top_k'"),
+    (lambda: mixture_of_experts.forward(np.zeros((ROWS, F_IN)), *moe_params(np.float64)[:4], np.zeros((EXPERTS, F_OUT, 7)),
+                                        np.zeros((EXPERTS, F_OUT))), ValueError,
+     "mixture_of_experts: argument 'expert_w2' has hidden_features = 7"),
 ]
 
 

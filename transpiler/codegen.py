@@ -511,6 +511,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_ids")
     if any(a.bounds for a in spec.attributes):
         runtime_names.append("check_at_most")
+    if any(a.at_most for a in spec.attributes):
+        runtime_names.append("check_not_above")
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.scan is not None:
@@ -604,6 +606,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if attr.bounds:
             array, axis = attr.bounds
             body.append(f'check_at_most("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
+        if attr.at_most:
+            array, axis = attr.at_most
+            body.append(f'check_not_above("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
     if spec.parts is not None:  # other than two parts: a fold of the two-part cut
         parts, x, axis = spec.parts, spec.inputs[0].name, spec.parts.parts_along
         body.append(f'sizes = check_parts("{op}", "{parts.name}", {parts.name}, "{x}", {x}.shape, {axis})')

@@ -50,6 +50,7 @@ from layerforge.layers import mean
 from layerforge.layers import measurement
 from layerforge.layers import memory_read
 from layerforge.layers import memory_write
+from layerforge.layers import mixture_of_experts
 from layerforge.layers import multi_head_attention
 from layerforge.layers import multiply
 from layerforge.layers import padding
@@ -120,6 +121,7 @@ __all__ = [
     "Measurement",
     "MemoryRead",
     "MemoryWrite",
+    "MixtureOfExperts",
     "MultiHeadAttention",
     "Multiply",
     "Padding",
@@ -2173,6 +2175,97 @@ class MemoryWrite(Module):
         self.grads["output_weight"] = grad_output_weight
         self.grads["output_bias"] = grad_output_bias
         return (grad_x, grad_memory)
+
+
+class MixtureOfExperts(Module):
+    """MixtureOfExperts: A mixture of experts with a softmax router: logits = x @
+    router_weight.T + router_bias, the gates are their softmax over the top_k largest
+    logits of each row (the others get 0; top_k = 0 keeps every expert), and y =
+    activation(sum over experts e of gate_e * expert_e(x)), each expert the builder
+    preset Dense(in -> hidden, ReLU) -> Dense(hidden -> out) with its weights stacked
+    over the experts in torch.nn.Linear's layout.
+
+    A shell over ``layerforge.layers.mixture_of_experts``; parameters router_weight,
+    router_bias, expert_w1, expert_b1, expert_w2, expert_b2.
+    """
+
+    PARAMETERS = (
+        "router_weight",
+        "router_bias",
+        "expert_w1",
+        "expert_b1",
+        "expert_w2",
+        "expert_b2",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        num_experts,
+        hidden_features,
+        out_features,
+        *,
+        top_k=0,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.router_weight = _fan_in_uniform(
+            rng, (num_experts, in_features), in_features, dtype
+        )
+        self.router_bias = _fan_in_uniform(rng, (num_experts,), in_features, dtype)
+        self.expert_w1 = _fan_in_uniform(
+            rng, (num_experts, hidden_features, in_features), in_features, dtype
+        )
+        self.expert_b1 = _fan_in_uniform(
+            rng, (num_experts, hidden_features), in_features, dtype
+        )
+        self.expert_w2 = _fan_in_uniform(
+            rng, (num_experts, out_features, hidden_features), hidden_features, dtype
+        )
+        self.expert_b2 = _fan_in_uniform(
+            rng, (num_experts, out_features), hidden_features, dtype
+        )
+        self.top_k = top_k
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = mixture_of_experts.forward(
+            x,
+            self.router_weight,
+            self.router_bias,
+            self.expert_w1,
+            self.expert_b1,
+            self.expert_w2,
+            self.expert_b2,
+            top_k=self.top_k,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_router_weight,
+            grad_router_bias,
+            grad_expert_w1,
+            grad_expert_b1,
+            grad_expert_w2,
+            grad_expert_b2,
+        ) = mixture_of_experts.backward(grad_y, self._ctx)
+        self.grads["router_weight"] = grad_router_weight
+        self.grads["router_bias"] = grad_router_bias
+        self.grads["expert_w1"] = grad_expert_w1
+        self.grads["expert_b1"] = grad_expert_b1
+        self.grads["expert_w2"] = grad_expert_w2
+        self.grads["expert_b2"] = grad_expert_b2
+        return grad_x
 
 
 class MultiHeadAttention(Module):

@@ -46,6 +46,7 @@ __all__ = [
     "measurement",
     "memory_read",
     "memory_write",
+    "mixture_of_experts",
     "multi_head_attention",
     "multiply",
     "padding",

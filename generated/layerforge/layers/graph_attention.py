@@ -16,6 +16,7 @@ from layerforge._runtime import (
     check_arrays,
     check_context,
     check_attribute,
+    check_nonempty,
     activation_module,
     check_options,
     in_chunks,
@@ -75,7 +76,7 @@ def forward(
         negative_slope: float, default 0.2. The slope of the leaky ReLU of the scores
             for negative values.
         activation: name of the activation applied to the result, default 'identity';
-            identity, elu are fused into specialized code, any other activation of
+            identity, relu are fused into specialized code, any other activation of
             layerforge.activations is composed.
         activation_options: keyword arguments for the activation, such as {'alpha':
             0.5}.
@@ -106,6 +107,7 @@ def forward(
     check_attribute(
         "graph_attention", "negative_slope", negative_slope, "float", minimum=0
     )
+    check_nonempty("graph_attention", "lin_weight", lin_weight.shape, 0)
     if on_gpu(x):
         options = {} if activation_options is None else activation_options
         fused = _CUPY_FUSED.get((activation, bias is not None))
@@ -222,9 +224,7 @@ def _backward_identity(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
-def _forward_elu(
-    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, alpha=1.0
-):
+def _forward_relu(x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope):
     h = _linear_heads(x, lin_weight)
     _t1 = _permute(att_src, (-2, -1, -3))
     source = _bmm(h, _t1)
@@ -239,68 +239,35 @@ def _forward_elu(
     _t4 = _mean(heads_out, -3)
     z = np.squeeze(_t4, axis=-3) + bias
     y = np.clip(z, 0, np.inf)
-    _t5 = _expm1(np.clip(z, -np.inf, 0))
-    _t5 *= alpha
-    y += _t5
-    return y, (
-        x,
-        lin_weight,
-        bias,
-        negative_slope,
-        h,
-        _t1,
-        _t2,
-        _t3,
-        weights,
-        _t4,
-        alpha,
-        y,
-    )
+    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z)
 
 
-def _backward_elu(
-    grad_y,
-    x,
-    lin_weight,
-    bias,
-    negative_slope,
-    h,
-    _t1,
-    _t2,
-    _t3,
-    weights,
-    _t4,
-    alpha,
-    y,
+def _backward_relu(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z
 ):
-    grad_z = np.clip(y, -np.inf, 0)
-    grad_z += alpha
-    grad_z *= grad_y
-    _t5 = grad_y * (y > 0)
-    _t5 *= 1 - alpha
-    grad_z += _t5
+    grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
     grad_heads_out = np.broadcast_to(grad_z.reshape(_t4.shape), h.shape) / h.shape[-3]
-    _t6 = np.swapaxes(h, -1, -2)
-    grad_weights = _bmm(grad_heads_out, _t6)
+    _t5 = np.swapaxes(h, -1, -2)
+    grad_weights = _bmm(grad_heads_out, _t5)
     grad_masked = grad_weights - _dot_last(grad_weights, weights)
     grad_masked *= weights
     grad_scores = grad_masked * _t3
-    _t7 = grad_masked * ~_t3
-    _t7 *= negative_slope
-    grad_scores += _t7
+    _t6 = grad_masked * ~_t3
+    _t6 *= negative_slope
+    grad_scores += _t6
     grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
     grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
-    grad_att_dst = _unpermute(_sum_to(_bmm(_t6, grad_target), _t1.shape), (-2, -1, -3))
-    grad_att_src = _unpermute(_sum_to(_bmm(_t6, grad_source), _t1.shape), (-2, -1, -3))
+    grad_att_dst = _unpermute(_sum_to(_bmm(_t5, grad_target), _t1.shape), (-2, -1, -3))
+    grad_att_src = _unpermute(_sum_to(_bmm(_t5, grad_source), _t1.shape), (-2, -1, -3))
     grad_h = (
         _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
         + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
         + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
     )
-    _t8 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_backward_input(_t8, _flatten_dims(lin_weight, 0, 1))
-    grad_lin_weight = (_rows(_t8).T @ _rows(x)).reshape(lin_weight.shape)
+    _t7 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_backward_input(_t7, _flatten_dims(lin_weight, 0, 1))
+    grad_lin_weight = (_rows(_t7).T @ _rows(x)).reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -350,8 +317,8 @@ def _backward_identity_no_bias(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
-def _forward_elu_no_bias(
-    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, alpha=1.0
+def _forward_relu_no_bias(
+    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
 ):
     h = _linear_heads(x, lin_weight)
     _t1 = _permute(att_src, (-2, -1, -3))
@@ -367,67 +334,34 @@ def _forward_elu_no_bias(
     _t4 = _mean(heads_out, -3)
     z = np.squeeze(_t4, axis=-3)
     y = np.clip(z, 0, np.inf)
-    _t5 = _expm1(np.clip(z, -np.inf, 0))
-    _t5 *= alpha
-    y += _t5
-    return y, (
-        x,
-        lin_weight,
-        bias,
-        negative_slope,
-        h,
-        _t1,
-        _t2,
-        _t3,
-        weights,
-        _t4,
-        alpha,
-        y,
-    )
+    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z)
 
 
-def _backward_elu_no_bias(
-    grad_y,
-    x,
-    lin_weight,
-    bias,
-    negative_slope,
-    h,
-    _t1,
-    _t2,
-    _t3,
-    weights,
-    _t4,
-    alpha,
-    y,
+def _backward_relu_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z
 ):
-    grad_z = np.clip(y, -np.inf, 0)
-    grad_z += alpha
-    grad_z *= grad_y
-    _t5 = grad_y * (y > 0)
-    _t5 *= 1 - alpha
-    grad_z += _t5
+    grad_z = grad_y * (z > 0)
     grad_heads_out = np.broadcast_to(grad_z.reshape(_t4.shape), h.shape) / h.shape[-3]
-    _t6 = np.swapaxes(h, -1, -2)
-    grad_weights = _bmm(grad_heads_out, _t6)
+    _t5 = np.swapaxes(h, -1, -2)
+    grad_weights = _bmm(grad_heads_out, _t5)
     grad_masked = grad_weights - _dot_last(grad_weights, weights)
     grad_masked *= weights
     grad_scores = grad_masked * _t3
-    _t7 = grad_masked * ~_t3
-    _t7 *= negative_slope
-    grad_scores += _t7
+    _t6 = grad_masked * ~_t3
+    _t6 *= negative_slope
+    grad_scores += _t6
     grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
     grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
-    grad_att_dst = _unpermute(_sum_to(_bmm(_t6, grad_target), _t1.shape), (-2, -1, -3))
-    grad_att_src = _unpermute(_sum_to(_bmm(_t6, grad_source), _t1.shape), (-2, -1, -3))
+    grad_att_dst = _unpermute(_sum_to(_bmm(_t5, grad_target), _t1.shape), (-2, -1, -3))
+    grad_att_src = _unpermute(_sum_to(_bmm(_t5, grad_source), _t1.shape), (-2, -1, -3))
     grad_h = (
         _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
         + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
         + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
     )
-    _t8 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_backward_input(_t8, _flatten_dims(lin_weight, 0, 1))
-    grad_lin_weight = (_rows(_t8).T @ _rows(x)).reshape(lin_weight.shape)
+    _t7 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_backward_input(_t7, _flatten_dims(lin_weight, 0, 1))
+    grad_lin_weight = (_rows(_t7).T @ _rows(x)).reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -438,9 +372,9 @@ def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_s
 
 _FUSED = {
     ("identity", True): (_forward_identity, _backward_identity),
-    ("elu", True): (_forward_elu, _backward_elu),
+    ("relu", True): (_forward_relu, _backward_relu),
     ("identity", False): (_forward_identity_no_bias, _backward_identity_no_bias),
-    ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
+    ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
 }
 
 
@@ -481,28 +415,6 @@ def _dot_last(a, b):
     if b.ndim == 1:
         return np.matmul(a, b)[..., None]
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
-
-
-def _expm1(x, out=None):
-    """exp(x) - 1 without cancellation near 0. Where no argument exceeds 1/2 (an ELU's
-    never do) it is 2t / (1 - t) for t = tanh(x / 2): one transcendental, and 1 - t is at
-    least 3/4, so nothing cancels; otherwise tanh(x / 2) (exp(x) + 1), accurate for all x.
-    ``out``, if given, receives the result and must not overlap ``x``.
-
-    NumPy's float32 expm1 has no SIMD loop; tanh and exp do (3-5x faster).
-    """
-    if np.any(x > 0.5):
-        half_tanh = np.tanh(0.5 * x)
-        result = np.exp(x, out=out)
-        result += 1
-        result *= half_tanh
-        return result
-    half_tanh = np.multiply(x, 0.5)
-    np.tanh(half_tanh, out=half_tanh)
-    result = np.subtract(1, half_tanh, out=out)
-    np.divide(half_tanh, result, out=result)
-    result *= 2
-    return result
 
 
 def _flatten_dims(x, start, end):
@@ -552,11 +464,10 @@ def _linear_backward_input(a, weight):
 def _linear_heads(x, weight):
     """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
     one product of x's rows with the H * C rows of weight (see _linear), the heads then
-    split as _split_heads does."""
+    split as _split_heads splits them (a view)."""
     heads, width = weight.shape[0], weight.shape[1]
-    return _split_heads(
-        _linear(x, weight.reshape(heads * width, weight.shape[2])), heads
-    )
+    joined = _linear(x, weight.reshape(heads * width, weight.shape[2]))
+    return joined.reshape(joined.shape[:-1] + (heads, width)).swapaxes(-2, -3)
 
 
 def _masked_softmax(x, out=None):
@@ -604,13 +515,6 @@ def _rows(a):
     for size in a.shape[:-1]:
         rows *= size
     return a.reshape(rows, a.shape[-1])
-
-
-def _split_heads(x, heads):
-    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
-    h * E / heads to (h + 1) * E / heads of every position, as torch's
-    MultiheadAttention splits them."""
-    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
 
 
 def _sum_to(grad, shape):
@@ -828,9 +732,9 @@ def _cupy_backward_identity(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
-# graph_attention_elu_fwd_0: layers_spec/layers/graph_attention.yaml:29,30
-_graph_attention_elu_fwd_0 = ElementwiseKernel(
-    "graph_attention_elu_fwd_0",
+# graph_attention_relu_fwd_0: layers_spec/layers/graph_attention.yaml:29,30
+_graph_attention_relu_fwd_0 = ElementwiseKernel(
+    "graph_attention_relu_fwd_0",
     "T target, T _t3, T negative_slope",
     "bool _t4, T leaky",
     """
@@ -843,9 +747,9 @@ _graph_attention_elu_fwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_elu_fwd_1: layers_spec/layers/graph_attention.yaml:31
-_graph_attention_elu_fwd_1 = ElementwiseKernel(
-    "graph_attention_elu_fwd_1",
+# graph_attention_relu_fwd_1: layers_spec/layers/graph_attention.yaml:31
+_graph_attention_relu_fwd_1 = ElementwiseKernel(
+    "graph_attention_relu_fwd_1",
     "T adjacency",
     "bool _t6",
     """
@@ -854,9 +758,9 @@ _graph_attention_elu_fwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_elu_fwd_2: layers_spec/layers/graph_attention.yaml:32
-_graph_attention_elu_fwd_2 = RowKernel(
-    "graph_attention_elu_fwd_2",
+# graph_attention_relu_fwd_2: layers_spec/layers/graph_attention.yaml:32
+_graph_attention_relu_fwd_2 = RowKernel(
+    "graph_attention_relu_fwd_2",
     "masked_softmax_row",
     row_width=None,
     preamble="""
@@ -881,25 +785,20 @@ _graph_attention_elu_fwd_2 = RowKernel(
 )
 
 
-# graph_attention_elu_fwd_3: layers_spec/layers/graph_attention.yaml:34; layers_spec/activations/elu.yaml:10
-_graph_attention_elu_fwd_3 = ElementwiseKernel(
-    "graph_attention_elu_fwd_3",
-    "T _t9, T bias, T alpha",
-    "T y",
+# graph_attention_relu_fwd_3: layers_spec/layers/graph_attention.yaml:34; layers_spec/activations/relu.yaml:8
+_graph_attention_relu_fwd_3 = ElementwiseKernel(
+    "graph_attention_relu_fwd_3",
+    "T _t9, T bias",
+    "T z, T y",
     """
-    T z = _t9 + bias;
-    T _t10 = z > T(0) || z != z ? z : T(0);
-    T _t11 = z < T(0) || z != z ? z : T(0);
-    T _t12 = expm1(_t11);
-    T _t13 = alpha * _t12;
-    y = _t10 + _t13;
+    z = _t9 + bias;
+    y = z > T(0) || z != z ? z : T(0);
     """,
-    scalars=("alpha",),
 )
 
 
-def _cupy_forward_elu(
-    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, alpha=1.0
+def _cupy_forward_relu(
+    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
 ):
     import cupy as cp
 
@@ -909,163 +808,131 @@ def _cupy_forward_elu(
     _t2 = _cupy_permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
-    _t4, leaky = _graph_attention_elu_fwd_0(target, _t3, negative_slope)
-    _t6 = _graph_attention_elu_fwd_1(adjacency)
+    _t4, leaky = _graph_attention_relu_fwd_0(target, _t3, negative_slope)
+    _t6 = _graph_attention_relu_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
     masked = _cupy_apply_mask(leaky, _t7)
-    weights = _graph_attention_elu_fwd_2(masked)
+    weights = _graph_attention_relu_fwd_2(masked)
     heads_out = _cupy_bmm(weights, h)
     _t8 = _cupy_mean(heads_out, -3)
     _t9 = cp.squeeze(_t8, axis=-3)
-    y = _graph_attention_elu_fwd_3(_t9, bias, alpha)
-    return y, (
-        x,
-        lin_weight,
-        bias,
-        negative_slope,
-        h,
-        _t1,
-        _t2,
-        _t4,
-        weights,
-        _t8,
-        alpha,
-        y,
-    )
+    z, y = _graph_attention_relu_fwd_3(_t9, bias)
+    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z)
 
 
-# graph_attention_elu_bwd_0: layers_spec/activations/elu.yaml:15
-_graph_attention_elu_bwd_0 = ElementwiseKernel(
-    "graph_attention_elu_bwd_0",
-    "T y, T alpha, T grad_y, T _t19",
+# graph_attention_relu_bwd_0: layers_spec/primitives.yaml:252
+_graph_attention_relu_bwd_0 = ElementwiseKernel(
+    "graph_attention_relu_bwd_0",
+    "T z, T grad_y",
     "T grad_z",
     """
-    T _t14 = y < T(0) || y != y ? y : T(0);
-    T _t15 = _t14 + alpha;
-    T _t16 = grad_y * _t15;
-    bool _t17 = y > T(0);
-    T _t18 = grad_y * _t17;
-    T _t20 = _t18 * _t19;
-    grad_z = _t16 + _t20;
+    bool _t10 = z > T(0);
+    grad_z = grad_y * _t10;
     """,
-    scalars=("alpha", "_t19"),
 )
 
 
-# graph_attention_elu_bwd_1: layers_spec/primitives.yaml:370
-_graph_attention_elu_bwd_1 = ElementwiseKernel(
-    "graph_attention_elu_bwd_1",
-    "T _t24, int32 _t25",
+# graph_attention_relu_bwd_1: layers_spec/primitives.yaml:370
+_graph_attention_relu_bwd_1 = ElementwiseKernel(
+    "graph_attention_relu_bwd_1",
+    "T _t14, int32 _t15",
     "T grad_heads_out",
     """
-    grad_heads_out = _t24 / _t25;
+    grad_heads_out = _t14 / _t15;
     """,
-    scalars=("_t25",),
+    scalars=("_t15",),
 )
 
 
-# graph_attention_elu_bwd_2: layers_spec/primitives.yaml:2711,282,283,61
-_graph_attention_elu_bwd_2 = ElementwiseKernel(
-    "graph_attention_elu_bwd_2",
-    "T grad_weights, T _t31, T weights, bool _t4, T negative_slope",
+# graph_attention_relu_bwd_2: layers_spec/primitives.yaml:2711,282,283,61
+_graph_attention_relu_bwd_2 = ElementwiseKernel(
+    "graph_attention_relu_bwd_2",
+    "T grad_weights, T _t21, T weights, bool _t4, T negative_slope",
     "T grad_scores",
     """
-    T _t32 = grad_weights - _t31;
-    T grad_masked = weights * _t32;
-    T _t34 = grad_masked * _t4;
-    bool _t35 = !_t4;
-    T _t36 = grad_masked * _t35;
-    T _t37 = _t36 * negative_slope;
-    grad_scores = _t34 + _t37;
+    T _t22 = grad_weights - _t21;
+    T grad_masked = weights * _t22;
+    T _t24 = grad_masked * _t4;
+    bool _t25 = !_t4;
+    T _t26 = grad_masked * _t25;
+    T _t27 = _t26 * negative_slope;
+    grad_scores = _t24 + _t27;
     """,
     scalars=("negative_slope",),
 )
 
 
-# graph_attention_elu_bwd_3: layers_spec/layers/graph_attention.yaml:29
-_graph_attention_elu_bwd_3 = ReductionKernel(
-    "graph_attention_elu_bwd_3",
+# graph_attention_relu_bwd_3: layers_spec/layers/graph_attention.yaml:29
+_graph_attention_relu_bwd_3 = ReductionKernel(
+    "graph_attention_relu_bwd_3",
     "T X0",
-    map_expr="graph_attention_elu_bwd_3_map(X0)",
+    map_expr="graph_attention_relu_bwd_3_map(X0)",
     reduce_expr="a + b",
     identity="0",
     preamble="""
     template <typename T>
-    __device__ T graph_attention_elu_bwd_3_map(const T grad_scores) {
+    __device__ T graph_attention_relu_bwd_3_map(const T grad_scores) {
         return grad_scores;
     }
     """,
 )
 
 
-# graph_attention_elu_bwd_4: layers_spec/primitives.yaml:2566
-_graph_attention_elu_bwd_4 = ElementwiseKernel(
-    "graph_attention_elu_bwd_4",
-    "T _t30, T _t42, T _t48",
+# graph_attention_relu_bwd_4: layers_spec/primitives.yaml:2566
+_graph_attention_relu_bwd_4 = ElementwiseKernel(
+    "graph_attention_relu_bwd_4",
+    "T _t20, T _t32, T _t38",
     "T grad_h",
     """
-    T _t53 = _t30 + _t42;
-    grad_h = _t53 + _t48;
+    T _t43 = _t20 + _t32;
+    grad_h = _t43 + _t38;
     """,
 )
 
 
-def _cupy_backward_elu(
-    grad_y,
-    x,
-    lin_weight,
-    bias,
-    negative_slope,
-    h,
-    _t1,
-    _t2,
-    _t4,
-    weights,
-    _t8,
-    alpha,
-    y,
+def _cupy_backward_relu(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z
 ):
     import cupy as cp
 
-    _t19 = 1 - alpha
-    grad_z = _graph_attention_elu_bwd_0(y, alpha, grad_y, _t19)
+    grad_z = _graph_attention_relu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    _t23 = grad_z.reshape(_t8.shape)
-    _t24 = cp.broadcast_to(_t23, h.shape)
-    _t25 = h.shape[-3]
-    grad_heads_out = _graph_attention_elu_bwd_1(_t24, _t25)
-    _t27 = cp.swapaxes(h, -1, -2)
-    grad_weights = _cupy_bmm(grad_heads_out, _t27)
-    _t29 = cp.swapaxes(weights, -1, -2)
-    _t30 = _cupy_bmm(_t29, grad_heads_out)
-    _t31 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_elu_bwd_2(
-        grad_weights, _t31, weights, _t4, negative_slope
+    _t13 = grad_z.reshape(_t8.shape)
+    _t14 = cp.broadcast_to(_t13, h.shape)
+    _t15 = h.shape[-3]
+    grad_heads_out = _graph_attention_relu_bwd_1(_t14, _t15)
+    _t17 = cp.swapaxes(h, -1, -2)
+    grad_weights = _cupy_bmm(grad_heads_out, _t17)
+    _t19 = cp.swapaxes(weights, -1, -2)
+    _t20 = _cupy_bmm(_t19, grad_heads_out)
+    _t21 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_relu_bwd_2(
+        grad_weights, _t21, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_elu_bwd_3(grad_scores)
-    _t39 = cp.sum(grad_scores, axis=-2, keepdims=True)
-    grad_source = cp.swapaxes(_t39, -1, -2)
-    _t41 = cp.swapaxes(_t2, -1, -2)
-    _t42 = _cupy_bmm(grad_target, _t41)
-    _t43 = cp.swapaxes(h, -1, -2)
-    _t44 = _cupy_bmm(_t43, grad_target)
-    _t45 = _cupy_sum_to(_t44, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t45, (-2, -1, -3))
-    _t47 = cp.swapaxes(_t1, -1, -2)
-    _t48 = _cupy_bmm(grad_source, _t47)
-    _t49 = cp.swapaxes(h, -1, -2)
-    _t50 = _cupy_bmm(_t49, grad_source)
-    _t51 = _cupy_sum_to(_t50, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t51, (-2, -1, -3))
-    _t54 = lin_weight.shape[0]
-    grad_h = _graph_attention_elu_bwd_4(_t30, _t42, _t48)
-    _t55 = _cupy_merge_heads(grad_h, _t54)
-    _t56 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t55, _t56)
-    _t58 = lin_weight.shape[0]
-    _t59 = _cupy_merge_heads(grad_h, _t58)
-    _t60 = _cupy_rows(_t59).T @ _cupy_rows(x)
-    grad_lin_weight = _t60.reshape(lin_weight.shape)
+    grad_target = _graph_attention_relu_bwd_3(grad_scores)
+    _t29 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t29, -1, -2)
+    _t31 = cp.swapaxes(_t2, -1, -2)
+    _t32 = _cupy_bmm(grad_target, _t31)
+    _t33 = cp.swapaxes(h, -1, -2)
+    _t34 = _cupy_bmm(_t33, grad_target)
+    _t35 = _cupy_sum_to(_t34, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t35, (-2, -1, -3))
+    _t37 = cp.swapaxes(_t1, -1, -2)
+    _t38 = _cupy_bmm(grad_source, _t37)
+    _t39 = cp.swapaxes(h, -1, -2)
+    _t40 = _cupy_bmm(_t39, grad_source)
+    _t41 = _cupy_sum_to(_t40, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
+    _t44 = lin_weight.shape[0]
+    grad_h = _graph_attention_relu_bwd_4(_t20, _t32, _t38)
+    _t45 = _cupy_merge_heads(grad_h, _t44)
+    _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t45, _t46)
+    _t48 = lin_weight.shape[0]
+    _t49 = _cupy_merge_heads(grad_h, _t48)
+    _t50 = _cupy_rows(_t49).T @ _cupy_rows(x)
+    grad_lin_weight = _t50.reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -1246,9 +1113,9 @@ def _cupy_backward_identity_no_bias(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
-# graph_attention_elu_no_bias_fwd_0: layers_spec/layers/graph_attention.yaml:29,30
-_graph_attention_elu_no_bias_fwd_0 = ElementwiseKernel(
-    "graph_attention_elu_no_bias_fwd_0",
+# graph_attention_relu_no_bias_fwd_0: layers_spec/layers/graph_attention.yaml:29,30
+_graph_attention_relu_no_bias_fwd_0 = ElementwiseKernel(
+    "graph_attention_relu_no_bias_fwd_0",
     "T target, T _t3, T negative_slope",
     "bool _t4, T leaky",
     """
@@ -1261,9 +1128,9 @@ _graph_attention_elu_no_bias_fwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_elu_no_bias_fwd_1: layers_spec/layers/graph_attention.yaml:31
-_graph_attention_elu_no_bias_fwd_1 = ElementwiseKernel(
-    "graph_attention_elu_no_bias_fwd_1",
+# graph_attention_relu_no_bias_fwd_1: layers_spec/layers/graph_attention.yaml:31
+_graph_attention_relu_no_bias_fwd_1 = ElementwiseKernel(
+    "graph_attention_relu_no_bias_fwd_1",
     "T adjacency",
     "bool _t6",
     """
@@ -1272,9 +1139,9 @@ _graph_attention_elu_no_bias_fwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_elu_no_bias_fwd_2: layers_spec/layers/graph_attention.yaml:32
-_graph_attention_elu_no_bias_fwd_2 = RowKernel(
-    "graph_attention_elu_no_bias_fwd_2",
+# graph_attention_relu_no_bias_fwd_2: layers_spec/layers/graph_attention.yaml:32
+_graph_attention_relu_no_bias_fwd_2 = RowKernel(
+    "graph_attention_relu_no_bias_fwd_2",
     "masked_softmax_row",
     row_width=None,
     preamble="""
@@ -1299,24 +1166,19 @@ _graph_attention_elu_no_bias_fwd_2 = RowKernel(
 )
 
 
-# graph_attention_elu_no_bias_fwd_3: layers_spec/activations/elu.yaml:10
-_graph_attention_elu_no_bias_fwd_3 = ElementwiseKernel(
-    "graph_attention_elu_no_bias_fwd_3",
-    "T z, T alpha",
+# graph_attention_relu_no_bias_fwd_3: layers_spec/activations/relu.yaml:8
+_graph_attention_relu_no_bias_fwd_3 = ElementwiseKernel(
+    "graph_attention_relu_no_bias_fwd_3",
+    "T z",
     "T y",
     """
-    T _t10 = z > T(0) || z != z ? z : T(0);
-    T _t11 = z < T(0) || z != z ? z : T(0);
-    T _t12 = expm1(_t11);
-    T _t13 = alpha * _t12;
-    y = _t10 + _t13;
+    y = z > T(0) || z != z ? z : T(0);
     """,
-    scalars=("alpha",),
 )
 
 
-def _cupy_forward_elu_no_bias(
-    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, alpha=1.0
+def _cupy_forward_relu_no_bias(
+    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
 ):
     import cupy as cp
 
@@ -1326,162 +1188,130 @@ def _cupy_forward_elu_no_bias(
     _t2 = _cupy_permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
-    _t4, leaky = _graph_attention_elu_no_bias_fwd_0(target, _t3, negative_slope)
-    _t6 = _graph_attention_elu_no_bias_fwd_1(adjacency)
+    _t4, leaky = _graph_attention_relu_no_bias_fwd_0(target, _t3, negative_slope)
+    _t6 = _graph_attention_relu_no_bias_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
     masked = _cupy_apply_mask(leaky, _t7)
-    weights = _graph_attention_elu_no_bias_fwd_2(masked)
+    weights = _graph_attention_relu_no_bias_fwd_2(masked)
     heads_out = _cupy_bmm(weights, h)
     _t8 = _cupy_mean(heads_out, -3)
     z = cp.squeeze(_t8, axis=-3)
-    y = _graph_attention_elu_no_bias_fwd_3(z, alpha)
-    return y, (
-        x,
-        lin_weight,
-        bias,
-        negative_slope,
-        h,
-        _t1,
-        _t2,
-        _t4,
-        weights,
-        _t8,
-        alpha,
-        y,
-    )
+    y = _graph_attention_relu_no_bias_fwd_3(z)
+    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z)
 
 
-# graph_attention_elu_no_bias_bwd_0: layers_spec/activations/elu.yaml:15
-_graph_attention_elu_no_bias_bwd_0 = ElementwiseKernel(
-    "graph_attention_elu_no_bias_bwd_0",
-    "T y, T alpha, T grad_y, T _t19",
+# graph_attention_relu_no_bias_bwd_0: layers_spec/primitives.yaml:252
+_graph_attention_relu_no_bias_bwd_0 = ElementwiseKernel(
+    "graph_attention_relu_no_bias_bwd_0",
+    "T z, T grad_y",
     "T grad_z",
     """
-    T _t14 = y < T(0) || y != y ? y : T(0);
-    T _t15 = _t14 + alpha;
-    T _t16 = grad_y * _t15;
-    bool _t17 = y > T(0);
-    T _t18 = grad_y * _t17;
-    T _t20 = _t18 * _t19;
-    grad_z = _t16 + _t20;
+    bool _t9 = z > T(0);
+    grad_z = grad_y * _t9;
     """,
-    scalars=("alpha", "_t19"),
 )
 
 
-# graph_attention_elu_no_bias_bwd_1: layers_spec/primitives.yaml:370
-_graph_attention_elu_no_bias_bwd_1 = ElementwiseKernel(
-    "graph_attention_elu_no_bias_bwd_1",
-    "T _t23, int32 _t24",
+# graph_attention_relu_no_bias_bwd_1: layers_spec/primitives.yaml:370
+_graph_attention_relu_no_bias_bwd_1 = ElementwiseKernel(
+    "graph_attention_relu_no_bias_bwd_1",
+    "T _t12, int32 _t13",
     "T grad_heads_out",
     """
-    grad_heads_out = _t23 / _t24;
+    grad_heads_out = _t12 / _t13;
     """,
-    scalars=("_t24",),
+    scalars=("_t13",),
 )
 
 
-# graph_attention_elu_no_bias_bwd_2: layers_spec/primitives.yaml:2711,282,283,61
-_graph_attention_elu_no_bias_bwd_2 = ElementwiseKernel(
-    "graph_attention_elu_no_bias_bwd_2",
-    "T grad_weights, T _t30, T weights, bool _t4, T negative_slope",
+# graph_attention_relu_no_bias_bwd_2: layers_spec/primitives.yaml:2711,282,283,61
+_graph_attention_relu_no_bias_bwd_2 = ElementwiseKernel(
+    "graph_attention_relu_no_bias_bwd_2",
+    "T grad_weights, T _t19, T weights, bool _t4, T negative_slope",
     "T grad_scores",
     """
-    T _t31 = grad_weights - _t30;
-    T grad_masked = weights * _t31;
-    T _t33 = grad_masked * _t4;
-    bool _t34 = !_t4;
-    T _t35 = grad_masked * _t34;
-    T _t36 = _t35 * negative_slope;
-    grad_scores = _t33 + _t36;
+    T _t20 = grad_weights - _t19;
+    T grad_masked = weights * _t20;
+    T _t22 = grad_masked * _t4;
+    bool _t23 = !_t4;
+    T _t24 = grad_masked * _t23;
+    T _t25 = _t24 * negative_slope;
+    grad_scores = _t22 + _t25;
     """,
     scalars=("negative_slope",),
 )
 
 
-# graph_attention_elu_no_bias_bwd_3: layers_spec/layers/graph_attention.yaml:29
-_graph_attention_elu_no_bias_bwd_3 = ReductionKernel(
-    "graph_attention_elu_no_bias_bwd_3",
+# graph_attention_relu_no_bias_bwd_3: layers_spec/layers/graph_attention.yaml:29
+_graph_attention_relu_no_bias_bwd_3 = ReductionKernel(
+    "graph_attention_relu_no_bias_bwd_3",
     "T X0",
-    map_expr="graph_attention_elu_no_bias_bwd_3_map(X0)",
+    map_expr="graph_attention_relu_no_bias_bwd_3_map(X0)",
     reduce_expr="a + b",
     identity="0",
     preamble="""
     template <typename T>
-    __device__ T graph_attention_elu_no_bias_bwd_3_map(const T grad_scores) {
+    __device__ T graph_attention_relu_no_bias_bwd_3_map(const T grad_scores) {
         return grad_scores;
     }
     """,
 )
 
 
-# graph_attention_elu_no_bias_bwd_4: layers_spec/primitives.yaml:2566
-_graph_attention_elu_no_bias_bwd_4 = ElementwiseKernel(
-    "graph_attention_elu_no_bias_bwd_4",
-    "T _t29, T _t41, T _t47",
+# graph_attention_relu_no_bias_bwd_4: layers_spec/primitives.yaml:2566
+_graph_attention_relu_no_bias_bwd_4 = ElementwiseKernel(
+    "graph_attention_relu_no_bias_bwd_4",
+    "T _t18, T _t30, T _t36",
     "T grad_h",
     """
-    T _t52 = _t29 + _t41;
-    grad_h = _t52 + _t47;
+    T _t41 = _t18 + _t30;
+    grad_h = _t41 + _t36;
     """,
 )
 
 
-def _cupy_backward_elu_no_bias(
-    grad_y,
-    x,
-    lin_weight,
-    bias,
-    negative_slope,
-    h,
-    _t1,
-    _t2,
-    _t4,
-    weights,
-    _t8,
-    alpha,
-    y,
+def _cupy_backward_relu_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z
 ):
     import cupy as cp
 
-    _t19 = 1 - alpha
-    grad_z = _graph_attention_elu_no_bias_bwd_0(y, alpha, grad_y, _t19)
-    _t22 = grad_z.reshape(_t8.shape)
-    _t23 = cp.broadcast_to(_t22, h.shape)
-    _t24 = h.shape[-3]
-    grad_heads_out = _graph_attention_elu_no_bias_bwd_1(_t23, _t24)
-    _t26 = cp.swapaxes(h, -1, -2)
-    grad_weights = _cupy_bmm(grad_heads_out, _t26)
-    _t28 = cp.swapaxes(weights, -1, -2)
-    _t29 = _cupy_bmm(_t28, grad_heads_out)
-    _t30 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_elu_no_bias_bwd_2(
-        grad_weights, _t30, weights, _t4, negative_slope
+    grad_z = _graph_attention_relu_no_bias_bwd_0(z, grad_y)
+    _t11 = grad_z.reshape(_t8.shape)
+    _t12 = cp.broadcast_to(_t11, h.shape)
+    _t13 = h.shape[-3]
+    grad_heads_out = _graph_attention_relu_no_bias_bwd_1(_t12, _t13)
+    _t15 = cp.swapaxes(h, -1, -2)
+    grad_weights = _cupy_bmm(grad_heads_out, _t15)
+    _t17 = cp.swapaxes(weights, -1, -2)
+    _t18 = _cupy_bmm(_t17, grad_heads_out)
+    _t19 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_relu_no_bias_bwd_2(
+        grad_weights, _t19, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_elu_no_bias_bwd_3(grad_scores)
-    _t38 = cp.sum(grad_scores, axis=-2, keepdims=True)
-    grad_source = cp.swapaxes(_t38, -1, -2)
-    _t40 = cp.swapaxes(_t2, -1, -2)
-    _t41 = _cupy_bmm(grad_target, _t40)
-    _t42 = cp.swapaxes(h, -1, -2)
-    _t43 = _cupy_bmm(_t42, grad_target)
-    _t44 = _cupy_sum_to(_t43, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t44, (-2, -1, -3))
-    _t46 = cp.swapaxes(_t1, -1, -2)
-    _t47 = _cupy_bmm(grad_source, _t46)
-    _t48 = cp.swapaxes(h, -1, -2)
-    _t49 = _cupy_bmm(_t48, grad_source)
-    _t50 = _cupy_sum_to(_t49, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t50, (-2, -1, -3))
-    _t53 = lin_weight.shape[0]
-    grad_h = _graph_attention_elu_no_bias_bwd_4(_t29, _t41, _t47)
-    _t54 = _cupy_merge_heads(grad_h, _t53)
-    _t55 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t54, _t55)
-    _t57 = lin_weight.shape[0]
-    _t58 = _cupy_merge_heads(grad_h, _t57)
-    _t59 = _cupy_rows(_t58).T @ _cupy_rows(x)
-    grad_lin_weight = _t59.reshape(lin_weight.shape)
+    grad_target = _graph_attention_relu_no_bias_bwd_3(grad_scores)
+    _t27 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t27, -1, -2)
+    _t29 = cp.swapaxes(_t2, -1, -2)
+    _t30 = _cupy_bmm(grad_target, _t29)
+    _t31 = cp.swapaxes(h, -1, -2)
+    _t32 = _cupy_bmm(_t31, grad_target)
+    _t33 = _cupy_sum_to(_t32, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    _t35 = cp.swapaxes(_t1, -1, -2)
+    _t36 = _cupy_bmm(grad_source, _t35)
+    _t37 = cp.swapaxes(h, -1, -2)
+    _t38 = _cupy_bmm(_t37, grad_source)
+    _t39 = _cupy_sum_to(_t38, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    _t42 = lin_weight.shape[0]
+    grad_h = _graph_attention_relu_no_bias_bwd_4(_t18, _t30, _t36)
+    _t43 = _cupy_merge_heads(grad_h, _t42)
+    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t43, _t44)
+    _t46 = lin_weight.shape[0]
+    _t47 = _cupy_merge_heads(grad_h, _t46)
+    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
+    grad_lin_weight = _t48.reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -1494,12 +1324,12 @@ def _cupy_backward_composed(
 
 _CUPY_FUSED = {
     ("identity", True): (_cupy_forward_identity, _cupy_backward_identity),
-    ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
+    ("relu", True): (_cupy_forward_relu, _cupy_backward_relu),
     ("identity", False): (
         _cupy_forward_identity_no_bias,
         _cupy_backward_identity_no_bias,
     ),
-    ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
+    ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
 }
 
 
@@ -1595,11 +1425,10 @@ def _cupy_linear_backward_input(a, weight):
 def _cupy_linear_heads(x, weight):
     """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
     one product of x's rows with the H * C rows of weight (see _linear), the heads then
-    split as _split_heads does."""
+    split as _split_heads splits them (a view)."""
     heads, width = weight.shape[0], weight.shape[1]
-    return _cupy_split_heads(
-        _cupy_linear(x, weight.reshape(heads * width, weight.shape[2])), heads
-    )
+    joined = _cupy_linear(x, weight.reshape(heads * width, weight.shape[2]))
+    return joined.reshape(joined.shape[:-1] + (heads, width)).swapaxes(-2, -3)
 
 
 def _cupy_mean(x, axis):
@@ -1635,13 +1464,6 @@ def _cupy_rows(a):
     for size in a.shape[:-1]:
         rows *= size
     return a.reshape(rows, a.shape[-1])
-
-
-def _cupy_split_heads(x, heads):
-    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
-    h * E / heads to (h + 1) * E / heads of every position, as torch's
-    MultiheadAttention splits them."""
-    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
 
 
 def _cupy_sum_to(grad, shape):
