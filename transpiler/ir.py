@@ -441,8 +441,8 @@ class Builder:
             axes = statics["axes"]
             if not isinstance(axes, Const) or not isinstance(axes.value, tuple) or len(axes.value) > a.rank:
                 return None  # an attribute's axes, or more than the named ones: known at run time only
-            order = [int(x) for x in axes.value]
-            if sorted(order) != list(range(-len(order), 0)):
+            order = list(axes.value)
+            if not all(isinstance(o, int) and not isinstance(o, bool) for o in order) or sorted(order) != list(range(-len(order), 0)):
                 raise ShapeError(f"axes {tuple(order)} must be a permutation of the last {len(order)} axes, counted from the end")
             lead, tail = a.dims[: a.rank - len(order)], a.dims[a.rank - len(order) :]
             if rule == "permute":  # axis i of the result is axis order[i] of a
