@@ -305,7 +305,52 @@ def layer_cases():
         # Leaky integrate-and-fire (snnTorch's Leaky, atan surrogate), the same sizes batch
         # first; PyTorch: nn.Linear over all steps, then the membrane loop under autograd.
         "spiking": _spiking_case(f32),
+        # Graphs (issue 20): 8 graphs of 256 nodes, 256 -> 256 features, a dense adjacency
+        # with about 10% of the edges (no gradient).
+        "graph_convolutional": ({"x": f32(8, 256, 256), "adjacency": _adjacency(rng, 8, 256),
+                                 "weight": f32(256, 256, scale=0.06), "bias": f32(256)}, {},
+                                lambda t: torch.bmm(t["adjacency"], F.linear(t["x"], t["weight"])) + t["bias"]),
+        # GAT: the same graphs, 8 heads of 32 features, averaged; the peer is the dense
+        # composition of the parity test (PyG's GATConv, concat=False, without self loops).
+        "graph_attention": ({"x": f32(8, 256, 256), "adjacency": _adjacency(rng, 8, 256),
+                             "lin_weight": f32(8, 32, 256, scale=0.06), "att_src": f32(1, 8, 32, scale=0.2),
+                             "att_dst": f32(1, 8, 32, scale=0.2), "bias": f32(32)}, {}, _graph_attention),
+        # Experts (issue 20): 512 tokens, 256 -> 512 -> 256 per expert, 8 experts, top 2, every
+        # expert evaluated (dense); the peer is the parity test's composition (einsum over
+        # the stacked experts, a torch.topk mask).
+        "mixture_of_experts": ({"x": f32(512, 256), "router_weight": f32(8, 256, scale=0.06), "router_bias": f32(8),
+                                "expert_w1": f32(8, 512, 256, scale=0.06), "expert_b1": f32(8, 512),
+                                "expert_w2": f32(8, 256, 512, scale=0.04), "expert_b2": f32(8, 256)},
+                               {"top_k": 2}, _mixture_of_experts),
     }
+
+
+def _mixture_of_experts(t):
+    F = torch.nn.functional
+    logits = F.linear(t["x"], t["router_weight"], t["router_bias"])
+    kept = torch.zeros_like(logits, dtype=torch.bool).scatter_(-1, torch.topk(logits, 2).indices, True)
+    gates = torch.softmax(logits.masked_fill(~kept, float("-inf")), -1)
+    hidden = torch.relu(torch.einsum("bd,ehd->ebh", t["x"], t["expert_w1"]) + t["expert_b1"][:, None])
+    outs = torch.einsum("ebh,eoh->ebo", hidden, t["expert_w2"]) + t["expert_b2"][:, None]
+    return torch.einsum("be,ebo->bo", gates, outs)
+
+
+def _graph_attention(t):
+    F = torch.nn.functional
+    h = torch.einsum("bnf,hcf->bhnc", t["x"], t["lin_weight"])
+    source = (h * t["att_src"][0][None, :, None, :]).sum(-1)
+    target = (h * t["att_dst"][0][None, :, None, :]).sum(-1)
+    e = F.leaky_relu(target[..., :, None] + source[..., None, :], 0.2)
+    e = e.masked_fill((t["adjacency"] == 0)[:, None], float("-inf"))
+    alpha = torch.nan_to_num(torch.softmax(e, -1), nan=0.0)  # a node without neighbours: 0
+    return (alpha @ h).mean(1) + t["bias"]
+
+
+def _adjacency(rng, graphs, nodes):
+    """Dense float32 adjacency matrices [graphs, nodes, nodes] of weights in [0.5, 1] on about
+    10% of the edges, 0 elsewhere."""
+    weights = rng.uniform(0.5, 1.0, (graphs, nodes, nodes))
+    return (weights * (rng.random((graphs, nodes, nodes)) < 0.1)).astype(np.float32)
 
 
 def _attention_inputs(f32):
@@ -677,7 +722,10 @@ def _markdown(summary) -> str:
               "reservoir: the same sizes, leaking rate 1, against nn.RNN(bias=False) with frozen weights; "
               "spiking: the same sizes (atan surrogate), against nn.Linear and snnTorch's Leaky as a loop under autograd. "
               "Multi-head attention: batch 8, 256 tokens, E = 512, 8 heads (self, no mask); embedding: a 32000 x 512 "
-              "table, 8 x 512 ids. Saved MB: what forward keeps for backward. Peak MB: the growth of the peak resident "
+              "table, 8 x 512 ids. Graph convolution and attention (8 heads of 32, averaged): 8 graphs of 256 nodes, "
+              "256 features, a dense adjacency with 10% of the edges; mixture of experts: 512 x 256 -> 512 -> 256, "
+              "8 experts, top 2, dense evaluation, against the parity tests' PyTorch compositions. "
+              "Saved MB: what forward keeps for backward. Peak MB: the growth of the peak resident "
               "set in one step, each side in a fresh process.",
               "", "| layer | ours ms | PyTorch ms | PyTorch/ours | saved MB ours | saved MB PyTorch | peak MB ours | peak MB PyTorch |",
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]

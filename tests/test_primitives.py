@@ -119,6 +119,9 @@ CASES = {
     "patchify": ("patchify(x * w, size=2)", "[W]", "any", "any", NCHW),
     "as_column": ("x * as_column(w)", "[G]", "any", "any", "[G, F]"),
     "unpatchify": ("unpatchify(patchify(x * w, size=2) * 2, x, size=2)", "[W]", "any", "any", NCHW),
+    # Issue 20: graphs and experts
+    "linear_heads": ("linear_heads(x * x, w)", "[G, K, F]", "any", "any"),
+    "unsqueeze": ("bmm(swap_last(unsqueeze(x * w, axis=-3)), unsqueeze(x, axis=-3)) * 2", "[F]", "any", "any"),
 }
 # Covered elsewhere: the derivatives of heaviside, spike_atan and spike_sigmoid are declared
 # surrogates (test_gradients, test_spiking);

@@ -81,6 +81,7 @@ GOLDEN = {
     "bad_input_dtype": "layers/bad_input_dtype.yaml:6:31: error: spec.inputs.x.dtype: must be one of float, int, mask",
     "bad_grad_flag": "layers/bad_grad_flag.yaml:8:29: error: spec.parameters.scale.grad: only a float input may say whether it takes a gradient (parameters always do; buffers, ids and masks never do)",
     "bad_ids_below": "layers/bad_ids_below.yaml:6:3: error: spec.inputs.ids.below: no input or parameter has a dimension 'V'",
+    "bad_at_most": "layers/bad_at_most.yaml:8:3: error: spec.attributes.keep.at_most: 'w' is not an array argument",
     "bad_otherwise": "layers/bad_otherwise.yaml:7:42: error: spec.inputs.kv.otherwise: only an optional input has "
                      "dimensions that stand in when it is left out",
     "bad_bounds": "layers/bad_bounds.yaml:9:44: error: spec.attributes.longest.bounds: an int attribute may bound a "

@@ -212,7 +212,8 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
     lines += ["", "Args:"]
     for decl in spec.arrays:
         kind = "parameter" if decl in spec.parameters else ("buffer" if decl in spec.buffers else "input")
-        dtype = {"int": "integer (no gradient)", "mask": "bool or float mask (no gradient)"}.get(decl.dtype, "float32 or float64")
+        dtype = {"int": "integer (no gradient)", "mask": "bool or float mask (no gradient)"}.get(
+            decl.dtype, "float32 or float64" + (" (no gradient)" if not decl.takes_grad else ""))
         given = ", None to leave it out" if decl.optional and decl in spec.inputs else ""
         text = f"{decl.name}: {dtype} {kind} of shape {decl.shape}{given}." + (f" {decl.doc}" if decl.doc else "")
         lines += _indent_wrap(text)
@@ -249,7 +250,7 @@ def _docstring(spec: OpSpec, slot_doc: bool) -> list[str]:
 # Primitives whose NumPy result may be a view of their first operand (a reshape, an index,
 # a slice, a broadcast): a gradient made by them shares memory with what they read.
 VIEW_PRIMS = frozenset({"broadcast_like", "reshape_like", "split_last", "squeeze_last", "transpose",
-                        "flatten_batch", "reshape_batch", "squeeze_axis", "slice_axis", "crop2d", "as_channels"})
+                        "flatten_batch", "reshape_batch", "squeeze_axis", "unsqueeze", "slice_axis", "crop2d", "as_channels"})
 
 
 def _alias_doc(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -> list[str]:
@@ -511,6 +512,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_ids")
     if any(a.bounds for a in spec.attributes):
         runtime_names.append("check_at_most")
+    if any(a.at_most for a in spec.attributes):
+        runtime_names.append("check_not_above")
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.scan is not None:
@@ -604,6 +607,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if attr.bounds:
             array, axis = attr.bounds
             body.append(f'check_at_most("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
+        if attr.at_most:
+            array, axis = attr.at_most
+            body.append(f'check_not_above("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
     if spec.parts is not None:  # other than two parts: a fold of the two-part cut
         parts, x, axis = spec.parts, spec.inputs[0].name, spec.parts.parts_along
         body.append(f'sizes = check_parts("{op}", "{parts.name}", {parts.name}, "{x}", {x}.shape, {axis})')

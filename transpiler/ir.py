@@ -430,12 +430,45 @@ class Builder:
         if rule == "squeeze_axis":
             (a,) = known
             axis = statics["axis"]
-            if not isinstance(axis, Const) or a.ellipsis:
+            if not isinstance(axis, Const) or (a.ellipsis and (axis.value >= 0 or -axis.value > a.rank)):  # type: ignore[operator]
                 return None  # an attribute's axis, or one counted past ``...``: known at run time only
             index = a.normalize_axis(axis.value)  # type: ignore[arg-type]
             if a.dims[index] != 1:
                 raise ShapeError(f"dimension {index} of {a} must be 1")
-            return Shape(a.dims[:index] + a.dims[index + 1 :])
+            return Shape(a.dims[:index] + a.dims[index + 1 :], a.ellipsis)
+        if rule in ("permute", "unpermute"):
+            (a,) = known
+            axes = statics["axes"]
+            if not isinstance(axes, Const) or not isinstance(axes.value, tuple) or len(axes.value) > a.rank:
+                return None  # an attribute's axes, or more than the named ones: known at run time only
+            order = list(axes.value)
+            if not all(isinstance(o, int) and not isinstance(o, bool) for o in order) or sorted(order) != list(range(-len(order), 0)):
+                raise ShapeError(f"axes {tuple(order)} must be a permutation of the last {len(order)} axes, counted from the end")
+            lead, tail = a.dims[: a.rank - len(order)], a.dims[a.rank - len(order) :]
+            if rule == "permute":  # axis i of the result is axis order[i] of a
+                moved = tuple(tail[len(order) + o] for o in order)
+            else:  # the inverse: axis order[i] of the result is axis i of a
+                placed: list = [None] * len(order)
+                for i, o in enumerate(order):
+                    placed[len(order) + o] = tail[i]
+                moved = tuple(placed)
+            return Shape(lead + moved, a.ellipsis)
+        if rule == "linear_heads":
+            x, weight = known
+            if x.rank < 2 or weight.rank != 3 or weight.ellipsis:
+                raise ShapeError(f"expected x [..., S, F] and per-head weights [H, C, F], got {x} and {weight}")
+            if x.dims[-1] != weight.dims[-1]:
+                raise ShapeError(f"inner dimensions differ: {x} against weight {weight}")
+            return Shape(x.dims[:-2] + (weight.dims[0], x.dims[-2], weight.dims[1]), x.ellipsis)
+        if rule == "unsqueeze":
+            (a,) = known
+            axis = statics["axis"]
+            if not isinstance(axis, Const) or not isinstance(axis.value, int) or axis.value >= 0:
+                raise ShapeError("the new axis must be a negative integer (counted from the end)")
+            index = a.rank + 1 + axis.value
+            if index < 0:
+                raise ShapeError(f"axis {axis.value} is out of range for a new axis of {a}")
+            return Shape(a.dims[:index] + (1,) + a.dims[index:], a.ellipsis)
         if rule == "squeeze_last":
             (a,) = known
             if not a.dims or a.dims[-1] != 1:

@@ -174,6 +174,9 @@ class AttrDecl:
     # ``(array, axis)``: that array's size along the axis may not exceed the attribute (a
     # table's length), checked at run time
     bounds: tuple[str, str] | None = None
+    # ``(array, axis)``: the attribute may not exceed that array's size along the axis (a
+    # count of entries to keep: mixture_of_experts' top_k), checked at run time
+    at_most: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -527,6 +530,8 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
                 errors.error(attr.loc, f"spec.attributes.{attr.name}.shape_of: '{short(attr.shape_of)}' must be the last dimension of every array that has it, and of one at least")
         if attr.bounds is not None and attr.bounds[0] not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.bounds: '{short(attr.bounds[0])}' is not an array argument{did_you_mean(attr.bounds[0], array_names)}")
+        if attr.at_most is not None and attr.at_most[0] not in array_names:
+            errors.error(attr.loc, f"spec.attributes.{attr.name}.at_most: '{short(attr.at_most[0])}' is not an array argument{did_you_mean(attr.at_most[0], array_names)}")
         if attr.axis_of is not None and attr.axis_of not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{short(attr.axis_of)}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
     if broadcast is not None and broadcast.value:
@@ -905,6 +910,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         none = fields.take("none", str)
         shape_of = fields.take("shape_of", str)
         bounds = fields.take("bounds", str)
+        at_most = fields.take("at_most", str)
         fields.finish()
         if shape_of is not None and (type_node.value != "int_or_ints" or not (optional and optional.value)):
             errors.error(shape_of.loc, f"{where}.shape_of: only an optional int_or_ints attribute is the shape of a dimension")
@@ -939,6 +945,13 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 errors.error(bounds.loc, f"{where}.bounds: an int attribute may bound a size written ARRAY.shape[AXIS], AXIS an integer")
             else:
                 bounds_size = (match.group(1), match.group(2))
+        at_most_size = None
+        if at_most is not None:
+            match = BELOW.fullmatch(str(at_most.value))
+            if type_node.value != "int" or match is None or not match.group(2).lstrip("-").isdigit():
+                errors.error(at_most.loc, f"{where}.at_most: an int attribute may be at most a size written ARRAY.shape[AXIS], AXIS an integer")
+            else:
+                at_most_size = (match.group(1), match.group(2))
         if along is not None and (type_node.value != "int" or axis_of is not None):
             errors.error(along.loc, f"{where}.along: only an int attribute without axis_of can be the axis an op acts along")
         if parts_along is not None and type_node.value != "int_or_ints":
@@ -977,6 +990,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 none=_none_expression(none, where, type_node.value, out, errors) if none else None,
                 shape_of=shape_of.value if shape_of else None,
                 bounds=bounds_size,
+                at_most=at_most_size,
             )
         )
     return tuple(out)

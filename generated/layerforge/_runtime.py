@@ -174,6 +174,16 @@ def check_at_most(op, name, value, argument, shape, axis):
         )
 
 
+def check_not_above(op, name, value, argument, shape, axis):
+    """Check that the attribute ``name`` is at most the size of ``argument`` (of ``shape``)
+    along ``axis`` (a count of entries to keep: mixture_of_experts' top_k)."""
+    if value > shape[axis]:
+        raise ValueError(
+            f"{op}: attribute '{name}' = {value} must be at most the size of '{argument}' "
+            f"along axis {axis}, which is {shape[axis]} (shape {tuple(shape)})"
+        )
+
+
 def _byte_order_message(op, name, dtype):
     return (
         f"{op}: argument '{name}' has dtype {dtype.str} in non-native byte order; convert it "

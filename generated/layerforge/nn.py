@@ -33,6 +33,8 @@ from layerforge.layers import fully_connected
 from layerforge.layers import gated_linear_unit
 from layerforge.layers import gaussian_noise
 from layerforge.layers import global_pooling
+from layerforge.layers import graph_attention
+from layerforge.layers import graph_convolutional
 from layerforge.layers import grid_sample
 from layerforge.layers import gru
 from layerforge.layers import highway
@@ -48,6 +50,7 @@ from layerforge.layers import mean
 from layerforge.layers import measurement
 from layerforge.layers import memory_read
 from layerforge.layers import memory_write
+from layerforge.layers import mixture_of_experts
 from layerforge.layers import multi_head_attention
 from layerforge.layers import multiply
 from layerforge.layers import padding
@@ -105,6 +108,8 @@ __all__ = [
     "GatedLinearUnit",
     "GaussianNoise",
     "GlobalPooling",
+    "GraphAttention",
+    "GraphConvolutional",
     "GridSample",
     "GatedRecurrentUnit",
     "Highway",
@@ -120,6 +125,7 @@ __all__ = [
     "Measurement",
     "MemoryRead",
     "MemoryWrite",
+    "MixtureOfExperts",
     "MultiHeadAttention",
     "Multiply",
     "Padding",
@@ -1451,6 +1457,123 @@ class GlobalPooling(Module):
         return grad_x
 
 
+class GraphAttention(Module):
+    """GraphAttention: Graph attention (GAT) over a dense adjacency matrix, as PyTorch
+    Geometric's GATConv(in_channels, out_channels, heads, concat=False, negative_slope,
+    add_self_loops=False) without dropout: per head, h = x @ lin_weight[head].T, e_ij =
+    leaky_relu(att_dst .
+
+    A shell over ``layerforge.layers.graph_attention``; parameters lin_weight, att_src,
+    att_dst, bias.
+    """
+
+    PARAMETERS = ("lin_weight", "att_src", "att_dst", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_channels,
+        heads,
+        out_channels,
+        *,
+        negative_slope=0.2,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.lin_weight = _fan_in_uniform(
+            rng, (heads, out_channels, in_channels), in_channels, dtype
+        )
+        self.att_src = _fan_in_uniform(
+            rng, (1, heads, out_channels), out_channels, dtype
+        )
+        self.att_dst = _fan_in_uniform(
+            rng, (1, heads, out_channels), out_channels, dtype
+        )
+        self.bias = np.zeros((out_channels,), dtype=dtype) if bias else None
+        self.negative_slope = negative_slope
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, adjacency):
+        y, self._ctx = graph_attention.forward(
+            x,
+            adjacency,
+            self.lin_weight,
+            self.att_src,
+            self.att_dst,
+            self.bias,
+            negative_slope=self.negative_slope,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias = (
+            graph_attention.backward(grad_y, self._ctx)
+        )
+        self.grads["lin_weight"] = grad_lin_weight
+        self.grads["att_src"] = grad_att_src
+        self.grads["att_dst"] = grad_att_dst
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class GraphConvolutional(Module):
+    """GraphConvolutional: Graph convolution over a dense adjacency matrix, y =
+    activation(adjacency @ (x @ weight.T) + bias), as torch.bmm(adjacency, F.linear(x,
+    weight)) + bias: each node sums its neighbours' projected features, weighted by the
+    adjacency's entries.
+
+    A shell over ``layerforge.layers.graph_convolutional``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        out_features,
+        *,
+        activation="identity",
+        activation_options=None,
+        bias=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = _fan_in_uniform(
+            rng, (out_features, in_features), in_features, dtype
+        )
+        self.bias = np.zeros((out_features,), dtype=dtype) if bias else None
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, adjacency):
+        y, self._ctx = graph_convolutional.forward(
+            x,
+            adjacency,
+            self.weight,
+            self.bias,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = graph_convolutional.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
 class GridSample(Module):
     """GridSample: Bilinear sampling of NCHW feature maps at a grid of normalized points,
     as F.grid_sample with mode 'bilinear' and padding_mode 'zeros': y[n, c, i, j]
@@ -2063,6 +2186,97 @@ class MemoryWrite(Module):
         self.grads["output_weight"] = grad_output_weight
         self.grads["output_bias"] = grad_output_bias
         return (grad_x, grad_memory)
+
+
+class MixtureOfExperts(Module):
+    """MixtureOfExperts: A mixture of experts with a softmax router: logits = x @
+    router_weight.T + router_bias, the gates are their softmax over the top_k largest
+    logits of each row (the others get 0; top_k = 0 keeps every expert), and y =
+    activation(sum over experts e of gate_e * expert_e(x)), each expert the builder
+    preset Dense(in -> hidden, ReLU) -> Dense(hidden -> out) with its weights stacked
+    over the experts in torch.nn.Linear's layout.
+
+    A shell over ``layerforge.layers.mixture_of_experts``; parameters router_weight,
+    router_bias, expert_w1, expert_b1, expert_w2, expert_b2.
+    """
+
+    PARAMETERS = (
+        "router_weight",
+        "router_bias",
+        "expert_w1",
+        "expert_b1",
+        "expert_w2",
+        "expert_b2",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_features,
+        num_experts,
+        hidden_features,
+        out_features,
+        *,
+        top_k=0,
+        activation="identity",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.router_weight = _fan_in_uniform(
+            rng, (num_experts, in_features), in_features, dtype
+        )
+        self.router_bias = _fan_in_uniform(rng, (num_experts,), in_features, dtype)
+        self.expert_w1 = _fan_in_uniform(
+            rng, (num_experts, hidden_features, in_features), in_features, dtype
+        )
+        self.expert_b1 = _fan_in_uniform(
+            rng, (num_experts, hidden_features), in_features, dtype
+        )
+        self.expert_w2 = _fan_in_uniform(
+            rng, (num_experts, out_features, hidden_features), hidden_features, dtype
+        )
+        self.expert_b2 = _fan_in_uniform(
+            rng, (num_experts, out_features), hidden_features, dtype
+        )
+        self.top_k = top_k
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = mixture_of_experts.forward(
+            x,
+            self.router_weight,
+            self.router_bias,
+            self.expert_w1,
+            self.expert_b1,
+            self.expert_w2,
+            self.expert_b2,
+            top_k=self.top_k,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_router_weight,
+            grad_router_bias,
+            grad_expert_w1,
+            grad_expert_b1,
+            grad_expert_w2,
+            grad_expert_b2,
+        ) = mixture_of_experts.backward(grad_y, self._ctx)
+        self.grads["router_weight"] = grad_router_weight
+        self.grads["router_bias"] = grad_router_bias
+        self.grads["expert_w1"] = grad_expert_w1
+        self.grads["expert_b1"] = grad_expert_b1
+        self.grads["expert_w2"] = grad_expert_w2
+        self.grads["expert_b2"] = grad_expert_b2
+        return grad_x
 
 
 class MultiHeadAttention(Module):

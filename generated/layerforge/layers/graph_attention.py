@@ -1,0 +1,1244 @@
+"""GraphAttention: Graph attention (GAT) over a dense adjacency matrix, as PyTorch
+Geometric's GATConv(in_channels, out_channels, heads, concat=False, negative_slope,
+add_self_loops=False) without dropout: per head, h = x @ lin_weight[head].T, e_ij =
+leaky_relu(att_dst . h_i + att_src . h_j) for every edge j -> i (adjacency[i, j] != 0),
+alpha_ij = softmax over the neighbours j of node i (a node without neighbours gets
+zeros, not NaN), out_i = sum_j alpha_ij h_j; the heads are averaged and bias added. The
+adjacency only says which edges exist (its values are not weights) and takes no
+gradient.
+Generated from layers_spec/layers/graph_attention.yaml by the layerforge transpiler 0.1.0.
+Do not edit by hand: change the spec and run `make generate`.
+"""
+
+import numpy as np
+
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    check_nonempty,
+    activation_module,
+    check_options,
+    in_chunks,
+)
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowKernel,
+    on_gpu,
+)
+
+__all__ = ["forward", "backward"]
+
+INPUTS = ("x", "adjacency")
+PARAMETERS = ("lin_weight", "att_src", "att_dst", "bias")
+OUTPUTS = ("y",)
+
+
+def forward(
+    x,
+    adjacency,
+    lin_weight,
+    att_src,
+    att_dst,
+    bias=None,
+    *,
+    negative_slope=0.2,
+    activation="identity",
+    activation_options=None,
+):
+    """GraphAttention forward pass.
+
+    Graph attention (GAT) over a dense adjacency matrix, as PyTorch Geometric's
+    GATConv(in_channels, out_channels, heads, concat=False, negative_slope,
+    add_self_loops=False) without dropout: per head, h = x @ lin_weight[head].T, e_ij =
+    leaky_relu(att_dst . h_i + att_src . h_j) for every edge j -> i (adjacency[i, j] !=
+    0), alpha_ij = softmax over the neighbours j of node i (a node without neighbours
+    gets zeros, not NaN), out_i = sum_j alpha_ij h_j; the heads are averaged and bias
+    added. The adjacency only says which edges exist (its values are not weights) and
+    takes no gradient.
+
+    Args:
+        x: float32 or float64 input of shape [..., N, in_channels]. Node features
+            [batch, nodes, in_channels].
+        adjacency: float32 or float64 (no gradient) input of shape [..., N, N]. Nonzero
+            where node i receives from node j (PyG's edge j -> i, edge_index [[j],
+            [i]]); no gradient.
+        lin_weight: float32 or float64 parameter of shape [heads, out_channels,
+            in_channels]. The per-head projections: PyG's lin.weight [heads *
+            out_channels, in_channels] reshaped (a view).
+        att_src: float32 or float64 parameter of shape [1, heads, out_channels]. PyG's
+            att_src: the score of the neighbour j (the edge's source).
+        att_dst: float32 or float64 parameter of shape [1, heads, out_channels]. PyG's
+            att_dst: the score of the receiving node i (the edge's target).
+        bias: float32 or float64 parameter of shape [out_channels]. Added after the mean
+            over the heads (0 at first, as PyG's); None for a layer without bias.
+        negative_slope: float, default 0.2. The slope of the leaky ReLU of the scores
+            for negative values.
+        activation: name of the activation applied to the result, default 'identity';
+            identity, relu are fused into specialized code, any other activation of
+            layerforge.activations is composed.
+        activation_options: keyword arguments for the activation, such as {'alpha':
+            0.5}.
+
+    Returns:
+        (y, ctx): the output and the context that backward needs.
+    """
+    check_arrays(
+        "graph_attention",
+        {
+            "x": x,
+            "adjacency": adjacency,
+            "lin_weight": lin_weight,
+            "att_src": att_src,
+            "att_dst": att_dst,
+            "bias": bias,
+        },
+        {
+            "x": ("...", "N", "in_channels"),
+            "adjacency": ("...", "N", "N"),
+            "lin_weight": ("heads", "out_channels", "in_channels"),
+            "att_src": (1, "heads", "out_channels"),
+            "att_dst": (1, "heads", "out_channels"),
+            "bias": ("out_channels",),
+        },
+        optional=("bias",),
+    )
+    check_attribute(
+        "graph_attention", "negative_slope", negative_slope, "float", minimum=0
+    )
+    check_nonempty("graph_attention", "lin_weight", lin_weight.shape, 0)
+    if on_gpu(x):
+        options = {} if activation_options is None else activation_options
+        fused = _CUPY_FUSED.get((activation, bias is not None))
+        if fused is not None:
+            forward_variant, backward_variant = fused
+            if options:
+                check_options("graph_attention", activation, options)
+            y, saved = forward_variant(
+                x,
+                adjacency,
+                lin_weight,
+                att_src,
+                att_dst,
+                bias,
+                negative_slope,
+                **options,
+            )
+            return y, (backward_variant, saved, (y.dtype, y.shape), None)
+        module = activation_module("graph_attention", activation)
+        if options:
+            check_options("graph_attention", activation, options)
+        linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
+        y_linear, linear_saved = linear_forward(
+            x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+        )
+        y, activation_ctx = module.forward(y_linear, **options)
+        return y, (
+            _cupy_backward_composed,
+            (module, activation_ctx, linear_backward, linear_saved),
+            (y.dtype, y.shape),
+            None,
+        )
+    options = {} if activation_options is None else activation_options
+    fused = _FUSED.get((activation, bias is not None))
+    if fused is not None:
+        forward_variant, backward_variant = fused
+        if options:
+            check_options("graph_attention", activation, options)
+        y, saved = forward_variant(
+            x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, **options
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    module = activation_module("graph_attention", activation)
+    if options:
+        check_options("graph_attention", activation, options)
+    linear_forward, linear_backward = _FUSED["identity", bias is not None]
+    y_linear, linear_saved = linear_forward(
+        x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+    )
+    y, activation_ctx = module.forward(y_linear, **options)
+    return y, (
+        _backward_composed,
+        (module, activation_ctx, linear_backward, linear_saved),
+        (y.dtype, y.shape),
+        None,
+    )
+
+
+def backward(grad_y, ctx):
+    """GraphAttention backward pass.
+
+    Args:
+        grad_y: gradient of the loss with respect to y.
+        ctx: the context returned by forward.
+
+    Returns:
+        grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias: gradients with
+            respect to x, lin_weight, att_src, att_dst, bias, in that order.
+    """
+    backward_variant, saved = check_context(
+        "graph_attention", __name__, ctx, {"grad_y": grad_y}
+    )
+    return backward_variant(grad_y, *saved)
+
+
+def _forward_identity(x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    source = _bmm(h, _t1)
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    target = _bmm(h, _t2)
+    scores = target + np.swapaxes(source, -1, -2)
+    _t3 = scores > 0
+    leaky = np.where(_t3, scores, scores * negative_slope)
+    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
+    weights = _masked_softmax(masked)
+    heads_out = _bmm(weights, h)
+    _t4 = _mean(heads_out, -3)
+    z = np.squeeze(_t4, axis=-3) + bias
+    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4)
+
+
+def _backward_identity(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4
+):
+    grad_bias = _sum_to(grad_y, bias.shape)
+    grad_heads_out = np.broadcast_to(grad_y.reshape(_t4.shape), h.shape) / h.shape[-3]
+    _t5 = np.swapaxes(h, -1, -2)
+    grad_weights = _bmm(grad_heads_out, _t5)
+    grad_masked = grad_weights - _dot_last(grad_weights, weights)
+    grad_masked *= weights
+    grad_scores = grad_masked * _t3
+    _t6 = grad_masked * ~_t3
+    _t6 *= negative_slope
+    grad_scores += _t6
+    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
+    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
+    grad_att_dst = _unpermute(_sum_to(_bmm(_t5, grad_target), _t1.shape), (-2, -1, -3))
+    grad_att_src = _unpermute(_sum_to(_bmm(_t5, grad_source), _t1.shape), (-2, -1, -3))
+    grad_h = (
+        _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
+        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
+        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    )
+    _t7 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_backward_input(_t7, _flatten_dims(lin_weight, 0, 1))
+    grad_lin_weight = (_rows(_t7).T @ _rows(x)).reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
+
+
+def _forward_relu(x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    source = _bmm(h, _t1)
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    target = _bmm(h, _t2)
+    scores = target + np.swapaxes(source, -1, -2)
+    _t3 = scores > 0
+    leaky = np.where(_t3, scores, scores * negative_slope)
+    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
+    weights = _masked_softmax(masked)
+    heads_out = _bmm(weights, h)
+    _t4 = _mean(heads_out, -3)
+    z = np.squeeze(_t4, axis=-3) + bias
+    y = np.clip(z, 0, np.inf)
+    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z)
+
+
+def _backward_relu(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z
+):
+    grad_z = grad_y * (z > 0)
+    grad_bias = _sum_to(grad_z, bias.shape)
+    grad_heads_out = np.broadcast_to(grad_z.reshape(_t4.shape), h.shape) / h.shape[-3]
+    _t5 = np.swapaxes(h, -1, -2)
+    grad_weights = _bmm(grad_heads_out, _t5)
+    grad_masked = grad_weights - _dot_last(grad_weights, weights)
+    grad_masked *= weights
+    grad_scores = grad_masked * _t3
+    _t6 = grad_masked * ~_t3
+    _t6 *= negative_slope
+    grad_scores += _t6
+    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
+    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
+    grad_att_dst = _unpermute(_sum_to(_bmm(_t5, grad_target), _t1.shape), (-2, -1, -3))
+    grad_att_src = _unpermute(_sum_to(_bmm(_t5, grad_source), _t1.shape), (-2, -1, -3))
+    grad_h = (
+        _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
+        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
+        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    )
+    _t7 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_backward_input(_t7, _flatten_dims(lin_weight, 0, 1))
+    grad_lin_weight = (_rows(_t7).T @ _rows(x)).reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
+
+
+def _forward_identity_no_bias(
+    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    source = _bmm(h, _t1)
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    target = _bmm(h, _t2)
+    scores = target + np.swapaxes(source, -1, -2)
+    _t3 = scores > 0
+    leaky = np.where(_t3, scores, scores * negative_slope)
+    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
+    weights = _masked_softmax(masked)
+    heads_out = _bmm(weights, h)
+    _t4 = _mean(heads_out, -3)
+    z = np.squeeze(_t4, axis=-3)
+    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4)
+
+
+def _backward_identity_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4
+):
+    grad_heads_out = np.broadcast_to(grad_y.reshape(_t4.shape), h.shape) / h.shape[-3]
+    _t5 = np.swapaxes(h, -1, -2)
+    grad_weights = _bmm(grad_heads_out, _t5)
+    grad_masked = grad_weights - _dot_last(grad_weights, weights)
+    grad_masked *= weights
+    grad_scores = grad_masked * _t3
+    _t6 = grad_masked * ~_t3
+    _t6 *= negative_slope
+    grad_scores += _t6
+    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
+    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
+    grad_att_dst = _unpermute(_sum_to(_bmm(_t5, grad_target), _t1.shape), (-2, -1, -3))
+    grad_att_src = _unpermute(_sum_to(_bmm(_t5, grad_source), _t1.shape), (-2, -1, -3))
+    grad_h = (
+        _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
+        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
+        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    )
+    _t7 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_backward_input(_t7, _flatten_dims(lin_weight, 0, 1))
+    grad_lin_weight = (_rows(_t7).T @ _rows(x)).reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
+
+
+def _forward_relu_no_bias(
+    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    source = _bmm(h, _t1)
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    target = _bmm(h, _t2)
+    scores = target + np.swapaxes(source, -1, -2)
+    _t3 = scores > 0
+    leaky = np.where(_t3, scores, scores * negative_slope)
+    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
+    weights = _masked_softmax(masked)
+    heads_out = _bmm(weights, h)
+    _t4 = _mean(heads_out, -3)
+    z = np.squeeze(_t4, axis=-3)
+    y = np.clip(z, 0, np.inf)
+    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z)
+
+
+def _backward_relu_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z
+):
+    grad_z = grad_y * (z > 0)
+    grad_heads_out = np.broadcast_to(grad_z.reshape(_t4.shape), h.shape) / h.shape[-3]
+    _t5 = np.swapaxes(h, -1, -2)
+    grad_weights = _bmm(grad_heads_out, _t5)
+    grad_masked = grad_weights - _dot_last(grad_weights, weights)
+    grad_masked *= weights
+    grad_scores = grad_masked * _t3
+    _t6 = grad_masked * ~_t3
+    _t6 *= negative_slope
+    grad_scores += _t6
+    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
+    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
+    grad_att_dst = _unpermute(_sum_to(_bmm(_t5, grad_target), _t1.shape), (-2, -1, -3))
+    grad_att_src = _unpermute(_sum_to(_bmm(_t5, grad_source), _t1.shape), (-2, -1, -3))
+    grad_h = (
+        _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
+        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
+        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    )
+    _t7 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_backward_input(_t7, _flatten_dims(lin_weight, 0, 1))
+    grad_lin_weight = (_rows(_t7).T @ _rows(x)).reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
+
+
+def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return linear_backward(grad_linear, *linear_saved)
+
+
+_FUSED = {
+    ("identity", True): (_forward_identity, _backward_identity),
+    ("relu", True): (_forward_relu, _backward_relu),
+    ("identity", False): (_forward_identity_no_bias, _backward_identity_no_bias),
+    ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
+}
+
+
+def _apply_mask(scores, mask, out=None):
+    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
+    given, receives the result (it may be ``scores``)."""
+    if mask.dtype != bool:
+        return np.add(scores, mask, out=out)
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        np.copyto(out, scores)
+    np.copyto(out, -np.inf, where=mask)
+    return out
+
+
+def _bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return np.matmul(a, b)
+    out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        np.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
+    return out
+
+
+def _dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    if b.ndim == 1:
+        return np.matmul(a, b)[..., None]
+    return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _flatten_dims(x, start, end):
+    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
+    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
+    if first > last:
+        raise ValueError(
+            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
+            f"{tuple(x.shape)}"
+        )
+    joined = 1  # the joined size, not -1: an empty x has no size to infer from
+    for size in x.shape[first : last + 1]:
+        joined *= size
+    return (
+        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
+        if x.ndim
+        else x.reshape(1)
+    )
+
+
+def _linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
+def _linear_heads(x, weight):
+    """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
+    one product of x's rows with the H * C rows of weight (see _linear), the heads then
+    split as _split_heads splits them (a view)."""
+    heads, width = weight.shape[0], weight.shape[1]
+    joined = _linear(x, weight.reshape(heads * width, weight.shape[2]))
+    return joined.reshape(joined.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+
+
+def _masked_softmax(x, out=None):
+    """exp(x - max) / sum over the last axis, in four passes over x; a row of -inf
+    (fully masked) gives zeros, as torch's scaled_dot_product_attention does, where a
+    plain softmax gives NaN. ``out``, if given, receives the result (it may be x)."""
+    top = np.max(x, axis=-1, keepdims=True, initial=-np.inf)  # -inf over no keys
+    np.putmask(top, top == -np.inf, 0)
+    out = np.subtract(x, top, out=out)
+    np.exp(out, out=out)
+    total = np.sum(out, axis=-1, keepdims=True)
+    np.putmask(total, total == 0, 1)
+    out /= total
+    return out
+
+
+def _mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return np.mean(x, axis=axis, keepdims=True)
+
+
+def _merge_heads(x, heads):
+    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
+    moved = x.swapaxes(-2, -3)
+    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
+
+
+def _permute(x, axes):
+    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
+    in that order; the leading axes stay where they are."""
+    lead = x.ndim - len(axes)
+    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
+
+
+def _rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
+
+
+def _sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return np.matmul(np.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return np.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+def _unpermute(x, axes):
+    """The view of x that undoes ``_permute(., axes)``: the inverse permutation of the
+    trailing axes."""
+    lead = x.ndim - len(axes)
+    inverse = sorted(range(len(axes)), key=lambda i: axes[i])
+    return x.transpose(tuple(range(lead)) + tuple(lead + i for i in inverse))
+
+
+# The CuPy target: fused elementwise and row-reduction kernels, built on first use,
+# and CuPy twins of the functions above.
+
+
+# graph_attention_identity_fwd_0: layers_spec/layers/graph_attention.yaml:29,30
+_graph_attention_identity_fwd_0 = ElementwiseKernel(
+    "graph_attention_identity_fwd_0",
+    "T target, T _t3, T negative_slope",
+    "bool _t4, T leaky",
+    """
+    T scores = target + _t3;
+    _t4 = scores > T(0);
+    T _t5 = scores * negative_slope;
+    leaky = _t4 ? scores : _t5;
+    """,
+    scalars=("negative_slope",),
+)
+
+
+# graph_attention_identity_fwd_1: layers_spec/layers/graph_attention.yaml:31
+_graph_attention_identity_fwd_1 = ElementwiseKernel(
+    "graph_attention_identity_fwd_1",
+    "T adjacency",
+    "bool _t6",
+    """
+    _t6 = adjacency == T(0);
+    """,
+)
+
+
+# graph_attention_identity_fwd_2: layers_spec/layers/graph_attention.yaml:32
+_graph_attention_identity_fwd_2 = RowKernel(
+    "graph_attention_identity_fwd_2",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# graph_attention_identity_fwd_3: layers_spec/layers/graph_attention.yaml:34
+_graph_attention_identity_fwd_3 = ElementwiseKernel(
+    "graph_attention_identity_fwd_3",
+    "T _t9, T bias",
+    "T z",
+    """
+    z = _t9 + bias;
+    """,
+)
+
+
+def _cupy_forward_identity(
+    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+):
+    import cupy as cp
+
+    h = _cupy_linear_heads(x, lin_weight)
+    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    source = _cupy_bmm(h, _t1)
+    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    target = _cupy_bmm(h, _t2)
+    _t3 = cp.swapaxes(source, -1, -2)
+    _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
+    _t6 = _graph_attention_identity_fwd_1(adjacency)
+    _t7 = cp.expand_dims(_t6, -3)
+    masked = _cupy_apply_mask(leaky, _t7)
+    weights = _graph_attention_identity_fwd_2(masked)
+    heads_out = _cupy_bmm(weights, h)
+    _t8 = _cupy_mean(heads_out, -3)
+    _t9 = cp.squeeze(_t8, axis=-3)
+    z = _graph_attention_identity_fwd_3(_t9, bias)
+    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8)
+
+
+# graph_attention_identity_bwd_0: layers_spec/primitives.yaml:370
+_graph_attention_identity_bwd_0 = ElementwiseKernel(
+    "graph_attention_identity_bwd_0",
+    "T _t12, int32 _t13",
+    "T grad_heads_out",
+    """
+    grad_heads_out = _t12 / _t13;
+    """,
+    scalars=("_t13",),
+)
+
+
+# graph_attention_identity_bwd_1: layers_spec/primitives.yaml:2786,282,283,61
+_graph_attention_identity_bwd_1 = ElementwiseKernel(
+    "graph_attention_identity_bwd_1",
+    "T grad_weights, T _t19, T weights, bool _t4, T negative_slope",
+    "T grad_scores",
+    """
+    T _t20 = grad_weights - _t19;
+    T grad_masked = weights * _t20;
+    T _t22 = grad_masked * _t4;
+    bool _t23 = !_t4;
+    T _t24 = grad_masked * _t23;
+    T _t25 = _t24 * negative_slope;
+    grad_scores = _t22 + _t25;
+    """,
+    scalars=("negative_slope",),
+)
+
+
+# graph_attention_identity_bwd_2: layers_spec/layers/graph_attention.yaml:29
+_graph_attention_identity_bwd_2 = ReductionKernel(
+    "graph_attention_identity_bwd_2",
+    "T X0",
+    map_expr="graph_attention_identity_bwd_2_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T graph_attention_identity_bwd_2_map(const T grad_scores) {
+        return grad_scores;
+    }
+    """,
+)
+
+
+# graph_attention_identity_bwd_3: layers_spec/primitives.yaml:2641
+_graph_attention_identity_bwd_3 = ElementwiseKernel(
+    "graph_attention_identity_bwd_3",
+    "T _t18, T _t30, T _t36",
+    "T grad_h",
+    """
+    T _t41 = _t18 + _t30;
+    grad_h = _t41 + _t36;
+    """,
+)
+
+
+def _cupy_backward_identity(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8
+):
+    import cupy as cp
+
+    grad_bias = _cupy_sum_to(grad_y, bias.shape)
+    _t11 = grad_y.reshape(_t8.shape)
+    _t12 = cp.broadcast_to(_t11, h.shape)
+    _t13 = h.shape[-3]
+    grad_heads_out = _graph_attention_identity_bwd_0(_t12, _t13)
+    _t15 = cp.swapaxes(h, -1, -2)
+    grad_weights = _cupy_bmm(grad_heads_out, _t15)
+    _t17 = cp.swapaxes(weights, -1, -2)
+    _t18 = _cupy_bmm(_t17, grad_heads_out)
+    _t19 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_identity_bwd_1(
+        grad_weights, _t19, weights, _t4, negative_slope
+    )
+    grad_target = _graph_attention_identity_bwd_2(grad_scores)
+    _t27 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t27, -1, -2)
+    _t29 = cp.swapaxes(_t2, -1, -2)
+    _t30 = _cupy_bmm(grad_target, _t29)
+    _t31 = cp.swapaxes(h, -1, -2)
+    _t32 = _cupy_bmm(_t31, grad_target)
+    _t33 = _cupy_sum_to(_t32, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    _t35 = cp.swapaxes(_t1, -1, -2)
+    _t36 = _cupy_bmm(grad_source, _t35)
+    _t37 = cp.swapaxes(h, -1, -2)
+    _t38 = _cupy_bmm(_t37, grad_source)
+    _t39 = _cupy_sum_to(_t38, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    _t42 = lin_weight.shape[0]
+    grad_h = _graph_attention_identity_bwd_3(_t18, _t30, _t36)
+    _t43 = _cupy_merge_heads(grad_h, _t42)
+    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t43, _t44)
+    _t46 = lin_weight.shape[0]
+    _t47 = _cupy_merge_heads(grad_h, _t46)
+    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
+    grad_lin_weight = _t48.reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
+
+
+# graph_attention_relu_fwd_3: layers_spec/layers/graph_attention.yaml:34; layers_spec/activations/relu.yaml:8
+_graph_attention_relu_fwd_3 = ElementwiseKernel(
+    "graph_attention_relu_fwd_3",
+    "T _t9, T bias",
+    "T z, T y",
+    """
+    z = _t9 + bias;
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu(
+    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+):
+    import cupy as cp
+
+    h = _cupy_linear_heads(x, lin_weight)
+    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    source = _cupy_bmm(h, _t1)
+    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    target = _cupy_bmm(h, _t2)
+    _t3 = cp.swapaxes(source, -1, -2)
+    _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
+    _t6 = _graph_attention_identity_fwd_1(adjacency)
+    _t7 = cp.expand_dims(_t6, -3)
+    masked = _cupy_apply_mask(leaky, _t7)
+    weights = _graph_attention_identity_fwd_2(masked)
+    heads_out = _cupy_bmm(weights, h)
+    _t8 = _cupy_mean(heads_out, -3)
+    _t9 = cp.squeeze(_t8, axis=-3)
+    z, y = _graph_attention_relu_fwd_3(_t9, bias)
+    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z)
+
+
+# graph_attention_relu_bwd_0: layers_spec/primitives.yaml:252
+_graph_attention_relu_bwd_0 = ElementwiseKernel(
+    "graph_attention_relu_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t10 = z > T(0);
+    grad_z = grad_y * _t10;
+    """,
+)
+
+
+# graph_attention_relu_bwd_1: layers_spec/primitives.yaml:370
+_graph_attention_relu_bwd_1 = ElementwiseKernel(
+    "graph_attention_relu_bwd_1",
+    "T _t14, int32 _t15",
+    "T grad_heads_out",
+    """
+    grad_heads_out = _t14 / _t15;
+    """,
+    scalars=("_t15",),
+)
+
+
+# graph_attention_relu_bwd_2: layers_spec/primitives.yaml:2786,282,283,61
+_graph_attention_relu_bwd_2 = ElementwiseKernel(
+    "graph_attention_relu_bwd_2",
+    "T grad_weights, T _t21, T weights, bool _t4, T negative_slope",
+    "T grad_scores",
+    """
+    T _t22 = grad_weights - _t21;
+    T grad_masked = weights * _t22;
+    T _t24 = grad_masked * _t4;
+    bool _t25 = !_t4;
+    T _t26 = grad_masked * _t25;
+    T _t27 = _t26 * negative_slope;
+    grad_scores = _t24 + _t27;
+    """,
+    scalars=("negative_slope",),
+)
+
+
+# graph_attention_relu_bwd_4: layers_spec/primitives.yaml:2641
+_graph_attention_relu_bwd_4 = ElementwiseKernel(
+    "graph_attention_relu_bwd_4",
+    "T _t20, T _t32, T _t38",
+    "T grad_h",
+    """
+    T _t43 = _t20 + _t32;
+    grad_h = _t43 + _t38;
+    """,
+)
+
+
+def _cupy_backward_relu(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z
+):
+    import cupy as cp
+
+    grad_z = _graph_attention_relu_bwd_0(z, grad_y)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
+    _t13 = grad_z.reshape(_t8.shape)
+    _t14 = cp.broadcast_to(_t13, h.shape)
+    _t15 = h.shape[-3]
+    grad_heads_out = _graph_attention_relu_bwd_1(_t14, _t15)
+    _t17 = cp.swapaxes(h, -1, -2)
+    grad_weights = _cupy_bmm(grad_heads_out, _t17)
+    _t19 = cp.swapaxes(weights, -1, -2)
+    _t20 = _cupy_bmm(_t19, grad_heads_out)
+    _t21 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_relu_bwd_2(
+        grad_weights, _t21, weights, _t4, negative_slope
+    )
+    grad_target = _graph_attention_identity_bwd_2(grad_scores)
+    _t29 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t29, -1, -2)
+    _t31 = cp.swapaxes(_t2, -1, -2)
+    _t32 = _cupy_bmm(grad_target, _t31)
+    _t33 = cp.swapaxes(h, -1, -2)
+    _t34 = _cupy_bmm(_t33, grad_target)
+    _t35 = _cupy_sum_to(_t34, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t35, (-2, -1, -3))
+    _t37 = cp.swapaxes(_t1, -1, -2)
+    _t38 = _cupy_bmm(grad_source, _t37)
+    _t39 = cp.swapaxes(h, -1, -2)
+    _t40 = _cupy_bmm(_t39, grad_source)
+    _t41 = _cupy_sum_to(_t40, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
+    _t44 = lin_weight.shape[0]
+    grad_h = _graph_attention_relu_bwd_4(_t20, _t32, _t38)
+    _t45 = _cupy_merge_heads(grad_h, _t44)
+    _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t45, _t46)
+    _t48 = lin_weight.shape[0]
+    _t49 = _cupy_merge_heads(grad_h, _t48)
+    _t50 = _cupy_rows(_t49).T @ _cupy_rows(x)
+    grad_lin_weight = _t50.reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
+
+
+def _cupy_forward_identity_no_bias(
+    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+):
+    import cupy as cp
+
+    h = _cupy_linear_heads(x, lin_weight)
+    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    source = _cupy_bmm(h, _t1)
+    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    target = _cupy_bmm(h, _t2)
+    _t3 = cp.swapaxes(source, -1, -2)
+    _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
+    _t6 = _graph_attention_identity_fwd_1(adjacency)
+    _t7 = cp.expand_dims(_t6, -3)
+    masked = _cupy_apply_mask(leaky, _t7)
+    weights = _graph_attention_identity_fwd_2(masked)
+    heads_out = _cupy_bmm(weights, h)
+    _t8 = _cupy_mean(heads_out, -3)
+    z = cp.squeeze(_t8, axis=-3)
+    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8)
+
+
+# graph_attention_identity_no_bias_bwd_0: layers_spec/primitives.yaml:370
+_graph_attention_identity_no_bias_bwd_0 = ElementwiseKernel(
+    "graph_attention_identity_no_bias_bwd_0",
+    "T _t10, int32 _t11",
+    "T grad_heads_out",
+    """
+    grad_heads_out = _t10 / _t11;
+    """,
+    scalars=("_t11",),
+)
+
+
+# graph_attention_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2786,282,283,61
+_graph_attention_identity_no_bias_bwd_1 = ElementwiseKernel(
+    "graph_attention_identity_no_bias_bwd_1",
+    "T grad_weights, T _t17, T weights, bool _t4, T negative_slope",
+    "T grad_scores",
+    """
+    T _t18 = grad_weights - _t17;
+    T grad_masked = weights * _t18;
+    T _t20 = grad_masked * _t4;
+    bool _t21 = !_t4;
+    T _t22 = grad_masked * _t21;
+    T _t23 = _t22 * negative_slope;
+    grad_scores = _t20 + _t23;
+    """,
+    scalars=("negative_slope",),
+)
+
+
+# graph_attention_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2641
+_graph_attention_identity_no_bias_bwd_3 = ElementwiseKernel(
+    "graph_attention_identity_no_bias_bwd_3",
+    "T _t16, T _t28, T _t34",
+    "T grad_h",
+    """
+    T _t39 = _t16 + _t28;
+    grad_h = _t39 + _t34;
+    """,
+)
+
+
+def _cupy_backward_identity_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8
+):
+    import cupy as cp
+
+    _t9 = grad_y.reshape(_t8.shape)
+    _t10 = cp.broadcast_to(_t9, h.shape)
+    _t11 = h.shape[-3]
+    grad_heads_out = _graph_attention_identity_no_bias_bwd_0(_t10, _t11)
+    _t13 = cp.swapaxes(h, -1, -2)
+    grad_weights = _cupy_bmm(grad_heads_out, _t13)
+    _t15 = cp.swapaxes(weights, -1, -2)
+    _t16 = _cupy_bmm(_t15, grad_heads_out)
+    _t17 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_identity_no_bias_bwd_1(
+        grad_weights, _t17, weights, _t4, negative_slope
+    )
+    grad_target = _graph_attention_identity_bwd_2(grad_scores)
+    _t25 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t25, -1, -2)
+    _t27 = cp.swapaxes(_t2, -1, -2)
+    _t28 = _cupy_bmm(grad_target, _t27)
+    _t29 = cp.swapaxes(h, -1, -2)
+    _t30 = _cupy_bmm(_t29, grad_target)
+    _t31 = _cupy_sum_to(_t30, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t31, (-2, -1, -3))
+    _t33 = cp.swapaxes(_t1, -1, -2)
+    _t34 = _cupy_bmm(grad_source, _t33)
+    _t35 = cp.swapaxes(h, -1, -2)
+    _t36 = _cupy_bmm(_t35, grad_source)
+    _t37 = _cupy_sum_to(_t36, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t37, (-2, -1, -3))
+    _t40 = lin_weight.shape[0]
+    grad_h = _graph_attention_identity_no_bias_bwd_3(_t16, _t28, _t34)
+    _t41 = _cupy_merge_heads(grad_h, _t40)
+    _t42 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t41, _t42)
+    _t44 = lin_weight.shape[0]
+    _t45 = _cupy_merge_heads(grad_h, _t44)
+    _t46 = _cupy_rows(_t45).T @ _cupy_rows(x)
+    grad_lin_weight = _t46.reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
+
+
+# graph_attention_relu_no_bias_fwd_3: layers_spec/activations/relu.yaml:8
+_graph_attention_relu_no_bias_fwd_3 = ElementwiseKernel(
+    "graph_attention_relu_no_bias_fwd_3",
+    "T z",
+    "T y",
+    """
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_relu_no_bias(
+    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+):
+    import cupy as cp
+
+    h = _cupy_linear_heads(x, lin_weight)
+    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    source = _cupy_bmm(h, _t1)
+    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    target = _cupy_bmm(h, _t2)
+    _t3 = cp.swapaxes(source, -1, -2)
+    _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
+    _t6 = _graph_attention_identity_fwd_1(adjacency)
+    _t7 = cp.expand_dims(_t6, -3)
+    masked = _cupy_apply_mask(leaky, _t7)
+    weights = _graph_attention_identity_fwd_2(masked)
+    heads_out = _cupy_bmm(weights, h)
+    _t8 = _cupy_mean(heads_out, -3)
+    z = cp.squeeze(_t8, axis=-3)
+    y = _graph_attention_relu_no_bias_fwd_3(z)
+    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z)
+
+
+# graph_attention_relu_no_bias_bwd_0: layers_spec/primitives.yaml:252
+_graph_attention_relu_no_bias_bwd_0 = ElementwiseKernel(
+    "graph_attention_relu_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t9 = z > T(0);
+    grad_z = grad_y * _t9;
+    """,
+)
+
+
+def _cupy_backward_relu_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z
+):
+    import cupy as cp
+
+    grad_z = _graph_attention_relu_no_bias_bwd_0(z, grad_y)
+    _t11 = grad_z.reshape(_t8.shape)
+    _t12 = cp.broadcast_to(_t11, h.shape)
+    _t13 = h.shape[-3]
+    grad_heads_out = _graph_attention_identity_bwd_0(_t12, _t13)
+    _t15 = cp.swapaxes(h, -1, -2)
+    grad_weights = _cupy_bmm(grad_heads_out, _t15)
+    _t17 = cp.swapaxes(weights, -1, -2)
+    _t18 = _cupy_bmm(_t17, grad_heads_out)
+    _t19 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_identity_bwd_1(
+        grad_weights, _t19, weights, _t4, negative_slope
+    )
+    grad_target = _graph_attention_identity_bwd_2(grad_scores)
+    _t27 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t27, -1, -2)
+    _t29 = cp.swapaxes(_t2, -1, -2)
+    _t30 = _cupy_bmm(grad_target, _t29)
+    _t31 = cp.swapaxes(h, -1, -2)
+    _t32 = _cupy_bmm(_t31, grad_target)
+    _t33 = _cupy_sum_to(_t32, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    _t35 = cp.swapaxes(_t1, -1, -2)
+    _t36 = _cupy_bmm(grad_source, _t35)
+    _t37 = cp.swapaxes(h, -1, -2)
+    _t38 = _cupy_bmm(_t37, grad_source)
+    _t39 = _cupy_sum_to(_t38, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    _t42 = lin_weight.shape[0]
+    grad_h = _graph_attention_identity_bwd_3(_t18, _t30, _t36)
+    _t43 = _cupy_merge_heads(grad_h, _t42)
+    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t43, _t44)
+    _t46 = lin_weight.shape[0]
+    _t47 = _cupy_merge_heads(grad_h, _t46)
+    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
+    grad_lin_weight = _t48.reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
+
+
+def _cupy_backward_composed(
+    grad_y, module, activation_ctx, linear_backward, linear_saved
+):
+    grad_linear = module.backward(grad_y, activation_ctx)
+    return linear_backward(grad_linear, *linear_saved)
+
+
+_CUPY_FUSED = {
+    ("identity", True): (_cupy_forward_identity, _cupy_backward_identity),
+    ("relu", True): (_cupy_forward_relu, _cupy_backward_relu),
+    ("identity", False): (
+        _cupy_forward_identity_no_bias,
+        _cupy_backward_identity_no_bias,
+    ),
+    ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
+}
+
+
+def _cupy_apply_mask(scores, mask, out=None):
+    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
+    given, receives the result (it may be ``scores``)."""
+    import cupy as cp
+
+    if mask.dtype != bool:
+        return cp.add(scores, mask, out=out)
+    if out is None:
+        out = scores.copy()
+    elif out is not scores:
+        cp.copyto(out, scores)
+    cp.copyto(out, -cp.inf, where=mask)
+    return out
+
+
+def _cupy_bmm(a, b):
+    """a [..., M, K] @ b [..., K, N]. Stacks of equal leading shape are shared out over
+    the threads (set_num_threads) by their first axis, each product with one BLAS
+    thread: attention's many small per-head products run several times faster so than
+    with BLAS's own threads (which spin and contend for the cores); others are np.matmul.
+    """
+    import cupy as cp
+
+    if a.ndim < 3 or a.shape[:-2] != b.shape[:-2]:
+        return cp.matmul(a, b)
+    out = cp.empty(a.shape[:-1] + b.shape[-1:], dtype=a.dtype)
+
+    def products(first, last):
+        cp.matmul(a[first:last], b[first:last], out=out[first:last])
+
+    in_chunks(products, a.shape[0], a)
+    return out
+
+
+def _cupy_dot_last(a, b):
+    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
+    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
+    rows b [..., F] a stack of row-times-column ones."""
+    import cupy as cp
+
+    if b.ndim == 1:
+        return cp.matmul(a, b)[..., None]
+    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_flatten_dims(x, start, end):
+    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
+    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
+    if first > last:
+        raise ValueError(
+            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
+            f"{tuple(x.shape)}"
+        )
+    joined = 1  # the joined size, not -1: an empty x has no size to infer from
+    for size in x.shape[first : last + 1]:
+        joined *= size
+    return (
+        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
+        if x.ndim
+        else x.reshape(1)
+    )
+
+
+def _cupy_linear(x, weight):
+    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
+    product of a stack [..., in] calls BLAS once per leading index, several times
+    slower for a batch of sequences."""
+    if x.ndim <= 2:
+        return x @ weight.T
+    rows = 1
+    for size in x.shape[:-1]:
+        rows *= size
+    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
+        *x.shape[:-1], weight.shape[0]
+    )
+
+
+def _cupy_linear_backward_input(a, weight):
+    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
+    if a.ndim <= 2:
+        return a @ weight
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
+        *a.shape[:-1], weight.shape[1]
+    )
+
+
+def _cupy_linear_heads(x, weight):
+    """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
+    one product of x's rows with the H * C rows of weight (see _linear), the heads then
+    split as _split_heads splits them (a view)."""
+    heads, width = weight.shape[0], weight.shape[1]
+    joined = _cupy_linear(x, weight.reshape(heads * width, weight.shape[2]))
+    return joined.reshape(joined.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+
+
+def _cupy_mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return cp.mean(x, axis=axis, keepdims=True)
+
+
+def _cupy_merge_heads(x, heads):
+    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
+    moved = x.swapaxes(-2, -3)
+    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
+
+
+def _cupy_permute(x, axes):
+    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
+    in that order; the leading axes stay where they are."""
+    lead = x.ndim - len(axes)
+    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
+
+
+def _cupy_rows(a):
+    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
+    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
+    that an empty last axis keeps them."""
+    if a.ndim == 2:
+        return a
+    rows = 1
+    for size in a.shape[:-1]:
+        rows *= size
+    return a.reshape(rows, a.shape[-1])
+
+
+def _cupy_sum_to(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
+    leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
+    import cupy as cp
+
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes == tuple(range(lead)) and lead and grad.size and grad.dtype.kind == "f":
+        rows = grad.reshape(-1, grad[(0,) * lead].size)
+        return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
+    return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+def _cupy_unpermute(x, axes):
+    """The view of x that undoes ``_permute(., axes)``: the inverse permutation of the
+    trailing axes."""
+    lead = x.ndim - len(axes)
+    inverse = sorted(range(len(axes)), key=lambda i: axes[i])
+    return x.transpose(tuple(range(lead)) + tuple(lead + i for i in inverse))

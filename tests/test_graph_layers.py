@@ -1,0 +1,363 @@
+"""Graph and expert layers of issue 20 against PyTorch compositions, forward and backward,
+float32 and float64: graph_convolutional against torch.bmm(A, F.linear(X, W)) + b,
+graph_attention against a dense composition of PyTorch Geometric's GATConv (concat=False,
+add_self_loops=False; PyG itself is not installed), mixture_of_experts against a dense
+evaluation of every expert with a torch.topk mask. Tolerances are test_layer_parity's
+(float64 1e-9 relative; float32 1e-4 relative, scaled by the largest value). Also float64
+finite differences of every gradient, and the errors for bad input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from layerforge.layers import graph_attention, graph_convolutional, mixture_of_experts
+from test_layer_parity import DTYPES, TOL
+
+B, N, F_IN, F_OUT, HEADS = 2, 5, 4, 3, 2
+ROWS, EXPERTS, HIDDEN = 6, 4, 5
+
+
+def draw(shape, dtype, seed, low=-1.5, high=1.5):
+    return np.random.default_rng(seed).uniform(low, high, shape).astype(dtype)
+
+
+def close(ours, theirs, dtype, what):
+    theirs = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else theirs
+    assert ours.dtype == dtype, f"{what}: dtype {ours.dtype}"
+    assert ours.shape == theirs.shape, f"{what}: shape {ours.shape}, expected {theirs.shape}"
+    tol = dict(TOL[dtype])
+    if dtype == np.float32:
+        tol["atol"] *= max(1.0, float(np.max(np.abs(theirs), initial=0.0)))
+    np.testing.assert_allclose(ours, theirs, err_msg=what, **tol)
+
+
+def adjacency_of(shape, dtype, seed):
+    """Edge weights with about a third of the entries 0 (no edge), node 0 isolated."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(0.1, 1.0, shape) * (rng.random(shape) < 0.65)
+    a[..., 0, :] = 0
+    return a.astype(dtype)
+
+
+def numeric_gradient(f, arrays, index, eps=1e-6):
+    """Central differences of the scalar f(*arrays) with respect to arrays[index]."""
+    target = arrays[index]
+    grad = np.zeros_like(target)
+    for position in np.ndindex(target.shape):
+        saved = target[position]
+        target[position] = saved + eps
+        up = f(*arrays)
+        target[position] = saved - eps
+        down = f(*arrays)
+        target[position] = saved
+        grad[position] = (up - down) / (2 * eps)
+    return grad
+
+
+def check_finite_differences(op, run, arrays, what):
+    """float64 central differences (eps 1e-6: truncation and rounding both near 1e-9) of
+    <g, y> against every gradient backward returns."""
+    y, ctx = run(*arrays)
+    g = np.random.default_rng(5).standard_normal(y.shape)
+    grads = op.backward(g, ctx)
+    assert len(grads) == len(arrays)
+    for index, ours in enumerate(grads):
+        expected = numeric_gradient(lambda *a: float(np.sum(run(*a)[0] * g)), arrays, index)
+        np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8, err_msg=f"{what}: gradient {index}")
+
+
+# -- graph_convolutional --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias, activation, shared", [(True, "identity", False), (False, "relu", False),
+                                                       (True, "tanh", True)])
+def test_graph_convolutional_against_torch_bmm(dtype, bias, activation, shared):
+    """One adjacency per graph, or one shared by the batch (broadcast, a view); the fused
+    activations and a composed one (tanh)."""
+    x, weight = draw((B, N, F_IN), dtype, 1), draw((F_OUT, F_IN), dtype, 2)
+    b = draw((F_OUT,), dtype, 3) if bias else None
+    a = adjacency_of((N, N) if shared else (B, N, N), dtype, 4)
+    given = np.broadcast_to(a, (B, N, N)) if shared else a
+    y, ctx = graph_convolutional.forward(x, given, weight, b, activation=activation)
+    g = draw(y.shape, dtype, 5)
+    grads = graph_convolutional.backward(g, ctx)
+
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(weight, requires_grad=True)
+    tb = torch.tensor(b, requires_grad=True) if bias else None
+    z = torch.bmm(torch.from_numpy(np.ascontiguousarray(given)), F.linear(tx, tw))
+    z = z + tb if bias else z
+    out = {"identity": z, "relu": torch.relu(z), "tanh": torch.tanh(z)}[activation]
+    out.backward(torch.from_numpy(g))
+    close(y, out, dtype, "y")
+    close(grads[0], tx.grad, dtype, "grad_x")
+    close(grads[1], tw.grad, dtype, "grad_weight")
+    if bias:
+        close(grads[2], tb.grad, dtype, "grad_bias")
+    else:
+        assert grads[2] is None
+    assert len(grads) == 3  # the adjacency takes no gradient
+
+
+def test_graph_convolutional_of_one_graph_without_batch():
+    x, weight, b = draw((N, F_IN), np.float64, 1), draw((F_OUT, F_IN), np.float64, 2), draw((F_OUT,), np.float64, 3)
+    a = adjacency_of((N, N), np.float64, 4)
+    y, _ = graph_convolutional.forward(x, a, weight, b)
+    np.testing.assert_allclose(y, a @ (x @ weight.T) + b, rtol=1e-12, atol=1e-12)
+
+
+def test_graph_convolutional_finite_differences_float64():
+    rng = np.random.default_rng(11)
+    arrays = [rng.standard_normal(s) for s in ((2, 3, 4), (3, 4), (3,))]
+    a = adjacency_of((2, 3, 3), np.float64, 2)
+    check_finite_differences(graph_convolutional, lambda x, w, b: graph_convolutional.forward(x, a, w, b, activation="elu"),
+                             arrays, "graph_convolutional")
+
+
+def test_nn_graph_convolutional_trains_a_step():
+    from layerforge import nn
+
+    layer = nn.GraphConvolutional(F_IN, F_OUT, activation="relu", rng=np.random.default_rng(0), dtype=np.float64)
+    x, a = draw((B, N, F_IN), np.float64, 1), adjacency_of((B, N, N), np.float64, 2)
+    y = layer(x, a)
+    grad_x = layer.backward(np.ones_like(y))
+    assert y.shape == (B, N, F_OUT) and grad_x.shape == x.shape
+    assert set(layer.grads) == {"weight", "bias"}
+    np.testing.assert_allclose(layer.grads["bias"], np.sum(y > 0, axis=(0, 1)))
+
+
+
+# -- graph_attention ------------------------------------------------------------------------
+
+
+def gat_torch(x, adjacency, lin_weight, att_src, att_dst, bias, slope):
+    """GATConv(concat=False, add_self_loops=False) written densely: e[b, h, i, j] = leaky_relu(
+    att_dst . h_i + att_src . h_j) on the edges j -> i (adjacency[b, i, j] != 0), softmax
+    over j, the heads averaged. Non-edges get -1e30 rather than -inf (a node without
+    neighbours would give NaN), and such a node's weights are multiplied by 0."""
+    h = torch.einsum("bnf,hcf->bhnc", x, lin_weight)
+    source = (h * att_src[0][None, :, None, :]).sum(-1)
+    target = (h * att_dst[0][None, :, None, :]).sum(-1)
+    e = F.leaky_relu(target[..., :, None] + source[..., None, :], slope)
+    edges = (adjacency != 0)[:, None]
+    e = torch.where(edges, e, torch.full_like(e, -1e30))
+    alpha = torch.softmax(e, -1) * edges.any(-1, keepdim=True)
+    out = (alpha @ h).mean(1)
+    return out + bias if bias is not None else out
+
+
+def gat_params(dtype, seed=2, bias=True):
+    return [draw((HEADS, F_OUT, F_IN), dtype, seed), draw((1, HEADS, F_OUT), dtype, seed + 1),
+            draw((1, HEADS, F_OUT), dtype, seed + 2), draw((F_OUT,), dtype, seed + 3) if bias else None]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias, activation, slope", [(True, "identity", 0.2), (False, "elu", 0.5), (True, "relu", 0.2)])
+def test_graph_attention_against_torch_composition(dtype, bias, activation, slope):
+    """Node 0 has no neighbours (zeros, not NaN); the fused activations and a composed one (elu)."""
+    x, a = draw((B, N, F_IN), dtype, 1), adjacency_of((B, N, N), dtype, 4)
+    params = gat_params(dtype, bias=bias)
+    y, ctx = graph_attention.forward(x, a, *params, negative_slope=slope, activation=activation)
+    g = draw(y.shape, dtype, 9)
+    grads = graph_attention.backward(g, ctx)
+
+    tx = torch.tensor(x, requires_grad=True)
+    tparams = [torch.tensor(p, requires_grad=True) if p is not None else None for p in params]
+    z = gat_torch(tx, torch.from_numpy(a), *tparams, slope)
+    out = {"identity": z, "elu": F.elu(z), "relu": torch.relu(z)}[activation]
+    out.backward(torch.from_numpy(g))
+    close(y, out, dtype, "y")
+    assert np.all(np.isfinite(y)) and len(grads) == 5
+    close(grads[0], tx.grad, dtype, "grad_x")
+    for name, ours, theirs in zip(["lin_weight", "att_src", "att_dst", "bias"], grads[1:], tparams):
+        if theirs is None:
+            assert ours is None
+        else:
+            close(ours, theirs.grad, dtype, f"grad_{name}")
+
+
+def test_graph_attention_against_a_message_passing_loop():
+    """PyG's reading of the parameters, edge by edge in float64 NumPy: the message of the edge
+    j -> i (adjacency[i, j] != 0) is scored by att_src . h_j + att_dst . h_i and normalised
+    over the edges into i."""
+    x, a = draw((1, N, F_IN), np.float64, 1), adjacency_of((1, N, N), np.float64, 4)
+    lin_weight, att_src, att_dst, bias = gat_params(np.float64)
+    y, _ = graph_attention.forward(x, a, lin_weight, att_src, att_dst, bias)
+    expected = np.tile(bias, (N, 1))
+    for head in range(HEADS):
+        h = x[0] @ lin_weight[head].T
+        for i in range(N):
+            sources = [j for j in range(N) if a[0, i, j] != 0]
+            if not sources:
+                continue
+            e = np.array([att_src[0, head] @ h[j] + att_dst[0, head] @ h[i] for j in sources])
+            e = np.where(e > 0, e, 0.2 * e)
+            alpha = np.exp(e - e.max()) / np.exp(e - e.max()).sum()
+            expected[i] += alpha @ h[sources] / HEADS
+    np.testing.assert_allclose(y[0], expected, rtol=1e-12, atol=1e-12)
+
+
+def test_graph_attention_finite_differences_float64():
+    rng = np.random.default_rng(11)
+    arrays = [rng.standard_normal(s) for s in ((2, 3, 4), (2, 3, 4), (1, 2, 3), (1, 2, 3), (3,))]
+    a = adjacency_of((2, 3, 3), np.float64, 2)
+    a[:, 1, 1] = 1.0  # a self loop besides the other edges
+
+    def run(*arrays):
+        return graph_attention.forward(arrays[0], a, *arrays[1:], negative_slope=0.3, activation="elu")
+
+    check_finite_differences(graph_attention, run, arrays, "graph_attention")
+
+
+def test_nn_graph_attention_takes_pyg_parameters():
+    """GATConv's state (lin.weight [heads * out, in], att_src, att_dst [1, heads, out], bias
+    [out]) maps onto the layer's parameters with one reshape."""
+    from layerforge import nn
+
+    layer = nn.GraphAttention(F_IN, HEADS, F_OUT, activation="elu", rng=np.random.default_rng(0), dtype=np.float64)
+    lin_weight, att_src, att_dst, bias = gat_params(np.float64)
+    pyg_state = {"att_src": att_src, "att_dst": att_dst, "bias": bias,
+                 "lin.weight": lin_weight.reshape(HEADS * F_OUT, F_IN)}
+    layer.load_state_dict({"lin_weight": pyg_state["lin.weight"].reshape(HEADS, F_OUT, F_IN), "att_src": att_src,
+                           "att_dst": att_dst, "bias": bias})
+    x, a = draw((B, N, F_IN), np.float64, 1), adjacency_of((B, N, N), np.float64, 4)
+    y = layer(x, a)
+    tx = torch.tensor(x, requires_grad=True)
+    out = F.elu(gat_torch(tx, torch.from_numpy(a), *(torch.from_numpy(p) for p in (lin_weight, att_src, att_dst, bias)),
+                          0.2))
+    close(y, out, np.float64, "y")
+    grad_x = layer.backward(np.ones_like(y))
+    out.backward(torch.ones_like(out))
+    close(grad_x, tx.grad, np.float64, "grad_x")
+    assert set(layer.grads) == {"lin_weight", "att_src", "att_dst", "bias"}
+
+
+# -- mixture_of_experts ---------------------------------------------------------------------
+
+
+def moe_params(dtype, seed=2):
+    shapes = [(EXPERTS, F_IN), (EXPERTS,), (EXPERTS, HIDDEN, F_IN), (EXPERTS, HIDDEN), (EXPERTS, F_OUT, HIDDEN),
+              (EXPERTS, F_OUT)]
+    return [draw(shape, dtype, seed + i) for i, shape in enumerate(shapes)]
+
+
+def moe_torch(x, router_weight, router_bias, w1, b1, w2, b2, top_k):
+    """Every expert on every row, the gates a softmax over the torch.topk logits (the others
+    filled with -inf), the selection constant."""
+    logits = F.linear(x, router_weight, router_bias)
+    if top_k:
+        kept = torch.zeros_like(logits, dtype=torch.bool).scatter_(-1, torch.topk(logits, top_k).indices, True)
+        logits = logits.masked_fill(~kept, float("-inf"))
+    gates = torch.softmax(logits, -1)
+    hidden = torch.relu(torch.einsum("bd,ehd->ebh", x, w1) + b1[:, None])
+    outs = torch.einsum("ebh,eoh->ebo", hidden, w2) + b2[:, None]
+    return torch.einsum("be,ebo->bo", gates, outs)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("top_k, activation", [(2, "identity"), (0, "identity"), (1, "tanh"), (EXPERTS, "identity")])
+def test_mixture_of_experts_against_torch_topk_composition(dtype, top_k, activation):
+    x, params = draw((ROWS, F_IN), dtype, 1), moe_params(dtype)
+    y, ctx = mixture_of_experts.forward(x, *params, top_k=top_k, activation=activation)
+    g = draw(y.shape, dtype, 9)
+    grads = mixture_of_experts.backward(g, ctx)
+
+    tx = torch.tensor(x, requires_grad=True)
+    tparams = [torch.tensor(p, requires_grad=True) for p in params]
+    z = moe_torch(tx, *tparams, top_k)
+    out = torch.tanh(z) if activation == "tanh" else z
+    out.backward(torch.from_numpy(g))
+    close(y, out, dtype, "y")
+    close(grads[0], tx.grad, dtype, "grad_x")
+    names = ["router_weight", "router_bias", "expert_w1", "expert_b1", "expert_w2", "expert_b2"]
+    for name, ours, theirs in zip(names, grads[1:], tparams):
+        close(ours, theirs.grad, dtype, f"grad_{name}")
+
+
+def test_mixture_of_experts_keeps_exactly_top_k_and_ignores_the_others():
+    """With top_k = 2 the experts not kept take no part: changing their weights changes
+    nothing, and their parameters get zero gradients where no row keeps them."""
+    x, params = draw((ROWS, F_IN), np.float64, 1), moe_params(np.float64)
+    params[1] = np.array([5.0, 4.0, -5.0, -6.0])  # the router keeps experts 0 and 1 for every row
+    params[0] = params[0] * 0.01
+    y, ctx = mixture_of_experts.forward(x, *params, top_k=2)
+    changed = [p.copy() for p in params]
+    changed[2][2:] += 1.0
+    changed[5][2:] -= 3.0
+    np.testing.assert_array_equal(mixture_of_experts.forward(x, *changed, top_k=2)[0], y)
+    grads = mixture_of_experts.backward(np.ones_like(y), ctx)
+    assert np.all(grads[3][2:] == 0) and np.all(grads[6][2:] == 0) and np.any(grads[6][:2] != 0)
+
+
+def test_mixture_of_experts_finite_differences_float64():
+    rng = np.random.default_rng(11)
+    shapes = [(4, 3), (3, 3), (3,), (3, 4, 3), (3, 4), (3, 2, 4), (3, 2)]
+    arrays = [rng.standard_normal(s) for s in shapes]
+    check_finite_differences(mixture_of_experts, lambda *a: mixture_of_experts.forward(*a, top_k=2), arrays,
+                             "mixture_of_experts")
+
+
+def test_outside_top_k_keeps_exactly_k_per_row():
+    """The selection primitive against a sort: k entries kept per row (False), the largest;
+    k = 0 and k = n keep all; of equal entries at the k-th value exactly enough are kept."""
+    from layerforge.layers.mixture_of_experts import _outside_top_k
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 5, 7))
+    for k in (1, 3, 6):
+        hidden = _outside_top_k(x, k)
+        assert hidden.dtype == bool and np.all(np.sum(~hidden, axis=-1) == k)
+        threshold = np.sort(x, axis=-1)[..., -k][..., None]
+        np.testing.assert_array_equal(hidden, x < threshold)
+    assert not np.any(_outside_top_k(x, 0)) and not np.any(_outside_top_k(x, 7))
+    ties = np.array([[1.0, 3.0, 2.0, 3.0, 3.0]])
+    kept = ~_outside_top_k(ties, 2)
+    assert kept.sum() == 2 and np.all(ties[kept] == 3.0)
+
+
+def test_nn_mixture_of_experts_trains_a_step():
+    from layerforge import nn
+
+    layer = nn.MixtureOfExperts(F_IN, EXPERTS, HIDDEN, F_OUT, top_k=2, rng=np.random.default_rng(0), dtype=np.float64)
+    x = draw((ROWS, F_IN), np.float64, 1)
+    y = layer(x)
+    grad_x = layer.backward(np.ones_like(y))
+    assert y.shape == (ROWS, F_OUT) and grad_x.shape == x.shape
+    assert sorted(layer.grads) == sorted(["router_weight", "router_bias", "expert_w1", "expert_b1", "expert_w2",
+                                          "expert_b2"])
+
+BAD = [
+    (lambda: graph_convolutional.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 4)), np.zeros((3, 4))), ValueError,
+     "graph_convolutional: argument 'adjacency' has N = 4 (shape (2, 5, 4), expected [..., N, N]), but 'x' has N = 5"),
+    (lambda: graph_convolutional.forward(np.zeros((2, 5, 4)), np.zeros((3, 5, 5)), np.zeros((3, 4))), ValueError,
+     "graph_convolutional: argument 'adjacency' has leading dimensions (3,)"),
+    (lambda: graph_convolutional.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5), np.float32), np.zeros((3, 4))),
+     TypeError, "graph_convolutional: argument 'adjacency' has dtype float32 but 'x' has float64"),
+    (lambda: graph_convolutional.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5), bool), np.zeros((3, 4))),
+     TypeError, "graph_convolutional: argument 'adjacency' must have dtype float32 or float64, got bool"),
+    (lambda: graph_attention.forward(np.zeros((2, 5, 4)), np.zeros((2, 4, 5)), *gat_params(np.float64)), ValueError,
+     "graph_attention: argument 'adjacency' has N = 4 (shape (2, 4, 5), expected [..., N, N]), but 'x' has N = 5"),
+    (lambda: graph_attention.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5)), np.zeros((2, 3, 4)), np.zeros((1, 3, 3)),
+                                     np.zeros((1, 3, 3)), None), ValueError,
+     "graph_attention: argument 'att_src' has heads = 3 (shape (1, 3, 3), expected [1, heads, out_channels]), but 'lin_weight' has heads = 2"),
+    (lambda: graph_attention.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5)), *gat_params(np.float64), negative_slope=-1.0),
+     ValueError, "graph_attention: attribute 'negative_slope'"),
+    (lambda: mixture_of_experts.forward(np.zeros((ROWS, F_IN)), *moe_params(np.float64), top_k=5), ValueError,
+     "mixture_of_experts: attribute 'top_k' = 5 must be at most the size of 'router_weight' along axis 0, which is 4"),
+    (lambda: mixture_of_experts.forward(np.zeros((ROWS, F_IN)), *moe_params(np.float64), top_k=-1), ValueError,
+     "mixture_of_experts: attribute 'top_k'"),
+    (lambda: mixture_of_experts.forward(np.zeros((ROWS, F_IN)), *moe_params(np.float64)[:4], np.zeros((EXPERTS, F_OUT, 7)),
+                                        np.zeros((EXPERTS, F_OUT))), ValueError,
+     "mixture_of_experts: argument 'expert_w2' has hidden_features = 7"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", BAD)
+def test_bad_input_names_op_and_argument(call, error, message):
+    with pytest.raises(error) as info:
+        call()
+    assert message in str(info.value)
