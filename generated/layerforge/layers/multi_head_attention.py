@@ -174,7 +174,7 @@ def _forward_causal(
     scores = _bmm(heads_q, _t2)
     allowed = _apply_mask(scores, attn_mask)
     ordered = _apply_causal(allowed)
-    weights = _masked_softmax(ordered)
+    weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -216,7 +216,9 @@ def _backward_causal(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_ordered *= weights
     grad_heads_q = _bmm(grad_ordered, np.swapaxes(_t2, -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
@@ -272,8 +274,8 @@ def _forward_causal_no_attn_mask(
     heads_v = _split_heads(v, num_heads)
     _t2 = np.swapaxes(heads_k, -1, -2)
     scores = _bmm(heads_q, _t2)
-    ordered = _apply_causal(scores)
-    weights = _masked_softmax(ordered)
+    ordered = _apply_causal(scores, out=scores)
+    weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -315,7 +317,9 @@ def _backward_causal_no_attn_mask(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_ordered *= weights
     grad_heads_q = _bmm(grad_ordered, np.swapaxes(_t2, -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
@@ -374,7 +378,7 @@ def _forward_causal_no_kv(
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
     ordered = _apply_causal(allowed)
-    weights = _masked_softmax(ordered)
+    weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -417,7 +421,9 @@ def _backward_causal_no_kv(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_ordered *= weights
     grad_heads_q = _bmm(grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
@@ -458,8 +464,8 @@ def _forward_causal_no_kv_no_attn_mask(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    ordered = _apply_causal(scores)
-    weights = _masked_softmax(ordered)
+    ordered = _apply_causal(scores, out=scores)
+    weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -502,7 +508,9 @@ def _backward_causal_no_kv_no_attn_mask(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_ordered *= weights
     grad_heads_q = _bmm(grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
@@ -585,7 +593,9 @@ def _backward_no_causal(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
@@ -641,7 +651,7 @@ def _forward_no_causal_no_attn_mask(
     heads_v = _split_heads(v, num_heads)
     _t2 = np.swapaxes(heads_k, -1, -2)
     scores = _bmm(heads_q, _t2)
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -683,7 +693,9 @@ def _backward_no_causal_no_attn_mask(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
@@ -784,7 +796,9 @@ def _backward_no_causal_no_kv(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
@@ -825,7 +839,7 @@ def _forward_no_causal_no_kv_no_attn_mask(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -868,7 +882,9 @@ def _backward_no_causal_no_kv_no_attn_mask(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)

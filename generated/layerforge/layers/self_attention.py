@@ -175,7 +175,9 @@ def _backward_identity(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, wei
     _t2 = _split_heads(grad_y, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
@@ -218,7 +220,9 @@ def _backward_relu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     _t2 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
@@ -277,7 +281,9 @@ def _backward_gelu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     _t4 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t4, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t4)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
@@ -322,7 +328,9 @@ def _backward_tanh(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     _t2 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
@@ -348,7 +356,7 @@ def _forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights)
 
@@ -364,7 +372,9 @@ def _backward_identity_no_attn_mask(
     _t2 = _split_heads(grad_y, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
@@ -390,7 +400,7 @@ def _forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights, z)
@@ -408,7 +418,9 @@ def _backward_relu_no_attn_mask(
     _t2 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
@@ -434,7 +446,7 @@ def _forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
@@ -468,7 +480,9 @@ def _backward_gelu_no_attn_mask(
     _t4 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t4, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t4)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
@@ -494,7 +508,7 @@ def _forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = np.tanh(z, out=z)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights, y)
@@ -514,7 +528,9 @@ def _backward_tanh_no_attn_mask(
     _t2 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)

@@ -553,8 +553,10 @@ def _backward_norm_first_relu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t10
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -585,8 +587,10 @@ def _backward_norm_first_relu(
     _t12 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -904,8 +908,10 @@ def _backward_norm_first_gelu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t13
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -936,8 +942,10 @@ def _backward_norm_first_gelu(
     _t15 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t15, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t15)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1267,8 +1275,10 @@ def _backward_norm_first_gelu_tanh(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t16
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -1299,8 +1309,10 @@ def _backward_norm_first_gelu_tanh(
     _t18 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t18, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t18)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1608,8 +1620,10 @@ def _backward_no_norm_first_relu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t11
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -1641,8 +1655,10 @@ def _backward_no_norm_first_relu(
     _t13 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t13, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t13)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1956,8 +1972,10 @@ def _backward_no_norm_first_gelu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t14
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -1989,8 +2007,10 @@ def _backward_no_norm_first_gelu(
     _t16 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t16, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t16)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -2316,8 +2336,10 @@ def _backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t17
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -2349,8 +2371,10 @@ def _backward_no_norm_first_gelu_tanh(
     _t19 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t19, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t19)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(

@@ -378,8 +378,10 @@ def _backward_norm_first_relu(
     _t5 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t5, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t5)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -588,8 +590,10 @@ def _backward_norm_first_gelu(
     _t8 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t8, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t8)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -810,8 +814,10 @@ def _backward_norm_first_gelu_tanh(
     _t11 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t11, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t11)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1012,8 +1018,10 @@ def _backward_no_norm_first_relu(
     _t6 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t6, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t6)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1220,8 +1228,10 @@ def _backward_no_norm_first_gelu(
     _t9 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t9, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t9)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1440,8 +1450,10 @@ def _backward_no_norm_first_gelu_tanh(
     _t12 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
