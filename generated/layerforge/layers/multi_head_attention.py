@@ -427,10 +427,7 @@ def _backward_causal_no_kv(
     grad_ordered *= weights
     grad_heads_q = _bmm(grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
-    grad_v = _merge_heads(grad_heads_v, num_heads)
-    grad_k = _merge_heads(grad_heads_k, num_heads)
-    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -514,10 +511,7 @@ def _backward_causal_no_kv_no_attn_mask(
     grad_ordered *= weights
     grad_heads_q = _bmm(grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
-    grad_v = _merge_heads(grad_heads_v, num_heads)
-    grad_k = _merge_heads(grad_heads_k, num_heads)
-    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -802,10 +796,7 @@ def _backward_no_causal_no_kv(
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_v = _merge_heads(grad_heads_v, num_heads)
-    grad_k = _merge_heads(grad_heads_k, num_heads)
-    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -888,10 +879,7 @@ def _backward_no_causal_no_kv_no_attn_mask(
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_v = _merge_heads(grad_heads_v, num_heads)
-    grad_k = _merge_heads(grad_heads_k, num_heads)
-    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -983,6 +971,17 @@ def _dot_last(a, b):
     if b.ndim == 1:
         return np.matmul(a, b)[..., None]
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = np.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _linear(x, weight):
@@ -1736,11 +1735,8 @@ def _cupy_backward_causal_no_kv(
     _t22 = cp.swapaxes(heads_q, -1, -2)
     _t23 = _cupy_bmm(_t22, grad_ordered)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
-    grad_q = _cupy_merge_heads(_t27, num_heads)
-    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -1949,11 +1945,8 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
     _t22 = cp.swapaxes(heads_q, -1, -2)
     _t23 = _cupy_bmm(_t22, grad_ordered)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_causal_no_kv_no_attn_mask_bwd_3(grad_heads_q, _t5)
-    grad_q = _cupy_merge_heads(_t27, num_heads)
-    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -2635,11 +2628,8 @@ def _cupy_backward_no_causal_no_kv(
     _t22 = cp.swapaxes(heads_q, -1, -2)
     _t23 = _cupy_bmm(_t22, grad_allowed)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_no_causal_no_kv_bwd_3(grad_heads_q, _t5)
-    grad_q = _cupy_merge_heads(_t27, num_heads)
-    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -2847,11 +2837,8 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
     _t22 = cp.swapaxes(heads_q, -1, -2)
     _t23 = _cupy_bmm(_t22, grad_scores)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_3(grad_heads_q, _t5)
-    grad_q = _cupy_merge_heads(_t27, num_heads)
-    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -2957,6 +2944,19 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    import cupy as cp
+
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = cp.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _cupy_linear(x, weight):

@@ -181,15 +181,7 @@ def _backward_identity(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, wei
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -226,15 +218,7 @@ def _backward_relu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -287,15 +271,7 @@ def _backward_gelu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -334,15 +310,7 @@ def _backward_tanh(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -378,15 +346,7 @@ def _backward_identity_no_attn_mask(
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -424,15 +384,7 @@ def _backward_relu_no_attn_mask(
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -486,15 +438,7 @@ def _backward_gelu_no_attn_mask(
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -534,15 +478,7 @@ def _backward_tanh_no_attn_mask(
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -739,6 +675,17 @@ def _erf(x, out=None):
         tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
         result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
     return result
+
+
+def _join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = np.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _linear(x, weight):
@@ -959,11 +906,8 @@ def _cupy_backward_identity(
     _t21 = cp.swapaxes(heads_q, -1, -2)
     _t22 = _cupy_bmm(_t21, grad_allowed)
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
-    _t24 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t26 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t28 = _self_attention_identity_bwd_2(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t28, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t26, _t24), axis=-1)
+    grad_qkv = _cupy_join_heads((_t28, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1119,11 +1063,8 @@ def _cupy_backward_relu(
     _t23 = cp.swapaxes(heads_q, -1, -2)
     _t24 = _cupy_bmm(_t23, grad_allowed)
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
-    _t26 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t28 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t30 = _self_attention_relu_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t30, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t28, _t26), axis=-1)
+    grad_qkv = _cupy_join_heads((_t30, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1295,11 +1236,8 @@ def _cupy_backward_gelu(
     _t34 = cp.swapaxes(heads_q, -1, -2)
     _t35 = _cupy_bmm(_t34, grad_allowed)
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
-    _t37 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t39 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t41 = _self_attention_gelu_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t41, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t39, _t37), axis=-1)
+    grad_qkv = _cupy_join_heads((_t41, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1456,11 +1394,8 @@ def _cupy_backward_tanh(
     _t24 = cp.swapaxes(heads_q, -1, -2)
     _t25 = _cupy_bmm(_t24, grad_allowed)
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
-    _t27 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t29 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t31 = _self_attention_tanh_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t31, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t29, _t27), axis=-1)
+    grad_qkv = _cupy_join_heads((_t31, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1603,11 +1538,8 @@ def _cupy_backward_identity_no_attn_mask(
     _t21 = cp.swapaxes(heads_q, -1, -2)
     _t22 = _cupy_bmm(_t21, grad_scores)
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
-    _t24 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t26 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t28 = _self_attention_identity_no_attn_mask_bwd_2(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t28, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t26, _t24), axis=-1)
+    grad_qkv = _cupy_join_heads((_t28, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1762,11 +1694,8 @@ def _cupy_backward_relu_no_attn_mask(
     _t23 = cp.swapaxes(heads_q, -1, -2)
     _t24 = _cupy_bmm(_t23, grad_scores)
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
-    _t26 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t28 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t30 = _self_attention_relu_no_attn_mask_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t30, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t28, _t26), axis=-1)
+    grad_qkv = _cupy_join_heads((_t30, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1937,11 +1866,8 @@ def _cupy_backward_gelu_no_attn_mask(
     _t34 = cp.swapaxes(heads_q, -1, -2)
     _t35 = _cupy_bmm(_t34, grad_scores)
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
-    _t37 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t39 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t41 = _self_attention_gelu_no_attn_mask_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t41, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t39, _t37), axis=-1)
+    grad_qkv = _cupy_join_heads((_t41, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -2097,11 +2023,8 @@ def _cupy_backward_tanh_no_attn_mask(
     _t24 = cp.swapaxes(heads_q, -1, -2)
     _t25 = _cupy_bmm(_t24, grad_scores)
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
-    _t27 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t29 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t31 = _self_attention_tanh_no_attn_mask_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t31, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t29, _t27), axis=-1)
+    grad_qkv = _cupy_join_heads((_t31, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -2189,6 +2112,19 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    import cupy as cp
+
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = cp.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _cupy_linear(x, weight):

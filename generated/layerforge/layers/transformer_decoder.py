@@ -600,11 +600,9 @@ def _backward_norm_first_relu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -955,11 +953,9 @@ def _backward_norm_first_gelu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1322,11 +1318,9 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1668,11 +1662,9 @@ def _backward_no_norm_first_relu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2020,11 +2012,9 @@ def _backward_no_norm_first_gelu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2384,11 +2374,9 @@ def _backward_no_norm_first_gelu_tanh(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2623,6 +2611,17 @@ def _erf(x, out=None):
         tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
         result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
     return result
+
+
+def _join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = np.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _linear(x, weight):
@@ -3703,12 +3702,9 @@ def _cupy_backward_norm_first_relu(
     _t116 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t117 = _cupy_bmm(_t116, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t117, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t121 = _transformer_decoder_norm_first_relu_bwd_21(grad_self_attn_heads_q, _t10)
-    grad_self_attn_q = _cupy_merge_heads(_t121, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t121, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -4768,12 +4764,9 @@ def _cupy_backward_norm_first_gelu(
     _t127 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t128 = _cupy_bmm(_t127, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t128, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t132 = _transformer_decoder_norm_first_gelu_bwd_21(grad_self_attn_heads_q, _t10)
-    grad_self_attn_q = _cupy_merge_heads(_t132, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t132, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -5854,14 +5847,11 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t132 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t133 = _cupy_bmm(_t132, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t133, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t137 = _transformer_decoder_norm_first_gelu_tanh_bwd_21(
         grad_self_attn_heads_q, _t10
     )
-    grad_self_attn_q = _cupy_merge_heads(_t137, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t137, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -6935,12 +6925,9 @@ def _cupy_backward_no_norm_first_relu(
     _t128 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t129 = _cupy_bmm(_t128, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t129, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t133 = _transformer_decoder_no_norm_first_relu_bwd_28(grad_self_attn_heads_q, _t5)
-    grad_self_attn_q = _cupy_merge_heads(_t133, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t133, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -8009,12 +7996,9 @@ def _cupy_backward_no_norm_first_gelu(
     _t139 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t140 = _cupy_bmm(_t139, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t140, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t144 = _transformer_decoder_no_norm_first_gelu_bwd_28(grad_self_attn_heads_q, _t5)
-    grad_self_attn_q = _cupy_merge_heads(_t144, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t144, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -9106,14 +9090,11 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t144 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t145 = _cupy_bmm(_t144, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t145, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t149 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_28(
         grad_self_attn_heads_q, _t5
     )
-    grad_self_attn_q = _cupy_merge_heads(_t149, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t149, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -9221,6 +9202,19 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    import cupy as cp
+
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = cp.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _cupy_linear(x, weight):
