@@ -177,6 +177,25 @@ def test_embedding_against_torch(dtype, padding_idx, id_dtype):
     close(grad_weight, tw.grad, dtype, "grad_weight")
 
 
+def test_embedding_backward_adds_repeated_ids_in_order():
+    # scatter_add_rows's three paths: ids met once (one assignment), ids repeated a few
+    # times each (one fancy addition per repeat) and one id repeated most (np.add.at for
+    # its tail); the sums are np.add.at's, in the order the ids come, bit for bit.
+    rng = np.random.default_rng(3)
+    ids = np.concatenate([np.arange(40, 90), np.repeat(np.arange(20), 5), np.full(30, 99)])
+    ids = rng.permutation(ids).reshape(6, 30)
+    weight = draw((100, 64), np.float32, 4)
+    y, ctx = embedding.forward(ids, weight)
+    g = draw(y.shape, np.float32, 5)
+    grad_weight = embedding.backward(g, ctx)
+    expected = np.zeros_like(weight)
+    np.add.at(expected, ids.reshape(-1), g.reshape(-1, 64))
+    np.testing.assert_array_equal(grad_weight, expected)
+    tw = torch.tensor(weight, requires_grad=True)
+    F.embedding(torch.from_numpy(ids), tw).backward(torch.from_numpy(g))
+    close(grad_weight, tw.grad, np.float32, "grad_weight")
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("features", [6, 7])
 def test_positional_encoding_against_the_sinusoid_table(dtype, features):

@@ -366,6 +366,15 @@ REUSE = [
         "i = x * 2\nt = np.tanh(i)\ng = t * t\nh = 1 + t\nreturn g, (h,)",
         "i = x * 2\nt = np.tanh(i, out=i)\ng = t * t\nh = np.add(1, t, out=t)\nreturn g, (h,)",
     ),
+    (  # attention: a batched product's result is a buffer; the causal mask and the softmax
+        # work in place on their dead first argument, the softmax's gradient on its product's
+        "a = _bmm(x, y)\nc = _apply_causal(a)\nh = _masked_softmax(c)\nreturn h, (h,)",
+        "a = _bmm(x, y)\nc = _apply_causal(a, out=a)\nh = _masked_softmax(c, out=c)\nreturn h, (h,)",
+    ),
+    (
+        "g = _bmm(x, y)\nb = g - _dot_last(g, s)\nb *= s\nreturn b, ()",
+        "g = _bmm(x, y)\nb = np.subtract(g, _dot_last(g, s), out=g)\nb *= s\nreturn b, ()",
+    ),
 ]
 
 
@@ -388,6 +397,8 @@ def test_reuse_buffers(before, after):
     "b = x * s\nreturn b, ()",  # arguments (the caller's arrays) are never written
     "a = np.exp(x)\na = a * 2\nb = x * a\nreturn b, ()",  # assigned twice: not owned
     "a = np.exp(x)\nv = _sum(a, -1)\nb = v * alpha\nreturn b, ()",  # the value is a row, whatever b claims
+    "a = _bmm(x, y)\nh = _masked_softmax(a)\nreturn h, (a,)",  # the scores are saved: no softmax over them
+    "a = _apply_mask(x, m)\nh = _masked_softmax(a)\nreturn h, ()",  # _apply_mask may hand x back
 ])
 def test_reuse_buffers_negative(body):
     code = kernel(body, "x, s, alpha")

@@ -366,11 +366,33 @@ def _joined_blocks(builder: Builder, parts: list[Operand], target: str | None) -
     blocks = [made[p].args[0] for _, p in sorted(zip((i.value for i in indices), parts))]  # type: ignore[union-attr, index]
     like = next(iter(likes))
     loc = made[parts[0]].loc  # type: ignore[index]
-    result = builder.call(builder.prims[f"join_blocks_{len(parts)}"], blocks, {"axis": axis}, loc,
-                          target=target if target not in builder.values else None, role="grad")
+    prim, statics = builder.prims[f"join_blocks_{len(parts)}"], {"axis": axis}
+    heads = _merged_heads(builder, blocks, axis, set(parts))  # type: ignore[arg-type]
+    if heads is not None:  # attention's q, k, v from their heads: joined head by head, one copy
+        blocks = [next(s for s in builder.body if s.target == b).args[0] for b in blocks]
+        prim, statics = builder.prims["join_heads_3"], {"heads": heads}
+    result = builder.call(prim, blocks, statics, loc, target=target if target not in builder.values else None, role="grad")
     if isinstance(result, str):
         builder.values[result] = Value(builder.shape_of(like), "float", "grad")
     return result
+
+
+def _merged_heads(builder: Builder, blocks: list[Operand], axis: Operand, placed: set[str]) -> Operand | None:
+    """The heads count, where three blocks joined along the last axis are each the
+    merge_heads of a value (by the same count): they are then joined straight from those
+    values (join_heads_3); a merged block nothing else reads is then dead. None otherwise."""
+    if len(blocks) != 3 or not (isinstance(axis, Const) and axis.value == -1):
+        return None
+    made = {s.target: s for s in builder.body if s.target in blocks and s.prim == "merge_heads"}
+    if len(made) != 3:
+        return None
+    counts = {dict(made[b].statics)["heads"] for b in blocks}  # type: ignore[index]
+    if len(counts) != 1 or any(not isinstance(made[b].args[0], str) for b in blocks):  # type: ignore[index]
+        return None
+    readers = [s for s in builder.body if s.target not in placed and any(b in s.reads() for b in blocks)]
+    if readers:  # a merged block read elsewhere than where it is placed would be made twice
+        return None
+    return next(iter(counts))
 
 
 # How many gradient contributions are added one after another before sums are grouped.

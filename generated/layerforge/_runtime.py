@@ -966,6 +966,51 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
     return _rebuild(first, iter(full for _, full in plan))
 
 
+def scatter_add_rows(shape, index, rows):
+    """Zeros of ``shape`` [V, D] with each row ``rows[i]`` [D] added into row ``index[i]``
+    (``index`` a vector of ints in range), repeated indices adding up one after another in
+    the order they come: np.add.at's sums (and torch's embedding backward's), bit for bit.
+
+    np.add.at costs about (D + 10) / 120 us a row, 17 ms for 4,096 rows of 512 floats;
+    here, after a stable sort of the indices, the rows of the indices met once are one
+    fancy assignment, and the k-th occurrences of the repeated ones one fancy addition
+    (about 5 us) for each k (their indices are distinct) while it has rows enough to gain,
+    np.add.at taking the rest in order. CuPy arrays: cupy's add.at.
+    """
+    if type(rows) is not np.ndarray:
+        cp = importlib.import_module("cupy")
+        out = cp.zeros(shape, rows.dtype)
+        cp.add.at(out, index, rows)
+        return out
+    out = np.zeros(shape, rows.dtype)
+    out[index] = rows  # a repeated index holds one of its rows until it is redone below
+    order = np.argsort(index, kind="stable")
+    ranked = index[order]
+    again = ranked[1:] == ranked[:-1]
+    if not again.any():
+        return out
+    starts = np.flatnonzero(
+        np.concatenate(([True], ~again))
+    )  # in ranked, of each index
+    sizes = np.diff(np.append(starts, index.size))
+    many = sizes > 1
+    firsts, counts = starts[many], sizes[many]
+    taken = order[firsts]
+    out[index[taken]] = rows[taken]
+    level = 1
+    while np.count_nonzero(counts > level) * (rows.shape[1] + 10) >= 600:
+        taken = order[firsts[counts > level] + level]
+        out[index[taken]] += rows[taken]
+        level += 1
+    if (
+        counts.max() > level
+    ):  # the few indices repeated most: the rest of their rows in order
+        rank = np.arange(index.size) - np.repeat(starts, sizes)
+        taken = order[rank >= level]
+        np.add.at(out, index[taken], rows[taken])
+    return out
+
+
 def in_chunks(task, count, like):
     """``task(first, last)`` over consecutive ranges that cover ``range(count)``, and the sum
     of what the calls return (None if they return nothing).

@@ -15,10 +15,13 @@ in cache. A function run block by block takes keyword parameters ``out_<name>`` 
 outputs (slices of the full results, from ``in_row_blocks``, or None): the statement that
 makes ``<name>`` writes there, so no block is copied afterwards. Elementwise helpers take
 ``out=`` too, which must not overlap their arguments: they get buffers they do not read.
+Attention's helpers that work row by row (its causal mask, its softmax) may also write
+over their first argument: ``weights = _masked_softmax(scores, out=scores)``, where the
+scores die there; the arrays its batched product (``_bmm``) makes are buffers to reuse.
 Rules that keep it safe:
   * Only buffers this function allocated itself are reused: a name assigned once, by an
-    operator, a NumPy ufunc or an elementwise helper (all return fresh arrays), or by an
-    earlier reuse. Arguments (a caller's arrays, values saved by forward) never are.
+    operator, a NumPy ufunc, an elementwise helper or one of ``FRESH_HELPERS`` (all return
+    fresh arrays), or by an earlier reuse. Arguments (a caller's arrays, values saved by forward) never are.
   * The buffer never escapes: its name is read only as an operand of operators, NumPy
     ufuncs and reductions, and the elementwise and reduction helpers, all of which return
     fresh arrays. A name that is returned, saved, put in a tuple, sliced, reshaped or
@@ -40,6 +43,8 @@ from .common import KernelPass, assignment, out_arg, reads, with_body, writes
 from .values import (
     BINARY_UFUNCS,
     ELEMENTWISE_HELPERS,
+    FRESH_HELPERS,
+    IN_PLACE_HELPERS,
     OPERATORS,
     REDUCING,
     REDUCTIONS,
@@ -50,7 +55,7 @@ from .values import (
 )
 
 # Calls whose results are fresh arrays that never alias an argument.
-_FRESH_CALLS = UNARY_UFUNCS | BINARY_UFUNCS | {"clip", "where"} | ELEMENTWISE_HELPERS | REDUCING
+_FRESH_CALLS = UNARY_UFUNCS | BINARY_UFUNCS | {"clip", "where"} | ELEMENTWISE_HELPERS | REDUCING | FRESH_HELPERS
 # Ufuncs a statement can be rewritten into, with an ``out=`` argument.
 _INTO = UNARY_UFUNCS | BINARY_UFUNCS | {"clip"}
 
@@ -153,7 +158,7 @@ def _into(values: Values, value: cst.BaseExpression) -> bool:
     elif isinstance(value, cst.UnaryOperation):
         ok = isinstance(value.operator, cst.Minus)
     elif isinstance(value, cst.Call):
-        ok = callee(value) in _INTO | ELEMENTWISE_HELPERS and all(a.keyword is None for a in value.args)
+        ok = callee(value) in _INTO | ELEMENTWISE_HELPERS | IN_PLACE_HELPERS and all(a.keyword is None for a in value.args)
     else:
         ok = False
     return ok and any(_array(values, operand) for operand in _operands(value))
@@ -192,7 +197,11 @@ class _Pools:
             heapq.heappush(dead, (-last, order, name))
         operands = reads(value)
         helper = isinstance(value, cst.Call) and callee(value) in ELEMENTWISE_HELPERS
-        if not helper:  # a helper's out= must not overlap its arguments
+        avoid = set(operands) if helper else set()  # a helper's out= must not overlap its arguments
+        if isinstance(value, cst.Call) and callee(value) in IN_PLACE_HELPERS:  # but its first one
+            operands = reads(value.args[0].value)
+            avoid = {n for arg in value.args[1:] for n in reads(arg.value)} - set(operands)
+        if not helper:
             read_first = [(-self.last_read.get(n, -1), self.order[n], n) for n in operands
                           if n in owned and owned[n] < index and n not in self.taken and n not in self.escaped
                           and n != target and self.last_read.get(n, -1) <= index
@@ -209,7 +218,7 @@ class _Pools:
                 if name == target:
                     skipped.append(entry)
                 continue
-            if helper and name in operands:
+            if name in avoid:
                 skipped.append(heapq.heappop(dead))
                 continue
             found = name
@@ -220,7 +229,7 @@ class _Pools:
 
 
 def _with_out(value: cst.BaseExpression, buffer: str) -> cst.Call:
-    if isinstance(value, cst.Call) and callee(value) in ELEMENTWISE_HELPERS:
+    if isinstance(value, cst.Call) and callee(value) in ELEMENTWISE_HELPERS | IN_PLACE_HELPERS:
         return value.with_changes(args=[*value.args, out_arg(buffer)])
     if isinstance(value, cst.BinaryOperation):
         ufunc, args = OPERATORS[type(value.operator)], [value.left, value.right]

@@ -25,6 +25,13 @@ REDUCTIONS = {"sum", "mean", "max"}  # with keepdims=True: operands of known (re
 # The reduction primitives' helpers: (a, axis), the axis kept; _dot_last (a, b), over the last.
 REDUCTION_HELPERS = {"_amax", "_mean", "_sum", "_dot_last"}
 REDUCING = REDUCTIONS | REDUCTION_HELPERS
+# Other helpers whose result is a fresh array that aliases none of their arguments, which
+# they keep no reference to: attention's batched matrix product (an np.empty it writes, or
+# np.matmul's result), its causal mask and its softmax over the last axis.
+FRESH_HELPERS = {"_bmm", "_apply_causal", "_masked_softmax"}
+# Of those, the ones that take ``out=`` last, a buffer of their first argument's shape
+# that may be that argument itself (they work row by row, in place).
+IN_PLACE_HELPERS = {"_apply_causal", "_masked_softmax"}
 OPERATORS = {cst.Add: "add", cst.Subtract: "subtract", cst.Multiply: "multiply", cst.Divide: "divide"}
 AUGMENTED = {cst.Add: cst.AddAssign, cst.Subtract: cst.SubtractAssign, cst.Multiply: cst.MultiplyAssign,
              cst.Divide: cst.DivideAssign}
@@ -59,6 +66,8 @@ class Values:
                 return self._broadcast(args)
             if name in REDUCING and len(args) in (1, 2):
                 return self._reduced(node, args[0])
+            if name in IN_PLACE_HELPERS and len(args) == 1:
+                return self.shape(args[0])
             if is_reshape(node):
                 return self._reshaped(node)
         return None
@@ -121,7 +130,7 @@ class Values:
         if is_reshape(node):
             return self.is_float(node.func.value)  # type: ignore[union-attr]
         if isinstance(node, cst.Call):
-            return callee(node) in ELEMENTWISE | REDUCING and any(
+            return callee(node) in ELEMENTWISE | REDUCING | IN_PLACE_HELPERS and any(
                 self.is_float(a.value) for a in node.args if a.keyword is None)
         return False
 
@@ -135,6 +144,6 @@ def callee(node: cst.Call) -> str | None:
     func = node.func
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "np":
         return func.attr.value
-    if isinstance(func, cst.Name) and func.value in ELEMENTWISE_HELPERS | REDUCTION_HELPERS:
+    if isinstance(func, cst.Name) and func.value in ELEMENTWISE_HELPERS | REDUCTION_HELPERS | FRESH_HELPERS:
         return func.value
     return None

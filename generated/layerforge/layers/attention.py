@@ -176,13 +176,15 @@ def _backward_softmax(
 ):
     grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
     grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
-    grad_allowed = grad_weights - _sum(grad_weights * weights, -1)
+    grad_allowed = np.subtract(
+        grad_weights, _sum(grad_weights * weights, -1), out=grad_weights
+    )
     grad_allowed *= weights
     grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
     grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t3 = grad_q * _t1
+    _t3 = np.multiply(grad_q, _t1, out=grad_q)
     grad_x = _linear_backward_input(_t3, query_weight)
     grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
@@ -235,13 +237,15 @@ def _backward_sparsemax(
     grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
     grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     _t3 = (weights > 0).astype(scores.dtype)
-    grad_allowed = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
+    grad_allowed = np.subtract(
+        grad_weights, _sum(grad_weights * _t3, -1) / _sum(_t3, -1), out=grad_weights
+    )
     grad_allowed *= _t3
     grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
     grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t4 = grad_q * _t1
+    _t4 = np.multiply(grad_q, _t1, out=grad_q)
     grad_x = _linear_backward_input(_t4, query_weight)
     grad_query_weight = _rows(_t4).T @ _rows(x)
     grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
@@ -259,7 +263,7 @@ def _forward_softmax_no_attn_mask(
     v = _linear(kv, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
     scores = _bmm(q, _t2)
-    softmax_shifted = scores - _amax(scores, -1)
+    softmax_shifted = np.subtract(scores, _amax(scores, -1), out=scores)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     weights = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
@@ -273,13 +277,15 @@ def _backward_softmax_no_attn_mask(
 ):
     grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
     grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
-    grad_scores = grad_weights - _sum(grad_weights * weights, -1)
+    grad_scores = np.subtract(
+        grad_weights, _sum(grad_weights * weights, -1), out=grad_weights
+    )
     grad_scores *= weights
     grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
     grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t3 = grad_q * _t1
+    _t3 = np.multiply(grad_q, _t1, out=grad_q)
     grad_x = _linear_backward_input(_t3, query_weight)
     grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
@@ -333,13 +339,15 @@ def _backward_sparsemax_no_attn_mask(
     grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
     grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     _t3 = (weights > 0).astype(scores.dtype)
-    grad_scores = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
+    grad_scores = np.subtract(
+        grad_weights, _sum(grad_weights * _t3, -1) / _sum(_t3, -1), out=grad_weights
+    )
     grad_scores *= _t3
     grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
     grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t4 = grad_q * _t1
+    _t4 = np.multiply(grad_q, _t1, out=grad_q)
     grad_x = _linear_backward_input(_t4, query_weight)
     grad_query_weight = _rows(_t4).T @ _rows(x)
     grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
@@ -370,13 +378,15 @@ def _backward_softmax_no_kv(
 ):
     grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
     grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
-    grad_allowed = grad_weights - _sum(grad_weights * weights, -1)
+    grad_allowed = np.subtract(
+        grad_weights, _sum(grad_weights * weights, -1), out=grad_weights
+    )
     grad_allowed *= weights
     grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
     grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t3 = grad_q * _t1
+    _t3 = np.multiply(grad_q, _t1, out=grad_q)
     grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_x = (
         _linear_backward_input(grad_v, value_weight)
@@ -430,13 +440,15 @@ def _backward_sparsemax_no_kv(
     grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
     grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     _t3 = (weights > 0).astype(scores.dtype)
-    grad_allowed = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
+    grad_allowed = np.subtract(
+        grad_weights, _sum(grad_weights * _t3, -1) / _sum(_t3, -1), out=grad_weights
+    )
     grad_allowed *= _t3
     grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
     grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t4 = grad_q * _t1
+    _t4 = np.multiply(grad_q, _t1, out=grad_q)
     grad_query_weight = _rows(_t4).T @ _rows(x)
     grad_x = (
         _linear_backward_input(grad_v, value_weight)
@@ -455,7 +467,7 @@ def _forward_softmax_no_kv_no_attn_mask(
     v = _linear(x, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
     scores = _bmm(q, _t2)
-    softmax_shifted = scores - _amax(scores, -1)
+    softmax_shifted = np.subtract(scores, _amax(scores, -1), out=scores)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     weights = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
@@ -469,13 +481,15 @@ def _backward_softmax_no_kv_no_attn_mask(
 ):
     grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
     grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
-    grad_scores = grad_weights - _sum(grad_weights * weights, -1)
+    grad_scores = np.subtract(
+        grad_weights, _sum(grad_weights * weights, -1), out=grad_weights
+    )
     grad_scores *= weights
     grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
     grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t3 = grad_q * _t1
+    _t3 = np.multiply(grad_q, _t1, out=grad_q)
     grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_x = (
         _linear_backward_input(grad_v, value_weight)
@@ -530,13 +544,15 @@ def _backward_sparsemax_no_kv_no_attn_mask(
     grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
     grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     _t3 = (weights > 0).astype(scores.dtype)
-    grad_scores = grad_weights - _sum(grad_weights * _t3, -1) / _sum(_t3, -1)
+    grad_scores = np.subtract(
+        grad_weights, _sum(grad_weights * _t3, -1) / _sum(_t3, -1), out=grad_weights
+    )
     grad_scores *= _t3
     grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
     grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t4 = grad_q * _t1
+    _t4 = np.multiply(grad_q, _t1, out=grad_q)
     grad_query_weight = _rows(_t4).T @ _rows(x)
     grad_x = (
         _linear_backward_input(grad_v, value_weight)

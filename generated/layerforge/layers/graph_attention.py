@@ -193,7 +193,7 @@ def _forward_identity(x, adjacency, lin_weight, att_src, att_dst, bias, negative
     _t3 = scores > 0
     leaky = np.where(_t3, scores, scores * negative_slope)
     masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
-    weights = _masked_softmax(masked)
+    weights = _masked_softmax(masked, out=scores)
     heads_out = _bmm(weights, h)
     _t4 = _mean(heads_out, -3)
     z = np.squeeze(_t4, axis=-3) + bias
@@ -207,7 +207,9 @@ def _backward_identity(
     grad_heads_out = np.broadcast_to(grad_y.reshape(_t4.shape), h.shape) / h.shape[-3]
     _t5 = np.swapaxes(h, -1, -2)
     grad_weights = _bmm(grad_heads_out, _t5)
-    grad_masked = grad_weights - _dot_last(grad_weights, weights)
+    grad_masked = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_masked *= weights
     grad_scores = grad_masked * _t3
     _t6 = grad_masked * ~_t3
@@ -238,7 +240,7 @@ def _forward_relu(x, adjacency, lin_weight, att_src, att_dst, bias, negative_slo
     _t3 = scores > 0
     leaky = np.where(_t3, scores, scores * negative_slope)
     masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
-    weights = _masked_softmax(masked)
+    weights = _masked_softmax(masked, out=scores)
     heads_out = _bmm(weights, h)
     _t4 = _mean(heads_out, -3)
     z = np.squeeze(_t4, axis=-3) + bias
@@ -254,7 +256,9 @@ def _backward_relu(
     grad_heads_out = np.broadcast_to(grad_z.reshape(_t4.shape), h.shape) / h.shape[-3]
     _t5 = np.swapaxes(h, -1, -2)
     grad_weights = _bmm(grad_heads_out, _t5)
-    grad_masked = grad_weights - _dot_last(grad_weights, weights)
+    grad_masked = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_masked *= weights
     grad_scores = grad_masked * _t3
     _t6 = grad_masked * ~_t3
@@ -287,7 +291,7 @@ def _forward_identity_no_bias(
     _t3 = scores > 0
     leaky = np.where(_t3, scores, scores * negative_slope)
     masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
-    weights = _masked_softmax(masked)
+    weights = _masked_softmax(masked, out=scores)
     heads_out = _bmm(weights, h)
     _t4 = _mean(heads_out, -3)
     z = np.squeeze(_t4, axis=-3)
@@ -300,7 +304,9 @@ def _backward_identity_no_bias(
     grad_heads_out = np.broadcast_to(grad_y.reshape(_t4.shape), h.shape) / h.shape[-3]
     _t5 = np.swapaxes(h, -1, -2)
     grad_weights = _bmm(grad_heads_out, _t5)
-    grad_masked = grad_weights - _dot_last(grad_weights, weights)
+    grad_masked = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_masked *= weights
     grad_scores = grad_masked * _t3
     _t6 = grad_masked * ~_t3
@@ -333,7 +339,7 @@ def _forward_relu_no_bias(
     _t3 = scores > 0
     leaky = np.where(_t3, scores, scores * negative_slope)
     masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
-    weights = _masked_softmax(masked)
+    weights = _masked_softmax(masked, out=scores)
     heads_out = _bmm(weights, h)
     _t4 = _mean(heads_out, -3)
     z = np.squeeze(_t4, axis=-3)
@@ -348,7 +354,9 @@ def _backward_relu_no_bias(
     grad_heads_out = np.broadcast_to(grad_z.reshape(_t4.shape), h.shape) / h.shape[-3]
     _t5 = np.swapaxes(h, -1, -2)
     grad_weights = _bmm(grad_heads_out, _t5)
-    grad_masked = grad_weights - _dot_last(grad_weights, weights)
+    grad_masked = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_masked *= weights
     grad_scores = grad_masked * _t3
     _t6 = grad_masked * ~_t3

@@ -174,7 +174,7 @@ def _forward_causal(
     scores = _bmm(heads_q, _t2)
     allowed = _apply_mask(scores, attn_mask)
     ordered = _apply_causal(allowed)
-    weights = _masked_softmax(ordered)
+    weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -216,7 +216,9 @@ def _backward_causal(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_ordered *= weights
     grad_heads_q = _bmm(grad_ordered, np.swapaxes(_t2, -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
@@ -272,8 +274,8 @@ def _forward_causal_no_attn_mask(
     heads_v = _split_heads(v, num_heads)
     _t2 = np.swapaxes(heads_k, -1, -2)
     scores = _bmm(heads_q, _t2)
-    ordered = _apply_causal(scores)
-    weights = _masked_softmax(ordered)
+    ordered = _apply_causal(scores, out=scores)
+    weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -315,7 +317,9 @@ def _backward_causal_no_attn_mask(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_ordered *= weights
     grad_heads_q = _bmm(grad_ordered, np.swapaxes(_t2, -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
@@ -374,7 +378,7 @@ def _forward_causal_no_kv(
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
     ordered = _apply_causal(allowed)
-    weights = _masked_softmax(ordered)
+    weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -417,14 +421,13 @@ def _backward_causal_no_kv(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_ordered *= weights
     grad_heads_q = _bmm(grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
-    grad_v = _merge_heads(grad_heads_v, num_heads)
-    grad_k = _merge_heads(grad_heads_k, num_heads)
-    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -458,8 +461,8 @@ def _forward_causal_no_kv_no_attn_mask(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    ordered = _apply_causal(scores)
-    weights = _masked_softmax(ordered)
+    ordered = _apply_causal(scores, out=scores)
+    weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -502,14 +505,13 @@ def _backward_causal_no_kv_no_attn_mask(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = grad_weights - _dot_last(grad_weights, weights)
+    grad_ordered = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_ordered *= weights
     grad_heads_q = _bmm(grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
-    grad_v = _merge_heads(grad_heads_v, num_heads)
-    grad_k = _merge_heads(grad_heads_k, num_heads)
-    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -585,7 +587,9 @@ def _backward_no_causal(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
@@ -641,7 +645,7 @@ def _forward_no_causal_no_attn_mask(
     heads_v = _split_heads(v, num_heads)
     _t2 = np.swapaxes(heads_k, -1, -2)
     scores = _bmm(heads_q, _t2)
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -683,7 +687,9 @@ def _backward_no_causal_no_attn_mask(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
@@ -784,14 +790,13 @@ def _backward_no_causal_no_kv(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_v = _merge_heads(grad_heads_v, num_heads)
-    grad_k = _merge_heads(grad_heads_k, num_heads)
-    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -825,7 +830,7 @@ def _forward_no_causal_no_kv_no_attn_mask(
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -868,14 +873,13 @@ def _backward_no_causal_no_kv_no_attn_mask(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_v = _merge_heads(grad_heads_v, num_heads)
-    grad_k = _merge_heads(grad_heads_k, num_heads)
-    grad_q = _merge_heads(grad_heads_q * _t2, num_heads)
-    grad_qkv = np.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -967,6 +971,17 @@ def _dot_last(a, b):
     if b.ndim == 1:
         return np.matmul(a, b)[..., None]
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = np.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _linear(x, weight):
@@ -1550,11 +1565,8 @@ def _cupy_backward_causal_no_kv(
     _t22 = cp.swapaxes(heads_q, -1, -2)
     _t23 = _cupy_bmm(_t22, grad_ordered)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
-    grad_q = _cupy_merge_heads(_t27, num_heads)
-    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -1653,11 +1665,8 @@ def _cupy_backward_causal_no_kv_no_attn_mask(
     _t22 = cp.swapaxes(heads_q, -1, -2)
     _t23 = _cupy_bmm(_t22, grad_ordered)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
-    grad_q = _cupy_merge_heads(_t27, num_heads)
-    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -2085,11 +2094,8 @@ def _cupy_backward_no_causal_no_kv(
     _t22 = cp.swapaxes(heads_q, -1, -2)
     _t23 = _cupy_bmm(_t22, grad_allowed)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
-    grad_q = _cupy_merge_heads(_t27, num_heads)
-    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -2201,11 +2207,8 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
     _t22 = cp.swapaxes(heads_q, -1, -2)
     _t23 = _cupy_bmm(_t22, grad_scores)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
     _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
-    grad_q = _cupy_merge_heads(_t27, num_heads)
-    grad_qkv = cp.concatenate((grad_q, grad_k, grad_v), axis=-1)
+    grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
@@ -2311,6 +2314,19 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    import cupy as cp
+
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = cp.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _cupy_linear(x, weight):

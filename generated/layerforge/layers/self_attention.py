@@ -179,19 +179,13 @@ def _backward_identity(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, wei
     _t2 = _split_heads(grad_y, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -222,19 +216,13 @@ def _backward_relu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     _t2 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -281,19 +269,13 @@ def _backward_gelu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     _t4 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t4, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t4)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -326,19 +308,13 @@ def _backward_tanh(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     _t2 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_allowed = grad_weights - _dot_last(grad_weights, weights)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_allowed *= weights
     grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -352,7 +328,7 @@ def _forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights)
 
@@ -368,19 +344,13 @@ def _backward_identity_no_attn_mask(
     _t2 = _split_heads(grad_y, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -394,7 +364,7 @@ def _forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = np.clip(z, 0, np.inf)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights, z)
@@ -412,19 +382,13 @@ def _backward_relu_no_attn_mask(
     _t2 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -438,7 +402,7 @@ def _forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
@@ -472,19 +436,13 @@ def _backward_gelu_no_attn_mask(
     _t4 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t4, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t4)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -498,7 +456,7 @@ def _forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores)
+    weights = _masked_softmax(scores, out=scores)
     z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
     y = np.tanh(z, out=z)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights, y)
@@ -518,19 +476,13 @@ def _backward_tanh_no_attn_mask(
     _t2 = _split_heads(grad_z, num_heads)
     grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_scores = grad_weights - _dot_last(grad_weights, weights)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
     grad_scores *= weights
     grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
     grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_qkv = np.concatenate(
-        (
-            grad_q,
-            _merge_heads(grad_heads_k, num_heads),
-            _merge_heads(grad_heads_v, num_heads),
-        ),
-        axis=-1,
-    )
+    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -727,6 +679,17 @@ def _erf(x, out=None):
         tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
         result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
     return result
+
+
+def _join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = np.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _linear(x, weight):
@@ -935,11 +898,8 @@ def _cupy_backward_identity(
     _t21 = cp.swapaxes(heads_q, -1, -2)
     _t22 = _cupy_bmm(_t21, grad_allowed)
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
-    _t24 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t26 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t28 = _self_attention_identity_bwd_2(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t28, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t26, _t24), axis=-1)
+    grad_qkv = _cupy_join_heads((_t28, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1044,11 +1004,8 @@ def _cupy_backward_relu(
     _t23 = cp.swapaxes(heads_q, -1, -2)
     _t24 = _cupy_bmm(_t23, grad_allowed)
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
-    _t26 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t28 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t30 = _self_attention_relu_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t30, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t28, _t26), axis=-1)
+    grad_qkv = _cupy_join_heads((_t30, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1169,11 +1126,8 @@ def _cupy_backward_gelu(
     _t34 = cp.swapaxes(heads_q, -1, -2)
     _t35 = _cupy_bmm(_t34, grad_allowed)
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
-    _t37 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t39 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t41 = _self_attention_gelu_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t41, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t39, _t37), axis=-1)
+    grad_qkv = _cupy_join_heads((_t41, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1279,11 +1233,8 @@ def _cupy_backward_tanh(
     _t24 = cp.swapaxes(heads_q, -1, -2)
     _t25 = _cupy_bmm(_t24, grad_allowed)
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
-    _t27 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t29 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t31 = _self_attention_tanh_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t31, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t29, _t27), axis=-1)
+    grad_qkv = _cupy_join_heads((_t31, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1379,11 +1330,8 @@ def _cupy_backward_identity_no_attn_mask(
     _t21 = cp.swapaxes(heads_q, -1, -2)
     _t22 = _cupy_bmm(_t21, grad_scores)
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
-    _t24 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t26 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t28 = _self_attention_identity_bwd_2(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t28, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t26, _t24), axis=-1)
+    grad_qkv = _cupy_join_heads((_t28, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1451,11 +1399,8 @@ def _cupy_backward_relu_no_attn_mask(
     _t23 = cp.swapaxes(heads_q, -1, -2)
     _t24 = _cupy_bmm(_t23, grad_scores)
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
-    _t26 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t28 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t30 = _self_attention_relu_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t30, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t28, _t26), axis=-1)
+    grad_qkv = _cupy_join_heads((_t30, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1523,11 +1468,8 @@ def _cupy_backward_gelu_no_attn_mask(
     _t34 = cp.swapaxes(heads_q, -1, -2)
     _t35 = _cupy_bmm(_t34, grad_scores)
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
-    _t37 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t39 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t41 = _self_attention_gelu_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t41, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t39, _t37), axis=-1)
+    grad_qkv = _cupy_join_heads((_t41, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1595,11 +1537,8 @@ def _cupy_backward_tanh_no_attn_mask(
     _t24 = cp.swapaxes(heads_q, -1, -2)
     _t25 = _cupy_bmm(_t24, grad_scores)
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
-    _t27 = _cupy_merge_heads(grad_heads_v, num_heads)
-    _t29 = _cupy_merge_heads(grad_heads_k, num_heads)
     _t31 = _self_attention_tanh_bwd_3(grad_heads_q, _t4)
-    grad_q = _cupy_merge_heads(_t31, num_heads)
-    grad_qkv = cp.concatenate((grad_q, _t29, _t27), axis=-1)
+    grad_qkv = _cupy_join_heads((_t31, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -1687,6 +1626,19 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    import cupy as cp
+
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = cp.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _cupy_linear(x, weight):

@@ -553,8 +553,10 @@ def _backward_norm_first_relu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t10
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -585,8 +587,10 @@ def _backward_norm_first_relu(
     _t12 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -596,11 +600,9 @@ def _backward_norm_first_relu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -904,8 +906,10 @@ def _backward_norm_first_gelu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t13
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -936,8 +940,10 @@ def _backward_norm_first_gelu(
     _t15 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t15, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t15)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -947,11 +953,9 @@ def _backward_norm_first_gelu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1267,8 +1271,10 @@ def _backward_norm_first_gelu_tanh(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t16
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -1299,8 +1305,10 @@ def _backward_norm_first_gelu_tanh(
     _t18 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t18, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t18)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1310,11 +1318,9 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1608,8 +1614,10 @@ def _backward_no_norm_first_relu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t11
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -1641,8 +1649,10 @@ def _backward_no_norm_first_relu(
     _t13 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t13, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t13)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1652,11 +1662,9 @@ def _backward_no_norm_first_relu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1956,8 +1964,10 @@ def _backward_no_norm_first_gelu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t14
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -1989,8 +1999,10 @@ def _backward_no_norm_first_gelu(
     _t16 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t16, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t16)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -2000,11 +2012,9 @@ def _backward_no_norm_first_gelu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2316,8 +2326,10 @@ def _backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t17
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
-        grad_multihead_attn_weights, multihead_attn_weights
+    grad_multihead_attn_allowed = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
     )
     grad_multihead_attn_allowed *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
@@ -2349,8 +2361,10 @@ def _backward_no_norm_first_gelu_tanh(
     _t19 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t19, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t19)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -2360,11 +2374,9 @@ def _backward_no_norm_first_gelu_tanh(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2599,6 +2611,17 @@ def _erf(x, out=None):
         tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
         result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
     return result
+
+
+def _join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = np.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _linear(x, weight):
@@ -3656,12 +3679,9 @@ def _cupy_backward_norm_first_relu(
     _t116 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t117 = _cupy_bmm(_t116, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t117, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t121 = _transformer_decoder_norm_first_relu_bwd_21(grad_self_attn_heads_q, _t10)
-    grad_self_attn_q = _cupy_merge_heads(_t121, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t121, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -4351,12 +4371,9 @@ def _cupy_backward_norm_first_gelu(
     _t127 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t128 = _cupy_bmm(_t127, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t128, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t132 = _transformer_decoder_norm_first_gelu_bwd_21(grad_self_attn_heads_q, _t10)
-    grad_self_attn_q = _cupy_merge_heads(_t132, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t132, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -5061,14 +5078,11 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t132 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t133 = _cupy_bmm(_t132, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t133, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t137 = _transformer_decoder_norm_first_gelu_tanh_bwd_21(
         grad_self_attn_heads_q, _t10
     )
-    grad_self_attn_q = _cupy_merge_heads(_t137, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t137, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -6054,12 +6068,9 @@ def _cupy_backward_no_norm_first_relu(
     _t128 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t129 = _cupy_bmm(_t128, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t129, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t133 = _transformer_decoder_no_norm_first_relu_bwd_28(grad_self_attn_heads_q, _t5)
-    grad_self_attn_q = _cupy_merge_heads(_t133, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t133, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -6825,12 +6836,9 @@ def _cupy_backward_no_norm_first_gelu(
     _t139 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t140 = _cupy_bmm(_t139, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t140, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t144 = _transformer_decoder_no_norm_first_gelu_bwd_28(grad_self_attn_heads_q, _t5)
-    grad_self_attn_q = _cupy_merge_heads(_t144, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t144, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -7622,14 +7630,11 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t144 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t145 = _cupy_bmm(_t144, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t145, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t149 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_28(
         grad_self_attn_heads_q, _t5
     )
-    grad_self_attn_q = _cupy_merge_heads(_t149, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t149, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -7737,6 +7742,19 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    import cupy as cp
+
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = cp.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _cupy_linear(x, weight):

@@ -378,8 +378,10 @@ def _backward_norm_first_relu(
     _t5 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t5, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t5)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -389,11 +391,9 @@ def _backward_norm_first_relu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -588,8 +588,10 @@ def _backward_norm_first_gelu(
     _t8 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t8, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t8)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -599,11 +601,9 @@ def _backward_norm_first_gelu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -810,8 +810,10 @@ def _backward_norm_first_gelu_tanh(
     _t11 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t11, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t11)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -821,11 +823,9 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1012,8 +1012,10 @@ def _backward_no_norm_first_relu(
     _t6 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t6, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t6)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1023,11 +1025,9 @@ def _backward_no_norm_first_relu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1220,8 +1220,10 @@ def _backward_no_norm_first_gelu(
     _t9 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t9, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t9)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1231,11 +1233,9 @@ def _backward_no_norm_first_gelu(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1440,8 +1440,10 @@ def _backward_no_norm_first_gelu_tanh(
     _t12 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
-        grad_self_attn_weights, self_attn_weights
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
@@ -1451,11 +1453,9 @@ def _backward_no_norm_first_gelu_tanh(
     grad_self_attn_heads_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
-    grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
-    grad_self_attn_q = _merge_heads(grad_self_attn_heads_q * _t2, nhead)
-    grad_self_attn_qkv = np.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _join_heads(
+        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
+        nhead,
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1664,6 +1664,17 @@ def _erf(x, out=None):
         tail[t > 26.6] = 0  # past where erfc underflows (and for inf)
         result[far] = np.copysign((0.5 - tail) + 0.5, x[far])
     return result
+
+
+def _join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = np.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _linear(x, weight):
@@ -2334,12 +2345,9 @@ def _cupy_backward_norm_first_relu(
     _t51 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t52 = _cupy_bmm(_t51, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t52, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t56 = _transformer_encoder_norm_first_relu_bwd_12(grad_self_attn_heads_q, _t10)
-    grad_self_attn_q = _cupy_merge_heads(_t56, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t56, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2783,12 +2791,9 @@ def _cupy_backward_norm_first_gelu(
     _t62 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t63 = _cupy_bmm(_t62, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t63, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t67 = _transformer_encoder_norm_first_gelu_bwd_12(grad_self_attn_heads_q, _t10)
-    grad_self_attn_q = _cupy_merge_heads(_t67, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t67, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -3245,14 +3250,11 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t67 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t68 = _cupy_bmm(_t67, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t68, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t72 = _transformer_encoder_norm_first_gelu_tanh_bwd_12(
         grad_self_attn_heads_q, _t10
     )
-    grad_self_attn_q = _cupy_merge_heads(_t72, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t72, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -3854,12 +3856,9 @@ def _cupy_backward_no_norm_first_relu(
     _t62 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t63 = _cupy_bmm(_t62, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t63, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t67 = _transformer_encoder_no_norm_first_relu_bwd_19(grad_self_attn_heads_q, _t5)
-    grad_self_attn_q = _cupy_merge_heads(_t67, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t67, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -4366,12 +4365,9 @@ def _cupy_backward_no_norm_first_gelu(
     _t73 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t74 = _cupy_bmm(_t73, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t74, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t78 = _transformer_encoder_no_norm_first_gelu_bwd_19(grad_self_attn_heads_q, _t5)
-    grad_self_attn_q = _cupy_merge_heads(_t78, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t78, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -4856,14 +4852,11 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t78 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t79 = _cupy_bmm(_t78, grad_self_attn_allowed)
     grad_self_attn_heads_k = cp.swapaxes(_t79, -1, -2)
-    grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
-    grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
     _t83 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_19(
         grad_self_attn_heads_q, _t5
     )
-    grad_self_attn_q = _cupy_merge_heads(_t83, nhead)
-    grad_self_attn_qkv = cp.concatenate(
-        (grad_self_attn_q, grad_self_attn_k, grad_self_attn_v), axis=-1
+    grad_self_attn_qkv = _cupy_join_heads(
+        (_t83, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -4961,6 +4954,19 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_join_heads(blocks, heads):
+    """Blocks [..., heads, S, D] as one [..., S, len(blocks) * heads * D]: the
+    merge_heads of each side by side along the last axis, each copied once."""
+    import cupy as cp
+
+    first = blocks[0]
+    lead, length, width = first.shape[:-3], first.shape[-2], first.shape[-1]
+    out = cp.empty(lead + (length, len(blocks), heads, width), dtype=first.dtype)
+    for index, block in enumerate(blocks):
+        out[..., index, :, :] = block.swapaxes(-2, -3)
+    return out.reshape(lead + (length, len(blocks) * heads * width))
 
 
 def _cupy_linear(x, weight):
