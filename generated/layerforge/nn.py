@@ -19,6 +19,7 @@ from layerforge.layers import batch_normalization
 from layerforge.layers import concatenate
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
+from layerforge.layers import decoder
 from layerforge.layers import deconvolutional
 from layerforge.layers import dense
 from layerforge.layers import depthwise_separable_convolutional
@@ -89,6 +90,7 @@ __all__ = [
     "Concatenate",
     "Convolutional",
     "Cropping",
+    "Decoder",
     "Deconvolutional",
     "Dense",
     "DepthwiseSeparableConvolutional",
@@ -742,6 +744,140 @@ class Cropping(Module):
     def backward(self, grad_y):
         grad_x = cropping.backward(grad_y, self._ctx)
         return grad_x
+
+
+class Decoder(Module):
+    """Decoder: A transformer decoder block of single-head attention layers (the catalog's
+    decoder, made coherent): h1 = norm1(x + self_attn(x, mask)), h2 = norm2(h1 +
+    cross_attn(h1, encoder_output, memory_mask)), y = norm3(h2 +
+    linear2(activation(linear1(h2)))).
+
+    A shell over ``layerforge.layers.decoder``; parameters self_attn_query_weight,
+    self_attn_key_weight, self_attn_value_weight, cross_attn_query_weight,
+    cross_attn_key_weight, cross_attn_value_weight, linear1_weight, linear1_bias,
+    linear2_weight, linear2_bias, norm1_weight, norm1_bias, norm2_weight, norm2_bias,
+    norm3_weight, norm3_bias.
+    """
+
+    PARAMETERS = (
+        "self_attn_query_weight",
+        "self_attn_key_weight",
+        "self_attn_value_weight",
+        "cross_attn_query_weight",
+        "cross_attn_key_weight",
+        "cross_attn_value_weight",
+        "linear1_weight",
+        "linear1_bias",
+        "linear2_weight",
+        "linear2_bias",
+        "norm1_weight",
+        "norm1_bias",
+        "norm2_weight",
+        "norm2_bias",
+        "norm3_weight",
+        "norm3_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        D,
+        F,
+        *,
+        eps=1e-05,
+        activation="relu",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.self_attn_query_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.self_attn_key_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.self_attn_value_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.cross_attn_query_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.cross_attn_key_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.cross_attn_value_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.linear1_weight = _fan_in_uniform(rng, (F, D), D, dtype)
+        self.linear1_bias = _fan_in_uniform(rng, (F,), D, dtype)
+        self.linear2_weight = _fan_in_uniform(rng, (D, F), F, dtype)
+        self.linear2_bias = _fan_in_uniform(rng, (D,), F, dtype)
+        self.norm1_weight = np.ones((D,), dtype=dtype)
+        self.norm1_bias = np.zeros((D,), dtype=dtype)
+        self.norm2_weight = np.ones((D,), dtype=dtype)
+        self.norm2_bias = np.zeros((D,), dtype=dtype)
+        self.norm3_weight = np.ones((D,), dtype=dtype)
+        self.norm3_bias = np.zeros((D,), dtype=dtype)
+        self.eps = eps
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, encoder_output, mask=None, memory_mask=None):
+        y, self._ctx = decoder.forward(
+            x,
+            encoder_output,
+            self.self_attn_query_weight,
+            self.self_attn_key_weight,
+            self.self_attn_value_weight,
+            self.cross_attn_query_weight,
+            self.cross_attn_key_weight,
+            self.cross_attn_value_weight,
+            self.linear1_weight,
+            self.linear1_bias,
+            self.linear2_weight,
+            self.linear2_bias,
+            self.norm1_weight,
+            self.norm1_bias,
+            self.norm2_weight,
+            self.norm2_bias,
+            self.norm3_weight,
+            self.norm3_bias,
+            mask,
+            memory_mask,
+            eps=self.eps,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_encoder_output,
+            grad_self_attn_query_weight,
+            grad_self_attn_key_weight,
+            grad_self_attn_value_weight,
+            grad_cross_attn_query_weight,
+            grad_cross_attn_key_weight,
+            grad_cross_attn_value_weight,
+            grad_linear1_weight,
+            grad_linear1_bias,
+            grad_linear2_weight,
+            grad_linear2_bias,
+            grad_norm1_weight,
+            grad_norm1_bias,
+            grad_norm2_weight,
+            grad_norm2_bias,
+            grad_norm3_weight,
+            grad_norm3_bias,
+        ) = decoder.backward(grad_y, self._ctx)
+        self.grads["self_attn_query_weight"] = grad_self_attn_query_weight
+        self.grads["self_attn_key_weight"] = grad_self_attn_key_weight
+        self.grads["self_attn_value_weight"] = grad_self_attn_value_weight
+        self.grads["cross_attn_query_weight"] = grad_cross_attn_query_weight
+        self.grads["cross_attn_key_weight"] = grad_cross_attn_key_weight
+        self.grads["cross_attn_value_weight"] = grad_cross_attn_value_weight
+        self.grads["linear1_weight"] = grad_linear1_weight
+        self.grads["linear1_bias"] = grad_linear1_bias
+        self.grads["linear2_weight"] = grad_linear2_weight
+        self.grads["linear2_bias"] = grad_linear2_bias
+        self.grads["norm1_weight"] = grad_norm1_weight
+        self.grads["norm1_bias"] = grad_norm1_bias
+        self.grads["norm2_weight"] = grad_norm2_weight
+        self.grads["norm2_bias"] = grad_norm2_bias
+        self.grads["norm3_weight"] = grad_norm3_weight
+        self.grads["norm3_bias"] = grad_norm3_bias
+        return (grad_x, grad_encoder_output)
 
 
 class Deconvolutional(Module):

@@ -910,7 +910,7 @@ _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:2915
+# gru_no_batch_first_step_bwd_2: layers_spec/primitives.yaml:2946
 _gru_no_batch_first_step_bwd_2 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_2",
     "T _t17, T _t36",

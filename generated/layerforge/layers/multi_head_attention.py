@@ -924,7 +924,13 @@ def _apply_causal(scores, out=None):
 
 def _apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        np.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return np.add(scores, mask, out=out)
     if out is None:
@@ -1191,7 +1197,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2711
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2742
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1427,7 +1433,7 @@ def _cupy_forward_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2711
+# multi_head_attention_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2742
 _multi_head_attention_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1657,7 +1663,7 @@ _multi_head_attention_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2711
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2742
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1868,7 +1874,7 @@ _multi_head_attention_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
+# multi_head_attention_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2742
 _multi_head_attention_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2090,7 +2096,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2711
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2742
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2325,7 +2331,7 @@ def _cupy_forward_no_causal_no_attn_mask(
     )
 
 
-# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2711
+# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2742
 _multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_attn_mask_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -2554,7 +2560,7 @@ _multi_head_attention_no_causal_no_kv_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2711
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2742
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2766,7 +2772,7 @@ _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
+# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2742
 _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -2892,9 +2898,15 @@ def _cupy_apply_causal(scores, out=None):
 
 def _cupy_apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
     import cupy as cp
 
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        cp.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return cp.add(scores, mask, out=out)
     if out is None:

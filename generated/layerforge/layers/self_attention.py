@@ -558,7 +558,13 @@ _FUSED_FIXED = {
 
 def _apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        np.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return np.add(scores, mask, out=out)
     if out is None:
@@ -893,7 +899,7 @@ _self_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2711
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2742
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1052,7 +1058,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2711
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2742
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1228,7 +1234,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2711
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2742
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1389,7 +1395,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2711
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2742
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1535,7 +1541,7 @@ _self_attention_identity_no_attn_mask_bwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2711
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2742
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1695,7 +1701,7 @@ _self_attention_relu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2742
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1870,7 +1876,7 @@ _self_attention_gelu_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2742
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -2030,7 +2036,7 @@ _self_attention_tanh_no_attn_mask_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2711
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2742
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -2124,9 +2130,15 @@ _CUPY_FUSED = {
 
 def _cupy_apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
     import cupy as cp
 
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        cp.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return cp.add(scores, mask, out=out)
     if out is None:
