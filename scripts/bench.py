@@ -298,7 +298,8 @@ def layer_cases():
 def _attention_inputs(f32):
     """Batch 8, 256 tokens, E = 512, 8 heads; self-attention without a mask."""
     return {"x": f32(8, 256, 512), "in_proj_weight": f32(1536, 512, scale=0.04), "in_proj_bias": f32(1536),
-            "out_proj_weight": f32(512, 512, scale=0.04), "out_proj_bias": f32(512), "kv": None, "attn_mask": None}
+            "out_proj_weight": f32(512, 512, scale=0.04), "out_proj_bias": f32(512), "kv": None, "attn_mask": None,
+            "key_padding_mask": None}
 
 
 def _multi_head_attention(t):
@@ -354,7 +355,8 @@ def peak_step_MB(name, side):
 
 def _encoder_arrays(f32):
     e, f = 512, 2048
-    return {"x": f32(8, 256, e), "src_mask": np.zeros((256, 256), dtype=bool), "self_attn_in_proj_weight": f32(3 * e, e, scale=0.04),
+    return {"x": f32(8, 256, e), "src_mask": None, "src_key_padding_mask": None,
+            "self_attn_in_proj_weight": f32(3 * e, e, scale=0.04),
             "self_attn_in_proj_bias": f32(3 * e, scale=0.1), "self_attn_out_proj_weight": f32(e, e, scale=0.04),
             "self_attn_out_proj_bias": f32(e, scale=0.1), "linear1_weight": f32(f, e, scale=0.04),
             "linear1_bias": f32(f, scale=0.1), "linear2_weight": f32(e, f, scale=0.02), "linear2_bias": f32(e, scale=0.1),

@@ -2214,7 +2214,7 @@ class MultiHeadAttention(Module):
         self.num_heads = num_heads
         self.causal = causal
 
-    def forward(self, x, kv=None, attn_mask=None):
+    def forward(self, x, kv=None, attn_mask=None, key_padding_mask=None):
         y, self._ctx = multi_head_attention.forward(
             x,
             self.in_proj_weight,
@@ -2223,6 +2223,7 @@ class MultiHeadAttention(Module):
             self.out_proj_bias,
             kv,
             attn_mask,
+            key_padding_mask,
             num_heads=self.num_heads,
             causal=self.causal,
         )
@@ -3058,8 +3059,8 @@ class TransformerDecoder(Module):
     """TransformerDecoder: A transformer decoder block as
     torch.nn.TransformerDecoderLayer(E, nhead, F, dropout=0, batch_first=True): self-
     attention over x (tgt_mask, causal for a language model), cross-attention from x to
-    memory (memory_mask; both required, all False for none, as
-    nn.TransformerDecoderLayer passes them), then the feed-forward network
+    memory (memory_mask; the masks and key padding masks optional, as
+    nn.TransformerDecoderLayer's, and making no variants), then the feed-forward network
     linear2(activation(linear1(h))), each with a residual add and a layer normalization,
     after it (post-LN, norm_first false, the default) or before it (norm_first true);
     the activation is relu, gelu (erf) or gelu_tanh.
@@ -3131,12 +3132,18 @@ class TransformerDecoder(Module):
         self.norm_first = norm_first
         self.ffn_activation = ffn_activation
 
-    def forward(self, x, memory, tgt_mask, memory_mask):
+    def forward(
+        self,
+        x,
+        memory,
+        tgt_mask=None,
+        memory_mask=None,
+        tgt_key_padding_mask=None,
+        memory_key_padding_mask=None,
+    ):
         y, self._ctx = transformer_decoder.forward(
             x,
             memory,
-            tgt_mask,
-            memory_mask,
             self.self_attn_in_proj_weight,
             self.self_attn_in_proj_bias,
             self.self_attn_out_proj_weight,
@@ -3155,6 +3162,10 @@ class TransformerDecoder(Module):
             self.norm2_bias,
             self.norm3_weight,
             self.norm3_bias,
+            tgt_mask,
+            memory_mask,
+            tgt_key_padding_mask,
+            memory_key_padding_mask,
             nhead=self.nhead,
             eps=self.eps,
             norm_first=self.norm_first,
@@ -3211,8 +3222,8 @@ class TransformerDecoder(Module):
 class TransformerEncoder(Module):
     """TransformerEncoder: A transformer encoder block as
     torch.nn.TransformerEncoderLayer(E, nhead, F, dropout=0, batch_first=True): self-
-    attention (multi_head_attention; src_mask is required, all False for none, as
-    nn.TransformerEncoderLayer passes it) then the feed-forward network
+    attention (multi_head_attention; src_mask and src_key_padding_mask optional, as
+    nn.TransformerEncoderLayer's, and making no variants) then the feed-forward network
     linear2(activation(linear1(h))), each with a residual add and a layer normalization,
     after it (post-LN, norm_first false, the default) or before it (norm_first true);
     the activation is relu, gelu (erf) or gelu_tanh.
@@ -3270,10 +3281,9 @@ class TransformerEncoder(Module):
         self.norm_first = norm_first
         self.ffn_activation = ffn_activation
 
-    def forward(self, x, src_mask):
+    def forward(self, x, src_mask=None, src_key_padding_mask=None):
         y, self._ctx = transformer_encoder.forward(
             x,
-            src_mask,
             self.self_attn_in_proj_weight,
             self.self_attn_in_proj_bias,
             self.self_attn_out_proj_weight,
@@ -3286,6 +3296,8 @@ class TransformerEncoder(Module):
             self.norm1_bias,
             self.norm2_weight,
             self.norm2_bias,
+            src_mask,
+            src_key_padding_mask,
             nhead=self.nhead,
             eps=self.eps,
             norm_first=self.norm_first,
@@ -3847,12 +3859,10 @@ class TransformerEncoderLayer(TransformerEncoder):
         )
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
-        if src_key_padding_mask is not None:
-            raise ValueError(
-                "TransformerEncoderLayer: src_key_padding_mask is not supported; pass src_mask"
-            )
         return super().forward(
-            src, _mask(src_mask, is_causal, src.shape[-2], src.shape[-2])
+            src,
+            _mask(src_mask, is_causal, src.shape[-2], src.shape[-2]),
+            src_key_padding_mask,
         )
 
 
@@ -3860,8 +3870,9 @@ class TransformerDecoderLayer(TransformerDecoder):
     """torch.nn.TransformerDecoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1,
     activation="relu", layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True)
     without dropout, as TransformerEncoderLayer; forward(tgt, memory, tgt_mask=None,
-    memory_mask=None, ..., tgt_is_causal=False) returns the output (a mask left out is all
-    False), backward the gradients of tgt and memory."""
+    memory_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None,
+    tgt_is_causal=False) returns the output (a mask left out masks nothing), backward the
+    gradients of tgt and memory."""
 
     def __init__(
         self,
@@ -3903,10 +3914,6 @@ class TransformerDecoderLayer(TransformerDecoder):
         tgt_is_causal=False,
         memory_is_causal=False,
     ):
-        if tgt_key_padding_mask is not None or memory_key_padding_mask is not None:
-            raise ValueError(
-                "TransformerDecoderLayer: key padding masks are not supported; pass tgt_mask and memory_mask"
-            )
         if memory_is_causal and memory_mask is None:
             raise ValueError(
                 "TransformerDecoderLayer: memory_is_causal needs a memory_mask"
@@ -3915,19 +3922,21 @@ class TransformerDecoderLayer(TransformerDecoder):
             tgt,
             memory,
             _mask(tgt_mask, tgt_is_causal, tgt.shape[-2], tgt.shape[-2]),
-            _mask(memory_mask, False, tgt.shape[-2], memory.shape[-2]),
+            memory_mask,
+            tgt_key_padding_mask,
+            memory_key_padding_mask,
         )
 
 
 def _mask(mask, causal, queries, keys):
     """The mask a transformer layer takes: the given one, the causal one when asked for with
-    none (torch takes is_causal as a hint beside a mask; alone it means one), else all False.
-    """
+    none (torch takes is_causal as a hint beside a mask; alone it means one), else None
+    (nothing masked)."""
     if mask is not None:
         return mask
     if causal:
         return np.triu(np.ones((queries, keys), dtype=bool), 1)
-    return np.zeros((queries, keys), dtype=bool)
+    return None
 
 
 def _check_transformer(name, dropout, batch_first, activation, bias):
@@ -3951,7 +3960,9 @@ class MultiheadAttention(MultiHeadAttention):
     as are dropout, bias=False, add_bias_kv, add_zero_attn and other kdim/vdim). The
     parameters are torch's (out_proj.weight is ``out_proj_weight``), so
     ``load_torch_state_dict`` takes its state_dict as it is. ``forward(query, key, value,
-    attn_mask=None, is_causal=False)`` returns ``(output, None)`` (no attention weights); key
+    attn_mask=None, is_causal=False, need_weights=False, key_padding_mask=None)`` returns
+    ``(output, None)`` (no attention weights; key_padding_mask [batch, S_k] True at padding
+    keys, as torch's); key
     and value must be one array (or None, or the query: self-attention). ``backward`` returns
     the query's gradient, and the key/value's too in the cross form."""
 
@@ -4000,6 +4011,7 @@ class MultiheadAttention(MultiHeadAttention):
         attn_mask=None,
         is_causal=False,
         need_weights=False,
+        key_padding_mask=None,
     ):
         return self.forward(
             query,
@@ -4008,6 +4020,7 @@ class MultiheadAttention(MultiHeadAttention):
             attn_mask=attn_mask,
             is_causal=is_causal,
             need_weights=need_weights,
+            key_padding_mask=key_padding_mask,
         )
 
     def forward(
@@ -4018,6 +4031,7 @@ class MultiheadAttention(MultiHeadAttention):
         attn_mask=None,
         is_causal=False,
         need_weights=False,
+        key_padding_mask=None,
     ):
         if key is not value:
             raise ValueError(
@@ -4025,7 +4039,12 @@ class MultiheadAttention(MultiHeadAttention):
             )
         self.causal = bool(is_causal)
         self._cross = key is not None and key is not query
-        return super().forward(query, key if self._cross else None, attn_mask), None
+        return (
+            super().forward(
+                query, key if self._cross else None, attn_mask, key_padding_mask
+            ),
+            None,
+        )
 
     def backward(self, grad_output):
         grad_query, grad_memory = super().backward(grad_output)

@@ -1,12 +1,12 @@
 """TransformerDecoder: A transformer decoder block as torch.nn.TransformerDecoderLayer(E,
 nhead, F, dropout=0, batch_first=True): self-attention over x (tgt_mask, causal for a
-language model), cross-attention from x to memory (memory_mask; both required, all False
-for none, as nn.TransformerDecoderLayer passes them), then the feed-forward network
-linear2(activation(linear1(h))), each with a residual add and a layer normalization,
-after it (post-LN, norm_first false, the default) or before it (norm_first true); the
-activation is relu, gelu (erf) or gelu_tanh. Gradients for x and memory. Parameters are
-named as torch's state_dict (self_attn.*, multihead_attn.*, linear1/2.*, norm1/2/3.*),
-in its order.
+language model), cross-attention from x to memory (memory_mask; the masks and key
+padding masks optional, as nn.TransformerDecoderLayer's, and making no variants), then
+the feed-forward network linear2(activation(linear1(h))), each with a residual add and a
+layer normalization, after it (post-LN, norm_first false, the default) or before it
+(norm_first true); the activation is relu, gelu (erf) or gelu_tanh. Gradients for x and
+memory. Parameters are named as torch's state_dict (self_attn.*, multihead_attn.*,
+linear1/2.*, norm1/2/3.*), in its order.
 Generated from layers_spec/layers/transformer_decoder.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -31,7 +31,14 @@ from layerforge._cupy_runtime import (
 
 __all__ = ["forward", "backward"]
 
-INPUTS = ("x", "memory", "tgt_mask", "memory_mask")
+INPUTS = (
+    "x",
+    "memory",
+    "tgt_mask",
+    "memory_mask",
+    "tgt_key_padding_mask",
+    "memory_key_padding_mask",
+)
 PARAMETERS = (
     "self_attn_in_proj_weight",
     "self_attn_in_proj_bias",
@@ -58,8 +65,6 @@ OUTPUTS = ("y",)
 def forward(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -78,6 +83,10 @@ def forward(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask=None,
+    memory_mask=None,
+    tgt_key_padding_mask=None,
+    memory_key_padding_mask=None,
     *,
     nhead=8,
     eps=1e-05,
@@ -88,23 +97,19 @@ def forward(
 
     A transformer decoder block as torch.nn.TransformerDecoderLayer(E, nhead, F,
     dropout=0, batch_first=True): self-attention over x (tgt_mask, causal for a language
-    model), cross-attention from x to memory (memory_mask; both required, all False for
-    none, as nn.TransformerDecoderLayer passes them), then the feed-forward network
-    linear2(activation(linear1(h))), each with a residual add and a layer normalization,
-    after it (post-LN, norm_first false, the default) or before it (norm_first true);
-    the activation is relu, gelu (erf) or gelu_tanh. Gradients for x and memory.
-    Parameters are named as torch's state_dict (self_attn.*, multihead_attn.*,
-    linear1/2.*, norm1/2/3.*), in its order.
+    model), cross-attention from x to memory (memory_mask; the masks and key padding
+    masks optional, as nn.TransformerDecoderLayer's, and making no variants), then the
+    feed-forward network linear2(activation(linear1(h))), each with a residual add and a
+    layer normalization, after it (post-LN, norm_first false, the default) or before it
+    (norm_first true); the activation is relu, gelu (erf) or gelu_tanh. Gradients for x
+    and memory. Parameters are named as torch's state_dict (self_attn.*,
+    multihead_attn.*, linear1/2.*, norm1/2/3.*), in its order.
 
     Args:
         x: float32 or float64 input of shape [..., S, E]. Target token features [batch,
             S, E].
         memory: float32 or float64 input of shape [..., S_m, E]. The encoder's output
             [batch, S_m, E].
-        tgt_mask: bool or float mask (no gradient) input of shape [S, S]. True (or -inf)
-            where target i may not attend to target j (causal: j > i).
-        memory_mask: bool or float mask (no gradient) input of shape [S, S_m]. True (or
-            -inf) where target i may not attend to memory position j.
         self_attn_in_proj_weight: float32 or float64 parameter of shape [3*E, E].
             PyTorch's self_attn.in_proj_weight: the in_proj_weight of MultiHeadAttention
             'self_attn'.
@@ -148,6 +153,18 @@ def forward(
             the weight of LayerNormalization 'norm3'.
         norm3_bias: float32 or float64 parameter of shape [E]. PyTorch's norm3.bias: the
             bias of LayerNormalization 'norm3'.
+        tgt_mask: bool or float mask (no gradient) input of shape [S, S], None to leave
+            it out. True (or -inf) where target i may not attend to target j (causal: j
+            > i).
+        memory_mask: bool or float mask (no gradient) input of shape [S, S_m], None to
+            leave it out. True (or -inf) where target i may not attend to memory
+            position j.
+        tgt_key_padding_mask: bool or float mask (no gradient) input of shape [..., S],
+            None to leave it out. True (or -inf) where target j of a sequence is padding
+            [batch, S].
+        memory_key_padding_mask: bool or float mask (no gradient) input of shape [...,
+            S_m], None to leave it out. True (or -inf) where memory position j of a
+            sequence is padding [batch, S_m].
         nhead: int, default 8. The number of attention heads; it must divide E.
         eps: float, default 1e-05. The layer normalizations' eps (torch's
             layer_norm_eps).
@@ -164,8 +181,6 @@ def forward(
         {
             "x": x,
             "memory": memory,
-            "tgt_mask": tgt_mask,
-            "memory_mask": memory_mask,
             "self_attn_in_proj_weight": self_attn_in_proj_weight,
             "self_attn_in_proj_bias": self_attn_in_proj_bias,
             "self_attn_out_proj_weight": self_attn_out_proj_weight,
@@ -184,12 +199,14 @@ def forward(
             "norm2_bias": norm2_bias,
             "norm3_weight": norm3_weight,
             "norm3_bias": norm3_bias,
+            "tgt_mask": tgt_mask,
+            "memory_mask": memory_mask,
+            "tgt_key_padding_mask": tgt_key_padding_mask,
+            "memory_key_padding_mask": memory_key_padding_mask,
         },
         {
             "x": ("...", "S", "E"),
             "memory": ("...", "S_m", "E"),
-            "tgt_mask": ("S", "S"),
-            "memory_mask": ("S", "S_m"),
             "self_attn_in_proj_weight": ("3*E", "E"),
             "self_attn_in_proj_bias": ("3*E",),
             "self_attn_out_proj_weight": ("E", "E"),
@@ -208,8 +225,23 @@ def forward(
             "norm2_bias": ("E",),
             "norm3_weight": ("E",),
             "norm3_bias": ("E",),
+            "tgt_mask": ("S", "S"),
+            "memory_mask": ("S", "S_m"),
+            "tgt_key_padding_mask": ("...", "S"),
+            "memory_key_padding_mask": ("...", "S_m"),
         },
-        kinds={"tgt_mask": "mask", "memory_mask": "mask"},
+        optional=(
+            "tgt_mask",
+            "memory_mask",
+            "tgt_key_padding_mask",
+            "memory_key_padding_mask",
+        ),
+        kinds={
+            "tgt_mask": "mask",
+            "memory_mask": "mask",
+            "tgt_key_padding_mask": "mask",
+            "memory_key_padding_mask": "mask",
+        },
     )
     check_attribute("transformer_decoder", "nhead", nhead, "int", minimum=1)
     check_divides("transformer_decoder", "nhead", nhead, "x", x.shape[-1])
@@ -244,8 +276,6 @@ def forward(
         y, saved = forward_variant(
             x,
             memory,
-            tgt_mask,
-            memory_mask,
             self_attn_in_proj_weight,
             self_attn_in_proj_bias,
             self_attn_out_proj_weight,
@@ -264,6 +294,10 @@ def forward(
             norm2_bias,
             norm3_weight,
             norm3_bias,
+            tgt_mask,
+            memory_mask,
+            tgt_key_padding_mask,
+            memory_key_padding_mask,
             nhead,
             eps,
         )
@@ -272,8 +306,6 @@ def forward(
     y, saved = forward_variant(
         x,
         memory,
-        tgt_mask,
-        memory_mask,
         self_attn_in_proj_weight,
         self_attn_in_proj_bias,
         self_attn_out_proj_weight,
@@ -292,6 +324,10 @@ def forward(
         norm2_bias,
         norm3_weight,
         norm3_bias,
+        tgt_mask,
+        memory_mask,
+        tgt_key_padding_mask,
+        memory_key_padding_mask,
         nhead,
         eps,
     )
@@ -330,8 +366,6 @@ def backward(grad_y, ctx):
 def _forward_norm_first_relu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -350,6 +384,10 @@ def _forward_norm_first_relu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -375,7 +413,8 @@ def _forward_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -409,7 +448,10 @@ def _forward_norm_first_relu(
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -553,15 +595,15 @@ def _backward_norm_first_relu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t10
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+    grad_multihead_attn_unpadded = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -585,16 +627,16 @@ def _backward_norm_first_relu(
     _t12 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+    grad_self_attn_unpadded = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -665,8 +707,6 @@ def _backward_norm_first_relu(
 def _forward_norm_first_gelu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -685,6 +725,10 @@ def _forward_norm_first_gelu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -710,7 +754,8 @@ def _forward_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -744,7 +789,10 @@ def _forward_norm_first_gelu(
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -904,15 +952,15 @@ def _backward_norm_first_gelu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t13
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+    grad_multihead_attn_unpadded = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -936,16 +984,16 @@ def _backward_norm_first_gelu(
     _t15 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t15, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t15)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+    grad_self_attn_unpadded = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -1016,8 +1064,6 @@ def _backward_norm_first_gelu(
 def _forward_norm_first_gelu_tanh(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -1036,6 +1082,10 @@ def _forward_norm_first_gelu_tanh(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -1061,7 +1111,8 @@ def _forward_norm_first_gelu_tanh(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -1095,7 +1146,10 @@ def _forward_norm_first_gelu_tanh(
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -1267,15 +1321,15 @@ def _backward_norm_first_gelu_tanh(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t16
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+    grad_multihead_attn_unpadded = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -1299,16 +1353,16 @@ def _backward_norm_first_gelu_tanh(
     _t18 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t18, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t18)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+    grad_self_attn_unpadded = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -1379,8 +1433,6 @@ def _backward_norm_first_gelu_tanh(
 def _forward_no_norm_first_relu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -1399,6 +1451,10 @@ def _forward_no_norm_first_relu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -1414,7 +1470,8 @@ def _forward_no_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -1446,7 +1503,10 @@ def _forward_no_norm_first_relu(
     _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -1608,15 +1668,15 @@ def _backward_no_norm_first_relu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t11
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+    grad_multihead_attn_unpadded = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -1641,16 +1701,16 @@ def _backward_no_norm_first_relu(
     _t13 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t13, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t13)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+    grad_self_attn_unpadded = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -1711,8 +1771,6 @@ def _backward_no_norm_first_relu(
 def _forward_no_norm_first_gelu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -1731,6 +1789,10 @@ def _forward_no_norm_first_gelu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -1746,7 +1808,8 @@ def _forward_no_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -1778,7 +1841,10 @@ def _forward_no_norm_first_gelu(
     _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -1956,15 +2022,15 @@ def _backward_no_norm_first_gelu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t14
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+    grad_multihead_attn_unpadded = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -1989,16 +2055,16 @@ def _backward_no_norm_first_gelu(
     _t16 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t16, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t16)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+    grad_self_attn_unpadded = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -2059,8 +2125,6 @@ def _backward_no_norm_first_gelu(
 def _forward_no_norm_first_gelu_tanh(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -2079,6 +2143,10 @@ def _forward_no_norm_first_gelu_tanh(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -2094,7 +2162,8 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -2126,7 +2195,10 @@ def _forward_no_norm_first_gelu_tanh(
     _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -2316,15 +2388,15 @@ def _backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t17
     )
-    grad_multihead_attn_allowed = grad_multihead_attn_weights - _dot_last(
+    grad_multihead_attn_unpadded = grad_multihead_attn_weights - _dot_last(
         grad_multihead_attn_weights, multihead_attn_weights
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -2349,16 +2421,16 @@ def _backward_no_norm_first_gelu_tanh(
     _t19 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t19, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t19)
-    grad_self_attn_allowed = grad_self_attn_weights - _dot_last(
+    grad_self_attn_unpadded = grad_self_attn_weights - _dot_last(
         grad_self_attn_weights, self_attn_weights
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_v = _merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _merge_heads(grad_self_attn_heads_k, nhead)
@@ -2430,6 +2502,16 @@ _VARIANTS = {
         _backward_no_norm_first_gelu_tanh,
     ),
 }
+
+
+def _apply_key_padding(scores, mask, out=None):
+    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
+    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
+    """
+    if mask is not None:
+        between = (1,) * (scores.ndim - mask.ndim)
+        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
+    return _apply_mask(scores, mask, out=out)
 
 
 def _apply_mask(scores, mask, out=None):
@@ -2753,7 +2835,7 @@ _transformer_decoder_norm_first_relu_fwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_norm_first_relu_fwd_4 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_4",
     "T _t6, T self_attn_in_proj_bias",
@@ -2764,7 +2846,7 @@ _transformer_decoder_norm_first_relu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_relu_fwd_5 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_5",
     "T _t7, T _t10",
@@ -2776,7 +2858,7 @@ _transformer_decoder_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_norm_first_relu_fwd_6 = RowKernel(
     "transformer_decoder_norm_first_relu_fwd_6",
     "masked_softmax_row",
@@ -2803,7 +2885,7 @@ _transformer_decoder_norm_first_relu_fwd_6 = RowKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
+# transformer_decoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:43
 _transformer_decoder_norm_first_relu_fwd_7 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
@@ -2871,7 +2953,7 @@ _transformer_decoder_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:25
+# transformer_decoder_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:28
 _transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_12",
     "T _t20, T _t21",
@@ -2882,7 +2964,7 @@ _transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:26
+# transformer_decoder_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:29
 _transformer_decoder_norm_first_relu_fwd_13 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_13",
     "T _t23, T _t24",
@@ -2893,7 +2975,7 @@ _transformer_decoder_norm_first_relu_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_14: layers_spec/layers/multi_head_attention.yaml:27
+# transformer_decoder_norm_first_relu_fwd_14: layers_spec/layers/multi_head_attention.yaml:30
 _transformer_decoder_norm_first_relu_fwd_14 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_14",
     "T _t26, T _t27",
@@ -2904,7 +2986,7 @@ _transformer_decoder_norm_first_relu_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_15: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_relu_fwd_15: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_15",
     "T _t28, T _t31",
@@ -2916,7 +2998,7 @@ _transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_16: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_norm_first_relu_fwd_16: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_norm_first_relu_fwd_16 = RowKernel(
     "transformer_decoder_norm_first_relu_fwd_16",
     "masked_softmax_row",
@@ -2943,7 +3025,7 @@ _transformer_decoder_norm_first_relu_fwd_16 = RowKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_17: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
+# transformer_decoder_norm_first_relu_fwd_17: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:46
 _transformer_decoder_norm_first_relu_fwd_17 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_17",
     "T _t34, T multihead_attn_out_proj_bias, T h1",
@@ -3023,7 +3105,7 @@ _transformer_decoder_norm_first_relu_fwd_22 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+# transformer_decoder_norm_first_relu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
 _transformer_decoder_norm_first_relu_fwd_23 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_23",
     "T _t41, T linear2_bias, T h2",
@@ -3038,8 +3120,6 @@ _transformer_decoder_norm_first_relu_fwd_23 = ElementwiseKernel(
 def _cupy_forward_norm_first_relu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -3058,6 +3138,10 @@ def _cupy_forward_norm_first_relu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -3088,7 +3172,10 @@ def _cupy_forward_norm_first_relu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -3123,8 +3210,11 @@ def _cupy_forward_norm_first_relu(
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
@@ -3185,7 +3275,7 @@ def _cupy_forward_norm_first_relu(
     )
 
 
-# transformer_decoder_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_norm_first_relu_bwd_0 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_0",
     "T _t6, T self_attn_in_proj_bias",
@@ -3196,7 +3286,7 @@ _transformer_decoder_norm_first_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_relu_bwd_1 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_1",
     "T _t7, T _t10",
@@ -3316,10 +3406,10 @@ _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_11",
     "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t68 = grad_multihead_attn_weights - _t67;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t68;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t68;
     """,
 )
 
@@ -3421,10 +3511,10 @@ _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
 _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_20",
     "T grad_self_attn_weights, T _t111, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t112 = grad_self_attn_weights - _t111;
-    grad_self_attn_allowed = self_attn_weights * _t112;
+    grad_self_attn_unpadded = self_attn_weights * _t112;
     """,
 )
 
@@ -3625,13 +3715,13 @@ def _cupy_backward_norm_first_relu(
     _t65 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t65, _t62)
     _t67 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_norm_first_relu_bwd_11(
+    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_relu_bwd_11(
         grad_multihead_attn_weights, _t67, multihead_attn_weights
     )
     _t70 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t70)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t70)
     _t72 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t73 = _cupy_bmm(_t72, grad_multihead_attn_allowed)
+    _t73 = _cupy_bmm(_t72, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t73, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -3677,13 +3767,13 @@ def _cupy_backward_norm_first_relu(
     _t109 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t109, _t106)
     _t111 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_norm_first_relu_bwd_20(
+    grad_self_attn_unpadded = _transformer_decoder_norm_first_relu_bwd_20(
         grad_self_attn_weights, _t111, self_attn_weights
     )
     _t114 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t114)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t114)
     _t116 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t117 = _cupy_bmm(_t116, grad_self_attn_allowed)
+    _t117 = _cupy_bmm(_t116, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t117, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -3800,7 +3890,7 @@ _transformer_decoder_norm_first_gelu_fwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_norm_first_gelu_fwd_4: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_norm_first_gelu_fwd_4 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_4",
     "T _t6, T self_attn_in_proj_bias",
@@ -3811,7 +3901,7 @@ _transformer_decoder_norm_first_gelu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_gelu_fwd_5: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_gelu_fwd_5 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_5",
     "T _t7, T _t10",
@@ -3823,7 +3913,7 @@ _transformer_decoder_norm_first_gelu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_norm_first_gelu_fwd_6: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_norm_first_gelu_fwd_6 = RowKernel(
     "transformer_decoder_norm_first_gelu_fwd_6",
     "masked_softmax_row",
@@ -3850,7 +3940,7 @@ _transformer_decoder_norm_first_gelu_fwd_6 = RowKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
+# transformer_decoder_norm_first_gelu_fwd_7: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:43
 _transformer_decoder_norm_first_gelu_fwd_7 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
@@ -3918,7 +4008,7 @@ _transformer_decoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_12: layers_spec/layers/multi_head_attention.yaml:25
+# transformer_decoder_norm_first_gelu_fwd_12: layers_spec/layers/multi_head_attention.yaml:28
 _transformer_decoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_12",
     "T _t20, T _t21",
@@ -3929,7 +4019,7 @@ _transformer_decoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_13: layers_spec/layers/multi_head_attention.yaml:26
+# transformer_decoder_norm_first_gelu_fwd_13: layers_spec/layers/multi_head_attention.yaml:29
 _transformer_decoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_13",
     "T _t23, T _t24",
@@ -3940,7 +4030,7 @@ _transformer_decoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_14: layers_spec/layers/multi_head_attention.yaml:27
+# transformer_decoder_norm_first_gelu_fwd_14: layers_spec/layers/multi_head_attention.yaml:30
 _transformer_decoder_norm_first_gelu_fwd_14 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_14",
     "T _t26, T _t27",
@@ -3951,7 +4041,7 @@ _transformer_decoder_norm_first_gelu_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_15: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_gelu_fwd_15: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_gelu_fwd_15 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_15",
     "T _t28, T _t31",
@@ -3963,7 +4053,7 @@ _transformer_decoder_norm_first_gelu_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_16: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_norm_first_gelu_fwd_16: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_norm_first_gelu_fwd_16 = RowKernel(
     "transformer_decoder_norm_first_gelu_fwd_16",
     "masked_softmax_row",
@@ -3990,7 +4080,7 @@ _transformer_decoder_norm_first_gelu_fwd_16 = RowKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_17: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
+# transformer_decoder_norm_first_gelu_fwd_17: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:46
 _transformer_decoder_norm_first_gelu_fwd_17 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_17",
     "T _t34, T multihead_attn_out_proj_bias, T h1",
@@ -4074,7 +4164,7 @@ _transformer_decoder_norm_first_gelu_fwd_22 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+# transformer_decoder_norm_first_gelu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
 _transformer_decoder_norm_first_gelu_fwd_23 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_23",
     "T _t45, T linear2_bias, T h2",
@@ -4089,8 +4179,6 @@ _transformer_decoder_norm_first_gelu_fwd_23 = ElementwiseKernel(
 def _cupy_forward_norm_first_gelu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -4109,6 +4197,10 @@ def _cupy_forward_norm_first_gelu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -4139,7 +4231,10 @@ def _cupy_forward_norm_first_gelu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_norm_first_gelu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
+    self_attn_weights = _transformer_decoder_norm_first_gelu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -4174,8 +4269,11 @@ def _cupy_forward_norm_first_gelu(
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_norm_first_gelu_fwd_16(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
@@ -4236,7 +4334,7 @@ def _cupy_forward_norm_first_gelu(
     )
 
 
-# transformer_decoder_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_norm_first_gelu_bwd_0 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_0",
     "T _t6, T self_attn_in_proj_bias",
@@ -4247,7 +4345,7 @@ _transformer_decoder_norm_first_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_gelu_bwd_1 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_1",
     "T _t7, T _t10",
@@ -4379,10 +4477,10 @@ _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_11",
     "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t79 = grad_multihead_attn_weights - _t78;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t79;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t79;
     """,
 )
 
@@ -4484,10 +4582,10 @@ _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
 _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_20",
     "T grad_self_attn_weights, T _t122, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t123 = grad_self_attn_weights - _t122;
-    grad_self_attn_allowed = self_attn_weights * _t123;
+    grad_self_attn_unpadded = self_attn_weights * _t123;
     """,
 )
 
@@ -4690,13 +4788,13 @@ def _cupy_backward_norm_first_gelu(
     _t76 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t76, _t73)
     _t78 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_norm_first_gelu_bwd_11(
+    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_gelu_bwd_11(
         grad_multihead_attn_weights, _t78, multihead_attn_weights
     )
     _t81 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t81)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t81)
     _t83 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t84 = _cupy_bmm(_t83, grad_multihead_attn_allowed)
+    _t84 = _cupy_bmm(_t83, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t84, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -4742,13 +4840,13 @@ def _cupy_backward_norm_first_gelu(
     _t120 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t120, _t117)
     _t122 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_norm_first_gelu_bwd_20(
+    grad_self_attn_unpadded = _transformer_decoder_norm_first_gelu_bwd_20(
         grad_self_attn_weights, _t122, self_attn_weights
     )
     _t125 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t125)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t125)
     _t127 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t128 = _cupy_bmm(_t127, grad_self_attn_allowed)
+    _t128 = _cupy_bmm(_t127, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t128, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -4865,7 +4963,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_norm_first_gelu_tanh_fwd_4: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_4",
     "T _t6, T self_attn_in_proj_bias",
@@ -4876,7 +4974,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_gelu_tanh_fwd_5: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_5",
     "T _t7, T _t10",
@@ -4888,7 +4986,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_norm_first_gelu_tanh_fwd_6 = RowKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_6",
     "masked_softmax_row",
@@ -4915,7 +5013,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_6 = RowKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
+# transformer_decoder_norm_first_gelu_tanh_fwd_7: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:43
 _transformer_decoder_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
@@ -4983,7 +5081,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/multi_head_attention.yaml:25
+# transformer_decoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/multi_head_attention.yaml:28
 _transformer_decoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_12",
     "T _t20, T _t21",
@@ -4994,7 +5092,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/multi_head_attention.yaml:26
+# transformer_decoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/multi_head_attention.yaml:29
 _transformer_decoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_13",
     "T _t23, T _t24",
@@ -5005,7 +5103,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_14: layers_spec/layers/multi_head_attention.yaml:27
+# transformer_decoder_norm_first_gelu_tanh_fwd_14: layers_spec/layers/multi_head_attention.yaml:30
 _transformer_decoder_norm_first_gelu_tanh_fwd_14 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_14",
     "T _t26, T _t27",
@@ -5016,7 +5114,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_15: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_gelu_tanh_fwd_15: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_15",
     "T _t28, T _t31",
@@ -5028,7 +5126,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_16: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_norm_first_gelu_tanh_fwd_16: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_norm_first_gelu_tanh_fwd_16 = RowKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_16",
     "masked_softmax_row",
@@ -5055,7 +5153,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_16 = RowKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_17: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
+# transformer_decoder_norm_first_gelu_tanh_fwd_17: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:46
 _transformer_decoder_norm_first_gelu_tanh_fwd_17 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_17",
     "T _t34, T multihead_attn_out_proj_bias, T h1",
@@ -5142,7 +5240,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_22 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+# transformer_decoder_norm_first_gelu_tanh_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
 _transformer_decoder_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_23",
     "T _t47, T linear2_bias, T h2",
@@ -5157,8 +5255,6 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
 def _cupy_forward_norm_first_gelu_tanh(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -5177,6 +5273,10 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -5207,8 +5307,11 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
     self_attn_weights = _transformer_decoder_norm_first_gelu_tanh_fwd_6(
-        self_attn_allowed
+        self_attn_unpadded
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
@@ -5248,8 +5351,11 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_norm_first_gelu_tanh_fwd_16(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
@@ -5312,7 +5418,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_0",
     "T _t6, T self_attn_in_proj_bias",
@@ -5323,7 +5429,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_gelu_tanh_bwd_1 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_1",
     "T _t7, T _t10",
@@ -5461,10 +5567,10 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_11",
     "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t84 = grad_multihead_attn_weights - _t83;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t84;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t84;
     """,
 )
 
@@ -5566,10 +5672,10 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_20",
     "T grad_self_attn_weights, T _t127, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t128 = grad_self_attn_weights - _t127;
-    grad_self_attn_allowed = self_attn_weights * _t128;
+    grad_self_attn_unpadded = self_attn_weights * _t128;
     """,
 )
 
@@ -5774,13 +5880,13 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t81 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t81, _t78)
     _t83 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_norm_first_gelu_tanh_bwd_11(
+    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_gelu_tanh_bwd_11(
         grad_multihead_attn_weights, _t83, multihead_attn_weights
     )
     _t86 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t86)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t86)
     _t88 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t89 = _cupy_bmm(_t88, grad_multihead_attn_allowed)
+    _t89 = _cupy_bmm(_t88, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t89, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -5828,13 +5934,13 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t125 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t125, _t122)
     _t127 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_norm_first_gelu_tanh_bwd_20(
+    grad_self_attn_unpadded = _transformer_decoder_norm_first_gelu_tanh_bwd_20(
         grad_self_attn_weights, _t127, self_attn_weights
     )
     _t130 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t130)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t130)
     _t132 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t133 = _cupy_bmm(_t132, grad_self_attn_allowed)
+    _t133 = _cupy_bmm(_t132, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t133, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -5899,7 +6005,7 @@ def _cupy_backward_norm_first_gelu_tanh(
     )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_no_norm_first_relu_fwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_no_norm_first_relu_fwd_0 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_0",
     "T _t1, T self_attn_in_proj_bias",
@@ -5910,7 +6016,7 @@ _transformer_decoder_no_norm_first_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_relu_fwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_1",
     "T _t2, T _t5",
@@ -5922,7 +6028,7 @@ _transformer_decoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_no_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_no_norm_first_relu_fwd_2 = RowKernel(
     "transformer_decoder_no_norm_first_relu_fwd_2",
     "masked_softmax_row",
@@ -5949,7 +6055,7 @@ _transformer_decoder_no_norm_first_relu_fwd_2 = RowKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
+# transformer_decoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:50
 _transformer_decoder_no_norm_first_relu_fwd_3 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
@@ -6017,7 +6123,7 @@ _transformer_decoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_8: layers_spec/layers/multi_head_attention.yaml:25
+# transformer_decoder_no_norm_first_relu_fwd_8: layers_spec/layers/multi_head_attention.yaml:28
 _transformer_decoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_8",
     "T _t16, T _t17",
@@ -6028,7 +6134,7 @@ _transformer_decoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_9: layers_spec/layers/multi_head_attention.yaml:26
+# transformer_decoder_no_norm_first_relu_fwd_9: layers_spec/layers/multi_head_attention.yaml:29
 _transformer_decoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_9",
     "T _t19, T _t20",
@@ -6039,7 +6145,7 @@ _transformer_decoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_10: layers_spec/layers/multi_head_attention.yaml:27
+# transformer_decoder_no_norm_first_relu_fwd_10: layers_spec/layers/multi_head_attention.yaml:30
 _transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_10",
     "T _t22, T _t23",
@@ -6050,7 +6156,7 @@ _transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_11: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_relu_fwd_11: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_11",
     "T _t24, T _t27",
@@ -6062,7 +6168,7 @@ _transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_no_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_no_norm_first_relu_fwd_12 = RowKernel(
     "transformer_decoder_no_norm_first_relu_fwd_12",
     "masked_softmax_row",
@@ -6089,7 +6195,7 @@ _transformer_decoder_no_norm_first_relu_fwd_12 = RowKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
+# transformer_decoder_no_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:52
 _transformer_decoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_13",
     "T _t30, T multihead_attn_out_proj_bias, T h1",
@@ -6169,7 +6275,7 @@ _transformer_decoder_no_norm_first_relu_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+# transformer_decoder_no_norm_first_relu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65
 _transformer_decoder_no_norm_first_relu_fwd_19 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_19",
     "T _t38, T linear2_bias, T h2",
@@ -6240,8 +6346,6 @@ _transformer_decoder_no_norm_first_relu_fwd_23 = ElementwiseKernel(
 def _cupy_forward_no_norm_first_relu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -6260,6 +6364,10 @@ def _cupy_forward_no_norm_first_relu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -6282,7 +6390,12 @@ def _cupy_forward_no_norm_first_relu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_no_norm_first_relu_fwd_2(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
+    self_attn_weights = _transformer_decoder_no_norm_first_relu_fwd_2(
+        self_attn_unpadded
+    )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -6317,8 +6430,11 @@ def _cupy_forward_no_norm_first_relu(
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_no_norm_first_relu_fwd_12(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
@@ -6388,7 +6504,7 @@ def _cupy_forward_no_norm_first_relu(
     )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_no_norm_first_relu_bwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_no_norm_first_relu_bwd_0 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_0",
     "T _t1, T self_attn_in_proj_bias",
@@ -6399,7 +6515,7 @@ _transformer_decoder_no_norm_first_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_relu_bwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_relu_bwd_1 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_1",
     "T _t2, T _t5",
@@ -6599,10 +6715,10 @@ _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_18",
     "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t80 = grad_multihead_attn_weights - _t79;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t80;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t80;
     """,
 )
 
@@ -6704,10 +6820,10 @@ _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_27",
     "T grad_self_attn_weights, T _t123, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t124 = grad_self_attn_weights - _t123;
-    grad_self_attn_allowed = self_attn_weights * _t124;
+    grad_self_attn_unpadded = self_attn_weights * _t124;
     """,
 )
 
@@ -6853,13 +6969,13 @@ def _cupy_backward_no_norm_first_relu(
     _t77 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t77, _t74)
     _t79 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_relu_bwd_18(
+    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_relu_bwd_18(
         grad_multihead_attn_weights, _t79, multihead_attn_weights
     )
     _t82 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t82)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t82)
     _t84 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t85 = _cupy_bmm(_t84, grad_multihead_attn_allowed)
+    _t85 = _cupy_bmm(_t84, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t85, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -6909,13 +7025,13 @@ def _cupy_backward_no_norm_first_relu(
     _t121 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t121, _t118)
     _t123 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_no_norm_first_relu_bwd_27(
+    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_relu_bwd_27(
         grad_self_attn_weights, _t123, self_attn_weights
     )
     _t126 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t126)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t126)
     _t128 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t129 = _cupy_bmm(_t128, grad_self_attn_allowed)
+    _t129 = _cupy_bmm(_t128, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t129, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -6957,7 +7073,7 @@ def _cupy_backward_no_norm_first_relu(
     )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_no_norm_first_gelu_fwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_no_norm_first_gelu_fwd_0 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_0",
     "T _t1, T self_attn_in_proj_bias",
@@ -6968,7 +7084,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_gelu_fwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_gelu_fwd_1 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_1",
     "T _t2, T _t5",
@@ -6980,7 +7096,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_no_norm_first_gelu_fwd_2: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_no_norm_first_gelu_fwd_2 = RowKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_2",
     "masked_softmax_row",
@@ -7007,7 +7123,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_2 = RowKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
+# transformer_decoder_no_norm_first_gelu_fwd_3: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:50
 _transformer_decoder_no_norm_first_gelu_fwd_3 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
@@ -7075,7 +7191,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_8: layers_spec/layers/multi_head_attention.yaml:25
+# transformer_decoder_no_norm_first_gelu_fwd_8: layers_spec/layers/multi_head_attention.yaml:28
 _transformer_decoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_8",
     "T _t16, T _t17",
@@ -7086,7 +7202,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_9: layers_spec/layers/multi_head_attention.yaml:26
+# transformer_decoder_no_norm_first_gelu_fwd_9: layers_spec/layers/multi_head_attention.yaml:29
 _transformer_decoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_9",
     "T _t19, T _t20",
@@ -7097,7 +7213,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_10: layers_spec/layers/multi_head_attention.yaml:27
+# transformer_decoder_no_norm_first_gelu_fwd_10: layers_spec/layers/multi_head_attention.yaml:30
 _transformer_decoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_10",
     "T _t22, T _t23",
@@ -7108,7 +7224,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_11: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_gelu_fwd_11: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_11",
     "T _t24, T _t27",
@@ -7120,7 +7236,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_12: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_no_norm_first_gelu_fwd_12: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_no_norm_first_gelu_fwd_12 = RowKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_12",
     "masked_softmax_row",
@@ -7147,7 +7263,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_12 = RowKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_13: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
+# transformer_decoder_no_norm_first_gelu_fwd_13: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:52
 _transformer_decoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_13",
     "T _t30, T multihead_attn_out_proj_bias, T h1",
@@ -7231,7 +7347,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+# transformer_decoder_no_norm_first_gelu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65
 _transformer_decoder_no_norm_first_gelu_fwd_19 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_19",
     "T _t42, T linear2_bias, T h2",
@@ -7302,8 +7418,6 @@ _transformer_decoder_no_norm_first_gelu_fwd_23 = ElementwiseKernel(
 def _cupy_forward_no_norm_first_gelu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -7322,6 +7436,10 @@ def _cupy_forward_no_norm_first_gelu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -7344,7 +7462,12 @@ def _cupy_forward_no_norm_first_gelu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_no_norm_first_gelu_fwd_2(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
+    self_attn_weights = _transformer_decoder_no_norm_first_gelu_fwd_2(
+        self_attn_unpadded
+    )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -7379,8 +7502,11 @@ def _cupy_forward_no_norm_first_gelu(
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_no_norm_first_gelu_fwd_12(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
@@ -7450,7 +7576,7 @@ def _cupy_forward_no_norm_first_gelu(
     )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_no_norm_first_gelu_bwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_no_norm_first_gelu_bwd_0 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_0",
     "T _t1, T self_attn_in_proj_bias",
@@ -7461,7 +7587,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_gelu_bwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_gelu_bwd_1 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_1",
     "T _t2, T _t5",
@@ -7673,10 +7799,10 @@ _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_18",
     "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t91 = grad_multihead_attn_weights - _t90;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t91;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t91;
     """,
 )
 
@@ -7778,10 +7904,10 @@ _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_27",
     "T grad_self_attn_weights, T _t134, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t135 = grad_self_attn_weights - _t134;
-    grad_self_attn_allowed = self_attn_weights * _t135;
+    grad_self_attn_unpadded = self_attn_weights * _t135;
     """,
 )
 
@@ -7927,13 +8053,13 @@ def _cupy_backward_no_norm_first_gelu(
     _t88 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t88, _t85)
     _t90 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_gelu_bwd_18(
+    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_gelu_bwd_18(
         grad_multihead_attn_weights, _t90, multihead_attn_weights
     )
     _t93 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t93)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t93)
     _t95 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t96 = _cupy_bmm(_t95, grad_multihead_attn_allowed)
+    _t96 = _cupy_bmm(_t95, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t96, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -7983,13 +8109,13 @@ def _cupy_backward_no_norm_first_gelu(
     _t132 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t132, _t129)
     _t134 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_no_norm_first_gelu_bwd_27(
+    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_gelu_bwd_27(
         grad_self_attn_weights, _t134, self_attn_weights
     )
     _t137 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t137)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t137)
     _t139 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t140 = _cupy_bmm(_t139, grad_self_attn_allowed)
+    _t140 = _cupy_bmm(_t139, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t140, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -8031,7 +8157,7 @@ def _cupy_backward_no_norm_first_gelu(
     )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_0 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_0",
     "T _t1, T self_attn_in_proj_bias",
@@ -8042,7 +8168,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_1",
     "T _t2, T _t5",
@@ -8054,7 +8180,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_2: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_2 = RowKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_2",
     "masked_softmax_row",
@@ -8081,7 +8207,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_2 = RowKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_3: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:50
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_3 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
@@ -8149,7 +8275,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/multi_head_attention.yaml:25
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/multi_head_attention.yaml:28
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_8",
     "T _t16, T _t17",
@@ -8160,7 +8286,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/multi_head_attention.yaml:26
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/multi_head_attention.yaml:29
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_9",
     "T _t19, T _t20",
@@ -8171,7 +8297,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/multi_head_attention.yaml:27
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/multi_head_attention.yaml:30
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_10",
     "T _t22, T _t23",
@@ -8182,7 +8308,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_11",
     "T _t24, T _t27",
@@ -8194,7 +8320,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_12 = RowKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_12",
     "masked_softmax_row",
@@ -8221,7 +8347,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_12 = RowKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_13: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_13: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:52
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_13",
     "T _t30, T multihead_attn_out_proj_bias, T h1",
@@ -8308,7 +8434,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_19",
     "T _t44, T linear2_bias, T h2",
@@ -8379,8 +8505,6 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
 def _cupy_forward_no_norm_first_gelu_tanh(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -8399,6 +8523,10 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -8421,8 +8549,11 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
     self_attn_weights = _transformer_decoder_no_norm_first_gelu_tanh_fwd_2(
-        self_attn_allowed
+        self_attn_unpadded
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
@@ -8462,8 +8593,11 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_no_norm_first_gelu_tanh_fwd_12(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
@@ -8533,7 +8667,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_0",
     "T _t1, T self_attn_in_proj_bias",
@@ -8544,7 +8678,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_1 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_1",
     "T _t2, T _t5",
@@ -8762,10 +8896,10 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t96 = grad_multihead_attn_weights - _t95;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t96;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t96;
     """,
 )
 
@@ -8867,10 +9001,10 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
     "T grad_self_attn_weights, T _t139, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t140 = grad_self_attn_weights - _t139;
-    grad_self_attn_allowed = self_attn_weights * _t140;
+    grad_self_attn_unpadded = self_attn_weights * _t140;
     """,
 )
 
@@ -9024,13 +9158,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t93 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t93, _t90)
     _t95 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_gelu_tanh_bwd_18(
+    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_gelu_tanh_bwd_18(
         grad_multihead_attn_weights, _t95, multihead_attn_weights
     )
     _t98 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t98)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t98)
     _t100 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t101 = _cupy_bmm(_t100, grad_multihead_attn_allowed)
+    _t101 = _cupy_bmm(_t100, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t101, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -9080,13 +9214,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t137 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t137, _t134)
     _t139 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_no_norm_first_gelu_tanh_bwd_27(
+    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_gelu_tanh_bwd_27(
         grad_self_attn_weights, _t139, self_attn_weights
     )
     _t142 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t142)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t142)
     _t144 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t145 = _cupy_bmm(_t144, grad_self_attn_allowed)
+    _t145 = _cupy_bmm(_t144, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t145, -1, -2)
     grad_self_attn_v = _cupy_merge_heads(grad_self_attn_heads_v, nhead)
     grad_self_attn_k = _cupy_merge_heads(grad_self_attn_heads_k, nhead)
@@ -9150,6 +9284,16 @@ _CUPY_VARIANTS = {
         _cupy_backward_no_norm_first_gelu_tanh,
     ),
 }
+
+
+def _cupy_apply_key_padding(scores, mask, out=None):
+    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
+    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
+    """
+    if mask is not None:
+        between = (1,) * (scores.ndim - mask.ndim)
+        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
+    return _cupy_apply_mask(scores, mask, out=out)
 
 
 def _cupy_apply_mask(scores, mask, out=None):
