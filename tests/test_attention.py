@@ -406,3 +406,21 @@ def test_key_padding_mask_is_checked():
         multi_head_attention.forward(*arrays, key_padding_mask=np.zeros((3, 5), bool), num_heads=2)
     with pytest.raises(TypeError, match="multi_head_attention: argument 'key_padding_mask'"):
         multi_head_attention.forward(*arrays, key_padding_mask=np.zeros((2, 5), np.int32), num_heads=2)
+
+
+def test_a_left_out_mask_does_no_work():
+    """The masks make no variants: None reaches the mask steps, which hand the scores back
+    as they are (no copy), and a left-out mask gives the numbers of an all-False one."""
+    scores = draw((B, HEADS, S, S), np.float64, 1)
+    assert multi_head_attention._apply_mask(scores, None) is scores
+    assert multi_head_attention._apply_key_padding(scores, None) is scores
+    out = np.empty_like(scores)
+    assert multi_head_attention._apply_key_padding(scores, None, out=out) is out
+    np.testing.assert_array_equal(out, scores)
+    x = draw((B, S, E), np.float64, 2)
+    params = [draw((3 * E, E), np.float64, 3), draw((3 * E,), np.float64, 4), draw((E, E), np.float64, 5),
+              draw((E,), np.float64, 6)]
+    y, _ = multi_head_attention.forward(x, *params, num_heads=HEADS)
+    y_masked, _ = multi_head_attention.forward(x, *params, attn_mask=np.zeros((S, S), bool),
+                                               key_padding_mask=np.zeros((B, S), bool), num_heads=HEADS)
+    np.testing.assert_array_equal(y, y_masked)
