@@ -128,7 +128,7 @@ def sample(model: CharGPT, vocab: Vocabulary, prompt: str, length: int, rng: np.
     return vocab.decode(ids)
 
 
-def train(steps: int = 2000, batch: int = 32, context: int = 64, seed: int = 0, lr: float = 3e-3,
+def train(steps: int = 1000, batch: int = 32, context: int = 64, seed: int = 0, lr: float = 3e-3,
           verbose: bool = True, every: int = 100):
     text = load_text()
     vocab = Vocabulary(text)
@@ -153,7 +153,7 @@ def train(steps: int = 2000, batch: int = 32, context: int = 64, seed: int = 0, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--context", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
