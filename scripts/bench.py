@@ -296,6 +296,9 @@ def layer_cases():
         "multi_head_attention": (_attention_inputs(f32), {"num_heads": 8}, _multi_head_attention),
         "embedding": ({"ids": rng.integers(0, 32000, (8, 512)), "weight": f32(32000, 512)}, {},
                       lambda t: F.embedding(t["ids"], t["weight"])),
+        # The catalog's decoder (issue 18): batch 8, 128 targets, 128 encoder positions, D 256,
+        # F 1024, a causal self-attention mask; the same composition in torch ops.
+        "decoder": (_decoder_arrays(f32, rng), {}, _decoder),
         # Recurrence (issue 17): batch 32, 64 steps, 256 -> 256, time-major, initial states
         # zeros (None); PyTorch's nn.LSTM/GRU/RNN with the same weights.
         **{name: _recurrent_case(name, f32) for name in ("lstm", "gru", "recurrent")},
@@ -356,7 +359,8 @@ def _adjacency(rng, graphs, nodes):
 def _attention_inputs(f32):
     """Batch 8, 256 tokens, E = 512, 8 heads; self-attention without a mask."""
     return {"x": f32(8, 256, 512), "in_proj_weight": f32(1536, 512, scale=0.04), "in_proj_bias": f32(1536),
-            "out_proj_weight": f32(512, 512, scale=0.04), "out_proj_bias": f32(512), "kv": None, "attn_mask": None}
+            "out_proj_weight": f32(512, 512, scale=0.04), "out_proj_bias": f32(512), "kv": None, "attn_mask": None,
+            "key_padding_mask": None}
 
 
 def _multi_head_attention(t):
@@ -416,7 +420,8 @@ def peak_step_MB(name, side):
 
 def _encoder_arrays(f32):
     e, f = 512, 2048
-    return {"x": f32(8, 256, e), "src_mask": np.zeros((256, 256), dtype=bool), "self_attn_in_proj_weight": f32(3 * e, e, scale=0.04),
+    return {"x": f32(8, 256, e), "src_mask": None, "src_key_padding_mask": None,
+            "self_attn_in_proj_weight": f32(3 * e, e, scale=0.04),
             "self_attn_in_proj_bias": f32(3 * e, scale=0.1), "self_attn_out_proj_weight": f32(e, e, scale=0.04),
             "self_attn_out_proj_bias": f32(e, scale=0.1), "linear1_weight": f32(f, e, scale=0.04),
             "linear1_bias": f32(f, scale=0.1), "linear2_weight": f32(e, f, scale=0.02), "linear2_bias": f32(e, scale=0.1),
@@ -435,6 +440,36 @@ def _encoder(t):
     h = F.layer_norm(x + attended.transpose(0, 1), (512,), t["norm1_weight"], t["norm1_bias"])
     f = F.linear(F.relu(F.linear(h, t["linear1_weight"], t["linear1_bias"])), t["linear2_weight"], t["linear2_bias"])
     return F.layer_norm(h + f, (512,), t["norm2_weight"], t["norm2_bias"])
+
+
+def _decoder_arrays(f32, rng):
+    width, hidden, length = 256, 1024, 128
+    arrays = {"x": f32(8, length, width), "encoder_output": f32(8, length, width)}
+    for prefix in ("self_attn", "cross_attn"):
+        arrays |= {f"{prefix}_{name}_weight": f32(width, width, scale=0.06) for name in ("query", "key", "value")}
+    arrays |= {"linear1_weight": f32(hidden, width, scale=0.06), "linear1_bias": f32(hidden),
+               "linear2_weight": f32(width, hidden, scale=0.03), "linear2_bias": f32(width)}
+    arrays |= {f"norm{i}_{name}": f32(width) for i in (1, 2, 3) for name in ("weight", "bias")}
+    arrays |= {"mask": np.triu(np.ones((length, length), dtype=bool), 1), "memory_mask": None}
+    return arrays
+
+
+def _decoder(t):
+    """decoder's computation in torch ops: single-head SDPA (attn_mask True = may attend),
+    post-LN, relu."""
+    F = torch.nn.functional
+
+    def attend(q_in, kv_in, prefix, allowed=None):
+        q, k, v = (F.linear(a, t[f"{prefix}_{n}_weight"]) for a, n in ((q_in, "query"), (kv_in, "key"), (kv_in, "value")))
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)
+
+    def norm(a, i):
+        return F.layer_norm(a, (256,), t[f"norm{i}_weight"], t[f"norm{i}_bias"])
+
+    h1 = norm(t["x"] + attend(t["x"], t["x"], "self_attn", ~t["mask"]), 1)
+    h2 = norm(h1 + attend(h1, t["encoder_output"], "cross_attn"), 2)
+    f = F.linear(F.relu(F.linear(h2, t["linear1_weight"], t["linear1_bias"])), t["linear2_weight"], t["linear2_bias"])
+    return norm(h2 + f, 3)
 
 
 RECURRENT = {"steps": 64, "batch": 32, "input_size": 256, "hidden_size": 256}

@@ -372,3 +372,74 @@ def test_nn_embedding_and_positional_encoding_train_a_step():
     np.testing.assert_array_equal(grad[0], 0)  # the padding row
     np.testing.assert_array_equal(grad[3], 2)
     np.testing.assert_array_equal(grad[9], 1)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("cross", [False, True])
+def test_multi_head_attention_key_padding_mask_against_torch(dtype, cross):
+    """key_padding_mask [B, S_kv] as torch's: bool (True = a padding key) beside a bool
+    attn_mask in the self form, float (added) alone in the cross form; forward and every
+    gradient. The first key is never hidden, so every query sees one (torch gives NaN else)."""
+    keys = S_KV if cross else S
+    x, kv = draw((B, S, E), dtype, 1), draw((B, S_KV, E), dtype, 2) if cross else None
+    params = [draw((3 * E, E), dtype, 3), draw((3 * E,), dtype, 4), draw((E, E), dtype, 5), draw((E,), dtype, 6)]
+    rng = np.random.default_rng(8)
+    padding = rng.random((B, keys)) < 0.4
+    padding[:, 0] = False
+    attn_mask = None
+    if cross:
+        padding = np.where(padding, -3.0, rng.uniform(-1.0, 0.0, (B, keys))).astype(dtype)
+    else:
+        attn_mask = rng.random((S, keys)) < 0.3
+        attn_mask[:, 0] = False
+    y, ctx = multi_head_attention.forward(x, *params, kv=kv, attn_mask=attn_mask, key_padding_mask=padding,
+                                          num_heads=HEADS)
+    g = draw(y.shape, dtype, 7)
+    grads = multi_head_attention.backward(g, ctx)
+    module = torch.nn.MultiheadAttention(E, HEADS, batch_first=True,
+                                         dtype=torch.float64 if dtype == np.float64 else torch.float32)
+    with torch.no_grad():
+        for p, value in zip([module.in_proj_weight, module.in_proj_bias, module.out_proj.weight, module.out_proj.bias],
+                            params):
+            p.copy_(torch.from_numpy(value))
+    tx = torch.tensor(x, requires_grad=True)
+    tkv = torch.tensor(kv, requires_grad=True) if cross else tx
+    out, _ = module(tx, tkv, tkv, key_padding_mask=torch.from_numpy(padding), need_weights=False,
+                    attn_mask=None if attn_mask is None else torch.from_numpy(attn_mask))
+    out.backward(torch.from_numpy(g))
+    close(y, out, dtype, "y")
+    expected = [tx.grad, module.in_proj_weight.grad, module.in_proj_bias.grad, module.out_proj.weight.grad,
+                module.out_proj.bias.grad, tkv.grad if cross else None]
+    for index, (ours, theirs) in enumerate(zip(grads, expected)):
+        if theirs is None:
+            assert ours is None
+        else:
+            close(ours, theirs, dtype, f"gradient {index}")
+
+
+def test_key_padding_mask_is_checked():
+    arrays = [np.zeros((2, 5, 8)), np.zeros((24, 8)), np.zeros(24), np.zeros((8, 8)), np.zeros(8)]
+    with pytest.raises(ValueError, match="multi_head_attention: argument 'key_padding_mask'"):
+        multi_head_attention.forward(*arrays, key_padding_mask=np.zeros((2, 4), bool), num_heads=2)
+    with pytest.raises(ValueError, match="multi_head_attention: argument 'key_padding_mask'"):
+        multi_head_attention.forward(*arrays, key_padding_mask=np.zeros((3, 5), bool), num_heads=2)
+    with pytest.raises(TypeError, match="multi_head_attention: argument 'key_padding_mask'"):
+        multi_head_attention.forward(*arrays, key_padding_mask=np.zeros((2, 5), np.int32), num_heads=2)
+
+
+def test_a_left_out_mask_does_no_work():
+    """The masks make no variants: None reaches the mask steps, which hand the scores back
+    as they are (no copy), and a left-out mask gives the numbers of an all-False one."""
+    scores = draw((B, HEADS, S, S), np.float64, 1)
+    assert multi_head_attention._apply_mask(scores, None) is scores
+    assert multi_head_attention._apply_key_padding(scores, None) is scores
+    out = np.empty_like(scores)
+    assert multi_head_attention._apply_key_padding(scores, None, out=out) is out
+    np.testing.assert_array_equal(out, scores)
+    x = draw((B, S, E), np.float64, 2)
+    params = [draw((3 * E, E), np.float64, 3), draw((3 * E,), np.float64, 4), draw((E, E), np.float64, 5),
+              draw((E,), np.float64, 6)]
+    y, _ = multi_head_attention.forward(x, *params, num_heads=HEADS)
+    y_masked, _ = multi_head_attention.forward(x, *params, attn_mask=np.zeros((S, S), bool),
+                                               key_padding_mask=np.zeros((B, S), bool), num_heads=HEADS)
+    np.testing.assert_array_equal(y, y_masked)

@@ -142,6 +142,15 @@ GOLDEN = {
                          "(they are its inner layer's)",
     "call_unknown_attribute": "layers/call_unknown_attribute.yaml:10:23: error: 'norm' (layer_normalization) has no "
                               "attribute 'epsilon'; did you mean 'eps'?",
+    # Optional masks that make no variants (variants: false), issue 18.
+    "mask_variants_not_optional": "layers/mask_variants_not_optional.yaml:7:48: error: spec.inputs.mask.variants: only "
+                                  "an optional mask input (dtype: mask) may go without variants",
+    "mask_none_unhandled": "layers/mask_none_unhandled.yaml:9:7: error: 'where' cannot take the optional input 'mask', "
+                           "which may be None at run time (variants: false); only apply_mask, apply_key_padding take one",
+    "mask_if_without_variants": "\n".join(
+        f"layers/mask_if_without_variants.yaml:{line}:3: error: '{test}:' tests an optional input that makes no "
+        "variants (variants: false); the primitives that read it do nothing when it is None"
+        for line, test in ((9, "if mask"), (11, "if not mask"))),
 }
 
 

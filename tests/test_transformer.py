@@ -40,7 +40,7 @@ def mask_of(kind, dtype):
         return np.triu(np.ones((S, S), dtype=bool), 1)
     if kind == "float":
         return draw((S, S), dtype, 21)
-    return np.zeros((S, S), dtype=bool)  # none: the functional layer takes an all-False mask
+    return None  # none: the mask is left out
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -52,7 +52,7 @@ def test_matches_torch_transformer_encoder_layer(norm_first, activation, mask, d
     params = {k: v.detach().numpy().copy() for k, v in layer.named_parameters()}
     x = draw((B, S, E), dtype, 1)
     src_mask = mask_of(mask, dtype)
-    y, ctx = transformer_encoder.forward(x, src_mask, *params.values(), nhead=H, norm_first=norm_first,
+    y, ctx = transformer_encoder.forward(x, *params.values(), src_mask, nhead=H, norm_first=norm_first,
                                          ffn_activation=activation)
     xt = torch.tensor(x, requires_grad=True)
     expected = layer(xt, src_mask=None if mask is None else torch.tensor(src_mask))
@@ -71,7 +71,10 @@ def test_matches_torch_transformer_encoder_layer(norm_first, activation, mask, d
 @pytest.mark.parametrize("norm_first", [False, True])
 def test_finite_differences(norm_first, activation):
     layer = torch_layer(norm_first, activation, np.float64, seed=3)
-    arrays = {"x": draw((B, S, E), np.float64, 4), "src_mask": mask_of("causal", np.float64)}
+    padding = np.zeros((B, S), bool)
+    padding[1, 2:] = True  # the second sequence's last keys are padding
+    arrays = {"x": draw((B, S, E), np.float64, 4), "src_mask": mask_of("causal", np.float64),
+              "src_key_padding_mask": padding}
     arrays |= {k.replace(".", "_"): v.detach().numpy().copy() for k, v in layer.named_parameters()}
     check_gradients(spec("transformer_encoder"), arrays,
                     {"nhead": H, "norm_first": norm_first, "ffn_activation": activation})
@@ -101,7 +104,7 @@ def test_the_torch_named_class_refuses_what_it_does_not_do():
     with pytest.raises(ValueError, match="TransformerEncoderLayer: activation"):
         nn.TransformerEncoderLayer(E, H, FF, dropout=0.0, batch_first=True, activation="tanh")
     with pytest.raises(ValueError, match="nhead"):
-        transformer_encoder.forward(np.ones((B, S, 9)), np.zeros((S, S), bool), np.ones((27, 9)), np.ones(27), np.ones((9, 9)), np.ones(9),
+        transformer_encoder.forward(np.ones((B, S, 9)), np.ones((27, 9)), np.ones(27), np.ones((9, 9)), np.ones(9),
                                     np.ones((FF, 9)), np.ones(FF), np.ones((9, FF)), np.ones(9), np.ones(9),
                                     np.ones(9), np.ones(9), np.ones(9), nhead=2)
 
@@ -131,8 +134,8 @@ def test_matches_torch_transformer_decoder_layer(norm_first, activation, masks, 
     params = {k: v.detach().numpy().copy() for k, v in layer.named_parameters()}
     x, memory = draw((B, S, E), dtype, 1), draw((B, SM, E), dtype, 2)
     tgt_mask = mask_of(masks[0], dtype)
-    memory_mask = np.zeros((S, SM), dtype=bool) if masks[1] is None else draw((S, SM), dtype, 22)
-    y, ctx = transformer_decoder.forward(x, memory, tgt_mask, memory_mask, *params.values(),
+    memory_mask = None if masks[1] is None else draw((S, SM), dtype, 22)
+    y, ctx = transformer_decoder.forward(x, memory, *params.values(), tgt_mask, memory_mask,
                                          nhead=H, norm_first=norm_first, ffn_activation=activation)
     xt, mt = torch.tensor(x, requires_grad=True), torch.tensor(memory, requires_grad=True)
     expected = layer(xt, mt, tgt_mask=None if masks[0] is None else torch.tensor(tgt_mask),
@@ -152,7 +155,8 @@ def test_matches_torch_transformer_decoder_layer(norm_first, activation, masks, 
 def test_decoder_finite_differences(norm_first):
     layer = torch_decoder(norm_first, "gelu", np.float64, seed=3)
     arrays = {"x": draw((B, S, E), np.float64, 4), "memory": draw((B, SM, E), np.float64, 5),
-              "tgt_mask": mask_of("causal", np.float64), "memory_mask": draw((S, SM), np.float64, 6)}
+              "tgt_mask": mask_of("causal", np.float64), "memory_mask": draw((S, SM), np.float64, 6),
+              "tgt_key_padding_mask": None, "memory_key_padding_mask": np.array([[False] * SM, [False, True] * (SM // 2)])}
     arrays |= {k.replace(".", "_"): v.detach().numpy().copy() for k, v in layer.named_parameters()}
     check_gradients(spec("transformer_decoder"), arrays, {"nhead": H, "norm_first": norm_first, "ffn_activation": "gelu"})
 
@@ -191,3 +195,43 @@ def test_the_vit_example_builds_and_runs_a_step():
     assert grad.shape == images.shape
     assert len(model.gradients()) == len(model.parameters()) == 2 + 2 * 12 + 2
     assert all(np.all(np.isfinite(g)) for g in model.gradients())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_key_padding_masks_match_torch(dtype):
+    """nn.TransformerEncoderLayer's src_key_padding_mask and nn.TransformerDecoderLayer's
+    tgt_ and memory_key_padding_mask (bool, True = padding) beside a causal mask, against
+    torch's layers: forward and the inputs' gradients (pre-LN encoder, post-LN decoder)."""
+    padding = np.zeros((B, S), bool)
+    padding[0, 3:] = True
+    padding[1, 1] = True
+    memory_padding = np.zeros((B, SM), bool)
+    memory_padding[1, 2:] = True
+    causal = np.triu(np.ones((S, S), dtype=bool), 1)
+    x, memory = draw((B, S, E), dtype, 11), draw((B, SM, E), dtype, 12)
+    torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
+
+    encoder = torch_layer(True, "gelu", dtype)
+    ours = nn.TransformerEncoderLayer(E, H, FF, dropout=0.0, activation="gelu", batch_first=True, norm_first=True,
+                                      dtype=dtype)
+    nn.load_torch_state_dict(ours, encoder.state_dict())
+    y = ours(x, src_mask=causal, src_key_padding_mask=padding)
+    xt = torch.tensor(x, requires_grad=True)
+    expected = encoder(xt, src_mask=torch.from_numpy(causal), src_key_padding_mask=torch.from_numpy(padding))
+    compare(y, expected, dtype, "transformer_encoder key padding forward")
+    grad_y = draw(y.shape, dtype, 13)
+    expected.backward(torch.tensor(grad_y, dtype=torch_dtype))
+    compare(ours.backward(grad_y), xt.grad, dtype, "transformer_encoder key padding grad x")
+
+    decoder = torch_decoder(False, "relu", dtype)
+    ours = nn.TransformerDecoderLayer(E, H, FF, dropout=0.0, batch_first=True, dtype=dtype)
+    nn.load_torch_state_dict(ours, decoder.state_dict())
+    y = ours(x, memory, tgt_is_causal=True, tgt_key_padding_mask=padding, memory_key_padding_mask=memory_padding)
+    xt, mt = torch.tensor(x, requires_grad=True), torch.tensor(memory, requires_grad=True)
+    expected = decoder(xt, mt, tgt_mask=torch.from_numpy(causal), tgt_key_padding_mask=torch.from_numpy(padding),
+                       memory_key_padding_mask=torch.from_numpy(memory_padding))
+    compare(y, expected, dtype, "transformer_decoder key padding forward")
+    expected.backward(torch.tensor(grad_y, dtype=torch_dtype))
+    grad_x, grad_memory = ours.backward(grad_y)
+    compare(grad_x, xt.grad, dtype, "transformer_decoder key padding grad x")
+    compare(grad_memory, mt.grad, dtype, "transformer_decoder key padding grad memory")

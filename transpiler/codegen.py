@@ -649,7 +649,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append("    rng = np.random.default_rng()")
     call_args = arrays + [a.name for a in numeric]
     first = compiled[0]
-    given = [f"{n} is not None" for n in optional]  # the optional arrays in a variant's key
+    keyed_optional = [d.name for d in spec.keyed_optional]  # variants: false makes none
+    given = [f"{n} is not None" for n in keyed_optional]  # the optional arrays in a variant's key
     # a fused variant's key: the activation, the structural values, the optional arrays given
     keyed = [a.name for a in structural] + given
     if fused:
@@ -695,7 +696,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
                 body.append("    f\"{', '.join(_FUSED)}\"")
             body.append(")")
     else:
-        if structural or optional:
+        if structural or keyed_optional:
             keys = [a.name for a in structural] + given
             key = keys[0] if len(keys) == 1 else _tuple(keys)
             body.append(f"forward_variant, backward_variant = _VARIANTS[{key}]")
@@ -790,9 +791,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if c.forward.loop is not None:
             functions += [f for f in _scan_parts(c, prims) if f not in functions]  # shared by variants
     if fused and slot_is_final(spec):
-        linear = "linear_backward" if optional or structural else identity.backward.name
+        linear = "linear_backward" if keyed_optional or structural else identity.backward.name
         functions.append("\n".join([
-            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, {'linear_backward, ' if optional or structural else ''}linear_saved):",
+            f"def _backward_composed({', '.join(grads)}, module, activation_ctx, {'linear_backward, ' if keyed_optional or structural else ''}linear_saved):",
             f"    grad_linear = module.backward({', '.join(grads)}, activation_ctx)",
             f"    return {linear}(grad_linear, *linear_saved)",
         ]))
@@ -811,16 +812,16 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     functions += folded + functions_parts
     variant_table = ""
     if fused:
-        entries = "".join(f'    {variant_key(c.variant, optional)}: ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
+        entries = "".join(f'    {variant_key(c.variant, keyed_optional)}: ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
         variant_table = f"_FUSED = {{\n{entries}}}"
         if fixed:
             entries = "".join(f'    "{name}": {values!r},\n' for name, values in fixed.items())
             variant_table += ("\n# The options each fused activation is specialized at; other values run it composed."
                               f"\n_FUSED_FIXED = {{\n{entries}}}")
-    elif structural or optional:
+    elif structural or keyed_optional:
         entries = ""
         for c in compiled:
-            values = [v for _, v in c.variant.structural] + [n not in c.variant.absent for n in optional]
+            values = [v for _, v in c.variant.structural] + [n not in c.variant.absent for n in keyed_optional]
             key = repr(values[0]) if len(values) == 1 else repr(tuple(values))
             entries += f"    {key}: ({c.forward.name}, {c.backward.name}),\n"
         variant_table = f"_VARIANTS = {{\n{entries}}}"

@@ -619,7 +619,7 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
                 for kernel, run in _plan(spec, part, prims, ()):
                     if kernel is None and prims[run[0].prim].helper and run[0].prim not in helper_prims:
                         helper_prims.append(run[0].prim)
-    optional = [d.name for d in spec.optional]
+    optional = [d.name for d in spec.keyed_optional]  # variants: false makes none
     if fused:
         from .codegen import variant_key
 

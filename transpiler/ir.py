@@ -208,6 +208,7 @@ class Builder:
         self.body: list[Stmt] = [] if body is None else body
         self.poisoned: set[str] = set()  # names whose assignment already failed
         self.spec_calls: set[str] = set()  # names that call a spec (inlined by ``_statements``)
+        self.maybe_none: set[str] = set()  # optional inputs without variants: None at run time
 
     def fresh(self) -> str:
         return f"_t{next(self.counter)}"
@@ -283,6 +284,8 @@ class Builder:
     def _without(self, prim: Primitive, args: list[Operand], loc: Location) -> Operand | None:
         """A call that meets an absent optional array (see ``ABSENT``)."""
         position = args.index(ABSENT)
+        if all(prim.args[i] in prim.takes_none for i, a in enumerate(args) if a == ABSENT):
+            return args[0]  # a mask left out: the scores as they are
         rule = _ABSENT_RULES.get(prim.name)
         if rule is not None and position in rule and args.count(ABSENT) == 1:
             return args[rule[position]]  # type: ignore[index]
@@ -297,6 +300,12 @@ class Builder:
 
     def call(self, prim: Primitive, args: list[Operand], statics: dict[str, Operand], loc: Location,
              target: str | None = None, role: str = "temp") -> Operand | None:
+        for name, arg in zip(prim.args, args):
+            if arg in self.maybe_none and name not in prim.takes_none:
+                takers = ", ".join(n for n, p in self.prims.items() if p.takes_none)
+                self.errors.error(loc, f"'{prim.name}' cannot take the optional input '{arg}', which may be None at run "
+                                       f"time (variants: false); only {takers} take one")
+                return None
         if not statics and all(isinstance(a, Const) for a in args):
             try:
                 folded = _fold(prim.name, [a.value for a in args])  # type: ignore[union-attr]
@@ -599,7 +608,7 @@ def variants(spec: OpSpec) -> list[Variant]:
     combos = [tuple(c) for c in itertools.product(*axes)] or [()]
     activations: list[str | None] = list(spec.slot.fused) if spec.slot else [None]
     # every subset of the optional arrays left out, all given first
-    optional = [d.name for d in spec.optional]
+    optional = [d.name for d in spec.keyed_optional]
     leaving = [tuple(n for n, given in zip(optional, flags) if not given)
                for flags in itertools.product((True, False), repeat=len(optional))]
     return [Variant(combo, act, absent) for combo in combos for absent in leaving for act in activations]
@@ -647,6 +656,7 @@ def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Col
             defaults[attr.name] = attr.default
     builder = Builder(prims, errors, values, itertools.count(1))
     builder.spec_calls = {c.name for c in spec.calls} | {n for n in (ops or {}) if n not in prims}
+    builder.maybe_none = {d.name for d in spec.optional if not d.variants}
     fn = Function(f"_forward_{variant.suffix}" if variant.suffix else "_forward", params, builder.body, [], values, defaults)
     ok = _statements(spec, spec.forward, env, structural, builder, fn, variant, activations or {},
                      Scope(ops if ops is not None else dict(activations or {})))
@@ -886,6 +896,10 @@ def branch_taken(spec: OpSpec, stmt: If, structural: dict[str, AttrValue], error
     attr = spec.attribute(stmt.attribute)
     names = [a.name for a in spec.structural]
     optional = spec.array(stmt.attribute)
+    if optional is not None and optional.optional and not optional.variants:
+        errors.error(stmt.loc, f"'if {'not ' if stmt.negated else ''}{stmt.attribute}:' tests an optional input that makes no variants (variants: false); "
+                               "the primitives that read it do nothing when it is None")
+        return None
     if optional is not None and optional.optional and stmt.value is None:
         return bool(structural.get(stmt.attribute, True)) != stmt.negated  # 'if bias:', bias given
     if stmt.value is None:

@@ -37,6 +37,9 @@ class Primitive:
     cuda_helper: str | None = None  # a C++ function template the cuda expression calls
     view: bool = False  # the result is a view of the first operand: free to recompute
     cuda_row: str | None = None  # a C++ device function computing one row (RowKernel)
+    # operands that may be None at run time (an optional mask without variants): the
+    # primitive then returns its first operand unchanged (see ``ir.ABSENT``)
+    takes_none: tuple[str, ...] = ()
 
     @property
     def cuda_row_name(self) -> str | None:
@@ -118,6 +121,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     cuda_helper = fields.take("cuda_helper", str)
     view = fields.take("view", bool)
     cuda_row = fields.take("cuda_row", str)
+    takes_none = fields.take("takes_none", list)
     fields.finish()
     if kind is not None and kind.value not in KINDS:
         errors.error(kind.loc, f"{where}.kind: must be one of {', '.join(KINDS)}")
@@ -146,6 +150,10 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     for arg in shape_only_names:
         if arg not in arg_names:
             errors.error(shape_only.loc, f"{where}.shape_only: '{arg}' is not an operand")  # type: ignore[union-attr]
+    takes_none_names = tuple(str(a.value) for a in takes_none.value) if takes_none else ()
+    for arg in takes_none_names:
+        if arg not in arg_names[1:] or arg not in nondiff_names:
+            errors.error(takes_none.loc, f"{where}.takes_none: '{arg}' is not a nondifferentiable operand after the first")  # type: ignore[union-attr]
     if cuda is not None:
         _check_cuda(where, kind, cuda, cuda_helper, operands, errors)
     elif cuda_helper is not None:
@@ -170,6 +178,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
         cuda_helper=cuda_helper.value.rstrip() + "\n" if cuda_helper else None,
         view=bool(view.value) if view else False,
         cuda_row=cuda_row.value.rstrip() + "\n" if cuda_row else None,
+        takes_none=takes_none_names,
     )
 
 

@@ -95,6 +95,10 @@ class TensorDecl:
     # ``grad: false`` (a float input): data of the op's dtype that backward takes no gradient
     # for (a graph's adjacency, a reservoir's weights passed per call), read-only as a buffer
     takes_grad: bool = True
+    # ``variants: false`` (an optional mask input): leaving it out makes no variant of its
+    # own; forward hands None on to the primitives that read it, which then do nothing
+    # (``apply_mask``, ``apply_key_padding``: their ``takes_none``)
+    variants: bool = True
 
     @property
     def grad(self) -> bool:
@@ -320,6 +324,11 @@ class OpSpec:
     def optional(self) -> tuple[TensorDecl, ...]:
         """The arrays that forward may be given as None."""
         return tuple(d for d in self.arrays if d.optional)
+
+    @property
+    def keyed_optional(self) -> tuple[TensorDecl, ...]:
+        """The optional arrays whose absence picks a variant (all but ``variants: false``)."""
+        return tuple(d for d in self.arrays if d.optional and d.variants)
 
     @property
     def variadic(self) -> bool:
@@ -743,6 +752,7 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         below = fields.take("below", str)
         otherwise = fields.take("otherwise", dict)
         grad = fields.take("grad", bool)
+        variants = fields.take("variants", bool)
         fields.finish()
         pairs: list[tuple[str, str]] = []
         if otherwise is not None and not (optional is not None and optional.value and where == "inputs"):
@@ -763,6 +773,10 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         if variadic is not None and variadic.value and (where != "inputs" or tensor_name != list(node.value)[-1]
                                                         or len(node.value) != 2):
             errors.error(variadic.loc, f"spec.{where}.{tensor_name}.variadic: only the second of two inputs may be variadic (a binary op, folded from the left)")
+        if variants is not None and not variants.value and not (
+                where == "inputs" and optional is not None and optional.value and dtype is not None and dtype.value == "mask"):
+            errors.error(variants.loc, f"spec.{where}.{tensor_name}.variants: only an optional mask input (dtype: mask) may go without variants")
+            variants = None
         if optional is not None and optional.value and where == "inputs" and variadic is not None and variadic.value:
             errors.error(optional.loc, f"spec.{where}.{tensor_name}.optional: a variadic input cannot be optional")
         if shape_node is None:
@@ -789,7 +803,8 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
                               bool(trailing.value) if trailing is not None else False,
                               dtype.value if dtype is not None else "float",
                               below.value if below is not None else None, tuple(pairs),
-                              bool(grad.value) if grad is not None else True))
+                              bool(grad.value) if grad is not None else True,
+                              bool(variants.value) if variants is not None else True))
     return tuple(out)
 
 

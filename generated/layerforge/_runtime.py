@@ -46,7 +46,7 @@ def check_arrays(
     """
     sizes = {}
     dtype = None
-    lead_name = lead_shape = None
+    lead_name = lead_shape = lead_named = None
     masks = []
     for name, value in arrays.items():
         if value is None and name in optional:
@@ -99,21 +99,23 @@ def check_arrays(
             )
         if lead and leading != "any":
             if lead_name is None:
-                lead_name, lead_shape = name, tuple(value.shape)
+                lead_name, lead_shape, lead_named = name, tuple(value.shape), len(named)
             elif leading == "broadcast":
                 lead_shape = _broadcast_shape(
                     op, lead_name, lead_shape, name, tuple(value.shape)
                 )
                 continue  # named dimensions may be 1 against n: broadcast
+            # arrays led by '...' may name different numbers of trailing dimensions (a key
+            # padding mask [..., S_kv] beside x [..., S, E]): their leading parts are equal
             elif (
                 value.shape[: value.ndim - len(named)]
-                != lead_shape[: len(lead_shape) - len(named)]
+                != lead_shape[: len(lead_shape) - lead_named]
             ):
                 raise ValueError(
                     f"{op}: argument '{name}' has leading dimensions "
                     f"{tuple(value.shape[: value.ndim - len(named)])} (shape {tuple(value.shape)}, "
                     f"expected {shown}), but '{lead_name}' has "
-                    f"{lead_shape[: len(lead_shape) - len(named)]}; the '...' dimensions must be equal"
+                    f"{lead_shape[: len(lead_shape) - lead_named]}; the '...' dimensions must be equal"
                 )
         actual = value.shape[value.ndim - len(named) :]
         for dim, size in zip(named, actual):

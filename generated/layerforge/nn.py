@@ -19,6 +19,7 @@ from layerforge.layers import batch_normalization
 from layerforge.layers import concatenate
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
+from layerforge.layers import decoder
 from layerforge.layers import deconvolutional
 from layerforge.layers import dense
 from layerforge.layers import depthwise_separable_convolutional
@@ -96,6 +97,7 @@ __all__ = [
     "Concatenate",
     "Convolutional",
     "Cropping",
+    "Decoder",
     "Deconvolutional",
     "Dense",
     "DepthwiseSeparableConvolutional",
@@ -759,6 +761,140 @@ class Cropping(Module):
     def backward(self, grad_y):
         grad_x = cropping.backward(grad_y, self._ctx)
         return grad_x
+
+
+class Decoder(Module):
+    """Decoder: A transformer decoder block of single-head attention layers (the catalog's
+    decoder, made coherent): h1 = norm1(x + self_attn(x, mask)), h2 = norm2(h1 +
+    cross_attn(h1, encoder_output, memory_mask)), y = norm3(h2 +
+    linear2(activation(linear1(h2)))).
+
+    A shell over ``layerforge.layers.decoder``; parameters self_attn_query_weight,
+    self_attn_key_weight, self_attn_value_weight, cross_attn_query_weight,
+    cross_attn_key_weight, cross_attn_value_weight, linear1_weight, linear1_bias,
+    linear2_weight, linear2_bias, norm1_weight, norm1_bias, norm2_weight, norm2_bias,
+    norm3_weight, norm3_bias.
+    """
+
+    PARAMETERS = (
+        "self_attn_query_weight",
+        "self_attn_key_weight",
+        "self_attn_value_weight",
+        "cross_attn_query_weight",
+        "cross_attn_key_weight",
+        "cross_attn_value_weight",
+        "linear1_weight",
+        "linear1_bias",
+        "linear2_weight",
+        "linear2_bias",
+        "norm1_weight",
+        "norm1_bias",
+        "norm2_weight",
+        "norm2_bias",
+        "norm3_weight",
+        "norm3_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        D,
+        F,
+        *,
+        eps=1e-05,
+        activation="relu",
+        activation_options=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.self_attn_query_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.self_attn_key_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.self_attn_value_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.cross_attn_query_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.cross_attn_key_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.cross_attn_value_weight = _fan_in_uniform(rng, (D, D), D, dtype)
+        self.linear1_weight = _fan_in_uniform(rng, (F, D), D, dtype)
+        self.linear1_bias = _fan_in_uniform(rng, (F,), D, dtype)
+        self.linear2_weight = _fan_in_uniform(rng, (D, F), F, dtype)
+        self.linear2_bias = _fan_in_uniform(rng, (D,), F, dtype)
+        self.norm1_weight = np.ones((D,), dtype=dtype)
+        self.norm1_bias = np.zeros((D,), dtype=dtype)
+        self.norm2_weight = np.ones((D,), dtype=dtype)
+        self.norm2_bias = np.zeros((D,), dtype=dtype)
+        self.norm3_weight = np.ones((D,), dtype=dtype)
+        self.norm3_bias = np.zeros((D,), dtype=dtype)
+        self.eps = eps
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x, encoder_output, mask=None, memory_mask=None):
+        y, self._ctx = decoder.forward(
+            x,
+            encoder_output,
+            self.self_attn_query_weight,
+            self.self_attn_key_weight,
+            self.self_attn_value_weight,
+            self.cross_attn_query_weight,
+            self.cross_attn_key_weight,
+            self.cross_attn_value_weight,
+            self.linear1_weight,
+            self.linear1_bias,
+            self.linear2_weight,
+            self.linear2_bias,
+            self.norm1_weight,
+            self.norm1_bias,
+            self.norm2_weight,
+            self.norm2_bias,
+            self.norm3_weight,
+            self.norm3_bias,
+            mask,
+            memory_mask,
+            eps=self.eps,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_encoder_output,
+            grad_self_attn_query_weight,
+            grad_self_attn_key_weight,
+            grad_self_attn_value_weight,
+            grad_cross_attn_query_weight,
+            grad_cross_attn_key_weight,
+            grad_cross_attn_value_weight,
+            grad_linear1_weight,
+            grad_linear1_bias,
+            grad_linear2_weight,
+            grad_linear2_bias,
+            grad_norm1_weight,
+            grad_norm1_bias,
+            grad_norm2_weight,
+            grad_norm2_bias,
+            grad_norm3_weight,
+            grad_norm3_bias,
+        ) = decoder.backward(grad_y, self._ctx)
+        self.grads["self_attn_query_weight"] = grad_self_attn_query_weight
+        self.grads["self_attn_key_weight"] = grad_self_attn_key_weight
+        self.grads["self_attn_value_weight"] = grad_self_attn_value_weight
+        self.grads["cross_attn_query_weight"] = grad_cross_attn_query_weight
+        self.grads["cross_attn_key_weight"] = grad_cross_attn_key_weight
+        self.grads["cross_attn_value_weight"] = grad_cross_attn_value_weight
+        self.grads["linear1_weight"] = grad_linear1_weight
+        self.grads["linear1_bias"] = grad_linear1_bias
+        self.grads["linear2_weight"] = grad_linear2_weight
+        self.grads["linear2_bias"] = grad_linear2_bias
+        self.grads["norm1_weight"] = grad_norm1_weight
+        self.grads["norm1_bias"] = grad_norm1_bias
+        self.grads["norm2_weight"] = grad_norm2_weight
+        self.grads["norm2_bias"] = grad_norm2_bias
+        self.grads["norm3_weight"] = grad_norm3_weight
+        self.grads["norm3_bias"] = grad_norm3_bias
+        return (grad_x, grad_encoder_output)
 
 
 class Deconvolutional(Module):
@@ -2303,7 +2439,7 @@ class MultiHeadAttention(Module):
         self.num_heads = num_heads
         self.causal = causal
 
-    def forward(self, x, kv=None, attn_mask=None):
+    def forward(self, x, kv=None, attn_mask=None, key_padding_mask=None):
         y, self._ctx = multi_head_attention.forward(
             x,
             self.in_proj_weight,
@@ -2312,6 +2448,7 @@ class MultiHeadAttention(Module):
             self.out_proj_bias,
             kv,
             attn_mask,
+            key_padding_mask,
             num_heads=self.num_heads,
             causal=self.causal,
         )
@@ -3396,8 +3533,8 @@ class TransformerDecoder(Module):
     """TransformerDecoder: A transformer decoder block as
     torch.nn.TransformerDecoderLayer(E, nhead, F, dropout=0, batch_first=True): self-
     attention over x (tgt_mask, causal for a language model), cross-attention from x to
-    memory (memory_mask; both required, all False for none, as
-    nn.TransformerDecoderLayer passes them), then the feed-forward network
+    memory (memory_mask; the masks and key padding masks optional, as
+    nn.TransformerDecoderLayer's, and making no variants), then the feed-forward network
     linear2(activation(linear1(h))), each with a residual add and a layer normalization,
     after it (post-LN, norm_first false, the default) or before it (norm_first true);
     the activation is relu, gelu (erf) or gelu_tanh.
@@ -3469,12 +3606,18 @@ class TransformerDecoder(Module):
         self.norm_first = norm_first
         self.ffn_activation = ffn_activation
 
-    def forward(self, x, memory, tgt_mask, memory_mask):
+    def forward(
+        self,
+        x,
+        memory,
+        tgt_mask=None,
+        memory_mask=None,
+        tgt_key_padding_mask=None,
+        memory_key_padding_mask=None,
+    ):
         y, self._ctx = transformer_decoder.forward(
             x,
             memory,
-            tgt_mask,
-            memory_mask,
             self.self_attn_in_proj_weight,
             self.self_attn_in_proj_bias,
             self.self_attn_out_proj_weight,
@@ -3493,6 +3636,10 @@ class TransformerDecoder(Module):
             self.norm2_bias,
             self.norm3_weight,
             self.norm3_bias,
+            tgt_mask,
+            memory_mask,
+            tgt_key_padding_mask,
+            memory_key_padding_mask,
             nhead=self.nhead,
             eps=self.eps,
             norm_first=self.norm_first,
@@ -3549,8 +3696,8 @@ class TransformerDecoder(Module):
 class TransformerEncoder(Module):
     """TransformerEncoder: A transformer encoder block as
     torch.nn.TransformerEncoderLayer(E, nhead, F, dropout=0, batch_first=True): self-
-    attention (multi_head_attention; src_mask is required, all False for none, as
-    nn.TransformerEncoderLayer passes it) then the feed-forward network
+    attention (multi_head_attention; src_mask and src_key_padding_mask optional, as
+    nn.TransformerEncoderLayer's, and making no variants) then the feed-forward network
     linear2(activation(linear1(h))), each with a residual add and a layer normalization,
     after it (post-LN, norm_first false, the default) or before it (norm_first true);
     the activation is relu, gelu (erf) or gelu_tanh.
@@ -3608,10 +3755,9 @@ class TransformerEncoder(Module):
         self.norm_first = norm_first
         self.ffn_activation = ffn_activation
 
-    def forward(self, x, src_mask):
+    def forward(self, x, src_mask=None, src_key_padding_mask=None):
         y, self._ctx = transformer_encoder.forward(
             x,
-            src_mask,
             self.self_attn_in_proj_weight,
             self.self_attn_in_proj_bias,
             self.self_attn_out_proj_weight,
@@ -3624,6 +3770,8 @@ class TransformerEncoder(Module):
             self.norm1_bias,
             self.norm2_weight,
             self.norm2_bias,
+            src_mask,
+            src_key_padding_mask,
             nhead=self.nhead,
             eps=self.eps,
             norm_first=self.norm_first,
@@ -4185,12 +4333,10 @@ class TransformerEncoderLayer(TransformerEncoder):
         )
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
-        if src_key_padding_mask is not None:
-            raise ValueError(
-                "TransformerEncoderLayer: src_key_padding_mask is not supported; pass src_mask"
-            )
         return super().forward(
-            src, _mask(src_mask, is_causal, src.shape[-2], src.shape[-2])
+            src,
+            _mask(src_mask, is_causal, src.shape[-2], src.shape[-2]),
+            src_key_padding_mask,
         )
 
 
@@ -4198,8 +4344,9 @@ class TransformerDecoderLayer(TransformerDecoder):
     """torch.nn.TransformerDecoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1,
     activation="relu", layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True)
     without dropout, as TransformerEncoderLayer; forward(tgt, memory, tgt_mask=None,
-    memory_mask=None, ..., tgt_is_causal=False) returns the output (a mask left out is all
-    False), backward the gradients of tgt and memory."""
+    memory_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None,
+    tgt_is_causal=False) returns the output (a mask left out masks nothing), backward the
+    gradients of tgt and memory."""
 
     def __init__(
         self,
@@ -4241,10 +4388,6 @@ class TransformerDecoderLayer(TransformerDecoder):
         tgt_is_causal=False,
         memory_is_causal=False,
     ):
-        if tgt_key_padding_mask is not None or memory_key_padding_mask is not None:
-            raise ValueError(
-                "TransformerDecoderLayer: key padding masks are not supported; pass tgt_mask and memory_mask"
-            )
         if memory_is_causal and memory_mask is None:
             raise ValueError(
                 "TransformerDecoderLayer: memory_is_causal needs a memory_mask"
@@ -4253,19 +4396,21 @@ class TransformerDecoderLayer(TransformerDecoder):
             tgt,
             memory,
             _mask(tgt_mask, tgt_is_causal, tgt.shape[-2], tgt.shape[-2]),
-            _mask(memory_mask, False, tgt.shape[-2], memory.shape[-2]),
+            memory_mask,
+            tgt_key_padding_mask,
+            memory_key_padding_mask,
         )
 
 
 def _mask(mask, causal, queries, keys):
     """The mask a transformer layer takes: the given one, the causal one when asked for with
-    none (torch takes is_causal as a hint beside a mask; alone it means one), else all False.
-    """
+    none (torch takes is_causal as a hint beside a mask; alone it means one), else None
+    (nothing masked)."""
     if mask is not None:
         return mask
     if causal:
         return np.triu(np.ones((queries, keys), dtype=bool), 1)
-    return np.zeros((queries, keys), dtype=bool)
+    return None
 
 
 def _check_transformer(name, dropout, batch_first, activation, bias):
@@ -4289,7 +4434,9 @@ class MultiheadAttention(MultiHeadAttention):
     as are dropout, bias=False, add_bias_kv, add_zero_attn and other kdim/vdim). The
     parameters are torch's (out_proj.weight is ``out_proj_weight``), so
     ``load_torch_state_dict`` takes its state_dict as it is. ``forward(query, key, value,
-    attn_mask=None, is_causal=False)`` returns ``(output, None)`` (no attention weights); key
+    attn_mask=None, is_causal=False, need_weights=False, key_padding_mask=None)`` returns
+    ``(output, None)`` (no attention weights; key_padding_mask [batch, S_k] True at padding
+    keys, as torch's); key
     and value must be one array (or None, or the query: self-attention). ``backward`` returns
     the query's gradient, and the key/value's too in the cross form."""
 
@@ -4338,6 +4485,7 @@ class MultiheadAttention(MultiHeadAttention):
         attn_mask=None,
         is_causal=False,
         need_weights=False,
+        key_padding_mask=None,
     ):
         return self.forward(
             query,
@@ -4346,6 +4494,7 @@ class MultiheadAttention(MultiHeadAttention):
             attn_mask=attn_mask,
             is_causal=is_causal,
             need_weights=need_weights,
+            key_padding_mask=key_padding_mask,
         )
 
     def forward(
@@ -4356,6 +4505,7 @@ class MultiheadAttention(MultiHeadAttention):
         attn_mask=None,
         is_causal=False,
         need_weights=False,
+        key_padding_mask=None,
     ):
         if key is not value:
             raise ValueError(
@@ -4363,7 +4513,12 @@ class MultiheadAttention(MultiHeadAttention):
             )
         self.causal = bool(is_causal)
         self._cross = key is not None and key is not query
-        return super().forward(query, key if self._cross else None, attn_mask), None
+        return (
+            super().forward(
+                query, key if self._cross else None, attn_mask, key_padding_mask
+            ),
+            None,
+        )
 
     def backward(self, grad_output):
         grad_query, grad_memory = super().backward(grad_output)

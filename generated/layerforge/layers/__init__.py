@@ -15,6 +15,7 @@ __all__ = [
     "concatenate",
     "convolutional",
     "cropping",
+    "decoder",
     "deconvolutional",
     "dense",
     "depthwise_separable_convolutional",

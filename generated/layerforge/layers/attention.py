@@ -612,7 +612,13 @@ def _amax(x, axis):
 
 def _apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        np.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return np.add(scores, mask, out=out)
     if out is None:
@@ -1609,9 +1615,15 @@ _CUPY_FUSED = {
 
 def _cupy_apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
     import cupy as cp
 
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        cp.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return cp.add(scores, mask, out=out)
     if out is None:

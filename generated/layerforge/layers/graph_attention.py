@@ -392,7 +392,13 @@ _FUSED = {
 
 def _apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        np.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return np.add(scores, mask, out=out)
     if out is None:
@@ -653,7 +659,7 @@ _graph_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_bwd_1: layers_spec/primitives.yaml:2786,282,283,61
+# graph_attention_identity_bwd_1: layers_spec/primitives.yaml:2817,282,283,61
 _graph_attention_identity_bwd_1 = ElementwiseKernel(
     "graph_attention_identity_bwd_1",
     "T grad_weights, T _t19, T weights, bool _t4, T negative_slope",
@@ -803,7 +809,7 @@ _graph_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_relu_bwd_2: layers_spec/primitives.yaml:2786,282,283,61
+# graph_attention_relu_bwd_2: layers_spec/primitives.yaml:2817,282,283,61
 _graph_attention_relu_bwd_2 = ElementwiseKernel(
     "graph_attention_relu_bwd_2",
     "T grad_weights, T _t21, T weights, bool _t4, T negative_slope",
@@ -913,7 +919,7 @@ _graph_attention_identity_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2786,282,283,61
+# graph_attention_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2817,282,283,61
 _graph_attention_identity_no_bias_bwd_1 = ElementwiseKernel(
     "graph_attention_identity_no_bias_bwd_1",
     "T grad_weights, T _t17, T weights, bool _t4, T negative_slope",
@@ -1098,9 +1104,15 @@ _CUPY_FUSED = {
 
 def _cupy_apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
     import cupy as cp
 
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        cp.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return cp.add(scores, mask, out=out)
     if out is None:

@@ -357,7 +357,13 @@ _FUSED = {
 
 def _apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        np.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return np.add(scores, mask, out=out)
     if out is None:
@@ -676,7 +682,7 @@ _mixture_of_experts_identity_bwd_4 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2786
+# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2817
 _mixture_of_experts_identity_bwd_5 = ElementwiseKernel(
     "mixture_of_experts_identity_bwd_5",
     "T grad_gates, T _t40, T gates",
@@ -861,7 +867,7 @@ _mixture_of_experts_relu_bwd_5 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2786
+# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2817
 _mixture_of_experts_relu_bwd_6 = ElementwiseKernel(
     "mixture_of_experts_relu_bwd_6",
     "T grad_gates, T _t42, T gates",
@@ -960,9 +966,15 @@ _CUPY_FUSED = {
 
 def _cupy_apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
     import cupy as cp
 
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        cp.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return cp.add(scores, mask, out=out)
     if out is None:

@@ -3,8 +3,10 @@ batch_first=True) without dropout: q, k, v = x @ in_proj_weight.T + in_proj_bias
 and values from kv in the cross form), split into num_heads heads of E / num_heads
 features, softmax(q k^T / sqrt(E / num_heads) + mask) v per head, the heads joined and
 projected by out_proj. A boolean attn_mask is True where a query may not see a key
-(torch's convention), a float one is added to the scores; causal hides the keys after
-each query; a query that sees no key gets zeros, not NaN.
+(torch's convention), a float one is added to the scores; a key_padding_mask [batch,
+S_kv] hides padding keys from every query; causal hides the keys after each query; a
+query that sees no key gets zeros, not NaN. The masks make no variants: left out (None),
+nothing is masked and no masking work is done.
 Generated from layers_spec/layers/multi_head_attention.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -24,7 +26,7 @@ from layerforge._cupy_runtime import ElementwiseKernel, RowKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
-INPUTS = ("x", "kv", "attn_mask")
+INPUTS = ("x", "kv", "attn_mask", "key_padding_mask")
 PARAMETERS = ("in_proj_weight", "in_proj_bias", "out_proj_weight", "out_proj_bias")
 OUTPUTS = ("y",)
 
@@ -37,6 +39,7 @@ def forward(
     out_proj_bias,
     kv=None,
     attn_mask=None,
+    key_padding_mask=None,
     *,
     num_heads=8,
     causal=False,
@@ -48,8 +51,10 @@ def forward(
     kv in the cross form), split into num_heads heads of E / num_heads features,
     softmax(q k^T / sqrt(E / num_heads) + mask) v per head, the heads joined and
     projected by out_proj. A boolean attn_mask is True where a query may not see a key
-    (torch's convention), a float one is added to the scores; causal hides the keys
-    after each query; a query that sees no key gets zeros, not NaN.
+    (torch's convention), a float one is added to the scores; a key_padding_mask [batch,
+    S_kv] hides padding keys from every query; causal hides the keys after each query; a
+    query that sees no key gets zeros, not NaN. The masks make no variants: left out
+    (None), nothing is masked and no masking work is done.
 
     Args:
         x: float32 or float64 input of shape [..., S, E]. Queries [batch, S, E]; also
@@ -67,6 +72,10 @@ def forward(
         attn_mask: bool or float mask (no gradient) input of shape [S, S_kv], None to
             leave it out. True (or -inf) where query i may not attend to key j; a float
             mask is added to the scores.
+        key_padding_mask: bool or float mask (no gradient) input of shape [..., S_kv],
+            None to leave it out. torch's key_padding_mask [batch, S_kv]: True (or -inf)
+            where key j is padding, hidden from every query; a float mask is added to
+            the scores.
         num_heads: int, default 8. The number of heads; it must divide E.
         causal: bool, default False. Hide from each query the keys after it (torch's
             is_causal).
@@ -84,6 +93,7 @@ def forward(
             "out_proj_bias": out_proj_bias,
             "kv": kv,
             "attn_mask": attn_mask,
+            "key_padding_mask": key_padding_mask,
         },
         {
             "x": ("...", "S", "E"),
@@ -93,9 +103,10 @@ def forward(
             "out_proj_bias": ("E",),
             "kv": ("...", "S_kv", "E"),
             "attn_mask": ("S", "S_kv"),
+            "key_padding_mask": ("...", "S_kv"),
         },
-        optional=("kv", "attn_mask"),
-        kinds={"attn_mask": "mask"},
+        optional=("kv", "attn_mask", "key_padding_mask"),
+        kinds={"attn_mask": "mask", "key_padding_mask": "mask"},
         same=(("S_kv", "S"),) if kv is None else (),
     )
     check_attribute("multi_head_attention", "num_heads", num_heads, "int", minimum=1)
@@ -105,9 +116,7 @@ def forward(
     check_blocks("multi_head_attention", "in_proj_weight", in_proj_weight, 3, 0)
     check_blocks("multi_head_attention", "in_proj_bias", in_proj_bias, 3, -1)
     if on_gpu(x):
-        forward_variant, backward_variant = _CUPY_VARIANTS[
-            (causal, kv is not None, attn_mask is not None)
-        ]
+        forward_variant, backward_variant = _CUPY_VARIANTS[(causal, kv is not None)]
         y, saved = forward_variant(
             x,
             in_proj_weight,
@@ -116,12 +125,11 @@ def forward(
             out_proj_bias,
             kv,
             attn_mask,
+            key_padding_mask,
             num_heads,
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
-    forward_variant, backward_variant = _VARIANTS[
-        (causal, kv is not None, attn_mask is not None)
-    ]
+    forward_variant, backward_variant = _VARIANTS[(causal, kv is not None)]
     y, saved = forward_variant(
         x,
         in_proj_weight,
@@ -130,6 +138,7 @@ def forward(
         out_proj_bias,
         kv,
         attn_mask,
+        key_padding_mask,
         num_heads,
     )
     return y, (backward_variant, saved, (y.dtype, y.shape), None)
@@ -161,6 +170,7 @@ def _forward_causal(
     out_proj_bias,
     kv,
     attn_mask,
+    key_padding_mask,
     num_heads,
 ):
     q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
@@ -173,7 +183,8 @@ def _forward_causal(
     _t2 = np.swapaxes(heads_k, -1, -2)
     scores = _bmm(heads_q, _t2)
     allowed = _apply_mask(scores, attn_mask)
-    ordered = _apply_causal(allowed)
+    unpadded = _apply_key_padding(allowed, key_padding_mask)
+    ordered = _apply_causal(unpadded)
     weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
@@ -255,107 +266,6 @@ def _backward_causal(
     )
 
 
-def _forward_causal_no_attn_mask(
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    kv,
-    attn_mask,
-    num_heads,
-):
-    q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
-    k = _linear(kv, _chunk(in_proj_weight, 3, 1, 0)) + _chunk(in_proj_bias, 3, 1, -1)
-    v = _linear(kv, _chunk(in_proj_weight, 3, 2, 0)) + _chunk(in_proj_bias, 3, 2, -1)
-    _t1 = (x.shape[-1] / num_heads) ** -0.5
-    heads_q = _split_heads(q, num_heads) * _t1
-    heads_k = _split_heads(k, num_heads)
-    heads_v = _split_heads(v, num_heads)
-    _t2 = np.swapaxes(heads_k, -1, -2)
-    scores = _bmm(heads_q, _t2)
-    ordered = _apply_causal(scores, out=scores)
-    weights = _masked_softmax(ordered, out=ordered)
-    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = _linear(attended, out_proj_weight) + out_proj_bias
-    return y, (
-        x,
-        kv,
-        in_proj_weight,
-        in_proj_bias,
-        out_proj_weight,
-        out_proj_bias,
-        num_heads,
-        _t1,
-        heads_q,
-        heads_v,
-        _t2,
-        weights,
-        attended,
-    )
-
-
-def _backward_causal_no_attn_mask(
-    grad_y,
-    x,
-    kv,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    num_heads,
-    _t1,
-    heads_q,
-    heads_v,
-    _t2,
-    weights,
-    attended,
-):
-    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
-    _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
-    )
-    grad_ordered *= weights
-    grad_heads_q = _bmm(grad_ordered, np.swapaxes(_t2, -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
-    grad_v = _merge_heads(grad_heads_v, num_heads)
-    grad_k = _merge_heads(grad_heads_k, num_heads)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_x = _linear_backward_input(grad_q, _chunk(in_proj_weight, 3, 0, 0))
-    grad_in_proj_weight = np.concatenate(
-        (
-            _rows(grad_q).T @ _rows(x),
-            _rows(grad_k).T @ _rows(kv),
-            _rows(grad_v).T @ _rows(kv),
-        ),
-        axis=0,
-    )
-    grad_in_proj_bias = np.concatenate(
-        (
-            _sum_to(grad_q, out_proj_bias.shape),
-            _sum_to(grad_k, out_proj_bias.shape),
-            _sum_to(grad_v, out_proj_bias.shape),
-        ),
-        axis=-1,
-    )
-    grad_kv = _linear_backward_input(
-        grad_v, _chunk(in_proj_weight, 3, 2, 0)
-    ) + _linear_backward_input(grad_k, _chunk(in_proj_weight, 3, 1, 0))
-    return (
-        grad_x,
-        grad_in_proj_weight,
-        grad_in_proj_bias,
-        grad_out_proj_weight,
-        grad_out_proj_bias,
-        grad_kv,
-    )
-
-
 def _forward_causal_no_kv(
     x,
     in_proj_weight,
@@ -364,6 +274,7 @@ def _forward_causal_no_kv(
     out_proj_bias,
     kv,
     attn_mask,
+    key_padding_mask,
     num_heads,
 ):
     _t1 = _linear(x, in_proj_weight)
@@ -377,7 +288,8 @@ def _forward_causal_no_kv(
     heads_v = _split_heads(v, num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
-    ordered = _apply_causal(allowed)
+    unpadded = _apply_key_padding(allowed, key_padding_mask)
+    ordered = _apply_causal(unpadded)
     weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
@@ -441,90 +353,6 @@ def _backward_causal_no_kv(
     )
 
 
-def _forward_causal_no_kv_no_attn_mask(
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    kv,
-    attn_mask,
-    num_heads,
-):
-    _t1 = _linear(x, in_proj_weight)
-    qkv = _t1 + in_proj_bias
-    q = _chunk(qkv, 3, 0, -1)
-    k = _chunk(qkv, 3, 1, -1)
-    v = _chunk(qkv, 3, 2, -1)
-    _t2 = (x.shape[-1] / num_heads) ** -0.5
-    heads_q = _split_heads(q, num_heads) * _t2
-    heads_k = _split_heads(k, num_heads)
-    heads_v = _split_heads(v, num_heads)
-    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    ordered = _apply_causal(scores, out=scores)
-    weights = _masked_softmax(ordered, out=ordered)
-    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = _linear(attended, out_proj_weight) + out_proj_bias
-    return y, (
-        x,
-        in_proj_weight,
-        in_proj_bias,
-        out_proj_weight,
-        out_proj_bias,
-        num_heads,
-        _t1,
-        _t2,
-        weights,
-        attended,
-    )
-
-
-def _backward_causal_no_kv_no_attn_mask(
-    grad_y,
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    num_heads,
-    _t1,
-    _t2,
-    weights,
-    attended,
-):
-    qkv = _t1 + in_proj_bias
-    q = _chunk(qkv, 3, 0, -1)
-    k = _chunk(qkv, 3, 1, -1)
-    v = _chunk(qkv, 3, 2, -1)
-    heads_q = _split_heads(q, num_heads) * _t2
-    heads_k = _split_heads(k, num_heads)
-    heads_v = _split_heads(v, num_heads)
-    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
-    _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
-    )
-    grad_ordered *= weights
-    grad_heads_q = _bmm(grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
-    grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
-    return (
-        grad_x,
-        grad_in_proj_weight,
-        grad_in_proj_bias,
-        grad_out_proj_weight,
-        grad_out_proj_bias,
-        None,
-    )
-
-
 def _forward_no_causal(
     x,
     in_proj_weight,
@@ -533,6 +361,7 @@ def _forward_no_causal(
     out_proj_bias,
     kv,
     attn_mask,
+    key_padding_mask,
     num_heads,
 ):
     q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
@@ -545,7 +374,8 @@ def _forward_no_causal(
     _t2 = np.swapaxes(heads_k, -1, -2)
     scores = _bmm(heads_q, _t2)
     allowed = _apply_mask(scores, attn_mask)
-    weights = _masked_softmax(allowed)
+    unpadded = _apply_key_padding(allowed, key_padding_mask)
+    weights = _masked_softmax(unpadded)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -587,112 +417,14 @@ def _backward_no_causal(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_allowed = np.subtract(
+    grad_unpadded = np.subtract(
         grad_weights, _dot_last(grad_weights, weights), out=grad_weights
     )
-    grad_allowed *= weights
-    grad_heads_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_v = _merge_heads(grad_heads_v, num_heads)
-    grad_k = _merge_heads(grad_heads_k, num_heads)
-    grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
-    grad_x = _linear_backward_input(grad_q, _chunk(in_proj_weight, 3, 0, 0))
-    grad_in_proj_weight = np.concatenate(
-        (
-            _rows(grad_q).T @ _rows(x),
-            _rows(grad_k).T @ _rows(kv),
-            _rows(grad_v).T @ _rows(kv),
-        ),
-        axis=0,
+    grad_unpadded *= weights
+    grad_heads_q = _bmm(grad_unpadded, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(heads_q, -1, -2), grad_unpadded), -1, -2
     )
-    grad_in_proj_bias = np.concatenate(
-        (
-            _sum_to(grad_q, out_proj_bias.shape),
-            _sum_to(grad_k, out_proj_bias.shape),
-            _sum_to(grad_v, out_proj_bias.shape),
-        ),
-        axis=-1,
-    )
-    grad_kv = _linear_backward_input(
-        grad_v, _chunk(in_proj_weight, 3, 2, 0)
-    ) + _linear_backward_input(grad_k, _chunk(in_proj_weight, 3, 1, 0))
-    return (
-        grad_x,
-        grad_in_proj_weight,
-        grad_in_proj_bias,
-        grad_out_proj_weight,
-        grad_out_proj_bias,
-        grad_kv,
-    )
-
-
-def _forward_no_causal_no_attn_mask(
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    kv,
-    attn_mask,
-    num_heads,
-):
-    q = _linear(x, _chunk(in_proj_weight, 3, 0, 0)) + _chunk(in_proj_bias, 3, 0, -1)
-    k = _linear(kv, _chunk(in_proj_weight, 3, 1, 0)) + _chunk(in_proj_bias, 3, 1, -1)
-    v = _linear(kv, _chunk(in_proj_weight, 3, 2, 0)) + _chunk(in_proj_bias, 3, 2, -1)
-    _t1 = (x.shape[-1] / num_heads) ** -0.5
-    heads_q = _split_heads(q, num_heads) * _t1
-    heads_k = _split_heads(k, num_heads)
-    heads_v = _split_heads(v, num_heads)
-    _t2 = np.swapaxes(heads_k, -1, -2)
-    scores = _bmm(heads_q, _t2)
-    weights = _masked_softmax(scores, out=scores)
-    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = _linear(attended, out_proj_weight) + out_proj_bias
-    return y, (
-        x,
-        kv,
-        in_proj_weight,
-        in_proj_bias,
-        out_proj_weight,
-        out_proj_bias,
-        num_heads,
-        _t1,
-        heads_q,
-        heads_v,
-        _t2,
-        weights,
-        attended,
-    )
-
-
-def _backward_no_causal_no_attn_mask(
-    grad_y,
-    x,
-    kv,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    num_heads,
-    _t1,
-    heads_q,
-    heads_v,
-    _t2,
-    weights,
-    attended,
-):
-    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
-    _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_scores = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
-    )
-    grad_scores *= weights
-    grad_heads_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
@@ -734,6 +466,7 @@ def _forward_no_causal_no_kv(
     out_proj_bias,
     kv,
     attn_mask,
+    key_padding_mask,
     num_heads,
 ):
     _t1 = _linear(x, in_proj_weight)
@@ -747,7 +480,8 @@ def _forward_no_causal_no_kv(
     heads_v = _split_heads(v, num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
-    weights = _masked_softmax(allowed)
+    unpadded = _apply_key_padding(allowed, key_padding_mask)
+    weights = _masked_softmax(unpadded)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
     y = _linear(attended, out_proj_weight) + out_proj_bias
     return y, (
@@ -790,95 +524,16 @@ def _backward_no_causal_no_kv(
     _t3 = _split_heads(grad_attended, num_heads)
     grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
     grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_allowed = np.subtract(
+    grad_unpadded = np.subtract(
         grad_weights, _dot_last(grad_weights, weights), out=grad_weights
     )
-    grad_allowed *= weights
-    grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
-    grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
-    return (
-        grad_x,
-        grad_in_proj_weight,
-        grad_in_proj_bias,
-        grad_out_proj_weight,
-        grad_out_proj_bias,
-        None,
+    grad_unpadded *= weights
+    grad_heads_q = _bmm(
+        grad_unpadded, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
     )
-
-
-def _forward_no_causal_no_kv_no_attn_mask(
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    kv,
-    attn_mask,
-    num_heads,
-):
-    _t1 = _linear(x, in_proj_weight)
-    qkv = _t1 + in_proj_bias
-    q = _chunk(qkv, 3, 0, -1)
-    k = _chunk(qkv, 3, 1, -1)
-    v = _chunk(qkv, 3, 2, -1)
-    _t2 = (x.shape[-1] / num_heads) ** -0.5
-    heads_q = _split_heads(q, num_heads) * _t2
-    heads_k = _split_heads(k, num_heads)
-    heads_v = _split_heads(v, num_heads)
-    scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
-    weights = _masked_softmax(scores, out=scores)
-    attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = _linear(attended, out_proj_weight) + out_proj_bias
-    return y, (
-        x,
-        in_proj_weight,
-        in_proj_bias,
-        out_proj_weight,
-        out_proj_bias,
-        num_heads,
-        _t1,
-        _t2,
-        weights,
-        attended,
+    grad_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(heads_q, -1, -2), grad_unpadded), -1, -2
     )
-
-
-def _backward_no_causal_no_kv_no_attn_mask(
-    grad_y,
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    num_heads,
-    _t1,
-    _t2,
-    weights,
-    attended,
-):
-    qkv = _t1 + in_proj_bias
-    q = _chunk(qkv, 3, 0, -1)
-    k = _chunk(qkv, 3, 1, -1)
-    v = _chunk(qkv, 3, 2, -1)
-    heads_q = _split_heads(q, num_heads) * _t2
-    heads_k = _split_heads(k, num_heads)
-    heads_v = _split_heads(v, num_heads)
-    grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
-    _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_scores = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
-    )
-    grad_scores *= weights
-    grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
     grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
@@ -894,23 +549,10 @@ def _backward_no_causal_no_kv_no_attn_mask(
 
 
 _VARIANTS = {
-    (True, True, True): (_forward_causal, _backward_causal),
-    (True, True, False): (_forward_causal_no_attn_mask, _backward_causal_no_attn_mask),
-    (True, False, True): (_forward_causal_no_kv, _backward_causal_no_kv),
-    (True, False, False): (
-        _forward_causal_no_kv_no_attn_mask,
-        _backward_causal_no_kv_no_attn_mask,
-    ),
-    (False, True, True): (_forward_no_causal, _backward_no_causal),
-    (False, True, False): (
-        _forward_no_causal_no_attn_mask,
-        _backward_no_causal_no_attn_mask,
-    ),
-    (False, False, True): (_forward_no_causal_no_kv, _backward_no_causal_no_kv),
-    (False, False, False): (
-        _forward_no_causal_no_kv_no_attn_mask,
-        _backward_no_causal_no_kv_no_attn_mask,
-    ),
+    (True, True): (_forward_causal, _backward_causal),
+    (True, False): (_forward_causal_no_kv, _backward_causal_no_kv),
+    (False, True): (_forward_no_causal, _backward_no_causal),
+    (False, False): (_forward_no_causal_no_kv, _backward_no_causal_no_kv),
 }
 
 
@@ -926,9 +568,25 @@ def _apply_causal(scores, out=None):
     return out
 
 
+def _apply_key_padding(scores, mask, out=None):
+    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
+    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
+    """
+    if mask is not None:
+        between = (1,) * (scores.ndim - mask.ndim)
+        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
+    return _apply_mask(scores, mask, out=out)
+
+
 def _apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        np.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return np.add(scores, mask, out=out)
     if out is None:
@@ -1066,7 +724,7 @@ def _sum_to(grad, shape):
 # and CuPy twins of the functions above.
 
 
-# multi_head_attention_causal_fwd_0: layers_spec/layers/multi_head_attention.yaml:25
+# multi_head_attention_causal_fwd_0: layers_spec/layers/multi_head_attention.yaml:28
 _multi_head_attention_causal_fwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_fwd_0",
     "T _t2, T _t3",
@@ -1077,7 +735,7 @@ _multi_head_attention_causal_fwd_0 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_fwd_1: layers_spec/layers/multi_head_attention.yaml:26
+# multi_head_attention_causal_fwd_1: layers_spec/layers/multi_head_attention.yaml:29
 _multi_head_attention_causal_fwd_1 = ElementwiseKernel(
     "multi_head_attention_causal_fwd_1",
     "T _t5, T _t6",
@@ -1088,7 +746,7 @@ _multi_head_attention_causal_fwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_fwd_2: layers_spec/layers/multi_head_attention.yaml:27
+# multi_head_attention_causal_fwd_2: layers_spec/layers/multi_head_attention.yaml:30
 _multi_head_attention_causal_fwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_fwd_2",
     "T _t8, T _t9",
@@ -1099,7 +757,7 @@ _multi_head_attention_causal_fwd_2 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_fwd_3: layers_spec/layers/multi_head_attention.yaml:33
+# multi_head_attention_causal_fwd_3: layers_spec/layers/multi_head_attention.yaml:36
 _multi_head_attention_causal_fwd_3 = ElementwiseKernel(
     "multi_head_attention_causal_fwd_3",
     "T _t10, T _t13",
@@ -1111,7 +769,7 @@ _multi_head_attention_causal_fwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:45
+# multi_head_attention_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:46
 _multi_head_attention_causal_fwd_4 = RowKernel(
     "multi_head_attention_causal_fwd_4",
     "masked_softmax_row",
@@ -1138,7 +796,7 @@ _multi_head_attention_causal_fwd_4 = RowKernel(
 )
 
 
-# multi_head_attention_causal_fwd_5: layers_spec/layers/multi_head_attention.yaml:47
+# multi_head_attention_causal_fwd_5: layers_spec/layers/multi_head_attention.yaml:48
 _multi_head_attention_causal_fwd_5 = ElementwiseKernel(
     "multi_head_attention_causal_fwd_5",
     "T _t16, T out_proj_bias",
@@ -1157,6 +815,7 @@ def _cupy_forward_causal(
     out_proj_bias,
     kv,
     attn_mask,
+    key_padding_mask,
     num_heads,
 ):
     import cupy as cp
@@ -1183,7 +842,8 @@ def _cupy_forward_causal(
     _t14 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t14)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    ordered = _cupy_apply_causal(allowed)
+    unpadded = _cupy_apply_key_padding(allowed, key_padding_mask)
+    ordered = _cupy_apply_causal(unpadded)
     weights = _multi_head_attention_causal_fwd_4(ordered)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
@@ -1206,7 +866,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2786
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2817
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1303,125 +963,7 @@ def _cupy_backward_causal(
     )
 
 
-def _cupy_forward_causal_no_attn_mask(
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    kv,
-    attn_mask,
-    num_heads,
-):
-    import cupy as cp
-
-    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = _cupy_linear(x, _t1)
-    _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
-    q = _multi_head_attention_causal_fwd_0(_t2, _t3)
-    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = _cupy_linear(kv, _t4)
-    _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
-    k = _multi_head_attention_causal_fwd_1(_t5, _t6)
-    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = _cupy_linear(kv, _t7)
-    _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
-    v = _multi_head_attention_causal_fwd_2(_t8, _t9)
-    _t10 = _cupy_split_heads(q, num_heads)
-    _t11 = x.shape[-1]
-    _t12 = _t11 / num_heads
-    _t13 = _t12 ** (-0.5)
-    heads_q = _multi_head_attention_causal_fwd_3(_t10, _t13)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
-    _t14 = cp.swapaxes(heads_k, -1, -2)
-    scores = _cupy_bmm(heads_q, _t14)
-    ordered = _cupy_apply_causal(scores)
-    weights = _multi_head_attention_causal_fwd_4(ordered)
-    _t15 = _cupy_bmm(weights, heads_v)
-    attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_causal_fwd_5(_t16, out_proj_bias)
-    return y, (
-        x,
-        kv,
-        in_proj_weight,
-        in_proj_bias,
-        out_proj_weight,
-        out_proj_bias,
-        num_heads,
-        _t13,
-        heads_q,
-        heads_v,
-        _t14,
-        weights,
-        attended,
-    )
-
-
-def _cupy_backward_causal_no_attn_mask(
-    grad_y,
-    x,
-    kv,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    num_heads,
-    _t13,
-    heads_q,
-    heads_v,
-    _t14,
-    weights,
-    attended,
-):
-    import cupy as cp
-
-    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
-    _t20 = _cupy_split_heads(grad_attended, num_heads)
-    _t21 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = _cupy_bmm(_t20, _t21)
-    _t23 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = _cupy_bmm(_t23, _t20)
-    _t25 = _cupy_dot_last(grad_weights, weights)
-    grad_ordered = _multi_head_attention_causal_bwd_0(grad_weights, _t25, weights)
-    _t28 = cp.swapaxes(_t14, -1, -2)
-    grad_heads_q = _cupy_bmm(grad_ordered, _t28)
-    _t30 = cp.swapaxes(heads_q, -1, -2)
-    _t31 = _cupy_bmm(_t30, grad_ordered)
-    grad_heads_k = cp.swapaxes(_t31, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t35 = _multi_head_attention_causal_bwd_1(grad_heads_q, _t13)
-    grad_q = _cupy_merge_heads(_t35, num_heads)
-    _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t39 = _cupy_linear_backward_input(grad_v, _t7)
-    _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t44 = _cupy_linear_backward_input(grad_k, _t4)
-    _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
-    _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_q, _t1)
-    _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
-    grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
-    grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
-    grad_kv = _multi_head_attention_causal_bwd_2(_t39, _t44)
-    return (
-        grad_x,
-        grad_in_proj_weight,
-        grad_in_proj_bias,
-        grad_out_proj_weight,
-        grad_out_proj_bias,
-        grad_kv,
-    )
-
-
-# multi_head_attention_causal_no_kv_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# multi_head_attention_causal_no_kv_fwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _multi_head_attention_causal_no_kv_fwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_fwd_0",
     "T _t1, T in_proj_bias",
@@ -1432,7 +974,7 @@ _multi_head_attention_causal_no_kv_fwd_0 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# multi_head_attention_causal_no_kv_fwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _multi_head_attention_causal_no_kv_fwd_1 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_fwd_1",
     "T _t2, T _t5",
@@ -1444,7 +986,7 @@ _multi_head_attention_causal_no_kv_fwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_no_kv_fwd_3: layers_spec/layers/multi_head_attention.yaml:47
+# multi_head_attention_causal_no_kv_fwd_3: layers_spec/layers/multi_head_attention.yaml:48
 _multi_head_attention_causal_no_kv_fwd_3 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_fwd_3",
     "T _t8, T out_proj_bias",
@@ -1463,6 +1005,7 @@ def _cupy_forward_causal_no_kv(
     out_proj_bias,
     kv,
     attn_mask,
+    key_padding_mask,
     num_heads,
 ):
     import cupy as cp
@@ -1482,7 +1025,8 @@ def _cupy_forward_causal_no_kv(
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    ordered = _cupy_apply_causal(allowed)
+    unpadded = _cupy_apply_key_padding(allowed, key_padding_mask)
+    ordered = _cupy_apply_causal(unpadded)
     weights = _multi_head_attention_causal_fwd_4(ordered)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
@@ -1502,7 +1046,7 @@ def _cupy_forward_causal_no_kv(
     )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2786
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2817
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1580,107 +1124,7 @@ def _cupy_backward_causal_no_kv(
     )
 
 
-def _cupy_forward_causal_no_kv_no_attn_mask(
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    kv,
-    attn_mask,
-    num_heads,
-):
-    import cupy as cp
-
-    _t1 = _cupy_linear(x, in_proj_weight)
-    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    k = _cupy_chunk(qkv, 3, 1, -1)
-    v = _cupy_chunk(qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(q, num_heads)
-    _t3 = x.shape[-1]
-    _t4 = _t3 / num_heads
-    _t5 = _t4 ** (-0.5)
-    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
-    _t6 = cp.swapaxes(heads_k, -1, -2)
-    scores = _cupy_bmm(heads_q, _t6)
-    ordered = _cupy_apply_causal(scores)
-    weights = _multi_head_attention_causal_fwd_4(ordered)
-    _t7 = _cupy_bmm(weights, heads_v)
-    attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_causal_no_kv_fwd_3(_t8, out_proj_bias)
-    return y, (
-        x,
-        in_proj_weight,
-        in_proj_bias,
-        out_proj_weight,
-        out_proj_bias,
-        num_heads,
-        _t1,
-        _t5,
-        weights,
-        attended,
-    )
-
-
-def _cupy_backward_causal_no_kv_no_attn_mask(
-    grad_y,
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    num_heads,
-    _t1,
-    _t5,
-    weights,
-    attended,
-):
-    import cupy as cp
-
-    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    k = _cupy_chunk(qkv, 3, 1, -1)
-    v = _cupy_chunk(qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(q, num_heads)
-    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
-    _t6 = cp.swapaxes(heads_k, -1, -2)
-    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
-    _t12 = _cupy_split_heads(grad_attended, num_heads)
-    _t13 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = _cupy_bmm(_t12, _t13)
-    _t15 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = _cupy_bmm(_t15, _t12)
-    _t17 = _cupy_dot_last(grad_weights, weights)
-    grad_ordered = _multi_head_attention_causal_no_kv_bwd_2(grad_weights, _t17, weights)
-    _t20 = cp.swapaxes(_t6, -1, -2)
-    grad_heads_q = _cupy_bmm(grad_ordered, _t20)
-    _t22 = cp.swapaxes(heads_q, -1, -2)
-    _t23 = _cupy_bmm(_t22, grad_ordered)
-    grad_heads_k = cp.swapaxes(_t23, -1, -2)
-    _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
-    grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
-    grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
-    return (
-        grad_x,
-        grad_in_proj_weight,
-        grad_in_proj_bias,
-        grad_out_proj_weight,
-        grad_out_proj_bias,
-        None,
-    )
-
-
-# multi_head_attention_no_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:45
+# multi_head_attention_no_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:46
 _multi_head_attention_no_causal_fwd_4 = RowKernel(
     "multi_head_attention_no_causal_fwd_4",
     "masked_softmax_row",
@@ -1715,6 +1159,7 @@ def _cupy_forward_no_causal(
     out_proj_bias,
     kv,
     attn_mask,
+    key_padding_mask,
     num_heads,
 ):
     import cupy as cp
@@ -1741,7 +1186,8 @@ def _cupy_forward_no_causal(
     _t14 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t14)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _multi_head_attention_no_causal_fwd_4(allowed)
+    unpadded = _cupy_apply_key_padding(allowed, key_padding_mask)
+    weights = _multi_head_attention_no_causal_fwd_4(unpadded)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = _cupy_linear(attended, out_proj_weight)
@@ -1763,14 +1209,14 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2786
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2817
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
-    "T grad_allowed",
+    "T grad_unpadded",
     """
     T _t26 = grad_weights - _t25;
-    grad_allowed = weights * _t26;
+    grad_unpadded = weights * _t26;
     """,
 )
 
@@ -1805,169 +1251,11 @@ def _cupy_backward_no_causal(
     _t23 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t23, _t20)
     _t25 = _cupy_dot_last(grad_weights, weights)
-    grad_allowed = _multi_head_attention_no_causal_bwd_0(grad_weights, _t25, weights)
+    grad_unpadded = _multi_head_attention_no_causal_bwd_0(grad_weights, _t25, weights)
     _t28 = cp.swapaxes(_t14, -1, -2)
-    grad_heads_q = _cupy_bmm(grad_allowed, _t28)
+    grad_heads_q = _cupy_bmm(grad_unpadded, _t28)
     _t30 = cp.swapaxes(heads_q, -1, -2)
-    _t31 = _cupy_bmm(_t30, grad_allowed)
-    grad_heads_k = cp.swapaxes(_t31, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
-    _t35 = _multi_head_attention_causal_bwd_1(grad_heads_q, _t13)
-    grad_q = _cupy_merge_heads(_t35, num_heads)
-    _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t39 = _cupy_linear_backward_input(grad_v, _t7)
-    _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t44 = _cupy_linear_backward_input(grad_k, _t4)
-    _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
-    _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_q, _t1)
-    _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
-    grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
-    grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
-    grad_kv = _multi_head_attention_causal_bwd_2(_t39, _t44)
-    return (
-        grad_x,
-        grad_in_proj_weight,
-        grad_in_proj_bias,
-        grad_out_proj_weight,
-        grad_out_proj_bias,
-        grad_kv,
-    )
-
-
-# multi_head_attention_no_causal_no_attn_mask_fwd_4: layers_spec/layers/multi_head_attention.yaml:45
-_multi_head_attention_no_causal_no_attn_mask_fwd_4 = RowKernel(
-    "multi_head_attention_no_causal_no_attn_mask_fwd_4",
-    "masked_softmax_row",
-    row_width=None,
-    preamble="""
-    template <typename T>
-    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
-        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
-        // the exponentials and their sum, one to divide: the scores are read from memory once
-        // per pass and the probabilities written once, by one kernel.
-        if (n == 0) return;
-        T top = row[0];
-        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
-        if (isinf(top) && top < T(0)) top = T(0);
-        T total = T(0);
-        for (long long k = 0; k < n; ++k) {
-            out[k] = exp(row[k] - top);
-            total += out[k];
-        }
-        if (total == T(0)) total = T(1);
-        for (long long k = 0; k < n; ++k) out[k] /= total;
-    }
-    """,
-)
-
-
-def _cupy_forward_no_causal_no_attn_mask(
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    kv,
-    attn_mask,
-    num_heads,
-):
-    import cupy as cp
-
-    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = _cupy_linear(x, _t1)
-    _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
-    q = _multi_head_attention_causal_fwd_0(_t2, _t3)
-    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = _cupy_linear(kv, _t4)
-    _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
-    k = _multi_head_attention_causal_fwd_1(_t5, _t6)
-    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = _cupy_linear(kv, _t7)
-    _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
-    v = _multi_head_attention_causal_fwd_2(_t8, _t9)
-    _t10 = _cupy_split_heads(q, num_heads)
-    _t11 = x.shape[-1]
-    _t12 = _t11 / num_heads
-    _t13 = _t12 ** (-0.5)
-    heads_q = _multi_head_attention_causal_fwd_3(_t10, _t13)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
-    _t14 = cp.swapaxes(heads_k, -1, -2)
-    scores = _cupy_bmm(heads_q, _t14)
-    weights = _multi_head_attention_no_causal_no_attn_mask_fwd_4(scores)
-    _t15 = _cupy_bmm(weights, heads_v)
-    attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_causal_fwd_5(_t16, out_proj_bias)
-    return y, (
-        x,
-        kv,
-        in_proj_weight,
-        in_proj_bias,
-        out_proj_weight,
-        out_proj_bias,
-        num_heads,
-        _t13,
-        heads_q,
-        heads_v,
-        _t14,
-        weights,
-        attended,
-    )
-
-
-# multi_head_attention_no_causal_no_attn_mask_bwd_0: layers_spec/primitives.yaml:2786
-_multi_head_attention_no_causal_no_attn_mask_bwd_0 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_attn_mask_bwd_0",
-    "T grad_weights, T _t25, T weights",
-    "T grad_scores",
-    """
-    T _t26 = grad_weights - _t25;
-    grad_scores = weights * _t26;
-    """,
-)
-
-
-def _cupy_backward_no_causal_no_attn_mask(
-    grad_y,
-    x,
-    kv,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    num_heads,
-    _t13,
-    heads_q,
-    heads_v,
-    _t14,
-    weights,
-    attended,
-):
-    import cupy as cp
-
-    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
-    _t20 = _cupy_split_heads(grad_attended, num_heads)
-    _t21 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = _cupy_bmm(_t20, _t21)
-    _t23 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = _cupy_bmm(_t23, _t20)
-    _t25 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _multi_head_attention_no_causal_no_attn_mask_bwd_0(
-        grad_weights, _t25, weights
-    )
-    _t28 = cp.swapaxes(_t14, -1, -2)
-    grad_heads_q = _cupy_bmm(grad_scores, _t28)
-    _t30 = cp.swapaxes(heads_q, -1, -2)
-    _t31 = _cupy_bmm(_t30, grad_scores)
+    _t31 = _cupy_bmm(_t30, grad_unpadded)
     grad_heads_k = cp.swapaxes(_t31, -1, -2)
     grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
     grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
@@ -2003,6 +1291,7 @@ def _cupy_forward_no_causal_no_kv(
     out_proj_bias,
     kv,
     attn_mask,
+    key_padding_mask,
     num_heads,
 ):
     import cupy as cp
@@ -2022,7 +1311,8 @@ def _cupy_forward_no_causal_no_kv(
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _multi_head_attention_no_causal_fwd_4(allowed)
+    unpadded = _cupy_apply_key_padding(allowed, key_padding_mask)
+    weights = _multi_head_attention_no_causal_fwd_4(unpadded)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
@@ -2041,14 +1331,14 @@ def _cupy_forward_no_causal_no_kv(
     )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2786
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2817
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
-    "T grad_allowed",
+    "T grad_unpadded",
     """
     T _t18 = grad_weights - _t17;
-    grad_allowed = weights * _t18;
+    grad_unpadded = weights * _t18;
     """,
 )
 
@@ -2086,126 +1376,13 @@ def _cupy_backward_no_causal_no_kv(
     _t15 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t15, _t12)
     _t17 = _cupy_dot_last(grad_weights, weights)
-    grad_allowed = _multi_head_attention_no_causal_no_kv_bwd_2(
+    grad_unpadded = _multi_head_attention_no_causal_no_kv_bwd_2(
         grad_weights, _t17, weights
     )
     _t20 = cp.swapaxes(_t6, -1, -2)
-    grad_heads_q = _cupy_bmm(grad_allowed, _t20)
+    grad_heads_q = _cupy_bmm(grad_unpadded, _t20)
     _t22 = cp.swapaxes(heads_q, -1, -2)
-    _t23 = _cupy_bmm(_t22, grad_allowed)
-    grad_heads_k = cp.swapaxes(_t23, -1, -2)
-    _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
-    grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
-    grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
-    return (
-        grad_x,
-        grad_in_proj_weight,
-        grad_in_proj_bias,
-        grad_out_proj_weight,
-        grad_out_proj_bias,
-        None,
-    )
-
-
-def _cupy_forward_no_causal_no_kv_no_attn_mask(
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    kv,
-    attn_mask,
-    num_heads,
-):
-    import cupy as cp
-
-    _t1 = _cupy_linear(x, in_proj_weight)
-    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    k = _cupy_chunk(qkv, 3, 1, -1)
-    v = _cupy_chunk(qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(q, num_heads)
-    _t3 = x.shape[-1]
-    _t4 = _t3 / num_heads
-    _t5 = _t4 ** (-0.5)
-    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
-    _t6 = cp.swapaxes(heads_k, -1, -2)
-    scores = _cupy_bmm(heads_q, _t6)
-    weights = _multi_head_attention_no_causal_no_attn_mask_fwd_4(scores)
-    _t7 = _cupy_bmm(weights, heads_v)
-    attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = _cupy_linear(attended, out_proj_weight)
-    y = _multi_head_attention_causal_no_kv_fwd_3(_t8, out_proj_bias)
-    return y, (
-        x,
-        in_proj_weight,
-        in_proj_bias,
-        out_proj_weight,
-        out_proj_bias,
-        num_heads,
-        _t1,
-        _t5,
-        weights,
-        attended,
-    )
-
-
-# multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2786
-_multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2 = ElementwiseKernel(
-    "multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2",
-    "T grad_weights, T _t17, T weights",
-    "T grad_scores",
-    """
-    T _t18 = grad_weights - _t17;
-    grad_scores = weights * _t18;
-    """,
-)
-
-
-def _cupy_backward_no_causal_no_kv_no_attn_mask(
-    grad_y,
-    x,
-    in_proj_weight,
-    in_proj_bias,
-    out_proj_weight,
-    out_proj_bias,
-    num_heads,
-    _t1,
-    _t5,
-    weights,
-    attended,
-):
-    import cupy as cp
-
-    qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    k = _cupy_chunk(qkv, 3, 1, -1)
-    v = _cupy_chunk(qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(q, num_heads)
-    heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
-    _t6 = cp.swapaxes(heads_k, -1, -2)
-    grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
-    _t12 = _cupy_split_heads(grad_attended, num_heads)
-    _t13 = cp.swapaxes(heads_v, -1, -2)
-    grad_weights = _cupy_bmm(_t12, _t13)
-    _t15 = cp.swapaxes(weights, -1, -2)
-    grad_heads_v = _cupy_bmm(_t15, _t12)
-    _t17 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _multi_head_attention_no_causal_no_kv_no_attn_mask_bwd_2(
-        grad_weights, _t17, weights
-    )
-    _t20 = cp.swapaxes(_t6, -1, -2)
-    grad_heads_q = _cupy_bmm(grad_scores, _t20)
-    _t22 = cp.swapaxes(heads_q, -1, -2)
-    _t23 = _cupy_bmm(_t22, grad_scores)
+    _t23 = _cupy_bmm(_t22, grad_unpadded)
     grad_heads_k = cp.swapaxes(_t23, -1, -2)
     _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
     grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
@@ -2223,29 +1400,10 @@ def _cupy_backward_no_causal_no_kv_no_attn_mask(
 
 
 _CUPY_VARIANTS = {
-    (True, True, True): (_cupy_forward_causal, _cupy_backward_causal),
-    (True, True, False): (
-        _cupy_forward_causal_no_attn_mask,
-        _cupy_backward_causal_no_attn_mask,
-    ),
-    (True, False, True): (_cupy_forward_causal_no_kv, _cupy_backward_causal_no_kv),
-    (True, False, False): (
-        _cupy_forward_causal_no_kv_no_attn_mask,
-        _cupy_backward_causal_no_kv_no_attn_mask,
-    ),
-    (False, True, True): (_cupy_forward_no_causal, _cupy_backward_no_causal),
-    (False, True, False): (
-        _cupy_forward_no_causal_no_attn_mask,
-        _cupy_backward_no_causal_no_attn_mask,
-    ),
-    (False, False, True): (
-        _cupy_forward_no_causal_no_kv,
-        _cupy_backward_no_causal_no_kv,
-    ),
-    (False, False, False): (
-        _cupy_forward_no_causal_no_kv_no_attn_mask,
-        _cupy_backward_no_causal_no_kv_no_attn_mask,
-    ),
+    (True, True): (_cupy_forward_causal, _cupy_backward_causal),
+    (True, False): (_cupy_forward_causal_no_kv, _cupy_backward_causal_no_kv),
+    (False, True): (_cupy_forward_no_causal, _cupy_backward_no_causal),
+    (False, False): (_cupy_forward_no_causal_no_kv, _cupy_backward_no_causal_no_kv),
 }
 
 
@@ -2263,11 +1421,27 @@ def _cupy_apply_causal(scores, out=None):
     return out
 
 
+def _cupy_apply_key_padding(scores, mask, out=None):
+    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
+    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
+    """
+    if mask is not None:
+        between = (1,) * (scores.ndim - mask.ndim)
+        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
+    return _cupy_apply_mask(scores, mask, out=out)
+
+
 def _cupy_apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
     import cupy as cp
 
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        cp.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return cp.add(scores, mask, out=out)
     if out is None:

@@ -514,7 +514,13 @@ _FUSED_FIXED = {
 
 def _apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        np.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return np.add(scores, mask, out=out)
     if out is None:
@@ -848,7 +854,7 @@ def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2786
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2817
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -953,7 +959,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2786
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2817
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1075,7 +1081,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2786
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2817
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1182,7 +1188,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2786
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2817
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1290,7 +1296,7 @@ def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2786
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2817
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1360,7 +1366,7 @@ def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2786
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2817
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1429,7 +1435,7 @@ def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2786
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2817
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1498,7 +1504,7 @@ def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2786
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2817
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1577,9 +1583,15 @@ _CUPY_FUSED = {
 
 def _cupy_apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
     import cupy as cp
 
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        cp.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return cp.add(scores, mask, out=out)
     if out is None:

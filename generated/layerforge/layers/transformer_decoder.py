@@ -1,12 +1,12 @@
 """TransformerDecoder: A transformer decoder block as torch.nn.TransformerDecoderLayer(E,
 nhead, F, dropout=0, batch_first=True): self-attention over x (tgt_mask, causal for a
-language model), cross-attention from x to memory (memory_mask; both required, all False
-for none, as nn.TransformerDecoderLayer passes them), then the feed-forward network
-linear2(activation(linear1(h))), each with a residual add and a layer normalization,
-after it (post-LN, norm_first false, the default) or before it (norm_first true); the
-activation is relu, gelu (erf) or gelu_tanh. Gradients for x and memory. Parameters are
-named as torch's state_dict (self_attn.*, multihead_attn.*, linear1/2.*, norm1/2/3.*),
-in its order.
+language model), cross-attention from x to memory (memory_mask; the masks and key
+padding masks optional, as nn.TransformerDecoderLayer's, and making no variants), then
+the feed-forward network linear2(activation(linear1(h))), each with a residual add and a
+layer normalization, after it (post-LN, norm_first false, the default) or before it
+(norm_first true); the activation is relu, gelu (erf) or gelu_tanh. Gradients for x and
+memory. Parameters are named as torch's state_dict (self_attn.*, multihead_attn.*,
+linear1/2.*, norm1/2/3.*), in its order.
 Generated from layers_spec/layers/transformer_decoder.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -31,7 +31,14 @@ from layerforge._cupy_runtime import (
 
 __all__ = ["forward", "backward"]
 
-INPUTS = ("x", "memory", "tgt_mask", "memory_mask")
+INPUTS = (
+    "x",
+    "memory",
+    "tgt_mask",
+    "memory_mask",
+    "tgt_key_padding_mask",
+    "memory_key_padding_mask",
+)
 PARAMETERS = (
     "self_attn_in_proj_weight",
     "self_attn_in_proj_bias",
@@ -58,8 +65,6 @@ OUTPUTS = ("y",)
 def forward(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -78,6 +83,10 @@ def forward(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask=None,
+    memory_mask=None,
+    tgt_key_padding_mask=None,
+    memory_key_padding_mask=None,
     *,
     nhead=8,
     eps=1e-05,
@@ -88,23 +97,19 @@ def forward(
 
     A transformer decoder block as torch.nn.TransformerDecoderLayer(E, nhead, F,
     dropout=0, batch_first=True): self-attention over x (tgt_mask, causal for a language
-    model), cross-attention from x to memory (memory_mask; both required, all False for
-    none, as nn.TransformerDecoderLayer passes them), then the feed-forward network
-    linear2(activation(linear1(h))), each with a residual add and a layer normalization,
-    after it (post-LN, norm_first false, the default) or before it (norm_first true);
-    the activation is relu, gelu (erf) or gelu_tanh. Gradients for x and memory.
-    Parameters are named as torch's state_dict (self_attn.*, multihead_attn.*,
-    linear1/2.*, norm1/2/3.*), in its order.
+    model), cross-attention from x to memory (memory_mask; the masks and key padding
+    masks optional, as nn.TransformerDecoderLayer's, and making no variants), then the
+    feed-forward network linear2(activation(linear1(h))), each with a residual add and a
+    layer normalization, after it (post-LN, norm_first false, the default) or before it
+    (norm_first true); the activation is relu, gelu (erf) or gelu_tanh. Gradients for x
+    and memory. Parameters are named as torch's state_dict (self_attn.*,
+    multihead_attn.*, linear1/2.*, norm1/2/3.*), in its order.
 
     Args:
         x: float32 or float64 input of shape [..., S, E]. Target token features [batch,
             S, E].
         memory: float32 or float64 input of shape [..., S_m, E]. The encoder's output
             [batch, S_m, E].
-        tgt_mask: bool or float mask (no gradient) input of shape [S, S]. True (or -inf)
-            where target i may not attend to target j (causal: j > i).
-        memory_mask: bool or float mask (no gradient) input of shape [S, S_m]. True (or
-            -inf) where target i may not attend to memory position j.
         self_attn_in_proj_weight: float32 or float64 parameter of shape [3*E, E].
             PyTorch's self_attn.in_proj_weight: the in_proj_weight of MultiHeadAttention
             'self_attn'.
@@ -148,6 +153,18 @@ def forward(
             the weight of LayerNormalization 'norm3'.
         norm3_bias: float32 or float64 parameter of shape [E]. PyTorch's norm3.bias: the
             bias of LayerNormalization 'norm3'.
+        tgt_mask: bool or float mask (no gradient) input of shape [S, S], None to leave
+            it out. True (or -inf) where target i may not attend to target j (causal: j
+            > i).
+        memory_mask: bool or float mask (no gradient) input of shape [S, S_m], None to
+            leave it out. True (or -inf) where target i may not attend to memory
+            position j.
+        tgt_key_padding_mask: bool or float mask (no gradient) input of shape [..., S],
+            None to leave it out. True (or -inf) where target j of a sequence is padding
+            [batch, S].
+        memory_key_padding_mask: bool or float mask (no gradient) input of shape [...,
+            S_m], None to leave it out. True (or -inf) where memory position j of a
+            sequence is padding [batch, S_m].
         nhead: int, default 8. The number of attention heads; it must divide E.
         eps: float, default 1e-05. The layer normalizations' eps (torch's
             layer_norm_eps).
@@ -164,8 +181,6 @@ def forward(
         {
             "x": x,
             "memory": memory,
-            "tgt_mask": tgt_mask,
-            "memory_mask": memory_mask,
             "self_attn_in_proj_weight": self_attn_in_proj_weight,
             "self_attn_in_proj_bias": self_attn_in_proj_bias,
             "self_attn_out_proj_weight": self_attn_out_proj_weight,
@@ -184,12 +199,14 @@ def forward(
             "norm2_bias": norm2_bias,
             "norm3_weight": norm3_weight,
             "norm3_bias": norm3_bias,
+            "tgt_mask": tgt_mask,
+            "memory_mask": memory_mask,
+            "tgt_key_padding_mask": tgt_key_padding_mask,
+            "memory_key_padding_mask": memory_key_padding_mask,
         },
         {
             "x": ("...", "S", "E"),
             "memory": ("...", "S_m", "E"),
-            "tgt_mask": ("S", "S"),
-            "memory_mask": ("S", "S_m"),
             "self_attn_in_proj_weight": ("3*E", "E"),
             "self_attn_in_proj_bias": ("3*E",),
             "self_attn_out_proj_weight": ("E", "E"),
@@ -208,8 +225,23 @@ def forward(
             "norm2_bias": ("E",),
             "norm3_weight": ("E",),
             "norm3_bias": ("E",),
+            "tgt_mask": ("S", "S"),
+            "memory_mask": ("S", "S_m"),
+            "tgt_key_padding_mask": ("...", "S"),
+            "memory_key_padding_mask": ("...", "S_m"),
         },
-        kinds={"tgt_mask": "mask", "memory_mask": "mask"},
+        optional=(
+            "tgt_mask",
+            "memory_mask",
+            "tgt_key_padding_mask",
+            "memory_key_padding_mask",
+        ),
+        kinds={
+            "tgt_mask": "mask",
+            "memory_mask": "mask",
+            "tgt_key_padding_mask": "mask",
+            "memory_key_padding_mask": "mask",
+        },
     )
     check_attribute("transformer_decoder", "nhead", nhead, "int", minimum=1)
     check_divides("transformer_decoder", "nhead", nhead, "x", x.shape[-1])
@@ -244,8 +276,6 @@ def forward(
         y, saved = forward_variant(
             x,
             memory,
-            tgt_mask,
-            memory_mask,
             self_attn_in_proj_weight,
             self_attn_in_proj_bias,
             self_attn_out_proj_weight,
@@ -264,6 +294,10 @@ def forward(
             norm2_bias,
             norm3_weight,
             norm3_bias,
+            tgt_mask,
+            memory_mask,
+            tgt_key_padding_mask,
+            memory_key_padding_mask,
             nhead,
             eps,
         )
@@ -272,8 +306,6 @@ def forward(
     y, saved = forward_variant(
         x,
         memory,
-        tgt_mask,
-        memory_mask,
         self_attn_in_proj_weight,
         self_attn_in_proj_bias,
         self_attn_out_proj_weight,
@@ -292,6 +324,10 @@ def forward(
         norm2_bias,
         norm3_weight,
         norm3_bias,
+        tgt_mask,
+        memory_mask,
+        tgt_key_padding_mask,
+        memory_key_padding_mask,
         nhead,
         eps,
     )
@@ -330,8 +366,6 @@ def backward(grad_y, ctx):
 def _forward_norm_first_relu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -350,6 +384,10 @@ def _forward_norm_first_relu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -375,7 +413,8 @@ def _forward_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -409,7 +448,10 @@ def _forward_norm_first_relu(
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -553,17 +595,17 @@ def _backward_norm_first_relu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t10
     )
-    grad_multihead_attn_allowed = np.subtract(
+    grad_multihead_attn_unpadded = np.subtract(
         grad_multihead_attn_weights,
         _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
         out=grad_multihead_attn_weights,
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -587,18 +629,18 @@ def _backward_norm_first_relu(
     _t12 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -667,8 +709,6 @@ def _backward_norm_first_relu(
 def _forward_norm_first_gelu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -687,6 +727,10 @@ def _forward_norm_first_gelu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -712,7 +756,8 @@ def _forward_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -746,7 +791,10 @@ def _forward_norm_first_gelu(
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -906,17 +954,17 @@ def _backward_norm_first_gelu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t13
     )
-    grad_multihead_attn_allowed = np.subtract(
+    grad_multihead_attn_unpadded = np.subtract(
         grad_multihead_attn_weights,
         _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
         out=grad_multihead_attn_weights,
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -940,18 +988,18 @@ def _backward_norm_first_gelu(
     _t15 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t15, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t15)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -1020,8 +1068,6 @@ def _backward_norm_first_gelu(
 def _forward_norm_first_gelu_tanh(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -1040,6 +1086,10 @@ def _forward_norm_first_gelu_tanh(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -1065,7 +1115,8 @@ def _forward_norm_first_gelu_tanh(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -1099,7 +1150,10 @@ def _forward_norm_first_gelu_tanh(
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -1271,17 +1325,17 @@ def _backward_norm_first_gelu_tanh(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t16
     )
-    grad_multihead_attn_allowed = np.subtract(
+    grad_multihead_attn_unpadded = np.subtract(
         grad_multihead_attn_weights,
         _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
         out=grad_multihead_attn_weights,
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -1305,18 +1359,18 @@ def _backward_norm_first_gelu_tanh(
     _t18 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t18, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t18)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -1385,8 +1439,6 @@ def _backward_norm_first_gelu_tanh(
 def _forward_no_norm_first_relu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -1405,6 +1457,10 @@ def _forward_no_norm_first_relu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -1420,7 +1476,8 @@ def _forward_no_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -1452,7 +1509,10 @@ def _forward_no_norm_first_relu(
     _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -1614,17 +1674,17 @@ def _backward_no_norm_first_relu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t11
     )
-    grad_multihead_attn_allowed = np.subtract(
+    grad_multihead_attn_unpadded = np.subtract(
         grad_multihead_attn_weights,
         _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
         out=grad_multihead_attn_weights,
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -1649,18 +1709,18 @@ def _backward_no_norm_first_relu(
     _t13 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t13, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t13)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -1719,8 +1779,6 @@ def _backward_no_norm_first_relu(
 def _forward_no_norm_first_gelu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -1739,6 +1797,10 @@ def _forward_no_norm_first_gelu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -1754,7 +1816,8 @@ def _forward_no_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -1786,7 +1849,10 @@ def _forward_no_norm_first_gelu(
     _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -1964,17 +2030,17 @@ def _backward_no_norm_first_gelu(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t14
     )
-    grad_multihead_attn_allowed = np.subtract(
+    grad_multihead_attn_unpadded = np.subtract(
         grad_multihead_attn_weights,
         _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
         out=grad_multihead_attn_weights,
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -1999,18 +2065,18 @@ def _backward_no_norm_first_gelu(
     _t16 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t16, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t16)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -2069,8 +2135,6 @@ def _backward_no_norm_first_gelu(
 def _forward_no_norm_first_gelu_tanh(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -2089,6 +2153,10 @@ def _forward_no_norm_first_gelu_tanh(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -2104,7 +2172,8 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -2136,7 +2205,10 @@ def _forward_no_norm_first_gelu_tanh(
     _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_weights = _masked_softmax(multihead_attn_allowed)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = _masked_softmax(multihead_attn_unpadded)
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
@@ -2326,17 +2398,17 @@ def _backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_heads_v = _bmm(
         np.swapaxes(multihead_attn_weights, -1, -2), _t17
     )
-    grad_multihead_attn_allowed = np.subtract(
+    grad_multihead_attn_unpadded = np.subtract(
         grad_multihead_attn_weights,
         _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
         out=grad_multihead_attn_weights,
     )
-    grad_multihead_attn_allowed *= multihead_attn_weights
+    grad_multihead_attn_unpadded *= multihead_attn_weights
     grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_allowed, np.swapaxes(_t7, -1, -2)
+        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
     )
     grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_allowed),
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
         -1,
         -2,
     )
@@ -2361,18 +2433,18 @@ def _backward_no_norm_first_gelu_tanh(
     _t19 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t19, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t19)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -2444,9 +2516,25 @@ _VARIANTS = {
 }
 
 
+def _apply_key_padding(scores, mask, out=None):
+    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
+    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
+    """
+    if mask is not None:
+        between = (1,) * (scores.ndim - mask.ndim)
+        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
+    return _apply_mask(scores, mask, out=out)
+
+
 def _apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        np.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return np.add(scores, mask, out=out)
     if out is None:
@@ -2770,7 +2858,7 @@ _transformer_decoder_norm_first_relu_fwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_norm_first_relu_fwd_4 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_4",
     "T _t6, T self_attn_in_proj_bias",
@@ -2781,7 +2869,7 @@ _transformer_decoder_norm_first_relu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_relu_fwd_5 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_5",
     "T _t7, T _t10",
@@ -2793,7 +2881,7 @@ _transformer_decoder_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_norm_first_relu_fwd_6 = RowKernel(
     "transformer_decoder_norm_first_relu_fwd_6",
     "masked_softmax_row",
@@ -2820,7 +2908,7 @@ _transformer_decoder_norm_first_relu_fwd_6 = RowKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:41
+# transformer_decoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:43
 _transformer_decoder_norm_first_relu_fwd_7 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
@@ -2888,7 +2976,7 @@ _transformer_decoder_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:25
+# transformer_decoder_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:28
 _transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_12",
     "T _t20, T _t21",
@@ -2899,7 +2987,7 @@ _transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:26
+# transformer_decoder_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:29
 _transformer_decoder_norm_first_relu_fwd_13 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_13",
     "T _t23, T _t24",
@@ -2910,7 +2998,7 @@ _transformer_decoder_norm_first_relu_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_14: layers_spec/layers/multi_head_attention.yaml:27
+# transformer_decoder_norm_first_relu_fwd_14: layers_spec/layers/multi_head_attention.yaml:30
 _transformer_decoder_norm_first_relu_fwd_14 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_14",
     "T _t26, T _t27",
@@ -2921,7 +3009,7 @@ _transformer_decoder_norm_first_relu_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_15: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_norm_first_relu_fwd_15: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_15",
     "T _t28, T _t31",
@@ -2933,7 +3021,7 @@ _transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_16: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_decoder_norm_first_relu_fwd_16: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_decoder_norm_first_relu_fwd_16 = RowKernel(
     "transformer_decoder_norm_first_relu_fwd_16",
     "masked_softmax_row",
@@ -2960,7 +3048,7 @@ _transformer_decoder_norm_first_relu_fwd_16 = RowKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_17: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:44
+# transformer_decoder_norm_first_relu_fwd_17: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:46
 _transformer_decoder_norm_first_relu_fwd_17 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_17",
     "T _t34, T multihead_attn_out_proj_bias, T h1",
@@ -3040,7 +3128,7 @@ _transformer_decoder_norm_first_relu_fwd_22 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+# transformer_decoder_norm_first_relu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
 _transformer_decoder_norm_first_relu_fwd_23 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_23",
     "T _t41, T linear2_bias, T h2",
@@ -3055,8 +3143,6 @@ _transformer_decoder_norm_first_relu_fwd_23 = ElementwiseKernel(
 def _cupy_forward_norm_first_relu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -3075,6 +3161,10 @@ def _cupy_forward_norm_first_relu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -3105,7 +3195,10 @@ def _cupy_forward_norm_first_relu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -3140,8 +3233,11 @@ def _cupy_forward_norm_first_relu(
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
@@ -3306,14 +3402,14 @@ _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2786
+# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2817
 _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_11",
     "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t68 = grad_multihead_attn_weights - _t67;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t68;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t68;
     """,
 )
 
@@ -3411,14 +3507,14 @@ _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2786
+# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2817
 _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_20",
     "T grad_self_attn_weights, T _t111, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t112 = grad_self_attn_weights - _t111;
-    grad_self_attn_allowed = self_attn_weights * _t112;
+    grad_self_attn_unpadded = self_attn_weights * _t112;
     """,
 )
 
@@ -3619,13 +3715,13 @@ def _cupy_backward_norm_first_relu(
     _t65 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t65, _t62)
     _t67 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_norm_first_relu_bwd_11(
+    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_relu_bwd_11(
         grad_multihead_attn_weights, _t67, multihead_attn_weights
     )
     _t70 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t70)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t70)
     _t72 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t73 = _cupy_bmm(_t72, grad_multihead_attn_allowed)
+    _t73 = _cupy_bmm(_t72, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t73, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -3671,13 +3767,13 @@ def _cupy_backward_norm_first_relu(
     _t109 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t109, _t106)
     _t111 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_norm_first_relu_bwd_20(
+    grad_self_attn_unpadded = _transformer_decoder_norm_first_relu_bwd_20(
         grad_self_attn_weights, _t111, self_attn_weights
     )
     _t114 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t114)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t114)
     _t116 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t117 = _cupy_bmm(_t116, grad_self_attn_allowed)
+    _t117 = _cupy_bmm(_t116, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t117, -1, -2)
     _t121 = _transformer_decoder_norm_first_relu_bwd_21(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
@@ -3751,7 +3847,7 @@ _transformer_decoder_norm_first_gelu_fwd_22 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+# transformer_decoder_norm_first_gelu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
 _transformer_decoder_norm_first_gelu_fwd_23 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_fwd_23",
     "T _t45, T linear2_bias, T h2",
@@ -3766,8 +3862,6 @@ _transformer_decoder_norm_first_gelu_fwd_23 = ElementwiseKernel(
 def _cupy_forward_norm_first_gelu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -3786,6 +3880,10 @@ def _cupy_forward_norm_first_gelu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -3816,7 +3914,10 @@ def _cupy_forward_norm_first_gelu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -3851,8 +3952,11 @@ def _cupy_forward_norm_first_gelu(
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
@@ -4018,14 +4122,14 @@ _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2786
+# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2817
 _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_11",
     "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t79 = grad_multihead_attn_weights - _t78;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t79;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t79;
     """,
 )
 
@@ -4112,14 +4216,14 @@ _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2786
+# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2817
 _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_20",
     "T grad_self_attn_weights, T _t122, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t123 = grad_self_attn_weights - _t122;
-    grad_self_attn_allowed = self_attn_weights * _t123;
+    grad_self_attn_unpadded = self_attn_weights * _t123;
     """,
 )
 
@@ -4311,13 +4415,13 @@ def _cupy_backward_norm_first_gelu(
     _t76 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t76, _t73)
     _t78 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_norm_first_gelu_bwd_11(
+    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_gelu_bwd_11(
         grad_multihead_attn_weights, _t78, multihead_attn_weights
     )
     _t81 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t81)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t81)
     _t83 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t84 = _cupy_bmm(_t83, grad_multihead_attn_allowed)
+    _t84 = _cupy_bmm(_t83, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t84, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -4363,13 +4467,13 @@ def _cupy_backward_norm_first_gelu(
     _t120 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t120, _t117)
     _t122 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_norm_first_gelu_bwd_20(
+    grad_self_attn_unpadded = _transformer_decoder_norm_first_gelu_bwd_20(
         grad_self_attn_weights, _t122, self_attn_weights
     )
     _t125 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t125)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t125)
     _t127 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t128 = _cupy_bmm(_t127, grad_self_attn_allowed)
+    _t128 = _cupy_bmm(_t127, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t128, -1, -2)
     _t132 = _transformer_decoder_norm_first_gelu_bwd_21(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
@@ -4446,7 +4550,7 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_22 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:61
+# transformer_decoder_norm_first_gelu_tanh_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
 _transformer_decoder_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_fwd_23",
     "T _t47, T linear2_bias, T h2",
@@ -4461,8 +4565,6 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
 def _cupy_forward_norm_first_gelu_tanh(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -4481,6 +4583,10 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -4511,7 +4617,10 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -4546,8 +4655,11 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
@@ -4721,14 +4833,14 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2786
+# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2817
 _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_11",
     "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t84 = grad_multihead_attn_weights - _t83;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t84;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t84;
     """,
 )
 
@@ -4815,14 +4927,14 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2786
+# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2817
 _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_20",
     "T grad_self_attn_weights, T _t127, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t128 = grad_self_attn_weights - _t127;
-    grad_self_attn_allowed = self_attn_weights * _t128;
+    grad_self_attn_unpadded = self_attn_weights * _t128;
     """,
 )
 
@@ -5016,13 +5128,13 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t81 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t81, _t78)
     _t83 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_norm_first_gelu_tanh_bwd_11(
+    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_gelu_tanh_bwd_11(
         grad_multihead_attn_weights, _t83, multihead_attn_weights
     )
     _t86 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t86)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t86)
     _t88 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t89 = _cupy_bmm(_t88, grad_multihead_attn_allowed)
+    _t89 = _cupy_bmm(_t88, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t89, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -5070,13 +5182,13 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t125 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t125, _t122)
     _t127 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_norm_first_gelu_tanh_bwd_20(
+    grad_self_attn_unpadded = _transformer_decoder_norm_first_gelu_tanh_bwd_20(
         grad_self_attn_weights, _t127, self_attn_weights
     )
     _t130 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t130)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t130)
     _t132 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t133 = _cupy_bmm(_t132, grad_self_attn_allowed)
+    _t133 = _cupy_bmm(_t132, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t133, -1, -2)
     _t137 = _transformer_decoder_norm_first_gelu_tanh_bwd_21(
         grad_self_attn_heads_q, _t10
@@ -5138,7 +5250,7 @@ def _cupy_backward_norm_first_gelu_tanh(
     )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_decoder_no_norm_first_relu_fwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_no_norm_first_relu_fwd_0 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_0",
     "T _t1, T self_attn_in_proj_bias",
@@ -5149,7 +5261,7 @@ _transformer_decoder_no_norm_first_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_relu_fwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_1",
     "T _t2, T _t5",
@@ -5161,7 +5273,7 @@ _transformer_decoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:48
+# transformer_decoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:50
 _transformer_decoder_no_norm_first_relu_fwd_3 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
@@ -5229,7 +5341,7 @@ _transformer_decoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_8: layers_spec/layers/multi_head_attention.yaml:25
+# transformer_decoder_no_norm_first_relu_fwd_8: layers_spec/layers/multi_head_attention.yaml:28
 _transformer_decoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_8",
     "T _t16, T _t17",
@@ -5240,7 +5352,7 @@ _transformer_decoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_9: layers_spec/layers/multi_head_attention.yaml:26
+# transformer_decoder_no_norm_first_relu_fwd_9: layers_spec/layers/multi_head_attention.yaml:29
 _transformer_decoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_9",
     "T _t19, T _t20",
@@ -5251,7 +5363,7 @@ _transformer_decoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_10: layers_spec/layers/multi_head_attention.yaml:27
+# transformer_decoder_no_norm_first_relu_fwd_10: layers_spec/layers/multi_head_attention.yaml:30
 _transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_10",
     "T _t22, T _t23",
@@ -5262,7 +5374,7 @@ _transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_11: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_decoder_no_norm_first_relu_fwd_11: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_11",
     "T _t24, T _t27",
@@ -5274,7 +5386,7 @@ _transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_decoder.yaml:50
+# transformer_decoder_no_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:52
 _transformer_decoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_13",
     "T _t30, T multihead_attn_out_proj_bias, T h1",
@@ -5354,7 +5466,7 @@ _transformer_decoder_no_norm_first_relu_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+# transformer_decoder_no_norm_first_relu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65
 _transformer_decoder_no_norm_first_relu_fwd_19 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_19",
     "T _t38, T linear2_bias, T h2",
@@ -5425,8 +5537,6 @@ _transformer_decoder_no_norm_first_relu_fwd_23 = ElementwiseKernel(
 def _cupy_forward_no_norm_first_relu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -5445,6 +5555,10 @@ def _cupy_forward_no_norm_first_relu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -5467,7 +5581,10 @@ def _cupy_forward_no_norm_first_relu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -5502,8 +5619,11 @@ def _cupy_forward_no_norm_first_relu(
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
@@ -5746,14 +5866,14 @@ _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2786
+# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2817
 _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_18",
     "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t80 = grad_multihead_attn_weights - _t79;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t80;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t80;
     """,
 )
 
@@ -5851,14 +5971,14 @@ _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2786
+# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2817
 _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_27",
     "T grad_self_attn_weights, T _t123, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t124 = grad_self_attn_weights - _t123;
-    grad_self_attn_allowed = self_attn_weights * _t124;
+    grad_self_attn_unpadded = self_attn_weights * _t124;
     """,
 )
 
@@ -6004,13 +6124,13 @@ def _cupy_backward_no_norm_first_relu(
     _t77 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t77, _t74)
     _t79 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_relu_bwd_18(
+    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_relu_bwd_18(
         grad_multihead_attn_weights, _t79, multihead_attn_weights
     )
     _t82 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t82)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t82)
     _t84 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t85 = _cupy_bmm(_t84, grad_multihead_attn_allowed)
+    _t85 = _cupy_bmm(_t84, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t85, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -6060,13 +6180,13 @@ def _cupy_backward_no_norm_first_relu(
     _t121 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t121, _t118)
     _t123 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_no_norm_first_relu_bwd_27(
+    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_relu_bwd_27(
         grad_self_attn_weights, _t123, self_attn_weights
     )
     _t126 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t126)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t126)
     _t128 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t129 = _cupy_bmm(_t128, grad_self_attn_allowed)
+    _t129 = _cupy_bmm(_t128, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t129, -1, -2)
     _t133 = _transformer_decoder_no_norm_first_relu_bwd_28(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
@@ -6121,7 +6241,7 @@ _transformer_decoder_no_norm_first_gelu_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+# transformer_decoder_no_norm_first_gelu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65
 _transformer_decoder_no_norm_first_gelu_fwd_19 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_19",
     "T _t42, T linear2_bias, T h2",
@@ -6192,8 +6312,6 @@ _transformer_decoder_no_norm_first_gelu_fwd_23 = ElementwiseKernel(
 def _cupy_forward_no_norm_first_gelu(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -6212,6 +6330,10 @@ def _cupy_forward_no_norm_first_gelu(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -6234,7 +6356,10 @@ def _cupy_forward_no_norm_first_gelu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -6269,8 +6394,11 @@ def _cupy_forward_no_norm_first_gelu(
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
@@ -6514,14 +6642,14 @@ _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2786
+# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2817
 _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_18",
     "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t91 = grad_multihead_attn_weights - _t90;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t91;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t91;
     """,
 )
 
@@ -6619,14 +6747,14 @@ _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2786
+# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2817
 _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_27",
     "T grad_self_attn_weights, T _t134, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t135 = grad_self_attn_weights - _t134;
-    grad_self_attn_allowed = self_attn_weights * _t135;
+    grad_self_attn_unpadded = self_attn_weights * _t135;
     """,
 )
 
@@ -6772,13 +6900,13 @@ def _cupy_backward_no_norm_first_gelu(
     _t88 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t88, _t85)
     _t90 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_gelu_bwd_18(
+    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_gelu_bwd_18(
         grad_multihead_attn_weights, _t90, multihead_attn_weights
     )
     _t93 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t93)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t93)
     _t95 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t96 = _cupy_bmm(_t95, grad_multihead_attn_allowed)
+    _t96 = _cupy_bmm(_t95, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t96, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -6828,13 +6956,13 @@ def _cupy_backward_no_norm_first_gelu(
     _t132 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t132, _t129)
     _t134 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_no_norm_first_gelu_bwd_27(
+    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_gelu_bwd_27(
         grad_self_attn_weights, _t134, self_attn_weights
     )
     _t137 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t137)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t137)
     _t139 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t140 = _cupy_bmm(_t139, grad_self_attn_allowed)
+    _t140 = _cupy_bmm(_t139, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t140, -1, -2)
     _t144 = _transformer_decoder_no_norm_first_gelu_bwd_28(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
@@ -6892,7 +7020,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_19",
     "T _t44, T linear2_bias, T h2",
@@ -6963,8 +7091,6 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
 def _cupy_forward_no_norm_first_gelu_tanh(
     x,
     memory,
-    tgt_mask,
-    memory_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -6983,6 +7109,10 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     norm2_bias,
     norm3_weight,
     norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
     nhead,
     eps,
 ):
@@ -7005,7 +7135,10 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, tgt_key_padding_mask
+    )
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -7040,8 +7173,11 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _cupy_apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_allowed
+        multihead_attn_unpadded
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
@@ -7302,14 +7438,14 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2786
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2817
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
-    "T grad_multihead_attn_allowed",
+    "T grad_multihead_attn_unpadded",
     """
     T _t96 = grad_multihead_attn_weights - _t95;
-    grad_multihead_attn_allowed = multihead_attn_weights * _t96;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t96;
     """,
 )
 
@@ -7407,14 +7543,14 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2786
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2817
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
     "T grad_self_attn_weights, T _t139, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t140 = grad_self_attn_weights - _t139;
-    grad_self_attn_allowed = self_attn_weights * _t140;
+    grad_self_attn_unpadded = self_attn_weights * _t140;
     """,
 )
 
@@ -7566,13 +7702,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t93 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t93, _t90)
     _t95 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_allowed = _transformer_decoder_no_norm_first_gelu_tanh_bwd_18(
+    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_gelu_tanh_bwd_18(
         grad_multihead_attn_weights, _t95, multihead_attn_weights
     )
     _t98 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_allowed, _t98)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t98)
     _t100 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t101 = _cupy_bmm(_t100, grad_multihead_attn_allowed)
+    _t101 = _cupy_bmm(_t100, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t101, -1, -2)
     grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
@@ -7622,13 +7758,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t137 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t137, _t134)
     _t139 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_decoder_no_norm_first_gelu_tanh_bwd_27(
+    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_gelu_tanh_bwd_27(
         grad_self_attn_weights, _t139, self_attn_weights
     )
     _t142 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t142)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t142)
     _t144 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t145 = _cupy_bmm(_t144, grad_self_attn_allowed)
+    _t145 = _cupy_bmm(_t144, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t145, -1, -2)
     _t149 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_28(
         grad_self_attn_heads_q, _t5
@@ -7691,11 +7827,27 @@ _CUPY_VARIANTS = {
 }
 
 
+def _cupy_apply_key_padding(scores, mask, out=None):
+    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
+    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
+    """
+    if mask is not None:
+        between = (1,) * (scores.ndim - mask.ndim)
+        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
+    return _cupy_apply_mask(scores, mask, out=out)
+
+
 def _cupy_apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
     import cupy as cp
 
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        cp.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return cp.add(scores, mask, out=out)
     if out is None:

@@ -1,10 +1,11 @@
 """TransformerEncoder: A transformer encoder block as torch.nn.TransformerEncoderLayer(E,
 nhead, F, dropout=0, batch_first=True): self-attention (multi_head_attention; src_mask
-is required, all False for none, as nn.TransformerEncoderLayer passes it) then the feed-
-forward network linear2(activation(linear1(h))), each with a residual add and a layer
-normalization, after it (post-LN, norm_first false, the default) or before it
-(norm_first true); the activation is relu, gelu (erf) or gelu_tanh. Parameters are named
-as torch's state_dict (self_attn.in_proj_weight, ..., norm2.bias), in its order.
+and src_key_padding_mask optional, as nn.TransformerEncoderLayer's, and making no
+variants) then the feed-forward network linear2(activation(linear1(h))), each with a
+residual add and a layer normalization, after it (post-LN, norm_first false, the
+default) or before it (norm_first true); the activation is relu, gelu (erf) or
+gelu_tanh. Parameters are named as torch's state_dict (self_attn.in_proj_weight, ...,
+norm2.bias), in its order.
 Generated from layers_spec/layers/transformer_encoder.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -28,7 +29,7 @@ from layerforge._cupy_runtime import (
 
 __all__ = ["forward", "backward"]
 
-INPUTS = ("x", "src_mask")
+INPUTS = ("x", "src_mask", "src_key_padding_mask")
 PARAMETERS = (
     "self_attn_in_proj_weight",
     "self_attn_in_proj_bias",
@@ -48,7 +49,6 @@ OUTPUTS = ("y",)
 
 def forward(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -61,6 +61,8 @@ def forward(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask=None,
+    src_key_padding_mask=None,
     *,
     nhead=8,
     eps=1e-05,
@@ -70,18 +72,16 @@ def forward(
     """TransformerEncoder forward pass.
 
     A transformer encoder block as torch.nn.TransformerEncoderLayer(E, nhead, F,
-    dropout=0, batch_first=True): self-attention (multi_head_attention; src_mask is
-    required, all False for none, as nn.TransformerEncoderLayer passes it) then the
-    feed-forward network linear2(activation(linear1(h))), each with a residual add and a
-    layer normalization, after it (post-LN, norm_first false, the default) or before it
-    (norm_first true); the activation is relu, gelu (erf) or gelu_tanh. Parameters are
-    named as torch's state_dict (self_attn.in_proj_weight, ..., norm2.bias), in its
-    order.
+    dropout=0, batch_first=True): self-attention (multi_head_attention; src_mask and
+    src_key_padding_mask optional, as nn.TransformerEncoderLayer's, and making no
+    variants) then the feed-forward network linear2(activation(linear1(h))), each with a
+    residual add and a layer normalization, after it (post-LN, norm_first false, the
+    default) or before it (norm_first true); the activation is relu, gelu (erf) or
+    gelu_tanh. Parameters are named as torch's state_dict (self_attn.in_proj_weight,
+    ..., norm2.bias), in its order.
 
     Args:
         x: float32 or float64 input of shape [..., S, E]. Token features [batch, S, E].
-        src_mask: bool or float mask (no gradient) input of shape [S, S]. True (or -inf)
-            where query i may not attend to key j; a float mask is added to the scores.
         self_attn_in_proj_weight: float32 or float64 parameter of shape [3*E, E].
             PyTorch's self_attn.in_proj_weight: the in_proj_weight of MultiHeadAttention
             'self_attn'.
@@ -109,6 +109,12 @@ def forward(
             the weight of LayerNormalization 'norm2'.
         norm2_bias: float32 or float64 parameter of shape [E]. PyTorch's norm2.bias: the
             bias of LayerNormalization 'norm2'.
+        src_mask: bool or float mask (no gradient) input of shape [S, S], None to leave
+            it out. True (or -inf) where query i may not attend to key j; a float mask
+            is added to the scores.
+        src_key_padding_mask: bool or float mask (no gradient) input of shape [..., S],
+            None to leave it out. True (or -inf) where key j of a sequence is padding
+            [batch, S]; a float mask is added to the scores.
         nhead: int, default 8. The number of attention heads; it must divide E.
         eps: float, default 1e-05. The layer normalizations' eps (torch's
             layer_norm_eps).
@@ -124,7 +130,6 @@ def forward(
         "transformer_encoder",
         {
             "x": x,
-            "src_mask": src_mask,
             "self_attn_in_proj_weight": self_attn_in_proj_weight,
             "self_attn_in_proj_bias": self_attn_in_proj_bias,
             "self_attn_out_proj_weight": self_attn_out_proj_weight,
@@ -137,10 +142,11 @@ def forward(
             "norm1_bias": norm1_bias,
             "norm2_weight": norm2_weight,
             "norm2_bias": norm2_bias,
+            "src_mask": src_mask,
+            "src_key_padding_mask": src_key_padding_mask,
         },
         {
             "x": ("...", "S", "E"),
-            "src_mask": ("S", "S"),
             "self_attn_in_proj_weight": ("3*E", "E"),
             "self_attn_in_proj_bias": ("3*E",),
             "self_attn_out_proj_weight": ("E", "E"),
@@ -153,8 +159,11 @@ def forward(
             "norm1_bias": ("E",),
             "norm2_weight": ("E",),
             "norm2_bias": ("E",),
+            "src_mask": ("S", "S"),
+            "src_key_padding_mask": ("...", "S"),
         },
-        kinds={"src_mask": "mask"},
+        optional=("src_mask", "src_key_padding_mask"),
+        kinds={"src_mask": "mask", "src_key_padding_mask": "mask"},
     )
     check_attribute("transformer_encoder", "nhead", nhead, "int", minimum=1)
     check_divides("transformer_encoder", "nhead", nhead, "x", x.shape[-1])
@@ -173,7 +182,6 @@ def forward(
         forward_variant, backward_variant = _CUPY_VARIANTS[(norm_first, ffn_activation)]
         y, saved = forward_variant(
             x,
-            src_mask,
             self_attn_in_proj_weight,
             self_attn_in_proj_bias,
             self_attn_out_proj_weight,
@@ -186,6 +194,8 @@ def forward(
             norm1_bias,
             norm2_weight,
             norm2_bias,
+            src_mask,
+            src_key_padding_mask,
             nhead,
             eps,
         )
@@ -193,7 +203,6 @@ def forward(
     forward_variant, backward_variant = _VARIANTS[(norm_first, ffn_activation)]
     y, saved = forward_variant(
         x,
-        src_mask,
         self_attn_in_proj_weight,
         self_attn_in_proj_bias,
         self_attn_out_proj_weight,
@@ -206,6 +215,8 @@ def forward(
         norm1_bias,
         norm2_weight,
         norm2_bias,
+        src_mask,
+        src_key_padding_mask,
         nhead,
         eps,
     )
@@ -237,7 +248,6 @@ def backward(grad_y, ctx):
 
 def _forward_norm_first_relu(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -250,6 +260,8 @@ def _forward_norm_first_relu(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -275,7 +287,8 @@ def _forward_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -378,18 +391,18 @@ def _backward_norm_first_relu(
     _t5 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t5, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t5)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -431,7 +444,6 @@ def _backward_norm_first_relu(
 
 def _forward_norm_first_gelu(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -444,6 +456,8 @@ def _forward_norm_first_gelu(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -469,7 +483,8 @@ def _forward_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -588,18 +603,18 @@ def _backward_norm_first_gelu(
     _t8 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t8, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t8)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -641,7 +656,6 @@ def _backward_norm_first_gelu(
 
 def _forward_norm_first_gelu_tanh(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -654,6 +668,8 @@ def _forward_norm_first_gelu_tanh(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -679,7 +695,8 @@ def _forward_norm_first_gelu_tanh(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -810,18 +827,18 @@ def _backward_norm_first_gelu_tanh(
     _t11 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t11, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t11)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -863,7 +880,6 @@ def _backward_norm_first_gelu_tanh(
 
 def _forward_no_norm_first_relu(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -876,6 +892,8 @@ def _forward_no_norm_first_relu(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -891,7 +909,8 @@ def _forward_no_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -1012,18 +1031,18 @@ def _backward_no_norm_first_relu(
     _t6 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t6, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t6)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -1055,7 +1074,6 @@ def _backward_no_norm_first_relu(
 
 def _forward_no_norm_first_gelu(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -1068,6 +1086,8 @@ def _forward_no_norm_first_gelu(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -1083,7 +1103,8 @@ def _forward_no_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -1220,18 +1241,18 @@ def _backward_no_norm_first_gelu(
     _t9 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t9, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t9)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -1263,7 +1284,6 @@ def _backward_no_norm_first_gelu(
 
 def _forward_no_norm_first_gelu_tanh(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -1276,6 +1296,8 @@ def _forward_no_norm_first_gelu_tanh(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -1291,7 +1313,8 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
     self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _masked_softmax(self_attn_allowed)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     attended = (
         _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
@@ -1440,18 +1463,18 @@ def _backward_no_norm_first_gelu_tanh(
     _t12 = _split_heads(grad_self_attn_attended, nhead)
     grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
     grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
-    grad_self_attn_allowed = np.subtract(
+    grad_self_attn_unpadded = np.subtract(
         grad_self_attn_weights,
         _dot_last(grad_self_attn_weights, self_attn_weights),
         out=grad_self_attn_weights,
     )
-    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_unpadded *= self_attn_weights
     grad_self_attn_heads_q = _bmm(
-        grad_self_attn_allowed,
+        grad_self_attn_unpadded,
         np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
     )
     grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_allowed), -1, -2
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
     )
     grad_self_attn_qkv = _join_heads(
         (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
@@ -1497,9 +1520,25 @@ _VARIANTS = {
 }
 
 
+def _apply_key_padding(scores, mask, out=None):
+    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
+    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
+    """
+    if mask is not None:
+        between = (1,) * (scores.ndim - mask.ndim)
+        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
+    return _apply_mask(scores, mask, out=out)
+
+
 def _apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        np.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return np.add(scores, mask, out=out)
     if out is None:
@@ -1823,7 +1862,7 @@ _transformer_encoder_norm_first_relu_fwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_encoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_encoder_norm_first_relu_fwd_4 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_fwd_4",
     "T _t6, T self_attn_in_proj_bias",
@@ -1834,7 +1873,7 @@ _transformer_encoder_norm_first_relu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_encoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_encoder_norm_first_relu_fwd_5 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_fwd_5",
     "T _t7, T _t10",
@@ -1846,7 +1885,7 @@ _transformer_encoder_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:45
+# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:46
 _transformer_encoder_norm_first_relu_fwd_6 = RowKernel(
     "transformer_encoder_norm_first_relu_fwd_6",
     "masked_softmax_row",
@@ -1873,7 +1912,7 @@ _transformer_encoder_norm_first_relu_fwd_6 = RowKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:35
+# transformer_encoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_encoder.yaml:36
 _transformer_encoder_norm_first_relu_fwd_7 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_fwd_7",
     "T _t13, T self_attn_out_proj_bias, T x",
@@ -1953,7 +1992,7 @@ _transformer_encoder_norm_first_relu_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+# transformer_encoder_norm_first_relu_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:51
 _transformer_encoder_norm_first_relu_fwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_fwd_13",
     "T _t20, T linear2_bias, T h",
@@ -1967,7 +2006,6 @@ _transformer_encoder_norm_first_relu_fwd_13 = ElementwiseKernel(
 
 def _cupy_forward_norm_first_relu(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -1980,6 +2018,8 @@ def _cupy_forward_norm_first_relu(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -2010,7 +2050,10 @@ def _cupy_forward_norm_first_relu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, src_key_padding_mask
+    )
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -2157,14 +2200,14 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2786
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2817
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
     "T grad_self_attn_weights, T _t46, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t47 = grad_self_attn_weights - _t46;
-    grad_self_attn_allowed = self_attn_weights * _t47;
+    grad_self_attn_unpadded = self_attn_weights * _t47;
     """,
 )
 
@@ -2337,13 +2380,13 @@ def _cupy_backward_norm_first_relu(
     _t44 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t44, _t41)
     _t46 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_encoder_norm_first_relu_bwd_11(
+    grad_self_attn_unpadded = _transformer_encoder_norm_first_relu_bwd_11(
         grad_self_attn_weights, _t46, self_attn_weights
     )
     _t49 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t49)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t49)
     _t51 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t52 = _cupy_bmm(_t51, grad_self_attn_allowed)
+    _t52 = _cupy_bmm(_t51, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t52, -1, -2)
     _t56 = _transformer_encoder_norm_first_relu_bwd_12(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
@@ -2407,7 +2450,7 @@ _transformer_encoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+# transformer_encoder_norm_first_gelu_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:51
 _transformer_encoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_fwd_13",
     "T _t24, T linear2_bias, T h",
@@ -2421,7 +2464,6 @@ _transformer_encoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
 
 def _cupy_forward_norm_first_gelu(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -2434,6 +2476,8 @@ def _cupy_forward_norm_first_gelu(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -2464,7 +2508,10 @@ def _cupy_forward_norm_first_gelu(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, src_key_padding_mask
+    )
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -2612,14 +2659,14 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2786
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2817
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t58 = grad_self_attn_weights - _t57;
-    grad_self_attn_allowed = self_attn_weights * _t58;
+    grad_self_attn_unpadded = self_attn_weights * _t58;
     """,
 )
 
@@ -2783,13 +2830,13 @@ def _cupy_backward_norm_first_gelu(
     _t55 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t55, _t52)
     _t57 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_encoder_norm_first_gelu_bwd_11(
+    grad_self_attn_unpadded = _transformer_encoder_norm_first_gelu_bwd_11(
         grad_self_attn_weights, _t57, self_attn_weights
     )
     _t60 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t60)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t60)
     _t62 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t63 = _cupy_bmm(_t62, grad_self_attn_allowed)
+    _t63 = _cupy_bmm(_t62, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t63, -1, -2)
     _t67 = _transformer_encoder_norm_first_gelu_bwd_12(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
@@ -2856,7 +2903,7 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:50
+# transformer_encoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:51
 _transformer_encoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_fwd_13",
     "T _t26, T linear2_bias, T h",
@@ -2870,7 +2917,6 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
 
 def _cupy_forward_norm_first_gelu_tanh(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -2883,6 +2929,8 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -2913,7 +2961,10 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, src_key_padding_mask
+    )
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -3069,14 +3120,14 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2786
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2817
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
     "T grad_self_attn_weights, T _t62, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t63 = grad_self_attn_weights - _t62;
-    grad_self_attn_allowed = self_attn_weights * _t63;
+    grad_self_attn_unpadded = self_attn_weights * _t63;
     """,
 )
 
@@ -3242,13 +3293,13 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t60 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t60, _t57)
     _t62 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_encoder_norm_first_gelu_tanh_bwd_11(
+    grad_self_attn_unpadded = _transformer_encoder_norm_first_gelu_tanh_bwd_11(
         grad_self_attn_weights, _t62, self_attn_weights
     )
     _t65 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t65)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t65)
     _t67 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t68 = _cupy_bmm(_t67, grad_self_attn_allowed)
+    _t68 = _cupy_bmm(_t67, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t68, -1, -2)
     _t72 = _transformer_encoder_norm_first_gelu_tanh_bwd_12(
         grad_self_attn_heads_q, _t10
@@ -3300,7 +3351,7 @@ def _cupy_backward_norm_first_gelu_tanh(
     )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_0: layers_spec/layers/multi_head_attention.yaml:29
+# transformer_encoder_no_norm_first_relu_fwd_0: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_encoder_no_norm_first_relu_fwd_0 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_fwd_0",
     "T _t1, T self_attn_in_proj_bias",
@@ -3311,7 +3362,7 @@ _transformer_encoder_no_norm_first_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_1: layers_spec/layers/multi_head_attention.yaml:33
+# transformer_encoder_no_norm_first_relu_fwd_1: layers_spec/layers/multi_head_attention.yaml:36
 _transformer_encoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_fwd_1",
     "T _t2, T _t5",
@@ -3323,7 +3374,7 @@ _transformer_encoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:47; layers_spec/layers/transformer_encoder.yaml:39
+# transformer_encoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_encoder.yaml:40
 _transformer_encoder_no_norm_first_relu_fwd_3 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_fwd_3",
     "T _t8, T self_attn_out_proj_bias, T x",
@@ -3403,7 +3454,7 @@ _transformer_encoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+# transformer_encoder_no_norm_first_relu_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:53
 _transformer_encoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_fwd_9",
     "T _t16, T linear2_bias, T h",
@@ -3473,7 +3524,6 @@ _transformer_encoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
 
 def _cupy_forward_no_norm_first_relu(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -3486,6 +3536,8 @@ def _cupy_forward_no_norm_first_relu(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -3508,7 +3560,10 @@ def _cupy_forward_no_norm_first_relu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, src_key_padding_mask
+    )
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -3848,13 +3903,13 @@ def _cupy_backward_no_norm_first_relu(
     _t55 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t55, _t52)
     _t57 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_encoder_norm_first_gelu_bwd_11(
+    grad_self_attn_unpadded = _transformer_encoder_norm_first_gelu_bwd_11(
         grad_self_attn_weights, _t57, self_attn_weights
     )
     _t60 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t60)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t60)
     _t62 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t63 = _cupy_bmm(_t62, grad_self_attn_allowed)
+    _t63 = _cupy_bmm(_t62, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t63, -1, -2)
     _t67 = _transformer_encoder_no_norm_first_relu_bwd_19(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
@@ -3899,7 +3954,7 @@ _transformer_encoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+# transformer_encoder_no_norm_first_gelu_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:53
 _transformer_encoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_fwd_9",
     "T _t20, T linear2_bias, T h",
@@ -3969,7 +4024,6 @@ _transformer_encoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
 
 def _cupy_forward_no_norm_first_gelu(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -3982,6 +4036,8 @@ def _cupy_forward_no_norm_first_gelu(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -4004,7 +4060,10 @@ def _cupy_forward_no_norm_first_gelu(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, src_key_padding_mask
+    )
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -4230,14 +4289,14 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2786
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2817
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
     "T grad_self_attn_weights, T _t68, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t69 = grad_self_attn_weights - _t68;
-    grad_self_attn_allowed = self_attn_weights * _t69;
+    grad_self_attn_unpadded = self_attn_weights * _t69;
     """,
 )
 
@@ -4357,13 +4416,13 @@ def _cupy_backward_no_norm_first_gelu(
     _t66 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t66, _t63)
     _t68 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_encoder_no_norm_first_gelu_bwd_18(
+    grad_self_attn_unpadded = _transformer_encoder_no_norm_first_gelu_bwd_18(
         grad_self_attn_weights, _t68, self_attn_weights
     )
     _t71 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t71)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t71)
     _t73 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t74 = _cupy_bmm(_t73, grad_self_attn_allowed)
+    _t74 = _cupy_bmm(_t73, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t74, -1, -2)
     _t78 = _transformer_encoder_no_norm_first_gelu_bwd_19(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
@@ -4411,7 +4470,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:52
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:53
 _transformer_encoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_fwd_9",
     "T _t22, T linear2_bias, T h",
@@ -4481,7 +4540,6 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
 
 def _cupy_forward_no_norm_first_gelu_tanh(
     x,
-    src_mask,
     self_attn_in_proj_weight,
     self_attn_in_proj_bias,
     self_attn_out_proj_weight,
@@ -4494,6 +4552,8 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     norm1_bias,
     norm2_weight,
     norm2_bias,
+    src_mask,
+    src_key_padding_mask,
     nhead,
     eps,
 ):
@@ -4516,7 +4576,10 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_allowed)
+    self_attn_unpadded = _cupy_apply_key_padding(
+        self_attn_allowed, src_key_padding_mask
+    )
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -4713,14 +4776,14 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2786
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2817
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_self_attn_weights, T _t73, T self_attn_weights",
-    "T grad_self_attn_allowed",
+    "T grad_self_attn_unpadded",
     """
     T _t74 = grad_self_attn_weights - _t73;
-    grad_self_attn_allowed = self_attn_weights * _t74;
+    grad_self_attn_unpadded = self_attn_weights * _t74;
     """,
 )
 
@@ -4844,13 +4907,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t71 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t71, _t68)
     _t73 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _transformer_encoder_no_norm_first_gelu_tanh_bwd_18(
+    grad_self_attn_unpadded = _transformer_encoder_no_norm_first_gelu_tanh_bwd_18(
         grad_self_attn_weights, _t73, self_attn_weights
     )
     _t76 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_allowed, _t76)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t76)
     _t78 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t79 = _cupy_bmm(_t78, grad_self_attn_allowed)
+    _t79 = _cupy_bmm(_t78, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t79, -1, -2)
     _t83 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_19(
         grad_self_attn_heads_q, _t5
@@ -4903,11 +4966,27 @@ _CUPY_VARIANTS = {
 }
 
 
+def _cupy_apply_key_padding(scores, mask, out=None):
+    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
+    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
+    """
+    if mask is not None:
+        between = (1,) * (scores.ndim - mask.ndim)
+        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
+    return _cupy_apply_mask(scores, mask, out=out)
+
+
 def _cupy_apply_mask(scores, mask, out=None):
     """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``)."""
+    given, receives the result (it may be ``scores``). No mask (None): the scores
+    themselves (or their copy in ``out``)."""
     import cupy as cp
 
+    if mask is None:
+        if out is None or out is scores:
+            return scores
+        cp.copyto(out, scores)
+        return out
     if mask.dtype != bool:
         return cp.add(scores, mask, out=out)
     if out is None:
