@@ -16,6 +16,7 @@ from layerforge._runtime import (
     check_attribute,
     check_nonempty,
     check_steps,
+    one_blas_thread,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -140,33 +141,44 @@ def _forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = np.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = np.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = np.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
-        h = h_next
-        c = c_next
+    with one_blas_thread():
+        for t in range(steps):
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+                input_gate_steps = np.empty(
+                    (steps, *input_gate.shape), dtype=input_gate.dtype
+                )
+                forget_gate_steps = np.empty(
+                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
+                )
+                cell_gate_steps = np.empty(
+                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
+                )
+                output_gate_steps = np.empty(
+                    (steps, *output_gate.shape), dtype=output_gate.dtype
+                )
+                saved_11_steps = np.empty(
+                    (steps, *saved_11.shape), dtype=saved_11.dtype
+                )
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+            h = h_next
+            c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -209,24 +221,25 @@ def _backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = np.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
             )
-        grad_gates_steps[t] = grad_gates
+            if t == steps - 1:
+                grad_gates_steps = np.empty(
+                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
+                )
+            grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -326,33 +339,44 @@ def _forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
     h = h0
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = np.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = np.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = np.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
-        h = h_next
-        c = c_next
+    with one_blas_thread():
+        for t in range(steps):
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+                input_gate_steps = np.empty(
+                    (steps, *input_gate.shape), dtype=input_gate.dtype
+                )
+                forget_gate_steps = np.empty(
+                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
+                )
+                cell_gate_steps = np.empty(
+                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
+                )
+                output_gate_steps = np.empty(
+                    (steps, *output_gate.shape), dtype=output_gate.dtype
+                )
+                saved_11_steps = np.empty(
+                    (steps, *saved_11.shape), dtype=saved_11.dtype
+                )
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+            h = h_next
+            c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -395,24 +419,25 @@ def _backward_batch_first_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = np.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
             )
-        grad_gates_steps[t] = grad_gates
+            if t == steps - 1:
+                grad_gates_steps = np.empty(
+                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
+                )
+            grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -443,33 +468,44 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = np.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = np.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = np.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
-        h = h_next
-        c = c_next
+    with one_blas_thread():
+        for t in range(steps):
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+                input_gate_steps = np.empty(
+                    (steps, *input_gate.shape), dtype=input_gate.dtype
+                )
+                forget_gate_steps = np.empty(
+                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
+                )
+                cell_gate_steps = np.empty(
+                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
+                )
+                output_gate_steps = np.empty(
+                    (steps, *output_gate.shape), dtype=output_gate.dtype
+                )
+                saved_11_steps = np.empty(
+                    (steps, *saved_11.shape), dtype=saved_11.dtype
+                )
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+            h = h_next
+            c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -512,24 +548,25 @@ def _backward_batch_first_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = np.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
             )
-        grad_gates_steps[t] = grad_gates
+            if t == steps - 1:
+                grad_gates_steps = np.empty(
+                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
+                )
+            grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -559,35 +596,45 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, 
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
-    c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
-    c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = np.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = np.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = np.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
-        h = h_next
-        c = c_next
+    c = h0
+    with one_blas_thread():
+        for t in range(steps):
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+                input_gate_steps = np.empty(
+                    (steps, *input_gate.shape), dtype=input_gate.dtype
+                )
+                forget_gate_steps = np.empty(
+                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
+                )
+                cell_gate_steps = np.empty(
+                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
+                )
+                output_gate_steps = np.empty(
+                    (steps, *output_gate.shape), dtype=output_gate.dtype
+                )
+                saved_11_steps = np.empty(
+                    (steps, *saved_11.shape), dtype=saved_11.dtype
+                )
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+            h = h_next
+            c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -602,7 +649,7 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, 
             output_gate_steps,
             saved_11_steps,
             h0,
-            c0,
+            h0,
             weight_hh,
             bias_hh,
         ),
@@ -630,24 +677,25 @@ def _backward_batch_first_no_h0_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = np.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
             )
-        grad_gates_steps[t] = grad_gates
+            if t == steps - 1:
+                grad_gates_steps = np.empty(
+                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
+                )
+            grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -675,33 +723,44 @@ def _forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = np.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = np.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = np.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
-        h = h_next
-        c = c_next
+    with one_blas_thread():
+        for t in range(steps):
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+                input_gate_steps = np.empty(
+                    (steps, *input_gate.shape), dtype=input_gate.dtype
+                )
+                forget_gate_steps = np.empty(
+                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
+                )
+                cell_gate_steps = np.empty(
+                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
+                )
+                output_gate_steps = np.empty(
+                    (steps, *output_gate.shape), dtype=output_gate.dtype
+                )
+                saved_11_steps = np.empty(
+                    (steps, *saved_11.shape), dtype=saved_11.dtype
+                )
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+            h = h_next
+            c = c_next
     return (
         y,
         h,
@@ -743,24 +802,25 @@ def _backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = np.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
             )
-        grad_gates_steps[t] = grad_gates
+            if t == steps - 1:
+                grad_gates_steps = np.empty(
+                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
+                )
+            grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -790,33 +850,44 @@ def _forward_no_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0,
     h = h0
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = np.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = np.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = np.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
-        h = h_next
-        c = c_next
+    with one_blas_thread():
+        for t in range(steps):
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+                input_gate_steps = np.empty(
+                    (steps, *input_gate.shape), dtype=input_gate.dtype
+                )
+                forget_gate_steps = np.empty(
+                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
+                )
+                cell_gate_steps = np.empty(
+                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
+                )
+                output_gate_steps = np.empty(
+                    (steps, *output_gate.shape), dtype=output_gate.dtype
+                )
+                saved_11_steps = np.empty(
+                    (steps, *saved_11.shape), dtype=saved_11.dtype
+                )
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+            h = h_next
+            c = c_next
     return (
         y,
         h,
@@ -858,24 +929,25 @@ def _backward_no_batch_first_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = np.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
             )
-        grad_gates_steps[t] = grad_gates
+            if t == steps - 1:
+                grad_gates_steps = np.empty(
+                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
+                )
+            grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -904,33 +976,44 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0,
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = np.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = np.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = np.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
-        h = h_next
-        c = c_next
+    with one_blas_thread():
+        for t in range(steps):
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+                input_gate_steps = np.empty(
+                    (steps, *input_gate.shape), dtype=input_gate.dtype
+                )
+                forget_gate_steps = np.empty(
+                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
+                )
+                cell_gate_steps = np.empty(
+                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
+                )
+                output_gate_steps = np.empty(
+                    (steps, *output_gate.shape), dtype=output_gate.dtype
+                )
+                saved_11_steps = np.empty(
+                    (steps, *saved_11.shape), dtype=saved_11.dtype
+                )
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+            h = h_next
+            c = c_next
     return (
         y,
         h,
@@ -972,24 +1055,25 @@ def _backward_no_batch_first_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = np.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
             )
-        grad_gates_steps[t] = grad_gates
+            if t == steps - 1:
+                grad_gates_steps = np.empty(
+                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
+                )
+            grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -1019,35 +1103,45 @@ def _forward_no_batch_first_no_h0_no_c0(
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
-    c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
-    c = c0
-    for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-            input_gate_steps = np.empty(
-                (steps, *input_gate.shape), dtype=input_gate.dtype
-            )
-            forget_gate_steps = np.empty(
-                (steps, *forget_gate.shape), dtype=forget_gate.dtype
-            )
-            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
-            output_gate_steps = np.empty(
-                (steps, *output_gate.shape), dtype=output_gate.dtype
-            )
-            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
-        h = h_next
-        c = c_next
+    c = h0
+    with one_blas_thread():
+        for t in range(steps):
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+                input_gate_steps = np.empty(
+                    (steps, *input_gate.shape), dtype=input_gate.dtype
+                )
+                forget_gate_steps = np.empty(
+                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
+                )
+                cell_gate_steps = np.empty(
+                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
+                )
+                output_gate_steps = np.empty(
+                    (steps, *output_gate.shape), dtype=output_gate.dtype
+                )
+                saved_11_steps = np.empty(
+                    (steps, *saved_11.shape), dtype=saved_11.dtype
+                )
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+            h = h_next
+            c = c_next
     return (
         y,
         h,
@@ -1062,7 +1156,7 @@ def _forward_no_batch_first_no_h0_no_c0(
             output_gate_steps,
             saved_11_steps,
             h0,
-            c0,
+            h0,
             weight_hh,
             bias_hh,
         ),
@@ -1089,24 +1183,25 @@ def _backward_no_batch_first_no_h0_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
-        if t == steps - 1:
-            grad_gates_steps = np.empty(
-                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
             )
-        grad_gates_steps[t] = grad_gates
+            if t == steps - 1:
+                grad_gates_steps = np.empty(
+                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
+                )
+            grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )

@@ -14,6 +14,7 @@ from layerforge._runtime import (
     check_attribute,
     check_nonempty,
     check_steps,
+    one_blas_thread,
     activation_module,
     check_options,
 )
@@ -153,12 +154,15 @@ def _forward_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    for t in range(steps):
-        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-        y[t] = h_next
-        h = h_next
+    with one_blas_thread():
+        for t in range(steps):
+            h_next = _forward_no_batch_first_tanh_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            y[t] = h_next
+            h = h_next
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -168,13 +172,14 @@ def _backward_batch_first_tanh(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], weight_hh, y[t]
-        )
-        if t == steps - 1:
-            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
-        chain_8_steps[t] = chain_8
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
+                grad_next_h, grad_y[t], weight_hh, y[t]
+            )
+            if t == steps - 1:
+                chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+            chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
@@ -227,16 +232,17 @@ def _forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    for t in range(steps):
-        h_next, saved_5 = _forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-        y[t] = h_next
-        saved_5_steps[t] = saved_5
-        h = h_next
+    with one_blas_thread():
+        for t in range(steps):
+            h_next, saved_5 = _forward_no_batch_first_relu_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+            y[t] = h_next
+            saved_5_steps[t] = saved_5
+            h = h_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -250,13 +256,14 @@ def _backward_batch_first_relu(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
-        )
-        if t == steps - 1:
-            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
-        chain_7_steps[t] = chain_7
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+                grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
+            )
+            if t == steps - 1:
+                chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+            chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
@@ -308,14 +315,15 @@ def _forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    for t in range(steps):
-        saved_5 = _forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-        y[t] = saved_5
-        h = saved_5
+    with one_blas_thread():
+        for t in range(steps):
+            saved_5 = _forward_no_batch_first_identity_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+            y[t] = saved_5
+            h = saved_5
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -325,13 +333,14 @@ def _backward_batch_first_identity(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh
-        )
-        if t == steps - 1:
-            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
-        chain_6_steps[t] = chain_6
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
+                grad_next_h, grad_y[t], weight_hh
+            )
+            if t == steps - 1:
+                chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+            chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
@@ -382,12 +391,15 @@ def _forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    for t in range(steps):
-        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-        y[t] = h_next
-        h = h_next
+    with one_blas_thread():
+        for t in range(steps):
+            h_next = _forward_no_batch_first_tanh_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            y[t] = h_next
+            h = h_next
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -397,13 +409,14 @@ def _backward_batch_first_tanh_no_h0(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], weight_hh, y[t]
-        )
-        if t == steps - 1:
-            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
-        chain_8_steps[t] = chain_8
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
+                grad_next_h, grad_y[t], weight_hh, y[t]
+            )
+            if t == steps - 1:
+                chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+            chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
@@ -424,16 +437,17 @@ def _forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    for t in range(steps):
-        h_next, saved_5 = _forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-        y[t] = h_next
-        saved_5_steps[t] = saved_5
-        h = h_next
+    with one_blas_thread():
+        for t in range(steps):
+            h_next, saved_5 = _forward_no_batch_first_relu_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+            y[t] = h_next
+            saved_5_steps[t] = saved_5
+            h = h_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -447,13 +461,14 @@ def _backward_batch_first_relu_no_h0(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
-        )
-        if t == steps - 1:
-            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
-        chain_7_steps[t] = chain_7
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+                grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
+            )
+            if t == steps - 1:
+                chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+            chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
@@ -474,14 +489,15 @@ def _forward_batch_first_identity_no_h0(x, weight_ih, weight_hh, bias_ih, bias_h
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    for t in range(steps):
-        saved_5 = _forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-        y[t] = saved_5
-        h = saved_5
+    with one_blas_thread():
+        for t in range(steps):
+            saved_5 = _forward_no_batch_first_identity_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+            y[t] = saved_5
+            h = saved_5
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -491,13 +507,14 @@ def _backward_batch_first_identity_no_h0(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh
-        )
-        if t == steps - 1:
-            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
-        chain_6_steps[t] = chain_6
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
+                grad_next_h, grad_y[t], weight_hh
+            )
+            if t == steps - 1:
+                chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+            chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
@@ -516,12 +533,15 @@ def _forward_no_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    for t in range(steps):
-        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-        y[t] = h_next
-        h = h_next
+    with one_blas_thread():
+        for t in range(steps):
+            h_next = _forward_no_batch_first_tanh_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            y[t] = h_next
+            h = h_next
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -530,13 +550,14 @@ def _backward_no_batch_first_tanh(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], weight_hh, y[t]
-        )
-        if t == steps - 1:
-            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
-        chain_8_steps[t] = chain_8
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
+                grad_next_h, grad_y[t], weight_hh, y[t]
+            )
+            if t == steps - 1:
+                chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+            chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
@@ -555,16 +576,17 @@ def _forward_no_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    for t in range(steps):
-        h_next, saved_5 = _forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-        y[t] = h_next
-        saved_5_steps[t] = saved_5
-        h = h_next
+    with one_blas_thread():
+        for t in range(steps):
+            h_next, saved_5 = _forward_no_batch_first_relu_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+            y[t] = h_next
+            saved_5_steps[t] = saved_5
+            h = h_next
     return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
 
 
@@ -573,13 +595,14 @@ def _backward_no_batch_first_relu(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
-        )
-        if t == steps - 1:
-            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
-        chain_7_steps[t] = chain_7
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+                grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
+            )
+            if t == steps - 1:
+                chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+            chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
@@ -598,14 +621,15 @@ def _forward_no_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, 
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    for t in range(steps):
-        saved_5 = _forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-        y[t] = saved_5
-        h = saved_5
+    with one_blas_thread():
+        for t in range(steps):
+            saved_5 = _forward_no_batch_first_identity_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+            y[t] = saved_5
+            h = saved_5
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -614,13 +638,14 @@ def _backward_no_batch_first_identity(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh
-        )
-        if t == steps - 1:
-            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
-        chain_6_steps[t] = chain_6
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
+                grad_next_h, grad_y[t], weight_hh
+            )
+            if t == steps - 1:
+                chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+            chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
@@ -640,12 +665,15 @@ def _forward_no_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    for t in range(steps):
-        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-        y[t] = h_next
-        h = h_next
+    with one_blas_thread():
+        for t in range(steps):
+            h_next = _forward_no_batch_first_tanh_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            y[t] = h_next
+            h = h_next
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -654,13 +682,14 @@ def _backward_no_batch_first_tanh_no_h0(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], weight_hh, y[t]
-        )
-        if t == steps - 1:
-            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
-        chain_8_steps[t] = chain_8
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
+                grad_next_h, grad_y[t], weight_hh, y[t]
+            )
+            if t == steps - 1:
+                chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+            chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
@@ -679,16 +708,17 @@ def _forward_no_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    for t in range(steps):
-        h_next, saved_5 = _forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-        y[t] = h_next
-        saved_5_steps[t] = saved_5
-        h = h_next
+    with one_blas_thread():
+        for t in range(steps):
+            h_next, saved_5 = _forward_no_batch_first_relu_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+                saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+            y[t] = h_next
+            saved_5_steps[t] = saved_5
+            h = h_next
     return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
 
 
@@ -697,13 +727,14 @@ def _backward_no_batch_first_relu_no_h0(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
-        )
-        if t == steps - 1:
-            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
-        chain_7_steps[t] = chain_7
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+                grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
+            )
+            if t == steps - 1:
+                chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+            chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
@@ -724,14 +755,15 @@ def _forward_no_batch_first_identity_no_h0(
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    for t in range(steps):
-        saved_5 = _forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
-        )
-        if t == 0:
-            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-        y[t] = saved_5
-        h = saved_5
+    with one_blas_thread():
+        for t in range(steps):
+            saved_5 = _forward_no_batch_first_identity_step(
+                h, hoisted_1[t], weight_hh, bias_hh
+            )
+            if t == 0:
+                y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+            y[t] = saved_5
+            h = saved_5
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -740,13 +772,14 @@ def _backward_no_batch_first_identity_no_h0(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh
-        )
-        if t == steps - 1:
-            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
-        chain_6_steps[t] = chain_6
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
+                grad_next_h, grad_y[t], weight_hh
+            )
+            if t == steps - 1:
+                chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+            chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )

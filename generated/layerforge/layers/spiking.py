@@ -19,6 +19,7 @@ from layerforge._runtime import (
     check_attribute,
     check_nonempty,
     check_steps,
+    one_blas_thread,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -166,16 +167,17 @@ def _forward_atan_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
+                v, current[t], beta, threshold, alpha
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, alpha)
 
 
@@ -185,15 +187,16 @@ def _backward_atan_batch_first(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -244,16 +247,17 @@ def _forward_atan_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
+                v, current[t], beta, threshold, alpha
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, alpha)
 
 
@@ -263,15 +267,16 @@ def _backward_atan_batch_first_no_v0(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -289,16 +294,17 @@ def _forward_atan_no_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
+                v, current[t], beta, threshold, alpha
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, alpha)
 
 
@@ -307,15 +313,16 @@ def _backward_atan_no_batch_first(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -334,16 +341,17 @@ def _forward_atan_no_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
+                v, current[t], beta, threshold, alpha
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, alpha)
 
 
@@ -352,15 +360,16 @@ def _backward_atan_no_batch_first_no_v0(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -378,16 +387,17 @@ def _forward_sigmoid_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
+                v, current[t], beta, threshold, slope
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, slope)
 
 
@@ -397,15 +407,16 @@ def _backward_sigmoid_batch_first(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -456,16 +467,17 @@ def _forward_sigmoid_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
+                v, current[t], beta, threshold, slope
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, slope)
 
 
@@ -475,15 +487,16 @@ def _backward_sigmoid_batch_first_no_v0(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -501,16 +514,17 @@ def _forward_sigmoid_no_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
+                v, current[t], beta, threshold, slope
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, slope)
 
 
@@ -519,15 +533,16 @@ def _backward_sigmoid_no_batch_first(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -546,16 +561,17 @@ def _forward_sigmoid_no_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
+                v, current[t], beta, threshold, slope
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, slope)
 
 
@@ -564,15 +580,16 @@ def _backward_sigmoid_no_batch_first_no_v0(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -590,16 +607,17 @@ def _forward_triangle_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
+                v, current[t], beta, threshold, width
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, width)
 
 
@@ -609,15 +627,16 @@ def _backward_triangle_batch_first(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -668,16 +687,17 @@ def _forward_triangle_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
+                v, current[t], beta, threshold, width
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, width)
 
 
@@ -687,15 +707,16 @@ def _backward_triangle_batch_first_no_v0(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -713,16 +734,17 @@ def _forward_triangle_no_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
+                v, current[t], beta, threshold, width
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, width)
 
 
@@ -731,15 +753,16 @@ def _backward_triangle_no_batch_first(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -758,16 +781,17 @@ def _forward_triangle_no_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    for t in range(steps):
-        v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
-        )
-        if t == 0:
-            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-        spikes[t] = fired
-        saved_7_steps[t] = saved_7
-        v = v_next
+    with one_blas_thread():
+        for t in range(steps):
+            v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
+                v, current[t], beta, threshold, width
+            )
+            if t == 0:
+                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+            spikes[t] = fired
+            saved_7_steps[t] = saved_7
+            v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, width)
 
 
@@ -776,15 +800,16 @@ def _backward_triangle_no_batch_first_no_v0(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    for t in range(steps - 1, -1, -1):
-        grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
-            grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
-        )
-        if t == steps - 1:
-            grad_v_next_steps = np.empty(
-                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+    with one_blas_thread():
+        for t in range(steps - 1, -1, -1):
+            grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
+                grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
             )
-        grad_v_next_steps[t] = grad_v_next
+            if t == steps - 1:
+                grad_v_next_steps = np.empty(
+                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
+                )
+            grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
