@@ -113,6 +113,9 @@ CASES = {
     "merge_heads": ("merge_heads(split_heads(x, heads=2) * w, heads=2)", "[B, 1]", "any", "any"),
     "apply_mask": ("masked_softmax(apply_mask(x * w, x > 1.5)) * x", "[F]", "any", "any"),
     "apply_causal": ("masked_softmax(apply_causal(bmm(x, swap_last(x * w))))", "[F]", "any", "any"),
+    # A key padding mask of the scores' own rank is apply_mask's case (test_attention checks
+    # the [batch, S_k] form against nn.MultiheadAttention).
+    "apply_key_padding": ("masked_softmax(apply_key_padding(x * w, x > 1.5)) * x", "[F]", "any", "any"),
     "masked_softmax": ("masked_softmax(x * w) * x", "[F]", "any", "any"),
     "sin": ("sin(x * w)", "[F]", "any", "any"),
     "cos": ("cos(x * w)", "[F]", "any", "any"),

@@ -425,8 +425,11 @@ def check_options(op, name, options):
     """Check the ``activation_options`` of a layer that runs activation ``name`` fused (its
     own forward is not called to check them): each is one of the activation's attributes,
     checked as the activation checks it."""
-    declared = activation_module(op, name).ATTRIBUTES
+    module = activation_module(op, name)
+    declared = module.ATTRIBUTES
     for key, value in options.items():
+        if key == "rng" and "rng" in (module.forward.__kwdefaults__ or {}):
+            continue  # a random activation's generator, composed (never fused)
         if key not in declared:
             raise TypeError(
                 f"{op}: activation {name!r} has no attribute {key!r}"
