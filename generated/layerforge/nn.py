@@ -6,6 +6,8 @@ specs. Do not edit by hand. Every class is a thin shell over the generated funct
 modules: it holds parameters, buffers and gradients, and calls ``forward``/``backward``.
 """
 
+import copy
+
 import numpy as np
 
 from layerforge.layers import activation
@@ -16,6 +18,7 @@ from layerforge.layers import anomaly_detector
 from layerforge.layers import attention
 from layerforge.layers import avg_pooling
 from layerforge.layers import batch_normalization
+from layerforge.layers import bidirectional
 from layerforge.layers import concatenate
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
@@ -71,7 +74,7 @@ from layerforge.layers import time_distributed
 from layerforge.layers import transformer_decoder
 from layerforge.layers import transformer_encoder
 from layerforge.layers import upsampling
-from layerforge._runtime import check_sequence
+from layerforge._runtime import check_attribute, check_sequence
 from layerforge.activations import gelu, hard_tanh, log_softmax, prelu, softmax
 from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
 
@@ -86,6 +89,7 @@ __all__ = [
     "Attention",
     "AvgPooling",
     "BatchNormalization",
+    "Bidirectional",
     "Concatenate",
     "Convolutional",
     "Cropping",
@@ -608,6 +612,110 @@ class BatchNormalization(Module):
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
         return grad_x
+
+
+class Bidirectional(Module):
+    """Bidirectional: Runs an inner sequence layer (layer="lstm", "gru" or "recurrent")
+    over x and, with its own independent parameters, over x reversed in time (Keras
+    Bidirectional, PyTorch's bidirectional=True); the backward direction's output is re-
+    reversed and the two are merged: concat (PyTorch's layout, features [forward;
+    backward]), sum, or stack ([2, ...]).
+
+    A shell over ``layerforge.layers.bidirectional``; wraps ``layer`` (a layerforge.nn
+    sequence layer: LSTM, GRU, RNN or their generated bases) for the forward direction
+    and ``layer_reverse`` (a copy, or ``backward_layer``) for the backward one, and
+    lists their parameters with PyTorch's names for bidirectional=True: ``<name>_l0``
+    and ``<name>_l0_reverse`` (a bidirectional torch.nn.LSTM's state_dict loads as it
+    is).
+
+    ``forward(x, *states)`` takes the inner layer's initial states (h0, c0 for an LSTM), each
+    None or [2, B, hidden_size], and returns (y, *final states), each final state [2, B,
+    hidden_size] (forward direction first); ``backward(grad_y, *grad_states)`` (None: zeros)
+    returns (grad_x, *grad_initial_states).
+    """
+
+    TORCH_NAMES = True  # load_torch_state_dict: named_parameters are PyTorch's names
+
+    def __init__(self, layer, merge="concat", backward_layer=None):
+        super().__init__()
+        base = next((c for c in type(layer).__mro__ if c in _SEQUENCE_LAYERS), None)
+        if base is None:
+            raise TypeError(
+                f"Bidirectional: layer must be a layerforge.nn sequence layer (LSTM, GRU, RNN, ...), "
+                f"got {type(layer).__name__}"
+            )
+        check_attribute(
+            "Bidirectional", "merge", merge, "str", choices=bidirectional.MERGES
+        )
+        if backward_layer is None:
+            backward_layer = copy.deepcopy(layer)
+        elif type(backward_layer) is not type(layer) or any(
+            a.shape != b.shape
+            for a, b in zip(layer.parameters(), backward_layer.parameters())
+        ):
+            raise TypeError(
+                f"Bidirectional: backward_layer must be a {type(layer).__name__} of the same sizes as layer"
+            )
+        self.layer = layer
+        self.layer_reverse = backward_layer
+        self.merge = merge
+        self._base = base
+
+    def named_parameters(self):
+        forward, backward = (
+            self.layer.named_parameters(),
+            self.layer_reverse.named_parameters(),
+        )
+        return {f"{name}_l0": value for name, value in forward.items()} | {
+            f"{name}_l0_reverse": value for name, value in backward.items()
+        }
+
+    def forward(self, x, *states):
+        op = _SEQUENCE_LAYERS[self._base]
+        states = bidirectional._states(
+            bidirectional.sequence_module("bidirectional", op), op, states or None
+        )
+        time = 1 if self.layer.batch_first else 0
+        ahead = self._base.forward(
+            self.layer, x, *(None if s is None else s[0] for s in states)
+        )
+        behind = self._base.forward(
+            self.layer_reverse,
+            np.flip(x, time),
+            *(None if s is None else s[1] for s in states),
+        )
+        self._ctx = (time, ahead[0].shape[-1], [(2, *a.shape) for a in ahead[1:]])
+        y = bidirectional._merge(ahead[0], np.flip(behind[0], time), self.merge)
+        return (y, *(np.stack(pair) for pair in zip(ahead[1:], behind[1:])))
+
+    def backward(self, grad_y, *grad_states):
+        if self._ctx is None:
+            raise RuntimeError("Bidirectional: backward before forward")
+        time, features, shapes = self._ctx
+        if len(grad_states) not in (0, len(shapes)):
+            raise ValueError(
+                f"Bidirectional: backward takes grad_y and {len(shapes)} final-state gradients (or none)"
+            )
+        grad_states = grad_states or (None,) * len(shapes)
+        grad_states = [
+            np.zeros(shape, grad_y.dtype) if g is None else g
+            for g, shape in zip(grad_states, shapes)
+        ]
+        grad_ahead, grad_behind = bidirectional._split(grad_y, self.merge, features)
+        ahead = self._base.backward(
+            self.layer, grad_ahead, *(g[0] for g in grad_states)
+        )
+        behind = self._base.backward(
+            self.layer_reverse, np.flip(grad_behind, time), *(g[1] for g in grad_states)
+        )
+        grad_x = ahead[0] + np.flip(behind[0], time)
+        return (
+            grad_x,
+            *(
+                None if a is None else np.stack((a, b))
+                for a, b in zip(ahead[1:], behind[1:])
+            ),
+        )
 
 
 class Concatenate(Module):
@@ -3245,6 +3353,15 @@ class Upsampling(Module):
         return grad_x
 
 
+# The sequence layers (scans) that Bidirectional wraps, by their generated class, with the
+# name of their functional module.
+_SEQUENCE_LAYERS = {
+    GatedRecurrentUnit: "gru",
+    LongShortTermMemory: "lstm",
+    Recurrent: "recurrent",
+}
+
+
 # PyTorch's names and constructor signatures over the classes above (torch.nn.Conv2d, ...),
 # so that a model definition ports by changing its import.
 
@@ -4356,6 +4473,12 @@ def _same_kind(their_name, our_name):
 def _torch_order(module, prefix=""):
     """(name, array) of every parameter and buffer as torch's state_dict lists them: each
     module's own parameters, then its own buffers, then its children's, depth first."""
+    if getattr(
+        module, "TORCH_NAMES", False
+    ):  # Bidirectional: its parameters are named as torch's
+        return [
+            (prefix + name, value) for name, value in module.named_parameters().items()
+        ]
     own = [
         (name, getattr(module, name))
         for name in module.PARAMETERS + module.BUFFERS

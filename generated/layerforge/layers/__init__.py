@@ -12,6 +12,7 @@ __all__ = [
     "attention",
     "avg_pooling",
     "batch_normalization",
+    "bidirectional",
     "concatenate",
     "convolutional",
     "cropping",

@@ -25,6 +25,8 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x", "h0")
 PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 OUTPUTS = ("y", "h_n")
+SEQUENCES = ("x",)
+STACKED = ("y",)
 
 
 def forward(x, weight_ih, weight_hh, bias_ih, bias_hh, h0=None, *, batch_first=False):
