@@ -4028,7 +4028,9 @@ def _one_layer(cls, num_layers, bias, dropout, bidirectional):
             f"{cls}: dropout={dropout!r} is not supported (it acts between layers; there is one)"
         )
     if bidirectional:
-        raise ValueError(f"{cls}: bidirectional=True is not supported")
+        raise ValueError(
+            f"{cls}: bidirectional=True is not supported; wrap the layer: nn.Bidirectional(nn.{cls}(...))"
+        )
 
 
 def _layer_state(cls, name, state):
