@@ -289,6 +289,8 @@ def layer_cases():
         # Recurrence (issue 17): batch 32, 64 steps, 256 -> 256, time-major, initial states
         # zeros (None); PyTorch's nn.LSTM/GRU/RNN with the same weights.
         **{name: _recurrent_case(name, f32) for name in ("lstm", "gru", "recurrent")},
+        # The same LSTM in both directions (concat), against nn.LSTM(bidirectional=True).
+        "bidirectional": _bidirectional_case(f32),
     }
 
 
@@ -396,6 +398,30 @@ def _recurrent_case(name, f32):
     return arrays, {}, oracle
 
 
+def _bidirectional_case(f32):
+    """An LSTM of the recurrence rows' size run both ways (merge concat): its eight parameters
+    are nn.LSTM(bidirectional=True)'s, forward direction first."""
+    steps, batch, inputs, hidden = (RECURRENT[k] for k in ("steps", "batch", "input_size", "hidden_size"))
+    scale = hidden ** -0.5
+    torch_module = torch.nn.LSTM(inputs, hidden, bidirectional=True)
+    arrays = {"x": f32(steps, batch, inputs)}
+    for suffix in ("", "_reverse"):
+        arrays |= {f"{key}{suffix}": f32(*shape, scale=scale) for key, shape in (
+            ("weight_ih", (4 * hidden, inputs)), ("weight_hh", (4 * hidden, hidden)), ("bias_ih", (4 * hidden,)),
+            ("bias_hh", (4 * hidden,)))}
+    with torch.no_grad():
+        for key, value in arrays.items():
+            if key != "x":
+                name = key.replace("_reverse", "_l0_reverse") if key.endswith("_reverse") else f"{key}_l0"
+                getattr(torch_module, name).copy_(torch.from_numpy(value))
+
+    def oracle(t):
+        y, (h_n, c_n) = torch_module(t["x"])
+        return y, h_n, c_n
+
+    return arrays, {"layer": "lstm"}, oracle
+
+
 def _highway(t):
     F = torch.nn.functional
     gate = torch.sigmoid(F.linear(t["x"], t["weight_transform"], t["bias_transform"]))
@@ -430,6 +456,8 @@ def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
         # a wrapper (time_distributed) takes its inner layer's arrays after its input
         given = arrays.values() if s.wrap is not None else (arrays[d.name] for d in s.arrays)
         out, ctx = mod.forward(*given, **attrs)
+        if s.wrap is not None:  # bidirectional also returns its inner layer's final states
+            return mod.backward(*(np.ones_like(o) for o in (out if isinstance(out, tuple) else (out,))), ctx)
         outs = dict(zip(s.outputs, out if isinstance(out, tuple) else (out,)))
         return mod.backward(*(np.ones_like(outs[g]) for g in grads), ctx)
 
@@ -449,7 +477,7 @@ def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
     if name in PEAK_MEMORY_ROWS:
         row["peak_MB"] = peak_step_MB(name, "ours")
         row["torch_peak_MB"] = peak_step_MB(name, "theirs")
-    _, ctx = mod.forward(*(arrays[d.name] for d in s.arrays), **attrs)
+    _, ctx = mod.forward(*(arrays.values() if s.wrap is not None else (arrays[d.name] for d in s.arrays)), **attrs)
     row["saved_MB"] = _nested_bytes(ctx[1]) / 2**20
     row["torch_saved_MB"] = _torch_saved_bytes(lambda: oracle(tensors)) / 2**20
     return row

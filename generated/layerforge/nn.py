@@ -20,6 +20,7 @@ from layerforge.layers import avg_pooling
 from layerforge.layers import batch_normalization
 from layerforge.layers import bidirectional
 from layerforge.layers import concatenate
+from layerforge.layers import conv_lstm
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
 from layerforge.layers import deconvolutional
@@ -91,6 +92,7 @@ __all__ = [
     "BatchNormalization",
     "Bidirectional",
     "Concatenate",
+    "ConvLSTM",
     "Convolutional",
     "Cropping",
     "Deconvolutional",
@@ -615,11 +617,11 @@ class BatchNormalization(Module):
 
 
 class Bidirectional(Module):
-    """Bidirectional: Runs an inner sequence layer (layer="lstm", "gru" or "recurrent")
-    over x and, with its own independent parameters, over x reversed in time (Keras
-    Bidirectional, PyTorch's bidirectional=True); the backward direction's output is re-
-    reversed and the two are merged: concat (PyTorch's layout, features [forward;
-    backward]), sum, or stack ([2, ...]).
+    """Bidirectional: Runs an inner sequence layer (layer="lstm", "gru", "recurrent" or
+    "conv_lstm") over x and, with its own independent parameters, over x reversed in
+    time (Keras Bidirectional, PyTorch's bidirectional=True); the backward direction's
+    output is re-reversed and the two are merged: concat (PyTorch's layout: along the
+    features, axis 2, [forward; backward]), sum, or stack ([2, ...]).
 
     A shell over ``layerforge.layers.bidirectional``; wraps ``layer`` (a layerforge.nn
     sequence layer: LSTM, GRU, RNN or their generated bases) for the forward direction
@@ -684,7 +686,7 @@ class Bidirectional(Module):
             np.flip(x, time),
             *(None if s is None else s[1] for s in states),
         )
-        self._ctx = (time, ahead[0].shape[-1], [(2, *a.shape) for a in ahead[1:]])
+        self._ctx = (time, ahead[0].shape[2], [(2, *a.shape) for a in ahead[1:]])
         y = bidirectional._merge(ahead[0], np.flip(behind[0], time), self.merge)
         return (y, *(np.stack(pair) for pair in zip(ahead[1:], behind[1:])))
 
@@ -749,6 +751,72 @@ class Concatenate(Module):
     def backward(self, grad_y):
         grads = concatenate.backward(grad_y, self._ctx)
         return grads
+
+
+class ConvLSTM(Module):
+    """ConvLSTM: Convolutional LSTM over NCHW frames (Shi et al's, 2015, without peepholes;
+    Keras ConvLSTM2D with return_sequences): gates = conv(x_t, weight_ih) + bias +
+    conv(h_(t-1), weight_hh), packed [4 hidden_channels] channels in the order input,
+    forget, cell, output, each convolution stride 1 and zero-padded to keep H and W
+    (PyTorch's padding="same"); c_t = f * c_(t-1) + i * g, h_t = o * tanh(c_t), with
+    sigmoid gates and tanh g.
+
+    A shell over ``layerforge.layers.conv_lstm``; parameters weight_ih, weight_hh, bias.
+    """
+
+    PARAMETERS = ("weight_ih", "weight_hh", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_channels,
+        hidden_channels,
+        kH,
+        kW,
+        *,
+        batch_first=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_ih = _fan_in_uniform(
+            rng,
+            (4 * hidden_channels, in_channels, kH, kW),
+            in_channels * kH * kW,
+            dtype,
+        )
+        self.weight_hh = _fan_in_uniform(
+            rng,
+            (4 * hidden_channels, hidden_channels, kH, kW),
+            hidden_channels * kH * kW,
+            dtype,
+        )
+        self.bias = _fan_in_uniform(
+            rng, (4 * hidden_channels,), in_channels * kH * kW, dtype
+        )
+        self.batch_first = batch_first
+
+    def forward(self, x, h0=None, c0=None):
+        (y, h_n, c_n), self._ctx = conv_lstm.forward(
+            x,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias,
+            h0,
+            c0,
+            batch_first=self.batch_first,
+        )
+        return (y, h_n, c_n)
+
+    def backward(self, grad_y, grad_h_n, grad_c_n):
+        grad_x, grad_weight_ih, grad_weight_hh, grad_bias, grad_h0, grad_c0 = (
+            conv_lstm.backward(grad_y, grad_h_n, grad_c_n, self._ctx)
+        )
+        self.grads["weight_ih"] = grad_weight_ih
+        self.grads["weight_hh"] = grad_weight_hh
+        self.grads["bias"] = grad_bias
+        return (grad_x, grad_h0, grad_c0)
 
 
 class Convolutional(Module):
@@ -3356,6 +3424,7 @@ class Upsampling(Module):
 # The sequence layers (scans) that Bidirectional wraps, by their generated class, with the
 # name of their functional module.
 _SEQUENCE_LAYERS = {
+    ConvLSTM: "conv_lstm",
     GatedRecurrentUnit: "gru",
     LongShortTermMemory: "lstm",
     Recurrent: "recurrent",

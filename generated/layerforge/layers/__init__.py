@@ -14,6 +14,7 @@ __all__ = [
     "batch_normalization",
     "bidirectional",
     "concatenate",
+    "conv_lstm",
     "convolutional",
     "cropping",
     "deconvolutional",

@@ -1,9 +1,10 @@
-"""Bidirectional: Runs an inner sequence layer (layer="lstm", "gru" or "recurrent") over x
-and, with its own independent parameters, over x reversed in time (Keras Bidirectional,
-PyTorch's bidirectional=True); the backward direction's output is re-reversed and the
-two are merged: concat (PyTorch's layout, features [forward; backward]), sum, or stack
-([2, ...]). The inner layer's other outputs (its final states) are stacked [2, B, ...],
-forward direction first, as PyTorch's h_n and c_n. No activation of its own.
+"""Bidirectional: Runs an inner sequence layer (layer="lstm", "gru", "recurrent" or
+"conv_lstm") over x and, with its own independent parameters, over x reversed in time
+(Keras Bidirectional, PyTorch's bidirectional=True); the backward direction's output is
+re-reversed and the two are merged: concat (PyTorch's layout: along the features, axis
+2, [forward; backward]), sum, or stack ([2, ...]). The inner layer's other outputs (its
+final states) are stacked [2, B, ...], forward direction first, as PyTorch's h_n and
+c_n. No activation of its own.
 Generated from layers_spec/layers/bidirectional.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -47,7 +48,8 @@ def forward(
             the forward direction's state first, as PyTorch's.
         layer: the inner layer's name in layerforge.layers, a sequence layer ("lstm", "gru",
             "recurrent").
-        merge: "concat" ([..., 2 * features], forward first), "sum" or "stack" ([2, ...]).
+        merge: "concat" (along the features, axis 2: [T, B, 2 * hidden, ...], forward
+            first), "sum" or "stack" ([2, ...]).
         batch_first: bool, default False. x and y are [B, T, ...] instead of
             [T, B, ...].
         layer_options: keyword arguments for the inner layer (its attributes), such as
@@ -99,7 +101,7 @@ def forward(
     )
     y = _merge(ahead[0], np.flip(behind[0], time), merge)
     finals = tuple(np.stack((a, b)) for a, b in zip(ahead[1:], behind[1:]))
-    saved = (module, ahead_ctx, behind_ctx, merge, time, ahead[0].shape[-1])
+    saved = (module, ahead_ctx, behind_ctx, merge, time, ahead[0].shape[2])
     shapes = (y.shape, *(f.shape for f in finals))
     return (y, *finals), (_backward, saved, (y.dtype, *shapes), None)
 
@@ -150,9 +152,10 @@ def _states(module, layer, states):
 
 
 def _merge(ahead, behind, merge):
-    """The two directions' outputs (both in time order) as one."""
+    """The two directions' outputs (both in time order) as one: concat along the features
+    (axis 2, after time and batch: an LSTM's hidden units, a ConvLSTM's channels)."""
     if merge == "concat":
-        return np.concatenate((ahead, behind), axis=-1)
+        return np.concatenate((ahead, behind), axis=2)
     if merge == "sum":
         return ahead + behind
     return np.stack((ahead, behind))
@@ -161,7 +164,7 @@ def _merge(ahead, behind, merge):
 def _split(grad, merge, features):
     """The gradient of a merged output as the two directions' gradients."""
     if merge == "concat":
-        return grad[..., :features], grad[..., features:]
+        return grad[:, :, :features], grad[:, :, features:]
     if merge == "sum":
         return grad, grad
     return grad[0], grad[1]
