@@ -291,6 +291,11 @@ def layer_cases():
         **{name: _recurrent_case(name, f32) for name in ("lstm", "gru", "recurrent")},
         # The same LSTM in both directions (concat), against nn.LSTM(bidirectional=True).
         "bidirectional": _bidirectional_case(f32),
+        # A ConvLSTM: batch 4, 8 frames, 16 -> 16 channels of 16 x 16, 3 x 3 kernels, against
+        # the loop of F.conv2d and gate math (PyTorch has no ConvLSTM).
+        "conv_lstm": ({"x": f32(4, 8, 16, 16, 16), "weight_ih": f32(64, 16, 3, 3, scale=0.08),
+                       "weight_hh": f32(64, 16, 3, 3, scale=0.08), "bias": f32(64), "h0": None, "c0": None}, {},
+                      _conv_lstm),
     }
 
 
@@ -420,6 +425,19 @@ def _bidirectional_case(f32):
         return y, h_n, c_n
 
     return arrays, {"layer": "lstm"}, oracle
+
+
+def _conv_lstm(t):
+    F = torch.nn.functional
+    h = c = torch.zeros(4, 16, 16, 16)
+    ys = []
+    for frame in t["x"].unbind(1):
+        gates = F.conv2d(frame, t["weight_ih"], t["bias"], padding=1) + F.conv2d(h, t["weight_hh"], padding=1)
+        i, f, g, o = gates.chunk(4, dim=1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = torch.sigmoid(o) * torch.tanh(c)
+        ys.append(h)
+    return torch.stack(ys, 1), h, c
 
 
 def _highway(t):

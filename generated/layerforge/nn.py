@@ -678,17 +678,18 @@ class Bidirectional(Module):
             bidirectional.sequence_module("bidirectional", op), op, states or None
         )
         time = 1 if self.layer.batch_first else 0
+        xp = bidirectional._array_module(x)
         ahead = self._base.forward(
             self.layer, x, *(None if s is None else s[0] for s in states)
         )
         behind = self._base.forward(
             self.layer_reverse,
-            np.flip(x, time),
+            xp.flip(x, time),
             *(None if s is None else s[1] for s in states),
         )
         self._ctx = (time, ahead[0].shape[2], [(2, *a.shape) for a in ahead[1:]])
-        y = bidirectional._merge(ahead[0], np.flip(behind[0], time), self.merge)
-        return (y, *(np.stack(pair) for pair in zip(ahead[1:], behind[1:])))
+        y = bidirectional._merge(ahead[0], xp.flip(behind[0], time), self.merge, xp)
+        return (y, *(xp.stack(pair) for pair in zip(ahead[1:], behind[1:])))
 
     def backward(self, grad_y, *grad_states):
         if self._ctx is None:
@@ -698,9 +699,10 @@ class Bidirectional(Module):
             raise ValueError(
                 f"Bidirectional: backward takes grad_y and {len(shapes)} final-state gradients (or none)"
             )
+        xp = bidirectional._array_module(grad_y)
         grad_states = grad_states or (None,) * len(shapes)
         grad_states = [
-            np.zeros(shape, grad_y.dtype) if g is None else g
+            xp.zeros(shape, grad_y.dtype) if g is None else g
             for g, shape in zip(grad_states, shapes)
         ]
         grad_ahead, grad_behind = bidirectional._split(grad_y, self.merge, features)
@@ -708,13 +710,13 @@ class Bidirectional(Module):
             self.layer, grad_ahead, *(g[0] for g in grad_states)
         )
         behind = self._base.backward(
-            self.layer_reverse, np.flip(grad_behind, time), *(g[1] for g in grad_states)
+            self.layer_reverse, xp.flip(grad_behind, time), *(g[1] for g in grad_states)
         )
-        grad_x = ahead[0] + np.flip(behind[0], time)
+        grad_x = ahead[0] + xp.flip(behind[0], time)
         return (
             grad_x,
             *(
-                None if a is None else np.stack((a, b))
+                None if a is None else xp.stack((a, b))
                 for a, b in zip(ahead[1:], behind[1:])
             ),
         )

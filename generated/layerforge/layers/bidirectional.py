@@ -11,6 +11,7 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
+from layerforge._cupy_runtime import on_gpu
 from layerforge._runtime import (
     check_attribute,
     check_context,
@@ -85,6 +86,7 @@ def forward(
             "bidirectional: pass batch_first to bidirectional itself, not in layer_options"
         )
     time = 1 if batch_first else 0
+    xp = _array_module(x)
     ahead, ahead_ctx = module.forward(
         x,
         *arrays[:count],
@@ -93,14 +95,14 @@ def forward(
         **options,
     )
     behind, behind_ctx = module.forward(
-        np.flip(x, time),
+        xp.flip(x, time),
         *arrays[count:],
         *(None if s is None else s[1] for s in initial),
         batch_first=batch_first,
         **options,
     )
-    y = _merge(ahead[0], np.flip(behind[0], time), merge)
-    finals = tuple(np.stack((a, b)) for a, b in zip(ahead[1:], behind[1:]))
+    y = _merge(ahead[0], xp.flip(behind[0], time), merge, xp)
+    finals = tuple(xp.stack((a, b)) for a, b in zip(ahead[1:], behind[1:]))
     saved = (module, ahead_ctx, behind_ctx, merge, time, ahead[0].shape[2])
     shapes = (y.shape, *(f.shape for f in finals))
     return (y, *finals), (_backward, saved, (y.dtype, *shapes), None)
@@ -151,14 +153,23 @@ def _states(module, layer, states):
     return tuple(states)
 
 
-def _merge(ahead, behind, merge):
+def _array_module(array):
+    """NumPy, or CuPy for a CuPy array (whose flip, concatenate and stack are CuPy's)."""
+    if on_gpu(array):
+        import cupy
+
+        return cupy
+    return np
+
+
+def _merge(ahead, behind, merge, xp):
     """The two directions' outputs (both in time order) as one: concat along the features
     (axis 2, after time and batch: an LSTM's hidden units, a ConvLSTM's channels)."""
     if merge == "concat":
-        return np.concatenate((ahead, behind), axis=2)
+        return xp.concatenate((ahead, behind), axis=2)
     if merge == "sum":
         return ahead + behind
-    return np.stack((ahead, behind))
+    return xp.stack((ahead, behind))
 
 
 def _split(grad, merge, features):
@@ -171,15 +182,16 @@ def _split(grad, merge, features):
 
 
 def _backward(grad_y, grads, module, ahead_ctx, behind_ctx, merge, time, features):
+    xp = _array_module(grad_y)
     grad_ahead, grad_behind = _split(grad_y, merge, features)
     ahead = module.backward(grad_ahead, *(g[0] for g in grads), ahead_ctx)
     behind = module.backward(
-        np.flip(grad_behind, time), *(g[1] for g in grads), behind_ctx
+        xp.flip(grad_behind, time), *(g[1] for g in grads), behind_ctx
     )
     count = len(module.PARAMETERS)
-    grad_x = ahead[0] + np.flip(behind[0], time)
+    grad_x = ahead[0] + xp.flip(behind[0], time)
     grad_states = tuple(
-        None if a is None else np.stack((a, b))
+        None if a is None else xp.stack((a, b))
         for a, b in zip(ahead[1 + count :], behind[1 + count :])
     )
     return (grad_x, *ahead[1 : 1 + count], *behind[1 : 1 + count], *grad_states)
