@@ -638,7 +638,9 @@ def _markdown(summary) -> str:
               "Highway and gated linear unit: 256 x 1024 -> 1024; squeeze-and-excitation 16x64x32x32, reduction 16; "
               "rbf 256 x 256 against 256 centres (PyTorch: the direct [B, out, in] difference); reconstruction "
               "256 x 160 -> 512 -> 1024 -> 784; memory read 256 x 1024, 512 slots of 256, -> 1024; "
-              "lstm, gru and recurrent (Elman, tanh): batch 32, 64 steps, 256 -> 256, against nn.LSTM/GRU/RNN. "
+              "lstm, gru and recurrent (Elman, tanh): batch 32, 64 steps, 256 -> 256, against nn.LSTM/GRU/RNN; "
+              "bidirectional: that LSTM both ways (concat) against nn.LSTM(bidirectional=True); conv_lstm: batch 4, "
+              "8 frames, 16 -> 16 channels of 16 x 16, 3 x 3, against a loop of F.conv2d and the gate math. "
               "Multi-head attention: batch 8, 256 tokens, E = 512, 8 heads (self, no mask); embedding: a 32000 x 512 "
               "table, 8 x 512 ids. Saved MB: what forward keeps for backward. Peak MB: the growth of the peak resident "
               "set in one step, each side in a fresh process.",
