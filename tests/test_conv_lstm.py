@@ -166,6 +166,8 @@ def _arrays(**overrides):
     ({"weight_hh": np.zeros((8, 3, 3, 3))}, "conv_lstm: argument 'weight_hh'"),
     ({"h0": np.zeros((2, 2, 4, 5))}, "conv_lstm: argument 'h0'"),
     ({"c0": np.zeros((3, 2, 4, 4))}, "conv_lstm: argument 'c0'"),
+    ({"weight_ih": np.zeros((8, 2, 0, 3)), "weight_hh": np.zeros((8, 2, 0, 3))},
+     "conv_lstm: argument 'weight_ih' of shape (8, 2, 0, 3) is empty along axis -2"),
 ])
 def test_bad_input_names_the_op_and_the_argument(overrides, message):
     with pytest.raises(ValueError) as caught:

@@ -92,7 +92,11 @@ def forward(x, weight_ih, weight_hh, bias, h0=None, c0=None, *, batch_first=True
     check_attribute("conv_lstm", "batch_first", batch_first, "bool")
     check_steps("conv_lstm", "x", x.shape, 1 if batch_first else 0)
     check_nonempty("conv_lstm", "x", x.shape, -3)
+    check_nonempty("conv_lstm", "x", x.shape, -2)
+    check_nonempty("conv_lstm", "x", x.shape, -1)
     check_nonempty("conv_lstm", "weight_hh", weight_hh.shape, 1)
+    check_nonempty("conv_lstm", "weight_ih", weight_ih.shape, -2)
+    check_nonempty("conv_lstm", "weight_ih", weight_ih.shape, -1)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[
             (batch_first, h0 is not None, c0 is not None)
