@@ -119,6 +119,9 @@ CASES = {
     "patchify": ("patchify(x * w, size=2)", "[W]", "any", "any", NCHW),
     "as_column": ("x * as_column(w)", "[G]", "any", "any", "[G, F]"),
     "unpatchify": ("unpatchify(patchify(x * w, size=2) * 2, x, size=2)", "[W]", "any", "any", NCHW),
+    # Issue 17: a recurrence's convolution (padded to keep H and W; K = 2, an even kernel)
+    "conv_same": ("conv_same(x * x, w)", "[G, C, H, K]", "any", "any", NCHW),
+    "as_planes": ("x * as_planes(w)", "[C]", "any", "any", NCHW),
 }
 # Covered elsewhere: heaviside's derivative is a declared surrogate (test_gradients);
 # linear_weight_grad, sum_to, sum_axes* and the masks are only ever produced by the grad stage.
