@@ -825,9 +825,11 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         metadata.insert(2, f"BUFFERS = {_tuple([f'{chr(34)}{d.name}{chr(34)}' for d in spec.buffers])}")
     if spec.scan is not None:
         # what a wrapper (bidirectional) needs to know of a sequence layer: which inputs are
-        # sequences and which outputs are stacked over the steps (the rest: final states)
+        # sequences, which outputs are stacked over the steps (the rest: final states), and
+        # the attribute that puts the batch first
         metadata.append(f"SEQUENCES = {_tuple([f'{chr(34)}{s}{chr(34)}' for s in spec.scan.sequences])}")
         metadata.append(f"STACKED = {_tuple([f'{chr(34)}{o}{chr(34)}' for o, _ in spec.scan.stack])}")
+        metadata.append(f"BATCH_FIRST = {chr(34) + spec.scan.batch_first + chr(34) if spec.scan.batch_first else None}")
     if spec.kind == "activation":
         # what check_attribute checks of each attribute: a layer that fuses this activation
         # checks its activation_options with it (check_options)

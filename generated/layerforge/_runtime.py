@@ -7,7 +7,6 @@ Do not edit by hand.
 import contextlib
 import functools
 import importlib
-import inspect
 import math
 import os
 import threading
@@ -395,8 +394,8 @@ def layer_module(op, name):
 def sequence_module(op, name):
     """The generated module of sequence layer ``name``, for a wrapper that runs it in both
     directions (bidirectional): a scan over one sequence, its first input, whose first output
-    is stacked over the steps, whose other inputs are optional initial states, and which
-    takes ``batch_first``."""
+    is stacked over the steps (the others are final states, the other inputs their initial
+    values), and which takes ``batch_first``."""
     from layerforge.layers import __all__ as available
 
     if not isinstance(name, str) or name not in available:
@@ -404,12 +403,10 @@ def sequence_module(op, name):
             f"{op}: argument 'layer' must name a layer of layerforge.layers, got {name!r}"
         )
     module = importlib.import_module(f"layerforge.layers.{name}")
-    signature = inspect.signature(module.forward).parameters
     if (
         getattr(module, "SEQUENCES", None) != module.INPUTS[:1]
         or getattr(module, "STACKED", None) != module.OUTPUTS[:1]
-        or "batch_first" not in signature
-        or any(signature[n].default is not None for n in module.INPUTS[1:])
+        or getattr(module, "BATCH_FIRST", None) != "batch_first"
     ):
         raise ValueError(
             f"{op}: argument 'layer': {name!r} is not a sequence layer (a recurrence over one "

@@ -640,7 +640,7 @@ class Bidirectional(Module):
 
     def __init__(self, layer, merge="concat", backward_layer=None):
         super().__init__()
-        base = next((c for c in type(layer).__mro__ if c in _SEQUENCE_LAYERS), None)
+        base = next((c for c in _SEQUENCE_LAYERS if isinstance(layer, c)), None)
         if base is None:
             raise TypeError(
                 f"Bidirectional: layer must be a layerforge.nn sequence layer (LSTM, GRU, RNN, ...), "
@@ -649,7 +649,7 @@ class Bidirectional(Module):
         check_attribute(
             "Bidirectional", "merge", merge, "str", choices=bidirectional.MERGES
         )
-        if backward_layer is None:
+        if backward_layer is None:  # a copy: the same class and values in new arrays
             backward_layer = copy.deepcopy(layer)
         elif type(backward_layer) is not type(layer) or any(
             a.shape != b.shape

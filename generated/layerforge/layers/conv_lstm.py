@@ -30,6 +30,7 @@ PARAMETERS = ("weight_ih", "weight_hh", "bias")
 OUTPUTS = ("y", "h_n", "c_n")
 SEQUENCES = ("x",)
 STACKED = ("y",)
+BATCH_FIRST = "batch_first"
 
 
 def forward(x, weight_ih, weight_hh, bias, h0=None, c0=None, *, batch_first=True):
