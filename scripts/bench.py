@@ -325,6 +325,13 @@ def layer_cases():
                                 "expert_w1": f32(8, 512, 256, scale=0.06), "expert_b1": f32(8, 512),
                                 "expert_w2": f32(8, 256, 512, scale=0.04), "expert_b2": f32(8, 256)},
                                {"top_k": 2}, _mixture_of_experts),
+        # The same LSTM in both directions (concat), against nn.LSTM(bidirectional=True).
+        "bidirectional": _bidirectional_case(f32),
+        # A ConvLSTM: batch 4, 8 frames, 16 -> 16 channels of 16 x 16, 3 x 3 kernels, against
+        # the loop of F.conv2d and gate math (PyTorch has no ConvLSTM).
+        "conv_lstm": ({"x": f32(4, 8, 16, 16, 16), "weight_ih": f32(64, 16, 3, 3, scale=0.08),
+                       "weight_hh": f32(64, 16, 3, 3, scale=0.08), "bias": f32(64), "h0": None, "c0": None}, {},
+                      _conv_lstm),
     }
 
 
@@ -542,6 +549,41 @@ def _spiking_case(f32):
         return torch.stack(spikes, 1), mem
 
     return arrays, {}, oracle
+def _bidirectional_case(f32):
+    """An LSTM of the recurrence rows' size run both ways (merge concat): its eight parameters
+    are nn.LSTM(bidirectional=True)'s, forward direction first."""
+    steps, batch, inputs, hidden = (RECURRENT[k] for k in ("steps", "batch", "input_size", "hidden_size"))
+    scale = hidden ** -0.5
+    torch_module = torch.nn.LSTM(inputs, hidden, bidirectional=True)
+    arrays = {"x": f32(steps, batch, inputs)}
+    for suffix in ("", "_reverse"):
+        arrays |= {f"{key}{suffix}": f32(*shape, scale=scale) for key, shape in (
+            ("weight_ih", (4 * hidden, inputs)), ("weight_hh", (4 * hidden, hidden)), ("bias_ih", (4 * hidden,)),
+            ("bias_hh", (4 * hidden,)))}
+    with torch.no_grad():
+        for key, value in arrays.items():
+            if key != "x":
+                name = key.replace("_reverse", "_l0_reverse") if key.endswith("_reverse") else f"{key}_l0"
+                getattr(torch_module, name).copy_(torch.from_numpy(value))
+
+    def oracle(t):
+        y, (h_n, c_n) = torch_module(t["x"])
+        return y, h_n, c_n
+
+    return arrays, {"layer": "lstm"}, oracle
+
+
+def _conv_lstm(t):
+    F = torch.nn.functional
+    h = c = torch.zeros(4, 16, 16, 16)
+    ys = []
+    for frame in t["x"].unbind(1):
+        gates = F.conv2d(frame, t["weight_ih"], t["bias"], padding=1) + F.conv2d(h, t["weight_hh"], padding=1)
+        i, f, g, o = gates.chunk(4, dim=1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = torch.sigmoid(o) * torch.tanh(c)
+        ys.append(h)
+    return torch.stack(ys, 1), h, c
 
 
 def _highway(t):
@@ -595,6 +637,8 @@ def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
         # a wrapper (time_distributed) takes its inner layer's arrays after its input
         given = arrays.values() if s.wrap is not None else (arrays[d.name] for d in s.arrays)
         out, ctx = mod.forward(*given, **attrs)
+        if s.wrap is not None:  # bidirectional also returns its inner layer's final states
+            return mod.backward(*(np.ones_like(o) for o in (out if isinstance(out, tuple) else (out,))), ctx)
         outs = dict(zip(s.outputs, out if isinstance(out, tuple) else (out,)))
         return mod.backward(*(np.ones_like(outs[g]) for g in grads), ctx)
 
@@ -614,7 +658,7 @@ def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
     if name in PEAK_MEMORY_ROWS:
         row["peak_MB"] = peak_step_MB(name, "ours")
         row["torch_peak_MB"] = peak_step_MB(name, "theirs")
-    _, ctx = mod.forward(*(arrays[d.name] for d in s.arrays), **attrs)
+    _, ctx = mod.forward(*(arrays.values() if s.wrap is not None else (arrays[d.name] for d in s.arrays)), **attrs)
     row["saved_MB"] = _nested_bytes(ctx[1]) / 2**20
     row["torch_saved_MB"] = _torch_saved_bytes(lambda: oracle(tensors)) / 2**20
     return row
@@ -760,6 +804,8 @@ def _markdown(summary) -> str:
               "lstm, gru and recurrent (Elman, tanh): batch 32, 64 steps, 256 -> 256, against nn.LSTM/GRU/RNN; "
               "reservoir: the same sizes, leaking rate 1, against nn.RNN(bias=False) with frozen weights; "
               "spiking: the same sizes (atan surrogate), against nn.Linear and snnTorch's Leaky as a loop under autograd. "
+              "bidirectional: that LSTM both ways (concat) against nn.LSTM(bidirectional=True); conv_lstm: batch 4, "
+              "8 frames, 16 -> 16 channels of 16 x 16, 3 x 3, against a loop of F.conv2d and the gate math. "
               "Multi-head attention: batch 8, 256 tokens, E = 512, 8 heads (self, no mask); embedding: a 32000 x 512 "
               "table, 8 x 512 ids. Graph convolution and attention (8 heads of 32, averaged): 8 graphs of 256 nodes, "
               "256 features, a dense adjacency with 10% of the edges; mixture of experts: 512 x 256 -> 512 -> 256, "

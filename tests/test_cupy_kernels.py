@@ -314,3 +314,24 @@ def test_sinking_blocks_is_the_cupy_twins_only():
 
     source = inspect.getsource(module(spec("lstm"))._forward_no_batch_first_step)
     assert source.count("_chunk(gates, 4,") == 4
+def test_bidirectional_on_the_cupy_path(host_cupy):
+    """bidirectional runs its inner layer's CuPy variants on the reversed (negatively strided)
+    sequence and merges with array functions that CuPy arrays dispatch: against the NumPy
+    module, forward and backward, an LSTM with initial states, batch first."""
+    from layerforge.layers import bidirectional
+
+    rng = np.random.default_rng(8)
+    shapes = [(8, 3), (8, 2), (8,), (8,)]
+    arrays = [rng.standard_normal((2, 4, 3))] + [rng.standard_normal(s) for s in shapes * 2]
+    states = tuple(rng.standard_normal((2, 2, 2)) for _ in range(2))
+    keywords = dict(layer="lstm", batch_first=True)
+    outs_ref, ctx_ref = bidirectional.forward(*arrays, states=states, **keywords)
+    outs, ctx = bidirectional.forward(*(a.view(kt.GpuLike) for a in arrays),
+                                      states=tuple(s.view(kt.GpuLike) for s in states), **keywords)
+    grads = [rng.standard_normal(o.shape) for o in outs_ref]
+    got = outs + bidirectional.backward(*(g.view(kt.GpuLike) for g in grads), ctx)
+    want = outs_ref + bidirectional.backward(*grads, ctx_ref)
+    assert len(got) == len(want) == 14
+    for a, b in zip(got, want):
+        assert isinstance(a, kt.GpuLike)
+        np.testing.assert_allclose(np.asarray(a), b, rtol=1e-12, atol=1e-12)

@@ -125,6 +125,9 @@ CASES = {
     # Issue 20: graphs and experts
     "linear_heads": ("linear_heads(x * x, w)", "[G, K, F]", "any", "any"),
     "unsqueeze": ("bmm(swap_last(unsqueeze(x * w, axis=-3)), unsqueeze(x, axis=-3)) * 2", "[F]", "any", "any"),
+    # Issue 17: a recurrence's convolution (padded to keep H and W; K = 2, an even kernel)
+    "conv_same": ("conv_same(x * x, w)", "[G, C, H, K]", "any", "any", NCHW),
+    "as_planes": ("x * as_planes(w)", "[C]", "any", "any", NCHW),
 }
 # Covered elsewhere: the derivatives of heaviside, spike_atan and spike_sigmoid are declared
 # surrogates (test_gradients, test_spiking);

@@ -24,7 +24,9 @@ GENERATED = ROOT / "generated" / "layerforge"
 OP_FOLDERS = ("activations", "layers", "losses")
 
 # What templates/*.j2 and codegen put at the top of a module.
-IMPORTS = {"numpy": "np", "contextlib": None, "functools": None, "importlib": None, "math": None, "os": None, "threading": None}
+# copy: nn.Bidirectional copies its inner layer for the backward direction (copy.deepcopy)
+IMPORTS = {"numpy": "np", "contextlib": None, "copy": None, "functools": None, "importlib": None, "math": None,
+           "os": None, "threading": None}
 IMPORT_FROM = {"layerforge._runtime", "layerforge._cupy_runtime", "layerforge.activations", "layerforge.layers",
                "layerforge.losses",
                "concurrent.futures", None}  # None: ``from . import name`` in a package's __init__

@@ -833,6 +833,13 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     ]
     if spec.buffers:
         metadata.insert(2, f"BUFFERS = {_tuple([f'{chr(34)}{d.name}{chr(34)}' for d in spec.buffers])}")
+    if spec.scan is not None:
+        # what a wrapper (bidirectional) needs to know of a sequence layer: which inputs are
+        # sequences, which outputs are stacked over the steps (the rest: final states), and
+        # the attribute that puts the batch first
+        metadata.append(f"SEQUENCES = {_tuple([f'{chr(34)}{s}{chr(34)}' for s in spec.scan.sequences])}")
+        metadata.append(f"STACKED = {_tuple([f'{chr(34)}{o}{chr(34)}' for o, _ in spec.scan.stack])}")
+        metadata.append(f"BATCH_FIRST = {chr(34) + spec.scan.batch_first + chr(34) if spec.scan.batch_first else None}")
     if spec.kind == "activation":
         # what check_attribute checks of each attribute: a layer that fuses this activation
         # checks its activation_options with it (check_options)
@@ -1147,10 +1154,13 @@ def variant_key(variant: Variant, optional: list[str]) -> str:
 
 def render_wrapper(spec: OpSpec, env: jinja2.Environment) -> str:
     """The module of a wrapper layer (``wrap:``): forward and backward fold the time axis of
-    the sequence into the batch around the inner layer's own forward and backward."""
+    the sequence into the batch around the inner layer's own forward and backward (per_step),
+    or run the inner sequence layer over the sequence and its time reversal and merge the two
+    (both_directions)."""
     assert spec.wrap is not None
     summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
-    return env.get_template("wrapper.py.j2").render(
+    template = "wrapper.py.j2" if spec.wrap.runs == "per_step" else "wrapper_bidirectional.py.j2"
+    return env.get_template(template).render(
         title=docstring_text(summary[0].split(": ", 1)[0]),
         summary_line=docstring_text(summary[0].split(": ", 1)[1] if ": " in summary[0] else ""),
         summary_rest=docstring_text("\n".join(summary[1:])),

@@ -380,6 +380,11 @@ class Builder:
             for a in axes:
                 out = out.with_dim(a, 1)
             return out
+        if rule == "planes":
+            (a,) = known
+            if a.rank != 1 or a.ellipsis:
+                raise ShapeError(f"expected a vector of per-channel values, got {a}")
+            return Shape((a.dims[0], 1, 1))
         if rule == "channels":
             (a,) = known
             if a.rank != 1 or a.ellipsis:
@@ -390,6 +395,8 @@ class Builder:
             if a.rank != 1 or a.ellipsis:
                 raise ShapeError(f"expected a vector of per-channel values, got {a}")
             return Shape((a.dims[0], 1))
+        if rule in ("conv_same", "conv_same_input"):
+            return _conv_same_shape(rule, known)
         if rule in ("window", "global", "im2col", "conv_apply"):
             return _window_shape(rule, known)
         if rule == "conv_transpose":
@@ -524,6 +531,18 @@ def _batched_shape(rule: str, known: list[Shape], statics: dict[str, Operand]) -
     width = a.dims[-1]
     whole = str(width)[: -len(f"_over_{heads}")] if str(width).endswith(f"_over_{heads}") else f"{heads}*{width}"
     return Shape(a.dims[:-3] + (a.dims[-2], whole), a.ellipsis)
+
+
+def _conv_same_shape(rule: str, known: list[Shape]) -> Shape:
+    """``conv_same``: x [..., C, H, W] and weight [F, C, kH, kW] to [..., F, H, W];
+    ``conv_same_input``: grad [..., F, H, W] and weight to [..., C, H, W]."""
+    image, weight = known
+    if image.rank < 3 or weight.rank != 4 or weight.ellipsis:
+        raise ShapeError(f"expected [..., C, H, W] and a weight [F, C, kH, kW], got {image} and {weight}")
+    channels = weight.dims[1] if rule == "conv_same" else weight.dims[0]
+    if image.dims[-3] != channels:
+        raise ShapeError(f"channels {image.dims[-3]} differ from the weight's: {image} against {weight}")
+    return Shape(image.dims[:-3] + (weight.dims[0 if rule == "conv_same" else 1],) + image.dims[-2:], image.ellipsis)
 
 
 def _window_shape(rule: str, known: list[Shape]) -> Shape:

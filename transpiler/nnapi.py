@@ -76,9 +76,17 @@ def _group(names: list[str]) -> str:
 def describe(spec: OpSpec, errors: Collector) -> dict:
     if spec.wrap is not None:  # a wrapper: holds its inner layer as the child ``layer``
         doc = textwrap.wrap(f"{spec.title}: {spec.summary.split('. ')[0].rstrip('.')}.", 84)
-        shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``; wraps ``layer`` (a layerforge.nn "
-                              f"layer of one input), whose parameters it lists as ``layer.<name>``.", 84)
-        return {"wrapper": True, "cls": spec.title, "op": spec.name, "input": spec.wrap.input,
+        if spec.wrap.runs == "per_step":
+            shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``; wraps ``layer`` (a layerforge.nn "
+                                  f"layer of one input), whose parameters it lists as ``layer.<name>``.", 84)
+        else:
+            shell = textwrap.wrap(
+                f"A shell over ``layerforge.layers.{spec.name}``; wraps ``layer`` (a layerforge.nn sequence layer: "
+                f"LSTM, GRU, RNN or their generated bases) for the forward direction and ``layer_reverse`` (a copy, "
+                f"or ``backward_layer``) for the backward one, and lists their parameters with PyTorch's names for "
+                f"bidirectional=True: ``<name>_l0`` and ``<name>_l0_reverse`` (a bidirectional torch.nn.LSTM's "
+                f"state_dict loads as it is).", 84)
+        return {"wrapper": True, "runs": spec.wrap.runs, "cls": spec.title, "op": spec.name, "input": spec.wrap.input,
                 "output": spec.outputs[0], "doc": docstring_text("\n    ".join(doc)),
                 "shell": docstring_text("\n    ".join(shell))}
     attributes = [a for a in spec.attributes if a.name != "training"]
@@ -123,6 +131,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
     shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``{holds}.", 84)
     return {
         "wrapper": False,
+        "scan": spec.scan is not None,
         "cls": f"_{spec.title}" if spec.title in TORCH_SIGNATURES else spec.title,
         "op": spec.name,
         "doc": docstring_text("\n    ".join(doc)),

@@ -240,14 +240,18 @@ class CallDecl:
 
 @dataclass(frozen=True)
 class WrapDecl:
-    """``wrap: {input: x, doc: ...}``: a wrapper layer, whose forward runs another layer (its
-    ``layer=`` keyword, composed at run time) over the sequence ``x`` [B, T, ...] with the time
-    axis folded into the batch ([B * T, ...]), and unfolds the result to [B, T, ...]. It has no
-    statements, parameters or attributes of its own: they are the inner layer's."""
+    """``wrap: {input: x, runs: per_step | both_directions, doc: ...}``: a wrapper layer, whose
+    forward runs another layer (its ``layer=`` keyword, composed at run time) over the sequence
+    ``x``. ``per_step`` (the default): x [B, T, ...] with the time axis folded into the batch
+    ([B * T, ...]), the result unfolded to [B, T, ...]. ``both_directions``: a sequence layer
+    (a scan) run forward over x and, with its own parameters, over x reversed in time, the
+    second output re-reversed and the two merged. It has no statements or parameters of its
+    own: they are the inner layer's."""
 
     input: str
     doc: str
     loc: Location
+    runs: str = "per_step"
 
 
 @dataclass(frozen=True)
@@ -1093,19 +1097,29 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
                       output_padding=value["output_padding"])
 
 
+# How a wrapper runs its inner layer (``WrapDecl``).
+WRAP_RUNS = ("per_step", "both_directions")
+
+
 def _wrap(node: Node, kind: str | None, errors: Collector) -> WrapDecl | None:
-    """``wrap: {input: x, doc: "..."}``: the sequence the inner layer runs over."""
+    """``wrap: {input: x, runs: per_step, doc: "..."}``: the sequence the inner layer runs over,
+    and how."""
     fields = Fields(node, "spec.wrap", errors)
     source = fields.take("input", str, required=True)
+    runs = fields.take("runs", str)
     doc = fields.take("doc", str)
     fields.finish()
+    if runs is not None and runs.value not in WRAP_RUNS:
+        errors.error(runs.loc, f"spec.wrap.runs: '{short(runs.value)}' is not one of {', '.join(WRAP_RUNS)}"
+                     f"{did_you_mean(runs.value, list(WRAP_RUNS))}")
+        return None
     if kind is not None and kind != "layer":
         errors.error(node.loc, "spec.wrap: only a layer wraps another layer")
         return None
     if source is None or not check_name(source.value, source.loc, "spec.wrap.input", errors):
         return None
     text = check_prose(doc, "spec.wrap.doc", errors) if doc else ""
-    return WrapDecl(source.value, text, node.loc)
+    return WrapDecl(source.value, text, node.loc, runs.value if runs is not None else "per_step")
 
 
 def _calls(node: Node, errors: Collector) -> tuple[CallDecl, ...]:

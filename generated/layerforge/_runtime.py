@@ -403,6 +403,30 @@ def layer_module(op, name):
     return module
 
 
+def sequence_module(op, name):
+    """The generated module of sequence layer ``name``, for a wrapper that runs it in both
+    directions (bidirectional): a scan over one sequence, its first input, whose first output
+    is stacked over the steps (the others are final states, the other inputs their initial
+    values), and which takes ``batch_first``."""
+    from layerforge.layers import __all__ as available
+
+    if not isinstance(name, str) or name not in available:
+        raise ValueError(
+            f"{op}: argument 'layer' must name a layer of layerforge.layers, got {name!r}"
+        )
+    module = importlib.import_module(f"layerforge.layers.{name}")
+    if (
+        getattr(module, "SEQUENCES", None) != module.INPUTS[:1]
+        or getattr(module, "STACKED", None) != module.OUTPUTS[:1]
+        or getattr(module, "BATCH_FIRST", None) != "batch_first"
+    ):
+        raise ValueError(
+            f"{op}: argument 'layer': {name!r} is not a sequence layer (a recurrence over one "
+            f"sequence [T, B, ...] with batch_first, such as 'lstm', 'gru' or 'recurrent')"
+        )
+    return module
+
+
 def check_sequence(op, name, x):
     """Check that ``x`` is an array of sequences [B, T, ...] with at least one step and one
     feature axis; return (B, T)."""

@@ -6,6 +6,8 @@ specs. Do not edit by hand. Every class is a thin shell over the generated funct
 modules: it holds parameters, buffers and gradients, and calls ``forward``/``backward``.
 """
 
+import copy
+
 import numpy as np
 
 from layerforge.layers import activation
@@ -16,7 +18,9 @@ from layerforge.layers import anomaly_detector
 from layerforge.layers import attention
 from layerforge.layers import avg_pooling
 from layerforge.layers import batch_normalization
+from layerforge.layers import bidirectional
 from layerforge.layers import concatenate
+from layerforge.layers import conv_lstm
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
 from layerforge.layers import decoder
@@ -79,7 +83,7 @@ from layerforge.layers import time_distributed
 from layerforge.layers import transformer_decoder
 from layerforge.layers import transformer_encoder
 from layerforge.layers import upsampling
-from layerforge._runtime import check_sequence
+from layerforge._runtime import check_attribute, check_sequence
 from layerforge.activations import gelu, hard_tanh, log_softmax, prelu, softmax
 from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
 
@@ -94,7 +98,9 @@ __all__ = [
     "Attention",
     "AvgPooling",
     "BatchNormalization",
+    "Bidirectional",
     "Concatenate",
+    "ConvLSTM",
     "Convolutional",
     "Cropping",
     "Decoder",
@@ -629,6 +635,112 @@ class BatchNormalization(Module):
         return grad_x
 
 
+class Bidirectional(Module):
+    """Bidirectional: Runs an inner sequence layer (layer="lstm", "gru", "recurrent" or
+    "conv_lstm") over x and, with its own independent parameters, over x reversed in
+    time (Keras Bidirectional, PyTorch's bidirectional=True); the backward direction's
+    output is re-reversed and the two are merged: concat (PyTorch's layout: along the
+    features, axis 2, [forward; backward]), sum, or stack ([2, ...]).
+
+    A shell over ``layerforge.layers.bidirectional``; wraps ``layer`` (a layerforge.nn
+    sequence layer: LSTM, GRU, RNN or their generated bases) for the forward direction
+    and ``layer_reverse`` (a copy, or ``backward_layer``) for the backward one, and
+    lists their parameters with PyTorch's names for bidirectional=True: ``<name>_l0``
+    and ``<name>_l0_reverse`` (a bidirectional torch.nn.LSTM's state_dict loads as it
+    is).
+
+    ``forward(x, *states)`` takes the inner layer's initial states (h0, c0 for an LSTM), each
+    None or [2, B, hidden_size], and returns (y, *final states), each final state [2, B,
+    hidden_size] (forward direction first); ``backward(grad_y, *grad_states)`` (None: zeros)
+    returns (grad_x, *grad_initial_states).
+    """
+
+    TORCH_NAMES = True  # load_torch_state_dict: named_parameters are PyTorch's names
+
+    def __init__(self, layer, merge="concat", backward_layer=None):
+        super().__init__()
+        base = next((c for c in _SEQUENCE_LAYERS if isinstance(layer, c)), None)
+        if base is None:
+            raise TypeError(
+                f"Bidirectional: layer must be a layerforge.nn sequence layer (LSTM, GRU, RNN, ...), "
+                f"got {type(layer).__name__}"
+            )
+        check_attribute(
+            "Bidirectional", "merge", merge, "str", choices=bidirectional.MERGES
+        )
+        if backward_layer is None:  # a copy: the same class and values in new arrays
+            backward_layer = copy.deepcopy(layer)
+        elif type(backward_layer) is not type(layer) or any(
+            a.shape != b.shape
+            for a, b in zip(layer.parameters(), backward_layer.parameters())
+        ):
+            raise TypeError(
+                f"Bidirectional: backward_layer must be a {type(layer).__name__} of the same sizes as layer"
+            )
+        self.layer = layer
+        self.layer_reverse = backward_layer
+        self.merge = merge
+        self._base = base
+
+    def named_parameters(self):
+        forward, backward = (
+            self.layer.named_parameters(),
+            self.layer_reverse.named_parameters(),
+        )
+        return {f"{name}_l0": value for name, value in forward.items()} | {
+            f"{name}_l0_reverse": value for name, value in backward.items()
+        }
+
+    def forward(self, x, *states):
+        op = _SEQUENCE_LAYERS[self._base]
+        states = bidirectional._states(
+            bidirectional.sequence_module("bidirectional", op), op, states or None
+        )
+        time = 1 if self.layer.batch_first else 0
+        xp = bidirectional._array_module(x)
+        ahead = self._base.forward(
+            self.layer, x, *(None if s is None else s[0] for s in states)
+        )
+        behind = self._base.forward(
+            self.layer_reverse,
+            xp.flip(x, time),
+            *(None if s is None else s[1] for s in states),
+        )
+        self._ctx = (time, ahead[0].shape[2], [(2, *a.shape) for a in ahead[1:]])
+        y = bidirectional._merge(ahead[0], xp.flip(behind[0], time), self.merge, xp)
+        return (y, *(xp.stack(pair) for pair in zip(ahead[1:], behind[1:])))
+
+    def backward(self, grad_y, *grad_states):
+        if self._ctx is None:
+            raise RuntimeError("Bidirectional: backward before forward")
+        time, features, shapes = self._ctx
+        if len(grad_states) not in (0, len(shapes)):
+            raise ValueError(
+                f"Bidirectional: backward takes grad_y and {len(shapes)} final-state gradients (or none)"
+            )
+        xp = bidirectional._array_module(grad_y)
+        grad_states = grad_states or (None,) * len(shapes)
+        grad_states = [
+            xp.zeros(shape, grad_y.dtype) if g is None else g
+            for g, shape in zip(grad_states, shapes)
+        ]
+        grad_ahead, grad_behind = bidirectional._split(grad_y, self.merge, features)
+        ahead = self._base.backward(
+            self.layer, grad_ahead, *(g[0] for g in grad_states)
+        )
+        behind = self._base.backward(
+            self.layer_reverse, xp.flip(grad_behind, time), *(g[1] for g in grad_states)
+        )
+        grad_x = ahead[0] + xp.flip(behind[0], time)
+        return (
+            grad_x,
+            *(
+                None if a is None else xp.stack((a, b))
+                for a, b in zip(ahead[1:], behind[1:])
+            ),
+        )
+
+
 class Concatenate(Module):
     """Concatenate: Two arrays joined along an axis (counting the batch axis; negative
     counts from the end), as torch.cat, then the activation; backward slices the
@@ -660,6 +772,72 @@ class Concatenate(Module):
     def backward(self, grad_y):
         grads = concatenate.backward(grad_y, self._ctx)
         return grads
+
+
+class ConvLSTM(Module):
+    """ConvLSTM: Convolutional LSTM over NCHW frames (Shi et al's, 2015, without peepholes;
+    Keras ConvLSTM2D with return_sequences): gates = conv(x_t, weight_ih) + bias +
+    conv(h_(t-1), weight_hh), packed [4 hidden_channels] channels in the order input,
+    forget, cell, output, each convolution stride 1 and zero-padded to keep H and W
+    (PyTorch's padding="same"); c_t = f * c_(t-1) + i * g, h_t = o * tanh(c_t), with
+    sigmoid gates and tanh g.
+
+    A shell over ``layerforge.layers.conv_lstm``; parameters weight_ih, weight_hh, bias.
+    """
+
+    PARAMETERS = ("weight_ih", "weight_hh", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_channels,
+        hidden_channels,
+        kH,
+        kW,
+        *,
+        batch_first=True,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight_ih = _fan_in_uniform(
+            rng,
+            (4 * hidden_channels, in_channels, kH, kW),
+            in_channels * kH * kW,
+            dtype,
+        )
+        self.weight_hh = _fan_in_uniform(
+            rng,
+            (4 * hidden_channels, hidden_channels, kH, kW),
+            hidden_channels * kH * kW,
+            dtype,
+        )
+        self.bias = _fan_in_uniform(
+            rng, (4 * hidden_channels,), in_channels * kH * kW, dtype
+        )
+        self.batch_first = batch_first
+
+    def forward(self, x, h0=None, c0=None):
+        (y, h_n, c_n), self._ctx = conv_lstm.forward(
+            x,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias,
+            h0,
+            c0,
+            batch_first=self.batch_first,
+        )
+        return (y, h_n, c_n)
+
+    def backward(self, grad_y, grad_h_n, grad_c_n):
+        grad_x, grad_weight_ih, grad_weight_hh, grad_bias, grad_h0, grad_c0 = (
+            conv_lstm.backward(grad_y, grad_h_n, grad_c_n, self._ctx)
+        )
+        self.grads["weight_ih"] = grad_weight_ih
+        self.grads["weight_hh"] = grad_weight_hh
+        self.grads["bias"] = grad_bias
+        return (grad_x, grad_h0, grad_c0)
 
 
 class Convolutional(Module):
@@ -3867,6 +4045,18 @@ class Upsampling(Module):
         return grad_x
 
 
+# The sequence layers (scans) that Bidirectional wraps, by their generated class, with the
+# name of their functional module.
+_SEQUENCE_LAYERS = {
+    ConvLSTM: "conv_lstm",
+    GatedRecurrentUnit: "gru",
+    LongShortTermMemory: "lstm",
+    Recurrent: "recurrent",
+    _Reservoir: "reservoir",
+    Spiking: "spiking",
+}
+
+
 # PyTorch's names and constructor signatures over the classes above (torch.nn.Conv2d, ...),
 # so that a model definition ports by changing its import.
 
@@ -4540,7 +4730,9 @@ def _one_layer(cls, num_layers, bias, dropout, bidirectional):
             f"{cls}: dropout={dropout!r} is not supported (it acts between layers; there is one)"
         )
     if bidirectional:
-        raise ValueError(f"{cls}: bidirectional=True is not supported")
+        raise ValueError(
+            f"{cls}: bidirectional=True is not supported; wrap the layer: nn.Bidirectional(nn.{cls}(...))"
+        )
 
 
 def _layer_state(cls, name, state):
@@ -5059,6 +5251,12 @@ def _same_kind(their_name, our_name):
 def _torch_order(module, prefix=""):
     """(name, array) of every parameter and buffer as torch's state_dict lists them: each
     module's own parameters, then its own buffers, then its children's, depth first."""
+    if getattr(
+        module, "TORCH_NAMES", False
+    ):  # Bidirectional: its parameters are named as torch's
+        return [
+            (prefix + name, value) for name, value in module.named_parameters().items()
+        ]
     own = [
         (name, getattr(module, name))
         for name in module.PARAMETERS + module.BUFFERS

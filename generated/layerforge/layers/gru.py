@@ -26,6 +26,9 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x", "h0")
 PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 OUTPUTS = ("y", "h_n")
+SEQUENCES = ("x",)
+STACKED = ("y",)
+BATCH_FIRST = "batch_first"
 
 
 def forward(x, weight_ih, weight_hh, bias_ih, bias_hh, h0=None, *, batch_first=False):

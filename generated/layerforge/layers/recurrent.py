@@ -25,6 +25,9 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x", "h0")
 PARAMETERS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 OUTPUTS = ("y", "h_n")
+SEQUENCES = ("x",)
+STACKED = ("y",)
+BATCH_FIRST = "batch_first"
 
 
 def forward(

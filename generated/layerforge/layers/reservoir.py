@@ -27,6 +27,9 @@ INPUTS = ("u", "r0")
 PARAMETERS = ()
 BUFFERS = ("weight_in", "weight_res")
 OUTPUTS = ("states", "r_n")
+SEQUENCES = ("u",)
+STACKED = ("states",)
+BATCH_FIRST = "batch_first"
 
 
 def forward(

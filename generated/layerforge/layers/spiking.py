@@ -28,6 +28,9 @@ __all__ = ["forward", "backward"]
 INPUTS = ("x", "v0")
 PARAMETERS = ("weight", "bias")
 OUTPUTS = ("spikes", "v_n")
+SEQUENCES = ("x",)
+STACKED = ("spikes",)
+BATCH_FIRST = "batch_first"
 
 
 def forward(
