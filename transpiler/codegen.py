@@ -844,6 +844,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         # what check_attribute checks of each attribute: a layer that fuses this activation
         # checks its activation_options with it (check_options)
         metadata.append(f"ATTRIBUTES = {{{', '.join(_attribute_entry(a) for a in spec.attributes)}}}")
+        if spec.random:  # its forward takes a generator, rng: a composed slot passes it on
+            metadata.append("RANDOM = True")
     summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
     return env.get_template("module.py.j2").render(
         title=docstring_text(summary[0].split(": ", 1)[0]),

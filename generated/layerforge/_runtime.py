@@ -452,7 +452,7 @@ def check_options(op, name, options):
     module = activation_module(op, name)
     declared = module.ATTRIBUTES
     for key, value in options.items():
-        if key == "rng" and "rng" in (module.forward.__kwdefaults__ or {}):
+        if key == "rng" and getattr(module, "RANDOM", False):
             continue  # a random activation's generator, composed (never fused)
         if key not in declared:
             raise TypeError(

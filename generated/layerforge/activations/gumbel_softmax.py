@@ -28,6 +28,7 @@ ATTRIBUTES = {
     "temperature": {"kind": "float", "minimum": 0.0},
     "training": {"kind": "bool"},
 }
+RANDOM = True
 
 
 def forward(x, *, temperature=1.0, training=True, rng=None):

@@ -25,6 +25,7 @@ ATTRIBUTES = {
     "upper": {"kind": "float"},
     "training": {"kind": "bool"},
 }
+RANDOM = True
 
 
 def forward(x, *, lower=0.125, upper=0.3333333333333333, training=True, rng=None):
