@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from layerforge.layers import attention, embedding, multi_head_attention, patch_embedding, positional_encoding
+from harness import central_differences
 from layerforge.layers import self_attention
 from test_layer_parity import DTYPES, TOL
 
@@ -232,21 +233,6 @@ def test_patch_embedding_against_conv2d(dtype, bias):
         assert grads[2] is None
 
 
-def numeric_gradient(f, arrays, index, eps=1e-6):
-    """Central differences of the scalar f(*arrays) with respect to arrays[index]."""
-    target = arrays[index]
-    grad = np.zeros_like(target)
-    for position in np.ndindex(target.shape):
-        saved = target[position]
-        target[position] = saved + eps
-        up = f(*arrays)
-        target[position] = saved - eps
-        down = f(*arrays)
-        target[position] = saved
-        grad[position] = (up - down) / (2 * eps)
-    return grad
-
-
 @pytest.mark.parametrize("case", ["mha_self_causal", "mha_cross_mask", "attention", "self_attention"])
 def test_finite_differences_float64(case):
     """float64 central differences (eps 1e-6: truncation and rounding both near 1e-9) of
@@ -271,7 +257,7 @@ def test_finite_differences_float64(case):
     grads = [grad for grad in op.backward(g, ctx) if grad is not None]  # None: kv left out
     assert len(grads) == len(arrays)
     for index, ours in enumerate(grads):
-        expected = numeric_gradient(lambda *a: float(np.sum(run(*a)[0] * g)), arrays, index)
+        expected = central_differences(lambda a: float(np.sum(run(*a)[0] * g)), arrays, index)
         np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8, err_msg=f"{case}: gradient {index}")
 
 

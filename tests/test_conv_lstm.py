@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from layerforge import nn
+from harness import central_differences
 from layerforge.layers import conv_lstm
 
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=2e-4, atol=2e-5)}
@@ -96,15 +97,8 @@ def test_finite_differences():
         return sum(float(np.sum(w * o)) for w, o in zip(weights, outs))
 
     grads = conv_lstm.backward(*weights, ctx)
-    eps = 1e-6
     for index, (array, grad) in enumerate(zip(arrays, grads, strict=True)):
-        numeric = np.zeros_like(array)
-        for position in np.ndindex(array.shape):
-            shifted = [a.copy() for a in arrays]
-            shifted[index][position] += eps
-            up = loss(shifted)
-            shifted[index][position] -= 2 * eps
-            numeric[position] = (up - loss(shifted)) / (2 * eps)
+        numeric = central_differences(loss, arrays, index)
         # truncation O(eps**2) ~ 1e-12, rounding ~ 1e-16 / eps = 1e-10 relative
         np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8, err_msg=f"argument {index}")
 

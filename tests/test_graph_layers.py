@@ -14,6 +14,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from harness import central_differences
 from layerforge.layers import graph_attention, graph_convolutional, mixture_of_experts
 from test_layer_parity import DTYPES, TOL
 
@@ -43,21 +44,6 @@ def adjacency_of(shape, dtype, seed):
     return a.astype(dtype)
 
 
-def numeric_gradient(f, arrays, index, eps=1e-6):
-    """Central differences of the scalar f(*arrays) with respect to arrays[index]."""
-    target = arrays[index]
-    grad = np.zeros_like(target)
-    for position in np.ndindex(target.shape):
-        saved = target[position]
-        target[position] = saved + eps
-        up = f(*arrays)
-        target[position] = saved - eps
-        down = f(*arrays)
-        target[position] = saved
-        grad[position] = (up - down) / (2 * eps)
-    return grad
-
-
 def check_finite_differences(op, run, arrays, what):
     """float64 central differences (eps 1e-6: truncation and rounding both near 1e-9) of
     <g, y> against every gradient backward returns."""
@@ -66,7 +52,7 @@ def check_finite_differences(op, run, arrays, what):
     grads = op.backward(g, ctx)
     assert len(grads) == len(arrays)
     for index, ours in enumerate(grads):
-        expected = numeric_gradient(lambda *a: float(np.sum(run(*a)[0] * g)), arrays, index)
+        expected = central_differences(lambda a: float(np.sum(run(*a)[0] * g)), arrays, index)
         np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8, err_msg=f"{what}: gradient {index}")
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import torch
 
+from harness import central_differences
 from layerforge.layers import gru, lstm, recurrent
 
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=2e-4, atol=2e-5)}
@@ -112,15 +113,8 @@ def test_finite_differences(kind):
         return sum(float(np.sum(w * o)) for w, o in zip(weights, outs))
 
     grads = ours.backward(*weights, ctx)
-    eps = 1e-6
     for index, (array, grad) in enumerate(zip(arrays, grads)):
-        numeric = np.zeros_like(array)
-        for position in np.ndindex(array.shape):
-            shifted = [a.copy() for a in arrays]
-            shifted[index][position] += eps
-            up = loss(shifted)
-            shifted[index][position] -= 2 * eps
-            numeric[position] = (up - loss(shifted)) / (2 * eps)
+        numeric = central_differences(loss, arrays, index)
         # central differences are exact to O(eps**2) ~ 1e-12 times the third derivative,
         # plus rounding of about 1e-16 / eps = 1e-10 relative
         np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8, err_msg=f"{kind} argument {index}")

@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 import torch
 
+from harness import central_differences
 from layerforge.layers import spiking
 
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=2e-4, atol=2e-5)}
@@ -121,15 +122,8 @@ def test_finite_differences_of_the_membrane(surrogate):
     def loss(values):
         return float(np.sum(weights * spiking.forward(*values, **options)[0][1]))
 
-    eps = 1e-6
     for index, (array, grad) in enumerate(zip(arrays, grads)):
-        numeric = np.zeros_like(array)
-        for position in np.ndindex(array.shape):
-            values = [a.copy() for a in arrays]
-            values[index][position] += eps
-            up = loss(values)
-            values[index][position] -= 2 * eps
-            numeric[position] = (up - loss(values)) / (2 * eps)
+        numeric = central_differences(loss, arrays, index)
         np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8, err_msg=f"argument {index}")
 
 
