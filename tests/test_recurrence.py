@@ -188,50 +188,6 @@ def test_the_loop_body_holds_one_matrix_product_per_direction(kind, suffix):
         assert calls == {step.__name__ if "_forward" in driver.__name__ else step_backward.__name__}
 
 
-def test_steps_run_blas_on_one_thread_and_the_hoisted_products_on_all(monkeypatch):
-    """A step's products ([B, H] rows) do not profit from BLAS's threads and suffer from
-    their contention: the loops (forward and backward) keep BLAS to one thread, the hoisted
-    products before and after them run on BLAS's own count, which is back afterwards."""
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    from layerforge import _runtime
-
-    def blas_threads():
-        # NumPy's BLAS, the one the runtime controls: SciPy's own OpenBLAS, loaded later by
-        # scikit-learn in other tests, is no business of the generated code
-        counts = [lib.num_threads for lib in _runtime._blas().lib_controllers if lib.user_api == "blas"]
-        if not counts:
-            pytest.skip("NumPy's BLAS is not one that threadpoolctl controls")
-        return max(counts)
-
-    seen = {}
-
-    def recording(name):
-        original = getattr(lstm, name)
-
-        def run(*args):
-            seen.setdefault(name, set()).add(blas_threads())
-            return original(*args)
-
-        monkeypatch.setattr(lstm, name, run)
-
-    for name in ("_forward_no_batch_first_hoisted", "_forward_no_batch_first_step",
-                 "_backward_no_batch_first_step", "_backward_no_batch_first_hoisted"):
-        recording(name)
-    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
-        before = blas_threads()
-        if before < 2:
-            pytest.skip("BLAS runs on one thread here")
-        rng = np.random.default_rng(3)
-        x, h0, c0 = rng.standard_normal((3, 2, I)), rng.standard_normal((2, H)), rng.standard_normal((2, H))
-        weights = [rng.standard_normal((4 * H, I)), rng.standard_normal((4 * H, H)),
-                   rng.standard_normal(4 * H), rng.standard_normal(4 * H)]
-        (y, h_n, c_n), ctx = lstm.forward(x, *weights, h0, c0)
-        lstm.backward(np.ones_like(y), np.ones_like(h_n), np.ones_like(c_n), ctx)
-        assert blas_threads() == before
-    assert seen == {"_forward_no_batch_first_hoisted": {before}, "_forward_no_batch_first_step": {1},
-                    "_backward_no_batch_first_step": {1}, "_backward_no_batch_first_hoisted": {before}}
-
-
 def test_lstm_saves_at_most_what_it_needs():
     """Per step the context holds the four gate activations, c_t, tanh(c_t) and h_t (which
     is the output y itself): 7 H values per row. Nothing else is per step: the input

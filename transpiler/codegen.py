@@ -517,7 +517,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.scan is not None:
-        runtime_names += ["check_steps", "one_blas_thread"]
+        runtime_names.append("check_steps")
     if spec.window is not None:
         runtime_names.append("check_window" if spec.window.output_size is None else "check_adaptive_window")
     blocks = _chunked_inputs(spec, compiled)

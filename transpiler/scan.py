@@ -399,6 +399,7 @@ def render_forward(fn: Function, cupy: bool = False) -> str:
     outs = [o for o in parts.step.outputs]
     unique = list(dict.fromkeys(outs))  # type: ignore[arg-type]
     args = [_at_forward(n, parts) for n in parts.step.params]
+    body.append("for t in range(steps):")
     loop = [f"{_unpack([_display(n) for n in unique])} = {_call(parts.step, args, cupy)}"]
     loop.append("if t == 0:")
     for name, buffer in buffers.items():
@@ -407,7 +408,7 @@ def render_forward(fn: Function, cupy: bool = False) -> str:
         loop.append(f"{buffer}[t] = {_display(name)}")
     for carry, operand in zip(scan.carries, outs):
         loop.append(f"{carry.name} = {_display(operand)}")  # type: ignore[arg-type]
-    body += _step_loop("for t in range(steps):", loop, cupy)
+    body += [f"    {line}" for line in loop]
     results = []
     for out in spec.outputs:
         final = next((c for c in scan.carries if c.final == out), None)
@@ -415,16 +416,6 @@ def render_forward(fn: Function, cupy: bool = False) -> str:
         results.append(f"{value}.swapaxes(0, 1)" if batch_first and final is None else value)
     body.append(f"return {', '.join(results)}, {_tuple_text(list(_context(parts)))}")
     return _finish(lines, body, cupy)
-
-
-def _step_loop(header: str, loop: list[str], cupy: bool) -> list[str]:
-    """The loop over the steps; on the CPU under one BLAS thread: a step's products have
-    only the batch as rows, too small to profit from BLAS's threads, which on a loaded
-    machine cost them many times their work in contention (the hoisted products before and
-    after the loop keep every thread)."""
-    if cupy:
-        return [header] + [f"    {line}" for line in loop]
-    return ["with one_blas_thread():", f"    {header}"] + [f"        {line}" for line in loop]
 
 
 def _tuple_text(items: list[str]) -> str:
@@ -498,6 +489,7 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
     # a carried gradient that the deferred part reads is stacked as the step receives it
     carried = {c: b for c, b in stacked_chain.items() if c in parts.grad_carried}
     body += [f"{b} = np.empty((steps, *{c}.shape), dtype={c}.dtype)" for c, b in carried.items()]
+    body.append("for t in range(steps - 1, -1, -1):")
     loop = [f"{b}[t] = {c}" for c, b in carried.items()]
     loop.append(f"{_unpack(list(parts.grad_carried) + [_display(c, 'chain') for c in chain_outs])} = "
                 f"{_call(parts.step_backward, [at(p) for p in parts.step_backward.params], cupy)}")
@@ -509,7 +501,7 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
                         f"dtype={_display(name, 'chain')}.dtype)")
         for name, buffer in stacked_chain_outs.items():
             loop.append(f"{buffer}[t] = {_display(name, 'chain')}")
-    body += _step_loop("for t in range(steps - 1, -1, -1):", loop, cupy)
+    body += [f"    {line}" for line in loop]
 
     def whole(name: str) -> str:
         if name in stacked_chain:

@@ -1088,14 +1088,6 @@ def _on_threads(run, items, serial=False):
         return results + [future.result() for future in pending]
 
 
-def one_blas_thread():
-    """BLAS kept to one thread inside (a context manager, see ``_one_blas_thread``): for
-    a loop of small matrix products, such as a scan's steps ([B, hidden] rows), which do
-    not profit from BLAS's threads and lose much to their contention on a loaded machine;
-    the large products around the loop keep every thread."""
-    return _one_blas_thread()
-
-
 @contextlib.contextmanager
 def _one_blas_thread():
     """BLAS kept to one thread inside, through threadpoolctl when it is installed, for calls

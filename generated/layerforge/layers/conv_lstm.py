@@ -19,7 +19,6 @@ from layerforge._runtime import (
     check_attribute,
     check_nonempty,
     check_steps,
-    one_blas_thread,
     in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
@@ -151,44 +150,33 @@ def _forward_batch_first(x, weight_ih, weight_hh, bias, h0, c0):
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -229,25 +217,24 @@ def _backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), weight_hh, grad_gates_steps
     )
@@ -341,44 +328,33 @@ def _forward_batch_first_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
         (x.shape[1], weight_hh.shape[1], x.shape[3], x.shape[4]), dtype=x.dtype
     )
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -419,25 +395,24 @@ def _backward_batch_first_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), weight_hh, grad_gates_steps
     )
@@ -462,44 +437,33 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias, h0, c0):
     )
     h = h0
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -540,25 +504,24 @@ def _backward_batch_first_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), weight_hh, grad_gates_steps
     )
@@ -582,45 +545,37 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
         (x.shape[1], weight_hh.shape[1], x.shape[3], x.shape[4]), dtype=x.dtype
     )
     h = h0
-    c = h0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    c0 = np.zeros(
+        (x.shape[1], weight_hh.shape[1], x.shape[3], x.shape[4]), dtype=x.dtype
+    )
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -635,7 +590,7 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
             output_gate_steps,
             saved_11_steps,
             h0,
-            h0,
+            c0,
             weight_hh,
         ),
     )
@@ -661,25 +616,24 @@ def _backward_batch_first_no_h0_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), weight_hh, grad_gates_steps
     )
@@ -699,44 +653,33 @@ def _forward_no_batch_first(x, weight_ih, weight_hh, bias, h0, c0):
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y,
         h,
@@ -776,25 +719,24 @@ def _backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), weight_hh, grad_gates_steps
     )
@@ -818,44 +760,33 @@ def _forward_no_batch_first_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
         (x.shape[1], weight_hh.shape[1], x.shape[3], x.shape[4]), dtype=x.dtype
     )
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y,
         h,
@@ -895,25 +826,24 @@ def _backward_no_batch_first_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), weight_hh, grad_gates_steps
     )
@@ -936,44 +866,33 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias, h0, c0):
     )
     h = h0
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y,
         h,
@@ -1013,25 +932,24 @@ def _backward_no_batch_first_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), weight_hh, grad_gates_steps
     )
@@ -1053,45 +971,37 @@ def _forward_no_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
         (x.shape[1], weight_hh.shape[1], x.shape[3], x.shape[4]), dtype=x.dtype
     )
     h = h0
-    c = h0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    c0 = np.zeros(
+        (x.shape[1], weight_hh.shape[1], x.shape[3], x.shape[4]), dtype=x.dtype
+    )
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y,
         h,
@@ -1106,7 +1016,7 @@ def _forward_no_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
             output_gate_steps,
             saved_11_steps,
             h0,
-            h0,
+            c0,
             weight_hh,
         ),
     )
@@ -1131,25 +1041,24 @@ def _backward_no_batch_first_no_h0_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), weight_hh, grad_gates_steps
     )

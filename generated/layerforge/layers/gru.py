@@ -17,7 +17,6 @@ from layerforge._runtime import (
     check_attribute,
     check_nonempty,
     check_steps,
-    one_blas_thread,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -121,31 +120,28 @@ def _forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next, saved_2, reset_gate, update_gate, new_gate = (
-                _forward_no_batch_first_step(
-                    h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-                )
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
-                reset_gate_steps = np.empty(
-                    (steps, *reset_gate.shape), dtype=reset_gate.dtype
-                )
-                update_gate_steps = np.empty(
-                    (steps, *update_gate.shape), dtype=update_gate.dtype
-                )
-                new_gate_steps = np.empty(
-                    (steps, *new_gate.shape), dtype=new_gate.dtype
-                )
-            y[t] = h_next
-            saved_2_steps[t] = saved_2
-            reset_gate_steps[t] = reset_gate
-            update_gate_steps[t] = update_gate
-            new_gate_steps[t] = new_gate
-            h = h_next
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -179,38 +175,31 @@ def _backward_batch_first(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
-                _backward_no_batch_first_step(
-                    grad_next_h,
-                    grad_y[t],
-                    (y[t - 1] if t else h0),
-                    weight_hh,
-                    bias_hh,
-                    saved_2_steps[t],
-                    reset_gate_steps[t],
-                    update_gate_steps[t],
-                    new_gate_steps[t],
-                )
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
             )
-            if t == steps - 1:
-                chain_23_steps = np.empty(
-                    (steps, *chain_23.shape), dtype=chain_23.dtype
-                )
-                chain_29_steps = np.empty(
-                    (steps, *chain_29.shape), dtype=chain_29.dtype
-                )
-                chain_33_steps = np.empty(
-                    (steps, *chain_33.shape), dtype=chain_33.dtype
-                )
-                grad_recurrent_part_steps = np.empty(
-                    (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
-                )
-            chain_23_steps[t] = chain_23
-            chain_29_steps[t] = chain_29
-            chain_33_steps[t] = chain_33
-            grad_recurrent_part_steps[t] = grad_recurrent_part
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
@@ -303,31 +292,28 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next, saved_2, reset_gate, update_gate, new_gate = (
-                _forward_no_batch_first_step(
-                    h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-                )
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
-                reset_gate_steps = np.empty(
-                    (steps, *reset_gate.shape), dtype=reset_gate.dtype
-                )
-                update_gate_steps = np.empty(
-                    (steps, *update_gate.shape), dtype=update_gate.dtype
-                )
-                new_gate_steps = np.empty(
-                    (steps, *new_gate.shape), dtype=new_gate.dtype
-                )
-            y[t] = h_next
-            saved_2_steps[t] = saved_2
-            reset_gate_steps[t] = reset_gate
-            update_gate_steps[t] = update_gate
-            new_gate_steps[t] = new_gate
-            h = h_next
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -361,38 +347,31 @@ def _backward_batch_first_no_h0(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
-                _backward_no_batch_first_step(
-                    grad_next_h,
-                    grad_y[t],
-                    (y[t - 1] if t else h0),
-                    weight_hh,
-                    bias_hh,
-                    saved_2_steps[t],
-                    reset_gate_steps[t],
-                    update_gate_steps[t],
-                    new_gate_steps[t],
-                )
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
             )
-            if t == steps - 1:
-                chain_23_steps = np.empty(
-                    (steps, *chain_23.shape), dtype=chain_23.dtype
-                )
-                chain_29_steps = np.empty(
-                    (steps, *chain_29.shape), dtype=chain_29.dtype
-                )
-                chain_33_steps = np.empty(
-                    (steps, *chain_33.shape), dtype=chain_33.dtype
-                )
-                grad_recurrent_part_steps = np.empty(
-                    (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
-                )
-            chain_23_steps[t] = chain_23
-            chain_29_steps[t] = chain_29
-            chain_33_steps[t] = chain_33
-            grad_recurrent_part_steps[t] = grad_recurrent_part
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
@@ -416,31 +395,28 @@ def _forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next, saved_2, reset_gate, update_gate, new_gate = (
-                _forward_no_batch_first_step(
-                    h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-                )
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
-                reset_gate_steps = np.empty(
-                    (steps, *reset_gate.shape), dtype=reset_gate.dtype
-                )
-                update_gate_steps = np.empty(
-                    (steps, *update_gate.shape), dtype=update_gate.dtype
-                )
-                new_gate_steps = np.empty(
-                    (steps, *new_gate.shape), dtype=new_gate.dtype
-                )
-            y[t] = h_next
-            saved_2_steps[t] = saved_2
-            reset_gate_steps[t] = reset_gate
-            update_gate_steps[t] = update_gate
-            new_gate_steps[t] = new_gate
-            h = h_next
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
     return (
         y,
         h,
@@ -473,38 +449,31 @@ def _backward_no_batch_first(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
-                _backward_no_batch_first_step(
-                    grad_next_h,
-                    grad_y[t],
-                    (y[t - 1] if t else h0),
-                    weight_hh,
-                    bias_hh,
-                    saved_2_steps[t],
-                    reset_gate_steps[t],
-                    update_gate_steps[t],
-                    new_gate_steps[t],
-                )
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
             )
-            if t == steps - 1:
-                chain_23_steps = np.empty(
-                    (steps, *chain_23.shape), dtype=chain_23.dtype
-                )
-                chain_29_steps = np.empty(
-                    (steps, *chain_29.shape), dtype=chain_29.dtype
-                )
-                chain_33_steps = np.empty(
-                    (steps, *chain_33.shape), dtype=chain_33.dtype
-                )
-                grad_recurrent_part_steps = np.empty(
-                    (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
-                )
-            chain_23_steps[t] = chain_23
-            chain_29_steps[t] = chain_29
-            chain_33_steps[t] = chain_33
-            grad_recurrent_part_steps[t] = grad_recurrent_part
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )
@@ -529,31 +498,28 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next, saved_2, reset_gate, update_gate, new_gate = (
-                _forward_no_batch_first_step(
-                    h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-                )
+    for t in range(steps):
+        h_next, saved_2, reset_gate, update_gate, new_gate = (
+            _forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
-                reset_gate_steps = np.empty(
-                    (steps, *reset_gate.shape), dtype=reset_gate.dtype
-                )
-                update_gate_steps = np.empty(
-                    (steps, *update_gate.shape), dtype=update_gate.dtype
-                )
-                new_gate_steps = np.empty(
-                    (steps, *new_gate.shape), dtype=new_gate.dtype
-                )
-            y[t] = h_next
-            saved_2_steps[t] = saved_2
-            reset_gate_steps[t] = reset_gate
-            update_gate_steps[t] = update_gate
-            new_gate_steps[t] = new_gate
-            h = h_next
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        saved_2_steps[t] = saved_2
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        new_gate_steps[t] = new_gate
+        h = h_next
     return (
         y,
         h,
@@ -586,38 +552,31 @@ def _backward_no_batch_first_no_h0(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
-                _backward_no_batch_first_step(
-                    grad_next_h,
-                    grad_y[t],
-                    (y[t - 1] if t else h0),
-                    weight_hh,
-                    bias_hh,
-                    saved_2_steps[t],
-                    reset_gate_steps[t],
-                    update_gate_steps[t],
-                    new_gate_steps[t],
-                )
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                bias_hh,
+                saved_2_steps[t],
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                new_gate_steps[t],
             )
-            if t == steps - 1:
-                chain_23_steps = np.empty(
-                    (steps, *chain_23.shape), dtype=chain_23.dtype
-                )
-                chain_29_steps = np.empty(
-                    (steps, *chain_29.shape), dtype=chain_29.dtype
-                )
-                chain_33_steps = np.empty(
-                    (steps, *chain_33.shape), dtype=chain_33.dtype
-                )
-                grad_recurrent_part_steps = np.empty(
-                    (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
-                )
-            chain_23_steps[t] = chain_23
-            chain_29_steps[t] = chain_29
-            chain_33_steps[t] = chain_33
-            grad_recurrent_part_steps[t] = grad_recurrent_part
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
     )

@@ -16,7 +16,6 @@ from layerforge._runtime import (
     check_attribute,
     check_nonempty,
     check_steps,
-    one_blas_thread,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -144,44 +143,33 @@ def _forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -224,25 +212,24 @@ def _backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -342,44 +329,33 @@ def _forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
     h = h0
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -422,25 +398,24 @@ def _backward_batch_first_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -471,44 +446,33 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -551,25 +515,24 @@ def _backward_batch_first_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -599,45 +562,35 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, 
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
-    c = h0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -652,7 +605,7 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, 
             output_gate_steps,
             saved_11_steps,
             h0,
-            h0,
+            c0,
             weight_hh,
             bias_hh,
         ),
@@ -680,25 +633,24 @@ def _backward_batch_first_no_h0_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -726,44 +678,33 @@ def _forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y,
         h,
@@ -805,25 +746,24 @@ def _backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -853,44 +793,33 @@ def _forward_no_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0,
     h = h0
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y,
         h,
@@ -932,25 +861,24 @@ def _backward_no_batch_first_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -979,44 +907,33 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0,
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     c = c0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y,
         h,
@@ -1058,25 +975,24 @@ def _backward_no_batch_first_no_h0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )
@@ -1106,45 +1022,35 @@ def _forward_no_batch_first_no_h0_no_c0(
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
-    c = h0
-    with one_blas_thread():
-        for t in range(steps):
-            (
-                h_next,
-                c_next,
-                input_gate,
-                forget_gate,
-                cell_gate,
-                output_gate,
-                saved_11,
-            ) = _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
-                input_gate_steps = np.empty(
-                    (steps, *input_gate.shape), dtype=input_gate.dtype
-                )
-                forget_gate_steps = np.empty(
-                    (steps, *forget_gate.shape), dtype=forget_gate.dtype
-                )
-                cell_gate_steps = np.empty(
-                    (steps, *cell_gate.shape), dtype=cell_gate.dtype
-                )
-                output_gate_steps = np.empty(
-                    (steps, *output_gate.shape), dtype=output_gate.dtype
-                )
-                saved_11_steps = np.empty(
-                    (steps, *saved_11.shape), dtype=saved_11.dtype
-                )
-            y[t] = h_next
-            c_next_steps[t] = c_next
-            input_gate_steps[t] = input_gate
-            forget_gate_steps[t] = forget_gate
-            cell_gate_steps[t] = cell_gate
-            output_gate_steps[t] = output_gate
-            saved_11_steps[t] = saved_11
-            h = h_next
-            c = c_next
+    c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
     return (
         y,
         h,
@@ -1159,7 +1065,7 @@ def _forward_no_batch_first_no_h0_no_c0(
             output_gate_steps,
             saved_11_steps,
             h0,
-            h0,
+            c0,
             weight_hh,
             bias_hh,
         ),
@@ -1186,25 +1092,24 @@ def _backward_no_batch_first_no_h0_no_c0(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
-                grad_next_h,
-                grad_next_c,
-                grad_y[t],
-                (c_next_steps[t - 1] if t else c0),
-                weight_hh,
-                input_gate_steps[t],
-                forget_gate_steps[t],
-                cell_gate_steps[t],
-                output_gate_steps[t],
-                saved_11_steps[t],
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-            if t == steps - 1:
-                grad_gates_steps = np.empty(
-                    (steps, *grad_gates.shape), dtype=grad_gates.dtype
-                )
-            grad_gates_steps[t] = grad_gates
+        grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
     )

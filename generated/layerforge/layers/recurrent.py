@@ -14,7 +14,6 @@ from layerforge._runtime import (
     check_attribute,
     check_nonempty,
     check_steps,
-    one_blas_thread,
     activation_module,
     check_options,
 )
@@ -157,15 +156,12 @@ def _forward_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next = _forward_no_batch_first_tanh_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            y[t] = h_next
-            h = h_next
+    for t in range(steps):
+        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+        y[t] = h_next
+        h = h_next
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -175,14 +171,13 @@ def _backward_batch_first_tanh(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-                grad_next_h, grad_y[t], weight_hh, y[t]
-            )
-            if t == steps - 1:
-                chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
-            chain_8_steps[t] = chain_8
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
+            grad_next_h, grad_y[t], weight_hh, y[t]
+        )
+        if t == steps - 1:
+            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
@@ -235,17 +230,16 @@ def _forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next, saved_5 = _forward_no_batch_first_relu_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-            y[t] = h_next
-            saved_5_steps[t] = saved_5
-            h = h_next
+    for t in range(steps):
+        h_next, saved_5 = _forward_no_batch_first_relu_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = h_next
+        saved_5_steps[t] = saved_5
+        h = h_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -259,14 +253,13 @@ def _backward_batch_first_relu(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-                grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
-            )
-            if t == steps - 1:
-                chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
-            chain_7_steps[t] = chain_7
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
+        )
+        if t == steps - 1:
+            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
@@ -318,15 +311,14 @@ def _forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            saved_5 = _forward_no_batch_first_identity_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-            y[t] = saved_5
-            h = saved_5
+    for t in range(steps):
+        saved_5 = _forward_no_batch_first_identity_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -336,14 +328,13 @@ def _backward_batch_first_identity(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-                grad_next_h, grad_y[t], weight_hh
-            )
-            if t == steps - 1:
-                chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
-            chain_6_steps[t] = chain_6
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
+            grad_next_h, grad_y[t], weight_hh
+        )
+        if t == steps - 1:
+            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
@@ -394,15 +385,12 @@ def _forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next = _forward_no_batch_first_tanh_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            y[t] = h_next
-            h = h_next
+    for t in range(steps):
+        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+        y[t] = h_next
+        h = h_next
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -412,14 +400,13 @@ def _backward_batch_first_tanh_no_h0(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-                grad_next_h, grad_y[t], weight_hh, y[t]
-            )
-            if t == steps - 1:
-                chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
-            chain_8_steps[t] = chain_8
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
+            grad_next_h, grad_y[t], weight_hh, y[t]
+        )
+        if t == steps - 1:
+            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
@@ -440,17 +427,16 @@ def _forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next, saved_5 = _forward_no_batch_first_relu_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-            y[t] = h_next
-            saved_5_steps[t] = saved_5
-            h = h_next
+    for t in range(steps):
+        h_next, saved_5 = _forward_no_batch_first_relu_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = h_next
+        saved_5_steps[t] = saved_5
+        h = h_next
     return (
         y.swapaxes(0, 1),
         h,
@@ -464,14 +450,13 @@ def _backward_batch_first_relu_no_h0(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-                grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
-            )
-            if t == steps - 1:
-                chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
-            chain_7_steps[t] = chain_7
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
+        )
+        if t == steps - 1:
+            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
@@ -492,15 +477,14 @@ def _forward_batch_first_identity_no_h0(x, weight_ih, weight_hh, bias_ih, bias_h
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            saved_5 = _forward_no_batch_first_identity_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-            y[t] = saved_5
-            h = saved_5
+    for t in range(steps):
+        saved_5 = _forward_no_batch_first_identity_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -510,14 +494,13 @@ def _backward_batch_first_identity_no_h0(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-                grad_next_h, grad_y[t], weight_hh
-            )
-            if t == steps - 1:
-                chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
-            chain_6_steps[t] = chain_6
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
+            grad_next_h, grad_y[t], weight_hh
+        )
+        if t == steps - 1:
+            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
@@ -536,15 +519,12 @@ def _forward_no_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next = _forward_no_batch_first_tanh_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            y[t] = h_next
-            h = h_next
+    for t in range(steps):
+        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+        y[t] = h_next
+        h = h_next
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -553,14 +533,13 @@ def _backward_no_batch_first_tanh(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-                grad_next_h, grad_y[t], weight_hh, y[t]
-            )
-            if t == steps - 1:
-                chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
-            chain_8_steps[t] = chain_8
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
+            grad_next_h, grad_y[t], weight_hh, y[t]
+        )
+        if t == steps - 1:
+            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
@@ -579,17 +558,16 @@ def _forward_no_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next, saved_5 = _forward_no_batch_first_relu_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-            y[t] = h_next
-            saved_5_steps[t] = saved_5
-            h = h_next
+    for t in range(steps):
+        h_next, saved_5 = _forward_no_batch_first_relu_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = h_next
+        saved_5_steps[t] = saved_5
+        h = h_next
     return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
 
 
@@ -598,14 +576,13 @@ def _backward_no_batch_first_relu(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-                grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
-            )
-            if t == steps - 1:
-                chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
-            chain_7_steps[t] = chain_7
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
+        )
+        if t == steps - 1:
+            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
@@ -624,15 +601,14 @@ def _forward_no_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, 
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            saved_5 = _forward_no_batch_first_identity_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-            y[t] = saved_5
-            h = saved_5
+    for t in range(steps):
+        saved_5 = _forward_no_batch_first_identity_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -641,14 +617,13 @@ def _backward_no_batch_first_identity(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-                grad_next_h, grad_y[t], weight_hh
-            )
-            if t == steps - 1:
-                chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
-            chain_6_steps[t] = chain_6
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
+            grad_next_h, grad_y[t], weight_hh
+        )
+        if t == steps - 1:
+            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
@@ -668,15 +643,12 @@ def _forward_no_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next = _forward_no_batch_first_tanh_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            y[t] = h_next
-            h = h_next
+    for t in range(steps):
+        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+        y[t] = h_next
+        h = h_next
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -685,14 +657,13 @@ def _backward_no_batch_first_tanh_no_h0(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-                grad_next_h, grad_y[t], weight_hh, y[t]
-            )
-            if t == steps - 1:
-                chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
-            chain_8_steps[t] = chain_8
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
+            grad_next_h, grad_y[t], weight_hh, y[t]
+        )
+        if t == steps - 1:
+            chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
+        chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
     )
@@ -711,17 +682,16 @@ def _forward_no_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            h_next, saved_5 = _forward_no_batch_first_relu_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-                saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-            y[t] = h_next
-            saved_5_steps[t] = saved_5
-            h = h_next
+    for t in range(steps):
+        h_next, saved_5 = _forward_no_batch_first_relu_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            saved_5_steps = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = h_next
+        saved_5_steps[t] = saved_5
+        h = h_next
     return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
 
 
@@ -730,14 +700,13 @@ def _backward_no_batch_first_relu_no_h0(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-                grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
-            )
-            if t == steps - 1:
-                chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
-            chain_7_steps[t] = chain_7
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
+        )
+        if t == steps - 1:
+            chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
+        chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
@@ -758,15 +727,14 @@ def _forward_no_batch_first_identity_no_h0(
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
-    with one_blas_thread():
-        for t in range(steps):
-            saved_5 = _forward_no_batch_first_identity_step(
-                h, hoisted_1[t], weight_hh, bias_hh
-            )
-            if t == 0:
-                y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
-            y[t] = saved_5
-            h = saved_5
+    for t in range(steps):
+        saved_5 = _forward_no_batch_first_identity_step(
+            h, hoisted_1[t], weight_hh, bias_hh
+        )
+        if t == 0:
+            y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
+        y[t] = saved_5
+        h = saved_5
     return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
 
 
@@ -775,14 +743,13 @@ def _backward_no_batch_first_identity_no_h0(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-                grad_next_h, grad_y[t], weight_hh
-            )
-            if t == steps - 1:
-                chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
-            chain_6_steps[t] = chain_6
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
+            grad_next_h, grad_y[t], weight_hh
+        )
+        if t == steps - 1:
+            chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
+        chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )

@@ -17,7 +17,6 @@ from layerforge._runtime import (
     check_attribute,
     check_nonempty,
     check_steps,
-    one_blas_thread,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -138,17 +137,16 @@ def _forward_batch_first(u, weight_in, weight_res, r0, leaking_rate, input_scali
     )
     hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
     r = r0
-    with one_blas_thread():
-        for t in range(steps):
-            r_next, saved_7 = _forward_no_batch_first_step(
-                r, hoisted_1, hoisted_2[t], weight_res, leaking_rate
-            )
-            if t == 0:
-                states = np.empty((steps, *r_next.shape), dtype=r_next.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            states[t] = r_next
-            saved_7_steps[t] = saved_7
-            r = r_next
+    for t in range(steps):
+        r_next, saved_7 = _forward_no_batch_first_step(
+            r, hoisted_1, hoisted_2[t], weight_res, leaking_rate
+        )
+        if t == 0:
+            states = np.empty((steps, *r_next.shape), dtype=r_next.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        states[t] = r_next
+        saved_7_steps[t] = saved_7
+        r = r_next
     return (
         states.swapaxes(0, 1),
         r,
@@ -169,21 +167,18 @@ def _backward_batch_first(
     grad_states = grad_states.swapaxes(0, 1)  # time first
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_r, chain_12 = _backward_no_batch_first_step(
-                grad_next_r,
-                grad_states[t],
-                weight_res,
-                leaking_rate,
-                hoisted_1,
-                saved_7_steps[t],
-            )
-            if t == steps - 1:
-                chain_12_steps = np.empty(
-                    (steps, *chain_12.shape), dtype=chain_12.dtype
-                )
-            chain_12_steps[t] = chain_12
+    for t in range(steps - 1, -1, -1):
+        grad_next_r, chain_12 = _backward_no_batch_first_step(
+            grad_next_r,
+            grad_states[t],
+            weight_res,
+            leaking_rate,
+            hoisted_1,
+            saved_7_steps[t],
+        )
+        if t == steps - 1:
+            chain_12_steps = np.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
+        chain_12_steps[t] = chain_12
     grad_u = _backward_no_batch_first_hoisted(
         chain_12_steps.reshape(-1, *chain_12_steps.shape[2:]), *hoisted_saved
     )
@@ -235,17 +230,16 @@ def _forward_batch_first_no_r0(
     hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
     r0 = np.zeros((u.shape[1], weight_in.shape[0]), dtype=u.dtype)
     r = r0
-    with one_blas_thread():
-        for t in range(steps):
-            r_next, saved_7 = _forward_no_batch_first_step(
-                r, hoisted_1, hoisted_2[t], weight_res, leaking_rate
-            )
-            if t == 0:
-                states = np.empty((steps, *r_next.shape), dtype=r_next.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            states[t] = r_next
-            saved_7_steps[t] = saved_7
-            r = r_next
+    for t in range(steps):
+        r_next, saved_7 = _forward_no_batch_first_step(
+            r, hoisted_1, hoisted_2[t], weight_res, leaking_rate
+        )
+        if t == 0:
+            states = np.empty((steps, *r_next.shape), dtype=r_next.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        states[t] = r_next
+        saved_7_steps[t] = saved_7
+        r = r_next
     return (
         states.swapaxes(0, 1),
         r,
@@ -266,21 +260,18 @@ def _backward_batch_first_no_r0(
     grad_states = grad_states.swapaxes(0, 1)  # time first
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_r, chain_12 = _backward_no_batch_first_step(
-                grad_next_r,
-                grad_states[t],
-                weight_res,
-                leaking_rate,
-                hoisted_1,
-                saved_7_steps[t],
-            )
-            if t == steps - 1:
-                chain_12_steps = np.empty(
-                    (steps, *chain_12.shape), dtype=chain_12.dtype
-                )
-            chain_12_steps[t] = chain_12
+    for t in range(steps - 1, -1, -1):
+        grad_next_r, chain_12 = _backward_no_batch_first_step(
+            grad_next_r,
+            grad_states[t],
+            weight_res,
+            leaking_rate,
+            hoisted_1,
+            saved_7_steps[t],
+        )
+        if t == steps - 1:
+            chain_12_steps = np.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
+        chain_12_steps[t] = chain_12
     grad_u = _backward_no_batch_first_hoisted(
         chain_12_steps.reshape(-1, *chain_12_steps.shape[2:]), *hoisted_saved
     )
@@ -296,17 +287,16 @@ def _forward_no_batch_first(u, weight_in, weight_res, r0, leaking_rate, input_sc
     )
     hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
     r = r0
-    with one_blas_thread():
-        for t in range(steps):
-            r_next, saved_7 = _forward_no_batch_first_step(
-                r, hoisted_1, hoisted_2[t], weight_res, leaking_rate
-            )
-            if t == 0:
-                states = np.empty((steps, *r_next.shape), dtype=r_next.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            states[t] = r_next
-            saved_7_steps[t] = saved_7
-            r = r_next
+    for t in range(steps):
+        r_next, saved_7 = _forward_no_batch_first_step(
+            r, hoisted_1, hoisted_2[t], weight_res, leaking_rate
+        )
+        if t == 0:
+            states = np.empty((steps, *r_next.shape), dtype=r_next.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        states[t] = r_next
+        saved_7_steps[t] = saved_7
+        r = r_next
     return (
         states,
         r,
@@ -326,21 +316,18 @@ def _backward_no_batch_first(
 ):
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_r, chain_12 = _backward_no_batch_first_step(
-                grad_next_r,
-                grad_states[t],
-                weight_res,
-                leaking_rate,
-                hoisted_1,
-                saved_7_steps[t],
-            )
-            if t == steps - 1:
-                chain_12_steps = np.empty(
-                    (steps, *chain_12.shape), dtype=chain_12.dtype
-                )
-            chain_12_steps[t] = chain_12
+    for t in range(steps - 1, -1, -1):
+        grad_next_r, chain_12 = _backward_no_batch_first_step(
+            grad_next_r,
+            grad_states[t],
+            weight_res,
+            leaking_rate,
+            hoisted_1,
+            saved_7_steps[t],
+        )
+        if t == steps - 1:
+            chain_12_steps = np.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
+        chain_12_steps[t] = chain_12
     grad_u = _backward_no_batch_first_hoisted(
         chain_12_steps.reshape(-1, *chain_12_steps.shape[2:]), *hoisted_saved
     )
@@ -359,17 +346,16 @@ def _forward_no_batch_first_no_r0(
     hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
     r0 = np.zeros((u.shape[1], weight_in.shape[0]), dtype=u.dtype)
     r = r0
-    with one_blas_thread():
-        for t in range(steps):
-            r_next, saved_7 = _forward_no_batch_first_step(
-                r, hoisted_1, hoisted_2[t], weight_res, leaking_rate
-            )
-            if t == 0:
-                states = np.empty((steps, *r_next.shape), dtype=r_next.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            states[t] = r_next
-            saved_7_steps[t] = saved_7
-            r = r_next
+    for t in range(steps):
+        r_next, saved_7 = _forward_no_batch_first_step(
+            r, hoisted_1, hoisted_2[t], weight_res, leaking_rate
+        )
+        if t == 0:
+            states = np.empty((steps, *r_next.shape), dtype=r_next.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        states[t] = r_next
+        saved_7_steps[t] = saved_7
+        r = r_next
     return (
         states,
         r,
@@ -389,21 +375,18 @@ def _backward_no_batch_first_no_r0(
 ):
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_r, chain_12 = _backward_no_batch_first_step(
-                grad_next_r,
-                grad_states[t],
-                weight_res,
-                leaking_rate,
-                hoisted_1,
-                saved_7_steps[t],
-            )
-            if t == steps - 1:
-                chain_12_steps = np.empty(
-                    (steps, *chain_12.shape), dtype=chain_12.dtype
-                )
-            chain_12_steps[t] = chain_12
+    for t in range(steps - 1, -1, -1):
+        grad_next_r, chain_12 = _backward_no_batch_first_step(
+            grad_next_r,
+            grad_states[t],
+            weight_res,
+            leaking_rate,
+            hoisted_1,
+            saved_7_steps[t],
+        )
+        if t == steps - 1:
+            chain_12_steps = np.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
+        chain_12_steps[t] = chain_12
     grad_u = _backward_no_batch_first_hoisted(
         chain_12_steps.reshape(-1, *chain_12_steps.shape[2:]), *hoisted_saved
     )

@@ -19,7 +19,6 @@ from layerforge._runtime import (
     check_attribute,
     check_nonempty,
     check_steps,
-    one_blas_thread,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -170,17 +169,16 @@ def _forward_atan_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-                v, current[t], beta, threshold, alpha
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
+            v, current[t], beta, threshold, alpha
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, alpha)
 
 
@@ -190,16 +188,15 @@ def _backward_atan_batch_first(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -250,17 +247,16 @@ def _forward_atan_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-                v, current[t], beta, threshold, alpha
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
+            v, current[t], beta, threshold, alpha
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, alpha)
 
 
@@ -270,16 +266,15 @@ def _backward_atan_batch_first_no_v0(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -297,17 +292,16 @@ def _forward_atan_no_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-                v, current[t], beta, threshold, alpha
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
+            v, current[t], beta, threshold, alpha
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, alpha)
 
 
@@ -316,16 +310,15 @@ def _backward_atan_no_batch_first(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -344,17 +337,16 @@ def _forward_atan_no_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-                v, current[t], beta, threshold, alpha
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
+            v, current[t], beta, threshold, alpha
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, alpha)
 
 
@@ -363,16 +355,15 @@ def _backward_atan_no_batch_first_no_v0(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_atan_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, alpha, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -390,17 +381,16 @@ def _forward_sigmoid_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-                v, current[t], beta, threshold, slope
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
+            v, current[t], beta, threshold, slope
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, slope)
 
 
@@ -410,16 +400,15 @@ def _backward_sigmoid_batch_first(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -470,17 +459,16 @@ def _forward_sigmoid_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-                v, current[t], beta, threshold, slope
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
+            v, current[t], beta, threshold, slope
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, slope)
 
 
@@ -490,16 +478,15 @@ def _backward_sigmoid_batch_first_no_v0(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -517,17 +504,16 @@ def _forward_sigmoid_no_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-                v, current[t], beta, threshold, slope
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
+            v, current[t], beta, threshold, slope
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, slope)
 
 
@@ -536,16 +522,15 @@ def _backward_sigmoid_no_batch_first(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -564,17 +549,16 @@ def _forward_sigmoid_no_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-                v, current[t], beta, threshold, slope
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
+            v, current[t], beta, threshold, slope
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, slope)
 
 
@@ -583,16 +567,15 @@ def _backward_sigmoid_no_batch_first_no_v0(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_sigmoid_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, slope, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -610,17 +593,16 @@ def _forward_triangle_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-                v, current[t], beta, threshold, width
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
+            v, current[t], beta, threshold, width
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, width)
 
 
@@ -630,16 +612,15 @@ def _backward_triangle_batch_first(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -690,17 +671,16 @@ def _forward_triangle_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-                v, current[t], beta, threshold, width
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
+            v, current[t], beta, threshold, width
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes.swapaxes(0, 1), v, (hoisted_saved, spikes, saved_7_steps, beta, width)
 
 
@@ -710,16 +690,15 @@ def _backward_triangle_batch_first_no_v0(
     grad_spikes = grad_spikes.swapaxes(0, 1)  # time first
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -737,17 +716,16 @@ def _forward_triangle_no_batch_first(
     )
     current = current.reshape(steps, -1, *current.shape[1:])
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-                v, current[t], beta, threshold, width
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
+            v, current[t], beta, threshold, width
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, width)
 
 
@@ -756,16 +734,15 @@ def _backward_triangle_no_batch_first(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
@@ -784,17 +761,16 @@ def _forward_triangle_no_batch_first_no_v0(
     current = current.reshape(steps, -1, *current.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
-    with one_blas_thread():
-        for t in range(steps):
-            v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-                v, current[t], beta, threshold, width
-            )
-            if t == 0:
-                spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
-                saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
-            spikes[t] = fired
-            saved_7_steps[t] = saved_7
-            v = v_next
+    for t in range(steps):
+        v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
+            v, current[t], beta, threshold, width
+        )
+        if t == 0:
+            spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
+            saved_7_steps = np.empty((steps, *saved_7.shape), dtype=saved_7.dtype)
+        spikes[t] = fired
+        saved_7_steps[t] = saved_7
+        v = v_next
     return spikes, v, (hoisted_saved, spikes, saved_7_steps, beta, width)
 
 
@@ -803,16 +779,15 @@ def _backward_triangle_no_batch_first_no_v0(
 ):
     steps = grad_spikes.shape[0]
     grad_next_v = grad_v_n
-    with one_blas_thread():
-        for t in range(steps - 1, -1, -1):
-            grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
-                grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
+    for t in range(steps - 1, -1, -1):
+        grad_next_v, grad_v_next = _backward_triangle_no_batch_first_step(
+            grad_next_v, grad_spikes[t], beta, width, saved_7_steps[t]
+        )
+        if t == steps - 1:
+            grad_v_next_steps = np.empty(
+                (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
-            if t == steps - 1:
-                grad_v_next_steps = np.empty(
-                    (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
-                )
-            grad_v_next_steps[t] = grad_v_next
+        grad_v_next_steps[t] = grad_v_next
     grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
