@@ -27,7 +27,6 @@ import dataclasses
 import math
 import re
 from collections.abc import Iterable
-import dataclasses
 from dataclasses import dataclass
 
 from .ir import Const, Function, Operand, Stmt, Value, next_temporary
@@ -525,19 +524,24 @@ def _array_call(stmt: Stmt, prims: Primitives) -> str:
 
 
 def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str, params: str,
-                    saved: tuple[str, ...] = (), shared: dict[Kernel, str] | None = None) -> tuple[list[str], str]:
+                    saved: tuple[str, ...] = (), shared: dict[Kernel, str] | None = None,
+                    helper_prims: list[str] | None = None) -> tuple[list[str], str]:
     """The kernels and the CuPy twin of ``fn`` (``params`` as in the NumPy function's header).
 
     ``shared`` maps the kernels a module already defines (name and provenance left out) to
     their variables: variants that run the same statements on the same values (an op's
     variants often differ only in a fused activation or in a step elsewhere) call one
-    kernel object, so the module defines it, and CuPy compiles it, once."""
+    kernel object, so the module defines it, and CuPy compiles it, once. ``helper_prims``
+    collects, once each, the primitives with a helper that the twin calls as array code."""
     shared = {} if shared is None else shared
+    helper_prims = [] if helper_prims is None else helper_prims
     kernels_: list[str] = []
     lines: list[str] = []
     for kernel, run in _plan(spec, fn, prims, saved):
         if kernel is None:
             lines.append(_array_call(run[0], prims))
+            if prims[run[0].prim].helper and run[0].prim not in helper_prims:
+                helper_prims.append(run[0].prim)
             continue
         key = dataclasses.replace(kernel, name="", sources=())
         if key not in shared:
@@ -602,11 +606,8 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
 
                 blocks.append(scan.render_forward(fn, cupy=True) if fn is c.forward else scan.render_backward(fn, cupy=True))
                 continue
-            kernel_blocks, function = render_function(spec, fn, prims, returns, params, saved, shared)
+            kernel_blocks, function = render_function(spec, fn, prims, returns, params, saved, shared, helper_prims)
             blocks += kernel_blocks + [function]
-            for kernel, run in _plan(spec, fn, prims, saved):
-                if kernel is None and prims[run[0].prim].helper and run[0].prim not in helper_prims:
-                    helper_prims.append(run[0].prim)
         if c.forward.loop is not None:
             from .codegen import scan_part_returns
 
@@ -614,11 +615,9 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
                 if any(f"def _cupy{part.name}(" in block for block in blocks):
                     continue  # shared by the variants that differ only in their drivers
                 names = ", ".join(part.params)
-                kernel_blocks, function = render_function(spec, part, prims, scan_part_returns(c, part), names, shared=shared)
+                kernel_blocks, function = render_function(spec, part, prims, scan_part_returns(c, part), names,
+                                                          shared=shared, helper_prims=helper_prims)
                 blocks += kernel_blocks + [function]
-                for kernel, run in _plan(spec, part, prims, ()):
-                    if kernel is None and prims[run[0].prim].helper and run[0].prim not in helper_prims:
-                        helper_prims.append(run[0].prim)
     optional = [d.name for d in spec.keyed_optional]  # variants: false makes none
     if fused:
         from .codegen import variant_key
