@@ -645,9 +645,7 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
     called = [prims[name].helper_name or name for name in helper_prims]
     for name in sorted(helper_prims, key=lambda p: prims[p].helper_name or p):
         blocks.append(cupy_helper(prims[name], called))
-    from .codegen import all_functions
-
-    every = [k for c in compiled for fn in all_functions(c) for k, _ in kernels(spec, fn, prims)]
+    every = list(shared)  # each kernel the twins call, once
     names = ["ElementwiseKernel"] if any(not k.reduction and not k.row for k in every) else []
     names += ["ReductionKernel"] if any(k.reduction for k in every) else []
     names += ["RowKernel"] if any(k.row for k in every) else []
