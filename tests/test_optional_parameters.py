@@ -13,7 +13,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from harness import module, spec
+from harness import central_differences, module, spec
 from test_layer_parity import DTYPES, compare, draw
 
 
@@ -50,19 +50,15 @@ def finite_differences(name, arrays, attrs=None, outputs=1):
     dy = draw(y.shape, np.float64, seed=11)
     _, ctx = mod.forward(*arrays.values(), **(attrs or {}))
     grads = mod.backward(dy, ctx)
-    step = 1e-6
-    for (key, array), grad in zip(arrays.items(), grads):
+    keys = list(arrays)
+
+    def loss(values):
+        return float(np.sum(value(dict(zip(keys, values))) * dy))
+
+    for index, ((key, array), grad) in enumerate(zip(arrays.items(), grads)):
         if array is None or key.startswith("running"):
             continue
-        numeric = np.zeros_like(array)
-        for index in np.ndindex(array.shape):
-            old = array[index]
-            array[index] = old + step
-            up = float(np.sum(value(arrays) * dy))
-            array[index] = old - step
-            down = float(np.sum(value(arrays) * dy))
-            array[index] = old
-            numeric[index] = (up - down) / (2 * step)
+        numeric = central_differences(loss, list(arrays.values()), index)
         np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7, err_msg=f"{name} grad_{key}")
 
 

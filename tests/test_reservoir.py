@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 
+from harness import central_differences
 from layerforge.layers import reservoir
 
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=2e-4, atol=2e-5)}
@@ -105,15 +106,8 @@ def test_finite_differences():
     def loss(u, r0):
         return sum(float(np.sum(w * o)) for w, o in zip(weights, reservoir.forward(u, weight_in, weight_res, r0, **options)[0]))
 
-    eps = 1e-6
-    for index, (array, grad) in enumerate(zip((u, r0), grads)):
-        numeric = np.zeros_like(array)
-        for position in np.ndindex(array.shape):
-            values = [u.copy(), r0.copy()]
-            values[index][position] += eps
-            up = loss(*values)
-            values[index][position] -= 2 * eps
-            numeric[position] = (up - loss(*values)) / (2 * eps)
+    for index, grad in enumerate(grads):
+        numeric = central_differences(lambda values: loss(*values), [u, r0], index)
         np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8, err_msg=f"argument {index}")
 
 
