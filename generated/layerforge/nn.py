@@ -19,6 +19,7 @@ from layerforge.layers import attention
 from layerforge.layers import avg_pooling
 from layerforge.layers import batch_normalization
 from layerforge.layers import bidirectional
+from layerforge.layers import capsule
 from layerforge.layers import concatenate
 from layerforge.layers import conv_lstm
 from layerforge.layers import convolutional
@@ -99,6 +100,7 @@ __all__ = [
     "AvgPooling",
     "BatchNormalization",
     "Bidirectional",
+    "Capsule",
     "Concatenate",
     "ConvLSTM",
     "Convolutional",
@@ -739,6 +741,51 @@ class Bidirectional(Module):
                 for a, b in zip(ahead[1:], behind[1:])
             ),
         )
+
+
+class Capsule(Module):
+    """Capsule: A capsule layer with dynamic routing by agreement (Sabour et al., 2017).
+
+    A shell over ``layerforge.layers.capsule``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        N_i,
+        D_i,
+        N_o,
+        D_o,
+        *,
+        routing_iterations=3,
+        routing_gradient="stop",
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = rng.normal(0.0, 0.01, size=(N_i, D_i, N_o, D_o)).astype(dtype)
+        self.bias = np.zeros((N_o, D_o), dtype=dtype)
+        self.routing_iterations = routing_iterations
+        self.routing_gradient = routing_gradient
+
+    def forward(self, x):
+        y, self._ctx = capsule.forward(
+            x,
+            self.weight,
+            self.bias,
+            routing_iterations=self.routing_iterations,
+            routing_gradient=self.routing_gradient,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = capsule.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
 
 
 class Concatenate(Module):

@@ -13,6 +13,7 @@ __all__ = [
     "avg_pooling",
     "batch_normalization",
     "bidirectional",
+    "capsule",
     "concatenate",
     "conv_lstm",
     "convolutional",
