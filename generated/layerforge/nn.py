@@ -28,6 +28,7 @@ from layerforge.layers import decoder
 from layerforge.layers import deconvolutional
 from layerforge.layers import dense
 from layerforge.layers import depthwise_separable_convolutional
+from layerforge.layers import digit_capsule
 from layerforge.layers import dilated_convolutional
 from layerforge.layers import dropout
 from layerforge.layers import embedding
@@ -109,6 +110,7 @@ __all__ = [
     "Deconvolutional",
     "Dense",
     "DepthwiseSeparableConvolutional",
+    "DigitCapsule",
     "DilatedConvolutional",
     "Embedding",
     "Expert",
@@ -754,10 +756,10 @@ class Capsule(Module):
 
     def __init__(
         self,
-        N_i,
-        D_i,
-        N_o,
-        D_o,
+        in_capsules,
+        in_dim,
+        out_capsules,
+        out_dim,
         *,
         routing_iterations=3,
         routing_gradient="stop",
@@ -766,8 +768,10 @@ class Capsule(Module):
     ):
         super().__init__()
         rng = np.random.default_rng() if rng is None else rng
-        self.weight = rng.normal(0.0, 0.01, size=(N_i, D_i, N_o, D_o)).astype(dtype)
-        self.bias = np.zeros((N_o, D_o), dtype=dtype)
+        self.weight = rng.normal(
+            0.0, 0.01, size=(in_capsules, in_dim, out_capsules, out_dim)
+        ).astype(dtype)
+        self.bias = np.zeros((out_capsules, out_dim), dtype=dtype)
         self.routing_iterations = routing_iterations
         self.routing_gradient = routing_gradient
 
@@ -1306,6 +1310,53 @@ class DepthwiseSeparableConvolutional(Module):
         self.grads["depthwise_weight"] = grad_depthwise_weight
         self.grads["pointwise_weight"] = grad_pointwise_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class DigitCapsule(Module):
+    """DigitCapsule: CapsNet's DigitCaps (Sabour et al., 2017): the capsule layer's dynamic
+    routing with the transforms laid out per input and class capsule, weight [N_i, N_c,
+    D_i, D_o] (votes u_hat[b, i, j, :] = x[b, i, :] @ weight[i, j]), no bias, and the
+    squash.
+
+    A shell over ``layerforge.layers.digit_capsule``; parameters weight.
+    """
+
+    PARAMETERS = ("weight",)
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_capsules,
+        in_dim,
+        num_classes,
+        out_dim,
+        *,
+        routing_iterations=3,
+        routing_gradient="stop",
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = rng.normal(
+            0.0, 0.01, size=(in_capsules, num_classes, in_dim, out_dim)
+        ).astype(dtype)
+        self.routing_iterations = routing_iterations
+        self.routing_gradient = routing_gradient
+
+    def forward(self, x):
+        y, self._ctx = digit_capsule.forward(
+            x,
+            self.weight,
+            routing_iterations=self.routing_iterations,
+            routing_gradient=self.routing_gradient,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight = digit_capsule.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
         return grad_x
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "deconvolutional",
     "dense",
     "depthwise_separable_convolutional",
+    "digit_capsule",
     "dilated_convolutional",
     "dropout",
     "embedding",
