@@ -335,6 +335,9 @@ def layer_cases():
         "capsule": ({"x": f32(16, 256, 8), "weight": f32(256, 8, 32, 16, scale=0.05), "bias": f32(32, 16, scale=0.1)},
                     {"routing_iterations": 3, "routing_gradient": "full"},
                     lambda t: _routing(torch.einsum("bid,idjk->bijk", t["x"], t["weight"]), t["bias"], 3, detach=False)),
+        # Quantum (issue 20): 10 qubits (1024 amplitudes) of 1000 features, batch 256; the peer
+        # is the parity test's torch.kron chain of the RY gates (a 1024 x 1024 matrix product).
+        "quantum": ({"x": f32(256, 1000), "theta": f32(10)}, {"output_size": 1024}, _quantum),
         # The same LSTM in both directions (concat), against nn.LSTM(bidirectional=True).
         "bidirectional": _bidirectional_case(f32),
         # A ConvLSTM: batch 4, 8 frames, 16 -> 16 channels of 16 x 16, 3 x 3 kernels, against
@@ -621,6 +624,20 @@ def _routing(u_hat, bias, iterations, detach=True):
         if r < iterations - 1:
             logits = logits + (u_hat * v[:, None]).sum(-1)
     return v
+
+
+def _quantum(t):
+    """First 2^n features (zero-padded), normalized, through kron(RY(theta[n-1]), ..., RY(theta[0])), squared."""
+    theta = t["theta"]
+    size = 2 ** theta.shape[0]
+    psi = torch.nn.functional.pad(t["x"], (0, max(0, size - t["x"].shape[-1])))[:, :size]
+    psi = psi / torch.sqrt((psi * psi).sum(-1, keepdim=True) + 1e-12)
+    gates = None
+    for q in range(theta.shape[0] - 1, -1, -1):
+        c, s = torch.cos(theta[q] / 2), torch.sin(theta[q] / 2)
+        gate = torch.stack([torch.stack([c, -s]), torch.stack([s, c])])
+        gates = gate if gates is None else torch.kron(gates, gate)
+    return (psi @ gates.T) ** 2
 
 
 def _primary_capsule(t):

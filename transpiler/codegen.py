@@ -515,6 +515,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_at_most")
     if any(a.at_most for a in spec.attributes):
         runtime_names.append("check_not_above")
+    if any(a.states_of for a in spec.attributes):
+        runtime_names.append("check_states")
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.scan is not None:
@@ -611,6 +613,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if attr.at_most:
             array, axis = attr.at_most
             body.append(f'check_not_above("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
+        if attr.states_of:
+            array, axis = attr.states_of
+            body.append(f'check_states("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
     if spec.parts is not None:  # other than two parts: a fold of the two-part cut
         parts, x, axis = spec.parts, spec.inputs[0].name, spec.parts.parts_along
         body.append(f'sizes = check_parts("{op}", "{parts.name}", {parts.name}, "{x}", {x}.shape, {axis})')

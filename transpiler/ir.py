@@ -485,6 +485,11 @@ class Builder:
             if index < 0:
                 raise ShapeError(f"axis {axis.value} is out of range for a new axis of {a}")
             return Shape(a.dims[:index] + (1,) + a.dims[index:], a.ellipsis)
+        if rule == "resize_last":
+            (a,) = known
+            if a.rank < 1:
+                raise ShapeError(f"expected an operand with a last axis, got {a}")
+            return Shape(a.dims[:-1] + (_label(statics["size"]),), a.ellipsis)
         if rule == "capsule_votes":
             x, weight = known
             if x.rank < 2 or weight.rank != 4 or weight.ellipsis:

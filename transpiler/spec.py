@@ -192,6 +192,9 @@ class AttrDecl:
     # ``(array, axis)``: the attribute may not exceed that array's size along the axis (a
     # count of entries to keep: mixture_of_experts' top_k), checked at run time
     at_most: tuple[str, str] | None = None
+    # ``states_of: "theta.shape[0]"``: the int attribute must be 2 ** that size (the basis
+    # states of that many qubits), checked at run time
+    states_of: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -560,6 +563,8 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
             errors.error(attr.loc, f"spec.attributes.{attr.name}.bounds: '{short(attr.bounds[0])}' is not an array argument{did_you_mean(attr.bounds[0], array_names)}")
         if attr.at_most is not None and attr.at_most[0] not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.at_most: '{short(attr.at_most[0])}' is not an array argument{did_you_mean(attr.at_most[0], array_names)}")
+        if attr.states_of is not None and attr.states_of[0] not in array_names:
+            errors.error(attr.loc, f"spec.attributes.{attr.name}.states_of: '{short(attr.states_of[0])}' is not an array argument{did_you_mean(attr.states_of[0], array_names)}")
         if attr.axis_of is not None and attr.axis_of not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{short(attr.axis_of)}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
     if broadcast is not None and broadcast.value:
@@ -989,6 +994,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         shape_of = fields.take("shape_of", str)
         bounds = fields.take("bounds", str)
         at_most = fields.take("at_most", str)
+        states_of = fields.take("states_of", str)
         fields.finish()
         if shape_of is not None and (type_node.value != "int_or_ints" or not (optional and optional.value)):
             errors.error(shape_of.loc, f"{where}.shape_of: only an optional int_or_ints attribute is the shape of a dimension")
@@ -1030,6 +1036,13 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 errors.error(at_most.loc, f"{where}.at_most: an int attribute may be at most a size written ARRAY.shape[AXIS], AXIS an integer")
             else:
                 at_most_size = (match.group(1), match.group(2))
+        states_size = None
+        if states_of is not None:
+            match = BELOW.fullmatch(str(states_of.value))
+            if match is None or not match.group(2).lstrip("-").isdigit():
+                errors.error(states_of.loc, f"{where}.states_of: an int attribute may be the states of a size written ARRAY.shape[AXIS], AXIS an integer")
+            else:
+                states_size = (match.group(1), match.group(2))
         if along is not None and (type_node.value != "int" or axis_of is not None):
             errors.error(along.loc, f"{where}.along: only an int attribute without axis_of can be the axis an op acts along")
         if parts_along is not None and type_node.value != "int_or_ints":
@@ -1069,6 +1082,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 shape_of=shape_of.value if shape_of else None,
                 bounds=bounds_size,
                 at_most=at_most_size,
+                states_of=states_size,
             )
         )
     return tuple(out)

@@ -66,6 +66,7 @@ from layerforge.layers import pixel_shuffle
 from layerforge.layers import pooling
 from layerforge.layers import positional_encoding
 from layerforge.layers import primary_capsule
+from layerforge.layers import quantum
 from layerforge.layers import rbf
 from layerforge.layers import readout
 from layerforge.layers import reconstruction
@@ -146,6 +147,7 @@ __all__ = [
     "Pooling",
     "PositionalEncoding",
     "PrimaryCapsule",
+    "Quantum",
     "RBF",
     "Readout",
     "Reconstruction",
@@ -3030,6 +3032,42 @@ class PrimaryCapsule(Module):
         grad_x, grad_weight, grad_bias = primary_capsule.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class Quantum(Module):
+    """Quantum: A simulated layer of single-qubit rotations on real amplitudes: the first
+    2^n features of each row (zero-padded when fewer), normalized to a unit state psi /
+    sqrt(|psi|^2 + epsilon), go through RY(theta_q) = [[cos theta_q/2, -sin theta_q/2],
+    [sin theta_q/2, cos theta_q/2]] on every qubit q (bit q of the basis index), and the
+    output is the probability of each basis state, phi^2 [B, 2^n].
+
+    A shell over ``layerforge.layers.quantum``; parameters theta.
+    """
+
+    PARAMETERS = ("theta",)
+    BUFFERS = ()
+
+    def __init__(
+        self, num_qubits, *, output_size, epsilon=1e-12, rng=None, dtype=np.float32
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.theta = rng.uniform(0.0, 6.283185307179586, size=(num_qubits,)).astype(
+            dtype
+        )
+        self.output_size = output_size
+        self.epsilon = epsilon
+
+    def forward(self, x):
+        y, self._ctx = quantum.forward(
+            x, self.theta, output_size=self.output_size, epsilon=self.epsilon
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_theta = quantum.backward(grad_y, self._ctx)
+        self.grads["theta"] = grad_theta
         return grad_x
 
 

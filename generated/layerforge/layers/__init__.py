@@ -60,6 +60,7 @@ __all__ = [
     "pooling",
     "positional_encoding",
     "primary_capsule",
+    "quantum",
     "rbf",
     "readout",
     "reconstruction",
