@@ -173,3 +173,24 @@ def test_nn_classes_train_step():
     assert y.shape == (2, 3, 5)
     grad_x = layer.backward(np.ones_like(y))
     assert grad_x.shape == x.shape and layer.grads["weight"].shape == (6, 3, 4, 5)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_margin_loss_matches_torch(dtype):
+    from layerforge.losses import margin_loss
+
+    capsules = draw((6, 4, 3), dtype, 17, 0.4)
+    labels = np.array([0, 3, 1, 2, 3, 0])
+    target = np.eye(4, dtype=dtype)[labels]
+    loss, ctx = margin_loss.forward(capsules, target)
+    grad = margin_loss.backward(np.asarray(1.0, dtype=dtype), ctx)
+    leaf = torch.tensor(capsules, requires_grad=True)
+    lengths = torch.sqrt((leaf * leaf).sum(-1) + 1e-12)
+    t = torch.tensor(target)
+    expected = (t * torch.relu(0.9 - lengths) ** 2 + 0.5 * (1 - t) * torch.relu(lengths - 0.1) ** 2).sum(-1).mean()
+    expected.backward()
+    close(np.asarray(loss), expected, dtype, "loss")
+    close(grad, leaf.grad, dtype, "grad_capsules")
+    assert nn.MarginLoss()(capsules, labels) == pytest.approx(float(loss))
+    with pytest.raises(ValueError, match="MarginLoss: labels must lie in"):
+        nn.MarginLoss()(capsules, labels + 1)

@@ -88,7 +88,12 @@ from layerforge.layers import transformer_encoder
 from layerforge.layers import upsampling
 from layerforge._runtime import check_attribute, check_sequence
 from layerforge.activations import gelu, hard_tanh, log_softmax, prelu, softmax
-from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
+from layerforge.losses import (
+    binary_cross_entropy,
+    cross_entropy,
+    margin_loss,
+    mean_squared_error,
+)
 
 __all__ = [
     "Module",
@@ -203,6 +208,7 @@ __all__ = [
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
+    "MarginLoss",
     "save",
     "load",
     "load_torch_state_dict",
@@ -5308,6 +5314,48 @@ class BCEWithLogitsLoss(_Loss):
 
     def forward(self, logits, target):
         return self._run(logits, target)
+
+
+class MarginLoss(_Loss):
+    """The capsule networks' margin loss on class capsules [B, C, D] with integer class
+    labels [B]: per sample, max(0, m_plus - |v_label|)^2 + negative_weight * sum over the
+    other classes of max(0, |v_c| - m_minus)^2, averaged over the batch (Sabour et al.).
+    """
+
+    op = margin_loss
+
+    def __init__(self, m_plus=0.9, m_minus=0.1, negative_weight=0.5):
+        self.m_plus, self.m_minus, self.negative_weight = (
+            m_plus,
+            m_minus,
+            negative_weight,
+        )
+
+    def forward(self, capsules, labels):
+        labels = np.asarray(labels)
+        classes = capsules.shape[1]
+        if labels.dtype.kind not in "iu" or labels.shape != capsules.shape[:1]:
+            raise ValueError(
+                f"MarginLoss: labels must be integers of shape {capsules.shape[:1]}, "
+                f"got {labels.dtype} {tuple(labels.shape)}"
+            )
+        if np.any((labels < 0) | (labels >= classes)):
+            raise ValueError(f"MarginLoss: labels must lie in [0, {classes})")
+        target = np.zeros(capsules.shape[:2], capsules.dtype)
+        target[np.arange(len(labels)), labels] = 1
+        self._dtype = capsules.dtype
+        loss, self._ctx = self.op.forward(
+            capsules,
+            target,
+            m_plus=self.m_plus,
+            m_minus=self.m_minus,
+            negative_weight=self.negative_weight,
+        )
+        return float(loss)
+
+    def backward(self, scale=1.0):
+        # the target takes no gradient: the op's backward returns the capsules' alone
+        return self.op.backward(np.asarray(scale, dtype=self._dtype), self._ctx)
 
 
 def save(module, path):
