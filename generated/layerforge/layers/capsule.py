@@ -360,25 +360,30 @@ def _capsule_votes(x, weight):
     input capsule i, its rows [R, D_i] @ weight[i] as [D_i, N_o * D_o] (batched over i).
     """
     n_in, d_in, n_out, d_out = weight.shape
-    rows = x.reshape(-1, n_in, d_in).swapaxes(0, 1)
+    count = int(
+        np.prod(x.shape[:-2])
+    )  # the rows: every leading axis (reshape's -1 fails on 0 sizes)
+    rows = x.reshape(count, n_in, d_in).swapaxes(0, 1)
     votes = np.matmul(rows, weight.reshape(n_in, d_in, n_out * d_out))
     return votes.swapaxes(0, 1).reshape(x.shape[:-1] + (n_out, d_out))
 
 
 def _capsule_votes_input_grad(grad, weight, x):
     """grad [..., N_i, N_o, D_o] to [..., N_i, D_i] (shaped like x)."""
-    n_in, d_in = weight.shape[0], weight.shape[1]
-    rows = grad.reshape(-1, n_in, weight.shape[2] * weight.shape[3]).swapaxes(0, 1)
-    out = np.matmul(rows, weight.reshape(n_in, d_in, -1).swapaxes(1, 2))
+    n_in, d_in, n_out, d_out = weight.shape
+    count = int(np.prod(x.shape[:-2]))
+    rows = grad.reshape(count, n_in, n_out * d_out).swapaxes(0, 1)
+    out = np.matmul(rows, weight.reshape(n_in, d_in, n_out * d_out).swapaxes(1, 2))
     return out.swapaxes(0, 1).reshape(x.shape)
 
 
 def _capsule_votes_weight_grad(grad, x, weight):
     """[N_i, D_i, N_o, D_o]: for each input capsule, its rows of x transposed times its
     rows of grad."""
-    n_in, d_in = weight.shape[0], weight.shape[1]
-    rows = x.reshape(-1, n_in, d_in).swapaxes(0, 1).swapaxes(1, 2)
-    grads = grad.reshape(-1, n_in, weight.shape[2] * weight.shape[3]).swapaxes(0, 1)
+    n_in, d_in, n_out, d_out = weight.shape
+    count = int(np.prod(x.shape[:-2]))
+    rows = x.reshape(count, n_in, d_in).swapaxes(0, 1).swapaxes(1, 2)
+    grads = grad.reshape(count, n_in, n_out * d_out).swapaxes(0, 1)
     return np.matmul(rows, grads).reshape(weight.shape)
 
 
@@ -1249,7 +1254,10 @@ def _cupy_capsule_votes(x, weight):
     import cupy as cp
 
     n_in, d_in, n_out, d_out = weight.shape
-    rows = x.reshape(-1, n_in, d_in).swapaxes(0, 1)
+    count = int(
+        cp.prod(x.shape[:-2])
+    )  # the rows: every leading axis (reshape's -1 fails on 0 sizes)
+    rows = x.reshape(count, n_in, d_in).swapaxes(0, 1)
     votes = cp.matmul(rows, weight.reshape(n_in, d_in, n_out * d_out))
     return votes.swapaxes(0, 1).reshape(x.shape[:-1] + (n_out, d_out))
 
@@ -1258,9 +1266,10 @@ def _cupy_capsule_votes_input_grad(grad, weight, x):
     """grad [..., N_i, N_o, D_o] to [..., N_i, D_i] (shaped like x)."""
     import cupy as cp
 
-    n_in, d_in = weight.shape[0], weight.shape[1]
-    rows = grad.reshape(-1, n_in, weight.shape[2] * weight.shape[3]).swapaxes(0, 1)
-    out = cp.matmul(rows, weight.reshape(n_in, d_in, -1).swapaxes(1, 2))
+    n_in, d_in, n_out, d_out = weight.shape
+    count = int(cp.prod(x.shape[:-2]))
+    rows = grad.reshape(count, n_in, n_out * d_out).swapaxes(0, 1)
+    out = cp.matmul(rows, weight.reshape(n_in, d_in, n_out * d_out).swapaxes(1, 2))
     return out.swapaxes(0, 1).reshape(x.shape)
 
 
@@ -1269,9 +1278,10 @@ def _cupy_capsule_votes_weight_grad(grad, x, weight):
     rows of grad."""
     import cupy as cp
 
-    n_in, d_in = weight.shape[0], weight.shape[1]
-    rows = x.reshape(-1, n_in, d_in).swapaxes(0, 1).swapaxes(1, 2)
-    grads = grad.reshape(-1, n_in, weight.shape[2] * weight.shape[3]).swapaxes(0, 1)
+    n_in, d_in, n_out, d_out = weight.shape
+    count = int(cp.prod(x.shape[:-2]))
+    rows = x.reshape(count, n_in, d_in).swapaxes(0, 1).swapaxes(1, 2)
+    grads = grad.reshape(count, n_in, n_out * d_out).swapaxes(0, 1)
     return cp.matmul(rows, grads).reshape(weight.shape)
 
 
