@@ -325,6 +325,19 @@ def layer_cases():
                                 "expert_w1": f32(8, 512, 256, scale=0.06), "expert_b1": f32(8, 512),
                                 "expert_w2": f32(8, 256, 512, scale=0.04), "expert_b2": f32(8, 256)},
                                {"top_k": 2}, _mixture_of_experts),
+        # Capsule routing (issue 20): CapsNet's DigitCaps, 1152 primary capsules of 8 to 10
+        # classes of 16, 3 routing iterations, batch 16; the peer is the parity test's torch
+        # composition (einsum votes, c.detach() per iteration: routing_gradient 'stop').
+        "digit_capsule": ({"x": f32(16, 1152, 8), "weight": f32(1152, 10, 8, 16, scale=0.05)},
+                          {"routing_iterations": 3}, lambda t: _routing(torch.einsum("bid,ijdk->bijk", t["x"], t["weight"]), 0, 3)),
+        # The general capsule layer (with a bias), routing_gradient 'full': 256 capsules of 8 to
+        # 32 of 16, batch 16.
+        "capsule": ({"x": f32(16, 256, 8), "weight": f32(256, 8, 32, 16, scale=0.05), "bias": f32(32, 16, scale=0.1)},
+                    {"routing_iterations": 3, "routing_gradient": "full"},
+                    lambda t: _routing(torch.einsum("bid,idjk->bijk", t["x"], t["weight"]), t["bias"], 3, detach=False)),
+        # Quantum (issue 20): 10 qubits (1024 amplitudes) of 1000 features, batch 256; the peer
+        # is the parity test's torch.kron chain of the RY gates (a 1024 x 1024 matrix product).
+        "quantum": ({"x": f32(256, 1000), "theta": f32(10)}, {"output_size": 1024}, _quantum),
         # The same LSTM in both directions (concat), against nn.LSTM(bidirectional=True).
         "bidirectional": _bidirectional_case(f32),
         # A ConvLSTM: batch 4, 8 frames, 16 -> 16 channels of 16 x 16, 3 x 3 kernels, against
@@ -597,6 +610,34 @@ def _squeeze_and_excitation(t):
     scale = F.relu(F.linear(F.adaptive_avg_pool2d(t["x"], 1).flatten(1), t["fc1_weight"], t["fc1_bias"]))
     scale = torch.sigmoid(F.linear(scale, t["fc2_weight"], t["fc2_bias"]))
     return t["x"] * scale[:, :, None, None]
+
+
+def _routing(u_hat, bias, iterations, detach=True):
+    """Dynamic routing over votes [B, N_i, N_o, D_o] (tests/test_capsules.py's composition)."""
+    logits = torch.zeros(u_hat.shape[:3], dtype=u_hat.dtype)
+    for r in range(iterations):
+        c = torch.softmax(logits, -1)
+        c = c.detach() if detach else c
+        s = (c[..., None] * u_hat).sum(1) + bias
+        squared = (s * s).sum(-1, keepdim=True)
+        v = s * torch.sqrt(squared + 1e-7) / (1 + squared)
+        if r < iterations - 1:
+            logits = logits + (u_hat * v[:, None]).sum(-1)
+    return v
+
+
+def _quantum(t):
+    """First 2^n features (zero-padded), normalized, through kron(RY(theta[n-1]), ..., RY(theta[0])), squared."""
+    theta = t["theta"]
+    size = 2 ** theta.shape[0]
+    psi = torch.nn.functional.pad(t["x"], (0, max(0, size - t["x"].shape[-1])))[:, :size]
+    psi = psi / torch.sqrt((psi * psi).sum(-1, keepdim=True) + 1e-12)
+    gates = None
+    for q in range(theta.shape[0] - 1, -1, -1):
+        c, s = torch.cos(theta[q] / 2), torch.sin(theta[q] / 2)
+        gate = torch.stack([torch.stack([c, -s]), torch.stack([s, c])])
+        gates = gate if gates is None else torch.kron(gates, gate)
+    return (psi @ gates.T) ** 2
 
 
 def _primary_capsule(t):

@@ -130,10 +130,13 @@ def cases(name):
     layout = s.scan.batch_first if s.scan is not None else None
     choices += [[{a.name: True}, {a.name: False}] for a in s.structural
                 if a.type == "bool" and a.name not in ("training", layout)]
+    # a repeat runs twice, so that its step and the step's backward run too (the spec's
+    # test attributes may run it once, for finite differences)
+    count = {s.repeat.count: 2} if s.repeat is not None else {}
     for extra in extras:
         for training in modes(s):
             for chosen in itertools.product(*choices):
-                yield {**attributes(s, training), **extra, **{k: v for c in chosen for k, v in c.items()}}
+                yield {**attributes(s, training), **count, **extra, **{k: v for c in chosen for k, v in c.items()}}
 
 
 def gpu_like(arrays):

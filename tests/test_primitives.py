@@ -128,6 +128,11 @@ CASES = {
     # Issue 17: a recurrence's convolution (padded to keep H and W; K = 2, an even kernel)
     "conv_same": ("conv_same(x * x, w)", "[G, C, H, K]", "any", "any", NCHW),
     "as_planes": ("x * as_planes(w)", "[C]", "any", "any", NCHW),
+    # Issue 20: capsule votes, quantum's amplitudes (padded, truncated) and RY gates (F = 4:
+    # two qubits, K = 2 angles)
+    "capsule_votes": ("capsule_votes(x * x, w)", "[C, F, G, H]", "any", "any", "[B, C, F]"),
+    "resize_last": ("resize_last(x * w, size=6) * sum_all(resize_last(x, size=2))", "[F]", "any", "any"),
+    "ry_gates": ("ry_gates(x * x, w) * 2", "[K]", "any", "any"),
 }
 # Covered elsewhere: the derivatives of heaviside, spike_atan and spike_sigmoid are declared
 # surrogates (test_gradients, test_spiking);

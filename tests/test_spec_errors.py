@@ -124,6 +124,12 @@ GOLDEN = {
     "scan_sequence_shape": "layers/scan_sequence_shape.yaml:9:15: error: spec.scan.sequences: 'x' must be declared [T, B, ...] (time, batch, features), got [..., F]",
     "scan_output_not_returned": "layers/scan_output_not_returned.yaml:9:3: error: spec.scan: output 'y' is neither stacked (stack) nor a carry's final value",
     "scan_without_carry": "layers/scan_without_carry.yaml:9:3: error: spec.scan: 'h_next' does not depend on the carried state; a next carry or stacked value must",
+    "repeat_count_not_int": "layers/repeat_count_not_int.yaml:10:10: error: spec.repeat.count: 'iterations' must be a non-structural int attribute with min: 1 or more",
+    "repeat_without_carry": "layers/repeat_without_carry.yaml:10:3: error: spec.repeat: 'y' does not depend on the carried state; a next carry and every output must",
+    "repeat_next_missing": "layers/repeat_next_missing.yaml:10:3: error: spec.repeat.carry.h.next: 'h_new' is not assigned in spec.forward",
+    "bad_states_of": "layers/bad_states_of.yaml:10:3: error: spec.attributes.output_size.states_of: 'angles' is not an array argument",
+    "states_of_format": "layers/states_of_format.yaml:10:47: error: spec.attributes.output_size.states_of: an int attribute may be the states of a size written ARRAY.shape[AXIS], AXIS an integer",
+    "repeat_and_scan": "layers/repeat_and_scan.yaml:15:3: error: spec.repeat: a spec has a scan or a repeat, not both",
     "bad_squeeze_axis": "layers/bad_squeeze_axis.yaml:8:7: error: 'squeeze_axis': dimension 1 of [B, C, L] must be 1",
     "bad_variadic": "layers/bad_variadic.yaml:6:34: error: spec.inputs.a.variadic: only the second of two inputs may be "
                     "variadic (a binary op, folded from the left)",

@@ -90,9 +90,10 @@ def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = F
     (a fused activation's attributes, which the layer's own signature does not carry);
     ``outs``, keyword parameters for buffers that outputs are written into (see Blocking)."""
     if fn.loop is not None:
-        from . import scan
+        from . import loop, scan
 
-        return scan.render_forward(fn) if fn.name.startswith("_forward") else scan.render_backward(fn)
+        driver = loop if isinstance(fn.loop, loop.Repeat) else scan
+        return driver.render_forward(fn) if fn.name.startswith("_forward") else driver.render_backward(fn)
     params = _param_list(fn, rng or uses_rng(fn, prims), defaults or {})
     if any(outs):
         params += ", *, " + ", ".join(f"{name}=None" for name in outs if name)
@@ -347,7 +348,7 @@ def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -
     numbers one call draws (a NumPy Generator consumes its stream element by element) if a
     function draws once: two draws would interleave block by block; a draw of another shape
     would be repeated in every block."""
-    if spec.buffers or spec.scan is not None or any(prims[s.prim].kind == "linalg" for c in compiled for fn in (c.forward, c.backward)
+    if spec.buffers or spec.scan is not None or spec.repeat is not None or any(prims[s.prim].kind == "linalg" for c in compiled for fn in (c.forward, c.backward)
                            for s in fn.body):
         return Blocking()
     for fn in (fn for c in compiled for fn in (c.forward, c.backward)):
@@ -514,6 +515,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_at_most")
     if any(a.at_most for a in spec.attributes):
         runtime_names.append("check_not_above")
+    if any(a.states_of for a in spec.attributes):
+        runtime_names.append("check_states")
     if spec.nonempty:
         runtime_names.append("check_nonempty")
     if spec.scan is not None:
@@ -610,6 +613,9 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         if attr.at_most:
             array, axis = attr.at_most
             body.append(f'check_not_above("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
+        if attr.states_of:
+            array, axis = attr.states_of
+            body.append(f'check_states("{op}", "{attr.name}", {attr.name}, "{array}", {array}.shape, {axis})')
     if spec.parts is not None:  # other than two parts: a fold of the two-part cut
         parts, x, axis = spec.parts, spec.inputs[0].name, spec.parts.parts_along
         body.append(f'sizes = check_parts("{op}", "{parts.name}", {parts.name}, "{x}", {x}.shape, {axis})')

@@ -602,9 +602,10 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
                 params = ", ".join((["rng"] if (fn is c.forward and spec.random) or uses_rng(fn, prims) else []) + list(fn.params))
             saved = c.saved if fn is c.forward else ()
             if fn.loop is not None:  # a scan's driver: its loop, calling the CuPy twins of its parts
-                from . import scan
+                from . import loop, scan
 
-                blocks.append(scan.render_forward(fn, cupy=True) if fn is c.forward else scan.render_backward(fn, cupy=True))
+                driver = loop if isinstance(fn.loop, loop.Repeat) else scan
+                blocks.append(driver.render_forward(fn, cupy=True) if fn is c.forward else driver.render_backward(fn, cupy=True))
                 continue
             kernel_blocks, function = render_function(spec, fn, prims, returns, params, saved, shared, helper_prims)
             blocks += kernel_blocks + [function]

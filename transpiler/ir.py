@@ -485,6 +485,18 @@ class Builder:
             if index < 0:
                 raise ShapeError(f"axis {axis.value} is out of range for a new axis of {a}")
             return Shape(a.dims[:index] + (1,) + a.dims[index:], a.ellipsis)
+        if rule == "resize_last":
+            (a,) = known
+            if a.rank < 1:
+                raise ShapeError(f"expected an operand with a last axis, got {a}")
+            return Shape(a.dims[:-1] + (_label(statics["size"]),), a.ellipsis)
+        if rule == "capsule_votes":
+            x, weight = known
+            if x.rank < 2 or weight.rank != 4 or weight.ellipsis:
+                raise ShapeError(f"expected capsules x [..., N_i, D_i] and weight [N_i, D_i, N_o, D_o], got {x} and {weight}")
+            if x.dims[-2:] != weight.dims[:2]:
+                raise ShapeError(f"the capsules {x} do not match the weight {weight} (N_i, D_i)")
+            return Shape(x.dims[:-1] + weight.dims[2:], x.ellipsis)
         if rule == "squeeze_last":
             (a,) = known
             if not a.dims or a.dims[-1] != 1:

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 import black
 
-from . import codegen, scan
+from . import codegen, loop, scan
 from .compose import resolve_calls
 from .errors import Collector, Diagnostic, Location, SpecError, did_you_mean
 from .fmt import format_code
@@ -146,8 +146,9 @@ def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool
         return compiled  # a wrapper has no statements: it runs its inner layer's functions
     activations = catalog.of_kind("activation")
     for variant in variants(spec):
-        if spec.scan is not None:
-            built = scan.build(spec, variant, catalog.prims, errors, activations)
+        if spec.scan is not None or spec.repeat is not None:
+            build = scan.build if spec.repeat is None else loop.build
+            built = build(spec, variant, catalog.prims, errors, activations)
             if built is not None:
                 compiled.append(codegen.CompiledVariant(variant, *built))
             continue

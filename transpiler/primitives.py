@@ -13,7 +13,7 @@ from .expr import Expr, parse_expression
 from .source import Fields, Node, load
 
 KINDS = ("elementwise", "reduction", "linalg", "shape", "random", "special")
-SHAPE_RULES = ("broadcast", "reduce", "scalar", "linear", "matmul", "transpose", "outer",
+SHAPE_RULES = ("capsule_votes", "resize_last", "broadcast", "reduce", "scalar", "linear", "matmul", "transpose", "outer",
                "split_last", "squeeze_last", "squeeze_axis", "unsqueeze", "permute", "unpermute", "linear_heads", "chunk", "channels", "planes", "column", "window", "global", "im2col", "conv_apply", "conv_same", "conv_same_input", "conv_transpose", "bmm", "swap_last",
                "split_heads", "merge_heads", "take_rows", "last_two", "unknown")
 StaticValue = Union[int, float, bool, tuple, None]

@@ -120,6 +120,17 @@ class CarryDecl:
 
 
 @dataclass(frozen=True)
+class RepeatDecl:
+    """``repeat:``: the scan over a count instead of a sequence. Forward is the body of one
+    iteration, run ``count`` times (an int attribute, at least 1) with carried state that
+    starts at zeros of its declared shape; the outputs are the last iteration's values."""
+
+    count: str
+    carries: tuple[tuple[str, shapes.Shape, str], ...]  # (name, shape, next)
+    loc: Location
+
+
+@dataclass(frozen=True)
 class ScanDecl:
     """``scan:``: forward is the body of one step, run over the time axis of the sequence
     inputs (each [T, B, ...]; the step sees one slice [B, ...]) with carried state. ``stack``
@@ -181,6 +192,9 @@ class AttrDecl:
     # ``(array, axis)``: the attribute may not exceed that array's size along the axis (a
     # count of entries to keep: mixture_of_experts' top_k), checked at run time
     at_most: tuple[str, str] | None = None
+    # ``states_of: "theta.shape[0]"``: the int attribute must be 2 ** that size (the basis
+    # states of that many qubits), checked at run time
+    states_of: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -293,6 +307,7 @@ class OpSpec:
                 return decl
         return None
     scan: ScanDecl | None = None  # forward is one step of a loop over time (see ScanDecl)
+    repeat: RepeatDecl | None = None  # forward is one iteration of a loop over a count (RepeatDecl)
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
@@ -357,8 +372,10 @@ class OpSpec:
 
     def passed(self, attr: AttrDecl) -> bool:
         """Whether the variant functions take the attribute: a numeric one that the
-        statements read (one read only by another's ``none`` expression is not)."""
-        return not attr.structural and not attr.along and attr.name in self.statement_names
+        statements read (one read only by another's ``none`` expression is not), or a
+        repeat's count."""
+        counted = self.repeat is not None and attr.name == self.repeat.count
+        return not attr.structural and not attr.along and (attr.name in self.statement_names or counted)
 
     @property
     def shape_of(self) -> AttrDecl | None:
@@ -476,6 +493,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     dtypes = fields.take("dtypes", list)
     calls = fields.take("calls", dict)
     scan = fields.take("scan", dict)
+    repeat = fields.take("repeat", dict)
     fields.finish()
     dtype_names = DEFAULT_DTYPES
     if dtypes is not None:
@@ -545,6 +563,8 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
             errors.error(attr.loc, f"spec.attributes.{attr.name}.bounds: '{short(attr.bounds[0])}' is not an array argument{did_you_mean(attr.bounds[0], array_names)}")
         if attr.at_most is not None and attr.at_most[0] not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.at_most: '{short(attr.at_most[0])}' is not an array argument{did_you_mean(attr.at_most[0], array_names)}")
+        if attr.states_of is not None and attr.states_of[0] not in array_names:
+            errors.error(attr.loc, f"spec.attributes.{attr.name}.states_of: '{short(attr.states_of[0])}' is not an array argument{did_you_mean(attr.states_of[0], array_names)}")
         if attr.axis_of is not None and attr.axis_of not in array_names:
             errors.error(attr.loc, f"spec.attributes.{attr.name}.axis_of: '{short(attr.axis_of)}' is not an array argument{did_you_mean(attr.axis_of, array_names)}")
     if broadcast is not None and broadcast.value:
@@ -595,6 +615,9 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         input_decls = (TensorDecl(wrap_decl.input, shapes.Shape(("B", "T")), wrap_decl.doc, wrap_decl.loc),)
         forward_stmts = ()
     scan_decl = _scan(scan, input_decls, attr_decls, output_names, errors) if scan else None
+    repeat_decl = _repeat(repeat, attr_decls, errors) if repeat else None
+    if scan is not None and repeat is not None:
+        errors.error(repeat.loc, "spec.repeat: a spec has a scan or a repeat, not both")
     if None in (name, kind, title, summary, forward_stmts) or outputs is None:
         return None
     assert name and kind and title and summary and forward_stmts is not None
@@ -623,7 +646,48 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         calls=call_decls,
         wrap=wrap_decl,
         scan=scan_decl,
+        repeat=repeat_decl,
     )
+
+
+def _repeat(node: Node, attrs: tuple[AttrDecl, ...], errors: Collector) -> RepeatDecl | None:
+    """``repeat: {count: iterations, carry: {logits: {shape: [B, N], next: logits_next}}}``."""
+    fields = Fields(node, "spec.repeat", errors)
+    count = fields.take("count", str, required=True)
+    carry = fields.take("carry", dict, required=True)
+    fields.finish()
+    if count is None or carry is None:
+        return None
+    ok = True
+    attr = next((a for a in attrs if a.name == count.value), None)
+    if attr is None or attr.type != "int" or attr.structural or attr.optional or attr.minimum is None or attr.minimum < 1:
+        errors.error(count.loc, f"spec.repeat.count: '{short(count.value)}' must be a non-structural int attribute with min: 1 or more"
+                                f"{did_you_mean(count.value, [a.name for a in attrs if a.type == 'int'])}")
+        ok = False
+    carries: list[tuple[str, shapes.Shape, str]] = []
+    for carry_name, decl_node in carry.items():
+        where = f"spec.repeat.carry.{carry_name}"
+        if not check_name(carry_name, carry.key_locs[carry_name], "spec.repeat.carry", errors):
+            ok = False
+            continue
+        sub = Fields(decl_node, where, errors)
+        shape_node = sub.take("shape", list, required=True)
+        nxt = sub.take("next", str, required=True)
+        sub.finish()
+        if shape_node is None or nxt is None:
+            ok = False
+            continue
+        try:
+            shape = shapes.parse(shape_node.plain(), fixed=True)
+        except shapes.ShapeError as exc:
+            errors.error(shape_node.loc, f"{where}.shape: {exc}")
+            ok = False
+            continue
+        carries.append((carry_name, shape, nxt.value))
+    if not carries and ok:
+        errors.error(carry.loc, "spec.repeat.carry: a repeat carries at least one array")
+        ok = False
+    return RepeatDecl(count.value, tuple(carries), node.loc) if ok else None
 
 
 def _scan(node: Node, inputs: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...],
@@ -930,6 +994,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
         shape_of = fields.take("shape_of", str)
         bounds = fields.take("bounds", str)
         at_most = fields.take("at_most", str)
+        states_of = fields.take("states_of", str)
         fields.finish()
         if shape_of is not None and (type_node.value != "int_or_ints" or not (optional and optional.value)):
             errors.error(shape_of.loc, f"{where}.shape_of: only an optional int_or_ints attribute is the shape of a dimension")
@@ -971,6 +1036,13 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 errors.error(at_most.loc, f"{where}.at_most: an int attribute may be at most a size written ARRAY.shape[AXIS], AXIS an integer")
             else:
                 at_most_size = (match.group(1), match.group(2))
+        states_size = None
+        if states_of is not None:
+            match = BELOW.fullmatch(str(states_of.value))
+            if match is None or not match.group(2).lstrip("-").isdigit():
+                errors.error(states_of.loc, f"{where}.states_of: an int attribute may be the states of a size written ARRAY.shape[AXIS], AXIS an integer")
+            else:
+                states_size = (match.group(1), match.group(2))
         if along is not None and (type_node.value != "int" or axis_of is not None):
             errors.error(along.loc, f"{where}.along: only an int attribute without axis_of can be the axis an op acts along")
         if parts_along is not None and type_node.value != "int_or_ints":
@@ -1010,6 +1082,7 @@ def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
                 shape_of=shape_of.value if shape_of else None,
                 bounds=bounds_size,
                 at_most=at_most_size,
+                states_of=states_size,
             )
         )
     return tuple(out)

@@ -186,6 +186,17 @@ def check_not_above(op, name, value, argument, shape, axis):
         )
 
 
+def check_states(op, name, value, argument, shape, axis):
+    """Check that the attribute ``name`` is 2 ** (the size of ``argument`` along ``axis``):
+    the basis states of that many qubits (quantum's output_size and its angles)."""
+    if value != 2 ** shape[axis]:
+        raise ValueError(
+            f"{op}: attribute '{name}' = {value} must be 2 ** {shape[axis]} = {2 ** shape[axis]}, "
+            f"the basis states of the {shape[axis]} qubits of '{argument}' (shape {tuple(shape)}, "
+            f"axis {axis})"
+        )
+
+
 def _byte_order_message(op, name, dtype):
     return (
         f"{op}: argument '{name}' has dtype {dtype.str} in non-native byte order; convert it "

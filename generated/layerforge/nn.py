@@ -19,6 +19,7 @@ from layerforge.layers import attention
 from layerforge.layers import avg_pooling
 from layerforge.layers import batch_normalization
 from layerforge.layers import bidirectional
+from layerforge.layers import capsule
 from layerforge.layers import concatenate
 from layerforge.layers import conv_lstm
 from layerforge.layers import convolutional
@@ -27,6 +28,7 @@ from layerforge.layers import decoder
 from layerforge.layers import deconvolutional
 from layerforge.layers import dense
 from layerforge.layers import depthwise_separable_convolutional
+from layerforge.layers import digit_capsule
 from layerforge.layers import dilated_convolutional
 from layerforge.layers import dropout
 from layerforge.layers import embedding
@@ -64,6 +66,7 @@ from layerforge.layers import pixel_shuffle
 from layerforge.layers import pooling
 from layerforge.layers import positional_encoding
 from layerforge.layers import primary_capsule
+from layerforge.layers import quantum
 from layerforge.layers import rbf
 from layerforge.layers import readout
 from layerforge.layers import reconstruction
@@ -85,7 +88,12 @@ from layerforge.layers import transformer_encoder
 from layerforge.layers import upsampling
 from layerforge._runtime import check_attribute, check_sequence
 from layerforge.activations import gelu, hard_tanh, log_softmax, prelu, softmax
-from layerforge.losses import binary_cross_entropy, cross_entropy, mean_squared_error
+from layerforge.losses import (
+    binary_cross_entropy,
+    cross_entropy,
+    margin_loss,
+    mean_squared_error,
+)
 
 __all__ = [
     "Module",
@@ -99,6 +107,7 @@ __all__ = [
     "AvgPooling",
     "BatchNormalization",
     "Bidirectional",
+    "Capsule",
     "Concatenate",
     "ConvLSTM",
     "Convolutional",
@@ -107,6 +116,7 @@ __all__ = [
     "Deconvolutional",
     "Dense",
     "DepthwiseSeparableConvolutional",
+    "DigitCapsule",
     "DilatedConvolutional",
     "Embedding",
     "Expert",
@@ -142,6 +152,7 @@ __all__ = [
     "Pooling",
     "PositionalEncoding",
     "PrimaryCapsule",
+    "Quantum",
     "RBF",
     "Readout",
     "Reconstruction",
@@ -197,6 +208,7 @@ __all__ = [
     "CrossEntropyLoss",
     "MSELoss",
     "BCEWithLogitsLoss",
+    "MarginLoss",
     "save",
     "load",
     "load_torch_state_dict",
@@ -741,6 +753,53 @@ class Bidirectional(Module):
         )
 
 
+class Capsule(Module):
+    """Capsule: A capsule layer with dynamic routing by agreement (Sabour et al., 2017).
+
+    A shell over ``layerforge.layers.capsule``; parameters weight, bias.
+    """
+
+    PARAMETERS = ("weight", "bias")
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_capsules,
+        in_dim,
+        out_capsules,
+        out_dim,
+        *,
+        routing_iterations=3,
+        routing_gradient="stop",
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = rng.normal(
+            0.0, 0.01, size=(in_capsules, in_dim, out_capsules, out_dim)
+        ).astype(dtype)
+        self.bias = np.zeros((out_capsules, out_dim), dtype=dtype)
+        self.routing_iterations = routing_iterations
+        self.routing_gradient = routing_gradient
+
+    def forward(self, x):
+        y, self._ctx = capsule.forward(
+            x,
+            self.weight,
+            self.bias,
+            routing_iterations=self.routing_iterations,
+            routing_gradient=self.routing_gradient,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight, grad_bias = capsule.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
+        self.grads["bias"] = grad_bias
+        return grad_x
+
+
 class Concatenate(Module):
     """Concatenate: Two arrays joined along an axis (counting the batch axis; negative
     counts from the end), as torch.cat, then the activation; backward slices the
@@ -1259,6 +1318,53 @@ class DepthwiseSeparableConvolutional(Module):
         self.grads["depthwise_weight"] = grad_depthwise_weight
         self.grads["pointwise_weight"] = grad_pointwise_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class DigitCapsule(Module):
+    """DigitCapsule: CapsNet's DigitCaps (Sabour et al., 2017): the capsule layer's dynamic
+    routing with the transforms laid out per input and class capsule, weight [N_i, N_c,
+    D_i, D_o] (votes u_hat[b, i, j, :] = x[b, i, :] @ weight[i, j]), no bias, and the
+    squash.
+
+    A shell over ``layerforge.layers.digit_capsule``; parameters weight.
+    """
+
+    PARAMETERS = ("weight",)
+    BUFFERS = ()
+
+    def __init__(
+        self,
+        in_capsules,
+        in_dim,
+        num_classes,
+        out_dim,
+        *,
+        routing_iterations=3,
+        routing_gradient="stop",
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.weight = rng.normal(
+            0.0, 0.01, size=(in_capsules, num_classes, in_dim, out_dim)
+        ).astype(dtype)
+        self.routing_iterations = routing_iterations
+        self.routing_gradient = routing_gradient
+
+    def forward(self, x):
+        y, self._ctx = digit_capsule.forward(
+            x,
+            self.weight,
+            routing_iterations=self.routing_iterations,
+            routing_gradient=self.routing_gradient,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_weight = digit_capsule.backward(grad_y, self._ctx)
+        self.grads["weight"] = grad_weight
         return grad_x
 
 
@@ -2932,6 +3038,42 @@ class PrimaryCapsule(Module):
         grad_x, grad_weight, grad_bias = primary_capsule.backward(grad_y, self._ctx)
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
+        return grad_x
+
+
+class Quantum(Module):
+    """Quantum: A simulated layer of single-qubit rotations on real amplitudes: the first
+    2^n features of each row (zero-padded when fewer), normalized to a unit state psi /
+    sqrt(|psi|^2 + epsilon), go through RY(theta_q) = [[cos theta_q/2, -sin theta_q/2],
+    [sin theta_q/2, cos theta_q/2]] on every qubit q (bit q of the basis index), and the
+    output is the probability of each basis state, phi^2 [B, 2^n].
+
+    A shell over ``layerforge.layers.quantum``; parameters theta.
+    """
+
+    PARAMETERS = ("theta",)
+    BUFFERS = ()
+
+    def __init__(
+        self, num_qubits, *, output_size, epsilon=1e-12, rng=None, dtype=np.float32
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.theta = rng.uniform(0.0, 6.283185307179586, size=(num_qubits,)).astype(
+            dtype
+        )
+        self.output_size = output_size
+        self.epsilon = epsilon
+
+    def forward(self, x):
+        y, self._ctx = quantum.forward(
+            x, self.theta, output_size=self.output_size, epsilon=self.epsilon
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x, grad_theta = quantum.backward(grad_y, self._ctx)
+        self.grads["theta"] = grad_theta
         return grad_x
 
 
@@ -5172,6 +5314,48 @@ class BCEWithLogitsLoss(_Loss):
 
     def forward(self, logits, target):
         return self._run(logits, target)
+
+
+class MarginLoss(_Loss):
+    """The capsule networks' margin loss on class capsules [B, C, D] with integer class
+    labels [B]: per sample, max(0, m_plus - |v_label|)^2 + negative_weight * sum over the
+    other classes of max(0, |v_c| - m_minus)^2, averaged over the batch (Sabour et al.).
+    """
+
+    op = margin_loss
+
+    def __init__(self, m_plus=0.9, m_minus=0.1, negative_weight=0.5):
+        self.m_plus, self.m_minus, self.negative_weight = (
+            m_plus,
+            m_minus,
+            negative_weight,
+        )
+
+    def forward(self, capsules, labels):
+        labels = np.asarray(labels)
+        classes = capsules.shape[1]
+        if labels.dtype.kind not in "iu" or labels.shape != capsules.shape[:1]:
+            raise ValueError(
+                f"MarginLoss: labels must be integers of shape {capsules.shape[:1]}, "
+                f"got {labels.dtype} {tuple(labels.shape)}"
+            )
+        if np.any((labels < 0) | (labels >= classes)):
+            raise ValueError(f"MarginLoss: labels must lie in [0, {classes})")
+        target = np.zeros(capsules.shape[:2], capsules.dtype)
+        target[np.arange(len(labels)), labels] = 1
+        self._dtype = capsules.dtype
+        loss, self._ctx = self.op.forward(
+            capsules,
+            target,
+            m_plus=self.m_plus,
+            m_minus=self.m_minus,
+            negative_weight=self.negative_weight,
+        )
+        return float(loss)
+
+    def backward(self, scale=1.0):
+        # the target takes no gradient: the op's backward returns the capsules' alone
+        return self.op.backward(np.asarray(scale, dtype=self._dtype), self._ctx)
 
 
 def save(module, path):
