@@ -1158,8 +1158,10 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
     convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0) on
     each side, with the kernel flipped in both directions and its channel axes swapped
     within each group (_conv_apply, depthwise where the convolution is), cropped to x's
-    pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
-    offset (batched over the groups), added onto the (padded) pixels that offset read.
+    pixels. Otherwise image by image (on threads, see in_chunks): one product of the
+    transposed kernel [C * kH * kW, C_out] (batched over the groups) with the image's
+    gradient [C_out, H_out * W_out], whose [C, H_out, W_out] slab for each kernel offset
+    is added onto the strided (padded) pixels that offset read, then cropped.
     A padding_mode other than zeros: the gradient on the padded grid, folded back onto
     the pixels each padded one copies (_window_fold)."""
     n, c, h, w = x.shape
@@ -1196,23 +1198,35 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
         return np.ascontiguousarray(
             full[:, :, first_row : first_row + h, first_col : first_col + w]
         )
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
-    grad_x = np.zeros((c, n, h + top + bottom, w + left + right), dtype=grad.dtype)
-    for u in range(kernel_h):
-        for v in range(kernel_w):
-            first_row, first_col = u * dilation[0], v * dilation[1]
-            rows = slice(first_row, first_row + stride[0] * (out_h - 1) + 1, stride[0])
-            cols = slice(first_col, first_col + stride[1] * (out_w - 1) + 1, stride[1])
-            taps = (
-                weight[:, :, u, v]
-                .reshape(groups, c_out // groups, c_group)
-                .transpose(0, 2, 1)
-            )
-            grad_x[:, :, rows, cols] += np.matmul(taps, per_channel).reshape(
-                c, n, out_h, out_w
-            )
-    cropped = grad_x[:, :, top : top + h, left : left + w]
-    return np.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
+    # [G, C / G * kH * kW, C_out / G], contiguous: a strided slice of weight is no BLAS operand
+    taps = np.ascontiguousarray(
+        weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
+    )
+    result = np.empty(x.shape, dtype=grad.dtype)
+
+    def images(first, last):
+        count = last - first
+        spread = np.matmul(
+            taps, grad[first:last].reshape(count, groups, c_out // groups, -1)
+        )
+        spread = spread.reshape(count, c, kernel_h, kernel_w, out_h, out_w)
+        on_grid = np.zeros(
+            (count, c, h + top + bottom, w + left + right), dtype=grad.dtype
+        )
+        for u in range(kernel_h):
+            for v in range(kernel_w):
+                first_row, first_col = u * dilation[0], v * dilation[1]
+                rows = slice(
+                    first_row, first_row + stride[0] * (out_h - 1) + 1, stride[0]
+                )
+                cols = slice(
+                    first_col, first_col + stride[1] * (out_w - 1) + 1, stride[1]
+                )
+                on_grid[:, :, rows, cols] += spread[:, :, u, v]
+        result[first:last] = on_grid[:, :, top : top + h, left : left + w]
+
+    in_chunks(images, n, grad)
+    return result
 
 
 def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, groups):
@@ -1922,7 +1936,7 @@ def _cupy_forward_gelu(
     )
 
 
-# convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1837
+# convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1847
 _convolutional_gelu_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -2593,7 +2607,7 @@ def _cupy_forward_gelu_no_bias(
     )
 
 
-# convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1837
+# convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1847
 _convolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -3010,8 +3024,10 @@ def _cupy_conv_input_grad(
     convolution of grad, zero-padded by dilation * (k - 1) - padding (at least 0) on
     each side, with the kernel flipped in both directions and its channel axes swapped
     within each group (_conv_apply, depthwise where the convolution is), cropped to x's
-    pixels. Otherwise one [C, C_out] x [C_out, N * H_out * W_out] product per kernel
-    offset (batched over the groups), added onto the (padded) pixels that offset read.
+    pixels. Otherwise image by image (on threads, see in_chunks): one product of the
+    transposed kernel [C * kH * kW, C_out] (batched over the groups) with the image's
+    gradient [C_out, H_out * W_out], whose [C, H_out, W_out] slab for each kernel offset
+    is added onto the strided (padded) pixels that offset read, then cropped.
     A padding_mode other than zeros: the gradient on the padded grid, folded back onto
     the pixels each padded one copies (_window_fold)."""
     import cupy as cp
@@ -3050,23 +3066,35 @@ def _cupy_conv_input_grad(
         return cp.ascontiguousarray(
             full[:, :, first_row : first_row + h, first_col : first_col + w]
         )
-    per_channel = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)
-    grad_x = cp.zeros((c, n, h + top + bottom, w + left + right), dtype=grad.dtype)
-    for u in range(kernel_h):
-        for v in range(kernel_w):
-            first_row, first_col = u * dilation[0], v * dilation[1]
-            rows = slice(first_row, first_row + stride[0] * (out_h - 1) + 1, stride[0])
-            cols = slice(first_col, first_col + stride[1] * (out_w - 1) + 1, stride[1])
-            taps = (
-                weight[:, :, u, v]
-                .reshape(groups, c_out // groups, c_group)
-                .transpose(0, 2, 1)
-            )
-            grad_x[:, :, rows, cols] += cp.matmul(taps, per_channel).reshape(
-                c, n, out_h, out_w
-            )
-    cropped = grad_x[:, :, top : top + h, left : left + w]
-    return cp.ascontiguousarray(cropped.transpose(1, 0, 2, 3))
+    # [G, C / G * kH * kW, C_out / G], contiguous: a strided slice of weight is no BLAS operand
+    taps = cp.ascontiguousarray(
+        weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
+    )
+    result = cp.empty(x.shape, dtype=grad.dtype)
+
+    def images(first, last):
+        count = last - first
+        spread = cp.matmul(
+            taps, grad[first:last].reshape(count, groups, c_out // groups, -1)
+        )
+        spread = spread.reshape(count, c, kernel_h, kernel_w, out_h, out_w)
+        on_grid = cp.zeros(
+            (count, c, h + top + bottom, w + left + right), dtype=grad.dtype
+        )
+        for u in range(kernel_h):
+            for v in range(kernel_w):
+                first_row, first_col = u * dilation[0], v * dilation[1]
+                rows = slice(
+                    first_row, first_row + stride[0] * (out_h - 1) + 1, stride[0]
+                )
+                cols = slice(
+                    first_col, first_col + stride[1] * (out_w - 1) + 1, stride[1]
+                )
+                on_grid[:, :, rows, cols] += spread[:, :, u, v]
+        result[first:last] = on_grid[:, :, top : top + h, left : left + w]
+
+    in_chunks(images, n, grad)
+    return result
 
 
 def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, groups):
