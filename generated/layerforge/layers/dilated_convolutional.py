@@ -483,6 +483,7 @@ def _conv_apply(weight, columns, x, stride, padding, dilation, groups):
             for v in range(kernel_w)
         ]
         flat = columns.reshape(-1)
+        planes = columns.reshape(columns.shape[0], c, -1)  # [N (+ 1), C, H_p * W_p]
         result = np.empty((n, c_out, out_h, out_w), dtype=x.dtype)
         matrix = weight.reshape(groups, c_out // groups, -1)
         budget = 1 << 24 if c_out == groups else 3 << 19
@@ -497,11 +498,20 @@ def _conv_apply(weight, columns, x, stride, padding, dilation, groups):
             for row in range(0, out_h, step):
                 end = min(row + step, out_h)
                 span = (end - row) * padded_w
-                block = gathered[..., :span]
-                for k, shift in enumerate(shifts):
-                    start = first * image + row * padded_w + shift
-                    shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    block[:, :, k] = shifted[:, :, :span]
+                if (
+                    len(shifts) == 1
+                ):  # a 1 x 1 kernel: the rows of the grid are its columns
+                    block = planes[
+                        first:last, :, None, row * padded_w : row * padded_w + span
+                    ]
+                else:
+                    block = gathered[..., :span]
+                    for k, shift in enumerate(shifts):
+                        start = first * image + row * padded_w + shift
+                        shifted = flat[start : start + count * image].reshape(
+                            count, c, -1
+                        )
+                        block[:, :, k] = shifted[:, :, :span]
                 on_grid = np.matmul(matrix, block.reshape(count, groups, -1, span))
                 result[first:last, :, row:end] = on_grid.reshape(
                     count, c_out, end - row, padded_w
@@ -622,6 +632,7 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, group
             for v in range(kernel_w)
         ]
         flat = columns.reshape(-1)
+        planes = columns.reshape(columns.shape[0], c, -1)  # [N (+ 1), C, H_p * W_p]
         budget = 1 << 24 if c_out == groups else 3 << 19
         step = max(
             1, min(out_h, budget // (c * len(shifts) * padded_w * grad.itemsize))
@@ -642,15 +653,29 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, group
             for row in range(0, out_h, step):
                 end = min(row + step, out_h)
                 span = (end - row) * padded_w
-                block = gathered[..., :span]
-                for k, shift in enumerate(shifts):
-                    start = first * image + row * padded_w + shift
-                    shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    block[:, :, k] = shifted[:, :, :span]
-                on_grid[:, :, : end - row, :out_w] = grad[first:last, :, row:end]
-                per_group = on_grid[:, :, : end - row].reshape(
-                    count, groups, c_out // groups, span
-                )
+                if (
+                    len(shifts) == 1
+                ):  # a 1 x 1 kernel: the rows of the grid are its columns
+                    block = planes[
+                        first:last, :, None, row * padded_w : row * padded_w + span
+                    ]
+                else:
+                    block = gathered[..., :span]
+                    for k, shift in enumerate(shifts):
+                        start = first * image + row * padded_w + shift
+                        shifted = flat[start : start + count * image].reshape(
+                            count, c, -1
+                        )
+                        block[:, :, k] = shifted[:, :, :span]
+                if out_w == padded_w:  # no positions past W_out: grad is on the grid
+                    per_group = grad[first:last, :, row:end].reshape(
+                        count, groups, c_out // groups, span
+                    )
+                else:
+                    on_grid[:, :, : end - row, :out_w] = grad[first:last, :, row:end]
+                    per_group = on_grid[:, :, : end - row].reshape(
+                        count, groups, c_out // groups, span
+                    )
                 total += np.matmul(
                     block.reshape(count, groups, -1, span),
                     per_group.transpose(0, 1, 3, 2),
@@ -822,12 +847,15 @@ def _im2col(x, weight, stride, padding, dilation, padding_mode):
     image i's column matrix is then row c of the flat image shifted by
     dilation_h * u * W_p + dilation_w * v: a slice of the flat array, so the columns are
     never copied out (positions past W_out on the grid, which read into the next row or
-    image, are computed and dropped). Larger strides: the columns
+    image, are computed and dropped). A 1 x 1 kernel without padding: x itself (its
+    columns are x's rows, read in place). Larger strides: the columns
     [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
     n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
     (top, bottom), (left, right) = padding
     if stride[0] == 1 and stride[1] == 1:
+        if kernel_h == kernel_w == 1 and not (top or bottom or left or right):
+            return x
         padded = np.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
         if padding_mode == "zeros":
             padded[:n, :, top : top + h, left : left + w] = x
@@ -1236,7 +1264,7 @@ def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-# dilated_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1847
+# dilated_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1861
 _dilated_convolutional_gelu_bwd_0 = ElementwiseKernel(
     "dilated_convolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -1534,6 +1562,7 @@ def _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups):
             for v in range(kernel_w)
         ]
         flat = columns.reshape(-1)
+        planes = columns.reshape(columns.shape[0], c, -1)  # [N (+ 1), C, H_p * W_p]
         result = cp.empty((n, c_out, out_h, out_w), dtype=x.dtype)
         matrix = weight.reshape(groups, c_out // groups, -1)
         budget = 1 << 24 if c_out == groups else 3 << 19
@@ -1548,11 +1577,20 @@ def _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups):
             for row in range(0, out_h, step):
                 end = min(row + step, out_h)
                 span = (end - row) * padded_w
-                block = gathered[..., :span]
-                for k, shift in enumerate(shifts):
-                    start = first * image + row * padded_w + shift
-                    shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    block[:, :, k] = shifted[:, :, :span]
+                if (
+                    len(shifts) == 1
+                ):  # a 1 x 1 kernel: the rows of the grid are its columns
+                    block = planes[
+                        first:last, :, None, row * padded_w : row * padded_w + span
+                    ]
+                else:
+                    block = gathered[..., :span]
+                    for k, shift in enumerate(shifts):
+                        start = first * image + row * padded_w + shift
+                        shifted = flat[start : start + count * image].reshape(
+                            count, c, -1
+                        )
+                        block[:, :, k] = shifted[:, :, :span]
                 on_grid = cp.matmul(matrix, block.reshape(count, groups, -1, span))
                 result[first:last, :, row:end] = on_grid.reshape(
                     count, c_out, end - row, padded_w
@@ -1679,6 +1717,7 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, 
             for v in range(kernel_w)
         ]
         flat = columns.reshape(-1)
+        planes = columns.reshape(columns.shape[0], c, -1)  # [N (+ 1), C, H_p * W_p]
         budget = 1 << 24 if c_out == groups else 3 << 19
         step = max(
             1, min(out_h, budget // (c * len(shifts) * padded_w * grad.itemsize))
@@ -1699,15 +1738,29 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, 
             for row in range(0, out_h, step):
                 end = min(row + step, out_h)
                 span = (end - row) * padded_w
-                block = gathered[..., :span]
-                for k, shift in enumerate(shifts):
-                    start = first * image + row * padded_w + shift
-                    shifted = flat[start : start + count * image].reshape(count, c, -1)
-                    block[:, :, k] = shifted[:, :, :span]
-                on_grid[:, :, : end - row, :out_w] = grad[first:last, :, row:end]
-                per_group = on_grid[:, :, : end - row].reshape(
-                    count, groups, c_out // groups, span
-                )
+                if (
+                    len(shifts) == 1
+                ):  # a 1 x 1 kernel: the rows of the grid are its columns
+                    block = planes[
+                        first:last, :, None, row * padded_w : row * padded_w + span
+                    ]
+                else:
+                    block = gathered[..., :span]
+                    for k, shift in enumerate(shifts):
+                        start = first * image + row * padded_w + shift
+                        shifted = flat[start : start + count * image].reshape(
+                            count, c, -1
+                        )
+                        block[:, :, k] = shifted[:, :, :span]
+                if out_w == padded_w:  # no positions past W_out: grad is on the grid
+                    per_group = grad[first:last, :, row:end].reshape(
+                        count, groups, c_out // groups, span
+                    )
+                else:
+                    on_grid[:, :, : end - row, :out_w] = grad[first:last, :, row:end]
+                    per_group = on_grid[:, :, : end - row].reshape(
+                        count, groups, c_out // groups, span
+                    )
                 total += cp.matmul(
                     block.reshape(count, groups, -1, span),
                     per_group.transpose(0, 1, 3, 2),
@@ -1735,7 +1788,8 @@ def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
     image i's column matrix is then row c of the flat image shifted by
     dilation_h * u * W_p + dilation_w * v: a slice of the flat array, so the columns are
     never copied out (positions past W_out on the grid, which read into the next row or
-    image, are computed and dropped). Larger strides: the columns
+    image, are computed and dropped). A 1 x 1 kernel without padding: x itself (its
+    columns are x's rows, read in place). Larger strides: the columns
     [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
     import cupy as cp
 
@@ -1743,6 +1797,8 @@ def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
     (top, bottom), (left, right) = padding
     if stride[0] == 1 and stride[1] == 1:
+        if kernel_h == kernel_w == 1 and not (top or bottom or left or right):
+            return x
         padded = cp.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
         if padding_mode == "zeros":
             padded[:n, :, top : top + h, left : left + w] = x
