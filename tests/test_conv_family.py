@@ -79,10 +79,10 @@ def refused(error, call, *fragments):
 
 # The stride-1 convolution gathers its column matrix in blocks of rows of at most 1.5 MiB
 # (16 MiB with one output channel per group). Shapes large enough for several blocks with a
-# smaller last one: float64, 32 channels of width 40 (42 padded) are 96 KiB per row, blocks
-# of 14, 14 and 12 rows; depthwise on 32 channels of width 128 (292 KiB a row), blocks of 43, 43 and 42 rows. A
-# 1 x 1 kernel without padding reads x in place. float64 only: the paths are the same in
-# float32, and these larger sums keep float64's tolerance.
+# smaller last one: float64, 32 channels of width 40 (42 padded) are 95 KiB per row, blocks
+# of 14, 14 and 12 rows; depthwise, 32 channels of width 128 are 292 KiB per row, blocks of
+# 43, 43 and 42 rows. A 1 x 1 kernel without padding reads x in place. float64 only: the
+# paths are the same in float32, and these larger sums keep float64's tolerance.
 BLOCKED = [  # (x shape, weight shape, keywords)
     ((2, 32, 40, 40), (16, 16, 3, 3), dict(padding=1, groups=2)),
     ((1, 32, 128, 128), (32, 1, 3, 3), dict(padding=1, groups=32)),
