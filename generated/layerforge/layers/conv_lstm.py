@@ -1228,10 +1228,9 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
         return np.ascontiguousarray(
             full[:, :, first_row : first_row + h, first_col : first_col + w]
         )
-    # [G, C / G * kH * kW, C_out / G], contiguous: a strided slice of weight is no BLAS operand
-    taps = np.ascontiguousarray(
-        weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
-    )
+    # [G, C / G * kH * kW, C_out / G], a transposed view (BLAS reads it as it is; a strided
+    # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
+    taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = np.empty(x.shape, dtype=grad.dtype)
 
     def images(first, last):
@@ -2720,10 +2719,9 @@ def _cupy_conv_input_grad(
         return cp.ascontiguousarray(
             full[:, :, first_row : first_row + h, first_col : first_col + w]
         )
-    # [G, C / G * kH * kW, C_out / G], contiguous: a strided slice of weight is no BLAS operand
-    taps = cp.ascontiguousarray(
-        weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
-    )
+    # [G, C / G * kH * kW, C_out / G], a transposed view (BLAS reads it as it is; a strided
+    # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
+    taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = cp.empty(x.shape, dtype=grad.dtype)
 
     def images(first, last):

@@ -2430,10 +2430,9 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
         return np.ascontiguousarray(
             full[:, :, first_row : first_row + h, first_col : first_col + w]
         )
-    # [G, C / G * kH * kW, C_out / G], contiguous: a strided slice of weight is no BLAS operand
-    taps = np.ascontiguousarray(
-        weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
-    )
+    # [G, C / G * kH * kW, C_out / G], a transposed view (BLAS reads it as it is; a strided
+    # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
+    taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = np.empty(x.shape, dtype=grad.dtype)
 
     def images(first, last):
@@ -3529,7 +3528,7 @@ def _cupy_forward_gelu(
     )
 
 
-# depthwise_separable_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1861
+# depthwise_separable_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1862
 _depthwise_separable_convolutional_gelu_bwd_0 = ElementwiseKernel(
     "depthwise_separable_convolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -4823,7 +4822,7 @@ def _cupy_forward_gelu_no_bias(
     )
 
 
-# depthwise_separable_convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1861
+# depthwise_separable_convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1862
 _depthwise_separable_convolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "depthwise_separable_convolutional_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -5567,10 +5566,9 @@ def _cupy_conv_input_grad(
         return cp.ascontiguousarray(
             full[:, :, first_row : first_row + h, first_col : first_col + w]
         )
-    # [G, C / G * kH * kW, C_out / G], contiguous: a strided slice of weight is no BLAS operand
-    taps = cp.ascontiguousarray(
-        weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
-    )
+    # [G, C / G * kH * kW, C_out / G], a transposed view (BLAS reads it as it is; a strided
+    # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
+    taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = cp.empty(x.shape, dtype=grad.dtype)
 
     def images(first, last):

@@ -740,10 +740,9 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
         return np.ascontiguousarray(
             full[:, :, first_row : first_row + h, first_col : first_col + w]
         )
-    # [G, C / G * kH * kW, C_out / G], contiguous: a strided slice of weight is no BLAS operand
-    taps = np.ascontiguousarray(
-        weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
-    )
+    # [G, C / G * kH * kW, C_out / G], a transposed view (BLAS reads it as it is; a strided
+    # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
+    taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = np.empty(x.shape, dtype=grad.dtype)
 
     def images(first, last):
@@ -1464,7 +1463,7 @@ _subpixel_convolutional_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1861
+# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1862
 _subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_7",
     "T _t9",
@@ -1475,7 +1474,7 @@ _subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1861
+# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1862
 _subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_8",
     "T _t3",
@@ -1486,7 +1485,7 @@ _subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1861
+# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1862
 _subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_9",
     "T _t11",
@@ -1497,7 +1496,7 @@ _subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1861
+# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1862
 _subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_10",
     "T _t12",
@@ -1508,7 +1507,7 @@ _subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1861
+# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1862
 _subpixel_convolutional_gelu_bwd_11 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_11",
     "T _t10, T _t13",
@@ -2429,7 +2428,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1861
+# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1862
 _subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_7",
     "T _t8",
@@ -2440,7 +2439,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1861
+# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1862
 _subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_8",
     "T _t2",
@@ -2451,7 +2450,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1861
+# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1862
 _subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_9",
     "T _t10",
@@ -2462,7 +2461,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1861
+# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1862
 _subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_10",
     "T _t11",
@@ -2473,7 +2472,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1861
+# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1862
 _subpixel_convolutional_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_11",
     "T _t9, T _t12",
@@ -3243,10 +3242,9 @@ def _cupy_conv_input_grad(
         return cp.ascontiguousarray(
             full[:, :, first_row : first_row + h, first_col : first_col + w]
         )
-    # [G, C / G * kH * kW, C_out / G], contiguous: a strided slice of weight is no BLAS operand
-    taps = cp.ascontiguousarray(
-        weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
-    )
+    # [G, C / G * kH * kW, C_out / G], a transposed view (BLAS reads it as it is; a strided
+    # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
+    taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = cp.empty(x.shape, dtype=grad.dtype)
 
     def images(first, last):
