@@ -75,6 +75,28 @@ def refused(error, call, *fragments):
         assert fragment in str(info.value), (fragment, str(info.value))
 
 
+# -- convolutional: the block sizes and special paths of the stride-1 helpers ------------------
+
+# The stride-1 convolution gathers its column matrix in blocks of rows of at most 1.5 MiB
+# (16 MiB with one output channel per group). Shapes large enough for several blocks with a
+# smaller last one: float64, 32 channels of width 40 (42 padded) are 95 KiB per row, blocks
+# of 14, 14 and 12 rows; depthwise, 32 channels of width 128 are 292 KiB per row, blocks of
+# 43, 43 and 42 rows. A 1 x 1 kernel without padding reads x in place. float64 only: the
+# paths are the same in float32, and these larger sums keep float64's tolerance.
+BLOCKED = [  # (x shape, weight shape, keywords)
+    ((2, 32, 40, 40), (16, 16, 3, 3), dict(padding=1, groups=2)),
+    ((1, 32, 128, 128), (32, 1, 3, 3), dict(padding=1, groups=32)),
+    ((2, 8, 5, 6), (4, 8, 1, 1), dict(padding=0)),
+    ((2, 4, 9, 8), (6, 2, 3, 2), dict(stride=2, padding=(1, 2), dilation=2, groups=2)),
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, keywords", BLOCKED)
+def test_convolution_blocks_and_special_paths(x_shape, w_shape, keywords):
+    x, w, b = draw(x_shape, np.float64, 1), draw(w_shape, np.float64, 2), draw(w_shape[:1], np.float64, 3)
+    check("convolutional", [x, w, b], lambda x, w, b: F.conv2d(x, w, b, **keywords), np.float64, keywords)
+
+
 # -- deconvolutional: torch.nn.ConvTranspose2d -------------------------------------------------
 
 DECONV = [  # (C_in, C_out, kernel, keywords)
