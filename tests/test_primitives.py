@@ -60,7 +60,6 @@ CASES = {
     "linear_backward_input": ("linear_backward_input(x, w)", "[F, G]", "any", "any"),
     "matmul": ("matmul(x, w)", "[F, G]", "any", "any"),
     "transpose": ("matmul(transpose(x), w)", "[B, G]", "any", "any"),
-    "transpose_contiguous": ("matmul(transpose_contiguous(x), w)", "[B, G]", "any", "any"),
     "split_last": ("squeeze_last(amax(split_last(x * w, pieces=2)))", "[B, F]", "any", "any"),
     "squeeze_last": ("squeeze_last(sum(x * w)) * 2", "[B, F]", "any", "any"),
     "sparsemax_threshold": ("sparsemax_threshold(x * w) * x", "[B, F]", "any", "any"),

@@ -64,11 +64,10 @@ class Scan:
     results: list[Operand]  # the step's backward results: carries, boundary, sequences, parameters
     arrays: list[str]  # the step's differentiable arrays, in the order of ``results``
     constant: set[str] = dataclasses.field(default_factory=set)  # boundary values that take no gradient
-    invariant: Function | None = None  # the step backward's loop invariants, computed before its loop
 
     def functions(self) -> list[Function]:
-        return [f for f in (self.hoisted, self.step, self.invariant, self.step_backward, self.deferred,
-                            self.hoisted_backward) if f is not None]
+        return [f for f in (self.hoisted, self.step, self.step_backward, self.deferred, self.hoisted_backward)
+                if f is not None]
 
 
 def step_shape(shape: Shape, lead: int) -> Shape:
@@ -221,41 +220,13 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     chain_targets = {s.target for s in chain_body}
     rest = [s for s in full_backward.body if s.target not in chain_targets]
     rest_reads = _reads_outside(rest) | {r for r in results if isinstance(r, str) and r not in carry_results}
-    # loop-invariant arrays of the step's backward (a weight's contiguous transpose for the
-    # recurrent product): the invariant part computes them once per call, before the loop
-    # (scalars, such as a product of attributes, stay where the passes fold them)
-    fixed = {n for n in step.params if step.values[n].role in ("param", "buffer", "attr")
-             and n not in scan.sequences and n not in sliced}
-    invariant_body: list[Stmt] = []
-    for stmt in chain_body:
-        shape = full_backward.values[stmt.target].shape
-        if (stmt.target not in rest_reads and prims[stmt.prim].kind != "random" and shape is not None
-                and not shape.is_scalar and all(r in fixed for r in stmt.reads())):
-            invariant_body.append(stmt)
-            fixed.add(stmt.target)
-    invariant = None
-    if invariant_body:
-        renames = {}
-        for stmt in invariant_body:
-            if stmt.target.startswith("_t"):
-                base = f"{stmt.args[0]}_t" if stmt.prim == "transpose_contiguous" else "invariant"
-                renames[stmt.target] = _readable(base, full_backward.values)
-                full_backward.values[renames[stmt.target]] = full_backward.values[stmt.target]
-        invariant_body = [_renamed(s, renames) for s in invariant_body]
-        invariant_targets = {s.target for s in invariant_body}
-        chain_body = [_renamed(s, renames) for s in chain_body if renames.get(s.target, s.target) not in invariant_targets]
-        outer = _reads_outside(invariant_body)
-        invariant = Function(f"_backward{suffix}_invariant", [n for n in step.params if n in outer], invariant_body,
-                             [t for t in invariant_targets if t in _reads_outside(chain_body)], dict(full_backward.values))
-        invariant.outputs = [s.target for s in invariant_body if s.target in invariant.outputs]
     chain = [s.target for s in chain_body if s.target in rest_reads]
     chain += [g for g in grad_params[: len(scan.carries)] if g in rest_reads]
     chain_reads = _reads_outside(chain_body) | {r for r in carry_results if isinstance(r, str)}
     chain_saved = [n for n in saved if n in chain_reads]
     bvalues = full_backward.values
     step_backward = Function(f"_backward{suffix}_step", grad_params[: len(scan.carries)]
-                             + [g for g in grad_params[len(scan.carries):] if g in chain_reads] + chain_saved
-                             + (list(invariant.outputs) if invariant is not None else []),
+                             + [g for g in grad_params[len(scan.carries):] if g in chain_reads] + chain_saved,
                              chain_body, carry_results + [c for c in chain if c not in grad_params], dict(bvalues))
     deferred = None
     for stmt in rest:
@@ -279,16 +250,8 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     step.outputs = list(whole.outputs) + [n for n in step_saved if n not in whole.outputs]
     parts = Scan(spec, variant, hoisted, hoisted_saved, hoisted_backward, step, step_saved, step_backward,
                  deferred, chain, boundary, sliced, carries_read, grad_params[: len(scan.carries)], results, arrays,
-                 constant, invariant)
+                 constant)
     return _drivers(parts, values)
-
-
-def _renamed(stmt: Stmt, renames: dict[str, str]) -> Stmt:
-    def fix(o: Operand) -> Operand:
-        return renames.get(o, o) if isinstance(o, str) else o
-
-    return Stmt(renames.get(stmt.target, stmt.target), stmt.prim, tuple(fix(a) for a in stmt.args),
-                tuple((k, fix(v)) for k, v in stmt.statics), stmt.loc)
 
 
 def _unsave_dead(backward: Function, n_grads: int) -> None:
@@ -381,7 +344,6 @@ def _context(parts: Scan) -> list[str]:
     scan = parts.spec.scan
     assert scan is not None
     reads = set(parts.step_backward.params) | set(parts.deferred.params if parts.deferred else [])
-    reads |= set(parts.invariant.params if parts.invariant else [])
     out: list[str] = []
     if parts.hoisted is not None:
         out.append("hoisted_saved")
@@ -532,8 +494,6 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
     # a carried gradient that the deferred part reads is stacked as the step receives it
     carried = {c: b for c, b in stacked_chain.items() if c in parts.grad_carried}
     body += [f"{b} = np.empty((steps, *{c}.shape), dtype={c}.dtype)" for c, b in carried.items()]
-    if parts.invariant is not None:
-        body.append(f"{_unpack(list(parts.invariant.outputs))} = {_call(parts.invariant, parts.invariant.params, cupy)}")
     body.append("for t in range(steps - 1, -1, -1):")
     loop = [f"{b}[t] = {c}" for c, b in carried.items()]
     loop.append(f"{_unpack(list(parts.grad_carried) + [_display(c, 'chain') for c in chain_outs])} = "

@@ -175,19 +175,18 @@ def _backward_batch_first(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
+                weight_hh,
                 bias_hh,
                 saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
-                weight_hh_t,
             )
         )
         if t == steps - 1:
@@ -239,13 +238,8 @@ def _forward_no_batch_first_step(
     return h_next, _t1, reset_gate, update_gate, new_gate
 
 
-def _backward_no_batch_first_invariant(weight_hh):
-    weight_hh_t = np.ascontiguousarray(weight_hh.T)
-    return weight_hh_t
-
-
 def _backward_no_batch_first_step(
-    grad_next_h, grad_y, h, bias_hh, _t1, reset_gate, update_gate, new_gate, weight_hh_t
+    grad_next_h, grad_y, h, weight_hh, bias_hh, _t1, reset_gate, update_gate, new_gate
 ):
     recurrent_part = _t1 + bias_hh
     _t2 = 1 - update_gate
@@ -265,7 +259,7 @@ def _backward_no_batch_first_step(
     _t6 *= grad_reset_gate
     _t6 *= reset_gate
     grad_recurrent_part = np.concatenate((_t6, _t5, _t3 * reset_gate), axis=-1)
-    grad_h = grad_h_next * update_gate + (weight_hh_t @ grad_recurrent_part.T).T
+    grad_h = grad_h_next * update_gate + grad_recurrent_part @ weight_hh
     return grad_h, _t3, _t5, _t6, grad_recurrent_part
 
 
@@ -354,19 +348,18 @@ def _backward_batch_first_no_h0(
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
+                weight_hh,
                 bias_hh,
                 saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
-                weight_hh_t,
             )
         )
         if t == steps - 1:
@@ -457,19 +450,18 @@ def _backward_no_batch_first(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
+                weight_hh,
                 bias_hh,
                 saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
-                weight_hh_t,
             )
         )
         if t == steps - 1:
@@ -562,19 +554,18 @@ def _backward_no_batch_first_no_h0(
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
+                weight_hh,
                 bias_hh,
                 saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
-                weight_hh_t,
             )
         )
         if t == steps - 1:
@@ -756,19 +747,18 @@ def _cupy_backward_batch_first(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
+                weight_hh,
                 bias_hh,
                 saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
-                weight_hh_t,
             )
         )
         if t == steps - 1:
@@ -857,20 +847,13 @@ def _cupy_forward_no_batch_first_step(
     return h_next, _t2, reset_gate, update_gate, new_gate
 
 
-def _cupy_backward_no_batch_first_invariant(weight_hh):
-    import cupy as cp
-
-    weight_hh_t = cp.ascontiguousarray(weight_hh.T)
-    return weight_hh_t
-
-
 # gru_no_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:29,33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,859,201
 _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_0",
-    "T _t38, T _t39, T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T reset_gate",
+    "T _t37, T _t38, T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T reset_gate",
     "T _t17, T _t23, T _t25, T _t29, T _t33",
     """
-    T _t10 = _t38 + _t39;
+    T _t10 = _t37 + _t38;
     T _t13 = T(1) - update_gate;
     T grad_h_next = grad_next_h + grad_y;
     T _t16 = grad_h_next * h;
@@ -894,30 +877,30 @@ _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3023
+# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3021
 _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_1",
-    "T _t17, T _t37",
+    "T _t17, T _t36",
     "T grad_h",
     """
-    grad_h = _t17 + _t37;
+    grad_h = _t17 + _t36;
     """,
 )
 
 
 def _cupy_backward_no_batch_first_step(
-    grad_next_h, grad_y, h, bias_hh, _t2, reset_gate, update_gate, new_gate, weight_hh_t
+    grad_next_h, grad_y, h, weight_hh, bias_hh, _t2, reset_gate, update_gate, new_gate
 ):
     import cupy as cp
 
-    _t39 = _cupy_chunk(bias_hh, 3, 2, -1)
-    _t38 = _cupy_chunk(_t2, 3, 2, -1)
+    _t38 = _cupy_chunk(bias_hh, 3, 2, -1)
+    _t37 = _cupy_chunk(_t2, 3, 2, -1)
     _t17, _t23, _t25, _t29, _t33 = _gru_no_batch_first_step_bwd_0(
-        _t38, _t39, update_gate, grad_next_h, grad_y, h, new_gate, reset_gate
+        _t37, _t38, update_gate, grad_next_h, grad_y, h, new_gate, reset_gate
     )
     grad_recurrent_part = cp.concatenate((_t33, _t29, _t25), axis=-1)
-    _t37 = (weight_hh_t @ grad_recurrent_part.T).T
-    grad_h = _gru_no_batch_first_step_bwd_1(_t17, _t37)
+    _t36 = grad_recurrent_part @ weight_hh
+    grad_h = _gru_no_batch_first_step_bwd_1(_t17, _t36)
     return grad_h, _t23, _t29, _t33, grad_recurrent_part
 
 
@@ -1014,19 +997,18 @@ def _cupy_backward_batch_first_no_h0(
     steps = grad_y.shape[0]
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
+                weight_hh,
                 bias_hh,
                 saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
-                weight_hh_t,
             )
         )
         if t == steps - 1:
@@ -1123,19 +1105,18 @@ def _cupy_backward_no_batch_first(
 
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
+                weight_hh,
                 bias_hh,
                 saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
-                weight_hh_t,
             )
         )
         if t == steps - 1:
@@ -1234,19 +1215,18 @@ def _cupy_backward_no_batch_first_no_h0(
     steps = grad_y.shape[0]
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
                 (y[t - 1] if t else h0),
+                weight_hh,
                 bias_hh,
                 saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
                 new_gate_steps[t],
-                weight_hh_t,
             )
         )
         if t == steps - 1:

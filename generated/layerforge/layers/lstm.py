@@ -212,19 +212,18 @@ def _backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
@@ -271,22 +270,17 @@ def _forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
     return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t2
 
 
-def _backward_no_batch_first_invariant(weight_hh):
-    weight_hh_t = np.ascontiguousarray(weight_hh.T)
-    return weight_hh_t
-
-
 def _backward_no_batch_first_step(
     grad_next_h,
     grad_next_c,
     grad_y,
     c,
+    weight_hh,
     input_gate,
     forget_gate,
     cell_gate,
     output_gate,
     _t1,
-    weight_hh_t,
 ):
     grad_h_next = grad_next_h + grad_y
     grad_output_gate = grad_h_next * _t1
@@ -308,7 +302,7 @@ def _backward_no_batch_first_step(
         ),
         axis=-1,
     )
-    grad_h = (weight_hh_t @ grad_gates.T).T
+    grad_h = grad_gates @ weight_hh
     return grad_h, grad_c, grad_gates
 
 
@@ -405,19 +399,18 @@ def _backward_batch_first_no_c0(
     c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
@@ -524,19 +517,18 @@ def _backward_batch_first_no_h0(
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
@@ -645,19 +637,18 @@ def _backward_batch_first_no_h0_no_c0(
     c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
@@ -759,19 +750,18 @@ def _backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
@@ -876,19 +866,18 @@ def _backward_no_batch_first_no_c0(
     c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
@@ -992,19 +981,18 @@ def _backward_no_batch_first_no_h0(
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
@@ -1112,19 +1100,18 @@ def _backward_no_batch_first_no_h0_no_c0(
     c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = np.empty(
@@ -1331,19 +1318,18 @@ def _cupy_backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
@@ -1437,13 +1423,6 @@ def _cupy_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
     return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
 
 
-def _cupy_backward_no_batch_first_invariant(weight_hh):
-    import cupy as cp
-
-    weight_hh_t = cp.ascontiguousarray(weight_hh.T)
-    return weight_hh_t
-
-
 # lstm_no_batch_first_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:61,62,180,201
 _lstm_no_batch_first_step_bwd_0 = ElementwiseKernel(
     "lstm_no_batch_first_step_bwd_0",
@@ -1482,12 +1461,12 @@ def _cupy_backward_no_batch_first_step(
     grad_next_c,
     grad_y,
     c,
+    weight_hh,
     input_gate,
     forget_gate,
     cell_gate,
     output_gate,
     _t11,
-    weight_hh_t,
 ):
     import cupy as cp
 
@@ -1503,7 +1482,7 @@ def _cupy_backward_no_batch_first_step(
         forget_gate,
     )
     grad_gates = cp.concatenate((_t35, _t31, _t27, _t23), axis=-1)
-    grad_h = (weight_hh_t @ grad_gates.T).T
+    grad_h = grad_gates @ weight_hh
     return grad_h, grad_c, grad_gates
 
 
@@ -1604,19 +1583,18 @@ def _cupy_backward_batch_first_no_c0(
     c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
@@ -1727,19 +1705,18 @@ def _cupy_backward_batch_first_no_h0(
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
@@ -1854,19 +1831,18 @@ def _cupy_backward_batch_first_no_h0_no_c0(
     c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
@@ -1972,19 +1948,18 @@ def _cupy_backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
@@ -2095,19 +2070,18 @@ def _cupy_backward_no_batch_first_no_c0(
     c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
@@ -2217,19 +2191,18 @@ def _cupy_backward_no_batch_first_no_h0(
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(
@@ -2341,19 +2314,18 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
     c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
-    weight_hh_t = _cupy_backward_no_batch_first_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, grad_next_c, grad_gates = _cupy_backward_no_batch_first_step(
             grad_next_h,
             grad_next_c,
             grad_y[t],
             (c_next_steps[t - 1] if t else c0),
+            weight_hh,
             input_gate_steps[t],
             forget_gate_steps[t],
             cell_gate_steps[t],
             output_gate_steps[t],
             saved_11_steps[t],
-            weight_hh_t,
         )
         if t == steps - 1:
             grad_gates_steps = cp.empty(

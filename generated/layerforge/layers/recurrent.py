@@ -171,10 +171,9 @@ def _backward_batch_first_tanh(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_tanh_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
@@ -201,17 +200,12 @@ def _forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
     return h_next
 
 
-def _backward_no_batch_first_tanh_invariant(weight_hh):
-    weight_hh_t = np.ascontiguousarray(weight_hh.T)
-    return weight_hh_t
-
-
-def _backward_no_batch_first_tanh_step(grad_next_h, grad_y, h_next, weight_hh_t):
+def _backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
     grad_h_next = grad_next_h + grad_y
     _t1 = h_next * h_next
     np.subtract(1, _t1, out=_t1)
     _t1 *= grad_h_next
-    grad_h = (weight_hh_t @ _t1.T).T
+    grad_h = _t1 @ weight_hh
     return grad_h, _t1
 
 
@@ -259,10 +253,9 @@ def _backward_batch_first_relu(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_relu_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], saved_5_steps[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
@@ -290,15 +283,10 @@ def _forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
     return h_next, _t1
 
 
-def _backward_no_batch_first_relu_invariant(weight_hh):
-    weight_hh_t = np.ascontiguousarray(weight_hh.T)
-    return weight_hh_t
-
-
-def _backward_no_batch_first_relu_step(grad_next_h, grad_y, _t1, weight_hh_t):
+def _backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t1):
     grad_h_next = grad_next_h + grad_y
     _t2 = np.multiply(grad_h_next, _t1 > 0, out=grad_h_next)
-    grad_h = (weight_hh_t @ _t2.T).T
+    grad_h = _t2 @ weight_hh
     return grad_h, _t2
 
 
@@ -340,10 +328,9 @@ def _backward_batch_first_identity(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_identity_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
@@ -370,14 +357,9 @@ def _forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
     return _t1
 
 
-def _backward_no_batch_first_identity_invariant(weight_hh):
-    weight_hh_t = np.ascontiguousarray(weight_hh.T)
-    return weight_hh_t
-
-
-def _backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh_t):
+def _backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
     _t1 = grad_next_h + grad_y
-    grad_h = (weight_hh_t @ _t1.T).T
+    grad_h = _t1 @ weight_hh
     return grad_h, _t1
 
 
@@ -419,10 +401,9 @@ def _backward_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_tanh_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
@@ -471,10 +452,9 @@ def _backward_batch_first_relu_no_h0(
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_relu_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], saved_5_steps[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
@@ -517,10 +497,9 @@ def _backward_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_identity_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
@@ -557,10 +536,9 @@ def _backward_no_batch_first_tanh(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_tanh_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
@@ -601,10 +579,9 @@ def _backward_no_batch_first_relu(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_relu_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], saved_5_steps[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
@@ -643,10 +620,9 @@ def _backward_no_batch_first_identity(
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_identity_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
@@ -685,10 +661,9 @@ def _backward_no_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_tanh_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
@@ -730,10 +705,9 @@ def _backward_no_batch_first_relu_no_h0(
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_relu_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], saved_5_steps[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
@@ -775,10 +749,9 @@ def _backward_no_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _backward_no_batch_first_identity_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
@@ -923,10 +896,9 @@ def _cupy_backward_batch_first_tanh(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_tanh_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _cupy_backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
@@ -979,13 +951,6 @@ def _cupy_forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
     return h_next
 
 
-def _cupy_backward_no_batch_first_tanh_invariant(weight_hh):
-    import cupy as cp
-
-    weight_hh_t = cp.ascontiguousarray(weight_hh.T)
-    return weight_hh_t
-
-
 # recurrent_no_batch_first_tanh_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:180
 _recurrent_no_batch_first_tanh_step_bwd_0 = ElementwiseKernel(
     "recurrent_no_batch_first_tanh_step_bwd_0",
@@ -1000,9 +965,9 @@ _recurrent_no_batch_first_tanh_step_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_no_batch_first_tanh_step(grad_next_h, grad_y, h_next, weight_hh_t):
+def _cupy_backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
     _t8 = _recurrent_no_batch_first_tanh_step_bwd_0(grad_next_h, grad_y, h_next)
-    grad_h = (weight_hh_t @ _t8.T).T
+    grad_h = _t8 @ weight_hh
     return grad_h, _t8
 
 
@@ -1054,10 +1019,9 @@ def _cupy_backward_batch_first_relu(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_relu_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _cupy_backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], saved_5_steps[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
@@ -1099,13 +1063,6 @@ def _cupy_forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
     return h_next, _t5
 
 
-def _cupy_backward_no_batch_first_relu_invariant(weight_hh):
-    import cupy as cp
-
-    weight_hh_t = cp.ascontiguousarray(weight_hh.T)
-    return weight_hh_t
-
-
 # recurrent_no_batch_first_relu_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:252
 _recurrent_no_batch_first_relu_step_bwd_0 = ElementwiseKernel(
     "recurrent_no_batch_first_relu_step_bwd_0",
@@ -1119,9 +1076,9 @@ _recurrent_no_batch_first_relu_step_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_no_batch_first_relu_step(grad_next_h, grad_y, _t5, weight_hh_t):
+def _cupy_backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t5):
     _t7 = _recurrent_no_batch_first_relu_step_bwd_0(grad_next_h, grad_y, _t5)
-    grad_h = (weight_hh_t @ _t7.T).T
+    grad_h = _t7 @ weight_hh
     return grad_h, _t7
 
 
@@ -1167,10 +1124,9 @@ def _cupy_backward_batch_first_identity(
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_identity_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _cupy_backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
@@ -1213,13 +1169,6 @@ def _cupy_forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh)
     return _t5
 
 
-def _cupy_backward_no_batch_first_identity_invariant(weight_hh):
-    import cupy as cp
-
-    weight_hh_t = cp.ascontiguousarray(weight_hh.T)
-    return weight_hh_t
-
-
 # recurrent_no_batch_first_identity_step_bwd_0: <generated>:1
 _recurrent_no_batch_first_identity_step_bwd_0 = ElementwiseKernel(
     "recurrent_no_batch_first_identity_step_bwd_0",
@@ -1231,9 +1180,9 @@ _recurrent_no_batch_first_identity_step_bwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh_t):
+def _cupy_backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
     _t6 = _recurrent_no_batch_first_identity_step_bwd_0(grad_next_h, grad_y)
-    grad_h = (weight_hh_t @ _t6.T).T
+    grad_h = _t6 @ weight_hh
     return grad_h, _t6
 
 
@@ -1283,10 +1232,9 @@ def _cupy_backward_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_tanh_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _cupy_backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
@@ -1339,10 +1287,9 @@ def _cupy_backward_batch_first_relu_no_h0(
     steps = grad_y.shape[0]
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_relu_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _cupy_backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], saved_5_steps[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
@@ -1391,10 +1338,9 @@ def _cupy_backward_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_identity_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _cupy_backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
@@ -1439,10 +1385,9 @@ def _cupy_backward_no_batch_first_tanh(
 
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_tanh_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _cupy_backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
@@ -1487,10 +1432,9 @@ def _cupy_backward_no_batch_first_relu(
 
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_relu_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _cupy_backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], saved_5_steps[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
@@ -1535,10 +1479,9 @@ def _cupy_backward_no_batch_first_identity(
 
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_identity_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _cupy_backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
@@ -1587,10 +1530,9 @@ def _cupy_backward_no_batch_first_tanh_no_h0(
     steps = grad_y.shape[0]
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_tanh_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _cupy_backward_no_batch_first_tanh_step(
-            grad_next_h, grad_y[t], y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, y[t]
         )
         if t == steps - 1:
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
@@ -1638,10 +1580,9 @@ def _cupy_backward_no_batch_first_relu_no_h0(
     steps = grad_y.shape[0]
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_relu_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _cupy_backward_no_batch_first_relu_step(
-            grad_next_h, grad_y[t], saved_5_steps[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh, saved_5_steps[t]
         )
         if t == steps - 1:
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
@@ -1687,10 +1628,9 @@ def _cupy_backward_no_batch_first_identity_no_h0(
     steps = grad_y.shape[0]
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
-    weight_hh_t = _cupy_backward_no_batch_first_identity_invariant(weight_hh)
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _cupy_backward_no_batch_first_identity_step(
-            grad_next_h, grad_y[t], weight_hh_t
+            grad_next_h, grad_y[t], weight_hh
         )
         if t == steps - 1:
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)

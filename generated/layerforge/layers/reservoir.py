@@ -167,15 +167,14 @@ def _backward_batch_first(
     grad_states = grad_states.swapaxes(0, 1)  # time first
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    weight_res_t = _backward_no_batch_first_invariant(weight_res)
     for t in range(steps - 1, -1, -1):
         grad_next_r, chain_12 = _backward_no_batch_first_step(
             grad_next_r,
             grad_states[t],
+            weight_res,
             leaking_rate,
             hoisted_1,
             saved_7_steps[t],
-            weight_res_t,
         )
         if t == steps - 1:
             chain_12_steps = np.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
@@ -203,20 +202,15 @@ def _forward_no_batch_first_step(r, hoisted_1, hoisted_2, weight_res, leaking_ra
     return r_next, _t1
 
 
-def _backward_no_batch_first_invariant(weight_res):
-    weight_res_t = np.ascontiguousarray(weight_res.T)
-    return weight_res_t
-
-
 def _backward_no_batch_first_step(
-    grad_next_r, grad_states, leaking_rate, hoisted_1, _t1, weight_res_t
+    grad_next_r, grad_states, weight_res, leaking_rate, hoisted_1, _t1
 ):
     grad_r_next = grad_next_r + grad_states
     _t2 = _t1 * _t1
     np.subtract(1, _t2, out=_t2)
     _t2 *= grad_r_next
     _t2 *= leaking_rate
-    grad_r = (weight_res_t @ _t2.T).T + grad_r_next * hoisted_1
+    grad_r = _t2 @ weight_res + grad_r_next * hoisted_1
     return grad_r, _t2
 
 
@@ -266,15 +260,14 @@ def _backward_batch_first_no_r0(
     grad_states = grad_states.swapaxes(0, 1)  # time first
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    weight_res_t = _backward_no_batch_first_invariant(weight_res)
     for t in range(steps - 1, -1, -1):
         grad_next_r, chain_12 = _backward_no_batch_first_step(
             grad_next_r,
             grad_states[t],
+            weight_res,
             leaking_rate,
             hoisted_1,
             saved_7_steps[t],
-            weight_res_t,
         )
         if t == steps - 1:
             chain_12_steps = np.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
@@ -323,15 +316,14 @@ def _backward_no_batch_first(
 ):
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    weight_res_t = _backward_no_batch_first_invariant(weight_res)
     for t in range(steps - 1, -1, -1):
         grad_next_r, chain_12 = _backward_no_batch_first_step(
             grad_next_r,
             grad_states[t],
+            weight_res,
             leaking_rate,
             hoisted_1,
             saved_7_steps[t],
-            weight_res_t,
         )
         if t == steps - 1:
             chain_12_steps = np.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
@@ -383,15 +375,14 @@ def _backward_no_batch_first_no_r0(
 ):
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    weight_res_t = _backward_no_batch_first_invariant(weight_res)
     for t in range(steps - 1, -1, -1):
         grad_next_r, chain_12 = _backward_no_batch_first_step(
             grad_next_r,
             grad_states[t],
+            weight_res,
             leaking_rate,
             hoisted_1,
             saved_7_steps[t],
-            weight_res_t,
         )
         if t == steps - 1:
             chain_12_steps = np.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
@@ -485,15 +476,14 @@ def _cupy_backward_batch_first(
     grad_states = grad_states.swapaxes(0, 1)  # time first
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    weight_res_t = _cupy_backward_no_batch_first_invariant(weight_res)
     for t in range(steps - 1, -1, -1):
         grad_next_r, chain_12 = _cupy_backward_no_batch_first_step(
             grad_next_r,
             grad_states[t],
+            weight_res,
             leaking_rate,
             hoisted_1,
             saved_7_steps[t],
-            weight_res_t,
         )
         if t == steps - 1:
             chain_12_steps = cp.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
@@ -564,13 +554,6 @@ def _cupy_forward_no_batch_first_step(
     return r_next, _t7
 
 
-def _cupy_backward_no_batch_first_invariant(weight_res):
-    import cupy as cp
-
-    weight_res_t = cp.ascontiguousarray(weight_res.T)
-    return weight_res_t
-
-
 # reservoir_no_batch_first_step_bwd_0: <generated>:1; layers_spec/primitives.yaml:62,180
 _reservoir_no_batch_first_step_bwd_0 = ElementwiseKernel(
     "reservoir_no_batch_first_step_bwd_0",
@@ -590,24 +573,24 @@ _reservoir_no_batch_first_step_bwd_0 = ElementwiseKernel(
 # reservoir_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:62
 _reservoir_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "reservoir_no_batch_first_step_bwd_1",
-    "T grad_r_next, T hoisted_1, T _t14",
+    "T grad_r_next, T hoisted_1, T _t13",
     "T grad_r",
     """
-    T _t15 = grad_r_next * hoisted_1;
-    grad_r = _t14 + _t15;
+    T _t14 = grad_r_next * hoisted_1;
+    grad_r = _t13 + _t14;
     """,
     scalars=("hoisted_1",),
 )
 
 
 def _cupy_backward_no_batch_first_step(
-    grad_next_r, grad_states, leaking_rate, hoisted_1, _t7, weight_res_t
+    grad_next_r, grad_states, weight_res, leaking_rate, hoisted_1, _t7
 ):
     grad_r_next, _t12 = _reservoir_no_batch_first_step_bwd_0(
         grad_next_r, grad_states, leaking_rate, _t7
     )
-    _t14 = (weight_res_t @ _t12.T).T
-    grad_r = _reservoir_no_batch_first_step_bwd_1(grad_r_next, hoisted_1, _t14)
+    _t13 = _t12 @ weight_res
+    grad_r = _reservoir_no_batch_first_step_bwd_1(grad_r_next, hoisted_1, _t13)
     return grad_r, _t12
 
 
@@ -674,15 +657,14 @@ def _cupy_backward_batch_first_no_r0(
     grad_states = grad_states.swapaxes(0, 1)  # time first
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    weight_res_t = _cupy_backward_no_batch_first_invariant(weight_res)
     for t in range(steps - 1, -1, -1):
         grad_next_r, chain_12 = _cupy_backward_no_batch_first_step(
             grad_next_r,
             grad_states[t],
+            weight_res,
             leaking_rate,
             hoisted_1,
             saved_7_steps[t],
-            weight_res_t,
         )
         if t == steps - 1:
             chain_12_steps = cp.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
@@ -737,15 +719,14 @@ def _cupy_backward_no_batch_first(
 
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    weight_res_t = _cupy_backward_no_batch_first_invariant(weight_res)
     for t in range(steps - 1, -1, -1):
         grad_next_r, chain_12 = _cupy_backward_no_batch_first_step(
             grad_next_r,
             grad_states[t],
+            weight_res,
             leaking_rate,
             hoisted_1,
             saved_7_steps[t],
-            weight_res_t,
         )
         if t == steps - 1:
             chain_12_steps = cp.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
@@ -801,15 +782,14 @@ def _cupy_backward_no_batch_first_no_r0(
 
     steps = grad_states.shape[0]
     grad_next_r = grad_r_n
-    weight_res_t = _cupy_backward_no_batch_first_invariant(weight_res)
     for t in range(steps - 1, -1, -1):
         grad_next_r, chain_12 = _cupy_backward_no_batch_first_step(
             grad_next_r,
             grad_states[t],
+            weight_res,
             leaking_rate,
             hoisted_1,
             saved_7_steps[t],
-            weight_res_t,
         )
         if t == steps - 1:
             chain_12_steps = cp.empty((steps, *chain_12.shape), dtype=chain_12.dtype)
