@@ -414,7 +414,9 @@ def render_forward(fn: Function, cupy: bool = False) -> str:
         final = next((c for c in scan.carries if c.final == out), None)
         value = final.name if final is not None else out
         results.append(f"{value}.swapaxes(0, 1)" if batch_first and final is None else value)
-    body.append(f"return {', '.join(results)}, {_tuple_text(list(_context(parts)))}")
+    # an absent initial state is zeros: the backward makes its own rather than keep one
+    saved = ["None" if n in variant.absent else n for n in _context(parts)]
+    body.append(f"return {', '.join(results)}, {_tuple_text(saved)}")
     return _finish(lines, body, cupy)
 
 
@@ -466,6 +468,9 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
     step_outs = parts.step.outputs
     history = {c.name: (buffers[step_outs[i]], c.init) for i, c in enumerate(scan.carries)  # type: ignore[index]
                if c.name in parts.carries_read}
+    for name, (buffer, init) in history.items():
+        if init in variant.absent:  # zeros, not kept by the forward (render_forward saves None)
+            body.append(f"{init} = np.zeros_like({buffer}[0])")
     for carry, carried in zip(scan.carries, parts.grad_carried):
         if carry.final is not None and carry.final in spec.grad_outputs:
             body.append(f"{carried} = {grad_name(carry.final)}")

@@ -369,7 +369,7 @@ def _forward_batch_first_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
             output_gate_steps,
             saved_11_steps,
             h0,
-            c0,
+            None,
             weight_hh,
         ),
     )
@@ -393,6 +393,7 @@ def _backward_batch_first_no_c0(
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -477,7 +478,7 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias, h0, c0):
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
+            None,
             c0,
             weight_hh,
         ),
@@ -502,6 +503,7 @@ def _backward_batch_first_no_h0(
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -589,8 +591,8 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
-            c0,
+            None,
+            None,
             weight_hh,
         ),
     )
@@ -614,6 +616,8 @@ def _backward_batch_first_no_h0_no_c0(
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
+    c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -801,7 +805,7 @@ def _forward_no_batch_first_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
             output_gate_steps,
             saved_11_steps,
             h0,
-            c0,
+            None,
             weight_hh,
         ),
     )
@@ -824,6 +828,7 @@ def _backward_no_batch_first_no_c0(
     weight_hh,
 ):
     steps = grad_y.shape[0]
+    c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -906,7 +911,7 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias, h0, c0):
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
+            None,
             c0,
             weight_hh,
         ),
@@ -930,6 +935,7 @@ def _backward_no_batch_first_no_h0(
     weight_hh,
 ):
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -1015,8 +1021,8 @@ def _forward_no_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
-            c0,
+            None,
+            None,
             weight_hh,
         ),
     )
@@ -1039,6 +1045,8 @@ def _backward_no_batch_first_no_h0_no_c0(
     weight_hh,
 ):
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
+    c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -1822,7 +1830,7 @@ def _cupy_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
             output_gate_steps,
             saved_11_steps,
             h0,
-            c0,
+            None,
             weight_hh,
         ),
     )
@@ -1848,6 +1856,7 @@ def _cupy_backward_batch_first_no_c0(
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -1934,7 +1943,7 @@ def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias, h0, c0):
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
+            None,
             c0,
             weight_hh,
         ),
@@ -1961,6 +1970,7 @@ def _cupy_backward_batch_first_no_h0(
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -2050,8 +2060,8 @@ def _cupy_forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias, h0, c0)
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
-            c0,
+            None,
+            None,
             weight_hh,
         ),
     )
@@ -2077,6 +2087,8 @@ def _cupy_backward_batch_first_no_h0_no_c0(
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
+    c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -2270,7 +2282,7 @@ def _cupy_forward_no_batch_first_no_c0(x, weight_ih, weight_hh, bias, h0, c0):
             output_gate_steps,
             saved_11_steps,
             h0,
-            c0,
+            None,
             weight_hh,
         ),
     )
@@ -2295,6 +2307,7 @@ def _cupy_backward_no_batch_first_no_c0(
     import cupy as cp
 
     steps = grad_y.shape[0]
+    c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -2379,7 +2392,7 @@ def _cupy_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias, h0, c0):
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
+            None,
             c0,
             weight_hh,
         ),
@@ -2405,6 +2418,7 @@ def _cupy_backward_no_batch_first_no_h0(
     import cupy as cp
 
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -2492,8 +2506,8 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias, h0, 
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
-            c0,
+            None,
+            None,
             weight_hh,
         ),
     )
@@ -2518,6 +2532,8 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
     import cupy as cp
 
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
+    c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):

@@ -324,7 +324,7 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
-            h0,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -346,6 +346,7 @@ def _backward_batch_first_no_h0(
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
@@ -530,7 +531,7 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
-            h0,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -551,6 +552,7 @@ def _backward_no_batch_first_no_h0(
     bias_hh,
 ):
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
@@ -969,7 +971,7 @@ def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
-            h0,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -993,6 +995,7 @@ def _cupy_backward_batch_first_no_h0(
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
@@ -1187,7 +1190,7 @@ def _cupy_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
             reset_gate_steps,
             update_gate_steps,
             new_gate_steps,
-            h0,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -1210,6 +1213,7 @@ def _cupy_backward_no_batch_first_no_h0(
     import cupy as cp
 
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (

@@ -370,7 +370,7 @@ def _forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
             output_gate_steps,
             saved_11_steps,
             h0,
-            c0,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -396,6 +396,7 @@ def _backward_batch_first_no_c0(
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -486,7 +487,7 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
+            None,
             c0,
             weight_hh,
             bias_hh,
@@ -513,6 +514,7 @@ def _backward_batch_first_no_h0(
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -604,8 +606,8 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, 
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
-            c0,
+            None,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -631,6 +633,8 @@ def _backward_batch_first_no_h0_no_c0(
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
+    c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -834,7 +838,7 @@ def _forward_no_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0,
             output_gate_steps,
             saved_11_steps,
             h0,
-            c0,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -859,6 +863,7 @@ def _backward_no_batch_first_no_c0(
     bias_hh,
 ):
     steps = grad_y.shape[0]
+    c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -947,7 +952,7 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0,
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
+            None,
             c0,
             weight_hh,
             bias_hh,
@@ -973,6 +978,7 @@ def _backward_no_batch_first_no_h0(
     bias_hh,
 ):
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -1064,8 +1070,8 @@ def _forward_no_batch_first_no_h0_no_c0(
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
-            c0,
+            None,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -1090,6 +1096,8 @@ def _backward_no_batch_first_no_h0_no_c0(
     bias_hh,
 ):
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
+    c0 = np.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -1544,7 +1552,7 @@ def _cupy_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
             output_gate_steps,
             saved_11_steps,
             h0,
-            c0,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -1572,6 +1580,7 @@ def _cupy_backward_batch_first_no_c0(
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -1664,7 +1673,7 @@ def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
+            None,
             c0,
             weight_hh,
             bias_hh,
@@ -1693,6 +1702,7 @@ def _cupy_backward_batch_first_no_h0(
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -1788,8 +1798,8 @@ def _cupy_forward_batch_first_no_h0_no_c0(
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
-            c0,
+            None,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -1817,6 +1827,8 @@ def _cupy_backward_batch_first_no_h0_no_c0(
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
+    c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -2028,7 +2040,7 @@ def _cupy_forward_no_batch_first_no_c0(
             output_gate_steps,
             saved_11_steps,
             h0,
-            c0,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -2055,6 +2067,7 @@ def _cupy_backward_no_batch_first_no_c0(
     import cupy as cp
 
     steps = grad_y.shape[0]
+    c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -2147,7 +2160,7 @@ def _cupy_forward_no_batch_first_no_h0(
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
+            None,
             c0,
             weight_hh,
             bias_hh,
@@ -2175,6 +2188,7 @@ def _cupy_backward_no_batch_first_no_h0(
     import cupy as cp
 
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
@@ -2268,8 +2282,8 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(
             cell_gate_steps,
             output_gate_steps,
             saved_11_steps,
-            h0,
-            c0,
+            None,
+            None,
             weight_hh,
             bias_hh,
         ),
@@ -2296,6 +2310,8 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
     import cupy as cp
 
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
+    c0 = cp.zeros_like(c_next_steps[0])
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):

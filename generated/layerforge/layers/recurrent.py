@@ -391,7 +391,7 @@ def _forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh, bias_hh)
 
 
 def _backward_batch_first_tanh_no_h0(
@@ -399,6 +399,7 @@ def _backward_batch_first_tanh_no_h0(
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
@@ -440,7 +441,7 @@ def _forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     return (
         y.swapaxes(0, 1),
         h,
-        (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh),
+        (hoisted_saved, y, saved_5_steps, None, weight_hh, bias_hh),
     )
 
 
@@ -449,6 +450,7 @@ def _backward_batch_first_relu_no_h0(
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
@@ -485,7 +487,7 @@ def _forward_batch_first_identity_no_h0(x, weight_ih, weight_hh, bias_ih, bias_h
             y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh, bias_hh)
 
 
 def _backward_batch_first_identity_no_h0(
@@ -493,6 +495,7 @@ def _backward_batch_first_identity_no_h0(
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
@@ -649,13 +652,14 @@ def _forward_no_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, None, weight_hh, bias_hh)
 
 
 def _backward_no_batch_first_tanh_no_h0(
     grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
 ):
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _backward_no_batch_first_tanh_step(
@@ -692,13 +696,14 @@ def _forward_no_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
         y[t] = h_next
         saved_5_steps[t] = saved_5
         h = h_next
-    return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, saved_5_steps, None, weight_hh, bias_hh)
 
 
 def _backward_no_batch_first_relu_no_h0(
     grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
 ):
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _backward_no_batch_first_relu_step(
@@ -735,13 +740,14 @@ def _forward_no_batch_first_identity_no_h0(
             y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, None, weight_hh, bias_hh)
 
 
 def _backward_no_batch_first_identity_no_h0(
     grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
 ):
     steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _backward_no_batch_first_identity_step(
@@ -1214,7 +1220,7 @@ def _cupy_forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh, bias_hh)
 
 
 def _cupy_backward_batch_first_tanh_no_h0(
@@ -1224,6 +1230,7 @@ def _cupy_backward_batch_first_tanh_no_h0(
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _cupy_backward_no_batch_first_tanh_step(
@@ -1267,7 +1274,7 @@ def _cupy_forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_
     return (
         y.swapaxes(0, 1),
         h,
-        (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh),
+        (hoisted_saved, y, saved_5_steps, None, weight_hh, bias_hh),
     )
 
 
@@ -1278,6 +1285,7 @@ def _cupy_backward_batch_first_relu_no_h0(
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _cupy_backward_no_batch_first_relu_step(
@@ -1318,7 +1326,7 @@ def _cupy_forward_batch_first_identity_no_h0(
             y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh, bias_hh)
 
 
 def _cupy_backward_batch_first_identity_no_h0(
@@ -1328,6 +1336,7 @@ def _cupy_backward_batch_first_identity_no_h0(
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _cupy_backward_no_batch_first_identity_step(
@@ -1510,7 +1519,7 @@ def _cupy_forward_no_batch_first_tanh_no_h0(
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, None, weight_hh, bias_hh)
 
 
 def _cupy_backward_no_batch_first_tanh_no_h0(
@@ -1519,6 +1528,7 @@ def _cupy_backward_no_batch_first_tanh_no_h0(
     import cupy as cp
 
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_8 = _cupy_backward_no_batch_first_tanh_step(
@@ -1559,7 +1569,7 @@ def _cupy_forward_no_batch_first_relu_no_h0(
         y[t] = h_next
         saved_5_steps[t] = saved_5
         h = h_next
-    return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, saved_5_steps, None, weight_hh, bias_hh)
 
 
 def _cupy_backward_no_batch_first_relu_no_h0(
@@ -1568,6 +1578,7 @@ def _cupy_backward_no_batch_first_relu_no_h0(
     import cupy as cp
 
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_7 = _cupy_backward_no_batch_first_relu_step(
@@ -1606,7 +1617,7 @@ def _cupy_forward_no_batch_first_identity_no_h0(
             y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, None, weight_hh, bias_hh)
 
 
 def _cupy_backward_no_batch_first_identity_no_h0(
@@ -1615,6 +1626,7 @@ def _cupy_backward_no_batch_first_identity_no_h0(
     import cupy as cp
 
     steps = grad_y.shape[0]
+    h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
         grad_next_h, chain_6 = _cupy_backward_no_batch_first_identity_step(
