@@ -8,7 +8,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, check_attribute
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    take_columns,
+)
 from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
@@ -93,19 +98,25 @@ def _grid_corners(grid, height, width, align_corners):
     else:
         scale_x, scale_y = width / 2, height / 2
         px, py = (gx + 1) * scale_x - 0.5, (gy + 1) * scale_y - 0.5
+    step = np.array([0, 1], dtype=px.dtype)[:, None]  # each axis's two neighbours
     x0, y0 = np.floor(px), np.floor(py)
     fx, fy = px - x0, py - y0
-    right = np.array([0, 1, 0, 1], dtype=x0.dtype)[
-        :, None
-    ]  # the corners' steps in x and y
-    down = np.array([0, 0, 1, 1], dtype=x0.dtype)[:, None]
-    cx, cy = x0 + right, y0 + down
-    inside = (cx >= 0) & (cx <= width - 1) & (cy >= 0) & (cy <= height - 1)
-    index = np.where(inside, cy * width + cx, 0).astype(np.intp)
-    wx = np.where(inside, fx * right + (1 - fx) * (1 - right), 0)  # zeros padding
-    wy = np.where(inside, fy * down + (1 - fy) * (1 - down), 0)
-    sign_x, sign_y = 2 * right - 1, 2 * down - 1  # d wx / d x and d wy / d y inside
-    return index, wx * wy, sign_x * wy, sign_y * wx, (scale_x, scale_y)
+    # per axis [N, 2, P]: the neighbour's coordinate (0 off the image), its weight (0 off
+    # the image: zeros padding) and the weight's slope (-1 and 1 on the image)
+    cx, cy = x0 + step, y0 + step
+    inside_x, inside_y = (cx >= 0) & (cx <= width - 1), (cy >= 0) & (cy <= height - 1)
+    ix, iy = np.where(inside_x, cx, 0).astype(np.intp), np.where(
+        inside_y, cy, 0
+    ).astype(np.intp)
+    wx = np.where(inside_x, np.concatenate([1 - fx, fx], axis=1), 0)
+    wy = np.where(inside_y, np.concatenate([1 - fy, fy], axis=1), 0)
+    sx, sy = inside_x * (2 * step - 1), inside_y * (2 * step - 1)
+    corners = (n, 4, points)  # (y, x) of the pairs, x fastest
+    index = (iy[:, :, None] * width + ix[:, None]).reshape(corners)
+    weight = (wy[:, :, None] * wx[:, None]).reshape(corners)
+    slope_x = (wy[:, :, None] * sx[:, None]).reshape(corners)
+    slope_y = (sy[:, :, None] * wx[:, None]).reshape(corners)
+    return index, weight, slope_x, slope_y, (scale_x, scale_y)
 
 
 def _grid_sample(x, grid, align_corners):
@@ -131,7 +142,7 @@ def _grid_sample(x, grid, align_corners):
     points = index.shape[2]
     result = np.empty((n, c, points), dtype=x.dtype)
     for i in range(n):
-        values = np.take(x[i].reshape(c, h * w), index[i].reshape(-1), axis=1)
+        values = take_columns(x[i].reshape(c, h * w), index[i].reshape(-1))
         np.einsum("ckp,kp->cp", values.reshape(c, 4, points), weight[i], out=result[i])
     return result.reshape(n, c, grid.shape[1], grid.shape[2])
 
@@ -148,7 +159,7 @@ def _grid_sample_grid_grad(grad, x, grid, align_corners):
     per_point = grad.reshape(n, c, points)
     along = np.empty((n, 4, points), dtype=grad.dtype)
     for i in range(n):
-        values = np.take(x[i].reshape(c, h * w), index[i].reshape(-1), axis=1)
+        values = take_columns(x[i].reshape(c, h * w), index[i].reshape(-1))
         np.einsum(
             "cp,ckp->kp", per_point[i], values.reshape(c, 4, points), out=along[i]
         )
@@ -173,8 +184,11 @@ def _grid_sample_image_grad(grad, x, grid, align_corners):
     pixels = (index + (np.arange(n) * (h * w))[:, None, None]).reshape(-1)
     per_point = grad.reshape(n, c, 1, index.shape[2])
     result = np.empty((n, c, h * w), dtype=grad.dtype)
+    spread = np.empty(
+        index.shape, dtype=np.float64
+    )  # what np.bincount sums in, made once
     for k in range(c):
-        spread = per_point[:, k] * weight
+        np.multiply(per_point[:, k], weight, out=spread)
         result[:, k] = np.bincount(
             pixels, spread.reshape(-1), minlength=n * h * w
         ).reshape(n, h * w)
@@ -215,19 +229,25 @@ def _cupy_grid_corners(grid, height, width, align_corners):
     else:
         scale_x, scale_y = width / 2, height / 2
         px, py = (gx + 1) * scale_x - 0.5, (gy + 1) * scale_y - 0.5
+    step = cp.array([0, 1], dtype=px.dtype)[:, None]  # each axis's two neighbours
     x0, y0 = cp.floor(px), cp.floor(py)
     fx, fy = px - x0, py - y0
-    right = cp.array([0, 1, 0, 1], dtype=x0.dtype)[
-        :, None
-    ]  # the corners' steps in x and y
-    down = cp.array([0, 0, 1, 1], dtype=x0.dtype)[:, None]
-    cx, cy = x0 + right, y0 + down
-    inside = (cx >= 0) & (cx <= width - 1) & (cy >= 0) & (cy <= height - 1)
-    index = cp.where(inside, cy * width + cx, 0).astype(cp.intp)
-    wx = cp.where(inside, fx * right + (1 - fx) * (1 - right), 0)  # zeros padding
-    wy = cp.where(inside, fy * down + (1 - fy) * (1 - down), 0)
-    sign_x, sign_y = 2 * right - 1, 2 * down - 1  # d wx / d x and d wy / d y inside
-    return index, wx * wy, sign_x * wy, sign_y * wx, (scale_x, scale_y)
+    # per axis [N, 2, P]: the neighbour's coordinate (0 off the image), its weight (0 off
+    # the image: zeros padding) and the weight's slope (-1 and 1 on the image)
+    cx, cy = x0 + step, y0 + step
+    inside_x, inside_y = (cx >= 0) & (cx <= width - 1), (cy >= 0) & (cy <= height - 1)
+    ix, iy = cp.where(inside_x, cx, 0).astype(cp.intp), cp.where(
+        inside_y, cy, 0
+    ).astype(cp.intp)
+    wx = cp.where(inside_x, cp.concatenate([1 - fx, fx], axis=1), 0)
+    wy = cp.where(inside_y, cp.concatenate([1 - fy, fy], axis=1), 0)
+    sx, sy = inside_x * (2 * step - 1), inside_y * (2 * step - 1)
+    corners = (n, 4, points)  # (y, x) of the pairs, x fastest
+    index = (iy[:, :, None] * width + ix[:, None]).reshape(corners)
+    weight = (wy[:, :, None] * wx[:, None]).reshape(corners)
+    slope_x = (wy[:, :, None] * sx[:, None]).reshape(corners)
+    slope_y = (sy[:, :, None] * wx[:, None]).reshape(corners)
+    return index, weight, slope_x, slope_y, (scale_x, scale_y)
 
 
 def _cupy_grid_sample(x, grid, align_corners):
@@ -255,7 +275,7 @@ def _cupy_grid_sample(x, grid, align_corners):
     points = index.shape[2]
     result = cp.empty((n, c, points), dtype=x.dtype)
     for i in range(n):
-        values = cp.take(x[i].reshape(c, h * w), index[i].reshape(-1), axis=1)
+        values = take_columns(x[i].reshape(c, h * w), index[i].reshape(-1))
         cp.einsum("ckp,kp->cp", values.reshape(c, 4, points), weight[i], out=result[i])
     return result.reshape(n, c, grid.shape[1], grid.shape[2])
 
@@ -274,7 +294,7 @@ def _cupy_grid_sample_grid_grad(grad, x, grid, align_corners):
     per_point = grad.reshape(n, c, points)
     along = cp.empty((n, 4, points), dtype=grad.dtype)
     for i in range(n):
-        values = cp.take(x[i].reshape(c, h * w), index[i].reshape(-1), axis=1)
+        values = take_columns(x[i].reshape(c, h * w), index[i].reshape(-1))
         cp.einsum(
             "cp,ckp->kp", per_point[i], values.reshape(c, 4, points), out=along[i]
         )
@@ -301,8 +321,11 @@ def _cupy_grid_sample_image_grad(grad, x, grid, align_corners):
     pixels = (index + (cp.arange(n) * (h * w))[:, None, None]).reshape(-1)
     per_point = grad.reshape(n, c, 1, index.shape[2])
     result = cp.empty((n, c, h * w), dtype=grad.dtype)
+    spread = cp.empty(
+        index.shape, dtype=cp.float64
+    )  # what cp.bincount sums in, made once
     for k in range(c):
-        spread = per_point[:, k] * weight
+        cp.multiply(per_point[:, k], weight, out=spread)
         result[:, k] = cp.bincount(
             pixels, spread.reshape(-1), minlength=n * h * w
         ).reshape(n, h * w)
