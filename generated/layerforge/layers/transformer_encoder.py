@@ -2200,7 +2200,7 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2817
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2836
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
     "T grad_self_attn_weights, T _t46, T self_attn_weights",
@@ -2659,7 +2659,7 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2817
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2836
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -3120,7 +3120,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2817
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2836
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
     "T grad_self_attn_weights, T _t62, T self_attn_weights",
@@ -4289,7 +4289,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2817
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2836
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
     "T grad_self_attn_weights, T _t68, T self_attn_weights",
@@ -4776,7 +4776,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2817
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2836
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_self_attn_weights, T _t73, T self_attn_weights",
